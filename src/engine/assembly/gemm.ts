@@ -1,0 +1,163 @@
+// GEMM kernels: C[M,N] = beta*C + op(A)[M,K] @ op(B)[K,N], row-major f32, byte pointers.
+// op(A)[i][k] = transA ? A[k*lda + i] : A[i*lda + k]; op(B)[k][j] = transB ? B[j*ldb + k] : B[k*ldb + j].
+// B is packed into panels of NR columns ([panel][k][NR], zero-padded), A is read in place
+// through row/k strides; a 4x8 register-blocked micro-kernel does the work. K is blocked
+// by KC so that one packed B slice stays in L2.
+import { fma } from "./simd";
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+
+/** Packs op(B) rows [k0, k0+kc) x all N columns into panels: dst[(p*kc + k)*NR + j]. */
+export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32, dst: usize): void {
+  const panels = (N + NR - 1) / NR;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * NR;
+    const w = min(NR, N - j0);
+    let d = dst + (<usize>(p * kc) * NR << 2);
+    if (!transB) {
+      let s = B + (<usize>(k0 * ldb + j0) << 2);
+      const sstep = <usize>ldb << 2;
+      if (w == NR) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+          d += 32; s += sstep;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < w ? load<f32>(s + (<usize>j << 2)) : 0);
+          d += 32; s += sstep;
+        }
+      }
+    } else {
+      // op(B)[k][j] = B[j*ldb + k]
+      for (let k = 0; k < kc; k++) {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(d + (<usize>j << 2), j < w ? load<f32>(B + (<usize>((j0 + j) * ldb + k0 + k) << 2)) : 0);
+        }
+        d += 32;
+      }
+    }
+  }
+}
+
+// 4 rows x 8 columns; a points at op(A)[i0][k0], ars = byte step between rows, aks = byte step along k.
+@inline function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize): void {
+  const c1 = c + ldcb, c2 = c1 + ldcb, c3 = c2 + ldcb;
+  let c00 = v128.load(c), c01 = v128.load(c, 16);
+  let c10 = v128.load(c1), c11 = v128.load(c1, 16);
+  let c20 = v128.load(c2), c21 = v128.load(c2, 16);
+  let c30 = v128.load(c3), c31 = v128.load(c3, 16);
+  const ars2 = ars + ars, ars3 = ars2 + ars;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(a);
+    const a1 = v128.load32_splat(a + ars);
+    const a2 = v128.load32_splat(a + ars2);
+    const a3 = v128.load32_splat(a + ars3);
+    c00 = fma(a0, b0, c00); c01 = fma(a0, b1, c01);
+    c10 = fma(a1, b0, c10); c11 = fma(a1, b1, c11);
+    c20 = fma(a2, b0, c20); c21 = fma(a2, b1, c21);
+    c30 = fma(a3, b0, c30); c31 = fma(a3, b1, c31);
+    a += aks; b += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+@inline function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize): void {
+  let c00 = v128.load(c), c01 = v128.load(c, 16);
+  for (let k = 0; k < kc; k++) {
+    const a0 = v128.load32_splat(a);
+    c00 = fma(a0, v128.load(b), c00); c01 = fma(a0, v128.load(b, 16), c01);
+    a += aks; b += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+}
+
+// A 4x8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out.
+const EDGE: usize = memory.data(MR * NR * 4, 16);
+
+/** C[M,N] += op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows). */
+export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: i32, k0: i32, Bp: usize, C: usize, ldc: i32): void {
+  const ars: usize = transA ? 4 : (<usize>lda << 2);
+  const aks: usize = transA ? (<usize>lda << 2) : 4;
+  const ldcb = <usize>ldc << 2;
+  const panels = (N + NR - 1) / NR;
+  const abase = A + <usize>k0 * aks;
+  const Mfull = M - M % MR;
+  for (let i = 0; i < Mfull; i += MR) {
+    const a = abase + <usize>i * ars;
+    const crow = C + <usize>i * ldcb;
+    for (let p = 0; p < panels; p++) {
+      const j0 = p * NR;
+      const b = Bp + (<usize>(p * kc) * NR << 2);
+      const w = min(NR, N - j0);
+      if (w == NR) {
+        micro4x8(kc, a, ars, aks, b, crow + (<usize>j0 << 2), ldcb);
+      } else {
+        for (let r = 0; r < MR; r++) for (let j = 0; j < NR; j++)
+          store<f32>(EDGE + (<usize>(r * NR + j) << 2), j < w ? load<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2)) : 0);
+        micro4x8(kc, a, ars, aks, b, EDGE, NR * 4);
+        for (let r = 0; r < MR; r++) for (let j = 0; j < w; j++)
+          store<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
+      }
+    }
+  }
+  for (let i = Mfull; i < M; i++) {
+    const a = abase + <usize>i * ars;
+    const crow = C + <usize>i * ldcb;
+    for (let p = 0; p < panels; p++) {
+      const j0 = p * NR;
+      const b = Bp + (<usize>(p * kc) * NR << 2);
+      const w = min(NR, N - j0);
+      if (w == NR) {
+        micro1x8(kc, a, aks, b, crow + (<usize>j0 << 2));
+      } else {
+        for (let j = 0; j < NR; j++) store<f32>(EDGE + (<usize>j << 2), j < w ? load<f32>(crow + (<usize>(j0 + j) << 2)) : 0);
+        micro1x8(kc, a, aks, b, EDGE);
+        for (let j = 0; j < w; j++) store<f32>(crow + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>j << 2)));
+      }
+    }
+  }
+}
+
+/** C = beta*C on an M x N block with leading dimension ldc (beta 0 writes zeros, ignoring NaN in C). */
+export function scale_block(M: i32, N: i32, C: usize, ldc: i32, beta: f32): void {
+  if (beta == 1) return;
+  const vb = f32x4.splat(beta);
+  for (let i = 0; i < M; i++) {
+    let c = C + (<usize>(i * ldc) << 2);
+    let j = 0;
+    if (beta == 0) {
+      for (; j + 4 <= N; j += 4) { v128.store(c, f32x4.splat(0)); c += 16; }
+      for (; j < N; j++) { store<f32>(c, 0); c += 4; }
+    } else {
+      for (; j + 4 <= N; j += 4) { v128.store(c, f32x4.mul(v128.load(c), vb)); c += 16; }
+      for (; j < N; j++) { store<f32>(c, load<f32>(c) * beta); c += 4; }
+    }
+  }
+}
+
+/** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice. */
+export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, B: usize, ldb: i32, transB: i32,
+                     C: usize, ldc: i32, beta: f32, work: usize): void {
+  scale_block(M, N, C, ldc, beta);
+  if (M == 0 || N == 0) return;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    pack_b(kc, N, B, ldb, transB, k0, work);
+    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc);
+  }
+}
+
+/** GEMM against a B packed once with pack_b over its whole K (kc = K): for weights reused every timestep. */
+export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, Bp: usize, C: usize, ldc: i32, beta: f32): void {
+  scale_block(M, N, C, ldc, beta);
+  if (M == 0 || N == 0 || K == 0) return;
+  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc);
+}

@@ -1,0 +1,166 @@
+// The only code that touches WebAssembly memory. One memory per engine (one engine per thread),
+// a bump allocator with size-keyed reuse, and typed kernel calls that check their arguments.
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { ValueError } from './errors.js';
+
+/** A span of f32 in engine memory. `ptr` is a byte offset, `length` counts floats. */
+export interface Buf {
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/** Raw kernel exports (byte pointers, f32 sizes); see src/engine/assembly for what each computes. */
+export interface RawKernels {
+  heap_base(): number;
+  pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number): void;
+  gemm(M: number, N: number, K: number, A: number, lda: number, transA: number, B: number, ldb: number, transB: number,
+       C: number, ldc: number, beta: number, work: number): void;
+  gemm_prepacked(M: number, N: number, K: number, A: number, lda: number, transA: number, Bp: number, C: number, ldc: number, beta: number): void;
+  scale_block(M: number, N: number, C: number, ldc: number, beta: number): void;
+  act_span(id: number, x: number, n: number): void;
+  dact_span(id: number, y: number, dy: number, n: number): void;
+  act_rows(id: number, M: number, N: number, x: number, ld: number): void;
+  dact_rows(id: number, M: number, N: number, y: number, ldy: number, dy: number, ldd: number): void;
+  gru_fwd_step(B: number, H: number, xp: number, hp: number, bh: number, hprev: number, ldh: number, hout: number, g: number, act: number, ract: number): void;
+  gru_bwd_step(B: number, H: number, g: number, hprev: number, ldh: number, dy: number, ldy: number, dcarry: number, dxp: number, dhp: number, act: number, ract: number): void;
+  lstm_fwd_step(B: number, H: number, xp: number, hp: number, cprev: number, c: number, a: number, hout: number, ldh: number, g: number, act: number, ract: number): void;
+  lstm_bwd_step(B: number, H: number, g: number, cprev: number, a: number, dy: number, ldy: number, dch: number, dcc: number, dg: number, act: number, ract: number): void;
+  rnn_fwd_step(B: number, H: number, xp: number, hp: number, hout: number, ldh: number, act: number): void;
+  rnn_bwd_step(B: number, H: number, h: number, ldh: number, dy: number, ldy: number, dcarry: number, dg: number, act: number): void;
+  fill_rows(M: number, N: number, dst: number, ld: number, v: number): void;
+  copy_rows(M: number, N: number, src: number, lds: number, dst: number, ldd: number): void;
+  mul_rows(M: number, N: number, src: number, lds: number, mask: number, dst: number, ldd: number): void;
+  add_rows(M: number, N: number, src: number, lds: number, dst: number, ldd: number): void;
+  colsum(M: number, N: number, A: number, lda: number, out: number, beta: number): void;
+  sumsq(x: number, n: number): number;
+  sumabs(x: number, n: number): number;
+  scale(x: number, n: number, s: number): void;
+  axpy(n: number, a: number, x: number, y: number): void;
+  clamp(x: number, n: number, lo: number, hi: number): void;
+  all_finite(x: number, n: number): number;
+  sgd_step(p: number, g: number, buf: number, n: number, lr: number, mom: number, damp: number, nesterov: number, wd: number, first: number): void;
+  adam_step(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, bc1: number, bc2: number, wd: number, decoupled: number): void;
+  rmsprop_step(p: number, g: number, sq: number, buf: number, ga: number, n: number, lr: number, alpha: number, eps: number, mom: number, centered: number, wd: number): void;
+  adagrad_step(p: number, g: number, sum: number, n: number, clr: number, eps: number, wd: number): void;
+}
+
+export type SimdLevel = 'relaxed-simd' | 'simd';
+
+const PAGE = 65536;
+const ALIGN = 64;
+/** K block of the GEMM kernel and its panel width; work buffers for gemm() hold KC * roundup(N, NR) floats. */
+export const KC = 256;
+export const NR = 8;
+
+function wasmPath(file: string): string {
+  for (const rel of [`./${file}`, `../../dist/engine/${file}`]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new ValueError(`engine: ${file} not found next to the engine or in dist/engine; run "npm run build:wasm"`);
+}
+
+let relaxedFlagSet = false;
+function compileKernels(prefer: SimdLevel): { module: WebAssembly.Module; simd: SimdLevel } {
+  if (prefer === 'relaxed-simd') {
+    // Node 20 keeps relaxed SIMD behind a flag; newer Node has it on. Set before compiling.
+    if (!relaxedFlagSet) {
+      try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* flag unknown on newer V8 */ }
+      relaxedFlagSet = true;
+    }
+    const bytes = new Uint8Array(readFileSync(wasmPath('kernels.relaxed.wasm')));
+    if (WebAssembly.validate(bytes)) return { module: new WebAssembly.Module(bytes), simd: 'relaxed-simd' };
+  }
+  return { module: new WebAssembly.Module(new Uint8Array(readFileSync(wasmPath('kernels.simd.wasm')))), simd: 'simd' };
+}
+
+/**
+ * One WebAssembly instance with its memory. Buffers come from `alloc` and go back with `release`;
+ * a released buffer is reused by the next request of the same size, so a training loop that asks
+ * for the same shapes every step stops growing memory after its first step.
+ *
+ * @example
+ * const e = getEngine();
+ * const a = e.alloc(4); e.view(a).set([1, 2, 3, 4]);
+ * e.k.scale(a.ptr, 4, 2); // a = [2, 4, 6, 8]
+ */
+export class Engine {
+  readonly memory: WebAssembly.Memory;
+  readonly k: RawKernels;
+  readonly simd: SimdLevel;
+  private top: number;
+  private readonly free = new Map<number, number[]>();
+  private f32cache: Float32Array;
+  /** Number of times memory has grown (a test reads it to show steady-state steps allocate nothing). */
+  grows = 0;
+  /** Number of fresh (not reused) allocations. */
+  allocations = 0;
+
+  constructor(prefer: SimdLevel = 'relaxed-simd') {
+    const { module, simd } = compileKernels(prefer);
+    this.simd = simd;
+    this.memory = new WebAssembly.Memory({ initial: 32 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
+    this.k = instance.exports as unknown as RawKernels;
+    this.top = align(this.k.heap_base());
+    this.f32cache = new Float32Array(this.memory.buffer);
+  }
+
+  /** A buffer of n floats (contents undefined unless zero is set). */
+  alloc(n: number, zero = false): Buf {
+    if (!Number.isInteger(n) || n < 0) throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
+    const bytes = align(Math.max(n, 1) * 4);
+    const list = this.free.get(bytes);
+    let ptr = list?.pop();
+    if (ptr === undefined) {
+      ptr = this.top;
+      this.top += bytes;
+      this.allocations++;
+      const need = this.top - this.memory.buffer.byteLength;
+      if (need > 0) {
+        this.memory.grow(Math.ceil(Math.max(need, this.memory.buffer.byteLength / 4) / PAGE));
+        this.grows++;
+      }
+    }
+    const buf = { ptr, length: n };
+    if (zero) this.view(buf).fill(0);
+    return buf;
+  }
+
+  /** Gives a buffer back for reuse. */
+  release(buf: Buf): void {
+    const bytes = align(Math.max(buf.length, 1) * 4);
+    let list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, (list = []));
+    list.push(buf.ptr);
+  }
+
+  /** The whole memory as f32 (re-made after growth). */
+  get f32(): Float32Array {
+    if (this.f32cache.buffer !== this.memory.buffer) this.f32cache = new Float32Array(this.memory.buffer);
+    return this.f32cache;
+  }
+
+  /** A Float32Array over the buffer; valid until memory next grows. */
+  view(buf: Buf, offset = 0, length = buf.length - offset): Float32Array {
+    if (offset < 0 || length < 0 || offset + length > buf.length) {
+      throw new ValueError(`engine.view: range [${offset}, ${offset + length}) outside a buffer of ${buf.length} floats`);
+    }
+    const start = (buf.ptr >> 2) + offset;
+    return this.f32.subarray(start, start + length);
+  }
+
+  /** Bytes in use by the allocator (the high-water mark). */
+  get bytesReserved(): number { return this.top; }
+}
+
+function align(n: number): number { return Math.ceil(n / ALIGN) * ALIGN; }
+
+let shared: Engine | undefined;
+/** The engine of this thread, created on first use. */
+export function getEngine(): Engine {
+  if (!shared) shared = new Engine(process.env.SEQTUNE_SIMD === 'simd' ? 'simd' : 'relaxed-simd');
+  return shared;
+}

@@ -1,0 +1,29 @@
+/** Root of every error seqtune throws on purpose; `cause` is kept when one error wraps another. */
+export class SeqtuneError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument or option outside what the function accepts. The message names it, what was expected and what was received. */
+export class ValueError extends SeqtuneError {}
+
+/** Shapes that do not fit together. */
+export class ShapeError extends SeqtuneError {}
+
+/** Reads an expectation as `name: expected X, received Y`. */
+export function expected(name: string, what: string, received: unknown): string {
+  const shown = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  return `${name}: expected ${what}, received ${shown}`;
+}
+
+export function assertPositiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ValueError(expected(name, 'a positive integer', v));
+  return v;
+}
+
+export function assertRate(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(expected(name, 'a number in [0, 1)', v));
+  return v;
+}

@@ -1,0 +1,6 @@
+// seqtune: recurrent forecasters on a fused WebAssembly engine.
+export * from './engine/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './train/index.js';
+export * as layers from './nn/layers.js';

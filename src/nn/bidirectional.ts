@@ -1,0 +1,71 @@
+// Bidirectional wrapper: the layer runs forward and a copy runs backward over the sequence;
+// outputs are concatenated on the feature axis (Keras merge_mode='concat'). With returnSequences
+// false the backward half is its final state (time 0), as Keras; with true, both are in time order.
+import { mat, type Buf } from '../engine/index.js';
+import { ValueError } from '../engine/errors.js';
+import { Layer, actOf, rowsOf, type Act, type LayerConfig, type LayerContext, type ParamRef, type ParamSpec, type SeqShape } from './layer.js';
+import { Recurrent } from './recurrent.js';
+
+export class Bidirectional extends Layer {
+  readonly className = 'Bidirectional';
+  readonly forwardLayer: Recurrent;
+  readonly backwardLayer: Recurrent;
+  private last?: { B: number; T: number | null; ws: { out: Buf } };
+
+  constructor(layer: Recurrent, opts: { name?: string } = {}) {
+    super(opts.name, 'bidirectional');
+    if (!(layer instanceof Recurrent)) throw new ValueError('bidirectional: expected a gru, lstm or simpleRNN layer');
+    this.forwardLayer = layer;
+    const { inputShape: _ignored, ...o } = layer.options;
+    this.backwardLayer = new Recurrent(layer.cell, { ...o, goBackwards: !o.goBackwards, name: `${layer.name}_backward` });
+    this.backwardLayer.timeOrderOutput = true;
+  }
+
+  protected computeOutShape(s: SeqShape): SeqShape {
+    const a = this.forwardLayer.build(s);
+    this.backwardLayer.build(s);
+    return { T: a.T, F: 2 * a.F };
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [
+      ...this.forwardLayer.paramSpecs().map((p) => ({ ...p, name: `forward/${p.name}` })),
+      ...this.backwardLayer.paramSpecs().map((p) => ({ ...p, name: `backward/${p.name}` })),
+    ];
+  }
+
+  attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
+    super.attach(ctx, refs);
+    const part = (prefix: string) => refs.filter((r) => r.name.startsWith(prefix)).map((r) => ({ ...r, name: r.name.slice(prefix.length) }));
+    this.forwardLayer.attach(ctx, part('forward/'));
+    this.backwardLayer.attach(ctx, part('backward/'));
+  }
+
+  forward(x: Act, training: boolean): Act {
+    const a = this.forwardLayer.forward(x, training);
+    const b = this.backwardLayer.forward(x, training);
+    const H = a.F, M = rowsOf(a);
+    const ws = this.workspace(x.B, () => ({ out: this.alloc(M * 2 * H) }));
+    this.ctx.ops.copyRows(M, H, mat(a.buf, a.ld, a.off), mat(ws.out, 2 * H, 0));
+    this.ctx.ops.copyRows(M, H, mat(b.buf, b.ld, b.off), mat(ws.out, 2 * H, H));
+    this.last = { B: x.B, T: a.T, ws };
+    return actOf(ws.out, x.B, a.T, 2 * H);
+  }
+
+  backward(dy: Act, needDx: boolean): Act | null {
+    const H = dy.F / 2;
+    const half = (o: number): Act => ({ buf: dy.buf, off: dy.off + o, ld: dy.ld, B: dy.B, T: dy.T, F: H });
+    const da = this.forwardLayer.backward(half(0), needDx);
+    const db = this.backwardLayer.backward(half(H), needDx);
+    if (!needDx || !da || !db) return null;
+    this.ctx.ops.addRows(rowsOf(da), da.F, mat(db.buf, db.ld, db.off), mat(da.buf, da.ld, da.off));
+    return da;
+  }
+
+  getConfig(): LayerConfig {
+    return { name: this.name, mergeMode: 'concat', layer: { className: this.forwardLayer.className, config: this.forwardLayer.getConfig() } };
+  }
+}
+
+/** @example bidirectional(lstm({ units: 32 })) */
+export const bidirectional = (layer: Recurrent, opts?: { name?: string }): Bidirectional => new Bidirectional(layer, opts);

@@ -1,0 +1,73 @@
+// Dense: y = act(x W + b) on the last axis; on a sequence it applies to every timestep (as Keras).
+import { mat, type Buf } from '../engine/index.js';
+import { assertPositiveInt } from '../engine/errors.js';
+import { activationId, type ActivationName } from './activations.js';
+import { getInitializer, type InitializerLike } from './initializers.js';
+import { Layer, actOf, asMat, rowsOf, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+
+export interface DenseOptions {
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  inputShape?: number[];
+  name?: string;
+}
+
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly units: number;
+  private readonly actId: number;
+  private last?: { x: Act; y: Buf; dx: Buf; B: number };
+
+  constructor(readonly options: DenseOptions) {
+    super(options?.name, 'dense');
+    this.units = assertPositiveInt('Dense.units', options?.units);
+    this.actId = activationId(options.activation ?? 'linear', 'Dense.activation');
+    getInitializer(options.kernelInitializer ?? 'glorotUniform', 'Dense.kernelInitializer');
+    getInitializer(options.biasInitializer ?? 'zeros', 'Dense.biasInitializer');
+  }
+
+  protected computeOutShape(s: SeqShape): SeqShape { return { T: s.T, F: this.units }; }
+
+  paramSpecs(): ParamSpec[] {
+    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.inShape!.F, this.units], initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform') }];
+    if (this.options.useBias ?? true) specs.push({ name: 'bias', shape: [this.units], initializer: getInitializer(this.options.biasInitializer ?? 'zeros') });
+    return specs;
+  }
+
+  forward(x: Act, _training: boolean): Act {
+    const { ops, params } = this.ctx;
+    const F = this.inShape!.F, U = this.units, M = rowsOf(x);
+    const w = this.workspace(x.B, () => ({ y: this.alloc(M * U), dx: this.alloc(M * F) }));
+    const y = mat(w.y, U);
+    if (this.p.bias) ops.fillRows(M, U, y, params, this.p.bias.off);
+    ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, this.p.bias ? 1 : 0);
+    ops.actRows(this.actId, M, U, y);
+    this.last = { x, y: w.y, dx: w.dx, B: x.B };
+    return actOf(w.y, x.B, x.T, U);
+  }
+
+  backward(dy: Act, needDx: boolean): Act | null {
+    const { ops, params, grads } = this.ctx;
+    const { x, y, dx } = this.last!;
+    const F = this.inShape!.F, U = this.units, M = rowsOf(x);
+    const d = asMat(dy);
+    ops.dactRows(this.actId, M, U, mat(y, U), d);
+    ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel.off), 1);
+    if (this.p.bias) ops.colsum(M, U, d, grads, this.p.bias.off, 1);
+    if (!needDx) return null;
+    ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel.off), true, mat(dx, F), 0);
+    return actOf(dx, x.B, x.T, F);
+  }
+
+  getConfig(): LayerConfig {
+    return { name: this.name, units: this.units, activation: this.options.activation ?? 'linear', useBias: this.options.useBias ?? true,
+      kernelInitializer: this.options.kernelInitializer ?? 'glorotUniform', biasInitializer: this.options.biasInitializer ?? 'zeros',
+      ...(this.options.inputShape ? { inputShape: this.options.inputShape } : {}) };
+  }
+}
+
+/** Fully connected layer. @example dense({ units: 1 }) */
+export const dense = (opts: DenseOptions): Dense => new Dense(opts);

@@ -1,0 +1,21 @@
+// nn/: layers, the layer stack, losses, initializers, activations, the seeded generator.
+export { Layer, actOf, rowsOf } from './layer.js';
+export type { Act, SeqShape, ParamSpec, ParamRef, LayerConfig, LayerContext } from './layer.js';
+export { Recurrent, gru, lstm, simpleRNN } from './recurrent.js';
+export type { RecurrentOptions, Cell } from './recurrent.js';
+export { Dense, dense } from './dense.js';
+export type { DenseOptions } from './dense.js';
+export { Dropout, dropout } from './dropout.js';
+export { Bidirectional, bidirectional } from './bidirectional.js';
+export { SelectTimestep, selectTimestep } from './timestep.js';
+export { Stack } from './sequential.js';
+export type { WeightInfo } from './sequential.js';
+export { getLoss, LOSSES } from './losses.js';
+export type { Loss, LossName, LossLike, LossConfig } from './losses.js';
+export { getInitializer } from './initializers.js';
+export type { Initializer, InitializerLike, InitializerName, InitializerConfig } from './initializers.js';
+export { activationId, ACTIVATIONS } from './activations.js';
+export type { ActivationName } from './activations.js';
+export { Rng } from './random.js';
+export { tensor } from './tensor.js';
+export type { Tensor } from './tensor.js';

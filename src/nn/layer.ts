@@ -1,0 +1,101 @@
+// The layer contract. Activations live in engine memory; sequences are time-major: row (t, b)
+// of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
+import type { Buf, Engine, Mat, Ops } from '../engine/index.js';
+import type { Initializer } from './initializers.js';
+import type { Rng } from './random.js';
+
+/** Per-sample shape: a sequence of T steps of F features, or (T = null) a vector of F. */
+export interface SeqShape { readonly T: number | null; readonly F: number }
+
+/** A batch of activations (or their gradients) in engine memory. */
+export interface Act {
+  readonly buf: Buf;
+  readonly off: number;
+  readonly ld: number;
+  readonly B: number;
+  readonly T: number | null;
+  readonly F: number;
+}
+
+export const rowsOf = (a: { B: number; T: number | null }): number => (a.T ?? 1) * a.B;
+export const asMat = (a: Act): Mat => ({ buf: a.buf, off: a.off, ld: a.ld });
+/** A contiguous activation over a whole buffer. */
+export const actOf = (buf: Buf, B: number, T: number | null, F: number, off = 0): Act => ({ buf, off, ld: F, B, T, F });
+
+export interface ParamSpec { readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer }
+/** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
+export interface ParamRef { readonly name: string; readonly shape: readonly number[]; readonly off: number; readonly size: number }
+
+/** What a built model hands its layers: kernels, the flat parameter/gradient buffers, and the model's random stream. */
+export interface LayerContext {
+  readonly ops: Ops;
+  readonly engine: Engine;
+  readonly params: Buf;
+  readonly grads: Buf;
+  readonly rng: Rng;
+}
+
+export type LayerConfig = Record<string, unknown>;
+
+let layerCounter = 0;
+
+export abstract class Layer {
+  abstract readonly className: string;
+  readonly name: string;
+  inShape?: SeqShape;
+  outShape?: SeqShape;
+  protected ctx!: LayerContext;
+  protected p: Record<string, ParamRef> = {};
+  private readonly workspaces = new Map<number, unknown>();
+
+  /** name: given, else prefix_N (N counts layers made in this thread). */
+  constructor(name: string | undefined, prefix: string) {
+    this.name = name ?? `${prefix}_${++layerCounter}`;
+  }
+
+  /** Fixes the input shape and returns the output shape. */
+  build(inShape: SeqShape): SeqShape {
+    this.inShape = inShape;
+    this.outShape = this.computeOutShape(inShape);
+    return this.outShape;
+  }
+
+  protected abstract computeOutShape(inShape: SeqShape): SeqShape;
+
+  /** Parameters this layer owns (after build). */
+  paramSpecs(): ParamSpec[] { return []; }
+
+  /** Binds the layer to its model's memory. */
+  attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
+    this.ctx = ctx;
+    this.p = {};
+    for (const r of refs) this.p[r.name] = r;
+  }
+
+  /** Forward pass over a batch; `training` turns dropout on. The returned activation stays valid until the next forward with the same batch size. */
+  abstract forward(x: Act, training: boolean): Act;
+
+  /** Backward pass: adds parameter gradients into the model's gradient buffer and returns dL/dx when asked. */
+  abstract backward(dy: Act, needDx: boolean): Act | null;
+
+  /** Keras-style config, enough to rebuild the layer. */
+  abstract getConfig(): LayerConfig;
+
+  /** Buffers for one batch size, made on first use and reused after. */
+  protected workspace<W>(B: number, make: () => W): W {
+    let w = this.workspaces.get(B) as W | undefined;
+    if (w === undefined) { w = make(); this.workspaces.set(B, w); }
+    return w;
+  }
+
+  protected alloc(n: number, zero = false): Buf { return this.ctx.engine.alloc(n, zero); }
+
+  /** A parameter's current values (a copy). */
+  getWeight(name: string): Float32Array {
+    const r = this.p[name];
+    return this.ctx.engine.view(this.ctx.params, r.off, r.size).slice();
+  }
+
+  /** Number of weights this layer owns. */
+  countParams(): number { return this.paramSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0); }
+}

@@ -1,0 +1,292 @@
+// GRU, LSTM and SimpleRNN layers, fused over the whole sequence as cuDNN does: the input
+// projection of all timesteps is one GEMM, each step is one recurrent GEMM (against a weight
+// packed once per pass) plus one fused gate kernel, and the weight gradients are one GEMM each
+// at the end of the backward pass. Weights: kernel (F, G*H), recurrentKernel (H, G*H), bias (G*H),
+// GRU also recurrentBias (G*H) (reset-after). Gate blocks in PyTorch order: GRU r, z, n; LSTM i, f, g, o.
+import { Ops, mat, type Buf, type Mat, type PackedB } from '../engine/index.js';
+import { ShapeError, ValueError, assertPositiveInt, assertRate, expected } from '../engine/errors.js';
+import { activationId, type ActivationName } from './activations.js';
+import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
+import { Layer, actOf, asMat, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+import type { Cell } from '../engine/reference.js';
+
+export type { Cell };
+
+export interface RecurrentOptions {
+  /** Hidden units H. */
+  units: number;
+  /** Candidate / cell activation (default tanh). */
+  activation?: ActivationName;
+  /** Gate activation for GRU and LSTM (default sigmoid). */
+  recurrentActivation?: ActivationName;
+  useBias?: boolean;
+  /** Output every timestep (T, H) instead of the last state (H). */
+  returnSequences?: boolean;
+  /** Process the sequence from the last step to the first (output order reversed, as Keras). */
+  goBackwards?: boolean;
+  kernelInitializer?: InitializerLike;
+  recurrentInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  /** LSTM: forget-gate bias starts at 1 (Keras default true). */
+  unitForgetBias?: boolean;
+  /** Fraction of input features dropped, one mask per sequence, training only. */
+  dropout?: number;
+  /** Fraction of recurrent state dropped before the recurrent product, one mask per sequence, training only. */
+  recurrentDropout?: number;
+  /** [T, F] of the input, when this is the first layer. */
+  inputShape?: [number, number];
+  name?: string;
+}
+
+const GATES: Record<Cell, number> = { gru: 3, lstm: 4, simple_rnn: 1 };
+
+interface Workspace {
+  xm: Buf | null; inMask: Buf | null; recMask: Buf | null;
+  xp: Buf; hp: Buf; h: Buf; hm: Buf | null; g: Buf | null; c: Buf | null; a: Buf | null; out: Buf | null;
+  dxp: Buf; dhp: Buf | null; dcarry: Buf; dcc: Buf | null; tmp: Buf | null; dx: Buf; dyRev: Buf | null;
+}
+
+export class Recurrent extends Layer {
+  readonly className: string;
+  readonly units: number;
+  readonly options: Required<Omit<RecurrentOptions, 'inputShape' | 'name'>> & { inputShape?: [number, number] };
+  /** Bidirectional sets this on its backward copy: process backwards, but output in time order. */
+  timeOrderOutput = false;
+  private readonly act: number;
+  private readonly ract: number;
+  private whPack?: PackedB;
+  private whtPack?: PackedB;
+  private zeros?: Buf;
+  private last?: { x: Act; xin: Mat; B: number; training: boolean; ws: Workspace };
+
+  constructor(readonly cell: Cell, opts: RecurrentOptions) {
+    super(opts?.name, cell);
+    this.className = cell === 'gru' ? 'GRU' : cell === 'lstm' ? 'LSTM' : 'SimpleRNN';
+    const key = (k: string) => `${this.className}.${k}`;
+    this.units = assertPositiveInt(key('units'), opts.units);
+    this.options = {
+      units: this.units,
+      activation: opts.activation ?? 'tanh',
+      recurrentActivation: opts.recurrentActivation ?? 'sigmoid',
+      useBias: opts.useBias ?? true,
+      returnSequences: opts.returnSequences ?? false,
+      goBackwards: opts.goBackwards ?? false,
+      kernelInitializer: opts.kernelInitializer ?? 'glorotUniform',
+      recurrentInitializer: opts.recurrentInitializer ?? 'orthogonal',
+      biasInitializer: opts.biasInitializer ?? 'zeros',
+      unitForgetBias: opts.unitForgetBias ?? true,
+      dropout: assertRate(key('dropout'), opts.dropout ?? 0),
+      recurrentDropout: assertRate(key('recurrentDropout'), opts.recurrentDropout ?? 0),
+      inputShape: opts.inputShape,
+    };
+    this.act = activationId(this.options.activation, key('activation'));
+    this.ract = activationId(this.options.recurrentActivation, key('recurrentActivation'));
+    for (const k of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) getInitializer(this.options[k], key(k));
+  }
+
+  get gates(): number { return GATES[this.cell]; }
+  private get reverse(): boolean { return this.options.goBackwards; }
+
+  protected computeOutShape(s: SeqShape): SeqShape {
+    if (s.T === null) throw new ShapeError(`${this.name}: ${this.className} needs a sequence input (T, F), received a vector of ${s.F}`);
+    return { T: this.options.returnSequences ? s.T : null, F: this.units };
+  }
+
+  paramSpecs(): ParamSpec[] {
+    const F = this.inShape!.F, H = this.units, GH = this.gates * H;
+    const specs: ParamSpec[] = [
+      { name: 'kernel', shape: [F, GH], initializer: getInitializer(this.options.kernelInitializer) },
+      { name: 'recurrentKernel', shape: [H, GH], initializer: getInitializer(this.options.recurrentInitializer) },
+    ];
+    if (this.options.useBias) {
+      let bias: Initializer = getInitializer(this.options.biasInitializer);
+      if (this.cell === 'lstm' && this.options.unitForgetBias) {
+        const base = bias;
+        bias = { config: base.config, init: (shape, rng) => { const v = base.init(shape, rng); v.fill(1, H, 2 * H); return v; } };
+      }
+      specs.push({ name: 'bias', shape: [GH], initializer: bias });
+      if (this.cell === 'gru') specs.push({ name: 'recurrentBias', shape: [GH], initializer: getInitializer(this.options.biasInitializer) });
+    }
+    return specs;
+  }
+
+  private pmat(name: string, ld: number, grads = false): Mat {
+    return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name].off);
+  }
+
+  private ws(B: number, T: number): Workspace {
+    return this.workspace(B, () => {
+      const F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
+      const o = this.options;
+      return {
+        xm: o.dropout > 0 ? this.alloc(TB * F) : null,
+        inMask: o.dropout > 0 ? this.alloc(B * F) : null,
+        recMask: o.recurrentDropout > 0 ? this.alloc(B * H) : null,
+        xp: this.alloc(TB * GH), hp: this.alloc(B * GH), h: this.alloc(TB * H),
+        hm: o.recurrentDropout > 0 ? this.alloc(TB * H) : null,
+        g: this.cell === 'simple_rnn' ? null : this.alloc(TB * 4 * H),
+        c: this.cell === 'lstm' ? this.alloc(TB * H) : null,
+        a: this.cell === 'lstm' ? this.alloc(TB * H) : null,
+        out: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
+        dxp: this.alloc(TB * GH), dhp: this.cell === 'gru' ? this.alloc(TB * GH) : null,
+        dcarry: this.alloc(B * H), dcc: this.cell === 'lstm' ? this.alloc(B * H) : null,
+        tmp: o.recurrentDropout > 0 && this.cell === 'gru' ? this.alloc(B * H) : null,
+        dx: this.alloc(TB * F),
+        dyRev: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
+      };
+    });
+  }
+
+  private fillMask(buf: Buf, rate: number): void {
+    const v = this.ctx.engine.view(buf);
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < v.length; i++) v[i] = this.ctx.rng.uniform() < rate ? 0 : keep;
+  }
+
+  forward(x: Act, training: boolean): Act {
+    const { ops } = this.ctx;
+    const T = x.T!, B = x.B, F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
+    if (x.F !== F || x.T !== this.inShape!.T) throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
+    const w = this.ws(B, T);
+    const o = this.options;
+    let xin = asMat(x);
+    if (training && w.inMask && w.xm) {
+      this.fillMask(w.inMask, o.dropout);
+      for (let t = 0; t < T; t++) ops.mulRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.inMask, F), mat(w.xm, F, t * B * F));
+      xin = mat(w.xm, F);
+    }
+    const recMask = training && w.recMask ? w.recMask : null;
+    if (recMask) this.fillMask(recMask, o.recurrentDropout);
+
+    const XP = mat(w.xp, GH);
+    if (o.useBias) ops.fillRows(TB, GH, XP, this.ctx.params, this.p.bias.off);
+    ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, o.useBias ? 1 : 0);
+    this.whPack ??= { buf: this.alloc(Ops.packedSize(H, GH)), K: H, N: GH };
+    const whp = ops.packB(H, GH, this.pmat('recurrentKernel', GH), false, this.whPack.buf);
+    let bh: Buf, bhOff = 0;
+    if (this.cell === 'gru' && o.useBias) { bh = this.ctx.params; bhOff = this.p.recurrentBias.off; }
+    else bh = this.zeros ??= this.alloc(GH, true);
+
+    for (let s = 0; s < T; s++) {
+      const t = this.reverse ? T - 1 - s : s;
+      const pt = this.reverse ? t + 1 : t - 1;
+      const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
+      let hp: Mat | null = null;
+      if (hprev) {
+        let a = hprev;
+        if (recMask) { a = mat(w.hm!, H, pt * B * H); ops.mulRows(B, H, hprev, mat(recMask, H), a); }
+        hp = mat(w.hp, GH);
+        ops.gemmPacked(B, a, false, whp, hp, 0);
+      }
+      const xpt = mat(w.xp, GH, t * B * GH), ht = mat(w.h, H, t * B * H);
+      if (this.cell === 'gru') {
+        ops.gruForwardStep(B, H, xpt, hp, bh, bhOff, hprev, ht, mat(w.g!, 4 * H, t * B * 4 * H), this.act, this.ract);
+      } else if (this.cell === 'lstm') {
+        ops.lstmForwardStep(B, H, xpt, hp, s === 0 ? null : mat(w.c!, H, pt * B * H), mat(w.c!, H, t * B * H), mat(w.a!, H, t * B * H),
+          ht, mat(w.g!, 4 * H, t * B * 4 * H), this.act, this.ract);
+      } else {
+        ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
+      }
+    }
+    this.last = { x, xin, B, training, ws: w };
+    if (!o.returnSequences) return actOf(w.h, B, null, H, (this.reverse ? 0 : T - 1) * B * H);
+    if (w.out) {
+      for (let t = 0; t < T; t++) ops.copyRows(B, H, mat(w.h, H, t * B * H), mat(w.out, H, (T - 1 - t) * B * H));
+      return actOf(w.out, B, T, H);
+    }
+    return actOf(w.h, B, T, H);
+  }
+
+  backward(dy: Act, needDx: boolean): Act | null {
+    if (!this.last) throw new ValueError(`${this.name}: backward called before forward`);
+    const { ops } = this.ctx;
+    const { B, xin, training, ws: w } = this.last;
+    const T = this.inShape!.T!, F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
+    const o = this.options;
+    const recMask = training && w.recMask ? mat(w.recMask, H) : null;
+    this.ctx.engine.view(w.dcarry).fill(0);
+    if (w.dcc) this.ctx.engine.view(w.dcc).fill(0);
+    this.whtPack ??= { buf: this.alloc(Ops.packedSize(GH, H)), K: GH, N: H };
+    const whtp = ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.whtPack.buf);
+
+    // dL/dh_t arriving from the output, in time order.
+    let dySeq: Act | null = null;
+    if (o.returnSequences) {
+      dySeq = dy;
+      if (w.dyRev) {
+        for (let t = 0; t < T; t++) ops.copyRows(B, H, mat(dy.buf, dy.ld, dy.off + (T - 1 - t) * B * dy.ld), mat(w.dyRev, H, t * B * H));
+        dySeq = actOf(w.dyRev, B, T, H);
+      }
+    }
+    const dcarry = mat(w.dcarry, H);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = this.reverse ? T - 1 - s : s;
+      const pt = this.reverse ? t + 1 : t - 1;
+      const dyt = dySeq ? mat(dySeq.buf, dySeq.ld, dySeq.off + t * B * dySeq.ld) : s === T - 1 ? asMat(dy) : null;
+      const dxpt = mat(w.dxp, GH, t * B * GH);
+      if (this.cell === 'gru') {
+        const dhpt = mat(w.dhp!, GH, t * B * GH);
+        ops.gruBackwardStep(B, H, mat(w.g!, 4 * H, t * B * 4 * H), s === 0 ? null : mat(w.h, H, pt * B * H), dyt, dcarry, dxpt, dhpt, this.act, this.ract);
+        if (s > 0) {
+          if (recMask) {
+            const tmp = mat(w.tmp!, H);
+            ops.gemmPacked(B, dhpt, false, whtp, tmp, 0);
+            ops.mulRows(B, H, tmp, recMask, tmp);
+            ops.addRows(B, H, tmp, dcarry);
+          } else {
+            ops.gemmPacked(B, dhpt, false, whtp, dcarry, 1);
+          }
+        }
+      } else {
+        if (this.cell === 'lstm') {
+          ops.lstmBackwardStep(B, H, mat(w.g!, 4 * H, t * B * 4 * H), s === 0 ? null : mat(w.c!, H, pt * B * H), mat(w.a!, H, t * B * H),
+            dyt, dcarry, mat(w.dcc!, H), dxpt, this.act, this.ract);
+        } else {
+          ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
+        }
+        if (s > 0) {
+          ops.gemmPacked(B, dxpt, false, whtp, dcarry, 0);
+          if (recMask) ops.mulRows(B, H, dcarry, recMask, dcarry);
+        }
+      }
+    }
+
+    const { grads } = this.ctx;
+    const dXP = mat(w.dxp, GH), dHP = w.dhp ? mat(w.dhp, GH) : dXP;
+    ops.gemm(F, GH, TB, xin, true, dXP, false, this.pmat('kernel', GH, true), 1);
+    if (o.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias.off, 1);
+    if (this.cell === 'gru' && o.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias.off, 1);
+    if (T > 1) {
+      // sum over steps with a previous state of h_{prev}^T dHP_t, as one GEMM over (T-1)*B rows.
+      const hsrc = recMask ? w.hm! : w.h;
+      const hOff = this.reverse ? B * H : 0, dOff = this.reverse ? 0 : B * GH;
+      ops.gemm(H, GH, (T - 1) * B, mat(hsrc, H, hOff), true, mat(dHP.buf, GH, dOff), false, this.pmat('recurrentKernel', GH, true), 1);
+    }
+    if (!needDx) return null;
+    const dx = mat(w.dx, F);
+    ops.gemm(TB, F, GH, dXP, false, this.pmat('kernel', GH), true, dx, 0);
+    if (training && w.inMask) for (let t = 0; t < T; t++) { const m = mat(w.dx, F, t * B * F); ops.mulRows(B, F, m, mat(w.inMask, F), m); }
+    return actOf(w.dx, B, T, F);
+  }
+
+  getConfig(): LayerConfig {
+    const { inputShape, ...rest } = this.options;
+    const cfg: LayerConfig = { name: this.name, ...rest };
+    if (inputShape) cfg.inputShape = inputShape;
+    if (this.cell !== 'lstm') delete cfg.unitForgetBias;
+    if (this.cell === 'simple_rnn') delete cfg.recurrentActivation;
+    return cfg;
+  }
+}
+
+function check(cell: Cell, opts: RecurrentOptions): RecurrentOptions {
+  if (opts === null || typeof opts !== 'object') throw new ValueError(expected(cell, 'an options object with units', opts));
+  return opts;
+}
+
+/** Gated recurrent unit, reset-after (PyTorch, cuDNN, Keras reset_after=True). @example gru({ units: 64, returnSequences: true }) */
+export const gru = (opts: RecurrentOptions): Recurrent => new Recurrent('gru', check('gru', opts));
+/** Long short-term memory. @example lstm({ units: 64, dropout: 0.1 }) */
+export const lstm = (opts: RecurrentOptions): Recurrent => new Recurrent('lstm', check('lstm', opts));
+/** Elman RNN, h = act(x Wx + h Wh + b). @example simpleRNN({ units: 32, activation: 'relu' }) */
+export const simpleRNN = (opts: RecurrentOptions): Recurrent => new Recurrent('simple_rnn', check('simple_rnn', opts));

@@ -1,0 +1,125 @@
+// A stack of layers over one flat parameter buffer and one flat gradient buffer (so an optimizer
+// step or a gradient norm is one kernel call). Forward/backward run in engine memory.
+import { getEngine, getOps, type Buf, type Engine, type Ops } from '../engine/index.js';
+import { ShapeError, ValueError } from '../engine/errors.js';
+import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
+import { Rng } from './random.js';
+
+export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number }
+
+export class Stack {
+  readonly layers: Layer[];
+  readonly engine: Engine;
+  readonly ops: Ops;
+  inputShape?: SeqShape;
+  outputShape?: SeqShape;
+  params!: Buf;
+  grads!: Buf;
+  weights: WeightInfo[] = [];
+  rng: Rng;
+  private seedValue: number;
+
+  constructor(layers: Layer[], opts: { seed?: number; inputShape?: [number, number] | [number] } = {}) {
+    if (!Array.isArray(layers) || layers.length === 0) throw new ValueError('sequential: expected a non-empty list of layers');
+    this.layers = layers;
+    this.engine = getEngine();
+    this.ops = getOps();
+    this.seedValue = opts.seed ?? 42;
+    this.rng = new Rng(this.seedValue);
+    const first = opts.inputShape ?? firstInputShape(layers[0]);
+    if (first) this.build(first);
+  }
+
+  get seed(): number { return this.seedValue; }
+  get built(): boolean { return this.inputShape !== undefined; }
+
+  /** Fixes shapes, allocates parameters and initialises them from the seed. */
+  build(shape: readonly number[]): void {
+    if (this.built) return;
+    const inShape: SeqShape = shape.length === 2 ? { T: shape[0], F: shape[1] } : { T: null, F: shape[0] };
+    if (![inShape.F, inShape.T ?? 1].every((v) => Number.isInteger(v) && v > 0)) throw new ShapeError(`sequential: invalid input shape [${shape.join(', ')}]`);
+    let s = inShape;
+    const specs: { layer: Layer; refs: ParamRef[]; inits: { ref: ParamRef; init: (r: Rng) => Float32Array }[] }[] = [];
+    let total = 0;
+    for (const layer of this.layers) {
+      s = layer.build(s);
+      const refs: ParamRef[] = [];
+      const inits: { ref: ParamRef; init: (r: Rng) => Float32Array }[] = [];
+      for (const p of layer.paramSpecs()) {
+        const size = p.shape.reduce((a, b) => a * b, 1);
+        const ref: ParamRef = { name: p.name, shape: p.shape, off: total, size };
+        total += size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
+        refs.push(ref);
+        inits.push({ ref, init: (r) => p.initializer.init(p.shape, r) });
+        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size });
+      }
+      specs.push({ layer, refs, inits });
+    }
+    this.params = this.engine.alloc(total, true);
+    this.grads = this.engine.alloc(total, true);
+    const ctx = { ops: this.ops, engine: this.engine, params: this.params, grads: this.grads, rng: this.rng };
+    const initRng = new Rng(this.seedValue ^ 0x5eed);
+    for (const { layer, refs, inits } of specs) {
+      layer.attach(ctx, refs);
+      for (const { ref, init } of inits) this.engine.view(this.params, ref.off, ref.size).set(init(initRng));
+    }
+    this.inputShape = inShape;
+    this.outputShape = s;
+  }
+
+  /** Number of trainable weights. */
+  countParams(): number { return this.weights.reduce((n, w) => n + w.size, 0); }
+
+  forward(x: Act, training: boolean): Act {
+    let a = x;
+    for (const l of this.layers) a = l.forward(a, training);
+    return a;
+  }
+
+  /** Backpropagates dy from the output; parameter gradients are added to `grads`. Returns dL/dx when asked. */
+  backward(dy: Act, needDx = false): Act | null {
+    let d: Act | null = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      d = this.layers[i].backward(d!, i > 0 || needDx);
+    }
+    return d;
+  }
+
+  zeroGrads(): void { this.engine.view(this.grads).fill(0); }
+
+  /** Copies of every weight, keyed "layer/name". */
+  getWeights(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const w of this.weights) out[`${w.layer}/${w.name}`] = this.engine.view(this.params, w.off, w.size).slice();
+    return out;
+  }
+
+  /** Sets weights by "layer/name" key; sizes must match. */
+  setWeights(values: Record<string, ArrayLike<number>>): void {
+    for (const [key, v] of Object.entries(values)) {
+      const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
+      if (!w) throw new ValueError(`setWeights: no weight "${key}"; known: ${this.weights.map((x) => `${x.layer}/${x.name}`).join(', ')}`);
+      if (v.length !== w.size) throw new ShapeError(`setWeights: ${key} expects ${w.size} values (shape [${w.shape.join(', ')}]), received ${v.length}`);
+      this.engine.view(this.params, w.off, w.size).set(v);
+    }
+  }
+
+  /** Gradient of one weight from the last backward pass (a copy). */
+  getGradient(key: string): Float32Array {
+    const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
+    if (!w) throw new ValueError(`getGradient: no weight "${key}"`);
+    return this.engine.view(this.grads, w.off, w.size).slice();
+  }
+
+  layerConfigs(): { className: string; config: LayerConfig }[] {
+    return this.layers.map((l) => ({ className: l.className, config: l.getConfig() }));
+  }
+}
+
+function firstInputShape(l: Layer): [number, number] | [number] | undefined {
+  const cfg = l.getConfig();
+  const s = cfg.inputShape as number[] | undefined;
+  if (s && (s.length === 1 || s.length === 2)) return s as [number, number] | [number];
+  const inner = (cfg.layer as { config?: LayerConfig } | undefined)?.config?.inputShape as number[] | undefined;
+  return inner && inner.length === 2 ? (inner as [number, number]) : undefined;
+}

@@ -1,0 +1,4 @@
+// optim/: optimizers and gradient clipping.
+export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, sgd, adam, adamw, rmsprop, adagrad, getOptimizer, OPTIMIZERS } from './optimizers.js';
+export type { OptimizerName, OptimizerConfig, OptimizerLike, SgdOptions, AdamOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
+export { clipByGlobalNorm, clipByValue } from './clip.js';

@@ -1,0 +1,3 @@
+// train/: the training loop over the layer stack.
+export { Model, sequential } from './model.js';
+export type { CompileOptions, FitOptions, History } from './model.js';

@@ -1,0 +1,235 @@
+// A layer stack that trains: compile (optimizer, loss, clipping), fit, evaluate, predict.
+// Batches are gathered into time-major buffers in engine memory; one training step is
+// forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
+import type { Buf } from '../engine/index.js';
+import { ShapeError, ValueError, expected } from '../engine/errors.js';
+import { Stack, actOf, getLoss, type Act, type Layer, type Loss, type LossLike, type Tensor } from '../nn/index.js';
+import { clipByGlobalNorm, clipByValue, getOptimizer, type Optimizer, type OptimizerLike } from '../optim/index.js';
+
+export interface CompileOptions {
+  optimizer?: OptimizerLike;
+  loss?: LossLike;
+  /** Clip the global gradient norm to this value before each step (torch clip_grad_norm_). */
+  clipnorm?: number;
+  /** Clamp every gradient to [-clipvalue, clipvalue]. */
+  clipvalue?: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle sample order every epoch (default true). */
+  shuffle?: boolean;
+  validationData?: [Tensor, Tensor];
+  /** Print one line per epoch. */
+  verbose?: boolean;
+}
+
+export interface History {
+  /** Keras history: one value per epoch for loss, val_loss, ... */
+  history: Record<string, number[]>;
+  epochs: number;
+}
+
+interface BatchBuffers { x: Buf; y: Buf; dy: Buf }
+
+export class Model extends Stack {
+  optimizer?: Optimizer;
+  loss?: Loss;
+  clipnorm?: number;
+  clipvalue?: number;
+  private readonly batchBuffers = new Map<number, BatchBuffers>();
+
+  compile(opts: CompileOptions = {}): this {
+    this.optimizer = getOptimizer(opts.optimizer ?? 'adam');
+    this.loss = getLoss(opts.loss ?? 'mse');
+    if (opts.clipnorm !== undefined && !(opts.clipnorm > 0)) throw new ValueError(expected('clipnorm', 'a positive number', opts.clipnorm));
+    if (opts.clipvalue !== undefined && !(opts.clipvalue > 0)) throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
+    this.clipnorm = opts.clipnorm;
+    this.clipvalue = opts.clipvalue;
+    return this;
+  }
+
+  private checkData(x: Tensor, y: Tensor | null, what: string): number {
+    if (!this.built) this.build(x.shape.slice(1));
+    const inS = this.inputShape!, outS = this.outputShape!;
+    const want = inS.T === null ? [inS.F] : [inS.T, inS.F];
+    const N = x.shape[0];
+    if (x.shape.length !== want.length + 1 || want.some((d, i) => x.shape[i + 1] !== d)) {
+      throw new ShapeError(`${what} x: expected shape [N, ${want.join(', ')}], received [${x.shape.join(', ')}]`);
+    }
+    if (y) {
+      const outN = (outS.T ?? 1) * outS.F;
+      if (y.shape[0] !== N || y.data.length !== N * outN) {
+        const wantY = outS.T === null ? `[${N}, ${outS.F}]` : `[${N}, ${outS.T}, ${outS.F}]`;
+        throw new ShapeError(`${what} y: expected shape ${wantY} for the model's output, received [${y.shape.join(', ')}]`);
+      }
+    }
+    return N;
+  }
+
+  private buffers(B: number): BatchBuffers {
+    let b = this.batchBuffers.get(B);
+    if (!b) {
+      const inS = this.inputShape!, outS = this.outputShape!;
+      const outN = (outS.T ?? 1) * outS.F;
+      b = { x: this.engine.alloc((inS.T ?? 1) * inS.F * B), y: this.engine.alloc(outN * B), dy: this.engine.alloc(outN * B) };
+      this.batchBuffers.set(B, b);
+    }
+    return b;
+  }
+
+  /** Copies samples idx[start..start+B) into time-major (T, B, F) rows. */
+  private gather(src: Float32Array, T: number | null, F: number, idx: ArrayLike<number>, start: number, B: number, dst: Buf): void {
+    const v = this.engine.view(dst);
+    const steps = T ?? 1;
+    for (let b = 0; b < B; b++) {
+      const s = idx[start + b] * steps * F;
+      for (let t = 0; t < steps; t++) {
+        const o = (t * B + b) * F, so = s + t * F;
+        for (let f = 0; f < F; f++) v[o + f] = src[so + f];
+      }
+    }
+  }
+
+  private inputAct(x: Tensor, idx: ArrayLike<number>, start: number, B: number, bufs: BatchBuffers): Act {
+    const inS = this.inputShape!;
+    this.gather(x.data, inS.T, inS.F, idx, start, B, bufs.x);
+    return actOf(bufs.x, B, inS.T, inS.F);
+  }
+
+  /** Loss of the output against the gathered targets; writes dL/dout into bufs.dy when grad is set. */
+  private lossOf(out: Act, bufs: BatchBuffers, grad: boolean): number {
+    const rows = (out.T ?? 1) * out.B;
+    const f32 = this.engine.f32;
+    const target = this.engine.view(bufs.y, 0, rows * out.F);
+    return this.loss!.compute(f32, (out.buf.ptr >> 2) + out.off, out.ld, target, rows, out.F, grad ? this.engine.view(bufs.dy, 0, rows * out.F) : undefined);
+  }
+
+  /** One optimizer step on samples idx[start..start+B). Returns the batch loss. */
+  trainStep(x: Tensor, y: Tensor, idx: ArrayLike<number>, start: number, B: number): number {
+    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
+    const outS = this.outputShape!;
+    const bufs = this.buffers(B);
+    const xa = this.inputAct(x, idx, start, B, bufs);
+    this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
+    const out = this.forward(xa, true);
+    const loss = this.lossOf(out, bufs, true);
+    this.zeroGrads();
+    this.backward(actOf(bufs.dy, B, outS.T, outS.F));
+    if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
+    if (this.clipnorm !== undefined) clipByGlobalNorm(this.ops, this.grads, this.clipnorm);
+    this.optimizer.step(this.ops, this.params, this.grads);
+    return loss;
+  }
+
+  /**
+   * Trains for a number of epochs and returns the per-epoch history.
+   * @example
+   * const model = sequential([gru({ units: 32, inputShape: [24, 1] }), dense({ units: 1 })]);
+   * model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
+   * const { history } = await model.fit(x, y, { epochs: 10, batchSize: 32, validationData: [xv, yv] });
+   */
+  async fit(x: Tensor, y: Tensor, opts: FitOptions = {}): Promise<History> {
+    const N = this.checkData(x, y, 'fit');
+    if (opts.validationData) this.checkData(opts.validationData[0], opts.validationData[1], 'fit validationData');
+    const epochs = opts.epochs ?? 1, batchSize = Math.min(opts.batchSize ?? 32, N);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
+    const history: Record<string, number[]> = { loss: [] };
+    if (opts.validationData) history.val_loss = [];
+    const identity = Int32Array.from({ length: N }, (_, i) => i);
+    for (let e = 0; e < epochs; e++) {
+      const order = opts.shuffle ?? true ? this.rng.permutation(N) : identity;
+      let sum = 0;
+      for (let start = 0; start < N; start += batchSize) {
+        const B = Math.min(batchSize, N - start);
+        sum += this.trainStep(x, y, order, start, B) * B;
+      }
+      history.loss.push(sum / N);
+      if (opts.validationData) history.val_loss.push(this.evaluate(opts.validationData[0], opts.validationData[1], { batchSize }).loss);
+      if (opts.verbose) console.log(`epoch ${e + 1}/${epochs} ${Object.entries(history).map(([k, v]) => `${k}=${v[e].toPrecision(5)}`).join(' ')}`);
+      await Promise.resolve();
+    }
+    return { history, epochs };
+  }
+
+  /** Mean loss over x, y (inference mode: dropout off). */
+  evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number } {
+    if (!this.loss) throw new ValueError('model: call compile() before evaluate');
+    const N = this.checkData(x, y, 'evaluate');
+    const outS = this.outputShape!;
+    const bs = Math.min(opts.batchSize ?? 256, N);
+    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    let sum = 0;
+    for (let start = 0; start < N; start += bs) {
+      const B = Math.min(bs, N - start);
+      const bufs = this.buffers(B);
+      this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
+      const out = this.forward(this.inputAct(x, idx, start, B, bufs), false);
+      sum += this.lossOf(out, bufs, false) * B;
+    }
+    return { loss: sum / N };
+  }
+
+  /** Predictions (N, out) or (N, T, out), inference mode. */
+  predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+    const N = this.checkData(x, null, 'predict');
+    const outS = this.outputShape!;
+    const steps = outS.T ?? 1, F = outS.F;
+    const res = new Float32Array(N * steps * F);
+    const bs = Math.min(opts.batchSize ?? 256, Math.max(N, 1));
+    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    for (let start = 0; start < N; start += bs) {
+      const B = Math.min(bs, N - start);
+      const out = this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false);
+      const f32 = this.engine.f32, base = (out.buf.ptr >> 2) + out.off;
+      for (let b = 0; b < B; b++) for (let t = 0; t < steps; t++) for (let f = 0; f < F; f++) {
+        res[((start + b) * steps + t) * F + f] = f32[base + (t * B + b) * out.ld + f];
+      }
+    }
+    return { data: res, shape: outS.T === null ? [N, F] : [N, steps, F] };
+  }
+
+  /** Every layer's output for x (inference mode), sample-major: [N, ...layer output shape]. */
+  activations(x: Tensor): Tensor[] {
+    const N = this.checkData(x, null, 'activations');
+    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    let a = this.inputAct(x, idx, 0, N, this.buffers(N));
+    const res: Tensor[] = [];
+    for (const layer of this.layers) {
+      a = layer.forward(a, false);
+      res.push(this.toHost(a));
+    }
+    return res;
+  }
+
+  /** Copies a time-major activation out to a sample-major host tensor. */
+  private toHost(a: Act): Tensor {
+    const steps = a.T ?? 1, F = a.F, B = a.B;
+    const res = new Float32Array(B * steps * F);
+    const f32 = this.engine.f32, base = (a.buf.ptr >> 2) + a.off;
+    for (let b = 0; b < B; b++) for (let t = 0; t < steps; t++) for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f];
+    return { data: res, shape: a.T === null ? [B, F] : [B, steps, F] };
+  }
+
+  /** Loss and gradients for one batch without an update (for gradient checks); grads stay in the gradient buffer. */
+  lossAndGrads(x: Tensor, y: Tensor, opts: { needDx?: boolean; training?: boolean } = {}): { loss: number; dx: Float32Array | null } {
+    if (!this.loss) throw new ValueError('model: call compile() before lossAndGrads');
+    const N = this.checkData(x, y, 'lossAndGrads');
+    const outS = this.outputShape!;
+    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    const bufs = this.buffers(N);
+    this.gather(y.data, outS.T, outS.F, idx, 0, N, bufs.y);
+    const out = this.forward(this.inputAct(x, idx, 0, N, bufs), opts.training ?? false);
+    const loss = this.lossOf(out, bufs, true);
+    this.zeroGrads();
+    const dxAct = this.backward(actOf(bufs.dy, N, outS.T, outS.F), opts.needDx ?? false);
+    return { loss, dx: dxAct ? this.toHost(dxAct).data : null };
+  }
+}
+
+/** A model from a list of layers. @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 }) */
+export function sequential(layers: Layer[], opts: { seed?: number; inputShape?: [number, number] | [number] } = {}): Model {
+  return new Model(layers, opts);
+}

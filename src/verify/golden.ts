@@ -1,0 +1,164 @@
+// Runs the PyTorch reference fixtures (../shared/golden/FORMAT.md, kinds "rnn" and "optimizer")
+// through seqtune and reports the largest absolute and relative error of every number.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { getOps } from '../engine/index.js';
+import { ValueError } from '../engine/errors.js';
+import { bidirectional, dense, gru, lstm, selectTimestep, simpleRNN, tensor, type Layer } from '../nn/index.js';
+import { clipByGlobalNorm, getOptimizer } from '../optim/index.js';
+import { sequential } from '../train/index.js';
+
+type Nested = number | Nested[];
+export interface GoldenResult { name: string; kind: string; maxAbs: number; maxRel: number; worst: string; pass: boolean; checked: number }
+
+/** The fixture tolerance: |got - want| <= atol + rtol |want|. */
+export const ATOL = 1e-4, RTOL = 1e-3;
+
+const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
+function transpose(m: number[][]): number[] {
+  const r = m.length, c = m[0].length, out = new Array<number>(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = m[i][j];
+  return out;
+}
+
+class Comparator {
+  maxAbs = 0; maxRel = 0; worst = ''; pass = true; checked = 0;
+  compare(what: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
+    if (got.length !== want.length) throw new ValueError(`${what}: ${got.length} values, fixture has ${want.length}`);
+    for (let i = 0; i < want.length; i++) {
+      const e = Math.abs(got[i] - want[i]);
+      const rel = e / Math.max(Math.abs(want[i]), 1e-12);
+      this.checked++;
+      if (!(e <= ATOL + RTOL * Math.abs(want[i]))) { if (this.pass) this.worst = `${what}[${i}]: got ${got[i]}, want ${want[i]}`; this.pass = false; }
+      if (e > this.maxAbs || Number.isNaN(e)) { this.maxAbs = Number.isNaN(e) ? Infinity : e; if (this.pass) this.worst = `${what}[${i}]`; }
+      this.maxRel = Math.max(this.maxRel, Math.min(rel, Number.MAX_VALUE));
+    }
+  }
+}
+
+interface RnnFixture {
+  name: string; kind: 'rnn'; cell: 'gru' | 'lstm' | 'rnn_tanh'; input_size: number; hidden_size: number; num_layers: number;
+  bidirectional: boolean; output: 'last' | 'sequence'; loss: 'mse' | 'mae' | 'huber';
+  params: Record<string, Nested>; head: { weight: number[][]; bias: number[] }; x: Nested; y: Nested;
+  expected: { sequence_output: Nested; pred: Nested; loss: number; grads: Record<string, Nested>; head_grads: { weight: number[][]; bias: number[] }; dx: Nested };
+}
+
+interface OptimFixture {
+  name: string; kind: 'optimizer'; optimizer: string; options: Record<string, number | boolean | number[]>; clip_norm: number | null;
+  initial: number[]; grads: number[][]; expected_after_each_step: number[][];
+}
+
+/**
+ * Builds the fixture's stack. With topSequence false a non-bidirectional 'last' stack ends in
+ * returnSequences: false (the usual forecaster); with true every layer returns sequences and a
+ * selectTimestep(-1) picks the last one, which also exposes the whole top sequence.
+ */
+function buildRnn(f: RnnFixture, topSequence: boolean) {
+  const H = f.hidden_size, L = f.num_layers;
+  const xs = f.x as number[][][];
+  const B = xs.length, T = xs[0].length, F = f.input_size;
+  const make = { gru, lstm, rnn_tanh: simpleRNN }[f.cell];
+  const layers: Layer[] = [];
+  const seqTop = f.output === 'sequence' || f.bidirectional || topSequence;
+  for (let l = 0; l < L; l++) {
+    const seq = l < L - 1 || seqTop;
+    const cell = make({ units: H, returnSequences: seq, name: `rnn${l}`, ...(l === 0 ? { inputShape: [T, F] as [number, number] } : {}) });
+    layers.push(f.bidirectional ? bidirectional(cell, { name: `bi${l}` }) : cell);
+  }
+  if (f.output === 'last' && seqTop) layers.push(selectTimestep(-1, { name: 'last' }));
+  const outDim = f.head.bias.length;
+  layers.push(dense({ units: outDim, name: 'head' }));
+  const model = sequential(layers, { seed: 1 });
+  model.compile({ optimizer: 'sgd', loss: f.loss });
+
+  // PyTorch names -> seqtune weights: weight_ih (GH, in) is our kernel (in, GH) transposed; same gate order.
+  const keyOf = (l: number, dir: string, ours: string) => (f.bidirectional ? `bi${l}/${dir}/${ours}` : `rnn${l}/${ours}`);
+  const w: Record<string, number[]> = {};
+  const map: { torch: string; ours: string; l: number; dir: string; part: 'kernel' | 'recurrentKernel' | 'bias' | 'recurrentBias' }[] = [];
+  for (let l = 0; l < L; l++) for (const [dir, sfx] of f.bidirectional ? [['forward', ''], ['backward', '_reverse']] : [['forward', '']]) {
+    const ih = f.params[`weight_ih_l${l}${sfx}`] as number[][], hh = f.params[`weight_hh_l${l}${sfx}`] as number[][];
+    const bi = f.params[`bias_ih_l${l}${sfx}`] as number[], bh = f.params[`bias_hh_l${l}${sfx}`] as number[];
+    w[keyOf(l, dir, 'kernel')] = transpose(ih);
+    w[keyOf(l, dir, 'recurrentKernel')] = transpose(hh);
+    if (f.cell === 'gru') { w[keyOf(l, dir, 'bias')] = bi; w[keyOf(l, dir, 'recurrentBias')] = bh; }
+    else w[keyOf(l, dir, 'bias')] = bi.map((v, i) => v + bh[i]);
+    map.push({ torch: `weight_ih_l${l}${sfx}`, ours: keyOf(l, dir, 'kernel'), l, dir, part: 'kernel' });
+    map.push({ torch: `weight_hh_l${l}${sfx}`, ours: keyOf(l, dir, 'recurrentKernel'), l, dir, part: 'recurrentKernel' });
+    map.push({ torch: `bias_ih_l${l}${sfx}`, ours: keyOf(l, dir, 'bias'), l, dir, part: 'bias' });
+    map.push({ torch: `bias_hh_l${l}${sfx}`, ours: keyOf(l, dir, f.cell === 'gru' ? 'recurrentBias' : 'bias'), l, dir, part: 'recurrentBias' });
+  }
+  w['head/kernel'] = transpose(f.head.weight);
+  w['head/bias'] = f.head.bias;
+  model.setWeights(w);
+  return { model, map, B, T, F, outDim };
+}
+
+function runRnn(f: RnnFixture): Comparator {
+  const { model, map, B, T, F, outDim } = buildRnn(f, false);
+  const x = tensor(flat(f.x), [B, T, F]);
+  const y = tensor(flat(f.y), f.output === 'last' ? [B, outDim] : [B, T, outDim]);
+  const c = new Comparator();
+  const seqModel = f.output === 'last' && !f.bidirectional ? buildRnn(f, true).model : model;
+  c.compare('sequence_output', seqModel.activations(x)[f.num_layers - 1].data, flat(f.expected.sequence_output));
+  c.compare('pred', model.predict(x).data, flat(f.expected.pred));
+  const { loss, dx } = model.lossAndGrads(x, y, { needDx: true });
+  c.compare('loss', [loss], [f.expected.loss]);
+  for (const m of map) {
+    const g = model.getGradient(m.ours);
+    const want = f.expected.grads[m.torch];
+    const wantFlat = m.part === 'kernel' || m.part === 'recurrentKernel' ? transpose(want as number[][]) : flat(want);
+    c.compare(`grad ${m.torch}`, g, wantFlat);
+  }
+  c.compare('grad head.weight', model.getGradient('head/kernel'), transpose(f.expected.head_grads.weight));
+  c.compare('grad head.bias', model.getGradient('head/bias'), f.expected.head_grads.bias);
+  c.compare('dx', dx!, flat(f.expected.dx));
+  return c;
+}
+
+function runOptimizer(f: OptimFixture): Comparator {
+  const ops = getOps();
+  const o = f.options;
+  const config: Record<string, number | boolean> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'lr') config.learningRate = v as number;
+    else if (k === 'betas') { config.beta1 = (v as number[])[0]; config.beta2 = (v as number[])[1]; }
+    else if (k === 'alpha') config.rho = v as number;
+    else if (k === 'weight_decay') config.weightDecay = v as number;
+    else config[k] = v as number | boolean;
+  }
+  if (f.optimizer === 'rmsprop' && config.rho === undefined) config.rho = 0.99;
+  if (f.optimizer === 'sgd' && config.learningRate === undefined) config.learningRate = 0.001;
+  const opt = getOptimizer({ className: f.optimizer as 'sgd', config });
+  const n = f.initial.length;
+  const p = ops.engine.alloc(n), g = ops.engine.alloc(n);
+  ops.engine.view(p).set(f.initial);
+  const c = new Comparator();
+  f.grads.forEach((gr, i) => {
+    ops.engine.view(g).set(gr);
+    if (f.clip_norm !== null) clipByGlobalNorm(ops, g, f.clip_norm);
+    opt.step(ops, p, g);
+    c.compare(`after step ${i + 1}`, ops.engine.view(p), f.expected_after_each_step[i]);
+  });
+  ops.engine.release(p); ops.engine.release(g);
+  return c;
+}
+
+/** Runs one fixture file. */
+export function runFixture(path: string): GoldenResult {
+  const f = JSON.parse(readFileSync(path, 'utf8')) as RnnFixture | OptimFixture;
+  let c: Comparator;
+  if (f.kind === 'rnn') c = runRnn(f);
+  else if (f.kind === 'optimizer') c = runOptimizer(f);
+  else throw new ValueError(`${path}: kind: expected "rnn" or "optimizer", received ${JSON.stringify((f as { kind: unknown }).kind)}`);
+  return { name: f.name, kind: f.kind, maxAbs: c.maxAbs, maxRel: c.maxRel, worst: c.worst, pass: c.pass, checked: c.checked };
+}
+
+/** Every *.json under the given files and folders. */
+export function fixtureFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) out.push(...readdirSync(p).filter((n) => n.endsWith('.json')).sort().map((n) => join(p, n)));
+    else out.push(p);
+  }
+  return out;
+}
