@@ -62,20 +62,43 @@ export const LINEAR = 0, SIGMOID = 1, HARD_SIGMOID = 2, TANH = 3, RELU = 4, SOFT
   }
 }
 
-/** In place: x[i] = act(x[i]) for n contiguous floats. */
-export function act_span(id: i32, x: usize, n: i32): void {
-  if (id == LINEAR) return;
+// One loop per activation (the switch is outside the loop, so each loop body is straight-line SIMD).
+@inline function act_loop(id: i32, x: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) { v128.store(x, vact(id, v128.load(x))); x += 16; }
   for (; i < n; i++) { store<f32>(x, sact(id, load<f32>(x))); x += 4; }
 }
 
-/** In place: dy[i] *= act'(y[i]) for n contiguous floats. */
-export function dact_span(id: i32, y: usize, dy: usize, n: i32): void {
-  if (id == LINEAR) return;
+@inline function dact_loop(id: i32, y: usize, dy: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) { v128.store(dy, f32x4.mul(v128.load(dy), vdact(id, v128.load(y)))); y += 16; dy += 16; }
   for (; i < n; i++) { store<f32>(dy, load<f32>(dy) * sdact(id, load<f32>(y))); y += 4; dy += 4; }
+}
+
+/** In place: x[i] = act(x[i]) for n contiguous floats. */
+export function act_span(id: i32, x: usize, n: i32): void {
+  switch (id) {
+    case SIGMOID: act_loop(SIGMOID, x, n); break;
+    case HARD_SIGMOID: act_loop(HARD_SIGMOID, x, n); break;
+    case TANH: act_loop(TANH, x, n); break;
+    case RELU: act_loop(RELU, x, n); break;
+    case SOFTSIGN: act_loop(SOFTSIGN, x, n); break;
+    case ELU: act_loop(ELU, x, n); break;
+    default: break;
+  }
+}
+
+/** In place: dy[i] *= act'(y[i]) for n contiguous floats. */
+export function dact_span(id: i32, y: usize, dy: usize, n: i32): void {
+  switch (id) {
+    case SIGMOID: dact_loop(SIGMOID, y, dy, n); break;
+    case HARD_SIGMOID: dact_loop(HARD_SIGMOID, y, dy, n); break;
+    case TANH: dact_loop(TANH, y, dy, n); break;
+    case RELU: dact_loop(RELU, y, dy, n); break;
+    case SOFTSIGN: dact_loop(SOFTSIGN, y, dy, n); break;
+    case ELU: dact_loop(ELU, y, dy, n); break;
+    default: break;
+  }
 }
 
 /** Rows of a strided matrix: act in place on M rows of N with leading dimension ld. */

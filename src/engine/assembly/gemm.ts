@@ -31,6 +31,29 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
           d += 32; s += sstep;
         }
       }
+    } else if (w == NR) {
+      // op(B)[k][j] = B[j*ldb + k]: read 8 rows of B four k at a time, transpose 4x4 blocks.
+      const rb = <usize>ldb << 2;
+      let s0 = B + (<usize>(j0 * ldb + k0) << 2);
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        for (let h: usize = 0; h < 2; h++) {
+          const s = s0 + h * 4 * rb;
+          const r0 = v128.load(s), r1 = v128.load(s + rb), r2 = v128.load(s + 2 * rb), r3 = v128.load(s + 3 * rb);
+          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const dh = d + h * 16;
+          v128.store(dh, i64x2.shuffle(t0, t1, 0, 2));
+          v128.store(dh + 32, i64x2.shuffle(t0, t1, 1, 3));
+          v128.store(dh + 64, i64x2.shuffle(t2, t3, 0, 2));
+          v128.store(dh + 96, i64x2.shuffle(t2, t3, 1, 3));
+        }
+        d += 128; s0 += 16;
+      }
+      for (; k < kc; k++) {
+        for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), load<f32>(B + (<usize>((j0 + j) * ldb + k0 + k) << 2)));
+        d += 32;
+      }
     } else {
       // op(B)[k][j] = B[j*ldb + k]
       for (let k = 0; k < kc; k++) {

@@ -30,22 +30,16 @@ export function add_rows(M: i32, N: i32, src: usize, lds: i32, dst: usize, ldd: 
   }
 }
 
-/** out[j] = beta*out[j] + sum_i A[i][j]. */
+/** out[j] = beta*out[j] + sum_i A[i][j]; rows are read in order (one pass over A). */
 export function colsum(M: i32, N: i32, A: usize, lda: i32, out: usize, beta: f32): void {
-  const vb = f32x4.splat(beta);
-  let j = 0;
-  for (; j + 4 <= N; j += 4) {
-    let acc = f32x4.splat(0);
-    let a = A + (<usize>j << 2);
-    for (let i = 0; i < M; i++) { acc = f32x4.add(acc, v128.load(a)); a += <usize>lda << 2; }
-    const o = out + (<usize>j << 2);
-    v128.store(o, f32x4.add(f32x4.mul(v128.load(o), vb), acc));
+  if (beta != 1) {
+    for (let j = 0; j < N; j++) { const o = out + (<usize>j << 2); store<f32>(o, beta == 0 ? 0 : load<f32>(o) * beta); }
   }
-  for (; j < N; j++) {
-    let acc: f32 = 0;
-    for (let i = 0; i < M; i++) acc += load<f32>(A + (<usize>(i * lda + j) << 2));
-    const o = out + (<usize>j << 2);
-    store<f32>(o, load<f32>(o) * beta + acc);
+  for (let i = 0; i < M; i++) {
+    let a = A + (<usize>(i * lda) << 2), o = out;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) { v128.store(o, f32x4.add(v128.load(o), v128.load(a))); a += 16; o += 16; }
+    for (; j < N; j++) { store<f32>(o, load<f32>(o) + load<f32>(a)); a += 4; o += 4; }
   }
 }
 

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getOps, mat, Ops } from '../../src/engine/index.js';
+import * as ref from '../../src/engine/reference.js';
+import { Rng } from '../../src/nn/random.js';
+import { randArray, worstRatio } from '../helpers/random.js';
+
+const ops = getOps();
+const e = ops.engine;
+
+function check(M: number, N: number, K: number, transA: boolean, transB: boolean, beta: number, scale: number, rng: Rng, packed: boolean) {
+  const lda = (transA ? M : K) + (M % 3), ldb = (transB ? K : N) + 1, ldc = N + 2;
+  const Ah = randArray(rng, (transA ? K : M) * lda, scale), Bh = randArray(rng, (transB ? N : K) * ldb, scale), Ch = randArray(rng, M * ldc, scale);
+  const A = e.alloc(Ah.length), B = e.alloc(Bh.length), C = e.alloc(Ch.length);
+  e.view(A).set(Ah); e.view(B).set(Bh); e.view(C).set(Ch);
+  const want = Float64Array.from(Ch);
+  ref.gemm(M, N, K, Ah, lda, transA, Bh, ldb, transB, want, ldc, beta);
+  if (packed) {
+    const P = e.alloc(Ops.packedSize(K, N));
+    const pb = ops.packB(K, N, mat(B, ldb), transB, P);
+    ops.gemmPacked(M, mat(A, lda), transA, pb, mat(C, ldc), beta);
+    e.release(P);
+  } else {
+    ops.gemm(M, N, K, mat(A, lda), transA, mat(B, ldb), transB, mat(C, ldc), beta);
+  }
+  const got = e.view(C).slice();
+  // Padding columns between N and ldc must be untouched.
+  for (let i = 0; i < M; i++) for (let j = N; j < ldc; j++) assert.equal(got[i * ldc + j], Ch[i * ldc + j], 'wrote outside the N columns');
+  const tol = 1e-6 * K * scale * scale;
+  const r = worstRatio(got, want, tol, 1e-5);
+  assert.ok(r <= 1, `gemm M=${M} N=${N} K=${K} tA=${transA} tB=${transB} beta=${beta} packed=${packed}: error ${r.toFixed(2)}x tolerance`);
+  e.release(A); e.release(B); e.release(C);
+}
+
+test('gemm matches the reference on random and awkward shapes, every transpose, beta 0/1/0.5', () => {
+  const rng = new Rng(1);
+  const shapes = [[1, 1, 1], [1, 8, 1], [3, 5, 7], [4, 8, 16], [6, 9, 13], [7, 17, 300], [33, 96, 32], [64, 384, 128], [13, 1, 257], [2, 129, 515]];
+  for (const [M, N, K] of shapes) {
+    for (const transA of [false, true]) for (const transB of [false, true]) {
+      for (const beta of [0, 1, 0.5]) check(M, N, K, transA, transB, beta, 1, rng, false);
+      check(M, N, K, transA, transB, 1, 1, rng, true);
+    }
+  }
+});
+
+test('gemm keeps relative accuracy at large magnitudes', () => {
+  const rng = new Rng(2);
+  check(17, 23, 40, false, true, 0, 1e3, rng, false);
+  check(17, 23, 40, true, false, 1, 1e3, rng, true);
+});
+
+test('gemm with K = 0 only scales C', () => {
+  const C = e.alloc(6); e.view(C).set([1, 2, 3, 4, 5, 6]);
+  const A = e.alloc(1), B = e.alloc(1);
+  ops.gemm(2, 3, 0, mat(A, 1), false, mat(B, 3), false, mat(C, 3), 0.5);
+  assert.deepEqual([...e.view(C)], [0.5, 1, 1.5, 2, 2.5, 3]);
+});
+
+test('kernel calls reject buffers too small for the shape', () => {
+  const A = e.alloc(10), B = e.alloc(10), C = e.alloc(10);
+  assert.throws(() => ops.gemm(4, 4, 4, mat(A, 4), false, mat(B, 4), false, mat(C, 4), 0), /overruns a buffer of 10 floats/);
+});
