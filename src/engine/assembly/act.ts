@@ -15,9 +15,9 @@ export const LINEAR = 0, SIGMOID = 1, HARD_SIGMOID = 2, TANH = 3, RELU = 4, SOFT
 @inline export function vact(id: i32, x: v128): v128 {
   switch (id) {
     case SIGMOID: return vsigmoid(x);
-    case HARD_SIGMOID: return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(x, f32x4.splat(1.0 / 6.0)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1));
+    case HARD_SIGMOID: return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, f32x4.splat(1.0 / 6.0)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1));
     case TANH: return vtanh(x);
-    case RELU: return f32x4.max(x, f32x4.splat(0));
+    case RELU: return f32x4.pmax(x, f32x4.splat(0));
     case SOFTSIGN: return f32x4.div(x, f32x4.add(f32x4.splat(1), f32x4.abs(x)));
     case ELU: return v128.bitselect(x, f32x4.sub(vexp(x), f32x4.splat(1)), f32x4.gt(x, f32x4.splat(0)));
     default: return x;

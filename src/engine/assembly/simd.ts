@@ -7,29 +7,56 @@
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+// Constants as a table in memory: V8 rebuilds an f32x4.splat of a constant with three
+// instructions on every loop iteration, while a v128.load from a fixed address is one.
+const C = memory.data<f32>([
+  -87.0, -87.0, -87.0, -87.0,                                       //   0 lower clamp
+  88.0, 88.0, 88.0, 88.0,                                           //  16 upper clamp
+  12582912.0, 12582912.0, 12582912.0, 12582912.0,                   //  32 1.5*2^23 rounding magic
+  1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, // 48 log2(e)
+  0.693359375, 0.693359375, 0.693359375, 0.693359375,               //  64 ln2 high part
+  -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4,   //  80 ln2 low part
+  1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, //  96 p0
+  1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, // 112 p1
+  8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, // 128 p2
+  4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, // 144 p3
+  1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, // 160 p4
+  5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, // 176 p5
+  1.0, 1.0, 1.0, 1.0,                                               // 192 one
+  2.0, 2.0, 2.0, 2.0,                                               // 208 two
+], 16);
+
+@inline export function vone(): v128 { return v128.load(C, 192); }
+
 @inline export function vexp(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  let y = f32x4.splat(1.9875691500e-4);
-  y = fma(y, r, f32x4.splat(1.3981999507e-3));
-  y = fma(y, r, f32x4.splat(8.3334519073e-3));
-  y = fma(y, r, f32x4.splat(4.1665795894e-2));
-  y = fma(y, r, f32x4.splat(1.6666665459e-1));
-  y = fma(y, r, f32x4.splat(5.0000001201e-1));
-  y = fma(y, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const pow2 = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+  // pmin/pmax map to single minps/maxps (and keep NaN when x is the first operand).
+  x = f32x4.pmin(f32x4.pmax(x, v128.load(C, 0)), v128.load(C, 16));
+  // n = round(x / ln2) with the 1.5*2^23 trick: adding it rounds to an integer kept in the low mantissa bits.
+  const magic = v128.load(C, 32);
+  const t = fma(x, v128.load(C, 48), magic);
+  const fx = f32x4.sub(t, magic);
+  let r = f32x4.sub(x, f32x4.mul(fx, v128.load(C, 64)));
+  r = f32x4.sub(r, f32x4.mul(fx, v128.load(C, 80)));
+  let y = v128.load(C, 96);
+  y = fma(y, r, v128.load(C, 112));
+  y = fma(y, r, v128.load(C, 128));
+  y = fma(y, r, v128.load(C, 144));
+  y = fma(y, r, v128.load(C, 160));
+  y = fma(y, r, v128.load(C, 176));
+  y = fma(y, f32x4.mul(r, r), f32x4.add(r, v128.load(C, 192)));
+  // 2^n: n sits in the low bits of t (biased by 0x4B400000); shift it into the exponent field.
+  const pow2 = i32x4.shl(i32x4.add(i32x4.sub(t, magic), i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2);
 }
 
 @inline export function vsigmoid(x: v128): v128 {
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), vexp(f32x4.neg(x))));
+  const one = v128.load(C, 192);
+  return f32x4.div(one, f32x4.add(one, vexp(f32x4.neg(x))));
 }
 
 @inline export function vtanh(x: v128): v128 {
   // tanh(x) = 1 - 2 / (exp(2x) + 1); exact limits at +-inf, absolute error ~1e-7 near 0.
+  const one = v128.load(C, 192);
   const e = vexp(f32x4.add(x, x));
-  return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  return f32x4.sub(one, f32x4.div(v128.load(C, 208), f32x4.add(e, one)));
 }
