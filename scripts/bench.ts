@@ -1,0 +1,73 @@
+// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N]
+// Trains every standard workload with seqtune (one thread, one child process per workload so
+// peak RSS is per workload) and, with --peers, the same workloads in PyTorch and TensorFlow.js
+// (wasm backend) in the same run, then prints seconds per epoch and the ratios side by side.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadWorkloads } from '../bench/workloads.js';
+
+interface Row { peer: string; id: string; seconds_per_epoch: number; peak_rss_mb?: number; final_loss?: number }
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const value = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const json = flag('--json'), peers = flag('--peers');
+const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
+const epochs = value('--epochs') ?? '2';
+const workloads = loadWorkloads().filter((w) => only.size === 0 || only.has(w.id));
+if (only.size && workloads.length !== only.size) {
+  console.error(`bench: --only: unknown workload id in ${[...only].join(',')}; known: ${loadWorkloads().map((w) => w.id).join(', ')}`);
+  process.exit(2);
+}
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const torchScript = here('../../shared/bench/torch_peer.py');
+const python = '/usr/bin/python3';
+
+function runJsonLines(cmd: string, args: string[]): Row[] {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) { console.error(`bench: ${cmd} ${args.join(' ')} failed:\n${r.stderr}`); return []; }
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Row);
+}
+const worker = (file: string, id: string, ep: string) => runJsonLines(process.execPath, ['--import', 'tsx', here(`../bench/${file}`), id, ep]);
+
+let torchOk = false;
+if (peers) {
+  torchOk = existsSync(torchScript) && existsSync(python) && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (!torchOk) console.error(`bench: PyTorch peer skipped (needs ${python} with torch and ${torchScript})`);
+}
+
+const results: { id: string; seqtune?: Row; pytorch?: Row; tfjs?: Row }[] = [];
+for (const w of workloads) {
+  const res: (typeof results)[number] = { id: w.id };
+  res.seqtune = worker('seqtune_worker.ts', w.id, epochs)[0];
+  if (peers) {
+    if (torchOk) res.pytorch = runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0];
+    res.tfjs = worker('tfjs_worker.ts', w.id, '1')[0];
+  }
+  results.push(res);
+  if (json) {
+    const s = res.seqtune;
+    console.log(JSON.stringify({ id: w.id, seconds_per_epoch: s?.seconds_per_epoch ?? null, peak_rss_mb: s?.peak_rss_mb ?? null, engine: s?.peer,
+      ...(peers ? { pytorch_seconds_per_epoch: res.pytorch?.seconds_per_epoch ?? null, pytorch_peer: res.pytorch?.peer ?? null,
+        tfjs_seconds_per_epoch: res.tfjs?.seconds_per_epoch ?? null, tfjs_peak_rss_mb: res.tfjs?.peak_rss_mb ?? null } : {}) }));
+  } else {
+    process.stderr.write(`bench: ${w.id} done\n`);
+  }
+}
+
+if (!json) {
+  const f = (v: number | undefined, d = 3) => (v === undefined ? '-' : v.toFixed(d));
+  const ratio = (peer?: Row, ours?: Row) => (peer && ours ? `${(peer.seconds_per_epoch / ours.seconds_per_epoch).toFixed(2)}x` : '-');
+  const head = ['workload', 'seqtune s/epoch', 'peak RSS MB', ...(peers ? ['PyTorch s/epoch', 'vs PyTorch', 'TF.js wasm s/epoch', 'vs TF.js'] : [])];
+  const rows = results.map((r) => [r.id, f(r.seqtune?.seconds_per_epoch), String(r.seqtune?.peak_rss_mb ?? '-'),
+    ...(peers ? [f(r.pytorch?.seconds_per_epoch), ratio(r.pytorch, r.seqtune), f(r.tfjs?.seconds_per_epoch, 2), ratio(r.tfjs, r.seqtune)] : [])]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  const engine = results.find((r) => r.seqtune)?.seqtune?.peer;
+  console.log(`\nseconds per epoch after one warm-up epoch, one thread; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+    (peers ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}` : ''));
+}

@@ -1,0 +1,74 @@
+// The fused recurrent layers against the plain float64 reference (src/engine/reference.ts):
+// forward outputs, every weight gradient and dL/dx, on random and awkward shapes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACT } from '../../src/engine/index.js';
+import * as ref from '../../src/engine/reference.js';
+import { Rng, gru, lstm, simpleRNN, type ActivationName } from '../../src/nn/index.js';
+import { runLayer } from '../helpers/layer.js';
+import { randArray, worstRatio } from '../helpers/random.js';
+
+const make = { gru, lstm, simple_rnn: simpleRNN };
+
+function compare(cell: ref.Cell, T: number, B: number, F: number, H: number, opts: { act?: ActivationName; ract?: ActivationName; reverse?: boolean; scale?: number; wscale?: number; seed: number }) {
+  const rng = new Rng(opts.seed);
+  const G = ref.gatesOf(cell), GH = G * H;
+  const scale = opts.scale ?? 1, ws = opts.wscale ?? 0.5;
+  const x = randArray(rng, T * B * F, scale);
+  const w = { Wx: randArray(rng, F * GH, ws), Wh: randArray(rng, H * GH, ws), bx: randArray(rng, GH, ws), bh: cell === 'gru' ? randArray(rng, GH, ws) : new Float32Array(GH) };
+  const dh = randArray(rng, T * B * H, 1);
+  const act = opts.act ?? 'tanh', ract = opts.ract ?? 'sigmoid';
+  const layer = make[cell]({ units: H, returnSequences: true, activation: act, recurrentActivation: ract, goBackwards: opts.reverse });
+  // goBackwards alone reverses the output order (Keras); the reference works in time order.
+  const rev = (a: Float32Array | Float64Array) => { const o = new Float64Array(a.length); for (let t = 0; t < T; t++) o.set(a.subarray((T - 1 - t) * B * H, (T - t) * B * H), t * B * H); return o; };
+  const dhLayer = opts.reverse ? Float32Array.from(rev(dh)) : dh;
+  const run = runLayer(layer, T, B, F, x, () => dhLayer, (s) => {
+    const name = s.layers[0].name;
+    const v: Record<string, Float32Array> = { [`${name}/kernel`]: w.Wx, [`${name}/recurrentKernel`]: w.Wh, [`${name}/bias`]: w.bx };
+    if (cell === 'gru') v[`${name}/recurrentBias`] = w.bh;
+    s.setWeights(v);
+  });
+  const a = ACT[act], ra = ACT[ract];
+  const r = ref.cellForward(cell, T, B, F, H, x, w, a, ra, opts.reverse);
+  const g = ref.cellBackward(cell, T, B, F, H, x, w, r, dh, a, ra);
+  const what = `${cell} T=${T} B=${B} F=${F} H=${H} act=${act}/${ract} reverse=${!!opts.reverse} scale=${scale}`;
+  const out = opts.reverse ? rev(run.out) : run.out;
+  const tol = (name: string, got: ArrayLike<number>, want: ArrayLike<number>, atol: number) => {
+    const ratio = worstRatio(got, want, atol, 2e-3);
+    assert.ok(ratio <= 1, `${what}: ${name} off by ${ratio.toFixed(2)}x the tolerance`);
+  };
+  tol('output', out, r.h, 1e-5);
+  const gscale = Math.max(1, T * B * scale * 1e-3);
+  tol('dKernel', run.grads.kernel, g.dWx, 2e-4 * gscale);
+  tol('dRecurrentKernel', run.grads.recurrentKernel, g.dWh, 2e-4 * gscale);
+  tol('dBias', run.grads.bias, g.dbx, 2e-4 * gscale);
+  if (cell === 'gru') tol('dRecurrentBias', run.grads.recurrentBias, g.dbh, 2e-4 * gscale);
+  tol('dx', run.dx!, g.dx, 2e-4);
+}
+
+const cells: ref.Cell[] = ['gru', 'lstm', 'simple_rnn'];
+
+test('recurrent layers match the reference on awkward shapes (sizes 1, odd sizes, T=1)', () => {
+  let seed = 10;
+  for (const cell of cells) {
+    for (const [T, B, F, H] of [[1, 1, 1, 1], [1, 3, 2, 5], [4, 1, 1, 1], [7, 3, 5, 9], [5, 6, 8, 16], [3, 2, 3, 13]]) {
+      for (const reverse of [false, true]) compare(cell, T, B, F, H, { reverse, seed: seed++ });
+    }
+  }
+});
+
+test('recurrent layers match the reference on a long sequence (T=200)', () => {
+  for (const cell of cells) compare(cell, 200, 2, 3, 6, { seed: 99, wscale: 0.3 });
+});
+
+test('recurrent layers match the reference with large input magnitudes (saturating gates)', () => {
+  for (const cell of cells) compare(cell, 6, 3, 4, 7, { seed: 5, scale: 50 });
+});
+
+test('recurrent layers match the reference for every activation and recurrent activation', () => {
+  const acts: ActivationName[] = ['linear', 'sigmoid', 'hard_sigmoid', 'tanh', 'relu', 'softsign', 'elu'];
+  let seed = 200;
+  for (const cell of cells) for (const act of acts) {
+    compare(cell, 5, 3, 2, 6, { act, ract: cell === 'simple_rnn' ? 'sigmoid' : acts[(acts.indexOf(act) + 3) % acts.length], seed: seed++, wscale: 0.4 });
+  }
+});
