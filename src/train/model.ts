@@ -5,6 +5,7 @@ import type { Buf } from '../engine/index.js';
 import { ShapeError, ValueError, expected } from '../engine/errors.js';
 import { Stack, actOf, getLoss, type Act, type Layer, type Loss, type LossLike, type Tensor } from '../nn/index.js';
 import { clipByGlobalNorm, clipByValue, getOptimizer, type Optimizer, type OptimizerLike } from '../optim/index.js';
+import { MetricState, metricName, type MetricName } from './metrics.js';
 
 export interface CompileOptions {
   optimizer?: OptimizerLike;
@@ -13,6 +14,8 @@ export interface CompileOptions {
   clipnorm?: number;
   /** Clamp every gradient to [-clipvalue, clipvalue]. */
   clipvalue?: number;
+  /** Metrics reported per epoch next to the loss (and as val_<name> on validation data). */
+  metrics?: MetricName[];
 }
 
 export interface FitOptions {
@@ -38,6 +41,8 @@ export class Model extends Stack {
   loss?: Loss;
   clipnorm?: number;
   clipvalue?: number;
+  metrics: MetricName[] = [];
+  private trainMetrics = new MetricState([]);
   private readonly batchBuffers = new Map<number, BatchBuffers>();
 
   compile(opts: CompileOptions = {}): this {
@@ -47,6 +52,8 @@ export class Model extends Stack {
     if (opts.clipvalue !== undefined && !(opts.clipvalue > 0)) throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
     this.clipnorm = opts.clipnorm;
     this.clipvalue = opts.clipvalue;
+    this.metrics = (opts.metrics ?? []).map((m, i) => metricName(m, `metrics[${i}]`));
+    this.trainMetrics = new MetricState(this.metrics);
     return this;
   }
 
@@ -99,11 +106,13 @@ export class Model extends Stack {
   }
 
   /** Loss of the output against the gathered targets; writes dL/dout into bufs.dy when grad is set. */
-  private lossOf(out: Act, bufs: BatchBuffers, grad: boolean): number {
+  private lossOf(out: Act, bufs: BatchBuffers, grad: boolean, metrics?: MetricState): number {
     const rows = (out.T ?? 1) * out.B;
     const f32 = this.engine.f32;
     const target = this.engine.view(bufs.y, 0, rows * out.F);
-    return this.loss!.compute(f32, (out.buf.ptr >> 2) + out.off, out.ld, target, rows, out.F, grad ? this.engine.view(bufs.dy, 0, rows * out.F) : undefined);
+    const poff = (out.buf.ptr >> 2) + out.off;
+    metrics?.update(f32, poff, out.ld, target, rows, out.F);
+    return this.loss!.compute(f32, poff, out.ld, target, rows, out.F, grad ? this.engine.view(bufs.dy, 0, rows * out.F) : undefined);
   }
 
   /** One optimizer step on samples idx[start..start+B). Returns the batch loss. */
@@ -114,7 +123,7 @@ export class Model extends Stack {
     const xa = this.inputAct(x, idx, start, B, bufs);
     this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
     const out = this.forward(xa, true);
-    const loss = this.lossOf(out, bufs, true);
+    const loss = this.lossOf(out, bufs, true, this.trainMetrics);
     this.zeroGrads();
     this.backward(actOf(bufs.dy, B, outS.T, outS.F));
     if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
@@ -137,39 +146,46 @@ export class Model extends Stack {
     if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
     const history: Record<string, number[]> = { loss: [] };
-    if (opts.validationData) history.val_loss = [];
+    for (const m of this.metrics) history[m] = [];
+    if (opts.validationData) { history.val_loss = []; for (const m of this.metrics) history[`val_${m}`] = []; }
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (let e = 0; e < epochs; e++) {
       const order = opts.shuffle ?? true ? this.rng.permutation(N) : identity;
       let sum = 0;
+      this.trainMetrics.reset();
       for (let start = 0; start < N; start += batchSize) {
         const B = Math.min(batchSize, N - start);
         sum += this.trainStep(x, y, order, start, B) * B;
       }
       history.loss.push(sum / N);
-      if (opts.validationData) history.val_loss.push(this.evaluate(opts.validationData[0], opts.validationData[1], { batchSize }).loss);
+      for (const [k, v] of Object.entries(this.trainMetrics.result())) history[k].push(v);
+      if (opts.validationData) {
+        const ev = this.evaluate(opts.validationData[0], opts.validationData[1], { batchSize });
+        for (const [k, v] of Object.entries(ev)) history[`val_${k}`].push(v);
+      }
       if (opts.verbose) console.log(`epoch ${e + 1}/${epochs} ${Object.entries(history).map(([k, v]) => `${k}=${v[e].toPrecision(5)}`).join(' ')}`);
       await Promise.resolve();
     }
     return { history, epochs };
   }
 
-  /** Mean loss over x, y (inference mode: dropout off). */
-  evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number } {
+  /** Mean loss and the compiled metrics over x, y (inference mode: dropout off). */
+  evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
     const bs = Math.min(opts.batchSize ?? 256, N);
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     let sum = 0;
+    const metrics = new MetricState(this.metrics);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
       const bufs = this.buffers(B);
       this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
       const out = this.forward(this.inputAct(x, idx, start, B, bufs), false);
-      sum += this.lossOf(out, bufs, false) * B;
+      sum += this.lossOf(out, bufs, false, metrics) * B;
     }
-    return { loss: sum / N };
+    return { loss: sum / N, ...metrics.result() };
   }
 
   /** Predictions (N, out) or (N, T, out), inference mode. */

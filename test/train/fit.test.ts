@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, dense, dropout, gru, lstm, tensor } from '../../src/nn/index.js';
-import { adam, sgd } from '../../src/optim/index.js';
+import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -104,4 +104,39 @@ test('bad shapes and options give errors that name what was expected and what wa
   assert.throws(() => m.compile({ optimizer: 'adamax' as never }), /optimizer: expected one of sgd, adam, adamw, rmsprop, adagrad, received "adamax"/);
   assert.throws(() => adam({ learningRate: -1 }), /optimizer.learningRate: expected a positive number, received -1/);
   assert.throws(() => m.compile({ loss: 'hinge' as never }), /loss: expected one of mse, mae, huber, received "hinge"/);
+});
+
+test('metrics mae, rmse, mape, smape are reported per epoch and on validation data, matching their formulas', async () => {
+  const { x, y } = sineData(50);
+  const m = sequential([gru({ units: 4, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 5 });
+  m.compile({ optimizer: sgd({ learningRate: 1e-9 }), loss: 'mse', metrics: ['mae', 'rmse', 'mape', 'smape'] });
+  const { history } = await m.fit(x, y, { epochs: 1, batchSize: 50, validationData: [x, y], shuffle: false });
+  const p = m.predict(x).data;
+  let mae = 0, mse = 0, mape = 0, smape = 0;
+  for (let i = 0; i < 50; i++) {
+    const a = Math.abs(y.data[i] - p[i]);
+    mae += a / 50; mse += (a * a) / 50; mape += (100 * a) / Math.max(Math.abs(y.data[i]), 1e-7) / 50; smape += (200 * a) / (Math.abs(y.data[i]) + Math.abs(p[i])) / 50;
+  }
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+  assert.ok(close(history.val_mae[0], mae) && close(history.val_rmse[0], Math.sqrt(mse)) && close(history.val_mape[0], mape) && close(history.val_smape[0], smape), JSON.stringify(history));
+  assert.ok(close(history.mae[0], mae) && close(history.loss[0], mse) && close(history.val_loss[0], mse));
+});
+
+test('clipvalue clamps each gradient; clipnorm rescales to the given global norm', () => {
+  const { x, y } = sineData(16);
+  const m = sequential([gru({ units: 4, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 5 });
+  m.compile({ loss: 'mse' });
+  m.lossAndGrads(x, y);
+  const before = new Float32Array(m.engine.view(m.grads));
+  const norm = Math.hypot(...before);
+  // clip_grad_norm_ semantics.
+  clipByGlobalNorm(m.ops, m.grads, norm / 4);
+  const after = m.engine.view(m.grads);
+  assert.ok(Math.abs(Math.hypot(...after) - norm / 4) < 1e-4 * norm);
+  m.engine.view(m.grads).set(before);
+  const limit = Math.max(...before.map(Math.abs)) / 3;
+  clipByValue(m.ops, m.grads, limit);
+  const flimit = Math.fround(limit);
+  m.engine.view(m.grads).forEach((g, i) => assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i]))));
+  assert.ok(before.some((g) => Math.abs(g) > flimit), 'some gradient was above the limit');
 });
