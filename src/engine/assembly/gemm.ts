@@ -113,13 +113,14 @@ export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: 
   const panels = (N + NR - 1) / NR;
   const abase = A + <usize>k0 * aks;
   const Mfull = M - M % MR;
-  for (let i = 0; i < Mfull; i += MR) {
-    const a = abase + <usize>i * ars;
-    const crow = C + <usize>i * ldcb;
-    for (let p = 0; p < panels; p++) {
-      const j0 = p * NR;
-      const b = Bp + (<usize>(p * kc) * NR << 2);
-      const w = min(NR, N - j0);
+  // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * NR;
+    const b = Bp + (<usize>(p * kc) * NR << 2);
+    const w = min(NR, N - j0);
+    for (let i = 0; i < Mfull; i += MR) {
+      const a = abase + <usize>i * ars;
+      const crow = C + <usize>i * ldcb;
       if (w == NR) {
         micro4x8(kc, a, ars, aks, b, crow + (<usize>j0 << 2), ldcb);
       } else {
