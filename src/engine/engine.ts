@@ -40,6 +40,7 @@ export interface RawKernels {
   axpy(n: number, a: number, x: number, y: number): void;
   clamp(x: number, n: number, lo: number, hi: number): void;
   all_finite(x: number, n: number): number;
+  reg_apply(p: number, g: number, n: number, l1: number, l2: number): number;
   sgd_step(p: number, g: number, buf: number, n: number, lr: number, mom: number, damp: number, nesterov: number, wd: number, first: number): void;
   adam_step(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, bc1: number, bc2: number, wd: number, decoupled: number): void;
   rmsprop_step(p: number, g: number, sq: number, buf: number, ga: number, n: number, lr: number, alpha: number, eps: number, mom: number, centered: number, wd: number): void;

@@ -119,6 +119,11 @@ export class Ops {
     this.engine.k.axpy(n, a, x.ptr + xoff * 4, y.ptr + yoff * 4);
   }
   clamp(b: Buf, lo: number, hi: number): void { this.engine.k.clamp(b.ptr, b.length, lo, hi); }
+  /** Adds the gradient of l1 sum|w| + l2 sum w^2 over params[off, off+n) into grads; returns the penalty. */
+  regularize(params: Buf, grads: Buf, off: number, n: number, l1: number, l2: number): number {
+    checkSpan('regularize params', params, off, n); checkSpan('regularize grads', grads, off, n);
+    return this.engine.k.reg_apply(params.ptr + off * 4, grads.ptr + off * 4, n, l1, l2);
+  }
   allFinite(b: Buf, off = 0, n = b.length - off): boolean { checkSpan('allFinite', b, off, n); return this.engine.k.all_finite(b.ptr + off * 4, n) === 1; }
 
   // Fused recurrent steps. Pointers are (buffer, float offset); a null buffer stands for zeros

@@ -3,6 +3,7 @@ import { mat, type Buf } from '../engine/index.js';
 import { assertPositiveInt } from '../engine/errors.js';
 import { activationId, type ActivationName } from './activations.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 import { Layer, actOf, asMat, rowsOf, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 
 export interface DenseOptions {
@@ -11,6 +12,9 @@ export interface DenseOptions {
   useBias?: boolean;
   kernelInitializer?: InitializerLike;
   biasInitializer?: InitializerLike;
+  kernelRegularizer?: RegularizerLike;
+  biasRegularizer?: RegularizerLike;
+  activityRegularizer?: RegularizerLike;
   inputShape?: number[];
   name?: string;
 }
@@ -19,6 +23,8 @@ export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;
   private readonly actId: number;
+  private readonly kernelReg?: Regularizer;
+  private readonly biasReg?: Regularizer;
   private last?: { x: Act; y: Buf; dx: Buf; B: number };
 
   constructor(readonly options: DenseOptions) {
@@ -27,13 +33,16 @@ export class Dense extends Layer {
     this.actId = activationId(options.activation ?? 'linear', 'Dense.activation');
     getInitializer(options.kernelInitializer ?? 'glorotUniform', 'Dense.kernelInitializer');
     getInitializer(options.biasInitializer ?? 'zeros', 'Dense.biasInitializer');
+    this.kernelReg = getRegularizer(options.kernelRegularizer, 'Dense.kernelRegularizer');
+    this.biasReg = getRegularizer(options.biasRegularizer, 'Dense.biasRegularizer');
+    this.activityRegularizer = getRegularizer(options.activityRegularizer, 'Dense.activityRegularizer');
   }
 
   protected computeOutShape(s: SeqShape): SeqShape { return { T: s.T, F: this.units }; }
 
   paramSpecs(): ParamSpec[] {
-    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.inShape!.F, this.units], initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform') }];
-    if (this.options.useBias ?? true) specs.push({ name: 'bias', shape: [this.units], initializer: getInitializer(this.options.biasInitializer ?? 'zeros') });
+    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.inShape!.F, this.units], initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'), regularizer: this.kernelReg }];
+    if (this.options.useBias ?? true) specs.push({ name: 'bias', shape: [this.units], initializer: getInitializer(this.options.biasInitializer ?? 'zeros'), regularizer: this.biasReg });
     return specs;
   }
 
@@ -65,6 +74,9 @@ export class Dense extends Layer {
   getConfig(): LayerConfig {
     return { name: this.name, units: this.units, activation: this.options.activation ?? 'linear', useBias: this.options.useBias ?? true,
       kernelInitializer: this.options.kernelInitializer ?? 'glorotUniform', biasInitializer: this.options.biasInitializer ?? 'zeros',
+      ...(this.kernelReg ? { kernelRegularizer: this.kernelReg.config } : {}),
+      ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
+      ...(this.activityRegularizer ? { activityRegularizer: this.activityRegularizer.config } : {}),
       ...(this.options.inputShape ? { inputShape: this.options.inputShape } : {}) };
   }
 }

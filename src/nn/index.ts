@@ -19,3 +19,7 @@ export type { ActivationName } from './activations.js';
 export { Rng } from './random.js';
 export { tensor } from './tensor.js';
 export type { Tensor } from './tensor.js';
+export { l1, l2, l1l2, getRegularizer } from './regularizers.js';
+export type { Regularizer, RegularizerLike, RegularizerConfig } from './regularizers.js';
+export { layerFromConfig, registerLayer } from './serialize.js';
+export type { SavedLayer } from './serialize.js';

@@ -2,6 +2,7 @@
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
 import type { Buf, Engine, Mat, Ops } from '../engine/index.js';
 import type { Initializer } from './initializers.js';
+import type { Regularizer } from './regularizers.js';
 import type { Rng } from './random.js';
 
 /** Per-sample shape: a sequence of T steps of F features, or (T = null) a vector of F. */
@@ -22,7 +23,7 @@ export const asMat = (a: Act): Mat => ({ buf: a.buf, off: a.off, ld: a.ld });
 /** A contiguous activation over a whole buffer. */
 export const actOf = (buf: Buf, B: number, T: number | null, F: number, off = 0): Act => ({ buf, off, ld: F, B, T, F });
 
-export interface ParamSpec { readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer }
+export interface ParamSpec { readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer; readonly regularizer?: Regularizer }
 /** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
 export interface ParamRef { readonly name: string; readonly shape: readonly number[]; readonly off: number; readonly size: number }
 
@@ -44,6 +45,8 @@ export abstract class Layer {
   readonly name: string;
   inShape?: SeqShape;
   outShape?: SeqShape;
+  /** Penalty on this layer's output, added to the loss (divided by the batch size, as Keras). */
+  activityRegularizer?: Regularizer;
   protected ctx!: LayerContext;
   protected p: Record<string, ParamRef> = {};
   private readonly workspaces = new Map<number, unknown>();

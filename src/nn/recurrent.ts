@@ -7,6 +7,7 @@ import { Ops, mat, type Buf, type Mat, type PackedB } from '../engine/index.js';
 import { ShapeError, ValueError, assertPositiveInt, assertRate, expected } from '../engine/errors.js';
 import { activationId, type ActivationName } from './activations.js';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 import { Layer, actOf, asMat, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 import type { Cell } from '../engine/reference.js';
 
@@ -33,6 +34,10 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Fraction of recurrent state dropped before the recurrent product, one mask per sequence, training only. */
   recurrentDropout?: number;
+  kernelRegularizer?: RegularizerLike;
+  recurrentRegularizer?: RegularizerLike;
+  biasRegularizer?: RegularizerLike;
+  activityRegularizer?: RegularizerLike;
   /** [T, F] of the input, when this is the first layer. */
   inputShape?: [number, number];
   name?: string;
@@ -49,7 +54,8 @@ interface Workspace {
 export class Recurrent extends Layer {
   readonly className: string;
   readonly units: number;
-  readonly options: Required<Omit<RecurrentOptions, 'inputShape' | 'name'>> & { inputShape?: [number, number] };
+  readonly options: Required<Omit<RecurrentOptions, 'inputShape' | 'name' | `${'kernel' | 'recurrent' | 'bias' | 'activity'}Regularizer`>> & { inputShape?: [number, number] };
+  readonly regularizers: { kernel?: Regularizer; recurrent?: Regularizer; bias?: Regularizer };
   /** Bidirectional sets this on its backward copy: process backwards, but output in time order. */
   timeOrderOutput = false;
   private readonly act: number;
@@ -79,6 +85,12 @@ export class Recurrent extends Layer {
       recurrentDropout: assertRate(key('recurrentDropout'), opts.recurrentDropout ?? 0),
       inputShape: opts.inputShape,
     };
+    this.regularizers = {
+      kernel: getRegularizer(opts.kernelRegularizer, key('kernelRegularizer')),
+      recurrent: getRegularizer(opts.recurrentRegularizer, key('recurrentRegularizer')),
+      bias: getRegularizer(opts.biasRegularizer, key('biasRegularizer')),
+    };
+    this.activityRegularizer = getRegularizer(opts.activityRegularizer, key('activityRegularizer'));
     this.act = activationId(this.options.activation, key('activation'));
     this.ract = activationId(this.options.recurrentActivation, key('recurrentActivation'));
     for (const k of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) getInitializer(this.options[k], key(k));
@@ -95,8 +107,8 @@ export class Recurrent extends Layer {
   paramSpecs(): ParamSpec[] {
     const F = this.inShape!.F, H = this.units, GH = this.gates * H;
     const specs: ParamSpec[] = [
-      { name: 'kernel', shape: [F, GH], initializer: getInitializer(this.options.kernelInitializer) },
-      { name: 'recurrentKernel', shape: [H, GH], initializer: getInitializer(this.options.recurrentInitializer) },
+      { name: 'kernel', shape: [F, GH], initializer: getInitializer(this.options.kernelInitializer), regularizer: this.regularizers.kernel },
+      { name: 'recurrentKernel', shape: [H, GH], initializer: getInitializer(this.options.recurrentInitializer), regularizer: this.regularizers.recurrent },
     ];
     if (this.options.useBias) {
       let bias: Initializer = getInitializer(this.options.biasInitializer);
@@ -104,8 +116,8 @@ export class Recurrent extends Layer {
         const base = bias;
         bias = { config: base.config, init: (shape, rng) => { const v = base.init(shape, rng); v.fill(1, H, 2 * H); return v; } };
       }
-      specs.push({ name: 'bias', shape: [GH], initializer: bias });
-      if (this.cell === 'gru') specs.push({ name: 'recurrentBias', shape: [GH], initializer: getInitializer(this.options.biasInitializer) });
+      specs.push({ name: 'bias', shape: [GH], initializer: bias, regularizer: this.regularizers.bias });
+      if (this.cell === 'gru') specs.push({ name: 'recurrentBias', shape: [GH], initializer: getInitializer(this.options.biasInitializer), regularizer: this.regularizers.bias });
     }
     return specs;
   }
@@ -272,6 +284,8 @@ export class Recurrent extends Layer {
   getConfig(): LayerConfig {
     const { inputShape, ...rest } = this.options;
     const cfg: LayerConfig = { name: this.name, ...rest };
+    for (const [k, r] of Object.entries(this.regularizers)) if (r) cfg[`${k}Regularizer`] = r.config;
+    if (this.activityRegularizer) cfg.activityRegularizer = this.activityRegularizer.config;
     if (inputShape) cfg.inputShape = inputShape;
     if (this.cell !== 'lstm') delete cfg.unitForgetBias;
     if (this.cell === 'simple_rnn') delete cfg.recurrentActivation;

@@ -4,8 +4,9 @@ import { getEngine, getOps, type Buf, type Engine, type Ops } from '../engine/in
 import { ShapeError, ValueError } from '../engine/errors.js';
 import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
 import { Rng } from './random.js';
+import type { Regularizer } from './regularizers.js';
 
-export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number }
+export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number; regularizer?: Regularizer }
 
 export class Stack {
   readonly layers: Layer[];
@@ -51,7 +52,7 @@ export class Stack {
         total += size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
         refs.push(ref);
         inits.push({ ref, init: (r) => p.initializer.init(p.shape, r) });
-        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size });
+        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size, regularizer: p.regularizer });
       }
       specs.push({ layer, refs, inits });
     }
@@ -70,9 +71,18 @@ export class Stack {
   /** Number of trainable weights. */
   countParams(): number { return this.weights.reduce((n, w) => n + w.size, 0); }
 
+  /** Activity-regularization penalty of the last forward pass (part of the loss). */
+  activityPenalty = 0;
+  private outputs: Act[] = [];
+
   forward(x: Act, training: boolean): Act {
     let a = x;
-    for (const l of this.layers) a = l.forward(a, training);
+    this.activityPenalty = 0;
+    this.layers.forEach((l, i) => {
+      a = l.forward(a, training);
+      this.outputs[i] = a;
+      if (l.activityRegularizer) this.activityPenalty += this.activity(a, l.activityRegularizer, null);
+    });
     return a;
   }
 
@@ -80,10 +90,40 @@ export class Stack {
   backward(dy: Act, needDx = false): Act | null {
     let d: Act | null = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) {
+      const reg = this.layers[i].activityRegularizer;
+      if (reg) this.activity(this.outputs[i], reg, d!);
       d = this.layers[i].backward(d!, i > 0 || needDx);
     }
     return d;
   }
+
+  /** Penalty (l1 sum|y| + l2 sum y^2) / B of an output; with dy, adds its gradient there. */
+  private activity(y: Act, reg: Regularizer, dy: Act | null): number {
+    const f32 = this.engine.f32, rows = (y.T ?? 1) * y.B, base = (y.buf.ptr >> 2) + y.off;
+    const dbase = dy ? (dy.buf.ptr >> 2) + dy.off : 0;
+    let pen = 0;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < y.F; j++) {
+      const v = f32[base + r * y.ld + j];
+      pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
+      if (dy) f32[dbase + r * dy.ld + j] += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
+    }
+    return pen / y.B;
+  }
+
+  /** Weight-regularization penalty; with grads, also adds its gradient into the gradient buffer. */
+  weightPenalty(withGrads: boolean): number {
+    let pen = 0;
+    for (const w of this.weights) {
+      const r = w.regularizer;
+      if (!r) continue;
+      if (withGrads) pen += this.ops.regularize(this.params, this.grads, w.off, w.size, r.l1, r.l2);
+      else pen += r.l1 * this.ops.sumabs(this.params, w.off, w.size) + r.l2 * this.ops.sumsq(this.params, w.off, w.size);
+    }
+    return pen;
+  }
+
+  /** True when any weight carries a regularizer or any layer an activity regularizer. */
+  get regularized(): boolean { return this.weights.some((w) => w.regularizer) || this.layers.some((l) => l.activityRegularizer); }
 
   zeroGrads(): void { this.engine.view(this.grads).fill(0); }
 

@@ -3,11 +3,13 @@
 //   rmse  = sqrt(mean (y - p)^2)
 //   mape  = 100 mean |y - p| / max(|y|, 1e-7)        (Keras' MeanAbsolutePercentageError)
 //   smape = 200 mean |y - p| / max(|y| + |p|, 1e-7)
+//   accuracy = mean [y == p]   (exact equality: meaningless for regression, kept because the
+//              classic baseline asks for it; fit warns when it is requested)
 import { ValueError, expected } from '../engine/errors.js';
 
-export type MetricName = 'mae' | 'rmse' | 'mape' | 'smape' | 'mse';
-export const METRICS: readonly MetricName[] = ['mae', 'rmse', 'mape', 'smape', 'mse'];
-const ALIASES: Record<string, MetricName> = { mean_absolute_error: 'mae', mean_squared_error: 'mse', root_mean_squared_error: 'rmse', mean_absolute_percentage_error: 'mape' };
+export type MetricName = 'mae' | 'rmse' | 'mape' | 'smape' | 'mse' | 'accuracy';
+export const METRICS: readonly MetricName[] = ['mae', 'rmse', 'mape', 'smape', 'mse', 'accuracy'];
+const ALIASES: Record<string, MetricName> = { mean_absolute_error: 'mae', mean_squared_error: 'mse', root_mean_squared_error: 'rmse', mean_absolute_percentage_error: 'mape', acc: 'accuracy' };
 
 export function metricName(name: string, key = 'metrics'): MetricName {
   const n = ALIASES[name] ?? name;
@@ -36,6 +38,7 @@ export class MetricState {
           case 'mse': case 'rmse': s += a * a; break;
           case 'mape': s += (100 * a) / Math.max(Math.abs(y), 1e-7); break;
           case 'smape': s += (200 * a) / Math.max(Math.abs(y) + Math.abs(p), 1e-7); break;
+          case 'accuracy': s += y === p ? 1 : 0; break;
         }
       }
       this.sums[m] += s;

@@ -6,6 +6,11 @@ import { ShapeError, ValueError, expected } from '../engine/errors.js';
 import { Stack, actOf, getLoss, type Act, type Layer, type Loss, type LossLike, type Tensor } from '../nn/index.js';
 import { clipByGlobalNorm, clipByValue, getOptimizer, type Optimizer, type OptimizerLike } from '../optim/index.js';
 import { MetricState, metricName, type MetricName } from './metrics.js';
+import { getSchedule, type ScheduleLike } from '../optim/index.js';
+import type { Callback, Logs } from './callbacks.js';
+import { ProgressLogger } from './progress.js';
+import { fitWarnings } from './warnings.js';
+import { saveModel } from './save.js';
 
 export interface CompileOptions {
   optimizer?: OptimizerLike;
@@ -21,17 +26,31 @@ export interface CompileOptions {
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  /** Shuffle sample order every epoch (default true). */
+  /** Shuffle sample order every epoch (default true; time-series users often want false). */
   shuffle?: boolean;
   validationData?: [Tensor, Tensor];
-  /** Print one line per epoch. */
-  verbose?: boolean;
+  /** Fraction of samples taken from the END of x, y (chronologically last) for validation. */
+  validationSplit?: number;
+  callbacks?: Callback[];
+  /** Learning-rate schedule applied at the start of every epoch, from the optimizer's base rate. */
+  schedule?: ScheduleLike;
+  /** 0 silent (default), 1 one line per epoch, 'auto' a progress bar on a TTY and one line per epoch otherwise. */
+  verbose?: 0 | 1 | 'auto';
+  /** Where warnings go (default console.warn). */
+  onWarning?: (message: string) => void;
 }
 
 export interface History {
-  /** Keras history: one value per epoch for loss, val_loss, ... */
+  /** Keras history: one value per epoch for loss, val_loss, metrics, lr. */
   history: Record<string, number[]>;
+  /** Epochs actually run. */
   epochs: number;
+  /** Why training ended before `epochs`, if it did. */
+  stopReason?: string;
+  /** True when TerminateOnNaN ended the run. */
+  diverged: boolean;
+  /** Warnings given at the start. */
+  warnings: string[];
 }
 
 interface BatchBuffers { x: Buf; y: Buf; dy: Buf }
@@ -42,6 +61,12 @@ export class Model extends Stack {
   clipnorm?: number;
   clipvalue?: number;
   metrics: MetricName[] = [];
+  /** Set by a callback to end training after the current epoch (or batch). */
+  stopTraining = false;
+  stopReason?: string;
+  diverged = false;
+  /** The rate schedules start from; compile sets it from the optimizer. */
+  baseLearningRate = 0;
   private trainMetrics = new MetricState([]);
   private readonly batchBuffers = new Map<number, BatchBuffers>();
 
@@ -52,6 +77,7 @@ export class Model extends Stack {
     if (opts.clipvalue !== undefined && !(opts.clipvalue > 0)) throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
     this.clipnorm = opts.clipnorm;
     this.clipvalue = opts.clipvalue;
+    this.baseLearningRate = this.optimizer.learningRate;
     this.metrics = (opts.metrics ?? []).map((m, i) => metricName(m, `metrics[${i}]`));
     this.trainMetrics = new MetricState(this.metrics);
     return this;
@@ -123,9 +149,10 @@ export class Model extends Stack {
     const xa = this.inputAct(x, idx, start, B, bufs);
     this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
     const out = this.forward(xa, true);
-    const loss = this.lossOf(out, bufs, true, this.trainMetrics);
+    let loss = this.lossOf(out, bufs, true, this.trainMetrics) + this.activityPenalty;
     this.zeroGrads();
     this.backward(actOf(bufs.dy, B, outS.T, outS.F));
+    if (this.regularized) loss += this.weightPenalty(true);
     if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
     if (this.clipnorm !== undefined) clipByGlobalNorm(this.ops, this.grads, this.clipnorm);
     this.optimizer.step(this.ops, this.params, this.grads);
@@ -140,34 +167,72 @@ export class Model extends Stack {
    * const { history } = await model.fit(x, y, { epochs: 10, batchSize: 32, validationData: [xv, yv] });
    */
   async fit(x: Tensor, y: Tensor, opts: FitOptions = {}): Promise<History> {
-    const N = this.checkData(x, y, 'fit');
-    if (opts.validationData) this.checkData(opts.validationData[0], opts.validationData[1], 'fit validationData');
-    const epochs = opts.epochs ?? 1, batchSize = Math.min(opts.batchSize ?? 32, N);
+    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before fit');
+    this.checkData(x, y, 'fit');
+    let validation = opts.validationData;
+    if (opts.validationSplit !== undefined) {
+      if (validation) throw new ValueError('fit: give validationData or validationSplit, not both');
+      const f = opts.validationSplit;
+      if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
+      const n = x.shape[0], nVal = Math.floor(n * f);
+      if (nVal < 1 || nVal >= n) throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
+      [x, validation] = [sliceRows(x, 0, n - nVal), [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)]];
+      y = sliceRows(y, 0, n - nVal);
+    }
+    const N = x.shape[0];
+    if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
+    const epochs = opts.epochs ?? 1;
+    const batchSize = opts.batchSize ?? 32;
     if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
+    const bs = Math.min(batchSize, N);
+    const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
+    const warnings = fitWarnings(this, x, y, validation, batchSize);
+    for (const w of warnings) (opts.onWarning ?? console.warn)(`seqtune warning: ${w}`);
+
+    const callbacks: Callback[] = [...(opts.callbacks ?? [])];
+    const verbose = opts.verbose ?? 0;
+    if (verbose !== 0) callbacks.push(new ProgressLogger(epochs, Math.ceil(N / bs), verbose === 'auto' && Boolean(process.stderr.isTTY)));
+    for (const c of callbacks) c.setModel(this);
+    this.stopTraining = false; this.stopReason = undefined; this.diverged = false;
+
     const history: Record<string, number[]> = { loss: [] };
     for (const m of this.metrics) history[m] = [];
-    if (opts.validationData) { history.val_loss = []; for (const m of this.metrics) history[`val_${m}`] = []; }
+    if (validation) { history.val_loss = []; for (const m of this.metrics) history[`val_${m}`] = []; }
+    history.lr = [];
     const identity = Int32Array.from({ length: N }, (_, i) => i);
-    for (let e = 0; e < epochs; e++) {
+    for (const c of callbacks) await c.onTrainBegin();
+    let ran = 0;
+    for (let e = 0; e < epochs && !this.stopTraining; e++) {
+      if (schedule) this.optimizer.learningRate = schedule.lrAt(e, this.baseLearningRate);
+      for (const c of callbacks) await c.onEpochBegin(e);
+      const lr = this.optimizer.learningRate;
       const order = opts.shuffle ?? true ? this.rng.permutation(N) : identity;
-      let sum = 0;
+      let sum = 0, seen = 0, batch = 0;
       this.trainMetrics.reset();
-      for (let start = 0; start < N; start += batchSize) {
-        const B = Math.min(batchSize, N - start);
-        sum += this.trainStep(x, y, order, start, B) * B;
+      for (let start = 0; start < N && !this.stopTraining; start += bs, batch++) {
+        const B = Math.min(bs, N - start);
+        const l = this.trainStep(x, y, order, start, B);
+        sum += l * B; seen += B;
+        for (const c of callbacks) await c.onBatchEnd(batch, { loss: l, size: B });
       }
-      history.loss.push(sum / N);
-      for (const [k, v] of Object.entries(this.trainMetrics.result())) history[k].push(v);
-      if (opts.validationData) {
-        const ev = this.evaluate(opts.validationData[0], opts.validationData[1], { batchSize });
-        for (const [k, v] of Object.entries(ev)) history[`val_${k}`].push(v);
+      const logs: Logs = { loss: sum / Math.max(seen, 1), ...this.trainMetrics.result() };
+      if (validation && !this.diverged) {
+        const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
+        for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
       }
-      if (opts.verbose) console.log(`epoch ${e + 1}/${epochs} ${Object.entries(history).map(([k, v]) => `${k}=${v[e].toPrecision(5)}`).join(' ')}`);
-      await Promise.resolve();
+      logs.lr = lr;
+      ran++;
+      for (const k of Object.keys(history)) history[k].push(logs[k] ?? NaN);
+      for (const c of callbacks) await c.onEpochEnd(e, logs);
+      await new Promise<void>((r) => setImmediate(r));
     }
-    return { history, epochs };
+    for (const c of callbacks) await c.onTrainEnd();
+    return { history, epochs: ran, stopReason: this.stopReason, diverged: this.diverged, warnings };
   }
+
+  /** Writes the model (config and weights) to a folder; see loadModel. */
+  async save(dir: string): Promise<void> { await saveModel(this, dir); }
 
   /** Mean loss and the compiled metrics over x, y (inference mode: dropout off). */
   evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
@@ -183,9 +248,10 @@ export class Model extends Stack {
       const bufs = this.buffers(B);
       this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
       const out = this.forward(this.inputAct(x, idx, start, B, bufs), false);
-      sum += this.lossOf(out, bufs, false, metrics) * B;
+      sum += (this.lossOf(out, bufs, false, metrics) + this.activityPenalty) * B;
     }
-    return { loss: sum / N, ...metrics.result() };
+    const penalty = this.regularized ? this.weightPenalty(false) : 0;
+    return { loss: sum / N + penalty, ...metrics.result() };
   }
 
   /** Predictions (N, out) or (N, T, out), inference mode. */
@@ -238,11 +304,18 @@ export class Model extends Stack {
     const bufs = this.buffers(N);
     this.gather(y.data, outS.T, outS.F, idx, 0, N, bufs.y);
     const out = this.forward(this.inputAct(x, idx, 0, N, bufs), opts.training ?? false);
-    const loss = this.lossOf(out, bufs, true);
+    let loss = this.lossOf(out, bufs, true) + this.activityPenalty;
     this.zeroGrads();
     const dxAct = this.backward(actOf(bufs.dy, N, outS.T, outS.F), opts.needDx ?? false);
+    if (this.regularized) loss += this.weightPenalty(true);
     return { loss, dx: dxAct ? this.toHost(dxAct).data : null };
   }
+}
+
+/** Rows [a, b) of a sample-major tensor (a copy-free view of the data). */
+export function sliceRows(t: Tensor, a: number, b: number): Tensor {
+  const per = t.shape.slice(1).reduce((p, d) => p * d, 1);
+  return { data: t.data.subarray(a * per, b * per), shape: [b - a, ...t.shape.slice(1)] };
 }
 
 /** A model from a list of layers. @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 }) */

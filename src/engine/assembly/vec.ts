@@ -97,3 +97,16 @@ export function all_finite(x: usize, n: i32): i32 {
   for (let i = 0; i < n; i++) { const v = load<f32>(x + (<usize>i << 2)); if (!isFinite<f32>(v)) return 0; }
   return 1;
 }
+
+/** Weight penalty l1 sum|w| + l2 sum w^2 (Keras' L1L2); adds its gradient l1 sign(w) + 2 l2 w to g. Returns the penalty. */
+export function reg_apply(p: usize, g: usize, n: i32, l1: f32, l2: f32): f64 {
+  let pen: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const w = load<f32>(p + o);
+    pen += <f64>l1 * <f64>Mathf.abs(w) + <f64>l2 * <f64>w * <f64>w;
+    const s: f32 = w > 0 ? 1 : w < 0 ? -1 : 0;
+    store<f32>(g + o, load<f32>(g + o) + l1 * s + 2 * l2 * w);
+  }
+  return pen;
+}

@@ -1,0 +1,34 @@
+// Layers from their saved configs: one explicit list of what can be rebuilt.
+import { ValueError, expected } from '../engine/errors.js';
+import { bidirectional } from './bidirectional.js';
+import { dense, type DenseOptions } from './dense.js';
+import { dropout } from './dropout.js';
+import type { Layer, LayerConfig } from './layer.js';
+import { Recurrent, gru, lstm, simpleRNN, type RecurrentOptions } from './recurrent.js';
+import { selectTimestep } from './timestep.js';
+
+export interface SavedLayer { className: string; config: LayerConfig }
+
+type Factory = (config: LayerConfig) => Layer;
+const registry = new Map<string, Factory>([
+  ['GRU', (c) => gru(c as unknown as RecurrentOptions)],
+  ['LSTM', (c) => lstm(c as unknown as RecurrentOptions)],
+  ['SimpleRNN', (c) => simpleRNN(c as unknown as RecurrentOptions)],
+  ['Dense', (c) => dense(c as unknown as DenseOptions)],
+  ['Dropout', (c) => dropout(c as { rate: number; name?: string })],
+  ['SelectTimestep', (c) => selectTimestep(c.index as number, { name: c.name as string })],
+  ['Bidirectional', (c) => {
+    const inner = layerFromConfig(c.layer as SavedLayer);
+    if (!(inner instanceof Recurrent)) throw new ValueError('Bidirectional.layer: expected a GRU, LSTM or SimpleRNN config');
+    return bidirectional(inner, { name: c.name as string });
+  }],
+]);
+
+/** Registers a layer class for loading (used by layers defined outside nn/index). */
+export function registerLayer(className: string, factory: Factory): void { registry.set(className, factory); }
+
+export function layerFromConfig(saved: SavedLayer, key = 'layer'): Layer {
+  const f = registry.get(saved?.className);
+  if (!f) throw new ValueError(expected(`${key}.className`, `one of ${[...registry.keys()].join(', ')}`, saved?.className));
+  return f(saved.config ?? {});
+}

@@ -1,0 +1,181 @@
+// Callbacks with Keras' hooks. Every hook may be async; fit awaits it. A callback stops training by
+// setting model.stopTraining (and may say why in model.stopReason).
+import { ValueError, expected } from '../engine/errors.js';
+import type { Buf } from '../engine/index.js';
+import type { Model } from './model.js';
+
+export type Logs = Record<string, number>;
+
+export abstract class Callback {
+  model!: Model;
+  setModel(model: Model): void { this.model = model; }
+  onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+}
+
+type Mode = 'min' | 'max' | 'auto';
+const modeOf = (mode: Mode, monitor: string): 'min' | 'max' => (mode !== 'auto' ? mode : /acc|r2/.test(monitor) ? 'max' : 'min');
+
+/** Copy of the model's weights in engine memory (made once, reused). */
+class WeightSnapshot {
+  private buf?: Buf;
+  save(model: Model): void {
+    this.buf ??= model.engine.alloc(model.params.length);
+    model.engine.view(this.buf).set(model.engine.view(model.params));
+  }
+  restore(model: Model): boolean {
+    if (!this.buf) return false;
+    model.engine.view(model.params).set(model.engine.view(this.buf));
+    return true;
+  }
+  get saved(): boolean { return this.buf !== undefined; }
+  release(model: Model): void { if (this.buf) model.engine.release(this.buf); this.buf = undefined; }
+}
+
+export interface EarlyStoppingOptions {
+  monitor?: string; minDelta?: number; patience?: number; mode?: Mode; baseline?: number;
+  restoreBestWeights?: boolean; startFromEpoch?: number;
+}
+
+/** Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). */
+export class EarlyStopping extends Callback {
+  readonly monitor: string; readonly minDelta: number; readonly patience: number; readonly restoreBestWeights: boolean; readonly startFromEpoch: number;
+  private readonly mode: Mode; private readonly baseline?: number;
+  private best = Infinity; private wait = 0; private sign = 1;
+  bestEpoch = -1; stoppedEpoch = -1;
+  private snapshot = new WeightSnapshot();
+
+  constructor(o: EarlyStoppingOptions = {}) {
+    super();
+    this.monitor = o.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(o.minDelta ?? 0);
+    this.patience = o.patience ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ValueError(expected('EarlyStopping.patience', 'a non-negative integer', o.patience));
+    this.mode = o.mode ?? 'auto';
+    if (!['min', 'max', 'auto'].includes(this.mode)) throw new ValueError(expected('EarlyStopping.mode', 'min, max or auto', o.mode));
+    this.baseline = o.baseline;
+    this.restoreBestWeights = o.restoreBestWeights ?? false;
+    this.startFromEpoch = o.startFromEpoch ?? 0;
+  }
+
+  onTrainBegin(): void {
+    this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
+    this.best = this.baseline !== undefined ? this.sign * this.baseline : Infinity;
+    this.wait = 0; this.bestEpoch = -1; this.stoppedEpoch = -1;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const v = logs[this.monitor];
+    if (v === undefined) throw new ValueError(`EarlyStopping: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (epoch < this.startFromEpoch) return;
+    const s = this.sign * v;
+    if (s < this.best - this.minDelta) {
+      this.best = s; this.bestEpoch = epoch; this.wait = 0;
+      if (this.restoreBestWeights) this.snapshot.save(this.model);
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      this.model.stopReason = `early stopping: ${this.monitor} did not improve for ${this.wait} epochs (best ${(this.sign * this.best).toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.stoppedEpoch >= 0 && this.snapshot.restore(this.model)) {
+      this.model.stopReason += `; restored the weights of epoch ${this.bestEpoch + 1}`;
+    }
+    this.snapshot.release(this.model);
+  }
+}
+
+export interface ReduceLROnPlateauOptions { monitor?: string; factor?: number; patience?: number; minDelta?: number; cooldown?: number; minLr?: number; mode?: Mode }
+
+/** Multiplies the learning rate by `factor` when `monitor` stalls for `patience` epochs. */
+export class ReduceLROnPlateau extends Callback {
+  readonly monitor: string; readonly factor: number; readonly patience: number; readonly minDelta: number; readonly cooldown: number; readonly minLr: number;
+  private readonly mode: Mode;
+  private best = Infinity; private wait = 0; private cooldownLeft = 0; private sign = 1;
+
+  constructor(o: ReduceLROnPlateauOptions = {}) {
+    super();
+    this.monitor = o.monitor ?? 'val_loss';
+    this.factor = o.factor ?? 0.1;
+    if (!(this.factor > 0 && this.factor < 1)) throw new ValueError(expected('ReduceLROnPlateau.factor', 'a number in (0, 1)', o.factor));
+    this.patience = o.patience ?? 10; this.minDelta = o.minDelta ?? 1e-4; this.cooldown = o.cooldown ?? 0; this.minLr = o.minLr ?? 0;
+    this.mode = o.mode ?? 'auto';
+  }
+  onTrainBegin(): void { this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1; this.best = Infinity; this.wait = 0; this.cooldownLeft = 0; }
+  onEpochEnd(_epoch: number, logs: Logs): void {
+    const v = logs[this.monitor];
+    if (v === undefined) throw new ValueError(`ReduceLROnPlateau: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (this.cooldownLeft > 0) this.cooldownLeft--;
+    const s = this.sign * v;
+    if (s < this.best - this.minDelta) { this.best = s; this.wait = 0; return; }
+    if (this.cooldownLeft > 0) return;
+    if (++this.wait >= this.patience) {
+      const opt = this.model.optimizer!;
+      const next = Math.max(opt.learningRate * this.factor, this.minLr);
+      if (next < opt.learningRate) { opt.learningRate = next; this.model.baseLearningRate = next; }
+      this.cooldownLeft = this.cooldown; this.wait = 0;
+    }
+  }
+}
+
+/** Sets the learning rate at the start of every epoch from a pure function of (epoch, current rate). */
+export class LearningRateScheduler extends Callback {
+  constructor(readonly schedule: (epoch: number, lr: number) => number) { super(); }
+  onEpochBegin(epoch: number): void {
+    const opt = this.model.optimizer!;
+    const lr = this.schedule(epoch, opt.learningRate);
+    if (!(typeof lr === 'number' && lr > 0 && Number.isFinite(lr))) throw new ValueError(expected(`LearningRateScheduler(epoch ${epoch})`, 'a positive learning rate', lr));
+    opt.learningRate = lr;
+    this.model.baseLearningRate = lr;
+  }
+}
+
+/** Stops as soon as a batch loss is NaN or infinite (or the weights stop being finite), marks the run diverged, and puts back the last finite weights. */
+export class TerminateOnNaN extends Callback {
+  private snapshot = new WeightSnapshot();
+  onTrainBegin(): void { this.snapshot.save(this.model); }
+  onBatchEnd(batch: number, logs: Logs): void {
+    const m = this.model;
+    if (Number.isFinite(logs.loss) && m.ops.allFinite(m.params)) { this.snapshot.save(m); return; }
+    this.snapshot.restore(m);
+    m.stopTraining = true;
+    m.diverged = true;
+    m.stopReason = `terminated on NaN: batch ${batch + 1} gave loss ${logs.loss}; the last finite weights were kept`;
+  }
+  onTrainEnd(): void { this.snapshot.release(this.model); }
+}
+
+export interface ModelCheckpointOptions { monitor?: string; mode?: Mode; saveBestOnly?: boolean }
+
+/** Saves the model to `dir` at the end of each epoch, or only when `monitor` improves (saveBestOnly, the default). */
+export class ModelCheckpoint extends Callback {
+  readonly monitor: string; readonly saveBestOnly: boolean;
+  private readonly mode: Mode; private best = Infinity; private sign = 1;
+  bestEpoch = -1;
+  constructor(readonly dir: string, o: ModelCheckpointOptions = {}) {
+    super();
+    this.monitor = o.monitor ?? 'val_loss'; this.mode = o.mode ?? 'auto'; this.saveBestOnly = o.saveBestOnly ?? true;
+  }
+  onTrainBegin(): void { this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1; this.best = Infinity; this.bestEpoch = -1; }
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const v = logs[this.monitor];
+    if (v === undefined) throw new ValueError(`ModelCheckpoint: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (this.saveBestOnly && !(this.sign * v < this.best)) return;
+    this.best = this.sign * v; this.bestEpoch = epoch;
+    await this.model.save(this.dir);
+  }
+}
+
+/** Collects per-batch losses (the finer curve some diagnoses want). */
+export class BatchLogger extends Callback {
+  readonly losses: number[] = [];
+  onBatchEnd(_b: number, logs: Logs): void { this.losses.push(logs.loss); }
+}

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng, bidirectional, dense, dropout, gru, l2, lstm, selectTimestep, tensor } from '../../src/nn/index.js';
+import { adam, rmsprop } from '../../src/optim/index.js';
+import { loadModel, sequential } from '../../src/train/index.js';
+import { randArray } from '../helpers/random.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'seqtune-save-'));
+
+test('a saved and loaded model predicts bit-identically and keeps its full config', async () => {
+  const dir = tmp();
+  try {
+    const rng = new Rng(1);
+    const x = tensor(randArray(rng, 20 * 6 * 3), [20, 6, 3]), y = tensor(randArray(rng, 20), [20, 1]);
+    const m = sequential([
+      bidirectional(lstm({ units: 5, returnSequences: true, recurrentDropout: 0.1, kernelRegularizer: l2(1e-3), kernelInitializer: 'heNormal', inputShape: [6, 3] })),
+      gru({ units: 4, returnSequences: true, activation: 'softsign', goBackwards: true }), selectTimestep(-2), dropout({ rate: 0.2 }),
+      dense({ units: 1, activation: 'linear' }),
+    ], { seed: 77 });
+    m.compile({ optimizer: rmsprop({ learningRate: 0.003, centered: true }), loss: { className: 'huber', config: { delta: 0.5 } }, metrics: ['mae'], clipnorm: 5 });
+    await m.fit(x, y, { epochs: 2, batchSize: 8 });
+    await m.save(dir);
+    const back = await loadModel(dir);
+    assert.deepEqual(back.predict(x).data, m.predict(x).data);
+    assert.deepEqual(back.layerConfigs(), m.layerConfigs());
+    assert.equal(back.seed, 77);
+    assert.equal(back.clipnorm, 5);
+    assert.deepEqual(back.optimizer!.getConfig(), m.optimizer!.getConfig());
+    assert.deepEqual(back.loss!.config, m.loss!.config);
+    assert.equal(back.evaluate(x, y).loss, m.evaluate(x, y).loss);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a corrupt or truncated model folder gives a clear error', async () => {
+  const dir = tmp();
+  try {
+    const m = sequential([gru({ units: 3, inputShape: [4, 1] }), dense({ units: 1 })]);
+    m.compile({ optimizer: adam() });
+    await m.save(dir);
+    const bin = join(dir, 'weights.bin'), json = join(dir, 'model.json');
+    const good = readFileSync(bin);
+    truncateSync(bin, 10);
+    await assert.rejects(loadModel(dir), /weights.bin: expected \d+ bytes, found 10; the file is truncated/);
+    const flipped = Buffer.from(good); flipped[5] ^= 0xff; writeFileSync(bin, flipped);
+    await assert.rejects(loadModel(dir), /weights.bin: SHA-256 .* does not match model.json .* the weights are corrupt/);
+    writeFileSync(bin, good);
+    const text = readFileSync(json, 'utf8');
+    writeFileSync(json, text.slice(0, 40));
+    await assert.rejects(loadModel(dir), /model.json: not valid JSON .*corrupt or truncated/);
+    writeFileSync(json, text.replace('"GRU"', '"Transformer"'));
+    await assert.rejects(loadModel(dir), /layers\[0\].className: expected one of .*received "Transformer"/);
+    await assert.rejects(loadModel(join(dir, 'nope')), /model.json: cannot read \(ENOENT\)/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
