@@ -23,9 +23,13 @@ export const asMat = (a: Act): Mat => ({ buf: a.buf, off: a.off, ld: a.ld });
 /** A contiguous activation over a whole buffer. */
 export const actOf = (buf: Buf, B: number, T: number | null, F: number, off = 0): Act => ({ buf, off, ld: F, B, T, F });
 
-export interface ParamSpec { readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer; readonly regularizer?: Regularizer }
+export interface ParamSpec {
+  readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer; readonly regularizer?: Regularizer;
+  /** false for state that is saved but not trained (batch-norm moving statistics); it lives in `state`, not `params`. */
+  readonly trainable?: boolean;
+}
 /** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
-export interface ParamRef { readonly name: string; readonly shape: readonly number[]; readonly off: number; readonly size: number }
+export interface ParamRef { readonly name: string; readonly shape: readonly number[]; readonly off: number; readonly size: number; readonly trainable: boolean }
 
 /** What a built model hands its layers: kernels, the flat parameter/gradient buffers, and the model's random stream. */
 export interface LayerContext {
@@ -33,6 +37,8 @@ export interface LayerContext {
   readonly engine: Engine;
   readonly params: Buf;
   readonly grads: Buf;
+  /** Non-trainable weights (moving statistics). */
+  readonly state: Buf;
   readonly rng: Rng;
 }
 
@@ -96,9 +102,9 @@ export abstract class Layer {
   /** A parameter's current values (a copy). */
   getWeight(name: string): Float32Array {
     const r = this.p[name];
-    return this.ctx.engine.view(this.ctx.params, r.off, r.size).slice();
+    return this.ctx.engine.view(r.trainable ? this.ctx.params : this.ctx.state, r.off, r.size).slice();
   }
 
-  /** Number of weights this layer owns. */
+  /** Number of weights this layer owns (trainable and not). */
   countParams(): number { return this.paramSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0); }
 }

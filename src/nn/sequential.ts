@@ -6,7 +6,7 @@ import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
 import { Rng } from './random.js';
 import type { Regularizer } from './regularizers.js';
 
-export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number; regularizer?: Regularizer }
+export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number; trainable: boolean; regularizer?: Regularizer }
 
 export class Stack {
   readonly layers: Layer[];
@@ -16,6 +16,8 @@ export class Stack {
   outputShape?: SeqShape;
   params!: Buf;
   grads!: Buf;
+  /** Non-trainable weights (moving statistics), saved with the model but never stepped. */
+  state!: Buf;
   weights: WeightInfo[] = [];
   rng: Rng;
   private seedValue: number;
@@ -41,35 +43,43 @@ export class Stack {
     if (![inShape.F, inShape.T ?? 1].every((v) => Number.isInteger(v) && v > 0)) throw new ShapeError(`sequential: invalid input shape [${shape.join(', ')}]`);
     let s = inShape;
     const specs: { layer: Layer; refs: ParamRef[]; inits: { ref: ParamRef; init: (r: Rng) => Float32Array }[] }[] = [];
-    let total = 0;
+    let total = 0, stateTotal = 0;
     for (const layer of this.layers) {
       s = layer.build(s);
       const refs: ParamRef[] = [];
       const inits: { ref: ParamRef; init: (r: Rng) => Float32Array }[] = [];
       for (const p of layer.paramSpecs()) {
         const size = p.shape.reduce((a, b) => a * b, 1);
-        const ref: ParamRef = { name: p.name, shape: p.shape, off: total, size };
-        total += size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
+        const trainable = p.trainable ?? true;
+        const ref: ParamRef = { name: p.name, shape: p.shape, off: trainable ? total : stateTotal, size, trainable };
+        const padded = size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
+        if (trainable) total += padded; else stateTotal += padded;
         refs.push(ref);
         inits.push({ ref, init: (r) => p.initializer.init(p.shape, r) });
-        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size, regularizer: p.regularizer });
+        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size, trainable, regularizer: p.regularizer });
       }
       specs.push({ layer, refs, inits });
     }
     this.params = this.engine.alloc(total, true);
     this.grads = this.engine.alloc(total, true);
-    const ctx = { ops: this.ops, engine: this.engine, params: this.params, grads: this.grads, rng: this.rng };
+    this.state = this.engine.alloc(stateTotal, true);
+    const ctx = { ops: this.ops, engine: this.engine, params: this.params, grads: this.grads, state: this.state, rng: this.rng };
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
       layer.attach(ctx, refs);
-      for (const { ref, init } of inits) this.engine.view(this.params, ref.off, ref.size).set(init(initRng));
+      for (const { ref, init } of inits) this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
     }
     this.inputShape = inShape;
     this.outputShape = s;
   }
 
-  /** Number of trainable weights. */
-  countParams(): number { return this.weights.reduce((n, w) => n + w.size, 0); }
+  /** Number of weights (trainable only, when asked). */
+  countParams(opts: { trainableOnly?: boolean } = {}): number {
+    return this.weights.reduce((n, w) => n + (w.trainable || !opts.trainableOnly ? w.size : 0), 0);
+  }
+
+  /** The live values of one weight (valid until engine memory grows). */
+  weightView(w: WeightInfo): Float32Array { return this.engine.view(w.trainable ? this.params : this.state, w.off, w.size); }
 
   /** Activity-regularization penalty of the last forward pass (part of the loss). */
   activityPenalty = 0;
@@ -130,7 +140,7 @@ export class Stack {
   /** Copies of every weight, keyed "layer/name". */
   getWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
-    for (const w of this.weights) out[`${w.layer}/${w.name}`] = this.engine.view(this.params, w.off, w.size).slice();
+    for (const w of this.weights) out[`${w.layer}/${w.name}`] = this.weightView(w).slice();
     return out;
   }
 
@@ -140,14 +150,14 @@ export class Stack {
       const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
       if (!w) throw new ValueError(`setWeights: no weight "${key}"; known: ${this.weights.map((x) => `${x.layer}/${x.name}`).join(', ')}`);
       if (v.length !== w.size) throw new ShapeError(`setWeights: ${key} expects ${w.size} values (shape [${w.shape.join(', ')}]), received ${v.length}`);
-      this.engine.view(this.params, w.off, w.size).set(v);
+      this.weightView(w).set(v);
     }
   }
 
   /** Gradient of one weight from the last backward pass (a copy). */
   getGradient(key: string): Float32Array {
     const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
-    if (!w) throw new ValueError(`getGradient: no weight "${key}"`);
+    if (!w || !w.trainable) throw new ValueError(`getGradient: no trainable weight "${key}"`);
     return this.engine.view(this.grads, w.off, w.size).slice();
   }
 

@@ -6,6 +6,11 @@ import { dropout } from './dropout.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { Recurrent, gru, lstm, simpleRNN, type RecurrentOptions } from './recurrent.js';
 import { selectTimestep } from './timestep.js';
+import { batchNormalization, layerNormalization, type BatchNormalizationOptions } from './normalization.js';
+import { conv1d, type Conv1DOptions } from './conv.js';
+import { averagePooling1d, maxPooling1d, type PoolingOptions } from './pooling.js';
+import { Dense as DenseLayer } from './dense.js';
+import { flatten, repeatVector, timeDistributed } from './reshape.js';
 
 export interface SavedLayer { className: string; config: LayerConfig }
 
@@ -17,6 +22,18 @@ const registry = new Map<string, Factory>([
   ['Dense', (c) => dense(c as unknown as DenseOptions)],
   ['Dropout', (c) => dropout(c as { rate: number; name?: string })],
   ['SelectTimestep', (c) => selectTimestep(c.index as number, { name: c.name as string })],
+  ['BatchNormalization', (c) => batchNormalization(c as BatchNormalizationOptions)],
+  ['LayerNormalization', (c) => layerNormalization(c as BatchNormalizationOptions)],
+  ['Conv1D', (c) => conv1d(c as unknown as Conv1DOptions)],
+  ['MaxPooling1D', (c) => maxPooling1d(c as PoolingOptions)],
+  ['AveragePooling1D', (c) => averagePooling1d(c as PoolingOptions)],
+  ['Flatten', (c) => flatten({ name: c.name as string })],
+  ['RepeatVector', (c) => repeatVector(c.n as number, { name: c.name as string })],
+  ['TimeDistributed', (c) => {
+    const inner = layerFromConfig(c.layer as SavedLayer);
+    if (!(inner instanceof DenseLayer)) throw new ValueError('TimeDistributed.layer: expected a Dense config');
+    return timeDistributed(inner, { name: c.name as string });
+  }],
   ['Bidirectional', (c) => {
     const inner = layerFromConfig(c.layer as SavedLayer);
     if (!(inner instanceof Recurrent)) throw new ValueError('Bidirectional.layer: expected a GRU, LSTM or SimpleRNN config');

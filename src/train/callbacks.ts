@@ -19,20 +19,21 @@ export abstract class Callback {
 type Mode = 'min' | 'max' | 'auto';
 const modeOf = (mode: Mode, monitor: string): 'min' | 'max' => (mode !== 'auto' ? mode : /acc|r2/.test(monitor) ? 'max' : 'min');
 
-/** Copy of the model's weights in engine memory (made once, reused). */
+/** Copy of the model's weights (trainable and moving statistics) in engine memory, made once and reused. */
 class WeightSnapshot {
-  private buf?: Buf;
+  private bufs?: [Buf, Buf];
   save(model: Model): void {
-    this.buf ??= model.engine.alloc(model.params.length);
-    model.engine.view(this.buf).set(model.engine.view(model.params));
+    this.bufs ??= [model.engine.alloc(model.params.length), model.engine.alloc(model.state.length)];
+    model.engine.view(this.bufs[0]).set(model.engine.view(model.params));
+    model.engine.view(this.bufs[1]).set(model.engine.view(model.state));
   }
   restore(model: Model): boolean {
-    if (!this.buf) return false;
-    model.engine.view(model.params).set(model.engine.view(this.buf));
+    if (!this.bufs) return false;
+    model.engine.view(model.params).set(model.engine.view(this.bufs[0]));
+    model.engine.view(model.state).set(model.engine.view(this.bufs[1]));
     return true;
   }
-  get saved(): boolean { return this.buf !== undefined; }
-  release(model: Model): void { if (this.buf) model.engine.release(this.buf); this.buf = undefined; }
+  release(model: Model): void { if (this.bufs) for (const b of this.bufs) model.engine.release(b); this.bufs = undefined; }
 }
 
 export interface EarlyStoppingOptions {

@@ -39,7 +39,7 @@ export async function saveModel(model: Model, dir: string): Promise<void> {
   const entries: SavedModel['weights'] = [];
   let off = 0;
   for (const w of model.weights) {
-    bin.set(model.engine.view(model.params, w.off, w.size), off);
+    bin.set(model.weightView(w), off);
     entries.push({ name: `${w.layer}/${w.name}`, shape: [...w.shape], offset: off, length: w.size });
     off += w.size;
   }

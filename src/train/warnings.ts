@@ -22,7 +22,7 @@ export function fitWarnings(model: Model, x: Tensor, y: Tensor, validation: [Ten
   if (model.metrics.includes('accuracy')) {
     w.push('metric "accuracy" on a regression target counts exact equality of prediction and target, which almost never happens with real numbers; it says nothing about a forecaster. Use mae or rmse.');
   }
-  const params = model.countParams();
+  const params = model.countParams({ trainableOnly: true });
   const targets = y.data.length;
   if (params > 10 * targets) {
     w.push(`the model has ${params.toLocaleString('en-US')} weights for ${targets.toLocaleString('en-US')} training targets (${(params / targets).toFixed(0)}x): expect it to memorise the training set. Use fewer units or layers, regularization, or more data.`);

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOps } from '../engine/index.js';
 import { ValueError } from '../engine/errors.js';
-import { bidirectional, dense, gru, lstm, selectTimestep, simpleRNN, tensor, type Layer } from '../nn/index.js';
+import { Stack, actOf, batchNormalization, bidirectional, conv1d, dense, gru, layerNormalization, lstm, selectTimestep, simpleRNN, tensor, type Layer, type Padding } from '../nn/index.js';
 import { clipByGlobalNorm, getOptimizer } from '../optim/index.js';
 import { sequential } from '../train/index.js';
 
@@ -143,13 +143,53 @@ function runOptimizer(f: OptimFixture): Comparator {
   return c;
 }
 
+interface LayerFixture {
+  name: string; kind: 'layer'; layer: 'batchnorm' | 'layernorm' | 'conv1d'; config: Record<string, number | string>; training: boolean;
+  x: Nested; params: Record<string, Nested>; dy: Nested;
+  expected: { y: Nested; dx: Nested; grads: Record<string, Nested>; movingMean?: number[]; movingVariance?: number[] };
+}
+
+/** Sample-major [B][T][F] to time-major (T, B, F). */
+function timeMajor(v: Nested): { data: Float32Array; B: number; T: number; F: number } {
+  const a = v as number[][][];
+  const B = a.length, T = a[0].length, F = a[0][0].length, data = new Float32Array(B * T * F);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) data[(t * B + b) * F + f] = a[b][t][f];
+  return { data, B, T, F };
+}
+
+function runLayerFixture(f: LayerFixture): Comparator {
+  const c = f.config;
+  const layer = f.layer === 'batchnorm' ? batchNormalization({ momentum: c.momentum as number, epsilon: c.epsilon as number, name: 'l' })
+    : f.layer === 'layernorm' ? layerNormalization({ epsilon: c.epsilon as number, name: 'l' })
+    : conv1d({ filters: c.filters as number, kernelSize: c.kernelSize as number, strides: c.strides as number, dilationRate: c.dilationRate as number, padding: c.padding as Padding, name: 'l' });
+  const x = timeMajor(f.x), dy = timeMajor(f.dy);
+  const stack = new Stack([layer], { inputShape: [x.T, x.F], seed: 1 });
+  stack.setWeights(Object.fromEntries(Object.entries(f.params).map(([k, v]) => [`l/${k}`, flat(v)])));
+  const e = stack.engine;
+  const xb = e.alloc(x.data.length), db = e.alloc(dy.data.length);
+  e.view(xb).set(x.data); e.view(db).set(dy.data);
+  const out = stack.forward(actOf(xb, x.B, x.T, x.F), f.training);
+  stack.zeroGrads();
+  const dx = stack.backward(actOf(db, dy.B, dy.T, dy.F), true)!;
+  const cmp = new Comparator();
+  cmp.compare('y', e.view(out.buf, out.off, dy.data.length), timeMajor(f.expected.y).data);
+  cmp.compare('dx', e.view(dx.buf, dx.off, x.data.length), x.data.length ? timeMajor(f.expected.dx).data : []);
+  for (const [k, v] of Object.entries(f.expected.grads)) cmp.compare(`grad ${k}`, stack.getGradient(`l/${k}`), flat(v));
+  const w = stack.getWeights();
+  if (f.expected.movingMean) cmp.compare('movingMean', w['l/movingMean'], f.expected.movingMean);
+  if (f.expected.movingVariance) cmp.compare('movingVariance', w['l/movingVariance'], f.expected.movingVariance);
+  e.release(xb); e.release(db);
+  return cmp;
+}
+
 /** Runs one fixture file. */
 export function runFixture(path: string): GoldenResult {
-  const f = JSON.parse(readFileSync(path, 'utf8')) as RnnFixture | OptimFixture;
+  const f = JSON.parse(readFileSync(path, 'utf8')) as RnnFixture | OptimFixture | LayerFixture;
   let c: Comparator;
   if (f.kind === 'rnn') c = runRnn(f);
   else if (f.kind === 'optimizer') c = runOptimizer(f);
-  else throw new ValueError(`${path}: kind: expected "rnn" or "optimizer", received ${JSON.stringify((f as { kind: unknown }).kind)}`);
+  else if (f.kind === 'layer') c = runLayerFixture(f);
+  else throw new ValueError(`${path}: kind: expected "rnn", "optimizer" or "layer", received ${JSON.stringify((f as { kind: unknown }).kind)}`);
   return { name: f.name, kind: f.kind, maxAbs: c.maxAbs, maxRel: c.maxRel, worst: c.worst, pass: c.pass, checked: c.checked };
 }
 

@@ -3,22 +3,26 @@
 // loss computed by the same engine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, bidirectional, dense, dropout, gru, lstm, selectTimestep, simpleRNN, tensor, type ActivationName, type Layer, type LossLike } from '../../src/nn/index.js';
+import { Rng, averagePooling1d, batchNormalization, bidirectional, conv1d, dense, dropout, flatten, gru, layerNormalization, lstm, maxPooling1d, repeatVector, selectTimestep, simpleRNN, tensor, timeDistributed, type ActivationName, type Layer, type LossLike } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
-interface Case { name: string; layers: () => Layer[]; T: number; F: number; out: number; seqOut?: boolean; loss?: LossLike }
+interface Case { name: string; layers: () => Layer[]; T: number; F: number; out: number; seqOut?: boolean; loss?: LossLike; training?: boolean }
 
 function gradcheck(c: Case, seed = 1): void {
   const rng = new Rng(seed);
   const B = 3;
   const model = sequential(c.layers(), { seed, inputShape: [c.T, c.F] });
+  const outT = model.outputShape!.T;
   model.compile({ optimizer: 'sgd', loss: c.loss ?? 'mse' });
   const x = tensor(randArray(rng, B * c.T * c.F, 1), [B, c.T, c.F]);
-  const y = tensor(randArray(rng, B * (c.seqOut ? c.T : 1) * c.out, 1), c.seqOut ? [B, c.T, c.out] : [B, c.out]);
-  const lossAt = () => model.lossAndGrads(x, y).loss;
-  const { dx } = model.lossAndGrads(x, y, { needDx: true });
-  const weights = model.getWeights();
+  const yT = outT ?? 1;
+  const y = tensor(randArray(rng, B * yT * c.out, 1), c.seqOut ? [B, yT, c.out] : [B, c.out]);
+  const training = c.training ?? false;
+  const lossAt = () => model.lossAndGrads(x, y, { training }).loss;
+  const { dx } = model.lossAndGrads(x, y, { needDx: true, training });
+  const trainable = new Set(model.weights.filter((w) => w.trainable).map((w) => `${w.layer}/${w.name}`));
+  const weights = Object.fromEntries(Object.entries(model.getWeights()).filter(([k]) => trainable.has(k)));
   const grads: Record<string, Float32Array> = {};
   for (const k of Object.keys(weights)) grads[k] = model.getGradient(k);
   const eps = 3e-3;
@@ -58,6 +62,13 @@ const cases: Case[] = [
   { name: 'goBackwards lstm sequences', layers: () => [lstm({ units: 3, returnSequences: true, goBackwards: true }), dense({ units: 1 })], T: 4, F: 2, out: 1, seqOut: true },
   { name: 'dense stack with activations', layers: () => [gru({ units: 4 }), dense({ units: 5, activation: 'tanh' }), dense({ units: 3, activation: 'sigmoid' }), dense({ units: 3, activation: 'softsign' }), dense({ units: 3, activation: 'elu' }), dense({ units: 1 })], T: 3, F: 2, out: 1 },
   { name: 'no bias', layers: () => [gru({ units: 4, useBias: false }), dense({ units: 1, useBias: false })], T: 4, F: 2, out: 1 },
+  { name: 'batch normalization (training statistics) between recurrent layers', layers: () => [gru({ units: 4, returnSequences: true }), batchNormalization({ momentum: 0.9 }), lstm({ units: 3 }), dense({ units: 1 })], T: 4, F: 2, out: 1, training: true },
+  { name: 'batch normalization (moving statistics)', layers: () => [gru({ units: 4 }), batchNormalization(), dense({ units: 1 })], T: 4, F: 2, out: 1 },
+  { name: 'layer normalization', layers: () => [lstm({ units: 5, returnSequences: true }), layerNormalization(), gru({ units: 3 }), layerNormalization({ center: false }), dense({ units: 1 })], T: 4, F: 2, out: 1 },
+  { name: 'CNN front: conv1d same + max pooling + gru', layers: () => [conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh' }), maxPooling1d({ poolSize: 2 }), gru({ units: 3 }), dense({ units: 1 })], T: 8, F: 2, out: 1 },
+  { name: 'conv1d causal dilated + average pooling same + flatten', layers: () => [conv1d({ filters: 3, kernelSize: 2, padding: 'causal', dilationRate: 2 }), averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }), flatten(), dense({ units: 1 })], T: 7, F: 2, out: 1 },
+  { name: 'conv1d valid strided', layers: () => [conv1d({ filters: 3, kernelSize: 3, strides: 2, activation: 'elu' }), flatten(), dense({ units: 1 })], T: 9, F: 2, out: 1 },
+  { name: 'encoder-decoder: lstm -> repeatVector -> lstm -> timeDistributed(dense)', layers: () => [lstm({ units: 4 }), repeatVector(3), lstm({ units: 4, returnSequences: true }), timeDistributed(dense({ units: 1 }))], T: 5, F: 2, out: 1, seqOut: true },
   { name: 'dropout layer at inference is the identity', layers: () => [lstm({ units: 4 }), dropout({ rate: 0.5 }), dense({ units: 1 })], T: 4, F: 2, out: 1 },
 ];
 
