@@ -161,6 +161,23 @@ export class Stack {
     return this.engine.view(this.grads, w.off, w.size).slice();
   }
 
+  /** Keras-style table of layers, output shapes and parameter counts. */
+  summary(): string {
+    if (!this.built) throw new ValueError('summary: the model is not built yet (give inputShape, or fit it first)');
+    const rows = [['Layer (type)', 'Output Shape', 'Param #']];
+    for (const l of this.layers) {
+      const o = l.outShape!;
+      rows.push([`${l.name} (${l.className})`, o.T === null ? `(None, ${o.F})` : `(None, ${o.T}, ${o.F})`, l.countParams().toLocaleString('en-US')]);
+    }
+    const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)) + 2);
+    const line = (r: string[]) => r[0].padEnd(w[0]) + r[1].padEnd(w[1]) + r[2].padStart(w[2]);
+    const total = this.countParams(), trainable = this.countParams({ trainableOnly: true });
+    const rule = '_'.repeat(w[0] + w[1] + w[2]);
+    return [rule, line(rows[0]), '='.repeat(rule.length), ...rows.slice(1).map(line), '='.repeat(rule.length),
+      `Total params: ${total.toLocaleString('en-US')}`, `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`, rule].join('\n');
+  }
+
   layerConfigs(): { className: string; config: LayerConfig }[] {
     return this.layers.map((l) => ({ className: l.className, config: l.getConfig() }));
   }

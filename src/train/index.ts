@@ -9,3 +9,5 @@ export { ProgressLogger, formatLogs } from './progress.js';
 export { saveModel, loadModel, ModelFileError, MODEL_FORMAT } from './save.js';
 export type { SavedModel } from './save.js';
 export { fitWarnings } from './warnings.js';
+export { SnapshotEnsemble, Fusion, fitSnapshotEnsemble, fuseModels } from './ensembles.js';
+export type { Predictor, SnapshotOptions, FusionMethod } from './ensembles.js';
