@@ -140,3 +140,18 @@ test('clipvalue clamps each gradient; clipnorm rescales to the given global norm
   m.engine.view(m.grads).forEach((g, i) => assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i]))));
   assert.ok(before.some((g) => Math.abs(g) > flimit), 'some gradient was above the limit');
 });
+
+test('fit warns once at the start about an accuracy metric, far more weights than targets, and validation samples seen in training', async () => {
+  const { x, y } = sineData(40);
+  const m = sequential([gru({ units: 32, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 1 });
+  m.compile({ metrics: ['mae', 'acc'] });
+  const warnings: string[] = [];
+  const h = await m.fit(x, y, { epochs: 2, batchSize: 300, validationData: [x, y], onWarning: (w) => warnings.push(w) });
+  assert.equal(warnings.length, 4, warnings.join('\n'));
+  assert.match(warnings[0], /metric "accuracy" on a regression target counts exact equality/);
+  assert.match(warnings[1], /3,393 weights for 40 training targets/);
+  assert.match(warnings[2], /batch size 300 is larger than the 40 training samples/);
+  assert.match(warnings[3], /40 of 40 validation samples also appear in the training set/);
+  assert.deepEqual(h.warnings.map((w) => `seqtune warning: ${w}`), warnings);
+  assert.ok('accuracy' in h.history && 'val_accuracy' in h.history);
+});
