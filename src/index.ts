@@ -4,3 +4,7 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * as layers from './nn/layers.js';
+export * from './data/index.js';
+export * from './config/index.js';
+export * from './plot/index.js';
+export * from './run/index.js';

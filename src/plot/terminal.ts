@@ -1,0 +1,32 @@
+// A compact chart for the terminal: each series drawn with its own character on a character grid.
+import { formatTick, type ChartInfo } from './chart.js';
+
+export function renderTerminal(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
+  const W = opts.width ?? 60, H = opts.height ?? 12;
+  const glyphs = ['*', 'o', '+', 'x'];
+  const ty = (v: number) => (info.logY ? Math.log10(v) : v);
+  let lo = Infinity, hi = -Infinity, n = 0;
+  for (const s of info.series) { n = Math.max(n, s.values.length); for (let i = 0; i < s.values.length; i++) { const v = s.values[i]; if (Number.isFinite(v) && (!info.logY || v > 0)) { lo = Math.min(lo, ty(v)); hi = Math.max(hi, ty(v)); } } }
+  if (!Number.isFinite(lo)) return `${info.title}: no finite values\n`;
+  if (hi === lo) hi = lo + 1;
+  const grid = Array.from({ length: H }, () => Array<string>(W).fill(' '));
+  info.series.forEach((s, k) => {
+    for (let c = 0; c < W; c++) {
+      const i = Math.min(s.values.length - 1, Math.round((c / Math.max(W - 1, 1)) * (Math.max(n, 2) - 1)));
+      const v = s.values[i];
+      if (i < 0 || !Number.isFinite(v) || (info.logY && v <= 0)) continue;
+      const r = H - 1 - Math.round(((ty(v) - lo) / (hi - lo)) * (H - 1));
+      grid[r][c] = glyphs[k % glyphs.length];
+    }
+  });
+  const back = (v: number) => (info.logY ? 10 ** v : v);
+  const labels = [formatTick(back(hi)), formatTick(back((hi + lo) / 2)), formatTick(back(lo))];
+  const lw = Math.max(...labels.map((l) => l.length));
+  const lines = grid.map((row, r) => {
+    const label = r === 0 ? labels[0] : r === Math.floor(H / 2) ? labels[1] : r === H - 1 ? labels[2] : '';
+    return `${label.padStart(lw)} |${row.join('')}`;
+  });
+  lines.push(`${' '.repeat(lw)} +${'-'.repeat(W)}`);
+  lines.push(`${' '.repeat(lw)}  ${info.xLabel}: 1..${n}   ${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`);
+  return `${info.title}\n${lines.join('\n')}\n`;
+}

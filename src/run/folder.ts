@@ -1,0 +1,43 @@
+// A run folder is written under a temporary name and renamed into place only when complete, so a
+// failed command never leaves a half-written folder, and an existing folder is never overwritten.
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { SeqtuneError } from '../engine/errors.js';
+
+export class RunFolderError extends SeqtuneError {}
+
+export class RunFolder {
+  private constructor(readonly final: string, readonly tmp: string) {}
+
+  static async create(final: string): Promise<RunFolder> {
+    try {
+      const st = await stat(final);
+      if (!st.isDirectory() || (await readdir(final)).length > 0) throw new RunFolderError(`${final}: already exists; seqtune does not overwrite a run folder (choose another --out)`);
+    } catch (e) {
+      if (e instanceof RunFolderError) throw e;
+    }
+    await mkdir(dirname(final), { recursive: true });
+    const tmp = `${final}.partial-${process.pid}-${Date.now()}`;
+    await mkdir(tmp, { recursive: true });
+    return new RunFolder(final, tmp);
+  }
+
+  path(name: string): string { return join(this.tmp, name); }
+  async write(name: string, data: string | Uint8Array): Promise<void> { await writeFile(this.path(name), data); }
+  async json(name: string, value: unknown): Promise<void> { await this.write(name, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n'); }
+
+  /** Moves the finished folder into place. */
+  async commit(): Promise<string> {
+    await rmdir(this.final).catch(() => undefined); // an empty folder only (create checked); rmdir refuses anything else
+    await rename(this.tmp, this.final);
+    return this.final;
+  }
+
+  /** Removes the temporary folder after a failure. */
+  async abort(): Promise<void> { await rm(this.tmp, { recursive: true, force: true }); }
+}
+
+/** runs/<name>/<UTC timestamp> (relative to the working folder). */
+export function defaultRunDir(name: string, now = new Date()): string {
+  return join('runs', name, now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, ''));
+}

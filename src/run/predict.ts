@@ -1,0 +1,61 @@
+// `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { baselineScores, originalTargets, prepareTable, readCsv, score, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
+import { tensor } from '../nn/index.js';
+import { loadModel, ModelFileError, type Model } from '../train/index.js';
+import type { BaselineSpec } from '../data/index.js';
+import type { SplitMetrics } from './train.js';
+
+interface SavedData { data: DataConfig; csvPath: string; features: string[]; targets: string[]; scaler: ScalerState; encodings: Record<string, string[]> }
+
+async function loadRun(runDir: string): Promise<{ model: Model; saved: SavedData }> {
+  const model = await loadModel(join(runDir, 'model'));
+  const p = join(runDir, 'model', 'data.json');
+  let saved: SavedData;
+  try { saved = JSON.parse(await readFile(p, 'utf8')) as SavedData; } catch (e) { throw new ModelFileError(`${p}: cannot read the data description of the run (${(e as Error).message})`, { cause: e }); }
+  return { model, saved };
+}
+
+/** Forecasts for every position of a CSV that has `lookback` rows before it, as CSV text (original units). */
+export async function predictRun(runDir: string, csv: string): Promise<string> {
+  const { model, saved } = await loadRun(runDir);
+  const table = await readCsv(csv);
+  const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings };
+  const cfg: DataConfig = { ...saved.data, missing: saved.data.missing ?? 'error' };
+  const L = cfg.lookback, H = cfg.horizon ?? 1;
+  const d = prepareTable({ ...cfg, horizon: 1, split: undefined }, table, fixed);
+  const rows = d.rows, F = d.features.length, nT = d.targets.length;
+  if (rows < L) throw new DataError(`${csv}: ${rows} rows; a forecast needs at least lookback ${L}`);
+  const N = rows - L + 1;
+  const x = new Float32Array(N * L * F);
+  for (let n = 0; n < N; n++) for (let t = 0; t < L; t++) for (let f = 0; f < F; f++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t];
+  const pred = unscaleTargets(d, model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data);
+  const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
+  for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
+  const lines = [head.join(',')];
+  for (let n = 0; n < N; n++) {
+    const origin = n + L - 1;
+    const cells = [String(origin + 1 + (cfg.skip_rows ?? 0))];
+    if (cfg.time) cells.push(new Date(d.time[origin]).toISOString());
+    for (let i = 0; i < H * nT; i++) cells.push(pred[n * H * nT + i].toPrecision(6));
+    lines.push(cells.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Test and validation scores of a saved run, recomputed from its CSV (model and naive baselines). */
+export async function evaluateRun(runDir: string, baselines: BaselineSpec[] = ['persistence', 'mean']): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
+  const { model, saved } = await loadRun(runDir);
+  const d = prepareTable(saved.data, await readCsv(saved.csvPath));
+  const same = d.scaler.center.every((c, i) => Math.abs(c - saved.scaler.center[i]) <= 1e-9 * Math.max(1, Math.abs(c)));
+  if (!same) throw new DataError(`${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); evaluate needs the same data`);
+  const out = {} as { test: SplitMetrics; val: SplitMetrics };
+  for (const split of ['test', 'val'] as const) {
+    const w = d.windows[split];
+    const pred = model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data;
+    const base = baselineScores(d, split, baselines);
+    out[split] = { scaled: { model: score(pred, w.y), ...base.scaled }, original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original } };
+  }
+  return out;
+}
