@@ -25,7 +25,7 @@ export function resolveConfig(raw: RawConfig, name: string): RawConfig {
   const opt = typeof t.optimizer === 'string' ? { [t.optimizer]: {} } : t.optimizer ?? TRAIN_DEFAULTS.optimizer;
   return {
     name, seed: raw.seed ?? 42,
-    data: { horizon: 1, stride: 1, skip_rows: 0, missing: 'error', scale: 'standard', split: { train: 0.7, val: 0.15, test: 0.15 }, ...raw.data },
+    data: { horizon: 1, stride: 1, skip_rows: 0, missing: 'error', scale: 'standard', relative: false, split: { train: 0.7, val: 0.15, test: 0.15 }, ...raw.data },
     model: raw.model,
     train: { ...TRAIN_DEFAULTS, ...t, optimizer: opt, metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics] } as RawConfig['train'],
     evaluate: { baselines: raw.evaluate?.baselines ?? ['persistence', 'mean'] },

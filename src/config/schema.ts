@@ -89,6 +89,7 @@ export const configSchema = z.strictObject({
     stride: posInt().optional(),
     split: z.strictObject({ train: splitPart, val: splitPart, test: splitPart }, e('{train, val, test} as fractions or [start, end) ranges')).optional(),
     scale: z.enum(['minmax', 'standard', 'robust', 'none'], e('minmax, standard, robust or none')).optional(),
+    relative: z.boolean(e('true or false')).optional(),
   }, e('the data: section (csv, target, lookback, ...)')),
   model: z.strictObject({ layers: z.array(z.record(z.string(), z.unknown()), e('a list of layers such as - gru: {units: 64}')).min(1, e('at least one layer')) }, e('the model: section with layers:')),
   train: z.strictObject({

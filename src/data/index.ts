@@ -6,7 +6,7 @@ export { prepareData, prepareTable, baselineScores, originalTargets, unscaleTarg
 export type { DataConfig, PreparedData, MissingPolicy, FixedEncoding } from './prepare.js';
 export { Scaler, SCALERS } from './scale.js';
 export type { ScalerKind, ScalerState } from './scale.js';
-export { makeWindows, windowStarts, splitRanges } from './window.js';
+export { makeWindows, windowStarts, splitRanges, absolute } from './window.js';
 export type { Windows } from './window.js';
 export { baselineForecast, score, baselineName } from './baselines.js';
 export type { BaselineSpec, Scores } from './baselines.js';

@@ -23,6 +23,8 @@ export interface DataConfig {
   stride?: number;
   split?: Record<'train' | 'val' | 'test', number | [number, number]>;
   scale?: ScalerKind;
+  /** Inputs and targets relative to the last input step (the model learns the change; outputs are added back). */
+  relative?: boolean;
 }
 
 export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
@@ -210,7 +212,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   for (const k of ['train', 'val', 'test'] as const) {
     const starts = windowStarts(ranges[k], lookback, horizon, stride);
     if (starts.length === 0) throw new DataError(fixed ? `${file}: ${rows} rows hold no window of lookback ${lookback} + horizon ${horizon}` : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) holds no window of lookback ${lookback} + horizon ${horizon}; use more data, a smaller lookback/horizon or another split`);
-    windows[k] = makeWindows(starts, lookback, horizon, scaledFeat, scaledTarg);
+    windows[k] = makeWindows(starts, lookback, horizon, scaledFeat, scaledTarg, cfg.relative ?? false);
   }
   return { features: featureNames, targets, rows, ranges, windows, scaler: scaler.state, encodings, targetSeries: { original: targ, scaled: scaledTarg }, scaledFeatures: scaledFeat, time, droppedRows: keep ? n0 - keep.length : 0, notes };
 }
@@ -224,7 +226,7 @@ export function baselineScores(d: PreparedData, split: 'train' | 'val' | 'test',
   const truthOrig = originalTargets(d, w);
   for (const spec of specs) {
     const name = baselineName(spec);
-    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), w.y);
+    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), w.truth);
     original[name] = score(baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original)), truthOrig);
   }
   return { scaled, original };

@@ -8,10 +8,23 @@ export interface Windows {
   starts: number[];
   lookback: number;
   horizon: number;
-  /** (N, lookback, features) scaled inputs. */
+  /** (N, lookback, features) scaled model inputs (relative to the last input step when `relative`). */
   x: Float32Array;
-  /** (N, horizon * targets) scaled targets, horizon-major. */
+  /** (N, horizon * targets) what the model learns to output, horizon-major (relative when `relative`). */
   y: Float32Array;
+  /** (N, horizon * targets) the scaled targets themselves (equal to y unless relative). */
+  truth: Float32Array;
+  /** (N, targets) value added back to the model's output (each target's last observed value), or null. */
+  offset: Float32Array | null;
+}
+
+/** The model's output (N, horizon * targets) as scaled forecasts: adds back the window offsets, if any. */
+export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
+  const out = Float32Array.from(pred);
+  if (!w.offset) return out;
+  const nT = w.offset.length / Math.max(w.starts.length, 1), per = w.horizon * nT;
+  for (let n = 0; n < w.starts.length; n++) for (let i = 0; i < per; i++) out[n * per + i] += w.offset[n * nT + (i % nT)];
+  return out;
 }
 
 export function windowStarts(range: [number, number], lookback: number, horizon: number, stride: number): number[] {
@@ -20,14 +33,31 @@ export function windowStarts(range: [number, number], lookback: number, horizon:
   return starts;
 }
 
-export function makeWindows(starts: number[], lookback: number, horizon: number, features: Float64Array[], targets: Float64Array[]): Windows {
+/**
+ * Cuts windows. With `relative`, every feature is taken relative to its value at the last input step
+ * and every target relative to its last observed value (NLinear-style): the model then learns the
+ * change from "tomorrow = today", and a model that outputs zeros is exactly persistence.
+ */
+export function makeWindows(starts: number[], lookback: number, horizon: number, features: Float64Array[], targets: Float64Array[], relative = false): Windows {
   const F = features.length, nT = targets.length, N = starts.length;
-  const x = new Float32Array(N * lookback * F), y = new Float32Array(N * horizon * nT);
+  const x = new Float32Array(N * lookback * F), y = new Float32Array(N * horizon * nT), truth = new Float32Array(N * horizon * nT);
+  const offset = relative ? new Float32Array(N * nT) : null;
   starts.forEach((s, n) => {
-    for (let t = 0; t < lookback; t++) for (let f = 0; f < F; f++) x[(n * lookback + t) * F + f] = features[f][s - lookback + t];
-    for (let h = 0; h < horizon; h++) for (let k = 0; k < nT; k++) y[(n * horizon + h) * nT + k] = targets[k][s + h];
+    for (let f = 0; f < F; f++) {
+      const ref = relative ? features[f][s - 1] : 0;
+      for (let t = 0; t < lookback; t++) x[(n * lookback + t) * F + f] = features[f][s - lookback + t] - ref;
+    }
+    for (let k = 0; k < nT; k++) {
+      const ref = relative ? targets[k][s - 1] : 0;
+      if (offset) offset[n * nT + k] = ref;
+      for (let h = 0; h < horizon; h++) {
+        const i = (n * horizon + h) * nT + k;
+        truth[i] = targets[k][s + h];
+        y[i] = truth[i] - ref;
+      }
+    }
   });
-  return { starts, lookback, horizon, x, y };
+  return { starts, lookback, horizon, x, y, truth, offset };
 }
 
 /** Row ranges of the splits, from fractions of the rows or explicit [start, end) ranges. */

@@ -68,6 +68,7 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
     parts.push(`<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`);
   }
   const lx = m.l + pw - 170;
+  parts.push(`<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" fill="white" opacity="0.85" stroke="#cccccc"/>`);
   info.series.forEach((s, k) => {
     const y = m.t + 16 + k * 18, color = s.color ?? PALETTE[k % PALETTE.length];
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);

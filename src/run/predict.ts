@@ -1,7 +1,7 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { baselineScores, originalTargets, prepareTable, readCsv, score, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
+import { absolute, baselineScores, originalTargets, prepareTable, readCsv, score, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
 import { tensor } from '../nn/index.js';
 import { loadModel, ModelFileError, type Model } from '../train/index.js';
 import type { BaselineSpec } from '../data/index.js';
@@ -29,8 +29,14 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   if (rows < L) throw new DataError(`${csv}: ${rows} rows; a forecast needs at least lookback ${L}`);
   const N = rows - L + 1;
   const x = new Float32Array(N * L * F);
-  for (let n = 0; n < N; n++) for (let t = 0; t < L; t++) for (let f = 0; f < F; f++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t];
-  const pred = unscaleTargets(d, model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data);
+  const rel = cfg.relative ?? false;
+  for (let n = 0; n < N; n++) for (let f = 0; f < F; f++) {
+    const ref = rel ? d.scaledFeatures[f][n + L - 1] : 0;
+    for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t] - ref;
+  }
+  const out = model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data;
+  if (rel) for (let n = 0; n < N; n++) for (let i = 0; i < H * nT; i++) out[n * H * nT + i] += d.targetSeries.scaled[i % nT][n + L - 1];
+  const pred = unscaleTargets(d, out);
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
   const lines = [head.join(',')];
@@ -53,9 +59,9 @@ export async function evaluateRun(runDir: string, baselines: BaselineSpec[] = ['
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
-    const pred = model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data;
+    const pred = absolute(w, model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data);
     const base = baselineScores(d, split, baselines);
-    out[split] = { scaled: { model: score(pred, w.y), ...base.scaled }, original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original } };
+    out[split] = { scaled: { model: score(pred, w.truth), ...base.scaled }, original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original } };
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // all written to one run folder (../shared/CONFIG.md, "The run folder").
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { baselineScores, originalTargets, prepareData, score, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
+import { absolute, baselineScores, originalTargets, prepareData, score, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
 import { baselinesOf, buildLayers, callbacksOf, compileOptions, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { tensor, type Tensor } from '../nn/index.js';
 import { forecastChart, lossChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
@@ -43,11 +43,11 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
 
 function evalSplit(model: Model, d: PreparedData, split: 'val' | 'test', baselines: ReturnType<typeof baselinesOf>): SplitMetrics & { pred: Float32Array } {
   const [x] = splitTensors(d, split, model);
-  const pred = model.predict(x, { batchSize: 512 }).data;
   const w = d.windows[split];
+  const pred = absolute(w, model.predict(x, { batchSize: 512 }).data);
   const base = baselineScores(d, split, baselines);
   return {
-    scaled: { model: score(pred, w.y), ...base.scaled },
+    scaled: { model: score(pred, w.truth), ...base.scaled },
     original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original },
     pred,
   };
@@ -70,6 +70,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     const [xTrain, yTrain] = splitTensors(data, 'train', model);
     const valSplit = t.validation ?? 'val';
     log(`training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`);
+    if (valSplit === 'test') log('warning: validating on the test split (train.validation: test): early stopping and model choice then see the test data, and test scores are optimistic. Use val.');
     const started = performance.now();
     const history = await model.fit(xTrain, yTrain, {
       epochs: t.epochs, batchSize: t.batch_size, shuffle: t.shuffle, validationData: splitTensors(data, valSplit, model),

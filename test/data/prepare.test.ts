@@ -100,3 +100,18 @@ test('baselines: persistence repeats the last value, seasonal naive the value a 
   assert.ok(close(b.original.mean.mse, me / n), `${b.original.mean.mse} vs ${me / n}`);
   assert.ok(b.original.seasonal_naive.mse < b.original.persistence.mse, 'a noiseless seasonal series favours seasonal naive');
 });
+
+test('relative windows: inputs and targets minus the last input value; a zero forecast is persistence', async () => {
+  const f = csvFile(series(60, (i) => String(i * i)));
+  const d = await prepareData({ ...base, lookback: 3, horizon: 2, relative: true, scale: 'none' }, f);
+  const w = d.windows.train;
+  assert.deepEqual([...w.x.slice(0, 3)], [0 - 4, 1 - 4, 0]);
+  assert.deepEqual([...w.y.slice(0, 2)], [9 - 4, 16 - 4]);
+  assert.deepEqual([...w.truth.slice(0, 2)], [9, 16]);
+  const { absolute } = await import('../../src/data/index.js');
+  const zero = absolute(w, new Float32Array(w.y.length));
+  const persistence = baselineScores(d, 'train', ['persistence']).scaled.persistence.mse;
+  let mse = 0;
+  zero.forEach((v, i) => { mse += (v - w.truth[i]) ** 2; });
+  assert.ok(Math.abs(mse / zero.length - persistence) < 1e-6 * persistence);
+});
