@@ -7,13 +7,18 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { SeqtuneError } from '../engine/errors.js';
 import { ModelFileError } from '../train/index.js';
+import { HistoryError, diagnose, diagnosisChart, diagnosisText, readHistory } from '../diagnose/index.js';
+import { renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
 
 export class UsageError extends SeqtuneError {}
 
 /** Errors that mean "bad input": exit 2. */
 function isInputError(e: unknown): boolean {
-  return e instanceof ConfigError || e instanceof DataError || e instanceof ModelFileError || e instanceof RunFolderError || e instanceof UsageError
+  return e instanceof ConfigError || e instanceof DataError || e instanceof HistoryError || e instanceof ModelFileError || e instanceof RunFolderError || e instanceof UsageError
     || (e instanceof SeqtuneError && ['ValueError', 'ShapeError'].includes(e.name));
 }
 
@@ -46,6 +51,27 @@ export function program(io: IO = processIO): Command {
     .action(async (runDir: string, o: { json?: boolean }) => {
       const m = await evaluateRun(runDir);
       io.out(o.json ? JSON.stringify(m, null, 2) + '\n' : metricsTable({ ...m, windows: { train: 0, val: 0, test: 0 }, epochs_run: 0, seconds: 0 }) + '\n');
+    });
+
+  p.command('diagnose').argument('<paths...>', 'Keras history JSON, Keras CSVLogger file, or seqtune run folder').option('--json', 'print the diagnosis as JSON')
+    .option('--plot <file>', 'write the annotated curves (.svg or .png)').description('read train/validation loss curves and say what to try next')
+    .action(async (paths: string[], o: { json?: boolean; plot?: string }) => {
+      const all = [];
+      for (const [i, path] of paths.entries()) {
+        const { history, source, runDir } = await readHistory(path);
+        let config;
+        if (runDir) { try { config = parseYaml(await readFile(join(runDir, 'config.yaml'), 'utf8')); } catch { config = undefined; } }
+        const d = diagnose(history, { config });
+        all.push({ source, ...d });
+        const chart = diagnosisChart(history, d, source);
+        if (o.plot) {
+          const file = paths.length > 1 ? o.plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : o.plot;
+          const svg = renderSvg(chart);
+          await writeFile(file, file.endsWith('.png') ? svgToPng(svg) : svg);
+        }
+        if (!o.json) io.out(`${diagnosisText(d, source)}\n\n${renderTerminal(chart, { width: 60, height: 10 })}\n`);
+      }
+      if (o.json) io.out(JSON.stringify(all.length === 1 ? all[0] : all, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     });
 
   p.command('init').argument('[file]', 'where to write', 'seqtune.yaml').description('write a commented starter config')

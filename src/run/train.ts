@@ -5,14 +5,15 @@ import { stringify } from 'yaml';
 import { absolute, baselineScores, originalTargets, prepareData, score, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
 import { baselinesOf, buildLayers, callbacksOf, compileOptions, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { tensor, type Tensor } from '../nn/index.js';
-import { forecastChart, lossChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
+import { forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import { sequential, type History, type Model } from '../train/index.js';
+import { diagnose, diagnosisChart, diagnosisText, lintConfig, type Diagnosis } from '../diagnose/index.js';
 import { RunFolder, defaultRunDir } from './folder.js';
 
 export interface SplitMetrics { scaled: Record<string, Scores>; original: Record<string, Scores> }
 export interface RunMetrics { test: SplitMetrics; val: SplitMetrics; windows: { train: number; val: number; test: number }; epochs_run: number; seconds: number }
 
-export interface RunResult { dir: string; metrics: RunMetrics; history: History; model: Model; data: PreparedData; config: RawConfig }
+export interface RunResult { dir: string; metrics: RunMetrics; history: History; model: Model; data: PreparedData; config: RawConfig; diagnosis: Diagnosis }
 
 export interface TrainRunOptions {
   out?: string;
@@ -70,7 +71,8 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     const [xTrain, yTrain] = splitTensors(data, 'train', model);
     const valSplit = t.validation ?? 'val';
     log(`training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`);
-    if (valSplit === 'test') log('warning: validating on the test split (train.validation: test): early stopping and model choice then see the test data, and test scores are optimistic. Use val.');
+    // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
+    for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
     const started = performance.now();
     const history = await model.fit(xTrain, yTrain, {
       epochs: t.epochs, batchSize: t.batch_size, shuffle: t.shuffle, validationData: splitTensors(data, valSplit, model),
@@ -88,9 +90,11 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
     await folder.json('history.json', history.history);
     await folder.json('metrics.json', metrics);
+    const diagnosis = diagnose(history.history, { config: cfg });
+    await folder.json('diagnosis.json', diagnosis);
     await model.save(folder.path('model'));
     await folder.json(join('model', 'data.json'), { data: cfg.data, csvPath, features: data.features, targets: data.targets, scaler: data.scaler, encodings: data.encodings });
-    const loss = lossChart(history.history, { title: `${loaded.name}: loss per epoch`, logY: shouldLogY(history.history) });
+    const loss = diagnosisChart(history.history, diagnosis, loaded.name);
     const lossSvg = renderSvg(loss);
     await folder.write('loss.svg', lossSvg);
     await folder.write('loss.png', svgToPng(lossSvg));
@@ -102,17 +106,14 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     log(renderTerminal(loss, { width: 60, height: 10 }).trimEnd());
     log('');
     log(metricsTable(metrics));
+    log('');
+    log(diagnosisText(diagnosis, 'diagnosis'));
     log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
-    return { dir, metrics, history, model, data, config: cfg };
+    return { dir, metrics, history, model, data, config: cfg, diagnosis };
   } catch (e) {
     await folder.abort();
     throw e;
   }
-}
-
-function shouldLogY(h: Record<string, number[]>): boolean {
-  const v = [...h.loss, ...(h.val_loss ?? [])].filter((x) => Number.isFinite(x) && x > 0);
-  return v.length > 1 && Math.max(...v) / Math.min(...v) > 30;
 }
 
 /** The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original units. */

@@ -32,7 +32,9 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   const out = join(dir, 'run1');
   const r = await quiet(['train', join(dir, 'c.yaml'), '--out', out, '--quiet']);
   assert.equal(r.value, 0, r.err);
-  assert.deepEqual(readdirSync(out).sort(), ['config.yaml', 'forecast.png', 'forecast.svg', 'history.json', 'loss.png', 'loss.svg', 'metrics.json', 'model']);
+  assert.deepEqual(readdirSync(out).sort(), ['config.yaml', 'diagnosis.json', 'forecast.png', 'forecast.svg', 'history.json', 'loss.png', 'loss.svg', 'metrics.json', 'model']);
+  const dj = JSON.parse(readFileSync(join(out, 'diagnosis.json'), 'utf8'));
+  assert.ok(typeof dj.pattern === 'string' && dj.confidence >= 0 && dj.confidence <= 1 && Array.isArray(dj.advice));
   const h = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   assert.deepEqual(Object.keys(h).sort(), ['loss', 'lr', 'mae', 'rmse', 'val_loss', 'val_mae', 'val_rmse']);
   assert.equal(h.loss.length, 3);
@@ -72,4 +74,27 @@ test('seqtune init writes a starter config that loads, and never overwrites', as
   const again = await quiet(['init', f]);
   assert.equal(again.value, 2);
   assert.match(again.err, /already exists/);
+});
+
+test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file and a run folder; --json and --plot', async () => {
+  const h = join(dir, 'keras.json');
+  writeFileSync(h, '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], "val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, NaN]}');
+  const r = await quiet(['diagnose', h, '--json']);
+  assert.equal(r.value, 0, r.err);
+  const d = JSON.parse(r.out);
+  assert.equal(d.pattern, 'diverged');
+  assert.ok(d.confidence > 0 && Array.isArray(d.advice) && d.advice[0].param);
+  const c = join(dir, 'log.csv');
+  writeFileSync(c, 'epoch,loss,val_loss\n' + [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24].map((v, i) => `${i},${v},${[1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75][i]}`).join('\n'));
+  const svg = join(dir, 'curves.svg');
+  const t = await quiet(['diagnose', c, '--plot', svg]);
+  assert.equal(t.value, 0, t.err);
+  assert.match(t.out, /overfitting \[overfitting\], confidence [\d.]+[\s\S]*what to try next:[\s\S]*stop early: validation loss was best at epoch 4/);
+  assert.match(readFileSync(svg, 'utf8'), /best epoch 4[\s\S]*read here|read here[\s\S]*best epoch 4/);
+  const run = await quiet(['diagnose', join(dir, 'run1'), '--json']);
+  assert.equal(run.value, 0, run.err);
+  assert.ok(JSON.parse(run.out).pattern);
+  const bad = await quiet(['diagnose', join(dir, 'nope.json')]);
+  assert.equal(bad.value, 2);
+  assert.match(bad.err, /nope.json: cannot read \(no such file or folder\)/);
 });

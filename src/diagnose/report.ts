@@ -1,0 +1,29 @@
+// Renders a diagnosis for people: text, and the curves with the best epoch and the window where the
+// pattern was read marked (as plain chart info for the SVG and terminal renderers).
+import type { ChartInfo } from '../plot/index.js';
+import { lossChart } from '../plot/index.js';
+import type { Diagnosis } from './diagnose.js';
+import type { LossHistory } from './history.js';
+
+export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): ChartInfo {
+  const finite = [...h.loss, ...(h.val_loss ?? [])].filter((v) => Number.isFinite(v) && v > 0);
+  const logY = finite.length > 1 && Math.max(...finite) / Math.min(...finite) > 30;
+  const info = lossChart(h, { title: `${title}: ${d.name} (confidence ${d.confidence.toFixed(2)})`, logY, bestEpoch: d.evidence.bestEpoch });
+  const [a, b] = d.evidence.window;
+  info.bands = [{ from: a + 1, to: b, label: 'read here' }];
+  return info;
+}
+
+export function diagnosisText(d: Diagnosis, source: string): string {
+  const e = d.evidence;
+  const lines = [
+    `${source}: ${d.name} [${d.pattern}], confidence ${d.confidence.toFixed(2)}${d.trainOnly ? ' (training loss only)' : ''}`,
+    `  ${d.summary}`,
+    `  evidence: ${e.epochs} epochs, best ${e.bestLoss.toPrecision(4)} at epoch ${e.bestEpoch + 1}` +
+      (e.gap !== null ? `, generalization gap ${(100 * e.gap).toFixed(0)}%` : '') +
+      (e.train ? `, noise ${(100 * e.train.noise).toFixed(1)}%` : ''),
+    '  what to try next:',
+    ...d.advice.map((a, i) => `   ${i + 1}. ${a.text}${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`),
+  ];
+  return lines.join('\n');
+}
