@@ -12,13 +12,18 @@ import { renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
+import { checkRun, lrFindRun, rangeRun } from '../check/index.js';
+import { bestOf, parseDuration, runStudy } from '../tune/index.js';
+import { openStorage, StorageError } from '../storage/index.js';
+import { defaultRunDir, demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
 
 export class UsageError extends SeqtuneError {}
+/** The work itself failed (a failed check): exit 1 with one line. */
+export class WorkFailed extends SeqtuneError {}
 
 /** Errors that mean "bad input": exit 2. */
 function isInputError(e: unknown): boolean {
-  return e instanceof ConfigError || e instanceof DataError || e instanceof HistoryError || e instanceof ModelFileError || e instanceof RunFolderError || e instanceof UsageError
+  return e instanceof ConfigError || e instanceof DataError || e instanceof HistoryError || e instanceof StorageError || e instanceof ModelFileError || e instanceof RunFolderError || e instanceof UsageError
     || (e instanceof SeqtuneError && ['ValueError', 'ShapeError'].includes(e.name));
 }
 
@@ -74,6 +79,70 @@ export function program(io: IO = processIO): Command {
       if (o.json) io.out(JSON.stringify(all.length === 1 ? all[0] : all, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     });
 
+  p.command('check').argument('<config>', 'YAML config file').option('--json', 'print {"checks": [...]} as JSON')
+    .description('sanity checks of data and network before tuning (exit 1 when one fails)')
+    .action(async (config: string, o: { json?: boolean }) => {
+      const report = await checkRun(await loadConfig(config));
+      if (o.json) io.out(JSON.stringify(report, null, 2) + '\n');
+      else for (const c of report.checks) io.out(`${c.status.toUpperCase().padEnd(4)}  ${c.id.padEnd(28)} ${c.advice}\n`);
+      if (report.checks.some((c) => c.status === 'fail')) throw new WorkFailed(`${report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')} failed`);
+    });
+
+  p.command('lr-find').argument('<config>', 'YAML config file').option('--json', 'print {"suggested": {...}, "points": [...]} as JSON')
+    .option('--out <dir>', 'where to write lr-find.svg/png (default runs/<name>/lr-find-<time>)').option('--steps <n>', 'steps of the sweep', '200')
+    .description('learning-rate range test: suggests a learning rate and a range')
+    .action(async (config: string, o: { json?: boolean; out?: string; steps: string }) => {
+      const loaded = await loadConfig(config);
+      const res = await lrFindRun(loaded, { out: o.out ?? defaultRunDir(loaded.name).replace(/([^/]+)$/, 'lr-find-$1'), steps: Number(o.steps) });
+      if (o.json) io.out(JSON.stringify({ suggested: res.suggested, points: res.points }) + '\n');
+      else io.out(`suggested learning rate ${res.suggested.best} (range ${res.suggested.min} - ${res.suggested.max}); plot: ${res.dir}/lr-find.png\n`);
+    });
+
+  p.command('range').argument('<config>', 'YAML config file').requiredOption('--param <key>', 'the knob to sweep (train.batch_size)').option('--json', 'print JSON')
+    .description('sweep a knob briefly to find its useful range')
+    .action(async (config: string, o: { param: string; json?: boolean }) => {
+      const res = await rangeRun(await loadConfig(config), o.param);
+      if (o.json) io.out(JSON.stringify(res) + '\n');
+      else io.out(res.rows.map((r) => `batch ${String(r.batch_size).padStart(5)}  val_loss ${r.val_loss.toPrecision(4)}  ${r.windows_per_second} windows/s`).join('\n') + `\nsuggested largest batch size: ${res.suggested}\n`);
+    });
+
+  p.command('tune').argument('<config>', 'YAML config with a tune: section').option('--resume', 'continue an interrupted study')
+    .option('--storage <url>', 'sqlite:FILE (default: the config\'s tune.storage, else sqlite:seqtune.db)').option('--trials <n>', 'trial budget').option('--time-budget <d>', 'time budget (30m, 2h)')
+    .option('--out <dir>', 'run folder of the retrained best trial').description('tune the config\'s hyperparameters (strategy auto, ofat, grid, random or tpe)')
+    .action(async (config: string, o: { resume?: boolean; storage?: string; trials?: string; timeBudget?: string; out?: string }) => {
+      const r = await runStudy(await loadConfig(config), { resume: o.resume, storage: o.storage, trials: o.trials ? Number(o.trials) : undefined, timeBudget: o.timeBudget ? parseDuration(o.timeBudget, '--time-budget') : undefined, out: o.out, log });
+      log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${r.best ? `#${r.best.number} ${r.best.value!.toPrecision(4)} ${JSON.stringify(r.best.params)}` : 'none'}`);
+      if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
+    });
+
+  const study = p.command('study').description('look at stored studies');
+  const studyJson = (name: string, trials: Awaited<ReturnType<ReturnType<typeof openStorage>['getTrials']>>, attrs: Record<string, unknown>) => {
+    const best = bestOf(trials);
+    return { name, direction: 'minimize', best: best ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null } : null,
+      trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, epochs: t.intermediate.length, diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null, why: t.attrs.why ?? null })) };
+  };
+  study.command('ls').option('--storage <url>', 'default sqlite:seqtune.db', 'sqlite:seqtune.db').option('--json', 'print JSON').action(async (o: { storage: string; json?: boolean }) => {
+    const st = openStorage(o.storage);
+    try {
+      const all = [];
+      for (const s of await st.listStudies()) all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
+      if (o.json) io.out(JSON.stringify(all, null, 2) + '\n');
+      else for (const s of all) io.out(`${s.name.padEnd(30)} ${String(s.trials.length).padStart(4)} trials  best ${s.best ? s.best.value!.toPrecision(4) : '-'}\n`);
+    } finally { await st.close(); }
+  });
+  study.command('show').argument('<name>').option('--storage <url>', 'default sqlite:seqtune.db', 'sqlite:seqtune.db').option('--json', 'print JSON').action(async (name: string, o: { storage: string; json?: boolean }) => {
+    const st = openStorage(o.storage);
+    try {
+      const rec = await st.getStudy(name);
+      if (!rec) throw new StorageError(`no study named "${name}" in ${o.storage}`);
+      const j = studyJson(name, await st.getTrials(name), rec.attrs as Record<string, unknown>);
+      if (o.json) { io.out(JSON.stringify(j, null, 2) + '\n'); return; }
+      io.out(`study ${name}: ${j.trials.length} trials; best ${j.best ? `#${j.best.number} ${j.best.value!.toPrecision(4)} ${JSON.stringify(j.best.params)}${j.best.run_dir ? `  run folder ${j.best.run_dir}` : ''}` : 'none'}\n\n`);
+      const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
+      for (const t of sorted) io.out(`#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`);
+    } finally { await st.close(); }
+  });
+
   p.command('init').argument('[file]', 'where to write', 'seqtune.yaml').description('write a commented starter config')
     .action(async (file: string) => {
       if (existsSync(file)) throw new UsageError(`${file}: already exists; seqtune init does not overwrite files`);
@@ -93,6 +162,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
       return 2; // commander already printed its one-line message
     }
     if (isInputError(e)) { io.err(`seqtune: ${(e as Error).message}\n`); return 2; }
+    if (e instanceof WorkFailed) { io.err(`seqtune: ${e.message}\n`); return 1; }
     io.err(`seqtune: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;
   }

@@ -1,5 +1,5 @@
 // data/: CSV, cleaning, scaling, windowing, splits, baselines, synthetic series.
-export { DataError } from './errors.js';
+export { DataError, MissingValuesError } from './errors.js';
 export { readCsv } from './csv.js';
 export type { Table } from './csv.js';
 export { prepareData, prepareTable, baselineScores, originalTargets, unscaleTargets, MISSING_TOKENS } from './prepare.js';

@@ -2,7 +2,7 @@
 // of the config: rows skipped, time checked for order, columns dropped, categories encoded, missing
 // values handled by an explicit policy, scalers fitted on the training rows only, windows cut.
 import { readCsv, type Table } from './csv.js';
-import { DataError } from './errors.js';
+import { DataError, MissingValuesError } from './errors.js';
 import { baselineForecast, baselineName, score, type BaselineSpec, type Scores } from './baselines.js';
 import { Scaler, type ScalerKind, type ScalerState } from './scale.js';
 import { makeWindows, splitRanges, windowStarts, type Windows } from './window.js';
@@ -159,7 +159,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   let keep: number[] | null = null;
   if (missingCount > 0) {
     if (policy === 'error') {
-      throw new DataError(`${file}: ${missingCount} missing value${missingCount > 1 ? 's' : ''} (NA, empty or NaN), first at ${missingCells.join(', ')}; set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows`);
+      throw new MissingValuesError(`${file}: ${missingCount} missing value${missingCount > 1 ? 's' : ''} (NA, empty or NaN), first at ${missingCells.join(', ')}; set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows`, missingCount, missingCells);
     } else if (policy === 'drop') {
       keep = [];
       for (let r = 0; r < n0; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);

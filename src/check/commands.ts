@@ -1,0 +1,49 @@
+// The config-level entry points of `seqtune lr-find` and `seqtune range`.
+import { prepareData } from '../data/index.js';
+import { buildLayers, compileOptions, ConfigError, dataSpec, resolveConfig, type LoadedConfig } from '../config/index.js';
+import { renderSvg, svgToPng } from '../plot/index.js';
+import { sequential, type Model } from '../train/index.js';
+import { checkOutputWidth, RunFolder, splitTensors } from '../run/index.js';
+import { batchSizeRange, lrFind, type BatchRangeResult, type LrFindResult } from './ranges.js';
+
+async function setup(loaded: LoadedConfig) {
+  const cfg = resolveConfig(loaded.raw, loaded.name);
+  const { spec, csvPath } = dataSpec(cfg, loaded.dir);
+  const d = await prepareData(spec, csvPath);
+  const make = (): Model => {
+    const m = sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed });
+    m.compile(compileOptions(cfg));
+    return m;
+  };
+  const probe = make();
+  checkOutputWidth(loaded.file, cfg, probe, d);
+  return { cfg, d, make, train: splitTensors(d, 'train', probe), val: splitTensors(d, 'val', probe) };
+}
+
+/** lr-find on a config; writes lr-find.svg/png (log-x) into `out` when given. */
+export async function lrFindRun(loaded: LoadedConfig, o: { out?: string; steps?: number } = {}): Promise<LrFindResult & { dir?: string }> {
+  const { cfg, make, train } = await setup(loaded);
+  const optimizer = compileOptions(cfg).optimizer;
+  const res = lrFind(make, train[0], train[1], { batchSize: cfg.train?.batch_size, optimizer, steps: o.steps });
+  if (!o.out) return res;
+  const folder = await RunFolder.create(o.out);
+  try {
+    const svg = renderSvg({
+      title: `${loaded.name}: learning-rate range test (suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
+      xLabel: 'log10(learning rate)', yLabel: 'smoothed training loss',
+      series: [{ name: 'smoothed loss', values: res.points.map((p) => p[1]), x: res.points.map((p) => Math.log10(p[0])) }],
+      marks: [{ x: Math.log10(res.suggested.best), label: `best ${res.suggested.best}` }],
+      bands: [{ from: Math.log10(res.suggested.min), to: Math.log10(res.suggested.max), label: 'suggested range' }],
+    });
+    await folder.write('lr-find.svg', svg);
+    await folder.write('lr-find.png', svgToPng(svg));
+    await folder.json('lr-find.json', { suggested: res.suggested, points: res.points });
+    return { ...res, dir: await folder.commit() };
+  } catch (e) { await folder.abort(); throw e; }
+}
+
+export async function rangeRun(loaded: LoadedConfig, param: string): Promise<BatchRangeResult> {
+  if (param !== 'train.batch_size') throw new ConfigError(`--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`);
+  const { make, train, val } = await setup(loaded);
+  return batchSizeRange(make, train, val);
+}

@@ -1,0 +1,75 @@
+// Finding each knob's range before tuning.
+// lr-find (Smith's learning-rate range test): raise the rate exponentially over a few hundred steps,
+// record the bias-corrected exponentially smoothed loss, stop when it explodes (4x its minimum).
+// Suggested range: from the steepest descent to the minimum; best = the minimum's rate / 10 (the
+// usual rule: the minimum itself is already at the edge of divergence).
+// Batch-size range: one short training per batch size; the largest batch that trains (per epoch)
+// about as well as the best one, with the throughput of each.
+import type { Tensor } from '../nn/index.js';
+import { getOptimizer, type OptimizerLike } from '../optim/index.js';
+import type { Model } from '../train/index.js';
+
+export interface LrFindResult {
+  suggested: { min: number; max: number; best: number };
+  /** [learning rate, smoothed loss] per step. */
+  points: [number, number][];
+  /** Raw batch losses. */
+  raw: number[];
+  stoppedEarly: boolean;
+}
+
+export interface LrFindOptions { minLr?: number; maxLr?: number; steps?: number; batchSize?: number; beta?: number; optimizer?: OptimizerLike; seed?: number }
+
+export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOptions = {}): LrFindResult {
+  const lo = o.minLr ?? 1e-7, hi = o.maxLr ?? 10, steps = o.steps ?? 200, beta = o.beta ?? 0.98;
+  const m = makeModel();
+  m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
+  const N = x.shape[0], B = Math.min(o.batchSize ?? 32, N);
+  const order = m.rng.permutation(N);
+  const points: [number, number][] = [], raw: number[] = [];
+  let avg = 0, best = Infinity, stoppedEarly = false;
+  for (let i = 0, start = 0; i < steps; i++, start += B) {
+    if (start + B > N) start = 0;
+    const lr = lo * (hi / lo) ** (i / (steps - 1));
+    m.optimizer!.learningRate = lr;
+    const loss = m.trainStep(x, y, order, start, B);
+    raw.push(loss);
+    avg = beta * avg + (1 - beta) * loss;
+    const smooth = avg / (1 - beta ** (i + 1));
+    if (!Number.isFinite(smooth) || (i > 10 && smooth > 4 * best)) { stoppedEarly = true; break; }
+    best = Math.min(best, smooth);
+    points.push([lr, smooth]);
+  }
+  const iMin = points.reduce((k, p, i) => (p[1] < points[k][1] ? i : k), 0);
+  // steepest descent of the smoothed loss per decade of rate, before the minimum
+  let iSteep = 0, steepest = Infinity;
+  const skip = Math.floor(points.length * 0.1);
+  for (let i = Math.max(1, skip); i < Math.max(iMin, 2) && i < points.length - 1; i++) {
+    const g = (points[i + 1][1] - points[i - 1][1]) / (Math.log10(points[i + 1][0]) - Math.log10(points[i - 1][0]));
+    if (g < steepest) { steepest = g; iSteep = i; }
+  }
+  const lrMin = points[iMin]?.[0] ?? lo;
+  const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
+  const sig = (v: number) => Number(v.toPrecision(2));
+  return { suggested: { min: sig(Math.min(lrSteep, lrMin / 10)), max: sig(lrMin), best: sig(lrMin / 10) }, points, raw, stoppedEarly };
+}
+
+export interface BatchRangeRow { batch_size: number; val_loss: number; windows_per_second: number }
+export interface BatchRangeResult { suggested: number; rows: BatchRangeRow[] }
+
+/** One short training per batch size (fresh model each time, same seed). */
+export async function batchSizeRange(makeModel: () => Model, train: [Tensor, Tensor], val: [Tensor, Tensor], o: { sizes?: number[]; epochs?: number; tolerance?: number } = {}): Promise<BatchRangeResult> {
+  const N = train[0].shape[0];
+  const sizes = (o.sizes ?? [8, 16, 32, 64, 128, 256, 512, 1024]).filter((b) => b <= N);
+  const rows: BatchRangeRow[] = [];
+  for (const b of sizes) {
+    const m = makeModel();
+    const t0 = performance.now();
+    const h = await m.fit(train[0], train[1], { epochs: o.epochs ?? 1, batchSize: b, validationData: val, onWarning: () => {} });
+    const sec = (performance.now() - t0) / 1000;
+    rows.push({ batch_size: b, val_loss: h.history.val_loss.at(-1)!, windows_per_second: Math.round((N * (o.epochs ?? 1)) / sec) });
+  }
+  const best = Math.min(...rows.map((r) => r.val_loss));
+  const ok = rows.filter((r) => r.val_loss <= best * (1 + (o.tolerance ?? 0.1)));
+  return { suggested: Math.max(...ok.map((r) => r.batch_size)), rows };
+}

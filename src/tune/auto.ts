@@ -1,0 +1,50 @@
+// The `auto` strategy: train the baseline, diagnose its curves, turn the diagnosis' machine-readable
+// advice into the next factor to sweep (one factor at a time, holding the rest), adopt the best value,
+// re-diagnose the best so far, and go on until the budget is spent or no advice is left. Stateless:
+// the plan is replayed from the trials in storage (each trial records why it was run), so --resume
+// continues the same plan.
+import type { Advice } from '../diagnose/index.js';
+import type { FrozenTrial } from '../storage/index.js';
+import { sameParams } from './samplers/index.js';
+import { getPath, type Params } from './space.js';
+import type { TuneSettings } from './study.js';
+import type { TrialEnv } from './trial.js';
+
+interface Diag { pattern: string; confidence: number; advice: Advice[] }
+
+/** Advice the tuner can act on by changing one config value (checks and structural additions are for people). */
+function actionable(a: Advice, base: unknown): boolean {
+  if (!a.values || a.values.length === 0 || a.param.startsWith('check.') || a.action === 'add') return false;
+  if (a.param.startsWith('train.optimizer.') || a.param === 'train.optimizer' || a.param === 'train.schedule' || a.param === 'train.clipnorm' || a.param === 'train.epochs' || a.param === 'train.batch_size') return true;
+  const parent = a.param.slice(0, a.param.lastIndexOf('.'));
+  return getPath(base, parent) !== undefined;
+}
+
+export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly FrozenTrial[]): Promise<{ params: Params; why: string } | null> {
+  const done = (p: Params) => trials.find((t) => t.state !== 'running' && sameParams(t.params, p));
+  let current: Params = {};
+  const baseline = done(current);
+  if (!baseline) return { params: {}, why: 'baseline: the config as written' };
+  let best = baseline.state === 'complete' ? baseline.value ?? Infinity : Infinity;
+  let bestTrial = baseline;
+  const swept = new Set<string>();
+  // User-given values for a factor win over the advice's suggestions.
+  const userValues = (param: string) => s.space.find((p) => p.name === param && p.dist.kind === 'categorical')?.dist as { values: unknown[] } | undefined;
+  for (let guard = 0; guard < 50; guard++) {
+    const diag = bestTrial.attrs.diagnosis as Diag | undefined;
+    if (!diag) return null;
+    const advice = diag.advice.find((a) => actionable(a, env.base) && !swept.has(a.param));
+    if (!advice) return null;
+    const values = userValues(advice.param)?.values ?? advice.values!;
+    const candidates = values.map((v) => ({ ...current, [advice.param]: v }));
+    const why = `best so far reads "${diag.pattern}" (confidence ${diag.confidence}); sweeping ${advice.param} over ${JSON.stringify(values)}: ${advice.text}`;
+    const missing = candidates.find((c) => !done(c));
+    if (missing) return { params: missing, why };
+    swept.add(advice.param);
+    for (const c of candidates) {
+      const t = done(c)!;
+      if (t.state === 'complete' && t.value !== null && t.value < best) { best = t.value; bestTrial = t; current = c; }
+    }
+  }
+  return null;
+}

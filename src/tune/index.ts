@@ -1,0 +1,10 @@
+// tune/: studies, trials, search spaces, samplers, pruners, strategies.
+export { runStudy, tuneSettings, parseDuration, bestOf } from './study.js';
+export type { Strategy, TuneSettings, StudyResult, TuneOptions } from './study.js';
+export { runTrial } from './trial.js';
+export type { TrialEnv } from './trial.js';
+export { autoNext } from './auto.js';
+export { parseSpace, applyParams, setPath, getPath, gridOf, stackChoices, isActive } from './space.js';
+export type { Space, Param, Params, Distribution } from './space.js';
+export * from './samplers/index.js';
+export * from './pruners/index.js';

@@ -1,0 +1,121 @@
+// A tuning study: samplers propose, the trial runner trains and reports, the pruner judges, storage
+// holds everything. `seqtune tune CONFIG` runs one; `--resume` continues one after any interruption
+// (trials that were running are marked failed; completed ones are kept).
+import { resolveConfig, ConfigError, type LoadedConfig, type RawConfig } from '../config/index.js';
+import { Rng } from '../nn/random.js';
+import { openStorage, type FrozenTrial, type Storage } from '../storage/index.js';
+import { trainRun, type RunResult } from '../run/index.js';
+import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
+import { GridSampler, OfatSampler, RandomSampler, TpeSampler, type Sampler } from './samplers/index.js';
+import { applyParams, parseSpace, type Params, type Space } from './space.js';
+import { runTrial, type TrialEnv } from './trial.js';
+import { autoNext } from './auto.js';
+
+export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
+export interface TuneSettings {
+  strategy: Strategy; objective: string; trials: number; timeBudget: number; repeats: number; jobs: number;
+  pruner?: Pruner; storage: string; space: Space; order?: string[]; seed: number;
+}
+
+export function parseDuration(v: unknown, key: string): number {
+  if (v === undefined) return Infinity;
+  if (typeof v === 'number' && v > 0) return v;
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v.trim()) : null;
+  if (!m) throw new ConfigError(`${key}: expected a duration like 30m, 2h or 900s, received ${JSON.stringify(v)}`);
+  return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+}
+
+export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
+  const t = (cfg.tune ?? {}) as Record<string, unknown>;
+  const strategy = (t.strategy ?? 'auto') as Strategy;
+  if (!['auto', 'ofat', 'grid', 'random', 'tpe'].includes(strategy)) throw new ConfigError(`${file}: tune.strategy: expected auto, ofat, grid, random or tpe, received ${JSON.stringify(t.strategy)}`);
+  const H = (cfg.data.horizon ?? 1) * (Array.isArray(cfg.data.target) ? cfg.data.target.length : 1);
+  const space = parseSpace((t.space ?? {}) as Record<string, unknown>, H);
+  if (strategy !== 'auto' && space.length === 0) throw new ConfigError(`${file}: tune.space: strategy ${strategy} needs at least one parameter to search`);
+  const epochs = cfg.train?.epochs ?? 50;
+  let pruner: Pruner | undefined;
+  const p = t.pruner as Record<string, Record<string, number>> | string | undefined;
+  if (p) {
+    const [name, o] = typeof p === 'string' ? [p, {}] : Object.entries(p)[0];
+    if (name === 'median') pruner = new MedianPruner(o.startup_trials ?? 5, o.warmup_epochs ?? 2);
+    else if (name === 'asha') pruner = new AshaPruner(o.min_epochs ?? 1, o.reduction_factor ?? 3, epochs);
+    else if (name === 'hyperband') pruner = new HyperbandPruner(o.min_epochs ?? 1, epochs, o.reduction_factor ?? 3);
+    else throw new ConfigError(`${file}: tune.pruner: expected median, asha or hyperband, received ${JSON.stringify(name)}`);
+  }
+  const num = (k: string, def: number) => { const v = t[k] ?? def; if (typeof v !== 'number' || !(v >= 1) || !Number.isInteger(v)) throw new ConfigError(`${file}: tune.${k}: expected a positive integer, received ${JSON.stringify(v)}`); return v; };
+  return {
+    strategy, objective: (t.objective as string) ?? 'val_loss', trials: num('trials', 20), timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
+    repeats: num('repeats', 1), jobs: num('jobs', 1), pruner, storage: (t.storage as string) ?? 'sqlite:seqtune.db', space, order: t.order as string[] | undefined, seed: cfg.seed ?? 42,
+  };
+}
+
+function samplerOf(s: TuneSettings): Sampler {
+  switch (s.strategy) {
+    case 'grid': return new GridSampler();
+    case 'random': return new RandomSampler();
+    case 'tpe': return new TpeSampler();
+    default: return new OfatSampler(s.order);
+  }
+}
+
+export interface StudyResult { name: string; trials: FrozenTrial[]; best: FrozenTrial | null; bestRun?: RunResult; stopReason: string }
+
+export interface TuneOptions {
+  resume?: boolean; storage?: string; trials?: number; timeBudget?: number; log?: (l: string) => void;
+  /** Retrain the best trial into a normal run folder at the end (default true). */
+  saveBest?: boolean; out?: string;
+}
+
+export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promise<StudyResult> {
+  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const s = tuneSettings(base, loaded.file);
+  const storage: Storage = openStorage(o.storage ?? s.storage);
+  const name = loaded.name;
+  try {
+    const existing = await storage.getStudy(name);
+    if (existing && !o.resume) throw new ConfigError(`study "${name}" already exists in ${o.storage ?? s.storage}; add --resume to continue it or rename the config (name:)`);
+    if (existing) {
+      const n = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
+      if (n) log(`resume: ${n} interrupted trial${n > 1 ? 's' : ''} marked failed`);
+    } else {
+      await storage.createStudy(name, { config: base, strategy: s.strategy, objective: s.objective });
+    }
+    const env: TrialEnv = { loaded, base, storage, study: name, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map() };
+    const sampler = samplerOf(s);
+    const maxTrials = o.trials ?? s.trials, budget = o.timeBudget ?? s.timeBudget;
+    const t0 = performance.now();
+    let stopReason = 'trial budget spent';
+    for (;;) {
+      const trials = await storage.getTrials(name);
+      const finished = trials.filter((t) => t.state !== 'running').length;
+      if (finished >= maxTrials) break;
+      if ((performance.now() - t0) / 1000 >= budget) { stopReason = 'time budget spent'; break; }
+      const rng = new Rng(s.seed * 1000003 + trials.length);
+      let params: Params | null;
+      let why = '';
+      if (s.strategy === 'auto') { const next = await autoNext(env, s, trials); params = next?.params ?? null; why = next?.why ?? ''; }
+      else params = sampler.sample(s.space, trials, rng);
+      if (!params) { stopReason = 'search space exhausted'; break; }
+      const trial = await storage.createTrial(name, params, why ? { why } : {});
+      const done = await runTrial(env, trial);
+      const best = bestOf(await storage.getTrials(name));
+      log(`trial ${done.number} ${done.state}${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}`);
+    }
+    const trials = await storage.getTrials(name);
+    const best = bestOf(trials);
+    let bestRun: RunResult | undefined;
+    if (best && o.saveBest !== false) {
+      log(`\nbest trial #${best.number} (${s.objective} ${best.value!.toPrecision(4)}): retraining it into a run folder`);
+      bestRun = await trainRun(loaded, { override: (c) => applyParams(c, best.params), out: o.out, verbose: 0, log });
+      await storage.setStudyAttr(name, 'best_run_dir', bestRun.dir);
+    }
+    return { name, trials, best, bestRun, stopReason };
+  } finally {
+    await storage.close();
+  }
+}
+
+export function bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
+  return trials.filter((t) => t.state === 'complete' && t.value !== null).reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
+}

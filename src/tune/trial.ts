@@ -1,0 +1,88 @@
+// One trial: the base config with the trial's parameters applied, trained (repeats x seeds), its
+// objective per epoch reported to storage as it happens, pruned when the pruner says so.
+import { prepareData, type PreparedData } from '../data/index.js';
+import { buildLayers, compileOptions, callbacksOf, dataSpec, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
+import { diagnose } from '../diagnose/index.js';
+import { Callback, sequential, type Logs } from '../train/index.js';
+import { checkOutputWidth, splitTensors } from '../run/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
+import type { Pruner } from './pruners/index.js';
+import { applyParams } from './space.js';
+
+export interface TrialEnv {
+  loaded: LoadedConfig;
+  base: RawConfig;
+  storage: Storage;
+  study: string;
+  pruner?: Pruner;
+  repeats: number;
+  objective: string;
+  dataCache: Map<string, PreparedData>;
+}
+
+class Reporter extends Callback {
+  best = Infinity;
+  pruned = false;
+  constructor(readonly env: TrialEnv, readonly trial: FrozenTrial, readonly active: boolean) { super(); }
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const v = logs[this.env.objective];
+    if (v < this.best) this.best = v;
+    if (!this.active) return;
+    await this.env.storage.report(this.env.study, this.trial.number, epoch, v);
+    if (!this.env.pruner) return;
+    const trials = await this.env.storage.getTrials(this.env.study);
+    const me = trials.find((t) => t.number === this.trial.number)!;
+    if (this.env.pruner.shouldPrune(me, epoch, trials)) {
+      this.pruned = true;
+      this.model.stopTraining = true;
+      this.model.stopReason = `pruned by ${this.env.pruner.name} at epoch ${epoch + 1}`;
+    }
+  }
+}
+
+export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<PreparedData> {
+  const key = JSON.stringify(cfg.data);
+  let d = env.dataCache.get(key);
+  if (!d) {
+    const { spec, csvPath } = dataSpec(cfg, env.loaded.dir);
+    d = await prepareData(spec, csvPath);
+    env.dataCache.set(key, d);
+  }
+  return d;
+}
+
+/** Runs a created (running) trial to its end and records the result. Never throws for a failing trial. */
+export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<FrozenTrial> {
+  const started = performance.now();
+  const histories: Record<string, number[]>[] = [];
+  try {
+    const cfg = applyParams(env.base, trial.params);
+    const d = await prepareFor(env, cfg);
+    const values: number[] = [];
+    let pruned = false;
+    for (let r = 0; r < env.repeats; r++) {
+      const model = sequential(buildLayers(env.loaded.file, cfg, [cfg.data.lookback, d.features.length]), { seed: (cfg.seed ?? 42) + r });
+      checkOutputWidth(env.loaded.file, cfg, model, d);
+      model.compile(compileOptions(cfg));
+      const rep = new Reporter(env, trial, r === 0);
+      const t = cfg.train!;
+      const h = await model.fit(...splitTensors(d, 'train', model), {
+        epochs: t.epochs, batchSize: t.batch_size, shuffle: t.shuffle, validationData: splitTensors(d, 'val', model),
+        callbacks: [...callbacksOf(cfg), rep], schedule: scheduleOf(cfg), onWarning: () => {},
+      });
+      histories.push(h.history);
+      values.push(rep.best);
+      if (rep.pruned) { pruned = true; break; }
+      if (h.diverged) break;
+    }
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    const diag = diagnose(histories[0], { config: cfg });
+    const attrs = { history: { loss: histories[0].loss, val_loss: histories[0].val_loss }, values, spread: sd, seconds: (performance.now() - started) / 1000,
+      epochs: histories[0].loss.length, diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice } };
+    if (!Number.isFinite(mean)) return await env.storage.finishTrial(env.study, trial.number, 'failed', null, { error: `the objective was ${mean} (diverged)`, attrs });
+    return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
+  } catch (e) {
+    return env.storage.finishTrial(env.study, trial.number, 'failed', null, { error: (e as Error).message, attrs: { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 } });
+  }
+}

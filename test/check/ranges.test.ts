@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { batchSizeRange, lrFind } from '../../src/check/index.js';
+import { makeWindows, syntheticSeries } from '../../src/data/index.js';
+import { dense, gru, tensor } from '../../src/nn/index.js';
+import { sequential } from '../../src/train/index.js';
+
+const y = syntheticSeries({ length: 700, seed: 3 });
+const m = y.reduce((a, b) => a + b, 0) / y.length;
+const z = Float64Array.from(y, (v) => (v - m) / 3);
+const w = makeWindows(Array.from({ length: 600 }, (_, i) => 24 + i), 24, 1, [z], [z]);
+const x = tensor(w.x.slice(0, 500 * 24), [500, 24, 1]), t = tensor(w.y.slice(0, 500), [500, 1]);
+const xv = tensor(w.x.slice(500 * 24), [100, 24, 1]), tv = tensor(w.y.slice(500), [100, 1]);
+const make = () => { const mm = sequential([gru({ units: 8, inputShape: [24, 1] }), dense({ units: 1 })], { seed: 1 }); mm.compile({ optimizer: 'adam', loss: 'mse' }); return mm; };
+
+test('lr-find raises the rate exponentially, stops when the loss explodes and suggests a range inside the sweep', () => {
+  const r = lrFind(make, x, t, { steps: 150, batchSize: 16 });
+  assert.ok(r.points.length > 20);
+  for (let i = 1; i < r.points.length; i++) assert.ok(r.points[i][0] > r.points[i - 1][0]);
+  assert.equal(r.stoppedEarly, true, 'a sweep to lr 10 explodes');
+  const { min, max, best } = r.suggested;
+  assert.ok(min <= best && best <= max && min >= 1e-7 && max <= 10, JSON.stringify(r.suggested));
+  const lossAt = (lr: number) => r.points.reduce((a, p) => (Math.abs(Math.log(p[0] / lr)) < Math.abs(Math.log(a[0] / lr)) ? p : a))[1];
+  assert.ok(lossAt(max) < r.points[0][1], 'the smoothed loss at the suggested maximum is below where the sweep started');
+});
+
+test('batch-size range: one short run per size, the largest that trains as well as the best', async () => {
+  const r = await batchSizeRange(make, [x, t], [xv, tv], { sizes: [8, 32, 128, 512], epochs: 1 });
+  assert.deepEqual(r.rows.map((row) => row.batch_size), [8, 32, 128]);
+  const best = Math.min(...r.rows.map((row) => row.val_loss));
+  const chosen = r.rows.find((row) => row.batch_size === r.suggested)!;
+  assert.ok(chosen.val_loss <= best * 1.1);
+  assert.ok(r.rows.every((row) => row.windows_per_second > 0));
+});
