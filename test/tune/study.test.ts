@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
+import { runStudy } from '../../src/tune/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 5 }));
+const quiet = { out: () => {}, err: () => {} };
+
+function config(name: string, tune: string, epochs = 3): string {
+  const f = join(dir, `${name}.yaml`);
+  writeFileSync(f, `name: ${name}
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: ${epochs}, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
+tune:
+${tune}`);
+  return f;
+}
+
+test('an OFAT study runs, stores every trial, retrains the best into a run folder, and study show --json reports it', async () => {
+  const f = config('ofat', `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n  space:\n    model.layers[0].gru.units: [2, 8]\n    train.batch_size: [16, 64]\n`);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, out: join(dir, 'best-ofat') });
+  assert.deepEqual(r.trials.map((t) => Object.keys(t.params).length), [0, 1, 1, 2, 2]);
+  assert.equal(r.stopReason, 'search space exhausted');
+  assert.ok(r.best && r.bestRun && r.bestRun.dir === join(dir, 'best-ofat'));
+  const out: string[] = [];
+  assert.equal(await main(['study', 'show', 'ofat', '--storage', `sqlite:${join(dir, 'a.db')}`, '--json'], { out: (s) => out.push(s), err: () => {} }), 0);
+  const j = JSON.parse(out.join(''));
+  assert.equal(j.name, 'ofat'); assert.equal(j.direction, 'minimize');
+  assert.equal(j.best.number, r.best!.number); assert.equal(j.best.run_dir, join(dir, 'best-ofat'));
+  assert.ok(j.trials.every((t: { state: string; epochs: number }) => t.state === 'complete' && t.epochs === 3));
+  const ls: string[] = [];
+  await main(['study', 'ls', '--storage', join(dir, 'a.db'), '--json'], { out: (s) => ls.push(s), err: () => {} });
+  assert.equal(JSON.parse(ls.join('')).length, 1);
+});
+
+test('the same seed reproduces the same study; two studies in one SQLite file do not interfere', async () => {
+  const db = join(dir, 'shared.db');
+  const tune = (n: string) => config(n, `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n    model.layers[0].gru.units: {int: [2, 8]}\n`);
+  const a = await runStudy(await loadConfig(tune('rep1')), { log: () => {}, saveBest: false });
+  const b = await runStudy(await loadConfig(tune('rep2')), { log: () => {}, saveBest: false });
+  assert.deepEqual(a.trials.map((t) => [t.params, t.value]), b.trials.map((t) => [t.params, t.value]));
+  const s = new SqliteStorage(db);
+  assert.deepEqual((await s.listStudies()).map((x) => x.name), ['rep1', 'rep2']);
+  assert.equal((await s.getTrials('rep1')).length, 3);
+  await s.close();
+  await assert.rejects(runStudy(await loadConfig(tune('rep1')), { log: () => {} }), /study "rep1" already exists .* add --resume/);
+});
+
+test('the auto strategy trains the baseline, then sweeps the factor its diagnosis points to, saying why', async () => {
+  const f = config('auto', `  strategy: auto\n  trials: 4\n  storage: "memory:"\n`, 4);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  assert.equal(r.trials.length, 4);
+  assert.deepEqual(r.trials[0].params, {});
+  assert.equal(r.trials[0].attrs.why, 'baseline: the config as written');
+  const differ = (a: Record<string, unknown>, b: Record<string, unknown>) => new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).size;
+  r.trials.slice(1).forEach((t, i) => {
+    assert.ok(r.trials.slice(0, i + 1).some((e) => differ(e.params, t.params) === 1), `trial ${t.number} changes one factor from an earlier configuration`);
+    assert.match(t.attrs.why as string, /best so far reads "\w+" \(confidence [\d.]+\); sweeping \S+ over/);
+  });
+});
+
+test('ASHA prunes trials; pruned trials keep their curves', async () => {
+  const f = config('asha', `  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n`, 4);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  const pruned = r.trials.filter((t) => t.state === 'pruned');
+  assert.ok(pruned.length > 0, 'some trials were pruned');
+  assert.ok(pruned.every((t) => t.intermediate.length >= 1 && t.intermediate.length < 4 && t.value !== null));
+});
+
+test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed, the study finishes', async () => {
+  const db = join(dir, 'kill.db');
+  const f = config('killed', `  strategy: grid\n  trials: 4\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 40);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f], { stdio: 'ignore' });
+  let killedAt: { complete: number; running: number } | null = null;
+  for (let i = 0; i < 600 && !killedAt; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    try {
+      const s = new SqliteStorage(db);
+      const trials = (await s.getStudy('killed')) ? await s.getTrials('killed') : [];
+      await s.close();
+      const complete = trials.filter((t) => t.state === 'complete').length, running = trials.find((t) => t.state === 'running');
+      if (complete >= 1 && running && running.intermediate.length >= 2) { child.kill('SIGKILL'); killedAt = { complete, running: running.number }; }
+    } catch { /* the file is being created */ }
+  }
+  await new Promise((res) => child.once('exit', res));
+  assert.ok(killedAt, 'caught the study with a completed and a running trial');
+  const s = new SqliteStorage(db);
+  const before = await s.getTrials('killed');
+  await s.close();
+  const code = await main(['tune', f, '--resume'], quiet);
+  assert.equal(code, 0);
+  const s2 = new SqliteStorage(db);
+  const after = await s2.getTrials('killed');
+  await s2.close();
+  for (const t of before.filter((x) => x.state === 'complete')) assert.deepEqual(after[t.number], t, 'completed trials are kept exactly');
+  assert.equal(after[killedAt!.running].state, 'failed');
+  assert.match(after[killedAt!.running].error!, /interrupted/);
+  assert.ok(after[killedAt!.running].intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
+  assert.ok(after.filter((t) => t.state !== 'running').length >= 4, 'the study went on to its trial budget');
+  const unitsDone = new Set(after.filter((t) => t.state === 'complete').map((t) => t.params['model.layers[0].gru.units']));
+  assert.ok(unitsDone.size >= 3);
+});
