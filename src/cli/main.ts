@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkRun, lrFindRun, rangeRun } from '../check/index.js';
-import { bestOf, parseDuration, runStudy } from '../tune/index.js';
+import { bestOf, parseDuration, runStudy, TuneRefused } from '../tune/index.js';
 import { openStorage, StorageError } from '../storage/index.js';
 import { defaultRunDir, demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
 
@@ -162,7 +162,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
       return 2; // commander already printed its one-line message
     }
     if (isInputError(e)) { io.err(`seqtune: ${(e as Error).message}\n`); return 2; }
-    if (e instanceof WorkFailed) { io.err(`seqtune: ${e.message}\n`); return 1; }
+    if (e instanceof WorkFailed || e instanceof TuneRefused) { io.err(`seqtune: ${e.message}\n`); return 1; }
     io.err(`seqtune: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;
   }

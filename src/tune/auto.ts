@@ -20,7 +20,8 @@ function actionable(a: Advice, base: unknown): boolean {
   return getPath(base, parent) !== undefined;
 }
 
-export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly FrozenTrial[]): Promise<{ params: Params; why: string } | null> {
+export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly FrozenTrial[], attrs: Readonly<Record<string, unknown>> = {}): Promise<{ params: Params; why: string } | null> {
+  const lrRange = attrs.lr_find as { min: number; max: number; best: number } | undefined;
   const done = (p: Params) => trials.find((t) => t.state !== 'running' && sameParams(t.params, p));
   let current: Params = {};
   const baseline = done(current);
@@ -35,7 +36,9 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     if (!diag) return null;
     const advice = diag.advice.find((a) => actionable(a, env.base) && !swept.has(a.param));
     if (!advice) return null;
-    const values = userValues(advice.param)?.values ?? advice.values!;
+    // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user gave values.
+    const fromLrFind = advice.factor === 'learning_rate' && lrRange && !userValues(advice.param) ? [...new Set([lrRange.min, lrRange.best, lrRange.max])] : undefined;
+    const values = userValues(advice.param)?.values ?? fromLrFind ?? advice.values!;
     const candidates = values.map((v) => ({ ...current, [advice.param]: v }));
     const why = `best so far reads "${diag.pattern}" (confidence ${diag.confidence}); sweeping ${advice.param} over ${JSON.stringify(values)}: ${advice.text}`;
     const missing = candidates.find((c) => !done(c));

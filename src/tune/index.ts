@@ -1,5 +1,5 @@
 // tune/: studies, trials, search spaces, samplers, pruners, strategies.
-export { runStudy, tuneSettings, parseDuration, bestOf } from './study.js';
+export { runStudy, tuneSettings, parseDuration, bestOf, TuneRefused } from './study.js';
 export type { Strategy, TuneSettings, StudyResult, TuneOptions } from './study.js';
 export { runTrial } from './trial.js';
 export type { TrialEnv } from './trial.js';

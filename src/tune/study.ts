@@ -10,6 +10,12 @@ import { GridSampler, OfatSampler, RandomSampler, TpeSampler, type Sampler } fro
 import { applyParams, parseSpace, type Params, type Space } from './space.js';
 import { runTrial, type TrialEnv } from './trial.js';
 import { autoNext } from './auto.js';
+import { checkRun, lrFind } from '../check/index.js';
+import { SeqtuneError } from '../engine/errors.js';
+import { prepareFor } from './trial.js';
+import { buildLayers, compileOptions } from '../config/index.js';
+import { sequential } from '../train/index.js';
+import { splitTensors } from '../run/index.js';
 
 export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
 export interface TuneSettings {
@@ -58,6 +64,9 @@ function samplerOf(s: TuneSettings): Sampler {
   }
 }
 
+/** The auto strategy refused to tune: a sanity check failed. */
+export class TuneRefused extends SeqtuneError {}
+
 export interface StudyResult { name: string; trials: FrozenTrial[]; best: FrozenTrial | null; bestRun?: RunResult; stopReason: string }
 
 export interface TuneOptions {
@@ -79,7 +88,25 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       const n = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
       if (n) log(`resume: ${n} interrupted trial${n > 1 ? 's' : ''} marked failed`);
     } else {
-      await storage.createStudy(name, { config: base, strategy: s.strategy, objective: s.objective });
+      const attrs: Record<string, unknown> = { config: base, strategy: s.strategy, objective: s.objective };
+      if (s.strategy === 'auto') {
+        // The method: data and network first. A failed check stops here, before any tuning.
+        const report = await checkRun(loaded, { steps: 200 });
+        const failed = report.checks.filter((c) => c.status === 'fail');
+        if (failed.length) throw new TuneRefused(`tune: refusing to tune ${name}: ${failed.map((c) => `${c.id} failed (${c.advice})`).join('; ')}. Run seqtune check ${loaded.file}`);
+        attrs.checks = report.checks.map((c) => ({ id: c.id, status: c.status }));
+        // The learning-rate range from lr-find, unless the user gave one in tune.space.
+        if (!s.space.some((p) => p.name.includes('learning_rate'))) {
+          const d = await prepareFor({ loaded, base, storage, study: name, repeats: 1, objective: s.objective, dataCache: new Map() }, base);
+          const make = () => { const m = sequential(buildLayers(loaded.file, base, [base.data.lookback, d.features.length]), { seed: base.seed }); m.compile(compileOptions(base)); return m; };
+          const probe = make();
+          const [x, y] = splitTensors(d, 'train', probe);
+          const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
+          attrs.lr_find = lf.suggested;
+          log(`lr-find: suggested learning rate ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max})`);
+        }
+      }
+      await storage.createStudy(name, attrs);
     }
     const env: TrialEnv = { loaded, base, storage, study: name, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map() };
     const sampler = samplerOf(s);
@@ -94,7 +121,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       const rng = new Rng(s.seed * 1000003 + trials.length);
       let params: Params | null;
       let why = '';
-      if (s.strategy === 'auto') { const next = await autoNext(env, s, trials); params = next?.params ?? null; why = next?.why ?? ''; }
+      if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
       else params = sampler.sample(s.space, trials, rng);
       if (!params) { stopReason = 'search space exhausted'; break; }
       const trial = await storage.createTrial(name, params, why ? { why } : {});

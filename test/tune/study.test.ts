@@ -110,3 +110,20 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const unitsDone = new Set(after.filter((t) => t.state === 'complete').map((t) => t.params['model.layers[0].gru.units']));
   assert.ok(unitsDone.size >= 3);
 });
+
+test('auto refuses to tune a config whose check fails, and otherwise records the lr-find range it tunes from', async () => {
+  const leak = join(dir, 'leak');
+  mkdirSync(leak);
+  const y = Array.from({ length: 300 }, (_, i) => Math.sin(i / 4) + 0.1 * Math.cos(i));
+  writeFileSync(join(leak, 'series.csv'), 'value,future\n' + y.slice(0, 299).map((v, i) => `${v},${y[i + 1]}`).join('\n'));
+  writeFileSync(join(leak, 'c.yaml'), `name: leaky\ndata: {csv: series.csv, target: value, lookback: 8}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 2}\ntune: {strategy: auto, trials: 2, storage: "memory:"}\n`);
+  const err: string[] = [];
+  assert.equal(await main(['tune', join(leak, 'c.yaml')], { out: () => {}, err: (s) => err.push(s) }), 1);
+  assert.match(err.join(''), /refusing to tune leaky: data.leakage failed/);
+  const f = config('autolr', `  strategy: auto\n  trials: 1\n  storage: sqlite:${join(dir, 'lr.db')}\n`, 2);
+  await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  const s = new SqliteStorage(join(dir, 'lr.db'));
+  const attrs = (await s.getStudy('autolr'))!.attrs as { lr_find?: { best: number }; checks?: unknown[] };
+  await s.close();
+  assert.ok(attrs.lr_find && attrs.lr_find.best > 0 && attrs.checks && attrs.checks.length > 5);
+});
