@@ -1,8 +1,9 @@
 // Finding each knob's range before tuning.
 // lr-find (Smith's learning-rate range test): raise the rate exponentially over a few hundred steps,
-// record the bias-corrected exponentially smoothed loss, stop when it explodes (4x its minimum).
-// Suggested range: from the steepest descent to the minimum; best = the minimum's rate / 10 (the
-// usual rule: the minimum itself is already at the edge of divergence).
+// record the bias-corrected exponentially smoothed loss (beta 0.9: a longer memory lags the sweep by decades), stop when it explodes (4x its minimum).
+// Suggested range: from the steepest descent to the minimum; best = the geometric mean of the steepest
+// descent's rate and a tenth of the minimum's (the minimum itself is already at the edge of divergence,
+// the steepest point is often timid).
 // Batch-size range: one short training per batch size; the largest batch that trains (per epoch)
 // about as well as the best one, with the throughput of each.
 import type { Tensor } from '../nn/index.js';
@@ -21,7 +22,7 @@ export interface LrFindResult {
 export interface LrFindOptions { minLr?: number; maxLr?: number; steps?: number; batchSize?: number; beta?: number; optimizer?: OptimizerLike; seed?: number }
 
 export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOptions = {}): LrFindResult {
-  const lo = o.minLr ?? 1e-7, hi = o.maxLr ?? 10, steps = o.steps ?? 200, beta = o.beta ?? 0.98;
+  const lo = o.minLr ?? 1e-7, hi = o.maxLr ?? 10, steps = o.steps ?? 200, beta = o.beta ?? 0.9;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
   const N = x.shape[0], B = Math.min(o.batchSize ?? 32, N);
@@ -40,10 +41,13 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     best = Math.min(best, smooth);
     points.push([lr, smooth]);
   }
-  const iMin = points.reduce((k, p, i) => (p[1] < points[k][1] ? i : k), 0);
+  // The first steps only warm the average up (and a batch that happens to be easy can look like a
+  // minimum there), so both the minimum and the steepest descent are looked for after them.
+  const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
+  let iMin = skip;
+  for (let i = skip; i < points.length; i++) if (points[i][1] < points[iMin][1]) iMin = i;
   // steepest descent of the smoothed loss per decade of rate, before the minimum
-  let iSteep = 0, steepest = Infinity;
-  const skip = Math.floor(points.length * 0.1);
+  let iSteep = skip, steepest = Infinity;
   for (let i = Math.max(1, skip); i < Math.max(iMin, 2) && i < points.length - 1; i++) {
     const g = (points[i + 1][1] - points[i - 1][1]) / (Math.log10(points[i + 1][0]) - Math.log10(points[i - 1][0]));
     if (g < steepest) { steepest = g; iSteep = i; }
@@ -51,7 +55,8 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
   const lrMin = points[iMin]?.[0] ?? lo;
   const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
   const sig = (v: number) => Number(v.toPrecision(2));
-  return { suggested: { min: sig(Math.min(lrSteep, lrMin / 10)), max: sig(lrMin), best: sig(lrMin / 10) }, points, raw, stoppedEarly };
+  const low = Math.min(lrSteep, lrMin / 10);
+  return { suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) }, points, raw, stoppedEarly };
 }
 
 export interface BatchRangeRow { batch_size: number; val_loss: number; windows_per_second: number }

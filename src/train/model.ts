@@ -188,7 +188,7 @@ export class Model extends Stack {
     const bs = Math.min(batchSize, N);
     const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
     const warnings = fitWarnings(this, x, y, validation, batchSize);
-    for (const w of warnings) (opts.onWarning ?? console.warn)(`seqtune warning: ${w}`);
+    for (const w of warnings) (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
 
     const callbacks: Callback[] = [...(opts.callbacks ?? [])];
     const verbose = opts.verbose ?? 0;

@@ -152,6 +152,6 @@ test('fit warns once at the start about an accuracy metric, far more weights tha
   assert.match(warnings[1], /3,393 weights for 40 training targets/);
   assert.match(warnings[2], /batch size 300 is larger than the 40 training samples/);
   assert.match(warnings[3], /40 of 40 validation samples also appear in the training set/);
-  assert.deepEqual(h.warnings.map((w) => `seqtune warning: ${w}`), warnings);
+  assert.deepEqual(h.warnings, warnings);
   assert.ok('accuracy' in h.history && 'val_accuracy' in h.history);
 });
