@@ -46,10 +46,17 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
   const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
   let iMin = skip;
   for (let i = skip; i < points.length; i++) if (points[i][1] < points[iMin][1]) iMin = i;
-  // steepest descent of the smoothed loss per decade of rate, before the minimum
+  // Steepest descent of the smoothed loss per decade of rate, before the minimum: a least-squares slope
+  // over half a decade on each side, so batch noise on a flat stretch does not pass for a descent.
+  const perDecade = (points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1][0] / points[0][0]) : 1);
+  const W = Math.max(2, Math.round(perDecade / 2));
   let iSteep = skip, steepest = Infinity;
-  for (let i = Math.max(1, skip); i < Math.max(iMin, 2) && i < points.length - 1; i++) {
-    const g = (points[i + 1][1] - points[i - 1][1]) / (Math.log10(points[i + 1][0]) - Math.log10(points[i - 1][0]));
+  for (let i = skip; i < Math.max(iMin, skip + 1); i++) {
+    const a = Math.max(skip, i - W), b = Math.min(iMin, i + W);
+    if (b - a < 2) continue;
+    let sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+    for (let j = a; j <= b; j++) { const x = Math.log10(points[j][0]), y = points[j][1]; sx += x; sy += y; sxx += x * x; sxy += x * y; n++; }
+    const g = (n * sxy - sx * sy) / (n * sxx - sx * sx);
     if (g < steepest) { steepest = g; iSteep = i; }
   }
   const lrMin = points[iMin]?.[0] ?? lo;
