@@ -1,6 +1,8 @@
 // A tuning study: samplers propose, the trial runner trains and reports, the pruner judges, storage
 // holds everything. `seqtune tune CONFIG` runs one; `--resume` continues one after any interruption
 // (trials that were running are marked failed; completed ones are kept).
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { resolveConfig, ConfigError, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { Rng } from '../nn/random.js';
 import { openStorage, type FrozenTrial, type Storage } from '../storage/index.js';
@@ -51,7 +53,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   const num = (k: string, def: number) => { const v = t[k] ?? def; if (typeof v !== 'number' || !(v >= 1) || !Number.isInteger(v)) throw new ConfigError(`${file}: tune.${k}: expected a positive integer, received ${JSON.stringify(v)}`); return v; };
   return {
     strategy, objective: (t.objective as string) ?? 'val_loss', trials: num('trials', 20), timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
-    repeats: num('repeats', 1), jobs: num('jobs', 1), pruner, storage: (t.storage as string) ?? 'sqlite:seqtune.db', space, order: t.order as string[] | undefined, seed: cfg.seed ?? 42,
+    repeats: num('repeats', 1), jobs: num('jobs', availableParallelism()), pruner, storage: (t.storage as string) ?? 'sqlite:seqtune.db', space, order: t.order as string[] | undefined, seed: cfg.seed ?? 42,
   };
 }
 
@@ -71,6 +73,8 @@ export interface StudyResult { name: string; trials: FrozenTrial[]; best: Frozen
 
 export interface TuneOptions {
   resume?: boolean; storage?: string; trials?: number; timeBudget?: number; log?: (l: string) => void;
+  /** Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory storage). */
+  jobs?: number;
   /** Retrain the best trial into a normal run folder at the end (default true). */
   saveBest?: boolean; out?: string;
 }
@@ -111,23 +115,43 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const env: TrialEnv = { loaded, base, storage, study: name, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map() };
     const sampler = samplerOf(s);
     const maxTrials = o.trials ?? s.trials, budget = o.timeBudget ?? s.timeBudget;
+    const url = o.storage ?? s.storage;
+    const memory = url.startsWith('memory');
+    const jobs = memory ? 1 : Math.max(1, o.jobs ?? s.jobs);
     const t0 = performance.now();
     let stopReason = 'trial budget spent';
-    for (;;) {
-      const trials = await storage.getTrials(name);
-      const finished = trials.filter((t) => t.state !== 'running').length;
-      if (finished >= maxTrials) break;
-      if ((performance.now() - t0) / 1000 >= budget) { stopReason = 'time budget spent'; break; }
-      const rng = new Rng(s.seed * 1000003 + trials.length);
-      let params: Params | null;
-      let why = '';
-      if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
-      else params = sampler.sample(s.space, trials, rng);
-      if (!params) { stopReason = 'search space exhausted'; break; }
-      const trial = await storage.createTrial(name, params, why ? { why } : {});
-      const done = await runTrial(env, trial);
-      const best = bestOf(await storage.getTrials(name));
-      log(`trial ${done.number} ${done.state}${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}`);
+    const pool = jobs > 1 ? await WorkerPool.start(jobs, { file: loaded.file, storage: url, study: name }) : null;
+    const running = new Map<number, Promise<number>>();
+    const report = async (number: number, why: string) => {
+      const all = await storage.getTrials(name);
+      const done = all.find((t) => t.number === number)!, best = bestOf(all);
+      log(`trial ${done.number} ${done.state}${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ${all.filter((t) => t.state !== 'running').length} done, best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    };
+    try {
+      for (;;) {
+        const trials = await storage.getTrials(name);
+        const finished = trials.filter((t) => t.state !== 'running').length;
+        if (finished + running.size >= maxTrials) { if (running.size) { await Promise.race(running.values()); continue; } break; }
+        if ((performance.now() - t0) / 1000 >= budget) { stopReason = 'time budget spent'; if (running.size) { await Promise.all(running.values()); } break; }
+        const rng = new Rng(s.seed * 1000003 + trials.length);
+        let params: Params | null;
+        let why = '';
+        if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
+        else params = sampler.sample(s.space, trials, rng);
+        if (!params || (running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
+          // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
+          if (running.size) { await Promise.race(running.values()); continue; }
+          stopReason = 'search space exhausted';
+          break;
+        }
+        const trial = await storage.createTrial(name, params, why ? { why } : {});
+        if (!pool) { await runTrial(env, trial); await report(trial.number, why); continue; }
+        const p = pool.run(trial.number).then(async () => { running.delete(trial.number); await report(trial.number, why); return trial.number; });
+        running.set(trial.number, p);
+        if (running.size >= jobs) await Promise.race(running.values());
+      }
+    } finally {
+      await pool?.close();
     }
     const trials = await storage.getTrials(name);
     const best = bestOf(trials);
@@ -141,6 +165,42 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   } finally {
     await storage.close();
   }
+}
+
+/** Worker threads that each run one trial at a time (own engine, own storage connection). */
+class WorkerPool {
+  private idle: Worker[] = [];
+  private waiting: ((w: Worker) => void)[] = [];
+  private constructor(private readonly workers: Worker[]) { this.idle = [...workers]; }
+
+  static async start(n: number, data: { file: string; storage: string; study: string }): Promise<WorkerPool> {
+    // From built code the worker is worker.js; from source (tests, tsx) a bootstrap registers tsx first.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    const workers = await Promise.all(Array.from({ length: n }, () => new Promise<Worker>((res, rej) => {
+      const w = fromSource
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: data })
+        : new Worker(url, { workerData: data });
+      w.once('message', () => res(w));
+      w.once('error', rej);
+    })));
+    return new WorkerPool(workers);
+  }
+
+  async run(number: number): Promise<void> {
+    const w = this.idle.pop() ?? (await new Promise<Worker>((res) => this.waiting.push(res)));
+    await new Promise<void>((res, rej) => {
+      const onMsg = () => { w.off('error', onErr); res(); };
+      const onErr = (e: Error) => { w.off('message', onMsg); rej(e); };
+      w.once('message', onMsg);
+      w.once('error', onErr);
+      w.postMessage({ number });
+    });
+    const next = this.waiting.shift();
+    if (next) next(w); else this.idle.push(w);
+  }
+
+  async close(): Promise<void> { await Promise.all(this.workers.map((w) => w.terminate())); }
 }
 
 export function bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
