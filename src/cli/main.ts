@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkRun, lrFindRun, rangeRun } from '../check/index.js';
-import { bestOf, parseDuration, runStudy, TuneRefused } from '../tune/index.js';
+import { bestOf, importance, parseDuration, runStudy, TuneRefused } from '../tune/index.js';
 import { openStorage, StorageError } from '../storage/index.js';
 import { defaultRunDir, demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
 
@@ -118,7 +118,7 @@ export function program(io: IO = processIO): Command {
   const study = p.command('study').description('look at stored studies');
   const studyJson = (name: string, trials: Awaited<ReturnType<ReturnType<typeof openStorage>['getTrials']>>, attrs: Record<string, unknown>) => {
     const best = bestOf(trials);
-    return { name, direction: 'minimize', best: best ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null } : null,
+    return { name, direction: 'minimize', best: best ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null } : null, importance: importance(trials, attrs.strategy as string | undefined),
       trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, epochs: t.intermediate.length, diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null, why: t.attrs.why ?? null })) };
   };
   study.command('ls').option('--storage <url>', 'default sqlite:seqtune.db', 'sqlite:seqtune.db').option('--json', 'print JSON').action(async (o: { storage: string; json?: boolean }) => {
@@ -138,6 +138,8 @@ export function program(io: IO = processIO): Command {
       const j = studyJson(name, await st.getTrials(name), rec.attrs as Record<string, unknown>);
       if (o.json) { io.out(JSON.stringify(j, null, 2) + '\n'); return; }
       io.out(`study ${name}: ${j.trials.length} trials; best ${j.best ? `#${j.best.number} ${j.best.value!.toPrecision(4)} ${JSON.stringify(j.best.params)}${j.best.run_dir ? `  run folder ${j.best.run_dir}` : ''}` : 'none'}\n\n`);
+      const imp = importance(await st.getTrials(name), (rec.attrs as { strategy?: string }).strategy);
+      if (imp.length) io.out(`factor importance (${imp[0].method}): ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`);
       const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
       for (const t of sorted) io.out(`#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`);
     } finally { await st.close(); }

@@ -8,3 +8,5 @@ export { parseSpace, applyParams, setPath, getPath, gridOf, stackChoices, isActi
 export type { Space, Param, Params, Distribution } from './space.js';
 export * from './samplers/index.js';
 export * from './pruners/index.js';
+export { importance, historyChart, factorChart } from './report.js';
+export type { Importance } from './report.js';

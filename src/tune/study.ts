@@ -12,6 +12,10 @@ import { GridSampler, OfatSampler, RandomSampler, TpeSampler, type Sampler } fro
 import { applyParams, parseSpace, type Params, type Space } from './space.js';
 import { runTrial, type TrialEnv } from './trial.js';
 import { autoNext } from './auto.js';
+import { factorChart, historyChart, importance } from './report.js';
+import { renderSvg } from '../plot/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkRun, lrFind } from '../check/index.js';
 import { SeqtuneError } from '../engine/errors.js';
 import { prepareFor } from './trial.js';
@@ -160,6 +164,12 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       log(`\nbest trial #${best.number} (${s.objective} ${best.value!.toPrecision(4)}): retraining it into a run folder`);
       bestRun = await trainRun(loaded, { override: (c) => applyParams(c, best.params), out: o.out, verbose: 0, log });
       await storage.setStudyAttr(name, 'best_run_dir', bestRun.dir);
+      const imp = importance(trials, s.strategy);
+      await storage.setStudyAttr(name, 'importance', imp);
+      await writeFile(join(bestRun.dir, 'study-history.svg'), renderSvg(historyChart(name, trials)));
+      await writeFile(join(bestRun.dir, 'study-importance.json'), JSON.stringify(imp, null, 2) + '\n');
+      for (const [i, f] of imp.entries()) { const c = factorChart(name, f.param, trials); if (c) await writeFile(join(bestRun.dir, `study-factor-${i + 1}.svg`), renderSvg(c)); }
+      log(`factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  (plots in ${bestRun.dir})`);
     }
     return { name, trials, best, bestRun, stopReason };
   } finally {

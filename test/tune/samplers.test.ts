@@ -83,3 +83,18 @@ test('a memory study keeps its trials', async () => {
   await st.createStudy('s', {});
   assert.equal((await st.createTrial('s', {})).number, 0);
 });
+
+test('importance: OFAT effect sizes when trials differ in one factor, variance shares otherwise', async () => {
+  const { importance } = await import('../../src/tune/index.js');
+  const ofat = [done(0, {}, 1), done(1, { a: 1 }, 0.5), done(2, { a: 2 }, 1.2), done(3, { a: 1, b: 'x' }, 0.45)];
+  const imp = importance(ofat, 'ofat');
+  assert.equal(imp[0].param, 'a');
+  assert.equal(imp[0].method, 'ofat-effect');
+  assert.ok(Math.abs(imp[0].importance - 0.7 / 0.75) < 1e-9);
+  const rng = new Rng(1), rand: FrozenTrial[] = [];
+  for (let i = 0; i < 60; i++) { const p = { big: rng.int(3), small: rng.int(3) }; rand.push(done(i, p, 3 * p.big + 0.1 * p.small + 0.01 * rng.normal())); }
+  const v = importance(rand, 'random');
+  assert.equal(v[0].param, 'big');
+  assert.equal(v[0].method, 'variance');
+  assert.ok(v[0].importance > 0.8 && v[1].importance < 0.2, JSON.stringify(v));
+});

@@ -82,7 +82,7 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const f = config('killed', `  strategy: grid\n  trials: 4\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 40);
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f], { stdio: 'ignore' });
   let killedAt: { complete: number; running: number } | null = null;
-  for (let i = 0; i < 600 && !killedAt; i++) {
+  for (let i = 0; i < 1800 && !killedAt; i++) {
     await new Promise((res) => setTimeout(res, 100));
     try {
       const s = new SqliteStorage(db);

@@ -1,0 +1,74 @@
+// What a study found: which factors mattered, how the best score moved, and the curves of each
+// OFAT sweep; as plain data for the renderers.
+import type { ChartInfo, Series } from '../plot/index.js';
+import type { FrozenTrial } from '../storage/index.js';
+
+export interface Importance { param: string; importance: number; method: 'ofat-effect' | 'variance' }
+
+/**
+ * Importance of each parameter. For OFAT and auto studies, trials that differ from another completed
+ * trial in exactly one parameter give an effect size: the spread of the objective over that parameter's
+ * values with the rest held. Otherwise (grid, random, TPE) a fANOVA-style share of variance: how much of
+ * the objective's variance the per-value (or per-quartile) means of that parameter explain.
+ * Normalised to sum to 1.
+ */
+export function importance(trials: readonly FrozenTrial[], strategy?: string): Importance[] {
+  const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
+  const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
+  const key = (v: unknown) => JSON.stringify(v);
+  const effect = new Map<string, number>();
+  const diffs = (a: FrozenTrial, b: FrozenTrial) => names.filter((n) => key(a.params[n]) !== key(b.params[n]));
+  for (const a of ok) for (const b of ok) {
+    const diff = diffs(a, b);
+    if (diff.length === 1) effect.set(diff[0], Math.max(effect.get(diff[0]) ?? 0, Math.abs(a.value! - b.value!)));
+  }
+  let out: Importance[];
+  if ((strategy === 'ofat' || strategy === 'auto') && effect.size) out = [...effect].map(([param, v]) => ({ param, importance: v, method: 'ofat-effect' as const }));
+  else {
+    const vals = ok.map((t) => t.value!), mean = vals.reduce((a, b) => a + b, 0) / Math.max(vals.length, 1);
+    const total = vals.reduce((a, v) => a + (v - mean) ** 2, 0) || 1;
+    out = names.map((param) => {
+      const present = ok.filter((t) => param in t.params);
+      const numeric = present.every((t) => typeof t.params[param] === 'number');
+      let group: (t: FrozenTrial) => string;
+      if (numeric && new Set(present.map((t) => t.params[param])).size > 4) {
+        const sorted = present.map((t) => t.params[param] as number).sort((a, b) => a - b);
+        const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]);
+        group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
+      } else group = (t) => key(t.params[param]);
+      const groups = new Map<string, number[]>();
+      for (const t of present) { const g = group(t); groups.set(g, [...(groups.get(g) ?? []), t.value!]); }
+      let between = 0;
+      for (const v of groups.values()) { const m = v.reduce((a, b) => a + b, 0) / v.length; between += v.length * (m - mean) ** 2; }
+      return { param, importance: between / total, method: 'variance' as const };
+    });
+  }
+  const sum = out.reduce((a, b) => a + b.importance, 0) || 1;
+  return out.map((x) => ({ ...x, importance: x.importance / sum })).sort((a, b) => b.importance - a.importance);
+}
+
+/** The objective of every finished trial and the best so far, by trial number. */
+export function historyChart(name: string, trials: readonly FrozenTrial[]): ChartInfo {
+  const fin = trials.filter((t) => t.value !== null && Number.isFinite(t.value));
+  let best = Infinity;
+  const bestSoFar = trials.map((t) => { if (t.state === 'complete' && t.value !== null && t.value < best) best = t.value; return best; });
+  return {
+    title: `${name}: objective per trial`, xLabel: 'trial', yLabel: 'objective (best validation loss)',
+    series: [
+      { name: 'trial (complete or pruned)', values: fin.map((t) => t.value!), x: fin.map((t) => t.number), dashed: true },
+      { name: 'best so far', values: bestSoFar.map((v) => (Number.isFinite(v) ? v : NaN)), x: trials.map((t) => t.number) },
+    ],
+  };
+}
+
+/** For one factor: the validation curves of the trials that differ from the others only in it. */
+export function factorChart(name: string, factor: string, trials: readonly FrozenTrial[]): ChartInfo | null {
+  const key = (v: unknown) => JSON.stringify(v);
+  const withIt = trials.filter((t) => factor in t.params && t.state !== 'failed' && Array.isArray((t.attrs.history as { val_loss?: number[] } | undefined)?.val_loss));
+  if (withIt.length < 2) return null;
+  const series: Series[] = withIt.map((t) => {
+    const h = t.attrs.history as { val_loss: number[] };
+    return { name: `${factor.split('.').slice(-1)[0]} = ${key(t.params[factor])}${t.state === 'pruned' ? ' (pruned)' : ''}`, values: h.val_loss, x: h.val_loss.map((_, i) => i + 1) };
+  });
+  return { title: `${name}: sweep of ${factor}`, xLabel: 'epoch', yLabel: 'validation loss', series };
+}
