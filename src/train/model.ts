@@ -65,6 +65,8 @@ export class Model extends Stack {
   stopTraining = false;
   stopReason?: string;
   diverged = false;
+  /** Epochs the running fit was asked for (for progress displays). */
+  epochsPlanned = 0;
   /** The rate schedules start from; compile sets it from the optimizer. */
   baseLearningRate = 0;
   private trainMetrics = new MetricState([]);
@@ -194,7 +196,7 @@ export class Model extends Stack {
     const verbose = opts.verbose ?? 0;
     if (verbose !== 0) callbacks.push(new ProgressLogger(epochs, Math.ceil(N / bs), verbose === 'auto' && Boolean(process.stderr.isTTY)));
     for (const c of callbacks) c.setModel(this);
-    this.stopTraining = false; this.stopReason = undefined; this.diverged = false;
+    this.stopTraining = false; this.stopReason = undefined; this.diverged = false; this.epochsPlanned = epochs;
 
     const history: Record<string, number[]> = { loss: [] };
     for (const m of this.metrics) history[m] = [];

@@ -79,6 +79,8 @@ export interface TuneOptions {
   resume?: boolean; storage?: string; trials?: number; timeBudget?: number; log?: (l: string) => void;
   /** Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory storage). */
   jobs?: number;
+  /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
+  progress?: boolean;
   /** Retrain the best trial into a normal run folder at the end (default true). */
   saveBest?: boolean; out?: string;
 }
@@ -116,7 +118,9 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       }
       await storage.createStudy(name, attrs);
     }
-    const env: TrialEnv = { loaded, base, storage, study: name, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map() };
+    const tty = Boolean(o.progress ?? process.stderr.isTTY);
+    const env: TrialEnv = { loaded, base, storage, study: name, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map(),
+      onEpoch: tty ? (n, e, E, v) => process.stderr.write(`\r\x1b[2Ktrial ${n}: epoch ${e + 1}/${E} ${s.objective} ${v.toPrecision(4)}`) : undefined };
     const sampler = samplerOf(s);
     const maxTrials = o.trials ?? s.trials, budget = o.timeBudget ?? s.timeBudget;
     const url = o.storage ?? s.storage;
@@ -127,6 +131,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const pool = jobs > 1 ? await WorkerPool.start(jobs, { file: loaded.file, storage: url, study: name }) : null;
     const running = new Map<number, Promise<number>>();
     const report = async (number: number, why: string) => {
+      if (tty) process.stderr.write('\r\x1b[2K');
       const all = await storage.getTrials(name);
       const done = all.find((t) => t.number === number)!, best = bestOf(all);
       log(`trial ${done.number} ${done.state}${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ${all.filter((t) => t.state !== 'running').length} done, best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${((performance.now() - t0) / 60000).toFixed(1)} min`);

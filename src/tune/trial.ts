@@ -18,6 +18,8 @@ export interface TrialEnv {
   repeats: number;
   objective: string;
   dataCache: Map<string, PreparedData>;
+  /** Live progress of the running trial (one call per epoch). */
+  onEpoch?: (trial: number, epoch: number, epochs: number, value: number) => void;
 }
 
 class Reporter extends Callback {
@@ -27,6 +29,7 @@ class Reporter extends Callback {
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     const v = logs[this.env.objective];
     if (v < this.best) this.best = v;
+    this.env.onEpoch?.(this.trial.number, epoch, this.model.epochsPlanned, v);
     if (!this.active) return;
     await this.env.storage.report(this.env.study, this.trial.number, epoch, v);
     if (!this.env.pruner) return;
