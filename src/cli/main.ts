@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkRun, lrFindRun, rangeRun } from '../check/index.js';
-import { bestOf, importance, parseDuration, runStudy, TuneRefused } from '../tune/index.js';
+import { bestOf, importance, parseDuration, runStudy, studyEnsemble, TuneRefused } from '../tune/index.js';
 import { openStorage, StorageError } from '../storage/index.js';
 import { defaultRunDir, demoRun, evaluateRun, metricsTable, predictRun, RunFolderError, STARTER_CONFIG, trainRun } from '../run/index.js';
 
@@ -144,6 +144,16 @@ export function program(io: IO = processIO): Command {
       for (const t of sorted) io.out(`#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`);
     } finally { await st.close(); }
   });
+
+  study.command('ensemble').argument('<name>').option('--storage <url>', 'default sqlite:seqtune.db', 'sqlite:seqtune.db').option('--top <k>', 'how many of the best trials', '3')
+    .option('--method <m>', 'mean, weighted or stacked', 'mean').option('--out <dir>', 'where to write ensemble.json and the members')
+    .description('retrain the best K trials and fuse their forecasts').action(async (name: string, o: { storage: string; top: string; method: string; out?: string }) => {
+      const st = openStorage(o.storage);
+      try {
+        const r = await studyEnsemble(st, name, { top: Number(o.top), method: o.method as 'mean', out: o.out, log });
+        log(`ensemble of ${r.members.length} (${r.method}): test MSE ${r.test.ensemble.scaled.mse.toPrecision(4)}; members ${r.test.members.map((m) => m.scaled.mse.toPrecision(4)).join(', ')}; persistence ${r.test.baselines.scaled.persistence.mse.toPrecision(4)}  (${r.dir})`);
+      } finally { await st.close(); }
+    });
 
   p.command('init').argument('[file]', 'where to write', 'seqtune.yaml').description('write a commented starter config')
     .action(async (file: string) => {

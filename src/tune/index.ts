@@ -10,3 +10,4 @@ export * from './samplers/index.js';
 export * from './pruners/index.js';
 export { importance, historyChart, factorChart } from './report.js';
 export type { Importance } from './report.js';
+export { studyEnsemble } from './ensemble.js';

@@ -98,7 +98,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       const n = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
       if (n) log(`resume: ${n} interrupted trial${n > 1 ? 's' : ''} marked failed`);
     } else {
-      const attrs: Record<string, unknown> = { config: base, strategy: s.strategy, objective: s.objective };
+      const attrs: Record<string, unknown> = { config: base, config_file: loaded.file, strategy: s.strategy, objective: s.objective };
       if (s.strategy === 'auto') {
         // The method: data and network first. A failed check stops here, before any tuning.
         const report = await checkRun(loaded, { steps: 200 });

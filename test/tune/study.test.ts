@@ -41,6 +41,11 @@ test('an OFAT study runs, stores every trial, retrains the best into a run folde
   const ls: string[] = [];
   await main(['study', 'ls', '--storage', join(dir, 'a.db'), '--json'], { out: (s) => ls.push(s), err: () => {} });
   assert.equal(JSON.parse(ls.join('')).length, 1);
+  const ens: string[] = [];
+  assert.equal(await main(['study', 'ensemble', 'ofat', '--storage', join(dir, 'a.db'), '--top', '2', '--method', 'stacked', '--out', join(dir, 'ens')], { out: (s) => ens.push(s), err: (s) => ens.push(s) }), 0, ens.join(''));
+  const e = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'ens', 'ensemble.json'), 'utf8'));
+  assert.equal(e.members.length, 2);
+  assert.ok(e.test.ensemble.scaled.mse > 0 && e.test.members.length === 2 && e.test.baselines.scaled.persistence);
 });
 
 test('the same seed reproduces the same study; two studies in one SQLite file do not interfere', async () => {
