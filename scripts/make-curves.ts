@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { makeWindows, syntheticSeries } from '../src/data/index.js';
 import { Rng, dense, dropout, gru, l2, lstm, simpleRNN, tensor, type Layer } from '../src/nn/index.js';
 import { adam, rmsprop, sgd, type Optimizer } from '../src/optim/index.js';
-import { LearningRateScheduler, sequential, type Callback } from '../src/train/index.js';
+import { Callback, LearningRateScheduler, sequential } from '../src/train/index.js';
 import { syntheticCurves, type Curve } from '../test/helpers/curve-shapes.js';
 
 const curves: Curve[] = [];
@@ -22,12 +22,13 @@ function data(n: number, seed: number, noise: number, from = 0) {
   return { x: tensor(w.x, [n, 24, 1]), y: tensor(w.y, [n, 1]) };
 }
 
-async function run(id: string, label: string, how: string, layers: () => Layer[], opt: () => Optimizer, o: { nTrain: number; nVal?: number; epochs: number; batch?: number; noise?: number; seed?: number; callbacks?: Callback[]; shuffleTargets?: boolean; clipnorm?: number; valTarget?: 'noise'; pretrain?: number }) {
+async function run(id: string, label: string, how: string, layers: () => Layer[], opt: () => Optimizer, o: { nTrain: number; nVal?: number; epochs: number; batch?: number; noise?: number; seed?: number; callbacks?: Callback[]; shuffleTargets?: boolean; clipnorm?: number; valTarget?: 'noise' | 'signal-free'; pretrain?: number }) {
   const seed = o.seed ?? 1;
   const tr = data(o.nTrain, seed, o.noise ?? 0.3);
   const va = data(o.nVal ?? 300, seed, o.noise ?? 0.3, o.nTrain + 50);
   if (o.shuffleTargets) { const r = new Rng(seed); const p = r.permutation(tr.y.data.length); tr.y.data.set(Float32Array.from(p, (i) => tr.y.data[i])); }
   const m = sequential(layers(), { seed, inputShape: [24, 1] });
+  if (o.valTarget === 'signal-free') { const r = new Rng(seed + 77); va.x.data.fill(0); va.y.data.forEach((_, i) => { va.y.data[i] = r.normal(); }); }
   if (o.valTarget === 'noise') { const r = new Rng(seed + 99); va.x.data.forEach((_, i) => { va.x.data[i] = r.normal(); }); va.y.data.forEach((_, i) => { va.y.data[i] = r.normal(); }); }
   if (o.pretrain) { m.compile({ optimizer: adam({ learningRate: 3e-3 }), loss: 'mse' }); await m.fit(tr.x, tr.y, { epochs: o.pretrain, batchSize: 32, onWarning: () => {} }); }
   m.compile({ optimizer: opt(), loss: 'mse', clipnorm: o.clipnorm });
@@ -49,6 +50,22 @@ for (let s = 1; s <= 4; s++) {
   // Meant to produce underfitting (falling / flat); the curves show overfitting instead (training loss falls 20x, validation on
   // white noise rises 50%), so they are labelled by what they show. Underfitting is covered by the synthetic shapes.
   await run(`run-overfitting-noiseval-${s}`, 'overfitting', 'GRU(16) learning the synthetic series, validated on white noise: training loss falls, validation rises as the model fits', () => [gru({ units: 16 }), dense({ units: 1 })], () => adam({ learningRate: 1e-3 }), { nTrain: 400, epochs: 25, seed: s, valTarget: 'noise' });
+}
+
+// Underfitting: the validation windows carry no signal (zero inputs, noise targets), so whatever the model learns
+// on the training series, validation cannot improve: training loss falls, validation stays flat.
+for (let s = 1; s <= 4; s++) {
+  await run(`run-underfitting-${s}`, 'underfitting', 'GRU(16) learning the synthetic series; validation windows without signal (zero inputs, noise targets): train falls, validation flat', () => [gru({ units: 16 }), dense({ units: 1 })], () => adam({ learningRate: 1e-3 }), { nTrain: 400, epochs: 25, seed: s, valTarget: 'signal-free' });
+}
+// Data-set problem: training made harder every epoch (dropout rising from 0 to 0.75 on the inputs of the head) while
+// validation (no dropout) keeps improving: training loss rises, validation loss falls.
+class DropoutRamp extends Callback {
+  constructor(readonly layer: { rate: number }, readonly top: number, readonly epochs: number) { super(); }
+  onEpochBegin(epoch: number): void { (this.layer as { rate: number }).rate = (this.top * epoch) / (this.epochs - 1); }
+}
+for (let s = 1; s <= 4; s++) {
+  const dl = dropout({ rate: 0 });
+  await run(`run-data-${s}`, 'data', 'GRU(32) with a dropout before the head ramped from 0 to 0.75 over training: training loss (with dropout) rises while validation (without) falls', () => [gru({ units: 32 }), dl, dense({ units: 1 })], () => adam({ learningRate: 2e-4 }), { nTrain: 600, epochs: 20, seed: s, callbacks: [new DropoutRamp(dl as unknown as { rate: number }, 0.9, 20)] });
 }
 
 // ---- synthetic shapes ------------------------------------------------------------------------

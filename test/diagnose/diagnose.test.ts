@@ -27,7 +27,10 @@ function confusion(curves: Curve[]): { accuracy: number; table: string; wrong: s
 test('the labelled curve set (real seqtune runs and synthetic shapes) is read right at least 90% of the time', () => {
   const { curves } = JSON.parse(readFileSync(new URL('../fixtures/curves/labelled.json', import.meta.url), 'utf8')) as { curves: Curve[] };
   assert.ok(curves.length >= 60);
-  for (const p of PATTERNS) assert.ok(curves.some((c) => c.label === p), `the set has ${p} curves`);
+  for (const p of PATTERNS) {
+    assert.ok(curves.some((c) => c.label === p && c.source === 'run'), `the set has real seqtune runs showing ${p}`);
+    assert.ok(curves.some((c) => c.label === p && c.source === 'synthetic'), `the set has synthetic ${p} shapes`);
+  }
   const r = confusion(curves);
   console.log(`diagnosis confusion matrix (${curves.length} labelled curves, accuracy ${(100 * r.accuracy).toFixed(1)}%):\n${r.table}`);
   assert.ok(r.accuracy >= 0.9, `accuracy ${r.accuracy}\n${r.wrong.join('\n')}`);
