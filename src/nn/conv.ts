@@ -15,7 +15,7 @@ export type Padding = 'valid' | 'same' | 'causal';
 export interface Conv1DOptions {
   filters: number; kernelSize: number; strides?: number; padding?: Padding; dilationRate?: number;
   activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike;
-  kernelRegularizer?: RegularizerLike; biasRegularizer?: RegularizerLike; inputShape?: [number, number]; name?: string;
+  kernelRegularizer?: RegularizerLike; biasRegularizer?: RegularizerLike; activityRegularizer?: RegularizerLike; inputShape?: [number, number]; name?: string;
 }
 
 /** Output length and left padding of a 1-D window op (Keras/TensorFlow rules). */
@@ -48,6 +48,7 @@ export class Conv1D extends Layer {
     this.actId = activationId(options.activation ?? 'linear', 'Conv1D.activation');
     this.kernelReg = getRegularizer(options.kernelRegularizer, 'Conv1D.kernelRegularizer');
     this.biasReg = getRegularizer(options.biasRegularizer, 'Conv1D.biasRegularizer');
+    this.activityRegularizer = getRegularizer(options.activityRegularizer, 'Conv1D.activityRegularizer');
   }
 
   protected computeOutShape(s: SeqShape): SeqShape {
@@ -110,6 +111,7 @@ export class Conv1D extends Layer {
     return { name: this.name, filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate,
       activation: o.activation ?? 'linear', useBias: o.useBias ?? true, kernelInitializer: o.kernelInitializer ?? 'glorotUniform', biasInitializer: o.biasInitializer ?? 'zeros',
       ...(this.kernelReg ? { kernelRegularizer: this.kernelReg.config } : {}), ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
+      ...(this.activityRegularizer ? { activityRegularizer: this.activityRegularizer.config } : {}),
       ...(o.inputShape ? { inputShape: o.inputShape } : {}) };
   }
 }

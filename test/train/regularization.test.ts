@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, dense, gru, l1, l1l2, l2, lstm, tensor } from '../../src/nn/index.js';
+import { Rng, conv1d, dense, flatten, gru, l1, l1l2, l2, lstm, tensor } from '../../src/nn/index.js';
+const require_layers = { conv1d, flatten };
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -40,4 +41,12 @@ test('activity regularizer adds l2 * sum(y^2) / batch of the layer output, with 
   w[3] = o + eps; m.setWeights({ [key]: w }); const lp = m.lossAndGrads(x, y).loss;
   w[3] = o - eps; m.setWeights({ [key]: w }); const lm = m.lossAndGrads(x, y).loss;
   assert.ok(Math.abs((lp - lm) / (2 * eps) - g) < 3e-3 + 3e-2 * Math.abs(g));
+});
+
+test('conv1d takes kernel, bias and activity regularizers too', () => {
+  const { conv1d, flatten } = require_layers;
+  const m = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2], kernelRegularizer: l2(0.1), activityRegularizer: l1(0.01) }), flatten(), dense({ units: 1 })], { seed: 2 });
+  const p = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2] }), flatten(), dense({ units: 1 })], { seed: 2 });
+  m.compile(); p.compile();
+  assert.ok(m.lossAndGrads(x, y).loss > p.lossAndGrads(x, y).loss);
 });
