@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, conv1d, dense, flatten, gru, l1, l1l2, l2, lstm, tensor } from '../../src/nn/index.js';
-const require_layers = { conv1d, flatten };
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -44,7 +43,6 @@ test('activity regularizer adds l2 * sum(y^2) / batch of the layer output, with 
 });
 
 test('conv1d takes kernel, bias and activity regularizers too', () => {
-  const { conv1d, flatten } = require_layers;
   const m = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2], kernelRegularizer: l2(0.1), activityRegularizer: l1(0.01) }), flatten(), dense({ units: 1 })], { seed: 2 });
   const p = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2] }), flatten(), dense({ units: 1 })], { seed: 2 });
   m.compile(); p.compile();
