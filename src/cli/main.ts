@@ -119,7 +119,7 @@ export function program(io: IO = processIO): Command {
   const studyJson = (name: string, trials: Awaited<ReturnType<ReturnType<typeof openStorage>['getTrials']>>, attrs: Record<string, unknown>) => {
     const best = bestOf(trials);
     return { name, direction: 'minimize', best: best ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null } : null, importance: importance(trials, attrs.strategy as string | undefined),
-      trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, epochs: t.intermediate.length, diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null, why: t.attrs.why ?? null })) };
+      trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, epochs: t.intermediate.length, repeats: (t.attrs.values as number[] | undefined) ?? null, spread: (t.attrs.spread as number | undefined) ?? null, diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null, why: t.attrs.why ?? null })) };
   };
   study.command('ls').option('--storage <url>', 'default sqlite:seqtune.db', 'sqlite:seqtune.db').option('--json', 'print JSON').action(async (o: { storage: string; json?: boolean }) => {
     const st = openStorage(o.storage);
@@ -141,7 +141,7 @@ export function program(io: IO = processIO): Command {
       const imp = importance(await st.getTrials(name), (rec.attrs as { strategy?: string }).strategy);
       if (imp.length) io.out(`factor importance (${imp[0].method}): ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`);
       const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
-      for (const t of sorted) io.out(`#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`);
+      for (const t of sorted) io.out(`#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}${t.repeats && t.repeats.length > 1 ? ` +-${t.spread!.toPrecision(2)}` : ''}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`);
     } finally { await st.close(); }
   });
 

@@ -143,3 +143,14 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
   const seq = await runStudy(await loadConfig(config('jobs1', `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 15)), { log: () => {}, saveBest: false });
   assert.deepEqual(seq.trials.map((t) => t.value), r.trials.map((t) => t.value), 'the same trials give the same values in threads or not');
 });
+
+test('repeats train each configuration with several seeds, score by the mean and report the spread', async () => {
+  const f = config('rep', `  strategy: grid\n  trials: 1\n  repeats: 3\n  storage: "memory:"\n  space:\n    model.layers[0].gru.units: [4]\n`, 2);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  const t = r.trials[0];
+  const values = t.attrs.values as number[];
+  assert.equal(values.length, 3);
+  assert.ok(new Set(values).size > 1, 'different seeds give different results');
+  assert.ok(Math.abs(t.value! - values.reduce((a, b) => a + b, 0) / 3) < 1e-12);
+  assert.ok((t.attrs.spread as number) > 0);
+});
