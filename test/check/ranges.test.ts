@@ -32,3 +32,29 @@ test('batch-size range: one short run per size, the largest that trains as well 
   assert.ok(chosen.val_loss <= best * 1.1);
   assert.ok(r.rows.every((row) => row.windows_per_second > 0));
 });
+
+test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/png; range --param train.batch_size', async () => {
+  const { mkdtempSync, readdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { main } = await import('../../src/cli/main.js');
+  const { syntheticCsv } = await import('../../src/data/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-'));
+  try {
+    writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 1 }));
+    writeFileSync(join(dir, 'c.yaml'), 'data: {csv: series.csv, target: value, lookback: 12}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n');
+    const out: string[] = [];
+    assert.equal(await main(['lr-find', join(dir, 'c.yaml'), '--json', '--out', join(dir, 'lr'), '--steps', '80'], { out: (s) => out.push(s), err: () => {} }), 0);
+    const j = JSON.parse(out.join(''));
+    assert.deepEqual(Object.keys(j.suggested).sort(), ['best', 'max', 'min']);
+    assert.ok(Array.isArray(j.points) && j.points.length > 10 && j.points.every((p: number[]) => p.length === 2));
+    assert.deepEqual(readdirSync(join(dir, 'lr')).sort(), ['lr-find.json', 'lr-find.png', 'lr-find.svg']);
+    const r: string[] = [];
+    assert.equal(await main(['range', join(dir, 'c.yaml'), '--param', 'train.batch_size', '--json'], { out: (s) => r.push(s), err: () => {} }), 0);
+    const rr = JSON.parse(r.join(''));
+    assert.ok(rr.suggested >= 8 && rr.rows.length >= 3);
+    const bad: string[] = [];
+    assert.equal(await main(['range', join(dir, 'c.yaml'), '--param', 'train.epochs'], { out: () => {}, err: (s) => bad.push(s) }), 2);
+    assert.match(bad.join(''), /--param: expected train.batch_size/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
