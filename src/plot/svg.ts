@@ -32,7 +32,7 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   for (const b of info.bands ?? []) {
     const x0 = sx(Math.max(b.from, xlo)), x1 = sx(Math.min(b.to, xhi));
     parts.push(`<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`);
-    parts.push(`<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + 14}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`);
+    parts.push(`<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`);
   }
   // y ticks (log: decades and their 2x/5x)
   const yTicks = logY ? niceTicks(ylo, yhi, 5).map((v) => 10 ** v) : niceTicks(ylo, yhi, 6);
