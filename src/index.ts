@@ -8,3 +8,7 @@ export * from './data/index.js';
 export * from './config/index.js';
 export * from './plot/index.js';
 export * from './run/index.js';
+export * from './diagnose/index.js';
+export * from './check/index.js';
+export * from './tune/index.js';
+export * from './storage/index.js';

@@ -11,3 +11,5 @@ export * from './pruners/index.js';
 export { importance, historyChart, factorChart } from './report.js';
 export type { Importance } from './report.js';
 export { studyEnsemble } from './ensemble.js';
+export { Study, createStudy } from './ask-tell.js';
+export type { StudyOptions } from './ask-tell.js';

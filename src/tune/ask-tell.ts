@@ -1,0 +1,71 @@
+// The ask/tell interface for library users (as Optuna's): the caller trains, seqtune proposes and
+// records. `createStudy` opens (or creates) a study in any storage; `ask` gives the next parameters
+// as a running trial; `report` records an intermediate value and says whether to prune; `tell` ends it.
+import { Rng } from '../nn/random.js';
+import { MemoryStorage, openStorage, type FrozenTrial, type Storage, type TrialState } from '../storage/index.js';
+import type { Pruner } from './pruners/index.js';
+import type { Sampler } from './samplers/index.js';
+import { RandomSampler, TpeSampler } from './samplers/index.js';
+import { parseSpace, type Params, type Space } from './space.js';
+
+export interface StudyOptions {
+  name: string;
+  /** A storage URL (sqlite:FILE, memory:) or a Storage; default in memory. */
+  storage?: string | Storage;
+  /** The search space, as in the tune: space: section. */
+  space: Record<string, unknown>;
+  sampler?: Sampler | 'random' | 'tpe';
+  pruner?: Pruner;
+  seed?: number;
+  /** Continue an existing study of that name (default true). */
+  loadIfExists?: boolean;
+}
+
+export class Study {
+  private constructor(readonly name: string, readonly storage: Storage, readonly space: Space, readonly sampler: Sampler, readonly pruner: Pruner | undefined, readonly seed: number) {}
+
+  static async create(o: StudyOptions): Promise<Study> {
+    const storage = typeof o.storage === 'string' ? openStorage(o.storage) : o.storage ?? new MemoryStorage();
+    await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
+    const sampler = o.sampler === 'random' ? new RandomSampler() : o.sampler === 'tpe' || o.sampler === undefined ? new TpeSampler() : o.sampler;
+    return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
+  }
+
+  /** The next parameters to try, as a new running trial (null when the sampler has nothing left). */
+  async ask(): Promise<FrozenTrial | null> {
+    const trials = await this.storage.getTrials(this.name);
+    const params: Params | null = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
+    return params ? this.storage.createTrial(this.name, params) : null;
+  }
+
+  /** Records the objective at a step; returns true when the pruner says to stop this trial. */
+  async report(trial: FrozenTrial, step: number, value: number): Promise<boolean> {
+    await this.storage.report(this.name, trial.number, step, value);
+    if (!this.pruner) return false;
+    const trials = await this.storage.getTrials(this.name);
+    return this.pruner.shouldPrune(trials.find((t) => t.number === trial.number)!, step, trials);
+  }
+
+  /** Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). */
+  async tell(trial: FrozenTrial, value: number | null, state: Exclude<TrialState, 'running'> = value === null ? 'failed' : 'complete', error?: string): Promise<FrozenTrial> {
+    return this.storage.finishTrial(this.name, trial.number, state, value, error ? { error } : {});
+  }
+
+  async trials(): Promise<FrozenTrial[]> { return this.storage.getTrials(this.name); }
+
+  async best(): Promise<FrozenTrial | null> {
+    return (await this.trials()).filter((t) => t.state === 'complete' && t.value !== null).reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
+  }
+
+  async close(): Promise<void> { await this.storage.close(); }
+}
+
+/**
+ * Opens or creates a study.
+ * @example
+ * const study = await createStudy({ name: 'lr', space: { lr: { loguniform: [1e-4, 1e-1] } } });
+ * const t = await study.ask();  // t.params.lr
+ * await study.tell(t, valLoss);
+ */
+export const createStudy = (o: StudyOptions): Promise<Study> => Study.create(o);
+export type { Space };
