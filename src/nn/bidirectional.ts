@@ -1,7 +1,7 @@
 // Bidirectional wrapper: the layer runs forward and a copy runs backward over the sequence;
 // outputs are concatenated on the feature axis (Keras merge_mode='concat'). With returnSequences
 // false the backward half is its final state (time 0), as Keras; with true, both are in time order.
-import { mat, type Buf } from '../engine/index.js';
+import { mat } from '../engine/index.js';
 import { ValueError } from '../engine/errors.js';
 import { Layer, actOf, rowsOf, type Act, type LayerConfig, type LayerContext, type ParamRef, type ParamSpec, type SeqShape } from './layer.js';
 import { Recurrent } from './recurrent.js';
@@ -10,7 +10,6 @@ export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;
   readonly backwardLayer: Recurrent;
-  private last?: { B: number; T: number | null; ws: { out: Buf } };
 
   constructor(layer: Recurrent, opts: { name?: string } = {}) {
     super(opts.name, 'bidirectional');
@@ -48,7 +47,6 @@ export class Bidirectional extends Layer {
     const ws = this.workspace(x.B, () => ({ out: this.alloc(M * 2 * H) }));
     this.ctx.ops.copyRows(M, H, mat(a.buf, a.ld, a.off), mat(ws.out, 2 * H, 0));
     this.ctx.ops.copyRows(M, H, mat(b.buf, b.ld, b.off), mat(ws.out, 2 * H, H));
-    this.last = { B: x.B, T: a.T, ws };
     return actOf(ws.out, x.B, a.T, 2 * H);
   }
 
