@@ -8,3 +8,4 @@ export { readHistory, parseLooseJson, parseCsvLog, HistoryError } from './histor
 export type { LossHistory } from './history.js';
 export { diagnosisChart, diagnosisText } from './report.js';
 export { lintConfig } from './lint.js';
+export { adviceFor } from './advice.js';

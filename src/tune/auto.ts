@@ -3,7 +3,7 @@
 // re-diagnose the best so far, and go on until the budget is spent or no advice is left. Stateless:
 // the plan is replayed from the trials in storage (each trial records why it was run), so --resume
 // continues the same plan.
-import type { Advice } from '../diagnose/index.js';
+import { adviceFor, type Advice, type Evidence } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { sameParams } from './samplers/index.js';
 import { getPath, type Params } from './space.js';
@@ -34,13 +34,23 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
   for (let guard = 0; guard < 50; guard++) {
     const diag = bestTrial.attrs.diagnosis as Diag | undefined;
     if (!diag) return null;
-    const advice = diag.advice.find((a) => actionable(a, env.base) && !swept.has(a.param));
+    // The diagnosis' own advice first; when that is used up, the other levers of the method in turn
+    // (learning rate, schedule, batch size, capacity, regularization, clipping, optimizer).
+    const hist = bestTrial.attrs.history as { val_loss?: number[] } | undefined;
+    const ev = { epochs: hist?.val_loss?.length ?? env.base.train?.epochs ?? 30, bestEpoch: 0 } as Evidence;
+    const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: env.base }));
+    let advice = diag.advice.find((a) => actionable(a, env.base) && !swept.has(a.param));
+    let reason = `best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
+    if (!advice) {
+      advice = fallback.find((a) => actionable(a, env.base) && !swept.has(a.param) && a.factor !== 'epochs');
+      reason = `the advice for "${diag.pattern}" is used up; next lever of the method`;
+    }
     if (!advice) return null;
     // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user gave values.
     const fromLrFind = advice.factor === 'learning_rate' && lrRange && !userValues(advice.param) ? [...new Set([lrRange.min, lrRange.best, lrRange.max])] : undefined;
     const values = userValues(advice.param)?.values ?? fromLrFind ?? advice.values!;
     const candidates = values.map((v) => ({ ...current, [advice.param]: v }));
-    const why = `best so far reads "${diag.pattern}" (confidence ${diag.confidence}); sweeping ${advice.param} over ${JSON.stringify(values)}: ${advice.text}`;
+    const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(values)}: ${advice.text}`;
     const missing = candidates.find((c) => !done(c));
     if (missing) return { params: missing, why };
     swept.add(advice.param);

@@ -154,3 +154,10 @@ test('repeats train each configuration with several seeds, score by the mean and
   assert.ok(Math.abs(t.value! - values.reduce((a, b) => a + b, 0) / 3) < 1e-12);
   assert.ok((t.attrs.spread as number) > 0);
 });
+
+test('auto keeps going with the method\'s other levers when the diagnosis\' advice is used up', async () => {
+  const f = config('autolong', `  strategy: auto\n  trials: 12\n  storage: "memory:"\n`, 2);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  assert.equal(r.trials.length, 12, r.stopReason);
+  assert.ok(r.trials.some((t) => /next lever of the method/.test(String(t.attrs.why))) || new Set(r.trials.map((t) => Object.keys(t.params).join())).size > 3);
+});
