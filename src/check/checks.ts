@@ -127,6 +127,7 @@ export async function networkChecks(makeModel: () => Model, x: Tensor, y: Tensor
   let last = first;
   for (let s = 0; s < steps; s++) last = m2.trainStep(xs, ys, idx, 0, k);
   last = m2.evaluate(xs, ys).loss;
+  m.dispose(); m2.dispose();
   const ok = last < 0.05 * first || last < 1e-3;
   out.push(r('network.overfit_one_batch', ok ? 'pass' : 'fail', { batch: k, steps, loss_before: round(first), loss_after: round(last) },
     ok ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right` : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`));
@@ -151,6 +152,7 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
   checks.push(...(await networkChecks(make, x, y, o)));
+  probe.dispose();
   const base = baselineScores(d, 'val', [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never);
   checks.push(r('baseline.scores', 'pass', { split: 'val', scaled: base.scaled, original: base.original }, 'every later score should beat these naive forecasts'));
   return { checks };

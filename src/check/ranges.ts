@@ -41,6 +41,7 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     best = Math.min(best, smooth);
     points.push([lr, smooth]);
   }
+  m.dispose();
   // The first steps only warm the average up (and a batch that happens to be easy can look like a
   // minimum there), so both the minimum and the steepest descent are looked for after them.
   const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
@@ -80,6 +81,7 @@ export async function batchSizeRange(makeModel: () => Model, train: [Tensor, Ten
     const h = await m.fit(train[0], train[1], { epochs: o.epochs ?? 1, batchSize: b, validationData: val, onWarning: () => {} });
     const sec = (performance.now() - t0) / 1000;
     rows.push({ batch_size: b, val_loss: h.history.val_loss.at(-1)!, windows_per_second: Math.round((N * (o.epochs ?? 1)) / sec) });
+    m.dispose();
   }
   const best = Math.min(...rows.map((r) => r.val_loss));
   const ok = rows.filter((r) => r.val_loss <= best * (1 + (o.tolerance ?? 0.1)));

@@ -93,6 +93,8 @@ export class Engine {
   readonly simd: SimdLevel;
   private top: number;
   private readonly free = new Map<number, number[]>();
+  /** Block size of every handed-out pointer (a reused block can be larger than its request). */
+  private readonly sizes = new Map<number, number>();
   private f32cache: Float32Array;
   /** Number of times memory has grown (a test reads it to show steady-state steps allocate nothing). */
   grows = 0;
@@ -112,9 +114,15 @@ export class Engine {
   /** A buffer of n floats (contents undefined unless zero is set). */
   alloc(n: number, zero = false): Buf {
     if (!Number.isInteger(n) || n < 0) throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
-    const bytes = align(Math.max(n, 1) * 4);
-    const list = this.free.get(bytes);
-    let ptr = list?.pop();
+    let bytes = align(Math.max(n, 1) * 4);
+    let ptr = this.free.get(bytes)?.pop();
+    if (ptr === undefined) {
+      // Best fit among freed blocks no larger than twice the request (a disposed model's buffers
+      // serve the next model of a similar size, so a tuning loop does not grow memory per trial).
+      let best = Infinity;
+      for (const [size, list] of this.free) if (list.length && size >= bytes && size <= 2 * bytes && size < best) best = size;
+      if (best !== Infinity) { ptr = this.free.get(best)!.pop(); bytes = best; }
+    }
     if (ptr === undefined) {
       ptr = this.top;
       this.top += bytes;
@@ -125,14 +133,15 @@ export class Engine {
         this.grows++;
       }
     }
-    const buf = { ptr, length: n };
+    const buf: Buf = { ptr, length: n };
+    this.sizes.set(ptr, bytes);
     if (zero) this.view(buf).fill(0);
     return buf;
   }
 
   /** Gives a buffer back for reuse. */
   release(buf: Buf): void {
-    const bytes = align(Math.max(buf.length, 1) * 4);
+    const bytes = this.sizes.get(buf.ptr) ?? align(Math.max(buf.length, 1) * 4);
     let list = this.free.get(bytes);
     if (!list) this.free.set(bytes, (list = []));
     list.push(buf.ptr);

@@ -60,6 +60,8 @@ export class Bidirectional extends Layer {
     return da;
   }
 
+  dispose(): void { this.forwardLayer.dispose(); this.backwardLayer.dispose(); super.dispose(); }
+
   getConfig(): LayerConfig {
     return { name: this.name, mergeMode: 'concat', layer: { className: this.forwardLayer.className, config: this.forwardLayer.getConfig() } };
   }

@@ -56,6 +56,7 @@ export abstract class Layer {
   protected ctx!: LayerContext;
   protected p: Record<string, ParamRef> = {};
   private readonly workspaces = new Map<number, unknown>();
+  private owned: Buf[] = [];
 
   /** name: given, else prefix_N (N counts layers made in this thread). */
   constructor(name: string | undefined, prefix: string) {
@@ -97,7 +98,14 @@ export abstract class Layer {
     return w;
   }
 
-  protected alloc(n: number, zero = false): Buf { return this.ctx.engine.alloc(n, zero); }
+  protected alloc(n: number, zero = false): Buf { const b = this.ctx.engine.alloc(n, zero); this.owned.push(b); return b; }
+
+  /** Gives every buffer this layer allocated back to the engine; the layer must not run again. */
+  dispose(): void {
+    if (this.ctx) for (const b of this.owned) this.ctx.engine.release(b);
+    this.owned = [];
+    this.workspaces.clear();
+  }
 
   /** A parameter's current values (a copy). */
   getWeight(name: string): Float32Array {

@@ -281,6 +281,12 @@ export class Recurrent extends Layer {
     return actOf(w.dx, B, T, F);
   }
 
+  dispose(): void {
+    super.dispose();
+    this.whPack = this.whtPack = this.zeros = undefined;
+    this.last = undefined;
+  }
+
   getConfig(): LayerConfig {
     const { inputShape, ...rest } = this.options;
     const cfg: LayerConfig = { name: this.name, ...rest };

@@ -70,6 +70,7 @@ export class TimeDistributed extends Layer {
   paramSpecs(): ParamSpec[] { return this.layer.paramSpecs(); }
   attach(ctx: LayerContext, refs: readonly ParamRef[]): void { super.attach(ctx, refs); this.layer.attach(ctx, refs); }
   forward(x: Act, training: boolean): Act { return this.layer.forward(x, training); }
+  dispose(): void { this.layer.dispose(); super.dispose(); }
   backward(dy: Act, needDx: boolean): Act | null { return this.layer.backward(dy, needDx); }
   getConfig(): LayerConfig { return { name: this.name, layer: { className: 'Dense', config: this.layer.getConfig() } }; }
 }

@@ -137,6 +137,12 @@ export class Stack {
 
   zeroGrads(): void { this.engine.view(this.grads).fill(0); }
 
+  /** Gives all engine memory of the model back (weights, gradients, workspaces); the model must not be used after. */
+  dispose(): void {
+    for (const l of this.layers) l.dispose();
+    if (this.built) for (const b of [this.params, this.grads, this.state]) this.engine.release(b);
+  }
+
   /** Copies of every weight, keyed "layer/name". */
   getWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};

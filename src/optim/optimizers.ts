@@ -36,6 +36,9 @@ export abstract class Optimizer {
     this.apply(ops, params, grads);
   }
 
+  /** Gives the optimizer's state buffers back to the engine (the next step starts fresh). */
+  dispose(ops: Ops): void { for (const b of this.state) ops.engine.release(b); this.state = []; }
+
   protected abstract makeState(ops: Ops, n: number): Buf[];
   protected abstract apply(ops: Ops, params: Buf, grads: Buf): void;
   abstract getConfig(): OptimizerConfig;

@@ -233,6 +233,13 @@ export class Model extends Stack {
     return { history, epochs: ran, stopReason: this.stopReason, diverged: this.diverged, warnings };
   }
 
+  dispose(): void {
+    super.dispose();
+    for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
+    this.batchBuffers.clear();
+    this.optimizer?.dispose(this.ops);
+  }
+
   /** Writes the model (config and weights) to a folder; see loadModel. */
   async save(dir: string): Promise<void> { await saveModel(this, dir); }
 

@@ -113,6 +113,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
           const [x, y] = splitTensors(d, 'train', probe);
           const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
           attrs.lr_find = lf.suggested;
+          probe.dispose();
           log(`lr-find: suggested learning rate ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max})`);
         }
       }

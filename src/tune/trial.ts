@@ -75,6 +75,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       });
       histories.push(h.history);
       values.push(rep.best);
+      model.dispose();
       if (rep.pruned) { pruned = true; break; }
       if (h.diverged) break;
     }

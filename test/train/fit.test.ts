@@ -155,3 +155,20 @@ test('fit warns once at the start about an accuracy metric, far more weights tha
   assert.deepEqual(h.warnings, warnings);
   assert.ok('accuracy' in h.history && 'val_accuracy' in h.history);
 });
+
+test('disposed models give their engine memory back: a tuning loop does not grow memory per trial', async () => {
+  const { x, y } = sineData(64);
+  const rng = new Rng(9);
+  const { getEngine } = await import('../../src/engine/index.js');
+  const e = getEngine();
+  const trial = async (units: number) => {
+    const m = sequential([gru({ units, inputShape: [12, 1], returnSequences: true }), lstm({ units: units + 1 }), dropout({ rate: 0.1 }), dense({ units: 1 })], { seed: 1 });
+    m.compile({ optimizer: adam(), loss: 'mse' });
+    await m.fit(x, y, { epochs: 1, batchSize: 16, validationData: [x, y], onWarning: () => {} });
+    m.dispose();
+  };
+  for (let u = 4; u < 16; u++) await trial(u);
+  const warm = e.bytesReserved;
+  for (let i = 0; i < 40; i++) await trial(4 + rng.int(12));
+  assert.equal(e.bytesReserved, warm, 'no new engine memory once every size has been seen');
+});
