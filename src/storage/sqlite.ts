@@ -107,7 +107,13 @@ export class SqliteStorage implements Storage {
     return this.toTrial(this.trialRow(study, number));
   }
   async getTrials(study: string): Promise<FrozenTrial[]> {
-    return (this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(this.studyId(study)) as TrialRow[]).map((r) => this.toTrial(r));
+    const sid = this.studyId(study);
+    const rows = this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(sid) as TrialRow[];
+    // All intermediate values of the study in one query (a study of hundreds of trials is read every rung).
+    const steps = this.db.prepare('SELECT i.trial_id AS id, i.step AS step, i.value AS value FROM intermediate i JOIN trials t ON t.id = i.trial_id WHERE t.study_id = ?').all(sid) as { id: number; step: number; value: number | null }[];
+    const byTrial = new Map<number, number[]>();
+    for (const s of steps) { let a = byTrial.get(s.id); if (!a) byTrial.set(s.id, (a = [])); a[s.step] = s.value ?? NaN; }
+    return rows.map((r) => freezeTrial({ number: r.number, state: r.state, params: JSON.parse(r.params), value: r.value, intermediate: byTrial.get(r.id) ?? [], attrs: JSON.parse(r.attrs), error: r.error, started: r.started, finished: r.finished }));
   }
   async failRunning(study: string, reason: string): Promise<number> {
     return this.db.prepare("UPDATE trials SET state = 'failed', error = ?, finished = ? WHERE study_id = ? AND state = 'running'").run(reason, new Date().toISOString(), this.studyId(study)).changes;

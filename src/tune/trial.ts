@@ -32,7 +32,7 @@ class Reporter extends Callback {
     this.env.onEpoch?.(this.trial.number, epoch, this.model.epochsPlanned, v);
     if (!this.active) return;
     await this.env.storage.report(this.env.study, this.trial.number, epoch, v);
-    if (!this.env.pruner) return;
+    if (!this.env.pruner || this.env.pruner.decidesAt?.(epoch) === false) return;
     const trials = await this.env.storage.getTrials(this.env.study);
     const me = trials.find((t) => t.number === this.trial.number)!;
     if (this.env.pruner.shouldPrune(me, epoch, trials)) {

@@ -14,6 +14,8 @@ export class AshaPruner implements Pruner {
     return r;
   }
 
+  decidesAt(step: number): boolean { return this.rungs().includes(step + 1); }
+
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
     const epoch = step + 1;
     if (!this.rungs().includes(epoch)) return false;
@@ -32,6 +34,8 @@ export class HyperbandPruner implements Pruner {
     const n = Math.max(1, Math.floor(Math.log(maxEpochs / minEpochs) / Math.log(eta)) + 1);
     this.brackets = Array.from({ length: n }, (_, s) => new AshaPruner(minEpochs * eta ** s, eta, maxEpochs));
   }
+  decidesAt(step: number): boolean { return this.brackets.some((b) => b.decidesAt(step)); }
+
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
     const k = this.brackets.length, b = trial.number % k;
     return this.brackets[b].shouldPrune(trial, step, trials.filter((t) => t.number % k === b));

@@ -6,6 +6,8 @@ import { bestUpTo, type Pruner } from './pruner.js';
 export class MedianPruner implements Pruner {
   readonly name = 'median';
   constructor(readonly startupTrials = 5, readonly warmupSteps = 2) {}
+  decidesAt(step: number): boolean { return step >= this.warmupSteps; }
+
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
     if (step < this.warmupSteps) return false;
     const others = trials.filter((t) => t.number !== trial.number && t.state !== 'failed' && t.intermediate.length > step).map((t) => bestUpTo(t, step)).filter(Number.isFinite).sort((a, b) => a - b);

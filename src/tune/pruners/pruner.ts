@@ -5,6 +5,8 @@ export interface Pruner {
   readonly name: string;
   /** Should `trial`, which has just reported epoch `step` (0-based), stop now? */
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean;
+  /** Whether the pruner can decide anything at this step (lets the runner skip reading the study). */
+  decidesAt?(step: number): boolean;
 }
 
 /** Best (lowest) value of a trial up to and including a step. */
