@@ -84,7 +84,7 @@ test('ASHA prunes trials; pruned trials keep their curves', async () => {
 
 test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed, the study finishes', async () => {
   const db = join(dir, 'kill.db');
-  const f = config('killed', `  strategy: grid\n  trials: 4\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 40);
+  const f = config('killed', `  strategy: grid\n  trials: 6\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`, 40);
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f], { stdio: 'ignore' });
   let killedAt: { complete: number; running: number } | null = null;
   for (let i = 0; i < 1800 && !killedAt; i++) {
@@ -111,9 +111,9 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   assert.equal(after[killedAt!.running].state, 'failed');
   assert.match(after[killedAt!.running].error!, /interrupted/);
   assert.ok(after[killedAt!.running].intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
-  assert.ok(after.filter((t) => t.state !== 'running').length >= 4, 'the study went on to its trial budget');
-  assert.deepEqual(new Set(after.map((t) => t.params['model.layers[0].gru.units'])), new Set([3, 4, 5, 6]), 'the grid was covered');
-  assert.ok(after.some((t) => t.number >= before.length && t.state === 'complete'), 'new trials completed after the resume');
+  assert.ok(after.every((t) => t.state !== 'running'), 'nothing left running');
+  assert.deepEqual(new Set(after.map((t) => t.params['model.layers[0].gru.units'])), new Set([3, 4, 5, 6, 7, 8]), 'the grid was covered');
+  if (before.length < 6) assert.ok(after.some((t) => t.number >= before.length && t.state === 'complete'), 'new trials completed after the resume');
 });
 
 test('auto refuses to tune a config whose check fails, and otherwise records the lr-find range it tunes from', async () => {
