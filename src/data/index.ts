@@ -2,7 +2,7 @@
 export { DataError, MissingValuesError } from './errors.js';
 export { readCsv } from './csv.js';
 export type { Table } from './csv.js';
-export { prepareData, prepareTable, baselineScores, originalTargets, unscaleTargets, MISSING_TOKENS } from './prepare.js';
+export { prepareData, prepareTable, baselineScores, originalTargets, unscaleTargets, scoreForecast, MISSING_TOKENS } from './prepare.js';
 export type { DataConfig, PreparedData, MissingPolicy, FixedEncoding } from './prepare.js';
 export { Scaler, SCALERS } from './scale.js';
 export type { ScalerKind, ScalerState } from './scale.js';

@@ -5,7 +5,7 @@ import { readCsv, type Table } from './csv.js';
 import { DataError, MissingValuesError } from './errors.js';
 import { baselineForecast, baselineName, score, type BaselineSpec, type Scores } from './baselines.js';
 import { Scaler, type ScalerKind, type ScalerState } from './scale.js';
-import { makeWindows, splitRanges, windowStarts, type Windows } from './window.js';
+import { absolute, makeWindows, splitRanges, windowStarts, type Windows } from './window.js';
 
 export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate' | { constant: number };
 
@@ -237,6 +237,13 @@ export function originalTargets(d: PreparedData, w: Windows): Float32Array {
   const nT = d.targets.length, out = new Float32Array(w.starts.length * w.horizon * nT);
   w.starts.forEach((s, n) => { for (let h = 0; h < w.horizon; h++) for (let k = 0; k < nT; k++) out[(n * w.horizon + h) * nT + k] = d.targetSeries.original[k][s + h]; });
   return out;
+}
+
+/** A model's output on a split's windows scored against the truth, on the scaled and the original scale (offsets of relative windows added back). */
+export function scoreForecast(d: PreparedData, split: 'train' | 'val' | 'test', modelOutput: ArrayLike<number>): { scaled: Scores; original: Scores } {
+  const w = d.windows[split];
+  const pred = absolute(w, modelOutput);
+  return { scaled: score(pred, w.truth), original: score(unscaleTargets(d, pred), originalTargets(d, w)) };
 }
 
 /** Maps scaled predictions (horizon-major, targets last) back to original units. */

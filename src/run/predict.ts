@@ -1,7 +1,7 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { absolute, baselineScores, originalTargets, prepareTable, readCsv, score, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
+import { baselineScores, prepareTable, readCsv, scoreForecast, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
 import { tensor } from '../nn/index.js';
 import { loadModel, ModelFileError, type Model } from '../train/index.js';
 import type { BaselineSpec } from '../data/index.js';
@@ -59,9 +59,9 @@ export async function evaluateRun(runDir: string, baselines: BaselineSpec[] = ['
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
-    const pred = absolute(w, model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data);
+    const m = scoreForecast(d, split, model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data);
     const base = baselineScores(d, split, baselines);
-    out[split] = { scaled: { model: score(pred, w.truth), ...base.scaled }, original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original } };
+    out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // all written to one run folder (../shared/CONFIG.md, "The run folder").
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { absolute, baselineScores, originalTargets, prepareData, score, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
+import { absolute, baselineScores, prepareData, scoreForecast, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
 import { baselinesOf, buildLayers, callbacksOf, compileOptions, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { tensor, type Tensor } from '../nn/index.js';
 import { forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
@@ -44,14 +44,9 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
 
 function evalSplit(model: Model, d: PreparedData, split: 'val' | 'test', baselines: ReturnType<typeof baselinesOf>): SplitMetrics & { pred: Float32Array } {
   const [x] = splitTensors(d, split, model);
-  const w = d.windows[split];
-  const pred = absolute(w, model.predict(x, { batchSize: 512 }).data);
-  const base = baselineScores(d, split, baselines);
-  return {
-    scaled: { model: score(pred, w.truth), ...base.scaled },
-    original: { model: score(unscaleTargets(d, pred), originalTargets(d, w)), ...base.original },
-    pred,
-  };
+  const out = model.predict(x, { batchSize: 512 }).data;
+  const m = scoreForecast(d, split, out), base = baselineScores(d, split, baselines);
+  return { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original }, pred: absolute(d.windows[split], out) };
 }
 
 export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): Promise<RunResult> {

@@ -273,11 +273,7 @@ export class Model extends Stack {
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
-      const out = this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false);
-      const f32 = this.engine.f32, base = (out.buf.ptr >> 2) + out.off;
-      for (let b = 0; b < B; b++) for (let t = 0; t < steps; t++) for (let f = 0; f < F; f++) {
-        res[((start + b) * steps + t) * F + f] = f32[base + (t * B + b) * out.ld + f];
-      }
+      res.set(this.toHost(this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false)).data, start * steps * F);
     }
     return { data: res, shape: outS.T === null ? [N, F] : [N, steps, F] };
   }

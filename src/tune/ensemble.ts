@@ -2,7 +2,7 @@
 // forecasts (mean, 1/MSE-weighted or a least-squares stacker fitted on validation), scored on the
 // test windows next to each member and the naive baselines.
 import { dirname } from 'node:path';
-import { absolute, baselineScores, score, unscaleTargets, originalTargets } from '../data/index.js';
+import { baselineScores, scoreForecast } from '../data/index.js';
 import { buildLayers, callbacksOf, compileOptions, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { fuseModels, sequential, type FusionMethod, type Model } from '../train/index.js';
 import { RunFolder, checkOutputWidth, defaultRunDir, splitTensors } from '../run/index.js';
@@ -36,8 +36,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: { top: nu
   const val = splitTensors(d0, 'val', members[0]), test = splitTensors(d0, 'test', members[0]);
   const relVal: [typeof val[0], typeof val[1]] = [val[0], val[1]];
   const fusion = fuseModels(members, { method: o.method ?? 'mean', validation: relVal });
-  const w = d0.windows.test;
-  const scoreOf = (pred: Float32Array) => { const abs = absolute(w, pred); return { scaled: score(abs, w.truth), original: score(unscaleTargets(d0, abs), originalTargets(d0, w)) }; };
+  const scoreOf = (pred: Float32Array) => scoreForecast(d0, 'test', pred);
   const result = {
     study: name, method: o.method ?? 'mean', members: top.map((t) => ({ trial: t.number, params: t.params, val: t.value })), weights: fusion.weights,
     test: { ensemble: scoreOf(fusion.predict(test[0]).data), members: members.map((m) => scoreOf(m.predict(test[0]).data)), baselines: baselineScores(d0, 'test', ['persistence', 'mean']) },

@@ -4,16 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-cli-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; err: string; out: string }> {
-  const errs: string[] = [], outs: string[] = [];
-  const code = await main(args, { out: (s) => outs.push(s), err: (s) => errs.push(s) });
-  return { code, err: errs.join(''), out: outs.join('') };
-}
+const run = runCli;
 
 const good = (over: Record<string, string> = {}) => {
   const v = { csv: 'data.csv', target: 'y', lookback: '4', layer: 'gru: {units: 4}', optimizer: '{adam: {learning_rate: 0.01}}', ...over };

@@ -4,17 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 import { syntheticCsv } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-train-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-async function quiet(args: string[]): Promise<{ value: number; out: string; err: string }> {
-  const o: string[] = [], e: string[] = [];
-  const value = await main(args, { out: (s) => o.push(s), err: (s) => e.push(s) });
-  return { value, out: o.join(''), err: e.join('') };
-}
+const quiet = async (args: string[]) => { const r = await runCli(args); return { value: r.code, out: r.out, err: r.err }; };
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 
