@@ -106,11 +106,11 @@ export function program(io: IO = processIO): Command {
       else io.out(res.rows.map((r) => `batch ${String(r.batch_size).padStart(5)}  val_loss ${r.val_loss.toPrecision(4)}  ${r.windows_per_second} windows/s`).join('\n') + `\nsuggested largest batch size: ${res.suggested}\n`);
     });
 
-  p.command('tune').argument('<config>', 'YAML config with a tune: section').option('--resume', 'continue an interrupted study')
+  p.command('tune').argument('<config>', 'YAML config with a tune: section').option('--resume', 'continue an interrupted study').option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
     .option('--storage <url>', 'sqlite:FILE (default: the config\'s tune.storage, else sqlite:seqtune.db)').option('--trials <n>', 'trial budget').option('--time-budget <d>', 'time budget (30m, 2h)').option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)')
     .option('--out <dir>', 'run folder of the retrained best trial').description('tune the config\'s hyperparameters (strategy auto, ofat, grid, random or tpe)')
-    .action(async (config: string, o: { resume?: boolean; storage?: string; trials?: string; timeBudget?: string; out?: string; jobs?: string }) => {
-      const r = await runStudy(await loadConfig(config), { resume: o.resume, storage: o.storage, jobs: o.jobs ? Number(o.jobs) : undefined, trials: o.trials ? Number(o.trials) : undefined, timeBudget: o.timeBudget ? parseDuration(o.timeBudget, '--time-budget') : undefined, out: o.out, log });
+    .action(async (config: string, o: { resume?: boolean; rerunInterrupted?: boolean; storage?: string; trials?: string; timeBudget?: string; out?: string; jobs?: string }) => {
+      const r = await runStudy(await loadConfig(config), { resume: o.resume, rerunInterrupted: o.rerunInterrupted, storage: o.storage, jobs: o.jobs ? Number(o.jobs) : undefined, trials: o.trials ? Number(o.trials) : undefined, timeBudget: o.timeBudget ? parseDuration(o.timeBudget, '--time-budget') : undefined, out: o.out, log });
       log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${r.best ? `#${r.best.number} ${r.best.value!.toPrecision(4)} ${JSON.stringify(r.best.params)}` : 'none'}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
     });

@@ -48,10 +48,10 @@ export class MemoryStorage implements Storage {
     return freezeTrial(t);
   }
   async getTrials(study: string): Promise<FrozenTrial[]> { return this.study(study).trials.map(freezeTrial); }
-  async failRunning(study: string, reason: string): Promise<number> {
-    let n = 0;
-    for (const t of this.study(study).trials) if (t.state === 'running') { Object.assign(t, { state: 'failed', error: reason, finished: new Date().toISOString() }); n++; }
-    return n;
+  async failRunning(study: string, reason: string): Promise<number[]> {
+    const numbers: number[] = [];
+    for (const t of this.study(study).trials) if (t.state === 'running') { Object.assign(t, { state: 'failed', error: reason, finished: new Date().toISOString() }); numbers.push(t.number); }
+    return numbers;
   }
   async close(): Promise<void> {}
 }

@@ -115,8 +115,13 @@ export class SqliteStorage implements Storage {
     for (const s of steps) { let a = byTrial.get(s.id); if (!a) byTrial.set(s.id, (a = [])); a[s.step] = s.value ?? NaN; }
     return rows.map((r) => freezeTrial({ number: r.number, state: r.state, params: JSON.parse(r.params), value: r.value, intermediate: byTrial.get(r.id) ?? [], attrs: JSON.parse(r.attrs), error: r.error, started: r.started, finished: r.finished }));
   }
-  async failRunning(study: string, reason: string): Promise<number> {
-    return this.db.prepare("UPDATE trials SET state = 'failed', error = ?, finished = ? WHERE study_id = ? AND state = 'running'").run(reason, new Date().toISOString(), this.studyId(study)).changes;
+  async failRunning(study: string, reason: string): Promise<number[]> {
+    return this.db.transaction(() => {
+      const sid = this.studyId(study);
+      const numbers = (this.db.prepare("SELECT number FROM trials WHERE study_id = ? AND state = 'running' ORDER BY number").all(sid) as { number: number }[]).map((r) => r.number);
+      this.db.prepare("UPDATE trials SET state = 'failed', error = ?, finished = ? WHERE study_id = ? AND state = 'running'").run(reason, new Date().toISOString(), sid);
+      return numbers;
+    }).immediate();
   }
   async close(): Promise<void> { this.db.close(); }
 }

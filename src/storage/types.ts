@@ -42,8 +42,8 @@ export interface Storage {
   /** Ends a running trial. Ending a finished trial is an error. */
   finishTrial(study: string, number: number, state: Exclude<TrialState, 'running'>, value: number | null, extra?: { error?: string; attrs?: Record<string, unknown> }): Promise<FrozenTrial>;
   getTrials(study: string): Promise<FrozenTrial[]>;
-  /** Marks every running trial of a study failed (after a crash); returns how many. */
-  failRunning(study: string, reason: string): Promise<number>;
+  /** Marks every running trial of a study failed (after a crash); returns their numbers. */
+  failRunning(study: string, reason: string): Promise<number[]>;
   close(): Promise<void>;
 }
 

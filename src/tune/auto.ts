@@ -5,7 +5,7 @@
 // continues the same plan.
 import { adviceFor, type Advice, type Evidence } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
-import { sameParams } from './samplers/index.js';
+import { finishedWith, runningWith } from './samplers/index.js';
 import { getPath, type Params } from './space.js';
 import type { TuneSettings } from './study.js';
 import type { TrialEnv } from './trial.js';
@@ -20,12 +20,14 @@ function actionable(a: Advice, base: unknown): boolean {
   return getPath(base, parent) !== undefined;
 }
 
+/** The next trial of the plan; null when there is nothing to start now (a sweep is still running, or the advice is used up). */
 export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly FrozenTrial[], attrs: Readonly<Record<string, unknown>> = {}): Promise<{ params: Params; why: string } | null> {
   const lrRange = attrs.lr_find as { min: number; max: number; best: number } | undefined;
-  const done = (p: Params) => trials.find((t) => t.state !== 'running' && sameParams(t.params, p));
+  const done = (p: Params) => finishedWith(trials, p);
+  const pending = (p: Params) => runningWith(trials, p);
   let current: Params = {};
   const baseline = done(current);
-  if (!baseline) return { params: {}, why: 'baseline: the config as written' };
+  if (!baseline) return pending(current) ? null : { params: {}, why: 'baseline: the config as written' };
   let best = baseline.state === 'complete' ? baseline.value ?? Infinity : Infinity;
   let bestTrial = baseline;
   const swept = new Set<string>();
@@ -51,8 +53,10 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     const values = userValues(advice.param)?.values ?? fromLrFind ?? advice.values!;
     const candidates = values.map((v) => ({ ...current, [advice.param]: v }));
     const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(values)}: ${advice.text}`;
-    const missing = candidates.find((c) => !done(c));
+    // The values of one sweep run side by side (--jobs); the next decision waits for all of them.
+    const missing = candidates.find((c) => !done(c) && !pending(c));
     if (missing) return { params: missing, why };
+    if (candidates.some((c) => !done(c))) return null;
     swept.add(advice.param);
     for (const c of candidates) {
       const t = done(c)!;

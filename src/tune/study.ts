@@ -76,7 +76,10 @@ export class TuneRefused extends SeqtuneError {}
 export interface StudyResult { name: string; trials: FrozenTrial[]; best: FrozenTrial | null; bestRun?: RunResult; stopReason: string }
 
 export interface TuneOptions {
-  resume?: boolean; storage?: string; trials?: number; timeBudget?: number; log?: (l: string) => void;
+  resume?: boolean;
+  /** With resume: run the interrupted trials again (same parameters, new trial numbers) before anything new. */
+  rerunInterrupted?: boolean;
+  storage?: string; trials?: number; timeBudget?: number; log?: (l: string) => void;
   /** Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory storage). */
   jobs?: number;
   /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
@@ -87,6 +90,7 @@ export interface TuneOptions {
 
 export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promise<StudyResult> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  if (o.rerunInterrupted && !o.resume) throw new ConfigError('--rerun-interrupted goes with --resume (it reruns the trials a resumed study finds interrupted)');
   const base = resolveConfig(loaded.raw, loaded.name);
   const s = tuneSettings(base, loaded.file);
   const storage: Storage = openStorage(o.storage ?? s.storage);
@@ -94,9 +98,11 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   try {
     const existing = await storage.getStudy(name);
     if (existing && !o.resume) throw new ConfigError(`study "${name}" already exists in ${o.storage ?? s.storage}; add --resume to continue it or rename the config (name:)`);
+    const reruns: FrozenTrial[] = [];
     if (existing) {
-      const n = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
-      if (n) log(`resume: ${n} interrupted trial${n > 1 ? 's' : ''} marked failed`);
+      const failed = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
+      if (failed.length) log(`resume: interrupted trial${failed.length > 1 ? 's' : ''} ${failed.map((n) => `#${n}`).join(', ')} marked failed${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`);
+      if (o.rerunInterrupted) reruns.push(...(await storage.getTrials(name)).filter((t) => failed.includes(t.number)));
     } else {
       const attrs: Record<string, unknown> = { config: base, config_file: loaded.file, strategy: s.strategy, objective: s.objective };
       if (s.strategy === 'auto') {
@@ -146,15 +152,17 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         const rng = new Rng(s.seed * 1000003 + trials.length);
         let params: Params | null;
         let why = '';
-        if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
+        const rerun = reruns.shift();
+        if (rerun) { params = { ...rerun.params }; why = `rerun of interrupted trial #${rerun.number}${rerun.attrs.why ? `: ${rerun.attrs.why as string}` : ''}`; }
+        else if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
         else params = sampler.sample(s.space, trials, rng);
-        if (!params || (running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
+        if (!params || (!rerun && running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
           // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
           if (running.size) { await Promise.race(running.values()); continue; }
           stopReason = 'search space exhausted';
           break;
         }
-        const trial = await storage.createTrial(name, params, why ? { why } : {});
+        const trial = await storage.createTrial(name, params, { ...(why ? { why } : {}), ...(rerun ? { rerun_of: rerun.number } : {}) });
         if (!pool) { await runTrial(env, trial); await report(trial.number, why); continue; }
         const p = pool.run(trial.number).then(async () => { running.delete(trial.number); await report(trial.number, why); return trial.number; });
         running.set(trial.number, p);

@@ -52,7 +52,7 @@ export function runStorageContract(label: string, make: () => Storage): void {
       assert.deepEqual((await s.getTrials('x')).map((t) => [t.number, t.params.a]), [[0, 1], [1, 3]]);
       assert.deepEqual((await s.getTrials('y')).map((t) => [t.number, t.params.a]), [[0, 2]]);
       await s.finishTrial('x', 0, 'pruned', 0.7);
-      assert.equal(await s.failRunning('x', 'interrupted'), 1);
+      assert.deepEqual(await s.failRunning('x', 'interrupted'), [1]);
       assert.deepEqual((await s.getTrials('x')).map((t) => t.state), ['pruned', 'failed']);
       assert.equal((await s.getTrials('y'))[0].state, 'running');
     } finally { await s.close(); }

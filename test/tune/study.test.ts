@@ -82,9 +82,9 @@ test('ASHA prunes trials; pruned trials keep their curves', async () => {
   assert.ok(pruned.every((t) => t.intermediate.length >= 1 && t.intermediate.length < 4 && t.value !== null));
 });
 
-test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed, the study finishes', async () => {
+test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed and run again on request, the study finishes', async () => {
   const db = join(dir, 'kill.db');
-  const f = config('killed', `  strategy: grid\n  trials: 6\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`, 40);
+  const f = config('killed', `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`, 40);
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f], { stdio: 'ignore' });
   let killedAt: { complete: number; running: number } | null = null;
   for (let i = 0; i < 1800 && !killedAt; i++) {
@@ -102,7 +102,7 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const s = new SqliteStorage(db);
   const before = await s.getTrials('killed');
   await s.close();
-  const code = await main(['tune', f, '--resume'], quiet);
+  const code = await main(['tune', f, '--resume', '--rerun-interrupted'], quiet);
   assert.equal(code, 0);
   const s2 = new SqliteStorage(db);
   const after = await s2.getTrials('killed');
@@ -111,9 +111,34 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   assert.equal(after[killedAt!.running].state, 'failed');
   assert.match(after[killedAt!.running].error!, /interrupted/);
   assert.ok(after[killedAt!.running].intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
+  const rerun = after[before.length];
+  assert.equal(rerun.attrs.rerun_of, killedAt!.running, 'the first trial after the resume reruns the interrupted one');
+  assert.deepEqual(rerun.params, after[killedAt!.running].params);
+  assert.equal(rerun.state, 'complete');
+  assert.equal(rerun.intermediate.length, 40);
   assert.ok(after.every((t) => t.state !== 'running'), 'nothing left running');
   assert.deepEqual(new Set(after.map((t) => t.params['model.layers[0].gru.units'])), new Set([3, 4, 5, 6, 7, 8]), 'the grid was covered');
   if (before.length < 6) assert.ok(after.some((t) => t.number >= before.length && t.state === 'complete'), 'new trials completed after the resume');
+});
+
+test('--resume without --rerun-interrupted marks a crashed trial failed and goes on with new ones; auto and OFAT prefer a rerun over the failed trial', async () => {
+  const db = join(dir, 'crash.db');
+  const f = config('crashed', `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 6]\n`, 2);
+  const s = new SqliteStorage(db);
+  await s.createStudy('crashed', {});
+  await s.createTrial('crashed', {});
+  await s.close();
+  const lines: string[] = [];
+  assert.equal(await main(['tune', f, '--resume'], { out: (l) => lines.push(l), err: (l) => lines.push(l) }), 0, lines.join(''));
+  assert.match(lines.join(''), /interrupted trial #0 marked failed \(--rerun-interrupted runs them again\)/);
+  const s2 = new SqliteStorage(db);
+  const after = await s2.getTrials('crashed');
+  await s2.close();
+  // OFAT's baseline trial failed (interrupted): the plan counts it as done and sweeps on.
+  assert.deepEqual(after.map((t) => [t.state, t.params['model.layers[0].gru.units'] ?? null]), [['failed', null], ['complete', 2], ['complete', 6]]);
+  const err: string[] = [];
+  assert.equal(await main(['tune', f, '--rerun-interrupted'], { out: () => {}, err: (l) => err.push(l) }), 2);
+  assert.match(err.join(''), /--rerun-interrupted goes with --resume/);
 });
 
 test('auto refuses to tune a config whose check fails, and otherwise records the lr-find range it tunes from', async () => {
@@ -142,6 +167,16 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
   assert.ok(spans.some(([s0, e0], i) => spans.some(([s1], j) => j !== i && s1 >= s0 && s1 < e0)), 'some trials overlapped in time');
   const seq = await runStudy(await loadConfig(config('jobs1', `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 15)), { log: () => {}, saveBest: false });
   assert.deepEqual(seq.trials.map((t) => t.value), r.trials.map((t) => t.value), 'the same trials give the same values in threads or not');
+});
+
+test('auto with --jobs 2 runs the values of one sweep side by side', async () => {
+  const f = config('autojobs', `  strategy: auto\n  trials: 3\n  jobs: 2\n  storage: sqlite:${join(dir, 'autojobs.db')}\n`, 15);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  assert.equal(r.trials.length, 3);
+  const [a, b] = r.trials.slice(1).map((t) => [Date.parse(t.started), Date.parse(t.finished!)]);
+  assert.ok(Date.parse(r.trials[0].finished!) <= Math.min(a[0], b[0]), 'the sweep starts after the baseline');
+  assert.ok(b[0] < a[1], 'the two values of the first sweep overlapped in time');
+  assert.equal(r.trials[1].attrs.why, r.trials[2].attrs.why, 'both belong to the same sweep');
 });
 
 test('repeats train each configuration with several seeds, score by the mean and report the spread', async () => {

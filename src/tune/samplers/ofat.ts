@@ -4,7 +4,7 @@
 // resumed study continues where it stopped.
 import type { FrozenTrial } from '../../storage/index.js';
 import { type Param, type Params, type Space } from '../space.js';
-import { sameParams, type Sampler } from './sampler.js';
+import { finishedWith, runningWith, type Sampler } from './sampler.js';
 
 /** The values OFAT tries for a parameter: the list, or 5 points over a range (log-spaced where log). */
 export function sweepValues(p: Param): unknown[] {
@@ -24,8 +24,8 @@ export class OfatSampler implements Sampler {
   /** Replays the plan over the trials: the steps finished, the current best params, and the next params to try. */
   plan(space: Space, trials: readonly FrozenTrial[]): { steps: OfatStep[]; current: Params; next: Params | null } {
     const factors = this.order ? this.order.map((n) => space.find((p) => p.name === n)!).filter(Boolean) : space;
-    const done = (p: Params) => trials.find((t) => t.state !== 'running' && sameParams(t.params, p));
-    const pending = (p: Params) => trials.some((t) => t.state === 'running' && sameParams(t.params, p));
+    const done = (p: Params) => finishedWith(trials, p);
+    const pending = (p: Params) => runningWith(trials, p);
     let current: Params = {};
     const steps: OfatStep[] = [];
     if (!done(current)) return { steps, current, next: pending(current) ? null : current };

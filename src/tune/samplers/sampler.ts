@@ -13,3 +13,13 @@ export const sameParams = (a: Readonly<Params>, b: Readonly<Params>): boolean =>
   const ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && JSON.stringify(a[k]) === JSON.stringify(b[k]));
 };
+
+/** The finished trial with these parameters, preferring one that completed or was pruned over a failed one (a rerun). */
+export const finishedWith = (trials: readonly FrozenTrial[], p: Readonly<Params>): FrozenTrial | undefined => {
+  const all = trials.filter((t) => t.state !== 'running' && sameParams(t.params, p));
+  return all.find((t) => t.state !== 'failed') ?? all[0];
+};
+
+/** Whether a trial with these parameters is running now. */
+export const runningWith = (trials: readonly FrozenTrial[], p: Readonly<Params>): boolean =>
+  trials.some((t) => t.state === 'running' && sameParams(t.params, p));
