@@ -8,7 +8,7 @@ export interface RunContext {
   config?: {
     model?: { layers?: Record<string, unknown>[] };
     train?: { epochs?: number; batch_size?: number; optimizer?: unknown; clipnorm?: number; schedule?: unknown };
-    data?: { scale?: string };
+    data?: { scale?: string; lookback?: number };
   };
 }
 
@@ -60,6 +60,7 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
   const LR = `train.optimizer.${opt}.learning_rate`;
   const epochs = ctx.config?.train?.epochs ?? ev.epochs;
   const batch = ctx.config?.train?.batch_size ?? 32;
+  const lookback = ctx.config?.data?.lookback;
   const best = ev.bestEpoch + 1;
   const lrDown = { param: LR, action: 'decrease' as const, values: [round(lr / 3), round(lr / 10)], factor: 'learning_rate' as const, text: `lower the learning rate from ${lr} to ${round(lr / 3)} or ${round(lr / 10)}` };
   const clip = { param: 'train.clipnorm', action: 'set' as const, values: [5, 15], factor: 'clipnorm' as const, text: 'clip gradients by global norm (clipnorm 5 or 15)' };
@@ -83,7 +84,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
         ...(dropout > 0 || rdrop > 0 ? [{ param: `${L}.dropout`, action: 'decrease' as const, values: [0, round(dropout / 2)], factor: 'dropout' as const, text: 'use less regularization (dropout/recurrent dropout/L2)' }] : []),
         { param: `${L}.units`, action: 'increase', values: [units * 2, units * 4], factor: 'units', text: `use more units (${units} -> ${units * 2})` },
         { param: 'model.layers', action: 'add', values: ['stacked'], factor: 'layers', text: 'stack another recurrent layer (return_sequences on the one below)' },
-        { param: 'train.epochs', action: 'increase', values: [epochs * 2], factor: 'epochs', text: 'train longer' },
+        // More epochs change nothing when the run ended before its limit (early stopping).
+        ...(ev.epochs >= epochs ? [{ param: 'train.epochs', action: 'increase' as const, values: [epochs * 2], factor: 'epochs' as const, text: 'train longer' }] : []),
+        ...(lookback ? [{ param: 'data.lookback', action: 'increase' as const, values: [lookback * 2], factor: 'data' as const, text: `give each forecast a longer history (lookback ${lookback} -> ${lookback * 2})` }] : []),
         { param: 'check.data', action: 'check', factor: 'data', text: 'more data (a longer history, more features) helps an underfitting model most' },
       ];
     case 'plateau':

@@ -10,8 +10,8 @@ import { trainRun, type RunResult } from '../run/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
 import { GridSampler, OfatSampler, RandomSampler, TpeSampler, type Sampler } from './samplers/index.js';
 import { applyParams, parseSpace, type Params, type Space } from './space.js';
-import { runTrial, type TrialEnv } from './trial.js';
-import { autoNext } from './auto.js';
+import { runTrial, secondsPerWindow, type TrialEnv } from './trial.js';
+import { autoNext, type AutoBudget } from './auto.js';
 import { factorChart, historyChart, importance } from './report.js';
 import { renderSvg } from '../plot/index.js';
 import { writeFile } from 'node:fs/promises';
@@ -137,6 +137,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     let stopReason = 'trial budget spent';
     const pool = jobs > 1 ? await WorkerPool.start(jobs, { file: loaded.file, storage: url, study: name }) : null;
     const running = new Map<number, Promise<number>>();
+    const autoBudget = Number.isFinite(budget) ? timeLeft(env, base, () => budget - (performance.now() - t0) / 1000) : undefined;
     const report = async (number: number, why: string) => {
       if (tty) process.stderr.write('\r\x1b[2K');
       const all = await storage.getTrials(name);
@@ -154,7 +155,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         let why = '';
         const rerun = reruns.shift();
         if (rerun) { params = { ...rerun.params }; why = `rerun of interrupted trial #${rerun.number}${rerun.attrs.why ? `: ${rerun.attrs.why as string}` : ''}`; }
-        else if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs); params = next?.params ?? null; why = next?.why ?? ''; }
+        else if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs, autoBudget); params = next?.params ?? null; why = next?.why ?? ''; }
         else params = sampler.sample(s.space, trials, rng);
         if (!params || (!rerun && running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
           // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
@@ -189,6 +190,27 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   } finally {
     await storage.close();
   }
+}
+
+/** What auto needs to judge whether a trial fits in the time left: a trial's seconds, scaled by timed steps. */
+function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
+  const perWindow = new Map<string, Promise<number>>();
+  const spw = (p: Params) => {
+    const k = JSON.stringify(p);
+    let v = perWindow.get(k);
+    if (!v) perWindow.set(k, (v = secondsPerWindow(env, applyParams(base, p)).catch(() => NaN)));
+    return v;
+  };
+  return {
+    remaining,
+    estimate: async (p, ref) => {
+      const seconds = ref.attrs.seconds as number | undefined;
+      if (!seconds) return 0;
+      const ratio = (await spw(p)) / (await spw(ref.params));
+      const epochs = (applyParams(base, p).train?.epochs ?? 1) / (applyParams(base, ref.params).train?.epochs ?? 1);
+      return Number.isFinite(ratio) ? seconds * ratio * epochs : 0;
+    },
+  };
 }
 
 /** Worker threads that each run one trial at a time (own engine, own storage connection). */

@@ -54,6 +54,27 @@ export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<Prepare
   return d;
 }
 
+/**
+ * Seconds of training per window for a config, from a few timed optimizer steps on one batch. The
+ * auto strategy compares candidates with it to tell whether a trial can finish in the time left.
+ */
+export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> {
+  const d = await prepareFor(env, cfg);
+  const model = sequential(buildLayers(env.loaded.file, cfg, [cfg.data.lookback, d.features.length]), { seed: cfg.seed ?? 42 });
+  try {
+    model.compile(compileOptions(cfg));
+    const [x, y] = splitTensors(d, 'train', model);
+    const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]));
+    const idx = Uint32Array.from({ length: B }, (_, i) => i);
+    model.trainStep(x, y, idx, 0, B); // the first step allocates and packs
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) model.trainStep(x, y, idx, 0, B);
+    return (performance.now() - t0) / 1000 / (steps * B);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Runs a created (running) trial to its end and records the result. Never throws for a failing trial. */
 export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<FrozenTrial> {
   const started = performance.now();

@@ -96,3 +96,15 @@ test('every pattern id is one of the documented ids', () => {
   const ids: PatternId[] = ['learning', 'overfitting', 'underfitting', 'plateau', 'architecture', 'data', 'diverged', 'unstable'];
   assert.deepEqual([...PATTERNS], ids);
 });
+
+test('underfitting advice: train longer only when the run reached its epoch limit; a longer lookback when the config has one', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const ev = (epochs: number) => ({ epochs, bestEpoch: epochs - 3 }) as Parameters<typeof adviceFor>[1];
+  const config = { train: { epochs: 30 }, data: { lookback: 96 }, model: { layers: [{ gru: { units: 64 } }, { dense: { units: 1 } }] } };
+  const params = (a: { param: string }[]) => a.map((x) => x.param);
+  const stoppedEarly = adviceFor('underfitting', ev(17), { config });
+  assert.ok(!params(stoppedEarly).includes('train.epochs'), 'early stopping ended the run: more epochs would change nothing');
+  assert.deepEqual(stoppedEarly.find((a) => a.param === 'data.lookback')?.values, [192]);
+  assert.deepEqual(adviceFor('underfitting', ev(30), { config }).find((a) => a.param === 'train.epochs')?.values, [60]);
+  assert.ok(!params(adviceFor('underfitting', ev(30), {})).includes('data.lookback'), 'no lookback advice for a bare history');
+});

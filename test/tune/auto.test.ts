@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
+import { autoNext } from '../../src/tune/auto.js';
+import { tuneSettings } from '../../src/tune/study.js';
+import { applyParams } from '../../src/tune/space.js';
+import { secondsPerWindow, type TrialEnv } from '../../src/tune/trial.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
+writeFileSync(join(dir, 'c.yaml'), `name: budget
+data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
+train: {epochs: 10, batch_size: 32}
+tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
+`);
+
+async function envOf(): Promise<TrialEnv> {
+  const loaded = await loadConfig(join(dir, 'c.yaml'));
+  return { loaded, base: resolveConfig(loaded.raw, loaded.name), storage: new MemoryStorage(), study: 'budget', repeats: 1, objective: 'val_loss', dataCache: new Map() };
+}
+
+const baseline = freezeTrial({
+  number: 0, state: 'complete', params: {}, value: 0.1, intermediate: [0.2, 0.1], error: null, started: '', finished: '',
+  attrs: { seconds: 60, history: { loss: [0.3, 0.2], val_loss: [0.2, 0.1] }, diagnosis: { pattern: 'underfitting', confidence: 0.8, advice: [
+    { param: 'model.layers[0].gru.units', action: 'increase', values: [16, 256], factor: 'units', text: 'use more units' },
+    { param: 'train.epochs', action: 'increase', values: [20], factor: 'epochs', text: 'train longer' },
+  ] } },
+});
+
+test('auto does not start a sweep value whose trial would outlast the time left, and says so', async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const estimate = async (p: Record<string, unknown>) => (p['model.layers[0].gru.units'] === 256 ? 1200 : 90);
+  const next = await autoNext(env, s, [baseline], {}, { remaining: () => 600, estimate });
+  assert.deepEqual(next?.params, { 'model.layers[0].gru.units': 16 });
+  assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; not started, too long for the time left: 256 \(about 20 min, 10 min left\)/);
+  // Once the affordable values are done, the plan moves on to the next factor.
+  const done16 = freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.2 });
+  const after = await autoNext(env, s, [baseline, done16], {}, { remaining: () => 500, estimate });
+  assert.deepEqual(after?.params, { 'train.epochs': 20 });
+  // Without a budget both values run.
+  assert.deepEqual((await autoNext(env, s, [baseline, done16], {}))?.params, { 'model.layers[0].gru.units': 256 });
+});
+
+test('secondsPerWindow ranks configs by their training cost', async () => {
+  const env = await envOf();
+  const small = await secondsPerWindow(env, env.base, 5);
+  const big = await secondsPerWindow(env, applyParams(env.base, { 'model.layers[0].gru.units': 128 }), 5);
+  assert.ok(small > 0 && big > 3 * small, `GRU(128) ${big} s/window vs GRU(8) ${small}`);
+});
