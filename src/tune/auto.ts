@@ -6,7 +6,7 @@
 import { adviceFor, type Advice, type Evidence } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
-import { getPath, type Params } from './space.js';
+import { applyParams, getPath, type Params } from './space.js';
 import type { TuneSettings } from './study.js';
 import type { TrialEnv } from './trial.js';
 
@@ -18,6 +18,19 @@ function actionable(a: Advice, base: unknown): boolean {
   if (a.param.startsWith('train.optimizer.') || a.param === 'train.optimizer' || a.param === 'train.schedule' || a.param === 'train.clipnorm' || a.param === 'train.epochs' || a.param === 'train.batch_size') return true;
   const parent = a.param.slice(0, a.param.lastIndexOf('.'));
   return getPath(base, parent) !== undefined;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * current with param set to v. Values below param (an Adam learning rate when the optimizer changes) no
+ * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
+ */
+function withValue(base: unknown, current: Params, param: string, v: unknown): Params {
+  const c: Params = {};
+  for (const [k, x] of Object.entries(current)) if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;
+  if (!same(getPath(base, param), v)) c[param] = v;
+  return c;
 }
 
 export interface AutoBudget {
@@ -44,27 +57,38 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
   const swept = new Set<string>();
   // User-given values for a factor win over the advice's suggestions.
   const userValues = (param: string) => s.space.find((p) => p.name === param && p.dist.kind === 'categorical')?.dist as { values: unknown[] } | undefined;
-  for (let guard = 0; guard < 50; guard++) {
+  // Rounds of coordinate descent: when every lever has been swept and the round improved the best,
+  // sweep them again around the new best (values are relative to it); a round without gain ends the plan.
+  let round = 1, improved = false;
+  for (let guard = 0; guard < 500; guard++) {
     const diag = bestTrial.attrs.diagnosis as Diag | undefined;
     if (!diag) return null;
+    const cfg = applyParams(env.base, current);
     // The diagnosis' own advice first; when that is used up, the other levers of the method in turn
     // (learning rate, schedule, batch size, capacity, regularization, clipping, optimizer).
     const hist = bestTrial.attrs.history as { val_loss?: number[] } | undefined;
     const ev = { epochs: hist?.val_loss?.length ?? env.base.train?.epochs ?? 30, bestEpoch: 0 } as Evidence;
-    const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: env.base }));
-    let advice = diag.advice.find((a) => actionable(a, env.base) && !swept.has(a.param));
-    let reason = `best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
+    const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: cfg }));
+    // A factor is swept once per direction: overfitting's fewer units and underfitting's more units are two sweeps.
+    const key = (a: Advice) => `${a.param}:${a.action}`;
+    let advice = diag.advice.find((a) => actionable(a, cfg) && !swept.has(key(a)));
+    let reason = `${round > 1 ? `round ${round}: ` : ''}best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
     if (!advice) {
-      advice = fallback.find((a) => actionable(a, env.base) && !swept.has(a.param) && a.factor !== 'epochs');
-      reason = `the advice for "${diag.pattern}" is used up; next lever of the method`;
+      advice = fallback.find((a) => actionable(a, cfg) && !swept.has(key(a)) && a.factor !== 'epochs');
+      reason = `${round > 1 ? `round ${round}: ` : ''}the advice for "${diag.pattern}" is used up; next lever of the method`;
     }
-    if (!advice) return null;
+    if (!advice) {
+      if (!improved) return null;
+      round++; improved = false; swept.clear();
+      continue;
+    }
     // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user gave values.
     const fromLrFind = advice.factor === 'learning_rate' && lrRange && !userValues(advice.param) ? [...new Set([lrRange.min, lrRange.best, lrRange.max])] : undefined;
     const values = userValues(advice.param)?.values ?? fromLrFind ?? advice.values!;
     const candidates: Params[] = [], skipped: string[] = [];
     for (const v of values) {
-      const c = { ...current, [advice.param]: v };
+      if (same(getPath(cfg, advice.param), v)) continue; // the best already has this value
+      const c = withValue(env.base, current, advice.param, v);
       const est = budget && !done(c) && !pending(c) ? await budget.estimate(c, baseline) : 0;
       if (budget && est > budget.remaining()) skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(budget.remaining() / 60).toFixed(0)} min left)`);
       else candidates.push(c);
@@ -74,10 +98,10 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     const missing = candidates.find((c) => !done(c) && !pending(c));
     if (missing) return { params: missing, why };
     if (candidates.some((c) => !done(c))) return null;
-    swept.add(advice.param);
+    swept.add(key(advice));
     for (const c of candidates) {
       const t = done(c)!;
-      if (t.state === 'complete' && t.value !== null && t.value < best) { best = t.value; bestTrial = t; current = c; }
+      if (t.state === 'complete' && t.value !== null && t.value < best) { best = t.value; bestTrial = t; current = c; improved = true; }
     }
   }
   return null;

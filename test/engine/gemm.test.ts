@@ -34,7 +34,9 @@ function check(M: number, N: number, K: number, transA: boolean, transB: boolean
 
 test('gemm matches the reference on random and awkward shapes, every transpose, beta 0/1/0.5', () => {
   const rng = new Rng(1);
-  const shapes = [[1, 1, 1], [1, 8, 1], [3, 5, 7], [4, 8, 16], [6, 9, 13], [7, 17, 300], [33, 96, 32], [64, 384, 128], [13, 1, 257], [2, 129, 515]];
+  // Every M from 1 to 17 exercises each split into 5-, 4- and 1-row blocks.
+  const shapes = [[1, 1, 1], [1, 8, 1], [3, 5, 7], [4, 8, 16], [6, 9, 13], [7, 17, 300], [33, 96, 32], [64, 384, 128], [13, 1, 257], [2, 129, 515],
+    ...Array.from({ length: 17 }, (_, i) => [i + 1, 11, 9]), [128, 24, 40], [63, 16, 5]];
   for (const [M, N, K] of shapes) {
     for (const transA of [false, true]) for (const transB of [false, true]) {
       for (const beta of [0, 1, 0.5]) check(M, N, K, transA, transB, beta, 1, rng, false);

@@ -55,3 +55,24 @@ test('secondsPerWindow ranks configs by their training cost', async () => {
   const big = await secondsPerWindow(env, applyParams(env.base, { 'model.layers[0].gru.units': 128 }), 5);
   assert.ok(small > 0 && big > 3 * small, `GRU(128) ${big} s/window vs GRU(8) ${small}`);
 });
+
+test('auto sweeps in rounds until a round brings no gain, never trains one configuration twice, and drops an optimizer\'s settings when it swaps the optimizer', async () => {
+  const { runStudy } = await import('../../src/tune/index.js');
+  writeFileSync(join(dir, 'rounds.yaml'), `name: rounds
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: 4, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
+tune: {strategy: auto, trials: 200, jobs: 1, storage: "memory:"}
+`);
+  const loaded = await loadConfig(join(dir, 'rounds.yaml'));
+  const r = await runStudy(loaded, { log: () => {}, saveBest: false });
+  assert.equal(r.stopReason, 'search space exhausted');
+  const whys = r.trials.map((t) => t.attrs.why as string);
+  assert.ok(whys.some((w) => w.startsWith('round 2: ')), 'a second round after the first improved the baseline');
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const configs = r.trials.map((t) => JSON.stringify(applyParams(base, t.params)));
+  assert.equal(new Set(configs).size, configs.length, 'every trial trains a different configuration');
+  for (const t of r.trials) if ('train.optimizer' in t.params) assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
+  const last = r.trials.filter((t) => whys[t.number].startsWith(`round ${Math.max(...whys.map((w) => Number(/^round (\d+)/.exec(w)?.[1] ?? 1)))}`));
+  assert.ok(last.every((t) => t.value! >= r.best!.value! || t === r.best), 'the last round did not improve the best');
+});
