@@ -6,6 +6,7 @@
 //   hn = hp_n + bh_n, n = act(xp_n + r * hn), h_t = (1 - z) n + z h_{t-1}
 // g (B, 4H) keeps r, z, n, hn for the backward step.
 import { act_span, vdact, sdact } from "./act";
+import { vflush, sflush } from "./simd";
 
 export function gru_fwd_step(B: i32, H: i32, xp: usize, hp: usize, bh: usize, hprev: usize, ldh: i32,
                              hout: usize, g: usize, act: i32, ract: i32): void {
@@ -89,9 +90,10 @@ export function gru_bwd_step(B: i32, H: i32, g: usize, hprev: usize, ldh: i32, d
       const dpn = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), vdact(act, n));
       const dz = f32x4.mul(f32x4.mul(dh, f32x4.sub(hpv, n)), vdact(ract, z));
       const dr = f32x4.mul(f32x4.mul(dpn, hn), vdact(ract, r));
-      v128.store(crow + o, f32x4.mul(dh, z));
-      v128.store(xr + o, dr); v128.store(xr + z0 + o, dz); v128.store(xr + n0 + o, dpn);
-      v128.store(hr + o, dr); v128.store(hr + z0 + o, dz); v128.store(hr + n0 + o, f32x4.mul(dpn, r));
+      const fr = vflush(dr), fz = vflush(dz), fn = vflush(dpn);
+      v128.store(crow + o, vflush(f32x4.mul(dh, z)));
+      v128.store(xr + o, fr); v128.store(xr + z0 + o, fz); v128.store(xr + n0 + o, fn);
+      v128.store(hr + o, fr); v128.store(hr + z0 + o, fz); v128.store(hr + n0 + o, vflush(f32x4.mul(dpn, r)));
     }
     for (; j < H; j++) {
       const o = <usize>j << 2;
@@ -102,9 +104,10 @@ export function gru_bwd_step(B: i32, H: i32, g: usize, hprev: usize, ldh: i32, d
       const dpn = dh * (1 - z) * sdact(act, n);
       const dz = dh * (hpv - n) * sdact(ract, z);
       const dr = dpn * hn * sdact(ract, r);
-      store<f32>(crow + o, dh * z);
-      store<f32>(xr + o, dr); store<f32>(xr + z0 + o, dz); store<f32>(xr + n0 + o, dpn);
-      store<f32>(hr + o, dr); store<f32>(hr + z0 + o, dz); store<f32>(hr + n0 + o, dpn * r);
+      const fr = sflush(dr), fz = sflush(dz), fn = sflush(dpn);
+      store<f32>(crow + o, sflush(dh * z));
+      store<f32>(xr + o, fr); store<f32>(xr + z0 + o, fz); store<f32>(xr + n0 + o, fn);
+      store<f32>(hr + o, fr); store<f32>(hr + z0 + o, fz); store<f32>(hr + n0 + o, sflush(dpn * r));
     }
   }
 }

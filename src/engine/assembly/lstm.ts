@@ -4,6 +4,7 @@
 //   c_t = f c_{t-1} + i g, a_t = act(c_t), h_t = o a_t
 // g (B, 4H) keeps i, f, g, o; c and a (B, H each) keep the cell state and act(c).
 import { act_span, vdact, sdact } from "./act";
+import { vflush, sflush } from "./simd";
 
 export function lstm_fwd_step(B: i32, H: i32, xp: usize, hp: usize, cprev: usize, c: usize, a: usize,
                               hout: usize, ldh: i32, g: usize, act: i32, ract: i32): void {
@@ -61,11 +62,11 @@ export function lstm_bwd_step(B: i32, H: i32, g: usize, cprev: usize, a: usize, 
       const av = v128.load(a + row + o);
       const cp = cprev ? v128.load(cprev + row + o) : f32x4.splat(0);
       const dc = f32x4.add(v128.load(dcc + row + o), f32x4.mul(f32x4.mul(dh, oo), vdact(act, av)));
-      v128.store(dcc + row + o, f32x4.mul(dc, ff));
-      v128.store(dr + o, f32x4.mul(f32x4.mul(dc, gg), vdact(ract, ii)));
-      v128.store(dr + f0 + o, f32x4.mul(f32x4.mul(dc, cp), vdact(ract, ff)));
-      v128.store(dr + g0 + o, f32x4.mul(f32x4.mul(dc, ii), vdact(act, gg)));
-      v128.store(dr + o0 + o, f32x4.mul(f32x4.mul(dh, av), vdact(ract, oo)));
+      v128.store(dcc + row + o, vflush(f32x4.mul(dc, ff)));
+      v128.store(dr + o, vflush(f32x4.mul(f32x4.mul(dc, gg), vdact(ract, ii))));
+      v128.store(dr + f0 + o, vflush(f32x4.mul(f32x4.mul(dc, cp), vdact(ract, ff))));
+      v128.store(dr + g0 + o, vflush(f32x4.mul(f32x4.mul(dc, ii), vdact(act, gg))));
+      v128.store(dr + o0 + o, vflush(f32x4.mul(f32x4.mul(dh, av), vdact(ract, oo))));
     }
     for (; j < H; j++) {
       const o = <usize>j << 2;
@@ -75,11 +76,11 @@ export function lstm_bwd_step(B: i32, H: i32, g: usize, cprev: usize, a: usize, 
       const av = load<f32>(a + row + o);
       const cp: f32 = cprev ? load<f32>(cprev + row + o) : 0;
       const dc = load<f32>(dcc + row + o) + dh * oo * sdact(act, av);
-      store<f32>(dcc + row + o, dc * ff);
-      store<f32>(dr + o, dc * gg * sdact(ract, ii));
-      store<f32>(dr + f0 + o, dc * cp * sdact(ract, ff));
-      store<f32>(dr + g0 + o, dc * ii * sdact(act, gg));
-      store<f32>(dr + o0 + o, dh * av * sdact(ract, oo));
+      store<f32>(dcc + row + o, sflush(dc * ff));
+      store<f32>(dr + o, sflush(dc * gg * sdact(ract, ii)));
+      store<f32>(dr + f0 + o, sflush(dc * cp * sdact(ract, ff)));
+      store<f32>(dr + g0 + o, sflush(dc * ii * sdact(act, gg)));
+      store<f32>(dr + o0 + o, sflush(dh * av * sdact(ract, oo)));
     }
   }
 }

@@ -1,6 +1,7 @@
 // Fused SimpleRNN (Elman) timestep: h_t = act(xp_t + hp), xp = x_t Wx + b, hp = h_{t-1} Wh (0 at the zero state).
 // Backward: dpre = (dcarry + dy_t) act'(h_t), written to dg (B, H); the caller sets dcarry = dpre Wh^T.
 import { act_span, dact_span } from "./act";
+import { vflush, sflush } from "./simd";
 
 export function rnn_fwd_step(B: i32, H: i32, xp: usize, hp: usize, hout: usize, ldh: i32, act: i32): void {
   for (let b = 0; b < B; b++) {
@@ -35,5 +36,8 @@ export function rnn_bwd_step(B: i32, H: i32, h: usize, ldh: i32, dy: usize, ldy:
       store<f32>(d + o, v);
     }
     dact_span(act, h + (<usize>(b * ldh) << 2), d, H);
+    j = 0;
+    for (; j + 4 <= H; j += 4) { const o = <usize>j << 2; v128.store(d + o, vflush(v128.load(d + o))); }
+    for (; j < H; j++) { const o = <usize>j << 2; store<f32>(d + o, sflush(load<f32>(d + o))); }
   }
 }

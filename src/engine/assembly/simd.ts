@@ -24,9 +24,17 @@ const C = memory.data<f32>([
   5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, // 176 p5
   1.0, 1.0, 1.0, 1.0,                                               // 192 one
   2.0, 2.0, 2.0, 2.0,                                               // 208 two
+  1e-30, 1e-30, 1e-30, 1e-30,                                       // 224 flush threshold
 ], 16);
 
 @inline export function vone(): v128 { return v128.load(C, 192); }
+
+// Gradients carried back through many timesteps decay geometrically; once they reach the subnormal
+// range (< 1.2e-38) every multiply on them takes a microcode assist (~100x slower on x86), and
+// WebAssembly cannot switch on flush-to-zero. The backward kernels flush magnitudes below 1e-30 to 0
+// instead: far below anything that moves a weight, and it keeps subnormals out of the GEMMs.
+@inline export function vflush(x: v128): v128 { return v128.and(x, f32x4.ge(f32x4.abs(x), v128.load(C, 224))); }
+@inline export function sflush(x: f32): f32 { return abs<f32>(x) < 1e-30 ? 0 : x; }
 
 @inline export function vexp(x: v128): v128 {
   // pmin/pmax map to single minps/maxps (and keep NaN when x is the first operand).
