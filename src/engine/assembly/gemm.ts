@@ -1,10 +1,11 @@
 // GEMM kernels: C[M,N] = beta*C + op(A)[M,K] @ op(B)[K,N], row-major f32, byte pointers.
 // op(A)[i][k] = transA ? A[k*lda + i] : A[i*lda + k]; op(B)[k][j] = transB ? B[j*ldb + k] : B[k*ldb + j].
 // B is packed into panels of NR columns ([panel][k][NR], zero-padded), A is read in place
-// through row/k strides; 5x8 and 4x8 register-blocked micro-kernels do the work. K is blocked
+// through row/k strides; a 4x8 register-blocked micro-kernel does the work. K is blocked
 // by KC so that one packed B slice stays in L2.
 import { fma } from "./simd";
 
+export const MR: i32 = 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 
@@ -91,37 +92,6 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
   v128.store(c3, c30); v128.store(c3, c31, 16);
 }
 
-// 5 rows x 8 columns: ten accumulators hide the FMA latency better than eight (V8 has 15 xmm registers:
-// 10 accumulators + 2 B vectors + 1 broadcast fit, 6x8 spills).
-@inline function micro5x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize): void {
-  const c1 = c + ldcb, c2 = c1 + ldcb, c3 = c2 + ldcb, c4 = c3 + ldcb;
-  let c00 = v128.load(c), c01 = v128.load(c, 16);
-  let c10 = v128.load(c1), c11 = v128.load(c1, 16);
-  let c20 = v128.load(c2), c21 = v128.load(c2, 16);
-  let c30 = v128.load(c3), c31 = v128.load(c3, 16);
-  let c40 = v128.load(c4), c41 = v128.load(c4, 16);
-  const ars2 = ars + ars, ars3 = ars2 + ars, ars4 = ars3 + ars;
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c00 = fma(av, b0, c00); c01 = fma(av, b1, c01);
-    av = v128.load32_splat(a + ars);
-    c10 = fma(av, b0, c10); c11 = fma(av, b1, c11);
-    av = v128.load32_splat(a + ars2);
-    c20 = fma(av, b0, c20); c21 = fma(av, b1, c21);
-    av = v128.load32_splat(a + ars3);
-    c30 = fma(av, b0, c30); c31 = fma(av, b1, c31);
-    av = v128.load32_splat(a + ars4);
-    c40 = fma(av, b0, c40); c41 = fma(av, b1, c41);
-    a += aks; b += 32;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c1, c10); v128.store(c1, c11, 16);
-  v128.store(c2, c20); v128.store(c2, c21, 16);
-  v128.store(c3, c30); v128.store(c3, c31, 16);
-  v128.store(c4, c40); v128.store(c4, c41, 16);
-}
-
 @inline function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize): void {
   let c00 = v128.load(c), c01 = v128.load(c, 16);
   for (let k = 0; k < kc; k++) {
@@ -132,23 +102,8 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
   v128.store(c, c00); v128.store(c, c01, 16);
 }
 
-/** rows (5, 4 or 1) x 8 columns of C at c. */
-function tile(rows: i32, kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize): void {
-  if (rows == 5) micro5x8(kc, a, ars, aks, b, c, ldcb);
-  else if (rows == 4) micro4x8(kc, a, ars, aks, b, c, ldcb);
-  else micro1x8(kc, a, aks, b, c);
-}
-
-// A rows x 8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out.
-const EDGE: usize = memory.data(5 * NR * 4, 16);
-
-function tileEdge(rows: i32, w: i32, kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize): void {
-  for (let r = 0; r < rows; r++) for (let j = 0; j < NR; j++)
-    store<f32>(EDGE + (<usize>(r * NR + j) << 2), j < w ? load<f32>(c + <usize>r * ldcb + (<usize>j << 2)) : 0);
-  tile(rows, kc, a, ars, aks, b, EDGE, NR * 4);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < w; j++)
-    store<f32>(c + <usize>r * ldcb + (<usize>j << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
-}
+// A 4x8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out.
+const EDGE: usize = memory.data(MR * NR * 4, 16);
 
 /** C[M,N] += op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows). */
 export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: i32, k0: i32, Bp: usize, C: usize, ldc: i32): void {
@@ -157,23 +112,40 @@ export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: 
   const ldcb = <usize>ldc << 2;
   const panels = (N + NR - 1) / NR;
   const abase = A + <usize>k0 * aks;
-  // Rows in blocks of 5, then 4 (M = 5a + 4b whenever M >= 12), then single rows.
-  let n4 = (4 * M) % 5;
-  let n5 = (M - 4 * n4) / 5;
-  if (4 * n4 > M) { n5 = M / 5; n4 = M % 5 == 4 ? 1 : 0; }
-  const rows45 = 5 * n5 + 4 * n4;
+  const Mfull = M - M % MR;
   // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
   for (let p = 0; p < panels; p++) {
     const j0 = p * NR;
     const b = Bp + (<usize>(p * kc) * NR << 2);
     const w = min(NR, N - j0);
-    for (let i = 0; i < M;) {
-      const rows = i < 5 * n5 ? 5 : i < rows45 ? 4 : 1;
+    for (let i = 0; i < Mfull; i += MR) {
       const a = abase + <usize>i * ars;
-      const c = C + <usize>i * ldcb + (<usize>j0 << 2);
-      if (w == NR) tile(rows, kc, a, ars, aks, b, c, ldcb);
-      else tileEdge(rows, w, kc, a, ars, aks, b, c, ldcb);
-      i += rows;
+      const crow = C + <usize>i * ldcb;
+      if (w == NR) {
+        micro4x8(kc, a, ars, aks, b, crow + (<usize>j0 << 2), ldcb);
+      } else {
+        for (let r = 0; r < MR; r++) for (let j = 0; j < NR; j++)
+          store<f32>(EDGE + (<usize>(r * NR + j) << 2), j < w ? load<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2)) : 0);
+        micro4x8(kc, a, ars, aks, b, EDGE, NR * 4);
+        for (let r = 0; r < MR; r++) for (let j = 0; j < w; j++)
+          store<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
+      }
+    }
+  }
+  for (let i = Mfull; i < M; i++) {
+    const a = abase + <usize>i * ars;
+    const crow = C + <usize>i * ldcb;
+    for (let p = 0; p < panels; p++) {
+      const j0 = p * NR;
+      const b = Bp + (<usize>(p * kc) * NR << 2);
+      const w = min(NR, N - j0);
+      if (w == NR) {
+        micro1x8(kc, a, aks, b, crow + (<usize>j0 << 2));
+      } else {
+        for (let j = 0; j < NR; j++) store<f32>(EDGE + (<usize>j << 2), j < w ? load<f32>(crow + (<usize>(j0 + j) << 2)) : 0);
+        micro1x8(kc, a, aks, b, EDGE);
+        for (let j = 0; j < w; j++) store<f32>(crow + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>j << 2)));
+      }
     }
   }
 }
