@@ -38,6 +38,8 @@ export interface AutoBudget {
   remaining(): number;
   /** Estimated seconds a trial with these params takes. */
   estimate(params: Params, reference: FrozenTrial): Promise<number>;
+  /** Set by autoNext when it left a value out because it would not finish in time. */
+  skipped?: boolean;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
       if (same(getPath(cfg, advice.param), v)) continue; // the best already has this value
       const c = withValue(env.base, current, advice.param, v);
       const est = budget && !done(c) && !pending(c) ? await budget.estimate(c, baseline) : 0;
+      if (budget && est > budget.remaining()) budget.skipped = true;
       if (budget && est > budget.remaining()) skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(budget.remaining() / 60).toFixed(0)} min left)`);
       else candidates.push(c);
     }

@@ -155,12 +155,12 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         let why = '';
         const rerun = reruns.shift();
         if (rerun) { params = { ...rerun.params }; why = `rerun of interrupted trial #${rerun.number}${rerun.attrs.why ? `: ${rerun.attrs.why as string}` : ''}`; }
-        else if (s.strategy === 'auto') { const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs, autoBudget); params = next?.params ?? null; why = next?.why ?? ''; }
+        else if (s.strategy === 'auto') { if (autoBudget) autoBudget.skipped = false; const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs, autoBudget); params = next?.params ?? null; why = next?.why ?? ''; }
         else params = sampler.sample(s.space, trials, rng);
         if (!params || (!rerun && running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
           // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
           if (running.size) { await Promise.race(running.values()); continue; }
-          stopReason = 'search space exhausted';
+          stopReason = autoBudget?.skipped ? 'time budget spent (no trial left in the plan finishes in the time left)' : 'search space exhausted';
           break;
         }
         const trial = await storage.createTrial(name, params, { ...(why ? { why } : {}), ...(rerun ? { rerun_of: rerun.number } : {}) });

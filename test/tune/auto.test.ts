@@ -38,8 +38,10 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
   const estimate = async (p: Record<string, unknown>) => (p['model.layers[0].gru.units'] === 256 ? 1200 : 90);
-  const next = await autoNext(env, s, [baseline], {}, { remaining: () => 600, estimate });
+  const budget = { remaining: () => 600, estimate, skipped: false };
+  const next = await autoNext(env, s, [baseline], {}, budget);
   assert.deepEqual(next?.params, { 'model.layers[0].gru.units': 16 });
+  assert.equal(budget.skipped, true, 'the study can tell a plan cut short by time from an exhausted one');
   assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; not started, too long for the time left: 256 \(about 20 min, 10 min left\)/);
   // Once the affordable values are done, the plan moves on to the next factor.
   const done16 = freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.2 });
