@@ -7,7 +7,7 @@ import {
   repeatVector, simpleRNN, timeDistributed, type Layer, type LossLike, type Recurrent,
 } from '../nn/index.js';
 import type { OptimizerLike, ScheduleLike } from '../optim/index.js';
-import { EarlyStopping, ReduceLROnPlateau, TerminateOnNaN, type Callback, type CompileOptions, type MetricName } from '../train/index.js';
+import { EarlyStopping, ReduceLROnPlateau, TerminateOnNaN, sequential, type Callback, type CompileOptions, type MetricName, type Model } from '../train/index.js';
 import { ConfigError, pathString } from './load.js';
 import type { RawConfig } from './schema.js';
 
@@ -68,6 +68,13 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
       throw new ConfigError(`${file}: ${pathString(['model', 'layers', i, kind])}: ${(e as Error).message}`, { cause: e });
     }
   });
+}
+
+/** The config's model over windows of `features` columns, compiled with its optimizer and loss. */
+export function compiledModel(file: string, cfg: RawConfig, features: number, seed = cfg.seed ?? 42): Model {
+  const m = sequential(buildLayers(file, cfg, [cfg.data.lookback, features]), { seed });
+  m.compile(compileOptions(cfg));
+  return m;
 }
 
 export function compileOptions(cfg: RawConfig): CompileOptions {

@@ -3,4 +3,4 @@ export { configSchema, LAYER_KEYS } from './schema.js';
 export type { RawConfig } from './schema.js';
 export { ConfigError, loadConfig, parseConfig, checkConfig, pathString } from './load.js';
 export type { LoadedConfig } from './load.js';
-export { resolveConfig, dataSpec, buildLayers, compileOptions, callbacksOf, scheduleOf, baselinesOf, camelKeys, TRAIN_DEFAULTS } from './build.js';
+export { resolveConfig, dataSpec, buildLayers, compileOptions, compiledModel, callbacksOf, scheduleOf, baselinesOf, camelKeys, TRAIN_DEFAULTS } from './build.js';

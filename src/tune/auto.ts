@@ -70,12 +70,12 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     // (learning rate, schedule, batch size, capacity, regularization, clipping, optimizer).
     const hist = bestTrial.attrs.history as { val_loss?: number[] } | undefined;
     const ev = { epochs: hist?.val_loss?.length ?? env.base.train?.epochs ?? 30, bestEpoch: 0 } as Evidence;
-    const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: cfg }));
     // A factor is swept once per direction: overfitting's fewer units and underfitting's more units are two sweeps.
     const key = (a: Advice) => `${a.param}:${a.action}`;
     let advice = diag.advice.find((a) => actionable(a, cfg) && !swept.has(key(a)));
     let reason = `${round > 1 ? `round ${round}: ` : ''}best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
     if (!advice) {
+      const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: cfg }));
       advice = fallback.find((a) => actionable(a, cfg) && !swept.has(key(a)) && a.factor !== 'epochs');
       reason = `${round > 1 ? `round ${round}: ` : ''}the advice for "${diag.pattern}" is used up; next lever of the method`;
     }
@@ -92,8 +92,8 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
       if (same(getPath(cfg, advice.param), v)) continue; // the best already has this value
       const c = withValue(env.base, current, advice.param, v);
       const est = budget && !done(c) && !pending(c) ? await budget.estimate(c, baseline) : 0;
-      if (budget && est > budget.remaining()) budget.skipped = true;
-      if (budget && est > budget.remaining()) skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(budget.remaining() / 60).toFixed(0)} min left)`);
+      const left = budget?.remaining() ?? Infinity;
+      if (est > left) { budget!.skipped = true; skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`); }
       else candidates.push(c);
     }
     const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice!.param]))}: ${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;

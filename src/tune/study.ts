@@ -8,7 +8,7 @@ import { Rng } from '../nn/random.js';
 import { openStorage, type FrozenTrial, type Storage } from '../storage/index.js';
 import { trainRun, type RunResult } from '../run/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
-import { GridSampler, OfatSampler, RandomSampler, TpeSampler, type Sampler } from './samplers/index.js';
+import { GridSampler, OfatSampler, RandomSampler, TpeSampler, runningWith, type Sampler } from './samplers/index.js';
 import { applyParams, parseSpace, type Params, type Space } from './space.js';
 import { runTrial, secondsPerWindow, type TrialEnv } from './trial.js';
 import { autoNext, type AutoBudget } from './auto.js';
@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import { checkRun, lrFind } from '../check/index.js';
 import { SeqtuneError } from '../engine/errors.js';
 import { prepareFor } from './trial.js';
-import { buildLayers, compileOptions } from '../config/index.js';
-import { sequential } from '../train/index.js';
+import { compiledModel, compileOptions } from '../config/index.js';
 import { splitTensors } from '../run/index.js';
 
 export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
@@ -114,7 +113,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         // The learning-rate range from lr-find, unless the user gave one in tune.space.
         if (!s.space.some((p) => p.name.includes('learning_rate'))) {
           const d = await prepareFor({ loaded, base, storage, study: name, repeats: 1, objective: s.objective, dataCache: new Map() }, base);
-          const make = () => { const m = sequential(buildLayers(loaded.file, base, [base.data.lookback, d.features.length]), { seed: base.seed }); m.compile(compileOptions(base)); return m; };
+          const make = () => compiledModel(loaded.file, base, d.features.length, base.seed);
           const probe = make();
           const [x, y] = splitTensors(d, 'train', probe);
           const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
@@ -157,7 +156,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         if (rerun) { params = { ...rerun.params }; why = `rerun of interrupted trial #${rerun.number}${rerun.attrs.why ? `: ${rerun.attrs.why as string}` : ''}`; }
         else if (s.strategy === 'auto') { if (autoBudget) autoBudget.skipped = false; const next = await autoNext(env, s, trials, (await storage.getStudy(name))!.attrs, autoBudget); params = next?.params ?? null; why = next?.why ?? ''; }
         else params = sampler.sample(s.space, trials, rng);
-        if (!params || (!rerun && running.size && trials.some((t) => t.state === 'running' && JSON.stringify(t.params) === JSON.stringify(params)))) {
+        if (!params || (!rerun && running.size && runningWith(trials, params))) {
           // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
           if (running.size) { await Promise.race(running.values()); continue; }
           stopReason = autoBudget?.skipped ? 'time budget spent (no trial left in the plan finishes in the time left)' : 'search space exhausted';

@@ -1,9 +1,9 @@
 // One trial: the base config with the trial's parameters applied, trained (repeats x seeds), its
 // objective per epoch reported to storage as it happens, pruned when the pruner says so.
 import { prepareData, type PreparedData } from '../data/index.js';
-import { buildLayers, compileOptions, callbacksOf, dataSpec, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
+import { compiledModel, callbacksOf, dataSpec, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { diagnose } from '../diagnose/index.js';
-import { Callback, sequential, type Logs } from '../train/index.js';
+import { Callback, type Logs } from '../train/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import type { Pruner } from './pruners/index.js';
@@ -60,9 +60,8 @@ export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<Prepare
  */
 export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> {
   const d = await prepareFor(env, cfg);
-  const model = sequential(buildLayers(env.loaded.file, cfg, [cfg.data.lookback, d.features.length]), { seed: cfg.seed ?? 42 });
+  const model = compiledModel(env.loaded.file, cfg, d.features.length);
   try {
-    model.compile(compileOptions(cfg));
     const [x, y] = splitTensors(d, 'train', model);
     const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]));
     const idx = Uint32Array.from({ length: B }, (_, i) => i);
@@ -85,9 +84,8 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     const values: number[] = [];
     let pruned = false;
     for (let r = 0; r < env.repeats; r++) {
-      const model = sequential(buildLayers(env.loaded.file, cfg, [cfg.data.lookback, d.features.length]), { seed: (cfg.seed ?? 42) + r });
+      const model = compiledModel(env.loaded.file, cfg, d.features.length, (cfg.seed ?? 42) + r);
       checkOutputWidth(env.loaded.file, cfg, model, d);
-      model.compile(compileOptions(cfg));
       const rep = new Reporter(env, trial, r === 0);
       const t = cfg.train!;
       const h = await model.fit(...splitTensors(d, 'train', model), {
