@@ -65,6 +65,14 @@ export const LINEAR = 0, SIGMOID = 1, HARD_SIGMOID = 2, TANH = 3, RELU = 4, SOFT
 // One loop per activation (the switch is outside the loop, so each loop body is straight-line SIMD).
 @inline function act_loop(id: i32, x: usize, n: i32): void {
   let i = 0;
+  // Four independent vectors per iteration: a sigmoid or tanh is one long dependency chain
+  // (~70 cycles), and the out-of-order window alone overlaps too few iterations to hide it.
+  for (; i + 16 <= n; i += 16) {
+    const y0 = vact(id, v128.load(x)), y1 = vact(id, v128.load(x, 16));
+    const y2 = vact(id, v128.load(x, 32)), y3 = vact(id, v128.load(x, 48));
+    v128.store(x, y0); v128.store(x, y1, 16); v128.store(x, y2, 32); v128.store(x, y3, 48);
+    x += 64;
+  }
   for (; i + 4 <= n; i += 4) { v128.store(x, vact(id, v128.load(x))); x += 16; }
   for (; i < n; i++) { store<f32>(x, sact(id, load<f32>(x))); x += 4; }
 }
