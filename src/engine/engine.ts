@@ -16,7 +16,7 @@ export interface RawKernels {
   heap_base(): number;
   pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number): void;
   gemm(M: number, N: number, K: number, A: number, lda: number, transA: number, B: number, ldb: number, transB: number,
-       C: number, ldc: number, beta: number, work: number): void;
+       C: number, ldc: number, beta: number, work: number, bias: number): void;
   gemm_prepacked(M: number, N: number, K: number, A: number, lda: number, transA: number, Bp: number, C: number, ldc: number, beta: number): void;
   scale_block(M: number, N: number, C: number, ldc: number, beta: number): void;
   act_span(id: number, x: number, n: number): void;

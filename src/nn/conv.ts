@@ -83,8 +83,8 @@ export class Conv1D extends Layer {
     const f = engine.f32, xb = (x.buf.ptr >> 2) + x.off;
     this.taps(x.B, (r, j, s) => { for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c]; });
     const y = mat(w.y, U);
-    if (this.p.bias) ops.fillRows(rows, U, y, params, this.p.bias.off);
-    ops.gemm(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, this.p.bias ? 1 : 0);
+    if (this.p.bias) ops.gemmBias(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
+    else ops.gemm(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, 0);
     ops.actRows(this.actId, rows, U, y);
     this.last = { x, ...w };
     return actOf(w.y, x.B, this.geo.out, U);

@@ -51,8 +51,8 @@ export class Dense extends Layer {
     const F = this.inShape!.F, U = this.units, M = rowsOf(x);
     const w = this.workspace(x.B, () => ({ y: this.alloc(M * U), dx: this.alloc(M * F) }));
     const y = mat(w.y, U);
-    if (this.p.bias) ops.fillRows(M, U, y, params, this.p.bias.off);
-    ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, this.p.bias ? 1 : 0);
+    if (this.p.bias) ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
+    else ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, 0);
     ops.actRows(this.actId, M, U, y);
     this.last = { x, y: w.y, dx: w.dx, B: x.B };
     return actOf(w.y, x.B, x.T, U);

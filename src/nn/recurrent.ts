@@ -171,8 +171,8 @@ export class Recurrent extends Layer {
     if (recMask) this.fillMask(recMask, o.recurrentDropout);
 
     const XP = mat(w.xp, GH);
-    if (o.useBias) ops.fillRows(TB, GH, XP, this.ctx.params, this.p.bias.off);
-    ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, o.useBias ? 1 : 0);
+    if (o.useBias) ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias.off);
+    else ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, 0);
     this.whPack ??= { buf: this.alloc(Ops.packedSize(H, GH)), K: H, N: GH };
     const whp = ops.packB(H, GH, this.pmat('recurrentKernel', GH), false, this.whPack.buf);
     let bh: Buf, bhOff = 0;

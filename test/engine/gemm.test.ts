@@ -62,3 +62,29 @@ test('kernel calls reject buffers too small for the shape', () => {
   const A = e.alloc(10), B = e.alloc(10), C = e.alloc(10);
   assert.throws(() => ops.gemm(4, 4, 4, mat(A, 4), false, mat(B, 4), false, mat(C, 4), 0), /overruns a buffer of 10 floats/);
 });
+
+test('gemmBias writes bias row + op(A) op(B) without reading C (NaN in C stays out), on awkward shapes and K > KC', () => {
+  const rng = new Rng(3);
+  for (const [M, N, K] of [[1, 1, 1], [5, 13, 3], [7, 8, 8], [64, 512, 8], [9, 20, 300], [3, 5, 0]]) {
+    for (const transA of [false, true]) for (const transB of [false, true]) {
+      const lda = transA ? M : K, ldb = transB ? K : N, ldc = N + 1;
+      const Ah = randArray(rng, Math.max(1, (transA ? K : M) * lda), 1), Bh = randArray(rng, Math.max(1, (transB ? N : K) * ldb), 1);
+      const bias = randArray(rng, N + 2, 1);
+      const A = e.alloc(Ah.length), B = e.alloc(Bh.length), C = e.alloc(M * ldc), Bi = e.alloc(bias.length);
+      e.view(A).set(Ah); e.view(B).set(Bh); e.view(C).fill(NaN); e.view(Bi).set(bias);
+      const want = new Float64Array(M * ldc);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[i * ldc + j] = bias[j + 2];
+      ref.gemm(M, N, K, Ah, lda, transA, Bh, ldb, transB, want, ldc, 1);
+      ops.gemmBias(M, N, K, mat(A, lda), transA, mat(B, ldb), transB, mat(C, ldc), Bi, 2);
+      const got = e.view(C).slice();
+      for (let i = 0; i < M; i++) {
+        assert.ok(Number.isNaN(got[i * ldc + N]), 'wrote outside the N columns');
+        for (let j = 0; j < N; j++) {
+          const g = got[i * ldc + j], w = want[i * ldc + j];
+          assert.ok(Math.abs(g - w) <= 1e-5 * (1 + Math.abs(w)) * Math.max(1, K), `gemmBias M=${M} N=${N} K=${K} tA=${transA} tB=${transB} at (${i}, ${j}): ${g} vs ${w}`);
+        }
+      }
+      e.release(A); e.release(B); e.release(C); e.release(Bi);
+    }
+  }
+});

@@ -4,6 +4,7 @@
 // through row/k strides; a 4x8 register-blocked micro-kernel does the work. K is blocked
 // by KC so that one packed B slice stays in L2.
 import { fma } from "./simd";
+import { fill_rows } from "./vec";
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -67,12 +68,22 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
 }
 
 // 4 rows x 8 columns; a points at op(A)[i0][k0], ars = byte step between rows, aks = byte step along k.
-@inline function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize): void {
+// The tile starts from C (init LOAD_C), from zero (ZERO) or from the bias row at init (any other
+// value is a pointer); in the last two cases C is only written.
+@inline function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize, init: usize): void {
   const c1 = c + ldcb, c2 = c1 + ldcb, c3 = c2 + ldcb;
-  let c00 = v128.load(c), c01 = v128.load(c, 16);
-  let c10 = v128.load(c1), c11 = v128.load(c1, 16);
-  let c20 = v128.load(c2), c21 = v128.load(c2, 16);
-  let c30 = v128.load(c3), c31 = v128.load(c3, 16);
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (init == ZERO) {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = f32x4.splat(0);
+  } else if (init != LOAD_C) {
+    c00 = c10 = c20 = c30 = v128.load(init);
+    c01 = c11 = c21 = c31 = v128.load(init, 16);
+  } else {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c1); c11 = v128.load(c1, 16);
+    c20 = v128.load(c2); c21 = v128.load(c2, 16);
+    c30 = v128.load(c3); c31 = v128.load(c3, 16);
+  }
   const ars2 = ars + ars, ars3 = ars2 + ars;
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
@@ -92,8 +103,10 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
   v128.store(c3, c30); v128.store(c3, c31, 16);
 }
 
-@inline function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize): void {
-  let c00 = v128.load(c), c01 = v128.load(c, 16);
+@inline function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize): void {
+  let c00: v128, c01: v128;
+  if (init == ZERO) { c00 = c01 = f32x4.splat(0); }
+  else { const src = init == LOAD_C ? c : init; c00 = v128.load(src); c01 = v128.load(src, 16); }
   for (let k = 0; k < kc; k++) {
     const a0 = v128.load32_splat(a);
     c00 = fma(a0, v128.load(b), c00); c01 = fma(a0, v128.load(b, 16), c01);
@@ -102,34 +115,64 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
   v128.store(c, c00); v128.store(c, c01, 16);
 }
 
+// Slices with kc * N at most this (packed B of 32 KB) are walked row block by row block.
+const ROW_OUTER_MAX: i32 = 8192;
+
 // A 4x8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out.
 const EDGE: usize = memory.data(MR * NR * 4, 16);
 
-/** C[M,N] += op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows). */
-export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: i32, k0: i32, Bp: usize, C: usize, ldc: i32): void {
+// Where a tile of C starts (micro-kernels' init): C's current values, zero, or a bias row (a pointer).
+const LOAD_C: usize = 0;
+const ZERO: usize = 1;
+
+// The init of the tile at column j0: a bias pointer moves with the columns.
+@inline function initAt(init: usize, j0: i32): usize { return init > ZERO ? init + (<usize>j0 << 2) : init; }
+
+// Fills an edge buffer row with what the tile starts from (w valid columns, the rest 0).
+@inline function edgeRow(dst: usize, w: i32, init: usize, crow: usize): void {
+  for (let j = 0; j < NR; j++) {
+    let v: f32 = 0;
+    if (j < w) v = init == ZERO ? 0 : load<f32>((init == LOAD_C ? crow : init) + (<usize>j << 2));
+    store<f32>(dst + (<usize>j << 2), v);
+  }
+}
+
+// One 4-row tile of C against panel p (columns j0 .. j0+8, fewer at the right edge).
+@inline function tile4(kc: i32, a: usize, ars: usize, aks: usize, Bp: usize, p: i32, N: i32, crow: usize, ldcb: usize, init: usize): void {
+  const j0 = p * NR;
+  const b = Bp + (<usize>(p * kc) * NR << 2);
+  const w = min(NR, N - j0);
+  const c = crow + (<usize>j0 << 2);
+  if (w == NR) {
+    micro4x8(kc, a, ars, aks, b, c, ldcb, initAt(init, j0));
+  } else {
+    for (let r = 0; r < MR; r++) edgeRow(EDGE + (<usize>(r * NR) << 2), w, initAt(init, j0), c + <usize>r * ldcb);
+    micro4x8(kc, a, ars, aks, b, EDGE, NR * 4, LOAD_C);
+    for (let r = 0; r < MR; r++) for (let j = 0; j < w; j++)
+      store<f32>(c + <usize>r * ldcb + (<usize>j << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
+  }
+}
+
+/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself
+ *  (LOAD_C), zero (ZERO) or a bias row of N floats (its pointer). */
+export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: i32, k0: i32, Bp: usize, C: usize, ldc: i32, init: usize): void {
   const ars: usize = transA ? 4 : (<usize>lda << 2);
   const aks: usize = transA ? (<usize>lda << 2) : 4;
   const ldcb = <usize>ldc << 2;
   const panels = (N + NR - 1) / NR;
   const abase = A + <usize>k0 * aks;
   const Mfull = M - M % MR;
-  // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
-  for (let p = 0; p < panels; p++) {
-    const j0 = p * NR;
-    const b = Bp + (<usize>(p * kc) * NR << 2);
-    const w = min(NR, N - j0);
+  if (kc * N <= ROW_OUTER_MAX) {
+    // A short slice (small K): all of packed B fits in L1, so go row block by row block and
+    // write each C row from left to right (panel order would write half cache lines far apart).
     for (let i = 0; i < Mfull; i += MR) {
-      const a = abase + <usize>i * ars;
-      const crow = C + <usize>i * ldcb;
-      if (w == NR) {
-        micro4x8(kc, a, ars, aks, b, crow + (<usize>j0 << 2), ldcb);
-      } else {
-        for (let r = 0; r < MR; r++) for (let j = 0; j < NR; j++)
-          store<f32>(EDGE + (<usize>(r * NR + j) << 2), j < w ? load<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2)) : 0);
-        micro4x8(kc, a, ars, aks, b, EDGE, NR * 4);
-        for (let r = 0; r < MR; r++) for (let j = 0; j < w; j++)
-          store<f32>(crow + <usize>r * ldcb + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
-      }
+      const a = abase + <usize>i * ars, crow = C + <usize>i * ldcb;
+      for (let p = 0; p < panels; p++) tile4(kc, a, ars, aks, Bp, p, N, crow, ldcb, init);
+    }
+  } else {
+    // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
+    for (let p = 0; p < panels; p++) {
+      for (let i = 0; i < Mfull; i += MR) tile4(kc, abase + <usize>i * ars, ars, aks, Bp, p, N, C + <usize>i * ldcb, ldcb, init);
     }
   }
   for (let i = Mfull; i < M; i++) {
@@ -139,12 +182,13 @@ export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: 
       const j0 = p * NR;
       const b = Bp + (<usize>(p * kc) * NR << 2);
       const w = min(NR, N - j0);
+      const c = crow + (<usize>j0 << 2);
       if (w == NR) {
-        micro1x8(kc, a, aks, b, crow + (<usize>j0 << 2));
+        micro1x8(kc, a, aks, b, c, initAt(init, j0));
       } else {
-        for (let j = 0; j < NR; j++) store<f32>(EDGE + (<usize>j << 2), j < w ? load<f32>(crow + (<usize>(j0 + j) << 2)) : 0);
-        micro1x8(kc, a, aks, b, EDGE);
-        for (let j = 0; j < w; j++) store<f32>(crow + (<usize>(j0 + j) << 2), load<f32>(EDGE + (<usize>j << 2)));
+        edgeRow(EDGE, w, initAt(init, j0), c);
+        micro1x8(kc, a, aks, b, EDGE, LOAD_C);
+        for (let j = 0; j < w; j++) store<f32>(c + (<usize>j << 2), load<f32>(EDGE + (<usize>j << 2)));
       }
     }
   }
@@ -167,21 +211,27 @@ export function scale_block(M: i32, N: i32, C: usize, ldc: i32, beta: f32): void
   }
 }
 
-/** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice. */
+/** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice.
+ *  With bias not 0 (N floats): C = bias row + op(A) op(B), beta ignored and C never read. */
 export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, B: usize, ldb: i32, transB: i32,
-                     C: usize, ldc: i32, beta: f32, work: usize): void {
-  scale_block(M, N, C, ldc, beta);
-  if (M == 0 || N == 0) return;
+                     C: usize, ldc: i32, beta: f32, work: usize, bias: usize): void {
+  if (K == 0 || M == 0 || N == 0) {
+    if (bias) fill_rows(M, N, C, ldc, bias); else scale_block(M, N, C, ldc, beta);
+    return;
+  }
+  let init = bias ? bias : beta == 0 ? ZERO : LOAD_C;
+  if (init == LOAD_C) scale_block(M, N, C, ldc, beta);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     pack_b(kc, N, B, ldb, transB, k0, work);
-    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc);
+    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init);
+    init = LOAD_C;
   }
 }
 
 /** GEMM against a B packed once with pack_b over its whole K (kc = K): for weights reused every timestep. */
 export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, Bp: usize, C: usize, ldc: i32, beta: f32): void {
-  scale_block(M, N, C, ldc, beta);
-  if (M == 0 || N == 0 || K == 0) return;
-  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc);
+  if (K == 0 || M == 0 || N == 0) { scale_block(M, N, C, ldc, beta); return; }
+  if (beta != 0) scale_block(M, N, C, ldc, beta);
+  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, beta == 0 ? ZERO : LOAD_C);
 }

@@ -4,7 +4,7 @@
 //   c_t = f c_{t-1} + i g, a_t = act(c_t), h_t = o a_t
 // g (B, 4H) keeps i, f, g, o; c and a (B, H each) keep the cell state and act(c).
 import { act_span, vdact, sdact } from "./act";
-import { vflush, sflush } from "./simd";
+import { fma, vflush, sflush } from "./simd";
 
 export function lstm_fwd_step(B: i32, H: i32, xp: usize, hp: usize, cprev: usize, c: usize, a: usize,
                               hout: usize, ldh: i32, g: usize, act: i32, ract: i32): void {
@@ -26,12 +26,22 @@ export function lstm_fwd_step(B: i32, H: i32, xp: usize, hp: usize, cprev: usize
     act_span(ract, gr + o0, H);
     const crow = c + (<usize>(b * H) << 2), arow = a + (<usize>(b * H) << 2);
     const prow = cprev + (<usize>(b * H) << 2);
-    for (j = 0; j < H; j++) {
+    // c = f c_{t-1} + i g, written to c and (before its activation) to a.
+    j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      let cv = f32x4.mul(v128.load(gr + o), v128.load(gr + g0 + o));
+      if (cprev) cv = fma(v128.load(gr + f0 + o), v128.load(prow + o), cv);
+      v128.store(crow + o, cv);
+      v128.store(arow + o, cv);
+    }
+    for (; j < H; j++) {
       const o = <usize>j << 2;
       const cp: f32 = cprev ? load<f32>(prow + o) : 0;
-      store<f32>(crow + o, load<f32>(gr + f0 + o) * cp + load<f32>(gr + o) * load<f32>(gr + g0 + o));
+      const cv = load<f32>(gr + f0 + o) * cp + load<f32>(gr + o) * load<f32>(gr + g0 + o);
+      store<f32>(crow + o, cv);
+      store<f32>(arow + o, cv);
     }
-    memory.copy(arow, crow, <usize>H << 2);
     act_span(act, arow, H);
     const hrow = hout + (<usize>(b * ldh) << 2);
     j = 0;
