@@ -1,7 +1,11 @@
-// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N]
+// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R]
 // Trains every standard workload with seqtune (one thread, one child process per workload so
 // peak RSS is per workload) and, with --peers, the same workloads in PyTorch and TensorFlow.js
 // (wasm backend) in the same run, then prints seconds per epoch and the ratios side by side.
+// With R rounds (default 3 with --peers, else 1) each workload is timed R times per peer, the
+// peers taking turns (seqtune, PyTorch, TF.js, seqtune, ...), and each peer's figure is its best
+// round: a shared machine's speed drifts by up to 1.5x from minute to minute, and taking turns
+// gives every peer the same chance at a quiet minute.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +19,11 @@ const value = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? 
 const json = flag('--json'), peers = flag('--peers');
 const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
 const epochs = value('--epochs') ?? '2';
+const rounds = Number(value('--rounds') ?? (peers ? 3 : 1));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`bench: --rounds: expected a whole number of rounds >= 1, received ${value('--rounds')}`);
+  process.exit(2);
+}
 const workloads = loadWorkloads().filter((w) => only.size === 0 || only.has(w.id));
 if (only.size && workloads.length !== only.size) {
   console.error(`bench: --only: unknown workload id in ${[...only].join(',')}; known: ${loadWorkloads().map((w) => w.id).join(', ')}`);
@@ -37,22 +46,35 @@ if (peers) {
   if (!torchOk) console.error(`bench: PyTorch peer skipped (needs ${python} with torch and ${torchScript})`);
 }
 
+/** The best (fastest) of a peer's rounds; undefined when no round produced a figure. */
+function best(rows: (Row | undefined)[]): Row | undefined {
+  return rows.filter((r): r is Row => r !== undefined).sort((a, b) => a.seconds_per_epoch - b.seconds_per_epoch)[0];
+}
+const secs = (rows: (Row | undefined)[]) => rows.map((r) => r?.seconds_per_epoch ?? null);
+
 const results: { id: string; seqtune?: Row; pytorch?: Row; tfjs?: Row }[] = [];
 for (const w of workloads) {
-  const res: (typeof results)[number] = { id: w.id };
-  res.seqtune = worker('seqtune_worker.ts', w.id, epochs)[0];
-  if (peers) {
-    if (torchOk) res.pytorch = runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0];
-    res.tfjs = worker('tfjs_worker.ts', w.id, '1')[0];
+  const all = { seqtune: [] as (Row | undefined)[], pytorch: [] as (Row | undefined)[], tfjs: [] as (Row | undefined)[] };
+  for (let r = 0; r < rounds; r++) {
+    all.seqtune.push(worker('seqtune_worker.ts', w.id, epochs)[0]);
+    if (peers) {
+      if (torchOk) all.pytorch.push(runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0]);
+      all.tfjs.push(worker('tfjs_worker.ts', w.id, '1')[0]);
+    }
   }
+  const res = { id: w.id, seqtune: best(all.seqtune), pytorch: best(all.pytorch), tfjs: best(all.tfjs) };
   results.push(res);
   if (json) {
     const s = res.seqtune;
     console.log(JSON.stringify({ id: w.id, seconds_per_epoch: s?.seconds_per_epoch ?? null, peak_rss_mb: s?.peak_rss_mb ?? null, engine: s?.peer,
+      rounds, seconds_per_epoch_rounds: secs(all.seqtune),
       ...(peers ? { pytorch_seconds_per_epoch: res.pytorch?.seconds_per_epoch ?? null, pytorch_peer: res.pytorch?.peer ?? null,
-        tfjs_seconds_per_epoch: res.tfjs?.seconds_per_epoch ?? null, tfjs_peak_rss_mb: res.tfjs?.peak_rss_mb ?? null } : {}) }));
+        pytorch_seconds_per_epoch_rounds: secs(all.pytorch),
+        tfjs_seconds_per_epoch: res.tfjs?.seconds_per_epoch ?? null, tfjs_peak_rss_mb: res.tfjs?.peak_rss_mb ?? null,
+        tfjs_seconds_per_epoch_rounds: secs(all.tfjs) } : {}) }));
   } else {
-    process.stderr.write(`bench: ${w.id} done\n`);
+    const show = (name: string, rows: (Row | undefined)[]) => rows.length ? ` ${name} ${secs(rows).map((v) => (v === null ? '-' : v.toFixed(3))).join('/')}` : '';
+    process.stderr.write(`bench: ${w.id} done (s/epoch per round:${show('seqtune', all.seqtune)}${show('pytorch', all.pytorch)}${show('tfjs', all.tfjs)})\n`);
   }
 }
 
@@ -68,6 +90,6 @@ if (!json) {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   const engine = results.find((r) => r.seqtune)?.seqtune?.peer;
-  console.log(`\nseconds per epoch after one warm-up epoch, one thread; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+  console.log(`\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
     (peers ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}` : ''));
 }
