@@ -54,20 +54,20 @@ export class Ops {
 
   /** C = beta*C + op(A) @ op(B); op(A) is M x K, op(B) is K x N. */
   gemm(M: number, N: number, K: number, A: Mat, transA: boolean, B: Mat, transB: boolean, C: Mat, beta: number): void {
-    check('gemm A', A, transA ? K : M, transA ? M : K);
-    check('gemm B', B, transB ? N : K, transB ? K : N);
-    check('gemm C', C, M, N);
-    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, this.workFor(N), 0);
+    this.checkedGemm('gemm', M, N, K, A, transA, B, transB, C, beta, 0);
   }
 
   /** C = (bias row, N floats from bias at boff, on every row) + op(A) @ op(B), without reading C first. */
   gemmBias(M: number, N: number, K: number, A: Mat, transA: boolean, B: Mat, transB: boolean, C: Mat, bias: Buf, boff: number): void {
-    check('gemmBias A', A, transA ? K : M, transA ? M : K);
-    check('gemmBias B', B, transB ? N : K, transB ? K : N);
-    check('gemmBias C', C, M, N);
     checkSpan('gemmBias bias', bias, boff, N);
-    if (N === 0) return;
-    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, 0, this.workFor(N), bias.ptr + boff * 4);
+    this.checkedGemm('gemmBias', M, N, K, A, transA, B, transB, C, 0, bias.ptr + boff * 4);
+  }
+
+  private checkedGemm(name: string, M: number, N: number, K: number, A: Mat, transA: boolean, B: Mat, transB: boolean, C: Mat, beta: number, biasPtr: number): void {
+    check(`${name} A`, A, transA ? K : M, transA ? M : K);
+    check(`${name} B`, B, transB ? N : K, transB ? K : N);
+    check(`${name} C`, C, M, N);
+    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, this.workFor(N), biasPtr);
   }
 
   /** Floats needed to pack a K x N op(B). */
