@@ -1,8 +1,8 @@
 // The config-level entry points of `seqtune lr-find` and `seqtune range`.
 import { prepareData } from '../data/index.js';
-import { buildLayers, compileOptions, ConfigError, dataSpec, resolveConfig, type LoadedConfig } from '../config/index.js';
+import { compiledModel, compileOptions, ConfigError, dataSpec, resolveConfig, type LoadedConfig } from '../config/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
-import { sequential, type Model } from '../train/index.js';
+import type { Model } from '../train/index.js';
 import { checkOutputWidth, RunFolder, splitTensors } from '../run/index.js';
 import { batchSizeRange, lrFind, type BatchRangeResult, type LrFindResult } from './ranges.js';
 
@@ -10,11 +10,7 @@ async function setup(loaded: LoadedConfig) {
   const cfg = resolveConfig(loaded.raw, loaded.name);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   const d = await prepareData(spec, csvPath);
-  const make = (): Model => {
-    const m = sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed });
-    m.compile(compileOptions(cfg));
-    return m;
-  };
+  const make = (): Model => compiledModel(loaded.file, cfg, d.features.length);
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
   return { cfg, d, make, train: splitTensors(d, 'train', probe), val: splitTensors(d, 'val', probe) };

@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { absolute, baselineScores, prepareData, scoreForecast, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
-import { baselinesOf, buildLayers, callbacksOf, compileOptions, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
+import { baselinesOf, callbacksOf, compiledModel, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { tensor, type Tensor } from '../nn/index.js';
 import { forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
-import { sequential, type History, type Model } from '../train/index.js';
+import type { History, Model } from '../train/index.js';
 import { diagnose, diagnosisChart, diagnosisText, lintConfig, type Diagnosis } from '../diagnose/index.js';
 import { RunFolder, defaultRunDir } from './folder.js';
 
@@ -56,10 +56,8 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   const data = await prepareData(spec, csvPath);
   for (const n of data.notes) log(`data: ${n}`);
-  const layers = buildLayers(loaded.file, cfg, [spec.lookback, data.features.length]);
-  const model = sequential(layers, { seed: cfg.seed });
+  const model = compiledModel(loaded.file, cfg, data.features.length);
   checkOutputWidth(loaded.file, cfg, model, data);
-  model.compile(compileOptions(cfg));
   const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name));
   try {
     const t = cfg.train!;

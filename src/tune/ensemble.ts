@@ -3,8 +3,8 @@
 // test windows next to each member and the naive baselines.
 import { dirname } from 'node:path';
 import { baselineScores, scoreForecast } from '../data/index.js';
-import { buildLayers, callbacksOf, compileOptions, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
-import { fuseModels, sequential, type FusionMethod, type Model } from '../train/index.js';
+import { callbacksOf, compiledModel, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
+import { fuseModels, type FusionMethod, type Model } from '../train/index.js';
 import { RunFolder, checkOutputWidth, defaultRunDir, splitTensors } from '../run/index.js';
 import { StorageError, type Storage } from '../storage/index.js';
 import { prepareFor } from './trial.js';
@@ -26,9 +26,8 @@ export async function studyEnsemble(storage: Storage, name: string, o: { top: nu
     const cfg = applyParams(base, t.params);
     const d = await prepareFor(env, cfg);
     if (JSON.stringify(cfg.data) !== JSON.stringify(base.data)) throw new StorageError(`trial ${t.number} changes the data section; an ensemble needs members on the same windows`);
-    const m = sequential(buildLayers(file, cfg, [cfg.data.lookback, d.features.length]), { seed: cfg.seed });
+    const m = compiledModel(file, cfg, d.features.length);
     checkOutputWidth(file, cfg, m, d);
-    m.compile(compileOptions(cfg));
     await m.fit(...splitTensors(d, 'train', m), { epochs: cfg.train!.epochs, batchSize: cfg.train!.batch_size, shuffle: cfg.train!.shuffle, validationData: splitTensors(d, 'val', m), callbacks: callbacksOf(cfg), schedule: scheduleOf(cfg), onWarning: () => {} });
     members.push(m);
     log(`member ${members.length}/${top.length}: trial ${t.number} retrained`);
