@@ -1,21 +1,40 @@
 // Times one workload with seqtune: one warm-up epoch, then the mean of `epochs` timed epochs.
-import { adam, dense, gru, lstm, sequential, tensor, type Layer } from '../src/index.js';
+import { adam, dense, gru, type Layer, lstm, sequential, tensor } from '../src/index.js';
 import { loadWorkloads, workloadData } from './workloads.js';
 
 const [id, epochsArg] = process.argv.slice(2);
 const w = loadWorkloads().find((x) => x.id === id);
-if (!w) { console.error(`unknown workload ${id}`); process.exit(2); }
+if (!w) {
+  console.error(`unknown workload ${id}`);
+  process.exit(2);
+}
 const epochs = Number(epochsArg ?? 2);
 const { x, y } = workloadData(w);
 const make = w.cell === 'gru' ? gru : lstm;
 const layers: Layer[] = [];
-for (let l = 0; l < w.layers; l++) layers.push(make({ units: w.H, returnSequences: l < w.layers - 1, ...(l === 0 ? { inputShape: [w.T, w.F] as [number, number] } : {}) }));
+for (let l = 0; l < w.layers; l++)
+  layers.push(
+    make({
+      units: w.H,
+      returnSequences: l < w.layers - 1,
+      ...(l === 0 ? { inputShape: [w.T, w.F] as [number, number] } : {}),
+    }),
+  );
 layers.push(dense({ units: 1 }));
 const model = sequential(layers, { seed: 0 });
 model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
-const xt = tensor(x, [w.N, w.T, w.F]), yt = tensor(y, [w.N, 1]);
+const xt = tensor(x, [w.N, w.T, w.F]),
+  yt = tensor(y, [w.N, 1]);
 await model.fit(xt, yt, { epochs: 1, batchSize: w.B, shuffle: false, onWarning: () => {} });
 const t0 = performance.now();
 const h = await model.fit(xt, yt, { epochs, batchSize: w.B, shuffle: false, onWarning: () => {} });
 const sec = (performance.now() - t0) / 1000 / epochs;
-console.log(JSON.stringify({ peer: `seqtune-${model.engine.simd}`, id: w.id, seconds_per_epoch: +sec.toFixed(4), final_loss: h.history.loss.at(-1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    peer: `seqtune-${model.engine.simd}`,
+    id: w.id,
+    seconds_per_epoch: +sec.toFixed(4),
+    final_loss: h.history.loss.at(-1),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

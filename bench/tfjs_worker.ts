@@ -6,7 +6,10 @@ import { loadWorkloads, workloadData } from './workloads.js';
 
 const [id, epochsArg] = process.argv.slice(2);
 const w = loadWorkloads().find((x) => x.id === id);
-if (!w) { console.error(`unknown workload ${id}`); process.exit(2); }
+if (!w) {
+  console.error(`unknown workload ${id}`);
+  process.exit(2);
+}
 const epochs = Number(epochsArg ?? 1);
 setThreadsCount(1);
 await tf.setBackend('wasm');
@@ -19,9 +22,18 @@ for (let l = 0; l < w.layers; l++) {
 }
 model.add(tf.layers.dense({ units: 1 }));
 model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
-const xt = tf.tensor3d(x, [w.N, w.T, w.F]), yt = tf.tensor2d(y, [w.N, 1]);
+const xt = tf.tensor3d(x, [w.N, w.T, w.F]),
+  yt = tf.tensor2d(y, [w.N, 1]);
 await model.fit(xt, yt, { epochs: 1, batchSize: w.B, shuffle: false, verbose: 0 });
 const t0 = performance.now();
 const h = await model.fit(xt, yt, { epochs, batchSize: w.B, shuffle: false, verbose: 0 });
 const sec = (performance.now() - t0) / 1000 / epochs;
-console.log(JSON.stringify({ peer: `tfjs-${tf.version.tfjs}-${tf.getBackend()}`, id: w.id, seconds_per_epoch: +sec.toFixed(4), final_loss: (h.history.loss as number[]).at(-1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    peer: `tfjs-${tf.version.tfjs}-${tf.getBackend()}`,
+    id: w.id,
+    seconds_per_epoch: +sec.toFixed(4),
+    final_loss: (h.history.loss as number[]).at(-1),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

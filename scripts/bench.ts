@@ -11,12 +11,22 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWorkloads } from '../bench/workloads.js';
 
-interface Row { peer: string; id: string; seconds_per_epoch: number; peak_rss_mb?: number; final_loss?: number }
+interface Row {
+  peer: string;
+  id: string;
+  seconds_per_epoch: number;
+  peak_rss_mb?: number;
+  final_loss?: number;
+}
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
-const value = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-const json = flag('--json'), peers = flag('--peers');
+const value = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const json = flag('--json'),
+  peers = flag('--peers');
 const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
 const epochs = value('--epochs') ?? '2';
 const rounds = Number(value('--rounds') ?? (peers ? 3 : 1));
@@ -26,7 +36,11 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 }
 const workloads = loadWorkloads().filter((w) => only.size === 0 || only.has(w.id));
 if (only.size && workloads.length !== only.size) {
-  console.error(`bench: --only: unknown workload id in ${[...only].join(',')}; known: ${loadWorkloads().map((w) => w.id).join(', ')}`);
+  console.error(
+    `bench: --only: unknown workload id in ${[...only].join(',')}; known: ${loadWorkloads()
+      .map((w) => w.id)
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -34,15 +48,29 @@ const torchScript = here('../../shared/bench/torch_peer.py');
 const python = '/usr/bin/python3';
 
 function runJsonLines(cmd: string, args: string[]): Row[] {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 24 });
-  if (r.status !== 0) { console.error(`bench: ${cmd} ${args.join(' ')} failed:\n${r.stderr}`); return []; }
-  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Row);
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) {
+    console.error(`bench: ${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
+    return [];
+  }
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Row);
 }
-const worker = (file: string, id: string, ep: string) => runJsonLines(process.execPath, ['--import', 'tsx', here(`../bench/${file}`), id, ep]);
+const worker = (file: string, id: string, ep: string) =>
+  runJsonLines(process.execPath, ['--import', 'tsx', here(`../bench/${file}`), id, ep]);
 
 let torchOk = false;
 if (peers) {
-  torchOk = existsSync(torchScript) && existsSync(python) && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  torchOk =
+    existsSync(torchScript) &&
+    existsSync(python) &&
+    spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (!torchOk) console.error(`bench: PyTorch peer skipped (needs ${python} with torch and ${torchScript})`);
 }
 
@@ -54,11 +82,16 @@ const secs = (rows: (Row | undefined)[]) => rows.map((r) => r?.seconds_per_epoch
 
 const results: { id: string; seqtune?: Row; pytorch?: Row; tfjs?: Row }[] = [];
 for (const w of workloads) {
-  const all = { seqtune: [] as (Row | undefined)[], pytorch: [] as (Row | undefined)[], tfjs: [] as (Row | undefined)[] };
+  const all = {
+    seqtune: [] as (Row | undefined)[],
+    pytorch: [] as (Row | undefined)[],
+    tfjs: [] as (Row | undefined)[],
+  };
   for (let r = 0; r < rounds; r++) {
     all.seqtune.push(worker('seqtune_worker.ts', w.id, epochs)[0]);
     if (peers) {
-      if (torchOk) all.pytorch.push(runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0]);
+      if (torchOk)
+        all.pytorch.push(runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0]);
       all.tfjs.push(worker('tfjs_worker.ts', w.id, '1')[0]);
     }
   }
@@ -66,30 +99,72 @@ for (const w of workloads) {
   results.push(res);
   if (json) {
     const s = res.seqtune;
-    console.log(JSON.stringify({ id: w.id, seconds_per_epoch: s?.seconds_per_epoch ?? null, peak_rss_mb: s?.peak_rss_mb ?? null, engine: s?.peer,
-      rounds, seconds_per_epoch_rounds: secs(all.seqtune),
-      ...(peers ? { pytorch_seconds_per_epoch: res.pytorch?.seconds_per_epoch ?? null, pytorch_peer: res.pytorch?.peer ?? null,
-        pytorch_seconds_per_epoch_rounds: secs(all.pytorch),
-        tfjs_seconds_per_epoch: res.tfjs?.seconds_per_epoch ?? null, tfjs_peak_rss_mb: res.tfjs?.peak_rss_mb ?? null,
-        tfjs_seconds_per_epoch_rounds: secs(all.tfjs) } : {}) }));
+    console.log(
+      JSON.stringify({
+        id: w.id,
+        seconds_per_epoch: s?.seconds_per_epoch ?? null,
+        peak_rss_mb: s?.peak_rss_mb ?? null,
+        engine: s?.peer,
+        rounds,
+        seconds_per_epoch_rounds: secs(all.seqtune),
+        ...(peers
+          ? {
+              pytorch_seconds_per_epoch: res.pytorch?.seconds_per_epoch ?? null,
+              pytorch_peer: res.pytorch?.peer ?? null,
+              pytorch_seconds_per_epoch_rounds: secs(all.pytorch),
+              tfjs_seconds_per_epoch: res.tfjs?.seconds_per_epoch ?? null,
+              tfjs_peak_rss_mb: res.tfjs?.peak_rss_mb ?? null,
+              tfjs_seconds_per_epoch_rounds: secs(all.tfjs),
+            }
+          : {}),
+      }),
+    );
   } else {
-    const show = (name: string, rows: (Row | undefined)[]) => rows.length ? ` ${name} ${secs(rows).map((v) => (v === null ? '-' : v.toFixed(3))).join('/')}` : '';
-    process.stderr.write(`bench: ${w.id} done (s/epoch per round:${show('seqtune', all.seqtune)}${show('pytorch', all.pytorch)}${show('tfjs', all.tfjs)})\n`);
+    const show = (name: string, rows: (Row | undefined)[]) =>
+      rows.length
+        ? ` ${name} ${secs(rows)
+            .map((v) => (v === null ? '-' : v.toFixed(3)))
+            .join('/')}`
+        : '';
+    process.stderr.write(
+      `bench: ${w.id} done (s/epoch per round:${show('seqtune', all.seqtune)}${show('pytorch', all.pytorch)}${show('tfjs', all.tfjs)})\n`,
+    );
   }
 }
 
 if (!json) {
   const f = (v: number | undefined, d = 3) => (v === undefined ? '-' : v.toFixed(d));
-  const ratio = (peer?: Row, ours?: Row) => (peer && ours ? `${(peer.seconds_per_epoch / ours.seconds_per_epoch).toFixed(2)}x` : '-');
-  const head = ['workload', 'seqtune s/epoch', 'peak RSS MB', ...(peers ? ['PyTorch s/epoch', 'vs PyTorch', 'TF.js wasm s/epoch', 'vs TF.js'] : [])];
-  const rows = results.map((r) => [r.id, f(r.seqtune?.seconds_per_epoch), String(r.seqtune?.peak_rss_mb ?? '-'),
-    ...(peers ? [f(r.pytorch?.seconds_per_epoch), ratio(r.pytorch, r.seqtune), f(r.tfjs?.seconds_per_epoch, 2), ratio(r.tfjs, r.seqtune)] : [])]);
+  const ratio = (peer?: Row, ours?: Row) =>
+    peer && ours ? `${(peer.seconds_per_epoch / ours.seconds_per_epoch).toFixed(2)}x` : '-';
+  const head = [
+    'workload',
+    'seqtune s/epoch',
+    'peak RSS MB',
+    ...(peers ? ['PyTorch s/epoch', 'vs PyTorch', 'TF.js wasm s/epoch', 'vs TF.js'] : []),
+  ];
+  const rows = results.map((r) => [
+    r.id,
+    f(r.seqtune?.seconds_per_epoch),
+    String(r.seqtune?.peak_rss_mb ?? '-'),
+    ...(peers
+      ? [
+          f(r.pytorch?.seconds_per_epoch),
+          ratio(r.pytorch, r.seqtune),
+          f(r.tfjs?.seconds_per_epoch, 2),
+          ratio(r.tfjs, r.seqtune),
+        ]
+      : []),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(head));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   const engine = results.find((r) => r.seqtune)?.seqtune?.peer;
-  console.log(`\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
-    (peers ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}` : ''));
+  console.log(
+    `\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+      (peers
+        ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
+        : ''),
+  );
 }

@@ -1,12 +1,23 @@
 // Compiles the AssemblyScript kernels twice: with relaxed SIMD (fused multiply-add) and with
 // plain 128-bit SIMD as the fallback for engines that cannot validate relaxed SIMD.
-import { main } from 'assemblyscript/asc';
+
 import { mkdirSync } from 'node:fs';
+import { main } from 'assemblyscript/asc';
 
 const entry = 'src/engine/assembly/index.ts';
 mkdirSync('dist/engine', { recursive: true });
-const common = ['--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-  '--initialMemory', '16', '--noExportMemory'];
+const common = [
+  '--runtime',
+  'stub',
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
+  '--noAssert',
+  '--initialMemory',
+  '16',
+  '--noExportMemory',
+];
 const builds = [
   { out: 'dist/engine/kernels.relaxed.wasm', flags: ['--enable', 'simd,relaxed-simd'] },
   { out: 'dist/engine/kernels.simd.wasm', flags: ['--enable', 'simd', '--disable', 'relaxed-simd'] },

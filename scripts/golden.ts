@@ -1,19 +1,27 @@
 // npm run golden -- PATH...: every fixture through seqtune's engine; exit 1 if any number is off
 // by more than 1e-4 + 1e-3*|want|.
-import { fixtureFiles, runFixture, ATOL, RTOL } from '../src/verify/golden.js';
+import { ATOL, fixtureFiles, RTOL, runFixture } from '../src/verify/golden.js';
 
 const paths = process.argv.slice(2);
 if (paths.length === 0) {
   console.error('usage: npm run golden -- FILE_OR_DIR...   (e.g. ../shared/golden/fixtures)');
   process.exit(2);
 }
-let failed = 0, files: string[];
-try { files = fixtureFiles(paths); } catch (e) { console.error(`golden: ${(e as Error).message}`); process.exit(2); }
+let failed = 0,
+  files: string[];
+try {
+  files = fixtureFiles(paths);
+} catch (e) {
+  console.error(`golden: ${(e as Error).message}`);
+  process.exit(2);
+}
 for (const file of files) {
   try {
     const r = runFixture(file);
     if (!r.pass) failed++;
-    console.log(`${r.pass ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${r.kind.padEnd(9)} max abs ${r.maxAbs.toExponential(2)}  max rel ${r.maxRel.toExponential(2)}  (${r.checked} numbers)${r.pass ? '' : `  ${r.worst}`}`);
+    console.log(
+      `${r.pass ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${r.kind.padEnd(9)} max abs ${r.maxAbs.toExponential(2)}  max rel ${r.maxRel.toExponential(2)}  (${r.checked} numbers)${r.pass ? '' : `  ${r.worst}`}`,
+    );
   } catch (e) {
     failed++;
     console.log(`FAIL ${file}: ${(e as Error).message}`);

@@ -5,10 +5,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lrFind } from '../src/check/index.js';
-import { buildLayers, compileOptions, dataSpec, loadConfig, parseConfig, resolveConfig, type LoadedConfig } from '../src/config/index.js';
+import {
+  buildLayers,
+  compileOptions,
+  dataSpec,
+  type LoadedConfig,
+  loadConfig,
+  parseConfig,
+  resolveConfig,
+} from '../src/config/index.js';
 import { prepareData, syntheticCsv } from '../src/data/index.js';
-import { sequential } from '../src/train/index.js';
 import { DEMO_CONFIG, splitTensors } from '../src/run/index.js';
+import { sequential } from '../src/train/index.js';
 
 const [arg, epochsArg] = process.argv.slice(2);
 let loaded: LoadedConfig;
@@ -22,18 +30,41 @@ const cfg = resolveConfig(loaded.raw, loaded.name);
 cfg.train!.callbacks = [];
 const { spec, csvPath } = dataSpec(cfg, loaded.dir);
 const d = await prepareData(spec, csvPath);
-const make = () => { const m = sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed }); m.compile(compileOptions(cfg)); return m; };
+const make = () => {
+  const m = sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed });
+  m.compile(compileOptions(cfg));
+  return m;
+};
 const probe = make();
-const train = splitTensors(d, 'train', probe), val = splitTensors(d, 'val', probe);
-const lf = lrFind(make, train[0], train[1], { batchSize: cfg.train?.batch_size, optimizer: compileOptions(cfg).optimizer });
-console.log(`${loaded.name}: lr-find suggests ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max}); ${epochs} epochs each`);
+const train = splitTensors(d, 'train', probe),
+  val = splitTensors(d, 'val', probe);
+const lf = lrFind(make, train[0], train[1], {
+  batchSize: cfg.train?.batch_size,
+  optimizer: compileOptions(cfg).optimizer,
+});
+console.log(
+  `${loaded.name}: lr-find suggests ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max}); ${epochs} epochs each`,
+);
 const rows: [string, number, number[]][] = [];
-for (const [label, lr] of [['suggested / 10', lf.suggested.best / 10], ['suggested', lf.suggested.best], ['suggested x 10', lf.suggested.best * 10]] as const) {
+for (const [label, lr] of [
+  ['suggested / 10', lf.suggested.best / 10],
+  ['suggested', lf.suggested.best],
+  ['suggested x 10', lf.suggested.best * 10],
+] as const) {
   const m = make();
-  m.optimizer!.learningRate = lr; m.baseLearningRate = lr;
-  const h = await m.fit(train[0], train[1], { epochs, batchSize: cfg.train?.batch_size, shuffle: cfg.train?.shuffle, validationData: val, onWarning: () => {} });
+  m.optimizer!.learningRate = lr;
+  m.baseLearningRate = lr;
+  const h = await m.fit(train[0], train[1], {
+    epochs,
+    batchSize: cfg.train?.batch_size,
+    shuffle: cfg.train?.shuffle,
+    validationData: val,
+    onWarning: () => {},
+  });
   rows.push([label, lr, h.history.val_loss]);
-  console.log(`${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${h.history.val_loss.at(-1)!.toPrecision(4)}   curve ${h.history.val_loss.map((v) => v.toPrecision(3)).join(' ')}`);
+  console.log(
+    `${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${h.history.val_loss.at(-1)!.toPrecision(4)}   curve ${h.history.val_loss.map((v) => v.toPrecision(3)).join(' ')}`,
+  );
 }
 const best = rows.reduce((a, r) => (r[2].at(-1)! < a[2].at(-1)! ? r : a));
 console.log(`lowest validation loss after ${epochs} epochs: ${best[0]}`);

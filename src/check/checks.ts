@@ -1,24 +1,55 @@
 // Sanity checks before tuning ("once the data and the network are known to be correct..."): each
 // check says pass / warn / fail, shows its evidence and says what to do.
-import { MissingValuesError, Scaler, baselineScores, prepareData, type PreparedData } from '../data/index.js';
-import { buildLayers, compileOptions, dataSpec, resolveConfig, type LoadedConfig, type RawConfig } from '../config/index.js';
+
+import {
+  buildLayers,
+  compileOptions,
+  dataSpec,
+  type LoadedConfig,
+  type RawConfig,
+  resolveConfig,
+} from '../config/index.js';
+import { baselineScores, MissingValuesError, type PreparedData, prepareData, Scaler } from '../data/index.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
-import { sequential, sliceRows, type Model } from '../train/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
+import { type Model, sequential, sliceRows } from '../train/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
-export interface CheckResult { id: string; status: CheckStatus; evidence: Record<string, unknown>; advice: string }
-const r = (id: string, status: CheckStatus, evidence: Record<string, unknown>, advice: string): CheckResult => ({ id, status, evidence, advice });
+export interface CheckResult {
+  id: string;
+  status: CheckStatus;
+  evidence: Record<string, unknown>;
+  advice: string;
+}
+const r = (id: string, status: CheckStatus, evidence: Record<string, unknown>, advice: string): CheckResult => ({
+  id,
+  status,
+  evidence,
+  advice,
+});
 const round = (v: number, d = 4) => Number(v.toPrecision(d));
 
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] - ma,
+      y = b[i] - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
+  }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
@@ -28,11 +59,41 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   const [a, b] = d.ranges.train;
   // NaN / Inf after cleaning, anywhere in the model's inputs and targets.
   let bad = 0;
-  for (const k of ['train', 'val', 'test'] as const) { for (const v of d.windows[k].x) if (!Number.isFinite(v)) bad++; for (const v of d.windows[k].y) if (!Number.isFinite(v)) bad++; }
-  out.push(r('data.nan_inf', bad ? 'fail' : 'pass', { non_finite_values: bad }, bad ? 'non-finite values reach the model: fix the CSV or choose a data.missing policy' : 'no NaN or Inf after cleaning'));
+  for (const k of ['train', 'val', 'test'] as const) {
+    for (const v of d.windows[k].x) if (!Number.isFinite(v)) bad++;
+    for (const v of d.windows[k].y) if (!Number.isFinite(v)) bad++;
+  }
+  out.push(
+    r(
+      'data.nan_inf',
+      bad ? 'fail' : 'pass',
+      { non_finite_values: bad },
+      bad
+        ? 'non-finite values reach the model: fix the CSV or choose a data.missing policy'
+        : 'no NaN or Inf after cleaning',
+    ),
+  );
   // Constant columns over the training rows.
-  const constant = d.features.filter((_, f) => { const v = d.scaledFeatures[f]; let lo = Infinity, hi = -Infinity; for (let i = a; i < b; i++) { lo = Math.min(lo, v[i]); hi = Math.max(hi, v[i]); } return hi - lo === 0; });
-  out.push(r('data.constant_columns', constant.length ? 'warn' : 'pass', { constant }, constant.length ? `drop ${constant.join(', ')} (data.drop): a constant column carries no information and breaks scaling` : 'every feature varies over the training rows'));
+  const constant = d.features.filter((_, f) => {
+    const v = d.scaledFeatures[f];
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = a; i < b; i++) {
+      lo = Math.min(lo, v[i]);
+      hi = Math.max(hi, v[i]);
+    }
+    return hi - lo === 0;
+  });
+  out.push(
+    r(
+      'data.constant_columns',
+      constant.length ? 'warn' : 'pass',
+      { constant },
+      constant.length
+        ? `drop ${constant.join(', ')} (data.drop): a constant column carries no information and breaks scaling`
+        : 'every feature varies over the training rows',
+    ),
+  );
   // Leakage: a feature that equals the target shifted by the forecast lead.
   const H = cfg.data.horizon ?? 1;
   const leaks: { feature: string; lead: number; correlation: number }[] = [];
@@ -45,80 +106,193 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
         const n = b - a - lead;
         if (n < 10) continue;
         const c = pearson(x.subarray(a, a + n), y.subarray(a + lead, a + lead + n));
-        if (Math.abs(c) > 0.999) { leaks.push({ feature: f, lead, correlation: round(c, 6) }); break; }
+        if (Math.abs(c) > 0.999) {
+          leaks.push({ feature: f, lead, correlation: round(c, 6) });
+          break;
+        }
       }
     });
   });
-  out.push(r('data.leakage', leaks.length ? 'fail' : 'pass', { leaks }, leaks.length ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0].lead} step(s) ahead: the model would read the answer. Drop it.` : 'no feature is a copy of the target at the forecast lead'));
+  out.push(
+    r(
+      'data.leakage',
+      leaks.length ? 'fail' : 'pass',
+      { leaks },
+      leaks.length
+        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0].lead} step(s) ahead: the model would read the answer. Drop it.`
+        : 'no feature is a copy of the target at the forecast lead',
+    ),
+  );
   // Scaler statistics from the training rows only.
-  const refit = Scaler.fit(d.scaler.kind, d.scaler.columns, [...d.features.map((_, f) => Float64Array.from(d.scaledFeatures[f], (v) => v * d.scaler.scale[f] + d.scaler.center[f]))], a, b);
-  const same = d.features.every((_, f) => Math.abs(refit.state.center[f] - d.scaler.center[f]) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f])));
-  out.push(r('data.scaler_train_only', same ? 'pass' : 'fail', { scale: d.scaler.kind, fitted_on_rows: [a, b], center: d.scaler.center.map((v) => round(v)), scale_values: d.scaler.scale.map((v) => round(v)) },
-    same ? 'scaler statistics come from the training rows only (no leakage from validation or test)' : 'the scaler does not match the training rows'));
+  const refit = Scaler.fit(
+    d.scaler.kind,
+    d.scaler.columns,
+    [
+      ...d.features.map((_, f) =>
+        Float64Array.from(d.scaledFeatures[f], (v) => v * d.scaler.scale[f] + d.scaler.center[f]),
+      ),
+    ],
+    a,
+    b,
+  );
+  const same = d.features.every(
+    (_, f) => Math.abs(refit.state.center[f] - d.scaler.center[f]) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f])),
+  );
+  out.push(
+    r(
+      'data.scaler_train_only',
+      same ? 'pass' : 'fail',
+      {
+        scale: d.scaler.kind,
+        fitted_on_rows: [a, b],
+        center: d.scaler.center.map((v) => round(v)),
+        scale_values: d.scaler.scale.map((v) => round(v)),
+      },
+      same
+        ? 'scaler statistics come from the training rows only (no leakage from validation or test)'
+        : 'the scaler does not match the training rows',
+    ),
+  );
   // Split overlap: target rows shared between splits.
-  const rowsOf = (k: 'train' | 'val' | 'test') => new Set(d.windows[k].starts.flatMap((s) => Array.from({ length: H }, (_, h) => s + h)));
+  const rowsOf = (k: 'train' | 'val' | 'test') =>
+    new Set(d.windows[k].starts.flatMap((s) => Array.from({ length: H }, (_, h) => s + h)));
   const [tr, va, te] = (['train', 'val', 'test'] as const).map(rowsOf);
   const count = (x: Set<number>, y: Set<number>) => [...x].filter((v) => y.has(v)).length;
   const ov = { train_val: count(tr, va), train_test: count(tr, te), val_test: count(va, te) };
-  out.push(r('data.split_overlap', ov.train_val || ov.train_test ? 'fail' : ov.val_test ? 'warn' : 'pass', ov,
-    ov.train_val || ov.train_test ? 'training targets also appear in validation/test: split chronologically without overlap' : ov.val_test ? 'validation and test share target rows: the test score is not independent of model selection' : 'train, validation and test targets are disjoint'));
+  out.push(
+    r(
+      'data.split_overlap',
+      ov.train_val || ov.train_test ? 'fail' : ov.val_test ? 'warn' : 'pass',
+      ov,
+      ov.train_val || ov.train_test
+        ? 'training targets also appear in validation/test: split chronologically without overlap'
+        : ov.val_test
+          ? 'validation and test share target rows: the test score is not independent of model selection'
+          : 'train, validation and test targets are disjoint',
+    ),
+  );
   // Distribution shift of the target (original units).
   const shift: Record<string, unknown> = {};
   let worst = 'pass' as CheckStatus;
   d.targets.forEach((t, k) => {
     const y = d.targetSeries.original[k];
-    const trv = Array.from(y.subarray(a, b)); const lo = Math.min(...trv), hi = Math.max(...trv);
-    const mean = trv.reduce((p, v) => p + v, 0) / trv.length, sd = Math.sqrt(trv.reduce((p, v) => p + (v - mean) ** 2, 0) / trv.length) || 1;
+    const trv = Array.from(y.subarray(a, b));
+    const lo = Math.min(...trv),
+      hi = Math.max(...trv);
+    const mean = trv.reduce((p, v) => p + v, 0) / trv.length,
+      sd = Math.sqrt(trv.reduce((p, v) => p + (v - mean) ** 2, 0) / trv.length) || 1;
     for (const k2 of ['val', 'test'] as const) {
       const [c, e] = d.ranges[k2];
       const v = Array.from(y.subarray(c, e));
       const outside = v.filter((x) => x < lo || x > hi).length / Math.max(v.length, 1);
       const m = v.reduce((p, x) => p + x, 0) / Math.max(v.length, 1);
       const z = (m - mean) / sd;
-      shift[`${t}.${k2}`] = { outside_train_range: round(outside, 3), mean_shift_in_train_sd: round(z, 3), train_range: [round(lo), round(hi)] };
+      shift[`${t}.${k2}`] = {
+        outside_train_range: round(outside, 3),
+        mean_shift_in_train_sd: round(z, 3),
+        train_range: [round(lo), round(hi)],
+      };
       if (outside > 0.1 || Math.abs(z) > 2) worst = 'warn';
     }
   });
-  out.push(r('data.distribution_shift', worst, shift, worst === 'warn' ? 'validation/test values lie well outside the training range: expect extrapolation errors; consider a longer training period or relative windows (data.relative)' : 'validation and test targets lie within the training range'));
+  out.push(
+    r(
+      'data.distribution_shift',
+      worst,
+      shift,
+      worst === 'warn'
+        ? 'validation/test values lie well outside the training range: expect extrapolation errors; consider a longer training period or relative windows (data.relative)'
+        : 'validation and test targets lie within the training range',
+    ),
+  );
   // Enough windows for the model.
-  const nTrain = d.windows.train.starts.length, targets = nTrain * d.targets.length * H;
+  const nTrain = d.windows.train.starts.length,
+    targets = nTrain * d.targets.length * H;
   const few = nTrain < 100 || (weights !== undefined && weights > 10 * targets);
-  out.push(r('data.enough_windows', few ? 'warn' : 'pass', { train_windows: nTrain, training_targets: targets, weights: weights ?? null },
-    few ? 'few training windows for this model: use fewer units, regularization, or more data' : 'enough training windows for the model size'));
+  out.push(
+    r(
+      'data.enough_windows',
+      few ? 'warn' : 'pass',
+      { train_windows: nTrain, training_targets: targets, weights: weights ?? null },
+      few
+        ? 'few training windows for this model: use fewer units, regularization, or more data'
+        : 'enough training windows for the model size',
+    ),
+  );
   return out;
 }
 
 /** Network checks on a model built from the config (never the caller's own model state). */
-export async function networkChecks(makeModel: () => Model, x: Tensor, y: Tensor, o: { steps?: number } = {}): Promise<CheckResult[]> {
+export async function networkChecks(
+  makeModel: () => Model,
+  x: Tensor,
+  y: Tensor,
+  o: { steps?: number } = {},
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const n = Math.min(256, x.shape[0]);
-  const xb = sliceRows(x, 0, n), yb = sliceRows(y, 0, n);
+  const xb = sliceRows(x, 0, n),
+    yb = sliceRows(y, 0, n);
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
   const init = m.lossAndGrads(xb, yb).loss;
-  let zero = 0, mean = 0, mu = 0;
+  let zero = 0,
+    mean = 0,
+    mu = 0;
   for (let i = 0; i < yb.data.length; i++) mu += yb.data[i] / yb.data.length;
-  for (let i = 0; i < yb.data.length; i++) { zero += yb.data[i] ** 2; mean += (yb.data[i] - mu) ** 2; }
-  zero /= yb.data.length; mean /= yb.data.length;
-  const ref = Math.max(Math.min(zero, mean), 1e-12), ratio = init / ref;
-  out.push(r('network.init_loss', !Number.isFinite(init) || ratio > 20 ? 'fail' : ratio > 4 ? 'warn' : 'pass', { init_loss: round(init), zero_prediction_loss: round(zero), mean_prediction_loss: round(mean), ratio: round(ratio, 3) },
-    ratio > 4 ? 'the loss at initialisation is far from what a zero or mean prediction gives: check the data scaling and the output layer (linear, right width, sensible initializer)' : 'the loss at initialisation is close to a zero/mean prediction, as it should be'));
+  for (let i = 0; i < yb.data.length; i++) {
+    zero += yb.data[i] ** 2;
+    mean += (yb.data[i] - mu) ** 2;
+  }
+  zero /= yb.data.length;
+  mean /= yb.data.length;
+  const ref = Math.max(Math.min(zero, mean), 1e-12),
+    ratio = init / ref;
+  out.push(
+    r(
+      'network.init_loss',
+      !Number.isFinite(init) || ratio > 20 ? 'fail' : ratio > 4 ? 'warn' : 'pass',
+      {
+        init_loss: round(init),
+        zero_prediction_loss: round(zero),
+        mean_prediction_loss: round(mean),
+        ratio: round(ratio, 3),
+      },
+      ratio > 4
+        ? 'the loss at initialisation is far from what a zero or mean prediction gives: check the data scaling and the output layer (linear, right width, sensible initializer)'
+        : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
+    ),
+  );
   // Gradients of every layer: finite and non-zero.
   const byLayer = new Map<string, number>();
   let nonFinite = false;
   for (const w of m.weights.filter((v) => v.trainable)) {
     const g = m.getGradient(`${w.layer}/${w.name}`);
     let s = 0;
-    for (const v of g) { if (!Number.isFinite(v)) nonFinite = true; s += v * v; }
+    for (const v of g) {
+      if (!Number.isFinite(v)) nonFinite = true;
+      s += v * v;
+    }
     byLayer.set(w.layer, (byLayer.get(w.layer) ?? 0) + s);
   }
   const norms = Object.fromEntries([...byLayer].map(([k, v]) => [k, round(Math.sqrt(v), 3)]));
   const dead = [...byLayer].filter(([, v]) => v === 0).map(([k]) => k);
-  out.push(r('network.gradients', nonFinite || dead.length ? 'fail' : 'pass', { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
-    dead.length ? `no gradient reaches ${dead.join(', ')}: a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; change the activation or initializer` : nonFinite ? 'non-finite gradients: check inputs and the loss' : 'every layer gets a finite, non-zero gradient'));
+  out.push(
+    r(
+      'network.gradients',
+      nonFinite || dead.length ? 'fail' : 'pass',
+      { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
+      dead.length
+        ? `no gradient reaches ${dead.join(', ')}: a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; change the activation or initializer`
+        : nonFinite
+          ? 'non-finite gradients: check inputs and the loss'
+          : 'every layer gets a finite, non-zero gradient',
+    ),
+  );
   // Overfit one small batch.
   const k = Math.min(16, x.shape[0]);
-  const xs = sliceRows(x, 0, k), ys = sliceRows(y, 0, k);
+  const xs = sliceRows(x, 0, k),
+    ys = sliceRows(y, 0, k);
   const m2 = makeModel();
   m2.compile({ optimizer: adam({ learningRate: 1e-2 }), loss: 'mse' });
   const idx = Int32Array.from({ length: k }, (_, i) => i);
@@ -127,22 +301,36 @@ export async function networkChecks(makeModel: () => Model, x: Tensor, y: Tensor
   let last = first;
   for (let s = 0; s < steps; s++) last = m2.trainStep(xs, ys, idx, 0, k);
   last = m2.evaluate(xs, ys).loss;
-  m.dispose(); m2.dispose();
+  m.dispose();
+  m2.dispose();
   const ok = last < 0.05 * first || last < 1e-3;
-  out.push(r('network.overfit_one_batch', ok ? 'pass' : 'fail', { batch: k, steps, loss_before: round(first), loss_after: round(last) },
-    ok ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right` : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`));
+  out.push(
+    r(
+      'network.overfit_one_batch',
+      ok ? 'pass' : 'fail',
+      { batch: k, steps, loss_before: round(first), loss_after: round(last) },
+      ok
+        ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right`
+        : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`,
+    ),
+  );
   return out;
 }
 
-export interface CheckReport { checks: CheckResult[] }
+export interface CheckReport {
+  checks: CheckResult[];
+}
 
 /** All checks of a config. Bad input (a missing file, a bad config) throws; a NaN cell is a failed check. */
 export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {}): Promise<CheckReport> {
   const cfg = resolveConfig(loaded.raw, loaded.name);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   let d: PreparedData;
-  try { d = await prepareData(spec, csvPath); } catch (e) {
-    if (e instanceof MissingValuesError) return { checks: [r('data.nan_inf', 'fail', { missing_values: e.count, first: e.cells }, `${e.message}`)] };
+  try {
+    d = await prepareData(spec, csvPath);
+  } catch (e) {
+    if (e instanceof MissingValuesError)
+      return { checks: [r('data.nan_inf', 'fail', { missing_values: e.count, first: e.cells }, `${e.message}`)] };
     throw e;
   }
   const make = () => sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed });
@@ -154,7 +342,13 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
   checks.push(...(await networkChecks(make, x, y, o)));
   probe.dispose();
   const base = baselineScores(d, 'val', [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never);
-  checks.push(r('baseline.scores', 'pass', { split: 'val', scaled: base.scaled, original: base.original }, 'every later score should beat these naive forecasts'));
+  checks.push(
+    r(
+      'baseline.scores',
+      'pass',
+      { split: 'val', scaled: base.scaled, original: base.original },
+      'every later score should beat these naive forecasts',
+    ),
+  );
   return { checks };
 }
-

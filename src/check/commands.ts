@@ -1,10 +1,18 @@
 // The config-level entry points of `seqtune lr-find` and `seqtune range`.
+
+import {
+  ConfigError,
+  compiledModel,
+  compileOptions,
+  dataSpec,
+  type LoadedConfig,
+  resolveConfig,
+} from '../config/index.js';
 import { prepareData } from '../data/index.js';
-import { compiledModel, compileOptions, ConfigError, dataSpec, resolveConfig, type LoadedConfig } from '../config/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
-import type { Model } from '../train/index.js';
 import { checkOutputWidth, RunFolder, splitTensors } from '../run/index.js';
-import { batchSizeRange, lrFind, type BatchRangeResult, type LrFindResult } from './ranges.js';
+import type { Model } from '../train/index.js';
+import { type BatchRangeResult, batchSizeRange, type LrFindResult, lrFind } from './ranges.js';
 
 async function setup(loaded: LoadedConfig) {
   const cfg = resolveConfig(loaded.raw, loaded.name);
@@ -17,7 +25,10 @@ async function setup(loaded: LoadedConfig) {
 }
 
 /** lr-find on a config; writes lr-find.svg/png (log-x) into `out` when given. */
-export async function lrFindRun(loaded: LoadedConfig, o: { out?: string; steps?: number } = {}): Promise<LrFindResult & { dir?: string }> {
+export async function lrFindRun(
+  loaded: LoadedConfig,
+  o: { out?: string; steps?: number } = {},
+): Promise<LrFindResult & { dir?: string }> {
   const { cfg, make, train } = await setup(loaded);
   const optimizer = compileOptions(cfg).optimizer;
   const res = lrFind(make, train[0], train[1], { batchSize: cfg.train?.batch_size, optimizer, steps: o.steps });
@@ -26,8 +37,11 @@ export async function lrFindRun(loaded: LoadedConfig, o: { out?: string; steps?:
   try {
     const svg = renderSvg({
       title: `${loaded.name}: learning-rate range test (suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
-      xLabel: 'log10(learning rate)', yLabel: 'smoothed training loss',
-      series: [{ name: 'smoothed loss', values: res.points.map((p) => p[1]), x: res.points.map((p) => Math.log10(p[0])) }],
+      xLabel: 'log10(learning rate)',
+      yLabel: 'smoothed training loss',
+      series: [
+        { name: 'smoothed loss', values: res.points.map((p) => p[1]), x: res.points.map((p) => Math.log10(p[0])) },
+      ],
       marks: [{ x: Math.log10(res.suggested.best), label: `best ${res.suggested.best}` }],
       bands: [{ from: Math.log10(res.suggested.min), to: Math.log10(res.suggested.max), label: 'suggested range' }],
     });
@@ -35,11 +49,17 @@ export async function lrFindRun(loaded: LoadedConfig, o: { out?: string; steps?:
     await folder.write('lr-find.png', svgToPng(svg));
     await folder.json('lr-find.json', { suggested: res.suggested, points: res.points });
     return { ...res, dir: await folder.commit() };
-  } catch (e) { await folder.abort(); throw e; }
+  } catch (e) {
+    await folder.abort();
+    throw e;
+  }
 }
 
 export async function rangeRun(loaded: LoadedConfig, param: string): Promise<BatchRangeResult> {
-  if (param !== 'train.batch_size') throw new ConfigError(`--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`);
+  if (param !== 'train.batch_size')
+    throw new ConfigError(
+      `--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`,
+    );
   const { make, train, val } = await setup(loaded);
   return batchSizeRange(make, train, val);
 }

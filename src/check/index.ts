@@ -1,6 +1,7 @@
 // check/: sanity checks before tuning, and the ranges of the knobs (learning rate, batch size).
-export { dataChecks, networkChecks, checkRun } from './checks.js';
-export type { CheckResult, CheckStatus, CheckReport } from './checks.js';
-export { lrFind, batchSizeRange } from './ranges.js';
-export type { LrFindResult, LrFindOptions, BatchRangeResult, BatchRangeRow } from './ranges.js';
+
+export type { CheckReport, CheckResult, CheckStatus } from './checks.js';
+export { checkRun, dataChecks, networkChecks } from './checks.js';
 export { lrFindRun, rangeRun } from './commands.js';
+export type { BatchRangeResult, BatchRangeRow, LrFindOptions, LrFindResult } from './ranges.js';
+export { batchSizeRange, lrFind } from './ranges.js';

@@ -19,16 +19,31 @@ export interface LrFindResult {
   stoppedEarly: boolean;
 }
 
-export interface LrFindOptions { minLr?: number; maxLr?: number; steps?: number; batchSize?: number; beta?: number; optimizer?: OptimizerLike; seed?: number }
+export interface LrFindOptions {
+  minLr?: number;
+  maxLr?: number;
+  steps?: number;
+  batchSize?: number;
+  beta?: number;
+  optimizer?: OptimizerLike;
+  seed?: number;
+}
 
 export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOptions = {}): LrFindResult {
-  const lo = o.minLr ?? 1e-7, hi = o.maxLr ?? 10, steps = o.steps ?? 200, beta = o.beta ?? 0.9;
+  const lo = o.minLr ?? 1e-7,
+    hi = o.maxLr ?? 10,
+    steps = o.steps ?? 200,
+    beta = o.beta ?? 0.9;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
-  const N = x.shape[0], B = Math.min(o.batchSize ?? 32, N);
+  const N = x.shape[0],
+    B = Math.min(o.batchSize ?? 32, N);
   const order = m.rng.permutation(N);
-  const points: [number, number][] = [], raw: number[] = [];
-  let avg = 0, best = Infinity, stoppedEarly = false;
+  const points: [number, number][] = [],
+    raw: number[] = [];
+  let avg = 0,
+    best = Infinity,
+    stoppedEarly = false;
   for (let i = 0, start = 0; i < steps; i++, start += B) {
     if (start + B > N) start = 0;
     const lr = lo * (hi / lo) ** (i / (steps - 1));
@@ -37,7 +52,10 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     raw.push(loss);
     avg = beta * avg + (1 - beta) * loss;
     const smooth = avg / (1 - beta ** (i + 1));
-    if (!Number.isFinite(smooth) || (i > 10 && smooth > 4 * best)) { stoppedEarly = true; break; }
+    if (!Number.isFinite(smooth) || (i > 10 && smooth > 4 * best)) {
+      stoppedEarly = true;
+      break;
+    }
     best = Math.min(best, smooth);
     points.push([lr, smooth]);
   }
@@ -49,38 +67,82 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
   for (let i = skip; i < points.length; i++) if (points[i][1] < points[iMin][1]) iMin = i;
   // Steepest descent of the smoothed loss per decade of rate, before the minimum: a least-squares slope
   // over half a decade on each side, so batch noise on a flat stretch does not pass for a descent.
-  const perDecade = (points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1][0] / points[0][0]) : 1);
+  const perDecade =
+    points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1][0] / points[0][0]) : 1;
   const W = Math.max(2, Math.round(perDecade / 2));
-  let iSteep = skip, steepest = Infinity;
+  let iSteep = skip,
+    steepest = Infinity;
   for (let i = skip; i < Math.max(iMin, skip + 1); i++) {
-    const a = Math.max(skip, i - W), b = Math.min(iMin, i + W);
+    const a = Math.max(skip, i - W),
+      b = Math.min(iMin, i + W);
     if (b - a < 2) continue;
-    let sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    for (let j = a; j <= b; j++) { const x = Math.log10(points[j][0]), y = points[j][1]; sx += x; sy += y; sxx += x * x; sxy += x * y; n++; }
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0,
+      n = 0;
+    for (let j = a; j <= b; j++) {
+      const x = Math.log10(points[j][0]),
+        y = points[j][1];
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+      n++;
+    }
     const g = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    if (g < steepest) { steepest = g; iSteep = i; }
+    if (g < steepest) {
+      steepest = g;
+      iSteep = i;
+    }
   }
   const lrMin = points[iMin]?.[0] ?? lo;
   const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
   const sig = (v: number) => Number(v.toPrecision(2));
   const low = Math.min(lrSteep, lrMin / 10);
-  return { suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) }, points, raw, stoppedEarly };
+  return {
+    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) },
+    points,
+    raw,
+    stoppedEarly,
+  };
 }
 
-export interface BatchRangeRow { batch_size: number; val_loss: number; windows_per_second: number }
-export interface BatchRangeResult { suggested: number; rows: BatchRangeRow[] }
+export interface BatchRangeRow {
+  batch_size: number;
+  val_loss: number;
+  windows_per_second: number;
+}
+export interface BatchRangeResult {
+  suggested: number;
+  rows: BatchRangeRow[];
+}
 
 /** One short training per batch size (fresh model each time, same seed). */
-export async function batchSizeRange(makeModel: () => Model, train: [Tensor, Tensor], val: [Tensor, Tensor], o: { sizes?: number[]; epochs?: number; tolerance?: number } = {}): Promise<BatchRangeResult> {
+export async function batchSizeRange(
+  makeModel: () => Model,
+  train: [Tensor, Tensor],
+  val: [Tensor, Tensor],
+  o: { sizes?: number[]; epochs?: number; tolerance?: number } = {},
+): Promise<BatchRangeResult> {
   const N = train[0].shape[0];
   const sizes = (o.sizes ?? [8, 16, 32, 64, 128, 256, 512, 1024]).filter((b) => b <= N);
   const rows: BatchRangeRow[] = [];
   for (const b of sizes) {
     const m = makeModel();
     const t0 = performance.now();
-    const h = await m.fit(train[0], train[1], { epochs: o.epochs ?? 1, batchSize: b, validationData: val, onWarning: () => {} });
+    const h = await m.fit(train[0], train[1], {
+      epochs: o.epochs ?? 1,
+      batchSize: b,
+      validationData: val,
+      onWarning: () => {},
+    });
     const sec = (performance.now() - t0) / 1000;
-    rows.push({ batch_size: b, val_loss: h.history.val_loss.at(-1)!, windows_per_second: Math.round((N * (o.epochs ?? 1)) / sec) });
+    rows.push({
+      batch_size: b,
+      val_loss: h.history.val_loss.at(-1)!,
+      windows_per_second: Math.round((N * (o.epochs ?? 1)) / sec),
+    });
     m.dispose();
   }
   const best = Math.min(...rows.map((r) => r.val_loss));

@@ -3,11 +3,35 @@
 import { resolve } from 'node:path';
 import type { BaselineSpec, DataConfig } from '../data/index.js';
 import {
-  averagePooling1d, batchNormalization, bidirectional, conv1d, dense, dropout, flatten, gru, layerNormalization, lstm, maxPooling1d,
-  repeatVector, simpleRNN, timeDistributed, type Layer, type LossLike, type Recurrent,
+  averagePooling1d,
+  batchNormalization,
+  bidirectional,
+  conv1d,
+  dense,
+  dropout,
+  flatten,
+  gru,
+  type Layer,
+  type LossLike,
+  layerNormalization,
+  lstm,
+  maxPooling1d,
+  type Recurrent,
+  repeatVector,
+  simpleRNN,
+  timeDistributed,
 } from '../nn/index.js';
 import type { OptimizerLike, ScheduleLike } from '../optim/index.js';
-import { EarlyStopping, ReduceLROnPlateau, TerminateOnNaN, sequential, type Callback, type CompileOptions, type MetricName, type Model } from '../train/index.js';
+import {
+  type Callback,
+  type CompileOptions,
+  EarlyStopping,
+  type MetricName,
+  type Model,
+  ReduceLROnPlateau,
+  sequential,
+  TerminateOnNaN,
+} from '../train/index.js';
 import { ConfigError, pathString } from './load.js';
 import type { RawConfig } from './schema.js';
 
@@ -17,17 +41,40 @@ export function camelKeys(o: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]));
 }
 
-export const TRAIN_DEFAULTS = { loss: 'mse', optimizer: { adam: { learning_rate: 0.001 } }, epochs: 50, batch_size: 32, shuffle: true, metrics: ['mae'], validation: 'val' } as const;
+export const TRAIN_DEFAULTS = {
+  loss: 'mse',
+  optimizer: { adam: { learning_rate: 0.001 } },
+  epochs: 50,
+  batch_size: 32,
+  shuffle: true,
+  metrics: ['mae'],
+  validation: 'val',
+} as const;
 
 /** The config with every default filled in (what `config.yaml` of a run records). */
 export function resolveConfig(raw: RawConfig, name: string): RawConfig {
   const t = raw.train ?? {};
-  const opt = typeof t.optimizer === 'string' ? { [t.optimizer]: {} } : t.optimizer ?? TRAIN_DEFAULTS.optimizer;
+  const opt = typeof t.optimizer === 'string' ? { [t.optimizer]: {} } : (t.optimizer ?? TRAIN_DEFAULTS.optimizer);
   return {
-    name, seed: raw.seed ?? 42,
-    data: { horizon: 1, stride: 1, skip_rows: 0, missing: 'error', scale: 'standard', relative: false, split: { train: 0.7, val: 0.15, test: 0.15 }, ...raw.data },
+    name,
+    seed: raw.seed ?? 42,
+    data: {
+      horizon: 1,
+      stride: 1,
+      skip_rows: 0,
+      missing: 'error',
+      scale: 'standard',
+      relative: false,
+      split: { train: 0.7, val: 0.15, test: 0.15 },
+      ...raw.data,
+    },
     model: raw.model,
-    train: { ...TRAIN_DEFAULTS, ...t, optimizer: opt, metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics] } as RawConfig['train'],
+    train: {
+      ...TRAIN_DEFAULTS,
+      ...t,
+      optimizer: opt,
+      metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
+    } as RawConfig['train'],
     evaluate: { baselines: raw.evaluate?.baselines ?? ['persistence', 'mean'] },
     ...(raw.tune ? { tune: raw.tune } : {}),
   };
@@ -50,22 +97,41 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
     const shape = i === 0 ? { inputShape } : {};
     try {
       switch (kind) {
-        case 'gru': case 'lstm': case 'simple_rnn': return recurrentOf(kind, { ...opts, ...(i === 0 ? { input_shape: inputShape } : {}) });
-        case 'dense': return dense({ ...camelKeys(opts), ...shape } as never);
-        case 'dropout': return dropout(camelKeys(opts) as never);
-        case 'bidirectional': { const [k, o] = Object.entries(opts)[0]; return bidirectional(recurrentOf(k, { ...(o as object), ...(i === 0 ? { input_shape: inputShape } : {}) })); }
-        case 'time_distributed': return timeDistributed(dense(camelKeys((opts as { dense: object }).dense) as never));
-        case 'conv1d': return conv1d({ ...camelKeys(opts), ...shape } as never);
-        case 'max_pooling1d': return maxPooling1d(camelKeys(opts) as never);
-        case 'average_pooling1d': return averagePooling1d(camelKeys(opts) as never);
-        case 'flatten': return flatten();
-        case 'repeat_vector': return repeatVector((opts as { n: number }).n);
-        case 'batch_normalization': return batchNormalization(camelKeys(opts) as never);
-        case 'layer_normalization': return layerNormalization(camelKeys(opts) as never);
-        default: throw new ConfigError(`unknown layer "${kind}"`);
+        case 'gru':
+        case 'lstm':
+        case 'simple_rnn':
+          return recurrentOf(kind, { ...opts, ...(i === 0 ? { input_shape: inputShape } : {}) });
+        case 'dense':
+          return dense({ ...camelKeys(opts), ...shape } as never);
+        case 'dropout':
+          return dropout(camelKeys(opts) as never);
+        case 'bidirectional': {
+          const [k, o] = Object.entries(opts)[0];
+          return bidirectional(recurrentOf(k, { ...(o as object), ...(i === 0 ? { input_shape: inputShape } : {}) }));
+        }
+        case 'time_distributed':
+          return timeDistributed(dense(camelKeys((opts as { dense: object }).dense) as never));
+        case 'conv1d':
+          return conv1d({ ...camelKeys(opts), ...shape } as never);
+        case 'max_pooling1d':
+          return maxPooling1d(camelKeys(opts) as never);
+        case 'average_pooling1d':
+          return averagePooling1d(camelKeys(opts) as never);
+        case 'flatten':
+          return flatten();
+        case 'repeat_vector':
+          return repeatVector((opts as { n: number }).n);
+        case 'batch_normalization':
+          return batchNormalization(camelKeys(opts) as never);
+        case 'layer_normalization':
+          return layerNormalization(camelKeys(opts) as never);
+        default:
+          throw new ConfigError(`unknown layer "${kind}"`);
       }
     } catch (e) {
-      throw new ConfigError(`${file}: ${pathString(['model', 'layers', i, kind])}: ${(e as Error).message}`, { cause: e });
+      throw new ConfigError(`${file}: ${pathString(['model', 'layers', i, kind])}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   });
 }
@@ -79,11 +145,22 @@ export function compiledModel(file: string, cfg: RawConfig, features: number, se
 
 export function compileOptions(cfg: RawConfig): CompileOptions {
   const t = cfg.train ?? {};
-  const optEntry = typeof t.optimizer === 'string' ? [t.optimizer, {}] : Object.entries(t.optimizer ?? TRAIN_DEFAULTS.optimizer)[0];
-  const optimizer: OptimizerLike = { className: optEntry[0] as never, config: (optEntry[1] ?? {}) as Record<string, number> };
+  const optEntry =
+    typeof t.optimizer === 'string' ? [t.optimizer, {}] : Object.entries(t.optimizer ?? TRAIN_DEFAULTS.optimizer)[0];
+  const optimizer: OptimizerLike = {
+    className: optEntry[0] as never,
+    config: (optEntry[1] ?? {}) as Record<string, number>,
+  };
   const l = t.loss ?? 'mse';
-  const loss: LossLike = typeof l === 'string' ? (l as never) : { className: 'huber', config: { delta: l.huber.delta } };
-  return { optimizer, loss, metrics: (t.metrics ?? [...TRAIN_DEFAULTS.metrics]) as MetricName[], clipnorm: t.clipnorm, clipvalue: t.clipvalue };
+  const loss: LossLike =
+    typeof l === 'string' ? (l as never) : { className: 'huber', config: { delta: l.huber.delta } };
+  return {
+    optimizer,
+    loss,
+    metrics: (t.metrics ?? [...TRAIN_DEFAULTS.metrics]) as MetricName[],
+    clipnorm: t.clipnorm,
+    clipvalue: t.clipvalue,
+  };
 }
 
 export function callbacksOf(cfg: RawConfig): Callback[] {
@@ -96,5 +173,9 @@ export function callbacksOf(cfg: RawConfig): Callback[] {
   });
 }
 
-export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined { return cfg.train?.schedule as ScheduleLike | undefined; }
-export function baselinesOf(cfg: RawConfig): BaselineSpec[] { return (cfg.evaluate?.baselines ?? ['persistence', 'mean']) as BaselineSpec[]; }
+export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined {
+  return cfg.train?.schedule as ScheduleLike | undefined;
+}
+export function baselinesOf(cfg: RawConfig): BaselineSpec[] {
+  return (cfg.evaluate?.baselines ?? ['persistence', 'mean']) as BaselineSpec[];
+}

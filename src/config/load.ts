@@ -6,16 +6,35 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../engine/errors.js';
 import { getSchedule } from '../optim/index.js';
-import { LAYER_KEYS, LAYER_SCHEMAS, OPTIMIZER_NAMES, OPTIMIZER_SCHEMA, configSchema, type LayerKey, type RawConfig } from './schema.js';
+import {
+  configSchema,
+  LAYER_KEYS,
+  LAYER_SCHEMAS,
+  type LayerKey,
+  OPTIMIZER_NAMES,
+  OPTIMIZER_SCHEMA,
+  type RawConfig,
+} from './schema.js';
 
 export class ConfigError extends SeqtuneError {}
 
 type Path = (string | number)[];
-export const pathString = (p: Path): string => p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '');
-const show = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
-function at(obj: unknown, p: Path): unknown { let o = obj; for (const k of p) o = o == null ? undefined : (o as Record<string | number, unknown>)[k]; return o; }
+export const pathString = (p: Path): string =>
+  p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '');
+const show = (v: unknown): string =>
+  v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+function at(obj: unknown, p: Path): unknown {
+  let o = obj;
+  for (const k of p) o = o == null ? undefined : (o as Record<string | number, unknown>)[k];
+  return o;
+}
 
-interface Issue { code: string; path: PropertyKey[]; message: string; keys?: string[] }
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
 function issueMessage(file: string, root: unknown, base: Path, issue: Issue): string {
   const path = [...base, ...(issue.path as (string | number)[])];
   if (issue.code === 'unrecognized_keys') {
@@ -27,7 +46,12 @@ function issueMessage(file: string, root: unknown, base: Path, issue: Issue): st
   return `${file}: ${pathString(path) || '(top level)'}: expected ${what}, received ${show(received)}`;
 }
 
-function validate<T>(file: string, root: unknown, base: Path, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } }): T {
+function validate<T>(
+  file: string,
+  root: unknown,
+  base: Path,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } },
+): T {
   const r = schema.safeParse(at(root, base));
   if (!r.success) throw new ConfigError(issueMessage(file, root, base, r.error.issues[0]));
   return r.data;
@@ -38,10 +62,15 @@ function single(file: string, root: unknown, path: Path, known: readonly string[
   const v = at(root, path);
   if (typeof v === 'string' && known.includes(v)) return [v, {}];
   if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length !== 1) {
-    throw new ConfigError(`${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} (${known.join(', ')}), received ${show(v)}`);
+    throw new ConfigError(
+      `${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} (${known.join(', ')}), received ${show(v)}`,
+    );
   }
   const [k, o] = Object.entries(v)[0];
-  if (!known.includes(k)) throw new ConfigError(`${file}: ${pathString([...path, k])}: unknown ${what} "${k}"; expected one of ${known.join(', ')}`);
+  if (!known.includes(k))
+    throw new ConfigError(
+      `${file}: ${pathString([...path, k])}: unknown ${what} "${k}"; expected one of ${known.join(', ')}`,
+    );
   return [k, o ?? {}];
 }
 
@@ -55,19 +84,26 @@ export interface LoadedConfig {
 
 /** Checks parts of a parsed config that the schema alone cannot. */
 export function checkConfig(file: string, raw: RawConfig): void {
-  raw.model.layers.forEach((_, i) => checkLayer(file, raw, ['model', 'layers', i]));
+  for (let i = 0; i < raw.model.layers.length; i++) checkLayer(file, raw, ['model', 'layers', i]);
   if (raw.train?.optimizer !== undefined) {
     const [name, opts] = single(file, raw, ['train', 'optimizer'], OPTIMIZER_NAMES, 'optimizer');
     if (typeof raw.train.optimizer === 'object') validate(file, raw, ['train', 'optimizer', name], OPTIMIZER_SCHEMA);
     void opts;
   }
   if (raw.train?.schedule !== undefined) {
-    try { getSchedule(raw.train.schedule as never, 'train.schedule'); } catch (e) { throw new ConfigError(`${file}: ${(e as Error).message}`, { cause: e }); }
+    try {
+      getSchedule(raw.train.schedule as never, 'train.schedule');
+    } catch (e) {
+      throw new ConfigError(`${file}: ${(e as Error).message}`, { cause: e });
+    }
   }
   const sp = raw.data.split;
   if (sp) {
     const kinds = new Set(Object.values(sp).map((v) => typeof v));
-    if (kinds.size > 1) throw new ConfigError(`${file}: data.split: expected train, val and test all as fractions or all as [start, end) ranges, received ${show(sp)}`);
+    if (kinds.size > 1)
+      throw new ConfigError(
+        `${file}: data.split: expected train, val and test all as fractions or all as [start, end) ranges, received ${show(sp)}`,
+      );
   }
 }
 
@@ -86,10 +122,13 @@ export function parseConfig(text: string, file: string): RawConfig {
   if (doc.errors.length) {
     const err = doc.errors[0];
     const pos = err.linePos?.[0];
-    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+    throw new ConfigError(
+      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`,
+    );
   }
   const root = doc.toJS() as unknown;
-  if (root === null || root === undefined) throw new ConfigError(`${file}: the file is empty; expected data:, model: and train: sections`);
+  if (root === null || root === undefined)
+    throw new ConfigError(`${file}: the file is empty; expected data:, model: and train: sections`);
   const raw = validate(file, root, [], configSchema) as RawConfig;
   checkConfig(file, raw);
   return raw;
@@ -98,9 +137,14 @@ export function parseConfig(text: string, file: string): RawConfig {
 export async function loadConfig(path: string): Promise<LoadedConfig> {
   const file = resolve(path);
   let text: string;
-  try { text = await readFile(file, 'utf8'); } catch (e) {
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${path}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (e as Error).message})`, { cause: e });
+    throw new ConfigError(
+      `${path}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)})`,
+      { cause: e },
+    );
   }
   const raw = parseConfig(text, path);
   return { raw, file, dir: dirname(file), name: raw.name ?? basename(file, extname(file)) };

@@ -5,29 +5,50 @@
 import type { Windows } from './window.js';
 
 export type BaselineSpec = 'persistence' | 'mean' | { seasonal_naive: { season: number } };
-export interface Scores { mse: number; mae: number; rmse: number }
+export interface Scores {
+  mse: number;
+  mae: number;
+  rmse: number;
+}
 
 /** Forecast (N, H, targets) of a baseline for the windows, on the scale of `series`. */
-export function baselineForecast(spec: BaselineSpec, w: Windows, series: Float64Array[], trainMean: number[]): Float32Array {
-  const { starts, horizon: H } = w, nT = series.length;
+export function baselineForecast(
+  spec: BaselineSpec,
+  w: Windows,
+  series: Float64Array[],
+  trainMean: number[],
+): Float32Array {
+  const { starts, horizon: H } = w,
+    nT = series.length;
   const out = new Float32Array(starts.length * H * nT);
   starts.forEach((s, n) => {
-    for (let h = 0; h < H; h++) for (let k = 0; k < nT; k++) {
-      let v: number;
-      if (spec === 'persistence') v = series[k][s - 1];
-      else if (spec === 'mean') v = trainMean[k];
-      else { const m = spec.seasonal_naive.season; v = series[k][s + h - m * Math.ceil((h + 1) / m)]; }
-      out[(n * H + h) * nT + k] = v;
-    }
+    for (let h = 0; h < H; h++)
+      for (let k = 0; k < nT; k++) {
+        let v: number;
+        if (spec === 'persistence') v = series[k][s - 1];
+        else if (spec === 'mean') v = trainMean[k];
+        else {
+          const m = spec.seasonal_naive.season;
+          v = series[k][s + h - m * Math.ceil((h + 1) / m)];
+        }
+        out[(n * H + h) * nT + k] = v;
+      }
   });
   return out;
 }
 
 export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Scores {
-  let se = 0, ae = 0;
-  for (let i = 0; i < target.length; i++) { const d = pred[i] - target[i]; se += d * d; ae += Math.abs(d); }
+  let se = 0,
+    ae = 0;
+  for (let i = 0; i < target.length; i++) {
+    const d = pred[i] - target[i];
+    se += d * d;
+    ae += Math.abs(d);
+  }
   const n = Math.max(target.length, 1);
   return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
 }
 
-export function baselineName(spec: BaselineSpec): string { return typeof spec === 'string' ? spec : 'seasonal_naive'; }
+export function baselineName(spec: BaselineSpec): string {
+  return typeof spec === 'string' ? spec : 'seasonal_naive';
+}

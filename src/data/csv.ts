@@ -22,10 +22,15 @@ export async function readCsv(file: string): Promise<Table> {
   } catch (e) {
     if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(`${file}: cannot read the CSV file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`, { cause: e });
+    throw new DataError(
+      `${file}: cannot read the CSV file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`,
+      { cause: e },
+    );
   }
   if (size === 0) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
-  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }));
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }),
+  );
   let header: string[] | null = null;
   const cols: string[][] = [];
   let rows = 0;
@@ -48,7 +53,10 @@ export async function readCsv(file: string): Promise<Table> {
   } catch (e) {
     if (e instanceof DataError) throw e;
     const err = e as Error & { code?: string; lines?: number };
-    throw new DataError(`${file}: line ${err.lines ?? '?'}: ${err.message.replace(/^Invalid Record Length: /, 'wrong number of fields: ')}`, { cause: e });
+    throw new DataError(
+      `${file}: line ${err.lines ?? '?'}: ${err.message.replace(/^Invalid Record Length: /, 'wrong number of fields: ')}`,
+      { cause: e },
+    );
   }
   if (!header) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
   if (rows === 0) throw new DataError(`${file}: only a header (${header.join(', ')}); expected data rows after it`);

@@ -5,5 +5,11 @@ export class DataError extends SeqtuneError {}
 
 /** Missing values under the `error` policy; carries where they are, so a check can report them. */
 export class MissingValuesError extends DataError {
-  constructor(message: string, readonly count: number, readonly cells: string[]) { super(message); }
+  constructor(
+    message: string,
+    readonly count: number,
+    readonly cells: string[],
+  ) {
+    super(message);
+  }
 }

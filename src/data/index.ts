@@ -1,14 +1,23 @@
 // data/: CSV, cleaning, scaling, windowing, splits, baselines, synthetic series.
-export { DataError, MissingValuesError } from './errors.js';
-export { readCsv } from './csv.js';
-export type { Table } from './csv.js';
-export { prepareData, prepareTable, baselineScores, originalTargets, unscaleTargets, scoreForecast, MISSING_TOKENS } from './prepare.js';
-export type { DataConfig, PreparedData, MissingPolicy, FixedEncoding } from './prepare.js';
-export { Scaler, SCALERS } from './scale.js';
-export type { ScalerKind, ScalerState } from './scale.js';
-export { makeWindows, windowStarts, splitRanges, absolute } from './window.js';
-export type { Windows } from './window.js';
-export { baselineForecast, score, baselineName } from './baselines.js';
+
 export type { BaselineSpec, Scores } from './baselines.js';
-export { syntheticSeries, syntheticCsv } from './synthetic.js';
+export { baselineForecast, baselineName, score } from './baselines.js';
+export type { Table } from './csv.js';
+export { readCsv } from './csv.js';
+export { DataError, MissingValuesError } from './errors.js';
+export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './prepare.js';
+export {
+  baselineScores,
+  MISSING_TOKENS,
+  originalTargets,
+  prepareData,
+  prepareTable,
+  scoreForecast,
+  unscaleTargets,
+} from './prepare.js';
+export type { ScalerKind, ScalerState } from './scale.js';
+export { SCALERS, Scaler } from './scale.js';
 export type { SyntheticOptions } from './synthetic.js';
+export { syntheticCsv, syntheticSeries } from './synthetic.js';
+export type { Windows } from './window.js';
+export { absolute, makeWindows, splitRanges, windowStarts } from './window.js';

@@ -2,12 +2,17 @@
 // inverted for reporting in the data's own units.
 //   minmax:   (x - min) / (max - min)          standard: (x - mean) / std (population std, as scikit-learn)
 //   robust:   (x - median) / IQR               none:     x
-import { ValueError, expected } from '../engine/errors.js';
+import { expected, ValueError } from '../engine/errors.js';
 
 export type ScalerKind = 'minmax' | 'standard' | 'robust' | 'none';
 export const SCALERS: readonly ScalerKind[] = ['minmax', 'standard', 'robust', 'none'];
 
-export interface ScalerState { kind: ScalerKind; columns: string[]; center: number[]; scale: number[] }
+export interface ScalerState {
+  kind: ScalerKind;
+  columns: string[];
+  center: number[];
+  scale: number[];
+}
 
 export class Scaler {
   constructor(readonly state: ScalerState) {}
@@ -15,19 +20,43 @@ export class Scaler {
   /** Fits on rows [from, to) of each column. A constant column gets scale 1 (it maps to 0). */
   static fit(kind: ScalerKind, columns: string[], data: Float64Array[], from: number, to: number): Scaler {
     if (!SCALERS.includes(kind)) throw new ValueError(expected('data.scale', SCALERS.join(' | '), kind));
-    const center: number[] = [], scale: number[] = [];
+    const center: number[] = [],
+      scale: number[] = [];
     for (const col of data) {
       const v = Array.from(col.subarray(from, to));
-      let c = 0, s = 1;
-      if (kind === 'minmax') { const lo = Math.min(...v), hi = Math.max(...v); c = lo; s = hi - lo; }
-      else if (kind === 'standard') { c = v.reduce((a, b) => a + b, 0) / v.length; s = Math.sqrt(v.reduce((a, b) => a + (b - c) ** 2, 0) / v.length); }
-      else if (kind === 'robust') { const q = v.sort((a, b) => a - b); const at = (p: number) => { const i = p * (q.length - 1), lo = Math.floor(i); return q[lo] + (q[Math.min(lo + 1, q.length - 1)] - q[lo]) * (i - lo); }; c = at(0.5); s = at(0.75) - at(0.25); }
-      center.push(c); scale.push(s > 0 && Number.isFinite(s) ? s : 1);
+      let c = 0,
+        s = 1;
+      if (kind === 'minmax') {
+        const lo = Math.min(...v),
+          hi = Math.max(...v);
+        c = lo;
+        s = hi - lo;
+      } else if (kind === 'standard') {
+        c = v.reduce((a, b) => a + b, 0) / v.length;
+        s = Math.sqrt(v.reduce((a, b) => a + (b - c) ** 2, 0) / v.length);
+      } else if (kind === 'robust') {
+        const q = v.sort((a, b) => a - b);
+        const at = (p: number) => {
+          const i = p * (q.length - 1),
+            lo = Math.floor(i);
+          return q[lo] + (q[Math.min(lo + 1, q.length - 1)] - q[lo]) * (i - lo);
+        };
+        c = at(0.5);
+        s = at(0.75) - at(0.25);
+      }
+      center.push(c);
+      scale.push(s > 0 && Number.isFinite(s) ? s : 1);
     }
     return new Scaler({ kind, columns, center, scale });
   }
 
-  transform(i: number, v: number): number { return (v - this.state.center[i]) / this.state.scale[i]; }
-  inverse(i: number, v: number): number { return v * this.state.scale[i] + this.state.center[i]; }
-  indexOf(column: string): number { return this.state.columns.indexOf(column); }
+  transform(i: number, v: number): number {
+    return (v - this.state.center[i]) / this.state.scale[i];
+  }
+  inverse(i: number, v: number): number {
+    return v * this.state.scale[i] + this.state.center[i];
+  }
+  indexOf(column: string): number {
+    return this.state.columns.indexOf(column);
+  }
 }

@@ -22,8 +22,10 @@ export interface Windows {
 export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
   const out = Float32Array.from(pred);
   if (!w.offset) return out;
-  const nT = w.offset.length / Math.max(w.starts.length, 1), per = w.horizon * nT;
-  for (let n = 0; n < w.starts.length; n++) for (let i = 0; i < per; i++) out[n * per + i] += w.offset[n * nT + (i % nT)];
+  const nT = w.offset.length / Math.max(w.starts.length, 1),
+    per = w.horizon * nT;
+  for (let n = 0; n < w.starts.length; n++)
+    for (let i = 0; i < per; i++) out[n * per + i] += w.offset[n * nT + (i % nT)];
   return out;
 }
 
@@ -38,9 +40,20 @@ export function windowStarts(range: [number, number], lookback: number, horizon:
  * and every target relative to its last observed value (NLinear-style): the model then learns the
  * change from "tomorrow = today", and a model that outputs zeros is exactly persistence.
  */
-export function makeWindows(starts: number[], lookback: number, horizon: number, features: Float64Array[], targets: Float64Array[], relative = false): Windows {
-  const F = features.length, nT = targets.length, N = starts.length;
-  const x = new Float32Array(N * lookback * F), y = new Float32Array(N * horizon * nT), truth = new Float32Array(N * horizon * nT);
+export function makeWindows(
+  starts: number[],
+  lookback: number,
+  horizon: number,
+  features: Float64Array[],
+  targets: Float64Array[],
+  relative = false,
+): Windows {
+  const F = features.length,
+    nT = targets.length,
+    N = starts.length;
+  const x = new Float32Array(N * lookback * F),
+    y = new Float32Array(N * horizon * nT),
+    truth = new Float32Array(N * horizon * nT);
   const offset = relative ? new Float32Array(N * nT) : null;
   starts.forEach((s, n) => {
     for (let f = 0; f < F; f++) {
@@ -61,20 +74,29 @@ export function makeWindows(starts: number[], lookback: number, horizon: number,
 }
 
 /** Row ranges of the splits, from fractions of the rows or explicit [start, end) ranges. */
-export function splitRanges(rows: number, split: Record<'train' | 'val' | 'test', number | [number, number]>): Record<'train' | 'val' | 'test', [number, number]> {
+export function splitRanges(
+  rows: number,
+  split: Record<'train' | 'val' | 'test', number | [number, number]>,
+): Record<'train' | 'val' | 'test', [number, number]> {
   const names = ['train', 'val', 'test'] as const;
   if (names.every((k) => typeof split[k] === 'number')) {
     const f = names.map((k) => split[k] as number);
     const sum = f.reduce((a, b) => a + b, 0);
-    if (Math.abs(sum - 1) > 1e-9) throw new DataError(`data.split: fractions must add up to 1, received ${f.join(' + ')} = ${sum}`);
-    const a = Math.round(rows * f[0]), b = Math.round(rows * (f[0] + f[1]));
+    if (Math.abs(sum - 1) > 1e-9)
+      throw new DataError(`data.split: fractions must add up to 1, received ${f.join(' + ')} = ${sum}`);
+    const a = Math.round(rows * f[0]),
+      b = Math.round(rows * (f[0] + f[1]));
     return { train: [0, a], val: [a, b], test: [b, rows] };
   }
   if (names.every((k) => Array.isArray(split[k]))) {
-    const r = Object.fromEntries(names.map((k) => [k, split[k] as [number, number]])) as Record<'train' | 'val' | 'test', [number, number]>;
+    const r = Object.fromEntries(names.map((k) => [k, split[k] as [number, number]])) as Record<
+      'train' | 'val' | 'test',
+      [number, number]
+    >;
     for (const k of names) {
       const [a, b] = r[k];
-      if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a)) throw new DataError(`data.split.${k}: expected [start, end) with 0 <= start < end, received [${a}, ${b}]`);
+      if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a))
+        throw new DataError(`data.split.${k}: expected [start, end) with 0 <= start < end, received [${a}, ${b}]`);
       if (b > rows) throw new DataError(`data.split.${k}: range [${a}, ${b}) reaches past the ${rows} rows of data`);
     }
     return r;

@@ -6,15 +6,38 @@
 // Other combinations are structure or data problems: train flat + val rising reads as overfitting
 // (the model has converged and only memorises), train flat + val falling as data, train rising +
 // val flat as architecture. Pure: a history in, a diagnosis out.
-import { adviceFor, type Advice, type RunContext } from './advice.js';
+import { type Advice, adviceFor, type RunContext } from './advice.js';
 import type { LossHistory } from './history.js';
-import { median, trendOf, type Direction, type Trend } from './trend.js';
+import { type Direction, median, type Trend, trendOf } from './trend.js';
 
-export type PatternId = 'learning' | 'overfitting' | 'underfitting' | 'plateau' | 'architecture' | 'data' | 'diverged' | 'unstable';
-export const PATTERNS: readonly PatternId[] = ['learning', 'overfitting', 'underfitting', 'plateau', 'architecture', 'data', 'diverged', 'unstable'];
+export type PatternId =
+  | 'learning'
+  | 'overfitting'
+  | 'underfitting'
+  | 'plateau'
+  | 'architecture'
+  | 'data'
+  | 'diverged'
+  | 'unstable';
+export const PATTERNS: readonly PatternId[] = [
+  'learning',
+  'overfitting',
+  'underfitting',
+  'plateau',
+  'architecture',
+  'data',
+  'diverged',
+  'unstable',
+];
 export const PATTERN_NAMES: Record<PatternId, string> = {
-  learning: 'still learning', overfitting: 'overfitting', underfitting: 'underfitting', plateau: 'bottleneck (plateau)',
-  architecture: 'network-structure problem', data: 'data-set problem', diverged: 'diverged', unstable: 'unstable (oscillating)',
+  learning: 'still learning',
+  overfitting: 'overfitting',
+  underfitting: 'underfitting',
+  plateau: 'bottleneck (plateau)',
+  architecture: 'network-structure problem',
+  data: 'data-set problem',
+  diverged: 'diverged',
+  unstable: 'unstable (oscillating)',
 };
 
 export interface Evidence {
@@ -58,7 +81,9 @@ const finiteIndex = (v: number[]) => v.findIndex((x) => !Number.isFinite(x));
 const squash = (m: number) => Math.max(0.05, Math.min(0.99, 0.5 + 0.5 * Math.tanh(m)));
 
 /** The recent part of training the trends are read from: the last 40% of epochs, at least 5 (or all). */
-export function windowOf(n: number): number { return Math.min(n, Math.max(5, Math.round(0.4 * n))); }
+export function windowOf(n: number): number {
+  return Math.min(n, Math.max(5, Math.round(0.4 * n)));
+}
 
 /**
  * Diagnoses a history. `context` (the run's config) makes the advice concrete.
@@ -66,7 +91,7 @@ export function windowOf(n: number): number { return Math.min(n, Math.max(5, Mat
  */
 export function diagnose(history: LossHistory, context: RunContext = {}): Diagnosis {
   const loss = history.loss ?? [];
-  const val = history.val_loss && history.val_loss.some((v) => !Number.isNaN(v)) ? history.val_loss : null;
+  const val = history.val_loss?.some((v) => !Number.isNaN(v)) ? history.val_loss : null;
   const n = loss.length;
   const trainOnly = val === null;
   const nonFinite = [finiteIndex(loss), val ? finiteIndex(val) : -1].filter((i) => i >= 0);
@@ -76,28 +101,57 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   const best = finiteRef.length ? finiteRef.reduce((a, b) => (b.v < a.v ? b : a)) : { v: NaN, i: 0 };
   const w = windowOf(n);
   const evidence: Evidence = {
-    epochs: n, window: [n - w, n], train: null, val: null, bestEpoch: best.i, bestLoss: best.v,
-    finalTrainLoss: loss[n - 1], finalValLoss: val ? val[n - 1] : null,
-    gap: val && Number.isFinite(loss[n - 1]) && loss[n - 1] !== 0 ? (val[n - 1] - loss[n - 1]) / Math.abs(loss[n - 1]) : null,
+    epochs: n,
+    window: [n - w, n],
+    train: null,
+    val: null,
+    bestEpoch: best.i,
+    bestLoss: best.v,
+    finalTrainLoss: loss[n - 1],
+    finalValLoss: val ? val[n - 1] : null,
+    gap:
+      val && Number.isFinite(loss[n - 1]) && loss[n - 1] !== 0
+        ? (val[n - 1] - loss[n - 1]) / Math.abs(loss[n - 1])
+        : null,
     valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1] / best.v - 1 : null,
     firstNonFinite,
   };
   const done = (pattern: PatternId, confidence: number, summary: string): Diagnosis => ({
-    pattern, name: PATTERN_NAMES[pattern], confidence: +confidence.toFixed(3), trainOnly, summary, evidence,
+    pattern,
+    name: PATTERN_NAMES[pattern],
+    confidence: +confidence.toFixed(3),
+    trainOnly,
+    summary,
+    evidence,
     advice: adviceFor(pattern, evidence, context),
   });
 
   if (n === 0) return done('plateau', 0.05, 'no epochs recorded');
-  if (firstNonFinite !== null) return done('diverged', 0.99, `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} at epoch ${firstNonFinite + 1}`);
+  if (firstNonFinite !== null)
+    return done(
+      'diverged',
+      0.99,
+      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} at epoch ${firstNonFinite + 1}`,
+    );
   // Explosion: the loss ends far above where it started and far above its best.
-  const minTrain = Math.min(...loss), lastTrain = loss[n - 1], firstTrain = loss[0];
+  const minTrain = Math.min(...loss),
+    lastTrain = loss[n - 1],
+    firstTrain = loss[0];
   if (n >= 3 && minTrain > 0 && lastTrain > 20 * minTrain && lastTrain > 5 * firstTrain) {
-    return done('diverged', 0.9, `the training loss exploded to ${lastTrain.toPrecision(3)} (${(lastTrain / minTrain).toFixed(0)}x its minimum)`);
+    return done(
+      'diverged',
+      0.9,
+      `the training loss exploded to ${lastTrain.toPrecision(3)} (${(lastTrain / minTrain).toFixed(0)}x its minimum)`,
+    );
   }
   if (n < 4) {
     const tr = trendOf(loss, n, 0.03);
     evidence.train = tr;
-    return done(tr.direction === 'falling' ? 'learning' : tr.direction === 'rising' ? 'architecture' : 'plateau', 0.2, `only ${n} epochs: too short to read much`);
+    return done(
+      tr.direction === 'falling' ? 'learning' : tr.direction === 'rising' ? 'architecture' : 'plateau',
+      0.2,
+      `only ${n} epochs: too short to read much`,
+    );
   }
   const tTrain = trendOf(loss, w);
   evidence.train = tTrain;
@@ -109,19 +163,33 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   const both = [tTrain, ...(tVal ? [tVal] : [])];
   const maxNoise = Math.max(...both.map((t) => t.noise));
   if (both.some(osc) && maxNoise > 0.12) {
-    return done('unstable', squash((maxNoise - 0.12) / 0.1 + 0.5), `the loss swings by about ${(100 * maxNoise).toFixed(0)}% from epoch to epoch around a flat trend`);
+    return done(
+      'unstable',
+      squash((maxNoise - 0.12) / 0.1 + 0.5),
+      `the loss swings by about ${(100 * maxNoise).toFixed(0)}% from epoch to epoch around a flat trend`,
+    );
   }
 
   if (!tVal) {
-    const p: PatternId = tTrain.direction === 'falling' ? 'learning' : tTrain.direction === 'flat' ? 'plateau' : 'architecture';
-    return done(p, squash(tTrain.margin) * 0.8, `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); no validation curve, so generalization cannot be judged`);
+    const p: PatternId =
+      tTrain.direction === 'falling' ? 'learning' : tTrain.direction === 'flat' ? 'plateau' : 'architecture';
+    return done(
+      p,
+      squash(tTrain.margin) * 0.8,
+      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); no validation curve, so generalization cannot be judged`,
+    );
   }
 
   let pattern = PAIR[tTrain.direction][tVal.direction];
   let confidence = squash(Math.min(tTrain.margin, tVal.margin));
   // Overfitting that the recent window reads as flat: validation well above its best, reached earlier.
   const above = evidence.valAboveBest ?? 0;
-  if ((pattern === 'underfitting' || pattern === 'plateau') && tTrain.direction !== 'rising' && best.i < n - w / 2 && above > Math.max(0.1, 3 * tVal.noise)) {
+  if (
+    (pattern === 'underfitting' || pattern === 'plateau') &&
+    tTrain.direction !== 'rising' &&
+    best.i < n - w / 2 &&
+    above > Math.max(0.1, 3 * tVal.noise)
+  ) {
     pattern = 'overfitting';
     confidence = squash(above / Math.max(0.1, 3 * tVal.noise) - 0.5);
   }
@@ -129,6 +197,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   return done(pattern, confidence, summary);
 }
 
-function fmtPct(x: number): string { return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`; }
+function fmtPct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+}
 
 export { median };

@@ -11,28 +11,57 @@ export type LossHistory = Record<string, number[]>;
 
 /** Parses JSON that may contain NaN, Infinity and -Infinity tokens outside strings. */
 export function parseLooseJson(text: string): unknown {
-  let out = '', inStr = false;
+  let out = '',
+    inStr = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inStr) { out += c; if (c === '\\') { out += text[++i] ?? ''; } else if (c === '"') inStr = false; continue; }
-    if (c === '"') { inStr = true; out += c; continue; }
-    if (text.startsWith('NaN', i)) { out += '"__NaN__"'; i += 2; continue; }
-    if (text.startsWith('-Infinity', i)) { out += '"__-Inf__"'; i += 8; continue; }
-    if (text.startsWith('Infinity', i)) { out += '"__Inf__"'; i += 7; continue; }
+    if (inStr) {
+      out += c;
+      if (c === '\\') {
+        out += text[++i] ?? '';
+      } else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') {
+      inStr = true;
+      out += c;
+      continue;
+    }
+    if (text.startsWith('NaN', i)) {
+      out += '"__NaN__"';
+      i += 2;
+      continue;
+    }
+    if (text.startsWith('-Infinity', i)) {
+      out += '"__-Inf__"';
+      i += 8;
+      continue;
+    }
+    if (text.startsWith('Infinity', i)) {
+      out += '"__Inf__"';
+      i += 7;
+      continue;
+    }
     out += c;
   }
-  return JSON.parse(out, (_k, v) => (v === '__NaN__' ? NaN : v === '__Inf__' ? Infinity : v === '__-Inf__' ? -Infinity : v));
+  return JSON.parse(out, (_k, v) =>
+    v === '__NaN__' ? NaN : v === '__Inf__' ? Infinity : v === '__-Inf__' ? -Infinity : v,
+  );
 }
 
 function fromObject(file: string, o: unknown): LossHistory {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new HistoryError(`${file}: expected a Keras history object like {"loss": [...], "val_loss": [...]}`);
-  const src = ('history' in o && typeof (o as { history: unknown }).history === 'object' ? (o as { history: object }).history : o) as Record<string, unknown>;
+  if (o === null || typeof o !== 'object' || Array.isArray(o))
+    throw new HistoryError(`${file}: expected a Keras history object like {"loss": [...], "val_loss": [...]}`);
+  const src = (
+    'history' in o && typeof (o as { history: unknown }).history === 'object' ? (o as { history: object }).history : o
+  ) as Record<string, unknown>;
   const h: LossHistory = {};
   for (const [k, v] of Object.entries(src)) {
     if (!Array.isArray(v)) continue;
     h[k] = v.map((x, i) => {
       if (x === null) return NaN;
-      if (typeof x !== 'number') throw new HistoryError(`${file}: ${k}[${i}]: expected a number, NaN or null, received ${JSON.stringify(x)}`);
+      if (typeof x !== 'number')
+        throw new HistoryError(`${file}: ${k}[${i}]: expected a number, NaN or null, received ${JSON.stringify(x)}`);
       return x;
     });
   }
@@ -44,7 +73,8 @@ function fromObject(file: string, o: unknown): LossHistory {
 /** Keras CSVLogger: a header with epoch, loss, val_loss, ... and one row per epoch. */
 export function parseCsvLog(file: string, text: string): LossHistory {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new HistoryError(`${file}: expected a CSVLogger file with a header (epoch,loss,...) and one row per epoch`);
+  if (lines.length < 2)
+    throw new HistoryError(`${file}: expected a CSVLogger file with a header (epoch,loss,...) and one row per epoch`);
   const sep = lines[0].includes(';') && !lines[0].includes(',') ? ';' : ',';
   const head = lines[0].split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
   if (!head.includes('loss')) throw new HistoryError(`${file}: the header has no "loss" column (${head.join(', ')})`);
@@ -52,12 +82,21 @@ export function parseCsvLog(file: string, text: string): LossHistory {
   for (const k of head) if (k !== 'epoch') h[k] = [];
   lines.slice(1).forEach((line, r) => {
     const cells = line.split(sep);
-    if (cells.length !== head.length) throw new HistoryError(`${file}: row ${r + 1}: expected ${head.length} fields, found ${cells.length}`);
+    if (cells.length !== head.length)
+      throw new HistoryError(`${file}: row ${r + 1}: expected ${head.length} fields, found ${cells.length}`);
     head.forEach((k, i) => {
       if (k === 'epoch') return;
       const s = cells[i].trim();
-      const v = s === '' || /^nan$/i.test(s) ? NaN : /^-?inf(inity)?$/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s);
-      if (Number.isNaN(v) && !(s === '' || /^nan$/i.test(s))) throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
+      const v =
+        s === '' || /^nan$/i.test(s)
+          ? NaN
+          : /^-?inf(inity)?$/i.test(s)
+            ? s.startsWith('-')
+              ? -Infinity
+              : Infinity
+            : Number(s);
+      if (Number.isNaN(v) && !(s === '' || /^nan$/i.test(s)))
+        throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
       h[k].push(v);
     });
   });
@@ -66,8 +105,15 @@ export function parseCsvLog(file: string, text: string): LossHistory {
 
 /** Reads a history from a Keras JSON file, a CSVLogger file, or a seqtune run folder. */
 export async function readHistory(path: string): Promise<{ history: LossHistory; source: string; runDir?: string }> {
-  let st;
-  try { st = await stat(path); } catch (e) { throw new HistoryError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message})`, { cause: e }); }
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw new HistoryError(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message})`,
+      { cause: e },
+    );
+  }
   if (st.isDirectory()) {
     const f = join(path, 'history.json');
     return { ...(await readHistory(f)), runDir: path };
@@ -76,7 +122,11 @@ export async function readHistory(path: string): Promise<{ history: LossHistory;
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
     let o: unknown;
-    try { o = parseLooseJson(text); } catch (e) { throw new HistoryError(`${path}: not valid JSON (${(e as Error).message})`, { cause: e }); }
+    try {
+      o = parseLooseJson(text);
+    } catch (e) {
+      throw new HistoryError(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
+    }
     return { history: fromObject(path, o), source: path };
   }
   return { history: parseCsvLog(path, text), source: path };

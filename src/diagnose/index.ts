@@ -1,11 +1,12 @@
 // diagnose/: loss-curve analysis and advice (pure functions over histories), and history readers.
-export { diagnose, windowOf, PATTERNS, PATTERN_NAMES } from './diagnose.js';
-export type { Diagnosis, Evidence, PatternId } from './diagnose.js';
+
 export type { Advice, RunContext } from './advice.js';
-export { trendOf, theilSen, logScale } from './trend.js';
-export type { Trend, Direction } from './trend.js';
-export { readHistory, parseLooseJson, parseCsvLog, HistoryError } from './history.js';
-export type { LossHistory } from './history.js';
-export { diagnosisChart, diagnosisText } from './report.js';
-export { lintConfig } from './lint.js';
 export { adviceFor } from './advice.js';
+export type { Diagnosis, Evidence, PatternId } from './diagnose.js';
+export { diagnose, PATTERN_NAMES, PATTERNS, windowOf } from './diagnose.js';
+export type { LossHistory } from './history.js';
+export { HistoryError, parseCsvLog, parseLooseJson, readHistory } from './history.js';
+export { lintConfig } from './lint.js';
+export { diagnosisChart, diagnosisText } from './report.js';
+export type { Direction, Trend } from './trend.js';
+export { logScale, theilSen, trendOf } from './trend.js';

@@ -8,7 +8,11 @@ import type { LossHistory } from './history.js';
 export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): ChartInfo {
   const finite = [...h.loss, ...(h.val_loss ?? [])].filter((v) => Number.isFinite(v) && v > 0);
   const logY = finite.length > 1 && Math.max(...finite) / Math.min(...finite) > 30;
-  const info = lossChart(h, { title: `${title}: ${d.name} (confidence ${d.confidence.toFixed(2)})`, logY, bestEpoch: d.evidence.bestEpoch });
+  const info = lossChart(h, {
+    title: `${title}: ${d.name} (confidence ${d.confidence.toFixed(2)})`,
+    logY,
+    bestEpoch: d.evidence.bestEpoch,
+  });
   const [a, b] = d.evidence.window;
   info.bands = [{ from: a + 1, to: b, label: 'read here' }];
   return info;
@@ -23,7 +27,10 @@ export function diagnosisText(d: Diagnosis, source: string): string {
       (e.gap !== null ? `, generalization gap ${(100 * e.gap).toFixed(0)}%` : '') +
       (e.train ? `, noise ${(100 * e.train.noise).toFixed(1)}%` : ''),
     '  what to try next:',
-    ...d.advice.map((a, i) => `   ${i + 1}. ${a.text}${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`),
+    ...d.advice.map(
+      (a, i) =>
+        `   ${i + 1}. ${a.text}${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`,
+    ),
   ];
   return lines.join('\n');
 }

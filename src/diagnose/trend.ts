@@ -21,7 +21,8 @@ export interface Trend {
 }
 
 export const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b), n = s.length;
+  const s = [...v].sort((a, b) => a - b),
+    n = s.length;
   return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 };
 
@@ -53,6 +54,15 @@ export function trendOf(values: number[], window: number, minChange = 0.03): Tre
   let flips = 0;
   for (let i = 1; i < d.length; i++) if (d[i] * d[i - 1] < 0) flips++;
   const direction: Direction = change < -threshold ? 'falling' : change > threshold ? 'rising' : 'flat';
-  const margin = direction === 'flat' ? (threshold - Math.abs(change)) / threshold : (Math.abs(change) - threshold) / threshold;
-  return { direction, slope: Math.expm1(slope), change, threshold, noise, signChanges: d.length > 1 ? flips / (d.length - 1) : 0, margin };
+  const margin =
+    direction === 'flat' ? (threshold - Math.abs(change)) / threshold : (Math.abs(change) - threshold) / threshold;
+  return {
+    direction,
+    slope: Math.expm1(slope),
+    change,
+    threshold,
+    noise,
+    signChanges: d.length > 1 ? flips / (d.length - 1) : 0,
+    margin,
+  };
 }

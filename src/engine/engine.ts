@@ -1,6 +1,6 @@
 // The only code that touches WebAssembly memory. One memory per engine (one engine per thread),
 // a bump allocator with size-keyed reuse, and typed kernel calls that check their arguments.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { ValueError } from './errors.js';
@@ -15,20 +15,106 @@ export interface Buf {
 export interface RawKernels {
   heap_base(): number;
   pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number): void;
-  gemm(M: number, N: number, K: number, A: number, lda: number, transA: number, B: number, ldb: number, transB: number,
-       C: number, ldc: number, beta: number, work: number, bias: number): void;
-  gemm_prepacked(M: number, N: number, K: number, A: number, lda: number, transA: number, Bp: number, C: number, ldc: number, beta: number): void;
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    A: number,
+    lda: number,
+    transA: number,
+    B: number,
+    ldb: number,
+    transB: number,
+    C: number,
+    ldc: number,
+    beta: number,
+    work: number,
+    bias: number,
+  ): void;
+  gemm_prepacked(
+    M: number,
+    N: number,
+    K: number,
+    A: number,
+    lda: number,
+    transA: number,
+    Bp: number,
+    C: number,
+    ldc: number,
+    beta: number,
+  ): void;
   scale_block(M: number, N: number, C: number, ldc: number, beta: number): void;
   act_span(id: number, x: number, n: number): void;
   dact_span(id: number, y: number, dy: number, n: number): void;
   act_rows(id: number, M: number, N: number, x: number, ld: number): void;
   dact_rows(id: number, M: number, N: number, y: number, ldy: number, dy: number, ldd: number): void;
-  gru_fwd_step(B: number, H: number, xp: number, hp: number, bh: number, hprev: number, ldh: number, hout: number, g: number, act: number, ract: number): void;
-  gru_bwd_step(B: number, H: number, g: number, hprev: number, ldh: number, dy: number, ldy: number, dcarry: number, dxp: number, dhp: number, act: number, ract: number): void;
-  lstm_fwd_step(B: number, H: number, xp: number, hp: number, cprev: number, c: number, a: number, hout: number, ldh: number, g: number, act: number, ract: number): void;
-  lstm_bwd_step(B: number, H: number, g: number, cprev: number, a: number, dy: number, ldy: number, dch: number, dcc: number, dg: number, act: number, ract: number): void;
+  gru_fwd_step(
+    B: number,
+    H: number,
+    xp: number,
+    hp: number,
+    bh: number,
+    hprev: number,
+    ldh: number,
+    hout: number,
+    g: number,
+    act: number,
+    ract: number,
+  ): void;
+  gru_bwd_step(
+    B: number,
+    H: number,
+    g: number,
+    hprev: number,
+    ldh: number,
+    dy: number,
+    ldy: number,
+    dcarry: number,
+    dxp: number,
+    dhp: number,
+    act: number,
+    ract: number,
+  ): void;
+  lstm_fwd_step(
+    B: number,
+    H: number,
+    xp: number,
+    hp: number,
+    cprev: number,
+    c: number,
+    a: number,
+    hout: number,
+    ldh: number,
+    g: number,
+    act: number,
+    ract: number,
+  ): void;
+  lstm_bwd_step(
+    B: number,
+    H: number,
+    g: number,
+    cprev: number,
+    a: number,
+    dy: number,
+    ldy: number,
+    dch: number,
+    dcc: number,
+    dg: number,
+    act: number,
+    ract: number,
+  ): void;
   rnn_fwd_step(B: number, H: number, xp: number, hp: number, hout: number, ldh: number, act: number): void;
-  rnn_bwd_step(B: number, H: number, h: number, ldh: number, dy: number, ldy: number, dcarry: number, dg: number, act: number): void;
+  rnn_bwd_step(
+    B: number,
+    H: number,
+    h: number,
+    ldh: number,
+    dy: number,
+    ldy: number,
+    dcarry: number,
+    dg: number,
+    act: number,
+  ): void;
   fill_rows(M: number, N: number, dst: number, ld: number, v: number): void;
   copy_rows(M: number, N: number, src: number, lds: number, dst: number, ldd: number): void;
   mul_rows(M: number, N: number, src: number, lds: number, mask: number, dst: number, ldd: number): void;
@@ -41,9 +127,47 @@ export interface RawKernels {
   clamp(x: number, n: number, lo: number, hi: number): void;
   all_finite(x: number, n: number): number;
   reg_apply(p: number, g: number, n: number, l1: number, l2: number): number;
-  sgd_step(p: number, g: number, buf: number, n: number, lr: number, mom: number, damp: number, nesterov: number, wd: number, first: number): void;
-  adam_step(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, bc1: number, bc2: number, wd: number, decoupled: number): void;
-  rmsprop_step(p: number, g: number, sq: number, buf: number, ga: number, n: number, lr: number, alpha: number, eps: number, mom: number, centered: number, wd: number): void;
+  sgd_step(
+    p: number,
+    g: number,
+    buf: number,
+    n: number,
+    lr: number,
+    mom: number,
+    damp: number,
+    nesterov: number,
+    wd: number,
+    first: number,
+  ): void;
+  adam_step(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    bc1: number,
+    bc2: number,
+    wd: number,
+    decoupled: number,
+  ): void;
+  rmsprop_step(
+    p: number,
+    g: number,
+    sq: number,
+    buf: number,
+    ga: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    mom: number,
+    centered: number,
+    wd: number,
+  ): void;
   adagrad_step(p: number, g: number, sum: number, n: number, clr: number, eps: number, wd: number): void;
 }
 
@@ -68,7 +192,11 @@ function compileKernels(prefer: SimdLevel): { module: WebAssembly.Module; simd: 
   if (prefer === 'relaxed-simd') {
     // Node 20 keeps relaxed SIMD behind a flag; newer Node has it on. Set before compiling.
     if (!relaxedFlagSet) {
-      try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* flag unknown on newer V8 */ }
+      try {
+        setFlagsFromString('--experimental-wasm-relaxed-simd');
+      } catch {
+        /* flag unknown on newer V8 */
+      }
       relaxedFlagSet = true;
     }
     const bytes = new Uint8Array(readFileSync(wasmPath('kernels.relaxed.wasm')));
@@ -105,7 +233,14 @@ export class Engine {
     const { module, simd } = compileKernels(prefer);
     this.simd = simd;
     this.memory = new WebAssembly.Memory({ initial: 32 });
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        memory: this.memory,
+        abort: () => {
+          throw new Error('wasm abort');
+        },
+      },
+    });
     this.k = instance.exports as unknown as RawKernels;
     this.top = align(this.k.heap_base());
     this.f32cache = new Float32Array(this.memory.buffer);
@@ -113,15 +248,20 @@ export class Engine {
 
   /** A buffer of n floats (contents undefined unless zero is set). */
   alloc(n: number, zero = false): Buf {
-    if (!Number.isInteger(n) || n < 0) throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
     let bytes = align(Math.max(n, 1) * 4);
     let ptr = this.free.get(bytes)?.pop();
     if (ptr === undefined) {
       // Best fit among freed blocks no larger than twice the request (a disposed model's buffers
       // serve the next model of a similar size, so a tuning loop does not grow memory per trial).
       let best = Infinity;
-      for (const [size, list] of this.free) if (list.length && size >= bytes && size <= 2 * bytes && size < best) best = size;
-      if (best !== Infinity) { ptr = this.free.get(best)!.pop(); bytes = best; }
+      for (const [size, list] of this.free)
+        if (list.length && size >= bytes && size <= 2 * bytes && size < best) best = size;
+      if (best !== Infinity) {
+        ptr = this.free.get(best)!.pop();
+        bytes = best;
+      }
     }
     if (ptr === undefined) {
       ptr = this.top;
@@ -143,7 +283,10 @@ export class Engine {
   release(buf: Buf): void {
     const bytes = this.sizes.get(buf.ptr) ?? align(Math.max(buf.length, 1) * 4);
     let list = this.free.get(bytes);
-    if (!list) this.free.set(bytes, (list = []));
+    if (!list) {
+      list = [];
+      this.free.set(bytes, list);
+    }
     list.push(buf.ptr);
   }
 
@@ -156,17 +299,23 @@ export class Engine {
   /** A Float32Array over the buffer; valid until memory next grows. */
   view(buf: Buf, offset = 0, length = buf.length - offset): Float32Array {
     if (offset < 0 || length < 0 || offset + length > buf.length) {
-      throw new ValueError(`engine.view: range [${offset}, ${offset + length}) outside a buffer of ${buf.length} floats`);
+      throw new ValueError(
+        `engine.view: range [${offset}, ${offset + length}) outside a buffer of ${buf.length} floats`,
+      );
     }
     const start = (buf.ptr >> 2) + offset;
     return this.f32.subarray(start, start + length);
   }
 
   /** Bytes in use by the allocator (the high-water mark). */
-  get bytesReserved(): number { return this.top; }
+  get bytesReserved(): number {
+    return this.top;
+  }
 }
 
-function align(n: number): number { return Math.ceil(n / ALIGN) * ALIGN; }
+function align(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
 
 let shared: Engine | undefined;
 /** The engine of this thread, created on first use. */

@@ -19,7 +19,8 @@ export function expected(name: string, what: string, received: unknown): string 
 }
 
 export function assertPositiveInt(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ValueError(expected(name, 'a positive integer', v));
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new ValueError(expected(name, 'a positive integer', v));
   return v;
 }
 

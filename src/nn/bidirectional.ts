@@ -1,9 +1,20 @@
 // Bidirectional wrapper: the layer runs forward and a copy runs backward over the sequence;
 // outputs are concatenated on the feature axis (Keras merge_mode='concat'). With returnSequences
 // false the backward half is its final state (time 0), as Keras; with true, both are in time order.
-import { mat } from '../engine/index.js';
+
 import { ValueError } from '../engine/errors.js';
-import { Layer, actOf, rowsOf, type Act, type LayerConfig, type LayerContext, type ParamRef, type ParamSpec, type SeqShape } from './layer.js';
+import { mat } from '../engine/index.js';
+import {
+  type Act,
+  actOf,
+  Layer,
+  type LayerConfig,
+  type LayerContext,
+  type ParamRef,
+  type ParamSpec,
+  rowsOf,
+  type SeqShape,
+} from './layer.js';
 import { Recurrent } from './recurrent.js';
 
 export class Bidirectional extends Layer {
@@ -16,7 +27,11 @@ export class Bidirectional extends Layer {
     if (!(layer instanceof Recurrent)) throw new ValueError('bidirectional: expected a gru, lstm or simpleRNN layer');
     this.forwardLayer = layer;
     const { inputShape: _ignored, ...o } = layer.options;
-    this.backwardLayer = new Recurrent(layer.cell, { ...o, goBackwards: !o.goBackwards, name: `${layer.name}_backward` });
+    this.backwardLayer = new Recurrent(layer.cell, {
+      ...o,
+      goBackwards: !o.goBackwards,
+      name: `${layer.name}_backward`,
+    });
     this.backwardLayer.timeOrderOutput = true;
   }
 
@@ -26,16 +41,17 @@ export class Bidirectional extends Layer {
     return { T: a.T, F: 2 * a.F };
   }
 
-  paramSpecs(): ParamSpec[] {
+  override paramSpecs(): ParamSpec[] {
     return [
       ...this.forwardLayer.paramSpecs().map((p) => ({ ...p, name: `forward/${p.name}` })),
       ...this.backwardLayer.paramSpecs().map((p) => ({ ...p, name: `backward/${p.name}` })),
     ];
   }
 
-  attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
+  override attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
     super.attach(ctx, refs);
-    const part = (prefix: string) => refs.filter((r) => r.name.startsWith(prefix)).map((r) => ({ ...r, name: r.name.slice(prefix.length) }));
+    const part = (prefix: string) =>
+      refs.filter((r) => r.name.startsWith(prefix)).map((r) => ({ ...r, name: r.name.slice(prefix.length) }));
     this.forwardLayer.attach(ctx, part('forward/'));
     this.backwardLayer.attach(ctx, part('backward/'));
   }
@@ -43,7 +59,8 @@ export class Bidirectional extends Layer {
   forward(x: Act, training: boolean): Act {
     const a = this.forwardLayer.forward(x, training);
     const b = this.backwardLayer.forward(x, training);
-    const H = a.F, M = rowsOf(a);
+    const H = a.F,
+      M = rowsOf(a);
     const ws = this.workspace(x.B, () => ({ out: this.alloc(M * 2 * H) }));
     this.ctx.ops.copyRows(M, H, mat(a.buf, a.ld, a.off), mat(ws.out, 2 * H, 0));
     this.ctx.ops.copyRows(M, H, mat(b.buf, b.ld, b.off), mat(ws.out, 2 * H, H));
@@ -60,12 +77,21 @@ export class Bidirectional extends Layer {
     return da;
   }
 
-  dispose(): void { this.forwardLayer.dispose(); this.backwardLayer.dispose(); super.dispose(); }
+  override dispose(): void {
+    this.forwardLayer.dispose();
+    this.backwardLayer.dispose();
+    super.dispose();
+  }
 
   getConfig(): LayerConfig {
-    return { name: this.name, mergeMode: 'concat', layer: { className: this.forwardLayer.className, config: this.forwardLayer.getConfig() } };
+    return {
+      name: this.name,
+      mergeMode: 'concat',
+      layer: { className: this.forwardLayer.className, config: this.forwardLayer.getConfig() },
+    };
   }
 }
 
 /** @example bidirectional(lstm({ units: 32 })) */
-export const bidirectional = (layer: Recurrent, opts?: { name?: string }): Bidirectional => new Bidirectional(layer, opts);
+export const bidirectional = (layer: Recurrent, opts?: { name?: string }): Bidirectional =>
+  new Bidirectional(layer, opts);

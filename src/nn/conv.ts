@@ -3,23 +3,41 @@
 // t'*strides + j*dilation - padLeft for j < kernelSize (zero outside the sequence).
 // Implemented as im2col (rows (t', b), columns (j, f)) followed by one GEMM:
 //   y = act(cols @ W + b);  dW += cols^T dy;  dcols = dy W^T, scattered back to dx.
-import { mat, type Buf } from '../engine/index.js';
-import { ShapeError, ValueError, assertPositiveInt, expected } from '../engine/errors.js';
-import { activationId, type ActivationName } from './activations.js';
+
+import { assertPositiveInt, expected, ShapeError, ValueError } from '../engine/errors.js';
+import { type Buf, mat } from '../engine/index.js';
+import { type ActivationName, activationId } from './activations.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
-import { Layer, actOf, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 
 export type Padding = 'valid' | 'same' | 'causal';
 
 export interface Conv1DOptions {
-  filters: number; kernelSize: number; strides?: number; padding?: Padding; dilationRate?: number;
-  activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike;
-  kernelRegularizer?: RegularizerLike; biasRegularizer?: RegularizerLike; activityRegularizer?: RegularizerLike; inputShape?: [number, number]; name?: string;
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  padding?: Padding;
+  dilationRate?: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  kernelRegularizer?: RegularizerLike;
+  biasRegularizer?: RegularizerLike;
+  activityRegularizer?: RegularizerLike;
+  inputShape?: [number, number];
+  name?: string;
 }
 
 /** Output length and left padding of a 1-D window op (Keras/TensorFlow rules). */
-export function windowGeometry(T: number, k: number, stride: number, dilation: number, padding: Padding): { out: number; padLeft: number } {
+export function windowGeometry(
+  T: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+): { out: number; padLeft: number } {
   const span = (k - 1) * dilation + 1;
   if (padding === 'valid') return { out: Math.max(0, Math.floor((T - span) / stride) + 1), padLeft: 0 };
   if (padding === 'causal') return { out: Math.floor((T - 1) / stride) + 1, padLeft: span - 1 };
@@ -30,9 +48,14 @@ export function windowGeometry(T: number, k: number, stride: number, dilation: n
 
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
-  readonly filters: number; readonly kernelSize: number; readonly strides: number; readonly padding: Padding; readonly dilationRate: number;
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly padding: Padding;
+  readonly dilationRate: number;
   private readonly actId: number;
-  private readonly kernelReg?: Regularizer; private readonly biasReg?: Regularizer;
+  private readonly kernelReg?: Regularizer;
+  private readonly biasReg?: Regularizer;
   private geo = { out: 0, padLeft: 0 };
   private last?: { x: Act; cols: Buf; y: Buf; dcols: Buf; dx: Buf };
 
@@ -43,8 +66,10 @@ export class Conv1D extends Layer {
     this.strides = assertPositiveInt('Conv1D.strides', options.strides ?? 1);
     this.dilationRate = assertPositiveInt('Conv1D.dilationRate', options.dilationRate ?? 1);
     this.padding = options.padding ?? 'valid';
-    if (!['valid', 'same', 'causal'].includes(this.padding)) throw new ValueError(expected('Conv1D.padding', 'valid, same or causal', this.padding));
-    if (this.strides > 1 && this.dilationRate > 1) throw new ValueError('Conv1D: strides > 1 together with dilationRate > 1 is not supported (as Keras)');
+    if (!['valid', 'same', 'causal'].includes(this.padding))
+      throw new ValueError(expected('Conv1D.padding', 'valid, same or causal', this.padding));
+    if (this.strides > 1 && this.dilationRate > 1)
+      throw new ValueError('Conv1D: strides > 1 together with dilationRate > 1 is not supported (as Keras)');
     this.actId = activationId(options.activation ?? 'linear', 'Conv1D.activation');
     this.kernelReg = getRegularizer(options.kernelRegularizer, 'Conv1D.kernelRegularizer');
     this.biasReg = getRegularizer(options.biasRegularizer, 'Conv1D.biasRegularizer');
@@ -52,38 +77,81 @@ export class Conv1D extends Layer {
   }
 
   protected computeOutShape(s: SeqShape): SeqShape {
-    if (s.T === null) throw new ShapeError(`${this.name}: Conv1D needs a sequence input (T, F), received a vector of ${s.F}`);
+    if (s.T === null)
+      throw new ShapeError(`${this.name}: Conv1D needs a sequence input (T, F), received a vector of ${s.F}`);
     this.geo = windowGeometry(s.T, this.kernelSize, this.strides, this.dilationRate, this.padding);
-    if (this.geo.out < 1) throw new ShapeError(`${this.name}: a kernel spanning ${(this.kernelSize - 1) * this.dilationRate + 1} steps does not fit a sequence of ${s.T} with padding "${this.padding}"`);
+    if (this.geo.out < 1)
+      throw new ShapeError(
+        `${this.name}: a kernel spanning ${(this.kernelSize - 1) * this.dilationRate + 1} steps does not fit a sequence of ${s.T} with padding "${this.padding}"`,
+      );
     return { T: this.geo.out, F: this.filters };
   }
 
-  paramSpecs(): ParamSpec[] {
-    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.kernelSize, this.inShape!.F, this.filters], initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'), regularizer: this.kernelReg }];
-    if (this.options.useBias ?? true) specs.push({ name: 'bias', shape: [this.filters], initializer: getInitializer(this.options.biasInitializer ?? 'zeros'), regularizer: this.biasReg });
+  override paramSpecs(): ParamSpec[] {
+    const specs: ParamSpec[] = [
+      {
+        name: 'kernel',
+        shape: [this.kernelSize, this.inShape!.F, this.filters],
+        initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'),
+        regularizer: this.kernelReg,
+      },
+    ];
+    if (this.options.useBias ?? true)
+      specs.push({
+        name: 'bias',
+        shape: [this.filters],
+        initializer: getInitializer(this.options.biasInitializer ?? 'zeros'),
+        regularizer: this.biasReg,
+      });
     return specs;
   }
 
   /** Visits every (output row, kernel tap) pair that reads a real input row. */
   private taps(B: number, visit: (outRow: number, col: number, inRow: number) => void): void {
-    const T = this.inShape!.T!, { out, padLeft } = this.geo;
-    for (let t = 0; t < out; t++) for (let j = 0; j < this.kernelSize; j++) {
-      const s = t * this.strides + j * this.dilationRate - padLeft;
-      if (s < 0 || s >= T) continue;
-      for (let b = 0; b < B; b++) visit(t * B + b, j, s * B + b);
-    }
+    const T = this.inShape!.T!,
+      { out, padLeft } = this.geo;
+    for (let t = 0; t < out; t++)
+      for (let j = 0; j < this.kernelSize; j++) {
+        const s = t * this.strides + j * this.dilationRate - padLeft;
+        if (s < 0 || s >= T) continue;
+        for (let b = 0; b < B; b++) visit(t * B + b, j, s * B + b);
+      }
   }
 
   forward(x: Act, _training: boolean): Act {
     const { engine, ops, params } = this.ctx;
-    const F = this.inShape!.F, K = this.kernelSize * F, U = this.filters, rows = this.geo.out * x.B, T = this.inShape!.T!;
-    const w = this.workspace(x.B, () => ({ cols: this.alloc(rows * K), y: this.alloc(rows * U), dcols: this.alloc(rows * K), dx: this.alloc(T * x.B * F) }));
+    const F = this.inShape!.F,
+      K = this.kernelSize * F,
+      U = this.filters,
+      rows = this.geo.out * x.B,
+      T = this.inShape!.T!;
+    const w = this.workspace(x.B, () => ({
+      cols: this.alloc(rows * K),
+      y: this.alloc(rows * U),
+      dcols: this.alloc(rows * K),
+      dx: this.alloc(T * x.B * F),
+    }));
     const cols = engine.view(w.cols);
     cols.fill(0);
-    const f = engine.f32, xb = (x.buf.ptr >> 2) + x.off;
-    this.taps(x.B, (r, j, s) => { for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c]; });
+    const f = engine.f32,
+      xb = (x.buf.ptr >> 2) + x.off;
+    this.taps(x.B, (r, j, s) => {
+      for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c];
+    });
     const y = mat(w.y, U);
-    if (this.p.bias) ops.gemmBias(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
+    if (this.p.bias)
+      ops.gemmBias(
+        rows,
+        U,
+        K,
+        mat(w.cols, K),
+        false,
+        mat(params, U, this.p.kernel.off),
+        false,
+        y,
+        params,
+        this.p.bias.off,
+      );
     else ops.gemm(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, 0);
     ops.actRows(this.actId, rows, U, y);
     this.last = { x, ...w };
@@ -93,26 +161,44 @@ export class Conv1D extends Layer {
   backward(dy: Act, needDx: boolean): Act | null {
     const { engine, ops, params, grads } = this.ctx;
     const { x, cols, y, dcols, dx } = this.last!;
-    const F = this.inShape!.F, K = this.kernelSize * F, U = this.filters, rows = this.geo.out * x.B, T = this.inShape!.T!;
+    const F = this.inShape!.F,
+      K = this.kernelSize * F,
+      U = this.filters,
+      rows = this.geo.out * x.B,
+      T = this.inShape!.T!;
     const d = mat(dy.buf, dy.ld, dy.off);
     ops.dactRows(this.actId, rows, U, mat(y, U), d);
     ops.gemm(K, U, rows, mat(cols, K), true, d, false, mat(grads, U, this.p.kernel.off), 1);
     if (this.p.bias) ops.colsum(rows, U, d, grads, this.p.bias.off, 1);
     if (!needDx) return null;
     ops.gemm(rows, K, U, d, false, mat(params, U, this.p.kernel.off), true, mat(dcols, K), 0);
-    const dxv = engine.view(dx), dc = engine.view(dcols);
+    const dxv = engine.view(dx),
+      dc = engine.view(dcols);
     dxv.fill(0);
-    this.taps(x.B, (r, j, s) => { for (let c = 0; c < F; c++) dxv[s * F + c] += dc[r * K + j * F + c]; });
+    this.taps(x.B, (r, j, s) => {
+      for (let c = 0; c < F; c++) dxv[s * F + c] += dc[r * K + j * F + c];
+    });
     return actOf(dx, x.B, T, F);
   }
 
   getConfig(): LayerConfig {
     const o = this.options;
-    return { name: this.name, filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate,
-      activation: o.activation ?? 'linear', useBias: o.useBias ?? true, kernelInitializer: o.kernelInitializer ?? 'glorotUniform', biasInitializer: o.biasInitializer ?? 'zeros',
-      ...(this.kernelReg ? { kernelRegularizer: this.kernelReg.config } : {}), ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
+    return {
+      name: this.name,
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+      activation: o.activation ?? 'linear',
+      useBias: o.useBias ?? true,
+      kernelInitializer: o.kernelInitializer ?? 'glorotUniform',
+      biasInitializer: o.biasInitializer ?? 'zeros',
+      ...(this.kernelReg ? { kernelRegularizer: this.kernelReg.config } : {}),
+      ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
       ...(this.activityRegularizer ? { activityRegularizer: this.activityRegularizer.config } : {}),
-      ...(o.inputShape ? { inputShape: o.inputShape } : {}) };
+      ...(o.inputShape ? { inputShape: o.inputShape } : {}),
+    };
   }
 }
 

@@ -1,10 +1,11 @@
 // Dense: y = act(x W + b) on the last axis; on a sequence it applies to every timestep (as Keras).
-import { mat, type Buf } from '../engine/index.js';
+
 import { assertPositiveInt } from '../engine/errors.js';
-import { activationId, type ActivationName } from './activations.js';
+import { type Buf, mat } from '../engine/index.js';
+import { type ActivationName, activationId } from './activations.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
+import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
-import { Layer, actOf, asMat, rowsOf, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 
 export interface DenseOptions {
   units: number;
@@ -38,20 +39,38 @@ export class Dense extends Layer {
     this.activityRegularizer = getRegularizer(options.activityRegularizer, 'Dense.activityRegularizer');
   }
 
-  protected computeOutShape(s: SeqShape): SeqShape { return { T: s.T, F: this.units }; }
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return { T: s.T, F: this.units };
+  }
 
-  paramSpecs(): ParamSpec[] {
-    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.inShape!.F, this.units], initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'), regularizer: this.kernelReg }];
-    if (this.options.useBias ?? true) specs.push({ name: 'bias', shape: [this.units], initializer: getInitializer(this.options.biasInitializer ?? 'zeros'), regularizer: this.biasReg });
+  override paramSpecs(): ParamSpec[] {
+    const specs: ParamSpec[] = [
+      {
+        name: 'kernel',
+        shape: [this.inShape!.F, this.units],
+        initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'),
+        regularizer: this.kernelReg,
+      },
+    ];
+    if (this.options.useBias ?? true)
+      specs.push({
+        name: 'bias',
+        shape: [this.units],
+        initializer: getInitializer(this.options.biasInitializer ?? 'zeros'),
+        regularizer: this.biasReg,
+      });
     return specs;
   }
 
   forward(x: Act, _training: boolean): Act {
     const { ops, params } = this.ctx;
-    const F = this.inShape!.F, U = this.units, M = rowsOf(x);
+    const F = this.inShape!.F,
+      U = this.units,
+      M = rowsOf(x);
     const w = this.workspace(x.B, () => ({ y: this.alloc(M * U), dx: this.alloc(M * F) }));
     const y = mat(w.y, U);
-    if (this.p.bias) ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
+    if (this.p.bias)
+      ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
     else ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, 0);
     ops.actRows(this.actId, M, U, y);
     this.last = { x, y: w.y, dx: w.dx, B: x.B };
@@ -61,7 +80,9 @@ export class Dense extends Layer {
   backward(dy: Act, needDx: boolean): Act | null {
     const { ops, params, grads } = this.ctx;
     const { x, y, dx } = this.last!;
-    const F = this.inShape!.F, U = this.units, M = rowsOf(x);
+    const F = this.inShape!.F,
+      U = this.units,
+      M = rowsOf(x);
     const d = asMat(dy);
     ops.dactRows(this.actId, M, U, mat(y, U), d);
     ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel.off), 1);
@@ -72,12 +93,18 @@ export class Dense extends Layer {
   }
 
   getConfig(): LayerConfig {
-    return { name: this.name, units: this.units, activation: this.options.activation ?? 'linear', useBias: this.options.useBias ?? true,
-      kernelInitializer: this.options.kernelInitializer ?? 'glorotUniform', biasInitializer: this.options.biasInitializer ?? 'zeros',
+    return {
+      name: this.name,
+      units: this.units,
+      activation: this.options.activation ?? 'linear',
+      useBias: this.options.useBias ?? true,
+      kernelInitializer: this.options.kernelInitializer ?? 'glorotUniform',
+      biasInitializer: this.options.biasInitializer ?? 'zeros',
       ...(this.kernelReg ? { kernelRegularizer: this.kernelReg.config } : {}),
       ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
       ...(this.activityRegularizer ? { activityRegularizer: this.activityRegularizer.config } : {}),
-      ...(this.options.inputShape ? { inputShape: this.options.inputShape } : {}) };
+      ...(this.options.inputShape ? { inputShape: this.options.inputShape } : {}),
+    };
   }
 }
 

@@ -1,10 +1,14 @@
 // Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element,
 // active only in training; identity at validation, test and predict.
-import { mat, type Buf } from '../engine/index.js';
-import { assertRate } from '../engine/errors.js';
-import { Layer, actOf, asMat, rowsOf, type Act, type LayerConfig, type SeqShape } from './layer.js';
 
-export interface DropoutOptions { rate: number; name?: string }
+import { assertRate } from '../engine/errors.js';
+import { type Buf, mat } from '../engine/index.js';
+import { type Act, actOf, asMat, Layer, type LayerConfig, rowsOf, type SeqShape } from './layer.js';
+
+export interface DropoutOptions {
+  rate: number;
+  name?: string;
+}
 
 export class Dropout extends Layer {
   readonly className = 'Dropout';
@@ -16,13 +20,20 @@ export class Dropout extends Layer {
     this.rate = assertRate('Dropout.rate', opts?.rate);
   }
 
-  protected computeOutShape(s: SeqShape): SeqShape { return s; }
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return s;
+  }
 
   forward(x: Act, training: boolean): Act {
-    if (!training || this.rate === 0) { this.last = { mask: null, dx: null as unknown as Buf, x }; return x; }
-    const F = this.inShape!.F, M = rowsOf(x);
+    if (!training || this.rate === 0) {
+      this.last = { mask: null, dx: null as unknown as Buf, x };
+      return x;
+    }
+    const F = this.inShape!.F,
+      M = rowsOf(x);
     const w = this.workspace(x.B, () => ({ mask: this.alloc(M * F), y: this.alloc(M * F), dx: this.alloc(M * F) }));
-    const m = this.ctx.engine.view(w.mask), keep = 1 / (1 - this.rate);
+    const m = this.ctx.engine.view(w.mask),
+      keep = 1 / (1 - this.rate);
     for (let i = 0; i < m.length; i++) m[i] = this.ctx.rng.uniform() < this.rate ? 0 : keep;
     this.ctx.ops.mulRows(M, F, asMat(x), mat(w.mask, F), mat(w.y, F));
     this.last = { mask: w.mask, dx: w.dx, x };
@@ -33,12 +44,15 @@ export class Dropout extends Layer {
     if (!needDx) return null;
     const { mask, dx, x } = this.last!;
     if (!mask) return dy;
-    const F = this.inShape!.F, M = rowsOf(x);
+    const F = this.inShape!.F,
+      M = rowsOf(x);
     this.ctx.ops.mulRows(M, F, asMat(dy), mat(mask, F), mat(dx, F));
     return actOf(dx, x.B, x.T, F);
   }
 
-  getConfig(): LayerConfig { return { name: this.name, rate: this.rate }; }
+  getConfig(): LayerConfig {
+    return { name: this.name, rate: this.rate };
+  }
 }
 
 /** @example dropout({ rate: 0.2 }) */

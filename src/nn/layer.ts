@@ -2,11 +2,14 @@
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
 import type { Buf, Engine, Mat, Ops } from '../engine/index.js';
 import type { Initializer } from './initializers.js';
-import type { Regularizer } from './regularizers.js';
 import type { Rng } from './random.js';
+import type { Regularizer } from './regularizers.js';
 
 /** Per-sample shape: a sequence of T steps of F features, or (T = null) a vector of F. */
-export interface SeqShape { readonly T: number | null; readonly F: number }
+export interface SeqShape {
+  readonly T: number | null;
+  readonly F: number;
+}
 
 /** A batch of activations (or their gradients) in engine memory. */
 export interface Act {
@@ -24,12 +27,21 @@ export const asMat = (a: Act): Mat => ({ buf: a.buf, off: a.off, ld: a.ld });
 export const actOf = (buf: Buf, B: number, T: number | null, F: number, off = 0): Act => ({ buf, off, ld: F, B, T, F });
 
 export interface ParamSpec {
-  readonly name: string; readonly shape: readonly number[]; readonly initializer: Initializer; readonly regularizer?: Regularizer;
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly initializer: Initializer;
+  readonly regularizer?: Regularizer;
   /** false for state that is saved but not trained (batch-norm moving statistics); it lives in `state`, not `params`. */
   readonly trainable?: boolean;
 }
 /** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
-export interface ParamRef { readonly name: string; readonly shape: readonly number[]; readonly off: number; readonly size: number; readonly trainable: boolean }
+export interface ParamRef {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly off: number;
+  readonly size: number;
+  readonly trainable: boolean;
+}
 
 /** What a built model hands its layers: kernels, the flat parameter/gradient buffers, and the model's random stream. */
 export interface LayerContext {
@@ -73,7 +85,9 @@ export abstract class Layer {
   protected abstract computeOutShape(inShape: SeqShape): SeqShape;
 
   /** Parameters this layer owns (after build). */
-  paramSpecs(): ParamSpec[] { return []; }
+  paramSpecs(): ParamSpec[] {
+    return [];
+  }
 
   /** Binds the layer to its model's memory. */
   attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
@@ -94,11 +108,18 @@ export abstract class Layer {
   /** Buffers for one batch size, made on first use and reused after. */
   protected workspace<W>(B: number, make: () => W): W {
     let w = this.workspaces.get(B) as W | undefined;
-    if (w === undefined) { w = make(); this.workspaces.set(B, w); }
+    if (w === undefined) {
+      w = make();
+      this.workspaces.set(B, w);
+    }
     return w;
   }
 
-  protected alloc(n: number, zero = false): Buf { const b = this.ctx.engine.alloc(n, zero); this.owned.push(b); return b; }
+  protected alloc(n: number, zero = false): Buf {
+    const b = this.ctx.engine.alloc(n, zero);
+    this.owned.push(b);
+    return b;
+  }
 
   /** Gives every buffer this layer allocated back to the engine; the layer must not run again. */
   dispose(): void {
@@ -114,5 +135,7 @@ export abstract class Layer {
   }
 
   /** Number of weights this layer owns (trainable and not). */
-  countParams(): number { return this.paramSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0); }
+  countParams(): number {
+    return this.paramSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  }
 }

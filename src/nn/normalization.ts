@@ -5,38 +5,66 @@
 // inference uses the moving statistics.  y = gamma (x - mean) / sqrt(var + eps) + beta.
 // Backward (training): dx = invstd/M (M dxh - sum dxh - xh sum(dxh xh)), dxh = dy gamma.
 // LayerNormalization: statistics per row over the features (biased variance), same formula.
-import type { Buf } from '../engine/index.js';
-import { ValueError, expected } from '../engine/errors.js';
-import { getInitializer } from './initializers.js';
-import { Layer, actOf, rowsOf, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 
-export interface NormalizationOptions { epsilon?: number; center?: boolean; scale?: boolean; name?: string; inputShape?: number[] }
-export interface BatchNormalizationOptions extends NormalizationOptions { momentum?: number }
+import { expected, ValueError } from '../engine/errors.js';
+import type { Buf } from '../engine/index.js';
+import { getInitializer } from './initializers.js';
+import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
+
+export interface NormalizationOptions {
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+  name?: string;
+  inputShape?: number[];
+}
+export interface BatchNormalizationOptions extends NormalizationOptions {
+  momentum?: number;
+}
 
 abstract class Normalization extends Layer {
-  readonly epsilon: number; readonly center: boolean; readonly scale: boolean;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
   protected last?: { x: Act; xh: Buf; inv: Buf; y: Buf; dx: Buf; training: boolean };
 
-  constructor(readonly options: NormalizationOptions, prefix: string, defEps: number) {
+  constructor(
+    readonly options: NormalizationOptions,
+    prefix: string,
+    defEps: number,
+  ) {
     super(options?.name, prefix);
     this.epsilon = options.epsilon ?? defEps;
     if (!(this.epsilon > 0)) throw new ValueError(expected(`${prefix}.epsilon`, 'a positive number', options.epsilon));
-    this.center = options.center ?? true; this.scale = options.scale ?? true;
+    this.center = options.center ?? true;
+    this.scale = options.scale ?? true;
   }
-  protected computeOutShape(s: SeqShape): SeqShape { return s; }
-  paramSpecs(): ParamSpec[] {
-    const F = this.inShape!.F, specs: ParamSpec[] = [];
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return s;
+  }
+  override paramSpecs(): ParamSpec[] {
+    const F = this.inShape!.F,
+      specs: ParamSpec[] = [];
     if (this.scale) specs.push({ name: 'gamma', shape: [F], initializer: getInitializer('ones') });
     if (this.center) specs.push({ name: 'beta', shape: [F], initializer: getInitializer('zeros') });
     return specs;
   }
   protected ws(x: Act) {
-    const M = rowsOf(x), F = x.F;
-    return this.workspace(x.B, () => ({ xh: this.alloc(M * F), inv: this.alloc(Math.max(M, F)), y: this.alloc(M * F), dx: this.alloc(M * F) }));
+    const M = rowsOf(x),
+      F = x.F;
+    return this.workspace(x.B, () => ({
+      xh: this.alloc(M * F),
+      inv: this.alloc(Math.max(M, F)),
+      y: this.alloc(M * F),
+      dx: this.alloc(M * F),
+    }));
   }
   protected gammaBeta(): { g: Float32Array | null; b: Float32Array | null } {
     const { engine, params } = this.ctx;
-    return { g: this.p.gamma ? engine.view(params, this.p.gamma.off, this.p.gamma.size) : null, b: this.p.beta ? engine.view(params, this.p.beta.off, this.p.beta.size) : null };
+    return {
+      g: this.p.gamma ? engine.view(params, this.p.gamma.off, this.p.gamma.size) : null,
+      b: this.p.beta ? engine.view(params, this.p.beta.off, this.p.beta.size) : null,
+    };
   }
 }
 
@@ -46,37 +74,58 @@ export class BatchNormalization extends Normalization {
   constructor(o: BatchNormalizationOptions = {}) {
     super(o, 'batch_normalization', 1e-3);
     this.momentum = o.momentum ?? 0.99;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new ValueError(expected('BatchNormalization.momentum', 'a number in [0, 1)', o.momentum));
+    if (!(this.momentum >= 0 && this.momentum < 1))
+      throw new ValueError(expected('BatchNormalization.momentum', 'a number in [0, 1)', o.momentum));
   }
-  paramSpecs(): ParamSpec[] {
+  override paramSpecs(): ParamSpec[] {
     const F = this.inShape!.F;
-    return [...super.paramSpecs(),
+    return [
+      ...super.paramSpecs(),
       { name: 'movingMean', shape: [F], initializer: getInitializer('zeros'), trainable: false },
-      { name: 'movingVariance', shape: [F], initializer: getInitializer('ones'), trainable: false }];
+      { name: 'movingVariance', shape: [F], initializer: getInitializer('ones'), trainable: false },
+    ];
   }
 
   forward(x: Act, training: boolean): Act {
     const { engine, state } = this.ctx;
-    const w = this.ws(x), M = rowsOf(x), F = x.F;
-    const f = engine.f32, xb = (x.buf.ptr >> 2) + x.off;
-    const xh = engine.view(w.xh), inv = engine.view(w.inv), y = engine.view(w.y);
-    const mm = engine.view(state, this.p.movingMean.off, F), mv = engine.view(state, this.p.movingVariance.off, F);
+    const w = this.ws(x),
+      M = rowsOf(x),
+      F = x.F;
+    const f = engine.f32,
+      xb = (x.buf.ptr >> 2) + x.off;
+    const xh = engine.view(w.xh),
+      inv = engine.view(w.inv),
+      y = engine.view(w.y);
+    const mm = engine.view(state, this.p.movingMean.off, F),
+      mv = engine.view(state, this.p.movingVariance.off, F);
     const { g, b } = this.gammaBeta();
     for (let j = 0; j < F; j++) {
       let mean: number, v: number;
       if (training) {
-        let s = 0, s2 = 0;
+        let s = 0,
+          s2 = 0;
         for (let r = 0; r < M; r++) s += f[xb + r * x.ld + j];
         mean = s / M;
-        for (let r = 0; r < M; r++) { const d = f[xb + r * x.ld + j] - mean; s2 += d * d; }
+        for (let r = 0; r < M; r++) {
+          const d = f[xb + r * x.ld + j] - mean;
+          s2 += d * d;
+        }
         v = s2 / M;
         mm[j] = this.momentum * mm[j] + (1 - this.momentum) * mean;
         mv[j] = this.momentum * mv[j] + (1 - this.momentum) * (M > 1 ? s2 / (M - 1) : v);
-      } else { mean = mm[j]; v = mv[j]; }
+      } else {
+        mean = mm[j];
+        v = mv[j];
+      }
       const is = 1 / Math.sqrt(v + this.epsilon);
       inv[j] = is;
-      const gj = g ? g[j] : 1, bj = b ? b[j] : 0;
-      for (let r = 0; r < M; r++) { const h = (f[xb + r * x.ld + j] - mean) * is; xh[r * F + j] = h; y[r * F + j] = gj * h + bj; }
+      const gj = g ? g[j] : 1,
+        bj = b ? b[j] : 0;
+      for (let r = 0; r < M; r++) {
+        const h = (f[xb + r * x.ld + j] - mean) * is;
+        xh[r * F + j] = h;
+        y[r * F + j] = gj * h + bj;
+      }
     }
     this.last = { x, xh: w.xh, inv: w.inv, y: w.y, dx: w.dx, training };
     return actOf(w.y, x.B, x.T, F);
@@ -85,16 +134,27 @@ export class BatchNormalization extends Normalization {
   backward(dy: Act, needDx: boolean): Act | null {
     const { engine, grads } = this.ctx;
     const { x, training } = this.last!;
-    const M = rowsOf(x), F = x.F, f = engine.f32, db = (dy.buf.ptr >> 2) + dy.off;
-    const xh = engine.view(this.last!.xh), inv = engine.view(this.last!.inv), dx = engine.view(this.last!.dx);
+    const M = rowsOf(x),
+      F = x.F,
+      f = engine.f32,
+      db = (dy.buf.ptr >> 2) + dy.off;
+    const xh = engine.view(this.last!.xh),
+      inv = engine.view(this.last!.inv),
+      dx = engine.view(this.last!.dx);
     const { g } = this.gammaBeta();
     for (let j = 0; j < F; j++) {
-      let sd = 0, sdh = 0;
-      for (let r = 0; r < M; r++) { const d = f[db + r * dy.ld + j]; sd += d; sdh += d * xh[r * F + j]; }
+      let sd = 0,
+        sdh = 0;
+      for (let r = 0; r < M; r++) {
+        const d = f[db + r * dy.ld + j];
+        sd += d;
+        sdh += d * xh[r * F + j];
+      }
       if (this.p.gamma) f[(grads.ptr >> 2) + this.p.gamma.off + j] += sdh;
       if (this.p.beta) f[(grads.ptr >> 2) + this.p.beta.off + j] += sd;
       if (!needDx) continue;
-      const gj = g ? g[j] : 1, is = inv[j];
+      const gj = g ? g[j] : 1,
+        is = inv[j];
       for (let r = 0; r < M; r++) {
         const d = f[db + r * dy.ld + j] * gj;
         dx[r * F + j] = training ? (is / M) * (M * d - sd * gj - xh[r * F + j] * sdh * gj) : d * is;
@@ -103,28 +163,45 @@ export class BatchNormalization extends Normalization {
     return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;
   }
 
-  getConfig(): LayerConfig { return { name: this.name, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale }; }
+  getConfig(): LayerConfig {
+    return { name: this.name, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
 }
 
 export class LayerNormalization extends Normalization {
   readonly className = 'LayerNormalization';
-  constructor(o: NormalizationOptions = {}) { super(o, 'layer_normalization', 1e-3); }
+  constructor(o: NormalizationOptions = {}) {
+    super(o, 'layer_normalization', 1e-3);
+  }
 
   forward(x: Act, training: boolean): Act {
     const { engine } = this.ctx;
-    const w = this.ws(x), M = rowsOf(x), F = x.F;
-    const f = engine.f32, xb = (x.buf.ptr >> 2) + x.off;
-    const xh = engine.view(w.xh), inv = engine.view(w.inv), y = engine.view(w.y);
+    const w = this.ws(x),
+      M = rowsOf(x),
+      F = x.F;
+    const f = engine.f32,
+      xb = (x.buf.ptr >> 2) + x.off;
+    const xh = engine.view(w.xh),
+      inv = engine.view(w.inv),
+      y = engine.view(w.y);
     const { g, b } = this.gammaBeta();
     for (let r = 0; r < M; r++) {
       const o = xb + r * x.ld;
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       for (let j = 0; j < F; j++) s += f[o + j];
       const mean = s / F;
-      for (let j = 0; j < F; j++) { const d = f[o + j] - mean; s2 += d * d; }
+      for (let j = 0; j < F; j++) {
+        const d = f[o + j] - mean;
+        s2 += d * d;
+      }
       const is = 1 / Math.sqrt(s2 / F + this.epsilon);
       inv[r] = is;
-      for (let j = 0; j < F; j++) { const h = (f[o + j] - mean) * is; xh[r * F + j] = h; y[r * F + j] = (g ? g[j] : 1) * h + (b ? b[j] : 0); }
+      for (let j = 0; j < F; j++) {
+        const h = (f[o + j] - mean) * is;
+        xh[r * F + j] = h;
+        y[r * F + j] = (g ? g[j] : 1) * h + (b ? b[j] : 0);
+      }
     }
     this.last = { x, xh: w.xh, inv: w.inv, y: w.y, dx: w.dx, training };
     return actOf(w.y, x.B, x.T, F);
@@ -133,29 +210,40 @@ export class LayerNormalization extends Normalization {
   backward(dy: Act, needDx: boolean): Act | null {
     const { engine, grads } = this.ctx;
     const { x } = this.last!;
-    const M = rowsOf(x), F = x.F, f = engine.f32, db = (dy.buf.ptr >> 2) + dy.off, gb = grads.ptr >> 2;
-    const xh = engine.view(this.last!.xh), inv = engine.view(this.last!.inv), dx = engine.view(this.last!.dx);
+    const M = rowsOf(x),
+      F = x.F,
+      f = engine.f32,
+      db = (dy.buf.ptr >> 2) + dy.off,
+      gb = grads.ptr >> 2;
+    const xh = engine.view(this.last!.xh),
+      inv = engine.view(this.last!.inv),
+      dx = engine.view(this.last!.dx);
     const { g } = this.gammaBeta();
     for (let r = 0; r < M; r++) {
       const o = db + r * dy.ld;
-      let s = 0, sh = 0;
+      let s = 0,
+        sh = 0;
       for (let j = 0; j < F; j++) {
-        const d = f[o + j], h = xh[r * F + j];
+        const d = f[o + j],
+          h = xh[r * F + j];
         if (this.p.gamma) f[gb + this.p.gamma.off + j] += d * h;
         if (this.p.beta) f[gb + this.p.beta.off + j] += d;
         const dh = d * (g ? g[j] : 1);
-        s += dh; sh += dh * h;
+        s += dh;
+        sh += dh * h;
       }
       if (!needDx) continue;
       for (let j = 0; j < F; j++) {
         const dh = f[o + j] * (g ? g[j] : 1);
-        dx[r * F + j] = inv[r] * (dh - s / F - xh[r * F + j] * sh / F);
+        dx[r * F + j] = inv[r] * (dh - s / F - (xh[r * F + j] * sh) / F);
       }
     }
     return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;
   }
 
-  getConfig(): LayerConfig { return { name: this.name, epsilon: this.epsilon, center: this.center, scale: this.scale }; }
+  getConfig(): LayerConfig {
+    return { name: this.name, epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
 }
 
 /** @example batchNormalization({ momentum: 0.99 }) */

@@ -3,13 +3,14 @@
 // packed once per pass) plus one fused gate kernel, and the weight gradients are one GEMM each
 // at the end of the backward pass. Weights: kernel (F, G*H), recurrentKernel (H, G*H), bias (G*H),
 // GRU also recurrentBias (G*H) (reset-after). Gate blocks in PyTorch order: GRU r, z, n; LSTM i, f, g, o.
-import { Ops, mat, type Buf, type Mat, type PackedB } from '../engine/index.js';
-import { ShapeError, ValueError, assertPositiveInt, assertRate, expected } from '../engine/errors.js';
-import { activationId, type ActivationName } from './activations.js';
-import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
-import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
-import { Layer, actOf, asMat, type Act, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+
+import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../engine/errors.js';
+import { type Buf, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
 import type { Cell } from '../engine/reference.js';
+import { type ActivationName, activationId } from './activations.js';
+import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
+import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 
 export type { Cell };
 
@@ -46,15 +47,32 @@ export interface RecurrentOptions {
 const GATES: Record<Cell, number> = { gru: 3, lstm: 4, simple_rnn: 1 };
 
 interface Workspace {
-  xm: Buf | null; inMask: Buf | null; recMask: Buf | null;
-  xp: Buf; hp: Buf; h: Buf; hm: Buf | null; g: Buf | null; c: Buf | null; a: Buf | null; out: Buf | null;
-  dxp: Buf; dhp: Buf | null; dcarry: Buf; dcc: Buf | null; tmp: Buf | null; dx: Buf; dyRev: Buf | null;
+  xm: Buf | null;
+  inMask: Buf | null;
+  recMask: Buf | null;
+  xp: Buf;
+  hp: Buf;
+  h: Buf;
+  hm: Buf | null;
+  g: Buf | null;
+  c: Buf | null;
+  a: Buf | null;
+  out: Buf | null;
+  dxp: Buf;
+  dhp: Buf | null;
+  dcarry: Buf;
+  dcc: Buf | null;
+  tmp: Buf | null;
+  dx: Buf;
+  dyRev: Buf | null;
 }
 
 export class Recurrent extends Layer {
   readonly className: string;
   readonly units: number;
-  readonly options: Required<Omit<RecurrentOptions, 'inputShape' | 'name' | `${'kernel' | 'recurrent' | 'bias' | 'activity'}Regularizer`>> & { inputShape?: [number, number] };
+  readonly options: Required<
+    Omit<RecurrentOptions, 'inputShape' | 'name' | `${'kernel' | 'recurrent' | 'bias' | 'activity'}Regularizer`>
+  > & { inputShape?: [number, number] };
   readonly regularizers: { kernel?: Regularizer; recurrent?: Regularizer; bias?: Regularizer };
   /** Bidirectional sets this on its backward copy: process backwards, but output in time order. */
   timeOrderOutput = false;
@@ -65,7 +83,10 @@ export class Recurrent extends Layer {
   private zeros?: Buf;
   private last?: { x: Act; xin: Mat; B: number; training: boolean; ws: Workspace };
 
-  constructor(readonly cell: Cell, opts: RecurrentOptions) {
+  constructor(
+    readonly cell: Cell,
+    opts: RecurrentOptions,
+  ) {
     super(opts?.name, cell);
     this.className = cell === 'gru' ? 'GRU' : cell === 'lstm' ? 'LSTM' : 'SimpleRNN';
     const key = (k: string) => `${this.className}.${k}`;
@@ -93,31 +114,64 @@ export class Recurrent extends Layer {
     this.activityRegularizer = getRegularizer(opts.activityRegularizer, key('activityRegularizer'));
     this.act = activationId(this.options.activation, key('activation'));
     this.ract = activationId(this.options.recurrentActivation, key('recurrentActivation'));
-    for (const k of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) getInitializer(this.options[k], key(k));
+    for (const k of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const)
+      getInitializer(this.options[k], key(k));
   }
 
-  get gates(): number { return GATES[this.cell]; }
-  private get reverse(): boolean { return this.options.goBackwards; }
+  get gates(): number {
+    return GATES[this.cell];
+  }
+  private get reverse(): boolean {
+    return this.options.goBackwards;
+  }
 
   protected computeOutShape(s: SeqShape): SeqShape {
-    if (s.T === null) throw new ShapeError(`${this.name}: ${this.className} needs a sequence input (T, F), received a vector of ${s.F}`);
+    if (s.T === null)
+      throw new ShapeError(
+        `${this.name}: ${this.className} needs a sequence input (T, F), received a vector of ${s.F}`,
+      );
     return { T: this.options.returnSequences ? s.T : null, F: this.units };
   }
 
-  paramSpecs(): ParamSpec[] {
-    const F = this.inShape!.F, H = this.units, GH = this.gates * H;
+  override paramSpecs(): ParamSpec[] {
+    const F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H;
     const specs: ParamSpec[] = [
-      { name: 'kernel', shape: [F, GH], initializer: getInitializer(this.options.kernelInitializer), regularizer: this.regularizers.kernel },
-      { name: 'recurrentKernel', shape: [H, GH], initializer: getInitializer(this.options.recurrentInitializer), regularizer: this.regularizers.recurrent },
+      {
+        name: 'kernel',
+        shape: [F, GH],
+        initializer: getInitializer(this.options.kernelInitializer),
+        regularizer: this.regularizers.kernel,
+      },
+      {
+        name: 'recurrentKernel',
+        shape: [H, GH],
+        initializer: getInitializer(this.options.recurrentInitializer),
+        regularizer: this.regularizers.recurrent,
+      },
     ];
     if (this.options.useBias) {
       let bias: Initializer = getInitializer(this.options.biasInitializer);
       if (this.cell === 'lstm' && this.options.unitForgetBias) {
         const base = bias;
-        bias = { config: base.config, init: (shape, rng) => { const v = base.init(shape, rng); v.fill(1, H, 2 * H); return v; } };
+        bias = {
+          config: base.config,
+          init: (shape, rng) => {
+            const v = base.init(shape, rng);
+            v.fill(1, H, 2 * H);
+            return v;
+          },
+        };
       }
       specs.push({ name: 'bias', shape: [GH], initializer: bias, regularizer: this.regularizers.bias });
-      if (this.cell === 'gru') specs.push({ name: 'recurrentBias', shape: [GH], initializer: getInitializer(this.options.biasInitializer), regularizer: this.regularizers.bias });
+      if (this.cell === 'gru')
+        specs.push({
+          name: 'recurrentBias',
+          shape: [GH],
+          initializer: getInitializer(this.options.biasInitializer),
+          regularizer: this.regularizers.bias,
+        });
     }
     return specs;
   }
@@ -128,20 +182,27 @@ export class Recurrent extends Layer {
 
   private ws(B: number, T: number): Workspace {
     return this.workspace(B, () => {
-      const F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
+      const F = this.inShape!.F,
+        H = this.units,
+        GH = this.gates * H,
+        TB = T * B;
       const o = this.options;
       return {
         xm: o.dropout > 0 ? this.alloc(TB * F) : null,
         inMask: o.dropout > 0 ? this.alloc(B * F) : null,
         recMask: o.recurrentDropout > 0 ? this.alloc(B * H) : null,
-        xp: this.alloc(TB * GH), hp: this.alloc(B * GH), h: this.alloc(TB * H),
+        xp: this.alloc(TB * GH),
+        hp: this.alloc(B * GH),
+        h: this.alloc(TB * H),
         hm: o.recurrentDropout > 0 ? this.alloc(TB * H) : null,
         g: this.cell === 'simple_rnn' ? null : this.alloc(TB * 4 * H),
         c: this.cell === 'lstm' ? this.alloc(TB * H) : null,
         a: this.cell === 'lstm' ? this.alloc(TB * H) : null,
         out: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
-        dxp: this.alloc(TB * GH), dhp: this.cell === 'gru' ? this.alloc(TB * GH) : null,
-        dcarry: this.alloc(B * H), dcc: this.cell === 'lstm' ? this.alloc(B * H) : null,
+        dxp: this.alloc(TB * GH),
+        dhp: this.cell === 'gru' ? this.alloc(TB * GH) : null,
+        dcarry: this.alloc(B * H),
+        dcc: this.cell === 'lstm' ? this.alloc(B * H) : null,
         tmp: o.recurrentDropout > 0 && this.cell === 'gru' ? this.alloc(B * H) : null,
         dx: this.alloc(TB * F),
         dyRev: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
@@ -157,27 +218,38 @@ export class Recurrent extends Layer {
 
   forward(x: Act, training: boolean): Act {
     const { ops } = this.ctx;
-    const T = x.T!, B = x.B, F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
-    if (x.F !== F || x.T !== this.inShape!.T) throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
+    const T = x.T!,
+      B = x.B,
+      F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H,
+      TB = T * B;
+    if (x.F !== F || x.T !== this.inShape!.T)
+      throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
     const w = this.ws(B, T);
     const o = this.options;
     let xin = asMat(x);
     if (training && w.inMask && w.xm) {
       this.fillMask(w.inMask, o.dropout);
-      for (let t = 0; t < T; t++) ops.mulRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.inMask, F), mat(w.xm, F, t * B * F));
+      for (let t = 0; t < T; t++)
+        ops.mulRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.inMask, F), mat(w.xm, F, t * B * F));
       xin = mat(w.xm, F);
     }
     const recMask = training && w.recMask ? w.recMask : null;
     if (recMask) this.fillMask(recMask, o.recurrentDropout);
 
     const XP = mat(w.xp, GH);
-    if (o.useBias) ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias.off);
+    if (o.useBias)
+      ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias.off);
     else ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, 0);
     this.whPack ??= { buf: this.alloc(Ops.packedSize(H, GH)), K: H, N: GH };
     const whp = ops.packB(H, GH, this.pmat('recurrentKernel', GH), false, this.whPack.buf);
-    let bh: Buf, bhOff = 0;
-    if (this.cell === 'gru' && o.useBias) { bh = this.ctx.params; bhOff = this.p.recurrentBias.off; }
-    else bh = this.zeros ??= this.alloc(GH, true);
+    let bh: Buf,
+      bhOff = 0;
+    if (this.cell === 'gru' && o.useBias) {
+      bh = this.ctx.params;
+      bhOff = this.p.recurrentBias.off;
+    } else bh = this.zeros ??= this.alloc(GH, true);
 
     for (let s = 0; s < T; s++) {
       const t = this.reverse ? T - 1 - s : s;
@@ -186,16 +258,31 @@ export class Recurrent extends Layer {
       let hp: Mat | null = null;
       if (hprev) {
         let a = hprev;
-        if (recMask) { a = mat(w.hm!, H, pt * B * H); ops.mulRows(B, H, hprev, mat(recMask, H), a); }
+        if (recMask) {
+          a = mat(w.hm!, H, pt * B * H);
+          ops.mulRows(B, H, hprev, mat(recMask, H), a);
+        }
         hp = mat(w.hp, GH);
         ops.gemmPacked(B, a, false, whp, hp, 0);
       }
-      const xpt = mat(w.xp, GH, t * B * GH), ht = mat(w.h, H, t * B * H);
+      const xpt = mat(w.xp, GH, t * B * GH),
+        ht = mat(w.h, H, t * B * H);
       if (this.cell === 'gru') {
         ops.gruForwardStep(B, H, xpt, hp, bh, bhOff, hprev, ht, mat(w.g!, 4 * H, t * B * 4 * H), this.act, this.ract);
       } else if (this.cell === 'lstm') {
-        ops.lstmForwardStep(B, H, xpt, hp, s === 0 ? null : mat(w.c!, H, pt * B * H), mat(w.c!, H, t * B * H), mat(w.a!, H, t * B * H),
-          ht, mat(w.g!, 4 * H, t * B * 4 * H), this.act, this.ract);
+        ops.lstmForwardStep(
+          B,
+          H,
+          xpt,
+          hp,
+          s === 0 ? null : mat(w.c!, H, pt * B * H),
+          mat(w.c!, H, t * B * H),
+          mat(w.a!, H, t * B * H),
+          ht,
+          mat(w.g!, 4 * H, t * B * 4 * H),
+          this.act,
+          this.ract,
+        );
       } else {
         ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
       }
@@ -213,7 +300,11 @@ export class Recurrent extends Layer {
     if (!this.last) throw new ValueError(`${this.name}: backward called before forward`);
     const { ops } = this.ctx;
     const { B, xin, training, ws: w } = this.last;
-    const T = this.inShape!.T!, F = this.inShape!.F, H = this.units, GH = this.gates * H, TB = T * B;
+    const T = this.inShape!.T!,
+      F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H,
+      TB = T * B;
     const o = this.options;
     const recMask = training && w.recMask ? mat(w.recMask, H) : null;
     this.ctx.engine.view(w.dcarry).fill(0);
@@ -226,7 +317,8 @@ export class Recurrent extends Layer {
     if (o.returnSequences) {
       dySeq = dy;
       if (w.dyRev) {
-        for (let t = 0; t < T; t++) ops.copyRows(B, H, mat(dy.buf, dy.ld, dy.off + (T - 1 - t) * B * dy.ld), mat(w.dyRev, H, t * B * H));
+        for (let t = 0; t < T; t++)
+          ops.copyRows(B, H, mat(dy.buf, dy.ld, dy.off + (T - 1 - t) * B * dy.ld), mat(w.dyRev, H, t * B * H));
         dySeq = actOf(w.dyRev, B, T, H);
       }
     }
@@ -238,7 +330,18 @@ export class Recurrent extends Layer {
       const dxpt = mat(w.dxp, GH, t * B * GH);
       if (this.cell === 'gru') {
         const dhpt = mat(w.dhp!, GH, t * B * GH);
-        ops.gruBackwardStep(B, H, mat(w.g!, 4 * H, t * B * 4 * H), s === 0 ? null : mat(w.h, H, pt * B * H), dyt, dcarry, dxpt, dhpt, this.act, this.ract);
+        ops.gruBackwardStep(
+          B,
+          H,
+          mat(w.g!, 4 * H, t * B * 4 * H),
+          s === 0 ? null : mat(w.h, H, pt * B * H),
+          dyt,
+          dcarry,
+          dxpt,
+          dhpt,
+          this.act,
+          this.ract,
+        );
         if (s > 0) {
           if (recMask) {
             const tmp = mat(w.tmp!, H);
@@ -251,8 +354,19 @@ export class Recurrent extends Layer {
         }
       } else {
         if (this.cell === 'lstm') {
-          ops.lstmBackwardStep(B, H, mat(w.g!, 4 * H, t * B * 4 * H), s === 0 ? null : mat(w.c!, H, pt * B * H), mat(w.a!, H, t * B * H),
-            dyt, dcarry, mat(w.dcc!, H), dxpt, this.act, this.ract);
+          ops.lstmBackwardStep(
+            B,
+            H,
+            mat(w.g!, 4 * H, t * B * 4 * H),
+            s === 0 ? null : mat(w.c!, H, pt * B * H),
+            mat(w.a!, H, t * B * H),
+            dyt,
+            dcarry,
+            mat(w.dcc!, H),
+            dxpt,
+            this.act,
+            this.ract,
+          );
         } else {
           ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
         }
@@ -264,24 +378,40 @@ export class Recurrent extends Layer {
     }
 
     const { grads } = this.ctx;
-    const dXP = mat(w.dxp, GH), dHP = w.dhp ? mat(w.dhp, GH) : dXP;
+    const dXP = mat(w.dxp, GH),
+      dHP = w.dhp ? mat(w.dhp, GH) : dXP;
     ops.gemm(F, GH, TB, xin, true, dXP, false, this.pmat('kernel', GH, true), 1);
     if (o.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias.off, 1);
     if (this.cell === 'gru' && o.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias.off, 1);
     if (T > 1) {
       // sum over steps with a previous state of h_{prev}^T dHP_t, as one GEMM over (T-1)*B rows.
       const hsrc = recMask ? w.hm! : w.h;
-      const hOff = this.reverse ? B * H : 0, dOff = this.reverse ? 0 : B * GH;
-      ops.gemm(H, GH, (T - 1) * B, mat(hsrc, H, hOff), true, mat(dHP.buf, GH, dOff), false, this.pmat('recurrentKernel', GH, true), 1);
+      const hOff = this.reverse ? B * H : 0,
+        dOff = this.reverse ? 0 : B * GH;
+      ops.gemm(
+        H,
+        GH,
+        (T - 1) * B,
+        mat(hsrc, H, hOff),
+        true,
+        mat(dHP.buf, GH, dOff),
+        false,
+        this.pmat('recurrentKernel', GH, true),
+        1,
+      );
     }
     if (!needDx) return null;
     const dx = mat(w.dx, F);
     ops.gemm(TB, F, GH, dXP, false, this.pmat('kernel', GH), true, dx, 0);
-    if (training && w.inMask) for (let t = 0; t < T; t++) { const m = mat(w.dx, F, t * B * F); ops.mulRows(B, F, m, mat(w.inMask, F), m); }
+    if (training && w.inMask)
+      for (let t = 0; t < T; t++) {
+        const m = mat(w.dx, F, t * B * F);
+        ops.mulRows(B, F, m, mat(w.inMask, F), m);
+      }
     return actOf(w.dx, B, T, F);
   }
 
-  dispose(): void {
+  override dispose(): void {
     super.dispose();
     this.whPack = this.whtPack = this.zeros = undefined;
     this.last = undefined;
@@ -300,7 +430,8 @@ export class Recurrent extends Layer {
 }
 
 function check(cell: Cell, opts: RecurrentOptions): RecurrentOptions {
-  if (opts === null || typeof opts !== 'object') throw new ValueError(expected(cell, 'an options object with units', opts));
+  if (opts === null || typeof opts !== 'object')
+    throw new ValueError(expected(cell, 'an options object with units', opts));
   return opts;
 }
 

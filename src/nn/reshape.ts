@@ -1,20 +1,37 @@
 // Shape layers: Flatten (T, F) -> (T*F) in Keras order (index t*F + f); RepeatVector(n) (F) -> (n, F)
 // for encoder-decoder models; TimeDistributed(dense) applies a Dense to every timestep.
-import { mat, type Buf } from '../engine/index.js';
-import { ShapeError, ValueError, assertPositiveInt } from '../engine/errors.js';
+
+import { assertPositiveInt, ShapeError, ValueError } from '../engine/errors.js';
+import { type Buf, mat } from '../engine/index.js';
 import { Dense } from './dense.js';
-import { Layer, actOf, type Act, type LayerConfig, type LayerContext, type ParamRef, type ParamSpec, type SeqShape } from './layer.js';
+import {
+  type Act,
+  actOf,
+  Layer,
+  type LayerConfig,
+  type LayerContext,
+  type ParamRef,
+  type ParamSpec,
+  type SeqShape,
+} from './layer.js';
 
 export class Flatten extends Layer {
   readonly className = 'Flatten';
   private last?: { x: Act; y: Buf; dx: Buf };
-  constructor(opts: { name?: string } = {}) { super(opts.name, 'flatten'); }
-  protected computeOutShape(s: SeqShape): SeqShape { return { T: null, F: (s.T ?? 1) * s.F }; }
+  constructor(opts: { name?: string } = {}) {
+    super(opts.name, 'flatten');
+  }
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return { T: null, F: (s.T ?? 1) * s.F };
+  }
   forward(x: Act, _training: boolean): Act {
     if (x.T === null) return x;
-    const T = x.T, F = x.F, B = x.B;
+    const T = x.T,
+      F = x.F,
+      B = x.B;
     const w = this.workspace(B, () => ({ y: this.alloc(B * T * F), dx: this.alloc(B * T * F) }));
-    for (let t = 0; t < T; t++) this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.y, T * F, t * F));
+    for (let t = 0; t < T; t++)
+      this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.y, T * F, t * F));
     this.last = { x, ...w };
     return actOf(w.y, B, null, T * F);
   }
@@ -22,24 +39,33 @@ export class Flatten extends Layer {
     if (!needDx) return null;
     const { x, dx } = this.last!;
     if (x.T === null) return dy;
-    const T = x.T, F = x.F, B = x.B;
+    const T = x.T,
+      F = x.F,
+      B = x.B;
     for (let t = 0; t < T; t++) this.ctx.ops.copyRows(B, F, mat(dy.buf, dy.ld, dy.off + t * F), mat(dx, F, t * B * F));
     return actOf(dx, B, T, F);
   }
-  getConfig(): LayerConfig { return { name: this.name }; }
+  getConfig(): LayerConfig {
+    return { name: this.name };
+  }
 }
 
 export class RepeatVector extends Layer {
   readonly className = 'RepeatVector';
   readonly n: number;
   private last?: { x: Act; y: Buf; dx: Buf };
-  constructor(n: number, opts: { name?: string } = {}) { super(opts.name, 'repeat_vector'); this.n = assertPositiveInt('RepeatVector.n', n); }
+  constructor(n: number, opts: { name?: string } = {}) {
+    super(opts.name, 'repeat_vector');
+    this.n = assertPositiveInt('RepeatVector.n', n);
+  }
   protected computeOutShape(s: SeqShape): SeqShape {
-    if (s.T !== null) throw new ShapeError(`${this.name}: RepeatVector needs a vector input, received a sequence (${s.T}, ${s.F})`);
+    if (s.T !== null)
+      throw new ShapeError(`${this.name}: RepeatVector needs a vector input, received a sequence (${s.T}, ${s.F})`);
     return { T: this.n, F: s.F };
   }
   forward(x: Act, _training: boolean): Act {
-    const B = x.B, F = x.F;
+    const B = x.B,
+      F = x.F;
     const w = this.workspace(B, () => ({ y: this.alloc(this.n * B * F), dx: this.alloc(B * F) }));
     for (let t = 0; t < this.n; t++) this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off), mat(w.y, F, t * B * F));
     this.last = { x, ...w };
@@ -48,18 +74,24 @@ export class RepeatVector extends Layer {
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
     const { x, dx } = this.last!;
-    const B = x.B, F = x.F;
+    const B = x.B,
+      F = x.F;
     this.ctx.ops.copyRows(B, F, mat(dy.buf, dy.ld, dy.off), mat(dx, F));
     for (let t = 1; t < this.n; t++) this.ctx.ops.addRows(B, F, mat(dy.buf, dy.ld, dy.off + t * B * dy.ld), mat(dx, F));
     return actOf(dx, B, null, F);
   }
-  getConfig(): LayerConfig { return { name: this.name, n: this.n }; }
+  getConfig(): LayerConfig {
+    return { name: this.name, n: this.n };
+  }
 }
 
 /** TimeDistributed(Dense): the Dense applied to every timestep of a sequence (its weights shared across time). */
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
-  constructor(readonly layer: Dense, opts: { name?: string } = {}) {
+  constructor(
+    readonly layer: Dense,
+    opts: { name?: string } = {},
+  ) {
     super(opts.name, 'time_distributed');
     if (!(layer instanceof Dense)) throw new ValueError('timeDistributed: expected a dense layer');
   }
@@ -67,16 +99,31 @@ export class TimeDistributed extends Layer {
     if (s.T === null) throw new ShapeError(`${this.name}: TimeDistributed needs a sequence input`);
     return this.layer.build(s);
   }
-  paramSpecs(): ParamSpec[] { return this.layer.paramSpecs(); }
-  attach(ctx: LayerContext, refs: readonly ParamRef[]): void { super.attach(ctx, refs); this.layer.attach(ctx, refs); }
-  forward(x: Act, training: boolean): Act { return this.layer.forward(x, training); }
-  dispose(): void { this.layer.dispose(); super.dispose(); }
-  backward(dy: Act, needDx: boolean): Act | null { return this.layer.backward(dy, needDx); }
-  getConfig(): LayerConfig { return { name: this.name, layer: { className: 'Dense', config: this.layer.getConfig() } }; }
+  override paramSpecs(): ParamSpec[] {
+    return this.layer.paramSpecs();
+  }
+  override attach(ctx: LayerContext, refs: readonly ParamRef[]): void {
+    super.attach(ctx, refs);
+    this.layer.attach(ctx, refs);
+  }
+  forward(x: Act, training: boolean): Act {
+    return this.layer.forward(x, training);
+  }
+  override dispose(): void {
+    this.layer.dispose();
+    super.dispose();
+  }
+  backward(dy: Act, needDx: boolean): Act | null {
+    return this.layer.backward(dy, needDx);
+  }
+  getConfig(): LayerConfig {
+    return { name: this.name, layer: { className: 'Dense', config: this.layer.getConfig() } };
+  }
 }
 
 export const flatten = (opts?: { name?: string }): Flatten => new Flatten(opts);
 /** @example repeatVector(24) */
 export const repeatVector = (n: number, opts?: { name?: string }): RepeatVector => new RepeatVector(n, opts);
 /** @example timeDistributed(dense({ units: 1 })) */
-export const timeDistributed = (layer: Dense, opts?: { name?: string }): TimeDistributed => new TimeDistributed(layer, opts);
+export const timeDistributed = (layer: Dense, opts?: { name?: string }): TimeDistributed =>
+  new TimeDistributed(layer, opts);

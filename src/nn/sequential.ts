@@ -1,12 +1,21 @@
 // A stack of layers over one flat parameter buffer and one flat gradient buffer (so an optimizer
 // step or a gradient norm is one kernel call). Forward/backward run in engine memory.
-import { getEngine, getOps, type Buf, type Engine, type Ops } from '../engine/index.js';
+
 import { ShapeError, ValueError } from '../engine/errors.js';
+import { type Buf, type Engine, getEngine, getOps, type Ops } from '../engine/index.js';
 import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
 import { Rng } from './random.js';
 import type { Regularizer } from './regularizers.js';
 
-export interface WeightInfo { layer: string; name: string; shape: readonly number[]; off: number; size: number; trainable: boolean; regularizer?: Regularizer }
+export interface WeightInfo {
+  layer: string;
+  name: string;
+  shape: readonly number[];
+  off: number;
+  size: number;
+  trainable: boolean;
+  regularizer?: Regularizer;
+}
 
 export class Stack {
   readonly layers: Layer[];
@@ -23,7 +32,8 @@ export class Stack {
   private seedValue: number;
 
   constructor(layers: Layer[], opts: { seed?: number; inputShape?: [number, number] | [number] } = {}) {
-    if (!Array.isArray(layers) || layers.length === 0) throw new ValueError('sequential: expected a non-empty list of layers');
+    if (!Array.isArray(layers) || layers.length === 0)
+      throw new ValueError('sequential: expected a non-empty list of layers');
     this.layers = layers;
     this.engine = getEngine();
     this.ops = getOps();
@@ -33,17 +43,23 @@ export class Stack {
     if (first) this.build(first);
   }
 
-  get seed(): number { return this.seedValue; }
-  get built(): boolean { return this.inputShape !== undefined; }
+  get seed(): number {
+    return this.seedValue;
+  }
+  get built(): boolean {
+    return this.inputShape !== undefined;
+  }
 
   /** Fixes shapes, allocates parameters and initialises them from the seed. */
   build(shape: readonly number[]): void {
     if (this.built) return;
     const inShape: SeqShape = shape.length === 2 ? { T: shape[0], F: shape[1] } : { T: null, F: shape[0] };
-    if (![inShape.F, inShape.T ?? 1].every((v) => Number.isInteger(v) && v > 0)) throw new ShapeError(`sequential: invalid input shape [${shape.join(', ')}]`);
+    if (![inShape.F, inShape.T ?? 1].every((v) => Number.isInteger(v) && v > 0))
+      throw new ShapeError(`sequential: invalid input shape [${shape.join(', ')}]`);
     let s = inShape;
     const specs: { layer: Layer; refs: ParamRef[]; inits: { ref: ParamRef; init: (r: Rng) => Float32Array }[] }[] = [];
-    let total = 0, stateTotal = 0;
+    let total = 0,
+      stateTotal = 0;
     for (const layer of this.layers) {
       s = layer.build(s);
       const refs: ParamRef[] = [];
@@ -53,21 +69,38 @@ export class Stack {
         const trainable = p.trainable ?? true;
         const ref: ParamRef = { name: p.name, shape: p.shape, off: trainable ? total : stateTotal, size, trainable };
         const padded = size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
-        if (trainable) total += padded; else stateTotal += padded;
+        if (trainable) total += padded;
+        else stateTotal += padded;
         refs.push(ref);
         inits.push({ ref, init: (r) => p.initializer.init(p.shape, r) });
-        this.weights.push({ layer: layer.name, name: p.name, shape: p.shape, off: ref.off, size, trainable, regularizer: p.regularizer });
+        this.weights.push({
+          layer: layer.name,
+          name: p.name,
+          shape: p.shape,
+          off: ref.off,
+          size,
+          trainable,
+          regularizer: p.regularizer,
+        });
       }
       specs.push({ layer, refs, inits });
     }
     this.params = this.engine.alloc(total, true);
     this.grads = this.engine.alloc(total, true);
     this.state = this.engine.alloc(stateTotal, true);
-    const ctx = { ops: this.ops, engine: this.engine, params: this.params, grads: this.grads, state: this.state, rng: this.rng };
+    const ctx = {
+      ops: this.ops,
+      engine: this.engine,
+      params: this.params,
+      grads: this.grads,
+      state: this.state,
+      rng: this.rng,
+    };
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
       layer.attach(ctx, refs);
-      for (const { ref, init } of inits) this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
+      for (const { ref, init } of inits)
+        this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
     }
     this.inputShape = inShape;
     this.outputShape = s;
@@ -79,7 +112,9 @@ export class Stack {
   }
 
   /** The live values of one weight (valid until engine memory grows). */
-  weightView(w: WeightInfo): Float32Array { return this.engine.view(w.trainable ? this.params : this.state, w.off, w.size); }
+  weightView(w: WeightInfo): Float32Array {
+    return this.engine.view(w.trainable ? this.params : this.state, w.off, w.size);
+  }
 
   /** Activity-regularization penalty of the last forward pass (part of the loss). */
   activityPenalty = 0;
@@ -109,14 +144,17 @@ export class Stack {
 
   /** Penalty (l1 sum|y| + l2 sum y^2) / B of an output; with dy, adds its gradient there. */
   private activity(y: Act, reg: Regularizer, dy: Act | null): number {
-    const f32 = this.engine.f32, rows = (y.T ?? 1) * y.B, base = (y.buf.ptr >> 2) + y.off;
+    const f32 = this.engine.f32,
+      rows = (y.T ?? 1) * y.B,
+      base = (y.buf.ptr >> 2) + y.off;
     const dbase = dy ? (dy.buf.ptr >> 2) + dy.off : 0;
     let pen = 0;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < y.F; j++) {
-      const v = f32[base + r * y.ld + j];
-      pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
-      if (dy) f32[dbase + r * dy.ld + j] += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
-    }
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < y.F; j++) {
+        const v = f32[base + r * y.ld + j];
+        pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
+        if (dy) f32[dbase + r * dy.ld + j] += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
+      }
     return pen / y.B;
   }
 
@@ -127,15 +165,20 @@ export class Stack {
       const r = w.regularizer;
       if (!r) continue;
       if (withGrads) pen += this.ops.regularize(this.params, this.grads, w.off, w.size, r.l1, r.l2);
-      else pen += r.l1 * this.ops.sumabs(this.params, w.off, w.size) + r.l2 * this.ops.sumsq(this.params, w.off, w.size);
+      else
+        pen += r.l1 * this.ops.sumabs(this.params, w.off, w.size) + r.l2 * this.ops.sumsq(this.params, w.off, w.size);
     }
     return pen;
   }
 
   /** True when any weight carries a regularizer or any layer an activity regularizer. */
-  get regularized(): boolean { return this.weights.some((w) => w.regularizer) || this.layers.some((l) => l.activityRegularizer); }
+  get regularized(): boolean {
+    return this.weights.some((w) => w.regularizer) || this.layers.some((l) => l.activityRegularizer);
+  }
 
-  zeroGrads(): void { this.engine.view(this.grads).fill(0); }
+  zeroGrads(): void {
+    this.engine.view(this.grads).fill(0);
+  }
 
   /** Gives all engine memory of the model back (weights, gradients, workspaces); the model must not be used after. */
   dispose(): void {
@@ -154,8 +197,14 @@ export class Stack {
   setWeights(values: Record<string, ArrayLike<number>>): void {
     for (const [key, v] of Object.entries(values)) {
       const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
-      if (!w) throw new ValueError(`setWeights: no weight "${key}"; known: ${this.weights.map((x) => `${x.layer}/${x.name}`).join(', ')}`);
-      if (v.length !== w.size) throw new ShapeError(`setWeights: ${key} expects ${w.size} values (shape [${w.shape.join(', ')}]), received ${v.length}`);
+      if (!w)
+        throw new ValueError(
+          `setWeights: no weight "${key}"; known: ${this.weights.map((x) => `${x.layer}/${x.name}`).join(', ')}`,
+        );
+      if (v.length !== w.size)
+        throw new ShapeError(
+          `setWeights: ${key} expects ${w.size} values (shape [${w.shape.join(', ')}]), received ${v.length}`,
+        );
       this.weightView(w).set(v);
     }
   }
@@ -163,7 +212,7 @@ export class Stack {
   /** Gradient of one weight from the last backward pass (a copy). */
   getGradient(key: string): Float32Array {
     const w = this.weights.find((x) => `${x.layer}/${x.name}` === key);
-    if (!w || !w.trainable) throw new ValueError(`getGradient: no trainable weight "${key}"`);
+    if (!w?.trainable) throw new ValueError(`getGradient: no trainable weight "${key}"`);
     return this.engine.view(this.grads, w.off, w.size).slice();
   }
 
@@ -173,15 +222,28 @@ export class Stack {
     const rows = [['Layer (type)', 'Output Shape', 'Param #']];
     for (const l of this.layers) {
       const o = l.outShape!;
-      rows.push([`${l.name} (${l.className})`, o.T === null ? `(None, ${o.F})` : `(None, ${o.T}, ${o.F})`, l.countParams().toLocaleString('en-US')]);
+      rows.push([
+        `${l.name} (${l.className})`,
+        o.T === null ? `(None, ${o.F})` : `(None, ${o.T}, ${o.F})`,
+        l.countParams().toLocaleString('en-US'),
+      ]);
     }
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)) + 2);
     const line = (r: string[]) => r[0].padEnd(w[0]) + r[1].padEnd(w[1]) + r[2].padStart(w[2]);
-    const total = this.countParams(), trainable = this.countParams({ trainableOnly: true });
+    const total = this.countParams(),
+      trainable = this.countParams({ trainableOnly: true });
     const rule = '_'.repeat(w[0] + w[1] + w[2]);
-    return [rule, line(rows[0]), '='.repeat(rule.length), ...rows.slice(1).map(line), '='.repeat(rule.length),
-      `Total params: ${total.toLocaleString('en-US')}`, `Trainable params: ${trainable.toLocaleString('en-US')}`,
-      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`, rule].join('\n');
+    return [
+      rule,
+      line(rows[0]),
+      '='.repeat(rule.length),
+      ...rows.slice(1).map(line),
+      '='.repeat(rule.length),
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+      rule,
+    ].join('\n');
   }
 
   layerConfigs(): { className: string; config: LayerConfig }[] {

@@ -9,7 +9,9 @@ export interface Tensor {
 /** Wraps data with a shape (data length must equal the shape's product). @example tensor([1, 2, 3, 4], [2, 2, 1]) */
 export function tensor(data: ArrayLike<number>, shape: readonly number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`tensor: invalid shape [${shape.join(', ')}]`);
-  if (data.length !== n) throw new ShapeError(`tensor: shape [${shape.join(', ')}] needs ${n} values, received ${data.length}`);
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ShapeError(`tensor: invalid shape [${shape.join(', ')}]`);
+  if (data.length !== n)
+    throw new ShapeError(`tensor: shape [${shape.join(', ')}] needs ${n} values, received ${data.length}`);
   return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
 }

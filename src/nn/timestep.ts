@@ -1,15 +1,20 @@
 // Selects one timestep of a sequence: (T, F) -> (F). index may be negative (-1 is the last step),
 // as x[:, index] in Keras/PyTorch code. Used to put a head on the last output of a bidirectional stack.
 import { ShapeError } from '../engine/errors.js';
-import { Layer, actOf, type Act, type LayerConfig, type SeqShape } from './layer.js';
 import type { Buf } from '../engine/index.js';
+import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
 
 export class SelectTimestep extends Layer {
   readonly className = 'SelectTimestep';
   private t = 0;
   private B = 0;
 
-  constructor(readonly index: number, name?: string) { super(name, 'select_timestep'); }
+  constructor(
+    readonly index: number,
+    name?: string,
+  ) {
+    super(name, 'select_timestep');
+  }
 
   protected computeOutShape(s: SeqShape): SeqShape {
     if (s.T === null) throw new ShapeError(`${this.name}: needs a sequence input, received a vector of ${s.F}`);
@@ -26,15 +31,20 @@ export class SelectTimestep extends Layer {
 
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
-    const T = this.inShape!.T!, F = this.inShape!.F, B = this.B;
+    const T = this.inShape!.T!,
+      F = this.inShape!.F,
+      B = this.B;
     const w = this.workspace(B, (): { dx: Buf } => ({ dx: this.alloc(T * B * F) }));
     this.ctx.engine.view(w.dx).fill(0);
     this.ctx.ops.copyRows(B, F, { buf: dy.buf, off: dy.off, ld: dy.ld }, { buf: w.dx, off: this.t * B * F, ld: F });
     return actOf(w.dx, B, T, F);
   }
 
-  getConfig(): LayerConfig { return { name: this.name, index: this.index }; }
+  getConfig(): LayerConfig {
+    return { name: this.name, index: this.index };
+  }
 }
 
 /** @example selectTimestep(-1) */
-export const selectTimestep = (index: number, opts?: { name?: string }): SelectTimestep => new SelectTimestep(index, opts?.name);
+export const selectTimestep = (index: number, opts?: { name?: string }): SelectTimestep =>
+  new SelectTimestep(index, opts?.name);

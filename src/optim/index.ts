@@ -1,6 +1,29 @@
 // optim/: optimizers and gradient clipping.
-export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, sgd, adam, adamw, rmsprop, adagrad, getOptimizer, OPTIMIZERS } from './optimizers.js';
-export type { OptimizerName, OptimizerConfig, OptimizerLike, SgdOptions, AdamOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
+
 export { clipByGlobalNorm, clipByValue } from './clip.js';
-export { getSchedule, sgdrPosition, SCHEDULES } from './schedules.js';
+export type {
+  AdagradOptions,
+  AdamOptions,
+  OptimizerConfig,
+  OptimizerLike,
+  OptimizerName,
+  RmspropOptions,
+  SgdOptions,
+} from './optimizers.js';
+export {
+  Adagrad,
+  Adam,
+  AdamW,
+  adagrad,
+  adam,
+  adamw,
+  getOptimizer,
+  OPTIMIZERS,
+  Optimizer,
+  RMSprop,
+  rmsprop,
+  SGD,
+  sgd,
+} from './optimizers.js';
 export type { Schedule, ScheduleConfig, ScheduleLike, ScheduleName } from './schedules.js';
+export { getSchedule, SCHEDULES, sgdrPosition } from './schedules.js';

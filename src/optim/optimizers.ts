@@ -1,17 +1,46 @@
 // Optimizers with PyTorch's update rules (see src/engine/assembly/optim.ts for the formulas),
 // stepping the model's whole flat parameter vector in one kernel call. A registry: a name or
 // { className, config } resolves to an optimizer, and getConfig writes it back.
-import type { Buf, Ops } from '../engine/index.js';
-import { ValueError, expected } from '../engine/errors.js';
 
-export interface SgdOptions { learningRate?: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
-export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
-export interface RmspropOptions { learningRate?: number; rho?: number; epsilon?: number; momentum?: number; centered?: boolean; weightDecay?: number }
-export interface AdagradOptions { learningRate?: number; epsilon?: number; lrDecay?: number; initialAccumulatorValue?: number; weightDecay?: number }
+import { expected, ValueError } from '../engine/errors.js';
+import type { Buf, Ops } from '../engine/index.js';
+
+export interface SgdOptions {
+  learningRate?: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+export interface RmspropOptions {
+  learningRate?: number;
+  rho?: number;
+  epsilon?: number;
+  momentum?: number;
+  centered?: boolean;
+  weightDecay?: number;
+}
+export interface AdagradOptions {
+  learningRate?: number;
+  epsilon?: number;
+  lrDecay?: number;
+  initialAccumulatorValue?: number;
+  weightDecay?: number;
+}
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
-export interface OptimizerConfig { className: OptimizerName; config: Record<string, number | boolean> }
+export interface OptimizerConfig {
+  className: OptimizerName;
+  config: Record<string, number | boolean>;
+}
 export type OptimizerLike = OptimizerName | OptimizerConfig | Optimizer;
 
 export abstract class Optimizer {
@@ -37,7 +66,10 @@ export abstract class Optimizer {
   }
 
   /** Gives the optimizer's state buffers back to the engine (the next step starts fresh). */
-  dispose(ops: Ops): void { for (const b of this.state) ops.engine.release(b); this.state = []; }
+  dispose(ops: Ops): void {
+    for (const b of this.state) ops.engine.release(b);
+    this.state = [];
+  }
 
   protected abstract makeState(ops: Ops, n: number): Buf[];
   protected abstract apply(ops: Ops, params: Buf, grads: Buf): void;
@@ -46,33 +78,69 @@ export abstract class Optimizer {
 
 const num = (key: string, v: number | undefined, def: number, lo = 0, hi = Infinity): number => {
   const x = v ?? def;
-  if (typeof x !== 'number' || !(x >= lo && x <= hi)) throw new ValueError(expected(key, `a number in [${lo}, ${hi}]`, v));
+  if (typeof x !== 'number' || !(x >= lo && x <= hi))
+    throw new ValueError(expected(key, `a number in [${lo}, ${hi}]`, v));
   return x;
 };
 const zeroState = (ops: Ops, n: number, count: number, fill = 0): Buf[] =>
-  Array.from({ length: count }, () => { const b = ops.engine.alloc(n, true); if (fill) ops.engine.view(b).fill(fill); return b; });
+  Array.from({ length: count }, () => {
+    const b = ops.engine.alloc(n, true);
+    if (fill) ops.engine.view(b).fill(fill);
+    return b;
+  });
 
 export class SGD extends Optimizer {
   readonly className = 'sgd';
-  readonly momentum: number; readonly dampening: number; readonly nesterov: boolean; readonly weightDecay: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
   constructor(o: SgdOptions = {}) {
     super(o.learningRate!, 0.01);
     this.momentum = num('sgd.momentum', o.momentum, 0);
     this.dampening = num('sgd.dampening', o.dampening, 0, 0, 1);
     this.nesterov = o.nesterov ?? false;
     this.weightDecay = num('sgd.weightDecay', o.weightDecay, 0);
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new ValueError('sgd.nesterov: needs momentum > 0 and dampening 0');
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0))
+      throw new ValueError('sgd.nesterov: needs momentum > 0 and dampening 0');
   }
-  protected makeState(ops: Ops, n: number): Buf[] { return zeroState(ops, n, 1); }
+  protected makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, 1);
+  }
   protected apply(ops: Ops, p: Buf, g: Buf): void {
-    ops.engine.k.sgd_step(p.ptr, g.ptr, this.state[0].ptr, p.length, this.learningRate, this.momentum, this.dampening, +this.nesterov, this.weightDecay, +(this.iterations === 1));
+    ops.engine.k.sgd_step(
+      p.ptr,
+      g.ptr,
+      this.state[0].ptr,
+      p.length,
+      this.learningRate,
+      this.momentum,
+      this.dampening,
+      +this.nesterov,
+      this.weightDecay,
+      +(this.iterations === 1),
+    );
   }
-  getConfig(): OptimizerConfig { return { className: 'sgd', config: { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay } }; }
+  getConfig(): OptimizerConfig {
+    return {
+      className: 'sgd',
+      config: {
+        learningRate: this.learningRate,
+        momentum: this.momentum,
+        dampening: this.dampening,
+        nesterov: this.nesterov,
+        weightDecay: this.weightDecay,
+      },
+    };
+  }
 }
 
 export class Adam extends Optimizer {
   readonly className: 'adam' | 'adamw' = 'adam';
-  readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly weightDecay: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
   protected decoupled = false;
   constructor(o: AdamOptions = {}, wdDefault = 0) {
     super(o.learningRate!, 0.001);
@@ -81,23 +149,56 @@ export class Adam extends Optimizer {
     this.epsilon = num('adam.epsilon', o.epsilon, 1e-8);
     this.weightDecay = num('adam.weightDecay', o.weightDecay, wdDefault);
   }
-  protected makeState(ops: Ops, n: number): Buf[] { return zeroState(ops, n, 2); }
+  protected makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, 2);
+  }
   protected apply(ops: Ops, p: Buf, g: Buf): void {
     const t = this.iterations;
-    ops.engine.k.adam_step(p.ptr, g.ptr, this.state[0].ptr, this.state[1].ptr, p.length, this.learningRate, this.beta1, this.beta2, this.epsilon,
-      1 - this.beta1 ** t, 1 - this.beta2 ** t, this.weightDecay, +this.decoupled);
+    ops.engine.k.adam_step(
+      p.ptr,
+      g.ptr,
+      this.state[0].ptr,
+      this.state[1].ptr,
+      p.length,
+      this.learningRate,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      1 - this.beta1 ** t,
+      1 - this.beta2 ** t,
+      this.weightDecay,
+      +this.decoupled,
+    );
   }
-  getConfig(): OptimizerConfig { return { className: this.className, config: { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } }; }
+  getConfig(): OptimizerConfig {
+    return {
+      className: this.className,
+      config: {
+        learningRate: this.learningRate,
+        beta1: this.beta1,
+        beta2: this.beta2,
+        epsilon: this.epsilon,
+        weightDecay: this.weightDecay,
+      },
+    };
+  }
 }
 
 export class AdamW extends Adam {
   override readonly className = 'adamw';
-  constructor(o: AdamOptions = {}) { super(o, 0.01); this.decoupled = true; }
+  constructor(o: AdamOptions = {}) {
+    super(o, 0.01);
+    this.decoupled = true;
+  }
 }
 
 export class RMSprop extends Optimizer {
   readonly className = 'rmsprop';
-  readonly rho: number; readonly epsilon: number; readonly momentum: number; readonly centered: boolean; readonly weightDecay: number;
+  readonly rho: number;
+  readonly epsilon: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  readonly weightDecay: number;
   constructor(o: RmspropOptions & { alpha?: number } = {}) {
     super(o.learningRate!, 0.001);
     this.rho = num('rmsprop.rho', o.rho ?? o.alpha, 0.9, 0, 1);
@@ -106,17 +207,47 @@ export class RMSprop extends Optimizer {
     this.centered = o.centered ?? false;
     this.weightDecay = num('rmsprop.weightDecay', o.weightDecay, 0);
   }
-  protected makeState(ops: Ops, n: number): Buf[] { return zeroState(ops, n, 3); }
+  protected makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, 3);
+  }
   protected apply(ops: Ops, p: Buf, g: Buf): void {
     const [sq, buf, ga] = this.state;
-    ops.engine.k.rmsprop_step(p.ptr, g.ptr, sq.ptr, buf.ptr, ga.ptr, p.length, this.learningRate, this.rho, this.epsilon, this.momentum, +this.centered, this.weightDecay);
+    ops.engine.k.rmsprop_step(
+      p.ptr,
+      g.ptr,
+      sq.ptr,
+      buf.ptr,
+      ga.ptr,
+      p.length,
+      this.learningRate,
+      this.rho,
+      this.epsilon,
+      this.momentum,
+      +this.centered,
+      this.weightDecay,
+    );
   }
-  getConfig(): OptimizerConfig { return { className: 'rmsprop', config: { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, momentum: this.momentum, centered: this.centered, weightDecay: this.weightDecay } }; }
+  getConfig(): OptimizerConfig {
+    return {
+      className: 'rmsprop',
+      config: {
+        learningRate: this.learningRate,
+        rho: this.rho,
+        epsilon: this.epsilon,
+        momentum: this.momentum,
+        centered: this.centered,
+        weightDecay: this.weightDecay,
+      },
+    };
+  }
 }
 
 export class Adagrad extends Optimizer {
   readonly className = 'adagrad';
-  readonly epsilon: number; readonly lrDecay: number; readonly initialAccumulatorValue: number; readonly weightDecay: number;
+  readonly epsilon: number;
+  readonly lrDecay: number;
+  readonly initialAccumulatorValue: number;
+  readonly weightDecay: number;
   constructor(o: AdagradOptions = {}) {
     super(o.learningRate!, 0.01);
     this.epsilon = num('adagrad.epsilon', o.epsilon, 1e-10);
@@ -124,12 +255,25 @@ export class Adagrad extends Optimizer {
     this.initialAccumulatorValue = num('adagrad.initialAccumulatorValue', o.initialAccumulatorValue, 0);
     this.weightDecay = num('adagrad.weightDecay', o.weightDecay, 0);
   }
-  protected makeState(ops: Ops, n: number): Buf[] { return zeroState(ops, n, 1, this.initialAccumulatorValue); }
+  protected makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, 1, this.initialAccumulatorValue);
+  }
   protected apply(ops: Ops, p: Buf, g: Buf): void {
     const clr = this.learningRate / (1 + (this.iterations - 1) * this.lrDecay);
     ops.engine.k.adagrad_step(p.ptr, g.ptr, this.state[0].ptr, p.length, clr, this.epsilon, this.weightDecay);
   }
-  getConfig(): OptimizerConfig { return { className: 'adagrad', config: { learningRate: this.learningRate, epsilon: this.epsilon, lrDecay: this.lrDecay, initialAccumulatorValue: this.initialAccumulatorValue, weightDecay: this.weightDecay } }; }
+  getConfig(): OptimizerConfig {
+    return {
+      className: 'adagrad',
+      config: {
+        learningRate: this.learningRate,
+        epsilon: this.epsilon,
+        lrDecay: this.lrDecay,
+        initialAccumulatorValue: this.initialAccumulatorValue,
+        weightDecay: this.weightDecay,
+      },
+    };
+  }
 }
 
 /** @example sgd({ learningRate: 0.01, momentum: 0.9, nesterov: true }) */
@@ -140,7 +284,15 @@ export const adamw = (o?: AdamOptions): AdamW => new AdamW(o);
 export const rmsprop = (o?: RmspropOptions & { alpha?: number }): RMSprop => new RMSprop(o);
 export const adagrad = (o?: AdagradOptions): Adagrad => new Adagrad(o);
 
-const SNAKE: Record<string, string> = { learning_rate: 'learningRate', lr: 'learningRate', beta_1: 'beta1', beta_2: 'beta2', weight_decay: 'weightDecay', lr_decay: 'lrDecay', initial_accumulator_value: 'initialAccumulatorValue' };
+const SNAKE: Record<string, string> = {
+  learning_rate: 'learningRate',
+  lr: 'learningRate',
+  beta_1: 'beta1',
+  beta_2: 'beta2',
+  weight_decay: 'weightDecay',
+  lr_decay: 'lrDecay',
+  initial_accumulator_value: 'initialAccumulatorValue',
+};
 
 /** Resolves a name, a { className, config } (camelCase or Keras snake_case keys) or an instance. */
 export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer {
@@ -149,11 +301,17 @@ export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer 
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(cfg?.config ?? {})) c[SNAKE[k] ?? k] = v;
   switch (cfg?.className) {
-    case 'sgd': return new SGD(c as SgdOptions);
-    case 'adam': return new Adam(c as AdamOptions);
-    case 'adamw': return new AdamW(c as AdamOptions);
-    case 'rmsprop': return new RMSprop(c as RmspropOptions);
-    case 'adagrad': return new Adagrad(c as AdagradOptions);
-    default: throw new ValueError(expected(key, `one of ${OPTIMIZERS.join(', ')}`, cfg?.className));
+    case 'sgd':
+      return new SGD(c as SgdOptions);
+    case 'adam':
+      return new Adam(c as AdamOptions);
+    case 'adamw':
+      return new AdamW(c as AdamOptions);
+    case 'rmsprop':
+      return new RMSprop(c as RmspropOptions);
+    case 'adagrad':
+      return new Adagrad(c as AdagradOptions);
+    default:
+      throw new ValueError(expected(key, `one of ${OPTIMIZERS.join(', ')}`, cfg?.className));
   }
 }

@@ -1,9 +1,24 @@
 // Plain chart data ("info" objects) made by analysis code; the SVG writer, the terminal chart and
 // the dashboard only render them.
 
-export interface Series { name: string; values: ArrayLike<number>; x?: ArrayLike<number>; color?: string; dashed?: boolean }
-export interface Mark { x: number; label: string; color?: string }
-export interface Band { from: number; to: number; label: string; color?: string }
+export interface Series {
+  name: string;
+  values: ArrayLike<number>;
+  x?: ArrayLike<number>;
+  color?: string;
+  dashed?: boolean;
+}
+export interface Mark {
+  x: number;
+  label: string;
+  color?: string;
+}
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+  color?: string;
+}
 
 export interface ChartInfo {
   title: string;
@@ -16,28 +31,55 @@ export interface ChartInfo {
 }
 
 /** Train and validation loss per epoch (epochs counted from 1), as the classic pyplot figure. */
-export function lossChart(history: Record<string, number[]>, opts: { title?: string; logY?: boolean; bestEpoch?: number } = {}): ChartInfo {
-  const series: Series[] = [{ name: 'train loss', values: history.loss, x: history.loss.map((_, i) => i + 1), color: '#1f77b4' }];
-  if (history.val_loss) series.push({ name: 'validation loss', values: history.val_loss, x: history.val_loss.map((_, i) => i + 1), color: '#ff7f0e' });
-  const marks = opts.bestEpoch !== undefined ? [{ x: opts.bestEpoch + 1, label: `best epoch ${opts.bestEpoch + 1}`, color: '#2ca02c' }] : [];
+export function lossChart(
+  history: Record<string, number[]>,
+  opts: { title?: string; logY?: boolean; bestEpoch?: number } = {},
+): ChartInfo {
+  const series: Series[] = [
+    { name: 'train loss', values: history.loss, x: history.loss.map((_, i) => i + 1), color: '#1f77b4' },
+  ];
+  if (history.val_loss)
+    series.push({
+      name: 'validation loss',
+      values: history.val_loss,
+      x: history.val_loss.map((_, i) => i + 1),
+      color: '#ff7f0e',
+    });
+  const marks =
+    opts.bestEpoch !== undefined
+      ? [{ x: opts.bestEpoch + 1, label: `best epoch ${opts.bestEpoch + 1}`, color: '#2ca02c' }]
+      : [];
   return { title: opts.title ?? 'Model loss', xLabel: 'epoch', yLabel: 'loss', series, logY: opts.logY, marks };
 }
 
 /** Actual vs predicted values over the test period. */
-export function forecastChart(actual: ArrayLike<number>, predicted: ArrayLike<number>, opts: { title?: string; x?: ArrayLike<number>; xLabel?: string; yLabel?: string; extra?: Series[] } = {}): ChartInfo {
+export function forecastChart(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  opts: { title?: string; x?: ArrayLike<number>; xLabel?: string; yLabel?: string; extra?: Series[] } = {},
+): ChartInfo {
   return {
-    title: opts.title ?? 'Forecast on the test period', xLabel: opts.xLabel ?? 'step', yLabel: opts.yLabel ?? 'value',
-    series: [{ name: 'actual', values: actual, x: opts.x, color: '#333333' }, { name: 'predicted', values: predicted, x: opts.x, color: '#d62728' }, ...(opts.extra ?? [])],
+    title: opts.title ?? 'Forecast on the test period',
+    xLabel: opts.xLabel ?? 'step',
+    yLabel: opts.yLabel ?? 'value',
+    series: [
+      { name: 'actual', values: actual, x: opts.x, color: '#333333' },
+      { name: 'predicted', values: predicted, x: opts.x, color: '#d62728' },
+      ...(opts.extra ?? []),
+    ],
   };
 }
 
 /** About n round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n, mag = 10 ** Math.floor(Math.log10(raw)), f = raw / mag;
+  const raw = (hi - lo) / n,
+    mag = 10 ** Math.floor(Math.log10(raw)),
+    f = raw / mag;
   const step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 

@@ -1,38 +1,66 @@
 // A small line-chart writer: axes with round ticks, optional log-scale y, legend, vertical marks and
 // shaded x-bands. Input is a ChartInfo; output is a standalone SVG document.
-import { formatTick, niceTicks, type ChartInfo } from './chart.js';
+import { type ChartInfo, formatTick, niceTicks } from './chart.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderSvg(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
-  const W = opts.width ?? 800, H = opts.height ?? 480;
+  const W = opts.width ?? 800,
+    H = opts.height ?? 480;
   const m = { l: 72, r: 24, t: 44, b: 56 };
-  const pw = W - m.l - m.r, ph = H - m.t - m.b;
+  const pw = W - m.l - m.r,
+    ph = H - m.t - m.b;
   const logY = Boolean(info.logY);
   const ty = (v: number) => (logY ? Math.log10(v) : v);
-  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  let xlo = Infinity,
+    xhi = -Infinity,
+    ylo = Infinity,
+    yhi = -Infinity;
   for (const s of info.series) {
     for (let i = 0; i < s.values.length; i++) {
-      const x = s.x ? s.x[i] : i, y = s.values[i];
+      const x = s.x ? s.x[i] : i,
+        y = s.values[i];
       if (!Number.isFinite(y) || (logY && y <= 0)) continue;
-      xlo = Math.min(xlo, x); xhi = Math.max(xhi, x); ylo = Math.min(ylo, ty(y)); yhi = Math.max(yhi, ty(y));
+      xlo = Math.min(xlo, x);
+      xhi = Math.max(xhi, x);
+      ylo = Math.min(ylo, ty(y));
+      yhi = Math.max(yhi, ty(y));
     }
   }
-  if (!Number.isFinite(xlo)) { xlo = 0; xhi = 1; ylo = 0; yhi = 1; }
-  if (xhi === xlo) { xhi = xlo + 1; }
-  if (yhi === ylo) { yhi = ylo + 1; ylo -= 1; }
-  const pad = (yhi - ylo) * 0.05; ylo -= pad; yhi += pad;
+  if (!Number.isFinite(xlo)) {
+    xlo = 0;
+    xhi = 1;
+    ylo = 0;
+    yhi = 1;
+  }
+  if (xhi === xlo) {
+    xhi = xlo + 1;
+  }
+  if (yhi === ylo) {
+    yhi = ylo + 1;
+    ylo -= 1;
+  }
+  const pad = (yhi - ylo) * 0.05;
+  ylo -= pad;
+  yhi += pad;
   const sx = (x: number) => m.l + ((x - xlo) / (xhi - xlo)) * pw;
   const sy = (y: number) => m.t + ph - ((ty(y) - ylo) / (yhi - ylo)) * ph;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(info.title)}</text>`);
   for (const b of info.bands ?? []) {
-    const x0 = sx(Math.max(b.from, xlo)), x1 = sx(Math.min(b.to, xhi));
-    parts.push(`<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`);
-    parts.push(`<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`);
+    const x0 = sx(Math.max(b.from, xlo)),
+      x1 = sx(Math.min(b.to, xhi));
+    parts.push(
+      `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
+    );
+    parts.push(
+      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`,
+    );
   }
   // y ticks (log: decades and their 2x/5x)
   const yTicks = logY ? niceTicks(ylo, yhi, 5).map((v) => 10 ** v) : niceTicks(ylo, yhi, 6);
@@ -49,31 +77,49 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(info.xLabel)}</text>`);
-  parts.push(`<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`);
+  parts.push(
+    `<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
+  );
   info.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
-    let d = '', pen = false;
+    let d = '',
+      pen = false;
     for (let i = 0; i < s.values.length; i++) {
-      const x = s.x ? s.x[i] : i, y = s.values[i];
-      if (!Number.isFinite(y) || (logY && y <= 0)) { pen = false; continue; }
+      const x = s.x ? s.x[i] : i,
+        y = s.values[i];
+      if (!Number.isFinite(y) || (logY && y <= 0)) {
+        pen = false;
+        continue;
+      }
       d += `${pen ? 'L' : 'M'}${sx(x).toFixed(1)} ${sy(y).toFixed(1)}`;
       pen = true;
     }
-    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+    );
   });
   for (const mk of info.marks ?? []) {
     if (mk.x < xlo || mk.x > xhi) continue;
     const x = sx(mk.x);
-    parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`);
+    parts.push(
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
+    );
+    parts.push(
+      `<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`,
+    );
   }
   const lx = m.l + pw - 170;
-  parts.push(`<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" fill="white" opacity="0.85" stroke="#cccccc"/>`);
+  parts.push(
+    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" fill="white" opacity="0.85" stroke="#cccccc"/>`,
+  );
   info.series.forEach((s, k) => {
-    const y = m.t + 16 + k * 18, color = s.color ?? PALETTE[k % PALETTE.length];
-    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+    const y = m.t + 16 + k * 18,
+      color = s.color ?? PALETTE[k % PALETTE.length];
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+    );
     parts.push(`<text x="${lx + 30}" y="${y + 4}">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }

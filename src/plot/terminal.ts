@@ -1,12 +1,24 @@
 // A compact chart for the terminal: each series drawn with its own character on a character grid.
-import { formatTick, type ChartInfo } from './chart.js';
+import { type ChartInfo, formatTick } from './chart.js';
 
 export function renderTerminal(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
-  const W = opts.width ?? 60, H = opts.height ?? 12;
+  const W = opts.width ?? 60,
+    H = opts.height ?? 12;
   const glyphs = ['*', 'o', '+', 'x'];
   const ty = (v: number) => (info.logY ? Math.log10(v) : v);
-  let lo = Infinity, hi = -Infinity, n = 0;
-  for (const s of info.series) { n = Math.max(n, s.values.length); for (let i = 0; i < s.values.length; i++) { const v = s.values[i]; if (Number.isFinite(v) && (!info.logY || v > 0)) { lo = Math.min(lo, ty(v)); hi = Math.max(hi, ty(v)); } } }
+  let lo = Infinity,
+    hi = -Infinity,
+    n = 0;
+  for (const s of info.series) {
+    n = Math.max(n, s.values.length);
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i];
+      if (Number.isFinite(v) && (!info.logY || v > 0)) {
+        lo = Math.min(lo, ty(v));
+        hi = Math.max(hi, ty(v));
+      }
+    }
+  }
   if (!Number.isFinite(lo)) return `${info.title}: no finite values\n`;
   if (hi === lo) hi = lo + 1;
   const grid = Array.from({ length: H }, () => Array<string>(W).fill(' '));
@@ -27,6 +39,8 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
     return `${label.padStart(lw)} |${row.join('')}`;
   });
   lines.push(`${' '.repeat(lw)} +${'-'.repeat(W)}`);
-  lines.push(`${' '.repeat(lw)}  ${info.xLabel}: 1..${n}   ${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`);
+  lines.push(
+    `${' '.repeat(lw)}  ${info.xLabel}: 1..${n}   ${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`,
+  );
   return `${info.title}\n${lines.join('\n')}\n`;
 }

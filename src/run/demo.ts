@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../config/index.js';
 import { syntheticCsv } from '../data/index.js';
-import { trainRun, type RunResult, type TrainRunOptions } from './train.js';
+import { type RunResult, type TrainRunOptions, trainRun } from './train.js';
 
 export const DEMO_CONFIG = `# seqtune demo: one GRU forecasting the next hour of a synthetic series
 name: demo

@@ -7,12 +7,18 @@ import { SeqtuneError } from '../engine/errors.js';
 export class RunFolderError extends SeqtuneError {}
 
 export class RunFolder {
-  private constructor(readonly final: string, readonly tmp: string) {}
+  private constructor(
+    readonly final: string,
+    readonly tmp: string,
+  ) {}
 
   static async create(final: string): Promise<RunFolder> {
     try {
       const st = await stat(final);
-      if (!st.isDirectory() || (await readdir(final)).length > 0) throw new RunFolderError(`${final}: already exists; seqtune does not overwrite a run folder (choose another --out)`);
+      if (!st.isDirectory() || (await readdir(final)).length > 0)
+        throw new RunFolderError(
+          `${final}: already exists; seqtune does not overwrite a run folder (choose another --out)`,
+        );
     } catch (e) {
       if (e instanceof RunFolderError) throw e;
     }
@@ -22,9 +28,18 @@ export class RunFolder {
     return new RunFolder(final, tmp);
   }
 
-  path(name: string): string { return join(this.tmp, name); }
-  async write(name: string, data: string | Uint8Array): Promise<void> { await writeFile(this.path(name), data); }
-  async json(name: string, value: unknown): Promise<void> { await this.write(name, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n'); }
+  path(name: string): string {
+    return join(this.tmp, name);
+  }
+  async write(name: string, data: string | Uint8Array): Promise<void> {
+    await writeFile(this.path(name), data);
+  }
+  async json(name: string, value: unknown): Promise<void> {
+    await this.write(
+      name,
+      `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+    );
+  }
 
   /** Moves the finished folder into place. */
   async commit(): Promise<string> {
@@ -34,7 +49,9 @@ export class RunFolder {
   }
 
   /** Removes the temporary folder after a failure. */
-  async abort(): Promise<void> { await rm(this.tmp, { recursive: true, force: true }); }
+  async abort(): Promise<void> {
+    await rm(this.tmp, { recursive: true, force: true });
+  }
 }
 
 /** runs/<name>/<UTC timestamp> (relative to the working folder). */

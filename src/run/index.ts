@@ -1,7 +1,8 @@
 // run/: one training run from a config to a run folder; predict and evaluate on saved runs; the demo.
-export { trainRun, splitTensors, checkOutputWidth, metricsTable } from './train.js';
-export type { RunResult, RunMetrics, SplitMetrics, TrainRunOptions } from './train.js';
-export { predictRun, evaluateRun } from './predict.js';
-export { demoRun, DEMO_CONFIG } from './demo.js';
+
+export { DEMO_CONFIG, demoRun } from './demo.js';
+export { defaultRunDir, RunFolder, RunFolderError } from './folder.js';
 export { STARTER_CONFIG } from './init.js';
-export { RunFolder, RunFolderError, defaultRunDir } from './folder.js';
+export { evaluateRun, predictRun } from './predict.js';
+export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
+export { checkOutputWidth, metricsTable, splitTensors, trainRun } from './train.js';

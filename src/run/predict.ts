@@ -1,19 +1,42 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { baselineScores, prepareTable, readCsv, scoreForecast, unscaleTargets, DataError, type DataConfig, type FixedEncoding, type ScalerState } from '../data/index.js';
-import { tensor } from '../nn/index.js';
-import { loadModel, ModelFileError, type Model } from '../train/index.js';
 import type { BaselineSpec } from '../data/index.js';
+import {
+  baselineScores,
+  type DataConfig,
+  DataError,
+  type FixedEncoding,
+  prepareTable,
+  readCsv,
+  type ScalerState,
+  scoreForecast,
+  unscaleTargets,
+} from '../data/index.js';
+import { tensor } from '../nn/index.js';
+import { loadModel, type Model, ModelFileError } from '../train/index.js';
 import type { SplitMetrics } from './train.js';
 
-interface SavedData { data: DataConfig; csvPath: string; features: string[]; targets: string[]; scaler: ScalerState; encodings: Record<string, string[]> }
+interface SavedData {
+  data: DataConfig;
+  csvPath: string;
+  features: string[];
+  targets: string[];
+  scaler: ScalerState;
+  encodings: Record<string, string[]>;
+}
 
 async function loadRun(runDir: string): Promise<{ model: Model; saved: SavedData }> {
   const model = await loadModel(join(runDir, 'model'));
   const p = join(runDir, 'model', 'data.json');
   let saved: SavedData;
-  try { saved = JSON.parse(await readFile(p, 'utf8')) as SavedData; } catch (e) { throw new ModelFileError(`${p}: cannot read the data description of the run (${(e as Error).message})`, { cause: e }); }
+  try {
+    saved = JSON.parse(await readFile(p, 'utf8')) as SavedData;
+  } catch (e) {
+    throw new ModelFileError(`${p}: cannot read the data description of the run (${(e as Error).message})`, {
+      cause: e,
+    });
+  }
   return { model, saved };
 }
 
@@ -23,19 +46,25 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const table = await readCsv(csv);
   const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings };
   const cfg: DataConfig = { ...saved.data, missing: saved.data.missing ?? 'error' };
-  const L = cfg.lookback, H = cfg.horizon ?? 1;
+  const L = cfg.lookback,
+    H = cfg.horizon ?? 1;
   const d = prepareTable({ ...cfg, horizon: 1, split: undefined }, table, fixed);
-  const rows = d.rows, F = d.features.length, nT = d.targets.length;
+  const rows = d.rows,
+    F = d.features.length,
+    nT = d.targets.length;
   if (rows < L) throw new DataError(`${csv}: ${rows} rows; a forecast needs at least lookback ${L}`);
   const N = rows - L + 1;
   const x = new Float32Array(N * L * F);
   const rel = cfg.relative ?? false;
-  for (let n = 0; n < N; n++) for (let f = 0; f < F; f++) {
-    const ref = rel ? d.scaledFeatures[f][n + L - 1] : 0;
-    for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t] - ref;
-  }
+  for (let n = 0; n < N; n++)
+    for (let f = 0; f < F; f++) {
+      const ref = rel ? d.scaledFeatures[f][n + L - 1] : 0;
+      for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t] - ref;
+    }
   const out = model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data;
-  if (rel) for (let n = 0; n < N; n++) for (let i = 0; i < H * nT; i++) out[n * H * nT + i] += d.targetSeries.scaled[i % nT][n + L - 1];
+  if (rel)
+    for (let n = 0; n < N; n++)
+      for (let i = 0; i < H * nT; i++) out[n * H * nT + i] += d.targetSeries.scaled[i % nT][n + L - 1];
   const pred = unscaleTargets(d, out);
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
@@ -47,19 +76,29 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     for (let i = 0; i < H * nT; i++) cells.push(pred[n * H * nT + i].toPrecision(6));
     lines.push(cells.join(','));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Test and validation scores of a saved run, recomputed from its CSV (model and naive baselines). */
-export async function evaluateRun(runDir: string, baselines: BaselineSpec[] = ['persistence', 'mean']): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
+export async function evaluateRun(
+  runDir: string,
+  baselines: BaselineSpec[] = ['persistence', 'mean'],
+): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
   const { model, saved } = await loadRun(runDir);
   const d = prepareTable(saved.data, await readCsv(saved.csvPath));
   const same = d.scaler.center.every((c, i) => Math.abs(c - saved.scaler.center[i]) <= 1e-9 * Math.max(1, Math.abs(c)));
-  if (!same) throw new DataError(`${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); evaluate needs the same data`);
+  if (!same)
+    throw new DataError(
+      `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); evaluate needs the same data`,
+    );
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
-    const m = scoreForecast(d, split, model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data);
+    const m = scoreForecast(
+      d,
+      split,
+      model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data,
+    );
     const base = baselineScores(d, split, baselines);
     out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
   }

@@ -2,18 +2,53 @@
 // all written to one run folder (../shared/CONFIG.md, "The run folder").
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { absolute, baselineScores, prepareData, scoreForecast, unscaleTargets, type PreparedData, type Scores } from '../data/index.js';
-import { baselinesOf, callbacksOf, compiledModel, ConfigError, dataSpec, resolveConfig, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
-import { tensor, type Tensor } from '../nn/index.js';
+import {
+  baselinesOf,
+  ConfigError,
+  callbacksOf,
+  compiledModel,
+  dataSpec,
+  type LoadedConfig,
+  type RawConfig,
+  resolveConfig,
+  scheduleOf,
+} from '../config/index.js';
+import {
+  absolute,
+  baselineScores,
+  type PreparedData,
+  prepareData,
+  type Scores,
+  scoreForecast,
+  unscaleTargets,
+} from '../data/index.js';
+import { type Diagnosis, diagnose, diagnosisChart, diagnosisText, lintConfig } from '../diagnose/index.js';
+import { type Tensor, tensor } from '../nn/index.js';
 import { forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import type { History, Model } from '../train/index.js';
-import { diagnose, diagnosisChart, diagnosisText, lintConfig, type Diagnosis } from '../diagnose/index.js';
-import { RunFolder, defaultRunDir } from './folder.js';
+import { defaultRunDir, RunFolder } from './folder.js';
 
-export interface SplitMetrics { scaled: Record<string, Scores>; original: Record<string, Scores> }
-export interface RunMetrics { test: SplitMetrics; val: SplitMetrics; windows: { train: number; val: number; test: number }; epochs_run: number; seconds: number }
+export interface SplitMetrics {
+  scaled: Record<string, Scores>;
+  original: Record<string, Scores>;
+}
+export interface RunMetrics {
+  test: SplitMetrics;
+  val: SplitMetrics;
+  windows: { train: number; val: number; test: number };
+  epochs_run: number;
+  seconds: number;
+}
 
-export interface RunResult { dir: string; metrics: RunMetrics; history: History; model: Model; data: PreparedData; config: RawConfig; diagnosis: Diagnosis }
+export interface RunResult {
+  dir: string;
+  metrics: RunMetrics;
+  history: History;
+  model: Model;
+  data: PreparedData;
+  config: RawConfig;
+  diagnosis: Diagnosis;
+}
 
 export interface TrainRunOptions {
   out?: string;
@@ -26,31 +61,50 @@ export interface TrainRunOptions {
 
 /** Model inputs/targets of a split, shaped for the model's output (vector H*targets or sequence (H, targets)). */
 export function splitTensors(d: PreparedData, split: 'train' | 'val' | 'test', model: Model): [Tensor, Tensor] {
-  const w = d.windows[split], N = w.starts.length, nT = d.targets.length;
+  const w = d.windows[split],
+    N = w.starts.length,
+    nT = d.targets.length;
   const outS = model.outputShape!;
-  return [tensor(w.x, [N, w.lookback, d.features.length]), tensor(w.y, outS.T === null ? [N, w.horizon * nT] : [N, w.horizon, nT])];
+  return [
+    tensor(w.x, [N, w.lookback, d.features.length]),
+    tensor(w.y, outS.T === null ? [N, w.horizon * nT] : [N, w.horizon, nT]),
+  ];
 }
 
 /** Checks that the model's output is horizon x targets wide, and says what to write if not. */
 export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: PreparedData): void {
-  const H = cfg.data.horizon ?? 1, nT = d.targets.length, o = model.outputShape!;
+  const H = cfg.data.horizon ?? 1,
+    nT = d.targets.length,
+    o = model.outputShape!;
   const ok = o.T === null ? o.F === H * nT : o.T === H && o.F === nT;
   if (!ok) {
     const last = cfg.model.layers.length - 1;
     const kind = Object.keys(cfg.model.layers[last])[0];
-    throw new ConfigError(`${file}: model.layers[${last}].${kind}: the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`);
+    throw new ConfigError(
+      `${file}: model.layers[${last}].${kind}: the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
+    );
   }
 }
 
-function evalSplit(model: Model, d: PreparedData, split: 'val' | 'test', baselines: ReturnType<typeof baselinesOf>): SplitMetrics & { pred: Float32Array } {
+function evalSplit(
+  model: Model,
+  d: PreparedData,
+  split: 'val' | 'test',
+  baselines: ReturnType<typeof baselinesOf>,
+): SplitMetrics & { pred: Float32Array } {
   const [x] = splitTensors(d, split, model);
   const out = model.predict(x, { batchSize: 512 }).data;
-  const m = scoreForecast(d, split, out), base = baselineScores(d, split, baselines);
-  return { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original }, pred: absolute(d.windows[split], out) };
+  const m = scoreForecast(d, split, out),
+    base = baselineScores(d, split, baselines);
+  return {
+    scaled: { model: m.scaled, ...base.scaled },
+    original: { model: m.original, ...base.original },
+    pred: absolute(d.windows[split], out),
+  };
 }
 
 export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): Promise<RunResult> {
-  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   let cfg = resolveConfig(loaded.raw, loaded.name);
   if (o.override) cfg = o.override(cfg);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
@@ -63,22 +117,37 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     const t = cfg.train!;
     const [xTrain, yTrain] = splitTensors(data, 'train', model);
     const valSplit = t.validation ?? 'val';
-    log(`training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`);
+    log(
+      `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`,
+    );
     // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
     for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
     const started = performance.now();
     const history = await model.fit(xTrain, yTrain, {
-      epochs: t.epochs, batchSize: t.batch_size, shuffle: t.shuffle, validationData: splitTensors(data, valSplit, model),
-      callbacks: callbacksOf(cfg), schedule: scheduleOf(cfg), verbose: o.verbose ?? 'auto', onWarning: (w) => log(`warning: ${w}`),
+      epochs: t.epochs,
+      batchSize: t.batch_size,
+      shuffle: t.shuffle,
+      validationData: splitTensors(data, valSplit, model),
+      callbacks: callbacksOf(cfg),
+      schedule: scheduleOf(cfg),
+      verbose: o.verbose ?? 'auto',
+      onWarning: (w) => log(`warning: ${w}`),
     });
     const seconds = (performance.now() - started) / 1000;
     if (history.stopReason) log(history.stopReason);
     const baselines = baselinesOf(cfg);
-    const test = evalSplit(model, data, 'test', baselines), val = evalSplit(model, data, 'val', baselines);
+    const test = evalSplit(model, data, 'test', baselines),
+      val = evalSplit(model, data, 'val', baselines);
     const metrics: RunMetrics = {
-      test: { scaled: test.scaled, original: test.original }, val: { scaled: val.scaled, original: val.original },
-      windows: { train: data.windows.train.starts.length, val: data.windows.val.starts.length, test: data.windows.test.starts.length },
-      epochs_run: history.epochs, seconds,
+      test: { scaled: test.scaled, original: test.original },
+      val: { scaled: val.scaled, original: val.original },
+      windows: {
+        train: data.windows.train.starts.length,
+        val: data.windows.val.starts.length,
+        test: data.windows.test.starts.length,
+      },
+      epochs_run: history.epochs,
+      seconds,
     };
     await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
     await folder.json('history.json', history.history);
@@ -86,7 +155,14 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
     const diagnosis = diagnose(history.history, { config: cfg });
     await folder.json('diagnosis.json', diagnosis);
     await model.save(folder.path('model'));
-    await folder.json(join('model', 'data.json'), { data: cfg.data, csvPath, features: data.features, targets: data.targets, scaler: data.scaler, encodings: data.encodings });
+    await folder.json(join('model', 'data.json'), {
+      data: cfg.data,
+      csvPath,
+      features: data.features,
+      targets: data.targets,
+      scaler: data.scaler,
+      encodings: data.encodings,
+    });
     const loss = diagnosisChart(history.history, diagnosis, loaded.name);
     const lossSvg = renderSvg(loss);
     await folder.write('loss.svg', lossSvg);
@@ -111,26 +187,45 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
 
 /** The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original units. */
 function forecastFigure(d: PreparedData, pred: Float32Array, name: string): string {
-  const w = d.windows.test, nT = d.targets.length, H = w.horizon;
+  const w = d.windows.test,
+    nT = d.targets.length,
+    H = w.horizon;
   const orig = unscaleTargets(d, pred);
   const n = Math.min(w.starts.length, 500);
-  const actual = new Float64Array(n), predicted = new Float64Array(n), x = new Float64Array(n);
-  for (let i = 0; i < n; i++) { actual[i] = d.targetSeries.original[0][w.starts[i]]; predicted[i] = orig[i * H * nT]; x[i] = w.starts[i]; }
-  return renderSvg(forecastChart(actual, predicted, { title: `${name}: ${d.targets[0]} on the test period (${H > 1 ? 'first step of each ' + H + '-step forecast' : 'one step ahead'}${w.starts.length > n ? `, first ${n} windows` : ''})`, x, xLabel: 'row', yLabel: d.targets[0] }));
+  const actual = new Float64Array(n),
+    predicted = new Float64Array(n),
+    x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    actual[i] = d.targetSeries.original[0][w.starts[i]];
+    predicted[i] = orig[i * H * nT];
+    x[i] = w.starts[i];
+  }
+  return renderSvg(
+    forecastChart(actual, predicted, {
+      title: `${name}: ${d.targets[0]} on the test period (${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}${w.starts.length > n ? `, first ${n} windows` : ''})`,
+      x,
+      xLabel: 'row',
+      yLabel: d.targets[0],
+    }),
+  );
 }
 
 export function metricsTable(m: RunMetrics): string {
   const names = Object.keys(m.test.scaled);
   const rows = [['test', 'MSE (scaled)', 'MAE (scaled)', 'RMSE (original)', 'MAE (original)']];
   for (const n of names) {
-    const s = m.test.scaled[n], o = m.test.original[n];
+    const s = m.test.scaled[n],
+      o = m.test.original[n];
     rows.push([n, s.mse.toPrecision(4), s.mae.toPrecision(4), o.rmse.toPrecision(4), o.mae.toPrecision(4)]);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
-  const model = m.test.scaled.model.mse, best = names.filter((n) => n !== 'model').sort((a, b) => m.test.scaled[a].mse - m.test.scaled[b].mse)[0];
-  const verdict = best ? (model < m.test.scaled[best].mse
-    ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / m.test.scaled[best].mse)).toFixed(1)}% in test MSE`
-    : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${m.test.scaled[best].mse.toPrecision(4)})`) : '';
+  const model = m.test.scaled.model.mse,
+    best = names.filter((n) => n !== 'model').sort((a, b) => m.test.scaled[a].mse - m.test.scaled[b].mse)[0];
+  const verdict = best
+    ? model < m.test.scaled[best].mse
+      ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / m.test.scaled[best].mse)).toFixed(1)}% in test MSE`
+      : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${m.test.scaled[best].mse.toPrecision(4)})`
+    : '';
   return [...lines, verdict].join('\n');
 }

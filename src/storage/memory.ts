@@ -1,7 +1,24 @@
 // In-memory storage (one process; for tests and throwaway studies).
-import { StorageError, freezeTrial, type FrozenTrial, type Storage, type StudyRecord, type TrialState } from './types.js';
+import {
+  type FrozenTrial,
+  freezeTrial,
+  type Storage,
+  StorageError,
+  type StudyRecord,
+  type TrialState,
+} from './types.js';
 
-interface MutableTrial { number: number; state: TrialState; params: Record<string, unknown>; value: number | null; intermediate: number[]; attrs: Record<string, unknown>; error: string | null; started: string; finished: string | null }
+interface MutableTrial {
+  number: number;
+  state: TrialState;
+  params: Record<string, unknown>;
+  value: number | null;
+  intermediate: number[];
+  attrs: Record<string, unknown>;
+  error: string | null;
+  started: string;
+  finished: string | null;
+}
 
 export class MemoryStorage implements Storage {
   private studies = new Map<string, { rec: StudyRecord; trials: MutableTrial[] }>();
@@ -17,40 +34,89 @@ export class MemoryStorage implements Storage {
     return t;
   }
 
-  async createStudy(name: string, attrs: Record<string, unknown>, opts: { loadIfExists?: boolean } = {}): Promise<StudyRecord> {
+  async createStudy(
+    name: string,
+    attrs: Record<string, unknown>,
+    opts: { loadIfExists?: boolean } = {},
+  ): Promise<StudyRecord> {
     const s = this.studies.get(name);
-    if (s) { if (opts.loadIfExists) return s.rec; throw new StorageError(`a study named "${name}" already exists`); }
-    const rec = Object.freeze({ name, direction: 'minimize' as const, created: new Date().toISOString(), attrs: Object.freeze({ ...attrs }) });
+    if (s) {
+      if (opts.loadIfExists) return s.rec;
+      throw new StorageError(`a study named "${name}" already exists`);
+    }
+    const rec = Object.freeze({
+      name,
+      direction: 'minimize' as const,
+      created: new Date().toISOString(),
+      attrs: Object.freeze({ ...attrs }),
+    });
     this.studies.set(name, { rec, trials: [] });
     return rec;
   }
-  async getStudy(name: string): Promise<StudyRecord | null> { return this.studies.get(name)?.rec ?? null; }
-  async listStudies(): Promise<StudyRecord[]> { return [...this.studies.values()].map((s) => s.rec); }
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    return this.studies.get(name)?.rec ?? null;
+  }
+  async listStudies(): Promise<StudyRecord[]> {
+    return [...this.studies.values()].map((s) => s.rec);
+  }
   async setStudyAttr(name: string, key: string, value: unknown): Promise<void> {
     const s = this.study(name);
     s.rec = Object.freeze({ ...s.rec, attrs: Object.freeze({ ...s.rec.attrs, [key]: value }) });
   }
-  async createTrial(study: string, params: Record<string, unknown>, attrs: Record<string, unknown> = {}): Promise<FrozenTrial> {
+  async createTrial(
+    study: string,
+    params: Record<string, unknown>,
+    attrs: Record<string, unknown> = {},
+  ): Promise<FrozenTrial> {
     const s = this.study(study);
-    const t: MutableTrial = { number: s.trials.length, state: 'running', params: structuredClone(params), value: null, intermediate: [], attrs: structuredClone(attrs), error: null, started: new Date().toISOString(), finished: null };
+    const t: MutableTrial = {
+      number: s.trials.length,
+      state: 'running',
+      params: structuredClone(params),
+      value: null,
+      intermediate: [],
+      attrs: structuredClone(attrs),
+      error: null,
+      started: new Date().toISOString(),
+      finished: null,
+    };
     s.trials.push(t);
     return freezeTrial(t);
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
     const t = this.trial(study, number);
-    if (t.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
+    if (t.state !== 'running')
+      throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
     t.intermediate[step] = value;
   }
-  async finishTrial(study: string, number: number, state: Exclude<TrialState, 'running'>, value: number | null, extra: { error?: string; attrs?: Record<string, unknown> } = {}): Promise<FrozenTrial> {
+  async finishTrial(
+    study: string,
+    number: number,
+    state: Exclude<TrialState, 'running'>,
+    value: number | null,
+    extra: { error?: string; attrs?: Record<string, unknown> } = {},
+  ): Promise<FrozenTrial> {
     const t = this.trial(study, number);
     if (t.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${t.state}`);
-    Object.assign(t, { state, value, error: extra.error ?? null, finished: new Date().toISOString(), attrs: { ...t.attrs, ...(extra.attrs ?? {}) } });
+    Object.assign(t, {
+      state,
+      value,
+      error: extra.error ?? null,
+      finished: new Date().toISOString(),
+      attrs: { ...t.attrs, ...(extra.attrs ?? {}) },
+    });
     return freezeTrial(t);
   }
-  async getTrials(study: string): Promise<FrozenTrial[]> { return this.study(study).trials.map(freezeTrial); }
+  async getTrials(study: string): Promise<FrozenTrial[]> {
+    return this.study(study).trials.map(freezeTrial);
+  }
   async failRunning(study: string, reason: string): Promise<number[]> {
     const numbers: number[] = [];
-    for (const t of this.study(study).trials) if (t.state === 'running') { Object.assign(t, { state: 'failed', error: reason, finished: new Date().toISOString() }); numbers.push(t.number); }
+    for (const t of this.study(study).trials)
+      if (t.state === 'running') {
+        Object.assign(t, { state: 'failed', error: reason, finished: new Date().toISOString() });
+        numbers.push(t.number);
+      }
     return numbers;
   }
   async close(): Promise<void> {}

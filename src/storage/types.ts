@@ -40,7 +40,13 @@ export interface Storage {
   /** Records the objective at one step (epoch) of a running trial. */
   report(study: string, number: number, step: number, value: number): Promise<void>;
   /** Ends a running trial. Ending a finished trial is an error. */
-  finishTrial(study: string, number: number, state: Exclude<TrialState, 'running'>, value: number | null, extra?: { error?: string; attrs?: Record<string, unknown> }): Promise<FrozenTrial>;
+  finishTrial(
+    study: string,
+    number: number,
+    state: Exclude<TrialState, 'running'>,
+    value: number | null,
+    extra?: { error?: string; attrs?: Record<string, unknown> },
+  ): Promise<FrozenTrial>;
   getTrials(study: string): Promise<FrozenTrial[]>;
   /** Marks every running trial of a study failed (after a crash); returns their numbers. */
   failRunning(study: string, reason: string): Promise<number[]>;
@@ -48,5 +54,10 @@ export interface Storage {
 }
 
 export function freezeTrial(t: FrozenTrial): FrozenTrial {
-  return Object.freeze({ ...t, params: Object.freeze({ ...t.params }), attrs: Object.freeze({ ...t.attrs }), intermediate: Object.freeze([...t.intermediate]) });
+  return Object.freeze({
+    ...t,
+    params: Object.freeze({ ...t.params }),
+    attrs: Object.freeze({ ...t.attrs }),
+    intermediate: Object.freeze([...t.intermediate]),
+  });
 }

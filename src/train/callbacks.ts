@@ -1,6 +1,6 @@
 // Callbacks with Keras' hooks. Every hook may be async; fit awaits it. A callback stops training by
 // setting model.stopTraining (and may say why in model.stopReason).
-import { ValueError, expected } from '../engine/errors.js';
+import { expected, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
 import type { Model } from './model.js';
 
@@ -8,7 +8,9 @@ export type Logs = Record<string, number>;
 
 export abstract class Callback {
   model!: Model;
-  setModel(model: Model): void { this.model = model; }
+  setModel(model: Model): void {
+    this.model = model;
+  }
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
   onTrainEnd(_logs?: Logs): void | Promise<void> {}
   onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
@@ -17,7 +19,8 @@ export abstract class Callback {
 }
 
 type Mode = 'min' | 'max' | 'auto';
-const modeOf = (mode: Mode, monitor: string): 'min' | 'max' => (mode !== 'auto' ? mode : /acc|r2/.test(monitor) ? 'max' : 'min');
+const modeOf = (mode: Mode, monitor: string): 'min' | 'max' =>
+  mode !== 'auto' ? mode : /acc|r2/.test(monitor) ? 'max' : 'min';
 
 /** Copy of the model's weights (trainable and moving statistics) in engine memory, made once and reused. */
 class WeightSnapshot {
@@ -33,20 +36,36 @@ class WeightSnapshot {
     model.engine.view(model.state).set(model.engine.view(this.bufs[1]));
     return true;
   }
-  release(model: Model): void { if (this.bufs) for (const b of this.bufs) model.engine.release(b); this.bufs = undefined; }
+  release(model: Model): void {
+    if (this.bufs) for (const b of this.bufs) model.engine.release(b);
+    this.bufs = undefined;
+  }
 }
 
 export interface EarlyStoppingOptions {
-  monitor?: string; minDelta?: number; patience?: number; mode?: Mode; baseline?: number;
-  restoreBestWeights?: boolean; startFromEpoch?: number;
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: Mode;
+  baseline?: number;
+  restoreBestWeights?: boolean;
+  startFromEpoch?: number;
 }
 
 /** Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). */
 export class EarlyStopping extends Callback {
-  readonly monitor: string; readonly minDelta: number; readonly patience: number; readonly restoreBestWeights: boolean; readonly startFromEpoch: number;
-  private readonly mode: Mode; private readonly baseline?: number;
-  private best = Infinity; private wait = 0; private sign = 1;
-  bestEpoch = -1; stoppedEpoch = -1;
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  private readonly mode: Mode;
+  private readonly baseline?: number;
+  private best = Infinity;
+  private wait = 0;
+  private sign = 1;
+  bestEpoch = -1;
+  stoppedEpoch = -1;
   private snapshot = new WeightSnapshot();
 
   constructor(o: EarlyStoppingOptions = {}) {
@@ -54,27 +73,36 @@ export class EarlyStopping extends Callback {
     this.monitor = o.monitor ?? 'val_loss';
     this.minDelta = Math.abs(o.minDelta ?? 0);
     this.patience = o.patience ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ValueError(expected('EarlyStopping.patience', 'a non-negative integer', o.patience));
+    if (!Number.isInteger(this.patience) || this.patience < 0)
+      throw new ValueError(expected('EarlyStopping.patience', 'a non-negative integer', o.patience));
     this.mode = o.mode ?? 'auto';
-    if (!['min', 'max', 'auto'].includes(this.mode)) throw new ValueError(expected('EarlyStopping.mode', 'min, max or auto', o.mode));
+    if (!['min', 'max', 'auto'].includes(this.mode))
+      throw new ValueError(expected('EarlyStopping.mode', 'min, max or auto', o.mode));
     this.baseline = o.baseline;
     this.restoreBestWeights = o.restoreBestWeights ?? false;
     this.startFromEpoch = o.startFromEpoch ?? 0;
   }
 
-  onTrainBegin(): void {
+  override onTrainBegin(): void {
     this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
     this.best = this.baseline !== undefined ? this.sign * this.baseline : Infinity;
-    this.wait = 0; this.bestEpoch = -1; this.stoppedEpoch = -1;
+    this.wait = 0;
+    this.bestEpoch = -1;
+    this.stoppedEpoch = -1;
   }
 
-  onEpochEnd(epoch: number, logs: Logs): void {
+  override onEpochEnd(epoch: number, logs: Logs): void {
     const v = logs[this.monitor];
-    if (v === undefined) throw new ValueError(`EarlyStopping: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (v === undefined)
+      throw new ValueError(
+        `EarlyStopping: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`,
+      );
     if (epoch < this.startFromEpoch) return;
     const s = this.sign * v;
     if (s < this.best - this.minDelta) {
-      this.best = s; this.bestEpoch = epoch; this.wait = 0;
+      this.best = s;
+      this.bestEpoch = epoch;
+      this.wait = 0;
       if (this.restoreBestWeights) this.snapshot.save(this.model);
       return;
     }
@@ -86,7 +114,7 @@ export class EarlyStopping extends Callback {
     }
   }
 
-  onTrainEnd(): void {
+  override onTrainEnd(): void {
     if (this.restoreBestWeights && this.stoppedEpoch >= 0 && this.snapshot.restore(this.model)) {
       this.model.stopReason += `; restored the weights of epoch ${this.bestEpoch + 1}`;
     }
@@ -94,46 +122,85 @@ export class EarlyStopping extends Callback {
   }
 }
 
-export interface ReduceLROnPlateauOptions { monitor?: string; factor?: number; patience?: number; minDelta?: number; cooldown?: number; minLr?: number; mode?: Mode }
+export interface ReduceLROnPlateauOptions {
+  monitor?: string;
+  factor?: number;
+  patience?: number;
+  minDelta?: number;
+  cooldown?: number;
+  minLr?: number;
+  mode?: Mode;
+}
 
 /** Multiplies the learning rate by `factor` when `monitor` stalls for `patience` epochs. */
 export class ReduceLROnPlateau extends Callback {
-  readonly monitor: string; readonly factor: number; readonly patience: number; readonly minDelta: number; readonly cooldown: number; readonly minLr: number;
+  readonly monitor: string;
+  readonly factor: number;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly cooldown: number;
+  readonly minLr: number;
   private readonly mode: Mode;
-  private best = Infinity; private wait = 0; private cooldownLeft = 0; private sign = 1;
+  private best = Infinity;
+  private wait = 0;
+  private cooldownLeft = 0;
+  private sign = 1;
 
   constructor(o: ReduceLROnPlateauOptions = {}) {
     super();
     this.monitor = o.monitor ?? 'val_loss';
     this.factor = o.factor ?? 0.1;
-    if (!(this.factor > 0 && this.factor < 1)) throw new ValueError(expected('ReduceLROnPlateau.factor', 'a number in (0, 1)', o.factor));
-    this.patience = o.patience ?? 10; this.minDelta = o.minDelta ?? 1e-4; this.cooldown = o.cooldown ?? 0; this.minLr = o.minLr ?? 0;
+    if (!(this.factor > 0 && this.factor < 1))
+      throw new ValueError(expected('ReduceLROnPlateau.factor', 'a number in (0, 1)', o.factor));
+    this.patience = o.patience ?? 10;
+    this.minDelta = o.minDelta ?? 1e-4;
+    this.cooldown = o.cooldown ?? 0;
+    this.minLr = o.minLr ?? 0;
     this.mode = o.mode ?? 'auto';
   }
-  onTrainBegin(): void { this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1; this.best = Infinity; this.wait = 0; this.cooldownLeft = 0; }
-  onEpochEnd(_epoch: number, logs: Logs): void {
+  override onTrainBegin(): void {
+    this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
+    this.best = Infinity;
+    this.wait = 0;
+    this.cooldownLeft = 0;
+  }
+  override onEpochEnd(_epoch: number, logs: Logs): void {
     const v = logs[this.monitor];
-    if (v === undefined) throw new ValueError(`ReduceLROnPlateau: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (v === undefined)
+      throw new ValueError(
+        `ReduceLROnPlateau: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`,
+      );
     if (this.cooldownLeft > 0) this.cooldownLeft--;
     const s = this.sign * v;
-    if (s < this.best - this.minDelta) { this.best = s; this.wait = 0; return; }
+    if (s < this.best - this.minDelta) {
+      this.best = s;
+      this.wait = 0;
+      return;
+    }
     if (this.cooldownLeft > 0) return;
     if (++this.wait >= this.patience) {
       const opt = this.model.optimizer!;
       const next = Math.max(opt.learningRate * this.factor, this.minLr);
-      if (next < opt.learningRate) { opt.learningRate = next; this.model.baseLearningRate = next; }
-      this.cooldownLeft = this.cooldown; this.wait = 0;
+      if (next < opt.learningRate) {
+        opt.learningRate = next;
+        this.model.baseLearningRate = next;
+      }
+      this.cooldownLeft = this.cooldown;
+      this.wait = 0;
     }
   }
 }
 
 /** Sets the learning rate at the start of every epoch from a pure function of (epoch, current rate). */
 export class LearningRateScheduler extends Callback {
-  constructor(readonly schedule: (epoch: number, lr: number) => number) { super(); }
-  onEpochBegin(epoch: number): void {
+  constructor(readonly schedule: (epoch: number, lr: number) => number) {
+    super();
+  }
+  override onEpochBegin(epoch: number): void {
     const opt = this.model.optimizer!;
     const lr = this.schedule(epoch, opt.learningRate);
-    if (!(typeof lr === 'number' && lr > 0 && Number.isFinite(lr))) throw new ValueError(expected(`LearningRateScheduler(epoch ${epoch})`, 'a positive learning rate', lr));
+    if (!(typeof lr === 'number' && lr > 0 && Number.isFinite(lr)))
+      throw new ValueError(expected(`LearningRateScheduler(epoch ${epoch})`, 'a positive learning rate', lr));
     opt.learningRate = lr;
     this.model.baseLearningRate = lr;
   }
@@ -142,35 +209,62 @@ export class LearningRateScheduler extends Callback {
 /** Stops as soon as a batch loss is NaN or infinite (or the weights stop being finite), marks the run diverged, and puts back the last finite weights. */
 export class TerminateOnNaN extends Callback {
   private snapshot = new WeightSnapshot();
-  onTrainBegin(): void { this.snapshot.save(this.model); }
-  onBatchEnd(batch: number, logs: Logs): void {
+  override onTrainBegin(): void {
+    this.snapshot.save(this.model);
+  }
+  override onBatchEnd(batch: number, logs: Logs): void {
     const m = this.model;
-    if (Number.isFinite(logs.loss) && m.ops.allFinite(m.params)) { this.snapshot.save(m); return; }
+    if (Number.isFinite(logs.loss) && m.ops.allFinite(m.params)) {
+      this.snapshot.save(m);
+      return;
+    }
     this.snapshot.restore(m);
     m.stopTraining = true;
     m.diverged = true;
     m.stopReason = `terminated on NaN: batch ${batch + 1} gave loss ${logs.loss}; the last finite weights were kept`;
   }
-  onTrainEnd(): void { this.snapshot.release(this.model); }
+  override onTrainEnd(): void {
+    this.snapshot.release(this.model);
+  }
 }
 
-export interface ModelCheckpointOptions { monitor?: string; mode?: Mode; saveBestOnly?: boolean }
+export interface ModelCheckpointOptions {
+  monitor?: string;
+  mode?: Mode;
+  saveBestOnly?: boolean;
+}
 
 /** Saves the model to `dir` at the end of each epoch, or only when `monitor` improves (saveBestOnly, the default). */
 export class ModelCheckpoint extends Callback {
-  readonly monitor: string; readonly saveBestOnly: boolean;
-  private readonly mode: Mode; private best = Infinity; private sign = 1;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  private readonly mode: Mode;
+  private best = Infinity;
+  private sign = 1;
   bestEpoch = -1;
-  constructor(readonly dir: string, o: ModelCheckpointOptions = {}) {
+  constructor(
+    readonly dir: string,
+    o: ModelCheckpointOptions = {},
+  ) {
     super();
-    this.monitor = o.monitor ?? 'val_loss'; this.mode = o.mode ?? 'auto'; this.saveBestOnly = o.saveBestOnly ?? true;
+    this.monitor = o.monitor ?? 'val_loss';
+    this.mode = o.mode ?? 'auto';
+    this.saveBestOnly = o.saveBestOnly ?? true;
   }
-  onTrainBegin(): void { this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1; this.best = Infinity; this.bestEpoch = -1; }
-  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+  override onTrainBegin(): void {
+    this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
+    this.best = Infinity;
+    this.bestEpoch = -1;
+  }
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     const v = logs[this.monitor];
-    if (v === undefined) throw new ValueError(`ModelCheckpoint: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (v === undefined)
+      throw new ValueError(
+        `ModelCheckpoint: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`,
+      );
     if (this.saveBestOnly && !(this.sign * v < this.best)) return;
-    this.best = this.sign * v; this.bestEpoch = epoch;
+    this.best = this.sign * v;
+    this.bestEpoch = epoch;
     await this.model.save(this.dir);
   }
 }
@@ -178,5 +272,7 @@ export class ModelCheckpoint extends Callback {
 /** Collects per-batch losses (the finer curve some diagnoses want). */
 export class BatchLogger extends Callback {
   readonly losses: number[] = [];
-  onBatchEnd(_b: number, logs: Logs): void { this.losses.push(logs.loss); }
+  override onBatchEnd(_b: number, logs: Logs): void {
+    this.losses.push(logs.loss);
+  }
 }

@@ -3,29 +3,41 @@
 // the weights at the end of each cycle are kept, and the prediction is the mean of the last k snapshots.
 // Fusion of trained models: plain mean, a mean weighted by 1/validation-MSE, or a least-squares
 // stacker (per output: y ~ w0 + sum_m w_m p_m, fitted on validation predictions, tiny ridge).
-import { ValueError, expected } from '../engine/errors.js';
+import { expected, ValueError } from '../engine/errors.js';
 import type { Tensor } from '../nn/index.js';
+import { getSchedule } from '../optim/index.js';
 import { Callback } from './callbacks.js';
 import type { FitOptions, History, Model } from './model.js';
-import { getSchedule } from '../optim/index.js';
 
-export interface Predictor { predict(x: Tensor, opts?: { batchSize?: number }): Tensor }
+export interface Predictor {
+  predict(x: Tensor, opts?: { batchSize?: number }): Tensor;
+}
 
 function meanOf(preds: Tensor[], weights?: number[]): Tensor {
-  const n = preds[0].data.length, out = new Float32Array(n);
-  preds.forEach((p, m) => { const w = weights ? weights[m] : 1 / preds.length; for (let i = 0; i < n; i++) out[i] += w * p.data[i]; });
+  const n = preds[0].data.length,
+    out = new Float32Array(n);
+  preds.forEach((p, m) => {
+    const w = weights ? weights[m] : 1 / preds.length;
+    for (let i = 0; i < n; i++) out[i] += w * p.data[i];
+  });
   return { data: out, shape: preds[0].shape };
 }
 
 export class SnapshotEnsemble implements Predictor {
-  constructor(readonly model: Model, readonly snapshots: Float32Array[], readonly states: Float32Array[], readonly keep: number) {}
+  constructor(
+    readonly model: Model,
+    readonly snapshots: Float32Array[],
+    readonly states: Float32Array[],
+    readonly keep: number,
+  ) {}
 
   /** Mean prediction of the last k snapshots (default: `keep`). The model's own weights are left as they were. */
   predict(x: Tensor, opts: { batchSize?: number; k?: number } = {}): Tensor {
     const k = Math.min(opts.k ?? this.keep, this.snapshots.length);
     if (k < 1) throw new ValueError('SnapshotEnsemble: no snapshots were taken');
     const e = this.model.engine;
-    const saved = e.view(this.model.params).slice(), savedState = e.view(this.model.state).slice();
+    const saved = e.view(this.model.params).slice(),
+      savedState = e.view(this.model.state).slice();
     const preds: Tensor[] = [];
     try {
       for (let i = this.snapshots.length - k; i < this.snapshots.length; i++) {
@@ -58,21 +70,37 @@ export interface SnapshotOptions extends Omit<FitOptions, 'epochs' | 'schedule'>
  * Trains one model with cosine warm restarts and keeps a snapshot at the end of every cycle.
  * @example const { ensemble } = await fitSnapshotEnsemble(model, x, y, { cycles: 4, cycleEpochs: 10, batchSize: 32 });
  */
-export async function fitSnapshotEnsemble(model: Model, x: Tensor, y: Tensor, o: SnapshotOptions): Promise<{ ensemble: SnapshotEnsemble; history: History }> {
-  if (!Number.isInteger(o.cycles) || o.cycles < 1) throw new ValueError(expected('snapshot.cycles', 'a positive integer', o.cycles));
-  if (!Number.isInteger(o.cycleEpochs) || o.cycleEpochs < 1) throw new ValueError(expected('snapshot.cycleEpochs', 'a positive integer', o.cycleEpochs));
+export async function fitSnapshotEnsemble(
+  model: Model,
+  x: Tensor,
+  y: Tensor,
+  o: SnapshotOptions,
+): Promise<{ ensemble: SnapshotEnsemble; history: History }> {
+  if (!Number.isInteger(o.cycles) || o.cycles < 1)
+    throw new ValueError(expected('snapshot.cycles', 'a positive integer', o.cycles));
+  if (!Number.isInteger(o.cycleEpochs) || o.cycleEpochs < 1)
+    throw new ValueError(expected('snapshot.cycleEpochs', 'a positive integer', o.cycleEpochs));
   const mult = o.cycleMult ?? 1;
   const schedule = getSchedule({ cosine_restarts: { t_0: o.cycleEpochs, t_mult: mult, eta_min: o.etaMin ?? 0 } });
   let epochs = 0;
   for (let c = 0, len = o.cycleEpochs; c < o.cycles; c++, len *= mult) epochs += len;
-  const snapshots: Float32Array[] = [], states: Float32Array[] = [];
+  const snapshots: Float32Array[] = [],
+    states: Float32Array[] = [];
   class Snap extends Callback {
-    onEpochEnd(epoch: number): void {
-      if (schedule.isCycleEnd!(epoch)) { snapshots.push(model.engine.view(model.params).slice()); states.push(model.engine.view(model.state).slice()); }
+    override onEpochEnd(epoch: number): void {
+      if (schedule.isCycleEnd!(epoch)) {
+        snapshots.push(model.engine.view(model.params).slice());
+        states.push(model.engine.view(model.state).slice());
+      }
     }
   }
   const { cycles: _c, cycleEpochs: _e, cycleMult: _m, etaMin: _eta, keep, ...fitOpts } = o;
-  const history = await model.fit(x, y, { ...fitOpts, epochs, schedule, callbacks: [...(o.callbacks ?? []), new Snap()] });
+  const history = await model.fit(x, y, {
+    ...fitOpts,
+    epochs,
+    schedule,
+    callbacks: [...(o.callbacks ?? []), new Snap()],
+  });
   return { ensemble: new SnapshotEnsemble(model, snapshots, states, keep ?? snapshots.length), history };
 }
 
@@ -80,16 +108,25 @@ export type FusionMethod = 'mean' | 'weighted' | 'stacked';
 
 export class Fusion implements Predictor {
   /** Per member weight (mean, weighted) or per output column [intercept, w_1..w_M] (stacked). */
-  constructor(readonly members: Predictor[], readonly method: FusionMethod, readonly weights: number[] | number[][]) {}
+  constructor(
+    readonly members: Predictor[],
+    readonly method: FusionMethod,
+    readonly weights: number[] | number[][],
+  ) {}
 
   predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
     const preds = this.members.map((m) => m.predict(x, opts));
     if (this.method !== 'stacked') return meanOf(preds, this.weights as number[]);
-    const W = this.weights as number[][], cols = W.length, n = preds[0].data.length, out = new Float32Array(n);
+    const W = this.weights as number[][],
+      cols = W.length,
+      n = preds[0].data.length,
+      out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const w = W[i % cols];
       let v = w[0];
-      preds.forEach((p, m) => { v += w[m + 1] * p.data[i]; });
+      preds.forEach((p, m) => {
+        v += w[m + 1] * p.data[i];
+      });
       out[i] = v;
     }
     return { data: out, shape: preds[0].shape };
@@ -99,11 +136,12 @@ export class Fusion implements Predictor {
 /** Solves (A^T A + ridge I) w = A^T b by Gaussian elimination with partial pivoting; A is n x k row-major. */
 function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ridge: number): number[] {
   const M = Array.from({ length: k }, () => new Float64Array(k + 1));
-  for (let i = 0; i < n; i++) for (let p = 0; p < k; p++) {
-    const a = A[i * k + p];
-    for (let q = 0; q < k; q++) M[p][q] += a * A[i * k + q];
-    M[p][k] += a * b[i];
-  }
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < k; p++) {
+      const a = A[i * k + p];
+      for (let q = 0; q < k; q++) M[p][q] += a * A[i * k + q];
+      M[p][k] += a * b[i];
+    }
   for (let p = 1; p < k; p++) M[p][p] += ridge;
   for (let c = 0; c < k; c++) {
     let piv = c;
@@ -123,27 +161,53 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
  * Fuses trained models into one predictor. 'weighted' and 'stacked' need validation data.
  * @example const f = fuseModels([a, b, c], { method: 'stacked', validation: [xVal, yVal] });
  */
-export function fuseModels(members: Predictor[], o: { method?: FusionMethod; validation?: [Tensor, Tensor] } = {}): Fusion {
+export function fuseModels(
+  members: Predictor[],
+  o: { method?: FusionMethod; validation?: [Tensor, Tensor] } = {},
+): Fusion {
   const method = o.method ?? 'mean';
   if (members.length < 1) throw new ValueError('fuseModels: expected at least one model');
-  if (!['mean', 'weighted', 'stacked'].includes(method)) throw new ValueError(expected('fuseModels.method', 'mean, weighted or stacked', method));
-  if (method === 'mean') return new Fusion(members, method, members.map(() => 1 / members.length));
+  if (!['mean', 'weighted', 'stacked'].includes(method))
+    throw new ValueError(expected('fuseModels.method', 'mean, weighted or stacked', method));
+  if (method === 'mean')
+    return new Fusion(
+      members,
+      method,
+      members.map(() => 1 / members.length),
+    );
   if (!o.validation) throw new ValueError(`fuseModels: method "${method}" needs validation data`);
   const [xv, yv] = o.validation;
   const preds = members.map((m) => m.predict(xv));
-  for (const p of preds) if (p.data.length !== yv.data.length) throw new ValueError(`fuseModels: a member predicts ${p.data.length} values for ${yv.data.length} validation targets`);
+  for (const p of preds)
+    if (p.data.length !== yv.data.length)
+      throw new ValueError(
+        `fuseModels: a member predicts ${p.data.length} values for ${yv.data.length} validation targets`,
+      );
   if (method === 'weighted') {
-    const inv = preds.map((p) => { let s = 0; for (let i = 0; i < p.data.length; i++) s += (p.data[i] - yv.data[i]) ** 2; return 1 / Math.max(s / p.data.length, 1e-12); });
+    const inv = preds.map((p) => {
+      let s = 0;
+      for (let i = 0; i < p.data.length; i++) s += (p.data[i] - yv.data[i]) ** 2;
+      return 1 / Math.max(s / p.data.length, 1e-12);
+    });
     const tot = inv.reduce((a, b) => a + b, 0);
-    return new Fusion(members, method, inv.map((v) => v / tot));
+    return new Fusion(
+      members,
+      method,
+      inv.map((v) => v / tot),
+    );
   }
-  const cols = yv.shape[yv.shape.length - 1] ?? 1, n = yv.data.length / cols, k = members.length + 1;
+  const cols = yv.shape[yv.shape.length - 1] ?? 1,
+    n = yv.data.length / cols,
+    k = members.length + 1;
   const W: number[][] = [];
   for (let c = 0; c < cols; c++) {
-    const A = new Float64Array(n * k), b = new Float64Array(n);
+    const A = new Float64Array(n * k),
+      b = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       A[i * k] = 1;
-      preds.forEach((p, m) => { A[i * k + m + 1] = p.data[i * cols + c]; });
+      preds.forEach((p, m) => {
+        A[i * k + m + 1] = p.data[i * cols + c];
+      });
       b[i] = yv.data[i * cols + c];
     }
     W.push(leastSquares(A, b, n, k, 1e-8 * n));

@@ -1,13 +1,22 @@
 // train/: the training loop over the layer stack, callbacks, metrics, saving, ensembles.
-export { Model, sequential, sliceRows } from './model.js';
+
+export type { EarlyStoppingOptions, Logs, ModelCheckpointOptions, ReduceLROnPlateauOptions } from './callbacks.js';
+export {
+  BatchLogger,
+  Callback,
+  EarlyStopping,
+  LearningRateScheduler,
+  ModelCheckpoint,
+  ReduceLROnPlateau,
+  TerminateOnNaN,
+} from './callbacks.js';
+export type { FusionMethod, Predictor, SnapshotOptions } from './ensembles.js';
+export { Fusion, fitSnapshotEnsemble, fuseModels, SnapshotEnsemble } from './ensembles.js';
+export type { MetricLike, MetricName } from './metrics.js';
+export { METRICS, MetricState, metricName } from './metrics.js';
 export type { CompileOptions, FitOptions, History } from './model.js';
-export { MetricState, metricName, METRICS } from './metrics.js';
-export type { MetricName } from './metrics.js';
-export { Callback, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, ModelCheckpoint, BatchLogger } from './callbacks.js';
-export type { Logs, EarlyStoppingOptions, ReduceLROnPlateauOptions, ModelCheckpointOptions } from './callbacks.js';
-export { ProgressLogger, formatLogs } from './progress.js';
-export { saveModel, loadModel, ModelFileError, MODEL_FORMAT } from './save.js';
+export { Model, sequential, sliceRows } from './model.js';
+export { formatLogs, ProgressLogger } from './progress.js';
 export type { SavedModel } from './save.js';
+export { loadModel, MODEL_FORMAT, ModelFileError, saveModel } from './save.js';
 export { fitWarnings } from './warnings.js';
-export { SnapshotEnsemble, Fusion, fitSnapshotEnsemble, fuseModels } from './ensembles.js';
-export type { Predictor, SnapshotOptions, FusionMethod } from './ensembles.js';

@@ -1,16 +1,24 @@
 // A layer stack that trains: compile (optimizer, loss, clipping), fit, evaluate, predict.
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
+
+import { expected, ShapeError, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
-import { ShapeError, ValueError, expected } from '../engine/errors.js';
-import { Stack, actOf, getLoss, type Act, type Layer, type Loss, type LossLike, type Tensor } from '../nn/index.js';
-import { clipByGlobalNorm, clipByValue, getOptimizer, type Optimizer, type OptimizerLike } from '../optim/index.js';
-import { MetricState, metricName, type MetricName } from './metrics.js';
-import { getSchedule, type ScheduleLike } from '../optim/index.js';
+import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
+import {
+  clipByGlobalNorm,
+  clipByValue,
+  getOptimizer,
+  getSchedule,
+  type Optimizer,
+  type OptimizerLike,
+  type ScheduleLike,
+} from '../optim/index.js';
 import type { Callback, Logs } from './callbacks.js';
+import { type MetricLike, type MetricName, MetricState, metricName } from './metrics.js';
 import { ProgressLogger } from './progress.js';
-import { fitWarnings } from './warnings.js';
 import { saveModel } from './save.js';
+import { fitWarnings } from './warnings.js';
 
 export interface CompileOptions {
   optimizer?: OptimizerLike;
@@ -20,7 +28,7 @@ export interface CompileOptions {
   /** Clamp every gradient to [-clipvalue, clipvalue]. */
   clipvalue?: number;
   /** Metrics reported per epoch next to the loss (and as val_<name> on validation data). */
-  metrics?: MetricName[];
+  metrics?: MetricLike[];
 }
 
 export interface FitOptions {
@@ -53,7 +61,11 @@ export interface History {
   warnings: string[];
 }
 
-interface BatchBuffers { x: Buf; y: Buf; dy: Buf }
+interface BatchBuffers {
+  x: Buf;
+  y: Buf;
+  dy: Buf;
+}
 
 export class Model extends Stack {
   optimizer?: Optimizer;
@@ -75,8 +87,10 @@ export class Model extends Stack {
   compile(opts: CompileOptions = {}): this {
     this.optimizer = getOptimizer(opts.optimizer ?? 'adam');
     this.loss = getLoss(opts.loss ?? 'mse');
-    if (opts.clipnorm !== undefined && !(opts.clipnorm > 0)) throw new ValueError(expected('clipnorm', 'a positive number', opts.clipnorm));
-    if (opts.clipvalue !== undefined && !(opts.clipvalue > 0)) throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
+    if (opts.clipnorm !== undefined && !(opts.clipnorm > 0))
+      throw new ValueError(expected('clipnorm', 'a positive number', opts.clipnorm));
+    if (opts.clipvalue !== undefined && !(opts.clipvalue > 0))
+      throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
     this.clipnorm = opts.clipnorm;
     this.clipvalue = opts.clipvalue;
     this.baseLearningRate = this.optimizer.learningRate;
@@ -87,7 +101,8 @@ export class Model extends Stack {
 
   private checkData(x: Tensor, y: Tensor | null, what: string): number {
     if (!this.built) this.build(x.shape.slice(1));
-    const inS = this.inputShape!, outS = this.outputShape!;
+    const inS = this.inputShape!,
+      outS = this.outputShape!;
     const want = inS.T === null ? [inS.F] : [inS.T, inS.F];
     const N = x.shape[0];
     if (x.shape.length !== want.length + 1 || want.some((d, i) => x.shape[i + 1] !== d)) {
@@ -97,7 +112,9 @@ export class Model extends Stack {
       const outN = (outS.T ?? 1) * outS.F;
       if (y.shape[0] !== N || y.data.length !== N * outN) {
         const wantY = outS.T === null ? `[${N}, ${outS.F}]` : `[${N}, ${outS.T}, ${outS.F}]`;
-        throw new ShapeError(`${what} y: expected shape ${wantY} for the model's output, received [${y.shape.join(', ')}]`);
+        throw new ShapeError(
+          `${what} y: expected shape ${wantY} for the model's output, received [${y.shape.join(', ')}]`,
+        );
       }
     }
     return N;
@@ -106,22 +123,36 @@ export class Model extends Stack {
   private buffers(B: number): BatchBuffers {
     let b = this.batchBuffers.get(B);
     if (!b) {
-      const inS = this.inputShape!, outS = this.outputShape!;
+      const inS = this.inputShape!,
+        outS = this.outputShape!;
       const outN = (outS.T ?? 1) * outS.F;
-      b = { x: this.engine.alloc((inS.T ?? 1) * inS.F * B), y: this.engine.alloc(outN * B), dy: this.engine.alloc(outN * B) };
+      b = {
+        x: this.engine.alloc((inS.T ?? 1) * inS.F * B),
+        y: this.engine.alloc(outN * B),
+        dy: this.engine.alloc(outN * B),
+      };
       this.batchBuffers.set(B, b);
     }
     return b;
   }
 
   /** Copies samples idx[start..start+B) into time-major (T, B, F) rows. */
-  private gather(src: Float32Array, T: number | null, F: number, idx: ArrayLike<number>, start: number, B: number, dst: Buf): void {
+  private gather(
+    src: Float32Array,
+    T: number | null,
+    F: number,
+    idx: ArrayLike<number>,
+    start: number,
+    B: number,
+    dst: Buf,
+  ): void {
     const v = this.engine.view(dst);
     const steps = T ?? 1;
     for (let b = 0; b < B; b++) {
       const s = idx[start + b] * steps * F;
       for (let t = 0; t < steps; t++) {
-        const o = (t * B + b) * F, so = s + t * F;
+        const o = (t * B + b) * F,
+          so = s + t * F;
         for (let f = 0; f < F; f++) v[o + f] = src[so + f];
       }
     }
@@ -140,7 +171,15 @@ export class Model extends Stack {
     const target = this.engine.view(bufs.y, 0, rows * out.F);
     const poff = (out.buf.ptr >> 2) + out.off;
     metrics?.update(f32, poff, out.ld, target, rows, out.F);
-    return this.loss!.compute(f32, poff, out.ld, target, rows, out.F, grad ? this.engine.view(bufs.dy, 0, rows * out.F) : undefined);
+    return this.loss!.compute(
+      f32,
+      poff,
+      out.ld,
+      target,
+      rows,
+      out.F,
+      grad ? this.engine.view(bufs.dy, 0, rows * out.F) : undefined,
+    );
   }
 
   /** One optimizer step on samples idx[start..start+B). Returns the batch loss. */
@@ -176,8 +215,10 @@ export class Model extends Stack {
       if (validation) throw new ValueError('fit: give validationData or validationSplit, not both');
       const f = opts.validationSplit;
       if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
-      const n = x.shape[0], nVal = Math.floor(n * f);
-      if (nVal < 1 || nVal >= n) throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
+      const n = x.shape[0],
+        nVal = Math.floor(n * f);
+      if (nVal < 1 || nVal >= n)
+        throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
       [x, validation] = [sliceRows(x, 0, n - nVal), [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)]];
       y = sliceRows(y, 0, n - nVal);
     }
@@ -185,8 +226,10 @@ export class Model extends Stack {
     if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
     const epochs = opts.epochs ?? 1;
     const batchSize = opts.batchSize ?? 32;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
     const bs = Math.min(batchSize, N);
     const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
     const warnings = fitWarnings(this, x, y, validation, batchSize);
@@ -194,13 +237,22 @@ export class Model extends Stack {
 
     const callbacks: Callback[] = [...(opts.callbacks ?? [])];
     const verbose = opts.verbose ?? 0;
-    if (verbose !== 0) callbacks.push(new ProgressLogger(epochs, Math.ceil(N / bs), verbose === 'auto' && Boolean(process.stderr.isTTY)));
+    if (verbose !== 0)
+      callbacks.push(
+        new ProgressLogger(epochs, Math.ceil(N / bs), verbose === 'auto' && Boolean(process.stderr.isTTY)),
+      );
     for (const c of callbacks) c.setModel(this);
-    this.stopTraining = false; this.stopReason = undefined; this.diverged = false; this.epochsPlanned = epochs;
+    this.stopTraining = false;
+    this.stopReason = undefined;
+    this.diverged = false;
+    this.epochsPlanned = epochs;
 
     const history: Record<string, number[]> = { loss: [] };
     for (const m of this.metrics) history[m] = [];
-    if (validation) { history.val_loss = []; for (const m of this.metrics) history[`val_${m}`] = []; }
+    if (validation) {
+      history.val_loss = [];
+      for (const m of this.metrics) history[`val_${m}`] = [];
+    }
     history.lr = [];
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (const c of callbacks) await c.onTrainBegin();
@@ -209,13 +261,16 @@ export class Model extends Stack {
       if (schedule) this.optimizer.learningRate = schedule.lrAt(e, this.baseLearningRate);
       for (const c of callbacks) await c.onEpochBegin(e);
       const lr = this.optimizer.learningRate;
-      const order = opts.shuffle ?? true ? this.rng.permutation(N) : identity;
-      let sum = 0, seen = 0, batch = 0;
+      const order = (opts.shuffle ?? true) ? this.rng.permutation(N) : identity;
+      let sum = 0,
+        seen = 0,
+        batch = 0;
       this.trainMetrics.reset();
       for (let start = 0; start < N && !this.stopTraining; start += bs, batch++) {
         const B = Math.min(bs, N - start);
         const l = this.trainStep(x, y, order, start, B);
-        sum += l * B; seen += B;
+        sum += l * B;
+        seen += B;
         for (const c of callbacks) await c.onBatchEnd(batch, { loss: l, size: B });
       }
       const logs: Logs = { loss: sum / Math.max(seen, 1), ...this.trainMetrics.result() };
@@ -233,7 +288,7 @@ export class Model extends Stack {
     return { history, epochs: ran, stopReason: this.stopReason, diverged: this.diverged, warnings };
   }
 
-  dispose(): void {
+  override dispose(): void {
     super.dispose();
     for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
     this.batchBuffers.clear();
@@ -241,7 +296,9 @@ export class Model extends Stack {
   }
 
   /** Writes the model (config and weights) to a folder; see loadModel. */
-  async save(dir: string): Promise<void> { await saveModel(this, dir); }
+  async save(dir: string): Promise<void> {
+    await saveModel(this, dir);
+  }
 
   /** Mean loss and the compiled metrics over x, y (inference mode: dropout off). */
   evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
@@ -267,13 +324,17 @@ export class Model extends Stack {
   predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
     const N = this.checkData(x, null, 'predict');
     const outS = this.outputShape!;
-    const steps = outS.T ?? 1, F = outS.F;
+    const steps = outS.T ?? 1,
+      F = outS.F;
     const res = new Float32Array(N * steps * F);
     const bs = Math.min(opts.batchSize ?? 256, Math.max(N, 1));
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
-      res.set(this.toHost(this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false)).data, start * steps * F);
+      res.set(
+        this.toHost(this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false)).data,
+        start * steps * F,
+      );
     }
     return { data: res, shape: outS.T === null ? [N, F] : [N, steps, F] };
   }
@@ -293,15 +354,24 @@ export class Model extends Stack {
 
   /** Copies a time-major activation out to a sample-major host tensor. */
   private toHost(a: Act): Tensor {
-    const steps = a.T ?? 1, F = a.F, B = a.B;
+    const steps = a.T ?? 1,
+      F = a.F,
+      B = a.B;
     const res = new Float32Array(B * steps * F);
-    const f32 = this.engine.f32, base = (a.buf.ptr >> 2) + a.off;
-    for (let b = 0; b < B; b++) for (let t = 0; t < steps; t++) for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f];
+    const f32 = this.engine.f32,
+      base = (a.buf.ptr >> 2) + a.off;
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < steps; t++)
+        for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f];
     return { data: res, shape: a.T === null ? [B, F] : [B, steps, F] };
   }
 
   /** Loss and gradients for one batch without an update (for gradient checks); grads stay in the gradient buffer. */
-  lossAndGrads(x: Tensor, y: Tensor, opts: { needDx?: boolean; training?: boolean } = {}): { loss: number; dx: Float32Array | null } {
+  lossAndGrads(
+    x: Tensor,
+    y: Tensor,
+    opts: { needDx?: boolean; training?: boolean } = {},
+  ): { loss: number; dx: Float32Array | null } {
     if (!this.loss) throw new ValueError('model: call compile() before lossAndGrads');
     const N = this.checkData(x, y, 'lossAndGrads');
     const outS = this.outputShape!;
@@ -324,6 +394,9 @@ export function sliceRows(t: Tensor, a: number, b: number): Tensor {
 }
 
 /** A model from a list of layers. @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 }) */
-export function sequential(layers: Layer[], opts: { seed?: number; inputShape?: [number, number] | [number] } = {}): Model {
+export function sequential(
+  layers: Layer[],
+  opts: { seed?: number; inputShape?: [number, number] | [number] } = {},
+): Model {
   return new Model(layers, opts);
 }

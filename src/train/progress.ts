@@ -2,27 +2,51 @@
 import cliProgress from 'cli-progress';
 import { Callback, type Logs } from './callbacks.js';
 
-const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toPrecision(4));
-export const formatLogs = (logs: Logs) => Object.entries(logs).filter(([k]) => k !== 'size').map(([k, v]) => `${k} ${fmt(v)}`).join(' - ');
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toPrecision(4);
+export const formatLogs = (logs: Logs) =>
+  Object.entries(logs)
+    .filter(([k]) => k !== 'size')
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(' - ');
 
 export class ProgressLogger extends Callback {
   private bar?: cliProgress.SingleBar;
   private started = 0;
-  constructor(readonly epochs: number, readonly batches: number, readonly tty: boolean, readonly write: (s: string) => void = (s) => process.stderr.write(s)) { super(); }
+  constructor(
+    readonly epochs: number,
+    readonly batches: number,
+    readonly tty: boolean,
+    readonly write: (s: string) => void = (s) => process.stderr.write(s),
+  ) {
+    super();
+  }
 
-  onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number): void {
     this.started = performance.now();
     if (this.tty) {
-      this.bar = new cliProgress.SingleBar({ format: `epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} - loss {loss}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: `epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} - loss {loss}`,
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(this.batches, 0, { loss: '-' });
     }
   }
-  onBatchEnd(batch: number, logs: Logs): void { this.bar?.update(batch + 1, { loss: fmt(logs.loss) }); }
-  onEpochEnd(epoch: number, logs: Logs): void {
+  override onBatchEnd(batch: number, logs: Logs): void {
+    this.bar?.update(batch + 1, { loss: fmt(logs.loss) });
+  }
+  override onEpochEnd(epoch: number, logs: Logs): void {
     this.bar?.stop();
     this.bar = undefined;
     const s = ((performance.now() - this.started) / 1000).toFixed(2);
     this.write(`epoch ${epoch + 1}/${this.epochs} - ${s}s - ${formatLogs(logs)}\n`);
   }
-  onTrainEnd(): void { this.bar?.stop(); }
+  override onTrainEnd(): void {
+    this.bar?.stop();
+  }
 }

@@ -2,11 +2,11 @@
 // records. `createStudy` opens (or creates) a study in any storage; `ask` gives the next parameters
 // as a running trial; `report` records an intermediate value and says whether to prune; `tell` ends it.
 import { Rng } from '../nn/random.js';
-import { MemoryStorage, openStorage, type FrozenTrial, type Storage, type TrialState } from '../storage/index.js';
+import { type FrozenTrial, MemoryStorage, openStorage, type Storage, type TrialState } from '../storage/index.js';
 import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
-import { parseSpace, type Params, type Space } from './space.js';
+import { type Params, parseSpace, type Space } from './space.js';
 
 export interface StudyOptions {
   name: string;
@@ -22,12 +22,24 @@ export interface StudyOptions {
 }
 
 export class Study {
-  private constructor(readonly name: string, readonly storage: Storage, readonly space: Space, readonly sampler: Sampler, readonly pruner: Pruner | undefined, readonly seed: number) {}
+  private constructor(
+    readonly name: string,
+    readonly storage: Storage,
+    readonly space: Space,
+    readonly sampler: Sampler,
+    readonly pruner: Pruner | undefined,
+    readonly seed: number,
+  ) {}
 
   static async create(o: StudyOptions): Promise<Study> {
-    const storage = typeof o.storage === 'string' ? openStorage(o.storage) : o.storage ?? new MemoryStorage();
+    const storage = typeof o.storage === 'string' ? openStorage(o.storage) : (o.storage ?? new MemoryStorage());
     await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
-    const sampler = o.sampler === 'random' ? new RandomSampler() : o.sampler === 'tpe' || o.sampler === undefined ? new TpeSampler() : o.sampler;
+    const sampler =
+      o.sampler === 'random'
+        ? new RandomSampler()
+        : o.sampler === 'tpe' || o.sampler === undefined
+          ? new TpeSampler()
+          : o.sampler;
     return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
   }
 
@@ -47,17 +59,28 @@ export class Study {
   }
 
   /** Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). */
-  async tell(trial: FrozenTrial, value: number | null, state: Exclude<TrialState, 'running'> = value === null ? 'failed' : 'complete', error?: string): Promise<FrozenTrial> {
+  async tell(
+    trial: FrozenTrial,
+    value: number | null,
+    state: Exclude<TrialState, 'running'> = value === null ? 'failed' : 'complete',
+    error?: string,
+  ): Promise<FrozenTrial> {
     return this.storage.finishTrial(this.name, trial.number, state, value, error ? { error } : {});
   }
 
-  async trials(): Promise<FrozenTrial[]> { return this.storage.getTrials(this.name); }
-
-  async best(): Promise<FrozenTrial | null> {
-    return (await this.trials()).filter((t) => t.state === 'complete' && t.value !== null).reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
+  async trials(): Promise<FrozenTrial[]> {
+    return this.storage.getTrials(this.name);
   }
 
-  async close(): Promise<void> { await this.storage.close(); }
+  async best(): Promise<FrozenTrial | null> {
+    return (await this.trials())
+      .filter((t) => t.state === 'complete' && t.value !== null)
+      .reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+  }
 }
 
 /**

@@ -3,19 +3,31 @@
 // re-diagnose the best so far, and go on until the budget is spent or no advice is left. Stateless:
 // the plan is replayed from the trials in storage (each trial records why it was run), so --resume
 // continues the same plan.
-import { adviceFor, type Advice, type Evidence } from '../diagnose/index.js';
+import { type Advice, adviceFor, type Evidence } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, getPath, type Params } from './space.js';
 import type { TuneSettings } from './study.js';
 import type { TrialEnv } from './trial.js';
 
-interface Diag { pattern: string; confidence: number; advice: Advice[] }
+interface Diag {
+  pattern: string;
+  confidence: number;
+  advice: Advice[];
+}
 
 /** Advice the tuner can act on by changing one config value (checks and structural additions are for people). */
 function actionable(a: Advice, base: unknown): boolean {
   if (!a.values || a.values.length === 0 || a.param.startsWith('check.') || a.action === 'add') return false;
-  if (a.param.startsWith('train.optimizer.') || a.param === 'train.optimizer' || a.param === 'train.schedule' || a.param === 'train.clipnorm' || a.param === 'train.epochs' || a.param === 'train.batch_size') return true;
+  if (
+    a.param.startsWith('train.optimizer.') ||
+    a.param === 'train.optimizer' ||
+    a.param === 'train.schedule' ||
+    a.param === 'train.clipnorm' ||
+    a.param === 'train.epochs' ||
+    a.param === 'train.batch_size'
+  )
+    return true;
   const parent = a.param.slice(0, a.param.lastIndexOf('.'));
   return getPath(base, parent) !== undefined;
 }
@@ -28,7 +40,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  */
 function withValue(base: unknown, current: Params, param: string, v: unknown): Params {
   const c: Params = {};
-  for (const [k, x] of Object.entries(current)) if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;
+  for (const [k, x] of Object.entries(current))
+    if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;
   if (!same(getPath(base, param), v)) c[param] = v;
   return c;
 }
@@ -47,21 +60,29 @@ export interface AutoBudget {
  * advice is used up). With a time budget, a value whose trial would not finish in the time left is not
  * started (a GRU(256) sweep 20 minutes before the end would only spend the rest of the budget).
  */
-export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly FrozenTrial[], attrs: Readonly<Record<string, unknown>> = {}, budget?: AutoBudget): Promise<{ params: Params; why: string } | null> {
+export async function autoNext(
+  env: TrialEnv,
+  s: TuneSettings,
+  trials: readonly FrozenTrial[],
+  attrs: Readonly<Record<string, unknown>> = {},
+  budget?: AutoBudget,
+): Promise<{ params: Params; why: string } | null> {
   const lrRange = attrs.lr_find as { min: number; max: number; best: number } | undefined;
   const done = (p: Params) => finishedWith(trials, p);
   const pending = (p: Params) => runningWith(trials, p);
   let current: Params = {};
   const baseline = done(current);
   if (!baseline) return pending(current) ? null : { params: {}, why: 'baseline: the config as written' };
-  let best = baseline.state === 'complete' ? baseline.value ?? Infinity : Infinity;
+  let best = baseline.state === 'complete' ? (baseline.value ?? Infinity) : Infinity;
   let bestTrial = baseline;
   const swept = new Set<string>();
   // User-given values for a factor win over the advice's suggestions.
-  const userValues = (param: string) => s.space.find((p) => p.name === param && p.dist.kind === 'categorical')?.dist as { values: unknown[] } | undefined;
+  const userValues = (param: string) =>
+    s.space.find((p) => p.name === param && p.dist.kind === 'categorical')?.dist as { values: unknown[] } | undefined;
   // Rounds of coordinate descent: when every lever has been swept and the round improved the best,
   // sweep them again around the new best (values are relative to it); a round without gain ends the plan.
-  let round = 1, improved = false;
+  let round = 1,
+    improved = false;
   for (let guard = 0; guard < 500; guard++) {
     const diag = bestTrial.attrs.diagnosis as Diag | undefined;
     if (!diag) return null;
@@ -75,26 +96,36 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     let advice = diag.advice.find((a) => actionable(a, cfg) && !swept.has(key(a)));
     let reason = `${round > 1 ? `round ${round}: ` : ''}best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
     if (!advice) {
-      const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) => adviceFor(p, ev, { config: cfg }));
+      const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) =>
+        adviceFor(p, ev, { config: cfg }),
+      );
       advice = fallback.find((a) => actionable(a, cfg) && !swept.has(key(a)) && a.factor !== 'epochs');
       reason = `${round > 1 ? `round ${round}: ` : ''}the advice for "${diag.pattern}" is used up; next lever of the method`;
     }
     if (!advice) {
       if (!improved) return null;
-      round++; improved = false; swept.clear();
+      round++;
+      improved = false;
+      swept.clear();
       continue;
     }
     // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user gave values.
-    const fromLrFind = advice.factor === 'learning_rate' && lrRange && !userValues(advice.param) ? [...new Set([lrRange.min, lrRange.best, lrRange.max])] : undefined;
+    const fromLrFind =
+      advice.factor === 'learning_rate' && lrRange && !userValues(advice.param)
+        ? [...new Set([lrRange.min, lrRange.best, lrRange.max])]
+        : undefined;
     const values = userValues(advice.param)?.values ?? fromLrFind ?? advice.values!;
-    const candidates: Params[] = [], skipped: string[] = [];
+    const candidates: Params[] = [],
+      skipped: string[] = [];
     for (const v of values) {
       if (same(getPath(cfg, advice.param), v)) continue; // the best already has this value
       const c = withValue(env.base, current, advice.param, v);
       const est = budget && !done(c) && !pending(c) ? await budget.estimate(c, baseline) : 0;
       const left = budget?.remaining() ?? Infinity;
-      if (est > left) { budget!.skipped = true; skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`); }
-      else candidates.push(c);
+      if (est > left) {
+        budget!.skipped = true;
+        skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
+      } else candidates.push(c);
     }
     const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice!.param]))}: ${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;
     // The values of one sweep run side by side (--jobs); the next decision waits for all of them.
@@ -104,7 +135,12 @@ export async function autoNext(env: TrialEnv, s: TuneSettings, trials: readonly 
     swept.add(key(advice));
     for (const c of candidates) {
       const t = done(c)!;
-      if (t.state === 'complete' && t.value !== null && t.value < best) { best = t.value; bestTrial = t; current = c; improved = true; }
+      if (t.state === 'complete' && t.value !== null && t.value < best) {
+        best = t.value;
+        bestTrial = t;
+        current = c;
+        improved = true;
+      }
     }
   }
   return null;

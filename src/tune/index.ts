@@ -1,15 +1,16 @@
 // tune/: studies, trials, search spaces, samplers, pruners, strategies.
-export { runStudy, tuneSettings, parseDuration, bestOf, TuneRefused } from './study.js';
-export type { Strategy, TuneSettings, StudyResult, TuneOptions } from './study.js';
-export { runTrial } from './trial.js';
-export type { TrialEnv } from './trial.js';
-export { autoNext } from './auto.js';
-export { parseSpace, applyParams, setPath, getPath, gridOf, stackChoices, isActive } from './space.js';
-export type { Space, Param, Params, Distribution } from './space.js';
-export * from './samplers/index.js';
-export * from './pruners/index.js';
-export { importance, historyChart, factorChart } from './report.js';
-export type { Importance } from './report.js';
-export { studyEnsemble } from './ensemble.js';
-export { Study, createStudy } from './ask-tell.js';
+
 export type { StudyOptions } from './ask-tell.js';
+export { createStudy, Study } from './ask-tell.js';
+export { autoNext } from './auto.js';
+export { studyEnsemble } from './ensemble.js';
+export * from './pruners/index.js';
+export type { Importance } from './report.js';
+export { factorChart, historyChart, importance } from './report.js';
+export * from './samplers/index.js';
+export type { Distribution, Param, Params, Space } from './space.js';
+export { applyParams, getPath, gridOf, isActive, parseSpace, setPath, stackChoices } from './space.js';
+export type { Strategy, StudyResult, TuneOptions, TuneSettings } from './study.js';
+export { bestOf, parseDuration, runStudy, TuneRefused, tuneSettings } from './study.js';
+export type { TrialEnv } from './trial.js';
+export { runTrial } from './trial.js';

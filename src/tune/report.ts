@@ -3,7 +3,11 @@
 import type { ChartInfo, Series } from '../plot/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 
-export interface Importance { param: string; importance: number; method: 'ofat-effect' | 'variance' }
+export interface Importance {
+  param: string;
+  importance: number;
+  method: 'ofat-effect' | 'variance';
+}
 
 /**
  * Importance of each parameter. For OFAT and auto studies, trials that differ from another completed
@@ -18,14 +22,17 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
   const key = (v: unknown) => JSON.stringify(v);
   const effect = new Map<string, number>();
   const diffs = (a: FrozenTrial, b: FrozenTrial) => names.filter((n) => key(a.params[n]) !== key(b.params[n]));
-  for (const a of ok) for (const b of ok) {
-    const diff = diffs(a, b);
-    if (diff.length === 1) effect.set(diff[0], Math.max(effect.get(diff[0]) ?? 0, Math.abs(a.value! - b.value!)));
-  }
+  for (const a of ok)
+    for (const b of ok) {
+      const diff = diffs(a, b);
+      if (diff.length === 1) effect.set(diff[0], Math.max(effect.get(diff[0]) ?? 0, Math.abs(a.value! - b.value!)));
+    }
   let out: Importance[];
-  if ((strategy === 'ofat' || strategy === 'auto') && effect.size) out = [...effect].map(([param, v]) => ({ param, importance: v, method: 'ofat-effect' as const }));
+  if ((strategy === 'ofat' || strategy === 'auto') && effect.size)
+    out = [...effect].map(([param, v]) => ({ param, importance: v, method: 'ofat-effect' as const }));
   else {
-    const vals = ok.map((t) => t.value!), mean = vals.reduce((a, b) => a + b, 0) / Math.max(vals.length, 1);
+    const vals = ok.map((t) => t.value!),
+      mean = vals.reduce((a, b) => a + b, 0) / Math.max(vals.length, 1);
     const total = vals.reduce((a, v) => a + (v - mean) ** 2, 0) || 1;
     out = names.map((param) => {
       const present = ok.filter((t) => param in t.params);
@@ -37,9 +44,15 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
         group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
       } else group = (t) => key(t.params[param]);
       const groups = new Map<string, number[]>();
-      for (const t of present) { const g = group(t); groups.set(g, [...(groups.get(g) ?? []), t.value!]); }
+      for (const t of present) {
+        const g = group(t);
+        groups.set(g, [...(groups.get(g) ?? []), t.value!]);
+      }
       let between = 0;
-      for (const v of groups.values()) { const m = v.reduce((a, b) => a + b, 0) / v.length; between += v.length * (m - mean) ** 2; }
+      for (const v of groups.values()) {
+        const m = v.reduce((a, b) => a + b, 0) / v.length;
+        between += v.length * (m - mean) ** 2;
+      }
       return { param, importance: between / total, method: 'variance' as const };
     });
   }
@@ -51,12 +64,26 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
 export function historyChart(name: string, trials: readonly FrozenTrial[]): ChartInfo {
   const fin = trials.filter((t) => t.value !== null && Number.isFinite(t.value));
   let best = Infinity;
-  const bestSoFar = trials.map((t) => { if (t.state === 'complete' && t.value !== null && t.value < best) best = t.value; return best; });
+  const bestSoFar = trials.map((t) => {
+    if (t.state === 'complete' && t.value !== null && t.value < best) best = t.value;
+    return best;
+  });
   return {
-    title: `${name}: objective per trial`, xLabel: 'trial', yLabel: 'objective (best validation loss)',
+    title: `${name}: objective per trial`,
+    xLabel: 'trial',
+    yLabel: 'objective (best validation loss)',
     series: [
-      { name: 'trial (complete or pruned)', values: fin.map((t) => t.value!), x: fin.map((t) => t.number), dashed: true },
-      { name: 'best so far', values: bestSoFar.map((v) => (Number.isFinite(v) ? v : NaN)), x: trials.map((t) => t.number) },
+      {
+        name: 'trial (complete or pruned)',
+        values: fin.map((t) => t.value!),
+        x: fin.map((t) => t.number),
+        dashed: true,
+      },
+      {
+        name: 'best so far',
+        values: bestSoFar.map((v) => (Number.isFinite(v) ? v : NaN)),
+        x: trials.map((t) => t.number),
+      },
     ],
   };
 }
@@ -64,11 +91,20 @@ export function historyChart(name: string, trials: readonly FrozenTrial[]): Char
 /** For one factor: the validation curves of the trials that differ from the others only in it. */
 export function factorChart(name: string, factor: string, trials: readonly FrozenTrial[]): ChartInfo | null {
   const key = (v: unknown) => JSON.stringify(v);
-  const withIt = trials.filter((t) => factor in t.params && t.state !== 'failed' && Array.isArray((t.attrs.history as { val_loss?: number[] } | undefined)?.val_loss));
+  const withIt = trials.filter(
+    (t) =>
+      factor in t.params &&
+      t.state !== 'failed' &&
+      Array.isArray((t.attrs.history as { val_loss?: number[] } | undefined)?.val_loss),
+  );
   if (withIt.length < 2) return null;
   const series: Series[] = withIt.map((t) => {
     const h = t.attrs.history as { val_loss: number[] };
-    return { name: `${factor.split('.').slice(-1)[0]} = ${key(t.params[factor])}${t.state === 'pruned' ? ' (pruned)' : ''}`, values: h.val_loss, x: h.val_loss.map((_, i) => i + 1) };
+    return {
+      name: `${factor.split('.').slice(-1)[0]} = ${key(t.params[factor])}${t.state === 'pruned' ? ' (pruned)' : ''}`,
+      values: h.val_loss,
+      x: h.val_loss.map((_, i) => i + 1),
+    };
   });
   return { title: `${name}: sweep of ${factor}`, xLabel: 'epoch', yLabel: 'validation loss', series };
 }

@@ -13,11 +13,16 @@ export type Distribution =
   | { kind: 'float'; lo: number; hi: number; log: boolean }
   | { kind: 'int'; lo: number; hi: number; log: boolean };
 
-export interface Param { name: string; dist: Distribution; when?: Record<string, unknown> }
+export interface Param {
+  name: string;
+  dist: Distribution;
+  when?: Record<string, unknown>;
+}
 export type Space = Param[];
 export type Params = Record<string, unknown>;
 
-const err = (key: string, what: string, got: unknown) => new ConfigError(`tune.space.${key}: expected ${what}, received ${JSON.stringify(got)}`);
+const err = (key: string, what: string, got: unknown) =>
+  new ConfigError(`tune.space.${key}: expected ${what}, received ${JSON.stringify(got)}`);
 
 /** Expands {stack: {...}} into the list of layer stacks it stands for (each ends in the output head). */
 export function stackChoices(spec: Record<string, unknown>, headUnits: number): unknown[] {
@@ -26,34 +31,58 @@ export function stackChoices(spec: Record<string, unknown>, headUnits: number): 
   const units = (spec.units as number[]) ?? [64];
   const extra = (spec.options as Record<string, unknown>) ?? {};
   const out: unknown[] = [];
-  for (const d of depths) for (const u of units) {
-    const layers: unknown[] = [];
-    for (let i = 0; i < d; i++) layers.push({ [cell]: { units: u, ...extra, ...(i < d - 1 ? { return_sequences: true } : {}) } });
-    layers.push({ dense: { units: headUnits } });
-    out.push(layers);
-  }
+  for (const d of depths)
+    for (const u of units) {
+      const layers: unknown[] = [];
+      for (let i = 0; i < d; i++)
+        layers.push({ [cell]: { units: u, ...extra, ...(i < d - 1 ? { return_sequences: true } : {}) } });
+      layers.push({ dense: { units: headUnits } });
+      out.push(layers);
+    }
   return out;
 }
 
 export function parseSpace(raw: Record<string, unknown>, headUnits: number): Space {
   const space: Space = [];
   for (const [name, v] of Object.entries(raw ?? {})) {
-    if (Array.isArray(v)) { if (v.length === 0) throw err(name, 'a non-empty list', v); space.push({ name, dist: { kind: 'categorical', values: v } }); continue; }
-    if (v === null || typeof v !== 'object') throw err(name, 'a list of values or {uniform|loguniform|int|choice|stack: ...}', v);
+    if (Array.isArray(v)) {
+      if (v.length === 0) throw err(name, 'a non-empty list', v);
+      space.push({ name, dist: { kind: 'categorical', values: v } });
+      continue;
+    }
+    if (v === null || typeof v !== 'object')
+      throw err(name, 'a list of values or {uniform|loguniform|int|choice|stack: ...}', v);
     const o = v as Record<string, unknown>;
     const when = o.when as Record<string, unknown> | undefined;
     const range = (k: string): [number, number] => {
       const r = o[k];
-      if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(r[0] < r[1])) throw err(`${name}.${k}`, '[low, high] with low < high', r);
+      if (
+        !Array.isArray(r) ||
+        r.length !== 2 ||
+        !r.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+        !(r[0] < r[1])
+      )
+        throw err(`${name}.${k}`, '[low, high] with low < high', r);
       return r as [number, number];
     };
     let dist: Distribution;
-    if ('choice' in o) { if (!Array.isArray(o.choice) || !o.choice.length) throw err(`${name}.choice`, 'a non-empty list', o.choice); dist = { kind: 'categorical', values: o.choice }; }
-    else if ('stack' in o) dist = { kind: 'categorical', values: stackChoices(o.stack as Record<string, unknown>, headUnits) };
-    else if ('uniform' in o) { const [lo, hi] = range('uniform'); dist = { kind: 'float', lo, hi, log: false }; }
-    else if ('loguniform' in o) { const [lo, hi] = range('loguniform'); if (lo <= 0) throw err(`${name}.loguniform`, 'positive bounds', o.loguniform); dist = { kind: 'float', lo, hi, log: true }; }
-    else if ('int' in o) { const [lo, hi] = range('int'); if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw err(`${name}.int`, 'integer bounds', o.int); dist = { kind: 'int', lo, hi, log: Boolean(o.log) }; }
-    else throw err(name, 'one of choice, stack, uniform, loguniform, int', v);
+    if ('choice' in o) {
+      if (!Array.isArray(o.choice) || !o.choice.length) throw err(`${name}.choice`, 'a non-empty list', o.choice);
+      dist = { kind: 'categorical', values: o.choice };
+    } else if ('stack' in o)
+      dist = { kind: 'categorical', values: stackChoices(o.stack as Record<string, unknown>, headUnits) };
+    else if ('uniform' in o) {
+      const [lo, hi] = range('uniform');
+      dist = { kind: 'float', lo, hi, log: false };
+    } else if ('loguniform' in o) {
+      const [lo, hi] = range('loguniform');
+      if (lo <= 0) throw err(`${name}.loguniform`, 'positive bounds', o.loguniform);
+      dist = { kind: 'float', lo, hi, log: true };
+    } else if ('int' in o) {
+      const [lo, hi] = range('int');
+      if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw err(`${name}.int`, 'integer bounds', o.int);
+      dist = { kind: 'int', lo, hi, log: Boolean(o.log) };
+    } else throw err(name, 'one of choice, stack, uniform, loguniform, int', v);
     space.push({ name, dist, when });
   }
   return space;
@@ -79,7 +108,8 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
 
 export function getPath(obj: unknown, path: string): unknown {
   let o = obj;
-  for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.')) o = o == null ? undefined : (o as Record<string, unknown>)[k];
+  for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.'))
+    o = o == null ? undefined : (o as Record<string, unknown>)[k];
   return o;
 }
 
@@ -106,11 +136,18 @@ export function gridOf(space: Space): Params[] {
   for (const p of space) {
     let values: unknown[];
     if (p.dist.kind === 'categorical') values = p.dist.values;
-    else if (p.dist.kind === 'int' && p.dist.hi - p.dist.lo <= 32) values = Array.from({ length: p.dist.hi - p.dist.lo + 1 }, (_, i) => (p.dist as { lo: number }).lo + i);
-    else throw new ConfigError(`tune.space.${p.name}: grid search needs a list of values (a continuous range has no grid)`);
+    else if (p.dist.kind === 'int' && p.dist.hi - p.dist.lo <= 32)
+      values = Array.from({ length: p.dist.hi - p.dist.lo + 1 }, (_, i) => (p.dist as { lo: number }).lo + i);
+    else
+      throw new ConfigError(
+        `tune.space.${p.name}: grid search needs a list of values (a continuous range has no grid)`,
+      );
     const next: Params[] = [];
     for (const g of grid) {
-      if (!isActive(p, g)) { next.push(g); continue; }
+      if (!isActive(p, g)) {
+        next.push(g);
+        continue;
+      }
       for (const v of values) next.push({ ...g, [p.name]: v });
     }
     grid = next;

@@ -1,11 +1,19 @@
 // One trial: the base config with the trial's parameters applied, trained (repeats x seeds), its
 // objective per epoch reported to storage as it happens, pruned when the pruner says so.
-import { prepareData, type PreparedData } from '../data/index.js';
-import { compiledModel, callbacksOf, dataSpec, scheduleOf, type LoadedConfig, type RawConfig } from '../config/index.js';
+
+import {
+  callbacksOf,
+  compiledModel,
+  dataSpec,
+  type LoadedConfig,
+  type RawConfig,
+  scheduleOf,
+} from '../config/index.js';
+import { type PreparedData, prepareData } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
-import { Callback, type Logs } from '../train/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
+import { Callback, type Logs } from '../train/index.js';
 import type { Pruner } from './pruners/index.js';
 import { applyParams } from './space.js';
 
@@ -25,8 +33,14 @@ export interface TrialEnv {
 class Reporter extends Callback {
   best = Infinity;
   pruned = false;
-  constructor(readonly env: TrialEnv, readonly trial: FrozenTrial, readonly active: boolean) { super(); }
-  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+  constructor(
+    readonly env: TrialEnv,
+    readonly trial: FrozenTrial,
+    readonly active: boolean,
+  ) {
+    super();
+  }
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     const v = logs[this.env.objective];
     if (v < this.best) this.best = v;
     this.env.onEpoch?.(this.trial.number, epoch, this.model.epochsPlanned, v);
@@ -89,23 +103,44 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       const rep = new Reporter(env, trial, r === 0);
       const t = cfg.train!;
       const h = await model.fit(...splitTensors(d, 'train', model), {
-        epochs: t.epochs, batchSize: t.batch_size, shuffle: t.shuffle, validationData: splitTensors(d, 'val', model),
-        callbacks: [...callbacksOf(cfg), rep], schedule: scheduleOf(cfg), onWarning: () => {},
+        epochs: t.epochs,
+        batchSize: t.batch_size,
+        shuffle: t.shuffle,
+        validationData: splitTensors(d, 'val', model),
+        callbacks: [...callbacksOf(cfg), rep],
+        schedule: scheduleOf(cfg),
+        onWarning: () => {},
       });
       histories.push(h.history);
       values.push(rep.best);
       model.dispose();
-      if (rep.pruned) { pruned = true; break; }
+      if (rep.pruned) {
+        pruned = true;
+        break;
+      }
       if (h.diverged) break;
     }
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     const diag = diagnose(histories[0], { config: cfg });
-    const attrs = { history: { loss: histories[0].loss, val_loss: histories[0].val_loss }, values, spread: sd, seconds: (performance.now() - started) / 1000,
-      epochs: histories[0].loss.length, diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice } };
-    if (!Number.isFinite(mean)) return await env.storage.finishTrial(env.study, trial.number, 'failed', null, { error: `the objective was ${mean} (diverged)`, attrs });
+    const attrs = {
+      history: { loss: histories[0].loss, val_loss: histories[0].val_loss },
+      values,
+      spread: sd,
+      seconds: (performance.now() - started) / 1000,
+      epochs: histories[0].loss.length,
+      diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
+    };
+    if (!Number.isFinite(mean))
+      return await env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+        error: `the objective was ${mean} (diverged)`,
+        attrs,
+      });
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {
-    return env.storage.finishTrial(env.study, trial.number, 'failed', null, { error: (e as Error).message, attrs: { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 } });
+    return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+      error: (e as Error).message,
+      attrs: { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 },
+    });
   }
 }

@@ -11,10 +11,23 @@ const loaded = await loadConfig(file);
 const base = resolveConfig(loaded.raw, loaded.name);
 const s = tuneSettings(base, loaded.file);
 const storage = openStorage(url);
-const env: TrialEnv = { loaded, base, storage, study, pruner: s.pruner, repeats: s.repeats, objective: s.objective, dataCache: new Map() };
+const env: TrialEnv = {
+  loaded,
+  base,
+  storage,
+  study,
+  pruner: s.pruner,
+  repeats: s.repeats,
+  objective: s.objective,
+  dataCache: new Map(),
+};
 
 parentPort!.on('message', async (msg: { number: number } | 'close') => {
-  if (msg === 'close') { await storage.close(); parentPort!.close(); return; }
+  if (msg === 'close') {
+    await storage.close();
+    parentPort!.close();
+    return;
+  }
   const trial = (await storage.getTrials(study)).find((t) => t.number === msg.number)!;
   const done = await runTrial(env, trial);
   parentPort!.postMessage({ number: done.number, state: done.state });

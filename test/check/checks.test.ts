@@ -1,15 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRun, networkChecks, type CheckResult } from '../../src/check/index.js';
+import { test } from 'node:test';
+import { type CheckResult, checkRun, networkChecks } from '../../src/check/index.js';
+import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/index.js';
 import { syntheticCsv, syntheticSeries } from '../../src/data/index.js';
-import { Rng, dense, gru, tensor } from '../../src/nn/index.js';
-import { sequential } from '../../src/train/index.js';
+import { dense, gru, Rng, tensor } from '../../src/nn/index.js';
 import { DEMO_CONFIG } from '../../src/run/index.js';
-import { main } from '../../src/cli/main.js';
+import { sequential } from '../../src/train/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-check-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -21,61 +21,112 @@ async function checks(config: string, csv: string) {
   fs.mkdirSync(d);
   writeFileSync(join(d, 'series.csv'), csv);
   writeFileSync(join(d, 'c.yaml'), config);
-  return (await checkRun({ raw: parseConfig(config, join(d, 'c.yaml')), file: join(d, 'c.yaml'), dir: d, name: 'c' }, { steps: 150 })).checks;
+  return (
+    await checkRun(
+      { raw: parseConfig(config, join(d, 'c.yaml')), file: join(d, 'c.yaml'), dir: d, name: 'c' },
+      { steps: 150 },
+    )
+  ).checks;
 }
 
 test('the clean demo config passes every check', async () => {
   const cs = await checks(DEMO_CONFIG, syntheticCsv({ length: 2400, seed: 7 }));
   const failed = cs.filter((c) => c.status === 'fail');
   assert.deepEqual(failed, []);
-  for (const id of ['data.nan_inf', 'data.leakage', 'data.scaler_train_only', 'data.split_overlap', 'network.init_loss', 'network.gradients', 'network.overfit_one_batch', 'baseline.scores']) {
+  for (const id of [
+    'data.nan_inf',
+    'data.leakage',
+    'data.scaler_train_only',
+    'data.split_overlap',
+    'network.init_loss',
+    'network.gradients',
+    'network.overfit_one_batch',
+    'baseline.scores',
+  ]) {
     assert.equal(byId(cs, id).status, 'pass', id);
   }
   assert.ok((byId(cs, 'baseline.scores').evidence.scaled as Record<string, unknown>).persistence);
 });
 
-const cfg = (extra = '') => `data: {csv: series.csv, target: y, lookback: 12, horizon: 2${extra}}\nmodel: {layers: [{gru: {units: 8}}, {dense: {units: 2}}]}\n`;
+const cfg = (extra = '') =>
+  `data: {csv: series.csv, target: y, lookback: 12, horizon: 2${extra}}\nmodel: {layers: [{gru: {units: 8}}, {dense: {units: 2}}]}\n`;
 const y = syntheticSeries({ length: 400, seed: 2 });
 
 test('a leaked target (a feature that is the target one step ahead) fails data.leakage', async () => {
-  const csv = 'y,leak,x\n' + Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1] * 3 + 1},${Math.sin(i)}`).join('\n');
+  const csv = `y,leak,x\n${Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1] * 3 + 1},${Math.sin(i)}`).join('\n')}`;
   const c = byId(await checks(cfg(), csv), 'data.leakage');
   assert.equal(c.status, 'fail');
-  assert.deepEqual((c.evidence.leaks as { feature: string; lead: number }[]).map((l) => [l.feature, l.lead]), [['leak', 1]]);
+  assert.deepEqual(
+    (c.evidence.leaks as { feature: string; lead: number }[]).map((l) => [l.feature, l.lead]),
+    [['leak', 1]],
+  );
 });
 
 test('a NaN cell fails data.nan_inf with the row and column', async () => {
-  const csv = 'y\n' + Array.from({ length: 300 }, (_, i) => (i === 40 ? 'NaN' : y[i])).join('\n');
+  const csv = `y\n${Array.from({ length: 300 }, (_, i) => (i === 40 ? 'NaN' : y[i])).join('\n')}`;
   const c = byId(await checks(cfg(), csv), 'data.nan_inf');
   assert.equal(c.status, 'fail');
   assert.deepEqual(c.evidence.first, ['row 41 column "y"']);
 });
 
 test('a constant column is flagged', async () => {
-  const csv = 'y,c\n' + Array.from({ length: 300 }, (_, i) => `${y[i]},5`).join('\n');
+  const csv = `y,c\n${Array.from({ length: 300 }, (_, i) => `${y[i]},5`).join('\n')}`;
   assert.equal(byId(await checks(cfg(), csv), 'data.constant_columns').status, 'warn');
 });
 
 test('overlapping splits and a shifted test period are flagged', async () => {
-  const csv = 'y\n' + Array.from({ length: 300 }, (_, i) => (i < 200 ? y[i] : y[i] + 40)).join('\n');
+  const csv = `y\n${Array.from({ length: 300 }, (_, i) => (i < 200 ? y[i] : y[i] + 40)).join('\n')}`;
   const cs = await checks(cfg(', split: {train: [0, 200], val: [150, 250], test: [250, 300]}'), csv);
   assert.equal(byId(cs, 'data.split_overlap').status, 'fail');
   assert.equal(byId(cs, 'data.distribution_shift').status, 'warn');
 });
 
 const rng = new Rng(1);
-const xs = tensor(Float32Array.from({ length: 64 * 6 * 2 }, () => rng.normal()), [64, 6, 2]);
-const ys = tensor(Float32Array.from({ length: 64 }, () => rng.normal()), [64, 1]);
+const xs = tensor(
+  Float32Array.from({ length: 64 * 6 * 2 }, () => rng.normal()),
+  [64, 6, 2],
+);
+const ys = tensor(
+  Float32Array.from({ length: 64 }, () => rng.normal()),
+  [64, 1],
+);
 
 test('a head with a wrong scale fails network.init_loss', async () => {
-  const cs = await networkChecks(() => sequential([gru({ units: 8 }), dense({ units: 1, kernelInitializer: { className: 'constant', config: { value: 40 } } })], { inputShape: [6, 2] }), xs, ys, { steps: 20 });
+  const cs = await networkChecks(
+    () =>
+      sequential(
+        [gru({ units: 8 }), dense({ units: 1, kernelInitializer: { className: 'constant', config: { value: 40 } } })],
+        { inputShape: [6, 2] },
+      ),
+    xs,
+    ys,
+    { steps: 20 },
+  );
   const c = byId(cs, 'network.init_loss');
   assert.equal(c.status, 'fail');
   assert.ok((c.evidence.ratio as number) > 20);
 });
 
 test('a layer whose gradient is cut (a dead relu) fails network.gradients, naming the layers', async () => {
-  const cs = await networkChecks(() => sequential([gru({ units: 8, name: 'rnn' }), dense({ units: 8, activation: 'relu', biasInitializer: { className: 'constant', config: { value: -100 } }, name: 'dead' }), dense({ units: 1, name: 'head' })], { inputShape: [6, 2] }), xs, ys, { steps: 20 });
+  const cs = await networkChecks(
+    () =>
+      sequential(
+        [
+          gru({ units: 8, name: 'rnn' }),
+          dense({
+            units: 8,
+            activation: 'relu',
+            biasInitializer: { className: 'constant', config: { value: -100 } },
+            name: 'dead',
+          }),
+          dense({ units: 1, name: 'head' }),
+        ],
+        { inputShape: [6, 2] },
+      ),
+    xs,
+    ys,
+    { steps: 20 },
+  );
   const c = byId(cs, 'network.gradients');
   assert.equal(c.status, 'fail');
   assert.deepEqual(c.evidence.dead_layers, ['rnn', 'dead']);
@@ -84,12 +135,20 @@ test('a layer whose gradient is cut (a dead relu) fails network.gradients, namin
 test('seqtune check exits 0 on a clean config, 1 when a check fails, and prints JSON', async () => {
   const d = join(dir, 'cli');
   (await import('node:fs')).mkdirSync(d);
-  writeFileSync(join(d, 'series.csv'), 'y,leak\n' + Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1]}`).join('\n'));
+  writeFileSync(
+    join(d, 'series.csv'),
+    `y,leak\n${Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1]}`).join('\n')}`,
+  );
   writeFileSync(join(d, 'c.yaml'), cfg());
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(['check', join(d, 'c.yaml'), '--json'], { out: (s) => out.push(s), err: (s) => err.push(s) });
   assert.equal(code, 1);
   const report = JSON.parse(out.join(''));
-  assert.ok(report.checks.every((c: CheckResult) => ['pass', 'warn', 'fail'].includes(c.status) && c.id && c.evidence && c.advice));
+  assert.ok(
+    report.checks.every(
+      (c: CheckResult) => ['pass', 'warn', 'fail'].includes(c.status) && c.id && c.evidence && c.advice,
+    ),
+  );
   assert.match(err.join(''), /data.leakage failed/);
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { batchSizeRange, lrFind } from '../../src/check/index.js';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
 import { dense, gru, tensor } from '../../src/nn/index.js';
@@ -8,10 +8,22 @@ import { sequential } from '../../src/train/index.js';
 const y = syntheticSeries({ length: 700, seed: 3 });
 const m = y.reduce((a, b) => a + b, 0) / y.length;
 const z = Float64Array.from(y, (v) => (v - m) / 3);
-const w = makeWindows(Array.from({ length: 600 }, (_, i) => 24 + i), 24, 1, [z], [z]);
-const x = tensor(w.x.slice(0, 500 * 24), [500, 24, 1]), t = tensor(w.y.slice(0, 500), [500, 1]);
-const xv = tensor(w.x.slice(500 * 24), [100, 24, 1]), tv = tensor(w.y.slice(500), [100, 1]);
-const make = () => { const mm = sequential([gru({ units: 8, inputShape: [24, 1] }), dense({ units: 1 })], { seed: 1 }); mm.compile({ optimizer: 'adam', loss: 'mse' }); return mm; };
+const w = makeWindows(
+  Array.from({ length: 600 }, (_, i) => 24 + i),
+  24,
+  1,
+  [z],
+  [z],
+);
+const x = tensor(w.x.slice(0, 500 * 24), [500, 24, 1]),
+  t = tensor(w.y.slice(0, 500), [500, 1]);
+const xv = tensor(w.x.slice(500 * 24), [100, 24, 1]),
+  tv = tensor(w.y.slice(500), [100, 1]);
+const make = () => {
+  const mm = sequential([gru({ units: 8, inputShape: [24, 1] }), dense({ units: 1 })], { seed: 1 });
+  mm.compile({ optimizer: 'adam', loss: 'mse' });
+  return mm;
+};
 
 test('lr-find raises the rate exponentially, stops when the loss explodes and suggests a range inside the sweep', () => {
   const r = lrFind(make, x, t, { steps: 150, batchSize: 16 });
@@ -20,13 +32,20 @@ test('lr-find raises the rate exponentially, stops when the loss explodes and su
   assert.equal(r.stoppedEarly, true, 'a sweep to lr 10 explodes');
   const { min, max, best } = r.suggested;
   assert.ok(min <= best && best <= max && min >= 1e-7 && max <= 10, JSON.stringify(r.suggested));
-  const lossAt = (lr: number) => r.points.reduce((a, p) => (Math.abs(Math.log(p[0] / lr)) < Math.abs(Math.log(a[0] / lr)) ? p : a))[1];
-  assert.ok(lossAt(max) < r.points[0][1], 'the smoothed loss at the suggested maximum is below where the sweep started');
+  const lossAt = (lr: number) =>
+    r.points.reduce((a, p) => (Math.abs(Math.log(p[0] / lr)) < Math.abs(Math.log(a[0] / lr)) ? p : a))[1];
+  assert.ok(
+    lossAt(max) < r.points[0][1],
+    'the smoothed loss at the suggested maximum is below where the sweep started',
+  );
 });
 
 test('batch-size range: one short run per size, the largest that trains as well as the best', async () => {
   const r = await batchSizeRange(make, [x, t], [xv, tv], { sizes: [8, 32, 128, 512], epochs: 1 });
-  assert.deepEqual(r.rows.map((row) => row.batch_size), [8, 32, 128]);
+  assert.deepEqual(
+    r.rows.map((row) => row.batch_size),
+    [8, 32, 128],
+  );
   const best = Math.min(...r.rows.map((row) => row.val_loss));
   const chosen = r.rows.find((row) => row.batch_size === r.suggested)!;
   assert.ok(chosen.val_loss <= best * 1.1);
@@ -42,19 +61,39 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-'));
   try {
     writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 1 }));
-    writeFileSync(join(dir, 'c.yaml'), 'data: {csv: series.csv, target: value, lookback: 12}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n');
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      'data: {csv: series.csv, target: value, lookback: 12}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n',
+    );
     const out: string[] = [];
-    assert.equal(await main(['lr-find', join(dir, 'c.yaml'), '--json', '--out', join(dir, 'lr'), '--steps', '80'], { out: (s) => out.push(s), err: () => {} }), 0);
+    assert.equal(
+      await main(['lr-find', join(dir, 'c.yaml'), '--json', '--out', join(dir, 'lr'), '--steps', '80'], {
+        out: (s) => out.push(s),
+        err: () => {},
+      }),
+      0,
+    );
     const j = JSON.parse(out.join(''));
     assert.deepEqual(Object.keys(j.suggested).sort(), ['best', 'max', 'min']);
     assert.ok(Array.isArray(j.points) && j.points.length > 10 && j.points.every((p: number[]) => p.length === 2));
     assert.deepEqual(readdirSync(join(dir, 'lr')).sort(), ['lr-find.json', 'lr-find.png', 'lr-find.svg']);
     const r: string[] = [];
-    assert.equal(await main(['range', join(dir, 'c.yaml'), '--param', 'train.batch_size', '--json'], { out: (s) => r.push(s), err: () => {} }), 0);
+    assert.equal(
+      await main(['range', join(dir, 'c.yaml'), '--param', 'train.batch_size', '--json'], {
+        out: (s) => r.push(s),
+        err: () => {},
+      }),
+      0,
+    );
     const rr = JSON.parse(r.join(''));
     assert.ok(rr.suggested >= 8 && rr.rows.length >= 3);
     const bad: string[] = [];
-    assert.equal(await main(['range', join(dir, 'c.yaml'), '--param', 'train.epochs'], { out: () => {}, err: (s) => bad.push(s) }), 2);
+    assert.equal(
+      await main(['range', join(dir, 'c.yaml'), '--param', 'train.epochs'], { out: () => {}, err: (s) => bad.push(s) }),
+      2,
+    );
     assert.match(bad.join(''), /--param: expected train.batch_size/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

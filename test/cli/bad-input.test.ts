@@ -1,9 +1,10 @@
 // Bad inputs each give one clear line on stderr and exit code 2, and leave no run folder behind.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-cli-'));
@@ -12,7 +13,14 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const run = runCli;
 
 const good = (over: Record<string, string> = {}) => {
-  const v = { csv: 'data.csv', target: 'y', lookback: '4', layer: 'gru: {units: 4}', optimizer: '{adam: {learning_rate: 0.01}}', ...over };
+  const v = {
+    csv: 'data.csv',
+    target: 'y',
+    lookback: '4',
+    layer: 'gru: {units: 4}',
+    optimizer: '{adam: {learning_rate: 0.01}}',
+    ...over,
+  };
   return `data:\n  csv: ${v.csv}\n  target: ${v.target}\n  lookback: ${v.lookback}\nmodel:\n  layers:\n    - ${v.layer}\n    - dense: {units: 1}\ntrain:\n  epochs: 1\n  optimizer: ${v.optimizer}\n`;
 };
 let n = 0;
@@ -23,21 +31,66 @@ function setup(config: string, csv?: string): { cfg: string; out: string } {
   writeFileSync(join(d, 'c.yaml'), config);
   return { cfg: join(d, 'c.yaml'), out: join(d, 'run') };
 }
-const numbers = 'y\n' + Array.from({ length: 40 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n') + '\n';
+const numbers = `y\n${Array.from({ length: 40 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
 
 const cases: [string, string, string | undefined, RegExp][] = [
   ['a missing file', good({ csv: 'nope.csv' }), undefined, /nope.csv: cannot read the CSV file \(no such file\)/],
   ['an empty file', good(), '', /data.csv: the file is empty; expected a header row and data rows/],
   ['a header only', good(), 'y\n', /data.csv: only a header \(y\); expected data rows after it/],
-  ['a missing target column', good({ target: 'pm25' }), numbers, /data.target names column "pm25", which is not in the header \(y\)/],
-  ['a non-numeric cell', good(), numbers.replace('\n0.3272', '\nhello'), /data.csv: row 2, column "y": expected a number, found "hello"/],
-  ['NA under the error policy', good(), numbers.replace('\n0.3272', '\nNA'), /data.csv: 1 missing value \(NA, empty or NaN\), first at row 2 column "y"; set data.missing/],
-  ['a series shorter than lookback + horizon', good({ lookback: '50' }), numbers, /40 usable rows, but one window needs lookback 50 \+ horizon 1 = 51/],
-  ['an unknown layer', good({ layer: 'grux: {units: 4}' }), numbers, /c.yaml: model.layers\[0\].grux: unknown layer "grux"; expected one of gru, lstm/],
-  ['an unknown optimizer', good({ optimizer: '{adamax: {learning_rate: 0.01}}' }), numbers, /c.yaml: train.optimizer.adamax: unknown optimizer "adamax"; expected one of sgd, adam, adamw, rmsprop, adagrad/],
-  ['a negative learning rate', good({ optimizer: '{adam: {learning_rate: -0.001}}' }), numbers, /c.yaml: train.optimizer.adam.learning_rate: expected a positive number, received -0.001/],
-  ['units that are not a number', good({ layer: 'gru: {units: big}' }), numbers, /c.yaml: model.layers\[0\].gru.units: expected a positive integer, received "big"/],
-  ['an output width that does not fit the horizon', good().replace('dense: {units: 1}', 'dense: {units: 3}'), numbers, /model.layers\[1\].dense: the model outputs 3 values per window; expected 1 \(horizon 1 x 1 target\)/],
+  [
+    'a missing target column',
+    good({ target: 'pm25' }),
+    numbers,
+    /data.target names column "pm25", which is not in the header \(y\)/,
+  ],
+  [
+    'a non-numeric cell',
+    good(),
+    numbers.replace('\n0.3272', '\nhello'),
+    /data.csv: row 2, column "y": expected a number, found "hello"/,
+  ],
+  [
+    'NA under the error policy',
+    good(),
+    numbers.replace('\n0.3272', '\nNA'),
+    /data.csv: 1 missing value \(NA, empty or NaN\), first at row 2 column "y"; set data.missing/,
+  ],
+  [
+    'a series shorter than lookback + horizon',
+    good({ lookback: '50' }),
+    numbers,
+    /40 usable rows, but one window needs lookback 50 \+ horizon 1 = 51/,
+  ],
+  [
+    'an unknown layer',
+    good({ layer: 'grux: {units: 4}' }),
+    numbers,
+    /c.yaml: model.layers\[0\].grux: unknown layer "grux"; expected one of gru, lstm/,
+  ],
+  [
+    'an unknown optimizer',
+    good({ optimizer: '{adamax: {learning_rate: 0.01}}' }),
+    numbers,
+    /c.yaml: train.optimizer.adamax: unknown optimizer "adamax"; expected one of sgd, adam, adamw, rmsprop, adagrad/,
+  ],
+  [
+    'a negative learning rate',
+    good({ optimizer: '{adam: {learning_rate: -0.001}}' }),
+    numbers,
+    /c.yaml: train.optimizer.adam.learning_rate: expected a positive number, received -0.001/,
+  ],
+  [
+    'units that are not a number',
+    good({ layer: 'gru: {units: big}' }),
+    numbers,
+    /c.yaml: model.layers\[0\].gru.units: expected a positive integer, received "big"/,
+  ],
+  [
+    'an output width that does not fit the horizon',
+    good().replace('dense: {units: 1}', 'dense: {units: 3}'),
+    numbers,
+    /model.layers\[1\].dense: the model outputs 3 values per window; expected 1 \(horizon 1 x 1 target\)/,
+  ],
 ];
 
 for (const [what, config, csv, msg] of cases) {
@@ -48,7 +101,10 @@ for (const [what, config, csv, msg] of cases) {
     assert.match(r.err, msg);
     assert.equal(r.err.trim().split('\n').length, 1, `one line, got: ${r.err}`);
     assert.equal(existsSync(out), false);
-    assert.deepEqual(readdirSync(join(out, '..')).filter((f) => f.includes('partial')), []);
+    assert.deepEqual(
+      readdirSync(join(out, '..')).filter((f) => f.includes('partial')),
+      [],
+    );
   });
 }
 
@@ -63,7 +119,8 @@ test('usage errors and a missing config exit 2', async () => {
 
 test('an existing run folder is never overwritten', async () => {
   const { cfg, out } = setup(good(), numbers);
-  mkdirSync(out); writeFileSync(join(out, 'keep.txt'), 'mine');
+  mkdirSync(out);
+  writeFileSync(join(out, 'keep.txt'), 'mine');
   const r = await run(['train', cfg, '--out', out, '--quiet']);
   assert.equal(r.code, 2);
   assert.match(r.err, /already exists; seqtune does not overwrite a run folder/);

@@ -1,22 +1,28 @@
 // seqtune train / demo / predict / evaluate end to end on small synthetic data.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/run-cli.js';
+import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-train-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-const quiet = async (args: string[]) => { const r = await runCli(args); return { value: r.code, out: r.out, err: r.err }; };
+const quiet = async (args: string[]) => {
+  const r = await runCli(args);
+  return { value: r.code, out: r.out, err: r.err };
+};
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 
 test('seqtune train writes the whole run folder; predict and evaluate read it back', async () => {
   writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 600, seed: 3 }));
-  writeFileSync(join(dir, 'c.yaml'), `name: small
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    `name: small
 data: {csv: series.csv, time: time, target: value, lookback: 24, horizon: 4, split: {train: 0.6, val: 0.2, test: 0.2}}
 model:
   layers:
@@ -24,11 +30,22 @@ model:
     - dense: {units: 4}
 train: {epochs: 3, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}, metrics: [mae, rmse]}
 evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
-`);
+`,
+  );
   const out = join(dir, 'run1');
   const r = await quiet(['train', join(dir, 'c.yaml'), '--out', out, '--quiet']);
   assert.equal(r.value, 0, r.err);
-  assert.deepEqual(readdirSync(out).sort(), ['config.yaml', 'diagnosis.json', 'forecast.png', 'forecast.svg', 'history.json', 'loss.png', 'loss.svg', 'metrics.json', 'model']);
+  assert.deepEqual(readdirSync(out).sort(), [
+    'config.yaml',
+    'diagnosis.json',
+    'forecast.png',
+    'forecast.svg',
+    'history.json',
+    'loss.png',
+    'loss.svg',
+    'metrics.json',
+    'model',
+  ]);
   const dj = JSON.parse(readFileSync(join(out, 'diagnosis.json'), 'utf8'));
   assert.ok(typeof dj.pattern === 'string' && dj.confidence >= 0 && dj.confidence <= 1 && Array.isArray(dj.advice));
   const h = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
@@ -50,7 +67,10 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   const ev = await quiet(['evaluate', out, '--json']);
   assert.equal(ev.value, 0, ev.err);
   const em = JSON.parse(ev.out);
-  assert.ok(Math.abs(em.test.scaled.model.mse - m.test.scaled.model.mse) < 1e-9, 'evaluate reproduces the saved test score');
+  assert.ok(
+    Math.abs(em.test.scaled.model.mse - m.test.scaled.model.mse) < 1e-9,
+    'evaluate reproduces the saved test score',
+  );
 });
 
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {
@@ -74,18 +94,30 @@ test('seqtune init writes a starter config that loads, and never overwrites', as
 
 test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file and a run folder; --json and --plot', async () => {
   const h = join(dir, 'keras.json');
-  writeFileSync(h, '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], "val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, NaN]}');
+  writeFileSync(
+    h,
+    '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], "val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, NaN]}',
+  );
   const r = await quiet(['diagnose', h, '--json']);
   assert.equal(r.value, 0, r.err);
   const d = JSON.parse(r.out);
   assert.equal(d.pattern, 'diverged');
   assert.ok(d.confidence > 0 && Array.isArray(d.advice) && d.advice[0].param);
   const c = join(dir, 'log.csv');
-  writeFileSync(c, 'epoch,loss,val_loss\n' + [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24].map((v, i) => `${i},${v},${[1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75][i]}`).join('\n'));
+  writeFileSync(
+    c,
+    'epoch,loss,val_loss\n' +
+      [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24]
+        .map((v, i) => `${i},${v},${[1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75][i]}`)
+        .join('\n'),
+  );
   const svg = join(dir, 'curves.svg');
   const t = await quiet(['diagnose', c, '--plot', svg]);
   assert.equal(t.value, 0, t.err);
-  assert.match(t.out, /overfitting \[overfitting\], confidence [\d.]+[\s\S]*what to try next:[\s\S]*stop early: validation loss was best at epoch 4/);
+  assert.match(
+    t.out,
+    /overfitting \[overfitting\], confidence [\d.]+[\s\S]*what to try next:[\s\S]*stop early: validation loss was best at epoch 4/,
+  );
   assert.match(readFileSync(svg, 'utf8'), /best epoch 4[\s\S]*read here|read here[\s\S]*best epoch 4/);
   const run = await quiet(['diagnose', join(dir, 'run1'), '--json']);
   assert.equal(run.value, 0, run.err);

@@ -1,8 +1,9 @@
 // Every shipped example config parses, resolves and (when it has one) yields valid tune settings.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { tuneSettings } from '../../src/tune/study.js';
 

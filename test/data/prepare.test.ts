@@ -1,14 +1,25 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError, baselineScores, prepareData, readCsv, syntheticSeries, type DataConfig } from '../../src/data/index.js';
+import { test } from 'node:test';
+import {
+  baselineScores,
+  type DataConfig,
+  DataError,
+  prepareData,
+  readCsv,
+  syntheticSeries,
+} from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-data-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 let k = 0;
-const csvFile = (text: string) => { const f = join(dir, `t${k++}.csv`); writeFileSync(f, text); return f; };
+const csvFile = (text: string) => {
+  const f = join(dir, `t${k++}.csv`);
+  writeFileSync(f, text);
+  return f;
+};
 
 test('CSV: quoted fields, CRLF, BOM and no final newline', async () => {
   const f = csvFile('\uFEFF"Month","Sales"\r\n"1-01",266.0\r\n"1-02","145.9"\r\n"1-03",183.1');
@@ -19,19 +30,29 @@ test('CSV: quoted fields, CRLF, BOM and no final newline', async () => {
 });
 
 test('CSV errors name the file and what is wrong', async () => {
-  await assert.rejects(readCsv(join(dir, 'missing.csv')), (e: Error) => e instanceof DataError && /missing.csv: cannot read the CSV file \(no such file\)/.test(e.message));
+  await assert.rejects(
+    readCsv(join(dir, 'missing.csv')),
+    (e: Error) => e instanceof DataError && /missing.csv: cannot read the CSV file \(no such file\)/.test(e.message),
+  );
   await assert.rejects(readCsv(csvFile('')), /the file is empty; expected a header row/);
   await assert.rejects(readCsv(csvFile('a,b\n')), /only a header \(a, b\); expected data rows/);
   await assert.rejects(readCsv(csvFile('a,b\n1,2\n3\n')), /line 3: wrong number of fields/);
 });
 
 const base: DataConfig = { csv: 'x', target: 'y', lookback: 3, split: { train: 0.6, val: 0.2, test: 0.2 } };
-const series = (n: number, f: (i: number) => string) => 'y\n' + Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';
+const series = (n: number, f: (i: number) => string) => `y\n${Array.from({ length: n }, (_, i) => f(i)).join('\n')}\n`;
 
 test('missing values: error names row and column; drop, ffill, interpolate and constant fill', async () => {
-  const text = 't,y,z\n' + Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i === 6 ? '' : i},${i === 7 ? 'NaN' : 2 * i}`).join('\n');
+  const text =
+    't,y,z\n' +
+    Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i === 6 ? '' : i},${i === 7 ? 'NaN' : 2 * i}`).join(
+      '\n',
+    );
   const f = csvFile(text);
-  await assert.rejects(prepareData({ ...base, time: 't' }, f), /3 missing values \(NA, empty or NaN\), first at row 6 column "y", row 7 column "y", row 8 column "z"/);
+  await assert.rejects(
+    prepareData({ ...base, time: 't' }, f),
+    /3 missing values \(NA, empty or NaN\), first at row 6 column "y", row 7 column "y", row 8 column "z"/,
+  );
   const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);
   assert.equal(drop.rows, 27);
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill', scale: 'none' }, f);
@@ -44,10 +65,22 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
 });
 
 test('non-numeric cells, unknown columns, unordered time and short series are errors naming row/column', async () => {
-  await assert.rejects(prepareData(base, csvFile(series(20, (i) => (i === 9 ? 'abc' : String(i))))), /row 10, column "y": expected a number, found "abc"/);
-  await assert.rejects(prepareData({ ...base, target: 'pm25' }, csvFile(series(20, String))), /data.target names column "pm25", which is not in the header \(y\)/);
-  await assert.rejects(prepareData({ ...base, time: 't' }, csvFile('t,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n')), /row 3, column "t": time "2024-01-02" is not after the row before/);
-  await assert.rejects(prepareData({ ...base, lookback: 10, horizon: 5 }, csvFile(series(12, String))), /12 usable rows, but one window needs lookback 10 \+ horizon 5 = 15/);
+  await assert.rejects(
+    prepareData(base, csvFile(series(20, (i) => (i === 9 ? 'abc' : String(i))))),
+    /row 10, column "y": expected a number, found "abc"/,
+  );
+  await assert.rejects(
+    prepareData({ ...base, target: 'pm25' }, csvFile(series(20, String))),
+    /data.target names column "pm25", which is not in the header \(y\)/,
+  );
+  await assert.rejects(
+    prepareData({ ...base, time: 't' }, csvFile('t,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n')),
+    /row 3, column "t": time "2024-01-02" is not after the row before/,
+  );
+  await assert.rejects(
+    prepareData({ ...base, lookback: 10, horizon: 5 }, csvFile(series(12, String))),
+    /12 usable rows, but one window needs lookback 10 \+ horizon 5 = 15/,
+  );
 });
 
 test('scalers are fitted on the training rows only', async () => {
@@ -55,14 +88,17 @@ test('scalers are fitted on the training rows only', async () => {
   for (const scale of ['minmax', 'standard', 'robust'] as const) {
     const d = await prepareData({ ...base, scale }, f);
     const tr = Array.from(d.targetSeries.original[0].slice(0, 60));
-    if (scale === 'minmax') { assert.equal(d.scaler.center[0], 0); assert.equal(d.scaler.scale[0], 9); }
+    if (scale === 'minmax') {
+      assert.equal(d.scaler.center[0], 0);
+      assert.equal(d.scaler.scale[0], 9);
+    }
     if (scale === 'standard') assert.ok(Math.abs(d.scaler.center[0] - tr.reduce((a, b) => a + b, 0) / 60) < 1e-12);
     if (scale === 'robust') assert.equal(d.scaler.center[0], 4.5);
   }
 });
 
 test('categorical columns: label and one-hot encoding', async () => {
-  const f = csvFile('y,wind\n' + Array.from({ length: 20 }, (_, i) => `${i},${['NW', 'SE', 'cv'][i % 3]}`).join('\n'));
+  const f = csvFile(`y,wind\n${Array.from({ length: 20 }, (_, i) => `${i},${['NW', 'SE', 'cv'][i % 3]}`).join('\n')}`);
   const lab = await prepareData({ ...base, categorical: { wind: 'label' }, scale: 'none' }, f);
   assert.deepEqual(lab.features, ['y', 'wind']);
   assert.deepEqual([...lab.scaledFeatures[1].slice(0, 4)], [0, 1, 2, 0]);
@@ -73,7 +109,10 @@ test('categorical columns: label and one-hot encoding', async () => {
 
 test('windows follow the ETT protocol: a window belongs to the split holding all its targets; inputs may reach back', async () => {
   const f = csvFile(series(100, String));
-  const d = await prepareData({ ...base, lookback: 5, horizon: 3, split: { train: [0, 60], val: [60, 80], test: [80, 100] }, scale: 'none' }, f);
+  const d = await prepareData(
+    { ...base, lookback: 5, horizon: 3, split: { train: [0, 60], val: [60, 80], test: [80, 100] }, scale: 'none' },
+    f,
+  );
   assert.equal(d.windows.train.starts[0], 5);
   assert.equal(d.windows.train.starts.at(-1), 57);
   assert.equal(d.windows.val.starts[0], 60);
@@ -87,18 +126,29 @@ test('baselines: persistence repeats the last value, seasonal naive the value a 
   const y = syntheticSeries({ length: 300, noise: 0 });
   const f = csvFile(series(300, (i) => y[i].toFixed(6)));
   const d = await prepareData({ ...base, lookback: 24, horizon: 2, scale: 'none' }, f);
-  const w = d.windows.test, s = d.targetSeries.original[0];
+  const w = d.windows.test,
+    s = d.targetSeries.original[0];
   const b = baselineScores(d, 'test', ['persistence', { seasonal_naive: { season: 24 } }, 'mean']);
-  let pe = 0, se = 0, me = 0;
+  let pe = 0,
+    se = 0,
+    me = 0;
   const mean = s.slice(0, d.ranges.train[1]).reduce((a, v) => a + v, 0) / d.ranges.train[1];
-  for (const st of w.starts) for (let h = 0; h < 2; h++) { pe += (s[st - 1] - s[st + h]) ** 2; se += (s[st + h - 24] - s[st + h]) ** 2; me += (mean - s[st + h]) ** 2; }
+  for (const st of w.starts)
+    for (let h = 0; h < 2; h++) {
+      pe += (s[st - 1] - s[st + h]) ** 2;
+      se += (s[st + h - 24] - s[st + h]) ** 2;
+      me += (mean - s[st + h]) ** 2;
+    }
   const n = w.starts.length * 2;
   // float32 forecasts: agree to single precision
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * b;
   assert.ok(close(b.original.persistence.mse, pe / n), `${b.original.persistence.mse} vs ${pe / n}`);
   assert.ok(close(b.original.seasonal_naive.mse, se / n), `${b.original.seasonal_naive.mse} vs ${se / n}`);
   assert.ok(close(b.original.mean.mse, me / n), `${b.original.mean.mse} vs ${me / n}`);
-  assert.ok(b.original.seasonal_naive.mse < b.original.persistence.mse, 'a noiseless seasonal series favours seasonal naive');
+  assert.ok(
+    b.original.seasonal_naive.mse < b.original.persistence.mse,
+    'a noiseless seasonal series favours seasonal naive',
+  );
 });
 
 test('relative windows: inputs and targets minus the last input value; a zero forecast is persistence', async () => {
@@ -112,6 +162,8 @@ test('relative windows: inputs and targets minus the last input value; a zero fo
   const zero = absolute(w, new Float32Array(w.y.length));
   const persistence = baselineScores(d, 'train', ['persistence']).scaled.persistence.mse;
   let mse = 0;
-  zero.forEach((v, i) => { mse += (v - w.truth[i]) ** 2; });
+  zero.forEach((v, i) => {
+    mse += (v - w.truth[i]) ** 2;
+  });
   assert.ok(Math.abs(mse / zero.length - persistence) < 1e-6 * persistence);
 });

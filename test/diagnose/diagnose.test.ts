@@ -1,12 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PATTERNS, diagnose, readHistory, type PatternId } from '../../src/diagnose/index.js';
-import { syntheticCurves, type Curve } from '../helpers/curve-shapes.js';
+import { test } from 'node:test';
+import { diagnose, PATTERNS, type PatternId, readHistory } from '../../src/diagnose/index.js';
+import { type Curve, syntheticCurves } from '../helpers/curve-shapes.js';
 
-const toHistory = (c: Curve) => Object.fromEntries(Object.entries(c.history).map(([k, v]) => [k, v.map((x) => x ?? NaN)]));
+const toHistory = (c: Curve) =>
+  Object.fromEntries(Object.entries(c.history).map(([k, v]) => [k, v.map((x) => x ?? NaN)]));
 
 function confusion(curves: Curve[]): { accuracy: number; table: string; wrong: string[] } {
   const m: Record<string, Record<string, number>> = {};
@@ -16,7 +17,8 @@ function confusion(curves: Curve[]): { accuracy: number; table: string; wrong: s
   for (const c of curves) {
     const d = diagnose(toHistory(c));
     m[c.label][d.pattern]++;
-    if (d.pattern === c.label) ok++; else wrong.push(`${c.id}: ${c.label} read as ${d.pattern}`);
+    if (d.pattern === c.label) ok++;
+    else wrong.push(`${c.id}: ${c.label} read as ${d.pattern}`);
   }
   const short = (p: string) => p.slice(0, 6);
   const lines = [`${'label \\ read'.padEnd(13)}${PATTERNS.map((p) => short(p).padStart(7)).join('')}`];
@@ -25,14 +27,24 @@ function confusion(curves: Curve[]): { accuracy: number; table: string; wrong: s
 }
 
 test('the labelled curve set (real seqtune runs and synthetic shapes) is read right at least 90% of the time', () => {
-  const { curves } = JSON.parse(readFileSync(new URL('../fixtures/curves/labelled.json', import.meta.url), 'utf8')) as { curves: Curve[] };
+  const { curves } = JSON.parse(readFileSync(new URL('../fixtures/curves/labelled.json', import.meta.url), 'utf8')) as {
+    curves: Curve[];
+  };
   assert.ok(curves.length >= 60);
   for (const p of PATTERNS) {
-    assert.ok(curves.some((c) => c.label === p && c.source === 'run'), `the set has real seqtune runs showing ${p}`);
-    assert.ok(curves.some((c) => c.label === p && c.source === 'synthetic'), `the set has synthetic ${p} shapes`);
+    assert.ok(
+      curves.some((c) => c.label === p && c.source === 'run'),
+      `the set has real seqtune runs showing ${p}`,
+    );
+    assert.ok(
+      curves.some((c) => c.label === p && c.source === 'synthetic'),
+      `the set has synthetic ${p} shapes`,
+    );
   }
   const r = confusion(curves);
-  console.log(`diagnosis confusion matrix (${curves.length} labelled curves, accuracy ${(100 * r.accuracy).toFixed(1)}%):\n${r.table}`);
+  console.log(
+    `diagnosis confusion matrix (${curves.length} labelled curves, accuracy ${(100 * r.accuracy).toFixed(1)}%):\n${r.table}`,
+  );
   assert.ok(r.accuracy >= 0.9, `accuracy ${r.accuracy}\n${r.wrong.join('\n')}`);
 });
 
@@ -42,17 +54,33 @@ test('curves drawn with another seed (not used while building the classifier) ar
 });
 
 test('losses of 1e-4 and of 1e3 read the same', () => {
-  const base = { loss: [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75] };
+  const base = {
+    loss: [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24],
+    val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75],
+  };
   const at = (s: number) => diagnose({ loss: base.loss.map((v) => v * s), val_loss: base.val_loss.map((v) => v * s) });
-  const a = at(1e-4), b = at(1), c = at(1e3);
+  const a = at(1e-4),
+    b = at(1),
+    c = at(1e3);
   assert.equal(a.pattern, 'overfitting');
-  assert.equal(b.pattern, a.pattern); assert.equal(c.pattern, a.pattern);
+  assert.equal(b.pattern, a.pattern);
+  assert.equal(c.pattern, a.pattern);
   assert.ok(Math.abs(a.confidence - c.confidence) < 1e-9);
 });
 
 test('every diagnosis carries evidence, a confidence and machine-readable advice', () => {
-  const d = diagnose({ loss: [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75] },
-    { config: { model: { layers: [{ lstm: { units: 128 } }, { dense: { units: 1 } }] }, train: { epochs: 10, optimizer: { adam: { learning_rate: 0.003 } } } } });
+  const d = diagnose(
+    {
+      loss: [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24],
+      val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75],
+    },
+    {
+      config: {
+        model: { layers: [{ lstm: { units: 128 } }, { dense: { units: 1 } }] },
+        train: { epochs: 10, optimizer: { adam: { learning_rate: 0.003 } } },
+      },
+    },
+  );
   assert.equal(d.evidence.bestEpoch, 3);
   assert.ok(d.evidence.train!.slope < 0 && d.evidence.val!.slope > 0 && d.evidence.gap! > 0);
   assert.ok(d.confidence > 0.5 && d.confidence <= 1);
@@ -61,9 +89,18 @@ test('every diagnosis carries evidence, a confidence and machine-readable advice
   assert.deepEqual(units.values, [64, 32]);
   assert.ok(d.advice.some((a) => a.factor === 'dropout' && a.param === 'model.layers[0].lstm.dropout'));
   assert.match(d.advice[0].text, /best at epoch 4/);
-  const dv = diagnose({ loss: [1, 0.5, NaN], val_loss: [1, 0.6, NaN] }, { config: { train: { optimizer: { sgd: { learning_rate: 10 } } } } });
+  const dv = diagnose(
+    { loss: [1, 0.5, NaN], val_loss: [1, 0.6, NaN] },
+    { config: { train: { optimizer: { sgd: { learning_rate: 10 } } } } },
+  );
   assert.equal(dv.pattern, 'diverged');
-  assert.deepEqual(dv.advice[0], { param: 'train.optimizer.sgd.learning_rate', action: 'decrease', values: [3.3, 1], factor: 'learning_rate', text: 'lower the learning rate from 10 to 3.3 or 1' });
+  assert.deepEqual(dv.advice[0], {
+    param: 'train.optimizer.sgd.learning_rate',
+    action: 'decrease',
+    values: [3.3, 1],
+    factor: 'learning_rate',
+    text: 'lower the learning rate from 10 to 3.3 or 1',
+  });
 });
 
 test('without val_loss the diagnosis rests on the training loss and says so', () => {
@@ -77,34 +114,66 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-hist-'));
   try {
     const f = join(dir, 'history.json');
-    writeFileSync(f, '{"loss": [0.5, 0.3, NaN, Infinity], "val_loss": [0.6, null, NaN, -Infinity], "note": "NaN in a string"}');
+    writeFileSync(
+      f,
+      '{"loss": [0.5, 0.3, NaN, Infinity], "val_loss": [0.6, null, NaN, -Infinity], "note": "NaN in a string"}',
+    );
     const { history } = await readHistory(f);
     assert.deepEqual(history.loss.slice(0, 2), [0.5, 0.3]);
-    assert.ok(Number.isNaN(history.loss[2]) && history.loss[3] === Infinity && Number.isNaN(history.val_loss[1]) && history.val_loss[3] === -Infinity);
+    assert.ok(
+      Number.isNaN(history.loss[2]) &&
+        history.loss[3] === Infinity &&
+        Number.isNaN(history.val_loss[1]) &&
+        history.val_loss[3] === -Infinity,
+    );
     assert.equal(diagnose(history).pattern, 'diverged');
     const c = join(dir, 'training.log');
-    writeFileSync(c, 'epoch,loss,mae,val_loss,val_mae\n0,1.0,0.9,1.1,0.95\n1,0.7,0.8,0.8,0.85\n2,0.5,0.7,0.65,0.8\n3,0.4,0.6,0.55,0.7\n4,0.33,0.55,0.5,0.66\n5,0.28,0.5,0.45,0.6\n');
+    writeFileSync(
+      c,
+      'epoch,loss,mae,val_loss,val_mae\n0,1.0,0.9,1.1,0.95\n1,0.7,0.8,0.8,0.85\n2,0.5,0.7,0.65,0.8\n3,0.4,0.6,0.55,0.7\n4,0.33,0.55,0.5,0.66\n5,0.28,0.5,0.45,0.6\n',
+    );
     const h2 = (await readHistory(c)).history;
     assert.deepEqual(h2.val_loss, [1.1, 0.8, 0.65, 0.55, 0.5, 0.45]);
     assert.equal(diagnose(h2).pattern, 'learning');
     writeFileSync(c, 'epoch,acc\n0,1\n');
     await assert.rejects(readHistory(c), /the header has no "loss" column/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('every pattern id is one of the documented ids', () => {
-  const ids: PatternId[] = ['learning', 'overfitting', 'underfitting', 'plateau', 'architecture', 'data', 'diverged', 'unstable'];
+  const ids: PatternId[] = [
+    'learning',
+    'overfitting',
+    'underfitting',
+    'plateau',
+    'architecture',
+    'data',
+    'diverged',
+    'unstable',
+  ];
   assert.deepEqual([...PATTERNS], ids);
 });
 
 test('underfitting advice: train longer only when the run reached its epoch limit; a longer lookback when the config has one', async () => {
   const { adviceFor } = await import('../../src/diagnose/index.js');
   const ev = (epochs: number) => ({ epochs, bestEpoch: epochs - 3 }) as Parameters<typeof adviceFor>[1];
-  const config = { train: { epochs: 30 }, data: { lookback: 96 }, model: { layers: [{ gru: { units: 64 } }, { dense: { units: 1 } }] } };
+  const config = {
+    train: { epochs: 30 },
+    data: { lookback: 96 },
+    model: { layers: [{ gru: { units: 64 } }, { dense: { units: 1 } }] },
+  };
   const params = (a: { param: string }[]) => a.map((x) => x.param);
   const stoppedEarly = adviceFor('underfitting', ev(17), { config });
-  assert.ok(!params(stoppedEarly).includes('train.epochs'), 'early stopping ended the run: more epochs would change nothing');
+  assert.ok(
+    !params(stoppedEarly).includes('train.epochs'),
+    'early stopping ended the run: more epochs would change nothing',
+  );
   assert.deepEqual(stoppedEarly.find((a) => a.param === 'data.lookback')?.values, [192]);
   assert.deepEqual(adviceFor('underfitting', ev(30), { config }).find((a) => a.param === 'train.epochs')?.values, [60]);
-  assert.ok(!params(adviceFor('underfitting', ev(30), {})).includes('data.lookback'), 'no lookback advice for a bare history');
+  assert.ok(
+    !params(adviceFor('underfitting', ev(30), {})).includes('data.lookback'),
+    'no lookback advice for a bare history',
+  );
 });

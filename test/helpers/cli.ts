@@ -1,4 +1,6 @@
 // Runs the seqtune command from source (for tests that need a real, killable process).
 import { main } from '../../src/cli/main.js';
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,4 +1,4 @@
-import { Rng } from '../../src/nn/random.js';
+import type { Rng } from '../../src/nn/random.js';
 
 /** n values uniform in [-scale, scale). */
 export function randArray(rng: Rng, n: number, scale = 1): Float32Array {

@@ -1,13 +1,44 @@
 // Finite-difference checks of whole models: every layer, activation and loss. The analytic
 // gradient of each checked weight (and of the input) must match a central difference of the
 // loss computed by the same engine.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Rng, averagePooling1d, batchNormalization, bidirectional, conv1d, dense, dropout, flatten, gru, layerNormalization, lstm, maxPooling1d, repeatVector, selectTimestep, simpleRNN, tensor, timeDistributed, type ActivationName, type Layer, type LossLike } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import {
+  type ActivationName,
+  averagePooling1d,
+  batchNormalization,
+  bidirectional,
+  conv1d,
+  dense,
+  dropout,
+  flatten,
+  gru,
+  type Layer,
+  type LossLike,
+  layerNormalization,
+  lstm,
+  maxPooling1d,
+  Rng,
+  repeatVector,
+  selectTimestep,
+  simpleRNN,
+  tensor,
+  timeDistributed,
+} from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
-interface Case { name: string; layers: () => Layer[]; T: number; F: number; out: number; seqOut?: boolean; loss?: LossLike; training?: boolean }
+interface Case {
+  name: string;
+  layers: () => Layer[];
+  T: number;
+  F: number;
+  out: number;
+  seqOut?: boolean;
+  loss?: LossLike;
+  training?: boolean;
+}
 
 function gradcheck(c: Case, seed = 1): void {
   const rng = new Rng(seed);
@@ -31,21 +62,36 @@ function gradcheck(c: Case, seed = 1): void {
     for (let n = 0; n < Math.min(6, w.length); n++) {
       const i = rng.int(w.length);
       const orig = w[i];
-      w[i] = orig + eps; model.setWeights({ [key]: w }); const lp = lossAt();
-      w[i] = orig - eps; model.setWeights({ [key]: w }); const lm = lossAt();
-      w[i] = orig; model.setWeights({ [key]: w });
-      const fd = (lp - lm) / (2 * eps), an = grads[key][i];
-      assert.ok(Math.abs(fd - an) <= 3e-3 + 3e-2 * Math.abs(fd), `${c.name}: d loss / d ${key}[${i}]: analytic ${an}, finite difference ${fd}`);
+      w[i] = orig + eps;
+      model.setWeights({ [key]: w });
+      const lp = lossAt();
+      w[i] = orig - eps;
+      model.setWeights({ [key]: w });
+      const lm = lossAt();
+      w[i] = orig;
+      model.setWeights({ [key]: w });
+      const fd = (lp - lm) / (2 * eps),
+        an = grads[key][i];
+      assert.ok(
+        Math.abs(fd - an) <= 3e-3 + 3e-2 * Math.abs(fd),
+        `${c.name}: d loss / d ${key}[${i}]: analytic ${an}, finite difference ${fd}`,
+      );
       checked++;
     }
   }
   for (let n = 0; n < 6; n++) {
-    const i = rng.int(x.data.length), orig = x.data[i];
-    x.data[i] = orig + eps; const lp = lossAt();
-    x.data[i] = orig - eps; const lm = lossAt();
+    const i = rng.int(x.data.length),
+      orig = x.data[i];
+    x.data[i] = orig + eps;
+    const lp = lossAt();
+    x.data[i] = orig - eps;
+    const lm = lossAt();
     x.data[i] = orig;
     const fd = (lp - lm) / (2 * eps);
-    assert.ok(Math.abs(fd - dx![i]) <= 3e-3 + 3e-2 * Math.abs(fd), `${c.name}: d loss / d x[${i}]: analytic ${dx![i]}, finite difference ${fd}`);
+    assert.ok(
+      Math.abs(fd - dx![i]) <= 3e-3 + 3e-2 * Math.abs(fd),
+      `${c.name}: d loss / d x[${i}]: analytic ${dx![i]}, finite difference ${fd}`,
+    );
     checked++;
   }
   assert.ok(checked > 6);
@@ -55,21 +101,152 @@ const cases: Case[] = [
   { name: 'gru -> dense', layers: () => [gru({ units: 5 }), dense({ units: 2 })], T: 6, F: 3, out: 2 },
   { name: 'lstm -> dense', layers: () => [lstm({ units: 4 }), dense({ units: 1 })], T: 5, F: 2, out: 1 },
   { name: 'simpleRNN -> dense', layers: () => [simpleRNN({ units: 6 }), dense({ units: 1 })], T: 7, F: 2, out: 1 },
-  { name: 'stacked gru, lstm', layers: () => [gru({ units: 4, returnSequences: true }), lstm({ units: 3 }), dense({ units: 1 })], T: 5, F: 2, out: 1 },
-  { name: 'bidirectional gru, last state', layers: () => [bidirectional(gru({ units: 3 })), dense({ units: 1 })], T: 4, F: 2, out: 1 },
-  { name: 'bidirectional lstm sequences, select last', layers: () => [bidirectional(lstm({ units: 3, returnSequences: true })), selectTimestep(-1), dense({ units: 1 })], T: 4, F: 2, out: 1 },
-  { name: 'sequence output with time-distributed dense', layers: () => [gru({ units: 4, returnSequences: true }), dense({ units: 2 })], T: 5, F: 3, out: 2, seqOut: true },
-  { name: 'goBackwards lstm sequences', layers: () => [lstm({ units: 3, returnSequences: true, goBackwards: true }), dense({ units: 1 })], T: 4, F: 2, out: 1, seqOut: true },
-  { name: 'dense stack with activations', layers: () => [gru({ units: 4 }), dense({ units: 5, activation: 'tanh' }), dense({ units: 3, activation: 'sigmoid' }), dense({ units: 3, activation: 'softsign' }), dense({ units: 3, activation: 'elu' }), dense({ units: 1 })], T: 3, F: 2, out: 1 },
-  { name: 'no bias', layers: () => [gru({ units: 4, useBias: false }), dense({ units: 1, useBias: false })], T: 4, F: 2, out: 1 },
-  { name: 'batch normalization (training statistics) between recurrent layers', layers: () => [gru({ units: 4, returnSequences: true }), batchNormalization({ momentum: 0.9 }), lstm({ units: 3 }), dense({ units: 1 })], T: 4, F: 2, out: 1, training: true },
-  { name: 'batch normalization (moving statistics)', layers: () => [gru({ units: 4 }), batchNormalization(), dense({ units: 1 })], T: 4, F: 2, out: 1 },
-  { name: 'layer normalization', layers: () => [lstm({ units: 5, returnSequences: true }), layerNormalization(), gru({ units: 3 }), layerNormalization({ center: false }), dense({ units: 1 })], T: 4, F: 2, out: 1 },
-  { name: 'CNN front: conv1d same + max pooling + gru', layers: () => [conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh' }), maxPooling1d({ poolSize: 2 }), gru({ units: 3 }), dense({ units: 1 })], T: 8, F: 2, out: 1 },
-  { name: 'conv1d causal dilated + average pooling same + flatten', layers: () => [conv1d({ filters: 3, kernelSize: 2, padding: 'causal', dilationRate: 2 }), averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }), flatten(), dense({ units: 1 })], T: 7, F: 2, out: 1 },
-  { name: 'conv1d valid strided', layers: () => [conv1d({ filters: 3, kernelSize: 3, strides: 2, activation: 'elu' }), flatten(), dense({ units: 1 })], T: 9, F: 2, out: 1 },
-  { name: 'encoder-decoder: lstm -> repeatVector -> lstm -> timeDistributed(dense)', layers: () => [lstm({ units: 4 }), repeatVector(3), lstm({ units: 4, returnSequences: true }), timeDistributed(dense({ units: 1 }))], T: 5, F: 2, out: 1, seqOut: true },
-  { name: 'dropout layer at inference is the identity', layers: () => [lstm({ units: 4 }), dropout({ rate: 0.5 }), dense({ units: 1 })], T: 4, F: 2, out: 1 },
+  {
+    name: 'stacked gru, lstm',
+    layers: () => [gru({ units: 4, returnSequences: true }), lstm({ units: 3 }), dense({ units: 1 })],
+    T: 5,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'bidirectional gru, last state',
+    layers: () => [bidirectional(gru({ units: 3 })), dense({ units: 1 })],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'bidirectional lstm sequences, select last',
+    layers: () => [bidirectional(lstm({ units: 3, returnSequences: true })), selectTimestep(-1), dense({ units: 1 })],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'sequence output with time-distributed dense',
+    layers: () => [gru({ units: 4, returnSequences: true }), dense({ units: 2 })],
+    T: 5,
+    F: 3,
+    out: 2,
+    seqOut: true,
+  },
+  {
+    name: 'goBackwards lstm sequences',
+    layers: () => [lstm({ units: 3, returnSequences: true, goBackwards: true }), dense({ units: 1 })],
+    T: 4,
+    F: 2,
+    out: 1,
+    seqOut: true,
+  },
+  {
+    name: 'dense stack with activations',
+    layers: () => [
+      gru({ units: 4 }),
+      dense({ units: 5, activation: 'tanh' }),
+      dense({ units: 3, activation: 'sigmoid' }),
+      dense({ units: 3, activation: 'softsign' }),
+      dense({ units: 3, activation: 'elu' }),
+      dense({ units: 1 }),
+    ],
+    T: 3,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'no bias',
+    layers: () => [gru({ units: 4, useBias: false }), dense({ units: 1, useBias: false })],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'batch normalization (training statistics) between recurrent layers',
+    layers: () => [
+      gru({ units: 4, returnSequences: true }),
+      batchNormalization({ momentum: 0.9 }),
+      lstm({ units: 3 }),
+      dense({ units: 1 }),
+    ],
+    T: 4,
+    F: 2,
+    out: 1,
+    training: true,
+  },
+  {
+    name: 'batch normalization (moving statistics)',
+    layers: () => [gru({ units: 4 }), batchNormalization(), dense({ units: 1 })],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'layer normalization',
+    layers: () => [
+      lstm({ units: 5, returnSequences: true }),
+      layerNormalization(),
+      gru({ units: 3 }),
+      layerNormalization({ center: false }),
+      dense({ units: 1 }),
+    ],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'CNN front: conv1d same + max pooling + gru',
+    layers: () => [
+      conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+      maxPooling1d({ poolSize: 2 }),
+      gru({ units: 3 }),
+      dense({ units: 1 }),
+    ],
+    T: 8,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'conv1d causal dilated + average pooling same + flatten',
+    layers: () => [
+      conv1d({ filters: 3, kernelSize: 2, padding: 'causal', dilationRate: 2 }),
+      averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
+      flatten(),
+      dense({ units: 1 }),
+    ],
+    T: 7,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'conv1d valid strided',
+    layers: () => [
+      conv1d({ filters: 3, kernelSize: 3, strides: 2, activation: 'elu' }),
+      flatten(),
+      dense({ units: 1 }),
+    ],
+    T: 9,
+    F: 2,
+    out: 1,
+  },
+  {
+    name: 'encoder-decoder: lstm -> repeatVector -> lstm -> timeDistributed(dense)',
+    layers: () => [
+      lstm({ units: 4 }),
+      repeatVector(3),
+      lstm({ units: 4, returnSequences: true }),
+      timeDistributed(dense({ units: 1 })),
+    ],
+    T: 5,
+    F: 2,
+    out: 1,
+    seqOut: true,
+  },
+  {
+    name: 'dropout layer at inference is the identity',
+    layers: () => [lstm({ units: 4 }), dropout({ rate: 0.5 }), dense({ units: 1 })],
+    T: 4,
+    F: 2,
+    out: 1,
+  },
 ];
 
 for (const c of cases) test(`finite differences: ${c.name}`, () => gradcheck(c));
@@ -78,16 +255,70 @@ test('finite differences: every activation inside gru, lstm and simpleRNN', () =
   const acts: ActivationName[] = ['linear', 'sigmoid', 'hard_sigmoid', 'tanh', 'relu', 'softsign', 'elu'];
   let seed = 40;
   for (const act of acts) {
-    gradcheck({ name: `gru activation ${act}`, layers: () => [gru({ units: 4, activation: act, recurrentActivation: act === 'linear' ? 'sigmoid' : act }), dense({ units: 1 })], T: 4, F: 2, out: 1 }, seed++);
-    gradcheck({ name: `lstm activation ${act}`, layers: () => [lstm({ units: 3, activation: act }), dense({ units: 1 })], T: 4, F: 2, out: 1 }, seed++);
-    gradcheck({ name: `simpleRNN activation ${act}`, layers: () => [simpleRNN({ units: 4, activation: act }), dense({ units: 1 })], T: 4, F: 2, out: 1 }, seed++);
+    gradcheck(
+      {
+        name: `gru activation ${act}`,
+        layers: () => [
+          gru({ units: 4, activation: act, recurrentActivation: act === 'linear' ? 'sigmoid' : act }),
+          dense({ units: 1 }),
+        ],
+        T: 4,
+        F: 2,
+        out: 1,
+      },
+      seed++,
+    );
+    gradcheck(
+      {
+        name: `lstm activation ${act}`,
+        layers: () => [lstm({ units: 3, activation: act }), dense({ units: 1 })],
+        T: 4,
+        F: 2,
+        out: 1,
+      },
+      seed++,
+    );
+    gradcheck(
+      {
+        name: `simpleRNN activation ${act}`,
+        layers: () => [simpleRNN({ units: 4, activation: act }), dense({ units: 1 })],
+        T: 4,
+        F: 2,
+        out: 1,
+      },
+      seed++,
+    );
   }
 });
 
 test('finite differences: every loss (mse, mae, huber)', () => {
   for (const loss of ['mse', 'mae', 'huber'] as const) {
-    gradcheck({ name: `loss ${loss}`, layers: () => [gru({ units: 4 }), dense({ units: 2 })], T: 4, F: 2, out: 2, loss }, 70);
-    gradcheck({ name: `loss ${loss}, sequence`, layers: () => [lstm({ units: 3, returnSequences: true }), dense({ units: 1 })], T: 3, F: 2, out: 1, seqOut: true, loss }, 71);
+    gradcheck(
+      { name: `loss ${loss}`, layers: () => [gru({ units: 4 }), dense({ units: 2 })], T: 4, F: 2, out: 2, loss },
+      70,
+    );
+    gradcheck(
+      {
+        name: `loss ${loss}, sequence`,
+        layers: () => [lstm({ units: 3, returnSequences: true }), dense({ units: 1 })],
+        T: 3,
+        F: 2,
+        out: 1,
+        seqOut: true,
+        loss,
+      },
+      71,
+    );
   }
-  gradcheck({ name: 'huber delta 0.3', layers: () => [gru({ units: 4 }), dense({ units: 1 })], T: 4, F: 2, out: 1, loss: { className: 'huber', config: { delta: 0.3 } } }, 72);
+  gradcheck(
+    {
+      name: 'huber delta 0.3',
+      layers: () => [gru({ units: 4 }), dense({ units: 1 })],
+      T: 4,
+      F: 2,
+      out: 1,
+      loss: { className: 'huber', config: { delta: 0.3 } },
+    },
+    72,
+  );
 });

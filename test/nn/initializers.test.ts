@@ -1,42 +1,70 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, getInitializer, lstm, dense } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { dense, getInitializer, lstm, Rng } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 
 test('initializers are reproducible from the seed and follow their formulas', () => {
-  const names = ['zeros', 'ones', 'randomUniform', 'randomNormal', 'truncatedNormal', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunNormal', 'orthogonal'] as const;
+  const names = [
+    'zeros',
+    'ones',
+    'randomUniform',
+    'randomNormal',
+    'truncatedNormal',
+    'glorotUniform',
+    'glorotNormal',
+    'heUniform',
+    'heNormal',
+    'lecunNormal',
+    'orthogonal',
+  ] as const;
   for (const n of names) {
-    const a = getInitializer(n).init([20, 30], new Rng(5)), b = getInitializer(n).init([20, 30], new Rng(5));
+    const a = getInitializer(n).init([20, 30], new Rng(5)),
+      b = getInitializer(n).init([20, 30], new Rng(5));
     assert.deepEqual(a, b, n);
   }
   const gu = getInitializer('glorotUniform').init([40, 60], new Rng(1));
   const limit = Math.sqrt(6 / 100);
   assert.ok(gu.every((v) => Math.abs(v) <= limit));
-  const mean = gu.reduce((s, v) => s + v, 0) / gu.length, variance = gu.reduce((s, v) => s + v * v, 0) / gu.length;
-  assert.ok(Math.abs(mean) < 0.01 && Math.abs(variance - limit * limit / 3) < 0.003, `glorot uniform variance ${variance}`);
+  const mean = gu.reduce((s, v) => s + v, 0) / gu.length,
+    variance = gu.reduce((s, v) => s + v * v, 0) / gu.length;
+  assert.ok(
+    Math.abs(mean) < 0.01 && Math.abs(variance - (limit * limit) / 3) < 0.003,
+    `glorot uniform variance ${variance}`,
+  );
   const he = getInitializer('heNormal').init([200, 100], new Rng(2));
   const hv = he.reduce((s, v) => s + v * v, 0) / he.length;
   assert.ok(Math.abs(hv - 2 / 200) < 0.0015, `he normal variance ${hv}`);
   const tn = getInitializer({ className: 'truncatedNormal', config: { stddev: 1 } }).init([1000], new Rng(3));
   assert.ok(tn.every((v) => Math.abs(v) <= 2));
-  assert.deepEqual([...getInitializer({ className: 'constant', config: { value: 0.3 } }).init([3], new Rng(0))], [0.3, 0.3, 0.3].map(Math.fround));
+  assert.deepEqual(
+    [...getInitializer({ className: 'constant', config: { value: 0.3 } }).init([3], new Rng(0))],
+    [0.3, 0.3, 0.3].map(Math.fround),
+  );
   assert.throws(() => getInitializer('xavier' as never), /initializer: expected one of .*received "xavier"/);
 });
 
 test('orthogonal gives orthonormal rows (or columns when taller than wide)', () => {
-  for (const [r, c] of [[8, 24], [24, 8], [16, 16]]) {
+  for (const [r, c] of [
+    [8, 24],
+    [24, 8],
+    [16, 16],
+  ]) {
     const q = getInitializer('orthogonal').init([r, c], new Rng(4));
     const small = Math.min(r, c);
-    for (let i = 0; i < small; i++) for (let j = 0; j < small; j++) {
-      let d = 0;
-      for (let k = 0; k < Math.max(r, c); k++) d += r <= c ? q[i * c + k] * q[j * c + k] : q[k * c + i] * q[k * c + j];
-      assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-5, `[${r},${c}] dot(${i},${j}) = ${d}`);
-    }
+    for (let i = 0; i < small; i++)
+      for (let j = 0; j < small; j++) {
+        let d = 0;
+        for (let k = 0; k < Math.max(r, c); k++)
+          d += r <= c ? q[i * c + k] * q[j * c + k] : q[k * c + i] * q[k * c + j];
+        assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-5, `[${r},${c}] dot(${i},${j}) = ${d}`);
+      }
   }
 });
 
 test('layers use Keras defaults: glorot kernel, orthogonal recurrent kernel, zero bias, LSTM forget bias 1', () => {
-  const m = sequential([lstm({ units: 4, inputShape: [3, 2], name: 'l' }), dense({ units: 1, name: 'd' })], { seed: 9 });
+  const m = sequential([lstm({ units: 4, inputShape: [3, 2], name: 'l' }), dense({ units: 1, name: 'd' })], {
+    seed: 9,
+  });
   const w = m.getWeights();
   assert.deepEqual([...w['l/bias']], [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.deepEqual([...w['d/bias']], [0]);

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStorage, SqliteStorage, openStorage } from '../../src/storage/index.js';
+import { test } from 'node:test';
+import { MemoryStorage, openStorage, SqliteStorage } from '../../src/storage/index.js';
 import { runStorageContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-store-'));

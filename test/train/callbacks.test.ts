@@ -1,24 +1,46 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, dense, gru, lstm, tensor } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { dense, gru, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { adam, sgd } from '../../src/optim/index.js';
-import { Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, loadModel, sequential, type Logs } from '../../src/train/index.js';
+import {
+  Callback,
+  EarlyStopping,
+  LearningRateScheduler,
+  type Logs,
+  loadModel,
+  ModelCheckpoint,
+  ReduceLROnPlateau,
+  sequential,
+  TerminateOnNaN,
+} from '../../src/train/index.js';
 
 function data(N: number, seed = 0) {
   const rng = new Rng(seed);
-  const x = new Float32Array(N * 8), y = new Float32Array(N);
-  for (let n = 0; n < N; n++) { const p = rng.uniform() * 6; for (let t = 0; t < 8; t++) x[n * 8 + t] = Math.sin(p + 0.5 * t); y[n] = Math.sin(p + 4); }
+  const x = new Float32Array(N * 8),
+    y = new Float32Array(N);
+  for (let n = 0; n < N; n++) {
+    const p = rng.uniform() * 6;
+    for (let t = 0; t < 8; t++) x[n * 8 + t] = Math.sin(p + 0.5 * t);
+    y[n] = Math.sin(p + 4);
+  }
   return { x: tensor(x, [N, 8, 1]), y: tensor(y, [N, 1]) };
 }
 const small = (seed = 1) => sequential([gru({ units: 6, inputShape: [8, 1] }), dense({ units: 1 })], { seed });
 
 /** Feeds scripted values as a metric so callbacks can be tested exactly. */
 class Script extends Callback {
-  constructor(readonly key: string, readonly values: number[]) { super(); }
-  onEpochEnd(epoch: number, logs: Logs): void { logs[this.key] = this.values[epoch]; }
+  constructor(
+    readonly key: string,
+    readonly values: number[],
+  ) {
+    super();
+  }
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    logs[this.key] = this.values[epoch];
+  }
 }
 
 test('EarlyStopping stops where patience says and restores the best weights', async () => {
@@ -26,7 +48,11 @@ test('EarlyStopping stops where patience says and restores the best weights', as
   const m = small();
   m.compile({ optimizer: sgd({ learningRate: 0.01 }) });
   const weightsAt: Float32Array[] = [];
-  class Record extends Callback { onEpochEnd(): void { weightsAt.push(Float32Array.from(m.engine.view(m.params))); } }
+  class Record extends Callback {
+    override onEpochEnd(): void {
+      weightsAt.push(Float32Array.from(m.engine.view(m.params)));
+    }
+  }
   const es = new EarlyStopping({ monitor: 'score', patience: 2, restoreBestWeights: true });
   const values = [5, 4, 3, 3.5, 3.2, 1, 0.5];
   const h = await m.fit(x, y, { epochs: 7, batchSize: 8, callbacks: [new Record(), new Script('score', values), es] });
@@ -38,7 +64,12 @@ test('EarlyStopping stops where patience says and restores the best weights', as
 
 test('EarlyStopping honours minDelta, mode max and startFromEpoch', async () => {
   const { x, y } = data(16);
-  const run = async (es: EarlyStopping, values: number[]) => { const m = small(); m.compile(); return (await m.fit(x, y, { epochs: values.length, batchSize: 16, callbacks: [new Script('s', values), es] })).epochs; };
+  const run = async (es: EarlyStopping, values: number[]) => {
+    const m = small();
+    m.compile();
+    return (await m.fit(x, y, { epochs: values.length, batchSize: 16, callbacks: [new Script('s', values), es] }))
+      .epochs;
+  };
   assert.equal(await run(new EarlyStopping({ monitor: 's', patience: 1, minDelta: 0.5 }), [3, 2.8, 2.6, 1]), 2);
   assert.equal(await run(new EarlyStopping({ monitor: 's', patience: 1, mode: 'max' }), [1, 2, 1.5, 3]), 3);
   assert.equal(await run(new EarlyStopping({ monitor: 's', patience: 1, startFromEpoch: 3 }), [1, 2, 3, 4, 5, 6]), 5);
@@ -48,17 +79,34 @@ test('ReduceLROnPlateau multiplies the rate after patience epochs without improv
   const { x, y } = data(16);
   const m = small();
   m.compile({ optimizer: adam({ learningRate: 0.1 }) });
-  const h = await m.fit(x, y, { epochs: 6, batchSize: 16, callbacks: [new Script('s', [1, 1, 1, 1, 1, 1]), new ReduceLROnPlateau({ monitor: 's', patience: 2, factor: 0.5 })] });
-  assert.deepEqual(h.history.lr.map((v) => +v.toFixed(6)), [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]);
+  const h = await m.fit(x, y, {
+    epochs: 6,
+    batchSize: 16,
+    callbacks: [new Script('s', [1, 1, 1, 1, 1, 1]), new ReduceLROnPlateau({ monitor: 's', patience: 2, factor: 0.5 })],
+  });
+  assert.deepEqual(
+    h.history.lr.map((v) => +v.toFixed(6)),
+    [0.1, 0.1, 0.1, 0.05, 0.05, 0.025],
+  );
   const m2 = small();
   m2.compile({ optimizer: adam({ learningRate: 0.1 }) });
-  const h2 = await m2.fit(x, y, { epochs: 3, batchSize: 16, callbacks: [new LearningRateScheduler((e, lr) => (e === 0 ? lr : lr / 10))] });
-  assert.deepEqual(h2.history.lr.map((v) => +v.toPrecision(6)), [0.1, 0.01, 0.001]);
+  const h2 = await m2.fit(x, y, {
+    epochs: 3,
+    batchSize: 16,
+    callbacks: [new LearningRateScheduler((e, lr) => (e === 0 ? lr : lr / 10))],
+  });
+  assert.deepEqual(
+    h2.history.lr.map((v) => +v.toPrecision(6)),
+    [0.1, 0.01, 0.001],
+  );
 });
 
 test('TerminateOnNaN ends a diverging run, marks it diverged and keeps the last finite weights', async () => {
   const { x, y } = data(64);
-  const big = tensor(y.data.map((v) => v * 1e30), y.shape);
+  const big = tensor(
+    y.data.map((v) => v * 1e30),
+    y.shape,
+  );
   const m = sequential([lstm({ units: 8, inputShape: [8, 1] }), dense({ units: 1 })], { seed: 2 });
   m.compile({ optimizer: sgd({ learningRate: 10 }) });
   const h = await m.fit(x, big, { epochs: 20, batchSize: 8, callbacks: [new TerminateOnNaN()] });
@@ -76,38 +124,72 @@ test('ModelCheckpoint saves the best model only; the saved model predicts like t
     const m = small();
     m.compile({ optimizer: adam({ learningRate: 0.01 }) });
     let bestPred: Float32Array | undefined;
-    class Keep extends Callback { onEpochEnd(e: number): void { if (e === 1) bestPred = m.predict(x).data; } }
+    class Keep extends Callback {
+      override onEpochEnd(e: number): void {
+        if (e === 1) bestPred = m.predict(x).data;
+      }
+    }
     const ck = new ModelCheckpoint(dir, { monitor: 's' });
     await m.fit(x, y, { epochs: 4, batchSize: 8, callbacks: [new Script('s', [3, 1, 2, 4]), new Keep(), ck] });
     assert.equal(ck.bestEpoch, 1);
     const loaded = await loadModel(dir);
     assert.deepEqual(loaded.predict(x).data, bestPred);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('callbacks may be async and fit awaits them in order', async () => {
   const { x, y } = data(16);
   const events: string[] = [];
   class Slow extends Callback {
-    async onTrainBegin(): Promise<void> { await new Promise((r) => setTimeout(r, 5)); events.push('begin'); }
-    async onEpochEnd(e: number): Promise<void> { await new Promise((r) => setTimeout(r, 2)); events.push(`epoch${e}`); }
-    onBatchEnd(b: number): void { events.push(`b${b}`); }
-    onTrainEnd(): void { events.push('end'); }
+    override async onTrainBegin(): Promise<void> {
+      await new Promise((r) => setTimeout(r, 5));
+      events.push('begin');
+    }
+    override async onEpochEnd(e: number): Promise<void> {
+      await new Promise((r) => setTimeout(r, 2));
+      events.push(`epoch${e}`);
+    }
+    override onBatchEnd(b: number): void {
+      events.push(`b${b}`);
+    }
+    override onTrainEnd(): void {
+      events.push('end');
+    }
   }
-  const m = small(); m.compile();
+  const m = small();
+  m.compile();
   await m.fit(x, y, { epochs: 2, batchSize: 8, callbacks: [new Slow()] });
   assert.deepEqual(events, ['begin', 'b0', 'b1', 'epoch0', 'b0', 'b1', 'epoch1', 'end']);
 });
 
 test('verbose 1 prints one line per epoch when not on a terminal', async () => {
   const { x, y } = data(16);
-  const m = small(); m.compile({ metrics: ['mae'] });
+  const m = small();
+  m.compile({ metrics: ['mae'] });
   const lines: string[] = [];
   const orig = process.stderr.write.bind(process.stderr);
-  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => { lines.push(s); return true; };
+  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+    lines.push(s);
+    return true;
+  };
   const warnings: string[] = [];
-  try { await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 1, validationSplit: 0.25, onWarning: (w) => warnings.push(w) }); } finally { (process.stderr as unknown as { write: typeof orig }).write = orig; }
+  try {
+    await m.fit(x, y, {
+      epochs: 3,
+      batchSize: 8,
+      verbose: 1,
+      validationSplit: 0.25,
+      onWarning: (w) => warnings.push(w),
+    });
+  } finally {
+    (process.stderr as unknown as { write: typeof orig }).write = orig;
+  }
   assert.equal(lines.length, 3);
   assert.match(warnings[0], /169 weights for 12 training targets/);
-  assert.match(lines[2], /^epoch 3\/3 - [\d.]+s - loss [\d.e+-]+ - mae [\d.e+-]+ - val_loss [\d.e+-]+ - val_mae [\d.e+-]+ - lr 0\.001000\n$/);
+  assert.match(
+    lines[2],
+    /^epoch 3\/3 - [\d.]+s - loss [\d.e+-]+ - mae [\d.e+-]+ - val_loss [\d.e+-]+ - val_mae [\d.e+-]+ - lr 0\.001000\n$/,
+  );
 });

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, batchNormalization, dense, gru, lstm, tensor, type Tensor } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { batchNormalization, dense, gru, lstm, Rng, type Tensor, tensor } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
-import { fitSnapshotEnsemble, fuseModels, sequential, type Predictor } from '../../src/train/index.js';
+import { fitSnapshotEnsemble, fuseModels, type Predictor, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
 const rng = new Rng(8);
@@ -12,52 +12,90 @@ const y = tensor(randArray(rng, 40), [40, 1]);
 test("a snapshot ensemble's prediction is the mean of its snapshots, one per SGDR cycle", async () => {
   const m = sequential([gru({ units: 5, inputShape: [6, 2] }), dense({ units: 1 })], { seed: 3 });
   m.compile({ optimizer: sgd({ learningRate: 0.1 }) });
-  const { ensemble, history } = await fitSnapshotEnsemble(m, x, y, { cycles: 3, cycleEpochs: 2, cycleMult: 2, batchSize: 10, keep: 2 });
+  const { ensemble, history } = await fitSnapshotEnsemble(m, x, y, {
+    cycles: 3,
+    cycleEpochs: 2,
+    cycleMult: 2,
+    batchSize: 10,
+    keep: 2,
+  });
   assert.equal(history.epochs, 2 + 4 + 8);
   assert.equal(ensemble.snapshots.length, 3);
-  assert.deepEqual(history.history.lr.map((v, e) => (v === 0.1 ? e : -1)).filter((e) => e >= 0), [0, 2, 6], 'the rate restarts at each cycle');
+  assert.deepEqual(
+    history.history.lr.map((v, e) => (v === 0.1 ? e : -1)).filter((e) => e >= 0),
+    [0, 2, 6],
+    'the rate restarts at each cycle',
+  );
   const finalPred = m.predict(x).data;
-  const each = ensemble.snapshots.map((s) => { m.engine.view(m.params).set(s); return m.predict(x).data; });
+  const each = ensemble.snapshots.map((s) => {
+    m.engine.view(m.params).set(s);
+    return m.predict(x).data;
+  });
   m.engine.view(m.params).set(ensemble.snapshots[2]);
   assert.deepEqual(finalPred, each[2], 'the last snapshot is the final model');
   const p = ensemble.predict(x).data;
-  p.forEach((v, i) => assert.ok(Math.abs(v - (each[1][i] + each[2][i]) / 2) < 1e-6));
+  for (const [i, v] of p.entries()) assert.ok(Math.abs(v - (each[1][i] + each[2][i]) / 2) < 1e-6);
   const p3 = ensemble.predict(x, { k: 3 }).data;
-  p3.forEach((v, i) => assert.ok(Math.abs(v - (each[0][i] + each[1][i] + each[2][i]) / 3) < 1e-6));
+  for (const [i, v] of p3.entries()) assert.ok(Math.abs(v - (each[0][i] + each[1][i] + each[2][i]) / 3) < 1e-6);
 });
 
 class Fixed implements Predictor {
   constructor(readonly out: Float32Array) {}
-  predict(): Tensor { return { data: this.out, shape: [this.out.length, 1] }; }
+  predict(): Tensor {
+    return { data: this.out, shape: [this.out.length, 1] };
+  }
 }
 
 test('fusion: mean, weights proportional to 1/validation MSE, and a least-squares stacker', () => {
-  const n = 30, yv = new Float32Array(n), a = new Float32Array(n), b = new Float32Array(n);
+  const n = 30,
+    yv = new Float32Array(n),
+    a = new Float32Array(n),
+    b = new Float32Array(n);
   const r = new Rng(1);
-  for (let i = 0; i < n; i++) { a[i] = r.normal(); b[i] = r.normal(); yv[i] = 0.5 + 2 * a[i] - 1 * b[i]; }
+  for (let i = 0; i < n; i++) {
+    a[i] = r.normal();
+    b[i] = r.normal();
+    yv[i] = 0.5 + 2 * a[i] - 1 * b[i];
+  }
   const val: [Tensor, Tensor] = [tensor(new Float32Array(n), [n, 1, 1]), tensor(yv, [n, 1])];
-  const A = new Fixed(a), B = new Fixed(b);
+  const A = new Fixed(a),
+    B = new Fixed(b);
   const mean = fuseModels([A, B]).predict(val[0]).data;
-  mean.forEach((v, i) => assert.ok(Math.abs(v - (a[i] + b[i]) / 2) < 1e-6));
+  for (const [i, v] of mean.entries()) assert.ok(Math.abs(v - (a[i] + b[i]) / 2) < 1e-6);
   const w = fuseModels([A, B], { method: 'weighted', validation: val });
   const mse = (p: Float32Array) => p.reduce((s, v, i) => s + (v - yv[i]) ** 2, 0) / n;
-  const wa = 1 / mse(a), wb = 1 / mse(b);
+  const wa = 1 / mse(a),
+    wb = 1 / mse(b);
   assert.ok(Math.abs((w.weights as number[])[0] - wa / (wa + wb)) < 1e-9);
   const st = fuseModels([A, B], { method: 'stacked', validation: val });
   const [w0, w1, w2] = (st.weights as number[][])[0];
-  assert.ok(Math.abs(w0 - 0.5) < 1e-4 && Math.abs(w1 - 2) < 1e-4 && Math.abs(w2 + 1) < 1e-4, `stacker ${w0}, ${w1}, ${w2}`);
+  assert.ok(
+    Math.abs(w0 - 0.5) < 1e-4 && Math.abs(w1 - 2) < 1e-4 && Math.abs(w2 + 1) < 1e-4,
+    `stacker ${w0}, ${w1}, ${w2}`,
+  );
   assert.throws(() => fuseModels([A], { method: 'weighted' }), /needs validation data/);
 });
 
 test('fusion of trained models works end to end', async () => {
-  const models = [1, 2].map((s) => { const m = sequential([lstm({ units: 3, inputShape: [6, 2] }), dense({ units: 1 })], { seed: s }); m.compile(); return m; });
+  const models = [1, 2].map((s) => {
+    const m = sequential([lstm({ units: 3, inputShape: [6, 2] }), dense({ units: 1 })], { seed: s });
+    m.compile();
+    return m;
+  });
   for (const m of models) await m.fit(x, y, { epochs: 2, batchSize: 8 });
   const f = fuseModels(models, { method: 'stacked', validation: [x, y] });
   assert.equal(f.predict(x).data.length, 40);
 });
 
 test('batchNormalization uses batch statistics in training and moving statistics in predict', async () => {
-  const m = sequential([gru({ units: 4, inputShape: [6, 2], name: 'g' }), batchNormalization({ momentum: 0.5, name: 'bn' }), dense({ units: 1, name: 'd' })], { seed: 2 });
+  const m = sequential(
+    [
+      gru({ units: 4, inputShape: [6, 2], name: 'g' }),
+      batchNormalization({ momentum: 0.5, name: 'bn' }),
+      dense({ units: 1, name: 'd' }),
+    ],
+    { seed: 2 },
+  );
   m.compile({ optimizer: sgd({ learningRate: 1e-9 }) });
   await m.fit(x, y, { epochs: 1, batchSize: 40, shuffle: false });
   const w = m.getWeights();
@@ -66,13 +104,18 @@ test('batchNormalization uses batch statistics in training and moving statistics
   for (let i = 0; i < 40; i++) mean += h[i * 4] / 40;
   assert.ok(Math.abs(w['bn/movingMean'][0] - 0.5 * mean) < 1e-5, 'moving mean moved halfway to the batch mean');
   const bnOut = m.activations(x)[1].data;
-  const expected = (h[0] - w['bn/movingMean'][0]) / Math.sqrt(w['bn/movingVariance'][0] + 1e-3) * w['bn/gamma'][0] + w['bn/beta'][0];
+  const expected =
+    ((h[0] - w['bn/movingMean'][0]) / Math.sqrt(w['bn/movingVariance'][0] + 1e-3)) * w['bn/gamma'][0] + w['bn/beta'][0];
   assert.ok(Math.abs(bnOut[0] - expected) < 1e-5);
   assert.equal(m.summary().includes('Non-trainable params: 8'), true);
 });
 
 test('summary lists layers, output shapes and parameter counts', () => {
-  const m = sequential([gru({ units: 8, returnSequences: true, inputShape: [12, 3], name: 'g' }), lstm({ units: 4, name: 'l' }), dense({ units: 2, name: 'd' })]);
+  const m = sequential([
+    gru({ units: 8, returnSequences: true, inputShape: [12, 3], name: 'g' }),
+    lstm({ units: 4, name: 'l' }),
+    dense({ units: 2, name: 'd' }),
+  ]);
   const s = m.summary();
   assert.match(s, /g \(GRU\)\s+\(None, 12, 8\)\s+312/);
   assert.match(s, /l \(LSTM\)\s+\(None, 4\)\s+208/);

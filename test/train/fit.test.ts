@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, dense, dropout, gru, lstm, tensor } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { dense, dropout, gru, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
@@ -8,7 +8,8 @@ import { randArray } from '../helpers/random.js';
 /** A noisy sine to forecast one step ahead from 12 steps. */
 function sineData(N: number, T = 12, seed = 0) {
   const rng = new Rng(seed);
-  const x = new Float32Array(N * T), y = new Float32Array(N);
+  const x = new Float32Array(N * T),
+    y = new Float32Array(N);
   for (let n = 0; n < N; n++) {
     const phase = rng.uniform() * 6.28;
     for (let t = 0; t < T; t++) x[n * T + t] = Math.sin(phase + 0.4 * t) + 0.05 * rng.normal();
@@ -32,12 +33,20 @@ test('fit lowers the loss and reports loss and val_loss per epoch', async () => 
 test('the same seed trains to identical histories and weights', async () => {
   const { x, y } = sineData(96);
   const run = async () => {
-    const m = sequential([lstm({ units: 8, inputShape: [12, 1], dropout: 0.1, recurrentDropout: 0.1 }), dropout({ rate: 0.2 }), dense({ units: 1 })], { seed: 123 });
+    const m = sequential(
+      [
+        lstm({ units: 8, inputShape: [12, 1], dropout: 0.1, recurrentDropout: 0.1 }),
+        dropout({ rate: 0.2 }),
+        dense({ units: 1 }),
+      ],
+      { seed: 123 },
+    );
     m.compile({ optimizer: adam({ learningRate: 0.005 }), loss: 'mse', clipnorm: 1 });
     const h = await m.fit(x, y, { epochs: 3, batchSize: 16, shuffle: true });
     return { h: h.history, w: m.getWeights() };
   };
-  const a = await run(), b = await run();
+  const a = await run(),
+    b = await run();
   assert.deepEqual(a.h, b.h);
   // Auto-generated layer names differ between the two models; compare weights in order.
   assert.deepEqual(Object.values(a.w), Object.values(b.w));
@@ -47,20 +56,40 @@ test('the same seed trains to identical histories and weights', async () => {
 
 test('a training step allocates no new WebAssembly memory after the first batch', () => {
   const { x, y } = sineData(200);
-  const model = sequential([gru({ units: 24, inputShape: [12, 1], returnSequences: true, recurrentDropout: 0.1 }), lstm({ units: 8, dropout: 0.1 }), dense({ units: 1 })], { seed: 1 });
+  const model = sequential(
+    [
+      gru({ units: 24, inputShape: [12, 1], returnSequences: true, recurrentDropout: 0.1 }),
+      lstm({ units: 8, dropout: 0.1 }),
+      dense({ units: 1 }),
+    ],
+    { seed: 1 },
+  );
   model.compile({ optimizer: adam(), loss: 'mse', clipnorm: 5 });
   const idx = Int32Array.from({ length: 200 }, (_, i) => i);
   model.trainStep(x, y, idx, 0, 32);
   const e = model.engine;
-  const before = { allocations: e.allocations, grows: e.grows, bytes: e.bytesReserved, memory: e.memory.buffer.byteLength };
+  const before = {
+    allocations: e.allocations,
+    grows: e.grows,
+    bytes: e.bytesReserved,
+    memory: e.memory.buffer.byteLength,
+  };
   for (let s = 1; s < 6; s++) model.trainStep(x, y, idx, s * 32, 32);
-  assert.deepEqual({ allocations: e.allocations, grows: e.grows, bytes: e.bytesReserved, memory: e.memory.buffer.byteLength }, before);
+  assert.deepEqual(
+    { allocations: e.allocations, grows: e.grows, bytes: e.bytesReserved, memory: e.memory.buffer.byteLength },
+    before,
+  );
 });
 
 test('shuffle false keeps the sample order: two epochs without shuffling equal one model trained twice on the same order', async () => {
   const { x, y } = sineData(64);
-  const make = () => { const m = sequential([gru({ units: 4, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 3 }); m.compile({ optimizer: sgd({ learningRate: 0.05 }) }); return m; };
-  const a = make(), b = make();
+  const make = () => {
+    const m = sequential([gru({ units: 4, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 3 });
+    m.compile({ optimizer: sgd({ learningRate: 0.05 }) });
+    return m;
+  };
+  const a = make(),
+    b = make();
   await a.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false });
   await b.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false });
   await b.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false });
@@ -72,20 +101,31 @@ test('shuffle false keeps the sample order: two epochs without shuffling equal o
 
 test('dropout and recurrent dropout act in training only: predict is deterministic and equals evaluate', () => {
   const { x, y } = sineData(20);
-  const m = sequential([gru({ units: 8, inputShape: [12, 1], dropout: 0.5, recurrentDropout: 0.5 }), dropout({ rate: 0.5 }), dense({ units: 1 })], { seed: 2 });
+  const m = sequential(
+    [
+      gru({ units: 8, inputShape: [12, 1], dropout: 0.5, recurrentDropout: 0.5 }),
+      dropout({ rate: 0.5 }),
+      dense({ units: 1 }),
+    ],
+    { seed: 2 },
+  );
   m.compile({ loss: 'mse' });
-  const p1 = m.predict(x), p2 = m.predict(x);
+  const p1 = m.predict(x),
+    p2 = m.predict(x);
   assert.deepEqual(p1.data, p2.data);
   let mse = 0;
   for (let i = 0; i < 20; i++) mse += (p1.data[i] - y.data[i]) ** 2;
   assert.ok(Math.abs(m.evaluate(x, y).loss - mse / 20) < 1e-6);
   // In training mode the same input gives a different (dropped-out) loss.
-  const lTrain = m.lossAndGrads(x, y, { training: true }).loss, lEval = m.lossAndGrads(x, y).loss;
+  const lTrain = m.lossAndGrads(x, y, { training: true }).loss,
+    lEval = m.lossAndGrads(x, y).loss;
   assert.notEqual(lTrain, lEval);
 });
 
 test('predict returns the per-timestep output for sequence models', () => {
-  const m = sequential([gru({ units: 3, returnSequences: true, inputShape: [5, 2] }), dense({ units: 2 })], { seed: 1 });
+  const m = sequential([gru({ units: 3, returnSequences: true, inputShape: [5, 2] }), dense({ units: 2 })], {
+    seed: 1,
+  });
   const x = tensor(randArray(new Rng(1), 4 * 5 * 2), [4, 5, 2]);
   const p = m.predict(x, { batchSize: 3 });
   assert.deepEqual(p.shape, [4, 5, 2]);
@@ -96,12 +136,24 @@ test('predict returns the per-timestep output for sequence models', () => {
 test('bad shapes and options give errors that name what was expected and what was received', async () => {
   const m = sequential([gru({ units: 3, inputShape: [5, 2] }), dense({ units: 1 })]);
   m.compile();
-  await assert.rejects(m.fit(tensor(new Float32Array(30), [3, 5, 2]), tensor(new Float32Array(6), [3, 2])), /fit y: expected shape \[3, 1\].*received \[3, 2\]/);
-  await assert.rejects(m.fit(tensor(new Float32Array(24), [3, 4, 2]), tensor(new Float32Array(3), [3, 1])), /fit x: expected shape \[N, 5, 2\], received \[3, 4, 2\]/);
+  await assert.rejects(
+    m.fit(tensor(new Float32Array(30), [3, 5, 2]), tensor(new Float32Array(6), [3, 2])),
+    /fit y: expected shape \[3, 1\].*received \[3, 2\]/,
+  );
+  await assert.rejects(
+    m.fit(tensor(new Float32Array(24), [3, 4, 2]), tensor(new Float32Array(3), [3, 1])),
+    /fit x: expected shape \[N, 5, 2\], received \[3, 4, 2\]/,
+  );
   assert.throws(() => gru({ units: 0 }), /GRU.units: expected a positive integer, received 0/);
-  assert.throws(() => lstm({ units: 4, activation: 'swish' as never }), /LSTM.activation: expected one of .*received "swish"/);
+  assert.throws(
+    () => lstm({ units: 4, activation: 'swish' as never }),
+    /LSTM.activation: expected one of .*received "swish"/,
+  );
   assert.throws(() => gru({ units: 4, dropout: 1.5 }), /GRU.dropout: expected a number in \[0, 1\), received 1.5/);
-  assert.throws(() => m.compile({ optimizer: 'adamax' as never }), /optimizer: expected one of sgd, adam, adamw, rmsprop, adagrad, received "adamax"/);
+  assert.throws(
+    () => m.compile({ optimizer: 'adamax' as never }),
+    /optimizer: expected one of sgd, adam, adamw, rmsprop, adagrad, received "adamax"/,
+  );
   assert.throws(() => adam({ learningRate: -1 }), /optimizer.learningRate: expected a positive number, received -1/);
   assert.throws(() => m.compile({ loss: 'hinge' as never }), /loss: expected one of mse, mae, huber, received "hinge"/);
 });
@@ -112,13 +164,25 @@ test('metrics mae, rmse, mape, smape are reported per epoch and on validation da
   m.compile({ optimizer: sgd({ learningRate: 1e-9 }), loss: 'mse', metrics: ['mae', 'rmse', 'mape', 'smape'] });
   const { history } = await m.fit(x, y, { epochs: 1, batchSize: 50, validationData: [x, y], shuffle: false });
   const p = m.predict(x).data;
-  let mae = 0, mse = 0, mape = 0, smape = 0;
+  let mae = 0,
+    mse = 0,
+    mape = 0,
+    smape = 0;
   for (let i = 0; i < 50; i++) {
     const a = Math.abs(y.data[i] - p[i]);
-    mae += a / 50; mse += (a * a) / 50; mape += (100 * a) / Math.max(Math.abs(y.data[i]), 1e-7) / 50; smape += (200 * a) / (Math.abs(y.data[i]) + Math.abs(p[i])) / 50;
+    mae += a / 50;
+    mse += (a * a) / 50;
+    mape += (100 * a) / Math.max(Math.abs(y.data[i]), 1e-7) / 50;
+    smape += (200 * a) / (Math.abs(y.data[i]) + Math.abs(p[i])) / 50;
   }
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
-  assert.ok(close(history.val_mae[0], mae) && close(history.val_rmse[0], Math.sqrt(mse)) && close(history.val_mape[0], mape) && close(history.val_smape[0], smape), JSON.stringify(history));
+  assert.ok(
+    close(history.val_mae[0], mae) &&
+      close(history.val_rmse[0], Math.sqrt(mse)) &&
+      close(history.val_mape[0], mape) &&
+      close(history.val_smape[0], smape),
+    JSON.stringify(history),
+  );
   assert.ok(close(history.mae[0], mae) && close(history.loss[0], mse) && close(history.val_loss[0], mse));
 });
 
@@ -137,8 +201,12 @@ test('clipvalue clamps each gradient; clipnorm rescales to the given global norm
   const limit = Math.max(...before.map(Math.abs)) / 3;
   clipByValue(m.ops, m.grads, limit);
   const flimit = Math.fround(limit);
-  m.engine.view(m.grads).forEach((g, i) => assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i]))));
-  assert.ok(before.some((g) => Math.abs(g) > flimit), 'some gradient was above the limit');
+  for (const [i, g] of m.engine.view(m.grads).entries())
+    assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i])));
+  assert.ok(
+    before.some((g) => Math.abs(g) > flimit),
+    'some gradient was above the limit',
+  );
 });
 
 test('fit warns once at the start about an accuracy metric, far more weights than targets, and validation samples seen in training', async () => {
@@ -146,7 +214,12 @@ test('fit warns once at the start about an accuracy metric, far more weights tha
   const m = sequential([gru({ units: 32, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 1 });
   m.compile({ metrics: ['mae', 'acc'] });
   const warnings: string[] = [];
-  const h = await m.fit(x, y, { epochs: 2, batchSize: 300, validationData: [x, y], onWarning: (w) => warnings.push(w) });
+  const h = await m.fit(x, y, {
+    epochs: 2,
+    batchSize: 300,
+    validationData: [x, y],
+    onWarning: (w) => warnings.push(w),
+  });
   assert.equal(warnings.length, 4, warnings.join('\n'));
   assert.match(warnings[0], /metric "accuracy" on a regression target counts exact equality/);
   assert.match(warnings[1], /3,393 weights for 40 training targets/);
@@ -162,7 +235,15 @@ test('disposed models give their engine memory back: a tuning loop does not grow
   const { getEngine } = await import('../../src/engine/index.js');
   const e = getEngine();
   const trial = async (units: number) => {
-    const m = sequential([gru({ units, inputShape: [12, 1], returnSequences: true }), lstm({ units: units + 1 }), dropout({ rate: 0.1 }), dense({ units: 1 })], { seed: 1 });
+    const m = sequential(
+      [
+        gru({ units, inputShape: [12, 1], returnSequences: true }),
+        lstm({ units: units + 1 }),
+        dropout({ rate: 0.1 }),
+        dense({ units: 1 }),
+      ],
+      { seed: 1 },
+    );
     m.compile({ optimizer: adam(), loss: 'mse' });
     await m.fit(x, y, { epochs: 1, batchSize: 16, validationData: [x, y], onWarning: () => {} });
     m.dispose();

@@ -1,50 +1,94 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, conv1d, dense, flatten, gru, l1, l1l2, l2, lstm, tensor } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { conv1d, dense, flatten, gru, l1, l1l2, l2, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
 const rng = new Rng(3);
-const x = tensor(randArray(rng, 6 * 5 * 2), [6, 5, 2]), y = tensor(randArray(rng, 6), [6, 1]);
+const x = tensor(randArray(rng, 6 * 5 * 2), [6, 5, 2]),
+  y = tensor(randArray(rng, 6), [6, 1]);
 
 test('L2 adds exactly lambda * sum(w^2) to the loss, L1 lambda * sum|w|, and their gradients', () => {
-  const plain = sequential([gru({ units: 4, inputShape: [5, 2], name: 'g' }), dense({ units: 1, name: 'd' })], { seed: 1 });
-  const reg = sequential([gru({ units: 4, inputShape: [5, 2], name: 'g', kernelRegularizer: l2(0.01), recurrentRegularizer: l1(0.002), biasRegularizer: l1l2({ l1: 0.001, l2: 0.003 }) }), dense({ units: 1, name: 'd', kernelRegularizer: l2(0.05) })], { seed: 1 });
-  plain.compile(); reg.compile();
+  const plain = sequential([gru({ units: 4, inputShape: [5, 2], name: 'g' }), dense({ units: 1, name: 'd' })], {
+    seed: 1,
+  });
+  const reg = sequential(
+    [
+      gru({
+        units: 4,
+        inputShape: [5, 2],
+        name: 'g',
+        kernelRegularizer: l2(0.01),
+        recurrentRegularizer: l1(0.002),
+        biasRegularizer: l1l2({ l1: 0.001, l2: 0.003 }),
+      }),
+      dense({ units: 1, name: 'd', kernelRegularizer: l2(0.05) }),
+    ],
+    { seed: 1 },
+  );
+  plain.compile();
+  reg.compile();
   const w = plain.getWeights();
   const sum = (a: Float32Array, f: (v: number) => number) => a.reduce((s, v) => s + f(v), 0);
-  const penalty = 0.01 * sum(w['g/kernel'], (v) => v * v) + 0.002 * sum(w['g/recurrentKernel'], Math.abs)
-    + 0.001 * (sum(w['g/bias'], Math.abs) + sum(w['g/recurrentBias'], Math.abs)) + 0.003 * (sum(w['g/bias'], (v) => v * v) + sum(w['g/recurrentBias'], (v) => v * v))
-    + 0.05 * sum(w['d/kernel'], (v) => v * v);
+  const penalty =
+    0.01 * sum(w['g/kernel'], (v) => v * v) +
+    0.002 * sum(w['g/recurrentKernel'], Math.abs) +
+    0.001 * (sum(w['g/bias'], Math.abs) + sum(w['g/recurrentBias'], Math.abs)) +
+    0.003 * (sum(w['g/bias'], (v) => v * v) + sum(w['g/recurrentBias'], (v) => v * v)) +
+    0.05 * sum(w['d/kernel'], (v) => v * v);
   const lp = plain.lossAndGrads(x, y).loss;
   const gPlain = plain.getGradient('d/kernel');
   const lr = reg.lossAndGrads(x, y).loss;
   assert.ok(Math.abs(lr - lp - penalty) < 1e-6 * Math.max(1, penalty), `difference ${lr - lp} vs penalty ${penalty}`);
   const gReg = reg.getGradient('d/kernel');
-  w['d/kernel'].forEach((v, i) => assert.ok(Math.abs(gReg[i] - gPlain[i] - 2 * 0.05 * v) < 1e-6));
+  for (const [i, v] of w['d/kernel'].entries()) assert.ok(Math.abs(gReg[i] - gPlain[i] - 2 * 0.05 * v) < 1e-6);
   assert.ok(Math.abs(reg.evaluate(x, y).loss - plain.evaluate(x, y).loss - penalty) < 1e-6);
 });
 
 test('activity regularizer adds l2 * sum(y^2) / batch of the layer output, with its gradient', () => {
-  const m = sequential([lstm({ units: 3, inputShape: [5, 2], activityRegularizer: l2(0.1) }), dense({ units: 1 })], { seed: 4 });
+  const m = sequential([lstm({ units: 3, inputShape: [5, 2], activityRegularizer: l2(0.1) }), dense({ units: 1 })], {
+    seed: 4,
+  });
   const plain = sequential([lstm({ units: 3, inputShape: [5, 2] }), dense({ units: 1 })], { seed: 4 });
-  m.compile(); plain.compile();
+  m.compile();
+  plain.compile();
   const h = m.activations(x)[0].data;
-  const expectedPen = 0.1 * h.reduce((s, v) => s + v * v, 0) / 6;
+  const expectedPen = (0.1 * h.reduce((s, v) => s + v * v, 0)) / 6;
   assert.ok(Math.abs(m.lossAndGrads(x, y).loss - plain.lossAndGrads(x, y).loss - expectedPen) < 1e-6);
   // gradient check on one weight
   const key = Object.keys(m.getWeights())[0];
   const w = m.getWeights()[key];
   const g = m.getGradient(key)[3];
-  const eps = 3e-3, o = w[3];
-  w[3] = o + eps; m.setWeights({ [key]: w }); const lp = m.lossAndGrads(x, y).loss;
-  w[3] = o - eps; m.setWeights({ [key]: w }); const lm = m.lossAndGrads(x, y).loss;
+  const eps = 3e-3,
+    o = w[3];
+  w[3] = o + eps;
+  m.setWeights({ [key]: w });
+  const lp = m.lossAndGrads(x, y).loss;
+  w[3] = o - eps;
+  m.setWeights({ [key]: w });
+  const lm = m.lossAndGrads(x, y).loss;
   assert.ok(Math.abs((lp - lm) / (2 * eps) - g) < 3e-3 + 3e-2 * Math.abs(g));
 });
 
 test('conv1d takes kernel, bias and activity regularizers too', () => {
-  const m = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2], kernelRegularizer: l2(0.1), activityRegularizer: l1(0.01) }), flatten(), dense({ units: 1 })], { seed: 2 });
-  const p = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2] }), flatten(), dense({ units: 1 })], { seed: 2 });
-  m.compile(); p.compile();
+  const m = sequential(
+    [
+      conv1d({
+        filters: 3,
+        kernelSize: 2,
+        inputShape: [5, 2],
+        kernelRegularizer: l2(0.1),
+        activityRegularizer: l1(0.01),
+      }),
+      flatten(),
+      dense({ units: 1 }),
+    ],
+    { seed: 2 },
+  );
+  const p = sequential([conv1d({ filters: 3, kernelSize: 2, inputShape: [5, 2] }), flatten(), dense({ units: 1 })], {
+    seed: 2,
+  });
+  m.compile();
+  p.compile();
   assert.ok(m.lossAndGrads(x, y).loss > p.lossAndGrads(x, y).loss);
 });

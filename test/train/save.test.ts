@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, bidirectional, dense, dropout, gru, l2, lstm, selectTimestep, tensor } from '../../src/nn/index.js';
+import { test } from 'node:test';
+import { bidirectional, dense, dropout, gru, l2, lstm, Rng, selectTimestep, tensor } from '../../src/nn/index.js';
 import { adam, rmsprop } from '../../src/optim/index.js';
 import { loadModel, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
@@ -14,13 +14,33 @@ test('a saved and loaded model predicts bit-identically and keeps its full confi
   const dir = tmp();
   try {
     const rng = new Rng(1);
-    const x = tensor(randArray(rng, 20 * 6 * 3), [20, 6, 3]), y = tensor(randArray(rng, 20), [20, 1]);
-    const m = sequential([
-      bidirectional(lstm({ units: 5, returnSequences: true, recurrentDropout: 0.1, kernelRegularizer: l2(1e-3), kernelInitializer: 'heNormal', inputShape: [6, 3] })),
-      gru({ units: 4, returnSequences: true, activation: 'softsign', goBackwards: true }), selectTimestep(-2), dropout({ rate: 0.2 }),
-      dense({ units: 1, activation: 'linear' }),
-    ], { seed: 77 });
-    m.compile({ optimizer: rmsprop({ learningRate: 0.003, centered: true }), loss: { className: 'huber', config: { delta: 0.5 } }, metrics: ['mae'], clipnorm: 5 });
+    const x = tensor(randArray(rng, 20 * 6 * 3), [20, 6, 3]),
+      y = tensor(randArray(rng, 20), [20, 1]);
+    const m = sequential(
+      [
+        bidirectional(
+          lstm({
+            units: 5,
+            returnSequences: true,
+            recurrentDropout: 0.1,
+            kernelRegularizer: l2(1e-3),
+            kernelInitializer: 'heNormal',
+            inputShape: [6, 3],
+          }),
+        ),
+        gru({ units: 4, returnSequences: true, activation: 'softsign', goBackwards: true }),
+        selectTimestep(-2),
+        dropout({ rate: 0.2 }),
+        dense({ units: 1, activation: 'linear' }),
+      ],
+      { seed: 77 },
+    );
+    m.compile({
+      optimizer: rmsprop({ learningRate: 0.003, centered: true }),
+      loss: { className: 'huber', config: { delta: 0.5 } },
+      metrics: ['mae'],
+      clipnorm: 5,
+    });
     await m.fit(x, y, { epochs: 2, batchSize: 8 });
     await m.save(dir);
     const back = await loadModel(dir);
@@ -31,7 +51,9 @@ test('a saved and loaded model predicts bit-identically and keeps its full confi
     assert.deepEqual(back.optimizer!.getConfig(), m.optimizer!.getConfig());
     assert.deepEqual(back.loss!.config, m.loss!.config);
     assert.equal(back.evaluate(x, y).loss, m.evaluate(x, y).loss);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a corrupt or truncated model folder gives a clear error', async () => {
@@ -40,12 +62,18 @@ test('a corrupt or truncated model folder gives a clear error', async () => {
     const m = sequential([gru({ units: 3, inputShape: [4, 1] }), dense({ units: 1 })]);
     m.compile({ optimizer: adam() });
     await m.save(dir);
-    const bin = join(dir, 'weights.bin'), json = join(dir, 'model.json');
+    const bin = join(dir, 'weights.bin'),
+      json = join(dir, 'model.json');
     const good = readFileSync(bin);
     truncateSync(bin, 10);
     await assert.rejects(loadModel(dir), /weights.bin: expected \d+ bytes, found 10; the file is truncated/);
-    const flipped = Buffer.from(good); flipped[5] ^= 0xff; writeFileSync(bin, flipped);
-    await assert.rejects(loadModel(dir), /weights.bin: SHA-256 .* does not match model.json .* the weights are corrupt/);
+    const flipped = Buffer.from(good);
+    flipped[5] ^= 0xff;
+    writeFileSync(bin, flipped);
+    await assert.rejects(
+      loadModel(dir),
+      /weights.bin: SHA-256 .* does not match model.json .* the weights are corrupt/,
+    );
     writeFileSync(bin, good);
     const text = readFileSync(json, 'utf8');
     writeFileSync(json, text.slice(0, 40));
@@ -53,5 +81,7 @@ test('a corrupt or truncated model folder gives a clear error', async () => {
     writeFileSync(json, text.replace('"GRU"', '"Transformer"'));
     await assert.rejects(loadModel(dir), /layers\[0\].className: expected one of .*received "Transformer"/);
     await assert.rejects(loadModel(join(dir, 'nope')), /model.json: cannot read \(ENOENT\)/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

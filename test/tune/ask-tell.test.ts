@@ -1,13 +1,20 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { AshaPruner, createStudy } from '../../src/index.js';
 
 test('ask/tell: the caller trains, the study proposes, records, prunes and finds the best', async () => {
-  const study = await createStudy({ name: 'quad', space: { x: { uniform: [-5, 5] } }, sampler: 'tpe', pruner: new AshaPruner(1, 3, 9), seed: 3 });
+  const study = await createStudy({
+    name: 'quad',
+    space: { x: { uniform: [-5, 5] } },
+    sampler: 'tpe',
+    pruner: new AshaPruner(1, 3, 9),
+    seed: 3,
+  });
   for (let i = 0; i < 30; i++) {
     const t = (await study.ask())!;
     const x = t.params.x as number;
-    let pruned = false, v = Infinity;
+    let pruned = false,
+      v = Infinity;
     for (let step = 0; step < 3 && !pruned; step++) {
       v = (x - 1.5) ** 2 + 1 / (step + 1);
       pruned = await study.report(t, step, v);

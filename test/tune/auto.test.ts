@@ -1,37 +1,69 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
-import { tuneSettings } from '../../src/tune/study.js';
 import { applyParams } from '../../src/tune/space.js';
+import { tuneSettings } from '../../src/tune/study.js';
 import { secondsPerWindow, type TrialEnv } from '../../src/tune/trial.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
-writeFileSync(join(dir, 'c.yaml'), `name: budget
+writeFileSync(
+  join(dir, 'c.yaml'),
+  `name: budget
 data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
 model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
 train: {epochs: 10, batch_size: 32}
 tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
-`);
+`,
+);
 
 async function envOf(): Promise<TrialEnv> {
   const loaded = await loadConfig(join(dir, 'c.yaml'));
-  return { loaded, base: resolveConfig(loaded.raw, loaded.name), storage: new MemoryStorage(), study: 'budget', repeats: 1, objective: 'val_loss', dataCache: new Map() };
+  return {
+    loaded,
+    base: resolveConfig(loaded.raw, loaded.name),
+    storage: new MemoryStorage(),
+    study: 'budget',
+    repeats: 1,
+    objective: 'val_loss',
+    dataCache: new Map(),
+  };
 }
 
 const baseline = freezeTrial({
-  number: 0, state: 'complete', params: {}, value: 0.1, intermediate: [0.2, 0.1], error: null, started: '', finished: '',
-  attrs: { seconds: 60, history: { loss: [0.3, 0.2], val_loss: [0.2, 0.1] }, diagnosis: { pattern: 'underfitting', confidence: 0.8, advice: [
-    { param: 'model.layers[0].gru.units', action: 'increase', values: [16, 256], factor: 'units', text: 'use more units' },
-    { param: 'train.epochs', action: 'increase', values: [20], factor: 'epochs', text: 'train longer' },
-  ] } },
+  number: 0,
+  state: 'complete',
+  params: {},
+  value: 0.1,
+  intermediate: [0.2, 0.1],
+  error: null,
+  started: '',
+  finished: '',
+  attrs: {
+    seconds: 60,
+    history: { loss: [0.3, 0.2], val_loss: [0.2, 0.1] },
+    diagnosis: {
+      pattern: 'underfitting',
+      confidence: 0.8,
+      advice: [
+        {
+          param: 'model.layers[0].gru.units',
+          action: 'increase',
+          values: [16, 256],
+          factor: 'units',
+          text: 'use more units',
+        },
+        { param: 'train.epochs', action: 'increase', values: [20], factor: 'epochs', text: 'train longer' },
+      ],
+    },
+  },
 });
 
 test('auto does not start a sweep value whose trial would outlast the time left, and says so', async () => {
@@ -42,7 +74,10 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   const next = await autoNext(env, s, [baseline], {}, budget);
   assert.deepEqual(next?.params, { 'model.layers[0].gru.units': 16 });
   assert.equal(budget.skipped, true, 'the study can tell a plan cut short by time from an exhausted one');
-  assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; not started, too long for the time left: 256 \(about 20 min, 10 min left\)/);
+  assert.match(
+    next!.why,
+    /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; not started, too long for the time left: 256 \(about 20 min, 10 min left\)/,
+  );
   // Once the affordable values are done, the plan moves on to the next factor.
   const done16 = freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.2 });
   const after = await autoNext(env, s, [baseline, done16], {}, { remaining: () => 500, estimate });
@@ -58,23 +93,36 @@ test('secondsPerWindow ranks configs by their training cost', async () => {
   assert.ok(small > 0 && big > 3 * small, `GRU(128) ${big} s/window vs GRU(8) ${small}`);
 });
 
-test('auto sweeps in rounds until a round brings no gain, never trains one configuration twice, and drops an optimizer\'s settings when it swaps the optimizer', async () => {
+test("auto sweeps in rounds until a round brings no gain, never trains one configuration twice, and drops an optimizer's settings when it swaps the optimizer", async () => {
   const { runStudy } = await import('../../src/tune/index.js');
-  writeFileSync(join(dir, 'rounds.yaml'), `name: rounds
+  writeFileSync(
+    join(dir, 'rounds.yaml'),
+    `name: rounds
 data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
 model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
 train: {epochs: 4, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
 tune: {strategy: auto, trials: 200, jobs: 1, storage: "memory:"}
-`);
+`,
+  );
   const loaded = await loadConfig(join(dir, 'rounds.yaml'));
   const r = await runStudy(loaded, { log: () => {}, saveBest: false });
   assert.equal(r.stopReason, 'search space exhausted');
   const whys = r.trials.map((t) => t.attrs.why as string);
-  assert.ok(whys.some((w) => w.startsWith('round 2: ')), 'a second round after the first improved the baseline');
+  assert.ok(
+    whys.some((w) => w.startsWith('round 2: ')),
+    'a second round after the first improved the baseline',
+  );
   const base = resolveConfig(loaded.raw, loaded.name);
   const configs = r.trials.map((t) => JSON.stringify(applyParams(base, t.params)));
   assert.equal(new Set(configs).size, configs.length, 'every trial trains a different configuration');
-  for (const t of r.trials) if ('train.optimizer' in t.params) assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
-  const last = r.trials.filter((t) => whys[t.number].startsWith(`round ${Math.max(...whys.map((w) => Number(/^round (\d+)/.exec(w)?.[1] ?? 1)))}`));
-  assert.ok(last.every((t) => t.value! >= r.best!.value! || t === r.best), 'the last round did not improve the best');
+  for (const t of r.trials)
+    if ('train.optimizer' in t.params)
+      assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
+  const last = r.trials.filter((t) =>
+    whys[t.number].startsWith(`round ${Math.max(...whys.map((w) => Number(/^round (\d+)/.exec(w)?.[1] ?? 1)))}`),
+  );
+  assert.ok(
+    last.every((t) => t.value! >= r.best!.value! || t === r.best),
+    'the last round did not improve the best',
+  );
 });

@@ -1,38 +1,91 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Rng } from '../../src/nn/random.js';
-import { MemoryStorage, type FrozenTrial } from '../../src/storage/index.js';
-import { AshaPruner, GridSampler, MedianPruner, OfatSampler, RandomSampler, TpeSampler, applyParams, gridOf, parseSpace, stackChoices } from '../../src/tune/index.js';
+import { type FrozenTrial, MemoryStorage } from '../../src/storage/index.js';
+import {
+  AshaPruner,
+  applyParams,
+  GridSampler,
+  gridOf,
+  MedianPruner,
+  OfatSampler,
+  parseSpace,
+  RandomSampler,
+  stackChoices,
+  TpeSampler,
+} from '../../src/tune/index.js';
 
-const space = parseSpace({ 'train.batch_size': [16, 32], 'model.layers[0].gru.units': [8, 16, 32], 'train.optimizer.adam.learning_rate': { loguniform: [1e-4, 1e-1] } }, 1);
+const space = parseSpace(
+  {
+    'train.batch_size': [16, 32],
+    'model.layers[0].gru.units': [8, 16, 32],
+    'train.optimizer.adam.learning_rate': { loguniform: [1e-4, 1e-1] },
+  },
+  1,
+);
 
 test('spaces: categorical, log-uniform, int, stack (layers x units) and conditional parameters', () => {
-  assert.deepEqual(space.map((p) => p.dist.kind), ['categorical', 'categorical', 'float']);
+  assert.deepEqual(
+    space.map((p) => p.dist.kind),
+    ['categorical', 'categorical', 'float'],
+  );
   const stacks = stackChoices({ cell: 'lstm', layers: [1, 2], units: [32, 64] }, 24);
   assert.equal(stacks.length, 4);
-  assert.deepEqual(stacks[2], [{ lstm: { units: 32, return_sequences: true } }, { lstm: { units: 32 } }, { dense: { units: 24 } }]);
+  assert.deepEqual(stacks[2], [
+    { lstm: { units: 32, return_sequences: true } },
+    { lstm: { units: 32 } },
+    { dense: { units: 24 } },
+  ]);
   const cond = parseSpace({ depth: [1, 2], 'model.layers[1].gru.units': { int: [4, 8], when: { depth: 2 } } }, 1);
-  assert.deepEqual(gridOf(cond).map((g) => JSON.stringify(g)), ['{"depth":1}', '{"depth":2,"model.layers[1].gru.units":4}', '{"depth":2,"model.layers[1].gru.units":5}', '{"depth":2,"model.layers[1].gru.units":6}', '{"depth":2,"model.layers[1].gru.units":7}', '{"depth":2,"model.layers[1].gru.units":8}']);
-  assert.throws(() => parseSpace({ x: { loguniform: [0, 1] } }, 1), /tune.space.x.loguniform: expected positive bounds/);
+  assert.deepEqual(
+    gridOf(cond).map((g) => JSON.stringify(g)),
+    [
+      '{"depth":1}',
+      '{"depth":2,"model.layers[1].gru.units":4}',
+      '{"depth":2,"model.layers[1].gru.units":5}',
+      '{"depth":2,"model.layers[1].gru.units":6}',
+      '{"depth":2,"model.layers[1].gru.units":7}',
+      '{"depth":2,"model.layers[1].gru.units":8}',
+    ],
+  );
+  assert.throws(
+    () => parseSpace({ x: { loguniform: [0, 1] } }, 1),
+    /tune.space.x.loguniform: expected positive bounds/,
+  );
   assert.throws(() => parseSpace({ x: 3 }, 1), /tune.space.x: expected a list of values/);
 });
 
 test('applyParams sets config paths, follows a changed optimizer, and never touches the base config', () => {
-  const base = { train: { optimizer: { adam: { learning_rate: 0.001 } }, batch_size: 32 }, model: { layers: [{ gru: { units: 8 } }, { dense: { units: 1 } }] } };
-  const c = applyParams(base, { 'model.layers[0].gru.units': 64, 'train.optimizer.adam.learning_rate': 0.01, 'train.batch_size': 16 });
+  const base = {
+    train: { optimizer: { adam: { learning_rate: 0.001 } }, batch_size: 32 },
+    model: { layers: [{ gru: { units: 8 } }, { dense: { units: 1 } }] },
+  };
+  const c = applyParams(base, {
+    'model.layers[0].gru.units': 64,
+    'train.optimizer.adam.learning_rate': 0.01,
+    'train.batch_size': 16,
+  });
   assert.equal(c.model.layers[0].gru!.units, 64);
   assert.equal(c.train.optimizer.adam.learning_rate, 0.01);
   assert.equal(base.model.layers[0].gru!.units, 8);
-  assert.deepEqual(applyParams(base, { 'train.optimizer.rmsprop.learning_rate': 0.003 }).train.optimizer, { rmsprop: { learning_rate: 0.003 } });
+  assert.deepEqual(applyParams(base, { 'train.optimizer.rmsprop.learning_rate': 0.003 }).train.optimizer, {
+    rmsprop: { learning_rate: 0.003 },
+  });
   assert.throws(() => applyParams(base, { 'model.layers[5].gru.units': 1 }), /the config has no "model.layers.5"/);
 });
 
-const done = (number: number, params: Record<string, unknown>, value: number | null, state: FrozenTrial['state'] = 'complete', intermediate: number[] = []): FrozenTrial =>
-  ({ number, state, params, value, intermediate, attrs: {}, error: null, started: '', finished: '' });
+const done = (
+  number: number,
+  params: Record<string, unknown>,
+  value: number | null,
+  state: FrozenTrial['state'] = 'complete',
+  intermediate: number[] = [],
+): FrozenTrial => ({ number, state, params, value, intermediate, attrs: {}, error: null, started: '', finished: '' });
 
 test('grid proposes every combination once, then stops', () => {
   const s = parseSpace({ a: [1, 2], b: ['x', 'y', 'z'] }, 1);
-  const g = new GridSampler(), trials: FrozenTrial[] = [];
+  const g = new GridSampler(),
+    trials: FrozenTrial[] = [];
   for (let i = 0; i < 6; i++) trials.push(done(i, g.sample(s, trials)!, i));
   assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 6);
   assert.equal(g.sample(s, trials), null);
@@ -42,26 +95,45 @@ test('random and TPE are reproducible from the seed; TPE concentrates where the 
   const r = new RandomSampler();
   assert.deepEqual(r.sample(space, [], new Rng(3)), r.sample(space, [], new Rng(3)));
   const s = parseSpace({ x: { uniform: [0, 10] } }, 1);
-  const tpe = new TpeSampler(10), trials: FrozenTrial[] = [];
+  const tpe = new TpeSampler(10),
+    trials: FrozenTrial[] = [];
   for (let i = 0; i < 40; i++) {
     const p = tpe.sample(s, trials, new Rng(100 + i));
     trials.push(done(i, p, ((p.x as number) - 7.3) ** 2));
   }
   const late = trials.slice(25).map((t) => t.params.x as number);
   const meanErr = late.reduce((a, x) => a + Math.abs(x - 7.3), 0) / late.length;
-  assert.ok(meanErr < 1.5, `TPE proposals should cluster near 7.3 (mean distance ${meanErr.toFixed(2)}; random would give ~2.9)`);
+  assert.ok(
+    meanErr < 1.5,
+    `TPE proposals should cluster near 7.3 (mean distance ${meanErr.toFixed(2)}; random would give ~2.9)`,
+  );
   assert.deepEqual(new TpeSampler(10).sample(s, trials, new Rng(5)), new TpeSampler(10).sample(s, trials, new Rng(5)));
 });
 
 test('OFAT: baseline first, then one factor at a time holding the rest, adopting the best value of each', () => {
   const s = parseSpace({ a: [1, 2, 3], b: ['p', 'q'] }, 1);
-  const score = (p: Record<string, unknown>) => (p.a === 2 ? 0 : 1) + (p.b === 'q' ? 0 : 0.5) + (Object.keys(p).length === 0 ? 3 : 0);
-  const o = new OfatSampler(), trials: FrozenTrial[] = [];
-  for (;;) { const p = o.sample(s, trials); if (!p) break; trials.push(done(trials.length, p, score(p))); }
-  assert.deepEqual(trials.map((t) => t.params), [{}, { a: 1 }, { a: 2 }, { a: 3 }, { a: 2, b: 'p' }, { a: 2, b: 'q' }]);
+  const score = (p: Record<string, unknown>) =>
+    (p.a === 2 ? 0 : 1) + (p.b === 'q' ? 0 : 0.5) + (Object.keys(p).length === 0 ? 3 : 0);
+  const o = new OfatSampler(),
+    trials: FrozenTrial[] = [];
+  for (;;) {
+    const p = o.sample(s, trials);
+    if (!p) break;
+    trials.push(done(trials.length, p, score(p)));
+  }
+  assert.deepEqual(
+    trials.map((t) => t.params),
+    [{}, { a: 1 }, { a: 2 }, { a: 3 }, { a: 2, b: 'p' }, { a: 2, b: 'q' }],
+  );
   const plan = o.plan(s, trials);
   assert.deepEqual(plan.current, { a: 2, b: 'q' });
-  assert.deepEqual(plan.steps.map((x) => [x.factor, x.best]), [['a', 2], ['b', 'q']]);
+  assert.deepEqual(
+    plan.steps.map((x) => [x.factor, x.best]),
+    [
+      ['a', 2],
+      ['b', 'q'],
+    ],
+  );
 });
 
 test('median pruner stops a trial worse than the median at the same epoch; ASHA keeps the top 1/eta at each rung', () => {
@@ -91,8 +163,12 @@ test('importance: OFAT effect sizes when trials differ in one factor, variance s
   assert.equal(imp[0].param, 'a');
   assert.equal(imp[0].method, 'ofat-effect');
   assert.ok(Math.abs(imp[0].importance - 0.7 / 0.75) < 1e-9);
-  const rng = new Rng(1), rand: FrozenTrial[] = [];
-  for (let i = 0; i < 60; i++) { const p = { big: rng.int(3), small: rng.int(3) }; rand.push(done(i, p, 3 * p.big + 0.1 * p.small + 0.01 * rng.normal())); }
+  const rng = new Rng(1),
+    rand: FrozenTrial[] = [];
+  for (let i = 0; i < 60; i++) {
+    const p = { big: rng.int(3), small: rng.int(3) };
+    rand.push(done(i, p, 3 * p.big + 0.1 * p.small + 0.01 * rng.normal()));
+  }
   const v = importance(rand, 'random');
   assert.equal(v[0].param, 'big');
   assert.equal(v[0].method, 'variance');

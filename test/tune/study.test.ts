@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
@@ -17,32 +17,68 @@ const quiet = { out: () => {}, err: () => {} };
 
 function config(name: string, tune: string, epochs = 3): string {
   const f = join(dir, `${name}.yaml`);
-  writeFileSync(f, `name: ${name}
+  writeFileSync(
+    f,
+    `name: ${name}
 data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
 model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
 train: {epochs: ${epochs}, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
 tune:
-${tune}`);
+${tune}`,
+  );
   return f;
 }
 
 test('an OFAT study runs, stores every trial, retrains the best into a run folder, and study show --json reports it', async () => {
-  const f = config('ofat', `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n  space:\n    model.layers[0].gru.units: [2, 8]\n    train.batch_size: [16, 64]\n`);
+  const f = config(
+    'ofat',
+    `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n  space:\n    model.layers[0].gru.units: [2, 8]\n    train.batch_size: [16, 64]\n`,
+  );
   const r = await runStudy(await loadConfig(f), { log: () => {}, out: join(dir, 'best-ofat') });
-  assert.deepEqual(r.trials.map((t) => Object.keys(t.params).length), [0, 1, 1, 2, 2]);
+  assert.deepEqual(
+    r.trials.map((t) => Object.keys(t.params).length),
+    [0, 1, 1, 2, 2],
+  );
   assert.equal(r.stopReason, 'search space exhausted');
   assert.ok(r.best && r.bestRun && r.bestRun.dir === join(dir, 'best-ofat'));
   const out: string[] = [];
-  assert.equal(await main(['study', 'show', 'ofat', '--storage', `sqlite:${join(dir, 'a.db')}`, '--json'], { out: (s) => out.push(s), err: () => {} }), 0);
+  assert.equal(
+    await main(['study', 'show', 'ofat', '--storage', `sqlite:${join(dir, 'a.db')}`, '--json'], {
+      out: (s) => out.push(s),
+      err: () => {},
+    }),
+    0,
+  );
   const j = JSON.parse(out.join(''));
-  assert.equal(j.name, 'ofat'); assert.equal(j.direction, 'minimize');
-  assert.equal(j.best.number, r.best!.number); assert.equal(j.best.run_dir, join(dir, 'best-ofat'));
+  assert.equal(j.name, 'ofat');
+  assert.equal(j.direction, 'minimize');
+  assert.equal(j.best.number, r.best!.number);
+  assert.equal(j.best.run_dir, join(dir, 'best-ofat'));
   assert.ok(j.trials.every((t: { state: string; epochs: number }) => t.state === 'complete' && t.epochs === 3));
   const ls: string[] = [];
   await main(['study', 'ls', '--storage', join(dir, 'a.db'), '--json'], { out: (s) => ls.push(s), err: () => {} });
   assert.equal(JSON.parse(ls.join('')).length, 1);
   const ens: string[] = [];
-  assert.equal(await main(['study', 'ensemble', 'ofat', '--storage', join(dir, 'a.db'), '--top', '2', '--method', 'stacked', '--out', join(dir, 'ens')], { out: (s) => ens.push(s), err: (s) => ens.push(s) }), 0, ens.join(''));
+  assert.equal(
+    await main(
+      [
+        'study',
+        'ensemble',
+        'ofat',
+        '--storage',
+        join(dir, 'a.db'),
+        '--top',
+        '2',
+        '--method',
+        'stacked',
+        '--out',
+        join(dir, 'ens'),
+      ],
+      { out: (s) => ens.push(s), err: (s) => ens.push(s) },
+    ),
+    0,
+    ens.join(''),
+  );
   const e = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'ens', 'ensemble.json'), 'utf8'));
   assert.equal(e.members.length, 2);
   assert.ok(e.test.ensemble.scaled.mse > 0 && e.test.members.length === 2 && e.test.baselines.scaled.persistence);
@@ -50,15 +86,28 @@ test('an OFAT study runs, stores every trial, retrains the best into a run folde
 
 test('the same seed reproduces the same study; two studies in one SQLite file do not interfere', async () => {
   const db = join(dir, 'shared.db');
-  const tune = (n: string) => config(n, `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n    model.layers[0].gru.units: {int: [2, 8]}\n`);
+  const tune = (n: string) =>
+    config(
+      n,
+      `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n    model.layers[0].gru.units: {int: [2, 8]}\n`,
+    );
   const a = await runStudy(await loadConfig(tune('rep1')), { log: () => {}, saveBest: false });
   const b = await runStudy(await loadConfig(tune('rep2')), { log: () => {}, saveBest: false });
-  assert.deepEqual(a.trials.map((t) => [t.params, t.value]), b.trials.map((t) => [t.params, t.value]));
+  assert.deepEqual(
+    a.trials.map((t) => [t.params, t.value]),
+    b.trials.map((t) => [t.params, t.value]),
+  );
   const s = new SqliteStorage(db);
-  assert.deepEqual((await s.listStudies()).map((x) => x.name), ['rep1', 'rep2']);
+  assert.deepEqual(
+    (await s.listStudies()).map((x) => x.name),
+    ['rep1', 'rep2'],
+  );
   assert.equal((await s.getTrials('rep1')).length, 3);
   await s.close();
-  await assert.rejects(runStudy(await loadConfig(tune('rep1')), { log: () => {} }), /study "rep1" already exists .* add --resume/);
+  await assert.rejects(
+    runStudy(await loadConfig(tune('rep1')), { log: () => {} }),
+    /study "rep1" already exists .* add --resume/,
+  );
 });
 
 test('the auto strategy trains the baseline, then sweeps the factor its diagnosis points to, saying why', async () => {
@@ -67,15 +116,23 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
   assert.equal(r.trials.length, 4);
   assert.deepEqual(r.trials[0].params, {});
   assert.equal(r.trials[0].attrs.why, 'baseline: the config as written');
-  const differ = (a: Record<string, unknown>, b: Record<string, unknown>) => new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).size;
+  const differ = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).size;
   r.trials.slice(1).forEach((t, i) => {
-    assert.ok(r.trials.slice(0, i + 1).some((e) => differ(e.params, t.params) === 1), `trial ${t.number} changes one factor from an earlier configuration`);
+    assert.ok(
+      r.trials.slice(0, i + 1).some((e) => differ(e.params, t.params) === 1),
+      `trial ${t.number} changes one factor from an earlier configuration`,
+    );
     assert.match(t.attrs.why as string, /best so far reads "\w+" \(confidence [\d.]+\); sweeping \S+ over/);
   });
 });
 
 test('ASHA prunes trials; pruned trials keep their curves', async () => {
-  const f = config('asha', `  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n`, 4);
+  const f = config(
+    'asha',
+    `  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n`,
+    4,
+  );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   const pruned = r.trials.filter((t) => t.state === 'pruned');
   assert.ok(pruned.length > 0, 'some trials were pruned');
@@ -84,8 +141,16 @@ test('ASHA prunes trials; pruned trials keep their curves', async () => {
 
 test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed and run again on request, the study finishes', async () => {
   const db = join(dir, 'kill.db');
-  const f = config('killed', `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`, 40);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f], { stdio: 'ignore' });
+  const f = config(
+    'killed',
+    `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`,
+    40,
+  );
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f],
+    { stdio: 'ignore' },
+  );
   let killedAt: { complete: number; running: number } | null = null;
   for (let i = 0; i < 1800 && !killedAt; i++) {
     await new Promise((res) => setTimeout(res, 100));
@@ -93,9 +158,15 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
       const s = new SqliteStorage(db);
       const trials = (await s.getStudy('killed')) ? await s.getTrials('killed') : [];
       await s.close();
-      const complete = trials.filter((t) => t.state === 'complete').length, running = trials.find((t) => t.state === 'running');
-      if (complete >= 1 && running && running.intermediate.length >= 2) { child.kill('SIGKILL'); killedAt = { complete, running: running.number }; }
-    } catch { /* the file is being created */ }
+      const complete = trials.filter((t) => t.state === 'complete').length,
+        running = trials.find((t) => t.state === 'running');
+      if (complete >= 1 && running && running.intermediate.length >= 2) {
+        child.kill('SIGKILL');
+        killedAt = { complete, running: running.number };
+      }
+    } catch {
+      /* the file is being created */
+    }
   }
   await new Promise((res) => child.once('exit', res));
   assert.ok(killedAt, 'caught the study with a completed and a running trial');
@@ -107,7 +178,8 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const s2 = new SqliteStorage(db);
   const after = await s2.getTrials('killed');
   await s2.close();
-  for (const t of before.filter((x) => x.state === 'complete')) assert.deepEqual(after[t.number], t, 'completed trials are kept exactly');
+  for (const t of before.filter((x) => x.state === 'complete'))
+    assert.deepEqual(after[t.number], t, 'completed trials are kept exactly');
   assert.equal(after[killedAt!.running].state, 'failed');
   assert.match(after[killedAt!.running].error!, /interrupted/);
   assert.ok(after[killedAt!.running].intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
@@ -116,26 +188,52 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   assert.deepEqual(rerun.params, after[killedAt!.running].params);
   assert.equal(rerun.state, 'complete');
   assert.equal(rerun.intermediate.length, 40);
-  assert.ok(after.every((t) => t.state !== 'running'), 'nothing left running');
-  assert.deepEqual(new Set(after.map((t) => t.params['model.layers[0].gru.units'])), new Set([3, 4, 5, 6, 7, 8]), 'the grid was covered');
-  if (before.length < 6) assert.ok(after.some((t) => t.number >= before.length && t.state === 'complete'), 'new trials completed after the resume');
+  assert.ok(
+    after.every((t) => t.state !== 'running'),
+    'nothing left running',
+  );
+  assert.deepEqual(
+    new Set(after.map((t) => t.params['model.layers[0].gru.units'])),
+    new Set([3, 4, 5, 6, 7, 8]),
+    'the grid was covered',
+  );
+  if (before.length < 6)
+    assert.ok(
+      after.some((t) => t.number >= before.length && t.state === 'complete'),
+      'new trials completed after the resume',
+    );
 });
 
 test('--resume without --rerun-interrupted marks a crashed trial failed and goes on with new ones; auto and OFAT prefer a rerun over the failed trial', async () => {
   const db = join(dir, 'crash.db');
-  const f = config('crashed', `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 6]\n`, 2);
+  const f = config(
+    'crashed',
+    `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 6]\n`,
+    2,
+  );
   const s = new SqliteStorage(db);
   await s.createStudy('crashed', {});
   await s.createTrial('crashed', {});
   await s.close();
   const lines: string[] = [];
-  assert.equal(await main(['tune', f, '--resume'], { out: (l) => lines.push(l), err: (l) => lines.push(l) }), 0, lines.join(''));
+  assert.equal(
+    await main(['tune', f, '--resume'], { out: (l) => lines.push(l), err: (l) => lines.push(l) }),
+    0,
+    lines.join(''),
+  );
   assert.match(lines.join(''), /interrupted trial #0 marked failed \(--rerun-interrupted runs them again\)/);
   const s2 = new SqliteStorage(db);
   const after = await s2.getTrials('crashed');
   await s2.close();
   // OFAT's baseline trial failed (interrupted): the plan counts it as done and sweeps on.
-  assert.deepEqual(after.map((t) => [t.state, t.params['model.layers[0].gru.units'] ?? null]), [['failed', null], ['complete', 2], ['complete', 6]]);
+  assert.deepEqual(
+    after.map((t) => [t.state, t.params['model.layers[0].gru.units'] ?? null]),
+    [
+      ['failed', null],
+      ['complete', 2],
+      ['complete', 6],
+    ],
+  );
   const err: string[] = [];
   assert.equal(await main(['tune', f, '--rerun-interrupted'], { out: () => {}, err: (l) => err.push(l) }), 2);
   assert.match(err.join(''), /--rerun-interrupted goes with --resume/);
@@ -145,8 +243,18 @@ test('auto refuses to tune a config whose check fails, and otherwise records the
   const leak = join(dir, 'leak');
   mkdirSync(leak);
   const y = Array.from({ length: 300 }, (_, i) => Math.sin(i / 4) + 0.1 * Math.cos(i));
-  writeFileSync(join(leak, 'series.csv'), 'value,future\n' + y.slice(0, 299).map((v, i) => `${v},${y[i + 1]}`).join('\n'));
-  writeFileSync(join(leak, 'c.yaml'), `name: leaky\ndata: {csv: series.csv, target: value, lookback: 8}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 2}\ntune: {strategy: auto, trials: 2, storage: "memory:"}\n`);
+  writeFileSync(
+    join(leak, 'series.csv'),
+    'value,future\n' +
+      y
+        .slice(0, 299)
+        .map((v, i) => `${v},${y[i + 1]}`)
+        .join('\n'),
+  );
+  writeFileSync(
+    join(leak, 'c.yaml'),
+    `name: leaky\ndata: {csv: series.csv, target: value, lookback: 8}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 2}\ntune: {strategy: auto, trials: 2, storage: "memory:"}\n`,
+  );
   const err: string[] = [];
   assert.equal(await main(['tune', join(leak, 'c.yaml')], { out: () => {}, err: (s) => err.push(s) }), 1);
   assert.match(err.join(''), /refusing to tune leaky: data.leakage failed/);
@@ -160,28 +268,68 @@ test('auto refuses to tune a config whose check fails, and otherwise records the
 
 test('--jobs 2 runs two trials at once in worker threads, into the same SQLite study', async () => {
   const db = join(dir, 'jobs.db');
-  const f = config('jobs', `  strategy: grid\n  trials: 4\n  jobs: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 15);
+  const f = config(
+    'jobs',
+    `  strategy: grid\n  trials: 4\n  jobs: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`,
+    15,
+  );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
-  assert.deepEqual(r.trials.map((t) => t.state), ['complete', 'complete', 'complete', 'complete']);
+  assert.deepEqual(
+    r.trials.map((t) => t.state),
+    ['complete', 'complete', 'complete', 'complete'],
+  );
   const spans = r.trials.map((t) => [Date.parse(t.started), Date.parse(t.finished!)]);
-  assert.ok(spans.some(([s0, e0], i) => spans.some(([s1], j) => j !== i && s1 >= s0 && s1 < e0)), 'some trials overlapped in time');
-  const seq = await runStudy(await loadConfig(config('jobs1', `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`, 15)), { log: () => {}, saveBest: false });
-  assert.deepEqual(seq.trials.map((t) => t.value), r.trials.map((t) => t.value), 'the same trials give the same values in threads or not');
+  assert.ok(
+    spans.some(([s0, e0], i) => spans.some(([s1], j) => j !== i && s1 >= s0 && s1 < e0)),
+    'some trials overlapped in time',
+  );
+  const seq = await runStudy(
+    await loadConfig(
+      config(
+        'jobs1',
+        `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`,
+        15,
+      ),
+    ),
+    { log: () => {}, saveBest: false },
+  );
+  assert.deepEqual(
+    seq.trials.map((t) => t.value),
+    r.trials.map((t) => t.value),
+    'the same trials give the same values in threads or not',
+  );
 });
 
 test('auto with --jobs 2 runs the values of one sweep side by side', async () => {
-  const f = config('autojobs', `  strategy: auto\n  trials: 5\n  jobs: 2\n  storage: sqlite:${join(dir, 'autojobs.db')}\n`, 15);
+  const f = config(
+    'autojobs',
+    `  strategy: auto\n  trials: 5\n  jobs: 2\n  storage: sqlite:${join(dir, 'autojobs.db')}\n`,
+    15,
+  );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   assert.equal(r.trials.length, 5);
   const span = (t: (typeof r.trials)[number]) => [Date.parse(t.started), Date.parse(t.finished!)];
-  assert.ok(r.trials.slice(1).every((t) => span(t)[0] >= span(r.trials[0])[1]), 'sweeps start after the baseline');
-  const pairs = r.trials.slice(1).flatMap((a, i) => r.trials.slice(i + 2).map((b) => [a, b] as const)).filter(([a, b]) => a.attrs.why === b.attrs.why);
+  assert.ok(
+    r.trials.slice(1).every((t) => span(t)[0] >= span(r.trials[0])[1]),
+    'sweeps start after the baseline',
+  );
+  const pairs = r.trials
+    .slice(1)
+    .flatMap((a, i) => r.trials.slice(i + 2).map((b) => [a, b] as const))
+    .filter(([a, b]) => a.attrs.why === b.attrs.why);
   assert.ok(pairs.length > 0, 'some sweep had two values');
-  assert.ok(pairs.some(([a, b]) => span(b)[0] < span(a)[1]), 'two values of one sweep overlapped in time');
+  assert.ok(
+    pairs.some(([a, b]) => span(b)[0] < span(a)[1]),
+    'two values of one sweep overlapped in time',
+  );
 });
 
 test('repeats train each configuration with several seeds, score by the mean and report the spread', async () => {
-  const f = config('rep', `  strategy: grid\n  trials: 1\n  repeats: 3\n  storage: "memory:"\n  space:\n    model.layers[0].gru.units: [4]\n`, 2);
+  const f = config(
+    'rep',
+    `  strategy: grid\n  trials: 1\n  repeats: 3\n  storage: "memory:"\n  space:\n    model.layers[0].gru.units: [4]\n`,
+    2,
+  );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   const t = r.trials[0];
   const values = t.attrs.values as number[];
@@ -191,9 +339,12 @@ test('repeats train each configuration with several seeds, score by the mean and
   assert.ok((t.attrs.spread as number) > 0);
 });
 
-test('auto keeps going with the method\'s other levers when the diagnosis\' advice is used up', async () => {
+test("auto keeps going with the method's other levers when the diagnosis' advice is used up", async () => {
   const f = config('autolong', `  strategy: auto\n  trials: 12\n  storage: "memory:"\n`, 2);
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   assert.equal(r.trials.length, 12, r.stopReason);
-  assert.ok(r.trials.some((t) => /next lever of the method/.test(String(t.attrs.why))) || new Set(r.trials.map((t) => Object.keys(t.params).join())).size > 3);
+  assert.ok(
+    r.trials.some((t) => /next lever of the method/.test(String(t.attrs.why))) ||
+      new Set(r.trials.map((t) => Object.keys(t.params).join())).size > 3,
+  );
 });

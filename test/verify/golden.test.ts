@@ -1,15 +1,19 @@
 // Every PyTorch fixture: the shared set (../shared/golden/fixtures) when present, and the extra
 // fixtures committed here (test/fixtures/golden, made by test/fixtures/gen_extra_golden.py).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fixtureFiles, runFixture } from '../../src/verify/golden.js';
 
 const shared = fileURLToPath(new URL('../../../shared/golden/fixtures', import.meta.url));
 const extra = fileURLToPath(new URL('../fixtures/golden', import.meta.url));
 
-for (const [label, dir] of [['shared', shared], ['extra', extra]] as const) {
+for (const [label, dir] of [
+  ['shared', shared],
+  ['extra', extra],
+] as const) {
   if (!existsSync(dir)) {
     test(`golden fixtures (${label})`, { skip: `${dir} is absent` }, () => {});
     continue;

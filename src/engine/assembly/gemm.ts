@@ -3,8 +3,8 @@
 // B is packed into panels of NR columns ([panel][k][NR], zero-padded), A is read in place
 // through row/k strides; a 4x8 register-blocked micro-kernel does the work. K is blocked
 // by KC so that one packed B slice stays in L2.
-import { fma } from "./simd";
-import { fill_rows } from "./vec";
+import { fma } from './simd';
+import { fill_rows } from './vec';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -16,50 +16,59 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
   for (let p = 0; p < panels; p++) {
     const j0 = p * NR;
     const w = min(NR, N - j0);
-    let d = dst + (<usize>(p * kc) * NR << 2);
+    let d = dst + ((<usize>(p * kc) * NR) << 2);
     if (!transB) {
-      let s = B + (<usize>(k0 * ldb + j0) << 2);
-      const sstep = <usize>ldb << 2;
+      let s = B + ((<usize>(k0 * ldb + j0)) << 2);
+      const sstep = (<usize>ldb) << 2;
       if (w == NR) {
         for (let k = 0; k < kc; k++) {
           v128.store(d, v128.load(s));
           v128.store(d, v128.load(s, 16), 16);
-          d += 32; s += sstep;
+          d += 32;
+          s += sstep;
         }
       } else {
         for (let k = 0; k < kc; k++) {
-          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < w ? load<f32>(s + (<usize>j << 2)) : 0);
-          d += 32; s += sstep;
+          for (let j = 0; j < NR; j++) store<f32>(d + ((<usize>j) << 2), j < w ? load<f32>(s + ((<usize>j) << 2)) : 0);
+          d += 32;
+          s += sstep;
         }
       }
     } else if (w == NR) {
       // op(B)[k][j] = B[j*ldb + k]: read 8 rows of B four k at a time, transpose 4x4 blocks.
-      const rb = <usize>ldb << 2;
-      let s0 = B + (<usize>(j0 * ldb + k0) << 2);
+      const rb = (<usize>ldb) << 2;
+      let s0 = B + ((<usize>(j0 * ldb + k0)) << 2);
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
         for (let h: usize = 0; h < 2; h++) {
           const s = s0 + h * 4 * rb;
-          const r0 = v128.load(s), r1 = v128.load(s + rb), r2 = v128.load(s + 2 * rb), r3 = v128.load(s + 3 * rb);
-          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-          const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const r0 = v128.load(s),
+            r1 = v128.load(s + rb),
+            r2 = v128.load(s + 2 * rb),
+            r3 = v128.load(s + 3 * rb);
+          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5),
+            t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7),
+            t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
           const dh = d + h * 16;
           v128.store(dh, i64x2.shuffle(t0, t1, 0, 2));
           v128.store(dh + 32, i64x2.shuffle(t0, t1, 1, 3));
           v128.store(dh + 64, i64x2.shuffle(t2, t3, 0, 2));
           v128.store(dh + 96, i64x2.shuffle(t2, t3, 1, 3));
         }
-        d += 128; s0 += 16;
+        d += 128;
+        s0 += 16;
       }
       for (; k < kc; k++) {
-        for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), load<f32>(B + (<usize>((j0 + j) * ldb + k0 + k) << 2)));
+        for (let j = 0; j < NR; j++)
+          store<f32>(d + ((<usize>j) << 2), load<f32>(B + ((<usize>((j0 + j) * ldb + k0 + k)) << 2)));
         d += 32;
       }
     } else {
       // op(B)[k][j] = B[j*ldb + k]
       for (let k = 0; k < kc; k++) {
         for (let j = 0; j < NR; j++) {
-          store<f32>(d + (<usize>j << 2), j < w ? load<f32>(B + (<usize>((j0 + j) * ldb + k0 + k) << 2)) : 0);
+          store<f32>(d + ((<usize>j) << 2), j < w ? load<f32>(B + ((<usize>((j0 + j) * ldb + k0 + k)) << 2)) : 0);
         }
         d += 32;
       }
@@ -70,8 +79,11 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
 // 4 rows x 8 columns; a points at op(A)[i0][k0], ars = byte step between rows, aks = byte step along k.
 // The tile starts from C (init LOAD_C), from zero (ZERO) or from the bias row at init (any other
 // value is a pointer); in the last two cases C is only written.
-@inline function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize, init: usize): void {
-  const c1 = c + ldcb, c2 = c1 + ldcb, c3 = c2 + ldcb;
+@inline
+function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize, init: usize): void {
+  const c1 = c + ldcb,
+    c2 = c1 + ldcb,
+    c3 = c2 + ldcb;
   let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
   if (init == ZERO) {
     c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = f32x4.splat(0);
@@ -79,40 +91,64 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
     c00 = c10 = c20 = c30 = v128.load(init);
     c01 = c11 = c21 = c31 = v128.load(init, 16);
   } else {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c1); c11 = v128.load(c1, 16);
-    c20 = v128.load(c2); c21 = v128.load(c2, 16);
-    c30 = v128.load(c3); c31 = v128.load(c3, 16);
+    c00 = v128.load(c);
+    c01 = v128.load(c, 16);
+    c10 = v128.load(c1);
+    c11 = v128.load(c1, 16);
+    c20 = v128.load(c2);
+    c21 = v128.load(c2, 16);
+    c30 = v128.load(c3);
+    c31 = v128.load(c3, 16);
   }
-  const ars2 = ars + ars, ars3 = ars2 + ars;
+  const ars2 = ars + ars,
+    ars3 = ars2 + ars;
   for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const b0 = v128.load(b),
+      b1 = v128.load(b, 16);
     const a0 = v128.load32_splat(a);
     const a1 = v128.load32_splat(a + ars);
     const a2 = v128.load32_splat(a + ars2);
     const a3 = v128.load32_splat(a + ars3);
-    c00 = fma(a0, b0, c00); c01 = fma(a0, b1, c01);
-    c10 = fma(a1, b0, c10); c11 = fma(a1, b1, c11);
-    c20 = fma(a2, b0, c20); c21 = fma(a2, b1, c21);
-    c30 = fma(a3, b0, c30); c31 = fma(a3, b1, c31);
-    a += aks; b += 32;
+    c00 = fma(a0, b0, c00);
+    c01 = fma(a0, b1, c01);
+    c10 = fma(a1, b0, c10);
+    c11 = fma(a1, b1, c11);
+    c20 = fma(a2, b0, c20);
+    c21 = fma(a2, b1, c21);
+    c30 = fma(a3, b0, c30);
+    c31 = fma(a3, b1, c31);
+    a += aks;
+    b += 32;
   }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c1, c10); v128.store(c1, c11, 16);
-  v128.store(c2, c20); v128.store(c2, c21, 16);
-  v128.store(c3, c30); v128.store(c3, c31, 16);
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
 }
 
-@inline function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize): void {
+@inline
+function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize): void {
   let c00: v128, c01: v128;
-  if (init == ZERO) { c00 = c01 = f32x4.splat(0); }
-  else { const src = init == LOAD_C ? c : init; c00 = v128.load(src); c01 = v128.load(src, 16); }
+  if (init == ZERO) {
+    c00 = c01 = f32x4.splat(0);
+  } else {
+    const src = init == LOAD_C ? c : init;
+    c00 = v128.load(src);
+    c01 = v128.load(src, 16);
+  }
   for (let k = 0; k < kc; k++) {
     const a0 = v128.load32_splat(a);
-    c00 = fma(a0, v128.load(b), c00); c01 = fma(a0, v128.load(b, 16), c01);
-    a += aks; b += 32;
+    c00 = fma(a0, v128.load(b), c00);
+    c01 = fma(a0, v128.load(b, 16), c01);
+    a += aks;
+    b += 32;
   }
-  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
 }
 
 // Slices with kc * N at most this (packed B of 32 KB) are walked row block by row block.
@@ -126,53 +162,84 @@ const LOAD_C: usize = 0;
 const ZERO: usize = 1;
 
 // The init of the tile at column j0: a bias pointer moves with the columns.
-@inline function initAt(init: usize, j0: i32): usize { return init > ZERO ? init + (<usize>j0 << 2) : init; }
+@inline
+function initAt(init: usize, j0: i32): usize {
+  return init > ZERO ? init + ((<usize>j0) << 2) : init;
+}
 
 // Fills an edge buffer row with what the tile starts from (w valid columns, the rest 0).
-@inline function edgeRow(dst: usize, w: i32, init: usize, crow: usize): void {
+@inline
+function edgeRow(dst: usize, w: i32, init: usize, crow: usize): void {
   for (let j = 0; j < NR; j++) {
     let v: f32 = 0;
-    if (j < w) v = init == ZERO ? 0 : load<f32>((init == LOAD_C ? crow : init) + (<usize>j << 2));
-    store<f32>(dst + (<usize>j << 2), v);
+    if (j < w) v = init == ZERO ? 0 : load<f32>((init == LOAD_C ? crow : init) + ((<usize>j) << 2));
+    store<f32>(dst + ((<usize>j) << 2), v);
   }
 }
 
 // One 4-row tile of C against panel p (columns j0 .. j0+8, fewer at the right edge).
-@inline function tile4(kc: i32, a: usize, ars: usize, aks: usize, Bp: usize, p: i32, N: i32, crow: usize, ldcb: usize, init: usize): void {
+@inline
+function tile4(
+  kc: i32,
+  a: usize,
+  ars: usize,
+  aks: usize,
+  Bp: usize,
+  p: i32,
+  N: i32,
+  crow: usize,
+  ldcb: usize,
+  init: usize,
+): void {
   const j0 = p * NR;
-  const b = Bp + (<usize>(p * kc) * NR << 2);
+  const b = Bp + ((<usize>(p * kc) * NR) << 2);
   const w = min(NR, N - j0);
-  const c = crow + (<usize>j0 << 2);
+  const c = crow + ((<usize>j0) << 2);
   if (w == NR) {
     micro4x8(kc, a, ars, aks, b, c, ldcb, initAt(init, j0));
   } else {
-    for (let r = 0; r < MR; r++) edgeRow(EDGE + (<usize>(r * NR) << 2), w, initAt(init, j0), c + <usize>r * ldcb);
+    for (let r = 0; r < MR; r++) edgeRow(EDGE + ((<usize>(r * NR)) << 2), w, initAt(init, j0), c + <usize>r * ldcb);
     micro4x8(kc, a, ars, aks, b, EDGE, NR * 4, LOAD_C);
-    for (let r = 0; r < MR; r++) for (let j = 0; j < w; j++)
-      store<f32>(c + <usize>r * ldcb + (<usize>j << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
+    for (let r = 0; r < MR; r++)
+      for (let j = 0; j < w; j++)
+        store<f32>(c + <usize>r * ldcb + ((<usize>j) << 2), load<f32>(EDGE + ((<usize>(r * NR + j)) << 2)));
   }
 }
 
 /** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself
  *  (LOAD_C), zero (ZERO) or a bias row of N floats (its pointer). */
-export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: i32, k0: i32, Bp: usize, C: usize, ldc: i32, init: usize): void {
-  const ars: usize = transA ? 4 : (<usize>lda << 2);
-  const aks: usize = transA ? (<usize>lda << 2) : 4;
-  const ldcb = <usize>ldc << 2;
+export function gemm_slice(
+  M: i32,
+  N: i32,
+  kc: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  k0: i32,
+  Bp: usize,
+  C: usize,
+  ldc: i32,
+  init: usize,
+): void {
+  const ars: usize = transA ? 4 : (<usize>lda) << 2;
+  const aks: usize = transA ? (<usize>lda) << 2 : 4;
+  const ldcb = (<usize>ldc) << 2;
   const panels = (N + NR - 1) / NR;
   const abase = A + <usize>k0 * aks;
-  const Mfull = M - M % MR;
+  const Mfull = M - (M % MR);
   if (kc * N <= ROW_OUTER_MAX) {
     // A short slice (small K): all of packed B fits in L1, so go row block by row block and
     // write each C row from left to right (panel order would write half cache lines far apart).
     for (let i = 0; i < Mfull; i += MR) {
-      const a = abase + <usize>i * ars, crow = C + <usize>i * ldcb;
+      const a = abase + <usize>i * ars,
+        crow = C + <usize>i * ldcb;
       for (let p = 0; p < panels; p++) tile4(kc, a, ars, aks, Bp, p, N, crow, ldcb, init);
     }
   } else {
     // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
     for (let p = 0; p < panels; p++) {
-      for (let i = 0; i < Mfull; i += MR) tile4(kc, abase + <usize>i * ars, ars, aks, Bp, p, N, C + <usize>i * ldcb, ldcb, init);
+      for (let i = 0; i < Mfull; i += MR)
+        tile4(kc, abase + <usize>i * ars, ars, aks, Bp, p, N, C + <usize>i * ldcb, ldcb, init);
     }
   }
   for (let i = Mfull; i < M; i++) {
@@ -180,15 +247,15 @@ export function gemm_slice(M: i32, N: i32, kc: i32, A: usize, lda: i32, transA: 
     const crow = C + <usize>i * ldcb;
     for (let p = 0; p < panels; p++) {
       const j0 = p * NR;
-      const b = Bp + (<usize>(p * kc) * NR << 2);
+      const b = Bp + ((<usize>(p * kc) * NR) << 2);
       const w = min(NR, N - j0);
-      const c = crow + (<usize>j0 << 2);
+      const c = crow + ((<usize>j0) << 2);
       if (w == NR) {
         micro1x8(kc, a, aks, b, c, initAt(init, j0));
       } else {
         edgeRow(EDGE, w, initAt(init, j0), c);
         micro1x8(kc, a, aks, b, EDGE, LOAD_C);
-        for (let j = 0; j < w; j++) store<f32>(c + (<usize>j << 2), load<f32>(EDGE + (<usize>j << 2)));
+        for (let j = 0; j < w; j++) store<f32>(c + ((<usize>j) << 2), load<f32>(EDGE + ((<usize>j) << 2)));
       }
     }
   }
@@ -199,24 +266,51 @@ export function scale_block(M: i32, N: i32, C: usize, ldc: i32, beta: f32): void
   if (beta == 1) return;
   const vb = f32x4.splat(beta);
   for (let i = 0; i < M; i++) {
-    let c = C + (<usize>(i * ldc) << 2);
+    let c = C + ((<usize>(i * ldc)) << 2);
     let j = 0;
     if (beta == 0) {
-      for (; j + 4 <= N; j += 4) { v128.store(c, f32x4.splat(0)); c += 16; }
-      for (; j < N; j++) { store<f32>(c, 0); c += 4; }
+      for (; j + 4 <= N; j += 4) {
+        v128.store(c, f32x4.splat(0));
+        c += 16;
+      }
+      for (; j < N; j++) {
+        store<f32>(c, 0);
+        c += 4;
+      }
     } else {
-      for (; j + 4 <= N; j += 4) { v128.store(c, f32x4.mul(v128.load(c), vb)); c += 16; }
-      for (; j < N; j++) { store<f32>(c, load<f32>(c) * beta); c += 4; }
+      for (; j + 4 <= N; j += 4) {
+        v128.store(c, f32x4.mul(v128.load(c), vb));
+        c += 16;
+      }
+      for (; j < N; j++) {
+        store<f32>(c, load<f32>(c) * beta);
+        c += 4;
+      }
     }
   }
 }
 
 /** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice.
  *  With bias not 0 (N floats): C = bias row + op(A) op(B), beta ignored and C never read. */
-export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, B: usize, ldb: i32, transB: i32,
-                     C: usize, ldc: i32, beta: f32, work: usize, bias: usize): void {
+export function gemm(
+  M: i32,
+  N: i32,
+  K: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  B: usize,
+  ldb: i32,
+  transB: i32,
+  C: usize,
+  ldc: i32,
+  beta: f32,
+  work: usize,
+  bias: usize,
+): void {
   if (K == 0 || M == 0 || N == 0) {
-    if (bias) fill_rows(M, N, C, ldc, bias); else scale_block(M, N, C, ldc, beta);
+    if (bias) fill_rows(M, N, C, ldc, bias);
+    else scale_block(M, N, C, ldc, beta);
     return;
   }
   let init = bias ? bias : beta == 0 ? ZERO : LOAD_C;
@@ -230,8 +324,22 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, B:
 }
 
 /** GEMM against a B packed once with pack_b over its whole K (kc = K): for weights reused every timestep. */
-export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: i32, Bp: usize, C: usize, ldc: i32, beta: f32): void {
-  if (K == 0 || M == 0 || N == 0) { scale_block(M, N, C, ldc, beta); return; }
+export function gemm_prepacked(
+  M: i32,
+  N: i32,
+  K: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  Bp: usize,
+  C: usize,
+  ldc: i32,
+  beta: f32,
+): void {
+  if (K == 0 || M == 0 || N == 0) {
+    scale_block(M, N, C, ldc, beta);
+    return;
+  }
   if (beta != 0) scale_block(M, N, C, ldc, beta);
   gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, beta == 0 ? ZERO : LOAD_C);
 }

@@ -5,58 +5,82 @@
 //   r = ract(xp_r + hp_r + bh_r), z = ract(xp_z + hp_z + bh_z)
 //   hn = hp_n + bh_n, n = act(xp_n + r * hn), h_t = (1 - z) n + z h_{t-1}
 // g (B, 4H) keeps r, z, n, hn for the backward step.
-import { act_span, vdact, sdact } from "./act";
-import { vflush, sflush } from "./simd";
+import { act_span, vdact, sdact } from './act';
+import { vflush, sflush } from './simd';
 
-export function gru_fwd_step(B: i32, H: i32, xp: usize, hp: usize, bh: usize, hprev: usize, ldh: i32,
-                             hout: usize, g: usize, act: i32, ract: i32): void {
-  const H2 = 2 * H, H3 = 3 * H;
+export function gru_fwd_step(
+  B: i32,
+  H: i32,
+  xp: usize,
+  hp: usize,
+  bh: usize,
+  hprev: usize,
+  ldh: i32,
+  hout: usize,
+  g: usize,
+  act: i32,
+  ract: i32,
+): void {
+  const H2 = 2 * H,
+    H3 = 3 * H;
   for (let b = 0; b < B; b++) {
-    const xr = xp + (<usize>(b * H3) << 2);
-    const hr = hp + (<usize>(b * H3) << 2);
-    const gr = g + (<usize>(b * 4 * H) << 2);
+    const xr = xp + ((<usize>(b * H3)) << 2);
+    const hr = hp + ((<usize>(b * H3)) << 2);
+    const gr = g + ((<usize>(b * 4 * H)) << 2);
     let j = 0;
     if (hp) {
       for (; j + 4 <= H2; j += 4) {
-        const o = <usize>j << 2;
+        const o = (<usize>j) << 2;
         v128.store(gr + o, f32x4.add(f32x4.add(v128.load(xr + o), v128.load(hr + o)), v128.load(bh + o)));
       }
-      for (; j < H2; j++) { const o = <usize>j << 2; store<f32>(gr + o, load<f32>(xr + o) + load<f32>(hr + o) + load<f32>(bh + o)); }
+      for (; j < H2; j++) {
+        const o = (<usize>j) << 2;
+        store<f32>(gr + o, load<f32>(xr + o) + load<f32>(hr + o) + load<f32>(bh + o));
+      }
     } else {
-      for (; j + 4 <= H2; j += 4) { const o = <usize>j << 2; v128.store(gr + o, f32x4.add(v128.load(xr + o), v128.load(bh + o))); }
-      for (; j < H2; j++) { const o = <usize>j << 2; store<f32>(gr + o, load<f32>(xr + o) + load<f32>(bh + o)); }
+      for (; j + 4 <= H2; j += 4) {
+        const o = (<usize>j) << 2;
+        v128.store(gr + o, f32x4.add(v128.load(xr + o), v128.load(bh + o)));
+      }
+      for (; j < H2; j++) {
+        const o = (<usize>j) << 2;
+        store<f32>(gr + o, load<f32>(xr + o) + load<f32>(bh + o));
+      }
     }
     act_span(ract, gr, H2);
-    const n0 = <usize>H2 << 2, hn0 = <usize>H3 << 2;
+    const n0 = (<usize>H2) << 2,
+      hn0 = (<usize>H3) << 2;
     j = 0;
     for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
+      const o = (<usize>j) << 2;
       let hn = v128.load(bh + n0 + o);
       if (hp) hn = f32x4.add(hn, v128.load(hr + n0 + o));
       v128.store(gr + hn0 + o, hn);
       v128.store(gr + n0 + o, f32x4.add(v128.load(xr + n0 + o), f32x4.mul(v128.load(gr + o), hn)));
     }
     for (; j < H; j++) {
-      const o = <usize>j << 2;
+      const o = (<usize>j) << 2;
       let hn = load<f32>(bh + n0 + o);
       if (hp) hn += load<f32>(hr + n0 + o);
       store<f32>(gr + hn0 + o, hn);
       store<f32>(gr + n0 + o, load<f32>(xr + n0 + o) + load<f32>(gr + o) * hn);
     }
     act_span(act, gr + n0, H);
-    const z0 = <usize>H << 2;
-    const hrow = hout + (<usize>(b * ldh) << 2);
-    const prow = hprev + (<usize>(b * ldh) << 2);
+    const z0 = (<usize>H) << 2;
+    const hrow = hout + ((<usize>(b * ldh)) << 2);
+    const prow = hprev + ((<usize>(b * ldh)) << 2);
     j = 0;
     for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const z = v128.load(gr + z0 + o), n = v128.load(gr + n0 + o);
+      const o = (<usize>j) << 2;
+      const z = v128.load(gr + z0 + o),
+        n = v128.load(gr + n0 + o);
       const hpv = hprev ? v128.load(prow + o) : f32x4.splat(0);
       v128.store(hrow + o, f32x4.add(n, f32x4.mul(z, f32x4.sub(hpv, n))));
     }
     for (; j < H; j++) {
-      const o = <usize>j << 2;
-      const z = load<f32>(gr + z0 + o), n = load<f32>(gr + n0 + o);
+      const o = (<usize>j) << 2;
+      const z = load<f32>(gr + z0 + o),
+        n = load<f32>(gr + n0 + o);
       const hpv: f32 = hprev ? load<f32>(prow + o) : 0;
       store<f32>(hrow + o, n + z * (hpv - n));
     }
@@ -68,46 +92,78 @@ export function gru_fwd_step(B: i32, H: i32, xp: usize, hp: usize, bh: usize, hp
 //   dpre_n = dn act'(n); dxp_n = dpre_n; dhp_n = dpre_n r; dr = dpre_n hn
 //   dpre_r = dr ract'(r), dpre_z = dz ract'(z); dxp_{r,z} = dhp_{r,z} = dpre_{r,z}
 // dcarry (B, H) is overwritten with the direct part; the caller adds dhp Wh^T.
-export function gru_bwd_step(B: i32, H: i32, g: usize, hprev: usize, ldh: i32, dy: usize, ldy: i32,
-                             dcarry: usize, dxp: usize, dhp: usize, act: i32, ract: i32): void {
+export function gru_bwd_step(
+  B: i32,
+  H: i32,
+  g: usize,
+  hprev: usize,
+  ldh: i32,
+  dy: usize,
+  ldy: i32,
+  dcarry: usize,
+  dxp: usize,
+  dhp: usize,
+  act: i32,
+  ract: i32,
+): void {
   const H3 = 3 * H;
-  const z0 = <usize>H << 2, n0 = <usize>(2 * H) << 2, hn0 = <usize>H3 << 2;
+  const z0 = (<usize>H) << 2,
+    n0 = (<usize>(2 * H)) << 2,
+    hn0 = (<usize>H3) << 2;
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
-    const gr = g + (<usize>(b * 4 * H) << 2);
-    const prow = hprev + (<usize>(b * ldh) << 2);
-    const yrow = dy + (<usize>(b * ldy) << 2);
-    const crow = dcarry + (<usize>(b * H) << 2);
-    const xr = dxp + (<usize>(b * H3) << 2);
-    const hr = dhp + (<usize>(b * H3) << 2);
+    const gr = g + ((<usize>(b * 4 * H)) << 2);
+    const prow = hprev + ((<usize>(b * ldh)) << 2);
+    const yrow = dy + ((<usize>(b * ldy)) << 2);
+    const crow = dcarry + ((<usize>(b * H)) << 2);
+    const xr = dxp + ((<usize>(b * H3)) << 2);
+    const hr = dhp + ((<usize>(b * H3)) << 2);
     let j = 0;
     for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
+      const o = (<usize>j) << 2;
       let dh = v128.load(crow + o);
       if (dy) dh = f32x4.add(dh, v128.load(yrow + o));
-      const r = v128.load(gr + o), z = v128.load(gr + z0 + o), n = v128.load(gr + n0 + o), hn = v128.load(gr + hn0 + o);
+      const r = v128.load(gr + o),
+        z = v128.load(gr + z0 + o),
+        n = v128.load(gr + n0 + o),
+        hn = v128.load(gr + hn0 + o);
       const hpv = hprev ? v128.load(prow + o) : f32x4.splat(0);
       const dpn = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), vdact(act, n));
       const dz = f32x4.mul(f32x4.mul(dh, f32x4.sub(hpv, n)), vdact(ract, z));
       const dr = f32x4.mul(f32x4.mul(dpn, hn), vdact(ract, r));
-      const fr = vflush(dr), fz = vflush(dz), fn = vflush(dpn);
+      const fr = vflush(dr),
+        fz = vflush(dz),
+        fn = vflush(dpn);
       v128.store(crow + o, vflush(f32x4.mul(dh, z)));
-      v128.store(xr + o, fr); v128.store(xr + z0 + o, fz); v128.store(xr + n0 + o, fn);
-      v128.store(hr + o, fr); v128.store(hr + z0 + o, fz); v128.store(hr + n0 + o, vflush(f32x4.mul(dpn, r)));
+      v128.store(xr + o, fr);
+      v128.store(xr + z0 + o, fz);
+      v128.store(xr + n0 + o, fn);
+      v128.store(hr + o, fr);
+      v128.store(hr + z0 + o, fz);
+      v128.store(hr + n0 + o, vflush(f32x4.mul(dpn, r)));
     }
     for (; j < H; j++) {
-      const o = <usize>j << 2;
+      const o = (<usize>j) << 2;
       let dh = load<f32>(crow + o);
       if (dy) dh += load<f32>(yrow + o);
-      const r = load<f32>(gr + o), z = load<f32>(gr + z0 + o), n = load<f32>(gr + n0 + o), hn = load<f32>(gr + hn0 + o);
+      const r = load<f32>(gr + o),
+        z = load<f32>(gr + z0 + o),
+        n = load<f32>(gr + n0 + o),
+        hn = load<f32>(gr + hn0 + o);
       const hpv: f32 = hprev ? load<f32>(prow + o) : 0;
       const dpn = dh * (1 - z) * sdact(act, n);
       const dz = dh * (hpv - n) * sdact(ract, z);
       const dr = dpn * hn * sdact(ract, r);
-      const fr = sflush(dr), fz = sflush(dz), fn = sflush(dpn);
+      const fr = sflush(dr),
+        fz = sflush(dz),
+        fn = sflush(dpn);
       store<f32>(crow + o, sflush(dh * z));
-      store<f32>(xr + o, fr); store<f32>(xr + z0 + o, fz); store<f32>(xr + n0 + o, fn);
-      store<f32>(hr + o, fr); store<f32>(hr + z0 + o, fz); store<f32>(hr + n0 + o, sflush(dpn * r));
+      store<f32>(xr + o, fr);
+      store<f32>(xr + z0 + o, fz);
+      store<f32>(xr + n0 + o, fn);
+      store<f32>(hr + o, fr);
+      store<f32>(hr + z0 + o, fz);
+      store<f32>(hr + n0 + o, sflush(dpn * r));
     }
   }
 }

@@ -2,13 +2,15 @@
 // vectorised exp (Cephes expf: range reduction by ln2, degree-5 polynomial, 2^n via exponent bits;
 // relative error about 2e-7 on [-87, 88]).
 
-@inline export function fma(a: v128, b: v128, c: v128): v128 {
+@inline
+export function fma(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
 // Constants as a table in memory: V8 rebuilds an f32x4.splat of a constant with three
 // instructions on every loop iteration, while a v128.load from a fixed address is one.
+// biome-ignore format: one row per constant vector, its byte offset in the comment
 const C = memory.data<f32>([
   -87.0, -87.0, -87.0, -87.0,                                       //   0 lower clamp
   88.0, 88.0, 88.0, 88.0,                                           //  16 upper clamp
@@ -42,16 +44,26 @@ const C = memory.data<f32>([
   -1.0, -1.0, -1.0, -1.0,                                           // 464 minus one
 ], 16);
 
-@inline export function vone(): v128 { return v128.load(C, 192); }
+@inline
+export function vone(): v128 {
+  return v128.load(C, 192);
+}
 
 // Gradients carried back through many timesteps decay geometrically; once they reach the subnormal
 // range (< 1.2e-38) every multiply on them takes a microcode assist (~100x slower on x86), and
 // WebAssembly cannot switch on flush-to-zero. The backward kernels flush magnitudes below 1e-30 to 0
 // instead: far below anything that moves a weight, and it keeps subnormals out of the GEMMs.
-@inline export function vflush(x: v128): v128 { return v128.and(x, f32x4.ge(f32x4.abs(x), v128.load(C, 224))); }
-@inline export function sflush(x: f32): f32 { return abs<f32>(x) < 1e-30 ? 0 : x; }
+@inline
+export function vflush(x: v128): v128 {
+  return v128.and(x, f32x4.ge(f32x4.abs(x), v128.load(C, 224)));
+}
+@inline
+export function sflush(x: f32): f32 {
+  return abs<f32>(x) < 1e-30 ? 0 : x;
+}
 
-@inline export function vexp(x: v128): v128 {
+@inline
+export function vexp(x: v128): v128 {
   // pmin/pmax map to single minps/maxps (and keep NaN when x is the first operand).
   x = f32x4.pmin(f32x4.pmax(x, v128.load(C, 0)), v128.load(C, 16));
   // n = round(x / ln2) with the 1.5*2^23 trick: adding it rounds to an integer kept in the low mantissa bits.
@@ -75,7 +87,8 @@ const C = memory.data<f32>([
 // tanh as a 13/6-degree rational function on [-9, 9] (outside it tanh is +-1 in f32): the
 // interpolant Eigen and MLAS use, accurate to a few ulp; one division and ten FMAs, about half
 // the work of the exp-based form. The result is clamped to [-1, 1] so that 1 - y^2 >= 0.
-@inline export function vtanh(x: v128): v128 {
+@inline
+export function vtanh(x: v128): v128 {
   x = f32x4.pmax(f32x4.pmin(x, v128.load(C, 240)), v128.load(C, 256));
   const x2 = f32x4.mul(x, x);
   let p = fma(x2, v128.load(C, 272), v128.load(C, 288));
@@ -93,7 +106,8 @@ const C = memory.data<f32>([
 }
 
 // sigmoid(x) = (1 + tanh(x/2)) / 2.
-@inline export function vsigmoid(x: v128): v128 {
+@inline
+export function vsigmoid(x: v128): v128 {
   const h = v128.load(C, 448);
   return fma(vtanh(f32x4.mul(x, h)), h, h);
 }

@@ -6,7 +6,11 @@ import { bestUpTo, type Pruner } from './pruner.js';
 
 export class AshaPruner implements Pruner {
   readonly name: string = 'asha';
-  constructor(readonly minEpochs = 1, readonly eta = 3, readonly maxEpochs = Infinity) {}
+  constructor(
+    readonly minEpochs = 1,
+    readonly eta = 3,
+    readonly maxEpochs = Infinity,
+  ) {}
 
   rungs(): number[] {
     const r: number[] = [];
@@ -14,12 +18,18 @@ export class AshaPruner implements Pruner {
     return r;
   }
 
-  decidesAt(step: number): boolean { return this.rungs().includes(step + 1); }
+  decidesAt(step: number): boolean {
+    return this.rungs().includes(step + 1);
+  }
 
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
     const epoch = step + 1;
     if (!this.rungs().includes(epoch)) return false;
-    const competing = trials.filter((t) => t.state !== 'failed' && t.intermediate.length >= epoch).map((t) => bestUpTo(t, step)).filter(Number.isFinite).sort((a, b) => a - b);
+    const competing = trials
+      .filter((t) => t.state !== 'failed' && t.intermediate.length >= epoch)
+      .map((t) => bestUpTo(t, step))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     if (competing.length < this.eta) return false;
     const keep = Math.max(1, Math.floor(competing.length / this.eta));
     return bestUpTo(trial, step) > competing[keep - 1];
@@ -30,14 +40,25 @@ export class AshaPruner implements Pruner {
 export class HyperbandPruner implements Pruner {
   readonly name = 'hyperband';
   private readonly brackets: AshaPruner[];
-  constructor(readonly minEpochs = 1, readonly maxEpochs = 81, readonly eta = 3) {
+  constructor(
+    readonly minEpochs = 1,
+    readonly maxEpochs = 81,
+    readonly eta = 3,
+  ) {
     const n = Math.max(1, Math.floor(Math.log(maxEpochs / minEpochs) / Math.log(eta)) + 1);
     this.brackets = Array.from({ length: n }, (_, s) => new AshaPruner(minEpochs * eta ** s, eta, maxEpochs));
   }
-  decidesAt(step: number): boolean { return this.brackets.some((b) => b.decidesAt(step)); }
+  decidesAt(step: number): boolean {
+    return this.brackets.some((b) => b.decidesAt(step));
+  }
 
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
-    const k = this.brackets.length, b = trial.number % k;
-    return this.brackets[b].shouldPrune(trial, step, trials.filter((t) => t.number % k === b));
+    const k = this.brackets.length,
+      b = trial.number % k;
+    return this.brackets[b].shouldPrune(
+      trial,
+      step,
+      trials.filter((t) => t.number % k === b),
+    );
   }
 }

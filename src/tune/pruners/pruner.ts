@@ -12,6 +12,9 @@ export interface Pruner {
 /** Best (lowest) value of a trial up to and including a step. */
 export function bestUpTo(t: FrozenTrial, step: number): number {
   let b = Infinity;
-  for (let i = 0; i <= step && i < t.intermediate.length; i++) { const v = t.intermediate[i]; if (v < b) b = v; }
+  for (let i = 0; i <= step && i < t.intermediate.length; i++) {
+    const v = t.intermediate[i];
+    if (v < b) b = v;
+  }
   return b;
 }

@@ -1,7 +1,7 @@
 // Grid search: every combination, in order, each once (trials already in the study are skipped).
 import type { FrozenTrial } from '../../storage/index.js';
 import { gridOf, type Params, type Space } from '../space.js';
-import { sameParams, type Sampler } from './sampler.js';
+import { type Sampler, sameParams } from './sampler.js';
 
 export class GridSampler implements Sampler {
   readonly name = 'grid';

@@ -1,8 +1,9 @@
 // tune/samplers/: who proposes the next trial.
-export type { Sampler } from './sampler.js';
-export { sameParams, finishedWith, runningWith } from './sampler.js';
-export { RandomSampler, drawOne } from './random.js';
+
 export { GridSampler } from './grid.js';
-export { OfatSampler, sweepValues } from './ofat.js';
 export type { OfatStep } from './ofat.js';
+export { OfatSampler, sweepValues } from './ofat.js';
+export { drawOne, RandomSampler } from './random.js';
+export type { Sampler } from './sampler.js';
+export { finishedWith, runningWith, sameParams } from './sampler.js';
 export { TpeSampler } from './tpe.js';

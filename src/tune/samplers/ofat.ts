@@ -3,7 +3,7 @@
 // order given. Stateless: the position in the plan is replayed from the trials in storage, so a
 // resumed study continues where it stopped.
 import type { FrozenTrial } from '../../storage/index.js';
-import { type Param, type Params, type Space } from '../space.js';
+import type { Param, Params, Space } from '../space.js';
 import { finishedWith, runningWith, type Sampler } from './sampler.js';
 
 /** The values OFAT tries for a parameter: the list, or 5 points over a range (log-spaced where log). */
@@ -11,11 +11,18 @@ export function sweepValues(p: Param): unknown[] {
   const d = p.dist;
   if (d.kind === 'categorical') return d.values;
   const pts = Array.from({ length: 5 }, (_, i) => i / 4);
-  const vals = pts.map((u) => (d.log ? Math.exp(Math.log(d.lo) + u * (Math.log(d.hi) - Math.log(d.lo))) : d.lo + u * (d.hi - d.lo)));
+  const vals = pts.map((u) =>
+    d.log ? Math.exp(Math.log(d.lo) + u * (Math.log(d.hi) - Math.log(d.lo))) : d.lo + u * (d.hi - d.lo),
+  );
   return d.kind === 'int' ? [...new Set(vals.map(Math.round))] : vals.map((v) => Number(v.toPrecision(3)));
 }
 
-export interface OfatStep { factor: string; values: unknown[]; best: unknown; bestValue: number | null }
+export interface OfatStep {
+  factor: string;
+  values: unknown[];
+  best: unknown;
+  bestValue: number | null;
+}
 
 export class OfatSampler implements Sampler {
   readonly name = 'ofat';
@@ -35,16 +42,28 @@ export class OfatSampler implements Sampler {
       const missing = candidates.find((c) => !done(c) && !pending(c));
       if (missing) return { steps, current, next: missing };
       if (candidates.some((c) => !done(c))) return { steps, current, next: null }; // others still running
-      let best: unknown = current[f.name], improved = false;
+      let best: unknown = current[f.name],
+        improved = false;
       for (const c of candidates) {
-        const v = done(c)!.state === 'complete' ? done(c)!.value ?? Infinity : Infinity;
-        if (v < bestValue) { bestValue = v; best = c[f.name]; improved = true; }
+        const v = done(c)!.state === 'complete' ? (done(c)!.value ?? Infinity) : Infinity;
+        if (v < bestValue) {
+          bestValue = v;
+          best = c[f.name];
+          improved = true;
+        }
       }
       if (improved) current = { ...current, [f.name]: best };
-      steps.push({ factor: f.name, values: candidates.map((c) => c[f.name]), best: improved ? best : null, bestValue: Number.isFinite(bestValue) ? bestValue : null });
+      steps.push({
+        factor: f.name,
+        values: candidates.map((c) => c[f.name]),
+        best: improved ? best : null,
+        bestValue: Number.isFinite(bestValue) ? bestValue : null,
+      });
     }
     return { steps, current, next: null };
   }
 
-  sample(space: Space, trials: readonly FrozenTrial[]): Params | null { return this.plan(space, trials).next; }
+  sample(space: Space, trials: readonly FrozenTrial[]): Params | null {
+    return this.plan(space, trials).next;
+  }
 }

@@ -1,6 +1,6 @@
 // Independent random sampling of every active parameter (log-uniform where the space says log).
 import type { Rng } from '../../nn/random.js';
-import { isActive, type Distribution, type Params, type Space } from '../space.js';
+import { type Distribution, isActive, type Params, type Space } from '../space.js';
 import type { Sampler } from './sampler.js';
 
 export function drawOne(d: Distribution, rng: Rng): unknown {

@@ -10,7 +10,8 @@ export interface Sampler {
 }
 
 export const sameParams = (a: Readonly<Params>, b: Readonly<Params>): boolean => {
-  const ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
+  const ka = Object.keys(a).sort(),
+    kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && JSON.stringify(a[k]) === JSON.stringify(b[k]));
 };
 
