@@ -14,9 +14,28 @@ function find(dir) {
     return statSync(p).isDirectory() ? find(p) : n.endsWith('.test.ts') ? [p] : [];
   });
 }
+// Tests write only into temporary folders: what the run adds to the checkout (runs/, a *.db, any stray file,
+// ignored or not) fails the suite. Outside a git checkout there is nothing to compare.
+function strays() {
+  const ls = (extra) =>
+    spawnSync('git', ['ls-files', '--others', '--exclude-standard', '--directory', ...extra], { encoding: 'utf8' });
+  const a = ls([]),
+    b = ls(['--ignored']);
+  if (a.status !== 0 || b.status !== 0) return null;
+  return new Set(`${a.stdout}${b.stdout}`.split('\n').filter(Boolean));
+}
+const before = strays();
 const args = process.argv.slice(2);
 const files = args.length ? args : find('test').sort();
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
 });
+const after = strays();
+const added = before && after ? [...after].filter((f) => !before.has(f)) : [];
+if (added.length) {
+  console.error(
+    `run-tests: the tests wrote into the checkout (they must use temporary folders):\n  ${added.join('\n  ')}`,
+  );
+  process.exit(1);
+}
 process.exit(r.status ?? 1);

@@ -166,13 +166,13 @@ export function program(io: IO = processIO): Command {
   p.command('lr-find')
     .argument('<config>', 'YAML config file')
     .option('--json', 'print {"suggested": {...}, "points": [...]} as JSON')
-    .option('--out <dir>', 'where to write lr-find.svg/png (default runs/<name>/lr-find-<time>)')
+    .option('--out <dir>', 'where to write lr-find.svg/png (default runs/<name>/lr-find-<time> beside the config)')
     .option('--steps <n>', 'steps of the sweep', '200')
     .description('learning-rate range test: suggests a learning rate and a range')
     .action(async (config: string, o: { json?: boolean; out?: string; steps: string }) => {
       const loaded = await loadConfig(config);
       const res = await lrFindRun(loaded, {
-        out: o.out ?? defaultRunDir(loaded.name).replace(/([^/]+)$/, 'lr-find-$1'),
+        out: o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
         steps: Number(o.steps),
       });
       if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
@@ -205,7 +205,7 @@ export function program(io: IO = processIO): Command {
     .argument('<config>', 'YAML config with a tune: section')
     .option('--resume', 'continue an interrupted study')
     .option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
-    .option('--storage <url>', "sqlite:FILE (default: the config's tune.storage, else sqlite:seqtune.db)")
+    .option('--storage <url>', "sqlite:FILE (default: the config's tune.storage, else seqtune.db beside the config)")
     .option('--trials <n>', 'trial budget')
     .option('--time-budget <d>', 'time budget (30m, 2h)')
     .option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)')
@@ -237,6 +237,7 @@ export function program(io: IO = processIO): Command {
         log(
           `\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${r.best ? `#${r.best.number} ${r.best.value!.toPrecision(4)} ${JSON.stringify(r.best.params)}` : 'none'}`,
         );
+        log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);
         if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
       },
     );

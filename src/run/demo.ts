@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../config/index.js';
 import { syntheticCsv } from '../data/index.js';
+import { defaultRunDir } from './folder.js';
 import { type RunResult, type TrainRunOptions, trainRun } from './train.js';
 
 export const DEMO_CONFIG = `# seqtune demo: one GRU forecasting the next hour of a synthetic series
@@ -41,7 +42,10 @@ export async function demoRun(o: TrainRunOptions = {}): Promise<RunResult> {
     await writeFile(join(dir, 'series.csv'), syntheticCsv({ length: 2400, seed: 7 }));
     const file = join(dir, 'demo.yaml');
     await writeFile(file, DEMO_CONFIG);
-    return await trainRun({ raw: parseConfig(DEMO_CONFIG, file), file, dir, name: 'demo' }, { ...o, out: o.out });
+    return await trainRun(
+      { raw: parseConfig(DEMO_CONFIG, file), file, dir, name: 'demo' },
+      { ...o, out: o.out ?? defaultRunDir('demo') },
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,7 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
+
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeqtuneError } from '../engine/errors.js';
@@ -54,7 +56,14 @@ export class RunFolder {
   }
 }
 
-/** runs/<name>/<UTC timestamp> (relative to the working folder). */
-export function defaultRunDir(name: string, now = new Date()): string {
-  return join('runs', name, now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, ''));
+/**
+ * `<base>/runs/<name>/<UTC timestamp>`. `base` is the config file's folder when there is a config (paths in a
+ * config are relative to it), the working folder otherwise.
+ */
+export function defaultRunDir(name: string, base = '.', now = new Date()): string {
+  const stamp = join(base, 'runs', name, now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, ''));
+  // Two runs of one config within a second (a train, then a study's best trial) get -2, -3, ...
+  let dir = stamp;
+  for (let k = 2; existsSync(dir); k++) dir = `${stamp}-${k}`;
+  return dir;
 }

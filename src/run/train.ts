@@ -112,7 +112,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   for (const n of data.notes) log(`data: ${n}`);
   const model = compiledModel(loaded.file, cfg, data.features.length);
   checkOutputWidth(loaded.file, cfg, model, data);
-  const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name));
+  const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir));
   try {
     const t = cfg.train!;
     const [xTrain, yTrain] = splitTensors(data, 'train', model);

@@ -4,7 +4,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkRun, lrFind } from '../check/index.js';
 import {
@@ -50,6 +50,13 @@ export function parseDuration(v: unknown, key: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 }
 
+/** A relative SQLite file in a config is relative to the config file's folder, as every path in a config is. */
+function storageNextTo(configFile: string, url: string): string {
+  const m = /^(sqlite:)?(.+)$/.exec(url);
+  if (!m || url.startsWith('memory') || /^postgres(ql)?:\/\//.test(url) || isAbsolute(m[2]!)) return url;
+  return `sqlite:${join(dirname(configFile), m[2]!)}`;
+}
+
 export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   const t = (cfg.tune ?? {}) as Record<string, unknown>;
   const strategy = (t.strategy ?? 'auto') as Strategy;
@@ -88,7 +95,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     repeats: num('repeats', 1),
     jobs: num('jobs', availableParallelism()),
     pruner,
-    storage: (t.storage as string) ?? 'sqlite:seqtune.db',
+    storage: storageNextTo(file, (t.storage as string | undefined) ?? 'sqlite:seqtune.db'),
     space,
     order: t.order as string[] | undefined,
     seed: cfg.seed ?? 42,
@@ -117,6 +124,8 @@ export interface StudyResult {
   best: FrozenTrial | null;
   bestRun?: RunResult;
   stopReason: string;
+  /** The storage URL the study lives in (a relative SQLite file in the config resolved beside it). */
+  storage: string;
 }
 
 export interface TuneOptions {
@@ -318,7 +327,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  (plots in ${bestRun.dir})`,
       );
     }
-    return { name, trials, best, bestRun, stopReason };
+    return { name, trials, best, bestRun, stopReason, storage: url };
   } finally {
     await storage.close();
   }

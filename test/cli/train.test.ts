@@ -1,7 +1,7 @@
 // seqtune train / demo / predict / evaluate end to end on small synthetic data.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -125,4 +125,38 @@ test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file a
   const bad = await quiet(['diagnose', join(dir, 'nope.json')]);
   assert.equal(bad.value, 2);
   assert.match(bad.err, /nope.json: cannot read \(no such file or folder\)/);
+});
+
+test('paths a config names are relative to its file: the run folder and the study database land beside it, whatever the working folder', async () => {
+  const home = join(dir, 'project');
+  mkdirSync(home);
+  writeFileSync(join(home, 'series.csv'), syntheticCsv({ length: 300, seed: 4 }));
+  writeFileSync(
+    join(home, 'beside.yaml'),
+    `name: beside
+data: {csv: series.csv, target: value, lookback: 8}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+tune:
+  strategy: grid
+  jobs: 1
+  storage: "sqlite:studies.db"
+  space: {"model.layers[0].gru.units": [2, 3]}
+`,
+  );
+  assert.notEqual(process.cwd(), home);
+  const t = await quiet(['train', join(home, 'beside.yaml'), '--quiet']);
+  assert.equal(t.value, 0, t.err);
+  assert.equal(readdirSync(join(home, 'runs', 'beside')).length, 1, 'the run folder is under the config folder');
+  const u = await quiet(['tune', join(home, 'beside.yaml')]);
+  assert.equal(u.value, 0, u.err);
+  assert.ok(existsSync(join(home, 'studies.db')), 'the relative sqlite file is beside the config');
+  assert.match(u.out, /stored in sqlite:\S*project\/studies\.db; look again with: seqtune study show beside --storage/);
+  assert.equal(readdirSync(join(home, 'runs', 'beside')).length, 2, "the best trial's run folder too");
+  assert.ok(!existsSync(join(process.cwd(), 'runs', 'beside')) && !existsSync(join(process.cwd(), 'studies.db')));
+  const ls = await quiet(['study', 'ls', '--storage', join(home, 'studies.db'), '--json']);
+  assert.deepEqual(
+    JSON.parse(ls.out).map((s: { name: string }) => s.name),
+    ['beside'],
+  );
 });

@@ -151,24 +151,34 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
     ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'cli.ts'), 'tune', f],
     { stdio: 'ignore' },
   );
-  let killedAt: { complete: number; running: number } | null = null;
-  for (let i = 0; i < 1800 && !killedAt; i++) {
-    await new Promise((res) => setTimeout(res, 100));
+  const exited = new Promise((res) => child.once('exit', res));
+  // A completed trial and a running one that has reported two epochs, or null (not yet, or the file is being made).
+  const moment = async () => {
     try {
       const s = new SqliteStorage(db);
       const trials = (await s.getStudy('killed')) ? await s.getTrials('killed') : [];
       await s.close();
-      const complete = trials.filter((t) => t.state === 'complete').length,
-        running = trials.find((t) => t.state === 'running');
-      if (complete >= 1 && running && running.intermediate.length >= 2) {
-        child.kill('SIGKILL');
-        killedAt = { complete, running: running.number };
-      }
+      const complete = trials.filter((t) => t.state === 'complete').length;
+      const running = trials.find((t) => t.state === 'running');
+      return complete >= 1 && running && running.intermediate.length >= 2
+        ? { complete, running: running.number }
+        : null;
     } catch {
-      /* the file is being created */
+      return null;
     }
+  };
+  // The process is frozen (SIGSTOP) before the moment is confirmed and killed, so the storage the test reads is
+  // exactly what the kill leaves behind: a trial cannot finish between the look and the kill.
+  let killedAt: { complete: number; running: number } | null = null;
+  for (let i = 0; i < 1800 && !killedAt && child.exitCode === null; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    if (!(await moment())) continue;
+    child.kill('SIGSTOP');
+    killedAt = await moment();
+    child.kill(killedAt ? 'SIGKILL' : 'SIGCONT');
   }
-  await new Promise((res) => child.once('exit', res));
+  if (!killedAt) child.kill('SIGKILL');
+  await exited;
   assert.ok(killedAt, 'caught the study with a completed and a running trial');
   const s = new SqliteStorage(db);
   const before = await s.getTrials('killed');
