@@ -3,10 +3,10 @@
 import { expected, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
 import type { Model } from './model.js';
+import type { FitCallback, Logs } from './types.js';
 
-export type Logs = Record<string, number>;
-
-export abstract class Callback {
+/** The base of every callback: override the hooks you need; `this.model` is the model being fitted. */
+export abstract class Callback implements FitCallback<Model> {
   model!: Model;
   setModel(model: Model): void {
     this.model = model;
