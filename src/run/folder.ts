@@ -2,7 +2,7 @@
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 
 export class RunFolderError extends SeqtuneError {}
 

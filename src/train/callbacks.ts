@@ -1,7 +1,8 @@
 // Callbacks with Keras' hooks. Every hook may be async; fit awaits it. A callback stops training by
 // setting model.stopTraining (and may say why in model.stopReason).
-import { expected, ValueError } from '../engine/errors.js';
+
 import type { Buf } from '../engine/index.js';
+import { expected, ValueError } from '../errors.js';
 import type { Model } from './model.js';
 import type { FitCallback, Logs } from './types.js';
 

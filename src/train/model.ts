@@ -2,8 +2,8 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import { expected, ShapeError, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
+import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
   clipByGlobalNorm,

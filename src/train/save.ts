@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SeqtuneError, ValueError } from '../engine/errors.js';
+import { SeqtuneError, ValueError } from '../errors.js';
 import type { LossConfig, SavedLayer } from '../nn/index.js';
 import type { OptimizerConfig } from '../optim/index.js';
 import type { MetricName } from './metrics.js';

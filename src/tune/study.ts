@@ -15,7 +15,7 @@ import {
   type RawConfig,
   resolveConfig,
 } from '../config/index.js';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 import { Rng } from '../nn/random.js';
 import { renderSvg } from '../plot/index.js';
 import { type RunResult, splitTensors, trainRun } from '../run/index.js';
