@@ -1,6 +1,6 @@
 // npm run golden -- PATH...: every fixture through seqtune's engine; exit 1 if any number is off
 // by more than 1e-4 + 1e-3*|want|.
-import { ATOL, fixtureFiles, RTOL, runFixture } from '../src/verify/golden.js';
+import { ATOL, fixtureFiles, RTOL, runFixture } from './verify/golden.js';
 
 const paths = process.argv.slice(2);
 if (paths.length === 0) {

@@ -1,13 +1,14 @@
 // npm run lint: Biome's formatter and linter over every TypeScript file (src, test, scripts, bench)
 // and the JSON configs, then the type checker over the same files (tsconfig.check.json).
 // `npm run lint -- --fix` (or `npm run format`) rewrites the files instead of reporting them.
+// Last, it checks that src/ has no import cycles (see importCycles below).
 //
 // The AssemblyScript kernels (src/engine/assembly) put decorators on functions (`@inline`), which
 // Biome's TypeScript parser rejects; they are formatted through Biome's stdin mode with
 // `formatWithErrors` (biome.json) and compared here, and type-checked by asc at build time.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const fix = process.argv.includes('--fix');
 const ASM = 'src/engine/assembly';
@@ -45,7 +46,130 @@ if (unformatted.length) {
   failed = true;
 }
 
+const cycles = importCycles('src', [ASM]);
+if (cycles.length) {
+  console.error(`lint: import cycles in src/ (arrows must point one way; move what both sides need down):`);
+  for (const { path, rest } of cycles)
+    console.error(`  ${path.join(' -> ')}${rest.length ? `  (also in this knot: ${rest.join(', ')})` : ''}`);
+  failed = true;
+}
+
 const tsc = run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.check.json']);
 failed ||= tsc.status !== 0;
 if (failed) process.exit(1);
 console.log('lint: formatted, lint-clean and type-checked');
+
+// The import graph of `root`: an edge for every relative `import ... from`, `import type ... from`,
+// `export ... from`, side-effect `import '...'` and `import('...')` of a .ts file, type-only or not,
+// since a type import is an arrow too. Biome's noImportCycles (biome.json, ignoreTypes off) checks
+// most of the same; this one does not depend on Biome's options or version and also follows
+// `import('...')` type queries, which Biome 2.6 does not. Returns one cycle per strongly connected
+// component of more than one file (Tarjan): `path` ends where it starts, `rest` are the component's
+// other files. Paths are relative to `root`.
+function importCycles(root, skip) {
+  const files = [];
+  const walk = (dir) => {
+    for (const n of readdirSync(dir).sort()) {
+      const p = join(dir, n);
+      if (skip.includes(p)) continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.ts') && !n.endsWith('.d.ts')) files.push(p);
+    }
+  };
+  walk(root);
+  const known = new Set(files);
+  const specs = [
+    /^[ \t]*(?:import|export)\b[^;'"`]*?\bfrom\s*(['"])(\.{1,2}\/[^'"]*)\1/gm,
+    /^[ \t]*import\s*(['"])(\.{1,2}\/[^'"]*)\1/gm,
+    /\bimport\s*\(\s*(['"])(\.{1,2}\/[^'"]*)\1\s*\)/g,
+  ];
+  const edges = new Map();
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const to = new Set();
+    for (const re of specs)
+      for (const m of text.matchAll(re)) {
+        const target = join(dirname(f), m[2].replace(/\.js$/, '.ts'));
+        const hit = [target, `${target}.ts`, join(target, 'index.ts')].find((t) => known.has(t));
+        if (hit) to.add(hit);
+        else if (!existsSync(target) && !skip.some((s) => target.startsWith(s)))
+          console.error(`lint: ${f}: cannot resolve import '${m[2]}' (import graph)`);
+      }
+    edges.set(f, [...to].sort());
+  }
+  // Tarjan's strongly connected components, iteratively so deep chains cannot overflow the stack.
+  let counter = 0;
+  const index = new Map();
+  const low = new Map();
+  const onStack = new Set();
+  const stack = [];
+  const components = [];
+  for (const start of files) {
+    if (index.has(start)) continue;
+    const work = [[start, 0]];
+    index.set(start, counter);
+    low.set(start, counter++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length) {
+      const frame = work[work.length - 1];
+      const [v, i] = frame;
+      const out = edges.get(v);
+      if (i < out.length) {
+        frame[1]++;
+        const w = out[i];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const u = work[work.length - 1][0];
+        low.set(u, Math.min(low.get(u), low.get(v)));
+      }
+      if (low.get(v) === index.get(v)) {
+        const c = [];
+        let w;
+        do {
+          w = stack.pop();
+          onStack.delete(w);
+          c.push(w);
+        } while (w !== v);
+        if (c.length > 1 || edges.get(v).includes(v)) components.push(c);
+      }
+    }
+  }
+  // One concrete cycle per component: the shortest path (breadth first) from its first file back to it.
+  return components.map((c) => {
+    const inC = new Set(c);
+    const first = [...c].sort()[0];
+    const prev = new Map();
+    const queue = [first];
+    let end;
+    while (queue.length && !end) {
+      const v = queue.shift();
+      for (const w of edges.get(v)) {
+        if (!inC.has(w)) continue;
+        if (w === first) {
+          end = v;
+          break;
+        }
+        if (!prev.has(w)) {
+          prev.set(w, v);
+          queue.push(w);
+        }
+      }
+    }
+    const path = [first];
+    for (let v = end; v !== first; v = prev.get(v)) path.splice(1, 0, v);
+    path.push(first);
+    const rest = c.filter((f) => !path.includes(f)).sort();
+    const show = (f) => relative(root, f);
+    return { path: path.map(show), rest: rest.map(show) };
+  });
+}

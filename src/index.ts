@@ -5,6 +5,7 @@ export * from './config/index.js';
 export * from './data/index.js';
 export * from './diagnose/index.js';
 export * from './engine/index.js';
+export * from './errors.js';
 export * from './nn/index.js';
 export * as layers from './nn/layers.js';
 export * from './optim/index.js';

@@ -17,7 +17,7 @@ import {
   type RunContext,
   readHistory,
 } from '../diagnose/index.js';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 import { renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import {
   defaultRunDir,

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 import { getSchedule } from '../optim/index.js';
 import {
   configSchema,

@@ -1,4 +1,4 @@
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 
 /** Bad input data: the message names the file, row (1-based data row, header not counted) and column. */
 export class DataError extends SeqtuneError {}

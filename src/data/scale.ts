@@ -2,7 +2,7 @@
 // inverted for reporting in the data's own units.
 //   minmax:   (x - min) / (max - min)          standard: (x - mean) / std (population std, as scikit-learn)
 //   robust:   (x - median) / IQR               none:     x
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 
 export type ScalerKind = 'minmax' | 'standard' | 'robust' | 'none';
 export const SCALERS: readonly ScalerKind[] = ['minmax', 'standard', 'robust', 'none'];

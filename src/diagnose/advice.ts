@@ -1,7 +1,7 @@
 // What to try next, by pattern, following the method; concrete when the run's config is known.
 // Each piece is machine-readable (a config key path, a direction, suggested values) so the `auto`
 // tuning strategy can act on it, and readable (text).
-import type { Evidence, PatternId } from './diagnose.js';
+import type { Evidence, PatternId } from './types.js';
 
 /** Enough of a run's config (snake_case, as in the YAML file) to make advice concrete. */
 export interface RunContext {

@@ -9,16 +9,8 @@
 import { type Advice, adviceFor, type RunContext } from './advice.js';
 import type { LossHistory } from './history.js';
 import { type Direction, median, type Trend, trendOf } from './trend.js';
+import type { Evidence, PatternId } from './types.js';
 
-export type PatternId =
-  | 'learning'
-  | 'overfitting'
-  | 'underfitting'
-  | 'plateau'
-  | 'architecture'
-  | 'data'
-  | 'diverged'
-  | 'unstable';
 export const PATTERNS: readonly PatternId[] = [
   'learning',
   'overfitting',
@@ -39,25 +31,6 @@ export const PATTERN_NAMES: Record<PatternId, string> = {
   diverged: 'diverged',
   unstable: 'unstable (oscillating)',
 };
-
-export interface Evidence {
-  epochs: number;
-  /** Epochs [from, to) (0-based) where the trends were read. */
-  window: [number, number];
-  train: Trend | null;
-  val: Trend | null;
-  /** Epoch (0-based) of the lowest validation loss (or train loss without validation). */
-  bestEpoch: number;
-  bestLoss: number;
-  finalTrainLoss: number;
-  finalValLoss: number | null;
-  /** (val - train) / train at the last epoch: the generalization gap. */
-  gap: number | null;
-  /** How far the last validation loss sits above its best, relative. */
-  valAboveBest: number | null;
-  /** First epoch with a non-finite loss, if any. */
-  firstNonFinite: number | null;
-}
 
 export interface Diagnosis {
   pattern: PatternId;

@@ -2,7 +2,7 @@
 // with Python's NaN / Infinity / -Infinity tokens and null), Keras CSVLogger files, seqtune run folders.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 
 export class HistoryError extends SeqtuneError {}
 

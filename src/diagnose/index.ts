@@ -2,7 +2,7 @@
 
 export type { Advice, RunContext } from './advice.js';
 export { adviceFor } from './advice.js';
-export type { Diagnosis, Evidence, PatternId } from './diagnose.js';
+export type { Diagnosis } from './diagnose.js';
 export { diagnose, PATTERN_NAMES, PATTERNS, windowOf } from './diagnose.js';
 export type { LossHistory } from './history.js';
 export { HistoryError, parseCsvLog, parseLooseJson, readHistory } from './history.js';
@@ -10,3 +10,4 @@ export { lintConfig } from './lint.js';
 export { diagnosisChart, diagnosisText } from './report.js';
 export type { Direction, Trend } from './trend.js';
 export { logScale, theilSen, trendOf } from './trend.js';
+export type { Evidence, PatternId } from './types.js';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { ValueError } from './errors.js';
+import { ValueError } from '../errors.js';
 
 /** A span of f32 in engine memory. `ptr` is a byte offset, `length` counts floats. */
 export interface Buf {

@@ -1,7 +1,8 @@
 // The kernel interface the layers use: buffers plus float offsets, checked against the buffer's
 // extent before the raw kernel runs (an out-of-range write would corrupt other buffers silently).
+
+import { ValueError } from '../errors.js';
 import { type Buf, type Engine, getEngine, KC, NR } from './engine.js';
-import { ValueError } from './errors.js';
 
 /** A row-major matrix inside a buffer: element (i, j) at off + i*ld + j. */
 export interface Mat {

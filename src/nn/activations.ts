@@ -1,7 +1,7 @@
 // Activation names (Keras spelling) to kernel ids.
 
-import { expected, ValueError } from '../engine/errors.js';
 import { ACT, type ActivationName } from '../engine/index.js';
+import { expected, ValueError } from '../errors.js';
 
 export type { ActivationName };
 export const ACTIVATIONS = Object.keys(ACT) as ActivationName[];

@@ -2,8 +2,8 @@
 // outputs are concatenated on the feature axis (Keras merge_mode='concat'). With returnSequences
 // false the backward half is its final state (time 0), as Keras; with true, both are in time order.
 
-import { ValueError } from '../engine/errors.js';
 import { mat } from '../engine/index.js';
+import { ValueError } from '../errors.js';
 import {
   type Act,
   actOf,

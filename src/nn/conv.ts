@@ -4,8 +4,8 @@
 // Implemented as im2col (rows (t', b), columns (j, f)) followed by one GEMM:
 //   y = act(cols @ W + b);  dW += cols^T dy;  dcols = dy W^T, scattered back to dx.
 
-import { assertPositiveInt, expected, ShapeError, ValueError } from '../engine/errors.js';
 import { type Buf, mat } from '../engine/index.js';
+import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
 import { type ActivationName, activationId } from './activations.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
 import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';

@@ -1,7 +1,7 @@
 // Dense: y = act(x W + b) on the last axis; on a sequence it applies to every timestep (as Keras).
 
-import { assertPositiveInt } from '../engine/errors.js';
 import { type Buf, mat } from '../engine/index.js';
+import { assertPositiveInt } from '../errors.js';
 import { type ActivationName, activationId } from './activations.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';

@@ -1,8 +1,8 @@
 // Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element,
 // active only in training; identity at validation, test and predict.
 
-import { assertRate } from '../engine/errors.js';
 import { type Buf, mat } from '../engine/index.js';
+import { assertRate } from '../errors.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, rowsOf, type SeqShape } from './layer.js';
 
 export interface DropoutOptions {

@@ -1,7 +1,7 @@
 // Weight initializers as a registry: a name, or { className, config }, resolves to a function of
 // (shape, rng) -> values; getConfig writes it back, so a saved model records exactly what it used.
 // Fans follow Keras: for a 2-D kernel (in, out), fanIn = in, fanOut = out.
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 import type { Rng } from './random.js';
 
 export type InitializerName =

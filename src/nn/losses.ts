@@ -2,7 +2,7 @@
 //   mse   = mean (p - y)^2                    d/dp = 2 (p - y) / n
 //   mae   = mean |p - y|                      d/dp = sign(p - y) / n
 //   huber = mean (|d| <= delta ? d^2/2 : delta (|d| - delta/2)), d = p - y;  d/dp = clip(d, -delta, delta) / n
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 
 export type LossName = 'mse' | 'mae' | 'huber';
 export const LOSSES: readonly LossName[] = ['mse', 'mae', 'huber'];

@@ -6,8 +6,8 @@
 // Backward (training): dx = invstd/M (M dxh - sum dxh - xh sum(dxh xh)), dxh = dy gamma.
 // LayerNormalization: statistics per row over the features (biased variance), same formula.
 
-import { expected, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
+import { expected, ValueError } from '../errors.js';
 import { getInitializer } from './initializers.js';
 import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
 

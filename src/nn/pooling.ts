@@ -1,8 +1,8 @@
 // MaxPooling1D / AveragePooling1D over time (per feature), Keras semantics: poolSize, strides
 // (default poolSize), padding 'valid' | 'same'. 'same' averages only the real steps of a window.
 
-import { assertPositiveInt, expected, ShapeError, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
+import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
 import { windowGeometry } from './conv.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
 

@@ -4,9 +4,9 @@
 // at the end of the backward pass. Weights: kernel (F, G*H), recurrentKernel (H, G*H), bias (G*H),
 // GRU also recurrentBias (G*H) (reset-after). Gate blocks in PyTorch order: GRU r, z, n; LSTM i, f, g, o.
 
-import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../engine/errors.js';
 import { type Buf, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
 import type { Cell } from '../engine/reference.js';
+import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../errors.js';
 import { type ActivationName, activationId } from './activations.js';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';

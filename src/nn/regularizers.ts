@@ -1,5 +1,5 @@
 // Weight and activity regularizers (Keras): penalty l1 sum|w| + l2 sum w^2, added to the loss.
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 
 export interface RegularizerConfig {
   className: 'l1' | 'l2' | 'l1l2';

@@ -1,8 +1,8 @@
 // Shape layers: Flatten (T, F) -> (T*F) in Keras order (index t*F + f); RepeatVector(n) (F) -> (n, F)
 // for encoder-decoder models; TimeDistributed(dense) applies a Dense to every timestep.
 
-import { assertPositiveInt, ShapeError, ValueError } from '../engine/errors.js';
 import { type Buf, mat } from '../engine/index.js';
+import { assertPositiveInt, ShapeError, ValueError } from '../errors.js';
 import { Dense } from './dense.js';
 import {
   type Act,

@@ -1,8 +1,8 @@
 // A stack of layers over one flat parameter buffer and one flat gradient buffer (so an optimizer
 // step or a gradient norm is one kernel call). Forward/backward run in engine memory.
 
-import { ShapeError, ValueError } from '../engine/errors.js';
 import { type Buf, type Engine, getEngine, getOps, type Ops } from '../engine/index.js';
+import { ShapeError, ValueError } from '../errors.js';
 import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
 import { Rng } from './random.js';
 import type { Regularizer } from './regularizers.js';

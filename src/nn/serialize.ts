@@ -1,5 +1,5 @@
 // Layers from their saved configs: one explicit list of what can be rebuilt.
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 import { bidirectional } from './bidirectional.js';
 import { type Conv1DOptions, conv1d } from './conv.js';
 import { Dense as DenseLayer, type DenseOptions, dense } from './dense.js';

@@ -1,5 +1,5 @@
 // Host-side tensors: row-major Float32Array data with a shape. Samples come first: x (N, T, F), y (N, out) or (N, T, out).
-import { ShapeError } from '../engine/errors.js';
+import { ShapeError } from '../errors.js';
 
 export interface Tensor {
   readonly data: Float32Array;

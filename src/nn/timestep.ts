@@ -1,7 +1,8 @@
 // Selects one timestep of a sequence: (T, F) -> (F). index may be negative (-1 is the last step),
 // as x[:, index] in Keras/PyTorch code. Used to put a head on the last output of a bidirectional stack.
-import { ShapeError } from '../engine/errors.js';
+
 import type { Buf } from '../engine/index.js';
+import { ShapeError } from '../errors.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
 
 export class SelectTimestep extends Layer {

@@ -2,8 +2,8 @@
 // stepping the model's whole flat parameter vector in one kernel call. A registry: a name or
 // { className, config } resolves to an optimizer, and getConfig writes it back.
 
-import { expected, ValueError } from '../engine/errors.js';
 import type { Buf, Ops } from '../engine/index.js';
+import { expected, ValueError } from '../errors.js';
 
 export interface SgdOptions {
   learningRate?: number;

@@ -6,7 +6,7 @@
 //   cosine_restarts (SGDR, as torch CosineAnnealingWarmRestarts): the cosine over cycles of
 //                  t_0, t_0*t_mult, t_0*t_mult^2, ... epochs, restarting at base
 //   warmup:        base * (epoch + 1) / epochs for the first `epochs` epochs, then `then` (shifted), else base
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 
 export type ScheduleName =
   | 'constant'

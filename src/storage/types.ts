@@ -1,7 +1,7 @@
 // Study storage: the single source of truth for studies and trials. Records handed out are frozen
 // (a finished trial never changes); trial states are explicit. Every implementation runs the same
 // contract tests (test/storage/contract.ts).
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 
 export type TrialState = 'running' | 'complete' | 'pruned' | 'failed';
 export const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'pruned', 'failed'];

@@ -1,12 +1,13 @@
 // Callbacks with Keras' hooks. Every hook may be async; fit awaits it. A callback stops training by
 // setting model.stopTraining (and may say why in model.stopReason).
-import { expected, ValueError } from '../engine/errors.js';
+
 import type { Buf } from '../engine/index.js';
+import { expected, ValueError } from '../errors.js';
 import type { Model } from './model.js';
+import type { FitCallback, Logs } from './types.js';
 
-export type Logs = Record<string, number>;
-
-export abstract class Callback {
+/** The base of every callback: override the hooks you need; `this.model` is the model being fitted. */
+export abstract class Callback implements FitCallback<Model> {
   model!: Model;
   setModel(model: Model): void {
     this.model = model;

@@ -3,7 +3,7 @@
 // the weights at the end of each cycle are kept, and the prediction is the mean of the last k snapshots.
 // Fusion of trained models: plain mean, a mean weighted by 1/validation-MSE, or a least-squares
 // stacker (per output: y ~ w0 + sum_m w_m p_m, fitted on validation predictions, tiny ridge).
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { getSchedule } from '../optim/index.js';
 import { Callback } from './callbacks.js';

@@ -5,7 +5,7 @@
 //   smape = 200 mean |y - p| / max(|y| + |p|, 1e-7)
 //   accuracy = mean [y == p]   (exact equality: meaningless for regression, kept because the
 //              classic baseline asks for it; fit warns when it is requested)
-import { expected, ValueError } from '../engine/errors.js';
+import { expected, ValueError } from '../errors.js';
 
 export type MetricName = 'mae' | 'rmse' | 'mape' | 'smape' | 'mse' | 'accuracy';
 export const METRICS: readonly MetricName[] = ['mae', 'rmse', 'mape', 'smape', 'mse', 'accuracy'];

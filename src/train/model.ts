@@ -2,8 +2,8 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import { expected, ShapeError, ValueError } from '../engine/errors.js';
 import type { Buf } from '../engine/index.js';
+import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
   clipByGlobalNorm,
@@ -14,10 +14,10 @@ import {
   type OptimizerLike,
   type ScheduleLike,
 } from '../optim/index.js';
-import type { Callback, Logs } from './callbacks.js';
 import { type MetricLike, type MetricName, MetricState, metricName } from './metrics.js';
 import { ProgressLogger } from './progress.js';
 import { saveModel } from './save.js';
+import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
 
 export interface CompileOptions {
@@ -39,7 +39,8 @@ export interface FitOptions {
   validationData?: [Tensor, Tensor];
   /** Fraction of samples taken from the END of x, y (chronologically last) for validation. */
   validationSplit?: number;
-  callbacks?: Callback[];
+  /** Usually `Callback` subclasses; anything with the `FitCallback` hooks will do. */
+  callbacks?: FitCallback<Model>[];
   /** Learning-rate schedule applied at the start of every epoch, from the optimizer's base rate. */
   schedule?: ScheduleLike;
   /** 0 silent (default), 1 one line per epoch, 'auto' a progress bar on a TTY and one line per epoch otherwise. */
@@ -67,7 +68,7 @@ interface BatchBuffers {
   dy: Buf;
 }
 
-export class Model extends Stack {
+export class Model extends Stack implements CompiledStack {
   optimizer?: Optimizer;
   loss?: Loss;
   clipnorm?: number;
@@ -235,7 +236,7 @@ export class Model extends Stack {
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
 
-    const callbacks: Callback[] = [...(opts.callbacks ?? [])];
+    const callbacks: FitCallback<Model>[] = [...(opts.callbacks ?? [])];
     const verbose = opts.verbose ?? 0;
     if (verbose !== 0)
       callbacks.push(

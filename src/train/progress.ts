@@ -1,6 +1,6 @@
 // Training progress: a bar per epoch on a terminal (cli-progress), one line per epoch otherwise.
 import cliProgress from 'cli-progress';
-import { Callback, type Logs } from './callbacks.js';
+import type { FitCallback, Logs } from './types.js';
 
 const fmt = (v: number) =>
   Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toPrecision(4);
@@ -10,7 +10,8 @@ export const formatLogs = (logs: Logs) =>
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(' - ');
 
-export class ProgressLogger extends Callback {
+/** fit's `verbose` display. It needs nothing of the model, so it implements the hooks without extending Callback. */
+export class ProgressLogger implements FitCallback {
   private bar?: cliProgress.SingleBar;
   private started = 0;
   constructor(
@@ -18,11 +19,12 @@ export class ProgressLogger extends Callback {
     readonly batches: number,
     readonly tty: boolean,
     readonly write: (s: string) => void = (s) => process.stderr.write(s),
-  ) {
-    super();
-  }
+  ) {}
 
-  override onEpochBegin(epoch: number): void {
+  setModel(): void {}
+  onTrainBegin(): void {}
+
+  onEpochBegin(epoch: number): void {
     this.started = performance.now();
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
@@ -37,16 +39,16 @@ export class ProgressLogger extends Callback {
       this.bar.start(this.batches, 0, { loss: '-' });
     }
   }
-  override onBatchEnd(batch: number, logs: Logs): void {
+  onBatchEnd(batch: number, logs: Logs): void {
     this.bar?.update(batch + 1, { loss: fmt(logs.loss) });
   }
-  override onEpochEnd(epoch: number, logs: Logs): void {
+  onEpochEnd(epoch: number, logs: Logs): void {
     this.bar?.stop();
     this.bar = undefined;
     const s = ((performance.now() - this.started) / 1000).toFixed(2);
     this.write(`epoch ${epoch + 1}/${this.epochs} - ${s}s - ${formatLogs(logs)}\n`);
   }
-  override onTrainEnd(): void {
+  onTrainEnd(): void {
     this.bar?.stop();
   }
 }

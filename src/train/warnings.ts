@@ -1,6 +1,6 @@
 // What a careful practitioner would point out before training starts.
 import type { Tensor } from '../nn/index.js';
-import type { Model } from './model.js';
+import type { CompiledStack } from './types.js';
 
 /** FNV-1a over the float bits of each sample's x and y, to find identical samples cheaply. */
 function sampleHashes(x: Tensor, y: Tensor): Map<string, number> {
@@ -29,7 +29,7 @@ function sampleHashes(x: Tensor, y: Tensor): Map<string, number> {
 }
 
 export function fitWarnings(
-  model: Model,
+  model: CompiledStack,
   x: Tensor,
   y: Tensor,
   validation: [Tensor, Tensor] | undefined,

@@ -7,8 +7,8 @@ import { type Advice, adviceFor, type Evidence } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, getPath, type Params } from './space.js';
-import type { TuneSettings } from './study.js';
 import type { TrialEnv } from './trial.js';
+import type { TuneSettings } from './types.js';
 
 interface Diag {
   pattern: string;

@@ -15,7 +15,7 @@ import {
   type RawConfig,
   resolveConfig,
 } from '../config/index.js';
-import { SeqtuneError } from '../engine/errors.js';
+import { SeqtuneError } from '../errors.js';
 import { Rng } from '../nn/random.js';
 import { renderSvg } from '../plot/index.js';
 import { type RunResult, splitTensors, trainRun } from '../run/index.js';
@@ -24,23 +24,9 @@ import { type AutoBudget, autoNext } from './auto.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
 import { factorChart, historyChart, importance } from './report.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
-import { applyParams, type Params, parseSpace, type Space } from './space.js';
+import { applyParams, type Params, parseSpace } from './space.js';
 import { prepareFor, runTrial, secondsPerWindow, type TrialEnv } from './trial.js';
-
-export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
-export interface TuneSettings {
-  strategy: Strategy;
-  objective: string;
-  trials: number;
-  timeBudget: number;
-  repeats: number;
-  jobs: number;
-  pruner?: Pruner;
-  storage: string;
-  space: Space;
-  order?: string[];
-  seed: number;
-}
+import type { Strategy, TuneSettings } from './types.js';
 
 export function parseDuration(v: unknown, key: string): number {
   if (v === undefined) return Infinity;

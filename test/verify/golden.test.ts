@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fixtureFiles, runFixture } from '../../src/verify/golden.js';
+import { fixtureFiles, runFixture } from '../../scripts/verify/golden.js';
 
 const shared = fileURLToPath(new URL('../../../shared/golden/fixtures', import.meta.url));
 const extra = fileURLToPath(new URL('../fixtures/golden', import.meta.url));

@@ -1,3 +1,6 @@
+// The errors seqtune throws on purpose: one root class, a subclass per kind, and the helpers that word the
+// messages. It imports nothing, so any file may import it (engine/index.ts re-exports it as before).
+
 /** Root of every error seqtune throws on purpose; `cause` is kept when one error wraps another. */
 export class SeqtuneError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

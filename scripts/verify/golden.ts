@@ -1,9 +1,9 @@
 // Runs the PyTorch reference fixtures (../shared/golden/FORMAT.md, kinds "rnn" and "optimizer")
-// through seqtune and reports the largest absolute and relative error of every number.
+// through seqtune and reports the largest absolute and relative error of every number. A developer
+// tool (npm run golden, test/verify), not part of the package: it imports seqtune only through the folders' index.ts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValueError } from '../engine/errors.js';
-import { getOps } from '../engine/index.js';
+import { getOps, ValueError } from '../../src/engine/index.js';
 import {
   actOf,
   batchNormalization,
@@ -19,9 +19,9 @@ import {
   selectTimestep,
   simpleRNN,
   tensor,
-} from '../nn/index.js';
-import { clipByGlobalNorm, getOptimizer } from '../optim/index.js';
-import { sequential } from '../train/index.js';
+} from '../../src/nn/index.js';
+import { clipByGlobalNorm, getOptimizer } from '../../src/optim/index.js';
+import { sequential } from '../../src/train/index.js';
 
 type Nested = number | Nested[];
 export interface GoldenResult {

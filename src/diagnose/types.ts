@@ -1,0 +1,34 @@
+// The vocabulary diagnose.ts (which names the pattern) and advice.ts (which says what to try for
+// it) share; it lives below both so that diagnose.ts can call advice.ts without a cycle.
+import type { Trend } from './trend.js';
+
+/** The situations diagnose names (diagnose.ts lists them in PATTERNS and words them in PATTERN_NAMES). */
+export type PatternId =
+  | 'learning'
+  | 'overfitting'
+  | 'underfitting'
+  | 'plateau'
+  | 'architecture'
+  | 'data'
+  | 'diverged'
+  | 'unstable';
+
+/** What the curves showed, as numbers: the grounds of a diagnosis and the input of its advice. */
+export interface Evidence {
+  epochs: number;
+  /** Epochs [from, to) (0-based) where the trends were read. */
+  window: [number, number];
+  train: Trend | null;
+  val: Trend | null;
+  /** Epoch (0-based) of the lowest validation loss (or train loss without validation). */
+  bestEpoch: number;
+  bestLoss: number;
+  finalTrainLoss: number;
+  finalValLoss: number | null;
+  /** (val - train) / train at the last epoch: the generalization gap. */
+  gap: number | null;
+  /** How far the last validation loss sits above its best, relative. */
+  valAboveBest: number | null;
+  /** First epoch with a non-finite loss, if any. */
+  firstNonFinite: number | null;
+}

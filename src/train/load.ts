@@ -1,0 +1,83 @@
+// Reads a model folder written by save.ts back into a Model; checks sizes and a SHA-256 of the
+// weights and says what is wrong.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { layerFromConfig } from '../nn/index.js';
+import { Model } from './model.js';
+import { MODEL_FORMAT, MODEL_VERSION, ModelFileError, type SavedModel } from './save.js';
+
+/** Reads a folder written by model.save(); predictions are bit-identical to the saved model's. */
+export async function loadModel(dir: string): Promise<Model> {
+  const jsonPath = join(dir, 'model.json');
+  let text: string;
+  try {
+    text = await readFile(jsonPath, 'utf8');
+  } catch (e) {
+    throw new ModelFileError(
+      `${jsonPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
+    );
+  }
+  let saved: SavedModel;
+  try {
+    saved = JSON.parse(text) as SavedModel;
+  } catch (e) {
+    throw new ModelFileError(
+      `${jsonPath}: not valid JSON (${(e as Error).message}); the file is corrupt or truncated`,
+      { cause: e },
+    );
+  }
+  if (saved?.format !== MODEL_FORMAT)
+    throw new ModelFileError(
+      `${jsonPath}: format: expected "${MODEL_FORMAT}", received ${JSON.stringify(saved?.format)}`,
+    );
+  if (saved.version !== MODEL_VERSION)
+    throw new ModelFileError(`${jsonPath}: version: expected ${MODEL_VERSION}, received ${saved.version}`);
+  if (!Array.isArray(saved.layers) || !Array.isArray(saved.weights) || !Array.isArray(saved.inputShape))
+    throw new ModelFileError(`${jsonPath}: layers, weights and inputShape must be lists`);
+  const binPath = join(dir, saved.weightsFile ?? 'weights.bin');
+  let buf: Uint8Array;
+  try {
+    const b = await readFile(binPath);
+    buf = new Uint8Array(b.buffer, b.byteOffset, b.length);
+  } catch (e) {
+    throw new ModelFileError(`${binPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      cause: e,
+    });
+  }
+  if (buf.length !== saved.weightsBytes)
+    throw new ModelFileError(
+      `${binPath}: expected ${saved.weightsBytes} bytes, found ${buf.length}; the file is truncated or does not belong to this model.json`,
+    );
+  const digest = createHash('sha256').update(buf).digest('hex');
+  if (digest !== saved.sha256)
+    throw new ModelFileError(
+      `${binPath}: SHA-256 ${digest.slice(0, 12)}... does not match model.json (${String(saved.sha256).slice(0, 12)}...); the weights are corrupt`,
+    );
+  const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+  const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));
+  const model = new Model(layers, { seed: saved.seed, inputShape: saved.inputShape as [number, number] });
+  const values: Record<string, Float32Array> = {};
+  for (const w of saved.weights) {
+    if (w.offset + w.length > floats.length)
+      throw new ModelFileError(`${jsonPath}: weight ${w.name} reaches past the end of ${binPath}`);
+    values[w.name] = floats.subarray(w.offset, w.offset + w.length);
+  }
+  const missing = model.weights.map((w) => `${w.layer}/${w.name}`).filter((k) => !(k in values));
+  if (missing.length) throw new ModelFileError(`${jsonPath}: no saved values for ${missing.join(', ')}`);
+  try {
+    model.setWeights(values);
+  } catch (e) {
+    throw new ModelFileError(`${jsonPath}: ${(e as Error).message}`, { cause: e });
+  }
+  if (saved.compile)
+    model.compile({
+      optimizer: saved.compile.optimizer,
+      loss: saved.compile.loss,
+      metrics: saved.compile.metrics,
+      clipnorm: saved.compile.clipnorm,
+      clipvalue: saved.compile.clipvalue,
+    });
+  return model;
+}
