@@ -38,7 +38,7 @@ export class ProgressLogger extends Callback {
     }
   }
   override onBatchEnd(batch: number, logs: Logs): void {
-    this.bar?.update(batch + 1, { loss: fmt(logs.loss) });
+    this.bar?.update(batch + 1, { loss: fmt(logs.loss!) });
   }
   override onEpochEnd(epoch: number, logs: Logs): void {
     this.bar?.stop();
