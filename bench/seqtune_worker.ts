@@ -34,7 +34,7 @@ console.log(
     peer: `seqtune-${model.engine.simd}`,
     id: w.id,
     seconds_per_epoch: +sec.toFixed(4),
-    final_loss: h.history.loss.at(-1),
+    final_loss: h.history.loss!.at(-1),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );

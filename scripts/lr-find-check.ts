@@ -24,7 +24,7 @@ if (arg === 'demo') {
   const dir = mkdtempSync(join(tmpdir(), 'lrcheck-'));
   writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 2400, seed: 7 }));
   loaded = { raw: parseConfig(DEMO_CONFIG, join(dir, 'demo.yaml')), file: join(dir, 'demo.yaml'), dir, name: 'demo' };
-} else loaded = await loadConfig(arg);
+} else loaded = await loadConfig(arg!);
 const epochs = Number(epochsArg ?? 10);
 const cfg = resolveConfig(loaded.raw, loaded.name);
 cfg.train!.callbacks = [];
@@ -61,9 +61,10 @@ for (const [label, lr] of [
     validationData: val,
     onWarning: () => {},
   });
-  rows.push([label, lr, h.history.val_loss]);
+  const valLoss = h.history.val_loss!;
+  rows.push([label, lr, valLoss]);
   console.log(
-    `${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${h.history.val_loss.at(-1)!.toPrecision(4)}   curve ${h.history.val_loss.map((v) => v.toPrecision(3)).join(' ')}`,
+    `${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${valLoss.at(-1)!.toPrecision(4)}   curve ${valLoss.map((v) => v.toPrecision(3)).join(' ')}`,
   );
 }
 const best = rows.reduce((a, r) => (r[2].at(-1)! < a[2].at(-1)! ? r : a));

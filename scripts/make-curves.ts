@@ -49,7 +49,7 @@ async function run(
   if (o.shuffleTargets) {
     const r = new Rng(seed);
     const p = r.permutation(tr.y.data.length);
-    tr.y.data.set(Float32Array.from(p, (i) => tr.y.data[i]));
+    tr.y.data.set(Float32Array.from(p, (i) => tr.y.data[i]!));
   }
   const m = sequential(layers(), { seed, inputShape: [24, 1] });
   if (o.valTarget === 'signal-free') {
@@ -85,7 +85,7 @@ async function run(
     label,
     source: 'run',
     how,
-    history: { loss: clean(h.history.loss), val_loss: clean(h.history.val_loss) },
+    history: { loss: clean(h.history.loss!), val_loss: clean(h.history.val_loss!) },
   });
   process.stderr.write(`${id}: ${label}\n`);
 }

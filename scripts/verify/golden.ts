@@ -41,9 +41,9 @@ export const ATOL = 1e-4,
 const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
 function transpose(m: number[][]): number[] {
   const r = m.length,
-    c = m[0].length,
+    c = m[0]!.length,
     out = new Array<number>(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = m[i][j];
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = m[i]![j]!;
   return out;
 }
 
@@ -56,10 +56,10 @@ class Comparator {
   compare(what: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
     if (got.length !== want.length) throw new ValueError(`${what}: ${got.length} values, fixture has ${want.length}`);
     for (let i = 0; i < want.length; i++) {
-      const e = Math.abs(got[i] - want[i]);
-      const rel = e / Math.max(Math.abs(want[i]), 1e-12);
+      const e = Math.abs(got[i]! - want[i]!);
+      const rel = e / Math.max(Math.abs(want[i]!), 1e-12);
       this.checked++;
-      if (!(e <= ATOL + RTOL * Math.abs(want[i]))) {
+      if (!(e <= ATOL + RTOL * Math.abs(want[i]!))) {
         if (this.pass) this.worst = `${what}[${i}]: got ${got[i]}, want ${want[i]}`;
         this.pass = false;
       }
@@ -117,7 +117,7 @@ function buildRnn(f: RnnFixture, topSequence: boolean) {
     L = f.num_layers;
   const xs = f.x as number[][][];
   const B = xs.length,
-    T = xs[0].length,
+    T = xs[0]!.length,
     F = f.input_size;
   const make = { gru, lstm, rnn_tanh: simpleRNN }[f.cell];
   const layers: Layer[] = [];
@@ -149,13 +149,14 @@ function buildRnn(f: RnnFixture, topSequence: boolean) {
     dir: string;
     part: 'kernel' | 'recurrentKernel' | 'bias' | 'recurrentBias';
   }[] = [];
+  const dirs: [dir: string, suffix: string][] = f.bidirectional
+    ? [
+        ['forward', ''],
+        ['backward', '_reverse'],
+      ]
+    : [['forward', '']];
   for (let l = 0; l < L; l++)
-    for (const [dir, sfx] of f.bidirectional
-      ? [
-          ['forward', ''],
-          ['backward', '_reverse'],
-        ]
-      : [['forward', '']]) {
+    for (const [dir, sfx] of dirs) {
       const ih = f.params[`weight_ih_l${l}${sfx}`] as number[][],
         hh = f.params[`weight_hh_l${l}${sfx}`] as number[][];
       const bi = f.params[`bias_ih_l${l}${sfx}`] as number[],
@@ -165,7 +166,7 @@ function buildRnn(f: RnnFixture, topSequence: boolean) {
       if (f.cell === 'gru') {
         w[keyOf(l, dir, 'bias')] = bi;
         w[keyOf(l, dir, 'recurrentBias')] = bh;
-      } else w[keyOf(l, dir, 'bias')] = bi.map((v, i) => v + bh[i]);
+      } else w[keyOf(l, dir, 'bias')] = bi.map((v, i) => v + bh[i]!);
       map.push({ torch: `weight_ih_l${l}${sfx}`, ours: keyOf(l, dir, 'kernel'), l, dir, part: 'kernel' });
       map.push({
         torch: `weight_hh_l${l}${sfx}`,
@@ -195,13 +196,13 @@ function runRnn(f: RnnFixture): Comparator {
   const y = tensor(flat(f.y), f.output === 'last' ? [B, outDim] : [B, T, outDim]);
   const c = new Comparator();
   const seqModel = f.output === 'last' && !f.bidirectional ? buildRnn(f, true).model : model;
-  c.compare('sequence_output', seqModel.activations(x)[f.num_layers - 1].data, flat(f.expected.sequence_output));
+  c.compare('sequence_output', seqModel.activations(x)[f.num_layers - 1]!.data, flat(f.expected.sequence_output));
   c.compare('pred', model.predict(x).data, flat(f.expected.pred));
   const { loss, dx } = model.lossAndGrads(x, y, { needDx: true });
   c.compare('loss', [loss], [f.expected.loss]);
   for (const m of map) {
     const g = model.getGradient(m.ours);
-    const want = f.expected.grads[m.torch];
+    const want = f.expected.grads[m.torch]!;
     const wantFlat = m.part === 'kernel' || m.part === 'recurrentKernel' ? transpose(want as number[][]) : flat(want);
     c.compare(`grad ${m.torch}`, g, wantFlat);
   }
@@ -218,8 +219,8 @@ function runOptimizer(f: OptimFixture): Comparator {
   for (const [k, v] of Object.entries(o)) {
     if (k === 'lr') config.learningRate = v as number;
     else if (k === 'betas') {
-      config.beta1 = (v as number[])[0];
-      config.beta2 = (v as number[])[1];
+      config.beta1 = (v as number[])[0]!;
+      config.beta2 = (v as number[])[1]!;
     } else if (k === 'alpha') config.rho = v as number;
     else if (k === 'weight_decay') config.weightDecay = v as number;
     else config[k] = v as number | boolean;
@@ -236,7 +237,7 @@ function runOptimizer(f: OptimFixture): Comparator {
     ops.engine.view(g).set(gr);
     if (f.clip_norm !== null) clipByGlobalNorm(ops, g, f.clip_norm);
     opt.step(ops, p, g);
-    c.compare(`after step ${i + 1}`, ops.engine.view(p), f.expected_after_each_step[i]);
+    c.compare(`after step ${i + 1}`, ops.engine.view(p), f.expected_after_each_step[i]!);
   });
   ops.engine.release(p);
   ops.engine.release(g);
@@ -259,11 +260,11 @@ interface LayerFixture {
 function timeMajor(v: Nested): { data: Float32Array; B: number; T: number; F: number } {
   const a = v as number[][][];
   const B = a.length,
-    T = a[0].length,
-    F = a[0][0].length,
+    T = a[0]!.length,
+    F = a[0]![0]!.length,
     data = new Float32Array(B * T * F);
   for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) data[(t * B + b) * F + f] = a[b][t][f];
+    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) data[(t * B + b) * F + f] = a[b]![t]![f]!;
   return { data, B, T, F };
 }
 
@@ -299,8 +300,8 @@ function runLayerFixture(f: LayerFixture): Comparator {
   cmp.compare('dx', e.view(dx.buf, dx.off, x.data.length), x.data.length ? timeMajor(f.expected.dx).data : []);
   for (const [k, v] of Object.entries(f.expected.grads)) cmp.compare(`grad ${k}`, stack.getGradient(`l/${k}`), flat(v));
   const w = stack.getWeights();
-  if (f.expected.movingMean) cmp.compare('movingMean', w['l/movingMean'], f.expected.movingMean);
-  if (f.expected.movingVariance) cmp.compare('movingVariance', w['l/movingVariance'], f.expected.movingVariance);
+  if (f.expected.movingMean) cmp.compare('movingMean', w['l/movingMean']!, f.expected.movingMean);
+  if (f.expected.movingVariance) cmp.compare('movingVariance', w['l/movingVariance']!, f.expected.movingVariance);
   e.release(xb);
   e.release(db);
   return cmp;

@@ -35,8 +35,8 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ma = 0,
     mb = 0;
   for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
+    ma += a[i]!;
+    mb += b[i]!;
   }
   ma /= n;
   mb /= n;
@@ -44,8 +44,8 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
     saa = 0,
     sbb = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i] - ma,
-      y = b[i] - mb;
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
     sab += x * y;
     saa += x * x;
     sbb += y * y;
@@ -75,12 +75,12 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   );
   // Constant columns over the training rows.
   const constant = d.features.filter((_, f) => {
-    const v = d.scaledFeatures[f];
+    const v = d.scaledFeatures[f]!;
     let lo = Infinity,
       hi = -Infinity;
     for (let i = a; i < b; i++) {
-      lo = Math.min(lo, v[i]);
-      hi = Math.max(hi, v[i]);
+      lo = Math.min(lo, v[i]!);
+      hi = Math.max(hi, v[i]!);
     }
     return hi - lo === 0;
   });
@@ -98,10 +98,10 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   const H = cfg.data.horizon ?? 1;
   const leaks: { feature: string; lead: number; correlation: number }[] = [];
   d.targets.forEach((t, k) => {
-    const y = d.targetSeries.original[k];
+    const y = d.targetSeries.original[k]!;
     d.features.forEach((f, fi) => {
       if (f === t) return;
-      const x = d.scaledFeatures[fi];
+      const x = d.scaledFeatures[fi]!;
       for (let lead = 1; lead <= H; lead++) {
         const n = b - a - lead;
         if (n < 10) continue;
@@ -119,7 +119,7 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
       leaks.length ? 'fail' : 'pass',
       { leaks },
       leaks.length
-        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0].lead} step(s) ahead: the model would read the answer. Drop it.`
+        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: the model would read the answer. Drop it.`
         : 'no feature is a copy of the target at the forecast lead',
     ),
   );
@@ -129,14 +129,15 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     d.scaler.columns,
     [
       ...d.features.map((_, f) =>
-        Float64Array.from(d.scaledFeatures[f], (v) => v * d.scaler.scale[f] + d.scaler.center[f]),
+        Float64Array.from(d.scaledFeatures[f]!, (v) => v * d.scaler.scale[f]! + d.scaler.center[f]!),
       ),
     ],
     a,
     b,
   );
   const same = d.features.every(
-    (_, f) => Math.abs(refit.state.center[f] - d.scaler.center[f]) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f])),
+    (_, f) =>
+      Math.abs(refit.state.center[f]! - d.scaler.center[f]!) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f]!)),
   );
   out.push(
     r(
@@ -156,7 +157,9 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   // Split overlap: target rows shared between splits.
   const rowsOf = (k: 'train' | 'val' | 'test') =>
     new Set(d.windows[k].starts.flatMap((s) => Array.from({ length: H }, (_, h) => s + h)));
-  const [tr, va, te] = (['train', 'val', 'test'] as const).map(rowsOf);
+  const tr = rowsOf('train'),
+    va = rowsOf('val'),
+    te = rowsOf('test');
   const count = (x: Set<number>, y: Set<number>) => [...x].filter((v) => y.has(v)).length;
   const ov = { train_val: count(tr, va), train_test: count(tr, te), val_test: count(va, te) };
   out.push(
@@ -175,7 +178,7 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   const shift: Record<string, unknown> = {};
   let worst = 'pass' as CheckStatus;
   d.targets.forEach((t, k) => {
-    const y = d.targetSeries.original[k];
+    const y = d.targetSeries.original[k]!;
     const trv = Array.from(y.subarray(a, b));
     const lo = Math.min(...trv),
       hi = Math.max(...trv);
@@ -230,7 +233,7 @@ export async function networkChecks(
   o: { steps?: number } = {},
 ): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  const n = Math.min(256, x.shape[0]);
+  const n = Math.min(256, x.shape[0]!);
   const xb = sliceRows(x, 0, n),
     yb = sliceRows(y, 0, n);
   const m = makeModel();
@@ -239,10 +242,10 @@ export async function networkChecks(
   let zero = 0,
     mean = 0,
     mu = 0;
-  for (let i = 0; i < yb.data.length; i++) mu += yb.data[i] / yb.data.length;
+  for (let i = 0; i < yb.data.length; i++) mu += yb.data[i]! / yb.data.length;
   for (let i = 0; i < yb.data.length; i++) {
-    zero += yb.data[i] ** 2;
-    mean += (yb.data[i] - mu) ** 2;
+    zero += yb.data[i]! ** 2;
+    mean += (yb.data[i]! - mu) ** 2;
   }
   zero /= yb.data.length;
   mean /= yb.data.length;
@@ -290,7 +293,7 @@ export async function networkChecks(
     ),
   );
   // Overfit one small batch.
-  const k = Math.min(16, x.shape[0]);
+  const k = Math.min(16, x.shape[0]!);
   const xs = sliceRows(x, 0, k),
     ys = sliceRows(y, 0, k);
   const m2 = makeModel();

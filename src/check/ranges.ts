@@ -36,7 +36,7 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     beta = o.beta ?? 0.9;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
-  const N = x.shape[0],
+  const N = x.shape[0]!,
     B = Math.min(o.batchSize ?? 32, N);
   const order = m.rng.permutation(N);
   const points: [number, number][] = [],
@@ -64,11 +64,11 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
   // minimum there), so both the minimum and the steepest descent are looked for after them.
   const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
   let iMin = skip;
-  for (let i = skip; i < points.length; i++) if (points[i][1] < points[iMin][1]) iMin = i;
+  for (let i = skip; i < points.length; i++) if (points[i]![1] < points[iMin]![1]) iMin = i;
   // Steepest descent of the smoothed loss per decade of rate, before the minimum: a least-squares slope
   // over half a decade on each side, so batch noise on a flat stretch does not pass for a descent.
   const perDecade =
-    points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1][0] / points[0][0]) : 1;
+    points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1]![0] / points[0]![0]) : 1;
   const W = Math.max(2, Math.round(perDecade / 2));
   let iSteep = skip,
     steepest = Infinity;
@@ -82,8 +82,8 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
       sxy = 0,
       n = 0;
     for (let j = a; j <= b; j++) {
-      const x = Math.log10(points[j][0]),
-        y = points[j][1];
+      const x = Math.log10(points[j]![0]),
+        y = points[j]![1];
       sx += x;
       sy += y;
       sxx += x * x;
@@ -125,7 +125,7 @@ export async function batchSizeRange(
   val: [Tensor, Tensor],
   o: { sizes?: number[]; epochs?: number; tolerance?: number } = {},
 ): Promise<BatchRangeResult> {
-  const N = train[0].shape[0];
+  const N = train[0].shape[0]!;
   const sizes = (o.sizes ?? [8, 16, 32, 64, 128, 256, 512, 1024]).filter((b) => b <= N);
   const rows: BatchRangeRow[] = [];
   for (const b of sizes) {
@@ -140,7 +140,7 @@ export async function batchSizeRange(
     const sec = (performance.now() - t0) / 1000;
     rows.push({
       batch_size: b,
-      val_loss: h.history.val_loss.at(-1)!,
+      val_loss: h.history.val_loss!.at(-1)!,
       windows_per_second: Math.round((N * (o.epochs ?? 1)) / sec),
     });
     m.dispose();

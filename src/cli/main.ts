@@ -310,7 +310,7 @@ export function program(io: IO = processIO): Command {
         const imp = importance(await st.getTrials(name), (rec.attrs as { strategy?: string }).strategy);
         if (imp.length)
           io.out(
-            `factor importance (${imp[0].method}): ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`,
+            `factor importance (${imp[0]!.method}): ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`,
           );
         const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
         for (const t of sorted)
@@ -335,7 +335,7 @@ export function program(io: IO = processIO): Command {
       try {
         const r = await studyEnsemble(st, name, { top: Number(o.top), method: o.method as 'mean', out: o.out, log });
         log(
-          `ensemble of ${r.members.length} (${r.method}): test MSE ${r.test.ensemble.scaled.mse.toPrecision(4)}; members ${r.test.members.map((m) => m.scaled.mse.toPrecision(4)).join(', ')}; persistence ${r.test.baselines.scaled.persistence.mse.toPrecision(4)}  (${r.dir})`,
+          `ensemble of ${r.members.length} (${r.method}): test MSE ${r.test.ensemble.scaled.mse.toPrecision(4)}; members ${r.test.members.map((m) => m.scaled.mse.toPrecision(4)).join(', ')}; persistence ${r.test.baselines.scaled.persistence!.mse.toPrecision(4)}  (${r.dir})`,
         );
       } finally {
         await st.close();

@@ -92,7 +92,7 @@ function recurrentOf(kind: string, opts: Record<string, unknown>): Recurrent {
 /** Layers from `model.layers`; the first gets the input shape [lookback, features]. */
 export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, number]): Layer[] {
   return cfg.model.layers.map((entry, i) => {
-    const [kind, rawOpts] = Object.entries(entry)[0];
+    const [kind, rawOpts] = Object.entries(entry)[0]!;
     const opts = (rawOpts ?? {}) as Record<string, unknown>;
     const shape = i === 0 ? { inputShape } : {};
     try {
@@ -106,7 +106,7 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
         case 'dropout':
           return dropout(camelKeys(opts) as never);
         case 'bidirectional': {
-          const [k, o] = Object.entries(opts)[0];
+          const [k, o] = Object.entries(opts)[0]!;
           return bidirectional(recurrentOf(k, { ...(o as object), ...(i === 0 ? { input_shape: inputShape } : {}) }));
         }
         case 'time_distributed':
@@ -146,7 +146,7 @@ export function compiledModel(file: string, cfg: RawConfig, features: number, se
 export function compileOptions(cfg: RawConfig): CompileOptions {
   const t = cfg.train ?? {};
   const optEntry =
-    typeof t.optimizer === 'string' ? [t.optimizer, {}] : Object.entries(t.optimizer ?? TRAIN_DEFAULTS.optimizer)[0];
+    typeof t.optimizer === 'string' ? [t.optimizer, {}] : Object.entries(t.optimizer ?? TRAIN_DEFAULTS.optimizer)[0]!;
   const optimizer: OptimizerLike = {
     className: optEntry[0] as never,
     config: (optEntry[1] ?? {}) as Record<string, number>,
@@ -165,7 +165,7 @@ export function compileOptions(cfg: RawConfig): CompileOptions {
 
 export function callbacksOf(cfg: RawConfig): Callback[] {
   return (cfg.train?.callbacks ?? []).map((c) => {
-    const [k, o] = Object.entries(c)[0];
+    const [k, o] = Object.entries(c)[0]!;
     const opts = camelKeys(o);
     if (k === 'early_stopping') return new EarlyStopping(opts);
     if (k === 'reduce_lr_on_plateau') return new ReduceLROnPlateau(opts);

@@ -39,7 +39,7 @@ function issueMessage(file: string, root: unknown, base: Path, issue: Issue): st
   const path = [...base, ...(issue.path as (string | number)[])];
   if (issue.code === 'unrecognized_keys') {
     const k = issue.keys ?? [];
-    return `${file}: ${pathString([...path, k[0]])}: unknown key${k.length > 1 ? ` (also ${k.slice(1).join(', ')})` : ''}`;
+    return `${file}: ${pathString([...path, k[0]!])}: unknown key${k.length > 1 ? ` (also ${k.slice(1).join(', ')})` : ''}`;
   }
   const received = at(root, path);
   const what = issue.message.startsWith('Invalid input') ? 'a valid value' : issue.message;
@@ -53,7 +53,7 @@ function validate<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } },
 ): T {
   const r = schema.safeParse(at(root, base));
-  if (!r.success) throw new ConfigError(issueMessage(file, root, base, r.error.issues[0]));
+  if (!r.success) throw new ConfigError(issueMessage(file, root, base, r.error.issues[0]!));
   return r.data;
 }
 
@@ -66,7 +66,7 @@ function single(file: string, root: unknown, path: Path, known: readonly string[
       `${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} (${known.join(', ')}), received ${show(v)}`,
     );
   }
-  const [k, o] = Object.entries(v)[0];
+  const [k, o] = Object.entries(v)[0]!;
   if (!known.includes(k))
     throw new ConfigError(
       `${file}: ${pathString([...path, k])}: unknown ${what} "${k}"; expected one of ${known.join(', ')}`,
@@ -120,7 +120,7 @@ function checkLayer(file: string, raw: RawConfig, path: Path): void {
 export function parseConfig(text: string, file: string): RawConfig {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) {
-    const err = doc.errors[0];
+    const err = doc.errors[0]!;
     const pos = err.linePos?.[0];
     throw new ConfigError(
       `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`,

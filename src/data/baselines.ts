@@ -25,11 +25,11 @@ export function baselineForecast(
     for (let h = 0; h < H; h++)
       for (let k = 0; k < nT; k++) {
         let v: number;
-        if (spec === 'persistence') v = series[k][s - 1];
-        else if (spec === 'mean') v = trainMean[k];
+        if (spec === 'persistence') v = series[k]![s - 1]!;
+        else if (spec === 'mean') v = trainMean[k]!;
         else {
           const m = spec.seasonal_naive.season;
-          v = series[k][s + h - m * Math.ceil((h + 1) / m)];
+          v = series[k]![s + h - m * Math.ceil((h + 1) / m)]!;
         }
         out[(n * H + h) * nT + k] = v;
       }
@@ -41,7 +41,7 @@ export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Score
   let se = 0,
     ae = 0;
   for (let i = 0; i < target.length; i++) {
-    const d = pred[i] - target[i];
+    const d = pred[i]! - target[i]!;
     se += d * d;
     ae += Math.abs(d);
   }

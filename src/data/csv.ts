@@ -47,7 +47,7 @@ export async function readCsv(file: string): Promise<Table> {
         });
         continue;
       }
-      for (let i = 0; i < rec.length; i++) cols[i].push(rec[i]);
+      for (let i = 0; i < rec.length; i++) cols[i]!.push(rec[i]!);
       rows++;
     }
   } catch (e) {
@@ -60,5 +60,5 @@ export async function readCsv(file: string): Promise<Table> {
   }
   if (!header) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
   if (rows === 0) throw new DataError(`${file}: only a header (${header.join(', ')}); expected data rows after it`);
-  return { file, header, columns: new Map(header.map((h, i) => [h, cols[i]])), rows };
+  return { file, header, columns: new Map(header.map((h, i) => [h, cols[i]!])), rows };
 }

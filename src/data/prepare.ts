@@ -60,12 +60,12 @@ function parseTime(table: Table, time: string | string[], skip: number): number[
       );
     return { name: c, values: v.slice(skip) };
   });
-  const n = cols[0].values.length;
+  const n = cols[0]!.values.length;
   const out: number[] = new Array(n);
   for (let r = 0; r < n; r++) {
     let t: number;
     if (cols.length === 1) {
-      const raw = cols[0].values[r];
+      const raw = cols[0]!.values[r]!;
       t = /^-?\d+(\.\d+)?$/.test(raw)
         ? Number(raw)
         : Date.parse(
@@ -75,13 +75,13 @@ function parseTime(table: Table, time: string | string[], skip: number): number[
           );
     } else {
       const p = cols.map((c) => Number(c.values[r]));
-      t = Date.UTC(p[0], (p[1] ?? 1) - 1, p[2] ?? 1, p[3] ?? 0, p[4] ?? 0, p[5] ?? 0);
+      t = Date.UTC(p[0]!, (p[1] ?? 1) - 1, p[2] ?? 1, p[3] ?? 0, p[4] ?? 0, p[5] ?? 0);
     }
     if (!Number.isFinite(t))
       throw new DataError(
         `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
       );
-    if (r > 0 && !(t > out[r - 1]))
+    if (r > 0 && !(t > out[r - 1]!))
       throw new DataError(
         `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; rows must be in time order without duplicates`,
       );
@@ -132,7 +132,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     const raw = table.columns.get(c)!.slice(skip);
     const out = new Float64Array(n0);
     for (let r = 0; r < n0; r++) {
-      const s = raw[r];
+      const s = raw[r]!;
       if (MISSING_TOKENS.has(s)) {
         out[r] = NaN;
         continue;
@@ -236,14 +236,14 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
                 throw new DataError(
                   `${file}: row ${1 + skip}, column "${c}": missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate`,
                 );
-              v[r] = v[r - 1];
+              v[r] = v[r - 1]!;
             }
         } else if (policy === 'interpolate') {
           let last = -1;
           for (let r = 0; r <= n0; r++) {
             if (r < n0 && Number.isNaN(v[r])) continue;
             for (let q = last + 1; q < r; q++)
-              v[q] = last < 0 ? v[r] : r >= n0 ? v[last] : v[last] + ((v[r] - v[last]) * (q - last)) / (r - last);
+              v[q] = last < 0 ? v[r]! : r >= n0 ? v[last]! : v[last]! + ((v[r]! - v[last]!) * (q - last)) / (r - last);
             last = r;
           }
           if (v.every(Number.isNaN)) throw new DataError(`${file}: column "${c}" has no values to interpolate from`);
@@ -256,8 +256,8 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
       );
     }
   }
-  const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]) : v);
-  if (keep) time = keep.map((r) => time[r]);
+  const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]!) : v);
+  if (keep) time = keep.map((r) => time[r]!);
   const rows = keep ? keep.length : n0;
   const feat = featureNames.map((c) => pick(numeric.get(c)!));
   const targ = targets.map((c) => pick(numeric.get(c)!));
@@ -275,7 +275,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
 
   // Scalers fitted on the training rows of every feature and target column.
   const allCols = [...featureNames, ...targets.filter((t) => !featureNames.includes(t))];
-  const allData = [...feat, ...targets.filter((t) => !featureNames.includes(t)).map((t) => targ[targets.indexOf(t)])];
+  const allData = [...feat, ...targets.filter((t) => !featureNames.includes(t)).map((t) => targ[targets.indexOf(t)]!)];
   if (fixed) {
     const want = fixed.scaler.columns.join(', ');
     if (allCols.join(', ') !== want)
@@ -289,7 +289,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const scaledFeat = feat.map((v, i) => Float64Array.from(v, (x) => scaler.transform(i, x)));
   const scaledTarg = targets.map((t, k) => {
     const i = allCols.indexOf(t);
-    return Float64Array.from(targ[k], (x) => scaler.transform(i, x));
+    return Float64Array.from(targ[k]!, (x) => scaler.transform(i, x));
   });
 
   const windows = {} as Record<'train' | 'val' | 'test', Windows>;
@@ -332,7 +332,7 @@ export function baselineScores(
   const mean = (s: Float64Array[]) =>
     s.map((v) => {
       let t = 0;
-      for (let i = a; i < b; i++) t += v[i];
+      for (let i = a; i < b; i++) t += v[i]!;
       return t / (b - a);
     });
   const truthOrig = originalTargets(d, w);
@@ -353,7 +353,7 @@ export function originalTargets(d: PreparedData, w: Windows): Float32Array {
     out = new Float32Array(w.starts.length * w.horizon * nT);
   w.starts.forEach((s, n) => {
     for (let h = 0; h < w.horizon; h++)
-      for (let k = 0; k < nT; k++) out[(n * w.horizon + h) * nT + k] = d.targetSeries.original[k][s + h];
+      for (let k = 0; k < nT; k++) out[(n * w.horizon + h) * nT + k] = d.targetSeries.original[k]![s + h]!;
   });
   return out;
 }
@@ -374,5 +374,5 @@ export function unscaleTargets(d: PreparedData, pred: ArrayLike<number>): Float3
   const scaler = new Scaler(d.scaler),
     nT = d.targets.length,
     idx = d.targets.map((t) => scaler.indexOf(t));
-  return Float32Array.from({ length: pred.length }, (_, i) => scaler.inverse(idx[i % nT], pred[i]));
+  return Float32Array.from({ length: pred.length }, (_, i) => scaler.inverse(idx[i % nT]!, pred[i]!));
 }

@@ -39,7 +39,7 @@ export class Scaler {
         const at = (p: number) => {
           const i = p * (q.length - 1),
             lo = Math.floor(i);
-          return q[lo] + (q[Math.min(lo + 1, q.length - 1)] - q[lo]) * (i - lo);
+          return q[lo]! + (q[Math.min(lo + 1, q.length - 1)]! - q[lo]!) * (i - lo);
         };
         c = at(0.5);
         s = at(0.75) - at(0.25);
@@ -51,10 +51,10 @@ export class Scaler {
   }
 
   transform(i: number, v: number): number {
-    return (v - this.state.center[i]) / this.state.scale[i];
+    return (v - this.state.center[i]!) / this.state.scale[i]!;
   }
   inverse(i: number, v: number): number {
-    return v * this.state.scale[i] + this.state.center[i];
+    return v * this.state.scale[i]! + this.state.center[i]!;
   }
   indexOf(column: string): number {
     return this.state.columns.indexOf(column);

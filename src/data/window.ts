@@ -25,7 +25,7 @@ export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
   const nT = w.offset.length / Math.max(w.starts.length, 1),
     per = w.horizon * nT;
   for (let n = 0; n < w.starts.length; n++)
-    for (let i = 0; i < per; i++) out[n * per + i] += w.offset[n * nT + (i % nT)];
+    for (let i = 0; i < per; i++) out[n * per + i]! += w.offset[n * nT + (i % nT)]!;
   return out;
 }
 
@@ -57,16 +57,16 @@ export function makeWindows(
   const offset = relative ? new Float32Array(N * nT) : null;
   starts.forEach((s, n) => {
     for (let f = 0; f < F; f++) {
-      const ref = relative ? features[f][s - 1] : 0;
-      for (let t = 0; t < lookback; t++) x[(n * lookback + t) * F + f] = features[f][s - lookback + t] - ref;
+      const ref = relative ? features[f]![s - 1]! : 0;
+      for (let t = 0; t < lookback; t++) x[(n * lookback + t) * F + f] = features[f]![s - lookback + t]! - ref;
     }
     for (let k = 0; k < nT; k++) {
-      const ref = relative ? targets[k][s - 1] : 0;
+      const ref = relative ? targets[k]![s - 1]! : 0;
       if (offset) offset[n * nT + k] = ref;
       for (let h = 0; h < horizon; h++) {
         const i = (n * horizon + h) * nT + k;
-        truth[i] = targets[k][s + h];
-        y[i] = truth[i] - ref;
+        truth[i] = targets[k]![s + h]!;
+        y[i] = truth[i]! - ref;
       }
     }
   });
@@ -84,8 +84,8 @@ export function splitRanges(
     const sum = f.reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 1) > 1e-9)
       throw new DataError(`data.split: fractions must add up to 1, received ${f.join(' + ')} = ${sum}`);
-    const a = Math.round(rows * f[0]),
-      b = Math.round(rows * (f[0] + f[1]));
+    const a = Math.round(rows * f[0]!),
+      b = Math.round(rows * (f[0]! + f[1]!));
     return { train: [0, a], val: [a, b], test: [b, rows] };
   }
   if (names.every((k) => Array.isArray(split[k]))) {

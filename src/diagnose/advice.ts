@@ -43,11 +43,12 @@ const round = (v: number) => Number(v.toPrecision(2));
 function recurrentLayer(ctx: RunContext): { index: number; kind: string; opts: Record<string, unknown> } | null {
   const layers = ctx.config?.model?.layers ?? [];
   for (let i = 0; i < layers.length; i++) {
-    const [kind, o] = Object.entries(layers[i])[0] ?? [];
-    if (RECURRENT.includes(kind)) return { index: i, kind, opts: (o ?? {}) as Record<string, unknown> };
+    const [kind, o] = Object.entries(layers[i]!)[0] ?? [];
+    if (kind !== undefined && RECURRENT.includes(kind))
+      return { index: i, kind, opts: (o ?? {}) as Record<string, unknown> };
     if (kind === 'bidirectional') {
       const [k2, o2] = Object.entries((o ?? {}) as object)[0] ?? [];
-      if (RECURRENT.includes(k2))
+      if (k2 !== undefined && RECURRENT.includes(k2))
         return { index: i, kind: `bidirectional.${k2}`, opts: (o2 ?? {}) as Record<string, unknown> };
     }
   }
@@ -58,7 +59,7 @@ function optimizerOf(ctx: RunContext): { name: string; lr: number } {
   const o = ctx.config?.train?.optimizer;
   if (typeof o === 'string') return { name: o, lr: o === 'sgd' ? 0.01 : 0.001 };
   if (o && typeof o === 'object') {
-    const [name, c] = Object.entries(o)[0];
+    const [name, c] = Object.entries(o)[0]!;
     const lr = (c as { learning_rate?: number } | null)?.learning_rate;
     return { name, lr: lr ?? (name === 'sgd' || name === 'adagrad' ? 0.01 : 0.001) };
   }

@@ -80,13 +80,13 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     val: null,
     bestEpoch: best.i,
     bestLoss: best.v,
-    finalTrainLoss: loss[n - 1],
-    finalValLoss: val ? val[n - 1] : null,
+    finalTrainLoss: loss[n - 1]!,
+    finalValLoss: val ? val[n - 1]! : null,
     gap:
       val && Number.isFinite(loss[n - 1]) && loss[n - 1] !== 0
-        ? (val[n - 1] - loss[n - 1]) / Math.abs(loss[n - 1])
+        ? (val[n - 1]! - loss[n - 1]!) / Math.abs(loss[n - 1]!)
         : null,
-    valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1] / best.v - 1 : null,
+    valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1]! / best.v - 1 : null,
     firstNonFinite,
   };
   const done = (pattern: PatternId, confidence: number, summary: string): Diagnosis => ({
@@ -108,8 +108,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     );
   // Explosion: the loss ends far above where it started and far above its best.
   const minTrain = Math.min(...loss),
-    lastTrain = loss[n - 1],
-    firstTrain = loss[0];
+    lastTrain = loss[n - 1]!,
+    firstTrain = loss[0]!;
   if (n >= 3 && minTrain > 0 && lastTrain > 20 * minTrain && lastTrain > 5 * firstTrain) {
     return done(
       'diverged',

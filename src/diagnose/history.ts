@@ -75,8 +75,8 @@ export function parseCsvLog(file: string, text: string): LossHistory {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length < 2)
     throw new HistoryError(`${file}: expected a CSVLogger file with a header (epoch,loss,...) and one row per epoch`);
-  const sep = lines[0].includes(';') && !lines[0].includes(',') ? ';' : ',';
-  const head = lines[0].split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
+  const sep = lines[0]!.includes(';') && !lines[0]!.includes(',') ? ';' : ',';
+  const head = lines[0]!.split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
   if (!head.includes('loss')) throw new HistoryError(`${file}: the header has no "loss" column (${head.join(', ')})`);
   const h: LossHistory = {};
   for (const k of head) if (k !== 'epoch') h[k] = [];
@@ -86,7 +86,7 @@ export function parseCsvLog(file: string, text: string): LossHistory {
       throw new HistoryError(`${file}: row ${r + 1}: expected ${head.length} fields, found ${cells.length}`);
     head.forEach((k, i) => {
       if (k === 'epoch') return;
-      const s = cells[i].trim();
+      const s = cells[i]!.trim();
       const v =
         s === '' || /^nan$/i.test(s)
           ? NaN
@@ -97,7 +97,7 @@ export function parseCsvLog(file: string, text: string): LossHistory {
             : Number(s);
       if (Number.isNaN(v) && !(s === '' || /^nan$/i.test(s)))
         throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
-      h[k].push(v);
+      h[k]!.push(v);
     });
   });
   return h;

@@ -23,7 +23,7 @@ export interface Trend {
 export const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b),
     n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 };
 
 /** Values to work on: logs when the curve is positive, else values over the median magnitude. */
@@ -35,7 +35,7 @@ export function logScale(values: number[]): number[] {
 
 export function theilSen(y: number[]): { slope: number; intercept: number } {
   const slopes: number[] = [];
-  for (let i = 0; i < y.length; i++) for (let j = i + 1; j < y.length; j++) slopes.push((y[j] - y[i]) / (j - i));
+  for (let i = 0; i < y.length; i++) for (let j = i + 1; j < y.length; j++) slopes.push((y[j]! - y[i]!) / (j - i));
   const slope = slopes.length ? median(slopes) : 0;
   return { slope, intercept: median(y.map((v, i) => v - slope * i)) };
 }
@@ -50,9 +50,9 @@ export function trendOf(values: number[], window: number, minChange = 0.03): Tre
   const change = slope * (w - 1);
   const se = w > 2 ? (noise / Math.sqrt((w * (w * w - 1)) / 12)) * (w - 1) : Infinity;
   const threshold = Math.max(minChange, 2.5 * se);
-  const d = y.slice(1).map((v, i) => v - y[i]);
+  const d = y.slice(1).map((v, i) => v - y[i]!);
   let flips = 0;
-  for (let i = 1; i < d.length; i++) if (d[i] * d[i - 1] < 0) flips++;
+  for (let i = 1; i < d.length; i++) if (d[i]! * d[i - 1]! < 0) flips++;
   const direction: Direction = change < -threshold ? 'falling' : change > threshold ? 'rising' : 'flat';
   const margin =
     direction === 'flat' ? (threshold - Math.abs(change)) / threshold : (Math.abs(change) - threshold) / threshold;

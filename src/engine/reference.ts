@@ -24,8 +24,8 @@ export function gemm(
     for (let j = 0; j < N; j++) {
       let s = 0;
       for (let k = 0; k < K; k++)
-        s += (transA ? A[k * lda + i] : A[i * lda + k]) * (transB ? B[j * ldb + k] : B[k * ldb + j]);
-      C[i * ldc + j] = (beta === 0 ? 0 : beta * C[i * ldc + j]) + s;
+        s += (transA ? A[k * lda + i]! : A[i * lda + k]!) * (transB ? B[j * ldb + k]! : B[k * ldb + j]!);
+      C[i * ldc + j] = (beta === 0 ? 0 : beta * C[i * ldc + j]!) + s;
     }
   }
 }
@@ -82,7 +82,7 @@ export interface CellWeights {
 
 export interface CellRun {
   h: Float64Array; // (T, B, H) in time order
-  steps: { t: number; vals: Record<string, Float64Array> }[];
+  steps: { t: number; vals: Record<'hprev' | 'cprev' | 'hp' | 'gates' | 'h' | 'c', Float64Array> }[];
 }
 
 /**
@@ -113,10 +113,10 @@ export function cellForward(
       hp = new Float64Array(B * GH);
     for (let b = 0; b < B; b++)
       for (let j = 0; j < GH; j++) {
-        let a = w.bx[j],
-          r = w.bh[j];
-        for (let f = 0; f < F; f++) a += x[(t * B + b) * F + f] * w.Wx[f * GH + j];
-        for (let k = 0; k < H; k++) r += hprev[b * H + k] * w.Wh[k * GH + j];
+        let a = w.bx[j]!,
+          r = w.bh[j]!;
+        for (let f = 0; f < F; f++) a += x[(t * B + b) * F + f]! * w.Wx[f * GH + j]!;
+        for (let k = 0; k < H; k++) r += hprev[b * H + k]! * w.Wh[k * GH + j]!;
         xp[b * GH + j] = a;
         hp[b * GH + j] = r;
       }
@@ -128,15 +128,15 @@ export function cellForward(
         const q = b * GH;
         let out: number;
         if (cell === 'gru') {
-          const r = act(ractId, xp[q + j] + hp[q + j]);
-          const z = act(ractId, xp[q + H + j] + hp[q + H + j]);
-          const n = act(actId, xp[q + 2 * H + j] + r * hp[q + 2 * H + j]);
+          const r = act(ractId, xp[q + j]! + hp[q + j]!);
+          const z = act(ractId, xp[q + H + j]! + hp[q + H + j]!);
+          const n = act(actId, xp[q + 2 * H + j]! + r * hp[q + 2 * H + j]!);
           gates[q + j] = r;
           gates[q + H + j] = z;
           gates[q + 2 * H + j] = n;
-          out = (1 - z) * n + z * hprev[b * H + j];
+          out = (1 - z) * n + z * hprev[b * H + j]!;
         } else if (cell === 'lstm') {
-          const pre = (g: number) => xp[q + g * H + j] + hp[q + g * H + j];
+          const pre = (g: number) => xp[q + g * H + j]! + hp[q + g * H + j]!;
           const i = act(ractId, pre(0)),
             f = act(ractId, pre(1)),
             g = act(actId, pre(2)),
@@ -145,10 +145,10 @@ export function cellForward(
           gates[q + H + j] = f;
           gates[q + 2 * H + j] = g;
           gates[q + 3 * H + j] = o;
-          cc[b * H + j] = f * cprev[b * H + j] + i * g;
-          out = o * act(actId, cc[b * H + j]);
+          cc[b * H + j] = f * cprev[b * H + j]! + i * g;
+          out = o * act(actId, cc[b * H + j]!);
         } else {
-          out = act(actId, xp[q + j] + hp[q + j]);
+          out = act(actId, xp[q + j]! + hp[q + j]!);
         }
         hn[b * H + j] = out;
         h[(t * B + b) * H + j] = out;
@@ -194,7 +194,7 @@ export function cellBackward(
   let dcarry = new Float64Array(B * H),
     dcc = new Float64Array(B * H);
   for (let s = T - 1; s >= 0; s--) {
-    const { t, vals } = run.steps[s];
+    const { t, vals } = run.steps[s]!;
     const { hprev, cprev, hp, gates, c } = vals;
     const dxp = new Float64Array(B * GH),
       dhp = new Float64Array(B * GH);
@@ -203,15 +203,15 @@ export function cellBackward(
     for (let b = 0; b < B; b++)
       for (let j = 0; j < H; j++) {
         const q = b * GH,
-          d = dcarry[b * H + j] + dh[(t * B + b) * H + j];
+          d = dcarry[b * H + j]! + dh[(t * B + b) * H + j]!;
         if (cell === 'gru') {
-          const r = gates[q + j],
-            z = gates[q + H + j],
-            n = gates[q + 2 * H + j];
+          const r = gates[q + j]!,
+            z = gates[q + H + j]!,
+            n = gates[q + 2 * H + j]!;
           const dpn = d * (1 - z) * dact(actId, n);
-          const dz = d * (hprev[b * H + j] - n) * dact(ractId, z);
-          const dr = dpn * hp[q + 2 * H + j] * dact(ractId, r);
-          ndc[b * H + j] += d * z;
+          const dz = d * (hprev[b * H + j]! - n) * dact(ractId, z);
+          const dr = dpn * hp[q + 2 * H + j]! * dact(ractId, r);
+          ndc[b * H + j]! += d * z;
           dxp[q + j] = dr;
           dxp[q + H + j] = dz;
           dxp[q + 2 * H + j] = dpn;
@@ -219,40 +219,40 @@ export function cellBackward(
           dhp[q + H + j] = dz;
           dhp[q + 2 * H + j] = dpn * r;
         } else if (cell === 'lstm') {
-          const i = gates[q + j],
-            f = gates[q + H + j],
-            gg = gates[q + 2 * H + j],
-            o = gates[q + 3 * H + j];
-          const a = act(actId, c[b * H + j]);
-          const dc = dcc[b * H + j] + d * o * dact(actId, a);
+          const i = gates[q + j]!,
+            f = gates[q + H + j]!,
+            gg = gates[q + 2 * H + j]!,
+            o = gates[q + 3 * H + j]!;
+          const a = act(actId, c[b * H + j]!);
+          const dc = dcc[b * H + j]! + d * o * dact(actId, a);
           ndcc[b * H + j] = dc * f;
           dxp[q + j] = dc * gg * dact(ractId, i);
-          dxp[q + H + j] = dc * cprev[b * H + j] * dact(ractId, f);
+          dxp[q + H + j] = dc * cprev[b * H + j]! * dact(ractId, f);
           dxp[q + 2 * H + j] = dc * i * dact(actId, gg);
           dxp[q + 3 * H + j] = d * a * dact(ractId, o);
-          for (let k = 0; k < 4; k++) dhp[q + k * H + j] = dxp[q + k * H + j];
+          for (let k = 0; k < 4; k++) dhp[q + k * H + j] = dxp[q + k * H + j]!;
         } else {
-          dxp[q + j] = d * dact(actId, vals.h[b * H + j]);
-          dhp[q + j] = dxp[q + j];
+          dxp[q + j] = d * dact(actId, vals.h[b * H + j]!);
+          dhp[q + j] = dxp[q + j]!;
         }
       }
     for (let b = 0; b < B; b++)
       for (let k = 0; k < H; k++) {
         let s2 = 0;
-        for (let j = 0; j < GH; j++) s2 += dhp[b * GH + j] * w.Wh[k * GH + j];
-        ndc[b * H + k] += s2;
+        for (let j = 0; j < GH; j++) s2 += dhp[b * GH + j]! * w.Wh[k * GH + j]!;
+        ndc[b * H + k]! += s2;
       }
     for (let b = 0; b < B; b++)
       for (let j = 0; j < GH; j++) {
-        g.dbx[j] += dxp[b * GH + j];
-        g.dbh[j] += dhp[b * GH + j];
-        for (let f = 0; f < F; f++) g.dWx[f * GH + j] += x[(t * B + b) * F + f] * dxp[b * GH + j];
-        for (let k = 0; k < H; k++) g.dWh[k * GH + j] += hprev[b * H + k] * dhp[b * GH + j];
+        g.dbx[j]! += dxp[b * GH + j]!;
+        g.dbh[j]! += dhp[b * GH + j]!;
+        for (let f = 0; f < F; f++) g.dWx[f * GH + j]! += x[(t * B + b) * F + f]! * dxp[b * GH + j]!;
+        for (let k = 0; k < H; k++) g.dWh[k * GH + j]! += hprev[b * H + k]! * dhp[b * GH + j]!;
       }
     for (let b = 0; b < B; b++)
       for (let f = 0; f < F; f++) {
         let s2 = 0;
-        for (let j = 0; j < GH; j++) s2 += dxp[b * GH + j] * w.Wx[f * GH + j];
+        for (let j = 0; j < GH; j++) s2 += dxp[b * GH + j]! * w.Wx[f * GH + j]!;
         g.dx[(t * B + b) * F + f] = s2;
       }
     dcarry = ndc;

@@ -136,7 +136,7 @@ export class Conv1D extends Layer {
     const f = engine.f32,
       xb = (x.buf.ptr >> 2) + x.off;
     this.taps(x.B, (r, j, s) => {
-      for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c];
+      for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c]!;
     });
     const y = mat(w.y, U);
     if (this.p.bias)
@@ -146,13 +146,13 @@ export class Conv1D extends Layer {
         K,
         mat(w.cols, K),
         false,
-        mat(params, U, this.p.kernel.off),
+        mat(params, U, this.p.kernel!.off),
         false,
         y,
         params,
         this.p.bias.off,
       );
-    else ops.gemm(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel.off), false, y, 0);
+    else ops.gemm(rows, U, K, mat(w.cols, K), false, mat(params, U, this.p.kernel!.off), false, y, 0);
     ops.actRows(this.actId, rows, U, y);
     this.last = { x, ...w };
     return actOf(w.y, x.B, this.geo.out, U);
@@ -168,15 +168,15 @@ export class Conv1D extends Layer {
       T = this.inShape!.T!;
     const d = mat(dy.buf, dy.ld, dy.off);
     ops.dactRows(this.actId, rows, U, mat(y, U), d);
-    ops.gemm(K, U, rows, mat(cols, K), true, d, false, mat(grads, U, this.p.kernel.off), 1);
+    ops.gemm(K, U, rows, mat(cols, K), true, d, false, mat(grads, U, this.p.kernel!.off), 1);
     if (this.p.bias) ops.colsum(rows, U, d, grads, this.p.bias.off, 1);
     if (!needDx) return null;
-    ops.gemm(rows, K, U, d, false, mat(params, U, this.p.kernel.off), true, mat(dcols, K), 0);
+    ops.gemm(rows, K, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dcols, K), 0);
     const dxv = engine.view(dx),
       dc = engine.view(dcols);
     dxv.fill(0);
     this.taps(x.B, (r, j, s) => {
-      for (let c = 0; c < F; c++) dxv[s * F + c] += dc[r * K + j * F + c];
+      for (let c = 0; c < F; c++) dxv[s * F + c]! += dc[r * K + j * F + c]!;
     });
     return actOf(dx, x.B, T, F);
   }

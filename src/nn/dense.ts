@@ -70,8 +70,8 @@ export class Dense extends Layer {
     const w = this.workspace(x.B, () => ({ y: this.alloc(M * U), dx: this.alloc(M * F) }));
     const y = mat(w.y, U);
     if (this.p.bias)
-      ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, params, this.p.bias.off);
-    else ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel.off), false, y, 0);
+      ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel!.off), false, y, params, this.p.bias.off);
+    else ops.gemm(M, U, F, asMat(x), false, mat(params, U, this.p.kernel!.off), false, y, 0);
     ops.actRows(this.actId, M, U, y);
     this.last = { x, y: w.y, dx: w.dx, B: x.B };
     return actOf(w.y, x.B, x.T, U);
@@ -85,10 +85,10 @@ export class Dense extends Layer {
       M = rowsOf(x);
     const d = asMat(dy);
     ops.dactRows(this.actId, M, U, mat(y, U), d);
-    ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel.off), 1);
+    ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel!.off), 1);
     if (this.p.bias) ops.colsum(M, U, d, grads, this.p.bias.off, 1);
     if (!needDx) return null;
-    ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel.off), true, mat(dx, F), 0);
+    ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dx, F), 0);
     return actOf(dx, x.B, x.T, F);
   }
 

@@ -56,8 +56,8 @@ const ALIASES: Record<string, InitializerName> = {
 };
 
 function fans(shape: readonly number[]): [number, number] {
-  if (shape.length === 1) return [shape[0], shape[0]];
-  const out = shape[shape.length - 1];
+  if (shape.length === 1) return [shape[0]!, shape[0]!];
+  const out = shape[shape.length - 1]!;
   const inn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
   return [inn, out];
 }
@@ -90,19 +90,19 @@ function orthogonal(shape: readonly number[], rng: Rng, gain: number): Float32Ar
       for (let j = 0; j < i; j++) {
         const vj = q.subarray(j * big, (j + 1) * big);
         let d = 0;
-        for (let k = 0; k < big; k++) d += vi[k] * vj[k];
-        for (let k = 0; k < big; k++) vi[k] -= d * vj[k];
+        for (let k = 0; k < big; k++) d += vi[k]! * vj[k]!;
+        for (let k = 0; k < big; k++) vi[k]! -= d * vj[k]!;
       }
       let n = 0;
-      for (let k = 0; k < big; k++) n += vi[k] * vi[k];
+      for (let k = 0; k < big; k++) n += vi[k]! * vi[k]!;
       n = Math.sqrt(n) || 1;
-      for (let k = 0; k < big; k++) vi[k] /= n;
+      for (let k = 0; k < big; k++) vi[k]! /= n;
     }
   }
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
-      out[r * cols + c] = gain * (rows <= cols ? q[r * big + c] : q[c * big + r]);
+      out[r * cols + c] = gain * (rows <= cols ? q[r * big + c]! : q[c * big + r]!);
     }
   return out;
 }

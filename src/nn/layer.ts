@@ -130,7 +130,7 @@ export abstract class Layer {
 
   /** A parameter's current values (a copy). */
   getWeight(name: string): Float32Array {
-    const r = this.p[name];
+    const r = this.p[name]!;
     return this.ctx.engine.view(r.trainable ? this.ctx.params : this.ctx.state, r.off, r.size).slice();
   }
 

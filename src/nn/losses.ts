@@ -50,7 +50,7 @@ export function getLoss(like: LossLike, key = 'loss'): Loss {
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
           const i = r * cols + c;
-          const d = pred[poff + r * ld + c] - target[i];
+          const d = pred[poff + r * ld + c]! - target[i]!;
           const a = Math.abs(d);
           if (kind === 'mse') {
             sum += d * d;

@@ -96,33 +96,33 @@ export class BatchNormalization extends Normalization {
     const xh = engine.view(w.xh),
       inv = engine.view(w.inv),
       y = engine.view(w.y);
-    const mm = engine.view(state, this.p.movingMean.off, F),
-      mv = engine.view(state, this.p.movingVariance.off, F);
+    const mm = engine.view(state, this.p.movingMean!.off, F),
+      mv = engine.view(state, this.p.movingVariance!.off, F);
     const { g, b } = this.gammaBeta();
     for (let j = 0; j < F; j++) {
       let mean: number, v: number;
       if (training) {
         let s = 0,
           s2 = 0;
-        for (let r = 0; r < M; r++) s += f[xb + r * x.ld + j];
+        for (let r = 0; r < M; r++) s += f[xb + r * x.ld + j]!;
         mean = s / M;
         for (let r = 0; r < M; r++) {
-          const d = f[xb + r * x.ld + j] - mean;
+          const d = f[xb + r * x.ld + j]! - mean;
           s2 += d * d;
         }
         v = s2 / M;
-        mm[j] = this.momentum * mm[j] + (1 - this.momentum) * mean;
-        mv[j] = this.momentum * mv[j] + (1 - this.momentum) * (M > 1 ? s2 / (M - 1) : v);
+        mm[j] = this.momentum * mm[j]! + (1 - this.momentum) * mean;
+        mv[j] = this.momentum * mv[j]! + (1 - this.momentum) * (M > 1 ? s2 / (M - 1) : v);
       } else {
-        mean = mm[j];
-        v = mv[j];
+        mean = mm[j]!;
+        v = mv[j]!;
       }
       const is = 1 / Math.sqrt(v + this.epsilon);
       inv[j] = is;
-      const gj = g ? g[j] : 1,
-        bj = b ? b[j] : 0;
+      const gj = g ? g[j]! : 1,
+        bj = b ? b[j]! : 0;
       for (let r = 0; r < M; r++) {
-        const h = (f[xb + r * x.ld + j] - mean) * is;
+        const h = (f[xb + r * x.ld + j]! - mean) * is;
         xh[r * F + j] = h;
         y[r * F + j] = gj * h + bj;
       }
@@ -146,18 +146,18 @@ export class BatchNormalization extends Normalization {
       let sd = 0,
         sdh = 0;
       for (let r = 0; r < M; r++) {
-        const d = f[db + r * dy.ld + j];
+        const d = f[db + r * dy.ld + j]!;
         sd += d;
-        sdh += d * xh[r * F + j];
+        sdh += d * xh[r * F + j]!;
       }
-      if (this.p.gamma) f[(grads.ptr >> 2) + this.p.gamma.off + j] += sdh;
-      if (this.p.beta) f[(grads.ptr >> 2) + this.p.beta.off + j] += sd;
+      if (this.p.gamma) f[(grads.ptr >> 2) + this.p.gamma.off + j]! += sdh;
+      if (this.p.beta) f[(grads.ptr >> 2) + this.p.beta.off + j]! += sd;
       if (!needDx) continue;
-      const gj = g ? g[j] : 1,
-        is = inv[j];
+      const gj = g ? g[j]! : 1,
+        is = inv[j]!;
       for (let r = 0; r < M; r++) {
-        const d = f[db + r * dy.ld + j] * gj;
-        dx[r * F + j] = training ? (is / M) * (M * d - sd * gj - xh[r * F + j] * sdh * gj) : d * is;
+        const d = f[db + r * dy.ld + j]! * gj;
+        dx[r * F + j] = training ? (is / M) * (M * d - sd * gj - xh[r * F + j]! * sdh * gj) : d * is;
       }
     }
     return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;
@@ -189,18 +189,18 @@ export class LayerNormalization extends Normalization {
       const o = xb + r * x.ld;
       let s = 0,
         s2 = 0;
-      for (let j = 0; j < F; j++) s += f[o + j];
+      for (let j = 0; j < F; j++) s += f[o + j]!;
       const mean = s / F;
       for (let j = 0; j < F; j++) {
-        const d = f[o + j] - mean;
+        const d = f[o + j]! - mean;
         s2 += d * d;
       }
       const is = 1 / Math.sqrt(s2 / F + this.epsilon);
       inv[r] = is;
       for (let j = 0; j < F; j++) {
-        const h = (f[o + j] - mean) * is;
+        const h = (f[o + j]! - mean) * is;
         xh[r * F + j] = h;
-        y[r * F + j] = (g ? g[j] : 1) * h + (b ? b[j] : 0);
+        y[r * F + j] = (g ? g[j]! : 1) * h + (b ? b[j]! : 0);
       }
     }
     this.last = { x, xh: w.xh, inv: w.inv, y: w.y, dx: w.dx, training };
@@ -224,18 +224,18 @@ export class LayerNormalization extends Normalization {
       let s = 0,
         sh = 0;
       for (let j = 0; j < F; j++) {
-        const d = f[o + j],
-          h = xh[r * F + j];
-        if (this.p.gamma) f[gb + this.p.gamma.off + j] += d * h;
-        if (this.p.beta) f[gb + this.p.beta.off + j] += d;
-        const dh = d * (g ? g[j] : 1);
+        const d = f[o + j]!,
+          h = xh[r * F + j]!;
+        if (this.p.gamma) f[gb + this.p.gamma.off + j]! += d * h;
+        if (this.p.beta) f[gb + this.p.beta.off + j]! += d;
+        const dh = d * (g ? g[j]! : 1);
         s += dh;
         sh += dh * h;
       }
       if (!needDx) continue;
       for (let j = 0; j < F; j++) {
-        const dh = f[o + j] * (g ? g[j] : 1);
-        dx[r * F + j] = inv[r] * (dh - s / F - (xh[r * F + j] * sh) / F);
+        const dh = f[o + j]! * (g ? g[j]! : 1);
+        dx[r * F + j] = inv[r]! * (dh - s / F - (xh[r * F + j]! * sh) / F);
       }
     }
     return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;

@@ -66,7 +66,7 @@ class Pooling1D extends Layer {
             let best = -Infinity,
               arg = lo;
             for (let s = lo; s < hi; s++) {
-              const v = f[xb + (s * B + b) * x.ld + c];
+              const v = f[xb + (s * B + b) * x.ld + c]!;
               if (v > best) {
                 best = v;
                 arg = s;
@@ -76,7 +76,7 @@ class Pooling1D extends Layer {
             w.arg[o] = arg;
           } else {
             let sum = 0;
-            for (let s = lo; s < hi; s++) sum += f[xb + (s * B + b) * x.ld + c];
+            for (let s = lo; s < hi; s++) sum += f[xb + (s * B + b) * x.ld + c]!;
             y[o] = sum / (hi - lo);
           }
         }
@@ -102,9 +102,9 @@ class Pooling1D extends Layer {
         hi = Math.min(T, t * this.strides - padLeft + this.poolSize);
       for (let b = 0; b < B; b++)
         for (let c = 0; c < F; c++) {
-          const g = f[db + (t * B + b) * dy.ld + c];
-          if (this.kind === 'max') d[(arg[(t * B + b) * F + c] * B + b) * F + c] += g;
-          else for (let s = lo; s < hi; s++) d[(s * B + b) * F + c] += g / (hi - lo);
+          const g = f[db + (t * B + b) * dy.ld + c]!;
+          if (this.kind === 'max') d[(arg[(t * B + b) * F + c]! * B + b) * F + c]! += g;
+          else for (let s = lo; s < hi; s++) d[(s * B + b) * F + c]! += g / (hi - lo);
         }
     }
     return actOf(dx, B, T, F);

@@ -177,7 +177,7 @@ export class Recurrent extends Layer {
   }
 
   private pmat(name: string, ld: number, grads = false): Mat {
-    return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name].off);
+    return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name]!.off);
   }
 
   private ws(B: number, T: number): Workspace {
@@ -240,7 +240,7 @@ export class Recurrent extends Layer {
 
     const XP = mat(w.xp, GH);
     if (o.useBias)
-      ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias.off);
+      ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias!.off);
     else ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, 0);
     this.whPack ??= { buf: this.alloc(Ops.packedSize(H, GH)), K: H, N: GH };
     const whp = ops.packB(H, GH, this.pmat('recurrentKernel', GH), false, this.whPack.buf);
@@ -248,7 +248,7 @@ export class Recurrent extends Layer {
       bhOff = 0;
     if (this.cell === 'gru' && o.useBias) {
       bh = this.ctx.params;
-      bhOff = this.p.recurrentBias.off;
+      bhOff = this.p.recurrentBias!.off;
     } else bh = this.zeros ??= this.alloc(GH, true);
 
     for (let s = 0; s < T; s++) {
@@ -381,8 +381,8 @@ export class Recurrent extends Layer {
     const dXP = mat(w.dxp, GH),
       dHP = w.dhp ? mat(w.dhp, GH) : dXP;
     ops.gemm(F, GH, TB, xin, true, dXP, false, this.pmat('kernel', GH, true), 1);
-    if (o.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias.off, 1);
-    if (this.cell === 'gru' && o.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias.off, 1);
+    if (o.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias!.off, 1);
+    if (this.cell === 'gru' && o.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias!.off, 1);
     if (T > 1) {
       // sum over steps with a previous state of h_{prev}^T dHP_t, as one GEMM over (T-1)*B rows.
       const hsrc = recMask ? w.hm! : w.h;

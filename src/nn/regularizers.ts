@@ -60,7 +60,7 @@ export function getRegularizer(like: RegularizerLike | undefined, key = 'regular
   }
   const entries = Object.entries(like);
   if (entries.length === 1) {
-    const [name, v] = entries[0];
+    const [name, v] = entries[0]!;
     if (name === 'l1' && typeof v === 'number') return l1(v);
     if (name === 'l2' && typeof v === 'number') return l2(v);
     if (name === 'l1l2' && typeof v === 'object') return l1l2(v);

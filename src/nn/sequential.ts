@@ -39,7 +39,7 @@ export class Stack {
     this.ops = getOps();
     this.seedValue = opts.seed ?? 42;
     this.rng = new Rng(this.seedValue);
-    const first = opts.inputShape ?? firstInputShape(layers[0]);
+    const first = opts.inputShape ?? firstInputShape(layers[0]!);
     if (first) this.build(first);
   }
 
@@ -53,7 +53,8 @@ export class Stack {
   /** Fixes shapes, allocates parameters and initialises them from the seed. */
   build(shape: readonly number[]): void {
     if (this.built) return;
-    const inShape: SeqShape = shape.length === 2 ? { T: shape[0], F: shape[1] } : { T: null, F: shape[0] };
+    // An empty shape leaves F undefined here; the check below rejects it.
+    const inShape: SeqShape = shape.length === 2 ? { T: shape[0]!, F: shape[1]! } : { T: null, F: shape[0]! };
     if (![inShape.F, inShape.T ?? 1].every((v) => Number.isInteger(v) && v > 0))
       throw new ShapeError(`sequential: invalid input shape [${shape.join(', ')}]`);
     let s = inShape;
@@ -135,9 +136,9 @@ export class Stack {
   backward(dy: Act, needDx = false): Act | null {
     let d: Act | null = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const reg = this.layers[i].activityRegularizer;
-      if (reg) this.activity(this.outputs[i], reg, d!);
-      d = this.layers[i].backward(d!, i > 0 || needDx);
+      const reg = this.layers[i]!.activityRegularizer;
+      if (reg) this.activity(this.outputs[i]!, reg, d!);
+      d = this.layers[i]!.backward(d!, i > 0 || needDx);
     }
     return d;
   }
@@ -151,9 +152,9 @@ export class Stack {
     let pen = 0;
     for (let r = 0; r < rows; r++)
       for (let j = 0; j < y.F; j++) {
-        const v = f32[base + r * y.ld + j];
+        const v = f32[base + r * y.ld + j]!;
         pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
-        if (dy) f32[dbase + r * dy.ld + j] += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
+        if (dy) f32[dbase + r * dy.ld + j]! += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
       }
     return pen / y.B;
   }
@@ -218,8 +219,10 @@ export class Stack {
 
   /** Keras-style table of layers, output shapes and parameter counts. */
   summary(): string {
+    type Row = [string, string, string];
     if (!this.built) throw new ValueError('summary: the model is not built yet (give inputShape, or fit it first)');
-    const rows = [['Layer (type)', 'Output Shape', 'Param #']];
+    const header: Row = ['Layer (type)', 'Output Shape', 'Param #'];
+    const rows: Row[] = [header];
     for (const l of this.layers) {
       const o = l.outShape!;
       rows.push([
@@ -228,14 +231,15 @@ export class Stack {
         l.countParams().toLocaleString('en-US'),
       ]);
     }
-    const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)) + 2);
-    const line = (r: string[]) => r[0].padEnd(w[0]) + r[1].padEnd(w[1]) + r[2].padStart(w[2]);
+    const width = (i: 0 | 1 | 2) => Math.max(...rows.map((r) => r[i].length)) + 2;
+    const w = [width(0), width(1), width(2)] as const;
+    const line = (r: Row) => r[0].padEnd(w[0]) + r[1].padEnd(w[1]) + r[2].padStart(w[2]);
     const total = this.countParams(),
       trainable = this.countParams({ trainableOnly: true });
     const rule = '_'.repeat(w[0] + w[1] + w[2]);
     return [
       rule,
-      line(rows[0]),
+      line(header),
       '='.repeat(rule.length),
       ...rows.slice(1).map(line),
       '='.repeat(rule.length),

@@ -111,7 +111,7 @@ export class SGD extends Optimizer {
     ops.engine.k.sgd_step(
       p.ptr,
       g.ptr,
-      this.state[0].ptr,
+      this.state[0]!.ptr,
       p.length,
       this.learningRate,
       this.momentum,
@@ -157,8 +157,8 @@ export class Adam extends Optimizer {
     ops.engine.k.adam_step(
       p.ptr,
       g.ptr,
-      this.state[0].ptr,
-      this.state[1].ptr,
+      this.state[0]!.ptr,
+      this.state[1]!.ptr,
       p.length,
       this.learningRate,
       this.beta1,
@@ -215,9 +215,9 @@ export class RMSprop extends Optimizer {
     ops.engine.k.rmsprop_step(
       p.ptr,
       g.ptr,
-      sq.ptr,
-      buf.ptr,
-      ga.ptr,
+      sq!.ptr,
+      buf!.ptr,
+      ga!.ptr,
       p.length,
       this.learningRate,
       this.rho,
@@ -260,7 +260,7 @@ export class Adagrad extends Optimizer {
   }
   protected apply(ops: Ops, p: Buf, g: Buf): void {
     const clr = this.learningRate / (1 + (this.iterations - 1) * this.lrDecay);
-    ops.engine.k.adagrad_step(p.ptr, g.ptr, this.state[0].ptr, p.length, clr, this.epsilon, this.weightDecay);
+    ops.engine.k.adagrad_step(p.ptr, g.ptr, this.state[0]!.ptr, p.length, clr, this.epsilon, this.weightDecay);
   }
   getConfig(): OptimizerConfig {
     return {

@@ -72,7 +72,7 @@ export function getSchedule(like: ScheduleLike, key = 'schedule'): Schedule {
   if (typeof like === 'string') cfg = { className: like, config: {} };
   else if (typeof like === 'object' && like !== null && 'className' in like) cfg = like as ScheduleConfig;
   else if (typeof like === 'object' && like !== null && Object.keys(like).length === 1) {
-    const [name, c] = Object.entries(like)[0];
+    const [name, c] = Object.entries(like)[0]!;
     cfg = { className: name as ScheduleName, config: (c ?? {}) as Record<string, unknown> };
   } else
     throw new ValueError(expected(key, `one of ${SCHEDULES.join(', ')} or {name: {options}}`, JSON.stringify(like)));

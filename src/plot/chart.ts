@@ -36,7 +36,7 @@ export function lossChart(
   opts: { title?: string; logY?: boolean; bestEpoch?: number } = {},
 ): ChartInfo {
   const series: Series[] = [
-    { name: 'train loss', values: history.loss, x: history.loss.map((_, i) => i + 1), color: '#1f77b4' },
+    { name: 'train loss', values: history.loss!, x: history.loss!.map((_, i) => i + 1), color: '#1f77b4' },
   ];
   if (history.val_loss)
     series.push({

@@ -19,8 +19,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
     yhi = -Infinity;
   for (const s of info.series) {
     for (let i = 0; i < s.values.length; i++) {
-      const x = s.x ? s.x[i] : i,
-        y = s.values[i];
+      const x = s.x ? s.x[i]! : i,
+        y = s.values[i]!;
       if (!Number.isFinite(y) || (logY && y <= 0)) continue;
       xlo = Math.min(xlo, x);
       xhi = Math.max(xhi, x);
@@ -85,8 +85,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
     let d = '',
       pen = false;
     for (let i = 0; i < s.values.length; i++) {
-      const x = s.x ? s.x[i] : i,
-        y = s.values[i];
+      const x = s.x ? s.x[i]! : i,
+        y = s.values[i]!;
       if (!Number.isFinite(y) || (logY && y <= 0)) {
         pen = false;
         continue;

@@ -12,7 +12,7 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
   for (const s of info.series) {
     n = Math.max(n, s.values.length);
     for (let i = 0; i < s.values.length; i++) {
-      const v = s.values[i];
+      const v = s.values[i]!;
       if (Number.isFinite(v) && (!info.logY || v > 0)) {
         lo = Math.min(lo, ty(v));
         hi = Math.max(hi, ty(v));
@@ -25,14 +25,14 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
   info.series.forEach((s, k) => {
     for (let c = 0; c < W; c++) {
       const i = Math.min(s.values.length - 1, Math.round((c / Math.max(W - 1, 1)) * (Math.max(n, 2) - 1)));
-      const v = s.values[i];
+      const v = s.values[i]!;
       if (i < 0 || !Number.isFinite(v) || (info.logY && v <= 0)) continue;
       const r = H - 1 - Math.round(((ty(v) - lo) / (hi - lo)) * (H - 1));
-      grid[r][c] = glyphs[k % glyphs.length];
+      grid[r]![c] = glyphs[k % glyphs.length]!;
     }
   });
   const back = (v: number) => (info.logY ? 10 ** v : v);
-  const labels = [formatTick(back(hi)), formatTick(back((hi + lo) / 2)), formatTick(back(lo))];
+  const labels = [formatTick(back(hi)), formatTick(back((hi + lo) / 2)), formatTick(back(lo))] as const;
   const lw = Math.max(...labels.map((l) => l.length));
   const lines = grid.map((row, r) => {
     const label = r === 0 ? labels[0] : r === Math.floor(H / 2) ? labels[1] : r === H - 1 ? labels[2] : '';

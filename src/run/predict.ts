@@ -58,13 +58,13 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const rel = cfg.relative ?? false;
   for (let n = 0; n < N; n++)
     for (let f = 0; f < F; f++) {
-      const ref = rel ? d.scaledFeatures[f][n + L - 1] : 0;
-      for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f][n + t] - ref;
+      const ref = rel ? d.scaledFeatures[f]![n + L - 1]! : 0;
+      for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f]![n + t]! - ref;
     }
   const out = model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data;
   if (rel)
     for (let n = 0; n < N; n++)
-      for (let i = 0; i < H * nT; i++) out[n * H * nT + i] += d.targetSeries.scaled[i % nT][n + L - 1];
+      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![n + L - 1]!;
   const pred = unscaleTargets(d, out);
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
@@ -72,8 +72,8 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   for (let n = 0; n < N; n++) {
     const origin = n + L - 1;
     const cells = [String(origin + 1 + (cfg.skip_rows ?? 0))];
-    if (cfg.time) cells.push(new Date(d.time[origin]).toISOString());
-    for (let i = 0; i < H * nT; i++) cells.push(pred[n * H * nT + i].toPrecision(6));
+    if (cfg.time) cells.push(new Date(d.time[origin]!).toISOString());
+    for (let i = 0; i < H * nT; i++) cells.push(pred[n * H * nT + i]!.toPrecision(6));
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
@@ -86,7 +86,9 @@ export async function evaluateRun(
 ): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
   const { model, saved } = await loadRun(runDir);
   const d = prepareTable(saved.data, await readCsv(saved.csvPath));
-  const same = d.scaler.center.every((c, i) => Math.abs(c - saved.scaler.center[i]) <= 1e-9 * Math.max(1, Math.abs(c)));
+  const same = d.scaler.center.every(
+    (c, i) => Math.abs(c - saved.scaler.center[i]!) <= 1e-9 * Math.max(1, Math.abs(c)),
+  );
   if (!same)
     throw new DataError(
       `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); evaluate needs the same data`,

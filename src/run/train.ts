@@ -79,7 +79,7 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
   const ok = o.T === null ? o.F === H * nT : o.T === H && o.F === nT;
   if (!ok) {
     const last = cfg.model.layers.length - 1;
-    const kind = Object.keys(cfg.model.layers[last])[0];
+    const kind = Object.keys(cfg.model.layers[last]!)[0];
     throw new ConfigError(
       `${file}: model.layers[${last}].${kind}: the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
     );
@@ -196,9 +196,9 @@ function forecastFigure(d: PreparedData, pred: Float32Array, name: string): stri
     predicted = new Float64Array(n),
     x = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    actual[i] = d.targetSeries.original[0][w.starts[i]];
-    predicted[i] = orig[i * H * nT];
-    x[i] = w.starts[i];
+    actual[i] = d.targetSeries.original[0]![w.starts[i]!]!;
+    predicted[i] = orig[i * H * nT]!;
+    x[i] = w.starts[i]!;
   }
   return renderSvg(
     forecastChart(actual, predicted, {
@@ -214,18 +214,19 @@ export function metricsTable(m: RunMetrics): string {
   const names = Object.keys(m.test.scaled);
   const rows = [['test', 'MSE (scaled)', 'MAE (scaled)', 'RMSE (original)', 'MAE (original)']];
   for (const n of names) {
-    const s = m.test.scaled[n],
-      o = m.test.original[n];
+    const s = m.test.scaled[n]!,
+      o = m.test.original[n]!;
     rows.push([n, s.mse.toPrecision(4), s.mae.toPrecision(4), o.rmse.toPrecision(4), o.mae.toPrecision(4)]);
   }
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
-  const model = m.test.scaled.model.mse,
-    best = names.filter((n) => n !== 'model').sort((a, b) => m.test.scaled[a].mse - m.test.scaled[b].mse)[0];
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+  const mse = (k: string) => m.test.scaled[k]!.mse;
+  const model = mse('model'),
+    best = names.filter((n) => n !== 'model').sort((a, b) => mse(a) - mse(b))[0];
   const verdict = best
-    ? model < m.test.scaled[best].mse
-      ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / m.test.scaled[best].mse)).toFixed(1)}% in test MSE`
-      : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${m.test.scaled[best].mse.toPrecision(4)})`
+    ? model < mse(best)
+      ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / mse(best))).toFixed(1)}% in test MSE`
+      : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${mse(best).toPrecision(4)})`
     : '';
   return [...lines, verdict].join('\n');
 }

@@ -274,6 +274,6 @@ export class ModelCheckpoint extends Callback {
 export class BatchLogger extends Callback {
   readonly losses: number[] = [];
   override onBatchEnd(_b: number, logs: Logs): void {
-    this.losses.push(logs.loss);
+    this.losses.push(logs.loss!);
   }
 }

@@ -14,13 +14,13 @@ export interface Predictor {
 }
 
 function meanOf(preds: Tensor[], weights?: number[]): Tensor {
-  const n = preds[0].data.length,
+  const n = preds[0]!.data.length,
     out = new Float32Array(n);
   preds.forEach((p, m) => {
-    const w = weights ? weights[m] : 1 / preds.length;
-    for (let i = 0; i < n; i++) out[i] += w * p.data[i];
+    const w = weights ? weights[m]! : 1 / preds.length;
+    for (let i = 0; i < n; i++) out[i]! += w * p.data[i]!;
   });
-  return { data: out, shape: preds[0].shape };
+  return { data: out, shape: preds[0]!.shape };
 }
 
 export class SnapshotEnsemble implements Predictor {
@@ -41,8 +41,8 @@ export class SnapshotEnsemble implements Predictor {
     const preds: Tensor[] = [];
     try {
       for (let i = this.snapshots.length - k; i < this.snapshots.length; i++) {
-        e.view(this.model.params).set(this.snapshots[i]);
-        e.view(this.model.state).set(this.states[i]);
+        e.view(this.model.params).set(this.snapshots[i]!);
+        e.view(this.model.state).set(this.states[i]!);
         preds.push(this.model.predict(x, opts));
       }
     } finally {
@@ -119,17 +119,17 @@ export class Fusion implements Predictor {
     if (this.method !== 'stacked') return meanOf(preds, this.weights as number[]);
     const W = this.weights as number[][],
       cols = W.length,
-      n = preds[0].data.length,
+      n = preds[0]!.data.length,
       out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const w = W[i % cols];
-      let v = w[0];
+      const w = W[i % cols]!;
+      let v = w[0]!;
       preds.forEach((p, m) => {
-        v += w[m + 1] * p.data[i];
+        v += w[m + 1]! * p.data[i]!;
       });
       out[i] = v;
     }
-    return { data: out, shape: preds[0].shape };
+    return { data: out, shape: preds[0]!.shape };
   }
 }
 
@@ -138,23 +138,23 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
   const M = Array.from({ length: k }, () => new Float64Array(k + 1));
   for (let i = 0; i < n; i++)
     for (let p = 0; p < k; p++) {
-      const a = A[i * k + p];
-      for (let q = 0; q < k; q++) M[p][q] += a * A[i * k + q];
-      M[p][k] += a * b[i];
+      const a = A[i * k + p]!;
+      for (let q = 0; q < k; q++) M[p]![q]! += a * A[i * k + q]!;
+      M[p]![k]! += a * b[i]!;
     }
-  for (let p = 1; p < k; p++) M[p][p] += ridge;
+  for (let p = 1; p < k; p++) M[p]![p]! += ridge;
   for (let c = 0; c < k; c++) {
     let piv = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(M[r][c]) > Math.abs(M[piv][c])) piv = r;
-    [M[c], M[piv]] = [M[piv], M[c]];
-    if (Math.abs(M[c][c]) < 1e-300) continue;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[piv]![c]!)) piv = r;
+    [M[c], M[piv]] = [M[piv]!, M[c]!];
+    if (Math.abs(M[c]![c]!) < 1e-300) continue;
     for (let r = 0; r < k; r++) {
       if (r === c) continue;
-      const f = M[r][c] / M[c][c];
-      for (let q = c; q <= k; q++) M[r][q] -= f * M[c][q];
+      const f = M[r]![c]! / M[c]![c]!;
+      for (let q = c; q <= k; q++) M[r]![q]! -= f * M[c]![q]!;
     }
   }
-  return M.map((row, i) => (Math.abs(row[i]) < 1e-300 ? 0 : row[k] / row[i]));
+  return M.map((row, i) => (Math.abs(row[i]!) < 1e-300 ? 0 : row[k]! / row[i]!));
 }
 
 /**
@@ -186,7 +186,7 @@ export function fuseModels(
   if (method === 'weighted') {
     const inv = preds.map((p) => {
       let s = 0;
-      for (let i = 0; i < p.data.length; i++) s += (p.data[i] - yv.data[i]) ** 2;
+      for (let i = 0; i < p.data.length; i++) s += (p.data[i]! - yv.data[i]!) ** 2;
       return 1 / Math.max(s / p.data.length, 1e-12);
     });
     const tot = inv.reduce((a, b) => a + b, 0);
@@ -206,9 +206,9 @@ export function fuseModels(
     for (let i = 0; i < n; i++) {
       A[i * k] = 1;
       preds.forEach((p, m) => {
-        A[i * k + m + 1] = p.data[i * cols + c];
+        A[i * k + m + 1] = p.data[i * cols + c]!;
       });
-      b[i] = yv.data[i * cols + c];
+      b[i] = yv.data[i * cols + c]!;
     }
     W.push(leastSquares(A, b, n, k, 1e-8 * n));
   }

@@ -46,8 +46,8 @@ export class MetricState {
       let s = 0;
       for (let r = 0; r < rows; r++)
         for (let c = 0; c < cols; c++) {
-          const p = pred[poff + r * ld + c],
-            y = target[r * cols + c],
+          const p = pred[poff + r * ld + c]!,
+            y = target[r * cols + c]!,
             a = Math.abs(y - p);
           switch (name) {
             case 'mae':
@@ -68,7 +68,7 @@ export class MetricState {
               break;
           }
         }
-      this.sums[m] += s;
+      this.sums[m]! += s;
     }
     this.count += rows * cols;
   }
@@ -77,7 +77,7 @@ export class MetricState {
   result(): Record<string, number> {
     const out: Record<string, number> = {};
     this.names.forEach((n, m) => {
-      const mean = this.count ? this.sums[m] / this.count : NaN;
+      const mean = this.count ? this.sums[m]! / this.count : NaN;
       out[n] = n === 'rmse' ? Math.sqrt(mean) : mean;
     });
     return out;

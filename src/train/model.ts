@@ -105,7 +105,7 @@ export class Model extends Stack implements CompiledStack {
     const inS = this.inputShape!,
       outS = this.outputShape!;
     const want = inS.T === null ? [inS.F] : [inS.T, inS.F];
-    const N = x.shape[0];
+    const N = x.shape[0]!;
     if (x.shape.length !== want.length + 1 || want.some((d, i) => x.shape[i + 1] !== d)) {
       throw new ShapeError(`${what} x: expected shape [N, ${want.join(', ')}], received [${x.shape.join(', ')}]`);
     }
@@ -150,11 +150,11 @@ export class Model extends Stack implements CompiledStack {
     const v = this.engine.view(dst);
     const steps = T ?? 1;
     for (let b = 0; b < B; b++) {
-      const s = idx[start + b] * steps * F;
+      const s = idx[start + b]! * steps * F;
       for (let t = 0; t < steps; t++) {
         const o = (t * B + b) * F,
           so = s + t * F;
-        for (let f = 0; f < F; f++) v[o + f] = src[so + f];
+        for (let f = 0; f < F; f++) v[o + f] = src[so + f]!;
       }
     }
   }
@@ -216,14 +216,14 @@ export class Model extends Stack implements CompiledStack {
       if (validation) throw new ValueError('fit: give validationData or validationSplit, not both');
       const f = opts.validationSplit;
       if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
-      const n = x.shape[0],
+      const n = x.shape[0]!,
         nVal = Math.floor(n * f);
       if (nVal < 1 || nVal >= n)
         throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
       [x, validation] = [sliceRows(x, 0, n - nVal), [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)]];
       y = sliceRows(y, 0, n - nVal);
     }
-    const N = x.shape[0];
+    const N = x.shape[0]!;
     if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
     const epochs = opts.epochs ?? 1;
     const batchSize = opts.batchSize ?? 32;
@@ -281,7 +281,7 @@ export class Model extends Stack implements CompiledStack {
       }
       logs.lr = lr;
       ran++;
-      for (const k of Object.keys(history)) history[k].push(logs[k] ?? NaN);
+      for (const k of Object.keys(history)) history[k]!.push(logs[k] ?? NaN);
       for (const c of callbacks) await c.onEpochEnd(e, logs);
       await new Promise<void>((r) => setImmediate(r));
     }
@@ -363,7 +363,7 @@ export class Model extends Stack implements CompiledStack {
       base = (a.buf.ptr >> 2) + a.off;
     for (let b = 0; b < B; b++)
       for (let t = 0; t < steps; t++)
-        for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f];
+        for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f]!;
     return { data: res, shape: a.T === null ? [B, F] : [B, steps, F] };
   }
 

@@ -40,7 +40,7 @@ export class ProgressLogger implements FitCallback {
     }
   }
   onBatchEnd(batch: number, logs: Logs): void {
-    this.bar?.update(batch + 1, { loss: fmt(logs.loss) });
+    this.bar?.update(batch + 1, { loss: fmt(logs.loss!) });
   }
   onEpochEnd(epoch: number, logs: Logs): void {
     this.bar?.stop();

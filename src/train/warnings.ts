@@ -4,7 +4,7 @@ import type { CompiledStack } from './types.js';
 
 /** FNV-1a over the float bits of each sample's x and y, to find identical samples cheaply. */
 function sampleHashes(x: Tensor, y: Tensor): Map<string, number> {
-  const n = x.shape[0],
+  const n = x.shape[0]!,
     px = x.data.length / Math.max(n, 1),
     py = y.data.length / Math.max(n, 1);
   const xb = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.length),
@@ -14,12 +14,12 @@ function sampleHashes(x: Tensor, y: Tensor): Map<string, number> {
     let h1 = 0x811c9dc5,
       h2 = 0x01000193;
     for (let j = 0; j < px; j++) {
-      const v = xb[i * px + j];
+      const v = xb[i * px + j]!;
       h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
       h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
     }
     for (let j = 0; j < py; j++) {
-      const v = yb[i * py + j];
+      const v = yb[i * py + j]!;
       h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
       h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
     }
@@ -36,7 +36,7 @@ export function fitWarnings(
   batchSize: number,
 ): string[] {
   const w: string[] = [];
-  const N = x.shape[0];
+  const N = x.shape[0]!;
   if (model.metrics.includes('accuracy')) {
     w.push(
       'metric "accuracy" on a regression target counts exact equality of prediction and target, which almost never happens with real numbers; it says nothing about a forecaster. Use mae or rmse.',

@@ -52,8 +52,8 @@ export async function studyEnsemble(
     members.push(m);
     log(`member ${members.length}/${top.length}: trial ${t.number} retrained`);
   }
-  const val = splitTensors(d0, 'val', members[0]),
-    test = splitTensors(d0, 'test', members[0]);
+  const val = splitTensors(d0, 'val', members[0]!),
+    test = splitTensors(d0, 'test', members[0]!);
   const relVal: [(typeof val)[0], (typeof val)[1]] = [val[0], val[1]];
   const fusion = fuseModels(members, { method: o.method ?? 'mean', validation: relVal });
   const scoreOf = (pred: Float32Array) => scoreForecast(d0, 'test', pred);

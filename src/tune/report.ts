@@ -25,7 +25,7 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
   for (const a of ok)
     for (const b of ok) {
       const diff = diffs(a, b);
-      if (diff.length === 1) effect.set(diff[0], Math.max(effect.get(diff[0]) ?? 0, Math.abs(a.value! - b.value!)));
+      if (diff.length === 1) effect.set(diff[0]!, Math.max(effect.get(diff[0]!) ?? 0, Math.abs(a.value! - b.value!)));
     }
   let out: Importance[];
   if ((strategy === 'ofat' || strategy === 'auto') && effect.size)
@@ -40,7 +40,7 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
       let group: (t: FrozenTrial) => string;
       if (numeric && new Set(present.map((t) => t.params[param])).size > 4) {
         const sorted = present.map((t) => t.params[param] as number).sort((a, b) => a - b);
-        const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]);
+        const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]!);
         group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
       } else group = (t) => key(t.params[param]);
       const groups = new Map<string, number[]>();

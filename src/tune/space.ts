@@ -97,13 +97,13 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
-    const k = parts[i];
+    const k = parts[i]!;
     if (o[k] === undefined || o[k] === null || typeof o[k] !== 'object') {
       throw new ConfigError(`tune.space.${path}: the config has no "${parts.slice(0, i + 1).join('.')}" to change`);
     }
     o = o[k] as Record<string, unknown>;
   }
-  o[parts[parts.length - 1]] = value;
+  o[parts[parts.length - 1]!] = value;
 }
 
 export function getPath(obj: unknown, path: string): unknown {
@@ -118,11 +118,11 @@ export function applyParams<T>(config: T, params: Params): T {
   const c = structuredClone(config) as Record<string, unknown>;
   for (const [k, v] of Object.entries(params)) {
     if (k.startsWith('train.optimizer.') && k.split('.').length === 4) {
-      const [, , name, opt] = k.split('.');
+      const [, , name, opt] = k.split('.') as [string, string, string, string];
       const train = c.train as Record<string, unknown>;
       const cur = train.optimizer as Record<string, Record<string, unknown>>;
       if (!cur[name]) train.optimizer = { [name]: { ...(Object.values(cur)[0] ?? {}) } };
-      (train.optimizer as Record<string, Record<string, unknown>>)[name][opt] = v;
+      (train.optimizer as Record<string, Record<string, unknown>>)[name]![opt] = v;
       continue;
     }
     setPath(c, k, v);

@@ -58,7 +58,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   let pruner: Pruner | undefined;
   const p = t.pruner as Record<string, Record<string, number>> | string | undefined;
   if (p) {
-    const [name, o] = typeof p === 'string' ? [p, {}] : Object.entries(p)[0];
+    const [name, o] = typeof p === 'string' ? [p, {}] : Object.entries(p)[0]!;
     if (name === 'median') pruner = new MedianPruner(o.startup_trials ?? 5, o.warmup_epochs ?? 2);
     else if (name === 'asha') pruner = new AshaPruner(o.min_epochs ?? 1, o.reduction_factor ?? 3, epochs);
     else if (name === 'hyperband') pruner = new HyperbandPruner(o.min_epochs ?? 1, epochs, o.reduction_factor ?? 3);

@@ -41,7 +41,7 @@ class Reporter extends Callback {
     super();
   }
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
-    const v = logs[this.env.objective];
+    const v = logs[this.env.objective]!;
     if (v < this.best) this.best = v;
     this.env.onEpoch?.(this.trial.number, epoch, this.model.epochsPlanned, v);
     if (!this.active) return;
@@ -77,7 +77,7 @@ export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3)
   const model = compiledModel(env.loaded.file, cfg, d.features.length);
   try {
     const [x, y] = splitTensors(d, 'train', model);
-    const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]));
+    const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!));
     const idx = Uint32Array.from({ length: B }, (_, i) => i);
     model.trainStep(x, y, idx, 0, B); // the first step allocates and packs
     const t0 = performance.now();
@@ -122,13 +122,14 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     }
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-    const diag = diagnose(histories[0], { config: cfg });
+    const first = histories[0]!;
+    const diag = diagnose(first, { config: cfg });
     const attrs = {
-      history: { loss: histories[0].loss, val_loss: histories[0].val_loss },
+      history: { loss: first.loss, val_loss: first.val_loss },
       values,
       spread: sd,
       seconds: (performance.now() - started) / 1000,
-      epochs: histories[0].loss.length,
+      epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
     };
     if (!Number.isFinite(mean))

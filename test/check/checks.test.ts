@@ -53,7 +53,7 @@ const cfg = (extra = '') =>
 const y = syntheticSeries({ length: 400, seed: 2 });
 
 test('a leaked target (a feature that is the target one step ahead) fails data.leakage', async () => {
-  const csv = `y,leak,x\n${Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1] * 3 + 1},${Math.sin(i)}`).join('\n')}`;
+  const csv = `y,leak,x\n${Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1]! * 3 + 1},${Math.sin(i)}`).join('\n')}`;
   const c = byId(await checks(cfg(), csv), 'data.leakage');
   assert.equal(c.status, 'fail');
   assert.deepEqual(
@@ -75,7 +75,7 @@ test('a constant column is flagged', async () => {
 });
 
 test('overlapping splits and a shifted test period are flagged', async () => {
-  const csv = `y\n${Array.from({ length: 300 }, (_, i) => (i < 200 ? y[i] : y[i] + 40)).join('\n')}`;
+  const csv = `y\n${Array.from({ length: 300 }, (_, i) => (i < 200 ? y[i] : y[i]! + 40)).join('\n')}`;
   const cs = await checks(cfg(', split: {train: [0, 200], val: [150, 250], test: [250, 300]}'), csv);
   assert.equal(byId(cs, 'data.split_overlap').status, 'fail');
   assert.equal(byId(cs, 'data.distribution_shift').status, 'warn');

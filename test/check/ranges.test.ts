@@ -28,14 +28,14 @@ const make = () => {
 test('lr-find raises the rate exponentially, stops when the loss explodes and suggests a range inside the sweep', () => {
   const r = lrFind(make, x, t, { steps: 150, batchSize: 16 });
   assert.ok(r.points.length > 20);
-  for (let i = 1; i < r.points.length; i++) assert.ok(r.points[i][0] > r.points[i - 1][0]);
+  for (let i = 1; i < r.points.length; i++) assert.ok(r.points[i]![0] > r.points[i - 1]![0]);
   assert.equal(r.stoppedEarly, true, 'a sweep to lr 10 explodes');
   const { min, max, best } = r.suggested;
   assert.ok(min <= best && best <= max && min >= 1e-7 && max <= 10, JSON.stringify(r.suggested));
   const lossAt = (lr: number) =>
     r.points.reduce((a, p) => (Math.abs(Math.log(p[0] / lr)) < Math.abs(Math.log(a[0] / lr)) ? p : a))[1];
   assert.ok(
-    lossAt(max) < r.points[0][1],
+    lossAt(max) < r.points[0]![1],
     'the smoothed loss at the suggested maximum is below where the sweep started',
   );
 });

@@ -56,12 +56,12 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);
   assert.equal(drop.rows, 27);
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill', scale: 'none' }, f);
-  assert.deepEqual([...ff.targetSeries.original[0].slice(4, 8)], [4, 4, 4, 7]);
+  assert.deepEqual([...ff.targetSeries.original[0]!.slice(4, 8)], [4, 4, 4, 7]);
   const li = await prepareData({ ...base, time: 't', missing: 'interpolate', scale: 'none' }, f);
-  assert.deepEqual([...li.targetSeries.original[0].slice(4, 8)], [4, 5, 6, 7]);
-  assert.equal(li.scaledFeatures[1][7], 14);
+  assert.deepEqual([...li.targetSeries.original[0]!.slice(4, 8)], [4, 5, 6, 7]);
+  assert.equal(li.scaledFeatures[1]![7], 14);
   const c = await prepareData({ ...base, time: 't', missing: { constant: -1 }, scale: 'none' }, f);
-  assert.deepEqual([...c.targetSeries.original[0].slice(5, 7)], [-1, -1]);
+  assert.deepEqual([...c.targetSeries.original[0]!.slice(5, 7)], [-1, -1]);
 });
 
 test('non-numeric cells, unknown columns, unordered time and short series are errors naming row/column', async () => {
@@ -87,12 +87,12 @@ test('scalers are fitted on the training rows only', async () => {
   const f = csvFile(series(100, (i) => String(i < 60 ? i % 10 : 1000 + i)));
   for (const scale of ['minmax', 'standard', 'robust'] as const) {
     const d = await prepareData({ ...base, scale }, f);
-    const tr = Array.from(d.targetSeries.original[0].slice(0, 60));
+    const tr = Array.from(d.targetSeries.original[0]!.slice(0, 60));
     if (scale === 'minmax') {
       assert.equal(d.scaler.center[0], 0);
       assert.equal(d.scaler.scale[0], 9);
     }
-    if (scale === 'standard') assert.ok(Math.abs(d.scaler.center[0] - tr.reduce((a, b) => a + b, 0) / 60) < 1e-12);
+    if (scale === 'standard') assert.ok(Math.abs(d.scaler.center[0]! - tr.reduce((a, b) => a + b, 0) / 60) < 1e-12);
     if (scale === 'robust') assert.equal(d.scaler.center[0], 4.5);
   }
 });
@@ -101,10 +101,10 @@ test('categorical columns: label and one-hot encoding', async () => {
   const f = csvFile(`y,wind\n${Array.from({ length: 20 }, (_, i) => `${i},${['NW', 'SE', 'cv'][i % 3]}`).join('\n')}`);
   const lab = await prepareData({ ...base, categorical: { wind: 'label' }, scale: 'none' }, f);
   assert.deepEqual(lab.features, ['y', 'wind']);
-  assert.deepEqual([...lab.scaledFeatures[1].slice(0, 4)], [0, 1, 2, 0]);
+  assert.deepEqual([...lab.scaledFeatures[1]!.slice(0, 4)], [0, 1, 2, 0]);
   const oh = await prepareData({ ...base, categorical: { wind: 'onehot' }, scale: 'none' }, f);
   assert.deepEqual(oh.features, ['y', 'wind=NW', 'wind=SE', 'wind=cv']);
-  assert.deepEqual([...oh.scaledFeatures[2].slice(0, 3)], [0, 1, 0]);
+  assert.deepEqual([...oh.scaledFeatures[2]!.slice(0, 3)], [0, 1, 0]);
 });
 
 test('windows follow the ETT protocol: a window belongs to the split holding all its targets; inputs may reach back', async () => {
@@ -124,10 +124,10 @@ test('windows follow the ETT protocol: a window belongs to the split holding all
 
 test('baselines: persistence repeats the last value, seasonal naive the value a season back, mean the training mean', async () => {
   const y = syntheticSeries({ length: 300, noise: 0 });
-  const f = csvFile(series(300, (i) => y[i].toFixed(6)));
+  const f = csvFile(series(300, (i) => y[i]!.toFixed(6)));
   const d = await prepareData({ ...base, lookback: 24, horizon: 2, scale: 'none' }, f);
   const w = d.windows.test,
-    s = d.targetSeries.original[0];
+    s = d.targetSeries.original[0]!;
   const b = baselineScores(d, 'test', ['persistence', { seasonal_naive: { season: 24 } }, 'mean']);
   let pe = 0,
     se = 0,
@@ -135,18 +135,18 @@ test('baselines: persistence repeats the last value, seasonal naive the value a 
   const mean = s.slice(0, d.ranges.train[1]).reduce((a, v) => a + v, 0) / d.ranges.train[1];
   for (const st of w.starts)
     for (let h = 0; h < 2; h++) {
-      pe += (s[st - 1] - s[st + h]) ** 2;
-      se += (s[st + h - 24] - s[st + h]) ** 2;
-      me += (mean - s[st + h]) ** 2;
+      pe += (s[st - 1]! - s[st + h]!) ** 2;
+      se += (s[st + h - 24]! - s[st + h]!) ** 2;
+      me += (mean - s[st + h]!) ** 2;
     }
   const n = w.starts.length * 2;
   // float32 forecasts: agree to single precision
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * b;
-  assert.ok(close(b.original.persistence.mse, pe / n), `${b.original.persistence.mse} vs ${pe / n}`);
-  assert.ok(close(b.original.seasonal_naive.mse, se / n), `${b.original.seasonal_naive.mse} vs ${se / n}`);
-  assert.ok(close(b.original.mean.mse, me / n), `${b.original.mean.mse} vs ${me / n}`);
+  assert.ok(close(b.original.persistence!.mse, pe / n), `${b.original.persistence!.mse} vs ${pe / n}`);
+  assert.ok(close(b.original.seasonal_naive!.mse, se / n), `${b.original.seasonal_naive!.mse} vs ${se / n}`);
+  assert.ok(close(b.original.mean!.mse, me / n), `${b.original.mean!.mse} vs ${me / n}`);
   assert.ok(
-    b.original.seasonal_naive.mse < b.original.persistence.mse,
+    b.original.seasonal_naive!.mse < b.original.persistence!.mse,
     'a noiseless seasonal series favours seasonal naive',
   );
 });
@@ -160,10 +160,10 @@ test('relative windows: inputs and targets minus the last input value; a zero fo
   assert.deepEqual([...w.truth.slice(0, 2)], [9, 16]);
   const { absolute } = await import('../../src/data/index.js');
   const zero = absolute(w, new Float32Array(w.y.length));
-  const persistence = baselineScores(d, 'train', ['persistence']).scaled.persistence.mse;
+  const persistence = baselineScores(d, 'train', ['persistence']).scaled.persistence!.mse;
   let mse = 0;
   zero.forEach((v, i) => {
-    mse += (v - w.truth[i]) ** 2;
+    mse += (v - w.truth[i]!) ** 2;
   });
   assert.ok(Math.abs(mse / zero.length - persistence) < 1e-6 * persistence);
 });

@@ -16,13 +16,13 @@ function confusion(curves: Curve[]): { accuracy: number; table: string; wrong: s
   let ok = 0;
   for (const c of curves) {
     const d = diagnose(toHistory(c));
-    m[c.label][d.pattern]++;
+    m[c.label]![d.pattern]!++;
     if (d.pattern === c.label) ok++;
     else wrong.push(`${c.id}: ${c.label} read as ${d.pattern}`);
   }
   const short = (p: string) => p.slice(0, 6);
   const lines = [`${'label \\ read'.padEnd(13)}${PATTERNS.map((p) => short(p).padStart(7)).join('')}`];
-  for (const a of PATTERNS) lines.push(`${a.padEnd(13)}${PATTERNS.map((b) => String(m[a][b]).padStart(7)).join('')}`);
+  for (const a of PATTERNS) lines.push(`${a.padEnd(13)}${PATTERNS.map((b) => String(m[a]![b]).padStart(7)).join('')}`);
   return { accuracy: ok / curves.length, table: lines.join('\n'), wrong };
 }
 
@@ -88,7 +88,7 @@ test('every diagnosis carries evidence, a confidence and machine-readable advice
   assert.equal(units.param, 'model.layers[0].lstm.units');
   assert.deepEqual(units.values, [64, 32]);
   assert.ok(d.advice.some((a) => a.factor === 'dropout' && a.param === 'model.layers[0].lstm.dropout'));
-  assert.match(d.advice[0].text, /best at epoch 4/);
+  assert.match(d.advice[0]!.text, /best at epoch 4/);
   const dv = diagnose(
     { loss: [1, 0.5, NaN], val_loss: [1, 0.6, NaN] },
     { config: { train: { optimizer: { sgd: { learning_rate: 10 } } } } },
@@ -119,12 +119,12 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
       '{"loss": [0.5, 0.3, NaN, Infinity], "val_loss": [0.6, null, NaN, -Infinity], "note": "NaN in a string"}',
     );
     const { history } = await readHistory(f);
-    assert.deepEqual(history.loss.slice(0, 2), [0.5, 0.3]);
+    assert.deepEqual(history.loss!.slice(0, 2), [0.5, 0.3]);
     assert.ok(
-      Number.isNaN(history.loss[2]) &&
-        history.loss[3] === Infinity &&
-        Number.isNaN(history.val_loss[1]) &&
-        history.val_loss[3] === -Infinity,
+      Number.isNaN(history.loss![2]) &&
+        history.loss![3] === Infinity &&
+        Number.isNaN(history.val_loss![1]) &&
+        history.val_loss![3] === -Infinity,
     );
     assert.equal(diagnose(history).pattern, 'diverged');
     const c = join(dir, 'training.log');

@@ -59,7 +59,7 @@ function check(
 test('gemm matches the reference on random and awkward shapes, every transpose, beta 0/1/0.5', () => {
   const rng = new Rng(1);
   // Every M from 1 to 17 exercises each split into 5-, 4- and 1-row blocks.
-  const shapes = [
+  const shapes: [number, number, number][] = [
     [1, 1, 1],
     [1, 8, 1],
     [3, 5, 7],
@@ -70,7 +70,7 @@ test('gemm matches the reference on random and awkward shapes, every transpose, 
     [64, 384, 128],
     [13, 1, 257],
     [2, 129, 515],
-    ...Array.from({ length: 17 }, (_, i) => [i + 1, 11, 9]),
+    ...Array.from({ length: 17 }, (_, i): [number, number, number] => [i + 1, 11, 9]),
     [128, 24, 40],
     [63, 16, 5],
   ];
@@ -117,7 +117,7 @@ test('gemmBias writes bias row + op(A) op(B) without reading C (NaN in C stays o
     [64, 512, 8],
     [9, 20, 300],
     [3, 5, 0],
-  ]) {
+  ] as const) {
     for (const transA of [false, true])
       for (const transB of [false, true]) {
         const lda = transA ? M : K,
@@ -135,15 +135,15 @@ test('gemmBias writes bias row + op(A) op(B) without reading C (NaN in C stays o
         e.view(C).fill(NaN);
         e.view(Bi).set(bias);
         const want = new Float64Array(M * ldc);
-        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[i * ldc + j] = bias[j + 2];
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[i * ldc + j] = bias[j + 2]!;
         ref.gemm(M, N, K, Ah, lda, transA, Bh, ldb, transB, want, ldc, 1);
         ops.gemmBias(M, N, K, mat(A, lda), transA, mat(B, ldb), transB, mat(C, ldc), Bi, 2);
         const got = e.view(C).slice();
         for (let i = 0; i < M; i++) {
           assert.ok(Number.isNaN(got[i * ldc + N]), 'wrote outside the N columns');
           for (let j = 0; j < N; j++) {
-            const g = got[i * ldc + j],
-              w = want[i * ldc + j];
+            const g = got[i * ldc + j]!,
+              w = want[i * ldc + j]!;
             assert.ok(
               Math.abs(g - w) <= 1e-5 * (1 + Math.abs(w)) * Math.max(1, K),
               `gemmBias M=${M} N=${N} K=${K} tA=${transA} tB=${transB} at (${i}, ${j}): ${g} vs ${w}`,

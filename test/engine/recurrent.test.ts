@@ -63,7 +63,7 @@ function compare(
     x,
     () => dhLayer,
     (s) => {
-      const name = s.layers[0].name;
+      const name = s.layers[0]!.name;
       const v: Record<string, Float32Array> = {
         [`${name}/kernel`]: w.Wx,
         [`${name}/recurrentKernel`]: w.Wh,
@@ -85,10 +85,10 @@ function compare(
   };
   tol('output', out, r.h, 1e-5);
   const gscale = Math.max(1, T * B * scale * 1e-3);
-  tol('dKernel', run.grads.kernel, g.dWx, 2e-4 * gscale);
-  tol('dRecurrentKernel', run.grads.recurrentKernel, g.dWh, 2e-4 * gscale);
-  tol('dBias', run.grads.bias, g.dbx, 2e-4 * gscale);
-  if (cell === 'gru') tol('dRecurrentBias', run.grads.recurrentBias, g.dbh, 2e-4 * gscale);
+  tol('dKernel', run.grads.kernel!, g.dWx, 2e-4 * gscale);
+  tol('dRecurrentKernel', run.grads.recurrentKernel!, g.dWh, 2e-4 * gscale);
+  tol('dBias', run.grads.bias!, g.dbx, 2e-4 * gscale);
+  if (cell === 'gru') tol('dRecurrentBias', run.grads.recurrentBias!, g.dbh, 2e-4 * gscale);
   tol('dx', run.dx!, g.dx, 2e-4);
 }
 
@@ -104,7 +104,7 @@ test('recurrent layers match the reference on awkward shapes (sizes 1, odd sizes
       [7, 3, 5, 9],
       [5, 6, 8, 16],
       [3, 2, 3, 13],
-    ]) {
+    ] as const) {
       for (const reverse of [false, true]) compare(cell, T, B, F, H, { reverse, seed: seed++ });
     }
   }
@@ -155,7 +155,7 @@ test('gradients carried back through a long sequence never reach the subnormal r
         return dy;
       },
       (s) => {
-        const name = s.layers[0].name,
+        const name = s.layers[0]!.name,
           G = ref.gatesOf(cell) * H;
         s.setWeights({
           [`${name}/kernel`]: randArray(rng, F * G, 0.02),

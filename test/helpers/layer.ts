@@ -30,7 +30,7 @@ export function runLayer(
   const outHost = new Float32Array(rows * out.F);
   const f32 = e.f32,
     base = (out.buf.ptr >> 2) + out.off;
-  for (let r = 0; r < rows; r++) for (let j = 0; j < out.F; j++) outHost[r * out.F + j] = f32[base + r * out.ld + j];
+  for (let r = 0; r < rows; r++) for (let j = 0; j < out.F; j++) outHost[r * out.F + j] = f32[base + r * out.ld + j]!;
   const dy = dyOf(outHost);
   const dyb = e.alloc(dy.length);
   e.view(dyb).set(dy);

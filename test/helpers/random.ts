@@ -12,7 +12,7 @@ export function worstRatio(a: ArrayLike<number>, b: ArrayLike<number>, atol: num
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let w = 0;
   for (let i = 0; i < a.length; i++) {
-    const r = Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
+    const r = Math.abs(a[i]! - b[i]!) / (atol + rtol * Math.abs(b[i]!));
     if (!(r <= w)) w = Number.isNaN(r) ? Infinity : r;
   }
   return w;

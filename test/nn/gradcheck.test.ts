@@ -61,7 +61,7 @@ function gradcheck(c: Case, seed = 1): void {
   for (const [key, w] of Object.entries(weights)) {
     for (let n = 0; n < Math.min(6, w.length); n++) {
       const i = rng.int(w.length);
-      const orig = w[i];
+      const orig = w[i]!;
       w[i] = orig + eps;
       model.setWeights({ [key]: w });
       const lp = lossAt();
@@ -71,7 +71,7 @@ function gradcheck(c: Case, seed = 1): void {
       w[i] = orig;
       model.setWeights({ [key]: w });
       const fd = (lp - lm) / (2 * eps),
-        an = grads[key][i];
+        an = grads[key]![i]!;
       assert.ok(
         Math.abs(fd - an) <= 3e-3 + 3e-2 * Math.abs(fd),
         `${c.name}: d loss / d ${key}[${i}]: analytic ${an}, finite difference ${fd}`,
@@ -81,7 +81,7 @@ function gradcheck(c: Case, seed = 1): void {
   }
   for (let n = 0; n < 6; n++) {
     const i = rng.int(x.data.length),
-      orig = x.data[i];
+      orig = x.data[i]!;
     x.data[i] = orig + eps;
     const lp = lossAt();
     x.data[i] = orig - eps;
@@ -89,7 +89,7 @@ function gradcheck(c: Case, seed = 1): void {
     x.data[i] = orig;
     const fd = (lp - lm) / (2 * eps);
     assert.ok(
-      Math.abs(fd - dx![i]) <= 3e-3 + 3e-2 * Math.abs(fd),
+      Math.abs(fd - dx![i]!) <= 3e-3 + 3e-2 * Math.abs(fd),
       `${c.name}: d loss / d x[${i}]: analytic ${dx![i]}, finite difference ${fd}`,
     );
     checked++;

@@ -48,14 +48,14 @@ test('orthogonal gives orthonormal rows (or columns when taller than wide)', () 
     [8, 24],
     [24, 8],
     [16, 16],
-  ]) {
+  ] as const) {
     const q = getInitializer('orthogonal').init([r, c], new Rng(4));
     const small = Math.min(r, c);
     for (let i = 0; i < small; i++)
       for (let j = 0; j < small; j++) {
         let d = 0;
         for (let k = 0; k < Math.max(r, c); k++)
-          d += r <= c ? q[i * c + k] * q[j * c + k] : q[k * c + i] * q[k * c + j];
+          d += r <= c ? q[i * c + k]! * q[j * c + k]! : q[k * c + i]! * q[k * c + j]!;
         assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-5, `[${r},${c}] dot(${i},${j}) = ${d}`);
       }
   }
@@ -66,12 +66,12 @@ test('layers use Keras defaults: glorot kernel, orthogonal recurrent kernel, zer
     seed: 9,
   });
   const w = m.getWeights();
-  assert.deepEqual([...w['l/bias']], [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-  assert.deepEqual([...w['d/bias']], [0]);
-  const rk = w['l/recurrentKernel'];
+  assert.deepEqual([...w['l/bias']!], [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...w['d/bias']!], [0]);
+  const rk = w['l/recurrentKernel']!;
   let d = 0;
-  for (let k = 0; k < 16; k++) d += rk[k] * rk[k];
+  for (let k = 0; k < 16; k++) d += rk[k]! * rk[k]!;
   assert.ok(Math.abs(d - 1) < 1e-5);
   const m2 = sequential([lstm({ units: 4, inputShape: [3, 2], name: 'l', unitForgetBias: false })], { seed: 9 });
-  assert.ok(m2.getWeights()['l/bias'].every((v) => v === 0));
+  assert.ok(m2.getWeights()['l/bias']!.every((v) => v === 0));
 });

@@ -85,7 +85,7 @@ export function runStorageContract(label: string, make: () => Storage): void {
         (await s.getTrials('x')).map((t) => t.state),
         ['pruned', 'failed'],
       );
-      assert.equal((await s.getTrials('y'))[0].state, 'running');
+      assert.equal((await s.getTrials('y'))[0]!.state, 'running');
     } finally {
       await s.close();
     }

@@ -21,7 +21,7 @@ test('sqlite: everything survives closing and reopening the file; the schema is 
   await a.report('p', 0, 0, 0.5);
   await a.close();
   const b = openStorage(f);
-  assert.deepEqual((await b.getTrials('p'))[0].intermediate, [0.5]);
+  assert.deepEqual((await b.getTrials('p'))[0]!.intermediate, [0.5]);
   await b.close();
   writeFileSync(join(dir, 'junk.db'), 'not a database at all, just text '.repeat(200));
   assert.throws(() => new SqliteStorage(join(dir, 'junk.db')), /junk.db: cannot open the study database/);

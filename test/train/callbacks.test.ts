@@ -39,7 +39,7 @@ class Script extends Callback {
     super();
   }
   override onEpochEnd(epoch: number, logs: Logs): void {
-    logs[this.key] = this.values[epoch];
+    logs[this.key] = this.values[epoch]!;
   }
 }
 
@@ -85,7 +85,7 @@ test('ReduceLROnPlateau multiplies the rate after patience epochs without improv
     callbacks: [new Script('s', [1, 1, 1, 1, 1, 1]), new ReduceLROnPlateau({ monitor: 's', patience: 2, factor: 0.5 })],
   });
   assert.deepEqual(
-    h.history.lr.map((v) => +v.toFixed(6)),
+    h.history.lr!.map((v) => +v.toFixed(6)),
     [0.1, 0.1, 0.1, 0.05, 0.05, 0.025],
   );
   const m2 = small();
@@ -96,7 +96,7 @@ test('ReduceLROnPlateau multiplies the rate after patience epochs without improv
     callbacks: [new LearningRateScheduler((e, lr) => (e === 0 ? lr : lr / 10))],
   });
   assert.deepEqual(
-    h2.history.lr.map((v) => +v.toPrecision(6)),
+    h2.history.lr!.map((v) => +v.toPrecision(6)),
     [0.1, 0.01, 0.001],
   );
 });
@@ -187,9 +187,9 @@ test('verbose 1 prints one line per epoch when not on a terminal', async () => {
     (process.stderr as unknown as { write: typeof orig }).write = orig;
   }
   assert.equal(lines.length, 3);
-  assert.match(warnings[0], /169 weights for 12 training targets/);
+  assert.match(warnings[0]!, /169 weights for 12 training targets/);
   assert.match(
-    lines[2],
+    lines[2]!,
     /^epoch 3\/3 - [\d.]+s - loss [\d.e+-]+ - mae [\d.e+-]+ - val_loss [\d.e+-]+ - val_mae [\d.e+-]+ - lr 0\.001000\n$/,
   );
 });

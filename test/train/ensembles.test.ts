@@ -22,7 +22,7 @@ test("a snapshot ensemble's prediction is the mean of its snapshots, one per SGD
   assert.equal(history.epochs, 2 + 4 + 8);
   assert.equal(ensemble.snapshots.length, 3);
   assert.deepEqual(
-    history.history.lr.map((v, e) => (v === 0.1 ? e : -1)).filter((e) => e >= 0),
+    history.history.lr!.map((v, e) => (v === 0.1 ? e : -1)).filter((e) => e >= 0),
     [0, 2, 6],
     'the rate restarts at each cycle',
   );
@@ -31,12 +31,12 @@ test("a snapshot ensemble's prediction is the mean of its snapshots, one per SGD
     m.engine.view(m.params).set(s);
     return m.predict(x).data;
   });
-  m.engine.view(m.params).set(ensemble.snapshots[2]);
+  m.engine.view(m.params).set(ensemble.snapshots[2]!);
   assert.deepEqual(finalPred, each[2], 'the last snapshot is the final model');
   const p = ensemble.predict(x).data;
-  for (const [i, v] of p.entries()) assert.ok(Math.abs(v - (each[1][i] + each[2][i]) / 2) < 1e-6);
+  for (const [i, v] of p.entries()) assert.ok(Math.abs(v - (each[1]![i]! + each[2]![i]!) / 2) < 1e-6);
   const p3 = ensemble.predict(x, { k: 3 }).data;
-  for (const [i, v] of p3.entries()) assert.ok(Math.abs(v - (each[0][i] + each[1][i] + each[2][i]) / 3) < 1e-6);
+  for (const [i, v] of p3.entries()) assert.ok(Math.abs(v - (each[0]![i]! + each[1]![i]! + each[2]![i]!) / 3) < 1e-6);
 });
 
 class Fixed implements Predictor {
@@ -55,20 +55,20 @@ test('fusion: mean, weights proportional to 1/validation MSE, and a least-square
   for (let i = 0; i < n; i++) {
     a[i] = r.normal();
     b[i] = r.normal();
-    yv[i] = 0.5 + 2 * a[i] - 1 * b[i];
+    yv[i] = 0.5 + 2 * a[i]! - 1 * b[i]!;
   }
   const val: [Tensor, Tensor] = [tensor(new Float32Array(n), [n, 1, 1]), tensor(yv, [n, 1])];
   const A = new Fixed(a),
     B = new Fixed(b);
   const mean = fuseModels([A, B]).predict(val[0]).data;
-  for (const [i, v] of mean.entries()) assert.ok(Math.abs(v - (a[i] + b[i]) / 2) < 1e-6);
+  for (const [i, v] of mean.entries()) assert.ok(Math.abs(v - (a[i]! + b[i]!) / 2) < 1e-6);
   const w = fuseModels([A, B], { method: 'weighted', validation: val });
-  const mse = (p: Float32Array) => p.reduce((s, v, i) => s + (v - yv[i]) ** 2, 0) / n;
+  const mse = (p: Float32Array) => p.reduce((s, v, i) => s + (v - yv[i]!) ** 2, 0) / n;
   const wa = 1 / mse(a),
     wb = 1 / mse(b);
-  assert.ok(Math.abs((w.weights as number[])[0] - wa / (wa + wb)) < 1e-9);
+  assert.ok(Math.abs((w.weights as number[])[0]! - wa / (wa + wb)) < 1e-9);
   const st = fuseModels([A, B], { method: 'stacked', validation: val });
-  const [w0, w1, w2] = (st.weights as number[][])[0];
+  const [w0, w1, w2] = (st.weights as [number, number, number][])[0]!;
   assert.ok(
     Math.abs(w0 - 0.5) < 1e-4 && Math.abs(w1 - 2) < 1e-4 && Math.abs(w2 + 1) < 1e-4,
     `stacker ${w0}, ${w1}, ${w2}`,
@@ -99,14 +99,14 @@ test('batchNormalization uses batch statistics in training and moving statistics
   m.compile({ optimizer: sgd({ learningRate: 1e-9 }) });
   await m.fit(x, y, { epochs: 1, batchSize: 40, shuffle: false });
   const w = m.getWeights();
-  const h = m.activations(x)[0].data;
+  const h = m.activations(x)[0]!.data;
   let mean = 0;
-  for (let i = 0; i < 40; i++) mean += h[i * 4] / 40;
-  assert.ok(Math.abs(w['bn/movingMean'][0] - 0.5 * mean) < 1e-5, 'moving mean moved halfway to the batch mean');
-  const bnOut = m.activations(x)[1].data;
-  const expected =
-    ((h[0] - w['bn/movingMean'][0]) / Math.sqrt(w['bn/movingVariance'][0] + 1e-3)) * w['bn/gamma'][0] + w['bn/beta'][0];
-  assert.ok(Math.abs(bnOut[0] - expected) < 1e-5);
+  for (let i = 0; i < 40; i++) mean += h[i * 4]! / 40;
+  const bn = (name: string) => w[`bn/${name}`]![0]!;
+  assert.ok(Math.abs(bn('movingMean') - 0.5 * mean) < 1e-5, 'moving mean moved halfway to the batch mean');
+  const bnOut = m.activations(x)[1]!.data;
+  const expected = ((h[0]! - bn('movingMean')) / Math.sqrt(bn('movingVariance') + 1e-3)) * bn('gamma') + bn('beta');
+  assert.ok(Math.abs(bnOut[0]! - expected) < 1e-5);
   assert.equal(m.summary().includes('Non-trainable params: 8'), true);
 });
 

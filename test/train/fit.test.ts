@@ -24,10 +24,12 @@ test('fit lowers the loss and reports loss and val_loss per epoch', async () => 
   const model = sequential([gru({ units: 16, inputShape: [12, 1] }), dense({ units: 1 })], { seed: 7 });
   model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'mse' });
   const { history } = await model.fit(x, y, { epochs: 15, batchSize: 32, validationData: [v.x, v.y] });
-  assert.equal(history.loss.length, 15);
-  assert.equal(history.val_loss.length, 15);
-  assert.ok(history.loss[14] < history.loss[0] * 0.2, `loss ${history.loss[0]} -> ${history.loss[14]}`);
-  assert.ok(history.val_loss[14] < 0.05, `val_loss ${history.val_loss[14]}`);
+  const loss = history.loss!,
+    valLoss = history.val_loss!;
+  assert.equal(loss.length, 15);
+  assert.equal(valLoss.length, 15);
+  assert.ok(loss[14]! < loss[0]! * 0.2, `loss ${loss[0]} -> ${loss[14]}`);
+  assert.ok(valLoss[14]! < 0.05, `val_loss ${valLoss[14]}`);
 });
 
 test('the same seed trains to identical histories and weights', async () => {
@@ -114,7 +116,7 @@ test('dropout and recurrent dropout act in training only: predict is determinist
     p2 = m.predict(x);
   assert.deepEqual(p1.data, p2.data);
   let mse = 0;
-  for (let i = 0; i < 20; i++) mse += (p1.data[i] - y.data[i]) ** 2;
+  for (let i = 0; i < 20; i++) mse += (p1.data[i]! - y.data[i]!) ** 2;
   assert.ok(Math.abs(m.evaluate(x, y).loss - mse / 20) < 1e-6);
   // In training mode the same input gives a different (dropped-out) loss.
   const lTrain = m.lossAndGrads(x, y, { training: true }).loss,
@@ -169,21 +171,22 @@ test('metrics mae, rmse, mape, smape are reported per epoch and on validation da
     mape = 0,
     smape = 0;
   for (let i = 0; i < 50; i++) {
-    const a = Math.abs(y.data[i] - p[i]);
+    const a = Math.abs(y.data[i]! - p[i]!);
     mae += a / 50;
     mse += (a * a) / 50;
-    mape += (100 * a) / Math.max(Math.abs(y.data[i]), 1e-7) / 50;
-    smape += (200 * a) / (Math.abs(y.data[i]) + Math.abs(p[i])) / 50;
+    mape += (100 * a) / Math.max(Math.abs(y.data[i]!), 1e-7) / 50;
+    smape += (200 * a) / (Math.abs(y.data[i]!) + Math.abs(p[i]!)) / 50;
   }
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+  const first = (k: string) => history[k]![0]!;
   assert.ok(
-    close(history.val_mae[0], mae) &&
-      close(history.val_rmse[0], Math.sqrt(mse)) &&
-      close(history.val_mape[0], mape) &&
-      close(history.val_smape[0], smape),
+    close(first('val_mae'), mae) &&
+      close(first('val_rmse'), Math.sqrt(mse)) &&
+      close(first('val_mape'), mape) &&
+      close(first('val_smape'), smape),
     JSON.stringify(history),
   );
-  assert.ok(close(history.mae[0], mae) && close(history.loss[0], mse) && close(history.val_loss[0], mse));
+  assert.ok(close(first('mae'), mae) && close(first('loss'), mse) && close(first('val_loss'), mse));
 });
 
 test('clipvalue clamps each gradient; clipnorm rescales to the given global norm', () => {
@@ -202,7 +205,7 @@ test('clipvalue clamps each gradient; clipnorm rescales to the given global norm
   clipByValue(m.ops, m.grads, limit);
   const flimit = Math.fround(limit);
   for (const [i, g] of m.engine.view(m.grads).entries())
-    assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i])));
+    assert.equal(g, Math.max(-flimit, Math.min(flimit, before[i]!)));
   assert.ok(
     before.some((g) => Math.abs(g) > flimit),
     'some gradient was above the limit',
@@ -221,10 +224,10 @@ test('fit warns once at the start about an accuracy metric, far more weights tha
     onWarning: (w) => warnings.push(w),
   });
   assert.equal(warnings.length, 4, warnings.join('\n'));
-  assert.match(warnings[0], /metric "accuracy" on a regression target counts exact equality/);
-  assert.match(warnings[1], /3,393 weights for 40 training targets/);
-  assert.match(warnings[2], /batch size 300 is larger than the 40 training samples/);
-  assert.match(warnings[3], /40 of 40 validation samples also appear in the training set/);
+  assert.match(warnings[0]!, /metric "accuracy" on a regression target counts exact equality/);
+  assert.match(warnings[1]!, /3,393 weights for 40 training targets/);
+  assert.match(warnings[2]!, /batch size 300 is larger than the 40 training samples/);
+  assert.match(warnings[3]!, /40 of 40 validation samples also appear in the training set/);
   assert.deepEqual(h.warnings, warnings);
   assert.ok('accuracy' in h.history && 'val_accuracy' in h.history);
 });

@@ -31,17 +31,17 @@ test('L2 adds exactly lambda * sum(w^2) to the loss, L1 lambda * sum|w|, and the
   const w = plain.getWeights();
   const sum = (a: Float32Array, f: (v: number) => number) => a.reduce((s, v) => s + f(v), 0);
   const penalty =
-    0.01 * sum(w['g/kernel'], (v) => v * v) +
-    0.002 * sum(w['g/recurrentKernel'], Math.abs) +
-    0.001 * (sum(w['g/bias'], Math.abs) + sum(w['g/recurrentBias'], Math.abs)) +
-    0.003 * (sum(w['g/bias'], (v) => v * v) + sum(w['g/recurrentBias'], (v) => v * v)) +
-    0.05 * sum(w['d/kernel'], (v) => v * v);
+    0.01 * sum(w['g/kernel']!, (v) => v * v) +
+    0.002 * sum(w['g/recurrentKernel']!, Math.abs) +
+    0.001 * (sum(w['g/bias']!, Math.abs) + sum(w['g/recurrentBias']!, Math.abs)) +
+    0.003 * (sum(w['g/bias']!, (v) => v * v) + sum(w['g/recurrentBias']!, (v) => v * v)) +
+    0.05 * sum(w['d/kernel']!, (v) => v * v);
   const lp = plain.lossAndGrads(x, y).loss;
   const gPlain = plain.getGradient('d/kernel');
   const lr = reg.lossAndGrads(x, y).loss;
   assert.ok(Math.abs(lr - lp - penalty) < 1e-6 * Math.max(1, penalty), `difference ${lr - lp} vs penalty ${penalty}`);
   const gReg = reg.getGradient('d/kernel');
-  for (const [i, v] of w['d/kernel'].entries()) assert.ok(Math.abs(gReg[i] - gPlain[i] - 2 * 0.05 * v) < 1e-6);
+  for (const [i, v] of w['d/kernel']!.entries()) assert.ok(Math.abs(gReg[i]! - gPlain[i]! - 2 * 0.05 * v) < 1e-6);
   assert.ok(Math.abs(reg.evaluate(x, y).loss - plain.evaluate(x, y).loss - penalty) < 1e-6);
 });
 
@@ -52,15 +52,15 @@ test('activity regularizer adds l2 * sum(y^2) / batch of the layer output, with 
   const plain = sequential([lstm({ units: 3, inputShape: [5, 2] }), dense({ units: 1 })], { seed: 4 });
   m.compile();
   plain.compile();
-  const h = m.activations(x)[0].data;
+  const h = m.activations(x)[0]!.data;
   const expectedPen = (0.1 * h.reduce((s, v) => s + v * v, 0)) / 6;
   assert.ok(Math.abs(m.lossAndGrads(x, y).loss - plain.lossAndGrads(x, y).loss - expectedPen) < 1e-6);
   // gradient check on one weight
-  const key = Object.keys(m.getWeights())[0];
-  const w = m.getWeights()[key];
-  const g = m.getGradient(key)[3];
+  const key = Object.keys(m.getWeights())[0]!;
+  const w = m.getWeights()[key]!;
+  const g = m.getGradient(key)[3]!;
   const eps = 3e-3,
-    o = w[3];
+    o = w[3]!;
   w[3] = o + eps;
   m.setWeights({ [key]: w });
   const lp = m.lossAndGrads(x, y).loss;

@@ -68,7 +68,7 @@ test('a corrupt or truncated model folder gives a clear error', async () => {
     truncateSync(bin, 10);
     await assert.rejects(loadModel(dir), /weights.bin: expected \d+ bytes, found 10; the file is truncated/);
     const flipped = Buffer.from(good);
-    flipped[5] ^= 0xff;
+    flipped[5]! ^= 0xff;
     writeFileSync(bin, flipped);
     await assert.rejects(
       loadModel(dir),

@@ -70,7 +70,7 @@ test('fit applies a schedule every epoch and records lr in the history', async (
   m.compile({ optimizer: sgd({ learningRate: 0.2 }) });
   const h = await m.fit(x, y, { epochs: 5, batchSize: 5, schedule: { step: { factor: 0.1, every: 2 } } });
   assert.deepEqual(
-    h.history.lr.map((v) => +v.toPrecision(6)),
+    h.history.lr!.map((v) => +v.toPrecision(6)),
     [0.2, 0.2, 0.02, 0.02, 0.002],
   );
 });

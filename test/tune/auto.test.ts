@@ -119,7 +119,7 @@ tune: {strategy: auto, trials: 200, jobs: 1, storage: "memory:"}
     if ('train.optimizer' in t.params)
       assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
   const last = r.trials.filter((t) =>
-    whys[t.number].startsWith(`round ${Math.max(...whys.map((w) => Number(/^round (\d+)/.exec(w)?.[1] ?? 1)))}`),
+    whys[t.number]!.startsWith(`round ${Math.max(...whys.map((w) => Number(/^round (\d+)/.exec(w)?.[1] ?? 1)))}`),
   );
   assert.ok(
     last.every((t) => t.value! >= r.best!.value! || t === r.best),

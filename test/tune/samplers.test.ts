@@ -65,9 +65,9 @@ test('applyParams sets config paths, follows a changed optimizer, and never touc
     'train.optimizer.adam.learning_rate': 0.01,
     'train.batch_size': 16,
   });
-  assert.equal(c.model.layers[0].gru!.units, 64);
+  assert.equal(c.model.layers[0]!.gru!.units, 64);
   assert.equal(c.train.optimizer.adam.learning_rate, 0.01);
-  assert.equal(base.model.layers[0].gru!.units, 8);
+  assert.equal(base.model.layers[0]!.gru!.units, 8);
   assert.deepEqual(applyParams(base, { 'train.optimizer.rmsprop.learning_rate': 0.003 }).train.optimizer, {
     rmsprop: { learning_rate: 0.003 },
   });
@@ -145,8 +145,8 @@ test('median pruner stops a trial worse than the median at the same epoch; ASHA 
   const asha = new AshaPruner(1, 3, 27);
   assert.deepEqual(asha.rungs(), [1, 3, 9]);
   const rung = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0].map((v, i) => done(i, {}, null, 'complete', [v]));
-  assert.equal(asha.shouldPrune(rung[1], 0, rung), false, 'second best of 6 stays (top 2)');
-  assert.equal(asha.shouldPrune(rung[2], 0, rung), true);
+  assert.equal(asha.shouldPrune(rung[1]!, 0, rung), false, 'second best of 6 stays (top 2)');
+  assert.equal(asha.shouldPrune(rung[2]!, 0, rung), true);
   assert.equal(asha.shouldPrune(done(7, {}, null, 'running', [0.3, 0.3]), 1, rung), false, 'not a rung');
 });
 
@@ -160,9 +160,9 @@ test('importance: OFAT effect sizes when trials differ in one factor, variance s
   const { importance } = await import('../../src/tune/index.js');
   const ofat = [done(0, {}, 1), done(1, { a: 1 }, 0.5), done(2, { a: 2 }, 1.2), done(3, { a: 1, b: 'x' }, 0.45)];
   const imp = importance(ofat, 'ofat');
-  assert.equal(imp[0].param, 'a');
-  assert.equal(imp[0].method, 'ofat-effect');
-  assert.ok(Math.abs(imp[0].importance - 0.7 / 0.75) < 1e-9);
+  assert.equal(imp[0]!.param, 'a');
+  assert.equal(imp[0]!.method, 'ofat-effect');
+  assert.ok(Math.abs(imp[0]!.importance - 0.7 / 0.75) < 1e-9);
   const rng = new Rng(1),
     rand: FrozenTrial[] = [];
   for (let i = 0; i < 60; i++) {
@@ -170,7 +170,7 @@ test('importance: OFAT effect sizes when trials differ in one factor, variance s
     rand.push(done(i, p, 3 * p.big + 0.1 * p.small + 0.01 * rng.normal()));
   }
   const v = importance(rand, 'random');
-  assert.equal(v[0].param, 'big');
-  assert.equal(v[0].method, 'variance');
-  assert.ok(v[0].importance > 0.8 && v[1].importance < 0.2, JSON.stringify(v));
+  assert.equal(v[0]!.param, 'big');
+  assert.equal(v[0]!.method, 'variance');
+  assert.ok(v[0]!.importance > 0.8 && v[1]!.importance < 0.2, JSON.stringify(v));
 });

@@ -114,8 +114,8 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
   const f = config('auto', `  strategy: auto\n  trials: 4\n  storage: "memory:"\n`, 4);
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   assert.equal(r.trials.length, 4);
-  assert.deepEqual(r.trials[0].params, {});
-  assert.equal(r.trials[0].attrs.why, 'baseline: the config as written');
+  assert.deepEqual(r.trials[0]!.params, {});
+  assert.equal(r.trials[0]!.attrs.why, 'baseline: the config as written');
   const differ = (a: Record<string, unknown>, b: Record<string, unknown>) =>
     new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).size;
   r.trials.slice(1).forEach((t, i) => {
@@ -190,12 +190,12 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   await s2.close();
   for (const t of before.filter((x) => x.state === 'complete'))
     assert.deepEqual(after[t.number], t, 'completed trials are kept exactly');
-  assert.equal(after[killedAt!.running].state, 'failed');
-  assert.match(after[killedAt!.running].error!, /interrupted/);
-  assert.ok(after[killedAt!.running].intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
-  const rerun = after[before.length];
+  assert.equal(after[killedAt!.running]!.state, 'failed');
+  assert.match(after[killedAt!.running]!.error!, /interrupted/);
+  assert.ok(after[killedAt!.running]!.intermediate.length >= 2, 'the interrupted trial keeps the epochs it reported');
+  const rerun = after[before.length]!;
   assert.equal(rerun.attrs.rerun_of, killedAt!.running, 'the first trial after the resume reruns the interrupted one');
-  assert.deepEqual(rerun.params, after[killedAt!.running].params);
+  assert.deepEqual(rerun.params, after[killedAt!.running]!.params);
   assert.equal(rerun.state, 'complete');
   assert.equal(rerun.intermediate.length, 40);
   assert.ok(
@@ -288,7 +288,7 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
     r.trials.map((t) => t.state),
     ['complete', 'complete', 'complete', 'complete'],
   );
-  const spans = r.trials.map((t) => [Date.parse(t.started), Date.parse(t.finished!)]);
+  const spans = r.trials.map((t): [number, number] => [Date.parse(t.started), Date.parse(t.finished!)]);
   assert.ok(
     spans.some(([s0, e0], i) => spans.some(([s1], j) => j !== i && s1 >= s0 && s1 < e0)),
     'some trials overlapped in time',
@@ -318,9 +318,9 @@ test('auto with --jobs 2 runs the values of one sweep side by side', async () =>
   );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
   assert.equal(r.trials.length, 5);
-  const span = (t: (typeof r.trials)[number]) => [Date.parse(t.started), Date.parse(t.finished!)];
+  const span = (t: (typeof r.trials)[number]): [number, number] => [Date.parse(t.started), Date.parse(t.finished!)];
   assert.ok(
-    r.trials.slice(1).every((t) => span(t)[0] >= span(r.trials[0])[1]),
+    r.trials.slice(1).every((t) => span(t)[0] >= span(r.trials[0]!)[1]),
     'sweeps start after the baseline',
   );
   const pairs = r.trials
@@ -341,7 +341,7 @@ test('repeats train each configuration with several seeds, score by the mean and
     2,
   );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
-  const t = r.trials[0];
+  const t = r.trials[0]!;
   const values = t.attrs.values as number[];
   assert.equal(values.length, 3);
   assert.ok(new Set(values).size > 1, 'different seeds give different results');

@@ -32,7 +32,7 @@ export class AshaPruner implements Pruner {
       .sort((a, b) => a - b);
     if (competing.length < this.eta) return false;
     const keep = Math.max(1, Math.floor(competing.length / this.eta));
-    return bestUpTo(trial, step) > competing[keep - 1];
+    return bestUpTo(trial, step) > competing[keep - 1]!;
   }
 }
 
@@ -55,7 +55,7 @@ export class HyperbandPruner implements Pruner {
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean {
     const k = this.brackets.length,
       b = trial.number % k;
-    return this.brackets[b].shouldPrune(
+    return this.brackets[b]!.shouldPrune(
       trial,
       step,
       trials.filter((t) => t.number % k === b),

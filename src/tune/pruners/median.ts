@@ -23,8 +23,8 @@ export class MedianPruner implements Pruner {
     if (others.length < this.startupTrials) return false;
     const m =
       others.length % 2
-        ? others[(others.length - 1) / 2]
-        : (others[others.length / 2 - 1] + others[others.length / 2]) / 2;
+        ? others[(others.length - 1) / 2]!
+        : (others[others.length / 2 - 1]! + others[others.length / 2]!) / 2;
     return bestUpTo(trial, step) > m;
   }
 }

@@ -13,7 +13,7 @@ export interface Pruner {
 export function bestUpTo(t: FrozenTrial, step: number): number {
   let b = Infinity;
   for (let i = 0; i <= step && i < t.intermediate.length; i++) {
-    const v = t.intermediate[i];
+    const v = t.intermediate[i]!;
     if (v < b) b = v;
   }
   return b;

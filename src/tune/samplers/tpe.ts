@@ -29,12 +29,12 @@ function parzen(points: number[]): { pdf(x: number): number; draw(rng: Rng): num
   return {
     pdf: (x) =>
       mus.reduce(
-        (s, m, i) => s + (w * Math.exp(-0.5 * ((x - m) / sig[i]) ** 2)) / (sig[i] * Math.sqrt(2 * Math.PI)),
+        (s, m, i) => s + (w * Math.exp(-0.5 * ((x - m) / sig[i]!) ** 2)) / (sig[i]! * Math.sqrt(2 * Math.PI)),
         0,
       ),
     draw: (rng) => {
       const i = rng.int(mus.length);
-      return mus[i] + sig[i] * rng.normal();
+      return mus[i]! + sig[i]! * rng.normal();
     },
   };
 }
@@ -76,11 +76,11 @@ export class TpeSampler implements Sampler {
         for (let c = 0; c < this.candidates; c++) {
           let u = rng.uniform() * lw.reduce((s, x) => s + x, 0),
             i = 0;
-          while (u > lw[i] && i < lw.length - 1) {
-            u -= lw[i];
+          while (u > lw[i]! && i < lw.length - 1) {
+            u -= lw[i]!;
             i++;
           }
-          const r = lw[i] / bw[i];
+          const r = lw[i]! / bw[i]!;
           if (r > bestR) {
             bestR = r;
             bestI = i;
