@@ -217,80 +217,113 @@ export class Recurrent extends Layer {
   }
 
   forward(x: Act, training: boolean): Act {
+    const T = x.T!,
+      B = x.B,
+      F = this.inShape!.F,
+      H = this.units;
+    if (x.F !== F || x.T !== this.inShape!.T)
+      throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
+    const w = this.ws(B, T);
+    const xin = this.projectInputs(x, training, w);
+    const recMask = training && w.recMask ? w.recMask : null;
+    if (recMask) this.fillMask(recMask, this.options.recurrentDropout);
+    const whp = this.ctx.ops.packB(
+      H,
+      this.gates * H,
+      this.pmat('recurrentKernel', this.gates * H),
+      false,
+      this.packWh(),
+    );
+    const [bh, bhOff] = this.recurrentBiasRow();
+    for (let s = 0; s < T; s++) this.forwardStep(s, B, T, w, whp, bh, bhOff, recMask);
+    this.last = { x, xin, B, training, ws: w };
+    return this.output(w, B, T);
+  }
+
+  /** Input dropout (training) and the input projection of every timestep as one GEMM: XP = x Wx + b, (T*B, GH). */
+  private projectInputs(x: Act, training: boolean, w: Workspace): Mat {
     const { ops } = this.ctx;
     const T = x.T!,
       B = x.B,
       F = this.inShape!.F,
-      H = this.units,
-      GH = this.gates * H,
-      TB = T * B;
-    if (x.F !== F || x.T !== this.inShape!.T)
-      throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
-    const w = this.ws(B, T);
-    const o = this.options;
+      GH = this.gates * this.units;
     let xin = asMat(x);
     if (training && w.inMask && w.xm) {
-      this.fillMask(w.inMask, o.dropout);
+      this.fillMask(w.inMask, this.options.dropout);
       for (let t = 0; t < T; t++)
         ops.mulRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.inMask, F), mat(w.xm, F, t * B * F));
       xin = mat(w.xm, F);
     }
-    const recMask = training && w.recMask ? w.recMask : null;
-    if (recMask) this.fillMask(recMask, o.recurrentDropout);
-
     const XP = mat(w.xp, GH);
-    if (o.useBias)
-      ops.gemmBias(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, this.ctx.params, this.p.bias!.off);
-    else ops.gemm(TB, GH, F, xin, false, this.pmat('kernel', GH), false, XP, 0);
-    this.whPack ??= { buf: this.alloc(Ops.packedSize(H, GH)), K: H, N: GH };
-    const whp = ops.packB(H, GH, this.pmat('recurrentKernel', GH), false, this.whPack.buf);
-    let bh: Buf,
-      bhOff = 0;
-    if (this.cell === 'gru' && o.useBias) {
-      bh = this.ctx.params;
-      bhOff = this.p.recurrentBias!.off;
-    } else bh = this.zeros ??= this.alloc(GH, true);
+    const kernel = this.pmat('kernel', GH);
+    if (this.options.useBias)
+      ops.gemmBias(T * B, GH, F, xin, false, kernel, false, XP, this.ctx.params, this.p.bias!.off);
+    else ops.gemm(T * B, GH, F, xin, false, kernel, false, XP, 0);
+    return xin;
+  }
 
-    for (let s = 0; s < T; s++) {
-      const t = this.reverse ? T - 1 - s : s;
-      const pt = this.reverse ? t + 1 : t - 1;
-      const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
-      let hp: Mat | null = null;
-      if (hprev) {
-        let a = hprev;
-        if (recMask) {
-          a = mat(w.hm!, H, pt * B * H);
-          ops.mulRows(B, H, hprev, mat(recMask, H), a);
-        }
-        hp = mat(w.hp, GH);
-        ops.gemmPacked(B, a, false, whp, hp, 0);
+  private packWh(): Buf {
+    const GH = this.gates * this.units;
+    this.whPack ??= { buf: this.alloc(Ops.packedSize(this.units, GH)), K: this.units, N: GH };
+    return this.whPack.buf;
+  }
+
+  /** GRU's recurrent bias (applied inside the reset gate), or a zero row for the other cells. */
+  private recurrentBiasRow(): [Buf, number] {
+    if (this.cell === 'gru' && this.options.useBias) return [this.ctx.params, this.p.recurrentBias!.off];
+    this.zeros ??= this.alloc(this.gates * this.units, true);
+    return [this.zeros, 0];
+  }
+
+  /** Step s (in processing order): hp = h_prev Wh (h_prev masked by recurrent dropout), then the cell's gate kernel. */
+  private forwardStep(
+    s: number,
+    B: number,
+    T: number,
+    w: Workspace,
+    whp: PackedB,
+    bh: Buf,
+    bhOff: number,
+    recMask: Buf | null,
+  ): void {
+    const { ops } = this.ctx;
+    const H = this.units,
+      GH = this.gates * H;
+    const t = this.reverse ? T - 1 - s : s;
+    const pt = this.reverse ? t + 1 : t - 1;
+    const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
+    let hp: Mat | null = null;
+    if (hprev) {
+      let a = hprev;
+      if (recMask) {
+        a = mat(w.hm!, H, pt * B * H);
+        ops.mulRows(B, H, hprev, mat(recMask, H), a);
       }
-      const xpt = mat(w.xp, GH, t * B * GH),
-        ht = mat(w.h, H, t * B * H);
-      if (this.cell === 'gru') {
-        ops.gruForwardStep(B, H, xpt, hp, bh, bhOff, hprev, ht, mat(w.g!, 4 * H, t * B * 4 * H), this.act, this.ract);
-      } else if (this.cell === 'lstm') {
-        ops.lstmForwardStep(
-          B,
-          H,
-          xpt,
-          hp,
-          s === 0 ? null : mat(w.c!, H, pt * B * H),
-          mat(w.c!, H, t * B * H),
-          mat(w.a!, H, t * B * H),
-          ht,
-          mat(w.g!, 4 * H, t * B * 4 * H),
-          this.act,
-          this.ract,
-        );
-      } else {
-        ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
-      }
+      hp = mat(w.hp, GH);
+      ops.gemmPacked(B, a, false, whp, hp, 0);
     }
-    this.last = { x, xin, B, training, ws: w };
-    if (!o.returnSequences) return actOf(w.h, B, null, H, (this.reverse ? 0 : T - 1) * B * H);
+    const xpt = mat(w.xp, GH, t * B * GH),
+      ht = mat(w.h, H, t * B * H),
+      gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
+    if (this.cell === 'gru') {
+      ops.gruForwardStep(B, H, xpt, hp, bh, bhOff, hprev, ht, gt!, this.act, this.ract);
+    } else if (this.cell === 'lstm') {
+      const cprev = s === 0 ? null : mat(w.c!, H, pt * B * H);
+      const ct = mat(w.c!, H, t * B * H),
+        at = mat(w.a!, H, t * B * H);
+      ops.lstmForwardStep(B, H, xpt, hp, cprev, ct, at, ht, gt!, this.act, this.ract);
+    } else {
+      ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
+    }
+  }
+
+  /** The last state (H), or every state (T, H) in the layer's output order. */
+  private output(w: Workspace, B: number, T: number): Act {
+    const H = this.units;
+    if (!this.options.returnSequences) return actOf(w.h, B, null, H, (this.reverse ? 0 : T - 1) * B * H);
     if (w.out) {
-      for (let t = 0; t < T; t++) ops.copyRows(B, H, mat(w.h, H, t * B * H), mat(w.out, H, (T - 1 - t) * B * H));
+      for (let t = 0; t < T; t++)
+        this.ctx.ops.copyRows(B, H, mat(w.h, H, t * B * H), mat(w.out, H, (T - 1 - t) * B * H));
       return actOf(w.out, B, T, H);
     }
     return actOf(w.h, B, T, H);
@@ -301,108 +334,110 @@ export class Recurrent extends Layer {
     const { ops } = this.ctx;
     const { B, xin, training, ws: w } = this.last;
     const T = this.inShape!.T!,
-      F = this.inShape!.F,
       H = this.units,
-      GH = this.gates * H,
-      TB = T * B;
-    const o = this.options;
+      GH = this.gates * H;
     const recMask = training && w.recMask ? mat(w.recMask, H) : null;
     this.ctx.engine.view(w.dcarry).fill(0);
     if (w.dcc) this.ctx.engine.view(w.dcc).fill(0);
     this.whtPack ??= { buf: this.alloc(Ops.packedSize(GH, H)), K: GH, N: H };
     const whtp = ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.whtPack.buf);
-
-    // dL/dh_t arriving from the output, in time order.
-    let dySeq: Act | null = null;
-    if (o.returnSequences) {
-      dySeq = dy;
-      if (w.dyRev) {
-        for (let t = 0; t < T; t++)
-          ops.copyRows(B, H, mat(dy.buf, dy.ld, dy.off + (T - 1 - t) * B * dy.ld), mat(w.dyRev, H, t * B * H));
-        dySeq = actOf(w.dyRev, B, T, H);
-      }
-    }
-    const dcarry = mat(w.dcarry, H);
+    const dySeq = this.outputGradInTimeOrder(dy, B, T);
     for (let s = T - 1; s >= 0; s--) {
       const t = this.reverse ? T - 1 - s : s;
-      const pt = this.reverse ? t + 1 : t - 1;
       const dyt = dySeq ? mat(dySeq.buf, dySeq.ld, dySeq.off + t * B * dySeq.ld) : s === T - 1 ? asMat(dy) : null;
-      const dxpt = mat(w.dxp, GH, t * B * GH);
-      if (this.cell === 'gru') {
-        const dhpt = mat(w.dhp!, GH, t * B * GH);
-        ops.gruBackwardStep(
-          B,
-          H,
-          mat(w.g!, 4 * H, t * B * 4 * H),
-          s === 0 ? null : mat(w.h, H, pt * B * H),
-          dyt,
-          dcarry,
-          dxpt,
-          dhpt,
-          this.act,
-          this.ract,
-        );
-        if (s > 0) {
-          if (recMask) {
-            const tmp = mat(w.tmp!, H);
-            ops.gemmPacked(B, dhpt, false, whtp, tmp, 0);
-            ops.mulRows(B, H, tmp, recMask, tmp);
-            ops.addRows(B, H, tmp, dcarry);
-          } else {
-            ops.gemmPacked(B, dhpt, false, whtp, dcarry, 1);
-          }
-        }
-      } else {
-        if (this.cell === 'lstm') {
-          ops.lstmBackwardStep(
-            B,
-            H,
-            mat(w.g!, 4 * H, t * B * 4 * H),
-            s === 0 ? null : mat(w.c!, H, pt * B * H),
-            mat(w.a!, H, t * B * H),
-            dyt,
-            dcarry,
-            mat(w.dcc!, H),
-            dxpt,
-            this.act,
-            this.ract,
-          );
-        } else {
-          ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
-        }
-        if (s > 0) {
-          ops.gemmPacked(B, dxpt, false, whtp, dcarry, 0);
-          if (recMask) ops.mulRows(B, H, dcarry, recMask, dcarry);
-        }
-      }
+      this.backwardStep(s, B, T, w, whtp, dyt, recMask);
     }
+    this.weightGrads(B, T, xin, w, recMask !== null);
+    return needDx ? this.inputGrad(B, T, training, w) : null;
+  }
 
-    const { grads } = this.ctx;
+  /** dL/dh_t arriving from the output, in time order (null when only the last state is returned). */
+  private outputGradInTimeOrder(dy: Act, B: number, T: number): Act | null {
+    if (!this.options.returnSequences) return null;
+    const w = this.last!.ws;
+    if (!w.dyRev) return dy;
+    const H = this.units;
+    for (let t = 0; t < T; t++)
+      this.ctx.ops.copyRows(B, H, mat(dy.buf, dy.ld, dy.off + (T - 1 - t) * B * dy.ld), mat(w.dyRev, H, t * B * H));
+    return actOf(w.dyRev, B, T, H);
+  }
+
+  /**
+   * Step s backwards: the cell's gate gradients into dXP_t (and GRU's dHP_t), then the state gradient carried to
+   * the previous step, dcarry = dHP_t Wh^T (masked by recurrent dropout).
+   */
+  private backwardStep(
+    s: number,
+    B: number,
+    T: number,
+    w: Workspace,
+    whtp: PackedB,
+    dyt: Mat | null,
+    recMask: Mat | null,
+  ): void {
+    const { ops } = this.ctx;
+    const H = this.units,
+      GH = this.gates * H;
+    const t = this.reverse ? T - 1 - s : s;
+    const pt = this.reverse ? t + 1 : t - 1;
+    const dcarry = mat(w.dcarry, H);
+    const dxpt = mat(w.dxp, GH, t * B * GH);
+    const gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
+    if (this.cell === 'gru') {
+      const dhpt = mat(w.dhp!, GH, t * B * GH);
+      const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
+      ops.gruBackwardStep(B, H, gt!, hprev, dyt, dcarry, dxpt, dhpt, this.act, this.ract);
+      if (s === 0) return;
+      if (recMask) {
+        const tmp = mat(w.tmp!, H);
+        ops.gemmPacked(B, dhpt, false, whtp, tmp, 0);
+        ops.mulRows(B, H, tmp, recMask, tmp);
+        ops.addRows(B, H, tmp, dcarry);
+      } else {
+        ops.gemmPacked(B, dhpt, false, whtp, dcarry, 1);
+      }
+      return;
+    }
+    if (this.cell === 'lstm') {
+      const cprev = s === 0 ? null : mat(w.c!, H, pt * B * H);
+      const at = mat(w.a!, H, t * B * H);
+      ops.lstmBackwardStep(B, H, gt!, cprev, at, dyt, dcarry, mat(w.dcc!, H), dxpt, this.act, this.ract);
+    } else {
+      ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
+    }
+    if (s > 0) {
+      ops.gemmPacked(B, dxpt, false, whtp, dcarry, 0);
+      if (recMask) ops.mulRows(B, H, dcarry, recMask, dcarry);
+    }
+  }
+
+  /** dWx = xin^T dXP, the biases' column sums, and dWh = sum over steps with a previous state of h_prev^T dHP_t. */
+  private weightGrads(B: number, T: number, xin: Mat, w: Workspace, masked: boolean): void {
+    const { ops, grads } = this.ctx;
+    const F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H,
+      TB = T * B;
     const dXP = mat(w.dxp, GH),
       dHP = w.dhp ? mat(w.dhp, GH) : dXP;
     ops.gemm(F, GH, TB, xin, true, dXP, false, this.pmat('kernel', GH, true), 1);
-    if (o.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias!.off, 1);
-    if (this.cell === 'gru' && o.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias!.off, 1);
-    if (T > 1) {
-      // sum over steps with a previous state of h_{prev}^T dHP_t, as one GEMM over (T-1)*B rows.
-      const hsrc = recMask ? w.hm! : w.h;
-      const hOff = this.reverse ? B * H : 0,
-        dOff = this.reverse ? 0 : B * GH;
-      ops.gemm(
-        H,
-        GH,
-        (T - 1) * B,
-        mat(hsrc, H, hOff),
-        true,
-        mat(dHP.buf, GH, dOff),
-        false,
-        this.pmat('recurrentKernel', GH, true),
-        1,
-      );
-    }
-    if (!needDx) return null;
-    const dx = mat(w.dx, F);
-    ops.gemm(TB, F, GH, dXP, false, this.pmat('kernel', GH), true, dx, 0);
+    if (this.options.useBias) ops.colsum(TB, GH, dXP, grads, this.p.bias!.off, 1);
+    if (this.cell === 'gru' && this.options.useBias) ops.colsum(TB, GH, dHP, grads, this.p.recurrentBias!.off, 1);
+    if (T < 2) return;
+    // One GEMM over (T-1)*B rows: the states that had a successor, against the gradients of those successors.
+    const hsrc = masked ? w.hm! : w.h;
+    const hOff = this.reverse ? B * H : 0,
+      dOff = this.reverse ? 0 : B * GH;
+    const dWh = this.pmat('recurrentKernel', GH, true);
+    ops.gemm(H, GH, (T - 1) * B, mat(hsrc, H, hOff), true, mat(dHP.buf, GH, dOff), false, dWh, 1);
+  }
+
+  /** dx = dXP Wx^T, masked by the input dropout of the forward pass. */
+  private inputGrad(B: number, T: number, training: boolean, w: Workspace): Act {
+    const { ops } = this.ctx;
+    const F = this.inShape!.F,
+      GH = this.gates * this.units;
+    ops.gemm(T * B, F, GH, mat(w.dxp, GH), false, this.pmat('kernel', GH), true, mat(w.dx, F), 0);
     if (training && w.inMask)
       for (let t = 0; t < T; t++) {
         const m = mat(w.dx, F, t * B * F);
