@@ -1,0 +1,61 @@
+// seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE]: what the train/validation curves show, and what to try.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { diagnose, diagnosisChart, diagnosisText, type RunContext, readHistory } from '../../diagnose/index.js';
+import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
+import { type CliContext, type IO, withExamples } from '../context.js';
+
+interface DiagnoseOptions {
+  json?: boolean;
+  plot?: string;
+}
+
+/** The config a run folder was trained with, when it has a readable one. */
+async function runConfig(runDir: string | undefined): Promise<RunContext['config']> {
+  if (!runDir) return undefined;
+  try {
+    return parseYaml(await readFile(join(runDir, 'config.yaml'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Diagnoses the `i`-th of `count` paths: prints it (unless --json), plots it (with --plot), returns the record. */
+async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOptions, io: IO) {
+  const { history, source, runDir } = await readHistory(path);
+  const d = diagnose(history, { config: await runConfig(runDir) });
+  const chart = diagnosisChart(history, d, source);
+  if (o.plot) {
+    const file = count > 1 ? o.plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : o.plot;
+    const svg = renderSvg(chart);
+    await writeFile(file, file.endsWith('.png') ? svgToPng(svg) : svg);
+  }
+  if (!o.json) io.out(`${diagnosisText(d, source)}\n\n${renderTerminal(chart, { width: 60, height: 10 })}\n`);
+  return { source, ...d };
+}
+
+/** JSON with the non-finite numbers (a diverged loss) written as null. */
+const finiteJson = (v: unknown) =>
+  JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2);
+
+export function addDiagnose(parent: Command, { io }: CliContext): Command {
+  const cmd = parent
+    .command('diagnose')
+    .argument('<paths...>', 'Keras history JSON, Keras CSVLogger file, or seqtune run folder')
+    .option('--json', 'print the diagnosis as JSON')
+    .option('--plot <file>', 'write the annotated curves (.svg or .png)')
+    .description('read train/validation loss curves and say what to try next')
+    .action(async (paths: string[], o: DiagnoseOptions) => {
+      const all = [];
+      for (const [i, path] of paths.entries()) all.push(await diagnoseOne(path, i, paths.length, o, io));
+      if (o.json) io.out(`${finiteJson(all.length === 1 ? all[0] : all)}\n`);
+    });
+  return withExamples(
+    cmd,
+    'seqtune diagnose runs/my-forecast/<time>',
+    'seqtune diagnose history.json --json --plot curves.svg',
+  );
+}

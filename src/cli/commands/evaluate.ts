@@ -1,0 +1,27 @@
+// seqtune evaluate RUN_DIR [--json]: a trained run's test scores next to the naive baselines, again.
+
+import type { Command } from 'commander';
+import { evaluateRun, metricsTable } from '../../run/index.js';
+import { type CliContext, withExamples } from '../context.js';
+
+interface EvaluateOptions {
+  json?: boolean;
+}
+
+export function addEvaluate(parent: Command, { io }: CliContext): Command {
+  const cmd = parent
+    .command('evaluate')
+    .argument('<run_dir>', 'a run folder')
+    .option('--json', 'print JSON')
+    .description('score a trained run on its test split next to naive baselines')
+    .action(async (runDir: string, o: EvaluateOptions) => {
+      const m = await evaluateRun(runDir);
+      const table = () => metricsTable({ ...m, windows: { train: 0, val: 0, test: 0 }, epochs_run: 0, seconds: 0 });
+      io.out(o.json ? `${JSON.stringify(m, null, 2)}\n` : `${table()}\n`);
+    });
+  return withExamples(
+    cmd,
+    'seqtune evaluate runs/my-forecast/<time>',
+    'seqtune evaluate runs/my-forecast/<time> --json',
+  );
+}

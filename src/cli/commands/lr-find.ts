@@ -1,0 +1,35 @@
+// seqtune lr-find CONFIG [--json] [--out DIR] [--steps N]: the learning-rate range test.
+
+import type { Command } from 'commander';
+import { lrFindRun } from '../../check/index.js';
+import { loadConfig } from '../../config/index.js';
+import { defaultRunDir } from '../../run/index.js';
+import { type CliContext, withExamples } from '../context.js';
+import { integerAtLeast } from '../options.js';
+
+interface LrFindOptions {
+  json?: boolean;
+  out?: string;
+  steps: number;
+}
+
+export function addLrFind(parent: Command, { io }: CliContext): Command {
+  const cmd = parent
+    .command('lr-find')
+    .argument('<config>', 'YAML config file')
+    .option('--json', 'print {"suggested": {...}, "points": [...]} as JSON')
+    .option('--out <dir>', 'where to write lr-find.svg/png (default runs/<name>/lr-find-<time> beside the config)')
+    .option('--steps <n>', 'steps of the sweep, at least 2', integerAtLeast('--steps', 2), 200)
+    .description('learning-rate range test: suggests a learning rate and a range')
+    .action(async (config: string, o: LrFindOptions) => {
+      const loaded = await loadConfig(config);
+      const res = await lrFindRun(loaded, {
+        out: o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
+        steps: o.steps,
+      });
+      const { min, max, best } = res.suggested;
+      if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
+      else io.out(`suggested learning rate ${best} (range ${min} - ${max}); plot: ${res.dir}/lr-find.png\n`);
+    });
+  return withExamples(cmd, 'seqtune lr-find my.yaml', 'seqtune lr-find my.yaml --steps 100 --json');
+}

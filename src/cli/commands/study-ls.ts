@@ -1,0 +1,36 @@
+// seqtune study ls [--storage URL] [--json]: every stored study, with its trial count and best value.
+
+import type { Command } from 'commander';
+import { openStorage } from '../../storage/index.js';
+import { type CliContext, withExamples } from '../context.js';
+import { studyJson } from './study-report.js';
+
+interface StudyLsOptions {
+  storage: string;
+  json?: boolean;
+}
+
+export function addStudyLs(parent: Command, { io }: CliContext): Command {
+  const cmd = parent
+    .command('ls')
+    .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
+    .option('--json', 'print JSON')
+    .description('list the stored studies with their trial counts and best values')
+    .action(async (o: StudyLsOptions) => {
+      const st = openStorage(o.storage);
+      try {
+        const all = [];
+        for (const s of await st.listStudies())
+          all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
+        if (o.json) io.out(`${JSON.stringify(all, null, 2)}\n`);
+        else
+          for (const s of all) {
+            const best = s.best ? s.best.value!.toPrecision(4) : '-';
+            io.out(`${s.name.padEnd(30)} ${String(s.trials.length).padStart(4)} trials  best ${best}\n`);
+          }
+      } finally {
+        await st.close();
+      }
+    });
+  return withExamples(cmd, 'seqtune study ls', 'seqtune study ls --storage sqlite:studies.db --json');
+}

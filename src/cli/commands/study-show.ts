@@ -1,0 +1,46 @@
+// seqtune study show NAME [--storage URL] [--json]: one stored study, its factor importance and every trial.
+
+import type { Command } from 'commander';
+import { openStorage, StorageError } from '../../storage/index.js';
+import { type CliContext, type IO, withExamples } from '../context.js';
+import { bestText, type StudyJson, studyJson, trialLine } from './study-report.js';
+
+interface StudyShowOptions {
+  storage: string;
+  json?: boolean;
+}
+
+/** The text view: the best trial, the factor importance, then the trials from best to worst. */
+function showText(j: StudyJson, io: IO): void {
+  const runDir = j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
+  io.out(`study ${j.name}: ${j.trials.length} trials; best ${bestText(j.best)}${runDir}\n\n`);
+  const imp = j.importance;
+  if (imp.length) {
+    const factors = imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ');
+    io.out(`factor importance (${imp[0]!.method}): ${factors}\n\n`);
+  }
+  const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
+  for (const t of sorted) io.out(`${trialLine(t)}\n`);
+}
+
+export function addStudyShow(parent: Command, { io }: CliContext): Command {
+  const cmd = parent
+    .command('show')
+    .argument('<name>', 'the study')
+    .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
+    .option('--json', 'print JSON')
+    .description('show one stored study: the best trial, factor importance and every trial')
+    .action(async (name: string, o: StudyShowOptions) => {
+      const st = openStorage(o.storage);
+      try {
+        const rec = await st.getStudy(name);
+        if (!rec) throw new StorageError(`no study named "${name}" in ${o.storage}`);
+        const j = studyJson(name, await st.getTrials(name), rec.attrs as Record<string, unknown>);
+        if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
+        else showText(j, io);
+      } finally {
+        await st.close();
+      }
+    });
+  return withExamples(cmd, 'seqtune study show my-forecast', 'seqtune study show my-forecast --json');
+}

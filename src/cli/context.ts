@@ -1,0 +1,36 @@
+// What every command file shares: where output goes, the two errors a command throws on purpose, the shape of a
+// command's registration function, and the Examples block of its --help.
+
+import type { Command } from 'commander';
+import { SeqtuneError } from '../errors.js';
+
+/** Bad usage (an option value, an existing file): exit 2 with one line. */
+export class UsageError extends SeqtuneError {}
+/** The work itself failed (a failed check): exit 1 with one line. */
+export class WorkFailed extends SeqtuneError {}
+
+/** Where a command writes: stdout and stderr by default, replaceable for tests and embedding. */
+export interface IO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** What main.ts hands every command: its output, and `log`, which writes one line to it. */
+export interface CliContext {
+  io: IO;
+  log: (line: string) => void;
+}
+
+/** Registers one command on `parent` (the program, or a command group) and returns it. */
+export type AddCommand = (parent: Command, ctx: CliContext) => Command;
+
+/** Appends an "Example:" (or "Examples:") block of command lines to `cmd`'s --help. */
+export function withExamples(cmd: Command, ...lines: string[]): Command {
+  const heading = lines.length > 1 ? 'Examples' : 'Example';
+  return cmd.addHelpText('after', `\n${heading}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** `--quiet` as the `verbose` option of training: no progress display, or one on a terminal. */
+export function verbosity(o: { quiet?: boolean }): 0 | 'auto' {
+  return o.quiet ? 0 : 'auto';
+}

@@ -1,0 +1,45 @@
+// Parsers for option values, given to commander as `.option(flags, description, parser, default)`. Each checks
+// the text the user typed before any work starts and throws a UsageError (exit 2) that names the option, what
+// was expected and what was received: `--trials: expected a positive integer, received "abc"`. Defaults are
+// given already parsed (commander does not pass them through the parser).
+
+import { expected } from '../errors.js';
+import { parseDuration } from '../tune/index.js';
+import { UsageError } from './context.js';
+
+/** Turns the text of one option value into its typed value, or throws a UsageError. */
+export type ParseOption<T> = (text: string) => T;
+
+/** An integer of at least `min`, written in decimal digits (no sign, fraction or exponent). */
+export function integerAtLeast(option: string, min: number): ParseOption<number> {
+  const what = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+  return (text) => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!(Number.isSafeInteger(n) && n >= min)) throw new UsageError(expected(option, what, text));
+    return n;
+  };
+}
+
+/** A positive integer: a count of trials, jobs, members. */
+export function positiveInt(option: string): ParseOption<number> {
+  return integerAtLeast(option, 1);
+}
+
+/** A positive duration in seconds, written as the config writes one (30m, 2h, 900s or plain seconds). */
+export function duration(option: string): ParseOption<number> {
+  return (text) => {
+    const seconds = parseDuration(text, option); // a ConfigError (exit 2) for anything but 30m, 2h, 900s
+    if (!(seconds > 0)) throw new UsageError(expected(option, 'a positive duration like 30m, 2h or 900s', text));
+    return seconds;
+  };
+}
+
+/** One of a few words: `--method: expected mean, weighted or stacked, received "median"`. */
+export function oneOf<T extends string>(option: string, values: readonly T[]): ParseOption<T> {
+  const what = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : String(values[0]);
+  return (text) => {
+    const hit = values.find((v) => v === text);
+    if (hit === undefined) throw new UsageError(expected(option, what, text));
+    return hit;
+  };
+}

@@ -1,0 +1,69 @@
+// The program main.ts assembles: --version, and a --help for every command with a one-line description, an
+// example and the required options marked.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { Command } from 'commander';
+import { program } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Every command and subcommand of the program, as the words that name it (["study", "show"]). */
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((c) => {
+    const path = [...prefix, c.name()];
+    return [path, ...commandPaths(c, path)];
+  });
+}
+
+test('seqtune --version and -V print the version in package.json', async () => {
+  for (const flag of ['--version', '-V']) {
+    const r = await runCli([flag]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, `${pkg.version}\n`);
+    assert.equal(r.err, '');
+  }
+});
+
+test('every command has a --help with a one-line description and an example of itself', async () => {
+  const paths = commandPaths(program());
+  assert.deepEqual(paths.map((p) => p.join(' ')).sort(), [
+    'check',
+    'demo',
+    'diagnose',
+    'evaluate',
+    'init',
+    'lr-find',
+    'predict',
+    'range',
+    'study',
+    'study ensemble',
+    'study ls',
+    'study show',
+    'train',
+    'tune',
+  ]);
+  for (const path of [[], ...paths]) {
+    const r = await runCli([...path, '--help']);
+    const name = ['seqtune', ...path].join(' ');
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    const m = /^Usage: .*\n\n(.*)\n\n/.exec(r.out);
+    assert.ok(m?.[1]?.trim(), `${name} --help has no description:\n${r.out}`);
+    const ex = /\nExamples?:\n((?: {2}\$ .*\n)+)/.exec(r.out);
+    assert.ok(ex, `${name} --help has no Example section:\n${r.out}`);
+    for (const line of ex[1]!.trimEnd().split('\n'))
+      assert.ok(line.startsWith(`  $ ${name}`), `${name} --help: the example "${line}" is not of ${name}`);
+  }
+});
+
+test('predict --help marks --csv as required (and range --param); leaving it out is a usage error', async () => {
+  const p = await runCli(['predict', '--help']);
+  assert.match(p.out, /--csv <file> +.*\(required\)\n/);
+  assert.doesNotMatch(p.out, /--out <file> +.*\(required\)/);
+  assert.match((await runCli(['range', '--help'])).out, /--param <key> +.*\(required\)\n/);
+  const r = await runCli(['predict', 'some-run']);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, "error: required option '--csv <file>' not specified\n");
+});
