@@ -178,7 +178,8 @@ export function program(io: IO = processIO): Command {
       if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
       else
         io.out(
-          `suggested learning rate ${res.suggested.best} (range ${res.suggested.min} - ${res.suggested.max}); plot: ${res.dir}/lr-find.png\n`,
+          `suggested learning rate ${res.suggested.best} (range ${res.suggested.min} - ${res.suggested.max}); ` +
+            `plot: ${res.dir}/lr-find.png\n`,
         );
     });
 
@@ -195,7 +196,8 @@ export function program(io: IO = processIO): Command {
           `${res.rows
             .map(
               (r) =>
-                `batch ${String(r.batch_size).padStart(5)}  val_loss ${r.val_loss.toPrecision(4)}  ${r.windows_per_second} windows/s`,
+                `batch ${String(r.batch_size).padStart(5)}  val_loss ${r.val_loss.toPrecision(4)}  ` +
+                `${r.windows_per_second} windows/s`,
             )
             .join('\n')}\nsuggested largest batch size: ${res.suggested}\n`,
         );
@@ -235,7 +237,8 @@ export function program(io: IO = processIO): Command {
           log,
         });
         log(
-          `\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${r.best ? `#${r.best.number} ${r.best.value!.toPrecision(4)} ${JSON.stringify(r.best.params)}` : 'none'}`,
+          `\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ` +
+            `${r.best ? `#${r.best.number} ${r.best.value!.toPrecision(4)} ${JSON.stringify(r.best.params)}` : 'none'}`,
         );
         if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
       },
@@ -282,7 +285,8 @@ export function program(io: IO = processIO): Command {
         else
           for (const s of all)
             io.out(
-              `${s.name.padEnd(30)} ${String(s.trials.length).padStart(4)} trials  best ${s.best ? s.best.value!.toPrecision(4) : '-'}\n`,
+              `${s.name.padEnd(30)} ${String(s.trials.length).padStart(4)} trials  ` +
+                `best ${s.best ? s.best.value!.toPrecision(4) : '-'}\n`,
             );
       } finally {
         await st.close();
@@ -303,18 +307,24 @@ export function program(io: IO = processIO): Command {
           io.out(`${JSON.stringify(j, null, 2)}\n`);
           return;
         }
-        io.out(
-          `study ${name}: ${j.trials.length} trials; best ${j.best ? `#${j.best.number} ${j.best.value!.toPrecision(4)} ${JSON.stringify(j.best.params)}${j.best.run_dir ? `  run folder ${j.best.run_dir}` : ''}` : 'none'}\n\n`,
-        );
+        const best = j.best
+          ? `#${j.best.number} ${j.best.value!.toPrecision(4)} ${JSON.stringify(j.best.params)}` +
+            `${j.best.run_dir ? `  run folder ${j.best.run_dir}` : ''}`
+          : 'none';
+        io.out(`study ${name}: ${j.trials.length} trials; best ${best}\n\n`);
         const imp = importance(await st.getTrials(name), (rec.attrs as { strategy?: string }).strategy);
         if (imp.length)
           io.out(
-            `factor importance (${imp[0]!.method}): ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`,
+            `factor importance (${imp[0]!.method}): ` +
+              `${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ')}\n\n`,
           );
         const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
         for (const t of sorted)
           io.out(
-            `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}${t.repeats && t.repeats.length > 1 ? ` +-${t.spread!.toPrecision(2)}` : ''}  ${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`,
+            `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ` +
+              `${t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -'}` +
+              `${t.repeats && t.repeats.length > 1 ? ` +-${t.spread!.toPrecision(2)}` : ''}  ` +
+              `${String(t.epochs).padStart(4)} ep  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}\n`,
           );
       } finally {
         await st.close();
@@ -334,7 +344,9 @@ export function program(io: IO = processIO): Command {
       try {
         const r = await studyEnsemble(st, name, { top: Number(o.top), method: o.method as 'mean', out: o.out, log });
         log(
-          `ensemble of ${r.members.length} (${r.method}): test MSE ${r.test.ensemble.scaled.mse.toPrecision(4)}; members ${r.test.members.map((m) => m.scaled.mse.toPrecision(4)).join(', ')}; persistence ${r.test.baselines.scaled.persistence!.mse.toPrecision(4)}  (${r.dir})`,
+          `ensemble of ${r.members.length} (${r.method}): test MSE ${r.test.ensemble.scaled.mse.toPrecision(4)}; ` +
+            `members ${r.test.members.map((m) => m.scaled.mse.toPrecision(4)).join(', ')}; ` +
+            `persistence ${r.test.baselines.scaled.persistence!.mse.toPrecision(4)}  (${r.dir})`,
         );
       } finally {
         await st.close();
