@@ -127,7 +127,8 @@ for (const w of workloads) {
             .join('/')}`
         : '';
     process.stderr.write(
-      `bench: ${w.id} done (s/epoch per round:${show('seqtune', all.seqtune)}${show('pytorch', all.pytorch)}${show('tfjs', all.tfjs)})\n`,
+      `bench: ${w.id} done ` +
+        `(s/epoch per round:${show('seqtune', all.seqtune)}${show('pytorch', all.pytorch)}${show('tfjs', all.tfjs)})\n`,
     );
   }
 }
@@ -162,9 +163,11 @@ if (!json) {
   for (const r of rows) console.log(line(r));
   const engine = results.find((r) => r.seqtune)?.seqtune?.peer;
   console.log(
-    `\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; "vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+    `\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; ` +
+      `"vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
       (peers
-        ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
+        ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; ` +
+          `TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
         : ''),
   );
 }

@@ -20,7 +20,9 @@ for (const file of files) {
     const r = runFixture(file);
     if (!r.pass) failed++;
     console.log(
-      `${r.pass ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${r.kind.padEnd(9)} max abs ${r.maxAbs.toExponential(2)}  max rel ${r.maxRel.toExponential(2)}  (${r.checked} numbers)${r.pass ? '' : `  ${r.worst}`}`,
+      `${r.pass ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${r.kind.padEnd(9)} ` +
+        `max abs ${r.maxAbs.toExponential(2)}  max rel ${r.maxRel.toExponential(2)}  ` +
+        `(${r.checked} numbers)${r.pass ? '' : `  ${r.worst}`}`,
     );
   } catch (e) {
     failed++;

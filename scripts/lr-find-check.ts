@@ -43,7 +43,8 @@ const lf = lrFind(make, train[0], train[1], {
   optimizer: compileOptions(cfg).optimizer,
 });
 console.log(
-  `${loaded.name}: lr-find suggests ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max}); ${epochs} epochs each`,
+  `${loaded.name}: lr-find suggests ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max}); ` +
+    `${epochs} epochs each`,
 );
 const rows: [string, number, number[]][] = [];
 for (const [label, lr] of [
@@ -64,7 +65,8 @@ for (const [label, lr] of [
   const valLoss = h.history.val_loss!;
   rows.push([label, lr, valLoss]);
   console.log(
-    `${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${valLoss.at(-1)!.toPrecision(4)}   curve ${valLoss.map((v) => v.toPrecision(3)).join(' ')}`,
+    `${label.padEnd(15)} lr ${lr.toPrecision(2).padEnd(8)} final val_loss ${valLoss.at(-1)!.toPrecision(4)}   ` +
+      `curve ${valLoss.map((v) => v.toPrecision(3)).join(' ')}`,
   );
 }
 const best = rows.reduce((a, r) => (r[2].at(-1)! < a[2].at(-1)! ? r : a));

@@ -137,17 +137,20 @@ for (let s = 1; s <= 4; s++) {
   await run(
     `run-architecture-${s}`,
     'architecture',
-    'after 8 epochs of normal training (not recorded), SGD whose learning rate grows 1.25x per epoch from 0.05, clipped to norm 1: both losses climb',
+    'after 8 epochs of normal training (not recorded), SGD whose learning rate grows 1.25x per epoch from 0.05, ' +
+      'clipped to norm 1: both losses climb',
     () => [gru({ units: 16 }), dense({ units: 1 })],
     () => sgd({ learningRate: 0.05 }),
     { nTrain: 400, epochs: 15, seed: s, callbacks: [grow(1.25)], clipnorm: 1, pretrain: 8 },
   );
-  // Meant to produce underfitting (falling / flat); the curves show overfitting instead (training loss falls 20x, validation on
-  // white noise rises 50%), so they are labelled by what they show. Underfitting is covered by the synthetic shapes.
+  // Meant to produce underfitting (falling / flat); the curves show overfitting instead (training loss falls 20x,
+  // validation on white noise rises 50%), so they are labelled by what they show. Underfitting is covered by the
+  // synthetic shapes.
   await run(
     `run-overfitting-noiseval-${s}`,
     'overfitting',
-    'GRU(16) learning the synthetic series, validated on white noise: training loss falls, validation rises as the model fits',
+    'GRU(16) learning the synthetic series, validated on white noise: ' +
+      'training loss falls, validation rises as the model fits',
     () => [gru({ units: 16 }), dense({ units: 1 })],
     () => adam({ learningRate: 1e-3 }),
     { nTrain: 400, epochs: 25, seed: s, valTarget: 'noise' },
@@ -160,7 +163,8 @@ for (let s = 1; s <= 4; s++) {
   await run(
     `run-underfitting-${s}`,
     'underfitting',
-    'GRU(16) learning the synthetic series; validation windows without signal (zero inputs, noise targets): train falls, validation flat',
+    'GRU(16) learning the synthetic series; validation windows without signal (zero inputs, noise targets): ' +
+      'train falls, validation flat',
     () => [gru({ units: 16 }), dense({ units: 1 })],
     () => adam({ learningRate: 1e-3 }),
     { nTrain: 400, epochs: 25, seed: s, valTarget: 'signal-free' },
@@ -185,7 +189,8 @@ for (let s = 1; s <= 4; s++) {
   await run(
     `run-data-${s}`,
     'data',
-    'GRU(32) with a dropout before the head ramped from 0 to 0.75 over training: training loss (with dropout) rises while validation (without) falls',
+    'GRU(32) with a dropout before the head ramped from 0 to 0.75 over training: ' +
+      'training loss (with dropout) rises while validation (without) falls',
     () => [gru({ units: 32 }), dl, dense({ units: 1 })],
     () => adam({ learningRate: 2e-4 }),
     { nTrain: 600, epochs: 20, seed: s, callbacks: [new DropoutRamp(dl as unknown as { rate: number }, 0.9, 20)] },

@@ -9,7 +9,10 @@ export class SeqtuneError extends Error {
   }
 }
 
-/** An argument or option outside what the function accepts. The message names it, what was expected and what was received. */
+/**
+ * An argument or option outside what the function accepts. The message names it, what was expected and what
+ * was received.
+ */
 export class ValueError extends SeqtuneError {}
 
 /** Shapes that do not fit together. */

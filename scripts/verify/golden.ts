@@ -316,7 +316,8 @@ export function runFixture(path: string): GoldenResult {
   else if (f.kind === 'layer') c = runLayerFixture(f);
   else
     throw new ValueError(
-      `${path}: kind: expected "rnn", "optimizer" or "layer", received ${JSON.stringify((f as { kind: unknown }).kind)}`,
+      `${path}: kind: expected "rnn", "optimizer" or "layer", ` +
+        `received ${JSON.stringify((f as { kind: unknown }).kind)}`,
     );
   return {
     name: f.name,

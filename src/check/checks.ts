@@ -119,7 +119,8 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
       leaks.length ? 'fail' : 'pass',
       { leaks },
       leaks.length
-        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: the model would read the answer. Drop it.`
+        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: ` +
+            'the model would read the answer. Drop it.'
         : 'no feature is a copy of the target at the forecast lead',
     ),
   );
@@ -204,7 +205,8 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
       worst,
       shift,
       worst === 'warn'
-        ? 'validation/test values lie well outside the training range: expect extrapolation errors; consider a longer training period or relative windows (data.relative)'
+        ? 'validation/test values lie well outside the training range: expect extrapolation errors; ' +
+            'consider a longer training period or relative windows (data.relative)'
         : 'validation and test targets lie within the training range',
     ),
   );
@@ -262,7 +264,8 @@ export async function networkChecks(
         ratio: round(ratio, 3),
       },
       ratio > 4
-        ? 'the loss at initialisation is far from what a zero or mean prediction gives: check the data scaling and the output layer (linear, right width, sensible initializer)'
+        ? 'the loss at initialisation is far from what a zero or mean prediction gives: ' +
+            'check the data scaling and the output layer (linear, right width, sensible initializer)'
         : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
     ),
   );
@@ -286,7 +289,9 @@ export async function networkChecks(
       nonFinite || dead.length ? 'fail' : 'pass',
       { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
       dead.length
-        ? `no gradient reaches ${dead.join(', ')}: a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; change the activation or initializer`
+        ? `no gradient reaches ${dead.join(', ')}: ` +
+            'a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; ' +
+            'change the activation or initializer'
         : nonFinite
           ? 'non-finite gradients: check inputs and the loss'
           : 'every layer gets a finite, non-zero gradient',
@@ -314,7 +319,8 @@ export async function networkChecks(
       { batch: k, steps, loss_before: round(first), loss_after: round(last) },
       ok
         ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right`
-        : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`,
+        : `the model cannot fit ${k} windows in ${steps} steps: ` +
+            'check the model (too small? dead layer?), the loss and the data pipeline',
     ),
   );
   return out;

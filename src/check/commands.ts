@@ -36,7 +36,9 @@ export async function lrFindRun(
   const folder = await RunFolder.create(o.out);
   try {
     const svg = renderSvg({
-      title: `${loaded.name}: learning-rate range test (suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
+      title:
+        `${loaded.name}: learning-rate range test ` +
+        `(suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
       xLabel: 'log10(learning rate)',
       yLabel: 'smoothed training loss',
       series: [

@@ -1,6 +1,7 @@
 // Finding each knob's range before tuning.
 // lr-find (Smith's learning-rate range test): raise the rate exponentially over a few hundred steps,
-// record the bias-corrected exponentially smoothed loss (beta 0.9: a longer memory lags the sweep by decades), stop when it explodes (4x its minimum).
+// record the bias-corrected exponentially smoothed loss (beta 0.9: a longer memory lags the sweep by
+// decades), stop when it explodes (4x its minimum).
 // Suggested range: from the steepest descent to the minimum; best = the geometric mean of the steepest
 // descent's rate and a tenth of the minimum's (the minimum itself is already at the edge of divergence,
 // the steepest point is often timid).

@@ -39,7 +39,10 @@ function issueMessage(file: string, root: unknown, base: Path, issue: Issue): st
   const path = [...base, ...(issue.path as (string | number)[])];
   if (issue.code === 'unrecognized_keys') {
     const k = issue.keys ?? [];
-    return `${file}: ${pathString([...path, k[0]!])}: unknown key${k.length > 1 ? ` (also ${k.slice(1).join(', ')})` : ''}`;
+    return (
+      `${file}: ${pathString([...path, k[0]!])}: unknown key` +
+      `${k.length > 1 ? ` (also ${k.slice(1).join(', ')})` : ''}`
+    );
   }
   const received = at(root, path);
   const what = issue.message.startsWith('Invalid input') ? 'a valid value' : issue.message;
@@ -63,7 +66,8 @@ function single(file: string, root: unknown, path: Path, known: readonly string[
   if (typeof v === 'string' && known.includes(v)) return [v, {}];
   if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length !== 1) {
     throw new ConfigError(
-      `${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} (${known.join(', ')}), received ${show(v)}`,
+      `${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} ` +
+        `(${known.join(', ')}), received ${show(v)}`,
     );
   }
   const [k, o] = Object.entries(v)[0]!;
@@ -102,7 +106,8 @@ export function checkConfig(file: string, raw: RawConfig): void {
     const kinds = new Set(Object.values(sp).map((v) => typeof v));
     if (kinds.size > 1)
       throw new ConfigError(
-        `${file}: data.split: expected train, val and test all as fractions or all as [start, end) ranges, received ${show(sp)}`,
+        `${file}: data.split: expected train, val and test all as fractions or all as [start, end) ranges, ` +
+          `received ${show(sp)}`,
       );
   }
 }
@@ -141,10 +146,9 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      `${path}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)})`,
-      { cause: e },
-    );
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message);
+    throw new ConfigError(`${path}: cannot read the config file (${why})`, { cause: e });
   }
   const raw = parseConfig(text, path);
   return { raw, file, dir: dirname(file), name: raw.name ?? basename(file, extname(file)) };

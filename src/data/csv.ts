@@ -54,7 +54,8 @@ export async function readCsv(file: string): Promise<Table> {
     if (e instanceof DataError) throw e;
     const err = e as Error & { code?: string; lines?: number };
     throw new DataError(
-      `${file}: line ${err.lines ?? '?'}: ${err.message.replace(/^Invalid Record Length: /, 'wrong number of fields: ')}`,
+      `${file}: line ${err.lines ?? '?'}: ` +
+        `${err.message.replace(/^Invalid Record Length: /, 'wrong number of fields: ')}`,
       { cause: e },
     );
   }

@@ -79,11 +79,14 @@ function parseTime(table: Table, time: string | string[], skip: number): number[
     }
     if (!Number.isFinite(t))
       throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
+        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
+          `expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
       );
     if (r > 0 && !(t > out[r - 1]!))
       throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; rows must be in time order without duplicates`,
+        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
+          `time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; ` +
+          'rows must be in time order without duplicates',
       );
     out[r] = t;
   }
@@ -155,7 +158,8 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     const skipped = table.header.filter((c) => !excluded.has(c) && !featureBase.includes(c));
     if (skipped.length)
       notes.push(
-        `columns left out of the features because they are not numeric (name them in data.categorical to encode them): ${skipped.join(', ')}`,
+        'columns left out of the features because they are not numeric ' +
+          `(name them in data.categorical to encode them): ${skipped.join(', ')}`,
       );
   }
   featureBase.forEach((c, i) => {
@@ -171,7 +175,8 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
         raw.forEach((s, r) => {
           if (!MISSING_TOKENS.has(s) && !levels.includes(s))
             throw new DataError(
-              `${file}: row ${r + 1 + skip}, column "${c}": category "${s}" was not seen in training (${levels.join(', ')})`,
+              `${file}: row ${r + 1 + skip}, column "${c}": ` +
+                `category "${s}" was not seen in training (${levels.join(', ')})`,
             );
         });
       encodings[c] = levels;
@@ -218,7 +223,9 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   if (missingCount > 0) {
     if (policy === 'error') {
       throw new MissingValuesError(
-        `${file}: ${missingCount} missing value${missingCount > 1 ? 's' : ''} (NA, empty or NaN), first at ${missingCells.join(', ')}; set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows`,
+        `${file}: ${missingCount} missing value${missingCount > 1 ? 's' : ''} (NA, empty or NaN), ` +
+          `first at ${missingCells.join(', ')}; ` +
+          'set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows',
         missingCount,
         missingCells,
       );
@@ -234,7 +241,9 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
             if (Number.isNaN(v[r])) {
               if (r === 0)
                 throw new DataError(
-                  `${file}: row ${1 + skip}, column "${c}": missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate`,
+                  `${file}: row ${1 + skip}, column "${c}": ` +
+                    'missing value at the start cannot be forward-filled; ' +
+                    'use data.skip_rows or missing: interpolate',
                 );
               v[r] = v[r - 1]!;
             }
@@ -252,7 +261,8 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
         }
       }
       notes.push(
-        `filled ${missingCount} missing values (${typeof policy === 'string' ? policy : `constant ${policy.constant}`})`,
+        `filled ${missingCount} missing values ` +
+          `(${typeof policy === 'string' ? policy : `constant ${policy.constant}`})`,
       );
     }
   }
@@ -267,7 +277,8 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     stride = cfg.stride ?? 1;
   if (rows < lookback + horizon)
     throw new DataError(
-      `${file}: ${rows} usable rows, but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
+      `${file}: ${rows} usable rows, ` +
+        `but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
     );
   const ranges = fixed
     ? { train: [0, rows] as [number, number], val: [0, rows] as [number, number], test: [0, rows] as [number, number] }
@@ -299,7 +310,9 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
       throw new DataError(
         fixed
           ? `${file}: ${rows} rows hold no window of lookback ${lookback} + horizon ${horizon}`
-          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) holds no window of lookback ${lookback} + horizon ${horizon}; use more data, a smaller lookback/horizon or another split`,
+          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) holds no window ` +
+              `of lookback ${lookback} + horizon ${horizon}; ` +
+              'use more data, a smaller lookback/horizon or another split',
       );
     windows[k] = makeWindows(starts, lookback, horizon, scaledFeat, scaledTarg, cfg.relative ?? false);
   }
@@ -358,7 +371,10 @@ export function originalTargets(d: PreparedData, w: Windows): Float32Array {
   return out;
 }
 
-/** A model's output on a split's windows scored against the truth, on the scaled and the original scale (offsets of relative windows added back). */
+/**
+ * A model's output on a split's windows scored against the truth, on the scaled and the original scale
+ * (offsets of relative windows added back).
+ */
 export function scoreForecast(
   d: PreparedData,
   split: 'train' | 'val' | 'test',

@@ -100,7 +100,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
           action: 'increase',
           values: [epochs * 2, epochs * 4],
           factor: 'epochs',
-          text: `train longer: both losses were still falling at epoch ${ev.epochs} (try ${epochs * 2} epochs with early stopping)`,
+          text:
+            `train longer: both losses were still falling at epoch ${ev.epochs} ` +
+            `(try ${epochs * 2} epochs with early stopping)`,
         },
         {
           param: LR,
@@ -125,7 +127,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
             },
           ],
           factor: 'early_stopping',
-          text: `stop early: validation loss was best at epoch ${best} (early_stopping with restore_best_weights, or epochs: ${best})`,
+          text:
+            `stop early: validation loss was best at epoch ${best} ` +
+            `(early_stopping with restore_best_weights, or epochs: ${best})`,
         },
         {
           param: `${L}.dropout`,
@@ -237,7 +241,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
           action: 'set',
           values: [round(lr * 10), round(lr * 3), round(lr / 10)],
           factor: 'learning_rate',
-          text: `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`,
+          text:
+            `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} ` +
+            '(or run seqtune lr-find)',
         },
         {
           param: 'train.optimizer',
@@ -251,7 +257,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
           param: 'check.scaling',
           action: 'check',
           factor: 'data',
-          text: `check the data scaling (data.scale is ${ctx.config?.data?.scale ?? 'unknown'}; inputs and targets should be on unit scale)`,
+          text:
+            `check the data scaling (data.scale is ${ctx.config?.data?.scale ?? 'unknown'}; ` +
+            'inputs and targets should be on unit scale)',
         },
       ];
     case 'diverged':
@@ -292,7 +300,9 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
           param: 'check.model',
           action: 'check',
           factor: 'data',
-          text: 'both losses rise: check the loss matches the target, the output layer is linear with the right width, and the recurrent kernel is orthogonal',
+          text:
+            'both losses rise: check the loss matches the target, the output layer is linear with the right width, ' +
+            'and the recurrent kernel is orthogonal',
         },
       ];
     case 'data':
@@ -301,14 +311,19 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
           param: 'check.split',
           action: 'check',
           factor: 'data',
-          text: 'validation improves while training worsens: check the validation set is representative and split chronologically, and that scaling is fitted on training data only',
+          text:
+            'validation improves while training worsens: ' +
+            'check the validation set is representative and split chronologically, ' +
+            'and that scaling is fitted on training data only',
         },
         {
           param: `${L}.dropout`,
           action: 'decrease',
           values: [0],
           factor: 'dropout',
-          text: 'heavy dropout or regularization (active only in training) can make training loss sit above validation loss',
+          text:
+            'heavy dropout or regularization (active only in training) ' +
+            'can make training loss sit above validation loss',
         },
       ];
   }

@@ -104,7 +104,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     return done(
       'diverged',
       0.99,
-      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} at epoch ${firstNonFinite + 1}`,
+      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} ` +
+        `at epoch ${firstNonFinite + 1}`,
     );
   // Explosion: the loss ends far above where it started and far above its best.
   const minTrain = Math.min(...loss),
@@ -149,7 +150,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     return done(
       p,
       squash(tTrain.margin) * 0.8,
-      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); no validation curve, so generalization cannot be judged`,
+      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); ` +
+        'no validation curve, so generalization cannot be judged',
     );
   }
 
@@ -166,7 +168,10 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     pattern = 'overfitting';
     confidence = squash(above / Math.max(0.1, 3 * tVal.noise) - 0.5);
   }
-  const summary = `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
+  const summary =
+    `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), ` +
+    `validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; ` +
+    `best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
   return done(pattern, confidence, summary);
 }
 

@@ -110,7 +110,8 @@ export async function readHistory(path: string): Promise<{ history: LossHistory;
     st = await stat(path);
   } catch (e) {
     throw new HistoryError(
-      `${path}: cannot read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message})`,
+      `${path}: cannot read ` +
+        `(${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message})`,
       { cause: e },
     );
   }

@@ -18,7 +18,8 @@ export function lintConfig(
   const m = cfg.train?.metrics ?? [];
   if (m.includes('acc') || m.includes('accuracy'))
     w.push(
-      'train.metrics: "acc" measures exact equality of prediction and target; on a regression target it is meaningless. Use mae or rmse.',
+      'train.metrics: "acc" measures exact equality of prediction and target; ' +
+        'on a regression target it is meaningless. Use mae or rmse.',
     );
   if (
     ctx.trainWindows !== undefined &&
@@ -26,20 +27,24 @@ export function lintConfig(
     cfg.train.batch_size > ctx.trainWindows
   ) {
     w.push(
-      `train.batch_size: ${cfg.train.batch_size} is larger than the ${ctx.trainWindows} training windows; every epoch is a single step.`,
+      `train.batch_size: ${cfg.train.batch_size} is larger than the ${ctx.trainWindows} training windows; ` +
+        'every epoch is a single step.',
     );
   }
   if (cfg.train?.validation === 'test')
     w.push(
-      'train.validation: test: validating (and early stopping) on the test split lets the test data choose the model; scores come out optimistic. Use val.',
+      'train.validation: test: validating (and early stopping) on the test split lets the test data ' +
+        'choose the model; scores come out optimistic. Use val.',
     );
   if (cfg.data?.scale === 'none')
     w.push(
-      'data.scale: none: recurrent networks train badly on unscaled inputs; use standard or minmax (seqtune fits scalers on the training rows only, never on all data).',
+      'data.scale: none: recurrent networks train badly on unscaled inputs; use standard or minmax ' +
+        '(seqtune fits scalers on the training rows only, never on all data).',
     );
   if (ctx.weights !== undefined && ctx.targets !== undefined && ctx.weights > 10 * ctx.targets) {
     w.push(
-      `the model has ${ctx.weights.toLocaleString('en-US')} weights for ${ctx.targets.toLocaleString('en-US')} training targets (${Math.round(ctx.weights / ctx.targets)}x); expect memorisation.`,
+      `the model has ${ctx.weights.toLocaleString('en-US')} weights for ${ctx.targets.toLocaleString('en-US')} ` +
+        `training targets (${Math.round(ctx.weights / ctx.targets)}x); expect memorisation.`,
     );
   }
   return w;

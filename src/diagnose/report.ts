@@ -21,7 +21,8 @@ export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): Cha
 export function diagnosisText(d: Diagnosis, source: string): string {
   const e = d.evidence;
   const lines = [
-    `${source}: ${d.name} [${d.pattern}], confidence ${d.confidence.toFixed(2)}${d.trainOnly ? ' (training loss only)' : ''}`,
+    `${source}: ${d.name} [${d.pattern}], confidence ${d.confidence.toFixed(2)}` +
+      `${d.trainOnly ? ' (training loss only)' : ''}`,
     `  ${d.summary}`,
     `  evidence: ${e.epochs} epochs, best ${e.bestLoss.toPrecision(4)} at epoch ${e.bestEpoch + 1}` +
       (e.gap !== null ? `, generalization gap ${(100 * e.gap).toFixed(0)}%` : '') +
@@ -29,7 +30,8 @@ export function diagnosisText(d: Diagnosis, source: string): string {
     '  what to try next:',
     ...d.advice.map(
       (a, i) =>
-        `   ${i + 1}. ${a.text}${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`,
+        `   ${i + 1}. ${a.text}` +
+        `${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`,
     ),
   ];
   return lines.join('\n');

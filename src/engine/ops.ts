@@ -31,7 +31,8 @@ function check(name: string, m: Mat, rows: number, cols: number): void {
   const end = m.off + (rows - 1) * m.ld + cols;
   if (m.off < 0 || cols > m.ld || end > m.buf.length) {
     throw new ValueError(
-      `${name}: a ${rows}x${cols} matrix at offset ${m.off} with ld ${m.ld} overruns a buffer of ${m.buf.length} floats`,
+      `${name}: a ${rows}x${cols} matrix at offset ${m.off} with ld ${m.ld} ` +
+        `overruns a buffer of ${m.buf.length} floats`,
     );
   }
 }

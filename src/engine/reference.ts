@@ -72,7 +72,10 @@ export function dact(id: number, y: number): number {
 export type Cell = 'gru' | 'lstm' | 'simple_rnn';
 export const gatesOf = (cell: Cell): number => (cell === 'gru' ? 3 : cell === 'lstm' ? 4 : 1);
 
-/** Weights of one recurrent direction: Wx (F, G*H), Wh (H, G*H), bx (G*H), bh (G*H; GRU's recurrent bias, else added to bx). */
+/**
+ * Weights of one recurrent direction: Wx (F, G*H), Wh (H, G*H), bx (G*H),
+ * bh (G*H; GRU's recurrent bias, else added to bx).
+ */
 export interface CellWeights {
   Wx: Arr;
   Wh: Arr;

@@ -82,7 +82,8 @@ export class Conv1D extends Layer {
     this.geo = windowGeometry(s.T, this.kernelSize, this.strides, this.dilationRate, this.padding);
     if (this.geo.out < 1)
       throw new ShapeError(
-        `${this.name}: a kernel spanning ${(this.kernelSize - 1) * this.dilationRate + 1} steps does not fit a sequence of ${s.T} with padding "${this.padding}"`,
+        `${this.name}: a kernel spanning ${(this.kernelSize - 1) * this.dilationRate + 1} steps ` +
+          `does not fit a sequence of ${s.T} with padding "${this.padding}"`,
       );
     return { T: this.geo.out, F: this.filters };
   }

@@ -31,7 +31,10 @@ export interface ParamSpec {
   readonly shape: readonly number[];
   readonly initializer: Initializer;
   readonly regularizer?: Regularizer;
-  /** false for state that is saved but not trained (batch-norm moving statistics); it lives in `state`, not `params`. */
+  /**
+   * false for state that is saved but not trained (batch-norm moving statistics);
+   * it lives in `state`, not `params`.
+   */
   readonly trainable?: boolean;
 }
 /** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
@@ -96,7 +99,10 @@ export abstract class Layer {
     for (const r of refs) this.p[r.name] = r;
   }
 
-  /** Forward pass over a batch; `training` turns dropout on. The returned activation stays valid until the next forward with the same batch size. */
+  /**
+   * Forward pass over a batch; `training` turns dropout on. The returned activation stays valid until the next
+   * forward with the same batch size.
+   */
   abstract forward(x: Act, training: boolean): Act;
 
   /** Backward pass: adds parameter gradients into the model's gradient buffer and returns dL/dx when asked. */

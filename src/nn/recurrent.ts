@@ -470,7 +470,10 @@ function check(cell: Cell, opts: RecurrentOptions): RecurrentOptions {
   return opts;
 }
 
-/** Gated recurrent unit, reset-after (PyTorch, cuDNN, Keras reset_after=True). @example gru({ units: 64, returnSequences: true }) */
+/**
+ * Gated recurrent unit, reset-after (PyTorch, cuDNN, Keras reset_after=True).
+ * @example gru({ units: 64, returnSequences: true })
+ */
 export const gru = (opts: RecurrentOptions): Recurrent => new Recurrent('gru', check('gru', opts));
 /** Long short-term memory. @example lstm({ units: 64, dropout: 0.1 }) */
 export const lstm = (opts: RecurrentOptions): Recurrent => new Recurrent('lstm', check('lstm', opts));

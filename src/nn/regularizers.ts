@@ -41,7 +41,10 @@ export const l1 = (v = 0.01): Regularizer => make(v, 0, 'l1');
 export const l2 = (v = 0.01): Regularizer => make(0, v, 'l2');
 export const l1l2 = (o: { l1?: number; l2?: number } = {}): Regularizer => make(o.l1 ?? 0.01, o.l2 ?? 0.01, 'l1l2');
 
-/** A regularizer from an instance, a name, `{ className, config }` or YAML style `{ l2: 0.001 }` / `{ l1l2: { l1, l2 } }`. */
+/**
+ * A regularizer from an instance, a name, `{ className, config }` or YAML style
+ * `{ l2: 0.001 }` / `{ l1l2: { l1, l2 } }`.
+ */
 export function getRegularizer(like: RegularizerLike | undefined, key = 'regularizer'): Regularizer | undefined {
   if (like === undefined || like === null) return undefined;
   if (typeof like === 'string') {

@@ -1,4 +1,5 @@
-// Host-side tensors: row-major Float32Array data with a shape. Samples come first: x (N, T, F), y (N, out) or (N, T, out).
+// Host-side tensors: row-major Float32Array data with a shape. Samples come first: x (N, T, F), y (N, out) or
+// (N, T, out).
 import { ShapeError } from '../errors.js';
 
 export interface Tensor {

@@ -1,7 +1,10 @@
 // Gradient clipping over the flat gradient vector.
 import type { Buf, Ops } from '../engine/index.js';
 
-/** As torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1. Returns the norm before clipping. */
+/**
+ * As torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1. Returns the norm
+ * before clipping.
+ */
 export function clipByGlobalNorm(ops: Ops, grads: Buf, maxNorm: number): number {
   const norm = Math.sqrt(ops.sumsq(grads));
   const coef = maxNorm / (norm + 1e-6);

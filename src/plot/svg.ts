@@ -48,7 +48,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   const sy = (y: number) => m.t + ph - ((ty(y) - ylo) / (yhi - ylo)) * ph;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
   );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(info.title)}</text>`);
@@ -56,10 +57,12 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
     const x0 = sx(Math.max(b.from, xlo)),
       x1 = sx(Math.min(b.to, xhi));
     parts.push(
-      `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
+      `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" ` +
+        `fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
     );
     parts.push(
-      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`,
+      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">` +
+        `${esc(b.label)}</text>`,
     );
   }
   // y ticks (log: decades and their 2x/5x)
@@ -78,7 +81,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(info.xLabel)}</text>`);
   parts.push(
-    `<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
+    `<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">` +
+      `${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
   );
   info.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
@@ -102,7 +106,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
     if (mk.x < xlo || mk.x > xhi) continue;
     const x = sx(mk.x);
     parts.push(
-      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" ` +
+        `stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
     );
     parts.push(
       `<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`,
@@ -110,13 +115,15 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   }
   const lx = m.l + pw - 170;
   parts.push(
-    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" fill="white" opacity="0.85" stroke="#cccccc"/>`,
+    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" ` +
+      'fill="white" opacity="0.85" stroke="#cccccc"/>',
   );
   info.series.forEach((s, k) => {
     const y = m.t + 16 + k * 18,
       color = s.color ?? PALETTE[k % PALETTE.length];
     parts.push(
-      `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"` +
+        `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
     );
     parts.push(`<text x="${lx + 30}" y="${y + 4}">${esc(s.name)}</text>`);
   });

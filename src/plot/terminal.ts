@@ -40,7 +40,8 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
   });
   lines.push(`${' '.repeat(lw)} +${'-'.repeat(W)}`);
   lines.push(
-    `${' '.repeat(lw)}  ${info.xLabel}: 1..${n}   ${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`,
+    `${' '.repeat(lw)}  ${info.xLabel}: 1..${n}   ` +
+      `${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`,
   );
   return `${info.title}\n${lines.join('\n')}\n`;
 }

@@ -45,7 +45,8 @@ export class RunFolder {
 
   /** Moves the finished folder into place. */
   async commit(): Promise<string> {
-    await rmdir(this.final).catch(() => undefined); // an empty folder only (create checked); rmdir refuses anything else
+    // an empty folder only (create checked); rmdir refuses anything else
+    await rmdir(this.final).catch(() => undefined);
     await rename(this.tmp, this.final);
     return this.final;
   }

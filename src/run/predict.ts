@@ -91,7 +91,8 @@ export async function evaluateRun(
   );
   if (!same)
     throw new DataError(
-      `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); evaluate needs the same data`,
+      `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); ` +
+        'evaluate needs the same data',
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {

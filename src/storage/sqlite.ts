@@ -16,7 +16,8 @@ export const SCHEMA_VERSION = 1;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seqtune_schema (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS studies (
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL, attrs TEXT NOT NULL, created TEXT NOT NULL);
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL, attrs TEXT NOT NULL,
+  created TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trials (
   id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id), number INTEGER NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')),
@@ -212,7 +213,8 @@ export class SqliteStorage implements Storage {
     // All intermediate values of the study in one query (a study of hundreds of trials is read every rung).
     const steps = this.db
       .prepare(
-        'SELECT i.trial_id AS id, i.step AS step, i.value AS value FROM intermediate i JOIN trials t ON t.id = i.trial_id WHERE t.study_id = ?',
+        'SELECT i.trial_id AS id, i.step AS step, i.value AS value ' +
+          'FROM intermediate i JOIN trials t ON t.id = i.trial_id WHERE t.study_id = ?',
       )
       .all(sid) as { id: number; step: number; value: number | null }[];
     const byTrial = new Map<number, number[]>();

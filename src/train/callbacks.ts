@@ -111,7 +111,9 @@ export class EarlyStopping extends Callback {
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
-      this.model.stopReason = `early stopping: ${this.monitor} did not improve for ${this.wait} epochs (best ${(this.sign * this.best).toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
+      this.model.stopReason =
+        `early stopping: ${this.monitor} did not improve for ${this.wait} epochs ` +
+        `(best ${(this.sign * this.best).toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
     }
   }
 
@@ -207,7 +209,10 @@ export class LearningRateScheduler extends Callback {
   }
 }
 
-/** Stops as soon as a batch loss is NaN or infinite (or the weights stop being finite), marks the run diverged, and puts back the last finite weights. */
+/**
+ * Stops as soon as a batch loss is NaN or infinite (or the weights stop being finite), marks the run diverged,
+ * and puts back the last finite weights.
+ */
 export class TerminateOnNaN extends Callback {
   private snapshot = new WeightSnapshot();
   override onTrainBegin(): void {

@@ -48,12 +48,14 @@ export async function loadModel(dir: string): Promise<Model> {
   }
   if (buf.length !== saved.weightsBytes)
     throw new ModelFileError(
-      `${binPath}: expected ${saved.weightsBytes} bytes, found ${buf.length}; the file is truncated or does not belong to this model.json`,
+      `${binPath}: expected ${saved.weightsBytes} bytes, found ${buf.length}; ` +
+        'the file is truncated or does not belong to this model.json',
     );
   const digest = createHash('sha256').update(buf).digest('hex');
   if (digest !== saved.sha256)
     throw new ModelFileError(
-      `${binPath}: SHA-256 ${digest.slice(0, 12)}... does not match model.json (${String(saved.sha256).slice(0, 12)}...); the weights are corrupt`,
+      `${binPath}: SHA-256 ${digest.slice(0, 12)}... does not match model.json ` +
+        `(${String(saved.sha256).slice(0, 12)}...); the weights are corrupt`,
     );
   const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
   const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));

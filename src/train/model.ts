@@ -394,7 +394,10 @@ export function sliceRows(t: Tensor, a: number, b: number): Tensor {
   return { data: t.data.subarray(a * per, b * per), shape: [b - a, ...t.shape.slice(1)] };
 }
 
-/** A model from a list of layers. @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 }) */
+/**
+ * A model from a list of layers.
+ * @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 })
+ */
 export function sequential(
   layers: Layer[],
   opts: { seed?: number; inputShape?: [number, number] | [number] } = {},

@@ -39,14 +39,17 @@ export function fitWarnings(
   const N = x.shape[0]!;
   if (model.metrics.includes('accuracy')) {
     w.push(
-      'metric "accuracy" on a regression target counts exact equality of prediction and target, which almost never happens with real numbers; it says nothing about a forecaster. Use mae or rmse.',
+      'metric "accuracy" on a regression target counts exact equality of prediction and target, ' +
+        'which almost never happens with real numbers; it says nothing about a forecaster. Use mae or rmse.',
     );
   }
   const params = model.countParams({ trainableOnly: true });
   const targets = y.data.length;
   if (params > 10 * targets) {
     w.push(
-      `the model has ${params.toLocaleString('en-US')} weights for ${targets.toLocaleString('en-US')} training targets (${(params / targets).toFixed(0)}x): expect it to memorise the training set. Use fewer units or layers, regularization, or more data.`,
+      `the model has ${params.toLocaleString('en-US')} weights for ${targets.toLocaleString('en-US')} ` +
+        `training targets (${(params / targets).toFixed(0)}x): expect it to memorise the training set. ` +
+        'Use fewer units or layers, regularization, or more data.',
     );
   }
   if (batchSize > N)
@@ -58,7 +61,8 @@ export function fitWarnings(
     for (const h of val.keys()) if (train.has(h)) shared++;
     if (shared > 0)
       w.push(
-        `${shared} of ${validation[0].shape[0]} validation samples also appear in the training set: validation scores will be optimistic. Split the series chronologically without overlap.`,
+        `${shared} of ${validation[0].shape[0]} validation samples also appear in the training set: ` +
+          'validation scores will be optimistic. Split the series chronologically without overlap.',
       );
   }
   return w;

@@ -94,13 +94,14 @@ export async function autoNext(
     // A factor is swept once per direction: overfitting's fewer units and underfitting's more units are two sweeps.
     const key = (a: Advice) => `${a.param}:${a.action}`;
     let advice = diag.advice.find((a) => actionable(a, cfg) && !swept.has(key(a)));
-    let reason = `${round > 1 ? `round ${round}: ` : ''}best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
+    const roundPrefix = round > 1 ? `round ${round}: ` : '';
+    let reason = `${roundPrefix}best so far reads "${diag.pattern}" (confidence ${diag.confidence})`;
     if (!advice) {
       const fallback = (['plateau', 'overfitting', 'unstable', 'underfitting'] as const).flatMap((p) =>
         adviceFor(p, ev, { config: cfg }),
       );
       advice = fallback.find((a) => actionable(a, cfg) && !swept.has(key(a)) && a.factor !== 'epochs');
-      reason = `${round > 1 ? `round ${round}: ` : ''}the advice for "${diag.pattern}" is used up; next lever of the method`;
+      reason = `${roundPrefix}the advice for "${diag.pattern}" is used up; next lever of the method`;
     }
     if (!advice) {
       if (!improved) return null;
@@ -109,7 +110,8 @@ export async function autoNext(
       swept.clear();
       continue;
     }
-    // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user gave values.
+    // Learning-rate sweeps take lr-find's range (its low end, its suggestion, its high end) unless the user
+    // gave values.
     const fromLrFind =
       advice.factor === 'learning_rate' && lrRange && !userValues(advice.param)
         ? [...new Set([lrRange.min, lrRange.best, lrRange.max])]
@@ -127,7 +129,9 @@ export async function autoNext(
         skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
       } else candidates.push(c);
     }
-    const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice!.param]))}: ${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;
+    const why =
+      `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice!.param]))}: ` +
+      `${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;
     // The values of one sweep run side by side (--jobs); the next decision waits for all of them.
     const missing = candidates.find((c) => !done(c) && !pending(c));
     if (missing) return { params: missing, why };

@@ -122,7 +122,10 @@ export interface TuneOptions {
   trials?: number;
   timeBudget?: number;
   log?: (l: string) => void;
-  /** Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory storage). */
+  /**
+   * Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores;
+   * 1 with memory storage).
+   */
   jobs?: number;
   /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
   progress?: boolean;
@@ -145,14 +148,17 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const existing = await storage.getStudy(name);
     if (existing && !o.resume)
       throw new ConfigError(
-        `study "${name}" already exists in ${o.storage ?? s.storage}; add --resume to continue it or rename the config (name:)`,
+        `study "${name}" already exists in ${o.storage ?? s.storage}; ` +
+          'add --resume to continue it or rename the config (name:)',
       );
     const reruns: FrozenTrial[] = [];
     if (existing) {
       const failed = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
       if (failed.length)
         log(
-          `resume: interrupted trial${failed.length > 1 ? 's' : ''} ${failed.map((n) => `#${n}`).join(', ')} marked failed${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`,
+          `resume: interrupted trial${failed.length > 1 ? 's' : ''} ` +
+            `${failed.map((n) => `#${n}`).join(', ')} marked failed` +
+            `${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`,
         );
       if (o.rerunInterrupted) reruns.push(...(await storage.getTrials(name)).filter((t) => failed.includes(t.number)));
     } else {
@@ -168,7 +174,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         const failed = report.checks.filter((c) => c.status === 'fail');
         if (failed.length)
           throw new TuneRefused(
-            `tune: refusing to tune ${name}: ${failed.map((c) => `${c.id} failed (${c.advice})`).join('; ')}. Run seqtune check ${loaded.file}`,
+            `tune: refusing to tune ${name}: ${failed.map((c) => `${c.id} failed (${c.advice})`).join('; ')}. ` +
+              `Run seqtune check ${loaded.file}`,
           );
         attrs.checks = report.checks.map((c) => ({ id: c.id, status: c.status }));
         // The learning-rate range from lr-find, unless the user gave one in tune.space.
@@ -227,7 +234,12 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       const done = all.find((t) => t.number === number)!,
         best = bestOf(all);
       log(
-        `trial ${done.number} ${done.state}${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ${all.filter((t) => t.state !== 'running').length} done, best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${((performance.now() - t0) / 60000).toFixed(1)} min`,
+        `trial ${done.number} ${done.state}` +
+          `${done.value !== null ? ` ${s.objective} ${done.value.toPrecision(4)}` : ''} ` +
+          `${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
+          `${all.filter((t) => t.state !== 'running').length} done, ` +
+          `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ` +
+          `${((performance.now() - t0) / 60000).toFixed(1)} min`,
       );
     };
     try {
@@ -262,7 +274,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
           why = next?.why ?? '';
         } else params = sampler.sample(s.space, trials, rng);
         if (!params || (!rerun && running.size && runningWith(trials, params))) {
-          // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
+          // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is
+          // exhausted.
           if (running.size) {
             await Promise.race(running.values());
             continue;
@@ -310,7 +323,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
         if (c) await writeFile(join(bestRun.dir, `study-factor-${i + 1}.svg`), renderSvg(c));
       }
       log(
-        `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  (plots in ${bestRun.dir})`,
+        `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}` +
+          `  (plots in ${bestRun.dir})`,
       );
     }
     return { name, trials, best, bestRun, stopReason, storage: url };

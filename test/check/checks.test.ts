@@ -49,11 +49,13 @@ test('the clean demo config passes every check', async () => {
 });
 
 const cfg = (extra = '') =>
-  `data: {csv: series.csv, target: y, lookback: 12, horizon: 2${extra}}\nmodel: {layers: [{gru: {units: 8}}, {dense: {units: 2}}]}\n`;
+  `data: {csv: series.csv, target: y, lookback: 12, horizon: 2${extra}}\n` +
+  'model: {layers: [{gru: {units: 8}}, {dense: {units: 2}}]}\n';
 const y = syntheticSeries({ length: 400, seed: 2 });
 
 test('a leaked target (a feature that is the target one step ahead) fails data.leakage', async () => {
-  const csv = `y,leak,x\n${Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1]! * 3 + 1},${Math.sin(i)}`).join('\n')}`;
+  const rows = Array.from({ length: 399 }, (_, i) => `${y[i]},${y[i + 1]! * 3 + 1},${Math.sin(i)}`);
+  const csv = `y,leak,x\n${rows.join('\n')}`;
   const c = byId(await checks(cfg(), csv), 'data.leakage');
   assert.equal(c.status, 'fail');
   assert.deepEqual(

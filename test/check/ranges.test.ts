@@ -63,7 +63,9 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
     writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 1 }));
     writeFileSync(
       join(dir, 'c.yaml'),
-      'data: {csv: series.csv, target: value, lookback: 12}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n',
+      'data: {csv: series.csv, target: value, lookback: 12}\n' +
+        'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\n' +
+        'train: {batch_size: 16}\n',
     );
     const out: string[] = [];
     assert.equal(

@@ -21,7 +21,11 @@ const good = (over: Record<string, string> = {}) => {
     optimizer: '{adam: {learning_rate: 0.01}}',
     ...over,
   };
-  return `data:\n  csv: ${v.csv}\n  target: ${v.target}\n  lookback: ${v.lookback}\nmodel:\n  layers:\n    - ${v.layer}\n    - dense: {units: 1}\ntrain:\n  epochs: 1\n  optimizer: ${v.optimizer}\n`;
+  return (
+    `data:\n  csv: ${v.csv}\n  target: ${v.target}\n  lookback: ${v.lookback}\n` +
+    `model:\n  layers:\n    - ${v.layer}\n    - dense: {units: 1}\n` +
+    `train:\n  epochs: 1\n  optimizer: ${v.optimizer}\n`
+  );
 };
 let n = 0;
 function setup(config: string, csv?: string): { cfg: string; out: string } {

@@ -96,7 +96,8 @@ test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file a
   const h = join(dir, 'keras.json');
   writeFileSync(
     h,
-    '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], "val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, NaN]}',
+    '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], ' +
+      '"val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, NaN]}',
   );
   const r = await quiet(['diagnose', h, '--json']);
   assert.equal(r.value, 0, r.err);
@@ -116,7 +117,10 @@ test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file a
   assert.equal(t.value, 0, t.err);
   assert.match(
     t.out,
-    /overfitting \[overfitting\], confidence [\d.]+[\s\S]*what to try next:[\s\S]*stop early: validation loss was best at epoch 4/,
+    new RegExp(
+      /overfitting \[overfitting\], confidence [\d.]+[\s\S]*what to try next:/.source +
+        /[\s\S]*stop early: validation loss was best at epoch 4/.source,
+    ),
   );
   assert.match(readFileSync(svg, 'utf8'), /best epoch 4[\s\S]*read here|read here[\s\S]*best epoch 4/);
   const run = await quiet(['diagnose', join(dir, 'run1'), '--json']);

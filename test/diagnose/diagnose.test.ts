@@ -43,7 +43,8 @@ test('the labelled curve set (real seqtune runs and synthetic shapes) is read ri
   }
   const r = confusion(curves);
   console.log(
-    `diagnosis confusion matrix (${curves.length} labelled curves, accuracy ${(100 * r.accuracy).toFixed(1)}%):\n${r.table}`,
+    `diagnosis confusion matrix (${curves.length} labelled curves, accuracy ${(100 * r.accuracy).toFixed(1)}%):\n` +
+      `${r.table}`,
   );
   assert.ok(r.accuracy >= 0.9, `accuracy ${r.accuracy}\n${r.wrong.join('\n')}`);
 });
@@ -130,7 +131,8 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
     const c = join(dir, 'training.log');
     writeFileSync(
       c,
-      'epoch,loss,mae,val_loss,val_mae\n0,1.0,0.9,1.1,0.95\n1,0.7,0.8,0.8,0.85\n2,0.5,0.7,0.65,0.8\n3,0.4,0.6,0.55,0.7\n4,0.33,0.55,0.5,0.66\n5,0.28,0.5,0.45,0.6\n',
+      'epoch,loss,mae,val_loss,val_mae\n0,1.0,0.9,1.1,0.95\n1,0.7,0.8,0.8,0.85\n2,0.5,0.7,0.65,0.8\n' +
+        '3,0.4,0.6,0.55,0.7\n4,0.33,0.55,0.5,0.66\n5,0.28,0.5,0.45,0.6\n',
     );
     const h2 = (await readHistory(c)).history;
     assert.deepEqual(h2.val_loss, [1.1, 0.8, 0.65, 0.55, 0.5, 0.45]);

@@ -49,7 +49,8 @@ function check(
   const r = worstRatio(got, want, tol, 1e-5);
   assert.ok(
     r <= 1,
-    `gemm M=${M} N=${N} K=${K} tA=${transA} tB=${transB} beta=${beta} packed=${packed}: error ${r.toFixed(2)}x tolerance`,
+    `gemm M=${M} N=${N} K=${K} tA=${transA} tB=${transB} beta=${beta} packed=${packed}: ` +
+      `error ${r.toFixed(2)}x tolerance`,
   );
   e.release(A);
   e.release(B);

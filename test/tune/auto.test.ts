@@ -76,7 +76,10 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   assert.equal(budget.skipped, true, 'the study can tell a plan cut short by time from an exhausted one');
   assert.match(
     next!.why,
-    /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; not started, too long for the time left: 256 \(about 20 min, 10 min left\)/,
+    new RegExp(
+      /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; /.source +
+        /not started, too long for the time left: 256 \(about 20 min, 10 min left\)/.source,
+    ),
   );
   // Once the affordable values are done, the plan moves on to the next factor.
   const done16 = freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.2 });

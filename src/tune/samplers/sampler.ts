@@ -15,7 +15,10 @@ export const sameParams = (a: Readonly<Params>, b: Readonly<Params>): boolean =>
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && JSON.stringify(a[k]) === JSON.stringify(b[k]));
 };
 
-/** The finished trial with these parameters, preferring one that completed or was pruned over a failed one (a rerun). */
+/**
+ * The finished trial with these parameters, preferring one that completed or was pruned over a failed one
+ * (a rerun).
+ */
 export const finishedWith = (trials: readonly FrozenTrial[], p: Readonly<Params>): FrozenTrial | undefined => {
   const all = trials.filter((t) => t.state !== 'running' && sameParams(t.params, p));
   return all.find((t) => t.state !== 'failed') ?? all[0];
