@@ -55,25 +55,38 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Checks on prepared data (no model needed). */
 export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): CheckResult[] {
-  const out: CheckResult[] = [];
-  const [a, b] = d.ranges.train;
-  // NaN / Inf after cleaning, anywhere in the model's inputs and targets.
+  const H = cfg.data.horizon ?? 1;
+  return [
+    nanInfCheck(d),
+    constantColumnsCheck(d),
+    leakageCheck(d, H),
+    scalerTrainOnlyCheck(d),
+    splitOverlapCheck(d, H),
+    distributionShiftCheck(d),
+    enoughWindowsCheck(d, H, weights),
+  ];
+}
+
+/** NaN / Inf after cleaning, anywhere in the model's inputs and targets. */
+function nanInfCheck(d: PreparedData): CheckResult {
   let bad = 0;
   for (const k of ['train', 'val', 'test'] as const) {
     for (const v of d.windows[k].x) if (!Number.isFinite(v)) bad++;
     for (const v of d.windows[k].y) if (!Number.isFinite(v)) bad++;
   }
-  out.push(
-    r(
-      'data.nan_inf',
-      bad ? 'fail' : 'pass',
-      { non_finite_values: bad },
-      bad
-        ? 'non-finite values reach the model: fix the CSV or choose a data.missing policy'
-        : 'no NaN or Inf after cleaning',
-    ),
+  return r(
+    'data.nan_inf',
+    bad ? 'fail' : 'pass',
+    { non_finite_values: bad },
+    bad
+      ? 'non-finite values reach the model: fix the CSV or choose a data.missing policy'
+      : 'no NaN or Inf after cleaning',
   );
-  // Constant columns over the training rows.
+}
+
+/** Constant columns over the training rows. */
+function constantColumnsCheck(d: PreparedData): CheckResult {
+  const [a, b] = d.ranges.train;
   const constant = d.features.filter((_, f) => {
     const v = d.scaledFeatures[f]!;
     let lo = Infinity,
@@ -84,18 +97,19 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     }
     return hi - lo === 0;
   });
-  out.push(
-    r(
-      'data.constant_columns',
-      constant.length ? 'warn' : 'pass',
-      { constant },
-      constant.length
-        ? `drop ${constant.join(', ')} (data.drop): a constant column carries no information and breaks scaling`
-        : 'every feature varies over the training rows',
-    ),
+  return r(
+    'data.constant_columns',
+    constant.length ? 'warn' : 'pass',
+    { constant },
+    constant.length
+      ? `drop ${constant.join(', ')} (data.drop): a constant column carries no information and breaks scaling`
+      : 'every feature varies over the training rows',
   );
-  // Leakage: a feature that equals the target shifted by the forecast lead.
-  const H = cfg.data.horizon ?? 1;
+}
+
+/** Leakage: a feature that equals the target shifted by the forecast lead (1..H). */
+function leakageCheck(d: PreparedData, H: number): CheckResult {
+  const [a, b] = d.ranges.train;
   const leaks: { feature: string; lead: number; correlation: number }[] = [];
   d.targets.forEach((t, k) => {
     const y = d.targetSeries.original[k]!;
@@ -113,18 +127,19 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
       }
     });
   });
-  out.push(
-    r(
-      'data.leakage',
-      leaks.length ? 'fail' : 'pass',
-      { leaks },
-      leaks.length
-        ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: ` +
-            'the model would read the answer. Drop it.'
-        : 'no feature is a copy of the target at the forecast lead',
-    ),
+  return r(
+    'data.leakage',
+    leaks.length ? 'fail' : 'pass',
+    { leaks },
+    leaks.length
+      ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: the model would read the answer. Drop it.`
+      : 'no feature is a copy of the target at the forecast lead',
   );
-  // Scaler statistics from the training rows only.
+}
+
+/** Scaler statistics from the training rows only. */
+function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
+  const [a, b] = d.ranges.train;
   const refit = Scaler.fit(
     d.scaler.kind,
     d.scaler.columns,
@@ -140,22 +155,23 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     (_, f) =>
       Math.abs(refit.state.center[f]! - d.scaler.center[f]!) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f]!)),
   );
-  out.push(
-    r(
-      'data.scaler_train_only',
-      same ? 'pass' : 'fail',
-      {
-        scale: d.scaler.kind,
-        fitted_on_rows: [a, b],
-        center: d.scaler.center.map((v) => round(v)),
-        scale_values: d.scaler.scale.map((v) => round(v)),
-      },
-      same
-        ? 'scaler statistics come from the training rows only (no leakage from validation or test)'
-        : 'the scaler does not match the training rows',
-    ),
+  return r(
+    'data.scaler_train_only',
+    same ? 'pass' : 'fail',
+    {
+      scale: d.scaler.kind,
+      fitted_on_rows: [a, b],
+      center: d.scaler.center.map((v) => round(v)),
+      scale_values: d.scaler.scale.map((v) => round(v)),
+    },
+    same
+      ? 'scaler statistics come from the training rows only (no leakage from validation or test)'
+      : 'the scaler does not match the training rows',
   );
-  // Split overlap: target rows shared between splits.
+}
+
+/** Split overlap: target rows shared between splits. */
+function splitOverlapCheck(d: PreparedData, H: number): CheckResult {
   const rowsOf = (k: 'train' | 'val' | 'test') =>
     new Set(d.windows[k].starts.flatMap((s) => Array.from({ length: H }, (_, h) => s + h)));
   const tr = rowsOf('train'),
@@ -163,19 +179,21 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     te = rowsOf('test');
   const count = (x: Set<number>, y: Set<number>) => [...x].filter((v) => y.has(v)).length;
   const ov = { train_val: count(tr, va), train_test: count(tr, te), val_test: count(va, te) };
-  out.push(
-    r(
-      'data.split_overlap',
-      ov.train_val || ov.train_test ? 'fail' : ov.val_test ? 'warn' : 'pass',
-      ov,
-      ov.train_val || ov.train_test
-        ? 'training targets also appear in validation/test: split chronologically without overlap'
-        : ov.val_test
-          ? 'validation and test share target rows: the test score is not independent of model selection'
-          : 'train, validation and test targets are disjoint',
-    ),
+  return r(
+    'data.split_overlap',
+    ov.train_val || ov.train_test ? 'fail' : ov.val_test ? 'warn' : 'pass',
+    ov,
+    ov.train_val || ov.train_test
+      ? 'training targets also appear in validation/test: split chronologically without overlap'
+      : ov.val_test
+        ? 'validation and test share target rows: the test score is not independent of model selection'
+        : 'train, validation and test targets are disjoint',
   );
-  // Distribution shift of the target (original units).
+}
+
+/** Distribution shift of the target (original units). */
+function distributionShiftCheck(d: PreparedData): CheckResult {
+  const [a, b] = d.ranges.train;
   const shift: Record<string, unknown> = {};
   let worst = 'pass' as CheckStatus;
   d.targets.forEach((t, k) => {
@@ -199,32 +217,29 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
       if (outside > 0.1 || Math.abs(z) > 2) worst = 'warn';
     }
   });
-  out.push(
-    r(
-      'data.distribution_shift',
-      worst,
-      shift,
-      worst === 'warn'
-        ? 'validation/test values lie well outside the training range: expect extrapolation errors; ' +
-            'consider a longer training period or relative windows (data.relative)'
-        : 'validation and test targets lie within the training range',
-    ),
+  return r(
+    'data.distribution_shift',
+    worst,
+    shift,
+    worst === 'warn'
+      ? 'validation/test values lie well outside the training range: expect extrapolation errors; consider a longer training period or relative windows (data.relative)'
+      : 'validation and test targets lie within the training range',
   );
-  // Enough windows for the model.
+}
+
+/** Enough windows for the model. */
+function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): CheckResult {
   const nTrain = d.windows.train.starts.length,
     targets = nTrain * d.targets.length * H;
   const few = nTrain < 100 || (weights !== undefined && weights > 10 * targets);
-  out.push(
-    r(
-      'data.enough_windows',
-      few ? 'warn' : 'pass',
-      { train_windows: nTrain, training_targets: targets, weights: weights ?? null },
-      few
-        ? 'few training windows for this model: use fewer units, regularization, or more data'
-        : 'enough training windows for the model size',
-    ),
+  return r(
+    'data.enough_windows',
+    few ? 'warn' : 'pass',
+    { train_windows: nTrain, training_targets: targets, weights: weights ?? null },
+    few
+      ? 'few training windows for this model: use fewer units, regularization, or more data'
+      : 'enough training windows for the model size',
   );
-  return out;
 }
 
 /** Network checks on a model built from the config (never the caller's own model state). */
@@ -234,12 +249,22 @@ export async function networkChecks(
   y: Tensor,
   o: { steps?: number } = {},
 ): Promise<CheckResult[]> {
-  const out: CheckResult[] = [];
   const n = Math.min(256, x.shape[0]!);
   const xb = sliceRows(x, 0, n),
     yb = sliceRows(y, 0, n);
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
+  const init = initLossCheck(m, xb, yb);
+  const gradients = gradientsCheck(m);
+  const m2 = makeModel();
+  const overfit = overfitOneBatchCheck(m2, x, y, o.steps ?? 300);
+  m.dispose();
+  m2.dispose();
+  return [init, gradients, overfit];
+}
+
+/** The loss at initialisation next to a zero and a mean prediction's (leaves the batch's gradients in m). */
+function initLossCheck(m: Model, xb: Tensor, yb: Tensor): CheckResult {
   const init = m.lossAndGrads(xb, yb).loss;
   let zero = 0,
     mean = 0,
@@ -253,23 +278,23 @@ export async function networkChecks(
   mean /= yb.data.length;
   const ref = Math.max(Math.min(zero, mean), 1e-12),
     ratio = init / ref;
-  out.push(
-    r(
-      'network.init_loss',
-      !Number.isFinite(init) || ratio > 20 ? 'fail' : ratio > 4 ? 'warn' : 'pass',
-      {
-        init_loss: round(init),
-        zero_prediction_loss: round(zero),
-        mean_prediction_loss: round(mean),
-        ratio: round(ratio, 3),
-      },
-      ratio > 4
-        ? 'the loss at initialisation is far from what a zero or mean prediction gives: ' +
-            'check the data scaling and the output layer (linear, right width, sensible initializer)'
-        : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
-    ),
+  return r(
+    'network.init_loss',
+    !Number.isFinite(init) || ratio > 20 ? 'fail' : ratio > 4 ? 'warn' : 'pass',
+    {
+      init_loss: round(init),
+      zero_prediction_loss: round(zero),
+      mean_prediction_loss: round(mean),
+      ratio: round(ratio, 3),
+    },
+    ratio > 4
+      ? 'the loss at initialisation is far from what a zero or mean prediction gives: check the data scaling and the output layer (linear, right width, sensible initializer)'
+      : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
   );
-  // Gradients of every layer: finite and non-zero.
+}
+
+/** Gradients of every layer (as m holds them): finite and non-zero. */
+function gradientsCheck(m: Model): CheckResult {
   const byLayer = new Map<string, number>();
   let nonFinite = false;
   for (const w of m.weights.filter((v) => v.trainable)) {
@@ -283,47 +308,38 @@ export async function networkChecks(
   }
   const norms = Object.fromEntries([...byLayer].map(([k, v]) => [k, round(Math.sqrt(v), 3)]));
   const dead = [...byLayer].filter(([, v]) => v === 0).map(([k]) => k);
-  out.push(
-    r(
-      'network.gradients',
-      nonFinite || dead.length ? 'fail' : 'pass',
-      { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
-      dead.length
-        ? `no gradient reaches ${dead.join(', ')}: ` +
-            'a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; ' +
-            'change the activation or initializer'
-        : nonFinite
-          ? 'non-finite gradients: check inputs and the loss'
-          : 'every layer gets a finite, non-zero gradient',
-    ),
+  return r(
+    'network.gradients',
+    nonFinite || dead.length ? 'fail' : 'pass',
+    { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
+    dead.length
+      ? `no gradient reaches ${dead.join(', ')}: a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; change the activation or initializer`
+      : nonFinite
+        ? 'non-finite gradients: check inputs and the loss'
+        : 'every layer gets a finite, non-zero gradient',
   );
-  // Overfit one small batch.
+}
+
+/** Overfit one small batch: a fresh model m2 should drive the loss on 16 windows near zero. */
+function overfitOneBatchCheck(m2: Model, x: Tensor, y: Tensor, steps: number): CheckResult {
   const k = Math.min(16, x.shape[0]!);
   const xs = sliceRows(x, 0, k),
     ys = sliceRows(y, 0, k);
-  const m2 = makeModel();
   m2.compile({ optimizer: adam({ learningRate: 1e-2 }), loss: 'mse' });
   const idx = Int32Array.from({ length: k }, (_, i) => i);
   const first = m2.lossAndGrads(xs, ys).loss;
-  const steps = o.steps ?? 300;
   let last = first;
   for (let s = 0; s < steps; s++) last = m2.trainStep(xs, ys, idx, 0, k);
   last = m2.evaluate(xs, ys).loss;
-  m.dispose();
-  m2.dispose();
   const ok = last < 0.05 * first || last < 1e-3;
-  out.push(
-    r(
-      'network.overfit_one_batch',
-      ok ? 'pass' : 'fail',
-      { batch: k, steps, loss_before: round(first), loss_after: round(last) },
-      ok
-        ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right`
-        : `the model cannot fit ${k} windows in ${steps} steps: ` +
-            'check the model (too small? dead layer?), the loss and the data pipeline',
-    ),
+  return r(
+    'network.overfit_one_batch',
+    ok ? 'pass' : 'fail',
+    { batch: k, steps, loss_before: round(first), loss_after: round(last) },
+    ok
+      ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right`
+      : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`,
   );
-  return out;
 }
 
 export interface CheckReport {

@@ -31,12 +31,35 @@ export interface LrFindOptions {
 }
 
 export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOptions = {}): LrFindResult {
+  const lo = o.minLr ?? 1e-7;
+  const m = makeModel();
+  m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
+  const { points, raw, stoppedEarly } = sweep(m, x, y, o);
+  m.dispose();
+  // The first steps only warm the average up (and a batch that happens to be easy can look like a
+  // minimum there), so both the minimum and the steepest descent are looked for after them.
+  const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
+  let iMin = skip;
+  for (let i = skip; i < points.length; i++) if (points[i]![1] < points[iMin]![1]) iMin = i;
+  const iSteep = steepestDescent(points, skip, iMin);
+  const lrMin = points[iMin]?.[0] ?? lo;
+  const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
+  const sig = (v: number) => Number(v.toPrecision(2));
+  const low = Math.min(lrSteep, lrMin / 10);
+  return {
+    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) },
+    points,
+    raw,
+    stoppedEarly,
+  };
+}
+
+/** The sweep: one training step per rate, rising exponentially from minLr to maxLr, until the loss explodes. */
+function sweep(m: Model, x: Tensor, y: Tensor, o: LrFindOptions): Omit<LrFindResult, 'suggested'> {
   const lo = o.minLr ?? 1e-7,
     hi = o.maxLr ?? 10,
     steps = o.steps ?? 200,
     beta = o.beta ?? 0.9;
-  const m = makeModel();
-  m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
   const N = x.shape[0]!,
     B = Math.min(o.batchSize ?? 32, N);
   const order = m.rng.permutation(N);
@@ -60,14 +83,14 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     best = Math.min(best, smooth);
     points.push([lr, smooth]);
   }
-  m.dispose();
-  // The first steps only warm the average up (and a batch that happens to be easy can look like a
-  // minimum there), so both the minimum and the steepest descent are looked for after them.
-  const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
-  let iMin = skip;
-  for (let i = skip; i < points.length; i++) if (points[i]![1] < points[iMin]![1]) iMin = i;
-  // Steepest descent of the smoothed loss per decade of rate, before the minimum: a least-squares slope
-  // over half a decade on each side, so batch noise on a flat stretch does not pass for a descent.
+  return { points, raw, stoppedEarly };
+}
+
+/**
+ * Steepest descent of the smoothed loss per decade of rate, before the minimum iMin: a least-squares
+ * slope over half a decade on each side, so batch noise on a flat stretch does not pass for a descent.
+ */
+function steepestDescent(points: [number, number][], skip: number, iMin: number): number {
   const perDecade =
     points.length > 1 ? (points.length - 1) / Math.log10(points[points.length - 1]![0] / points[0]![0]) : 1;
   const W = Math.max(2, Math.round(perDecade / 2));
@@ -77,36 +100,32 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
     const a = Math.max(skip, i - W),
       b = Math.min(iMin, i + W);
     if (b - a < 2) continue;
-    let sx = 0,
-      sy = 0,
-      sxx = 0,
-      sxy = 0,
-      n = 0;
-    for (let j = a; j <= b; j++) {
-      const x = Math.log10(points[j]![0]),
-        y = points[j]![1];
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      sxy += x * y;
-      n++;
-    }
-    const g = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    const g = slope(points, a, b);
     if (g < steepest) {
       steepest = g;
       iSteep = i;
     }
   }
-  const lrMin = points[iMin]?.[0] ?? lo;
-  const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
-  const sig = (v: number) => Number(v.toPrecision(2));
-  const low = Math.min(lrSteep, lrMin / 10);
-  return {
-    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) },
-    points,
-    raw,
-    stoppedEarly,
-  };
+  return iSteep;
+}
+
+/** Least-squares slope of the loss over log10(rate), points a..b inclusive. */
+function slope(points: [number, number][], a: number, b: number): number {
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0,
+    n = 0;
+  for (let j = a; j <= b; j++) {
+    const x = Math.log10(points[j]![0]),
+      y = points[j]![1];
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    n++;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
 }
 
 export interface BatchRangeRow {

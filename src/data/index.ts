@@ -5,19 +5,13 @@ export { baselineForecast, baselineName, score } from './baselines.js';
 export type { Table } from './csv.js';
 export { readCsv } from './csv.js';
 export { DataError, MissingValuesError } from './errors.js';
-export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './prepare.js';
-export {
-  baselineScores,
-  MISSING_TOKENS,
-  originalTargets,
-  prepareData,
-  prepareTable,
-  scoreForecast,
-  unscaleTargets,
-} from './prepare.js';
+export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
+export { prepareData, prepareTable } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
+export { MISSING_TOKENS } from './stages/encode.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
+export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
 export type { Windows } from './window.js';
 export { absolute, makeWindows, splitRanges, windowStarts } from './window.js';

@@ -67,264 +67,306 @@ function optimizerOf(ctx: RunContext): { name: string; lr: number } {
 }
 
 export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Advice[] {
-  const rec = recurrentLayer(ctx);
-  const L = rec ? `model.layers[${rec.index}].${rec.kind}` : 'model.layers[0].gru';
-  const units = (rec?.opts.units as number | undefined) ?? 64;
-  const dropout = (rec?.opts.dropout as number | undefined) ?? 0;
-  const rdrop = (rec?.opts.recurrent_dropout as number | undefined) ?? 0;
-  const { name: opt, lr } = optimizerOf(ctx);
-  const LR = `train.optimizer.${opt}.learning_rate`;
-  const epochs = ctx.config?.train?.epochs ?? ev.epochs;
-  const batch = ctx.config?.train?.batch_size ?? 32;
-  const lookback = ctx.config?.data?.lookback;
-  const best = ev.bestEpoch + 1;
-  const lrDown = {
-    param: LR,
-    action: 'decrease' as const,
-    values: [round(lr / 3), round(lr / 10)],
-    factor: 'learning_rate' as const,
-    text: `lower the learning rate from ${lr} to ${round(lr / 3)} or ${round(lr / 10)}`,
-  };
-  const clip = {
-    param: 'train.clipnorm',
-    action: 'set' as const,
-    values: [5, 15],
-    factor: 'clipnorm' as const,
-    text: 'clip gradients by global norm (clipnorm 5 or 15)',
-  };
-  switch (pattern) {
-    case 'learning':
-      return [
-        {
-          param: 'train.epochs',
-          action: 'increase',
-          values: [epochs * 2, epochs * 4],
-          factor: 'epochs',
-          text:
-            `train longer: both losses were still falling at epoch ${ev.epochs} ` +
-            `(try ${epochs * 2} epochs with early stopping)`,
-        },
-        {
-          param: LR,
-          action: 'increase',
-          values: [round(lr * 3), round(lr * 10)],
-          factor: 'learning_rate',
-          text: `or a higher learning rate (${round(lr * 3)}) to get there sooner`,
-        },
-      ];
-    case 'overfitting':
-      return [
-        {
-          param: 'train.callbacks',
-          action: 'add',
-          values: [
-            {
-              early_stopping: {
-                monitor: 'val_loss',
-                patience: Math.max(3, Math.round(ev.epochs / 10)),
-                restore_best_weights: true,
-              },
-            },
-          ],
-          factor: 'early_stopping',
-          text:
-            `stop early: validation loss was best at epoch ${best} ` +
-            `(early_stopping with restore_best_weights, or epochs: ${best})`,
-        },
-        {
-          param: `${L}.dropout`,
-          action: 'increase',
-          values: [round(dropout + 0.1), round(dropout + 0.2), round(dropout + 0.3)].filter((v) => v < 0.8),
-          factor: 'dropout',
-          text: `add dropout on the recurrent layer's inputs (${dropout} -> ${round(dropout + 0.2)})`,
-        },
-        {
-          param: `${L}.recurrent_dropout`,
-          action: 'increase',
-          values: [round(rdrop + 0.1), round(rdrop + 0.2)],
-          factor: 'recurrent_dropout',
-          text: 'add recurrent dropout (one mask per sequence, training only)',
-        },
-        {
-          param: `${L}.kernel_regularizer`,
-          action: 'set',
-          values: [{ l2: 1e-4 }, { l2: 1e-3 }, { l2: 1e-2 }],
-          factor: 'regularization',
-          text: 'add L2 weight regularization (1e-4 to 1e-2)',
-        },
-        {
-          param: `${L}.units`,
-          action: 'decrease',
-          values: [Math.max(1, Math.round(units / 2)), Math.max(1, Math.round(units / 4))],
-          factor: 'units',
-          text: `use fewer units (${units} -> ${Math.round(units / 2)}) or fewer layers`,
-        },
-        {
-          param: 'model.layers',
-          action: 'add',
-          values: ['batch_normalization'],
-          factor: 'batch_norm',
-          text: 'try batch normalization between layers',
-        },
-      ];
-    case 'underfitting':
-      return [
-        ...(dropout > 0 || rdrop > 0
-          ? [
-              {
-                param: `${L}.dropout`,
-                action: 'decrease' as const,
-                values: [0, round(dropout / 2)],
-                factor: 'dropout' as const,
-                text: 'use less regularization (dropout/recurrent dropout/L2)',
-              },
-            ]
-          : []),
-        {
-          param: `${L}.units`,
-          action: 'increase',
-          values: [units * 2, units * 4],
-          factor: 'units',
-          text: `use more units (${units} -> ${units * 2})`,
-        },
-        {
-          param: 'model.layers',
-          action: 'add',
-          values: ['stacked'],
-          factor: 'layers',
-          text: 'stack another recurrent layer (return_sequences on the one below)',
-        },
-        // More epochs change nothing when the run ended before its limit (early stopping).
-        ...(ev.epochs >= epochs
-          ? [
-              {
-                param: 'train.epochs',
-                action: 'increase' as const,
-                values: [epochs * 2],
-                factor: 'epochs' as const,
-                text: 'train longer',
-              },
-            ]
-          : []),
-        ...(lookback
-          ? [
-              {
-                param: 'data.lookback',
-                action: 'increase' as const,
-                values: [lookback * 2],
-                factor: 'data' as const,
-                text: `give each forecast a longer history (lookback ${lookback} -> ${lookback * 2})`,
-              },
-            ]
-          : []),
-        {
-          param: 'check.data',
-          action: 'check',
-          factor: 'data',
-          text: 'more data (a longer history, more features) helps an underfitting model most',
-        },
-      ];
-    case 'plateau':
-      return [
-        {
-          param: 'train.schedule',
-          action: 'set',
-          values: [
-            { cosine: { t_max: epochs } },
-            { cosine_restarts: { t_0: Math.max(2, Math.round(epochs / 8)), t_mult: 2 } },
-          ],
-          factor: 'schedule',
-          text: 'use a learning-rate schedule: cosine annealing or warm restarts',
-        },
-        {
-          param: LR,
-          action: 'set',
-          values: [round(lr * 10), round(lr * 3), round(lr / 10)],
-          factor: 'learning_rate',
-          text:
-            `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} ` +
-            '(or run seqtune lr-find)',
-        },
-        {
-          param: 'train.optimizer',
-          action: 'set',
-          values:
-            opt === 'adam' ? ['rmsprop', { sgd: { learning_rate: 0.01, momentum: 0.9, nesterov: true } }] : ['adam'],
-          factor: 'optimizer',
-          text: 'try another optimizer',
-        },
-        {
-          param: 'check.scaling',
-          action: 'check',
-          factor: 'data',
-          text:
-            `check the data scaling (data.scale is ${ctx.config?.data?.scale ?? 'unknown'}; ` +
-            'inputs and targets should be on unit scale)',
-        },
-      ];
-    case 'diverged':
-      return [
-        lrDown,
-        clip,
-        {
-          param: 'check.inputs',
-          action: 'check',
-          factor: 'data',
-          text: 'check inputs and targets for NaN/Inf and their scale (data.missing, data.scale)',
-        },
-      ];
-    case 'unstable':
-      return [
-        lrDown,
-        clip,
-        {
-          param: 'train.batch_size',
-          action: 'increase',
-          values: [batch * 2, batch * 4],
-          factor: 'batch_size',
-          text: `larger batches average out gradient noise (${batch} -> ${batch * 2})`,
-        },
-        {
-          param: 'train.schedule',
-          action: 'set',
-          values: [{ exponential: { rate: 0.95 } }, { cosine: { t_max: epochs } }],
-          factor: 'schedule',
-          text: 'decay the learning rate',
-        },
-      ];
-    case 'architecture':
-      return [
-        lrDown,
-        clip,
-        {
-          param: 'check.model',
-          action: 'check',
-          factor: 'data',
-          text:
-            'both losses rise: check the loss matches the target, the output layer is linear with the right width, ' +
-            'and the recurrent kernel is orthogonal',
-        },
-      ];
-    case 'data':
-      return [
-        {
-          param: 'check.split',
-          action: 'check',
-          factor: 'data',
-          text:
-            'validation improves while training worsens: ' +
-            'check the validation set is representative and split chronologically, ' +
-            'and that scaling is fitted on training data only',
-        },
-        {
-          param: `${L}.dropout`,
-          action: 'decrease',
-          values: [0],
-          factor: 'dropout',
-          text:
-            'heavy dropout or regularization (active only in training) ' +
-            'can make training loss sit above validation loss',
-        },
-      ];
-  }
+  return ADVICE[pattern](factsOf(ev, ctx), ev);
 }
+
+/** What the advice says concretely: the run's values (or the defaults) of the knobs it names. */
+interface Facts {
+  /** Key path of the (first) recurrent layer's options. */
+  L: string;
+  units: number;
+  dropout: number;
+  rdrop: number;
+  opt: string;
+  lr: number;
+  /** Key path of the learning rate. */
+  LR: string;
+  epochs: number;
+  batch: number;
+  lookback: number | undefined;
+  /** The best epoch, 1-based. */
+  best: number;
+  /** data.scale, if the config is known. */
+  scale: string | undefined;
+}
+
+function factsOf(ev: Evidence, ctx: RunContext): Facts {
+  const rec = recurrentLayer(ctx);
+  const { name: opt, lr } = optimizerOf(ctx);
+  return {
+    L: rec ? `model.layers[${rec.index}].${rec.kind}` : 'model.layers[0].gru',
+    units: (rec?.opts.units as number | undefined) ?? 64,
+    dropout: (rec?.opts.dropout as number | undefined) ?? 0,
+    rdrop: (rec?.opts.recurrent_dropout as number | undefined) ?? 0,
+    opt,
+    lr,
+    LR: `train.optimizer.${opt}.learning_rate`,
+    epochs: ctx.config?.train?.epochs ?? ev.epochs,
+    batch: ctx.config?.train?.batch_size ?? 32,
+    lookback: ctx.config?.data?.lookback,
+    best: ev.bestEpoch + 1,
+    scale: ctx.config?.data?.scale,
+  };
+}
+
+// Two pieces of advice that several patterns share.
+const lrDown = ({ LR, lr }: Facts): Advice => ({
+  param: LR,
+  action: 'decrease',
+  values: [round(lr / 3), round(lr / 10)],
+  factor: 'learning_rate',
+  text: `lower the learning rate from ${lr} to ${round(lr / 3)} or ${round(lr / 10)}`,
+});
+const clip = (): Advice => ({
+  param: 'train.clipnorm',
+  action: 'set',
+  values: [5, 15],
+  factor: 'clipnorm',
+  text: 'clip gradients by global norm (clipnorm 5 or 15)',
+});
+
+function learningAdvice({ lr, LR, epochs }: Facts, ev: Evidence): Advice[] {
+  return [
+    {
+      param: 'train.epochs',
+      action: 'increase',
+      values: [epochs * 2, epochs * 4],
+      factor: 'epochs',
+      text: `train longer: both losses were still falling at epoch ${ev.epochs} (try ${epochs * 2} epochs with early stopping)`,
+    },
+    {
+      param: LR,
+      action: 'increase',
+      values: [round(lr * 3), round(lr * 10)],
+      factor: 'learning_rate',
+      text: `or a higher learning rate (${round(lr * 3)}) to get there sooner`,
+    },
+  ];
+}
+
+function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Evidence): Advice[] {
+  return [
+    {
+      param: 'train.callbacks',
+      action: 'add',
+      values: [
+        {
+          early_stopping: {
+            monitor: 'val_loss',
+            patience: Math.max(3, Math.round(ev.epochs / 10)),
+            restore_best_weights: true,
+          },
+        },
+      ],
+      factor: 'early_stopping',
+      text: `stop early: validation loss was best at epoch ${best} (early_stopping with restore_best_weights, or epochs: ${best})`,
+    },
+    {
+      param: `${L}.dropout`,
+      action: 'increase',
+      values: [round(dropout + 0.1), round(dropout + 0.2), round(dropout + 0.3)].filter((v) => v < 0.8),
+      factor: 'dropout',
+      text: `add dropout on the recurrent layer's inputs (${dropout} -> ${round(dropout + 0.2)})`,
+    },
+    {
+      param: `${L}.recurrent_dropout`,
+      action: 'increase',
+      values: [round(rdrop + 0.1), round(rdrop + 0.2)],
+      factor: 'recurrent_dropout',
+      text: 'add recurrent dropout (one mask per sequence, training only)',
+    },
+    {
+      param: `${L}.kernel_regularizer`,
+      action: 'set',
+      values: [{ l2: 1e-4 }, { l2: 1e-3 }, { l2: 1e-2 }],
+      factor: 'regularization',
+      text: 'add L2 weight regularization (1e-4 to 1e-2)',
+    },
+    {
+      param: `${L}.units`,
+      action: 'decrease',
+      values: [Math.max(1, Math.round(units / 2)), Math.max(1, Math.round(units / 4))],
+      factor: 'units',
+      text: `use fewer units (${units} -> ${Math.round(units / 2)}) or fewer layers`,
+    },
+    {
+      param: 'model.layers',
+      action: 'add',
+      values: ['batch_normalization'],
+      factor: 'batch_norm',
+      text: 'try batch normalization between layers',
+    },
+  ];
+}
+
+function underfittingAdvice({ L, units, dropout, rdrop, epochs, lookback }: Facts, ev: Evidence): Advice[] {
+  return [
+    ...(dropout > 0 || rdrop > 0
+      ? [
+          {
+            param: `${L}.dropout`,
+            action: 'decrease' as const,
+            values: [0, round(dropout / 2)],
+            factor: 'dropout' as const,
+            text: 'use less regularization (dropout/recurrent dropout/L2)',
+          },
+        ]
+      : []),
+    {
+      param: `${L}.units`,
+      action: 'increase',
+      values: [units * 2, units * 4],
+      factor: 'units',
+      text: `use more units (${units} -> ${units * 2})`,
+    },
+    {
+      param: 'model.layers',
+      action: 'add',
+      values: ['stacked'],
+      factor: 'layers',
+      text: 'stack another recurrent layer (return_sequences on the one below)',
+    },
+    // More epochs change nothing when the run ended before its limit (early stopping).
+    ...(ev.epochs >= epochs
+      ? [
+          {
+            param: 'train.epochs',
+            action: 'increase' as const,
+            values: [epochs * 2],
+            factor: 'epochs' as const,
+            text: 'train longer',
+          },
+        ]
+      : []),
+    ...(lookback
+      ? [
+          {
+            param: 'data.lookback',
+            action: 'increase' as const,
+            values: [lookback * 2],
+            factor: 'data' as const,
+            text: `give each forecast a longer history (lookback ${lookback} -> ${lookback * 2})`,
+          },
+        ]
+      : []),
+    {
+      param: 'check.data',
+      action: 'check',
+      factor: 'data',
+      text: 'more data (a longer history, more features) helps an underfitting model most',
+    },
+  ];
+}
+
+function plateauAdvice({ opt, lr, LR, epochs, scale }: Facts): Advice[] {
+  return [
+    {
+      param: 'train.schedule',
+      action: 'set',
+      values: [
+        { cosine: { t_max: epochs } },
+        { cosine_restarts: { t_0: Math.max(2, Math.round(epochs / 8)), t_mult: 2 } },
+      ],
+      factor: 'schedule',
+      text: 'use a learning-rate schedule: cosine annealing or warm restarts',
+    },
+    {
+      param: LR,
+      action: 'set',
+      values: [round(lr * 10), round(lr * 3), round(lr / 10)],
+      factor: 'learning_rate',
+      text: `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`,
+    },
+    {
+      param: 'train.optimizer',
+      action: 'set',
+      values: opt === 'adam' ? ['rmsprop', { sgd: { learning_rate: 0.01, momentum: 0.9, nesterov: true } }] : ['adam'],
+      factor: 'optimizer',
+      text: 'try another optimizer',
+    },
+    {
+      param: 'check.scaling',
+      action: 'check',
+      factor: 'data',
+      text: `check the data scaling (data.scale is ${scale ?? 'unknown'}; inputs and targets should be on unit scale)`,
+    },
+  ];
+}
+
+function divergedAdvice(f: Facts): Advice[] {
+  return [
+    lrDown(f),
+    clip(),
+    {
+      param: 'check.inputs',
+      action: 'check',
+      factor: 'data',
+      text: 'check inputs and targets for NaN/Inf and their scale (data.missing, data.scale)',
+    },
+  ];
+}
+
+function unstableAdvice(f: Facts): Advice[] {
+  const { epochs, batch } = f;
+  return [
+    lrDown(f),
+    clip(),
+    {
+      param: 'train.batch_size',
+      action: 'increase',
+      values: [batch * 2, batch * 4],
+      factor: 'batch_size',
+      text: `larger batches average out gradient noise (${batch} -> ${batch * 2})`,
+    },
+    {
+      param: 'train.schedule',
+      action: 'set',
+      values: [{ exponential: { rate: 0.95 } }, { cosine: { t_max: epochs } }],
+      factor: 'schedule',
+      text: 'decay the learning rate',
+    },
+  ];
+}
+
+function architectureAdvice(f: Facts): Advice[] {
+  return [
+    lrDown(f),
+    clip(),
+    {
+      param: 'check.model',
+      action: 'check',
+      factor: 'data',
+      text: 'both losses rise: check the loss matches the target, the output layer is linear with the right width, and the recurrent kernel is orthogonal',
+    },
+  ];
+}
+
+function dataAdvice({ L }: Facts): Advice[] {
+  return [
+    {
+      param: 'check.split',
+      action: 'check',
+      factor: 'data',
+      text: 'validation improves while training worsens: check the validation set is representative and split chronologically, and that scaling is fitted on training data only',
+    },
+    {
+      param: `${L}.dropout`,
+      action: 'decrease',
+      values: [0],
+      factor: 'dropout',
+      text: 'heavy dropout or regularization (active only in training) can make training loss sit above validation loss',
+    },
+  ];
+}
+
+/** The advice for each pattern, in the order to try it. */
+const ADVICE: Record<PatternId, (f: Facts, ev: Evidence) => Advice[]> = {
+  learning: learningAdvice,
+  overfitting: overfittingAdvice,
+  underfitting: underfittingAdvice,
+  plateau: plateauAdvice,
+  diverged: divergedAdvice,
+  unstable: unstableAdvice,
+  architecture: architectureAdvice,
+  data: dataAdvice,
+};

@@ -65,10 +65,35 @@ export function windowOf(n: number): number {
 export function diagnose(history: LossHistory, context: RunContext = {}): Diagnosis {
   const loss = history.loss ?? [];
   const val = history.val_loss?.some((v) => !Number.isNaN(v)) ? history.val_loss : null;
+  const { evidence, best } = evidenceOf(loss, val);
+  const v = readCurves(loss, val, evidence, best);
+  return {
+    pattern: v.pattern,
+    name: PATTERN_NAMES[v.pattern],
+    confidence: +v.confidence.toFixed(3),
+    trainOnly: val === null,
+    summary: v.summary,
+    evidence,
+    advice: adviceFor(v.pattern, evidence, context),
+  };
+}
+
+/** A pattern named, how clearly, and in words. */
+interface Verdict {
+  pattern: PatternId;
+  confidence: number;
+  summary: string;
+}
+const verdict = (pattern: PatternId, confidence: number, summary: string): Verdict => ({
+  pattern,
+  confidence,
+  summary,
+});
+
+/** The numbers a diagnosis rests on, before the trends are read (readCurves fills evidence.train/val). */
+function evidenceOf(loss: number[], val: number[] | null): { evidence: Evidence; best: { v: number; i: number } } {
   const n = loss.length;
-  const trainOnly = val === null;
   const nonFinite = [finiteIndex(loss), val ? finiteIndex(val) : -1].filter((i) => i >= 0);
-  const firstNonFinite = nonFinite.length ? Math.min(...nonFinite) : null;
   const ref = val ?? loss;
   const finiteRef = ref.map((v, i) => ({ v, i })).filter((p) => Number.isFinite(p.v));
   const best = finiteRef.length ? finiteRef.reduce((a, b) => (b.v < a.v ? b : a)) : { v: NaN, i: 0 };
@@ -87,32 +112,52 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
         ? (val[n - 1]! - loss[n - 1]!) / Math.abs(loss[n - 1]!)
         : null,
     valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1]! / best.v - 1 : null,
-    firstNonFinite,
+    firstNonFinite: nonFinite.length ? Math.min(...nonFinite) : null,
   };
-  const done = (pattern: PatternId, confidence: number, summary: string): Diagnosis => ({
-    pattern,
-    name: PATTERN_NAMES[pattern],
-    confidence: +confidence.toFixed(3),
-    trainOnly,
-    summary,
-    evidence,
-    advice: adviceFor(pattern, evidence, context),
-  });
+  return { evidence, best };
+}
 
-  if (n === 0) return done('plateau', 0.05, 'no epochs recorded');
+/** Names the pattern: divergence and too-short runs first, then oscillation, then the two trends. */
+function readCurves(loss: number[], val: number[] | null, evidence: Evidence, best: { v: number; i: number }): Verdict {
+  const n = loss.length;
+  const early = beforeTrends(loss, val, evidence);
+  if (early) return early;
+  const w = windowOf(n);
+  const tTrain = trendOf(loss, w);
+  evidence.train = tTrain;
+  const tVal = val ? trendOf(val, w) : null;
+  evidence.val = tVal;
+  const unstable = oscillation(tTrain, tVal);
+  if (unstable) return unstable;
+  if (!tVal) {
+    const p: PatternId =
+      tTrain.direction === 'falling' ? 'learning' : tTrain.direction === 'flat' ? 'plateau' : 'architecture';
+    return verdict(
+      p,
+      squash(tTrain.margin) * 0.8,
+      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); no validation curve, so generalization cannot be judged`,
+    );
+  }
+  return fromTrends(tTrain, tVal, evidence, best);
+}
+
+/** No epochs, a non-finite loss, an explosion, or a run too short for trends (then evidence.train is set). */
+function beforeTrends(loss: number[], val: number[] | null, evidence: Evidence): Verdict | null {
+  const n = loss.length;
+  const firstNonFinite = evidence.firstNonFinite;
+  if (n === 0) return verdict('plateau', 0.05, 'no epochs recorded');
   if (firstNonFinite !== null)
-    return done(
+    return verdict(
       'diverged',
       0.99,
-      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} ` +
-        `at epoch ${firstNonFinite + 1}`,
+      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} at epoch ${firstNonFinite + 1}`,
     );
   // Explosion: the loss ends far above where it started and far above its best.
   const minTrain = Math.min(...loss),
     lastTrain = loss[n - 1]!,
     firstTrain = loss[0]!;
   if (n >= 3 && minTrain > 0 && lastTrain > 20 * minTrain && lastTrain > 5 * firstTrain) {
-    return done(
+    return verdict(
       'diverged',
       0.9,
       `the training loss exploded to ${lastTrain.toPrecision(3)} (${(lastTrain / minTrain).toFixed(0)}x its minimum)`,
@@ -121,40 +166,32 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   if (n < 4) {
     const tr = trendOf(loss, n, 0.03);
     evidence.train = tr;
-    return done(
+    return verdict(
       tr.direction === 'falling' ? 'learning' : tr.direction === 'rising' ? 'architecture' : 'plateau',
       0.2,
       `only ${n} epochs: too short to read much`,
     );
   }
-  const tTrain = trendOf(loss, w);
-  evidence.train = tTrain;
-  const tVal = val ? trendOf(val, w) : null;
-  evidence.val = tVal;
+  return null;
+}
 
-  // Unstable: large oscillation around a trend that is small next to it.
+/** Unstable: large oscillation around a trend that is small next to it. */
+function oscillation(tTrain: Trend, tVal: Trend | null): Verdict | null {
   const osc = (t: Trend) => t.noise > 0.08 && t.signChanges >= 0.4 && Math.abs(t.change) < 2 * t.noise;
   const both = [tTrain, ...(tVal ? [tVal] : [])];
   const maxNoise = Math.max(...both.map((t) => t.noise));
-  if (both.some(osc) && maxNoise > 0.12) {
-    return done(
-      'unstable',
-      squash((maxNoise - 0.12) / 0.1 + 0.5),
-      `the loss swings by about ${(100 * maxNoise).toFixed(0)}% from epoch to epoch around a flat trend`,
-    );
-  }
+  if (!(both.some(osc) && maxNoise > 0.12)) return null;
+  return verdict(
+    'unstable',
+    squash((maxNoise - 0.12) / 0.1 + 0.5),
+    `the loss swings by about ${(100 * maxNoise).toFixed(0)}% from epoch to epoch around a flat trend`,
+  );
+}
 
-  if (!tVal) {
-    const p: PatternId =
-      tTrain.direction === 'falling' ? 'learning' : tTrain.direction === 'flat' ? 'plateau' : 'architecture';
-    return done(
-      p,
-      squash(tTrain.margin) * 0.8,
-      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); ` +
-        'no validation curve, so generalization cannot be judged',
-    );
-  }
-
+/** The pattern of the two trends (PAIR), with overfitting that the recent window reads as flat. */
+function fromTrends(tTrain: Trend, tVal: Trend, evidence: Evidence, best: { v: number; i: number }): Verdict {
+  const n = evidence.epochs,
+    w = windowOf(n);
   let pattern = PAIR[tTrain.direction][tVal.direction];
   let confidence = squash(Math.min(tTrain.margin, tVal.margin));
   // Overfitting that the recent window reads as flat: validation well above its best, reached earlier.
@@ -168,11 +205,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     pattern = 'overfitting';
     confidence = squash(above / Math.max(0.1, 3 * tVal.noise) - 0.5);
   }
-  const summary =
-    `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), ` +
-    `validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; ` +
-    `best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
-  return done(pattern, confidence, summary);
+  const summary = `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
+  return verdict(pattern, confidence, summary);
 }
 
 function fmtPct(x: number): string {

@@ -24,7 +24,7 @@ import {
 } from '../data/index.js';
 import { type Diagnosis, diagnose, diagnosisChart, diagnosisText, lintConfig } from '../diagnose/index.js';
 import { type Tensor, tensor } from '../nn/index.js';
-import { forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
+import { type ChartInfo, forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import type { History, Model } from '../train/index.js';
 import { defaultRunDir, RunFolder } from './folder.js';
 
@@ -81,9 +81,7 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
     const last = cfg.model.layers.length - 1;
     const kind = Object.keys(cfg.model.layers[last]!)[0];
     throw new ConfigError(
-      `${file}: model.layers[${last}].${kind}: ` +
-        `the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; ` +
-        `expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
+      `${file}: model.layers[${last}].${kind}: the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
     );
   }
 }
@@ -116,28 +114,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   checkOutputWidth(loaded.file, cfg, model, data);
   const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir));
   try {
-    const t = cfg.train!;
-    const [xTrain, yTrain] = splitTensors(data, 'train', model);
-    const valSplit = t.validation ?? 'val';
-    log(
-      `training ${loaded.name}: ${data.windows.train.starts.length} train / ` +
-        `${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ` +
-        `${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`,
-    );
-    // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
-    for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
-    const started = performance.now();
-    const history = await model.fit(xTrain, yTrain, {
-      epochs: t.epochs,
-      batchSize: t.batch_size,
-      shuffle: t.shuffle,
-      validationData: splitTensors(data, valSplit, model),
-      callbacks: callbacksOf(cfg),
-      schedule: scheduleOf(cfg),
-      verbose: o.verbose ?? 'auto',
-      onWarning: (w) => log(`warning: ${w}`),
-    });
-    const seconds = (performance.now() - started) / 1000;
+    const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);
     const baselines = baselinesOf(cfg);
     const test = evalSplit(model, data, 'test', baselines),
@@ -153,35 +130,10 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
       epochs_run: history.epochs,
       seconds,
     };
-    await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
-    await folder.json('history.json', history.history);
-    await folder.json('metrics.json', metrics);
-    const diagnosis = diagnose(history.history, { config: cfg });
-    await folder.json('diagnosis.json', diagnosis);
-    await model.save(folder.path('model'));
-    await folder.json(join('model', 'data.json'), {
-      data: cfg.data,
-      csvPath,
-      features: data.features,
-      targets: data.targets,
-      scaler: data.scaler,
-      encodings: data.encodings,
-    });
-    const loss = diagnosisChart(history.history, diagnosis, loaded.name);
-    const lossSvg = renderSvg(loss);
-    await folder.write('loss.svg', lossSvg);
-    await folder.write('loss.png', svgToPng(lossSvg));
-    const fc = forecastFigure(data, test.pred, loaded.name);
-    await folder.write('forecast.svg', fc);
-    await folder.write('forecast.png', svgToPng(fc));
+    const run = { loaded, cfg, csvPath, data, model, history, metrics, testPred: test.pred };
+    const { diagnosis, loss } = await writeRun(folder, run);
     const dir = await folder.commit();
-    log('');
-    log(renderTerminal(loss, { width: 60, height: 10 }).trimEnd());
-    log('');
-    log(metricsTable(metrics));
-    log('');
-    log(diagnosisText(diagnosis, 'diagnosis'));
-    log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
+    logSummary(log, loss, metrics, diagnosis, dir);
     return { dir, metrics, history, model, data, config: cfg, diagnosis };
   } catch (e) {
     await folder.abort();
@@ -189,10 +141,94 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   }
 }
 
-/**
- * The first target one step ahead (the horizon's first step) over the test period: actual vs predicted,
- * original units.
- */
+/** Says what is trained on what, warns about the config, and fits; seconds is the fit's time. */
+async function fitRun(
+  loaded: LoadedConfig,
+  cfg: RawConfig,
+  model: Model,
+  data: PreparedData,
+  o: TrainRunOptions,
+  log: (line: string) => void,
+): Promise<{ history: History; seconds: number }> {
+  const t = cfg.train!;
+  const [xTrain, yTrain] = splitTensors(data, 'train', model);
+  const valSplit = t.validation ?? 'val';
+  log(
+    `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`,
+  );
+  // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
+  for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
+  const started = performance.now();
+  const history = await model.fit(xTrain, yTrain, {
+    epochs: t.epochs,
+    batchSize: t.batch_size,
+    shuffle: t.shuffle,
+    validationData: splitTensors(data, valSplit, model),
+    callbacks: callbacksOf(cfg),
+    schedule: scheduleOf(cfg),
+    verbose: o.verbose ?? 'auto',
+    onWarning: (w) => log(`warning: ${w}`),
+  });
+  return { history, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Writes the run folder's files (../shared/CONFIG.md, "The run folder"); returns the diagnosis and loss chart. */
+async function writeRun(
+  folder: RunFolder,
+  r: {
+    loaded: LoadedConfig;
+    cfg: RawConfig;
+    csvPath: string;
+    data: PreparedData;
+    model: Model;
+    history: History;
+    metrics: RunMetrics;
+    testPred: Float32Array;
+  },
+): Promise<{ diagnosis: Diagnosis; loss: ChartInfo }> {
+  const { loaded, cfg, data, history } = r;
+  await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
+  await folder.json('history.json', history.history);
+  await folder.json('metrics.json', r.metrics);
+  const diagnosis = diagnose(history.history, { config: cfg });
+  await folder.json('diagnosis.json', diagnosis);
+  await r.model.save(folder.path('model'));
+  await folder.json(join('model', 'data.json'), {
+    data: cfg.data,
+    csvPath: r.csvPath,
+    features: data.features,
+    targets: data.targets,
+    scaler: data.scaler,
+    encodings: data.encodings,
+  });
+  const loss = diagnosisChart(history.history, diagnosis, loaded.name);
+  const lossSvg = renderSvg(loss);
+  await folder.write('loss.svg', lossSvg);
+  await folder.write('loss.png', svgToPng(lossSvg));
+  const fc = forecastFigure(data, r.testPred, loaded.name);
+  await folder.write('forecast.svg', fc);
+  await folder.write('forecast.png', svgToPng(fc));
+  return { diagnosis, loss };
+}
+
+/** The end of `seqtune train`'s output: the loss chart, the metrics table, the diagnosis, the folder. */
+function logSummary(
+  log: (line: string) => void,
+  loss: ChartInfo,
+  metrics: RunMetrics,
+  diagnosis: Diagnosis,
+  dir: string,
+): void {
+  log('');
+  log(renderTerminal(loss, { width: 60, height: 10 }).trimEnd());
+  log('');
+  log(metricsTable(metrics));
+  log('');
+  log(diagnosisText(diagnosis, 'diagnosis'));
+  log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
+}
+
+/** The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original units. */
 function forecastFigure(d: PreparedData, pred: Float32Array, name: string): string {
   const w = d.windows.test,
     nT = d.targets.length,
@@ -209,10 +245,7 @@ function forecastFigure(d: PreparedData, pred: Float32Array, name: string): stri
   }
   return renderSvg(
     forecastChart(actual, predicted, {
-      title:
-        `${name}: ${d.targets[0]} on the test period ` +
-        `(${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}` +
-        `${w.starts.length > n ? `, first ${n} windows` : ''})`,
+      title: `${name}: ${d.targets[0]} on the test period (${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}${w.starts.length > n ? `, first ${n} windows` : ''})`,
       x,
       xLabel: 'row',
       yLabel: d.targets[0],

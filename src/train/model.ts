@@ -214,14 +214,7 @@ export class Model extends Stack implements CompiledStack {
     let validation = opts.validationData;
     if (opts.validationSplit !== undefined) {
       if (validation) throw new ValueError('fit: give validationData or validationSplit, not both');
-      const f = opts.validationSplit;
-      if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
-      const n = x.shape[0]!,
-        nVal = Math.floor(n * f);
-      if (nVal < 1 || nVal >= n)
-        throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
-      [x, validation] = [sliceRows(x, 0, n - nVal), [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)]];
-      y = sliceRows(y, 0, n - nVal);
+      [x, y, validation] = this.holdOut(x, y, opts.validationSplit);
     }
     const N = x.shape[0]!;
     if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
@@ -235,26 +228,12 @@ export class Model extends Stack implements CompiledStack {
     const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
-
-    const callbacks: FitCallback<Model>[] = [...(opts.callbacks ?? [])];
-    const verbose = opts.verbose ?? 0;
-    if (verbose !== 0)
-      callbacks.push(
-        new ProgressLogger(epochs, Math.ceil(N / bs), verbose === 'auto' && Boolean(process.stderr.isTTY)),
-      );
-    for (const c of callbacks) c.setModel(this);
+    const callbacks = this.fitCallbacks(opts, epochs, Math.ceil(N / bs));
     this.stopTraining = false;
     this.stopReason = undefined;
     this.diverged = false;
     this.epochsPlanned = epochs;
-
-    const history: Record<string, number[]> = { loss: [] };
-    for (const m of this.metrics) history[m] = [];
-    if (validation) {
-      history.val_loss = [];
-      for (const m of this.metrics) history[`val_${m}`] = [];
-    }
-    history.lr = [];
+    const history = this.emptyHistory(Boolean(validation));
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (const c of callbacks) await c.onTrainBegin();
     let ran = 0;
@@ -263,18 +242,7 @@ export class Model extends Stack implements CompiledStack {
       for (const c of callbacks) await c.onEpochBegin(e);
       const lr = this.optimizer.learningRate;
       const order = (opts.shuffle ?? true) ? this.rng.permutation(N) : identity;
-      let sum = 0,
-        seen = 0,
-        batch = 0;
-      this.trainMetrics.reset();
-      for (let start = 0; start < N && !this.stopTraining; start += bs, batch++) {
-        const B = Math.min(bs, N - start);
-        const l = this.trainStep(x, y, order, start, B);
-        sum += l * B;
-        seen += B;
-        for (const c of callbacks) await c.onBatchEnd(batch, { loss: l, size: B });
-      }
-      const logs: Logs = { loss: sum / Math.max(seen, 1), ...this.trainMetrics.result() };
+      const logs = await this.trainEpoch(x, y, order, bs, callbacks);
       if (validation && !this.diverged) {
         const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
         for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
@@ -287,6 +255,62 @@ export class Model extends Stack implements CompiledStack {
     }
     for (const c of callbacks) await c.onTrainEnd();
     return { history, epochs: ran, stopReason: this.stopReason, diverged: this.diverged, warnings };
+  }
+
+  /** fit's validationSplit: the last fraction f of the samples (chronologically last) held out. */
+  private holdOut(x: Tensor, y: Tensor, f: number): [Tensor, Tensor, [Tensor, Tensor]] {
+    if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
+    const n = x.shape[0]!,
+      nVal = Math.floor(n * f);
+    if (nVal < 1 || nVal >= n)
+      throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
+    const validation: [Tensor, Tensor] = [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)];
+    return [sliceRows(x, 0, n - nVal), sliceRows(y, 0, n - nVal), validation];
+  }
+
+  /** The caller's callbacks, with a progress logger when verbose, each given this model. */
+  private fitCallbacks(opts: FitOptions, epochs: number, batches: number): FitCallback<Model>[] {
+    const callbacks: FitCallback<Model>[] = [...(opts.callbacks ?? [])];
+    const verbose = opts.verbose ?? 0;
+    if (verbose !== 0)
+      callbacks.push(new ProgressLogger(epochs, batches, verbose === 'auto' && Boolean(process.stderr.isTTY)));
+    for (const c of callbacks) c.setModel(this);
+    return callbacks;
+  }
+
+  /** History keys in their order: loss, the metrics, val_loss and val_ metrics (with validation), lr. */
+  private emptyHistory(validation: boolean): Record<string, number[]> {
+    const history: Record<string, number[]> = { loss: [] };
+    for (const m of this.metrics) history[m] = [];
+    if (validation) {
+      history.val_loss = [];
+      for (const m of this.metrics) history[`val_${m}`] = [];
+    }
+    history.lr = [];
+    return history;
+  }
+
+  /** One epoch of training steps over the samples in order; returns the epoch's mean loss and train metrics. */
+  private async trainEpoch(
+    x: Tensor,
+    y: Tensor,
+    order: ArrayLike<number>,
+    bs: number,
+    callbacks: FitCallback<Model>[],
+  ): Promise<Logs> {
+    const N = x.shape[0]!;
+    let sum = 0,
+      seen = 0,
+      batch = 0;
+    this.trainMetrics.reset();
+    for (let start = 0; start < N && !this.stopTraining; start += bs, batch++) {
+      const B = Math.min(bs, N - start);
+      const l = this.trainStep(x, y, order, start, B);
+      sum += l * B;
+      seen += B;
+      for (const c of callbacks) await c.onBatchEnd(batch, { loss: l, size: B });
+    }
+    return { loss: sum / Math.max(seen, 1), ...this.trainMetrics.result() };
   }
 
   override dispose(): void {

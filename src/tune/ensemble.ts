@@ -5,10 +5,10 @@ import { dirname } from 'node:path';
 import { callbacksOf, compiledModel, type LoadedConfig, type RawConfig, scheduleOf } from '../config/index.js';
 import { baselineScores, scoreForecast } from '../data/index.js';
 import { checkOutputWidth, defaultRunDir, RunFolder, splitTensors } from '../run/index.js';
-import { type Storage, StorageError } from '../storage/index.js';
+import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
 import { type FusionMethod, fuseModels, type Model } from '../train/index.js';
 import { applyParams } from './space.js';
-import { prepareFor } from './trial.js';
+import { prepareFor, type TrialEnv } from './trial.js';
 
 export async function studyEnsemble(
   storage: Storage,
@@ -29,29 +29,8 @@ export async function studyEnsemble(
   if (top.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
-  const members: Model[] = [];
   const d0 = await prepareFor(env, base);
-  for (const t of top) {
-    const cfg = applyParams(base, t.params);
-    const d = await prepareFor(env, cfg);
-    if (JSON.stringify(cfg.data) !== JSON.stringify(base.data))
-      throw new StorageError(
-        `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
-      );
-    const m = compiledModel(file, cfg, d.features.length);
-    checkOutputWidth(file, cfg, m, d);
-    await m.fit(...splitTensors(d, 'train', m), {
-      epochs: cfg.train!.epochs,
-      batchSize: cfg.train!.batch_size,
-      shuffle: cfg.train!.shuffle,
-      validationData: splitTensors(d, 'val', m),
-      callbacks: callbacksOf(cfg),
-      schedule: scheduleOf(cfg),
-      onWarning: () => {},
-    });
-    members.push(m);
-    log(`member ${members.length}/${top.length}: trial ${t.number} retrained`);
-  }
+  const members = await retrainMembers(env, top, log);
   const val = splitTensors(d0, 'val', members[0]!),
     test = splitTensors(d0, 'test', members[0]!);
   const relVal: [(typeof val)[0], (typeof val)[1]] = [val[0], val[1]];
@@ -77,4 +56,32 @@ export async function studyEnsemble(
     await folder.abort();
     throw e;
   }
+}
+
+/** Each trial's config retrained from scratch (they must all keep the base config's data section). */
+async function retrainMembers(env: TrialEnv, top: FrozenTrial[], log: (l: string) => void): Promise<Model[]> {
+  const { base, loaded } = env;
+  const members: Model[] = [];
+  for (const t of top) {
+    const cfg = applyParams(base, t.params);
+    const d = await prepareFor(env, cfg);
+    if (JSON.stringify(cfg.data) !== JSON.stringify(base.data))
+      throw new StorageError(
+        `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
+      );
+    const m = compiledModel(loaded.file, cfg, d.features.length);
+    checkOutputWidth(loaded.file, cfg, m, d);
+    await m.fit(...splitTensors(d, 'train', m), {
+      epochs: cfg.train!.epochs,
+      batchSize: cfg.train!.batch_size,
+      shuffle: cfg.train!.shuffle,
+      validationData: splitTensors(d, 'val', m),
+      callbacks: callbacksOf(cfg),
+      schedule: scheduleOf(cfg),
+      onWarning: () => {},
+    });
+    members.push(m);
+    log(`member ${members.length}/${top.length}: trial ${t.number} retrained`);
+  }
+  return members;
 }

@@ -1,4 +1,4 @@
-// The tune: section as the study reads it; study.ts builds it and the strategies (auto.ts) read it,
+// The tune: section as the study reads it; settings.ts builds it and the strategies (auto.ts) read it,
 // so it lives below both.
 import type { Pruner } from './pruners/index.js';
 import type { Space } from './space.js';
@@ -6,7 +6,7 @@ import type { Space } from './space.js';
 /** How a study picks its trials. */
 export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
 
-/** The tune: section of a config, checked and with defaults filled in (tuneSettings in study.ts). */
+/** The tune: section of a config, checked and with defaults filled in (tuneSettings in settings.ts). */
 export interface TuneSettings {
   strategy: Strategy;
   objective: string;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig, resolveConfig } from '../config/index.js';
 import { openStorage } from '../storage/index.js';
-import { tuneSettings } from './study.js';
+import { tuneSettings } from './settings.js';
 import { runTrial, type TrialEnv } from './trial.js';
 
 const { file, storage: url, study } = workerData as { file: string; storage: string; study: string };

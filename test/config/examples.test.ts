@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
-import { tuneSettings } from '../../src/tune/study.js';
+import { tuneSettings } from '../../src/tune/settings.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'examples');
 

@@ -7,8 +7,8 @@ import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
+import { tuneSettings } from '../../src/tune/settings.js';
 import { applyParams } from '../../src/tune/space.js';
-import { tuneSettings } from '../../src/tune/study.js';
 import { secondsPerWindow, type TrialEnv } from '../../src/tune/trial.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));

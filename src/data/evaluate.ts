@@ -1,0 +1,64 @@
+// Scores on prepared windows: the naive baselines and a model's output against the truth, on the
+// scaled and the original scale.
+import { type BaselineSpec, baselineForecast, baselineName, type Scores, score } from './baselines.js';
+import { Scaler } from './scale.js';
+import type { PreparedData } from './types.js';
+import { absolute, type Windows } from './window.js';
+
+/** Scores of the baselines on a split's windows, on the scaled and the original scale. */
+export function baselineScores(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  specs: BaselineSpec[],
+): { scaled: Record<string, Scores>; original: Record<string, Scores> } {
+  const w = d.windows[split];
+  const scaled: Record<string, Scores> = {},
+    original: Record<string, Scores> = {};
+  const [a, b] = d.ranges.train;
+  const mean = (s: Float64Array[]) =>
+    s.map((v) => {
+      let t = 0;
+      for (let i = a; i < b; i++) t += v[i]!;
+      return t / (b - a);
+    });
+  const truthOrig = originalTargets(d, w);
+  for (const spec of specs) {
+    const name = baselineName(spec);
+    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), w.truth);
+    original[name] = score(
+      baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original)),
+      truthOrig,
+    );
+  }
+  return { scaled, original };
+}
+
+/** A split's targets in original units (horizon-major, as Windows.y). */
+export function originalTargets(d: PreparedData, w: Windows): Float32Array {
+  const nT = d.targets.length,
+    out = new Float32Array(w.starts.length * w.horizon * nT);
+  w.starts.forEach((s, n) => {
+    for (let h = 0; h < w.horizon; h++)
+      for (let k = 0; k < nT; k++) out[(n * w.horizon + h) * nT + k] = d.targetSeries.original[k]![s + h]!;
+  });
+  return out;
+}
+
+/** A model's output on a split's windows scored against the truth, on the scaled and the original scale (offsets of relative windows added back). */
+export function scoreForecast(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  modelOutput: ArrayLike<number>,
+): { scaled: Scores; original: Scores } {
+  const w = d.windows[split];
+  const pred = absolute(w, modelOutput);
+  return { scaled: score(pred, w.truth), original: score(unscaleTargets(d, pred), originalTargets(d, w)) };
+}
+
+/** Maps scaled predictions (horizon-major, targets last) back to original units. */
+export function unscaleTargets(d: PreparedData, pred: ArrayLike<number>): Float32Array {
+  const scaler = new Scaler(d.scaler),
+    nT = d.targets.length,
+    idx = d.targets.map((t) => scaler.indexOf(t));
+  return Float32Array.from({ length: pred.length }, (_, i) => scaler.inverse(idx[i % nT]!, pred[i]!));
+}

@@ -1,0 +1,111 @@
+// Stage 3 of prepare (impute): missing values in the columns in use handled by data.missing: error
+// (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
+// nearest value) or {constant: x}. Filling works on the encoded columns in place.
+import { DataError, MissingValuesError } from '../errors.js';
+import type { DataConfig, MissingPolicy } from '../types.js';
+import type { Encoded } from './encode.js';
+import type { TableRows } from './read.js';
+
+type FillPolicy = Exclude<MissingPolicy, 'error' | 'drop'>;
+
+/** The columns in use without missing values. */
+export interface Imputed {
+  /** Rows left (all of them unless the policy dropped some). */
+  rows: number;
+  droppedRows: number;
+  /** Feature columns in Encoded.features order. */
+  features: Float64Array[];
+  /** Target columns in TableRows.targets order. */
+  targets: Float64Array[];
+  time: number[];
+  notes: string[];
+}
+
+export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): Imputed {
+  const used = [...new Set([...enc.features, ...rows.targets])];
+  const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used);
+  const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]!) : v);
+  return {
+    rows: keep ? keep.length : rows.count,
+    droppedRows: keep ? rows.count - keep.length : 0,
+    features: enc.features.map((c) => pick(enc.numeric.get(c)!)),
+    targets: rows.targets.map((c) => pick(enc.numeric.get(c)!)),
+    time: keep ? keep.map((r) => rows.time[r]!) : rows.time,
+    notes,
+  };
+}
+
+/** Applies the policy; keep lists the rows left when it drops rows, else it is null. */
+function applyPolicy(
+  policy: MissingPolicy,
+  rows: TableRows,
+  numeric: Map<string, Float64Array>,
+  used: string[],
+): { keep: number[] | null; notes: string[] } {
+  const { count, cells } = findMissing(rows, numeric, used);
+  if (count === 0) return { keep: null, notes: [] };
+  if (policy === 'error')
+    throw new MissingValuesError(
+      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), first at ${cells.join(', ')}; set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows`,
+      count,
+      cells,
+    );
+  if (policy === 'drop') {
+    const keep: number[] = [];
+    for (let r = 0; r < rows.count; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);
+    return { keep, notes: [`dropped ${rows.count - keep.length} rows with missing values`] };
+  }
+  for (const c of used) fillColumn(policy, numeric.get(c)!, rows, c);
+  const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
+  return { keep: null, notes: [`filled ${count} missing values (${how})`] };
+}
+
+/** How many cells are missing, and where the first five are. */
+function findMissing(
+  rows: TableRows,
+  numeric: Map<string, Float64Array>,
+  used: string[],
+): { count: number; cells: string[] } {
+  const cells: string[] = [];
+  let count = 0;
+  for (const c of used) {
+    const v = numeric.get(c)!;
+    for (let r = 0; r < rows.count; r++)
+      if (Number.isNaN(v[r])) {
+        count++;
+        if (cells.length < 5) cells.push(`row ${r + 1 + rows.skip} column "${c}"`);
+      }
+  }
+  return { count, cells };
+}
+
+function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string): void {
+  const n = rows.count;
+  if (policy === 'ffill') {
+    for (let r = 0; r < n; r++)
+      if (Number.isNaN(v[r])) {
+        if (r === 0)
+          throw new DataError(
+            `${rows.table.file}: row ${1 + rows.skip}, column "${c}": missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate`,
+          );
+        v[r] = v[r - 1]!;
+      }
+  } else if (policy === 'interpolate') {
+    interpolate(v, n);
+    if (v.every(Number.isNaN))
+      throw new DataError(`${rows.table.file}: column "${c}" has no values to interpolate from`);
+  } else {
+    for (let r = 0; r < n; r++) if (Number.isNaN(v[r])) v[r] = policy.constant;
+  }
+}
+
+/** Linear interpolation over each run of NaN in v[0, n); a run at either end takes the nearest value. */
+function interpolate(v: Float64Array, n: number): void {
+  let last = -1;
+  for (let r = 0; r <= n; r++) {
+    if (r < n && Number.isNaN(v[r])) continue;
+    for (let q = last + 1; q < r; q++)
+      v[q] = last < 0 ? v[r]! : r >= n ? v[last]! : v[last]! + ((v[r]! - v[last]!) * (q - last)) / (r - last);
+    last = r;
+  }
+}

@@ -1,0 +1,44 @@
+// Stage 5 of prepare (scale): one scaler over every feature column and every target that is not also
+// a feature, fitted on the training rows only (data.scale, standard by default); with a trained
+// model's encoding, its scaler as it is, after checking the columns match.
+import { DataError } from '../errors.js';
+import { Scaler } from '../scale.js';
+import type { DataConfig, FixedEncoding } from '../types.js';
+import type { Imputed } from './impute.js';
+
+export interface Scaled {
+  scaler: Scaler;
+  /** Scaled feature columns, in the order of the feature names. */
+  features: Float64Array[];
+  /** Scaled target columns, in the order of the target names. */
+  targets: Float64Array[];
+}
+
+export function scaleColumns(
+  cfg: DataConfig,
+  file: string,
+  names: { features: string[]; targets: string[] },
+  clean: Imputed,
+  train: [number, number],
+  fixed?: FixedEncoding,
+): Scaled {
+  const extra = names.targets.filter((t) => !names.features.includes(t));
+  const columns = [...names.features, ...extra];
+  const data = [...clean.features, ...extra.map((t) => clean.targets[names.targets.indexOf(t)]!)];
+  if (fixed) {
+    const want = fixed.scaler.columns.join(', ');
+    if (columns.join(', ') !== want)
+      throw new DataError(
+        `${file}: the columns after encoding are ${columns.join(', ')}, but the model was trained on ${want}`,
+      );
+  }
+  const scaler = fixed
+    ? new Scaler(fixed.scaler)
+    : Scaler.fit(cfg.scale ?? 'standard', columns, data, train[0], train[1]);
+  const features = clean.features.map((v, i) => Float64Array.from(v, (x) => scaler.transform(i, x)));
+  const targets = names.targets.map((t, k) => {
+    const i = columns.indexOf(t);
+    return Float64Array.from(clean.targets[k]!, (x) => scaler.transform(i, x));
+  });
+  return { scaler, features, targets };
+}

@@ -1,0 +1,31 @@
+// Stage 6 of prepare (window): each split's windows of lookback inputs and horizon targets, every
+// data.stride rows, cut from the scaled columns (relative to the last input step with data.relative).
+import { DataError } from '../errors.js';
+import type { DataConfig, PreparedData, Ranges } from '../types.js';
+import { makeWindows, windowStarts } from '../window.js';
+import type { Scaled } from './scale.js';
+
+export function cutWindows(
+  cfg: DataConfig,
+  file: string,
+  rows: number,
+  ranges: Ranges,
+  scaled: Scaled,
+  fixed: boolean,
+): PreparedData['windows'] {
+  const lookback = cfg.lookback,
+    horizon = cfg.horizon ?? 1,
+    stride = cfg.stride ?? 1;
+  const windows = {} as PreparedData['windows'];
+  for (const k of ['train', 'val', 'test'] as const) {
+    const starts = windowStarts(ranges[k], lookback, horizon, stride);
+    if (starts.length === 0)
+      throw new DataError(
+        fixed
+          ? `${file}: ${rows} rows hold no window of lookback ${lookback} + horizon ${horizon}`
+          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) holds no window of lookback ${lookback} + horizon ${horizon}; use more data, a smaller lookback/horizon or another split`,
+      );
+    windows[k] = makeWindows(starts, lookback, horizon, scaled.features, scaled.targets, cfg.relative ?? false);
+  }
+  return windows;
+}

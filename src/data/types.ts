@@ -1,0 +1,54 @@
+// The data: section of a config and what preparing it gives, shared by the stages of prepare.ts
+// (stages/) and by the scoring of forecasts on prepared windows (evaluate.ts).
+import type { ScalerKind, ScalerState } from './scale.js';
+import type { Windows } from './window.js';
+
+export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate' | { constant: number };
+
+export interface DataConfig {
+  csv: string;
+  time?: string | string[];
+  drop?: string[];
+  skip_rows?: number;
+  missing?: MissingPolicy;
+  categorical?: Record<string, 'label' | 'onehot'>;
+  features?: string[];
+  target: string | string[];
+  lookback: number;
+  horizon?: number;
+  stride?: number;
+  split?: Record<'train' | 'val' | 'test', number | [number, number]>;
+  scale?: ScalerKind;
+  /** Inputs and targets relative to the last input step (the model learns the change; outputs are added back). */
+  relative?: boolean;
+}
+
+export interface PreparedData {
+  /** Feature column names after encoding (one-hot columns are named column=value). */
+  features: string[];
+  targets: string[];
+  rows: number;
+  ranges: Record<'train' | 'val' | 'test', [number, number]>;
+  windows: Record<'train' | 'val' | 'test', Windows>;
+  scaler: ScalerState;
+  /** Category -> code, for label-encoded columns. */
+  encodings: Record<string, string[]>;
+  /** Target series, original and scaled, full length (for baselines and plots). */
+  targetSeries: { original: Float64Array[]; scaled: Float64Array[] };
+  /** Scaled feature columns, full length (inputs for forecasts past the last target). */
+  scaledFeatures: Float64Array[];
+  /** Time stamps in ms (or row numbers when there is no time column). */
+  time: number[];
+  /** Rows removed by the missing-value policy (drop). */
+  droppedRows: number;
+  notes: string[];
+}
+
+/** A scaler and category codes fixed by a trained model, applied as they are (for predict on new data). */
+export interface FixedEncoding {
+  scaler: ScalerState;
+  encodings: Record<string, string[]>;
+}
+
+/** Row ranges [start, end) of the three splits. */
+export type Ranges = PreparedData['ranges'];

@@ -1,0 +1,56 @@
+// The time budget of a study (tune.time_budget or --time-budget), counted from the start of its trial
+// loop, and what the auto strategy reads from it to leave out trials that would not finish in time.
+import type { RawConfig } from '../config/index.js';
+import type { AutoBudget } from './auto.js';
+import { applyParams, type Params } from './space.js';
+import { secondsPerWindow, type TrialEnv } from './trial.js';
+
+export class TimeBudget {
+  private readonly t0 = performance.now();
+
+  /** seconds: the budget (Infinity: none). */
+  constructor(readonly seconds: number) {}
+
+  /** Seconds left (negative once spent). */
+  remaining(): number {
+    return this.seconds - (performance.now() - this.t0) / 1000;
+  }
+
+  spent(): boolean {
+    return (performance.now() - this.t0) / 1000 >= this.seconds;
+  }
+
+  /** Minutes since the start. */
+  minutes(): number {
+    return (performance.now() - this.t0) / 60000;
+  }
+
+  /** What auto needs to judge whether a trial fits in the time left; undefined without a budget. */
+  forAuto(env: TrialEnv, base: RawConfig): AutoBudget | undefined {
+    return Number.isFinite(this.seconds) ? timeLeft(env, base, () => this.remaining()) : undefined;
+  }
+}
+
+/** What auto needs to judge whether a trial fits in the time left: a trial's seconds, scaled by timed steps. */
+function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
+  const perWindow = new Map<string, Promise<number>>();
+  const spw = (p: Params) => {
+    const k = JSON.stringify(p);
+    let v = perWindow.get(k);
+    if (!v) {
+      v = secondsPerWindow(env, applyParams(base, p)).catch(() => NaN);
+      perWindow.set(k, v);
+    }
+    return v;
+  };
+  return {
+    remaining,
+    estimate: async (p, ref) => {
+      const seconds = ref.attrs.seconds as number | undefined;
+      if (!seconds) return 0;
+      const ratio = (await spw(p)) / (await spw(ref.params));
+      const epochs = (applyParams(base, p).train?.epochs ?? 1) / (applyParams(base, ref.params).train?.epochs ?? 1);
+      return Number.isFinite(ratio) ? seconds * ratio * epochs : 0;
+    },
+  };
+}
