@@ -4,7 +4,6 @@ export {
   baselinesOf,
   buildLayers,
   callbacksOf,
-  camelKeys,
   compiledModel,
   compileOptions,
   dataSpec,

@@ -3,7 +3,7 @@
 // The root errors live in src/errors.ts; re-exported here as they always were.
 export { assertPositiveInt, assertRate, expected, SeqtuneError, ShapeError, ValueError } from '../errors.js';
 export type { Buf, RawKernels, SimdLevel } from './engine.js';
-export { Engine, getEngine, KC, NR } from './engine.js';
+export { Engine, getEngine } from './engine.js';
 export type { ActivationName, Mat, PackedB } from './ops.js';
 export { ACT, getOps, mat, Ops } from './ops.js';
 export * as reference from './reference.js';
