@@ -132,7 +132,8 @@ function leakageCheck(d: PreparedData, H: number): CheckResult {
     leaks.length ? 'fail' : 'pass',
     { leaks },
     leaks.length
-      ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: the model would read the answer. Drop it.`
+      ? `feature ${leaks.map((l) => `"${l.feature}"`).join(', ')} is the target ${leaks[0]!.lead} step(s) ahead: ` +
+          'the model would read the answer. Drop it.'
       : 'no feature is a copy of the target at the forecast lead',
   );
 }
@@ -222,7 +223,8 @@ function distributionShiftCheck(d: PreparedData): CheckResult {
     worst,
     shift,
     worst === 'warn'
-      ? 'validation/test values lie well outside the training range: expect extrapolation errors; consider a longer training period or relative windows (data.relative)'
+      ? 'validation/test values lie well outside the training range: expect extrapolation errors; ' +
+          'consider a longer training period or relative windows (data.relative)'
       : 'validation and test targets lie within the training range',
   );
 }
@@ -288,7 +290,8 @@ function initLossCheck(m: Model, xb: Tensor, yb: Tensor): CheckResult {
       ratio: round(ratio, 3),
     },
     ratio > 4
-      ? 'the loss at initialisation is far from what a zero or mean prediction gives: check the data scaling and the output layer (linear, right width, sensible initializer)'
+      ? 'the loss at initialisation is far from what a zero or mean prediction gives: ' +
+          'check the data scaling and the output layer (linear, right width, sensible initializer)'
       : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
   );
 }
@@ -313,7 +316,9 @@ function gradientsCheck(m: Model): CheckResult {
     nonFinite || dead.length ? 'fail' : 'pass',
     { gradient_norm_by_layer: norms, dead_layers: dead, non_finite: nonFinite },
     dead.length
-      ? `no gradient reaches ${dead.join(', ')}: a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; change the activation or initializer`
+      ? `no gradient reaches ${dead.join(', ')}: ` +
+          'a saturated or dead activation (e.g. relu with a large negative bias) cuts the path; ' +
+          'change the activation or initializer'
       : nonFinite
         ? 'non-finite gradients: check inputs and the loss'
         : 'every layer gets a finite, non-zero gradient',
@@ -338,7 +343,8 @@ function overfitOneBatchCheck(m2: Model, x: Tensor, y: Tensor, steps: number): C
     { batch: k, steps, loss_before: round(first), loss_after: round(last) },
     ok
       ? `the model fits ${k} windows to near-zero loss: model, loss and optimizer are wired right`
-      : `the model cannot fit ${k} windows in ${steps} steps: check the model (too small? dead layer?), the loss and the data pipeline`,
+      : `the model cannot fit ${k} windows in ${steps} steps: ` +
+          'check the model (too small? dead layer?), the loss and the data pipeline',
   );
 }
 

@@ -44,7 +44,10 @@ export function originalTargets(d: PreparedData, w: Windows): Float32Array {
   return out;
 }
 
-/** A model's output on a split's windows scored against the truth, on the scaled and the original scale (offsets of relative windows added back). */
+/**
+ * A model's output on a split's windows scored against the truth, on the scaled and the original scale (offsets of
+ * relative windows added back).
+ */
 export function scoreForecast(
   d: PreparedData,
   split: 'train' | 'val' | 'test',

@@ -132,7 +132,9 @@ function learningAdvice({ lr, LR, epochs }: Facts, ev: Evidence): Advice[] {
       action: 'increase',
       values: [epochs * 2, epochs * 4],
       factor: 'epochs',
-      text: `train longer: both losses were still falling at epoch ${ev.epochs} (try ${epochs * 2} epochs with early stopping)`,
+      text:
+        `train longer: both losses were still falling at epoch ${ev.epochs} ` +
+        `(try ${epochs * 2} epochs with early stopping)`,
     },
     {
       param: LR,
@@ -159,7 +161,9 @@ function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Eviden
         },
       ],
       factor: 'early_stopping',
-      text: `stop early: validation loss was best at epoch ${best} (early_stopping with restore_best_weights, or epochs: ${best})`,
+      text:
+        `stop early: validation loss was best at epoch ${best} ` +
+        `(early_stopping with restore_best_weights, or epochs: ${best})`,
     },
     {
       param: `${L}.dropout`,
@@ -336,7 +340,9 @@ function architectureAdvice(f: Facts): Advice[] {
       param: 'check.model',
       action: 'check',
       factor: 'data',
-      text: 'both losses rise: check the loss matches the target, the output layer is linear with the right width, and the recurrent kernel is orthogonal',
+      text:
+        'both losses rise: check the loss matches the target, the output layer is linear with the right width, ' +
+        'and the recurrent kernel is orthogonal',
     },
   ];
 }
@@ -347,14 +353,18 @@ function dataAdvice({ L }: Facts): Advice[] {
       param: 'check.split',
       action: 'check',
       factor: 'data',
-      text: 'validation improves while training worsens: check the validation set is representative and split chronologically, and that scaling is fitted on training data only',
+      text:
+        'validation improves while training worsens: check the validation set is representative and split ' +
+        'chronologically, and that scaling is fitted on training data only',
     },
     {
       param: `${L}.dropout`,
       action: 'decrease',
       values: [0],
       factor: 'dropout',
-      text: 'heavy dropout or regularization (active only in training) can make training loss sit above validation loss',
+      text:
+        'heavy dropout or regularization (active only in training) ' +
+        'can make training loss sit above validation loss',
     },
   ];
 }

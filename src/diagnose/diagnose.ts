@@ -135,7 +135,8 @@ function readCurves(loss: number[], val: number[] | null, evidence: Evidence, be
     return verdict(
       p,
       squash(tTrain.margin) * 0.8,
-      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); no validation curve, so generalization cannot be judged`,
+      `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)} per epoch over the last ${w} epochs); ` +
+        'no validation curve, so generalization cannot be judged',
     );
   }
   return fromTrends(tTrain, tVal, evidence, best);
@@ -150,7 +151,8 @@ function beforeTrends(loss: number[], val: number[] | null, evidence: Evidence):
     return verdict(
       'diverged',
       0.99,
-      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} at epoch ${firstNonFinite + 1}`,
+      `the loss became ${String(firstNonFinite >= 0 ? (loss[firstNonFinite] ?? val?.[firstNonFinite]) : NaN)} ` +
+        `at epoch ${firstNonFinite + 1}`,
     );
   // Explosion: the loss ends far above where it started and far above its best.
   const minTrain = Math.min(...loss),
@@ -205,7 +207,10 @@ function fromTrends(tTrain: Trend, tVal: Trend, evidence: Evidence, best: { v: n
     pattern = 'overfitting';
     confidence = squash(above / Math.max(0.1, 3 * tVal.noise) - 0.5);
   }
-  const summary = `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
+  const summary =
+    `training loss ${tTrain.direction} (${fmtPct(tTrain.slope)}/epoch), ` +
+    `validation loss ${tVal.direction} (${fmtPct(tVal.slope)}/epoch) over epochs ${n - w + 1}-${n}; ` +
+    `best validation ${best.v.toPrecision(4)} at epoch ${best.i + 1}`;
   return verdict(pattern, confidence, summary);
 }
 

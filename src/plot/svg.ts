@@ -10,7 +10,8 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   const { W, H } = f;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
   );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(info.title)}</text>`);
@@ -87,10 +88,12 @@ function bands(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
     const x0 = sx(Math.max(b.from, xlo)),
       x1 = sx(Math.min(b.to, xhi));
     parts.push(
-      `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
+      `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" ` +
+        `fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
     );
     parts.push(
-      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`,
+      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">` +
+        `${esc(b.label)}</text>`,
     );
   }
   return parts;
@@ -115,7 +118,8 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(info.xLabel)}</text>`);
   parts.push(
-    `<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
+    `<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">` +
+      `${esc(info.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
   );
   return parts;
 }
@@ -136,7 +140,10 @@ function lines(info: ChartInfo, { logY, sx, sy }: Frame): string[] {
       d += `${pen ? 'L' : 'M'}${sx(x).toFixed(1)} ${sy(y).toFixed(1)}`;
       pen = true;
     }
-    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`;
+    return (
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"` +
+      `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`
+    );
   });
 }
 
@@ -147,7 +154,8 @@ function marks(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
     if (mk.x < xlo || mk.x > xhi) continue;
     const x = sx(mk.x);
     parts.push(
-      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t}" y2="${m.t + ph}" ` +
+        `stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
     );
     parts.push(
       `<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`,
@@ -161,13 +169,15 @@ function legend(info: ChartInfo, { m, pw }: Frame): string[] {
   const lx = m.l + pw - 170;
   const parts: string[] = [];
   parts.push(
-    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" fill="white" opacity="0.85" stroke="#cccccc"/>`,
+    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" ` +
+      'fill="white" opacity="0.85" stroke="#cccccc"/>',
   );
   info.series.forEach((s, k) => {
     const y = m.t + 16 + k * 18,
       color = s.color ?? PALETTE[k % PALETTE.length];
     parts.push(
-      `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"` +
+        `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
     );
     parts.push(`<text x="${lx + 30}" y="${y + 4}">${esc(s.name)}</text>`);
   });

@@ -81,7 +81,9 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
     const last = cfg.model.layers.length - 1;
     const kind = Object.keys(cfg.model.layers[last]!)[0];
     throw new ConfigError(
-      `${file}: model.layers[${last}].${kind}: the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
+      `${file}: model.layers[${last}].${kind}: ` +
+        `the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; ` +
+        `expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
     );
   }
 }
@@ -154,7 +156,9 @@ async function fitRun(
   const [xTrain, yTrain] = splitTensors(data, 'train', model);
   const valSplit = t.validation ?? 'val';
   log(
-    `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, validation on ${valSplit}`,
+    `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ` +
+      `${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, ` +
+      `validation on ${valSplit}`,
   );
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
@@ -228,7 +232,10 @@ function logSummary(
   log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
 }
 
-/** The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original units. */
+/**
+ * The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original
+ * units.
+ */
 function forecastFigure(d: PreparedData, pred: Float32Array, name: string): string {
   const w = d.windows.test,
     nT = d.targets.length,
@@ -245,7 +252,10 @@ function forecastFigure(d: PreparedData, pred: Float32Array, name: string): stri
   }
   return renderSvg(
     forecastChart(actual, predicted, {
-      title: `${name}: ${d.targets[0]} on the test period (${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}${w.starts.length > n ? `, first ${n} windows` : ''})`,
+      title:
+        `${name}: ${d.targets[0]} on the test period ` +
+        `(${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}` +
+        `${w.starts.length > n ? `, first ${n} windows` : ''})`,
       x,
       xLabel: 'row',
       yLabel: d.targets[0],

@@ -97,7 +97,9 @@ export async function autoNext(
     const values = sweepValues(s, advice, lrRange);
     const sweep = { base: env.base, cfg, current, param: advice.param, values };
     const { candidates, skipped } = await sweepCandidates(sweep, done, pending, baseline, budget);
-    const why = `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice.param]))}: ${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;
+    const why =
+      `${reason}; sweeping ${advice.param} over ${JSON.stringify(candidates.map((c) => c[advice.param]))}: ` +
+      `${advice.text}${skipped.length ? `; not started, too long for the time left: ${skipped.join(', ')}` : ''}`;
     // The values of one sweep run side by side (--jobs); the next decision waits for all of them.
     const missing = candidates.find((c) => !done(c) && !pending(c));
     if (missing) return { params: missing, why };

@@ -63,7 +63,10 @@ export interface TuneOptions {
   trials?: number;
   timeBudget?: number;
   log?: (l: string) => void;
-  /** Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory storage). */
+  /**
+   * Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory
+   * storage).
+   */
   jobs?: number;
   /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
   progress?: boolean;
@@ -133,7 +136,8 @@ async function openStudy(c: StudyContext): Promise<FrozenTrial[]> {
   const failed = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
   if (failed.length)
     c.log(
-      `resume: interrupted trial${failed.length > 1 ? 's' : ''} ${failed.map((n) => `#${n}`).join(', ')} marked failed${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`,
+      `resume: interrupted trial${failed.length > 1 ? 's' : ''} ${failed.map((n) => `#${n}`).join(', ')} ` +
+        `marked failed${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`,
     );
   if (!o.rerunInterrupted) return [];
   return (await storage.getTrials(name)).filter((t) => failed.includes(t.number));
@@ -148,7 +152,8 @@ async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>
   const failed = report.checks.filter((x) => x.status === 'fail');
   if (failed.length)
     throw new TuneRefused(
-      `tune: refusing to tune ${c.name}: ${failed.map((x) => `${x.id} failed (${x.advice})`).join('; ')}. Run seqtune check ${c.loaded.file}`,
+      `tune: refusing to tune ${c.name}: ${failed.map((x) => `${x.id} failed (${x.advice})`).join('; ')}. ` +
+        `Run seqtune check ${c.loaded.file}`,
     );
   const attrs: Record<string, unknown> = { checks: report.checks.map((x) => ({ id: x.id, status: x.status })) };
   if (!c.s.space.some((p) => p.name.includes('learning_rate'))) attrs.lr_find = await lrRange(c);
@@ -313,7 +318,11 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
   const done = all.find((t) => t.number === number)!,
     best = bestOf(all);
   c.log(
-    `trial ${done.number} ${done.state}${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ${all.filter((t) => t.state !== 'running').length} done, best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
+    `trial ${done.number} ${done.state}` +
+      `${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ` +
+      `${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
+      `${all.filter((t) => t.state !== 'running').length} done, ` +
+      `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
   );
 }
 
@@ -337,7 +346,8 @@ async function retrainBest(c: StudyContext, trials: FrozenTrial[], best: FrozenT
     if (chart) await writeFile(join(bestRun.dir, `study-factor-${i + 1}.svg`), renderSvg(chart));
   }
   log(
-    `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  (plots in ${bestRun.dir})`,
+    `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  ` +
+      `(plots in ${bestRun.dir})`,
   );
   return bestRun;
 }

@@ -32,7 +32,8 @@ ${tune}`,
 test('an OFAT study runs, stores every trial, retrains the best into a run folder, and study show --json reports it', async () => {
   const f = config(
     'ofat',
-    `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n  space:\n    model.layers[0].gru.units: [2, 8]\n    train.batch_size: [16, 64]\n`,
+    `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 8]\n    train.batch_size: [16, 64]\n',
   );
   const r = await runStudy(await loadConfig(f), { log: () => {}, out: join(dir, 'best-ofat') });
   assert.deepEqual(
@@ -89,7 +90,9 @@ test('the same seed reproduces the same study; two studies in one SQLite file do
   const tune = (n: string) =>
     config(
       n,
-      `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n    model.layers[0].gru.units: {int: [2, 8]}\n`,
+      `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
+        '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n' +
+        '    model.layers[0].gru.units: {int: [2, 8]}\n',
     );
   const a = await runStudy(await loadConfig(tune('rep1')), { log: () => {}, saveBest: false });
   const b = await runStudy(await loadConfig(tune('rep2')), { log: () => {}, saveBest: false });
@@ -130,7 +133,8 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
 test('ASHA prunes trials; pruned trials keep their curves', async () => {
   const f = config(
     'asha',
-    `  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n`,
+    '  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n' +
+      '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n',
     4,
   );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
@@ -143,7 +147,8 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const db = join(dir, 'kill.db');
   const f = config(
     'killed',
-    `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`,
+    `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n',
     40,
   );
   const child = spawn(
@@ -218,7 +223,8 @@ test('--resume without --rerun-interrupted marks a crashed trial failed and goes
   const db = join(dir, 'crash.db');
   const f = config(
     'crashed',
-    `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 6]\n`,
+    `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 6]\n',
     2,
   );
   const s = new SqliteStorage(db);
@@ -263,7 +269,9 @@ test('auto refuses to tune a config whose check fails, and otherwise records the
   );
   writeFileSync(
     join(leak, 'c.yaml'),
-    `name: leaky\ndata: {csv: series.csv, target: value, lookback: 8}\nmodel: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 2}\ntune: {strategy: auto, trials: 2, storage: "memory:"}\n`,
+    'name: leaky\ndata: {csv: series.csv, target: value, lookback: 8}\n' +
+      'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 2}\n' +
+      'tune: {strategy: auto, trials: 2, storage: "memory:"}\n',
   );
   const err: string[] = [];
   assert.equal(await main(['tune', join(leak, 'c.yaml')], { out: () => {}, err: (s) => err.push(s) }), 1);
@@ -280,7 +288,8 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
   const db = join(dir, 'jobs.db');
   const f = config(
     'jobs',
-    `  strategy: grid\n  trials: 4\n  jobs: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`,
+    `  strategy: grid\n  trials: 4\n  jobs: 2\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n',
     15,
   );
   const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
@@ -297,7 +306,8 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
     await loadConfig(
       config(
         'jobs1',
-        `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n`,
+        `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n` +
+          '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n',
         15,
       ),
     ),

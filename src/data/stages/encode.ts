@@ -56,7 +56,8 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
     const skipped = table.header.filter((c) => !excluded.has(c) && !columns.includes(c));
     if (skipped.length)
       notes.push(
-        `columns left out of the features because they are not numeric (name them in data.categorical to encode them): ${skipped.join(', ')}`,
+        'columns left out of the features because they are not numeric ' +
+          `(name them in data.categorical to encode them): ${skipped.join(', ')}`,
       );
   }
   columns.forEach((c, i) => {
@@ -97,7 +98,8 @@ function categoryLevels(rows: TableRows, c: string, cells: string[], fixed?: Fix
     cells.forEach((s, r) => {
       if (!MISSING_TOKENS.has(s) && !levels.includes(s))
         throw new DataError(
-          `${rows.table.file}: row ${r + 1 + rows.skip}, column "${c}": category "${s}" was not seen in training (${levels.join(', ')})`,
+          `${rows.table.file}: row ${r + 1 + rows.skip}, column "${c}": ` +
+            `category "${s}" was not seen in training (${levels.join(', ')})`,
         );
     });
   return levels;

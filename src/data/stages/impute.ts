@@ -46,7 +46,9 @@ function applyPolicy(
   if (count === 0) return { keep: null, notes: [] };
   if (policy === 'error')
     throw new MissingValuesError(
-      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), first at ${cells.join(', ')}; set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows`,
+      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), ` +
+        `first at ${cells.join(', ')}; ` +
+        'set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows',
       count,
       cells,
     );
@@ -86,7 +88,8 @@ function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: str
       if (Number.isNaN(v[r])) {
         if (r === 0)
           throw new DataError(
-            `${rows.table.file}: row ${1 + rows.skip}, column "${c}": missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate`,
+            `${rows.table.file}: row ${1 + rows.skip}, column "${c}": ` +
+              'missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate',
           );
         v[r] = v[r - 1]!;
       }

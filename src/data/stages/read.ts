@@ -68,11 +68,14 @@ function parseTime(table: Table, time: string | string[], skip: number): number[
     const t = cols.length === 1 ? parseStamp(cols[0]!.values[r]!) : fromParts(cols.map((c) => Number(c.values[r])));
     if (!Number.isFinite(t))
       throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
+        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
+          `expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
       );
     if (r > 0 && !(t > out[r - 1]!))
       throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; rows must be in time order without duplicates`,
+        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
+          `time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; ` +
+          'rows must be in time order without duplicates',
       );
     out[r] = t;
   }

@@ -10,7 +10,8 @@ export function splitRows(cfg: DataConfig, file: string, rows: number, fixed: bo
     horizon = cfg.horizon ?? 1;
   if (rows < lookback + horizon)
     throw new DataError(
-      `${file}: ${rows} usable rows, but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
+      `${file}: ${rows} usable rows, ` +
+        `but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
     );
   return fixed
     ? { train: [0, rows] as [number, number], val: [0, rows] as [number, number], test: [0, rows] as [number, number] }

@@ -23,7 +23,9 @@ export function cutWindows(
       throw new DataError(
         fixed
           ? `${file}: ${rows} rows hold no window of lookback ${lookback} + horizon ${horizon}`
-          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) holds no window of lookback ${lookback} + horizon ${horizon}; use more data, a smaller lookback/horizon or another split`,
+          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) ` +
+              `holds no window of lookback ${lookback} + horizon ${horizon}; ` +
+              'use more data, a smaller lookback/horizon or another split',
       );
     windows[k] = makeWindows(starts, lookback, horizon, scaled.features, scaled.targets, cfg.relative ?? false);
   }
