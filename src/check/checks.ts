@@ -200,8 +200,8 @@ function distributionShiftCheck(d: PreparedData): CheckResult {
   d.targets.forEach((t, k) => {
     const y = d.targetSeries.original[k]!;
     const trv = Array.from(y.subarray(a, b));
-    const lo = Math.min(...trv),
-      hi = Math.max(...trv);
+    const lo = trv.reduce((p, v) => Math.min(p, v), Infinity), // no spread: the train split may have 10^6 rows
+      hi = trv.reduce((p, v) => Math.max(p, v), -Infinity);
     const mean = trv.reduce((p, v) => p + v, 0) / trv.length,
       sd = Math.sqrt(trv.reduce((p, v) => p + (v - mean) ** 2, 0) / trv.length) || 1;
     for (const k2 of ['val', 'test'] as const) {

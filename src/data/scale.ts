@@ -27,8 +27,9 @@ export class Scaler {
       let c = 0,
         s = 1;
       if (kind === 'minmax') {
-        const lo = Math.min(...v),
-          hi = Math.max(...v);
+        // A loop, not Math.min(...v): spreading a column onto the call stack overflows it past ~125,000 rows.
+        const lo = v.reduce((a, b) => Math.min(a, b), Infinity),
+          hi = v.reduce((a, b) => Math.max(a, b), -Infinity);
         c = lo;
         s = hi - lo;
       } else if (kind === 'standard') {

@@ -112,7 +112,7 @@ function evidenceOf(loss: number[], val: number[] | null): { evidence: Evidence;
         ? (val[n - 1]! - loss[n - 1]!) / Math.abs(loss[n - 1]!)
         : null,
     valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1]! / best.v - 1 : null,
-    firstNonFinite: nonFinite.length ? Math.min(...nonFinite) : null,
+    firstNonFinite: nonFinite.length ? nonFinite.reduce((a, b) => Math.min(a, b)) : null,
   };
   return { evidence, best };
 }
@@ -155,7 +155,7 @@ function beforeTrends(loss: number[], val: number[] | null, evidence: Evidence):
         `at epoch ${firstNonFinite + 1}`,
     );
   // Explosion: the loss ends far above where it started and far above its best.
-  const minTrain = Math.min(...loss),
+  const minTrain = loss.reduce((a, b) => Math.min(a, b), Infinity),
     lastTrain = loss[n - 1]!,
     firstTrain = loss[0]!;
   if (n >= 3 && minTrain > 0 && lastTrain > 20 * minTrain && lastTrain > 5 * firstTrain) {

@@ -6,8 +6,10 @@ import type { Diagnosis } from './diagnose.js';
 import type { LossHistory } from './history.js';
 
 export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): ChartInfo {
-  const finite = [...h.loss!, ...(h.val_loss ?? [])].filter((v) => Number.isFinite(v) && v > 0);
-  const logY = finite.length > 1 && Math.max(...finite) / Math.min(...finite) > 30;
+  const finite = h.loss!.concat(h.val_loss ?? []).filter((v) => Number.isFinite(v) && v > 0);
+  const lo = finite.reduce((a, b) => Math.min(a, b), Infinity),
+    hi = finite.reduce((a, b) => Math.max(a, b), -Infinity);
+  const logY = finite.length > 1 && hi / lo > 30;
   const info = lossChart(h, {
     title: `${title}: ${d.name} (confidence ${d.confidence.toFixed(2)})`,
     logY,
