@@ -1,8 +1,10 @@
-// Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element,
-// active only in training; identity at validation, test and predict.
+// The noise layers, active only in training and the identity at validation, test and predict.
+// Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element.
 
 import { type Buf, mat } from '../engine/index.js';
 import { assertRate } from '../errors.js';
+import { optionsObject, rate } from '../registry.js';
+import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, rowsOf, type SeqShape } from './layer.js';
 
 export interface DropoutOptions {
@@ -57,3 +59,15 @@ export class Dropout extends Layer {
 
 /** @example dropout({ rate: 0.2 }) */
 export const dropout = (opts: DropoutOptions): Dropout => new Dropout(opts);
+
+/** The noise layers in the layer registry. */
+export const noiseLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'dropout',
+    className: 'Dropout',
+    doc: 'rate; training only',
+    options: optionsObject({ rate: rate() }, '{rate: x}'),
+    example: { rate: 0.2 },
+    create: dropout,
+  }),
+];
