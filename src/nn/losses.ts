@@ -57,7 +57,10 @@ const entries = [
 
 export type LossName = (typeof entries)[number]['name'];
 export type LossEntry = LossEntryOf<LossName>;
-export const lossRegistry = new Registry<LossEntry>({ kind: 'loss', title: 'losses' }, entries);
+export const lossRegistry = new Registry<LossEntry>(
+  { kind: 'loss', title: 'losses', note: "the mean over every element, as PyTorch's reduction='mean'" },
+  entries,
+);
 export const LOSSES: readonly LossName[] = lossRegistry.names;
 
 export interface LossConfig {

@@ -58,7 +58,11 @@ const factor = (k: 'l1' | 'l2') =>
 const factorOf = (o: Factor, k: 'l1' | 'l2'): number | undefined => (typeof o === 'number' ? o : o?.[k]);
 
 export const regularizerRegistry = new Registry<RegularizerEntry>(
-  { kind: 'regularizer', title: 'regularizers', note: 'as kernel, recurrent, bias or activity regularizers' },
+  {
+    kind: 'regularizer',
+    title: 'regularizers',
+    note: 'as kernel, recurrent, bias or activity regularizers; the penalty is part of the reported loss, as Keras',
+  },
   [
     { name: 'l1', aliases: ['L1'], doc: 'l1 sum|w|', options: factor('l1'), make: (o) => l1(factorOf(o, 'l1')) },
     { name: 'l2', aliases: ['L2'], doc: 'l2 sum w^2', options: factor('l2'), make: (o) => l2(factorOf(o, 'l2')) },

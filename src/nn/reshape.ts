@@ -155,7 +155,7 @@ export const reshapeLayers: LayerEntry[] = [
   optionsLayer({
     name: 'flatten',
     className: 'Flatten',
-    doc: '(T, F) -> (T F)',
+    doc: 'a sequence to a vector',
     options: optionsObject({}, '{}'),
     create: flatten,
   }),
@@ -163,7 +163,7 @@ export const reshapeLayers: LayerEntry[] = [
     name: 'repeat_vector',
     className: 'RepeatVector',
     aliases: ['repeatVector'],
-    doc: 'n; (F) -> (n, F)',
+    doc: 'n; a vector to n steps',
     options: optionsObject({ n: posInt() }, '{n: steps}'),
     example: { n: 24 },
     create: (o) => repeatVector(o.n, o),

@@ -58,7 +58,7 @@ export const timestepLayers: LayerEntry[] = [
     name: 'select_timestep',
     className: 'SelectTimestep',
     aliases: ['selectTimestep'],
-    doc: 'index (negative from the end); (T, F) -> (F)',
+    doc: 'index, negative from the end; one step of a sequence',
     options: optionsObject({ index: int() }, '{index: i}'),
     example: { index: -1 },
     create: (o) => selectTimestep(o.index, o),

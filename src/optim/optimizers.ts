@@ -330,7 +330,12 @@ const entries = [
     create: (o) => new SGD(o),
   },
   { name: 'adam', doc: 'beta_1, beta_2, epsilon, weight_decay', options: adamOptions, create: (o) => new Adam(o) },
-  { name: 'adamw', doc: 'decoupled weight_decay (default 0.01)', options: adamOptions, create: (o) => new AdamW(o) },
+  {
+    name: 'adamw',
+    doc: 'as adam, weight_decay decoupled, default 0.01',
+    options: adamOptions,
+    create: (o) => new AdamW(o),
+  },
   {
     name: 'rmsprop',
     doc: 'rho, momentum, centered',

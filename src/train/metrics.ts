@@ -40,7 +40,7 @@ const entries = [
   {
     name: 'accuracy',
     aliases: ['acc'],
-    doc: 'exact equality, meaningless on a regression target (fit warns)',
+    doc: 'exact equality; meaningless on a regression target, fit warns',
     term: (y, p) => (y === p ? 1 : 0),
   },
 ] as const satisfies readonly MetricEntryOf<string>[];
