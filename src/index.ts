@@ -41,6 +41,7 @@ export {
   dense,
   dropout,
   flatten,
+  gaussianNoise,
   gru,
   l1,
   l1l2,

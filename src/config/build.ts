@@ -1,45 +1,17 @@
 // From a validated config to the objects that do the work: the data spec, the layers, the compile
 // and fit options, and the resolved config (every default filled in) that a run folder records.
+// Layers and callbacks are built through their registries; optimizer, loss and schedule go to
+// compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
 import type { BaselineSpec, DataConfig } from '../data/index.js';
-import {
-  averagePooling1d,
-  batchNormalization,
-  bidirectional,
-  conv1d,
-  dense,
-  dropout,
-  flatten,
-  gru,
-  type Layer,
-  type LossLike,
-  layerNormalization,
-  lstm,
-  maxPooling1d,
-  type Recurrent,
-  repeatVector,
-  simpleRNN,
-  timeDistributed,
-} from '../nn/index.js';
-import type { OptimizerLike, ScheduleLike } from '../optim/index.js';
-import {
-  type Callback,
-  type CompileOptions,
-  EarlyStopping,
-  type MetricName,
-  type Model,
-  ReduceLROnPlateau,
-  sequential,
-  TerminateOnNaN,
-} from '../train/index.js';
+import { type Layer, layerFromSpec } from '../nn/index.js';
+import type { ScheduleLike } from '../optim/index.js';
+import { camel, camelKeys } from '../registry.js';
+import { type Callback, type CompileOptions, callbackRegistry, type Model, sequential } from '../train/index.js';
 import { ConfigError, pathString } from './load.js';
 import type { RawConfig } from './schema.js';
 
-export const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-export function camelKeys(o: unknown): Record<string, unknown> {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return {};
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]));
-}
+export { camel, camelKeys };
 
 export const TRAIN_DEFAULTS = {
   loss: 'mse',
@@ -84,54 +56,16 @@ export function dataSpec(cfg: RawConfig, dir: string): { spec: DataConfig; csvPa
   return { spec: cfg.data as DataConfig, csvPath: resolve(dir, cfg.data.csv) };
 }
 
-function recurrentOf(kind: string, opts: Record<string, unknown>): Recurrent {
-  const o = camelKeys(opts) as never;
-  return kind === 'gru' ? gru(o) : kind === 'lstm' ? lstm(o) : simpleRNN(o);
-}
-
-/** Layers from `model.layers`; the first gets the input shape [lookback, features]. */
+/** Layers from `model.layers`, through the layer registry; the first gets the input shape [lookback, features]. */
 export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, number]): Layer[] {
-  return cfg.model.layers.map((entry, i) => {
-    const [kind, rawOpts] = Object.entries(entry)[0]!;
-    const opts = (rawOpts ?? {}) as Record<string, unknown>;
-    const shape = i === 0 ? { inputShape } : {};
+  return cfg.model.layers.map((spec, i) => {
+    const where = pathString(['model', 'layers', i]);
     try {
-      switch (kind) {
-        case 'gru':
-        case 'lstm':
-        case 'simple_rnn':
-          return recurrentOf(kind, { ...opts, ...(i === 0 ? { input_shape: inputShape } : {}) });
-        case 'dense':
-          return dense({ ...camelKeys(opts), ...shape } as never);
-        case 'dropout':
-          return dropout(camelKeys(opts) as never);
-        case 'bidirectional': {
-          const [k, o] = Object.entries(opts)[0]!;
-          return bidirectional(recurrentOf(k, { ...(o as object), ...(i === 0 ? { input_shape: inputShape } : {}) }));
-        }
-        case 'time_distributed':
-          return timeDistributed(dense(camelKeys((opts as { dense: object }).dense) as never));
-        case 'conv1d':
-          return conv1d({ ...camelKeys(opts), ...shape } as never);
-        case 'max_pooling1d':
-          return maxPooling1d(camelKeys(opts) as never);
-        case 'average_pooling1d':
-          return averagePooling1d(camelKeys(opts) as never);
-        case 'flatten':
-          return flatten();
-        case 'repeat_vector':
-          return repeatVector((opts as { n: number }).n);
-        case 'batch_normalization':
-          return batchNormalization(camelKeys(opts) as never);
-        case 'layer_normalization':
-          return layerNormalization(camelKeys(opts) as never);
-        default:
-          throw new ConfigError(`unknown layer "${kind}"`);
-      }
+      return layerFromSpec(spec, where, i === 0 ? inputShape : undefined);
     } catch (e) {
-      throw new ConfigError(`${file}: ${pathString(['model', 'layers', i, kind])}: ${(e as Error).message}`, {
-        cause: e,
-      });
+      const m = (e as Error).message;
+      const at = m.startsWith(where) ? m : `${pathString(['model', 'layers', i, Object.keys(spec)[0]!])}: ${m}`;
+      throw new ConfigError(`${file}: ${at}`, { cause: e });
     }
   });
 }
@@ -145,36 +79,25 @@ export function compiledModel(file: string, cfg: RawConfig, features: number, se
 
 export function compileOptions(cfg: RawConfig): CompileOptions {
   const t = cfg.train ?? {};
-  const optEntry =
-    typeof t.optimizer === 'string' ? [t.optimizer, {}] : Object.entries(t.optimizer ?? TRAIN_DEFAULTS.optimizer)[0]!;
-  const optimizer: OptimizerLike = {
-    className: optEntry[0] as never,
-    config: (optEntry[1] ?? {}) as Record<string, number>,
-  };
-  const l = t.loss ?? 'mse';
-  const loss: LossLike =
-    typeof l === 'string' ? (l as never) : { className: 'huber', config: { delta: l.huber.delta } };
   return {
-    optimizer,
-    loss,
-    metrics: (t.metrics ?? [...TRAIN_DEFAULTS.metrics]) as MetricName[],
+    optimizer: t.optimizer ?? TRAIN_DEFAULTS.optimizer,
+    loss: t.loss ?? TRAIN_DEFAULTS.loss,
+    metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
     clipnorm: t.clipnorm,
     clipvalue: t.clipvalue,
   };
 }
 
+/** Callbacks from `train.callbacks`, through the callback registry. */
 export function callbacksOf(cfg: RawConfig): Callback[] {
-  return (cfg.train?.callbacks ?? []).map((c) => {
-    const [k, o] = Object.entries(c)[0]!;
-    const opts = camelKeys(o);
-    if (k === 'early_stopping') return new EarlyStopping(opts);
-    if (k === 'reduce_lr_on_plateau') return new ReduceLROnPlateau(opts);
-    return new TerminateOnNaN();
+  return (cfg.train?.callbacks ?? []).map((c, i) => {
+    const { entry, options } = callbackRegistry.parse(c, pathString(['train', 'callbacks', i]));
+    return entry.build(options);
   });
 }
 
 export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined {
-  return cfg.train?.schedule as ScheduleLike | undefined;
+  return cfg.train?.schedule;
 }
 export function baselinesOf(cfg: RawConfig): BaselineSpec[] {
   return (cfg.evaluate?.baselines ?? ['persistence', 'mean']) as BaselineSpec[];

@@ -1,81 +1,31 @@
-// Reading a config: YAML parse, schema validation, then the checks that need more than a schema
-// (layer names and options, optimizer names and options, schedules, output width). Every failure is
-// a ConfigError whose message is one line: file, key path, what was expected, what was found.
+// Reading a config: YAML parse, then schema validation (layer, optimizer, loss, metric, schedule and
+// callback names and their options come from their registries), then the checks that need more than a
+// schema. Every failure is a ConfigError whose message is one line: file, key path, what was expected,
+// what was found (and what a near miss most likely meant).
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../errors.js';
 import { getSchedule } from '../optim/index.js';
-import {
-  configSchema,
-  LAYER_KEYS,
-  LAYER_SCHEMAS,
-  type LayerKey,
-  OPTIMIZER_NAMES,
-  OPTIMIZER_SCHEMA,
-  type RawConfig,
-} from './schema.js';
+import { type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
+import { configSchema, type RawConfig } from './schema.js';
+
+export { pathString };
 
 export class ConfigError extends SeqtuneError {}
 
 type Path = (string | number)[];
-export const pathString = (p: Path): string =>
-  p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '');
-const show = (v: unknown): string =>
-  v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
-function at(obj: unknown, p: Path): unknown {
-  let o = obj;
-  for (const k of p) o = o == null ? undefined : (o as Record<string | number, unknown>)[k];
-  return o;
-}
-
-interface Issue {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-}
-function issueMessage(file: string, root: unknown, base: Path, issue: Issue): string {
-  const path = [...base, ...(issue.path as (string | number)[])];
-  if (issue.code === 'unrecognized_keys') {
-    const k = issue.keys ?? [];
-    return (
-      `${file}: ${pathString([...path, k[0]!])}: unknown key` +
-      `${k.length > 1 ? ` (also ${k.slice(1).join(', ')})` : ''}`
-    );
-  }
-  const received = at(root, path);
-  const what = issue.message.startsWith('Invalid input') ? 'a valid value' : issue.message;
-  return `${file}: ${pathString(path) || '(top level)'}: expected ${what}, received ${show(received)}`;
-}
 
 function validate<T>(
   file: string,
   root: unknown,
   base: Path,
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } },
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: IssueLike[] } } },
 ): T {
-  const r = schema.safeParse(at(root, base));
-  if (!r.success) throw new ConfigError(issueMessage(file, root, base, r.error.issues[0]!));
+  const r = schema.safeParse(valueAt(root, base));
+  if (!r.success)
+    throw new ConfigError(`${file}: ${issueSentence(r.error.issues[0]!, base, (p) => showValue(valueAt(root, p)))}`);
   return r.data;
-}
-
-/** One key naming one option object, as `gru: {units: 64}` or `adam: {learning_rate: 0.001}`. */
-function single(file: string, root: unknown, path: Path, known: readonly string[], what: string): [string, unknown] {
-  const v = at(root, path);
-  if (typeof v === 'string' && known.includes(v)) return [v, {}];
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length !== 1) {
-    throw new ConfigError(
-      `${file}: ${pathString(path)}: expected one ${what} written as {name: {options}} ` +
-        `(${known.join(', ')}), received ${show(v)}`,
-    );
-  }
-  const [k, o] = Object.entries(v)[0]!;
-  if (!known.includes(k))
-    throw new ConfigError(
-      `${file}: ${pathString([...path, k])}: unknown ${what} "${k}"; expected one of ${known.join(', ')}`,
-    );
-  return [k, o ?? {}];
 }
 
 export interface LoadedConfig {
@@ -86,17 +36,11 @@ export interface LoadedConfig {
   name: string;
 }
 
-/** Checks parts of a parsed config that the schema alone cannot. */
+/** Checks parts of a parsed config that the schema alone cannot: a schedule's nested parts, the split's kinds. */
 export function checkConfig(file: string, raw: RawConfig): void {
-  for (let i = 0; i < raw.model.layers.length; i++) checkLayer(file, raw, ['model', 'layers', i]);
-  if (raw.train?.optimizer !== undefined) {
-    const [name, opts] = single(file, raw, ['train', 'optimizer'], OPTIMIZER_NAMES, 'optimizer');
-    if (typeof raw.train.optimizer === 'object') validate(file, raw, ['train', 'optimizer', name], OPTIMIZER_SCHEMA);
-    void opts;
-  }
   if (raw.train?.schedule !== undefined) {
     try {
-      getSchedule(raw.train.schedule as never, 'train.schedule');
+      getSchedule(raw.train.schedule, 'train.schedule');
     } catch (e) {
       throw new ConfigError(`${file}: ${(e as Error).message}`, { cause: e });
     }
@@ -104,20 +48,8 @@ export function checkConfig(file: string, raw: RawConfig): void {
   const sp = raw.data.split;
   if (sp) {
     const kinds = new Set(Object.values(sp).map((v) => typeof v));
-    if (kinds.size > 1)
-      throw new ConfigError(
-        `${file}: data.split: expected train, val and test all as fractions or all as [start, end) ranges, ` +
-          `received ${show(sp)}`,
-      );
-  }
-}
-
-function checkLayer(file: string, raw: RawConfig, path: Path): void {
-  const [kind] = single(file, raw, path, LAYER_KEYS, 'layer');
-  validate(file, raw, [...path, kind], LAYER_SCHEMAS[kind as LayerKey]);
-  if (kind === 'bidirectional') {
-    const [inner] = single(file, raw, [...path, kind], ['gru', 'lstm', 'simple_rnn'], 'recurrent layer');
-    validate(file, raw, [...path, kind, inner], LAYER_SCHEMAS[inner as LayerKey]);
+    const what = 'train, val and test all as fractions or all as [start, end) ranges';
+    if (kinds.size > 1) throw new ConfigError(`${file}: data.split: expected ${what}, received ${showValue(sp)}`);
   }
 }
 

@@ -4,6 +4,7 @@
 
 import { mat } from '../engine/index.js';
 import { ValueError } from '../errors.js';
+import { type LayerEntry, layerEntry, savedOptions } from './entry.js';
 import {
   type Act,
   actOf,
@@ -13,9 +14,11 @@ import {
   type ParamRef,
   type ParamSpec,
   rowsOf,
+  type SavedLayer,
   type SeqShape,
+  serializeLayer,
 } from './layer.js';
-import { Recurrent } from './recurrent.js';
+import { Recurrent, recurrentRegistry } from './recurrent.js';
 
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
@@ -87,7 +90,7 @@ export class Bidirectional extends Layer {
     return {
       name: this.name,
       mergeMode: 'concat',
-      layer: { className: this.forwardLayer.className, config: this.forwardLayer.getConfig() },
+      layer: serializeLayer(this.forwardLayer),
     };
   }
 }
@@ -95,3 +98,25 @@ export class Bidirectional extends Layer {
 /** @example bidirectional(lstm({ units: 32 })) */
 export const bidirectional = (layer: Recurrent, opts?: { name?: string }): Bidirectional =>
   new Bidirectional(layer, opts);
+
+function recurrentOf(layer: Layer): Recurrent {
+  if (!(layer instanceof Recurrent))
+    throw new ValueError('Bidirectional.layer: expected a GRU, LSTM or SimpleRNN config');
+  return layer;
+}
+
+/** Bidirectional in the layer registry: `bidirectional: {lstm: {units: 32}}`. */
+export const bidirectionalLayers: LayerEntry[] = [
+  layerEntry({
+    name: 'bidirectional',
+    className: 'Bidirectional',
+    doc: 'concat; wraps `gru`, `lstm` or `simple_rnn`',
+    options: recurrentRegistry.schema(),
+    example: { lstm: { units: 32 } },
+    build: (o, ctx) => bidirectional(recurrentOf(ctx.inner(o, ctx.inputShape))),
+    fromConfig: (c, inner) => {
+      const o = savedOptions<{ name?: string; layer: SavedLayer }>(c);
+      return bidirectional(recurrentOf(inner(o.layer)), o);
+    },
+  }),
+];

@@ -6,7 +6,9 @@
 
 import { type Buf, mat } from '../engine/index.js';
 import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
+import { oneOf, optionsObject, posInt } from '../registry.js';
 import { type ActivationName, activationId } from './activations.js';
+import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
 import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
@@ -205,3 +207,25 @@ export class Conv1D extends Layer {
 
 /** @example conv1d({ filters: 32, kernelSize: 3, padding: 'causal', activation: 'relu' }) */
 export const conv1d = (o: Conv1DOptions): Conv1D => new Conv1D(o);
+
+/** Conv1D in the layer registry, with every option the layer takes. */
+export const convLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'conv1d',
+    className: 'Conv1D',
+    doc: 'filters, kernel_size; same/valid/causal padding, strides, dilation',
+    options: optionsObject(
+      {
+        filters: posInt(),
+        kernel_size: posInt(),
+        strides: posInt().optional(),
+        padding: oneOf(['valid', 'same', 'causal']).optional(),
+        dilation_rate: posInt().optional(),
+        ...kernelOptions,
+      },
+      '{filters: n, kernel_size: k}',
+    ),
+    example: { filters: 32, kernel_size: 3, padding: 'causal' },
+    create: conv1d,
+  }),
+];

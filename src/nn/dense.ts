@@ -2,7 +2,9 @@
 
 import { type Buf, mat } from '../engine/index.js';
 import { assertPositiveInt } from '../errors.js';
+import { optionsObject, posInt } from '../registry.js';
 import { type ActivationName, activationId } from './activations.js';
+import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
@@ -110,3 +112,15 @@ export class Dense extends Layer {
 
 /** Fully connected layer. @example dense({ units: 1 }) */
 export const dense = (opts: DenseOptions): Dense => new Dense(opts);
+
+/** Dense in the layer registry. */
+export const denseLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'dense',
+    className: 'Dense',
+    doc: 'on vectors or every timestep',
+    options: optionsObject({ units: posInt(), ...kernelOptions }, 'an options object such as {units: 1}'),
+    example: { units: 1 },
+    create: dense,
+  }),
+];

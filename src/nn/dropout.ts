@@ -1,9 +1,13 @@
-// Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element,
-// active only in training; identity at validation, test and predict.
+// The noise layers, active only in training and the identity at validation, test and predict.
+// Dropout: inverted dropout (kept values scaled by 1/(1-rate)), an independent mask per element.
+// GaussianNoise (Keras): y = x + e, e ~ N(0, stddev^2) per element; dL/dx = dL/dy.
 
 import { type Buf, mat } from '../engine/index.js';
-import { assertRate } from '../errors.js';
+import { assertRate, expected, ValueError } from '../errors.js';
+import { nonNeg, nonNegInt, optionsObject, rate } from '../registry.js';
+import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, rowsOf, type SeqShape } from './layer.js';
+import { Rng } from './random.js';
 
 export interface DropoutOptions {
   rate: number;
@@ -57,3 +61,84 @@ export class Dropout extends Layer {
 
 /** @example dropout({ rate: 0.2 }) */
 export const dropout = (opts: DropoutOptions): Dropout => new Dropout(opts);
+
+export interface GaussianNoiseOptions {
+  /** Standard deviation of the noise. */
+  stddev: number;
+  /** Seed of the layer's own generator; without one the noise comes from the model's seeded generator. */
+  seed?: number;
+  name?: string;
+}
+
+export class GaussianNoise extends Layer {
+  readonly className = 'GaussianNoise';
+  readonly stddev: number;
+  readonly seed?: number;
+  private rng?: Rng;
+
+  constructor(opts: GaussianNoiseOptions) {
+    super(opts?.name, 'gaussian_noise');
+    const { stddev, seed } = opts ?? {};
+    if (!(typeof stddev === 'number' && stddev >= 0 && Number.isFinite(stddev)))
+      throw new ValueError(expected('GaussianNoise.stddev', 'a non-negative number', stddev));
+    if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0))
+      throw new ValueError(expected('GaussianNoise.seed', 'a non-negative integer', seed));
+    this.stddev = stddev;
+    this.seed = seed;
+  }
+
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return s;
+  }
+
+  forward(x: Act, training: boolean): Act {
+    if (!training || this.stddev === 0) return x;
+    const F = this.inShape!.F,
+      M = rowsOf(x);
+    const w = this.workspace(x.B, () => ({ y: this.alloc(M * F) }));
+    const rng = this.generator();
+    const y = this.ctx.engine.view(w.y);
+    for (let i = 0; i < y.length; i++) y[i] = this.stddev * rng.normal();
+    this.ctx.ops.addRows(M, F, asMat(x), mat(w.y, F));
+    return actOf(w.y, x.B, x.T, F);
+  }
+
+  backward(dy: Act, needDx: boolean): Act | null {
+    return needDx ? dy : null;
+  }
+
+  /** The layer's own generator when it has a seed (made once, then continued), else the model's. */
+  private generator(): Rng {
+    if (this.seed === undefined) return this.ctx.rng;
+    this.rng ??= new Rng(this.seed);
+    return this.rng;
+  }
+
+  getConfig(): LayerConfig {
+    return { name: this.name, stddev: this.stddev, ...(this.seed === undefined ? {} : { seed: this.seed }) };
+  }
+}
+
+/** @example gaussianNoise({ stddev: 0.1 }) */
+export const gaussianNoise = (opts: GaussianNoiseOptions): GaussianNoise => new GaussianNoise(opts);
+
+/** The noise layers in the layer registry. */
+export const noiseLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'dropout',
+    className: 'Dropout',
+    doc: 'rate; training only',
+    options: optionsObject({ rate: rate() }, '{rate: x}'),
+    example: { rate: 0.2 },
+    create: dropout,
+  }),
+  optionsLayer({
+    name: 'gaussian_noise',
+    className: 'GaussianNoise',
+    aliases: ['gaussianNoise'],
+    doc: 'stddev, seed; adds N(0, stddev^2) noise, training only',
+    options: optionsObject({ stddev: nonNeg(), seed: nonNegInt().optional() }, '{stddev: x}'),
+    example: { stddev: 0.1 },
+    create: gaussianNoise,
+  }),
+];

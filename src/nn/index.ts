@@ -1,33 +1,38 @@
-// nn/: layers, the layer stack, losses, initializers, activations, the seeded generator.
+// nn/: layers, the layer stack, losses, initializers, activations, the seeded generator, and their registries.
+// A layer's file is exported whole (`export *`): its class, its constructor, its options type and its
+// registry entries, so a layer added to one needs no line here.
 
-export type { ActivationName } from './activations.js';
-export { ACTIVATIONS, activationId } from './activations.js';
-export { Bidirectional, bidirectional } from './bidirectional.js';
-export type { Conv1DOptions, Padding } from './conv.js';
-export { Conv1D, conv1d, windowGeometry } from './conv.js';
-export type { DenseOptions } from './dense.js';
-export { Dense, dense } from './dense.js';
-export { Dropout, dropout } from './dropout.js';
-export type { Initializer, InitializerConfig, InitializerLike, InitializerName } from './initializers.js';
-export { getInitializer } from './initializers.js';
-export type { Act, LayerConfig, LayerContext, ParamRef, ParamSpec, SeqShape } from './layer.js';
-export { actOf, Layer, rowsOf } from './layer.js';
-export type { Loss, LossConfig, LossLike, LossName } from './losses.js';
-export { getLoss, LOSSES } from './losses.js';
-export type { BatchNormalizationOptions, NormalizationOptions } from './normalization.js';
-export { BatchNormalization, batchNormalization, LayerNormalization, layerNormalization } from './normalization.js';
-export type { PoolingOptions } from './pooling.js';
-export { AveragePooling1D, averagePooling1d, MaxPooling1D, maxPooling1d } from './pooling.js';
+export type { ActivationEntry, ActivationName } from './activations.js';
+export { ACTIVATIONS, activationId, activationRegistry } from './activations.js';
+export * from './bidirectional.js';
+export * from './conv.js';
+export * from './dense.js';
+export * from './dropout.js';
+export type { LayerBuild, LayerEntry, OptionsOf } from './entry.js';
+export { kernelOptions, layerEntry, optionsLayer, savedOptions } from './entry.js';
+export type {
+  Initializer,
+  InitializerConfig,
+  InitializerEntry,
+  InitializerKey,
+  InitializerLike,
+  InitializerName,
+} from './initializers.js';
+export { getInitializer, initializerRegistry } from './initializers.js';
+export type { Act, LayerConfig, LayerContext, ParamRef, ParamSpec, SavedLayer, SeqShape } from './layer.js';
+export { actOf, Layer, rowsOf, serializeLayer } from './layer.js';
+export type { Loss, LossConfig, LossEntry, LossLike, LossName } from './losses.js';
+export { getLoss, LOSSES, lossRegistry } from './losses.js';
+export * from './normalization.js';
+export * from './pooling.js';
 export { Rng } from './random.js';
-export type { Cell, RecurrentOptions } from './recurrent.js';
-export { gru, lstm, Recurrent, simpleRNN } from './recurrent.js';
-export type { Regularizer, RegularizerConfig, RegularizerLike } from './regularizers.js';
-export { getRegularizer, l1, l1l2, l2 } from './regularizers.js';
-export { Flatten, flatten, RepeatVector, repeatVector, TimeDistributed, timeDistributed } from './reshape.js';
+export * from './recurrent.js';
+export { layerFromConfig, layerFromSpec, layerRegistry, registerLayer } from './registry.js';
+export type { Regularizer, RegularizerConfig, RegularizerEntry, RegularizerLike } from './regularizers.js';
+export { getRegularizer, l1, l1l2, l2, regularizerRegistry } from './regularizers.js';
+export * from './reshape.js';
 export type { WeightInfo } from './sequential.js';
 export { Stack } from './sequential.js';
-export type { SavedLayer } from './serialize.js';
-export { layerFromConfig, registerLayer } from './serialize.js';
 export type { Tensor } from './tensor.js';
 export { tensor } from './tensor.js';
-export { SelectTimestep, selectTimestep } from './timestep.js';
+export * from './timestep.js';

@@ -1,7 +1,18 @@
-// Weight initializers as a registry: a name, or { className, config }, resolves to a function of
-// (shape, rng) -> values; getConfig writes it back, so a saved model records exactly what it used.
-// Fans follow Keras: for a 2-D kernel (in, out), fanIn = in, fanOut = out.
-import { expected, ValueError } from '../errors.js';
+// Weight initializers as a registry: a name, a saved { className, config } or a config file's
+// { name: options } resolves to a function of (shape, rng) -> values; `config` writes it back, so a saved
+// model records exactly what it used. Fans follow Keras: for a 2-D kernel (in, out), fanIn = in, fanOut = out.
+import type { z } from 'zod';
+import {
+  type Entry,
+  type NamedForm,
+  nonNeg,
+  num,
+  optionsObject,
+  parseOptions,
+  posNum,
+  Registry,
+  spellAs,
+} from '../registry.js';
 import type { Rng } from './random.js';
 
 export type InitializerName =
@@ -17,12 +28,19 @@ export type InitializerName =
   | 'heNormal'
   | 'lecunNormal'
   | 'orthogonal';
+/** `glorotUniform` -> `glorot_uniform` as a type. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+/** The config-file spelling of an initializer (`glorot_uniform`). */
+export type InitializerKey = SnakeCase<InitializerName>;
 
 export interface InitializerConfig {
   className: InitializerName;
   config?: { value?: number; minval?: number; maxval?: number; mean?: number; stddev?: number; gain?: number };
 }
-export type InitializerLike = InitializerName | InitializerConfig;
+/** A name in either spelling, a saved config, or a config file's `{ random_uniform: { minval: -0.1 } }`. */
+export type InitializerLike = InitializerName | InitializerKey | InitializerConfig | NamedForm;
 
 export interface Initializer {
   readonly config: InitializerConfig;
@@ -30,30 +48,17 @@ export interface Initializer {
   init(shape: readonly number[], rng: Rng): Float32Array;
 }
 
-const NAMES: readonly InitializerName[] = [
-  'zeros',
-  'ones',
-  'constant',
-  'randomUniform',
-  'randomNormal',
-  'truncatedNormal',
-  'glorotUniform',
-  'glorotNormal',
-  'heUniform',
-  'heNormal',
-  'lecunNormal',
-  'orthogonal',
-];
-const ALIASES: Record<string, InitializerName> = {
-  glorot_uniform: 'glorotUniform',
-  glorot_normal: 'glorotNormal',
-  he_uniform: 'heUniform',
-  he_normal: 'heNormal',
-  lecun_normal: 'lecunNormal',
-  random_uniform: 'randomUniform',
-  random_normal: 'randomNormal',
-  truncated_normal: 'truncatedNormal',
-};
+type Init = Initializer['init'];
+/** Every initializer option is an optional number. */
+type InitOptions = z.ZodObject<{ [k: string]: z.ZodOptional<z.ZodNumber> }, z.core.$strict>;
+export interface InitializerEntry<S extends InitOptions = InitOptions> extends Entry {
+  readonly name: InitializerKey;
+  readonly className: InitializerName;
+  readonly options: S;
+  readonly doc: string;
+  /** The function from the options (config-file keys, defaults not filled in). */
+  make(options: z.output<S>): Init;
+}
 
 function fans(shape: readonly number[]): [number, number] {
   if (shape.length === 1) return [shape[0]!, shape[0]!];
@@ -107,61 +112,119 @@ function orthogonal(shape: readonly number[], rng: Rng, gain: number): Float32Ar
   return out;
 }
 
-/** Resolves a name or config to an initializer. */
-export function getInitializer(like: InitializerLike, key = 'initializer'): Initializer {
-  const cfg: InitializerConfig =
-    typeof like === 'string'
-      ? { className: (ALIASES[like] ?? like) as InitializerName }
-      : { className: (ALIASES[like.className] ?? like.className) as InitializerName, config: like.config };
-  if (!NAMES.includes(cfg.className)) throw new ValueError(expected(key, `one of ${NAMES.join(', ')}`, cfg.className));
-  const c = cfg.config ?? {};
-  const init = (shape: readonly number[], rng: Rng): Float32Array => {
-    const [fanIn, fanOut] = fans(shape);
-    switch (cfg.className) {
-      case 'zeros':
-        return fill(shape, () => 0);
-      case 'ones':
-        return fill(shape, () => 1);
-      case 'constant':
-        return fill(shape, () => c.value ?? 0);
-      case 'randomUniform': {
+const entry = <S extends InitOptions>(e: InitializerEntry<S>): InitializerEntry<S> => e;
+const none = optionsObject({});
+const meanStd = optionsObject({ mean: num().optional(), stddev: nonNeg().optional() });
+// 0.8796... is the standard deviation of a unit normal truncated at two standard deviations (as Keras).
+const TRUNC_SD = 0.87962566103423978;
+const uniform = (limit: (fanIn: number, fanOut: number) => number) => (): Init => (shape, rng) => {
+  const [fanIn, fanOut] = fans(shape);
+  const l = limit(fanIn, fanOut);
+  return fill(shape, () => (2 * rng.uniform() - 1) * l);
+};
+const truncNormal = (sd: (fanIn: number, fanOut: number) => number) => (): Init => (shape, rng) => {
+  const [fanIn, fanOut] = fans(shape);
+  const s = sd(fanIn, fanOut) / TRUNC_SD;
+  return fill(shape, () => truncated(rng, 0, s));
+};
+
+export const initializerRegistry = new Registry<InitializerEntry>(
+  {
+    kind: 'initializer',
+    title: 'initializers',
+    note:
+      'camelCase spellings too (glorotUniform); all from one seeded generator, so one seed gives ' +
+      'bit-identical weights and training runs',
+  },
+  [
+    entry({ name: 'zeros', className: 'zeros', doc: '0', options: none, make: () => (s) => fill(s, () => 0) }),
+    entry({ name: 'ones', className: 'ones', doc: '1', options: none, make: () => (s) => fill(s, () => 1) }),
+    entry({
+      name: 'constant',
+      className: 'constant',
+      doc: 'value',
+      options: optionsObject({ value: num().optional() }),
+      make: (c) => (s) => fill(s, () => c.value ?? 0),
+    }),
+    entry({
+      name: 'random_uniform',
+      className: 'randomUniform',
+      doc: 'minval, maxval',
+      options: optionsObject({ minval: num().optional(), maxval: num().optional() }),
+      make: (c) => (s, rng) => {
         const lo = c.minval ?? -0.05,
           hi = c.maxval ?? 0.05;
-        return fill(shape, () => lo + (hi - lo) * rng.uniform());
-      }
-      case 'randomNormal': {
-        const m = c.mean ?? 0,
-          s = c.stddev ?? 0.05;
-        return fill(shape, () => m + s * rng.normal());
-      }
-      case 'truncatedNormal': {
-        const m = c.mean ?? 0,
-          s = c.stddev ?? 0.05;
-        return fill(shape, () => truncated(rng, m, s));
-      }
-      case 'glorotUniform': {
-        const l = Math.sqrt(6 / (fanIn + fanOut));
-        return fill(shape, () => (2 * rng.uniform() - 1) * l);
-      }
-      case 'glorotNormal': {
-        const s = Math.sqrt(2 / (fanIn + fanOut)) / 0.87962566103423978;
-        return fill(shape, () => truncated(rng, 0, s));
-      }
-      case 'heUniform': {
-        const l = Math.sqrt(6 / fanIn);
-        return fill(shape, () => (2 * rng.uniform() - 1) * l);
-      }
-      case 'heNormal': {
-        const s = Math.sqrt(2 / fanIn) / 0.87962566103423978;
-        return fill(shape, () => truncated(rng, 0, s));
-      }
-      case 'lecunNormal': {
-        const s = Math.sqrt(1 / fanIn) / 0.87962566103423978;
-        return fill(shape, () => truncated(rng, 0, s));
-      }
-      case 'orthogonal':
-        return orthogonal(shape, rng, c.gain ?? 1);
-    }
-  };
-  return { config: cfg, init };
+        return fill(s, () => lo + (hi - lo) * rng.uniform());
+      },
+    }),
+    entry({
+      name: 'random_normal',
+      className: 'randomNormal',
+      doc: 'mean, stddev',
+      options: meanStd,
+      make: (c) => (s, rng) => fill(s, () => (c.mean ?? 0) + (c.stddev ?? 0.05) * rng.normal()),
+    }),
+    entry({
+      name: 'truncated_normal',
+      className: 'truncatedNormal',
+      doc: 'mean, stddev; redrawn beyond 2 stddev',
+      options: meanStd,
+      make: (c) => (s, rng) => fill(s, () => truncated(rng, c.mean ?? 0, c.stddev ?? 0.05)),
+    }),
+    entry({
+      name: 'glorot_uniform',
+      className: 'glorotUniform',
+      doc: 'U(±sqrt(6 / (fanIn + fanOut)))',
+      options: none,
+      make: uniform((fi, fo) => Math.sqrt(6 / (fi + fo))),
+    }),
+    entry({
+      name: 'glorot_normal',
+      className: 'glorotNormal',
+      doc: 'stddev sqrt(2 / (fanIn + fanOut)), truncated',
+      options: none,
+      make: truncNormal((fi, fo) => Math.sqrt(2 / (fi + fo))),
+    }),
+    entry({
+      name: 'he_uniform',
+      className: 'heUniform',
+      doc: 'U(±sqrt(6 / fanIn))',
+      options: none,
+      make: uniform((fi) => Math.sqrt(6 / fi)),
+    }),
+    entry({
+      name: 'he_normal',
+      className: 'heNormal',
+      doc: 'stddev sqrt(2 / fanIn), truncated',
+      options: none,
+      make: truncNormal((fi) => Math.sqrt(2 / fi)),
+    }),
+    entry({
+      name: 'lecun_normal',
+      className: 'lecunNormal',
+      doc: 'stddev sqrt(1 / fanIn), truncated',
+      options: none,
+      make: truncNormal((fi) => Math.sqrt(1 / fi)),
+    }),
+    entry({
+      name: 'orthogonal',
+      className: 'orthogonal',
+      doc: 'gain; QR of a normal matrix',
+      options: optionsObject({ gain: posNum().optional() }),
+      make: (c) => (s, rng) => orthogonal(s, rng, c.gain ?? 1),
+    }),
+  ],
+);
+
+/** Resolves a name, a saved `{ className, config }` or a config file's `{ name: options }` to an initializer. */
+export function getInitializer(like: InitializerLike, key = 'initializer'): Initializer {
+  const { entry, options } = initializerRegistry.resolve(like, key);
+  const keys = Object.keys(entry.options.shape);
+  const parsed = parseOptions(entry.options.strip(), spellAs(options ?? {}, keys), `${key}.${entry.name}`);
+  const config: InitializerConfig = { className: entry.className };
+  if (options !== undefined) config.config = parsed;
+  return { config, init: entry.make(parsed) };
 }
+
+/** An initializer in an options schema: a name in either spelling or `{name: options}`, kept as written. */
+export const initializerOption = () => initializerRegistry.schema<InitializerLike>('either');

@@ -145,3 +145,12 @@ export abstract class Layer {
     return this.paramSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }
 }
+
+/** A layer as a saved model records it: Keras' `{ class_name, config }`. */
+export interface SavedLayer {
+  className: string;
+  config: LayerConfig;
+}
+
+/** A layer's saved form (Keras' `serialize`): its class name and what getConfig writes. */
+export const serializeLayer = (layer: Layer): SavedLayer => ({ className: layer.className, config: layer.getConfig() });

@@ -1,11 +1,12 @@
-// The layer constructors as one namespace: import { layers } from 'seqtune'; layers.gru({ units: 64 }).
+// The layers as one namespace, as keras.layers: import { layers } from 'seqtune'; layers.gru({ units: 64 }).
+// Each layer's file is here whole (constructor, class, options type), so a layer added to one is here too.
 
-export { bidirectional } from './bidirectional.js';
-export { conv1d } from './conv.js';
-export { dense } from './dense.js';
-export { dropout } from './dropout.js';
-export { batchNormalization, layerNormalization } from './normalization.js';
-export { averagePooling1d, maxPooling1d } from './pooling.js';
-export { gru, lstm, simpleRNN } from './recurrent.js';
-export { flatten, repeatVector, timeDistributed } from './reshape.js';
-export { selectTimestep } from './timestep.js';
+export * from './bidirectional.js';
+export * from './conv.js';
+export * from './dense.js';
+export * from './dropout.js';
+export * from './normalization.js';
+export * from './pooling.js';
+export * from './recurrent.js';
+export * from './reshape.js';
+export * from './timestep.js';

@@ -1,22 +1,74 @@
-// Losses, mean over every element (PyTorch reduction='mean', Keras' default on 2-D targets):
+// Losses, mean over every element (PyTorch reduction='mean', Keras' default on 2-D targets), as a registry:
 //   mse   = mean (p - y)^2                    d/dp = 2 (p - y) / n
 //   mae   = mean |p - y|                      d/dp = sign(p - y) / n
 //   huber = mean (|d| <= delta ? d^2/2 : delta (|d| - delta/2)), d = p - y;  d/dp = clip(d, -delta, delta) / n
-import { expected, ValueError } from '../errors.js';
+import type { z } from 'zod';
+import {
+  type Entry,
+  type NamedOf,
+  optionsObject,
+  parseOptions,
+  posNum,
+  Registry,
+  type SpellingOf,
+} from '../registry.js';
 
-export type LossName = 'mse' | 'mae' | 'huber';
-export const LOSSES: readonly LossName[] = ['mse', 'mae', 'huber'];
-const ALIASES: Record<string, LossName> = {
-  mean_squared_error: 'mse',
-  mean_absolute_error: 'mae',
-  huber_loss: 'huber',
-};
+/** One element's loss and its derivative (before the 1/n of the mean), of d = p - y. */
+interface Term {
+  value(d: number): number;
+  grad(d: number): number;
+}
+/** Every loss option is an optional number. */
+type LossOptions = z.ZodObject<{ [k: string]: z.ZodOptional<z.ZodNumber> }, z.core.$strict>;
+interface LossEntryOf<N extends string> extends Entry {
+  readonly name: N;
+  readonly options: LossOptions;
+  readonly doc: string;
+  term(options: { delta?: number }): Term;
+}
+
+const none = optionsObject({});
+const entries = [
+  {
+    name: 'mse',
+    aliases: ['mean_squared_error'],
+    doc: 'mean (p - y)^2',
+    options: none,
+    term: () => ({ value: (d) => d * d, grad: (d) => 2 * d }),
+  },
+  {
+    name: 'mae',
+    aliases: ['mean_absolute_error'],
+    doc: 'mean |p - y|',
+    options: none,
+    term: () => ({ value: (d) => Math.abs(d), grad: (d) => Math.sign(d) }),
+  },
+  {
+    name: 'huber',
+    aliases: ['huber_loss'],
+    doc: 'delta',
+    options: optionsObject({ delta: posNum().optional() }),
+    term: ({ delta = 1 }) => ({
+      value: (d) => (Math.abs(d) <= delta ? 0.5 * d * d : delta * (Math.abs(d) - 0.5 * delta)),
+      grad: (d) => Math.max(-delta, Math.min(delta, d)),
+    }),
+  },
+] as const satisfies readonly LossEntryOf<string>[];
+
+export type LossName = (typeof entries)[number]['name'];
+export type LossEntry = LossEntryOf<LossName>;
+export const lossRegistry = new Registry<LossEntry>(
+  { kind: 'loss', title: 'losses', note: "the mean over every element, as PyTorch's reduction='mean'" },
+  entries,
+);
+export const LOSSES: readonly LossName[] = lossRegistry.names;
 
 export interface LossConfig {
   className: LossName;
   config?: { delta?: number };
 }
-export type LossLike = LossName | LossConfig;
+/** A name (or Keras' long name), a saved `{ className, config }`, or a config file's `{ huber: { delta: 0.5 } }`. */
+export type LossLike = SpellingOf<(typeof entries)[number]> | LossConfig | NamedOf<LossName, { delta?: number } | null>;
 
 export interface Loss {
   readonly config: LossConfig;
@@ -36,14 +88,11 @@ export interface Loss {
 }
 
 export function getLoss(like: LossLike, key = 'loss'): Loss {
-  const cfg: LossConfig = typeof like === 'string' ? { className: (ALIASES[like] ?? like) as LossName } : like;
-  if (!LOSSES.includes(cfg.className))
-    throw new ValueError(expected(key, `one of ${LOSSES.join(', ')}`, cfg.className));
-  const delta = cfg.config?.delta ?? 1;
-  if (!(delta > 0)) throw new ValueError(expected(`${key}.delta`, 'a positive number', delta));
-  const kind = cfg.className;
+  const { entry, options } = lossRegistry.resolve(like, key);
+  const o = parseOptions(entry.options.strip(), options ?? {}, key);
+  const { value, grad: slope } = entry.term(o);
   return {
-    config: cfg,
+    config: options === undefined ? { className: entry.name } : { className: entry.name, config: o },
     compute(pred, poff, ld, target, rows, cols, grad) {
       const n = rows * cols;
       let sum = 0;
@@ -51,17 +100,8 @@ export function getLoss(like: LossLike, key = 'loss'): Loss {
         for (let c = 0; c < cols; c++) {
           const i = r * cols + c;
           const d = pred[poff + r * ld + c]! - target[i]!;
-          const a = Math.abs(d);
-          if (kind === 'mse') {
-            sum += d * d;
-            if (grad) grad[i] = (2 * d) / n;
-          } else if (kind === 'mae') {
-            sum += a;
-            if (grad) grad[i] = Math.sign(d) / n;
-          } else {
-            sum += a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
-            if (grad) grad[i] = Math.max(-delta, Math.min(delta, d)) / n;
-          }
+          sum += value(d);
+          if (grad) grad[i] = slope(d) / n;
         }
       }
       return sum / n;

@@ -8,6 +8,8 @@
 
 import type { Buf } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
+import { bool, optionsObject, posNum, rate } from '../registry.js';
+import { type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer } from './initializers.js';
 import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
 
@@ -250,3 +252,25 @@ export class LayerNormalization extends Normalization {
 export const batchNormalization = (o?: BatchNormalizationOptions): BatchNormalization => new BatchNormalization(o);
 /** @example layerNormalization() */
 export const layerNormalization = (o?: NormalizationOptions): LayerNormalization => new LayerNormalization(o);
+
+const normalizationOptions = { epsilon: posNum().optional(), center: bool().optional(), scale: bool().optional() };
+
+/** BatchNormalization and LayerNormalization in the layer registry. */
+export const normalizationLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'batch_normalization',
+    className: 'BatchNormalization',
+    aliases: ['batchNormalization'],
+    doc: 'momentum, epsilon, center, scale; moving statistics in predict',
+    options: optionsObject({ momentum: rate().optional(), ...normalizationOptions }),
+    create: batchNormalization,
+  }),
+  optionsLayer({
+    name: 'layer_normalization',
+    className: 'LayerNormalization',
+    aliases: ['layerNormalization'],
+    doc: 'epsilon, center, scale',
+    options: optionsObject(normalizationOptions),
+    create: layerNormalization,
+  }),
+];

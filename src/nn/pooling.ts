@@ -3,7 +3,9 @@
 
 import type { Buf } from '../engine/index.js';
 import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
+import { oneOf, optionsObject, posInt } from '../registry.js';
 import { windowGeometry } from './conv.js';
+import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
 
 export interface PoolingOptions {
@@ -128,3 +130,30 @@ export class AveragePooling1D extends Pooling1D {
 /** @example maxPooling1d({ poolSize: 2 }) */
 export const maxPooling1d = (o?: PoolingOptions): MaxPooling1D => new MaxPooling1D(o);
 export const averagePooling1d = (o?: PoolingOptions): AveragePooling1D => new AveragePooling1D(o);
+
+const poolingOptions = optionsObject({
+  pool_size: posInt().optional(),
+  strides: posInt().optional(),
+  padding: oneOf(['valid', 'same']).optional(),
+});
+const doc = 'pool_size, strides, padding';
+
+/** MaxPooling1D and AveragePooling1D in the layer registry. */
+export const poolingLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'max_pooling1d',
+    className: 'MaxPooling1D',
+    aliases: ['maxPooling1d'],
+    doc,
+    options: poolingOptions,
+    create: maxPooling1d,
+  }),
+  optionsLayer({
+    name: 'average_pooling1d',
+    className: 'AveragePooling1D',
+    aliases: ['averagePooling1d'],
+    doc,
+    options: poolingOptions,
+    create: averagePooling1d,
+  }),
+];

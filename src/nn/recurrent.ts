@@ -7,10 +7,12 @@
 import { type Buf, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
 import type { Cell } from '../engine/reference.js';
 import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../errors.js';
-import { type ActivationName, activationId } from './activations.js';
-import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
+import { bool, optionsObject, posInt, Registry, rate } from '../registry.js';
+import { type ActivationName, activationId, activationOption } from './activations.js';
+import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerOption } from './initializers.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
-import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerOption } from './regularizers.js';
 
 export type { Cell };
 
@@ -479,3 +481,54 @@ export const gru = (opts: RecurrentOptions): Recurrent => new Recurrent('gru', c
 export const lstm = (opts: RecurrentOptions): Recurrent => new Recurrent('lstm', check('lstm', opts));
 /** Elman RNN, h = act(x Wx + h Wh + b). @example simpleRNN({ units: 32, activation: 'relu' }) */
 export const simpleRNN = (opts: RecurrentOptions): Recurrent => new Recurrent('simple_rnn', check('simple_rnn', opts));
+
+/** The options of gru, lstm and simple_rnn as a config file writes them. */
+const recurrentOptions = optionsObject(
+  {
+    units: posInt(),
+    ...kernelOptions,
+    recurrent_activation: activationOption().optional(),
+    return_sequences: bool().optional(),
+    go_backwards: bool().optional(),
+    recurrent_initializer: initializerOption().optional(),
+    unit_forget_bias: bool().optional(),
+    dropout: rate().optional(),
+    recurrent_dropout: rate().optional(),
+    recurrent_regularizer: regularizerOption().optional(),
+  },
+  'an options object such as {units: 64}',
+);
+
+/** GRU, LSTM and SimpleRNN in the layer registry. */
+export const recurrentLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'gru',
+    className: 'GRU',
+    doc: 'reset-after, as PyTorch, cuDNN and Keras `reset_after=True`',
+    options: recurrentOptions,
+    example: { units: 64 },
+    create: gru,
+  }),
+  optionsLayer({
+    name: 'lstm',
+    className: 'LSTM',
+    doc: '`unit_forget_bias`',
+    options: recurrentOptions,
+    example: { units: 64 },
+    create: lstm,
+  }),
+  optionsLayer({
+    name: 'simple_rnn',
+    className: 'SimpleRNN',
+    aliases: ['simpleRNN'],
+    doc: 'h = act(x Wx + h Wh + b)',
+    options: recurrentOptions,
+    example: { units: 32, activation: 'relu' },
+    create: simpleRNN,
+  }),
+];
+/** The layers Bidirectional can wrap. */
+export const recurrentRegistry = new Registry<LayerEntry>(
+  { kind: 'recurrent layer', title: 'recurrent layers' },
+  recurrentLayers,
+);

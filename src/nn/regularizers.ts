@@ -1,5 +1,8 @@
-// Weight and activity regularizers (Keras): penalty l1 sum|w| + l2 sum w^2, added to the loss.
+// Weight and activity regularizers (Keras): penalty l1 sum|w| + l2 sum w^2, added to the loss. A registry:
+// an instance, a name, a saved { className, config } or a config file's { l2: 0.001 } resolves to one.
+import { z } from 'zod';
 import { expected, ValueError } from '../errors.js';
+import { type Entry, nonNeg, optionsObject, Registry } from '../registry.js';
 
 export interface RegularizerConfig {
   className: 'l1' | 'l2' | 'l1l2';
@@ -41,32 +44,45 @@ export const l1 = (v = 0.01): Regularizer => make(v, 0, 'l1');
 export const l2 = (v = 0.01): Regularizer => make(0, v, 'l2');
 export const l1l2 = (o: { l1?: number; l2?: number } = {}): Regularizer => make(o.l1 ?? 0.01, o.l2 ?? 0.01, 'l1l2');
 
-/**
- * A regularizer from an instance, a name, `{ className, config }` or YAML style
- * `{ l2: 0.001 }` / `{ l1l2: { l1, l2 } }`.
- */
+type Factor = { l1?: number; l2?: number } | number | undefined;
+export interface RegularizerEntry extends Entry {
+  readonly name: RegularizerConfig['className'];
+  readonly options: z.ZodType<Factor>;
+  readonly doc: string;
+  make(options: Factor): Regularizer;
+}
+
+/** A factor: `{l2: 0.001}` in a config file, `{className: 'l2', config: {l2: 0.001}}` when saved. */
+const factor = (k: 'l1' | 'l2') =>
+  z.union([nonNeg(), optionsObject({ [k]: nonNeg().optional() })], { error: 'a non-negative number' }).optional();
+const factorOf = (o: Factor, k: 'l1' | 'l2'): number | undefined => (typeof o === 'number' ? o : o?.[k]);
+
+export const regularizerRegistry = new Registry<RegularizerEntry>(
+  {
+    kind: 'regularizer',
+    title: 'regularizers',
+    note: 'as kernel, recurrent, bias or activity regularizers; the penalty is part of the reported loss, as Keras',
+  },
+  [
+    { name: 'l1', aliases: ['L1'], doc: 'l1 sum|w|', options: factor('l1'), make: (o) => l1(factorOf(o, 'l1')) },
+    { name: 'l2', aliases: ['L2'], doc: 'l2 sum w^2', options: factor('l2'), make: (o) => l2(factorOf(o, 'l2')) },
+    {
+      name: 'l1l2',
+      aliases: ['L1L2', 'l1_l2'],
+      doc: 'both',
+      options: optionsObject({ l1: nonNeg().optional(), l2: nonNeg().optional() }),
+      make: (o) => l1l2(typeof o === 'number' ? { l1: o, l2: o } : o),
+    },
+  ],
+);
+
+/** A regularizer from an instance, a name, `{ className, config }` or a config file's `{ l2: 0.001 }`. */
 export function getRegularizer(like: RegularizerLike | undefined, key = 'regularizer'): Regularizer | undefined {
   if (like === undefined || like === null) return undefined;
-  if (typeof like === 'string') {
-    if (like === 'l1') return l1();
-    if (like === 'l2') return l2();
-    if (like === 'l1l2') return l1l2();
-    throw new ValueError(expected(key, 'l1, l2 or l1l2', like));
-  }
-  if ('l1' in like && 'l2' in like && 'config' in like) return like as Regularizer;
-  if ('className' in like) {
-    const c = like as RegularizerConfig;
-    if (c.className === 'l1') return l1(c.config?.l1);
-    if (c.className === 'l2') return l2(c.config?.l2);
-    if (c.className === 'l1l2') return l1l2(c.config);
-    throw new ValueError(expected(`${key}.className`, 'l1, l2 or l1l2', c.className));
-  }
-  const entries = Object.entries(like);
-  if (entries.length === 1) {
-    const [name, v] = entries[0]!;
-    if (name === 'l1' && typeof v === 'number') return l1(v);
-    if (name === 'l2' && typeof v === 'number') return l2(v);
-    if (name === 'l1l2' && typeof v === 'object') return l1l2(v);
-  }
-  throw new ValueError(expected(key, '{l1: x}, {l2: x} or {l1l2: {l1, l2}}', JSON.stringify(like)));
+  if ('l1' in Object(like) && 'l2' in Object(like) && 'config' in Object(like)) return like as Regularizer;
+  const { entry, options } = regularizerRegistry.parse(like, key);
+  return entry.make(options);
 }
+
+/** A regularizer in an options schema: `{l1: x}`, `{l2: x}` or `{l1l2: {l1: x, l2: y}}`, kept as written. */
+export const regularizerOption = () => regularizerRegistry.schema<RegularizerLike>('either');

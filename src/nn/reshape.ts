@@ -3,7 +3,9 @@
 
 import { type Buf, mat } from '../engine/index.js';
 import { assertPositiveInt, ShapeError, ValueError } from '../errors.js';
-import { Dense } from './dense.js';
+import { optionsObject, posInt, Registry } from '../registry.js';
+import { Dense, denseLayers } from './dense.js';
+import { type LayerEntry, layerEntry, optionsLayer, savedOptions } from './entry.js';
 import {
   type Act,
   actOf,
@@ -12,7 +14,9 @@ import {
   type LayerContext,
   type ParamRef,
   type ParamSpec,
+  type SavedLayer,
   type SeqShape,
+  serializeLayer,
 } from './layer.js';
 
 export class Flatten extends Layer {
@@ -117,7 +121,7 @@ export class TimeDistributed extends Layer {
     return this.layer.backward(dy, needDx);
   }
   getConfig(): LayerConfig {
-    return { name: this.name, layer: { className: 'Dense', config: this.layer.getConfig() } };
+    return { name: this.name, layer: serializeLayer(this.layer) };
   }
 }
 
@@ -127,3 +131,41 @@ export const repeatVector = (n: number, opts?: { name?: string }): RepeatVector 
 /** @example timeDistributed(dense({ units: 1 })) */
 export const timeDistributed = (layer: Dense, opts?: { name?: string }): TimeDistributed =>
   new TimeDistributed(layer, opts);
+
+function denseOf(layer: Layer): Dense {
+  if (!(layer instanceof Dense)) throw new ValueError('TimeDistributed.layer: expected a Dense config');
+  return layer;
+}
+
+/** TimeDistributed, Flatten and RepeatVector in the layer registry. */
+export const reshapeLayers: LayerEntry[] = [
+  layerEntry({
+    name: 'time_distributed',
+    className: 'TimeDistributed',
+    aliases: ['timeDistributed'],
+    doc: 'wraps `dense`, for encoder-decoder models',
+    options: new Registry({ kind: 'layer', title: 'layers' }, denseLayers).schema(),
+    example: { dense: { units: 1 } },
+    build: (o, ctx) => timeDistributed(denseOf(ctx.inner(o))),
+    fromConfig: (c, inner) => {
+      const o = savedOptions<{ name?: string; layer: SavedLayer }>(c);
+      return timeDistributed(denseOf(inner(o.layer)), o);
+    },
+  }),
+  optionsLayer({
+    name: 'flatten',
+    className: 'Flatten',
+    doc: 'a sequence to a vector',
+    options: optionsObject({}, '{}'),
+    create: flatten,
+  }),
+  optionsLayer({
+    name: 'repeat_vector',
+    className: 'RepeatVector',
+    aliases: ['repeatVector'],
+    doc: 'n; a vector to n steps',
+    options: optionsObject({ n: posInt() }, '{n: steps}'),
+    example: { n: 24 },
+    create: (o) => repeatVector(o.n, o),
+  }),
+];

@@ -3,7 +3,15 @@
 
 import { type Buf, type Engine, getEngine, getOps, type Ops } from '../engine/index.js';
 import { ShapeError, ValueError } from '../errors.js';
-import type { Act, Layer, LayerConfig, ParamRef, SeqShape } from './layer.js';
+import {
+  type Act,
+  type Layer,
+  type LayerConfig,
+  type ParamRef,
+  type SavedLayer,
+  type SeqShape,
+  serializeLayer,
+} from './layer.js';
 import { Rng } from './random.js';
 import type { Regularizer } from './regularizers.js';
 
@@ -250,8 +258,8 @@ export class Stack {
     ].join('\n');
   }
 
-  layerConfigs(): { className: string; config: LayerConfig }[] {
-    return this.layers.map((l) => ({ className: l.className, config: l.getConfig() }));
+  layerConfigs(): SavedLayer[] {
+    return this.layers.map(serializeLayer);
   }
 }
 

@@ -3,6 +3,8 @@
 
 import type { Buf } from '../engine/index.js';
 import { ShapeError } from '../errors.js';
+import { int, optionsObject } from '../registry.js';
+import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
 
 export class SelectTimestep extends Layer {
@@ -49,3 +51,16 @@ export class SelectTimestep extends Layer {
 /** @example selectTimestep(-1) */
 export const selectTimestep = (index: number, opts?: { name?: string }): SelectTimestep =>
   new SelectTimestep(index, opts?.name);
+
+/** SelectTimestep in the layer registry: `select_timestep: {index: -1}`. */
+export const timestepLayers: LayerEntry[] = [
+  optionsLayer({
+    name: 'select_timestep',
+    className: 'SelectTimestep',
+    aliases: ['selectTimestep'],
+    doc: 'index, negative from the end; one step of a sequence',
+    options: optionsObject({ index: int() }, '{index: i}'),
+    example: { index: -1 },
+    create: (o) => selectTimestep(o.index, o),
+  }),
+];

@@ -1,10 +1,11 @@
-// optim/: optimizers and gradient clipping.
+// optim/: optimizers, schedules and gradient clipping, and their registries.
 
 export { clipByGlobalNorm, clipByValue } from './clip.js';
 export type {
   AdagradOptions,
   AdamOptions,
   OptimizerConfig,
+  OptimizerEntry,
   OptimizerLike,
   OptimizerName,
   RmspropOptions,
@@ -20,10 +21,11 @@ export {
   getOptimizer,
   OPTIMIZERS,
   Optimizer,
+  optimizerRegistry,
   RMSprop,
   rmsprop,
   SGD,
   sgd,
 } from './optimizers.js';
 export type { Schedule, ScheduleConfig, ScheduleLike, ScheduleName } from './schedules.js';
-export { getSchedule, SCHEDULES, sgdrPosition } from './schedules.js';
+export { getSchedule, SCHEDULES, scheduleOption, scheduleRegistry, sgdrPosition } from './schedules.js';

@@ -1,9 +1,24 @@
 // Optimizers with PyTorch's update rules (see src/engine/assembly/optim.ts for the formulas),
-// stepping the model's whole flat parameter vector in one kernel call. A registry: a name or
-// { className, config } resolves to an optimizer, and getConfig writes it back.
+// stepping the model's whole flat parameter vector in one kernel call. A registry: a name, a saved
+// { className, config } or a config file's { adam: { learning_rate: 0.001 } } resolves to an
+// optimizer, and getConfig writes it back.
 
+import { z } from 'zod';
 import type { Buf, Ops } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
+import {
+  bool,
+  camelKeys,
+  type Entry,
+  e,
+  type NamedForm,
+  type NamedOf,
+  optionsObject,
+  posNum,
+  Registry,
+  rate,
+  spellAs,
+} from '../registry.js';
 
 export interface SgdOptions {
   learningRate?: number;
@@ -36,12 +51,12 @@ export interface AdagradOptions {
 }
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
-export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 export interface OptimizerConfig {
   className: OptimizerName;
   config: Record<string, number | boolean>;
 }
-export type OptimizerLike = OptimizerName | OptimizerConfig | Optimizer;
+/** A name, a saved `{ className, config }` (either key spelling), a config file's `{ adam: {...} }`, an instance. */
+export type OptimizerLike = OptimizerName | OptimizerConfig | Optimizer | NamedOf<OptimizerName, NamedForm | null>;
 
 export abstract class Optimizer {
   abstract readonly className: OptimizerName;
@@ -284,34 +299,92 @@ export const adamw = (o?: AdamOptions): AdamW => new AdamW(o);
 export const rmsprop = (o?: RmspropOptions & { alpha?: number }): RMSprop => new RMSprop(o);
 export const adagrad = (o?: AdagradOptions): Adagrad => new Adagrad(o);
 
-const SNAKE: Record<string, string> = {
-  learning_rate: 'learningRate',
-  lr: 'learningRate',
-  beta_1: 'beta1',
-  beta_2: 'beta2',
-  weight_decay: 'weightDecay',
-  lr_decay: 'lrDecay',
-  initial_accumulator_value: 'initialAccumulatorValue',
-};
+const atLeast0 = () => z.number(e('a number >= 0')).nonnegative(e('a number >= 0'));
+const lr = { learning_rate: posNum().optional(), weight_decay: atLeast0().optional() };
+const adamOptions = optionsObject(
+  { ...lr, beta_1: rate().optional(), beta_2: rate().optional(), epsilon: posNum().optional() },
+  'an options object such as {learning_rate: 0.001}',
+);
 
-/** Resolves a name, a { className, config } (camelCase or Keras snake_case keys) or an instance. */
+interface OptimizerEntryOf<N extends string> extends Entry {
+  readonly name: N;
+  readonly options: z.ZodObject;
+  readonly doc: string;
+  /** The optimizer from its TypeScript options (camelCase); the constructor checks every value. */
+  create(options: Record<string, unknown>): Optimizer;
+}
+
+const entries = [
+  {
+    name: 'sgd',
+    doc: 'momentum, nesterov, dampening, weight_decay',
+    options: optionsObject(
+      {
+        ...lr,
+        momentum: atLeast0().optional(),
+        dampening: z.number(e('a number in [0, 1]')).min(0, e('a number in [0, 1]')).max(1).optional(),
+        nesterov: bool().optional(),
+      },
+      'an options object such as {learning_rate: 0.01}',
+    ),
+    create: (o) => new SGD(o),
+  },
+  { name: 'adam', doc: 'beta_1, beta_2, epsilon, weight_decay', options: adamOptions, create: (o) => new Adam(o) },
+  {
+    name: 'adamw',
+    doc: 'as adam, weight_decay decoupled, default 0.01',
+    options: adamOptions,
+    create: (o) => new AdamW(o),
+  },
+  {
+    name: 'rmsprop',
+    doc: 'rho, momentum, centered',
+    options: optionsObject(
+      {
+        ...lr,
+        rho: rate().optional(),
+        epsilon: posNum().optional(),
+        momentum: atLeast0().optional(),
+        centered: bool().optional(),
+      },
+      'an options object such as {learning_rate: 0.001}',
+    ),
+    create: (o) => new RMSprop(o),
+  },
+  {
+    name: 'adagrad',
+    doc: 'lr_decay, initial_accumulator_value',
+    options: optionsObject(
+      {
+        ...lr,
+        epsilon: posNum().optional(),
+        lr_decay: atLeast0().optional(),
+        initial_accumulator_value: atLeast0().optional(),
+      },
+      'an options object such as {learning_rate: 0.01}',
+    ),
+    create: (o) => new Adagrad(o),
+  },
+] as const satisfies readonly OptimizerEntryOf<OptimizerName>[];
+// Every name of the type has its entry (the classes' className needs the type before the entries exist).
+const complete: [Exclude<OptimizerName, (typeof entries)[number]['name']>] extends [never] ? true : never = true;
+void complete;
+
+export type OptimizerEntry = OptimizerEntryOf<OptimizerName>;
+export const optimizerRegistry = new Registry<OptimizerEntry>(
+  {
+    kind: 'optimizer',
+    title: 'optimizers',
+    note: "PyTorch's update rules; `clipnorm` (global norm, as `clip_grad_norm_`) and `clipvalue`",
+  },
+  entries,
+);
+export const OPTIMIZERS: readonly OptimizerName[] = optimizerRegistry.names;
+
+/** Resolves a name, a { className, config } (camelCase or Keras snake_case keys), `{ adam: {...} }` or an instance. */
 export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer {
   if (like instanceof Optimizer) return like;
-  const cfg = typeof like === 'string' ? { className: like, config: {} } : like;
-  const c: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(cfg?.config ?? {})) c[SNAKE[k] ?? k] = v;
-  switch (cfg?.className) {
-    case 'sgd':
-      return new SGD(c as SgdOptions);
-    case 'adam':
-      return new Adam(c as AdamOptions);
-    case 'adamw':
-      return new AdamW(c as AdamOptions);
-    case 'rmsprop':
-      return new RMSprop(c as RmspropOptions);
-    case 'adagrad':
-      return new Adagrad(c as AdagradOptions);
-    default:
-      throw new ValueError(expected(key, `one of ${OPTIMIZERS.join(', ')}`, cfg?.className));
-  }
+  const { entry, options } = optimizerRegistry.resolve(like, key);
+  const spelled = spellAs(options, Object.keys(entry.options.shape), { lr: 'learning_rate' });
+  return entry.create(camelKeys(spelled));
 }

@@ -6,7 +6,21 @@
 //   cosine_restarts (SGDR, as torch CosineAnnealingWarmRestarts): the cosine over cycles of
 //                  t_0, t_0*t_mult, t_0*t_mult^2, ... epochs, restarting at base
 //   warmup:        base * (epoch + 1) / epochs for the first `epochs` epochs, then `then` (shifted), else base
-import { expected, ValueError } from '../errors.js';
+import { z } from 'zod';
+import {
+  type Entry,
+  e,
+  type NamedForm,
+  type NamedOf,
+  nonNeg,
+  optionsGiven,
+  optionsObject,
+  parseOptions,
+  posInt,
+  posNum,
+  Registry,
+  spellAs,
+} from '../registry.js';
 
 export type ScheduleName =
   | 'constant'
@@ -16,22 +30,18 @@ export type ScheduleName =
   | 'cosine'
   | 'cosine_restarts'
   | 'warmup';
-export const SCHEDULES: readonly ScheduleName[] = [
-  'constant',
-  'step',
-  'exponential',
-  'inverse_time',
-  'cosine',
-  'cosine_restarts',
-  'warmup',
-];
 
 export interface ScheduleConfig {
   className: ScheduleName;
   config: Record<string, unknown>;
 }
 /** A name, a config, or Keras/YAML style `{ cosine: { t_max: 400 } }`. */
-export type ScheduleLike = ScheduleName | ScheduleConfig | Record<string, Record<string, unknown>> | Schedule;
+export type ScheduleLike =
+  | ScheduleName
+  | ScheduleConfig
+  | Record<string, Record<string, unknown>>
+  | NamedOf<ScheduleName, NamedForm | null>
+  | Schedule;
 
 export interface Schedule {
   readonly config: ScheduleConfig;
@@ -39,23 +49,6 @@ export interface Schedule {
   lrAt(epoch: number, base: number): number;
   /** For restarting schedules: true when `epoch` is the last epoch of a cycle. */
   isCycleEnd?(epoch: number): boolean;
-}
-
-const SNAKE: Record<string, string> = { tMax: 't_max', etaMin: 'eta_min', t0: 't_0', tMult: 't_mult' };
-
-function num(
-  cfg: Record<string, unknown>,
-  key: string,
-  def: number | undefined,
-  where: string,
-  lo = 0,
-  strictLo = false,
-): number {
-  const v = cfg[key] ?? def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (strictLo ? v <= lo : v < lo)) {
-    throw new ValueError(expected(`${where}.${key}`, `a number ${strictLo ? '>' : '>='} ${lo}`, v));
-  }
-  return v;
 }
 
 /** SGDR position: cycle index, epoch within the cycle, cycle length. */
@@ -66,81 +59,117 @@ export function sgdrPosition(epoch: number, t0: number, tMult: number): { cycle:
   return { cycle: n, tCur: epoch - start, tI: t0 * tMult ** n };
 }
 
-export function getSchedule(like: ScheduleLike, key = 'schedule'): Schedule {
-  if (typeof like === 'object' && like !== null && 'lrAt' in like) return like as Schedule;
-  let cfg: ScheduleConfig;
-  if (typeof like === 'string') cfg = { className: like, config: {} };
-  else if (typeof like === 'object' && like !== null && 'className' in like) cfg = like as ScheduleConfig;
-  else if (typeof like === 'object' && like !== null && Object.keys(like).length === 1) {
-    const [name, c] = Object.entries(like)[0]!;
-    cfg = { className: name as ScheduleName, config: (c ?? {}) as Record<string, unknown> };
-  } else
-    throw new ValueError(expected(key, `one of ${SCHEDULES.join(', ')} or {name: {options}}`, JSON.stringify(like)));
-  const c: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(cfg.config ?? {})) c[SNAKE[k] ?? k] = v;
-  const where = `${key}.${cfg.className}`;
-  const config: ScheduleConfig = { className: cfg.className, config: c };
-  switch (cfg.className) {
-    case 'constant':
-      return { config, lrAt: (_e, b) => b };
-    case 'step': {
-      const factor = num(c, 'factor', 0.5, where, 0, true),
-        every = num(c, 'every', 10, where, 0, true);
-      return {
+interface ScheduleEntryOf<S extends z.ZodObject> extends Entry {
+  readonly name: ScheduleName;
+  readonly options: S;
+  readonly doc: string;
+  /** The schedule from its checked options (snake_case keys); `where` names it in messages. */
+  make(options: z.output<S>, where: string): Schedule;
+}
+type ScheduleEntry = ScheduleEntryOf<z.ZodObject>;
+const entry = <S extends z.ZodObject>(x: ScheduleEntryOf<S>): ScheduleEntryOf<S> => x;
+
+const gt0 = () => posNum('a number > 0');
+const ge0 = () => nonNeg('a number >= 0');
+const cosineAt = (b: number, etaMin: number, tCur: number, tI: number): number =>
+  etaMin + ((b - etaMin) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
+const schedule = z.custom<ScheduleLike>(
+  (v) => typeof v === 'string' || (typeof v === 'object' && v !== null),
+  e('a schedule such as {cosine: {t_max: 100}}'),
+);
+
+export const scheduleRegistry = new Registry<ScheduleEntry>(
+  { kind: 'schedule', title: 'schedules', note: "per epoch, from the optimizer's learning rate" },
+  [
+    entry({
+      name: 'constant',
+      doc: 'the base rate',
+      options: optionsObject({}),
+      make: (c) => ({ config: { className: 'constant', config: c }, lrAt: (_e, b) => b }),
+    }),
+    entry({
+      name: 'step',
+      doc: 'factor every `every` epochs',
+      options: optionsObject({ factor: gt0().optional(), every: gt0().optional() }),
+      make: ({ factor = 0.5, every = 10 }) => ({
         config: { className: 'step', config: { factor, every } },
         lrAt: (e, b) => b * factor ** Math.floor(e / every),
-      };
-    }
-    case 'exponential': {
-      const rate = num(c, 'rate', 0.96, where, 0, true),
-        steps = num(c, 'steps', 1, where, 0, true);
-      return { config: { className: 'exponential', config: { rate, steps } }, lrAt: (e, b) => b * rate ** (e / steps) };
-    }
-    case 'inverse_time': {
-      const rate = num(c, 'rate', 0.5, where),
-        steps = num(c, 'steps', 1, where, 0, true);
-      return {
+      }),
+    }),
+    entry({
+      name: 'exponential',
+      doc: 'rate^(epoch / steps)',
+      options: optionsObject({ rate: gt0().optional(), steps: gt0().optional() }),
+      make: ({ rate = 0.96, steps = 1 }) => ({
+        config: { className: 'exponential', config: { rate, steps } },
+        lrAt: (e, b) => b * rate ** (e / steps),
+      }),
+    }),
+    entry({
+      name: 'inverse_time',
+      doc: '1 / (1 + rate epoch / steps)',
+      options: optionsObject({ rate: ge0().optional(), steps: gt0().optional() }),
+      make: ({ rate = 0.5, steps = 1 }) => ({
         config: { className: 'inverse_time', config: { rate, steps } },
         lrAt: (e, b) => b / (1 + (rate * e) / steps),
-      };
-    }
-    case 'cosine': {
-      const tMax = num(c, 't_max', undefined, where, 0, true),
-        etaMin = num(c, 'eta_min', 0, where);
-      return {
+      }),
+    }),
+    entry({
+      name: 'cosine',
+      doc: 'cosine annealing to eta_min over t_max epochs',
+      options: optionsObject({ t_max: gt0(), eta_min: ge0().optional() }),
+      make: ({ t_max: tMax, eta_min: etaMin = 0 }) => ({
         config: { className: 'cosine', config: { t_max: tMax, eta_min: etaMin } },
-        lrAt: (e, b) => etaMin + ((b - etaMin) * (1 + Math.cos((Math.PI * Math.min(e, tMax)) / tMax))) / 2,
-      };
-    }
-    case 'cosine_restarts': {
-      const t0 = num(c, 't_0', undefined, where, 0, true),
-        tMult = num(c, 't_mult', 1, where, 1),
-        etaMin = num(c, 'eta_min', 0, where);
-      if (!Number.isInteger(t0) || !Number.isInteger(tMult))
-        throw new ValueError(expected(`${where}.t_0/t_mult`, 'integers', `${t0}/${tMult}`));
-      return {
+        lrAt: (e, b) => cosineAt(b, etaMin, Math.min(e, tMax), tMax),
+      }),
+    }),
+    entry({
+      name: 'cosine_restarts',
+      doc: 'SGDR: cycles of t_0, t_0 t_mult, ... epochs',
+      options: optionsObject({
+        t_0: posInt('an integer > 0'),
+        t_mult: posInt('an integer >= 1').optional(),
+        eta_min: ge0().optional(),
+      }),
+      make: ({ t_0: t0, t_mult: tMult = 1, eta_min: etaMin = 0 }) => ({
         config: { className: 'cosine_restarts', config: { t_0: t0, t_mult: tMult, eta_min: etaMin } },
         lrAt: (e, b) => {
           const { tCur, tI } = sgdrPosition(e, t0, tMult);
-          return etaMin + ((b - etaMin) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
+          return cosineAt(b, etaMin, tCur, tI);
         },
         isCycleEnd: (e) => {
           const { tCur, tI } = sgdrPosition(e, t0, tMult);
           return tCur === tI - 1;
         },
-      };
-    }
-    case 'warmup': {
-      const epochs = num(c, 'epochs', 5, where, 0, true);
-      const then = c.then ? getSchedule(c.then as ScheduleLike, `${where}.then`) : getSchedule('constant');
-      return {
-        // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
-        config: { className: 'warmup', config: { epochs, then: then.config } },
-        lrAt: (e, b) => (e < epochs ? (b * (e + 1)) / epochs : then.lrAt(e - epochs, b)),
-        isCycleEnd: then.isCycleEnd ? (e) => e >= epochs && then.isCycleEnd!(e - epochs) : undefined,
-      };
-    }
-    default:
-      throw new ValueError(expected(key, `one of ${SCHEDULES.join(', ')}`, cfg.className));
-  }
+      }),
+    }),
+    entry({
+      name: 'warmup',
+      doc: 'linear over `epochs`, then any of the others',
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
+      options: optionsObject({ epochs: gt0().optional(), then: schedule.optional() }),
+      make: ({ epochs = 5, then: next }, where) => {
+        const then = next ? getSchedule(next, `${where}.then`) : getSchedule('constant');
+        return {
+          // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
+          config: { className: 'warmup', config: { epochs, then: then.config } },
+          lrAt: (e, b) => (e < epochs ? (b * (e + 1)) / epochs : then.lrAt(e - epochs, b)),
+          isCycleEnd: then.isCycleEnd ? (e) => e >= epochs && then.isCycleEnd!(e - epochs) : undefined,
+        };
+      },
+    }),
+  ],
+);
+export const SCHEDULES: readonly ScheduleName[] = scheduleRegistry.names;
+
+/** A schedule from a name, a `{ className, config }`, a config file's `{ cosine: { t_max: 400 } }` or an instance. */
+export function getSchedule(like: ScheduleLike, key = 'schedule'): Schedule {
+  if (typeof like === 'object' && like !== null && 'lrAt' in like) return like as Schedule;
+  const { entry, options } = scheduleRegistry.resolve(like, key);
+  const where = `${key}.${entry.name}`;
+  const spelled = spellAs(optionsGiven(entry.options, options), Object.keys(entry.options.shape));
+  return entry.make(parseOptions(entry.options.strip(), spelled, where), where);
 }
+
+/** A schedule in the config schema: a name or `{name: options}`, kept as written. */
+export const scheduleOption = () => scheduleRegistry.schema<ScheduleLike>('either');

@@ -1,8 +1,10 @@
 // Callbacks with Keras' hooks. Every hook may be async; fit awaits it. A callback stops training by
 // setting model.stopTraining (and may say why in model.stopReason).
 
+import { z } from 'zod';
 import type { Buf } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
+import { bool, camelKeys, type Entry, e, nonNeg, nonNegInt, num, oneOf, optionsObject, Registry } from '../registry.js';
 import type { Model } from './model.js';
 import type { FitCallback, Logs } from './types.js';
 
@@ -282,3 +284,62 @@ export class BatchLogger extends Callback {
     this.losses.push(logs.loss!);
   }
 }
+
+/** A callback a config file can name (`train.callbacks`). */
+export interface CallbackEntry<S extends z.ZodObject = z.ZodObject> extends Entry {
+  readonly className: string;
+  readonly options: S;
+  readonly doc: string;
+  build(options: z.output<S>): Callback;
+}
+const entry = <S extends z.ZodObject>(x: CallbackEntry<S>): CallbackEntry<S> => x;
+const watch = {
+  monitor: z.string(e('a key of the logs, such as val_loss')).optional(),
+  mode: oneOf(['min', 'max', 'auto']).optional(),
+  patience: nonNegInt().optional(),
+  min_delta: nonNeg().optional(),
+};
+const fraction = 'a number in (0, 1)';
+
+export const callbackRegistry = new Registry<CallbackEntry>(
+  {
+    kind: 'callback',
+    title: 'callbacks',
+    note:
+      'in TypeScript also `LearningRateScheduler((epoch, lr) => lr)`, `ModelCheckpoint` (best only) ' +
+      'and a progress bar on a terminal',
+  },
+  [
+    entry({
+      name: 'early_stopping',
+      className: 'EarlyStopping',
+      doc: 'monitor, min_delta, patience, mode, baseline, restore_best_weights, start_from_epoch',
+      options: optionsObject({
+        ...watch,
+        baseline: num().optional(),
+        restore_best_weights: bool().optional(),
+        start_from_epoch: nonNegInt().optional(),
+      }),
+      build: (o) => new EarlyStopping(camelKeys(o)),
+    }),
+    entry({
+      name: 'reduce_lr_on_plateau',
+      className: 'ReduceLROnPlateau',
+      doc: 'factor, patience, cooldown, min_lr',
+      options: optionsObject({
+        ...watch,
+        factor: z.number(e(fraction)).gt(0, e(fraction)).lt(1, e(fraction)).optional(),
+        cooldown: nonNegInt().optional(),
+        min_lr: nonNeg().optional(),
+      }),
+      build: (o) => new ReduceLROnPlateau(camelKeys(o)),
+    }),
+    entry({
+      name: 'terminate_on_nan',
+      className: 'TerminateOnNaN',
+      doc: 'marks the run diverged, keeps the last finite weights',
+      options: optionsObject({}),
+      build: () => new TerminateOnNaN(),
+    }),
+  ],
+);

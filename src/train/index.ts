@@ -1,9 +1,15 @@
 // train/: the training loop over the layer stack, callbacks, metrics, saving, ensembles.
 
-export type { EarlyStoppingOptions, ModelCheckpointOptions, ReduceLROnPlateauOptions } from './callbacks.js';
+export type {
+  CallbackEntry,
+  EarlyStoppingOptions,
+  ModelCheckpointOptions,
+  ReduceLROnPlateauOptions,
+} from './callbacks.js';
 export {
   BatchLogger,
   Callback,
+  callbackRegistry,
   EarlyStopping,
   LearningRateScheduler,
   ModelCheckpoint,
@@ -13,8 +19,8 @@ export {
 export type { FusionMethod, Predictor, SnapshotOptions } from './ensembles.js';
 export { Fusion, fitSnapshotEnsemble, fuseModels, SnapshotEnsemble } from './ensembles.js';
 export { loadModel } from './load.js';
-export type { MetricLike, MetricName } from './metrics.js';
-export { METRICS, MetricState, metricName } from './metrics.js';
+export type { MetricEntry, MetricLike, MetricName } from './metrics.js';
+export { METRICS, MetricState, metricName, metricRegistry } from './metrics.js';
 export type { CompileOptions, FitOptions, History } from './model.js';
 export { Model, sequential, sliceRows } from './model.js';
 export { formatLogs, ProgressLogger } from './progress.js';

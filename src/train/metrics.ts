@@ -1,36 +1,69 @@
-// Regression metrics, accumulated over batches and read once per epoch (as Keras' stateful metrics):
+// Regression metrics, accumulated over batches and read once per epoch (as Keras' stateful metrics), as a registry:
 //   mae   = mean |y - p|
 //   rmse  = sqrt(mean (y - p)^2)
 //   mape  = 100 mean |y - p| / max(|y|, 1e-7)        (Keras' MeanAbsolutePercentageError)
 //   smape = 200 mean |y - p| / max(|y| + |p|, 1e-7)
 //   accuracy = mean [y == p]   (exact equality: meaningless for regression, kept because the
 //              classic baseline asks for it; fit warns when it is requested)
-import { expected, ValueError } from '../errors.js';
+import { type Entry, Registry, type SpellingOf } from '../registry.js';
 
-export type MetricName = 'mae' | 'rmse' | 'mape' | 'smape' | 'mse' | 'accuracy';
-export const METRICS: readonly MetricName[] = ['mae', 'rmse', 'mape', 'smape', 'mse', 'accuracy'];
-const ALIASES = {
-  mean_absolute_error: 'mae',
-  mean_squared_error: 'mse',
-  root_mean_squared_error: 'rmse',
-  mean_absolute_percentage_error: 'mape',
-  acc: 'accuracy',
-} as const satisfies Record<string, MetricName>;
+interface MetricEntryOf<N extends string> extends Entry {
+  readonly name: N;
+  readonly doc: string;
+  /** One element's term of the mean, from the target y, the prediction p and a = |y - p|. */
+  term(y: number, p: number, a: number): number;
+  /** From the mean of the terms to the metric (default: the mean itself). */
+  finish?(mean: number): number;
+}
+
+const entries = [
+  { name: 'mae', aliases: ['mean_absolute_error'], doc: 'mean |y - p|', term: (_y, _p, a) => a },
+  {
+    name: 'rmse',
+    aliases: ['root_mean_squared_error'],
+    doc: 'sqrt(mean (y - p)^2)',
+    term: (_y, _p, a) => a * a,
+    finish: Math.sqrt,
+  },
+  {
+    name: 'mape',
+    aliases: ['mean_absolute_percentage_error'],
+    doc: '100 mean |y - p| / |y|',
+    term: (y, _p, a) => (100 * a) / Math.max(Math.abs(y), 1e-7),
+  },
+  {
+    name: 'smape',
+    doc: '200 mean |y - p| / (|y| + |p|)',
+    term: (y, p, a) => (200 * a) / Math.max(Math.abs(y) + Math.abs(p), 1e-7),
+  },
+  { name: 'mse', aliases: ['mean_squared_error'], doc: 'mean (y - p)^2', term: (_y, _p, a) => a * a },
+  {
+    name: 'accuracy',
+    aliases: ['acc'],
+    doc: 'exact equality; meaningless on a regression target, fit warns',
+    term: (y, p) => (y === p ? 1 : 0),
+  },
+] as const satisfies readonly MetricEntryOf<string>[];
+
+export type MetricName = (typeof entries)[number]['name'];
+export type MetricEntry = MetricEntryOf<MetricName>;
+export const metricRegistry = new Registry<MetricEntry>({ kind: 'metric', title: 'metrics' }, entries);
+export const METRICS: readonly MetricName[] = metricRegistry.names;
 /** A metric's name or one of its Keras aliases (`acc`, `mean_absolute_error`, ...). */
-export type MetricLike = MetricName | keyof typeof ALIASES;
+export type MetricLike = SpellingOf<(typeof entries)[number]>;
 
 export function metricName(name: string, key = 'metrics'): MetricName {
-  const n = (ALIASES as Record<string, MetricName>)[name] ?? name;
-  if (!METRICS.includes(n as MetricName)) throw new ValueError(expected(key, `one of ${METRICS.join(', ')}`, name));
-  return n as MetricName;
+  return metricRegistry.get(name, key).name;
 }
 
 /** Running sums for a set of metrics. */
 export class MetricState {
   private sums: Float64Array;
   private count = 0;
+  private readonly entries: readonly MetricEntry[];
   constructor(readonly names: readonly MetricName[]) {
     this.sums = new Float64Array(names.length);
+    this.entries = names.map((n) => metricRegistry.get(n));
   }
 
   reset(): void {
@@ -41,32 +74,14 @@ export class MetricState {
   /** Adds rows x cols predictions (row r at pred[poff + r*ld]) against a contiguous target. */
   update(pred: Float32Array, poff: number, ld: number, target: Float32Array, rows: number, cols: number): void {
     if (this.names.length === 0) return;
-    for (let m = 0; m < this.names.length; m++) {
-      const name = this.names[m];
+    for (let m = 0; m < this.entries.length; m++) {
+      const term = this.entries[m]!.term;
       let s = 0;
       for (let r = 0; r < rows; r++)
         for (let c = 0; c < cols; c++) {
           const p = pred[poff + r * ld + c]!,
-            y = target[r * cols + c]!,
-            a = Math.abs(y - p);
-          switch (name) {
-            case 'mae':
-              s += a;
-              break;
-            case 'mse':
-            case 'rmse':
-              s += a * a;
-              break;
-            case 'mape':
-              s += (100 * a) / Math.max(Math.abs(y), 1e-7);
-              break;
-            case 'smape':
-              s += (200 * a) / Math.max(Math.abs(y) + Math.abs(p), 1e-7);
-              break;
-            case 'accuracy':
-              s += y === p ? 1 : 0;
-              break;
-          }
+            y = target[r * cols + c]!;
+          s += term(y, p, Math.abs(y - p));
         }
       this.sums[m]! += s;
     }
@@ -76,9 +91,9 @@ export class MetricState {
   /** Current values by name. */
   result(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.names.forEach((n, m) => {
+    this.entries.forEach((e, m) => {
       const mean = this.count ? this.sums[m]! / this.count : NaN;
-      out[n] = n === 'rmse' ? Math.sqrt(mean) : mean;
+      out[e.name] = e.finish ? e.finish(mean) : mean;
     });
     return out;
   }

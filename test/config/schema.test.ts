@@ -1,0 +1,86 @@
+// The config schema is derived from the registries: what a registry holds a config file may name,
+// with the registry's options, and a near miss is answered with the name it most likely meant.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  buildLayers,
+  callbacksOf,
+  compiledModel,
+  LAYER_KEYS,
+  parseConfig,
+  resolveConfig,
+} from '../../src/config/index.js';
+import { layerRegistry } from '../../src/nn/index.js';
+import { EarlyStopping, ReduceLROnPlateau, TerminateOnNaN } from '../../src/train/index.js';
+
+const config = (layer: string, train = '') =>
+  `data:\n  csv: d.csv\n  target: y\n  lookback: 4\n` +
+  `model:\n  layers:\n    - ${layer}\n    - dense: {units: 1}\ntrain:\n  epochs: 1\n${train}`;
+const fails = (text: string, msg: RegExp) => assert.throws(() => parseConfig(text, 'c.yaml'), msg);
+
+test("the layers a config may name are the registry's", () => {
+  assert.deepEqual(LAYER_KEYS, layerRegistry.names);
+  assert.deepEqual(LAYER_KEYS.slice(0, 3), ['gru', 'lstm', 'simple_rnn']);
+});
+
+test('near misses get a suggestion, in every kind', () => {
+  fails(
+    config('gur: {units: 4}'),
+    /model.layers\[0\].gur: unknown layer "gur"; expected one of .*\(did you mean "gru"\?\)/,
+  );
+  fails(config('simpleRNN: {units: 4}'), /unknown layer "simpleRNN".*\(did you mean "simple_rnn"\?\)/);
+  fails(
+    config('gru: {units: 4, activation: tanhh}'),
+    /model.layers\[0\].gru.activation: expected one of linear, .*, received "tanhh" \(did you mean "tanh"\?\)/,
+  );
+  fails(config('gru: {units: 4, kernel_initializer: glorot_unifrom}'), /\(did you mean "glorot_uniform"\?\)/);
+  fails(config('gru: {units: 4, kernel_regularizer: {l3: 1}}'), /kernel_regularizer.l3: unknown regularizer "l3"/);
+  fails(
+    config('gru: {units: 4}', '  optimizer: adamx\n'),
+    /train.optimizer: expected one of sgd, .* \(did you mean "adam"\?\)/,
+  );
+  fails(
+    config('gru: {units: 4}', '  metrics: [rsme]\n'),
+    /train.metrics\[0\]: .*received "rsme" \(did you mean "rmse"\?\)/,
+  );
+  fails(config('gru: {units: 4}', '  schedule: {cosin: {t_max: 3}}\n'), /unknown schedule "cosin".*"cosine"/);
+  fails(
+    config('gru: {units: 4}', '  callbacks:\n    - early_stoping: {patience: 2}\n'),
+    /train.callbacks\[0\].early_stoping: unknown callback .*\(did you mean "early_stopping"\?\)/,
+  );
+});
+
+test('each optimizer, loss and callback takes its own options', () => {
+  fails(config('gru: {units: 4}', '  optimizer: {sgd: {beta_1: 0.9}}\n'), /train.optimizer.sgd.beta_1: unknown key/);
+  fails(
+    config('gru: {units: 4}', '  loss: {huber: {delta: 0}}\n'),
+    /train.loss.huber.delta: expected a positive number/,
+  );
+  fails(
+    config('gru: {units: 4}', '  callbacks:\n    - early_stopping: {patience: -1}\n'),
+    /patience: expected a non-neg/,
+  );
+});
+
+test('a config builds its layers, callbacks and compile options through the registries', () => {
+  const text = config(
+    'conv1d: {filters: 2, kernel_size: 2, padding: causal, kernel_initializer: {random_uniform: {minval: -0.1}}}',
+    '  loss: {huber: {delta: 0.5}}\n  optimizer: {rmsprop: {learning_rate: 0.01, rho: 0.8}}\n  metrics: [mae, acc]\n' +
+      '  callbacks:\n    - early_stopping: {patience: 2}\n' +
+      '    - reduce_lr_on_plateau: {factor: 0.5}\n    - terminate_on_nan:\n',
+  );
+  const cfg = resolveConfig(parseConfig(text, 'c.yaml'), 'c');
+  const m = compiledModel('c.yaml', cfg, 3);
+  assert.deepEqual(m.loss!.config, { className: 'huber', config: { delta: 0.5 } });
+  assert.equal(m.optimizer!.getConfig().className, 'rmsprop');
+  assert.equal(m.optimizer!.getConfig().config.rho, 0.8);
+  assert.deepEqual(m.metrics, ['mae', 'accuracy']);
+  const cbs = callbacksOf(cfg);
+  assert.ok(cbs[0] instanceof EarlyStopping && cbs[0].patience === 2);
+  assert.ok(cbs[1] instanceof ReduceLROnPlateau && cbs[1].factor === 0.5);
+  assert.ok(cbs[2] instanceof TerminateOnNaN);
+  assert.deepEqual(buildLayers('c.yaml', cfg, [4, 3])[0]!.getConfig().kernelInitializer, {
+    random_uniform: { minval: -0.1 },
+  });
+});

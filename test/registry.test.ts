@@ -1,0 +1,82 @@
+// The generic registry: lookups by any spelling, "did you mean", the three forms resolve() accepts,
+// the config-file schema it derives, and key spellings.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { ValueError } from '../src/errors.js';
+import { editDistance, type IssueLike, posNum, Registry, spellAs } from '../src/registry.js';
+
+const reg = new Registry({ kind: 'optimizer', title: 'optimizers' }, [
+  { name: 'adam', doc: 'a', options: z.strictObject({ learning_rate: posNum().optional() }) },
+  { name: 'rmsprop', className: 'RMSprop', doc: 'r', options: z.strictObject({ rho: posNum().optional() }) },
+  { name: 'mean_squared_error', aliases: ['mse'], doc: 'm' },
+]);
+
+test('a registry finds an entry by its name, class name or alias, and says what it expected otherwise', () => {
+  assert.equal(reg.get('RMSprop').name, 'rmsprop');
+  assert.equal(reg.get('mse').name, 'mean_squared_error');
+  assert.deepEqual(reg.names, ['adam', 'rmsprop', 'mean_squared_error']);
+  assert.throws(
+    () => reg.get('adamx', 'train.optimizer'),
+    (e: Error) =>
+      e instanceof ValueError &&
+      e.message ===
+        'train.optimizer: expected one of adam, rmsprop, mean_squared_error, received "adamx" (did you mean "adam"?)',
+  );
+  assert.throws(() => reg.get('RMSProp'), /\(did you mean "rmsprop"\?\)/, 'case is folded');
+  assert.throws(
+    () => reg.get('zzzzzz'),
+    (e: Error) => !e.message.includes('did you mean'),
+  );
+  assert.equal(reg.suggest('RMSProp', 'className'), 'RMSprop');
+  assert.throws(() => new Registry({ kind: 'x', title: 'xs' }, [{ name: 'a' }, { name: 'b', aliases: ['a'] }]));
+});
+
+test('edit distance counts an adjacent swap as one edit', () => {
+  assert.equal(editDistance('gru', 'gur'), 1);
+  assert.equal(editDistance('adamax', 'adam'), 2);
+  assert.equal(editDistance('', 'abc'), 3);
+});
+
+test('resolve takes a name, a saved { className, config } and a config file { name: options }', () => {
+  assert.deepEqual(reg.resolve('adam'), { entry: reg.entries[0], options: undefined });
+  assert.deepEqual(reg.resolve({ className: 'RMSprop', config: { rho: 0.9 } }).options, { rho: 0.9 });
+  assert.deepEqual(reg.resolve({ adam: { learning_rate: 0.1 } }).options, { learning_rate: 0.1 });
+  assert.throws(() => reg.resolve({ adam: {}, rmsprop: {} }, 'opt'), /opt: expected one of adam, .* or \{name/);
+  assert.throws(() => reg.parse({ adam: { learning_rate: -1 } }, 'opt'), /opt.adam.learning_rate: expected a positive/);
+  assert.deepEqual(reg.parse('adam').options, {}, 'a bare name stands for empty options');
+});
+
+test('the derived schema checks names, keys and options, and keeps the value as written', () => {
+  const s = reg.schema('either');
+  assert.deepEqual(s.parse({ adam: { learning_rate: 0.1 } }), { adam: { learning_rate: 0.1 } });
+  assert.equal(s.parse('mse'), 'mse', 'a bare name may be any spelling');
+  const issue = (v: unknown): IssueLike => {
+    const r = s.safeParse(v);
+    assert.ok(!r.success);
+    return r.error.issues[0]!;
+  };
+  assert.deepEqual(issue({ adamx: {} }).path, ['adamx']);
+  assert.match(String(issue({ adamx: {} }).params?.sentence), /^unknown optimizer "adamx"; expected one of .*"adam"/);
+  assert.match(String(issue({ mse: {} }).params?.sentence), /unknown optimizer "mse".*did you mean "mean_squared/);
+  assert.deepEqual(issue({ adam: { learning_rate: 0 } }).path, ['adam', 'learning_rate']);
+  assert.equal(issue({ adam: { lr: 1 } }).code, 'unrecognized_keys');
+  assert.equal(issue('adamx').params?.suggestion, 'adam');
+  assert.equal(reg.schema('name').safeParse({ adam: {} }).success, false);
+});
+
+test('spellAs spells keys as the schema does, from either spelling or an alias', () => {
+  assert.deepEqual(
+    spellAs({ tMax: 3, t0: 1, beta1: 0.9, lr: 0.1, other: 1 }, ['t_max', 't_0', 'beta_1', 'learning_rate'], {
+      lr: 'learning_rate',
+    }),
+    {
+      t_max: 3,
+      t_0: 1,
+      beta_1: 0.9,
+      learning_rate: 0.1,
+      other: 1,
+    },
+  );
+});
