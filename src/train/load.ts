@@ -10,14 +10,43 @@ import { MODEL_FORMAT, MODEL_VERSION, ModelFileError, type SavedModel } from './
 /** Reads a folder written by model.save(); predictions are bit-identical to the saved model's. */
 export async function loadModel(dir: string): Promise<Model> {
   const jsonPath = join(dir, 'model.json');
+  const saved = await readModelJson(jsonPath);
+  const binPath = join(dir, saved.weightsFile ?? 'weights.bin');
+  const floats = await readWeights(binPath, saved);
+  const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));
+  const model = new Model(layers, { seed: saved.seed, inputShape: saved.inputShape as [number, number] });
+  const values: Record<string, Float32Array> = {};
+  for (const w of saved.weights) {
+    if (w.offset + w.length > floats.length)
+      throw new ModelFileError(`${jsonPath}: weight ${w.name} reaches past the end of ${binPath}`);
+    values[w.name] = floats.subarray(w.offset, w.offset + w.length);
+  }
+  const missing = model.weights.map((w) => `${w.layer}/${w.name}`).filter((k) => !(k in values));
+  if (missing.length) throw new ModelFileError(`${jsonPath}: no saved values for ${missing.join(', ')}`);
+  try {
+    model.setWeights(values);
+  } catch (e) {
+    throw new ModelFileError(`${jsonPath}: ${(e as Error).message}`, { cause: e });
+  }
+  if (saved.compile) {
+    const { optimizer, loss, metrics, clipnorm, clipvalue } = saved.compile;
+    model.compile({ optimizer, loss, metrics, clipnorm, clipvalue });
+  }
+  return model;
+}
+
+const cannotRead = (path: string, e: unknown) =>
+  new ModelFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+    cause: e,
+  });
+
+/** model.json, parsed and checked for its format, version and lists. */
+async function readModelJson(jsonPath: string): Promise<SavedModel> {
   let text: string;
   try {
     text = await readFile(jsonPath, 'utf8');
   } catch (e) {
-    throw new ModelFileError(
-      `${jsonPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      { cause: e },
-    );
+    throw cannotRead(jsonPath, e);
   }
   let saved: SavedModel;
   try {
@@ -36,15 +65,17 @@ export async function loadModel(dir: string): Promise<Model> {
     throw new ModelFileError(`${jsonPath}: version: expected ${MODEL_VERSION}, received ${saved.version}`);
   if (!Array.isArray(saved.layers) || !Array.isArray(saved.weights) || !Array.isArray(saved.inputShape))
     throw new ModelFileError(`${jsonPath}: layers, weights and inputShape must be lists`);
-  const binPath = join(dir, saved.weightsFile ?? 'weights.bin');
+  return saved;
+}
+
+/** weights.bin as float32, checked against the size and SHA-256 that model.json records. */
+async function readWeights(binPath: string, saved: SavedModel): Promise<Float32Array> {
   let buf: Uint8Array;
   try {
     const b = await readFile(binPath);
     buf = new Uint8Array(b.buffer, b.byteOffset, b.length);
   } catch (e) {
-    throw new ModelFileError(`${binPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      cause: e,
-    });
+    throw cannotRead(binPath, e);
   }
   if (buf.length !== saved.weightsBytes)
     throw new ModelFileError(
@@ -57,29 +88,5 @@ export async function loadModel(dir: string): Promise<Model> {
       `${binPath}: SHA-256 ${digest.slice(0, 12)}... does not match model.json ` +
         `(${String(saved.sha256).slice(0, 12)}...); the weights are corrupt`,
     );
-  const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-  const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));
-  const model = new Model(layers, { seed: saved.seed, inputShape: saved.inputShape as [number, number] });
-  const values: Record<string, Float32Array> = {};
-  for (const w of saved.weights) {
-    if (w.offset + w.length > floats.length)
-      throw new ModelFileError(`${jsonPath}: weight ${w.name} reaches past the end of ${binPath}`);
-    values[w.name] = floats.subarray(w.offset, w.offset + w.length);
-  }
-  const missing = model.weights.map((w) => `${w.layer}/${w.name}`).filter((k) => !(k in values));
-  if (missing.length) throw new ModelFileError(`${jsonPath}: no saved values for ${missing.join(', ')}`);
-  try {
-    model.setWeights(values);
-  } catch (e) {
-    throw new ModelFileError(`${jsonPath}: ${(e as Error).message}`, { cause: e });
-  }
-  if (saved.compile)
-    model.compile({
-      optimizer: saved.compile.optimizer,
-      loss: saved.compile.loss,
-      metrics: saved.compile.metrics,
-      clipnorm: saved.compile.clipnorm,
-      clipvalue: saved.compile.clipvalue,
-    });
-  return model;
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
 }
