@@ -9,8 +9,8 @@ import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.j
 import { oneOf, optionsObject, posInt } from '../registry.js';
 import { type ActivationName, activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
-import { getInitializer, type InitializerLike } from './initializers.js';
-import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
+import type { InitializerLike } from './initializers.js';
+import { type Act, actOf, kernelAndBias, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 
 export type Padding = 'valid' | 'same' | 'causal';
@@ -91,22 +91,10 @@ export class Conv1D extends Layer {
   }
 
   override paramSpecs(): ParamSpec[] {
-    const specs: ParamSpec[] = [
-      {
-        name: 'kernel',
-        shape: [this.kernelSize, this.inShape!.F, this.filters],
-        initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'),
-        regularizer: this.kernelReg,
-      },
-    ];
-    if (this.options.useBias ?? true)
-      specs.push({
-        name: 'bias',
-        shape: [this.filters],
-        initializer: getInitializer(this.options.biasInitializer ?? 'zeros'),
-        regularizer: this.biasReg,
-      });
-    return specs;
+    return kernelAndBias(this.options, [this.kernelSize, this.inShape!.F, this.filters], [this.filters], {
+      kernel: this.kernelReg,
+      bias: this.biasReg,
+    });
   }
 
   /** Visits every (output row, kernel tap) pair that reads a real input row. */

@@ -6,7 +6,17 @@ import { optionsObject, posInt } from '../registry.js';
 import { type ActivationName, activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer, type InitializerLike } from './initializers.js';
-import { type Act, actOf, asMat, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
+import {
+  type Act,
+  actOf,
+  asMat,
+  kernelAndBias,
+  Layer,
+  type LayerConfig,
+  type ParamSpec,
+  rowsOf,
+  type SeqShape,
+} from './layer.js';
 import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
 
 export interface DenseOptions {
@@ -46,22 +56,10 @@ export class Dense extends Layer {
   }
 
   override paramSpecs(): ParamSpec[] {
-    const specs: ParamSpec[] = [
-      {
-        name: 'kernel',
-        shape: [this.inShape!.F, this.units],
-        initializer: getInitializer(this.options.kernelInitializer ?? 'glorotUniform'),
-        regularizer: this.kernelReg,
-      },
-    ];
-    if (this.options.useBias ?? true)
-      specs.push({
-        name: 'bias',
-        shape: [this.units],
-        initializer: getInitializer(this.options.biasInitializer ?? 'zeros'),
-        regularizer: this.biasReg,
-      });
-    return specs;
+    return kernelAndBias(this.options, [this.inShape!.F, this.units], [this.units], {
+      kernel: this.kernelReg,
+      bias: this.biasReg,
+    });
   }
 
   forward(x: Act, _training: boolean): Act {

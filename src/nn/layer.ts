@@ -1,7 +1,7 @@
 // The layer contract. Activations live in engine memory; sequences are time-major: row (t, b)
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
 import type { Buf, Engine, Mat, Ops } from '../engine/index.js';
-import type { Initializer } from './initializers.js';
+import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
 import type { Rng } from './random.js';
 import type { Regularizer } from './regularizers.js';
 
@@ -154,3 +154,25 @@ export interface SavedLayer {
 
 /** A layer's saved form (Keras' `serialize`): its class name and what getConfig writes. */
 export const serializeLayer = (layer: Layer): SavedLayer => ({ className: layer.className, config: layer.getConfig() });
+
+/**
+ * The weights of a layer that multiplies by a kernel and adds a bias (dense, conv1d): the kernel (glorot uniform
+ * unless said otherwise) and, unless `useBias` is false, the bias (zeros unless said otherwise).
+ */
+export function kernelAndBias(
+  o: { kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike; useBias?: boolean },
+  kernelShape: readonly number[],
+  biasShape: readonly number[],
+  regs: { kernel?: Regularizer; bias?: Regularizer },
+): ParamSpec[] {
+  const kernel = getInitializer(o.kernelInitializer ?? 'glorotUniform');
+  const specs: ParamSpec[] = [{ name: 'kernel', shape: kernelShape, initializer: kernel, regularizer: regs.kernel }];
+  if (o.useBias ?? true)
+    specs.push({
+      name: 'bias',
+      shape: biasShape,
+      initializer: getInitializer(o.biasInitializer ?? 'zeros'),
+      regularizer: regs.bias,
+    });
+  return specs;
+}
