@@ -3,7 +3,7 @@
 // `npm run lint -- --fix` (or `npm run format`) rewrites the files instead of reporting them.
 // Last, it checks that src/ has no import cycles (see importCycles below) and no function longer than
 // MAX_FUNCTION_LINES lines outside LONG_FUNCTION_EXCEPTIONS (see longFunctions below), and that no line of the
-// TypeScript/JavaScript files in src/ (but src/engine/assembly), test/, scripts/ and bench/ is longer than
+// TypeScript/JavaScript files in src/ (the AssemblyScript kernels too), test/, scripts/ and bench/ is longer than
 // MAX_LINE characters, test titles excepted (see longLines below).
 //
 // The AssemblyScript kernels (src/engine/assembly) put decorators on functions (`@inline`), which
@@ -19,7 +19,13 @@ const fix = process.argv.includes('--fix');
 // doc comment not counted) longer than this is split into named steps, or listed below with its reason.
 const MAX_FUNCTION_LINES = 60;
 // 'file:name' (a method is 'Class.method') -> why it stays long.
-const LONG_FUNCTION_EXCEPTIONS = {};
+const FUSED = 'a fused kernel: one pass over the units per timestep, all gates in registers (STYLE 5, measured)';
+const LONG_FUNCTION_EXCEPTIONS = {
+  'src/engine/assembly/lstm.ts:lstm_fwd_step': FUSED,
+  'src/engine/assembly/gru.ts:gru_fwd_step': FUSED,
+  'src/engine/assembly/gru.ts:gru_bwd_step': FUSED,
+  'src/engine/assembly/gemm.ts:pack_b': 'the GEMM panel packing: one loop nest per case of a full or ragged panel',
+};
 // Biome's formatter keeps lines to 120 columns (biome.json) but cannot break a long string, template or
 // comment; those are split by hand (concatenated pieces, reflowed comments) and this check keeps them so.
 const MAX_LINE = 120;
@@ -67,7 +73,7 @@ if (cycles.length) {
   failed = true;
 }
 
-const long = longFunctions('src', [ASM], MAX_FUNCTION_LINES);
+const long = longFunctions('src', [], MAX_FUNCTION_LINES);
 const tooLong = long.filter((f) => !(f.key in LONG_FUNCTION_EXCEPTIONS));
 if (tooLong.length) {
   console.error(
@@ -83,7 +89,7 @@ if (stale.length)
     `lint: no longer over ${MAX_FUNCTION_LINES} lines, drop from LONG_FUNCTION_EXCEPTIONS: ${stale.join(', ')}`,
   );
 
-const overLong = LINE_CHECKED.flatMap((dir) => longLines(dir, [ASM], MAX_LINE));
+const overLong = LINE_CHECKED.flatMap((dir) => longLines(dir, [], MAX_LINE));
 if (overLong.length) {
   console.error(
     `lint: lines over ${MAX_LINE} characters (split the string into concatenated pieces or reflow the comment; ` +

@@ -161,7 +161,10 @@ export function all_finite(x: usize, n: i32): i32 {
   return 1;
 }
 
-/** Weight penalty l1 sum|w| + l2 sum w^2 (Keras' L1L2); adds its gradient l1 sign(w) + 2 l2 w to g. Returns the penalty. */
+/**
+ * Weight penalty l1 sum|w| + l2 sum w^2 (Keras' L1L2); adds its gradient l1 sign(w) + 2 l2 w to g.
+ * Returns the penalty.
+ */
 export function reg_apply(p: usize, g: usize, n: i32, l1: f32, l2: f32): f64 {
   let pen: f64 = 0;
   for (let i = 0; i < n; i++) {
