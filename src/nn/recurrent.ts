@@ -242,6 +242,12 @@ export class Recurrent extends Layer {
     return this.output(w, B, T);
   }
 
+  /** Processing step s -> the timestep it reads and the timestep of the state it continues from. */
+  private timesOf(s: number, T: number): [number, number] {
+    const t = this.reverse ? T - 1 - s : s;
+    return [t, this.reverse ? t + 1 : t - 1];
+  }
+
   /** Input dropout (training) and the input projection of every timestep as one GEMM: XP = x Wx + b, (T*B, GH). */
   private projectInputs(x: Act, training: boolean, w: Workspace): Mat {
     const { ops } = this.ctx;
@@ -291,8 +297,7 @@ export class Recurrent extends Layer {
     const { ops } = this.ctx;
     const H = this.units,
       GH = this.gates * H;
-    const t = this.reverse ? T - 1 - s : s;
-    const pt = this.reverse ? t + 1 : t - 1;
+    const [t, pt] = this.timesOf(s, T);
     const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
     let hp: Mat | null = null;
     if (hprev) {
@@ -345,7 +350,7 @@ export class Recurrent extends Layer {
     const whtp = ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.whtPack.buf);
     const dySeq = this.outputGradInTimeOrder(dy, B, T);
     for (let s = T - 1; s >= 0; s--) {
-      const t = this.reverse ? T - 1 - s : s;
+      const [t] = this.timesOf(s, T);
       const dyt = dySeq ? mat(dySeq.buf, dySeq.ld, dySeq.off + t * B * dySeq.ld) : s === T - 1 ? asMat(dy) : null;
       this.backwardStep(s, B, T, w, whtp, dyt, recMask);
     }
@@ -380,8 +385,7 @@ export class Recurrent extends Layer {
     const { ops } = this.ctx;
     const H = this.units,
       GH = this.gates * H;
-    const t = this.reverse ? T - 1 - s : s;
-    const pt = this.reverse ? t + 1 : t - 1;
+    const [t, pt] = this.timesOf(s, T);
     const dcarry = mat(w.dcarry, H);
     const dxpt = mat(w.dxp, GH, t * B * GH);
     const gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
