@@ -144,12 +144,14 @@ test('ASHA prunes trials; pruned trials keep their curves', async () => {
 });
 
 test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed and run again on request, the study finishes', async () => {
+  // Trials long enough (about a second each) that a 25 ms poll finds each one in its first half.
+  const EPOCHS = 200;
   const db = join(dir, 'kill.db');
   const f = config(
     'killed',
     `  strategy: grid\n  trials: 7\n  jobs: 1\n  storage: sqlite:${db}\n` +
       '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n',
-    40,
+    EPOCHS,
   );
   const child = spawn(
     process.execPath,
@@ -157,7 +159,11 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
     { stdio: 'ignore' },
   );
   const exited = new Promise((res) => child.once('exit', res));
-  // A completed trial and a running one that has reported two epochs, or null (not yet, or the file is being made).
+  // A completed trial and a running one that has reported between 2 and half of its epochs, or null (not yet, or
+  // the file is being made). Why not later: a process stopped in the middle of a SQLite commit may have written the
+  // commit to the WAL file but not yet to its shared index, so a reader does not see it, yet the next connection
+  // after the kill recovers it. Taken by half way, what can be in flight is one more epoch's report, never the
+  // trial's completion, so the trial is still running in what the kill leaves behind.
   const moment = async () => {
     try {
       const s = new SqliteStorage(db);
@@ -165,18 +171,19 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
       await s.close();
       const complete = trials.filter((t) => t.state === 'complete').length;
       const running = trials.find((t) => t.state === 'running');
-      return complete >= 1 && running && running.intermediate.length >= 2
+      const epochs = running?.intermediate.length ?? 0;
+      return complete >= 1 && running && epochs >= 2 && epochs <= EPOCHS / 2
         ? { complete, running: running.number }
         : null;
     } catch {
       return null;
     }
   };
-  // The process is frozen (SIGSTOP) before the moment is confirmed and killed, so the storage the test reads is
-  // exactly what the kill leaves behind: a trial cannot finish between the look and the kill.
+  // The process is frozen (SIGSTOP) before the moment is confirmed and killed, so a trial cannot finish between
+  // the look and the kill.
   let killedAt: { complete: number; running: number } | null = null;
-  for (let i = 0; i < 1800 && !killedAt && child.exitCode === null; i++) {
-    await new Promise((res) => setTimeout(res, 100));
+  for (let i = 0; i < 4800 && !killedAt && child.exitCode === null; i++) {
+    await new Promise((res) => setTimeout(res, 25));
     if (!(await moment())) continue;
     child.kill('SIGSTOP');
     killedAt = await moment();
@@ -188,6 +195,7 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   const s = new SqliteStorage(db);
   const before = await s.getTrials('killed');
   await s.close();
+  assert.equal(before[killedAt!.running]!.state, 'running', 'the kill left the trial it interrupted running');
   const code = await main(['tune', f, '--resume', '--rerun-interrupted'], quiet);
   assert.equal(code, 0);
   const s2 = new SqliteStorage(db);
@@ -202,7 +210,7 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
   assert.equal(rerun.attrs.rerun_of, killedAt!.running, 'the first trial after the resume reruns the interrupted one');
   assert.deepEqual(rerun.params, after[killedAt!.running]!.params);
   assert.equal(rerun.state, 'complete');
-  assert.equal(rerun.intermediate.length, 40);
+  assert.equal(rerun.intermediate.length, EPOCHS);
   assert.ok(
     after.every((t) => t.state !== 'running'),
     'nothing left running',
