@@ -7,7 +7,7 @@ import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { HistoryError } from '../diagnose/index.js';
 import { SeqtuneError } from '../errors.js';
-import { RunFolderError } from '../run/index.js';
+import { RunFolderError, removeUnfinishedRunFolders } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
 import { ModelFileError } from '../train/index.js';
 import { TuneRefused } from '../tune/index.js';
@@ -79,7 +79,27 @@ export function program(io: IO = processIO): Command {
   return withExamples(p, 'seqtune demo', 'seqtune train my.yaml', 'seqtune tune my.yaml', 'seqtune train --help');
 }
 
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while a command runs in its own process: a run folder being written is removed (it
+ * would be half-written), then the process exits 130 or 143, as a shell reports a command stopped by the signal.
+ * Studies need nothing here: storage holds every finished epoch, and `tune --resume` continues.
+ */
+function onSignals(io: IO): () => void {
+  const stop = (signal: NodeJS.Signals) => {
+    const removed = removeUnfinishedRunFolders();
+    if (removed.length) io.err(`seqtune: ${signal}: removed the unfinished ${removed.join(', ')}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
+
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
+  const release = io === processIO ? onSignals(io) : () => {};
   try {
     await program(io).parseAsync(argv, { from: 'user' });
     return 0;
@@ -98,5 +118,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     }
     io.err(`seqtune: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;
+  } finally {
+    release();
   }
 }

@@ -1,12 +1,26 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeqtuneError } from '../errors.js';
 
 export class RunFolderError extends SeqtuneError {}
+
+/** The temporary folders of the run folders this process is writing now. */
+const unfinished = new Set<string>();
+
+/**
+ * Removes every run folder this process is still writing, synchronously: for a signal handler, so that Ctrl-C or
+ * SIGTERM never leaves a `*.partial-*` folder behind. Returns the folders removed.
+ */
+export function removeUnfinishedRunFolders(): string[] {
+  const removed = [...unfinished];
+  for (const tmp of removed) rmSync(tmp, { recursive: true, force: true });
+  unfinished.clear();
+  return removed;
+}
 
 export class RunFolder {
   private constructor(
@@ -27,6 +41,7 @@ export class RunFolder {
     await mkdir(dirname(final), { recursive: true });
     const tmp = `${final}.partial-${process.pid}-${Date.now()}`;
     await mkdir(tmp, { recursive: true });
+    unfinished.add(tmp);
     return new RunFolder(final, tmp);
   }
 
@@ -48,12 +63,14 @@ export class RunFolder {
     // an empty folder only (create checked); rmdir refuses anything else
     await rmdir(this.final).catch(() => undefined);
     await rename(this.tmp, this.final);
+    unfinished.delete(this.tmp);
     return this.final;
   }
 
   /** Removes the temporary folder after a failure. */
   async abort(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
+    unfinished.delete(this.tmp);
   }
 }
 

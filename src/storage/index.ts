@@ -1,6 +1,7 @@
 // storage/: study storage. Memory for tests, SQLite (one file, WAL) as the default.
 
 export { MemoryStorage } from './memory.js';
+export type { OpenOptions } from './open.js';
 export { openStorage } from './open.js';
 export { SCHEMA_VERSION, SqliteStorage } from './sqlite.js';
 export type { FrozenTrial, Storage, StudyRecord, TrialState } from './types.js';

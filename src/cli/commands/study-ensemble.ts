@@ -40,7 +40,7 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
     .option('--out <dir>', 'where to write ensemble.json and the members')
     .description('retrain the best K trials and fuse their forecasts')
     .action(async (name: string, o: StudyEnsembleOptions) => {
-      const st = openStorage(o.storage);
+      const st = openStorage(o.storage, { existing: true });
       try {
         log(summary(await studyEnsemble(st, name, { top: o.top, method: o.method, out: o.out, log })));
       } finally {

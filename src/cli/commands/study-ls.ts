@@ -17,7 +17,7 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print JSON')
     .description('list the stored studies with their trial counts and best values')
     .action(async (o: StudyLsOptions) => {
-      const st = openStorage(o.storage);
+      const st = openStorage(o.storage, { existing: true });
       try {
         const all = [];
         for (const s of await st.listStudies())

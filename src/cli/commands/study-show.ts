@@ -31,7 +31,7 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print JSON')
     .description('show one stored study: the best trial, factor importance and every trial')
     .action(async (name: string, o: StudyShowOptions) => {
-      const st = openStorage(o.storage);
+      const st = openStorage(o.storage, { existing: true });
       try {
         const rec = await st.getStudy(name);
         if (!rec) throw new StorageError(`no study named "${name}" in ${o.storage}`);
