@@ -21,6 +21,17 @@ export interface CliContext {
   log: (line: string) => void;
 }
 
+/**
+ * What to say if Ctrl-C or SIGTERM stops the process now: main.ts's signal handler prints every note registered
+ * here (one line each, on stderr) before it exits. A command registers a note while it runs and releases it after.
+ */
+const interruptNotes = new Set<() => string>();
+export function onInterrupt(note: () => string): () => void {
+  interruptNotes.add(note);
+  return () => interruptNotes.delete(note);
+}
+export const interruptLines = (): string[] => [...interruptNotes].flatMap((note) => note().split('\n'));
+
 /** Registers one command on `parent` (the program, or a command group) and returns it. */
 export type AddCommand = (parent: Command, ctx: CliContext) => Command;
 

@@ -22,7 +22,15 @@ import { addRange } from './commands/range.js';
 import { addStudy } from './commands/study.js';
 import { addTrain } from './commands/train.js';
 import { addTune } from './commands/tune.js';
-import { type AddCommand, type CliContext, type IO, UsageError, WorkFailed, withExamples } from './context.js';
+import {
+  type AddCommand,
+  type CliContext,
+  type IO,
+  interruptLines,
+  UsageError,
+  WorkFailed,
+  withExamples,
+} from './context.js';
 import { packageVersion } from './version.js';
 
 export { type IO, UsageError, WorkFailed };
@@ -82,12 +90,14 @@ export function program(io: IO = processIO): Command {
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a command runs in its own process: a run folder being written is removed (it
  * would be half-written), then the process exits 130 or 143, as a shell reports a command stopped by the signal.
- * Studies need nothing here: storage holds every finished epoch, and `tune --resume` continues.
+ * Studies need nothing more: storage holds every finished epoch; the command's interrupt note (context.ts's
+ * onInterrupt; tune's says what was kept and the command that resumes) is printed before the exit.
  */
 function onSignals(io: IO): () => void {
   const stop = (signal: NodeJS.Signals) => {
     const removed = removeUnfinishedRunFolders();
     if (removed.length) io.err(`seqtune: ${signal}: removed the unfinished ${removed.join(', ')}\n`);
+    for (const line of interruptLines()) io.err(`seqtune: ${signal}: ${line}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', stop);

@@ -71,6 +71,8 @@ async function retrainMembers(env: TrialEnv, top: FrozenTrial[], log: (l: string
       );
     const m = compiledModel(loaded.file, cfg, d.features.length);
     checkOutputWidth(loaded.file, cfg, m, d);
+    const started = performance.now();
+    log(`member ${members.length + 1}/${top.length}: retraining trial ${t.number} ${JSON.stringify(t.params)}`);
     await m.fit(...splitTensors(d, 'train', m), {
       epochs: cfg.train!.epochs,
       batchSize: cfg.train!.batch_size,
@@ -81,7 +83,8 @@ async function retrainMembers(env: TrialEnv, top: FrozenTrial[], log: (l: string
       onWarning: () => {},
     });
     members.push(m);
-    log(`member ${members.length}/${top.length}: trial ${t.number} retrained`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log(`member ${members.length}/${top.length}: trial ${t.number} retrained in ${seconds} s`);
   }
   return members;
 }

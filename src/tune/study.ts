@@ -70,6 +70,10 @@ export interface TuneOptions {
   jobs?: number;
   /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
   progress?: boolean;
+  /** One line per epoch of a trial run in this process, through `log` (instead of the terminal's progress line). */
+  verbose?: boolean;
+  /** Called with the study's trials whenever the loop reads them or starts one (what an interruption would keep). */
+  onTrials?: (trials: readonly FrozenTrial[], study: { name: string; storage: string }) => void;
   /** Retrain the best trial into a normal run folder at the end (default true). */
   saveBest?: boolean;
   out?: string;
@@ -220,6 +224,11 @@ async function runTrials(c: StudyContext, reruns: FrozenTrial[]): Promise<string
 
 function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
   const { s } = c;
+  const epochText = (n: number, e: number, E: number, v: number) =>
+    `trial ${n}: epoch ${e + 1}/${E} ${s.objective} ${v.toPrecision(4)}`;
+  let onEpoch: TrialEnv['onEpoch'];
+  if (c.o.verbose) onEpoch = (n, e, E, v) => c.log(epochText(n, e, E, v));
+  else if (tty) onEpoch = (n, e, E, v) => process.stderr.write(`\r\x1b[2K${epochText(n, e, E, v)}`);
   return {
     loaded: c.loaded,
     base: c.base,
@@ -229,10 +238,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     repeats: s.repeats,
     objective: s.objective,
     dataCache: new Map(),
-    onEpoch: tty
-      ? (n, e, E, v) =>
-          process.stderr.write(`\r\x1b[2Ktrial ${n}: epoch ${e + 1}/${E} ${s.objective} ${v.toPrecision(4)}`)
-      : undefined,
+    onEpoch,
   };
 }
 
@@ -241,6 +247,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
   const running = l.running;
   for (;;) {
     const trials = await storage.getTrials(name);
+    c.o.onTrials?.(trials, { name, storage: c.url });
     const finished = trials.filter((t) => t.state !== 'running').length;
     if (finished + running.size >= l.maxTrials) {
       if (!running.size) return 'trial budget spent';
@@ -267,6 +274,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       ...(why ? { why } : {}),
       ...(rerun ? { rerun_of: rerun.number } : {}),
     });
+    c.o.onTrials?.([...trials, trial], { name, storage: c.url });
     if (!l.pool) {
       await runTrial(l.env, trial);
       await report(c, l, trial.number, why);
@@ -315,15 +323,22 @@ async function propose(
 async function report(c: StudyContext, l: Loop, number: number, why: string): Promise<void> {
   if (l.tty) process.stderr.write('\r\x1b[2K');
   const all = await c.storage.getTrials(c.name);
+  c.o.onTrials?.(all, { name: c.name, storage: c.url });
   const done = all.find((t) => t.number === number)!,
     best = bestOf(all);
   c.log(
     `trial ${done.number} ${done.state}` +
       `${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ` +
-      `${JSON.stringify(done.params)}${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
+      `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
+      `${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
       `${all.filter((t) => t.state !== 'running').length} done, ` +
       `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
   );
+}
+
+/** How long a finished trial ran, in seconds with one decimal. */
+function secondsOf(t: FrozenTrial): string {
+  return ((Date.parse(t.finished ?? t.started) - Date.parse(t.started)) / 1000).toFixed(1);
 }
 
 /** Retrains the best trial into a run folder, with the study's history, importance and factor plots. */

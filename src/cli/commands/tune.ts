@@ -3,8 +3,9 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
+import type { FrozenTrial } from '../../storage/index.js';
 import { runStudy } from '../../tune/index.js';
-import { type CliContext, WorkFailed, withExamples } from '../context.js';
+import { type CliContext, onInterrupt, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt } from '../options.js';
 import { bestText } from './study-report.js';
 
@@ -16,6 +17,32 @@ interface TuneOptions {
   timeBudget?: number;
   jobs?: number;
   out?: string;
+  verbose?: boolean;
+}
+
+/** A command-line word as a shell reads it back: quoted when it holds anything but safe characters. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
+
+/**
+ * What an interrupted `tune` says: the trials storage keeps, the running ones a resume marks interrupted, and the
+ * command that resumes.
+ */
+export function interruptedText(
+  config: string,
+  storage: string | undefined,
+  trials: readonly FrozenTrial[],
+  study?: { name: string; storage: string },
+): string {
+  const count = (state: string) => trials.filter((t) => t.state === state).length;
+  const kept = [`${count('complete')} trial${count('complete') === 1 ? '' : 's'} complete`];
+  for (const state of ['pruned', 'failed']) if (count(state)) kept.push(`${count(state)} ${state}`);
+  const running = trials.filter((t) => t.state === 'running').map((t) => `#${t.number}`);
+  const where = study ? `study ${study.name} in ${study.storage}: ` : '';
+  const marked = running.length
+    ? `; the running trial${running.length > 1 ? 's' : ''} ${running.join(', ')} will be marked interrupted`
+    : '';
+  const resume = ['seqtune', 'tune', config, '--resume', ...(storage ? ['--storage', storage] : [])];
+  return `${where}kept ${kept.join(', ')}${marked}\nresume with: ${resume.map(shellWord).join(' ')}`;
 }
 
 export function addTune(parent: Command, { log }: CliContext): Command {
@@ -29,11 +56,22 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
     .option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)', positiveInt('--jobs'))
     .option('--out <dir>', 'run folder of the retrained best trial')
+    .option('--verbose', 'one line per epoch of each trial (trials run in this process: --jobs 1)')
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
     .action(async (config: string, o: TuneOptions) => {
-      const { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out } = o;
-      const opts = { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out, log };
-      const r = await runStudy(await loadConfig(config), opts);
+      const { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out, verbose } = o;
+      let seen: { trials: readonly FrozenTrial[]; study?: { name: string; storage: string } } = { trials: [] };
+      const onTrials = (t: readonly FrozenTrial[], study: { name: string; storage: string }) => {
+        seen = { trials: t, study };
+      };
+      const opts = { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
+      const release = onInterrupt(() => interruptedText(config, storage, seen.trials, seen.study));
+      let r: Awaited<ReturnType<typeof runStudy>>;
+      try {
+        r = await runStudy(await loadConfig(config), opts);
+      } finally {
+        release();
+      }
       log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}`);
       log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);

@@ -1,0 +1,118 @@
+// What `tune` and `study ensemble` say while they work when their output is not a terminal (a log, CI, nohup): one
+// line per finished trial with its seconds, one per epoch with --verbose, one per ensemble member as it starts and
+// ends; and what Ctrl-C or SIGTERM during `tune` says: what was kept and the exact command that resumes.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticCsv } from '../../src/data/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-output-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 5 }));
+
+function config(name: string, tune: string, epochs: number): string {
+  const f = join(dir, `${name}.yaml`);
+  writeFileSync(
+    f,
+    `name: ${name}
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: ${epochs}, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
+tune:
+  strategy: grid
+  jobs: 1
+${tune}  space:
+    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]
+`,
+  );
+  return f;
+}
+
+test('tune prints one line per finished trial with its seconds, and --verbose one line per epoch', async () => {
+  const db = join(dir, 'lines.db');
+  const f = config('lines', '  trials: 2\n', 3);
+  const r = await runCli(['tune', f, '--verbose', '--storage', `sqlite:${db}`]);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  const trialLine =
+    /^trial (\d) complete val_loss [\d.e+-]+ \{"model\.layers\[0\]\.gru\.units":\d\} in \d+\.\d s {2}\| /;
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  for (const n of [0, 1]) {
+    const epochs = [1, 2, 3].map((e) => at(new RegExp(`^trial ${n}: epoch ${e}/3 val_loss [\\d.e+-]+$`)));
+    const done = at(new RegExp(`^trial ${n} complete `));
+    assert.ok(epochs.every((i) => i >= 0) && done >= 0, r.out);
+    assert.match(lines[done]!, trialLine);
+    const order = [...epochs, done];
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      'epochs, then the trial line',
+    );
+  }
+  const quiet = await runCli(['tune', config('nov', '  trials: 1\n', 2), '--storage', `sqlite:${db}`]);
+  assert.equal(quiet.code, 0, quiet.err);
+  assert.doesNotMatch(quiet.out, /epoch 1\/2/, 'no epoch lines without --verbose');
+  assert.match(quiet.out, /^trial 0 complete val_loss \S+ \{.*\} in \d+\.\d s {2}\| 1 done/m);
+
+  const ens = await runCli(['study', 'ensemble', 'lines', '--storage', db, '--top', '2', '--out', join(dir, 'ens')]);
+  assert.equal(ens.code, 0, ens.err);
+  const member = (k: number) =>
+    `member ${k}/2: retraining trial \\d \\{.*\\}\nmember ${k}/2: trial \\d retrained in \\d+\\.\\d s\n`;
+  assert.match(ens.out, new RegExp(`^${member(1)}${member(2)}ensemble of 2`));
+});
+
+for (const [signal, code, withStorage] of [
+  ['SIGINT', 130, true],
+  ['SIGTERM', 143, false],
+] as const) {
+  test(`${signal} during tune says what was kept and how to resume, and exits ${code}`, async () => {
+    const name = `stop-${signal}`;
+    const db = join(dir, `${name}.db`);
+    const f = config(name, withStorage ? '  trials: 6\n' : `  trials: 6\n  storage: sqlite:${db}\n`, 200);
+    const args = ['tune', f, ...(withStorage ? ['--storage', `sqlite:${db}`] : [])];
+    const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '',
+      err = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    const exited = new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+    // A completed trial (its line printed) and a running one that has reported an epoch.
+    const moment = async () => {
+      try {
+        const s = new SqliteStorage(db);
+        const trials = (await s.getStudy(name)) ? await s.getTrials(name) : [];
+        await s.close();
+        const running = trials.find((t) => t.state === 'running');
+        return /^trial 0 complete/m.test(out) && running && running.intermediate.length >= 1;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 2400 && !(await moment()) && child.exitCode === null; i++)
+      await new Promise((res) => setTimeout(res, 25));
+    assert.ok(await moment(), `the study has a completed and a running trial (${out}${err})`);
+    child.kill(signal);
+    assert.equal(await exited, code, err);
+    const where = `study ${name} in sqlite:${db}`;
+    assert.match(
+      err,
+      new RegExp(
+        `seqtune: ${signal}: ${where}: kept \\d+ trials? complete; ` +
+          'the running trial #\\d+ will be marked interrupted\\n',
+      ),
+    );
+    const resume = `seqtune tune ${f} --resume${withStorage ? ` --storage sqlite:${db}` : ''}`;
+    assert.ok(err.endsWith(`seqtune: ${signal}: resume with: ${resume}\n`), err);
+  });
+}
