@@ -35,21 +35,8 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
       mean = vals.reduce((a, b) => a + b, 0) / Math.max(vals.length, 1);
     const total = vals.reduce((a, v) => a + (v - mean) ** 2, 0) || 1;
     out = names.map((param) => {
-      const present = ok.filter((t) => param in t.params);
-      const numeric = present.every((t) => typeof t.params[param] === 'number');
-      let group: (t: FrozenTrial) => string;
-      if (numeric && new Set(present.map((t) => t.params[param])).size > 4) {
-        const sorted = present.map((t) => t.params[param] as number).sort((a, b) => a - b);
-        const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]!);
-        group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
-      } else group = (t) => key(t.params[param]);
-      const groups = new Map<string, number[]>();
-      for (const t of present) {
-        const g = group(t);
-        groups.set(g, [...(groups.get(g) ?? []), t.value!]);
-      }
       let between = 0;
-      for (const v of groups.values()) {
+      for (const v of groupsOf(ok, param).values()) {
         const m = v.reduce((a, b) => a + b, 0) / v.length;
         between += v.length * (m - mean) ** 2;
       }
@@ -58,6 +45,46 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
   }
   const sum = out.reduce((a, b) => a + b.importance, 0) || 1;
   return out.map((x) => ({ ...x, importance: x.importance / sum })).sort((a, b) => b.importance - a.importance);
+}
+
+/**
+ * The objectives of the trials that set `param`, grouped by its value (by quartile when it is a number with more
+ * than 4 distinct values).
+ */
+function groupsOf(ok: readonly FrozenTrial[], param: string): Map<string, number[]> {
+  const present = ok.filter((t) => param in t.params);
+  const numeric = present.every((t) => typeof t.params[param] === 'number');
+  let group: (t: FrozenTrial) => string;
+  if (numeric && new Set(present.map((t) => t.params[param])).size > 4) {
+    const sorted = present.map((t) => t.params[param] as number).sort((a, b) => a - b);
+    const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]!);
+    group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
+  } else group = (t) => JSON.stringify(t.params[param]);
+  const groups = new Map<string, number[]>();
+  for (const t of present) {
+    const g = group(t);
+    groups.set(g, [...(groups.get(g) ?? []), t.value!]);
+  }
+  return groups;
+}
+
+/** The fewest completed trials whose factor importance is printed. */
+export const IMPORTANCE_MIN_TRIALS = 8;
+
+/**
+ * Whether factor importance means anything yet: at least 8 completed trials and, for the variance shares (grid,
+ * random, TPE), at least 2 completed trials for each value (or quartile) of every factor. Why: a factor that does
+ * nothing, splitting n trials into k groups, still explains (k - 1) / (n - 1) of the variance on average by chance;
+ * with 2 trials and 2 values that is all of it (the "learning_rate 100%" of issue 20). With 8 trials a useless
+ * two-valued factor is down to 1/7, and a value seen once gives one noisy result rather than a mean. OFAT and auto
+ * effects compare trials that differ in one factor, each value once by design, so only the count applies there.
+ */
+export function importanceReadable(trials: readonly FrozenTrial[], strategy?: string): boolean {
+  const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
+  if (ok.length < IMPORTANCE_MIN_TRIALS) return false;
+  if (strategy === 'ofat' || strategy === 'auto') return true;
+  const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
+  return names.every((n) => [...groupsOf(ok, n).values()].every((v) => v.length >= 2));
 }
 
 /** The objective of every finished trial and the best so far, by trial number. */

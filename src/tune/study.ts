@@ -22,7 +22,7 @@ import { type FrozenTrial, openStorage, type Storage } from '../storage/index.js
 import { type AutoBudget, autoNext } from './auto.js';
 import { TimeBudget } from './budget.js';
 import { WorkerPool } from './pool.js';
-import { factorChart, historyChart, importance } from './report.js';
+import { factorChart, historyChart, importance, importanceReadable } from './report.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
 import { tuneSettings } from './settings.js';
 import { applyParams, type Params } from './space.js';
@@ -360,10 +360,11 @@ async function retrainBest(c: StudyContext, trials: FrozenTrial[], best: FrozenT
     const chart = factorChart(name, f.param, trials);
     if (chart) await writeFile(join(bestRun.dir, `study-factor-${i + 1}.svg`), renderSvg(chart));
   }
-  log(
-    `factor importance: ${imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'}  ` +
-      `(plots in ${bestRun.dir})`,
-  );
+  const completed = trials.filter((t) => t.state === 'complete' && t.value !== null).length;
+  const shown = importanceReadable(trials, s.strategy)
+    ? imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'
+    : `not enough trials yet (${completed} completed)`;
+  log(`factor importance: ${shown}  (plots in ${bestRun.dir})`);
   return bestRun;
 }
 

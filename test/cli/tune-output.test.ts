@@ -116,3 +116,30 @@ for (const [signal, code, withStorage] of [
     assert.ok(err.endsWith(`seqtune: ${signal}: resume with: ${resume}\n`), err);
   });
 }
+
+test('random search over 2 configurations runs 2 trials, stops with the space exhausted, and does not read importance from them', async () => {
+  const f = join(dir, 'few.yaml');
+  writeFileSync(
+    f,
+    `name: few
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: 2, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
+tune:
+  strategy: random
+  trials: 6
+  jobs: 1
+  storage: sqlite:${join(dir, 'few.db')}
+  space:
+    train.optimizer.adam.learning_rate: [0.01, 0.001]
+`,
+  );
+  const r = await runCli(['tune', f, '--out', join(dir, 'few-best')]);
+  assert.equal(r.code, 0, r.err);
+  const trialLines = r.out.split('\n').filter((l) => /^trial \d+ complete/.test(l));
+  assert.equal(trialLines.length, 2, r.out);
+  assert.notEqual(trialLines[0]!.split(' {')[1]!.split('}')[0], trialLines[1]!.split(' {')[1]!.split('}')[0]);
+  assert.match(r.out, /^study few: 2 trials \(search space exhausted\); best #/m);
+  assert.match(r.out, /^factor importance: not enough trials yet \(2 completed\) {2}\(plots in /m);
+  assert.doesNotMatch(r.out, /learning_rate 100%/);
+});

@@ -174,3 +174,36 @@ test('importance: OFAT effect sizes when trials differ in one factor, variance s
   assert.equal(v[0]!.method, 'variance');
   assert.ok(v[0]!.importance > 0.8 && v[1]!.importance < 0.2, JSON.stringify(v));
 });
+
+test('random in a small space proposes no configuration already tried (running included), then has nothing left', () => {
+  const s = parseSpace({ a: [1, 2], b: ['x', 'y', 'z'] }, 1);
+  const r = new RandomSampler(),
+    trials: FrozenTrial[] = [];
+  for (let i = 0; i < 6; i++) {
+    const p = r.sample(s, trials, new Rng(42 * 1000003 + i));
+    assert.ok(p, `a proposal while ${6 - i} configurations are untried`);
+    // Half of them still running when the next is asked for.
+    trials.push(done(i, p, i % 2 ? null : i, i % 2 ? 'running' : 'complete'));
+  }
+  assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 6, 'six trials, six configurations');
+  assert.equal(r.sample(s, trials, new Rng(7)), null, 'every configuration tried: nothing left');
+  const wide = parseSpace({ lr: { loguniform: [1e-4, 1e-1] }, a: [1, 2] }, 1);
+  assert.ok(r.sample(wide, trials, new Rng(7)), 'a continuous space is never exhausted');
+});
+
+test('factor importance is readable from 8 completed trials with 2 per value of each factor, not from fewer', async () => {
+  const { importanceReadable } = await import('../../src/tune/report.js');
+  const two = [done(0, { lr: 0.01 }, 1), done(1, { lr: 0.001 }, 2)];
+  assert.equal(importanceReadable(two, 'random'), false, '2 trials');
+  const eight = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => done(i, { lr: i % 2 ? 0.01 : 0.001, b: i % 4 < 2 }, i));
+  assert.equal(importanceReadable(eight, 'random'), true);
+  const once = [...eight.slice(0, 7), done(7, { lr: 0.1, b: true }, 7)];
+  assert.equal(importanceReadable(once, 'grid'), false, 'a value seen in one trial only');
+  const seven = eight.slice(0, 7);
+  assert.equal(
+    importanceReadable([...seven, done(7, {}, null, 'failed')], 'ofat'),
+    false,
+    'failed trials do not count',
+  );
+  assert.equal(importanceReadable([...seven, done(7, { lr: 0.1 }, 3)], 'ofat'), true, 'OFAT: 8 completed');
+});

@@ -5,7 +5,10 @@ import type { Params, Space } from '../space.js';
 
 export interface Sampler {
   readonly name: string;
-  /** The next parameters, or null when the sampler has nothing left to propose (grid, OFAT). */
+  /**
+   * The next parameters, or null when the sampler has nothing left to propose (grid, OFAT, random in a small
+   * space).
+   */
   sample(space: Space, trials: readonly FrozenTrial[], rng: Rng): Params | null;
 }
 
