@@ -6,7 +6,7 @@ export { autoNext } from './auto.js';
 export { studyEnsemble } from './ensemble.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';
-export { factorChart, historyChart, importance } from './report.js';
+export { factorChart, historyChart, importance, importanceReadable } from './report.js';
 export * from './samplers/index.js';
 export { parseDuration, tuneSettings } from './settings.js';
 export type { Distribution, Param, Params, Space } from './space.js';

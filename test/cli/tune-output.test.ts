@@ -142,4 +142,8 @@ tune:
   assert.match(r.out, /^study few: 2 trials \(search space exhausted\); best #/m);
   assert.match(r.out, /^factor importance: not enough trials yet \(2 completed\) {2}\(plots in /m);
   assert.doesNotMatch(r.out, /learning_rate 100%/);
+  const show = await runCli(['study', 'show', 'few', '--storage', join(dir, 'few.db')]);
+  assert.equal(show.code, 0, show.err);
+  assert.match(show.out, /^factor importance: not enough trials yet \(2 completed\)$/m);
+  assert.doesNotMatch(show.out, /learning_rate 100%/);
 });

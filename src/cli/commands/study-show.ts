@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { openStorage, StorageError } from '../../storage/index.js';
+import { importanceReadable } from '../../tune/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
 import { bestText, type StudyJson, studyJson, trialLine } from './study-report.js';
 
@@ -10,12 +11,17 @@ interface StudyShowOptions {
   json?: boolean;
 }
 
-/** The text view: the best trial, the factor importance, then the trials from best to worst. */
-function showText(j: StudyJson, io: IO): void {
+/**
+ * The text view: the best trial, the factor importance (once there are enough trials for it to mean something),
+ * then the trials from best to worst.
+ */
+function showText(j: StudyJson, readable: boolean, io: IO): void {
   const runDir = j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
   io.out(`study ${j.name}: ${j.trials.length} trials; best ${bestText(j.best)}${runDir}\n\n`);
   const imp = j.importance;
-  if (imp.length) {
+  const complete = j.trials.filter((t) => t.state === 'complete').length;
+  if (imp.length && !readable) io.out(`factor importance: not enough trials yet (${complete} completed)\n\n`);
+  else if (imp.length) {
     const factors = imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ');
     io.out(`factor importance (${imp[0]!.method}): ${factors}\n\n`);
   }
@@ -35,9 +41,10 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
       try {
         const rec = await st.getStudy(name);
         if (!rec) throw new StorageError(`no study named "${name}" in ${o.storage}`);
-        const j = studyJson(name, await st.getTrials(name), rec.attrs as Record<string, unknown>);
+        const trials = await st.getTrials(name);
+        const j = studyJson(name, trials, rec.attrs as Record<string, unknown>);
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
-        else showText(j, io);
+        else showText(j, importanceReadable(trials, rec.attrs.strategy as string | undefined), io);
       } finally {
         await st.close();
       }
