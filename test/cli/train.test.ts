@@ -73,6 +73,46 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   );
 });
 
+test('predict needs exactly lookback rows: N rows give N - lookback + 1 forecasts, fewer than lookback are refused', async () => {
+  const csv = syntheticCsv({ length: 200, seed: 5 }).trim().split('\n');
+  writeFileSync(join(dir, 'p.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: p
+data: {csv: p.csv, time: time, target: value, lookback: 12, horizon: 6, relative: true}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 6}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'prun');
+  const r = await quiet(['train', join(dir, 'p.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.value, 0, r.err);
+  const rowsFile = (n: number) => {
+    const f = join(dir, `p${n}.csv`);
+    writeFileSync(f, `${csv.slice(0, n + 1).join('\n')}\n`);
+    return f;
+  };
+  const one = await quiet(['predict', out, '--csv', rowsFile(12)]);
+  assert.equal(one.value, 0, one.err);
+  const lines = one.out.trim().split('\n');
+  assert.equal(lines.length, 1 + 1, 'lookback rows give one forecast');
+  assert.match(lines[1]!, /^12,/, 'its origin is the last row');
+  assert.equal(lines[1]!.split(',').length, 2 + 6, 'all horizon steps');
+  const two = await quiet(['predict', out, '--csv', rowsFile(13)]);
+  assert.equal(two.value, 0, two.err);
+  assert.deepEqual(
+    two.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',')[0]),
+    ['origin_row', '12', '13'],
+  );
+  assert.equal(two.out.trim().split('\n')[1], lines[1], 'the same origin gives the same forecast');
+  const few = await quiet(['predict', out, '--csv', rowsFile(11)]);
+  assert.equal(few.value, 2);
+  assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);
+});
+
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {
   const out = join(dir, 'demo');
   const r = await quiet(['demo', '--out', out, '--quiet']);
