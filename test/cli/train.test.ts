@@ -171,6 +171,33 @@ test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file a
   assert.match(bad.err, /nope.json: cannot read \(no such file or folder\)/);
 });
 
+test('diagnose --json counts epochs from 1 as its text does; a bare history gets no invented settings', async () => {
+  const over = join(dir, 'over.json');
+  writeFileSync(
+    over,
+    '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], ' +
+      '"val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75]}',
+  );
+  const t = await quiet(['diagnose', over]);
+  assert.equal(t.value, 0, t.err);
+  assert.match(t.out, /best [\d.]+ at epoch 4/);
+  const j = JSON.parse((await quiet(['diagnose', over, '--json'])).out);
+  assert.equal(j.evidence.bestEpoch, 4, 'the epoch the text names');
+  assert.deepEqual(j.evidence.window[1], 10, 'the window ends at the last epoch, 1-based');
+  assert.equal(j.evidence.window[1] - j.evidence.window[0] + 1, 5, 'the 5 epochs the trends were read over');
+  assert.match(t.out, /use fewer units or fewer layers/);
+  assert.match(t.out, /add dropout on the recurrent layer's inputs {3}\[/);
+  assert.match(t.out, /use fewer units or fewer layers\n/, 'no values (32, 16) scaled from a guessed 64');
+  assert.doesNotMatch(t.out, /\(\d+(\.\d+)? -> /, 'no current value it cannot know');
+  const nan = join(dir, 'nan.json');
+  writeFileSync(nan, '{"loss": [1.0, 0.8, 0.7, NaN], "val_loss": [1.1, 0.9, 0.8, 0.9]}');
+  const n = await quiet(['diagnose', nan]);
+  assert.match(n.out, /at epoch 4/);
+  assert.match(n.out, /lower the learning rate \(to a third or a tenth\)/);
+  assert.doesNotMatch(n.out, /from 0\.001/);
+  assert.equal(JSON.parse((await quiet(['diagnose', nan, '--json'])).out).evidence.firstNonFinite, 4);
+});
+
 test('paths a config names are relative to its file: the run folder and the study database land beside it, whatever the working folder', async () => {
   const home = join(dir, 'project');
   mkdirSync(home);
