@@ -278,21 +278,32 @@ function initLossCheck(m: Model, xb: Tensor, yb: Tensor): CheckResult {
   }
   zero /= yb.data.length;
   mean /= yb.data.length;
-  const ref = Math.max(Math.min(zero, mean), 1e-12),
-    ratio = init / ref;
+  // An untrained network with a linear head outputs a near-constant c close to 0, and a constant c
+  // between 0 and the batch mean scores between the mean's and the zero's loss: that band is what a
+  // sound initialisation gives, however far apart its two ends are (a trend puts the batch mean far
+  // from 0). ratio is the factor by which init_loss lies outside the band (1 inside it). Above 2x the
+  // band the initial outputs vary more than the targets do (a scale or head problem); below half of it
+  // an untrained model beats every constant, which it cannot do honestly.
+  const lo = Math.max(Math.min(zero, mean), 1e-12),
+    hi = Math.max(zero, mean, 1e-12),
+    ratio = init > hi ? init / hi : init < lo ? init / lo : 1;
+  const far = ratio > 2 || ratio < 0.5;
   return r(
     'network.init_loss',
-    !Number.isFinite(init) || ratio > 20 ? 'fail' : ratio > 4 ? 'warn' : 'pass',
+    !Number.isFinite(init) || ratio > 20 ? 'fail' : far ? 'warn' : 'pass',
     {
       init_loss: round(init),
       zero_prediction_loss: round(zero),
       mean_prediction_loss: round(mean),
       ratio: round(ratio, 3),
     },
-    ratio > 4
-      ? 'the loss at initialisation is far from what a zero or mean prediction gives: ' +
+    !Number.isFinite(init) || ratio > 2
+      ? 'the loss at initialisation is far above what a zero or mean prediction gives: ' +
           'check the data scaling and the output layer (linear, right width, sensible initializer)'
-      : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
+      : ratio < 0.5
+        ? 'the loss at initialisation is far below what a zero or mean prediction gives: ' +
+          'an untrained model should not beat a constant; check the targets for leakage into the inputs'
+        : 'the loss at initialisation is close to a zero/mean prediction, as it should be',
   );
 }
 

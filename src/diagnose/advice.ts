@@ -67,7 +67,18 @@ function optimizerOf(ctx: RunContext): { name: string; lr: number } {
 }
 
 export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Advice[] {
-  return ADVICE[pattern](factsOf(ev, ctx), ev);
+  const f = factsOf(ev, ctx);
+  // Values scaled from a setting the advice does not know (64 units, lr 0.001, batch 32 are guesses
+  // for a plain history file) would state that guess: such advice keeps its direction, not the values.
+  const guessed = (a: Advice) =>
+    (a.factor === 'units' && !f.knownUnits) ||
+    ((a.factor === 'learning_rate' || a.factor === 'batch_size') && !f.known);
+  return ADVICE[pattern](f, ev).map((a) => {
+    if (!guessed(a)) return a;
+    const b = { ...a };
+    delete b.values;
+    return b;
+  });
 }
 
 /** What the advice says concretely: the run's values (or the defaults) of the knobs it names. */
@@ -86,6 +97,10 @@ interface Facts {
   lookback: number | undefined;
   /** The best epoch, 1-based. */
   best: number;
+  /** Whether the run's config is known: without it (a plain history file) lr, dropout and batch are guesses. */
+  known: boolean;
+  /** Whether the recurrent layer's units are known (not a guess of 64). */
+  knownUnits: boolean;
   /** data.scale, if the config is known. */
   scale: string | undefined;
 }
@@ -106,16 +121,23 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     lookback: ctx.config?.data?.lookback,
     best: ev.bestEpoch + 1,
     scale: ctx.config?.data?.scale,
+    known: ctx.config !== undefined,
+    knownUnits: typeof rec?.opts.units === 'number',
   };
 }
 
+/** ' (a -> b)' when the current value a is known, else nothing: advice never states a guessed setting. */
+const change = (known: boolean, a: unknown, b: unknown) => (known ? ` (${a} -> ${b})` : '');
+
 // Two pieces of advice that several patterns share.
-const lrDown = ({ LR, lr }: Facts): Advice => ({
+const lrDown = ({ LR, lr, known }: Facts): Advice => ({
   param: LR,
   action: 'decrease',
   values: [round(lr / 3), round(lr / 10)],
   factor: 'learning_rate',
-  text: `lower the learning rate from ${lr} to ${round(lr / 3)} or ${round(lr / 10)}`,
+  text: known
+    ? `lower the learning rate from ${lr} to ${round(lr / 3)} or ${round(lr / 10)}`
+    : 'lower the learning rate (to a third or a tenth)',
 });
 const clip = (): Advice => ({
   param: 'train.clipnorm',
@@ -125,7 +147,7 @@ const clip = (): Advice => ({
   text: 'clip gradients by global norm (clipnorm 5 or 15)',
 });
 
-function learningAdvice({ lr, LR, epochs }: Facts, ev: Evidence): Advice[] {
+function learningAdvice({ lr, LR, epochs, known }: Facts, ev: Evidence): Advice[] {
   return [
     {
       param: 'train.epochs',
@@ -141,12 +163,13 @@ function learningAdvice({ lr, LR, epochs }: Facts, ev: Evidence): Advice[] {
       action: 'increase',
       values: [round(lr * 3), round(lr * 10)],
       factor: 'learning_rate',
-      text: `or a higher learning rate (${round(lr * 3)}) to get there sooner`,
+      text: `or a higher learning rate (${known ? round(lr * 3) : '3x'}) to get there sooner`,
     },
   ];
 }
 
-function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Evidence): Advice[] {
+function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
+  const { L, units, dropout, rdrop, best } = f;
   return [
     {
       param: 'train.callbacks',
@@ -170,7 +193,7 @@ function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Eviden
       action: 'increase',
       values: [round(dropout + 0.1), round(dropout + 0.2), round(dropout + 0.3)].filter((v) => v < 0.8),
       factor: 'dropout',
-      text: `add dropout on the recurrent layer's inputs (${dropout} -> ${round(dropout + 0.2)})`,
+      text: `add dropout on the recurrent layer's inputs${change(f.known, dropout, round(dropout + 0.2))}`,
     },
     {
       param: `${L}.recurrent_dropout`,
@@ -191,7 +214,7 @@ function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Eviden
       action: 'decrease',
       values: [Math.max(1, Math.round(units / 2)), Math.max(1, Math.round(units / 4))],
       factor: 'units',
-      text: `use fewer units (${units} -> ${Math.round(units / 2)}) or fewer layers`,
+      text: `use fewer units${change(f.knownUnits, units, Math.round(units / 2))} or fewer layers`,
     },
     {
       param: 'model.layers',
@@ -203,7 +226,8 @@ function overfittingAdvice({ L, units, dropout, rdrop, best }: Facts, ev: Eviden
   ];
 }
 
-function underfittingAdvice({ L, units, dropout, rdrop, epochs, lookback }: Facts, ev: Evidence): Advice[] {
+function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
+  const { L, units, dropout, rdrop, epochs, lookback } = f;
   return [
     ...(dropout > 0 || rdrop > 0
       ? [
@@ -221,7 +245,7 @@ function underfittingAdvice({ L, units, dropout, rdrop, epochs, lookback }: Fact
       action: 'increase',
       values: [units * 2, units * 4],
       factor: 'units',
-      text: `use more units (${units} -> ${units * 2})`,
+      text: `use more units${change(f.knownUnits, units, units * 2)}`,
     },
     {
       param: 'model.layers',
@@ -262,7 +286,7 @@ function underfittingAdvice({ L, units, dropout, rdrop, epochs, lookback }: Fact
   ];
 }
 
-function plateauAdvice({ opt, lr, LR, epochs, scale }: Facts): Advice[] {
+function plateauAdvice({ opt, lr, LR, epochs, scale, known }: Facts): Advice[] {
   return [
     {
       param: 'train.schedule',
@@ -279,7 +303,9 @@ function plateauAdvice({ opt, lr, LR, epochs, scale }: Facts): Advice[] {
       action: 'set',
       values: [round(lr * 10), round(lr * 3), round(lr / 10)],
       factor: 'learning_rate',
-      text: `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`,
+      text: known
+        ? `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`
+        : 'the learning rate may be far off: try 10x and a tenth of it (or run seqtune lr-find)',
     },
     {
       param: 'train.optimizer',
@@ -320,7 +346,7 @@ function unstableAdvice(f: Facts): Advice[] {
       action: 'increase',
       values: [batch * 2, batch * 4],
       factor: 'batch_size',
-      text: `larger batches average out gradient noise (${batch} -> ${batch * 2})`,
+      text: `larger batches average out gradient noise${change(f.known, batch, batch * 2)}`,
     },
     {
       param: 'train.schedule',

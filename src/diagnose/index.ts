@@ -7,7 +7,7 @@ export { diagnose, PATTERN_NAMES, PATTERNS, windowOf } from './diagnose.js';
 export type { LossHistory } from './history.js';
 export { HistoryError, parseCsvLog, parseLooseJson, readHistory } from './history.js';
 export { lintConfig } from './lint.js';
-export { diagnosisChart, diagnosisText } from './report.js';
+export { diagnosisChart, diagnosisText, evidenceFrom1 } from './report.js';
 export type { Direction, Trend } from './trend.js';
 export { logScale, theilSen, trendOf } from './trend.js';
 export type { Evidence, PatternId } from './types.js';

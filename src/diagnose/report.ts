@@ -4,6 +4,7 @@ import type { ChartInfo } from '../plot/index.js';
 import { lossChart } from '../plot/index.js';
 import type { Diagnosis } from './diagnose.js';
 import type { LossHistory } from './history.js';
+import type { Evidence } from './types.js';
 
 export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): ChartInfo {
   const finite = h.loss!.concat(h.val_loss ?? []).filter((v) => Number.isFinite(v) && v > 0);
@@ -37,4 +38,17 @@ export function diagnosisText(d: Diagnosis, source: string): string {
     ),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The evidence as the JSON output shows it: epochs counted from 1, as the text and Keras' CSVLogger
+ * count them (bestEpoch and firstNonFinite 1-based; window the 1-based epochs [from, to], both included).
+ */
+export function evidenceFrom1(e: Evidence): Evidence {
+  return {
+    ...e,
+    window: [e.window[0] + 1, e.window[1]],
+    bestEpoch: e.bestEpoch + 1,
+    firstNonFinite: e.firstNonFinite === null ? null : e.firstNonFinite + 1,
+  };
 }

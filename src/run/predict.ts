@@ -40,7 +40,7 @@ async function loadRun(runDir: string): Promise<{ model: Model; saved: SavedData
   return { model, saved };
 }
 
-/** Forecasts for every position of a CSV that has `lookback` rows before it, as CSV text (original units). */
+/** Forecasts from every origin row with `lookback` rows up to and including it, as CSV text (original units). */
 export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
@@ -48,19 +48,13 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const cfg: DataConfig = { ...saved.data, missing: saved.data.missing ?? 'error' };
   const L = cfg.lookback,
     H = cfg.horizon ?? 1;
-  const d = prepareTable({ ...cfg, horizon: 1, split: undefined }, table, fixed);
-  const rows = d.rows,
-    F = d.features.length,
-    nT = d.targets.length;
-  if (rows < L) throw new DataError(`${csv}: ${rows} rows; a forecast needs at least lookback ${L}`);
-  const N = rows - L + 1;
-  const x = new Float32Array(N * L * F);
+  // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1.
+  const d = prepareTable({ ...cfg, split: undefined }, table, fixed);
+  const F = d.features.length,
+    nT = d.targets.length,
+    x = d.windows.test.x,
+    N = d.windows.test.starts.length;
   const rel = cfg.relative ?? false;
-  for (let n = 0; n < N; n++)
-    for (let f = 0; f < F; f++) {
-      const ref = rel ? d.scaledFeatures[f]![n + L - 1]! : 0;
-      for (let t = 0; t < L; t++) x[(n * L + t) * F + f] = d.scaledFeatures[f]![n + t]! - ref;
-    }
   const out = model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data;
   if (rel)
     for (let n = 0; n < N; n++)

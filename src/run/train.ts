@@ -82,7 +82,8 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
     const kind = Object.keys(cfg.model.layers[last]!)[0];
     throw new ConfigError(
       `${file}: model.layers[${last}].${kind}: ` +
-        `the model outputs ${o.T === null ? o.F : `(${o.T}, ${o.F})`} values per window; ` +
+        `the model outputs ${o.T === null ? `${o.F} value${o.F === 1 ? '' : 's'}` : `(${o.T}, ${o.F}) values`} ` +
+        'per window; ' +
         `expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
     );
   }

@@ -109,6 +109,26 @@ test('a head with a wrong scale fails network.init_loss', async () => {
   assert.ok((c.evidence.ratio as number) > 20);
 });
 
+test('an untrained model scoring like a zero prediction passes network.init_loss, however far off the mean is', async () => {
+  // Targets with a mean of 1 and a spread of 0.3 (a trend puts a batch there): a head that outputs ~0
+  // scores about the zero prediction's loss, ~12x the mean prediction's, and is initialised soundly.
+  const off = tensor(
+    Float32Array.from(ys.data, (v) => 1 + 0.3 * v),
+    [64, 1],
+  );
+  const cs = await networkChecks(
+    () => sequential([gru({ units: 8 }), dense({ units: 1 })], { inputShape: [6, 2] }),
+    xs,
+    off,
+    { steps: 20 },
+  );
+  const c = byId(cs, 'network.init_loss');
+  const e = c.evidence as Record<string, number>;
+  assert.ok(e.zero_prediction_loss! > 5 * e.mean_prediction_loss!, 'the premise: zero and mean are far apart');
+  assert.equal(c.status, 'pass', JSON.stringify(c));
+  assert.ok(e.ratio! >= 1 && e.ratio! < 1.5, 'init_loss lies at the zero end of the band');
+});
+
 test('a layer whose gradient is cut (a dead relu) fails network.gradients, naming the layers', async () => {
   const cs = await networkChecks(
     () =>
@@ -153,4 +173,18 @@ test('seqtune check exits 0 on a clean config, 1 when a check fails, and prints 
     ),
   );
   assert.match(err.join(''), /data.leakage failed/);
+  const text: string[] = [];
+  assert.equal(await main(['check', join(d, 'c.yaml')], { out: (s) => text.push(s), err: () => {} }), 1);
+  assert.match(
+    text.join(''),
+    new RegExp(
+      String.raw`\nPASS  network\.init_loss +the loss .*\n {6}` +
+        String.raw`init_loss [\d.]+, zero_prediction_loss [\d.]+, mean_prediction_loss [\d.]+, ratio [\d.]+\n`,
+    ),
+    'the text shows the evidence numbers under each check',
+  );
+  assert.match(
+    text.join(''),
+    /\nFAIL {2}data\.leakage .*\n {6}leaks \[\{feature leak, lead 1, correlation [\d.]+\}\]\n/,
+  );
 });

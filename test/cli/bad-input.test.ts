@@ -95,6 +95,12 @@ const cases: [string, string, string | undefined, RegExp][] = [
     numbers,
     /model.layers\[1\].dense: the model outputs 3 values per window; expected 1 \(horizon 1 x 1 target\)/,
   ],
+  [
+    'one output for a horizon of 2',
+    good({ lookback: '4\n  horizon: 2' }),
+    numbers,
+    /model.layers\[1\].dense: the model outputs 1 value per window; expected 2 \(horizon 2 x 1 target\)/,
+  ],
 ];
 
 for (const [what, config, csv, msg] of cases) {

@@ -73,6 +73,46 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   );
 });
 
+test('predict needs exactly lookback rows: N rows give N - lookback + 1 forecasts, fewer than lookback are refused', async () => {
+  const csv = syntheticCsv({ length: 200, seed: 5 }).trim().split('\n');
+  writeFileSync(join(dir, 'p.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: p
+data: {csv: p.csv, time: time, target: value, lookback: 12, horizon: 6, relative: true}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 6}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'prun');
+  const r = await quiet(['train', join(dir, 'p.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.value, 0, r.err);
+  const rowsFile = (n: number) => {
+    const f = join(dir, `p${n}.csv`);
+    writeFileSync(f, `${csv.slice(0, n + 1).join('\n')}\n`);
+    return f;
+  };
+  const one = await quiet(['predict', out, '--csv', rowsFile(12)]);
+  assert.equal(one.value, 0, one.err);
+  const lines = one.out.trim().split('\n');
+  assert.equal(lines.length, 1 + 1, 'lookback rows give one forecast');
+  assert.match(lines[1]!, /^12,/, 'its origin is the last row');
+  assert.equal(lines[1]!.split(',').length, 2 + 6, 'all horizon steps');
+  const two = await quiet(['predict', out, '--csv', rowsFile(13)]);
+  assert.equal(two.value, 0, two.err);
+  assert.deepEqual(
+    two.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',')[0]),
+    ['origin_row', '12', '13'],
+  );
+  assert.equal(two.out.trim().split('\n')[1], lines[1], 'the same origin gives the same forecast');
+  const few = await quiet(['predict', out, '--csv', rowsFile(11)]);
+  assert.equal(few.value, 2);
+  assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);
+});
+
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {
   const out = join(dir, 'demo');
   const r = await quiet(['demo', '--out', out, '--quiet']);
@@ -129,6 +169,33 @@ test('seqtune diagnose reads a Keras history with NaN tokens, a CSVLogger file a
   const bad = await quiet(['diagnose', join(dir, 'nope.json')]);
   assert.equal(bad.value, 2);
   assert.match(bad.err, /nope.json: cannot read \(no such file or folder\)/);
+});
+
+test('diagnose --json counts epochs from 1 as its text does; a bare history gets no invented settings', async () => {
+  const over = join(dir, 'over.json');
+  writeFileSync(
+    over,
+    '{"loss": [1.0, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24], ' +
+      '"val_loss": [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75]}',
+  );
+  const t = await quiet(['diagnose', over]);
+  assert.equal(t.value, 0, t.err);
+  assert.match(t.out, /best [\d.]+ at epoch 4/);
+  const j = JSON.parse((await quiet(['diagnose', over, '--json'])).out);
+  assert.equal(j.evidence.bestEpoch, 4, 'the epoch the text names');
+  assert.deepEqual(j.evidence.window[1], 10, 'the window ends at the last epoch, 1-based');
+  assert.equal(j.evidence.window[1] - j.evidence.window[0] + 1, 5, 'the 5 epochs the trends were read over');
+  assert.match(t.out, /use fewer units or fewer layers/);
+  assert.match(t.out, /add dropout on the recurrent layer's inputs {3}\[/);
+  assert.match(t.out, /use fewer units or fewer layers\n/, 'no values (32, 16) scaled from a guessed 64');
+  assert.doesNotMatch(t.out, /\(\d+(\.\d+)? -> /, 'no current value it cannot know');
+  const nan = join(dir, 'nan.json');
+  writeFileSync(nan, '{"loss": [1.0, 0.8, 0.7, NaN], "val_loss": [1.1, 0.9, 0.8, 0.9]}');
+  const n = await quiet(['diagnose', nan]);
+  assert.match(n.out, /at epoch 4/);
+  assert.match(n.out, /lower the learning rate \(to a third or a tenth\)/);
+  assert.doesNotMatch(n.out, /from 0\.001/);
+  assert.equal(JSON.parse((await quiet(['diagnose', nan, '--json'])).out).evidence.firstNonFinite, 4);
 });
 
 test('paths a config names are relative to its file: the run folder and the study database land beside it, whatever the working folder', async () => {

@@ -64,6 +64,15 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   assert.deepEqual([...c.targetSeries.original[0]!.slice(5, 7)], [-1, -1]);
 });
 
+test('one missing value is one value and one row in the notes (singular)', async () => {
+  const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
+  await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(NA, empty or NaN\)/);
+  const ff = await prepareData({ ...base, time: 't', missing: 'ffill' }, f);
+  assert.deepEqual(ff.notes, ['filled 1 missing value (ffill)']);
+  const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);
+  assert.deepEqual(drop.notes, ['dropped 1 row with missing values']);
+});
+
 test('non-numeric cells, unknown columns, unordered time and short series are errors naming row/column', async () => {
   await assert.rejects(
     prepareData(base, csvFile(series(20, (i) => (i === 9 ? 'abc' : String(i))))),

@@ -9,6 +9,23 @@ interface CheckOptions {
   json?: boolean;
 }
 
+const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+
+/** A check's evidence on one line: `name value` pairs, nested objects in braces, numbers to 4 digits. */
+export function evidenceText(e: Record<string, unknown>): string {
+  const item = (v: unknown): string =>
+    typeof v === 'number'
+      ? num(v)
+      : Array.isArray(v)
+        ? `[${v.map(item).join(', ')}]`
+        : v !== null && typeof v === 'object'
+          ? `{${evidenceText(v as Record<string, unknown>)}}`
+          : String(v);
+  return Object.entries(e)
+    .map(([k, v]) => `${k} ${item(v)}`)
+    .join(', ');
+}
+
 export function addCheck(parent: Command, { io }: CliContext): Command {
   const cmd = parent
     .command('check')
@@ -19,7 +36,11 @@ export function addCheck(parent: Command, { io }: CliContext): Command {
       const report = await checkRun(await loadConfig(config));
       if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
       else
-        for (const c of report.checks) io.out(`${c.status.toUpperCase().padEnd(4)}  ${c.id.padEnd(28)} ${c.advice}\n`);
+        for (const c of report.checks) {
+          io.out(`${c.status.toUpperCase().padEnd(4)}  ${c.id.padEnd(28)} ${c.advice}\n`);
+          const ev = evidenceText(c.evidence);
+          if (ev) io.out(`${' '.repeat(6)}${ev}\n`);
+        }
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
       if (failed.length) throw new WorkFailed(`${failed.join(', ')} failed`);
     });

@@ -4,7 +4,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { diagnose, diagnosisChart, diagnosisText, type RunContext, readHistory } from '../../diagnose/index.js';
+import {
+  diagnose,
+  diagnosisChart,
+  diagnosisText,
+  evidenceFrom1,
+  type RunContext,
+  readHistory,
+} from '../../diagnose/index.js';
 import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
 
@@ -34,7 +41,7 @@ async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOp
     await writeFile(file, file.endsWith('.png') ? svgToPng(svg) : svg);
   }
   if (!o.json) io.out(`${diagnosisText(d, source)}\n\n${renderTerminal(chart, { width: 60, height: 10 })}\n`);
-  return { source, ...d };
+  return { source, ...d, evidence: evidenceFrom1(d.evidence) };
 }
 
 /** JSON with the non-finite numbers (a diverged loss) written as null. */

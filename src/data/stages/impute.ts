@@ -55,11 +55,12 @@ function applyPolicy(
   if (policy === 'drop') {
     const keep: number[] = [];
     for (let r = 0; r < rows.count; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);
-    return { keep, notes: [`dropped ${rows.count - keep.length} rows with missing values`] };
+    const dropped = rows.count - keep.length;
+    return { keep, notes: [`dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values`] };
   }
   for (const c of used) fillColumn(policy, numeric.get(c)!, rows, c);
   const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
-  return { keep: null, notes: [`filled ${count} missing values (${how})`] };
+  return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
 }
 
 /** How many cells are missing, and where the first five are. */

@@ -1,5 +1,7 @@
 // Stage 6 of prepare (window): each split's windows of lookback inputs and horizon targets, every
 // data.stride rows, cut from the scaled columns (relative to the last input step with data.relative).
+// With a trained model's encoding (predict on new data) the windows are inputs only (horizon 0), one
+// for every origin row from lookback - 1 to the last row, shared by the three splits.
 import { DataError } from '../errors.js';
 import type { DataConfig, PreparedData, Ranges } from '../types.js';
 import { makeWindows, windowStarts } from '../window.js';
@@ -16,18 +18,28 @@ export function cutWindows(
   const lookback = cfg.lookback,
     horizon = cfg.horizon ?? 1,
     stride = cfg.stride ?? 1;
+  const relative = cfg.relative ?? false;
+  if (fixed) {
+    const w = makeWindows(
+      windowStarts([0, rows], lookback, 0, 1),
+      lookback,
+      0,
+      scaled.features,
+      scaled.targets,
+      relative,
+    );
+    return { train: w, val: w, test: w };
+  }
   const windows = {} as PreparedData['windows'];
   for (const k of ['train', 'val', 'test'] as const) {
     const starts = windowStarts(ranges[k], lookback, horizon, stride);
     if (starts.length === 0)
       throw new DataError(
-        fixed
-          ? `${file}: ${rows} rows hold no window of lookback ${lookback} + horizon ${horizon}`
-          : `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) ` +
-              `holds no window of lookback ${lookback} + horizon ${horizon}; ` +
-              'use more data, a smaller lookback/horizon or another split',
+        `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) ` +
+          `holds no window of lookback ${lookback} + horizon ${horizon}; ` +
+          'use more data, a smaller lookback/horizon or another split',
       );
-    windows[k] = makeWindows(starts, lookback, horizon, scaled.features, scaled.targets, cfg.relative ?? false);
+    windows[k] = makeWindows(starts, lookback, horizon, scaled.features, scaled.targets, relative);
   }
   return windows;
 }
