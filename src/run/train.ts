@@ -22,7 +22,14 @@ import {
   scoreForecast,
   unscaleTargets,
 } from '../data/index.js';
-import { type Diagnosis, diagnose, diagnosisChart, diagnosisText, lintConfig } from '../diagnose/index.js';
+import {
+  type Diagnosis,
+  diagnose,
+  diagnosisChart,
+  diagnosisText,
+  evidenceFrom1,
+  lintConfig,
+} from '../diagnose/index.js';
 import { type Tensor, tensor } from '../nn/index.js';
 import { type ChartInfo, forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import type { History, Model } from '../train/index.js';
@@ -196,7 +203,7 @@ async function writeRun(
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);
   const diagnosis = diagnose(history.history, { config: cfg });
-  await folder.json('diagnosis.json', diagnosis);
+  await folder.json('diagnosis.json', { ...diagnosis, evidence: evidenceFrom1(diagnosis.evidence) });
   await r.model.save(folder.path('model'));
   await folder.json(join('model', 'data.json'), {
     data: cfg.data,

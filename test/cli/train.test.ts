@@ -48,6 +48,9 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   ]);
   const dj = JSON.parse(readFileSync(join(out, 'diagnosis.json'), 'utf8'));
   assert.ok(typeof dj.pattern === 'string' && dj.confidence >= 0 && dj.confidence <= 1 && Array.isArray(dj.advice));
+  const hist = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { val_loss: number[] };
+  const best = hist.val_loss.indexOf(Math.min(...hist.val_loss)) + 1;
+  assert.equal(dj.evidence.bestEpoch, best, 'diagnosis.json counts epochs from 1, as diagnose --json does');
   const h = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   assert.deepEqual(Object.keys(h).sort(), ['loss', 'lr', 'mae', 'rmse', 'val_loss', 'val_mae', 'val_rmse']);
   assert.equal(h.loss.length, 3);
