@@ -11,28 +11,20 @@ import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-output-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 5 }));
 
-function config(name: string, tune: string, epochs: number): string {
-  const f = join(dir, `${name}.yaml`);
-  writeFileSync(
-    f,
-    `name: ${name}
-data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
-model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
-train: {epochs: ${epochs}, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
-tune:
-  strategy: grid
-  jobs: 1
-${tune}  space:
-    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]
-`,
+// A grid over six unit counts, one job at a time, with the given extra lines of the tune: section.
+const config = (name: string, tune: string, epochs: number) =>
+  studyConfig(
+    dir,
+    name,
+    `  strategy: grid\n  jobs: 1\n${tune}  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n`,
+    epochs,
   );
-  return f;
-}
 
 test('tune prints one line per finished trial with its seconds, and --verbose one line per epoch', async () => {
   const db = join(dir, 'lines.db');

@@ -9,25 +9,14 @@ import { loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
+import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 500, seed: 5 }));
 const quiet = { out: () => {}, err: () => {} };
 
-function config(name: string, tune: string, epochs = 3): string {
-  const f = join(dir, `${name}.yaml`);
-  writeFileSync(
-    f,
-    `name: ${name}
-data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
-model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
-train: {epochs: ${epochs}, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
-tune:
-${tune}`,
-  );
-  return f;
-}
+const config = (name: string, tune: string, epochs = 3) => studyConfig(dir, name, tune, epochs);
 
 test('an OFAT study runs, stores every trial, retrains the best into a run folder, and study show --json reports it', async () => {
   const f = config(
