@@ -1,5 +1,5 @@
 // The seqtune command: the program assembled from one file per command (src/cli/commands/), and the mapping of
-// errors to exit codes (CONFIG.md): 0 success; 1 the work itself failed; 2 bad input or usage, with one line on
+// errors to exit codes (docs/config.md): 0 success; 1 the work itself failed; 2 bad input or usage, with one line on
 // stderr naming the file, row, column, key or option, what was expected and found.
 
 import { Command, CommanderError, Help, type Option } from 'commander';

@@ -1,6 +1,6 @@
-// The config file (../shared/CONFIG.md): one YAML document with data:, model:, train:, evaluate:
-// and tune: sections, snake_case keys as in Keras' Python API. Validated with zod; every error is
-// reported as `key.path: expected X, received Y`. What names a component (a layer, an optimizer, a loss,
+// The config file (docs/config.md, made from this schema by npm run docs:config): one YAML document with data:,
+// model:, train:, evaluate: and tune: sections, snake_case keys as in Keras' Python API. Validated with zod;
+// every error is reported as `key.path: expected X, received Y`. What names a component (a layer, an optimizer, a loss,
 // a metric, a schedule, a callback) and its options come from that kind's registry.
 import { z } from 'zod';
 import { type LossLike, layerRegistry, lossRegistry } from '../nn/index.js';

@@ -1,5 +1,5 @@
 // `seqtune init`: a commented starter config.
-export const STARTER_CONFIG = `# seqtune config (see https://github.com/ for the full reference: CONFIG.md)
+export const STARTER_CONFIG = `# seqtune config. Every key, its default and an example: docs/config.md (seqtune package)
 # Paths are relative to this file. Keys are snake_case, as in Keras' Python API.
 name: my-forecast
 seed: 42
@@ -17,6 +17,8 @@ data:
   horizon: 1                 # steps ahead; > 1 = direct multi-step forecast
   split: {train: 0.7, val: 0.15, test: 0.15}   # chronological
   scale: standard            # minmax | standard | robust | none (fitted on train only)
+  relative: true             # each window minus its last value: the model learns the change,
+                             # and an output of zeros is persistence (forecasts are added back)
 
 model:
   layers:

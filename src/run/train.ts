@@ -1,5 +1,5 @@
 // `seqtune train`: config + CSV -> trained model, honest scores next to naive baselines, pictures,
-// all written to one run folder (../shared/CONFIG.md, "The run folder").
+// all written to one run folder (docs/config.md, "The run folder").
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import {
@@ -184,7 +184,7 @@ async function fitRun(
   return { history, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Writes the run folder's files (../shared/CONFIG.md, "The run folder"); returns the diagnosis and loss chart. */
+/** Writes the run folder's files (docs/config.md, "The run folder"); returns the diagnosis and loss chart. */
 async function writeRun(
   folder: RunFolder,
   r: {

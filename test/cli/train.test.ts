@@ -125,11 +125,14 @@ test('seqtune demo runs the main job on built-in data and says where its picture
   assert.ok(m.test.scaled.model.mse < m.test.scaled.mean.mse, 'the demo model beats the training mean');
 });
 
-test('seqtune init writes a starter config that loads, and never overwrites', async () => {
+test('seqtune init writes a starter config that loads, with relative: true, and never overwrites', async () => {
   const f = join(dir, 'starter.yaml');
   assert.equal((await quiet(['init', f])).value, 0);
   const { parseConfig } = await import('../../src/config/index.js');
-  assert.equal(parseConfig(readFileSync(f, 'utf8'), f).model.layers.length, 2);
+  const starter = parseConfig(readFileSync(f, 'utf8'), f);
+  assert.equal(starter.model.layers.length, 2);
+  assert.equal(starter.data.relative, true, 'the starter config learns changes (data.relative)');
+  assert.match(readFileSync(f, 'utf8'), /docs\/config\.md/);
   const again = await quiet(['init', f]);
   assert.equal(again.value, 2);
   assert.match(again.err, /already exists/);

@@ -1,4 +1,4 @@
-// What the study commands print about a stored study: the JSON of `study show --json` (CONFIG.md) and the lines
+// What the study commands print about a stored study: the JSON of `study show --json` and the lines
 // of the text views, shared by `tune`, `study ls` and `study show`.
 
 import type { FrozenTrial } from '../../storage/index.js';

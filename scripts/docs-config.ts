@@ -1,0 +1,371 @@
+// npm run docs:config: writes docs/config.md, the reference of every config key, from the zod schema
+// (src/config/schema.ts, through z.toJSONSchema: the keys, their types, what is required), the defaults
+// that resolveConfig fills in (src/config/build.ts), the registries (the names a layer, loss, optimizer,
+// metric, schedule or callback may take) and the notes below (what a key means, an example, a default the
+// schema cannot say). The tune: section is an unchecked record in the schema: its keys are written here by
+// hand from src/tune/settings.ts (TUNE_KEYS; test/docs/config.test.ts checks their defaults against it).
+// `npm run docs:config -- --check` exits 1 when docs/config.md differs (test/docs/config.test.ts does the same).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { configSchema, type RawConfig, resolveConfig } from '../src/config/index.js';
+import { layerRegistry, lossRegistry } from '../src/nn/index.js';
+import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
+import type { Entry, Registry } from '../src/registry.js';
+import { STARTER_CONFIG } from '../src/run/init.js';
+import { callbackRegistry, metricRegistry } from '../src/train/index.js';
+
+export const CONFIG_DOC = 'docs/config.md';
+
+/** What the schema cannot say about a key: its meaning, an example, and where needed its type or default. */
+export interface KeyNote {
+  readonly doc: string;
+  readonly example: string;
+  /** The type in words, where the schema's is not written out (a registry's entry). */
+  readonly type?: string;
+  /** The default in words, where resolveConfig fills in none. */
+  readonly default?: string;
+}
+
+const names = (r: Registry<Entry>): string => r.names.map((n) => `\`${n}\``).join(', ');
+const TABLE = "see [the README's registry table](../README.md#use-it-as-a-library)";
+
+/** One note per key of the schema's data:, model:, train: and evaluate: sections and the top level. */
+export const NOTES: Readonly<Record<string, KeyNote>> = {
+  name: {
+    doc: 'Names the run folder (runs/<name>/<time>/) and the study.',
+    example: 'name: pm25-gru',
+    default: "the config file's name without its extension",
+  },
+  seed: { doc: 'One seed for data shuffling, initializers and dropout.', example: 'seed: 7' },
+  'data.csv': {
+    doc: 'The CSV file, with a header row; relative to the config file.',
+    example: 'csv: ../data/pm25.csv',
+  },
+  'data.time': {
+    doc: 'Time column(s): checked for order, never fed to the model.',
+    example: 'time: [year, month, day, hour]',
+    default: 'none',
+  },
+  'data.drop': { doc: 'Columns to ignore.', example: 'drop: [No]', default: 'none' },
+  'data.skip_rows': { doc: 'Data rows to drop at the start of the file.', example: 'skip_rows: 24' },
+  'data.missing': {
+    doc: 'What to do with a missing value: fail, drop the row, carry the last value forward, interpolate, or fill.',
+    example: 'missing: {constant: 0}',
+  },
+  'data.categorical': {
+    doc: 'Non-numeric columns to encode, each as one integer label or as one-hot columns.',
+    example: 'categorical: {cbwd: onehot}',
+    default: 'none',
+  },
+  'data.features': {
+    doc: 'The model inputs.',
+    example: 'features: [pm2.5, DEWP, TEMP]',
+    default: 'every numeric or categorical column not in time or drop',
+  },
+  'data.target': { doc: 'The column(s) to forecast; a list for several targets.', example: 'target: pm2.5' },
+  'data.lookback': { doc: 'Timesteps in each input window.', example: 'lookback: 24' },
+  'data.horizon': {
+    doc: 'Steps ahead to forecast; more than 1 is a direct multi-step forecast (the output is horizon x targets).',
+    example: 'horizon: 24',
+  },
+  'data.stride': { doc: 'Rows between the starts of two consecutive windows.', example: 'stride: 4' },
+  'data.split': {
+    doc:
+      'Chronological train/val/test split, as fractions or [start, end) row ranges. A window belongs to the ' +
+      'split that holds all its target steps; its inputs may reach back before it (the ETT protocol).',
+    example: 'split: {train: [0, 8640], val: [8640, 11520], test: [11520, 14400]}',
+  },
+  'data.scale': { doc: 'The scaler, fitted on the training rows only.', example: 'scale: minmax' },
+  'data.relative': {
+    doc:
+      'Each window relative to its last input step: every feature minus its value at the last input step, ' +
+      'every target minus its last observed value, so the model learns the change and an output of zeros is ' +
+      'exactly persistence; forecasts are added back. Often what lets a model beat persistence.',
+    example: 'relative: true',
+  },
+  'model.layers': {
+    doc:
+      "The layers, in order; the last one's width must be horizon x targets. " +
+      `Layers: ${names(layerRegistry)}; ${TABLE} for their options.`,
+    example: 'layers: [{gru: {units: 64}}, {dense: {units: 1}}]',
+    type: 'list of {layer: {options}}',
+  },
+  'train.loss': {
+    doc: `The loss: ${names(lossRegistry)}.`,
+    example: 'loss: {huber: {delta: 0.5}}',
+    type: 'a name or {name: {options}}',
+  },
+  'train.optimizer': {
+    doc: `The optimizer: ${names(optimizerRegistry)}; ${TABLE} for their options.`,
+    example: 'optimizer: {adamw: {learning_rate: 0.003, weight_decay: 0.01}}',
+    type: 'a name or {name: {options}}',
+  },
+  'train.clipnorm': { doc: 'Clip the gradients to this global norm.', example: 'clipnorm: 5', default: 'none' },
+  'train.clipvalue': {
+    doc: 'Clip each gradient value to [-x, x].',
+    example: 'clipvalue: 0.5',
+    default: 'none',
+  },
+  'train.epochs': { doc: 'Epochs to train (callbacks may stop earlier).', example: 'epochs: 400' },
+  'train.batch_size': { doc: 'Windows per batch.', example: 'batch_size: 300' },
+  'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },
+  'train.metrics': {
+    doc: `Metrics reported per epoch, beside the loss: ${names(metricRegistry)}.`,
+    example: 'metrics: [mae, rmse]',
+    type: 'list of names',
+  },
+  'train.schedule': {
+    doc: `A learning-rate schedule: ${names(scheduleRegistry)}.`,
+    example: 'schedule: {cosine: {t_max: 400}}',
+    type: '{name: {options}}',
+    default: 'none (a constant learning rate)',
+  },
+  'train.callbacks': {
+    doc: `Callbacks: ${names(callbackRegistry)}.`,
+    example: 'callbacks: [{early_stopping: {monitor: val_loss, patience: 20, restore_best_weights: true}}]',
+    type: 'list of {name: {options}}',
+    default: 'none',
+  },
+  'train.validation': {
+    doc: 'The split scored each epoch as val_loss (and what early stopping watches).',
+    example: 'validation: test',
+  },
+  'evaluate.baselines': {
+    doc: 'Baselines scored on the same test windows as the model.',
+    example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean]',
+  },
+};
+
+/** The tune: section, written by hand from src/tune/settings.ts (the schema leaves it an unchecked record). */
+export const TUNE_KEYS: readonly (KeyNote & {
+  readonly key: string;
+  readonly type: string;
+  readonly default: string;
+})[] = [
+  {
+    key: 'strategy',
+    type: '`auto` \\| `ofat` \\| `grid` \\| `random` \\| `tpe`',
+    default: '`auto`',
+    doc:
+      'How trials are chosen. auto: train the baseline, diagnose its curves and sweep what the diagnosis ' +
+      'advises; ofat: one factor at a time over space; grid, random, tpe: over space.',
+    example: 'strategy: tpe',
+  },
+  {
+    key: 'objective',
+    type: 'string (a key of the epoch logs)',
+    default: '`val_loss`',
+    doc: "Minimised; a trial's value is its best epoch.",
+    example: 'objective: val_mae',
+  },
+  { key: 'trials', type: 'integer > 0', default: '`20`', doc: 'Trials to run.', example: 'trials: 60' },
+  {
+    key: 'time_budget',
+    type: 'duration (`30m`, `2h`, `900s`) or seconds',
+    default: 'none (no time limit)',
+    doc: "The study's time limit, counted from the start of its trial loop.",
+    example: 'time_budget: 30m',
+  },
+  {
+    key: 'repeats',
+    type: 'integer > 0',
+    default: '`1`',
+    doc: 'Trainings per trial with different seeds; the trial scores their mean.',
+    example: 'repeats: 3',
+  },
+  {
+    key: 'jobs',
+    type: 'integer > 0',
+    default: 'the number of CPU cores (os.availableParallelism())',
+    doc: 'Trials trained at once.',
+    example: 'jobs: 2',
+  },
+  {
+    key: 'pruner',
+    type: '`median` \\| `asha` \\| `hyperband`, or {name: {options}}',
+    default: 'none',
+    doc:
+      'Stops poor trials early. median: {startup_trials: 5, warmup_epochs: 2}; asha and hyperband: ' +
+      '{min_epochs: 1, reduction_factor: 3}, up to train.epochs.',
+    example: 'pruner: {asha: {min_epochs: 5, reduction_factor: 3}}',
+  },
+  {
+    key: 'storage',
+    type: '`sqlite:FILE`, `postgres://...` or `memory:`',
+    default: '`sqlite:seqtune.db` (beside the config)',
+    doc: 'Where the study is stored; a relative SQLite file is relative to the config file.',
+    example: 'storage: postgres://user@host/db',
+  },
+  {
+    key: 'space',
+    type: '{config.path: distribution}',
+    default: 'none (auto needs none; the others need at least one parameter)',
+    doc:
+      'The parameters searched, each a config path and a distribution: a list of values, {choice: [...]}, ' +
+      '{uniform: [lo, hi]}, {loguniform: [lo, hi]}, {int: [lo, hi], log: true}, ' +
+      '{stack: {cell: gru, layers: [1, 2], units: [32, 64]}} for model.layers; ' +
+      '`when: {other.path: value}` samples one only when another parameter has that value.',
+    example: "space: {'train.optimizer.adam.learning_rate': {loguniform: [1.0e-4, 1.0e-2]}}",
+  },
+  {
+    key: 'order',
+    type: 'list of space keys',
+    default: 'the order of space',
+    doc: 'For ofat: the order in which the factors are swept.',
+    example: "order: ['train.batch_size', 'model.layers[0].gru.units']",
+  },
+];
+
+type Json = { type?: string; [k: string]: unknown };
+
+/** A value as a config file writes it, in YAML's flow style. */
+export function flow(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${flow(x)}`)
+      .join(', ')}}`;
+  return String(v);
+}
+
+function numberType(s: Json): string {
+  const base = s.type === 'integer' ? 'integer' : 'number';
+  if (s.exclusiveMinimum === 0 && s.exclusiveMaximum === 1) return `${base} in (0, 1)`;
+  if (s.exclusiveMinimum === 0) return `${base} > 0`;
+  if (s.minimum === 0) return `${base} ≥ 0`;
+  return base;
+}
+
+/** A JSON Schema (as z.toJSONSchema writes the config's) in words. */
+export function typeText(s: Json): string {
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeText).join(' or ');
+  if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => `\`${v}\``).join(' \\| ');
+  if (s.type === 'integer' || s.type === 'number') return numberType(s);
+  if (s.type === 'string' || s.type === 'boolean') return s.type;
+  if (s.type === 'array') {
+    if (Array.isArray(s.prefixItems)) return `[${(s.prefixItems as Json[]).map(typeText).join(', ')}]`;
+    return `list of ${typeText(s.items as Json)}`.replace(/list of string$/, 'list of strings');
+  }
+  if (s.type === 'object' && s.properties) {
+    const props = Object.entries(s.properties as Record<string, Json>);
+    return `{${props.map(([k, v]) => `${k}: ${typeText(v)}`).join(', ')}}`;
+  }
+  if (s.type === 'object') return `{string: ${typeText(s.additionalProperties as Json)}}`;
+  return 'any';
+}
+
+const cell = (s: string): string => s.replace(/(?<!\\)\|/g, '\\|');
+const code = (s: string): string => `\`${s}\``;
+
+/** What resolveConfig fills in for a config with only its required keys. */
+function resolvedDefaults(): RawConfig {
+  const minimal = { data: { csv: 'x.csv', target: 'y', lookback: 1 }, model: { layers: [{ dense: { units: 1 } }] } };
+  return resolveConfig(configSchema.parse(minimal), '(name)');
+}
+
+/** The table of one section: key, type, required or its default, example, meaning. */
+function sectionTable(prefix: string, schema: Json, resolved: Record<string, unknown> | undefined): string {
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const rows = Object.entries(schema.properties as Record<string, Json>)
+    .filter(([k]) => prefix !== '' || !['data', 'model', 'train', 'evaluate', 'tune'].includes(k))
+    .map(([k, s]) => {
+      const path = prefix ? `${prefix}.${k}` : k;
+      const note = NOTES[path];
+      if (!note) throw new Error(`docs:config: no note for the config key ${path} (scripts/docs-config.ts, NOTES)`);
+      const fromResolve = resolved?.[k];
+      const def = required.has(k)
+        ? '**required**'
+        : fromResolve !== undefined && path !== 'name'
+          ? code(flow(fromResolve))
+          : (note.default ?? 'none');
+      const type = cell(note.type ?? typeText(s));
+      return `| \`${k}\` | ${type} | ${cell(def)} | ${cell(code(note.example))} | ${cell(note.doc)} |`;
+    });
+  return ['| key | type | default | example | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function tuneTable(): string {
+  const rows = TUNE_KEYS.map(
+    (t) => `| \`${t.key}\` | ${t.type} | ${t.default} | ${cell(code(t.example))} | ${cell(t.doc)} |`,
+  );
+  return ['| key | type | default | example | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+const HEAD = `# The config file
+
+<!-- made by \`npm run docs:config\` (scripts/docs-config.ts) from the config schema, the registries and the defaults;
+edit those, not this file -->
+
+One YAML document with \`data:\`, \`model:\`, \`train:\`, \`evaluate:\` and \`tune:\` sections. Keys are snake_case,
+as in Keras' Python API; the TypeScript API uses the same names in camelCase. Paths are relative to the config
+file. An unknown key, a wrong type or an unknown name is an error that names the key path
+(\`file: model.layers[0].gru.units: expected a positive integer, received "big"\`). A run folder's
+\`config.yaml\` records the config with every default below filled in. \`seqtune init FILE\` writes the starter
+config at the end of this page.`;
+
+// What a run writes and how a command ends: hand-written text, as the project's contract states it.
+const RUN_FOLDER = `## The run folder
+
+\`seqtune train CONFIG [--out DIR]\` writes one run folder (default \`runs/<name>/<time>/\` beside the config;
+with \`--out\`, exactly DIR):
+
+| file | content |
+|---|---|
+| \`config.yaml\` | the config as resolved (every default above filled in) |
+| \`history.json\` | Keras history format: \`{"loss": [...], "val_loss": [...], "lr": [...], ...}\`, per epoch |
+| \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`; windows, epochs |
+| \`diagnosis.json\` | the diagnosis of the curves: pattern, confidence, runner-up, evidence, advice |
+| \`model/\` | the saved model, loadable by \`seqtune predict\` |
+| \`loss.svg\`, \`loss.png\` | train and validation loss per epoch |
+| \`forecast.svg\`, \`forecast.png\` | actual vs predicted over the test period |
+
+## Exit codes
+
+0 success; 1 a check or the work itself failed (a failed sanity check, a study with no successful trial); 2 bad
+input or usage (a missing, unreadable or invalid file, an invalid config), with one line on stderr that names the
+file, row, column or key path, what was expected and what was found. A command that fails leaves no half-written
+run folder behind.`;
+
+/** docs/config.md as the schema, the registries, the defaults and the notes make it. */
+export function configDoc(): string {
+  const json = z.toJSONSchema(configSchema, { unrepresentable: 'any', io: 'input' }) as Json;
+  const props = json.properties as Record<string, Json>;
+  const resolved = resolvedDefaults() as unknown as Record<string, Record<string, unknown>>;
+  const section = (k: 'data' | 'model' | 'train' | 'evaluate', title: string) =>
+    `## \`${k}:\`${title}\n\n${sectionTable(k, props[k]!, resolved[k])}`;
+  return (
+    [
+      HEAD,
+      `## Top level\n\n${sectionTable('', json, resolved)}`,
+      section('data', ' (required)'),
+      section('model', ' (required)'),
+      section('train', ''),
+      section('evaluate', ''),
+      '## `tune:`\n\nRead by `seqtune tune`, `seqtune study create` and `seqtune worker`. ' +
+        'The schema does not check this section; its keys are listed here by hand from src/tune/settings.ts, ' +
+        'which checks them when a study starts.\n\n' +
+        tuneTable(),
+      RUN_FOLDER,
+      `## The starter config (\`seqtune init\`)\n\n\`\`\`yaml\n${STARTER_CONFIG}\`\`\``,
+    ].join('\n\n') + '\n'
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = fileURLToPath(new URL(`../${CONFIG_DOC}`, import.meta.url));
+  let before = '';
+  try {
+    before = readFileSync(file, 'utf8');
+  } catch {}
+  const after = configDoc();
+  if (process.argv.includes('--check')) {
+    if (after !== before) {
+      console.error(`docs:config: ${CONFIG_DOC} is out of date; run npm run docs:config`);
+      process.exit(1);
+    }
+  } else if (after !== before) {
+    writeFileSync(file, after);
+    console.log(`docs:config: ${CONFIG_DOC} written`);
+  } else console.log(`docs:config: ${CONFIG_DOC} is up to date`);
+}

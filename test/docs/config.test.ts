@@ -1,0 +1,30 @@
+// docs/config.md is made from the config schema, the registries and the defaults (npm run docs:config); it fails
+// here when a key, a default or a registry entry changed and the file was not made again.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { CONFIG_DOC, configDoc, TUNE_KEYS } from '../../scripts/docs-config.js';
+import { parseConfig } from '../../src/config/index.js';
+import { tuneSettings } from '../../src/tune/settings.js';
+
+test('docs/config.md is what npm run docs:config produces', () => {
+  const doc = readFileSync(new URL(`../../${CONFIG_DOC}`, import.meta.url), 'utf8');
+  assert.equal(configDoc(), doc, 'docs/config.md is out of date: run npm run docs:config');
+});
+
+test("the tune: keys written by hand in docs/config.md carry tuneSettings' defaults", () => {
+  const cfg = parseConfig(
+    'data: {csv: x.csv, target: y, lookback: 2}\nmodel: {layers: [{dense: {units: 1}}]}',
+    'c.yaml',
+  );
+  const s = tuneSettings(cfg, '/tmp/c.yaml');
+  const def = (k: string) => TUNE_KEYS.find((t) => t.key === k)!.default;
+  assert.equal(def('strategy'), `\`${s.strategy}\``);
+  assert.equal(def('objective'), `\`${s.objective}\``);
+  assert.equal(def('trials'), `\`${s.trials}\``);
+  assert.equal(def('repeats'), `\`${s.repeats}\``);
+  assert.equal(s.timeBudget, Infinity);
+  assert.equal(s.pruner, undefined);
+  assert.equal(s.storage, 'sqlite:/tmp/seqtune.db');
+  assert.match(def('storage'), /^`sqlite:seqtune\.db`/);
+});
