@@ -2,7 +2,7 @@
 
 export { MemoryStorage } from './memory.js';
 export type { OpenOptions } from './open.js';
-export { openStorage } from './open.js';
+export { openStorage, storageUrlFrom } from './open.js';
 export { SCHEMA_VERSION, SqliteStorage } from './sqlite.js';
 export type { FrozenTrial, Storage, StudyRecord, TrialState } from './types.js';
 export { freezeTrial, StorageError, TRIAL_STATES } from './types.js';

@@ -1,5 +1,6 @@
 // Storage from a URL: memory:, sqlite:FILE (relative to the working folder), or a bare file path.
 import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { MemoryStorage } from './memory.js';
 import { SqliteStorage } from './sqlite.js';
 import { type Storage, StorageError } from './types.js';
@@ -9,11 +10,25 @@ export interface OpenOptions {
   existing?: boolean;
 }
 
+const isMemory = (url: string) => url === 'memory:' || url === 'memory';
+const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+/** The SQLite file a URL names (`sqlite:FILE` or a bare path), or null for memory and PostgreSQL. */
+const sqliteFileOf = (url: string): string | null =>
+  isMemory(url) || isPostgres(url) ? null : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+
+/**
+ * A storage URL written in a config: a relative SQLite file is relative to `dir`, the config file's folder, as
+ * every path in a config is. Other URLs are returned as they are.
+ */
+export function storageUrlFrom(url: string, dir: string): string {
+  const file = sqliteFileOf(url);
+  return file && !isAbsolute(file) ? `sqlite:${join(dir, file)}` : url;
+}
+
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
-  if (url === 'memory:' || url === 'memory') return new MemoryStorage();
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
-    throw new StorageError(`--storage ${url}: PostgreSQL storage is not built yet; use sqlite:FILE`);
-  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  if (isMemory(url)) return new MemoryStorage();
+  if (isPostgres(url)) throw new StorageError(`--storage ${url}: PostgreSQL storage is not built yet; use sqlite:FILE`);
+  const file = sqliteFileOf(url)!;
   if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))
     throw new StorageError(

@@ -1,8 +1,9 @@
 // The tune: section of a config read into TuneSettings: the strategy, the objective, the trial and
 // time budgets, the pruner, the storage (a relative SQLite file sits beside the config) and the space.
 import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ConfigError, type RawConfig } from '../config/index.js';
+import { storageUrlFrom } from '../storage/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
 import { parseSpace } from './space.js';
 import type { Strategy, TuneSettings } from './types.js';
@@ -13,13 +14,6 @@ export function parseDuration(v: unknown, key: string): number {
   const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v.trim()) : null;
   if (!m) throw new ConfigError(`${key}: expected a duration like 30m, 2h or 900s, received ${JSON.stringify(v)}`);
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
-}
-
-/** A relative SQLite file in a config is relative to the config file's folder, as every path in a config is. */
-function storageNextTo(configFile: string, url: string): string {
-  const m = /^(sqlite:)?(.+)$/.exec(url);
-  if (!m || url.startsWith('memory') || /^postgres(ql)?:\/\//.test(url) || isAbsolute(m[2]!)) return url;
-  return `sqlite:${join(dirname(configFile), m[2]!)}`;
 }
 
 export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
@@ -48,7 +42,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     repeats: num('repeats', 1),
     jobs: num('jobs', availableParallelism()),
     pruner,
-    storage: storageNextTo(file, (t.storage as string | undefined) ?? 'sqlite:seqtune.db'),
+    storage: storageUrlFrom((t.storage as string | undefined) ?? 'sqlite:seqtune.db', dirname(file)),
     space,
     order: t.order as string[] | undefined,
     seed: cfg.seed ?? 42,
