@@ -7,27 +7,28 @@
 import { type Buf, mat } from '../engine/index.js';
 import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
 import { oneOf, optionsObject, posInt } from '../registry.js';
-import { type ActivationName, activationId } from './activations.js';
+import { activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
-import type { InitializerLike } from './initializers.js';
-import { type Act, actOf, kernelAndBias, Layer, type LayerConfig, type ParamSpec, type SeqShape } from './layer.js';
-import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
+import {
+  type Act,
+  actOf,
+  type KernelLayerOptions,
+  kernelAndBias,
+  Layer,
+  type LayerConfig,
+  type ParamSpec,
+  type SeqShape,
+} from './layer.js';
+import { getRegularizer, type Regularizer } from './regularizers.js';
 
 export type Padding = 'valid' | 'same' | 'causal';
 
-export interface Conv1DOptions {
+export interface Conv1DOptions extends KernelLayerOptions {
   filters: number;
   kernelSize: number;
   strides?: number;
   padding?: Padding;
   dilationRate?: number;
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: InitializerLike;
-  biasInitializer?: InitializerLike;
-  kernelRegularizer?: RegularizerLike;
-  biasRegularizer?: RegularizerLike;
-  activityRegularizer?: RegularizerLike;
   inputShape?: [number, number];
   name?: string;
 }

@@ -3,13 +3,14 @@
 import { type Buf, mat } from '../engine/index.js';
 import { assertPositiveInt } from '../errors.js';
 import { optionsObject, posInt } from '../registry.js';
-import { type ActivationName, activationId } from './activations.js';
+import { activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
-import { getInitializer, type InitializerLike } from './initializers.js';
+import { getInitializer } from './initializers.js';
 import {
   type Act,
   actOf,
   asMat,
+  type KernelLayerOptions,
   kernelAndBias,
   Layer,
   type LayerConfig,
@@ -17,17 +18,10 @@ import {
   rowsOf,
   type SeqShape,
 } from './layer.js';
-import { getRegularizer, type Regularizer, type RegularizerLike } from './regularizers.js';
+import { getRegularizer, type Regularizer } from './regularizers.js';
 
-export interface DenseOptions {
+export interface DenseOptions extends KernelLayerOptions {
   units: number;
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: InitializerLike;
-  biasInitializer?: InitializerLike;
-  kernelRegularizer?: RegularizerLike;
-  biasRegularizer?: RegularizerLike;
-  activityRegularizer?: RegularizerLike;
   inputShape?: number[];
   name?: string;
 }

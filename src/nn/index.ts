@@ -19,7 +19,16 @@ export type {
   InitializerName,
 } from './initializers.js';
 export { getInitializer, initializerRegistry } from './initializers.js';
-export type { Act, LayerConfig, LayerContext, ParamRef, ParamSpec, SavedLayer, SeqShape } from './layer.js';
+export type {
+  Act,
+  KernelLayerOptions,
+  LayerConfig,
+  LayerContext,
+  ParamRef,
+  ParamSpec,
+  SavedLayer,
+  SeqShape,
+} from './layer.js';
 export { actOf, Layer, rowsOf, serializeLayer } from './layer.js';
 export type { Loss, LossConfig, LossEntry, LossLike, LossName } from './losses.js';
 export { getLoss, LOSSES, lossRegistry } from './losses.js';

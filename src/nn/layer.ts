@@ -1,9 +1,9 @@
 // The layer contract. Activations live in engine memory; sequences are time-major: row (t, b)
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
-import type { Buf, Engine, Mat, Ops } from '../engine/index.js';
+import type { ActivationName, Buf, Engine, Mat, Ops } from '../engine/index.js';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
 import type { Rng } from './random.js';
-import type { Regularizer } from './regularizers.js';
+import type { Regularizer, RegularizerLike } from './regularizers.js';
 
 /** Per-sample shape: a sequence of T steps of F features, or (T = null) a vector of F. */
 export interface SeqShape {
@@ -159,8 +159,19 @@ export const serializeLayer = (layer: Layer): SavedLayer => ({ className: layer.
  * The weights of a layer that multiplies by a kernel and adds a bias (dense, conv1d): the kernel (glorot uniform
  * unless said otherwise) and, unless `useBias` is false, the bias (zeros unless said otherwise).
  */
+/** The options of a layer that multiplies by a kernel and adds a bias (dense, conv1d), as Keras names them. */
+export interface KernelLayerOptions {
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  kernelRegularizer?: RegularizerLike;
+  biasRegularizer?: RegularizerLike;
+  activityRegularizer?: RegularizerLike;
+}
+
 export function kernelAndBias(
-  o: { kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike; useBias?: boolean },
+  o: KernelLayerOptions,
   kernelShape: readonly number[],
   biasShape: readonly number[],
   regs: { kernel?: Regularizer; bias?: Regularizer },
