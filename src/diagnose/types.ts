@@ -31,4 +31,26 @@ export interface Evidence {
   valAboveBest: number | null;
   /** First epoch with a non-finite loss, if any. */
   firstNonFinite: number | null;
+  /** The trends over every epoch. */
+  whole?: { train: Trend; val: Trend | null };
+  /** The trends from the best validation epoch to the end (null when that part is too short). */
+  sinceBest?: { train: Trend; val: Trend } | null;
+  /** How much the curves swing around their level rather than move. */
+  oscillation?: Oscillation;
+  /** 0..1: how clearly validation rose since its best epoch while training did not. */
+  overfitSinceBest?: number;
+}
+
+/** How much a run's curves swing around their level rather than move (read over the recent window). */
+export interface Oscillation {
+  /** 0..1: how much the curves swing around their level rather than move (the u above). */
+  score: number;
+  /** Swing (twice the typical epoch-to-epoch move) over the trend's change across the recent window, train. */
+  swingOverTrend: number;
+  /** Typical epoch-to-epoch swing of the training loss (log units) and its sign-change rate, recent window. */
+  amplitude: number;
+  signChanges: number;
+  /** The same figures of the validation loss (null without one). */
+  valAmplitude: number | null;
+  valSignChanges: number | null;
 }

@@ -1,0 +1,59 @@
+// Verdicts that come before any trend is read: no epochs, a non-finite loss, an explosion (up, or down
+// into ever larger negative values, which no loss that is bounded below can do), a run too short to read.
+import type { Evidence, PatternId } from './types.js';
+
+const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number> => {
+  const p: Record<PatternId, number> = {
+    learning: 0,
+    overfitting: 0,
+    underfitting: 0,
+    plateau: 0,
+    architecture: 0,
+    data: 0,
+    diverged: 0,
+    unstable: 0,
+  };
+  p[a] = pa;
+  p[b] = 1 - pa;
+  return p;
+};
+
+/** An explosion: far above its minimum and its start, or down to negative values many times its start's size. */
+export function explosion(loss: number[]): string | null {
+  const n = loss.length;
+  if (n < 3) return null;
+  const min = loss.reduce((a, b) => Math.min(a, b), Infinity),
+    last = loss[n - 1]!,
+    first = loss[0]!;
+  if (min > 0 && last > 20 * min && last > 5 * first)
+    return `the training loss exploded to ${last.toPrecision(3)} (${(last / min).toFixed(0)}x its minimum)`;
+  const start = Math.max(...loss.slice(0, Math.max(1, Math.round(n / 10))).map(Math.abs), 1e-300);
+  if (last < 0 && last <= min && -last > 50 * start)
+    return `the training loss fell without bound to ${last.toPrecision(3)} (${(-last / start).toFixed(0)}x the size it started at)`;
+  return null;
+}
+
+export function earlyVerdict(
+  loss: number[],
+  val: number[] | null,
+  e: Evidence,
+): { probabilities: Record<PatternId, number>; summary: string } | null {
+  const n = loss.length;
+  if (n === 0) return { probabilities: only('plateau', 0.5, 'learning'), summary: 'no epochs recorded' };
+  const k = e.firstNonFinite;
+  if (k !== null)
+    return {
+      probabilities: only('diverged', 0.99, 'unstable'),
+      summary: `the loss became ${String(Number.isFinite(loss[k]!) ? val?.[k] : loss[k])} at epoch ${k + 1}`,
+    };
+  const boom = explosion(loss) ?? (val ? explosion(val)?.replace('training', 'validation') : null);
+  if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
+  if (n < 4) {
+    const down = loss[n - 1]! < loss[0]!;
+    return {
+      probabilities: only(down ? 'learning' : 'plateau', 0.5, down ? 'plateau' : 'learning'),
+      summary: `only ${n} epochs: too short to read much`,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,76 @@
+// Small statistics the trend test needs: medians, ranks, the normal distribution, autocorrelation.
+
+export const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b),
+    n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
+
+/** The q-quantile (0..1) of v, by linear interpolation between order statistics. */
+export function quantile(v: number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const x = q * (s.length - 1),
+    i = Math.floor(x);
+  return i + 1 < s.length ? s[i]! + (x - i) * (s[i + 1]! - s[i]!) : s[i]!;
+}
+
+/** Robust standard deviation: 1.4826 x the median absolute deviation from the median. */
+export const mad = (v: number[]): number => {
+  const m = median(v);
+  return 1.4826 * median(v.map((x) => Math.abs(x - m)));
+};
+
+/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2,
+    t = 1 / (1 + 0.3275911 * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** Ranks 1..n (ties get their mean rank). */
+export function ranks(v: number[]): number[] {
+  const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(v.length);
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
+    for (let k = i; k <= j; k++) r[idx[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Sample autocorrelation of v at lag k. */
+export function autocorrelation(v: number[], k: number): number {
+  const n = v.length,
+    m = v.reduce((a, b) => a + b, 0) / n;
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < n; i++) den += (v[i]! - m) ** 2;
+  for (let i = 0; i + k < n; i++) num += (v[i]! - m) * (v[i + k]! - m);
+  return den > 0 ? num / den : 0;
+}
+
+/** Pearson correlation of two equally long series (0 when either is constant). */
+export function correlation(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n < 3) return 0;
+  const ma = a.slice(0, n).reduce((s, x) => s + x, 0) / n,
+    mb = b.slice(0, n).reduce((s, x) => s + x, 0) / n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** The logistic function. */
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
