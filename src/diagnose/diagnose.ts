@@ -136,6 +136,7 @@ function evidenceOfReadings(r: Readings): Partial<Evidence> {
     sinceBest: r.sinceBest,
     oscillation: r.oscillation,
     overfitSinceBest: r.overfitSinceBest,
+    underfitWhole: r.underfitWhole,
   };
 }
 

@@ -18,18 +18,26 @@ const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number>
   return p;
 };
 
-/** An explosion: far above its minimum and its start, or down to negative values many times its start's size. */
+/**
+ * An explosion: orders of magnitude (EXPLOSION x) above the lowest value before it, or down to negative
+ * values EXPLOSION_DOWN x the size the run started at (no loss that is bounded below can do that). A loss that
+ * grows 30x under a rising learning rate is a rising curve (architecture), not yet an explosion.
+ */
+export const EXPLOSION = 300;
+export const EXPLOSION_DOWN = 100;
 export function explosion(loss: number[]): string | null {
   const n = loss.length;
   if (n < 3) return null;
-  const min = loss.reduce((a, b) => Math.min(a, b), Infinity),
-    last = loss[n - 1]!,
-    first = loss[0]!;
-  if (min > 0 && last > 20 * min && last > 5 * first)
-    return `the training loss exploded to ${last.toPrecision(3)} (${(last / min).toFixed(0)}x its minimum)`;
+  let low = Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = loss[i]!;
+    if (low > 0 && v > EXPLOSION * low && v > 10 * Math.abs(loss[0]!))
+      return `the loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} (${(v / low).toFixed(0)}x its lowest before)`;
+    low = Math.min(low, v);
+  }
   const start = Math.max(...loss.slice(0, Math.max(1, Math.round(n / 10))).map(Math.abs), 1e-300);
-  if (last < 0 && last <= min && -last > 50 * start)
-    return `the training loss fell without bound to ${last.toPrecision(3)} (${(-last / start).toFixed(0)}x the size it started at)`;
+  if (low < 0 && -low > EXPLOSION_DOWN * start)
+    return `the loss fell without bound to ${low.toPrecision(3)} (${(-low / start).toFixed(0)}x the size it started at)`;
   return null;
 }
 
@@ -46,7 +54,7 @@ export function earlyVerdict(
       probabilities: only('diverged', 0.99, 'unstable'),
       summary: `the loss became ${String(Number.isFinite(loss[k]!) ? val?.[k] : loss[k])} at epoch ${k + 1}`,
     };
-  const boom = explosion(loss) ?? (val ? explosion(val)?.replace('training', 'validation') : null);
+  const boom = explosion(loss) ?? (val ? explosion(val) : null);
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   if (n < 4) {
     const down = loss[n - 1]! < loss[0]!;

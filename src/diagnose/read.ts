@@ -4,12 +4,14 @@
 //   sinceBest:  from the best validation epoch to the end: a run that overfits after epoch 30 of 400
 //               is seen even when the last 40% is flat (validation climbed, then stayed high).
 // Each reading is a Mann-Kendall / Sen's slope trend (trend.ts) with probabilities of falling, flat and
-// rising. The pattern probabilities are a mixture:
-//   p = u * [unstable] + (1 - u) * (o * [overfitting] + (1 - o) * pairs(train recent, val recent))
+// rising. A recent reading that is flat only for want of significance (a real change under heavy noise)
+// takes the direction of the whole run when the two agree in sign. The pattern probabilities are a mixture
+//   p = u [unstable] + (1 - u) (o [overfitting] + (1 - o) (s [underfitting] + (1 - s) pairs(train, val)))
 // where u is the oscillation score (the training loss, an average over an epoch, zig-zags around its
-// level with swings larger than its trend) and o the score of overfitting read since the best epoch.
+// level with swings larger than its trend), o the score of overfitting read since the best epoch, and s
+// the score of a run whose training loss fell over the whole run while validation never moved.
+import { median, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
-import { sigmoid } from './stats.js';
 import type { Oscillation, PatternId } from './types.js';
 
 export interface Readings {
@@ -19,6 +21,8 @@ export interface Readings {
   oscillation: Oscillation;
   /** Score of overfitting read since the best validation epoch (0..1). */
   overfitSinceBest: number;
+  /** Score of "training fell over the whole run, validation never moved" (0..1). */
+  underfitWhole: number;
 }
 
 /** The decision settings (chosen on the development corpus only; see docs/diagnosis.md). */
@@ -26,48 +30,97 @@ export const READ = {
   /** Share of the epochs in the recent window, and its smallest size. */
   recentShare: 0.4,
   recentMin: 5,
-  /** Train swing (log units) that starts to count as oscillation, and the validation swing that counts alone. */
-  trainSwing: 0.05,
-  valSwing: 0.2,
+  /** Train swing (log units) that starts to count as oscillation. */
+  trainSwing: 0.06,
   /** Sign-change rate of an oscillating curve (white noise ~0.67, a trend ~0). */
   signChanges: 0.4,
-  /** How far above its best validation must end (relative) for overfitting read since the best epoch. */
+  /** How far above its best validation must end (log units) for overfitting read since the best epoch. */
   aboveBest: 0.08,
+  /** The level test's margin over the smoothed curve's noise, in standard errors. */
+  levelSe: 4,
 };
 
 export const recentWindow = (n: number): number =>
   Math.min(n, Math.max(READ.recentMin, Math.round(READ.recentShare * n)));
 
-const DIRS = ['falling', 'flat', 'rising'] as const;
-const PAIR: Record<(typeof DIRS)[number], Record<(typeof DIRS)[number], PatternId>> = {
+type Dir = 'falling' | 'flat' | 'rising';
+const DIRS: Dir[] = ['falling', 'flat', 'rising'];
+const PAIR: Record<Dir, Record<Dir, PatternId>> = {
   falling: { falling: 'learning', rising: 'overfitting', flat: 'underfitting' },
   flat: { flat: 'plateau', rising: 'overfitting', falling: 'data' },
   rising: { rising: 'architecture', falling: 'data', flat: 'architecture' },
 };
-const probs = (t: Trend) => ({ falling: t.pFalling ?? 0, flat: t.pFlat ?? 1, rising: t.pRising ?? 0 });
+const probs = (t: Trend): Record<Dir, number> => ({
+  falling: t.pFalling ?? 0,
+  flat: t.pFlat ?? 1,
+  rising: t.pRising ?? 0,
+});
 
-function oscillationOf(t: Trend, v: Trend | null): Oscillation {
+/** Recent direction probabilities, with flatness that is only want of significance lent to the whole run's sign. */
+function blended(recent: Trend, whole: Trend): Record<Dir, number> {
+  const p = probs(recent);
+  const big = sigmoid((Math.abs(recent.change) - TREND.effect) / (TREND.effectSoft * TREND.effect));
+  const dir: Dir = recent.change < 0 ? 'falling' : 'rising';
+  const lend = p.flat * big * (whole[dir === 'falling' ? 'pFalling' : 'pRising'] ?? 0);
+  p.flat -= lend;
+  p[dir] += lend;
+  return p;
+}
+
+function oscillationOf(t: Trend, v: Trend | null, w: number): Oscillation {
   const amp = t.amplitude ?? 0;
   const swingOverTrend = (2 * amp) / Math.max(Math.abs(t.change), 1e-12);
-  const swings = (a: number, sc: number, floor: number, r: number) =>
-    sigmoid((sc - READ.signChanges) / 0.05) * sigmoid((a - floor) / (0.25 * floor)) * sigmoid((r - 1) / 0.25);
-  const onTrain = swings(amp, t.signChanges, READ.trainSwing, swingOverTrend);
-  const vAmp = v?.amplitude ?? 0;
-  const onVal = v
-    ? swings(vAmp, v.signChanges, READ.valSwing, (2 * vAmp) / Math.max(Math.abs(v.change), 1e-12)) *
-      sigmoid((amp - READ.trainSwing / 2) / (0.25 * READ.trainSwing))
-    : 0;
+  const score =
+    sigmoid((t.signChanges - READ.signChanges) / 0.05) *
+    sigmoid((amp - READ.trainSwing) / (0.25 * READ.trainSwing)) *
+    sigmoid((swingOverTrend - 1) / 0.25) *
+    sigmoid((w - 7) / 1.5);
   return {
-    score: Math.max(onTrain, onVal),
+    score,
     swingOverTrend,
     amplitude: amp,
     signChanges: t.signChanges,
-    valAmplitude: v ? vAmp : null,
+    valAmplitude: v ? (v.amplitude ?? 0) : null,
     valSignChanges: v ? v.signChanges : null,
   };
 }
 
-/** Trends of both curves over the three windows, the oscillation and the since-best overfitting score. */
+/** Running median of y over an odd window k. */
+function smooth(y: number[], k: number): number[] {
+  const h = (k - 1) / 2;
+  return y.map((_, i) => median(y.slice(Math.max(0, i - h), i + h + 1)));
+}
+
+/** Overfitting since the best epoch: validation rising since (Mann-Kendall), or its level well above its low. */
+function overfitScore(yt: number[], yv: number[], best: number, recent: { train: Trend; val: Trend }) {
+  const n = yv.length,
+    tailOk = (b: number) => b > 0 && n - b >= Math.max(4, 0.1 * n);
+  const trainNotUp = 1 - (recent.train.pRising ?? 0);
+  let since: { train: Trend; val: Trend } | null = null,
+    mk = 0;
+  if (tailOk(best)) {
+    since = { train: trendOfScaled(yt, best, n), val: trendOfScaled(yv, best, n) };
+    const above = yv[n - 1]! - yv[best]!;
+    mk =
+      (since.val.pRising ?? 0) *
+      (1 - (since.train.pRising ?? 0)) *
+      sigmoid((above - READ.aboveBest) / (0.25 * READ.aboveBest));
+  }
+  const k = Math.max(3, 2 * Math.round(n / 20) + 1);
+  const s = smooth(yv, k);
+  const low = s.indexOf(Math.min(...s));
+  let level = 0;
+  if (tailOk(low) && n >= 8) {
+    const w = recentWindow(n);
+    const rise = median(yv.slice(n - w)) - s[low]!;
+    const thr = Math.max(READ.aboveBest, (READ.levelSe * recent.val.noise) / Math.sqrt(k));
+    const trainSince = trendOfScaled(yt, low, n);
+    level = sigmoid((rise - thr) / (0.25 * thr)) * (1 - (trainSince.pRising ?? 0));
+  }
+  return { since, score: Math.max(mk, level) * trainNotUp };
+}
+
+/** Trends of both curves over the three windows, the oscillation and the whole-run scores. */
 export function readings(loss: number[], val: number[] | null, bestVal: number): Readings {
   const n = loss.length,
     w = recentWindow(n);
@@ -75,21 +128,27 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
     yv = val ? logScale(val) : null;
   const recent = { train: trendOfScaled(yt, n - w, n), val: yv ? trendOfScaled(yv, n - w, n) : null };
   const whole = { train: trendOfScaled(yt, 0, n), val: yv ? trendOfScaled(yv, 0, n) : null };
-  const tail = n - bestVal;
-  const sinceBest =
-    yv && tail >= Math.max(4, 0.1 * n) && bestVal > 0
-      ? { train: trendOfScaled(yt, bestVal, n), val: trendOfScaled(yv, bestVal, n) }
-      : null;
-  let overfitSinceBest = 0;
-  if (sinceBest && yv) {
-    const above = yv[n - 1]! - yv[bestVal]!;
-    overfitSinceBest =
-      (sinceBest.val.pRising ?? 0) *
-      (1 - (sinceBest.train.pRising ?? 0)) *
-      (1 - (recent.train.pRising ?? 0)) *
-      sigmoid((above - READ.aboveBest) / (0.25 * READ.aboveBest));
+  let sinceBest: Readings['sinceBest'] = null,
+    overfitSinceBest = 0,
+    underfitWhole = 0;
+  if (yv && recent.val && whole.val) {
+    const o = overfitScore(yt, yv, bestVal, { train: recent.train, val: recent.val });
+    sinceBest = o.since;
+    overfitSinceBest = o.score;
+    underfitWhole =
+      (whole.train.pFalling ?? 0) *
+      (whole.val.pFlat ?? 0) *
+      (recent.val.pFlat ?? 0) *
+      (1 - (recent.train.pRising ?? 0));
   }
-  return { recent, whole, sinceBest, oscillation: oscillationOf(recent.train, recent.val), overfitSinceBest };
+  return {
+    recent,
+    whole,
+    sinceBest,
+    oscillation: oscillationOf(recent.train, recent.val, w),
+    overfitSinceBest,
+    underfitWhole,
+  };
 }
 
 /** Probabilities of the trend patterns (not diverged) from the readings. */
@@ -104,18 +163,20 @@ export function patternProbabilities(r: Readings): Record<PatternId, number> {
     diverged: 0,
     unstable: 0,
   };
-  const t = probs(r.recent.train);
-  if (r.recent.val) {
-    const v = probs(r.recent.val);
+  const t = blended(r.recent.train, r.whole.train);
+  if (r.recent.val && r.whole.val) {
+    const v = blended(r.recent.val, r.whole.val);
     for (const a of DIRS) for (const b of DIRS) p[PAIR[a][b]] += t[a] * v[b];
   } else {
     p.learning = t.falling;
     p.plateau = t.flat;
     p.architecture = t.rising;
   }
-  const o = r.overfitSinceBest,
-    u = r.oscillation.score;
-  for (const k of Object.keys(p) as PatternId[]) p[k] *= (1 - u) * (1 - o);
+  const u = r.oscillation.score,
+    o = r.overfitSinceBest,
+    s = r.underfitWhole;
+  for (const k of Object.keys(p) as PatternId[]) p[k] *= (1 - u) * (1 - o) * (1 - s);
+  p.underfitting += (1 - u) * (1 - o) * s;
   p.overfitting += (1 - u) * o;
   p.unstable += u;
   return p;

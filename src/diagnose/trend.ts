@@ -41,7 +41,7 @@ export interface Trend {
   pFalling?: number;
   pFlat?: number;
   pRising?: number;
-  /** Typical swing from one epoch to the next (robust sd of the differences / sqrt 2, log units). */
+  /** Typical swing from one epoch to the next (80th percentile of |differences| / 1.81, log units). */
   amplitude?: number;
 }
 
@@ -108,7 +108,9 @@ export function trendOfScaled(y: number[], from: number, to: number, minChange =
   const res = win.map((v, i) => v - (mk.intercept + slope * (i - (b.size - 1) / 2)));
   const noise = mad(res);
   const d = win.slice(1).map((v, i) => v - win[i]!);
-  const amplitude = d.length > 1 ? mad(d) / Math.SQRT2 : 0;
+  // The 80th percentile of |differences| over 1.81 is the noise sd for white noise, and counts swings
+  // and spikes that come back in at least a fifth of the epochs (a median would ignore them).
+  const amplitude = d.length > 1 ? quantile(d.map(Math.abs), 0.8) / 1.81 : 0;
   const sig = (sgn: number) => sigmoid((sgn * mk.z - TREND.z) / TREND.zSoft);
   const eff = (sgn: number) => sigmoid((sgn * change - minChange) / (TREND.effectSoft * minChange));
   const pRising = w >= 3 ? sig(1) * eff(1) : 0,

@@ -39,6 +39,8 @@ export interface Evidence {
   oscillation?: Oscillation;
   /** 0..1: how clearly validation rose since its best epoch while training did not. */
   overfitSinceBest?: number;
+  /** 0..1: how clearly training fell over the whole run while validation never moved. */
+  underfitWhole?: number;
 }
 
 /** How much a run's curves swing around their level rather than move (read over the recent window). */

@@ -1,0 +1,43 @@
+// Builds the labelled corpus (test/fixtures/curves/corpus.json) from three sources and splits it ONCE
+// into a development part (the only one the diagnosis may be tuned on) and a held-out part:
+//   synthetic  curves from scripts/diagnose/synthetic.ts (wide parameters; label = the shape drawn);
+//   run        real seqtune training runs from scripts/diagnose/make-runs.ts (label = the recipe's
+//              pathology, kept when the curves show its defining property, confirm() below);
+//   keras      public Keras CSVLogger/history logs (test/fixtures/curves/keras-logs.json, each cited).
+// The part of a curve is a hash of its id, so adding curves never moves old ones between parts.
+// Run: node --import tsx scripts/diagnose/make-corpus.ts RUNS.json
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CORPUS_URL } from './evaluation.js';
+import { confirm } from './confirm.js';
+import { type LabelledCurve, syntheticCorpus } from './synthetic.js';
+
+const runsFile = process.argv[2];
+if (!runsFile) {
+  process.stderr.write('usage: make-corpus.ts RUNS.json (from make-runs.ts)\n');
+  process.exit(2);
+}
+const part = (id: string) => (createHash('sha256').update(id).digest()[0]! < 128 ? 'dev' : 'heldout');
+
+const runs = JSON.parse(readFileSync(runsFile, 'utf8')) as LabelledCurve[];
+const kept = runs.filter((c) => {
+  const why = confirm(c);
+  if (why) process.stderr.write(`dropped ${c.id} (${c.label}): ${why}\n`);
+  return !why;
+});
+const keras = JSON.parse(readFileSync(new URL('../../test/fixtures/curves/keras-logs.json', import.meta.url), 'utf8'))
+  .logs as LabelledCurve[];
+const curves = [...syntheticCorpus(20261202, 45), ...kept, ...keras].map((c) => ({ ...c, part: part(c.id) }));
+const about =
+  'Labelled loss curves for the diagnosis (docs/diagnosis.md): synthetic, real seqtune runs, public Keras logs. ' +
+  'Made by scripts/diagnose/make-corpus.ts.';
+const lines = curves.map((c) => JSON.stringify(c));
+writeFileSync(
+  CORPUS_URL,
+  `{"about":${JSON.stringify(about)},"split":"sha256(id)[0] < 128: dev, else heldout","curves":[\n${lines.join(',\n')}\n]}\n`,
+);
+const count = (p: string) => curves.filter((c) => c.part === p).length;
+process.stderr.write(
+  `wrote ${curves.length} curves (${kept.length}/${runs.length} runs kept, ${keras.length} Keras logs): ` +
+    `${count('dev')} dev, ${count('heldout')} held out\n`,
+);
