@@ -286,7 +286,24 @@ function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
   ];
 }
 
-function plateauAdvice({ opt, lr, LR, epochs, scale, known }: Facts): Advice[] {
+function plateauAdvice(f: Facts, ev: Evidence): Advice[] {
+  const { lr, LR, known } = f;
+  const lrFar: Advice = {
+    param: LR,
+    action: 'set',
+    values: [round(lr * 10), round(lr * 3), round(lr / 10)],
+    factor: 'learning_rate',
+    text: known
+      ? `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`
+      : 'the learning rate may be far off: try 10x and a tenth of it (or run seqtune lr-find)',
+  };
+  // Nothing moved over the whole run (not even at the start): the learning rate is the first suspect.
+  const still = ev.whole ? Math.abs(ev.whole.train.change) < 0.05 : false;
+  const rest = plateauRest(f, lrFar);
+  return still ? [lrFar, ...rest.filter((a) => a !== lrFar)] : rest;
+}
+
+function plateauRest({ opt, epochs, scale }: Facts, lrFar: Advice): Advice[] {
   return [
     {
       param: 'train.schedule',
@@ -298,15 +315,7 @@ function plateauAdvice({ opt, lr, LR, epochs, scale, known }: Facts): Advice[] {
       factor: 'schedule',
       text: 'use a learning-rate schedule: cosine annealing or warm restarts',
     },
-    {
-      param: LR,
-      action: 'set',
-      values: [round(lr * 10), round(lr * 3), round(lr / 10)],
-      factor: 'learning_rate',
-      text: known
-        ? `the learning rate may be far off: try ${round(lr * 10)} and ${round(lr / 10)} (or run seqtune lr-find)`
-        : 'the learning rate may be far off: try 10x and a tenth of it (or run seqtune lr-find)',
-    },
+    lrFar,
     {
       param: 'train.optimizer',
       action: 'set',
@@ -323,9 +332,23 @@ function plateauAdvice({ opt, lr, LR, epochs, scale, known }: Facts): Advice[] {
   ];
 }
 
-function divergedAdvice(f: Facts): Advice[] {
+function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
+  // A loss that is NaN within the first two epochs (or explodes) is off by orders of magnitude, not by 3x.
+  const early = ev.firstNonFinite !== null && ev.firstNonFinite <= 1;
+  const { LR, lr, known } = f;
+  const down: Advice = early
+    ? {
+        param: LR,
+        action: 'decrease',
+        values: [round(lr / 10), round(lr / 100)],
+        factor: 'learning_rate',
+        text: known
+          ? `lower the learning rate from ${lr} to ${round(lr / 10)} or ${round(lr / 100)} (it failed at once)`
+          : 'lower the learning rate by 10x or 100x (it failed at once)',
+      }
+    : lrDown(f);
   return [
-    lrDown(f),
+    down,
     clip(),
     {
       param: 'check.inputs',

@@ -1,4 +1,4 @@
-// seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE]: what the train/validation curves show, and what to try.
+// seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE] [--explain]: what the train/validation curves show, and what to try.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import {
   diagnosisChart,
   diagnosisText,
   evidenceFrom1,
+  explainText,
   type RunContext,
   readHistory,
 } from '../../diagnose/index.js';
@@ -18,6 +19,7 @@ import { type CliContext, type IO, withExamples } from '../context.js';
 interface DiagnoseOptions {
   json?: boolean;
   plot?: string;
+  explain?: boolean;
 }
 
 /** The config a run folder was trained with, when it has a readable one. */
@@ -40,7 +42,9 @@ async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOp
     const svg = renderSvg(chart);
     await writeFile(file, file.endsWith('.png') ? svgToPng(svg) : svg);
   }
-  if (!o.json) io.out(`${diagnosisText(d, source)}\n\n${renderTerminal(chart, { width: 60, height: 10 })}\n`);
+  const explained = o.explain ? `\n${explainText(d)}` : '';
+  if (!o.json)
+    io.out(`${diagnosisText(d, source)}${explained}\n\n${renderTerminal(chart, { width: 60, height: 10 })}\n`);
   return { source, ...d, evidence: evidenceFrom1(d.evidence) };
 }
 
@@ -54,6 +58,10 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     .argument('<paths...>', 'Keras history JSON, Keras CSVLogger file, or seqtune run folder')
     .option('--json', 'print the diagnosis as JSON')
     .option('--plot <file>', 'write the annotated curves (.svg or .png)')
+    .option(
+      '--explain',
+      'show the trend test behind the answer: per curve and window S, z, p, slope, interval, noise, swings',
+    )
     .description('read train/validation loss curves and say what to try next')
     .action(async (paths: string[], o: DiagnoseOptions) => {
       const all = [];
@@ -64,5 +72,6 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     cmd,
     'seqtune diagnose runs/my-forecast/<time>',
     'seqtune diagnose history.json --json --plot curves.svg',
+    'seqtune diagnose training.log --explain',
   );
 }
