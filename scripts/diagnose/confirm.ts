@@ -40,6 +40,8 @@ export function confirm(c: LabelledCurve): string | null {
       return t[n - 1]! < 0.97 * at(t, 0.33) && Math.max(...tail) / min(tail) < 1.08 ? null : 'not falling/flat';
     }
     case 'architecture':
+      // Rising, but not by orders of magnitude: 300x its lowest is an explosion (diverged), whatever the recipe.
+      if (Math.max(...t, ...v) > 300 * Math.min(min(t), min(v))) return 'exploded (300x its lowest)';
       return finite && t[n - 1]! > 1.3 * min(t) && v[n - 1]! > 1.3 * min(v) ? null : 'not both rising at the end';
     case 'data': {
       const third = Math.floor(n / 3);

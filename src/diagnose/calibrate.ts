@@ -5,7 +5,7 @@ import type { PatternId } from './types.js';
 
 export const CALIBRATION = {
   /** Temperature: > 1 softens over-sure scores, < 1 sharpens timid ones. */
-  temperature: 1,
+  temperature: 1.5,
   /** Floor every pattern keeps (no reading of a curve is ever certain). */
   floor: 0.002,
 };

@@ -94,17 +94,19 @@ function smooth(y: number[], k: number): number[] {
 /** Overfitting since the best epoch: validation rising since (Mann-Kendall), or its level well above its low. */
 function overfitScore(yt: number[], yv: number[], best: number, recent: { train: Trend; val: Trend }) {
   const n = yv.length,
-    tailOk = (b: number) => b > 0 && n - b >= Math.max(4, 0.1 * n);
+    tailOk = (b: number) => b >= 0 && n - b >= Math.max(4, 0.1 * n);
   const trainNotUp = 1 - (recent.train.pRising ?? 0);
   let since: { train: Trend; val: Trend } | null = null,
     mk = 0;
   if (tailOk(best)) {
     since = { train: trendOfScaled(yt, best, n), val: trendOfScaled(yv, best, n) };
     const above = yv[n - 1]! - yv[best]!;
+    // The best epoch of a noisy curve is a low outlier: the rise must clear the noise as well.
+    const thrMk = Math.max(READ.aboveBest, 2 * recent.val.noise);
     mk =
       (since.val.pRising ?? 0) *
       (1 - (since.train.pRising ?? 0)) *
-      sigmoid((above - READ.aboveBest) / (0.25 * READ.aboveBest));
+      sigmoid((above - thrMk) / (0.25 * thrMk));
   }
   const k = Math.max(3, 2 * Math.round(n / 20) + 1);
   const s = smooth(yv, k);
@@ -167,6 +169,10 @@ export function patternProbabilities(r: Readings): Record<PatternId, number> {
   if (r.recent.val && r.whole.val) {
     const v = blended(r.recent.val, r.whole.val);
     for (const a of DIRS) for (const b of DIRS) p[PAIR[a][b]] += t[a] * v[b];
+    // Training worse, validation holding what it gained over the run: the data-set row, not the structure one.
+    const held = t.rising * v.flat * (r.whole.val.pFalling ?? 0);
+    p.architecture -= held;
+    p.data += held;
   } else {
     p.learning = t.falling;
     p.plateau = t.flat;
