@@ -1,5 +1,5 @@
 // Reads the curves into probabilities of the patterns. Three readings of each curve:
-//   recent:     the last 40% of epochs (at least 5): what the run is doing now;
+//   recent:     the last 40% of epochs (at least 10): what the run is doing now;
 //   whole:      every epoch: the shape of the run;
 //   sinceBest:  from the best validation epoch to the end: a run that overfits after epoch 30 of 400
 //               is seen even when the last 40% is flat (validation climbed, then stayed high).
@@ -29,13 +29,18 @@ export interface Readings {
 export const READ = {
   /** Share of the epochs in the recent window, and its smallest size. */
   recentShare: 0.4,
-  recentMin: 5,
+  recentMin: 10,
   /** Train swing (log units) that starts to count as oscillation. */
   trainSwing: 0.06,
   /** Sign-change rate of an oscillating curve (white noise ~0.67, a trend ~0). */
   signChanges: 0.4,
   /** How far above its best validation must end (log units) for overfitting read since the best epoch. */
-  aboveBest: 0.08,
+  aboveBest: 0.05,
+  /** Since-best windows longer than this start after the best epoch; the rise must clear this many noise sds. */
+  skipBestAbove: 20,
+  /** Weight of a flat training loss since the best epoch in the overfitting score (a falling one counts 1). */
+  flatTrainOverfit: 0.3,
+  aboveNoise: 1,
   /** The level test's margin over the smoothed curve's noise, in standard errors. */
   levelSe: 4,
 };
@@ -91,6 +96,13 @@ function smooth(y: number[], k: number): number[] {
   return y.map((_, i) => median(y.slice(Math.max(0, i - h), i + h + 1)));
 }
 
+/**
+ * How much the training loss since the best validation epoch speaks for overfitting: a falling training loss
+ * fully (the model keeps fitting while validation worsens), a flat one partly (converged and memorising, or a
+ * noisy plateau whose best validation epoch was a low outlier), a rising one not at all.
+ */
+const trainStillLearns = (t: Trend) => (t.pFalling ?? 0) + READ.flatTrainOverfit * (t.pFlat ?? 0);
+
 /** Overfitting since the best epoch: validation rising since (Mann-Kendall), or its level well above its low. */
 function overfitScore(yt: number[], yv: number[], best: number, recent: { train: Trend; val: Trend }) {
   const n = yv.length,
@@ -99,14 +111,17 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
   let since: { train: Trend; val: Trend } | null = null,
     mk = 0;
   if (tailOk(best)) {
-    since = { train: trendOfScaled(yt, best, n), val: trendOfScaled(yv, best, n) };
-    const above = yv[n - 1]! - yv[best]!;
-    // The best epoch of a noisy curve is a low outlier: the rise must clear the noise as well.
-    const thrMk = Math.max(READ.aboveBest, 2 * recent.val.noise);
-    mk =
-      (since.val.pRising ?? 0) *
-      (1 - (since.train.pRising ?? 0)) *
-      sigmoid((above - thrMk) / (0.25 * thrMk));
+    // The trend from the epoch after the best (a window that starts at its minimum is biased upward; a short
+    // tail, as early stopping leaves, keeps it), and the rise from the level around the best (the best of a
+    // noisy curve is a low outlier) to the level at the end.
+    const from = n - best > READ.skipBestAbove ? best + 1 : best;
+    since = { train: trendOfScaled(yt, from, n), val: trendOfScaled(yv, from, n) };
+    const h = Math.max(1, Math.round(n / 40));
+    const above =
+      median(yv.slice(n - Math.max(3, Math.round((n - best) / 4)))) -
+      median(yv.slice(Math.max(0, best - h), best + h + 1));
+    const thrMk = Math.max(READ.aboveBest, READ.aboveNoise * recent.val.noise);
+    mk = (since.val.pRising ?? 0) * trainStillLearns(since.train) * sigmoid((above - thrMk) / (0.25 * thrMk));
   }
   const k = Math.max(3, 2 * Math.round(n / 20) + 1);
   const s = smooth(yv, k);
@@ -117,7 +132,7 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
     const rise = median(yv.slice(n - w)) - s[low]!;
     const thr = Math.max(READ.aboveBest, (READ.levelSe * recent.val.noise) / Math.sqrt(k));
     const trainSince = trendOfScaled(yt, low, n);
-    level = sigmoid((rise - thr) / (0.25 * thr)) * (1 - (trainSince.pRising ?? 0));
+    level = sigmoid((rise - thr) / (0.25 * thr)) * trainStillLearns(trainSince);
   }
   return { since, score: Math.max(mk, level) * trainNotUp };
 }

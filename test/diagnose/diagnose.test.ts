@@ -179,3 +179,27 @@ test('underfitting advice: train longer only when the run reached its epoch limi
     'no lookback advice for a bare history',
   );
 });
+
+test('seqtune diagnose --explain prints the trend test per curve and window; --json carries the runner-up', async () => {
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-explain-'));
+  try {
+    const f = join(dir, 'training.log');
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${i},${0.1 + Math.exp(-i / 8)},${0.5 + 0.01 * i + 0.4 * Math.exp(-i / 4)}`,
+    );
+    writeFileSync(f, `epoch,loss,val_loss\n${rows.join('\n')}\n`);
+    const r = await runCli(['diagnose', f, '--explain']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Mann-Kendall/);
+    assert.match(r.out, /train\s+recent 25-40\s+falling\s+-?\d+\s+-?\d+\.\d+/);
+    assert.match(r.out, /val\s+whole 1-40/);
+    assert.match(r.out, /oscillation \d\.\d\d: training loss swings/);
+    const j = await runCli(['diagnose', f, '--json']);
+    const d = JSON.parse(j.out) as { runner_up: { pattern: string; confidence: number }; pattern: string };
+    assert.ok(d.runner_up.pattern !== d.pattern && d.runner_up.confidence >= 0 && d.runner_up.confidence < 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
