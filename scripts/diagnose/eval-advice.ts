@@ -51,7 +51,8 @@ for (const recipe of RECIPES.filter((r) => r.fixable))
       const before = await trainConfig(made.config, made.extras);
       const d = diagnose({ loss: before.loss, val_loss: before.val_loss }, { config: before.cfg });
       const advice = d.advice.map((a) => ({ a, cfg: withAdvice(before.cfg, a) })).find((x) => x.cfg);
-      const t = (tally[recipe.label] ??= { n: 0, better: 0 });
+      tally[recipe.label] ??= { n: 0, better: 0 };
+      const t = tally[recipe.label]!;
       if (!advice) {
         rows.push(`| ${recipe.id} | ${ds.name} ${s} | ${d.pattern} | (no actionable advice) | | | no |`);
         t.n++;
@@ -65,7 +66,8 @@ for (const recipe of RECIPES.filter((r) => r.fixable))
       if (better) t.better++;
       const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : 'NaN/Inf');
       rows.push(
-        `| ${recipe.id} | ${ds.name} ${s} | ${d.pattern} | ${advice.a.param} = ${JSON.stringify(advice.a.values![0])} | ` +
+        `| ${recipe.id} | ${ds.name} ${s} | ${d.pattern} | ` +
+          `${advice.a.param} = ${JSON.stringify(advice.a.values![0])} | ` +
           `${fmt(b)} | ${fmt(a)} | ${better ? 'yes' : 'no'} |`,
       );
       process.stderr.write(`${rows[rows.length - 1]}\n`);

@@ -15,6 +15,7 @@ process.stdout.write('\n');
 if (process.argv.includes('--wrong'))
   for (const w of r.wrong)
     process.stdout.write(
-      `${w.curve.id}: ${w.curve.label} read as ${w.d.pattern} (${w.d.confidence}; runner-up ${w.d.runner_up.pattern}) ` +
+      `${w.curve.id}: ${w.curve.label} read as ${w.d.pattern} ` +
+        `(${w.d.confidence}; runner-up ${w.d.runner_up.pattern}) ` +
         `- ${w.curve.how}\n`,
     );

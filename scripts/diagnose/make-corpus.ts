@@ -8,8 +8,8 @@
 // Run: node --import tsx scripts/diagnose/make-corpus.ts RUNS.json
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CORPUS_URL } from './evaluation.js';
 import { confirm } from './confirm.js';
+import { CORPUS_URL } from './evaluation.js';
 import { type LabelledCurve, syntheticCorpus } from './synthetic.js';
 
 const runsFile = process.argv[2];
@@ -34,7 +34,8 @@ const about =
 const lines = curves.map((c) => JSON.stringify(c));
 writeFileSync(
   CORPUS_URL,
-  `{"about":${JSON.stringify(about)},"split":"sha256(id)[0] < 128: dev, else heldout","curves":[\n${lines.join(',\n')}\n]}\n`,
+  `{"about":${JSON.stringify(about)},"split":"sha256(id)[0] < 128: dev, else heldout",` +
+    `"curves":[\n${lines.join(',\n')}\n]}\n`,
 );
 const count = (p: string) => curves.filter((c) => c.part === p).length;
 process.stderr.write(

@@ -171,7 +171,9 @@ export const RECIPES: Recipe[] = [
   {
     id: 'dropout-ramp',
     label: 'data',
-    how: 'GRU(32) with a dropout before the head ramped from 0 to 0.6 over training: training (with dropout) gets harder',
+    how:
+      'GRU(32) with a dropout before the head ramped from 0 to 0.6 over training: ' +
+      'training (with dropout) gets harder',
     fixable: false,
     make: (ds, s) => {
       const epochs = 20 + ((s * 3) % 20);

@@ -75,7 +75,9 @@ const SHAPES: Record<string, (r: Rng) => Drawn> = {
     const base = decay(0.3 + 0.5 * r.uniform(), Math.max(0.02, u0 / 3));
     const va = (u: number) => base(u) + (u > u0 ? rise * g((u - u0) / (1 - u0)) : 0);
     return {
-      how: `validation turns up at ${(100 * u0).toFixed(0)}% of the run by ${rise.toFixed(2)} (log), ${['linearly', 'then levels off', 'accelerating'][kind]}`,
+      how:
+        `validation turns up at ${(100 * u0).toFixed(0)}% of the run by ${rise.toFixed(2)} (log), ` +
+        `${['linearly', 'then levels off', 'accelerating'][kind]}`,
       train: tr,
       val: va,
       signal: { train: tr(u0) - tr(1), val: rise * g(1), span: 1 - u0 },
@@ -262,7 +264,9 @@ export function divergedCurve(seed: number): LabelledCurve {
     id: `syn-diverged-${seed}`,
     label: 'diverged',
     source: 'synthetic',
-    how: `${n} epochs; from epoch ${k + 1} ${['NaN/Inf', 'explodes upward', 'explodes downward (negative, no NaN)'][kind]}`,
+    how:
+      `${n} epochs; from epoch ${k + 1} ` +
+      `${['NaN/Inf', 'explodes upward', 'explodes downward (negative, no NaN)'][kind]}`,
     loss: round(loss),
     val_loss: round(val),
   };

@@ -37,7 +37,9 @@ export function explosion(loss: number[]): string | null {
   }
   const start = Math.max(...loss.slice(0, Math.max(1, Math.round(n / 10))).map(Math.abs), 1e-300);
   if (low < 0 && -low > EXPLOSION_DOWN * start)
-    return `the loss fell without bound to ${low.toPrecision(3)} (${(-low / start).toFixed(0)}x the size it started at)`;
+    return (
+      `the loss fell without bound to ${low.toPrecision(3)} ` + `(${(-low / start).toFixed(0)}x the size it started at)`
+    );
   return null;
 }
 

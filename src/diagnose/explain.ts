@@ -1,8 +1,9 @@
 // `seqtune diagnose --explain`: the figures behind a diagnosis, per curve and window: the Mann-Kendall
 // statistic S, z (after the Hamed-Rao correction n/n*) and p, Sen's slope with its 95% interval, the noise
 // around the trend, and the oscillation figures (epoch-to-epoch swing, sign changes of the differences).
-import { PATTERNS } from './diagnose.js';
+
 import type { Diagnosis } from './diagnose.js';
+import { PATTERNS } from './diagnose.js';
 import type { Trend } from './trend.js';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`);
@@ -33,9 +34,9 @@ export function explainText(d: Diagnosis): string {
   const e = d.evidence;
   const lines = [
     "  how it was read (Mann-Kendall trend test, Hamed-Rao autocorrelation correction n/n*, Sen's slope):",
-    `  ${'curve'.padEnd(5)} ${'window (epochs)'.padEnd(20)} ${'reads'.padEnd(8)} ${'S'.padStart(7)} ${'z'.padStart(7)} ` +
-      `${'p'.padStart(7)} ${'n/n*'.padStart(5)} ${'slope per epoch [95% interval]'.padEnd(32)} ${'noise'.padStart(6)} ` +
-      `${'swing'.padStart(6)} ${'flips'.padStart(5)}`,
+    `  ${'curve'.padEnd(5)} ${'window (epochs)'.padEnd(20)} ${'reads'.padEnd(8)} ${'S'.padStart(7)} ` +
+      `${'z'.padStart(7)} ${'p'.padStart(7)} ${'n/n*'.padStart(5)} ${'slope per epoch [95% interval]'.padEnd(32)} ` +
+      `${'noise'.padStart(6)} ${'swing'.padStart(6)} ${'flips'.padStart(5)}`,
   ];
   const windows: [string, { train: Trend; val: Trend | null } | null | undefined][] = [
     ['recent', e.train ? { train: e.train, val: e.val } : null],
@@ -54,7 +55,8 @@ export function explainText(d: Diagnosis): string {
       `  oscillation ${num(o.score)}: training loss swings ${(100 * o.amplitude).toFixed(1)}% per epoch, ` +
         `${(100 * o.signChanges).toFixed(0)}% sign changes, swing/trend ${num(o.swingOverTrend)}` +
         (o.valAmplitude !== null
-          ? `; validation swings ${(100 * o.valAmplitude).toFixed(1)}%, ${(100 * (o.valSignChanges ?? 0)).toFixed(0)}% sign changes`
+          ? `; validation swings ${(100 * o.valAmplitude).toFixed(1)}%, ` +
+            `${(100 * (o.valSignChanges ?? 0)).toFixed(0)}% sign changes`
           : ''),
     );
   if (e.overfitSinceBest !== undefined)

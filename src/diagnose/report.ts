@@ -25,7 +25,8 @@ export function diagnosisText(d: Diagnosis, source: string): string {
   const e = d.evidence;
   const lines = [
     `${source}: ${d.name} [${d.pattern}], confidence ${d.confidence.toFixed(2)}` +
-      `${d.trainOnly ? ' (training loss only)' : ''}; runner-up ${d.runner_up.pattern} (${d.runner_up.confidence.toFixed(2)})`,
+      `${d.trainOnly ? ' (training loss only)' : ''}; ` +
+      `runner-up ${d.runner_up.pattern} (${d.runner_up.confidence.toFixed(2)})`,
     `  ${d.summary}`,
     `  evidence: ${e.epochs} epochs, best ${e.bestLoss.toPrecision(4)} at epoch ${e.bestEpoch + 1}` +
       (e.gap !== null ? `, generalization gap ${(100 * e.gap).toFixed(0)}%` : '') +

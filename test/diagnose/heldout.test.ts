@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { PATTERNS } from '../../src/diagnose/index.js';
 import { evaluate, loadCorpus, reportText } from '../../scripts/diagnose/evaluation.js';
+import { PATTERNS } from '../../src/diagnose/index.js';
 
 const corpus = loadCorpus();
 const heldout = corpus.curves.filter((c) => c.part === 'heldout');

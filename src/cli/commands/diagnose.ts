@@ -1,4 +1,5 @@
-// seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE] [--explain]: what the train/validation curves show, and what to try.
+// seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE] [--explain]: what the train/validation curves show,
+// and what to try.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
