@@ -211,7 +211,8 @@ function finish(
     val = lv?.map((y) => scale * valRatio * Math.exp(y)) ?? null;
   let notes = `${o.n} epochs, noise ${(100 * o.sdT).toFixed(1)}%/${(100 * o.sdV).toFixed(1)}%`;
   if (o.steps.length) notes += `, lr drop at epoch ${o.steps[0]! + 1}`;
-  if (d.truncate && val && r.uniform() < 0.3) {
+  // Early stopping leaves `patience` epochs after the best: only when that stretch is still readable under the noise.
+  if (d.truncate && val && r.uniform() < 0.3 && o.sdV < 0.05) {
     const best = val.indexOf(Math.min(...val));
     const patience = Math.max(5, Math.round(o.n * (0.1 + 0.15 * r.uniform())));
     if (best + patience < o.n) {

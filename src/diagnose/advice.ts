@@ -340,11 +340,11 @@ function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
     ? {
         param: LR,
         action: 'decrease',
-        values: [round(lr / 10), round(lr / 100)],
+        values: [round(lr / 100), round(lr / 10)],
         factor: 'learning_rate',
         text: known
-          ? `lower the learning rate from ${lr} to ${round(lr / 10)} or ${round(lr / 100)} (it failed at once)`
-          : 'lower the learning rate by 10x or 100x (it failed at once)',
+          ? `lower the learning rate from ${lr} to ${round(lr / 100)} or ${round(lr / 10)} (it failed at once)`
+          : 'lower the learning rate by 100x or 10x (it failed at once)',
       }
     : lrDown(f);
   return [
