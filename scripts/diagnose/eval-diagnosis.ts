@@ -1,7 +1,7 @@
-// npm run eval:diagnosis [-- dev|heldout|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// npm run eval:diagnosis [-- dev|heldout|fresh|all] [--wrong]: the diagnosis scored on the labelled corpus.
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
 
-const which = process.argv.find((a) => ['dev', 'heldout', 'all'].includes(a)) ?? 'heldout';
+const which = process.argv.find((a) => ['dev', 'heldout', 'fresh', 'all'].includes(a)) ?? 'heldout';
 const corpus = loadCorpus();
 const curves = corpus.curves.filter((c) => which === 'all' || c.part === which);
 const bySource = sourcesOf(curves);

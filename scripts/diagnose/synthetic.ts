@@ -161,9 +161,12 @@ function noiseSeries(r: Rng, n: number, sd: number, rho: number): number[] {
   });
 }
 
-/** Noise sd (log units) for a curve whose pattern changes by `signal` over `m` epochs, at most `max`. */
+/**
+ * Noise sd (log units) for a curve whose pattern changes by `signal` over `m` epochs, at most `max`. A trend's
+ * z is about signal sqrt(m) / (sqrt(12) sd); the cap keeps it near 3 or more, where a reader sees the change.
+ */
 const readableNoise = (r: Rng, signal: number, m: number, max: number) =>
-  Math.min(max * r.uniform() ** 1.5, (Math.abs(signal) * Math.sqrt(Math.max(m, 2))) / 4);
+  Math.min(max * r.uniform() ** 1.5, (Math.abs(signal) * Math.sqrt(Math.max(m, 2))) / (3 * Math.sqrt(12)));
 
 /** Levels of one curve: shape + noise + swings, learning-rate steps, spikes. */
 function levels(r: Rng, n: number, shape: Shape, sd: number, swing: number[] | undefined, steps: number[]): number[] {

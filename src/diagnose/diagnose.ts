@@ -57,7 +57,7 @@ export interface Diagnosis {
   advice: Advice[];
 }
 
-/** The recent part of training the trends are read from: the last 40% of epochs, at least 5 (or all). */
+/** The recent part of training the trends are read from: the last 40% of epochs, at least 8 (or all). */
 export function windowOf(n: number): number {
   return recentWindow(n);
 }

@@ -1,5 +1,5 @@
 // Reads the curves into probabilities of the patterns. Three readings of each curve:
-//   recent:     the last 40% of epochs (at least 10): what the run is doing now;
+//   recent:     the last 40% of epochs (at least 8): what the run is doing now;
 //   whole:      every epoch: the shape of the run;
 //   sinceBest:  from the best validation epoch to the end: a run that overfits after epoch 30 of 400
 //               is seen even when the last 40% is flat (validation climbed, then stayed high).
@@ -29,7 +29,7 @@ export interface Readings {
 export const READ = {
   /** Share of the epochs in the recent window, and its smallest size. */
   recentShare: 0.4,
-  recentMin: 10,
+  recentMin: 8,
   /** Train swing (log units) that starts to count as oscillation. */
   trainSwing: 0.06,
   /** Sign-change rate of an oscillating curve (white noise ~0.67, a trend ~0). */
