@@ -1,9 +1,14 @@
-// npm run eval:diagnosis [-- dev|heldout|fresh|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file).
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
+import { syntheticCorpus } from './synthetic.js';
 
-const which = process.argv.find((a) => ['dev', 'heldout', 'fresh', 'all'].includes(a)) ?? 'heldout';
+const which = process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'all'].includes(a)) ?? 'heldout';
 const corpus = loadCorpus();
-const curves = corpus.curves.filter((c) => which === 'all' || c.part === which);
+const curves = [
+  ...corpus.curves.filter((c) => which === 'all' || c.part === which || (which === 'dev+' && c.part === 'dev')),
+  ...(which === 'dev+' ? syntheticCorpus(55550000, 60) : []),
+];
 const bySource = sourcesOf(curves);
 const r = evaluate(curves);
 process.stdout.write(`${reportText(r, `${which} part (${JSON.stringify(bySource)})`)}\n`);

@@ -16,6 +16,8 @@ import type { Oscillation, PatternId } from './types.js';
 
 export interface Readings {
   recent: { train: Trend; val: Trend | null };
+  /** The last READ.lendShare of the run: what a recent reading that lacks significance borrows its sign from. */
+  late: { train: Trend; val: Trend | null };
   whole: { train: Trend; val: Trend | null };
   sinceBest: { train: Trend; val: Trend } | null;
   oscillation: Oscillation;
@@ -43,6 +45,10 @@ export const READ = {
   aboveNoise: 1,
   /** The level test's margin over the smoothed curve's noise, in standard errors. */
   levelSe: 4,
+  /** The Mann-Kendall z the validation loss since its smoothed low must pass for the level test to count. */
+  levelZ: 0.5,
+  /** Share of the run a recent reading that lacks significance borrows its sign from (1: the whole run). */
+  lendShare: 0.7,
 };
 
 export const recentWindow = (n: number): number =>
@@ -131,8 +137,13 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
     const w = recentWindow(n);
     const rise = median(yv.slice(n - w)) - s[low]!;
     const thr = Math.max(READ.aboveBest, (READ.levelSe * recent.val.noise) / Math.sqrt(k));
-    const trainSince = trendOfScaled(yt, low, n);
-    level = sigmoid((rise - thr) / (0.25 * thr)) * trainStillLearns(trainSince);
+    const trainSince = trendOfScaled(yt, low, n),
+      valSince = trendOfScaled(yv, low, n);
+    // A level above the low counts when the stretch since also leans upward (z past READ.levelZ).
+    level =
+      sigmoid((rise - thr) / (0.25 * thr)) *
+      sigmoid(((valSince.z ?? 0) - READ.levelZ) / 0.5) *
+      trainStillLearns(trainSince);
   }
   return { since, score: Math.max(mk, level) * trainNotUp };
 }
@@ -145,6 +156,8 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
     yv = val ? logScale(val) : null;
   const recent = { train: trendOfScaled(yt, n - w, n), val: yv ? trendOfScaled(yv, n - w, n) : null };
   const whole = { train: trendOfScaled(yt, 0, n), val: yv ? trendOfScaled(yv, 0, n) : null };
+  const l = Math.max(w, Math.round(READ.lendShare * n));
+  const late = { train: trendOfScaled(yt, n - l, n), val: yv ? trendOfScaled(yv, n - l, n) : null };
   let sinceBest: Readings['sinceBest'] = null,
     overfitSinceBest = 0,
     underfitWhole = 0;
@@ -160,6 +173,7 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
   }
   return {
     recent,
+    late,
     whole,
     sinceBest,
     oscillation: oscillationOf(recent.train, recent.val, w),
@@ -180,9 +194,9 @@ export function patternProbabilities(r: Readings): Record<PatternId, number> {
     diverged: 0,
     unstable: 0,
   };
-  const t = blended(r.recent.train, r.whole.train);
-  if (r.recent.val && r.whole.val) {
-    const v = blended(r.recent.val, r.whole.val);
+  const t = blended(r.recent.train, r.late.train);
+  if (r.recent.val && r.late.val && r.whole.val) {
+    const v = blended(r.recent.val, r.late.val);
     for (const a of DIRS) for (const b of DIRS) p[PAIR[a][b]] += t[a] * v[b];
     // Training worse, validation holding what it gained over the run: the data-set row, not the structure one.
     const held = t.rising * v.flat * (r.whole.val.pFalling ?? 0);
