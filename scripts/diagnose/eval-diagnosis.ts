@@ -1,9 +1,9 @@
-// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|all] [--wrong]: the diagnosis scored on the labelled corpus.
 // dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file).
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
 import { syntheticCorpus } from './synthetic.js';
 
-const which = process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'all'].includes(a)) ?? 'heldout';
+const which = process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'all'].includes(a)) ?? 'heldout';
 const corpus = loadCorpus();
 const curves = [
   ...corpus.curves.filter((c) => which === 'all' || c.part === which || (which === 'dev+' && c.part === 'dev')),

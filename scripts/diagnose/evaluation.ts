@@ -8,7 +8,7 @@ import type { LabelledCurve } from './synthetic.js';
 export interface Corpus {
   about: string;
   split: string;
-  curves: (LabelledCurve & { part: 'dev' | 'heldout' | 'fresh' })[];
+  curves: (LabelledCurve & { part: 'dev' | 'heldout' | 'fresh' | 'fresh2' })[];
 }
 
 export const CORPUS_URL = new URL('../../test/fixtures/curves/corpus.json', import.meta.url);
