@@ -1,13 +1,17 @@
-// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|all] [--wrong]: the diagnosis scored on the labelled corpus.
-// dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file).
+// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|synthetic-check|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file);
+// synthetic-check draws 320 synthetic curves from a seed first used for the final check (docs/diagnosis.md).
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
 import { syntheticCorpus } from './synthetic.js';
 
-const which = process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'all'].includes(a)) ?? 'heldout';
+const which =
+  process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'synthetic-check', 'all'].includes(a)) ??
+  'heldout';
 const corpus = loadCorpus();
 const curves = [
   ...corpus.curves.filter((c) => which === 'all' || c.part === which || (which === 'dev+' && c.part === 'dev')),
   ...(which === 'dev+' ? syntheticCorpus(55550000, 60) : []),
+  ...(which === 'synthetic-check' ? syntheticCorpus(77770000, 40) : []),
 ];
 const bySource = sourcesOf(curves);
 const r = evaluate(curves);

@@ -47,6 +47,8 @@ export const READ = {
   levelSe: 4,
   /** The Mann-Kendall z the validation loss since its smoothed low must pass for the level test to count. */
   levelZ: 0.5,
+  /** The z a rise since the best epoch must pass (one-sided). */
+  sinceZ: 1.645,
   /** Share of the run a recent reading that lacks significance borrows its sign from (1: the whole run). */
   lendShare: 0.7,
 };
@@ -109,6 +111,14 @@ function smooth(y: number[], k: number): number[] {
  */
 const trainStillLearns = (t: Trend) => (t.pFalling ?? 0) + READ.flatTrainOverfit * (t.pFlat ?? 0);
 
+/**
+ * Probability that a curve rises, tested one-sided (READ.sinceZ): after its best epoch validation can only
+ * be asked whether it went up, so the one-sided 5% point (1.645) is the natural edge, with the effect floor.
+ */
+const risingOneSided = (t: Trend) =>
+  sigmoid(((t.z ?? 0) - READ.sinceZ) / TREND.zSoft) *
+  sigmoid((t.change - TREND.effect) / (TREND.effectSoft * TREND.effect));
+
 /** Overfitting since the best epoch: validation rising since (Mann-Kendall), or its level well above its low. */
 function overfitScore(yt: number[], yv: number[], best: number, recent: { train: Trend; val: Trend }) {
   const n = yv.length,
@@ -127,7 +137,7 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
       median(yv.slice(n - Math.max(3, Math.round((n - best) / 4)))) -
       median(yv.slice(Math.max(0, best - h), best + h + 1));
     const thrMk = Math.max(READ.aboveBest, READ.aboveNoise * recent.val.noise);
-    mk = (since.val.pRising ?? 0) * trainStillLearns(since.train) * sigmoid((above - thrMk) / (0.25 * thrMk));
+    mk = risingOneSided(since.val) * trainStillLearns(since.train) * sigmoid((above - thrMk) / (0.25 * thrMk));
   }
   const k = Math.max(3, 2 * Math.round(n / 20) + 1);
   const s = smooth(yv, k);

@@ -59,11 +59,16 @@ export const TREND = {
 
 export { median };
 
+/** Units of a curve with values <= 0 (see logScale). */
+export const SCALE = { unit: 0.7 };
+
 /** Values to work on: logs when the curve is positive, else values over their spread (p90 - p10). */
 export function logScale(values: number[]): number[] {
   if (values.every((v) => v > 0)) return values.map(Math.log);
-  const spread = quantile(values, 0.9) - quantile(values, 0.1) || median(values.map(Math.abs)) || 1;
-  return values.map((v) => (0.7 * v) / spread);
+  // The unit: the larger of the spread (p90 - p10) and the typical size |v|, so that the noise of a flat
+  // curve near zero is not its own yardstick.
+  const spread = Math.max(quantile(values, 0.9) - quantile(values, 0.1), median(values.map(Math.abs))) || 1;
+  return values.map((v) => (SCALE.unit * v) / spread);
 }
 
 export function theilSen(y: number[]): { slope: number; intercept: number } {
