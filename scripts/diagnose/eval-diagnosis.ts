@@ -1,4 +1,5 @@
-// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|synthetic-check|all] [--wrong]: the diagnosis scored on the labelled corpus.
+// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|synthetic-check|all] [--wrong]: the diagnosis
+// scored on the labelled corpus.
 // dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file);
 // synthetic-check draws 320 synthetic curves from a seed first used for the final check (docs/diagnosis.md).
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';

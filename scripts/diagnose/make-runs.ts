@@ -1,6 +1,7 @@
 // Trains every recipe (scripts/diagnose/recipes.ts) on the data sets in ../shared/datasets with a few seeds
 // and writes the curves, labelled by the recipe, to a JSON file (default: a temporary file; corpus:make reads
-// it). Run under nice: node --import tsx scripts/diagnose/make-runs.ts [out.json] [seeds-per-set] [recipes] [first-seed]
+// it). Run under nice:
+//   node --import tsx scripts/diagnose/make-runs.ts [out.json] [seeds-per-set] [recipes] [first-seed]
 import { writeFileSync } from 'node:fs';
 import { DATA_SETS, RECIPES } from './recipes.js';
 import { haveDatasets, trainConfig } from './train-config.js';
