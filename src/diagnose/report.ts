@@ -4,6 +4,7 @@ import type { ChartInfo } from '../plot/index.js';
 import { lossChart } from '../plot/index.js';
 import type { Diagnosis } from './diagnose.js';
 import type { LossHistory } from './history.js';
+import type { Trend } from './trend.js';
 import type { Evidence } from './types.js';
 
 export function diagnosisChart(h: LossHistory, d: Diagnosis, title: string): ChartInfo {
@@ -41,13 +42,23 @@ export function diagnosisText(d: Diagnosis, source: string): string {
   return lines.join('\n');
 }
 
+/** A trend with its window as 1-based epochs [from, to], both included. */
+const trendFrom1 = (t: Trend | null): Trend | null => (t && t.from !== undefined ? { ...t, from: t.from + 1 } : t);
+const pairFrom1 = <P extends { train: Trend; val: Trend | null }>(p: P | null | undefined): P | null | undefined =>
+  p ? { ...p, train: trendFrom1(p.train)!, val: trendFrom1(p.val) } : p;
+
 /**
  * The evidence as the JSON output shows it: epochs counted from 1, as the text and Keras' CSVLogger
- * count them (bestEpoch and firstNonFinite 1-based; window the 1-based epochs [from, to], both included).
+ * count them (bestEpoch and firstNonFinite 1-based; window and each trend's from/to the 1-based epochs
+ * [from, to], both included).
  */
 export function evidenceFrom1(e: Evidence): Evidence {
   return {
     ...e,
+    train: trendFrom1(e.train),
+    val: trendFrom1(e.val),
+    whole: pairFrom1(e.whole) ?? undefined,
+    sinceBest: e.sinceBest === undefined ? undefined : (pairFrom1(e.sinceBest) as Evidence['sinceBest']),
     window: [e.window[0] + 1, e.window[1]],
     bestEpoch: e.bestEpoch + 1,
     firstNonFinite: e.firstNonFinite === null ? null : e.firstNonFinite + 1,

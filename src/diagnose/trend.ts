@@ -24,7 +24,7 @@ export interface Trend {
   signChanges: number;
   /** How clearly the direction was read: 0 (on the edge) .. 1 (beyond doubt). */
   margin: number;
-  /** Epochs [from, to) (0-based) the trend was read on. */
+  /** Epochs [from, to) (0-based) the trend was read on; 1-based [from, to] in the JSON output (evidenceFrom1). */
   from?: number;
   to?: number;
   /** Mann-Kendall statistic S, Kendall's tau, the corrected z and its two-sided p-value. */
