@@ -190,7 +190,7 @@ test('diagnose --json counts epochs from 1 as its text does; a bare history gets
   const j = JSON.parse((await quiet(['diagnose', over, '--json'])).out);
   assert.equal(j.evidence.bestEpoch, 4, 'the epoch the text names');
   assert.deepEqual(j.evidence.window[1], 10, 'the window ends at the last epoch, 1-based');
-  assert.equal(j.evidence.window[1] - j.evidence.window[0] + 1, 5, 'the 5 epochs the trends were read over');
+  assert.equal(j.evidence.window[1] - j.evidence.window[0] + 1, 8, 'the 8 epochs the trends were read over');
   assert.match(t.out, /use fewer units or fewer layers/);
   assert.match(t.out, /add dropout on the recurrent layer's inputs {3}\[/);
   assert.match(t.out, /use fewer units or fewer layers\n/, 'no values (32, 16) scaled from a guessed 64');
