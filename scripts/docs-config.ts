@@ -107,6 +107,12 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'clipvalue: 0.5',
     default: 'none',
   },
+  'train.on_nan': {
+    doc:
+      'A step whose loss or gradient norm is NaN or infinite: stop the run as diverged with the weights of the ' +
+      'last finite step, leave that batch out, or apply it anyway (clipping never writes NaN).',
+    example: 'on_nan: skip_batch',
+  },
   'train.epochs': { doc: 'Epochs to train (callbacks may stop earlier).', example: 'epochs: 400' },
   'train.batch_size': { doc: 'Windows per batch.', example: 'batch_size: 300' },
   'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },

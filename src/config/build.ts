@@ -21,6 +21,7 @@ export const TRAIN_DEFAULTS = {
   shuffle: true,
   metrics: ['mae'],
   validation: 'val',
+  on_nan: 'stop',
 } as const;
 
 /** The config with every default filled in (what `config.yaml` of a run records). */
@@ -85,6 +86,7 @@ export function compileOptions(cfg: RawConfig): CompileOptions {
     metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
     clipnorm: t.clipnorm,
     clipvalue: t.clipvalue,
+    onNan: t.on_nan ?? TRAIN_DEFAULTS.on_nan,
   };
 }
 

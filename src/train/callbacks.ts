@@ -55,7 +55,11 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
 }
 
-/** Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). */
+/**
+ * Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). With
+ * restoreBestWeights the best epoch's weights are put back at the end of training whether it stopped early or
+ * not (Keras restores them only when it stops early): the weights a run keeps are those of the epoch it reports.
+ */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   readonly minDelta: number;
@@ -69,6 +73,7 @@ export class EarlyStopping extends Callback {
   private sign = 1;
   bestEpoch = -1;
   stoppedEpoch = -1;
+  private lastEpoch = -1;
   private snapshot = new WeightSnapshot();
 
   constructor(o: EarlyStoppingOptions = {}) {
@@ -92,6 +97,7 @@ export class EarlyStopping extends Callback {
     this.wait = 0;
     this.bestEpoch = -1;
     this.stoppedEpoch = -1;
+    this.lastEpoch = -1;
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
@@ -100,6 +106,7 @@ export class EarlyStopping extends Callback {
       throw new ValueError(
         `EarlyStopping: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`,
       );
+    this.lastEpoch = epoch;
     if (epoch < this.startFromEpoch) return;
     const s = this.sign * v;
     if (s < this.best - this.minDelta) {
@@ -120,9 +127,51 @@ export class EarlyStopping extends Callback {
   }
 
   override onTrainEnd(): void {
-    if (this.restoreBestWeights && this.stoppedEpoch >= 0 && this.snapshot.restore(this.model)) {
-      this.model.stopReason += `; restored the weights of epoch ${this.bestEpoch + 1}`;
+    if (this.restoreBestWeights && this.bestEpoch !== this.lastEpoch && this.snapshot.restore(this.model)) {
+      const best = `${this.monitor} ${(this.sign * this.best).toPrecision(5)}`;
+      restored(this.model, `restored the weights of epoch ${this.bestEpoch + 1} (best ${best})`);
     }
+    this.snapshot.release(this.model);
+  }
+}
+
+/** Adds what a callback did at the end of training to the model's stop reason. */
+function restored(model: Model, note: string): void {
+  model.stopReason = model.stopReason ? `${model.stopReason}; ${note}` : note;
+}
+
+/**
+ * Keeps the weights of the epoch with the best `monitor` and puts them back at the end of training (a tuning
+ * trial adds it, so the weights a trial keeps are those of the value it reports). Ties keep the earlier epoch.
+ */
+export class KeepBestWeights extends Callback {
+  private best = Infinity;
+  private sign = 1;
+  private bestEpoch = -1;
+  private lastEpoch = -1;
+  private snapshot = new WeightSnapshot();
+  constructor(
+    readonly monitor = 'val_loss',
+    private readonly mode: Mode = 'auto',
+  ) {
+    super();
+  }
+  override onTrainBegin(): void {
+    this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
+    this.best = Infinity;
+    this.bestEpoch = this.lastEpoch = -1;
+  }
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    const v = this.sign * (logs[this.monitor] ?? Number.NaN);
+    this.lastEpoch = epoch;
+    if (!(v < this.best)) return;
+    this.best = v;
+    this.bestEpoch = epoch;
+    this.snapshot.save(this.model);
+  }
+  override onTrainEnd(): void {
+    if (this.bestEpoch >= 0 && this.bestEpoch !== this.lastEpoch && this.snapshot.restore(this.model))
+      restored(this.model, `kept the weights of epoch ${this.bestEpoch + 1} (best ${this.monitor})`);
     this.snapshot.release(this.model);
   }
 }
