@@ -140,42 +140,6 @@ function restored(model: Model, note: string): void {
   model.stopReason = model.stopReason ? `${model.stopReason}; ${note}` : note;
 }
 
-/**
- * Keeps the weights of the epoch with the best `monitor` and puts them back at the end of training (a tuning
- * trial adds it, so the weights a trial keeps are those of the value it reports). Ties keep the earlier epoch.
- */
-export class KeepBestWeights extends Callback {
-  private best = Infinity;
-  private sign = 1;
-  private bestEpoch = -1;
-  private lastEpoch = -1;
-  private snapshot = new WeightSnapshot();
-  constructor(
-    readonly monitor = 'val_loss',
-    private readonly mode: Mode = 'auto',
-  ) {
-    super();
-  }
-  override onTrainBegin(): void {
-    this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
-    this.best = Infinity;
-    this.bestEpoch = this.lastEpoch = -1;
-  }
-  override onEpochEnd(epoch: number, logs: Logs): void {
-    const v = this.sign * (logs[this.monitor] ?? Number.NaN);
-    this.lastEpoch = epoch;
-    if (!(v < this.best)) return;
-    this.best = v;
-    this.bestEpoch = epoch;
-    this.snapshot.save(this.model);
-  }
-  override onTrainEnd(): void {
-    if (this.bestEpoch >= 0 && this.bestEpoch !== this.lastEpoch && this.snapshot.restore(this.model))
-      restored(this.model, `kept the weights of epoch ${this.bestEpoch + 1} (best ${this.monitor})`);
-    this.snapshot.release(this.model);
-  }
-}
-
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
   factor?: number;

@@ -11,7 +11,6 @@ export {
   Callback,
   callbackRegistry,
   EarlyStopping,
-  KeepBestWeights,
   LearningRateScheduler,
   ModelCheckpoint,
   ReduceLROnPlateau,

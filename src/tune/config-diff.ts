@@ -7,9 +7,11 @@ import { pathString, showValue } from '../registry.js';
 /** Keys that change how long or where a study runs, not what its trials train: a resume may change them. */
 const FREE = new Set(['name', 'tune.trials', 'tune.time_budget', 'tune.jobs', 'tune.storage', 'tune.heartbeat']);
 
+/** Every value of a config by its key path; a list of plain values (a space's values) is one value. */
 function leaves(v: unknown, path: (string | number)[], out: Map<string, unknown>): Map<string, unknown> {
-  if (Array.isArray(v)) for (const [i, x] of v.entries()) leaves(x, [...path, i], out);
-  else if (v !== null && typeof v === 'object' && Object.keys(v).length)
+  const plain = (x: unknown) => x === null || typeof x !== 'object';
+  if (Array.isArray(v) && !v.every(plain)) for (const [i, x] of v.entries()) leaves(x, [...path, i], out);
+  else if (!Array.isArray(v) && v !== null && typeof v === 'object' && Object.keys(v).length)
     for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
   else if (v !== undefined) out.set(pathString(path), v);
   return out;

@@ -101,6 +101,30 @@ const cases: [string, string, string | undefined, RegExp][] = [
     numbers,
     /model.layers\[1\].dense: the model outputs 1 value per window; expected 2 \(horizon 2 x 1 target\)/,
   ],
+  [
+    'a misspelt section',
+    `${good()}trian: {epochs: 2}\n`,
+    numbers,
+    /c.yaml: trian: unknown key \(did you mean "train"\?\)\n/,
+  ],
+  [
+    'a misspelt key',
+    good({ lookback: '4\n  lookbak: 3' }),
+    numbers,
+    /c.yaml: data.lookbak: unknown key \(did you mean "lookback"\?\)\n/,
+  ],
+  [
+    'an unknown NaN policy',
+    good().replace('  epochs: 1\n', '  epochs: 1\n  on_nan: skip\n'),
+    numbers,
+    /c.yaml: train.on_nan: expected stop, skip_batch or continue, received "skip"\n/,
+  ],
+  [
+    'a callback watching a value no epoch logs (was a ValueError mid-training)',
+    good().replace('  epochs: 1\n', '  epochs: 1\n  callbacks: [{early_stopping: {monitor: val_lss}}]\n'),
+    numbers,
+    /c.yaml: train.callbacks\[0\].early_stopping.monitor: expected a value every epoch logs \(val_loss, loss, val_mae, mae, lr\), received "val_lss" \(did you mean "val_loss"\?\)\n/,
+  ],
 ];
 
 for (const [what, config, csv, msg] of cases) {

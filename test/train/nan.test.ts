@@ -3,16 +3,10 @@
 // NaN; restore_best_weights puts back the best epoch's weights whether or not training stopped early.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compiledModel, parseConfig, resolveConfig } from '../../src/config/index.js';
 import { dense, gru, Rng, type Tensor, tensor } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm } from '../../src/optim/index.js';
-import {
-  Callback,
-  EarlyStopping,
-  KeepBestWeights,
-  type Logs,
-  type NanPolicy,
-  sequential,
-} from '../../src/train/index.js';
+import { Callback, EarlyStopping, type Logs, type NanPolicy, sequential } from '../../src/train/index.js';
 
 /** N windows of 8 steps of a sine; window `bad` (if any) has a NaN input. */
 function data(N: number, bad = -1): { x: Tensor; y: Tensor } {
@@ -117,26 +111,18 @@ class Script extends Callback {
 
 test('restore_best_weights restores the best epoch at the end even when training did not stop early', async () => {
   const { x, y } = data(16);
-  for (const keep of [
-    new EarlyStopping({ monitor: 'score', patience: 10, restoreBestWeights: true }),
-    new KeepBestWeights('score'),
-  ]) {
-    const m = model();
-    const atEpoch: Float32Array[] = [];
-    class Record extends Callback {
-      override onEpochEnd(): void {
-        atEpoch.push(weights(m));
-      }
+  const keep = new EarlyStopping({ monitor: 'score', patience: 10, restoreBestWeights: true });
+  const m = model();
+  const atEpoch: Float32Array[] = [];
+  class Record extends Callback {
+    override onEpochEnd(): void {
+      atEpoch.push(weights(m));
     }
-    const h = await m.fit(x, y, {
-      epochs: 4,
-      batchSize: 8,
-      callbacks: [new Script([3, 1, 2, 4]), new Record(), keep],
-    });
-    assert.equal(h.epochs, 4);
-    assert.match(h.stopReason!, /(restored|kept) the weights of epoch 2 \(best score/);
-    assert.deepEqual(weights(m), atEpoch[1]);
   }
+  const h = await m.fit(x, y, { epochs: 4, batchSize: 8, callbacks: [new Script([3, 1, 2, 4]), new Record(), keep] });
+  assert.equal(h.epochs, 4);
+  assert.equal(h.stopReason, 'restored the weights of epoch 2 (best score 1.0000)');
+  assert.deepEqual(weights(m), atEpoch[1]);
 });
 
 test('a run whose best epoch is its last keeps its weights and says nothing', async () => {
@@ -145,4 +131,17 @@ test('a run whose best epoch is its last keeps its weights and says nothing', as
   const es = new EarlyStopping({ monitor: 'score', patience: 10, restoreBestWeights: true });
   const h = await m.fit(x, y, { epochs: 3, batchSize: 8, callbacks: [new Script([3, 2, 1]), es] });
   assert.equal(h.stopReason, undefined);
+});
+
+test('train.on_nan in a config reaches the compiled model (default stop)', () => {
+  const text = (extra: string) =>
+    `data: {csv: x.csv, target: y, lookback: 8}\nmodel: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\n${extra}`;
+  const policy = (extra: string) => {
+    const cfg = resolveConfig(parseConfig(text(extra), 'c.yaml'), 'c');
+    const m = compiledModel('c.yaml', cfg, 1);
+    m.dispose();
+    return [cfg.train?.on_nan, m.onNan];
+  };
+  assert.deepEqual(policy(''), ['stop', 'stop']);
+  assert.deepEqual(policy('train: {on_nan: skip_batch}'), ['skip_batch', 'skip_batch']);
 });
