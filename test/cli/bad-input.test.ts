@@ -123,7 +123,7 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'a callback watching a value no epoch logs (was a ValueError mid-training)',
     good().replace('  epochs: 1\n', '  epochs: 1\n  callbacks: [{early_stopping: {monitor: val_lss}}]\n'),
     numbers,
-    /c.yaml: train.callbacks\[0\].early_stopping.monitor: expected a value every epoch logs \(val_loss, loss, val_mae, mae, lr\), received "val_lss" \(did you mean "val_loss"\?\)\n/,
+    /callbacks\[0\].early_stopping.monitor: expected a value every epoch logs \(val_loss, .*, lr\), .*"val_loss"/,
   ],
 ];
 

@@ -23,8 +23,10 @@ function captured(e: unknown): { code: number; err: string } {
   return { code, err: err.join('') };
 }
 
-const bugLine =
-  /\nseqtune: this is a bug in seqtune \d+\.\d+\.\d+, not a problem with your input; please report it (at \S+|on the project's issue tracker) with the command line and the output above\n$/;
+const bugLine = new RegExp(
+  String.raw`\nseqtune: this is a bug in seqtune \d+\.\d+\.\d+, not a problem with your input; please report it ` +
+    String.raw`(at \S+|on the project's issue tracker) with the command line and the output above\n$`,
+);
 
 test("an engine bounds check is a bug in seqtune: exit 1, the stack, and where to report it (it was exit 2, 'bad input')", () => {
   let thrown: unknown;

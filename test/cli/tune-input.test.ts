@@ -31,7 +31,7 @@ const cases: [string, string, RegExp][] = [
   [
     'an objective no epoch reports',
     '  objective: val_mse\n',
-    /tune\.objective: expected a value every epoch reports \(val_loss, loss, val_mae, mae\), received "val_mse"; add mse to train\.metrics/,
+    /objective: expected a value every epoch reports \(val_loss, loss, val_mae, mae\), received "val_mse"; add mse/,
   ],
   [
     'a __proto__ path',
@@ -46,7 +46,7 @@ const cases: [string, string, RegExp][] = [
   [
     'a misspelt key',
     random('    train.batchsize: [8, 16]\n'),
-    /tune\.space\.train\.batchsize: not a key of the config \(train\.batchsize: unknown key \(did you mean "batch_size"\?\)\)$/,
+    /train\.batchsize: not a key of the config \(train\.batchsize: unknown key \(did you mean "batch_size"\?\)\)$/,
   ],
   [
     'a layer that is not there',
