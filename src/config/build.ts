@@ -4,6 +4,7 @@
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
 import type { BaselineSpec, DataConfig } from '../data/index.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { type Layer, layerFromSpec } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
@@ -71,9 +72,26 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
   });
 }
 
-/** The config's model over windows of `features` columns, compiled with its optimizer and loss. */
+/**
+ * The config's model over windows of `features` columns, compiled with its optimizer and loss. Layers that do not
+ * fit together (a GRU after a flatten) are a ConfigError naming the layer.
+ */
 export function compiledModel(file: string, cfg: RawConfig, features: number, seed = cfg.seed ?? 42): Model {
-  const m = sequential(buildLayers(file, cfg, [cfg.data.lookback, features]), { seed });
+  const shape: [number, number] = [cfg.data.lookback, features];
+  const layers = buildLayers(file, cfg, shape);
+  let m: Model;
+  try {
+    m = sequential(layers, { seed });
+    // A first layer that takes no input shape (dropout, gaussian_noise) leaves the stack unbuilt: build it here.
+    if (!m.built) m.build(shape);
+  } catch (e) {
+    if (!(e instanceof ShapeError || e instanceof ValueError)) throw e;
+    const i = layers.findIndex((l) => e.message.startsWith(`${l.name}: `));
+    const at = i < 0 ? 'model.layers' : pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
+    throw new ConfigError(`${file}: ${at}: ${i < 0 ? e.message : e.message.slice(layers[i]!.name.length + 2)}`, {
+      cause: e,
+    });
+  }
   m.compile(compileOptions(cfg));
   return m;
 }

@@ -52,16 +52,21 @@ export const configSchema = z.strictObject(
     data: z.strictObject(
       {
         csv: str('a path to a CSV file'),
-        time: z.union([str('a column name'), strList()], e('a column name or a list of them')).optional(),
+        time: z
+          .union(
+            [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
+            e('a column name or a list of them'),
+          )
+          .optional(),
         drop: strList().optional(),
         skip_rows: nonNegInt().optional(),
         missing: missing.optional(),
         categorical: z
           .record(z.string(), z.enum(['label', 'onehot'], e('label or onehot')), e('{column: label | onehot}'))
           .optional(),
-        features: strList().optional(),
+        features: strList().min(1, e('a non-empty list of column names')).optional(),
         target: z.union(
-          [str('a column name'), z.array(str('a column name')).min(1)],
+          [str('a column name'), z.array(str('a column name')).min(1, e('a column name or a non-empty list of them'))],
           e('a column name or a list of them'),
         ),
         lookback: posInt(),

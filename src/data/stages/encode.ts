@@ -60,6 +60,11 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
           `(name them in data.categorical to encode them): ${skipped.join(', ')}`,
       );
   }
+  if (!columns.length)
+    throw new DataError(
+      `${table.file}: data.features: no column is left to feed the model (data.drop and data.time take ` +
+        `${[...excluded].join(', ') || 'none'} of ${table.header.join(', ')}); name the inputs in data.features`,
+    );
   columns.forEach((c, i) => {
     requireColumn(table, c, `data.features[${i}]`);
     if (excluded.has(c))
