@@ -21,7 +21,7 @@ import {
 import { storageUrlFrom } from '../storage/index.js';
 import { metricRegistry } from '../train/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
-import { checkSpace, parseSpace } from './space.js';
+import { checkSpace, gridOf, parseSpace } from './space.js';
 import type { Strategy, TuneSettings } from './types.js';
 
 export function parseDuration(v: unknown, key: string): number {
@@ -80,6 +80,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   if (strategy !== 'auto' && space.length === 0)
     throw new ConfigError(`${file}: tune.space: strategy ${strategy} needs at least one parameter to search`);
   checkSpace(space, cfg, file);
+  if (strategy === 'grid') withFile(file, () => gridOf(space)); // a continuous range has no grid
   for (const [i, k] of (t.order ?? []).entries())
     if (!space.some((p) => p.name === k))
       throw new ConfigError(`${file}: tune.order[${i}]: "${k}" is not a key of tune.space`);
