@@ -182,7 +182,7 @@ test('a random tune: section is accepted (every sampled config valid) or refused
 });
 
 let n = 0;
-test('seqtune tune on a random space: exit 0, 1 (no trial completed) or 2 with one line; no partial folder', async (t) => {
+test('seqtune tune on random spaces: exit 0, 1 (no trial completed) or 2 (one line); no partial folder', async (t) => {
   const { numRuns, seed } = fuzzParams();
   const codes: number[] = [];
   await fc.assert(
