@@ -326,7 +326,9 @@ export const callbackRegistry = new Registry<CallbackEntry>(
     entry({
       name: 'early_stopping',
       className: 'EarlyStopping',
-      doc: 'monitor, min_delta, patience, mode, baseline, restore_best_weights, start_from_epoch',
+      doc:
+        "monitor, min_delta, patience, mode, baseline, restore_best_weights (the best epoch's weights at the end, " +
+        'stopped early or not), start_from_epoch',
       options: optionsObject({
         ...watch,
         baseline: num().optional(),
