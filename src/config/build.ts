@@ -4,7 +4,7 @@
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
 import type { BaselineSpec, DataConfig } from '../data/index.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { type Layer, layerFromSpec } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
@@ -85,12 +85,10 @@ export function compiledModel(file: string, cfg: RawConfig, features: number, se
     // A first layer that takes no input shape (dropout, gaussian_noise) leaves the stack unbuilt: build it here.
     if (!m.built) m.build(shape);
   } catch (e) {
-    if (!(e instanceof ShapeError || e instanceof ValueError)) throw e;
-    const i = layers.findIndex((l) => e.message.startsWith(`${l.name}: `));
-    const at = i < 0 ? 'model.layers' : pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
-    throw new ConfigError(`${file}: ${at}: ${i < 0 ? e.message : e.message.slice(layers[i]!.name.length + 2)}`, {
-      cause: e,
-    });
+    const i = e instanceof ShapeError ? layers.findIndex((l) => e.message.startsWith(`${l.name}: `)) : -1;
+    if (i < 0) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
+    const at = pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
+    throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
   }
   m.compile(compileOptions(cfg));
   return m;

@@ -102,6 +102,12 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /model.layers\[1\].dense: the model outputs 1 value per window; expected 2 \(horizon 2 x 1 target\)/,
   ],
   [
+    'layers that do not fit together (was a ShapeError, exit 1)',
+    good({ layer: 'flatten: {}\n    - gru: {units: 2}' }),
+    numbers,
+    /c.yaml: model.layers\[1\].gru: GRU needs a sequence input \(T, F\), received a vector of 4\n/,
+  ],
+  [
     'a misspelt section',
     `${good()}trian: {epochs: 2}\n`,
     numbers,
@@ -141,6 +147,13 @@ for (const [what, config, csv, msg] of cases) {
     );
   });
 }
+
+test('a first layer that takes no input shape (dropout) trains (it was a TypeError, exit 1)', async () => {
+  const { cfg, out } = setup(good({ layer: 'dropout: {rate: 0.1}\n    - gru: {units: 2}' }), numbers);
+  const r = await run(['train', cfg, '--out', out, '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(out, 'model', 'model.json')));
+});
 
 test('usage errors and a missing config exit 2', async () => {
   assert.equal((await run(['train'])).code, 2);

@@ -43,6 +43,11 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
         throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
       numeric.set(t, parseColumn(rows, t));
     }
+  if (!features.length)
+    throw new DataError(
+      `${rows.table.file}: data.features: no column is left to feed the model (of ${rows.table.header.join(', ')}, ` +
+        'data.drop and data.time take some and the rest are not numeric); name the inputs in data.features',
+    );
   return { features, numeric, encodings, notes };
 }
 
@@ -60,11 +65,6 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
           `(name them in data.categorical to encode them): ${skipped.join(', ')}`,
       );
   }
-  if (!columns.length)
-    throw new DataError(
-      `${table.file}: data.features: no column is left to feed the model (data.drop and data.time take ` +
-        `${[...excluded].join(', ') || 'none'} of ${table.header.join(', ')}); name the inputs in data.features`,
-    );
   columns.forEach((c, i) => {
     requireColumn(table, c, `data.features[${i}]`);
     if (excluded.has(c))
