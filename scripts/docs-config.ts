@@ -2,8 +2,9 @@
 // (src/config/schema.ts, through z.toJSONSchema: the keys, their types, what is required), the defaults
 // that resolveConfig fills in (src/config/build.ts), the registries (the names a layer, loss, optimizer,
 // metric, schedule or callback may take) and the notes below (what a key means, an example, a default the
-// schema cannot say). The tune: section is an unchecked record in the schema: its keys are written here by
-// hand from src/tune/settings.ts (TUNE_KEYS; test/docs/config.test.ts checks their defaults against it).
+// schema cannot say). The tune: section has its own schema (tuneSchema in src/tune/settings.ts, which the config
+// schema cannot import): its keys are written here by hand (TUNE_KEYS; test/docs/config.test.ts checks their
+// defaults against tuneSettings).
 // `npm run docs:config -- --check` exits 1 when docs/config.md differs (test/docs/config.test.ts does the same).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +108,12 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'clipvalue: 0.5',
     default: 'none',
   },
+  'train.on_nan': {
+    doc:
+      'A step whose loss or gradient norm is NaN or infinite: stop the run as diverged with the weights of the ' +
+      'last finite step, leave that batch out, or apply it anyway (clipping never writes NaN).',
+    example: 'on_nan: skip_batch',
+  },
   'train.epochs': { doc: 'Epochs to train (callbacks may stop earlier).', example: 'epochs: 400' },
   'train.batch_size': { doc: 'Windows per batch.', example: 'batch_size: 300' },
   'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },
@@ -137,7 +144,7 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
 };
 
-/** The tune: section, written by hand from src/tune/settings.ts (the schema leaves it an unchecked record). */
+/** The tune: section, written by hand from src/tune/settings.ts (tuneSchema; the config schema leaves it a record). */
 export const TUNE_KEYS: readonly (KeyNote & {
   readonly key: string;
   readonly type: string;
@@ -342,9 +349,10 @@ export function configDoc(): string {
       section('model', ' (required)'),
       section('train', ''),
       section('evaluate', ''),
-      '## `tune:`\n\nRead by `seqtune tune`, `seqtune study create` and `seqtune worker`. ' +
-        'The schema does not check this section; its keys are listed here by hand from src/tune/settings.ts, ' +
-        'which checks them when a study starts.\n\n' +
+      '## `tune:`\n\nRead by `seqtune tune`, `seqtune study create` and `seqtune worker`, and checked when a study ' +
+        'starts by its own schema (src/tune/settings.ts; an unknown key is an error that names the nearest known ' +
+        'one); its keys are listed here by hand. Each key of `space` must be a path of the config that a value ' +
+        'can be set at, and each value must give a valid config.\n\n' +
         tuneTable(),
       RUN_FOLDER,
       `## The starter config (\`seqtune init\`)\n\n\`\`\`yaml\n${STARTER_CONFIG}\`\`\``,

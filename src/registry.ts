@@ -74,6 +74,22 @@ export function editDistance(a: string, b: string): number {
 
 const fold = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '');
 
+/**
+ * The candidate a near miss most likely meant: the same letters but for case and separators, else the nearest
+ * within a few edits (at most a third of its length); undefined when none is that close.
+ */
+export function nearestName(name: string, candidates: readonly string[]): string | undefined {
+  if (name === '') return undefined;
+  const same = candidates.find((c) => fold(c) === fold(name));
+  if (same !== undefined) return same;
+  let best: [number, string] | undefined;
+  for (const c of candidates) {
+    const d = editDistance(c.toLowerCase(), name.toLowerCase());
+    if (!best || d < best[0]) best = [d, c];
+  }
+  return best && best[0] <= Math.max(1, Math.floor(name.length / 3)) ? best[1] : undefined;
+}
+
 export class Registry<E extends Entry> {
   /** The config names, in the registry's order (the order messages and the README list them in). */
   readonly names: readonly E['name'][];
@@ -116,17 +132,10 @@ export class Registry<E extends Entry> {
    * else the nearest within a few edits.
    */
   suggest(name: unknown, list: 'name' | 'className' = 'name'): string | undefined {
-    if (typeof name !== 'string' || name === '') return undefined;
-    const shown = (e: E) => (list === 'name' ? e.name : classNameOf(e));
-    const all = [...this.index.entries()];
-    const same = all.find(([s]) => fold(s) === fold(name));
-    if (same) return shown(same[1]);
-    let best: [number, E] | undefined;
-    for (const [s, e] of all) {
-      const d = editDistance(s.toLowerCase(), name.toLowerCase());
-      if (!best || d < best[0]) best = [d, e];
-    }
-    return best && best[0] <= Math.max(1, Math.floor(name.length / 3)) ? shown(best[1]) : undefined;
+    if (typeof name !== 'string') return undefined;
+    const spelling = nearestName(name, [...this.index.keys()]);
+    const e = spelling === undefined ? undefined : this.index.get(spelling)!;
+    return e && (list === 'name' ? e.name : classNameOf(e));
   }
 
   /**

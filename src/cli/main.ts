@@ -1,16 +1,9 @@
-// The seqtune command: the program assembled from one file per command (src/cli/commands/), and the mapping of
-// errors to exit codes (docs/config.md): 0 success; 1 the work itself failed; 2 bad input or usage, with one line on
-// stderr naming the file, row, column, key or option, what was expected and found.
+// The seqtune command: the program assembled from one file per command (src/cli/commands/); exit.ts maps what a
+// command throws to an exit code (docs/config.md): 0 success; 1 the work itself failed (or a bug in seqtune, said as
+// such); 2 bad input or usage, with one line on stderr naming the file, row, column, key or option.
 
-import { Command, CommanderError, Help, type Option } from 'commander';
-import { ConfigError } from '../config/index.js';
-import { DataError } from '../data/index.js';
-import { HistoryError } from '../diagnose/index.js';
-import { SeqtuneError } from '../errors.js';
-import { RunFolderError, removeUnfinishedRunFolders } from '../run/index.js';
-import { StorageError } from '../storage/index.js';
-import { ModelFileError } from '../train/index.js';
-import { TuneRefused } from '../tune/index.js';
+import { Command, Help, type Option } from 'commander';
+import { removeUnfinishedRunFolders } from '../run/index.js';
 import { addCheck } from './commands/check.js';
 import { addDemo } from './commands/demo.js';
 import { addDiagnose } from './commands/diagnose.js';
@@ -31,6 +24,7 @@ import {
   WorkFailed,
   withExamples,
 } from './context.js';
+import { exitCodeFor } from './exit.js';
 import { packageVersion } from './version.js';
 
 export { type IO, UsageError, WorkFailed };
@@ -49,20 +43,6 @@ const COMMANDS: readonly AddCommand[] = [
   addStudy,
   addInit,
 ];
-
-/** Errors that mean "bad input": exit 2. */
-function isInputError(e: unknown): boolean {
-  return (
-    e instanceof ConfigError ||
-    e instanceof DataError ||
-    e instanceof HistoryError ||
-    e instanceof StorageError ||
-    e instanceof ModelFileError ||
-    e instanceof RunFolderError ||
-    e instanceof UsageError ||
-    (e instanceof SeqtuneError && ['ValueError', 'ShapeError'].includes(e.name))
-  );
-}
 
 const processIO: IO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
@@ -114,20 +94,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     await program(io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
-      return 2; // commander already printed its one-line message
-    }
-    if (isInputError(e)) {
-      io.err(`seqtune: ${(e as Error).message}\n`);
-      return 2;
-    }
-    if (e instanceof WorkFailed || e instanceof TuneRefused) {
-      io.err(`seqtune: ${e.message}\n`);
-      return 1;
-    }
-    io.err(`seqtune: ${(e as Error)?.stack ?? String(e)}\n`);
-    return 1;
+    return exitCodeFor(e, io);
   } finally {
     release();
   }

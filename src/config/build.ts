@@ -4,6 +4,7 @@
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
 import type { BaselineSpec, DataConfig } from '../data/index.js';
+import { ShapeError } from '../errors.js';
 import { type Layer, layerFromSpec } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
@@ -21,6 +22,7 @@ export const TRAIN_DEFAULTS = {
   shuffle: true,
   metrics: ['mae'],
   validation: 'val',
+  on_nan: 'stop',
 } as const;
 
 /** The config with every default filled in (what `config.yaml` of a run records). */
@@ -70,9 +72,24 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
   });
 }
 
-/** The config's model over windows of `features` columns, compiled with its optimizer and loss. */
+/**
+ * The config's model over windows of `features` columns, compiled with its optimizer and loss. Layers that do not
+ * fit together (a GRU after a flatten) are a ConfigError naming the layer.
+ */
 export function compiledModel(file: string, cfg: RawConfig, features: number, seed = cfg.seed ?? 42): Model {
-  const m = sequential(buildLayers(file, cfg, [cfg.data.lookback, features]), { seed });
+  const shape: [number, number] = [cfg.data.lookback, features];
+  const layers = buildLayers(file, cfg, shape);
+  let m: Model;
+  try {
+    m = sequential(layers, { seed });
+    // A first layer that takes no input shape (dropout, gaussian_noise) leaves the stack unbuilt: build it here.
+    if (!m.built) m.build(shape);
+  } catch (e) {
+    const i = e instanceof ShapeError ? layers.findIndex((l) => e.message.startsWith(`${l.name}: `)) : -1;
+    if (i < 0) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
+    const at = pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
+    throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
+  }
   m.compile(compileOptions(cfg));
   return m;
 }
@@ -85,6 +102,7 @@ export function compileOptions(cfg: RawConfig): CompileOptions {
     metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
     clipnorm: t.clipnorm,
     clipvalue: t.clipvalue,
+    onNan: t.on_nan ?? TRAIN_DEFAULTS.on_nan,
   };
 }
 

@@ -8,7 +8,8 @@ import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../errors.js';
 import { getSchedule } from '../optim/index.js';
 import { type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
-import { configSchema, type RawConfig } from './schema.js';
+import { unknownKeyHint } from './keys.js';
+import { configSchema, monitorIssue, type RawConfig } from './schema.js';
 
 export { pathString };
 
@@ -23,8 +24,11 @@ function validate<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: IssueLike[] } } },
 ): T {
   const r = schema.safeParse(valueAt(root, base));
-  if (!r.success)
-    throw new ConfigError(`${file}: ${issueSentence(r.error.issues[0]!, base, (p) => showValue(valueAt(root, p)))}`);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const hint = unknownKeyHint(schema, issue);
+    throw new ConfigError(`${file}: ${issueSentence(issue, base, (p) => showValue(valueAt(root, p)))}${hint}`);
+  }
   return r.data;
 }
 
@@ -36,7 +40,10 @@ export interface LoadedConfig {
   name: string;
 }
 
-/** Checks parts of a parsed config that the schema alone cannot: a schedule's nested parts, the split's kinds. */
+/**
+ * Checks parts of a parsed config that the schema alone cannot: a schedule's nested parts, that callbacks watch a
+ * value epochs log, the split's kinds.
+ */
 export function checkConfig(file: string, raw: RawConfig): void {
   if (raw.train?.schedule !== undefined) {
     try {
@@ -45,6 +52,8 @@ export function checkConfig(file: string, raw: RawConfig): void {
       throw new ConfigError(`${file}: ${(e as Error).message}`, { cause: e });
     }
   }
+  const monitor = monitorIssue(raw);
+  if (monitor) throw new ConfigError(`${file}: ${monitor}`);
   const sp = raw.data.split;
   if (sp) {
     const kinds = new Set(Object.values(sp).map((v) => typeof v));

@@ -5,8 +5,18 @@
 import { z } from 'zod';
 import { type LossLike, layerRegistry, lossRegistry } from '../nn/index.js';
 import { type OptimizerName, optimizerRegistry, scheduleOption } from '../optim/index.js';
-import { e, type NamedForm, type NamedOf, nonNegInt, posInt, posNum, str } from '../registry.js';
-import { callbackRegistry, type MetricLike, metricRegistry } from '../train/index.js';
+import {
+  didYouMean,
+  e,
+  type NamedForm,
+  type NamedOf,
+  nearestName,
+  nonNegInt,
+  posInt,
+  posNum,
+  str,
+} from '../registry.js';
+import { callbackRegistry, type MetricLike, metricRegistry, NAN_POLICIES } from '../train/index.js';
 
 const strList = (what = 'a list of column names') => z.array(str('a column name'), e(what));
 
@@ -42,16 +52,21 @@ export const configSchema = z.strictObject(
     data: z.strictObject(
       {
         csv: str('a path to a CSV file'),
-        time: z.union([str('a column name'), strList()], e('a column name or a list of them')).optional(),
+        time: z
+          .union(
+            [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
+            e('a column name or a list of them'),
+          )
+          .optional(),
         drop: strList().optional(),
         skip_rows: nonNegInt().optional(),
         missing: missing.optional(),
         categorical: z
           .record(z.string(), z.enum(['label', 'onehot'], e('label or onehot')), e('{column: label | onehot}'))
           .optional(),
-        features: strList().optional(),
+        features: strList().min(1, e('a non-empty list of column names')).optional(),
         target: z.union(
-          [str('a column name'), z.array(str('a column name')).min(1)],
+          [str('a column name'), z.array(str('a column name')).min(1, e('a column name or a non-empty list of them'))],
           e('a column name or a list of them'),
         ),
         lookback: posInt(),
@@ -85,6 +100,9 @@ export const configSchema = z.strictObject(
             .optional(),
           clipnorm: posNum().optional(),
           clipvalue: posNum().optional(),
+          on_nan: z
+            .enum(NAN_POLICIES as ['stop', 'skip_batch', 'continue'], e('stop, skip_batch or continue'))
+            .optional(),
           epochs: posInt().optional(),
           batch_size: posInt().optional(),
           shuffle: z.boolean(e('true or false')).optional(),
@@ -105,3 +123,27 @@ export const configSchema = z.strictObject(
 );
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/**
+ * The values each epoch of a run logs, by name: val_loss, loss, every metric of train.metrics (its canonical name:
+ * mean_absolute_error -> mae) with its val_ form, and lr. Callbacks watch them and a study minimises one.
+ */
+export function epochKeys(cfg: Pick<RawConfig, 'train'>): string[] {
+  const metrics = (cfg.train?.metrics ?? ['mae']).map((m) => metricRegistry.get(m).name);
+  return [...['loss', ...metrics].flatMap((k) => [`val_${k}`, k]), 'lr'];
+}
+
+/** A callback's `monitor` that no epoch logs, as `train.callbacks[i].name.monitor: ...`, or undefined. */
+export function monitorIssue(cfg: Pick<RawConfig, 'train'>): string | undefined {
+  const keys = epochKeys(cfg);
+  for (const [i, c] of (cfg.train?.callbacks ?? []).entries()) {
+    const [name, o] = Object.entries(c as Record<string, { monitor?: unknown } | null>)[0] ?? [];
+    const monitor = o?.monitor;
+    if (typeof monitor === 'string' && !keys.includes(monitor))
+      return (
+        `train.callbacks[${i}].${name}.monitor: expected a value every epoch logs (${keys.join(', ')}), ` +
+        `received ${JSON.stringify(monitor)}${didYouMean(nearestName(monitor, keys))}`
+      );
+  }
+  return undefined;
+}

@@ -55,7 +55,11 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
 }
 
-/** Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). */
+/**
+ * Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). With
+ * restoreBestWeights the best epoch's weights are put back at the end of training whether it stopped early or
+ * not (Keras restores them only when it stops early): the weights a run keeps are those of the epoch it reports.
+ */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   readonly minDelta: number;
@@ -69,6 +73,7 @@ export class EarlyStopping extends Callback {
   private sign = 1;
   bestEpoch = -1;
   stoppedEpoch = -1;
+  private lastEpoch = -1;
   private snapshot = new WeightSnapshot();
 
   constructor(o: EarlyStoppingOptions = {}) {
@@ -92,6 +97,7 @@ export class EarlyStopping extends Callback {
     this.wait = 0;
     this.bestEpoch = -1;
     this.stoppedEpoch = -1;
+    this.lastEpoch = -1;
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
@@ -100,6 +106,7 @@ export class EarlyStopping extends Callback {
       throw new ValueError(
         `EarlyStopping: monitor "${this.monitor}" is not in the logs (${Object.keys(logs).join(', ')})`,
       );
+    this.lastEpoch = epoch;
     if (epoch < this.startFromEpoch) return;
     const s = this.sign * v;
     if (s < this.best - this.minDelta) {
@@ -120,11 +127,17 @@ export class EarlyStopping extends Callback {
   }
 
   override onTrainEnd(): void {
-    if (this.restoreBestWeights && this.stoppedEpoch >= 0 && this.snapshot.restore(this.model)) {
-      this.model.stopReason += `; restored the weights of epoch ${this.bestEpoch + 1}`;
+    if (this.restoreBestWeights && this.bestEpoch !== this.lastEpoch && this.snapshot.restore(this.model)) {
+      const best = `${this.monitor} ${(this.sign * this.best).toPrecision(5)}`;
+      restored(this.model, `restored the weights of epoch ${this.bestEpoch + 1} (best ${best})`);
     }
     this.snapshot.release(this.model);
   }
+}
+
+/** Adds what a callback did at the end of training to the model's stop reason. */
+function restored(model: Model, note: string): void {
+  model.stopReason = model.stopReason ? `${model.stopReason}; ${note}` : note;
 }
 
 export interface ReduceLROnPlateauOptions {
@@ -313,7 +326,9 @@ export const callbackRegistry = new Registry<CallbackEntry>(
     entry({
       name: 'early_stopping',
       className: 'EarlyStopping',
-      doc: 'monitor, min_delta, patience, mode, baseline, restore_best_weights, start_from_epoch',
+      doc:
+        "monitor, min_delta, patience, mode, baseline, restore_best_weights (the best epoch's weights at the end, " +
+        'stopped early or not), start_from_epoch',
       options: optionsObject({
         ...watch,
         baseline: num().optional(),

@@ -23,6 +23,7 @@ export type { MetricEntry, MetricLike, MetricName } from './metrics.js';
 export { METRICS, MetricState, metricName, metricRegistry } from './metrics.js';
 export type { CompileOptions, FitOptions, History } from './model.js';
 export { Model, sequential, sliceRows } from './model.js';
+export { NAN_POLICIES, type NanPolicy } from './nan-policy.js';
 export { formatLogs, ProgressLogger } from './progress.js';
 export type { SavedModel } from './save.js';
 export { MODEL_FORMAT, ModelFileError, saveModel } from './save.js';

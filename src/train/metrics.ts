@@ -71,6 +71,18 @@ export class MetricState {
     this.count = 0;
   }
 
+  private marked = { sums: new Float64Array(0), count: 0 };
+  /** Remembers what has been added so far; `rewind` takes back what came after (a batch left out). */
+  mark(): void {
+    if (this.marked.sums.length !== this.sums.length) this.marked.sums = new Float64Array(this.sums.length);
+    this.marked.sums.set(this.sums);
+    this.marked.count = this.count;
+  }
+  rewind(): void {
+    this.sums.set(this.marked.sums);
+    this.count = this.marked.count;
+  }
+
   /** Adds rows x cols predictions (row r at pred[poff + r*ld]) against a contiguous target. */
   update(pred: Float32Array, poff: number, ld: number, target: Float32Array, rows: number, cols: number): void {
     if (this.names.length === 0) return;

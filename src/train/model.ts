@@ -15,6 +15,7 @@ import {
   type ScheduleLike,
 } from '../optim/index.js';
 import { type MetricLike, type MetricName, MetricState, metricName } from './metrics.js';
+import { divergedReason, NAN_POLICIES, type NanPolicy, skippedWarning } from './nan-policy.js';
 import { ProgressLogger } from './progress.js';
 import { saveModel } from './save.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
@@ -29,6 +30,8 @@ export interface CompileOptions {
   clipvalue?: number;
   /** Metrics reported per epoch next to the loss (and as val_<name> on validation data). */
   metrics?: MetricLike[];
+  /** A step whose loss or gradient norm is not finite: stop as diverged (default), skip its batch, or continue. */
+  onNan?: NanPolicy;
 }
 
 export interface FitOptions {
@@ -54,10 +57,12 @@ export interface History {
   history: Record<string, number[]>;
   /** Epochs actually run. */
   epochs: number;
-  /** Why training ended before `epochs`, if it did. */
+  /** Why training ended before `epochs`, if it did (and the weights a callback restored at the end). */
   stopReason?: string;
-  /** True when TerminateOnNaN ended the run. */
+  /** True when a non-finite step (onNan 'stop') or TerminateOnNaN ended the run. */
   diverged: boolean;
+  /** Batches left out because their loss or gradient norm was not finite (onNan 'skip_batch'). */
+  skippedBatches: number;
   /** Warnings given at the start. */
   warnings: string[];
 }
@@ -73,7 +78,12 @@ export class Model extends Stack implements CompiledStack {
   loss?: Loss;
   clipnorm?: number;
   clipvalue?: number;
+  onNan: NanPolicy = 'stop';
   metrics: MetricName[] = [];
+  /** Steps of the running fit left out under onNan 'skip_batch'. */
+  skippedBatches = 0;
+  /** Where the running fit is (epoch, batch), for the message of a non-finite step. */
+  private at = { epoch: 0, batch: 0 };
   /** Set by a callback to end training after the current epoch (or batch). */
   stopTraining = false;
   stopReason?: string;
@@ -92,8 +102,11 @@ export class Model extends Stack implements CompiledStack {
       throw new ValueError(expected('clipnorm', 'a positive number', opts.clipnorm));
     if (opts.clipvalue !== undefined && !(opts.clipvalue > 0))
       throw new ValueError(expected('clipvalue', 'a positive number', opts.clipvalue));
+    if (opts.onNan !== undefined && !NAN_POLICIES.includes(opts.onNan))
+      throw new ValueError(expected('onNan', NAN_POLICIES.join(', '), opts.onNan));
     this.clipnorm = opts.clipnorm;
     this.clipvalue = opts.clipvalue;
+    this.onNan = opts.onNan ?? 'stop';
     this.baseLearningRate = this.optimizer.learningRate;
     this.metrics = (opts.metrics ?? []).map((m, i) => metricName(m, `metrics[${i}]`));
     this.trainMetrics = new MetricState(this.metrics);
@@ -183,23 +196,51 @@ export class Model extends Stack implements CompiledStack {
     );
   }
 
-  /** One optimizer step on samples idx[start..start+B). Returns the batch loss. */
+  /**
+   * One optimizer step on samples idx[start..start+B). Returns the batch loss. A step whose loss or gradient norm
+   * is not finite applies no update under onNan 'stop' (which ends the fit as diverged) or 'skip_batch'.
+   */
   trainStep(x: Tensor, y: Tensor, idx: ArrayLike<number>, start: number, B: number): number {
     if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
     const outS = this.outputShape!;
     const bufs = this.buffers(B);
     const xa = this.inputAct(x, idx, start, B, bufs);
     this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
+    const state = this.onNan !== 'continue' ? this.stateBefore() : null;
+    if (this.onNan === 'skip_batch') this.trainMetrics.mark();
     const out = this.forward(xa, true);
     let loss = this.lossOf(out, bufs, true, this.trainMetrics) + this.activityPenalty;
     this.zeroGrads();
     this.backward(actOf(bufs.dy, B, outS.T, outS.F));
     if (this.regularized) loss += this.weightPenalty(true);
+    const norm = Math.sqrt(this.ops.sumsq(this.grads));
+    if (!(Number.isFinite(loss) && Number.isFinite(norm)) && this.onNan !== 'continue') {
+      if (state) this.engine.view(this.state).set(state); // moving statistics the bad batch touched
+      if (this.onNan === 'skip_batch') {
+        this.trainMetrics.rewind();
+        this.skippedBatches++;
+      } else {
+        this.stopTraining = true;
+        this.diverged = true;
+        this.stopReason = divergedReason(this.at.epoch, this.at.batch, loss, norm);
+      }
+      return loss;
+    }
     if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
-    if (this.clipnorm !== undefined) clipByGlobalNorm(this.ops, this.grads, this.clipnorm);
+    if (this.clipnorm !== undefined)
+      clipByGlobalNorm(this.ops, this.grads, this.clipnorm, this.clipvalue === undefined ? norm : undefined);
     this.optimizer.step(this.ops, this.params, this.grads);
     return loss;
   }
+
+  /** A copy of the moving statistics (batch normalization) before a step, when the model has any. */
+  private stateBefore(): Float32Array | null {
+    if (!this.built || this.state.length === 0) return null;
+    this.savedState ??= new Float32Array(this.state.length);
+    this.savedState.set(this.engine.view(this.state));
+    return this.savedState;
+  }
+  private savedState?: Float32Array;
 
   /**
    * Trains for a number of epochs and returns the per-epoch history.
@@ -232,12 +273,14 @@ export class Model extends Stack implements CompiledStack {
     this.stopTraining = false;
     this.stopReason = undefined;
     this.diverged = false;
+    this.skippedBatches = 0;
     this.epochsPlanned = epochs;
     const history = this.emptyHistory(Boolean(validation));
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (const c of callbacks) await c.onTrainBegin();
     let ran = 0;
     for (let e = 0; e < epochs && !this.stopTraining; e++) {
+      this.at.epoch = e;
       if (schedule) this.optimizer.learningRate = schedule.lrAt(e, this.baseLearningRate);
       for (const c of callbacks) await c.onEpochBegin(e);
       const lr = this.optimizer.learningRate;
@@ -254,7 +297,13 @@ export class Model extends Stack implements CompiledStack {
       await new Promise<void>((r) => setImmediate(r));
     }
     for (const c of callbacks) await c.onTrainEnd();
-    return { history, epochs: ran, stopReason: this.stopReason, diverged: this.diverged, warnings };
+    if (this.skippedBatches) {
+      const w = skippedWarning(this.skippedBatches, ran * Math.ceil(N / bs));
+      warnings.push(w);
+      (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
+    }
+    const { stopReason, diverged, skippedBatches } = this;
+    return { history, epochs: ran, stopReason, diverged, skippedBatches, warnings };
   }
 
   /** fit's validationSplit: the last fraction f of the samples (chronologically last) held out. */
@@ -305,12 +354,16 @@ export class Model extends Stack implements CompiledStack {
     this.trainMetrics.reset();
     for (let start = 0; start < N && !this.stopTraining; start += bs, batch++) {
       const B = Math.min(bs, N - start);
+      const skipped = this.skippedBatches;
+      this.at.batch = batch;
       const l = this.trainStep(x, y, order, start, B);
-      sum += l * B;
-      seen += B;
+      if (this.skippedBatches === skipped) {
+        sum += l * B;
+        seen += B;
+      }
       for (const c of callbacks) await c.onBatchEnd(batch, { loss: l, size: B });
     }
-    return { loss: sum / Math.max(seen, 1), ...this.trainMetrics.result() };
+    return { loss: seen ? sum / seen : N ? Number.NaN : 0, ...this.trainMetrics.result() };
   }
 
   override dispose(): void {

@@ -1,11 +1,27 @@
-// The tune: section of a config read into TuneSettings: the strategy, the objective, the trial and
-// time budgets, the pruner, the storage (a relative SQLite file sits beside the config) and the space.
+// The tune: section of a config read into TuneSettings: checked by its zod schema (tuneSchema, with "did you mean"
+// for a near-miss key, as the rest of the config), then the strategy, the objective (a key every epoch reports),
+// the trial and time budgets, the pruner, the storage (a relative SQLite file sits beside the config) and the space
+// (each key a real path of the config: checkSpace).
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { ConfigError, type RawConfig } from '../config/index.js';
+import { z } from 'zod';
+import { ConfigError, epochKeys, type RawConfig, unknownKeyHint } from '../config/index.js';
+import {
+  e,
+  issueSentence,
+  nearestName,
+  nonNegInt,
+  oneOf,
+  posInt,
+  posNum,
+  showValue,
+  str,
+  valueAt,
+} from '../registry.js';
 import { storageUrlFrom } from '../storage/index.js';
+import { metricRegistry } from '../train/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
-import { parseSpace } from './space.js';
+import { checkSpace, gridOf, parseSpace } from './space.js';
 import type { Strategy, TuneSettings } from './types.js';
 
 export function parseDuration(v: unknown, key: string): number {
@@ -16,46 +32,121 @@ export function parseDuration(v: unknown, key: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 }
 
+const durationSchema = z.union([posNum(), str()], e('a duration like 30m, 2h or 900s'));
+const factor = () => z.number(e('an integer >= 2')).int(e('an integer >= 2')).min(2, e('an integer >= 2'));
+/** Each pruner's options, as tune.pruner writes them: `{asha: {min_epochs: 5, reduction_factor: 3}}`. */
+const PRUNER_OPTIONS = {
+  median: z.strictObject({ startup_trials: nonNegInt().optional(), warmup_epochs: nonNegInt().optional() }),
+  asha: z.strictObject({ min_epochs: posInt().optional(), reduction_factor: factor().optional() }),
+  hyperband: z.strictObject({ min_epochs: posInt().optional(), reduction_factor: factor().optional() }),
+} as const;
+type PrunerName = keyof typeof PRUNER_OPTIONS;
+const PRUNERS = Object.keys(PRUNER_OPTIONS) as PrunerName[];
+
+/** The tune: section. Unknown keys are errors (with the nearest known key); space is checked by checkSpace. */
+export const tuneSchema = z.strictObject(
+  {
+    strategy: oneOf(['auto', 'ofat', 'grid', 'random', 'tpe']).optional(),
+    objective: str('the name of an epoch log such as val_loss').optional(),
+    trials: posInt().optional(),
+    time_budget: durationSchema.optional(),
+    repeats: posInt().optional(),
+    jobs: posInt().optional(),
+    pruner: z.unknown().optional(),
+    storage: str('a storage URL such as sqlite:seqtune.db').optional(),
+    space: z.record(z.string(), z.unknown(), e('{config.path: distribution}')).optional(),
+    order: z.array(str('a key of tune.space'), e('a list of keys of tune.space')).optional(),
+    heartbeat: durationSchema.optional(),
+    retries: nonNegInt().optional(),
+  },
+  e('the tune: section (strategy, objective, trials, space, ...)'),
+);
+export type TuneSection = z.infer<typeof tuneSchema>;
+
+/** `schema` applied to the value at `base` of `root`; a failure is one line naming the file and key path. */
+function checked<S extends z.ZodType>(file: string, schema: S, root: unknown, base: PropertyKey[]): z.output<S> {
+  const r = schema.safeParse(valueAt(root, base));
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const sentence = issueSentence(issue, base, (p) => showValue(valueAt(root, p)));
+  throw new ConfigError(`${file}: ${sentence}${unknownKeyHint(schema, issue)}`);
+}
+
 export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
-  const t = (cfg.tune ?? {}) as Record<string, unknown>;
-  const strategy = (t.strategy ?? 'auto') as Strategy;
-  if (!['auto', 'ofat', 'grid', 'random', 'tpe'].includes(strategy))
-    throw new ConfigError(
-      `${file}: tune.strategy: expected auto, ofat, grid, random or tpe, received ${JSON.stringify(t.strategy)}`,
-    );
+  const t = checked(file, tuneSchema.optional(), cfg, ['tune']) ?? {};
+  const strategy: Strategy = t.strategy ?? 'auto';
   const H = (cfg.data.horizon ?? 1) * (Array.isArray(cfg.data.target) ? cfg.data.target.length : 1);
-  const space = parseSpace((t.space ?? {}) as Record<string, unknown>, H);
+  const space = withFile(file, () => parseSpace(t.space ?? {}, H));
   if (strategy !== 'auto' && space.length === 0)
     throw new ConfigError(`${file}: tune.space: strategy ${strategy} needs at least one parameter to search`);
-  const pruner = prunerOf(t.pruner, cfg.train?.epochs ?? 50, file);
-  const num = (k: string, def: number) => {
-    const v = t[k] ?? def;
-    if (typeof v !== 'number' || !(v >= 1) || !Number.isInteger(v))
-      throw new ConfigError(`${file}: tune.${k}: expected a positive integer, received ${JSON.stringify(v)}`);
-    return v;
-  };
+  checkSpace(space, cfg, file);
+  if (strategy === 'grid') withFile(file, () => gridOf(space)); // a continuous range has no grid
+  for (const [i, k] of (t.order ?? []).entries())
+    if (!space.some((p) => p.name === k))
+      throw new ConfigError(`${file}: tune.order[${i}]: "${k}" is not a key of tune.space`);
   return {
     strategy,
-    objective: (t.objective as string) ?? 'val_loss',
-    trials: num('trials', 20),
+    objective: objectiveOf(t.objective ?? 'val_loss', cfg, file),
+    trials: t.trials ?? 20,
     timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
-    repeats: num('repeats', 1),
-    jobs: num('jobs', availableParallelism()),
-    pruner,
-    storage: storageUrlFrom((t.storage as string | undefined) ?? 'sqlite:seqtune.db', dirname(file)),
+    repeats: t.repeats ?? 1,
+    jobs: t.jobs ?? availableParallelism(),
+    pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file),
+    storage: storageUrlFrom(t.storage ?? 'sqlite:seqtune.db', dirname(file)),
     space,
-    order: t.order as string[] | undefined,
+    order: t.order,
     seed: cfg.seed ?? 42,
   };
 }
 
+/** Runs `f`, giving a ConfigError it throws the file's name in front (messages of space.ts start at the key). */
+function withFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ConfigError && !err.message.startsWith(`${file}:`))
+      throw new ConfigError(`${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * tune.objective must be a value every epoch of a trial reports (loss, val_loss, a metric of train.metrics or its
+ * val_ form); a name no epoch reports would make every trial look diverged.
+ */
+function objectiveOf(objective: string, cfg: RawConfig, file: string): string {
+  const keys = epochKeys(cfg).filter((k) => k !== 'lr');
+  if (keys.includes(objective)) return objective;
+  const metric = metricRegistry.find(objective.replace(/^val_/, ''));
+  const near = nearestName(objective, keys);
+  const hint = metric
+    ? `; add ${metric.name} to train.metrics to tune on it`
+    : near !== undefined
+      ? ` (did you mean "${near}"?)`
+      : '';
+  throw new ConfigError(
+    `${file}: tune.objective: expected a value every epoch reports (${keys.join(', ')}), ` +
+      `received ${JSON.stringify(objective)}${hint}`,
+  );
+}
+
 /** tune.pruner: a name, or {name: options}; epochs (train.epochs) bounds the successive-halving pruners. */
 function prunerOf(value: unknown, epochs: number, file: string): Pruner | undefined {
-  const p = value as Record<string, Record<string, number>> | string | undefined;
-  if (!p) return undefined;
-  const [name, o] = typeof p === 'string' ? [p, {}] : Object.entries(p)[0]!;
-  if (name === 'median') return new MedianPruner(o.startup_trials ?? 5, o.warmup_epochs ?? 2);
-  if (name === 'asha') return new AshaPruner(o.min_epochs ?? 1, o.reduction_factor ?? 3, epochs);
-  if (name === 'hyperband') return new HyperbandPruner(o.min_epochs ?? 1, epochs, o.reduction_factor ?? 3);
-  throw new ConfigError(`${file}: tune.pruner: expected median, asha or hyperband, received ${JSON.stringify(name)}`);
+  if (value === undefined || value === null) return undefined;
+  const entries = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  const [name, given] = typeof value === 'string' ? [value, {}] : entries.length === 1 ? entries[0]! : ['', {}];
+  if (!PRUNERS.includes(name as PrunerName)) {
+    const near = nearestName(name, PRUNERS);
+    const got = typeof value === 'string' || entries.length === 1 ? JSON.stringify(name) : showValue(value);
+    throw new ConfigError(
+      `${file}: tune.pruner: expected median, asha or hyperband, or {name: {options}}, received ${got}` +
+        (near ? ` (did you mean "${near}"?)` : ''),
+    );
+  }
+  const n = name as PrunerName;
+  const o = checked(file, PRUNER_OPTIONS[n], { tune: { pruner: { [n]: given ?? {} } } }, ['tune', 'pruner', n]);
+  const p = o as { startup_trials?: number; warmup_epochs?: number; min_epochs?: number; reduction_factor?: number };
+  if (n === 'median') return new MedianPruner(p.startup_trials ?? 5, p.warmup_epochs ?? 2);
+  if (n === 'asha') return new AshaPruner(p.min_epochs ?? 1, p.reduction_factor ?? 3, epochs);
+  return new HyperbandPruner(p.min_epochs ?? 1, epochs, p.reduction_factor ?? 3);
 }

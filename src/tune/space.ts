@@ -6,7 +6,18 @@
 //   {int: [lo, hi], log: true}     integers
 //   {stack: {cell: gru, layers: [1, 2], units: [32, 64]}}   model.layers as a grid of depth x units
 //   ... when: {other.path: value}  conditional: sampled only when another parameter has that value
-import { ConfigError } from '../config/index.js';
+// A key is a path of own keys: `__proto__`, `constructor` and `prototype` are never walked or set. In a study
+// (tuneSettings), checkSpace also makes sure every key names a real path of the config and every value gives a
+// valid config.
+import {
+  ConfigError,
+  checkConfig,
+  configSchema,
+  type RawConfig,
+  resolveConfig,
+  unknownKeyHint,
+} from '../config/index.js';
+import { didYouMean, issueSentence, nearestName, showValue, valueAt } from '../registry.js';
 
 export type Distribution =
   | { kind: 'categorical'; values: unknown[] }
@@ -22,14 +33,55 @@ export type Space = Param[];
 export type Params = Record<string, unknown>;
 
 const err = (key: string, what: string, got: unknown) =>
-  new ConfigError(`tune.space.${key}: expected ${what}, received ${JSON.stringify(got)}`);
+  new ConfigError(`tune.space.${key}: expected ${what}, received ${showValue(got)}`);
+
+/** Names a path may not walk: they reach the prototypes every object shares. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The parts of a path like model.layers[0].gru.units; a ConfigError for an empty or forbidden part. */
+export function pathParts(path: string, key = `tune.space.${path}`): string[] {
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const bad = parts.find((p) => p === '' || FORBIDDEN.has(p));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `${key}: expected a config path such as model.layers[0].gru.units, received ${JSON.stringify(path)}` +
+        (bad ? ` ("${bad}" is not a config key)` : ''),
+    );
+  return parts;
+}
+
+/** The keys a distribution object may have, besides `when` (and `log` with int). */
+const KINDS = ['choice', 'stack', 'uniform', 'loguniform', 'int'];
+const STACK_KEYS = ['cell', 'layers', 'units', 'options'];
+
+/** Unknown keys of a distribution (or a stack spec) are errors naming the nearest known one. */
+function checkKeys(key: string, o: Record<string, unknown>, known: readonly string[]): void {
+  for (const k of Object.keys(o))
+    if (!known.includes(k))
+      throw new ConfigError(
+        `tune.space.${key}.${k}: unknown key` +
+          (didYouMean(nearestName(k, known)) || `; expected one of ${known.join(', ')}`),
+      );
+}
 
 /** Expands {stack: {...}} into the list of layer stacks it stands for (each ends in the output head). */
-export function stackChoices(spec: Record<string, unknown>, headUnits: number): unknown[] {
-  const cell = (spec.cell as string) ?? 'gru';
-  const depths = (spec.layers as number[]) ?? [1];
-  const units = (spec.units as number[]) ?? [64];
-  const extra = (spec.options as Record<string, unknown>) ?? {};
+export function stackChoices(spec: Record<string, unknown>, headUnits: number, key = 'model.layers'): unknown[] {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    throw err(`${key}.stack`, '{cell, layers, units, options}', spec);
+  checkKeys(`${key}.stack`, spec, STACK_KEYS);
+  const ints = (k: string, def: number[]): number[] => {
+    const v = spec[k] ?? def;
+    if (!Array.isArray(v) || !v.length || !v.every((x) => Number.isInteger(x) && x > 0))
+      throw err(`${key}.stack.${k}`, 'a non-empty list of positive integers', v);
+    return v as number[];
+  };
+  const cell = spec.cell ?? 'gru';
+  if (typeof cell !== 'string') throw err(`${key}.stack.cell`, 'a recurrent layer such as gru or lstm', cell);
+  const depths = ints('layers', [1]);
+  const units = ints('units', [64]);
+  const extra = spec.options ?? {};
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra))
+    throw err(`${key}.stack.options`, 'the options of each layer, such as {dropout: 0.1}', extra);
   const out: unknown[] = [];
   for (const d of depths)
     for (const u of units) {
@@ -45,6 +97,7 @@ export function stackChoices(spec: Record<string, unknown>, headUnits: number): 
 export function parseSpace(raw: Record<string, unknown>, headUnits: number): Space {
   const space: Space = [];
   for (const [name, v] of Object.entries(raw ?? {})) {
+    pathParts(name);
     if (Array.isArray(v)) {
       if (v.length === 0) throw err(name, 'a non-empty list', v);
       space.push({ name, dist: { kind: 'categorical', values: v } });
@@ -53,7 +106,12 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
     if (v === null || typeof v !== 'object')
       throw err(name, 'a list of values or {uniform|loguniform|int|choice|stack: ...}', v);
     const o = v as Record<string, unknown>;
+    const kinds = KINDS.filter((k) => k in o);
+    if (kinds.length > 1) throw err(name, 'one of choice, stack, uniform, loguniform, int', v);
+    checkKeys(name, o, [...KINDS, 'when', ...('int' in o ? ['log'] : [])]);
     const when = o.when as Record<string, unknown> | undefined;
+    if (when !== undefined && (when === null || typeof when !== 'object' || Array.isArray(when)))
+      throw err(`${name}.when`, '{other.path: value}', when);
     const range = (k: string): [number, number] => {
       const r = o[k];
       if (
@@ -70,7 +128,7 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
       if (!Array.isArray(o.choice) || !o.choice.length) throw err(`${name}.choice`, 'a non-empty list', o.choice);
       dist = { kind: 'categorical', values: o.choice };
     } else if ('stack' in o)
-      dist = { kind: 'categorical', values: stackChoices(o.stack as Record<string, unknown>, headUnits) };
+      dist = { kind: 'categorical', values: stackChoices(o.stack as Record<string, unknown>, headUnits, name) };
     else if ('uniform' in o) {
       const [lo, hi] = range('uniform');
       dist = { kind: 'float', lo, hi, log: false };
@@ -81,10 +139,16 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
     } else if ('int' in o) {
       const [lo, hi] = range('int');
       if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw err(`${name}.int`, 'integer bounds', o.int);
+      if (o.log !== undefined && typeof o.log !== 'boolean') throw err(`${name}.log`, 'true or false', o.log);
+      if (o.log && lo <= 0) throw err(`${name}.int`, 'positive bounds with log: true', o.int);
       dist = { kind: 'int', lo, hi, log: Boolean(o.log) };
     } else throw err(name, 'one of choice, stack, uniform, loguniform, int', v);
     space.push({ name, dist, when });
   }
+  for (const p of space)
+    for (const k of Object.keys(p.when ?? {}))
+      if (!space.some((q) => q.name === k && q !== p))
+        throw new ConfigError(`tune.space.${p.name}.when.${k}: expected another key of tune.space`);
   return space;
 }
 
@@ -94,11 +158,11 @@ export const isActive = (p: Param, params: Params): boolean =>
 
 /** Sets a value at a config path like model.layers[0].gru.units (creating objects on the way). */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const parts = pathParts(path);
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i]!;
-    if (o[k] === undefined || o[k] === null || typeof o[k] !== 'object') {
+    if (!Object.hasOwn(o, k) || o[k] === null || typeof o[k] !== 'object') {
       throw new ConfigError(`tune.space.${path}: the config has no "${parts.slice(0, i + 1).join('.')}" to change`);
     }
     o = o[k] as Record<string, unknown>;
@@ -108,8 +172,8 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
 
 export function getPath(obj: unknown, path: string): unknown {
   let o = obj;
-  for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.'))
-    o = o == null ? undefined : (o as Record<string, unknown>)[k];
+  for (const k of pathParts(path))
+    o = o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
   return o;
 }
 
@@ -118,10 +182,10 @@ export function applyParams<T>(config: T, params: Params): T {
   const c = structuredClone(config) as Record<string, unknown>;
   for (const [k, v] of Object.entries(params)) {
     if (k.startsWith('train.optimizer.') && k.split('.').length === 4) {
-      const [, , name, opt] = k.split('.') as [string, string, string, string];
+      const [, , name, opt] = pathParts(k) as [string, string, string, string];
       const train = c.train as Record<string, unknown>;
       const cur = train.optimizer as Record<string, Record<string, unknown>>;
-      if (!cur[name]) train.optimizer = { [name]: { ...(Object.values(cur)[0] ?? {}) } };
+      if (!Object.hasOwn(cur, name)) train.optimizer = { [name]: { ...(Object.values(cur)[0] ?? {}) } };
       (train.optimizer as Record<string, Record<string, unknown>>)[name]![opt] = v;
       continue;
     }
@@ -153,4 +217,51 @@ export function gridOf(space: Space): Params[] {
     grid = next;
   }
   return grid;
+}
+
+/** The values of a parameter a trial may take, for checking: a categorical's values, a range's two ends. */
+const valuesOf = (d: Distribution): unknown[] => (d.kind === 'categorical' ? d.values : [d.lo, d.hi]);
+
+/**
+ * Checks that each key of the space names a real path of the config (`train.batch_size`, not `train.batchsize`)
+ * and that each of its values (each end of a range) gives a valid config, by applying it to `cfg` and validating
+ * the result as a config file is validated. One ConfigError naming the file, the key and what is wrong.
+ */
+export function checkSpace(space: Space, cfg: RawConfig, file: string): void {
+  const resolved = resolveConfig(cfg, cfg.name ?? 'study');
+  for (const p of space) {
+    const head = pathParts(p.name)[0]!;
+    if (!['seed', 'data', 'model', 'train', 'evaluate'].includes(head))
+      throw new ConfigError(
+        `${file}: tune.space.${p.name}: expected a path in seed, data, model, train or evaluate, received ` +
+          `${JSON.stringify(p.name)}${didYouMean(nearestName(head, ['seed', 'data', 'model', 'train', 'evaluate']))}`,
+      );
+    for (const v of valuesOf(p.dist)) checkValue(p.name, v, resolved, file);
+  }
+}
+
+function checkValue(name: string, v: unknown, cfg: RawConfig, file: string): void {
+  const where = `${file}: tune.space.${name}`;
+  let applied: RawConfig;
+  try {
+    applied = applyParams(cfg, { [name]: v });
+  } catch (e) {
+    const why = (e as Error).message.replace(`tune.space.${name}: `, '');
+    throw new ConfigError(`${where}: not a path of the config (${why})`, { cause: e });
+  }
+  const r = configSchema.safeParse(applied);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const sentence = issueSentence(issue, [], (q) => showValue(valueAt(applied, q)));
+    const hint = unknownKeyHint(configSchema, issue);
+    if (issue.code === 'unrecognized_keys')
+      throw new ConfigError(`${where}: not a key of the config (${sentence}${hint})`);
+    throw new ConfigError(`${where}: the value ${showValue(v)} gives an invalid config (${sentence}${hint})`);
+  }
+  try {
+    checkConfig(file, r.data);
+  } catch (e) {
+    const why = (e as Error).message.replace(`${file}: `, '');
+    throw new ConfigError(`${where}: the value ${showValue(v)} gives an invalid config (${why})`, { cause: e });
+  }
 }

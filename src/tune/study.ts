@@ -21,6 +21,7 @@ import { type RunResult, splitTensors, trainRun } from '../run/index.js';
 import { type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
 import { TimeBudget } from './budget.js';
+import { configDiff, diffLine } from './config-diff.js';
 import { WorkerPool } from './pool.js';
 import { factorChart, historyChart, importance, importanceReadable } from './report.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
@@ -59,6 +60,8 @@ export interface TuneOptions {
   resume?: boolean;
   /** With resume: run the interrupted trials again (same parameters, new trial numbers) before anything new. */
   rerunInterrupted?: boolean;
+  /** With resume: go on although the config differs from the one the study was created with. */
+  force?: boolean;
   storage?: string;
   trials?: number;
   timeBudget?: number;
@@ -137,6 +140,13 @@ async function openStudy(c: StudyContext): Promise<FrozenTrial[]> {
     await storage.createStudy(name, attrs);
     return [];
   }
+  const diffs = configDiff(existing.attrs.config, c.base);
+  if (diffs.length && !o.force)
+    throw new ConfigError(
+      `${c.loaded.file}: --resume: the config differs from the one study "${name}" was created with ` +
+        `(${diffLine(diffs)}); add --force to resume with this config anyway`,
+    );
+  if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
   const failed = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
   if (failed.length)
     c.log(

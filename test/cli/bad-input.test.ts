@@ -101,6 +101,36 @@ const cases: [string, string, string | undefined, RegExp][] = [
     numbers,
     /model.layers\[1\].dense: the model outputs 1 value per window; expected 2 \(horizon 2 x 1 target\)/,
   ],
+  [
+    'layers that do not fit together (was a ShapeError, exit 1)',
+    good({ layer: 'flatten: {}\n    - gru: {units: 2}' }),
+    numbers,
+    /c.yaml: model.layers\[1\].gru: GRU needs a sequence input \(T, F\), received a vector of 4\n/,
+  ],
+  [
+    'a misspelt section',
+    `${good()}trian: {epochs: 2}\n`,
+    numbers,
+    /c.yaml: trian: unknown key \(did you mean "train"\?\)\n/,
+  ],
+  [
+    'a misspelt key',
+    good({ lookback: '4\n  lookbak: 3' }),
+    numbers,
+    /c.yaml: data.lookbak: unknown key \(did you mean "lookback"\?\)\n/,
+  ],
+  [
+    'an unknown NaN policy',
+    good().replace('  epochs: 1\n', '  epochs: 1\n  on_nan: skip\n'),
+    numbers,
+    /c.yaml: train.on_nan: expected stop, skip_batch or continue, received "skip"\n/,
+  ],
+  [
+    'a callback watching a value no epoch logs (was a ValueError mid-training)',
+    good().replace('  epochs: 1\n', '  epochs: 1\n  callbacks: [{early_stopping: {monitor: val_lss}}]\n'),
+    numbers,
+    /callbacks\[0\].early_stopping.monitor: expected a value every epoch logs \(val_loss, .*, lr\), .*"val_loss"/,
+  ],
 ];
 
 for (const [what, config, csv, msg] of cases) {
@@ -117,6 +147,13 @@ for (const [what, config, csv, msg] of cases) {
     );
   });
 }
+
+test('a first layer that takes no input shape (dropout) trains (it was a TypeError, exit 1)', async () => {
+  const { cfg, out } = setup(good({ layer: 'dropout: {rate: 0.1}\n    - gru: {units: 2}' }), numbers);
+  const r = await run(['train', cfg, '--out', out, '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(out, 'model', 'model.json')));
+});
 
 test('usage errors and a missing config exit 2', async () => {
   assert.equal((await run(['train'])).code, 2);

@@ -12,6 +12,7 @@ import { bestText } from './study-report.js';
 interface TuneOptions {
   resume?: boolean;
   rerunInterrupted?: boolean;
+  force?: boolean;
   storage?: string;
   trials?: number;
   timeBudget?: number;
@@ -51,6 +52,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .argument('<config>', 'YAML config with a tune: section')
     .option('--resume', 'continue an interrupted study')
     .option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
+    .option('--force', 'with --resume: go on although the config differs from the one the study was created with')
     .option('--storage <url>', "sqlite:FILE (default: the config's tune.storage, else seqtune.db beside the config)")
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
@@ -59,12 +61,12 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--verbose', 'one line per epoch of each trial (trials run in this process: --jobs 1)')
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
     .action(async (config: string, o: TuneOptions) => {
-      const { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out, verbose } = o;
+      const { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, verbose } = o;
       let seen: { trials: readonly FrozenTrial[]; study?: { name: string; storage: string } } = { trials: [] };
       const onTrials = (t: readonly FrozenTrial[], study: { name: string; storage: string }) => {
         seen = { trials: t, study };
       };
-      const opts = { resume, rerunInterrupted, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
+      const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
       const release = onInterrupt(() => interruptedText(config, storage, seen.trials, seen.study));
       let r: Awaited<ReturnType<typeof runStudy>>;
       try {

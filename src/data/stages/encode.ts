@@ -43,6 +43,11 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
         throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
       numeric.set(t, parseColumn(rows, t));
     }
+  if (!features.length)
+    throw new DataError(
+      `${rows.table.file}: data.features: no column is left to feed the model (of ${rows.table.header.join(', ')}, ` +
+        'data.drop and data.time take some and the rest are not numeric); name the inputs in data.features',
+    );
   return { features, numeric, encodings, notes };
 }
 

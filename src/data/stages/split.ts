@@ -16,7 +16,17 @@ export function splitRows(cfg: DataConfig, file: string, rows: number, fixed: bo
       `${file}: ${rows} usable rows, ` +
         `but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
     );
-  return fixed
-    ? { train: [0, rows] as [number, number], val: [0, rows] as [number, number], test: [0, rows] as [number, number] }
-    : splitRanges(rows, cfg.split ?? { train: 0.7, val: 0.15, test: 0.15 });
+  if (fixed)
+    return {
+      train: [0, rows] as [number, number],
+      val: [0, rows] as [number, number],
+      test: [0, rows] as [number, number],
+    };
+  try {
+    return splitRanges(rows, cfg.split ?? { train: 0.7, val: 0.15, test: 0.15 });
+  } catch (e) {
+    // splitRanges names the key (data.split.test: ...); the message names the file too.
+    if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }

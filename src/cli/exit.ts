@@ -1,0 +1,74 @@
+// How an error thrown by a command ends the process (docs/config.md, "Exit codes"): bad input or usage is exit 2
+// with one line; the work failing (a failed check, no completed trial) or storage busy or locked by another process
+// is exit 1 with one line; anything else is a bug in seqtune: exit 1 with the stack and one line that says so and
+// where to report it. Only errors that name what the user gave count as bad input: a ValueError or ShapeError that
+// reaches here (an engine bounds check, a missing build file) was not caused by the input, or was never checked.
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { DataError } from '../data/index.js';
+import { HistoryError } from '../diagnose/index.js';
+import { RunFolderError } from '../run/index.js';
+import { StorageError } from '../storage/index.js';
+import { ModelFileError } from '../train/index.js';
+import { TuneRefused } from '../tune/index.js';
+import { type IO, UsageError, WorkFailed } from './context.js';
+import { packageInfo } from './version.js';
+
+const INPUT_ERRORS = [ConfigError, DataError, HistoryError, StorageError, ModelFileError, RunFolderError, UsageError];
+
+/** SQLite's and PostgreSQL's codes for "another process holds the lock" (and SQLite's for a file it cannot use). */
+const BUSY = /^(SQLITE_BUSY|SQLITE_LOCKED|55P03|40P01)/;
+const NOT_A_DATABASE = /^(SQLITE_NOTADB|SQLITE_CORRUPT|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM)/;
+
+/** The driver's error code of `e` or of an error it wraps (`cause`), if any. */
+function codeOf(e: unknown): string | undefined {
+  for (let x = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Where a bug is reported: package.json's bugs URL, else its repository's issues, else in words. */
+export function reportWhere(): string {
+  const pkg = packageInfo();
+  const bugs = typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
+  if (bugs) return `at ${bugs}`;
+  const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  if (repo?.startsWith('git+https://') || repo?.startsWith('https://'))
+    return `at ${repo.replace(/^git\+/, '').replace(/\.git$/, '')}/issues`;
+  return "on the project's issue tracker";
+}
+
+/** Writes what the user needs to read for `e` and returns the exit code. */
+export function exitCodeFor(e: unknown, io: IO): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+    return 2; // commander already printed its one-line message
+  }
+  const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  const code = codeOf(e);
+  if (code && BUSY.test(code)) {
+    io.err(`seqtune: the study storage is busy: another process holds its lock (${code}: ${message}); try again\n`);
+    return 1;
+  }
+  if (INPUT_ERRORS.some((k) => e instanceof k)) {
+    io.err(`seqtune: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (e instanceof WorkFailed || e instanceof TuneRefused) {
+    io.err(`seqtune: ${message}\n`);
+    return 1;
+  }
+  if (code && NOT_A_DATABASE.test(code)) {
+    io.err(`seqtune: the study storage cannot be used (${code}: ${message}); name another with --storage\n`);
+    return 2;
+  }
+  const stack = e instanceof Error ? (e.stack ?? message) : String(e);
+  io.err(`seqtune: ${stack}\n`);
+  io.err(
+    `seqtune: this is a bug in seqtune ${packageInfo().version}, not a problem with your input; please report it ` +
+      `${reportWhere()} with the command line and the output above\n`,
+  );
+  return 1;
+}

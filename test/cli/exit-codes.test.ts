@@ -1,0 +1,104 @@
+// Exit codes tell the truth: 2 only for bad input; an internal error (an engine bounds check, a missing build file)
+// exits 1 with its stack and one line saying it is a bug in seqtune and where to report it; a study storage that
+// another process holds locked exits 1 with one line.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { exitCodeFor } from '../../src/cli/exit.js';
+import { getEngine } from '../../src/engine/index.js';
+import { StorageError } from '../../src/storage/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-exit-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const root = join(import.meta.dirname, '..', '..');
+
+function captured(e: unknown): { code: number; err: string } {
+  const err: string[] = [];
+  const code = exitCodeFor(e, { out: () => {}, err: (s) => err.push(s) });
+  return { code, err: err.join('') };
+}
+
+const bugLine = new RegExp(
+  String.raw`\nseqtune: this is a bug in seqtune \d+\.\d+\.\d+, not a problem with your input; please report it ` +
+    String.raw`(at \S+|on the project's issue tracker) with the command line and the output above\n$`,
+);
+
+test("an engine bounds check is a bug in seqtune: exit 1, the stack, and where to report it (it was exit 2, 'bad input')", () => {
+  let thrown: unknown;
+  try {
+    getEngine().alloc(-1);
+  } catch (e) {
+    thrown = e;
+  }
+  assert.ok(thrown instanceof Error && thrown.name === 'ValueError', 'the engine refused the size');
+  const r = captured(thrown);
+  assert.equal(r.code, 1);
+  assert.match(
+    r.err,
+    /^seqtune: ValueError: engine\.alloc: expected a non-negative integer size, received -1\n {4}at /,
+  );
+  assert.match(r.err, bugLine);
+});
+
+test('a missing wasm build file: exit 1 with the stack and the bug line, and no run folder', () => {
+  // A copy of the sources without dist/: the engine finds no kernels.
+  const copy = join(dir, 'nobuild');
+  cpSync(join(root, 'src'), join(copy, 'src'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const cli = join(copy, 'cli.ts');
+  writeFileSync(
+    cli,
+    "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
+  const out = join(dir, 'demo-run');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'demo', '--out', out, '--quiet'], {
+    cwd: copy,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /seqtune: ValueError: engine: kernels\.\w+\.wasm not found next to the engine .*\n {4}at /);
+  assert.match(r.stderr, bugLine);
+  assert.ok(!existsSync(out));
+});
+
+test('storage locked by another process: exit 1, one line (it was a raw stack)', () => {
+  const file = join(dir, 'locked.db');
+  const holder = new Database(file);
+  holder.exec('CREATE TABLE t (x INTEGER)');
+  holder.exec('BEGIN EXCLUSIVE');
+  const other = new Database(file, { timeout: 0 });
+  let busy: unknown;
+  try {
+    other.exec('INSERT INTO t VALUES (1)');
+  } catch (e) {
+    busy = e;
+  } finally {
+    holder.exec('ROLLBACK');
+    holder.close();
+    other.close();
+  }
+  assert.equal((busy as { code?: string }).code, 'SQLITE_BUSY');
+  for (const e of [
+    busy,
+    new StorageError(`${file}: cannot open the study database (database is locked)`, { cause: busy }),
+  ]) {
+    const r = captured(e);
+    assert.equal(r.code, 1);
+    assert.equal(r.err.split('\n').length, 2, r.err);
+    assert.match(
+      r.err,
+      /^seqtune: the study storage is busy: another process holds its lock \(SQLITE_BUSY: .*\); try again\n$/,
+    );
+  }
+});
+
+test('bad input stays exit 2 with one line', () => {
+  const r = captured(new StorageError('no study named "x" in seqtune.db'));
+  assert.deepEqual(r, { code: 2, err: 'seqtune: no study named "x" in seqtune.db\n' });
+});

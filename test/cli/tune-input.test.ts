@@ -1,0 +1,111 @@
+// The tune: section is checked before any study starts: a typo, a space key that is not a real config path (or
+// that walks a prototype), a value that makes an invalid config, an objective no epoch reports: exit 2, one line
+// naming the file and key, no database. --resume with a changed config says what changed and refuses (--force).
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticCsv } from '../../src/data/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-input-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 300, seed: 2 }));
+
+const random = (space: string) => `  strategy: random\n  trials: 1\n  space:\n${space}`;
+const cases: [string, string, RegExp][] = [
+  ['a typo of trials', '  trails: 40\n', /tune\.trails: unknown key \(did you mean "trials"\?\)$/],
+  [
+    'a typo in the pruner',
+    '  pruner: {asha: {min_epoch: 3}}\n',
+    /tune\.pruner\.asha\.min_epoch: unknown key \(did you mean "min_epochs"\?\)$/,
+  ],
+  [
+    'a reduction factor of 1',
+    '  pruner: {hyperband: {reduction_factor: 1}}\n',
+    /reduction_factor: expected an integer >= 2/,
+  ],
+  [
+    'an objective no epoch reports',
+    '  objective: val_mse\n',
+    /objective: expected a value every epoch reports \(val_loss, loss, val_mae, mae\), received "val_mse"; add mse/,
+  ],
+  [
+    'a __proto__ path',
+    random("    '__proto__.polluted': [1]\n"),
+    /tune\.space\.__proto__\.polluted: expected a config path .* \("__proto__" is not a config key\)$/,
+  ],
+  [
+    'a constructor.prototype path',
+    random("    'constructor.prototype.polluted': [1]\n"),
+    /"constructor" is not a config key/,
+  ],
+  [
+    'a misspelt key',
+    random('    train.batchsize: [8, 16]\n'),
+    /train\.batchsize: not a key of the config \(train\.batchsize: unknown key \(did you mean "batch_size"\?\)\)$/,
+  ],
+  [
+    'a layer that is not there',
+    random('    model.layers[4].gru.units: [8]\n'),
+    /tune\.space\.model\.layers\[4\]\.gru\.units: not a path of the config/,
+  ],
+  [
+    'a value the config refuses',
+    random('    model.layers[0].gru.units: [4, 0]\n'),
+    /the value 0 gives an invalid config \(model\.layers\[0\]\.gru\.units: expected a positive integer, received 0\)$/,
+  ],
+  [
+    'an unknown key in a distribution',
+    random('    train.batch_size: {int: [8, 64], lg: true}\n'),
+    /tune\.space\.train\.batch_size\.lg: unknown key \(did you mean "log"\?\)$/,
+  ],
+  [
+    'order naming no space key',
+    `${random('    train.batch_size: [8]\n')}  order: [train.batchsize]\n`,
+    /tune\.order\[0\]/,
+  ],
+];
+
+for (const [what, tune, message] of cases) {
+  test(`tune with ${what}: exit 2, one line naming the key, no database`, async () => {
+    const name = what.replace(/\W+/g, '-');
+    const f = studyConfig(dir, name, `  storage: sqlite:${name}.db\n${tune}`, 1);
+    const r = await runCli(['tune', f]);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err.split('\n').length, 2, r.err);
+    assert.match(r.err.trim(), new RegExp(`^seqtune: ${f.replaceAll('.', '\\.')}: `));
+    assert.match(r.err.trim(), message);
+    assert.ok(!existsSync(join(dir, `${name}.db`)));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+}
+
+test('--resume with a changed config prints what changed and refuses; --force resumes', async () => {
+  const db = join(dir, 'resume.db');
+  const tune = (units: string) =>
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [${units}]\n`;
+  const f = studyConfig(dir, 'resume', tune('2'), 1);
+  const quiet = ['--out', join(dir, 'best')];
+  assert.equal((await runCli(['tune', f, ...quiet])).code, 0);
+  // More trials or time is no change; another epoch count and another space are.
+  writeFileSync(f, readFileSync(f, 'utf8').replace('trials: 1', 'trials: 2'));
+  const same = await runCli(['tune', f, '--resume', '--trials', '1', '--out', join(dir, 'best2')]);
+  assert.equal(same.code, 0, same.err);
+  writeFileSync(f, readFileSync(f, 'utf8').replace('epochs: 1', 'epochs: 2').replace('[2]', '[2, 3]'));
+  const refused = await runCli(['tune', f, '--resume']);
+  assert.equal(refused.code, 2);
+  assert.equal(
+    refused.err,
+    `seqtune: ${f}: --resume: the config differs from the one study "resume" was created with ` +
+      '(train.epochs: 1 -> 2; tune.space.model.layers[0].gru.units: [2] -> [2,3]); ' +
+      'add --force to resume with this config anyway\n',
+  );
+  const forced = await runCli(['tune', f, '--resume', '--force', '--out', join(dir, 'best3')]);
+  assert.equal(forced.code, 0, forced.err);
+  assert.match(forced.out, /resume --force: the config differs from the study's \(train\.epochs: 1 -> 2; /);
+  assert.match(forced.out, /study resume: 2 trials/);
+});
