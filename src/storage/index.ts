@@ -9,6 +9,7 @@ export { SqliteStorage } from './sqlite.js';
 export type {
   EndState,
   FrozenTrial,
+  NewTrial,
   Owner,
   StaleResult,
   StaleRule,
@@ -16,4 +17,4 @@ export type {
   StudyRecord,
   TrialState,
 } from './types.js';
-export { freezeTrial, ownerText, StorageError, TRIAL_STATES } from './types.js';
+export { DuplicateTrial, freezeTrial, ownerText, StorageError, TRIAL_STATES } from './types.js';

@@ -1,9 +1,11 @@
 // In-memory storage (one process; for tests and throwaway studies).
 import {
+  duplicateOf,
   type EndState,
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type NewTrial,
   type Owner,
   ownerText,
   type StaleResult,
@@ -82,9 +84,11 @@ export class MemoryStorage implements Storage {
     study: string,
     params: Record<string, unknown>,
     attrs: Record<string, unknown> = {},
-    opts: { owner?: Owner; waiting?: boolean } = {},
+    opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     const s = this.study(study);
+    const dup = opts.unique ? duplicateOf(study, params, s.trials) : null;
+    if (dup) throw dup;
     const owned = !opts.waiting && opts.owner;
     const t: MutableTrial = {
       number: s.trials.length,

@@ -7,10 +7,12 @@ import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
 import {
+  duplicateOf,
   type EndState,
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type NewTrial,
   type Owner,
   ownerText,
   type StaleResult,
@@ -213,7 +215,7 @@ export class PgStorage implements Storage {
     sid: number,
     params: Record<string, unknown>,
     attrs: Record<string, unknown>,
-    opts: { owner?: Owner; waiting?: boolean },
+    opts: NewTrial,
   ): Promise<number> {
     const owner = !opts.waiting ? opts.owner : undefined;
     const r = await this.q<{ number: number }>(
@@ -237,10 +239,23 @@ export class PgStorage implements Storage {
     study: string,
     params: Record<string, unknown>,
     attrs: Record<string, unknown> = {},
-    opts: { owner?: Owner; waiting?: boolean } = {},
+    opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     return this.tx(async (c) => {
       const sid = await this.studyId(study, c, true);
+      if (opts.unique) {
+        const taken = await this.q<{ state: string; params: string }>(
+          'SELECT state, params FROM trials WHERE study_id = $1',
+          [sid],
+          c,
+        );
+        const dup = duplicateOf(
+          study,
+          params,
+          taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+        );
+        if (dup) throw dup;
+      }
       return this.trial(study, await this.insertTrial(c, sid, params, attrs, opts), c);
     });
   }

@@ -6,10 +6,12 @@ import Database from 'better-sqlite3';
 import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
+  duplicateOf,
   type EndState,
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type NewTrial,
   type Owner,
   ownerText,
   type StaleResult,
@@ -180,7 +182,7 @@ export class SqliteStorage implements Storage {
     sid: number,
     params: Record<string, unknown>,
     attrs: Record<string, unknown>,
-    opts: { owner?: Owner; waiting?: boolean },
+    opts: NewTrial,
   ): number {
     const n = (
       this.db.prepare('SELECT COALESCE(MAX(number), -1) + 1 AS n FROM trials WHERE study_id = ?').get(sid) as {
@@ -211,10 +213,26 @@ export class SqliteStorage implements Storage {
     study: string,
     params: Record<string, unknown>,
     attrs: Record<string, unknown> = {},
-    opts: { owner?: Owner; waiting?: boolean } = {},
+    opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     const sid = this.studyId(study);
-    const number = this.db.transaction(() => this.insertTrial(sid, params, attrs, opts)).immediate();
+    const number = this.db
+      .transaction(() => {
+        if (opts.unique) {
+          const taken = this.db.prepare('SELECT state, params FROM trials WHERE study_id = ?').all(sid) as {
+            state: string;
+            params: string;
+          }[];
+          const dup = duplicateOf(
+            study,
+            params,
+            taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+          );
+          if (dup) throw dup;
+        }
+        return this.insertTrial(sid, params, attrs, opts);
+      })
+      .immediate();
     return this.toTrial(this.trialRow(study, number));
   }
   async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {

@@ -46,6 +46,38 @@ export interface FrozenTrial {
 }
 
 export class StorageError extends SeqtuneError {}
+/** createTrial with `unique`: a trial with the same parameters is waiting, running or finished (not failed). */
+export class DuplicateTrial extends StorageError {}
+
+/** Options of createTrial. */
+export interface NewTrial {
+  /** Running, owned by this owner with a fresh heartbeat (default: running without an owner). */
+  owner?: Owner;
+  /** Waiting for a worker to claim it. */
+  waiting?: boolean;
+  /** Refuse (DuplicateTrial) when the same parameters are waiting, running or done: grid and OFAT never repeat. */
+  unique?: boolean;
+}
+
+/** Parameters as comparable text: keys sorted at the top level (a trial's values keep their own order). */
+export const paramsKey = (p: Readonly<Record<string, unknown>>): string =>
+  JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
+
+/** The DuplicateTrial for `params` when one of `taken` (trials' state and parameters) already has them. */
+export function duplicateOf(
+  study: string,
+  params: Readonly<Record<string, unknown>>,
+  taken: readonly { state: string; params: Readonly<Record<string, unknown>> }[],
+): DuplicateTrial | null {
+  const key = paramsKey(params);
+  return taken.some((t) => t.state !== 'failed' && paramsKey(t.params) === key)
+    ? new DuplicateTrial(`study "${study}" already has a trial with the parameters ${JSON.stringify(params)}`)
+    : null;
+}
 
 /** What `failStale` looks for and what it does with what it finds. */
 export interface StaleRule {
@@ -79,7 +111,7 @@ export interface Storage {
     study: string,
     params: Record<string, unknown>,
     attrs?: Record<string, unknown>,
-    opts?: { owner?: Owner; waiting?: boolean },
+    opts?: NewTrial,
   ): Promise<FrozenTrial>;
   /** Atomically takes the lowest-numbered waiting trial for `owner` (now running), or null when none waits. */
   claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null>;

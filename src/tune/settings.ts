@@ -42,11 +42,21 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     repeats: num('repeats', 1),
     jobs: num('jobs', availableParallelism()),
     pruner,
+    heartbeat: parseDuration(t.heartbeat ?? 10, `${file}: tune.heartbeat`),
+    retries: retriesOf(t.retries, file),
     storage: storageUrlFrom((t.storage as string | undefined) ?? 'sqlite:seqtune.db', dirname(file)),
     space,
     order: t.order as string[] | undefined,
     seed: cfg.seed ?? 42,
   };
+}
+
+/** tune.retries: how many times a stale or interrupted trial is enqueued again (0: never). */
+function retriesOf(v: unknown, file: string): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ConfigError(`${file}: tune.retries: expected a non-negative integer, received ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** tune.pruner: a name, or {name: options}; epochs (train.epochs) bounds the successive-halving pruners. */

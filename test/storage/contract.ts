@@ -172,6 +172,11 @@ export function runStorageContract(
       const got = claims.filter((c) => c !== null).map((c) => c!.number);
       assert.deepEqual(got.sort(), [0, 1, 2, 3, 4, 5]);
       const created = await Promise.all(Array.from({ length: 8 }, (_, i) => s.createTrial('race', { j: i })));
+      const same = await Promise.allSettled([0, 1, 2].map(() => s.createTrial('race', { u: 4 }, {}, { unique: true })));
+      assert.deepEqual(same.map((m) => m.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+      for (const m of same)
+        if (m.status === 'rejected')
+          assert.match(m.reason.message, /already has a trial with the parameters \{"u":4\}/);
       assert.deepEqual(
         created.map((t) => t.number).sort((a, b) => a - b),
         [6, 7, 8, 9, 10, 11, 12, 13],
