@@ -143,7 +143,8 @@ async function openStudy(c: StudyContext): Promise<void> {
       objective: s.objective,
     };
     if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
-    await storage.createStudy(name, attrs);
+    // With --resume, a study another process created in the meantime is joined; without, it is refused.
+    await storage.createStudy(name, attrs, { loadIfExists: o.resume });
     return;
   }
   const log = (l: string) => c.log(`resume: ${l}`);
