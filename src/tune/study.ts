@@ -125,6 +125,27 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
 }
 
 /**
+ * `seqtune study create`: the study made as `tune` makes it (the checks and lr-find for auto) and no trial run, so
+ * that workers can start first. An existing study of that name is an error.
+ */
+export async function createStudyOnly(
+  loaded: LoadedConfig,
+  o: { storage?: string; log?: (l: string) => void } = {},
+): Promise<{ name: string; storage: string }> {
+  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const s = tuneSettings(base, loaded.file);
+  const url = o.storage ?? s.storage;
+  const storage = openStorage(url);
+  try {
+    await openStudy({ loaded, base, s, storage, url, name: loaded.name, o: {}, log });
+  } finally {
+    await storage.close();
+  }
+  return { name: loaded.name, storage: url };
+}
+
+/**
  * Creates the study, or with --resume fails its trials whose process died (never one with a fresh heartbeat) and
  * enqueues them again while tune.retries (at least once with --rerun-interrupted) allows.
  */
@@ -209,7 +230,7 @@ async function runTrials(c: StudyContext): Promise<string> {
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
-  const data = { file: loaded.file, storage: c.url, study: c.name };
+  const data = { file: loaded.file, loaded, storage: c.url, study: c.name };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, data, { script: o.workerScript }) : null;
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const loop: Loop = {
