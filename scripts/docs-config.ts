@@ -205,6 +205,24 @@ export const TUNE_KEYS: readonly (KeyNote & {
     example: 'storage: postgres://user@host/db',
   },
   {
+    key: 'heartbeat',
+    type: 'duration (`10s`, `1m`) or seconds',
+    default: '`10s`',
+    doc:
+      "How often a running trial's process refreshes its heartbeat in storage. A trial without one for 3 " +
+      'heartbeats is failed as stale by any process of the study (at once when its process, on this host, is gone).',
+    example: 'heartbeat: 30s',
+  },
+  {
+    key: 'retries',
+    type: 'integer >= 0',
+    default: '`1`',
+    doc:
+      'Times a trial failed as stale or interrupted is enqueued again (a waiting trial with the same parameters, ' +
+      'taken first by the next free worker).',
+    example: 'retries: 2',
+  },
+  {
     key: 'space',
     type: '{config.path: distribution}',
     default: 'none (auto needs none; the others need at least one parameter)',

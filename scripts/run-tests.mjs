@@ -1,8 +1,12 @@
 // npm test: every test/**/*.test.ts under Node's own test runner (through tsx), after making sure
 // the kernels are built. Extra arguments are passed through (e.g. a file to run alone).
+// The PostgreSQL tests use the server SEQTUNE_TEST_PG names (.ci/run starts one); without it, a private cluster is
+// started here when this machine can (root, Debian's binaries: scripts/pg-cluster.mjs) and stopped at the end;
+// otherwise those tests skip with a message (or fail, with CI set).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { cannotStart, startCluster, stopCluster } from './pg-cluster.mjs';
 
 if (!existsSync('dist/engine/kernels.relaxed.wasm') || !existsSync('dist/engine/kernels.simd.wasm')) {
   const b = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
@@ -25,6 +29,17 @@ function strays() {
   return new Set(`${a.stdout}${b.stdout}`.split('\n').filter(Boolean));
 }
 const before = strays();
+let cluster = null;
+if (!process.env.SEQTUNE_TEST_PG && !cannotStart()) {
+  try {
+    cluster = await startCluster();
+    process.env.SEQTUNE_TEST_PG = cluster.url;
+    process.on('exit', () => stopCluster(cluster.dir));
+    for (const s of ['SIGINT', 'SIGTERM']) process.once(s, () => process.exit(130));
+  } catch (e) {
+    console.error(`run-tests: ${e.message}; the PostgreSQL tests will skip`);
+  }
+}
 const args = process.argv.slice(2);
 const files = args.length ? args : find('test').sort();
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {

@@ -15,6 +15,7 @@ import { addRange } from './commands/range.js';
 import { addStudy } from './commands/study.js';
 import { addTrain } from './commands/train.js';
 import { addTune } from './commands/tune.js';
+import { addWorker } from './commands/worker.js';
 import {
   type AddCommand,
   type CliContext,
@@ -40,6 +41,7 @@ const COMMANDS: readonly AddCommand[] = [
   addLrFind,
   addRange,
   addTune,
+  addWorker,
   addStudy,
   addInit,
 ];

@@ -1,8 +1,20 @@
-// storage/: study storage. Memory for tests, SQLite (one file, WAL) as the default.
+// storage/: study storage. Memory for tests, SQLite (one file, WAL) as the default, PostgreSQL for many machines.
 
 export { MemoryStorage } from './memory.js';
 export type { OpenOptions } from './open.js';
 export { openStorage, storageUrlFrom } from './open.js';
-export { SCHEMA_VERSION, SqliteStorage } from './sqlite.js';
-export type { FrozenTrial, Storage, StudyRecord, TrialState } from './types.js';
-export { freezeTrial, StorageError, TRIAL_STATES } from './types.js';
+export { PgStorage, redactUrl } from './pg.js';
+export { SCHEMA_VERSION } from './schema.js';
+export { SqliteStorage } from './sqlite.js';
+export type {
+  EndState,
+  FrozenTrial,
+  NewTrial,
+  Owner,
+  StaleResult,
+  StaleRule,
+  Storage,
+  StudyRecord,
+  TrialState,
+} from './types.js';
+export { DuplicateTrial, freezeTrial, ownerText, StorageError, TRIAL_STATES } from './types.js';

@@ -1,10 +1,19 @@
 // In-memory storage (one process; for tests and throwaway studies).
 import {
+  duplicateOf,
+  type EndState,
   type FrozenTrial,
   freezeTrial,
+  isStale,
+  type NewTrial,
+  type Owner,
+  ownerText,
+  type StaleResult,
+  type StaleRule,
   type Storage,
   StorageError,
   type StudyRecord,
+  staleOutcome,
   type TrialState,
 } from './types.js';
 
@@ -18,7 +27,12 @@ interface MutableTrial {
   error: string | null;
   started: string;
   finished: string | null;
+  owner: string | null;
+  worker: number | null;
+  heartbeat: string | null;
 }
+
+const now = () => new Date().toISOString();
 
 export class MemoryStorage implements Storage {
   private studies = new Map<string, { rec: StudyRecord; trials: MutableTrial[] }>();
@@ -47,7 +61,7 @@ export class MemoryStorage implements Storage {
     const rec = Object.freeze({
       name,
       direction: 'minimize' as const,
-      created: new Date().toISOString(),
+      created: now(),
       attrs: Object.freeze({ ...attrs }),
     });
     this.studies.set(name, { rec, trials: [] });
@@ -63,25 +77,48 @@ export class MemoryStorage implements Storage {
     const s = this.study(name);
     s.rec = Object.freeze({ ...s.rec, attrs: Object.freeze({ ...s.rec.attrs, [key]: value }) });
   }
+  async deleteStudy(name: string): Promise<boolean> {
+    return this.studies.delete(name);
+  }
   async createTrial(
     study: string,
     params: Record<string, unknown>,
     attrs: Record<string, unknown> = {},
+    opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     const s = this.study(study);
+    const dup = opts.unique ? duplicateOf(study, params, s.trials) : null;
+    if (dup) throw dup;
+    const owned = !opts.waiting && opts.owner;
     const t: MutableTrial = {
       number: s.trials.length,
-      state: 'running',
+      state: opts.waiting ? 'waiting' : 'running',
       params: structuredClone(params),
       value: null,
       intermediate: [],
       attrs: structuredClone(attrs),
       error: null,
-      started: new Date().toISOString(),
+      started: now(),
       finished: null,
+      owner: owned ? ownerText(owned) : null,
+      worker: owned ? owned.worker : null,
+      heartbeat: owned ? now() : null,
     };
     s.trials.push(t);
     return freezeTrial(t);
+  }
+  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
+    const t = this.study(study).trials.find((x) => x.state === 'waiting');
+    if (!t) return null;
+    const at = now();
+    Object.assign(t, { state: 'running', owner: ownerText(owner), worker: owner.worker, heartbeat: at, started: at });
+    return freezeTrial(t);
+  }
+  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+    for (const n of numbers) {
+      const t = this.study(study).trials[n];
+      if (t?.state === 'running') t.heartbeat = now();
+    }
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
     const t = this.trial(study, number);
@@ -92,7 +129,7 @@ export class MemoryStorage implements Storage {
   async finishTrial(
     study: string,
     number: number,
-    state: Exclude<TrialState, 'running'>,
+    state: EndState,
     value: number | null,
     extra: { error?: string; attrs?: Record<string, unknown> } = {},
   ): Promise<FrozenTrial> {
@@ -102,7 +139,7 @@ export class MemoryStorage implements Storage {
       state,
       value,
       error: extra.error ?? null,
-      finished: new Date().toISOString(),
+      finished: now(),
       attrs: { ...t.attrs, ...(extra.attrs ?? {}) },
     });
     return freezeTrial(t);
@@ -110,11 +147,27 @@ export class MemoryStorage implements Storage {
   async getTrials(study: string): Promise<FrozenTrial[]> {
     return this.study(study).trials.map(freezeTrial);
   }
+  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
+    const out: StaleResult = { failed: [], enqueued: [] };
+    const at = Date.now();
+    for (const t of [...this.study(study).trials]) {
+      const kind = t.state === 'running' ? isStale(t, rule, at) : null;
+      if (!kind) continue;
+      const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries);
+      Object.assign(t, { state: 'failed', error, finished: now() });
+      out.failed.push(t.number);
+      if (retry) {
+        Object.assign(t, { attrs: { ...t.attrs, retried_as: this.study(study).trials.length } });
+        out.enqueued.push((await this.createTrial(study, t.params, retry, { waiting: true })).number);
+      }
+    }
+    return out;
+  }
   async failRunning(study: string, reason: string): Promise<number[]> {
     const numbers: number[] = [];
     for (const t of this.study(study).trials)
       if (t.state === 'running') {
-        Object.assign(t, { state: 'failed', error: reason, finished: new Date().toISOString() });
+        Object.assign(t, { state: 'failed', error: reason, finished: now() });
         numbers.push(t.number);
       }
     return numbers;

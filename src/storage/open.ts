@@ -1,7 +1,9 @@
-// Storage from a URL: memory:, sqlite:FILE (relative to the working folder), or a bare file path.
+// Storage from a URL: memory:, sqlite:FILE (relative to the working folder), a bare file path, or
+// postgres://USER:PASSWORD@HOST:PORT/DB (also postgresql://).
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { MemoryStorage } from './memory.js';
+import { PgStorage } from './pg.js';
 import { SqliteStorage } from './sqlite.js';
 import { type Storage, StorageError } from './types.js';
 
@@ -27,7 +29,7 @@ export function storageUrlFrom(url: string, dir: string): string {
 
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
-  if (isPostgres(url)) throw new StorageError(`--storage ${url}: PostgreSQL storage is not built yet; use sqlite:FILE`);
+  if (isPostgres(url)) return new PgStorage(url);
   const file = sqliteFileOf(url)!;
   if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))

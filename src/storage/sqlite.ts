@@ -1,31 +1,27 @@
-// SQLite storage (better-sqlite3): one file, WAL journal, a versioned schema. Every report is its
-// own committed transaction, so a killed process loses at most the epoch it was in; trial numbers are
-// assigned inside an IMMEDIATE transaction, so several workers (threads or processes) can share a file.
+// SQLite storage (better-sqlite3): one file, WAL journal, a versioned schema (sqlite-schema.ts, migrated on
+// open). Every report is its own committed transaction, so a killed process loses at most the epoch it was in;
+// trial numbers, claims of waiting trials and stale-trial handling run inside IMMEDIATE transactions, so several
+// workers (threads or processes) can share a file and never take one trial twice.
 import Database from 'better-sqlite3';
+import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
+  duplicateOf,
+  type EndState,
   type FrozenTrial,
   freezeTrial,
+  isStale,
+  type NewTrial,
+  type Owner,
+  ownerText,
+  type StaleResult,
+  type StaleRule,
   type Storage,
   StorageError,
   type StudyRecord,
+  staleOutcome,
   type TrialState,
 } from './types.js';
-
-export const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS seqtune_schema (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS studies (
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL, attrs TEXT NOT NULL,
-  created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS trials (
-  id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id), number INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')),
-  params TEXT NOT NULL, value REAL, attrs TEXT NOT NULL, error TEXT, started TEXT NOT NULL, finished TEXT,
-  UNIQUE (study_id, number));
-CREATE TABLE IF NOT EXISTS intermediate (
-  trial_id INTEGER NOT NULL REFERENCES trials(id), step INTEGER NOT NULL, value REAL, PRIMARY KEY (trial_id, step));
-`;
 
 interface TrialRow {
   id: number;
@@ -37,6 +33,51 @@ interface TrialRow {
   error: string | null;
   started: string;
   finished: string | null;
+  owner: string | null;
+  worker: number | null;
+  heartbeat: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
+  return freezeTrial({
+    number: r.number,
+    state: r.state,
+    params: JSON.parse(r.params),
+    value: r.value,
+    intermediate,
+    attrs: JSON.parse(r.attrs),
+    error: r.error,
+    started: r.started,
+    finished: r.finished,
+    owner: r.owner,
+    worker: r.worker,
+    heartbeat: r.heartbeat,
+  });
+}
+
+/** Opens the file and brings its schema to SCHEMA_VERSION (one process at a time: an IMMEDIATE transaction). */
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file, { timeout: 30000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; a table rebuild needs them off
+    db.exec('CREATE TABLE IF NOT EXISTS seqtune_schema (version INTEGER NOT NULL)');
+    db.transaction(() => {
+      const row = db.prepare('SELECT version FROM seqtune_schema').get() as { version: number } | undefined;
+      const todo = migrationsFrom(file, row?.version ?? 0, SQLITE_MIGRATIONS);
+      for (const m of todo) db.exec(m.sql);
+      if (!row) db.prepare('INSERT INTO seqtune_schema (version) VALUES (?)').run(SCHEMA_VERSION);
+      else if (todo.length) db.prepare('UPDATE seqtune_schema SET version = ?').run(SCHEMA_VERSION);
+    }).immediate();
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 export class SqliteStorage implements Storage {
@@ -44,17 +85,7 @@ export class SqliteStorage implements Storage {
 
   constructor(readonly file: string) {
     try {
-      this.db = new Database(file, { timeout: 30000 });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.exec(SCHEMA);
-      const row = this.db.prepare('SELECT version FROM seqtune_schema').get() as { version: number } | undefined;
-      if (!row) this.db.prepare('INSERT INTO seqtune_schema (version) VALUES (?)').run(SCHEMA_VERSION);
-      else if (row.version !== SCHEMA_VERSION)
-        throw new StorageError(
-          `${file}: study database schema version ${row.version}; this seqtune reads version ${SCHEMA_VERSION}`,
-        );
+      this.db = openDatabase(file);
     } catch (e) {
       if (e instanceof StorageError) throw e;
       throw new StorageError(`${file}: cannot open the study database (${(e as Error).message})`, { cause: e });
@@ -73,17 +104,7 @@ export class SqliteStorage implements Storage {
       .all(r.id) as { step: number; value: number | null }[];
     const intermediate: number[] = [];
     for (const s of steps) intermediate[s.step] = s.value ?? NaN;
-    return freezeTrial({
-      number: r.number,
-      state: r.state,
-      params: JSON.parse(r.params),
-      value: r.value,
-      intermediate,
-      attrs: JSON.parse(r.attrs),
-      error: r.error,
-      started: r.started,
-      finished: r.finished,
-    });
+    return trialOf(r, intermediate);
   }
 
   private trialRow(study: string, number: number): TrialRow {
@@ -99,46 +120,35 @@ export class SqliteStorage implements Storage {
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
   ): Promise<StudyRecord> {
-    const existing = await this.getStudy(name);
-    if (existing) {
-      if (opts.loadIfExists) return existing;
+    // One statement decides who creates: a second creator at the same moment finds the name taken.
+    const made = this.db
+      .prepare('INSERT INTO studies (name, direction, attrs, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(name, 'minimize', JSON.stringify(attrs), now());
+    if (!made.changes && !opts.loadIfExists)
       throw new StorageError(`a study named "${name}" already exists in ${this.file} (use --resume to continue it)`);
-    }
-    this.db
-      .prepare('INSERT INTO studies (name, direction, attrs, created) VALUES (?, ?, ?, ?)')
-      .run(name, 'minimize', JSON.stringify(attrs), new Date().toISOString());
     return (await this.getStudy(name))!;
   }
   async getStudy(name: string): Promise<StudyRecord | null> {
     const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as
       | { name: string; attrs: string; created: string }
       | undefined;
-    return r
-      ? Object.freeze({
-          name: r.name,
-          direction: 'minimize' as const,
-          created: r.created,
-          attrs: Object.freeze(JSON.parse(r.attrs)),
-        })
-      : null;
+    return r ? this.studyOf(r) : null;
   }
-  async listStudies(): Promise<StudyRecord[]> {
-    return (this.db.prepare('SELECT name FROM studies ORDER BY id').all() as { name: string }[]).map((r) =>
-      this.getStudySync(r.name),
-    );
-  }
-  private getStudySync(name: string): StudyRecord {
-    const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as {
-      name: string;
-      attrs: string;
-      created: string;
-    };
+  private studyOf(r: { name: string; attrs: string; created: string }): StudyRecord {
     return Object.freeze({
       name: r.name,
       direction: 'minimize' as const,
       created: r.created,
       attrs: Object.freeze(JSON.parse(r.attrs)),
     });
+  }
+  async listStudies(): Promise<StudyRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM studies ORDER BY id').all() as {
+      name: string;
+      attrs: string;
+      created: string;
+    }[];
+    return rows.map((r) => this.studyOf(r));
   }
   async setStudyAttr(name: string, key: string, value: unknown): Promise<void> {
     this.db
@@ -153,26 +163,107 @@ export class SqliteStorage implements Storage {
       })
       .immediate();
   }
+  async deleteStudy(name: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const r = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
+        if (!r) return false;
+        this.db
+          .prepare('DELETE FROM intermediate WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?)')
+          .run(r.id);
+        this.db.prepare('DELETE FROM trials WHERE study_id = ?').run(r.id);
+        this.db.prepare('DELETE FROM studies WHERE id = ?').run(r.id);
+        return true;
+      })
+      .immediate();
+  }
+  /** Inserts a trial with the study's next number; call inside an IMMEDIATE transaction. */
+  private insertTrial(
+    sid: number,
+    params: Record<string, unknown>,
+    attrs: Record<string, unknown>,
+    opts: NewTrial,
+  ): number {
+    const n = (
+      this.db.prepare('SELECT COALESCE(MAX(number), -1) + 1 AS n FROM trials WHERE study_id = ?').get(sid) as {
+        n: number;
+      }
+    ).n;
+    const owner = !opts.waiting ? opts.owner : undefined;
+    const at = now();
+    this.db
+      .prepare(
+        'INSERT INTO trials (study_id, number, state, params, attrs, started, owner, worker, heartbeat) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        sid,
+        n,
+        opts.waiting ? 'waiting' : 'running',
+        JSON.stringify(params),
+        JSON.stringify(attrs),
+        at,
+        owner ? ownerText(owner) : null,
+        owner ? owner.worker : null,
+        owner ? at : null,
+      );
+    return n;
+  }
   async createTrial(
     study: string,
     params: Record<string, unknown>,
     attrs: Record<string, unknown> = {},
+    opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     const sid = this.studyId(study);
     const number = this.db
       .transaction(() => {
-        const n = (
-          this.db.prepare('SELECT COALESCE(MAX(number), -1) + 1 AS n FROM trials WHERE study_id = ?').get(sid) as {
-            n: number;
-          }
-        ).n;
-        this.db
-          .prepare('INSERT INTO trials (study_id, number, state, params, attrs, started) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(sid, n, 'running', JSON.stringify(params), JSON.stringify(attrs), new Date().toISOString());
-        return n;
+        if (opts.unique) {
+          const taken = this.db.prepare('SELECT state, params FROM trials WHERE study_id = ?').all(sid) as {
+            state: string;
+            params: string;
+          }[];
+          const dup = duplicateOf(
+            study,
+            params,
+            taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+          );
+          if (dup) throw dup;
+        }
+        return this.insertTrial(sid, params, attrs, opts);
       })
       .immediate();
     return this.toTrial(this.trialRow(study, number));
+  }
+  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
+    const sid = this.studyId(study);
+    const row = this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare("SELECT * FROM trials WHERE study_id = ? AND state = 'waiting' ORDER BY number LIMIT 1")
+          .get(sid) as TrialRow | undefined;
+        if (!r) return null;
+        const at = now();
+        this.db
+          .prepare(
+            "UPDATE trials SET state = 'running', owner = ?, worker = ?, heartbeat = ?, started = ? WHERE id = ?",
+          )
+          .run(ownerText(owner), owner.worker, at, at, r.id);
+        return r;
+      })
+      .immediate();
+    return row ? this.toTrial(this.trialRow(study, row.number)) : null;
+  }
+  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+    if (!numbers.length) return;
+    const sid = this.studyId(study);
+    const beat = this.db.prepare(
+      "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'running'",
+    );
+    const at = now();
+    this.db.transaction(() => {
+      for (const n of numbers) beat.run(at, sid, n);
+    })();
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
     const t = this.trialRow(study, number);
@@ -185,7 +276,7 @@ export class SqliteStorage implements Storage {
   async finishTrial(
     study: string,
     number: number,
-    state: Exclude<TrialState, 'running'>,
+    state: EndState,
     value: number | null,
     extra: { error?: string; attrs?: Record<string, unknown> } = {},
   ): Promise<FrozenTrial> {
@@ -200,7 +291,7 @@ export class SqliteStorage implements Storage {
             value !== null && Number.isFinite(value) ? value : null,
             extra.error ?? null,
             JSON.stringify({ ...JSON.parse(t.attrs), ...(extra.attrs ?? {}) }),
-            new Date().toISOString(),
+            now(),
             t.id,
           );
       })
@@ -226,19 +317,35 @@ export class SqliteStorage implements Storage {
       }
       a[s.step] = s.value ?? NaN;
     }
-    return rows.map((r) =>
-      freezeTrial({
-        number: r.number,
-        state: r.state,
-        params: JSON.parse(r.params),
-        value: r.value,
-        intermediate: byTrial.get(r.id) ?? [],
-        attrs: JSON.parse(r.attrs),
-        error: r.error,
-        started: r.started,
-        finished: r.finished,
-      }),
-    );
+    return rows.map((r) => trialOf(r, byTrial.get(r.id) ?? []));
+  }
+  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
+    const sid = this.studyId(study);
+    return this.db
+      .transaction(() => {
+        const out: StaleResult = { failed: [], enqueued: [] };
+        const rows = this.db
+          .prepare("SELECT * FROM trials WHERE study_id = ? AND state = 'running' ORDER BY number")
+          .all(sid) as TrialRow[];
+        const at = Date.now();
+        for (const r of rows) {
+          const kind = isStale(r, rule, at);
+          if (!kind) continue;
+          const { error, retry } = staleOutcome({ ...r, attrs: JSON.parse(r.attrs) }, kind === 'dead', rule.retries);
+          const attrs = JSON.parse(r.attrs) as Record<string, unknown>;
+          if (retry) {
+            const n = this.insertTrial(sid, JSON.parse(r.params), retry, { waiting: true });
+            out.enqueued.push(n);
+            attrs.retried_as = n;
+          }
+          this.db
+            .prepare("UPDATE trials SET state = 'failed', error = ?, finished = ?, attrs = ? WHERE id = ?")
+            .run(error, now(), JSON.stringify(attrs), r.id);
+          out.failed.push(r.number);
+        }
+        return out;
+      })
+      .immediate();
   }
   async failRunning(study: string, reason: string): Promise<number[]> {
     return this.db
@@ -253,7 +360,7 @@ export class SqliteStorage implements Storage {
           .prepare(
             "UPDATE trials SET state = 'failed', error = ?, finished = ? WHERE study_id = ? AND state = 'running'",
           )
-          .run(reason, new Date().toISOString(), sid);
+          .run(reason, now(), sid);
         return numbers;
       })
       .immediate();

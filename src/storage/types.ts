@@ -3,14 +3,24 @@
 // contract tests (test/storage/contract.ts).
 import { SeqtuneError } from '../errors.js';
 
-export type TrialState = 'running' | 'complete' | 'pruned' | 'failed';
-export const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'pruned', 'failed'];
+/** waiting: enqueued (a retry, a user's trial), taken by the next free worker; running: owned by a live worker. */
+export type TrialState = 'waiting' | 'running' | 'complete' | 'pruned' | 'failed';
+export const TRIAL_STATES: readonly TrialState[] = ['waiting', 'running', 'complete', 'pruned', 'failed'];
+/** The states a trial ends in. */
+export type EndState = Exclude<TrialState, 'running' | 'waiting'>;
 
 export interface StudyRecord {
   readonly name: string;
   readonly direction: 'minimize';
   readonly created: string;
   readonly attrs: Readonly<Record<string, unknown>>;
+}
+
+/** Who runs a trial: a host, a process on it, and a worker (thread) of that process. */
+export interface Owner {
+  readonly host: string;
+  readonly pid: number;
+  readonly worker: number;
 }
 
 export interface FrozenTrial {
@@ -23,32 +33,108 @@ export interface FrozenTrial {
   readonly intermediate: readonly number[];
   readonly attrs: Readonly<Record<string, unknown>>;
   readonly error: string | null;
+  /** When it started running (a waiting trial: when it was enqueued), ISO 8601. */
   readonly started: string;
   readonly finished: string | null;
+  // Storage always fills the three below; they are optional so that records written by hand (tests) need not.
+  /** `host:pid` of the process that ran (runs) it; null for a trial nobody claimed or made without an owner. */
+  readonly owner?: string | null;
+  /** The worker (thread) of that process. */
+  readonly worker?: number | null;
+  /** The owner's last sign of life, ISO 8601 (null: never). */
+  readonly heartbeat?: string | null;
 }
 
 export class StorageError extends SeqtuneError {}
+/** createTrial with `unique`: a trial with the same parameters is waiting, running or finished (not failed). */
+export class DuplicateTrial extends StorageError {}
+
+/** Options of createTrial. */
+export interface NewTrial {
+  /** Running, owned by this owner with a fresh heartbeat (default: running without an owner). */
+  owner?: Owner;
+  /** Waiting for a worker to claim it. */
+  waiting?: boolean;
+  /** Refuse (DuplicateTrial) when the same parameters are waiting, running or done: grid and OFAT never repeat. */
+  unique?: boolean;
+}
+
+/** Parameters as comparable text: keys sorted at the top level (a trial's values keep their own order). */
+export const paramsKey = (p: Readonly<Record<string, unknown>>): string =>
+  JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
+
+/** The DuplicateTrial for `params` when one of `taken` (trials' state and parameters) already has them. */
+export function duplicateOf(
+  study: string,
+  params: Readonly<Record<string, unknown>>,
+  taken: readonly { state: string; params: Readonly<Record<string, unknown>> }[],
+): DuplicateTrial | null {
+  const key = paramsKey(params);
+  return taken.some((t) => t.state !== 'failed' && paramsKey(t.params) === key)
+    ? new DuplicateTrial(`study "${study}" already has a trial with the parameters ${JSON.stringify(params)}`)
+    : null;
+}
+
+/** What `failStale` looks for and what it does with what it finds. */
+export interface StaleRule {
+  /** A running trial whose heartbeat (or, without one, start) is older than this many milliseconds is stale. */
+  graceMs: number;
+  /** Owners (`host:pid`) known to be dead (a process of this host that no longer exists): stale at once. */
+  deadOwners?: readonly string[];
+  /** A stale trial is enqueued again (a waiting trial, same parameters) while its retry count is below this. */
+  retries: number;
+}
+
+/** What `failStale` did: the trials it failed and the waiting trials it enqueued in their place. */
+export interface StaleResult {
+  failed: number[];
+  enqueued: number[];
+}
 
 export interface Storage {
-  /** Creates a study; an existing name is an error unless `loadIfExists`. */
+  /** Creates a study; an existing name is an error unless `loadIfExists` (atomic: two creators, one wins). */
   createStudy(name: string, attrs: Record<string, unknown>, opts?: { loadIfExists?: boolean }): Promise<StudyRecord>;
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudyRecord[]>;
   setStudyAttr(name: string, key: string, value: unknown): Promise<void>;
-  /** A new running trial with the next number of the study (numbers never repeat, even across processes). */
-  createTrial(study: string, params: Record<string, unknown>, attrs?: Record<string, unknown>): Promise<FrozenTrial>;
+  /** Deletes a study and all its trials; false when there was none. */
+  deleteStudy(name: string): Promise<boolean>;
+  /**
+   * A new trial with the next number of the study (numbers never repeat, even across processes): running, owned by
+   * `owner` with a fresh heartbeat, or `waiting` for a worker to claim it.
+   */
+  createTrial(
+    study: string,
+    params: Record<string, unknown>,
+    attrs?: Record<string, unknown>,
+    opts?: NewTrial,
+  ): Promise<FrozenTrial>;
+  /** Atomically takes the lowest-numbered waiting trial for `owner` (now running), or null when none waits. */
+  claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null>;
+  /** Refreshes the heartbeat of these trials (those still running; others are left as they are). */
+  heartbeat(study: string, numbers: readonly number[]): Promise<void>;
   /** Records the objective at one step (epoch) of a running trial. */
   report(study: string, number: number, step: number, value: number): Promise<void>;
   /** Ends a running trial. Ending a finished trial is an error. */
   finishTrial(
     study: string,
     number: number,
-    state: Exclude<TrialState, 'running'>,
+    state: EndState,
     value: number | null,
     extra?: { error?: string; attrs?: Record<string, unknown> },
   ): Promise<FrozenTrial>;
   getTrials(study: string): Promise<FrozenTrial[]>;
-  /** Marks every running trial of a study failed (after a crash); returns their numbers. */
+  /**
+   * Fails the running trials whose owner stopped beating (`stale: no heartbeat from HOST:PID since TIME`) or is
+   * known dead (`interrupted: ...`), and enqueues their parameters again while `retries` allows; atomic, so two
+   * processes never fail or enqueue one trial twice.
+   */
+  failStale(study: string, rule: StaleRule): Promise<StaleResult>;
+  /** Marks every running trial of a study failed, live or not (for a study known to have no live process). */
   failRunning(study: string, reason: string): Promise<number[]>;
   close(): Promise<void>;
 }
@@ -60,4 +146,43 @@ export function freezeTrial(t: FrozenTrial): FrozenTrial {
     attrs: Object.freeze({ ...t.attrs }),
     intermediate: Object.freeze([...t.intermediate]),
   });
+}
+
+export const ownerText = (o: Owner): string => `${o.host}:${o.pid}`;
+
+/** The failure message of a stale (or dead) trial and the attributes of the waiting trial that retries it. */
+export function staleOutcome(
+  t: { number: number; owner?: string | null; heartbeat?: string | null; started: string; attrs: object },
+  dead: boolean,
+  retries: number,
+): { error: string; retry: Record<string, unknown> | null } {
+  const since = t.heartbeat ?? t.started;
+  const error = !t.owner
+    ? `interrupted: the trial records no owner to keep it alive (started ${t.started})`
+    : dead
+      ? `interrupted: ${t.owner} is no longer running (last heartbeat ${since})`
+      : `stale: no heartbeat from ${t.owner} since ${since}`;
+  const done = Number((t.attrs as { retry?: number }).retry ?? 0);
+  const why = (t.attrs as { why?: string }).why;
+  return {
+    error,
+    retry:
+      done < retries
+        ? {
+            rerun_of: t.number,
+            retry: done + 1,
+            why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}`,
+          }
+        : null,
+  };
+}
+
+/** Whether a running trial is stale under a rule, given the current time in milliseconds. */
+export function isStale(
+  t: { owner?: string | null; heartbeat?: string | null; started: string },
+  r: StaleRule,
+  now: number,
+): 'dead' | 'stale' | null {
+  if (!t.owner || r.deadOwners?.includes(t.owner)) return 'dead';
+  return now - Date.parse(t.heartbeat ?? t.started) > r.graceMs ? 'stale' : null;
 }

@@ -2,7 +2,7 @@
 // records. `createStudy` opens (or creates) a study in any storage; `ask` gives the next parameters
 // as a running trial; `report` records an intermediate value and says whether to prune; `tell` ends it.
 import { Rng } from '../nn/random.js';
-import { type FrozenTrial, MemoryStorage, openStorage, type Storage, type TrialState } from '../storage/index.js';
+import { type EndState, type FrozenTrial, MemoryStorage, openStorage, type Storage } from '../storage/index.js';
 import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
@@ -62,7 +62,7 @@ export class Study {
   async tell(
     trial: FrozenTrial,
     value: number | null,
-    state: Exclude<TrialState, 'running'> = value === null ? 'failed' : 'complete',
+    state: EndState = value === null ? 'failed' : 'complete',
     error?: string,
   ): Promise<FrozenTrial> {
     return this.storage.finishTrial(this.name, trial.number, state, value, error ? { error } : {});

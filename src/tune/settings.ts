@@ -92,6 +92,8 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     repeats: t.repeats ?? 1,
     jobs: t.jobs ?? availableParallelism(),
     pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file),
+    heartbeat: parseDuration(t.heartbeat ?? 10, `${file}: tune.heartbeat`),
+    retries: t.retries ?? 1,
     storage: storageUrlFrom(t.storage ?? 'sqlite:seqtune.db', dirname(file)),
     space,
     order: t.order,

@@ -1,7 +1,9 @@
 // A tuning study: samplers propose, the trial runner trains and reports, the pruner judges, storage
 // holds everything. `seqtune tune CONFIG` runs one; `--resume` continues one after any interruption
-// (trials that were running are marked failed; completed ones are kept). The settings come from
-// settings.ts, parallel trials run in pool.ts's workers, the time budget is budget.ts's.
+// (trials whose process died are failed and enqueued again, stale.ts; completed ones are kept). Other processes
+// may run the same study at the same time: waiting trials are claimed first, the running trials of this process
+// are kept alive by heartbeat.ts. The settings come from settings.ts, parallel trials run in pool.ts's workers,
+// the time budget is budget.ts's.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,15 +20,17 @@ import { SeqtuneError } from '../errors.js';
 import { Rng } from '../nn/random.js';
 import { renderSvg } from '../plot/index.js';
 import { type RunResult, splitTensors, trainRun } from '../run/index.js';
-import { type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
+import { DuplicateTrial, type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
 import { TimeBudget } from './budget.js';
 import { configDiff, diffLine } from './config-diff.js';
-import { WorkerPool } from './pool.js';
+import { Heartbeat } from './heartbeat.js';
+import { type TrialOutcome, WorkerPool } from './pool.js';
 import { factorChart, historyChart, importance, importanceReadable } from './report.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
 import { tuneSettings } from './settings.js';
 import { applyParams, type Params } from './space.js';
+import { ownerOf, sweepStale } from './stale.js';
 import { prepareFor, runTrial, type TrialEnv } from './trial.js';
 import type { TuneSettings } from './types.js';
 
@@ -58,7 +62,10 @@ export interface StudyResult {
 
 export interface TuneOptions {
   resume?: boolean;
-  /** With resume: run the interrupted trials again (same parameters, new trial numbers) before anything new. */
+  /**
+   * With resume: run the interrupted trials again (same parameters, new trial numbers) before anything new, even
+   * when tune.retries is 0.
+   */
   rerunInterrupted?: boolean;
   /** With resume: go on although the config differs from the one the study was created with. */
   force?: boolean;
@@ -80,6 +87,8 @@ export interface TuneOptions {
   /** Retrain the best trial into a normal run folder at the end (default true). */
   saveBest?: boolean;
   out?: string;
+  /** The module of the trial threads (default worker.ts; tests swap in one that crashes on purpose). */
+  workerScript?: URL;
 }
 
 /** What every step of a study shares. */
@@ -107,8 +116,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   const storage: Storage = openStorage(url);
   const c: StudyContext = { loaded, base, s, storage, url, name: loaded.name, o, log };
   try {
-    const reruns = await openStudy(c);
-    const stopReason = await runTrials(c, reruns);
+    await openStudy(c);
+    const stopReason = await runTrials(c);
     const trials = await storage.getTrials(c.name);
     const best = bestOf(trials);
     const bestRun = best && o.saveBest !== false ? await retrainBest(c, trials, best) : undefined;
@@ -119,10 +128,31 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
 }
 
 /**
- * Creates the study, or with --resume marks its interrupted trials failed; returns the trials to run
- * again first (--rerun-interrupted).
+ * `seqtune study create`: the study made as `tune` makes it (the checks and lr-find for auto) and no trial run, so
+ * that workers can start first. An existing study of that name is an error.
  */
-async function openStudy(c: StudyContext): Promise<FrozenTrial[]> {
+export async function createStudyOnly(
+  loaded: LoadedConfig,
+  o: { storage?: string; log?: (l: string) => void } = {},
+): Promise<{ name: string; storage: string }> {
+  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const s = tuneSettings(base, loaded.file);
+  const url = o.storage ?? s.storage;
+  const storage = openStorage(url);
+  try {
+    await openStudy({ loaded, base, s, storage, url, name: loaded.name, o: {}, log });
+  } finally {
+    await storage.close();
+  }
+  return { name: loaded.name, storage: url };
+}
+
+/**
+ * Creates the study, or with --resume fails its trials whose process died (never one with a fresh heartbeat) and
+ * enqueues them again while tune.retries (at least once with --rerun-interrupted) allows.
+ */
+async function openStudy(c: StudyContext): Promise<void> {
   const { storage, name, o, s } = c;
   const existing = await storage.getStudy(name);
   if (existing && !o.resume)
@@ -137,8 +167,9 @@ async function openStudy(c: StudyContext): Promise<FrozenTrial[]> {
       objective: s.objective,
     };
     if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
-    await storage.createStudy(name, attrs);
-    return [];
+    // With --resume, a study another process created in the meantime is joined; without, it is refused.
+    await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+    return;
   }
   const diffs = configDiff(existing.attrs.config, c.base);
   if (diffs.length && !o.force)
@@ -147,15 +178,12 @@ async function openStudy(c: StudyContext): Promise<FrozenTrial[]> {
         `(${diffLine(diffs)}); add --force to resume with this config anyway`,
     );
   if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
-  const failed = await storage.failRunning(name, 'interrupted (the process stopped while the trial ran)');
-  if (failed.length)
-    c.log(
-      `resume: interrupted trial${failed.length > 1 ? 's' : ''} ${failed.map((n) => `#${n}`).join(', ')} ` +
-        `marked failed${o.rerunInterrupted ? '; running them again first' : ' (--rerun-interrupted runs them again)'}`,
-    );
-  if (!o.rerunInterrupted) return [];
-  return (await storage.getTrials(name)).filter((t) => failed.includes(t.number));
+  const log = (l: string) => c.log(`resume: ${l}`);
+  await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log });
 }
+
+/** How often a trial whose process died is enqueued again. */
+const retriesOf = (c: StudyContext) => (c.o.rerunInterrupted ? Math.max(1, c.s.retries) : c.s.retries);
 
 /**
  * The method: data and network first. A failed check stops here, before any tuning. Returns the study
@@ -194,40 +222,44 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
 interface Loop {
   env: TrialEnv;
   sampler: Sampler;
-  reruns: FrozenTrial[];
   maxTrials: number;
   budget: TimeBudget;
   autoBudget?: AutoBudget;
   jobs: number;
   pool: WorkerPool | null;
-  /** Trials running in the pool, by number; each promise ends when its trial is reported. */
+  heartbeat: Heartbeat;
+  /** Trials running in this process, by number; each promise ends when its trial is reported. */
   running: Map<number, Promise<number>>;
   tty: boolean;
 }
 
 /** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
-async function runTrials(c: StudyContext, reruns: FrozenTrial[]): Promise<string> {
+async function runTrials(c: StudyContext): Promise<string> {
   const { o, s, loaded, base } = c;
   const tty = Boolean(o.progress ?? process.stderr.isTTY);
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
-  const pool = jobs > 1 ? await WorkerPool.start(jobs, { file: loaded.file, storage: c.url, study: c.name }) : null;
+  const data = { file: loaded.file, loaded, storage: c.url, study: c.name };
+  const pool = jobs > 1 ? await WorkerPool.start(jobs, data, { script: o.workerScript }) : null;
+  const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const loop: Loop = {
     env,
     sampler: samplerOf(s),
-    reruns,
     maxTrials: o.trials ?? s.trials,
     budget,
     autoBudget: budget.forAuto(env, base),
     jobs,
     pool,
+    heartbeat,
     running: new Map(),
     tty,
   };
   try {
     return await loopTrials(c, loop);
   } finally {
+    await Promise.allSettled(loop.running.values());
+    await heartbeat.close();
     await pool?.close();
   }
 }
@@ -252,71 +284,121 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
   };
 }
 
+/** A trial that counts against the trial budget: all but a failed trial that was enqueued again. */
+const counts = (t: FrozenTrial) => t.state !== 'failed' || t.attrs.retried_as === undefined;
+/** Trials of any process of the study that are still to end. */
+const open = (trials: readonly FrozenTrial[]) => trials.some((t) => t.state === 'running' || t.state === 'waiting');
+
 async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
   const { storage, name } = c;
   const running = l.running;
   for (;;) {
-    const trials = await storage.getTrials(name);
+    let trials = await storage.getTrials(name);
+    const swept = await sweepStale(storage, name, {
+      heartbeat: c.s.heartbeat,
+      retries: retriesOf(c),
+      log: c.log,
+      trials,
+    });
+    if (swept.failed.length) trials = await storage.getTrials(name);
     c.o.onTrials?.(trials, { name, storage: c.url });
-    const finished = trials.filter((t) => t.state !== 'running').length;
-    if (finished + running.size >= l.maxTrials) {
-      if (!running.size) return 'trial budget spent';
-      await Promise.race(running.values());
-      continue;
-    }
     if (l.budget.spent()) {
       if (running.size) await Promise.all(running.values());
       return 'time budget spent';
     }
+    const claimed = await storage.claimWaiting(name, ownerOf(l.pool?.nextWorker() ?? 0));
+    if (claimed) {
+      await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
+      continue;
+    }
+    if (trials.filter(counts).length >= l.maxTrials) {
+      if (!running.size && !open(trials)) return 'trial budget spent';
+      await waitForAny(c, l);
+      continue;
+    }
     const next = await propose(c, l, trials);
     if (!next) {
       // Nothing new to propose until a running trial finishes (OFAT/auto wait for a sweep), or the space is exhausted.
-      if (running.size) {
-        await Promise.race(running.values());
+      if (running.size || open(trials)) {
+        await waitForAny(c, l);
         continue;
       }
       return l.autoBudget?.skipped
         ? 'time budget spent (no trial left in the plan finishes in the time left)'
         : 'search space exhausted';
     }
-    const { why, rerun } = next;
-    const trial = await storage.createTrial(name, next.params, {
-      ...(why ? { why } : {}),
-      ...(rerun ? { rerun_of: rerun.number } : {}),
+    const attrs = next.why ? { why: next.why } : {};
+    // Grid and OFAT never repeat a configuration, even when another process proposed the same one at this moment.
+    const unique = c.s.strategy === 'grid' || c.s.strategy === 'ofat';
+    const owner = ownerOf(l.pool?.nextWorker() ?? 0);
+    const trial = await storage.createTrial(name, next.params, attrs, { owner, unique }).catch((e: Error) => {
+      if (e instanceof DuplicateTrial) return null;
+      throw e;
     });
+    if (!trial) continue; // taken by another process: propose again from the trials as they are now
     c.o.onTrials?.([...trials, trial], { name, storage: c.url });
-    if (!l.pool) {
-      await runTrial(l.env, trial);
-      await report(c, l, trial.number, why);
-      continue;
-    }
-    const p = l.pool.run(trial.number).then(async () => {
-      running.delete(trial.number);
-      await report(c, l, trial.number, why);
-      return trial.number;
-    });
-    running.set(trial.number, p);
-    if (running.size >= l.jobs) await Promise.race(running.values());
+    await start(c, l, trial, next.why);
   }
 }
 
 /**
- * The next trial's parameters: an interrupted trial to run again, auto's next step or the sampler's
- * proposal. Null when there is none now, or when it is a trial that is already running.
+ * Runs a trial this process owns (in the pool, or here with one job) under its heartbeat; returns once there is
+ * room for another. A trial whose thread failed is failed with the reason.
+ */
+async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string): Promise<void> {
+  const n = trial.number;
+  l.heartbeat.add(n);
+  const work: Promise<TrialOutcome> = l.pool
+    ? l.pool.run(n)
+    : runTrial(l.env, trial).then(
+        (): TrialOutcome => ({ ok: true }),
+        (e: Error): TrialOutcome => ({ ok: false, reason: e?.message ?? String(e), stack: e?.stack }),
+      );
+  const p = work
+    .catch((e: Error): TrialOutcome => ({ ok: false, reason: e.message, stack: e.stack }))
+    .then(async (out) => {
+      l.heartbeat.remove(n);
+      if (!out.ok) await failBroken(c, n, out);
+      l.running.delete(n);
+      await report(c, l, n, why);
+      return n;
+    });
+  l.running.set(n, p);
+  if (l.running.size >= l.jobs) await Promise.race(l.running.values());
+}
+
+/** Fails a trial whose thread (or whose own error handling) failed, with the reason and the stack. */
+async function failBroken(c: StudyContext, n: number, out: { reason: string; stack?: string }): Promise<void> {
+  try {
+    await c.storage.finishTrial(c.name, n, 'failed', null, {
+      error: out.reason,
+      attrs: out.stack ? { stack: out.stack } : {},
+    });
+  } catch (e) {
+    c.log(`trial ${n}: ${out.reason} (and it could not be marked failed: ${(e as Error).message})`);
+  }
+}
+
+/** Waits for a trial of this process to end, or a moment (other processes' trials end, or go stale). */
+async function waitForAny(c: StudyContext, l: Loop): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const pause = new Promise<void>((res) => {
+    timer = setTimeout(res, Math.min(1000, c.s.heartbeat * 1000));
+  });
+  await Promise.race([...l.running.values(), pause]);
+  clearTimeout(timer);
+}
+
+/**
+ * The next trial's parameters: auto's next step or the sampler's proposal. Null when there is none now, or when it
+ * is a trial that is already running (here or in another process).
  */
 async function propose(
   c: StudyContext,
   l: Loop,
   trials: FrozenTrial[],
-): Promise<{ params: Params; why: string; rerun?: FrozenTrial } | null> {
+): Promise<{ params: Params; why: string } | null> {
   const { s } = c;
-  const rerun = l.reruns.shift();
-  if (rerun)
-    return {
-      params: { ...rerun.params },
-      why: `rerun of interrupted trial #${rerun.number}${rerun.attrs.why ? `: ${rerun.attrs.why as string}` : ''}`,
-      rerun,
-    };
   let params: Params | null;
   let why = '';
   if (s.strategy === 'auto') {
@@ -325,7 +407,7 @@ async function propose(
     params = next?.params ?? null;
     why = next?.why ?? '';
   } else params = l.sampler.sample(s.space, trials, new Rng(s.seed * 1000003 + trials.length));
-  if (!params || (l.running.size && runningWith(trials, params))) return null;
+  if (!params || runningWith(trials, params)) return null;
   return { params, why };
 }
 
@@ -341,7 +423,7 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
       `${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ` +
       `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
       `${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
-      `${all.filter((t) => t.state !== 'running').length} done, ` +
+      `${all.filter((t) => t.state !== 'running' && t.state !== 'waiting').length} done, ` +
       `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
   );
 }

@@ -11,6 +11,7 @@ import {
 } from '../config/index.js';
 import { type PreparedData, prepareData } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
+import { SeqtuneError } from '../errors.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { Callback, type Logs } from '../train/index.js';
@@ -139,9 +140,21 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       });
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {
-    return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
-      error: (e as Error).message,
-      attrs: { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 },
-    });
+    return failTrial(env, trial, e, { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 });
   }
+}
+
+/** Fails a trial that threw. A seqtune error is the trial's own (a bad value, a shape); anything else is a bug,
+ * and its stack is kept in the trial's attributes. */
+function failTrial(
+  env: TrialEnv,
+  trial: FrozenTrial,
+  e: unknown,
+  attrs: Record<string, unknown>,
+): Promise<FrozenTrial> {
+  const bug = !(e instanceof SeqtuneError);
+  return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+    error: (e as Error)?.message ?? String(e),
+    attrs: { ...attrs, ...(bug ? { stack: (e as Error)?.stack ?? String(e) } : {}) },
+  });
 }

@@ -15,6 +15,10 @@ export interface TuneSettings {
   repeats: number;
   jobs: number;
   pruner?: Pruner;
+  /** Seconds between two heartbeats of a running trial (tune.heartbeat); stale after 3 without one. */
+  heartbeat: number;
+  /** Times a stale or interrupted trial is enqueued again (tune.retries). */
+  retries: number;
   storage: string;
   space: Space;
   order?: string[];

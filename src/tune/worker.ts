@@ -1,13 +1,20 @@
 // A trial worker thread: its own engine (module state is per thread), its own storage connection.
-// Receives {number}, runs that (already created) trial, answers {number, state}.
+// Receives {number}, runs that (already created) trial, answers {number, state}, or {number, error, stack} when
+// something failed outside the trial's own error handling (the pool then fails the trial with that reason).
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfig, resolveConfig } from '../config/index.js';
+import { type LoadedConfig, loadConfig, resolveConfig } from '../config/index.js';
 import { openStorage } from '../storage/index.js';
 import { tuneSettings } from './settings.js';
 import { runTrial, type TrialEnv } from './trial.js';
 
-const { file, storage: url, study } = workerData as { file: string; storage: string; study: string };
-const loaded = await loadConfig(file);
+const {
+  file,
+  loaded: given,
+  storage: url,
+  study,
+} = workerData as { file: string; loaded?: LoadedConfig; storage: string; study: string };
+// The parent's config as loaded (a `seqtune worker` reads it from storage: there may be no file on this machine).
+const loaded = given ?? (await loadConfig(file));
 const base = resolveConfig(loaded.raw, loaded.name);
 const s = tuneSettings(base, loaded.file);
 const storage = openStorage(url);
@@ -28,8 +35,14 @@ parentPort!.on('message', async (msg: { number: number } | 'close') => {
     parentPort!.close();
     return;
   }
-  const trial = (await storage.getTrials(study)).find((t) => t.number === msg.number)!;
-  const done = await runTrial(env, trial);
-  parentPort!.postMessage({ number: done.number, state: done.state });
+  try {
+    const trial = (await storage.getTrials(study)).find((t) => t.number === msg.number);
+    if (!trial) throw new Error(`study "${study}" has no trial ${msg.number}`);
+    const done = await runTrial(env, trial);
+    parentPort!.postMessage({ number: done.number, state: done.state });
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    parentPort!.postMessage({ number: msg.number, error: err.message, stack: err.stack });
+  }
 });
 parentPort!.postMessage('ready');

@@ -39,11 +39,15 @@ test('every command has a --help with a one-line description and an example of i
     'predict',
     'range',
     'study',
+    'study create',
+    'study delete',
     'study ensemble',
+    'study export',
     'study ls',
     'study show',
     'train',
     'tune',
+    'worker',
   ]);
   for (const path of [[], ...paths]) {
     const r = await runCli([...path, '--help']);

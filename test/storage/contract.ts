@@ -1,12 +1,19 @@
-// The contract every storage implementation keeps (memory, SQLite; PostgreSQL when it exists).
+// The contract every storage implementation keeps (memory, SQLite, PostgreSQL).
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test as nodeTest } from 'node:test';
 import type { Storage } from '../../src/storage/index.js';
 
-export function runStorageContract(label: string, make: () => Storage): void {
+const owner = (pid: number, worker = 0) => ({ host: 'h1', pid, worker });
+
+export function runStorageContract(
+  label: string,
+  make: () => Storage | Promise<Storage>,
+  o: { skip?: string | false } = {},
+): void {
+  const test = (name: string, fn: () => Promise<void>) => nodeTest(name, { skip: o.skip || false }, fn);
   test(`${label}: studies are created once, listed and annotated`, async () => {
-    const s = make();
+    const s = await make();
     try {
       const rec = await s.createStudy('a', { strategy: 'ofat' });
       assert.equal(rec.name, 'a');
@@ -27,7 +34,7 @@ export function runStorageContract(label: string, make: () => Storage): void {
   });
 
   test(`${label}: trials get consecutive numbers, intermediate values, explicit end states; records are frozen`, async () => {
-    const s = make();
+    const s = await make();
     try {
       await s.createStudy('t', {});
       const t0 = await s.createTrial('t', { lr: 0.01 }, { why: 'baseline' });
@@ -61,7 +68,7 @@ export function runStorageContract(label: string, make: () => Storage): void {
   });
 
   test(`${label}: two studies do not interfere; interrupted trials are marked failed on resume`, async () => {
-    const s = make();
+    const s = await make();
     try {
       await s.createStudy('x', {});
       await s.createStudy('y', {});
@@ -86,6 +93,114 @@ export function runStorageContract(label: string, make: () => Storage): void {
         ['pruned', 'failed'],
       );
       assert.equal((await s.getTrials('y'))[0]!.state, 'running');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${label}: waiting trials are claimed once, lowest number first; heartbeats touch running trials only`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('w', {});
+      const r = await s.createTrial('w', { a: 0 }, {}, { owner: owner(7, 2) });
+      assert.deepEqual([r.state, r.owner, r.worker, typeof r.heartbeat], ['running', 'h1:7', 2, 'string']);
+      const w1 = await s.createTrial('w', { a: 1 }, { why: 'enqueued' }, { waiting: true });
+      await s.createTrial('w', { a: 2 }, {}, { waiting: true });
+      assert.deepEqual([w1.number, w1.state, w1.owner ?? null, w1.heartbeat ?? null], [1, 'waiting', null, null]);
+      await assert.rejects(s.report('w', 1, 0, 1), /is waiting; only a running trial takes reports/);
+      const c1 = (await s.claimWaiting('w', owner(8, 1)))!;
+      assert.deepEqual([c1.number, c1.state, c1.owner, c1.worker, c1.attrs.why], [1, 'running', 'h1:8', 1, 'enqueued']);
+      assert.equal((await s.claimWaiting('w', owner(9)))!.number, 2);
+      assert.equal(await s.claimWaiting('w', owner(9)), null);
+      await s.finishTrial('w', 0, 'complete', 1);
+      const before = (await s.getTrials('w')).map((t) => t.heartbeat);
+      await new Promise((res) => setTimeout(res, 15));
+      await s.heartbeat('w', [0, 1]);
+      const after = (await s.getTrials('w')).map((t) => t.heartbeat);
+      assert.equal(after[0], before[0], 'a finished trial keeps its last heartbeat');
+      assert.ok(Date.parse(after[1]!) > Date.parse(before[1]!), 'a running trial beats');
+      assert.equal(after[2], before[2]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${label}: stale and dead trials are failed with the reason and enqueued again while retries allow`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('st', {});
+      await s.createTrial('st', { a: 0 }, { why: 'baseline' }, { owner: owner(1) });
+      await s.createTrial('st', { a: 1 }, {}, { owner: owner(2) });
+      await s.createTrial('st', { a: 2 });
+      const fresh = await s.failStale('st', { graceMs: 60_000, retries: 1 });
+      assert.deepEqual(fresh, { failed: [2], enqueued: [3] }, 'only the trial without an owner is taken at once');
+      const dead = await s.failStale('st', { graceMs: 60_000, deadOwners: ['h1:2'], retries: 1 });
+      assert.deepEqual(dead, { failed: [1], enqueued: [4] });
+      await new Promise((res) => setTimeout(res, 20));
+      assert.deepEqual(await s.failStale('st', { graceMs: 5, retries: 0 }), { failed: [0], enqueued: [] });
+      const t = await s.getTrials('st');
+      assert.match(t[0]!.error!, /^stale: no heartbeat from h1:1 since \d{4}-\d\d-\d\dT/);
+      assert.match(t[1]!.error!, /^interrupted: h1:2 is no longer running/);
+      assert.match(t[2]!.error!, /^interrupted: the trial records no owner/);
+      assert.deepEqual(
+        t.slice(3).map((x) => [x.state, x.params.a, x.attrs.rerun_of, x.attrs.retry]),
+        [
+          ['waiting', 2, 2, 1],
+          ['waiting', 1, 1, 1],
+        ],
+      );
+      assert.equal(t[1]!.attrs.retried_as, 4);
+      // A retry that goes stale again is not enqueued a second time with retries 1.
+      await s.claimWaiting('st', owner(5));
+      const again = await s.failStale('st', { graceMs: 60_000, deadOwners: ['h1:5'], retries: 1 });
+      assert.deepEqual(again, { failed: [3], enqueued: [] });
+      assert.deepEqual(await s.failStale('st', { graceMs: 60_000, retries: 1 }), { failed: [], enqueued: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${label}: at the same moment, one creator wins, claims never take a trial twice, numbers never repeat`, async () => {
+    const s = await make();
+    try {
+      const made = await Promise.allSettled([s.createStudy('race', { by: 1 }), s.createStudy('race', { by: 2 })]);
+      assert.deepEqual(made.map((m) => m.status).sort(), ['fulfilled', 'rejected']);
+      const lost = made.find((m) => m.status === 'rejected') as PromiseRejectedResult;
+      assert.match(lost.reason.message, /a study named "race" already exists/);
+      for (let i = 0; i < 6; i++) await s.createTrial('race', { i }, {}, { waiting: true });
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, k) => s.claimWaiting('race', owner(k))));
+      const got = claims.filter((c) => c !== null).map((c) => c!.number);
+      assert.deepEqual(got.sort(), [0, 1, 2, 3, 4, 5]);
+      const created = await Promise.all(Array.from({ length: 8 }, (_, i) => s.createTrial('race', { j: i })));
+      const same = await Promise.allSettled([0, 1, 2].map(() => s.createTrial('race', { u: 4 }, {}, { unique: true })));
+      assert.deepEqual(same.map((m) => m.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+      for (const m of same)
+        if (m.status === 'rejected')
+          assert.match(m.reason.message, /already has a trial with the parameters \{"u":4\}/);
+      assert.deepEqual(
+        created.map((t) => t.number).sort((a, b) => a - b),
+        [6, 7, 8, 9, 10, 11, 12, 13],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${label}: a deleted study is gone with its trials; other studies stay`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('gone', {});
+      await s.createStudy('kept', {});
+      await s.createTrial('gone', {});
+      await s.report('gone', 0, 0, 1);
+      await s.createTrial('kept', {});
+      assert.equal(await s.deleteStudy('gone'), true);
+      assert.equal(await s.deleteStudy('gone'), false);
+      assert.equal(await s.getStudy('gone'), null);
+      await assert.rejects(s.getTrials('gone'), /no study named "gone"/);
+      assert.equal((await s.getTrials('kept')).length, 1);
+      await s.createStudy('gone', {});
+      assert.equal((await s.createTrial('gone', {})).number, 0, 'a study made again starts from trial 0');
     } finally {
       await s.close();
     }

@@ -2,16 +2,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { MemoryStorage, openStorage, SqliteStorage } from '../../src/storage/index.js';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { main } from '../../src/cli/main.js';
+import { MemoryStorage, openStorage, PgStorage, SCHEMA_VERSION, SqliteStorage } from '../../src/storage/index.js';
+import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runStorageContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-store-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+after(dropPgDatabases);
 let n = 0;
 
 runStorageContract('memory', () => new MemoryStorage());
 runStorageContract('sqlite', () => new SqliteStorage(join(dir, `s${n++}.db`)));
+runStorageContract('postgres', async () => openStorage(await freshPgUrl()), { skip: pgSkip });
 
 test('sqlite: everything survives closing and reopening the file; the schema is versioned', async () => {
   const f = join(dir, 'persist.db');
@@ -25,4 +31,95 @@ test('sqlite: everything survives closing and reopening the file; the schema is 
   await b.close();
   writeFileSync(join(dir, 'junk.db'), 'not a database at all, just text '.repeat(200));
   assert.throws(() => new SqliteStorage(join(dir, 'junk.db')), /junk.db: cannot open the study database/);
+});
+
+/** A study file as seqtune 0.1 (schema version 1) wrote it: one study, a complete trial and a running one. */
+function versionOneFile(f: string): void {
+  const db = new Database(f);
+  db.exec(`
+CREATE TABLE seqtune_schema (version INTEGER NOT NULL); INSERT INTO seqtune_schema VALUES (1);
+CREATE TABLE studies (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL, attrs TEXT NOT NULL,
+  created TEXT NOT NULL);
+CREATE TABLE trials (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id), number INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')), params TEXT NOT NULL, value REAL,
+  attrs TEXT NOT NULL, error TEXT, started TEXT NOT NULL, finished TEXT, UNIQUE (study_id, number));
+CREATE TABLE intermediate (trial_id INTEGER NOT NULL REFERENCES trials(id), step INTEGER NOT NULL, value REAL,
+  PRIMARY KEY (trial_id, step));
+INSERT INTO studies VALUES (1, 'old', 'minimize', '{"strategy":"grid"}', '2025-01-01T00:00:00.000Z');
+INSERT INTO trials VALUES (1, 1, 0, 'complete', '{"u":4}', 0.25, '{}', NULL, '2025-01-01T00:00:01.000Z',
+  '2025-01-01T00:00:02.000Z');
+INSERT INTO trials VALUES (2, 1, 1, 'running', '{"u":8}', NULL, '{}', NULL, '2025-01-01T00:00:03.000Z', NULL);
+INSERT INTO intermediate VALUES (1, 0, 0.5), (1, 1, 0.25), (2, 0, 0.7);`);
+  db.close();
+}
+
+test('sqlite: a version 1 file is migrated on open, its trials kept; a file from a newer seqtune is refused', async () => {
+  const f = join(dir, 'v1.db');
+  versionOneFile(f);
+  const s = new SqliteStorage(f);
+  const t = await s.getTrials('old');
+  assert.deepEqual(
+    t.map((x) => [x.number, x.state, x.value, x.intermediate, x.owner]),
+    [
+      [0, 'complete', 0.25, [0.5, 0.25], null],
+      [1, 'running', null, [0.7], null],
+    ],
+  );
+  assert.equal((await s.createTrial('old', {}, {}, { waiting: true })).state, 'waiting', 'the new state is allowed');
+  await s.close();
+  const db = new Database(f);
+  assert.equal((db.prepare('SELECT version FROM seqtune_schema').get() as { version: number }).version, SCHEMA_VERSION);
+  db.prepare('UPDATE seqtune_schema SET version = ?').run(SCHEMA_VERSION + 1);
+  db.close();
+  assert.throws(
+    () => new SqliteStorage(f),
+    new RegExp(
+      `v1.db: the study database has schema version ${SCHEMA_VERSION + 1}, written by a newer seqtune; ` +
+        `this seqtune reads versions up to ${SCHEMA_VERSION} \\(upgrade seqtune\\)$`,
+    ),
+  );
+});
+
+test('postgres: a database from a newer seqtune is refused with one line naming both versions', {
+  skip: pgSkip,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url);
+  await s.createStudy('x', {});
+  await s.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('UPDATE seqtune_schema SET version = $1', [SCHEMA_VERSION + 7]);
+  await c.end();
+  const again = new PgStorage(url);
+  await assert.rejects(
+    again.listStudies(),
+    new RegExp(`schema version ${SCHEMA_VERSION + 7}, written by a newer seqtune; this seqtune reads versions up to`),
+  );
+  await again.close();
+});
+
+const connectTitle =
+  'postgres: a wrong password, a missing database, no server: one line naming the URL without its password, exit 2';
+test(connectTitle, { skip: pgSkip }, async () => {
+  const good = new URL(process.env.SEQTUNE_TEST_PG!);
+  const secret = good.password;
+  const wrong = new URL(good);
+  wrong.password = 'not-the-password';
+  const missing = new URL(good);
+  missing.pathname = '/no_such_database';
+  const cases: [string, RegExp][] = [
+    [wrong.toString(), /password authentication failed/],
+    [missing.toString(), /database "no_such_database" does not exist/],
+    ['postgresql://someone:hunter2@127.0.0.1:1/db', /ECONNREFUSED/],
+  ];
+  for (const [url, why] of cases) {
+    const err: string[] = [];
+    assert.equal(await main(['study', 'ls', '--storage', url], { out: () => {}, err: (s) => err.push(s) }), 2);
+    const line = err.join('');
+    assert.equal(line.trim().split('\n').length, 1, line);
+    assert.match(line, /^seqtune: postgres(ql)?:\/\/\w+@127\.0\.0\.1:\d+\/\w+: cannot connect to PostgreSQL \(/);
+    assert.match(line, why);
+    for (const p of [secret, 'not-the-password', 'hunter2']) assert.ok(!line.includes(p), `no password in: ${line}`);
+  }
 });

@@ -216,11 +216,11 @@ test('a tuning process killed with SIGKILL mid-trial resumes: completed trials k
     );
 });
 
-test('--resume without --rerun-interrupted marks a crashed trial failed and goes on with new ones; auto and OFAT prefer a rerun over the failed trial', async () => {
+test('--resume with tune.retries 0 marks a crashed trial failed and goes on with new ones; auto and OFAT prefer a rerun over the failed trial', async () => {
   const db = join(dir, 'crash.db');
   const f = config(
     'crashed',
-    `  strategy: ofat\n  trials: 3\n  jobs: 1\n  storage: sqlite:${db}\n` +
+    `  strategy: ofat\n  trials: 3\n  jobs: 1\n  retries: 0\n  storage: sqlite:${db}\n` +
       '  space:\n    model.layers[0].gru.units: [2, 6]\n',
     2,
   );
@@ -234,7 +234,10 @@ test('--resume without --rerun-interrupted marks a crashed trial failed and goes
     0,
     lines.join(''),
   );
-  assert.match(lines.join(''), /interrupted trial #0 marked failed \(--rerun-interrupted runs them again\)/);
+  assert.match(
+    lines.join(''),
+    /resume: trial 0 failed: interrupted: the trial records no owner .*; not enqueued again \(tune\.retries 0\)/,
+  );
   const s2 = new SqliteStorage(db);
   const after = await s2.getTrials('crashed');
   await s2.close();

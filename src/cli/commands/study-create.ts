@@ -1,0 +1,22 @@
+// seqtune study create CONFIG [--storage URL]: the study made as `tune` makes it (checks, lr-find for auto), with no
+// trial run, so that `seqtune worker` processes on any machine can start on it.
+
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { redactUrl } from '../../storage/index.js';
+import { createStudyOnly } from '../../tune/index.js';
+import { type CliContext, withExamples } from '../context.js';
+
+export function addStudyCreate(parent: Command, { log }: CliContext): Command {
+  const cmd = parent
+    .command('create')
+    .argument('<config>', 'YAML config with a tune: section')
+    .option('--storage <url>', "where to store it (default: the config's tune.storage)")
+    .description('create a study without running a trial (workers run it: seqtune worker)')
+    .action(async (config: string, o: { storage?: string }) => {
+      const r = await createStudyOnly(await loadConfig(config), { storage: o.storage, log });
+      log(`study ${r.name} created in ${redactUrl(r.storage)}`);
+      log(`start workers with: seqtune worker --storage ${redactUrl(r.storage)} --study ${r.name}`);
+    });
+  return withExamples(cmd, 'seqtune study create pm25.yaml --storage postgres://tuner@db.lan/studies');
+}

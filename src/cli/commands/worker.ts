@@ -1,0 +1,35 @@
+// seqtune worker --storage URL --study NAME [--jobs N] [--data-root DIR]: joins an existing study (its config is read
+// from storage) and runs its trials beside every other process of the study until its trial or time budget is
+// spent. Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
+
+import type { Command } from 'commander';
+import { runStudy, storedConfig } from '../../tune/index.js';
+import { type CliContext, withExamples } from '../context.js';
+import { positiveInt } from '../options.js';
+
+interface WorkerOptions {
+  storage: string;
+  study: string;
+  jobs?: number;
+  dataRoot?: string;
+}
+
+export function addWorker(parent: Command, { log }: CliContext): Command {
+  const cmd = parent
+    .command('worker')
+    .requiredOption('--storage <url>', 'where the study is stored (postgres://USER:PASSWORD@HOST:PORT/DB, sqlite:FILE)')
+    .requiredOption('--study <name>', 'the study to work on')
+    .option('--jobs <n>', 'trials at once, in worker threads (default: tune.jobs)', positiveInt('--jobs'))
+    .option('--data-root <dir>', "the folder that holds the study's data.csv on this machine")
+    .description('join a stored study and run its trials until its budget is spent')
+    .action(async (o: WorkerOptions) => {
+      const loaded = await storedConfig(o.storage, o.study, o.dataRoot);
+      const r = await runStudy(loaded, { resume: true, storage: o.storage, jobs: o.jobs, saveBest: false, log });
+      log(`worker: study ${r.name}: ${r.stopReason}; ${r.trials.length} trials in storage`);
+    });
+  return withExamples(
+    cmd,
+    'seqtune worker --storage postgres://tuner:secret@db.lan:5432/studies --study pm25 --jobs 4',
+    'seqtune worker --storage sqlite:seqtune.db --study pm25 --data-root /data/pm25',
+  );
+}

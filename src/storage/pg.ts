@@ -1,0 +1,389 @@
+// PostgreSQL storage (node-postgres): one database shared by any number of processes on any number of machines.
+// Every statement is parameterised. The connection and the schema migrations happen on the first call (openStorage
+// stays synchronous); a failure there is one StorageError naming the URL without its password. Trial numbers are
+// assigned under a row lock on the study, waiting trials are claimed with FOR UPDATE SKIP LOCKED, and stale trials
+// are failed and enqueued again in one transaction, so no trial runs twice and no number is used twice.
+import pg from 'pg';
+import { PG_MIGRATIONS } from './pg-schema.js';
+import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
+import {
+  duplicateOf,
+  type EndState,
+  type FrozenTrial,
+  freezeTrial,
+  isStale,
+  type NewTrial,
+  type Owner,
+  ownerText,
+  type StaleResult,
+  type StaleRule,
+  type Storage,
+  StorageError,
+  type StudyRecord,
+  staleOutcome,
+  type TrialState,
+} from './types.js';
+
+/** A PostgreSQL URL as messages show it: the password left out. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '';
+    return u.toString().replace(/:@/, '@');
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1@');
+  }
+}
+
+interface TrialRow {
+  id: number;
+  number: number;
+  state: TrialState;
+  params: string;
+  value: number | null;
+  attrs: string;
+  error: string | null;
+  started: Date;
+  finished: Date | null;
+  owner: string | null;
+  worker: number | null;
+  heartbeat: Date | null;
+}
+type Client = pg.PoolClient | pg.Pool;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+
+function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
+  return freezeTrial({
+    number: r.number,
+    state: r.state,
+    params: JSON.parse(r.params),
+    value: r.value,
+    intermediate,
+    attrs: JSON.parse(r.attrs),
+    error: r.error,
+    started: r.started.toISOString(),
+    finished: iso(r.finished),
+    owner: r.owner,
+    worker: r.worker,
+    heartbeat: iso(r.heartbeat),
+  });
+}
+
+/** Brings the database to SCHEMA_VERSION, one opener at a time (a transaction-scoped advisory lock). */
+async function migrate(c: pg.PoolClient, where: string): Promise<void> {
+  await c.query('BEGIN');
+  try {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [0x5eb7e]);
+    await c.query('CREATE TABLE IF NOT EXISTS seqtune_schema (version INTEGER NOT NULL)');
+    const row = (await c.query<{ version: number }>('SELECT version FROM seqtune_schema')).rows[0];
+    const todo = migrationsFrom(where, row?.version ?? 0, PG_MIGRATIONS);
+    for (const m of todo) await c.query(m.sql);
+    if (!row) await c.query('INSERT INTO seqtune_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
+    else if (todo.length) await c.query('UPDATE seqtune_schema SET version = $1', [SCHEMA_VERSION]);
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+export class PgStorage implements Storage {
+  /** The URL without its password, for messages. */
+  readonly where: string;
+  private pool: pg.Pool;
+  private ready: Promise<void> | null = null;
+
+  constructor(url: string, o: { max?: number } = {}) {
+    this.where = redactUrl(url);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: o.max ?? 4,
+      allowExitOnIdle: true,
+      connectionTimeoutMillis: 15000,
+    });
+    // An idle connection the server drops must not crash the process; the next query reconnects or says why.
+    this.pool.on('error', () => {});
+  }
+
+  /** Connects and migrates once; a failure is one line naming the URL (without its password). */
+  private open(): Promise<void> {
+    this.ready ??= (async () => {
+      let c: pg.PoolClient;
+      try {
+        c = await this.pool.connect();
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        const why = err.message || err.code || String(e);
+        throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
+      }
+      try {
+        await migrate(c, this.where);
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        throw new StorageError(`${this.where}: cannot prepare the study database (${(e as Error).message})`, {
+          cause: e,
+        });
+      } finally {
+        c.release();
+      }
+    })();
+    return this.ready;
+  }
+
+  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], c?: Client): Promise<R[]> {
+    await this.open();
+    return (await (c ?? this.pool).query<R>(sql, args)).rows;
+  }
+
+  /** Runs `f` in one transaction on one connection. */
+  private async tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.open();
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await f(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async studyId(name: string, c?: Client, lock = false): Promise<number> {
+    const sql = `SELECT id FROM studies WHERE name = $1${lock ? ' FOR UPDATE' : ''}`;
+    const r = (await this.q<{ id: number }>(sql, [name], c))[0];
+    if (!r) throw new StorageError(`no study named "${name}" in ${this.where}`);
+    return r.id;
+  }
+
+  private async trial(study: string, number: number, c?: Client): Promise<FrozenTrial> {
+    const sid = await this.studyId(study, c);
+    const r = (await this.q<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND number = $2', [sid, number], c))[0];
+    if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
+    const steps = await this.q<{ step: number; value: number | null }>(
+      'SELECT step, value FROM intermediate WHERE trial_id = $1 ORDER BY step',
+      [r.id],
+      c,
+    );
+    const intermediate: number[] = [];
+    for (const s of steps) intermediate[s.step] = s.value ?? NaN;
+    return trialOf(r, intermediate);
+  }
+
+  async createStudy(
+    name: string,
+    attrs: Record<string, unknown>,
+    opts: { loadIfExists?: boolean } = {},
+  ): Promise<StudyRecord> {
+    // One statement decides who creates: a second creator at the same moment finds the name taken.
+    const made = await this.q(
+      'INSERT INTO studies (name, direction, attrs) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id',
+      [name, 'minimize', JSON.stringify(attrs)],
+    );
+    if (!made.length && !opts.loadIfExists)
+      throw new StorageError(`a study named "${name}" already exists in ${this.where} (use --resume to continue it)`);
+    return (await this.getStudy(name))!;
+  }
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const r = (await this.q<StudyRow>('SELECT name, attrs, created FROM studies WHERE name = $1', [name]))[0];
+    return r ? studyOf(r) : null;
+  }
+  async listStudies(): Promise<StudyRecord[]> {
+    return (await this.q<StudyRow>('SELECT name, attrs, created FROM studies ORDER BY id')).map(studyOf);
+  }
+  async setStudyAttr(name: string, key: string, value: unknown): Promise<void> {
+    await this.tx(async (c) => {
+      const r = (await this.q<{ attrs: string }>('SELECT attrs FROM studies WHERE name = $1 FOR UPDATE', [name], c))[0];
+      if (!r) throw new StorageError(`no study named "${name}"`);
+      const attrs = JSON.stringify({ ...JSON.parse(r.attrs), [key]: value });
+      await this.q('UPDATE studies SET attrs = $1 WHERE name = $2', [attrs, name], c);
+    });
+  }
+  async deleteStudy(name: string): Promise<boolean> {
+    return (await this.q('DELETE FROM studies WHERE name = $1 RETURNING id', [name])).length > 0;
+  }
+
+  /** Inserts a trial with the study's next number; the caller holds the study's row lock. */
+  private async insertTrial(
+    c: pg.PoolClient,
+    sid: number,
+    params: Record<string, unknown>,
+    attrs: Record<string, unknown>,
+    opts: NewTrial,
+  ): Promise<number> {
+    const owner = !opts.waiting ? opts.owner : undefined;
+    const r = await this.q<{ number: number }>(
+      'INSERT INTO trials (study_id, number, state, params, attrs, owner, worker, heartbeat) ' +
+        'SELECT $1, COALESCE(MAX(number), -1) + 1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END ' +
+        'FROM trials WHERE study_id = $1 RETURNING number',
+      [
+        sid,
+        opts.waiting ? 'waiting' : 'running',
+        JSON.stringify(params),
+        JSON.stringify(attrs),
+        owner ? ownerText(owner) : null,
+        owner ? owner.worker : null,
+        Boolean(owner),
+      ],
+      c,
+    );
+    return r[0]!.number;
+  }
+  async createTrial(
+    study: string,
+    params: Record<string, unknown>,
+    attrs: Record<string, unknown> = {},
+    opts: NewTrial = {},
+  ): Promise<FrozenTrial> {
+    return this.tx(async (c) => {
+      const sid = await this.studyId(study, c, true);
+      if (opts.unique) {
+        const taken = await this.q<{ state: string; params: string }>(
+          'SELECT state, params FROM trials WHERE study_id = $1',
+          [sid],
+          c,
+        );
+        const dup = duplicateOf(
+          study,
+          params,
+          taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+        );
+        if (dup) throw dup;
+      }
+      return this.trial(study, await this.insertTrial(c, sid, params, attrs, opts), c);
+    });
+  }
+  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
+    const sid = await this.studyId(study);
+    const r = await this.q<{ number: number }>(
+      "UPDATE trials SET state = 'running', owner = $2, worker = $3, heartbeat = now(), started = now() " +
+        'WHERE id = (SELECT id FROM trials WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
+        'FOR UPDATE SKIP LOCKED) RETURNING number',
+      [sid, ownerText(owner), owner.worker, 'waiting'],
+    );
+    return r[0] ? this.trial(study, r[0].number) : null;
+  }
+  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+    if (!numbers.length) return;
+    await this.q(
+      'UPDATE trials SET heartbeat = now() WHERE study_id = (SELECT id FROM studies WHERE name = $1) ' +
+        "AND number = ANY($2::int[]) AND state = 'running'",
+      [study, [...numbers]],
+    );
+  }
+  async report(study: string, number: number, step: number, value: number): Promise<void> {
+    const done = await this.q(
+      'INSERT INTO intermediate (trial_id, step, value) SELECT t.id, $3, $4 FROM trials t ' +
+        'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND t.number = $2 AND t.state = $5 ' +
+        'ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value RETURNING trial_id',
+      [study, number, step, finite(value), 'running'],
+    );
+    if (done.length) return;
+    const t = await this.trial(study, number);
+    throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
+  }
+  async finishTrial(
+    study: string,
+    number: number,
+    state: EndState,
+    value: number | null,
+    extra: { error?: string; attrs?: Record<string, unknown> } = {},
+  ): Promise<FrozenTrial> {
+    return this.tx(async (c) => {
+      const sid = await this.studyId(study, c);
+      const r = (
+        await this.q<{ id: number; state: TrialState; attrs: string }>(
+          'SELECT id, state, attrs FROM trials WHERE study_id = $1 AND number = $2 FOR UPDATE',
+          [sid, number],
+          c,
+        )
+      )[0];
+      if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
+      if (r.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${r.state}`);
+      const attrs = JSON.stringify({ ...JSON.parse(r.attrs), ...(extra.attrs ?? {}) });
+      await this.q(
+        'UPDATE trials SET state = $1, value = $2, error = $3, attrs = $4, finished = now() WHERE id = $5',
+        [state, finite(value), extra.error ?? null, attrs, r.id],
+        c,
+      );
+      return this.trial(study, number, c);
+    });
+  }
+  async getTrials(study: string): Promise<FrozenTrial[]> {
+    const sid = await this.studyId(study);
+    const rows = await this.q<TrialRow>('SELECT * FROM trials WHERE study_id = $1 ORDER BY number', [sid]);
+    const steps = await this.q<{ id: number; step: number; value: number | null }>(
+      'SELECT i.trial_id AS id, i.step, i.value FROM intermediate i JOIN trials t ON t.id = i.trial_id ' +
+        'WHERE t.study_id = $1',
+      [sid],
+    );
+    const byTrial = new Map<number, number[]>();
+    for (const s of steps) {
+      const a = byTrial.get(s.id) ?? [];
+      byTrial.set(s.id, a);
+      a[s.step] = s.value ?? NaN;
+    }
+    return rows.map((r) => trialOf(r, byTrial.get(r.id) ?? []));
+  }
+  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
+    return this.tx(async (c) => {
+      const sid = await this.studyId(study, c, true);
+      const rows = await this.q<TrialRow & { now: Date }>(
+        "SELECT *, now() AS now FROM trials WHERE study_id = $1 AND state = 'running' ORDER BY number " +
+          'FOR UPDATE SKIP LOCKED',
+        [sid],
+        c,
+      );
+      const out: StaleResult = { failed: [], enqueued: [] };
+      for (const r of rows) {
+        const t = { ...r, started: r.started.toISOString(), heartbeat: iso(r.heartbeat), attrs: JSON.parse(r.attrs) };
+        const kind = isStale(t, rule, r.now.getTime());
+        if (!kind) continue;
+        const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries);
+        if (retry) {
+          t.attrs.retried_as = await this.insertTrial(c, sid, JSON.parse(r.params), retry, { waiting: true });
+          out.enqueued.push(t.attrs.retried_as);
+        }
+        await this.q(
+          "UPDATE trials SET state = 'failed', error = $1, attrs = $2, finished = now() WHERE id = $3",
+          [error, JSON.stringify(t.attrs), r.id],
+          c,
+        );
+        out.failed.push(r.number);
+      }
+      return out;
+    });
+  }
+  async failRunning(study: string, reason: string): Promise<number[]> {
+    const sid = await this.studyId(study);
+    const rows = await this.q<{ number: number }>(
+      "UPDATE trials SET state = 'failed', error = $1, finished = now() WHERE study_id = $2 AND state = 'running' " +
+        'RETURNING number',
+      [reason, sid],
+    );
+    return rows.map((r) => r.number).sort((a, b) => a - b);
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+interface StudyRow {
+  name: string;
+  attrs: string;
+  created: Date;
+}
+function studyOf(r: StudyRow): StudyRecord {
+  return Object.freeze({
+    name: r.name,
+    direction: 'minimize' as const,
+    created: r.created.toISOString(),
+    attrs: Object.freeze(JSON.parse(r.attrs)),
+  });
+}

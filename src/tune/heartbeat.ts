@@ -1,0 +1,38 @@
+// Trial heartbeats of one tuning process: the trials it runs are beaten every tune.heartbeat seconds from a thread of
+// their own (heartbeat-thread.ts), so any other process of the study can tell a live trial from one whose process
+// died (stale.ts). Memory storage has no other process: no thread, nothing to beat.
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startThread } from './thread.js';
+
+export class Heartbeat {
+  private constructor(private readonly thread: Worker | null) {}
+
+  static async start(url: string, study: string, seconds: number): Promise<Heartbeat> {
+    if (url.startsWith('memory')) return new Heartbeat(null);
+    const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), { url, study, seconds });
+    await new Promise<void>((res, rej) => {
+      thread.once('message', () => res());
+      thread.once('error', rej);
+    });
+    thread.unref();
+    return new Heartbeat(thread);
+  }
+
+  add(trial: number): void {
+    this.thread?.postMessage({ add: trial });
+  }
+  remove(trial: number): void {
+    this.thread?.postMessage({ remove: trial });
+  }
+
+  async close(): Promise<void> {
+    if (!this.thread) return;
+    this.thread.ref(); // kept alive until it has closed its storage connection
+    const gone = new Promise((res) => this.thread!.once('exit', res));
+    this.thread.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise((res) => (timer = setTimeout(res, 5000)))]);
+    clearTimeout(timer);
+    await this.thread.terminate();
+  }
+}

@@ -1,0 +1,59 @@
+// Trials whose process died: a running trial whose heartbeat is older than 3 heartbeats (tune.heartbeat), or whose
+// owner is a process of this host that no longer exists, is failed and enqueued again while tune.retries allows
+// (storage.failStale does both atomically). Every process of a study sweeps; a fresh trial is never touched.
+import { hostname } from 'node:os';
+import type { FrozenTrial, Owner, StaleResult, Storage } from '../storage/index.js';
+
+/** This process as the owner of a trial run by its worker `worker` (0: the main thread). */
+export const ownerOf = (worker = 0): Owner => ({ host: hostname(), pid: process.pid, worker });
+
+/** Heartbeats a trial may miss before it is stale. */
+export const GRACE_HEARTBEATS = 3;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Owners of running trials that are processes of this host that have exited. */
+export function deadOwners(trials: readonly FrozenTrial[]): string[] {
+  const host = hostname();
+  const dead = new Set<string>();
+  for (const t of trials) {
+    if (t.state !== 'running' || !t.owner) continue;
+    const at = t.owner.lastIndexOf(':');
+    const pid = Number(t.owner.slice(at + 1));
+    if (t.owner.slice(0, at) === host && pid !== process.pid && Number.isInteger(pid) && !alive(pid)) dead.add(t.owner);
+  }
+  return [...dead];
+}
+
+/** Fails the study's stale trials, enqueues them again while `retries` allows, and says so in one line each. */
+export async function sweepStale(
+  storage: Storage,
+  study: string,
+  o: { heartbeat: number; retries: number; log: (l: string) => void; trials?: readonly FrozenTrial[] },
+): Promise<StaleResult> {
+  const trials = o.trials ?? (await storage.getTrials(study));
+  if (!trials.some((t) => t.state === 'running')) return { failed: [], enqueued: [] };
+  const r = await storage.failStale(study, {
+    graceMs: GRACE_HEARTBEATS * o.heartbeat * 1000,
+    deadOwners: deadOwners(trials),
+    retries: o.retries,
+  });
+  if (r.failed.length) {
+    const now = await storage.getTrials(study);
+    for (const n of r.failed) {
+      const t = now.find((x) => x.number === n)!;
+      const again = t.attrs.retried_as;
+      const next =
+        again !== undefined ? `; enqueued again as #${again}` : `; not enqueued again (tune.retries ${o.retries})`;
+      o.log(`trial ${n} failed: ${t.error}${next}`);
+    }
+  }
+  return r;
+}

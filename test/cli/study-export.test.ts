@@ -1,0 +1,80 @@
+// seqtune study export NAME --format csv|json and study delete NAME --yes over a stored study.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { SqliteStorage } from '../../src/storage/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-export-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+test('study export writes every trial as JSON and as CSV; study delete needs --yes; neither makes a file', async () => {
+  const db = join(dir, 'e.db');
+  const url = `sqlite:${db}`;
+  const s = new SqliteStorage(db);
+  await s.createStudy('ex', {});
+  const owner = { host: 'box', pid: 42, worker: 1 };
+  await s.createTrial('ex', { units: 8, act: 'tanh' }, {}, { owner });
+  await s.report('ex', 0, 0, 0.5);
+  await s.report('ex', 0, 1, NaN);
+  await s.finishTrial('ex', 0, 'complete', 0.5);
+  await s.createTrial('ex', { units: 16 }, {}, { owner });
+  await s.finishTrial('ex', 1, 'failed', null, { error: 'diverged, "badly"\nat epoch 3' });
+  await s.createTrial('ex', { units: 32 }, {}, { waiting: true });
+  await s.close();
+
+  const j = await runCli(['study', 'export', 'ex', '--format', 'json', '--storage', url]);
+  assert.equal(j.code, 0, j.err);
+  const rows = JSON.parse(j.out);
+  assert.deepEqual(
+    rows.map((r: { number: number; state: string; owner: string | null; worker: number | null }) => [
+      r.number,
+      r.state,
+      r.owner,
+      r.worker,
+    ]),
+    [
+      [0, 'complete', 'box:42', 1],
+      [1, 'failed', 'box:42', 1],
+      [2, 'waiting', null, null],
+    ],
+  );
+  assert.deepEqual(rows[0].intermediate, [0.5, null]);
+  assert.ok(rows[0].started && rows[0].finished && rows[0].heartbeat);
+
+  const c = await runCli(['study', 'export', 'ex', '--format', 'csv', '--storage', url]);
+  assert.equal(c.code, 0, c.err);
+  const csv = parse(c.out, { columns: true }) as Record<string, string>[];
+  assert.deepEqual(Object.keys(csv[0]!).slice(0, 5), ['number', 'state', 'value', 'param:units', 'param:act']);
+  assert.deepEqual(
+    csv.map((r) => [r.number, r.state, r.value, r['param:units'], r['param:act'], r.intermediate]),
+    [
+      ['0', 'complete', '0.5', '8', 'tanh', '[0.5,null]'],
+      ['1', 'failed', '', '16', '', '[]'],
+      ['2', 'waiting', '', '32', '', '[]'],
+    ],
+  );
+  assert.equal(csv[1]!.error, 'diverged, "badly"\nat epoch 3');
+
+  const bad = await runCli(['study', 'export', 'ex', '--format', 'xml', '--storage', url]);
+  assert.deepEqual([bad.code, bad.err], [2, 'seqtune: --format: expected csv or json, received "xml"\n']);
+  const missing = join(dir, 'none.db');
+  const none = await runCli(['study', 'export', 'ex', '--format', 'json', '--storage', missing]);
+  assert.equal(none.code, 2);
+  assert.ok(!existsSync(missing), 'a read-only command makes no database');
+
+  const ask = await runCli(['study', 'delete', 'ex', '--storage', url]);
+  assert.deepEqual(
+    [ask.code, ask.err],
+    [2, 'seqtune: study delete: add --yes to delete study "ex" and its 3 trials for good\n'],
+  );
+  const del = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
+  assert.equal(del.code, 0, del.err);
+  assert.match(del.out, /^deleted study ex and its 3 trials from sqlite:/);
+  const gone = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
+  assert.equal(gone.code, 2);
+  assert.match(gone.err, /^seqtune: no study named "ex" in sqlite:.*e\.db\n$/);
+});

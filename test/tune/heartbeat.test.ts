@@ -1,0 +1,104 @@
+// Heartbeats: a running trial's heartbeat advances while its (long) first epoch trains; a trial of a live process
+// elsewhere is never failed by --resume while it beats, and is failed as stale once it stops; tune.heartbeat and
+// tune.retries are read and checked.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { type RawConfig, syntheticCsv } from '../../src/index.js';
+import { openStorage, SqliteStorage } from '../../src/storage/index.js';
+import { tuneSettings } from '../../src/tune/settings.js';
+import { tune, until } from '../helpers/shared-study.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-beat-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 2 }));
+
+test('tune.heartbeat and tune.retries: defaults 10 s and 1, durations read, bad values named', () => {
+  const cfg = (tune: Record<string, unknown>) =>
+    ({ data: { csv: 'x.csv', target: 'v' }, tune: { strategy: 'auto', ...tune } }) as unknown as RawConfig;
+  assert.deepEqual([tuneSettings(cfg({}), 'c.yaml').heartbeat, tuneSettings(cfg({}), 'c.yaml').retries], [10, 1]);
+  assert.equal(tuneSettings(cfg({ heartbeat: '2m', retries: 0 }), 'c.yaml').heartbeat, 120);
+  assert.throws(
+    () => tuneSettings(cfg({ heartbeat: 'soon' }), 'c.yaml'),
+    /^ConfigError: c.yaml: tune.heartbeat: expected/,
+  );
+  assert.throws(
+    () => tuneSettings(cfg({ retries: -1 }), 'c.yaml'),
+    /c.yaml: tune.retries: expected a non-negative integer, received -1/,
+  );
+});
+
+test("a running trial's heartbeat advances while its first epoch is still training (the beat is not the epoch's)", async () => {
+  writeFileSync(join(dir, 'long.csv'), syntheticCsv({ length: 4000, seed: 2 }));
+  const db = join(dir, 'beat.db');
+  const f = studyConfig(
+    dir,
+    'beat',
+    `  strategy: grid\n  trials: 1\n  jobs: 1\n  heartbeat: 0.1s\n  storage: sqlite:${db}\n` +
+      '  space: {train.batch_size: [1]}\n',
+    2,
+  );
+  writeFileSync(
+    f,
+    (await import('node:fs'))
+      .readFileSync(f, 'utf8')
+      .replace('series.csv', 'long.csv')
+      .replace('units: 4', 'units: 128'),
+  );
+  const p = tune([f, '--out', join(dir, 'beat-best')]);
+  const beats = new Set<string>();
+  const seen = await until(`sqlite:${db}`, 'beat', (t) => {
+    const r = t?.find((x) => x.state === 'running');
+    if (!r) return false;
+    if (r.intermediate.length === 0) beats.add(r.heartbeat!);
+    return beats.size >= 3 || r.intermediate.length > 0;
+  });
+  p.child.kill('SIGKILL');
+  await p.done;
+  assert.ok(seen);
+  assert.ok(beats.size >= 3, `heartbeats seen during the first epoch: ${[...beats].join(', ')}`);
+});
+
+test('--resume leaves a beating trial of another host alone, then fails it as stale when it stops and runs it again', async () => {
+  const db = join(dir, 'other.db');
+  const f = studyConfig(
+    dir,
+    'other',
+    `  strategy: grid\n  trials: 2\n  jobs: 1\n  heartbeat: 0.3s\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 3]\n',
+    2,
+  );
+  const s = new SqliteStorage(db);
+  await s.createStudy('other', {});
+  await s.createTrial(
+    'other',
+    { 'model.layers[0].gru.units': 2 },
+    {},
+    { owner: { host: 'elsewhere', pid: 1, worker: 0 } },
+  );
+  await s.close();
+  const lines: string[] = [];
+  const code = await main(['tune', f, '--resume', '--out', join(dir, 'other-best')], {
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+  });
+  assert.equal(code, 0, lines.join(''));
+  const log = lines.join('');
+  assert.doesNotMatch(log, /resume: trial 0 failed/, 'a fresh trial is not failed on resume');
+  assert.match(log, /trial 0 failed: stale: no heartbeat from elsewhere:1 since \d{4}-.*; enqueued again as #\d/);
+  const t = await openStorage(`sqlite:${db}`).getTrials('other');
+  assert.equal(t[0]!.state, 'failed');
+  const again = t.find((x) => x.attrs.rerun_of === 0)!;
+  assert.deepEqual([again.state, again.params], ['complete', t[0]!.params]);
+  assert.deepEqual(
+    t
+      .filter((x) => x.state === 'complete')
+      .map((x) => x.params['model.layers[0].gru.units'])
+      .sort(),
+    [2, 3],
+  );
+});

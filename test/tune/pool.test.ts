@@ -1,0 +1,68 @@
+// Fault isolation in one process: a trial thread that throws outside the trial, calls process.exit or runs out of
+// memory fails that trial with the reason; the thread is replaced and the other trials go on.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { loadConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
+import { runStudy } from '../../src/tune/index.js';
+import { WorkerPool } from '../../src/tune/pool.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-pool-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 300, seed: 3 }));
+const faultWorker = new URL('../helpers/fault-worker.ts', import.meta.url);
+afterEach(() => {
+  delete process.env.SEQTUNE_TEST_FAULTS;
+});
+
+test('a thread that throws outside its trial and one that calls process.exit: those trials fail, the study goes on', async () => {
+  const db = join(dir, 'faults.db');
+  const f = studyConfig(
+    dir,
+    'faults',
+    `  strategy: grid\n  trials: 6\n  jobs: 2\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 3, 4, 5, 6, 7]\n',
+    2,
+  );
+  process.env.SEQTUNE_TEST_FAULTS = JSON.stringify({ 1: 'throw', 3: 'exit' });
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false, workerScript: faultWorker });
+  assert.deepEqual(
+    r.trials.map((t) => t.state),
+    ['complete', 'failed', 'complete', 'failed', 'complete', 'complete'],
+  );
+  assert.match(r.trials[1]!.error!, /^the worker thread crashed: a bug outside trial 1 \(test fault\)$/);
+  assert.match(String(r.trials[1]!.attrs.stack), /TypeError: a bug outside trial 1[\s\S]*fault-worker\.ts/);
+  assert.equal(r.trials[3]!.error, 'the worker thread exited (code 7) while it ran the trial');
+  assert.equal(r.stopReason, 'trial budget spent');
+});
+
+test('a thread that runs out of memory fails its trial and is replaced; a thread that cannot start says why', async () => {
+  const db = join(dir, 'oom.db');
+  const f = studyConfig(dir, 'oom', `  strategy: grid\n  storage: sqlite:${db}\n  space: {train.batch_size: [8]}\n`, 1);
+  const s = new SqliteStorage(db);
+  await s.createStudy('oom', {});
+  await s.createTrial('oom', {});
+  await s.createTrial('oom', {});
+  await s.close();
+  process.env.SEQTUNE_TEST_FAULTS = JSON.stringify({ 0: 'oom' });
+  const data = { file: f, storage: `sqlite:${db}`, study: 'oom' };
+  const pool = await WorkerPool.start(1, data, { script: faultWorker, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+  try {
+    const first = await pool.run(0);
+    assert.equal(first.ok, false);
+    assert.match((first as { reason: string }).reason, /^the worker thread ran out of memory/);
+    assert.deepEqual(await pool.run(1), { ok: true }, 'the replacement thread runs the next trial');
+  } finally {
+    await pool.close();
+  }
+  process.env.SEQTUNE_TEST_FAULTS = JSON.stringify({ start: 'throw' });
+  await assert.rejects(
+    WorkerPool.start(2, data, { script: faultWorker }),
+    /^PoolError: a trial worker thread could not start: this thread cannot start \(test fault\)$/,
+  );
+});

@@ -1,0 +1,86 @@
+// The tests of one study that several processes share, run against one storage (shared-sqlite.test.ts and
+// shared-postgres.test.ts call them): 2 fresh `tune` at once, then 3 `tune --resume` joining, finish a 24-trial grid
+// with no number or configuration twice; a process killed with SIGKILL mid-trial has its trial failed and
+// trained again by another, and the study still finishes its budget.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticCsv } from '../../src/data/index.js';
+import { openStorage } from '../../src/storage/index.js';
+import { gridTune, tune, until } from '../helpers/shared-study.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, skip: string | false): void {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-shared-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 4 }));
+
+  test(`${label}: 2 fresh tune at once, 3 tune --resume joining: 24 trials, no number or configuration twice`, {
+    skip,
+  }, async () => {
+    const url = await makeUrl();
+    const f = studyConfig(dir, `grid-${label}`, gridTune(url), 12);
+    const out = (k: number) => ['--out', join(dir, `best-${label}-${k}`)];
+    const fresh = [tune([f, ...out(0)]), tune([f, ...out(1)])];
+    assert.ok(await until(url, `grid-${label}`, (t) => t !== null), 'the study was created');
+    const joined = [2, 3, 4].map((k) => tune([f, '--resume', ...out(k)]));
+    const ends = await Promise.all([...fresh, ...joined].map((p) => p.done));
+    const [a, b] = ends;
+    const loser = [a!, b!].filter((e) => e.code !== 0);
+    assert.ok(loser.length <= 1, 'one of the two fresh runs creates the study');
+    for (const l of loser) {
+      assert.equal(l.code, 2, l.err);
+      assert.equal(l.err.trim().split('\n').length, 1, l.err);
+      assert.match(l.err, /^seqtune: .*study "grid-\w+" already exists in .*--resume/);
+    }
+    for (const e of ends.slice(2)) assert.equal(e.code, 0, e.err);
+    const s = openStorage(url);
+    const trials = await s.getTrials(`grid-${label}`);
+    await s.close();
+    assert.deepEqual(
+      trials.map((t) => t.number),
+      [...Array(24).keys()],
+    );
+    assert.ok(
+      trials.every((t) => t.state === 'complete'),
+      trials.map((t) => `${t.state} ${t.error}`).join('\n'),
+    );
+    assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 24, 'no configuration twice');
+    assert.ok(new Set(trials.map((t) => t.owner)).size >= 2, 'more than one process ran trials');
+  });
+
+  test(`${label}: a process killed with SIGKILL mid-trial: its trial is failed and trained again by another`, {
+    skip,
+  }, async () => {
+    const url = await makeUrl();
+    const name = `kill-${label}`;
+    const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 60);
+    const victim = tune([f, '--out', join(dir, `kv-${label}`)]);
+    assert.ok(await until(url, name, (t) => t !== null));
+    const pid = victim.child.pid!;
+    const other = tune([f, '--resume', '--out', join(dir, `ko-${label}`)]);
+    // The victim's trial has reported an epoch: it is mid-trial, and far from its 60th.
+    const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
+      t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
+    assert.ok(await until(url, name, (t) => (t ?? []).some(mid)), 'caught the victim mid-trial');
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    const end = await other.done;
+    assert.equal(end.code, 0, end.err);
+    const s = openStorage(url);
+    const trials = await s.getTrials(name);
+    await s.close();
+    const killed = trials.filter((t) => t.state === 'failed');
+    assert.equal(killed.length, 1, trials.map((t) => `${t.number} ${t.state} ${t.owner} ${t.error}`).join('\n'));
+    const k = killed[0]!;
+    assert.match(
+      k.error!,
+      new RegExp(`^(interrupted: .*:${pid} is no longer running|stale: no heartbeat from .*:${pid})`),
+    );
+    const again = trials.find((t) => t.number === k.attrs.retried_as)!;
+    assert.deepEqual([again.state, again.params, again.attrs.rerun_of], ['complete', k.params, k.number]);
+    assert.equal(trials.filter((t) => t.state === 'complete').length, 6, 'the study finished its budget of 6');
+  });
+}
