@@ -13,5 +13,5 @@ export { MISSING_TOKENS } from './stages/encode.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
-export type { Windows } from './window.js';
-export { absolute, makeWindows, splitRanges, windowStarts } from './window.js';
+export type { DenseWindows, WindowSamples, WindowSeries } from './window.js';
+export { absolute, makeWindows, splitRanges, Windows, windowStarts } from './window.js';

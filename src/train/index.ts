@@ -24,6 +24,8 @@ export { METRICS, MetricState, metricName, metricRegistry } from './metrics.js';
 export type { CompileOptions, FitOptions, History } from './model.js';
 export { Model, sequential, sliceRows } from './model.js';
 export { formatLogs, ProgressLogger } from './progress.js';
+export type { SampleSource, Samples } from './samples.js';
+export { denseRows, gatherSamples, isTensor, sampleSize, sliceSamples } from './samples.js';
 export type { SavedModel } from './save.js';
 export { MODEL_FORMAT, ModelFileError, saveModel } from './save.js';
 export type { CompiledStack, FitCallback, Logs } from './types.js';
