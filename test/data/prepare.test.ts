@@ -25,7 +25,11 @@ test('CSV: quoted fields, CRLF, BOM and no final newline', async () => {
   const f = csvFile('\uFEFF"Month","Sales"\r\n"1-01",266.0\r\n"1-02","145.9"\r\n"1-03",183.1');
   const t = await readCsv(f);
   assert.deepEqual(t.header, ['Month', 'Sales']);
-  assert.deepEqual(t.columns.get('Sales'), ['266.0', '145.9', '183.1']);
+  assert.deepEqual([...t.columns.get('Sales')!.numbers], [266, 145.9, 183.1]);
+  assert.deepEqual(
+    [0, 1, 2].map((r) => t.columns.get('Month')!.cell(r)),
+    ['1-01', '1-02', '1-03'],
+  );
   assert.equal(t.rows, 3);
 });
 

@@ -40,5 +40,33 @@ export function scaleColumns(
     const i = columns.indexOf(t);
     return Float64Array.from(clean.targets[k]!, (x) => scaler.transform(i, x));
   });
-  return { scaler, features, targets };
+  const scaled = { scaler, features, targets };
+  checkRange(file, { ...names, kind: scaler.state.kind }, clean, scaled);
+  return scaled;
+}
+
+/** Largest magnitude a scaled value may have: the model trains in float32 (max 3.4e38), with room for differences. */
+export const MAX_SCALED = 1e37;
+
+/** Every scaled value finite and within MAX_SCALED, else the first that is not, named by row and column. */
+function checkRange(
+  file: string,
+  names: { features: string[]; targets: string[]; kind: string },
+  clean: Imputed,
+  scaled: Omit<Scaled, 'scaler'>,
+): void {
+  const sets = [
+    { names: names.features, scaled: scaled.features, raw: clean.features },
+    { names: names.targets, scaled: scaled.targets, raw: clean.targets },
+  ];
+  for (const set of sets)
+    set.scaled.forEach((col, j) => {
+      for (let i = 0; i < col.length; i++)
+        if (!(Math.abs(col[i]!) <= MAX_SCALED))
+          throw new DataError(
+            `${file}: row ${clean.rowNumber(i)}, column "${set.names[j]}": ${set.raw[j]![i]} becomes ${col[i]} ` +
+              `when scaled (data.scale: ${names.kind}); the model needs values within +-${MAX_SCALED}: ` +
+              'rescale the column, or use another data.scale',
+          );
+    });
 }
