@@ -10,6 +10,8 @@ export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from '
 export { prepareData, prepareTable } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
+export type { SharedPreparedData } from './share.js';
+export { fromShared, shareData } from './share.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';

@@ -1,6 +1,16 @@
 // The worker pool of a study with tune.jobs > 1: worker threads (worker.ts) that each run one trial at
 // a time, with their own engine and their own storage connection.
 import { Worker } from 'node:worker_threads';
+import type { SharedPreparedData } from '../data/index.js';
+
+/** What each worker starts from: the config file, the storage and study, and the base config's shared data. */
+export interface WorkerData {
+  file: string;
+  storage: string;
+  study: string;
+  /** The base config's prepared data in shared memory (every worker reads the same series, none copies it). */
+  data?: SharedPreparedData;
+}
 
 /** Worker threads that each run one trial at a time (own engine, own storage connection). */
 export class WorkerPool {
@@ -10,7 +20,7 @@ export class WorkerPool {
     this.idle = [...workers];
   }
 
-  static async start(n: number, data: { file: string; storage: string; study: string }): Promise<WorkerPool> {
+  static async start(n: number, data: WorkerData): Promise<WorkerPool> {
     // From built code the worker is worker.js; from source (tests, tsx) a bootstrap registers tsx first.
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);

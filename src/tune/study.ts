@@ -26,7 +26,7 @@ import { factorChart, historyChart, importance, importanceReadable } from './rep
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
 import { tuneSettings } from './settings.js';
 import { applyParams, type Params } from './space.js';
-import { prepareFor, runTrial, type TrialEnv } from './trial.js';
+import { prepareFor, runTrial, sharedBaseData, type TrialEnv } from './trial.js';
 import type { TuneSettings } from './types.js';
 
 function samplerOf(s: TuneSettings): Sampler {
@@ -202,7 +202,15 @@ async function runTrials(c: StudyContext, reruns: FrozenTrial[]): Promise<string
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
-  const pool = jobs > 1 ? await WorkerPool.start(jobs, { file: loaded.file, storage: c.url, study: c.name }) : null;
+  const pool =
+    jobs > 1
+      ? await WorkerPool.start(jobs, {
+          file: loaded.file,
+          storage: c.url,
+          study: c.name,
+          data: await sharedBaseData(env),
+        })
+      : null;
   const loop: Loop = {
     env,
     sampler: samplerOf(s),

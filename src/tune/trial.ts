@@ -9,7 +9,7 @@ import {
   type RawConfig,
   scheduleOf,
 } from '../config/index.js';
-import { type PreparedData, prepareData } from '../data/index.js';
+import { DataError, type PreparedData, prepareData, type SharedPreparedData, shareData } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
@@ -57,8 +57,13 @@ class Reporter extends Callback {
   }
 }
 
+/** The key of a config's prepared data in TrialEnv.dataCache: configs with the same data section share it. */
+export function dataKey(cfg: RawConfig): string {
+  return JSON.stringify(cfg.data);
+}
+
 export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<PreparedData> {
-  const key = JSON.stringify(cfg.data);
+  const key = dataKey(cfg);
   let d = env.dataCache.get(key);
   if (!d) {
     const { spec, csvPath } = dataSpec(cfg, env.loaded.dir);
@@ -66,6 +71,19 @@ export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<Prepare
     env.dataCache.set(key, d);
   }
   return d;
+}
+
+/**
+ * The base config's prepared data in shared memory, for the worker threads (each reads it instead of preparing
+ * its own copy); undefined when the data cannot be prepared, so that each trial reports why, as before.
+ */
+export async function sharedBaseData(env: TrialEnv): Promise<SharedPreparedData | undefined> {
+  try {
+    return shareData(await prepareFor(env, env.base));
+  } catch (e) {
+    if (e instanceof DataError) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -2,11 +2,13 @@
 // Receives {number}, runs that (already created) trial, answers {number, state}.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig, resolveConfig } from '../config/index.js';
+import { fromShared } from '../data/index.js';
 import { openStorage } from '../storage/index.js';
+import type { WorkerData } from './pool.js';
 import { tuneSettings } from './settings.js';
-import { runTrial, type TrialEnv } from './trial.js';
+import { dataKey, runTrial, type TrialEnv } from './trial.js';
 
-const { file, storage: url, study } = workerData as { file: string; storage: string; study: string };
+const { file, storage: url, study, data } = workerData as WorkerData;
 const loaded = await loadConfig(file);
 const base = resolveConfig(loaded.raw, loaded.name);
 const s = tuneSettings(base, loaded.file);
@@ -19,7 +21,8 @@ const env: TrialEnv = {
   pruner: s.pruner,
   repeats: s.repeats,
   objective: s.objective,
-  dataCache: new Map(),
+  // The study's prepared data, in memory shared with the main thread (pool.ts), instead of a copy of its own.
+  dataCache: new Map(data ? [[dataKey(base), fromShared(data)]] : []),
 };
 
 parentPort!.on('message', async (msg: { number: number } | 'close') => {

@@ -17,7 +17,7 @@ export interface Imputed {
   features: Float64Array[];
   /** Target columns in TableRows.targets order. */
   targets: Float64Array[];
-  time: number[];
+  time: Float64Array;
   /** The data row (1-based, as messages count rows) of usable row i. */
   rowNumber: (i: number) => number;
   notes: string[];
@@ -32,7 +32,7 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): I
     droppedRows: keep ? rows.count - keep.length : 0,
     features: enc.features.map((c) => pick(enc.numeric.get(c)!)),
     targets: rows.targets.map((c) => pick(enc.numeric.get(c)!)),
-    time: keep ? keep.map((r) => rows.time[r]!) : rows.time,
+    time: keep ? Float64Array.from(keep, (r) => rows.time[r]!) : rows.time,
     rowNumber: (i) => (keep ? keep[i]! : i) + rows.skip + 1,
     notes,
   };

@@ -16,7 +16,7 @@ export interface TableRows {
   /** Columns that are never features: the time column(s) and data.drop. */
   excluded: Set<string>;
   /** Time stamps in ms (or row numbers when there is no time column). */
-  time: number[];
+  time: Float64Array;
 }
 
 export function readRows(cfg: DataConfig, table: Table): TableRows {
@@ -30,7 +30,9 @@ export function readRows(cfg: DataConfig, table: Table): TableRows {
   for (const c of Object.keys(cfg.categorical ?? {})) requireColumn(table, c, `data.categorical.${c}`);
   const timeCols = cfg.time === undefined ? [] : Array.isArray(cfg.time) ? cfg.time : [cfg.time];
   const time =
-    cfg.time !== undefined ? parseTime(table, cfg.time, skip) : Array.from({ length: table.rows - skip }, (_, i) => i);
+    cfg.time !== undefined
+      ? parseTime(table, cfg.time, skip)
+      : Float64Array.from({ length: table.rows - skip }, (_, i) => i);
   return {
     table,
     skip,
@@ -54,7 +56,7 @@ export function columnOf(rows: TableRows, c: string): TableColumn {
   return rows.table.columns.get(c)!;
 }
 
-function parseTime(table: Table, time: string | string[], skip: number): number[] {
+function parseTime(table: Table, time: string | string[], skip: number): Float64Array {
   const cols = (Array.isArray(time) ? time : [time]).map((c) => {
     const v = table.columns.get(c);
     if (!v)
@@ -64,7 +66,7 @@ function parseTime(table: Table, time: string | string[], skip: number): number[
     return { name: c, column: v };
   });
   const n = table.rows - skip;
-  const out: number[] = new Array(n);
+  const out = new Float64Array(n);
   const where = (r: number) => `${table.file}: row ${r + 1}, column "${cols.map((c) => c.name).join('/')}": `;
   const found = (r: number) => cols.map((c) => c.column.cell(r)).join(' ');
   for (let i = 0; i < n; i++) {

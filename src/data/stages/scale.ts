@@ -3,6 +3,7 @@
 // model's encoding, its scaler as it is, after checking the columns match.
 import { DataError } from '../errors.js';
 import { Scaler } from '../scale.js';
+import { sharedColumns } from '../share.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
 import type { Imputed } from './impute.js';
 
@@ -35,11 +36,16 @@ export function scaleColumns(
   const scaler = fixed
     ? new Scaler(fixed.scaler)
     : Scaler.fit(cfg.scale ?? 'standard', columns, data, train[0], train[1]);
-  const features = clean.features.map((v, i) => Float64Array.from(v, (x) => scaler.transform(i, x)));
-  const targets = names.targets.map((t, k) => {
-    const i = columns.indexOf(t);
-    return Float64Array.from(clean.targets[k]!, (x) => scaler.transform(i, x));
-  });
+  // In shared memory from the start: tuning's worker threads read these columns without a copy (share.ts).
+  const out = sharedColumns(clean.features.length + names.targets.length, clean.rows);
+  const transform = (v: Float64Array, i: number, dst: Float64Array) => {
+    for (let r = 0; r < v.length; r++) dst[r] = scaler.transform(i, v[r]!);
+    return dst;
+  };
+  const features = clean.features.map((v, i) => transform(v, i, out[i]!));
+  const targets = names.targets.map((t, k) =>
+    transform(clean.targets[k]!, columns.indexOf(t), out[clean.features.length + k]!),
+  );
   const scaled = { scaler, features, targets };
   checkRange(file, { ...names, kind: scaler.state.kind }, clean, scaled);
   return scaled;
