@@ -39,7 +39,9 @@ export function scaleColumns(
   // In shared memory from the start: tuning's worker threads read these columns without a copy (share.ts).
   const out = sharedColumns(clean.features.length + names.targets.length, clean.rows);
   const transform = (v: Float64Array, i: number, dst: Float64Array) => {
-    for (let r = 0; r < v.length; r++) dst[r] = scaler.transform(i, v[r]!);
+    const c = scaler.state.center[i]!,
+      sc = scaler.state.scale[i]!;
+    for (let r = 0; r < v.length; r++) dst[r] = (v[r]! - c) / sc; // Scaler.transform, inlined
     return dst;
   };
   const features = clean.features.map((v, i) => transform(v, i, out[i]!));
