@@ -1,6 +1,6 @@
 // One CSV column as readCsv keeps it: a number per cell (NaN where the cell is missing or text), and the cells
-// that are text (neither a number nor a missing marker) as codes into the column's distinct texts. A numeric
-// column holds no string at all; a categorical one holds each category once.
+// that are text (neither a number nor a missing marker) as their UTF-8 bytes, decoded when asked for. A numeric
+// column holds no string at all, nor does a column of dates or categories.
 
 /** Cells read as missing: empty, NA, NaN, null, None, ?. */
 export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
@@ -53,10 +53,13 @@ export class TableColumn {
   constructor(
     /** Each cell as a number; NaN where it is missing or text. */
     readonly numbers: Float64Array,
-    /** Each cell's index into `texts` where it is text, else -1; null when no cell is text. */
-    readonly codes: Int32Array | null,
-    /** The distinct texts, in order of first appearance. */
-    readonly texts: string[],
+    /**
+     * Where each row's text ends in `textBytes` (cumulative; a row whose text is empty holds no text), or null when
+     * no cell is text. Text is kept as UTF-8 bytes and decoded when asked for: a column of dates holds no string
+     * per cell.
+     */
+    readonly textEnds: Int32Array | null,
+    readonly textBytes: Buffer,
   ) {}
 
   get length(): number {
@@ -65,8 +68,10 @@ export class TableColumn {
 
   /** The cell's text when it is text, else null (a number or missing). */
   textAt(r: number): string | null {
-    const c = this.codes ? this.codes[r]! : -1;
-    return c >= 0 ? this.texts[c]! : null;
+    if (!this.textEnds) return null;
+    const a = r > 0 ? this.textEnds[r - 1]! : 0,
+      b = this.textEnds[r]!;
+    return a === b ? null : this.textBytes.toString('utf8', a, b);
   }
 
   /** The cell as a string: its text, its number's shortest form, or '' when missing. */
@@ -79,8 +84,9 @@ export class TableColumn {
 
   /** The first row from `from` on whose cell is text, or -1. */
   firstText(from = 0): number {
-    if (!this.codes) return -1;
-    for (let r = from; r < this.codes.length; r++) if (this.codes[r]! >= 0) return r;
+    const ends = this.textEnds;
+    if (!ends) return -1;
+    for (let r = from; r < ends.length; r++) if (ends[r] !== (r > 0 ? ends[r - 1] : 0)) return r;
     return -1;
   }
 }
@@ -88,9 +94,9 @@ export class TableColumn {
 /** Builds a column cell by cell, growing its arrays as rows come. */
 export class ColumnBuilder {
   private numbers: Float64Array;
-  private codes: Int32Array | null = null;
-  private readonly texts: string[] = [];
-  private readonly textCode = new Map<string, number>();
+  private textEnds: Int32Array | null = null;
+  private textBytes = Buffer.alloc(0);
+  private textUsed = 0;
   private n = 0;
 
   constructor(capacity: number) {
@@ -100,29 +106,18 @@ export class ColumnBuilder {
   /** Adds a cell that is a number. */
   pushNumber(v: number): void {
     if (this.n === this.numbers.length) this.grow();
+    if (this.textEnds) this.textEnds[this.n] = this.textUsed;
     this.numbers[this.n++] = v;
   }
 
   /** Adds the cell in bytes [a, b) of buf; `escaped` when it holds doubled quotes (""). */
   push(buf: Buffer, a: number, b: number, escaped: boolean): void {
-    if (this.n === this.numbers.length) this.grow();
-    const r = this.n++;
     const fast = escaped ? NaN : decimalNumber(buf, a, b);
-    if (!Number.isNaN(fast)) {
-      this.numbers[r] = fast;
-      return;
-    }
+    if (!Number.isNaN(fast)) return this.pushNumber(fast);
     const s = escaped ? buf.toString('utf8', a, b).replaceAll('""', '"') : buf.toString('utf8', a, b);
     const v = MISSING_TOKENS.has(s) ? NaN : Number(s);
-    this.numbers[r] = Number.isFinite(v) ? v : NaN;
-    if (Number.isFinite(v) || MISSING_TOKENS.has(s)) return;
-    let code = this.textCode.get(s);
-    if (code === undefined) {
-      code = this.texts.push(s) - 1;
-      this.textCode.set(s, code);
-    }
-    if (!this.codes) this.codes = new Int32Array(this.numbers.length).fill(-1);
-    this.codes[r] = code;
+    if (Number.isFinite(v) || MISSING_TOKENS.has(s)) return this.pushNumber(Number.isFinite(v) ? v : NaN);
+    this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
   }
 
   /** Room for at least n cells (an estimate from the first chunk saves growing many times). */
@@ -131,18 +126,33 @@ export class ColumnBuilder {
   }
 
   finish(): TableColumn {
-    return new TableColumn(this.numbers.subarray(0, this.n), this.codes?.subarray(0, this.n) ?? null, this.texts);
+    return new TableColumn(
+      this.numbers.subarray(0, this.n),
+      this.textEnds?.subarray(0, this.n) ?? null,
+      this.textBytes.subarray(0, this.textUsed),
+    );
+  }
+
+  private pushText(bytes: Uint8Array): void {
+    if (!this.textEnds) this.textEnds = new Int32Array(this.numbers.length);
+    if (this.textUsed + bytes.length > this.textBytes.length) {
+      const grown = Buffer.alloc(Math.max(1024, 2 * (this.textUsed + bytes.length)));
+      this.textBytes.copy(grown, 0, 0, this.textUsed);
+      this.textBytes = grown;
+    }
+    this.textBytes.set(bytes, this.textUsed);
+    this.textUsed += bytes.length;
+    this.pushNumber(NaN);
   }
 
   private grow(to = Math.ceil(this.numbers.length * 1.5)): void {
-    const size = to;
-    const numbers = new Float64Array(size);
+    const numbers = new Float64Array(to);
     numbers.set(this.numbers);
     this.numbers = numbers;
-    if (this.codes) {
-      const codes = new Int32Array(size).fill(-1);
-      codes.set(this.codes);
-      this.codes = codes;
+    if (this.textEnds) {
+      const ends = new Int32Array(to);
+      ends.set(this.textEnds);
+      this.textEnds = ends;
     }
   }
 }

@@ -16,19 +16,19 @@ const csvFile = (text: string) => {
   return f;
 };
 
-test('columns are typed: numbers as float64, missing as NaN, text once per distinct value', async () => {
+test('columns are typed: numbers as float64, missing as NaN, text as UTF-8 bytes (no string per cell)', async () => {
   const rows = Array.from({ length: 300 }, (_, i) => `${i * 0.5},${['NE', 'SE', 'cv'][i % 3]},${i % 7 ? i : 'NA'}`);
   const t = await readCsv(csvFile(`a,wind,b\n${rows.join('\n')}\n`));
   const a = t.columns.get('a')!,
     wind = t.columns.get('wind')!,
     b = t.columns.get('b')!;
   assert.ok(a.numbers instanceof Float64Array);
-  assert.equal(a.codes, null, 'a numeric column holds no text at all');
+  assert.equal(a.textEnds, null, 'a numeric column holds no text at all');
   assert.equal(a.numbers[299], 149.5);
-  assert.deepEqual(wind.texts, ['NE', 'SE', 'cv'], 'each category once, not a string per cell');
+  assert.ok(wind.textEnds instanceof Int32Array && wind.textBytes.length === 600, 'two bytes a cell, no string');
   assert.deepEqual([wind.textAt(0), wind.textAt(4), wind.cell(5)], ['NE', 'SE', 'cv']);
   assert.ok(Number.isNaN(b.numbers[0]!) && b.textAt(0) === null && b.cell(0) === '');
-  assert.equal(b.codes, null, 'a missing marker is not text');
+  assert.equal(b.textEnds, null, 'a missing marker is not text');
 });
 
 test('every number is exactly what Number() makes of its text, fast path or not', async () => {
@@ -71,7 +71,8 @@ test('the same table whatever the chunk size: records cut by a chunk end are car
     assert.deepEqual(t.header, whole.header, `chunk ${chunk}`);
     for (const h of t.header) {
       assert.deepEqual(t.columns.get(h)!.numbers, whole.columns.get(h)!.numbers, `chunk ${chunk} ${h}`);
-      assert.deepEqual(t.columns.get(h)!.texts, whole.columns.get(h)!.texts, `chunk ${chunk} ${h}`);
+      assert.deepEqual(t.columns.get(h)!.textBytes, whole.columns.get(h)!.textBytes, `chunk ${chunk} ${h}`);
+      assert.deepEqual(t.columns.get(h)!.textEnds, whole.columns.get(h)!.textEnds, `chunk ${chunk} ${h}`);
     }
   }
 });

@@ -37,7 +37,7 @@ export function scaleColumns(
     ? new Scaler(fixed.scaler)
     : Scaler.fit(cfg.scale ?? 'standard', columns, data, train[0], train[1]);
   // In shared memory from the start: tuning's worker threads read these columns without a copy (share.ts).
-  const out = sharedColumns(clean.features.length + names.targets.length, clean.rows);
+  const out = sharedColumns(columns.length, clean.rows);
   const transform = (v: Float64Array, i: number, dst: Float64Array) => {
     const c = scaler.state.center[i]!,
       sc = scaler.state.scale[i]!;
@@ -45,9 +45,11 @@ export function scaleColumns(
     return dst;
   };
   const features = clean.features.map((v, i) => transform(v, i, out[i]!));
-  const targets = names.targets.map((t, k) =>
-    transform(clean.targets[k]!, columns.indexOf(t), out[clean.features.length + k]!),
-  );
+  // A target that is also a feature is that feature's scaled column (the same values), not a second copy.
+  const targets = names.targets.map((t, k) => {
+    const i = columns.indexOf(t);
+    return i < features.length ? features[i]! : transform(clean.targets[k]!, i, out[i]!);
+  });
   const scaled = { scaler, features, targets };
   checkRange(file, { ...names, kind: scaler.state.kind }, clean, scaled);
   return scaled;
