@@ -113,11 +113,14 @@ export class ColumnBuilder {
   /** Adds the cell in bytes [a, b) of buf; `escaped` when it holds doubled quotes (""). */
   push(buf: Buffer, a: number, b: number, escaped: boolean): void {
     const fast = escaped ? NaN : decimalNumber(buf, a, b);
-    if (!Number.isNaN(fast)) return this.pushNumber(fast);
+    if (!Number.isNaN(fast)) {
+      this.pushNumber(fast);
+      return;
+    }
     const s = escaped ? buf.toString('utf8', a, b).replaceAll('""', '"') : buf.toString('utf8', a, b);
     const v = MISSING_TOKENS.has(s) ? NaN : Number(s);
-    if (Number.isFinite(v) || MISSING_TOKENS.has(s)) return this.pushNumber(Number.isFinite(v) ? v : NaN);
-    this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
+    if (Number.isFinite(v) || MISSING_TOKENS.has(s)) this.pushNumber(Number.isFinite(v) ? v : NaN);
+    else this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
   }
 
   /** Room for at least n cells (an estimate from the first chunk saves growing many times). */
