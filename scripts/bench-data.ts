@@ -6,7 +6,8 @@
 // the per-batch time times the epoch's batches (said so in the output: a full epoch over ~700,000 windows takes
 // many minutes on 2 cores). The peer (scripts/bench-data.py, Debian's python3-pandas, run with /usr/bin/python3)
 // reads the same file with pandas.read_csv and cuts the windows with numpy's sliding_window_view. With R rounds
-// the two take turns and each reports its best round (a shared machine's speed drifts).
+// the two take turns and each figure is its best round (least seconds, most peak RSS; a shared machine's speed
+// drifts).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,9 +110,22 @@ function runChild(cmd: string, args: string[]): Result {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;
 }
 
+/** Each figure's best round (the least seconds; the most peak RSS, to be safe). */
 function best(results: Result[]): Result {
-  const by = (r: Result) => r.read_s + r.window_s + (r.epoch_s ?? 0);
-  return results.reduce((a, b) => (by(b) < by(a) ? b : a));
+  const min = (f: (r: Result) => number | undefined) => {
+    const v = results.map(f).filter((x): x is number => x !== undefined);
+    return v.length ? Math.min(...v) : undefined;
+  };
+  const r0 = results[0]!;
+  const batch = min((r) => r.batch_s);
+  return {
+    ...r0,
+    read_s: min((r) => r.read_s)!,
+    window_s: min((r) => r.window_s)!,
+    batch_s: batch,
+    epoch_s: batch === undefined ? undefined : batch * r0.epoch_batches!,
+    peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)),
+  };
 }
 
 function table(rows: Result[]): string {

@@ -26,7 +26,10 @@ function shared<T extends Float64Array | Int32Array>(a: T): T {
   return out;
 }
 
-/** The prepared data with every column in shared memory (copied there once if it is not yet). */
+/**
+ * The prepared data with every column in shared memory (copied there once if it is not yet).
+ * @example new Worker(url, { workerData: shareData(d) });   // in the worker: fromShared(workerData)
+ */
 export function shareData(d: PreparedData): SharedPreparedData {
   const windows = {} as SharedPreparedData['windows'];
   for (const k of SPLITS) {

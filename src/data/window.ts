@@ -37,6 +37,11 @@ export interface DenseWindows {
  * The windows of a split as start indices into the series: nothing per window is stored but its start, and a
  * batch's inputs and targets are gathered when the model reads them. Values are those of a copy: inputs
  * f32(x - ref), targets f32(f32(y) - ref), with ref the last input step's value when `relative`, else 0.
+ * Baselines and scores read `starts` and the series; the model reads `inputs()` and `targets()`; `copy()` gives
+ * every window as arrays (for small series).
+ * @example
+ * const w = d.windows.train;                  // from prepareData
+ * await model.fit(w.inputs(), w.targets(), { epochs: 10, batchSize: 32 });
  */
 export class Windows {
   constructor(
