@@ -3,10 +3,11 @@ import { gatherSamples, type Samples, sampleSize } from './samples.js';
 import type { CompiledStack } from './types.js';
 
 /**
- * FNV-1a over the float bits of each sample's x and y, to find identical samples cheaply. The samples are read
- * a chunk at a time (sample-major), so windows gathered from a series are never all held at once.
+ * Two FNV-1a hashes over the float bits of each sample's x and y (one 64-bit key a sample), sorted, to find
+ * identical samples cheaply. The samples are read a chunk at a time (sample-major), so windows gathered from a
+ * series are never all held at once, and the keys take 8 bytes a sample.
  */
-function sampleHashes(x: Samples, y: Samples): Map<string, number> {
+function sampleHashes(x: Samples, y: Samples): BigUint64Array {
   const n = x.shape[0]!,
     px = sampleSize(x),
     py = sampleSize(y),
@@ -16,17 +17,29 @@ function sampleHashes(x: Samples, y: Samples): Map<string, number> {
   const xb = new Uint32Array(xs.buffer),
     yb = new Uint32Array(ys.buffer);
   const idx = Int32Array.from({ length: n }, (_, i) => i);
-  const out = new Map<string, number>();
+  const out = new BigUint64Array(n);
   for (let a = 0; a < n; a += chunk) {
     const B = Math.min(chunk, n - a);
     gatherSamples(x, idx, a, B, 1, px, xs);
     gatherSamples(y, idx, a, B, 1, py, ys);
-    for (let i = 0; i < B; i++) out.set(hashSample(xb, i * px, px, yb, i * py, py), a + i);
+    for (let i = 0; i < B; i++) out[a + i] = hashSample(xb, i * px, px, yb, i * py, py);
   }
-  return out;
+  return out.sort();
 }
 
-function hashSample(xb: Uint32Array, xo: number, px: number, yb: Uint32Array, yo: number, py: number): string {
+/** Whether the sorted keys hold k. */
+function holds(sorted: BigUint64Array, k: bigint): boolean {
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === k;
+}
+
+function hashSample(xb: Uint32Array, xo: number, px: number, yb: Uint32Array, yo: number, py: number): bigint {
   let h1 = 0x811c9dc5,
     h2 = 0x01000193;
   for (let j = 0; j < px; j++) {
@@ -39,7 +52,7 @@ function hashSample(xb: Uint32Array, xo: number, px: number, yb: Uint32Array, yo
     h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
     h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
   }
-  return `${h1}:${h2}`;
+  return (BigInt(h1) << 32n) | BigInt(h2);
 }
 
 export function fitWarnings(
@@ -71,8 +84,8 @@ export function fitWarnings(
   if (validation) {
     const train = sampleHashes(x, y);
     const val = sampleHashes(validation[0], validation[1]);
-    let shared = 0;
-    for (const h of val.keys()) if (train.has(h)) shared++;
+    let shared = 0; // distinct validation samples found in the training set
+    for (let i = 0; i < val.length; i++) if ((i === 0 || val[i] !== val[i - 1]) && holds(train, val[i]!)) shared++;
     if (shared > 0)
       w.push(
         `${shared} of ${validation[0].shape[0]} validation samples also appear in the training set: ` +
