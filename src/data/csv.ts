@@ -38,15 +38,17 @@ class TableReader {
   header: string[] | null = null;
   builders: ColumnBuilder[] = [];
   rows = 0;
-  /** The numbers of one record, as the fast path reads them (header length + 1 for its scratch). */
-  values = new Float64Array(1);
+  /** One record as the fast path reads it: numbers (header length + 2 for its scratch) and byte spans. */
+  values = new Float64Array(2);
+  spans = new Int32Array(0);
   constructor(readonly file: string) {}
 
   take(buf: Buffer, rec: ScannedRecord): void {
     if (!this.header) {
       this.header = this.headerOf(buf, rec);
       this.builders = this.header.map(() => new ColumnBuilder(1024));
-      this.values = new Float64Array(this.header.length + 1);
+      this.values = new Float64Array(this.header.length + 2);
+      this.spans = new Int32Array(2 * this.header.length);
       return;
     }
     if (rec.count !== this.header.length)
@@ -59,9 +61,12 @@ class TableReader {
     this.rows++;
   }
 
-  /** A record of numbers the fast path read into `values`. */
-  takeNumbers(): void {
-    for (let i = 0; i < this.builders.length; i++) this.builders[i]!.pushNumber(this.values[i]!);
+  /** A record the fast path read: numbers in `values`, other fields as byte spans of buf. */
+  takeFast(buf: Buffer): void {
+    const spans = this.spans;
+    for (let i = 0; i < this.builders.length; i++)
+      if (spans[2 * i]! < 0) this.builders[i]!.pushNumber(this.values[i]!);
+      else this.builders[i]!.push(buf, spans[2 * i]!, spans[2 * i + 1]!, false);
     this.rows++;
   }
 
@@ -140,9 +145,9 @@ async function scanFile(fh: FileHandle, size: number, reader: TableReader, chunk
     let p = first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     const rows0 = reader.rows;
     for (;;) {
-      const q = reader.header ? fastRecord(buf, p, buf.length, reader.header.length, reader.values) : -1;
+      const q = reader.header ? fastRecord(buf, p, buf.length, reader.header.length, reader.values, reader.spans) : -1;
       if (q >= 0) {
-        reader.takeNumbers();
+        reader.takeFast(buf);
         rec.nextLine++;
         p = q;
         continue;
