@@ -59,7 +59,7 @@ const validCsv: fc.Arbitrary<CsvCase> = fc.integer({ min: 1, max: 5 }).chain((co
     crlf: fc.boolean(),
     bom: fc.boolean(),
     finalNewline: fc.boolean(),
-    chunk: fc.integer({ min: 1, max: 48 }),
+    chunk: fc.oneof(fc.integer({ min: 1, max: 48 }), fc.constant(4 << 20)),
   }),
 );
 
