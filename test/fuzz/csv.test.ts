@@ -3,7 +3,7 @@
 // whatever the chunk size, and `seqtune train` on any of them either succeeds or exits 2 with one line naming
 // the file and the row, column or key: never a stack, never a run folder left behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -32,7 +32,7 @@ const cellText = fc.oneof(
 
 /** Written as it is (a blank or two around it, which the reader ignores) or quoted. */
 function encode(text: string, quote: boolean, pad: number): string {
-  const needs = /[",\r\n]/.test(text) || text !== text.trim() || text.trim() === '' || /^\s|\s$/.test(text);
+  const needs = /[",\r\n]/.test(text) || text !== text.trim() || text === '';
   if (quote || needs) return `"${text.replaceAll('"', '""')}"`;
   return `${' '.repeat(pad % 2)}${text}${'\t'.repeat(pad >> 1)}`;
 }
@@ -196,7 +196,11 @@ train: {epochs: 1, batch_size: 8}
       const r = await runCli(['train', cfg, '--out', out, '--quiet']);
       const leftovers = readdirSync(caseDir).filter((n) => n.startsWith('out'));
       if (r.code === 0) {
-        assert.ok(existsSync(join(out, 'metrics.json')), 'a finished run has its metrics');
+        const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+        assert.ok(
+          Number.isFinite(m.test.scaled.model.mse),
+          `a finished run scores its model: ${m.test.scaled.model.mse}`,
+        );
         return;
       }
       assert.equal(r.code, 2, r.err);
