@@ -7,7 +7,7 @@ export { readCsv } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
 export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
-export { prepareData, prepareTable } from './prepare.js';
+export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';

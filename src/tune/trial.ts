@@ -9,7 +9,16 @@ import {
   type RawConfig,
   scheduleOf,
 } from '../config/index.js';
-import { DataError, type PreparedData, prepareData, type SharedPreparedData, shareData } from '../data/index.js';
+import {
+  type DataConfig,
+  DataError,
+  type PreparedData,
+  prepareData,
+  rewindow,
+  type SharedPreparedData,
+  seriesKey,
+  shareData,
+} from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
@@ -67,7 +76,10 @@ export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<Prepare
   let d = env.dataCache.get(key);
   if (!d) {
     const { spec, csvPath } = dataSpec(cfg, env.loaded.dir);
-    d = await prepareData(spec, csvPath);
+    // A data section that differs only in the windows (e.g. a lookback being tuned) cuts new windows from a
+    // series already prepared (in a worker: the one shared with the main thread) instead of reading the CSV.
+    const same = [...env.dataCache].find(([k]) => seriesKey(JSON.parse(k) as DataConfig) === seriesKey(spec));
+    d = same ? rewindow(same[1], spec, csvPath) : await prepareData(spec, csvPath);
     env.dataCache.set(key, d);
   }
   return d;

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { loadConfig } from '../../src/config/index.js';
-import { fromShared, type PreparedData, prepareData, shareData, syntheticCsv } from '../../src/data/index.js';
+import {
+  type DataConfig,
+  fromShared,
+  type PreparedData,
+  prepareData,
+  rewindow,
+  seriesKey,
+  shareData,
+  syntheticCsv,
+} from '../../src/data/index.js';
 import { runStudy } from '../../src/tune/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -61,6 +70,47 @@ test('--jobs 2: the workers train on the study data the main thread prepared (th
     [
       ['complete', null],
       ['complete', null],
+    ],
+  );
+});
+
+test('rewindow cuts the windows of another lookback, horizon or relative setting from the same series', async () => {
+  const f = join(dir, 's.csv');
+  const cfg: DataConfig = { csv: 's.csv', time: 'time', target: 'value', lookback: 6 };
+  const d = await prepareData(cfg, f);
+  for (const other of [{ lookback: 20 }, { horizon: 3, relative: true }, { stride: 2 }]) {
+    const c = { ...cfg, ...other };
+    assert.equal(seriesKey(c), seriesKey(cfg));
+    const fresh = await prepareData(c, f),
+      cut = rewindow(d, c, f);
+    assert.deepEqual(cut.ranges, fresh.ranges);
+    for (const k of ['train', 'val', 'test'] as const) assert.deepEqual(cut.windows[k].copy(), fresh.windows[k].copy());
+    assert.equal(cut.scaledFeatures, d.scaledFeatures, 'the same series, not a copy');
+  }
+  assert.notEqual(seriesKey({ ...cfg, scale: 'minmax' }), seriesKey(cfg));
+  assert.throws(() => rewindow(d, { ...cfg, lookback: 400 }, f), /one window needs lookback 400/);
+});
+
+test('--jobs 2 tuning the lookback: the workers cut the windows of each lookback from the shared series', async () => {
+  const csv = join(dir, 'series.csv');
+  writeFileSync(csv, syntheticCsv({ length: 400, seed: 5 }));
+  const f = studyConfig(
+    dir,
+    'lookbacks',
+    `  strategy: grid\n  trials: 2\n  jobs: 2\n  storage: sqlite:${join(dir, 'lookbacks.db')}\n` +
+      '  space:\n    data.lookback: [8, 16]\n',
+    2,
+  );
+  const r = await runStudy(await loadConfig(f), {
+    log: () => {},
+    saveBest: false,
+    onTrials: () => rmSync(csv, { force: true }),
+  });
+  assert.deepEqual(
+    r.trials.map((t) => [t.params['data.lookback'], t.state, t.attrs.error ?? null]),
+    [
+      [8, 'complete', null],
+      [16, 'complete', null],
     ],
   );
 });

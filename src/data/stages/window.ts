@@ -13,7 +13,7 @@ export function cutWindows(
   file: string,
   rows: number,
   ranges: Ranges,
-  scaled: Scaled,
+  scaled: Pick<Scaled, 'features' | 'targets'>,
   fixed: boolean,
 ): PreparedData['windows'] {
   const lookback = cfg.lookback,
