@@ -12,9 +12,9 @@ import {
   scheduleOf,
 } from '../../src/config/index.js';
 import { type PreparedData, prepareData } from '../../src/data/index.js';
-import { Rng } from '../../src/nn/index.js';
+import { Rng, type Tensor } from '../../src/nn/index.js';
 import { splitTensors } from '../../src/run/index.js';
-import type { Callback } from '../../src/train/index.js';
+import { type Callback, denseRows } from '../../src/train/index.js';
 
 export const DATASETS = resolve(import.meta.dirname, '../../../shared/datasets');
 export const haveDatasets = () => existsSync(resolve(DATASETS, 'ETTh1.csv'));
@@ -43,7 +43,8 @@ export async function trainConfig(
   }
   const model = compiledModel('corpus', cfg, d.features.length);
   try {
-    const val = splitTensors(d, 'val', model);
+    const [vx, vy] = splitTensors(d, 'val', model);
+    const val: [Tensor, Tensor] = [denseRows(vx), denseRows(vy)];
     if (extras.signalFreeVal) {
       const r = new Rng((cfg.seed ?? 42) + 7);
       val[0].data.fill(0);

@@ -13,7 +13,7 @@ import { baselineScores, MissingValuesError, type PreparedData, prepareData, Sca
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
-import { type Model, sequential, sliceRows } from '../train/index.js';
+import { denseRows, gatherSamples, type Model, type Samples, sequential } from '../train/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface CheckResult {
@@ -67,13 +67,12 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   ];
 }
 
-/** NaN / Inf after cleaning, anywhere in the model's inputs and targets. */
+/** NaN / Inf after cleaning, anywhere in the model's inputs and targets (as float32, window by window). */
 function nanInfCheck(d: PreparedData): CheckResult {
   let bad = 0;
-  for (const k of ['train', 'val', 'test'] as const) {
-    for (const v of d.windows[k].x) if (!Number.isFinite(v)) bad++;
-    for (const v of d.windows[k].y) if (!Number.isFinite(v)) bad++;
-  }
+  if (!seriesFitsFloat32(d))
+    for (const k of ['train', 'val', 'test'] as const)
+      bad += nonFinite(d.windows[k].inputs()) + nonFinite(d.windows[k].targets());
   return r(
     'data.nan_inf',
     bad ? 'fail' : 'pass',
@@ -82,6 +81,32 @@ function nanInfCheck(d: PreparedData): CheckResult {
       ? 'non-finite values reach the model: fix the CSV or choose a data.missing policy'
       : 'no NaN or Inf after cleaning',
   );
+}
+
+/**
+ * Every scaled value finite and below 1e38 in magnitude: then no window value (a value, or the difference of two
+ * with relative windows) can be NaN or overflow float32, and the windows need not be read one by one.
+ */
+function seriesFitsFloat32(d: PreparedData): boolean {
+  for (const col of [...d.scaledFeatures, ...d.targetSeries.scaled])
+    for (let i = 0; i < col.length; i++) if (!(Math.abs(col[i]!) < 1e38)) return false;
+  return true;
+}
+
+/** Non-finite values over every sample, gathered a chunk at a time (sample-major). */
+function nonFinite(s: Samples): number {
+  const n = s.shape[0]!,
+    per = s.shape.slice(1).reduce((p, v) => p * v, 1),
+    chunk = Math.max(1, Math.min(n, 1024));
+  const buf = new Float32Array(chunk * per),
+    idx = Int32Array.from({ length: n }, (_, i) => i);
+  let bad = 0;
+  for (let a = 0; a < n; a += chunk) {
+    const B = Math.min(chunk, n - a);
+    gatherSamples(s, idx, a, B, 1, per, buf);
+    for (let i = 0; i < B * per; i++) if (!Number.isFinite(buf[i]!)) bad++;
+  }
+  return bad;
 }
 
 /** Constant columns over the training rows. */
@@ -141,21 +166,12 @@ function leakageCheck(d: PreparedData, H: number): CheckResult {
 /** Scaler statistics from the training rows only. */
 function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
   const [a, b] = d.ranges.train;
-  const refit = Scaler.fit(
-    d.scaler.kind,
-    d.scaler.columns,
-    [
-      ...d.features.map((_, f) =>
-        Float64Array.from(d.scaledFeatures[f]!, (v) => v * d.scaler.scale[f]! + d.scaler.center[f]!),
-      ),
-    ],
-    a,
-    b,
-  );
-  const same = d.features.every(
-    (_, f) =>
-      Math.abs(refit.state.center[f]! - d.scaler.center[f]!) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f]!)),
-  );
+  // Refitted one column at a time from its unscaled values (a copy of every column at once would double the data).
+  const same = d.features.every((_, f) => {
+    const raw = Float64Array.from(d.scaledFeatures[f]!, (v) => v * d.scaler.scale[f]! + d.scaler.center[f]!);
+    const center = Scaler.fit(d.scaler.kind, [d.scaler.columns[f]!], [raw], a, b).state.center[0]!;
+    return Math.abs(center - d.scaler.center[f]!) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f]!));
+  });
   return r(
     'data.scaler_train_only',
     same ? 'pass' : 'fail',
@@ -171,14 +187,21 @@ function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
   );
 }
 
-/** Split overlap: target rows shared between splits. */
+/** Split overlap: target rows shared between splits (one mark per row and split, not a set of every target). */
 function splitOverlapCheck(d: PreparedData, H: number): CheckResult {
-  const rowsOf = (k: 'train' | 'val' | 'test') =>
-    new Set(d.windows[k].starts.flatMap((s) => Array.from({ length: H }, (_, h) => s + h)));
+  const rowsOf = (k: 'train' | 'val' | 'test') => {
+    const marks = new Uint8Array(d.rows + H);
+    for (const s of d.windows[k].starts) marks.fill(1, s, s + H);
+    return marks;
+  };
   const tr = rowsOf('train'),
     va = rowsOf('val'),
     te = rowsOf('test');
-  const count = (x: Set<number>, y: Set<number>) => [...x].filter((v) => y.has(v)).length;
+  const count = (x: Uint8Array, y: Uint8Array) => {
+    let c = 0;
+    for (let i = 0; i < x.length; i++) c += x[i]! & y[i]!;
+    return c;
+  };
   const ov = { train_val: count(tr, va), train_test: count(tr, te), val_test: count(va, te) };
   return r(
     'data.split_overlap',
@@ -247,13 +270,13 @@ function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): Check
 /** Network checks on a model built from the config (never the caller's own model state). */
 export async function networkChecks(
   makeModel: () => Model,
-  x: Tensor,
-  y: Tensor,
+  x: Samples,
+  y: Samples,
   o: { steps?: number } = {},
 ): Promise<CheckResult[]> {
   const n = Math.min(256, x.shape[0]!);
-  const xb = sliceRows(x, 0, n),
-    yb = sliceRows(y, 0, n);
+  const xb = denseRows(x, 0, n),
+    yb = denseRows(y, 0, n);
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
   const init = initLossCheck(m, xb, yb);
@@ -266,7 +289,7 @@ export async function networkChecks(
 }
 
 /** The loss at initialisation next to a zero and a mean prediction's (leaves the batch's gradients in m). */
-function initLossCheck(m: Model, xb: Tensor, yb: Tensor): CheckResult {
+function initLossCheck(m: Model, xb: Samples, yb: Tensor): CheckResult {
   const init = m.lossAndGrads(xb, yb).loss;
   let zero = 0,
     mean = 0,
@@ -337,10 +360,10 @@ function gradientsCheck(m: Model): CheckResult {
 }
 
 /** Overfit one small batch: a fresh model m2 should drive the loss on 16 windows near zero. */
-function overfitOneBatchCheck(m2: Model, x: Tensor, y: Tensor, steps: number): CheckResult {
+function overfitOneBatchCheck(m2: Model, x: Samples, y: Samples, steps: number): CheckResult {
   const k = Math.min(16, x.shape[0]!);
-  const xs = sliceRows(x, 0, k),
-    ys = sliceRows(y, 0, k);
+  const xs = denseRows(x, 0, k),
+    ys = denseRows(y, 0, k);
   m2.compile({ optimizer: adam({ learningRate: 1e-2 }), loss: 'mse' });
   const idx = Int32Array.from({ length: k }, (_, i) => i);
   const first = m2.lossAndGrads(xs, ys).loss;

@@ -7,9 +7,8 @@
 // the steepest point is often timid).
 // Batch-size range: one short training per batch size; the largest batch that trains (per epoch)
 // about as well as the best one, with the throughput of each.
-import type { Tensor } from '../nn/index.js';
 import { getOptimizer, type OptimizerLike } from '../optim/index.js';
-import type { Model } from '../train/index.js';
+import type { Model, Samples } from '../train/index.js';
 
 export interface LrFindResult {
   suggested: { min: number; max: number; best: number };
@@ -30,7 +29,7 @@ export interface LrFindOptions {
   seed?: number;
 }
 
-export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOptions = {}): LrFindResult {
+export function lrFind(makeModel: () => Model, x: Samples, y: Samples, o: LrFindOptions = {}): LrFindResult {
   const lo = o.minLr ?? 1e-7;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
@@ -55,7 +54,7 @@ export function lrFind(makeModel: () => Model, x: Tensor, y: Tensor, o: LrFindOp
 }
 
 /** The sweep: one training step per rate, rising exponentially from minLr to maxLr, until the loss explodes. */
-function sweep(m: Model, x: Tensor, y: Tensor, o: LrFindOptions): Omit<LrFindResult, 'suggested'> {
+function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Omit<LrFindResult, 'suggested'> {
   const lo = o.minLr ?? 1e-7,
     hi = o.maxLr ?? 10,
     steps = o.steps ?? 200,
@@ -141,8 +140,8 @@ export interface BatchRangeResult {
 /** One short training per batch size (fresh model each time, same seed). */
 export async function batchSizeRange(
   makeModel: () => Model,
-  train: [Tensor, Tensor],
-  val: [Tensor, Tensor],
+  train: [Samples, Samples],
+  val: [Samples, Samples],
   o: { sizes?: number[]; epochs?: number; tolerance?: number } = {},
 ): Promise<BatchRangeResult> {
   const N = train[0].shape[0]!;

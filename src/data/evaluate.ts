@@ -21,10 +21,11 @@ export function baselineScores(
       for (let i = a; i < b; i++) t += v[i]!;
       return t / (b - a);
     });
-  const truthOrig = originalTargets(d, w);
+  const truthOrig = originalTargets(d, w),
+    truth = w.truth();
   for (const spec of specs) {
     const name = baselineName(spec);
-    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), w.truth);
+    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), truth);
     original[name] = score(
       baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original)),
       truthOrig,
@@ -37,10 +38,11 @@ export function baselineScores(
 export function originalTargets(d: PreparedData, w: Windows): Float32Array {
   const nT = d.targets.length,
     out = new Float32Array(w.starts.length * w.horizon * nT);
-  w.starts.forEach((s, n) => {
+  for (let n = 0; n < w.count; n++) {
+    const s = w.starts[n]!;
     for (let h = 0; h < w.horizon; h++)
       for (let k = 0; k < nT; k++) out[(n * w.horizon + h) * nT + k] = d.targetSeries.original[k]![s + h]!;
-  });
+  }
   return out;
 }
 
@@ -55,7 +57,7 @@ export function scoreForecast(
 ): { scaled: Scores; original: Scores } {
   const w = d.windows[split];
   const pred = absolute(w, modelOutput);
-  return { scaled: score(pred, w.truth), original: score(unscaleTargets(d, pred), originalTargets(d, w)) };
+  return { scaled: score(pred, w.truth()), original: score(unscaleTargets(d, pred), originalTargets(d, w)) };
 }
 
 /** Maps scaled predictions (horizon-major, targets last) back to original units. */

@@ -2,16 +2,18 @@
 
 export type { BaselineSpec, Scores } from './baselines.js';
 export { baselineForecast, baselineName, score } from './baselines.js';
-export type { Table } from './csv.js';
+export type { ReadCsvOptions, Table } from './csv.js';
 export { readCsv } from './csv.js';
+export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
 export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
-export { prepareData, prepareTable } from './prepare.js';
+export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
-export { MISSING_TOKENS } from './stages/encode.js';
+export type { SharedPreparedData } from './share.js';
+export { fromShared, shareData } from './share.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
-export type { Windows } from './window.js';
-export { absolute, makeWindows, splitRanges, windowStarts } from './window.js';
+export type { DenseWindows, WindowSamples, WindowSeries } from './window.js';
+export { absolute, makeWindows, splitRanges, Windows, windowStarts } from './window.js';

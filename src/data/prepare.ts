@@ -22,6 +22,26 @@ export async function prepareData(cfg: DataConfig, csvPath: string): Promise<Pre
   return prepareTable(cfg, table);
 }
 
+/** Keys of `data:` that only shape the windows: the prepared series does not depend on them. */
+const WINDOW_KEYS = ['lookback', 'horizon', 'stride', 'relative'] as const;
+
+/** What the prepared series depends on: the data section without the keys that only shape the windows. */
+export function seriesKey(cfg: DataConfig): string {
+  const rest: Record<string, unknown> = { ...cfg };
+  for (const k of WINDOW_KEYS) delete rest[k];
+  return JSON.stringify(rest);
+}
+
+/**
+ * The same prepared series cut into the windows of another lookback, horizon, stride or relative setting (cfg
+ * must have d's seriesKey): new start indices, no new copy of the series.
+ */
+export function rewindow(d: PreparedData, cfg: DataConfig, file: string): PreparedData {
+  const ranges = splitRows(cfg, file, d.rows, false);
+  const series = { features: d.scaledFeatures, targets: d.targetSeries.scaled };
+  return { ...d, ranges, windows: cutWindows(cfg, file, d.rows, ranges, series, false) };
+}
+
 export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncoding): PreparedData {
   const rows = readRows(cfg, table);
   const encoded = encodeColumns(cfg, rows, fixed);

@@ -23,20 +23,29 @@ export class Scaler {
     const center: number[] = [],
       scale: number[] = [];
     for (const col of data) {
-      const v = Array.from(col.subarray(from, to));
+      // Loops over the rows, never Math.min(...v): spreading a column onto the call stack overflows it past
+      // ~125,000 rows. Sums run in row order, as reduce did.
+      const v = col.subarray(from, to);
       let c = 0,
         s = 1;
       if (kind === 'minmax') {
-        // A loop, not Math.min(...v): spreading a column onto the call stack overflows it past ~125,000 rows.
-        const lo = v.reduce((a, b) => Math.min(a, b), Infinity),
-          hi = v.reduce((a, b) => Math.max(a, b), -Infinity);
+        let lo = Infinity,
+          hi = -Infinity;
+        for (let i = 0; i < v.length; i++) {
+          lo = Math.min(lo, v[i]!);
+          hi = Math.max(hi, v[i]!);
+        }
         c = lo;
         s = hi - lo;
       } else if (kind === 'standard') {
-        c = v.reduce((a, b) => a + b, 0) / v.length;
-        s = Math.sqrt(v.reduce((a, b) => a + (b - c) ** 2, 0) / v.length);
+        let sum = 0,
+          sq = 0;
+        for (let i = 0; i < v.length; i++) sum += v[i]!;
+        c = sum / v.length;
+        for (let i = 0; i < v.length; i++) sq += (v[i]! - c) ** 2;
+        s = Math.sqrt(sq / v.length);
       } else if (kind === 'robust') {
-        const q = v.sort((a, b) => a - b);
+        const q = v.slice().sort();
         const at = (p: number) => {
           const i = p * (q.length - 1),
             lo = Math.floor(i);

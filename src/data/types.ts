@@ -38,7 +38,7 @@ export interface PreparedData {
   /** Scaled feature columns, full length (inputs for forecasts past the last target). */
   scaledFeatures: Float64Array[];
   /** Time stamps in ms (or row numbers when there is no time column). */
-  time: number[];
+  time: Float64Array;
   /** Rows removed by the missing-value policy (drop). */
   droppedRows: number;
   notes: string[];

@@ -3,9 +3,24 @@
 // its target steps; its inputs may reach back before that range (the ETT protocol of the Informer paper).
 import { DataError } from './errors.js';
 
-export interface Windows {
-  /** First target row of each window. */
-  starts: number[];
+/** The scaled series windows are cut from: one column per feature and per target, full length. */
+export interface WindowSeries {
+  features: Float64Array[];
+  targets: Float64Array[];
+}
+
+/**
+ * Samples of a split read per batch, as the fit loop takes them (train's SampleSource, by shape): `gather`
+ * writes samples idx[start, start + B) time-major, dst[(t * B + b) * F + f] = value t * F + f of the sample.
+ */
+export interface WindowSamples {
+  readonly shape: readonly number[];
+  gather(idx: ArrayLike<number>, start: number, B: number, steps: number, F: number, dst: Float32Array): void;
+}
+
+/** Every window copied out: what makeWindows returns, for small series and tests. */
+export interface DenseWindows {
+  starts: Int32Array;
   lookback: number;
   horizon: number;
   /** (N, lookback, features) scaled model inputs (relative to the last input step when `relative`). */
@@ -18,59 +33,156 @@ export interface Windows {
   offset: Float32Array | null;
 }
 
+/**
+ * The windows of a split as start indices into the series: nothing per window is stored but its start, and a
+ * batch's inputs and targets are gathered when the model reads them. Values are those of a copy: inputs
+ * f32(x - ref), targets f32(f32(y) - ref), with ref the last input step's value when `relative`, else 0.
+ * Baselines and scores read `starts` and the series; the model reads `inputs()` and `targets()`; `copy()` gives
+ * every window as arrays (for small series).
+ * @example
+ * const w = d.windows.train;                  // from prepareData
+ * await model.fit(w.inputs(), w.targets(), { epochs: 10, batchSize: 32 });
+ */
+export class Windows {
+  constructor(
+    /** First target row of each window. */
+    readonly starts: Int32Array,
+    readonly lookback: number,
+    readonly horizon: number,
+    readonly series: WindowSeries,
+    /** Inputs and targets relative to the last input step (NLinear-style). */
+    readonly relative = false,
+  ) {}
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** (N, lookback, features) model inputs. */
+  inputs(): WindowSamples {
+    return { shape: [this.count, this.lookback, this.series.features.length], gather: this.gatherInputs.bind(this) };
+  }
+
+  /** (N, horizon * targets), or (N, horizon, targets) for a sequence output: what the model learns to output. */
+  targets(sequence = false): WindowSamples {
+    const H = this.horizon,
+      nT = this.series.targets.length;
+    return { shape: sequence ? [this.count, H, nT] : [this.count, H * nT], gather: this.gatherTargets.bind(this) };
+  }
+
+  /** (N, horizon * targets) the scaled targets themselves, horizon-major. */
+  truth(): Float32Array {
+    const H = this.horizon,
+      tg = this.series.targets,
+      nT = tg.length;
+    const out = new Float32Array(this.count * H * nT);
+    for (let n = 0; n < this.count; n++) {
+      const s = this.starts[n]!;
+      for (let h = 0; h < H; h++) for (let k = 0; k < nT; k++) out[(n * H + h) * nT + k] = tg[k]![s + h]!;
+    }
+    return out;
+  }
+
+  /** Value added back to window n's output for target k: its last observed value when relative, else 0. */
+  offset(n: number, k: number): number {
+    return this.relative ? Math.fround(this.series.targets[k]![this.starts[n]! - 1]!) : 0;
+  }
+
+  /** Every window copied out (N x lookback x features floats: for small series and tests only). */
+  copy(): DenseWindows {
+    const N = this.count,
+      nT = this.series.targets.length,
+      per = this.lookback * this.series.features.length,
+      out = this.horizon * nT;
+    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    const x = new Float32Array(N * per),
+      y = new Float32Array(N * out);
+    this.gatherInputs(idx, 0, N, 1, per, x);
+    this.gatherTargets(idx, 0, N, 1, out, y);
+    let offset: Float32Array | null = null;
+    if (this.relative) {
+      offset = new Float32Array(N * nT);
+      for (let n = 0; n < N; n++) for (let k = 0; k < nT; k++) offset[n * nT + k] = this.offset(n, k);
+    }
+    return { starts: this.starts, lookback: this.lookback, horizon: this.horizon, x, y, truth: this.truth(), offset };
+  }
+
+  private gatherInputs(idx: ArrayLike<number>, start: number, B: number, _steps: number, F: number, dst: Float32Array) {
+    const L = this.lookback,
+      cols = this.series.features,
+      nF = cols.length;
+    for (let b = 0; b < B; b++) {
+      const s = this.starts[idx[start + b]!]!;
+      for (let f = 0; f < nF; f++) {
+        const col = cols[f]!,
+          ref = this.relative ? col[s - 1]! : 0;
+        if (F === nF) for (let t = 0; t < L; t++) dst[(t * B + b) * nF + f] = col[s - L + t]! - ref;
+        else
+          for (let t = 0; t < L; t++) {
+            const v = t * nF + f;
+            dst[(Math.floor(v / F) * B + b) * F + (v % F)] = col[s - L + t]! - ref;
+          }
+      }
+    }
+  }
+
+  private gatherTargets(
+    idx: ArrayLike<number>,
+    start: number,
+    B: number,
+    _steps: number,
+    F: number,
+    dst: Float32Array,
+  ) {
+    const H = this.horizon,
+      cols = this.series.targets,
+      nT = cols.length;
+    for (let b = 0; b < B; b++) {
+      const s = this.starts[idx[start + b]!]!;
+      for (let k = 0; k < nT; k++) {
+        const col = cols[k]!,
+          ref = this.relative ? col[s - 1]! : 0;
+        for (let h = 0; h < H; h++) {
+          const v = h * nT + k;
+          dst[(Math.floor(v / F) * B + b) * F + (v % F)] = Math.fround(col[s + h]!) - ref;
+        }
+      }
+    }
+  }
+}
+
 /** The model's output (N, horizon * targets) as scaled forecasts: adds back the window offsets, if any. */
 export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
   const out = Float32Array.from(pred);
-  if (!w.offset) return out;
-  const nT = w.offset.length / Math.max(w.starts.length, 1),
+  if (!w.relative) return out;
+  const nT = w.series.targets.length,
     per = w.horizon * nT;
-  for (let n = 0; n < w.starts.length; n++)
-    for (let i = 0; i < per; i++) out[n * per + i]! += w.offset[n * nT + (i % nT)]!;
+  for (let n = 0; n < w.count; n++) for (let i = 0; i < per; i++) out[n * per + i]! += w.offset(n, i % nT);
   return out;
 }
 
-export function windowStarts(range: [number, number], lookback: number, horizon: number, stride: number): number[] {
-  const starts: number[] = [];
-  for (let s = Math.max(range[0], lookback); s + horizon <= range[1]; s += stride) starts.push(s);
-  return starts;
+/** First target rows of the windows in range, every `stride` rows. */
+export function windowStarts(range: [number, number], lookback: number, horizon: number, stride: number): Int32Array {
+  const first = Math.max(range[0], lookback),
+    n = first + horizon <= range[1] ? Math.floor((range[1] - horizon - first) / stride) + 1 : 0;
+  return Int32Array.from({ length: n }, (_, i) => first + i * stride);
 }
 
 /**
- * Cuts windows. With `relative`, every feature is taken relative to its value at the last input step
- * and every target relative to its last observed value (NLinear-style): the model then learns the
- * change from "tomorrow = today", and a model that outputs zeros is exactly persistence.
+ * Cuts windows and copies every one out. With `relative`, every feature is taken relative to its value at the
+ * last input step and every target relative to its last observed value (NLinear-style): the model then learns
+ * the change from "tomorrow = today", and a model that outputs zeros is exactly persistence. prepare keeps the
+ * windows as a `Windows` (start indices, gathered per batch) instead.
  */
 export function makeWindows(
-  starts: number[],
+  starts: ArrayLike<number>,
   lookback: number,
   horizon: number,
   features: Float64Array[],
   targets: Float64Array[],
   relative = false,
-): Windows {
-  const F = features.length,
-    nT = targets.length,
-    N = starts.length;
-  const x = new Float32Array(N * lookback * F),
-    y = new Float32Array(N * horizon * nT),
-    truth = new Float32Array(N * horizon * nT);
-  const offset = relative ? new Float32Array(N * nT) : null;
-  starts.forEach((s, n) => {
-    for (let f = 0; f < F; f++) {
-      const ref = relative ? features[f]![s - 1]! : 0;
-      for (let t = 0; t < lookback; t++) x[(n * lookback + t) * F + f] = features[f]![s - lookback + t]! - ref;
-    }
-    for (let k = 0; k < nT; k++) {
-      const ref = relative ? targets[k]![s - 1]! : 0;
-      if (offset) offset[n * nT + k] = ref;
-      for (let h = 0; h < horizon; h++) {
-        const i = (n * horizon + h) * nT + k;
-        truth[i] = targets[k]![s + h]!;
-        y[i] = truth[i]! - ref;
-      }
-    }
-  });
-  return { starts, lookback, horizon, x, y, truth, offset };
+): DenseWindows {
+  return new Windows(Int32Array.from(starts), lookback, horizon, { features, targets }, relative).copy();
 }
 
 /** Row ranges of the splits, from fractions of the rows or explicit [start, end) ranges. */

@@ -13,7 +13,6 @@ import {
   scoreForecast,
   unscaleTargets,
 } from '../data/index.js';
-import { tensor } from '../nn/index.js';
 import { loadModel, type Model, ModelFileError } from '../train/index.js';
 import type { SplitMetrics } from './train.js';
 
@@ -50,12 +49,10 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     H = cfg.horizon ?? 1;
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1.
   const d = prepareTable({ ...cfg, split: undefined }, table, fixed);
-  const F = d.features.length,
-    nT = d.targets.length,
-    x = d.windows.test.x,
-    N = d.windows.test.starts.length;
+  const nT = d.targets.length,
+    N = d.windows.test.count;
   const rel = cfg.relative ?? false;
-  const out = model.predict(tensor(x, [N, L, F]), { batchSize: 512 }).data;
+  const out = model.predict(d.windows.test.inputs(), { batchSize: 512 }).data;
   if (rel)
     for (let n = 0; n < N; n++)
       for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![n + L - 1]!;
@@ -91,11 +88,7 @@ export async function evaluateRun(
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
-    const m = scoreForecast(
-      d,
-      split,
-      model.predict(tensor(w.x, [w.starts.length, w.lookback, d.features.length]), { batchSize: 512 }).data,
-    );
+    const m = scoreForecast(d, split, model.predict(w.inputs(), { batchSize: 512 }).data);
     const base = baselineScores(d, split, baselines);
     out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
   }

@@ -30,9 +30,8 @@ import {
   evidenceFrom1,
   lintConfig,
 } from '../diagnose/index.js';
-import { type Tensor, tensor } from '../nn/index.js';
 import { type ChartInfo, forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
-import type { History, Model } from '../train/index.js';
+import type { History, Model, Samples } from '../train/index.js';
 import { defaultRunDir, RunFolder } from './folder.js';
 
 export interface SplitMetrics {
@@ -66,16 +65,13 @@ export interface TrainRunOptions {
   override?: (cfg: RawConfig) => RawConfig;
 }
 
-/** Model inputs/targets of a split, shaped for the model's output (vector H*targets or sequence (H, targets)). */
-export function splitTensors(d: PreparedData, split: 'train' | 'val' | 'test', model: Model): [Tensor, Tensor] {
-  const w = d.windows[split],
-    N = w.starts.length,
-    nT = d.targets.length;
-  const outS = model.outputShape!;
-  return [
-    tensor(w.x, [N, w.lookback, d.features.length]),
-    tensor(w.y, outS.T === null ? [N, w.horizon * nT] : [N, w.horizon, nT]),
-  ];
+/**
+ * Model inputs/targets of a split, shaped for the model's output (vector H*targets or sequence (H, targets)):
+ * the split's windows, gathered per batch as the model reads them.
+ */
+export function splitTensors(d: PreparedData, split: 'train' | 'val' | 'test', model: Model): [Samples, Samples] {
+  const w = d.windows[split];
+  return [w.inputs(), w.targets(model.outputShape!.T !== null)];
 }
 
 /** Checks that the model's output is horizon x targets wide, and says what to write if not. */

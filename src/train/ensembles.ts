@@ -8,9 +8,10 @@ import type { Tensor } from '../nn/index.js';
 import { getSchedule } from '../optim/index.js';
 import { Callback } from './callbacks.js';
 import type { FitOptions, History, Model } from './model.js';
+import { denseRows, type Samples } from './samples.js';
 
 export interface Predictor {
-  predict(x: Tensor, opts?: { batchSize?: number }): Tensor;
+  predict(x: Samples, opts?: { batchSize?: number }): Tensor;
 }
 
 function meanOf(preds: Tensor[], weights?: number[]): Tensor {
@@ -32,7 +33,7 @@ export class SnapshotEnsemble implements Predictor {
   ) {}
 
   /** Mean prediction of the last k snapshots (default: `keep`). The model's own weights are left as they were. */
-  predict(x: Tensor, opts: { batchSize?: number; k?: number } = {}): Tensor {
+  predict(x: Samples, opts: { batchSize?: number; k?: number } = {}): Tensor {
     const k = Math.min(opts.k ?? this.keep, this.snapshots.length);
     if (k < 1) throw new ValueError('SnapshotEnsemble: no snapshots were taken');
     const e = this.model.engine;
@@ -72,8 +73,8 @@ export interface SnapshotOptions extends Omit<FitOptions, 'epochs' | 'schedule'>
  */
 export async function fitSnapshotEnsemble(
   model: Model,
-  x: Tensor,
-  y: Tensor,
+  x: Samples,
+  y: Samples,
   o: SnapshotOptions,
 ): Promise<{ ensemble: SnapshotEnsemble; history: History }> {
   if (!Number.isInteger(o.cycles) || o.cycles < 1)
@@ -114,7 +115,7 @@ export class Fusion implements Predictor {
     readonly weights: number[] | number[][],
   ) {}
 
-  predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+  predict(x: Samples, opts: { batchSize?: number } = {}): Tensor {
     const preds = this.members.map((m) => m.predict(x, opts));
     if (this.method !== 'stacked') return meanOf(preds, this.weights as number[]);
     const W = this.weights as number[][],
@@ -163,7 +164,7 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
  */
 export function fuseModels(
   members: Predictor[],
-  o: { method?: FusionMethod; validation?: [Tensor, Tensor] } = {},
+  o: { method?: FusionMethod; validation?: [Samples, Samples] } = {},
 ): Fusion {
   const method = o.method ?? 'mean';
   if (members.length < 1) throw new ValueError('fuseModels: expected at least one model');
@@ -176,7 +177,8 @@ export function fuseModels(
       members.map(() => 1 / members.length),
     );
   if (!o.validation) throw new ValueError(`fuseModels: method "${method}" needs validation data`);
-  const [xv, yv] = o.validation;
+  const xv = o.validation[0],
+    yv = denseRows(o.validation[1]);
   const preds = members.map((m) => m.predict(xv));
   for (const p of preds)
     if (p.data.length !== yv.data.length)

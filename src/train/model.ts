@@ -17,6 +17,7 @@ import {
 import { type MetricLike, type MetricName, MetricState, metricName } from './metrics.js';
 import { divergedReason, NAN_POLICIES, type NanPolicy, skippedWarning } from './nan-policy.js';
 import { ProgressLogger } from './progress.js';
+import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
@@ -39,7 +40,7 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle sample order every epoch (default true; time-series users often want false). */
   shuffle?: boolean;
-  validationData?: [Tensor, Tensor];
+  validationData?: [Samples, Samples];
   /** Fraction of samples taken from the END of x, y (chronologically last) for validation. */
   validationSplit?: number;
   /** Usually `Callback` subclasses; anything with the `FitCallback` hooks will do. */
@@ -113,7 +114,7 @@ export class Model extends Stack implements CompiledStack {
     return this;
   }
 
-  private checkData(x: Tensor, y: Tensor | null, what: string): number {
+  private checkData(x: Samples, y: Samples | null, what: string): number {
     if (!this.built) this.build(x.shape.slice(1));
     const inS = this.inputShape!,
       outS = this.outputShape!;
@@ -124,7 +125,8 @@ export class Model extends Stack implements CompiledStack {
     }
     if (y) {
       const outN = (outS.T ?? 1) * outS.F;
-      if (y.shape[0] !== N || y.data.length !== N * outN) {
+      const size = isTensor(y) ? y.data.length : N * sampleSize(y);
+      if (y.shape[0] !== N || size !== N * outN) {
         const wantY = outS.T === null ? `[${N}, ${outS.F}]` : `[${N}, ${outS.T}, ${outS.F}]`;
         throw new ShapeError(
           `${what} y: expected shape ${wantY} for the model's output, received [${y.shape.join(', ')}]`,
@@ -150,9 +152,9 @@ export class Model extends Stack implements CompiledStack {
     return b;
   }
 
-  /** Copies samples idx[start..start+B) into time-major (T, B, F) rows. */
+  /** Copies samples idx[start..start+B) into time-major (T, B, F) rows (a tensor's, or a source's gathered). */
   private gather(
-    src: Float32Array,
+    src: Samples,
     T: number | null,
     F: number,
     idx: ArrayLike<number>,
@@ -160,21 +162,12 @@ export class Model extends Stack implements CompiledStack {
     B: number,
     dst: Buf,
   ): void {
-    const v = this.engine.view(dst);
-    const steps = T ?? 1;
-    for (let b = 0; b < B; b++) {
-      const s = idx[start + b]! * steps * F;
-      for (let t = 0; t < steps; t++) {
-        const o = (t * B + b) * F,
-          so = s + t * F;
-        for (let f = 0; f < F; f++) v[o + f] = src[so + f]!;
-      }
-    }
+    gatherSamples(src, idx, start, B, T ?? 1, F, this.engine.view(dst));
   }
 
-  private inputAct(x: Tensor, idx: ArrayLike<number>, start: number, B: number, bufs: BatchBuffers): Act {
+  private inputAct(x: Samples, idx: ArrayLike<number>, start: number, B: number, bufs: BatchBuffers): Act {
     const inS = this.inputShape!;
-    this.gather(x.data, inS.T, inS.F, idx, start, B, bufs.x);
+    this.gather(x, inS.T, inS.F, idx, start, B, bufs.x);
     return actOf(bufs.x, B, inS.T, inS.F);
   }
 
@@ -200,12 +193,12 @@ export class Model extends Stack implements CompiledStack {
    * One optimizer step on samples idx[start..start+B). Returns the batch loss. A step whose loss or gradient norm
    * is not finite applies no update under onNan 'stop' (which ends the fit as diverged) or 'skip_batch'.
    */
-  trainStep(x: Tensor, y: Tensor, idx: ArrayLike<number>, start: number, B: number): number {
+  trainStep(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): number {
     if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
     const outS = this.outputShape!;
     const bufs = this.buffers(B);
     const xa = this.inputAct(x, idx, start, B, bufs);
-    this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
+    this.gather(y, outS.T, outS.F, idx, start, B, bufs.y);
     const state = this.onNan !== 'continue' ? this.stateBefore() : null;
     if (this.onNan === 'skip_batch') this.trainMetrics.mark();
     const out = this.forward(xa, true);
@@ -249,7 +242,7 @@ export class Model extends Stack implements CompiledStack {
    * model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
    * const { history } = await model.fit(x, y, { epochs: 10, batchSize: 32, validationData: [xv, yv] });
    */
-  async fit(x: Tensor, y: Tensor, opts: FitOptions = {}): Promise<History> {
+  async fit(x: Samples, y: Samples, opts: FitOptions = {}): Promise<History> {
     if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before fit');
     this.checkData(x, y, 'fit');
     let validation = opts.validationData;
@@ -307,14 +300,14 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /** fit's validationSplit: the last fraction f of the samples (chronologically last) held out. */
-  private holdOut(x: Tensor, y: Tensor, f: number): [Tensor, Tensor, [Tensor, Tensor]] {
+  private holdOut(x: Samples, y: Samples, f: number): [Samples, Samples, [Samples, Samples]] {
     if (!(f > 0 && f < 1)) throw new ValueError(expected('fit.validationSplit', 'a number in (0, 1)', f));
     const n = x.shape[0]!,
       nVal = Math.floor(n * f);
     if (nVal < 1 || nVal >= n)
       throw new ValueError(`fit.validationSplit: ${f} of ${n} samples leaves an empty training or validation set`);
-    const validation: [Tensor, Tensor] = [sliceRows(x, n - nVal, n), sliceRows(y, n - nVal, n)];
-    return [sliceRows(x, 0, n - nVal), sliceRows(y, 0, n - nVal), validation];
+    const validation: [Samples, Samples] = [sliceSamples(x, n - nVal, n), sliceSamples(y, n - nVal, n)];
+    return [sliceSamples(x, 0, n - nVal), sliceSamples(y, 0, n - nVal), validation];
   }
 
   /** The caller's callbacks, with a progress logger when verbose, each given this model. */
@@ -341,8 +334,8 @@ export class Model extends Stack implements CompiledStack {
 
   /** One epoch of training steps over the samples in order; returns the epoch's mean loss and train metrics. */
   private async trainEpoch(
-    x: Tensor,
-    y: Tensor,
+    x: Samples,
+    y: Samples,
     order: ArrayLike<number>,
     bs: number,
     callbacks: FitCallback<Model>[],
@@ -379,7 +372,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /** Mean loss and the compiled metrics over x, y (inference mode: dropout off). */
-  evaluate(x: Tensor, y: Tensor, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
+  evaluate(x: Samples, y: Samples, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
@@ -390,7 +383,7 @@ export class Model extends Stack implements CompiledStack {
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
       const bufs = this.buffers(B);
-      this.gather(y.data, outS.T, outS.F, idx, start, B, bufs.y);
+      this.gather(y, outS.T, outS.F, idx, start, B, bufs.y);
       const out = this.forward(this.inputAct(x, idx, start, B, bufs), false);
       sum += (this.lossOf(out, bufs, false, metrics) + this.activityPenalty) * B;
     }
@@ -399,7 +392,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /** Predictions (N, out) or (N, T, out), inference mode. */
-  predict(x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+  predict(x: Samples, opts: { batchSize?: number } = {}): Tensor {
     const N = this.checkData(x, null, 'predict');
     const outS = this.outputShape!;
     const steps = outS.T ?? 1,
@@ -418,7 +411,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /** Every layer's output for x (inference mode), sample-major: [N, ...layer output shape]. */
-  activations(x: Tensor): Tensor[] {
+  activations(x: Samples): Tensor[] {
     const N = this.checkData(x, null, 'activations');
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     let a = this.inputAct(x, idx, 0, N, this.buffers(N));
@@ -446,8 +439,8 @@ export class Model extends Stack implements CompiledStack {
 
   /** Loss and gradients for one batch without an update (for gradient checks); grads stay in the gradient buffer. */
   lossAndGrads(
-    x: Tensor,
-    y: Tensor,
+    x: Samples,
+    y: Samples,
     opts: { needDx?: boolean; training?: boolean } = {},
   ): { loss: number; dx: Float32Array | null } {
     if (!this.loss) throw new ValueError('model: call compile() before lossAndGrads');
@@ -455,7 +448,7 @@ export class Model extends Stack implements CompiledStack {
     const outS = this.outputShape!;
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     const bufs = this.buffers(N);
-    this.gather(y.data, outS.T, outS.F, idx, 0, N, bufs.y);
+    this.gather(y, outS.T, outS.F, idx, 0, N, bufs.y);
     const out = this.forward(this.inputAct(x, idx, 0, N, bufs), opts.training ?? false);
     let loss = this.lossOf(out, bufs, true) + this.activityPenalty;
     this.zeroGrads();

@@ -1,38 +1,65 @@
 // What a careful practitioner would point out before training starts.
-import type { Tensor } from '../nn/index.js';
+import { gatherSamples, type Samples, sampleSize } from './samples.js';
 import type { CompiledStack } from './types.js';
 
-/** FNV-1a over the float bits of each sample's x and y, to find identical samples cheaply. */
-function sampleHashes(x: Tensor, y: Tensor): Map<string, number> {
+/**
+ * Two FNV-1a hashes over the float bits of each sample's x and y (one 64-bit key a sample), sorted, to find
+ * identical samples cheaply. The samples are read a chunk at a time (sample-major), so windows gathered from a
+ * series are never all held at once, and the keys take 8 bytes a sample.
+ */
+function sampleHashes(x: Samples, y: Samples): BigUint64Array {
   const n = x.shape[0]!,
-    px = x.data.length / Math.max(n, 1),
-    py = y.data.length / Math.max(n, 1);
-  const xb = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.length),
-    yb = new Uint32Array(y.data.buffer, y.data.byteOffset, y.data.length);
-  const out = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    let h1 = 0x811c9dc5,
-      h2 = 0x01000193;
-    for (let j = 0; j < px; j++) {
-      const v = xb[i * px + j]!;
-      h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
-      h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
-    }
-    for (let j = 0; j < py; j++) {
-      const v = yb[i * py + j]!;
-      h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
-      h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
-    }
-    out.set(`${h1}:${h2}`, i);
+    px = sampleSize(x),
+    py = sampleSize(y),
+    chunk = Math.max(1, Math.min(n, 256));
+  const xs = new Float32Array(chunk * px),
+    ys = new Float32Array(chunk * py);
+  const xb = new Uint32Array(xs.buffer),
+    yb = new Uint32Array(ys.buffer);
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const out = new BigUint64Array(n);
+  for (let a = 0; a < n; a += chunk) {
+    const B = Math.min(chunk, n - a);
+    gatherSamples(x, idx, a, B, 1, px, xs);
+    gatherSamples(y, idx, a, B, 1, py, ys);
+    for (let i = 0; i < B; i++) out[a + i] = hashSample(xb, i * px, px, yb, i * py, py);
   }
-  return out;
+  return out.sort();
+}
+
+/** Whether the sorted keys hold k. */
+function holds(sorted: BigUint64Array, k: bigint): boolean {
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === k;
+}
+
+function hashSample(xb: Uint32Array, xo: number, px: number, yb: Uint32Array, yo: number, py: number): bigint {
+  let h1 = 0x811c9dc5,
+    h2 = 0x01000193;
+  for (let j = 0; j < px; j++) {
+    const v = xb[xo + j]!;
+    h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
+  }
+  for (let j = 0; j < py; j++) {
+    const v = yb[yo + j]!;
+    h1 = Math.imul(h1 ^ v, 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ (v >>> 7), 2246822519) >>> 0;
+  }
+  return (BigInt(h1) << 32n) | BigInt(h2);
 }
 
 export function fitWarnings(
   model: CompiledStack,
-  x: Tensor,
-  y: Tensor,
-  validation: [Tensor, Tensor] | undefined,
+  x: Samples,
+  y: Samples,
+  validation: [Samples, Samples] | undefined,
   batchSize: number,
 ): string[] {
   const w: string[] = [];
@@ -44,7 +71,7 @@ export function fitWarnings(
     );
   }
   const params = model.countParams({ trainableOnly: true });
-  const targets = y.data.length;
+  const targets = N * sampleSize(y);
   if (params > 10 * targets) {
     w.push(
       `the model has ${params.toLocaleString('en-US')} weights for ${targets.toLocaleString('en-US')} ` +
@@ -57,8 +84,8 @@ export function fitWarnings(
   if (validation) {
     const train = sampleHashes(x, y);
     const val = sampleHashes(validation[0], validation[1]);
-    let shared = 0;
-    for (const h of val.keys()) if (train.has(h)) shared++;
+    let shared = 0; // distinct validation samples found in the training set
+    for (let i = 0; i < val.length; i++) if ((i === 0 || val[i] !== val[i - 1]) && holds(train, val[i]!)) shared++;
     if (shared > 0)
       w.push(
         `${shared} of ${validation[0].shape[0]} validation samples also appear in the training set: ` +

@@ -9,11 +9,24 @@
 // (task queues, idle timeouts, transferables, atomics) but two things they do not give: a stable worker number per
 // thread (a trial's owner records it) and the cause of a thread's death as the trial's failure, with its stack.
 import type { ResourceLimits, Worker } from 'node:worker_threads';
+import type { LoadedConfig } from '../config/index.js';
+import type { SharedPreparedData } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
 import { siblingModule, startThread } from './thread.js';
 
 /** How a trial run in the pool ended: answered by its thread, or not (a crash, an exit), with the reason. */
 export type TrialOutcome = { ok: true } | { ok: false; reason: string; stack?: string };
+
+/** What each worker starts from: the config, the storage and study, and the base config's shared data. */
+export interface WorkerData {
+  file: string;
+  /** The parent's config as loaded (a `seqtune worker` reads it from storage: there may be no file here). */
+  loaded?: LoadedConfig;
+  storage: string;
+  study: string;
+  /** The base config's prepared data in shared memory (every worker reads the same series, none copies it). */
+  data?: SharedPreparedData;
+}
 
 /** The pool has no thread left that can start. */
 export class PoolError extends SeqtuneError {}
@@ -68,7 +81,7 @@ export class WorkerPool {
     this.idle = [...slots].reverse();
   }
 
-  static async start(n: number, data: unknown, o: PoolOptions = {}): Promise<WorkerPool> {
+  static async start(n: number, data: WorkerData, o: PoolOptions = {}): Promise<WorkerPool> {
     const script = o.script ?? siblingModule(import.meta.url, 'worker');
     const spawn = () => ready(script, data, o.resourceLimits);
     const started = await Promise.allSettled(Array.from({ length: n }, spawn));

@@ -31,7 +31,7 @@ import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, Tpe
 import { tuneSettings } from './settings.js';
 import { applyParams, type Params } from './space.js';
 import { ownerOf, sweepStale } from './stale.js';
-import { prepareFor, runTrial, type TrialEnv } from './trial.js';
+import { prepareFor, runTrial, sharedBaseData, type TrialEnv } from './trial.js';
 import type { TuneSettings } from './types.js';
 
 function samplerOf(s: TuneSettings): Sampler {
@@ -240,7 +240,8 @@ async function runTrials(c: StudyContext): Promise<string> {
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
-  const data = { file: loaded.file, loaded, storage: c.url, study: c.name };
+  const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
+  const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, data, { script: o.workerScript }) : null;
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const loop: Loop = {

@@ -9,7 +9,16 @@ import {
   type RawConfig,
   scheduleOf,
 } from '../config/index.js';
-import { type PreparedData, prepareData } from '../data/index.js';
+import {
+  type DataConfig,
+  DataError,
+  type PreparedData,
+  prepareData,
+  rewindow,
+  type SharedPreparedData,
+  seriesKey,
+  shareData,
+} from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { SeqtuneError } from '../errors.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
@@ -58,15 +67,36 @@ class Reporter extends Callback {
   }
 }
 
+/** The key of a config's prepared data in TrialEnv.dataCache: configs with the same data section share it. */
+export function dataKey(cfg: RawConfig): string {
+  return JSON.stringify(cfg.data);
+}
+
 export async function prepareFor(env: TrialEnv, cfg: RawConfig): Promise<PreparedData> {
-  const key = JSON.stringify(cfg.data);
+  const key = dataKey(cfg);
   let d = env.dataCache.get(key);
   if (!d) {
     const { spec, csvPath } = dataSpec(cfg, env.loaded.dir);
-    d = await prepareData(spec, csvPath);
+    // A data section that differs only in the windows (e.g. a lookback being tuned) cuts new windows from a
+    // series already prepared (in a worker: the one shared with the main thread) instead of reading the CSV.
+    const same = [...env.dataCache].find(([k]) => seriesKey(JSON.parse(k) as DataConfig) === seriesKey(spec));
+    d = same ? rewindow(same[1], spec, csvPath) : await prepareData(spec, csvPath);
     env.dataCache.set(key, d);
   }
   return d;
+}
+
+/**
+ * The base config's prepared data in shared memory, for the worker threads (each reads it instead of preparing
+ * its own copy); undefined when the data cannot be prepared, so that each trial reports why, as before.
+ */
+export async function sharedBaseData(env: TrialEnv): Promise<SharedPreparedData | undefined> {
+  try {
+    return shareData(await prepareFor(env, env.base));
+  } catch (e) {
+    if (e instanceof DataError) return undefined;
+    throw e;
+  }
 }
 
 /**

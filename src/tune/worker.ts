@@ -2,17 +2,14 @@
 // Receives {number}, runs that (already created) trial, answers {number, state}, or {number, error, stack} when
 // something failed outside the trial's own error handling (the pool then fails the trial with that reason).
 import { parentPort, workerData } from 'node:worker_threads';
-import { type LoadedConfig, loadConfig, resolveConfig } from '../config/index.js';
+import { loadConfig, resolveConfig } from '../config/index.js';
+import { fromShared } from '../data/index.js';
 import { openStorage } from '../storage/index.js';
+import type { WorkerData } from './pool.js';
 import { tuneSettings } from './settings.js';
-import { runTrial, type TrialEnv } from './trial.js';
+import { dataKey, runTrial, type TrialEnv } from './trial.js';
 
-const {
-  file,
-  loaded: given,
-  storage: url,
-  study,
-} = workerData as { file: string; loaded?: LoadedConfig; storage: string; study: string };
+const { file, loaded: given, storage: url, study, data } = workerData as WorkerData;
 // The parent's config as loaded (a `seqtune worker` reads it from storage: there may be no file on this machine).
 const loaded = given ?? (await loadConfig(file));
 const base = resolveConfig(loaded.raw, loaded.name);
@@ -26,7 +23,8 @@ const env: TrialEnv = {
   pruner: s.pruner,
   repeats: s.repeats,
   objective: s.objective,
-  dataCache: new Map(),
+  // The study's prepared data, in memory shared with the main thread (pool.ts), instead of a copy of its own.
+  dataCache: new Map(data ? [[dataKey(base), fromShared(data)]] : []),
 };
 
 parentPort!.on('message', async (msg: { number: number } | 'close') => {

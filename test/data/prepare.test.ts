@@ -25,7 +25,11 @@ test('CSV: quoted fields, CRLF, BOM and no final newline', async () => {
   const f = csvFile('\uFEFF"Month","Sales"\r\n"1-01",266.0\r\n"1-02","145.9"\r\n"1-03",183.1');
   const t = await readCsv(f);
   assert.deepEqual(t.header, ['Month', 'Sales']);
-  assert.deepEqual(t.columns.get('Sales'), ['266.0', '145.9', '183.1']);
+  assert.deepEqual([...t.columns.get('Sales')!.numbers], [266, 145.9, 183.1]);
+  assert.deepEqual(
+    [0, 1, 2].map((r) => t.columns.get('Month')!.cell(r)),
+    ['1-01', '1-02', '1-03'],
+  );
   assert.equal(t.rows, 3);
 });
 
@@ -126,7 +130,7 @@ test('windows follow the ETT protocol: a window belongs to the split holding all
   assert.equal(d.windows.train.starts.at(-1), 57);
   assert.equal(d.windows.val.starts[0], 60);
   assert.equal(d.windows.test.starts.length, 20 - 3 + 1);
-  const w = d.windows.test;
+  const w = d.windows.test.copy();
   assert.deepEqual([...w.x.slice(0, 5)], [75, 76, 77, 78, 79]);
   assert.deepEqual([...w.y.slice(0, 3)], [80, 81, 82]);
 });
@@ -163,12 +167,12 @@ test('baselines: persistence repeats the last value, seasonal naive the value a 
 test('relative windows: inputs and targets minus the last input value; a zero forecast is persistence', async () => {
   const f = csvFile(series(60, (i) => String(i * i)));
   const d = await prepareData({ ...base, lookback: 3, horizon: 2, relative: true, scale: 'none' }, f);
-  const w = d.windows.train;
+  const w = d.windows.train.copy();
   assert.deepEqual([...w.x.slice(0, 3)], [0 - 4, 1 - 4, 0]);
   assert.deepEqual([...w.y.slice(0, 2)], [9 - 4, 16 - 4]);
   assert.deepEqual([...w.truth.slice(0, 2)], [9, 16]);
   const { absolute } = await import('../../src/data/index.js');
-  const zero = absolute(w, new Float32Array(w.y.length));
+  const zero = absolute(d.windows.train, new Float32Array(w.y.length));
   const persistence = baselineScores(d, 'train', ['persistence']).scaled.persistence!.mse;
   let mse = 0;
   zero.forEach((v, i) => {

@@ -1,11 +1,12 @@
 // Stage 2 of prepare (encode): the feature columns chosen (data.features, else every numeric column
 // left after data.time and data.drop), numbers parsed with missing markers as NaN, categories encoded
 // (label: one code column; onehot: one 0/1 column per category, named column=value).
+import { MISSING_TOKENS } from '../csv-column.js';
 import { DataError } from '../errors.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
-import { cellsOf, requireColumn, type TableRows } from './read.js';
+import { columnOf, requireColumn, type TableRows } from './read.js';
 
-export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
+export { MISSING_TOKENS };
 
 export interface Encoded {
   /** Feature column names after encoding, in order. */
@@ -25,10 +26,9 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
   const features: string[] = [];
   for (const c of columns) {
     if (c in cats) {
-      const cells = cellsOf(rows, c);
-      const levels = categoryLevels(rows, c, cells, fixed);
+      const { levels, codes } = categoryCodes(rows, c, fixed);
       encodings[c] = levels;
-      for (const [name, values] of encodeCategory(c, cells, levels, cats[c]!)) {
+      for (const [name, values] of encodeCategory(c, codes, levels, cats[c]!)) {
         numeric.set(name, values);
         features.push(name);
       }
@@ -74,53 +74,60 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
 }
 
 function isNumeric(rows: TableRows, c: string): boolean {
-  return cellsOf(rows, c).every((s) => MISSING_TOKENS.has(s) || Number.isFinite(Number(s)));
+  return columnOf(rows, c).firstText(rows.skip) < 0;
 }
 
+/** The column's numbers after the skipped rows (a view, not a copy); a text cell is an error naming it. */
 function parseColumn(rows: TableRows, c: string): Float64Array {
-  const raw = cellsOf(rows, c);
-  const out = new Float64Array(rows.count);
-  for (let r = 0; r < rows.count; r++) {
-    const s = raw[r]!;
-    if (MISSING_TOKENS.has(s)) {
-      out[r] = NaN;
+  const col = columnOf(rows, c);
+  const r = col.firstText(rows.skip);
+  if (r >= 0)
+    throw new DataError(`${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${col.textAt(r)}"`);
+  return col.numbers.subarray(rows.skip);
+}
+
+/**
+ * A categorical column's categories, sorted, and each row's index among them (-1 where missing); with a trained
+ * model's encoding, its own categories (and no new one).
+ */
+function categoryCodes(rows: TableRows, c: string, fixed?: FixedEncoding): { levels: string[]; codes: Int32Array } {
+  const col = columnOf(rows, c),
+    n = rows.count;
+  const cells: (string | null)[] = [];
+  const cellCode = new Map<string, number>(),
+    raw = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = col.cell(i + rows.skip);
+    if (s === '' || MISSING_TOKENS.has(s)) {
+      raw[i] = -1;
       continue;
     }
-    const v = Number(s);
-    if (!Number.isFinite(v))
-      throw new DataError(
-        `${rows.table.file}: row ${r + 1 + rows.skip}, column "${c}": expected a number, found "${s}"`,
-      );
-    out[r] = v;
+    let k = cellCode.get(s);
+    if (k === undefined) {
+      k = cells.push(s) - 1;
+      cellCode.set(s, k);
+    }
+    raw[i] = k;
   }
-  return out;
-}
-
-/** A categorical column's categories, sorted; with a trained model's encoding, its own (and no new one). */
-function categoryLevels(rows: TableRows, c: string, cells: string[], fixed?: FixedEncoding): string[] {
-  const levels = fixed?.encodings[c] ?? [...new Set(cells.filter((s) => !MISSING_TOKENS.has(s)))].sort();
-  if (fixed)
-    cells.forEach((s, r) => {
-      if (!MISSING_TOKENS.has(s) && !levels.includes(s))
-        throw new DataError(
-          `${rows.table.file}: row ${r + 1 + rows.skip}, column "${c}": ` +
-            `category "${s}" was not seen in training (${levels.join(', ')})`,
-        );
-    });
-  return levels;
+  const levels = fixed?.encodings[c] ?? (cells as string[]).slice().sort();
+  const toLevel = cells.map((s) => levels.indexOf(s!));
+  const codes = raw.map((k) => (k < 0 ? -1 : toLevel[k]!));
+  const unseen = fixed ? codes.findIndex((k, i) => k < 0 && raw[i]! >= 0) : -1;
+  if (unseen >= 0)
+    throw new DataError(
+      `${rows.table.file}: row ${unseen + 1 + rows.skip}, column "${c}": ` +
+        `category "${cells[raw[unseen]!]}" was not seen in training (${levels.join(', ')})`,
+    );
+  return { levels, codes };
 }
 
 /** The numeric columns of a categorical column: its codes (label) or one indicator per category (onehot). */
 function encodeCategory(
   c: string,
-  cells: string[],
+  codes: Int32Array,
   levels: string[],
   kind: 'label' | 'onehot',
 ): [string, Float64Array][] {
-  if (kind === 'label')
-    return [[c, Float64Array.from(cells, (s) => (MISSING_TOKENS.has(s) ? NaN : levels.indexOf(s)))]];
-  return levels.map((lv) => [
-    `${c}=${lv}`,
-    Float64Array.from(cells, (s) => (MISSING_TOKENS.has(s) ? NaN : s === lv ? 1 : 0)),
-  ]);
+  if (kind === 'label') return [[c, Float64Array.from(codes, (k) => (k < 0 ? NaN : k))]];
+  return levels.map((lv, j) => [`${c}=${lv}`, Float64Array.from(codes, (k) => (k < 0 ? NaN : k === j ? 1 : 0))]);
 }

@@ -1,6 +1,6 @@
 // Stage 3 of prepare (impute): missing values in the columns in use handled by data.missing: error
 // (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
-// nearest value) or {constant: x}. Filling works on the encoded columns in place.
+// nearest value) or {constant: x}. Filling works on copies of the columns that have gaps.
 import { DataError, MissingValuesError } from '../errors.js';
 import type { DataConfig, MissingPolicy } from '../types.js';
 import type { Encoded } from './encode.js';
@@ -17,7 +17,9 @@ export interface Imputed {
   features: Float64Array[];
   /** Target columns in TableRows.targets order. */
   targets: Float64Array[];
-  time: number[];
+  time: Float64Array;
+  /** The data row (1-based, as messages count rows) of usable row i. */
+  rowNumber: (i: number) => number;
   notes: string[];
 }
 
@@ -30,7 +32,8 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): I
     droppedRows: keep ? rows.count - keep.length : 0,
     features: enc.features.map((c) => pick(enc.numeric.get(c)!)),
     targets: rows.targets.map((c) => pick(enc.numeric.get(c)!)),
-    time: keep ? keep.map((r) => rows.time[r]!) : rows.time,
+    time: keep ? Float64Array.from(keep, (r) => rows.time[r]!) : rows.time,
+    rowNumber: (i) => (keep ? keep[i]! : i) + rows.skip + 1,
     notes,
   };
 }
@@ -58,7 +61,11 @@ function applyPolicy(
     const dropped = rows.count - keep.length;
     return { keep, notes: [`dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values`] };
   }
-  for (const c of used) fillColumn(policy, numeric.get(c)!, rows, c);
+  // The columns may be views of the table's: fill copies of the ones with gaps.
+  for (const c of used) {
+    const v = numeric.get(c)!;
+    if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c));
+  }
   const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
   return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
 }
@@ -82,7 +89,7 @@ function findMissing(
   return { count, cells };
 }
 
-function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string): void {
+function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string): Float64Array {
   const n = rows.count;
   if (policy === 'ffill') {
     for (let r = 0; r < n; r++)
@@ -101,6 +108,7 @@ function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: str
   } else {
     for (let r = 0; r < n; r++) if (Number.isNaN(v[r])) v[r] = policy.constant;
   }
+  return v;
 }
 
 /** Linear interpolation over each run of NaN in v[0, n); a run at either end takes the nearest value. */

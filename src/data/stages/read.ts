@@ -1,6 +1,7 @@
 // Stage 1 of prepare (read): the data rows after data.skip_rows, every column the config names checked
 // against the header, and the time column(s) parsed and checked for order.
 import type { Table } from '../csv.js';
+import type { TableColumn } from '../csv-column.js';
 import { DataError } from '../errors.js';
 import type { DataConfig } from '../types.js';
 
@@ -15,7 +16,7 @@ export interface TableRows {
   /** Columns that are never features: the time column(s) and data.drop. */
   excluded: Set<string>;
   /** Time stamps in ms (or row numbers when there is no time column). */
-  time: number[];
+  time: Float64Array;
 }
 
 export function readRows(cfg: DataConfig, table: Table): TableRows {
@@ -29,7 +30,9 @@ export function readRows(cfg: DataConfig, table: Table): TableRows {
   for (const c of Object.keys(cfg.categorical ?? {})) requireColumn(table, c, `data.categorical.${c}`);
   const timeCols = cfg.time === undefined ? [] : Array.isArray(cfg.time) ? cfg.time : [cfg.time];
   const time =
-    cfg.time !== undefined ? parseTime(table, cfg.time, skip) : Array.from({ length: table.rows - skip }, (_, i) => i);
+    cfg.time !== undefined
+      ? parseTime(table, cfg.time, skip)
+      : Float64Array.from({ length: table.rows - skip }, (_, i) => i);
   return {
     table,
     skip,
@@ -48,42 +51,41 @@ export function requireColumn(table: Table, c: string, key: string): void {
     );
 }
 
-/** The cells of column c after the skipped rows. */
-export function cellsOf(rows: TableRows, c: string): string[] {
-  return rows.table.columns.get(c)!.slice(rows.skip);
+/** Column c of the table (checked to exist). */
+export function columnOf(rows: TableRows, c: string): TableColumn {
+  return rows.table.columns.get(c)!;
 }
 
-function parseTime(table: Table, time: string | string[], skip: number): number[] {
+function parseTime(table: Table, time: string | string[], skip: number): Float64Array {
   const cols = (Array.isArray(time) ? time : [time]).map((c) => {
     const v = table.columns.get(c);
     if (!v)
       throw new DataError(
         `${table.file}: data.time names column "${c}", which is not in the header (${table.header.join(', ')})`,
       );
-    return { name: c, values: v.slice(skip) };
+    return { name: c, column: v };
   });
-  const n = cols[0]!.values.length;
-  const out: number[] = new Array(n);
-  for (let r = 0; r < n; r++) {
-    const t = cols.length === 1 ? parseStamp(cols[0]!.values[r]!) : fromParts(cols.map((c) => Number(c.values[r])));
-    if (!Number.isFinite(t))
+  const n = table.rows - skip;
+  const out = new Float64Array(n);
+  const where = (r: number) => `${table.file}: row ${r + 1}, column "${cols.map((c) => c.name).join('/')}": `;
+  const found = (r: number) => cols.map((c) => c.column.cell(r)).join(' ');
+  for (let i = 0; i < n; i++) {
+    const r = i + skip;
+    const t = cols.length === 1 ? parseStamp(cols[0]!.column, r) : fromParts(cols.map((c) => c.column.numbers[r]!));
+    if (!Number.isFinite(t)) throw new DataError(`${where(r)}expected a date/time, found "${found(r)}"`);
+    if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
-          `expected a date/time, found "${cols.map((c) => c.values[r]).join(' ')}"`,
+        `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates`,
       );
-    if (r > 0 && !(t > out[r - 1]!))
-      throw new DataError(
-        `${table.file}: row ${r + 1 + skip}, column "${cols.map((c) => c.name).join('/')}": ` +
-          `time "${cols.map((c) => c.values[r]).join(' ')}" is not after the row before; ` +
-          'rows must be in time order without duplicates',
-      );
-    out[r] = t;
+    out[i] = t;
   }
   return out;
 }
 
 /** One time cell: a number as it is, else a date ("2020-01-02 03:04" is read as UTC). */
-function parseStamp(raw: string): number {
+function parseStamp(column: TableColumn, r: number): number {
+  const raw = column.textAt(r);
+  if (raw === null) return column.numbers[r]!;
   return /^-?\d+(\.\d+)?$/.test(raw)
     ? Number(raw)
     : Date.parse(

@@ -3,6 +3,7 @@
 // model's encoding, its scaler as it is, after checking the columns match.
 import { DataError } from '../errors.js';
 import { Scaler } from '../scale.js';
+import { sharedColumns } from '../share.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
 import type { Imputed } from './impute.js';
 
@@ -35,10 +36,47 @@ export function scaleColumns(
   const scaler = fixed
     ? new Scaler(fixed.scaler)
     : Scaler.fit(cfg.scale ?? 'standard', columns, data, train[0], train[1]);
-  const features = clean.features.map((v, i) => Float64Array.from(v, (x) => scaler.transform(i, x)));
+  // In shared memory from the start: tuning's worker threads read these columns without a copy (share.ts).
+  const out = sharedColumns(columns.length, clean.rows);
+  const transform = (v: Float64Array, i: number, dst: Float64Array) => {
+    const c = scaler.state.center[i]!,
+      sc = scaler.state.scale[i]!;
+    for (let r = 0; r < v.length; r++) dst[r] = (v[r]! - c) / sc; // Scaler.transform, inlined
+    return dst;
+  };
+  const features = clean.features.map((v, i) => transform(v, i, out[i]!));
+  // A target that is also a feature is that feature's scaled column (the same values), not a second copy.
   const targets = names.targets.map((t, k) => {
     const i = columns.indexOf(t);
-    return Float64Array.from(clean.targets[k]!, (x) => scaler.transform(i, x));
+    return i < features.length ? features[i]! : transform(clean.targets[k]!, i, out[i]!);
   });
-  return { scaler, features, targets };
+  const scaled = { scaler, features, targets };
+  checkRange(file, { ...names, kind: scaler.state.kind }, clean, scaled);
+  return scaled;
+}
+
+/** Largest magnitude a scaled value may have: the model trains in float32 (max 3.4e38), with room for differences. */
+export const MAX_SCALED = 1e37;
+
+/** Every scaled value finite and within MAX_SCALED, else the first that is not, named by row and column. */
+function checkRange(
+  file: string,
+  names: { features: string[]; targets: string[]; kind: string },
+  clean: Imputed,
+  scaled: Omit<Scaled, 'scaler'>,
+): void {
+  const sets = [
+    { names: names.features, scaled: scaled.features, raw: clean.features },
+    { names: names.targets, scaled: scaled.targets, raw: clean.targets },
+  ];
+  for (const set of sets)
+    set.scaled.forEach((col, j) => {
+      for (let i = 0; i < col.length; i++)
+        if (!(Math.abs(col[i]!) <= MAX_SCALED))
+          throw new DataError(
+            `${file}: row ${clean.rowNumber(i)}, column "${set.names[j]}": ${set.raw[j]![i]} becomes ${col[i]} ` +
+              `when scaled (data.scale: ${names.kind}); the model needs values within +-${MAX_SCALED}: ` +
+              'rescale the column, or use another data.scale',
+          );
+    });
 }

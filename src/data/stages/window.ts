@@ -1,10 +1,11 @@
 // Stage 6 of prepare (window): each split's windows of lookback inputs and horizon targets, every
-// data.stride rows, cut from the scaled columns (relative to the last input step with data.relative).
+// data.stride rows, as start indices into the scaled columns (relative to the last input step with
+// data.relative); a batch's values are gathered when the model reads them.
 // With a trained model's encoding (predict on new data) the windows are inputs only (horizon 0), one
 // for every origin row from lookback - 1 to the last row, shared by the three splits.
 import { DataError } from '../errors.js';
 import type { DataConfig, PreparedData, Ranges } from '../types.js';
-import { makeWindows, windowStarts } from '../window.js';
+import { Windows, windowStarts } from '../window.js';
 import type { Scaled } from './scale.js';
 
 export function cutWindows(
@@ -12,22 +13,16 @@ export function cutWindows(
   file: string,
   rows: number,
   ranges: Ranges,
-  scaled: Scaled,
+  scaled: Pick<Scaled, 'features' | 'targets'>,
   fixed: boolean,
 ): PreparedData['windows'] {
   const lookback = cfg.lookback,
     horizon = cfg.horizon ?? 1,
     stride = cfg.stride ?? 1;
   const relative = cfg.relative ?? false;
+  const series = { features: scaled.features, targets: scaled.targets };
   if (fixed) {
-    const w = makeWindows(
-      windowStarts([0, rows], lookback, 0, 1),
-      lookback,
-      0,
-      scaled.features,
-      scaled.targets,
-      relative,
-    );
+    const w = new Windows(windowStarts([0, rows], lookback, 0, 1), lookback, 0, series, relative);
     return { train: w, val: w, test: w };
   }
   const windows = {} as PreparedData['windows'];
@@ -39,7 +34,7 @@ export function cutWindows(
           `holds no window of lookback ${lookback} + horizon ${horizon}; ` +
           'use more data, a smaller lookback/horizon or another split',
       );
-    windows[k] = makeWindows(starts, lookback, horizon, scaled.features, scaled.targets, relative);
+    windows[k] = new Windows(starts, lookback, horizon, series, relative);
   }
   return windows;
 }

@@ -1,0 +1,161 @@
+// One CSV column as readCsv keeps it: a number per cell (NaN where the cell is missing or text), and the cells
+// that are text (neither a number nor a missing marker) as their UTF-8 bytes, decoded when asked for. A numeric
+// column holds no string at all, nor does a column of dates or categories.
+
+/** Cells read as missing: empty, NA, NaN, null, None, ?. */
+export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * A decimal number ([+-]digits[.digits][e[+-]digits]) in bytes [a, b), or NaN when it is not one or needs more
+ * care: at most 15 significant digits and a power of ten within 1e+-22 make m * 10^e or m / 10^e one correctly
+ * rounded operation on exact doubles (Clinger's fast path), so the result is exactly Number(text).
+ */
+export function decimalNumber(buf: Uint8Array, a: number, b: number): number {
+  let i = a;
+  const neg = buf[i] === 45;
+  if (neg || buf[i] === 43) i++;
+  let m = 0,
+    digits = 0,
+    exp = 0,
+    any = false,
+    frac = false;
+  for (; i < b; i++) {
+    const c = buf[i]! - 48;
+    if (c === -2 && !frac) {
+      frac = true;
+      continue;
+    }
+    if (c < 0 || c > 9) break;
+    any = true;
+    if ((digits > 0 || c !== 0) && ++digits > 15) return NaN;
+    m = m * 10 + c;
+    if (frac) exp--;
+  }
+  if (!any) return NaN;
+  if (i < b && (buf[i] === 101 || buf[i] === 69)) {
+    const eneg = buf[++i] === 45;
+    if (eneg || buf[i] === 43) i++;
+    let e = 0,
+      ed = 0;
+    for (; i < b && buf[i]! >= 48 && buf[i]! <= 57; i++, ed++) e = e * 10 + buf[i]! - 48;
+    if (ed === 0 || ed > 4) return NaN;
+    exp += eneg ? -e : e;
+  }
+  if (i !== b || exp < -22 || exp > 22) return NaN;
+  const v = exp < 0 ? m / POW10[-exp]! : m * POW10[exp]!;
+  return neg ? -v : v;
+}
+
+/** A column read from a CSV; row r is the r-th data row (0-based). */
+export class TableColumn {
+  constructor(
+    /** Each cell as a number; NaN where it is missing or text. */
+    readonly numbers: Float64Array,
+    /**
+     * Where each row's text ends in `textBytes` (cumulative; a row whose text is empty holds no text), or null when
+     * no cell is text. Text is kept as UTF-8 bytes and decoded when asked for: a column of dates holds no string
+     * per cell.
+     */
+    readonly textEnds: Int32Array | null,
+    readonly textBytes: Buffer,
+  ) {}
+
+  get length(): number {
+    return this.numbers.length;
+  }
+
+  /** The cell's text when it is text, else null (a number or missing). */
+  textAt(r: number): string | null {
+    if (!this.textEnds) return null;
+    const a = r > 0 ? this.textEnds[r - 1]! : 0,
+      b = this.textEnds[r]!;
+    return a === b ? null : this.textBytes.toString('utf8', a, b);
+  }
+
+  /** The cell as a string: its text, its number's shortest form, or '' when missing. */
+  cell(r: number): string {
+    const t = this.textAt(r);
+    if (t !== null) return t;
+    const v = this.numbers[r]!;
+    return Number.isNaN(v) ? '' : String(v);
+  }
+
+  /** The first row from `from` on whose cell is text, or -1. */
+  firstText(from = 0): number {
+    const ends = this.textEnds;
+    if (!ends) return -1;
+    for (let r = from; r < ends.length; r++) if (ends[r] !== (r > 0 ? ends[r - 1] : 0)) return r;
+    return -1;
+  }
+}
+
+/** Builds a column cell by cell, growing its arrays as rows come. */
+export class ColumnBuilder {
+  private numbers: Float64Array;
+  private textEnds: Int32Array | null = null;
+  private textBytes = Buffer.alloc(0);
+  private textUsed = 0;
+  private n = 0;
+
+  constructor(capacity: number) {
+    this.numbers = new Float64Array(Math.max(16, capacity));
+  }
+
+  /** Adds a cell that is a number. */
+  pushNumber(v: number): void {
+    if (this.n === this.numbers.length) this.grow();
+    if (this.textEnds) this.textEnds[this.n] = this.textUsed;
+    this.numbers[this.n++] = v;
+  }
+
+  /** Adds the cell in bytes [a, b) of buf; `escaped` when it holds doubled quotes (""). */
+  push(buf: Buffer, a: number, b: number, escaped: boolean): void {
+    const fast = escaped ? NaN : decimalNumber(buf, a, b);
+    if (!Number.isNaN(fast)) {
+      this.pushNumber(fast);
+      return;
+    }
+    const s = escaped ? buf.toString('utf8', a, b).replaceAll('""', '"') : buf.toString('utf8', a, b);
+    const v = MISSING_TOKENS.has(s) ? NaN : Number(s);
+    if (Number.isFinite(v) || MISSING_TOKENS.has(s)) this.pushNumber(Number.isFinite(v) ? v : NaN);
+    else this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
+  }
+
+  /** Room for at least n cells (an estimate from the first chunk saves growing many times). */
+  reserve(n: number): void {
+    if (n > this.numbers.length) this.grow(n);
+  }
+
+  finish(): TableColumn {
+    return new TableColumn(
+      this.numbers.subarray(0, this.n),
+      this.textEnds?.subarray(0, this.n) ?? null,
+      this.textBytes.subarray(0, this.textUsed),
+    );
+  }
+
+  private pushText(bytes: Uint8Array): void {
+    if (!this.textEnds) this.textEnds = new Int32Array(this.numbers.length);
+    if (this.textUsed + bytes.length > this.textBytes.length) {
+      const grown = Buffer.alloc(Math.max(1024, 2 * (this.textUsed + bytes.length)));
+      this.textBytes.copy(grown, 0, 0, this.textUsed);
+      this.textBytes = grown;
+    }
+    this.textBytes.set(bytes, this.textUsed);
+    this.textUsed += bytes.length;
+    this.pushNumber(NaN);
+  }
+
+  private grow(to = Math.ceil(this.numbers.length * 1.5)): void {
+    const numbers = new Float64Array(to);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    if (this.textEnds) {
+      const ends = new Int32Array(to);
+      ends.set(this.textEnds);
+      this.textEnds = ends;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// The fast path of readCsv for the common record: one line of unquoted fields. It scans the bytes once and builds
+// each decimal number as it goes (the same Clinger fast path as decimalNumber, so every value equals
+// Number(text)); a field that is not such a number (a date, a category, an empty cell, a long mantissa) is left
+// as a byte span for the column to read. At a quote, a lone CR or the end of the buffer it gives up, and the
+// record is scanned again by the general scanner (csv-scan.ts).
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const COMMA = 44,
+  LF = 10,
+  CR = 13,
+  QUOTE = 34;
+
+const isBlank = (c: number | undefined) => c === 32 || c === 9;
+
+/** Position after the exponent digits at i, with the exponent in out[0]; -1 when it is not a short exponent. */
+function exponentAt(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
+  const neg = buf[i] === 45;
+  if (neg || buf[i] === 43) i++;
+  let e = 0,
+    ed = 0;
+  for (; i < end; i++, ed++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) break;
+    e = e * 10 + d;
+  }
+  if (ed === 0 || ed > 4) return -1;
+  out[0] = neg ? -e : e;
+  return i;
+}
+
+/** The decimal number at i into out[1]; returns the position after it, or -1 when there is none to read fast. */
+function numberAt(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
+  const neg = buf[i] === 45;
+  if (neg || buf[i] === 43) i++;
+  let m = 0,
+    digits = 0,
+    exp = 0,
+    any = false,
+    frac = false;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d === -2 && !frac) {
+      frac = true;
+      continue;
+    }
+    if (d < 0 || d > 9) break;
+    any = true;
+    if ((digits > 0 || d !== 0) && ++digits > 15) return -1;
+    m = m * 10 + d;
+    if (frac) exp--;
+  }
+  if (!any || i >= end) return -1;
+  if (buf[i] === 101 || buf[i] === 69) {
+    i = exponentAt(buf, i + 1, end, out);
+    if (i < 0 || i >= end) return -1;
+    exp += out[0]!;
+  }
+  if (exp < -22 || exp > 22) return -1;
+  const v = exp < 0 ? m / POW10[-exp]! : m * POW10[exp]!;
+  out[1] = neg ? -v : v;
+  return i;
+}
+
+/** The end of an unquoted field starting at i (a comma or line end), or -1 at a quote or the buffer's end. */
+function fieldEnd(buf: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = buf[i];
+    if (c === COMMA || c === LF || c === CR) return i;
+    if (c === QUOTE) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Reads the record at p as `fields` unquoted fields: field f's number into vals[f] with spans[2f] = -1, or, when
+ * it is not a decimal number, its bytes [spans[2f], spans[2f+1]) (blanks around it left out). Returns the position
+ * after the record's line end, or -1 to leave the record to the general scanner. vals needs fields + 2 entries.
+ */
+export function fastRecord(
+  buf: Uint8Array,
+  p: number,
+  end: number,
+  fields: number,
+  vals: Float64Array,
+  spans: Int32Array,
+): number {
+  const scratch = vals.subarray(fields, fields + 2);
+  let i = p;
+  for (let f = 0; f < fields; f++) {
+    while (i < end && isBlank(buf[i])) i++;
+    const start = i;
+    let q = numberAt(buf, i, end, scratch);
+    const after = q < 0 ? undefined : buf[q];
+    if (q >= 0 && (after === COMMA || after === LF || after === CR || isBlank(after))) {
+      vals[f] = scratch[1]!;
+      spans[2 * f] = -1;
+    } else {
+      q = fieldEnd(buf, start, end);
+      if (q < 0) return -1;
+      let e = q;
+      while (e > start && isBlank(buf[e - 1])) e--;
+      if (fields === 1 && e === start) return -1; // an empty or blank line, which the general scanner skips
+      spans[2 * f] = start;
+      spans[2 * f + 1] = e;
+    }
+    i = q;
+    while (i < end && isBlank(buf[i])) i++;
+    const c = buf[i];
+    if (f < fields - 1) {
+      if (c !== COMMA) return -1;
+      i++;
+    } else if (c === LF) return i + 1;
+    else if (c === CR && buf[i + 1] === LF) return i + 2;
+  }
+  return -1;
+}

@@ -1,0 +1,109 @@
+// readCsv keeps typed columns (a number per cell, each distinct text once), reads the same table whatever the chunk
+// size, gives exactly Number()'s value for every number, and names file, line and column for a malformed record.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DataError, prepareData, readCsv } from '../../src/data/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-csv-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+let k = 0;
+const csvFile = (text: string) => {
+  const f = join(dir, `t${k++}.csv`);
+  writeFileSync(f, text);
+  return f;
+};
+
+test('columns are typed: numbers as float64, missing as NaN, text as UTF-8 bytes (no string per cell)', async () => {
+  const rows = Array.from({ length: 300 }, (_, i) => `${i * 0.5},${['NE', 'SE', 'cv'][i % 3]},${i % 7 ? i : 'NA'}`);
+  const t = await readCsv(csvFile(`a,wind,b\n${rows.join('\n')}\n`));
+  const a = t.columns.get('a')!,
+    wind = t.columns.get('wind')!,
+    b = t.columns.get('b')!;
+  assert.ok(a.numbers instanceof Float64Array);
+  assert.equal(a.textEnds, null, 'a numeric column holds no text at all');
+  assert.equal(a.numbers[299], 149.5);
+  assert.ok(wind.textEnds instanceof Int32Array && wind.textBytes.length === 600, 'two bytes a cell, no string');
+  assert.deepEqual([wind.textAt(0), wind.textAt(4), wind.cell(5)], ['NE', 'SE', 'cv']);
+  assert.ok(Number.isNaN(b.numbers[0]!) && b.textAt(0) === null && b.cell(0) === '');
+  assert.equal(b.textEnds, null, 'a missing marker is not text');
+});
+
+test('every number is exactly what Number() makes of its text, fast path or not', async () => {
+  const cells = [
+    '0.1',
+    '-0',
+    '1e22',
+    '1e23',
+    '123456789012345',
+    '1234567890123456789',
+    '0.000001234',
+    '5e-324',
+    '1.7976931348623157e308',
+    '+.5',
+    '7.',
+    '0x1A',
+    '2.5E-3',
+    ' 4.25 ',
+    '"3.5"',
+  ];
+  const t = await readCsv(csvFile(`v\n${cells.join('\n')}\n`));
+  cells.forEach((c, i) => {
+    const want = Number(c.replaceAll('"', '').trim());
+    assert.ok(Object.is(t.columns.get('v')!.numbers[i], want), `${c}: ${t.columns.get('v')!.numbers[i]} vs ${want}`);
+  });
+});
+
+test('the same table whatever the chunk size: records cut by a chunk end are carried over', async () => {
+  const text = '\uFEFFx,"y, quoted",z\r\n1,"a ""b""\r\nc",2.5\r\n\r\n  \r\n3 , NE ,4e2\r\n5,"",6\r7,cv,8';
+  const f = csvFile(text);
+  const whole = await readCsv(f);
+  assert.deepEqual(whole.header, ['x', 'y, quoted', 'z']);
+  assert.equal(whole.rows, 4);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((r) => whole.columns.get('y, quoted')!.cell(r)),
+    ['a "b"\r\nc', 'NE', '', 'cv'],
+  );
+  for (let chunk = 1; chunk <= 9; chunk++) {
+    const t = await readCsv(f, { chunkBytes: chunk });
+    assert.deepEqual(t.header, whole.header, `chunk ${chunk}`);
+    for (const h of t.header) {
+      assert.deepEqual(t.columns.get(h)!.numbers, whole.columns.get(h)!.numbers, `chunk ${chunk} ${h}`);
+      assert.deepEqual(t.columns.get(h)!.textBytes, whole.columns.get(h)!.textBytes, `chunk ${chunk} ${h}`);
+      assert.deepEqual(t.columns.get(h)!.textEnds, whole.columns.get(h)!.textEnds, `chunk ${chunk} ${h}`);
+    }
+  }
+});
+
+test('malformed records: one line naming the file, the line (after multi-line fields), the row and the column', async () => {
+  const cases: [string, RegExp][] = [
+    ['a,b\n1,"x\ny"\n2,3"\n', /: line 4 \(data row 2\), column 2 "b": a double quote inside an unquoted field/],
+    ['a,b\n1,"2\n', /: line 2 \(data row 1\), column 2 "b": a quoted field is never closed/],
+    ['a,b\n1,"2"x\n', /: line 2 \(data row 1\), column 2 "b": a quoted field is followed by "x"/],
+    ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
+    ['"a\n', /: line 1 \(the header\), column 1: a quoted field is never closed/],
+    ['a,,c\n1,2,3\n', /: header column 2 has no name/],
+  ];
+  for (const [text, re] of cases) {
+    const f = csvFile(text);
+    await assert.rejects(readCsv(f), (e: Error) => {
+      assert.ok(e instanceof DataError, String(e));
+      assert.ok(e.message.startsWith(`${f}: `) && !e.message.includes('\n'), e.message);
+      assert.match(e.message, re);
+      return true;
+    });
+  }
+});
+
+test('a value that scaling takes beyond float32 is a DataError naming the row and column, for every scaler', async () => {
+  const f = csvFile(
+    `y\n${Array.from({ length: 40 }, (_, i) => (i === 9 ? '1e308' : i === 12 ? '-1.7e308' : i)).join('\n')}\n`,
+  );
+  for (const scale of ['minmax', 'standard', 'robust', 'none'] as const)
+    await assert.rejects(
+      prepareData({ csv: f, target: 'y', lookback: 3, scale }, f),
+      new RegExp(`: row \\d+, column "y": .* when scaled \\(data.scale: ${scale}\\)`),
+    );
+});
