@@ -2,6 +2,15 @@
 // a time, with their own engine and their own storage connection.
 import { Worker } from 'node:worker_threads';
 
+/** What every worker is started with: the config, the study, where trials keep their models, the budget's end. */
+export interface WorkerData {
+  file: string;
+  storage: string;
+  study: string;
+  runs?: string;
+  deadline?: number;
+}
+
 /** Worker threads that each run one trial at a time (own engine, own storage connection). */
 export class WorkerPool {
   private idle: Worker[] = [];
@@ -10,7 +19,7 @@ export class WorkerPool {
     this.idle = [...workers];
   }
 
-  static async start(n: number, data: { file: string; storage: string; study: string }): Promise<WorkerPool> {
+  static async start(n: number, data: WorkerData): Promise<WorkerPool> {
     // From built code the worker is worker.js; from source (tests, tsx) a bootstrap registers tsx first.
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);

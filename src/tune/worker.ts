@@ -3,10 +3,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig, resolveConfig } from '../config/index.js';
 import { openStorage } from '../storage/index.js';
+import type { WorkerData } from './pool.js';
 import { tuneSettings } from './settings.js';
 import { runTrial, type TrialEnv } from './trial.js';
 
-const { file, storage: url, study } = workerData as { file: string; storage: string; study: string };
+const { file, storage: url, study, runs, deadline } = workerData as WorkerData;
 const loaded = await loadConfig(file);
 const base = resolveConfig(loaded.raw, loaded.name);
 const s = tuneSettings(base, loaded.file);
@@ -20,6 +21,8 @@ const env: TrialEnv = {
   repeats: s.repeats,
   objective: s.objective,
   dataCache: new Map(),
+  runs,
+  deadline,
 };
 
 parentPort!.on('message', async (msg: { number: number } | 'close') => {
