@@ -135,7 +135,10 @@ async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name
   if (!fin || c.o.rerunInterrupted) return undefined;
   const trials = await c.storage.getTrials(c.name);
   const done = trials.filter((t) => t.state !== 'running').length;
-  if (done < (c.o.trials ?? c.s.trials) && (!fin.reason.startsWith('time budget') || c.o.timeBudget)) return undefined;
+  const more = fin.reason.startsWith('time budget')
+    ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
+    : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
+  if (more) return undefined;
   const best = bestOf(trials);
   const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';
   const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
