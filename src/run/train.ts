@@ -126,7 +126,15 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   try {
     const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);
-    const { metrics, diagnosis, loss } = await finishRun(folder, { loaded, cfg, csvPath, data, model, history, seconds });
+    const { metrics, diagnosis, loss } = await finishRun(folder, {
+      loaded,
+      cfg,
+      csvPath,
+      data,
+      model,
+      history,
+      seconds,
+    });
     const dir = await folder.commit();
     logSummary(log, loss, metrics, diagnosis, dir);
     return { dir, metrics, history, model, data, config: cfg, diagnosis };
