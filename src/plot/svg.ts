@@ -149,7 +149,10 @@ function polylines(info: ChartInfo, { logY, sx, sy }: Frame): [number, number][]
         cur = null;
         continue;
       }
-      if (!cur) out.push((cur = []));
+      if (!cur) {
+        cur = [];
+        out.push(cur);
+      }
       cur.push([sx(x), sy(y)]);
     }
     return out;
