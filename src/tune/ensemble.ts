@@ -107,6 +107,28 @@ function choose(d: PreparedData, members: Member[], method: FusionMethod) {
   return { fusion, memberVal, fusionVal, best, useFusion, use };
 }
 
+/** One line per member and per skipped trial, and the fusion's verdict when it does not beat its best member. */
+function say(
+  log: (l: string) => void,
+  r: { members: Member[]; skipped: Skipped[]; top: number; method: FusionMethod } & ReturnType<typeof choose>,
+): void {
+  const { members, top } = r;
+  for (const [i, m] of members.entries())
+    log(
+      `member ${i + 1}/${top}: trial ${m.trial.number} ${JSON.stringify(m.trial.params)}, its saved model in ${m.dir}`,
+    );
+  for (const s of r.skipped) log(`skipped trial ${s.trial}: the same model as trial ${s.same_as} (${s.why})`);
+  if (members.length < top)
+    log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);
+  const bestTrial = members[r.best]!.trial.number;
+  if (members.length > 1 && !r.useFusion)
+    log(
+      `the ${r.method} fusion does not beat its best member on validation (MSE ${r.fusionVal.toPrecision(4)}, ` +
+        `cross-fitted, vs ${r.memberVal[r.best]!.toPrecision(4)} for trial ${bestTrial}): the folder uses ` +
+        `trial ${bestTrial} alone`,
+    );
+}
+
 /** The study's completed trials, best first, with the config they were run from. */
 async function rankedTrials(storage: Storage, name: string) {
   const rec = await storage.getStudy(name);
@@ -135,17 +157,9 @@ export async function studyEnsemble(
   const d = await prepareFor(env, base);
   const { members, skipped } = await distinctMembers(name, base, ranked, o.top);
   try {
-    for (const s of skipped) log(`skipped trial ${s.trial}: the same model as trial ${s.same_as} (${s.why})`);
-    if (members.length < o.top)
-      log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${o.top} asked for`);
     const c = choose(d, members, method);
     const bestTrial = members[c.best]!.trial.number;
-    if (members.length > 1 && !c.useFusion)
-      log(
-        `the ${method} fusion does not beat its best member on validation (MSE ${c.fusionVal.toPrecision(4)}, ` +
-          `cross-fitted, vs ${c.memberVal[c.best]!.toPrecision(4)} for trial ${bestTrial}): the folder uses ` +
-          `trial ${bestTrial} alone`,
-      );
+    say(log, { members, skipped, top: o.top, method, ...c });
     const [xt] = splitTensors(d, 'test', members[0]!.model);
     const scoreOf = (pred: Float32Array) => scoreForecast(d, 'test', pred);
     const fusionTest = scoreOf(c.fusion.predict(xt).data);

@@ -49,7 +49,7 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       'mean',
     )
     .option('--out <dir>', 'the ensemble run folder (ensemble.json and member-N/)')
-    .description('fuse the saved models of the best K distinct trials into a run folder (nothing is retrained)')
+    .description("fuse the best K distinct trials' saved models into one run folder")
     .action(async (name: string, o: StudyEnsembleOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {
