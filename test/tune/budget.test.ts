@@ -107,3 +107,30 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   assert.equal(more.code, 0, more.err);
   assert.match(more.out, /study done: 3 trials/, 'a larger trial budget goes on');
 });
+
+test('a trial in a worker thread gets the budget end too, and stops at it', async () => {
+  const { WorkerPool } = await import('../../src/tune/pool.js');
+  const { SqliteStorage } = await import('../../src/storage/index.js');
+  const db = join(dir, 'worker.db');
+  const f = studyConfig(dir, 'worker', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 50);
+  const s = new SqliteStorage(db);
+  await s.createStudy('worker', {});
+  const t = await s.createTrial('worker', {});
+  const pool = await WorkerPool.start(1, {
+    file: f,
+    storage: `sqlite:${db}`,
+    study: 'worker',
+    runs: join(dir, 'worker-runs'),
+    deadline: Date.now() - 1,
+  });
+  try {
+    await pool.run(t.number);
+  } finally {
+    await pool.close();
+  }
+  const done = (await s.getTrials('worker'))[0]!;
+  await s.close();
+  assert.equal(done.state, 'complete');
+  assert.equal(done.attrs.stopped, 'time budget spent: stopped at epoch 1 of 50');
+  assert.ok(existsSync(join(done.attrs.run_dir as string, 'model', 'weights.bin')), 'the worker kept the model');
+});
