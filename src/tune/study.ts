@@ -374,7 +374,8 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
     `trial ${done.number} ${done.state}` +
       `${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ` +
       `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
-      `${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
+      `${done.error ? ` (${done.error})` : ''}${done.attrs.stopped ? ` (${done.attrs.stopped as string})` : ''}` +
+      `${why ? `  -- ${why}` : ''}  | ` +
       `${all.filter((t) => t.state !== 'running').length} done, ` +
       `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
   );

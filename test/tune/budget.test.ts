@@ -75,8 +75,10 @@ test('a study with a time budget stops its running trial at it instead of runnin
       '  space:\n    model.layers[0].gru.units: [3, 4]\n',
     5000,
   );
-  const r = await runStudy(await loadConfig(f), { log: () => {} });
+  const lines: string[] = [];
+  const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l) });
   assert.equal(r.stopReason, 'time budget spent');
+  assert.match(lines.join('\n'), /^trial 0 complete .* \(time budget spent: stopped at epoch \d+ of 5000\)/m);
   assert.equal(r.trials.length, 1, 'the first trial took the whole budget');
   for (const t of r.trials) {
     assert.equal(t.state, 'complete');
