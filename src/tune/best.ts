@@ -35,7 +35,8 @@ export async function keepBest(
   const dir = best.attrs.run_dir as string | undefined;
   const head = `\nbest trial #${best.number} (${c.objective} ${best.value!.toPrecision(4)})`;
   if (!dir || !existsSync(dir)) {
-    log(`${head} kept no model${dir ? ` (${dir} is gone)` : ''}; train it with seqtune train to get a run folder`);
+    const gone = dir ? ` (${dir} is not on this machine, or was removed)` : '';
+    log(`${head} kept no model${gone}; train it with seqtune train to get a run folder`);
     return undefined;
   }
   log(`${head}: its model is in ${dir} (kept from the trial, not trained again)`);

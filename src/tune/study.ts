@@ -3,7 +3,7 @@
 // (trials that were running are marked failed; completed ones are kept). The settings come from
 // settings.ts, parallel trials run in pool.ts's workers, the time budget is budget.ts's.
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkRun, lrFind } from '../check/index.js';
 import {
   ConfigError,
@@ -112,6 +112,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const finished = o.resume ? await finishedAlready(c) : undefined;
     if (finished) return { ...finished, name: c.name, storage: url };
     const reruns = await openStudy(c);
+    // running again: finished only when this run ends by a budget (an interrupted run leaves it unfinished)
+    if (o.resume) await storage.setStudyAttr(c.name, 'finished', null);
     const stopReason = await runTrials(c, reruns);
     const trials = await storage.getTrials(c.name);
     await storage.setStudyAttr(c.name, 'finished', { reason: stopReason, trials: trials.length });
@@ -282,7 +284,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     objective: s.objective,
     dataCache: new Map(),
     onEpoch,
-    runs: c.o.saveBest === false ? undefined : (c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
+    runs: c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
   };
 }
 

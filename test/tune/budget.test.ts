@@ -136,3 +136,34 @@ test('a trial in a worker thread gets the budget end too, and stops at it', asyn
   assert.equal(done.attrs.stopped, 'time budget spent: stopped at epoch 1 of 50');
   assert.ok(existsSync(join(done.attrs.run_dir as string, 'model', 'weights.bin')), 'the worker kept the model');
 });
+
+test('a resumed study is unfinished while it runs, so that an interruption of it is resumed, not called finished', async () => {
+  const db = join(dir, 'again.db');
+  const f = studyConfig(
+    dir,
+    'again',
+    `  strategy: grid\n  trials: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
+    2,
+  );
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const { SqliteStorage } = await import('../../src/storage/index.js');
+  const finished = async () => {
+    const s = new SqliteStorage(db);
+    const v = (await s.getStudy('again'))!.attrs.finished;
+    await s.close();
+    return v;
+  };
+  assert.deepEqual(await finished(), { reason: 'trial budget spent', trials: 1 });
+  const seen: Promise<unknown>[] = [];
+  const r = await runStudy(await loadConfig(f), {
+    resume: true,
+    trials: 2,
+    log: () => {},
+    onTrials: () => {
+      seen.push(finished());
+    },
+  });
+  assert.equal(r.trials.length, 2);
+  assert.equal(await seen[0], null, 'while the resumed run ran, the study was not marked finished');
+  assert.deepEqual(await finished(), { reason: 'trial budget spent', trials: 2 });
+});
