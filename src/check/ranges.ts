@@ -10,7 +10,7 @@
 // both slower and worse than another (a larger batch is only worth its worse loss when it is faster).
 import type { Tensor } from '../nn/index.js';
 import { getOptimizer, type OptimizerLike } from '../optim/index.js';
-import type { Model } from '../train/index.js';
+import { type Model, sliceRows } from '../train/index.js';
 
 export interface LrFindResult {
   suggested: { min: number; max: number; best: number };
@@ -149,6 +149,16 @@ export async function batchSizeRange(
   const N = train[0].shape[0]!;
   const sizes = (o.sizes ?? [8, 16, 32, 64, 128, 256, 512, 1024]).filter((b) => b <= N);
   const rows: BatchRangeRow[] = [];
+  // One throwaway epoch over a few batches first, so that compiling and warming the code is not charged to the
+  // first size measured (it made batch 8 look slower than it is).
+  const warm = makeModel(),
+    n = Math.min(N, 128);
+  await warm.fit(sliceRows(train[0], 0, n), sliceRows(train[1], 0, n), {
+    epochs: 1,
+    batchSize: 32,
+    onWarning: () => {},
+  });
+  warm.dispose();
   for (const b of sizes) {
     const m = makeModel();
     const t0 = performance.now();
