@@ -22,7 +22,7 @@ test('the best trial keeps the model it was scored on: no retraining, the study 
   const f = studyConfig(
     dir,
     'kept',
-    `  strategy: grid\n  trials: 2\n  storage: sqlite:${join(dir, 'kept.db')}\n` +
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${join(dir, 'kept.db')}\n` +
       '  space:\n    model.layers[0].gru.units: [3, 5]\n',
     6,
   );
@@ -92,7 +92,7 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   const f = studyConfig(
     dir,
     'done',
-    `  strategy: grid\n  trials: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
     2,
   );
   assert.equal((await runCli(['tune', f])).code, 0);
@@ -142,7 +142,7 @@ test('a resumed study is unfinished while it runs, so that an interruption of it
   const f = studyConfig(
     dir,
     'again',
-    `  strategy: grid\n  trials: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
+    `  strategy: grid\n  jobs: 1\n  trials: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
     2,
   );
   assert.equal((await runCli(['tune', f])).code, 0);

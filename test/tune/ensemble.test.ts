@@ -16,7 +16,7 @@ writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 11 }));
 const db = `sqlite:${join(dir, 'studies.db')}`;
 
 async function study(name: string, space: string): Promise<void> {
-  const f = studyConfig(dir, name, `  strategy: grid\n  storage: ${db}\n  space:\n${space}`, 4);
+  const f = studyConfig(dir, name, `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n${space}`, 4);
   const r = await runCli(['tune', f]);
   assert.equal(r.code, 0, r.err);
 }
