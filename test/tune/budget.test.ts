@@ -92,7 +92,8 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   const f = studyConfig(
     dir,
     'done',
-    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5]\n',
     2,
   );
   assert.equal((await runCli(['tune', f])).code, 0);
@@ -142,7 +143,8 @@ test('a resumed study is unfinished while it runs, so that an interruption of it
   const f = studyConfig(
     dir,
     'again',
-    `  strategy: grid\n  jobs: 1\n  trials: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [3, 4, 5]\n`,
+    `  strategy: grid\n  jobs: 1\n  trials: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5]\n',
     2,
   );
   assert.equal((await runCli(['tune', f])).code, 0);
