@@ -5,6 +5,7 @@
 // that never acted, such as a clipnorm the gradients never reached) are skipped, and said so. A fusion that does not
 // beat its best member on validation (cross-fitted: train/ensembles.ts crossFitPredict) is reported as such, and
 // the folder then uses the best member alone.
+import { existsSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig, RawConfig } from '../config/index.js';
@@ -79,7 +80,10 @@ async function distinctMembers(
       throw new StorageError(
         `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
       );
-    const json = JSON.parse(await readFile(join(dir, 'model', 'model.json'), 'utf8')) as { sha256: string };
+    const modelJson = join(dir, 'model', 'model.json');
+    if (!existsSync(modelJson))
+      throw new StorageError(`trial ${t.number}'s run folder has no model: ${modelJson} is not there (removed?)`);
+    const json = JSON.parse(await readFile(modelJson, 'utf8')) as { sha256: string };
     const m: Member = { trial: t, dir, model: await loadModel(join(dir, 'model')), config: canonical(cfg), sha256: '' };
     m.sha256 = json.sha256;
     const dup = members.map((a) => ({ a, why: sameModel(a, m) })).find((x) => x.why);

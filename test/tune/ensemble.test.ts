@@ -109,3 +109,16 @@ test('a broken ensemble.json is one line naming the key, expected and found, exi
     `seqtune: ${join(broken, 'ensemble.json')}: use.method: expected mean, weighted or stacked, found "median"`,
   );
 });
+
+test('a member trial whose run folder was removed is one line naming it, exit 2', async () => {
+  const { renameSync } = await import('node:fs');
+  const trial0 = join(dir, 'runs', 'weak', 'trial-0');
+  renameSync(trial0, `${trial0}-moved`);
+  try {
+    const r = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--top', '2', '--out', join(dir, 'gone')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^seqtune: trial \d's run folder has no model: \S+trial-\d\/model\/model\.json is not there/);
+  } finally {
+    renameSync(`${trial0}-moved`, trial0);
+  }
+});
