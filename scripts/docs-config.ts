@@ -345,6 +345,18 @@ with \`--out\`, exactly DIR):
 | \`loss.svg\`, \`loss.png\` | train and validation loss per epoch |
 | \`forecast.svg\`, \`forecast.png\` | actual vs predicted over the test period |
 
+\`seqtune tune CONFIG [--out DIR]\` keeps each completed trial's model in a run folder of the same form,
+\`runs/<name>/trial-<n>/\` beside the config (with \`--out\`, \`DIR/trial-<n>/\`), with the weights of the trial's best
+epoch: the ones its objective was measured on. The study points at the best trial's folder (\`study show --json\`:
+\`best.run_dir\`) and adds \`study-history\`, \`study-factor-<k>\` (SVG and PNG) and \`study-importance.json\` to it;
+nothing is trained again.
+
+\`seqtune study ensemble NAME --top K [--out DIR]\` writes an ensemble run folder (default
+\`runs/<name>/ensemble-<time>/\`), which \`predict\` and \`evaluate\` read like any run folder: \`member-<k>/\`, a copy
+of each member trial's run folder, and \`ensemble.json\`: the members, the trials skipped as the same model as a
+better one, the fusion's weights, validation and test scores, and \`use\`, the members and weights that \`predict\`
+combines (the best member alone when the fusion does not beat it on validation).
+
 ## Exit codes
 
 0 success; 1 a check or the work itself failed (a failed sanity check, a study with no successful trial); 2 bad

@@ -4,4 +4,4 @@ export type { CheckReport, CheckResult, CheckStatus } from './checks.js';
 export { checkRun, dataChecks, networkChecks } from './checks.js';
 export { lrFindRun, rangeRun } from './commands.js';
 export type { BatchRangeResult, BatchRangeRow, LrFindOptions, LrFindResult } from './ranges.js';
-export { batchSizeRange, lrFind } from './ranges.js';
+export { batchSizeRange, lrFind, suggestBatchSize } from './ranges.js';

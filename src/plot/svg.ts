@@ -1,12 +1,21 @@
 // A small line-chart writer: axes with round ticks, optional log-scale y, legend, vertical marks and
-// shaded x-bands. Input is a ChartInfo; output is a standalone SVG document.
+// shaded x-bands. Input is a ChartInfo; output is a standalone SVG document. The legend never covers data: it
+// goes in the first corner of the plot that no line crosses, else outside the plot, on its right.
 import { type ChartInfo, formatTick, niceTicks } from './chart.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderSvg(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
-  const f = frameOf(info, opts.width ?? 800, opts.height ?? 480);
+  const W0 = opts.width ?? 800,
+    H0 = opts.height ?? 480;
+  let f = frameOf(info, W0, H0);
+  let box = legendCorner(info, f);
+  if (!box) {
+    const size = legendSize(info);
+    f = frameOf(info, W0, H0, size.w + 16);
+    box = { x: f.m.l + f.pw + 12, y: f.m.t, ...size };
+  }
   const { W, H } = f;
   const parts: string[] = [];
   parts.push(
@@ -15,7 +24,7 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(info.title)}</text>`);
-  parts.push(...bands(info, f), ...axes(info, f), ...lines(info, f), ...marks(info, f), ...legend(info, f));
+  parts.push(...bands(info, f), ...axes(info, f), ...lines(info, f), ...marks(info, f), ...legend(info, box));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
@@ -39,8 +48,9 @@ interface Frame {
   sy: (y: number) => number;
 }
 
-function frameOf(info: ChartInfo, W: number, H: number): Frame {
-  const m = { l: 72, r: 24, t: 44, b: 56 };
+/** The frame of a W x H picture; `legend` widens the right margin by that much, for a legend beside the plot. */
+function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
+  const m = { l: 72, r: 24 + legend, t: 44, b: 56 };
   const pw = W - m.l - m.r,
     ph = H - m.t - m.b;
   const logY = Boolean(info.logY);
@@ -124,24 +134,41 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
   return parts;
 }
 
-/** One path per series; a non-finite value (or one <= 0 on a log scale) breaks the line. */
-function lines(info: ChartInfo, { logY, sx, sy }: Frame): string[] {
-  return info.series.map((s, k) => {
-    const color = s.color ?? PALETTE[k % PALETTE.length];
-    let d = '',
-      pen = false;
+/**
+ * Each series as pixel polylines: a non-finite value (or one <= 0 on a log scale) breaks the line. What the lines
+ * draw and what the legend must not cover.
+ */
+function polylines(info: ChartInfo, { logY, sx, sy }: Frame): [number, number][][][] {
+  return info.series.map((s) => {
+    const out: [number, number][][] = [];
+    let cur: [number, number][] | null = null;
     for (let i = 0; i < s.values.length; i++) {
       const x = s.x ? s.x[i]! : i,
         y = s.values[i]!;
       if (!Number.isFinite(y) || (logY && y <= 0)) {
-        pen = false;
+        cur = null;
         continue;
       }
-      d += `${pen ? 'L' : 'M'}${sx(x).toFixed(1)} ${sy(y).toFixed(1)}`;
-      pen = true;
+      if (!cur) {
+        cur = [];
+        out.push(cur);
+      }
+      cur.push([sx(x), sy(y)]);
     }
+    return out;
+  });
+}
+
+/** One path per series. */
+function lines(info: ChartInfo, f: Frame): string[] {
+  return polylines(info, f).map((parts, k) => {
+    const s = info.series[k]!;
+    const color = s.color ?? PALETTE[k % PALETTE.length];
+    const d = parts
+      .map((pts) => pts.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)}`).join(''))
+      .join('');
     return (
-      `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"` +
+      `<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"` +
       `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`
     );
   });
@@ -164,16 +191,79 @@ function marks(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
   return parts;
 }
 
-/** The legend box in the top right corner of the plot. */
-function legend(info: ChartInfo, { m, pw }: Frame): string[] {
-  const lx = m.l + pw - 170;
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The legend's size: a 24 px line sample and the longest label (about 7 px a character at 12 px). */
+function legendSize(info: ChartInfo): { w: number; h: number } {
+  const longest = Math.max(0, ...info.series.map((s) => s.name.length));
+  return { w: Math.ceil(46 + 7 * longest), h: info.series.length * 18 + 8 };
+}
+
+/** Whether the segment (x0, y0)-(x1, y1) meets the box (Liang-Barsky clipping). */
+function crosses(x0: number, y0: number, x1: number, y1: number, b: Box): boolean {
+  let t0 = 0,
+    t1 = 1;
+  const dx = x1 - x0,
+    dy = y1 - y0;
+  const edges: [number, number][] = [
+    [-dx, x0 - b.x],
+    [dx, b.x + b.w - x0],
+    [-dy, y0 - b.y],
+    [dy, b.y + b.h - y0],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return false;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
+/** The first corner of the plot (top right, top left, bottom right, bottom left) that no line crosses, if any. */
+function legendCorner(info: ChartInfo, f: Frame): Box | null {
+  const { w, h } = legendSize(info);
+  const { m, pw, ph } = f;
+  const left = m.l + 8,
+    right = m.l + pw - w - 4,
+    top = m.t + 4,
+    bottom = m.t + ph - h - 4;
+  const corners: Box[] = [
+    { x: right, y: top, w, h },
+    { x: left, y: top, w, h },
+    { x: right, y: bottom, w, h },
+    { x: left, y: bottom, w, h },
+  ];
+  const paths = polylines(info, f).flat();
+  const free = (b: Box) =>
+    paths.every((pts) =>
+      pts.every(([x, y], i) => {
+        const [px, py] = pts[Math.max(0, i - 1)]!;
+        return !crosses(px, py, x, y, b);
+      }),
+    );
+  return w <= pw - 12 && h <= ph - 8 ? (corners.find(free) ?? null) : null;
+}
+
+/** The legend box at `b`: a line sample and the name of each series. */
+function legend(info: ChartInfo, b: Box): string[] {
   const parts: string[] = [];
   parts.push(
-    `<rect x="${lx - 8}" y="${m.t + 4}" width="170" height="${info.series.length * 18 + 8}" ` +
+    `<rect class="legend" x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" ` +
       'fill="white" opacity="0.85" stroke="#cccccc"/>',
   );
   info.series.forEach((s, k) => {
-    const y = m.t + 16 + k * 18,
+    const y = b.y + 12 + k * 18,
+      lx = b.x + 8,
       color = s.color ?? PALETTE[k % PALETTE.length];
     parts.push(
       `<line x1="${lx}" x2="${lx + 24}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"` +

@@ -79,9 +79,13 @@ export class RunFolder {
  * config are relative to it), the working folder otherwise.
  */
 export function defaultRunDir(name: string, base = '.', now = new Date()): string {
-  const stamp = join(base, 'runs', name, now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, ''));
-  // Two runs of one config within a second (a train, then a study's best trial) get -2, -3, ...
-  let dir = stamp;
-  for (let k = 2; existsSync(dir); k++) dir = `${stamp}-${k}`;
+  // Two runs of one config within a second get -2, -3, ...
+  return freePath(join(base, 'runs', name, now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, '')));
+}
+
+/** `path` if nothing is there yet, else the first free `path-2`, `path-3`, ... */
+export function freePath(path: string): string {
+  let dir = path;
+  for (let k = 2; existsSync(dir); k++) dir = `${path}-${k}`;
   return dir;
 }

@@ -1,8 +1,10 @@
 // run/: one training run from a config to a run folder; predict and evaluate on saved runs; the demo.
 
 export { DEMO_CONFIG, demoRun } from './demo.js';
-export { defaultRunDir, RunFolder, RunFolderError, removeUnfinishedRunFolders } from './folder.js';
+export { defaultRunDir, freePath, RunFolder, RunFolderError, removeUnfinishedRunFolders } from './folder.js';
 export { STARTER_CONFIG } from './init.js';
+export type { EnsembleUse, SavedData } from './load.js';
+export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, predictRun } from './predict.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
-export { checkOutputWidth, metricsTable, splitTensors, trainRun } from './train.js';
+export { checkOutputWidth, metricsTable, saveRun, splitTensors, trainRun } from './train.js';

@@ -1,6 +1,4 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BaselineSpec } from '../data/index.js';
 import {
   baselineScores,
@@ -9,35 +7,11 @@ import {
   type FixedEncoding,
   prepareTable,
   readCsv,
-  type ScalerState,
   scoreForecast,
   unscaleTargets,
 } from '../data/index.js';
-import { loadModel, type Model, ModelFileError } from '../train/index.js';
+import { loadRun } from './load.js';
 import type { SplitMetrics } from './train.js';
-
-interface SavedData {
-  data: DataConfig;
-  csvPath: string;
-  features: string[];
-  targets: string[];
-  scaler: ScalerState;
-  encodings: Record<string, string[]>;
-}
-
-async function loadRun(runDir: string): Promise<{ model: Model; saved: SavedData }> {
-  const model = await loadModel(join(runDir, 'model'));
-  const p = join(runDir, 'model', 'data.json');
-  let saved: SavedData;
-  try {
-    saved = JSON.parse(await readFile(p, 'utf8')) as SavedData;
-  } catch (e) {
-    throw new ModelFileError(`${p}: cannot read the data description of the run (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  return { model, saved };
-}
 
 /** Forecasts from every origin row with `lookback` rows up to and including it, as CSV text (original units). */
 export async function predictRun(runDir: string, csv: string): Promise<string> {

@@ -122,25 +122,73 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   try {
     const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);
-    const baselines = baselinesOf(cfg);
-    const test = evalSplit(model, data, 'test', baselines),
-      val = evalSplit(model, data, 'val', baselines);
-    const metrics: RunMetrics = {
-      test: { scaled: test.scaled, original: test.original },
-      val: { scaled: val.scaled, original: val.original },
-      windows: {
-        train: data.windows.train.starts.length,
-        val: data.windows.val.starts.length,
-        test: data.windows.test.starts.length,
-      },
-      epochs_run: history.epochs,
+    const { metrics, diagnosis, loss } = await finishRun(folder, {
+      loaded,
+      cfg,
+      csvPath,
+      data,
+      model,
+      history,
       seconds,
-    };
-    const run = { loaded, cfg, csvPath, data, model, history, metrics, testPred: test.pred };
-    const { diagnosis, loss } = await writeRun(folder, run);
+    });
     const dir = await folder.commit();
     logSummary(log, loss, metrics, diagnosis, dir);
     return { dir, metrics, history, model, data, config: cfg, diagnosis };
+  } catch (e) {
+    await folder.abort();
+    throw e;
+  }
+}
+
+interface FittedRun {
+  loaded: LoadedConfig;
+  cfg: RawConfig;
+  csvPath: string;
+  data: PreparedData;
+  model: Model;
+  history: History;
+  seconds: number;
+}
+
+/** Scores a fitted model on the validation and test windows and writes the run folder's files into `folder`. */
+async function finishRun(
+  folder: RunFolder,
+  r: FittedRun,
+): Promise<{ metrics: RunMetrics; diagnosis: Diagnosis; loss: ChartInfo }> {
+  const { cfg, data, model, history } = r;
+  const baselines = baselinesOf(cfg);
+  const test = evalSplit(model, data, 'test', baselines),
+    val = evalSplit(model, data, 'val', baselines);
+  const metrics: RunMetrics = {
+    test: { scaled: test.scaled, original: test.original },
+    val: { scaled: val.scaled, original: val.original },
+    windows: {
+      train: data.windows.train.starts.length,
+      val: data.windows.val.starts.length,
+      test: data.windows.test.starts.length,
+    },
+    epochs_run: history.epochs,
+    seconds: r.seconds,
+  };
+  const { diagnosis, loss } = await writeRun(folder, { ...r, metrics, testPred: test.pred });
+  return { metrics, diagnosis, loss };
+}
+
+/**
+ * A model fitted elsewhere (a tuning trial) saved as a run folder at `out`, with the same files `seqtune train`
+ * writes, so that predict, evaluate and study ensemble read it like any run.
+ */
+export async function saveRun(
+  loaded: LoadedConfig,
+  cfg: RawConfig,
+  fitted: { data: PreparedData; model: Model; history: History; seconds: number },
+  out: string,
+): Promise<{ dir: string; metrics: RunMetrics }> {
+  const { csvPath } = dataSpec(cfg, loaded.dir);
+  const folder = await RunFolder.create(out);
+  try {
+    const { metrics } = await finishRun(folder, { loaded, cfg, csvPath, ...fitted });
+    return { dir: await folder.commit(), metrics };
   } catch (e) {
     await folder.abort();
     throw e;

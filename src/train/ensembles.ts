@@ -8,6 +8,7 @@ import type { Tensor } from '../nn/index.js';
 import { getSchedule } from '../optim/index.js';
 import { Callback } from './callbacks.js';
 import type { FitOptions, History, Model } from './model.js';
+import { sliceRows } from './model.js';
 import { denseRows, type Samples } from './samples.js';
 
 export interface Predictor {
@@ -215,4 +216,36 @@ export function fuseModels(
     W.push(leastSquares(A, b, n, k, 1e-8 * n));
   }
   return new Fusion(members, method, W);
+}
+
+/**
+ * The fusion's validation predictions, each made by a fusion fitted without it: 'weighted' and 'stacked' are fitted
+ * on one half of the validation windows (in order) and predict the other, both ways, so that a stacker cannot look
+ * better than its members only by fitting the windows it is scored on. 'mean' fits nothing and predicts them all.
+ * @example const pred = crossFitPredict([a, b], 'stacked', [xVal, yVal]); // compare its MSE with a's and b's
+ */
+export function crossFitPredict(members: Predictor[], method: FusionMethod, validation: [Tensor, Tensor]): Tensor {
+  const [xv, yv] = validation;
+  const n = xv.shape[0]!;
+  if (method === 'mean' || n < 4) return fuseModels(members, { method, validation }).predict(xv);
+  const half = Math.floor(n / 2);
+  const out = new Float32Array(yv.data.length),
+    per = yv.data.length / n;
+  for (const [fit, score] of [
+    [
+      [0, half],
+      [half, n],
+    ],
+    [
+      [half, n],
+      [0, half],
+    ],
+  ] as const) {
+    const f = fuseModels(members, {
+      method,
+      validation: [sliceRows(xv, fit[0], fit[1]), sliceRows(yv, fit[0], fit[1])],
+    });
+    out.set(f.predict(sliceRows(xv, score[0], score[1])).data, score[0] * per);
+  }
+  return { data: out, shape: yv.shape };
 }

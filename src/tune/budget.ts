@@ -1,5 +1,6 @@
 // The time budget of a study (tune.time_budget or --time-budget), counted from the start of its trial
-// loop, and what the auto strategy reads from it to leave out trials that would not finish in time.
+// loop: no trial starts once it is spent, a running trial stops at the first epoch end past it (and keeps
+// what it has), and the auto strategy reads it to leave out trials that would not finish in time.
 import type { RawConfig } from '../config/index.js';
 import type { AutoBudget } from './auto.js';
 import { applyParams, type Params } from './space.js';
@@ -18,6 +19,14 @@ export class TimeBudget {
 
   spent(): boolean {
     return (performance.now() - this.t0) / 1000 >= this.seconds;
+  }
+
+  /**
+   * The budget's end as a Date.now() time, for the running trials (worker threads included), which stop at the
+   * first epoch end past it; undefined without a budget.
+   */
+  deadline(): number | undefined {
+    return Number.isFinite(this.seconds) ? Date.now() + this.remaining() * 1000 : undefined;
   }
 
   /** Minutes since the start. */

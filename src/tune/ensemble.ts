@@ -1,14 +1,152 @@
-// `seqtune study ensemble NAME --top K`: retrains the K best trials of a study and fuses their
-// forecasts (mean, 1/MSE-weighted or a least-squares stacker fitted on validation), scored on the
-// test windows next to each member and the naive baselines.
-import { dirname } from 'node:path';
-import { callbacksOf, compiledModel, type LoadedConfig, type RawConfig, scheduleOf } from '../config/index.js';
-import { baselineScores, scoreForecast } from '../data/index.js';
-import { checkOutputWidth, defaultRunDir, RunFolder, splitTensors } from '../run/index.js';
+// `seqtune study ensemble NAME --top K`: fuses the saved models of the K best distinct trials of a study (mean,
+// 1/MSE-weighted or a least-squares stacker fitted on validation) without training anything. The result is a run
+// folder: ensemble.json and the members' run folders (member-1, ...), which predict and evaluate read like any run.
+// Trials that are the same model as a better one (the same effective config, or bit-identical weights: settings
+// that never acted, such as a clipnorm the gradients never reached) are skipped, and said so. A fusion that does not
+// beat its best member on validation (cross-fitted: train/ensembles.ts crossFitPredict) is reported as such, and
+// the folder then uses the best member alone.
+import { existsSync } from 'node:fs';
+import { cp, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { LoadedConfig, RawConfig } from '../config/index.js';
+import { baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
+import {
+  defaultRunDir,
+  ENSEMBLE_FORMAT,
+  ENSEMBLE_VERSION,
+  type EnsembleUse,
+  RunFolder,
+  splitTensors,
+} from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
-import { type FusionMethod, fuseModels, type Model } from '../train/index.js';
+import { crossFitPredict, denseRows, type FusionMethod, fuseModels, loadModel, type Model } from '../train/index.js';
 import { applyParams } from './space.js';
-import { prepareFor, type TrialEnv } from './trial.js';
+import { prepareFor } from './trial.js';
+
+/** A member: a trial's saved run folder and its model. */
+interface Member {
+  trial: FrozenTrial;
+  dir: string;
+  model: Model;
+  config: string;
+  sha256: string;
+}
+
+/** A trial left out because a better trial is the same model. */
+export interface Skipped {
+  trial: number;
+  same_as: number;
+  why: string;
+}
+
+/** JSON with object keys sorted, so that two configs compare by content. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+
+/** Why trial b is the same model as trial a: the same effective config, or the same weights despite settings. */
+function sameModel(a: Member, b: Member): string | null {
+  if (a.config === b.config) return 'the same effective configuration';
+  if (a.sha256 !== b.sha256) return null;
+  const differ = Object.keys({ ...a.trial.params, ...b.trial.params }).filter(
+    (k) => canonical(a.trial.params[k]) !== canonical(b.trial.params[k]),
+  );
+  const which = differ.length ? differ.join(', ') : 'nothing';
+  return `bit-identical weights: ${which} differ${differ.length === 1 ? 's' : ''} but never acted`;
+}
+
+/** The best `top` trials that are distinct models, loaded from their run folders; the ones skipped and why. */
+async function distinctMembers(
+  name: string,
+  base: RawConfig,
+  ranked: FrozenTrial[],
+  top: number,
+): Promise<{ members: Member[]; skipped: Skipped[] }> {
+  const members: Member[] = [],
+    skipped: Skipped[] = [];
+  for (const t of ranked) {
+    if (members.length === top) break;
+    const dir = t.attrs.run_dir as string | undefined;
+    if (!dir)
+      throw new StorageError(
+        `study "${name}": trial ${t.number} kept no model (it ran with saveBest off, or under an older seqtune); ` +
+          'run the study again to ensemble it',
+      );
+    const cfg = applyParams(base, t.params);
+    if (canonical(cfg.data) !== canonical(base.data))
+      throw new StorageError(
+        `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
+      );
+    const modelJson = join(dir, 'model', 'model.json');
+    if (!existsSync(modelJson))
+      throw new StorageError(`trial ${t.number}'s run folder has no model: ${modelJson} is not there (removed?)`);
+    const json = JSON.parse(await readFile(modelJson, 'utf8')) as { sha256: string };
+    const m: Member = { trial: t, dir, model: await loadModel(join(dir, 'model')), config: canonical(cfg), sha256: '' };
+    m.sha256 = json.sha256;
+    const dup = members.map((a) => ({ a, why: sameModel(a, m) })).find((x) => x.why);
+    if (dup) {
+      skipped.push({ trial: t.number, same_as: dup.a.trial.number, why: dup.why! });
+      m.model.dispose();
+    } else members.push(m);
+  }
+  return { members, skipped };
+}
+
+/** The fusion's and each member's validation MSE (the fusion's cross-fitted), and what the folder uses. */
+function choose(d: PreparedData, members: Member[], method: FusionMethod) {
+  const models = members.map((m) => m.model);
+  const [xv, yv] = splitTensors(d, 'val', models[0]!);
+  const fusion = fuseModels(models, { method, validation: [xv, yv] });
+  const valMse = (pred: ArrayLike<number>) => scoreForecast(d, 'val', pred).scaled.mse;
+  const memberVal = models.map((m) => valMse(m.predict(xv).data));
+  const fusionVal = valMse(crossFitPredict(models, method, [denseRows(xv), denseRows(yv)]).data);
+  const best = memberVal.indexOf(Math.min(...memberVal));
+  const useFusion = members.length > 1 && fusionVal < memberVal[best]!;
+  const use: EnsembleUse = useFusion
+    ? { method, members: members.map((_, i) => `member-${i + 1}`), weights: fusion.weights }
+    : { method: 'mean', members: [`member-${best + 1}`], weights: [1] };
+  return { fusion, memberVal, fusionVal, best, useFusion, use };
+}
+
+/** One line per member and per skipped trial, and the fusion's verdict when it does not beat its best member. */
+function say(
+  log: (l: string) => void,
+  r: { members: Member[]; skipped: Skipped[]; top: number; method: FusionMethod } & ReturnType<typeof choose>,
+): void {
+  const { members, top } = r;
+  for (const [i, m] of members.entries())
+    log(
+      `member ${i + 1}/${top}: trial ${m.trial.number} ${JSON.stringify(m.trial.params)}, its saved model in ${m.dir}`,
+    );
+  for (const s of r.skipped) log(`skipped trial ${s.trial}: the same model as trial ${s.same_as} (${s.why})`);
+  if (members.length < top)
+    log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);
+  const bestTrial = members[r.best]!.trial.number;
+  if (members.length > 1 && !r.useFusion)
+    log(
+      `the ${r.method} fusion does not beat its best member on validation (MSE ${r.fusionVal.toPrecision(4)}, ` +
+        `cross-fitted, vs ${r.memberVal[r.best]!.toPrecision(4)} for trial ${bestTrial}): the folder uses ` +
+        `trial ${bestTrial} alone`,
+    );
+}
+
+/** The study's completed trials, best first, with the config they were run from. */
+async function rankedTrials(storage: Storage, name: string) {
+  const rec = await storage.getStudy(name);
+  if (!rec) throw new StorageError(`no study named "${name}"`);
+  const base = rec.attrs.config as RawConfig,
+    file = rec.attrs.config_file as string;
+  if (!base || !file)
+    throw new StorageError(`study "${name}" does not record its config; it was made by an older seqtune`);
+  const ranked = (await storage.getTrials(name))
+    .filter((t) => t.state === 'complete' && t.value !== null)
+    .sort((a, b) => a.value! - b.value!);
+  if (ranked.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
+  return { base, file, ranked };
+}
 
 export async function studyEnsemble(
   storage: Storage,
@@ -16,75 +154,62 @@ export async function studyEnsemble(
   o: { top: number; method?: FusionMethod; out?: string; log?: (l: string) => void },
 ) {
   const log = o.log ?? (() => {});
-  const rec = await storage.getStudy(name);
-  if (!rec) throw new StorageError(`no study named "${name}"`);
-  const base = rec.attrs.config as RawConfig,
-    file = rec.attrs.config_file as string;
-  if (!base || !file)
-    throw new StorageError(`study "${name}" does not record its config; it was made by an older seqtune`);
-  const top = (await storage.getTrials(name))
-    .filter((t) => t.state === 'complete' && t.value !== null)
-    .sort((a, b) => a.value! - b.value!)
-    .slice(0, o.top);
-  if (top.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
+  const method = o.method ?? 'mean';
+  const { base, file, ranked } = await rankedTrials(storage, name);
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
-  const d0 = await prepareFor(env, base);
-  const members = await retrainMembers(env, top, log);
-  const val = splitTensors(d0, 'val', members[0]!),
-    test = splitTensors(d0, 'test', members[0]!);
-  const relVal: [(typeof val)[0], (typeof val)[1]] = [val[0], val[1]];
-  const fusion = fuseModels(members, { method: o.method ?? 'mean', validation: relVal });
-  const scoreOf = (pred: Float32Array) => scoreForecast(d0, 'test', pred);
-  const result = {
-    study: name,
-    method: o.method ?? 'mean',
-    members: top.map((t) => ({ trial: t.number, params: t.params, val: t.value })),
-    weights: fusion.weights,
-    test: {
-      ensemble: scoreOf(fusion.predict(test[0]).data),
-      members: members.map((m) => scoreOf(m.predict(test[0]).data)),
-      baselines: baselineScores(d0, 'test', ['persistence', 'mean']),
-    },
-  };
-  const folder = await RunFolder.create(o.out ?? defaultRunDir(name).replace(/([^/]+)$/, 'ensemble-$1'));
+  const d = await prepareFor(env, base);
+  const { members, skipped } = await distinctMembers(name, base, ranked, o.top);
   try {
+    const c = choose(d, members, method);
+    const bestTrial = members[c.best]!.trial.number;
+    say(log, { members, skipped, top: o.top, method, ...c });
+    const [xt] = splitTensors(d, 'test', members[0]!.model);
+    const scoreOf = (pred: Float32Array) => scoreForecast(d, 'test', pred);
+    const fusionTest = scoreOf(c.fusion.predict(xt).data);
+    const result = {
+      format: ENSEMBLE_FORMAT,
+      version: ENSEMBLE_VERSION,
+      study: name,
+      method,
+      kept: c.useFusion ? ('fusion' as const) : ('best member' as const),
+      use: c.use,
+      members: members.map((m, i) => ({
+        dir: `member-${i + 1}`,
+        trial: m.trial.number,
+        params: m.trial.params,
+        objective: m.trial.value,
+        val_mse: c.memberVal[i],
+        from: m.dir,
+      })),
+      skipped,
+      val: { fusion: c.fusionVal, best_member: c.memberVal[c.best], best_trial: bestTrial },
+      weights: c.fusion.weights,
+      test: {
+        ensemble: c.useFusion ? fusionTest : scoreOf(members[c.best]!.model.predict(xt).data),
+        fusion: fusionTest,
+        members: members.map((m) => scoreOf(m.model.predict(xt).data)),
+        baselines: baselineScores(d, 'test', ['persistence', 'mean']),
+      },
+    };
+    return {
+      ...result,
+      dir: await writeEnsemble(o.out ?? defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1'), result),
+    };
+  } finally {
+    for (const m of members) m.model.dispose();
+  }
+}
+
+/** The ensemble folder: ensemble.json and a copy of each member's run folder. */
+async function writeEnsemble(out: string, result: { members: { dir: string; from: string }[] }): Promise<string> {
+  const folder = await RunFolder.create(out);
+  try {
+    for (const m of result.members) await cp(m.from, folder.path(m.dir), { recursive: true });
     await folder.json('ensemble.json', result);
-    for (const [i, m] of members.entries()) await m.save(folder.path(`member-${i + 1}`));
-    return { ...result, dir: await folder.commit() };
+    return await folder.commit();
   } catch (e) {
     await folder.abort();
     throw e;
   }
-}
-
-/** Each trial's config retrained from scratch (they must all keep the base config's data section). */
-async function retrainMembers(env: TrialEnv, top: FrozenTrial[], log: (l: string) => void): Promise<Model[]> {
-  const { base, loaded } = env;
-  const members: Model[] = [];
-  for (const t of top) {
-    const cfg = applyParams(base, t.params);
-    const d = await prepareFor(env, cfg);
-    if (JSON.stringify(cfg.data) !== JSON.stringify(base.data))
-      throw new StorageError(
-        `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
-      );
-    const m = compiledModel(loaded.file, cfg, d.features.length);
-    checkOutputWidth(loaded.file, cfg, m, d);
-    const started = performance.now();
-    log(`member ${members.length + 1}/${top.length}: retraining trial ${t.number} ${JSON.stringify(t.params)}`);
-    await m.fit(...splitTensors(d, 'train', m), {
-      epochs: cfg.train!.epochs,
-      batchSize: cfg.train!.batch_size,
-      shuffle: cfg.train!.shuffle,
-      validationData: splitTensors(d, 'val', m),
-      callbacks: callbacksOf(cfg),
-      schedule: scheduleOf(cfg),
-      onWarning: () => {},
-    });
-    members.push(m);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    log(`member ${members.length}/${top.length}: trial ${t.number} retrained in ${seconds} s`);
-  }
-  return members;
 }

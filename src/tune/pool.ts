@@ -26,6 +26,10 @@ export interface WorkerData {
   study: string;
   /** The base config's prepared data in shared memory (every worker reads the same series, none copies it). */
   data?: SharedPreparedData;
+  /** The folder where completed trials keep their run folders. */
+  runs?: string;
+  /** When the study's time budget ends (performance.timeOrigin-based ms); trials stop at the first epoch after. */
+  deadline?: number;
 }
 
 /** The pool has no thread left that can start. */

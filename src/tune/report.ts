@@ -115,7 +115,10 @@ export function historyChart(name: string, trials: readonly FrozenTrial[]): Char
   };
 }
 
-/** For one factor: the validation curves of the trials that differ from the others only in it. */
+/**
+ * For one factor: one validation curve per value it took, each the best trial with that value (said in its label
+ * when several trials had it, as in a random study), so that no two lines share a label.
+ */
 export function factorChart(name: string, factor: string, trials: readonly FrozenTrial[]): ChartInfo | null {
   const key = (v: unknown) => JSON.stringify(v);
   const withIt = trials.filter(
@@ -125,13 +128,25 @@ export function factorChart(name: string, factor: string, trials: readonly Froze
       Array.isArray((t.attrs.history as { val_loss?: number[] } | undefined)?.val_loss),
   );
   if (withIt.length < 2) return null;
-  const series: Series[] = withIt.map((t) => {
+  const byValue = new Map<string, FrozenTrial[]>();
+  for (const t of withIt) byValue.set(key(t.params[factor]), [...(byValue.get(key(t.params[factor])) ?? []), t]);
+  // complete before pruned, then the lowest objective
+  const rank = (t: FrozenTrial) => [t.state === 'complete' ? 0 : 1, t.value ?? Infinity] as const;
+  const better = (a: FrozenTrial, b: FrozenTrial) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] !== rb[0] ? ra[0] < rb[0] : ra[1] < rb[1];
+  };
+  const short = factor.split('.').slice(-1)[0];
+  const series: Series[] = [...byValue].map(([value, group]) => {
+    const t = group.reduce((a, b) => (better(b, a) ? b : a));
     const h = t.attrs.history as { val_loss: number[] };
+    const of = group.length > 1 ? ` (best of ${group.length}: #${t.number})` : '';
     return {
-      name: `${factor.split('.').slice(-1)[0]} = ${key(t.params[factor])}${t.state === 'pruned' ? ' (pruned)' : ''}`,
+      name: `${short} = ${value}${of}${t.state === 'pruned' ? ' (pruned)' : ''}`,
       values: h.val_loss,
       x: h.val_loss.map((_, i) => i + 1),
     };
   });
+  if (series.length < 2) return null;
   return { title: `${name}: sweep of ${factor}`, xLabel: 'epoch', yLabel: 'validation loss', series };
 }

@@ -5,8 +5,7 @@
 // are kept alive by heartbeat.ts. The settings come from settings.ts, parallel trials run in pool.ts's workers,
 // the time budget is budget.ts's.
 
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkRun, lrFind } from '../check/index.js';
 import {
   ConfigError,
@@ -18,18 +17,17 @@ import {
 } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { Rng } from '../nn/random.js';
-import { renderSvg } from '../plot/index.js';
-import { type RunResult, splitTensors, trainRun } from '../run/index.js';
+import { splitTensors } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
+import { type BestRun, keepBest } from './best.js';
 import { TimeBudget } from './budget.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { Heartbeat } from './heartbeat.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
-import { factorChart, historyChart, importance, importanceReadable } from './report.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
 import { tuneSettings } from './settings.js';
-import { applyParams, type Params } from './space.js';
+import type { Params } from './space.js';
 import { ownerOf, sweepStale } from './stale.js';
 import { prepareFor, runTrial, sharedBaseData, type TrialEnv } from './trial.js';
 import type { TuneSettings } from './types.js';
@@ -54,8 +52,11 @@ export interface StudyResult {
   name: string;
   trials: FrozenTrial[];
   best: FrozenTrial | null;
-  bestRun?: RunResult;
+  /** The best trial's run folder: its model as the trial trained it (no retraining). */
+  bestRun?: BestRun;
   stopReason: string;
+  /** Set when a resumed study had already finished: the one line that says so (nothing was trained). */
+  finished?: string;
   /** The storage URL the study lives in (a relative SQLite file in the config resolved beside it). */
   storage: string;
 }
@@ -84,8 +85,12 @@ export interface TuneOptions {
   verbose?: boolean;
   /** Called with the study's trials whenever the loop reads them or starts one (what an interruption would keep). */
   onTrials?: (trials: readonly FrozenTrial[], study: { name: string; storage: string }) => void;
-  /** Retrain the best trial into a normal run folder at the end (default true). */
+  /**
+   * Each completed trial keeps its model in a run folder, and the study points at the best one (default true); off,
+   * the trials keep nothing.
+   */
   saveBest?: boolean;
+  /** The folder of the trials' run folders (default: runs/<study name> beside the config). */
   out?: string;
   /** The module of the trial threads (default worker.ts; tests swap in one that crashes on purpose). */
   workerScript?: URL;
@@ -116,15 +121,45 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   const storage: Storage = openStorage(url);
   const c: StudyContext = { loaded, base, s, storage, url, name: loaded.name, o, log };
   try {
+    const finished = o.resume ? await finishedAlready(c) : undefined;
+    if (finished) return { ...finished, name: c.name, storage: url };
     await openStudy(c);
+    // running again: finished only when this run ends by a budget (an interrupted run leaves it unfinished)
+    if (o.resume) await storage.setStudyAttr(c.name, 'finished', null);
     const stopReason = await runTrials(c);
     const trials = await storage.getTrials(c.name);
+    await storage.setStudyAttr(c.name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
-    const bestRun = best && o.saveBest !== false ? await retrainBest(c, trials, best) : undefined;
+    const keep = { storage, name: c.name, strategy: s.strategy, objective: s.objective, log };
+    const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     return { name: c.name, trials, best, bestRun, stopReason, storage: url };
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * With --resume, a study whose last run ended by its trial budget, its time budget or an exhausted space is
+ * finished unless the command gives more (a larger trial budget, a new time budget, interrupted trials to rerun):
+ * what to return instead of training anything, with the line that says so.
+ */
+async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
+  const rec = await c.storage.getStudy(c.name);
+  const fin = rec?.attrs.finished as { reason: string; trials: number } | undefined;
+  if (!fin || c.o.rerunInterrupted) return undefined;
+  const trials = await c.storage.getTrials(c.name);
+  const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
+  const more = fin.reason.startsWith('time budget')
+    ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
+    : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
+  if (more) return undefined;
+  const best = bestOf(trials);
+  const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';
+  const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
+  const finished =
+    `study ${c.name} is already finished (${fin.reason}, ${done} trial${done === 1 ? '' : 's'}); ${bestText}; ` +
+    'nothing to resume (raise --trials or give --time-budget to run more)';
+  return { trials, best, stopReason: fin.reason, finished };
 }
 
 /**
@@ -240,9 +275,11 @@ async function runTrials(c: StudyContext): Promise<string> {
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
+  env.deadline = budget.deadline();
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
   const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
-  const pool = jobs > 1 ? await WorkerPool.start(jobs, data, { script: o.workerScript }) : null;
+  const threads = { ...data, runs: env.runs, deadline: env.deadline };
+  const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const loop: Loop = {
     env,
@@ -282,6 +319,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     objective: s.objective,
     dataCache: new Map(),
     onEpoch,
+    runs: c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
   };
 }
 
@@ -423,7 +461,8 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
     `trial ${done.number} ${done.state}` +
       `${done.value !== null ? ` ${c.s.objective} ${done.value.toPrecision(4)}` : ''} ` +
       `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
-      `${done.error ? ` (${done.error})` : ''}${why ? `  -- ${why}` : ''}  | ` +
+      `${done.error ? ` (${done.error})` : ''}${done.attrs.stopped ? ` (${done.attrs.stopped as string})` : ''}` +
+      `${why ? `  -- ${why}` : ''}  | ` +
       `${all.filter((t) => t.state !== 'running' && t.state !== 'waiting').length} done, ` +
       `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${l.budget.minutes().toFixed(1)} min`,
   );
@@ -432,33 +471,6 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
 /** How long a finished trial ran, in seconds with one decimal. */
 function secondsOf(t: FrozenTrial): string {
   return ((Date.parse(t.finished ?? t.started) - Date.parse(t.started)) / 1000).toFixed(1);
-}
-
-/** Retrains the best trial into a run folder, with the study's history, importance and factor plots. */
-async function retrainBest(c: StudyContext, trials: FrozenTrial[], best: FrozenTrial): Promise<RunResult> {
-  const { storage, name, s, log } = c;
-  log(`\nbest trial #${best.number} (${s.objective} ${best.value!.toPrecision(4)}): retraining it into a run folder`);
-  const bestRun = await trainRun(c.loaded, {
-    override: (cfg) => applyParams(cfg, best.params),
-    out: c.o.out,
-    verbose: 0,
-    log,
-  });
-  await storage.setStudyAttr(name, 'best_run_dir', bestRun.dir);
-  const imp = importance(trials, s.strategy);
-  await storage.setStudyAttr(name, 'importance', imp);
-  await writeFile(join(bestRun.dir, 'study-history.svg'), renderSvg(historyChart(name, trials)));
-  await writeFile(join(bestRun.dir, 'study-importance.json'), `${JSON.stringify(imp, null, 2)}\n`);
-  for (const [i, f] of imp.entries()) {
-    const chart = factorChart(name, f.param, trials);
-    if (chart) await writeFile(join(bestRun.dir, `study-factor-${i + 1}.svg`), renderSvg(chart));
-  }
-  const completed = trials.filter((t) => t.state === 'complete' && t.value !== null).length;
-  const shown = importanceReadable(trials, s.strategy)
-    ? imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'
-    : `not enough trials yet (${completed} completed)`;
-  log(`factor importance: ${shown}  (plots in ${bestRun.dir})`);
-  return bestRun;
 }
 
 export function bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {

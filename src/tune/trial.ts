@@ -1,6 +1,7 @@
 // One trial: the base config with the trial's parameters applied, trained (repeats x seeds), its
 // objective per epoch reported to storage as it happens, pruned when the pruner says so.
 
+import { join } from 'node:path';
 import {
   callbacksOf,
   compiledModel,
@@ -21,9 +22,9 @@ import {
 } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { SeqtuneError } from '../errors.js';
-import { checkOutputWidth, splitTensors } from '../run/index.js';
+import { checkOutputWidth, freePath, saveRun, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
-import { Callback, type Logs } from '../train/index.js';
+import { Callback, type History, type Logs, type Model } from '../train/index.js';
 import type { Pruner } from './pruners/index.js';
 import { applyParams } from './space.js';
 
@@ -38,11 +39,21 @@ export interface TrialEnv {
   dataCache: Map<string, PreparedData>;
   /** Live progress of the running trial (one call per epoch). */
   onEpoch?: (trial: number, epoch: number, epochs: number, value: number) => void;
+  /**
+   * Where a completed trial keeps its model, as a run folder `<runs>/trial-<number>` (the study's result points at
+   * the best one; study ensemble reuses them). None: the trials keep no model.
+   */
+  runs?: string;
+  /** The time budget's end (Date.now() milliseconds): a running trial stops at the first epoch end past it. */
+  deadline?: number;
 }
 
 class Reporter extends Callback {
   best = Infinity;
+  /** The weights and moving statistics at the best epoch: what the trial's value was measured on. */
+  bestWeights?: [Float32Array, Float32Array];
   pruned = false;
+  outOfTime = false;
   constructor(
     readonly env: TrialEnv,
     readonly trial: FrozenTrial,
@@ -52,11 +63,22 @@ class Reporter extends Callback {
   }
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     const v = logs[this.env.objective]!;
-    if (v < this.best) this.best = v;
+    if (v < this.best) {
+      this.best = v;
+      if (this.env.runs) {
+        const e = this.model.engine;
+        this.bestWeights = [e.view(this.model.params).slice(), e.view(this.model.state).slice()];
+      }
+    }
     this.env.onEpoch?.(this.trial.number, epoch, this.model.epochsPlanned, v);
+    if (this.env.deadline !== undefined && Date.now() >= this.env.deadline && epoch + 1 < this.model.epochsPlanned) {
+      this.outOfTime = true;
+      this.model.stopTraining = true;
+      this.model.stopReason = `time budget spent: stopped at epoch ${epoch + 1} of ${this.model.epochsPlanned}`;
+    }
     if (!this.active) return;
     await this.env.storage.report(this.env.study, this.trial.number, epoch, v);
-    if (!this.env.pruner || this.env.pruner.decidesAt?.(epoch) === false) return;
+    if (this.outOfTime || !this.env.pruner || this.env.pruner.decidesAt?.(epoch) === false) return;
     const trials = await this.env.storage.getTrials(this.env.study);
     const me = trials.find((t) => t.number === this.trial.number)!;
     if (this.env.pruner.shouldPrune(me, epoch, trials)) {
@@ -64,6 +86,13 @@ class Reporter extends Callback {
       this.model.stopTraining = true;
       this.model.stopReason = `pruned by ${this.env.pruner.name} at epoch ${epoch + 1}`;
     }
+  }
+  /** Puts the best epoch's weights back into the model. */
+  restoreBest(): void {
+    if (!this.bestWeights) return;
+    const e = this.model.engine;
+    e.view(this.model.params).set(this.bestWeights[0]);
+    e.view(this.model.state).set(this.bestWeights[1]);
   }
 }
 
@@ -119,20 +148,25 @@ export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3)
   }
 }
 
-/** Runs a created (running) trial to its end and records the result. Never throws for a failing trial. */
-export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<FrozenTrial> {
-  const started = performance.now();
-  const histories: Record<string, number[]>[] = [];
+/** One repeat of a trial: the fitted model, its history and its reporter. */
+interface Repeat {
+  model: Model;
+  history: History;
+  rep: Reporter;
+  seconds: number;
+}
+
+/** The trial's repeats (seeds seed, seed + 1, ...), until one is pruned, diverges or runs out of time. */
+async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: PreparedData): Promise<Repeat[]> {
+  const runs: Repeat[] = [];
   try {
-    const cfg = applyParams(env.base, trial.params);
-    const d = await prepareFor(env, cfg);
-    const values: number[] = [];
-    let pruned = false;
     for (let r = 0; r < env.repeats; r++) {
       const model = compiledModel(env.loaded.file, cfg, d.features.length, (cfg.seed ?? 42) + r);
-      checkOutputWidth(env.loaded.file, cfg, model, d);
       const rep = new Reporter(env, trial, r === 0);
-      const t = cfg.train!;
+      const t = cfg.train!,
+        t0 = performance.now();
+      runs.push({ model, history: { history: {}, epochs: 0, diverged: false, warnings: [], skippedBatches: 0 }, rep, seconds: 0 });
+      checkOutputWidth(env.loaded.file, cfg, model, d);
       const h = await model.fit(...splitTensors(d, 'train', model), {
         epochs: t.epochs,
         batchSize: t.batch_size,
@@ -142,35 +176,67 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
         schedule: scheduleOf(cfg),
         onWarning: () => {},
       });
-      histories.push(h.history);
-      values.push(rep.best);
-      model.dispose();
-      if (rep.pruned) {
-        pruned = true;
-        break;
-      }
-      if (h.diverged) break;
+      Object.assign(runs.at(-1)!, { history: h, seconds: (performance.now() - t0) / 1000 });
+      if (rep.pruned || rep.outOfTime || h.diverged) break;
     }
+    return runs;
+  } catch (e) {
+    for (const r of runs) r.model.dispose();
+    throw e;
+  }
+}
+
+/** The run folder of a completed trial: its best repeat's model at its best epoch. */
+async function keepModel(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: PreparedData, runs: Repeat[]) {
+  const best = runs.reduce((a, r) => (r.rep.best < a.rep.best ? r : a));
+  best.rep.restoreBest();
+  const loaded = { ...env.loaded, name: `${env.study} trial ${trial.number}` };
+  const out = freePath(join(env.runs!, `trial-${trial.number}`));
+  return (await saveRun(loaded, cfg, { data: d, model: best.model, history: best.history, seconds: best.seconds }, out))
+    .dir;
+}
+
+/**
+ * Runs a created (running) trial to its end and records the result; a completed trial keeps its model in a run
+ * folder when env.runs says where. Never throws for a failing trial.
+ */
+export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<FrozenTrial> {
+  const started = performance.now();
+  let runs: Repeat[] = [];
+  try {
+    const cfg = applyParams(env.base, trial.params);
+    const d = await prepareFor(env, cfg);
+    runs = await fitRepeats(env, trial, cfg, d);
+    const values = runs.map((r) => r.rep.best);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-    const first = histories[0]!;
+    const first = runs[0]!.history.history;
     const diag = diagnose(first, { config: cfg });
-    const attrs = {
+    const stopped = runs.find((r) => r.rep.outOfTime)?.history.stopReason;
+    const attrs: Record<string, unknown> = {
       history: { loss: first.loss, val_loss: first.val_loss },
       values,
       spread: sd,
       seconds: (performance.now() - started) / 1000,
       epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
+      ...(stopped ? { stopped } : {}),
     };
     if (!Number.isFinite(mean))
       return await env.storage.finishTrial(env.study, trial.number, 'failed', null, {
         error: `the objective was ${mean} (diverged)`,
         attrs,
       });
+    const pruned = runs.some((r) => r.rep.pruned);
+    if (!pruned && env.runs) attrs.run_dir = await keepModel(env, trial, cfg, d, runs);
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {
-    return failTrial(env, trial, e, { history: histories[0] ?? null, seconds: (performance.now() - started) / 1000 });
+    return failTrial(env, trial, e, {
+      history: runs[0]?.history.history ?? null,
+      seconds: (performance.now() - started) / 1000,
+    });
+  } finally {
+    for (const r of runs) r.model.dispose();
   }
 }
 

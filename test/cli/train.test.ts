@@ -229,7 +229,7 @@ tune:
   assert.equal(u.value, 0, u.err);
   assert.ok(existsSync(join(home, 'studies.db')), 'the relative sqlite file is beside the config');
   assert.match(u.out, /stored in sqlite:\S*project\/studies\.db; look again with: seqtune study show beside --storage/);
-  assert.equal(readdirSync(join(home, 'runs', 'beside')).length, 2, "the best trial's run folder too");
+  assert.equal(readdirSync(join(home, 'runs', 'beside')).length, 3, "each trial's run folder too");
   assert.ok(!existsSync(join(process.cwd(), 'runs', 'beside')) && !existsSync(join(process.cwd(), 'studies.db')));
   const ls = await quiet(['study', 'ls', '--storage', join(home, 'studies.db'), '--json']);
   assert.deepEqual(

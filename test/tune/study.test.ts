@@ -18,7 +18,7 @@ const quiet = { out: () => {}, err: () => {} };
 
 const config = (name: string, tune: string, epochs = 3) => studyConfig(dir, name, tune, epochs);
 
-test('an OFAT study runs, stores every trial, retrains the best into a run folder, and study show --json reports it', async () => {
+test('an OFAT study runs, stores every trial, keeps the best in its run folder, and study show --json reports it', async () => {
   const f = config(
     'ofat',
     `  strategy: ofat\n  trials: 10\n  storage: sqlite:${join(dir, 'a.db')}\n` +
@@ -30,7 +30,7 @@ test('an OFAT study runs, stores every trial, retrains the best into a run folde
     [0, 1, 1, 2, 2],
   );
   assert.equal(r.stopReason, 'search space exhausted');
-  assert.ok(r.best && r.bestRun && r.bestRun.dir === join(dir, 'best-ofat'));
+  assert.ok(r.best && r.bestRun && r.bestRun.dir === join(dir, 'best-ofat', `trial-${r.best.number}`));
   const out: string[] = [];
   assert.equal(
     await main(['study', 'show', 'ofat', '--storage', `sqlite:${join(dir, 'a.db')}`, '--json'], {
@@ -43,7 +43,7 @@ test('an OFAT study runs, stores every trial, retrains the best into a run folde
   assert.equal(j.name, 'ofat');
   assert.equal(j.direction, 'minimize');
   assert.equal(j.best.number, r.best!.number);
-  assert.equal(j.best.run_dir, join(dir, 'best-ofat'));
+  assert.equal(j.best.run_dir, join(dir, 'best-ofat', `trial-${r.best!.number}`));
   assert.ok(j.trials.every((t: { state: string; epochs: number }) => t.state === 'complete' && t.epochs === 3));
   const ls: string[] = [];
   await main(['study', 'ls', '--storage', join(dir, 'a.db'), '--json'], { out: (s) => ls.push(s), err: () => {} });

@@ -25,7 +25,11 @@ export function addRange(parent: Command, { io }: CliContext): Command {
     .action(async (config: string, o: RangeOptions) => {
       const res = await rangeRun(await loadConfig(config), o.param);
       if (o.json) io.out(`${JSON.stringify(res)}\n`);
-      else io.out(`${res.rows.map(rowLine).join('\n')}\nsuggested largest batch size: ${res.suggested}\n`);
+      else
+        io.out(
+          `${res.rows.map(rowLine).join('\n')}\nsuggested batch size: ${res.suggested} ` +
+            '(the fastest within 10% of the best val_loss)\n',
+        );
     });
   return withExamples(cmd, 'seqtune range my.yaml --param train.batch_size');
 }

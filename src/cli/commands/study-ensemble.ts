@@ -1,4 +1,5 @@
-// seqtune study ensemble NAME [--top K] [--method M]: the best K trials retrained and fused.
+// seqtune study ensemble NAME [--top K] [--method M]: the saved models of the best K distinct trials, fused into a
+// run folder that predict and evaluate read.
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
@@ -16,12 +17,22 @@ interface StudyEnsembleOptions {
 
 type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 
-/** `ensemble of 3 (mean): test MSE ...; members ...; persistence ...  (DIR)` */
+/**
+ * `ensemble of 3 (mean): test MSE ...; members ...; persistence ...  (DIR)`, or, when the fusion does not beat
+ * its best member on validation, `ensemble of 3 (mean) not better than trial 4 on validation; the folder uses
+ * trial 4: ...`.
+ */
 function summary(r: Ensemble): string {
   const mse = (x: { mse: number }) => x.mse.toPrecision(4);
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
   const persistence = mse(r.test.baselines.scaled.persistence!);
-  const head = `ensemble of ${r.members.length} (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`;
+  const n = r.members.length;
+  const head =
+    r.kept === 'fusion' || n === 1
+      ? `ensemble of ${n} (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
+      : `ensemble of ${n} (${r.method}) not better than trial ${r.val.best_trial} on validation; ` +
+        `the folder uses trial ${r.val.best_trial}: test MSE ${mse(r.test.ensemble.scaled)} ` +
+        `(fusion ${mse(r.test.fusion.scaled)})`;
   return `${head}; members ${members}; persistence ${persistence}  (${r.dir})`;
 }
 
@@ -37,8 +48,8 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       oneOf<FusionMethod>('--method', ['mean', 'weighted', 'stacked']),
       'mean',
     )
-    .option('--out <dir>', 'where to write ensemble.json and the members')
-    .description('retrain the best K trials and fuse their forecasts')
+    .option('--out <dir>', 'the ensemble run folder (ensemble.json and member-N/)')
+    .description("fuse the best K distinct trials' saved models into one run folder")
     .action(async (name: string, o: StudyEnsembleOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {

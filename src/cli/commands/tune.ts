@@ -1,5 +1,5 @@
-// seqtune tune CONFIG [--resume] [--trials N] [--time-budget D] [--jobs N]: a tuning study, then the best trial
-// retrained into a run folder. Exit 1 when no trial completed.
+// seqtune tune CONFIG [--resume] [--trials N] [--time-budget D] [--jobs N]: a tuning study; each completed trial
+// keeps its model in a run folder and the study points at the best one. Exit 1 when no trial completed.
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
@@ -57,7 +57,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
     .option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)', positiveInt('--jobs'))
-    .option('--out <dir>', 'run folder of the retrained best trial')
+    .option('--out <dir>', "folder of the trials' run folders (default: runs/<name> beside the config)")
     .option('--verbose', 'one line per epoch of each trial (trials run in this process: --jobs 1)')
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
     .action(async (config: string, o: TuneOptions) => {
@@ -74,6 +74,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       } finally {
         release();
       }
+      if (r.finished) return log(r.finished);
       log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}`);
       log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);

@@ -1,0 +1,89 @@
+// Reading a run folder back for predict and evaluate: a trained run (model/ with its data.json), or an ensemble
+// written by `seqtune study ensemble` (ensemble.json and member-N/ run folders inside), read as one predictor.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataConfig, ScalerState } from '../data/index.js';
+import { Fusion, type FusionMethod, loadModel, ModelFileError, type Predictor } from '../train/index.js';
+
+/** What model/data.json records: the data section, the CSV, the columns, the scaler and the category codes. */
+export interface SavedData {
+  data: DataConfig;
+  csvPath: string;
+  features: string[];
+  targets: string[];
+  scaler: ScalerState;
+  encodings: Record<string, string[]>;
+}
+
+export const ENSEMBLE_FORMAT = 'seqtune-ensemble';
+export const ENSEMBLE_VERSION = 1;
+
+/**
+ * What an ensemble folder's ensemble.json must hold for predict and evaluate: the members it uses (member run
+ * folders inside it) and how their forecasts are combined (train/ensembles.ts Fusion: per-member weights for mean
+ * and weighted, per output column [intercept, w_1..w_M] for stacked). One member with weight 1 is that member.
+ */
+export interface EnsembleUse {
+  method: FusionMethod;
+  members: string[];
+  weights: number[] | number[][];
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new ModelFileError(`${path}: cannot read ${what} (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/** A trained run's model and data description. */
+async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
+  const model = await loadModel(join(runDir, 'model'));
+  const saved = (await readJson(join(runDir, 'model', 'data.json'), 'the data description of the run')) as SavedData;
+  return { model, saved };
+}
+
+/** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */
+function checkUse(path: string, j: { format?: unknown; version?: unknown; use?: Partial<EnsembleUse> }): EnsembleUse {
+  const bad = (key: string, exp: string, found: unknown) =>
+    new ModelFileError(`${path}: ${key}: expected ${exp}, found ${JSON.stringify(found)}`);
+  if (j?.format !== ENSEMBLE_FORMAT) throw bad('format', `"${ENSEMBLE_FORMAT}"`, j?.format);
+  if (j.version !== ENSEMBLE_VERSION) throw bad('version', String(ENSEMBLE_VERSION), j.version);
+  const u = j.use;
+  if (!u || !['mean', 'weighted', 'stacked'].includes(u.method as string))
+    throw bad('use.method', 'mean, weighted or stacked', u?.method);
+  const names = u.members;
+  if (!Array.isArray(names) || names.length < 1 || !names.every((m) => typeof m === 'string' && /^[\w.-]+$/.test(m)))
+    throw bad('use.members', 'a non-empty list of member folder names', names);
+  const w = u.weights;
+  const okWeights =
+    Array.isArray(w) &&
+    (u.method === 'stacked'
+      ? w.every((r) => Array.isArray(r) && r.length === names.length + 1)
+      : w.length === names.length && w.every((x) => typeof x === 'number'));
+  if (!okWeights)
+    throw bad('use.weights', u.method === 'stacked' ? 'per output, [intercept, one per member]' : 'one per member', w);
+  return u as EnsembleUse;
+}
+
+/** An ensemble folder's members, fused as its ensemble.json says; the data description is its first member's. */
+async function loadEnsemble(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
+  const path = join(runDir, 'ensemble.json');
+  const use = checkUse(path, (await readJson(path, 'the ensemble description')) as Parameters<typeof checkUse>[1]);
+  const members = await Promise.all(use.members.map((m) => loadSingle(join(runDir, m))));
+  return {
+    model: new Fusion(
+      members.map((m) => m.model),
+      use.method,
+      use.weights,
+    ),
+    saved: members[0]!.saved,
+  };
+}
+
+/** A run folder as one predictor: a trained run, or an ensemble of runs (ensemble.json). */
+export async function loadRun(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
+  return existsSync(join(runDir, 'ensemble.json')) ? loadEnsemble(runDir) : loadSingle(runDir);
+}

@@ -1,0 +1,76 @@
+// The legend never covers data (issue 20, item 12): it takes a corner of the plot that no line crosses, else it
+// goes outside the plot area.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type ChartInfo, forecastChart, lossChart, renderSvg } from '../../src/plot/index.js';
+
+/** The legend's box and every drawn segment of the data paths, read back from the SVG. */
+function parse(svg: string) {
+  const r = /<rect class="legend" x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/.exec(svg);
+  assert.ok(r, 'the SVG has a legend');
+  const [x, y, w, h] = r!.slice(1).map(Number) as [number, number, number, number];
+  const points = [...svg.matchAll(/<path class="series" d="([^"]*)"/g)].flatMap((m) =>
+    [...m[1]!.matchAll(/([ML])([\d.-]+) ([\d.-]+)/g)].map((p) => [p[1], Number(p[2]), Number(p[3])] as const),
+  );
+  const frame = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"/.exec(svg)!;
+  return { box: { x, y, w, h }, points, plotRight: Number(frame[1]) + Number(frame[3]) };
+}
+
+/** Whether any drawn segment passes through the box (sampled every half pixel). */
+function covered(svg: string): boolean {
+  const { box, points } = parse(svg);
+  const inside = (px: number, py: number) => px >= box.x && px <= box.x + box.w && py >= box.y && py <= box.y + box.h;
+  for (let i = 0; i < points.length; i++) {
+    const [cmd, x1, y1] = points[i]!;
+    const [, x0, y0] = cmd === 'M' ? points[i]! : points[i - 1]!;
+    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * 2));
+    for (let k = 0; k <= n; k++) if (inside(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n)) return true;
+  }
+  return false;
+}
+
+const n = 300;
+const rising = Float64Array.from({ length: n }, (_, i) => i / n);
+const wave = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 4));
+
+test('a forecast that ends high in the top right gets its legend in a free corner, not over the data', () => {
+  const svg = renderSvg(
+    forecastChart(
+      rising,
+      rising.map((v) => v * 0.98),
+    ),
+  );
+  assert.equal(covered(svg), false);
+});
+
+test('loss curves falling from the top left to the bottom right keep their legend off the curves', () => {
+  const loss = Array.from({ length: 50 }, (_, i) => 1 / (i + 1));
+  const svg = renderSvg(lossChart({ loss, val_loss: loss.map((v) => v * 1.1) }, { bestEpoch: 20 }));
+  assert.equal(covered(svg), false);
+});
+
+test('data in every corner puts the legend outside the plot area, to its right', () => {
+  const svg = renderSvg(
+    forecastChart(
+      wave,
+      wave.map((v) => -v),
+    ),
+  );
+  const { box, plotRight } = parse(svg);
+  assert.equal(covered(svg), false);
+  assert.ok(box.x > plotRight, `legend at x ${box.x}, plot ends at ${plotRight}`);
+});
+
+test('a study history chart (dashed trials and best so far) keeps its legend off both lines', () => {
+  const values = Array.from({ length: 30 }, (_, i) => 0.5 + 0.4 * Math.cos(i));
+  const info: ChartInfo = {
+    title: 'study',
+    xLabel: 'trial',
+    yLabel: 'objective',
+    series: [
+      { name: 'trial (complete or pruned)', values, dashed: true },
+      { name: 'best so far', values: values.map((_, i) => Math.min(...values.slice(0, i + 1))) },
+    ],
+  };
+  assert.equal(covered(renderSvg(info)), false);
+});

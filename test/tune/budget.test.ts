@@ -1,0 +1,171 @@
+// Budgets are wall-clock promises (issue 20, item 2): the best trial's model is kept from its trial, a running
+// trial stops at the time budget and keeps what it has, and --resume of a finished study trains nothing.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { evaluateRun } from '../../src/run/index.js';
+import { MemoryStorage } from '../../src/storage/index.js';
+import { runStudy } from '../../src/tune/index.js';
+import { runTrial, type TrialEnv } from '../../src/tune/trial.js';
+import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-budget-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 7 }));
+
+test('the best trial keeps the model it was scored on: no retraining, the study points at its run folder', async () => {
+  const f = studyConfig(
+    dir,
+    'kept',
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${join(dir, 'kept.db')}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 5]\n',
+    6,
+  );
+  const lines: string[] = [];
+  const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l) });
+  const best = r.best!;
+  assert.equal(r.bestRun?.dir, best.attrs.run_dir, 'the result points at the trial run folder');
+  assert.equal(r.bestRun?.dir, join(dir, 'runs', 'kept', `trial-${best.number}`));
+  assert.deepEqual(readdirSync(join(dir, 'runs', 'kept')).sort(), ['trial-0', 'trial-1'], 'no other run folder');
+  assert.doesNotMatch(lines.join('\n'), /retrain/);
+  for (const name of ['study-history.svg', 'study-history.png', 'model', 'metrics.json', 'forecast.png'])
+    assert.ok(existsSync(join(r.bestRun!.dir, name)), name);
+  // The saved weights are the best epoch's: their validation MSE is the trial's objective.
+  const again = await evaluateRun(r.bestRun!.dir);
+  const mse = again.val.scaled.model!.mse;
+  assert.ok(Math.abs(mse - best.value!) <= 1e-4 * best.value!, `val MSE ${mse} vs objective ${best.value}`);
+});
+
+test('a running trial past the time budget stops at the next epoch end and keeps what it has', async () => {
+  const f = studyConfig(dir, 'late', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 50);
+  const loaded = await loadConfig(f);
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const storage = new MemoryStorage();
+  await storage.createStudy('late', {});
+  const env: TrialEnv = {
+    loaded,
+    base,
+    storage,
+    study: 'late',
+    repeats: 1,
+    objective: 'val_loss',
+    dataCache: new Map(),
+    runs: join(dir, 'late-runs'),
+    deadline: Date.now() - 1,
+  };
+  const done = await runTrial(env, await storage.createTrial('late', {}));
+  assert.equal(done.state, 'complete');
+  assert.equal(done.intermediate.length, 1);
+  assert.equal(done.attrs.stopped, 'time budget spent: stopped at epoch 1 of 50');
+  assert.equal(done.value, done.intermediate[0]);
+  const metrics = JSON.parse(readFileSync(join(done.attrs.run_dir as string, 'metrics.json'), 'utf8'));
+  assert.equal(metrics.epochs_run, 1, 'the trial kept the model it had');
+});
+
+test('a study with a time budget stops its running trial at it instead of running it to the end', async () => {
+  const f = studyConfig(
+    dir,
+    'budget',
+    `  strategy: grid\n  jobs: 1\n  time_budget: 3s\n  storage: sqlite:${join(dir, 'budget.db')}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4]\n',
+    5000,
+  );
+  const lines: string[] = [];
+  const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l) });
+  assert.equal(r.stopReason, 'time budget spent');
+  assert.match(lines.join('\n'), /^trial 0 complete .* \(time budget spent: stopped at epoch \d+ of 5000\)/m);
+  assert.equal(r.trials.length, 1, 'the first trial took the whole budget');
+  for (const t of r.trials) {
+    assert.equal(t.state, 'complete');
+    assert.ok(t.intermediate.length < 5000, String(t.intermediate.length));
+    assert.match(t.attrs.stopped as string, /^time budget spent: stopped at epoch \d+ of 5000$/);
+  }
+});
+
+test('--resume of a finished study says it is finished, in one line, and trains nothing', async () => {
+  const db = join(dir, 'done.db');
+  const f = studyConfig(
+    dir,
+    'done',
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5]\n',
+    2,
+  );
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const folders = readdirSync(join(dir, 'runs', 'done'));
+  const again = await runCli(['tune', f, '--resume']);
+  assert.equal(again.code, 0, again.err);
+  assert.equal(again.out.trim().split('\n').length, 1, again.out);
+  assert.match(
+    again.out,
+    /^study done is already finished \(trial budget spent, 2 trials\); best #\d val_loss [\d.]+ in .*trial-\d; /,
+  );
+  assert.deepEqual(readdirSync(join(dir, 'runs', 'done')), folders, 'no new run folder');
+  const more = await runCli(['tune', f, '--resume', '--trials', '3']);
+  assert.equal(more.code, 0, more.err);
+  assert.match(more.out, /study done: 3 trials/, 'a larger trial budget goes on');
+});
+
+test('a trial in a worker thread gets the budget end too, and stops at it', async () => {
+  const { WorkerPool } = await import('../../src/tune/pool.js');
+  const { SqliteStorage } = await import('../../src/storage/index.js');
+  const db = join(dir, 'worker.db');
+  const f = studyConfig(dir, 'worker', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 50);
+  const s = new SqliteStorage(db);
+  await s.createStudy('worker', {});
+  const t = await s.createTrial('worker', {});
+  const pool = await WorkerPool.start(1, {
+    file: f,
+    storage: `sqlite:${db}`,
+    study: 'worker',
+    runs: join(dir, 'worker-runs'),
+    deadline: Date.now() - 1,
+  });
+  try {
+    await pool.run(t.number);
+  } finally {
+    await pool.close();
+  }
+  const done = (await s.getTrials('worker'))[0]!;
+  await s.close();
+  assert.equal(done.state, 'complete');
+  assert.equal(done.attrs.stopped, 'time budget spent: stopped at epoch 1 of 50');
+  assert.ok(existsSync(join(done.attrs.run_dir as string, 'model', 'weights.bin')), 'the worker kept the model');
+});
+
+test('a resumed study is unfinished while it runs, so that an interruption of it is resumed, not called finished', async () => {
+  const db = join(dir, 'again.db');
+  const f = studyConfig(
+    dir,
+    'again',
+    `  strategy: grid\n  jobs: 1\n  trials: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5]\n',
+    2,
+  );
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const { SqliteStorage } = await import('../../src/storage/index.js');
+  const finished = async () => {
+    const s = new SqliteStorage(db);
+    const v = (await s.getStudy('again'))!.attrs.finished;
+    await s.close();
+    return v;
+  };
+  assert.deepEqual(await finished(), { reason: 'trial budget spent', trials: 1 });
+  const seen: Promise<unknown>[] = [];
+  const r = await runStudy(await loadConfig(f), {
+    resume: true,
+    trials: 2,
+    log: () => {},
+    onTrials: () => {
+      seen.push(finished());
+    },
+  });
+  assert.equal(r.trials.length, 2);
+  assert.equal(await seen[0], null, 'while the resumed run ran, the study was not marked finished');
+  assert.deepEqual(await finished(), { reason: 'trial budget spent', trials: 2 });
+});

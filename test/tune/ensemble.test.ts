@@ -1,0 +1,124 @@
+// An ensemble is a run folder (issue 20, item 1): predict and evaluate read it, its members are distinct models
+// (duplicates skipped, and said so), nothing is retrained, and a fusion that does not beat its best member on
+// validation is reported as such, the folder then using the best member alone.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticCsv } from '../../src/data/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-ensemble-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 11 }));
+const db = `sqlite:${join(dir, 'studies.db')}`;
+
+async function study(name: string, space: string): Promise<void> {
+  const f = studyConfig(dir, name, `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n${space}`, 4);
+  const r = await runCli(['tune', f]);
+  assert.equal(r.code, 0, r.err);
+}
+const readJson = (...p: string[]) => JSON.parse(readFileSync(join(...p), 'utf8'));
+
+test('study ensemble skips trials that are the same model, retrains nothing, and predict/evaluate read its folder', async () => {
+  // clipnorm 1000 and 2000 never act on these gradients: the two trials of each units value are one model.
+  await study('dups', '    train.clipnorm: [1000, 2000]\n    model.layers[0].gru.units: [3, 6]\n');
+  const trialFolders = readdirSync(join(dir, 'runs', 'dups')).sort();
+  const out = join(dir, 'ens-dups');
+  const r = await runCli([
+    'study',
+    'ensemble',
+    'dups',
+    '--storage',
+    db,
+    '--top',
+    '3',
+    '--method',
+    'stacked',
+    '--out',
+    out,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /skipped trial \d: the same model as trial \d \(bit-identical weights: train\.clipnorm differs but never acted\)/,
+  );
+  assert.match(r.out, /only 2 distinct trials of the 3 asked for/);
+  assert.doesNotMatch(r.out, /retrain/);
+  assert.deepEqual(readdirSync(join(dir, 'runs', 'dups')).sort(), trialFolders, 'no trial trained again');
+  const e = readJson(out, 'ensemble.json');
+  assert.equal(e.members.length, 2);
+  assert.equal(e.skipped.length, 2);
+  assert.deepEqual(
+    new Set(e.members.map((m: { params: Record<string, number> }) => m.params['model.layers[0].gru.units'])),
+    new Set([3, 6]),
+  );
+  for (const m of e.members) assert.ok(readdirSync(join(out, m.dir)).includes('model'), 'members are run folders');
+  const ev = await runCli(['evaluate', out, '--json']);
+  assert.equal(ev.code, 0, ev.err);
+  const mse = JSON.parse(ev.out).test.scaled.model.mse;
+  assert.ok(
+    Math.abs(mse - e.test.ensemble.scaled.mse) <= 1e-6 * mse,
+    `evaluate ${mse} vs ${e.test.ensemble.scaled.mse}`,
+  );
+  const pr = await runCli(['predict', out, '--csv', join(dir, 'series.csv')]);
+  assert.equal(pr.code, 0, pr.err);
+  const member = await runCli(['predict', join(out, 'member-1'), '--csv', join(dir, 'series.csv')]);
+  assert.equal(pr.out.split('\n').length, member.out.split('\n').length);
+  assert.match(pr.out, /^origin_row,value_t\+1\n/);
+});
+
+test('a fusion that does not beat its best member on validation is reported, and the folder uses that member', async () => {
+  // A learning rate of 1e-7 leaves its model where it started: averaging it in only hurts.
+  await study('weak', '    train.optimizer.adam.learning_rate: [0.01, 0.0000001]\n');
+  const out = join(dir, 'ens-weak');
+  const r = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--top', '2', '--out', out]);
+  assert.equal(r.code, 0, r.err);
+  const e = readJson(out, 'ensemble.json');
+  assert.equal(e.kept, 'best member');
+  assert.ok(e.val.fusion >= e.val.best_member);
+  assert.deepEqual(e.use, { method: 'mean', members: [e.members[0].dir], weights: [1] });
+  assert.match(
+    r.out,
+    new RegExp(
+      'the mean fusion does not beat its best member on validation ' +
+        '\\(MSE [\\d.]+, cross-fitted, vs [\\d.]+ for trial \\d\\): the folder uses trial \\d alone',
+    ),
+  );
+  assert.match(r.out, /ensemble of 2 \(mean\) not better than trial \d on validation/);
+  const csv = join(dir, 'series.csv');
+  const a = await runCli(['predict', out, '--csv', csv]),
+    b = await runCli(['predict', join(out, e.use.members[0]), '--csv', csv]);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(a.out, b.out, 'the ensemble forecasts as its best member');
+});
+
+test('a broken ensemble.json is one line naming the key, expected and found, exit 2', async () => {
+  const out = join(dir, 'ens-weak');
+  const e = readJson(out, 'ensemble.json');
+  const broken = join(dir, 'broken');
+  const { cpSync } = await import('node:fs');
+  cpSync(out, broken, { recursive: true });
+  writeFileSync(join(broken, 'ensemble.json'), JSON.stringify({ ...e, use: { ...e.use, method: 'median' } }));
+  const r = await runCli(['evaluate', broken]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.err.trim(),
+    `seqtune: ${join(broken, 'ensemble.json')}: use.method: expected mean, weighted or stacked, found "median"`,
+  );
+});
+
+test('a member trial whose run folder was removed is one line naming it, exit 2', async () => {
+  const { renameSync } = await import('node:fs');
+  const trial0 = join(dir, 'runs', 'weak', 'trial-0');
+  renameSync(trial0, `${trial0}-moved`);
+  try {
+    const r = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--top', '2', '--out', join(dir, 'gone')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^seqtune: trial \d's run folder has no model: \S+trial-\d\/model\/model\.json is not there/);
+  } finally {
+    renameSync(`${trial0}-moved`, trial0);
+  }
+});
