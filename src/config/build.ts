@@ -3,7 +3,7 @@
 // Layers and callbacks are built through their registries; optimizer, loss and schedule go to
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
-import type { BaselineSpec, DataConfig } from '../data/index.js';
+import { type BaselineSpec, type DataConfig, DEFAULT_BASELINES } from '../data/index.js';
 import { type Layer, layerFromSpec } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
@@ -47,7 +47,7 @@ export function resolveConfig(raw: RawConfig, name: string): RawConfig {
       optimizer: opt,
       metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
     } as RawConfig['train'],
-    evaluate: { baselines: raw.evaluate?.baselines ?? ['persistence', 'mean'] },
+    evaluate: { baselines: raw.evaluate?.baselines ?? [...DEFAULT_BASELINES] },
     ...(raw.tune ? { tune: raw.tune } : {}),
   };
 }
@@ -100,5 +100,5 @@ export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined {
   return cfg.train?.schedule;
 }
 export function baselinesOf(cfg: RawConfig): BaselineSpec[] {
-  return (cfg.evaluate?.baselines ?? ['persistence', 'mean']) as BaselineSpec[];
+  return (cfg.evaluate?.baselines ?? [...DEFAULT_BASELINES]) as BaselineSpec[];
 }

@@ -2,7 +2,14 @@
 // forecasts (mean, 1/MSE-weighted or a least-squares stacker fitted on validation), scored on the
 // test windows next to each member and the naive baselines.
 import { dirname } from 'node:path';
-import { callbacksOf, compiledModel, type LoadedConfig, type RawConfig, scheduleOf } from '../config/index.js';
+import {
+  baselinesOf,
+  callbacksOf,
+  compiledModel,
+  type LoadedConfig,
+  type RawConfig,
+  scheduleOf,
+} from '../config/index.js';
 import { baselineScores, scoreForecast } from '../data/index.js';
 import { checkOutputWidth, defaultRunDir, RunFolder, splitTensors } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
@@ -44,7 +51,7 @@ export async function studyEnsemble(
     test: {
       ensemble: scoreOf(fusion.predict(test[0]).data),
       members: members.map((m) => scoreOf(m.predict(test[0]).data)),
-      baselines: baselineScores(d0, 'test', ['persistence', 'mean']),
+      baselines: baselineScores(d0, 'test', baselinesOf(base)),
     },
   };
   const folder = await RunFolder.create(o.out ?? defaultRunDir(name).replace(/([^/]+)$/, 'ensemble-$1'));
