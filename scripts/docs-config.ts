@@ -91,6 +91,13 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'layers: [{gru: {units: 64}}, {dense: {units: 1}}]',
     type: 'list of {layer: {options}}',
   },
+  'model.linear_skip': {
+    doc:
+      'Adds a linear path from the whole input window to the output: output = layers(x) + Flatten(x) W + b, ' +
+      'both trained together, the linear weights starting at zero (with `data.relative` the path is NLinear). ' +
+      'The layers must end in a vector (a dense layer).',
+    example: 'linear_skip: true',
+  },
   'train.loss': {
     doc: `The loss: ${names(lossRegistry)}.`,
     example: 'loss: {huber: {delta: 0.5}}',

@@ -176,7 +176,10 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
   const [x, y] = splitTensors(d, 'train', probe);
   const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
   probe.dispose();
-  c.log(`lr-find: suggested learning rate ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max})`);
+  const { best, min, max, flat } = lf.suggested;
+  c.log(
+    `lr-find: ${flat ? "flat curve (auto keeps the diagnosis' rates); " : ''}suggested ${best} (range ${min} - ${max})`,
+  );
   return lf.suggested;
 }
 
@@ -265,9 +268,10 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
         await Promise.race(running.values());
         continue;
       }
+      const notes = l.autoBudget?.notes?.length ? ` (${l.autoBudget.notes.join('; ')})` : '';
       return l.autoBudget?.skipped
-        ? 'time budget spent (no trial left in the plan finishes in the time left)'
-        : 'search space exhausted';
+        ? `time budget spent (no trial left in the plan finishes in the time left)${notes}`
+        : `search space exhausted${notes}`;
     }
     const { why, rerun } = next;
     const trial = await storage.createTrial(name, next.params, {

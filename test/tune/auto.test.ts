@@ -77,8 +77,8 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   assert.match(
     next!.why,
     new RegExp(
-      /sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; /.source +
-        /not started, too long for the time left: 256 \(about 20 min, 10 min left\)/.source,
+      /use more units; sweeping model\.layers\[0\]\.gru\.units over \[16\]; model\.layers\[0\]\.gru\.units: /.source +
+        /not started, too long for the time left: 256 \(about 20\.0 min, 10\.0 min left\)/.source,
     ),
   );
   // Once the affordable values are done, the plan moves on to the next factor.
