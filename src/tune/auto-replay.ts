@@ -36,6 +36,8 @@ export interface Sweep {
   values?: unknown[];
   candidates?: Params[];
   why: string;
+  /** What the sweep tries, in words (the advice's text). */
+  text?: string;
   /** false: the sweep only measures (seed repeats); its trials never become the best to build on. */
   adopt?: boolean;
 }
@@ -79,19 +81,21 @@ export class Replay {
     const { candidates, skipped } = sweep.candidates
       ? { candidates: sweep.candidates, skipped: [] }
       : await this.candidatesOf(sweep.param, sweep.values ?? []);
-    const skipNote = skipped.length
-      ? `${sweep.param}: not started, too long for the time left: ${skipped.join(', ')}`
-      : '';
-    if (skipNote) this.allNotes.push(skipNote);
+    const skipNote = skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '';
+    if (skipNote) this.allNotes.push(`${sweep.param}: ${skipNote}`);
     if (candidates.length === 0) {
-      if (skipNote) this.notes.push(skipNote);
+      if (skipNote) this.notes.push(`${sweep.param}: ${skipNote}`);
       return 'done';
     }
     const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map((c) => c[sweep.param]))}`;
-    const why = `${sweep.why}; sweeping ${sweep.param}${shown}${skipNote ? `; ${skipNote}` : ''}`;
+    const why =
+      `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
+      `${skipNote ? `; ${skipNote}` : ''}`;
     const missing = candidates.find((c) => !this.done(c) && !this.pending(c));
     if (missing) {
-      const before = [...(this.ahead ? [this.ahead] : []), ...this.notes];
+      // What was left out before this sweep is said once, with its first trial.
+      const first = candidates.every((c) => !this.done(c) && !this.pending(c));
+      const before = [...(this.ahead ? [this.ahead] : []), ...(first ? this.notes : [])];
       return { params: missing, why: before.length ? `${before.join('; ')}; then ${why}` : why };
     }
     this.notes = [];
@@ -132,7 +136,7 @@ export class Replay {
       const left = b?.remaining() ?? Infinity;
       if (est > left) {
         b!.skipped = true;
-        skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(1)} min, ${(left / 60).toFixed(1)} min left)`);
+        skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
       } else candidates.push(c);
     }
     return { candidates, skipped };

@@ -66,7 +66,7 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
       continue;
     }
     const values = sweepValues(r, s, advice, lr);
-    const step = await r.step({ param: advice.param, values, why: `${reason}: ${advice.text}` });
+    const step = await r.step({ param: advice.param, values, why: reason, text: advice.text });
     if (step !== 'done') return step;
   }
   return 'done';
