@@ -108,16 +108,21 @@ export class Replay {
     return 'done';
   }
 
+  /**
+   * The sweep's best becomes the best to build on when it beats it; so does a trial started early (while a sweep
+   * ran) that beats both, since the plan went on from a best that was not final then.
+   */
   private adopt(candidates: Params[]): void {
-    for (const c of candidates) {
-      const t = this.done(c)!;
+    const early = this.trials.filter(
+      (t) => String(t.attrs.why ?? '').startsWith('started while') && !('seed' in t.params),
+    );
+    for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {
         this.best = t.value;
         this.bestTrial = t;
-        this.current = c;
+        this.current = { ...t.params };
         this.improved = true;
       }
-    }
   }
 
   /**

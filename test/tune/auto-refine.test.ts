@@ -126,6 +126,11 @@ test('auto starts the next sweep while a long trial of the last one still runs, 
     await autoNext(env, s, [base, t16, running({ [UNITS]: 32 }), running({ 'train.batch_size': 64 })]),
     null,
   );
+  // When the long trial ends, a trial started early that beat it is the best to build on.
+  const early = trial({ 'train.batch_size': 64 }, 0.05, { why: next!.why });
+  const after = await autoNext(env, s, [base, t16, trial({ [UNITS]: 32 }, 0.09), early]);
+  assert.equal(after?.params['train.batch_size'], 64, JSON.stringify(after));
+  assert.ok(!(UNITS in after!.params), `built on the early trial, not on the units sweep: ${JSON.stringify(after)}`);
 });
 
 test("a flat lr-find curve leaves the diagnosis' learning rates in place, and says so", async () => {
