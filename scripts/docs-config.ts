@@ -142,7 +142,7 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       'Baselines scored on the same test windows as the model. `linear` is ridge regression from the window ' +
       '(relative to its last step with `data.relative`, as NLinear) to every horizon step, its penalty chosen on ' +
-      'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own.',
+      'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`).',
     example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]',
   },
 };

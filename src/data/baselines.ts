@@ -55,8 +55,11 @@ export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Score
   return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
 }
 
+/** The name of a baseline's scores: its own; `linear_<lookback>` for a linear model with a lookback of its own. */
 export function baselineName(spec: BaselineSpec): string {
-  return typeof spec === 'string' ? spec : (Object.keys(spec)[0] as string);
+  if (typeof spec === 'string') return spec;
+  if ('linear' in spec) return spec.linear.lookback ? `linear_${spec.linear.lookback}` : 'linear';
+  return 'seasonal_naive';
 }
 
 export function isLinear(spec: BaselineSpec): spec is LinearSpec {

@@ -122,7 +122,7 @@ test('the linear baseline is scored on the same windows, relative or not, and be
   for (const relative of [false, true]) {
     const d = await prepareData({ csv: f, target: 'y', lookback: 8, horizon: 3, scale: 'standard', relative }, f);
     const s = baselineScores(d, 'test', ['persistence', 'linear', { linear: { lookback: 2 } }]);
-    assert.deepEqual(Object.keys(s.scaled), ['persistence', 'linear']);
+    assert.deepEqual(Object.keys(s.scaled), ['persistence', 'linear', 'linear_2']);
     // relative (NLinear) inputs make the weights sum to one (no pull to the mean), so only "no worse" holds there
     const bound = relative ? 1 : 0.8;
     assert.ok(s.scaled.linear!.mse < bound * s.scaled.persistence!.mse, JSON.stringify(s.scaled));
