@@ -125,6 +125,11 @@ export class Replay {
       }
   }
 
+  /** The trial a candidate's time is estimated from: the best so far (one factor away from it), else the baseline. */
+  private reference(): FrozenTrial {
+    return this.bestTrial.attrs.seconds ? this.bestTrial : this.baseline;
+  }
+
   /**
    * The trials of a sweep: current with param set to each value the best does not have already; a value whose
    * trial would not finish in the time left is skipped (and said so).
@@ -137,7 +142,7 @@ export class Replay {
       if (same(getPath(cfg, param), v)) continue; // the best already has this value
       const c = withValue(this.env.base, this.current, param, v);
       const b = this.budget;
-      const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.baseline) : 0;
+      const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.reference()) : 0;
       const left = b?.remaining() ?? Infinity;
       if (est > left) {
         b!.skipped = true;

@@ -45,6 +45,7 @@ async function envOf(): Promise<TrialEnv> {
 }
 
 const UNITS = 'model.layers[0].gru.units';
+const UNITS_ADVICE = { param: UNITS, action: 'increase', values: [16], factor: 'units', text: 'use more units' };
 const diagnosis = (advice: unknown[], pattern = 'underfitting') => ({ pattern, confidence: 0.8, advice });
 let n = 0;
 const trial = (params: Record<string, unknown>, value: number, attrs: Record<string, unknown> = {}): FrozenTrial =>
@@ -171,4 +172,23 @@ test('a trial is estimated from the epochs the reference actually ran (early sto
   assert.ok(Math.abs((await budget.estimate({}, ref)) - 90) < 1e-9);
   const full = trial({}, 0.1, { seconds: 60, epochs: 10 });
   assert.ok(Math.abs((await budget.estimate({}, full)) - 60) < 1e-9, 'a run to its last epoch: its own time');
+});
+
+test("a candidate's time is estimated from the best trial so far, one factor away from it", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [{ param: 'train.batch_size', action: 'set', values: [64], factor: 'batch_size', text: 'batch size' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis([UNITS_ADVICE], 'overfitting') });
+  const t16 = trial({ [UNITS]: 16 }, 0.05, { seconds: 120, diagnosis: diagnosis(advice, 'overfitting') });
+  const refs: number[] = [];
+  const budget = {
+    remaining: () => 600,
+    estimate: async (_p: Record<string, unknown>, ref: FrozenTrial) => {
+      refs.push(ref.number);
+      return 10;
+    },
+  };
+  const next = await autoNext(env, s, [base, t16], {}, budget);
+  assert.deepEqual(next?.params, { [UNITS]: 16, 'train.batch_size': 64 });
+  assert.deepEqual([...new Set(refs)], [t16.number], 'the batch size of the best (#16) is estimated from it');
 });
