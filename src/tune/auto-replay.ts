@@ -87,7 +87,8 @@ export class Replay {
       if (skipNote) this.notes.push(`${sweep.param}: ${skipNote}`);
       return 'done';
     }
-    const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map((c) => c[sweep.param]))}`;
+    const valueIn = (c: Params) => getPath(applyParams(this.env.base, c), sweep.param) ?? null;
+    const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map(valueIn))}`;
     const why =
       `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
       `${skipNote ? `; ${skipNote}` : ''}`;

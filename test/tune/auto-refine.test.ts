@@ -192,3 +192,14 @@ test("a candidate's time is estimated from the best trial so far, one factor awa
   assert.deepEqual(next?.params, { [UNITS]: 16, 'train.batch_size': 64 });
   assert.deepEqual([...new Set(refs)], [t16.number], 'the batch size of the best (#16) is estimated from it');
 });
+
+test("a sweep back to the base config's value names that value (not null)", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const fewer = [{ param: UNITS, action: 'decrease', values: [8, 4], factor: 'units', text: 'use fewer units' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis([UNITS_ADVICE], 'overfitting') });
+  const t16 = trial({ [UNITS]: 16 }, 0.05, { diagnosis: diagnosis(fewer, 'overfitting') });
+  const next = await autoNext(env, s, [base, t16]);
+  assert.deepEqual(next?.params, { [UNITS]: 4 });
+  assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[8,4\]: use fewer units/);
+});
