@@ -92,6 +92,13 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'layers: [{gru: {units: 64}}, {dense: {units: 1}}]',
     type: 'list of {layer: {options}}',
   },
+  'model.linear_skip': {
+    doc:
+      'Adds a linear path from the whole input window to the output: output = layers(x) + Flatten(x) W + b, ' +
+      'both trained together, the linear weights starting at zero (with `data.relative` the path is NLinear). ' +
+      'The layers must end in a vector (a dense layer).',
+    example: 'linear_skip: true',
+  },
   'train.loss': {
     doc: `The loss: ${names(lossRegistry)}.`,
     example: 'loss: {huber: {delta: 0.5}}',
@@ -139,8 +146,11 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'validation: test',
   },
   'evaluate.baselines': {
-    doc: 'Baselines scored on the same test windows as the model.',
-    example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean]',
+    doc:
+      'Baselines scored on the same test windows as the model. `linear` is ridge regression from the window ' +
+      '(relative to its last step with `data.relative`, as NLinear) to every horizon step, its penalty chosen on ' +
+      'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`).',
+    example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]',
   },
 };
 

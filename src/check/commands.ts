@@ -38,7 +38,8 @@ export async function lrFindRun(
     const svg = renderSvg({
       title:
         `${loaded.name}: learning-rate range test ` +
-        `(suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
+        `(${res.suggested.flat ? 'flat curve, no guide; ' : ''}` +
+        `suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
       xLabel: 'log10(learning rate)',
       yLabel: 'smoothed training loss',
       series: [

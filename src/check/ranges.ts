@@ -5,6 +5,9 @@
 // Suggested range: from the steepest descent to the minimum; best = the geometric mean of the steepest
 // descent's rate and a tenth of the minimum's (the minimum itself is already at the edge of divergence,
 // the steepest point is often timid).
+// Flat: when the smoothed loss never falls below where the sweep started by more than its own noise (the batch
+// losses' spread at the start, shrunk by the smoothing) or 5%, the curve says nothing about the rate; the
+// suggestion then says so (flat: true) and the auto strategy keeps the diagnosis' rates.
 // Batch-size range: one short training per batch size, with the throughput of each; the suggestion is the
 // fastest batch size among those that train (per epoch) about as well as the best one, so never one that is
 // both slower and worse than another (a larger batch is only worth its worse loss when it is faster).
@@ -12,7 +15,8 @@ import { getOptimizer, type OptimizerLike } from '../optim/index.js';
 import { type Model, type Samples, sliceSamples } from '../train/index.js';
 
 export interface LrFindResult {
-  suggested: { min: number; max: number; best: number };
+  /** flat: the loss curve stayed within its noise, so min/max/best are no guide. */
+  suggested: { min: number; max: number; best: number; flat: boolean };
   /** [learning rate, smoothed loss] per step. */
   points: [number, number][];
   /** Raw batch losses. */
@@ -46,12 +50,31 @@ export function lrFind(makeModel: () => Model, x: Samples, y: Samples, o: LrFind
   const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
   const sig = (v: number) => Number(v.toPrecision(2));
   const low = Math.min(lrSteep, lrMin / 10);
+  const flat = isFlat(points, raw, skip, iMin, o.beta ?? 0.9);
   return {
-    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))) },
+    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))), flat },
     points,
     raw,
     stoppedEarly,
   };
+}
+
+/**
+ * Whether the smoothed loss stays within its noise: its fall from the start of the sweep (after the warm-up) to
+ * its minimum is under 5% or under three times the noise of the smoothed curve, the relative spread of the batch
+ * losses at the start times sqrt((1 - beta) / (1 + beta)) (an exponential average's share of white noise).
+ */
+function isFlat(points: [number, number][], raw: number[], skip: number, iMin: number, beta: number): boolean {
+  const n = Math.max(3, Math.round(points.length * 0.1));
+  const head = points.slice(skip, skip + n).map((p) => p[1]),
+    rawHead = raw.slice(0, skip + n);
+  if (head.length === 0 || rawHead.length < 2) return false;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const start = mean(head),
+    rm = mean(rawHead);
+  const cv = Math.sqrt(mean(rawHead.map((v) => (v - rm) ** 2))) / Math.max(Math.abs(rm), 1e-12);
+  const drop = (start - points[iMin]![1]) / Math.max(Math.abs(start), 1e-12);
+  return drop < Math.max(0.05, 3 * cv * Math.sqrt((1 - beta) / (1 + beta)));
 }
 
 /** The sweep: one training step per rate, rising exponentially from minLr to maxLr, until the loss explodes. */

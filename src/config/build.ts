@@ -3,9 +3,9 @@
 // Layers and callbacks are built through their registries; optimizer, loss and schedule go to
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { resolve } from 'node:path';
-import type { BaselineSpec, DataConfig } from '../data/index.js';
+import { type BaselineSpec, type DataConfig, DEFAULT_BASELINES } from '../data/index.js';
 import { ShapeError } from '../errors.js';
-import { type Layer, layerFromSpec } from '../nn/index.js';
+import { type Layer, layerFromSpec, linearSkip } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
 import { type Callback, type CompileOptions, callbackRegistry, type Model, sequential } from '../train/index.js';
@@ -49,7 +49,7 @@ export function resolveConfig(raw: RawConfig, name: string): RawConfig {
       optimizer: opt,
       metrics: t.metrics ?? [...TRAIN_DEFAULTS.metrics],
     } as RawConfig['train'],
-    evaluate: { baselines: raw.evaluate?.baselines ?? ['persistence', 'mean'] },
+    evaluate: { baselines: raw.evaluate?.baselines ?? [...DEFAULT_BASELINES] },
     ...(raw.tune ? { tune: raw.tune } : {}),
   };
 }
@@ -58,9 +58,12 @@ export function dataSpec(cfg: RawConfig, dir: string): { spec: DataConfig; csvPa
   return { spec: cfg.data as DataConfig, csvPath: resolve(dir, cfg.data.csv) };
 }
 
-/** Layers from `model.layers`, through the layer registry; the first gets the input shape [lookback, features]. */
+/**
+ * Layers from `model.layers`, through the layer registry; the first gets the input shape [lookback, features]. With
+ * `model.linear_skip` they are wrapped in one LinearSkip (output = layers + a linear map of the input window).
+ */
 export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, number]): Layer[] {
-  return cfg.model.layers.map((spec, i) => {
+  const layers = cfg.model.layers.map((spec, i) => {
     const where = pathString(['model', 'layers', i]);
     try {
       return layerFromSpec(spec, where, i === 0 ? inputShape : undefined);
@@ -70,6 +73,12 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
       throw new ConfigError(`${file}: ${at}`, { cause: e });
     }
   });
+  if (!cfg.model.linear_skip) return layers;
+  try {
+    return [linearSkip(layers)];
+  } catch (e) {
+    throw new ConfigError(`${file}: model.linear_skip: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /**
@@ -118,5 +127,5 @@ export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined {
   return cfg.train?.schedule;
 }
 export function baselinesOf(cfg: RawConfig): BaselineSpec[] {
-  return (cfg.evaluate?.baselines ?? ['persistence', 'mean']) as BaselineSpec[];
+  return (cfg.evaluate?.baselines ?? [...DEFAULT_BASELINES]) as BaselineSpec[];
 }

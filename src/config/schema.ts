@@ -37,12 +37,14 @@ const missing = z.union(
   ],
   e('error, drop, ffill, interpolate or {constant: x}'),
 );
+const baselineWhat = 'persistence, mean, linear, {seasonal_naive: {season: n}} or {linear: {lookback: n}}';
 const baseline = z.union(
   [
-    z.enum(['persistence', 'mean'], e('persistence, mean or {seasonal_naive: {season: n}}')),
+    z.enum(['persistence', 'mean', 'linear'], e(baselineWhat)),
     z.strictObject({ seasonal_naive: z.strictObject({ season: posInt() }) }),
+    z.strictObject({ linear: z.strictObject({ lookback: posInt().optional() }, e('{lookback: n}')) }),
   ],
-  e('persistence, mean or {seasonal_naive: {season: n}}'),
+  e(baselineWhat),
 );
 
 export const configSchema = z.strictObject(
@@ -88,6 +90,7 @@ export const configSchema = z.strictObject(
         layers: z
           .array(layerRegistry.schema<Record<string, unknown>>(), e('a list of layers such as - gru: {units: 64}'))
           .min(1, e('at least one layer')),
+        linear_skip: z.boolean(e('true or false')).optional(),
       },
       e('the model: section with layers:'),
     ),

@@ -1,19 +1,25 @@
 // Naive forecasts scored on exactly the windows the model is scored on, so every number has a
 // reference: persistence repeats the last observed target value for every horizon step; seasonal
 // naive takes the latest observed value one or more seasons back at the same phase; mean predicts
-// the training mean.
+// the training mean; linear is a ridge regression from the window's inputs to every horizon step, fitted on
+// the training windows with its penalty chosen on the validation windows (linear.ts).
 import type { Windows } from './window.js';
 
-export type BaselineSpec = 'persistence' | 'mean' | { seasonal_naive: { season: number } };
+export type NaiveSpec = 'persistence' | 'mean' | { seasonal_naive: { season: number } };
+export type LinearSpec = 'linear' | { linear: { lookback?: number } };
+export type BaselineSpec = NaiveSpec | LinearSpec;
+
+/** The baselines of every metrics table unless `evaluate.baselines` lists others. */
+export const DEFAULT_BASELINES: readonly BaselineSpec[] = ['persistence', 'mean', 'linear'];
 export interface Scores {
   mse: number;
   mae: number;
   rmse: number;
 }
 
-/** Forecast (N, H, targets) of a baseline for the windows, on the scale of `series`. */
+/** Forecast (N, H, targets) of a naive baseline for the windows, on the scale of `series`. */
 export function baselineForecast(
-  spec: BaselineSpec,
+  spec: NaiveSpec,
   w: Windows,
   series: Float64Array[],
   trainMean: number[],
@@ -49,6 +55,13 @@ export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Score
   return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
 }
 
+/** The name of a baseline's scores: its own; `linear_<lookback>` for a linear model with a lookback of its own. */
 export function baselineName(spec: BaselineSpec): string {
-  return typeof spec === 'string' ? spec : 'seasonal_naive';
+  if (typeof spec === 'string') return spec;
+  if ('linear' in spec) return spec.linear.lookback ? `linear_${spec.linear.lookback}` : 'linear';
+  return 'seasonal_naive';
+}
+
+export function isLinear(spec: BaselineSpec): spec is LinearSpec {
+  return spec === 'linear' || (typeof spec === 'object' && 'linear' in spec);
 }

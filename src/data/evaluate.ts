@@ -1,6 +1,7 @@
 // Scores on prepared windows: the naive baselines and a model's output against the truth, on the
 // scaled and the original scale.
-import { type BaselineSpec, baselineForecast, baselineName, type Scores, score } from './baselines.js';
+import { type BaselineSpec, baselineForecast, baselineName, isLinear, type Scores, score } from './baselines.js';
+import { linearForecast } from './linear.js';
 import { Scaler } from './scale.js';
 import type { PreparedData } from './types.js';
 import { absolute, type Windows } from './window.js';
@@ -25,6 +26,12 @@ export function baselineScores(
     truth = w.truth();
   for (const spec of specs) {
     const name = baselineName(spec);
+    if (isLinear(spec)) {
+      const pred = linearForecast(d, split, spec === 'linear' ? undefined : spec.linear.lookback);
+      scaled[name] = score(pred, truth);
+      original[name] = score(unscaleTargets(d, pred), truthOrig);
+      continue;
+    }
     scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), truth);
     original[name] = score(
       baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original)),

@@ -42,6 +42,7 @@ export { getRegularizer, l1, l1l2, l2, regularizerRegistry } from './regularizer
 export * from './reshape.js';
 export type { WeightInfo } from './sequential.js';
 export { Stack } from './sequential.js';
+export * from './skip.js';
 export type { Tensor } from './tensor.js';
 export { tensor } from './tensor.js';
 export * from './timestep.js';

@@ -9,4 +9,5 @@ export * from './normalization.js';
 export * from './pooling.js';
 export * from './recurrent.js';
 export * from './reshape.js';
+export * from './skip.js';
 export * from './timestep.js';

@@ -14,6 +14,7 @@ import { normalizationLayers } from './normalization.js';
 import { poolingLayers } from './pooling.js';
 import { recurrentLayers } from './recurrent.js';
 import { reshapeLayers } from './reshape.js';
+import { LinearSkip } from './skip.js';
 import { timestepLayers } from './timestep.js';
 
 export type { SavedLayer };
@@ -46,6 +47,9 @@ const loadOnly = new Map<string, Factory>();
 export function registerLayer(className: string, factory: Factory): void {
   loadOnly.set(className, factory);
 }
+
+// A linear skip is written as model.linear_skip in a config file, not as a layer; saved models name it.
+registerLayer('LinearSkip', (c) => LinearSkip.fromConfig(c, (s) => layerFromConfig(s, 'LinearSkip.layers')));
 
 /** A layer from what a saved model records, `{ className, config }` (Keras' `deserialize`). */
 export function layerFromConfig(saved: SavedLayer, key = 'layer'): Layer {

@@ -33,7 +33,7 @@ train:
   callbacks:
     - early_stopping: {monitor: val_loss, patience: 6, restore_best_weights: true}
 evaluate:
-  baselines: [persistence, {seasonal_naive: {season: 24}}, mean]
+  baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]
 `;
 
 export async function demoRun(o: TrainRunOptions = {}): Promise<RunResult> {

@@ -38,5 +38,5 @@ train:
     - early_stopping: {monitor: val_loss, patience: 10, restore_best_weights: true}
 
 evaluate:
-  baselines: [persistence, mean]   # also {seasonal_naive: {season: 24}}
+  baselines: [persistence, mean, linear]   # also {seasonal_naive: {season: 24}}
 `;

@@ -1,9 +1,13 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
-import type { BaselineSpec } from '../data/index.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
+  type BaselineSpec,
   baselineScores,
   type DataConfig,
   DataError,
+  DEFAULT_BASELINES,
   type FixedEncoding,
   prepareTable,
   readCsv,
@@ -44,12 +48,24 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
-/** Test and validation scores of a saved run, recomputed from its CSV (model and naive baselines). */
+/** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */
+async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
+  try {
+    const cfg = parse(await readFile(join(runDir, 'config.yaml'), 'utf8')) as { evaluate?: { baselines?: unknown } };
+    if (Array.isArray(cfg?.evaluate?.baselines)) return cfg.evaluate.baselines as BaselineSpec[];
+  } catch {
+    // a run folder without its config.yaml (written by an older seqtune) is scored on the default baselines
+  }
+  return [...DEFAULT_BASELINES];
+}
+
+/** Test and validation scores of a saved run, recomputed from its CSV (model and the run's baselines). */
 export async function evaluateRun(
   runDir: string,
-  baselines: BaselineSpec[] = ['persistence', 'mean'],
+  baselines?: BaselineSpec[],
 ): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
   const { model, saved } = await loadRun(runDir);
+  const specs = baselines ?? (await runBaselines(runDir));
   const d = prepareTable(saved.data, await readCsv(saved.csvPath));
   const same = d.scaler.center.every(
     (c, i) => Math.abs(c - saved.scaler.center[i]!) <= 1e-9 * Math.max(1, Math.abs(c)),
@@ -63,7 +79,7 @@ export async function evaluateRun(
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
     const m = scoreForecast(d, split, model.predict(w.inputs(), { batchSize: 512 }).data);
-    const base = baselineScores(d, split, baselines);
+    const base = baselineScores(d, split, specs);
     out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
   }
   return out;

@@ -40,7 +40,11 @@ export class TimeBudget {
   }
 }
 
-/** What auto needs to judge whether a trial fits in the time left: a trial's seconds, scaled by timed steps. */
+/**
+ * What auto needs to judge whether a trial fits in the time left: the reference trial's seconds per epoch it
+ * actually ran, scaled by timed steps, times the epochs the trial is expected to run: its configured epochs,
+ * or, when the reference stopped early (early stopping), at most half as many again as the reference ran.
+ */
 function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
   const perWindow = new Map<string, Promise<number>>();
   const spw = (p: Params) => {
@@ -58,8 +62,10 @@ function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): Auto
       const seconds = ref.attrs.seconds as number | undefined;
       if (!seconds) return 0;
       const ratio = (await spw(p)) / (await spw(ref.params));
-      const epochs = (applyParams(base, p).train?.epochs ?? 1) / (applyParams(base, ref.params).train?.epochs ?? 1);
-      return Number.isFinite(ratio) ? seconds * ratio * epochs : 0;
+      const configured = (q: Params) => applyParams(base, q).train?.epochs ?? 1;
+      const ran = (ref.attrs.epochs as number | undefined) ?? configured(ref.params);
+      const expected = ran < configured(ref.params) ? Math.min(configured(p), Math.ceil(1.5 * ran)) : configured(p);
+      return Number.isFinite(ratio) ? (seconds / Math.max(1, ran)) * ratio * expected : 0;
     },
   };
 }

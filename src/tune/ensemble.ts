@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LoadedConfig, RawConfig } from '../config/index.js';
+import { baselinesOf, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
 import {
   defaultRunDir,
@@ -189,7 +189,7 @@ export async function studyEnsemble(
         ensemble: c.useFusion ? fusionTest : scoreOf(members[c.best]!.model.predict(xt).data),
         fusion: fusionTest,
         members: members.map((m) => scoreOf(m.model.predict(xt).data)),
-        baselines: baselineScores(d, 'test', ['persistence', 'mean']),
+        baselines: baselineScores(d, 'test', baselinesOf(base)),
       },
     };
     return {

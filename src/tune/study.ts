@@ -249,7 +249,10 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
   const [x, y] = splitTensors(d, 'train', probe);
   const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
   probe.dispose();
-  c.log(`lr-find: suggested learning rate ${lf.suggested.best} (range ${lf.suggested.min} - ${lf.suggested.max})`);
+  const { best, min, max, flat } = lf.suggested;
+  c.log(
+    `lr-find: ${flat ? "flat curve (auto keeps the diagnosis' rates); " : ''}suggested ${best} (range ${min} - ${max})`,
+  );
   return lf.suggested;
 }
 
@@ -362,9 +365,10 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
         await waitForAny(c, l);
         continue;
       }
+      const notes = l.autoBudget?.notes?.length ? ` (${l.autoBudget.notes.join('; ')})` : '';
       return l.autoBudget?.skipped
-        ? 'time budget spent (no trial left in the plan finishes in the time left)'
-        : 'search space exhausted';
+        ? `time budget spent (no trial left in the plan finishes in the time left)${notes}`
+        : `search space exhausted${notes}`;
     }
     const attrs = next.why ? { why: next.why } : {};
     // Grid and OFAT never repeat a configuration, even when another process proposed the same one at this moment.

@@ -148,6 +148,46 @@ export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3)
   }
 }
 
+const gradNorms = new WeakMap<TrialEnv, Map<string, Promise<number>>>();
+
+/**
+ * The largest global gradient norm (before clipping) over the first training steps of a config (one epoch, at
+ * most `steps` batches), measured once per config and study. The auto strategy skips clipnorm values it would
+ * never reach.
+ */
+export function gradientNorm(env: TrialEnv, cfg: RawConfig, steps = 50): Promise<number> {
+  const byCfg = gradNorms.get(env) ?? new Map<string, Promise<number>>();
+  gradNorms.set(env, byCfg);
+  const key = JSON.stringify({ ...cfg, tune: undefined });
+  let v = byCfg.get(key);
+  if (!v) {
+    v = measureGradientNorm(env, cfg, steps).catch(() => Infinity);
+    byCfg.set(key, v);
+  }
+  return v;
+}
+
+async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number): Promise<number> {
+  const d = await prepareFor(env, cfg);
+  const model = compiledModel(env.loaded.file, cfg, d.features.length);
+  try {
+    model.clipnorm = undefined;
+    model.clipvalue = undefined;
+    const [x, y] = splitTensors(d, 'train', model);
+    const N = x.shape[0]!,
+      B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, N));
+    const order = model.rng.permutation(N);
+    let peak = 0;
+    for (let i = 0, start = 0; i < steps && start + B <= N; i++, start += B) {
+      model.trainStep(x, y, order, start, B);
+      peak = Math.max(peak, Math.sqrt(model.ops.sumsq(model.grads)));
+    }
+    return peak;
+  } finally {
+    model.dispose();
+  }
+}
+
 /** One repeat of a trial: the fitted model, its history and its reporter. */
 interface Repeat {
   model: Model;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { batchSizeRange, lrFind } from '../../src/check/index.js';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
-import { dense, gru, tensor } from '../../src/nn/index.js';
+import { dense, gru, Rng, tensor } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 
 const y = syntheticSeries({ length: 700, seed: 3 });
@@ -30,14 +30,25 @@ test('lr-find raises the rate exponentially, stops when the loss explodes and su
   assert.ok(r.points.length > 20);
   for (let i = 1; i < r.points.length; i++) assert.ok(r.points[i]![0] > r.points[i - 1]![0]);
   assert.equal(r.stoppedEarly, true, 'a sweep to lr 10 explodes');
-  const { min, max, best } = r.suggested;
+  const { min, max, best, flat } = r.suggested;
   assert.ok(min <= best && best <= max && min >= 1e-7 && max <= 10, JSON.stringify(r.suggested));
+  assert.equal(flat, false, 'a curve that falls well below its start is not flat');
   const lossAt = (lr: number) =>
     r.points.reduce((a, p) => (Math.abs(Math.log(p[0] / lr)) < Math.abs(Math.log(a[0] / lr)) ? p : a))[1];
   assert.ok(
     lossAt(max) < r.points[0]![1],
     'the smoothed loss at the suggested maximum is below where the sweep started',
   );
+});
+
+test('lr-find says when its curve is flat: targets that are noise independent of the inputs teach nothing', () => {
+  const rng = new Rng(4);
+  const noise = tensor(
+    Float32Array.from({ length: 500 }, () => rng.normal()),
+    [500, 1],
+  );
+  const r = lrFind(make, x, noise, { steps: 150, batchSize: 16 });
+  assert.equal(r.suggested.flat, true, JSON.stringify(r.suggested));
 });
 
 test('batch-size range: one short run per size, the largest that trains as well as the best', async () => {
@@ -76,7 +87,7 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
       0,
     );
     const j = JSON.parse(out.join(''));
-    assert.deepEqual(Object.keys(j.suggested).sort(), ['best', 'max', 'min']);
+    assert.deepEqual(Object.keys(j.suggested).sort(), ['best', 'flat', 'max', 'min']);
     assert.ok(Array.isArray(j.points) && j.points.length > 10 && j.points.every((p: number[]) => p.length === 2));
     assert.deepEqual(readdirSync(join(dir, 'lr')).sort(), ['lr-find.json', 'lr-find.png', 'lr-find.svg']);
     const r: string[] = [];

@@ -29,7 +29,7 @@ model:
     - lstm: {units: 8}
     - dense: {units: 4}
 train: {epochs: 3, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}, metrics: [mae, rmse]}
-evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
+evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]}
 `,
   );
   const out = join(dir, 'run1');
@@ -55,7 +55,8 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
   assert.deepEqual(Object.keys(h).sort(), ['loss', 'lr', 'mae', 'rmse', 'val_loss', 'val_mae', 'val_rmse']);
   assert.equal(h.loss.length, 3);
   const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-  assert.deepEqual(Object.keys(m.test.scaled).sort(), ['mean', 'model', 'persistence', 'seasonal_naive']);
+  assert.deepEqual(Object.keys(m.test.scaled).sort(), ['linear', 'mean', 'model', 'persistence', 'seasonal_naive']);
+  assert.ok(m.test.original.linear.rmse > 0 && m.val.scaled.linear.mse > 0);
   assert.ok(m.test.original.model.rmse > 0 && m.windows.test > 0 && m.epochs_run === 3);
   assert.deepEqual([...readFileSync(join(out, 'loss.png')).subarray(0, 4)], PNG);
   assert.match(readFileSync(join(out, 'loss.svg'), 'utf8'), /<svg[^>]*>[\s\S]*train loss[\s\S]*validation loss/);
@@ -74,6 +75,8 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean]}
     Math.abs(em.test.scaled.model.mse - m.test.scaled.model.mse) < 1e-9,
     'evaluate reproduces the saved test score',
   );
+  assert.ok(Math.abs(em.test.scaled.linear.mse - m.test.scaled.linear.mse) < 1e-12, 'and the linear baseline');
+  assert.deepEqual(Object.keys(em.test.scaled), Object.keys(m.test.scaled), "evaluate scores the run's baselines");
 });
 
 test('predict needs exactly lookback rows: N rows give N - lookback + 1 forecasts, fewer than lookback are refused', async () => {
@@ -90,6 +93,8 @@ train: {epochs: 1, batch_size: 32}
   const out = join(dir, 'prun');
   const r = await quiet(['train', join(dir, 'p.yaml'), '--out', out, '--quiet']);
   assert.equal(r.value, 0, r.err);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.deepEqual(Object.keys(metrics.test.scaled), ['model', 'persistence', 'mean', 'linear'], 'default baselines');
   const rowsFile = (n: number) => {
     const f = join(dir, `p${n}.csv`);
     writeFileSync(f, `${csv.slice(0, n + 1).join('\n')}\n`);

@@ -29,7 +29,11 @@ export function addLrFind(parent: Command, { io }: CliContext): Command {
       });
       const { min, max, best } = res.suggested;
       if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
-      else io.out(`suggested learning rate ${best} (range ${min} - ${max}); plot: ${res.dir}/lr-find.png\n`);
+      else
+        io.out(
+          `${res.suggested.flat ? 'the loss curve is flat within its noise: no rate stands out; ' : ''}` +
+            `suggested learning rate ${best} (range ${min} - ${max}); plot: ${res.dir}/lr-find.png\n`,
+        );
     });
   return withExamples(cmd, 'seqtune lr-find my.yaml', 'seqtune lr-find my.yaml --steps 100 --json');
 }

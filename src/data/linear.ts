@@ -1,0 +1,372 @@
+// The `linear` baseline: ridge regression from a window's inputs (every feature over the lookback,
+// relative to the last input step when data.relative is on, as NLinear) to every horizon step of every
+// target at once, in closed form. With z = [x, 1] (an unpenalised intercept, by centring):
+//   (Xc^T Xc + lambda I) W = Xc^T Yc    Xc, Yc centred on the training means; b = mean(y) - mean(x) W
+// solved by Cholesky in Float64 for all outputs together. lambda = alpha * trace(Xc^T Xc) / p, alpha
+// from a log grid (decades, then half-decades around the best), chosen by validation MSE computed from
+// the validation split's Gram matrices (no pass over its windows per lambda).
+// The data reach this file through a Design: a function that fills window i's row, so it does not care
+// how windows are stored.
+import type { PreparedData } from './types.js';
+
+/** Window rows of one split, as the ridge model reads them. */
+export interface Design {
+  readonly rows: number;
+  /** p: inputs per row (lookback x features). */
+  readonly inputs: number;
+  /** m: outputs per row (horizon x targets, horizon-major). */
+  readonly outputs: number;
+  /** Fills row i's inputs x (p) and what the model learns to output y (m), both relative when the data are. */
+  fill(i: number, x: Float64Array, y: Float64Array): void;
+  /** Row i's value added back to output k (its target's last observed value when relative, else 0). */
+  offset(i: number, k: number): number;
+}
+
+export interface RidgeModel {
+  /** (p, m) row-major. */
+  w: Float64Array;
+  /** (m) intercept. */
+  b: Float64Array;
+  lambda: number;
+  alpha: number;
+  /** Validation MSE of the chosen alpha (on the learned outputs). */
+  valMse: number;
+}
+
+/** Sums over the rows of a design: G = sum z z^T (q x q, q = p + 1, upper triangle), C = sum z y^T, sum y^2. */
+interface Grams {
+  n: number;
+  q: number;
+  m: number;
+  g: Float64Array;
+  c: Float64Array;
+  yy: number;
+}
+
+const BLOCK = 64;
+
+/** Accumulates the Gram sums of a design in blocks of rows (column-major blocks, 4 x 4 tiles of sums). */
+export function grams(d: Design): Grams {
+  const p = d.inputs,
+    q = p + 1,
+    m = d.outputs;
+  // Padded to multiples of 4 (zero columns) so that every tile is whole; compacted at the end.
+  const qp = Math.ceil(q / 4) * 4,
+    mp = Math.ceil(m / 4) * 4;
+  const g = new Float64Array(qp * qp),
+    c = new Float64Array(qp * mp);
+  const zb = new Float64Array(qp * BLOCK),
+    yb = new Float64Array(mp * BLOCK);
+  const x = new Float64Array(p),
+    y = new Float64Array(m);
+  let yy = 0;
+  for (let r0 = 0; r0 < d.rows; r0 += BLOCK) {
+    const R = Math.min(BLOCK, d.rows - r0);
+    if (R < BLOCK) {
+      zb.fill(0);
+      yb.fill(0);
+    }
+    for (let r = 0; r < R; r++) {
+      d.fill(r0 + r, x, y);
+      for (let i = 0; i < p; i++) zb[i * BLOCK + r] = x[i]!;
+      zb[p * BLOCK + r] = 1;
+      for (let k = 0; k < m; k++) {
+        yb[k * BLOCK + r] = y[k]!;
+        yy += y[k]! * y[k]!;
+      }
+    }
+    for (let i = 0; i < qp; i += 4) {
+      for (let j = i; j < qp; j += 4) tile(zb, i, zb, j, g, i * qp + j, qp);
+      for (let k = 0; k < mp; k += 4) tile(zb, i, yb, k, c, i * mp + k, mp);
+    }
+  }
+  const gq = new Float64Array(q * q),
+    cq = new Float64Array(q * m);
+  for (let i = 0; i < q; i++) {
+    for (let j = i; j < q; j++) gq[i * q + j] = g[i * qp + j]!;
+    for (let k = 0; k < m; k++) cq[i * m + k] = c[i * mp + k]!;
+  }
+  return { n: d.rows, q, m, g: gq, c: cq, yy };
+}
+
+/** out[o + (a..a+3) * ld + (b..b+3)] += sum over the block's rows of u[a..a+3] v[b..b+3] (columns of BLOCK rows). */
+function tile(u: Float64Array, a: number, v: Float64Array, b: number, out: Float64Array, o: number, ld: number) {
+  const u0 = a * BLOCK,
+    u1 = u0 + BLOCK,
+    u2 = u1 + BLOCK,
+    u3 = u2 + BLOCK;
+  const v0 = b * BLOCK,
+    v1 = v0 + BLOCK,
+    v2 = v1 + BLOCK,
+    v3 = v2 + BLOCK;
+  let s00 = 0,
+    s01 = 0,
+    s02 = 0,
+    s03 = 0,
+    s10 = 0,
+    s11 = 0,
+    s12 = 0,
+    s13 = 0;
+  let s20 = 0,
+    s21 = 0,
+    s22 = 0,
+    s23 = 0,
+    s30 = 0,
+    s31 = 0,
+    s32 = 0,
+    s33 = 0;
+  for (let r = 0; r < BLOCK; r++) {
+    const x0 = u[u0 + r]!,
+      x1 = u[u1 + r]!,
+      x2 = u[u2 + r]!,
+      x3 = u[u3 + r]!;
+    const y0 = v[v0 + r]!,
+      y1 = v[v1 + r]!,
+      y2 = v[v2 + r]!,
+      y3 = v[v3 + r]!;
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s02 += x0 * y2;
+    s03 += x0 * y3;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+    s12 += x1 * y2;
+    s13 += x1 * y3;
+    s20 += x2 * y0;
+    s21 += x2 * y1;
+    s22 += x2 * y2;
+    s23 += x2 * y3;
+    s30 += x3 * y0;
+    s31 += x3 * y1;
+    s32 += x3 * y2;
+    s33 += x3 * y3;
+  }
+  out[o]! += s00;
+  out[o + 1]! += s01;
+  out[o + 2]! += s02;
+  out[o + 3]! += s03;
+  o += ld;
+  out[o]! += s10;
+  out[o + 1]! += s11;
+  out[o + 2]! += s12;
+  out[o + 3]! += s13;
+  o += ld;
+  out[o]! += s20;
+  out[o + 1]! += s21;
+  out[o + 2]! += s22;
+  out[o + 3]! += s23;
+  o += ld;
+  out[o]! += s30;
+  out[o + 1]! += s31;
+  out[o + 2]! += s32;
+  out[o + 3]! += s33;
+}
+
+/** In-place Cholesky of a symmetric positive definite (n, n) matrix (lower triangle); false if not SPD. */
+export function cholesky(a: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = a[rj + j]!;
+    for (let k = 0; k < j; k++) d -= a[rj + k]! * a[rj + k]!;
+    if (!(d > 0)) return false;
+    const l = Math.sqrt(d);
+    a[rj + j] = l;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = a[ri + j]!;
+      for (let k = 0; k < j; k++) s -= a[ri + k]! * a[rj + k]!;
+      a[ri + j] = s / l;
+    }
+  }
+  return true;
+}
+
+/** Solves L L^T X = B in place for B (n, m) row-major, L from cholesky(). */
+export function cholSolve(l: Float64Array, n: number, b: Float64Array, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const f = l[ri + k]!;
+      if (f !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= f * b[k * m + c]!;
+    }
+    const d = l[ri + i]!;
+    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = i + 1; k < n; k++) {
+      const f = l[k * n + i]!;
+      if (f !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= f * b[k * m + c]!;
+    }
+    const d = l[i * n + i]!;
+    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
+  }
+}
+
+/** The centred normal equations of the training Grams: Xc^T Xc (p x p, full) and Xc^T Yc (p x m), and the means. */
+function centred(t: Grams) {
+  const { n, q, m } = t,
+    p = q - 1;
+  const mx = Float64Array.from({ length: p }, (_, i) => t.g[i * q + p]! / n);
+  const my = Float64Array.from({ length: m }, (_, k) => t.c[p * m + k]! / n);
+  const a = new Float64Array(p * p),
+    rhs = new Float64Array(p * m);
+  for (let i = 0; i < p; i++)
+    for (let j = i; j < p; j++) {
+      const v = t.g[i * q + j]! - n * mx[i]! * mx[j]!;
+      a[i * p + j] = v;
+      a[j * p + i] = v;
+    }
+  for (let i = 0; i < p; i++) for (let k = 0; k < m; k++) rhs[i * m + k] = t.c[i * m + k]! - n * mx[i]! * my[k]!;
+  return { p, m, mx, my, a, rhs };
+}
+
+/** Ridge solution for one lambda; null when the system is not positive definite. */
+function solveRidge(cn: ReturnType<typeof centred>, lambda: number): { w: Float64Array; b: Float64Array } | null {
+  const { p, m } = cn;
+  const a = Float64Array.from(cn.a);
+  for (let i = 0; i < p; i++) a[i * p + i]! += lambda;
+  if (!cholesky(a, p)) return null;
+  const w = Float64Array.from(cn.rhs);
+  cholSolve(a, p, w, m);
+  const b = Float64Array.from(cn.my);
+  for (let i = 0; i < p; i++) for (let k = 0; k < m; k++) b[k]! -= cn.mx[i]! * w[i * m + k]!;
+  return { w, b };
+}
+
+/**
+ * Mean squared error of z -> A = [w; b] over a design from its Grams: (tr(A^T G A) - 2 tr(A^T C) + sum y^2) / (n m).
+ */
+export function gramMse(v: Grams, w: Float64Array, b: Float64Array): number {
+  const { q, m } = v,
+    p = q - 1;
+  const A = new Float64Array(q * m);
+  A.set(w.subarray(0, p * m));
+  A.set(b, p * m);
+  const row = new Float64Array(m);
+  let quad = 0,
+    lin = 0;
+  for (let i = 0; i < q; i++) {
+    row.fill(0);
+    for (let j = 0; j < q; j++) {
+      const gij = i <= j ? v.g[i * q + j]! : v.g[j * q + i]!;
+      if (gij === 0) continue;
+      const aj = j * m;
+      for (let k = 0; k < m; k++) row[k]! += gij * A[aj + k]!;
+    }
+    const ai = i * m;
+    for (let k = 0; k < m; k++) {
+      quad += A[ai + k]! * row[k]!;
+      lin += A[ai + k]! * v.c[ai + k]!;
+    }
+  }
+  return (quad - 2 * lin + v.yy) / Math.max(1, v.n * m);
+}
+
+/** Fits the ridge model on `train`, alpha chosen on `val` (decades 1e-6..1e3, then half-decades around the best). */
+export function fitRidge(train: Design, val: Design): RidgeModel {
+  const cn = centred(grams(train));
+  const gv = grams(val);
+  let trace = 0;
+  for (let i = 0; i < cn.p; i++) trace += cn.a[i * cn.p + i]!;
+  const scale = trace > 0 ? trace / cn.p : 1;
+  let best: RidgeModel | null = null;
+  const tried = new Set<number>();
+  const tryAlpha = (e: number): RidgeModel | null => {
+    if (tried.has(e)) return null;
+    tried.add(e);
+    const s = solveRidge(cn, 10 ** e * scale);
+    return s && { ...s, lambda: 10 ** e * scale, alpha: 10 ** e, valMse: gramMse(gv, s.w, s.b) };
+  };
+  const better = (r: RidgeModel | null) => {
+    if (r && (!best || r.valMse < best.valMse)) best = r;
+  };
+  for (let e = -6; e <= 3; e++) better(tryAlpha(e));
+  if (!best) throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
+  const e0 = Math.log10((best as RidgeModel).alpha);
+  better(tryAlpha(e0 - 0.5));
+  better(tryAlpha(e0 + 0.5));
+  return best as RidgeModel;
+}
+
+/** Forecasts (rows, m) of a fitted model on a design, with the offsets added back (absolute, scaled). */
+export function ridgeForecast(model: RidgeModel, d: Design): Float32Array {
+  const p = d.inputs,
+    m = d.outputs,
+    { w, b } = model;
+  const out = new Float32Array(d.rows * m);
+  const x = new Float64Array(p),
+    y = new Float64Array(m),
+    acc = new Float64Array(m);
+  for (let n = 0; n < d.rows; n++) {
+    d.fill(n, x, y);
+    acc.set(b);
+    for (let i = 0; i < p; i++) {
+      const xi = x[i]!;
+      if (xi === 0) continue;
+      const r = i * m;
+      for (let k = 0; k < m; k++) acc[k]! += xi * w[r + k]!;
+    }
+    for (let k = 0; k < m; k++) out[n * m + k] = acc[k]! + d.offset(n, k);
+  }
+  return out;
+}
+
+/**
+ * The design of a split's windows of prepared data: inputs are the scaled feature columns over `lookback` rows
+ * before each window's first target row (an index before row 0 reads row 0), outputs its scaled targets; relative
+ * to the last input step when the windows are (data.relative). `fitOnly` keeps the windows whose inputs all exist.
+ */
+export function windowDesign(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  lookback = d.windows[split].lookback,
+  fitOnly = false,
+): Design {
+  const w = d.windows[split];
+  const relative = w.offset !== null;
+  const feats = d.scaledFeatures,
+    targs = d.targetSeries.scaled;
+  const F = feats.length,
+    nT = targs.length,
+    H = w.horizon;
+  const starts = fitOnly ? w.starts.filter((s) => s >= lookback) : w.starts;
+  return {
+    rows: starts.length,
+    inputs: lookback * F,
+    outputs: H * nT,
+    fill(i, x, y) {
+      const s = starts[i]!;
+      for (let f = 0; f < F; f++) {
+        const col = feats[f]!,
+          ref = relative ? col[s - 1]! : 0;
+        for (let t = 0; t < lookback; t++) x[t * F + f] = col[Math.max(0, s - lookback + t)]! - ref;
+      }
+      for (let k = 0; k < nT; k++) {
+        const col = targs[k]!,
+          ref = relative ? col[s - 1]! : 0;
+        for (let h = 0; h < H; h++) y[h * nT + k] = col[s + h]! - ref;
+      }
+    },
+    offset: (i, k) => (relative ? targs[k % nT]![starts[i]! - 1]! : 0),
+  };
+}
+
+const fitted = new WeakMap<PreparedData, Map<number, RidgeModel>>();
+
+/** The ridge model of prepared data for a lookback: fitted on train, alpha chosen on val, kept for the data. */
+export function linearModel(d: PreparedData, lookback = d.windows.train.lookback): RidgeModel {
+  const byLookback = fitted.get(d) ?? new Map<number, RidgeModel>();
+  fitted.set(d, byLookback);
+  let m = byLookback.get(lookback);
+  if (!m) {
+    m = fitRidge(windowDesign(d, 'train', lookback, true), windowDesign(d, 'val', lookback, true));
+    byLookback.set(lookback, m);
+  }
+  return m;
+}
+
+/** The linear baseline's forecasts (N, horizon * targets) for a split's windows, scaled, offsets added back. */
+export function linearForecast(d: PreparedData, split: 'train' | 'val' | 'test', lookback?: number): Float32Array {
+  const L = lookback ?? d.windows[split].lookback;
+  return ridgeForecast(linearModel(d, L), windowDesign(d, split, L));
+}

@@ -1,0 +1,108 @@
+// The levers of the `auto` strategy and their order: the diagnosis' own advice first (ordered by expected
+// effect when the curves leave the choice open), then the other levers of the method, the largest expected
+// effect first: the data's lookback and the model's size and shape (a linear skip path) before the learning
+// rate, the batch size, regularization, schedules, the optimizer and clipping.
+import type { RawConfig } from '../config/index.js';
+import { type Advice, adviceFor, type Evidence, type PatternId } from '../diagnose/index.js';
+import type { FrozenTrial } from '../storage/index.js';
+import { getPath } from './space.js';
+import type { TrialEnv } from './trial.js';
+
+export interface Diag {
+  pattern: string;
+  confidence: number;
+  advice: Advice[];
+}
+
+export interface Lever {
+  advice: Advice;
+  reason: string;
+}
+
+/** Expected effect of a factor, smallest first (measured on ETT: lookback 96 -> 336 mattered most). */
+const EFFECT: Record<string, number> = {
+  data: 0,
+  units: 1,
+  layers: 2,
+  learning_rate: 3,
+  batch_size: 4,
+  dropout: 5,
+  recurrent_dropout: 5,
+  regularization: 5,
+  schedule: 6,
+  optimizer: 7,
+  clipnorm: 8,
+  epochs: 9,
+};
+const byEffect = (a: Advice, b: Advice) => (EFFECT[a.factor] ?? 5) - (EFFECT[b.factor] ?? 5);
+
+/** Patterns whose advice comes first, in its own order (a diverging or unstable run needs its learning rate first). */
+const URGENT = new Set(['diverged', 'unstable', 'overfitting', 'learning']);
+
+/** Advice the tuner can act on by changing one config value (checks and structural additions are for people). */
+export function actionable(a: Advice, base: unknown): boolean {
+  if (!a.values || a.values.length === 0 || a.param.startsWith('check.') || a.action === 'add') return false;
+  if (
+    a.param.startsWith('train.optimizer.') ||
+    a.param === 'train.optimizer' ||
+    a.param === 'train.schedule' ||
+    a.param === 'train.clipnorm' ||
+    a.param === 'train.epochs' ||
+    a.param === 'train.batch_size' ||
+    a.param === 'model.linear_skip'
+  )
+    return true;
+  const parent = a.param.slice(0, a.param.lastIndexOf('.'));
+  return getPath(base, parent) !== undefined;
+}
+
+/** A factor is swept once per direction: overfitting's fewer units and underfitting's more units are two sweeps. */
+export const sweepKey = (a: Advice): string => `${a.param}:${a.action}`;
+
+/** Levers the diagnosis does not name: a linear path from the window to the output when the model ends in a vector. */
+function extraLevers(cfg: RawConfig): Advice[] {
+  const last = cfg.model.layers.at(-1) ?? {};
+  if (cfg.model.linear_skip || !('dense' in last)) return [];
+  return [
+    {
+      param: 'model.linear_skip',
+      action: 'set',
+      values: [true],
+      factor: 'layers',
+      text: 'add a linear path from the input window to the output (NLinear next to the network)',
+    },
+  ];
+}
+
+/**
+ * The next factor to sweep and why: the diagnosis' own advice first; when that is used up (run, or skipped
+ * for the reasons the why-lines give), the other levers of the method by expected effect. Null when every
+ * lever of this round has been swept.
+ */
+export function nextLever(
+  env: TrialEnv,
+  bestTrial: FrozenTrial,
+  diag: Diag,
+  cfg: RawConfig,
+  swept: Set<string>,
+  round: number,
+): Lever | null {
+  const prefix = round > 1 ? `round ${round}: ` : '';
+  const open = (a: Advice) => actionable(a, cfg) && !swept.has(sweepKey(a));
+  const own = diag.advice.filter(open);
+  const hist = bestTrial.attrs.history as { val_loss?: number[] } | undefined;
+  const ev = { epochs: hist?.val_loss?.length ?? env.base.train?.epochs ?? 30, bestEpoch: 0 } as Evidence;
+  const patterns: PatternId[] = ['underfitting', 'plateau', 'overfitting', 'unstable'];
+  const fallback = [...extraLevers(cfg), ...patterns.flatMap((p) => adviceFor(p, ev, { config: cfg }))].filter(
+    (a) => open(a) && a.factor !== 'epochs',
+  );
+  // When the curves leave the choice open, every lever competes by expected effect, the diagnosis' first on ties.
+  const ranked = URGENT.has(diag.pattern) ? [...own, ...fallback] : [...own, ...fallback].sort(byEffect);
+  const pick = ranked[0];
+  if (!pick) return null;
+  if (own.includes(pick))
+    return { advice: pick, reason: `${prefix}best so far reads "${diag.pattern}" (confidence ${diag.confidence})` };
+  const usedUp = URGENT.has(diag.pattern) && own.length === 0;
+  const said = usedUp ? `the advice for "${diag.pattern}" is used up (run, or skipped as said); ` : '';
+  return { advice: pick, reason: `${prefix}${said}next lever of the method by expected effect` };
+}

@@ -1,0 +1,113 @@
+// What `auto` does with the budget a round without gain leaves: finer steps around the best value of each
+// numeric factor swept so far (the geometric midpoints between the best value and its nearest tried
+// neighbours; integers stay integers), then repeats of the best two configurations with more seeds, so
+// the choice between them rests on a mean over seeds rather than on one lucky draw.
+import type { FrozenTrial } from '../storage/index.js';
+import { type Replay, type Step, withValue } from './auto-replay.js';
+import { applyParams, getPath, type Params } from './space.js';
+
+const FINER = 'finer steps around';
+const SEEDS = 'repeats with more seeds';
+/** Extra seeds per configuration in the seed phase. */
+const EXTRA_SEEDS = 2;
+
+const isFiner = (t: FrozenTrial) => String(t.attrs.why ?? '').includes(FINER);
+const isSeed = (t: FrozenTrial) => 'seed' in t.params;
+
+/** Numeric factors the plan has swept, in the order they were first swept. */
+function sweptNumbers(trials: readonly FrozenTrial[]): string[] {
+  const keys: string[] = [];
+  for (const t of trials)
+    for (const [k, v] of Object.entries(t.params))
+      if (k !== 'seed' && typeof v === 'number' && !keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+/** Midpoints between the best value of param and its nearest neighbours among the values the sweeps tried. */
+export function finerValues(r: Replay, param: string): number[] {
+  const value = (p: Params) => getPath(applyParams(r.env.base, p), param);
+  const v = value(r.current);
+  if (typeof v !== 'number') return [];
+  const tried = new Set<number>([value({}) as number]);
+  for (const t of r.trials) {
+    const x = value(t.params);
+    if (typeof x === 'number' && !isFiner(t) && !isSeed(t)) tried.add(x);
+  }
+  const sorted = [...tried].filter(Number.isFinite).sort((a, b) => a - b);
+  const ints = sorted.every(Number.isInteger);
+  const mid = (a: number, b: number) => {
+    const m = a > 0 && b > 0 ? Math.sqrt(a * b) : (a + b) / 2;
+    return ints ? Math.round(m) : Number(m.toPrecision(2));
+  };
+  const lo = sorted.filter((x) => x < v).at(-1),
+    hi = sorted.find((x) => x > v);
+  const out = [lo, hi].filter((x): x is number => x !== undefined).map((x) => mid(x, v));
+  return [...new Set(out)].filter((x) => x !== v && x !== lo && x !== hi);
+}
+
+/** Finer steps around the best values, pass after pass while a pass improves the best (three at most). */
+export async function refine(r: Replay): Promise<Step> {
+  for (let pass = 0; pass < 3; pass++) {
+    r.improved = false;
+    for (const param of sweptNumbers(r.trials)) {
+      const values = finerValues(r, param);
+      if (values.length === 0) continue;
+      const best = getPath(applyParams(r.env.base, r.current), param);
+      const why = `${FINER} the best ${param} (${JSON.stringify(best)}) after a round without gain`;
+      const step = await r.step({ param, values, why });
+      if (step !== 'done') return step;
+    }
+    if (!r.improved) return 'done';
+  }
+  return 'done';
+}
+
+/** The best two configurations (distinct, seed repeats aside), best first. */
+function topConfigs(r: Replay): FrozenTrial[] {
+  const seen = new Set<string>();
+  return r.trials
+    .filter((t) => t.state === 'complete' && t.value !== null && !isSeed(t))
+    .sort((a, b) => a.value! - b.value!)
+    .filter((t) => {
+      const k = JSON.stringify(applyParams(r.env.base, t.params));
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .slice(0, 2);
+}
+
+/** The mean objective of a configuration over its seeds, and how many seeds it has. */
+export function seedMean(r: Replay, t: FrozenTrial): { mean: number; n: number } {
+  const seed = r.env.base.seed ?? 42;
+  const vals = [t.value!];
+  for (let k = 1; k <= EXTRA_SEEDS; k++) {
+    const s = r.done(withValue(r.env.base, t.params, 'seed', seed + k));
+    if (s?.state === 'complete' && s.value !== null) vals.push(s.value);
+  }
+  return { mean: vals.reduce((a, b) => a + b, 0) / vals.length, n: vals.length };
+}
+
+/** Repeats of the best two configurations with more seeds; their means are compared in the plan's notes. */
+export async function repeatSeeds(r: Replay): Promise<Step> {
+  const top = topConfigs(r);
+  const seed = r.env.base.seed ?? 42;
+  for (const [i, t] of top.entries()) {
+    const candidates = Array.from({ length: EXTRA_SEEDS }, (_, k) =>
+      withValue(r.env.base, t.params, 'seed', seed + k + 1),
+    );
+    const who = i === 0 ? `the best configuration (#${t.number})` : `the runner-up (#${t.number})`;
+    const why = `${SEEDS} of ${who}: the mean over seeds decides between the best two`;
+    const step = await r.step({ param: 'seed', candidates, why, adopt: false });
+    if (step !== 'done') return step;
+  }
+  if (top.length === 2) {
+    const [a, b] = top.map((t) => ({ t, ...seedMean(r, t) }));
+    const win = a!.mean <= b!.mean ? a! : b!;
+    r.allNotes.push(
+      `by the mean over seeds: #${a!.t.number} ${a!.mean.toPrecision(4)} (${a!.n} seeds), ` +
+        `#${b!.t.number} ${b!.mean.toPrecision(4)} (${b!.n} seeds): #${win.t.number} is the better configuration`,
+    );
+  }
+  return 'done';
+}

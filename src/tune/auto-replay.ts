@@ -1,0 +1,155 @@
+// The state of the `auto` plan while it is replayed from a study's trials (auto.ts): the best so far, what
+// was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
+import type { FrozenTrial } from '../storage/index.js';
+import { finishedWith, runningWith } from './samplers/index.js';
+import { applyParams, getPath, type Params } from './space.js';
+import type { TrialEnv } from './trial.js';
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * current with param set to v. Values below param (an Adam learning rate when the optimizer changes) no
+ * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
+ */
+export function withValue(base: unknown, current: Params, param: string, v: unknown): Params {
+  const c: Params = {};
+  for (const [k, x] of Object.entries(current))
+    if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;
+  if (!same(getPath(base, param), v)) c[param] = v;
+  return c;
+}
+
+export interface AutoBudget {
+  /** Seconds of the time budget left. */
+  remaining(): number;
+  /** Estimated seconds a trial with these params takes. */
+  estimate(params: Params, reference: FrozenTrial): Promise<number>;
+  /** Set by autoNext when it left a value out because it would not finish in time. */
+  skipped?: boolean;
+  /** Set by autoNext when the plan ends: what it left out and why (values too long, levers that cannot act). */
+  notes?: string[];
+}
+
+/** One sweep of the plan: a parameter and its values (or explicit candidates), and why it runs. */
+export interface Sweep {
+  param: string;
+  values?: unknown[];
+  candidates?: Params[];
+  why: string;
+  /** What the sweep tries, in words (the advice's text). */
+  text?: string;
+  /** false: the sweep only measures (seed repeats); its trials never become the best to build on. */
+  adopt?: boolean;
+}
+
+/** A trial to start, or 'wait' (a sweep is still running), or 'done' (the sweep is over, its best adopted). */
+export type Step = { params: Params; why: string } | 'wait' | 'done';
+
+/** The plan's state while it is replayed from the trials. */
+export class Replay {
+  current: Params = {};
+  best = Infinity;
+  bestTrial: FrozenTrial;
+  improved = false;
+  /** What was left out since the last sweep that ran something (printed with the next trial's why). */
+  notes: string[] = [];
+  /** Every note of the plan (the study prints them when the plan ends). */
+  allNotes: string[] = [];
+  /** Set once a sweep still running was passed to start the next one (a core would otherwise sit idle). */
+  private ahead?: string;
+
+  constructor(
+    readonly env: TrialEnv,
+    readonly trials: readonly FrozenTrial[],
+    readonly baseline: FrozenTrial,
+    readonly budget?: AutoBudget,
+  ) {
+    this.bestTrial = baseline;
+    if (baseline.state === 'complete') this.best = baseline.value ?? Infinity;
+  }
+
+  done = (p: Params): FrozenTrial | undefined => finishedWith(this.trials, p);
+  pending = (p: Params): boolean => runningWith(this.trials, p);
+
+  note(line: string): void {
+    this.notes.push(line);
+    this.allNotes.push(line);
+  }
+
+  /** Runs one sweep against the trials: the next of its trials to start, 'wait', or 'done' with its best adopted. */
+  async step(sweep: Sweep): Promise<Step> {
+    const { candidates, skipped } = sweep.candidates
+      ? { candidates: sweep.candidates, skipped: [] }
+      : await this.candidatesOf(sweep.param, sweep.values ?? []);
+    const skipNote = skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '';
+    if (skipNote) this.allNotes.push(`${sweep.param}: ${skipNote}`);
+    if (candidates.length === 0) {
+      if (skipNote) this.notes.push(`${sweep.param}: ${skipNote}`);
+      return 'done';
+    }
+    const valueIn = (c: Params) => getPath(applyParams(this.env.base, c), sweep.param) ?? null;
+    const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map(valueIn))}`;
+    const why =
+      `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
+      `${skipNote ? `; ${skipNote}` : ''}`;
+    const missing = candidates.find((c) => !this.done(c) && !this.pending(c));
+    if (missing) {
+      // What was left out before this sweep is said once, with its first trial.
+      const first = candidates.every((c) => !this.done(c) && !this.pending(c));
+      const before = [...(this.ahead ? [this.ahead] : []), ...(first ? this.notes : [])];
+      return { params: missing, why: before.length ? `${before.join('; ')}; then ${why}` : why };
+    }
+    this.notes = [];
+    if (candidates.some((c) => !this.done(c))) {
+      if (this.ahead) return 'wait';
+      this.ahead = `started while the ${sweep.param} sweep still runs`;
+      return 'done';
+    }
+    if (sweep.adopt !== false) this.adopt(candidates);
+    return 'done';
+  }
+
+  /**
+   * The sweep's best becomes the best to build on when it beats it; so does a trial started early (while a sweep
+   * ran) that beats both, since the plan went on from a best that was not final then.
+   */
+  private adopt(candidates: Params[]): void {
+    const early = this.trials.filter(
+      (t) => String(t.attrs.why ?? '').startsWith('started while') && !('seed' in t.params),
+    );
+    for (const t of [...candidates.map((c) => this.done(c)!), ...early])
+      if (t.state === 'complete' && t.value !== null && t.value < this.best) {
+        this.best = t.value;
+        this.bestTrial = t;
+        this.current = { ...t.params };
+        this.improved = true;
+      }
+  }
+
+  /** The trial a candidate's time is estimated from: the best so far (one factor away from it), else the baseline. */
+  private reference(): FrozenTrial {
+    return this.bestTrial.attrs.seconds ? this.bestTrial : this.baseline;
+  }
+
+  /**
+   * The trials of a sweep: current with param set to each value the best does not have already; a value whose
+   * trial would not finish in the time left is skipped (and said so).
+   */
+  private async candidatesOf(param: string, values: unknown[]): Promise<{ candidates: Params[]; skipped: string[] }> {
+    const cfg = applyParams(this.env.base, this.current);
+    const candidates: Params[] = [],
+      skipped: string[] = [];
+    for (const v of values) {
+      if (same(getPath(cfg, param), v)) continue; // the best already has this value
+      const c = withValue(this.env.base, this.current, param, v);
+      const b = this.budget;
+      const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.reference()) : 0;
+      const left = b?.remaining() ?? Infinity;
+      if (est > left) {
+        b!.skipped = true;
+        skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
+      } else candidates.push(c);
+    }
+    return { candidates, skipped };
+  }
+}

@@ -1,0 +1,205 @@
+// What auto does besides the rounds of sweeps: finer steps and seed repeats after a round without gain, the next
+// sweep started while one still runs, lr-find's flat curve, clipnorm below the gradient norm, and time estimates
+// from the epochs trials actually ran.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/index.js';
+import { autoNext } from '../../src/tune/auto.js';
+import { finerValues, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
+import { Replay } from '../../src/tune/auto-replay.js';
+import { TimeBudget } from '../../src/tune/budget.js';
+import { tuneSettings } from '../../src/tune/settings.js';
+import type { TrialEnv } from '../../src/tune/trial.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-refine-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
+writeFileSync(
+  join(dir, 'c.yaml'),
+  `name: refine
+seed: 42
+data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
+train: {epochs: 10, batch_size: 32, optimizer: {adam: {learning_rate: 0.001}}}
+tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
+`,
+);
+
+async function envOf(): Promise<TrialEnv> {
+  const loaded = await loadConfig(join(dir, 'c.yaml'));
+  const base = resolveConfig(loaded.raw, loaded.name);
+  return {
+    loaded,
+    base,
+    storage: new MemoryStorage(),
+    study: 'refine',
+    repeats: 1,
+    objective: 'val_loss',
+    dataCache: new Map(),
+  };
+}
+
+const UNITS = 'model.layers[0].gru.units';
+const UNITS_ADVICE = { param: UNITS, action: 'increase', values: [16], factor: 'units', text: 'use more units' };
+const diagnosis = (advice: unknown[], pattern = 'underfitting') => ({ pattern, confidence: 0.8, advice });
+let n = 0;
+const trial = (params: Record<string, unknown>, value: number, attrs: Record<string, unknown> = {}): FrozenTrial =>
+  freezeTrial({
+    number: n++,
+    state: 'complete',
+    params,
+    value,
+    intermediate: [value],
+    error: null,
+    started: '',
+    finished: '',
+    attrs: {
+      seconds: 60,
+      epochs: 10,
+      history: { loss: [1, value], val_loss: [1, value] },
+      diagnosis: diagnosis([]),
+      ...attrs,
+    },
+  });
+
+test('finer steps: geometric midpoints between the best value and its nearest tried neighbours, integers kept', async () => {
+  const env = await envOf();
+  const base = trial({}, 0.1),
+    t16 = trial({ [UNITS]: 16 }, 0.05),
+    t256 = trial({ [UNITS]: 256 }, 0.08);
+  const r = new Replay(env, [base, t16, t256], base);
+  r.current = { [UNITS]: 16 };
+  assert.deepEqual(finerValues(r, UNITS), [11, 64]);
+  // a value a finer sweep tried is no neighbour: the midpoints stay where they were
+  const t11 = trial({ [UNITS]: 11 }, 0.06, { why: 'finer steps around the best units' });
+  assert.deepEqual(finerValues(new Replay(env, [base, t16, t256, t11], base), UNITS), [11]);
+  // with the best at 16, refine proposes 11 first and says why
+  const step = await refine(Object.assign(new Replay(env, [base, t16, t256], base), { current: { [UNITS]: 16 } }));
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { [UNITS]: 11 });
+  assert.match(
+    step.why,
+    /^finer steps around the best model\.layers\[0\]\.gru\.units \(16\) after a round without gain/,
+  );
+});
+
+test('seed repeats: the best two configurations get more seeds; the means over seeds are compared', async () => {
+  const env = await envOf();
+  const base = trial({}, 0.1),
+    t16 = trial({ [UNITS]: 16 }, 0.05);
+  const first = await repeatSeeds(new Replay(env, [base, t16], base));
+  assert.ok(typeof first === 'object');
+  assert.deepEqual(first.params, { [UNITS]: 16, seed: 43 });
+  assert.match(first.why, /repeats with more seeds of the best configuration \(#\d+\)/);
+  const seeds = [
+    trial({ [UNITS]: 16, seed: 43 }, 0.2),
+    trial({ [UNITS]: 16, seed: 44 }, 0.2),
+    trial({ seed: 43 }, 0.1),
+    trial({ seed: 44 }, 0.1),
+  ];
+  const r = new Replay(env, [base, t16, ...seeds], base);
+  assert.equal(await repeatSeeds(r), 'done');
+  assert.match(
+    r.allNotes.at(-1)!,
+    new RegExp(`#${base.number} 0\\.1000 \\(3 seeds\\).*: #${base.number} is the better`),
+  );
+});
+
+test('auto starts the next sweep while a long trial of the last one still runs, and waits when both are running', async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [
+    { param: UNITS, action: 'increase', values: [16, 32], factor: 'units', text: 'use more units' },
+    { param: 'train.batch_size', action: 'set', values: [64], factor: 'batch_size', text: 'batch size' },
+  ];
+  const base = trial({}, 0.1, { diagnosis: diagnosis(advice, 'overfitting') });
+  const running = (p: Record<string, unknown>) => freezeTrial({ ...trial(p, 0), state: 'running', value: null });
+  const t16 = trial({ [UNITS]: 16 }, 0.2);
+  const next = await autoNext(env, s, [base, t16, running({ [UNITS]: 32 })]);
+  assert.deepEqual(next?.params, { 'train.batch_size': 64 });
+  assert.match(next!.why, /^started while the model\.layers\[0\]\.gru\.units sweep still runs; then /);
+  assert.equal(
+    await autoNext(env, s, [base, t16, running({ [UNITS]: 32 }), running({ 'train.batch_size': 64 })]),
+    null,
+  );
+  // When the long trial ends, a trial started early that beat it is the best to build on.
+  const early = trial({ 'train.batch_size': 64 }, 0.05, { why: next!.why });
+  const after = await autoNext(env, s, [base, t16, trial({ [UNITS]: 32 }, 0.09), early]);
+  assert.equal(after?.params['train.batch_size'], 64, JSON.stringify(after));
+  assert.ok(!(UNITS in after!.params), `built on the early trial, not on the units sweep: ${JSON.stringify(after)}`);
+});
+
+test("a flat lr-find curve leaves the diagnosis' learning rates in place, and says so", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const LR = 'train.optimizer.adam.learning_rate';
+  const advice = [{ param: LR, action: 'set', values: [0.01, 0.0001], factor: 'learning_rate', text: 'lr' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis(advice, 'unstable') });
+  const lr = { min: 1e-6, max: 0.1, best: 3.1e-5 };
+  const flat = await autoNext(env, s, [base], { lr_find: { ...lr, flat: true } });
+  assert.deepEqual(flat?.params, { [LR]: 0.01 });
+  assert.match(
+    flat!.why,
+    /^lr-find's curve was flat within its noise: the diagnosis' learning rates are swept instead/,
+  );
+  assert.deepEqual((await autoNext(env, s, [base], { lr_find: { ...lr, flat: false } }))?.params, { [LR]: 1e-6 });
+});
+
+test('clipnorm is not swept when the gradient norm never reaches it; a threshold it reaches is swept', async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const clip = (values: number[]) => [
+    { param: 'train.clipnorm', action: 'set', values, factor: 'clipnorm', text: 'clip' },
+    { param: 'train.batch_size', action: 'set', values: [64], factor: 'batch_size', text: 'batch size' },
+  ];
+  const high = await autoNext(env, s, [trial({}, 0.1, { diagnosis: diagnosis(clip([1e6]), 'unstable') })]);
+  assert.deepEqual(high?.params, { 'train.batch_size': 64 });
+  assert.match(high!.why, /^train\.clipnorm not swept: the gradient norm peaked at [\d.e+-]+ in the first steps/);
+  const low = await autoNext(env, s, [trial({}, 0.1, { diagnosis: diagnosis(clip([1e-6]), 'unstable') })]);
+  assert.deepEqual(low?.params, { 'train.clipnorm': 1e-6 });
+});
+
+test('a trial is estimated from the epochs the reference actually ran (early stopping), not the configured ones', async () => {
+  const env = await envOf();
+  const budget = new TimeBudget(600).forAuto(env, env.base)!;
+  // 60 s for 4 of 10 configured epochs: about 15 s an epoch, at most 6 epochs expected (1.5 x what it ran)
+  const ref = trial({}, 0.1, { seconds: 60, epochs: 4 });
+  assert.ok(Math.abs((await budget.estimate({}, ref)) - 90) < 1e-9);
+  const full = trial({}, 0.1, { seconds: 60, epochs: 10 });
+  assert.ok(Math.abs((await budget.estimate({}, full)) - 60) < 1e-9, 'a run to its last epoch: its own time');
+});
+
+test("a candidate's time is estimated from the best trial so far, one factor away from it", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [{ param: 'train.batch_size', action: 'set', values: [64], factor: 'batch_size', text: 'batch size' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis([UNITS_ADVICE], 'overfitting') });
+  const t16 = trial({ [UNITS]: 16 }, 0.05, { seconds: 120, diagnosis: diagnosis(advice, 'overfitting') });
+  const refs: number[] = [];
+  const budget = {
+    remaining: () => 600,
+    estimate: async (_p: Record<string, unknown>, ref: FrozenTrial) => {
+      refs.push(ref.number);
+      return 10;
+    },
+  };
+  const next = await autoNext(env, s, [base, t16], {}, budget);
+  assert.deepEqual(next?.params, { [UNITS]: 16, 'train.batch_size': 64 });
+  assert.deepEqual([...new Set(refs)], [t16.number], 'the batch size of the best (#16) is estimated from it');
+});
+
+test("a sweep back to the base config's value names that value (not null)", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const fewer = [{ param: UNITS, action: 'decrease', values: [8, 4], factor: 'units', text: 'use fewer units' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis([UNITS_ADVICE], 'overfitting') });
+  const t16 = trial({ [UNITS]: 16 }, 0.05, { diagnosis: diagnosis(fewer, 'overfitting') });
+  const next = await autoNext(env, s, [base, t16]);
+  assert.deepEqual(next?.params, { [UNITS]: 4 });
+  assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[8,4\]: use fewer units/);
+});
