@@ -323,7 +323,7 @@ export function windowDesign(
   fitOnly = false,
 ): Design {
   const w = d.windows[split];
-  const relative = w.offset !== null;
+  const relative = w.relative;
   const feats = d.scaledFeatures,
     targs = d.targetSeries.scaled;
   const F = feats.length,

@@ -205,7 +205,12 @@ async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: 
       const rep = new Reporter(env, trial, r === 0);
       const t = cfg.train!,
         t0 = performance.now();
-      runs.push({ model, history: { history: {}, epochs: 0, diverged: false, warnings: [], skippedBatches: 0 }, rep, seconds: 0 });
+      runs.push({
+        model,
+        history: { history: {}, epochs: 0, diverged: false, warnings: [], skippedBatches: 0 },
+        rep,
+        seconds: 0,
+      });
       checkOutputWidth(env.loaded.file, cfg, model, d);
       const h = await model.fit(...splitTensors(d, 'train', model), {
         epochs: t.epochs,
