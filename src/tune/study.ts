@@ -146,7 +146,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
 async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
   const rec = await c.storage.getStudy(c.name);
   const fin = rec?.attrs.finished as { reason: string; trials: number } | undefined;
-  if (!fin || c.o.rerunInterrupted) return undefined;
+  // A changed config is not "nothing to resume": openStudy refuses it, or runs it with --force.
+  if (!fin || c.o.rerunInterrupted || configDiff(rec!.attrs.config, c.base).length) return undefined;
   const trials = await c.storage.getTrials(c.name);
   const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
   const more = fin.reason.startsWith('time budget')
