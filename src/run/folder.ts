@@ -3,6 +3,7 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SeqtuneError } from '../errors.js';
 
@@ -22,6 +23,31 @@ export function removeUnfinishedRunFolders(): string[] {
   return removed;
 }
 
+const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+
+/** Whether a process of this machine with that pid is alive (EPERM: alive, but another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary folders in `parent` that a process of this machine left when it was killed (SIGKILL, power
+ * loss: no handler ran). The name carries host and pid, so a folder another machine writes on a shared disk, or a
+ * live process's, is left alone.
+ */
+async function removeAbandoned(parent: string): Promise<void> {
+  const pattern = /\.partial-(.+)-(\d+)-\d+$/;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const m = pattern.exec(name);
+    if (m && m[1] === HOST && !alive(Number(m[2]))) await rm(join(parent, name), { recursive: true, force: true });
+  }
+}
+
 export class RunFolder {
   private constructor(
     readonly final: string,
@@ -39,7 +65,8 @@ export class RunFolder {
       if (e instanceof RunFolderError) throw e;
     }
     await mkdir(dirname(final), { recursive: true });
-    const tmp = `${final}.partial-${process.pid}-${Date.now()}`;
+    await removeAbandoned(dirname(final));
+    const tmp = `${final}.partial-${HOST}-${process.pid}-${Date.now()}`;
     await mkdir(tmp, { recursive: true });
     unfinished.add(tmp);
     return new RunFolder(final, tmp);

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { RunFolder } from '../../src/run/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-folder-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a run folder removes the temporary folders of killed processes of this machine, and nothing else', async () => {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid is no longer alive
+  const killed = join(dir, `a.partial-${host}-${dead}-1`);
+  const live = join(dir, `b.partial-${host}-${process.pid}-1`);
+  const elsewhere = join(dir, `c.partial-another-host-${dead}-1`);
+  for (const d of [killed, live, elsewhere]) mkdirSync(d);
+  const f = await RunFolder.create(join(dir, 'run'));
+  await f.json('x.json', { ok: true });
+  await f.commit();
+  assert.equal(existsSync(killed), false);
+  assert.equal(existsSync(live), true);
+  assert.equal(existsSync(elsewhere), true);
+  assert.equal(existsSync(join(dir, 'run', 'x.json')), true);
+});
