@@ -191,10 +191,12 @@ export async function createStudyOnly(
 async function openStudy(c: StudyContext): Promise<void> {
   const { storage, name, o, s } = c;
   const existing = await storage.getStudy(name);
-  if (existing && !o.resume)
-    throw new ConfigError(
-      `study "${name}" already exists in ${c.url}; add --resume to continue it or rename the config (name:)`,
-    );
+  if (existing && !o.resume) {
+    const fin = existing.attrs.finished as { reason: string } | null | undefined;
+    const state = fin ? `is finished (${fin.reason})` : 'already exists';
+    const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
+    throw new ConfigError(`study "${name}" ${state} in ${c.url}; add --resume${more} or rename the config (name:)`);
+  }
   if (!existing) {
     const attrs: Record<string, unknown> = {
       config: c.base,

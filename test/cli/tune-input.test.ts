@@ -109,3 +109,14 @@ test('--resume with a changed config prints what changed and refuses; --force re
   assert.match(forced.out, /resume --force: the config differs from the study's \(train\.epochs: 1 -> 2; /);
   assert.match(forced.out, /study resume: 2 trials/);
 });
+
+test('tune of a finished study without --resume says it is finished and how to run more', async () => {
+  const db = join(dir, 'finished.db');
+  const tune = `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2]\n`;
+  const f = studyConfig(dir, 'finished', tune, 1);
+  assert.equal((await runCli(['tune', f, '--out', join(dir, 'fin')])).code, 0);
+  const again = await runCli(['tune', f]);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /^seqtune: study "finished" is finished \(.+\) in sqlite:.*finished\.db; /);
+  assert.match(again.err, /add --resume with --trials N or --time-budget D to run more or rename the config/);
+});

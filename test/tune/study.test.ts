@@ -98,7 +98,7 @@ test('the same seed reproduces the same study; two studies in one SQLite file do
   await s.close();
   await assert.rejects(
     runStudy(await loadConfig(tune('rep1')), { log: () => {} }),
-    /study "rep1" already exists .* add --resume/,
+    /study "rep1" is finished .* add --resume/,
   );
 });
 

@@ -37,7 +37,8 @@ export function bestText(best: { number: number; value: number | null; params: u
 
 /** One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters. */
 export function trialLine(t: StudyJson['trials'][number]): string {
-  const value = t.value !== null ? t.value.toPrecision(4).padStart(10) : '         -';
+  // six significant digits: close trials (0.285894 vs 0.285915) must not look tied
+  const value = t.value !== null ? t.value.toPrecision(6).padStart(12) : '           -';
   const spread = t.repeats && t.repeats.length > 1 ? ` +-${t.spread!.toPrecision(2)}` : '';
   const epochs = `${String(t.epochs).padStart(4)} ep`;
   const head = `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${value}${spread}`;
