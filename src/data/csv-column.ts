@@ -2,50 +2,16 @@
 // that are text (neither a number nor a missing marker) as their UTF-8 bytes, decoded when asked for. A numeric
 // column holds no string at all, nor does a column of dates or categories.
 
+import { scanDecimal } from './decimal.js';
+
 /** Cells read as missing: empty, NA, NaN, null, None, ?. */
 export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
 
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const scratch = new Float64Array(2);
 
-/**
- * A decimal number ([+-]digits[.digits][e[+-]digits]) in bytes [a, b), or NaN when it is not one or needs more
- * care: at most 15 significant digits and a power of ten within 1e+-22 make m * 10^e or m / 10^e one correctly
- * rounded operation on exact doubles (Clinger's fast path), so the result is exactly Number(text).
- */
+/** The decimal number that is exactly bytes [a, b) (decimal.ts), or NaN when it is not one or needs more care. */
 export function decimalNumber(buf: Uint8Array, a: number, b: number): number {
-  let i = a;
-  const neg = buf[i] === 45;
-  if (neg || buf[i] === 43) i++;
-  let m = 0,
-    digits = 0,
-    exp = 0,
-    any = false,
-    frac = false;
-  for (; i < b; i++) {
-    const c = buf[i]! - 48;
-    if (c === -2 && !frac) {
-      frac = true;
-      continue;
-    }
-    if (c < 0 || c > 9) break;
-    any = true;
-    if ((digits > 0 || c !== 0) && ++digits > 15) return NaN;
-    m = m * 10 + c;
-    if (frac) exp--;
-  }
-  if (!any) return NaN;
-  if (i < b && (buf[i] === 101 || buf[i] === 69)) {
-    const eneg = buf[++i] === 45;
-    if (eneg || buf[i] === 43) i++;
-    let e = 0,
-      ed = 0;
-    for (; i < b && buf[i]! >= 48 && buf[i]! <= 57; i++, ed++) e = e * 10 + buf[i]! - 48;
-    if (ed === 0 || ed > 4) return NaN;
-    exp += eneg ? -e : e;
-  }
-  if (i !== b || exp < -22 || exp > 22) return NaN;
-  const v = exp < 0 ? m / POW10[-exp]! : m * POW10[exp]!;
-  return neg ? -v : v;
+  return scanDecimal(buf, a, b, scratch) === b ? scratch[1]! : NaN;
 }
 
 /** A column read from a CSV; row r is the r-th data row (0-based). */

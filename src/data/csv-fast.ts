@@ -1,10 +1,11 @@
 // The fast path of readCsv for the common record: one line of unquoted fields. It scans the bytes once and builds
-// each decimal number as it goes (the same Clinger fast path as decimalNumber, so every value equals
+// each decimal number as it goes (decimal.ts's Clinger fast path, as the columns use, so every value equals
 // Number(text)); a field that is not such a number (a date, a category, an empty cell, a long mantissa) is left
 // as a byte span for the column to read. At a quote, a lone CR or the end of the buffer it gives up, and the
 // record is scanned again by the general scanner (csv-scan.ts).
 
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+import { scanDecimal } from './decimal.js';
+
 const COMMA = 44,
   LF = 10,
   CR = 13,
@@ -12,53 +13,11 @@ const COMMA = 44,
 
 const isBlank = (c: number | undefined) => c === 32 || c === 9;
 
-/** Position after the exponent digits at i, with the exponent in out[0]; -1 when it is not a short exponent. */
-function exponentAt(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
-  const neg = buf[i] === 45;
-  if (neg || buf[i] === 43) i++;
-  let e = 0,
-    ed = 0;
-  for (; i < end; i++, ed++) {
-    const d = buf[i]! - 48;
-    if (d < 0 || d > 9) break;
-    e = e * 10 + d;
-  }
-  if (ed === 0 || ed > 4) return -1;
-  out[0] = neg ? -e : e;
-  return i;
-}
-
-/** The decimal number at i into out[1]; returns the position after it, or -1 when there is none to read fast. */
+/** The decimal number at i into out[1]; returns the position after it, or -1 when there is none to read fast (or it
+ * reaches the buffer's end, where it may go on). */
 function numberAt(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
-  const neg = buf[i] === 45;
-  if (neg || buf[i] === 43) i++;
-  let m = 0,
-    digits = 0,
-    exp = 0,
-    any = false,
-    frac = false;
-  for (; i < end; i++) {
-    const d = buf[i]! - 48;
-    if (d === -2 && !frac) {
-      frac = true;
-      continue;
-    }
-    if (d < 0 || d > 9) break;
-    any = true;
-    if ((digits > 0 || d !== 0) && ++digits > 15) return -1;
-    m = m * 10 + d;
-    if (frac) exp--;
-  }
-  if (!any || i >= end) return -1;
-  if (buf[i] === 101 || buf[i] === 69) {
-    i = exponentAt(buf, i + 1, end, out);
-    if (i < 0 || i >= end) return -1;
-    exp += out[0]!;
-  }
-  if (exp < -22 || exp > 22) return -1;
-  const v = exp < 0 ? m / POW10[-exp]! : m * POW10[exp]!;
-  out[1] = neg ? -v : v;
-  return i;
+  const p = scanDecimal(buf, i, end, out);
+  return p < 0 || p >= end ? -1 : p;
 }
 
 /** The end of an unquoted field starting at i (a comma or line end), or -1 at a quote or the buffer's end. */
