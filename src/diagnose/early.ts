@@ -1,18 +1,9 @@
 // Verdicts that come before any trend is read: no epochs, a non-finite loss, an explosion (up, or down
 // into ever larger negative values, which no loss that is bounded below can do), a run too short to read.
-import type { Evidence, PatternId } from './types.js';
+import { type Evidence, noProbabilities, type PatternId } from './types.js';
 
 const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number> => {
-  const p: Record<PatternId, number> = {
-    learning: 0,
-    overfitting: 0,
-    underfitting: 0,
-    plateau: 0,
-    architecture: 0,
-    data: 0,
-    diverged: 0,
-    unstable: 0,
-  };
+  const p = noProbabilities();
   p[a] = pa;
   p[b] = 1 - pa;
   return p;

@@ -12,7 +12,7 @@
 // the score of a run whose training loss fell over the whole run while validation never moved.
 import { median, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
-import type { Oscillation, PatternId } from './types.js';
+import { noProbabilities, type Oscillation, type PatternId } from './types.js';
 
 export interface Readings {
   recent: { train: Trend; val: Trend | null };
@@ -194,16 +194,7 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
 
 /** Probabilities of the trend patterns (not diverged) from the readings. */
 export function patternProbabilities(r: Readings): Record<PatternId, number> {
-  const p: Record<PatternId, number> = {
-    learning: 0,
-    overfitting: 0,
-    underfitting: 0,
-    plateau: 0,
-    architecture: 0,
-    data: 0,
-    diverged: 0,
-    unstable: 0,
-  };
+  const p = noProbabilities();
   const t = blended(r.recent.train, r.late.train);
   if (r.recent.val && r.late.val && r.whole.val) {
     const v = blended(r.recent.val, r.late.val);

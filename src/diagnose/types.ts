@@ -56,3 +56,15 @@ export interface Oscillation {
   valAmplitude: number | null;
   valSignChanges: number | null;
 }
+
+/** Every pattern at probability 0: the record a reading fills in. */
+export const noProbabilities = (): Record<PatternId, number> => ({
+  learning: 0,
+  overfitting: 0,
+  underfitting: 0,
+  plateau: 0,
+  architecture: 0,
+  data: 0,
+  diverged: 0,
+  unstable: 0,
+});
