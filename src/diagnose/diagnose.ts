@@ -68,7 +68,7 @@ export function windowOf(n: number): number {
  */
 export function diagnose(history: LossHistory, context: RunContext = {}): Diagnosis {
   const loss = history.loss ?? [];
-  const val = history.val_loss?.some((v) => !Number.isNaN(v)) ? history.val_loss!.slice(0, loss.length) : null;
+  const val = validationOf(loss, history.val_loss);
   const evidence = evidenceOf(loss, val);
   const early = earlyVerdict(loss, val, evidence);
   let probabilities: Record<PatternId, number>;
@@ -101,6 +101,17 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     evidence,
     advice: adviceFor(pattern, evidence, context),
   };
+}
+
+/**
+ * The validation curve, or null without one. A list of NaN only (a column with no number in it) is no validation
+ * when it is shorter than the run, but a validation loss that was NaN or infinite at every epoch of a run (seqtune
+ * and Keras' TerminateOnNaN stop after the first, so it is often one epoch long) is a diverged run, not a missing curve.
+ */
+function validationOf(loss: number[], v: number[] | undefined): number[] | null {
+  if (!v?.length) return null;
+  if (v.some((x) => !Number.isNaN(x))) return v.slice(0, loss.length);
+  return v.length >= loss.length && loss.length > 0 ? v.slice(0, loss.length) : null;
 }
 
 /** The numbers a diagnosis rests on, before the trends are read. */

@@ -13,6 +13,7 @@
 import { median, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
 import { noProbabilities, type Oscillation, type PatternId } from './types.js';
+import { type Valley, valleyOf } from './valley.js';
 
 export interface Readings {
   recent: { train: Trend; val: Trend | null };
@@ -45,6 +46,8 @@ export const READ = {
   aboveNoise: 1,
   /** The level test's margin over the smoothed curve's noise, in standard errors. */
   levelSe: 4,
+  /** The t (rise over its standard error) the valley regression's end level must clear above its bottom. */
+  valleyT: 4,
   /** The Mann-Kendall z the validation loss since its smoothed low must pass for the level test to count. */
   levelZ: 0.5,
   /** The z a rise since the best epoch must pass (one-sided). */
@@ -155,7 +158,14 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
       sigmoid(((valSince.z ?? 0) - READ.levelZ) / 0.5) *
       trainStillLearns(trainSince);
   }
-  return { since, score: Math.max(mk, level) * trainNotUp };
+  const vy = valleyOf(yv);
+  let valley = 0;
+  if (vy && n - vy.bottom >= 3)
+    valley =
+      sigmoid((vy.t - READ.valleyT) / 0.5) *
+      sigmoid((vy.rise - READ.aboveBest) / (0.25 * READ.aboveBest)) *
+      trainStillLearns(trendOfScaled(yt, vy.bottom, n));
+  return { since, valley: vy, score: Math.max(mk, level, valley) * trainNotUp };
 }
 
 /** Trends of both curves over the three windows, the oscillation and the whole-run scores. */
