@@ -13,7 +13,7 @@
 import { median, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
 import { noProbabilities, type Oscillation, type PatternId } from './types.js';
-import { type Valley, valleyOf } from './valley.js';
+import { despiked, VALLEY, type Valley, valleyOf } from './valley.js';
 
 export interface Readings {
   recent: { train: Trend; val: Trend | null };
@@ -196,7 +196,8 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
     late,
     whole,
     sinceBest,
-    oscillation: oscillationOf(recent.train, recent.val, w),
+    // Oscillation is read with isolated upward spikes clipped (valley.ts): one bad batch is not a swing.
+    oscillation: oscillationOf(trendOfScaled(despiked(yt, VALLEY.swingSpikeSds), n - w, n), recent.val, w),
     overfitSinceBest,
     underfitWhole,
   };

@@ -25,6 +25,9 @@ export interface Valley {
   rho: number;
 }
 
+/** The smallest pooled levels: a share of the run and a number of epochs (chosen on the development part). */
+export const VALLEY = { bottomShare: 1 / 20, endShare: 1 / 10, minEpochs: 3, spikeSds: 3, swingSpikeSds: 6 };
+
 interface Block {
   sum: number;
   sq: number;
@@ -65,12 +68,15 @@ function fallingFit(y: number[]): number[] {
   return stack.flatMap((b) => new Array<number>(b.n).fill(b.sum / b.n));
 }
 
-/** Upward spikes clipped to the running median (half-window 3) plus 3 robust sds of the differences. */
-export function despiked(y: number[]): number[] {
+/**
+ * Upward spikes (more than k robust sds of the differences above the running median, half-window 3) clipped to
+ * that edge, or, with `drop`, replaced by the running median.
+ */
+export function despiked(y: number[], k = VALLEY.spikeSds, drop = false): number[] {
   const sd = mad(y.slice(1).map((v, i) => v - y[i]!)) / Math.SQRT2;
   return y.map((v, i) => {
     const m = median(y.slice(Math.max(0, i - 3), i + 4));
-    return sd > 0 && v > m + 3 * sd ? m + 3 * sd : v;
+    return sd > 0 && v > m + k * sd ? (drop ? m : m + k * sd) : v;
   });
 }
 
@@ -98,10 +104,10 @@ export function valleyOf(raw: number[]): Valley | null {
   // The fit's extreme levels are biased (its lowest level pools the lowest epochs, its end level the highest
   // last ones): both levels are read as plain means over at least a twentieth (bottom) and a tenth (end) of the
   // run, around the fitted bottom and at the end.
-  const wB = Math.max(last - first + 1, Math.round(n / 20), 3);
+  const wB = Math.max(last - first + 1, Math.round(n * VALLEY.bottomShare), VALLEY.minEpochs);
   const mid = Math.round((first + last) / 2);
   const b0 = Math.max(0, Math.min(n - wB, mid - Math.floor(wB / 2)));
-  const wE = Math.min(n - (b0 + wB), Math.max(countEnd(fit), Math.round(n / 10), 3));
+  const wE = Math.min(n - (b0 + wB), Math.max(countEnd(fit), Math.round(n * VALLEY.endShare), VALLEY.minEpochs));
   if (wE < 2) return { bottom: mid, nBottom: wB, nEnd: 0, rise: 0, t: 0, noise: 0, rho: 0 };
   const mean = (a: number, b: number) => y.slice(a, b).reduce((s, v) => s + v, 0) / (b - a);
   const res = y.map((v, i) => v - fit[i]!);
