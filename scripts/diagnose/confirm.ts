@@ -1,6 +1,7 @@
 // The defining property of each pattern, checked on a real run's numbers before its recipe's label is
 // trusted: a recipe makes a pathology likely, not certain (an oversized model on one data set may still
 // generalise). These are plain definitions on a few points of the curves, not the diagnosis' method.
+import { readFileSync } from 'node:fs';
 import type { LabelledCurve } from './synthetic.js';
 
 const at = (v: number[], share: number) => v[Math.min(v.length - 1, Math.floor(share * v.length))]!;
@@ -54,4 +55,15 @@ export function confirm(c: LabelledCurve): string | null {
     default:
       return 'unknown label';
   }
+}
+
+/** The runs of a make-runs.ts file whose curves show their recipe's property (the others are named on stderr). */
+export function confirmedRuns(file: string): { kept: LabelledCurve[]; of: number } {
+  const runs = JSON.parse(readFileSync(file, 'utf8')) as LabelledCurve[];
+  const kept = runs.filter((c) => {
+    const why = confirm(c);
+    if (why) process.stderr.write(`dropped ${c.id} (${c.label}): ${why}\n`);
+    return !why;
+  });
+  return { kept, of: runs.length };
 }

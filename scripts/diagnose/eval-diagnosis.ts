@@ -1,4 +1,4 @@
-// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|synthetic-check|all] [--wrong]: the diagnosis
+// npm run eval:diagnosis [-- dev|dev+|heldout|fresh|fresh2|fresh3|synthetic-check|all] [--wrong]: the diagnosis
 // scored on the labelled corpus.
 // dev+ adds 480 synthetic curves drawn on the fly from a development-only seed (more to tune on, no file);
 // synthetic-check draws 320 synthetic curves from a seed first used for the final check (docs/diagnosis.md).
@@ -6,7 +6,7 @@ import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
 import { syntheticCorpus } from './synthetic.js';
 
 const which =
-  process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'synthetic-check', 'all'].includes(a)) ??
+  process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'fresh3', 'synthetic-check', 'all'].includes(a)) ??
   'heldout';
 const corpus = loadCorpus();
 const curves = [

@@ -8,10 +8,16 @@ import type { LabelledCurve } from './synthetic.js';
 export interface Corpus {
   about: string;
   split: string;
-  curves: (LabelledCurve & { part: 'dev' | 'heldout' | 'fresh' | 'fresh2' })[];
+  curves: (LabelledCurve & { part: 'dev' | 'heldout' | 'fresh' | 'fresh2' | 'fresh3' })[];
 }
 
 export const CORPUS_URL = new URL('../../test/fixtures/curves/corpus.json', import.meta.url);
+
+/** The corpus file's layout: one curve a line, so that a diff shows which curves changed. */
+export function corpusText(c: Corpus): string {
+  const lines = c.curves.map((x) => JSON.stringify(x));
+  return `{"about":${JSON.stringify(c.about)},"split":${JSON.stringify(c.split)},"curves":[\n${lines.join(',\n')}\n]}\n`;
+}
 
 export function loadCorpus(): Corpus {
   return JSON.parse(readFileSync(CORPUS_URL, 'utf8')) as Corpus;

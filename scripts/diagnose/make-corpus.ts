@@ -8,11 +8,12 @@
 // Two more parts were added later (docs/diagnosis.md says why and when each was looked at): "fresh" after the
 // held-out part had been looked at, "fresh2" after "fresh" had been; each has new synthetic seeds and new
 // training seeds, never used while the diagnosis was developed.
+// A later part (fresh3) is appended by add-part.ts, which leaves these curves as they are.
 // Run: node --import tsx scripts/diagnose/make-corpus.ts RUNS.json FRESH-RUNS.json FRESH2-RUNS.json
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { confirm } from './confirm.js';
-import { CORPUS_URL } from './evaluation.js';
+import { confirmedRuns } from './confirm.js';
+import { CORPUS_URL, type Corpus, corpusText } from './evaluation.js';
 import { type LabelledCurve, syntheticCorpus } from './synthetic.js';
 
 const [runsFile, freshFile, fresh2File] = process.argv.slice(2);
@@ -22,18 +23,9 @@ if (!runsFile || !freshFile || !fresh2File) {
 }
 const part = (id: string) => (createHash('sha256').update(id).digest()[0]! < 128 ? 'dev' : 'heldout');
 
-function confirmed(file: string): { kept: LabelledCurve[]; of: number } {
-  const runs = JSON.parse(readFileSync(file, 'utf8')) as LabelledCurve[];
-  const kept = runs.filter((c) => {
-    const why = confirm(c);
-    if (why) process.stderr.write(`dropped ${c.id} (${c.label}): ${why}\n`);
-    return !why;
-  });
-  return { kept, of: runs.length };
-}
-const { kept, of } = confirmed(runsFile),
-  fresh = confirmed(freshFile),
-  fresh2 = confirmed(fresh2File);
+const { kept, of } = confirmedRuns(runsFile),
+  fresh = confirmedRuns(freshFile),
+  fresh2 = confirmedRuns(fresh2File);
 const keras = JSON.parse(readFileSync(new URL('../../test/fixtures/curves/keras-logs.json', import.meta.url), 'utf8'))
   .logs as LabelledCurve[];
 const curves = [
@@ -44,11 +36,9 @@ const curves = [
 const about =
   'Labelled loss curves for the diagnosis (docs/diagnosis.md): synthetic, real seqtune runs, public Keras logs. ' +
   'Made by scripts/diagnose/make-corpus.ts.';
-const lines = curves.map((c) => JSON.stringify(c));
 writeFileSync(
   CORPUS_URL,
-  `{"about":${JSON.stringify(about)},"split":"sha256(id)[0] < 128: dev, else heldout",` +
-    `"curves":[\n${lines.join(',\n')}\n]}\n`,
+  corpusText({ about, split: 'sha256(id)[0] < 128: dev, else heldout', curves: curves as Corpus['curves'] }),
 );
 const count = (p: string) => curves.filter((c) => c.part === p).length;
 process.stderr.write(
