@@ -148,6 +148,7 @@ function evidenceOfReadings(r: Readings): Partial<Evidence> {
     oscillation: r.oscillation,
     overfitSinceBest: r.overfitSinceBest,
     underfitWhole: r.underfitWhole,
+    valley: r.valley,
   };
 }
 

@@ -1,6 +1,7 @@
 // `seqtune diagnose --explain`: the figures behind a diagnosis, per curve and window: the Mann-Kendall
 // statistic S, z (after the Hamed-Rao correction n/n*) and p, Sen's slope with its 95% interval, the noise
-// around the trend, and the oscillation figures (epoch-to-epoch swing, sign changes of the differences).
+// around the trend, the oscillation figures (epoch-to-epoch swing, sign changes of the differences), and the
+// valley regression of validation (its bottom, the rise to the end level and its t).
 
 import type { Diagnosis } from './diagnose.js';
 import { PATTERNS } from './diagnose.js';
@@ -63,6 +64,13 @@ export function explainText(d: Diagnosis): string {
     lines.push(
       `  overfitting read since the best epoch: ${num(e.overfitSinceBest)}; ` +
         `underfitting over the whole run: ${num(e.underfitWhole)}`,
+    );
+  const v = e.valley;
+  if (v)
+    lines.push(
+      `  valley regression of validation: lowest around epoch ${v.bottom + 1}, end level ${num(v.rise, 3)} above it ` +
+        `(log units; means of ${v.nBottom} and ${v.nEnd} epochs), t ${num(v.t)}, noise ${num(v.noise, 3)}, ` +
+        `lag-1 correlation ${num(v.rho)}`,
     );
   const ps = PATTERNS.filter((p) => d.probabilities[p] >= 0.005)
     .sort((a, b) => d.probabilities[b] - d.probabilities[a])

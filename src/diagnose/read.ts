@@ -26,6 +26,8 @@ export interface Readings {
   overfitSinceBest: number;
   /** Score of "training fell over the whole run, validation never moved" (0..1). */
   underfitWhole: number;
+  /** The valley regression of the validation loss (valley.ts), null without one. */
+  valley: Valley | null;
 }
 
 /** The decision settings (chosen on the development corpus only; see docs/diagnosis.md). */
@@ -179,11 +181,13 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
   const l = Math.max(w, Math.round(READ.lendShare * n));
   const late = { train: trendOfScaled(yt, n - l, n), val: yv ? trendOfScaled(yv, n - l, n) : null };
   let sinceBest: Readings['sinceBest'] = null,
+    valley: Valley | null = null,
     overfitSinceBest = 0,
     underfitWhole = 0;
   if (yv && recent.val && whole.val) {
     const o = overfitScore(yt, yv, bestVal, { train: recent.train, val: recent.val });
     sinceBest = o.since;
+    valley = o.valley;
     overfitSinceBest = o.score;
     underfitWhole =
       (whole.train.pFalling ?? 0) *
@@ -200,6 +204,7 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
     oscillation: oscillationOf(trendOfScaled(despiked(yt, VALLEY.swingSpikeSds), n - w, n), recent.val, w),
     overfitSinceBest,
     underfitWhole,
+    valley,
   };
 }
 

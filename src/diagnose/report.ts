@@ -62,5 +62,6 @@ export function evidenceFrom1(e: Evidence): Evidence {
     window: [e.window[0] + 1, e.window[1]],
     bestEpoch: e.bestEpoch + 1,
     firstNonFinite: e.firstNonFinite === null ? null : e.firstNonFinite + 1,
+    ...(e.valley ? { valley: { ...e.valley, bottom: e.valley.bottom + 1 } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The vocabulary diagnose.ts (which names the pattern) and advice.ts (which says what to try for
 // it) share; it lives below both so that diagnose.ts can call advice.ts without a cycle.
 import type { Trend } from './trend.js';
+import type { Valley } from './valley.js';
 
 /** The situations diagnose names (diagnose.ts lists them in PATTERNS and words them in PATTERN_NAMES). */
 export type PatternId =
@@ -41,6 +42,8 @@ export interface Evidence {
   overfitSinceBest?: number;
   /** 0..1: how clearly training fell over the whole run while validation never moved. */
   underfitWhole?: number;
+  /** The valley (fall, then rise) regression of the validation loss: its bottom, the rise to the end level, t. */
+  valley?: Valley | null;
 }
 
 /** How much a run's curves swing around their level rather than move (read over the recent window). */

@@ -26,7 +26,7 @@ export interface Valley {
 }
 
 /** The smallest pooled levels: a share of the run and a number of epochs (chosen on the development part). */
-export const VALLEY = { bottomShare: 1 / 20, endShare: 1 / 10, minEpochs: 3, spikeSds: 3, swingSpikeSds: 6 };
+export const VALLEY = { bottomShare: 1 / 20, endShare: 1 / 10, minEpochs: 3, spikeSds: 3, swingSpikeSds: 4 };
 
 interface Block {
   sum: number;
