@@ -5,9 +5,8 @@
 import { evaluate, loadCorpus, reportText, sourcesOf } from './evaluation.js';
 import { syntheticCorpus } from './synthetic.js';
 
-const which =
-  process.argv.find((a) => ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'fresh3', 'synthetic-check', 'all'].includes(a)) ??
-  'heldout';
+const PARTS = ['dev', 'dev+', 'heldout', 'fresh', 'fresh2', 'fresh3', 'synthetic-check', 'all'];
+const which = process.argv.find((a) => PARTS.includes(a)) ?? 'heldout';
 const corpus = loadCorpus();
 const curves = [
   ...corpus.curves.filter((c) => which === 'all' || c.part === which || (which === 'dev+' && c.part === 'dev')),

@@ -16,7 +16,8 @@ export const CORPUS_URL = new URL('../../test/fixtures/curves/corpus.json', impo
 /** The corpus file's layout: one curve a line, so that a diff shows which curves changed. */
 export function corpusText(c: Corpus): string {
   const lines = c.curves.map((x) => JSON.stringify(x));
-  return `{"about":${JSON.stringify(c.about)},"split":${JSON.stringify(c.split)},"curves":[\n${lines.join(',\n')}\n]}\n`;
+  const head = `{"about":${JSON.stringify(c.about)},"split":${JSON.stringify(c.split)}`;
+  return `${head},"curves":[\n${lines.join(',\n')}\n]}\n`;
 }
 
 export function loadCorpus(): Corpus {

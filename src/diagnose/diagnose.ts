@@ -106,7 +106,8 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
 /**
  * The validation curve, or null without one. A list of NaN only (a column with no number in it) is no validation
  * when it is shorter than the run, but a validation loss that was NaN or infinite at every epoch of a run (seqtune
- * and Keras' TerminateOnNaN stop after the first, so it is often one epoch long) is a diverged run, not a missing curve.
+ * and Keras' TerminateOnNaN stop after the first, so it is often one epoch long) is a diverged run, not a missing
+ * curve.
  */
 function validationOf(loss: number[], v: number[] | undefined): number[] | null {
   if (!v?.length) return null;
