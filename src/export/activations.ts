@@ -2,10 +2,10 @@
 // the names (with alpha/beta) the GRU, LSTM and RNN operators take in their `activations` attribute. Every
 // activation seqtune has maps to one of the functions the ONNX recurrent operators allow (docs/Operators.md of
 // onnx/onnx: Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign,
-// Softplus), so every pair of activations a recurrent layer can have is expressed as it is.
+// Softplus), so every pair of activations a recurrent layer can have is expressed as it is; both tables are typed
+// by ActivationName, so an activation added to the engine does not compile until it has its ONNX form here.
 //   hard_sigmoid = clip(x/6 + 1/2, 0, 1) = HardSigmoid(alpha 1/6, beta 1/2); elu = Elu(alpha 1); linear = Affine(1, 0)
 import type { ActivationName } from '../nn/index.js';
-import { ExportError } from './errors.js';
 import type { Attr, GraphBuilder } from './graph.js';
 
 /** An activation as the recurrent operators take it: a function name and the alpha/beta it consumes, if any. */
@@ -36,22 +36,12 @@ const ELEMENTWISE: Record<ActivationName, [string, Record<string, Attr>] | null>
   elu: ['Elu', { alpha: { f: 1 } }],
 };
 
-function known(name: string, where: string): ActivationName {
-  if (!Object.hasOwn(RNN, name))
-    throw new ExportError(
-      `${where}: activation "${name}" has no ONNX form; exportable: ${Object.keys(RNN).join(', ')}`,
-    );
-  return name as ActivationName;
-}
-
-/** The recurrent operators' name for an activation (refused with one line if it has none). */
-export function rnnActivation(name: string, where: string): RnnActivation {
-  return RNN[known(name, where)];
-}
+/** The recurrent operators' name for an activation. */
+export const rnnActivation = (name: ActivationName): RnnActivation => RNN[name];
 
 /** Applies an activation to `x` as an elementwise operator; returns the result's name (x itself for linear). */
-export function applyActivation(g: GraphBuilder, x: string, name: string, where: string): string {
-  const op = ELEMENTWISE[known(name, where)];
+export function applyActivation(g: GraphBuilder, x: string, name: ActivationName, where: string): string {
+  const op = ELEMENTWISE[name];
   return op ? g.node(op[0], [x], op[1], `${where}_${name}`) : x;
 }
 

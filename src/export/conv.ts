@@ -28,8 +28,8 @@ export function emitConv(g: GraphBuilder, layer: Layer, x: Sym): Sym {
     U = c.filters;
   const kernel = c.getWeight('kernel'),
     w = new Float32Array(U * F * k);
-  for (let j = 0; j < k; j++) for (let f = 0; f < F; f++) for (let u = 0; u < U; u++)
-    w[(u * F + f) * k + j] = kernel[(j * F + f) * U + u]!;
+  for (let j = 0; j < k; j++)
+    for (let f = 0; f < F; f++) for (let u = 0; u < U; u++) w[(u * F + f) * k + j] = kernel[(j * F + f) * U + u]!;
   const inputs = [channelsFirst(g, x.name, `${c.name}_channels_first`), g.constant(`${c.name}_W`, w, [U, F, k])];
   if (c.options.useBias ?? true) inputs.push(g.constant(`${c.name}_B`, c.getWeight('bias'), [U]));
   const y = g.node(

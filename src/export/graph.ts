@@ -56,7 +56,11 @@ const ELEM = { float: DT.FLOAT, double: DT.DOUBLE, int64: DT.INT64 } as const;
 
 function valueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   const dim = v.shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name: v.name, docString: v.doc, type: { tensorType: { elemType: ELEM[v.elem ?? 'float'], shape: { dim } } } };
+  return {
+    name: v.name,
+    docString: v.doc,
+    type: { tensorType: { elemType: ELEM[v.elem ?? 'float'], shape: { dim } } },
+  };
 }
 
 export class GraphBuilder {
@@ -95,7 +99,13 @@ export class GraphBuilder {
   nodeN(op: string, inputs: readonly string[], outputs: number, attrs: Record<string, Attr> = {}, hint = op): string[] {
     const out = Array.from({ length: outputs }, (_, i) => this.fresh(outputs > 1 ? `${hint}_out${i}` : hint));
     const attribute_ = Object.entries(attrs).map(([k, a]) => attribute(k, a));
-    this.nodes.push({ opType: op, name: this.fresh(`${hint}_node`), input: [...inputs], output: out, attribute: attribute_ });
+    this.nodes.push({
+      opType: op,
+      name: this.fresh(`${hint}_node`),
+      input: [...inputs],
+      output: out,
+      attribute: attribute_,
+    });
     return out;
   }
 
@@ -106,7 +116,12 @@ export class GraphBuilder {
 
   /** Renames a value to a graph output name with an Identity node (outputs keep their documented names). */
   output(value: string, name: string): void {
-    this.nodes.push({ opType: 'Identity', name: this.fresh(`${name}_node`), input: [value], output: [this.claim(name)] });
+    this.nodes.push({
+      opType: 'Identity',
+      name: this.fresh(`${name}_node`),
+      input: [value],
+      output: [this.claim(name)],
+    });
   }
 
   /** The model's bytes: opset 17, the graph's inputs and outputs, and string metadata. */

@@ -25,7 +25,8 @@ export interface ExportData {
 function columns(d: ExportData, names: readonly string[]): { center: number[]; scale: number[] } {
   const idx = names.map((n) => {
     const i = d.scaler.columns.indexOf(n);
-    if (i < 0) throw new ExportError(`data.scaler.columns: expected a column "${n}", found ${d.scaler.columns.join(', ')}`);
+    if (i < 0)
+      throw new ExportError(`data.scaler.columns: expected a column "${n}", found ${d.scaler.columns.join(', ')}`);
     return i;
   });
   return { center: idx.map((i) => d.scaler.center[i]!), scale: idx.map((i) => d.scaler.scale[i]!) };
@@ -43,8 +44,7 @@ const DOUBLE = { to: { i: 11 } },
   FLOAT = { to: { i: 1 } };
 
 /** Whether the raw graph needs the last_value input: relative, with a target that is not a feature. */
-export const needsLastValue = (d: ExportData): boolean =>
-  d.relative && !d.targets.every((t) => d.features.includes(t));
+export const needsLastValue = (d: ExportData): boolean => d.relative && !d.targets.every((t) => d.features.includes(t));
 
 /** The raw window in, the model's input out; `scaled` is the scaled window (float64), for the targets' offsets. */
 export function rawInput(g: GraphBuilder, d: ExportData, window: string): { model: string; scaled: string } {
@@ -53,7 +53,12 @@ export function rawInput(g: GraphBuilder, d: ExportData, window: string): { mode
   let x = scaled;
   if (d.relative) {
     const L = d.lookback;
-    const last = g.node('Slice', [scaled, g.ints('L_1', [L - 1]), g.ints('L', [L]), g.ints('axis1', [1])], {}, 'last_step');
+    const last = g.node(
+      'Slice',
+      [scaled, g.ints('L_1', [L - 1]), g.ints('L', [L]), g.ints('axis1', [1])],
+      {},
+      'last_step',
+    );
     x = g.node('Sub', [scaled, last], {}, 'window_relative');
   }
   return { model: g.node('Cast', [x], FLOAT, 'model_input'), scaled };
@@ -64,7 +69,12 @@ function targetOffsets(g: GraphBuilder, d: ExportData, scaledWindow: string, las
   if (lastValue) return scale(g, g.node('Cast', [lastValue], DOUBLE, 'last_value_f64'), columns(d, d.targets), 'last');
   const L = d.lookback;
   const step = g.node('Gather', [scaledWindow, g.constant('last_index', [L - 1], [], 'int64')], { axis: { i: 1 } });
-  const idx = g.constant('target_features', d.targets.map((t) => d.features.indexOf(t)), [d.targets.length], 'int64');
+  const idx = g.constant(
+    'target_features',
+    d.targets.map((t) => d.features.indexOf(t)),
+    [d.targets.length],
+    'int64',
+  );
   return g.node('Gather', [step, idx], { axis: { i: 1 } }, 'target_last');
 }
 

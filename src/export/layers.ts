@@ -72,7 +72,7 @@ function emitSelect(g: GraphBuilder, layer: Layer, x: Sym): Sym {
   return { name: g.node('Gather', [x.name, idx], { axis: { i: 1 } }, s.name), T: null, F: x.F };
 }
 
-/** The wrapped layers plus Dense(Flatten(window)): the linear path's weights are saved as linear/kernel, linear/bias. */
+/** The wrapped layers plus Dense(Flatten(window)); the linear path's weights are saved as linear/kernel and /bias. */
 function emitSkip(g: GraphBuilder, layer: Layer, x: Sym): Sym {
   const s = layer as LinearSkip;
   let a = x;

@@ -35,7 +35,8 @@ function shapes(model: Stack, o: ExportOptions): { input: [number, number]; outp
       `data: expected lookback ${inS.T} and ${inS.F} features as the model's input, ` +
         `found lookback ${d.lookback} and ${d.features.length} features (${d.features.join(', ')})`,
     );
-  if (o.rawIO && !d) throw new ExportError('rawIO: needs options.data, the scaler and columns the model was trained on');
+  if (o.rawIO && !d)
+    throw new ExportError('rawIO: needs options.data, the scaler and columns the model was trained on');
   return { input: [inS.T, inS.F], output: { name: '', T: outS.T, F: outS.F } };
 }
 
@@ -69,6 +70,21 @@ export function exportOnnx(model: Stack, options: ExportOptions = {}): Uint8Arra
   });
 }
 
+/** What a caller does around the graph, in words. */
+function preprocessing(o: ExportOptions): string {
+  const d = o.data;
+  if (o.rawIO) return 'none: the graph scales the window and returns forecasts in original units';
+  if (!d) return 'as the model was trained';
+  const rel = d.relative;
+  return (
+    'scale each feature (x - center) / scale with seqtune.scaler' +
+    (rel ? ", then subtract each feature's scaled value at the last step" : '') +
+    '; on the output' +
+    (rel ? ", add each target's scaled value at the last step, then" : '') +
+    ' y * scale + center per target'
+  );
+}
+
 interface Described {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
@@ -83,17 +99,18 @@ function describe(input: [number, number], output: Sym, o: ExportOptions, lastVa
   const units = raw ? 'original' : d ? (d.relative ? 'scaled, relative to the last input step' : 'scaled') : 'model';
   const outShape = output.T === null ? ['batch', output.F] : ['batch', output.T, output.F];
   const cols = d ? ` (columns ${d.features.join(', ')})` : '';
-  const inputs: ValueInfo[] = [{ name: 'window', shape: ['batch', ...input], doc: `the last ${input[0]} rows${cols}, ${units}` }];
+  const inputs: ValueInfo[] = [
+    { name: 'window', shape: ['batch', ...input], doc: `the last ${input[0]} rows${cols}, ${units}` },
+  ];
   if (lastValue)
-    inputs.push({ name: 'last_value', shape: ['batch', d!.targets.length], doc: `each target's value at the last input row, original units` });
+    inputs.push({
+      name: 'last_value',
+      shape: ['batch', d!.targets.length],
+      doc: `each target's value at the last input row, original units`,
+    });
   const tg = d ? `, targets ${d.targets.join(', ')}` : '';
   const outputs: ValueInfo[] = [{ name: 'forecast', shape: outShape, doc: `forecasts, horizon-major${tg}, ${units}` }];
-  const pre = raw
-    ? 'none: the graph scales the window and returns forecasts in original units'
-    : d
-      ? `scale each feature (x - center) / scale with seqtune.scaler${d.relative ? ', subtract each feature\'s value at the last step' : ''}; ` +
-        `on the output${d.relative ? ', add each target\'s scaled last value' : ''}, then y * scale + center`
-      : 'as the model was trained';
+  const pre = preprocessing(o);
   return { inputs, outputs, units, doc: `seqtune forecaster. Input window ${units}; preprocessing: ${pre}.` };
 }
 

@@ -6,7 +6,7 @@
 // A layer that goes backwards is direction="reverse"; ONNX's Y is in time order, seqtune (as Keras) returns a
 // backwards layer's sequence in processing order, so it is reversed with a Slice (Bidirectional's backward
 // copy keeps time order, as ONNX does).
-import { type Cell, type Layer, Recurrent } from '../nn/index.js';
+import type { Bidirectional, Cell, Layer, Recurrent } from '../nn/index.js';
 import { rnnActivation, rnnActivationAttrs } from './activations.js';
 import type { GraphBuilder } from './graph.js';
 import type { Sym } from './types.js';
@@ -29,7 +29,9 @@ function gateRows(src: Float32Array, inDim: number, H: number, order: readonly n
 /** A (G*H) bias in ONNX's gate order. */
 function gateBias(src: Float32Array, H: number, order: readonly number[]): Float32Array {
   const out = new Float32Array(order.length * H);
-  order.forEach((sg, og) => out.set(src.subarray(sg * H, (sg + 1) * H), og * H));
+  order.forEach((sg, og) => {
+    out.set(src.subarray(sg * H, (sg + 1) * H), og * H);
+  });
   return out;
 }
 
@@ -50,11 +52,10 @@ function weights(g: GraphBuilder, layer: Recurrent, F: number): [string, string,
 
 /** The operator's attributes: size, direction, activations (gates first), GRU's reset-after. */
 function attributes(layer: Recurrent) {
-  const o = layer.options,
-    where = layer.name;
-  const act = rnnActivation(o.activation, `${where}.activation`);
-  const gate = () => rnnActivation(o.recurrentActivation, `${where}.recurrentActivation`);
-  const list = layer.cell === 'gru' ? [gate(), act] : layer.cell === 'lstm' ? [gate(), act, act] : [act];
+  const o = layer.options;
+  const act = rnnActivation(o.activation),
+    gate = rnnActivation(o.recurrentActivation);
+  const list = layer.cell === 'gru' ? [gate, act] : layer.cell === 'lstm' ? [gate, act, act] : [act];
   return {
     hidden_size: { i: layer.units },
     direction: { s: o.goBackwards ? 'reverse' : 'forward' },
@@ -73,7 +74,12 @@ export function emitRecurrent(g: GraphBuilder, layer: Recurrent, x: Sym): Sym {
     return { name: g.node('Squeeze', [Yh!, g.ints('axis0', [0])], {}, `${name}_last`), T: null, F: layer.units };
   let y = g.node('Squeeze', [Y!, g.ints('axis1', [1])], {}, `${name}_seq`);
   if (o.goBackwards && !layer.timeOrderOutput) {
-    const [s, e, a, st] = [g.ints('m1', [-1]), g.ints('int64_min', [INT64_MIN]), g.ints('axis0', [0]), g.ints('m1', [-1])];
+    const [s, e, a, st] = [
+      g.ints('m1', [-1]),
+      g.ints('int64_min', [INT64_MIN]),
+      g.ints('axis0', [0]),
+      g.ints('m1', [-1]),
+    ];
     y = g.node('Slice', [y, s, e, a, st], {}, `${name}_processing_order`);
   }
   const out = g.node('Transpose', [y], { perm: { ints: [1, 0, 2] } }, `${name}_batch_major`);
@@ -82,7 +88,7 @@ export function emitRecurrent(g: GraphBuilder, layer: Recurrent, x: Sym): Sym {
 
 /** Bidirectional (concat): the forward layer's output and the backward copy's, on the feature axis. */
 export function emitBidirectional(g: GraphBuilder, layer: Layer, x: Sym): Sym {
-  const { forwardLayer, backwardLayer } = layer as unknown as { forwardLayer: Recurrent; backwardLayer: Recurrent };
+  const { forwardLayer, backwardLayer } = layer as Bidirectional;
   const a = emitRecurrent(g, forwardLayer, x),
     b = emitRecurrent(g, backwardLayer, x);
   return { name: g.node('Concat', [a.name, b.name], { axis: { i: -1 } }, layer.name), T: a.T, F: a.F + b.F };

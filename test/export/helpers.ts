@@ -28,7 +28,8 @@ export function randomize(model: Model, seed = 5): void {
   const values: Record<string, Float32Array> = {};
   for (const w of model.weights) {
     const v = new Float32Array(w.size);
-    for (let i = 0; i < v.length; i++) v[i] = w.name.endsWith('movingVariance') ? 0.5 + rng.uniform() : rng.uniform() - 0.5;
+    for (let i = 0; i < v.length; i++)
+      v[i] = w.name.endsWith('movingVariance') ? 0.5 + rng.uniform() : rng.uniform() - 0.5;
     values[`${w.layer}/${w.name}`] = v;
   }
   model.setWeights(values);
@@ -57,14 +58,16 @@ export const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =
 
 /**
  * Exports the model and runs it in ONNX Runtime on N real windows, and on the first window alone (the batch
- * dimension is dynamic); returns the largest absolute difference from seqtune's predict over both.
+ * dimension is dynamic); returns the largest absolute difference from seqtune's predict over both, and the largest
+ * absolute output.
  */
-export async function exportedDiff(model: Model, N = 16): Promise<number> {
+export async function exportedDiff(model: Model, N = 16): Promise<{ diff: number; scale: number }> {
   const [L, F] = [model.inputShape!.T!, model.inputShape!.F];
   const x = windows(N, L, F);
   const want = model.predict(tensor(x, [N, L, F])).data;
   const bytes = exportOnnx(model);
   const all = await runOnnx(bytes, { window: { data: x, dims: [N, L, F] } });
   const one = await runOnnx(bytes, { window: { data: x.slice(0, L * F), dims: [1, L, F] } });
-  return Math.max(maxAbsDiff(all, want), maxAbsDiff(one, want.subarray(0, one.length)));
+  const diff = Math.max(maxAbsDiff(all, want), maxAbsDiff(one, want.subarray(0, one.length)));
+  return { diff, scale: want.reduce((m, v) => Math.max(m, Math.abs(v)), 0) };
 }

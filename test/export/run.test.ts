@@ -153,8 +153,14 @@ test('--raw-io on absolute windows, and the plain export: names, shapes, units a
   assert.equal(Number(m.opsetImport[0]!.version), 17);
   const dims = (v: onnxProto.onnx.IValueInfoProto) =>
     v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
-  assert.deepEqual(m.graph!.input!.map((v) => [v.name, dims(v)]), [['window', ['batch', 6, 2]]]);
-  assert.deepEqual(m.graph!.output!.map((v) => [v.name, dims(v)]), [['forecast', ['batch', 2]]]);
+  assert.deepEqual(
+    m.graph!.input!.map((v) => [v.name, dims(v)]),
+    [['window', ['batch', 6, 2]]],
+  );
+  assert.deepEqual(
+    m.graph!.output!.map((v) => [v.name, dims(v)]),
+    [['forecast', ['batch', 2]]],
+  );
   const meta = metadataOf(join(run, 'model.onnx'));
   const saved = JSON.parse(readFileSync(join(run, 'model', 'data.json'), 'utf8'));
   assert.deepEqual(JSON.parse(meta['seqtune.scaler']!), saved.scaler);
