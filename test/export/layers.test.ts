@@ -42,15 +42,14 @@ function track(layers: readonly Layer[]): void {
   }
 }
 
-/** Exports the layers with random weights; the largest |onnx - predict| must be at most 1e-5 (times `scale`). */
-async function check(layers: Layer[], T: number, F: number, relative = false): Promise<void> {
+/** Exports the layers with random weights; the largest |onnx - predict| must be at most 1e-5. */
+async function check(layers: Layer[], T: number, F: number): Promise<void> {
   const model: Model = sequential(layers, { inputShape: [T, F], seed: 1 });
   track(layers);
   randomize(model);
   const { diff, scale } = await exportedDiff(model);
   model.dispose();
-  const tol = 1e-5 * (relative ? Math.max(1, scale) : 1);
-  assert.ok(diff <= tol, `max |onnx - predict| = ${diff}, outputs up to ${scale}`);
+  assert.ok(diff <= 1e-5, `max |onnx - predict| = ${diff}, outputs up to ${scale}`);
 }
 
 const cases: [string, () => Layer[], number, number][] = [
@@ -182,13 +181,13 @@ const cases: [string, () => Layer[], number, number][] = [
 for (const [name, layers, T, F] of cases)
   test(`exported ${name}: ONNX Runtime gives predict's outputs`, () => check(layers(), T, F));
 
-// A GRU whose gates are linear is unbounded: with random weights its outputs grow to 1e2..1e25 and float32
-// rounding grows with them, so the pairs are held to 1e-5 relative to the largest output (1e-5 absolute below 1).
+// Short windows and few units: a GRU whose gates are linear is unbounded, and on long windows with random weights
+// its outputs (and float32 rounding with them) grow without limit, in seqtune and in ONNX Runtime alike.
 test('every activation pair of GRU, LSTM and SimpleRNN is exported as it is', async () => {
   for (const cell of [gru, lstm])
     for (const activation of ACTIVATIONS)
       for (const recurrentActivation of ACTIVATIONS)
-        await check([cell({ units: 4, activation, recurrentActivation }), dense({ units: 2 })], 6, 2, true);
+        await check([cell({ units: 4, activation, recurrentActivation }), dense({ units: 2 })], 6, 2);
   for (const activation of ACTIVATIONS) await check([simpleRNN({ units: 4, activation }), dense({ units: 2 })], 6, 2);
 });
 

@@ -102,7 +102,6 @@ test('--raw-io: relative windows, target among the features, a linear skip: fore
   );
   const err = await rawRelativeError(run, csv, ['value', 'other'], ['value'], 12);
   assert.ok(err <= 1e-4, `relative error ${err}`);
-  if (process.env.SEQTUNE_EXPORT_REPORT) console.log(`raw-io max relative error ${err}`);
 });
 
 test('--raw-io: a target that is not a feature comes in as last_value (robust scaling)', async () => {
@@ -113,7 +112,6 @@ test('--raw-io: a target that is not a feature comes in as last_value (robust sc
   );
   const err = await rawRelativeError(run, csv, ['other'], ['value'], 8);
   assert.ok(err <= 1e-4, `relative error ${err}`);
-  if (process.env.SEQTUNE_EXPORT_REPORT) console.log(`raw-io max relative error ${err}`);
   const meta = metadataOf(join(run, 'raw.onnx'));
   assert.deepEqual(
     JSON.parse(meta['seqtune.inputs']!).map((i: { name: string; shape: unknown[] }) => [i.name, i.shape]),
@@ -134,7 +132,6 @@ test('--raw-io: two targets, a sequence output (encoder-decoder), minmax, relati
   );
   const err = await rawRelativeError(run, csv, ['value', 'other'], ['value', 'other'], 10);
   assert.ok(err <= 1e-4, `relative error ${err}`);
-  if (process.env.SEQTUNE_EXPORT_REPORT) console.log(`raw-io max relative error ${err}`);
 });
 
 test('--raw-io on absolute windows, and the plain export: names, shapes, units and the scaler in metadata', async () => {
@@ -145,7 +142,6 @@ test('--raw-io on absolute windows, and the plain export: names, shapes, units a
   );
   const err = await rawRelativeError(run, csv, ['value', 'other'], ['value'], 6);
   assert.ok(err <= 1e-4, `relative error ${err}`);
-  if (process.env.SEQTUNE_EXPORT_REPORT) console.log(`raw-io max relative error ${err}`);
   const r = await runCli(['export', run]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /model\.onnx/);
