@@ -1,12 +1,12 @@
 // exportRun: what `seqtune export RUN_DIR --format onnx` does. Reads a trained run folder (model/ and its
-// data.json), exports it with its data description, and writes the file through a temporary file renamed into
-// place, so a failed export leaves nothing behind. An ensemble folder (ensemble.json) is refused: its members are
-// run folders, each exported on its own.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// data.json), or an ensemble folder (ensemble.json: its members and their fusion become one graph), exports it
+// with its data description, and writes the file through a temporary file renamed into place, so a failed export
+// leaves nothing behind.
+import { existsSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadRun } from '../run/index.js';
-import { Model } from '../train/index.js';
+import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import type { ExportData } from './io.js';
 import { exportOnnx } from './onnx.js';
@@ -17,19 +17,14 @@ export interface ExportRunOptions {
   rawIO?: boolean;
 }
 
-/** The run folder checked: a folder, not an ensemble, with a trained model. */
+/** The run folder checked: a folder with a trained model, or an ensemble folder. */
 function checkRunDir(runDir: string): void {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory())
     throw new ExportError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
-  if (existsSync(join(runDir, 'ensemble.json'))) {
-    const members = readdirSync(runDir).filter((n) => existsSync(join(runDir, n, 'model', 'model.json')));
+  if (!existsSync(join(runDir, 'ensemble.json')) && !existsSync(join(runDir, 'model', 'model.json')))
     throw new ExportError(
-      `${runDir}: an ensemble (ensemble.json) is not one ONNX graph; export its members one by one` +
-        (members.length ? `, e.g. ${join(runDir, members[0]!)}` : ''),
+      `${runDir}: expected a trained run with model/model.json (or an ensemble.json), found no model`,
     );
-  }
-  if (!existsSync(join(runDir, 'model', 'model.json')))
-    throw new ExportError(`${runDir}: expected a trained run with model/model.json, found no model`);
 }
 
 /** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
@@ -46,13 +41,14 @@ export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void>
 }
 
 /**
- * Exports a trained run folder to ONNX; returns the path written.
+ * Exports a trained run folder (or an ensemble folder) to ONNX; returns the path written.
  * @example await exportRun('runs/my-forecast/2026-12-03T01-00-00', { rawIO: true })
  */
 export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
   checkRunDir(runDir);
   const { model, saved } = await loadRun(runDir);
-  if (!(model instanceof Model)) throw new ExportError(`${runDir}: expected one trained model`);
+  if (!(model instanceof Model || model instanceof Fusion))
+    throw new ExportError(`${runDir}: expected a trained model or an ensemble of them`);
   const data: ExportData = {
     lookback: saved.data.lookback,
     horizon: saved.data.horizon ?? 1,
@@ -67,6 +63,6 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
     await writeAtomic(out, bytes);
     return out;
   } finally {
-    model.dispose();
+    for (const m of model instanceof Fusion ? model.members : [model]) if (m instanceof Model) m.dispose();
   }
 }

@@ -1,5 +1,5 @@
 // What `seqtune export` refuses, each with one line on stderr and exit 2, leaving no file behind: a folder with
-// no trained model, an ensemble folder, a layer with no ONNX form, an output path that cannot be written, an
+// no trained model, an ensemble whose members take different windows, a layer with no ONNX form, an output path that cannot be written, an
 // unknown format. The library call refuses a model that is not built and --raw-io without a data description.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,21 +35,27 @@ class Doubler extends Layer {
 }
 registerLayer('Doubler', (c) => new Doubler(c));
 
-let trained: string;
-test.before(async () => {
-  const d = join(dir, 'trained');
+/** A run trained for one epoch on a small sine, with windows of `lookback` steps. */
+async function train(name: string, lookback: number): Promise<string> {
+  const d = join(dir, name);
   mkdirSync(d);
   const csv = `y\n${Array.from({ length: 60 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
   writeFileSync(join(d, 'd.csv'), csv);
   writeFileSync(
     join(d, 'c.yaml'),
-    'data:\n  csv: d.csv\n  target: y\n  lookback: 4\n' +
+    `data:\n  csv: d.csv\n  target: y\n  lookback: ${lookback}\n` +
       'model:\n  layers:\n    - gru: {units: 3}\n    - dense: {units: 1}\n' +
       'train:\n  epochs: 1\n',
   );
   const r = await runCli(['train', join(d, 'c.yaml'), '--out', join(d, 'run')]);
   assert.equal(r.code, 0, r.err);
-  trained = join(d, 'run');
+  return join(d, 'run');
+}
+
+let trained: string, longer: string;
+test.before(async () => {
+  trained = await train('trained', 4);
+  longer = await train('longer', 5);
 });
 
 /** Runs export; asserts exit 2, one line on stderr matching `line`, and that `folder` holds what it held before. */
@@ -65,15 +71,22 @@ async function refused(args: string[], line: RegExp, folder: string): Promise<vo
 test('a folder without a trained model', async () => {
   const empty = join(dir, 'empty');
   mkdirSync(empty);
-  await refused([empty], /empty: expected a trained run with model\/model.json, found no model/, empty);
+  const line = /empty: expected a trained run with model\/model.json \(or an ensemble.json\), found no model/;
+  await refused([empty], line, empty);
   await refused([join(dir, 'nope')], /nope: expected a run folder, found nothing/, dir);
 });
 
-test('an ensemble folder: refused, naming a member to export instead', async () => {
+test('an ensemble whose members take windows of different lengths: refused, naming the member', async () => {
   const ens = join(dir, 'ensemble');
-  cpSync(trained, join(ens, 'member-0'), { recursive: true });
-  writeFileSync(join(ens, 'ensemble.json'), '{}');
-  await refused([ens], /an ensemble \(ensemble.json\) is not one ONNX graph; .*e\.g\. .*member-0/, ens);
+  cpSync(trained, join(ens, 'member-1'), { recursive: true });
+  cpSync(longer, join(ens, 'member-2'), { recursive: true });
+  const use = { method: 'mean', members: ['member-1', 'member-2'], weights: [0.5, 0.5] };
+  writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ format: 'seqtune-ensemble', version: 1, use }));
+  await refused(
+    [ens],
+    /ensemble member 2: expected the input and output shapes of member 1 .*"T":4.*found .*"T":5/,
+    ens,
+  );
 });
 
 test('a layer with no ONNX form: refused, naming the layer and what can be exported', async () => {

@@ -1,8 +1,9 @@
 // Run folders exported with `seqtune export`: with --raw-io, ONNX Runtime on raw CSV windows gives the forecasts
 // `seqtune predict` writes (original units, within 1e-4 relative), for relative and absolute windows, targets in
-// and out of the features, vector and sequence outputs; the metadata says the names, shapes, units and scaler.
+// and out of the features, vector and sequence outputs, ensembles as one graph; the metadata says the names, shapes,
+// units and scaler.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -164,4 +165,30 @@ test('--raw-io on absolute windows, and the plain export: names, shapes, units a
   assert.equal(meta['seqtune.raw_io'], 'false');
   assert.deepEqual(JSON.parse(meta['seqtune.features']!), ['value', 'other']);
   assert.equal(meta['seqtune.lookback'], '6');
+});
+
+test('--raw-io on an ensemble folder: the members and their stacked or weighted fusion as one graph', async () => {
+  const data = '  features: [value, other]\n  target: value\n  lookback: 8\n  horizon: 2\n  relative: true';
+  const a = await trainRun('member-a', data, '    - gru: {units: 5}\n    - dense: {units: 2}');
+  const b = await trainRun(
+    'member-b',
+    data,
+    '    - conv1d: {filters: 3, kernel_size: 2}\n    - lstm: {units: 4}\n    - dense: {units: 2}',
+  );
+  const uses = {
+    stacked: [
+      [0.05, 0.6, 0.5],
+      [-0.02, 0.3, 0.8],
+    ],
+    weighted: [0.3, 0.7],
+  };
+  for (const [method, weights] of Object.entries(uses)) {
+    const ens = join(dir, `ensemble-${method}`);
+    cpSync(a.run, join(ens, 'member-1'), { recursive: true });
+    cpSync(b.run, join(ens, 'member-2'), { recursive: true });
+    const use = { method, members: ['member-1', 'member-2'], weights };
+    writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ format: 'seqtune-ensemble', version: 1, use }));
+    const err = await rawRelativeError(ens, a.csv, ['value', 'other'], ['value'], 8);
+    assert.ok(err <= 1e-4, `${method}: relative error ${err}`);
+  }
 });

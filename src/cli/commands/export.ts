@@ -13,7 +13,7 @@ interface ExportCliOptions {
 export function addExport(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('export')
-    .argument('<run_dir>', 'a trained run folder (not an ensemble: export its members)')
+    .argument('<run_dir>', 'a trained run folder, or an ensemble folder (one graph)')
     .addOption(new Option('--format <format>', 'the file format').choices(['onnx']).default('onnx'))
     .option('--out <file>', 'where to write the model (default RUN_DIR/model.onnx, or model.raw.onnx with --raw-io)')
     .option('--raw-io', 'take raw windows and return forecasts in original units (scaling inside the graph)')
