@@ -1,6 +1,7 @@
 // What `seqtune export` refuses, each with one line on stderr and exit 2, leaving no file behind: a folder with
-// no trained model, an ensemble whose members take different windows, a layer with no ONNX form, an output path that cannot be written, an
-// unknown format. The library call refuses a model that is not built and --raw-io without a data description.
+// no trained model, an ensemble whose members take different windows, a layer with no ONNX form, an output path
+// that cannot be written, an unknown format. The library call refuses a model that is not built and --raw-io
+// without a data description.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
