@@ -1,8 +1,8 @@
-// exportOnnx: a built seqtune model (or a Fusion of models) as an ONNX model (opset 17, dynamic batch) that ONNX Runtime runs with the
-// same numbers. The graph's input is `window` (batch, lookback, features) and its output `forecast`, (batch, F)
-// or (batch, T, F) as the model's output; with rawIO (and the run's data description) both are in the data's
-// own units and the scaling and relative transform are graph operators (io.ts). The names, shapes, units,
-// columns and the scaler are written into the model's metadata_props either way.
+// exportOnnx: a built seqtune model (or a Fusion of models, fusion.ts) as an ONNX model (opset 17, dynamic batch)
+// that ONNX Runtime runs with the same numbers. The graph's input is `window` (batch, lookback, features) and its
+// output `forecast`, (batch, F) or (batch, T, F) as the model's output; with rawIO (and the run's data
+// description) both are in the data's own units and the scaling and relative transform are graph operators
+// (io.ts). The names, shapes, units, columns and the scaler are written into the model's metadata_props either way.
 import { readFileSync } from 'node:fs';
 import type { Stack } from '../nn/index.js';
 import { Fusion } from '../train/index.js';
