@@ -3,8 +3,8 @@
 // The package root is the public API the README documents: build, train, save and load models; read their
 // curves; tune them; the config-driven runs the CLI makes. Everything else is reached through a named subpath
 // (`seqtune/engine`, `seqtune/nn`, `seqtune/optim`, `seqtune/train`, `seqtune/data`, `seqtune/config`,
-// `seqtune/diagnose`, `seqtune/tune`, `seqtune/storage`, `seqtune/check`, `seqtune/plot`, `seqtune/run`), whose
-// names may change between minor versions. test/api.test.ts holds this list.
+// `seqtune/diagnose`, `seqtune/tune`, `seqtune/storage`, `seqtune/check`, `seqtune/plot`, `seqtune/run`,
+// `seqtune/export`), whose names may change between minor versions. test/api.test.ts holds this list.
 
 // Checks before training and tuning.
 export type { CheckReport, CheckResult, CheckStatus } from './check/index.js';
@@ -19,6 +19,9 @@ export type { Advice, Diagnosis, LossHistory, PatternId } from './diagnose/index
 export { diagnose, HistoryError, readHistory } from './diagnose/index.js';
 // Errors every part throws.
 export { SeqtuneError, ShapeError, ValueError } from './errors.js';
+// ONNX export of trained models (and of run folders: what `seqtune export` does).
+export type { ExportData, ExportOptions, ExportRunOptions } from './export/index.js';
+export { ExportError, exportOnnx, exportRun } from './export/index.js';
 // Layers, tensors, regularizers.
 export type {
   BatchNormalizationOptions,

@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { HistoryError } from '../diagnose/index.js';
+import { ExportError } from '../export/index.js';
 import { RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
 import { ModelFileError } from '../train/index.js';
@@ -14,7 +15,16 @@ import { TuneRefused } from '../tune/index.js';
 import { type IO, UsageError, WorkFailed } from './context.js';
 import { packageInfo } from './version.js';
 
-const INPUT_ERRORS = [ConfigError, DataError, HistoryError, StorageError, ModelFileError, RunFolderError, UsageError];
+const INPUT_ERRORS = [
+  ConfigError,
+  DataError,
+  ExportError,
+  HistoryError,
+  StorageError,
+  ModelFileError,
+  RunFolderError,
+  UsageError,
+];
 
 /** SQLite's and PostgreSQL's codes for "another process holds the lock" (and SQLite's for a file it cannot use). */
 const BUSY = /^(SQLITE_BUSY|SQLITE_LOCKED|55P03|40P01)/;

@@ -8,6 +8,7 @@ import { addCheck } from './commands/check.js';
 import { addDemo } from './commands/demo.js';
 import { addDiagnose } from './commands/diagnose.js';
 import { addEvaluate } from './commands/evaluate.js';
+import { addExport } from './commands/export.js';
 import { addInit } from './commands/init.js';
 import { addLrFind } from './commands/lr-find.js';
 import { addPredict } from './commands/predict.js';
@@ -36,6 +37,7 @@ const COMMANDS: readonly AddCommand[] = [
   addDemo,
   addPredict,
   addEvaluate,
+  addExport,
   addDiagnose,
   addCheck,
   addLrFind,

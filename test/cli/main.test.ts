@@ -34,6 +34,7 @@ test('every command has a --help with a one-line description and an example of i
     'demo',
     'diagnose',
     'evaluate',
+    'export',
     'init',
     'lr-find',
     'predict',

@@ -1,0 +1,68 @@
+// exportRun: what `seqtune export RUN_DIR --format onnx` does. Reads a trained run folder (model/ and its
+// data.json), or an ensemble folder (ensemble.json: its members and their fusion become one graph), exports it
+// with its data description, and writes the file through a temporary file renamed into place, so a failed export
+// leaves nothing behind.
+import { existsSync, statSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { loadRun } from '../run/index.js';
+import { Fusion, Model } from '../train/index.js';
+import { ExportError } from './errors.js';
+import type { ExportData } from './io.js';
+import { exportOnnx } from './onnx.js';
+
+export interface ExportRunOptions {
+  /** Where the .onnx file goes (default RUN_DIR/model.onnx, or RUN_DIR/model.raw.onnx with rawIO). */
+  out?: string;
+  rawIO?: boolean;
+}
+
+/** The run folder checked: a folder with a trained model, or an ensemble folder. */
+function checkRunDir(runDir: string): void {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory())
+    throw new ExportError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
+  if (!existsSync(join(runDir, 'ensemble.json')) && !existsSync(join(runDir, 'model', 'model.json')))
+    throw new ExportError(
+      `${runDir}: expected a trained run with model/model.json (or an ensemble.json), found no model`,
+    );
+}
+
+/** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
+export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, out);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new ExportError(`${out}: cannot write the ONNX file (${code})`, { cause: e });
+  }
+}
+
+/**
+ * Exports a trained run folder (or an ensemble folder) to ONNX; returns the path written.
+ * @example await exportRun('runs/my-forecast/2026-12-03T01-00-00', { rawIO: true })
+ */
+export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
+  checkRunDir(runDir);
+  const { model, saved } = await loadRun(runDir);
+  if (!(model instanceof Model || model instanceof Fusion))
+    throw new ExportError(`${runDir}: expected a trained model or an ensemble of them`);
+  const data: ExportData = {
+    lookback: saved.data.lookback,
+    horizon: saved.data.horizon ?? 1,
+    features: saved.features,
+    targets: saved.targets,
+    scaler: saved.scaler,
+    relative: saved.data.relative ?? false,
+  };
+  try {
+    const bytes = exportOnnx(model, { data, rawIO: o.rawIO, name: basename(runDir) });
+    const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');
+    await writeAtomic(out, bytes);
+    return out;
+  } finally {
+    for (const m of model instanceof Fusion ? model.members : [model]) if (m instanceof Model) m.dispose();
+  }
+}

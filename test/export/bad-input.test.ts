@@ -1,0 +1,120 @@
+// What `seqtune export` refuses, each with one line on stderr and exit 2, leaving no file behind: a folder with
+// no trained model, an ensemble whose members take different windows, a layer with no ONNX form, an output path
+// that cannot be written, an unknown format. The library call refuses a model that is not built and --raw-io
+// without a data description.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ExportError, exportOnnx } from '../../src/export/index.js';
+import { type Act, dense, gru, Layer, type LayerConfig, registerLayer, type SeqShape } from '../../src/nn/index.js';
+import { sequential } from '../../src/train/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-export-bad-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** A layer defined outside seqtune (registered for loading only): it has no ONNX form. */
+class Doubler extends Layer {
+  readonly className = 'Doubler';
+  constructor(c: LayerConfig = {}) {
+    super(c.name as string | undefined, 'doubler');
+  }
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return s;
+  }
+  forward(x: Act): Act {
+    return x;
+  }
+  backward(dy: Act): Act {
+    return dy;
+  }
+  getConfig(): LayerConfig {
+    return { name: this.name };
+  }
+}
+registerLayer('Doubler', (c) => new Doubler(c));
+
+/** A run trained for one epoch on a small sine, with windows of `lookback` steps. */
+async function train(name: string, lookback: number): Promise<string> {
+  const d = join(dir, name);
+  mkdirSync(d);
+  const csv = `y\n${Array.from({ length: 60 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
+  writeFileSync(join(d, 'd.csv'), csv);
+  writeFileSync(
+    join(d, 'c.yaml'),
+    `data:\n  csv: d.csv\n  target: y\n  lookback: ${lookback}\n` +
+      'model:\n  layers:\n    - gru: {units: 3}\n    - dense: {units: 1}\n' +
+      'train:\n  epochs: 1\n',
+  );
+  const r = await runCli(['train', join(d, 'c.yaml'), '--out', join(d, 'run')]);
+  assert.equal(r.code, 0, r.err);
+  return join(d, 'run');
+}
+
+let trained: string, longer: string;
+test.before(async () => {
+  trained = await train('trained', 4);
+  longer = await train('longer', 5);
+});
+
+/** Runs export; asserts exit 2, one line on stderr matching `line`, and that `folder` holds what it held before. */
+async function refused(args: string[], line: RegExp, folder: string): Promise<void> {
+  const before = readdirSync(folder).sort();
+  const r = await runCli(['export', ...args]);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.match(r.err, line);
+  assert.deepEqual(readdirSync(folder).sort(), before);
+}
+
+test('a folder without a trained model', async () => {
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const line = /empty: expected a trained run with model\/model.json \(or an ensemble.json\), found no model/;
+  await refused([empty], line, empty);
+  await refused([join(dir, 'nope')], /nope: expected a run folder, found nothing/, dir);
+});
+
+test('an ensemble whose members take windows of different lengths: refused, naming the member', async () => {
+  const ens = join(dir, 'ensemble');
+  cpSync(trained, join(ens, 'member-1'), { recursive: true });
+  cpSync(longer, join(ens, 'member-2'), { recursive: true });
+  const use = { method: 'mean', members: ['member-1', 'member-2'], weights: [0.5, 0.5] };
+  writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ format: 'seqtune-ensemble', version: 1, use }));
+  await refused(
+    [ens],
+    /ensemble member 2: expected the input and output shapes of member 1 .*"T":4.*found .*"T":5/,
+    ens,
+  );
+});
+
+test('a layer with no ONNX form: refused, naming the layer and what can be exported', async () => {
+  const run = join(dir, 'custom');
+  cpSync(trained, run, { recursive: true });
+  const m = sequential([new Doubler({ name: 'doubler_1' }), gru({ units: 3 }), dense({ units: 1 })], {
+    inputShape: [4, 1],
+  });
+  await m.save(join(run, 'model'));
+  await refused([run], /layer doubler_1: Doubler has no ONNX form; exportable: GRU, LSTM/, run);
+});
+
+test('an output path that cannot be written: nothing is left there', async () => {
+  const out = join(dir, 'out');
+  mkdirSync(join(out, 'taken.onnx'), { recursive: true });
+  await refused(
+    [trained, '--out', join(out, 'no-such-folder', 'm.onnx')],
+    /m\.onnx: cannot write the ONNX file \(ENOENT\)/,
+    out,
+  );
+  await refused([trained, '--out', join(out, 'taken.onnx')], /taken\.onnx: cannot write the ONNX file \(E\w+\)/, out);
+  await refused([trained, '--format', 'tflite'], /argument 'tflite' is invalid. Allowed choices are onnx/, trained);
+});
+
+test('the library call: a model that is not built, and raw IO without the data it was trained on', () => {
+  assert.throws(() => exportOnnx(sequential([gru({ units: 2 }), dense({ units: 1 })])), ExportError);
+  const m = sequential([gru({ units: 2 }), dense({ units: 1 })], { inputShape: [3, 1] });
+  assert.throws(() => exportOnnx(m, { rawIO: true }), /rawIO: needs options.data/);
+  m.dispose();
+});
