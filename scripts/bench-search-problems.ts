@@ -60,7 +60,8 @@ const hartmann6: Problem = {
   },
 };
 
-/** Learning rate, units, optimizer and dropout: each optimizer has its own best rate; wider layers want more dropout. */
+/** Learning rate, units, optimizer and dropout: each optimizer has its own best rate; wider layers want more
+ * dropout. */
 const lrUnits: Problem = {
   name: 'mixed: lr / units / optimizer / dropout',
   min: 0,

@@ -9,9 +9,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createStudy, type Params, RandomSampler, TpeSampler, type TpeOptions } from '../src/index.js';
-import type { Sampler } from '../src/tune/index.js';
+import { createStudy, type Params, RandomSampler, type TpeOptions, TpeSampler } from '../src/index.js';
 import { Rng } from '../src/nn/random.js';
+import type { Sampler } from '../src/tune/index.js';
 import { parseSpace } from '../src/tune/space.js';
 import { NOISE, PROBLEMS, type Problem } from './bench-search-problems.js';
 
