@@ -5,9 +5,11 @@
 // interquartile range over seeds of the best value at 20, 40 and 60 trials, the share of numerical proposals
 // that sit exactly on a bound, and ask+tell latency at trial 500 (memory storage).
 //
-//   npm run bench:search [-- --seeds 20 --trials 60 --only Branin --no-optuna --no-latency --tpe '{"nStartup":8}']
+//   npm run bench:search [-- --seeds 20 --seed0 1 --trials 60 --only Branin --no-optuna --only-tpe --no-latency
+//                         --latency-only --tpe '{"nStartup":8}']
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createStudy, type Params, RandomSampler, type TpeOptions, TpeSampler } from '../src/index.js';
 import { Rng } from '../src/nn/random.js';
@@ -161,15 +163,19 @@ function verdict(p: Problem, c: Curves) {
   console.log(`- ${p.name}: median differences at ${TRIALS} (negative: seqtune tpe better): ${parts.join('; ')}`);
 }
 
+/** Ask+tell at trials 500-519 in memory storage: wall time, and this process's CPU time (less hurt by load). */
 async function latency(p: Problem, optuna: Optuna | null) {
   const study = await createStudy({ name: 'lat', space: p.space, sampler: new TpeSampler(TPE), seed: 1 });
-  const ms: number[] = [],
+  const wall: number[] = [],
+    cpu: number[] = [],
     oms: number[] = [];
   for (let i = 0; i < 520; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
     const t = (await study.ask())!;
     await study.tell(t, p.f(t.params));
-    if (i >= 500) ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= 500) wall.push(performance.now() - t0), cpu.push((c.user + c.system) / 1000);
   }
   if (optuna) {
     await optuna.start(p, 1, true);
@@ -179,8 +185,11 @@ async function latency(p: Problem, optuna: Optuna | null) {
       if (i >= 500) oms.push((a.ms as number) + (b.ms as number));
     }
   }
-  const o = oms.length ? `; Optuna multivariate ${fmt(quantile(oms, 0.5))} ms` : '';
-  console.log(`- ${p.name}: seqtune tpe ask+tell at trials 500-519, median ${fmt(quantile(ms, 0.5))} ms${o}`);
+  const o = oms.length ? `; Optuna multivariate ${fmt(quantile(oms, 0.5))} ms wall` : '';
+  console.log(
+    `- ${p.name}: seqtune tpe ask+tell at trials 500-519, median ${fmt(quantile(wall, 0.5))} ms wall, ` +
+      `${fmt(quantile(cpu, 0.5))} ms CPU${o}`,
+  );
 }
 
 async function main() {
@@ -191,11 +200,11 @@ async function main() {
     `${SEEDS} seeds x ${TRIALS} trials; median [25th, 75th percentile] of the best value; tpe ${JSON.stringify(TPE)}`,
   );
   const all = [];
-  for (const p of problems) all.push([p, await benchProblem(p, optuna)] as const);
-  console.log('\nGoals:\n');
+  if (!flag('latency-only')) for (const p of problems) all.push([p, await benchProblem(p, optuna)] as const);
+  if (all.length) console.log('\nGoals:\n');
   for (const [p, c] of all) verdict(p, c);
   if (!flag('no-latency')) {
-    console.log('\nLatency (memory storage):\n');
+    console.log(`\nLatency (memory storage; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):\n`);
     for (const p of problems) await latency(p, optuna);
   }
   optuna?.quit();

@@ -104,7 +104,10 @@ test('a 2-D mixture integrates to 1 over the box; integer and categorical mixtur
     assert.ok(Math.abs(sum - 1) < 1e-6, `${space[d]!.name}: the integers' masses sum to ${sum}`);
   }
   const cat = new CategoricalKernels([0, 2, 2], 4, 1);
-  for (const row of cat.rows) assert.ok(Math.abs(row.reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-12);
+  for (let k = 0; k <= 3; k++) {
+    const sum = [0, 1, 2, 3].reduce((s, c) => s + Math.exp(cat.logpdf(k, c)), 0);
+    assert.ok(Math.abs(sum - 1) < 1e-12, `categorical kernel ${k} sums to ${sum}`);
+  }
 });
 
 test('draws stay inside the range and follow the kernel', () => {

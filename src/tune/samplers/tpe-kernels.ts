@@ -41,9 +41,12 @@ export function logNormalMass(a: number, b: number): number {
 export class TruncatedGaussians {
   /** log of each kernel's mass inside [lo, hi] (its normaliser). */
   readonly logZ: Float64Array;
+  private readonly inv: Float64Array;
+  /** -log(sigma) - log(sqrt(2 pi)) - logZ: the constant part of each kernel's log density. */
+  private readonly base: Float64Array;
 
   /**
-   * @param cells - integer parameters: the density at x is the mass of its cell, `cell(x)` = [x-, x+] (a pmf
+   * @param cell - integer parameters: the density at x is the mass of its cell, `cell(x)` = [x-, x+] (a pmf
    *   over the integers that sums to 1); absent for continuous ranges.
    */
   constructor(
@@ -54,19 +57,47 @@ export class TruncatedGaussians {
     readonly cell?: (x: number) => [number, number],
   ) {
     this.logZ = mu.map((m, k) => logNormalMass((lo - m) / sigma[k]!, (hi - m) / sigma[k]!));
+    this.inv = sigma.map((s) => 1 / s);
+    this.base = sigma.map((s, k) => -Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!);
   }
 
   /** log density (continuous) or log mass of the integer's cell (integers) of kernel k at x. */
   logpdf(k: number, x: number): number {
-    const m = this.mu[k]!,
-      s = this.sigma[k]!;
-    if (this.cell) {
-      const [a, b] = this.cell(x);
-      return logNormalMass((Math.max(a, this.lo) - m) / s, (Math.min(b, this.hi) - m) / s) - this.logZ[k]!;
-    }
-    const z = (x - m) / s;
-    return -0.5 * z * z - Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!;
+    const out = new Float64Array(this.mu.length);
+    this.addLogpdf(x, out);
+    return out[k]!;
   }
+
+  /** Adds every kernel's log density (or log cell mass) at x to out[k]: the inner loop of TPE's acquisition. */
+  addLogpdf(x: number, out: Float64Array): void {
+    const { mu, inv } = this;
+    if (this.cell) {
+      const masses = this.cellMasses(x);
+      for (let k = 0; k < mu.length; k++) out[k]! += masses[k]!;
+      return;
+    }
+    const base = this.base;
+    for (let k = 0; k < mu.length; k++) {
+      const z = (x - mu[k]!) * inv[k]!;
+      out[k]! += base[k]! - 0.5 * z * z;
+    }
+  }
+
+  /** Integers: every kernel's log mass of x's cell, computed once per integer (candidates repeat them). */
+  private cellMasses(x: number): Float64Array {
+    const [a, b] = this.cell!(x);
+    const key = a + b;
+    let m = this.cells.get(key);
+    if (!m) {
+      const { mu, inv, logZ } = this;
+      const lo = Math.max(a, this.lo),
+        hi = Math.min(b, this.hi);
+      m = mu.map((u, k) => logNormalMass((lo - u) * inv[k]!, (hi - u) * inv[k]!) - logZ[k]!);
+      this.cells.set(key, m);
+    }
+    return m;
+  }
+  private readonly cells = new Map<number, Float64Array>();
 
   /** A draw from kernel k by rejection (each kernel keeps at least a third of its mass inside the range). */
   draw(k: number, rng: Rng): number {

@@ -56,11 +56,7 @@ export class Parzen {
   logpdf(x: readonly number[]): number {
     const s = this.scratch;
     s.set(this.logW);
-    for (let d = 0; d < this.dims.length; d++) {
-      const dim = this.dims[d]!,
-        xd = x[d]!;
-      for (let k = 0; k < s.length; k++) s[k]! += dim.logpdf(k, xd);
-    }
+    for (let d = 0; d < this.dims.length; d++) this.dims[d]!.addLogpdf(x[d]!, s);
     return logSumExp(s);
   }
 

@@ -80,7 +80,7 @@ export class TpeSampler implements Sampler {
       const values = l.draw(rng).map((x, d) => axes[d]!.fromCoord(x));
       const coords = values.map((v, d) => axes[d]!.toCoord(v));
       const s = l.logpdf(coords) - g.logpdf(coords);
-      const isBusy = busy.has(JSON.stringify(values));
+      const isBusy = busy.size > 0 && busy.has(JSON.stringify(values));
       if ((bestBusy && !isBusy) || (isBusy === bestBusy && s > bestScore))
         [best, bestScore, bestBusy] = [values, s, isBusy];
     }
