@@ -250,6 +250,15 @@ export const TUNE_KEYS: readonly (KeyNote & {
     doc: 'For ofat: the order in which the factors are swept.',
     example: "order: ['train.batch_size', 'model.layers[0].gru.units']",
   },
+  {
+    key: 'sampler',
+    type: '{tpe: {multivariate, n_startup, constant_liar}}',
+    default: 'multivariate: `true`, n_startup: 5 to 10 (3 + the number of parameters), constant_liar: `true`',
+    doc:
+      'For tpe: joint kernels over the parameters sampled together (false: each parameter on its own), the ' +
+      'random trials before the model, and whether running trials count as bad so parallel workers spread out.',
+    example: 'sampler: {tpe: {multivariate: true, n_startup: 10, constant_liar: true}}',
+  },
 ];
 
 type Json = { type?: string; [k: string]: unknown };

@@ -95,7 +95,7 @@ export {
   TerminateOnNaN,
 } from './train/index.js';
 // Tuning: the ask/tell study for library users, and the config-driven study of `seqtune tune`.
-export type { Distribution, Params, Space, StudyOptions, StudyResult, TuneOptions } from './tune/index.js';
+export type { Distribution, Params, Space, StudyOptions, StudyResult, TpeOptions, TuneOptions } from './tune/index.js';
 export {
   AshaPruner,
   createStudy,

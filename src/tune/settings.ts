@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, epochKeys, type RawConfig, unknownKeyHint } from '../config/index.js';
 import {
+  bool,
   e,
   issueSentence,
   nearestName,
@@ -21,6 +22,7 @@ import {
 import { storageUrlFrom } from '../storage/index.js';
 import { metricRegistry } from '../train/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
+import type { TpeOptions } from './samplers/index.js';
 import { checkSpace, gridOf, parseSpace } from './space.js';
 import type { Strategy, TuneSettings } from './types.js';
 
@@ -58,6 +60,17 @@ export const tuneSchema = z.strictObject(
     order: z.array(str('a key of tune.space'), e('a list of keys of tune.space')).optional(),
     heartbeat: durationSchema.optional(),
     retries: nonNegInt().optional(),
+    sampler: z
+      .strictObject(
+        {
+          tpe: z.strictObject(
+            { multivariate: bool().optional(), n_startup: nonNegInt().optional(), constant_liar: bool().optional() },
+            e('{multivariate, n_startup, constant_liar}'),
+          ),
+        },
+        e('{tpe: {multivariate, n_startup, constant_liar}}'),
+      )
+      .optional(),
   },
   e('the tune: section (strategy, objective, trials, space, ...)'),
 );
@@ -81,6 +94,8 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     throw new ConfigError(`${file}: tune.space: strategy ${strategy} needs at least one parameter to search`);
   checkSpace(space, cfg, file);
   if (strategy === 'grid') withFile(file, () => gridOf(space)); // a continuous range has no grid
+  if (t.sampler && strategy !== 'tpe')
+    throw new ConfigError(`${file}: tune.sampler.tpe: applies to strategy tpe, received strategy ${strategy}`);
   for (const [i, k] of (t.order ?? []).entries())
     if (!space.some((p) => p.name === k))
       throw new ConfigError(`${file}: tune.order[${i}]: "${k}" is not a key of tune.space`);
@@ -97,8 +112,18 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     storage: storageUrlFrom(t.storage ?? 'sqlite:seqtune.db', dirname(file)),
     space,
     order: t.order,
+    tpe: tpeOptionsOf(t.sampler?.tpe),
     seed: cfg.seed ?? 42,
   };
+}
+
+/** tune.sampler.tpe as TpeSampler's options (snake_case keys to camelCase; unset keys keep the defaults). */
+function tpeOptionsOf(o: { multivariate?: boolean; n_startup?: number; constant_liar?: boolean } = {}): TpeOptions {
+  const out: TpeOptions = {};
+  if (o.multivariate !== undefined) out.multivariate = o.multivariate;
+  if (o.n_startup !== undefined) out.nStartup = o.n_startup;
+  if (o.constant_liar !== undefined) out.constantLiar = o.constant_liar;
+  return out;
 }
 
 /** Runs `f`, giving a ConfigError it throws the file's name in front (messages of space.ts start at the key). */

@@ -39,7 +39,7 @@ function samplerOf(s: TuneSettings): Sampler {
     case 'random':
       return new RandomSampler();
     case 'tpe':
-      return new TpeSampler();
+      return new TpeSampler(s.tpe);
     default:
       return new OfatSampler(s.order);
   }

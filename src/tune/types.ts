@@ -1,6 +1,7 @@
 // The tune: section as the study reads it; settings.ts builds it and the strategies (auto.ts) read it,
 // so it lives below both.
 import type { Pruner } from './pruners/index.js';
+import type { TpeOptions } from './samplers/index.js';
 import type { Space } from './space.js';
 
 /** How a study picks its trials. */
@@ -22,5 +23,7 @@ export interface TuneSettings {
   storage: string;
   space: Space;
   order?: string[];
+  /** tune.sampler.tpe: options of the tpe strategy's sampler. */
+  tpe?: TpeOptions;
   seed: number;
 }

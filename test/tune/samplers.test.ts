@@ -95,7 +95,7 @@ test('random and TPE are reproducible from the seed; TPE concentrates where the 
   const r = new RandomSampler();
   assert.deepEqual(r.sample(space, [], new Rng(3)), r.sample(space, [], new Rng(3)));
   const s = parseSpace({ x: { uniform: [0, 10] } }, 1);
-  const tpe = new TpeSampler(10),
+  const tpe = new TpeSampler({ nStartup: 10 }),
     trials: FrozenTrial[] = [];
   for (let i = 0; i < 40; i++) {
     const p = tpe.sample(s, trials, new Rng(100 + i));
@@ -107,7 +107,10 @@ test('random and TPE are reproducible from the seed; TPE concentrates where the 
     meanErr < 1.5,
     `TPE proposals should cluster near 7.3 (mean distance ${meanErr.toFixed(2)}; random would give ~2.9)`,
   );
-  assert.deepEqual(new TpeSampler(10).sample(s, trials, new Rng(5)), new TpeSampler(10).sample(s, trials, new Rng(5)));
+  assert.deepEqual(
+    new TpeSampler({ nStartup: 10 }).sample(s, trials, new Rng(5)),
+    new TpeSampler({ nStartup: 10 }).sample(s, trials, new Rng(5)),
+  );
 });
 
 test('OFAT: baseline first, then one factor at a time holding the rest, adopting the best value of each', () => {

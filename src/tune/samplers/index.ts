@@ -6,4 +6,5 @@ export { OfatSampler, sweepValues } from './ofat.js';
 export { drawOne, RandomSampler } from './random.js';
 export type { Sampler } from './sampler.js';
 export { finishedWith, runningWith, sameParams } from './sampler.js';
+export type { TpeOptions } from './tpe.js';
 export { TpeSampler } from './tpe.js';

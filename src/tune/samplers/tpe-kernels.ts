@@ -1,0 +1,112 @@
+// The numerical kernels of TPE's Parzen estimators: Gaussians truncated to the parameter's range and
+// renormalised over it, so that every kernel is a proper density on [lo, hi] (Watanabe 2023, sec. 3.3; an
+// untruncated kernel clipped to the bounds piles proposals onto the bounds). Coordinates are the parameter's
+// internal ones (tpe-space.ts): log-space for log-scaled ranges, integers as cells [k - 1/2, k + 1/2].
+import type { Rng } from '../../nn/random.js';
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Coefficients of erfc's Chebyshev fit, Numerical Recipes 6.2 (erfcc). */
+const ERFC = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
+  0.17087277,
+];
+
+/** erfc(x), relative error below 1.2e-7 everywhere. */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  let poly = 0;
+  for (let i = ERFC.length - 1; i >= 0; i--) poly = ERFC[i]! + t * poly;
+  const r = t * Math.exp(-z * z + poly);
+  return x >= 0 ? r : 2 - r;
+}
+
+/**
+ * log(Phi(b) - Phi(a)) for standard-normal bounds a < b, computed in the tail where both lie (so a cell far from
+ * the kernel keeps its tiny mass instead of rounding to 0). -Infinity when the mass underflows.
+ */
+export function logNormalMass(a: number, b: number): number {
+  const S = Math.SQRT1_2;
+  const m =
+    a >= 0
+      ? 0.5 * (erfc(a * S) - erfc(b * S))
+      : b <= 0
+        ? 0.5 * (erfc(-b * S) - erfc(-a * S))
+        : 1 - 0.5 * (erfc(-a * S) + erfc(b * S));
+  return m > 0 ? Math.log(m) : -Infinity;
+}
+
+/** One numerical dimension of a mixture: kernel k is N(mu[k], sigma[k]) truncated to [lo, hi]. */
+export class TruncatedGaussians {
+  /** log of each kernel's mass inside [lo, hi] (its normaliser). */
+  readonly logZ: Float64Array;
+  private readonly inv: Float64Array;
+  /** -log(sigma) - log(sqrt(2 pi)) - logZ: the constant part of each kernel's log density. */
+  private readonly base: Float64Array;
+
+  /**
+   * @param cell - integer parameters: the density at x is the mass of its cell, `cell(x)` = [x-, x+] (a pmf
+   *   over the integers that sums to 1); absent for continuous ranges.
+   */
+  constructor(
+    readonly mu: Float64Array,
+    readonly sigma: Float64Array,
+    readonly lo: number,
+    readonly hi: number,
+    readonly cell?: (x: number) => [number, number],
+  ) {
+    this.logZ = mu.map((m, k) => logNormalMass((lo - m) / sigma[k]!, (hi - m) / sigma[k]!));
+    this.inv = sigma.map((s) => 1 / s);
+    this.base = sigma.map((s, k) => -Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!);
+  }
+
+  /** log density (continuous) or log mass of the integer's cell (integers) of kernel k at x. */
+  logpdf(k: number, x: number): number {
+    if (this.cell) return this.cellMasses(x)[k]!;
+    const z = (x - this.mu[k]!) * this.inv[k]!;
+    return this.base[k]! - 0.5 * z * z;
+  }
+
+  /** Adds every kernel's log density (or log cell mass) at x to out[k]: the inner loop of TPE's acquisition. */
+  addLogpdf(x: number, out: Float64Array): void {
+    const { mu, inv } = this;
+    if (this.cell) {
+      const masses = this.cellMasses(x);
+      for (let k = 0; k < mu.length; k++) out[k]! += masses[k]!;
+      return;
+    }
+    const base = this.base;
+    for (let k = 0; k < mu.length; k++) {
+      const z = (x - mu[k]!) * inv[k]!;
+      out[k]! += base[k]! - 0.5 * z * z;
+    }
+  }
+
+  /** Integers: every kernel's log mass of x's cell, computed once per integer (candidates repeat them). */
+  private cellMasses(x: number): Float64Array {
+    const [a, b] = this.cell!(x);
+    const key = a + b;
+    let m = this.cells.get(key);
+    if (!m) {
+      const { mu, inv, logZ } = this;
+      const lo = Math.max(a, this.lo),
+        hi = Math.min(b, this.hi);
+      m = mu.map((u, k) => logNormalMass((lo - u) * inv[k]!, (hi - u) * inv[k]!) - logZ[k]!);
+      this.cells.set(key, m);
+    }
+    return m;
+  }
+  private readonly cells = new Map<number, Float64Array>();
+
+  /** A draw from kernel k by rejection (each kernel keeps at least a third of its mass inside the range). */
+  draw(k: number, rng: Rng): number {
+    const m = this.mu[k]!,
+      s = this.sigma[k]!;
+    for (let i = 0; i < 1000; i++) {
+      const x = m + s * rng.normal();
+      if (x >= this.lo && x <= this.hi) return x;
+    }
+    return this.lo + rng.uniform() * (this.hi - this.lo);
+  }
+}
