@@ -4,6 +4,7 @@ export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
 export { studyEnsemble } from './ensemble.js';
+export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';

@@ -17,13 +17,14 @@ import {
 } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { Rng } from '../nn/random.js';
-import { splitTensors } from '../run/index.js';
+import { splitTensors, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
 import { type BestRun, keepBest } from './best.js';
 import { TimeBudget } from './budget.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { Heartbeat } from './heartbeat.js';
+import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
 import { GridSampler, OfatSampler, RandomSampler, runningWith, type Sampler, TpeSampler } from './samplers/index.js';
 import { tuneSettings } from './settings.js';
@@ -94,6 +95,11 @@ export interface TuneOptions {
   out?: string;
   /** The module of the trial threads (default worker.ts; tests swap in one that crashes on purpose). */
   workerScript?: URL;
+  /**
+   * Aborted (its reason the signal's name, `SIGINT`): the trial threads stop, this process's running trials are
+   * failed as interrupted (interrupt.ts) and runStudy rejects with StudyInterrupted.
+   */
+  signal?: AbortSignal;
 }
 
 /** What every step of a study shares. */
@@ -272,6 +278,8 @@ interface Loop {
   /** Trials running in this process, by number; each promise ends when its trial is reported. */
   running: Map<number, Promise<number>>;
   tty: boolean;
+  /** Resolves once an abort of TuneOptions.signal has interrupted this process's trials (never without one). */
+  halted: Promise<void>;
 }
 
 /** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
@@ -298,14 +306,33 @@ async function runTrials(c: StudyContext): Promise<string> {
     heartbeat,
     running: new Map(),
     tty,
+    halted: new Promise<void>(() => {}),
   };
+  if (o.signal) loop.halted = haltOn(c, loop, o.signal);
+  const release = env.runs ? watchRunFolders(env.runs) : () => {};
   try {
     return await loopTrials(c, loop);
   } finally {
-    await Promise.allSettled(loop.running.values());
+    if (!o.signal?.aborted) await Promise.allSettled(loop.running.values());
     await heartbeat.close();
     await pool?.close();
+    release();
   }
+}
+
+/** Interrupts the loop's trials when `signal` aborts; resolves when they are (a failure is said, not thrown). */
+function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((res) => {
+    const halt = () => {
+      const x = { ...l, storage: c.storage, study: c.name, seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log };
+      interruptTrials(x, abortReason(signal))
+        .then((trials) => c.o.onTrials?.(trials, { name: c.name, storage: c.url }))
+        .catch((e: Error) => c.log(`${abortReason(signal)}: the running trials could not be failed (${e.message})`))
+        .finally(res);
+    };
+    if (signal.aborted) halt();
+    else signal.addEventListener('abort', halt, { once: true });
+  });
 }
 
 function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
@@ -338,6 +365,11 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
   const { storage, name } = c;
   const running = l.running;
   for (;;) {
+    if (c.o.signal?.aborted) {
+      await l.halted;
+      const why = abortReason(c.o.signal);
+      throw new StudyInterrupted(`study ${name}: interrupted (${why})`, why);
+    }
     let trials = await storage.getTrials(name);
     const swept = await sweepStale(storage, name, {
       heartbeat: c.s.heartbeat,
@@ -403,6 +435,7 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
   const p = work
     .catch((e: Error): TrialOutcome => ({ ok: false, reason: e.message, stack: e.stack }))
     .then(async (out) => {
+      if (c.o.signal?.aborted) return n; // failed as interrupted (interrupt.ts), whatever the thread says
       l.heartbeat.remove(n);
       if (!out.ok) await failBroken(c, n, out);
       l.running.delete(n);
@@ -410,7 +443,7 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
       return n;
     });
   l.running.set(n, p);
-  if (l.running.size >= l.jobs) await Promise.race(l.running.values());
+  if (l.running.size >= l.jobs) await Promise.race([...l.running.values(), l.halted]);
 }
 
 /** Fails a trial whose thread (or whose own error handling) failed, with the reason and the stack. */
@@ -431,7 +464,7 @@ async function waitForAny(c: StudyContext, l: Loop): Promise<void> {
   const pause = new Promise<void>((res) => {
     timer = setTimeout(res, Math.min(1000, c.s.heartbeat * 1000));
   });
-  await Promise.race([...l.running.values(), pause]);
+  await Promise.race([...l.running.values(), pause, l.halted]);
   clearTimeout(timer);
 }
 
