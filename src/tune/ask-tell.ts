@@ -6,7 +6,7 @@ import { type EndState, type FrozenTrial, MemoryStorage, openStorage, type Stora
 import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
-import { type Params, parseSpace, type Space } from './space.js';
+import { parseSpace, type Space } from './space.js';
 
 export interface StudyOptions {
   name: string;
@@ -43,11 +43,14 @@ export class Study {
     return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
   }
 
-  /** The next parameters to try, as a new running trial (null when the sampler has nothing left). */
+  /**
+   * The next parameters to try, as a new running trial; null when the sampler has nothing left, or nothing until a
+   * running trial is told (OFAT's sweep: the sampler said 'wait').
+   */
   async ask(): Promise<FrozenTrial | null> {
     const trials = await this.storage.getTrials(this.name);
-    const params: Params | null = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
-    return params ? this.storage.createTrial(this.name, params) : null;
+    const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
+    return params && params !== 'wait' ? this.storage.createTrial(this.name, params) : null;
   }
 
   /** Records the objective at a step; returns true when the pruner says to stop this trial. */

@@ -4,6 +4,6 @@ export { GridSampler } from './grid.js';
 export type { OfatStep } from './ofat.js';
 export { OfatSampler, sweepValues } from './ofat.js';
 export { drawOne, RandomSampler } from './random.js';
-export type { Sampler } from './sampler.js';
-export { finishedWith, runningWith, sameParams } from './sampler.js';
+export type { Sampler, SamplerAnswer } from './sampler.js';
+export { finishedWith, inFlight, runningWith, sameParams } from './sampler.js';
 export { TpeSampler } from './tpe.js';
