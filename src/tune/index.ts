@@ -12,7 +12,7 @@ export { factorChart, historyChart, importance, importanceReadable } from './rep
 export * from './samplers/index.js';
 export { parseDuration, tuneSettings } from './settings.js';
 export type { Distribution, Param, Params, Space } from './space.js';
-export { applyParams, gridOf, isActive, parseSpace, stackChoices } from './space.js';
+export { applyParams, checkSpace, gridOf, isActive, parseSpace, stackChoices } from './space.js';
 export type { StudyResult, TuneOptions } from './study.js';
 export { bestOf, createStudyOnly, runStudy, TuneRefused } from './study.js';
 export type { Strategy, TuneSettings } from './types.js';
