@@ -2,7 +2,8 @@
 // shared-postgres.test.ts call them): 2 fresh `tune` at once (one creates the study, the other refuses in one line),
 // then 3 `seqtune worker` processes joining, finish a 24-trial grid with no number or configuration twice; a
 // process killed with SIGKILL mid-trial has its trial failed and trained again by another, and the study still
-// finishes its budget.
+// finishes its budget; a worker stopped with SIGINT mid-trial fails its trial as interrupted and exits 130, and
+// another process trains it again at once.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,5 +91,37 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const again = trials.find((t) => t.number === k.attrs.retried_as)!;
     assert.deepEqual([again.state, again.params, again.attrs.rerun_of], ['complete', k.params, k.number]);
     assert.equal(trials.filter((t) => t.state === 'complete').length, 6, 'the study finished its budget of 6');
+  });
+
+  test(`${label}: SIGINT to a worker mid-trial: exit 130, its trial failed as interrupted and trained by another`, {
+    skip,
+  }, async () => {
+    const url = await makeUrl();
+    const name = `int-${label}`;
+    const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 60);
+    const survivor = tune([f, '--out', join(dir, `is-${label}`)]);
+    assert.ok(await until(url, name, (t) => t !== null));
+    const victim = worker(url, name);
+    const pid = victim.child.pid!;
+    const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
+      t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
+    assert.ok(await until(url, name, (t) => (t ?? []).some(mid)), 'caught the worker mid-trial');
+    victim.child.kill('SIGINT');
+    const stopped = await victim.done;
+    assert.equal(stopped.code, 130, stopped.err);
+    assert.match(stopped.err, /seqtune: SIGINT: study int-\w+: 1 trial waiting for a worker/);
+    const end = await survivor.done;
+    assert.equal(end.code, 0, end.err);
+    const s = openStorage(url);
+    const trials = await s.getTrials(name);
+    await s.close();
+    const show = trials.map((t) => `${t.number} ${t.state} ${t.owner} ${t.error}`).join('\n');
+    const hit = trials.filter((t) => t.state === 'failed');
+    assert.equal(hit.length, 1, show);
+    assert.match(hit[0]!.error!, new RegExp(`^interrupted: SIGINT to .*:${pid} \\(last heartbeat `));
+    const again = trials.find((t) => t.number === hit[0]!.attrs.retried_as)!;
+    assert.deepEqual([again.state, again.params], ['complete', hit[0]!.params]);
+    assert.ok(!again.owner!.endsWith(`:${pid}`), 'another process trained it again');
+    assert.equal(trials.filter((t) => t.state === 'complete').length, 6, show);
   });
 }
