@@ -3,14 +3,16 @@
 // TRIALS trials. Reports claim / report / finish throughput and p50/p99 latency, and checks that no trial number
 // was used twice and nothing was lost. PostgreSQL: 1, 8, 64 and 256 workers, one connection each, in this process
 // (a private cluster from scripts/pg-cluster.mjs unless SEQTUNE_BENCH_PG names a server). SQLite: 8 processes
-// on one file.
+// on one file. Then real tuning throughput on the demo study with 1 and 2 `seqtune worker` processes
+// (bench-tuning.ts; the built command: `npm run build:ts` first; --tuning-trials N, 0 to leave it out).
 //
-//   npm run bench:storage [-- --trials 400]
+//   npm run bench:storage [-- --trials 400 --tuning-trials 6]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, PgStorage, type Storage } from '../src/storage/index.js';
+import { benchTuning } from './bench-tuning.js';
 
 const arg = (k: string, d: number) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -131,4 +133,6 @@ if (process.argv[2] === '--child') {
     if (cluster) stopCluster(cluster.dir);
   }
   console.log(await sqliteRound(8));
+  const tuning = arg('tuning-trials', 6);
+  if (tuning > 0) await benchTuning(tuning);
 }

@@ -22,15 +22,31 @@ export interface CliContext {
 }
 
 /**
- * What to say if Ctrl-C or SIGTERM stops the process now: main.ts's signal handler prints every note registered
- * here (one line each, on stderr) before it exits. A command registers a note while it runs and releases it after.
+ * What to do and say if Ctrl-C or SIGTERM stops the process now: main.ts's signal handler first awaits every `stop`
+ * registered here (a study fails its running trials as interrupted), then prints every note (one line each, on
+ * stderr) and exits. A command registers while it runs and releases after.
  */
-const interruptNotes = new Set<() => string>();
-export function onInterrupt(note: () => string): () => void {
-  interruptNotes.add(note);
-  return () => interruptNotes.delete(note);
+interface Interrupt {
+  note: () => string;
+  stop?: (signal: NodeJS.Signals) => Promise<void>;
 }
-export const interruptLines = (): string[] => [...interruptNotes].flatMap((note) => note().split('\n'));
+const interrupts = new Set<Interrupt>();
+export function onInterrupt(note: () => string, stop?: Interrupt['stop']): () => void {
+  const i = { note, stop };
+  interrupts.add(i);
+  return () => interrupts.delete(i);
+}
+export const interruptLines = (): string[] => [...interrupts].flatMap((i) => i.note().split('\n'));
+/** Runs the registered stops (each at most `ms` milliseconds: a stuck database must not keep the process alive). */
+export async function interruptStops(signal: NodeJS.Signals, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((res) => {
+    timer = setTimeout(res, ms);
+  });
+  const stops = [...interrupts].map((i) => i.stop?.(signal).catch(() => {}));
+  await Promise.race([Promise.all(stops), limit]);
+  clearTimeout(timer);
+}
 
 /** Registers one command on `parent` (the program, or a command group) and returns it. */
 export type AddCommand = (parent: Command, ctx: CliContext) => Command;

@@ -11,7 +11,7 @@ import { ExportError } from '../export/index.js';
 import { RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
 import { ModelFileError } from '../train/index.js';
-import { TuneRefused } from '../tune/index.js';
+import { StudyInterrupted, TuneRefused } from '../tune/index.js';
 import { type IO, UsageError, WorkFailed } from './context.js';
 import { packageInfo } from './version.js';
 
@@ -57,6 +57,10 @@ export function exitCodeFor(e: unknown, io: IO): number {
     return 2; // commander already printed its one-line message
   }
   const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  if (e instanceof StudyInterrupted) {
+    io.err(`seqtune: ${message}\n`);
+    return e.reason === 'SIGTERM' ? 143 : 130; // as a shell reports a command stopped by the signal
+  }
   const code = codeOf(e);
   if (code && BUSY.test(code)) {
     io.err(`seqtune: the study storage is busy: another process holds its lock (${code}: ${message}); try again\n`);

@@ -22,6 +22,7 @@ import {
   type CliContext,
   type IO,
   interruptLines,
+  interruptStops,
   UsageError,
   WorkFailed,
   withExamples,
@@ -72,23 +73,31 @@ export function program(io: IO = processIO): Command {
 }
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM while a command runs in its own process: a run folder being written is removed (it
- * would be half-written), then the process exits 130 or 143, as a shell reports a command stopped by the signal.
- * Studies need nothing more: storage holds every finished epoch; the command's interrupt note (context.ts's
- * onInterrupt; tune's says what was kept and the command that resumes) is printed before the exit.
+ * Ctrl-C (SIGINT) or SIGTERM while a command runs in its own process: the command's own stop runs first (context.ts's
+ * onInterrupt: a study fails its running trials as interrupted and stops its trial threads), then a run folder
+ * being written is removed (it would be half-written), the command's interrupt note is printed (tune's says what
+ * was kept and the command that resumes), and the process exits 130 or 143, as a shell reports a command stopped by
+ * the signal. A second signal while that runs exits at once.
  */
 function onSignals(io: IO): () => void {
-  const stop = (signal: NodeJS.Signals) => {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (stopping) process.exit(code);
+    stopping = true;
+    await interruptStops(signal, 20000);
     const removed = removeUnfinishedRunFolders();
     if (removed.length) io.err(`seqtune: ${signal}: removed the unfinished ${removed.join(', ')}\n`);
     for (const line of interruptLines()) io.err(`seqtune: ${signal}: ${line}\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(code);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const onStop = (signal: NodeJS.Signals) => void stop(signal);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
   return () => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    if (stopping) return; // the handler is still at work and exits the process itself
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
   };
 }
 

@@ -1,7 +1,7 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,21 +9,39 @@ import { SeqtuneError } from '../errors.js';
 
 export class RunFolderError extends SeqtuneError {}
 
-/** The temporary folders of the run folders this process is writing now. */
+/** The temporary folders of the run folders this thread is writing now. */
 const unfinished = new Set<string>();
+/** Folders where other threads of this process write run folders (a study's trial threads): see watchRunFolders. */
+const watched = new Set<string>();
+
+const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+/** The temporary name's tail that marks a run folder this process (any of its threads) is writing. */
+const OURS = `.partial-${HOST}-${process.pid}-`;
 
 /**
  * Removes every run folder this process is still writing, synchronously: for a signal handler, so that Ctrl-C or
- * SIGTERM never leaves a `*.partial-*` folder behind. Returns the folders removed.
+ * SIGTERM never leaves a `*.partial-*` folder behind. Covers this thread's folders and, in the folders given to
+ * watchRunFolders, those of the process's other threads (stop those threads first). Returns the folders removed.
  */
 export function removeUnfinishedRunFolders(): string[] {
   const removed = [...unfinished];
+  for (const parent of watched)
+    for (const name of existsSync(parent) ? readdirSync(parent) : [])
+      if (name.includes(OURS) && !removed.includes(join(parent, name))) removed.push(join(parent, name));
   for (const tmp of removed) rmSync(tmp, { recursive: true, force: true });
   unfinished.clear();
   return removed;
 }
 
-const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+/**
+ * Worker threads write run folders the main thread's signal handler cannot list (module state is per thread):
+ * while the returned function is not called, removeUnfinishedRunFolders also removes this process's temporary
+ * folders in `parent`.
+ */
+export function watchRunFolders(parent: string): () => void {
+  watched.add(parent);
+  return () => watched.delete(parent);
+}
 
 /** Whether a process of this machine with that pid is alive (EPERM: alive, but another user's). */
 function alive(pid: number): boolean {
@@ -66,7 +84,7 @@ export class RunFolder {
     }
     await mkdir(dirname(final), { recursive: true });
     await removeAbandoned(dirname(final));
-    const tmp = `${final}.partial-${HOST}-${process.pid}-${Date.now()}`;
+    const tmp = `${final}${OURS}${Date.now()}`;
     await mkdir(tmp, { recursive: true });
     unfinished.add(tmp);
     return new RunFolder(final, tmp);

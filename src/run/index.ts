@@ -1,7 +1,14 @@
 // run/: one training run from a config to a run folder; predict and evaluate on saved runs; the demo.
 
 export { DEMO_CONFIG, demoRun } from './demo.js';
-export { defaultRunDir, freePath, RunFolder, RunFolderError, removeUnfinishedRunFolders } from './folder.js';
+export {
+  defaultRunDir,
+  freePath,
+  RunFolder,
+  RunFolderError,
+  removeUnfinishedRunFolders,
+  watchRunFolders,
+} from './folder.js';
 export { STARTER_CONFIG } from './init.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';

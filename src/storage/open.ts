@@ -8,7 +8,10 @@ import { SqliteStorage } from './sqlite.js';
 import { type Storage, StorageError } from './types.js';
 
 export interface OpenOptions {
-  /** Only read what is there: a SQLite file that does not exist is an error, never created (study ls, show). */
+  /**
+   * Only read what is there (study ls, show, export, worker's look-up): a SQLite file that does not exist, or a
+   * database (file or PostgreSQL) without seqtune's tables, is an error; nothing is created.
+   */
   existing?: boolean;
 }
 
@@ -29,7 +32,7 @@ export function storageUrlFrom(url: string, dir: string): string {
 
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
-  if (isPostgres(url)) return new PgStorage(url);
+  if (isPostgres(url)) return new PgStorage(url, { existing: o.existing });
   const file = sqliteFileOf(url)!;
   if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))
@@ -37,5 +40,5 @@ export function openStorage(url: string, o: OpenOptions = {}): Storage {
       `${file}: no such study storage (a study is stored where its config's tune.storage says, ` +
         'by default seqtune.db beside the config; name it with --storage)',
     );
-  return new SqliteStorage(file);
+  return new SqliteStorage(file, { existing: o.existing });
 }

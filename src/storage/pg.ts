@@ -90,17 +90,31 @@ async function migrate(c: pg.PoolClient, where: string): Promise<void> {
   }
 }
 
+/** A read-only open: refuses a database seqtune never wrote, instead of creating its tables there. */
+async function mustHaveSchema(c: pg.PoolClient, where: string): Promise<void> {
+  const r = await c.query<{ t: string | null }>("SELECT to_regclass('seqtune_schema')::text AS t");
+  if (!r.rows[0]?.t)
+    throw new StorageError(`${where}: no seqtune studies in this database (it has no seqtune tables; none were made)`);
+}
+
 export class PgStorage implements Storage {
   /** The URL without its password, for messages. */
   readonly where: string;
   private pool: pg.Pool;
   private ready: Promise<void> | null = null;
 
-  constructor(url: string, o: { max?: number } = {}) {
+  /**
+   * `existing`: only read what is there (study ls, show, export): a database without seqtune's tables is an error,
+   * and none are created in it.
+   */
+  constructor(
+    url: string,
+    private readonly o: { max?: number; existing?: boolean } = {},
+  ) {
     this.where = redactUrl(url);
     this.pool = new pg.Pool({
       connectionString: url,
-      max: o.max ?? 4,
+      max: this.o.max ?? 4,
       allowExitOnIdle: true,
       connectionTimeoutMillis: 15000,
     });
@@ -120,6 +134,7 @@ export class PgStorage implements Storage {
         throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
       }
       try {
+        if (this.o.existing) await mustHaveSchema(c, this.where);
         await migrate(c, this.where);
       } catch (e) {
         if (e instanceof StorageError) throw e;
@@ -345,7 +360,7 @@ export class PgStorage implements Storage {
         const t = { ...r, started: r.started.toISOString(), heartbeat: iso(r.heartbeat), attrs: JSON.parse(r.attrs) };
         const kind = isStale(t, rule, r.now.getTime());
         if (!kind) continue;
-        const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries);
+        const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries, rule.reason);
         if (retry) {
           t.attrs.retried_as = await this.insertTrial(c, sid, JSON.parse(r.params), retry, { waiting: true });
           out.enqueued.push(t.attrs.retried_as);

@@ -58,9 +58,12 @@ function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
 }
 
 /** Opens the file and brings its schema to SCHEMA_VERSION (one process at a time: an IMMEDIATE transaction). */
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string, existing = false): Database.Database {
   const db = new Database(file, { timeout: 30000 });
   try {
+    // A read-only open never makes seqtune's tables in a file it did not write (nor changes its journal mode).
+    if (existing && !db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get())
+      throw new StorageError(`${file}: no seqtune studies in this file (it has no seqtune tables; none were made)`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; a table rebuild needs them off
@@ -83,9 +86,13 @@ function openDatabase(file: string): Database.Database {
 export class SqliteStorage implements Storage {
   private db: Database.Database;
 
-  constructor(readonly file: string) {
+  /** `existing`: only read what is there; a file without seqtune's tables is an error, and none are made in it. */
+  constructor(
+    readonly file: string,
+    o: { existing?: boolean } = {},
+  ) {
     try {
-      this.db = openDatabase(file);
+      this.db = openDatabase(file, o.existing);
     } catch (e) {
       if (e instanceof StorageError) throw e;
       throw new StorageError(`${file}: cannot open the study database (${(e as Error).message})`, { cause: e });
@@ -331,7 +338,12 @@ export class SqliteStorage implements Storage {
         for (const r of rows) {
           const kind = isStale(r, rule, at);
           if (!kind) continue;
-          const { error, retry } = staleOutcome({ ...r, attrs: JSON.parse(r.attrs) }, kind === 'dead', rule.retries);
+          const { error, retry } = staleOutcome(
+            { ...r, attrs: JSON.parse(r.attrs) },
+            kind === 'dead',
+            rule.retries,
+            rule.reason,
+          );
           const attrs = JSON.parse(r.attrs) as Record<string, unknown>;
           if (retry) {
             const n = this.insertTrial(sid, JSON.parse(r.params), retry, { waiting: true });

@@ -87,6 +87,11 @@ export interface StaleRule {
   deadOwners?: readonly string[];
   /** A stale trial is enqueued again (a waiting trial, same parameters) while its retry count is below this. */
   retries: number;
+  /**
+   * Why the dead owners' trials ended, after `interrupted: ` (a process failing its own trials on Ctrl-C says
+   * `SIGINT to HOST:PID`); default: that the owner is no longer running.
+   */
+  reason?: string;
 }
 
 /** What `failStale` did: the trials it failed and the waiting trials it enqueued in their place. */
@@ -155,12 +160,13 @@ export function staleOutcome(
   t: { number: number; owner?: string | null; heartbeat?: string | null; started: string; attrs: object },
   dead: boolean,
   retries: number,
+  reason?: string,
 ): { error: string; retry: Record<string, unknown> | null } {
   const since = t.heartbeat ?? t.started;
   const error = !t.owner
     ? `interrupted: the trial records no owner to keep it alive (started ${t.started})`
     : dead
-      ? `interrupted: ${t.owner} is no longer running (last heartbeat ${since})`
+      ? `interrupted: ${reason ?? `${t.owner} is no longer running`} (last heartbeat ${since})`
       : `stale: no heartbeat from ${t.owner} since ${since}`;
   const done = Number((t.attrs as { retry?: number }).retry ?? 0);
   const why = (t.attrs as { why?: string }).why;

@@ -7,6 +7,7 @@ import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
 import { type Params, parseSpace, type Space } from './space.js';
+import { ownerOf } from './stale.js';
 
 export interface StudyOptions {
   name: string;
@@ -43,11 +44,25 @@ export class Study {
     return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
   }
 
-  /** The next parameters to try, as a new running trial (null when the sampler has nothing left). */
+  /**
+   * The next trial to run, now running and owned by this process: the oldest enqueued (waiting) trial first, else
+   * the sampler's proposal; null when the sampler has nothing left, or nothing until a running trial is told (OFAT's
+   * sweep: the sampler said 'wait').
+   */
   async ask(): Promise<FrozenTrial | null> {
+    const waiting = await this.storage.claimWaiting(this.name, ownerOf());
+    if (waiting) return waiting;
     const trials = await this.storage.getTrials(this.name);
-    const params: Params | null = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
-    return params ? this.storage.createTrial(this.name, params) : null;
+    const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
+    return params && params !== 'wait' ? this.storage.createTrial(this.name, params) : null;
+  }
+
+  /**
+   * Enqueues parameters to try (a waiting trial, as Optuna's enqueue_trial): the next ask() of any process of the
+   * study, a `seqtune worker` included, takes it before the sampler proposes anything.
+   */
+  async enqueue(params: Params, attrs: Record<string, unknown> = {}): Promise<FrozenTrial> {
+    return this.storage.createTrial(this.name, params, { why: 'enqueued', ...attrs }, { waiting: true });
   }
 
   /** Records the objective at a step; returns true when the pruner says to stop this trial. */

@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { siblingModule, startThread } from './thread.js';
 
 export class Heartbeat {
+  private closed: Promise<void> | null = null;
   private constructor(private readonly thread: Worker | null) {}
 
   static async start(url: string, study: string, seconds: number): Promise<Heartbeat> {
@@ -25,7 +26,13 @@ export class Heartbeat {
     this.thread?.postMessage({ remove: trial });
   }
 
-  async close(): Promise<void> {
+  /** Stops the thread (once: a second close waits for the first). */
+  close(): Promise<void> {
+    this.closed ??= this.stop();
+    return this.closed;
+  }
+
+  private async stop(): Promise<void> {
     if (!this.thread) return;
     this.thread.ref(); // kept alive until it has closed its storage connection
     const gone = new Promise((res) => this.thread!.once('exit', res));

@@ -4,6 +4,7 @@ export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
 export { studyEnsemble } from './ensemble.js';
+export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';
@@ -11,7 +12,7 @@ export { factorChart, historyChart, importance, importanceReadable } from './rep
 export * from './samplers/index.js';
 export { parseDuration, tuneSettings } from './settings.js';
 export type { Distribution, Param, Params, Space } from './space.js';
-export { applyParams, gridOf, isActive, parseSpace, stackChoices } from './space.js';
+export { applyParams, checkSpace, gridOf, isActive, parseSpace, stackChoices } from './space.js';
 export type { StudyResult, TuneOptions } from './study.js';
 export { bestOf, createStudyOnly, runStudy, TuneRefused } from './study.js';
 export type { Strategy, TuneSettings } from './types.js';

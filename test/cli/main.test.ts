@@ -42,6 +42,7 @@ test('every command has a --help with a one-line description and an example of i
     'study',
     'study create',
     'study delete',
+    'study enqueue',
     'study ensemble',
     'study export',
     'study ls',

@@ -92,3 +92,46 @@ test('seqtune study create makes the study and runs nothing; a second create ref
   );
   assert.deepEqual(new Set(t.map((x) => x.worker)), new Set([0, 1]), 'two worker threads ran trials');
 });
+
+test('seqtune study enqueue: checked against the stored config; the waiting trial runs first, then the grid', async () => {
+  writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 9 }));
+  const db = join(dir, 'q.db');
+  const url = `sqlite:${db}`;
+  const f = studyConfig(
+    dir,
+    'queued',
+    `  strategy: grid\n  trials: 3\n  jobs: 1\n  storage: ${url}\n  space:\n    train.batch_size: [16, 32]\n`,
+    2,
+  );
+  assert.equal((await runCli(['study', 'create', f])).code, 0);
+  const bad = await runCli(['study', 'enqueue', 'queued', '--storage', url, '--params', '{"train.batch_size": 0}']);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.err,
+    /^seqtune: --params: tune\.space\.train\.batch_size: the value 0 gives an invalid config .*\n$/,
+  );
+  const notJson = await runCli(['study', 'enqueue', 'queued', '--storage', url, '--params', '[8]']);
+  assert.deepEqual(
+    [notJson.code, notJson.err],
+    [2, 'seqtune: --params: expected a JSON object of config paths to values, received [8]\n'],
+  );
+  const s = new SqliteStorage(db);
+  assert.equal((await s.getTrials('queued')).length, 0, 'a refused enqueue adds nothing');
+  await s.close();
+  const ok = await runCli(['study', 'enqueue', 'queued', '--storage', url, '--params', '{"train.batch_size": 8}']);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /^trial 0 of study queued waits for a worker: \{"train.batch_size":8\}\n$/);
+  const w = await runCli(['worker', '--storage', url, '--study', 'queued']);
+  assert.equal(w.code, 0, w.err);
+  const s2 = new SqliteStorage(db);
+  const t = await s2.getTrials('queued');
+  await s2.close();
+  assert.deepEqual(
+    t.map((x) => [x.number, x.state, x.params['train.batch_size'], x.attrs.why ?? null]),
+    [
+      [0, 'complete', 8, 'enqueued by hand'],
+      [1, 'complete', 16, null],
+      [2, 'complete', 32, null],
+    ],
+  );
+});

@@ -1,5 +1,6 @@
-// Several real `seqtune tune` processes on one study (SQLite or PostgreSQL), for the tests of studies that many
-// processes share: a grid of 24 configurations over the synthetic series, each trial a second or less.
+// Several real `seqtune tune` and `seqtune worker` processes on one study (SQLite or PostgreSQL), for the tests of
+// studies that many processes share: a grid of 24 configurations over the synthetic series, each trial a second or
+// less.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { openStorage } from '../../src/storage/index.js';
@@ -12,8 +13,14 @@ export interface Proc {
 }
 
 /** Starts `seqtune tune ARGS...` from source in its own process. */
-export function tune(args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'tune', ...args], {
+export const tune = (args: string[]): Proc => seqtune(['tune', ...args]);
+
+/** Starts `seqtune worker --storage URL --study NAME` from source in its own process. */
+export const worker = (url: string, study: string): Proc => seqtune(['worker', '--storage', url, '--study', study]);
+
+/** Starts `seqtune ARGS...` from source in its own process. */
+function seqtune(args: string[]): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

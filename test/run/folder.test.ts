@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RunFolder } from '../../src/run/index.js';
+import { RunFolder, removeUnfinishedRunFolders, watchRunFolders } from '../../src/run/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-folder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,4 +23,18 @@ test('a run folder removes the temporary folders of killed processes of this mac
   assert.equal(existsSync(live), true);
   assert.equal(existsSync(elsewhere), true);
   assert.equal(existsSync(join(dir, 'run', 'x.json')), true);
+});
+
+test("on a signal, this process's threads' unfinished run folders in a watched folder go, and nothing else", () => {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+  const runs = join(dir, 'runs');
+  const ours = join(runs, `trial-3.partial-${host}-${process.pid}-17`);
+  const other = join(runs, `trial-4.partial-${host}-${process.pid + 1}-17`);
+  const done = join(runs, 'trial-2');
+  for (const d of [ours, other, done]) mkdirSync(d, { recursive: true });
+  assert.deepEqual(removeUnfinishedRunFolders(), [], 'an unwatched folder is left alone');
+  const release = watchRunFolders(runs);
+  assert.deepEqual(removeUnfinishedRunFolders(), [ours]);
+  release();
+  assert.deepEqual([existsSync(ours), existsSync(other), existsSync(done)], [false, true, true]);
 });

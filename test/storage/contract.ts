@@ -155,6 +155,14 @@ export function runStorageContract(
       const again = await s.failStale('st', { graceMs: 60_000, deadOwners: ['h1:5'], retries: 1 });
       assert.deepEqual(again, { failed: [3], enqueued: [] });
       assert.deepEqual(await s.failStale('st', { graceMs: 60_000, retries: 1 }), { failed: [], enqueued: [] });
+      // A process failing its own trials on Ctrl-C says why; a trial of another live owner is left alone.
+      await s.claimWaiting('st', owner(6));
+      await s.createTrial('st', { a: 3 }, {}, { owner: owner(7) });
+      const sigint = { graceMs: 60_000, deadOwners: ['h1:6'], retries: 1, reason: 'SIGINT to h1:6' };
+      assert.deepEqual(await s.failStale('st', sigint), { failed: [4], enqueued: [] });
+      const t4 = (await s.getTrials('st'))[4]!;
+      assert.match(t4.error!, /^interrupted: SIGINT to h1:6 \(last heartbeat \d{4}-/);
+      assert.equal((await s.getTrials('st'))[5]!.state, 'running');
     } finally {
       await s.close();
     }

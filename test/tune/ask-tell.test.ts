@@ -28,3 +28,17 @@ test('ask/tell: the caller trains, the study proposes, records, prunes and finds
   assert.ok(Math.abs((best.params.x as number) - 1.5) < 0.5, `best x ${best.params.x}`);
   await study.close();
 });
+
+test('ask/tell: an enqueued trial is waiting until the next ask takes it, before anything the sampler proposes', async () => {
+  const study = await createStudy({ name: 'enq', space: { x: [1, 2, 3] }, sampler: 'random', seed: 1 });
+  const queued = await study.enqueue({ x: 3 });
+  assert.deepEqual([queued.state, queued.owner], ['waiting', null]);
+  const first = (await study.ask())!;
+  assert.deepEqual([first.number, first.state, first.params, first.attrs.why], [0, 'running', { x: 3 }, 'enqueued']);
+  assert.match(first.owner!, new RegExp(`:${process.pid}$`));
+  await study.tell(first, 1);
+  const second = (await study.ask())!;
+  assert.equal(second.number, 1, 'then the sampler proposes');
+  assert.notDeepEqual(second.params, { x: 3 }, 'and not what was enqueued and done already');
+  await study.close();
+});

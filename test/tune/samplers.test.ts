@@ -122,6 +122,8 @@ test('OFAT: baseline first, then one factor at a time holding the rest, adopting
   for (;;) {
     const p = o.sample(s, trials);
     if (!p) break;
+    assert.notEqual(p, 'wait', 'with every trial told, OFAT never waits');
+    if (p === 'wait') break;
     trials.push(done(trials.length, p, score(p)));
   }
   assert.deepEqual(
@@ -209,4 +211,17 @@ test('factor importance is readable from 8 completed trials with 2 per value of 
     'failed trials do not count',
   );
   assert.equal(importanceReadable([...seven, done(7, { lr: 0.1 }, 3)], 'ofat'), true, 'OFAT: 8 completed');
+});
+
+test("OFAT answers 'wait' while the taken values of a sweep still run, and null only at the end of its plan", () => {
+  const s = parseSpace({ a: [1, 2] }, 1);
+  const o = new OfatSampler();
+  const running = (n: number, params: Record<string, unknown>, state: 'running' | 'waiting' = 'running') =>
+    ({ ...done(n, params, 0), state, value: null, finished: null }) as FrozenTrial;
+  assert.equal(o.sample(s, [running(0, {})]), 'wait', 'the baseline runs: nothing to start');
+  assert.equal(o.sample(s, [running(0, {}, 'waiting')]), 'wait', 'a waiting (enqueued) baseline is in flight too');
+  const base = done(0, {}, 1);
+  assert.deepEqual(o.sample(s, [base, running(1, { a: 1 })]), { a: 2 }, 'the sweep hands out its next value');
+  assert.equal(o.sample(s, [base, running(1, { a: 1 }), running(2, { a: 2 })]), 'wait');
+  assert.equal(o.sample(s, [base, done(1, { a: 1 }, 2), done(2, { a: 2 }, 3)]), null);
 });

@@ -1,7 +1,9 @@
 // The tests of one study that several processes share, run against one storage (shared-sqlite.test.ts and
-// shared-postgres.test.ts call them): 2 fresh `tune` at once, then 3 `tune --resume` joining, finish a 24-trial grid
-// with no number or configuration twice; a process killed with SIGKILL mid-trial has its trial failed and
-// trained again by another, and the study still finishes its budget.
+// shared-postgres.test.ts call them): 2 fresh `tune` at once (one creates the study, the other refuses in one line),
+// then 3 `seqtune worker` processes joining, finish a 24-trial grid with no number or configuration twice; a
+// process killed with SIGKILL mid-trial has its trial failed and trained again by another, and the study still
+// finishes its budget; a worker stopped with SIGINT mid-trial fails its trial as interrupted and exits 130, and
+// another process trains it again at once.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import { gridTune, tune, until } from '../helpers/shared-study.js';
+import { gridTune, tune, until, worker } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, skip: string | false): void {
@@ -17,19 +19,20 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 4 }));
 
-  test(`${label}: 2 fresh tune at once, 3 tune --resume joining: 24 trials, no number or configuration twice`, {
+  test(`${label}: 2 fresh tune at once, 3 seqtune worker joining: 24 trials, no number or configuration twice`, {
     skip,
   }, async () => {
     const url = await makeUrl();
-    const f = studyConfig(dir, `grid-${label}`, gridTune(url), 12);
+    const name = `grid-${label}`;
+    const f = studyConfig(dir, name, gridTune(url), 12);
     const out = (k: number) => ['--out', join(dir, `best-${label}-${k}`)];
     const fresh = [tune([f, ...out(0)]), tune([f, ...out(1)])];
-    assert.ok(await until(url, `grid-${label}`, (t) => t !== null), 'the study was created');
-    const joined = [2, 3, 4].map((k) => tune([f, '--resume', ...out(k)]));
-    const ends = await Promise.all([...fresh, ...joined].map((p) => p.done));
+    assert.ok(await until(url, name, (t) => t !== null), 'the study was created');
+    const workers = [0, 1, 2].map(() => worker(url, name));
+    const ends = await Promise.all([...fresh, ...workers].map((p) => p.done));
     const [a, b] = ends;
     const loser = [a!, b!].filter((e) => e.code !== 0);
-    assert.ok(loser.length <= 1, 'one of the two fresh runs creates the study');
+    assert.equal(loser.length, 1, 'one of the two fresh runs creates the study, the other refuses');
     for (const l of loser) {
       assert.equal(l.code, 2, l.err);
       assert.equal(l.err.trim().split('\n').length, 1, l.err);
@@ -48,7 +51,13 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
       trials.map((t) => `${t.state} ${t.error}`).join('\n'),
     );
     assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 24, 'no configuration twice');
-    assert.ok(new Set(trials.map((t) => t.owner)).size >= 2, 'more than one process ran trials');
+    const pids = [...fresh, ...workers].map((p) => p.child.pid);
+    const owners = new Set(trials.map((t) => Number(t.owner!.split(':').at(-1))));
+    assert.ok(
+      [...owners].every((p) => pids.includes(p)),
+      'only the tune and the workers ran trials',
+    );
+    assert.ok(owners.size >= 2, `more than one process ran trials (${[...owners].join(', ')})`);
   });
 
   test(`${label}: a process killed with SIGKILL mid-trial: its trial is failed and trained again by another`, {
@@ -60,7 +69,7 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const victim = tune([f, '--out', join(dir, `kv-${label}`)]);
     assert.ok(await until(url, name, (t) => t !== null));
     const pid = victim.child.pid!;
-    const other = tune([f, '--resume', '--out', join(dir, `ko-${label}`)]);
+    const other = worker(url, name);
     // The victim's trial has reported an epoch: it is mid-trial, and far from its 60th.
     const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
       t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
@@ -82,5 +91,37 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const again = trials.find((t) => t.number === k.attrs.retried_as)!;
     assert.deepEqual([again.state, again.params, again.attrs.rerun_of], ['complete', k.params, k.number]);
     assert.equal(trials.filter((t) => t.state === 'complete').length, 6, 'the study finished its budget of 6');
+  });
+
+  test(`${label}: SIGINT to a worker mid-trial: exit 130, its trial failed as interrupted and trained by another`, {
+    skip,
+  }, async () => {
+    const url = await makeUrl();
+    const name = `int-${label}`;
+    const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 60);
+    const survivor = tune([f, '--out', join(dir, `is-${label}`)]);
+    assert.ok(await until(url, name, (t) => t !== null));
+    const victim = worker(url, name);
+    const pid = victim.child.pid!;
+    const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
+      t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
+    assert.ok(await until(url, name, (t) => (t ?? []).some(mid)), 'caught the worker mid-trial');
+    victim.child.kill('SIGINT');
+    const stopped = await victim.done;
+    assert.equal(stopped.code, 130, stopped.err);
+    assert.match(stopped.err, /seqtune: SIGINT: study int-\w+: 1 trial waiting for a worker/);
+    const end = await survivor.done;
+    assert.equal(end.code, 0, end.err);
+    const s = openStorage(url);
+    const trials = await s.getTrials(name);
+    await s.close();
+    const show = trials.map((t) => `${t.number} ${t.state} ${t.owner} ${t.error}`).join('\n');
+    const hit = trials.filter((t) => t.state === 'failed');
+    assert.equal(hit.length, 1, show);
+    assert.match(hit[0]!.error!, new RegExp(`^interrupted: SIGINT to .*:${pid} \\(last heartbeat `));
+    const again = trials.find((t) => t.number === hit[0]!.attrs.retried_as)!;
+    assert.deepEqual([again.state, again.params], ['complete', hit[0]!.params]);
+    assert.ok(!again.owner!.endsWith(`:${pid}`), 'another process trained it again');
+    assert.equal(trials.filter((t) => t.state === 'complete').length, 6, show);
   });
 }

@@ -24,6 +24,11 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       spread: (t.attrs.spread as number | undefined) ?? null,
       diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
       why: t.attrs.why ?? null,
+      // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
+      owner: t.owner ?? null,
+      started: t.state === 'waiting' ? null : t.started,
+      finished: t.finished,
+      error: t.error,
     })),
   };
 }

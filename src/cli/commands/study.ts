@@ -1,9 +1,10 @@
-// seqtune study ls|show|ensemble|create|export|delete: the group of study commands, and its explicit list.
+// seqtune study ls|show|ensemble|create|enqueue|export|delete: the group of study commands, and its explicit list.
 
 import type { Command } from 'commander';
 import { type AddCommand, type CliContext, withExamples } from '../context.js';
 import { addStudyCreate } from './study-create.js';
 import { addStudyDelete } from './study-delete.js';
+import { addStudyEnqueue } from './study-enqueue.js';
 import { addStudyEnsemble } from './study-ensemble.js';
 import { addStudyExport } from './study-export.js';
 import { addStudyLs } from './study-ls.js';
@@ -14,12 +15,13 @@ const SUBCOMMANDS: readonly AddCommand[] = [
   addStudyShow,
   addStudyEnsemble,
   addStudyCreate,
+  addStudyEnqueue,
   addStudyExport,
   addStudyDelete,
 ];
 
 export function addStudy(parent: Command, ctx: CliContext): Command {
-  const study = parent.command('study').description('look at, create, export and delete stored studies');
+  const study = parent.command('study').description('look at, create, add trials to, export and delete stored studies');
   for (const add of SUBCOMMANDS) add(study, ctx);
   return withExamples(study, 'seqtune study ls', 'seqtune study show my-forecast --json');
 }

@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import type { FrozenTrial } from '../../storage/index.js';
-import { runStudy } from '../../tune/index.js';
-import { type CliContext, onInterrupt, WorkFailed, withExamples } from '../context.js';
+import { type CliContext, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt } from '../options.js';
 import { bestText } from './study-report.js';
+import { interruptibleStudy } from './study-run.js';
 
 interface TuneOptions {
   resume?: boolean;
@@ -24,9 +24,13 @@ interface TuneOptions {
 /** A command-line word as a shell reads it back: quoted when it holds anything but safe characters. */
 const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
 
+/** Trials this process failed on the signal (interrupt.ts: `interrupted: SIGINT to HOST:PID (...)`). */
+const interruptedHere = (t: FrozenTrial) =>
+  t.state === 'failed' && new RegExp(`^interrupted: SIG\\w+ to \\S+:${process.pid} `).test(t.error ?? '');
+
 /**
- * What an interrupted `tune` says: the trials storage keeps, the running ones a resume marks interrupted, and the
- * command that resumes.
+ * What an interrupted `tune` says: the trials storage keeps, the running ones it failed as interrupted (enqueued
+ * again: a resume trains them first), or those a resume will mark interrupted, and the command that resumes.
  */
 export function interruptedText(
   config: string,
@@ -34,14 +38,24 @@ export function interruptedText(
   trials: readonly FrozenTrial[],
   study?: { name: string; storage: string },
 ): string {
+  const plural = (n: number) => (n > 1 ? 's' : '');
+  const stopped = trials.filter(interruptedHere);
+  const here = stopped.map((t) => `#${t.number}`);
+  const again = stopped.every((t) => t.attrs.retried_as !== undefined)
+    ? ' (enqueued again: the resume trains them first)'
+    : ' (tune.retries 0: not enqueued again)';
   const count = (state: string) => trials.filter((t) => t.state === state).length;
   const kept = [`${count('complete')} trial${count('complete') === 1 ? '' : 's'} complete`];
-  for (const state of ['pruned', 'failed']) if (count(state)) kept.push(`${count(state)} ${state}`);
+  const failed = count('failed') - here.length;
+  if (count('pruned')) kept.push(`${count('pruned')} pruned`);
+  if (failed) kept.push(`${failed} failed`);
   const running = trials.filter((t) => t.state === 'running').map((t) => `#${t.number}`);
   const where = study ? `study ${study.name} in ${study.storage}: ` : '';
-  const marked = running.length
-    ? `; the running trial${running.length > 1 ? 's' : ''} ${running.join(', ')} will be marked interrupted`
+  let marked = running.length
+    ? `; the running trial${plural(running.length)} ${running.join(', ')} will be marked interrupted`
     : '';
+  if (here.length)
+    marked += `; the running trial${plural(here.length)} ${here.join(', ')} failed as interrupted${again}`;
   const resume = ['seqtune', 'tune', config, '--resume', ...(storage ? ['--storage', storage] : [])];
   return `${where}kept ${kept.join(', ')}${marked}\nresume with: ${resume.map(shellWord).join(' ')}`;
 }
@@ -62,18 +76,10 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
     .action(async (config: string, o: TuneOptions) => {
       const { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, verbose } = o;
-      let seen: { trials: readonly FrozenTrial[]; study?: { name: string; storage: string } } = { trials: [] };
-      const onTrials = (t: readonly FrozenTrial[], study: { name: string; storage: string }) => {
-        seen = { trials: t, study };
-      };
-      const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
-      const release = onInterrupt(() => interruptedText(config, storage, seen.trials, seen.study));
-      let r: Awaited<ReturnType<typeof runStudy>>;
-      try {
-        r = await runStudy(await loadConfig(config), opts);
-      } finally {
-        release();
-      }
+      const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose };
+      const r = await interruptibleStudy(await loadConfig(config), opts, (seen) =>
+        interruptedText(config, storage, seen.trials, seen.study),
+      );
       if (r.finished) return log(r.finished);
       log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}`);
       log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);

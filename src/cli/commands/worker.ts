@@ -3,9 +3,10 @@
 // spent. Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
 
 import type { Command } from 'commander';
-import { runStudy, storedConfig } from '../../tune/index.js';
+import { storedConfig } from '../../tune/index.js';
 import { type CliContext, withExamples } from '../context.js';
 import { positiveInt } from '../options.js';
+import { interruptibleStudy } from './study-run.js';
 
 interface WorkerOptions {
   storage: string;
@@ -24,7 +25,12 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
     .description('join a stored study and run its trials until its budget is spent')
     .action(async (o: WorkerOptions) => {
       const loaded = await storedConfig(o.storage, o.study, o.dataRoot);
-      const r = await runStudy(loaded, { resume: true, storage: o.storage, jobs: o.jobs, saveBest: false, log });
+      const opts = { resume: true, storage: o.storage, jobs: o.jobs, saveBest: false, log };
+      const r = await interruptibleStudy(loaded, opts, ({ trials }) => {
+        const waiting = trials.filter((t) => t.state === 'waiting').length;
+        const n = `${waiting} trial${waiting === 1 ? '' : 's'}`;
+        return `study ${o.study}: ${n} waiting for a worker; start one again with the same command`;
+      });
       log(`worker: study ${r.name}: ${r.stopReason}; ${r.trials.length} trials in storage`);
     });
   return withExamples(

@@ -4,7 +4,7 @@
 // resumed study continues where it stopped.
 import type { FrozenTrial } from '../../storage/index.js';
 import type { Param, Params, Space } from '../space.js';
-import { finishedWith, runningWith, type Sampler } from './sampler.js';
+import { finishedWith, runningWith, type Sampler, type SamplerAnswer } from './sampler.js';
 
 /** The values OFAT tries for a parameter: the list, or 5 points over a range (log-spaced where log). */
 export function sweepValues(p: Param): unknown[] {
@@ -28,20 +28,23 @@ export class OfatSampler implements Sampler {
   readonly name = 'ofat';
   constructor(readonly order?: string[]) {}
 
-  /** Replays the plan over the trials: the steps finished, the current best params, and the next params to try. */
-  plan(space: Space, trials: readonly FrozenTrial[]): { steps: OfatStep[]; current: Params; next: Params | null } {
+  /**
+   * Replays the plan over the trials: the steps finished, the current best params, and the next params to try:
+   * 'wait' while the values of a sweep are all taken and some still run, null at the end of the plan.
+   */
+  plan(space: Space, trials: readonly FrozenTrial[]): { steps: OfatStep[]; current: Params; next: SamplerAnswer } {
     const factors = this.order ? this.order.map((n) => space.find((p) => p.name === n)!).filter(Boolean) : space;
     const done = (p: Params) => finishedWith(trials, p);
     const pending = (p: Params) => runningWith(trials, p);
     let current: Params = {};
     const steps: OfatStep[] = [];
-    if (!done(current)) return { steps, current, next: pending(current) ? null : current };
+    if (!done(current)) return { steps, current, next: pending(current) ? 'wait' : current };
     let bestValue = done(current)!.value ?? Infinity;
     for (const f of factors) {
       const candidates = sweepValues(f).map((v) => ({ ...current, [f.name]: v }));
       const missing = candidates.find((c) => !done(c) && !pending(c));
       if (missing) return { steps, current, next: missing };
-      if (candidates.some((c) => !done(c))) return { steps, current, next: null }; // others still running
+      if (candidates.some((c) => !done(c))) return { steps, current, next: 'wait' }; // others still running
       let best: unknown = current[f.name],
         improved = false;
       for (const c of candidates) {
@@ -63,7 +66,7 @@ export class OfatSampler implements Sampler {
     return { steps, current, next: null };
   }
 
-  sample(space: Space, trials: readonly FrozenTrial[]): Params | null {
+  sample(space: Space, trials: readonly FrozenTrial[]): SamplerAnswer {
     return this.plan(space, trials).next;
   }
 }

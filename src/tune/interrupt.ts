@@ -1,0 +1,56 @@
+// Ctrl-C or SIGTERM during a study (TuneOptions.signal aborted, its reason the signal's name): the trial threads are
+// stopped, this process's running trials are failed `interrupted: SIGINT to HOST:PID` and enqueued again while
+// tune.retries allows, as a dead process's trials would be (stale.ts): `--resume`, or another worker of the study at
+// once, trains them again. The run folders the stopped threads were writing are removed by the caller's
+// removeUnfinishedRunFolders (run/folder.ts), which watches the study's runs folder.
+import { SeqtuneError } from '../errors.js';
+import { type FrozenTrial, ownerText, type Storage } from '../storage/index.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { WorkerPool } from './pool.js';
+import { GRACE_HEARTBEATS, ownerOf } from './stale.js';
+
+/** A study stopped by its abort signal; its running trials were failed as interrupted. */
+export class StudyInterrupted extends SeqtuneError {
+  constructor(
+    message: string,
+    /** What stopped it: a signal's name (`SIGINT`, `SIGTERM`) or `abort`. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The signal's name (`SIGINT`) when the abort reason is one, else `abort`. */
+export const abortReason = (signal: AbortSignal): string =>
+  typeof signal.reason === 'string' ? signal.reason : 'abort';
+
+export interface Interruptible {
+  storage: Storage;
+  study: string;
+  pool: WorkerPool | null;
+  heartbeat: Heartbeat;
+  /** tune.heartbeat, seconds. */
+  seconds: number;
+  retries: number;
+  log: (l: string) => void;
+}
+
+/** Stops the trial threads and fails this process's running trials as interrupted by `reason`; the trials now. */
+export async function interruptTrials(x: Interruptible, reason: string): Promise<FrozenTrial[]> {
+  await x.pool?.close(); // a terminated thread writes nothing more: no report, no run folder
+  await x.heartbeat.close();
+  const me = ownerText(ownerOf());
+  const r = await x.storage.failStale(x.study, {
+    graceMs: GRACE_HEARTBEATS * x.seconds * 1000,
+    deadOwners: [me],
+    retries: x.retries,
+    reason: `${reason} to ${me}`,
+  });
+  const now = await x.storage.getTrials(x.study);
+  for (const n of r.failed) {
+    const t = now.find((y) => y.number === n)!;
+    const again = t.attrs.retried_as !== undefined ? `; enqueued again as #${t.attrs.retried_as}` : '';
+    x.log(`trial ${n} failed: ${t.error}${again}`);
+  }
+  return now;
+}

@@ -1,0 +1,225 @@
+// The trial loop, one for every strategy and for `tune` and `worker` alike: each turn it sweeps stale trials
+// (stale.ts), claims a waiting trial first (a rerun of an interrupted trial, a user's enqueued one), else asks the
+// proposer (propose.ts) for the next trial and creates it, and runs it in the pool's threads (pool.ts) or here with
+// one job, under this process's heartbeat (heartbeat.ts), until the trial budget, the time budget (budget.ts) or the
+// proposals run out. Any number of processes of the study run the same loop over the same storage.
+import { join, resolve } from 'node:path';
+import { watchRunFolders } from '../run/index.js';
+import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
+import { TimeBudget } from './budget.js';
+import { Heartbeat } from './heartbeat.js';
+import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
+import { type TrialOutcome, WorkerPool } from './pool.js';
+import { trialReport } from './progress.js';
+import { type Proposal, type Proposer, proposerOf } from './propose.js';
+import { inFlight } from './samplers/index.js';
+import { ownerOf, sweepStale } from './stale.js';
+import { retriesOf, type StudyContext } from './study-context.js';
+import { runTrial, sharedBaseData, type TrialEnv } from './trial.js';
+
+/** The trial loop's state. */
+interface Loop {
+  env: TrialEnv;
+  proposer: Proposer;
+  maxTrials: number;
+  budget: TimeBudget;
+  jobs: number;
+  pool: WorkerPool | null;
+  heartbeat: Heartbeat;
+  /** Trials running in this process, by number; each promise ends when its trial is reported. */
+  running: Map<number, Promise<number>>;
+  tty: boolean;
+  /** Resolves once an abort of TuneOptions.signal has interrupted this process's trials (never without one). */
+  halted: Promise<void>;
+  /** The parameters the last refused (DuplicateTrial) proposal had: the same refusal twice waits a moment. */
+  refused?: string;
+}
+
+/** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
+export async function runTrials(c: StudyContext): Promise<string> {
+  const { o, s, loaded, base } = c;
+  const tty = Boolean(o.progress ?? process.stderr.isTTY);
+  const env = trialEnvOf(c, tty);
+  const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
+  const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
+  env.deadline = budget.deadline();
+  const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
+  const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
+  const threads = { ...data, runs: env.runs, deadline: env.deadline };
+  const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
+  const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
+  const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };
+  const l: Loop = {
+    ...{ env, proposer: proposerOf(s, auto), maxTrials: o.trials ?? s.trials, budget, jobs, pool, heartbeat },
+    ...{ running: new Map(), tty, halted: new Promise<void>(() => {}) },
+  };
+  if (o.signal) l.halted = haltOn(c, l, o.signal);
+  const release = env.runs ? watchRunFolders(env.runs) : () => {};
+  try {
+    return await loopTrials(c, l);
+  } finally {
+    if (!o.signal?.aborted) await Promise.allSettled(l.running.values());
+    await heartbeat.close();
+    await pool?.close();
+    release();
+  }
+}
+
+/** Interrupts the loop's trials when `signal` aborts; resolves when they are (a failure is said, not thrown). */
+function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((res) => {
+    const halt = () => {
+      const x = { ...l, storage: c.storage, study: c.name, seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log };
+      interruptTrials(x, abortReason(signal))
+        .then((trials) => c.o.onTrials?.(trials, { name: c.name, storage: c.url }))
+        .catch((e: Error) => c.log(`${abortReason(signal)}: the running trials could not be failed (${e.message})`))
+        .finally(res);
+    };
+    if (signal.aborted) halt();
+    else signal.addEventListener('abort', halt, { once: true });
+  });
+}
+
+function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
+  const { s } = c;
+  const epochText = (n: number, e: number, E: number, v: number) =>
+    `trial ${n}: epoch ${e + 1}/${E} ${s.objective} ${v.toPrecision(4)}`;
+  let onEpoch: TrialEnv['onEpoch'];
+  if (c.o.verbose) onEpoch = (n, e, E, v) => c.log(epochText(n, e, E, v));
+  else if (tty) onEpoch = (n, e, E, v) => process.stderr.write(`\r\x1b[2K${epochText(n, e, E, v)}`);
+  return {
+    loaded: c.loaded,
+    base: c.base,
+    storage: c.storage,
+    study: c.name,
+    pruner: s.pruner,
+    repeats: s.repeats,
+    objective: s.objective,
+    dataCache: new Map(),
+    onEpoch,
+    runs: c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
+  };
+}
+
+/** A trial that counts against the trial budget: all but a failed trial that was enqueued again. */
+const counts = (t: FrozenTrial) => t.state !== 'failed' || t.attrs.retried_as === undefined;
+
+/** The study's trials after this turn's sweep of stale trials (any process's, failed and enqueued again). */
+async function sweptTrials(c: StudyContext): Promise<FrozenTrial[]> {
+  const trials = await c.storage.getTrials(c.name);
+  const log = c.log;
+  const swept = await sweepStale(c.storage, c.name, { heartbeat: c.s.heartbeat, retries: retriesOf(c), log, trials });
+  return swept.failed.length ? c.storage.getTrials(c.name) : trials;
+}
+
+async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
+  for (;;) {
+    if (c.o.signal?.aborted) {
+      await l.halted;
+      const why = abortReason(c.o.signal);
+      throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
+    }
+    const trials = await sweptTrials(c);
+    c.o.onTrials?.(trials, { name: c.name, storage: c.url });
+    if (l.budget.spent()) {
+      if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
+      return 'time budget spent';
+    }
+    const claimed = await c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0));
+    if (claimed) {
+      await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
+      continue;
+    }
+    const inBudget = trials.filter(counts).length < l.maxTrials;
+    const next = inBudget ? await l.proposer.next(trials) : null;
+    if (next === null || next === 'wait') {
+      // Nothing to start now: wait for the trials in flight (here or in another process), or stop.
+      if (!l.running.size && !trials.some(inFlight)) return inBudget ? l.proposer.exhausted() : 'trial budget spent';
+      await waitForAny(c, l);
+      continue;
+    }
+    const trial = await create(c, l, next);
+    if (!trial) continue; // taken by another process: propose again from the trials as they are now
+    c.o.onTrials?.([...trials, trial], { name: c.name, storage: c.url });
+    await start(c, l, trial, next.why);
+  }
+}
+
+/**
+ * Creates the proposed trial, running, owned by the worker that will run it; null when the proposer never repeats a
+ * configuration and another process created the same one a moment ago (the same refusal twice in a row waits for a
+ * trial to end first, so a proposer that keeps proposing a taken configuration cannot spin).
+ */
+async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenTrial | null> {
+  const attrs = next.why ? { why: next.why } : {};
+  const owner = ownerOf(l.pool?.nextWorker() ?? 0);
+  try {
+    const trial = await c.storage.createTrial(c.name, next.params, attrs, { owner, unique: l.proposer.unique });
+    l.refused = undefined;
+    return trial;
+  } catch (e) {
+    if (!(e instanceof DuplicateTrial)) throw e;
+    const key = JSON.stringify(next.params);
+    if (l.refused === key) await waitForAny(c, l);
+    l.refused = key;
+    return null;
+  }
+}
+
+/**
+ * Runs a trial this process owns (in the pool, or here with one job) under its heartbeat; returns once there is
+ * room for another. A trial whose thread failed is failed with the reason.
+ */
+async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string): Promise<void> {
+  const n = trial.number;
+  l.heartbeat.add(n);
+  const work: Promise<TrialOutcome> = l.pool
+    ? l.pool.run(n)
+    : runTrial(l.env, trial).then(
+        (): TrialOutcome => ({ ok: true }),
+        (e: Error): TrialOutcome => ({ ok: false, reason: e?.message ?? String(e), stack: e?.stack }),
+      );
+  const p = work
+    .catch((e: Error): TrialOutcome => ({ ok: false, reason: e.message, stack: e.stack }))
+    .then(async (out) => {
+      if (c.o.signal?.aborted) return n; // failed as interrupted (interrupt.ts), whatever the thread says
+      l.heartbeat.remove(n);
+      if (!out.ok) await failBroken(c, n, out);
+      l.running.delete(n);
+      await report(c, l, n, why);
+      return n;
+    });
+  l.running.set(n, p);
+  if (l.running.size >= l.jobs) await Promise.race([...l.running.values(), l.halted]);
+}
+
+/** Fails a trial whose thread (or whose own error handling) failed, with the reason and the stack. */
+async function failBroken(c: StudyContext, n: number, out: { reason: string; stack?: string }): Promise<void> {
+  try {
+    await c.storage.finishTrial(c.name, n, 'failed', null, {
+      error: out.reason,
+      attrs: out.stack ? { stack: out.stack } : {},
+    });
+  } catch (e) {
+    c.log(`trial ${n}: ${out.reason} (and it could not be marked failed: ${(e as Error).message})`);
+  }
+}
+
+/** Waits for a trial of this process to end, or a moment (other processes' trials end, or go stale). */
+async function waitForAny(c: StudyContext, l: Loop): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const pause = new Promise<void>((res) => {
+    timer = setTimeout(res, Math.min(1000, c.s.heartbeat * 1000));
+  });
+  await Promise.race([...l.running.values(), pause, l.halted]);
+  clearTimeout(timer);
+}
+
+/** One line per finished trial: its result, why it ran, and the study so far. */
+async function report(c: StudyContext, l: Loop, number: number, why: string): Promise<void> {
+  if (l.tty) process.stderr.write('\r\x1b[2K');
+  const all = await c.storage.getTrials(c.name);
+  c.o.onTrials?.(all, { name: c.name, storage: c.url });
+  const done = all.find((t) => t.number === number)!;
+  c.log(trialReport(done, all, { objective: c.s.objective, why, minutes: l.budget.minutes() }));
+}

@@ -1,0 +1,32 @@
+// What a study says while it runs: one line per finished trial (its result, why it ran, the study so far), and the
+// best trial of a list (lowest objective among the completed).
+import type { FrozenTrial } from '../storage/index.js';
+
+export function bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
+  return trials
+    .filter((t) => t.state === 'complete' && t.value !== null)
+    .reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
+}
+
+/** How long a finished trial ran, in seconds with one decimal. */
+function secondsOf(t: FrozenTrial): string {
+  return ((Date.parse(t.finished ?? t.started) - Date.parse(t.started)) / 1000).toFixed(1);
+}
+
+/** The line of finished trial `done` among `all`: result, parameters, seconds, why, trials done, best, minutes. */
+export function trialReport(
+  done: FrozenTrial,
+  all: readonly FrozenTrial[],
+  o: { objective: string; why: string; minutes: number },
+): string {
+  const best = bestOf(all);
+  return (
+    `trial ${done.number} ${done.state}` +
+    `${done.value !== null ? ` ${o.objective} ${done.value.toPrecision(4)}` : ''} ` +
+    `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
+    `${done.error ? ` (${done.error})` : ''}${done.attrs.stopped ? ` (${done.attrs.stopped as string})` : ''}` +
+    `${o.why ? `  -- ${o.why}` : ''}  | ` +
+    `${all.filter((t) => t.state !== 'running' && t.state !== 'waiting').length} done, ` +
+    `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${o.minutes.toFixed(1)} min`
+  );
+}

@@ -1,0 +1,75 @@
+// A study's options, result and the context every step of it shares (study-open.ts opens or creates it, loop.ts
+// runs its trials, study.ts is the door).
+import type { LoadedConfig, RawConfig } from '../config/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
+import type { BestRun } from './best.js';
+import type { TuneSettings } from './types.js';
+
+export interface StudyResult {
+  name: string;
+  trials: FrozenTrial[];
+  best: FrozenTrial | null;
+  /** The best trial's run folder: its model as the trial trained it (no retraining). */
+  bestRun?: BestRun;
+  stopReason: string;
+  /** Set when a resumed study had already finished: the one line that says so (nothing was trained). */
+  finished?: string;
+  /** The storage URL the study lives in (a relative SQLite file in the config resolved beside it). */
+  storage: string;
+}
+
+export interface TuneOptions {
+  resume?: boolean;
+  /**
+   * With resume: run the interrupted trials again (same parameters, new trial numbers) before anything new, even
+   * when tune.retries is 0.
+   */
+  rerunInterrupted?: boolean;
+  /** With resume: go on although the config differs from the one the study was created with. */
+  force?: boolean;
+  storage?: string;
+  trials?: number;
+  timeBudget?: number;
+  log?: (l: string) => void;
+  /**
+   * Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory
+   * storage).
+   */
+  jobs?: number;
+  /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
+  progress?: boolean;
+  /** One line per epoch of a trial run in this process, through `log` (instead of the terminal's progress line). */
+  verbose?: boolean;
+  /** Called with the study's trials whenever the loop reads them or starts one (what an interruption would keep). */
+  onTrials?: (trials: readonly FrozenTrial[], study: { name: string; storage: string }) => void;
+  /**
+   * Each completed trial keeps its model in a run folder, and the study points at the best one (default true); off,
+   * the trials keep nothing.
+   */
+  saveBest?: boolean;
+  /** The folder of the trials' run folders (default: runs/<study name> beside the config). */
+  out?: string;
+  /** The module of the trial threads (default worker.ts; tests swap in one that crashes on purpose). */
+  workerScript?: URL;
+  /**
+   * Aborted (its reason the signal's name, `SIGINT`): the trial threads stop, this process's running trials are
+   * failed as interrupted (interrupt.ts) and runStudy rejects with StudyInterrupted.
+   */
+  signal?: AbortSignal;
+}
+
+/** What every step of a study shares. */
+export interface StudyContext {
+  loaded: LoadedConfig;
+  base: RawConfig;
+  s: TuneSettings;
+  storage: Storage;
+  /** The storage URL. */
+  url: string;
+  name: string;
+  o: TuneOptions;
+  log: (l: string) => void;
+}
+
+/** How often a trial whose process died (or that was interrupted) is enqueued again. */
+export const retriesOf = (c: StudyContext): number => (c.o.rerunInterrupted ? Math.max(1, c.s.retries) : c.s.retries);

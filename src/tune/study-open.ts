@@ -1,0 +1,113 @@
+// Opening a study: `tune` creates it (for auto, after the data and network checks and lr-find, whose range the
+// study keeps), `--resume` and `worker` join it (the config must match the stored one unless --force; trials whose
+// process died are failed and enqueued again, stale.ts), and a resumed study that already finished says so instead
+// of training anything.
+import { checkRun, lrFind } from '../check/index.js';
+import { ConfigError, compiledModel, compileOptions } from '../config/index.js';
+import { SeqtuneError } from '../errors.js';
+import { splitTensors } from '../run/index.js';
+import { configDiff, diffLine } from './config-diff.js';
+import { bestOf } from './progress.js';
+import { sweepStale } from './stale.js';
+import { retriesOf, type StudyContext, type StudyResult } from './study-context.js';
+import { prepareFor } from './trial.js';
+
+/** The auto strategy refused to tune: a sanity check failed. */
+export class TuneRefused extends SeqtuneError {}
+
+/**
+ * With --resume, a study whose last run ended by its trial budget, its time budget or an exhausted space is
+ * finished unless the command gives more (a larger trial budget, a new time budget, interrupted trials to rerun):
+ * what to return instead of training anything, with the line that says so.
+ */
+export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
+  const rec = await c.storage.getStudy(c.name);
+  const fin = rec?.attrs.finished as { reason: string; trials: number } | undefined;
+  // A changed config is not "nothing to resume": openStudy refuses it, or runs it with --force.
+  if (!fin || c.o.rerunInterrupted || configDiff(rec!.attrs.config, c.base).length) return undefined;
+  const trials = await c.storage.getTrials(c.name);
+  const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
+  const more = fin.reason.startsWith('time budget')
+    ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
+    : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
+  if (more) return undefined;
+  const best = bestOf(trials);
+  const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';
+  const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
+  const finished =
+    `study ${c.name} is already finished (${fin.reason}, ${done} trial${done === 1 ? '' : 's'}); ${bestText}; ` +
+    'nothing to resume (raise --trials or give --time-budget to run more)';
+  return { trials, best, stopReason: fin.reason, finished };
+}
+
+/**
+ * Creates the study, or with --resume fails its trials whose process died (never one with a fresh heartbeat) and
+ * enqueues them again while tune.retries (at least once with --rerun-interrupted) allows.
+ */
+export async function openStudy(c: StudyContext): Promise<void> {
+  const { storage, name, o, s } = c;
+  const existing = await storage.getStudy(name);
+  if (existing && !o.resume) {
+    const fin = existing.attrs.finished as { reason: string } | null | undefined;
+    const state = fin ? `is finished (${fin.reason})` : 'already exists';
+    const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
+    throw new ConfigError(`study "${name}" ${state} in ${c.url}; add --resume${more} or rename the config (name:)`);
+  }
+  if (!existing) {
+    const attrs: Record<string, unknown> = {
+      config: c.base,
+      config_file: c.loaded.file,
+      strategy: s.strategy,
+      objective: s.objective,
+    };
+    if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
+    // With --resume, a study another process created in the meantime is joined; without, it is refused.
+    await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+    return;
+  }
+  const diffs = configDiff(existing.attrs.config, c.base);
+  if (diffs.length && !o.force)
+    throw new ConfigError(
+      `${c.loaded.file}: --resume: the config differs from the one study "${name}" was created with ` +
+        `(${diffLine(diffs)}); add --force to resume with this config anyway`,
+    );
+  if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
+  const log = (l: string) => c.log(`resume: ${l}`);
+  await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log });
+}
+
+/**
+ * The method: data and network first. A failed check stops here, before any tuning. Returns the study
+ * attributes the auto strategy reads: the checks and, unless tune.space gives one, lr-find's range.
+ */
+async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>> {
+  const report = await checkRun(c.loaded, { steps: 200 });
+  const failed = report.checks.filter((x) => x.status === 'fail');
+  if (failed.length)
+    throw new TuneRefused(
+      `tune: refusing to tune ${c.name}: ${failed.map((x) => `${x.id} failed (${x.advice})`).join('; ')}. ` +
+        `Run seqtune check ${c.loaded.file}`,
+    );
+  const attrs: Record<string, unknown> = { checks: report.checks.map((x) => ({ id: x.id, status: x.status })) };
+  if (!c.s.space.some((p) => p.name.includes('learning_rate'))) attrs.lr_find = await lrRange(c);
+  return attrs;
+}
+
+/** The learning-rate range from lr-find on the base config. */
+async function lrRange(c: StudyContext): Promise<{ min: number; max: number; best: number }> {
+  const { loaded, base, storage, name } = c;
+  const d = await prepareFor(
+    { loaded, base, storage, study: name, repeats: 1, objective: c.s.objective, dataCache: new Map() },
+    base,
+  );
+  const make = () => compiledModel(loaded.file, base, d.features.length, base.seed);
+  const probe = make();
+  const [x, y] = splitTensors(d, 'train', probe);
+  const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
+  probe.dispose();
+  const { best, min, max, flat } = lf.suggested;
+  c.log(
+    `lr-find: ${flat ? "flat curve (auto keeps the diagnosis' rates); " : ''}suggested ${best} (range ${min} - ${max})`,
+  );
+  return lf.suggested;
+}
