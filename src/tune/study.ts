@@ -20,6 +20,7 @@ import { Rng } from '../nn/random.js';
 import { splitTensors } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
+import { finishAuto } from './auto-ensemble.js';
 import { type BestRun, keepBest } from './best.js';
 import { TimeBudget } from './budget.js';
 import { configDiff, diffLine } from './config-diff.js';
@@ -54,6 +55,8 @@ export interface StudyResult {
   best: FrozenTrial | null;
   /** The best trial's run folder: its model as the trial trained it (no retraining). */
   bestRun?: BestRun;
+  /** How the best was chosen when not by its own value (auto: `by the mean over 3 seeds`). */
+  bestBy?: string;
   stopReason: string;
   /** Set when a resumed study had already finished: the one line that says so (nothing was trained). */
   finished?: string;
@@ -131,6 +134,9 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     await storage.setStudyAttr(c.name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name: c.name, strategy: s.strategy, objective: s.objective, log };
+    if (s.strategy === 'auto' && o.saveBest !== false)
+      // best by the mean over seeds, then the ensemble step
+      return { name: c.name, trials, ...(await finishAuto({ ...keep, base }, trials, best)), stopReason, storage: url };
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     return { name: c.name, trials, best, bestRun, stopReason, storage: url };
   } finally {
