@@ -102,7 +102,11 @@ export async function finishAuto(
   }
   const bestRun = await keepBest(c, trials, best);
   if (!bestRun) return { best, bestBy };
-  const ens = await ensembleStep(c, trials, ranked, best, bestRun.dir);
+  // the ensemble is a bonus: a member that cannot be read (a removed run folder) costs it, not the study
+  const ens = await ensembleStep(c, trials, ranked, best, bestRun.dir).catch((e: Error) => {
+    c.log(`no ensemble: ${e.message}`);
+    return undefined;
+  });
   return { best, bestRun: ens ? { dir: ens, trial: best.number } : bestRun, bestBy };
 }
 

@@ -2,7 +2,7 @@
 // win; then an ensemble of the best trials' saved models, kept only when it beats the best trial alone on
 // validation, with the test scores of the ensemble, the best trial and the baselines (linear included) side by side.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -112,6 +112,36 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     assert.equal(json.best.number, out.best!.number);
     assert.equal(json.best.seeds.length, 3);
     assert.equal(json.ensemble.kept, e.kept);
+  } finally {
+    await storage.close();
+  }
+});
+
+test("a member's removed run folder costs the ensemble, not the study: one line says why", async () => {
+  const storage = openStorage(db);
+  const lines: string[] = [];
+  try {
+    const trials = await storage.getTrials('seeds');
+    const base = resolveConfig((await loadConfig(join(dir, 'seeds.yaml'))).raw, 'seeds');
+    const top = bestByMean(base, trials)[0]!;
+    const gone = top.trials[1]!.attrs.run_dir as string;
+    renameSync(gone, `${gone}-moved`);
+    try {
+      const end = {
+        storage,
+        name: 'seeds',
+        strategy: 'auto',
+        objective: 'val_loss',
+        base,
+        log: (l: string) => lines.push(l),
+      };
+      const out = await finishAuto(end, trials, bestOf(trials));
+      assert.equal(out.best!.number, top.trials[0]!.number);
+      assert.equal(out.bestRun!.dir, top.trials[0]!.attrs.run_dir);
+      assert.match(lines.join('\n'), /no ensemble: trial \d+'s run folder has no model/);
+    } finally {
+      renameSync(`${gone}-moved`, gone);
+    }
   } finally {
     await storage.close();
   }
