@@ -34,11 +34,15 @@ const configOf = (base: RawConfig, t: FrozenTrial) => {
   return applyParams(base, rest);
 };
 
-/** The completed trials grouped by configuration (the seed aside), the lowest mean first. */
+/**
+ * The completed trials grouped by configuration (the seed aside), the lowest mean first. A seed repeat the time
+ * budget stopped early is no fair draw of its configuration and is left out.
+ */
 export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
   const groups = new Map<string, FrozenTrial[]>();
   for (const t of trials) {
     if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+    if ('seed' in t.params && t.attrs.stopped) continue;
     const k = canonical(configOf(base, t));
     groups.set(k, [...(groups.get(k) ?? []), t]);
   }

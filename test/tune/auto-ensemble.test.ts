@@ -57,6 +57,9 @@ test('the best configuration is the one with the best mean over its seeds, not t
   );
   assert.ok(Math.abs(first!.mean - 0.0505) < 1e-12);
   assert.equal(second!.trials[0]!.number, a.number);
+  // a seed repeat the time budget stopped is no fair draw: left out of the mean
+  const cut = freezeTrial({ ...trial({ [UNITS]: 6, seed: 45 }, 0.9), attrs: { stopped: 'time budget spent' } });
+  assert.equal(bestByMean(base, [...trials, cut])[0]!.trials.length, 3);
   // a configuration run with one seed is a group of its own, and not a candidate for the mean
   assert.equal(seedGroups(base, trials).length, 3);
   assert.equal(bestByMean(base, trials).length, 2);
