@@ -3,7 +3,8 @@
 // ETTm1 itself is not in shared/datasets), the ETTm1 split (train [0, 34560), val [34560, 46080)), lookback 96,
 // horizon 96, standard scaling; 34,369 training windows of 672 inputs. Four cases: target OT or all 7 series,
 // absolute or relative (data.relative). With --rows the Gram sums are taken row by row (the path before issue 16's
-// item 4) to compare; lambda is chosen by the eigendecomposition either way.
+// item 4) to compare; lambda is chosen by the eigendecomposition either way. CPU seconds are printed next to wall
+// seconds: on a shared machine they move less with the load.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,13 +40,13 @@ try {
       const d = await prepareData({ ...spec, split, relative }, csv);
       const [tr, va] = (['train', 'val'] as const).map((s) => windowDesign(d, s, 96, true));
       const plain = (x: typeof tr) => (rows ? { ...x!, lagged: undefined } : x!);
-      const start = performance.now();
+      const start = performance.now(),
+        cpu = process.cpuUsage();
       const m = fitRidge(plain(tr), plain(va));
-      const s = ((performance.now() - start) / 1000).toFixed(2);
+      const wall = (performance.now() - start) / 1000;
+      const s = `${wall.toFixed(2)} s wall, ${(process.cpuUsage(cpu).user / 1e6).toFixed(2)} s cpu`;
       const what = `target ${target.length === 1 ? 'OT' : 'all 7'}, ${relative ? 'relative' : 'absolute'}`;
-      console.log(
-        `${what}: ${tr!.rows} windows x ${tr!.inputs} inputs -> ${tr!.outputs}: fit ${s} s (alpha ${m.alpha})`,
-      );
+      console.log(`${what}: ${tr!.rows} windows x ${tr!.inputs} inputs -> ${tr!.outputs}: fit ${s} (alpha ${m.alpha})`);
     }
 } finally {
   rmSync(dir, { recursive: true, force: true });
