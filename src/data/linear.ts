@@ -7,6 +7,8 @@
 // the validation split's Gram matrices (no pass over its windows per lambda).
 // The data reach this file through a Design: a function that fills window i's row, so it does not care
 // how windows are stored.
+import { type Grams, type Lagged, laggedGrams } from './linear-lagged.js';
+import { ridgePath } from './linear-path.js';
 import type { PreparedData } from './types.js';
 
 /** Window rows of one split, as the ridge model reads them. */
@@ -20,6 +22,8 @@ export interface Design {
   fill(i: number, x: Float64Array, y: Float64Array): void;
   /** Row i's value added back to output k (its target's last observed value when relative, else 0). */
   offset(i: number, k: number): number;
+  /** The same rows as lags of series, when they are (windows): their Gram sums take one pass per lag. */
+  readonly lagged?: Lagged;
 }
 
 export interface RidgeModel {
@@ -33,20 +37,15 @@ export interface RidgeModel {
   valMse: number;
 }
 
-/** Sums over the rows of a design: G = sum z z^T (q x q, q = p + 1, upper triangle), C = sum z y^T, sum y^2. */
-interface Grams {
-  n: number;
-  q: number;
-  m: number;
-  g: Float64Array;
-  c: Float64Array;
-  yy: number;
-}
-
 const BLOCK = 64;
 
-/** Accumulates the Gram sums of a design in blocks of rows (column-major blocks, 4 x 4 tiles of sums). */
+/** The Gram sums of a design: along the lags when it is windows of series (linear-lagged.ts), else row by row. */
 export function grams(d: Design): Grams {
+  return (d.lagged && laggedGrams(d.lagged)) || rowGrams(d);
+}
+
+/** Accumulates the Gram sums of a design in blocks of rows (column-major blocks, 4 x 4 tiles of sums). */
+export function rowGrams(d: Design): Grams {
   const p = d.inputs,
     q = p + 1,
     m = d.outputs;
@@ -203,7 +202,7 @@ export function cholSolve(l: Float64Array, n: number, b: Float64Array, m: number
 }
 
 /** The centred normal equations of the training Grams: Xc^T Xc (p x p, full) and Xc^T Yc (p x m), and the means. */
-function centred(t: Grams) {
+export function centred(t: Grams) {
   const { n, q, m } = t,
     p = q - 1;
   const mx = Float64Array.from({ length: p }, (_, i) => t.g[i * q + p]! / n);
@@ -221,7 +220,10 @@ function centred(t: Grams) {
 }
 
 /** Ridge solution for one lambda; null when the system is not positive definite. */
-function solveRidge(cn: ReturnType<typeof centred>, lambda: number): { w: Float64Array; b: Float64Array } | null {
+export function solveRidge(
+  cn: ReturnType<typeof centred>,
+  lambda: number,
+): { w: Float64Array; b: Float64Array } | null {
   const { p, m } = cn;
   const a = Float64Array.from(cn.a);
   for (let i = 0; i < p; i++) a[i * p + i]! += lambda;
@@ -262,30 +264,35 @@ export function gramMse(v: Grams, w: Float64Array, b: Float64Array): number {
   return (quad - 2 * lin + v.yy) / Math.max(1, v.n * m);
 }
 
-/** Fits the ridge model on `train`, alpha chosen on `val` (decades 1e-6..1e3, then half-decades around the best). */
+/**
+ * Fits the ridge model on `train`, alpha chosen on `val` (decades 1e-6..1e3, then half-decades around the best):
+ * every alpha is scored from one eigendecomposition (linear-path.ts; gramMse is the plain definition it is tested
+ * against), and the chosen one is solved by Cholesky.
+ */
 export function fitRidge(train: Design, val: Design): RidgeModel {
   const cn = centred(grams(train));
   const gv = grams(val);
   let trace = 0;
   for (let i = 0; i < cn.p; i++) trace += cn.a[i * cn.p + i]!;
   const scale = trace > 0 ? trace / cn.p : 1;
-  let best: RidgeModel | null = null;
-  const tried = new Set<number>();
-  const tryAlpha = (e: number): RidgeModel | null => {
-    if (tried.has(e)) return null;
-    tried.add(e);
+  const path = ridgePath(cn, gv);
+  const scores = new Map<number, number>();
+  const score = (e: number) => {
+    if (!scores.has(e)) scores.set(e, path(10 ** e * scale));
+    return scores.get(e)!;
+  };
+  const bestOf = (es: number[]) => es.filter((e) => !Number.isNaN(score(e))).sort((a, b) => score(a) - score(b))[0];
+  const e0 = bestOf(Array.from({ length: 10 }, (_, k) => k - 6));
+  if (e0 === undefined)
+    throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
+  score(e0 - 0.5);
+  score(e0 + 0.5);
+  // best first; a lambda at the edge of positive definiteness may still fail Cholesky: then the next best
+  for (const e of [...scores.keys()].filter((x) => !Number.isNaN(score(x))).sort((a, b) => score(a) - score(b))) {
     const s = solveRidge(cn, 10 ** e * scale);
-    return s && { ...s, lambda: 10 ** e * scale, alpha: 10 ** e, valMse: gramMse(gv, s.w, s.b) };
-  };
-  const better = (r: RidgeModel | null) => {
-    if (r && (!best || r.valMse < best.valMse)) best = r;
-  };
-  for (let e = -6; e <= 3; e++) better(tryAlpha(e));
-  if (!best) throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
-  const e0 = Math.log10((best as RidgeModel).alpha);
-  better(tryAlpha(e0 - 0.5));
-  better(tryAlpha(e0 + 0.5));
-  return best as RidgeModel;
+    if (s) return { ...s, lambda: 10 ** e * scale, alpha: 10 ** e, valMse: score(e) };
+  }
+  throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
 }
 
 /** Forecasts (rows, m) of a fitted model on a design, with the offsets added back (absolute, scaled). */
@@ -330,7 +337,20 @@ export function windowDesign(
     nT = targs.length,
     H = w.horizon;
   const starts = fitOnly ? w.starts.filter((s) => s >= lookback) : w.starts;
+  // the series once each (a target that is also a feature is one series), and every column as a lag of one
+  const series = [...new Set([...feats, ...targs])];
+  const lagged: Lagged = {
+    series,
+    x: Array.from({ length: lookback * F }, (_, j) => ({
+      series: series.indexOf(feats[j % F]!),
+      lag: Math.floor(j / F) - lookback,
+    })),
+    y: Array.from({ length: H * nT }, (_, j) => ({ series: series.indexOf(targs[j % nT]!), lag: Math.floor(j / nT) })),
+    relative,
+    starts,
+  };
   return {
+    lagged: starts.every((s) => s >= lookback) ? lagged : undefined,
     rows: starts.length,
     inputs: lookback * F,
     outputs: H * nT,

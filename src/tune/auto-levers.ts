@@ -59,19 +59,39 @@ export function actionable(a: Advice, base: unknown): boolean {
 /** A factor is swept once per direction: overfitting's fewer units and underfitting's more units are two sweeps. */
 export const sweepKey = (a: Advice): string => `${a.param}:${a.action}`;
 
-/** Levers the diagnosis does not name: a linear path from the window to the output when the model ends in a vector. */
+/** The convolutional front the conv lever puts before a recurrent first layer (measured on ETTh1 h24, issue 16). */
+export const CONV_FRONT = { conv1d: { filters: 32, kernel_size: 4, strides: 4 } };
+const RECURRENT = ['gru', 'lstm', 'simple_rnn', 'bidirectional'];
+
+/**
+ * Levers the diagnosis does not name: a linear path from the window to the output when the model ends in a vector;
+ * a convolutional front (Conv1D, kernel 4, stride 4) before a recurrent first layer when the lookback is long
+ * (96 steps or more): the recurrent layer then reads a quarter of the steps, each a learned summary of four.
+ */
 function extraLevers(cfg: RawConfig): Advice[] {
-  const last = cfg.model.layers.at(-1) ?? {};
-  if (cfg.model.linear_skip || !('dense' in last)) return [];
-  return [
-    {
+  const layers = cfg.model.layers;
+  const last = layers.at(-1) ?? {};
+  const out: Advice[] = [];
+  if (!cfg.model.linear_skip && 'dense' in last)
+    out.push({
       param: 'model.linear_skip',
       action: 'set',
       values: [true],
       factor: 'layers',
       text: 'add a linear path from the input window to the output (NLinear next to the network)',
-    },
-  ];
+    });
+  const first = Object.keys(layers[0] ?? {})[0] ?? '';
+  if (RECURRENT.includes(first) && (cfg.data.lookback ?? 1) >= 96 && !layers.some((l) => 'conv1d' in l))
+    out.push({
+      param: 'model.layers',
+      action: 'set',
+      values: [[CONV_FRONT, ...layers]],
+      factor: 'layers',
+      text:
+        'a convolutional front: Conv1D(32, kernel 4, stride 4) before the recurrent layer, ' +
+        'which then reads a quarter of the steps',
+    });
+  return out;
 }
 
 /**

@@ -65,6 +65,7 @@ async function distinctMembers(
   ranked: FrozenTrial[],
   top: number,
 ): Promise<{ members: Member[]; skipped: Skipped[] }> {
+  const data = canonical(applyParams(base, ranked[0]!.params).data);
   const members: Member[] = [],
     skipped: Skipped[] = [];
   for (const t of ranked) {
@@ -76,9 +77,10 @@ async function distinctMembers(
           'run the study again to ensemble it',
       );
     const cfg = applyParams(base, t.params);
-    if (canonical(cfg.data) !== canonical(base.data))
+    if (canonical(cfg.data) !== data)
       throw new StorageError(
-        `trial ${t.number} changes the data section; an ensemble needs members on the same windows`,
+        `trial ${t.number} has another data section than trial ${ranked[0]!.number}; ` +
+          'an ensemble needs members on the same windows',
       );
     const modelJson = join(dir, 'model', 'model.json');
     if (!existsSync(modelJson))
@@ -148,17 +150,28 @@ async function rankedTrials(storage: Storage, name: string) {
   return { base, file, ranked };
 }
 
-export async function studyEnsemble(
-  storage: Storage,
-  name: string,
-  o: { top: number; method?: FusionMethod; out?: string; log?: (l: string) => void },
-) {
+/** What studyEnsemble fuses and where it writes the folder. */
+export interface EnsembleOptions {
+  top: number;
+  method?: FusionMethod;
+  /** The folder to write (default runs/ensemble-<name>/... beside the config). */
+  out?: string;
+  /** Only these trials (by number) are candidates, still best first (auto's seeds of one configuration). */
+  members?: readonly number[];
+  /** false: score the fusion and write nothing (the result has no dir). */
+  write?: boolean;
+  log?: (l: string) => void;
+}
+
+export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
-  const { base, file, ranked } = await rankedTrials(storage, name);
+  const { base, file, ranked: all } = await rankedTrials(storage, name);
+  const ranked = o.members ? all.filter((t) => o.members!.includes(t.number)) : all;
+  if (ranked.length === 0) throw new StorageError(`study "${name}": none of trials ${o.members} completed`);
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
-  const d = await prepareFor(env, base);
+  const d = await prepareFor(env, applyParams(base, ranked[0]!.params));
   const { members, skipped } = await distinctMembers(name, base, ranked, o.top);
   try {
     const c = choose(d, members, method);
@@ -192,6 +205,7 @@ export async function studyEnsemble(
         baselines: baselineScores(d, 'test', baselinesOf(base)),
       },
     };
+    if (o.write === false) return { ...result, dir: undefined };
     return {
       ...result,
       dir: await writeEnsemble(o.out ?? defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1'), result),
@@ -202,7 +216,10 @@ export async function studyEnsemble(
 }
 
 /** The ensemble folder: ensemble.json and a copy of each member's run folder. */
-async function writeEnsemble(out: string, result: { members: { dir: string; from: string }[] }): Promise<string> {
+export async function writeEnsemble(
+  out: string,
+  result: { members: { dir: string; from: string }[] },
+): Promise<string> {
   const folder = await RunFolder.create(out);
   try {
     for (const m of result.members) await cp(m.from, folder.path(m.dir), { recursive: true });

@@ -11,6 +11,8 @@ export interface StudyResult {
   best: FrozenTrial | null;
   /** The best trial's run folder: its model as the trial trained it (no retraining). */
   bestRun?: BestRun;
+  /** How the best was chosen when not by its own value (auto: `by the mean over 3 seeds`). */
+  bestBy?: string;
   stopReason: string;
   /** Set when a resumed study had already finished: the one line that says so (nothing was trained). */
   finished?: string;

@@ -6,6 +6,7 @@
 // settings.ts, and Ctrl-C is handled by interrupt.ts.
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
 import { openStorage, type Storage } from '../storage/index.js';
+import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
 import { bestOf } from './progress.js';
@@ -35,6 +36,9 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name, strategy: s.strategy, objective: s.objective, log };
+    if (s.strategy === 'auto' && o.saveBest !== false)
+      // best by the mean over seeds, then the ensemble step
+      return { name, trials, ...(await finishAuto({ ...keep, base: c.base }, trials, best)), stopReason, storage: url };
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     return { name, trials, best, bestRun, stopReason, storage: url };
   } finally {

@@ -10,6 +10,7 @@ import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
+import { CONV_FRONT, nextLever, sweepKey } from '../../src/tune/auto-levers.js';
 import { finerValues, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
@@ -202,4 +203,25 @@ test("a sweep back to the base config's value names that value (not null)", asyn
   const next = await autoNext(env, s, [base, t16]);
   assert.deepEqual(next?.params, { [UNITS]: 4 });
   assert.match(next!.why, /sweeping model\.layers\[0\]\.gru\.units over \[8,4\]: use fewer units/);
+});
+
+test('a convolutional front is a lever for a recurrent first layer on a long lookback, after the lookback itself', async () => {
+  const env = await envOf();
+  const picks = (lookback: number) => {
+    const cfg = { ...env.base, data: { ...env.base.data, lookback } };
+    const none = { pattern: 'plateau', confidence: 0.5, advice: [] };
+    const swept = new Set<string>();
+    const out: { param: string; values: unknown[] }[] = [];
+    for (let lever = nextLever(env, trial({}, 0.1), none, cfg, swept, 1); lever; ) {
+      out.push({ param: lever.advice.param, values: lever.advice.values! });
+      swept.add(sweepKey(lever.advice));
+      lever = nextLever(env, trial({}, 0.1), none, cfg, swept, 1);
+    }
+    return out;
+  };
+  const long = picks(96);
+  const conv = long.findIndex((p) => p.param === 'model.layers');
+  assert.ok(conv > long.findIndex((p) => p.param === 'data.lookback'), JSON.stringify(long.map((p) => p.param)));
+  assert.deepEqual(long[conv]!.values, [[CONV_FRONT, ...env.base.model.layers]]);
+  assert.ok(!picks(24).some((p) => p.param === 'model.layers'), 'a short lookback gets no conv front');
 });

@@ -6,13 +6,17 @@ import { bestOf, importance } from '../../tune/index.js';
 
 /** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
 export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
-  const best = bestOf(trials);
+  // auto chooses its best by the mean over seeds (a lucky seed does not win) and may keep an ensemble (issue 16)
+  const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
+  const best = (byMean && trials.find((t) => t.number === byMean.trial)) || bestOf(trials);
+  const mean = byMean && best?.number === byMean.trial ? { seed_mean: byMean.mean, seeds: byMean.seeds } : {};
   return {
     name,
     direction: 'minimize',
     best: best
-      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null }
+      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null, ...mean }
       : null,
+    ensemble: (attrs.ensemble as EnsembleAttr | undefined) ?? null,
     importance: importance(trials, attrs.strategy as string | undefined),
     trials: trials.map((t) => ({
       number: t.number,
@@ -33,7 +37,34 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
   };
 }
 
+/** What auto's ensemble step recorded (auto-ensemble.ts). */
+interface EnsembleAttr {
+  what: string;
+  kept: boolean;
+  dir: string | null;
+  val: { ensemble: number; best: number };
+  test: { scaled: { mse: number } };
+}
+
 export type StudyJson = ReturnType<typeof studyJson>;
+
+/** The lines `study show` adds for auto's choice: the mean over seeds, and the ensemble and its verdict. */
+export function autoLines(j: StudyJson): string[] {
+  const out: string[] = [];
+  const b = j.best as (StudyJson['best'] & { seed_mean?: number; seeds?: unknown[] }) | null;
+  if (b?.seed_mean !== undefined)
+    out.push(
+      `best chosen by the mean over ${b.seeds!.length} seeds: ${b.seed_mean.toPrecision(6)} ` +
+        `(#${b.number} is its best seed)`,
+    );
+  const e = j.ensemble;
+  if (e)
+    out.push(
+      `ensemble of ${e.what}: validation ${e.val.ensemble.toPrecision(6)} vs ${e.val.best.toPrecision(6)} alone, ` +
+        `${e.kept ? `kept (${e.dir})` : 'not kept'}; test MSE ${e.test.scaled.mse.toPrecision(6)}`,
+    );
+  return out;
+}
 
 /** The best trial in a line: `#12 0.01234 {"train.batch_size":32}`, or `none`. */
 export function bestText(best: { number: number; value: number | null; params: unknown } | null): string {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { openStorage, StorageError } from '../../storage/index.js';
 import { importanceReadable } from '../../tune/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
-import { bestText, type StudyJson, studyJson, trialLine } from './study-report.js';
+import { autoLines, bestText, type StudyJson, studyJson, trialLine } from './study-report.js';
 
 interface StudyShowOptions {
   storage: string;
@@ -17,7 +17,9 @@ interface StudyShowOptions {
  */
 function showText(j: StudyJson, readable: boolean, io: IO): void {
   const runDir = j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
-  io.out(`study ${j.name}: ${j.trials.length} trials; best ${bestText(j.best)}${runDir}\n\n`);
+  io.out(`study ${j.name}: ${j.trials.length} trials; best ${bestText(j.best)}${runDir}\n`);
+  for (const l of autoLines(j)) io.out(`${l}\n`);
+  io.out('\n');
   const imp = j.importance;
   const complete = j.trials.filter((t) => t.state === 'complete').length;
   if (imp.length && !readable) io.out(`factor importance: not enough trials yet (${complete} completed)\n\n`);

@@ -81,7 +81,9 @@ export function addTune(parent: Command, { log }: CliContext): Command {
         interruptedText(config, storage, seen.trials, seen.study),
       );
       if (r.finished) return log(r.finished);
-      log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}`);
+      const by = r.bestBy ? ` (${r.bestBy})` : '';
+      const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
+      log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
       log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
     });

@@ -1,0 +1,203 @@
+// How an `auto` study ends: the best configuration by its mean over seeds (a lucky seed does not win), then an
+// ensemble of the best trials (the seeds of the best configuration, or of the best two, fused with
+// ensemble.ts's mean, cross-fitted on validation), kept when it beats the single best on validation. Nothing
+// is trained again: the members are the trials' own run folders. The study's attributes say what was chosen
+// (best_by_mean, ensemble) for `study show`, and the last lines put the test scores of the ensemble, the single
+// best and the baselines (linear included) side by side.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RawConfig } from '../config/index.js';
+import { freePath } from '../run/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
+import { type BestRun, keepBest } from './best.js';
+import { studyEnsemble, writeEnsemble } from './ensemble.js';
+import { applyParams } from './space.js';
+
+/** One configuration and its trials over seeds, best seed first. */
+export interface SeedGroup {
+  trials: FrozenTrial[];
+  mean: number;
+}
+
+/** JSON with object keys sorted, so that two configs compare by content. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+
+/** The configuration of a trial with its seed left out. */
+const configOf = (base: RawConfig, t: FrozenTrial) => {
+  const { seed: _, ...rest } = t.params;
+  return applyParams(base, rest);
+};
+
+/**
+ * The completed trials grouped by configuration (the seed aside), the lowest mean first. A seed repeat the time
+ * budget stopped early is no fair draw of its configuration and is left out.
+ */
+export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
+  const groups = new Map<string, FrozenTrial[]>();
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+    if ('seed' in t.params && t.attrs.stopped) continue;
+    const k = canonical(configOf(base, t));
+    groups.set(k, [...(groups.get(k) ?? []), t]);
+  }
+  return [...groups.values()]
+    .map((g) => {
+      const sorted = [...g].sort((a, b) => a.value! - b.value!);
+      return { trials: sorted, mean: sorted.reduce((a, t) => a + t.value!, 0) / sorted.length };
+    })
+    .sort((a, b) => a.mean - b.mean);
+}
+
+/** The best configuration by its mean over seeds, and the runner-up, among those run with more than one seed. */
+export function bestByMean(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
+  return seedGroups(base, trials).filter((g) => g.trials.length > 1);
+}
+
+const p4 = (v: number) => v.toPrecision(4);
+const seedsText = (g: SeedGroup) =>
+  `#${g.trials[0]!.number}'s configuration: mean ${p4(g.mean)} over ${g.trials.length} seeds ` +
+  `(${g.trials.map((t) => `#${t.number} ${p4(t.value!)}`).join(', ')})`;
+
+/** What finishAuto needs of the study. */
+export interface AutoEnd {
+  storage: Storage;
+  name: string;
+  strategy: string;
+  objective: string;
+  base: RawConfig;
+  log: (l: string) => void;
+}
+
+/**
+ * The end of an auto study: the best trial (the best seed of the best configuration by its mean over seeds, else
+ * the best trial), its run folder kept as keepBest keeps it, then the ensemble step. Returns the best trial and the
+ * run folder the study points at (the ensemble's when it was kept).
+ */
+export async function finishAuto(
+  c: AutoEnd,
+  trials: readonly FrozenTrial[],
+  fallback: FrozenTrial | null,
+): Promise<{ best: FrozenTrial | null; bestRun?: BestRun; bestBy?: string }> {
+  const ranked = bestByMean(c.base, trials);
+  const top = ranked[0];
+  const best = top ? top.trials[0]! : fallback;
+  if (!best) return { best };
+  let bestBy: string | undefined;
+  if (top) {
+    const others = ranked.slice(1, 3).map(seedsText);
+    bestBy = `by the mean over ${top.trials.length} seeds`;
+    c.log(`\nbest by the mean over seeds: ${seedsText(top)}${others.length ? `; then ${others.join('; ')}` : ''}`);
+    if (fallback && fallback.number !== best.number)
+      c.log(
+        `(trial #${fallback.number}, ${p4(fallback.value!)}, was a lucky seed of a configuration ` +
+          'that is worse on average)',
+      );
+    await c.storage.setStudyAttr(c.name, 'best_by_mean', {
+      trial: best.number,
+      mean: top.mean,
+      seeds: top.trials.map((t) => ({ trial: t.number, value: t.value })),
+    });
+  }
+  const bestRun = await keepBest(c, trials, best);
+  if (!bestRun) return { best, bestBy };
+  // the ensemble is a bonus: a member that cannot be read (a removed run folder) costs it, not the study
+  const ens = await ensembleStep(c, trials, ranked, best, bestRun.dir).catch((e: Error) => {
+    c.log(`no ensemble: ${e.message}`);
+    return undefined;
+  });
+  return { best, bestRun: ens ? { dir: ens, trial: best.number } : bestRun, bestBy };
+}
+
+/** Candidate member sets: the best configuration's seeds, those and the runner-up's, else the best 3 trials. */
+function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: SeedGroup[], best: FrozenTrial) {
+  const data = canonical(applyParams(base, best.params).data);
+  const sameData = (t: FrozenTrial) => canonical(applyParams(base, t.params).data) === data;
+  const sets: { what: string; members: number[] }[] = [];
+  const [a, b] = ranked;
+  if (a) sets.push({ what: `the ${a.trials.length} seeds of #${best.number}'s configuration`, members: nums(a) });
+  if (a && b?.trials.every(sameData))
+    sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
+  if (!a) {
+    const top = seedGroups(base, trials)
+      .filter((g) => sameData(g.trials[0]!))
+      .slice(0, 3)
+      .map((g) => g.trials[0]!.number);
+    if (top.length > 1) sets.push({ what: `the best ${top.length} configurations`, members: top });
+  }
+  return sets;
+}
+const nums = (g: SeedGroup) => g.trials.map((t) => t.number);
+
+type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
+
+/**
+ * Fuses each candidate set with the mean, keeps the one with the lowest cross-fitted validation MSE when it beats
+ * the best trial alone on validation, writes it as a run folder beside the trials' and points the study at it.
+ */
+async function ensembleStep(
+  c: AutoEnd,
+  trials: readonly FrozenTrial[],
+  ranked: SeedGroup[],
+  best: FrozenTrial,
+  bestDir: string,
+): Promise<string | undefined> {
+  let pick: { what: string; r: Ensemble } | undefined;
+  for (const set of candidates(c.base, trials, ranked, best)) {
+    const r = await studyEnsemble(c.storage, c.name, { top: set.members.length, members: set.members, write: false });
+    if (r.members.length > 1 && (!pick || r.val.fusion < pick.r.val.fusion)) pick = { what: set.what, r };
+  }
+  const single = await testOf(bestDir);
+  if (!pick) {
+    c.log(`no ensemble: fewer than two distinct trials on the best trial's windows`);
+    if (single) c.log(scoresLine(single, best.number));
+    return undefined;
+  }
+  const { r, what } = pick;
+  const alone = r.members.find((m) => m.trial === best.number)?.val_mse ?? r.val.best_member ?? Infinity;
+  const kept = r.kept === 'fusion' && r.val.fusion < alone; // it beats every member, the best trial included
+  const verdict = kept ? 'kept' : 'not kept';
+  c.log(
+    `ensemble of ${what} (mean): validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(alone)} for ` +
+      `#${best.number} alone: ${verdict}`,
+  );
+  const dir = kept ? await writeAuto(r, bestDir, trials.length) : undefined;
+  const att = { what, kept, dir: dir ?? null, val: { ensemble: r.val.fusion, best: alone }, test: r.test.fusion };
+  await c.storage.setStudyAttr(c.name, 'ensemble', att);
+  if (single) c.log(scoresLine(single, best.number, r.test.fusion.scaled.mse));
+  if (dir) {
+    await c.storage.setStudyAttr(c.name, 'best_run_dir', dir);
+    c.log(`the study's result is the ensemble: ${dir} (seqtune predict and evaluate read it)`);
+  }
+  return dir;
+}
+
+/** Writes the ensemble folder beside the trials' run folders (ensemble-after-N, N trials), once. */
+async function writeAuto(r: Ensemble, bestDir: string, n: number): Promise<string> {
+  const want = join(dirname(bestDir), `ensemble-after-${n}`);
+  if (existsSync(join(want, 'ensemble.json'))) return want;
+  return writeEnsemble(freePath(want), r);
+}
+
+type Scores = Record<string, { mse: number }>;
+
+/** The test scores (scaled) of a run folder's metrics.json: the model's and every baseline's. */
+async function testOf(dir: string): Promise<Scores | undefined> {
+  const f = join(dir, 'metrics.json');
+  if (!existsSync(f)) return undefined;
+  const m = JSON.parse(await readFile(f, 'utf8')) as { test?: { scaled?: Scores } };
+  return m.test?.scaled;
+}
+
+/** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...`. */
+function scoresLine(s: Scores, n: number, ensemble?: number): string {
+  const parts = ensemble === undefined ? [] : [`ensemble ${p4(ensemble)}`];
+  parts.push(`best trial #${n} ${p4(s.model!.mse)}`);
+  for (const [k, v] of Object.entries(s)) if (k !== 'model') parts.push(`${k} ${p4(v.mse)}`);
+  return `test MSE (scaled): ${parts.join(', ')}`;
+}

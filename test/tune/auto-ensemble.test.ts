@@ -1,0 +1,151 @@
+// How an auto study ends (issue 16): the best configuration by its mean over seeds, so that a lucky seed does not
+// win; then an ensemble of the best trials' saved models, kept only when it beats the best trial alone on
+// validation, with the test scores of the ensemble, the best trial and the baselines (linear included) side by side.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { type FrozenTrial, freezeTrial, openStorage } from '../../src/storage/index.js';
+import { bestByMean, finishAuto, seedGroups } from '../../src/tune/auto-ensemble.js';
+import { bestOf } from '../../src/tune/study.js';
+import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-ensemble-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 5 }));
+const db = `sqlite:${join(dir, 'studies.db')}`;
+const UNITS = 'model.layers[0].gru.units';
+
+let n = 0;
+const trial = (params: Record<string, unknown>, value: number): FrozenTrial =>
+  freezeTrial({
+    number: n++,
+    state: 'complete',
+    params,
+    value,
+    intermediate: [value],
+    error: null,
+    started: '',
+    finished: '',
+    attrs: {},
+  });
+
+test('the best configuration is the one with the best mean over its seeds, not the one with a lucky seed', async () => {
+  const f = studyConfig(dir, 'means', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'means');
+  // #a: a lucky 0.0498 and two seeds near 0.053; #b: 0.0500 and two seeds near 0.0505
+  const a = trial({ [UNITS]: 8 }, 0.0498),
+    b = trial({ [UNITS]: 6 }, 0.05);
+  const trials = [
+    trial({}, 0.09),
+    a,
+    b,
+    trial({ [UNITS]: 8, seed: 43 }, 0.0526),
+    trial({ [UNITS]: 8, seed: 44 }, 0.053),
+    trial({ [UNITS]: 6, seed: 43 }, 0.0505),
+    trial({ [UNITS]: 6, seed: 44 }, 0.051),
+  ];
+  assert.equal(bestOf(trials)!.number, a.number, 'by its own value the lucky seed wins');
+  const [first, second] = bestByMean(base, trials);
+  assert.deepEqual(
+    first!.trials.map((t) => t.value),
+    [0.05, 0.0505, 0.051],
+  );
+  assert.ok(Math.abs(first!.mean - 0.0505) < 1e-12);
+  assert.equal(second!.trials[0]!.number, a.number);
+  // a seed repeat the time budget stopped is no fair draw: left out of the mean
+  const cut = freezeTrial({ ...trial({ [UNITS]: 6, seed: 45 }, 0.9), attrs: { stopped: 'time budget spent' } });
+  assert.equal(bestByMean(base, [...trials, cut])[0]!.trials.length, 3);
+  // a configuration run with one seed is a group of its own, and not a candidate for the mean
+  assert.equal(seedGroups(base, trials).length, 3);
+  assert.equal(bestByMean(base, trials).length, 2);
+});
+
+test('an auto study ends with the best by mean, an ensemble of its seeds kept when it wins, and study show says so', async () => {
+  // Three seeds of each of two sizes, trained by a grid so that the run folders are real; then the end of auto.
+  const space =
+    `  strategy: grid\n  jobs: 1\n  storage: ${db}\n` + `  space:\n    seed: [42, 43, 44]\n    ${UNITS}: [3, 6]\n`;
+  const f = studyConfig(dir, 'seeds', space, 4);
+  const r = await runCli(['tune', f]);
+  assert.equal(r.code, 0, r.err);
+  const storage = openStorage(db);
+  const lines: string[] = [];
+  try {
+    const trials = await storage.getTrials('seeds');
+    const base = resolveConfig((await loadConfig(f)).raw, 'seeds');
+    const end = {
+      storage,
+      name: 'seeds',
+      strategy: 'auto',
+      objective: 'val_loss',
+      base,
+      log: (l: string) => lines.push(l),
+    };
+    const out = await finishAuto(end, trials, bestOf(trials));
+    const top = bestByMean(base, trials)[0]!;
+    assert.equal(out.best!.number, top.trials[0]!.number, 'the best seed of the best configuration by its mean');
+    assert.equal(out.bestBy, 'by the mean over 3 seeds');
+    const text = lines.join('\n');
+    assert.match(text, /best by the mean over seeds: #\d+'s configuration: mean [\d.e-]+ over 3 seeds/);
+    assert.match(
+      text,
+      /ensemble of the (3 seeds of #\d+'s configuration|seeds of the best two configurations) \(mean\)/,
+    );
+    assert.match(text, /test MSE \(scaled\): (ensemble [\d.e-]+, )?best trial #\d+ [\d.e-]+, .*linear [\d.e-]+/);
+    const attrs = (await storage.getStudy('seeds'))!.attrs;
+    const e = attrs.ensemble as { kept: boolean; dir: string | null; val: { ensemble: number; best: number } };
+    assert.equal(e.kept, e.val.ensemble < e.val.best);
+    if (e.kept) {
+      assert.equal(out.bestRun!.dir, e.dir);
+      assert.equal(attrs.best_run_dir, e.dir);
+      assert.ok(existsSync(join(e.dir!, 'ensemble.json')));
+      const ev = await runCli(['evaluate', e.dir!, '--json']);
+      assert.equal(ev.code, 0, ev.err);
+    } else assert.equal(attrs.best_run_dir, out.best!.attrs.run_dir);
+    const show = await runCli(['study', 'show', 'seeds', '--storage', db]);
+    assert.equal(show.code, 0, show.err);
+    assert.match(show.out, new RegExp(`best #${out.best!.number} `));
+    assert.match(show.out, /best chosen by the mean over 3 seeds: [\d.e-]+ \(#\d+ is its best seed\)/);
+    assert.match(show.out, /ensemble of .*: validation [\d.e-]+ vs [\d.e-]+ alone, (kept \(.+\)|not kept); test MSE/);
+    const json = JSON.parse((await runCli(['study', 'show', 'seeds', '--storage', db, '--json'])).out);
+    assert.equal(json.best.number, out.best!.number);
+    assert.equal(json.best.seeds.length, 3);
+    assert.equal(json.ensemble.kept, e.kept);
+  } finally {
+    await storage.close();
+  }
+});
+
+test("a member's removed run folder costs the ensemble, not the study: one line says why", async () => {
+  const storage = openStorage(db);
+  const lines: string[] = [];
+  try {
+    const trials = await storage.getTrials('seeds');
+    const base = resolveConfig((await loadConfig(join(dir, 'seeds.yaml'))).raw, 'seeds');
+    const top = bestByMean(base, trials)[0]!;
+    const gone = top.trials[1]!.attrs.run_dir as string;
+    renameSync(gone, `${gone}-moved`);
+    try {
+      const end = {
+        storage,
+        name: 'seeds',
+        strategy: 'auto',
+        objective: 'val_loss',
+        base,
+        log: (l: string) => lines.push(l),
+      };
+      const out = await finishAuto(end, trials, bestOf(trials));
+      assert.equal(out.best!.number, top.trials[0]!.number);
+      assert.equal(out.bestRun!.dir, top.trials[0]!.attrs.run_dir);
+      assert.match(lines.join('\n'), /no ensemble: trial \d+'s run folder has no model/);
+    } finally {
+      renameSync(`${gone}-moved`, gone);
+    }
+  } finally {
+    await storage.close();
+  }
+});
