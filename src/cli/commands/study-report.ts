@@ -1,34 +1,11 @@
-// What the study commands print about a stored study: the JSON of `study show --json` and the lines
-// of the text views, shared by `tune`, `study ls` and `study show`.
+// What the study commands print about a stored study: the lines of the text views, shared by `tune`, `study ls`
+// and `study show`.
 
-import type { FrozenTrial } from '../../storage/index.js';
-import { bestOf, importance } from '../../tune/index.js';
+import type { StudyJson } from '../../tune/index.js';
 
-/** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
-export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
-  const best = bestOf(trials);
-  return {
-    name,
-    direction: 'minimize',
-    best: best
-      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null }
-      : null,
-    importance: importance(trials, attrs.strategy as string | undefined),
-    trials: trials.map((t) => ({
-      number: t.number,
-      state: t.state,
-      value: t.value,
-      params: t.params,
-      epochs: t.intermediate.length,
-      repeats: (t.attrs.values as number[] | undefined) ?? null,
-      spread: (t.attrs.spread as number | undefined) ?? null,
-      diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
-      why: t.attrs.why ?? null,
-    })),
-  };
-}
+// The JSON itself is built in src/tune/study-json.ts, which the dashboard's API shares.
+export { type StudyJson, studyJson } from '../../tune/index.js';
 
-export type StudyJson = ReturnType<typeof studyJson>;
 
 /** The best trial in a line: `#12 0.01234 {"train.batch_size":32}`, or `none`. */
 export function bestText(best: { number: number; value: number | null; params: unknown } | null): string {

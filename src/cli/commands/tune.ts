@@ -64,6 +64,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       const { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, verbose } = o;
       let seen: { trials: readonly FrozenTrial[]; study?: { name: string; storage: string } } = { trials: [] };
       const onTrials = (t: readonly FrozenTrial[], study: { name: string; storage: string }) => {
+        if (!seen.study) log(`watch it live in the browser: seqtune dashboard --storage ${study.storage}`);
         seen = { trials: t, study };
       };
       const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
