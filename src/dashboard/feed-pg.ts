@@ -4,7 +4,8 @@
 import pg from 'pg';
 import type { FeedSource, TrialRowLite } from './feed.js';
 
-const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value FROM trials t JOIN studies s ON s.id = t.study_id
+const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
+  FROM trials t JOIN studies s ON s.id = t.study_id
   WHERE t.id > $1 OR t.state IN ('waiting', 'running') OR t.id = ANY($2::int[])`;
 const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate WHERE trial_id = ANY($1::int[])
   ORDER BY trial_id, step`;

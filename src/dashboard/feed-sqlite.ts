@@ -5,7 +5,8 @@
 import Database from 'better-sqlite3';
 import type { FeedSource, TrialRowLite } from './feed.js';
 
-const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value FROM trials t JOIN studies s ON s.id = t.study_id
+const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
+  FROM trials t JOIN studies s ON s.id = t.study_id
   WHERE t.id > ? OR t.state IN ('waiting', 'running') OR t.id IN (SELECT value FROM json_each(?))`;
 const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate
   WHERE trial_id IN (SELECT value FROM json_each(?)) ORDER BY trial_id, step`;

@@ -3,8 +3,8 @@
 // folder, that folder's history, diagnosis, metrics and files. Also the curves of every trial of a study at once.
 
 import { readdir } from 'node:fs/promises';
-import type { FrozenTrial, Storage } from '../storage/index.js';
 import type { RawConfig } from '../config/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
 import { applyParams, configDiff } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { readJson } from './runs.js';

@@ -51,7 +51,8 @@ export function addDashboard(parent: Command, { io, log }: CliContext): Command 
         );
       try {
         const d = await startDashboard({ storage: o.storage, runs, host, port });
-        log(`seqtune dashboard: ${d.url} (studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}); Ctrl-C stops`);
+        const where = `studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}`;
+        log(`seqtune dashboard: ${d.url} (${where}); Ctrl-C stops`);
       } catch (e) {
         if (e instanceof DashboardError) throw new UsageError(e.message, { cause: e });
         throw e;

@@ -2,8 +2,8 @@
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
-import { type CliContext, withExamples } from '../context.js';
 import { studiesJson } from '../../tune/index.js';
+import { type CliContext, withExamples } from '../context.js';
 
 interface StudyLsOptions {
   storage: string;

@@ -6,7 +6,6 @@ import type { StudyJson } from '../../tune/index.js';
 // The JSON itself is built in src/tune/study-json.ts, which the dashboard's API shares.
 export { type StudyJson, studyJson } from '../../tune/index.js';
 
-
 /** The best trial in a line: `#12 0.01234 {"train.batch_size":32}`, or `none`. */
 export function bestText(best: { number: number; value: number | null; params: unknown } | null): string {
   return best ? `#${best.number} ${best.value!.toPrecision(4)} ${JSON.stringify(best.params)}` : 'none';
