@@ -1,0 +1,85 @@
+// The dashboard's API as the pages use it, and one EventSource for the live events shared by every page.
+
+export interface TrialRow {
+  number: number;
+  state: string;
+  value: number | null;
+  params: Record<string, unknown>;
+  epochs: number;
+  repeats: number[] | null;
+  spread: number | null;
+  diagnosis: string | null;
+  why: string | null;
+  started?: string | null;
+  finished?: string | null;
+  owner?: string | null;
+}
+
+export interface Importance {
+  param: string;
+  importance: number;
+  method: string;
+}
+
+export interface Study {
+  name: string;
+  direction: string;
+  strategy: string | null;
+  best: { number: number; value: number; params: Record<string, unknown>; run_dir: string | null } | null;
+  importance: Importance[];
+  trials: TrialRow[];
+}
+
+export interface Curves {
+  name: string;
+  strategy: string | null;
+  objective: string | null;
+  created: string;
+  trials: { number: number; state: string; started: string; finished: string | null; values: (number | null)[] }[];
+}
+
+export type LiveEvent =
+  | { type: 'study-created'; study: string; at: string }
+  | { type: 'trial-created'; study: string; number: number; state: string; at: string }
+  | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
+  | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
+
+export async function api<T>(path: string): Promise<T> {
+  const r = await fetch(path);
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as { error?: string };
+    throw new Error(body.error ?? `${path}: ${r.status}`);
+  }
+  return (await r.json()) as T;
+}
+
+export const studyPath = (name: string) => `/api/studies/${encodeURIComponent(name)}`;
+export const trialPath = (name: string, n: number) => `${studyPath(name)}/trials/${n}`;
+export const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+
+type Listener = (e: LiveEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | null = null;
+
+/** Listens to the live events until the returned function is called (a page calls it when it is left). */
+export function onLive(l: Listener): () => void {
+  listeners.add(l);
+  if (!source) {
+    source = new EventSource('/api/events');
+    const live = document.getElementById('live');
+    source.addEventListener('hello', () => {
+      if (live) live.textContent = 'live';
+      live?.classList.add('on');
+    });
+    source.onerror = () => {
+      if (live) live.textContent = 'reconnecting';
+      live?.classList.remove('on');
+    };
+    for (const type of ['study-created', 'trial-created', 'epoch', 'trial-finished'])
+      source.addEventListener(type, (m) => {
+        const e = JSON.parse((m as MessageEvent<string>).data) as LiveEvent;
+        for (const f of listeners) f(e);
+      });
+  }
+  return () => listeners.delete(l);
+}
