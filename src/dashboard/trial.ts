@@ -11,11 +11,12 @@ import { readJson } from './runs.js';
 
 /** The trial's config against the study's (the baseline's: a baseline trial has no parameters), `key: a -> b`. */
 function diffFromBaseline(config: unknown, params: Readonly<Record<string, unknown>>): string[] {
-  if (config === null || typeof config !== 'object') return [];
+  const asGiven = () => Object.entries(params).map(([k, v]) => `${k}: (study config) -> ${JSON.stringify(v)}`);
+  if (config === null || typeof config !== 'object') return asGiven(); // a study made without a config (ask/tell)
   try {
     return configDiff(config, applyParams(config as Record<string, unknown>, { ...params }) as RawConfig);
   } catch {
-    return Object.entries(params).map(([k, v]) => `${k}: (baseline) -> ${JSON.stringify(v)}`);
+    return asGiven();
   }
 }
 

@@ -43,7 +43,7 @@ export function lineChart(
         width: 1.5,
         dash: s.dash,
         spanGaps: false,
-        points: { show: s.points ?? false, size: 5 },
+        points: { show: s.points ?? n <= 30, size: 5 },
         paths: s.points ? () => null : undefined,
       })),
     ],

@@ -24,7 +24,7 @@ const trend = (label: string, t?: Trend) =>
     : null;
 
 export function diagnosisBox(d: Diagnosis | null): HTMLElement {
-  if (!d) return h('p', { class: 'muted' }, 'no diagnosis (the trial has no finished run folder yet)');
+  if (!d) return h('p', { class: 'muted' }, 'no diagnosis stored (a running trial has one when it ends)');
   const ev = d.evidence ?? {};
   const advice = (d.advice ?? []).map((a) => (typeof a === 'string' ? a : (a.text ?? `${a.action} ${a.param}`)));
   return h(
