@@ -3,7 +3,7 @@
 
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Storage } from '../storage/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { runFile } from './files.js';
 import type { Hub } from './hub.js';
@@ -13,6 +13,8 @@ import { curvesJson, runDirOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
   storage: Storage;
+  /** The trials of a study for the study pages (the storage's, or a lighter read of the same records). */
+  trials: (study: string) => Promise<FrozenTrial[]>;
   /** The storage URL as messages show it (no password). */
   where: string;
   /** The folder of run folders (--runs), or null. */
@@ -47,15 +49,22 @@ function guards(app: Hono, s: DashboardSource): void {
   app.onError((e, c) => c.json({ error: e.message }, 500));
 }
 
+/** The storage as the study JSON reads it, with the trials from `s.trials`. */
+const reader = (s: DashboardSource) => ({
+  listStudies: () => s.storage.listStudies(),
+  getStudy: (name: string) => s.storage.getStudy(name),
+  getTrials: s.trials,
+});
+
 function studyRoutes(app: Hono, s: DashboardSource): void {
-  app.get('/api/studies', async (c) => c.json(await studiesJson(s.storage)));
+  app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s))));
   app.get('/api/studies/:name', async (c) => {
     const name = c.req.param('name');
     if (!(await s.storage.getStudy(name))) return notFound(c, `study "${name}"`);
-    return c.json((await studyShowJson(s.storage, name, s.where)).json);
+    return c.json((await studyShowJson(reader(s), name, s.where)).json);
   });
   app.get('/api/studies/:name/curves', async (c) => {
-    const j = await curvesJson(s.storage, c.req.param('name'));
+    const j = await curvesJson(reader(s), c.req.param('name'));
     return j ? c.json(j) : notFound(c, `study "${c.req.param('name')}"`);
   });
   app.get('/api/studies/:name/trials/:n', async (c) => {

@@ -5,13 +5,14 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { SeqtuneError } from '../errors.js';
-import { openStorage, redactUrl, type Storage } from '../storage/index.js';
+import { type FrozenTrial, openStorage, redactUrl, type Storage } from '../storage/index.js';
 import { dashboardApp } from './app.js';
 import { Feed, type FeedSource } from './feed.js';
 import { PgFeed } from './feed-pg.js';
 import { SqliteFeed } from './feed-sqlite.js';
 import { Hub } from './hub.js';
 import { defaultWebDir } from './static.js';
+import { SqliteTrials } from './trials-sqlite.js';
 
 export class DashboardError extends SeqtuneError {}
 
@@ -39,11 +40,35 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 /** Whether a host only listens to this machine (no warning needed). */
 export const isLoopback = (host: string): boolean => LOOPBACK.includes(host);
 
+const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+const sqliteFile = (url: string) => (url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
+
 function feedSourceFor(url: string): FeedSource {
   if (url === 'memory:' || url === 'memory')
     throw new DashboardError('--storage memory: a memory storage lives in its own process; name a sqlite: file');
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return new PgFeed(url);
-  return new SqliteFeed(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
+  return isPostgres(url) ? new PgFeed(url) : new SqliteFeed(sqliteFile(url));
+}
+
+/**
+ * Trials of a study as the study pages read them: from SQLite, without the attributes' history; from PostgreSQL,
+ * the storage's. Two requests for one study at once (the study page asks for its JSON and its curves together)
+ * share one read.
+ */
+function trialReader(
+  url: string,
+  storage: Storage,
+): { read: (study: string) => Promise<FrozenTrial[]>; close(): void } {
+  const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url));
+  const inFlight = new Map<string, Promise<FrozenTrial[]>>();
+  const read = (study: string) => {
+    let p = inFlight.get(study);
+    if (!p) {
+      p = (light ? light.getTrials(study) : storage.getTrials(study)).finally(() => inFlight.delete(study));
+      inFlight.set(study, p);
+    }
+    return p;
+  };
+  return { read, close: () => light?.close() };
 }
 
 function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<number> {
@@ -80,8 +105,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
   const { storage, feed } = await openSources(o.storage);
   const hub = new Hub(feed, o.pollMs ?? 250);
+  const trials = trialReader(o.storage, storage);
   const app = dashboardApp({
     storage,
+    trials: trials.read,
     where: redactUrl(o.storage),
     runs: o.runs ?? null,
     hub,
@@ -94,6 +121,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     port = await listen(server, o.port ?? 8080, host);
   } catch (e) {
     await hub.close();
+    trials.close();
     await storage.close();
     throw e;
   }
@@ -107,6 +135,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         server.close(() => r());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      trials.close();
       await storage.close();
     },
   };

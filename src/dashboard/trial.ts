@@ -67,7 +67,10 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
 const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(6)));
 
 /** Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective. */
-export async function curvesJson(st: Storage, study: string): Promise<Record<string, unknown> | null> {
+export async function curvesJson(
+  st: Pick<Storage, 'getStudy' | 'getTrials'>,
+  study: string,
+): Promise<Record<string, unknown> | null> {
   const rec = await st.getStudy(study);
   if (!rec) return null;
   const trials = await st.getTrials(study);

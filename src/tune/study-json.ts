@@ -34,7 +34,7 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
 export type StudyJson = ReturnType<typeof studyJson>;
 
 /** Every stored study as `seqtune study ls --json` prints them. */
-export async function studiesJson(st: Storage): Promise<StudyJson[]> {
+export async function studiesJson(st: Pick<Storage, 'listStudies' | 'getTrials'>): Promise<StudyJson[]> {
   const all = [];
   for (const s of await st.listStudies())
     all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
@@ -43,7 +43,7 @@ export async function studiesJson(st: Storage): Promise<StudyJson[]> {
 
 /** One stored study as `seqtune study show NAME --json` prints it, with its trials and attributes. */
 export async function studyShowJson(
-  st: Storage,
+  st: Pick<Storage, 'getStudy' | 'getTrials'>,
   name: string,
   where: string,
 ): Promise<{ json: StudyJson; trials: FrozenTrial[]; attrs: Record<string, unknown> }> {

@@ -151,7 +151,10 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
         t.epochs = Math.max(t.epochs, e.epochs);
         table.refresh();
       }
-      (window as unknown as { lastEpoch?: unknown }).lastEpoch = { ...e, shown: new Date().toISOString() };
+      // after the chart's redraw (its animation frame was asked for first): when the epoch is on the page
+      requestAnimationFrame(() => {
+        (window as unknown as { lastEpoch?: unknown }).lastEpoch = { ...e, drawn: Date.now() };
+      });
     } else reload();
   });
 }
