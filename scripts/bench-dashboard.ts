@@ -3,8 +3,9 @@
 //
 // 1. A SQLite study of TRIALS trials x EPOCHS epochs (four parameters, a diagnosis, the train/validation history in
 //    each trial's attributes, as `seqtune tune` stores them) is written straight into a temporary file.
-// 2. Open: from page.goto(#/study/big) until the trials table holds every trial and the curves chart has drawn every
-//    epoch of every trial; ROUNDS rounds, each in a fresh page.
+// 2. Open: from page.goto(#/study/big) until the trials table holds every trial, the curves chart has drawn every
+//    epoch of every trial and the history, parallel coordinates and slices are drawn; ROUNDS rounds, each in a fresh
+//    page (the first against a dashboard that has read nothing yet).
 // 3. Live: a running trial gets one epoch every 300 ms; for each, the time from just before storage.report() until
 //    the page has drawn it (the page's own timestamp, taken in the animation frame after the chart's redraw).
 //
@@ -36,7 +37,8 @@ async function makeStudy(file: string): Promise<void> {
   const db = new Database(file);
   const sid = (db.prepare("SELECT id FROM studies WHERE name = 'big'").get() as { id: number }).id;
   const trial = db.prepare(
-    "INSERT INTO trials (study_id, number, state, params, value, attrs, started, finished) VALUES (?, ?, 'complete', ?, ?, ?, ?, ?)",
+    'INSERT INTO trials (study_id, number, state, params, value, attrs, started, finished) ' +
+      "VALUES (?, ?, 'complete', ?, ?, ?, ?, ?)",
   );
   const step = db.prepare('INSERT INTO intermediate (trial_id, step, value) VALUES (?, ?, ?)');
   let seed = 1;
@@ -59,7 +61,7 @@ async function makeStudy(file: string): Promise<void> {
       const attrs = { history: { loss, val_loss: val }, diagnosis: { pattern: PATTERNS[n % 5] }, values: [best] };
       const t0 = new Date(Date.UTC(2026, 11, 1) + n * 60000).toISOString();
       const id = trial.run(sid, n, JSON.stringify(params), best, JSON.stringify(attrs), t0, t0).lastInsertRowid;
-      val.forEach((v, e) => step.run(id, e, v));
+      for (const [e, v] of val.entries()) step.run(id, e, v);
     }
   })();
   db.close();
@@ -92,7 +94,8 @@ async function main(): Promise<void> {
         await page.waitForFunction(
           ([n, pts]) =>
             document.querySelector('#trials')?.getAttribute('data-rows') === String(n) &&
-            document.querySelector('#curves-canvas')?.parentElement?.dataset.points === String(pts),
+            document.querySelector('#curves-canvas')?.parentElement?.dataset.points === String(pts) &&
+            document.querySelector('.slices') !== null,
           [TRIALS, TRIALS * EPOCHS] as const,
           { timeout: 60000, polling: 'raf' },
         );

@@ -63,10 +63,12 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
   };
 }
 
-/** Rounded to 6 significant digits: curves of thousands of trials stay a few megabytes. */
-const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(6)));
-
-/** Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective. */
+/**
+ * Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective. The
+ * values of all trials are one base64 string of little-endian float32 (NaN where a value is missing), trial after
+ * trial in the order listed, `epochs` values each: a study of 5,000 trials x 100 epochs is 2.7 MB, built in a few
+ * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
+ */
 export async function curvesJson(
   st: Pick<Storage, 'getStudy' | 'getTrials'>,
   study: string,
@@ -74,6 +76,9 @@ export async function curvesJson(
   const rec = await st.getStudy(study);
   if (!rec) return null;
   const trials = await st.getTrials(study);
+  const values = new Float32Array(trials.reduce((a, t) => a + t.intermediate.length, 0));
+  let at = 0;
+  for (const t of trials) for (const v of t.intermediate) values[at++] = v ?? Number.NaN;
   return {
     name: study,
     strategy: rec.attrs.strategy ?? null,
@@ -85,7 +90,8 @@ export async function curvesJson(
       state: t.state,
       started: t.started,
       finished: t.finished,
-      values: t.intermediate.map(round),
+      epochs: t.intermediate.length,
     })),
+    values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),
   };
 }

@@ -40,6 +40,8 @@ interface Steps {
 
 export class SqliteTrials {
   private db: Database.Database;
+  /** The last study read and the file's data_version then: read again only after another connection wrote. */
+  private last: { study: string; version: number; trials: FrozenTrial[] } | null = null;
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
@@ -47,6 +49,14 @@ export class SqliteTrials {
 
   /** The trials of a study by number, without their attributes' history (none when there is no such study). */
   async getTrials(study: string): Promise<FrozenTrial[]> {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.last?.study === study && this.last.version === version) return this.last.trials;
+    const trials = this.read(study);
+    this.last = { study, version, trials };
+    return trials;
+  }
+
+  private read(study: string): FrozenTrial[] {
     const read = this.db.transaction(() => {
       const rows = this.db.prepare(TRIALS).all(study) as Row[];
       const byTrial = new Map<number, number[]>();

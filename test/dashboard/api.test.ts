@@ -94,13 +94,17 @@ test('GET /api/studies/NAME/trials/N: curve per epoch, history, diagnosis, metri
   assert.equal((await get('/api/studies/grid2/trials/x')).status, 404);
 });
 
-test('GET /api/studies/NAME/curves: every trial objective per epoch', async () => {
-  const c = await json<{ strategy: string; trials: { values: number[] }[] }>('/api/studies/grid2/curves');
+test('GET /api/studies/NAME/curves: every trial objective per epoch, as base64 float32', async () => {
+  const c = await json<{ strategy: string; trials: { epochs: number }[]; values: string }>('/api/studies/grid2/curves');
   assert.equal(c.strategy, 'grid');
   assert.deepEqual(
-    c.trials.map((t) => t.values.length),
+    c.trials.map((t) => t.epochs),
     [3, 3],
   );
+  const b = Buffer.from(c.values, 'base64');
+  const values = [...new Float32Array(b.buffer, b.byteOffset, b.length / 4)];
+  const t1 = await json<{ intermediate: number[] }>('/api/studies/grid2/trials/1');
+  assert.deepEqual(values.slice(3), t1.intermediate.map(Math.fround), 'trial 1 follows trial 0, as float32');
 });
 
 test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics, history and diagnosis', async () => {

@@ -30,12 +30,36 @@ export interface Study {
   trials: TrialRow[];
 }
 
+export interface CurveTrial {
+  number: number;
+  state: string;
+  started: string;
+  finished: string | null;
+  values: (number | null)[];
+}
+
 export interface Curves {
   name: string;
   strategy: string | null;
   objective: string | null;
   created: string;
-  trials: { number: number; state: string; started: string; finished: string | null; values: (number | null)[] }[];
+  trials: CurveTrial[];
+}
+
+/** GET /api/studies/NAME/curves: the trials' values come as one base64 string of little-endian float32. */
+export async function curves(name: string): Promise<Curves> {
+  const raw = await api<
+    Omit<Curves, 'trials'> & { trials: (Omit<CurveTrial, 'values'> & { epochs: number })[]; values: string }
+  >(`${studyPath(name)}/curves`);
+  const bytes = Uint8Array.from(atob(raw.values), (c) => c.charCodeAt(0));
+  const all = new Float32Array(bytes.buffer);
+  let at = 0;
+  const trials = raw.trials.map(({ epochs, ...t }) => {
+    const values = Array.from(all.subarray(at, at + epochs), (v) => (Number.isNaN(v) ? null : v));
+    at += epochs;
+    return { ...t, values };
+  });
+  return { ...raw, trials };
 }
 
 export type LiveEvent =

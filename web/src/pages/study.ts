@@ -2,7 +2,7 @@
 // arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
 // decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
 
-import { api, type Curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
+import { api, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
 import { h, num, section, throttle } from '../dom.js';
@@ -99,8 +99,8 @@ function decisionPath(s: Study): HTMLElement {
 }
 
 export async function studyPage(root: HTMLElement, name: string): Promise<() => void> {
-  let [s, curves] = await Promise.all([api<Study>(studyPath(name)), api<Curves>(`${studyPath(name)}/curves`)]);
-  const chart = new CurvesChart(curves, () => s.best?.number ?? null);
+  let [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+  const chart = new CurvesChart(data, () => s.best?.number ?? null);
   const table = new VirtualTable<TrialRow>(
     columns(s),
     (t) => `#/study/${encodeURIComponent(name)}/trial/${t.number}`,
@@ -120,14 +120,20 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       h('h1', {}, s.name),
       h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials · ${best}`),
     );
-    parts.history.replaceChildren(historyChart(s));
-    parts.analysis.replaceChildren(
-      ...(s.strategy === 'auto' || s.strategy === 'ofat' ? [section('Path of decisions', decisionPath(s))] : []),
-      section('Parallel coordinates', parallelCoordinates(s.trials)),
-      section('Slices', slicePlots(s.trials)),
-      section('Factor importance', importanceBars(s.importance)),
-    );
     table.setRows(s.trials);
+    // the charts of every trial: drawn just after the page has shown the curves and the table
+    const shown = s;
+    setTimeout(() => {
+      parts.history.replaceChildren(historyChart(shown));
+      parts.analysis.replaceChildren(
+        ...(shown.strategy === 'auto' || shown.strategy === 'ofat'
+          ? [section('Path of decisions', decisionPath(shown))]
+          : []),
+        section('Parallel coordinates', parallelCoordinates(shown.trials)),
+        section('Slices', slicePlots(shown.trials)),
+        section('Factor importance', importanceBars(shown.importance)),
+      );
+    });
   };
   root.replaceChildren(
     parts.head,
@@ -138,8 +144,8 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   );
   render();
   const reload = throttle(async () => {
-    [s, curves] = await Promise.all([api<Study>(studyPath(name)), api<Curves>(`${studyPath(name)}/curves`)]);
-    chart.replace(curves);
+    [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    chart.replace(data);
     render();
   }, 1000);
   return onLive((e) => {
