@@ -68,6 +68,7 @@ test('a study named with HTML characters comes back as those characters, in ever
   assert.equal(j.name, HTML_NAME);
   const t = await json(`/api/studies/${encodeURIComponent(HTML_NAME)}/trials/0`);
   assert.deepEqual(t.params, { '<b>param</b>': '<script>x</script>' });
+  assert.deepEqual(t.config_diff, ['<b>param</b>: (study config) -> "<script>x</script>"'], 'a study without a config');
   assert.equal(t.why, '<i>why</i>');
   const r = await get('/api/studies');
   assert.match(r.headers.get('content-type')!, /^application\/json/);
@@ -196,4 +197,14 @@ test('a port in use: one line, exit 2; a storage file that does not exist: exit 
   assert.match(bad.err, /^seqtune: --port: expected a port number 0-65535, received "http"\n$/);
   const runs = await runCli(['dashboard', '--storage', fx.url, '--runs', join(fx.dir, 'nope'), '--port', '0']);
   assert.match(runs.err, /--runs \S+nope: no such folder/);
+});
+
+test('seqtune tune prints the dashboard command for its storage; --host elsewhere warns that there is no login', async () => {
+  assert.match(fx.tuneOut, /^watch it live in the browser: seqtune dashboard --storage sqlite:\S+studies\.db$/m);
+  const h = await json<{ ok: boolean; storage: string }>('/api/health');
+  assert.deepEqual([h.ok, h.storage], [true, fx.url]);
+  // the port is taken on 127.0.0.1, so this one stops after its warning
+  const r = await runCli(['dashboard', '--storage', fx.url, '--host', '0.0.0.0', '--port', String(d.port)]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
 });

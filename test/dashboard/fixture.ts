@@ -16,6 +16,8 @@ export interface Fixture {
   db: string;
   url: string;
   runs: string;
+  /** What `seqtune tune` printed. */
+  tuneOut: string;
 }
 
 /** Trains the study `grid2` (two trials, three epochs) and stores the HTML-named one beside it. */
@@ -33,5 +35,5 @@ export async function makeFixture(prefix: string): Promise<Fixture> {
   await st.report(HTML_NAME, t.number, 0, 0.5);
   await st.finishTrial(HTML_NAME, t.number, 'complete', 0.5);
   await st.close();
-  return { dir, db, url: `sqlite:${db}`, runs: join(dir, 'runs') };
+  return { dir, db, url: `sqlite:${db}`, runs: join(dir, 'runs'), tuneOut: r.out };
 }
