@@ -128,8 +128,12 @@ function eventRoute(app: Hono, s: DashboardSource): void {
           await stream.writeSSE({ event: queue.shift()!, data });
         }
         await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 15000); // a comment now and then keeps proxies from closing an idle stream
+          // a comment now and then keeps proxies from closing an idle stream; the timer never holds the process
+          const idle = setTimeout(r, 15000).unref();
+          wake = () => {
+            clearTimeout(idle);
+            r();
+          };
         });
         if (!queue.length && !stream.aborted) await stream.write(': idle\n\n');
       }

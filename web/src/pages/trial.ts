@@ -54,7 +54,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
         : h('p', { class: 'muted' }, 'the baseline config itself'),
     ),
     section(
-      'Forecast',
+      'Forecast and loss pictures',
       ...(pictures.length
         ? pictures.map((f) => h('img', { src: `${trialPath(study, n)}/files/${f}`, alt: f, class: 'picture' }))
         : [h('p', { class: 'muted' }, 'no pictures yet (written when the trial ends)')]),
