@@ -24,11 +24,10 @@ interface Row {
 const TRIALS = `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
   t.started, t.finished, t.owner, t.worker, t.heartbeat
   FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number`;
-// One JSON array of values per trial (SQLite builds it; 500,000 row objects would cost seconds), in step order.
-const STEPS = `SELECT id, json_group_array(value) AS values_, count(*) AS n, max(step) AS last FROM
-  (SELECT i.trial_id AS id, i.step, i.value FROM intermediate i
-    JOIN trials t ON t.id = i.trial_id JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY i.trial_id, i.step)
-  GROUP BY id`;
+// One JSON array of values per trial in step order (SQLite builds it; 500,000 row objects would cost seconds).
+const STEPS = `SELECT trial_id AS id, json_group_array(value ORDER BY step) AS values_, count(*) AS n, max(step) AS last
+  FROM intermediate WHERE trial_id IN (SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ?)
+  GROUP BY trial_id`;
 const STEPS_OF = 'SELECT step, value FROM intermediate WHERE trial_id = ?';
 
 interface Steps {
