@@ -79,7 +79,11 @@ async function main(): Promise<void> {
       `study: ${TRIALS} trials x ${EPOCHS} epochs written in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
     const web = join(dir, 'web');
-    await build({ configFile: join(import.meta.dirname, '..', 'web', 'vite.config.ts'), build: { outDir: web } });
+    await build({
+      configFile: join(import.meta.dirname, '..', 'web', 'vite.config.mjs'),
+      configLoader: 'native',
+      build: { outDir: web },
+    });
     const d = await startDashboard({ storage: `sqlite:${file}`, port: 0, web });
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

@@ -34,7 +34,11 @@ async function buildWeb(): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'seqtune-dash-web-'));
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
   const { build } = await import('vite');
-  await build({ configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.ts'), build: { outDir: out } });
+  await build({
+    configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.mjs'),
+    configLoader: 'native',
+    build: { outDir: out },
+  });
   return out;
 }
 
