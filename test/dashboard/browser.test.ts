@@ -42,14 +42,13 @@ async function buildWeb(): Promise<string> {
   return out;
 }
 
-/** `seqtune tune` of a grid long enough to watch (six trials of 60 epochs), in its own process. */
+/**
+ * `seqtune tune` of a grid in its own process: 30 trials of 60 epochs, one at a time, so that on a slow machine
+ * or a fast one trials keep starting and a trial is running while the page watches (stopped after the tests).
+ */
 function startTune(): ChildProcess {
-  const f = studyConfig(
-    fx.dir,
-    'live',
-    '  strategy: grid\n  jobs: 1\n  space:\n    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n',
-    60,
-  );
+  const space = '    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n    train.batch_size: [8, 16, 32, 64, 128]\n';
+  const f = studyConfig(fx.dir, 'live', `  strategy: grid\n  jobs: 1\n  space:\n${space}`, 60);
   const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'tune', f, '--storage', fx.url], { stdio: 'ignore' });
   return child;
@@ -125,6 +124,25 @@ test('the study page: the trials table grows and a running trial gains epochs wi
   });
   assert.equal(await page.evaluate(() => (window as unknown as { stay?: number }).stay), 1, 'not reloaded');
   await page.screenshot({ path: join(shots, 'study-live.png'), fullPage: true });
+});
+
+test('the trials table filters by state and text and sorts by a column', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/study/grid2`);
+  const table = page.locator('#trials');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '2');
+  await page.locator('input[aria-label="filter"]').fill('gru.units=5');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '1');
+  assert.equal(await table.locator('.vt-row').first().getAttribute('data-key'), '1');
+  await page.locator('input[aria-label="filter"]').fill('');
+  await page.locator('select[aria-label="state"]').selectOption('running');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '0');
+  await page.locator('select[aria-label="state"]').selectOption('any state');
+  const value = table.locator('.vt-head span', { hasText: /^value$/ });
+  await value.click();
+  await value.click(); // descending: the worse trial first
+  const keys = await table.locator('.vt-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+  const study = (await (await fetch(new URL('/api/studies/grid2', d.url))).json()) as { best: { number: number } };
+  assert.equal(keys.at(-1), String(study.best.number), 'the best trial last when sorted by value descending');
 });
 
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
