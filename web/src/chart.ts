@@ -102,7 +102,10 @@ export function scaleOf(values: Iterable<number | null>): Scale {
     }
   if (min === Infinity) return { min: 0, max: 1, log: false };
   const log = pos && max / min > 20;
-  if (min === max) return { min: min - 1, max: max + 1, log: false };
+  if (min === max) {
+    const pad = Math.abs(min) * 0.1 || 1; // one value: in the middle of a scale around it
+    return { min: min - pad, max: max + pad, log: false };
+  }
   return { min, max, log };
 }
 

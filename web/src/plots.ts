@@ -107,8 +107,10 @@ export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
 }
 
 /** Factor importance as labelled bars (the same numbers `study show` prints). */
-export function importanceBars(imp: Importance[]): HTMLElement {
-  if (!imp.length) return h('p', { class: 'muted' }, 'not enough completed trials yet');
+export function importanceBars(imp: Importance[], completed: number): HTMLElement {
+  // as `study show` says it: below 8 completed trials the shares mean little (tune/report.ts IMPORTANCE_MIN_TRIALS)
+  if (!imp.length || completed < 8)
+    return h('p', { class: 'muted' }, `not enough trials yet (${completed} completed; shown from 8)`);
   const max = Math.max(...imp.map((i) => i.importance), 1e-12);
   return h(
     'div',

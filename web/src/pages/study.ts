@@ -131,7 +131,10 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
           : []),
         section('Parallel coordinates', parallelCoordinates(shown.trials)),
         section('Slices', slicePlots(shown.trials)),
-        section('Factor importance', importanceBars(shown.importance)),
+        section(
+          'Factor importance',
+          importanceBars(shown.importance, shown.trials.filter((t) => t.state === 'complete').length),
+        ),
       );
     });
   };
