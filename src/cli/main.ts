@@ -5,6 +5,7 @@
 import { Command, Help, type Option } from 'commander';
 import { removeUnfinishedRunFolders } from '../run/index.js';
 import { addCheck } from './commands/check.js';
+import { addDashboard } from './commands/dashboard.js';
 import { addDemo } from './commands/demo.js';
 import { addDiagnose } from './commands/diagnose.js';
 import { addEvaluate } from './commands/evaluate.js';
@@ -46,6 +47,7 @@ const COMMANDS: readonly AddCommand[] = [
   addTune,
   addWorker,
   addStudy,
+  addDashboard,
   addInit,
 ];
 

@@ -3,6 +3,7 @@
 export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
+export { configDiff } from './config-diff.js';
 export { studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
@@ -15,4 +16,6 @@ export type { Distribution, Param, Params, Space } from './space.js';
 export { applyParams, checkSpace, gridOf, isActive, parseSpace, stackChoices } from './space.js';
 export type { StudyResult, TuneOptions } from './study.js';
 export { bestOf, createStudyOnly, runStudy, TuneRefused } from './study.js';
+export type { StudyJson } from './study-json.js';
+export { studiesJson, studyJson, studyShowJson } from './study-json.js';
 export type { Strategy, TuneSettings } from './types.js';

@@ -22,8 +22,10 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
   const key = (v: unknown) => JSON.stringify(v);
   const effect = new Map<string, number>();
   const diffs = (a: FrozenTrial, b: FrozenTrial) => names.filter((n) => key(a.params[n]) !== key(b.params[n]));
-  for (const a of ok)
-    for (const b of ok) {
+  // every pair of trials: only where it is used (OFAT, auto); a random study of thousands would take minutes
+  const pairs = strategy === 'ofat' || strategy === 'auto' ? ok : [];
+  for (const a of pairs)
+    for (const b of pairs) {
       const diff = diffs(a, b);
       if (diff.length === 1) effect.set(diff[0]!, Math.max(effect.get(diff[0]!) ?? 0, Math.abs(a.value! - b.value!)));
     }
@@ -63,7 +65,9 @@ function groupsOf(ok: readonly FrozenTrial[], param: string): Map<string, number
   const groups = new Map<string, number[]>();
   for (const t of present) {
     const g = group(t);
-    groups.set(g, [...(groups.get(g) ?? []), t.value!]);
+    const values = groups.get(g);
+    if (values) values.push(t.value!);
+    else groups.set(g, [t.value!]);
   }
   return groups;
 }

@@ -31,6 +31,7 @@ test('every command has a --help with a one-line description and an example of i
   const paths = commandPaths(program());
   assert.deepEqual(paths.map((p) => p.join(' ')).sort(), [
     'check',
+    'dashboard',
     'demo',
     'diagnose',
     'evaluate',

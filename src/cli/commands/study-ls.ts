@@ -2,8 +2,8 @@
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
+import { studiesJson } from '../../tune/index.js';
 import { type CliContext, withExamples } from '../context.js';
-import { studyJson } from './study-report.js';
 
 interface StudyLsOptions {
   storage: string;
@@ -19,9 +19,7 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
     .action(async (o: StudyLsOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {
-        const all = [];
-        for (const s of await st.listStudies())
-          all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
+        const all = await studiesJson(st);
         if (o.json) io.out(`${JSON.stringify(all, null, 2)}\n`);
         else
           for (const s of all) {

@@ -1,52 +1,10 @@
-// What the study commands print about a stored study: the JSON of `study show --json` and the lines
-// of the text views, shared by `tune`, `study ls` and `study show`.
+// What the study commands print about a stored study: the lines of the text views, shared by `tune`, `study ls`
+// and `study show`.
 
-import type { FrozenTrial } from '../../storage/index.js';
-import { bestOf, importance } from '../../tune/index.js';
+import type { StudyJson } from '../../tune/index.js';
 
-/** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
-export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
-  // auto chooses its best by the mean over seeds (a lucky seed does not win) and may keep an ensemble (issue 16)
-  const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
-  const best = (byMean && trials.find((t) => t.number === byMean.trial)) || bestOf(trials);
-  const mean = byMean && best?.number === byMean.trial ? { seed_mean: byMean.mean, seeds: byMean.seeds } : {};
-  return {
-    name,
-    direction: 'minimize',
-    best: best
-      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null, ...mean }
-      : null,
-    ensemble: (attrs.ensemble as EnsembleAttr | undefined) ?? null,
-    importance: importance(trials, attrs.strategy as string | undefined),
-    trials: trials.map((t) => ({
-      number: t.number,
-      state: t.state,
-      value: t.value,
-      params: t.params,
-      epochs: t.intermediate.length,
-      repeats: (t.attrs.values as number[] | undefined) ?? null,
-      spread: (t.attrs.spread as number | undefined) ?? null,
-      diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
-      why: t.attrs.why ?? null,
-      // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
-      owner: t.owner ?? null,
-      started: t.state === 'waiting' ? null : t.started,
-      finished: t.finished,
-      error: t.error,
-    })),
-  };
-}
-
-/** What auto's ensemble step recorded (auto-ensemble.ts). */
-interface EnsembleAttr {
-  what: string;
-  kept: boolean;
-  dir: string | null;
-  val: { ensemble: number; best: number };
-  test: { scaled: { mse: number } };
-}
-
-export type StudyJson = ReturnType<typeof studyJson>;
+// The JSON itself is built in src/tune/study-json.ts, which the dashboard's API shares.
+export { type StudyJson, studyJson } from '../../tune/index.js';
 
 /** The lines `study show` adds for auto's choice: the mean over seeds, and the ensemble and its verdict. */
 export function autoLines(j: StudyJson): string[] {

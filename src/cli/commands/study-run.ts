@@ -22,6 +22,7 @@ export async function interruptibleStudy(
   let seen: Seen = { trials: [] };
   const onTrials = (t: readonly FrozenTrial[], study: { name: string; storage: string }) => {
     seen = { trials: t, study };
+    o.onTrials?.(t, study);
   };
   const ac = new AbortController();
   let run: Promise<StudyResult> | undefined;

@@ -1,10 +1,10 @@
 // seqtune study show NAME [--storage URL] [--json]: one stored study, its factor importance and every trial.
 
 import type { Command } from 'commander';
-import { openStorage, StorageError } from '../../storage/index.js';
-import { importanceReadable } from '../../tune/index.js';
+import { openStorage } from '../../storage/index.js';
+import { importanceReadable, studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
-import { autoLines, bestText, type StudyJson, studyJson, trialLine } from './study-report.js';
+import { autoLines, bestText, type StudyJson, trialLine } from './study-report.js';
 
 interface StudyShowOptions {
   storage: string;
@@ -41,12 +41,9 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
     .action(async (name: string, o: StudyShowOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {
-        const rec = await st.getStudy(name);
-        if (!rec) throw new StorageError(`no study named "${name}" in ${o.storage}`);
-        const trials = await st.getTrials(name);
-        const j = studyJson(name, trials, rec.attrs as Record<string, unknown>);
+        const { json: j, trials, attrs } = await studyShowJson(st, name, o.storage);
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
-        else showText(j, importanceReadable(trials, rec.attrs.strategy as string | undefined), io);
+        else showText(j, importanceReadable(trials, attrs.strategy as string | undefined), io);
       } finally {
         await st.close();
       }

@@ -76,7 +76,13 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
     .action(async (config: string, o: TuneOptions) => {
       const { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, verbose } = o;
-      const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose };
+      let told = false;
+      // once the study is open: the command that watches it live
+      const onTrials = (_t: readonly FrozenTrial[], study: { storage: string }) => {
+        if (!told) log(`watch it live in the browser: seqtune dashboard --storage ${study.storage}`);
+        told = true;
+      };
+      const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
       const r = await interruptibleStudy(await loadConfig(config), opts, (seen) =>
         interruptedText(config, storage, seen.trials, seen.study),
       );

@@ -1,0 +1,68 @@
+// seqtune dashboard [--storage URL] [--runs DIR] [--host 127.0.0.1] [--port 8080]: the web pages over the study
+// storage and run folders, until Ctrl-C. Read-only: it never writes the storage, and never creates a SQLite file.
+
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { DashboardError, isLoopback, startDashboard } from '../../dashboard/index.js';
+import { redactUrl } from '../../storage/index.js';
+import { type CliContext, UsageError, withExamples } from '../context.js';
+
+interface DashboardCliOptions {
+  storage: string;
+  runs?: string;
+  host: string;
+  port: string;
+}
+
+function parsePort(s: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, received "${s}"`);
+  return n;
+}
+
+/** --runs as given (it must be a folder), else runs/ here, else runs/ beside a SQLite file, else none. */
+function runsFolder(o: DashboardCliOptions): string | null {
+  const isDir = (d: string) => existsSync(d) && statSync(d).isDirectory();
+  if (o.runs !== undefined) {
+    if (!isDir(o.runs)) throw new UsageError(`--runs ${o.runs}: no such folder`);
+    return o.runs;
+  }
+  const file = /^postgres(ql)?:\/\//.test(o.storage) ? null : o.storage.replace(/^sqlite:/, '');
+  return ['runs', ...(file ? [join(dirname(file), 'runs')] : [])].find(isDir) ?? null;
+}
+
+export function addDashboard(parent: Command, { io, log }: CliContext): Command {
+  const cmd = parent
+    .command('dashboard')
+    .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
+    .option('--runs <dir>', 'the folder of run folders to show (default: runs/ here or beside the storage file)')
+    .option('--host <host>', 'the address to listen on (other than 127.0.0.1: anyone who reaches it can read)')
+    .option('--port <port>', 'the port to listen on (0: any free one)', '8080')
+    .description('web pages that show studies and runs, live, in the browser (read-only)')
+    .action(async (o: DashboardCliOptions) => {
+      const host = o.host ?? '127.0.0.1';
+      const port = parsePort(o.port);
+      const runs = runsFolder(o);
+      if (!isLoopback(host))
+        io.err(
+          `seqtune dashboard: warning: listening on ${host}: the pages have no login; anyone who can reach this ` +
+            'address can read every study and run folder\n',
+        );
+      try {
+        const d = await startDashboard({ storage: o.storage, runs, host, port });
+        const where = `studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}`;
+        log(`seqtune dashboard: ${d.url} (${where}); Ctrl-C stops`);
+      } catch (e) {
+        if (e instanceof DashboardError) throw new UsageError(e.message, { cause: e });
+        throw e;
+      }
+      await new Promise(() => {}); // serves until Ctrl-C or SIGTERM
+    });
+  return withExamples(
+    cmd,
+    'seqtune dashboard',
+    'seqtune dashboard --storage sqlite:studies.db --runs runs --port 8081',
+    'seqtune dashboard --storage postgres://tuner:secret@db.lan:5432/studies --host 0.0.0.0',
+  );
+}

@@ -1,0 +1,169 @@
+// The dashboard's HTTP app (Hono): a read-only JSON API over the study storage and the run folders, Server-Sent
+// Events of what changes, and the built front end. Every method but GET and HEAD is answered 405.
+
+import { type Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { FrozenTrial, Storage } from '../storage/index.js';
+import { studiesJson, studyShowJson } from '../tune/index.js';
+import { runFile } from './files.js';
+import type { Hub } from './hub.js';
+import { findRuns, runJson } from './runs.js';
+import { webFile } from './static.js';
+import { curvesJson, runDirOf, trialJson } from './trial.js';
+
+export interface DashboardSource {
+  storage: Storage;
+  /** The trials of a study for the study pages (the storage's, or a lighter read of the same records). */
+  trials: (study: string) => Promise<FrozenTrial[]>;
+  /** The storage URL as messages show it (no password). */
+  where: string;
+  /** The folder of run folders (--runs), or null. */
+  runs: string | null;
+  hub: Hub;
+  /** The built front end (dist/web), or null when it was not built. */
+  web: string | null;
+  /** Host names the pages may be reached by (a DNS-rebinding page names another); empty: any. */
+  hosts: readonly string[];
+}
+
+/** Served files are never run as pages: an SVG of a run folder cannot run a script. */
+const FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:";
+const PAGE_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'";
+
+const notFound = (c: Context, what: string) => c.json({ error: `${what}: not found` }, 404);
+
+function guards(app: Hono, s: DashboardSource): void {
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      c.header('Allow', 'GET, HEAD');
+      return c.json({ error: `${c.req.method} ${c.req.path}: the dashboard only reads (GET, HEAD)` }, 405);
+    }
+    const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (s.hosts.length && !s.hosts.includes(host))
+      return c.json({ error: `host "${host}" is not this dashboard's (${s.hosts.join(', ')})` }, 403);
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+  });
+  app.onError((e, c) => c.json({ error: e.message }, 500));
+}
+
+/** The storage as the study JSON reads it, with the trials from `s.trials`. */
+const reader = (s: DashboardSource) => ({
+  listStudies: () => s.storage.listStudies(),
+  getStudy: (name: string) => s.storage.getStudy(name),
+  getTrials: s.trials,
+});
+
+function studyRoutes(app: Hono, s: DashboardSource): void {
+  app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s))));
+  app.get('/api/studies/:name', async (c) => {
+    const name = c.req.param('name');
+    if (!(await s.storage.getStudy(name))) return notFound(c, `study "${name}"`);
+    return c.json((await studyShowJson(reader(s), name, s.where)).json);
+  });
+  app.get('/api/studies/:name/curves', async (c) => {
+    const j = await curvesJson(reader(s), c.req.param('name'));
+    return j ? c.json(j) : notFound(c, `study "${c.req.param('name')}"`);
+  });
+  app.get('/api/studies/:name/trials/:n', async (c) => {
+    const n = Number(c.req.param('n'));
+    const j = Number.isInteger(n) ? await trialJson(s.storage, c.req.param('name'), n) : null;
+    return j ? c.json(j) : notFound(c, `trial ${c.req.param('n')} of study "${c.req.param('name')}"`);
+  });
+  app.get('/api/studies/:name/trials/:n/files/:file', async (c) => {
+    const name = c.req.param('name');
+    const t = (await s.storage.getStudy(name))
+      ? (await s.storage.getTrials(name)).find((x) => String(x.number) === c.req.param('n'))
+      : undefined;
+    const dir = t ? runDirOf(t) : null;
+    const f = dir ? await runFile(dir, c.req.param('file')) : null;
+    return f ? fileResponse(c, f) : notFound(c, c.req.param('file'));
+  });
+}
+
+function fileResponse(c: Context, f: { body: Buffer; type: string }): Response {
+  c.header('Content-Security-Policy', FILE_CSP);
+  c.header('Content-Type', f.type);
+  return c.body(new Uint8Array(f.body));
+}
+
+function runRoutes(app: Hono, s: DashboardSource): void {
+  app.get('/api/runs', async (c) => {
+    const runs = await findRuns(s.runs);
+    const all = await Promise.all(runs.map((r) => runJson(r)));
+    return c.json(all.map(({ history: _h, ...rest }) => rest));
+  });
+  const runOf = async (id: string) => (await findRuns(s.runs)).find((r) => r.id === id) ?? null;
+  app.get('/api/runs/:id', async (c) => {
+    const r = await runOf(c.req.param('id'));
+    return r ? c.json(await runJson(r)) : notFound(c, `run "${c.req.param('id')}"`);
+  });
+  app.get('/api/runs/:id/files/:file', async (c) => {
+    const r = await runOf(c.req.param('id'));
+    const f = r ? await runFile(r.path, c.req.param('file')) : null;
+    return f ? fileResponse(c, f) : notFound(c, c.req.param('file'));
+  });
+}
+
+function eventRoute(app: Hono, s: DashboardSource): void {
+  app.get('/api/events', (c) => {
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
+    return streamSSE(c, async (stream) => {
+      let wake: () => void = () => {};
+      const queue: string[] = [];
+      const off = s.hub.subscribe((events) => {
+        for (const e of events) queue.push(JSON.stringify(e), e.type);
+        wake();
+      });
+      stream.onAbort(() => {
+        off();
+        wake();
+      });
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ at: new Date().toISOString() }) });
+      while (!stream.aborted) {
+        while (queue.length) {
+          const data = queue.shift()!;
+          await stream.writeSSE({ event: queue.shift()!, data });
+        }
+        await new Promise<void>((r) => {
+          // a comment now and then keeps proxies from closing an idle stream; the timer never holds the process
+          const idle = setTimeout(r, 15000).unref();
+          wake = () => {
+            clearTimeout(idle);
+            r();
+          };
+        });
+        if (!queue.length && !stream.aborted) await stream.write(': idle\n\n');
+      }
+      off();
+    });
+  });
+}
+
+function webRoutes(app: Hono, s: DashboardSource): void {
+  app.get('/api/health', (c) =>
+    c.json({ ok: s.hub.lastError === null, error: s.hub.lastError, storage: s.where, runs: s.runs }),
+  );
+  app.get('/api/*', (c) => notFound(c, c.req.path));
+  app.get('*', async (c) => {
+    if (!s.web) return c.text('the dashboard front end is not built: run npm run build:web\n', 503);
+    const f = (c.req.path !== '/' && (await webFile(s.web, c.req.path))) || (await webFile(s.web, 'index.html'));
+    if (!f) return notFound(c, c.req.path);
+    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('Content-Type', f.type);
+    return c.body(new Uint8Array(f.body));
+  });
+}
+
+/** The dashboard's app over a storage, the run folders of --runs and the built front end. */
+export function dashboardApp(s: DashboardSource): Hono {
+  const app = new Hono();
+  guards(app, s);
+  studyRoutes(app, s);
+  runRoutes(app, s);
+  eventRoute(app, s);
+  webRoutes(app, s);
+  return app;
+}

@@ -1,0 +1,49 @@
+// The feed's queries on a PostgreSQL study database, on one connection of its own. PostgreSQL has no cheap
+// "anything written?" check, so every poll asks; each query reads only new rows and the open trials (index scans).
+
+import pg from 'pg';
+import type { FeedSource, TrialRowLite } from './feed.js';
+
+const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
+  FROM trials t JOIN studies s ON s.id = t.study_id
+  WHERE t.id > $1 OR t.state IN ('waiting', 'running') OR t.id = ANY($2::int[])`;
+const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate WHERE trial_id = ANY($1::int[])
+  ORDER BY trial_id, step`;
+
+export class PgFeed implements FeedSource {
+  private client: pg.Client;
+  private connected: Promise<void> | null = null;
+
+  constructor(url: string) {
+    this.client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15000 });
+    this.client.on('error', () => {});
+  }
+
+  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> {
+    this.connected ??= this.client.connect().then(() => {});
+    await this.connected;
+    return (await this.client.query<R>(sql, args)).rows;
+  }
+  async changed(): Promise<boolean> {
+    return true;
+  }
+  async maxIds(): Promise<{ study: number; trial: number }> {
+    const [r] = await this.q<{ study: number; trial: number }>(
+      'SELECT (SELECT coalesce(max(id), 0) FROM studies) AS study, (SELECT coalesce(max(id), 0) FROM trials) AS trial',
+    );
+    return { study: Number(r!.study), trial: Number(r!.trial) };
+  }
+  async studiesAfter(id: number): Promise<{ id: number; name: string }[]> {
+    return this.q('SELECT id, name FROM studies WHERE id > $1 ORDER BY id', [id]);
+  }
+  async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
+    return this.q<TrialRowLite>(TRIALS, [after, ids]);
+  }
+  async epochs(ids: readonly number[]): Promise<{ trial: number; step: number; value: number | null }[]> {
+    if (!ids.length) return [];
+    return this.q(EPOCHS, [ids]);
+  }
+  async close(): Promise<void> {
+    if (this.connected) await this.client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,108 @@
+// What changed in the storage since the last look, as the dashboard's events: a study created, a trial created, an
+// epoch reported, a trial finished. A source answers a few cheap queries (new studies and trials by id, the trials
+// still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and turns the answers into
+// events. It never reads a finished trial twice, so a study of thousands of trials costs what its running ones do.
+
+/** One event of GET /api/events; `at` is when the dashboard saw it (ISO 8601). */
+export type FeedEvent =
+  | { type: 'study-created'; study: string; at: string }
+  | { type: 'trial-created'; study: string; number: number; state: string; at: string }
+  | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
+  | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
+
+export interface TrialRowLite {
+  id: number;
+  study: string;
+  number: number;
+  state: string;
+  value: number | null;
+}
+
+/** The queries a storage answers for the feed (feed-sqlite.ts, feed-pg.ts). */
+export interface FeedSource {
+  /** False when nothing was written since the last call (a cheap check); a source without one always says true. */
+  changed(): Promise<boolean>;
+  maxIds(): Promise<{ study: number; trial: number }>;
+  studiesAfter(id: number): Promise<{ id: number; name: string }[]>;
+  /** Trials with an id above `after`, or waiting or running, or one of `ids`. */
+  trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]>;
+  /** Every stored epoch (step, value) of these trials. */
+  epochs(ids: readonly number[]): Promise<{ trial: number; step: number; value: number | null }[]>;
+  close(): Promise<void>;
+}
+
+const OPEN = new Set(['waiting', 'running']);
+
+export class Feed {
+  private lastStudy = 0;
+  private lastTrial = 0;
+  /** Open trials by id: what they are and how many epochs of theirs were seen. */
+  private open = new Map<number, TrialRowLite & { seen: number }>();
+  private started = false;
+
+  constructor(readonly source: FeedSource) {}
+
+  /** Remembers what is there now: the first poll reports only what comes after. */
+  async start(): Promise<void> {
+    const m = await this.source.maxIds();
+    this.lastStudy = m.study;
+    this.lastTrial = m.trial;
+    const rows = await this.source.trials(m.trial, []);
+    await this.track(rows.filter((r) => OPEN.has(r.state)));
+    this.started = true;
+  }
+
+  private async track(rows: TrialRowLite[]): Promise<void> {
+    const counts = new Map<number, number>();
+    for (const e of await this.source.epochs(rows.map((r) => r.id)))
+      counts.set(e.trial, (counts.get(e.trial) ?? 0) + 1);
+    for (const r of rows) this.open.set(r.id, { ...r, seen: counts.get(r.id) ?? 0 });
+  }
+
+  /** The events since the last poll, in the order they happened as far as the storage tells. */
+  async poll(): Promise<FeedEvent[]> {
+    if (!this.started) await this.start();
+    if (!(await this.source.changed())) return [];
+    const at = new Date().toISOString();
+    const out: FeedEvent[] = [];
+    for (const s of await this.source.studiesAfter(this.lastStudy)) {
+      out.push({ type: 'study-created', study: s.name, at });
+      this.lastStudy = Math.max(this.lastStudy, s.id);
+    }
+    const rows = await this.source.trials(this.lastTrial, [...this.open.keys()]);
+    for (const r of rows.filter((r) => r.id > this.lastTrial).sort((a, b) => a.id - b.id)) {
+      out.push({ type: 'trial-created', study: r.study, number: r.number, state: r.state, at });
+      this.open.set(r.id, { ...r, seen: 0 });
+      this.lastTrial = r.id;
+    }
+    out.push(...(await this.newEpochs(rows, at)));
+    for (const r of rows) {
+      if (OPEN.has(r.state)) this.open.set(r.id, { ...r, seen: this.open.get(r.id)?.seen ?? 0 });
+      else if (this.open.delete(r.id))
+        out.push({ type: 'trial-finished', study: r.study, number: r.number, state: r.state, value: r.value, at });
+    }
+    return out;
+  }
+
+  /** The epochs of the open trials (and of those that just ended) that were not seen yet. */
+  private async newEpochs(rows: readonly TrialRowLite[], at: string): Promise<FeedEvent[]> {
+    const ids = rows.filter((r) => this.open.has(r.id)).map((r) => r.id);
+    if (!ids.length) return [];
+    const all = await this.source.epochs(ids);
+    const out: FeedEvent[] = [];
+    for (const id of ids) {
+      const t = this.open.get(id)!;
+      const mine = all.filter((e) => e.trial === id).sort((a, b) => a.step - b.step);
+      for (let i = t.seen; i < mine.length; i++) {
+        const e = mine[i]!;
+        out.push({ type: 'epoch', study: t.study, number: t.number, step: e.step, epochs: i + 1, value: e.value, at });
+      }
+      t.seen = Math.max(t.seen, mine.length);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.source.close();
+  }
+}

@@ -1,0 +1,70 @@
+// Run folders under --runs: found by walking the folder (symlinked folders are not followed), each named by its path
+// relative to it (`my-forecast/2026-12-03T01-02-03`), with what its metrics.json, history.json and diagnosis.json say.
+
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { CONTENT_TYPES, realFolder } from './files.js';
+
+/** How deep under --runs a run folder may be (runs/NAME/TIME is 2; a study's runs/STUDY/trial-N also 2). */
+const MAX_DEPTH = 4;
+/** The files that make a folder a run folder. */
+const MARKERS = ['metrics.json', 'history.json'];
+
+export interface RunEntry {
+  id: string;
+  path: string;
+  modified: string;
+  files: string[];
+}
+
+async function entriesOf(dir: string): Promise<Dirent[]> {
+  return readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+}
+
+/** Every run folder under `root` (its real path), sorted by id. */
+export async function findRuns(root: string | null): Promise<RunEntry[]> {
+  const real = root ? realFolder(root) : null;
+  if (!real) return [];
+  const out: RunEntry[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const ents = await entriesOf(dir);
+    const names = ents.filter((e) => e.isFile()).map((e) => e.name);
+    if (dir !== real && MARKERS.some((m) => names.includes(m))) {
+      const s = await stat(dir);
+      const files = names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
+      out.push({ id: relative(real, dir).split(sep).join('/'), path: dir, modified: s.mtime.toISOString(), files });
+      return;
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const e of ents)
+      if (e.isDirectory() && !e.name.startsWith('.') && !e.name.includes('.partial-') && e.name !== 'model')
+        await walk(join(dir, e.name), depth + 1);
+  };
+  await walk(real, 0);
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** A JSON file of a run folder, parsed, or null when it is missing or not JSON. */
+export async function readJson(dir: string, name: string): Promise<unknown> {
+  const text = await readFile(join(dir, name), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // a Keras-style history with NaN or Infinity tokens (a diverged run): those values become null
+    try {
+      return JSON.parse(text.replace(/-?\bInfinity\b|\bNaN\b/g, 'null'));
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** What the API says of one run folder: its files and the JSON it holds. */
+export async function runJson(run: RunEntry): Promise<Record<string, unknown>> {
+  const [metrics, history, diagnosis] = await Promise.all(
+    ['metrics.json', 'history.json', 'diagnosis.json'].map((n) => readJson(run.path, n)),
+  );
+  return { ...run, metrics, history, diagnosis };
+}

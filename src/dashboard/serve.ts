@@ -1,0 +1,142 @@
+// Starting and stopping the dashboard: open the storage read-only (a SQLite file must exist; it is never created),
+// start the change feed, listen on host:port. A port in use or a storage that cannot be read is a DashboardError,
+// which the CLI prints as one line (exit 2).
+
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { SeqtuneError } from '../errors.js';
+import { type FrozenTrial, openStorage, redactUrl, type Storage } from '../storage/index.js';
+import { dashboardApp } from './app.js';
+import { Feed, type FeedSource } from './feed.js';
+import { PgFeed } from './feed-pg.js';
+import { SqliteFeed } from './feed-sqlite.js';
+import { Hub } from './hub.js';
+import { defaultWebDir } from './static.js';
+import { SqliteTrials } from './trials-sqlite.js';
+
+export class DashboardError extends SeqtuneError {}
+
+export interface DashboardOptions {
+  /** A study storage URL: sqlite:FILE (or a bare path) or postgres://... */
+  storage: string;
+  /** The folder of run folders the pages may show (and serve files of); null: none but the studies' own. */
+  runs?: string | null;
+  host?: string;
+  /** 0: any free port. */
+  port?: number;
+  /** The built front end; default dist/web. */
+  web?: string | null;
+  /** How often the storage is polled for changes while a page listens (ms). */
+  pollMs?: number;
+}
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+/** Whether a host only listens to this machine (no warning needed). */
+export const isLoopback = (host: string): boolean => LOOPBACK.includes(host);
+
+const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+const sqliteFile = (url: string) => (url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
+
+function feedSourceFor(url: string): FeedSource {
+  if (url === 'memory:' || url === 'memory')
+    throw new DashboardError('--storage memory: a memory storage lives in its own process; name a sqlite: file');
+  return isPostgres(url) ? new PgFeed(url) : new SqliteFeed(sqliteFile(url));
+}
+
+/**
+ * Trials of a study as the study pages read them: from SQLite, without the attributes' history; from PostgreSQL,
+ * the storage's. Two requests for one study at once (the study page asks for its JSON and its curves together)
+ * share one read.
+ */
+function trialReader(
+  url: string,
+  storage: Storage,
+): { read: (study: string) => Promise<FrozenTrial[]>; close(): void } {
+  const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url));
+  const inFlight = new Map<string, Promise<FrozenTrial[]>>();
+  const read = (study: string) => {
+    let p = inFlight.get(study);
+    if (!p) {
+      p = (light ? light.getTrials(study) : storage.getTrials(study)).finally(() => inFlight.delete(study));
+      inFlight.set(study, p);
+    }
+    return p;
+  };
+  return { read, close: () => light?.close() };
+}
+
+function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'is in use (another dashboard?); choose another --port'
+          : `cannot be listened on (${e.code ?? e.message})`;
+      reject(new DashboardError(`--port ${port}: ${host}:${port} ${why}`));
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Opens the storage and its feed; a storage that cannot be read closes what was opened and throws. */
+async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
+  const storage = openStorage(url, { existing: true });
+  let feed: Feed | null = null;
+  try {
+    await storage.listStudies();
+    feed = new Feed(feedSourceFor(url));
+    await feed.start();
+    return { storage, feed };
+  } catch (e) {
+    await feed?.close().catch(() => {});
+    await storage.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Starts the dashboard; `close()` stops listening, ends the event streams and closes the storage. */
+export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
+  const host = o.host ?? '127.0.0.1';
+  const { storage, feed } = await openSources(o.storage);
+  const hub = new Hub(feed, o.pollMs ?? 250);
+  const trials = trialReader(o.storage, storage);
+  const app = dashboardApp({
+    storage,
+    trials: trials.read,
+    where: redactUrl(o.storage),
+    runs: o.runs ?? null,
+    hub,
+    web: o.web === undefined ? defaultWebDir() : o.web,
+    hosts: isLoopback(host) ? LOOPBACK : [],
+  });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  let port: number;
+  try {
+    port = await listen(server, o.port ?? 8080, host);
+  } catch (e) {
+    await hub.close();
+    trials.close();
+    await storage.close();
+    throw e;
+  }
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/`,
+    port,
+    async close() {
+      await hub.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      trials.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The built front end (npm run build:web writes dist/web): index.html for every page path, the hashed assets by
+// name. Files are looked up by a plain relative path under the folder and never outside it.
+
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isInside, realFolder } from './files.js';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/** dist/web beside the compiled dashboard (dist/dashboard), or the checkout's dist/web when run from src/. */
+export function defaultWebDir(): string | null {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const found = [join(here, '..', 'web'), join(here, '..', '..', 'dist', 'web')].find((d) =>
+    existsSync(join(d, 'index.html')),
+  );
+  return found ?? null;
+}
+
+/** A file of the front end by its URL path, or null. */
+export async function webFile(dir: string, urlPath: string): Promise<{ body: Buffer; type: string } | null> {
+  const root = realFolder(dir);
+  const rel = normalize(decodeURIComponent(urlPath).replace(/^\/+/, ''));
+  if (!root || rel.startsWith('..') || rel.includes(`${sep}..`) || rel.includes('\0')) return null;
+  const file = realFolder(join(root, rel));
+  const type = TYPES[extname(rel).toLowerCase()];
+  if (!file || !type || !isInside(file, root) || !(await stat(file)).isFile()) return null;
+  return { body: await readFile(file), type };
+}

@@ -1,0 +1,97 @@
+// One trial as GET /api/studies/NAME/trials/N answers: its stored record (parameters, value, the objective per epoch,
+// attributes), why it was run, its config as a difference from the study's baseline config, and, when it has a run
+// folder, that folder's history, diagnosis, metrics and files. Also the curves of every trial of a study at once.
+
+import { readdir } from 'node:fs/promises';
+import type { RawConfig } from '../config/index.js';
+import type { FrozenTrial, Storage } from '../storage/index.js';
+import { applyParams, configDiff } from '../tune/index.js';
+import { CONTENT_TYPES } from './files.js';
+import { readJson } from './runs.js';
+
+/** The trial's config against the study's (the baseline's: a baseline trial has no parameters), `key: a -> b`. */
+function diffFromBaseline(config: unknown, params: Readonly<Record<string, unknown>>): string[] {
+  const asGiven = () => Object.entries(params).map(([k, v]) => `${k}: (study config) -> ${JSON.stringify(v)}`);
+  if (config === null || typeof config !== 'object') return asGiven(); // a study made without a config (ask/tell)
+  try {
+    return configDiff(config, applyParams(config as Record<string, unknown>, { ...params }) as RawConfig);
+  } catch {
+    return asGiven();
+  }
+}
+
+async function folderFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
+}
+
+/** The run folder a trial names (its attributes' run_dir), or null. */
+export const runDirOf = (t: FrozenTrial): string | null =>
+  typeof t.attrs.run_dir === 'string' ? (t.attrs.run_dir as string) : null;
+
+/** A trial of a stored study with everything the trial page shows; null when there is no such study or trial. */
+export async function trialJson(st: Storage, study: string, number: number): Promise<Record<string, unknown> | null> {
+  const rec = await st.getStudy(study);
+  if (!rec) return null;
+  const t = (await st.getTrials(study)).find((x) => x.number === number);
+  if (!t) return null;
+  const dir = runDirOf(t);
+  const [history, diagnosis, metrics] = dir
+    ? await Promise.all(['history.json', 'diagnosis.json', 'metrics.json'].map((n) => readJson(dir, n)))
+    : [null, null, null];
+  return {
+    study,
+    number: t.number,
+    state: t.state,
+    value: t.value,
+    params: t.params,
+    intermediate: t.intermediate,
+    why: t.attrs.why ?? null,
+    error: t.error,
+    started: t.started,
+    finished: t.finished,
+    owner: t.owner ?? null,
+    worker: t.worker ?? null,
+    heartbeat: t.heartbeat ?? null,
+    attrs: t.attrs,
+    run_dir: dir,
+    history: history ?? t.attrs.history ?? null,
+    diagnosis: diagnosis ?? t.attrs.diagnosis ?? null,
+    metrics,
+    files: dir ? await folderFiles(dir) : [],
+    config_diff: diffFromBaseline(rec.attrs.config ?? null, t.params),
+  };
+}
+
+/**
+ * Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective. The
+ * values of all trials are one base64 string of little-endian float32 (NaN where a value is missing), trial after
+ * trial in the order listed, `epochs` values each: a study of 5,000 trials x 100 epochs is 2.7 MB, built in a few
+ * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
+ */
+export async function curvesJson(
+  st: Pick<Storage, 'getStudy' | 'getTrials'>,
+  study: string,
+): Promise<Record<string, unknown> | null> {
+  const rec = await st.getStudy(study);
+  if (!rec) return null;
+  const trials = await st.getTrials(study);
+  const values = new Float32Array(trials.reduce((a, t) => a + t.intermediate.length, 0));
+  let at = 0;
+  for (const t of trials) for (const v of t.intermediate) values[at++] = v ?? Number.NaN;
+  return {
+    name: study,
+    strategy: rec.attrs.strategy ?? null,
+    objective: rec.attrs.objective ?? null,
+    created: rec.created,
+    finished: rec.attrs.finished ?? null,
+    trials: trials.map((t) => ({
+      number: t.number,
+      state: t.state,
+      started: t.started,
+      finished: t.finished,
+      epochs: t.intermediate.length,
+    })),
+    values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),
+  };
+}

@@ -1,0 +1,96 @@
+// A study's trials read from a SQLite file for the pages, on a read-only connection: the same records as the
+// storage's getTrials, except that each trial's attributes come without `history` (the per-epoch train and
+// validation losses, most of a trial's bytes; GET /api/studies/NAME/trials/N reads it from the storage). The study
+// JSON does not use it, so the pages of a study of thousands of trials load in a fraction of the time.
+
+import Database from 'better-sqlite3';
+import { type FrozenTrial, freezeTrial, type TrialState } from '../storage/index.js';
+
+interface Row {
+  id: number;
+  number: number;
+  state: TrialState;
+  params: string;
+  value: number | null;
+  attrs: string;
+  error: string | null;
+  started: string;
+  finished: string | null;
+  owner: string | null;
+  worker: number | null;
+  heartbeat: string | null;
+}
+
+const TRIALS = `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
+  t.started, t.finished, t.owner, t.worker, t.heartbeat
+  FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number`;
+// One JSON array of values per trial in step order (SQLite builds it; 500,000 row objects would cost seconds).
+const STEPS = `SELECT trial_id AS id, json_group_array(value ORDER BY step) AS values_, count(*) AS n, max(step) AS last
+  FROM intermediate WHERE trial_id IN (SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ?)
+  GROUP BY trial_id`;
+const STEPS_OF = 'SELECT step, value FROM intermediate WHERE trial_id = ?';
+
+interface Steps {
+  id: number;
+  values_: string;
+  n: number;
+  last: number;
+}
+
+export class SqliteTrials {
+  private db: Database.Database;
+  /** The last study read and the file's data_version then: read again only after another connection wrote. */
+  private last: { study: string; version: number; trials: FrozenTrial[] } | null = null;
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  }
+
+  /** The trials of a study by number, without their attributes' history (none when there is no such study). */
+  async getTrials(study: string): Promise<FrozenTrial[]> {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.last?.study === study && this.last.version === version) return this.last.trials;
+    const trials = this.read(study);
+    this.last = { study, version, trials };
+    return trials;
+  }
+
+  private read(study: string): FrozenTrial[] {
+    const read = this.db.transaction(() => {
+      const rows = this.db.prepare(TRIALS).all(study) as Row[];
+      const byTrial = new Map<number, number[]>();
+      for (const s of this.db.prepare(STEPS).all(study) as Steps[]) byTrial.set(s.id, this.valuesOf(s));
+      return { rows, byTrial };
+    });
+    const { rows, byTrial } = read();
+    return rows.map((r) =>
+      freezeTrial({
+        number: r.number,
+        state: r.state,
+        params: JSON.parse(r.params),
+        value: r.value,
+        intermediate: byTrial.get(r.id) ?? [],
+        attrs: JSON.parse(r.attrs),
+        error: r.error,
+        started: r.started,
+        finished: r.finished,
+        owner: r.owner,
+        worker: r.worker,
+        heartbeat: r.heartbeat,
+      }),
+    );
+  }
+
+  /** A trial's values by step (null, a non-finite value, read as NaN, as the storage does). */
+  private valuesOf(s: Steps): number[] {
+    if (s.last === s.n - 1) return (JSON.parse(s.values_) as (number | null)[]).map((v) => v ?? NaN);
+    const out: number[] = []; // steps with gaps: placed one by one
+    for (const r of this.db.prepare(STEPS_OF).all(s.id) as { step: number; value: number | null }[])
+      out[r.step] = r.value ?? NaN;
+    return out;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,73 @@
+// What a stored study is as JSON: `seqtune study show NAME --json` prints one, `seqtune study ls --json` one per
+// study, and the dashboard's API (GET /api/studies, GET /api/studies/NAME) answers with the same objects. Kept
+// here, below the CLI and the dashboard, so that both print exactly the same thing.
+
+import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
+import { importance } from './report.js';
+import { bestOf } from './progress.js';
+
+/** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
+export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
+  // auto chooses its best by the mean over seeds (a lucky seed does not win) and may keep an ensemble (issue 16)
+  const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
+  const best = (byMean && trials.find((t) => t.number === byMean.trial)) || bestOf(trials);
+  const mean = byMean && best?.number === byMean.trial ? { seed_mean: byMean.mean, seeds: byMean.seeds } : {};
+  return {
+    name,
+    direction: 'minimize',
+    strategy: (attrs.strategy as string | undefined) ?? null,
+    best: best
+      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null, ...mean }
+      : null,
+    ensemble: (attrs.ensemble as EnsembleAttr | undefined) ?? null,
+    importance: importance(trials, attrs.strategy as string | undefined),
+    trials: trials.map((t) => ({
+      number: t.number,
+      state: t.state,
+      value: t.value,
+      params: t.params,
+      epochs: t.intermediate.length,
+      repeats: (t.attrs.values as number[] | undefined) ?? null,
+      spread: (t.attrs.spread as number | undefined) ?? null,
+      diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
+      why: t.attrs.why ?? null,
+      // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
+      owner: t.owner ?? null,
+      started: t.state === 'waiting' ? null : t.started,
+      finished: t.finished,
+      error: t.error,
+    })),
+  };
+}
+
+/** What auto's ensemble step recorded (auto-ensemble.ts). */
+interface EnsembleAttr {
+  what: string;
+  kept: boolean;
+  dir: string | null;
+  val: { ensemble: number; best: number };
+  test: { scaled: { mse: number } };
+}
+
+export type StudyJson = ReturnType<typeof studyJson>;
+
+/** Every stored study as `seqtune study ls --json` prints them. */
+export async function studiesJson(st: Pick<Storage, 'listStudies' | 'getTrials'>): Promise<StudyJson[]> {
+  const all = [];
+  for (const s of await st.listStudies())
+    all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
+  return all;
+}
+
+/** One stored study as `seqtune study show NAME --json` prints it, with its trials and attributes. */
+export async function studyShowJson(
+  st: Pick<Storage, 'getStudy' | 'getTrials'>,
+  name: string,
+  where: string,
+): Promise<{ json: StudyJson; trials: FrozenTrial[]; attrs: Record<string, unknown> }> {
+  const rec = await st.getStudy(name);
+  if (!rec) throw new StorageError(`no study named "${name}" in ${where}`);
+  const trials = await st.getTrials(name);
+  const attrs = rec.attrs as Record<string, unknown>;
+  return { json: studyJson(name, trials, attrs), trials, attrs };
+}

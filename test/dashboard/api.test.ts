@@ -1,0 +1,210 @@
+// The dashboard's JSON API over a real study: each endpoint answers what the CLI prints (study ls/show --json),
+// trials with their curves, diagnosis and files, run folders with their metrics; only GET and HEAD; no file outside
+// a run folder however the path is spelled; HTML in names comes back as the same characters.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
+
+let fx: Fixture;
+let d: Dashboard;
+const get = (path: string, init?: RequestInit) => fetch(new URL(path, d.url), init);
+async function json<T = Record<string, unknown>>(path: string): Promise<T> {
+  const r = await get(path);
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return (await r.json()) as T;
+}
+
+/** A request with the path exactly as written (fetch would resolve `..` segments before sending). */
+function raw(path: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: d.port, path, method }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => {
+        body += b.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  fx = await makeFixture('seqtune-dash-api-');
+  // a secret beside the runs, a symlink inside a run folder that leads to it, and a symlinked run folder
+  writeFileSync(join(fx.dir, 'secret.json'), '{"secret": true}');
+  symlinkSync(join(fx.dir, 'secret.json'), join(fx.runs, 'grid2', 'trial-0', 'leak.json'));
+  mkdirSync(join(fx.dir, 'outside-run'));
+  writeFileSync(join(fx.dir, 'outside-run', 'metrics.json'), '{"secret": true}');
+  symlinkSync(join(fx.dir, 'outside-run'), join(fx.runs, 'linked'));
+  d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web: null });
+});
+after(async () => {
+  await d?.close();
+});
+
+test('GET /api/studies and /api/studies/NAME answer exactly what study ls --json and study show --json print', async () => {
+  const ls = await runCli(['study', 'ls', '--storage', fx.url, '--json']);
+  assert.deepEqual(await json<unknown>('/api/studies'), JSON.parse(ls.out));
+  const show = await runCli(['study', 'show', 'grid2', '--storage', fx.url, '--json']);
+  const j = await json('/api/studies/grid2');
+  assert.deepEqual(j, JSON.parse(show.out));
+  assert.equal((j.trials as unknown[]).length, 2);
+  const missing = await get('/api/studies/nope');
+  assert.equal(missing.status, 404);
+  assert.match(((await missing.json()) as { error: string }).error, /study "nope": not found/);
+});
+
+test('a study named with HTML characters comes back as those characters, in every field', async () => {
+  const names = (await json<{ name: string }[]>('/api/studies')).map((s) => s.name);
+  assert.ok(names.includes(HTML_NAME));
+  const j = await json(`/api/studies/${encodeURIComponent(HTML_NAME)}`);
+  assert.equal(j.name, HTML_NAME);
+  const t = await json(`/api/studies/${encodeURIComponent(HTML_NAME)}/trials/0`);
+  assert.deepEqual(t.params, { '<b>param</b>': '<script>x</script>' });
+  assert.deepEqual(t.config_diff, ['<b>param</b>: (study config) -> "<script>x</script>"'], 'a study without a config');
+  assert.equal(t.why, '<i>why</i>');
+  const r = await get('/api/studies');
+  assert.match(r.headers.get('content-type')!, /^application\/json/);
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+});
+
+test('GET /api/studies/NAME/trials/N: curve per epoch, history, diagnosis, metrics, files, config diff', async () => {
+  const t = await json('/api/studies/grid2/trials/1');
+  assert.equal(t.state, 'complete');
+  assert.equal((t.intermediate as number[]).length, 3);
+  assert.equal((t.history as { val_loss: number[] }).val_loss.length, 3);
+  assert.equal(typeof (t.diagnosis as { pattern: string }).pattern, 'string');
+  assert.ok((t.diagnosis as { advice: unknown[] }).advice.length > 0);
+  assert.ok((t.metrics as { test: unknown }).test);
+  assert.ok((t.files as string[]).includes('loss.png'));
+  assert.deepEqual(t.config_diff, ['model.layers[0].gru.units: 4 -> 5']);
+  const png = await get('/api/studies/grid2/trials/1/files/loss.png');
+  assert.equal(png.status, 200);
+  assert.equal(png.headers.get('content-type'), 'image/png');
+  assert.deepEqual([...new Uint8Array(await png.arrayBuffer()).slice(1, 4)], [0x50, 0x4e, 0x47]);
+  const svg = await get('/api/studies/grid2/trials/1/files/forecast.svg');
+  assert.match(svg.headers.get('content-security-policy')!, /default-src 'none'/, 'a served SVG runs no script');
+  assert.equal((await get('/api/studies/grid2/trials/9')).status, 404);
+  assert.equal((await get('/api/studies/grid2/trials/x')).status, 404);
+});
+
+test('GET /api/studies/NAME/curves: every trial objective per epoch, as base64 float32', async () => {
+  const c = await json<{ strategy: string; trials: { epochs: number }[]; values: string }>('/api/studies/grid2/curves');
+  assert.equal(c.strategy, 'grid');
+  assert.deepEqual(
+    c.trials.map((t) => t.epochs),
+    [3, 3],
+  );
+  const b = Buffer.from(c.values, 'base64');
+  const values = [...new Float32Array(b.buffer, b.byteOffset, b.length / 4)];
+  const t1 = await json<{ intermediate: number[] }>('/api/studies/grid2/trials/1');
+  assert.deepEqual(values.slice(3), t1.intermediate.map(Math.fround), 'trial 1 follows trial 0, as float32');
+});
+
+test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics, history and diagnosis', async () => {
+  const runs = await json<{ id: string; metrics: unknown }[]>('/api/runs');
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['grid2/trial-0', 'grid2/trial-1'],
+    'a symlinked folder is not a run folder of --runs',
+  );
+  assert.ok(runs[0]!.metrics);
+  const r = await json(`/api/runs/${encodeURIComponent('grid2/trial-0')}`);
+  assert.equal((r.history as { loss: number[] }).loss.length, 3);
+  assert.ok((r.diagnosis as { pattern: string }).pattern);
+  const m = r.metrics as { test: { scaled: Record<string, { mse: number }> } };
+  assert.ok(m.test.scaled.model!.mse > 0 && m.test.scaled.persistence!.mse > 0, 'model and baselines');
+  const f = await get(`/api/runs/${encodeURIComponent('grid2/trial-0')}/files/history.json`);
+  assert.equal(f.status, 200);
+  assert.equal((await get('/api/runs/nope')).status, 404);
+});
+
+test('only GET and HEAD: every other method answers 405 with Allow', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
+    for (const path of ['/api/studies', '/api/studies/grid2', '/api/events', '/']) {
+      const r = await get(path, { method });
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.equal(r.headers.get('allow'), 'GET, HEAD');
+    }
+  const head = await get('/api/studies', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal((await get('/api/events', { method: 'HEAD' })).status, 200);
+});
+
+test('no file outside a run folder: dot segments, absolute paths, encoded traversal, symlinks answer 404', async () => {
+  const run = `/api/runs/${encodeURIComponent('grid2/trial-0')}/files`;
+  const trial = '/api/studies/grid2/trials/0/files';
+  const attempts = [
+    `${run}/..%2F..%2F..%2Fsecret.json`,
+    `${run}/%2e%2e%2f%2e%2e%2f%2e%2e%2fsecret.json`,
+    `${run}/%252e%252e%252fsecret.json`,
+    `${run}/..%5C..%5Csecret.json`,
+    `${run}/%2Fetc%2Fpasswd`,
+    `${run}/leak.json`,
+    `${run}/model`,
+    `${run}/.`,
+    `${trial}/..%2F..%2F..%2Fsecret.json`,
+    `${trial}/leak.json`,
+    `${trial}/%2F${encodeURIComponent(fx.dir)}%2Fsecret.json`,
+    `/api/runs/${encodeURIComponent('../secret.json')}`,
+    `/api/runs/${encodeURIComponent('..')}/files/secret.json`,
+    `/api/runs/${encodeURIComponent(join(fx.dir, 'outside-run'))}/files/metrics.json`,
+    '/api/runs/linked/files/metrics.json',
+    '/api/runs/grid2/../../secret.json',
+    '/../../secret.json',
+    '/..%2F..%2Fsecret.json',
+    `/${encodeURIComponent(join(fx.dir, 'secret.json'))}`,
+  ];
+  for (const p of attempts) {
+    const r = await raw(p);
+    assert.ok(r.status === 404 || r.status === 503 || r.status === 400, `${p}: ${r.status}`);
+    assert.doesNotMatch(r.body, /"secret"/, p);
+  }
+});
+
+test('requests naming another host are refused (a DNS-rebinding page cannot read the API)', async () => {
+  const r = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: d.port, path: '/api/studies', headers: { host: 'evil.example' } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(r, 403);
+});
+
+test('a port in use: one line, exit 2; a storage file that does not exist: exit 2 and never created', async () => {
+  const r = await runCli(['dashboard', '--storage', fx.url, '--port', String(d.port)]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`^seqtune: --port ${d.port}: 127\\.0\\.0\\.1:${d.port} is in use .*\\n$`));
+  const none = join(fx.dir, 'none.db');
+  const n = await runCli(['dashboard', '--storage', `sqlite:${none}`, '--port', '0']);
+  assert.equal(n.code, 2);
+  assert.match(n.err, /none\.db: no such study storage/);
+  const { existsSync } = await import('node:fs');
+  assert.equal(existsSync(none), false);
+  const bad = await runCli(['dashboard', '--storage', fx.url, '--port', 'http']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^seqtune: --port: expected a port number 0-65535, received "http"\n$/);
+  const runs = await runCli(['dashboard', '--storage', fx.url, '--runs', join(fx.dir, 'nope'), '--port', '0']);
+  assert.match(runs.err, /--runs \S+nope: no such folder/);
+});
+
+test('seqtune tune prints the dashboard command for its storage; --host elsewhere warns that there is no login', async () => {
+  assert.match(fx.tuneOut, /^watch it live in the browser: seqtune dashboard --storage sqlite:\S+studies\.db$/m);
+  const h = await json<{ ok: boolean; storage: string }>('/api/health');
+  assert.deepEqual([h.ok, h.storage], [true, fx.url]);
+  // the port is taken on 127.0.0.1, so this one stops after its warning
+  const r = await runCli(['dashboard', '--storage', fx.url, '--host', '0.0.0.0', '--port', String(d.port)]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
+});

@@ -1,0 +1,184 @@
+// The pages in a real browser (playwright-core driving Debian's Chromium), while `seqtune tune` runs in the
+// background: the studies page shows a new study without a reload, the study page's trials table grows and a running
+// trial's curve gains epochs without a reload, a trial page shows its diagnosis, a run page its metrics beside the
+// baselines, and a study named with HTML characters shows those characters. Skipped without /usr/bin/chromium
+// (failed instead with CI set). Screenshots go to $SEQTUNE_TEST_OUT/dashboard (default: the temporary folder's
+// seqtune-test-out/dashboard), outside the checkout.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { studyConfig } from '../helpers/study-config.js';
+import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+if (missing && process.env.CI) throw new Error(`CI is set and the browser tests cannot run: ${missing}`);
+
+const shots = join(process.env.SEQTUNE_TEST_OUT ?? join(tmpdir(), 'seqtune-test-out'), 'dashboard');
+let fx: Fixture;
+let d: Dashboard;
+let browser: Browser;
+let page: Page;
+let tune: ChildProcess | null = null;
+const dialogs: string[] = [];
+const errors: string[] = [];
+
+/** Builds the front end from web/ into a temporary folder, so the pages tested are the sources' own. */
+async function buildWeb(): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), 'seqtune-dash-web-'));
+  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
+  const { build } = await import('vite');
+  await build({
+    configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.mjs'),
+    configLoader: 'native',
+    build: { outDir: out },
+  });
+  return out;
+}
+
+/**
+ * `seqtune tune` of a grid in its own process: 30 trials of 60 epochs, one at a time, so that on a slow machine
+ * or a fast one trials keep starting and a trial is running while the page watches (stopped after the tests).
+ */
+function startTune(): ChildProcess {
+  const space = '    model.layers[0].gru.units: [3, 4, 5, 6, 7, 8]\n    train.batch_size: [8, 16, 32, 64, 128]\n';
+  const f = studyConfig(fx.dir, 'live', `  strategy: grid\n  jobs: 1\n  space:\n${space}`, 60);
+  const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'tune', f, '--storage', fx.url], { stdio: 'ignore' });
+  return child;
+}
+
+before(async () => {
+  if (missing) return;
+  const [f, web] = await Promise.all([makeFixture('seqtune-dash-browser-'), buildWeb()]);
+  fx = f;
+  mkdirSync(shots, { recursive: true });
+  d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web, pollMs: 100 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  page.on('dialog', (dl) => {
+    dialogs.push(dl.message());
+    void dl.dismiss();
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+
+after(async () => {
+  if (tune && tune.exitCode === null) {
+    const gone = new Promise((r) => tune!.once('exit', r));
+    tune.kill('SIGTERM');
+    await gone;
+  }
+  await browser?.close();
+  await d?.close();
+});
+
+test('the studies page shows an HTML-named study as text and a new study appears without a reload', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  await page.goto(`${d.url}#/`);
+  const cell = page.locator('#studies a', { hasText: HTML_NAME });
+  await cell.waitFor();
+  assert.equal(await cell.textContent(), HTML_NAME);
+  assert.equal(await page.locator('#studies img').count(), 0, 'no element made from the name');
+  await page.evaluate(() => {
+    (window as unknown as { stay: number }).stay = 1;
+  });
+  tune = startTune();
+  await page.locator('tr[data-study="live"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { stay?: number }).stay), 1, 'not reloaded');
+  await page.screenshot({ path: join(shots, 'studies.png'), fullPage: true });
+  assert.deepEqual(dialogs, [], 'no script ran from a name');
+});
+
+test('the study page: the trials table grows and a running trial gains epochs without a reload', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  await page.goto(`${d.url}#/study/live`);
+  await page.locator('#trials').waitFor();
+  await page.evaluate(() => {
+    (window as unknown as { stay: number }).stay = 1;
+  });
+  const rows = Number(await page.locator('#trials').getAttribute('data-rows'));
+  const legend = page.locator('.legend');
+  await page.waitForFunction(() => document.querySelector('.legend')?.textContent?.includes('running'));
+  const points = Number(await page.locator('#curves-canvas').locator('..').getAttribute('data-points'));
+  await page.waitForFunction(
+    (p) => Number(document.querySelector('#curves-canvas')?.parentElement?.dataset.points) > p,
+    points,
+  );
+  assert.match((await legend.textContent()) ?? '', /growing: running #\d/);
+  await page.waitForFunction((n) => Number(document.querySelector('#trials')?.getAttribute('data-rows')) > n, rows, {
+    timeout: 30000,
+  });
+  assert.equal(await page.evaluate(() => (window as unknown as { stay?: number }).stay), 1, 'not reloaded');
+  await page.screenshot({ path: join(shots, 'study-live.png'), fullPage: true });
+});
+
+test('the trials table filters by state and text and sorts by a column', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/study/grid2`);
+  const table = page.locator('#trials');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '2');
+  await page.locator('input[aria-label="filter"]').fill('gru.units=5');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '1');
+  assert.equal(await table.locator('.vt-row').first().getAttribute('data-key'), '1');
+  await page.locator('input[aria-label="filter"]').fill('');
+  await page.locator('select[aria-label="state"]').selectOption('running');
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '0');
+  await page.locator('select[aria-label="state"]').selectOption('any state');
+  const value = table.locator('.vt-head span', { hasText: /^value$/ });
+  await value.click();
+  await value.click(); // descending: the worse trial first
+  const keys = await table.locator('.vt-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+  const study = (await (await fetch(new URL('/api/studies/grid2', d.url))).json()) as { best: { number: number } };
+  assert.equal(keys.at(-1), String(study.best.number), 'the best trial last when sorted by value descending');
+});
+
+test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/study/grid2/trial/1`);
+  const pattern = page.locator('#diagnosis .pattern');
+  await pattern.waitFor();
+  assert.ok(((await pattern.textContent()) ?? '').length > 3);
+  assert.ok((await page.locator('#diagnosis .advice li').count()) > 0);
+  assert.match((await page.locator('.diff').textContent()) ?? '', /model\.layers\[0\]\.gru\.units: 4 -> 5/);
+  await page.locator('img.picture').first().waitFor();
+  assert.ok(
+    await page
+      .locator('img.picture')
+      .first()
+      .evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0),
+  );
+  await page.screenshot({ path: join(shots, 'trial.png'), fullPage: true });
+});
+
+test('a run page shows its test metrics next to the baselines', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/runs`);
+  await page.locator('#runs a', { hasText: 'grid2/trial-0' }).click();
+  const test = page.locator('#metrics table[data-split="test-scaled"]');
+  await test.waitFor();
+  const text = (await test.textContent()) ?? '';
+  for (const who of ['model', 'persistence', 'mean', 'linear']) assert.match(text, new RegExp(who));
+  await page.screenshot({ path: join(shots, 'run.png'), fullPage: true });
+});
+
+test('an HTML-named study page and its trial show the characters', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/study/${encodeURIComponent(HTML_NAME)}`);
+  await page.locator('h1', { hasText: HTML_NAME }).waitFor();
+  await page.goto(`${d.url}#/study/${encodeURIComponent(HTML_NAME)}/trial/0`);
+  await page.locator('.why', { hasText: '<i>why</i>' }).waitFor();
+  assert.equal(await page.locator('main img:not(.picture), main i, main b, main script').count(), 0);
+  await page.screenshot({ path: join(shots, 'html-name.png'), fullPage: true });
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, [], 'no script error on any page');
+});

@@ -1,0 +1,89 @@
+// GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
+// (study-created, trial-created, each epoch, trial-finished), from SQLite and from PostgreSQL.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { startDashboard } from '../../src/dashboard/index.js';
+import { openStorage, type Storage } from '../../src/storage/index.js';
+import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-events-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+after(() => dropPgDatabases());
+
+/** Reads SSE messages from a response body until `done` says so; returns them as {event, data}. */
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  done: (seen: { event: string; data: unknown }[]) => boolean,
+) {
+  const seen: { event: string; data: unknown }[] = [];
+  const reader = body.getReader();
+  const text = new TextDecoder();
+  let buf = '';
+  while (!done(seen)) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    buf += text.decode(value, { stream: true });
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) seen.push({ event, data: JSON.parse(data) });
+    }
+  }
+  await reader.cancel();
+  return seen;
+}
+
+async function writeStudy(st: Storage): Promise<void> {
+  await st.createStudy('live', { strategy: 'random' });
+  const t = await st.createTrial('live', { units: 4 });
+  for (let e = 0; e < 3; e++) await st.report('live', t.number, e, 1 / (e + 1));
+  await st.finishTrial('live', t.number, 'complete', 1 / 3);
+}
+
+async function eventsOf(url: string): Promise<{ event: string; data: unknown }[]> {
+  const setup = openStorage(url);
+  await setup.createStudy('before', {}); // there before the page opens: no event for it
+  const d = await startDashboard({ storage: url, port: 0, web: null, pollMs: 20 });
+  try {
+    const res = await fetch(new URL('/api/events', d.url));
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const reading = readEvents(res.body!, (s) => s.some((e) => e.event === 'trial-finished'));
+    await writeStudy(setup);
+    return await reading;
+  } finally {
+    await setup.close();
+    await d.close();
+  }
+}
+
+function check(seen: { event: string; data: unknown }[]): void {
+  const kinds = seen.map((e) => e.event).filter((k) => k !== 'hello');
+  assert.equal(kinds[0], 'study-created');
+  assert.deepEqual(kinds.slice(-1), ['trial-finished']);
+  assert.equal(kinds.filter((k) => k === 'trial-created').length, 1);
+  assert.ok(kinds.indexOf('trial-created') < kinds.indexOf('epoch'));
+  const epochs = seen.filter((e) => e.event === 'epoch').map((e) => e.data as { step: number; value: number });
+  assert.deepEqual(
+    epochs.map((e) => e.step),
+    [0, 1, 2],
+    'each epoch once, in order',
+  );
+  assert.equal(epochs[1]!.value, 0.5);
+  const fin = seen.at(-1)!.data as { study: string; number: number; state: string; value: number };
+  assert.deepEqual([fin.study, fin.number, fin.state, fin.value], ['live', 0, 'complete', 1 / 3]);
+  assert.ok(!JSON.stringify(seen).includes('"before"'), 'what was there before the page opened is no event');
+}
+
+test('SQLite: a study, a trial, its epochs and its end reach the open page as events, in order', async () => {
+  check(await eventsOf(`sqlite:${join(dir, 'live.db')}`));
+});
+
+test('PostgreSQL: the same events', { skip: pgSkip }, async () => {
+  check(await eventsOf(await freshPgUrl()));
+});

@@ -1,0 +1,109 @@
+// The dashboard's API as the pages use it, and one EventSource for the live events shared by every page.
+
+export interface TrialRow {
+  number: number;
+  state: string;
+  value: number | null;
+  params: Record<string, unknown>;
+  epochs: number;
+  repeats: number[] | null;
+  spread: number | null;
+  diagnosis: string | null;
+  why: string | null;
+  started?: string | null;
+  finished?: string | null;
+  owner?: string | null;
+}
+
+export interface Importance {
+  param: string;
+  importance: number;
+  method: string;
+}
+
+export interface Study {
+  name: string;
+  direction: string;
+  strategy: string | null;
+  best: { number: number; value: number; params: Record<string, unknown>; run_dir: string | null } | null;
+  importance: Importance[];
+  trials: TrialRow[];
+}
+
+export interface CurveTrial {
+  number: number;
+  state: string;
+  started: string;
+  finished: string | null;
+  values: (number | null)[];
+}
+
+export interface Curves {
+  name: string;
+  strategy: string | null;
+  objective: string | null;
+  created: string;
+  trials: CurveTrial[];
+}
+
+/** GET /api/studies/NAME/curves: the trials' values come as one base64 string of little-endian float32. */
+export async function curves(name: string): Promise<Curves> {
+  const raw = await api<
+    Omit<Curves, 'trials'> & { trials: (Omit<CurveTrial, 'values'> & { epochs: number })[]; values: string }
+  >(`${studyPath(name)}/curves`);
+  const bytes = Uint8Array.from(atob(raw.values), (c) => c.charCodeAt(0));
+  const all = new Float32Array(bytes.buffer);
+  let at = 0;
+  const trials = raw.trials.map(({ epochs, ...t }) => {
+    const values = Array.from(all.subarray(at, at + epochs), (v) => (Number.isNaN(v) ? null : v));
+    at += epochs;
+    return { ...t, values };
+  });
+  return { ...raw, trials };
+}
+
+export type LiveEvent =
+  | { type: 'study-created'; study: string; at: string }
+  | { type: 'trial-created'; study: string; number: number; state: string; at: string }
+  | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
+  | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
+
+export async function api<T>(path: string): Promise<T> {
+  const r = await fetch(path);
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as { error?: string };
+    throw new Error(body.error ?? `${path}: ${r.status}`);
+  }
+  return (await r.json()) as T;
+}
+
+export const studyPath = (name: string) => `/api/studies/${encodeURIComponent(name)}`;
+export const trialPath = (name: string, n: number) => `${studyPath(name)}/trials/${n}`;
+export const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+
+type Listener = (e: LiveEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | null = null;
+
+/** Listens to the live events until the returned function is called (a page calls it when it is left). */
+export function onLive(l: Listener): () => void {
+  listeners.add(l);
+  if (!source) {
+    source = new EventSource('/api/events');
+    const live = document.getElementById('live');
+    source.addEventListener('hello', () => {
+      if (live) live.textContent = 'live';
+      live?.classList.add('on');
+    });
+    source.onerror = () => {
+      if (live) live.textContent = 'reconnecting';
+      live?.classList.remove('on');
+    };
+    for (const type of ['study-created', 'trial-created', 'epoch', 'trial-finished'])
+      source.addEventListener(type, (m) => {
+        const e = JSON.parse((m as MessageEvent<string>).data) as LiveEvent;
+        for (const f of listeners) f(e);
+      });
+  }
+  return () => listeners.delete(l);
+}

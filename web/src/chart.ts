@@ -1,0 +1,120 @@
+// Charts: uPlot for curves with a few series (a trial's or run's losses, the optimization history), and plain
+// canvas for the charts of thousands of lines or points (all trials' curves, slices, parallel coordinates), where
+// one path per trial is cheaper than a chart series per trial.
+
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { h } from './dom.js';
+
+/** Tick steps of an axis of epochs or trial numbers: whole numbers only. */
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+export const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
+
+export interface LineSeries {
+  label: string;
+  values: (number | null)[];
+  color?: string;
+  points?: boolean;
+  dash?: number[];
+}
+
+/** A uPlot chart of series over x (epochs from 1 by default), log y when every value is positive. */
+export function lineChart(
+  series: LineSeries[],
+  o: { x?: number[]; xLabel?: string; height?: number; width?: number; marks?: { x: number; label: string }[] } = {},
+): { el: HTMLElement; chart: uPlot } {
+  const n = Math.max(0, ...series.map((s) => s.values.length));
+  const xs = o.x ?? Array.from({ length: n }, (_, i) => i + 1);
+  const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
+  const log = all.length > 0 && all.every((v) => v > 0);
+  const el = h('div', { class: 'chart' });
+  const marks = o.marks ?? [];
+  const opts: uPlot.Options = {
+    width: o.width ?? Math.min(900, Math.max(320, window.innerWidth - 80)),
+    height: o.height ?? 260,
+    scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
+    axes: [{ label: o.xLabel ?? 'epoch', incrs: INTEGER_STEPS }, {}],
+    series: [
+      { label: o.xLabel ?? 'epoch' },
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: s.color ?? COLORS[i % COLORS.length],
+        width: 1.5,
+        dash: s.dash,
+        spanGaps: false,
+        points: { show: s.points ?? n <= 30, size: 5 },
+        paths: s.points ? () => null : undefined,
+      })),
+    ],
+    hooks: {
+      draw: [
+        (u) => {
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = '#9ca3af';
+          ctx.fillStyle = '#374151';
+          ctx.setLineDash([4, 4]);
+          ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+          for (const m of marks) {
+            const px = u.valToPos(m.x, 'x', true);
+            ctx.beginPath();
+            ctx.moveTo(px, u.bbox.top);
+            ctx.lineTo(px, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.fillText(m.label, px + 4, u.bbox.top + 12 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+  const data = [xs, ...series.map((s) => xs.map((_, i) => s.values[i] ?? null))] as uPlot.AlignedData;
+  const chart = new uPlot(opts, data, el);
+  return { el, chart };
+}
+
+/** A canvas at device resolution with a drawing area inside margins; returns it and a context in CSS pixels. */
+export function canvas(width: number, height: number): { el: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
+  const el = h('canvas', { width: width * devicePixelRatio, height: height * devicePixelRatio });
+  el.style.width = `${width}px`;
+  el.style.height = `${height}px`;
+  const ctx = el.getContext('2d')!;
+  ctx.scale(devicePixelRatio, devicePixelRatio);
+  return { el, ctx };
+}
+
+export interface Scale {
+  min: number;
+  max: number;
+  log: boolean;
+}
+
+export function scaleOf(values: Iterable<number | null>): Scale {
+  let min = Infinity,
+    max = -Infinity,
+    pos = true;
+  for (const v of values)
+    if (v !== null && Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v <= 0) pos = false;
+    }
+  if (min === Infinity) return { min: 0, max: 1, log: false };
+  const log = pos && max / min > 20;
+  if (min === max) {
+    const pad = Math.abs(min) * 0.1 || 1; // one value: in the middle of a scale around it
+    return { min: min - pad, max: max + pad, log: false };
+  }
+  return { min, max, log };
+}
+
+/** Position in [0, 1] of v on the scale. */
+export const unit = (s: Scale, v: number): number =>
+  s.log ? Math.log(v / s.min) / Math.log(s.max / s.min) : (v - s.min) / (s.max - s.min);
+
+/** Axis labels at the ends of a scale, drawn beside a vertical or horizontal axis. */
+export function tickText(s: Scale): [string, string] {
+  const f = (v: number) => Number(v.toPrecision(3)).toString();
+  return [f(s.min), f(s.max)];
+}

@@ -1,0 +1,59 @@
+// Building the page: every piece of data goes in as text (textContent), never as HTML, so a study named
+// `<img src=x onerror=alert(1)>` shows those characters.
+
+export type Child = Node | string | number | null | undefined | false;
+
+/** An element with attributes (set as attributes or properties, never innerHTML) and children (text as text nodes). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | ((e: Event) => void) | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, ...children);
+  return el;
+}
+
+export function append(el: Element, ...children: Child[]): void {
+  for (const c of children)
+    if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'object' ? c : String(c));
+}
+
+/** A number as people read it: 6 significant digits, or a dash. */
+export function num(v: number | null | undefined, digits = 6): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return Number(v.toPrecision(digits)).toString();
+}
+
+/** How long ago an ISO time was, in words (or a dash). */
+export function ago(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const s = (Date.now() - Date.parse(iso)) / 1000;
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.max(0, Math.round(s))} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export const section = (title: string, ...children: Child[]) => h('section', {}, h('h2', {}, title), ...children);
+
+/** Calls `f` at most once per `ms`, the last call winning (for refetches on bursts of events). */
+export function throttle(f: () => void, ms: number): () => void {
+  let timer: number | null = null;
+  let last = 0;
+  return () => {
+    if (timer !== null) return;
+    const wait = Math.max(0, last + ms - Date.now());
+    timer = window.setTimeout(() => {
+      timer = null;
+      last = Date.now();
+      f();
+    }, wait);
+  };
+}

@@ -1,0 +1,33 @@
+// The dashboard's pages, chosen by the location's hash: #/ studies, #/study/NAME, #/study/NAME/trial/N, #/runs,
+// #/run/ID. Leaving a page stops its live updates.
+
+import { h } from './dom.js';
+import { runPage, runsPage } from './pages/runs.js';
+import { studiesPage } from './pages/studies.js';
+import { studyPage } from './pages/study.js';
+import { trialPage } from './pages/trial.js';
+import './style.css';
+
+const app = document.getElementById('app')!;
+let leave: () => void = () => {};
+
+async function route(): Promise<void> {
+  leave();
+  leave = () => {};
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  app.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
+  try {
+    if (parts[0] === 'study' && parts[1] !== undefined && parts[2] === 'trial')
+      leave = await trialPage(app, parts[1], Number(parts[3]));
+    else if (parts[0] === 'study' && parts[1] !== undefined) leave = await studyPage(app, parts[1]);
+    else if (parts[0] === 'runs') leave = await runsPage(app);
+    else if (parts[0] === 'run' && parts[1] !== undefined) leave = await runPage(app, parts.slice(1).join('/'));
+    else leave = await studiesPage(app);
+    document.body.dataset.page = parts[0] || 'studies';
+  } catch (e) {
+    app.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();

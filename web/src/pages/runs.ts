@@ -1,0 +1,126 @@
+// The run folders under --runs: a list with each run's diagnosis and test error next to its best baseline, and a
+// run's page with its curves, forecast picture, diagnosis and test metrics beside the baselines'.
+
+import { api, runPath } from '../api.js';
+import { lineChart } from '../chart.js';
+import { ago, h, num, section } from '../dom.js';
+import { type Diagnosis, diagnosisBox, diagnosisMarks } from './diagnosis.js';
+
+type Scores = Record<string, Record<string, number>>;
+interface Metrics {
+  [split: string]: { scaled?: Scores; original?: Scores } | unknown;
+}
+interface Run {
+  id: string;
+  path: string;
+  modified: string;
+  files: string[];
+  metrics: Metrics | null;
+  history?: Record<string, (number | null)[]> | null;
+  diagnosis: Diagnosis | null;
+}
+
+const testScores = (m: Metrics | null): Scores | null =>
+  ((m?.test as { scaled?: Scores } | undefined)?.scaled ?? null) as Scores | null;
+
+function bestBaseline(s: Scores): [string, number] | null {
+  const b = Object.entries(s)
+    .filter(([k, v]) => k !== 'model' && Number.isFinite(v.mse))
+    .sort((a, b) => a[1].mse! - b[1].mse!)[0];
+  return b ? [b[0], b[1].mse!] : null;
+}
+
+export async function runsPage(root: HTMLElement): Promise<() => void> {
+  const runs = await api<Run[]>('/api/runs');
+  const rows = runs.map((r) => {
+    const s = testScores(r.metrics);
+    const base = s ? bestBaseline(s) : null;
+    return h(
+      'tr',
+      { 'data-run': r.id },
+      h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.id)),
+      h('td', {}, r.diagnosis?.pattern ?? '–'),
+      h('td', {}, num(s?.model?.mse ?? null, 4)),
+      h('td', {}, base ? `${num(base[1], 4)} (${base[0]})` : '–'),
+      h('td', {}, ago(r.modified)),
+    );
+  });
+  root.replaceChildren(
+    h('h1', {}, 'Runs'),
+    runs.length
+      ? h(
+          'table',
+          { class: 'list', id: 'runs' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['run', 'diagnosis', 'test MSE', 'best baseline MSE', 'written'].map((t) => h('th', {}, t))),
+          ),
+          h('tbody', {}, ...rows),
+        )
+      : h('p', { class: 'muted' }, 'no run folders (start the dashboard with --runs DIR)'),
+  );
+  return () => {};
+}
+
+/** Test metrics (scaled and original units) with the model's row first and the baselines below. */
+function metricsTable(m: Metrics | null): HTMLElement {
+  const blocks: HTMLElement[] = [];
+  for (const split of ['test', 'val']) {
+    const sp = m?.[split] as { scaled?: Scores; original?: Scores } | undefined;
+    for (const unitName of ['scaled', 'original'] as const) {
+      const s = sp?.[unitName];
+      if (!s) continue;
+      const names = Object.keys(Object.values(s)[0] ?? {});
+      const rows = Object.entries(s).map(([who, v]) =>
+        h(
+          'tr',
+          { class: who === 'model' ? 'model' : '' },
+          h('td', {}, who),
+          ...names.map((k) => h('td', {}, num(v[k] ?? null, 4))),
+        ),
+      );
+      blocks.push(
+        h(
+          'table',
+          { class: 'list metrics', 'data-split': `${split}-${unitName}` },
+          h('caption', {}, `${split} (${unitName})`),
+          h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((k) => h('th', {}, k)))),
+          h('tbody', {}, ...rows),
+        ),
+      );
+    }
+  }
+  return blocks.length
+    ? h('div', { class: 'metrics-grid', id: 'metrics' }, ...blocks)
+    : h('p', { class: 'muted' }, 'no metrics.json');
+}
+
+export async function runPage(root: HTMLElement, id: string): Promise<() => void> {
+  const r = await api<Run>(runPath(id));
+  const hist = r.history;
+  const series = hist
+    ? Object.entries(hist)
+        .filter(([k]) => k === 'loss' || k === 'val_loss')
+        .map(([label, values]) => ({ label, values }))
+    : [];
+  const pictures = r.files.filter((f) => f.endsWith('.png') && (f.startsWith('forecast') || f.startsWith('loss')));
+  root.replaceChildren(
+    h('p', {}, h('a', { href: '#/runs' }, '← runs')),
+    h('h1', {}, r.id),
+    h('p', { class: 'muted' }, r.path),
+    section('Test metrics next to the baselines', metricsTable(r.metrics)),
+    section(
+      'Curves and diagnosis',
+      series.length
+        ? lineChart(series, { marks: diagnosisMarks(r.diagnosis) }).el
+        : h('p', { class: 'muted' }, 'no history.json'),
+      diagnosisBox(r.diagnosis),
+    ),
+    section(
+      'Forecast',
+      ...pictures.map((f) => h('img', { src: `${runPath(id)}/files/${f}`, alt: f, class: 'picture' })),
+    ),
+  );
+  return () => {};
+}

@@ -1,0 +1,169 @@
+// A study's page: its best trial, the optimization history, every trial's curve (running ones growing as epochs
+// arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
+// decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
+
+import { api, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
+import { lineChart } from '../chart.js';
+import { CurvesChart } from '../curves.js';
+import { h, num, section, throttle } from '../dom.js';
+import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
+import { type Column, VirtualTable } from '../table.js';
+
+/** Each completed trial's value and the best so far, by trial number. */
+function historyChart(s: Study): HTMLElement {
+  const ts = [...s.trials].sort((a, b) => a.number - b.number);
+  let best = Infinity;
+  const bestSoFar = ts.map((t) => {
+    if (t.state === 'complete' && t.value !== null) best = Math.min(best, t.value);
+    return Number.isFinite(best) ? best : null;
+  });
+  return lineChart(
+    [
+      { label: 'value', values: ts.map((t) => (t.state === 'complete' ? t.value : null)), points: true },
+      { label: 'best so far', values: bestSoFar, color: '#dc2626' },
+    ],
+    { x: ts.map((t) => t.number), xLabel: 'trial' },
+  ).el;
+}
+
+function columns(s: Study): Column<TrialRow>[] {
+  const cols: Column<TrialRow>[] = [
+    { label: '#', text: (t) => String(t.number), sort: (t) => t.number, className: 'narrow' },
+    { label: 'state', text: (t) => t.state, className: 'narrow' },
+    { label: 'value', text: (t) => num(t.value), sort: (t) => t.value },
+    { label: 'epochs', text: (t) => String(t.epochs), sort: (t) => t.epochs, className: 'narrow' },
+    { label: 'diagnosis', text: (t) => t.diagnosis ?? '' },
+    { label: 'why', text: (t) => t.why ?? '', className: 'wide' },
+  ];
+  for (const p of paramNames(s.trials))
+    cols.push({
+      label: p,
+      text: (t) => (t.params[p] === undefined ? '' : JSON.stringify(t.params[p])),
+      sort: (t) => (typeof t.params[p] === 'number' ? (t.params[p] as number) : JSON.stringify(t.params[p] ?? null)),
+    });
+  return cols;
+}
+
+/** The filter row above the table: a state and free text matched against diagnosis, why and parameters. */
+function filters(table: VirtualTable<TrialRow>): HTMLElement {
+  const state = h(
+    'select',
+    { 'aria-label': 'state' },
+    ...['any state', 'complete', 'running', 'pruned', 'failed', 'waiting'].map((s) => h('option', {}, s)),
+  );
+  const text = h('input', {
+    type: 'search',
+    placeholder: 'filter: diagnosis, why, parameter=value',
+    'aria-label': 'filter',
+  });
+  const apply = () => {
+    const st = state.value,
+      q = text.value.trim().toLowerCase();
+    table.setFilter(
+      (t) =>
+        (st === 'any state' || t.state === st) &&
+        (!q ||
+          `${t.diagnosis ?? ''} ${t.why ?? ''} ${Object.entries(t.params)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(' ')}`
+            .toLowerCase()
+            .includes(q)),
+    );
+  };
+  state.addEventListener('change', apply);
+  text.addEventListener('input', apply);
+  return h('div', { class: 'filters' }, state, text);
+}
+
+/** For auto and OFAT: the trials in the order they ran, each with why, what it changed and what it scored. */
+function decisionPath(s: Study): HTMLElement {
+  let best = Infinity;
+  const items = [...s.trials]
+    .sort((a, b) => a.number - b.number)
+    .map((t) => {
+      const better = t.state === 'complete' && t.value !== null && t.value < best;
+      if (better) best = t.value!;
+      const change = Object.keys(t.params).length ? JSON.stringify(t.params) : 'baseline';
+      return h(
+        'li',
+        { class: better ? 'better' : '' },
+        h('a', { href: `#/study/${encodeURIComponent(s.name)}/trial/${t.number}` }, `#${t.number}`),
+        ` ${t.why ?? (Object.keys(t.params).length ? 'sweep' : 'baseline')}: `,
+        h('code', {}, change),
+        ` → ${t.state} ${num(t.value, 4)}`,
+        t.diagnosis ? h('span', { class: 'tag' }, t.diagnosis) : null,
+        better ? h('span', { class: 'tag good' }, 'new best') : null,
+      );
+    });
+  return h('ol', { class: 'path' }, ...items);
+}
+
+export async function studyPage(root: HTMLElement, name: string): Promise<() => void> {
+  let [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+  const chart = new CurvesChart(data, () => s.best?.number ?? null);
+  const table = new VirtualTable<TrialRow>(
+    columns(s),
+    (t) => `#/study/${encodeURIComponent(name)}/trial/${t.number}`,
+    (t) => String(t.number),
+  );
+  table.el.id = 'trials';
+  const parts = {
+    head: h('div'),
+    history: h('div'),
+    analysis: h('div'),
+  };
+  const render = () => {
+    const best = s.best
+      ? `best #${s.best.number}: ${num(s.best.value)} ${JSON.stringify(s.best.params)}`
+      : 'no completed trial yet';
+    parts.head.replaceChildren(
+      h('h1', {}, s.name),
+      h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials · ${best}`),
+    );
+    table.setRows(s.trials);
+    // the charts of every trial: drawn just after the page has shown the curves and the table
+    const shown = s;
+    setTimeout(() => {
+      parts.history.replaceChildren(historyChart(shown));
+      parts.analysis.replaceChildren(
+        ...(shown.strategy === 'auto' || shown.strategy === 'ofat'
+          ? [section('Path of decisions', decisionPath(shown))]
+          : []),
+        section('Parallel coordinates', parallelCoordinates(shown.trials)),
+        section('Slices', slicePlots(shown.trials)),
+        section(
+          'Factor importance',
+          importanceBars(shown.importance, shown.trials.filter((t) => t.state === 'complete').length),
+        ),
+      );
+    });
+  };
+  root.replaceChildren(
+    parts.head,
+    section('Optimization history', parts.history),
+    section('Learning curves', chart.el),
+    section('Trials', filters(table), table.el),
+    parts.analysis,
+  );
+  render();
+  const reload = throttle(async () => {
+    [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    chart.replace(data);
+    render();
+  }, 1000);
+  return onLive((e) => {
+    if (!('study' in e) || e.study !== name) return;
+    if (e.type === 'epoch') {
+      chart.append(e.number, e.step, e.value);
+      const t = s.trials.find((x) => x.number === e.number);
+      if (t) {
+        t.epochs = Math.max(t.epochs, e.epochs);
+        table.refresh();
+      }
+      // after the chart's redraw (its animation frame was asked for first): when the epoch is on the page
+      requestAnimationFrame(() => {
+        (window as unknown as { lastEpoch?: unknown }).lastEpoch = { ...e, drawn: Date.now() };
+      });
+    } else reload();
+  });
+}

@@ -1,0 +1,131 @@
+// The study's analysis charts on canvas: a slice plot per parameter (objective against its values), parallel
+// coordinates (each trial a line across the parameters to its value), and factor importance as bars.
+
+import type { Importance, TrialRow } from './api.js';
+import { canvas, scaleOf, tickText, unit } from './chart.js';
+import { h, num } from './dom.js';
+
+type Axis = { name: string; pos: (t: TrialRow) => number | null; labels: [string, string] };
+
+/** Where a trial sits on a parameter's axis in [0, 1]: numbers on a (log) scale, other values by their order. */
+function axisOf(name: string, trials: TrialRow[]): Axis {
+  const vals = trials.map((t) => t.params[name]);
+  if (vals.every((v) => v === undefined || typeof v === 'number')) {
+    const s = scaleOf(vals.map((v) => (v === undefined ? null : (v as number))));
+    return {
+      name,
+      pos: (t) => (typeof t.params[name] === 'number' ? unit(s, t.params[name] as number) : null),
+      labels: tickText(s),
+    };
+  }
+  const keys = [...new Set(vals.filter((v) => v !== undefined).map((v) => JSON.stringify(v)))].sort();
+  const at = (k: string) => (keys.length > 1 ? keys.indexOf(k) / (keys.length - 1) : 0.5);
+  return {
+    name,
+    pos: (t) => (t.params[name] === undefined ? null : at(JSON.stringify(t.params[name]))),
+    labels: [keys[0] ?? '', keys.at(-1) ?? ''],
+  };
+}
+
+export const paramNames = (trials: TrialRow[]): string[] => [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+
+const done = (trials: TrialRow[]) => trials.filter((t) => t.state === 'complete' && t.value !== null);
+
+/** One small scatter per parameter: its value (x) against the objective (y), newer trials darker. */
+export function slicePlots(trials: TrialRow[]): HTMLElement {
+  const ok = done(trials);
+  const ys = scaleOf(ok.map((t) => t.value));
+  const W = 260,
+    H = 180,
+    m = 28;
+  const charts = paramNames(trials).map((name) => {
+    const ax = axisOf(name, ok);
+    const { el, ctx } = canvas(W, H);
+    ctx.strokeStyle = '#9ca3af';
+    ctx.strokeRect(m, 8, W - m - 8, H - m - 8);
+    const n = ok.length;
+    ok.forEach((t, i) => {
+      const x = ax.pos(t);
+      if (x === null) return;
+      ctx.fillStyle = `rgba(37,99,235,${0.25 + (0.75 * (i + 1)) / n})`;
+      ctx.fillRect(m + x * (W - m - 12) - 2, 8 + (1 - unit(ys, t.value!)) * (H - m - 12) - 2, 5, 5);
+    });
+    ctx.fillStyle = '#374151';
+    ctx.font = '10px sans-serif';
+    ctx.fillText(ax.labels[0], m, H - 8);
+    const right = ax.labels[1];
+    ctx.fillText(right, W - 8 - ctx.measureText(right).width, H - 8);
+    return h('figure', { class: 'slice' }, el, h('figcaption', {}, name));
+  });
+  return charts.length ? h('div', { class: 'slices' }, ...charts) : h('p', { class: 'muted' }, 'no parameters');
+}
+
+/** Parallel coordinates: one axis per parameter and the objective last; lines coloured from best (blue) to worst. */
+export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
+  const ok = done(trials);
+  const names = paramNames(ok);
+  if (!names.length || !ok.length) return h('p', { class: 'muted' }, 'no completed trials with parameters yet');
+  const ys = scaleOf(ok.map((t) => t.value));
+  const axes = [
+    ...names.map((n) => axisOf(n, ok)),
+    { name: 'value', pos: (t: TrialRow) => unit(ys, t.value!), labels: tickText(ys) },
+  ];
+  const W = Math.min(900, Math.max(320, window.innerWidth - 80)),
+    H = 260,
+    top = 24,
+    bottom = 40;
+  const { el, ctx } = canvas(W, H);
+  const xAt = (i: number) => 40 + (i / Math.max(1, axes.length - 1)) * (W - 80);
+  const yAt = (p: number) => top + (1 - p) * (H - top - bottom);
+  const order = [...ok].sort((a, b) => b.value! - a.value!); // best drawn last, on top
+  order.forEach((t, k) => {
+    const good = (k + 1) / order.length;
+    ctx.strokeStyle = `hsla(${220 - 200 * (1 - good)}, 80%, 45%, ${0.15 + 0.6 * good})`;
+    ctx.beginPath();
+    axes.forEach((a, i) => {
+      const p = a.pos(t);
+      if (p === null) return;
+      if (i === 0) ctx.moveTo(xAt(i), yAt(p));
+      else ctx.lineTo(xAt(i), yAt(p));
+    });
+    ctx.stroke();
+  });
+  ctx.fillStyle = '#111827';
+  ctx.font = '11px sans-serif';
+  axes.forEach((a, i) => {
+    ctx.strokeStyle = '#6b7280';
+    ctx.beginPath();
+    ctx.moveTo(xAt(i), yAt(1));
+    ctx.lineTo(xAt(i), yAt(0));
+    ctx.stroke();
+    const label = a.name.length > 28 ? `…${a.name.slice(-27)}` : a.name;
+    ctx.fillText(label, Math.max(0, xAt(i) - ctx.measureText(label).width / 2), H - 22);
+    ctx.fillText(a.labels[1], xAt(i) + 3, top - 6);
+    ctx.fillText(a.labels[0], xAt(i) + 3, H - bottom + 12);
+  });
+  return h('div', { class: 'chart' }, el);
+}
+
+/** Factor importance as labelled bars (the same numbers `study show` prints). */
+export function importanceBars(imp: Importance[], completed: number): HTMLElement {
+  // as `study show` says it: below 8 completed trials the shares mean little (tune/report.ts IMPORTANCE_MIN_TRIALS)
+  if (!imp.length || completed < 8)
+    return h('p', { class: 'muted' }, `not enough trials yet (${completed} completed; shown from 8)`);
+  const max = Math.max(...imp.map((i) => i.importance), 1e-12);
+  return h(
+    'div',
+    { class: 'bars' },
+    h('p', { class: 'muted' }, `method: ${imp[0]!.method}`),
+    ...imp.map((i) => {
+      const bar = h('span', { class: 'bar' });
+      bar.style.width = `${(100 * i.importance) / max}%`;
+      return h(
+        'div',
+        { class: 'bar-row' },
+        h('span', { class: 'bar-label' }, i.param),
+        h('span', { class: 'bar-track' }, bar),
+        h('span', { class: 'bar-value' }, `${num(100 * i.importance, 3)}%`),
+      );
+    }),
+  );
+}

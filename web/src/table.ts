@@ -1,0 +1,109 @@
+// A virtualised table: only the rows in view (and a few around them) are in the page, so thousands of trials scroll
+// smoothly. Columns sort on a click of their header (again: reversed); a filter function picks the rows shown.
+
+import { h } from './dom.js';
+
+export interface Column<R> {
+  label: string;
+  /** The cell's text. */
+  text: (r: R) => string;
+  /** What the column sorts by (default: the text). */
+  sort?: (r: R) => number | string | null;
+  className?: string;
+}
+
+const ROW = 26;
+const EXTRA = 10;
+
+export class VirtualTable<R> {
+  readonly el: HTMLElement;
+  private body: HTMLElement;
+  private spacer: HTMLElement;
+  private count: HTMLElement;
+  private rows: R[] = [];
+  private shown: R[] = [];
+  private sortBy = -1;
+  private desc = false;
+  private filter: (r: R) => boolean = () => true;
+
+  constructor(
+    private cols: Column<R>[],
+    private link: (r: R) => string,
+    private key: (r: R) => string,
+    height = 420,
+  ) {
+    const head = h(
+      'div',
+      { class: 'vt-head' },
+      ...cols.map((c, i) =>
+        h(
+          'span',
+          { class: `vt-cell ${c.className ?? ''}`, role: 'columnheader', onclick: () => this.sort(i) },
+          c.label,
+        ),
+      ),
+    );
+    this.spacer = h('div', { class: 'vt-spacer' });
+    this.body = h('div', { class: 'vt-body', role: 'rowgroup' });
+    const scroller = h('div', { class: 'vt-scroll' }, this.spacer, this.body);
+    scroller.style.height = `${height}px`;
+    scroller.addEventListener('scroll', () => this.paint(scroller));
+    this.count = h('div', { class: 'vt-count' });
+    this.el = h('div', { class: 'vt', role: 'table' }, head, scroller, this.count);
+  }
+
+  setRows(rows: R[]): void {
+    this.rows = rows;
+    this.refresh();
+  }
+  setFilter(f: (r: R) => boolean): void {
+    this.filter = f;
+    this.refresh();
+  }
+  private sort(i: number): void {
+    this.desc = this.sortBy === i ? !this.desc : false;
+    this.sortBy = i;
+    this.refresh();
+  }
+
+  /** Filters and sorts again, then paints the rows in view. */
+  refresh(): void {
+    let rows = this.rows.filter(this.filter);
+    const c = this.cols[this.sortBy];
+    if (c) {
+      const by = c.sort ?? c.text;
+      const dir = this.desc ? -1 : 1;
+      rows = rows
+        .map((r) => [by(r), r] as const)
+        .sort(([a], [b]) => {
+          if (a === b) return 0;
+          if (a === null) return 1;
+          if (b === null) return -1;
+          return (a < b ? -1 : 1) * dir;
+        })
+        .map(([, r]) => r);
+    }
+    this.shown = rows;
+    this.spacer.style.height = `${rows.length * ROW}px`;
+    this.count.textContent = `${rows.length} of ${this.rows.length} trials shown`;
+    this.el.dataset.rows = String(rows.length);
+    this.paint(this.body.parentElement!);
+  }
+
+  private paint(scroller: HTMLElement): void {
+    const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - EXTRA);
+    const last = Math.min(this.shown.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW) + EXTRA);
+    this.body.style.transform = `translateY(${first * ROW}px)`;
+    this.body.replaceChildren(
+      ...this.shown
+        .slice(first, Math.max(last, first + 30))
+        .map((r) =>
+          h(
+            'a',
+            { class: 'vt-row', href: this.link(r), role: 'row', 'data-key': this.key(r) },
+            ...this.cols.map((c) => h('span', { class: `vt-cell ${c.className ?? ''}`, role: 'cell' }, c.text(r))),
+          ),
+        ),
+    );
+  }
+}
