@@ -3,8 +3,8 @@
 // here, below the CLI and the dashboard, so that both print exactly the same thing.
 
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
-import { importance } from './report.js';
 import { bestOf } from './progress.js';
+import { importance } from './report.js';
 
 /** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
 export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
