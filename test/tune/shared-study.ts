@@ -105,7 +105,15 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const pid = victim.child.pid!;
     const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
       t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
-    assert.ok(await until(url, name, (t) => (t ?? []).some(mid)), 'caught the worker mid-trial');
+    let exited: { code: number | null; err: string } | undefined;
+    void victim.done.then((e) => {
+      exited = e;
+    });
+    const caught = await until(url, name, (t) => exited !== undefined || (t ?? []).some(mid));
+    assert.ok(
+      caught && !exited,
+      `caught the worker mid-trial (worker: ${exited ? `exit ${exited.code} ${exited.err}` : 'running'})`,
+    );
     victim.child.kill('SIGINT');
     const stopped = await victim.done;
     assert.equal(stopped.code, 130, stopped.err);
