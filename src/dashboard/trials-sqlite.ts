@@ -4,22 +4,7 @@
 // JSON does not use it, so the pages of a study of thousands of trials load in a fraction of the time.
 
 import Database from 'better-sqlite3';
-import { type FrozenTrial, freezeTrial, type TrialState } from '../storage/index.js';
-
-interface Row {
-  id: number;
-  number: number;
-  state: TrialState;
-  params: string;
-  value: number | null;
-  attrs: string;
-  error: string | null;
-  started: string;
-  finished: string | null;
-  owner: string | null;
-  worker: number | null;
-  heartbeat: string | null;
-}
+import { type FrozenTrial, type SqliteTrialRow, sqliteTrialOf } from '../storage/index.js';
 
 const TRIALS = `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
   t.started, t.finished, t.owner, t.worker, t.heartbeat
@@ -57,28 +42,13 @@ export class SqliteTrials {
 
   private read(study: string): FrozenTrial[] {
     const read = this.db.transaction(() => {
-      const rows = this.db.prepare(TRIALS).all(study) as Row[];
+      const rows = this.db.prepare(TRIALS).all(study) as SqliteTrialRow[];
       const byTrial = new Map<number, number[]>();
       for (const s of this.db.prepare(STEPS).all(study) as Steps[]) byTrial.set(s.id, this.valuesOf(s));
       return { rows, byTrial };
     });
     const { rows, byTrial } = read();
-    return rows.map((r) =>
-      freezeTrial({
-        number: r.number,
-        state: r.state,
-        params: JSON.parse(r.params),
-        value: r.value,
-        intermediate: byTrial.get(r.id) ?? [],
-        attrs: JSON.parse(r.attrs),
-        error: r.error,
-        started: r.started,
-        finished: r.finished,
-        owner: r.owner,
-        worker: r.worker,
-        heartbeat: r.heartbeat,
-      }),
-    );
+    return rows.map((r) => sqliteTrialOf(r, byTrial.get(r.id) ?? []));
   }
 
   /** A trial's values by step (null, a non-finite value, read as NaN, as the storage does). */

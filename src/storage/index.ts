@@ -5,7 +5,7 @@ export type { OpenOptions } from './open.js';
 export { openStorage, storageUrlFrom } from './open.js';
 export { PgStorage, redactUrl } from './pg.js';
 export { SCHEMA_VERSION } from './schema.js';
-export { SqliteStorage } from './sqlite.js';
+export { SqliteStorage, type TrialRow as SqliteTrialRow, trialOf as sqliteTrialOf } from './sqlite.js';
 export type {
   EndState,
   FrozenTrial,

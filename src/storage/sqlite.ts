@@ -23,7 +23,8 @@ import {
   type TrialState,
 } from './types.js';
 
-interface TrialRow {
+/** A row of the trials table as better-sqlite3 returns it (the dashboard's read-only reader shares it). */
+export interface TrialRow {
   id: number;
   number: number;
   state: TrialState;
@@ -40,7 +41,8 @@ interface TrialRow {
 
 const now = () => new Date().toISOString();
 
-function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
+/** The frozen trial of a trials row and its intermediate values. */
+export function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
   return freezeTrial({
     number: r.number,
     state: r.state,
