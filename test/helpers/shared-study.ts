@@ -18,6 +18,9 @@ export const tune = (args: string[]): Proc => seqtune(['tune', ...args]);
 /** Starts `seqtune worker --storage URL --study NAME` from source in its own process. */
 export const worker = (url: string, study: string): Proc => seqtune(['worker', '--storage', url, '--study', study]);
 
+/** Starts `seqtune study create CONFIG` from source in its own process (the study made, no trial run). */
+export const create = (config: string): Proc => seqtune(['study', 'create', config]);
+
 /** Starts `seqtune ARGS...` from source in its own process. */
 function seqtune(args: string[]): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {

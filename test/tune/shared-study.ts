@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import { gridTune, tune, until, worker } from '../helpers/shared-study.js';
+import { create, gridTune, tune, until, worker } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, skip: string | false): void {
@@ -99,8 +99,10 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const url = await makeUrl();
     const name = `int-${label}`;
     const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 60);
-    const survivor = tune([f, '--out', join(dir, `is-${label}`)]);
-    assert.ok(await until(url, name, (t) => t !== null));
+    // The worker starts first, on a study made without trials, so a fast tune cannot finish the budget before it
+    // joins; the tune joins once the worker is mid-trial.
+    const made = await create(f).done;
+    assert.equal(made.code, 0, made.err);
     const victim = worker(url, name);
     const pid = victim.child.pid!;
     const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
@@ -114,6 +116,7 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
       caught && !exited,
       `caught the worker mid-trial (worker: ${exited ? `exit ${exited.code} ${exited.err}` : 'running'})`,
     );
+    const survivor = tune([f, '--resume', '--out', join(dir, `is-${label}`)]);
     victim.child.kill('SIGINT');
     const stopped = await victim.done;
     assert.equal(stopped.code, 130, stopped.err);
