@@ -100,7 +100,8 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const name = `int-${label}`;
     const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 60);
     // The worker starts first, on a study made without trials, so a fast tune cannot finish the budget before it
-    // joins; the tune joins once the worker is mid-trial.
+    // joins; the worker is stopped mid-trial while alone (so nobody takes its interrupted trial before it counts it
+    // waiting), then a tune joins with --resume.
     const made = await create(f).done;
     assert.equal(made.code, 0, made.err);
     const victim = worker(url, name);
@@ -116,11 +117,12 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
       caught && !exited,
       `caught the worker mid-trial (worker: ${exited ? `exit ${exited.code} ${exited.err}` : 'running'})`,
     );
-    const survivor = tune([f, '--resume', '--out', join(dir, `is-${label}`)]);
     victim.child.kill('SIGINT');
     const stopped = await victim.done;
     assert.equal(stopped.code, 130, stopped.err);
     assert.match(stopped.err, /seqtune: SIGINT: study int-\w+: 1 trial waiting for a worker/);
+    // another process then trains the interrupted trial first and finishes the budget
+    const survivor = tune([f, '--resume', '--out', join(dir, `is-${label}`)]);
     const end = await survivor.done;
     assert.equal(end.code, 0, end.err);
     const s = openStorage(url);
