@@ -223,6 +223,7 @@ export class Engine {
   private readonly free = new Map<number, number[]>();
   /** Block size of every handed-out pointer (a reused block can be larger than its request). */
   private readonly sizes = new Map<number, number>();
+  private readonly released = new Set<number>();
   private f32cache: Float32Array;
   /** Number of times memory has grown (a test reads it to show steady-state steps allocate nothing). */
   grows = 0;
@@ -264,23 +265,44 @@ export class Engine {
       }
     }
     if (ptr === undefined) {
+      const need = this.top + bytes - this.memory.buffer.byteLength;
+      if (need > 0) this.grow(need);
       ptr = this.top;
       this.top += bytes;
       this.allocations++;
-      const need = this.top - this.memory.buffer.byteLength;
-      if (need > 0) {
-        this.memory.grow(Math.ceil(Math.max(need, this.memory.buffer.byteLength / 4) / PAGE));
-        this.grows++;
-      }
     }
     const buf: Buf = { ptr, length: n };
     this.sizes.set(ptr, bytes);
+    this.released.delete(ptr);
     if (zero) this.view(buf).fill(0);
     return buf;
   }
 
+  /** Grows memory by at least `need` bytes (by a quarter when that fits, to grow rarely). */
+  private grow(need: number): void {
+    const pages = (bytes: number) => Math.ceil(bytes / PAGE);
+    const have = this.memory.buffer.byteLength;
+    try {
+      this.memory.grow(pages(Math.max(need, have / 4)));
+    } catch {
+      try {
+        this.memory.grow(pages(need));
+      } catch {
+        throw new ValueError(
+          `engine: out of WebAssembly memory: ${(have / 2 ** 20).toFixed(0)} MiB in use and ` +
+            `${(need / 2 ** 20).toFixed(0)} MiB more needed, over the 4096 MiB a WebAssembly memory can hold; ` +
+            'use a smaller batch_size, lookback or model',
+        );
+      }
+    }
+    this.grows++;
+  }
+
   /** Gives a buffer back for reuse. */
   release(buf: Buf): void {
+    if (this.released.has(buf.ptr)) throw new Error(`engine.release: buffer at ${buf.ptr} was already released`);
+    this.released.add(buf.ptr);
+    if (!this.sizes.has(buf.ptr)) throw new Error(`engine.release: ${buf.ptr} was never allocated`);
     const bytes = this.sizes.get(buf.ptr) ?? align(Math.max(buf.length, 1) * 4);
     let list = this.free.get(bytes);
     if (!list) {
@@ -303,7 +325,7 @@ export class Engine {
         `engine.view: range [${offset}, ${offset + length}) outside a buffer of ${buf.length} floats`,
       );
     }
-    const start = (buf.ptr >> 2) + offset;
+    const start = (buf.ptr >>> 2) + offset;
     return this.f32.subarray(start, start + length);
   }
 

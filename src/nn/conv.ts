@@ -126,7 +126,7 @@ export class Conv1D extends Layer {
     const cols = engine.view(w.cols);
     cols.fill(0);
     const f = engine.f32,
-      xb = (x.buf.ptr >> 2) + x.off;
+      xb = (x.buf.ptr >>> 2) + x.off;
     this.taps(x.B, (r, j, s) => {
       for (let c = 0; c < F; c++) cols[r * K + j * F + c] = f[xb + s * x.ld + c]!;
     });

@@ -70,7 +70,7 @@ export abstract class Layer {
   activityRegularizer?: Regularizer;
   protected ctx!: LayerContext;
   protected p: Record<string, ParamRef> = {};
-  private readonly workspaces = new Map<number, unknown>();
+  private readonly workspaces = new Map<number, { value: unknown; bufs: Buf[] }>();
   private owned: Buf[] = [];
 
   /** name: given, else prefix_N (N counts layers made in this thread). */
@@ -111,14 +111,34 @@ export abstract class Layer {
   /** Keras-style config, enough to rebuild the layer. */
   abstract getConfig(): LayerConfig;
 
-  /** Buffers for one batch size, made on first use and reused after. */
+  /**
+   * Buffers for one batch size, made on first use and reused after. Only the two most recently used batch sizes
+   * keep theirs (the training batch and one other: a last partial batch, an evaluation batch): a workspace scales
+   * with batch x timesteps x units, and keeping one per size ever seen filled the 4 GiB of a WebAssembly memory
+   * (GRU(256) at lookback 192 reserved 3.4 GB). The current one is never evicted, so a backward pass always finds
+   * the buffers of its forward pass.
+   */
   protected workspace<W>(B: number, make: () => W): W {
-    let w = this.workspaces.get(B) as W | undefined;
-    if (w === undefined) {
-      w = make();
+    let w = this.workspaces.get(B);
+    if (w !== undefined) {
+      this.workspaces.delete(B);
       this.workspaces.set(B, w);
+      return w.value as W;
     }
-    return w;
+    if (this.workspaces.size >= 2) this.evict(this.workspaces.keys().next().value!);
+    const before = this.owned.length;
+    w = { value: make(), bufs: [] };
+    w.bufs = this.owned.slice(before);
+    this.workspaces.set(B, w);
+    return w.value as W;
+  }
+
+  private evict(B: number): void {
+    const w = this.workspaces.get(B)!;
+    this.workspaces.delete(B);
+    const gone = new Set(w.bufs);
+    this.owned = this.owned.filter((b) => !gone.has(b));
+    for (const b of w.bufs) this.ctx.engine.release(b);
   }
 
   protected alloc(n: number, zero = false): Buf {

@@ -94,7 +94,7 @@ export class BatchNormalization extends Normalization {
       M = rowsOf(x),
       F = x.F;
     const f = engine.f32,
-      xb = (x.buf.ptr >> 2) + x.off;
+      xb = (x.buf.ptr >>> 2) + x.off;
     const xh = engine.view(w.xh),
       inv = engine.view(w.inv),
       y = engine.view(w.y);
@@ -139,7 +139,7 @@ export class BatchNormalization extends Normalization {
     const M = rowsOf(x),
       F = x.F,
       f = engine.f32,
-      db = (dy.buf.ptr >> 2) + dy.off;
+      db = (dy.buf.ptr >>> 2) + dy.off;
     const xh = engine.view(this.last!.xh),
       inv = engine.view(this.last!.inv),
       dx = engine.view(this.last!.dx);
@@ -152,8 +152,8 @@ export class BatchNormalization extends Normalization {
         sd += d;
         sdh += d * xh[r * F + j]!;
       }
-      if (this.p.gamma) f[(grads.ptr >> 2) + this.p.gamma.off + j]! += sdh;
-      if (this.p.beta) f[(grads.ptr >> 2) + this.p.beta.off + j]! += sd;
+      if (this.p.gamma) f[(grads.ptr >>> 2) + this.p.gamma.off + j]! += sdh;
+      if (this.p.beta) f[(grads.ptr >>> 2) + this.p.beta.off + j]! += sd;
       if (!needDx) continue;
       const gj = g ? g[j]! : 1,
         is = inv[j]!;
@@ -182,7 +182,7 @@ export class LayerNormalization extends Normalization {
       M = rowsOf(x),
       F = x.F;
     const f = engine.f32,
-      xb = (x.buf.ptr >> 2) + x.off;
+      xb = (x.buf.ptr >>> 2) + x.off;
     const xh = engine.view(w.xh),
       inv = engine.view(w.inv),
       y = engine.view(w.y);
@@ -215,8 +215,8 @@ export class LayerNormalization extends Normalization {
     const M = rowsOf(x),
       F = x.F,
       f = engine.f32,
-      db = (dy.buf.ptr >> 2) + dy.off,
-      gb = grads.ptr >> 2;
+      db = (dy.buf.ptr >>> 2) + dy.off,
+      gb = grads.ptr >>> 2;
     const xh = engine.view(this.last!.xh),
       inv = engine.view(this.last!.inv),
       dx = engine.view(this.last!.dx);

@@ -56,7 +56,7 @@ class Pooling1D extends Layer {
       arg: new Int32Array(out * B * F),
     }));
     const f = engine.f32,
-      xb = (x.buf.ptr >> 2) + x.off,
+      xb = (x.buf.ptr >>> 2) + x.off,
       y = engine.view(w.y);
     for (let t = 0; t < out; t++) {
       const lo = Math.max(0, t * this.strides - padLeft),
@@ -96,7 +96,7 @@ class Pooling1D extends Layer {
       B = x.B,
       { out, padLeft } = this.geo;
     const f = engine.f32,
-      db = (dy.buf.ptr >> 2) + dy.off,
+      db = (dy.buf.ptr >>> 2) + dy.off,
       d = engine.view(dx);
     d.fill(0);
     for (let t = 0; t < out; t++) {

@@ -155,8 +155,8 @@ export class Stack {
   private activity(y: Act, reg: Regularizer, dy: Act | null): number {
     const f32 = this.engine.f32,
       rows = (y.T ?? 1) * y.B,
-      base = (y.buf.ptr >> 2) + y.off;
-    const dbase = dy ? (dy.buf.ptr >> 2) + dy.off : 0;
+      base = (y.buf.ptr >>> 2) + y.off;
+    const dbase = dy ? (dy.buf.ptr >>> 2) + dy.off : 0;
     let pen = 0;
     for (let r = 0; r < rows; r++)
       for (let j = 0; j < y.F; j++) {

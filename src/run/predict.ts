@@ -30,7 +30,7 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const nT = d.targets.length,
     N = d.windows.test.count;
   const rel = cfg.relative ?? false;
-  const out = model.predict(d.windows.test.inputs(), { batchSize: 512 }).data;
+  const out = model.predict(d.windows.test.inputs()).data;
   if (rel)
     for (let n = 0; n < N; n++)
       for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![n + L - 1]!;
@@ -78,7 +78,7 @@ export async function evaluateRun(
   const out = {} as { test: SplitMetrics; val: SplitMetrics };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
-    const m = scoreForecast(d, split, model.predict(w.inputs(), { batchSize: 512 }).data);
+    const m = scoreForecast(d, split, model.predict(w.inputs()).data);
     const base = baselineScores(d, split, specs);
     out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
   }

@@ -99,7 +99,7 @@ function evalSplit(
   baselines: ReturnType<typeof baselinesOf>,
 ): SplitMetrics & { pred: Float32Array } {
   const [x] = splitTensors(d, split, model);
-  const out = model.predict(x, { batchSize: 512 }).data;
+  const out = model.predict(x).data;
   const m = scoreForecast(d, split, out),
     base = baselineScores(d, split, baselines);
   return {

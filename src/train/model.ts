@@ -91,6 +91,11 @@ export class Model extends Stack implements CompiledStack {
   diverged = false;
   /** Epochs the running fit was asked for (for progress displays). */
   epochsPlanned = 0;
+  /**
+   * The batch size of the last fit: evaluate and predict default to it, so inference reuses the training batch's
+   * buffers instead of making another set (a recurrent layer's scale with batch x timesteps x units).
+   */
+  fitBatchSize?: number;
   /** The rate schedules start from; compile sets it from the optimizer. */
   baseLearningRate = 0;
   private trainMetrics = new MetricState([]);
@@ -176,7 +181,7 @@ export class Model extends Stack implements CompiledStack {
     const rows = (out.T ?? 1) * out.B;
     const f32 = this.engine.f32;
     const target = this.engine.view(bufs.y, 0, rows * out.F);
-    const poff = (out.buf.ptr >> 2) + out.off;
+    const poff = (out.buf.ptr >>> 2) + out.off;
     metrics?.update(f32, poff, out.ld, target, rows, out.F);
     return this.loss!.compute(
       f32,
@@ -268,6 +273,7 @@ export class Model extends Stack implements CompiledStack {
     this.diverged = false;
     this.skippedBatches = 0;
     this.epochsPlanned = epochs;
+    this.fitBatchSize = bs;
     const history = this.emptyHistory(Boolean(validation));
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (const c of callbacks) await c.onTrainBegin();
@@ -279,10 +285,7 @@ export class Model extends Stack implements CompiledStack {
       const lr = this.optimizer.learningRate;
       const order = (opts.shuffle ?? true) ? this.rng.permutation(N) : identity;
       const logs = await this.trainEpoch(x, y, order, bs, callbacks);
-      if (validation && !this.diverged) {
-        const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
-        for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
-      }
+      if (validation) this.validate(validation, bs, logs, Object.keys(history));
       logs.lr = lr;
       ran++;
       for (const k of Object.keys(history)) history[k]!.push(logs[k] ?? NaN);
@@ -359,6 +362,19 @@ export class Model extends Stack implements CompiledStack {
     return { loss: seen ? sum / seen : N ? Number.NaN : 0, ...this.trainMetrics.result() };
   }
 
+  /**
+   * Adds the val_ figures of an epoch to its logs. A diverged epoch is not evaluated: its figures are NaN, so
+   * callbacks that monitor them (early stopping, checkpoints) see a bad epoch instead of a missing key.
+   */
+  private validate(validation: [Samples, Samples], bs: number, logs: Logs, keys: string[]): void {
+    if (this.diverged) {
+      for (const k of keys) if (k.startsWith('val_')) logs[k] = Number.NaN;
+      return;
+    }
+    const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
+    for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
+  }
+
   override dispose(): void {
     super.dispose();
     for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
@@ -376,7 +392,7 @@ export class Model extends Stack implements CompiledStack {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
-    const bs = Math.min(opts.batchSize ?? 256, N);
+    const bs = Math.min(opts.batchSize ?? this.fitBatchSize ?? 256, N);
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     let sum = 0;
     const metrics = new MetricState(this.metrics);
@@ -398,7 +414,7 @@ export class Model extends Stack implements CompiledStack {
     const steps = outS.T ?? 1,
       F = outS.F;
     const res = new Float32Array(N * steps * F);
-    const bs = Math.min(opts.batchSize ?? 256, Math.max(N, 1));
+    const bs = Math.min(opts.batchSize ?? this.fitBatchSize ?? 256, Math.max(N, 1));
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
@@ -430,7 +446,7 @@ export class Model extends Stack implements CompiledStack {
       B = a.B;
     const res = new Float32Array(B * steps * F);
     const f32 = this.engine.f32,
-      base = (a.buf.ptr >> 2) + a.off;
+      base = (a.buf.ptr >>> 2) + a.off;
     for (let b = 0; b < B; b++)
       for (let t = 0; t < steps; t++)
         for (let f = 0; f < F; f++) res[(b * steps + t) * F + f] = f32[base + (t * B + b) * a.ld + f]!;

@@ -145,3 +145,21 @@ test('train.on_nan in a config reaches the compiled model (default stop)', () =>
   assert.deepEqual(policy(''), ['stop', 'stop']);
   assert.deepEqual(policy('train: {on_nan: skip_batch}'), ['skip_batch', 'skip_batch']);
 });
+
+test('a run that diverges in its first epoch reports NaN validation figures to callbacks that monitor them', async () => {
+  const bad = data(40, 2); // the first batch holds the NaN
+  const val = data(16);
+  const m = model();
+  const es = new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true });
+  const h = await m.fit(bad.x, bad.y, {
+    epochs: 3,
+    batchSize: 8,
+    shuffle: false,
+    validationData: [val.x, val.y],
+    callbacks: [es],
+  });
+  assert.equal(h.diverged, true);
+  assert.equal(h.epochs, 1);
+  assert.deepEqual(h.history.val_loss, [Number.NaN]);
+  assert.deepEqual(h.history.val_mae, [Number.NaN]);
+});
