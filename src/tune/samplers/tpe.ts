@@ -11,7 +11,7 @@ import { drawOne } from './random.js';
 import type { Sampler } from './sampler.js';
 import { type Parzen, parzenOf } from './tpe-parzen.js';
 import { type Axis, axisOf } from './tpe-space.js';
-import { groupsOf, informative, splitTrials } from './tpe-split.js';
+import { informative, nextGroup, onBranch, splitTrials } from './tpe-split.js';
 import { ageWeights, improvementWeights, startupFor } from './tpe-weights.js';
 
 export interface TpeOptions {
@@ -55,14 +55,18 @@ export class TpeSampler implements Sampler {
       for (const param of space) if (isActive(param, out)) out[param.name] = drawOne(param.dist, rng);
       return out;
     }
-    const split = splitTrials(trials, this.constantLiar);
-    const running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
-    for (const group of groupsOf(space, this.multivariate)) {
-      if (!isActive(group[0]!, out)) continue;
-      const axes = group.map(axisOf);
-      const l = fitted(group, axes, split.good, split.threshold),
-        g = fitted(group, axes, split.bad, null);
-      Object.assign(out, this.acquire(group, axes, l, g, running, rng));
+    let running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
+    let pool = trials;
+    let split = splitTrials(pool, this.constantLiar);
+    for (let g = nextGroup(space, out, this.multivariate); g; g = nextGroup(space, out, this.multivariate)) {
+      const axes = g.params.map(axisOf);
+      const l = fitted(g.params, axes, split.good, split.threshold),
+        bad = fitted(g.params, axes, split.bad, null);
+      Object.assign(out, this.acquire(g.params, axes, l, bad, running, rng));
+      if (!g.branch) continue;
+      pool = pool.filter(onBranch(g.params, out));
+      running = running.filter(onBranch(g.params, out));
+      split = splitTrials(pool, this.constantLiar);
     }
     return out;
   }
