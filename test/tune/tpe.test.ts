@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { Rng } from '../../src/nn/random.js';
 import type { FrozenTrial } from '../../src/storage/index.js';
 import { parseSpace, TpeSampler, tuneSettings } from '../../src/tune/index.js';
-import { nextGroup, splitTrials } from '../../src/tune/samplers/tpe-split.js';
+import { nextGroup, onBranch, splitTrials } from '../../src/tune/samplers/tpe-split.js';
 import { ageWeights, goodCount, startupFor } from '../../src/tune/samplers/tpe-weights.js';
 
 const trial = (number: number, params: Record<string, unknown>, value: number | null, state = 'complete') =>
@@ -126,6 +126,11 @@ test('integers stay integers in range; conditional parameters only when active, 
   assert.equal(nextGroup(space, { opt: 'adam', units: 8 }, true), null);
   assert.deepEqual(names(nextGroup(space, {}, false)), [['opt'], false], 'independent: one at a time');
   assert.deepEqual(names(nextGroup(parseSpace({ a: [1, 2], b: { int: [0, 3] } }, 1), {}, true)), [['a', 'b'], false]);
+  const deep = parseSpace({ layers: { int: [1, 4] }, x: { uniform: [0, 1], when: { layers: 4 } } }, 1);
+  const layers = [1, 2, 3, 4].map((n) => trial(n, n === 4 ? { layers: n, x: 0.5 } : { layers: n }, 1));
+  const branch = (n: number) => layers.filter(onBranch(deep, { layers: n })).map((t) => t.params.layers);
+  assert.deepEqual(branch(2), [1, 2, 3], 'a branch is the set of parameters switched on, not one per value');
+  assert.deepEqual(branch(4), [4]);
   const tpe = new TpeSampler();
   const trials: FrozenTrial[] = [];
   for (let i = 0; i < 40; i++) {

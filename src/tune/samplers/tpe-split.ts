@@ -62,6 +62,13 @@ export function nextGroup(space: Space, out: Params, multivariate: boolean): Gro
   return deciders.length > 0 ? { params: deciders, branch: true } : { params: pending, branch: false };
 }
 
-/** The trials on the branch `out` took: the same values of the branch's parameters. */
-export const onBranch = (params: readonly Param[], out: Params) => (t: FrozenTrial) =>
-  params.every((p) => JSON.stringify(t.params[p.name]) === JSON.stringify(out[p.name]));
+/**
+ * The trials on the branch `out` took: every conditional parameter whose `when:` keys have values in `out` is active
+ * in the trial exactly when it is active in `out` (the same parameters switched on). With `layers: {int: [1, 4]}`
+ * and a parameter `when: {layers: 4}`, the branches are layers 4 and the rest, not one per value.
+ */
+export const onBranch = (space: Space, out: Params) => {
+  const decided = space.filter((q) => q.when && Object.keys(q.when).every((k) => k in out));
+  const on = decided.map((q) => isActive(q, out));
+  return (t: FrozenTrial) => decided.every((q, i) => isActive(q, t.params) === on[i]);
+};

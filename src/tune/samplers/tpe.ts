@@ -64,8 +64,8 @@ export class TpeSampler implements Sampler {
         bad = fitted(g.params, axes, split.bad, null);
       Object.assign(out, this.acquire(g.params, axes, l, bad, running, rng));
       if (!g.branch) continue;
-      pool = pool.filter(onBranch(g.params, out));
-      running = running.filter(onBranch(g.params, out));
+      const same = onBranch(space, out);
+      [pool, running] = [pool.filter(same), running.filter(same)];
       split = splitTrials(pool, this.constantLiar);
     }
     return out;
