@@ -3,7 +3,10 @@
 // the start-up trials (random), split the finished trials into the best goodCount(n) ("good") and the rest ("bad";
 // with the constant liar the running trials too), fit a Parzen estimator to each, l and g, per group of parameters
 // sampled together (tpe-parzen.ts: joint truncated Gaussian / smoothed categorical kernels with a prior), draw
-// candidates from l and keep the one with the largest log l - log g.
+// candidates from l and keep the one with the largest log l - log g. With `when:` branches the groups follow the
+// tree (tpe-split.ts, nextGroup): the parameters that choose a branch first, then the rest of the branch on the
+// trials that took the same branch, split again among themselves, so a rarely taken branch is modelled on its own
+// best trials rather than on the other branch's.
 import type { Rng } from '../../nn/random.js';
 import type { FrozenTrial } from '../../storage/index.js';
 import { isActive, type Param, type Params, type Space } from '../space.js';
