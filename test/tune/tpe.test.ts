@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { Rng } from '../../src/nn/random.js';
 import type { FrozenTrial } from '../../src/storage/index.js';
 import { parseSpace, TpeSampler, tuneSettings } from '../../src/tune/index.js';
-import { groupsOf, splitTrials } from '../../src/tune/samplers/tpe-split.js';
+import { nextGroup, onBranch, splitTrials } from '../../src/tune/samplers/tpe-split.js';
 import { ageWeights, goodCount, startupFor } from '../../src/tune/samplers/tpe-weights.js';
 
 const trial = (number: number, params: Record<string, unknown>, value: number | null, state = 'complete') =>
@@ -109,7 +109,7 @@ test('no proposal after start-up sits exactly on a bound, even when the optimum 
   assert.ok(late.reduce((a, b) => a + b, 0) / late.length < 0.15, 'late proposals crowd the lower bound');
 });
 
-test('integers stay integers in range; conditional parameters only when active, in groups of their condition', () => {
+test('integers stay integers in range; conditional parameters only when active, the branch sampled first', () => {
   const space = parseSpace(
     {
       opt: ['adam', 'sgd'],
@@ -119,14 +119,18 @@ test('integers stay integers in range; conditional parameters only when active, 
     },
     1,
   );
-  assert.deepEqual(
-    groupsOf(space, true).map((g) => g.map((p) => p.name)),
-    [
-      ['opt', 'units'],
-      ['momentum', 'nesterov'],
-    ],
-  );
-  assert.equal(groupsOf(space, false).length, 4);
+  const names = (g: ReturnType<typeof nextGroup>) => g && [g.params.map((p) => p.name), g.branch];
+  assert.deepEqual(names(nextGroup(space, {}, true)), [['opt'], true], 'the branch first');
+  assert.deepEqual(names(nextGroup(space, { opt: 'sgd' }, true)), [['units', 'momentum', 'nesterov'], false]);
+  assert.deepEqual(names(nextGroup(space, { opt: 'adam' }, true)), [['units'], false]);
+  assert.equal(nextGroup(space, { opt: 'adam', units: 8 }, true), null);
+  assert.deepEqual(names(nextGroup(space, {}, false)), [['opt'], false], 'independent: one at a time');
+  assert.deepEqual(names(nextGroup(parseSpace({ a: [1, 2], b: { int: [0, 3] } }, 1), {}, true)), [['a', 'b'], false]);
+  const deep = parseSpace({ layers: { int: [1, 4] }, x: { uniform: [0, 1], when: { layers: 4 } } }, 1);
+  const layers = [1, 2, 3, 4].map((n) => trial(n, n === 4 ? { layers: n, x: 0.5 } : { layers: n }, 1));
+  const branch = (n: number) => layers.filter(onBranch(deep, { layers: n })).map((t) => t.params.layers);
+  assert.deepEqual(branch(2), [1, 2, 3], 'a branch is the set of parameters switched on, not one per value');
+  assert.deepEqual(branch(4), [4]);
   const tpe = new TpeSampler();
   const trials: FrozenTrial[] = [];
   for (let i = 0; i < 40; i++) {
@@ -137,6 +141,31 @@ test('integers stay integers in range; conditional parameters only when active, 
     assert.equal('nesterov' in p, p.opt === 'sgd');
     trials.push(trial(i, p, Math.abs(Math.log2(u) - 6) + (p.opt === 'sgd' ? (p.momentum as number) : 1)));
   }
+});
+
+test('a branch is chosen on its own and modelled on its own trials: a rare but promising branch is taken', () => {
+  // Branch a: 6 trials, 2 of them among the best 8; its best x is 0.2. Branch b: 34 trials, best x 0.8. Scored
+  // jointly with x (the old grouping), the many b trials drowned branch a (2 proposals in 400 took it); the
+  // branch's own l/g takes it, and x then comes from a's trials alone.
+  const space = parseSpace({ opt: ['a', 'b'], x: { uniform: [0, 1] }, y: { uniform: [0, 1], when: { opt: 'a' } } }, 1);
+  const r = new Rng(5);
+  const trials: FrozenTrial[] = [];
+  for (let i = 0; i < 40; i++) {
+    const p: Record<string, unknown> = { opt: i % 7 === 3 ? 'a' : 'b', x: r.uniform() };
+    if (p.opt === 'a') p.y = r.uniform();
+    const x = p.x as number;
+    trials.push(
+      trial(i, p, p.opt === 'a' ? 0.5 * Math.abs(x - 0.2) + 0.01 * Math.abs((p.y as number) - 0.5) : Math.abs(x - 0.8)),
+    );
+  }
+  const tpe = new TpeSampler();
+  const proposals = Array.from({ length: 100 }, (_, i) => tpe.sample(space, trials, new Rng(100 + i)));
+  const onA = proposals.filter((p) => p.opt === 'a');
+  assert.ok(onA.length > 90, `${onA.length} of 100 proposals on branch a`);
+  assert.ok(
+    onA.every((p) => Math.abs((p.x as number) - 0.2) < 0.3 && 'y' in p),
+    'x follows the branch',
+  );
 });
 
 test('schedules: good group, age weights, start-up by dimension', () => {

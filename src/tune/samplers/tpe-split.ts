@@ -1,7 +1,7 @@
-// TPE's split of the study's trials into the good group (modelled by l) and the rest (modelled by g), and how
-// parameters are grouped for joint sampling.
+// TPE's split of the study's trials into the good group (modelled by l) and the rest (modelled by g), and the
+// order in which groups of parameters are sampled (the tree of `when:` branches).
 import type { FrozenTrial } from '../../storage/index.js';
-import type { Param, Space } from '../space.js';
+import { isActive, type Param, type Params, type Space } from '../space.js';
 import { goodCount } from './tpe-weights.js';
 
 /** Finished trials that inform the model: complete with a value, or pruned (they were stopped for being bad). */
@@ -38,17 +38,37 @@ export function splitTrials(trials: readonly FrozenTrial[], liar: boolean): Spli
   };
 }
 
-/**
- * The groups sampled jointly, in the order of the space: multivariate, the parameters that are active together
- * (the same `when:` condition) form one group, so a conditional branch gets its own joint model fitted on the
- * trials where it was active; independent, every parameter is its own group.
- */
-export function groupsOf(space: Space, multivariate: boolean): Param[][] {
-  if (!multivariate) return space.map((p) => [p]);
-  const groups = new Map<string, Param[]>();
-  for (const p of space) {
-    const k = JSON.stringify(p.when ?? null);
-    groups.set(k, [...(groups.get(k) ?? []), p]);
-  }
-  return [...groups.values()];
+/** The next parameters to sample together, and whether they choose a branch (see nextGroup). */
+export interface Group {
+  params: Param[];
+  /** The parameters decide which conditional ones are active: the later groups see only trials that agree. */
+  branch: boolean;
 }
+
+/**
+ * The next group to sample, given the values drawn so far (`out`), or null when every active parameter has one.
+ * Pending: the parameters not drawn yet whose `when:` keys all have values and hold. Independent: the first
+ * pending parameter alone. Multivariate, tree-structured (Bergstra et al. 2011's tree of conditional parameters,
+ * one joint model per branch): the pending parameters that a `when:` names come first, together, as a branch;
+ * then the rest of the pending ones together. In a space without `when:` that is one group of every parameter.
+ */
+export function nextGroup(space: Space, out: Params, multivariate: boolean): Group | null {
+  const pending = space.filter(
+    (p) => !(p.name in out) && Object.keys(p.when ?? {}).every((k) => k in out) && isActive(p, out),
+  );
+  if (pending.length === 0) return null;
+  if (!multivariate) return { params: [pending[0]!], branch: false };
+  const deciders = pending.filter((p) => space.some((q) => q.when && p.name in q.when && !(q.name in out)));
+  return deciders.length > 0 ? { params: deciders, branch: true } : { params: pending, branch: false };
+}
+
+/**
+ * The trials on the branch `out` took: every conditional parameter whose `when:` keys have values in `out` is active
+ * in the trial exactly when it is active in `out` (the same parameters switched on). With `layers: {int: [1, 4]}`
+ * and a parameter `when: {layers: 4}`, the branches are layers 4 and the rest, not one per value.
+ */
+export const onBranch = (space: Space, out: Params) => {
+  const decided = space.filter((q) => q.when && Object.keys(q.when).every((k) => k in out));
+  const on = decided.map((q) => isActive(q, out));
+  return (t: FrozenTrial) => decided.every((q, i) => isActive(q, t.params) === on[i]);
+};

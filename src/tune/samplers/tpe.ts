@@ -3,7 +3,10 @@
 // the start-up trials (random), split the finished trials into the best goodCount(n) ("good") and the rest ("bad";
 // with the constant liar the running trials too), fit a Parzen estimator to each, l and g, per group of parameters
 // sampled together (tpe-parzen.ts: joint truncated Gaussian / smoothed categorical kernels with a prior), draw
-// candidates from l and keep the one with the largest log l - log g.
+// candidates from l and keep the one with the largest log l - log g. With `when:` branches the groups follow the
+// tree (tpe-split.ts, nextGroup): the parameters that choose a branch first, then the rest of the branch on the
+// trials that took the same branch, split again among themselves, so a rarely taken branch is modelled on its own
+// best trials rather than on the other branch's.
 import type { Rng } from '../../nn/random.js';
 import type { FrozenTrial } from '../../storage/index.js';
 import { isActive, type Param, type Params, type Space } from '../space.js';
@@ -11,7 +14,7 @@ import { drawOne } from './random.js';
 import type { Sampler } from './sampler.js';
 import { type Parzen, parzenOf } from './tpe-parzen.js';
 import { type Axis, axisOf } from './tpe-space.js';
-import { groupsOf, informative, splitTrials } from './tpe-split.js';
+import { informative, nextGroup, onBranch, splitTrials } from './tpe-split.js';
 import { ageWeights, improvementWeights, startupFor } from './tpe-weights.js';
 
 export interface TpeOptions {
@@ -55,14 +58,18 @@ export class TpeSampler implements Sampler {
       for (const param of space) if (isActive(param, out)) out[param.name] = drawOne(param.dist, rng);
       return out;
     }
-    const split = splitTrials(trials, this.constantLiar);
-    const running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
-    for (const group of groupsOf(space, this.multivariate)) {
-      if (!isActive(group[0]!, out)) continue;
-      const axes = group.map(axisOf);
-      const l = fitted(group, axes, split.good, split.threshold),
-        g = fitted(group, axes, split.bad, null);
-      Object.assign(out, this.acquire(group, axes, l, g, running, rng));
+    let running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
+    let pool = trials;
+    let split = splitTrials(pool, this.constantLiar);
+    for (let g = nextGroup(space, out, this.multivariate); g; g = nextGroup(space, out, this.multivariate)) {
+      const axes = g.params.map(axisOf);
+      const l = fitted(g.params, axes, split.good, split.threshold),
+        bad = fitted(g.params, axes, split.bad, null);
+      Object.assign(out, this.acquire(g.params, axes, l, bad, running, rng));
+      if (!g.branch) continue;
+      const same = onBranch(space, out);
+      [pool, running] = [pool.filter(same), running.filter(same)];
+      split = splitTrials(pool, this.constantLiar);
     }
     return out;
   }
