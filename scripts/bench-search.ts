@@ -28,6 +28,7 @@ const SEED0 = Number(arg('seed0', '1'));
 const TPE: TpeOptions = JSON.parse(arg('tpe', '{}'));
 const PYTHON = '/usr/bin/python3';
 const MARKS = [20, 40, 60].filter((m) => m <= TRIALS);
+const LATENCY_STUDIES = 5;
 
 /** Observation noise of trial i of a seed: the same for every sampler. */
 const noise = (p: Problem, seed: number, i: number) => (p.noisy ? NOISE * new Rng(seed * 7919 + i).normal() : 0);
@@ -163,19 +164,25 @@ function verdict(p: Problem, c: Curves) {
   console.log(`- ${p.name}: median differences at ${TRIALS} (negative: seqtune tpe better): ${parts.join('; ')}`);
 }
 
-/** Ask+tell at trials 500-519 in memory storage: wall time, and this process's CPU time (less hurt by load). */
+/**
+ * Ask+tell at trials 500-519 in memory storage, in LATENCY_STUDIES studies (seeds 1, 2, ...): the median over all of
+ * them of the wall time, and of this process's CPU time (user + system, less hurt by other processes' load).
+ */
 async function latency(p: Problem, optuna: Optuna | null) {
-  const study = await createStudy({ name: 'lat', space: p.space, sampler: new TpeSampler(TPE), seed: 1 });
   const wall: number[] = [],
     cpu: number[] = [],
     oms: number[] = [];
-  for (let i = 0; i < 520; i++) {
-    const t0 = performance.now(),
-      c0 = process.cpuUsage();
-    const t = (await study.ask())!;
-    await study.tell(t, p.f(t.params));
-    const c = process.cpuUsage(c0);
-    if (i >= 500) wall.push(performance.now() - t0), cpu.push((c.user + c.system) / 1000);
+  for (let seed = 1; seed <= LATENCY_STUDIES; seed++) {
+    const study = await createStudy({ name: 'lat', space: p.space, sampler: new TpeSampler(TPE), seed });
+    for (let i = 0; i < 520; i++) {
+      const t0 = performance.now(),
+        c0 = process.cpuUsage();
+      const t = (await study.ask())!;
+      await study.tell(t, p.f(t.params));
+      const c = process.cpuUsage(c0);
+      if (i >= 500) wall.push(performance.now() - t0), cpu.push((c.user + c.system) / 1000);
+    }
+    await study.close();
   }
   if (optuna) {
     await optuna.start(p, 1, true);
@@ -185,10 +192,11 @@ async function latency(p: Problem, optuna: Optuna | null) {
       if (i >= 500) oms.push((a.ms as number) + (b.ms as number));
     }
   }
-  const o = oms.length ? `; Optuna multivariate ${fmt(quantile(oms, 0.5))} ms wall` : '';
+  const o = oms.length ? `; Optuna multivariate ${fmt(quantile(oms, 0.5))} ms wall (one study)` : '';
   console.log(
-    `- ${p.name}: seqtune tpe ask+tell at trials 500-519, median ${fmt(quantile(wall, 0.5))} ms wall, ` +
-      `${fmt(quantile(cpu, 0.5))} ms CPU${o}`,
+    `- ${p.name}: seqtune tpe ask+tell at trials 500-519 of ${LATENCY_STUDIES} studies, median ` +
+      `${fmt(quantile(wall, 0.5))} ms wall (90th percentile ${fmt(quantile(wall, 0.9))}), ` +
+      `${fmt(quantile(cpu, 0.5))} ms CPU; load average ${loadavg()[0]!.toFixed(1)}${o}`,
   );
 }
 
@@ -204,7 +212,8 @@ async function main() {
   if (all.length) console.log('\nGoals:\n');
   for (const [p, c] of all) verdict(p, c);
   if (!flag('no-latency')) {
-    console.log(`\nLatency (memory storage; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):\n`);
+    const cpu = `${cpus()[0]?.model ?? 'unknown processor'}, ${cpus().length} cores`;
+    console.log(`\nLatency (memory storage; ${cpu}; load average ${loadavg()[0]!.toFixed(1)} at the start):\n`);
     for (const p of problems) await latency(p, optuna);
   }
   optuna?.quit();
