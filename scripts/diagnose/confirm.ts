@@ -2,20 +2,12 @@
 // trusted: a recipe makes a pathology likely, not certain (an oversized model on one data set may still
 // generalise). These are plain definitions on a few points of the curves, not the diagnosis' method.
 import { readFileSync } from 'node:fs';
-import { FLAT, type LabelledCurve, Z_VISIBLE, zOf } from './synthetic.js';
+import { EFFECT_VISIBLE, FLAT, type LabelledCurve, swings, Z_VISIBLE, zOf } from './synthetic.js';
 
 const at = (v: number[], share: number) => v[Math.min(v.length - 1, Math.floor(share * v.length))]!;
 const min = (v: number[]) => v.reduce((a, b) => Math.min(a, b), Infinity);
 const argmin = (v: number[]) => v.indexOf(min(v));
 
-function swings(v: number[]): { flips: number; size: number } {
-  const l = v.map(Math.log),
-    d = l.slice(1).map((x, i) => x - l[i]!);
-  let f = 0;
-  for (let i = 1; i < d.length; i++) if (d[i]! * d[i - 1]! < 0) f++;
-  const a = d.map(Math.abs).sort((x, y) => x - y);
-  return { flips: d.length > 1 ? f / (d.length - 1) : 0, size: a[Math.floor(a.length / 2)] ?? 0 };
-}
 
 /** Why the curve does not show its label's defining property, or null when it does. */
 export function confirm(c: LabelledCurve): string | null {
@@ -49,7 +41,7 @@ export function confirm(c: LabelledCurve): string | null {
       return t[n - 1]! > 1.05 * min(t.slice(third)) && v[n - 1]! < 0.98 * v[third]! ? null : 'not train up, val down';
     }
     case 'unstable': {
-      const s = swings(t.slice(Math.floor(n / 2)));
+      const s = swings(t.slice(Math.floor(n / 2)).map(Math.log));
       return s.flips >= 0.4 && s.size >= 0.04 ? null : 'the training loss does not swing';
     }
     default:
@@ -82,7 +74,7 @@ function lineZ(l: number[], from: number, sign: 1 | -1 | 0): number {
   for (let i = 1; i < m; i++) num += e[i]! * e[i - 1]!;
   const rho = Math.min(0.9, Math.max(0, num / Math.max(1e-300, sd * sd * (m - 2))));
   const change = sign === 0 ? FLAT : b * (m - 1);
-  if (sign !== 0 && sign * change <= 0) return 0;
+  if (sign !== 0 && sign * change < EFFECT_VISIBLE) return 0;
   return zOf(change, m, sd, rho);
 }
 
