@@ -8,7 +8,6 @@ const at = (v: number[], share: number) => v[Math.min(v.length - 1, Math.floor(s
 const min = (v: number[]) => v.reduce((a, b) => Math.min(a, b), Infinity);
 const argmin = (v: number[]) => v.indexOf(min(v));
 
-
 /** Why the curve does not show its label's defining property, or null when it does. */
 export function confirm(c: LabelledCurve): string | null {
   const t = c.loss.map((x) => x ?? NaN),
