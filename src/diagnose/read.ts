@@ -176,8 +176,11 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
 export function readings(loss: number[], val: number[] | null, bestVal: number): Readings {
   const n = loss.length,
     w = recentWindow(n);
-  const yt = logScale(loss),
-    yv = val ? logScale(val) : null;
+  // A run whose loss goes below zero in either curve (a log-likelihood with an offset) has no natural zero: both
+  // curves are read in units of their spread, not relative to a level that the offset set.
+  const offset = loss.some((v) => v <= 0) || (val?.some((v) => v <= 0) ?? false);
+  const yt = logScale(loss, offset),
+    yv = val ? logScale(val, offset) : null;
   const recent = { train: trendOfScaled(yt, n - w, n), val: yv ? trendOfScaled(yv, n - w, n) : null };
   const whole = { train: trendOfScaled(yt, 0, n), val: yv ? trendOfScaled(yv, 0, n) : null };
   const l = Math.max(w, Math.round(READ.lendShare * n));

@@ -6,6 +6,7 @@ import { invisibleRun } from '../../scripts/diagnose/confirm.js';
 import { historyOf } from '../../scripts/diagnose/evaluation.js';
 import { invisible, syntheticCurve } from '../../scripts/diagnose/synthetic.js';
 import { diagnose } from '../../src/diagnose/index.js';
+import { Rng } from '../../src/nn/index.js';
 
 /** Levels of a validation curve that bottoms at epoch `b` and rises by `rise` (log) to epoch n - 1. */
 const rising = (n: number, b: number, rise: number, sd: number, rho: number) => {
@@ -50,4 +51,16 @@ test('the generator draws until visible, and the underfitting row is read over t
   assert.equal(diagnose(historyOf(c)).pattern, 'underfitting');
   for (const label of ['learning', 'overfitting', 'plateau', 'unstable'])
     for (let k = 0; k < 5; k++) assert.ok(syntheticCurve(label, 700 + k).loss.length >= 5);
+});
+
+test('a run whose loss goes below zero has no natural zero: the other curve is not read relative to its level', () => {
+  // Both curves drop, then stay flat with 0.5% noise (in the units of the drop); the offset puts validation below
+  // zero and training just above it (0.05), where the same noise is 10% of the level: read in logs, that training
+  // loss swung like an unstable run.
+  const r = new Rng(5),
+    n = 300,
+    level = (t: number) => 0.3 + 2.7 * Math.exp(-t / 10);
+  const loss = Array.from({ length: n }, (_, t) => level(t) - 0.25 + 0.005 * r.normal());
+  const val_loss = Array.from({ length: n }, (_, t) => level(t) - 0.5 + 0.005 * r.normal());
+  assert.equal(diagnose({ loss, val_loss }).pattern, 'plateau');
 });
