@@ -80,7 +80,8 @@ const curves = [
 ];
 const about =
   'Labelled loss curves for the diagnosis (docs/diagnosis.md): synthetic, real seqtune runs, public Keras logs. ' +
-  `Made by scripts/diagnose/make-corpus.ts: synthetic generator ${SYN} (visibility rule z >= 3), seeds ` +
+  `Made by scripts/diagnose/make-corpus.ts: synthetic generator ${SYN} ` +
+  '(visibility rule: z >= 3 and a trend of 5% or more), seeds ' +
   `${JSON.stringify(SEEDS)}, curves per label ${JSON.stringify(PER)}.`;
 writeFileSync(
   CORPUS_URL,
