@@ -8,7 +8,8 @@
 //   the unstable shapes, whose defining trait is that it swings; validation noise goes up to 40%;
 // - the visibility rule (`invisible` below, the same for every pattern): a curve whose defining change, as
 //   kept after early stopping and learning-rate drops, is under 3 standard errors of its (autocorrelated)
-//   noise or under 5% is drawn again. Generator version 2 (curve ids `syn2-...`); version 1 had only the first two rules.
+//   noise or under 5% is drawn again.
+// Generator version 2 (curve ids `syn2-...`); version 1 had only the first two rules.
 import { Rng } from '../../src/nn/index.js';
 
 /** The generator's version, the prefix of its curve ids (corpus.json records it in its "about"). */
