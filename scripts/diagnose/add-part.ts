@@ -1,9 +1,10 @@
 // Appends a part to the labelled corpus (test/fixtures/curves/corpus.json) and leaves every other curve as it
 // is: synthetic curves from a seed never used before and real seqtune runs from new training seeds (make-runs.ts),
-// kept when they show their recipe's property (confirm.ts). A part of the same name is replaced. This is how the
-// "fresh3" part was made, after the diagnosis had been tuned, to be scored once (docs/diagnosis.md):
-//   node --import tsx scripts/diagnose/make-runs.ts runs-fresh3.tmp.json 2 '' 9
-//   node --import tsx scripts/diagnose/add-part.ts fresh3 93930000 25 runs-fresh3.tmp.json
+// kept when they show their recipe's property and pass the visibility rule (confirm.ts). A part of the same name is
+// replaced. The next part, after the diagnosis has been tuned further, to be scored once (docs/diagnosis.md):
+//   node --import tsx scripts/diagnose/make-runs.ts runs-fresh4.tmp.json 2 '' 17
+//   node --import tsx scripts/diagnose/add-part.ts fresh4 SEED 25 runs-fresh4.tmp.json
+// (make-corpus.ts makes dev, heldout, fresh, fresh2 and fresh3; a new part name also goes into Corpus['curves'].)
 import { writeFileSync } from 'node:fs';
 import { confirmedRuns } from './confirm.js';
 import { CORPUS_URL, type Corpus, corpusText, loadCorpus } from './evaluation.js';

@@ -2,20 +2,11 @@
 // trusted: a recipe makes a pathology likely, not certain (an oversized model on one data set may still
 // generalise). These are plain definitions on a few points of the curves, not the diagnosis' method.
 import { readFileSync } from 'node:fs';
-import type { LabelledCurve } from './synthetic.js';
+import { EFFECT_VISIBLE, FLAT, type LabelledCurve, swings, Z_VISIBLE, zOf } from './synthetic.js';
 
 const at = (v: number[], share: number) => v[Math.min(v.length - 1, Math.floor(share * v.length))]!;
 const min = (v: number[]) => v.reduce((a, b) => Math.min(a, b), Infinity);
 const argmin = (v: number[]) => v.indexOf(min(v));
-
-function swings(v: number[]): { flips: number; size: number } {
-  const l = v.map(Math.log),
-    d = l.slice(1).map((x, i) => x - l[i]!);
-  let f = 0;
-  for (let i = 1; i < d.length; i++) if (d[i]! * d[i - 1]! < 0) f++;
-  const a = d.map(Math.abs).sort((x, y) => x - y);
-  return { flips: d.length > 1 ? f / (d.length - 1) : 0, size: a[Math.floor(a.length / 2)] ?? 0 };
-}
 
 /** Why the curve does not show its label's defining property, or null when it does. */
 export function confirm(c: LabelledCurve): string | null {
@@ -49,7 +40,7 @@ export function confirm(c: LabelledCurve): string | null {
       return t[n - 1]! > 1.05 * min(t.slice(third)) && v[n - 1]! < 0.98 * v[third]! ? null : 'not train up, val down';
     }
     case 'unstable': {
-      const s = swings(t.slice(Math.floor(n / 2)));
+      const s = swings(t.slice(Math.floor(n / 2)).map(Math.log));
       return s.flips >= 0.4 && s.size >= 0.04 ? null : 'the training loss does not swing';
     }
     default:
@@ -57,11 +48,66 @@ export function confirm(c: LabelledCurve): string | null {
   }
 }
 
+/**
+ * The generator's visibility rule read on a real curve, whose level is not known: each defining change is the
+ * least-squares line over its window (the same windows as `invisible`), its size the line's change across the
+ * window, the noise the line's residuals (sd; lag-1 correlation, at least 0). Overfitting's window starts at the
+ * lowest point of the 3-epoch running median of validation. The z is the generator's formula with those figures.
+ */
+function lineZ(l: number[], from: number, sign: 1 | -1 | 0): number {
+  const y = l.slice(from),
+    m = y.length;
+  if (m < 3) return 0;
+  const xm = (m - 1) / 2,
+    ym = y.reduce((s, v) => s + v, 0) / m;
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < m; i++) {
+    sxy += (i - xm) * (y[i]! - ym);
+    sxx += (i - xm) ** 2;
+  }
+  const b = sxy / sxx,
+    e = y.map((v, i) => v - ym - b * (i - xm));
+  const sd = Math.sqrt(e.reduce((s, v) => s + v * v, 0) / Math.max(1, m - 2));
+  let num = 0;
+  for (let i = 1; i < m; i++) num += e[i]! * e[i - 1]!;
+  const rho = Math.min(0.9, Math.max(0, num / Math.max(1e-300, sd * sd * (m - 2))));
+  const change = sign === 0 ? FLAT : b * (m - 1);
+  if (sign !== 0 && sign * change < EFFECT_VISIBLE) return 0;
+  return zOf(change, m, sd, rho);
+}
+
+const median3 = (l: number[]) =>
+  l.map((x, t) => (t === 0 || t === l.length - 1 ? x : [l[t - 1]!, x, l[t + 1]!].sort((p, q) => p - q)[1]!));
+const start = (n: number, share: number) => Math.max(0, Math.min(n - 3, Math.floor((1 - share) * (n - 1))));
+
+/** The generator's visibility rule (synthetic.ts) on a real run: why its pattern is not visible, or null. */
+export function invisibleRun(c: LabelledCurve): string | null {
+  if (c.label === 'diverged' || c.label === 'unstable' || c.loss.some((x) => !(x !== null && x > 0))) return null;
+  const v = c.val_loss?.map((x) => x ?? NaN);
+  if (v?.some((x) => !(x > 0))) return null;
+  const t = c.loss.map((x) => Math.log(x!)),
+    l = v?.map(Math.log),
+    n = t.length;
+  let z: number[] = [];
+  if (c.label === 'learning') z = [lineZ(t, start(n, 0.4), -1), ...(l ? [lineZ(l, start(n, 0.4), -1)] : [])];
+  else if (c.label === 'architecture') z = [lineZ(t, start(n, 0.4), 1), ...(l ? [lineZ(l, start(n, 0.4), 1)] : [])];
+  else if (c.label === 'data' && l) z = [lineZ(t, start(n, 0.4), 1), lineZ(l, start(n, 0.4), -1)];
+  else if (c.label === 'underfitting' && l) z = [lineZ(t, start(n, 0.6), -1), lineZ(l, start(n, 0.6), 0)];
+  else if (c.label === 'plateau') z = [lineZ(t, start(n, 0.6), 0), ...(l ? [lineZ(l, start(n, 0.6), 0)] : [])];
+  else if (c.label === 'overfitting' && l) {
+    const s = median3(l);
+    z = [lineZ(l, Math.min(n - 3, s.indexOf(Math.min(...s))), 1)];
+  }
+  const worst = Math.min(...z);
+  return worst < Z_VISIBLE ? `z ${worst.toFixed(2)} (visibility rule)` : null;
+}
+
 /** The runs of a make-runs.ts file whose curves show their recipe's property (the others are named on stderr). */
 export function confirmedRuns(file: string): { kept: LabelledCurve[]; of: number } {
   const runs = JSON.parse(readFileSync(file, 'utf8')) as LabelledCurve[];
   const kept = runs.filter((c) => {
-    const why = confirm(c);
+    const why = confirm(c) ?? invisibleRun(c);
     if (why) process.stderr.write(`dropped ${c.id} (${c.label}): ${why}\n`);
     return !why;
   });

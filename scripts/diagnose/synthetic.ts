@@ -1,12 +1,19 @@
 // A wide generator of labelled loss curves: 8 to 2,000 epochs, noise from 0 to 40% of the level
 // (autocorrelated or not), spikes, learning-rate drops (steps), early-stopping truncation, scales from
 // 1e-6 to 1e4, negative losses, validation above or below training, some runs without validation.
-// Each curve's label is the shape it was drawn from. Two rules keep the labels honest:
+// Each curve's label is the shape it was drawn from. Three rules keep the labels honest:
 // - the noise is capped so that the pattern's own change stays readable over the epochs it spans
 //   (a 5% rise over 6 epochs under 40% noise is no pattern anyone could read);
 // - the training loss (an average over the batches of an epoch) carries at most 4% noise except in
-//   the unstable shapes, whose defining trait is that it swings; validation noise goes up to 40%.
+//   the unstable shapes, whose defining trait is that it swings; validation noise goes up to 40%;
+// - the visibility rule (`invisible` below, the same for every pattern): a curve whose defining change, as
+//   kept after early stopping and learning-rate drops, is under 3 standard errors of its (autocorrelated)
+//   noise or under 5% is drawn again.
+// Generator version 2 (curve ids `syn2-...`); version 1 had only the first two rules.
 import { Rng } from '../../src/nn/index.js';
+
+/** The generator's version, the prefix of its curve ids (corpus.json records it in its "about"). */
+export const SYN = 'syn2';
 
 export interface LabelledCurve {
   id: string;
@@ -163,29 +170,106 @@ function noiseSeries(r: Rng, n: number, sd: number, rho: number): number[] {
 
 /**
  * Noise sd (log units) for a curve whose pattern changes by `signal` over `m` epochs, at most `max`. A trend's
- * z is about signal sqrt(m) / (sqrt(12) sd); the cap keeps it near 3 or more, where a reader sees the change.
+ * z is about signal sqrt(m) / (sqrt(12) sd); the cap keeps it near 3 or more for white noise (the visibility
+ * rule below then redraws the curves whose autocorrelation, truncation or learning-rate drop hid the change).
  */
 const readableNoise = (r: Rng, signal: number, m: number, max: number) =>
   Math.min(max * r.uniform() ** 1.5, (Math.abs(signal) * Math.sqrt(Math.max(m, 2))) / (3 * Math.sqrt(12)));
 
-/** Levels of one curve: shape + noise + swings, learning-rate steps, spikes. */
-function levels(r: Rng, n: number, shape: Shape, sd: number, swing: number[] | undefined, steps: number[]): number[] {
+/** One curve's log-levels: the clean shape (with learning-rate steps) and the shape plus noise, swings, spikes. */
+interface Levels {
+  clean: number[];
+  noisy: number[];
+  sd: number;
+  rho: number;
+}
+
+function levels(r: Rng, n: number, shape: Shape, sd: number, swing: number[] | undefined, steps: number[]): Levels {
   const rho = r.uniform() < 0.5 ? 0 : 0.7 * r.uniform();
   const e = noiseSeries(r, n, sd, rho);
   const spikes = r.uniform() < 0.3 ? 1 + r.int(Math.max(1, Math.round(n / 50))) : 0;
-  const out = Array.from({ length: n }, (_, t) => {
-    const u = n > 1 ? t / (n - 1) : 0;
-    let y = shape(u) + e[t]! + (swing?.[t] ?? 0);
+  const clean = Array.from({ length: n }, (_, t) => {
+    let y = shape(n > 1 ? t / (n - 1) : 0);
     for (const s of steps) if (t >= s) y -= 0.2;
     return y;
   });
-  for (let k = 0; k < spikes; k++) out[r.int(n)]! += ln(1.5 + 2.5 * r.uniform());
-  return out;
+  const noisy = clean.map((y, t) => y + e[t]! + (swing?.[t] ?? 0));
+  for (let k = 0; k < spikes; k++) noisy[r.int(n)]! += ln(1.5 + 2.5 * r.uniform());
+  return { clean, noisy, sd, rho };
 }
 
-/** One labelled synthetic curve. */
-export function syntheticCurve(label: string, seed: number): LabelledCurve {
-  const r = new Rng(seed);
+/**
+ * The visibility rule, the same for every pattern: a curve keeps its label only when the change that defines
+ * the pattern, measured on the noise-free levels of the epochs the curve keeps (after early stopping, with its
+ * learning-rate drops), stands at least Z_VISIBLE standard errors above the noise that the curve carries there:
+ *   z = |change| sqrt(m_eff) / (sqrt(12) sd),   m_eff = m (1 - rho) / (1 + rho),
+ * the z of a straight-line trend of that total change over m epochs under AR(1) noise of marginal sd `sd` and
+ * lag-1 correlation rho (the variance inflation of an AR(1) mean, Box & Jenkins). The defining changes:
+ * falling/rising over the last 40% (learning, bottleneck, network structure, data set), validation since its
+ * lowest clean epoch (overfitting: a rise; the rest of the run is not the pattern), training over the last 60%
+ * (underfitting); a flat curve (plateau; underfitting's validation) is labelable when a 15% move over the last
+ * 60% would stand out, so that "flat" is a finding and not the noise hiding a trend.
+ * Why 3: it is the practitioner's "clearly there" (three standard errors), and a 5%-level trend test finds such a
+ * change about 85% of the time (Phi(3 - 1.96)); below it, a reader would call the same numbers two ways. Curves
+ * that fail are drawn again from the same generator (same distributions, the next draws of the seed's stream).
+ */
+export const Z_VISIBLE = 3;
+/**
+ * A trend is also big enough to matter: at least 5% (0.05 log) across its window. The issue asks trends to be read
+ * by significance and effect size together; a 3% validation rise in 70 epochs after early stopping is significant
+ * under 2% noise, but a reader calls that curve flat (the table's underfitting row), not overfitting.
+ */
+export const EFFECT_VISIBLE = 0.05;
+export const FLAT = 0.15;
+
+export function zOf(change: number, m: number, sd: number, rho: number): number {
+  if (sd === 0) return change === 0 ? 0 : Infinity;
+  const mEff = (Math.max(m, 2) * (1 - rho)) / (1 + rho);
+  return (Math.abs(change) * Math.sqrt(mEff)) / (Math.sqrt(12) * sd);
+}
+
+/** The signed change of `v` over its last `share` (and the epochs it spans). */
+function tail(v: number[], share: number): { change: number; m: number } {
+  const a = Math.min(v.length - 2, Math.floor((1 - share) * (v.length - 1)));
+  return { change: v[v.length - 1]! - v[Math.max(0, a)]!, m: v.length - Math.max(0, a) };
+}
+
+/** Whether the curve's defining change is visible under its noise (the rule above); a reason when not. */
+export function invisible(label: string, t: Levels, v: Levels | null): string | null {
+  const trend = (l: Levels, share: number, sign: 1 | -1) => {
+    const { change, m } = tail(l.clean, share);
+    return sign * change >= EFFECT_VISIBLE ? zOf(change, m, l.sd, l.rho) : 0;
+  };
+  const flat = (l: Levels) => zOf(FLAT, tail(l.clean, 0.6).m, l.sd, l.rho);
+  let z: number[] = [];
+  if (label === 'learning') z = [trend(t, 0.4, -1), ...(v ? [trend(v, 0.4, -1)] : [])];
+  else if (label === 'architecture') z = [trend(t, 0.4, 1), ...(v ? [trend(v, 0.4, 1)] : [])];
+  else if (label === 'data' && v) z = [trend(t, 0.4, 1), trend(v, 0.4, -1)];
+  else if (label === 'underfitting' && v) z = [trend(t, 0.6, -1), flat(v)];
+  else if (label === 'plateau') z = [flat(t), ...(v ? [flat(v)] : [])];
+  else if (label === 'overfitting' && v) {
+    const b = v.clean.indexOf(Math.min(...v.clean));
+    const rise = v.clean[v.clean.length - 1]! - v.clean[b]!;
+    z = [rise >= EFFECT_VISIBLE ? zOf(rise, v.clean.length - b, v.sd, v.rho) : 0];
+  }
+  const worst = Math.min(...z);
+  return worst < Z_VISIBLE ? `z ${worst.toFixed(2)}` : null;
+}
+
+/** Sign-change rate and median size (log units) of the epoch-to-epoch differences of a positive curve. */
+export function swings(v: number[]): { flips: number; size: number } {
+  const l = v,
+    d = l.slice(1).map((x, i) => x - l[i]!);
+  let f = 0;
+  for (let i = 1; i < d.length; i++) if (d[i]! * d[i - 1]! < 0) f++;
+  const a = d.map(Math.abs).sort((x, y) => x - y);
+  return { flips: d.length > 1 ? f / (d.length - 1) : 0, size: a[Math.floor(a.length / 2)] ?? 0 };
+}
+
+const cut = (l: Levels, n: number): Levels => ({ ...l, clean: l.clean.slice(0, n), noisy: l.noisy.slice(0, n) });
+
+/** One draw of a labelled curve's log-levels, early-stopped or not; null when its pattern is not visible. */
+function draw(r: Rng, label: string) {
   const d = SHAPES[label]!(r);
   const n = Math.round(Math.exp(ln(8) + r.uniform() * (ln(2000) - ln(8))));
   const m = Math.max(2, Math.round(d.signal.span * n));
@@ -193,37 +277,47 @@ export function syntheticCurve(label: string, seed: number): LabelledCurve {
   const sdV = readableNoise(r, d.signal.val, m, 0.4);
   const steps = d.steps && r.uniform() < 0.3 && n >= 20 ? [Math.round(n * (0.1 + 0.45 * r.uniform()))] : [];
   const sw = d.swings?.(n);
-  const lt = levels(r, n, d.train, sdT, sw?.train, steps);
-  const lv = d.val ? levels(r, n, d.val, sdV, sw?.val, steps) : null;
-  return finish(r, label, seed, d, lt, lv, { n, sdT, sdV, steps });
+  let lt = levels(r, n, d.train, sdT, sw?.train, steps);
+  let lv = d.val ? levels(r, n, d.val, sdV, sw?.val, steps) : null;
+  let notes = `${n} epochs, noise ${(100 * sdT).toFixed(1)}%/${(100 * sdV).toFixed(1)}%`;
+  if (lv && (lt.rho || lv.rho)) notes += ` (lag-1 ${lt.rho.toFixed(2)}/${lv.rho.toFixed(2)})`;
+  if (steps.length) notes += `, lr drop at epoch ${steps[0]! + 1}`;
+  // Early stopping leaves `patience` epochs after the best validation epoch.
+  if (d.truncate && lv && r.uniform() < 0.3) {
+    const best = lv.noisy.indexOf(Math.min(...lv.noisy));
+    const patience = Math.max(5, Math.round(n * (0.1 + 0.15 * r.uniform())));
+    if (best + patience < n) {
+      lt = cut(lt, best + patience + 1);
+      lv = cut(lv, best + patience + 1);
+      notes += `, early-stopped at epoch ${best + patience + 1} (patience ${patience})`;
+    }
+  }
+  // The unstable shapes' defining trait is that the training loss swings around a level (its trend over the run is
+  // at most a quarter of the swing): the rule for it is the one real runs' labels pass (confirm.ts), on the second
+  // half of the kept training curve: its differences change sign at least 40% of the time and their median size
+  // is at least 4% (a spiky swing series that drew one spike in a short run is a plateau with a spike, not a
+  // swing). Diverged curves explode by 10^2.5 or more, visible by construction.
+  const s = swings(lt.noisy.slice(Math.floor(lt.noisy.length / 2)));
+  const why = label === 'unstable' ? (s.flips >= 0.4 && s.size >= 0.04 ? null : 'no swing') : invisible(label, lt, lv);
+  return why ? null : { d, lt: lt.noisy, lv: lv?.noisy ?? null, notes };
 }
 
-/** Scale, sign, truncation, train-only: from log-levels to the losses a log would show. */
-function finish(
-  r: Rng,
-  label: string,
-  seed: number,
-  d: Drawn,
-  lt: number[],
-  lv: number[] | null,
-  o: { n: number; sdT: number; sdV: number; steps: number[] },
-): LabelledCurve {
+/** One labelled synthetic curve: drawn until its pattern is visible under its noise (`invisible`). */
+export function syntheticCurve(label: string, seed: number): LabelledCurve {
+  const r = new Rng(seed);
+  for (let tries = 1; tries <= 1000; tries++) {
+    const x = draw(r, label);
+    if (x) return finish(r, label, seed, x.d, x.lt, x.lv, `${x.notes}${tries > 1 ? `; draw ${tries}` : ''}`);
+  }
+  throw new Error(`synthetic.ts: no visible ${label} curve in 1000 draws of seed ${seed}`);
+}
+
+/** Scale, sign, train-only: from log-levels to the losses a log would show. */
+function finish(r: Rng, label: string, seed: number, d: Drawn, lt: number[], lv: number[] | null, notes: string) {
   const scale = 10 ** (-6 + 10 * r.uniform());
   const valRatio = 10 ** (0.6 * r.uniform() - 0.3);
   let loss = lt.map((y) => scale * Math.exp(y)),
     val = lv?.map((y) => scale * valRatio * Math.exp(y)) ?? null;
-  let notes = `${o.n} epochs, noise ${(100 * o.sdT).toFixed(1)}%/${(100 * o.sdV).toFixed(1)}%`;
-  if (o.steps.length) notes += `, lr drop at epoch ${o.steps[0]! + 1}`;
-  // Early stopping leaves `patience` epochs after the best: only when that stretch is still readable under the noise.
-  if (d.truncate && val && r.uniform() < 0.3 && o.sdV < 0.05) {
-    const best = val.indexOf(Math.min(...val));
-    const patience = Math.max(5, Math.round(o.n * (0.1 + 0.15 * r.uniform())));
-    if (best + patience < o.n) {
-      loss = loss.slice(0, best + patience + 1);
-      val = val.slice(0, best + patience + 1);
-      notes += `, early-stopped at epoch ${loss.length} (patience ${patience})`;
-    }
-  }
   if (r.uniform() < 0.1 && label !== 'unstable') {
     // A loss with an arbitrary offset (a negative log-likelihood): the same shape, shifted below zero.
     const shift = (0.5 + r.uniform()) * Math.min(...loss);
@@ -233,13 +327,13 @@ function finish(
   }
   const trainOnly = ['learning', 'plateau', 'architecture', 'unstable'].includes(label) && r.uniform() < 0.08;
   return {
-    id: `syn-${label}-${seed}`,
+    id: `${SYN}-${label}-${seed}`,
     label,
     source: 'synthetic',
     how: `${d.how}; ${notes}${trainOnly ? '; no validation curve' : ''}`,
     loss: round(loss),
     ...(trainOnly || !val ? {} : { val_loss: round(val) }),
-  };
+  } satisfies LabelledCurve;
 }
 
 const round = (v: number[]) => v.map((x) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null));
@@ -265,7 +359,7 @@ export function divergedCurve(seed: number): LabelledCurve {
     val.push(at(t, 1.1));
   }
   return {
-    id: `syn-diverged-${seed}`,
+    id: `${SYN}-diverged-${seed}`,
     label: 'diverged',
     source: 'synthetic',
     how:

@@ -63,7 +63,7 @@ export function explainText(d: Diagnosis): string {
   if (e.overfitSinceBest !== undefined)
     lines.push(
       `  overfitting read since the best epoch: ${num(e.overfitSinceBest)}; ` +
-        `underfitting over the whole run: ${num(e.underfitWhole)}`,
+        `underfitting over the late run: ${num(e.underfitWhole)}`,
     );
   const v = e.valley;
   if (v)

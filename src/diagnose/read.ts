@@ -9,7 +9,9 @@
 //   p = u [unstable] + (1 - u) (o [overfitting] + (1 - o) (s [underfitting] + (1 - s) pairs(train, val)))
 // where u is the oscillation score (the training loss, an average over an epoch, zig-zags around its
 // level with swings larger than its trend), o the score of overfitting read since the best epoch, and s
-// the score of a run whose training loss fell over the whole run while validation never moved.
+// the score of a run whose training loss kept falling over the late run (the last 70%) while validation never
+// moved there (the early drop both curves make at the start is not part of either reading: it made the whole-run
+// validation "falling" and hid the underfitting row, and the whole-run training "falling" made plateaus underfit).
 import { median, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
 import { noProbabilities, type Oscillation, type PatternId } from './types.js';
@@ -24,7 +26,7 @@ export interface Readings {
   oscillation: Oscillation;
   /** Score of overfitting read since the best validation epoch (0..1). */
   overfitSinceBest: number;
-  /** Score of "training fell over the whole run, validation never moved" (0..1). */
+  /** Score of "training fell over the late run (last 70%), validation never moved there" (0..1). */
   underfitWhole: number;
   /** The valley regression of the validation loss (valley.ts), null without one. */
   valley: Valley | null;
@@ -174,8 +176,11 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
 export function readings(loss: number[], val: number[] | null, bestVal: number): Readings {
   const n = loss.length,
     w = recentWindow(n);
-  const yt = logScale(loss),
-    yv = val ? logScale(val) : null;
+  // A run whose loss goes below zero in either curve (a log-likelihood with an offset) has no natural zero: both
+  // curves are read in units of their spread, not relative to a level that the offset set.
+  const offset = loss.some((v) => v <= 0) || (val?.some((v) => v <= 0) ?? false);
+  const yt = logScale(loss, offset),
+    yv = val ? logScale(val, offset) : null;
   const recent = { train: trendOfScaled(yt, n - w, n), val: yv ? trendOfScaled(yv, n - w, n) : null };
   const whole = { train: trendOfScaled(yt, 0, n), val: yv ? trendOfScaled(yv, 0, n) : null };
   const l = Math.max(w, Math.round(READ.lendShare * n));
@@ -190,10 +195,7 @@ export function readings(loss: number[], val: number[] | null, bestVal: number):
     valley = o.valley;
     overfitSinceBest = o.score;
     underfitWhole =
-      (whole.train.pFalling ?? 0) *
-      (whole.val.pFlat ?? 0) *
-      (recent.val.pFlat ?? 0) *
-      (1 - (recent.train.pRising ?? 0));
+      (late.train.pFalling ?? 0) * (late.val?.pFlat ?? 0) * (recent.val.pFlat ?? 0) * (1 - (recent.train.pRising ?? 0));
   }
   return {
     recent,

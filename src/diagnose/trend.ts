@@ -62,9 +62,13 @@ export { median };
 /** Units of a curve with values <= 0 (see logScale). */
 export const SCALE = { unit: 0.7 };
 
-/** Values to work on: logs when the curve is positive, else values over their spread (p90 - p10). */
-export function logScale(values: number[]): number[] {
-  if (values.every((v) => v > 0)) return values.map(Math.log);
+/**
+ * Values to work on: logs when the curve is positive, else values over their spread (p90 - p10). `linear` reads a
+ * positive curve in spread units too: the caller knows its loss has no natural zero (the other curve of the run
+ * went below zero, so both carry an arbitrary offset and a relative change means nothing).
+ */
+export function logScale(values: number[], linear = false): number[] {
+  if (!linear && values.every((v) => v > 0)) return values.map(Math.log);
   // The unit: the larger of the spread (p90 - p10) and the typical size |v|, so that the noise of a flat
   // curve near zero is not its own yardstick.
   const spread = Math.max(quantile(values, 0.9) - quantile(values, 0.1), median(values.map(Math.abs))) || 1;

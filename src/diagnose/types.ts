@@ -40,7 +40,7 @@ export interface Evidence {
   oscillation?: Oscillation;
   /** 0..1: how clearly validation rose since its best epoch while training did not. */
   overfitSinceBest?: number;
-  /** 0..1: how clearly training fell over the whole run while validation never moved. */
+  /** 0..1: how clearly training fell over the late run (last 70%) while validation never moved there. */
   underfitWhole?: number;
   /** The valley (fall, then rise) regression of the validation loss: its bottom, the rise to the end level, t. */
   valley?: Valley | null;

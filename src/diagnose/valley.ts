@@ -113,9 +113,10 @@ export function valleyOf(raw: number[]): Valley | null {
   const res = y.map((v, i) => v - fit[i]!);
   const rho = Math.min(0.8, Math.max(0, autocorrelation(res, 1)));
   // The noise: the residuals' robust sd, at least that of the epoch-to-epoch differences (a fit this flexible
-  // follows some of the noise), and at least 0.5% (curves printed with few digits).
-  const diffs = mad(y.slice(1).map((v, i) => v - y[i]!)) / Math.SQRT2;
-  const noise = Math.max(mad(res), diffs, 0.005);
+  // follows some of the noise), and at least 0.5% (curves printed with few digits). The differences are taken
+  // around their own running median (5 epochs): on a short steep run the differences are mostly the trend, and a
+  // smooth fall of 20% an epoch is not 14% noise.
+  const noise = Math.max(mad(res), diffNoise(y), 0.005);
   const se = noise * Math.sqrt((1 + rho) / (1 - rho)) * Math.sqrt(1 / wB + 1 / wE);
   const rise = mean(n - wE, n) - mean(b0, b0 + wB);
   return { bottom: mid, nBottom: wB, nEnd: wE, rise, t: rise / se, noise, rho };
@@ -127,4 +128,10 @@ function countEnd(fit: number[]): number {
   let k = 0;
   for (let i = fit.length - 1; i >= 0 && fit[i] === e; i--) k++;
   return k;
+}
+
+/** Robust sd of white noise read from the epoch-to-epoch differences less their local level (running median). */
+export function diffNoise(y: number[]): number {
+  const d = y.slice(1).map((v, i) => v - y[i]!);
+  return mad(d.map((v, i) => v - median(d.slice(Math.max(0, i - 2), i + 3)))) / Math.SQRT2;
 }

@@ -59,3 +59,16 @@ test('one spike in a short plateau is a spike, not an unstable run', () => {
   assert.notEqual(d.pattern, 'unstable');
   assert.ok(d.evidence.oscillation!.score < 0.5, JSON.stringify(d.evidence.oscillation));
 });
+
+test('a short steep run: the falls and rises between epochs are the trend, not noise (the valley sees the rise)', () => {
+  // 11 epochs: validation falls 20% an epoch to epoch 6, then climbs 12% an epoch, with 0.3% wobble. The
+  // differences are -0.22 and +0.11: around their own median they are 0.17 apart, which the old noise floor took
+  // for noise (t 2.3); around their running median they are about 0.
+  const val = Array.from(
+    { length: 11 },
+    (_, t) => Math.exp(t < 5 ? -0.22 * t : -1.1 + 0.11 * (t - 5)) * (1 + 0.003 * Math.sin(7 * t)),
+  );
+  const v = valleyOf(val.map(Math.log))!;
+  assert.equal(v.bottom, 5);
+  assert.ok(v.noise < 0.02 && v.t > READ.valleyT, JSON.stringify(v));
+});
