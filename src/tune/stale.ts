@@ -10,7 +10,8 @@ export const ownerOf = (worker = 0): Owner => ({ host: hostname(), pid: process.
 /** Heartbeats a trial may miss before it is stale. */
 export const GRACE_HEARTBEATS = 3;
 
-function alive(pid: number): boolean {
+/** Whether a process of this host with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

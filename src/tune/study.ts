@@ -5,12 +5,13 @@
 // (proposals from propose.ts, threads from pool.ts, the time budget from budget.ts), its settings come from
 // settings.ts, and Ctrl-C is handled by interrupt.ts.
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
-import { openStorage, type Storage } from '../storage/index.js';
+import { type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
 import { bestOf } from './progress.js';
 import { tuneSettings } from './settings.js';
+import { alive, GRACE_HEARTBEATS, ownerOf } from './stale.js';
 import type { StudyContext, StudyResult, TuneOptions } from './study-context.js';
 import { finishedAlready, openStudy } from './study-open.js';
 
@@ -36,6 +37,13 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name, strategy: s.strategy, objective: s.objective, log };
+    const last = lastFinisher(trials, s.heartbeat);
+    if (last && o.saveBest !== false) {
+      // every process of a study ends when its last trial does: the end step (best run, auto's seed means and
+      // ensemble) is left to the process that finished that trial, so it is done once
+      log(`the study's end step is left to ${last}, which finished its last trial`);
+      return { name, trials, best, stopReason, storage: url };
+    }
     if (s.strategy === 'auto' && o.saveBest !== false)
       // best by the mean over seeds, then the ensemble step
       return { name, trials, ...(await finishAuto({ ...keep, base: c.base }, trials, best)), stopReason, storage: url };
@@ -71,4 +79,22 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
   const url = o.storage ?? s.storage;
   const storage: Storage = openStorage(url);
   return { loaded, base, s, storage, url, name: loaded.name, o, log };
+}
+
+/**
+ * The owner of the trial that finished last when that is another process that is still there (of this host and
+ * running, or of another host and finished within the grace of heartbeats); undefined: this process should do it.
+ */
+function lastFinisher(trials: readonly FrozenTrial[], heartbeat: number): string | undefined {
+  let last: FrozenTrial | undefined;
+  for (const t of trials) {
+    if (!t.finished || !t.owner || (t.state !== 'complete' && t.state !== 'pruned')) continue;
+    if (!last || t.finished > last.finished! || (t.finished === last.finished && t.number > last.number)) last = t;
+  }
+  if (!last) return undefined;
+  const host = ownerOf().host,
+    at = last.owner!.lastIndexOf(':'),
+    pid = Number(last.owner!.slice(at + 1));
+  if (last.owner!.slice(0, at) === host) return pid !== process.pid && alive(pid) ? last.owner! : undefined;
+  return Date.now() - Date.parse(last.finished!) < GRACE_HEARTBEATS * heartbeat * 1000 ? last.owner! : undefined;
 }

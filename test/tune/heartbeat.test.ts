@@ -2,8 +2,9 @@
 // elsewhere is never failed by --resume while it beats, and is failed as stale once it stops; tune.heartbeat and
 // tune.retries are read and checked.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -101,4 +102,54 @@ test('--resume leaves a beating trial of another host alone, then fails it as st
       .sort(),
     [2, 3],
   );
+});
+
+test("the study's end step is done by the process that finished its last trial, and by this one when that one is gone", async () => {
+  const db = join(dir, 'last.db');
+  const f = studyConfig(
+    dir,
+    'last',
+    `  strategy: grid\n  trials: 1\n  jobs: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 3]\n',
+    2,
+  );
+  // another process of this host finished the study's only trial and is still running (it does the end step)
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const s = new SqliteStorage(db);
+  await s.createStudy('last', {});
+  const t = await s.createTrial(
+    'last',
+    { 'model.layers[0].gru.units': 2 },
+    {},
+    {
+      owner: { host: hostname(), pid: other.pid!, worker: 0 },
+    },
+  );
+  await s.finishTrial('last', t.number, 'complete', 0.5);
+  await s.close();
+  const run = async () => {
+    const lines: string[] = [];
+    const code = await main(['tune', f, '--resume', '--out', join(dir, 'last-runs')], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    assert.equal(code, 0, lines.join(''));
+    return lines.join('');
+  };
+  try {
+    const log = await run();
+    assert.match(
+      log,
+      new RegExp(`the study's end step is left to ${hostname()}:${other.pid}, which finished its last`),
+    );
+    assert.doesNotMatch(log, /best trial #/);
+  } finally {
+    other.kill();
+  }
+  await new Promise((res) => other.once('exit', res));
+  // that process is gone (and the study, for this test, not marked finished): a resume does the end step itself
+  const again = new SqliteStorage(db);
+  await again.setStudyAttr('last', 'finished', null);
+  await again.close();
+  assert.match(await run(), /best trial #0 \(val_loss 0\.5000\) kept no model/);
 });
