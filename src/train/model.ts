@@ -56,6 +56,7 @@ export interface FitOptions {
   /**
    * Threads that share each batch (default 1): the main thread and threads - 1 training threads, each with a
    * replica of the model (see train/threads). Falls back to one thread, with a warning saying why, where it cannot.
+   * Ignored while threads of model.openThreads are open (the fit uses those).
    */
   threads?: number;
 }
@@ -218,6 +219,8 @@ export class Model extends Stack implements CompiledStack {
     start: number,
     B: number,
   ): Promise<number> {
+    if (B > pool.batchSize)
+      throw new ValueError(`trainStepAsync: a batch of ${B} samples; the threads were opened for ${pool.batchSize}`);
     const state = this.beginStep();
     pool.dispatch(x, y, idx, start, B);
     const b0 = shareOf(B, pool.threads, 0);
@@ -333,18 +336,46 @@ export class Model extends Stack implements CompiledStack {
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) warn(w);
-    this.pool = await startFitThreads(this, opts.threads ?? 1, bs, (w) => {
-      warnings.push(w);
-      warn(w);
-    });
+    const own = !this.pool; // threads openThreads opened before are used and left open
+    if (own)
+      await this.openThreads(opts.threads ?? 1, bs, (w) => {
+        warnings.push(w);
+        warn(w);
+      });
     try {
       return await this.trainEpochs(x, y, validation, opts, { epochs, bs, warnings, warn });
     } finally {
-      await this.pool?.close();
-      this.pool = undefined;
+      if (own) await this.closeThreads();
     }
   }
-  /** The training threads of the running fit (none on one thread). */
+
+  /**
+   * Starts `threads - 1` training threads that share batches of up to `batchSize` samples with this thread, for
+   * trainStepAsync and every fit until closeThreads (a fit without them opens and closes its own, per `threads`).
+   * Falls back to one thread, with `warn` saying why, where it cannot.
+   */
+  async openThreads(
+    threads: number,
+    batchSize: number,
+    warn: (line: string) => void = (m) => console.warn(`seqtune warning: ${m}`),
+  ): Promise<void> {
+    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before openThreads');
+    await this.closeThreads();
+    this.pool = await startFitThreads(this, threads, batchSize, warn);
+  }
+
+  /** Stops the training threads openThreads started (nothing when none run). */
+  async closeThreads(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  /** trainStep on the threads of openThreads (on this thread alone when none are open). */
+  async trainStepAsync(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): Promise<number> {
+    return this.pool ? this.threadStep(this.pool, x, y, idx, start, B) : this.trainStep(x, y, idx, start, B);
+  }
+  /** The training threads open (none on one thread). */
   private pool?: FitThreads | null;
 
   /** fit's loop over the epochs, its callbacks, validation and history. */
@@ -445,9 +476,7 @@ export class Model extends Stack implements CompiledStack {
       const B = Math.min(bs, N - start);
       const skipped = this.skippedBatches;
       this.at.batch = batch;
-      const l = this.pool
-        ? await this.threadStep(this.pool, x, y, order, start, B)
-        : this.trainStep(x, y, order, start, B);
+      const l = await this.trainStepAsync(x, y, order, start, B);
       if (this.skippedBatches === skipped) {
         sum += l * B;
         seen += B;
@@ -458,6 +487,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   override dispose(): void {
+    void this.closeThreads();
     super.dispose();
     for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
     this.batchBuffers.clear();

@@ -48,7 +48,7 @@ export async function startFitThreads(
     warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
     return null;
   }
-  const pool = new FitThreads(model, n, Math.ceil(batchSize / n));
+  const pool = new FitThreads(model, n, batchSize);
   try {
     await pool.ready;
   } catch (e) {
@@ -81,8 +81,10 @@ export class FitThreads {
   constructor(
     private readonly model: Replicable,
     readonly threads: number,
-    maxShare: number,
+    /** The largest batch the buffers hold. */
+    readonly batchSize: number,
   ) {
+    const maxShare = Math.ceil(batchSize / threads);
     const inS = model.inputShape!,
       outS = model.outputShape!;
     const sab = (floats: number, bytes = 4) => new SharedArrayBuffer(Math.max(floats, 1) * bytes);
