@@ -2,6 +2,7 @@
 // one, the threads' shares add up to the whole batch's loss and metrics, and a failing thread ends the fit.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import {
   type Act,
   batchNormalization,
@@ -119,4 +120,44 @@ test('a training thread that fails ends the fit with an error naming it, not a h
   const m = sequential([gru({ units: 4, inputShape: [12, 2] }), new Local(), dense({ units: 1 })]);
   m.compile({ loss: 'mse' });
   await assert.rejects(m.fit(d.x, d.y, { batchSize: 32, threads: 2 }), /training thread 1 of 2 failed: .*LocalOnly/);
+});
+
+test('a training thread that stops mid-fit ends the fit with an error naming it, not a hang', async () => {
+  const m = model();
+  const stopOne = {
+    setModel() {},
+    onTrainBegin() {},
+    onTrainEnd() {},
+    onEpochBegin() {},
+    onEpochEnd() {},
+    // After the second batch, end the first training thread as a crash would (the pool's own workers).
+    async onBatchEnd(batch: number) {
+      if (batch === 1) await (m as unknown as { pool: { workers: Worker[] } }).pool.workers[0]!.terminate();
+    },
+  };
+  await assert.rejects(
+    m.fit(d.x, d.y, { epochs: 2, batchSize: 32, threads: 2, callbacks: [stopOne] }),
+    /training thread 1 of 2 failed: the thread exited \(code 1\)/,
+  );
+});
+
+test('steps on open threads allocate no engine memory after the first batch', async () => {
+  const m = model(true);
+  await m.openThreads(2, 32);
+  await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+  const { allocations, grows } = m.engine;
+  await m.fit(d.x, d.y, { epochs: 2, batchSize: 32 });
+  await m.closeThreads();
+  assert.deepEqual([m.engine.allocations, m.engine.grows], [allocations, grows]);
+  await assert.rejects(
+    (async () => {
+      await m.openThreads(2, 16);
+      try {
+        await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+      } finally {
+        await m.closeThreads();
+      }
+    })(),
+    /a batch of 32 samples; the threads were opened for 16/,
+  );
 });
