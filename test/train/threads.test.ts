@@ -161,3 +161,21 @@ test('steps on open threads allocate no engine memory after the first batch', as
     /a batch of 32 samples; the threads were opened for 16/,
   );
 });
+
+test('without SharedArrayBuffer the fit trains on one thread and says why in one line', async () => {
+  const saved = globalThis.SharedArrayBuffer;
+  const m = model();
+  const lines: string[] = [];
+  try {
+    // @ts-expect-error: a runtime without shared memory (a browser page that is not cross-origin isolated)
+    delete globalThis.SharedArrayBuffer;
+    await m.fit(d.x, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
+  } finally {
+    globalThis.SharedArrayBuffer = saved;
+  }
+  assert.deepEqual(lines, [
+    'threads: 2 asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable',
+  ]);
+  const one = await fitted(1);
+  assert.deepEqual(flat(m), one.w, 'the one-thread fit itself');
+});
