@@ -231,14 +231,15 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /**
-   * A training thread's share of a batch: x and y gathered time-major for B samples; the gradient (not scaled)
-   * goes to `grads`, the output rows to `out`. Returns the share's loss with its activity penalty.
+   * A training thread's share of a batch: x and y gathered time-major for B samples; in training the gradient (not
+   * scaled) goes to `grads`, else only the forward pass runs (inference); the output rows go to `out`.
+   * Returns the share's loss with its activity penalty.
    */
-  shareStep(x: Float32Array, y: Float32Array, B: number, out: Float32Array): number {
+  shareStep(x: Float32Array, y: Float32Array, B: number, out: Float32Array, training = true): number {
     const bufs = this.buffers(B);
     this.engine.view(bufs.x).set(x.subarray(0, bufs.x.length));
     this.engine.view(bufs.y).set(y.subarray(0, bufs.y.length));
-    const loss = this.batchGrads(B, bufs);
+    const loss = training ? this.batchGrads(B, bufs) : this.batchLoss(B, bufs);
     const o = this.lastOut!,
       f32 = this.engine.f32,
       base = (o.buf.ptr >> 2) + o.off;
@@ -276,6 +277,14 @@ export class Model extends Stack implements CompiledStack {
     return loss;
   }
   private lastOut?: Act;
+
+  /** Forward (inference) and loss over a gathered batch, for evaluate; loss plus activity penalty. */
+  private batchLoss(B: number, bufs: BatchBuffers, metrics?: MetricState): number {
+    const inS = this.inputShape!;
+    const out = this.forward(actOf(bufs.x, B, inS.T, inS.F), false);
+    this.lastOut = out;
+    return this.lossOf(out, bufs, false, metrics) + this.activityPenalty;
+  }
 
   /** Weight penalty, the nan policy, clipping and the optimizer step on the batch's gradient. Returns the loss. */
   private finishStep(batchLoss: number, state: Float32Array | null): number {
@@ -407,7 +416,7 @@ export class Model extends Stack implements CompiledStack {
       const order = (opts.shuffle ?? true) ? this.rng.permutation(N) : identity;
       const logs = await this.trainEpoch(x, y, order, bs, callbacks);
       if (validation && !this.diverged) {
-        const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
+        const ev = await this.evaluateAsync(validation[0], validation[1], bs);
         for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
       }
       logs.lr = lr;
@@ -517,6 +526,21 @@ export class Model extends Stack implements CompiledStack {
     }
     const penalty = this.regularized ? this.weightPenalty(false) : 0;
     return { loss: sum / N + penalty, ...metrics.result() };
+  }
+
+  /** evaluate with each batch split between the threads of openThreads (evaluate itself when none are open). */
+  async evaluateAsync(x: Samples, y: Samples, batchSize = 256): Promise<{ loss: number; [metric: string]: number }> {
+    const pool = this.pool,
+      N = x.shape[0] ?? 0;
+    if (!pool || Math.min(batchSize, N) > pool.batchSize) return this.evaluate(x, y, { batchSize });
+    if (!this.loss) throw new ValueError('model: call compile() before evaluate');
+    this.checkData(x, y, 'evaluate');
+    const metrics = new MetricState(this.metrics);
+    const own = (idx: Int32Array, start: number, B: number) =>
+      this.batchLoss(B, this.gatherBatch(x, y, idx, start, B), metrics);
+    const loss = await pool.evaluate(x, y, batchSize, own, metrics);
+    const penalty = this.regularized ? this.weightPenalty(false) : 0;
+    return { loss: loss + penalty, ...metrics.result() };
   }
 
   /** Predictions (N, out) or (N, T, out), inference mode. */

@@ -179,3 +179,26 @@ test('without SharedArrayBuffer the fit trains on one thread and says why in one
   const one = await fitted(1);
   assert.deepEqual(flat(m), one.w, 'the one-thread fit itself');
 });
+
+test('validation batches are split between the threads too: the same loss and metrics as on one thread', async () => {
+  const m = model();
+  const v = data(70, 12, 9);
+  const single = m.evaluate(v.x, v.y, { batchSize: 32 });
+  await m.openThreads(3, 32);
+  try {
+    const split = await m.evaluateAsync(v.x, v.y, 32);
+    assert.deepEqual(Object.keys(split), Object.keys(single));
+    for (const k of Object.keys(single)) assert.ok(Math.abs(split[k]! - single[k]!) < 1e-6, `${k} differs`);
+    // The threads did take part: with one of them gone, the same call fails.
+    await (m as unknown as { pool: { workers: Worker[] } }).pool.workers[1]!.terminate();
+    await assert.rejects(m.evaluateAsync(v.x, v.y, 32), /training thread 2 of 3 failed/);
+  } finally {
+    await m.closeThreads();
+  }
+  const one = model(),
+    two = model();
+  const h1 = await one.fit(d.x, d.y, { epochs: 1, batchSize: 32, validationData: [v.x, v.y] });
+  const h2 = await two.fit(d.x, d.y, { epochs: 1, batchSize: 32, validationData: [v.x, v.y], threads: 2 });
+  for (const k of ['val_loss', 'val_mae'])
+    assert.ok(Math.abs(h1.history[k]![0]! - h2.history[k]![0]!) < 1e-5, `${k}: ${h1.history[k]} vs ${h2.history[k]}`);
+});

@@ -6,6 +6,7 @@
 // backward over its share of the samples through all timesteps, and writes its gradient, loss and outputs here.
 // The main thread adds the gradients in thread order (fixed, so a thread count gives bit-identical runs),
 // weighting share i by B_i / B (the loss is a mean, so the sum is the full-batch gradient), then clips and steps.
+// Validation batches are split the same way (forward and loss only).
 // Two synchronisations per batch (wake the threads, wait for them), as the coarse split; one shared
 // WebAssembly memory would need AssemblyScript's shared memory and an allocator safe across threads, and would save
 // only the weight and gradient copies, which are small next to forward and backward over a share.
@@ -14,10 +15,11 @@ import type { LossConfig, SavedLayer } from '../../nn/index.js';
 /** Indices into the Int32Array control words. */
 export const GEN = 0; // bumped by the main thread for every command
 export const PENDING = 1; // threads still working on the current batch
-export const CMD = 2; // STEP or STOP
+export const CMD = 2; // STEP, EVAL or STOP
 export const SHARES = 3; // SHARES + i: the samples of thread i in the current batch
-export const STEP = 1;
+export const STEP = 1; // forward, loss and backward of the share (training)
 export const STOP = 2;
+export const EVAL = 3; // forward and loss of the share (inference: validation)
 
 /** What a training thread is started with (workerData): the model to replicate and its buffers. */
 export interface ReplicaData {

@@ -6,7 +6,7 @@ import { expected, SeqtuneError, ValueError } from '../../errors.js';
 import type { Loss, SavedLayer, SeqShape } from '../../nn/index.js';
 import type { MetricState } from '../metrics.js';
 import { gatherSamples, type Samples } from '../samples.js';
-import { CMD, GEN, PENDING, type ReplicaData, replicaSeed, SHARES, STEP, STOP, shareOf } from './layout.js';
+import { CMD, EVAL, GEN, PENDING, type ReplicaData, replicaSeed, SHARES, STEP, STOP, shareOf } from './layout.js';
 import { siblingModule, startThread } from './start.js';
 
 /** What the threads read of the model they replicate. */
@@ -151,8 +151,11 @@ export class FitThreads {
     return worker;
   }
 
-  /** Publishes the weights, gathers the threads' shares of samples idx[start..start+B) and wakes them. */
-  dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): void {
+  /**
+   * Publishes the weights, gathers the threads' shares of samples idx[start..start+B) and wakes them to train
+   * (STEP) or to evaluate (EVAL) their shares.
+   */
+  dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number, cmd = STEP): void {
     const m = this.model,
       inS = m.inputShape!,
       outS = m.outputShape!;
@@ -170,16 +173,16 @@ export class FitThreads {
     }
     this.batch = B;
     Atomics.store(this.ctl, PENDING, this.threads - 1);
-    Atomics.store(this.ctl, CMD, STEP);
+    Atomics.store(this.ctl, CMD, cmd);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
   }
 
   /**
-   * Waits for the threads, then adds share i's gradient times B_i / B into `grads` in thread order (so the sum is
-   * the same every run) and its outputs to the metrics. Returns the threads' part of the batch loss.
+   * Waits for the threads, then adds share i's gradient times B_i / B into `grads` (none after EVAL) in thread order
+   * (so the sum is the same every run) and its outputs to the metrics. Returns the threads' part of the batch loss.
    */
-  async collect(grads: Buf, metrics: MetricState): Promise<number> {
+  async collect(grads: Buf | null, metrics: MetricState): Promise<number> {
     await this.settled();
     const m = this.model,
       outS = m.outputShape!;
@@ -191,10 +194,35 @@ export class FitThreads {
       const w = b / this.batch;
       loss += w * this.losses[i]!;
       metrics.update(s.out, 0, outS.F, s.y, (outS.T ?? 1) * b, outS.F);
+      if (!grads) continue;
       m.engine.view(this.scratch).set(s.grads);
       m.ops.axpy(grads.length, w, this.scratch, 0, grads, 0);
     }
     return loss;
+  }
+
+  /**
+   * The mean loss of samples x, y in batches of `bs` (at most the pool's), each split between the threads; `own`
+   * computes share 0 on the main thread. The threads' outputs go to `metrics`.
+   */
+  async evaluate(
+    x: Samples,
+    y: Samples,
+    bs: number,
+    own: (idx: Int32Array, start: number, B: number) => number,
+    metrics: MetricState,
+  ): Promise<number> {
+    const N = x.shape[0]!,
+      idx = Int32Array.from({ length: N }, (_, i) => i);
+    let sum = 0;
+    for (let start = 0; start < N; start += bs) {
+      const B = Math.min(bs, N - start),
+        b0 = shareOf(B, this.threads, 0);
+      this.dispatch(x, y, idx, start, B, EVAL);
+      const mine = own(idx, start, b0) * b0;
+      sum += mine + (await this.collect(null, metrics)) * B;
+    }
+    return sum / N;
   }
 
   /** Resolves when every thread has finished the batch; rejects when one failed. */

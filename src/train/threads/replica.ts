@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { layerFromConfig } from '../../nn/index.js';
 import { Model } from '../model.js';
-import { CMD, GEN, PENDING, type ReplicaData, SHARES, STOP } from './layout.js';
+import { CMD, EVAL, GEN, PENDING, type ReplicaData, SHARES, STOP } from './layout.js';
 
 const d = workerData as ReplicaData;
 const ctl = new Int32Array(d.ctl),
@@ -28,12 +28,13 @@ function serve(model: Model): void {
   for (;;) {
     Atomics.wait(ctl, GEN, gen);
     gen = Atomics.load(ctl, GEN);
-    if (Atomics.load(ctl, CMD) === STOP) return;
+    const cmd = Atomics.load(ctl, CMD);
+    if (cmd === STOP) return;
     const b = ctl[SHARES + d.index]!;
     if (b > 0) {
       model.engine.view(model.params).set(params);
-      losses[d.index] = model.shareStep(x, y, b, out);
-      grads.set(model.engine.view(model.grads));
+      losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
+      if (cmd !== EVAL) grads.set(model.engine.view(model.grads));
     }
     if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
   }
