@@ -29,15 +29,18 @@ await model.openThreads(Number(threadsArg ?? 1), w.B);
 const xt = tensor(x, [w.N, w.T, w.F]),
   yt = tensor(y, [w.N, 1]);
 await model.fit(xt, yt, { epochs: 1, batchSize: w.B, shuffle: false, onWarning: () => {} });
-const t0 = performance.now();
+const t0 = performance.now(),
+  c0 = process.cpuUsage();
 const h = await model.fit(xt, yt, { epochs, batchSize: w.B, shuffle: false, onWarning: () => {} });
 const sec = (performance.now() - t0) / 1000 / epochs;
+const cpu = process.cpuUsage(c0); // every thread of the process: the work done, whatever the machine's load
 await model.closeThreads();
 console.log(
   JSON.stringify({
     peer: `seqtune-${model.engine.simd}`,
     id: w.id,
     seconds_per_epoch: +sec.toFixed(4),
+    cpu_seconds_per_epoch: +((cpu.user + cpu.system) / 1e6 / epochs).toFixed(4),
     final_loss: h.history.loss!.at(-1),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),

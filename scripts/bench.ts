@@ -18,6 +18,7 @@ interface Row {
   peer: string;
   id: string;
   seconds_per_epoch: number;
+  cpu_seconds_per_epoch?: number;
   peak_rss_mb?: number;
   final_loss?: number;
 }
@@ -113,6 +114,7 @@ for (const w of workloads) {
       JSON.stringify({
         id: w.id,
         seconds_per_epoch: s?.seconds_per_epoch ?? null,
+        cpu_seconds_per_epoch: s?.cpu_seconds_per_epoch ?? null,
         peak_rss_mb: s?.peak_rss_mb ?? null,
         engine: s?.peer,
         rounds,
@@ -151,12 +153,14 @@ if (!json) {
   const head = [
     'workload',
     'seqtune s/epoch',
+    'seqtune CPU s/epoch',
     'peak RSS MB',
     ...(peers ? ['PyTorch s/epoch', 'vs PyTorch', 'TF.js wasm s/epoch', 'vs TF.js'] : []),
   ];
   const rows = results.map((r) => [
     r.id,
     f(r.seqtune?.seconds_per_epoch),
+    f(r.seqtune?.cpu_seconds_per_epoch),
     String(r.seqtune?.peak_rss_mb ?? '-'),
     ...(peers
       ? [
@@ -176,7 +180,8 @@ if (!json) {
   console.log(
     `\nseconds per epoch after one warm-up epoch, ${threads === '1' ? 'one thread' : `${threads} threads`} ` +
       `(TF.js: one), best of ${rounds} round(s) per peer; ` +
-      `"vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+      `"vs X" = X's time / seqtune's time (above 1: seqtune is faster); CPU s/epoch: the CPU time of all of ` +
+      `seqtune's threads (what the work costs, whatever else runs on the machine). engine: ${engine}` +
       (peers
         ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; ` +
           `TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
