@@ -202,3 +202,21 @@ test('validation batches are split between the threads too: the same loss and me
   for (const k of ['val_loss', 'val_mae'])
     assert.ok(Math.abs(h1.history[k]![0]! - h2.history[k]![0]!) < 1e-5, `${k}: ${h1.history[k]} vs ${h2.history[k]}`);
 });
+
+test('threads stay off where copying the weights would cost more than the split saves, and it says so', async () => {
+  const wide = () => {
+    const m = sequential([gru({ units: 160, inputShape: [1, 2] }), dense({ units: 1 })], { seed: 2 });
+    m.compile({ optimizer: sgd({ learningRate: 0.01 }), loss: 'mse' });
+    return m;
+  };
+  const x1 = tensor(d.x.data.slice(0, 150 * 2), [150, 1, 2]);
+  const lines: string[] = [];
+  const a = wide(),
+    b = wide();
+  await a.fit(x1, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
+  await b.fit(x1, d.y, { batchSize: 32 });
+  const said = lines.filter((l) => l.startsWith('threads:'));
+  assert.equal(said.length, 1);
+  assert.match(said[0]!, /^threads: 2 asked, training on 1: 78,\d{3} weights are many for batches of 32 x 1 steps /);
+  assert.deepEqual(flat(a), flat(b));
+});

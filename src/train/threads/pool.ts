@@ -38,7 +38,13 @@ export async function startFitThreads(
 ): Promise<FitThreads | null> {
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new ValueError(expected('fit.threads', 'a positive integer', threads));
-  const n = Math.min(threads, batchSize);
+  const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
+  if (n < Math.min(threads, batchSize))
+    warn(
+      `threads: ${threads} asked, training on ${n}: ${model.params.length.toLocaleString('en-US')} weights are ` +
+        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (copying the weights between the ` +
+        'threads would cost more than they save)',
+    );
   if (n <= 1) return null;
   if (typeof SharedArrayBuffer !== 'function' || typeof waitAsync !== 'function') {
     warn(`threads: ${threads} asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable`);
@@ -56,6 +62,19 @@ export async function startFitThreads(
     throw e;
   }
   return pool;
+}
+
+/**
+ * The most threads worth a batch: every share needs at least one sample-timestep per 1,000 weights. Each batch copies
+ * every weight about five times between the threads (weights out, gradients back, their sum), while a share's
+ * forward and backward pass does work in proportion to its sample-timesteps; below this ratio the copies cost more
+ * than the split saves. Measured on 2 threads (BENCHMARKS.md, issue 17): the standard workloads have 4 to 70 weights
+ * per sample-timestep of a share and run 1.4-2x faster, seed-gru1000 (3 million weights, 300 x 1 steps) 20,000 and
+ * ran 2x slower. A rule of the model and the batch, not of timing, so a run stays reproducible.
+ */
+export function worthwhileThreads(model: Replicable, batchSize: number): number {
+  const work = batchSize * (model.inputShape!.T ?? 1);
+  return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.params.length)));
 }
 
 /** Per-thread views of a share's buffers. */
