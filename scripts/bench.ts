@@ -1,4 +1,7 @@
-// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R]
+// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R] [-- --threads N]
+// --threads N (default 1): seqtune trains each workload on N threads (fit's threads) and the PyTorch peer runs with
+// torch.set_num_threads(N) (its --threads, and OMP/OpenBLAS threads N), so the comparison is like for like; the
+// TF.js wasm peer has no threads and stays on one.
 // Trains every standard workload with seqtune (one thread, one child process per workload so
 // peak RSS is per workload) and, with --peers, the same workloads in PyTorch and TensorFlow.js
 // (wasm backend) in the same run, then prints seconds per epoch and the ratios side by side.
@@ -15,6 +18,7 @@ interface Row {
   peer: string;
   id: string;
   seconds_per_epoch: number;
+  cpu_seconds_per_epoch?: number;
   peak_rss_mb?: number;
   final_loss?: number;
 }
@@ -30,6 +34,11 @@ const json = flag('--json'),
 const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
 const epochs = value('--epochs') ?? '2';
 const rounds = Number(value('--rounds') ?? (peers ? 3 : 1));
+const threads = value('--threads') ?? '1';
+if (!/^[1-9]\d*$/.test(threads)) {
+  console.error(`bench: --threads: expected a positive integer, received ${threads}`);
+  process.exit(2);
+}
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`bench: --rounds: expected a whole number of rounds >= 1, received ${value('--rounds')}`);
   process.exit(2);
@@ -50,7 +59,7 @@ const python = '/usr/bin/python3';
 function runJsonLines(cmd: string, args: string[]): Row[] {
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads },
     maxBuffer: 1 << 24,
   });
   if (r.status !== 0) {
@@ -62,8 +71,8 @@ function runJsonLines(cmd: string, args: string[]): Row[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Row);
 }
-const worker = (file: string, id: string, ep: string) =>
-  runJsonLines(process.execPath, ['--import', 'tsx', here(`../bench/${file}`), id, ep]);
+const worker = (file: string, id: string, ep: string, n = '1') =>
+  runJsonLines(process.execPath, ['--import', 'tsx', here(`../bench/${file}`), id, ep, n]);
 
 let torchOk = false;
 if (peers) {
@@ -88,10 +97,12 @@ for (const w of workloads) {
     tfjs: [] as (Row | undefined)[],
   };
   for (let r = 0; r < rounds; r++) {
-    all.seqtune.push(worker('seqtune_worker.ts', w.id, epochs)[0]);
+    all.seqtune.push(worker('seqtune_worker.ts', w.id, epochs, threads)[0]);
     if (peers) {
       if (torchOk)
-        all.pytorch.push(runJsonLines(python, [torchScript, '--threads', '1', '--only', w.id, '--epochs', epochs])[0]);
+        all.pytorch.push(
+          runJsonLines(python, [torchScript, '--threads', threads, '--only', w.id, '--epochs', epochs])[0],
+        );
       all.tfjs.push(worker('tfjs_worker.ts', w.id, '1')[0]);
     }
   }
@@ -103,9 +114,11 @@ for (const w of workloads) {
       JSON.stringify({
         id: w.id,
         seconds_per_epoch: s?.seconds_per_epoch ?? null,
+        cpu_seconds_per_epoch: s?.cpu_seconds_per_epoch ?? null,
         peak_rss_mb: s?.peak_rss_mb ?? null,
         engine: s?.peer,
         rounds,
+        threads: Number(threads),
         seconds_per_epoch_rounds: secs(all.seqtune),
         ...(peers
           ? {
@@ -140,12 +153,14 @@ if (!json) {
   const head = [
     'workload',
     'seqtune s/epoch',
+    'seqtune CPU s/epoch',
     'peak RSS MB',
     ...(peers ? ['PyTorch s/epoch', 'vs PyTorch', 'TF.js wasm s/epoch', 'vs TF.js'] : []),
   ];
   const rows = results.map((r) => [
     r.id,
     f(r.seqtune?.seconds_per_epoch),
+    f(r.seqtune?.cpu_seconds_per_epoch),
     String(r.seqtune?.peak_rss_mb ?? '-'),
     ...(peers
       ? [
@@ -163,8 +178,10 @@ if (!json) {
   for (const r of rows) console.log(line(r));
   const engine = results.find((r) => r.seqtune)?.seqtune?.peer;
   console.log(
-    `\nseconds per epoch after one warm-up epoch, one thread, best of ${rounds} round(s) per peer; ` +
-      `"vs X" = X's time / seqtune's time (above 1: seqtune is faster). engine: ${engine}` +
+    `\nseconds per epoch after one warm-up epoch, ${threads === '1' ? 'one thread' : `${threads} threads`} ` +
+      `(TF.js: one), best of ${rounds} round(s) per peer; ` +
+      `"vs X" = X's time / seqtune's time (above 1: seqtune is faster); CPU s/epoch: the CPU time of all of ` +
+      `seqtune's threads (what the work costs, whatever else runs on the machine). engine: ${engine}` +
       (peers
         ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; ` +
           `TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`

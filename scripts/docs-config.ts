@@ -123,6 +123,19 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
   'train.epochs': { doc: 'Epochs to train (callbacks may stop earlier).', example: 'epochs: 400' },
   'train.batch_size': { doc: 'Windows per batch.', example: 'batch_size: 300' },
+  'train.threads': {
+    doc:
+      'Threads that share every batch of one training (the main thread and threads - 1 training threads, each ' +
+      'with a replica of the model; their gradients are added in a fixed order, so a thread count gives the same ' +
+      'result every run, and two threads stay within about 1e-5 of one: set it where runs on machines with other ' +
+      'core counts must agree bit for bit). A model with batch_normalization trains on one thread, and fewer ' +
+      'threads are used where the weights outnumber a share of the batch by 1,000 to 1 per timestep (it says so). ' +
+      '`--threads` on train, check, lr-find and tune overrides it.',
+    example: 'threads: 2',
+    default:
+      'the number of cores (`os.availableParallelism()`) for one training; in a study, the cores divided ' +
+      'between the trials that run at once (`tune.jobs` x threads never exceeds the cores)',
+  },
   'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },
   'train.metrics': {
     doc: `Metrics reported per epoch, beside the loss: ${names(metricRegistry)}.`,
@@ -194,7 +207,7 @@ export const TUNE_KEYS: readonly (KeyNote & {
   {
     key: 'jobs',
     type: 'integer > 0',
-    default: 'the number of CPU cores (os.availableParallelism())',
+    default: 'the number of CPU cores (os.availableParallelism()) divided by train.threads when that is set',
     doc: 'Trials trained at once.',
     example: 'jobs: 2',
   },

@@ -1,8 +1,16 @@
-// npm run golden -- PATH...: every fixture through seqtune's engine; exit 1 if any number is off
-// by more than 1e-4 + 1e-3*|want|.
-import { ATOL, fixtureFiles, RTOL, runFixture } from './verify/golden.js';
+// npm run golden -- [--threads N] PATH...: every fixture through seqtune's engine; exit 1 if any number is off
+// by more than 1e-4 + 1e-3*|want|. With --threads N (N > 1) the rnn fixtures' loss and gradients come from one
+// training step with the batch split between N threads (train/threads); the other kinds run on one thread.
+import { ATOL, fixtureFiles, RTOL, runFixture, runFixtureThreaded } from './verify/golden.js';
 
-const paths = process.argv.slice(2);
+const args = process.argv.slice(2);
+const at = args.indexOf('--threads');
+const threads = at >= 0 ? Number(args[at + 1]) : 1;
+if (!(Number.isInteger(threads) && threads >= 1)) {
+  console.error(`golden: --threads: expected a positive integer, received ${args[at + 1]}`);
+  process.exit(2);
+}
+const paths = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
 if (paths.length === 0) {
   console.error('usage: npm run golden -- FILE_OR_DIR...   (e.g. ../shared/golden/fixtures)');
   process.exit(2);
@@ -17,7 +25,7 @@ try {
 }
 for (const file of files) {
   try {
-    const r = runFixture(file);
+    const r = (threads > 1 ? await runFixtureThreaded(file, threads) : null) ?? runFixture(file);
     if (!r.pass) failed++;
     console.log(
       `${r.pass ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${r.kind.padEnd(9)} ` +

@@ -38,7 +38,7 @@ const make = () => {
 const probe = make();
 const train = splitTensors(d, 'train', probe),
   val = splitTensors(d, 'val', probe);
-const lf = lrFind(make, train[0], train[1], {
+const lf = await lrFind(make, train[0], train[1], {
   batchSize: cfg.train?.batch_size,
   optimizer: compileOptions(cfg).optimizer,
 });

@@ -307,6 +307,43 @@ function runLayerFixture(f: LayerFixture): Comparator {
   return cmp;
 }
 
+/**
+ * An rnn fixture's loss and gradients with its batch split between `threads` threads (train/threads): one
+ * training step, whose reduced gradient is left in the gradient buffer. Null for the other kinds (an optimizer
+ * step and a single layer run on one thread whatever the thread count).
+ */
+export async function runFixtureThreaded(path: string, threads: number): Promise<GoldenResult | null> {
+  const f = JSON.parse(readFileSync(path, 'utf8')) as RnnFixture | OptimFixture | LayerFixture;
+  if (f.kind !== 'rnn') return null;
+  const { model, map, B, T, F, outDim } = buildRnn(f, false);
+  const x = tensor(flat(f.x), [B, T, F]);
+  const y = tensor(flat(f.y), f.output === 'last' ? [B, outDim] : [B, T, outDim]);
+  const c = new Comparator();
+  await model.openThreads(threads, B);
+  try {
+    const loss = await model.trainStepAsync(
+      x,
+      y,
+      Int32Array.from({ length: B }, (_, i) => i),
+      0,
+      B,
+    );
+    c.compare('loss', [loss], [f.expected.loss]);
+  } finally {
+    await model.closeThreads();
+  }
+  for (const m of map) {
+    const want = f.expected.grads[m.torch]!;
+    const wantFlat = m.part === 'kernel' || m.part === 'recurrentKernel' ? transpose(want as number[][]) : flat(want);
+    c.compare(`grad ${m.torch}`, model.getGradient(m.ours), wantFlat);
+  }
+  c.compare('grad head.weight', model.getGradient('head/kernel'), transpose(f.expected.head_grads.weight));
+  c.compare('grad head.bias', model.getGradient('head/bias'), f.expected.head_grads.bias);
+  model.dispose();
+  const { maxAbs, maxRel, worst, pass, checked } = c;
+  return { name: `${f.name} (${threads} threads)`, kind: f.kind, maxAbs, maxRel, worst, pass, checked };
+}
+
 /** Runs one fixture file. */
 export function runFixture(path: string): GoldenResult {
   const f = JSON.parse(readFileSync(path, 'utf8')) as RnnFixture | OptimFixture | LayerFixture;

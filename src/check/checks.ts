@@ -5,6 +5,7 @@ import {
   buildLayers,
   compileOptions,
   dataSpec,
+  fitThreads,
   type LoadedConfig,
   type RawConfig,
   resolveConfig,
@@ -272,7 +273,7 @@ export async function networkChecks(
   makeModel: () => Model,
   x: Samples,
   y: Samples,
-  o: { steps?: number } = {},
+  o: { steps?: number; threads?: number } = {},
 ): Promise<CheckResult[]> {
   const n = Math.min(256, x.shape[0]!);
   const xb = denseRows(x, 0, n),
@@ -282,7 +283,7 @@ export async function networkChecks(
   const init = initLossCheck(m, xb, yb);
   const gradients = gradientsCheck(m);
   const m2 = makeModel();
-  const overfit = overfitOneBatchCheck(m2, x, y, o.steps ?? 300);
+  const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? 300, o.threads ?? 1);
   m.dispose();
   m2.dispose();
   return [init, gradients, overfit];
@@ -360,7 +361,13 @@ function gradientsCheck(m: Model): CheckResult {
 }
 
 /** Overfit one small batch: a fresh model m2 should drive the loss on 16 windows near zero. */
-function overfitOneBatchCheck(m2: Model, x: Samples, y: Samples, steps: number): CheckResult {
+async function overfitOneBatchCheck(
+  m2: Model,
+  x: Samples,
+  y: Samples,
+  steps: number,
+  threads: number,
+): Promise<CheckResult> {
   const k = Math.min(16, x.shape[0]!);
   const xs = denseRows(x, 0, k),
     ys = denseRows(y, 0, k);
@@ -368,7 +375,12 @@ function overfitOneBatchCheck(m2: Model, x: Samples, y: Samples, steps: number):
   const idx = Int32Array.from({ length: k }, (_, i) => i);
   const first = m2.lossAndGrads(xs, ys).loss;
   let last = first;
-  for (let s = 0; s < steps; s++) last = m2.trainStep(xs, ys, idx, 0, k);
+  await m2.openThreads(threads, k);
+  try {
+    for (let s = 0; s < steps; s++) last = await m2.trainStepAsync(xs, ys, idx, 0, k);
+  } finally {
+    await m2.closeThreads();
+  }
   last = m2.evaluate(xs, ys).loss;
   const ok = last < 0.05 * first || last < 1e-3;
   return r(
@@ -404,7 +416,7 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
   probe.compile(compileOptions(cfg));
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
-  checks.push(...(await networkChecks(make, x, y, o)));
+  checks.push(...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg) })));
   probe.dispose();
   const base = baselineScores(d, 'val', [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never);
   checks.push(

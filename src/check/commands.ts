@@ -5,6 +5,7 @@ import {
   compiledModel,
   compileOptions,
   dataSpec,
+  fitThreads,
   type LoadedConfig,
   resolveConfig,
 } from '../config/index.js';
@@ -31,7 +32,12 @@ export async function lrFindRun(
 ): Promise<LrFindResult & { dir?: string }> {
   const { cfg, make, train } = await setup(loaded);
   const optimizer = compileOptions(cfg).optimizer;
-  const res = lrFind(make, train[0], train[1], { batchSize: cfg.train?.batch_size, optimizer, steps: o.steps });
+  const res = await lrFind(make, train[0], train[1], {
+    batchSize: cfg.train?.batch_size,
+    optimizer,
+    steps: o.steps,
+    threads: fitThreads(cfg),
+  });
   if (!o.out) return res;
   const folder = await RunFolder.create(o.out);
   try {

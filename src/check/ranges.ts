@@ -32,14 +32,28 @@ export interface LrFindOptions {
   beta?: number;
   optimizer?: OptimizerLike;
   seed?: number;
+  /** Threads that share each step's batch (fit's `threads`; default 1). */
+  threads?: number;
 }
 
-export function lrFind(makeModel: () => Model, x: Samples, y: Samples, o: LrFindOptions = {}): LrFindResult {
+export async function lrFind(
+  makeModel: () => Model,
+  x: Samples,
+  y: Samples,
+  o: LrFindOptions = {},
+): Promise<LrFindResult> {
   const lo = o.minLr ?? 1e-7;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
-  const { points, raw, stoppedEarly } = sweep(m, x, y, o);
-  m.dispose();
+  let swept: Omit<LrFindResult, 'suggested'>;
+  try {
+    await m.openThreads(o.threads ?? 1, Math.min(o.batchSize ?? 32, x.shape[0]!));
+    swept = await sweep(m, x, y, o);
+  } finally {
+    await m.closeThreads();
+    m.dispose();
+  }
+  const { points, raw, stoppedEarly } = swept;
   // The first steps only warm the average up (and a batch that happens to be easy can look like a
   // minimum there), so both the minimum and the steepest descent are looked for after them.
   const skip = Math.min(Math.floor(points.length * 0.15), Math.max(0, points.length - 3));
@@ -78,7 +92,7 @@ function isFlat(points: [number, number][], raw: number[], skip: number, iMin: n
 }
 
 /** The sweep: one training step per rate, rising exponentially from minLr to maxLr, until the loss explodes. */
-function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Omit<LrFindResult, 'suggested'> {
+async function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Promise<Omit<LrFindResult, 'suggested'>> {
   const lo = o.minLr ?? 1e-7,
     hi = o.maxLr ?? 10,
     steps = o.steps ?? 200,
@@ -95,7 +109,7 @@ function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Omit<LrFindR
     if (start + B > N) start = 0;
     const lr = lo * (hi / lo) ** (i / (steps - 1));
     m.optimizer!.learningRate = lr;
-    const loss = m.trainStep(x, y, order, start, B);
+    const loss = await m.trainStepAsync(x, y, order, start, B);
     raw.push(loss);
     avg = beta * avg + (1 - beta) * loss;
     const smooth = avg / (1 - beta ** (i + 1));

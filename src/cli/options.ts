@@ -3,6 +3,7 @@
 // was expected and what was received: `--trials: expected a positive integer, received "abc"`. Defaults are
 // given already parsed (commander does not pass them through the parser).
 
+import type { LoadedConfig } from '../config/index.js';
 import { expected } from '../errors.js';
 import { parseDuration } from '../tune/index.js';
 import { UsageError } from './context.js';
@@ -42,4 +43,17 @@ export function oneOf<T extends string>(option: string, values: readonly T[]): P
     if (hit === undefined) throw new UsageError(expected(option, what, text));
     return hit;
   };
+}
+
+/** The `--threads <n>` option of the commands that train: train.threads of the config, for this run only. */
+export const THREADS_OPTION = [
+  '--threads <n>',
+  'threads that share each batch (default: train.threads, else the cores; in a study, the cores over --jobs)',
+  positiveInt('--threads'),
+] as const;
+
+/** The loaded config with train.threads set to `threads` (unchanged without one). */
+export function withThreads(loaded: LoadedConfig, threads: number | undefined): LoadedConfig {
+  if (threads === undefined) return loaded;
+  return { ...loaded, raw: { ...loaded.raw, train: { ...loaded.raw.train, threads } } };
 }

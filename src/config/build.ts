@@ -2,6 +2,7 @@
 // and fit options, and the resolved config (every default filled in) that a run folder records.
 // Layers and callbacks are built through their registries; optimizer, loss and schedule go to
 // compile and fit as the config file wrote them, and their registries resolve them there.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type BaselineSpec, type DataConfig, DEFAULT_BASELINES } from '../data/index.js';
 import { ShapeError } from '../errors.js';
@@ -24,6 +25,17 @@ export const TRAIN_DEFAULTS = {
   validation: 'val',
   on_nan: 'stop',
 } as const;
+
+/**
+ * Threads of one training (train.threads): the config's, else the cores shared between the `jobs` trainings that
+ * run at once, so jobs x threads never exceeds the cores (a study with more jobs than cores trains on 1 thread).
+ * Not part of resolveConfig: the cores are the machine's, not the run's, and a study resumed elsewhere is the same.
+ */
+export function fitThreads(cfg: Pick<RawConfig, 'train'>, jobs = 1, cores = availableParallelism()): number {
+  const fair = Math.max(1, Math.floor(cores / Math.max(1, jobs)));
+  const asked = cfg.train?.threads;
+  return asked === undefined ? fair : jobs > 1 ? Math.min(asked, fair) : asked;
+}
 
 /** The config with every default filled in (what `config.yaml` of a run records). */
 export function resolveConfig(raw: RawConfig, name: string): RawConfig {

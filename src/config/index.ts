@@ -7,6 +7,7 @@ export {
   compiledModel,
   compileOptions,
   dataSpec,
+  fitThreads,
   resolveConfig,
   scheduleOf,
   TRAIN_DEFAULTS,

@@ -109,6 +109,7 @@ export const configSchema = z.strictObject(
           epochs: posInt().optional(),
           batch_size: posInt().optional(),
           shuffle: z.boolean(e('true or false')).optional(),
+          threads: posInt().optional(),
           metrics: z.array(metricRegistry.schema<MetricLike>('name'), e('a list of metric names')).optional(),
           schedule: scheduleOption().optional(),
           callbacks: z.array(callbackRegistry.schema(), e('a list of callbacks')).optional(),

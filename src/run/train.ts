@@ -8,6 +8,7 @@ import {
   callbacksOf,
   compiledModel,
   dataSpec,
+  fitThreads,
   type LoadedConfig,
   type RawConfig,
   resolveConfig,
@@ -207,10 +208,11 @@ async function fitRun(
   const t = cfg.train!;
   const [xTrain, yTrain] = splitTensors(data, 'train', model);
   const valSplit = t.validation ?? 'val';
+  const threads = fitThreads(cfg);
   log(
     `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ` +
       `${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, ` +
-      `validation on ${valSplit}`,
+      `validation on ${valSplit}, ${threads} thread${threads === 1 ? '' : 's'}`,
   );
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
@@ -224,6 +226,7 @@ async function fitRun(
     schedule: scheduleOf(cfg),
     verbose: o.verbose ?? 'auto',
     onWarning: (w) => log(`warning: ${w}`),
+    threads,
   });
   return { history, seconds: (performance.now() - started) / 1000 };
 }

@@ -19,6 +19,8 @@ import { divergedReason, NAN_POLICIES, type NanPolicy, skippedWarning } from './
 import { ProgressLogger } from './progress.js';
 import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
+import { shareOf } from './threads/layout.js';
+import { type FitThreads, startFitThreads } from './threads/pool.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
 
@@ -51,6 +53,12 @@ export interface FitOptions {
   verbose?: 0 | 1 | 'auto';
   /** Where warnings go (default console.warn). */
   onWarning?: (message: string) => void;
+  /**
+   * Threads that share each batch (default 1): the main thread and threads - 1 training threads, each with a
+   * replica of the model (see train/threads). Falls back to one thread, with a warning saying why, where it cannot.
+   * Ignored while threads of model.openThreads are open (the fit uses those).
+   */
+  threads?: number;
 }
 
 export interface History {
@@ -199,17 +207,93 @@ export class Model extends Stack implements CompiledStack {
    * is not finite applies no update under onNan 'stop' (which ends the fit as diverged) or 'skip_batch'.
    */
   trainStep(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): number {
-    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
-    const outS = this.outputShape!;
+    const state = this.beginStep();
+    const bufs = this.gatherBatch(x, y, idx, start, B);
+    return this.finishStep(this.batchGrads(B, bufs, this.trainMetrics), state);
+  }
+
+  /**
+   * trainStep with the batch split between the main thread (share 0, this model) and the training threads:
+   * share i's gradient and loss count B_i / B, so their sum is the whole batch's; clipping and the step follow.
+   */
+  private async threadStep(
+    pool: FitThreads,
+    x: Samples,
+    y: Samples,
+    idx: ArrayLike<number>,
+    start: number,
+    B: number,
+  ): Promise<number> {
+    if (B > pool.batchSize)
+      throw new ValueError(`trainStepAsync: a batch of ${B} samples; the threads were opened for ${pool.batchSize}`);
+    const state = this.beginStep();
+    pool.dispatch(x, y, idx, start, B);
+    const b0 = shareOf(B, pool.threads, 0);
+    const own = this.batchGrads(b0, this.gatherBatch(x, y, idx, start, b0), this.trainMetrics);
+    this.ops.scale(this.grads, b0 / B);
+    const rest = await pool.collect(this.grads, this.trainMetrics);
+    return this.finishStep(own * (b0 / B) + rest, state);
+  }
+
+  /**
+   * A training thread's share of a batch: x and y gathered time-major for B samples; in training the gradient (not
+   * scaled) goes to `grads`, else only the forward pass runs (inference); the output rows go to `out`.
+   * Returns the share's loss with its activity penalty.
+   */
+  shareStep(x: Float32Array, y: Float32Array, B: number, out: Float32Array, training = true): number {
     const bufs = this.buffers(B);
-    const xa = this.inputAct(x, idx, start, B, bufs);
-    this.gather(y, outS.T, outS.F, idx, start, B, bufs.y);
+    this.engine.view(bufs.x).set(x.subarray(0, bufs.x.length));
+    this.engine.view(bufs.y).set(y.subarray(0, bufs.y.length));
+    const loss = training ? this.batchGrads(B, bufs) : this.batchLoss(B, bufs);
+    const o = this.lastOut!,
+      f32 = this.engine.f32,
+      base = (o.buf.ptr >> 2) + o.off;
+    for (let r = 0, rows = (o.T ?? 1) * o.B; r < rows; r++)
+      out.set(f32.subarray(base + r * o.ld, base + r * o.ld + o.F), r * o.F);
+    return loss;
+  }
+
+  /** Before a step: the moving statistics to restore and the metrics mark, under the nan policy. */
+  private beginStep(): Float32Array | null {
+    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
     const state = this.onNan !== 'continue' ? this.stateBefore() : null;
     if (this.onNan === 'skip_batch') this.trainMetrics.mark();
-    const out = this.forward(xa, true);
-    let loss = this.lossOf(out, bufs, true, this.trainMetrics) + this.activityPenalty;
+    return state;
+  }
+
+  /** Gathers samples idx[start..start+B) and their targets into the buffers for B. */
+  private gatherBatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): BatchBuffers {
+    const outS = this.outputShape!;
+    const bufs = this.buffers(B);
+    this.inputAct(x, idx, start, B, bufs);
+    this.gather(y, outS.T, outS.F, idx, start, B, bufs.y);
+    return bufs;
+  }
+
+  /** Forward (training), loss and backward over a gathered batch; gradients in `grads`; loss plus activity penalty. */
+  private batchGrads(B: number, bufs: BatchBuffers, metrics?: MetricState): number {
+    const inS = this.inputShape!,
+      outS = this.outputShape!;
+    const out = this.forward(actOf(bufs.x, B, inS.T, inS.F), true);
+    this.lastOut = out;
+    const loss = this.lossOf(out, bufs, true, metrics) + this.activityPenalty;
     this.zeroGrads();
     this.backward(actOf(bufs.dy, B, outS.T, outS.F));
+    return loss;
+  }
+  private lastOut?: Act;
+
+  /** Forward (inference) and loss over a gathered batch, for evaluate; loss plus activity penalty. */
+  private batchLoss(B: number, bufs: BatchBuffers, metrics?: MetricState): number {
+    const inS = this.inputShape!;
+    const out = this.forward(actOf(bufs.x, B, inS.T, inS.F), false);
+    this.lastOut = out;
+    return this.lossOf(out, bufs, false, metrics) + this.activityPenalty;
+  }
+
+  /** Weight penalty, the nan policy, clipping and the optimizer step on the batch's gradient. Returns the loss. */
+  private finishStep(batchLoss: number, state: Float32Array | null): number {
+    let loss = batchLoss;
     if (this.regularized) loss += this.weightPenalty(true);
     const norm = Math.sqrt(this.ops.sumsq(this.grads));
     if (!(Number.isFinite(loss) && Number.isFinite(norm)) && this.onNan !== 'continue') {
@@ -227,7 +311,7 @@ export class Model extends Stack implements CompiledStack {
     if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
     if (this.clipnorm !== undefined)
       clipByGlobalNorm(this.ops, this.grads, this.clipnorm, this.clipvalue === undefined ? norm : undefined);
-    this.optimizer.step(this.ops, this.params, this.grads);
+    this.optimizer!.step(this.ops, this.params, this.grads);
     return loss;
   }
 
@@ -255,7 +339,6 @@ export class Model extends Stack implements CompiledStack {
       if (validation) throw new ValueError('fit: give validationData or validationSplit, not both');
       [x, y, validation] = this.holdOut(x, y, opts.validationSplit);
     }
-    const N = x.shape[0]!;
     if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
     const epochs = opts.epochs ?? 1;
     const batchSize = opts.batchSize ?? 32;
@@ -263,10 +346,63 @@ export class Model extends Stack implements CompiledStack {
       throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
     if (!Number.isInteger(batchSize) || batchSize <= 0)
       throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
-    const bs = Math.min(batchSize, N);
-    const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
+    const bs = Math.min(batchSize, x.shape[0]!);
+    const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
-    for (const w of warnings) (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
+    for (const w of warnings) warn(w);
+    const own = !this.pool; // threads openThreads opened before are used and left open
+    if (own)
+      await this.openThreads(opts.threads ?? 1, bs, (w) => {
+        warnings.push(w);
+        warn(w);
+      });
+    try {
+      return await this.trainEpochs(x, y, validation, opts, { epochs, bs, warnings, warn });
+    } finally {
+      if (own) await this.closeThreads();
+    }
+  }
+
+  /**
+   * Starts `threads - 1` training threads that share batches of up to `batchSize` samples with this thread, for
+   * trainStepAsync and every fit until closeThreads (a fit without them opens and closes its own, per `threads`).
+   * Falls back to one thread, with `warn` saying why, where it cannot.
+   */
+  async openThreads(
+    threads: number,
+    batchSize: number,
+    warn: (line: string) => void = (m) => console.warn(`seqtune warning: ${m}`),
+  ): Promise<void> {
+    if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before openThreads');
+    await this.closeThreads();
+    this.pool = await startFitThreads(this, threads, batchSize, warn);
+  }
+
+  /** Stops the training threads openThreads started (nothing when none run). */
+  async closeThreads(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  /** trainStep on the threads of openThreads (on this thread alone when none are open). */
+  async trainStepAsync(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number): Promise<number> {
+    return this.pool ? this.threadStep(this.pool, x, y, idx, start, B) : this.trainStep(x, y, idx, start, B);
+  }
+  /** The training threads open (none on one thread). */
+  private pool?: FitThreads | null;
+
+  /** fit's loop over the epochs, its callbacks, validation and history. */
+  private async trainEpochs(
+    x: Samples,
+    y: Samples,
+    validation: [Samples, Samples] | undefined,
+    opts: FitOptions,
+    run: { epochs: number; bs: number; warnings: string[]; warn: (m: string) => void },
+  ): Promise<History> {
+    const { epochs, bs, warnings } = run;
+    const N = x.shape[0]!;
+    const schedule = opts.schedule !== undefined ? getSchedule(opts.schedule) : undefined;
     const callbacks = this.fitCallbacks(opts, epochs, Math.ceil(N / bs));
     this.stopTraining = false;
     this.stopReason = undefined;
@@ -280,12 +416,12 @@ export class Model extends Stack implements CompiledStack {
     let ran = 0;
     for (let e = 0; e < epochs && !this.stopTraining; e++) {
       this.at.epoch = e;
-      if (schedule) this.optimizer.learningRate = schedule.lrAt(e, this.baseLearningRate);
+      if (schedule) this.optimizer!.learningRate = schedule.lrAt(e, this.baseLearningRate);
       for (const c of callbacks) await c.onEpochBegin(e);
-      const lr = this.optimizer.learningRate;
+      const lr = this.optimizer!.learningRate;
       const order = (opts.shuffle ?? true) ? this.rng.permutation(N) : identity;
       const logs = await this.trainEpoch(x, y, order, bs, callbacks);
-      if (validation) this.validate(validation, bs, logs, Object.keys(history));
+      if (validation) await this.validate(validation, bs, logs, Object.keys(history));
       logs.lr = lr;
       ran++;
       for (const k of Object.keys(history)) history[k]!.push(logs[k] ?? NaN);
@@ -296,7 +432,7 @@ export class Model extends Stack implements CompiledStack {
     if (this.skippedBatches) {
       const w = skippedWarning(this.skippedBatches, ran * Math.ceil(N / bs));
       warnings.push(w);
-      (opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`)))(w);
+      run.warn(w);
     }
     const { stopReason, diverged, skippedBatches } = this;
     return { history, epochs: ran, stopReason, diverged, skippedBatches, warnings };
@@ -352,7 +488,7 @@ export class Model extends Stack implements CompiledStack {
       const B = Math.min(bs, N - start);
       const skipped = this.skippedBatches;
       this.at.batch = batch;
-      const l = this.trainStep(x, y, order, start, B);
+      const l = await this.trainStepAsync(x, y, order, start, B);
       if (this.skippedBatches === skipped) {
         sum += l * B;
         seen += B;
@@ -366,16 +502,17 @@ export class Model extends Stack implements CompiledStack {
    * Adds the val_ figures of an epoch to its logs. A diverged epoch is not evaluated: its figures are NaN, so
    * callbacks that monitor them (early stopping, checkpoints) see a bad epoch instead of a missing key.
    */
-  private validate(validation: [Samples, Samples], bs: number, logs: Logs, keys: string[]): void {
+  private async validate(validation: [Samples, Samples], bs: number, logs: Logs, keys: string[]): Promise<void> {
     if (this.diverged) {
       for (const k of keys) if (k.startsWith('val_')) logs[k] = Number.NaN;
       return;
     }
-    const ev = this.evaluate(validation[0], validation[1], { batchSize: bs });
+    const ev = await this.evaluateAsync(validation[0], validation[1], bs);
     for (const [k, v] of Object.entries(ev)) logs[`val_${k}`] = v;
   }
 
   override dispose(): void {
+    void this.closeThreads();
     super.dispose();
     for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
     this.batchBuffers.clear();
@@ -405,6 +542,21 @@ export class Model extends Stack implements CompiledStack {
     }
     const penalty = this.regularized ? this.weightPenalty(false) : 0;
     return { loss: sum / N + penalty, ...metrics.result() };
+  }
+
+  /** evaluate with each batch split between the threads of openThreads (evaluate itself when none are open). */
+  async evaluateAsync(x: Samples, y: Samples, batchSize = 256): Promise<{ loss: number; [metric: string]: number }> {
+    const pool = this.pool,
+      N = x.shape[0] ?? 0;
+    if (!pool || Math.min(batchSize, N) > pool.batchSize) return this.evaluate(x, y, { batchSize });
+    if (!this.loss) throw new ValueError('model: call compile() before evaluate');
+    this.checkData(x, y, 'evaluate');
+    const metrics = new MetricState(this.metrics);
+    const own = (idx: Int32Array, start: number, B: number) =>
+      this.batchLoss(B, this.gatherBatch(x, y, idx, start, B), metrics);
+    const loss = await pool.evaluate(x, y, batchSize, own, metrics);
+    const penalty = this.regularized ? this.weightPenalty(false) : 0;
+    return { loss: loss + penalty, ...metrics.result() };
   }
 
   /** Predictions (N, out) or (N, T, out), inference mode. */

@@ -5,7 +5,15 @@ import { type RawConfig, resolveConfig } from '../config/index.js';
 import { pathString, showValue } from '../registry.js';
 
 /** Keys that change how long or where a study runs, not what its trials train: a resume may change them. */
-const FREE = new Set(['name', 'tune.trials', 'tune.time_budget', 'tune.jobs', 'tune.storage', 'tune.heartbeat']);
+const FREE = new Set([
+  'name',
+  'tune.trials',
+  'tune.time_budget',
+  'tune.jobs',
+  'tune.storage',
+  'tune.heartbeat',
+  'train.threads',
+]);
 
 /** Every value of a config by its key path; a list of plain values (a space's values) is one value. */
 function leaves(v: unknown, path: (string | number)[], out: Map<string, unknown>): Map<string, unknown> {

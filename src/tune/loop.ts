@@ -4,6 +4,7 @@
 // one job, under this process's heartbeat (heartbeat.ts), until the trial budget, the time budget (budget.ts) or the
 // proposals run out. Any number of processes of the study run the same loop over the same storage.
 import { join, resolve } from 'node:path';
+import { fitThreads } from '../config/index.js';
 import { watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
 import { TimeBudget } from './budget.js';
@@ -43,9 +44,10 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
   env.deadline = budget.deadline();
+  env.threads = fitThreads(base, jobs);
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
   const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
-  const threads = { ...data, runs: env.runs, deadline: env.deadline };
+  const threads = { ...data, runs: env.runs, deadline: env.deadline, threads: env.threads };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };

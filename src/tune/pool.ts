@@ -30,6 +30,8 @@ export interface WorkerData {
   runs?: string;
   /** When the study's time budget ends (performance.timeOrigin-based ms); trials stop at the first epoch after. */
   deadline?: number;
+  /** Threads of each trial's training. */
+  threads?: number;
 }
 
 /** The pool has no thread left that can start. */

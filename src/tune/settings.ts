@@ -105,7 +105,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     trials: t.trials ?? 20,
     timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
     repeats: t.repeats ?? 1,
-    jobs: t.jobs ?? availableParallelism(),
+    jobs: t.jobs ?? Math.max(1, Math.floor(availableParallelism() / (cfg.train?.threads ?? 1))),
     pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file),
     heartbeat: parseDuration(t.heartbeat ?? 10, `${file}: tune.heartbeat`),
     retries: t.retries ?? 1,

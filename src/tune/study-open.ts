@@ -103,7 +103,7 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
   const make = () => compiledModel(loaded.file, base, d.features.length, base.seed);
   const probe = make();
   const [x, y] = splitTensors(d, 'train', probe);
-  const lf = lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
+  const lf = await lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
   probe.dispose();
   const { best, min, max, flat } = lf.suggested;
   c.log(

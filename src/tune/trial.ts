@@ -46,6 +46,8 @@ export interface TrialEnv {
   runs?: string;
   /** The time budget's end (Date.now() milliseconds): a running trial stops at the first epoch end past it. */
   deadline?: number;
+  /** Threads of each trial's training (train.threads shared between the study's jobs); default 1. */
+  threads?: number;
 }
 
 class Reporter extends Callback {
@@ -220,6 +222,7 @@ async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: 
         callbacks: [...callbacksOf(cfg), rep],
         schedule: scheduleOf(cfg),
         onWarning: () => {},
+        threads: env.threads ?? 1,
       });
       Object.assign(runs.at(-1)!, { history: h, seconds: (performance.now() - t0) / 1000 });
       if (rep.pruned || rep.outOfTime || h.diverged) break;

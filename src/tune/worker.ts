@@ -9,7 +9,7 @@ import type { WorkerData } from './pool.js';
 import { tuneSettings } from './settings.js';
 import { dataKey, runTrial, type TrialEnv } from './trial.js';
 
-const { file, loaded: given, storage: url, study, data, runs, deadline } = workerData as WorkerData;
+const { file, loaded: given, storage: url, study, data, runs, deadline, threads } = workerData as WorkerData;
 // The parent's config as loaded (a `seqtune worker` reads it from storage: there may be no file on this machine).
 const loaded = given ?? (await loadConfig(file));
 const base = resolveConfig(loaded.raw, loaded.name);
@@ -27,6 +27,7 @@ const env: TrialEnv = {
   dataCache: new Map(data ? [[dataKey(base), fromShared(data)]] : []),
   runs,
   deadline,
+  threads,
 };
 
 parentPort!.on('message', async (msg: { number: number } | 'close') => {

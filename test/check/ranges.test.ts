@@ -25,8 +25,8 @@ const make = () => {
   return mm;
 };
 
-test('lr-find raises the rate exponentially, stops when the loss explodes and suggests a range inside the sweep', () => {
-  const r = lrFind(make, x, t, { steps: 150, batchSize: 16 });
+test('lr-find raises the rate exponentially, stops when the loss explodes and suggests a range inside the sweep', async () => {
+  const r = await lrFind(make, x, t, { steps: 150, batchSize: 16 });
   assert.ok(r.points.length > 20);
   for (let i = 1; i < r.points.length; i++) assert.ok(r.points[i]![0] > r.points[i - 1]![0]);
   assert.equal(r.stoppedEarly, true, 'a sweep to lr 10 explodes');
@@ -41,13 +41,13 @@ test('lr-find raises the rate exponentially, stops when the loss explodes and su
   );
 });
 
-test('lr-find says when its curve is flat: targets that are noise independent of the inputs teach nothing', () => {
+test('lr-find says when its curve is flat: targets that are noise independent of the inputs teach nothing', async () => {
   const rng = new Rng(4);
   const noise = tensor(
     Float32Array.from({ length: 500 }, () => rng.normal()),
     [500, 1],
   );
-  const r = lrFind(make, x, noise, { steps: 150, batchSize: 16 });
+  const r = await lrFind(make, x, noise, { steps: 150, batchSize: 16 });
   assert.equal(r.suggested.flat, true, JSON.stringify(r.suggested));
 });
 
@@ -109,4 +109,12 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('lr-find on two threads sweeps the same curve as on one, within float rounding', async () => {
+  const one = await lrFind(make, x, t, { steps: 40, batchSize: 16 });
+  const two = await lrFind(make, x, t, { steps: 40, batchSize: 16, threads: 2 });
+  assert.equal(two.points.length, one.points.length);
+  const worst = two.points.reduce((w, p, i) => Math.max(w, Math.abs(p[1] - one.points[i]![1])), 0);
+  assert.ok(worst > 0 && worst < 1e-4, `largest difference of the smoothed loss ${worst}`);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { loadConfig } from '../../src/config/index.js';
+import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
@@ -295,7 +295,13 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
       '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n',
     15,
   );
-  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  // One training thread per trial in both studies: without train.threads the jobs-1 study would train each trial on
+  // every core (train/threads), which adds gradients in another order and changes the last bits of the values.
+  const oneThread = (l: LoadedConfig): LoadedConfig => ({
+    ...l,
+    raw: { ...l.raw, train: { ...l.raw.train, threads: 1 } },
+  });
+  const r = await runStudy(oneThread(await loadConfig(f)), { log: () => {}, saveBest: false });
   assert.deepEqual(
     r.trials.map((t) => t.state),
     ['complete', 'complete', 'complete', 'complete'],
@@ -306,12 +312,14 @@ test('--jobs 2 runs two trials at once in worker threads, into the same SQLite s
     'some trials overlapped in time',
   );
   const seq = await runStudy(
-    await loadConfig(
-      config(
-        'jobs1',
-        `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n` +
-          '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n',
-        15,
+    oneThread(
+      await loadConfig(
+        config(
+          'jobs1',
+          `  strategy: grid\n  trials: 4\n  jobs: 1\n  storage: sqlite:${db}\n` +
+            '  space:\n    model.layers[0].gru.units: [3, 4, 5, 6]\n',
+          15,
+        ),
       ),
     ),
     { log: () => {}, saveBest: false },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fixtureFiles, runFixture } from '../../scripts/verify/golden.js';
+import { fixtureFiles, runFixture, runFixtureThreaded } from '../../scripts/verify/golden.js';
 
 const shared = fileURLToPath(new URL('../../../shared/golden/fixtures', import.meta.url));
 const extra = fileURLToPath(new URL('../fixtures/golden', import.meta.url));
@@ -26,3 +26,15 @@ for (const [label, dir] of [
     });
   }
 }
+
+// The same loss and gradients with each batch split between two threads (train/threads), on every rnn fixture.
+test('golden rnn fixtures on 2 threads: the reduced loss and gradients match PyTorch', async () => {
+  let rnn = 0;
+  for (const file of fixtureFiles([shared, extra].filter((d) => existsSync(d)))) {
+    const r = await runFixtureThreaded(file, 2);
+    if (!r) continue;
+    rnn++;
+    assert.ok(r.pass, `${r.name}: max abs ${r.maxAbs}, max rel ${r.maxRel}; first failure ${r.worst}`);
+  }
+  assert.ok(rnn > 0, 'the extra set has rnn fixtures');
+});

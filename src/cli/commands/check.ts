@@ -4,9 +4,11 @@ import type { Command } from 'commander';
 import { checkRun } from '../../check/index.js';
 import { loadConfig } from '../../config/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
+import { THREADS_OPTION, withThreads } from '../options.js';
 
 interface CheckOptions {
   json?: boolean;
+  threads?: number;
 }
 
 const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
@@ -31,9 +33,10 @@ export function addCheck(parent: Command, { io }: CliContext): Command {
     .command('check')
     .argument('<config>', 'YAML config file')
     .option('--json', 'print {"checks": [...]} as JSON')
+    .option(...THREADS_OPTION)
     .description('sanity checks of data and network before tuning (exit 1 when one fails)')
     .action(async (config: string, o: CheckOptions) => {
-      const report = await checkRun(await loadConfig(config));
+      const report = await checkRun(withThreads(await loadConfig(config), o.threads));
       if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
       else
         for (const c of report.checks) {

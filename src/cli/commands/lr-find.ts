@@ -5,12 +5,13 @@ import { lrFindRun } from '../../check/index.js';
 import { loadConfig } from '../../config/index.js';
 import { defaultRunDir } from '../../run/index.js';
 import { type CliContext, withExamples } from '../context.js';
-import { integerAtLeast } from '../options.js';
+import { integerAtLeast, THREADS_OPTION, withThreads } from '../options.js';
 
 interface LrFindOptions {
   json?: boolean;
   out?: string;
   steps: number;
+  threads?: number;
 }
 
 export function addLrFind(parent: Command, { io }: CliContext): Command {
@@ -20,9 +21,10 @@ export function addLrFind(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print {"suggested": {...}, "points": [...]} as JSON')
     .option('--out <dir>', 'where to write lr-find.svg/png (default runs/<name>/lr-find-<time> beside the config)')
     .option('--steps <n>', 'steps of the sweep, at least 2', integerAtLeast('--steps', 2), 200)
+    .option(...THREADS_OPTION)
     .description('learning-rate range test: suggests a learning rate and a range')
     .action(async (config: string, o: LrFindOptions) => {
-      const loaded = await loadConfig(config);
+      const loaded = withThreads(await loadConfig(config), o.threads);
       const res = await lrFindRun(loaded, {
         out: o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
         steps: o.steps,

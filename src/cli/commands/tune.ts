@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import type { FrozenTrial } from '../../storage/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
-import { duration, positiveInt } from '../options.js';
+import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
 import { interruptibleStudy } from './study-run.js';
 
@@ -17,6 +17,7 @@ interface TuneOptions {
   trials?: number;
   timeBudget?: number;
   jobs?: number;
+  threads?: number;
   out?: string;
   verbose?: boolean;
 }
@@ -71,6 +72,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
     .option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)', positiveInt('--jobs'))
+    .option(...THREADS_OPTION)
     .option('--out <dir>', "folder of the trials' run folders (default: runs/<name> beside the config)")
     .option('--verbose', 'one line per epoch of each trial (trials run in this process: --jobs 1)')
     .description("tune the config's hyperparameters (strategy auto, ofat, grid, random or tpe)")
@@ -83,7 +85,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
         told = true;
       };
       const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
-      const r = await interruptibleStudy(await loadConfig(config), opts, (seen) =>
+      const r = await interruptibleStudy(withThreads(await loadConfig(config), o.threads), opts, (seen) =>
         interruptedText(config, storage, seen.trials, seen.study),
       );
       if (r.finished) return log(r.finished);

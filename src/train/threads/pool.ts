@@ -1,0 +1,266 @@
+// The main thread's side of a fit on several threads: starts the training threads (replica.ts), hands each its
+// share of every batch, and adds their gradients, losses and metrics to its own share's. See layout.ts.
+import type { Worker } from 'node:worker_threads';
+import type { Buf, Engine, Ops } from '../../engine/index.js';
+import { expected, SeqtuneError, ValueError } from '../../errors.js';
+import type { Loss, SavedLayer, SeqShape } from '../../nn/index.js';
+import type { MetricState } from '../metrics.js';
+import { gatherSamples, type Samples } from '../samples.js';
+import { CMD, EVAL, GEN, PENDING, type ReplicaData, replicaSeed, SHARES, STEP, STOP, shareOf } from './layout.js';
+import { siblingModule, startThread } from './start.js';
+
+/** What the threads read of the model they replicate. */
+export interface Replicable {
+  readonly engine: Engine;
+  readonly ops: Ops;
+  readonly params: Buf;
+  readonly grads: Buf;
+  readonly state: Buf;
+  readonly seed: number;
+  readonly loss?: Loss;
+  readonly inputShape?: SeqShape;
+  readonly outputShape?: SeqShape;
+  layerConfigs(): SavedLayer[];
+}
+
+type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/**
+ * The training threads of one fit, or null when it runs on one thread: threads is 1, the batch has one sample,
+ * or (with `warn` saying why) shared memory is unavailable or the model has batch statistics.
+ */
+export async function startFitThreads(
+  model: Replicable,
+  threads: number,
+  batchSize: number,
+  warn: (line: string) => void,
+): Promise<FitThreads | null> {
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new ValueError(expected('fit.threads', 'a positive integer', threads));
+  const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
+  if (n < Math.min(threads, batchSize))
+    warn(
+      `threads: ${threads} asked, training on ${n}: ${model.params.length.toLocaleString('en-US')} weights are ` +
+        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (copying the weights between the ` +
+        'threads would cost more than they save)',
+    );
+  if (n <= 1) return null;
+  if (typeof SharedArrayBuffer !== 'function' || typeof waitAsync !== 'function') {
+    warn(`threads: ${threads} asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable`);
+    return null;
+  }
+  if (model.state.length > 0) {
+    warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
+    return null;
+  }
+  const pool = new FitThreads(model, n, batchSize);
+  try {
+    await pool.ready;
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  return pool;
+}
+
+/**
+ * The most threads worth a batch: every share needs at least one sample-timestep per 1,000 weights. Each batch copies
+ * every weight about five times between the threads (weights out, gradients back, their sum), while a share's
+ * forward and backward pass does work in proportion to its sample-timesteps; below this ratio the copies cost more
+ * than the split saves. Measured on 2 threads (BENCHMARKS.md, issue 17): the standard workloads have 4 to 70 weights
+ * per sample-timestep of a share and run 1.4-2x faster, seed-gru1000 (3 million weights, 300 x 1 steps) 20,000 and
+ * ran 2x slower. A rule of the model and the batch, not of timing, so a run stays reproducible.
+ */
+export function worthwhileThreads(model: Replicable, batchSize: number): number {
+  const work = batchSize * (model.inputShape!.T ?? 1);
+  return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.params.length)));
+}
+
+/** Per-thread views of a share's buffers. */
+interface Share {
+  grads: Float32Array;
+  x: Float32Array;
+  y: Float32Array;
+  out: Float32Array;
+}
+
+export class FitThreads {
+  readonly ready: Promise<void>;
+  private readonly ctl: Int32Array;
+  private readonly losses: Float64Array;
+  private readonly params: Float32Array;
+  private readonly shares: Share[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly failed: Promise<never>;
+  private readonly scratch: Buf;
+  private closing = false;
+  private batch = 0;
+
+  constructor(
+    private readonly model: Replicable,
+    readonly threads: number,
+    /** The largest batch the buffers hold. */
+    readonly batchSize: number,
+  ) {
+    const maxShare = Math.ceil(batchSize / threads);
+    const inS = model.inputShape!,
+      outS = model.outputShape!;
+    const sab = (floats: number, bytes = 4) => new SharedArrayBuffer(Math.max(floats, 1) * bytes);
+    const data = {
+      ctl: sab(SHARES + threads),
+      losses: sab(threads, 8),
+      params: sab(model.params.length),
+    };
+    this.ctl = new Int32Array(data.ctl);
+    this.losses = new Float64Array(data.losses);
+    this.params = new Float32Array(data.params);
+    this.scratch = model.engine.alloc(model.grads.length);
+    let fail: (e: Error) => void = () => {};
+    this.failed = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    this.failed.catch(() => {}); // read by ready and collect; a failure between batches is not unhandled
+    const readies: Promise<void>[] = [];
+    for (let i = 1; i < threads; i++) {
+      const own = {
+        grads: sab(model.grads.length),
+        x: sab((inS.T ?? 1) * inS.F * maxShare),
+        y: sab((outS.T ?? 1) * outS.F * maxShare),
+        out: sab((outS.T ?? 1) * outS.F * maxShare),
+      };
+      this.shares.push({
+        grads: new Float32Array(own.grads),
+        x: new Float32Array(own.x),
+        y: new Float32Array(own.y),
+        out: new Float32Array(own.out),
+      });
+      const worker = this.spawn(i, { ...data, ...own }, fail);
+      readies.push(new Promise<void>((resolve) => worker.on('message', (msg) => msg === 'ready' && resolve())));
+    }
+    this.ready = Promise.race([Promise.all(readies).then(() => undefined), this.failed]);
+  }
+
+  /** Starts training thread i; any error it reports, or its exit before close, rejects `failed`. */
+  private spawn(
+    i: number,
+    buffers: Omit<ReplicaData, 'index' | 'layers' | 'inputShape' | 'seed' | 'loss'>,
+    fail: (e: Error) => void,
+  ): Worker {
+    const m = this.model,
+      inS = m.inputShape!;
+    const init: ReplicaData = {
+      index: i,
+      layers: m.layerConfigs(),
+      inputShape: inS.T === null ? [inS.F] : [inS.T, inS.F],
+      seed: replicaSeed(m.seed, i),
+      loss: m.loss!.config,
+      ...buffers,
+    };
+    const worker = startThread(siblingModule(import.meta.url, 'replica'), init);
+    const failure = (why: string) => new SeqtuneError(`training thread ${i} of ${this.threads} failed: ${why}`);
+    worker.on('message', (msg: unknown) => {
+      if (msg && typeof msg === 'object' && 'error' in msg) fail(failure(String(msg.error)));
+    });
+    worker.on('error', (e) => fail(failure(e.message)));
+    worker.on('exit', (code) => {
+      if (!this.closing) fail(failure(`the thread exited (code ${code})`));
+    });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /**
+   * Publishes the weights, gathers the threads' shares of samples idx[start..start+B) and wakes them to train
+   * (STEP) or to evaluate (EVAL) their shares.
+   */
+  dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number, cmd = STEP): void {
+    const m = this.model,
+      inS = m.inputShape!,
+      outS = m.outputShape!;
+    this.params.set(m.engine.view(m.params));
+    let at = start + shareOf(B, this.threads, 0);
+    for (let i = 1; i < this.threads; i++) {
+      const b = shareOf(B, this.threads, i),
+        s = this.shares[i - 1]!;
+      this.ctl[SHARES + i] = b;
+      if (b > 0) {
+        gatherSamples(x, idx, at, b, inS.T ?? 1, inS.F, s.x);
+        gatherSamples(y, idx, at, b, outS.T ?? 1, outS.F, s.y);
+      }
+      at += b;
+    }
+    this.batch = B;
+    Atomics.store(this.ctl, PENDING, this.threads - 1);
+    Atomics.store(this.ctl, CMD, cmd);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+  }
+
+  /**
+   * Waits for the threads, then adds share i's gradient times B_i / B into `grads` (none after EVAL) in thread order
+   * (so the sum is the same every run) and its outputs to the metrics. Returns the threads' part of the batch loss.
+   */
+  async collect(grads: Buf | null, metrics: MetricState): Promise<number> {
+    await this.settled();
+    const m = this.model,
+      outS = m.outputShape!;
+    let loss = 0;
+    for (let i = 1; i < this.threads; i++) {
+      const b = this.ctl[SHARES + i]!,
+        s = this.shares[i - 1]!;
+      if (b === 0) continue;
+      const w = b / this.batch;
+      loss += w * this.losses[i]!;
+      metrics.update(s.out, 0, outS.F, s.y, (outS.T ?? 1) * b, outS.F);
+      if (!grads) continue;
+      m.engine.view(this.scratch).set(s.grads);
+      m.ops.axpy(grads.length, w, this.scratch, 0, grads, 0);
+    }
+    return loss;
+  }
+
+  /**
+   * The mean loss of samples x, y in batches of `bs` (at most the pool's), each split between the threads; `own`
+   * computes share 0 on the main thread. The threads' outputs go to `metrics`.
+   */
+  async evaluate(
+    x: Samples,
+    y: Samples,
+    bs: number,
+    own: (idx: Int32Array, start: number, B: number) => number,
+    metrics: MetricState,
+  ): Promise<number> {
+    const N = x.shape[0]!,
+      idx = Int32Array.from({ length: N }, (_, i) => i);
+    let sum = 0;
+    for (let start = 0; start < N; start += bs) {
+      const B = Math.min(bs, N - start),
+        b0 = shareOf(B, this.threads, 0);
+      this.dispatch(x, y, idx, start, B, EVAL);
+      const mine = own(idx, start, b0) * b0;
+      sum += mine + (await this.collect(null, metrics)) * B;
+    }
+    return sum / N;
+  }
+
+  /** Resolves when every thread has finished the batch; rejects when one failed. */
+  private async settled(): Promise<void> {
+    for (;;) {
+      const p = Atomics.load(this.ctl, PENDING);
+      if (p === 0) return;
+      const r = waitAsync!(this.ctl, PENDING, p);
+      if (r.async) await Promise.race([r.value, this.failed]);
+    }
+  }
+
+  /** Stops the threads and gives the scratch buffer back. */
+  async close(): Promise<void> {
+    this.closing = true;
+    Atomics.store(this.ctl, CMD, STOP);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.model.engine.release(this.scratch);
+  }
+}

@@ -1,0 +1,222 @@
+// Data-parallel fit (train/threads): a fixed thread count repeats bit for bit, two threads stay within 1e-5 of
+// one, the threads' shares add up to the whole batch's loss and metrics, and a failing thread ends the fit.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import {
+  type Act,
+  batchNormalization,
+  dense,
+  dropout,
+  gru,
+  Layer,
+  lstm,
+  Rng,
+  registerLayer,
+  type SeqShape,
+  tensor,
+} from '../../src/nn/index.js';
+import { sgd } from '../../src/optim/index.js';
+import { type Model, sequential } from '../../src/train/index.js';
+
+function data(N: number, T = 12, seed = 0) {
+  const rng = new Rng(seed);
+  const x = new Float32Array(N * T * 2),
+    y = new Float32Array(N);
+  for (let n = 0; n < N; n++) {
+    const p = rng.uniform() * 6;
+    for (let t = 0; t < T; t++) {
+      x[(n * T + t) * 2] = Math.sin(p + 0.5 * t);
+      x[(n * T + t) * 2 + 1] = rng.normal() * 0.1;
+    }
+    y[n] = Math.sin(p + 0.5 * T);
+  }
+  return { x: tensor(x, [N, T, 2]), y: tensor(y, [N, 1]) };
+}
+
+const d = data(150);
+function model(withDropout = false): Model {
+  const layers: Layer[] = [lstm({ units: 8, inputShape: [12, 2], returnSequences: true }), gru({ units: 6 })];
+  if (withDropout) layers.push(dropout({ rate: 0.2 }));
+  const m = sequential([...layers, dense({ units: 1 })], { seed: 3 });
+  m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+  return m;
+}
+const flat = (m: Model) => Float32Array.from(Object.values(m.getWeights()).flatMap((w) => [...w]));
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0);
+
+async function fitted(threads: number, opts: { epochs?: number; withDropout?: boolean } = {}) {
+  const m = model(opts.withDropout);
+  const h = await m.fit(d.x, d.y, { epochs: opts.epochs ?? 1, batchSize: 32, threads });
+  const w = flat(m);
+  m.dispose();
+  return { h, w };
+}
+
+test('two threads give bit-identical weights and history from run to run (dropout on)', async () => {
+  const a = await fitted(2, { epochs: 2, withDropout: true });
+  const b = await fitted(2, { epochs: 2, withDropout: true });
+  assert.deepEqual(a.w, b.w);
+  assert.deepEqual(a.h.history, b.h.history);
+});
+
+test('a 2-thread epoch stays within 1e-5 of the 1-thread epoch (weights, loss, metric)', async () => {
+  const one = await fitted(1);
+  const two = await fitted(2);
+  const three = await fitted(3);
+  assert.ok(maxDiff(one.w, two.w) > 0, 'two threads add the gradient in another order');
+  assert.ok(maxDiff(one.w, two.w) < 1e-5, `max weight difference ${maxDiff(one.w, two.w)}`);
+  assert.ok(maxDiff(one.w, three.w) < 1e-5, `max weight difference ${maxDiff(one.w, three.w)}`);
+  for (const k of ['loss', 'mae'])
+    assert.ok(Math.abs(one.h.history[k]![0]! - two.h.history[k]![0]!) < 1e-5, `${k} differs`);
+});
+
+test('each share counts by its size: an uneven split (batch 7 over 3 threads) matches one thread', async () => {
+  const run = async (threads: number) => {
+    const m = sequential([gru({ units: 5, inputShape: [12, 2] }), dense({ units: 1 })], { seed: 5 });
+    m.compile({ optimizer: sgd({ learningRate: 0.1 }), loss: 'mse', clipnorm: 0.5 });
+    const h = await m.fit(d.x, d.y, { epochs: 1, batchSize: 7, shuffle: false, threads });
+    return { h, w: flat(m) };
+  };
+  const one = await run(1),
+    three = await run(3);
+  assert.ok(maxDiff(one.w, three.w) < 1e-5, `max weight difference ${maxDiff(one.w, three.w)}`);
+  assert.ok(Math.abs(one.h.history.loss![0]! - three.h.history.loss![0]!) < 1e-6);
+});
+
+test('batch normalization trains on one thread and says why', async () => {
+  const m = sequential([gru({ units: 4, inputShape: [12, 2] }), batchNormalization(), dense({ units: 1 })]);
+  m.compile({ loss: 'mse' });
+  const lines: string[] = [];
+  const h = await m.fit(d.x, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /threads: 2 asked, training on 1 thread: BatchNormalization/);
+  assert.ok(h.warnings.includes(lines[0]!));
+  await assert.rejects(m.fit(d.x, d.y, { threads: 0 }), /fit\.threads: expected a positive integer/);
+});
+
+/** A layer known only to the thread that registered it: a training thread cannot rebuild it. */
+class Local extends Layer {
+  readonly className = 'LocalOnly';
+  constructor() {
+    super(undefined, 'local');
+  }
+  protected computeOutShape(s: SeqShape): SeqShape {
+    return s;
+  }
+  forward(x: Act): Act {
+    return x;
+  }
+  backward(dy: Act, needDx: boolean): Act | null {
+    return needDx ? dy : null;
+  }
+  getConfig() {
+    return { name: this.name };
+  }
+}
+
+test('a training thread that fails ends the fit with an error naming it, not a hang', async () => {
+  registerLayer('LocalOnly', () => new Local());
+  const m = sequential([gru({ units: 4, inputShape: [12, 2] }), new Local(), dense({ units: 1 })]);
+  m.compile({ loss: 'mse' });
+  await assert.rejects(m.fit(d.x, d.y, { batchSize: 32, threads: 2 }), /training thread 1 of 2 failed: .*LocalOnly/);
+});
+
+test('a training thread that stops mid-fit ends the fit with an error naming it, not a hang', async () => {
+  const m = model();
+  const stopOne = {
+    setModel() {},
+    onTrainBegin() {},
+    onTrainEnd() {},
+    onEpochBegin() {},
+    onEpochEnd() {},
+    // After the second batch, end the first training thread as a crash would (the pool's own workers).
+    async onBatchEnd(batch: number) {
+      if (batch === 1) await (m as unknown as { pool: { workers: Worker[] } }).pool.workers[0]!.terminate();
+    },
+  };
+  await assert.rejects(
+    m.fit(d.x, d.y, { epochs: 2, batchSize: 32, threads: 2, callbacks: [stopOne] }),
+    /training thread 1 of 2 failed: the thread exited \(code 1\)/,
+  );
+});
+
+test('steps on open threads allocate no engine memory after the first batch', async () => {
+  const m = model(true);
+  await m.openThreads(2, 32);
+  await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+  const { allocations, grows } = m.engine;
+  await m.fit(d.x, d.y, { epochs: 2, batchSize: 32 });
+  await m.closeThreads();
+  assert.deepEqual([m.engine.allocations, m.engine.grows], [allocations, grows]);
+  await assert.rejects(
+    (async () => {
+      await m.openThreads(2, 16);
+      try {
+        await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+      } finally {
+        await m.closeThreads();
+      }
+    })(),
+    /a batch of 32 samples; the threads were opened for 16/,
+  );
+});
+
+test('without SharedArrayBuffer the fit trains on one thread and says why in one line', async () => {
+  const saved = globalThis.SharedArrayBuffer;
+  const m = model();
+  const lines: string[] = [];
+  try {
+    // @ts-expect-error: a runtime without shared memory (a browser page that is not cross-origin isolated)
+    delete globalThis.SharedArrayBuffer;
+    await m.fit(d.x, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
+  } finally {
+    globalThis.SharedArrayBuffer = saved;
+  }
+  assert.deepEqual(lines, [
+    'threads: 2 asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable',
+  ]);
+  const one = await fitted(1);
+  assert.deepEqual(flat(m), one.w, 'the one-thread fit itself');
+});
+
+test('validation batches are split between the threads too: the same loss and metrics as on one thread', async () => {
+  const m = model();
+  const v = data(70, 12, 9);
+  const single = m.evaluate(v.x, v.y, { batchSize: 32 });
+  await m.openThreads(3, 32);
+  try {
+    const split = await m.evaluateAsync(v.x, v.y, 32);
+    assert.deepEqual(Object.keys(split), Object.keys(single));
+    for (const k of Object.keys(single)) assert.ok(Math.abs(split[k]! - single[k]!) < 1e-6, `${k} differs`);
+    // The threads did take part: with one of them gone, the same call fails.
+    await (m as unknown as { pool: { workers: Worker[] } }).pool.workers[1]!.terminate();
+    await assert.rejects(m.evaluateAsync(v.x, v.y, 32), /training thread 2 of 3 failed/);
+  } finally {
+    await m.closeThreads();
+  }
+  const one = model(),
+    two = model();
+  const h1 = await one.fit(d.x, d.y, { epochs: 1, batchSize: 32, validationData: [v.x, v.y] });
+  const h2 = await two.fit(d.x, d.y, { epochs: 1, batchSize: 32, validationData: [v.x, v.y], threads: 2 });
+  for (const k of ['val_loss', 'val_mae'])
+    assert.ok(Math.abs(h1.history[k]![0]! - h2.history[k]![0]!) < 1e-5, `${k}: ${h1.history[k]} vs ${h2.history[k]}`);
+});
+
+test('threads stay off where copying the weights would cost more than the split saves, and it says so', async () => {
+  const wide = () => {
+    const m = sequential([gru({ units: 160, inputShape: [1, 2] }), dense({ units: 1 })], { seed: 2 });
+    m.compile({ optimizer: sgd({ learningRate: 0.01 }), loss: 'mse' });
+    return m;
+  };
+  const x1 = tensor(d.x.data.slice(0, 150 * 2), [150, 1, 2]);
+  const lines: string[] = [];
+  const a = wide(),
+    b = wide();
+  await a.fit(x1, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
+  await b.fit(x1, d.y, { batchSize: 32 });
+  const said = lines.filter((l) => l.startsWith('threads:'));
+  assert.equal(said.length, 1);
+  assert.match(said[0]!, /^threads: 2 asked, training on 1: 78,\d{3} weights are many for batches of 32 x 1 steps /);
+  assert.deepEqual(flat(a), flat(b));
+});
