@@ -247,7 +247,7 @@ export class Model extends Stack implements CompiledStack {
     const loss = training ? this.batchGrads(B, bufs) : this.batchLoss(B, bufs);
     const o = this.lastOut!,
       f32 = this.engine.f32,
-      base = (o.buf.ptr >> 2) + o.off;
+      base = (o.buf.ptr >>> 2) + o.off;
     for (let r = 0, rows = (o.T ?? 1) * o.B; r < rows; r++)
       out.set(f32.subarray(base + r * o.ld, base + r * o.ld + o.F), r * o.F);
     return loss;
