@@ -300,10 +300,10 @@ export class Engine {
 
   /** Gives a buffer back for reuse. */
   release(buf: Buf): void {
+    const bytes = this.sizes.get(buf.ptr);
+    if (bytes === undefined) throw new Error(`engine.release: ${buf.ptr} was never allocated`);
     if (this.released.has(buf.ptr)) throw new Error(`engine.release: buffer at ${buf.ptr} was already released`);
     this.released.add(buf.ptr);
-    if (!this.sizes.has(buf.ptr)) throw new Error(`engine.release: ${buf.ptr} was never allocated`);
-    const bytes = this.sizes.get(buf.ptr) ?? align(Math.max(buf.length, 1) * 4);
     let list = this.free.get(bytes);
     if (!list) {
       list = [];

@@ -20,15 +20,20 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** The host and pid of an owner written `host:pid`. */
+export function parseOwner(owner: string): { host: string; pid: number } {
+  const at = owner.lastIndexOf(':');
+  return { host: owner.slice(0, at), pid: Number(owner.slice(at + 1)) };
+}
+
 /** Owners of running trials that are processes of this host that have exited. */
 export function deadOwners(trials: readonly FrozenTrial[]): string[] {
   const host = hostname();
   const dead = new Set<string>();
   for (const t of trials) {
     if (t.state !== 'running' || !t.owner) continue;
-    const at = t.owner.lastIndexOf(':');
-    const pid = Number(t.owner.slice(at + 1));
-    if (t.owner.slice(0, at) === host && pid !== process.pid && Number.isInteger(pid) && !alive(pid)) dead.add(t.owner);
+    const { host: h, pid } = parseOwner(t.owner);
+    if (h === host && pid !== process.pid && Number.isInteger(pid) && !alive(pid)) dead.add(t.owner);
   }
   return [...dead];
 }

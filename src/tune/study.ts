@@ -11,7 +11,7 @@ import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
 import { bestOf } from './progress.js';
 import { tuneSettings } from './settings.js';
-import { alive, GRACE_HEARTBEATS, ownerOf } from './stale.js';
+import { alive, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
 import type { StudyContext, StudyResult, TuneOptions } from './study-context.js';
 import { finishedAlready, openStudy } from './study-open.js';
 
@@ -92,9 +92,7 @@ function lastFinisher(trials: readonly FrozenTrial[], heartbeat: number): string
     if (!last || t.finished > last.finished! || (t.finished === last.finished && t.number > last.number)) last = t;
   }
   if (!last) return undefined;
-  const host = ownerOf().host,
-    at = last.owner!.lastIndexOf(':'),
-    pid = Number(last.owner!.slice(at + 1));
-  if (last.owner!.slice(0, at) === host) return pid !== process.pid && alive(pid) ? last.owner! : undefined;
+  const { host, pid } = parseOwner(last.owner!);
+  if (host === ownerOf().host) return pid !== process.pid && alive(pid) ? last.owner! : undefined;
   return Date.now() - Date.parse(last.finished!) < GRACE_HEARTBEATS * heartbeat * 1000 ? last.owner! : undefined;
 }
