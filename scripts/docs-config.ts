@@ -96,8 +96,12 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       'Adds a linear path from the whole input window to the output: output = layers(x) + Flatten(x) W + b, ' +
       'both trained together, the linear weights starting at zero (with `data.relative` the path is NLinear). ' +
+      "`ridge`: the linear path is the `linear` baseline's ridge model at this lookback (fitted on the training " +
+      'windows, its penalty chosen on validation) and stays fixed, the last layer starts at zero: training starts ' +
+      'from the ridge forecast and the network learns what it misses (what `auto` tries first). ' +
       'The layers must end in a vector (a dense layer).',
-    example: 'linear_skip: true',
+    example: 'linear_skip: ridge',
+    type: 'true, false or ridge',
   },
   'train.loss': {
     doc: `The loss: ${names(lossRegistry)}.`,

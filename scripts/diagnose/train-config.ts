@@ -41,7 +41,7 @@ export async function trainConfig(
     d = await prepareData(spec, csvPath);
     cache.set(key, d);
   }
-  const model = compiledModel('corpus', cfg, d.features.length);
+  const model = compiledModel('corpus', cfg, d);
   try {
     const [vx, vy] = splitTensors(d, 'val', model);
     const val: [Tensor, Tensor] = [denseRows(vx), denseRows(vy)];

@@ -19,7 +19,7 @@ async function setup(loaded: LoadedConfig) {
   const cfg = resolveConfig(loaded.raw, loaded.name);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   const d = await prepareData(spec, csvPath);
-  const make = (): Model => compiledModel(loaded.file, cfg, d.features.length);
+  const make = (): Model => compiledModel(loaded.file, cfg, d);
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
   return { cfg, d, make, train: splitTensors(d, 'train', probe), val: splitTensors(d, 'val', probe) };

@@ -4,9 +4,15 @@
 // compile and fit as the config file wrote them, and their registries resolve them there.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type BaselineSpec, type DataConfig, DEFAULT_BASELINES } from '../data/index.js';
+import {
+  type BaselineSpec,
+  type DataConfig,
+  DEFAULT_BASELINES,
+  linearModel,
+  type PreparedData,
+} from '../data/index.js';
 import { ShapeError } from '../errors.js';
-import { type Layer, layerFromSpec, linearSkip } from '../nn/index.js';
+import { type Layer, LinearSkip, layerFromSpec, linearSkip } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
 import { type Callback, type CompileOptions, callbackRegistry, type Model, sequential } from '../train/index.js';
@@ -87,17 +93,20 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
   });
   if (!cfg.model.linear_skip) return layers;
   try {
-    return [linearSkip(layers)];
+    return [linearSkip(layers, { frozenLinear: cfg.model.linear_skip === 'ridge' })];
   } catch (e) {
     throw new ConfigError(`${file}: model.linear_skip: ${(e as Error).message}`, { cause: e });
   }
 }
 
 /**
- * The config's model over windows of `features` columns, compiled with its optimizer and loss. Layers that do not
- * fit together (a GRU after a flatten) are a ConfigError naming the layer.
+ * The config's model over windows of the data's feature columns, compiled with its optimizer and loss. Layers that
+ * do not fit together (a GRU after a flatten) are a ConfigError naming the layer. With `model.linear_skip: ridge`
+ * the model starts from the data's ridge model (startFromRidge); `data` may be just the number of features when
+ * the config does not ask for that.
  */
-export function compiledModel(file: string, cfg: RawConfig, features: number, seed = cfg.seed ?? 42): Model {
+export function compiledModel(file: string, cfg: RawConfig, data: PreparedData | number, seed = cfg.seed ?? 42): Model {
+  const features = typeof data === 'number' ? data : data.features.length;
   const shape: [number, number] = [cfg.data.lookback, features];
   const layers = buildLayers(file, cfg, shape);
   let m: Model;
@@ -112,7 +121,31 @@ export function compiledModel(file: string, cfg: RawConfig, features: number, se
     throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
   }
   m.compile(compileOptions(cfg));
+  if (cfg.model.linear_skip === 'ridge') {
+    if (typeof data === 'number') throw new ConfigError(`${file}: model.linear_skip: ridge needs the data to fit on`);
+    startFromRidge(m, data, cfg.data.lookback);
+  }
   return m;
+}
+
+/**
+ * `model.linear_skip: ridge`: the linear path is the `linear` baseline's ridge model at the model's lookback
+ * (fitted on the training windows, its penalty chosen on the validation windows), held fixed, and the last layer of
+ * the network starts at zero: training starts from the ridge's forecast and the network learns what the ridge
+ * misses (a linear model and a network on its residuals, as Zhang 2003's hybrid, with the two in one model).
+ */
+export function startFromRidge(m: Model, data: PreparedData, lookback: number): void {
+  const skip = m.layers[0];
+  if (!(skip instanceof LinearSkip)) return;
+  const ridge = linearModel(data, lookback);
+  const last = `${skip.name}/${skip.layers.length - 1}/`;
+  const w = m.getWeights();
+  const start: Record<string, ArrayLike<number>> = {
+    [`${skip.name}/linear/kernel`]: ridge.w,
+    [`${skip.name}/linear/bias`]: ridge.b,
+  };
+  for (const key of [`${last}kernel`, `${last}bias`]) if (w[key]) start[key] = new Float32Array(w[key].length);
+  m.setWeights(start);
 }
 
 export function compileOptions(cfg: RawConfig): CompileOptions {

@@ -90,7 +90,7 @@ export const configSchema = z.strictObject(
         layers: z
           .array(layerRegistry.schema<Record<string, unknown>>(), e('a list of layers such as - gru: {units: 64}'))
           .min(1, e('at least one layer')),
-        linear_skip: z.boolean(e('true or false')).optional(),
+        linear_skip: z.union([z.boolean(), z.literal('ridge')], e('true, false or ridge')).optional(),
       },
       e('the model: section with layers:'),
     ),

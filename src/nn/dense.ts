@@ -24,6 +24,11 @@ export interface DenseOptions extends KernelLayerOptions {
   units: number;
   inputShape?: number[];
   name?: string;
+  /**
+   * false: the weights are kept as they are set (Keras' `layer.trainable = False`): they live with the model's
+   * non-trainable state, get no gradient and no optimizer step. A layer option of the API, not of config files.
+   */
+  trainable?: boolean;
 }
 
 export class Dense extends Layer {
@@ -50,14 +55,21 @@ export class Dense extends Layer {
   }
 
   override paramSpecs(): ParamSpec[] {
-    return kernelAndBias(this.options, [this.inShape!.F, this.units], [this.units], {
+    const specs = kernelAndBias(this.options, [this.inShape!.F, this.units], [this.units], {
       kernel: this.kernelReg,
       bias: this.biasReg,
     });
+    return this.options.trainable === false ? specs.map((p) => ({ ...p, trainable: false })) : specs;
+  }
+
+  /** The buffer the weights live in: the trainable parameters, or the state when the layer is not trainable. */
+  private get weights(): Buf {
+    return this.options.trainable === false ? this.ctx.state : this.ctx.params;
   }
 
   forward(x: Act, _training: boolean): Act {
-    const { ops, params } = this.ctx;
+    const { ops } = this.ctx,
+      params = this.weights;
     const F = this.inShape!.F,
       U = this.units,
       M = rowsOf(x);
@@ -72,15 +84,18 @@ export class Dense extends Layer {
   }
 
   backward(dy: Act, needDx: boolean): Act | null {
-    const { ops, params, grads } = this.ctx;
+    const { ops, grads } = this.ctx,
+      params = this.weights;
     const { x, y, dx } = this.last!;
     const F = this.inShape!.F,
       U = this.units,
       M = rowsOf(x);
     const d = asMat(dy);
     ops.dactRows(this.actId, M, U, mat(y, U), d);
-    ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel!.off), 1);
-    if (this.p.bias) ops.colsum(M, U, d, grads, this.p.bias.off, 1);
+    if (this.options.trainable !== false) {
+      ops.gemm(F, U, M, asMat(x), true, d, false, mat(grads, U, this.p.kernel!.off), 1);
+      if (this.p.bias) ops.colsum(M, U, d, grads, this.p.bias.off, 1);
+    }
     if (!needDx) return null;
     ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dx, F), 0);
     return actOf(dx, x.B, x.T, F);

@@ -73,6 +73,11 @@ export abstract class Layer {
   private readonly workspaces = new Map<number, { value: unknown; bufs: Buf[] }>();
   private owned: Buf[] = [];
 
+  /** Whether training changes this layer's non-trainable state (batch statistics), not only its parameters. */
+  get updatesState(): boolean {
+    return false;
+  }
+
   /** name: given, else prefix_N (N counts layers made in this thread). */
   constructor(name: string | undefined, prefix: string) {
     this.name = name ?? `${prefix}_${++layerCounter}`;

@@ -72,6 +72,9 @@ abstract class Normalization extends Layer {
 
 export class BatchNormalization extends Normalization {
   readonly className = 'BatchNormalization';
+  override get updatesState(): boolean {
+    return true;
+  }
   readonly momentum: number;
   constructor(o: BatchNormalizationOptions = {}) {
     super(o, 'batch_normalization', 1e-3);

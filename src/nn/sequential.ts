@@ -258,6 +258,11 @@ export class Stack {
     ].join('\n');
   }
 
+  /** Whether training changes the non-trainable state (batch statistics), not only the parameters. */
+  get updatesState(): boolean {
+    return this.layers.some((l) => l.updatesState);
+  }
+
   layerConfigs(): SavedLayer[] {
     return this.layers.map(serializeLayer);
   }

@@ -25,6 +25,12 @@ import { Flatten } from './reshape.js';
 
 export interface LinearSkipOptions {
   name?: string;
+  /**
+   * The linear path is not trained: its weights stay as they are set from outside (zeros until then), with the
+   * model's non-trainable state. `model.linear_skip: ridge` sets the ridge model's and trains the network on what
+   * it misses.
+   */
+  frozenLinear?: boolean;
 }
 
 export class LinearSkip extends Layer {
@@ -33,7 +39,10 @@ export class LinearSkip extends Layer {
   private readonly flat: Flatten;
   private linear?: Dense;
 
-  constructor(layers: Layer[], opts: LinearSkipOptions = {}) {
+  constructor(
+    layers: Layer[],
+    private readonly opts: LinearSkipOptions = {},
+  ) {
     super(opts.name, 'linear_skip');
     if (!Array.isArray(layers) || layers.length === 0)
       throw new ValueError('linearSkip: expected a non-empty list of layers');
@@ -46,6 +55,10 @@ export class LinearSkip extends Layer {
     this.flat = new Flatten({ name: `${this.name}_flatten` });
   }
 
+  override get updatesState(): boolean {
+    return this.layers.some((l) => l.updatesState);
+  }
+
   protected computeOutShape(s: SeqShape): SeqShape {
     let t = s;
     for (const l of this.layers) t = l.build(t);
@@ -54,7 +67,12 @@ export class LinearSkip extends Layer {
         `${this.name}: a linear skip needs layers that end in a vector (e.g. dense: {units: horizon}), ` +
           `received a sequence (${t.T}, ${t.F})`,
       );
-    this.linear ??= new Dense({ units: t.F, kernelInitializer: 'zeros', name: `${this.name}_linear` });
+    this.linear ??= new Dense({
+      units: t.F,
+      kernelInitializer: 'zeros',
+      name: `${this.name}_linear`,
+      trainable: !this.opts.frozenLinear,
+    });
     this.linear.build(this.flat.build(s));
     return t;
   }
@@ -109,14 +127,22 @@ export class LinearSkip extends Layer {
 
   getConfig(): LayerConfig {
     const inputShape = this.layers[0]!.getConfig().inputShape;
-    return { name: this.name, layers: this.layers.map(serializeLayer), ...(inputShape ? { inputShape } : {}) };
+    return {
+      name: this.name,
+      layers: this.layers.map(serializeLayer),
+      ...(inputShape ? { inputShape } : {}),
+      ...(this.opts.frozenLinear ? { frozenLinear: true } : {}),
+    };
   }
 
   /** Rebuilds a saved LinearSkip; `inner` rebuilds each wrapped layer. */
   static fromConfig(c: LayerConfig, inner: (saved: SavedLayer) => Layer): LinearSkip {
     const saved = c.layers as SavedLayer[] | undefined;
     if (!Array.isArray(saved)) throw new ValueError('LinearSkip.layers: expected the saved list of layers');
-    return new LinearSkip(saved.map(inner), { name: c.name as string | undefined });
+    return new LinearSkip(saved.map(inner), {
+      name: c.name as string | undefined,
+      frozenLinear: c.frozenLinear === true,
+    });
   }
 }
 

@@ -117,7 +117,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   const data = await prepareData(spec, csvPath);
   for (const n of data.notes) log(`data: ${n}`);
-  const model = compiledModel(loaded.file, cfg, data.features.length);
+  const model = compiledModel(loaded.file, cfg, data);
   checkOutputWidth(loaded.file, cfg, model, data);
   const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir));
   try {

@@ -7,6 +7,7 @@
 import type { Advice } from '../diagnose/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { type Diag, nextLever, sweepKey } from './auto-levers.js';
+import { lookbackPlan } from './auto-lookback.js';
 import { refine, repeatSeeds } from './auto-refine.js';
 import { type AutoBudget, Replay, type Step } from './auto-replay.js';
 import { finishedWith, runningWith } from './samplers/index.js';
@@ -65,8 +66,12 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
       r.note(idle);
       continue;
     }
-    const values = sweepValues(r, s, advice, lr);
-    const step = await r.step({ param: advice.param, values, why: reason, text: advice.text });
+    const sweep = await sweepValues(r, s, advice, lr);
+    if ('note' in sweep) {
+      r.note(sweep.note);
+      continue;
+    }
+    const step = await r.step({ param: advice.param, values: sweep.values, why: reason, text: sweep.text });
     if (step !== 'done') return step;
   }
   return 'done';
@@ -86,19 +91,28 @@ async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
 }
 
 /**
- * The values to sweep: the user's own for the factor (tune.space), else lr-find's range for a learning rate
- * (unless its curve was flat: then the advice's values, and a note), else the advice's.
+ * The values to sweep and what they try: the user's own for the factor (tune.space), else for a longer lookback
+ * the ones the ridge model ranks best (auto-lookback.ts; or a note saying why none is swept), else lr-find's range
+ * for a learning rate (unless its curve was flat: then the advice's values, and a note), else the advice's.
  */
-function sweepValues(r: Replay, s: TuneSettings, advice: Advice, lr: LrRange | undefined): unknown[] {
+async function sweepValues(
+  r: Replay,
+  s: TuneSettings,
+  advice: Advice,
+  lr: LrRange | undefined,
+): Promise<{ values: unknown[]; text: string } | { note: string }> {
   const userValues = s.space.find((p) => p.name === advice.param && p.dist.kind === 'categorical')?.dist as
     | { values: unknown[] }
     | undefined;
-  if (userValues) return userValues.values;
-  if (advice.factor !== 'learning_rate' || !lr) return advice.values!;
+  const text = advice.text;
+  if (userValues) return { values: userValues.values, text };
+  if (advice.param === 'data.lookback' && advice.action === 'increase')
+    return lookbackPlan(r.env, applyParams(r.env.base, r.current));
+  if (advice.factor !== 'learning_rate' || !lr) return { values: advice.values!, text };
   if (lr.flat) {
     if (!r.allNotes.some((n) => n.startsWith('lr-find')))
       r.note("lr-find's curve was flat within its noise: the diagnosis' learning rates are swept instead");
-    return advice.values!;
+    return { values: advice.values!, text };
   }
-  return [...new Set([lr.min, lr.best, lr.max])];
+  return { values: [...new Set([lr.min, lr.best, lr.max])], text };
 }

@@ -100,7 +100,7 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
     { loaded, base, storage, study: name, repeats: 1, objective: c.s.objective, dataCache: new Map() },
     base,
   );
-  const make = () => compiledModel(loaded.file, base, d.features.length, base.seed);
+  const make = () => compiledModel(loaded.file, base, d, base.seed);
   const probe = make();
   const [x, y] = splitTensors(d, 'train', probe);
   const lf = await lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });

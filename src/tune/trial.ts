@@ -136,7 +136,7 @@ export async function sharedBaseData(env: TrialEnv): Promise<SharedPreparedData 
  */
 export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> {
   const d = await prepareFor(env, cfg);
-  const model = compiledModel(env.loaded.file, cfg, d.features.length);
+  const model = compiledModel(env.loaded.file, cfg, d);
   try {
     const [x, y] = splitTensors(d, 'train', model);
     const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!));
@@ -171,7 +171,7 @@ export function gradientNorm(env: TrialEnv, cfg: RawConfig, steps = 50): Promise
 
 async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number): Promise<number> {
   const d = await prepareFor(env, cfg);
-  const model = compiledModel(env.loaded.file, cfg, d.features.length);
+  const model = compiledModel(env.loaded.file, cfg, d);
   try {
     model.clipnorm = undefined;
     model.clipvalue = undefined;
@@ -203,7 +203,7 @@ async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: 
   const runs: Repeat[] = [];
   try {
     for (let r = 0; r < env.repeats; r++) {
-      const model = compiledModel(env.loaded.file, cfg, d.features.length, (cfg.seed ?? 42) + r);
+      const model = compiledModel(env.loaded.file, cfg, d, (cfg.seed ?? 42) + r);
       const rep = new Reporter(env, trial, r === 0);
       const t = cfg.train!,
         t0 = performance.now();

@@ -118,3 +118,64 @@ test('model.linear_skip wraps the layers; a model that ends in a sequence is ref
   );
   assert.throws(() => linearSkip([lstm({ units: 2, activityRegularizer: { l2: 0.1 } })]), /activity_regularizer/);
 });
+
+test('model.linear_skip: ridge starts as the ridge model, keeps it through a fit on two threads, and saves it', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { compiledModel } = await import('../../src/config/index.js');
+  const { linearForecast, prepareData, syntheticCsv } = await import('../../src/data/index.js');
+  writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 300, seed: 5 }));
+  const cfg = parseConfig(
+    `data: {csv: series.csv, target: value, lookback: 8, horizon: 2, relative: true,
+  split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {linear_skip: ridge, layers: [{gru: {units: 4}}, {dense: {units: 2}}]}
+train: {optimizer: {adamw: {learning_rate: 0.01}}}
+`,
+    'c.yaml',
+  );
+  const d = await prepareData(cfg.data as never, join(dir, 'series.csv'));
+  const m = compiledModel('c.yaml', cfg, d);
+  const w = d.windows.val;
+  // the model learns outputs relative to the last input (data.relative); the ridge forecast has them added back
+  const relative = (pred: ArrayLike<number>) => Array.from(pred, (v, i) => v - w.offset(Math.floor(i / 2), 0));
+  const ridge = relative(linearForecast(d, 'val'));
+  const start = Array.from(m.predict(w.inputs()).data);
+  for (const [i, v] of start.entries())
+    assert.ok(Math.abs(v - ridge[i]!) < 1e-4, `window ${i >> 1}: ${v} vs ridge ${ridge[i]}`);
+  const key = Object.keys(m.getWeights()).find((k) => k.endsWith('/linear/kernel'))!;
+  const before = m.getWeights();
+  assert.equal(m.countParams({ trainableOnly: true }), m.countParams() - 8 * 2 - 2, 'the ridge path is not trained');
+  const t = d.windows.train;
+  const h = await m.fit(t.inputs(), t.targets(false), { epochs: 2, batchSize: 16, threads: 2 });
+  const after = m.getWeights();
+  assert.deepEqual(after[key], before[key], 'the ridge path is unchanged (no gradient, no weight decay)');
+  const inner = Object.keys(before).filter((k) => !k.includes('/linear/'));
+  assert.ok(
+    inner.some((k) => after[k]!.some((v, i) => v !== before[k]![i])),
+    'the network next to it trains',
+  );
+  assert.ok(Number.isFinite(h.history.loss!.at(-1)!));
+  // the threads read the ridge path too: one epoch on two threads matches one thread
+  const one = compiledModel('c.yaml', cfg, d),
+    two = compiledModel('c.yaml', cfg, d);
+  await one.fit(t.inputs(), t.targets(false), { epochs: 1, batchSize: 16, shuffle: false, threads: 1 });
+  await two.fit(t.inputs(), t.targets(false), { epochs: 1, batchSize: 16, shuffle: false, threads: 2 });
+  const [w1, w2] = [Object.values(one.getWeights()), Object.values(two.getWeights())];
+  assert.ok(w1.length > 2 && w1.length === w2.length);
+  for (const [j, w] of w1.entries())
+    for (const [i, v] of w.entries()) assert.ok(Math.abs(v - w2[j]![i]!) < 1e-5, `weight ${j}[${i}]`);
+  await m.save(join(dir, 'ridge'));
+  const back = await loadModel(join(dir, 'ridge'));
+  assert.deepEqual(Array.from(back.predict(w.inputs()).data), Array.from(m.predict(w.inputs()).data));
+  assert.equal(back.countParams({ trainableOnly: true }), m.countParams({ trainableOnly: true }));
+});
+
+test('a config with linear_skip: ridge is refused where there are no data to fit it on', () => {
+  const cfg = parseConfig(
+    `data: {csv: x.csv, target: y, lookback: ${T}}\n` +
+      'model: {linear_skip: ridge, layers: [{gru: {units: 3}}, {dense: {units: 2}}]}\n',
+    'c.yaml',
+  );
+  return import('../../src/config/index.js').then(({ compiledModel }) =>
+    assert.throws(() => compiledModel('c.yaml', cfg, F), /c\.yaml: model\.linear_skip: ridge needs the data/),
+  );
+});

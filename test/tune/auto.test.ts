@@ -69,9 +69,9 @@ const baseline = freezeTrial({
 test('auto does not start a sweep value whose trial would outlast the time left, and says so', async () => {
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
-  // lookback comes first by expected effect; here it is too long for the time left as well
+  // the linear skip and the lookback come first by expected effect; here they are too long for the time left too
   const estimate = async (p: Record<string, unknown>) =>
-    p['model.layers[0].gru.units'] === 256 || 'data.lookback' in p ? 1200 : 90;
+    p['model.layers[0].gru.units'] === 256 || 'data.lookback' in p || 'model.linear_skip' in p ? 1200 : 90;
   const budget = { remaining: () => 600, estimate, skipped: false };
   const next = await autoNext(env, s, [baseline], {}, budget);
   assert.deepEqual(next?.params, { 'model.layers[0].gru.units': 16 });
@@ -85,8 +85,16 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   );
   assert.match(
     next!.why,
-    /^data\.lookback: not started, too long for the time left: 48 \(about 20 min, 10 min left\); then best so far/,
+    /^model\.linear_skip: not started, too long for the time left: "ridge" \(about 20 min, 10 min left\); /,
     'a lever skipped whole is said with the next trial',
+  );
+  assert.match(
+    next!.why,
+    new RegExp(
+      /data\.lookback not swept: the ridge model's validation MSE at 24 \(0\.0\d+\) is not beaten by 1% /.source +
+        /at any longer lookback \(48 \(0\.0\d+\)\); then best so far/.source,
+    ),
+    'a lookback the ridge model does not rank better is not swept, and the plan says why',
   );
   // Once the affordable values are done, the plan moves on to the next factor by expected effect.
   const done16 = freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.2 });
@@ -97,8 +105,8 @@ test('auto does not start a sweep value whose trial would outlast the time left,
     after!.why,
     /next lever of the method by expected effect; sweeping model\.layers\[0\]\.gru\.units over \[4,2\]/,
   );
-  // Without a budget nothing is skipped: the lookback first.
-  assert.deepEqual((await autoNext(env, s, [baseline, done16], {}))?.params, { 'data.lookback': 48 });
+  // Without a budget nothing is skipped: the linear skip first.
+  assert.deepEqual((await autoNext(env, s, [baseline, done16], {}))?.params, { 'model.linear_skip': 'ridge' });
 });
 
 test('secondsPerWindow ranks configs by their training cost', async () => {

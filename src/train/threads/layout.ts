@@ -32,6 +32,8 @@ export interface ReplicaData {
   ctl: SharedArrayBuffer;
   losses: SharedArrayBuffer;
   params: SharedArrayBuffer;
+  /** The model's non-trainable weights when the fit starts (frozen weights: they do not change during it). */
+  state: SharedArrayBuffer;
   /** This thread's gradient (the model's flat gradient layout), inputs, targets and outputs of its share. */
   grads: SharedArrayBuffer;
   x: SharedArrayBuffer;

@@ -15,7 +15,9 @@ export interface Replicable {
   readonly ops: Ops;
   readonly params: Buf;
   readonly grads: Buf;
+  /** Non-trainable weights: frozen ones are copied to the threads once; batch statistics keep a fit on one. */
   readonly state: Buf;
+  readonly updatesState: boolean;
   readonly seed: number;
   readonly loss?: Loss;
   readonly inputShape?: SeqShape;
@@ -50,7 +52,7 @@ export async function startFitThreads(
     warn(`threads: ${threads} asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable`);
     return null;
   }
-  if (model.state.length > 0) {
+  if (model.updatesState) {
     warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
     return null;
   }
@@ -111,7 +113,9 @@ export class FitThreads {
       ctl: sab(SHARES + threads),
       losses: sab(threads, 8),
       params: sab(model.params.length),
+      state: sab(model.state.length),
     };
+    new Float32Array(data.state).set(model.engine.view(model.state));
     this.ctl = new Int32Array(data.ctl);
     this.losses = new Float64Array(data.losses);
     this.params = new Float32Array(data.params);

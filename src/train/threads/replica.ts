@@ -19,6 +19,7 @@ function replica(): Model {
   const layers = d.layers.map((l, i) => layerFromConfig(l, `training thread ${d.index}: layers[${i}]`));
   const model = new Model(layers, { seed: d.seed, inputShape: d.inputShape });
   model.compile({ loss: d.loss });
+  model.engine.view(model.state).set(new Float32Array(d.state, 0, model.state.length));
   return model;
 }
 

@@ -1,0 +1,70 @@
+// The lookback lever of the `auto` strategy. A longer history is the lever that mattered most on ETT (lookback
+// 96 -> 336), and doubling one step at a time reaches 336 only in a third round, if ever. So the values come
+// from the data: the ridge model of the `linear` baseline (closed form, seconds) is fitted at every candidate
+// lookback, and the two whose validation MSE is lowest, if they beat the current lookback's, are swept. When
+// none does, the lever is left out (a trial at a longer lookback costs in proportion to it) and a note says why.
+import type { RawConfig } from '../config/index.js';
+import { linearModel } from '../data/index.js';
+import { prepareFor, type TrialEnv } from './trial.js';
+
+/** The lookbacks tried besides the current one's doublings: the usual ones of the forecasting literature. */
+const USUAL = [24, 48, 96, 168, 192, 336, 512, 720];
+/** The most ridge inputs (lookback x features) scored: one eigendecomposition of that size takes about a second. */
+const MAX_INPUTS = 1024;
+/** A candidate must leave this many training windows per ridge input. */
+const WINDOWS_PER_INPUT = 4;
+/** A candidate must beat the current lookback's validation MSE by this fraction to be swept. */
+const MIN_GAIN = 0.01;
+
+export type LookbackPlan = { values: number[]; text: string } | { note: string };
+
+const plans = new WeakMap<TrialEnv, Map<string, Promise<LookbackPlan>>>();
+
+/** The lookbacks worth sweeping from the config's, ranked by the ridge model's validation MSE (kept per study). */
+export function lookbackPlan(env: TrialEnv, cfg: RawConfig): Promise<LookbackPlan> {
+  const byCfg = plans.get(env) ?? new Map<string, Promise<LookbackPlan>>();
+  plans.set(env, byCfg);
+  const key = JSON.stringify(cfg.data);
+  let p = byCfg.get(key);
+  if (!p) {
+    p = rankLookbacks(env, cfg);
+    byCfg.set(key, p);
+  }
+  return p;
+}
+
+/** The candidate lookbacks longer than L0: its doublings and the usual ones, within the limits above. */
+export function candidateLookbacks(L0: number, features: number, trainRows: number): number[] {
+  const doublings = Array.from({ length: 12 }, (_, k) => L0 * 2 ** (k + 1));
+  const fits = (L: number) => L * features <= MAX_INPUTS && trainRows - L >= WINDOWS_PER_INPUT * L * features;
+  return [...new Set([...doublings, ...USUAL])].filter((L) => L > L0 && fits(L)).sort((a, b) => a - b);
+}
+
+async function rankLookbacks(env: TrialEnv, cfg: RawConfig): Promise<LookbackPlan> {
+  const d = await prepareFor(env, cfg);
+  const L0 = cfg.data.lookback;
+  const F = d.features.length;
+  const [a, b] = d.ranges.train;
+  const candidates = candidateLookbacks(L0, F, b - a);
+  if (candidates.length === 0)
+    return {
+      note: `data.lookback not swept: no longer lookback leaves ${WINDOWS_PER_INPUT} training windows per input`,
+    };
+  const mse = (L: number) => linearModel(d, L).valMse;
+  const m0 = mse(L0);
+  const scored = candidates.map((L) => ({ L, v: mse(L) })).sort((x, y) => x.v - y.v);
+  const fmt = (s: { L: number; v: number }) => `${s.L} (${s.v.toPrecision(4)})`;
+  const better = scored.filter((s) => s.v < m0 * (1 - MIN_GAIN)).slice(0, 2);
+  if (better.length === 0)
+    return {
+      note:
+        `data.lookback not swept: the ridge model's validation MSE at ${fmt({ L: L0, v: m0 })} is not beaten by ` +
+        `${MIN_GAIN * 100}% at any longer lookback (${scored.slice(0, 3).map(fmt).join(', ')})`,
+    };
+  return {
+    values: better.map((s) => s.L),
+    text:
+      `give each forecast a longer history: the ridge model's validation MSE ranks lookback ` +
+      `${better.map(fmt).join(', ')} ahead of ${fmt({ L: L0, v: m0 })}`,
+  };
+}

@@ -1,0 +1,83 @@
+// The lookback lever of `auto`: values ranked by the ridge model's validation MSE, or a note when none is better.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { MemoryStorage } from '../../src/storage/index.js';
+import { candidateLookbacks, lookbackPlan } from '../../src/tune/auto-lookback.js';
+import type { TrialEnv } from '../../src/tune/trial.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-lookback-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** A pattern that repeats every 40 steps, plus noise: a window shorter than the period cannot tell where it is. */
+function seasonalCsv(n: number, amplitude: number): string {
+  let s = 7;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const pattern = Array.from({ length: 40 }, () => rand() * amplitude);
+  const rows = Array.from({ length: n }, (_, t) => (pattern[t % 40]! + 0.3 * rand()).toFixed(4));
+  return `value\n${rows.join('\n')}\n`;
+}
+
+async function envOf(lookback: number, amplitude = 4): Promise<TrialEnv> {
+  writeFileSync(join(dir, `season${amplitude}.csv`), seasonalCsv(1000, amplitude));
+  writeFileSync(
+    join(dir, `c${lookback}-${amplitude}.yaml`),
+    `data: {csv: season${amplitude}.csv, target: value, lookback: ${lookback}, horizon: 4,
+  split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 4}}]}
+`,
+  );
+  const loaded = await loadConfig(join(dir, `c${lookback}-${amplitude}.yaml`));
+  return {
+    loaded,
+    base: resolveConfig(loaded.raw, loaded.name),
+    storage: new MemoryStorage(),
+    study: 'lookback',
+    repeats: 1,
+    objective: 'val_loss',
+    dataCache: new Map(),
+  };
+}
+
+test('candidate lookbacks: doublings and the usual ones, longer than now, within the inputs and windows limits', () => {
+  assert.deepEqual(candidateLookbacks(96, 1, 8640), [168, 192, 336, 384, 512, 720, 768]);
+  // 8 features: at most 128 steps (1,024 inputs); 600 training rows leave 4 windows per input up to 16 steps
+  assert.deepEqual(candidateLookbacks(1, 8, 8760), [2, 4, 8, 16, 24, 32, 48, 64, 96, 128]);
+  assert.deepEqual(candidateLookbacks(1, 8, 600), [2, 4, 8, 16]);
+  assert.deepEqual(candidateLookbacks(720, 1, 8640), []);
+});
+
+test('the lookback lever sweeps the lookbacks whose ridge model is best on validation, and says so', async () => {
+  const env = await envOf(8);
+  const plan = await lookbackPlan(env, env.base);
+  assert.ok('values' in plan, JSON.stringify(plan));
+  assert.ok(plan.values.length >= 1 && plan.values.length <= 2);
+  assert.ok(
+    plan.values.every((L) => L >= 40),
+    `a window as long as the period sees where it is: ${plan.values}`,
+  );
+  assert.match(
+    plan.text,
+    /the ridge model's validation MSE ranks lookback \d+ \(0\.\d+\)(, \d+ \(0\.\d+\))? ahead of 8 \(/,
+  );
+  assert.equal(await lookbackPlan(env, env.base), plan, 'ranked once per study and data section');
+});
+
+test('a lookback is not lengthened when the ridge model gains nothing from it (noise), and the note says why', async () => {
+  const env = await envOf(8, 0);
+  const plan = await lookbackPlan(env, env.base);
+  assert.ok('note' in plan, JSON.stringify(plan));
+  assert.match(
+    plan.note,
+    new RegExp(
+      /^data\.lookback not swept: the ridge model's validation MSE at 8 \(0\.\d+\) is not beaten by 1% /.source +
+        /at any longer lookback \(\d+ /.source,
+    ),
+  );
+});
