@@ -7,6 +7,10 @@ import type { TrialEnv } from './trial.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
+const sweptBy = (t: FrozenTrial): string | undefined =>
+  [...String(t.attrs.why ?? '').matchAll(/sweeping (\S+?)(?= over|: |;|$)/g)].at(-1)?.[1];
+
 /**
  * current with param set to v. Values below param (an Adam learning rate when the optimizer changes) no
  * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
@@ -105,17 +109,20 @@ export class Replay {
       this.ahead = `started while the ${sweep.param} sweep still runs`;
       return 'done';
     }
-    if (sweep.adopt !== false) this.adopt(candidates);
+    if (sweep.adopt !== false) this.adopt(sweep.param, candidates);
     return 'done';
   }
 
   /**
-   * The sweep's best becomes the best to build on when it beats it; so does a trial started early (while a sweep
-   * ran) that beats both, since the plan went on from a best that was not final then.
+   * The sweep's best becomes the best to build on when it beats it; so does a trial of the same sweep started
+   * early (while another sweep ran) that beats both, since the plan went on from a best that was not final then.
+   * Only the same sweep's: an early trial of another sweep came from an older best, and adopting it in place of
+   * this sweep's would drop what the plan adopted since (on ETTh1 h48 the lookback 336 trial started before the
+   * linear skip was adopted stood in for the skip sweep's best, and the plan went on without the skip).
    */
-  private adopt(candidates: Params[]): void {
+  private adopt(param: string, candidates: Params[]): void {
     const early = this.trials.filter(
-      (t) => String(t.attrs.why ?? '').startsWith('started while') && !('seed' in t.params),
+      (t) => String(t.attrs.why ?? '').startsWith('started while') && !('seed' in t.params) && sweptBy(t) === param,
     );
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {

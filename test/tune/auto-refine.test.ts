@@ -128,11 +128,30 @@ test('auto starts the next sweep while a long trial of the last one still runs, 
     await autoNext(env, s, [base, t16, running({ [UNITS]: 32 }), running({ 'train.batch_size': 64 })]),
     null,
   );
-  // When the long trial ends, a trial started early that beat it is the best to build on.
+  // When the long trial ends, the units sweep's best is the base; the batch size sweep runs again from it (the
+  // early trial came from the older best), and the early trial counts as that sweep's own when it ends.
   const early = trial({ 'train.batch_size': 64 }, 0.05, { why: next!.why });
-  const after = await autoNext(env, s, [base, t16, trial({ [UNITS]: 32 }, 0.09), early]);
-  assert.equal(after?.params['train.batch_size'], 64, JSON.stringify(after));
-  assert.ok(!(UNITS in after!.params), `built on the early trial, not on the units sweep: ${JSON.stringify(after)}`);
+  const t32 = trial({ [UNITS]: 32 }, 0.09, { diagnosis: diagnosis(advice, 'overfitting') });
+  const after = await autoNext(env, s, [base, t16, t32, early]);
+  assert.deepEqual(after?.params, { [UNITS]: 32, 'train.batch_size': 64 });
+  const again = trial({ [UNITS]: 32, 'train.batch_size': 64 }, 0.08, { why: after!.why });
+  const later = await autoNext(env, s, [base, t16, t32, early, again]);
+  assert.equal(later?.params['train.batch_size'], 64, JSON.stringify(later));
+  assert.ok(!(UNITS in later!.params), `built on the early trial, the sweep's best: ${JSON.stringify(later)}`);
+});
+
+test("an early trial of another sweep does not stand in for a sweep's best (ETTh1 h48: the linear skip kept)", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [{ param: UNITS, action: 'increase', values: [16], factor: 'units', text: 'use more units' }];
+  const base = trial({}, 0.1, { diagnosis: diagnosis(advice, 'underfitting') });
+  const skip = { 'model.linear_skip': 'ridge' };
+  // The units sweep started early from the baseline, while the skip sweep ran; it beat the skip trial alone.
+  const early = trial({ [UNITS]: 16 }, 0.08, {
+    why: 'started while the model.linear_skip sweep still runs; then x; sweeping model.layers[0].gru.units over [16]',
+  });
+  const next = await autoNext(env, s, [base, trial(skip, 0.09), early]);
+  assert.deepEqual(next?.params, { ...skip, [UNITS]: 16 }, 'the units sweep runs again from the skip, the best');
 });
 
 test("a flat lr-find curve leaves the diagnosis' learning rates in place, and says so", async () => {
