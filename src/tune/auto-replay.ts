@@ -2,7 +2,7 @@
 // was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
-import { applyParams, getPath, type Params } from './space.js';
+import { applyParams, getPath, type Params, setPath } from './space.js';
 import type { TrialEnv } from './trial.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -16,6 +16,14 @@ const sweptBy = (t: FrozenTrial): string | undefined =>
  * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
  */
 export function withValue(base: unknown, current: Params, param: string, v: unknown): Params {
+  // A value inside one the params set whole (units of a layer of a model.layers list) goes into that value, so
+  // the configuration keeps one name (two names once made auto train the same model twice, ETTh1 h48).
+  const whole = Object.keys(current).find((k) => param.startsWith(`${k}.`) || param.startsWith(`${k}[`));
+  if (whole) {
+    const box = { x: structuredClone(current[whole]) };
+    setPath(box, `x${param.slice(whole.length)}`, v);
+    return withValue(base, current, whole, box.x);
+  }
   const c: Params = {};
   for (const [k, x] of Object.entries(current))
     if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;

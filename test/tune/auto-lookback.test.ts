@@ -47,8 +47,8 @@ model: {layers: [{gru: {units: 4}}, {dense: {units: 4}}]}
 
 test('candidate lookbacks: doublings and the usual ones, longer than now, within the inputs and windows limits', () => {
   assert.deepEqual(candidateLookbacks(96, 1, 8640), [168, 192, 336, 384, 512, 720, 768]);
-  // 8 features: at most 128 steps (1,024 inputs); 600 training rows leave 4 windows per input up to 16 steps
-  assert.deepEqual(candidateLookbacks(1, 8, 8760), [2, 4, 8, 16, 24, 32, 48, 64, 96, 128]);
+  // 8 features: at most 96 steps (768 inputs); 600 training rows leave 4 windows per input up to 16 steps
+  assert.deepEqual(candidateLookbacks(1, 8, 8760), [2, 4, 8, 16, 24, 32, 48, 64, 96]);
   assert.deepEqual(candidateLookbacks(1, 8, 600), [2, 4, 8, 16]);
   assert.deepEqual(candidateLookbacks(720, 1, 8640), []);
 });

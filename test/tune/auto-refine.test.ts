@@ -12,7 +12,7 @@ import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/
 import { autoNext } from '../../src/tune/auto.js';
 import { CONV_FRONT, nextLever, sweepKey } from '../../src/tune/auto-levers.js';
 import { finerValues, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
-import { Replay } from '../../src/tune/auto-replay.js';
+import { Replay, withValue } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import type { TrialEnv } from '../../src/tune/trial.js';
@@ -243,4 +243,18 @@ test('a convolutional front is a lever for a recurrent first layer on a long loo
   assert.ok(conv > long.findIndex((p) => p.param === 'data.lookback'), JSON.stringify(long.map((p) => p.param)));
   assert.deepEqual(long[conv]!.values, [[CONV_FRONT, ...env.base.model.layers]]);
   assert.ok(!picks(24).some((p) => p.param === 'model.layers'), 'a short lookback gets no conv front');
+});
+
+test('a value inside a list the params set whole goes into that list: one configuration, one name', () => {
+  const base = { model: { layers: [{ gru: { units: 64 } }, { dense: { units: 1 } }] } };
+  const layers = [CONV_FRONT, { gru: { units: 128 } }, { dense: { units: 1 } }];
+  const current = { 'model.layers': layers, 'train.batch_size': 256 };
+  assert.deepEqual(withValue(base, current, 'model.layers[1].gru.units', 64), {
+    'train.batch_size': 256,
+    'model.layers': [CONV_FRONT, { gru: { units: 64 } }, { dense: { units: 1 } }],
+  });
+  assert.deepEqual(layers[1], { gru: { units: 128 } }, 'the current params are not changed');
+  // back to the base config's value: the key goes
+  const plain = { 'model.layers': [{ gru: { units: 32 } }, { dense: { units: 1 } }] };
+  assert.deepEqual(withValue(base, plain, 'model.layers[0].gru.units', 64), {});
 });
