@@ -132,6 +132,17 @@ test('constant liar: a worker on the branch another worker runs is not sent to a
   assert.ok(onB <= 4, `${onB} of 40 asks on the worse branch b`);
 });
 
+test('constant liar, independent mode: only a whole running point is passed over, not each of its values', () => {
+  const space = parseSpace({ a: [1, 2, 3, 4, 5, 6], b: { int: [0, 3] } }, 1);
+  const f = (p: Record<string, number>) => Math.abs(p.a! - 4) + Math.abs(p.b! - 1);
+  const tpe = new TpeSampler({ nStartup: 10, multivariate: false });
+  const trials = [...history(tpe, space, f), trial(30, { a: 4, b: 1 }, null, 'running')];
+  const asks = Array.from({ length: 40 }, (_, i) => tpe.sample(space, trials, new Rng(300 + i)));
+  const sameA = asks.filter((p) => p.a === 4).length;
+  assert.ok(sameA >= 20, `${sameA} of 40 asks keep the best a = 4 (a running trial has it)`);
+  assert.equal(asks.filter((p) => p.a === 4 && p.b === 1).length, 0, 'the running point itself is passed over');
+});
+
 test('no proposal after start-up sits exactly on a bound, even when the optimum is the bound', () => {
   const space = parseSpace({ x: { uniform: [0, 1] }, lr: { loguniform: [1e-5, 1e-1] } }, 1);
   const tpe = new TpeSampler({ nStartup: 5 });

@@ -68,7 +68,7 @@ export class TpeSampler implements Sampler {
       const axes = g.params.map(axisOf);
       const l = fitted(g.params, axes, split.good, split.threshold),
         bad = fitted(g.params, axes, split.bad, null);
-      Object.assign(out, this.acquire(g.params, axes, l, bad, g.branch ? [] : running, out, rng));
+      Object.assign(out, this.acquire(g.params, axes, l, bad, running, out, rng));
       if (!g.branch) continue;
       const same = onBranch(space, out);
       [pool, running] = [pool.filter(same), running.filter(same)];
@@ -79,13 +79,16 @@ export class TpeSampler implements Sampler {
 
   /**
    * The group's values: the candidate from l with the largest log l - log g, passing over candidates that complete
-   * the values drawn before (`out`) to a point a running trial is already evaluating (they repeat in spaces of
-   * choices and short integer ranges). A group that chooses a branch is given no running trials: two workers on the
-   * same branch do not collide (passing it over sent the second of every four parallel asks to the other branch).
+   * the values drawn before (`out`) to the whole point a running trial is already evaluating (they repeat in spaces
+   * of choices and short integer ranges). A running trial with parameters not drawn yet is no collision: before,
+   * a running trial's value of the parameter that chooses a `when:` branch (sampled on its own) was passed over, which
+   * sent the second of every 4 parallel asks to the other branch, and so was, in independent mode, every value of
+   * every parameter that a running trial had.
    */
   private acquire(group: Param[], axes: Axis[], l: Parzen, g: Parzen, running: FrozenTrial[], out: Params, rng: Rng) {
     const names = [...Object.keys(out), ...group.map((p) => p.name)];
-    const busy = new Set(running.map((t) => JSON.stringify(names.map((k) => t.params[k]))));
+    const whole = running.filter((t) => Object.keys(t.params).every((k) => names.includes(k)));
+    const busy = new Set(whole.map((t) => JSON.stringify(names.map((k) => t.params[k]))));
     const drawn = Object.values(out);
     let best: unknown[] = [],
       bestScore = -Infinity,
