@@ -6,10 +6,16 @@
 // that sit exactly on a bound, and ask+tell latency at trial 500 (memory storage).
 //
 //   npm run bench:search [-- --seeds 20 --seed0 1 --trials 60 --only Branin --no-optuna --only-tpe --no-latency
-//                         --latency-only --tpe '{"nStartup":8}']
+//                         --latency-only --tpe '{"nStartup":8}' --no-cache]
+//
+// Optuna's curves do not change when seqtune's sampler does, so each (problem, seed, trials, mode) is kept in
+// $BENCH_SEARCH_CACHE (default: the system's temporary folder, seqtune-bench-search/), keyed by a hash of the
+// problem's space and objective, the noise, the driver script and Optuna's mode; --no-cache runs Optuna again.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createStudy, type Params, RandomSampler, type TpeOptions, TpeSampler } from '../src/index.js';
 import { Rng } from '../src/nn/random.js';
@@ -29,6 +35,7 @@ const TPE: TpeOptions = JSON.parse(arg('tpe', '{}'));
 const PYTHON = '/usr/bin/python3';
 const MARKS = [20, 40, 60].filter((m) => m <= TRIALS);
 const LATENCY_STUDIES = 5;
+const CACHE = process.env.BENCH_SEARCH_CACHE ?? join(tmpdir(), 'seqtune-bench-search');
 
 /** Observation noise of trial i of a seed: the same for every sampler. */
 const noise = (p: Problem, seed: number, i: number) => (p.noisy ? NOISE * new Rng(seed * 7919 + i).normal() : 0);
@@ -98,7 +105,18 @@ class Optuna {
     const group = multivariate && space.some((q) => q.when);
     await this.call({ op: 'start', space, seed, multivariate, group });
   }
-  async run(p: Problem, seed: number, multivariate: boolean) {
+  /** The best-so-far curve, from the cache when this problem, seed and mode were run before. */
+  async run(p: Problem, seed: number, multivariate: boolean): Promise<number[]> {
+    const key = JSON.stringify([p.name, p.space, p.f.toString(), p.noisy && NOISE, seed, TRIALS, multivariate]);
+    const driver = readFileSync('scripts/bench-search-optuna.py', 'utf8');
+    const file = join(CACHE, `${createHash('sha256').update(key).update(driver).digest('hex').slice(0, 24)}.json`);
+    if (!flag('no-cache') && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as number[];
+    const curve = await this.fresh(p, seed, multivariate);
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(file, JSON.stringify(curve));
+    return curve;
+  }
+  private async fresh(p: Problem, seed: number, multivariate: boolean) {
     await this.start(p, seed, multivariate);
     const curve = new Curve();
     for (let i = 0; i < TRIALS; i++) {

@@ -95,6 +95,54 @@ test('running trials join the bad group as the worst; the good group is made of 
   );
 });
 
+test('start-up counts the trials asked: parallel workers spend as many random trials as one worker', () => {
+  const space = parseSpace({ x: { uniform: [0, 1] }, y: { uniform: [0, 1] } }, 1);
+  const done = Array.from({ length: 8 }, (_, i) => trial(i, { x: 0.9 + i / 100, y: 0.5 }, i));
+  const running = (n: number) => Array.from({ length: n }, (_, i) => trial(8 + i, { x: 0.1, y: 0.1 }, null, 'running'));
+  const random = (rng: Rng) => ({ x: Number(rng.uniform().toPrecision(6)), y: Number(rng.uniform().toPrecision(6)) });
+  const tpe = new TpeSampler({ nStartup: 9 });
+  // 8 finished + 1 running = 9 asked: the model (before, 8 finished < 9 gave a tenth random trial).
+  assert.notDeepEqual(tpe.sample(space, [...done, ...running(1)], new Rng(3)), random(new Rng(3)));
+  const modelled = Array.from({ length: 20 }, (_, i) => tpe.sample(space, [...done, ...running(1)], new Rng(i)));
+  assert.ok(
+    modelled.every((p) => (p.x as number) > 0.6),
+    'the model draws near the finished trials',
+  );
+  // 7 finished + 1 running = 8 asked: still random; and the model waits for half the start-up to finish.
+  assert.deepEqual(tpe.sample(space, [...done.slice(0, 7), ...running(1)], new Rng(3)), random(new Rng(3)));
+  assert.deepEqual(tpe.sample(space, [...done.slice(0, 4), ...running(8)], new Rng(3)), random(new Rng(3)));
+  assert.notDeepEqual(tpe.sample(space, [...done.slice(0, 5), ...running(8)], new Rng(3)), random(new Rng(3)));
+});
+
+test('constant liar: a worker on the branch another worker runs is not sent to a worse branch', () => {
+  // Branch a is clearly better. A running trial on branch a used to make the branch's value "busy", so the next
+  // ask took branch b whenever one of its candidates did; only a whole point already running is passed over.
+  const space = parseSpace({ opt: ['a', 'b'], x: { uniform: [0, 1], when: { opt: 'a' } } }, 1);
+  const r = new Rng(11);
+  const trials: FrozenTrial[] = [];
+  for (let i = 0; i < 30; i++) {
+    const p: Record<string, unknown> = { opt: i % 3 === 0 ? 'b' : 'a' };
+    if (p.opt === 'a') p.x = r.uniform();
+    trials.push(trial(i, p, p.opt === 'a' ? Math.abs((p.x as number) - 0.3) : 2 + r.uniform()));
+  }
+  trials.push(trial(30, { opt: 'a', x: 0.3 }, null, 'running'));
+  const tpe = new TpeSampler();
+  const asks = Array.from({ length: 40 }, (_, i) => tpe.sample(space, trials, new Rng(200 + i)));
+  const onB = asks.filter((p) => p.opt === 'b').length;
+  assert.ok(onB <= 4, `${onB} of 40 asks on the worse branch b`);
+});
+
+test('constant liar, independent mode: only a whole running point is passed over, not each of its values', () => {
+  const space = parseSpace({ a: [1, 2, 3, 4, 5, 6], b: { int: [0, 3] } }, 1);
+  const f = (p: Record<string, number>) => Math.abs(p.a! - 4) + Math.abs(p.b! - 1);
+  const tpe = new TpeSampler({ nStartup: 10, multivariate: false });
+  const trials = [...history(tpe, space, f), trial(30, { a: 4, b: 1 }, null, 'running')];
+  const asks = Array.from({ length: 40 }, (_, i) => tpe.sample(space, trials, new Rng(300 + i)));
+  const sameA = asks.filter((p) => p.a === 4).length;
+  assert.ok(sameA >= 20, `${sameA} of 40 asks keep the best a = 4 (a running trial has it)`);
+  assert.equal(asks.filter((p) => p.a === 4 && p.b === 1).length, 0, 'the running point itself is passed over');
+});
+
 test('no proposal after start-up sits exactly on a bound, even when the optimum is the bound', () => {
   const space = parseSpace({ x: { uniform: [0, 1] }, lr: { loguniform: [1e-5, 1e-1] } }, 1);
   const tpe = new TpeSampler({ nStartup: 5 });

@@ -14,13 +14,16 @@ import { drawOne } from './random.js';
 import type { Sampler } from './sampler.js';
 import { type Parzen, parzenOf } from './tpe-parzen.js';
 import { type Axis, axisOf } from './tpe-space.js';
-import { informative, nextGroup, onBranch, splitTrials } from './tpe-split.js';
+import { inStartup, nextGroup, onBranch, splitTrials } from './tpe-split.js';
 import { ageWeights, improvementWeights, startupFor } from './tpe-weights.js';
 
 export interface TpeOptions {
   /** Joint kernels over the parameters sampled together (default true); false: each parameter on its own. */
   multivariate?: boolean;
-  /** Random trials before the model (default: 3 + the number of parameters, between 5 and 10; startupFor). */
+  /**
+   * Random trials before the model (default: 3 + the number of parameters, between 5 and 10; startupFor), counted
+   * as asked, running ones included, so parallel workers make no more of them than one worker (inStartup).
+   */
   nStartup?: number;
   /**
    * Running trials count as the worst in the bad group, and a candidate a running trial is already evaluating is
@@ -54,7 +57,7 @@ export class TpeSampler implements Sampler {
 
   sample(space: Space, trials: readonly FrozenTrial[], rng: Rng): Params {
     const out: Params = {};
-    if (trials.filter(informative).length < this.startup(space)) {
+    if (inStartup(trials, this.startup(space))) {
       for (const param of space) if (isActive(param, out)) out[param.name] = drawOne(param.dist, rng);
       return out;
     }
@@ -65,7 +68,7 @@ export class TpeSampler implements Sampler {
       const axes = g.params.map(axisOf);
       const l = fitted(g.params, axes, split.good, split.threshold),
         bad = fitted(g.params, axes, split.bad, null);
-      Object.assign(out, this.acquire(g.params, axes, l, bad, running, rng));
+      Object.assign(out, this.acquire(g.params, axes, l, bad, running, out, rng));
       if (!g.branch) continue;
       const same = onBranch(space, out);
       [pool, running] = [pool.filter(same), running.filter(same)];
@@ -75,11 +78,18 @@ export class TpeSampler implements Sampler {
   }
 
   /**
-   * The group's values: the candidate from l with the largest log l - log g, passing over candidates a running
-   * trial is already evaluating (they repeat in spaces of choices and short integer ranges).
+   * The group's values: the candidate from l with the largest log l - log g, passing over candidates that complete
+   * the values drawn before (`out`) to the whole point a running trial is already evaluating (they repeat in spaces
+   * of choices and short integer ranges). A running trial with parameters not drawn yet is no collision: before,
+   * a running trial's value of the parameter that chooses a `when:` branch (sampled on its own) was passed over, which
+   * sent the second of every 4 parallel asks to the other branch, and so was, in independent mode, every value of
+   * every parameter that a running trial had.
    */
-  private acquire(group: Param[], axes: Axis[], l: Parzen, g: Parzen, running: FrozenTrial[], rng: Rng): Params {
-    const busy = new Set(running.map((t) => JSON.stringify(group.map((p) => t.params[p.name]))));
+  private acquire(group: Param[], axes: Axis[], l: Parzen, g: Parzen, running: FrozenTrial[], out: Params, rng: Rng) {
+    const names = [...Object.keys(out), ...group.map((p) => p.name)];
+    const whole = running.filter((t) => Object.keys(t.params).every((k) => names.includes(k)));
+    const busy = new Set(whole.map((t) => JSON.stringify(names.map((k) => t.params[k]))));
+    const drawn = Object.values(out);
     let best: unknown[] = [],
       bestScore = -Infinity,
       bestBusy = true;
@@ -87,7 +97,7 @@ export class TpeSampler implements Sampler {
       const values = l.draw(rng).map((x, d) => axes[d]!.fromCoord(x));
       const coords = values.map((v, d) => axes[d]!.toCoord(v));
       const s = l.logpdf(coords) - g.logpdf(coords);
-      const isBusy = busy.size > 0 && busy.has(JSON.stringify(values));
+      const isBusy = busy.size > 0 && busy.has(JSON.stringify([...drawn, ...values]));
       if ((bestBusy && !isBusy) || (isBusy === bestBusy && s > bestScore))
         [best, bestScore, bestBusy] = [values, s, isBusy];
     }
