@@ -258,3 +258,22 @@ test('a value inside a list the params set whole goes into that list: one config
   const plain = { 'model.layers': [{ gru: { units: 32 } }, { dense: { units: 1 } }] };
   assert.deepEqual(withValue(base, plain, 'model.layers[0].gru.units', 64), {});
 });
+
+test('recurrent dropout is not swept on windows of one step (it masks a state that is never read), and says so', async () => {
+  const env = await envOf();
+  env.base = { ...env.base, data: { ...env.base.data, lookback: 1 } };
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [
+    {
+      param: 'model.layers[0].gru.recurrent_dropout',
+      action: 'set',
+      values: [0.1],
+      factor: 'recurrent_dropout',
+      text: 'rd',
+    },
+    { param: 'train.batch_size', action: 'set', values: [64], factor: 'batch_size', text: 'batch size' },
+  ];
+  const next = await autoNext(env, s, [trial({}, 0.1, { diagnosis: diagnosis(advice, 'overfitting') })]);
+  assert.deepEqual(next?.params, { 'train.batch_size': 64 });
+  assert.match(next!.why, /^model\.layers\[0\]\.gru\.recurrent_dropout not swept: with lookback 1 /);
+});
