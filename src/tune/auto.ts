@@ -85,7 +85,10 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
 async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
   const cfg = applyParams(r.env.base, r.current);
   if (a.factor === 'recurrent_dropout' && cfg.data.lookback === 1)
-    return `${a.param} not swept: with lookback 1 each recurrent layer reads one step, so it never uses the state recurrent dropout masks`;
+    return (
+      `${a.param} not swept: with lookback 1 each recurrent layer reads one step, ` +
+      'so it never uses the state recurrent dropout masks'
+    );
   if (a.factor !== 'clipnorm') return null;
   const inPlay = [...(a.values as number[]), cfg.train?.clipnorm ?? Infinity];
   const g = await gradientNorm(r.env, cfg);
