@@ -130,16 +130,21 @@ export async function sharedBaseData(env: TrialEnv): Promise<SharedPreparedData 
   }
 }
 
+/** The most windows per timed step: the steps of the largest candidates run in the plan's thread. */
+const TIMED_BATCH = 32;
+
 /**
- * Seconds of training per window for a config, from a few timed optimizer steps on one batch. The
- * auto strategy compares candidates with it to tell whether a trial can finish in the time left.
+ * Seconds of training per window for a config, from a few timed optimizer steps on one batch (at most 32 windows:
+ * a GRU(1000) over 96 steps at the seed's batch of 300 took minutes to time, while the plan's thread, and so the
+ * free core, waited). The auto strategy compares candidates with it to tell whether a trial can finish in the
+ * time left.
  */
 export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> {
   const d = await prepareFor(env, cfg);
   const model = compiledModel(env.loaded.file, cfg, d);
   try {
     const [x, y] = splitTensors(d, 'train', model);
-    const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!));
+    const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!, TIMED_BATCH));
     const idx = Uint32Array.from({ length: B }, (_, i) => i);
     model.trainStep(x, y, idx, 0, B); // the first step allocates and packs
     const t0 = performance.now();
