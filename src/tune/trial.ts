@@ -13,6 +13,7 @@ import {
 import {
   type DataConfig,
   DataError,
+  linearModel,
   type PreparedData,
   prepareData,
   rewindow,
@@ -249,6 +250,24 @@ async function keepModel(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: P
     .dir;
 }
 
+/** The most ridge inputs (lookback x features) a trial fits for linearVal: a few seconds at most. */
+const LINEAR_VAL_INPUTS = 768;
+
+/**
+ * The `linear` baseline's validation MSE at the trial's lookback, in the units of val_loss (the objective is
+ * val_loss and the loss MSE), so that auto can see a network that does not beat a ridge model; else nothing.
+ */
+function linearVal(env: TrialEnv, cfg: RawConfig, d: PreparedData): { linear_val?: number } {
+  const mse = (cfg.train?.loss ?? 'mse') === 'mse' && env.objective === 'val_loss';
+  const small = cfg.data.lookback * d.features.length <= LINEAR_VAL_INPUTS;
+  if (!mse || !small || (cfg.train?.validation ?? 'val') !== 'val') return {};
+  try {
+    return { linear_val: linearModel(d, cfg.data.lookback).valMse };
+  } catch {
+    return {}; // a ridge model that cannot be fitted (too few windows) says nothing about the network
+  }
+}
+
 /**
  * Runs a created (running) trial to its end and records the result; a completed trial keeps its model in a run
  * folder when env.runs says where. Never throws for a failing trial.
@@ -274,6 +293,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
       ...(stopped ? { stopped } : {}),
+      ...linearVal(env, cfg, d),
     };
     if (!Number.isFinite(mean))
       return await env.storage.finishTrial(env.study, trial.number, 'failed', null, {

@@ -277,3 +277,17 @@ test('recurrent dropout is not swept on windows of one step (it masks a state th
   assert.deepEqual(next?.params, { 'train.batch_size': 64 });
   assert.match(next!.why, /^model\.layers\[0\]\.gru\.recurrent_dropout not swept: with lookback 1 /);
 });
+
+test('a best trial behind the linear baseline on validation gets the linear skip before the overfitting advice', async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const advice = [
+    { param: 'model.layers[0].gru.dropout', action: 'set', values: [0.2], factor: 'dropout', text: 'dropout' },
+  ];
+  const behind = trial({}, 0.1, { diagnosis: diagnosis(advice, 'overfitting'), linear_val: 0.09 });
+  const next = await autoNext(env, s, [behind]);
+  assert.deepEqual(next?.params, { 'model.linear_skip': 'ridge' });
+  assert.match(next!.why, /does not beat the linear baseline on validation \(0\.09000\): the linear skip before/);
+  const ahead = trial({}, 0.1, { diagnosis: diagnosis(advice, 'overfitting'), linear_val: 0.11 });
+  assert.deepEqual((await autoNext(env, s, [ahead]))?.params, { 'model.layers[0].gru.dropout': 0.2 });
+});

@@ -142,6 +142,10 @@ tune: {strategy: auto, trials: 40, jobs: 1, storage: "memory:"}
     whys.some((w) => w.includes('round 2: ')),
     'a second round after the first improved the baseline',
   );
+  assert.ok(
+    r.trials.every((t) => t.state !== 'complete' || typeof t.attrs.linear_val === 'number'),
+    "every trial records the linear baseline's validation MSE at its lookback",
+  );
   const base = resolveConfig(loaded.raw, loaded.name);
   const configs = r.trials.map((t) => JSON.stringify(applyParams(base, t.params)));
   assert.equal(new Set(configs).size, configs.length, 'every trial trains a different configuration');
