@@ -18,7 +18,12 @@ const sweptBy = (t: FrozenTrial): string | undefined =>
 export function withValue(base: unknown, current: Params, param: string, v: unknown): Params {
   // A value inside one the params set whole (units of a layer of a model.layers list) goes into that value, so
   // the configuration keeps one name (two names once made auto train the same model twice, ETTh1 h48).
-  const whole = Object.keys(current).find((k) => param.startsWith(`${k}.`) || param.startsWith(`${k}[`));
+  // Only where that value has the path: an optimizer set by name ("rmsprop") takes its learning rate beside it.
+  const whole = Object.keys(current).find(
+    (k) =>
+      (param.startsWith(`${k}.`) || param.startsWith(`${k}[`)) &&
+      getPath({ x: current[k] }, `x${param.slice(k.length, param.lastIndexOf('.'))}`) instanceof Object,
+  );
   if (whole) {
     const box = { x: structuredClone(current[whole]) };
     setPath(box, `x${param.slice(whole.length)}`, v);

@@ -254,6 +254,12 @@ test('a value inside a list the params set whole goes into that list: one config
     'model.layers': [CONV_FRONT, { gru: { units: 64 } }, { dense: { units: 1 } }],
   });
   assert.deepEqual(layers[1], { gru: { units: 128 } }, 'the current params are not changed');
+  // an optimizer set by name has no path inside: its learning rate goes beside it (applyParams renames)
+  const byName = { 'train.optimizer': 'rmsprop' };
+  assert.deepEqual(withValue(base, byName, 'train.optimizer.rmsprop.learning_rate', 0.01), {
+    'train.optimizer': 'rmsprop',
+    'train.optimizer.rmsprop.learning_rate': 0.01,
+  });
   // back to the base config's value: the key goes
   const plain = { 'model.layers': [{ gru: { units: 32 } }, { dense: { units: 1 } }] };
   assert.deepEqual(withValue(base, plain, 'model.layers[0].gru.units', 64), {});
