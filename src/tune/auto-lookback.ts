@@ -5,7 +5,7 @@
 // none does, the lever is left out (a trial at a longer lookback costs in proportion to it) and a note says why.
 import type { RawConfig } from '../config/index.js';
 import { linearModel } from '../data/index.js';
-import { prepareFor, type TrialEnv } from './trial.js';
+import { perStudy, prepareFor, type TrialEnv } from './trial.js';
 
 /** The lookbacks tried besides the current one's doublings: the usual ones of the forecasting literature. */
 const USUAL = [24, 48, 96, 168, 192, 336, 512, 720];
@@ -18,20 +18,8 @@ const MIN_GAIN = 0.01;
 
 export type LookbackPlan = { values: number[]; text: string } | { note: string };
 
-const plans = new WeakMap<TrialEnv, Map<string, Promise<LookbackPlan>>>();
-
 /** The lookbacks worth sweeping from the config's, ranked by the ridge model's validation MSE (kept per study). */
-export function lookbackPlan(env: TrialEnv, cfg: RawConfig): Promise<LookbackPlan> {
-  const byCfg = plans.get(env) ?? new Map<string, Promise<LookbackPlan>>();
-  plans.set(env, byCfg);
-  const key = JSON.stringify(cfg.data);
-  let p = byCfg.get(key);
-  if (!p) {
-    p = rankLookbacks(env, cfg);
-    byCfg.set(key, p);
-  }
-  return p;
-}
+export const lookbackPlan = perStudy((cfg: RawConfig) => JSON.stringify(cfg.data), rankLookbacks);
 
 /** The candidate lookbacks longer than L0: its doublings and the usual ones, within the limits above. */
 export function candidateLookbacks(L0: number, features: number, trainRows: number): number[] {

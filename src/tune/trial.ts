@@ -156,24 +156,34 @@ export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3)
   }
 }
 
-const gradNorms = new WeakMap<TrialEnv, Map<string, Promise<number>>>();
+/**
+ * A memo of one study's measurements: make(env, arg) runs once per study (TrialEnv) and keyOf(arg), and every later
+ * call gets its promise.
+ */
+export function perStudy<A, T>(keyOf: (arg: A) => string, make: (env: TrialEnv, arg: A) => Promise<T>) {
+  const memo = new WeakMap<TrialEnv, Map<string, Promise<T>>>();
+  return (env: TrialEnv, arg: A): Promise<T> => {
+    const byKey = memo.get(env) ?? new Map<string, Promise<T>>();
+    memo.set(env, byKey);
+    const key = keyOf(arg);
+    let v = byKey.get(key);
+    if (!v) {
+      v = make(env, arg);
+      byKey.set(key, v);
+    }
+    return v;
+  };
+}
 
 /**
  * The largest global gradient norm (before clipping) over the first training steps of a config (one epoch, at
- * most `steps` batches), measured once per config and study. The auto strategy skips clipnorm values it would
+ * most 50 batches), measured once per config and study. The auto strategy skips clipnorm values it would
  * never reach.
  */
-export function gradientNorm(env: TrialEnv, cfg: RawConfig, steps = 50): Promise<number> {
-  const byCfg = gradNorms.get(env) ?? new Map<string, Promise<number>>();
-  gradNorms.set(env, byCfg);
-  const key = JSON.stringify({ ...cfg, tune: undefined });
-  let v = byCfg.get(key);
-  if (!v) {
-    v = measureGradientNorm(env, cfg, steps).catch(() => Infinity);
-    byCfg.set(key, v);
-  }
-  return v;
-}
+export const gradientNorm = perStudy(
+  (cfg: RawConfig) => JSON.stringify({ ...cfg, tune: undefined }),
+  (env, cfg) => measureGradientNorm(env, cfg, 50).catch(() => Infinity),
+);
 
 async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number): Promise<number> {
   const d = await prepareFor(env, cfg);
