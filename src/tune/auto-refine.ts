@@ -3,6 +3,7 @@
 // neighbours; integers stay integers), then repeats of the best two configurations with more seeds, so
 // the choice between them rests on a mean over seeds rather than on one lucky draw.
 import type { FrozenTrial } from '../storage/index.js';
+import { isJoint } from './auto-joint.js';
 import { type Replay, type Step, withValue } from './auto-replay.js';
 import { applyParams, getPath, type Params } from './space.js';
 
@@ -17,7 +18,7 @@ const isSeed = (t: FrozenTrial) => 'seed' in t.params;
 /** Numeric factors the plan has swept, in the order they were first swept. */
 function sweptNumbers(trials: readonly FrozenTrial[]): string[] {
   const keys: string[] = [];
-  for (const t of trials)
+  for (const t of trials.filter((x) => !isJoint(x)))
     for (const [k, v] of Object.entries(t.params))
       if (k !== 'seed' && typeof v === 'number' && !keys.includes(k)) keys.push(k);
   return keys;
@@ -31,7 +32,7 @@ export function finerValues(r: Replay, param: string): number[] {
   const tried = new Set<number>([value({}) as number]);
   for (const t of r.trials) {
     const x = value(t.params);
-    if (typeof x === 'number' && !isFiner(t) && !isSeed(t)) tried.add(x);
+    if (typeof x === 'number' && !isFiner(t) && !isSeed(t) && !isJoint(t)) tried.add(x);
   }
   const sorted = [...tried].filter(Number.isFinite).sort((a, b) => a - b);
   const ints = sorted.every(Number.isInteger);
@@ -66,7 +67,7 @@ export async function refine(r: Replay): Promise<Step> {
 function topConfigs(r: Replay): FrozenTrial[] {
   const seen = new Set<string>();
   return r.trials
-    .filter((t) => t.state === 'complete' && t.value !== null && !isSeed(t))
+    .filter((t) => t.state === 'complete' && t.value !== null && !isSeed(t) && !isJoint(t))
     .sort((a, b) => a.value! - b.value!)
     .filter((t) => {
       const k = JSON.stringify(applyParams(r.env.base, t.params));

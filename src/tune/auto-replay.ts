@@ -146,6 +146,15 @@ export class Replay {
       }
   }
 
+  /** Whether a trial with these params would finish in the time left (no budget: yes); sets budget.skipped if not. */
+  async fits(c: Params): Promise<boolean> {
+    const b = this.budget;
+    if (!b) return true;
+    if ((await b.estimate(c, this.reference())) <= b.remaining()) return true;
+    b.skipped = true;
+    return false;
+  }
+
   /** The trial a candidate's time is estimated from: the best so far (one factor away from it), else the baseline. */
   private reference(): FrozenTrial {
     return this.bestTrial.attrs.seconds ? this.bestTrial : this.baseline;

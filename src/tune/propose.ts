@@ -84,7 +84,7 @@ function autoProposer(s: TuneSettings, a: AutoSource): Proposer {
       return runningWith(trials, step.params) ? 'wait' : step;
     },
     exhausted: () => {
-      const notes = a.budget?.notes?.length ? ` (${a.budget.notes.join('; ')})` : '';
+      const notes = a.budget?.notes?.length ? ` (${[...new Set(a.budget.notes)].join('; ')})` : '';
       return a.budget?.skipped
         ? `time budget spent (no trial left in the plan finishes in the time left)${notes}`
         : `search space exhausted${notes}`;

@@ -1,0 +1,165 @@
+// What `auto` does with the budget its plan leaves (the rounds, the finer steps and the seed repeats are over and
+// time is left): a joint search over the factors the plan swept, by TPE (samplers/tpe.ts), modelled on every trial
+// the plan ran in the best configuration's context, so what one factor at a time cannot see (a learning rate that
+// suits more units) is looked for together. A configuration that beats the best mean over seeds on its one seed is
+// repeated with more seeds first, since auto's final choice is by that mean (auto-ensemble.ts): a lucky draw is
+// checked before the study can end on it. On the demo study the plan ran out after 2.4 of 10 minutes.
+import { configSchema } from '../config/index.js';
+import { Rng } from '../nn/random.js';
+import type { FrozenTrial } from '../storage/index.js';
+import { seedGroups } from './auto-ensemble.js';
+import { type Replay, type Step, withValue } from './auto-replay.js';
+import { TpeSampler } from './samplers/index.js';
+import { applyParams, getPath, type Param, type Params, setPath } from './space.js';
+
+export const JOINT = 'joint search after the plan';
+export const isJoint = (t: FrozenTrial): boolean => String(t.attrs.why ?? '').startsWith(JOINT);
+/** Seed repeats of a configuration that beat the best mean on one seed. */
+const CHECK = 'repeats with more seeds of a configuration that beat the best mean on one seed';
+const EXTRA_SEEDS = 2;
+/** Draws tried before the phase gives up (each a repeat, an invalid config or too long for the time left). */
+const DRAWS = 24;
+
+const key = (v: unknown): string =>
+  v === undefined
+    ? 'undefined'
+    : JSON.stringify(v, (_k, x) =>
+        x && typeof x === 'object' && !Array.isArray(x)
+          ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+          : x,
+      );
+const under = (w: string, k: string) => k !== w && (k.startsWith(`${w}.`) || k.startsWith(`${w}[`));
+/** Whether a config has the object a path sets a value in (the value itself may be absent: no regularizer). */
+const reachable = (cfg: unknown, k: string): boolean => {
+  const cut = Math.max(k.lastIndexOf('.'), k.lastIndexOf('['));
+  const parent = cut < 0 ? cfg : getPath(cfg, k.slice(0, cut));
+  return parent !== null && typeof parent === 'object';
+};
+
+/** A dimension of the joint search: a factor, its distribution, and for a categorical its values by index. */
+interface Dim {
+  param: Param;
+  choices?: unknown[];
+}
+
+/**
+ * The factors to search jointly: every parameter the plan's trials set, the seed aside. A whole value (a model.layers
+ * list, an optimizer) that another factor reaches inside stays at the best configuration's, and the factor inside
+ * is searched, where the best configuration has it (else the whole value is searched and the factor inside goes).
+ * Numbers take the range the plan tried (log scale when positive; integers stay integers); other values are
+ * categorical over those tried. A factor with one value in the context is no dimension.
+ */
+function dimsOf(r: Replay, context: readonly FrozenTrial[], bestCfg: unknown): Dim[] {
+  const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].filter((k) => k !== 'seed').sort();
+  const kept = keys.filter((k) => {
+    if (!reachable(bestCfg, k)) return false;
+    return !keys.some((s) => under(k, s) && reachable(bestCfg, s));
+  });
+  const dims: Dim[] = [];
+  for (const name of kept) {
+    const values = context.map((t) => getPath(applyParams(r.env.base, t.params), name));
+    const distinct = [...new Map(values.map((v) => [key(v), v])).values()];
+    if (distinct.length < 2) continue;
+    if (distinct.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      const nums = distinct as number[];
+      const lo = Math.min(...nums),
+        hi = Math.max(...nums);
+      const kind = nums.every(Number.isInteger) ? 'int' : 'float';
+      dims.push({ param: { name, dist: { kind, lo, hi, log: lo > 0 } } });
+    } else
+      dims.push({
+        param: { name, dist: { kind: 'categorical', values: distinct.map((_, i) => i) } },
+        choices: distinct,
+      });
+  }
+  return dims;
+}
+
+/** The configuration with the dimensions' factors taken out: two trials in one context have the same. */
+function contextKey(cfg: unknown, names: readonly string[]): string | null {
+  const c = structuredClone(cfg) as Record<string, unknown>;
+  delete c.seed;
+  try {
+    for (const n of names) setPath(c, n, null);
+  } catch {
+    return null; // the factor's path is not there: another model shape than the best's
+  }
+  return key(c);
+}
+
+/** A trial as a point of the joint space (a categorical as its value's index), for TPE. */
+function pointOf(r: Replay, t: FrozenTrial, dims: readonly Dim[]): FrozenTrial {
+  const cfg = applyParams(r.env.base, t.params);
+  const params: Params = {};
+  for (const d of dims) {
+    const v = getPath(cfg, d.param.name);
+    params[d.param.name] = d.choices ? d.choices.findIndex((c) => key(c) === key(v)) : v;
+  }
+  return { ...t, params };
+}
+
+/**
+ * The trials in the best configuration's context: the same configuration but for the factors the plan swept.
+ * Found in two passes: the factors swept anywhere give the first context, the dimensions are read from it, and the
+ * context is taken again with only those dimensions free (a factor with one value in it is part of the context).
+ */
+function contextOf(r: Replay, bestCfg: unknown): { dims: Dim[]; context: FrozenTrial[] } {
+  const usable = r.trials.filter((t) => t.state === 'complete' || t.state === 'running' || t.state === 'pruned');
+  const within = (names: string[]) => {
+    const want = contextKey(bestCfg, names);
+    return usable.filter((t) => contextKey(applyParams(r.env.base, t.params), names) === want);
+  };
+  const all = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].filter((k) => k !== 'seed');
+  let dims = dimsOf(r, within(all.filter((k) => reachable(bestCfg, k))), bestCfg);
+  for (let pass = 0; pass < 2; pass++) dims = dimsOf(r, within(dims.map((d) => d.param.name)), bestCfg);
+  return { dims, context: within(dims.map((d) => d.param.name)) };
+}
+
+/** Seed repeats of the best configuration that beat the best mean over seeds on its one seed, or null. */
+function checkSeeds(r: Replay): { params: Params; why: string } | null {
+  const groups = seedGroups(r.env.base, r.trials);
+  const bestMean = Math.min(...groups.filter((g) => g.trials.length > 1).map((g) => g.mean));
+  if (!Number.isFinite(bestMean)) return null;
+  const seed = r.env.base.seed ?? 42;
+  for (const g of groups) {
+    if (g.mean >= bestMean) break;
+    const t = g.trials[0]!;
+    if (g.trials.length > 1 || 'seed' in t.params) continue;
+    const c = Array.from({ length: EXTRA_SEEDS }, (_, k) => withValue(r.env.base, t.params, 'seed', seed + k + 1));
+    const missing = c.find((p) => !r.done(p) && !r.pending(p));
+    if (missing)
+      return {
+        params: missing,
+        why:
+          `${CHECK} (#${t.number}, ${t.value!.toPrecision(4)} against ${bestMean.toPrecision(4)}), ` +
+          'so the mean decides',
+      };
+  }
+  return null;
+}
+
+/** The phase: seed checks of lucky draws first, else the next TPE point not run yet; 'done' when there is none. */
+export async function joint(r: Replay): Promise<Step> {
+  const check = checkSeeds(r);
+  if (check && (await r.fits(check.params))) return check;
+  const bestCfg = applyParams(r.env.base, r.current);
+  const { dims, context } = contextOf(r, bestCfg);
+  if (dims.length === 0) return 'done';
+  const space = dims.map((d) => d.param);
+  const points = context.map((t) => pointOf(r, t, dims));
+  const tpe = new TpeSampler({ nStartup: 0 });
+  const names = dims.map((d) => d.param.name).join(', ');
+  const why = `${JOINT}: TPE over the ${dims.length} factors it swept (${names}), modelled on ${points.length} trials`;
+  for (let draw = 0; draw < DRAWS; draw++) {
+    const rng = new Rng((r.env.base.seed ?? 42) * 1000003 + r.trials.length * 101 + draw);
+    const x = tpe.sample(space, points, rng);
+    let p: Params = { ...r.current };
+    for (const d of dims)
+      p = withValue(r.env.base, p, d.param.name, d.choices ? d.choices[x[d.param.name] as number] : x[d.param.name]);
+    if (r.done(p) || r.pending(p)) continue;
+    if (!configSchema.safeParse(applyParams(r.env.base, p)).success) continue;
+    if (!(await r.fits(p))) continue;
+    return { params: p, why };
+  }
+  return 'done';
+}

@@ -1,0 +1,156 @@
+// What auto does with the budget its plan leaves: seed repeats of a configuration that beat the best mean on one
+// seed, then a joint TPE search over the factors the plan swept, in the best configuration's context.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/index.js';
+import { JOINT, joint } from '../../src/tune/auto-joint.js';
+import { finerValues, repeatSeeds } from '../../src/tune/auto-refine.js';
+import { Replay } from '../../src/tune/auto-replay.js';
+import type { TrialEnv } from '../../src/tune/trial.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-joint-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
+writeFileSync(
+  join(dir, 'c.yaml'),
+  `name: joint
+seed: 42
+data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
+train: {epochs: 10, batch_size: 32, optimizer: {adam: {learning_rate: 0.001}}}
+tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
+`,
+);
+
+async function envOf(): Promise<TrialEnv> {
+  const loaded = await loadConfig(join(dir, 'c.yaml'));
+  const base = resolveConfig(loaded.raw, loaded.name);
+  return {
+    loaded,
+    base,
+    storage: new MemoryStorage(),
+    study: 'joint',
+    repeats: 1,
+    objective: 'val_loss',
+    dataCache: new Map(),
+  };
+}
+
+const UNITS = 'model.layers[0].gru.units';
+const LR = 'train.optimizer.adam.learning_rate';
+const REG = 'model.layers[0].gru.kernel_regularizer';
+let n = 0;
+const trial = (params: Record<string, unknown>, value: number, why = ''): FrozenTrial =>
+  freezeTrial({
+    number: n++,
+    state: 'complete',
+    params,
+    value,
+    intermediate: [value],
+    error: null,
+    started: '',
+    finished: '',
+    attrs: { seconds: 10, epochs: 10, why },
+  });
+
+/** A plan that swept units, the learning rate and L2, adopted units 16, and repeated the best two with two seeds. */
+function plan() {
+  const base = trial({}, 0.1);
+  const trials = [
+    base,
+    trial({ [UNITS]: 16 }, 0.05),
+    trial({ [UNITS]: 64 }, 0.07),
+    trial({ [UNITS]: 16, [LR]: 0.01 }, 0.06),
+    trial({ [UNITS]: 16, [LR]: 0.0001 }, 0.09),
+    trial({ [UNITS]: 16, [REG]: { l2: 0.001 } }, 0.055),
+    trial({ [UNITS]: 16, seed: 43 }, 0.052),
+    trial({ [UNITS]: 16, seed: 44 }, 0.054),
+    trial({ [UNITS]: 16, [REG]: { l2: 0.001 }, seed: 43 }, 0.071),
+    trial({ [UNITS]: 16, [REG]: { l2: 0.001 }, seed: 44 }, 0.072),
+  ];
+  return { base, trials };
+}
+
+test('after the plan, a joint TPE point over the swept factors, in their tried ranges, never a repeat', async () => {
+  const env = await envOf();
+  const { base, trials } = plan();
+  const r = new Replay(env, trials, base);
+  r.current = { [UNITS]: 16 };
+  const step = await joint(r);
+  assert.ok(typeof step === 'object', `expected a trial, got ${String(step)}`);
+  assert.ok(step.why.startsWith(JOINT), step.why);
+  assert.match(step.why, /3 factors/);
+  const p = step.params;
+  assert.ok(!('seed' in p));
+  for (const k of Object.keys(p)) assert.ok([UNITS, LR, REG].includes(k), k);
+  const units = (p[UNITS] as number | undefined) ?? 8;
+  assert.ok(Number.isInteger(units) && units >= 8 && units <= 64, `units ${units}`);
+  const lr = (p[LR] as number | undefined) ?? 0.001;
+  assert.ok(lr >= 0.0001 && lr <= 0.01, `lr ${lr}`);
+  assert.ok(p[REG] === undefined || JSON.stringify(p[REG]) === '{"l2":0.001}');
+  assert.ok(!trials.some((t) => JSON.stringify(t.params) === JSON.stringify(p)));
+
+  // the same trials give the same point (the plan is replayed by every process); the point once run gives another
+  assert.deepEqual(await joint(r), step);
+  const ran = freezeTrial({ ...trial(p, 0.08, step.why) });
+  const next = await joint(Object.assign(new Replay(env, [...trials, ran], base), { current: { [UNITS]: 16 } }));
+  assert.ok(typeof next === 'object' && JSON.stringify(next.params) !== JSON.stringify(p));
+
+  // a joint trial is no neighbour for the finer steps and no candidate for the plan's seed repeats
+  const lucky = trial({ [UNITS]: 12 }, 0.01, step.why);
+  const r2 = Object.assign(new Replay(env, [...trials, lucky], base), { current: { [UNITS]: 16 } });
+  assert.deepEqual(finerValues(r2, UNITS), finerValues(r, UNITS));
+  assert.equal(await repeatSeeds(r2), 'done');
+});
+
+test('a configuration that beats the best mean on its one seed is repeated with more seeds before the search goes on', async () => {
+  const env = await envOf();
+  const { base, trials } = plan();
+  const lucky = trial({ [UNITS]: 20, [LR]: 0.003 }, 0.04, `${JOINT}: TPE`);
+  const r = Object.assign(new Replay(env, [...trials, lucky], base), { current: { [UNITS]: 16 } });
+  const step = await joint(r);
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { [UNITS]: 20, [LR]: 0.003, seed: 43 });
+  assert.match(step.why, /beat the best mean on one seed \(#\d+, 0\.04000 against 0\.05200\)/);
+  // both repeats run: back to the search
+  const done = [
+    trial({ [UNITS]: 20, [LR]: 0.003, seed: 43 }, 0.06),
+    trial({ [UNITS]: 20, [LR]: 0.003, seed: 44 }, 0.06),
+  ];
+  const after = await joint(
+    Object.assign(new Replay(env, [...trials, lucky, ...done], base), { current: { [UNITS]: 16 } }),
+  );
+  assert.ok(typeof after === 'object' && after.why.startsWith(JOINT) && !('seed' in after.params));
+});
+
+test('a layer list the plan set whole is searched as one choice among the lists it tried', async () => {
+  const env = await envOf();
+  const conv = [{ conv1d: { filters: 8, kernel_size: 3 } }, { gru: { units: 8 } }, { dense: { units: 1 } }];
+  const convUnits = (u: number) => [conv[0], { gru: { units: u } }, conv[2]];
+  const base = trial({}, 0.1);
+  const trials = [
+    base,
+    trial({ [UNITS]: 16 }, 0.08), // before the front was adopted: units of the first layer, inside the list
+    trial({ 'model.layers': conv }, 0.06),
+    trial({ 'model.layers': convUnits(32) }, 0.05),
+    trial({ 'model.layers': convUnits(4) }, 0.07),
+    trial({ 'model.layers': convUnits(32), [LR]: 0.01 }, 0.055),
+  ];
+  const r = Object.assign(new Replay(env, trials, base), { current: { 'model.layers': convUnits(32) } });
+  const step = await joint(r);
+  assert.ok(typeof step === 'object');
+  // the units of layer 0 are no factor in the best model (its layer 0 is the front): the whole list is
+  assert.match(step.why, /2 factors it swept \(model\.layers, train\.optimizer\.adam\.learning_rate\)/);
+  const tried = [...trials.map((t) => JSON.stringify(t.params['model.layers'])), undefined];
+  const layers = step.params['model.layers'];
+  assert.ok(
+    layers === undefined || tried.includes(JSON.stringify(layers)) || JSON.stringify(layers).includes('"units":16'),
+    JSON.stringify(layers),
+  );
+  assert.equal(typeof step.params[LR], 'number');
+});
