@@ -207,8 +207,9 @@ function compileKernels(prefer: SimdLevel): { module: WebAssembly.Module; simd: 
 
 /**
  * One WebAssembly instance with its memory. Buffers come from `alloc` and go back with `release`;
- * a released buffer is reused by the next request of the same size, so a training loop that asks
- * for the same shapes every step stops growing memory after its first step.
+ * a released buffer is reused by the next request of the same size (or split, or merged with its free
+ * neighbours, for other sizes), so a training loop that asks for the same shapes every step stops growing
+ * memory after its first step.
  *
  * @example
  * const e = getEngine();
@@ -220,7 +221,10 @@ export class Engine {
   readonly k: RawKernels;
   readonly simd: SimdLevel;
   private top: number;
-  private readonly free = new Map<number, number[]>();
+  /** Free blocks by size (exact-size reuse first), and by start and end address (to merge neighbours). */
+  private readonly free = new Map<number, Set<number>>();
+  private readonly freeAt = new Map<number, number>();
+  private readonly freeEnd = new Map<number, number>();
   /** Block size of every handed-out pointer (a reused block can be larger than its request). */
   private readonly sizes = new Map<number, number>();
   private readonly released = new Set<number>();
@@ -251,19 +255,8 @@ export class Engine {
   alloc(n: number, zero = false): Buf {
     if (!Number.isInteger(n) || n < 0)
       throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
-    let bytes = align(Math.max(n, 1) * 4);
-    let ptr = this.free.get(bytes)?.pop();
-    if (ptr === undefined) {
-      // Best fit among freed blocks no larger than twice the request (a disposed model's buffers
-      // serve the next model of a similar size, so a tuning loop does not grow memory per trial).
-      let best = Infinity;
-      for (const [size, list] of this.free)
-        if (list.length && size >= bytes && size <= 2 * bytes && size < best) best = size;
-      if (best !== Infinity) {
-        ptr = this.free.get(best)!.pop();
-        bytes = best;
-      }
-    }
+    const bytes = align(Math.max(n, 1) * 4);
+    let ptr = this.takeFree(bytes);
     if (ptr === undefined) {
       const need = this.top + bytes - this.memory.buffer.byteLength;
       if (need > 0) this.grow(need);
@@ -304,12 +297,55 @@ export class Engine {
     if (bytes === undefined) throw new Error(`engine.release: ${buf.ptr} was never allocated`);
     if (this.released.has(buf.ptr)) throw new Error(`engine.release: buffer at ${buf.ptr} was already released`);
     this.released.add(buf.ptr);
-    let list = this.free.get(bytes);
-    if (!list) {
-      list = [];
-      this.free.set(bytes, list);
+    this.addFree(buf.ptr, bytes);
+  }
+
+  /**
+   * A free block for `bytes`: one of exactly that size, else the smallest larger one, split (its rest stays free).
+   * Freed neighbours are merged (addFree), so a study that builds models of many sizes one after another (timed
+   * steps of each candidate, then an ensemble) reuses memory instead of growing it: blocks of one size only served
+   * requests of that size before, and an ETTh1 h96 study's end step ran out of the 4 GiB a memory can hold.
+   */
+  private takeFree(bytes: number): number | undefined {
+    let size = this.free.get(bytes)?.size ? bytes : Infinity;
+    if (size === Infinity) for (const [s, set] of this.free) if (set.size && s > bytes && s < size) size = s;
+    if (size === Infinity) return undefined;
+    const ptr = this.free.get(size)!.values().next().value as number;
+    this.removeFree(ptr, size);
+    if (size > bytes) this.addFree(ptr + bytes, size - bytes);
+    return ptr;
+  }
+
+  private removeFree(ptr: number, size: number): void {
+    const set = this.free.get(size)!;
+    set.delete(ptr);
+    if (!set.size) this.free.delete(size);
+    this.freeAt.delete(ptr);
+    this.freeEnd.delete(ptr + size);
+  }
+
+  /** Puts a block on the free lists, merged with the free blocks just before and after it. */
+  private addFree(ptr: number, size: number): void {
+    const before = this.freeEnd.get(ptr);
+    if (before !== undefined) {
+      const s = this.freeAt.get(before)!;
+      this.removeFree(before, s);
+      ptr = before;
+      size += s;
     }
-    list.push(buf.ptr);
+    const after = this.freeAt.get(ptr + size);
+    if (after !== undefined) {
+      this.removeFree(ptr + size, after);
+      size += after;
+    }
+    let set = this.free.get(size);
+    if (!set) {
+      set = new Set();
+      this.free.set(size, set);
+    }
+    set.add(ptr);
+    this.freeAt.set(ptr, size);
+    this.freeEnd.set(ptr + size, ptr);
   }
 
   /** The whole memory as f32 (re-made after growth). */

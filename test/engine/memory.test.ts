@@ -32,6 +32,26 @@ test('giving a buffer back twice is refused (it would be handed to two owners)',
   e.release(c);
 });
 
+test('freed neighbours merge and serve a larger request, and a larger free block is split, without growing', () => {
+  const e = new Engine();
+  const [a, b, c] = [e.alloc(1000), e.alloc(1000), e.alloc(1000)];
+  const top = e.bytesReserved;
+  e.release(a);
+  e.release(b);
+  const big = e.alloc(2000); // a and b together
+  assert.equal(big.ptr, a.ptr);
+  assert.equal(e.bytesReserved, top);
+  e.release(big);
+  const small = e.alloc(500); // the front of the merged block; the rest stays free
+  const rest = e.alloc(1500);
+  assert.deepEqual([small.ptr, rest.ptr > small.ptr, rest.ptr + 1500 * 4 <= c.ptr], [a.ptr, true, true]);
+  assert.equal(e.bytesReserved, top);
+  e.view(rest).fill(1);
+  e.view(small).fill(2);
+  assert.equal(e.view(rest)[0], 1, 'the split blocks do not overlap');
+  assert.throws(() => e.release(b), /already released/, 'a block merged away still refuses a second release');
+});
+
 test('predicting with many batch sizes keeps the memory of two workspaces per layer, with the same results', () => {
   const rng = new Rng(1);
   const N = 300,
