@@ -14,8 +14,8 @@ import { applyParams, getPath, type Param, type Params, setPath } from './space.
 
 export const JOINT = 'joint search after the plan';
 export const isJoint = (t: FrozenTrial): boolean => String(t.attrs.why ?? '').startsWith(JOINT);
-/** Seed repeats of a configuration that beat the best mean on one seed. */
-const CHECK = 'repeats with more seeds of a configuration that beat the best mean on one seed';
+/** Seed repeats of a configuration ahead of the best mean over seeds with fewer seeds. */
+const CHECK = 'repeats with more seeds of a configuration ahead of the best mean over seeds';
 const EXTRA_SEEDS = 2;
 /** Draws tried before the phase gives up (each a repeat, an invalid config or too long for the time left). */
 const DRAWS = 24;
@@ -115,24 +115,30 @@ function contextOf(r: Replay, bestCfg: unknown): { dims: Dim[]; context: FrozenT
   return { dims, context: within(dims.map((d) => d.param.name)) };
 }
 
-/** Seed repeats of the best configuration that beat the best mean over seeds on its one seed, or null. */
+/**
+ * The next seed repeat of the best configuration whose mean is below the best mean over a full set of seeds
+ * (1 + EXTRA_SEEDS) while it has fewer seeds, or null. One repeat at a time: a configuration whose first repeat
+ * lifts its mean above the best stops there (a sequential test), one that stays below gets its full set.
+ */
 function checkSeeds(r: Replay): { params: Params; why: string } | null {
   const groups = seedGroups(r.env.base, r.trials);
-  const bestMean = Math.min(...groups.filter((g) => g.trials.length > 1).map((g) => g.mean));
+  const full = groups.filter((g) => g.trials.length > EXTRA_SEEDS);
+  const bestMean = Math.min(...(full.length ? full : groups.filter((g) => g.trials.length > 1)).map((g) => g.mean));
   if (!Number.isFinite(bestMean)) return null;
   const seed = r.env.base.seed ?? 42;
   for (const g of groups) {
     if (g.mean >= bestMean) break;
-    const t = g.trials[0]!;
-    if (g.trials.length > 1 || 'seed' in t.params) continue;
+    const t = g.trials.find((x) => !('seed' in x.params));
+    if (g.trials.length > EXTRA_SEEDS || !t) continue;
     const c = Array.from({ length: EXTRA_SEEDS }, (_, k) => withValue(r.env.base, t.params, 'seed', seed + k + 1));
     const missing = c.find((p) => !r.done(p) && !r.pending(p));
+    const n = g.trials.length;
     if (missing)
       return {
         params: missing,
         why:
-          `${CHECK} (#${t.number}, ${t.value!.toPrecision(4)} against ${bestMean.toPrecision(4)}), ` +
-          'so the mean decides',
+          `${CHECK} (#${t.number}: ${g.mean.toPrecision(4)} over ${n} seed${n > 1 ? 's' : ''}, the best mean ` +
+          `${bestMean.toPrecision(4)}), so the mean decides`,
       };
   }
   return null;
