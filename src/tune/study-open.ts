@@ -17,7 +17,8 @@ export class TuneRefused extends SeqtuneError {}
 
 /**
  * With --resume, a study whose last run ended by its trial budget, its time budget or an exhausted space is
- * finished unless the command gives more (a larger trial budget, a new time budget, interrupted trials to rerun):
+ * finished unless the command gives more (a larger trial budget, a new time budget, interrupted trials to rerun;
+ * for a study whose space was exhausted, a time budget or more trials than it has):
  * what to return instead of training anything, with the line that says so.
  */
 export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
@@ -27,9 +28,11 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   if (!fin || c.o.rerunInterrupted || configDiff(rec!.attrs.config, c.base).length) return undefined;
   const trials = await c.storage.getTrials(c.name);
   const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
-  const more = fin.reason.startsWith('time budget')
-    ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
-    : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
+  // An exhausted space may have more now: auto's plan grows with its trials and with seqtune's method.
+  const more =
+    fin.reason.startsWith('time budget') || fin.reason.startsWith('search space exhausted')
+      ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
+      : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
   if (more) return undefined;
   const best = bestOf(trials);
   const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';

@@ -109,6 +109,12 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   const more = await runCli(['tune', f, '--resume', '--trials', '3']);
   assert.equal(more.code, 0, more.err);
   assert.match(more.out, /study done: 3 trials/, 'a larger trial budget goes on');
+  // the three values are all run: the space is exhausted, and a time budget asks it again (auto's plan may have more)
+  const all = await runCli(['tune', f, '--resume', '--trials', '5']);
+  assert.match(all.out, /study done: 3 trials \(search space exhausted\)/, all.out);
+  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished \(search space exhausted, 3 trials\)/);
+  const asked = await runCli(['tune', f, '--resume', '--time-budget', '1m']);
+  assert.match(asked.out, /^study done: 3 trials \(trial budget spent\)/m, asked.out); // it ran (the config's 2)
 });
 
 test('a trial in a worker thread gets the budget end too, and stops at it', async () => {
