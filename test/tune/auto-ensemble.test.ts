@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { type FrozenTrial, freezeTrial, openStorage } from '../../src/storage/index.js';
+import { openStorage } from '../../src/storage/index.js';
 import { bestByMean, finishAuto, seedGroups } from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
+import { trialMaker } from '../helpers/auto-plan.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -20,19 +21,7 @@ writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 5 }));
 const db = `sqlite:${join(dir, 'studies.db')}`;
 const UNITS = 'model.layers[0].gru.units';
 
-let n = 0;
-const trial = (params: Record<string, unknown>, value: number): FrozenTrial =>
-  freezeTrial({
-    number: n++,
-    state: 'complete',
-    params,
-    value,
-    intermediate: [value],
-    error: null,
-    started: '',
-    finished: '',
-    attrs: {},
-  });
+const trial = trialMaker();
 
 test('the best configuration is the one with the best mean over its seeds, not the one with a lucky seed', async () => {
   const f = studyConfig(dir, 'means', '  strategy: auto\n');
@@ -58,7 +47,7 @@ test('the best configuration is the one with the best mean over its seeds, not t
   assert.ok(Math.abs(first!.mean - 0.0505) < 1e-12);
   assert.equal(second!.trials[0]!.number, a.number);
   // a seed repeat the time budget stopped is no fair draw: left out of the mean
-  const cut = freezeTrial({ ...trial({ [UNITS]: 6, seed: 45 }, 0.9), attrs: { stopped: 'time budget spent' } });
+  const cut = trial({ [UNITS]: 6, seed: 45 }, 0.9, { stopped: 'time budget spent' });
   assert.equal(bestByMean(base, [...trials, cut])[0]!.trials.length, 3);
   // a configuration run with one seed is a group of its own, and not a candidate for the mean
   assert.equal(seedGroups(base, trials).length, 3);

@@ -1,62 +1,24 @@
 // What auto does with the budget its plan leaves: seed repeats of a configuration that beat the best mean on one
 // seed, then a joint TPE search over the factors the plan swept, in the best configuration's context.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, resolveConfig } from '../../src/config/index.js';
-import { syntheticCsv } from '../../src/data/index.js';
-import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { JOINT, joint } from '../../src/tune/auto-joint.js';
 import { finerValues, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay } from '../../src/tune/auto-replay.js';
-import type { TrialEnv } from '../../src/tune/trial.js';
+import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-joint-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
-writeFileSync(
-  join(dir, 'c.yaml'),
-  `name: joint
-seed: 42
-data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
-model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
-train: {epochs: 10, batch_size: 32, optimizer: {adam: {learning_rate: 0.001}}}
-tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
-`,
-);
-
-async function envOf(): Promise<TrialEnv> {
-  const loaded = await loadConfig(join(dir, 'c.yaml'));
-  const base = resolveConfig(loaded.raw, loaded.name);
-  return {
-    loaded,
-    base,
-    storage: new MemoryStorage(),
-    study: 'joint',
-    repeats: 1,
-    objective: 'val_loss',
-    dataCache: new Map(),
-  };
-}
+const envOf = autoTestEnv(dir, 'joint');
 
 const UNITS = 'model.layers[0].gru.units';
 const LR = 'train.optimizer.adam.learning_rate';
 const REG = 'model.layers[0].gru.kernel_regularizer';
-let n = 0;
-const trial = (params: Record<string, unknown>, value: number, why = ''): FrozenTrial =>
-  freezeTrial({
-    number: n++,
-    state: 'complete',
-    params,
-    value,
-    intermediate: [value],
-    error: null,
-    started: '',
-    finished: '',
-    attrs: { seconds: 10, epochs: 10, why },
-  });
+const make = trialMaker(() => ({ seconds: 10, epochs: 10 }));
+const trial = (params: Record<string, unknown>, value: number, why = '') => make(params, value, { why });
 
 /** A plan that swept units, the learning rate and L2, adopted units 16, and repeated the best two with two seeds. */
 function plan() {
@@ -97,7 +59,7 @@ test('after the plan, a joint TPE point over the swept factors, in their tried r
 
   // the same trials give the same point (the plan is replayed by every process); the point once run gives another
   assert.deepEqual(await joint(r), step);
-  const ran = freezeTrial({ ...trial(p, 0.08, step.why) });
+  const ran = trial(p, 0.08, step.why);
   const next = await joint(Object.assign(new Replay(env, [...trials, ran], base), { current: { [UNITS]: 16 } }));
   assert.ok(typeof next === 'object' && JSON.stringify(next.params) !== JSON.stringify(p));
 

@@ -2,71 +2,32 @@
 // sweep started while one still runs, lr-find's flat curve, clipnorm below the gradient norm, and time estimates
 // from the epochs trials actually ran.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, resolveConfig } from '../../src/config/index.js';
-import { syntheticCsv } from '../../src/data/index.js';
-import { type FrozenTrial, freezeTrial, MemoryStorage } from '../../src/storage/index.js';
+import { type FrozenTrial, freezeTrial } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { CONV_FRONT, nextLever, sweepKey } from '../../src/tune/auto-levers.js';
 import { finerValues, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay, withValue } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import type { TrialEnv } from '../../src/tune/trial.js';
+import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-refine-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 400, seed: 3 }));
-writeFileSync(
-  join(dir, 'c.yaml'),
-  `name: refine
-seed: 42
-data: {csv: series.csv, target: value, lookback: 24, split: {train: 0.6, val: 0.2, test: 0.2}}
-model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
-train: {epochs: 10, batch_size: 32, optimizer: {adam: {learning_rate: 0.001}}}
-tune: {strategy: auto, time_budget: 10m, storage: "memory:"}
-`,
-);
-
-async function envOf(): Promise<TrialEnv> {
-  const loaded = await loadConfig(join(dir, 'c.yaml'));
-  const base = resolveConfig(loaded.raw, loaded.name);
-  return {
-    loaded,
-    base,
-    storage: new MemoryStorage(),
-    study: 'refine',
-    repeats: 1,
-    objective: 'val_loss',
-    dataCache: new Map(),
-  };
-}
+const envOf = autoTestEnv(dir, 'refine');
 
 const UNITS = 'model.layers[0].gru.units';
 const UNITS_ADVICE = { param: UNITS, action: 'increase', values: [16], factor: 'units', text: 'use more units' };
 const diagnosis = (advice: unknown[], pattern = 'underfitting') => ({ pattern, confidence: 0.8, advice });
-let n = 0;
-const trial = (params: Record<string, unknown>, value: number, attrs: Record<string, unknown> = {}): FrozenTrial =>
-  freezeTrial({
-    number: n++,
-    state: 'complete',
-    params,
-    value,
-    intermediate: [value],
-    error: null,
-    started: '',
-    finished: '',
-    attrs: {
-      seconds: 60,
-      epochs: 10,
-      history: { loss: [1, value], val_loss: [1, value] },
-      diagnosis: diagnosis([]),
-      ...attrs,
-    },
-  });
+const trial = trialMaker((value) => ({
+  seconds: 60,
+  epochs: 10,
+  history: { loss: [1, value], val_loss: [1, value] },
+  diagnosis: diagnosis([]),
+}));
 
 test('finer steps: geometric midpoints between the best value and its nearest tried neighbours, integers kept', async () => {
   const env = await envOf();
