@@ -11,7 +11,7 @@ import type { RawConfig } from '../config/index.js';
 import { freePath } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
-import { studyEnsemble, writeEnsemble } from './ensemble.js';
+import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
 import { applyParams } from './space.js';
 
 /** One configuration and its trials over seeds, best seed first. */
@@ -19,14 +19,6 @@ export interface SeedGroup {
   trials: FrozenTrial[];
   mean: number;
 }
-
-/** JSON with object keys sorted, so that two configs compare by content. */
-const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
 
 /** The configuration of a trial with its seed left out. */
 const configOf = (base: RawConfig, t: FrozenTrial) => {

@@ -8,7 +8,8 @@ import { configSchema } from '../config/index.js';
 import { Rng } from '../nn/random.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { seedGroups } from './auto-ensemble.js';
-import { type Replay, type Step, withValue } from './auto-replay.js';
+import { EXTRA_SEEDS, type Replay, type Step, withValue } from './auto-replay.js';
+import { canonical } from './ensemble.js';
 import { TpeSampler } from './samplers/index.js';
 import { applyParams, getPath, type Param, type Params, setPath } from './space.js';
 
@@ -16,18 +17,11 @@ export const JOINT = 'joint search after the plan';
 export const isJoint = (t: FrozenTrial): boolean => String(t.attrs.why ?? '').startsWith(JOINT);
 /** Seed repeats of a configuration ahead of the best mean over seeds with fewer seeds. */
 const CHECK = 'repeats with more seeds of a configuration ahead of the best mean over seeds';
-const EXTRA_SEEDS = 2;
 /** Draws tried before the phase gives up (each a repeat, an invalid config or too long for the time left). */
 const DRAWS = 24;
 
-const key = (v: unknown): string =>
-  v === undefined
-    ? 'undefined'
-    : JSON.stringify(v, (_k, x) =>
-        x && typeof x === 'object' && !Array.isArray(x)
-          ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-          : x,
-      );
+/** A value compared by content (undefined too: a regularizer that is not set is one of the values tried). */
+const key = (v: unknown): string => (v === undefined ? 'undefined' : canonical(v));
 const under = (w: string, k: string) => k !== w && (k.startsWith(`${w}.`) || k.startsWith(`${w}[`));
 /** Whether a config has the object a path sets a value in (the value itself may be absent: no regularizer). */
 const reachable = (cfg: unknown, k: string): boolean => {
@@ -35,6 +29,9 @@ const reachable = (cfg: unknown, k: string): boolean => {
   const parent = cut < 0 ? cfg : getPath(cfg, k.slice(0, cut));
   return parent !== null && typeof parent === 'object';
 };
+
+/** A trial's config (its params applied to the base), computed once per trial and phase. */
+type CfgOf = (t: FrozenTrial) => unknown;
 
 /** A dimension of the joint search: a factor, its distribution, and for a categorical its values by index. */
 interface Dim {
@@ -49,15 +46,14 @@ interface Dim {
  * Numbers take the range the plan tried (log scale when positive; integers stay integers); other values are
  * categorical over those tried. A factor with one value in the context is no dimension.
  */
-function dimsOf(r: Replay, context: readonly FrozenTrial[], bestCfg: unknown): Dim[] {
-  const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].filter((k) => k !== 'seed').sort();
+function dimsOf(keys: readonly string[], context: readonly FrozenTrial[], cfgOf: CfgOf, bestCfg: unknown): Dim[] {
   const kept = keys.filter((k) => {
     if (!reachable(bestCfg, k)) return false;
     return !keys.some((s) => under(k, s) && reachable(bestCfg, s));
   });
   const dims: Dim[] = [];
   for (const name of kept) {
-    const values = context.map((t) => getPath(applyParams(r.env.base, t.params), name));
+    const values = context.map((t) => getPath(cfgOf(t), name));
     const distinct = [...new Map(values.map((v) => [key(v), v])).values()];
     if (distinct.length < 2) continue;
     if (distinct.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -88,8 +84,7 @@ function contextKey(cfg: unknown, names: readonly string[]): string | null {
 }
 
 /** A trial as a point of the joint space (a categorical as its value's index), for TPE. */
-function pointOf(r: Replay, t: FrozenTrial, dims: readonly Dim[]): FrozenTrial {
-  const cfg = applyParams(r.env.base, t.params);
+function pointOf(t: FrozenTrial, cfg: unknown, dims: readonly Dim[]): FrozenTrial {
   const params: Params = {};
   for (const d of dims) {
     const v = getPath(cfg, d.param.name);
@@ -103,15 +98,15 @@ function pointOf(r: Replay, t: FrozenTrial, dims: readonly Dim[]): FrozenTrial {
  * Found in two passes: the factors swept anywhere give the first context, the dimensions are read from it, and the
  * context is taken again with only those dimensions free (a factor with one value in it is part of the context).
  */
-function contextOf(r: Replay, bestCfg: unknown): { dims: Dim[]; context: FrozenTrial[] } {
+function contextOf(r: Replay, cfgOf: CfgOf, bestCfg: unknown): { dims: Dim[]; context: FrozenTrial[] } {
   const usable = r.trials.filter((t) => t.state === 'complete' || t.state === 'running' || t.state === 'pruned');
   const within = (names: string[]) => {
     const want = contextKey(bestCfg, names);
-    return usable.filter((t) => contextKey(applyParams(r.env.base, t.params), names) === want);
+    return usable.filter((t) => contextKey(cfgOf(t), names) === want);
   };
-  const all = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].filter((k) => k !== 'seed');
-  let dims = dimsOf(r, within(all.filter((k) => reachable(bestCfg, k))), bestCfg);
-  for (let pass = 0; pass < 2; pass++) dims = dimsOf(r, within(dims.map((d) => d.param.name)), bestCfg);
+  const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].filter((k) => k !== 'seed').sort();
+  let dims = dimsOf(keys, within(keys.filter((k) => reachable(bestCfg, k))), cfgOf, bestCfg);
+  for (let pass = 0; pass < 2; pass++) dims = dimsOf(keys, within(dims.map((d) => d.param.name)), cfgOf, bestCfg);
   return { dims, context: within(dims.map((d) => d.param.name)) };
 }
 
@@ -125,13 +120,11 @@ function checkSeeds(r: Replay): { params: Params; why: string } | null {
   const full = groups.filter((g) => g.trials.length > EXTRA_SEEDS);
   const bestMean = Math.min(...(full.length ? full : groups.filter((g) => g.trials.length > 1)).map((g) => g.mean));
   if (!Number.isFinite(bestMean)) return null;
-  const seed = r.env.base.seed ?? 42;
   for (const g of groups) {
     if (g.mean >= bestMean) break;
     const t = g.trials.find((x) => !('seed' in x.params));
     if (g.trials.length > EXTRA_SEEDS || !t) continue;
-    const c = Array.from({ length: EXTRA_SEEDS }, (_, k) => withValue(r.env.base, t.params, 'seed', seed + k + 1));
-    const missing = c.find((p) => !r.done(p) && !r.pending(p));
+    const missing = r.seedRepeats(t.params).find((p) => !r.done(p) && !r.pending(p));
     const n = g.trials.length;
     if (missing)
       return {
@@ -149,10 +142,12 @@ export async function joint(r: Replay): Promise<Step> {
   const check = checkSeeds(r);
   if (check && (await r.fits(check.params))) return check;
   const bestCfg = applyParams(r.env.base, r.current);
-  const { dims, context } = contextOf(r, bestCfg);
+  const configs = new Map(r.trials.map((t) => [t, applyParams(r.env.base, t.params)]));
+  const cfgOf: CfgOf = (t) => configs.get(t);
+  const { dims, context } = contextOf(r, cfgOf, bestCfg);
   if (dims.length === 0) return 'done';
   const space = dims.map((d) => d.param);
-  const points = context.map((t) => pointOf(r, t, dims));
+  const points = context.map((t) => pointOf(t, cfgOf(t), dims));
   const tpe = new TpeSampler({ nStartup: 0 });
   const names = dims.map((d) => d.param.name).join(', ');
   const why = `${JOINT}: TPE over the ${dims.length} factors it swept (${names}), modelled on ${points.length} trials`;

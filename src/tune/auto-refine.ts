@@ -4,13 +4,11 @@
 // the choice between them rests on a mean over seeds rather than on one lucky draw.
 import type { FrozenTrial } from '../storage/index.js';
 import { isJoint } from './auto-joint.js';
-import { type Replay, type Step, withValue } from './auto-replay.js';
+import type { Replay, Step } from './auto-replay.js';
 import { applyParams, getPath, type Params } from './space.js';
 
 const FINER = 'finer steps around';
 const SEEDS = 'repeats with more seeds';
-/** Extra seeds per configuration in the seed phase. */
-const EXTRA_SEEDS = 2;
 
 const isFiner = (t: FrozenTrial) => String(t.attrs.why ?? '').includes(FINER);
 const isSeed = (t: FrozenTrial) => 'seed' in t.params;
@@ -80,10 +78,9 @@ function topConfigs(r: Replay): FrozenTrial[] {
 
 /** The mean objective of a configuration over its seeds, and how many seeds it has. */
 export function seedMean(r: Replay, t: FrozenTrial): { mean: number; n: number } {
-  const seed = r.env.base.seed ?? 42;
   const vals = [t.value!];
-  for (let k = 1; k <= EXTRA_SEEDS; k++) {
-    const s = r.done(withValue(r.env.base, t.params, 'seed', seed + k));
+  for (const p of r.seedRepeats(t.params)) {
+    const s = r.done(p);
     if (s?.state === 'complete' && s.value !== null) vals.push(s.value);
   }
   return { mean: vals.reduce((a, b) => a + b, 0) / vals.length, n: vals.length };
@@ -92,11 +89,8 @@ export function seedMean(r: Replay, t: FrozenTrial): { mean: number; n: number }
 /** Repeats of the best two configurations with more seeds; their means are compared in the plan's notes. */
 export async function repeatSeeds(r: Replay): Promise<Step> {
   const top = topConfigs(r);
-  const seed = r.env.base.seed ?? 42;
   for (const [i, t] of top.entries()) {
-    const candidates = Array.from({ length: EXTRA_SEEDS }, (_, k) =>
-      withValue(r.env.base, t.params, 'seed', seed + k + 1),
-    );
+    const candidates = r.seedRepeats(t.params);
     const who = i === 0 ? `the best configuration (#${t.number})` : `the runner-up (#${t.number})`;
     const why = `${SEEDS} of ${who}: the mean over seeds decides between the best two`;
     const step = await r.step({ param: 'seed', candidates, why, adopt: false });

@@ -36,6 +36,9 @@ export function withValue(base: unknown, current: Params, param: string, v: unkn
   return c;
 }
 
+/** Extra seeds a configuration is repeated with, so that the choice rests on a mean over 1 + EXTRA_SEEDS seeds. */
+export const EXTRA_SEEDS = 2;
+
 export interface AutoBudget {
   /** Seconds of the time budget left. */
   remaining(): number;
@@ -87,6 +90,12 @@ export class Replay {
 
   done = (p: Params): FrozenTrial | undefined => finishedWith(this.trials, p);
   pending = (p: Params): boolean => runningWith(this.trials, p);
+
+  /** The seed repeats of a configuration: its params with the base seed + 1, ..., + EXTRA_SEEDS. */
+  seedRepeats(p: Params): Params[] {
+    const seed = this.env.base.seed ?? 42;
+    return Array.from({ length: EXTRA_SEEDS }, (_, k) => withValue(this.env.base, p, 'seed', seed + k + 1));
+  }
 
   note(line: string): void {
     this.notes.push(line);

@@ -40,7 +40,7 @@ export interface Skipped {
 }
 
 /** JSON with object keys sorted, so that two configs compare by content. */
-const canonical = (v: unknown): string =>
+export const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x) =>
     x && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
