@@ -153,6 +153,8 @@ test('a trial page shows its curves with the diagnosis, advice and config differ
   assert.ok((await page.locator('#diagnosis .advice li').count()) > 0);
   assert.match((await page.locator('.diff').textContent()) ?? '', /model\.layers\[0\]\.gru\.units: 4 -> 5/);
   await page.locator('img.picture').first().waitFor();
+  // the element is attached before its PNG has loaded: wait for the load (or its failure) before judging it
+  await page.waitForFunction(() => document.querySelector<HTMLImageElement>('img.picture')?.complete === true);
   assert.ok(
     await page
       .locator('img.picture')
