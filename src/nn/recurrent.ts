@@ -229,13 +229,12 @@ export class Recurrent extends Layer {
     const xin = this.projectInputs(x, training, w);
     const recMask = training && w.recMask ? w.recMask : null;
     if (recMask) this.fillMask(recMask, this.options.recurrentDropout);
-    const whp = this.ctx.ops.packB(
-      H,
-      this.gates * H,
-      this.pmat('recurrentKernel', this.gates * H),
-      false,
-      this.packWh(),
-    );
+    // One timestep (lookback 1, the seed's GRU(1000)) has no previous state: Wh is never used, and packing it cost
+    // a third of each batch of seed-gru1000.
+    const whp =
+      T > 1
+        ? this.ctx.ops.packB(H, this.gates * H, this.pmat('recurrentKernel', this.gates * H), false, this.packWh())
+        : null;
     const [bh, bhOff] = this.recurrentBiasRow();
     for (let s = 0; s < T; s++) this.forwardStep(s, B, T, w, whp, bh, bhOff, recMask);
     this.last = { x, xin, B, training, ws: w };
@@ -270,6 +269,12 @@ export class Recurrent extends Layer {
     return xin;
   }
 
+  private packWht(): Buf {
+    const GH = this.gates * this.units;
+    this.whtPack ??= { buf: this.alloc(Ops.packedSize(GH, this.units)), K: GH, N: this.units };
+    return this.whtPack.buf;
+  }
+
   private packWh(): Buf {
     const GH = this.gates * this.units;
     this.whPack ??= { buf: this.alloc(Ops.packedSize(this.units, GH)), K: this.units, N: GH };
@@ -289,7 +294,7 @@ export class Recurrent extends Layer {
     B: number,
     T: number,
     w: Workspace,
-    whp: PackedB,
+    whp: PackedB | null,
     bh: Buf,
     bhOff: number,
     recMask: Buf | null,
@@ -307,7 +312,7 @@ export class Recurrent extends Layer {
         ops.mulRows(B, H, hprev, mat(recMask, H), a);
       }
       hp = mat(w.hp, GH);
-      ops.gemmPacked(B, a, false, whp, hp, 0);
+      ops.gemmPacked(B, a, false, whp!, hp, 0);
     }
     const xpt = mat(w.xp, GH, t * B * GH),
       ht = mat(w.h, H, t * B * H),
@@ -346,8 +351,7 @@ export class Recurrent extends Layer {
     const recMask = training && w.recMask ? mat(w.recMask, H) : null;
     this.ctx.engine.view(w.dcarry).fill(0);
     if (w.dcc) this.ctx.engine.view(w.dcc).fill(0);
-    this.whtPack ??= { buf: this.alloc(Ops.packedSize(GH, H)), K: GH, N: H };
-    const whtp = ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.whtPack.buf);
+    const whtp = T > 1 ? ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.packWht()) : null;
     const dySeq = this.outputGradInTimeOrder(dy, B, T);
     for (let s = T - 1; s >= 0; s--) {
       const [t] = this.timesOf(s, T);
@@ -378,7 +382,7 @@ export class Recurrent extends Layer {
     B: number,
     T: number,
     w: Workspace,
-    whtp: PackedB,
+    whtp: PackedB | null,
     dyt: Mat | null,
     recMask: Mat | null,
   ): void {
@@ -396,11 +400,11 @@ export class Recurrent extends Layer {
       if (s === 0) return;
       if (recMask) {
         const tmp = mat(w.tmp!, H);
-        ops.gemmPacked(B, dhpt, false, whtp, tmp, 0);
+        ops.gemmPacked(B, dhpt, false, whtp!, tmp, 0);
         ops.mulRows(B, H, tmp, recMask, tmp);
         ops.addRows(B, H, tmp, dcarry);
       } else {
-        ops.gemmPacked(B, dhpt, false, whtp, dcarry, 1);
+        ops.gemmPacked(B, dhpt, false, whtp!, dcarry, 1);
       }
       return;
     }
@@ -412,7 +416,7 @@ export class Recurrent extends Layer {
       ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
     }
     if (s > 0) {
-      ops.gemmPacked(B, dxpt, false, whtp, dcarry, 0);
+      ops.gemmPacked(B, dxpt, false, whtp!, dcarry, 0);
       if (recMask) ops.mulRows(B, H, dcarry, recMask, dcarry);
     }
   }

@@ -322,3 +322,23 @@ test('finite differences: every loss (mse, mae, huber)', () => {
     72,
   );
 });
+
+test('finite differences: one timestep (lookback 1), where the recurrent kernel is never used', () => {
+  const cells = { gru, lstm, simpleRNN } as const;
+  for (const [name, cell] of Object.entries(cells)) {
+    gradcheck(
+      { name: `${name}, T = 1`, layers: () => [cell({ units: 4 }), dense({ units: 1 })], T: 1, F: 3, out: 1 },
+      80,
+    );
+    // No previous state: the loss does not depend on the recurrent kernel, so its gradient is exactly zero.
+    const model = sequential([cell({ units: 4 }), dense({ units: 1 })], { seed: 81, inputShape: [1, 3] });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const rng = new Rng(82);
+    model.lossAndGrads(tensor(randArray(rng, 6, 1), [2, 1, 3]), tensor(randArray(rng, 2, 1), [2, 1]));
+    const key = model.weights.find((w) => w.name === 'recurrentKernel')!;
+    assert.ok(
+      model.getGradient(`${key.layer}/${key.name}`).every((g) => g === 0),
+      `${name}: recurrent kernel gradient`,
+    );
+  }
+});
