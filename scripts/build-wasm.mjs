@@ -17,10 +17,15 @@ const common = [
   '--initialMemory',
   '16',
   '--noExportMemory',
+  // One memory for the engines of a training run's threads (src/train/threads): shared, so declared with its
+  // maximum (4 GiB, what a 32-bit memory can address).
+  '--sharedMemory',
+  '--maximumMemory',
+  '65536',
 ];
 const builds = [
-  { out: 'dist/engine/kernels.relaxed.wasm', flags: ['--enable', 'simd,relaxed-simd'] },
-  { out: 'dist/engine/kernels.simd.wasm', flags: ['--enable', 'simd', '--disable', 'relaxed-simd'] },
+  { out: 'dist/engine/kernels.relaxed.wasm', flags: ['--enable', 'simd,relaxed-simd,threads'] },
+  { out: 'dist/engine/kernels.simd.wasm', flags: ['--enable', 'simd,threads', '--disable', 'relaxed-simd'] },
 ];
 for (const b of builds) {
   const { error, stderr } = await main([entry, '-o', b.out, ...common, ...b.flags, '--importMemory']);

@@ -1,5 +1,6 @@
-// The only code that touches WebAssembly memory. One memory per engine (one engine per thread),
-// a bump allocator with size-keyed reuse, and typed kernel calls that check their arguments.
+// The only code that touches WebAssembly memory. One shared memory per engine, or (a training thread, see
+// src/train/threads) several engines on one memory, one per thread, each with its own free lists and one bump
+// pointer for all of them (a word at heap_base, moved with Atomics); typed kernel calls that check their arguments.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -14,6 +15,7 @@ export interface Buf {
 /** Raw kernel exports (byte pointers, f32 sizes); see src/engine/assembly for what each computes. */
 export interface RawKernels {
   heap_base(): number;
+  set_edge_scratch(p: number): void;
   pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number): void;
   gemm(
     M: number,
@@ -124,6 +126,8 @@ export interface RawKernels {
   sumabs(x: number, n: number): number;
   scale(x: number, n: number, s: number): void;
   axpy(n: number, a: number, x: number, y: number): void;
+  scale_axpy_sumsq(n: number, s: number, y: number, a: number, x: number): number;
+  zero(x: number, n: number): void;
   clamp(x: number, n: number, lo: number, hi: number): void;
   all_finite(x: number, n: number): number;
   reg_apply(p: number, g: number, n: number, l1: number, l2: number): number;
@@ -175,9 +179,13 @@ export type SimdLevel = 'relaxed-simd' | 'simd';
 
 const PAGE = 65536;
 const ALIGN = 64;
+/** The most pages a memory may grow to (4 GiB); a shared memory declares its maximum when it is made. */
+const MAX_PAGES = 65536;
 /** K block of the GEMM kernel and its panel width; work buffers for gemm() hold KC * roundup(N, NR) floats. */
 export const KC = 256;
 export const NR = 8;
+/** The GEMM's edge tile (4 x NR floats), one per engine: see set_edge_scratch in assembly/gemm.ts. */
+const EDGE_TILE = 4 * NR;
 
 function wasmPath(file: string): string {
   for (const rel of [`./${file}`, `../../dist/engine/${file}`]) {
@@ -220,7 +228,8 @@ export class Engine {
   readonly memory: WebAssembly.Memory;
   readonly k: RawKernels;
   readonly simd: SimdLevel;
-  private top: number;
+  /** The bump pointer every engine on this memory allocates fresh blocks from (one word at heap_base). */
+  private readonly top: Uint32Array;
   /** Free blocks by size (exact-size reuse first), and by start and end address (to merge neighbours). */
   private readonly free = new Map<number, Set<number>>();
   private readonly freeAt = new Map<number, number>();
@@ -234,10 +243,16 @@ export class Engine {
   /** Number of fresh (not reused) allocations. */
   allocations = 0;
 
-  constructor(prefer: SimdLevel = 'relaxed-simd') {
+  /**
+   * @param memory - the shared memory of another engine (a training thread's engine on the main thread's memory):
+   *   the two allocate from one bump pointer, so their blocks never overlap, and each can run kernels on the other's
+   *   buffers. Absent: a new shared memory.
+   * @param blocks - free blocks of that memory to allocate from first (reclaim), [pointer, bytes].
+   */
+  constructor(prefer: SimdLevel = 'relaxed-simd', memory?: WebAssembly.Memory, blocks: [number, number][] = []) {
     const { module, simd } = compileKernels(prefer);
     this.simd = simd;
-    this.memory = new WebAssembly.Memory({ initial: 32 });
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
@@ -247,8 +262,13 @@ export class Engine {
       },
     });
     this.k = instance.exports as unknown as RawKernels;
-    this.top = align(this.k.heap_base());
+    const hdr = align(this.k.heap_base());
+    this.top = new Uint32Array(this.memory.buffer, hdr, 1);
+    if (!memory) Atomics.store(this.top, 0, hdr + ALIGN);
     this.f32cache = new Float32Array(this.memory.buffer);
+    this.reclaim(blocks);
+    this.k.set_edge_scratch(this.alloc(EDGE_TILE).ptr);
+    this.allocations = 0;
   }
 
   /** A buffer of n floats (contents undefined unless zero is set). */
@@ -258,10 +278,14 @@ export class Engine {
     const bytes = align(Math.max(n, 1) * 4);
     let ptr = this.takeFree(bytes);
     if (ptr === undefined) {
-      const need = this.top + bytes - this.memory.buffer.byteLength;
-      if (need > 0) this.grow(need);
-      ptr = this.top;
-      this.top += bytes;
+      const end = Atomics.load(this.top, 0) + bytes;
+      if (end > MAX_PAGES * PAGE) throw this.outOfMemory(end - this.memory.buffer.byteLength);
+      ptr = Atomics.add(this.top, 0, bytes);
+      // Another engine on this memory may grow it meanwhile: grow until the block fits.
+      for (let need = ptr + bytes - this.memory.buffer.byteLength; need > 0; ) {
+        this.grow(need);
+        need = ptr + bytes - this.memory.buffer.byteLength;
+      }
       this.allocations++;
     }
     const buf: Buf = { ptr, length: n };
@@ -281,14 +305,18 @@ export class Engine {
       try {
         this.memory.grow(pages(need));
       } catch {
-        throw new ValueError(
-          `engine: out of WebAssembly memory: ${(have / 2 ** 20).toFixed(0)} MiB in use and ` +
-            `${(need / 2 ** 20).toFixed(0)} MiB more needed, over the 4096 MiB a WebAssembly memory can hold; ` +
-            'use a smaller batch_size, lookback or model',
-        );
+        throw this.outOfMemory(need);
       }
     }
     this.grows++;
+  }
+
+  private outOfMemory(need: number): ValueError {
+    return new ValueError(
+      `engine: out of WebAssembly memory: ${(this.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB in use and ` +
+        `${(need / 2 ** 20).toFixed(0)} MiB more needed, over the 4096 MiB a WebAssembly memory can hold; ` +
+        'use a smaller batch_size, lookback or model',
+    );
   }
 
   /** Gives a buffer back for reuse. */
@@ -324,16 +352,16 @@ export class Engine {
     this.freeEnd.delete(ptr + size);
   }
 
-  /** Puts a block on the free lists, merged with the free blocks just before and after it. */
-  private addFree(ptr: number, size: number): void {
-    const before = this.freeEnd.get(ptr);
+  /** Puts a block on the free lists, merged with the free blocks just before and after it (unless `merge` is off). */
+  private addFree(ptr: number, size: number, merge = true): void {
+    const before = merge ? this.freeEnd.get(ptr) : undefined;
     if (before !== undefined) {
       const s = this.freeAt.get(before)!;
       this.removeFree(before, s);
       ptr = before;
       size += s;
     }
-    const after = this.freeAt.get(ptr + size);
+    const after = merge ? this.freeAt.get(ptr + size) : undefined;
     if (after !== undefined) {
       this.removeFree(ptr + size, after);
       size += after;
@@ -346,6 +374,24 @@ export class Engine {
     set.add(ptr);
     this.freeAt.set(ptr, size);
     this.freeEnd.set(ptr + size, ptr);
+  }
+
+  /**
+   * Every block this engine took from the memory, in use or free, as [pointer, bytes]: what a training thread gives
+   * back to the main thread's engine (reclaim) when it stops, since its free lists end with it.
+   */
+  ownedBlocks(): [number, number][] {
+    const used = [...this.sizes].filter(([ptr]) => !this.released.has(ptr));
+    return [...used, ...this.freeAt];
+  }
+
+  /**
+   * Takes the blocks of an engine on this memory that has stopped (ownedBlocks) onto this engine's free lists, each
+   * as it was (not merged with its neighbours): a thread that builds the same model asks for the same sizes, and
+   * finds each one exactly.
+   */
+  reclaim(blocks: readonly [number, number][]): void {
+    for (const [ptr, bytes] of blocks) this.addFree(ptr, bytes, false);
   }
 
   /** The whole memory as f32 (re-made after growth). */
@@ -365,9 +411,9 @@ export class Engine {
     return this.f32.subarray(start, start + length);
   }
 
-  /** Bytes in use by the allocator (the high-water mark). */
+  /** Bytes in use by the allocators of this memory (the high-water mark). */
   get bytesReserved(): number {
-    return this.top;
+    return Atomics.load(this.top, 0);
   }
 }
 
@@ -376,8 +422,20 @@ function align(n: number): number {
 }
 
 let shared: Engine | undefined;
+const preferred = (): SimdLevel => (process.env.SEQTUNE_SIMD === 'simd' ? 'simd' : 'relaxed-simd');
+
 /** The engine of this thread, created on first use. */
 export function getEngine(): Engine {
-  if (!shared) shared = new Engine(process.env.SEQTUNE_SIMD === 'simd' ? 'simd' : 'relaxed-simd');
+  if (!shared) shared = new Engine(preferred());
+  return shared;
+}
+
+/**
+ * Makes this thread's engine one on `memory`, another thread's engine memory (a training thread), before anything
+ * asks for it, with free `blocks` of it to use first. Throws when this thread already has an engine.
+ */
+export function attachEngine(memory: WebAssembly.Memory, blocks: [number, number][] = []): Engine {
+  if (shared) throw new Error('attachEngine: this thread already has an engine');
+  shared = new Engine(preferred(), memory, blocks);
   return shared;
 }

@@ -2,8 +2,10 @@
 
 // The root errors live in src/errors.ts; re-exported here as they always were.
 export { assertPositiveInt, assertRate, expected, SeqtuneError, ShapeError, ValueError } from '../errors.js';
+export type { ElementwiseCall, ElementwiseKernel } from './elementwise.js';
+export { ELEMENTWISE, runElementwise, sliceOf } from './elementwise.js';
 export type { Buf, RawKernels, SimdLevel } from './engine.js';
-export { Engine, getEngine } from './engine.js';
+export { attachEngine, Engine, getEngine } from './engine.js';
 export type { ActivationName, Mat, PackedB } from './ops.js';
 export { ACT, getOps, mat, Ops } from './ops.js';
 export * as reference from './reference.js';

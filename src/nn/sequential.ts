@@ -39,7 +39,17 @@ export class Stack {
   rng: Rng;
   private seedValue: number;
 
-  constructor(layers: Layer[], opts: { seed?: number; inputShape?: [number, number] | [number] } = {}) {
+  /** Weights of another model on this engine's memory, used in place (a training thread's replica). */
+  private readonly adopted?: { params: Buf; state: Buf };
+
+  /**
+   * @param opts.adopt - the params and state buffers of a model with the same layers on this engine's memory (a
+   *   training thread's replica reads the main thread's weights in place): used as they are, not initialised.
+   */
+  constructor(
+    layers: Layer[],
+    opts: { seed?: number; inputShape?: [number, number] | [number]; adopt?: { params: Buf; state: Buf } } = {},
+  ) {
     if (!Array.isArray(layers) || layers.length === 0)
       throw new ValueError('sequential: expected a non-empty list of layers');
     this.layers = layers;
@@ -47,6 +57,7 @@ export class Stack {
     this.ops = getOps();
     this.seedValue = opts.seed ?? 42;
     this.rng = new Rng(this.seedValue);
+    this.adopted = opts.adopt;
     const first = opts.inputShape ?? firstInputShape(layers[0]!);
     if (first) this.build(first);
   }
@@ -94,9 +105,7 @@ export class Stack {
       }
       specs.push({ layer, refs, inits });
     }
-    this.params = this.engine.alloc(total, true);
-    this.grads = this.engine.alloc(total, true);
-    this.state = this.engine.alloc(stateTotal, true);
+    this.allocWeights(total, stateTotal);
     const ctx = {
       ops: this.ops,
       engine: this.engine,
@@ -108,11 +117,25 @@ export class Stack {
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
       layer.attach(ctx, refs);
+      if (this.adopted) continue;
       for (const { ref, init } of inits)
         this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
     }
     this.inputShape = inShape;
     this.outputShape = s;
+  }
+
+  /** The weights (or the adopted ones), their gradients and the non-trainable weights, in floats. */
+  private allocWeights(total: number, stateTotal: number): void {
+    const adopted = this.adopted;
+    if (adopted && (adopted.params.length !== total || adopted.state.length !== stateTotal))
+      throw new ShapeError(
+        `sequential: adopted weights of ${adopted.params.length} + ${adopted.state.length} floats, ` +
+          `the layers need ${total} + ${stateTotal}`,
+      );
+    this.params = adopted?.params ?? this.engine.alloc(total, true);
+    this.grads = this.engine.alloc(total, true);
+    this.state = adopted?.state ?? this.engine.alloc(stateTotal, true);
   }
 
   /** Number of weights (trainable only, when asked). */
@@ -186,13 +209,15 @@ export class Stack {
   }
 
   zeroGrads(): void {
-    this.engine.view(this.grads).fill(0);
+    this.engine.k.zero(this.grads.ptr, this.grads.length);
   }
 
   /** Gives all engine memory of the model back (weights, gradients, workspaces); the model must not be used after. */
   dispose(): void {
     for (const l of this.layers) l.dispose();
-    if (this.built) for (const b of [this.params, this.grads, this.state]) this.engine.release(b);
+    if (!this.built) return;
+    const own = this.adopted ? [this.grads] : [this.params, this.grads, this.state]; // adopted: another model's
+    for (const b of own) this.engine.release(b);
   }
 
   /** Copies of every weight, keyed "layer/name". */

@@ -4,7 +4,7 @@
 // optimizer, and getConfig writes it back.
 
 import { z } from 'zod';
-import type { Buf, Ops } from '../engine/index.js';
+import { type Buf, type ElementwiseCall, type Ops, runElementwise } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
 import {
   bool,
@@ -75,9 +75,17 @@ export abstract class Optimizer {
 
   /** One update of params (n floats) from grads. */
   step(ops: Ops, params: Buf, grads: Buf): void {
+    runElementwise(ops.engine, this.prepare(ops, params, grads));
+  }
+
+  /**
+   * Counts the step and returns its kernel call without running it: the training threads run it in slices
+   * (src/train/threads), with the same result as step.
+   */
+  prepare(ops: Ops, params: Buf, grads: Buf): ElementwiseCall {
     if (this.state.length === 0) this.state = this.makeState(ops, params.length);
     this.iterations++;
-    this.apply(ops, params, grads);
+    return this.call(params, grads);
   }
 
   /** Gives the optimizer's state buffers back to the engine (the next step starts fresh). */
@@ -87,7 +95,8 @@ export abstract class Optimizer {
   }
 
   protected abstract makeState(ops: Ops, n: number): Buf[];
-  protected abstract apply(ops: Ops, params: Buf, grads: Buf): void;
+  /** The update of this step (iterations already counted) as one element-wise kernel call. */
+  protected abstract call(params: Buf, grads: Buf): ElementwiseCall;
   abstract getConfig(): OptimizerConfig;
 }
 
@@ -122,19 +131,20 @@ export class SGD extends Optimizer {
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 1);
   }
-  protected apply(ops: Ops, p: Buf, g: Buf): void {
-    ops.engine.k.sgd_step(
-      p.ptr,
-      g.ptr,
-      this.state[0]!.ptr,
-      p.length,
-      this.learningRate,
-      this.momentum,
-      this.dampening,
-      +this.nesterov,
-      this.weightDecay,
-      +(this.iterations === 1),
-    );
+  protected call(p: Buf, g: Buf): ElementwiseCall {
+    return {
+      kernel: 'sgd_step',
+      ptrs: [p.ptr, g.ptr, this.state[0]!.ptr],
+      n: p.length,
+      scalars: [
+        this.learningRate,
+        this.momentum,
+        this.dampening,
+        +this.nesterov,
+        this.weightDecay,
+        +(this.iterations === 1),
+      ],
+    };
   }
   getConfig(): OptimizerConfig {
     return {
@@ -167,23 +177,23 @@ export class Adam extends Optimizer {
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 2);
   }
-  protected apply(ops: Ops, p: Buf, g: Buf): void {
+  protected call(p: Buf, g: Buf): ElementwiseCall {
     const t = this.iterations;
-    ops.engine.k.adam_step(
-      p.ptr,
-      g.ptr,
-      this.state[0]!.ptr,
-      this.state[1]!.ptr,
-      p.length,
-      this.learningRate,
-      this.beta1,
-      this.beta2,
-      this.epsilon,
-      1 - this.beta1 ** t,
-      1 - this.beta2 ** t,
-      this.weightDecay,
-      +this.decoupled,
-    );
+    return {
+      kernel: 'adam_step',
+      ptrs: [p.ptr, g.ptr, this.state[0]!.ptr, this.state[1]!.ptr],
+      n: p.length,
+      scalars: [
+        this.learningRate,
+        this.beta1,
+        this.beta2,
+        this.epsilon,
+        1 - this.beta1 ** t,
+        1 - this.beta2 ** t,
+        this.weightDecay,
+        +this.decoupled,
+      ],
+    };
   }
   getConfig(): OptimizerConfig {
     return {
@@ -225,22 +235,14 @@ export class RMSprop extends Optimizer {
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 3);
   }
-  protected apply(ops: Ops, p: Buf, g: Buf): void {
+  protected call(p: Buf, g: Buf): ElementwiseCall {
     const [sq, buf, ga] = this.state;
-    ops.engine.k.rmsprop_step(
-      p.ptr,
-      g.ptr,
-      sq!.ptr,
-      buf!.ptr,
-      ga!.ptr,
-      p.length,
-      this.learningRate,
-      this.rho,
-      this.epsilon,
-      this.momentum,
-      +this.centered,
-      this.weightDecay,
-    );
+    return {
+      kernel: 'rmsprop_step',
+      ptrs: [p.ptr, g.ptr, sq!.ptr, buf!.ptr, ga!.ptr],
+      n: p.length,
+      scalars: [this.learningRate, this.rho, this.epsilon, this.momentum, +this.centered, this.weightDecay],
+    };
   }
   getConfig(): OptimizerConfig {
     return {
@@ -273,9 +275,14 @@ export class Adagrad extends Optimizer {
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 1, this.initialAccumulatorValue);
   }
-  protected apply(ops: Ops, p: Buf, g: Buf): void {
+  protected call(p: Buf, g: Buf): ElementwiseCall {
     const clr = this.learningRate / (1 + (this.iterations - 1) * this.lrDecay);
-    ops.engine.k.adagrad_step(p.ptr, g.ptr, this.state[0]!.ptr, p.length, clr, this.epsilon, this.weightDecay);
+    return {
+      kernel: 'adagrad_step',
+      ptrs: [p.ptr, g.ptr, this.state[0]!.ptr],
+      n: p.length,
+      scalars: [clr, this.epsilon, this.weightDecay],
+    };
   }
   getConfig(): OptimizerConfig {
     return {

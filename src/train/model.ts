@@ -2,7 +2,7 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import type { Buf } from '../engine/index.js';
+import { type Buf, type ElementwiseCall, runElementwise } from '../engine/index.js';
 import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
@@ -230,9 +230,17 @@ export class Model extends Stack implements CompiledStack {
     pool.dispatch(x, y, idx, start, B);
     const b0 = shareOf(B, pool.threads, 0);
     const own = this.batchGrads(b0, this.gatherBatch(x, y, idx, start, b0), this.trainMetrics);
-    this.ops.scale(this.grads, b0 / B);
-    const rest = await pool.collect(this.grads, this.trainMetrics);
-    return this.finishStep(own * (b0 / B) + rest, state);
+    if (!pool.sliced) {
+      this.ops.scale(this.grads, b0 / B);
+      const rest = await pool.collect(this.grads, this.trainMetrics);
+      return this.finishStep(own * (b0 / B) + rest, state);
+    }
+    // Many weights: the gradient sum, its norm and the update run in slices on every thread.
+    const rest = await pool.collect(null, this.trainMetrics);
+    const norm = Math.sqrt(await pool.reduce(this.grads));
+    const { loss, update } = this.settleStep(own * (b0 / B) + rest, state, norm);
+    if (update) await pool.step(update);
+    return loss;
   }
 
   /**
@@ -293,9 +301,24 @@ export class Model extends Stack implements CompiledStack {
 
   /** Weight penalty, the nan policy, clipping and the optimizer step on the batch's gradient. Returns the loss. */
   private finishStep(batchLoss: number, state: Float32Array | null): number {
+    const { loss, update } = this.settleStep(batchLoss, state);
+    if (update) runElementwise(this.engine, update);
+    return loss;
+  }
+
+  /**
+   * Weight penalty, the nan policy and clipping on the batch's gradient; returns the loss and the optimizer's update
+   * to run (null when the nan policy skips it). `reducedNorm`: the gradient's norm when the caller has it (the
+   * threads' sum), used unless the weight penalty changes the gradient.
+   */
+  private settleStep(
+    batchLoss: number,
+    state: Float32Array | null,
+    reducedNorm?: number,
+  ): { loss: number; update: ElementwiseCall | null } {
     let loss = batchLoss;
     if (this.regularized) loss += this.weightPenalty(true);
-    const norm = Math.sqrt(this.ops.sumsq(this.grads));
+    const norm = reducedNorm !== undefined && !this.regularized ? reducedNorm : Math.sqrt(this.ops.sumsq(this.grads));
     if (!(Number.isFinite(loss) && Number.isFinite(norm)) && this.onNan !== 'continue') {
       if (state) this.engine.view(this.state).set(state); // moving statistics the bad batch touched
       if (this.onNan === 'skip_batch') {
@@ -306,13 +329,12 @@ export class Model extends Stack implements CompiledStack {
         this.diverged = true;
         this.stopReason = divergedReason(this.at.epoch, this.at.batch, loss, norm);
       }
-      return loss;
+      return { loss, update: null };
     }
     if (this.clipvalue !== undefined) clipByValue(this.ops, this.grads, this.clipvalue);
     if (this.clipnorm !== undefined)
       clipByGlobalNorm(this.ops, this.grads, this.clipnorm, this.clipvalue === undefined ? norm : undefined);
-    this.optimizer!.step(this.ops, this.params, this.grads);
-    return loss;
+    return { loss, update: this.optimizer!.prepare(this.ops, this.params, this.grads) };
   }
 
   /** A copy of the moving statistics (batch normalization) before a step, when the model has any. */

@@ -81,3 +81,21 @@ test('predicting with many batch sizes keeps the memory of two workspaces per la
   assert.ok(grown < 2 * one, `grew ${grown} bytes after the first size, which took ${one}`);
   m.dispose();
 });
+
+test('engines on one shared memory take blocks that never overlap, share buffers, and hand blocks back', () => {
+  const a = new Engine();
+  const b = new Engine(undefined, a.memory); // a training thread's engine
+  const blocks = [a.alloc(1000), b.alloc(3000), a.alloc(500), b.alloc(10)].map((x) => [x.ptr, x.ptr + x.length * 4]);
+  const sorted = [...blocks].sort((x, y) => x[0]! - y[0]!);
+  for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i]![0]! >= sorted[i - 1]![1]!, 'blocks overlap');
+  const shared = a.alloc(64);
+  a.view(shared).fill(3);
+  b.k.scale(shared.ptr, 64, 2); // a kernel of the other engine on this engine's buffer
+  assert.equal(a.view(shared)[63], 6);
+  const top = a.bytesReserved;
+  assert.equal(b.bytesReserved, top, 'one bump pointer');
+  a.reclaim(b.ownedBlocks()); // b has stopped: its blocks (its edge tile, 3000 and 10 floats) serve a
+  a.alloc(3000);
+  a.alloc(10);
+  assert.equal(a.bytesReserved, top, 'served from the reclaimed blocks, without taking fresh memory');
+});

@@ -203,7 +203,7 @@ test('validation batches are split between the threads too: the same loss and me
     assert.ok(Math.abs(h1.history[k]![0]! - h2.history[k]![0]!) < 1e-5, `${k}: ${h1.history[k]} vs ${h2.history[k]}`);
 });
 
-test('threads stay off where copying the weights would cost more than the split saves, and it says so', async () => {
+test('threads stay off where adding their gradients would cost more than the split saves, and it says so', async () => {
   const wide = () => {
     const m = sequential([gru({ units: 160, inputShape: [1, 2] }), dense({ units: 1 })], { seed: 2 });
     m.compile({ optimizer: sgd({ learningRate: 0.01 }), loss: 'mse' });
@@ -219,4 +219,57 @@ test('threads stay off where copying the weights would cost more than the split 
   assert.equal(said.length, 1);
   assert.match(said[0]!, /^threads: 2 asked, training on 1: 78,\d{3} weights are many for batches of 32 x 1 steps /);
   assert.deepEqual(flat(a), flat(b));
+});
+
+test('a model with many weights splits the gradient sum, its norm and the update between the threads too', async () => {
+  // GRU(300) over one step: 272,101 weights, over SLICED_WEIGHTS (as seed-gru1000's 3 million).
+  const x1 = tensor(d.x.data.slice(0, 150 * 2), [150, 1, 2]);
+  const run = async (threads: number, clipnorm?: number) => {
+    const m = sequential([gru({ units: 300, inputShape: [1, 2] }), dense({ units: 1 })], { seed: 4 });
+    m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'], ...(clipnorm ? { clipnorm } : {}) });
+    await m.openThreads(threads, 32);
+    const sliced = (m as unknown as { pool: { sliced: boolean } | null }).pool?.sliced ?? false;
+    await m.fit(x1, d.y, { epochs: 1, batchSize: 32 }); // the first epoch allocates what the steps need
+    const { allocations, grows } = m.engine,
+      reserved = m.engine.bytesReserved;
+    const h = await m.fit(x1, d.y, { epochs: 1, batchSize: 32 });
+    const after = [m.engine.allocations - allocations, m.engine.grows - grows, m.engine.bytesReserved - reserved];
+    await m.closeThreads();
+    return { h, w: flat(m), sliced, after };
+  };
+  const one = await run(1),
+    two = await run(2),
+    again = await run(2),
+    three = await run(3);
+  assert.deepEqual([one.sliced, two.sliced, three.sliced], [false, true, true]);
+  assert.deepEqual(two.w, again.w, 'bit-identical from run to run');
+  assert.deepEqual(two.h.history, again.h.history);
+  assert.deepEqual(two.after, [0, 0, 0], 'no engine memory taken by any thread after the first epoch');
+  for (const [name, r] of [
+    ['two', two],
+    ['three', three],
+  ] as const) {
+    assert.ok(maxDiff(one.w, r.w) < 1e-5, `${name} threads: max weight difference ${maxDiff(one.w, r.w)}`);
+    for (const k of ['loss', 'mae'])
+      assert.ok(Math.abs(one.h.history[k]![0]! - r.h.history[k]![0]!) < 1e-5, `${name} threads: ${k} differs`);
+  }
+  // The norm the threads add up is the one clipping uses.
+  const c1 = await run(1, 0.05),
+    c2 = await run(2, 0.05);
+  assert.ok(maxDiff(c1.w, one.w) > 1e-4, 'clipping acted');
+  assert.ok(maxDiff(c1.w, c2.w) < 1e-5, `clipped: max weight difference ${maxDiff(c1.w, c2.w)}`);
+});
+
+test('threads give the engine memory they took back when they stop', async () => {
+  const m = model();
+  const cycle = async () => {
+    await m.openThreads(2, 32);
+    await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+    await m.closeThreads();
+    return m.engine.bytesReserved;
+  };
+  await cycle();
+  const second = await cycle(); // (the blocks settle into place over the first two)
+  assert.equal(await cycle(), second, 'the third pair of threads took no fresh memory');
+  assert.equal(await cycle(), second);
 });

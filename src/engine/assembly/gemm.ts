@@ -154,8 +154,15 @@ function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize
 // Slices with kc * N at most this (packed B of 32 KB) are walked row block by row block.
 const ROW_OUTER_MAX: i32 = 8192;
 
-// A 4x8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out.
-const EDGE: usize = memory.data(MR * NR * 4, 16);
+// A 4x8 tile used at the right edge (N % 8 != 0): the valid part of C is copied in and out. Its place is set by each
+// instance (set_edge_scratch): a global is the instance's own, while static data would be one place in a memory the
+// threads of a fit share, and two threads' edge tiles would write over each other.
+let EDGE: usize = 0;
+
+/** Where this instance keeps its edge tile (MR * NR floats, 16-byte aligned); the engine sets it once. */
+export function set_edge_scratch(p: usize): void {
+  EDGE = p;
+}
 
 // Where a tile of C starts (micro-kernels' init): C's current values, zero, or a bias row (a pointer).
 const LOAD_C: usize = 0;

@@ -1,5 +1,5 @@
 // The registered kernel set: everything the TypeScript side may call. One file per family.
-export { pack_b, gemm, gemm_prepacked, scale_block, KC, NR } from './gemm';
+export { pack_b, gemm, gemm_prepacked, scale_block, set_edge_scratch, KC, NR } from './gemm';
 export { act_span, dact_span, act_rows, dact_rows } from './act';
 export { gru_fwd_step, gru_bwd_step } from './gru';
 export { lstm_fwd_step, lstm_bwd_step } from './lstm';
@@ -14,6 +14,8 @@ export {
   sumabs,
   scale,
   axpy,
+  scale_axpy_sumsq,
+  zero,
   clamp,
   all_finite,
   reg_apply,

@@ -1,15 +1,16 @@
-// What the fit loop and its training threads share: the control words and the buffers in SharedArrayBuffers.
+// What the fit loop and its training threads share: the control words, the engine memory and the small buffers.
 //
 // Design (issue 17). Data parallel, one replica per thread: the main thread keeps the model, its optimizer and the
-// callbacks, and trains share 0 of every batch itself; each training thread holds its own engine (one WebAssembly
-// memory per thread) with a replica of the layers, and per batch copies the published weights, runs forward and
-// backward over its share of the samples through all timesteps, and writes its gradient, loss and outputs here.
-// The main thread adds the gradients in thread order (fixed, so a thread count gives bit-identical runs),
-// weighting share i by B_i / B (the loss is a mean, so the sum is the full-batch gradient), then clips and steps.
-// Validation batches are split the same way (forward and loss only).
-// Two synchronisations per batch (wake the threads, wait for them), as the issue's coarse split; one shared
-// WebAssembly memory would need AssemblyScript's shared memory and an allocator safe across threads, and would save
-// only the weight and gradient copies, which are small next to forward and backward over a share.
+// callbacks, and trains share 0 of every batch itself; each training thread has its own engine on the main thread's
+// WebAssembly memory (shared; engine.ts, attachEngine) and a replica of the layers that reads the main thread's
+// weights in place. Per batch each thread runs forward and backward over its share of the samples through all
+// timesteps into its own gradient buffer, and writes its loss and outputs here. The main thread adds the gradients
+// in thread order (fixed, so a thread count gives bit-identical runs), weighting share i by B_i / B (the loss is a
+// mean, so the sum is the full-batch gradient), then clips and steps. Validation batches are split the same way
+// (forward and loss only). Two synchronisations per batch (wake the threads, wait for them), as the issue's coarse
+// split. No weight or gradient is copied between the threads: with one memory per thread, each batch copied every
+// weight about five times, which made seed-gru1000 (3 million weights, 300 x 1 steps a batch) slower on 2 threads.
+import { type Buf, ELEMENTWISE, type ElementwiseCall, type Engine, sliceOf } from '../../engine/index.js';
 import type { LossConfig, SavedLayer } from '../../nn/index.js';
 
 /** Indices into the Int32Array control words. */
@@ -20,22 +21,107 @@ export const SHARES = 3; // SHARES + i: the samples of thread i in the current b
 export const STEP = 1; // forward, loss and backward of the share (training)
 export const STOP = 2;
 export const EVAL = 3; // forward and loss of the share (inference: validation)
+export const REDUCE = 4; // a slice of the sum of the shares' gradients, and its sum of squares (reduceSlice)
+export const ELEMENTWISE_STEP = 5; // a slice of the optimizer's element-wise step (writeCall / readCall)
+
+/**
+ * Models with at least this many weights split the weight passes of a step between the threads too: the sum of
+ * the shares' gradients, its norm and the optimizer's update, each a pass over every weight (seed-gru1000's
+ * 3 million weights: 5 of its 10 ms a batch, the forward and backward of 300 samples x 1 step the rest). Each split
+ * costs one more wake-and-wait of the threads, so smaller models (the standard workloads: 10,000-70,000 weights)
+ * keep those passes on the main thread. A rule of the model, not of timing, so a run stays reproducible.
+ */
+export const SLICED_WEIGHTS = 1 << 18;
+
+/** The job words (a Float64Array) of REDUCE and ELEMENTWISE_STEP. */
+const JOB_N = 0,
+  JOB_KERNEL = 1,
+  JOB_PTRS = 2, // count, then up to 6 pointers
+  JOB_SCALARS = 9, // count, then up to 10 scalars
+  JOB_SHARES = 20, // count, then (gradient pointer, weight) per share
+  JOB_PARTIALS = 64; // sum of squares of slice j
+export const JOB_WORDS = 128;
+
+/** Writes the shares' gradients and weights (share 0: the main thread's, summed in place) for REDUCE. */
+export function writeReduce(job: Float64Array, n: number, shares: readonly (readonly [number, number])[]): void {
+  job[JOB_N] = n;
+  job[JOB_SHARES] = shares.length;
+  shares.forEach(([ptr, w], i) => {
+    job[JOB_SHARES + 1 + 2 * i] = ptr;
+    job[JOB_SHARES + 2 + 2 * i] = w;
+  });
+}
+
+/**
+ * Slice j of REDUCE on engine e: share 0's gradient times its weight, plus each other share's times its weight, in
+ * share order (the per-element arithmetic of one thread's sum), then the slice's sum of squares into the job; with
+ * two shares in one pass (scale_axpy_sumsq).
+ */
+export function reduceSlice(e: Engine, job: Float64Array, parts: number, j: number): void {
+  const [lo, hi] = sliceOf(job[JOB_N]!, parts, j);
+  const at = (i: number) => job[JOB_SHARES + 1 + 2 * i]! + 4 * lo,
+    w = (i: number) => job[JOB_SHARES + 2 + 2 * i]!;
+  const shares = job[JOB_SHARES]!;
+  if (shares === 2) {
+    job[JOB_PARTIALS + j] = e.k.scale_axpy_sumsq(hi - lo, w(0), at(0), w(1), at(1));
+    return;
+  }
+  e.k.scale(at(0), hi - lo, w(0));
+  for (let i = 1; i < shares; i++) e.k.axpy(hi - lo, w(i), at(i), at(0));
+  job[JOB_PARTIALS + j] = e.k.sumsq(at(0), hi - lo);
+}
+
+/** The sum of squares of the reduced gradient: the slices' partial sums in slice order. */
+export function reducedSumsq(job: Float64Array, parts: number): number {
+  let s = 0;
+  for (let j = 0; j < parts; j++) s += job[JOB_PARTIALS + j]!;
+  return s;
+}
+
+export function writeCall(job: Float64Array, c: ElementwiseCall): void {
+  job[JOB_N] = c.n;
+  job[JOB_KERNEL] = ELEMENTWISE.indexOf(c.kernel);
+  job[JOB_PTRS] = c.ptrs.length;
+  c.ptrs.forEach((p, i) => {
+    job[JOB_PTRS + 1 + i] = p;
+  });
+  job[JOB_SCALARS] = c.scalars.length;
+  c.scalars.forEach((v, i) => {
+    job[JOB_SCALARS + 1 + i] = v;
+  });
+}
+
+export function readCall(job: Float64Array): ElementwiseCall {
+  const list = (at: number) => Array.from(job.subarray(at + 1, at + 1 + job[at]!));
+  return {
+    kernel: ELEMENTWISE[job[JOB_KERNEL]!]!,
+    n: job[JOB_N]!,
+    ptrs: list(JOB_PTRS),
+    scalars: list(JOB_SCALARS),
+  };
+}
 
 /** What a training thread is started with (workerData): the model to replicate and its buffers. */
 export interface ReplicaData {
   index: number;
   layers: SavedLayer[];
   inputShape: [number, number] | [number];
+  /** Free blocks of the memory that an earlier thread of this index gave back (pool.ts close): its engine's first. */
+  blocks: [number, number][];
   /** The replica's own seed (dropout masks of its share), derived from the model's seed and the index. */
   seed: number;
   loss: LossConfig;
   ctl: SharedArrayBuffer;
   losses: SharedArrayBuffer;
-  params: SharedArrayBuffer;
-  /** The model's non-trainable weights when the fit starts (frozen weights: they do not change during it). */
-  state: SharedArrayBuffer;
-  /** This thread's gradient (the model's flat gradient layout), inputs, targets and outputs of its share. */
-  grads: SharedArrayBuffer;
+  /** JOB_WORDS float64 words: the arguments of REDUCE and ELEMENTWISE_STEP. */
+  job: SharedArrayBuffer;
+  /** The threads, the main one included: the number of slices of the weight passes. */
+  threads: number;
+  /** The main thread's engine memory, and where the model's weights and non-trainable weights lie in it. */
+  memory: WebAssembly.Memory;
+  params: Buf;
+  state: Buf;
+  /** This thread's inputs, targets and outputs of its share. */
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
   out: SharedArrayBuffer;

@@ -1,12 +1,31 @@
 // The main thread's side of a fit on several threads: starts the training threads (replica.ts), hands each its
 // share of every batch, and adds their gradients, losses and metrics to its own share's. See layout.ts.
 import type { Worker } from 'node:worker_threads';
-import type { Buf, Engine, Ops } from '../../engine/index.js';
+import { type Buf, type ElementwiseCall, type Engine, type Ops, runElementwise, sliceOf } from '../../engine/index.js';
 import { expected, SeqtuneError, ValueError } from '../../errors.js';
 import type { Loss, SavedLayer, SeqShape } from '../../nn/index.js';
 import type { MetricState } from '../metrics.js';
 import { gatherSamples, type Samples } from '../samples.js';
-import { CMD, EVAL, GEN, PENDING, type ReplicaData, replicaSeed, SHARES, STEP, STOP, shareOf } from './layout.js';
+import {
+  CMD,
+  ELEMENTWISE_STEP,
+  EVAL,
+  GEN,
+  JOB_WORDS,
+  PENDING,
+  REDUCE,
+  type ReplicaData,
+  reducedSumsq,
+  reduceSlice,
+  replicaSeed,
+  SHARES,
+  SLICED_WEIGHTS,
+  STEP,
+  STOP,
+  shareOf,
+  writeCall,
+  writeReduce,
+} from './layout.js';
 import { siblingModule, startThread } from './start.js';
 
 /** What the threads read of the model they replicate. */
@@ -44,8 +63,8 @@ export async function startFitThreads(
   if (n < Math.min(threads, batchSize))
     warn(
       `threads: ${threads} asked, training on ${n}: ${model.params.length.toLocaleString('en-US')} weights are ` +
-        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (copying the weights between the ` +
-        'threads would cost more than they save)',
+        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (adding the gradients of the ` +
+        'threads to the batch gradient would cost more than they save)',
     );
   if (n <= 1) return null;
   if (typeof SharedArrayBuffer !== 'function' || typeof waitAsync !== 'function') {
@@ -67,21 +86,31 @@ export async function startFitThreads(
 }
 
 /**
- * The most threads worth a batch: every share needs at least one sample-timestep per 1,000 weights. Each batch copies
- * every weight about five times between the threads (weights out, gradients back, their sum), while a share's
- * forward and backward pass does work in proportion to its sample-timesteps; below this ratio the copies cost more
- * than the split saves. Measured on 2 threads (BENCHMARKS.md, issue 17): the standard workloads have 4 to 70 weights
- * per sample-timestep of a share and run 1.4-2x faster, seed-gru1000 (3 million weights, 300 x 1 steps) 20,000 and
- * ran 2x slower. A rule of the model and the batch, not of timing, so a run stays reproducible.
+ * The most threads worth a batch: every share needs at least one sample-timestep per 1,000 weights, unless the model
+ * has SLICED_WEIGHTS weights or more (layout.ts), where the weight passes are split between the threads too. Below
+ * that size the main thread alone adds each thread's gradient into the batch's and steps, a pass over every weight
+ * per thread, while a share's forward and backward pass does work in proportion to its sample-timesteps. Measured on
+ * 2 threads when each batch also copied the weights (BENCHMARKS.md, issue 17): the standard workloads have 4 to 70
+ * weights per sample-timestep of a share and ran 1.4-2x faster. A rule of the model and the batch, not of timing, so
+ * a run stays reproducible.
  */
 export function worthwhileThreads(model: Replicable, batchSize: number): number {
+  if (model.params.length >= SLICED_WEIGHTS) return batchSize; // the weight passes are split too
   const work = batchSize * (model.inputShape!.T ?? 1);
   return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.params.length)));
 }
 
-/** Per-thread views of a share's buffers. */
+/** The blocks stopped threads took from an engine's memory, by thread index, for the next threads on it. */
+const parked = new WeakMap<Engine, Map<number, [number, number][]>>();
+function parkedBlocks(e: Engine): Map<number, [number, number][]> {
+  const m = parked.get(e) ?? new Map<number, [number, number][]>();
+  parked.set(e, m);
+  return m;
+}
+
+/** A thread's share: its gradient in the engine memory (known once the thread is ready), and its sample buffers. */
 interface Share {
-  grads: Float32Array;
+  grads?: Buf;
   x: Float32Array;
   y: Float32Array;
   out: Float32Array;
@@ -91,11 +120,12 @@ export class FitThreads {
   readonly ready: Promise<void>;
   private readonly ctl: Int32Array;
   private readonly losses: Float64Array;
-  private readonly params: Float32Array;
+  private readonly job: Float64Array;
   private readonly shares: Share[] = [];
+  /** The weight passes of a step (gradient sum, norm, update) are split between the threads too (SLICED_WEIGHTS). */
+  readonly sliced: boolean;
   private readonly workers: Worker[] = [];
   private readonly failed: Promise<never>;
-  private readonly scratch: Buf;
   private closing = false;
   private batch = 0;
 
@@ -112,14 +142,16 @@ export class FitThreads {
     const data = {
       ctl: sab(SHARES + threads),
       losses: sab(threads, 8),
-      params: sab(model.params.length),
-      state: sab(model.state.length),
+      job: sab(JOB_WORDS, 8),
+      threads,
+      memory: model.engine.memory,
+      params: { ptr: model.params.ptr, length: model.params.length },
+      state: { ptr: model.state.ptr, length: model.state.length },
     };
-    new Float32Array(data.state).set(model.engine.view(model.state));
     this.ctl = new Int32Array(data.ctl);
     this.losses = new Float64Array(data.losses);
-    this.params = new Float32Array(data.params);
-    this.scratch = model.engine.alloc(model.grads.length);
+    this.job = new Float64Array(data.job);
+    this.sliced = model.params.length >= SLICED_WEIGHTS;
     let fail: (e: Error) => void = () => {};
     this.failed = new Promise<never>((_, reject) => {
       fail = reject;
@@ -128,19 +160,26 @@ export class FitThreads {
     const readies: Promise<void>[] = [];
     for (let i = 1; i < threads; i++) {
       const own = {
-        grads: sab(model.grads.length),
         x: sab((inS.T ?? 1) * inS.F * maxShare),
         y: sab((outS.T ?? 1) * outS.F * maxShare),
         out: sab((outS.T ?? 1) * outS.F * maxShare),
       };
-      this.shares.push({
-        grads: new Float32Array(own.grads),
+      const share: Share = {
         x: new Float32Array(own.x),
         y: new Float32Array(own.y),
         out: new Float32Array(own.out),
-      });
+      };
+      this.shares.push(share);
       const worker = this.spawn(i, { ...data, ...own }, fail);
-      readies.push(new Promise<void>((resolve) => worker.on('message', (msg) => msg === 'ready' && resolve())));
+      readies.push(
+        new Promise<void>((resolve) =>
+          worker.on('message', (msg: { ready?: { grads: Buf } }) => {
+            if (!msg?.ready) return;
+            share.grads = msg.ready.grads;
+            resolve();
+          }),
+        ),
+      );
     }
     this.ready = Promise.race([Promise.all(readies).then(() => undefined), this.failed]);
   }
@@ -148,7 +187,7 @@ export class FitThreads {
   /** Starts training thread i; any error it reports, or its exit before close, rejects `failed`. */
   private spawn(
     i: number,
-    buffers: Omit<ReplicaData, 'index' | 'layers' | 'inputShape' | 'seed' | 'loss'>,
+    buffers: Omit<ReplicaData, 'index' | 'layers' | 'inputShape' | 'seed' | 'loss' | 'blocks'>,
     fail: (e: Error) => void,
   ): Worker {
     const m = this.model,
@@ -158,9 +197,11 @@ export class FitThreads {
       layers: m.layerConfigs(),
       inputShape: inS.T === null ? [inS.F] : [inS.T, inS.F],
       seed: replicaSeed(m.seed, i),
+      blocks: parkedBlocks(m.engine).get(i) ?? [],
       loss: m.loss!.config,
       ...buffers,
     };
+    parkedBlocks(m.engine).delete(i);
     const worker = startThread(siblingModule(import.meta.url, 'replica'), init);
     const failure = (why: string) => new SeqtuneError(`training thread ${i} of ${this.threads} failed: ${why}`);
     worker.on('message', (msg: unknown) => {
@@ -175,14 +216,13 @@ export class FitThreads {
   }
 
   /**
-   * Publishes the weights, gathers the threads' shares of samples idx[start..start+B) and wakes them to train
-   * (STEP) or to evaluate (EVAL) their shares.
+   * Gathers the threads' shares of samples idx[start..start+B) and wakes them to train (STEP) or to evaluate (EVAL)
+   * their shares; they read the model's weights where they lie.
    */
   dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number, cmd = STEP): void {
     const m = this.model,
       inS = m.inputShape!,
       outS = m.outputShape!;
-    this.params.set(m.engine.view(m.params));
     let at = start + shareOf(B, this.threads, 0);
     for (let i = 1; i < this.threads; i++) {
       const b = shareOf(B, this.threads, i),
@@ -195,10 +235,41 @@ export class FitThreads {
       at += b;
     }
     this.batch = B;
+    this.wake(cmd);
+  }
+
+  /** Sets the command and wakes every thread to it. */
+  private wake(cmd: number): void {
     Atomics.store(this.ctl, PENDING, this.threads - 1);
     Atomics.store(this.ctl, CMD, cmd);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
+  }
+
+  /**
+   * After collect(null, ...) of a STEP (sliced pools): the batch gradient into `grads`, the main thread's share
+   * (summed in place) times B_0 / B plus each thread's times B_i / B in thread order, every thread summing one slice
+   * of the weights. Returns the sum of squares of the result.
+   */
+  async reduce(grads: Buf): Promise<number> {
+    const shares: [number, number][] = [[grads.ptr, shareOf(this.batch, this.threads, 0) / this.batch]];
+    for (let i = 1; i < this.threads; i++) {
+      const b = this.ctl[SHARES + i]!;
+      if (b > 0) shares.push([this.shares[i - 1]!.grads!.ptr, b / this.batch]);
+    }
+    writeReduce(this.job, grads.length, shares);
+    this.wake(REDUCE);
+    reduceSlice(this.model.engine, this.job, this.threads, 0);
+    await this.settled();
+    return reducedSumsq(this.job, this.threads);
+  }
+
+  /** The optimizer's update (Optimizer.prepare), every thread running one slice of the weights. */
+  async step(call: ElementwiseCall): Promise<void> {
+    writeCall(this.job, call);
+    this.wake(ELEMENTWISE_STEP);
+    runElementwise(this.model.engine, call, ...sliceOf(call.n, this.threads, 0));
+    await this.settled();
   }
 
   /**
@@ -217,9 +288,7 @@ export class FitThreads {
       const w = b / this.batch;
       loss += w * this.losses[i]!;
       metrics.update(s.out, 0, outS.F, s.y, (outS.T ?? 1) * b, outS.F);
-      if (!grads) continue;
-      m.engine.view(this.scratch).set(s.grads);
-      m.ops.axpy(grads.length, w, this.scratch, 0, grads, 0);
+      if (grads) m.ops.axpy(grads.length, w, s.grads!, 0, grads, 0);
     }
     return loss;
   }
@@ -258,13 +327,26 @@ export class FitThreads {
     }
   }
 
-  /** Stops the threads and gives the scratch buffer back. */
+  /**
+   * Stops the threads. Each gives back the blocks it took from the engine memory, kept for the thread of the same
+   * index the next time threads open on this memory (a study that opens threads for every training would otherwise
+   * fill it); a thread that failed gives nothing back.
+   */
   async close(): Promise<void> {
     this.closing = true;
+    const returned = this.workers.map(
+      (w) =>
+        new Promise<[number, number][]>((resolve) => {
+          w.on('message', (msg: { blocks?: [number, number][] }) => msg?.blocks && resolve(msg.blocks));
+          w.once('exit', () => resolve([]));
+        }),
+    );
     Atomics.store(this.ctl, CMD, STOP);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
+    const blocks = await Promise.race([Promise.all(returned), this.failed.catch(() => null)]);
     await Promise.all(this.workers.map((w) => w.terminate()));
-    this.model.engine.release(this.scratch);
+    const parked = parkedBlocks(this.model.engine);
+    for (const [i, b] of (blocks ?? []).entries()) parked.set(i + 1, [...(parked.get(i + 1) ?? []), ...b]);
   }
 }

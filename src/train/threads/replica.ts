@@ -1,41 +1,66 @@
-// A training thread (started by pool.ts): a replica of the model in this thread's own engine. For every batch it
-// copies the published weights, trains its share (forward, loss, backward) and writes gradient, loss and outputs
-// back; see layout.ts. It blocks in Atomics.wait between batches, and reports a failure as a message.
+// A training thread (started by pool.ts): an engine on the main thread's memory and a replica of the model that
+// reads the main thread's weights in place. For every batch it trains its share (forward, loss, backward) into its
+// own gradient buffer, which the main thread reads where it lies, and writes loss and outputs back; see layout.ts.
+// It blocks in Atomics.wait between batches, and reports a failure as a message.
 import { parentPort, workerData } from 'node:worker_threads';
+import { attachEngine, type Engine, runElementwise, sliceOf } from '../../engine/index.js';
 import { layerFromConfig } from '../../nn/index.js';
 import { Model } from '../model.js';
-import { CMD, EVAL, GEN, PENDING, type ReplicaData, SHARES, STOP } from './layout.js';
+import {
+  CMD,
+  ELEMENTWISE_STEP,
+  EVAL,
+  GEN,
+  PENDING,
+  REDUCE,
+  type ReplicaData,
+  readCall,
+  reduceSlice,
+  SHARES,
+  STOP,
+} from './layout.js';
 
 const d = workerData as ReplicaData;
 const ctl = new Int32Array(d.ctl),
   losses = new Float64Array(d.losses),
-  params = new Float32Array(d.params),
-  grads = new Float32Array(d.grads),
+  job = new Float64Array(d.job),
   x = new Float32Array(d.x),
   y = new Float32Array(d.y),
   out = new Float32Array(d.out);
 
+let engine: Engine | undefined;
+
 function replica(): Model {
+  engine = attachEngine(d.memory, d.blocks);
   const layers = d.layers.map((l, i) => layerFromConfig(l, `training thread ${d.index}: layers[${i}]`));
-  const model = new Model(layers, { seed: d.seed, inputShape: d.inputShape });
+  const model = new Model(layers, {
+    seed: d.seed,
+    inputShape: d.inputShape,
+    adopt: { params: d.params, state: d.state },
+  });
   model.compile({ loss: d.loss });
-  model.engine.view(model.state).set(new Float32Array(d.state, 0, model.state.length));
   return model;
 }
 
 function serve(model: Model): void {
   let gen = Atomics.load(ctl, GEN);
-  parentPort!.postMessage('ready');
+  parentPort!.postMessage({ ready: { grads: model.grads } });
   for (;;) {
     Atomics.wait(ctl, GEN, gen);
     gen = Atomics.load(ctl, GEN);
     const cmd = Atomics.load(ctl, CMD);
-    if (cmd === STOP) return;
-    const b = ctl[SHARES + d.index]!;
-    if (b > 0) {
-      model.engine.view(model.params).set(params);
-      losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
-      if (cmd !== EVAL) grads.set(model.engine.view(model.grads));
+    if (cmd === STOP) {
+      // The blocks this thread holds in the shared memory go back, for the next thread of this index (pool.ts).
+      parentPort!.postMessage({ blocks: engine!.ownedBlocks() });
+      return;
+    }
+    if (cmd === REDUCE) reduceSlice(engine!, job, d.threads, d.index);
+    else if (cmd === ELEMENTWISE_STEP) {
+      const c = readCall(job);
+      runElementwise(engine!, c, ...sliceOf(c.n, d.threads, d.index));
+    } else {
+      const b = ctl[SHARES + d.index]!;
+      if (b > 0) losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
     }
     if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
   }
