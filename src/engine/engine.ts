@@ -252,7 +252,7 @@ export class Engine {
   constructor(prefer: SimdLevel = 'relaxed-simd', memory?: WebAssembly.Memory, blocks: [number, number][] = []) {
     const { module, simd } = compileKernels(prefer);
     this.simd = simd;
-    this.memory = memory ?? new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+    this.memory = memory ?? sharedMemory();
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
@@ -414,6 +414,18 @@ export class Engine {
   /** Bytes in use by the allocators of this memory (the high-water mark). */
   get bytesReserved(): number {
     return Atomics.load(this.top, 0);
+  }
+}
+
+/** A new shared memory for an engine (the kernels declare theirs shared, so a plain one would not link). */
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+  } catch (e) {
+    throw new ValueError(
+      `engine: this JavaScript runtime cannot make a shared WebAssembly memory, which the kernels need (Node 16 and ` +
+        `later can): ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 

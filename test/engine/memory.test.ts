@@ -99,3 +99,19 @@ test('engines on one shared memory take blocks that never overlap, share buffers
   a.alloc(10);
   assert.equal(a.bytesReserved, top, 'served from the reclaimed blocks, without taking fresh memory');
 });
+
+test('a runtime without shared WebAssembly memory gets an error that says so', () => {
+  const Real = WebAssembly.Memory;
+  class NoShared extends Real {
+    constructor(d: WebAssembly.MemoryDescriptor) {
+      if (d.shared) throw new TypeError('shared memory is not supported');
+      super(d);
+    }
+  }
+  WebAssembly.Memory = NoShared;
+  try {
+    assert.throws(() => new Engine(), /cannot make a shared WebAssembly memory.*shared memory is not supported/);
+  } finally {
+    WebAssembly.Memory = Real;
+  }
+});
