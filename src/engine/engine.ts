@@ -268,7 +268,7 @@ export class Engine {
     this.f32cache = new Float32Array(this.memory.buffer);
     this.reclaim(blocks);
     this.k.set_edge_scratch(this.alloc(EDGE_TILE).ptr);
-    this.allocations = 0;
+    this.allocations = 0; // the engine's own tile is not one of its users' allocations
   }
 
   /** A buffer of n floats (contents undefined unless zero is set). */

@@ -221,20 +221,14 @@ export class Recurrent extends Layer {
   forward(x: Act, training: boolean): Act {
     const T = x.T!,
       B = x.B,
-      F = this.inShape!.F,
-      H = this.units;
+      F = this.inShape!.F;
     if (x.F !== F || x.T !== this.inShape!.T)
       throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
     const w = this.ws(B, T);
     const xin = this.projectInputs(x, training, w);
     const recMask = training && w.recMask ? w.recMask : null;
     if (recMask) this.fillMask(recMask, this.options.recurrentDropout);
-    // One timestep (lookback 1, the seed's GRU(1000)) has no previous state: Wh is never used, and packing it cost
-    // a third of each batch of seed-gru1000.
-    const whp =
-      T > 1
-        ? this.ctx.ops.packB(H, this.gates * H, this.pmat('recurrentKernel', this.gates * H), false, this.packWh())
-        : null;
+    const whp = this.packRecurrent(T, false);
     const [bh, bhOff] = this.recurrentBiasRow();
     for (let s = 0; s < T; s++) this.forwardStep(s, B, T, w, whp, bh, bhOff, recMask);
     this.last = { x, xin, B, training, ws: w };
@@ -269,16 +263,19 @@ export class Recurrent extends Layer {
     return xin;
   }
 
-  private packWht(): Buf {
-    const GH = this.gates * this.units;
-    this.whtPack ??= { buf: this.alloc(Ops.packedSize(GH, this.units)), K: GH, N: this.units };
-    return this.whtPack.buf;
-  }
-
-  private packWh(): Buf {
-    const GH = this.gates * this.units;
-    this.whPack ??= { buf: this.alloc(Ops.packedSize(this.units, GH)), K: this.units, N: GH };
-    return this.whPack.buf;
+  /**
+   * Wh packed for the per-step products: as it is for the forward pass, transposed for the backward pass. Null over
+   * one timestep (lookback 1, the seed's GRU(1000)): no step has a previous state, Wh is never used, and packing it
+   * was a third of each seed-gru1000 batch.
+   */
+  private packRecurrent(T: number, transposed: boolean): PackedB | null {
+    if (T < 2) return null;
+    const H = this.units,
+      GH = this.gates * H;
+    const [K, N] = transposed ? [GH, H] : [H, GH];
+    const slot = transposed ? 'whtPack' : 'whPack';
+    this[slot] ??= { buf: this.alloc(Ops.packedSize(K, N)), K, N };
+    return this.ctx.ops.packB(K, N, this.pmat('recurrentKernel', GH), transposed, this[slot].buf);
   }
 
   /** GRU's recurrent bias (applied inside the reset gate), or a zero row for the other cells. */
@@ -343,15 +340,13 @@ export class Recurrent extends Layer {
 
   backward(dy: Act, needDx: boolean): Act | null {
     if (!this.last) throw new ValueError(`${this.name}: backward called before forward`);
-    const { ops } = this.ctx;
     const { B, xin, training, ws: w } = this.last;
     const T = this.inShape!.T!,
-      H = this.units,
-      GH = this.gates * H;
+      H = this.units;
     const recMask = training && w.recMask ? mat(w.recMask, H) : null;
     this.ctx.engine.view(w.dcarry).fill(0);
     if (w.dcc) this.ctx.engine.view(w.dcc).fill(0);
-    const whtp = T > 1 ? ops.packB(GH, H, this.pmat('recurrentKernel', GH), true, this.packWht()) : null;
+    const whtp = this.packRecurrent(T, true);
     const dySeq = this.outputGradInTimeOrder(dy, B, T);
     for (let s = T - 1; s >= 0; s--) {
       const [t] = this.timesOf(s, T);

@@ -152,8 +152,8 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
 }
 
 /**
- * y[i] = s * y[i] + a * x[i], rounded as scale then axpy are, and the sum of squares of the new y as sumsq adds
- * them: one pass where the three took three (the sum of two threads' gradients and its norm, src/train/threads).
+ * y[i] = s * y[i] + a * x[i], rounded as scale then axpy are, and the sum of squares of the new y: one pass where
+ * scale, axpy and sumsq took three (the sum of two threads' gradients and its norm, src/train/threads).
  */
 export function scale_axpy_sumsq(n: i32, s: f32, y: usize, a: f32, x: usize): f64 {
   const vs = f32x4.splat(s),

@@ -8,15 +8,16 @@
 // in thread order (fixed, so a thread count gives bit-identical runs), weighting share i by B_i / B (the loss is a
 // mean, so the sum is the full-batch gradient), then clips and steps. Validation batches are split the same way
 // (forward and loss only). Two synchronisations per batch (wake the threads, wait for them), as the coarse
-// split. No weight or gradient is copied between the threads: with one memory per thread, each batch copied every
-// weight about five times, which made seed-gru1000 (3 million weights, 300 x 1 steps a batch) slower on 2 threads.
+// split; four for a model of SLICED_WEIGHTS or more, whose gradient sum and update run in slices too. No weight or
+// gradient is copied between the threads: with one memory per thread, each batch copied every weight about five
+// times, which made seed-gru1000 (3 million weights, 300 x 1 steps a batch) slower on 2 threads.
 import { type Buf, ELEMENTWISE, type ElementwiseCall, type Engine, sliceOf } from '../../engine/index.js';
 import type { LossConfig, SavedLayer } from '../../nn/index.js';
 
 /** Indices into the Int32Array control words. */
 export const GEN = 0; // bumped by the main thread for every command
 export const PENDING = 1; // threads still working on the current batch
-export const CMD = 2; // STEP, EVAL or STOP
+export const CMD = 2; // STEP, EVAL, REDUCE, ELEMENTWISE_STEP or STOP
 export const SHARES = 3; // SHARES + i: the samples of thread i in the current batch
 export const STEP = 1; // forward, loss and backward of the share (training)
 export const STOP = 2;

@@ -238,6 +238,14 @@ export class FitThreads {
     this.wake(cmd);
   }
 
+  /** The training threads with samples in the current batch: index, samples, weight B_i / B and buffers, in order. */
+  private *threadShares(): Generator<{ i: number; b: number; w: number; s: Share }> {
+    for (let i = 1; i < this.threads; i++) {
+      const b = this.ctl[SHARES + i]!;
+      if (b > 0) yield { i, b, w: b / this.batch, s: this.shares[i - 1]! };
+    }
+  }
+
   /** Sets the command and wakes every thread to it. */
   private wake(cmd: number): void {
     Atomics.store(this.ctl, PENDING, this.threads - 1);
@@ -253,10 +261,7 @@ export class FitThreads {
    */
   async reduce(grads: Buf): Promise<number> {
     const shares: [number, number][] = [[grads.ptr, shareOf(this.batch, this.threads, 0) / this.batch]];
-    for (let i = 1; i < this.threads; i++) {
-      const b = this.ctl[SHARES + i]!;
-      if (b > 0) shares.push([this.shares[i - 1]!.grads!.ptr, b / this.batch]);
-    }
+    for (const { w, s } of this.threadShares()) shares.push([s.grads!.ptr, w]);
     writeReduce(this.job, grads.length, shares);
     this.wake(REDUCE);
     reduceSlice(this.model.engine, this.job, this.threads, 0);
@@ -281,11 +286,7 @@ export class FitThreads {
     const m = this.model,
       outS = m.outputShape!;
     let loss = 0;
-    for (let i = 1; i < this.threads; i++) {
-      const b = this.ctl[SHARES + i]!,
-        s = this.shares[i - 1]!;
-      if (b === 0) continue;
-      const w = b / this.batch;
+    for (const { i, b, w, s } of this.threadShares()) {
       loss += w * this.losses[i]!;
       metrics.update(s.out, 0, outS.F, s.y, (outS.T ?? 1) * b, outS.F);
       if (grads) m.ops.axpy(grads.length, w, s.grads!, 0, grads, 0);

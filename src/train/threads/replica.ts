@@ -3,7 +3,7 @@
 // own gradient buffer, which the main thread reads where it lies, and writes loss and outputs back; see layout.ts.
 // It blocks in Atomics.wait between batches, and reports a failure as a message.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachEngine, type Engine, runElementwise, sliceOf } from '../../engine/index.js';
+import { attachEngine, runElementwise, sliceOf } from '../../engine/index.js';
 import { layerFromConfig } from '../../nn/index.js';
 import { Model } from '../model.js';
 import {
@@ -28,10 +28,8 @@ const ctl = new Int32Array(d.ctl),
   y = new Float32Array(d.y),
   out = new Float32Array(d.out);
 
-let engine: Engine | undefined;
-
 function replica(): Model {
-  engine = attachEngine(d.memory, d.blocks);
+  attachEngine(d.memory, d.blocks);
   const layers = d.layers.map((l, i) => layerFromConfig(l, `training thread ${d.index}: layers[${i}]`));
   const model = new Model(layers, {
     seed: d.seed,
@@ -51,13 +49,13 @@ function serve(model: Model): void {
     const cmd = Atomics.load(ctl, CMD);
     if (cmd === STOP) {
       // The blocks this thread holds in the shared memory go back, for the next thread of this index (pool.ts).
-      parentPort!.postMessage({ blocks: engine!.ownedBlocks() });
+      parentPort!.postMessage({ blocks: model.engine.ownedBlocks() });
       return;
     }
-    if (cmd === REDUCE) reduceSlice(engine!, job, d.threads, d.index);
+    if (cmd === REDUCE) reduceSlice(model.engine, job, d.threads, d.index);
     else if (cmd === ELEMENTWISE_STEP) {
       const c = readCall(job);
-      runElementwise(engine!, c, ...sliceOf(c.n, d.threads, d.index));
+      runElementwise(model.engine, c, ...sliceOf(c.n, d.threads, d.index));
     } else {
       const b = ctl[SHARES + d.index]!;
       if (b > 0) losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
