@@ -36,6 +36,12 @@ export interface ParamSpec {
    * it lives in `state`, not `params`.
    */
   readonly trainable?: boolean;
+  /**
+   * true when the backward pass never writes this parameter's gradient at the built shapes (a recurrent kernel over
+   * one timestep: no step has a previous state). Its gradient stays 0, so the model neither zeroes, sums nor
+   * measures it (Stack.gradRanges); the optimizer still steps it, as PyTorch does.
+   */
+  readonly gradientFree?: boolean;
 }
 /** Where one parameter lives inside the model's flat parameter (and gradient) buffer. */
 export interface ParamRef {

@@ -151,6 +151,7 @@ export class Recurrent extends Layer {
         shape: [H, GH],
         initializer: getInitializer(this.options.recurrentInitializer),
         regularizer: this.regularizers.recurrent,
+        gradientFree: this.inShape!.T! < 2, // weightGrads: dWh sums over steps with a previous state
       },
     ];
     if (this.options.useBias) {

@@ -36,6 +36,13 @@ export class Stack {
   /** Non-trainable weights (moving statistics), saved with the model but never stepped. */
   state!: Buf;
   weights: WeightInfo[] = [];
+  /**
+   * The spans [offset, floats] of the gradient buffer that a backward pass can write: every trainable weight but
+   * the gradient-free ones (ParamSpec.gradientFree) without a regularizer, adjacent spans merged. Only these are
+   * zeroed, summed between threads and measured; the rest stay 0 (seed-gru1000's recurrent kernel over one
+   * timestep: 3 of its 3.03 million weights).
+   */
+  gradRanges: [number, number][] = [];
   rng: Rng;
   private seedValue: number;
 
@@ -89,6 +96,7 @@ export class Stack {
         const trainable = p.trainable ?? true;
         const ref: ParamRef = { name: p.name, shape: p.shape, off: trainable ? total : stateTotal, size, trainable };
         const padded = size + ((16 - (size % 16)) % 16); // keep every parameter 64-byte aligned
+        if (trainable && !(p.gradientFree && !p.regularizer)) addRange(this.gradRanges, total, padded);
         if (trainable) total += padded;
         else stateTotal += padded;
         refs.push(ref);
@@ -209,7 +217,12 @@ export class Stack {
   }
 
   zeroGrads(): void {
-    this.engine.k.zero(this.grads.ptr, this.grads.length);
+    for (const [off, n] of this.gradRanges) this.engine.k.zero(this.grads.ptr + 4 * off, n);
+  }
+
+  /** The sum of squares of the gradient (its norm squared), over the spans a backward pass writes. */
+  gradSumsq(): number {
+    return this.gradRanges.reduce((s, [off, n]) => s + this.ops.sumsq(this.grads, off, n), 0);
   }
 
   /** Gives all engine memory of the model back (weights, gradients, workspaces); the model must not be used after. */
@@ -299,4 +312,11 @@ function firstInputShape(l: Layer): [number, number] | [number] | undefined {
   if (s && (s.length === 1 || s.length === 2)) return s as [number, number] | [number];
   const inner = (cfg.layer as { config?: LayerConfig } | undefined)?.config?.inputShape as number[] | undefined;
   return inner && inner.length === 2 ? (inner as [number, number]) : undefined;
+}
+
+/** Appends span [off, off + n) to `ranges`, merged with the last span when they touch. */
+function addRange(ranges: [number, number][], off: number, n: number): void {
+  const last = ranges.at(-1);
+  if (last && last[0] + last[1] === off) last[1] += n;
+  else ranges.push([off, n]);
 }

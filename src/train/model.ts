@@ -318,7 +318,7 @@ export class Model extends Stack implements CompiledStack {
   ): { loss: number; update: ElementwiseCall | null } {
     let loss = batchLoss;
     if (this.regularized) loss += this.weightPenalty(true);
-    const norm = reducedNorm !== undefined && !this.regularized ? reducedNorm : Math.sqrt(this.ops.sumsq(this.grads));
+    const norm = reducedNorm !== undefined && !this.regularized ? reducedNorm : Math.sqrt(this.gradSumsq());
     if (!(Number.isFinite(loss) && Number.isFinite(norm)) && this.onNan !== 'continue') {
       if (state) this.engine.view(this.state).set(state); // moving statistics the bad batch touched
       if (this.onNan === 'skip_batch') {

@@ -342,3 +342,36 @@ test('finite differences: one timestep (lookback 1), where the recurrent kernel 
     );
   }
 });
+
+test('a gradient the backward pass never writes is left out of what the model zeroes, sums and measures', () => {
+  const rng = new Rng(83);
+  const x = tensor(randArray(rng, 6, 1), [2, 1, 3]),
+    y = tensor(randArray(rng, 2, 1), [2, 1]);
+  const span = (m: ReturnType<typeof sequential>, name: string) => m.weights.filter((w) => w.name.endsWith(name));
+  const covered = (m: ReturnType<typeof sequential>, off: number) =>
+    m.gradRanges.some(([a, n]) => off >= a && off < a + n);
+  for (const make of [() => gru({ units: 5 }), () => lstm({ units: 5 }), () => bidirectional(gru({ units: 5 }))]) {
+    const m = sequential([make(), dense({ units: 1 })], { seed: 84, inputShape: [1, 3] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const free = span(m, 'recurrentKernel');
+    assert.ok(free.length > 0);
+    for (const w of m.weights.filter((w) => w.trainable))
+      assert.equal(covered(m, w.off), !free.includes(w), `${w.layer}/${w.name} over one timestep`);
+    m.lossAndGrads(x, y);
+    const all = m.ops.sumsq(m.grads);
+    assert.ok(all > 0);
+    assert.ok(Math.abs(m.gradSumsq() - all) < 1e-12 * all, 'the norm over the spans is the norm of the whole gradient');
+    m.dispose();
+  }
+  // A regularizer writes the gradient, and over two timesteps the backward pass does: one span, every weight.
+  const reg = sequential([gru({ units: 5, recurrentRegularizer: { l2: 0.1 } }), dense({ units: 1 })], {
+    seed: 84,
+    inputShape: [1, 3],
+  });
+  reg.compile({ optimizer: 'sgd', loss: 'mse' });
+  assert.ok(covered(reg, span(reg, 'recurrentKernel')[0]!.off));
+  reg.lossAndGrads(x, y);
+  assert.ok(reg.getGradient(`${reg.layers[0]!.name}/recurrentKernel`).some((g) => g !== 0));
+  const two = sequential([gru({ units: 5 }), dense({ units: 1 })], { seed: 84, inputShape: [2, 3] });
+  assert.deepEqual(two.gradRanges, [[0, two.grads.length]]);
+});

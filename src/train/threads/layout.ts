@@ -43,7 +43,10 @@ const JOB_N = 0,
   JOB_PARTIALS = 64; // sum of squares of slice j
 export const JOB_WORDS = 128;
 
-/** Writes the shares' gradients and weights (share 0: the main thread's, summed in place) for REDUCE. */
+/**
+ * Writes the shares' gradients and weights (share 0: the main thread's, summed in place) for REDUCE; n: the floats
+ * of the gradient's spans (rangesLength).
+ */
 export function writeReduce(job: Float64Array, n: number, shares: readonly (readonly [number, number])[]): void {
   job[JOB_N] = n;
   job[JOB_SHARES] = shares.length;
@@ -56,20 +59,41 @@ export function writeReduce(job: Float64Array, n: number, shares: readonly (read
 /**
  * Slice j of REDUCE on engine e: share 0's gradient times its weight, plus each other share's times its weight, in
  * share order (the per-element arithmetic of one thread's sum), then the slice's sum of squares into the job; with
- * two shares in one pass (scale_axpy_sumsq).
+ * two shares in one pass (scale_axpy_sumsq). The slices split the spans a backward pass writes (`ranges`,
+ * Stack.gradRanges), laid end to end; the rest of the gradient stays 0.
  */
-export function reduceSlice(e: Engine, job: Float64Array, parts: number, j: number): void {
-  const [lo, hi] = sliceOf(job[JOB_N]!, parts, j);
-  const at = (i: number) => job[JOB_SHARES + 1 + 2 * i]! + 4 * lo,
-    w = (i: number) => job[JOB_SHARES + 2 + 2 * i]!;
+export function reduceSlice(e: Engine, job: Float64Array, parts: number, j: number, ranges: GradRanges): void {
+  const w = (i: number) => job[JOB_SHARES + 2 + 2 * i]!;
   const shares = job[JOB_SHARES]!;
-  if (shares === 2) {
-    job[JOB_PARTIALS + j] = e.k.scale_axpy_sumsq(hi - lo, w(0), at(0), w(1), at(1));
-    return;
+  let sumsq = 0;
+  for (const [off, n] of spansOf(ranges, ...sliceOf(job[JOB_N]!, parts, j))) {
+    const at = (i: number) => job[JOB_SHARES + 1 + 2 * i]! + 4 * off;
+    if (shares === 2) {
+      sumsq += e.k.scale_axpy_sumsq(n, w(0), at(0), w(1), at(1));
+      continue;
+    }
+    e.k.scale(at(0), n, w(0));
+    for (let i = 1; i < shares; i++) e.k.axpy(n, w(i), at(i), at(0));
+    sumsq += e.k.sumsq(at(0), n);
   }
-  e.k.scale(at(0), hi - lo, w(0));
-  for (let i = 1; i < shares; i++) e.k.axpy(hi - lo, w(i), at(i), at(0));
-  job[JOB_PARTIALS + j] = e.k.sumsq(at(0), hi - lo);
+  job[JOB_PARTIALS + j] = sumsq;
+}
+
+/** Spans [offset, floats] of a gradient buffer. */
+export type GradRanges = readonly (readonly [number, number])[];
+
+/** The floats the spans hold together. */
+export const rangesLength = (ranges: GradRanges): number => ranges.reduce((s, [, n]) => s + n, 0);
+
+/** Floats [lo, hi) of the spans laid end to end, as spans of the buffer. */
+export function* spansOf(ranges: GradRanges, lo: number, hi: number): Generator<[number, number]> {
+  let start = 0;
+  for (const [off, n] of ranges) {
+    const a = Math.max(lo, start),
+      b = Math.min(hi, start + n);
+    if (a < b) yield [off + a - start, b - a];
+    start += n;
+  }
 }
 
 /** The sum of squares of the reduced gradient: the slices' partial sums in slice order. */

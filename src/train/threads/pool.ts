@@ -11,10 +11,12 @@ import {
   ELEMENTWISE_STEP,
   EVAL,
   GEN,
+  type GradRanges,
   JOB_WORDS,
   PENDING,
   REDUCE,
   type ReplicaData,
+  rangesLength,
   reducedSumsq,
   reduceSlice,
   replicaSeed,
@@ -34,6 +36,8 @@ export interface Replicable {
   readonly ops: Ops;
   readonly params: Buf;
   readonly grads: Buf;
+  /** The spans of `grads` a backward pass writes (Stack.gradRanges); the threads' replicas have the same. */
+  readonly gradRanges: GradRanges;
   /** Non-trainable weights: frozen ones are copied to the threads once; batch statistics keep a fit on one. */
   readonly state: Buf;
   readonly updatesState: boolean;
@@ -262,9 +266,9 @@ export class FitThreads {
   async reduce(grads: Buf): Promise<number> {
     const shares: [number, number][] = [[grads.ptr, shareOf(this.batch, this.threads, 0) / this.batch]];
     for (const { w, s } of this.threadShares()) shares.push([s.grads!.ptr, w]);
-    writeReduce(this.job, grads.length, shares);
+    writeReduce(this.job, rangesLength(this.model.gradRanges), shares);
     this.wake(REDUCE);
-    reduceSlice(this.model.engine, this.job, this.threads, 0);
+    reduceSlice(this.model.engine, this.job, this.threads, 0, this.model.gradRanges);
     await this.settled();
     return reducedSumsq(this.job, this.threads);
   }
@@ -289,7 +293,7 @@ export class FitThreads {
     for (const { i, b, w, s } of this.threadShares()) {
       loss += w * this.losses[i]!;
       metrics.update(s.out, 0, outS.F, s.y, (outS.T ?? 1) * b, outS.F);
-      if (grads) m.ops.axpy(grads.length, w, s.grads!, 0, grads, 0);
+      if (grads) for (const [off, n] of m.gradRanges) m.ops.axpy(n, w, s.grads!, off, grads, off);
     }
     return loss;
   }

@@ -52,7 +52,7 @@ function serve(model: Model): void {
       parentPort!.postMessage({ blocks: model.engine.ownedBlocks() });
       return;
     }
-    if (cmd === REDUCE) reduceSlice(model.engine, job, d.threads, d.index);
+    if (cmd === REDUCE) reduceSlice(model.engine, job, d.threads, d.index, model.gradRanges);
     else if (cmd === ELEMENTWISE_STEP) {
       const c = readCall(job);
       runElementwise(model.engine, c, ...sliceOf(c.n, d.threads, d.index));
