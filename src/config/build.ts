@@ -12,7 +12,7 @@ import {
   type PreparedData,
 } from '../data/index.js';
 import { ShapeError } from '../errors.js';
-import { type Layer, LinearSkip, layerFromSpec, linearSkip } from '../nn/index.js';
+import { dense, flatten, type Layer, LinearSkip, layerFromSpec, linearSkip } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
 import { type Callback, type CompileOptions, callbackRegistry, type Model, sequential } from '../train/index.js';
@@ -146,6 +146,22 @@ export function startFromRidge(m: Model, data: PreparedData, lookback: number): 
   };
   for (const key of [`${last}kernel`, `${last}bias`]) if (w[key]) start[key] = new Float32Array(w[key].length);
   m.setWeights(start);
+}
+
+/**
+ * The `linear` baseline at a lookback as a model: a Dense over the flattened window (as LinearSkip's linear path)
+ * holding the ridge model's weights, fitted on the training windows with its penalty chosen on the validation
+ * windows. With data.relative the windows are relative to their last step, as the ridge's design. It reads the
+ * windows a network of that lookback reads, so it can be fused with one (an ensemble member) or saved as a run.
+ */
+export function ridgeAsModel(data: PreparedData, lookback: number): Model {
+  const ridge = linearModel(data, lookback);
+  const m = sequential([flatten({ name: 'window' }), dense({ units: ridge.b.length, name: 'linear' })], {
+    inputShape: [lookback, data.features.length],
+  });
+  m.setWeights({ 'linear/kernel': ridge.w, 'linear/bias': ridge.b });
+  m.compile({ loss: 'mse' });
+  return m;
 }
 
 export function compileOptions(cfg: RawConfig): CompileOptions {

@@ -9,6 +9,7 @@ export {
   dataSpec,
   fitThreads,
   resolveConfig,
+  ridgeAsModel,
   scheduleOf,
   TRAIN_DEFAULTS,
 } from './build.js';

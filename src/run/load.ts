@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig, ScalerState } from '../data/index.js';
-import { Fusion, type FusionMethod, loadModel, ModelFileError, type Predictor } from '../train/index.js';
+import {
+  FUSION_METHODS,
+  Fusion,
+  type FusionMethod,
+  loadModel,
+  ModelFileError,
+  type Predictor,
+} from '../train/index.js';
 
 /** What model/data.json records: the data section, the CSV, the columns, the scaler and the category codes. */
 export interface SavedData {
@@ -22,7 +29,7 @@ export const ENSEMBLE_VERSION = 1;
 /**
  * What an ensemble folder's ensemble.json must hold for predict and evaluate: the members it uses (member run
  * folders inside it) and how their forecasts are combined (train/ensembles.ts Fusion: per-member weights for mean
- * and weighted, per output column [intercept, w_1..w_M] for stacked). One member with weight 1 is that member.
+ * weighted and blend, per output column [intercept, w_1..w_M] for stacked). One member with weight 1 is that member.
  */
 export interface EnsembleUse {
   method: FusionMethod;
@@ -52,8 +59,8 @@ function checkUse(path: string, j: { format?: unknown; version?: unknown; use?: 
   if (j?.format !== ENSEMBLE_FORMAT) throw bad('format', `"${ENSEMBLE_FORMAT}"`, j?.format);
   if (j.version !== ENSEMBLE_VERSION) throw bad('version', String(ENSEMBLE_VERSION), j.version);
   const u = j.use;
-  if (!u || !['mean', 'weighted', 'stacked'].includes(u.method as string))
-    throw bad('use.method', 'mean, weighted or stacked', u?.method);
+  if (!u || !FUSION_METHODS.includes(u.method as FusionMethod))
+    throw bad('use.method', 'mean, weighted, blend or stacked', u?.method);
   const names = u.members;
   if (!Array.isArray(names) || names.length < 1 || !names.every((m) => typeof m === 'string' && /^[\w.-]+$/.test(m)))
     throw bad('use.members', 'a non-empty list of member folder names', names);

@@ -1,8 +1,9 @@
 // Ensembles.
 // Snapshot ensemble (Huang et al. 2017): one training run under cosine annealing with warm restarts;
 // the weights at the end of each cycle are kept, and the prediction is the mean of the last k snapshots.
-// Fusion of trained models: plain mean, a mean weighted by 1/validation-MSE, or a least-squares
-// stacker (per output: y ~ w0 + sum_m w_m p_m, fitted on validation predictions, tiny ridge).
+// Fusion of trained models: plain mean, a mean weighted by 1/validation-MSE, a blend (the convex weights with
+// the lowest validation MSE: Breiman 1996's stacked regression under non-negative weights that sum to one), or a
+// least-squares stacker (per output: y ~ w0 + sum_m w_m p_m, fitted on validation predictions, tiny ridge).
 import { expected, ValueError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { getSchedule } from '../optim/index.js';
@@ -106,10 +107,11 @@ export async function fitSnapshotEnsemble(
   return { ensemble: new SnapshotEnsemble(model, snapshots, states, keep ?? snapshots.length), history };
 }
 
-export type FusionMethod = 'mean' | 'weighted' | 'stacked';
+export type FusionMethod = 'mean' | 'weighted' | 'blend' | 'stacked';
+export const FUSION_METHODS: readonly FusionMethod[] = ['mean', 'weighted', 'blend', 'stacked'];
 
 export class Fusion implements Predictor {
-  /** Per member weight (mean, weighted) or per output column [intercept, w_1..w_M] (stacked). */
+  /** Per member weight (mean, weighted, blend) or per output column [intercept, w_1..w_M] (stacked). */
   constructor(
     readonly members: Predictor[],
     readonly method: FusionMethod,
@@ -160,7 +162,74 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
 }
 
 /**
- * Fuses trained models into one predictor. 'weighted' and 'stacked' need validation data.
+ * The weights w >= 0, sum 1, that minimise the mean squared error of sum_m w_m p_m against y: w' G w - 2 c' w with
+ * G_ij = p_i . p_j and c_i = p_i . y. Exact: the equality-constrained solution on every subset of the members
+ * (at most 12), the best one with no negative weight. Members that predict alike (a singular subset) are solved
+ * on the smaller subsets.
+ */
+function convexWeights(preds: Tensor[], y: Tensor): number[] {
+  const M = preds.length;
+  if (M > 12) throw new ValueError(`fuseModels: method "blend" fuses at most 12 models, received ${M}`);
+  const G = preds.map((a) => preds.map((b) => dot(a.data, b.data)));
+  const c = preds.map((a) => dot(a.data, y.data));
+  let best: { w: number[]; f: number } = { w: preds.map((_, i) => (i === 0 ? 1 : 0)), f: G[0]![0]! - 2 * c[0]! };
+  for (let mask = 1; mask < 1 << M; mask++) {
+    const S = [...Array(M).keys()].filter((i) => mask & (1 << i));
+    // KKT of min w'Gw - 2c'w subject to sum w = 1 on S: [2 G_S, 1; 1', 0] [w; mu] = [2 c_S; 1]
+    const k = S.length + 1;
+    const A = new Float64Array(k * k),
+      b = new Float64Array(k);
+    S.forEach((i, r) => {
+      S.forEach((j, q) => {
+        A[r * k + q] = 2 * G[i]![j]!;
+      });
+      A[r * k + S.length] = 1;
+      A[S.length * k + r] = 1;
+      b[r] = 2 * c[i]!;
+    });
+    b[S.length] = 1;
+    const x = solveSquare(A, b, k);
+    if (!x || x.slice(0, S.length).some((v) => v < 0)) continue;
+    const w = new Array<number>(M).fill(0);
+    S.forEach((i, r) => {
+      w[i] = x[r]!;
+    });
+    let f = 0;
+    for (let i = 0; i < M; i++) {
+      f -= 2 * c[i]! * w[i]!;
+      for (let j = 0; j < M; j++) f += w[i]! * G[i]![j]! * w[j]!;
+    }
+    if (f < best.f) best = { w, f };
+  }
+  return best.w;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Solves A x = b (k x k, row-major) by Gaussian elimination with partial pivoting; null when A is singular. */
+function solveSquare(A: Float64Array, b: Float64Array, k: number): number[] | null {
+  const M = Array.from({ length: k }, (_, r) => [...A.subarray(r * k, r * k + k), b[r]!]);
+  const scale = Math.max(...A.map(Math.abs), 1e-300);
+  for (let col = 0; col < k; col++) {
+    let piv = col;
+    for (let r = col + 1; r < k; r++) if (Math.abs(M[r]![col]!) > Math.abs(M[piv]![col]!)) piv = r;
+    if (Math.abs(M[piv]![col]!) < 1e-12 * scale) return null;
+    [M[col], M[piv]] = [M[piv]!, M[col]!];
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue;
+      const f = M[r]![col]! / M[col]![col]!;
+      for (let q = col; q <= k; q++) M[r]![q]! -= f * M[col]![q]!;
+    }
+  }
+  return M.map((row, i) => row[k]! / row[i]!);
+}
+
+/**
+ * Fuses trained models into one predictor. 'weighted', 'blend' and 'stacked' need validation data.
  * @example const f = fuseModels([a, b, c], { method: 'stacked', validation: [xVal, yVal] });
  */
 export function fuseModels(
@@ -169,8 +238,8 @@ export function fuseModels(
 ): Fusion {
   const method = o.method ?? 'mean';
   if (members.length < 1) throw new ValueError('fuseModels: expected at least one model');
-  if (!['mean', 'weighted', 'stacked'].includes(method))
-    throw new ValueError(expected('fuseModels.method', 'mean, weighted or stacked', method));
+  if (!FUSION_METHODS.includes(method))
+    throw new ValueError(expected('fuseModels.method', 'mean, weighted, blend or stacked', method));
   if (method === 'mean')
     return new Fusion(
       members,
@@ -199,6 +268,7 @@ export function fuseModels(
       inv.map((v) => v / tot),
     );
   }
+  if (method === 'blend') return new Fusion(members, method, convexWeights(preds, yv));
   const cols = yv.shape[yv.shape.length - 1] ?? 1,
     n = yv.data.length / cols,
     k = members.length + 1;

@@ -17,7 +17,14 @@ export {
   TerminateOnNaN,
 } from './callbacks.js';
 export type { FusionMethod, Predictor, SnapshotOptions } from './ensembles.js';
-export { crossFitPredict, Fusion, fitSnapshotEnsemble, fuseModels, SnapshotEnsemble } from './ensembles.js';
+export {
+  crossFitPredict,
+  FUSION_METHODS,
+  Fusion,
+  fitSnapshotEnsemble,
+  fuseModels,
+  SnapshotEnsemble,
+} from './ensembles.js';
 export { loadModel } from './load.js';
 export type { MetricEntry, MetricLike, MetricName } from './metrics.js';
 export { METRICS, MetricState, metricName, metricRegistry } from './metrics.js';

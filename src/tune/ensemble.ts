@@ -5,21 +5,31 @@
 // that never acted, such as a clipnorm the gradients never reached) are skipped, and said so. A fusion that does not
 // beat its best member on validation (cross-fitted: train/ensembles.ts crossFitPredict) is reported as such, and
 // the folder then uses the best member alone.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { baselinesOf, type LoadedConfig, type RawConfig } from '../config/index.js';
-import { baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
+import { baselinesOf, type LoadedConfig, type RawConfig, ridgeAsModel } from '../config/index.js';
+import { type BaselineSpec, baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
 import {
   defaultRunDir,
   ENSEMBLE_FORMAT,
   ENSEMBLE_VERSION,
   type EnsembleUse,
+  freePath,
   RunFolder,
   splitTensors,
 } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
-import { crossFitPredict, denseRows, type FusionMethod, fuseModels, loadModel, type Model } from '../train/index.js';
+import {
+  crossFitPredict,
+  denseRows,
+  type FusionMethod,
+  fuseModels,
+  loadModel,
+  type Model,
+  saveModel,
+} from '../train/index.js';
 import { applyParams } from './space.js';
 import { prepareFor } from './trial.js';
 
@@ -98,8 +108,8 @@ async function distinctMembers(
 }
 
 /** The fusion's and each member's validation MSE (the fusion's cross-fitted), and what the folder uses. */
-function choose(d: PreparedData, members: Member[], method: FusionMethod) {
-  const models = members.map((m) => m.model);
+function choose(d: PreparedData, models: Model[], method: FusionMethod) {
+  const members = models;
   const [xv, yv] = splitTensors(d, 'val', models[0]!);
   const fusion = fuseModels(models, { method, validation: [xv, yv] });
   const valMse = (pred: ArrayLike<number>) => scoreForecast(d, 'val', pred).scaled.mse;
@@ -113,26 +123,65 @@ function choose(d: PreparedData, members: Member[], method: FusionMethod) {
   return { fusion, memberVal, fusionVal, best, useFusion, use };
 }
 
+/** A member's name in the lines: its trial, or the linear baseline. */
+const nameOf = (m: Member | LinearMember) => ('trial' in m ? `trial ${m.trial.number}` : 'the linear baseline');
+
 /** One line per member and per skipped trial, and the fusion's verdict when it does not beat its best member. */
 function say(
   log: (l: string) => void,
-  r: { members: Member[]; skipped: Skipped[]; top: number; method: FusionMethod } & ReturnType<typeof choose>,
+  r: { members: Member[]; linear?: LinearMember; skipped: Skipped[]; top: number; method: FusionMethod } & ReturnType<
+    typeof choose
+  >,
 ): void {
   const { members, top } = r;
   for (const [i, m] of members.entries())
     log(
       `member ${i + 1}/${top}: trial ${m.trial.number} ${JSON.stringify(m.trial.params)}, its saved model in ${m.dir}`,
     );
+  if (r.linear)
+    log(`member ${members.length + 1}: the linear baseline at lookback ${r.linear.lookback}, saved in ${r.linear.dir}`);
   for (const s of r.skipped) log(`skipped trial ${s.trial}: the same model as trial ${s.same_as} (${s.why})`);
   if (members.length < top)
     log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);
-  const bestTrial = members[r.best]!.trial.number;
-  if (members.length > 1 && !r.useFusion)
+  const all = r.linear ? [...members, r.linear] : members;
+  const best = nameOf(all[r.best]!);
+  if (all.length > 1 && !r.useFusion)
     log(
       `the ${r.method} fusion does not beat its best member on validation (MSE ${r.fusionVal.toPrecision(4)}, ` +
-        `cross-fitted, vs ${r.memberVal[r.best]!.toPrecision(4)} for trial ${bestTrial}): the folder uses ` +
-        `trial ${bestTrial} alone`,
+        `cross-fitted, vs ${r.memberVal[r.best]!.toPrecision(4)} for ${best}): the folder uses ${best} alone`,
     );
+}
+
+/** The linear baseline as an ensemble member: its model and the run folder it is saved in (saveLinear). */
+interface LinearMember {
+  dir: string;
+  model: Model;
+  lookback: number;
+}
+
+/**
+ * The `linear` baseline at the members' lookback (config/build.ts ridgeAsModel) saved as a run folder beside the
+ * first member's (linear-<hash of the data section>), once: model/ and the member's model/data.json, which
+ * predict, evaluate and export read like a trained run's.
+ */
+async function saveLinear(d: PreparedData, first: Member, dataSection: unknown): Promise<LinearMember> {
+  const lookback = first.model.inputShape!.T!;
+  const model = ridgeAsModel(d, lookback);
+  const hash = createHash('sha256').update(canonical(dataSection)).digest('hex').slice(0, 10);
+  const dir = join(dirname(first.dir), `linear-${hash}`);
+  if (!existsSync(join(dir, 'model', 'data.json'))) {
+    const folder = await RunFolder.create(freePath(dir));
+    try {
+      await saveModel(model, folder.path('model'));
+      await cp(join(first.dir, 'model', 'data.json'), folder.path(join('model', 'data.json')));
+      return { dir: await folder.commit(), model, lookback };
+    } catch (e) {
+      await folder.abort();
+      model.dispose();
+      throw e;
+    }
+  }
+  return { dir, model, lookback };
 }
 
 /** The study's completed trials, best first, with the config they were run from. */
@@ -160,6 +209,12 @@ export interface EnsembleOptions {
   members?: readonly number[];
   /** false: score the fusion and write nothing (the result has no dir). */
   write?: boolean;
+  /**
+   * The `linear` baseline at the members' lookback joins them as one more member (a ridge model, saved as a run
+   * folder beside the first member's): a network and the ridge fused ('blend': the convex weights with the lowest
+   * validation MSE) often beat both, as their errors differ.
+   */
+  linear?: boolean;
   log?: (l: string) => void;
 }
 
@@ -173,38 +228,17 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));
   const { members, skipped } = await distinctMembers(name, base, ranked, o.top);
+  let linear: LinearMember | undefined;
   try {
-    const c = choose(d, members, method);
-    const bestTrial = members[c.best]!.trial.number;
-    say(log, { members, skipped, top: o.top, method, ...c });
-    const [xt] = splitTensors(d, 'test', members[0]!.model);
-    const scoreOf = (pred: Float32Array) => scoreForecast(d, 'test', pred);
-    const fusionTest = scoreOf(c.fusion.predict(xt).data);
-    const result = {
-      format: ENSEMBLE_FORMAT,
-      version: ENSEMBLE_VERSION,
-      study: name,
+    if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);
+    const all = linear ? [...members, linear] : members;
+    const c = choose(
+      d,
+      all.map((m) => m.model),
       method,
-      kept: c.useFusion ? ('fusion' as const) : ('best member' as const),
-      use: c.use,
-      members: members.map((m, i) => ({
-        dir: `member-${i + 1}`,
-        trial: m.trial.number,
-        params: m.trial.params,
-        objective: m.trial.value,
-        val_mse: c.memberVal[i],
-        from: m.dir,
-      })),
-      skipped,
-      val: { fusion: c.fusionVal, best_member: c.memberVal[c.best], best_trial: bestTrial },
-      weights: c.fusion.weights,
-      test: {
-        ensemble: c.useFusion ? fusionTest : scoreOf(members[c.best]!.model.predict(xt).data),
-        fusion: fusionTest,
-        members: members.map((m) => scoreOf(m.model.predict(xt).data)),
-        baselines: baselineScores(d, 'test', baselinesOf(base)),
-      },
-    };
+    );
+    say(log, { members, linear, skipped, top: o.top, method, ...c });
+    const result = ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
     if (o.write === false) return { ...result, dir: undefined };
     return {
       ...result,
@@ -212,7 +246,53 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     };
   } finally {
     for (const m of members) m.model.dispose();
+    linear?.model.dispose();
   }
+}
+
+/** What ensemble.json records: the members, how they are used, and their validation and test scores. */
+function ensembleResult(
+  name: string,
+  method: FusionMethod,
+  d: PreparedData,
+  all: (Member | LinearMember)[],
+  skipped: Skipped[],
+  c: ReturnType<typeof choose>,
+  baselines: BaselineSpec[],
+) {
+  const [xt] = splitTensors(d, 'test', all[0]!.model);
+  const scoreOf = (pred: Float32Array) => scoreForecast(d, 'test', pred);
+  const fusionTest = scoreOf(c.fusion.predict(xt).data);
+  const best = all[c.best]!;
+  return {
+    format: ENSEMBLE_FORMAT,
+    version: ENSEMBLE_VERSION,
+    study: name,
+    method,
+    kept: c.useFusion ? ('fusion' as const) : ('best member' as const),
+    use: c.use,
+    members: all.map((m, i) => ({
+      dir: `member-${i + 1}`,
+      trial: 'trial' in m ? m.trial.number : null,
+      params: 'trial' in m ? m.trial.params : { linear: { lookback: m.lookback } },
+      objective: 'trial' in m ? m.trial.value : null,
+      val_mse: c.memberVal[i],
+      from: m.dir,
+    })),
+    skipped,
+    val: {
+      fusion: c.fusionVal,
+      best_member: c.memberVal[c.best],
+      best_trial: 'trial' in best ? best.trial.number : null,
+    },
+    weights: c.fusion.weights,
+    test: {
+      ensemble: c.useFusion ? fusionTest : scoreOf(best.model.predict(xt).data),
+      fusion: fusionTest,
+      members: all.map((m) => scoreOf(m.model.predict(xt).data)),
+      baselines: baselineScores(d, 'test', baselines),
+    },
+  };
 }
 
 /** The ensemble folder: ensemble.json and a copy of each member's run folder. */

@@ -39,7 +39,7 @@ const cases: [string[], string][] = [
   [['lr-find', cfg, '--steps', 'ten'], '--steps: expected an integer >= 2, received "ten"'],
   [[...ensemble, '--top', 'abc'], positive('--top', 'abc')],
   [[...ensemble, '--top', '0'], positive('--top', '0')],
-  [[...ensemble, '--method', 'median'], '--method: expected mean, weighted or stacked, received "median"'],
+  [[...ensemble, '--method', 'median'], '--method: expected mean, weighted, blend or stacked, received "median"'],
 ];
 
 for (const [args, message] of cases) {

@@ -76,6 +76,35 @@ test('fusion: mean, weights proportional to 1/validation MSE, and a least-square
   assert.throws(() => fuseModels([A], { method: 'weighted' }), /needs validation data/);
 });
 
+test('blend: the convex weights with the lowest validation MSE, none negative, summing to one', () => {
+  const n = 40,
+    r = new Rng(2);
+  const col = () => Float32Array.from({ length: n }, () => r.normal());
+  const a = col(),
+    b = col(),
+    c = col();
+  const y = a.map((v, i) => 0.3 * v + 0.7 * b[i]!);
+  const val: [Tensor, Tensor] = [tensor(new Float32Array(n), [n, 1, 1]), tensor(y, [n, 1])];
+  const weights = (ps: Float32Array[]) =>
+    fuseModels(
+      ps.map((p) => new Fixed(p)),
+      { method: 'blend', validation: val },
+    ).weights as number[];
+  const [wa, wb, wc] = weights([a, b, c]);
+  assert.ok(Math.abs(wa! - 0.3) < 1e-6 && Math.abs(wb! - 0.7) < 1e-6 && Math.abs(wc!) < 1e-6, `${wa} ${wb} ${wc}`);
+  // Least squares would weight a negatively (y = 1.5 b - 0.5 a); the blend keeps the weights on the simplex, and
+  // no other convex weights do better.
+  const y2 = b.map((v, i) => 1.5 * v - 0.5 * a[i]!);
+  val[1] = tensor(y2, [n, 1]);
+  const w2 = weights([a, b]);
+  assert.ok(w2[0] === 0 && Math.abs(w2[1]! - 1) < 1e-12, `${w2}`);
+  const mse = (wA: number) => a.reduce((s, v, i) => s + (wA * v + (1 - wA) * b[i]! - y2[i]!) ** 2, 0);
+  for (let t = 0.01; t <= 1; t += 0.01) assert.ok(mse(t) > mse(0));
+  // Two members that predict alike: one of them, not a failure.
+  const w3 = weights([b, b, a]);
+  assert.ok(Math.abs(w3.reduce((s, v) => s + v, 0) - 1) < 1e-12 && w3.every((v) => v >= 0), `${w3}`);
+});
+
 test('fusion of trained models works end to end', async () => {
   const models = [1, 2].map((s) => {
     const m = sequential([lstm({ units: 3, inputShape: [6, 2] }), dense({ units: 1 })], { seed: s });

@@ -95,6 +95,54 @@ test('a fusion that does not beat its best member on validation is reported, and
   assert.equal(a.out, b.out, 'the ensemble forecasts as its best member');
 });
 
+test('--linear blends the best trial with the linear baseline, saved as a run folder that evaluate reads', async () => {
+  await study('lin', '    model.layers[0].gru.units: [3, 5]\n');
+  const out = join(dir, 'ens-lin');
+  const r = await runCli(['study', 'ensemble', 'lin', '--storage', db, '--top', '1', '--linear', '--method', 'blend']);
+  assert.equal(r.code, 0, r.err);
+  const again = await runCli([
+    'study',
+    'ensemble',
+    'lin',
+    '--storage',
+    db,
+    '--top',
+    '1',
+    '--linear',
+    '--method',
+    'blend',
+    '--out',
+    out,
+  ]);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /member 2: the linear baseline at lookback 12, saved in .*linear-[0-9a-f]{10}/);
+  const e = readJson(out, 'ensemble.json');
+  assert.equal(e.members.length, 2);
+  assert.deepEqual(e.members[1].params, { linear: { lookback: 12 } });
+  assert.equal(e.members[1].trial, null);
+  const linearRuns = readdirSync(join(dir, 'runs', 'lin')).filter((f) => f.startsWith('linear-'));
+  assert.equal(linearRuns.length, 1, 'saved once, beside the trials, and found the second time');
+  // The member is the linear baseline: its test MSE is the one the trial's metrics give the `linear` baseline.
+  const trialMetrics = readJson(e.members[0].from, 'metrics.json');
+  const lin = await runCli(['evaluate', join(out, 'member-2'), '--json']);
+  assert.equal(lin.code, 0, lin.err);
+  const linMse = JSON.parse(lin.out).test.scaled.model.mse;
+  assert.ok(Math.abs(linMse - trialMetrics.test.scaled.linear.mse) <= 1e-6 * linMse, `${linMse}`);
+  assert.ok(Math.abs(e.test.members[1].scaled.mse - linMse) <= 1e-6 * linMse);
+  if (e.kept === 'fusion') {
+    const w = e.use.weights as number[];
+    assert.ok(w.every((v) => v >= 0) && Math.abs(w[0]! + w[1]! - 1) < 1e-9, `${w}`);
+    assert.ok(e.val.fusion < Math.min(...e.members.map((m: { val_mse: number }) => m.val_mse)));
+  }
+  const ev = await runCli(['evaluate', out, '--json']);
+  assert.equal(ev.code, 0, ev.err);
+  const mse = JSON.parse(ev.out).test.scaled.model.mse;
+  assert.ok(
+    Math.abs(mse - e.test.ensemble.scaled.mse) <= 1e-6 * mse,
+    `evaluate ${mse} vs ${e.test.ensemble.scaled.mse}`,
+  );
+});
+
 test('a broken ensemble.json is one line naming the key, expected and found, exit 2', async () => {
   const out = join(dir, 'ens-weak');
   const e = readJson(out, 'ensemble.json');
@@ -106,7 +154,7 @@ test('a broken ensemble.json is one line naming the key, expected and found, exi
   assert.equal(r.code, 2);
   assert.equal(
     r.err.trim(),
-    `seqtune: ${join(broken, 'ensemble.json')}: use.method: expected mean, weighted or stacked, found "median"`,
+    `seqtune: ${join(broken, 'ensemble.json')}: use.method: expected mean, weighted, blend or stacked, found "median"`,
   );
 });
 

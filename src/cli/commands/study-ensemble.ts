@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
-import type { FusionMethod } from '../../train/index.js';
+import { FUSION_METHODS, type FusionMethod } from '../../train/index.js';
 import { studyEnsemble } from '../../tune/index.js';
 import { type CliContext, withExamples } from '../context.js';
 import { oneOf, positiveInt } from '../options.js';
@@ -13,6 +13,7 @@ interface StudyEnsembleOptions {
   top: number;
   method: FusionMethod;
   out?: string;
+  linear?: boolean;
 }
 
 type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
@@ -27,11 +28,12 @@ function summary(r: Ensemble): string {
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
   const persistence = mse(r.test.baselines.scaled.persistence!);
   const n = r.members.length;
+  const best = r.val.best_trial === null ? 'the linear baseline' : `trial ${r.val.best_trial}`;
   const head =
     r.kept === 'fusion' || n === 1
       ? `ensemble of ${n} (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
-      : `ensemble of ${n} (${r.method}) not better than trial ${r.val.best_trial} on validation; ` +
-        `the folder uses trial ${r.val.best_trial}: test MSE ${mse(r.test.ensemble.scaled)} ` +
+      : `ensemble of ${n} (${r.method}) not better than ${best} on validation; ` +
+        `the folder uses ${best}: test MSE ${mse(r.test.ensemble.scaled)} ` +
         `(fusion ${mse(r.test.fusion.scaled)})`;
   return `${head}; members ${members}; persistence ${persistence}  (${r.dir})`;
 }
@@ -44,19 +46,26 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
     .option('--top <k>', 'how many of the best trials', positiveInt('--top'), 3)
     .option(
       '--method <m>',
-      'mean, weighted or stacked',
-      oneOf<FusionMethod>('--method', ['mean', 'weighted', 'stacked']),
+      `${FUSION_METHODS.join(', ')} (blend: the convex weights with the lowest validation MSE)`,
+      oneOf<FusionMethod>('--method', [...FUSION_METHODS]),
       'mean',
     )
     .option('--out <dir>', 'the ensemble run folder (ensemble.json and member-N/)')
+    .option('--linear', "add the linear baseline at the members' lookback as one more member")
     .description("fuse the best K distinct trials' saved models into one run folder")
     .action(async (name: string, o: StudyEnsembleOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {
-        log(summary(await studyEnsemble(st, name, { top: o.top, method: o.method, out: o.out, log })));
+        log(
+          summary(await studyEnsemble(st, name, { top: o.top, method: o.method, out: o.out, linear: o.linear, log })),
+        );
       } finally {
         await st.close();
       }
     });
-  return withExamples(cmd, 'seqtune study ensemble my-forecast --top 3 --method stacked');
+  return withExamples(
+    cmd,
+    'seqtune study ensemble my-forecast --top 3 --method stacked',
+    'seqtune study ensemble my-forecast --top 1 --linear --method blend',
+  );
 }
