@@ -18,6 +18,7 @@ import {
 } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { type Model, sequential } from '../../src/train/index.js';
+import { startFitThreads } from '../../src/train/threads/pool.js';
 
 function data(N: number, T = 12, seed = 0) {
   const rng = new Rng(seed);
@@ -139,6 +140,20 @@ test('a training thread that stops mid-fit ends the fit with an error naming it,
     m.fit(d.x, d.y, { epochs: 2, batchSize: 32, threads: 2, callbacks: [stopOne] }),
     /training thread 1 of 2 failed: the thread exited \(code 1\)/,
   );
+});
+
+test('threads that do not start in time leave the fit on one thread, in one line saying why, and nothing running', async () => {
+  const m = model();
+  const lines: string[] = [];
+  // 1 ms: no thread loads its kernels and replica that fast, so the start runs out of time as a stuck one would.
+  const pool = await startFitThreads(m, 2, 32, (l) => lines.push(l), 1);
+  assert.equal(pool, null);
+  assert.deepEqual(lines, [
+    'threads: 2 asked, training on 1 thread: the training threads did not start within 0.001 s',
+  ]);
+  const h = await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
+  assert.ok(Number.isFinite(h.history.loss![0]));
+  m.dispose();
 });
 
 test('steps on open threads allocate no engine memory after the first batch', async () => {

@@ -48,8 +48,26 @@ export interface Replicable {
   layerConfigs(): SavedLayer[];
 }
 
-type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array,
+  i: number,
+  v: number,
+  timeout?: number,
+) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/**
+ * How long the training threads may take to start (load the kernels, build the replica) before the fit goes on
+ * without them. A thread starts in well under a second from built code and in a few seconds from source (a test
+ * through tsx, whose loader runs in every thread); one that has not started after a minute is stuck.
+ */
+export const START_TIMEOUT_MS = 60_000;
+
+/** How often a wait for the threads looks at the pending count again, should a notification be lost. */
+const RECHECK_MS = 1000;
+
+/** The training threads did not all report ready in time. */
+class StartTimeout extends SeqtuneError {}
 
 /**
  * The training threads of one fit, or null when it runs on one thread: threads is 1, the batch has one sample,
@@ -60,6 +78,7 @@ export async function startFitThreads(
   threads: number,
   batchSize: number,
   warn: (line: string) => void,
+  startTimeoutMs = START_TIMEOUT_MS,
 ): Promise<FitThreads | null> {
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new ValueError(expected('fit.threads', 'a positive integer', threads));
@@ -79,12 +98,17 @@ export async function startFitThreads(
     warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
     return null;
   }
-  const pool = new FitThreads(model, n, batchSize);
+  const pool = new FitThreads(model, n, batchSize, startTimeoutMs);
   try {
     await pool.ready;
   } catch (e) {
-    await pool.close();
-    throw e;
+    if (!(e instanceof StartTimeout)) {
+      await pool.close();
+      throw e;
+    }
+    await pool.abandon();
+    warn(`threads: ${threads} asked, training on 1 thread: ${e.message}`);
+    return null;
   }
   return pool;
 }
@@ -138,6 +162,7 @@ export class FitThreads {
     readonly threads: number,
     /** The largest batch the buffers hold. */
     readonly batchSize: number,
+    startTimeoutMs = START_TIMEOUT_MS,
   ) {
     const maxShare = Math.ceil(batchSize / threads);
     const inS = model.inputShape!,
@@ -185,7 +210,16 @@ export class FitThreads {
         ),
       );
     }
-    this.ready = Promise.race([Promise.all(readies).then(() => undefined), this.failed]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const s = startTimeoutMs / 1000;
+        reject(new StartTimeout(`the training threads did not start within ${s} s`));
+      }, startTimeoutMs);
+    });
+    this.ready = Promise.race([Promise.all(readies).then(() => undefined), this.failed, late]).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
   /** Starts training thread i; any error it reports, or its exit before close, rejects `failed`. */
@@ -327,9 +361,15 @@ export class FitThreads {
     for (;;) {
       const p = Atomics.load(this.ctl, PENDING);
       if (p === 0) return;
-      const r = waitAsync!(this.ctl, PENDING, p);
+      const r = waitAsync!(this.ctl, PENDING, p, RECHECK_MS);
       if (r.async) await Promise.race([r.value, this.failed]);
     }
+  }
+
+  /** Ends threads that never started: nothing to hand back, and no answer to wait for. */
+  async abandon(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
   /**
