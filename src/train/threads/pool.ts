@@ -69,6 +69,15 @@ const RECHECK_MS = 1000;
 /** The training threads did not all report ready in time. */
 class StartTimeout extends SeqtuneError {}
 
+/** `started`, or a StartTimeout after ms milliseconds. */
+function inTime(started: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StartTimeout(`the training threads did not start within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([started, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The training threads of one fit, or null when it runs on one thread: threads is 1, the batch has one sample,
  * or (with `warn` saying why) shared memory is unavailable or the model has batch statistics.
@@ -210,16 +219,7 @@ export class FitThreads {
         ),
       );
     }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const s = startTimeoutMs / 1000;
-        reject(new StartTimeout(`the training threads did not start within ${s} s`));
-      }, startTimeoutMs);
-    });
-    this.ready = Promise.race([Promise.all(readies).then(() => undefined), this.failed, late]).finally(() =>
-      clearTimeout(timer),
-    );
+    this.ready = inTime(Promise.race([Promise.all(readies).then(() => undefined), this.failed]), startTimeoutMs);
   }
 
   /** Starts training thread i; any error it reports, or its exit before close, rejects `failed`. */
