@@ -22,6 +22,14 @@ async function study(name: string, space: string): Promise<void> {
 }
 const readJson = (...p: string[]) => JSON.parse(readFileSync(join(...p), 'utf8'));
 
+/** `seqtune evaluate` of an ensemble folder gives the test MSE its ensemble.json records. */
+async function evaluatesAsRecorded(out: string, recorded: number): Promise<void> {
+  const ev = await runCli(['evaluate', out, '--json']);
+  assert.equal(ev.code, 0, ev.err);
+  const mse = JSON.parse(ev.out).test.scaled.model.mse;
+  assert.ok(Math.abs(mse - recorded) <= 1e-6 * mse, `evaluate ${mse} vs ${recorded}`);
+}
+
 test('study ensemble skips trials that are the same model, retrains nothing, and predict/evaluate read its folder', async () => {
   // clipnorm 1000 and 2000 never act on these gradients: the two trials of each units value are one model.
   await study('dups', '    train.clipnorm: [1000, 2000]\n    model.layers[0].gru.units: [3, 6]\n');
@@ -56,13 +64,7 @@ test('study ensemble skips trials that are the same model, retrains nothing, and
     new Set([3, 6]),
   );
   for (const m of e.members) assert.ok(readdirSync(join(out, m.dir)).includes('model'), 'members are run folders');
-  const ev = await runCli(['evaluate', out, '--json']);
-  assert.equal(ev.code, 0, ev.err);
-  const mse = JSON.parse(ev.out).test.scaled.model.mse;
-  assert.ok(
-    Math.abs(mse - e.test.ensemble.scaled.mse) <= 1e-6 * mse,
-    `evaluate ${mse} vs ${e.test.ensemble.scaled.mse}`,
-  );
+  await evaluatesAsRecorded(out, e.test.ensemble.scaled.mse);
   const pr = await runCli(['predict', out, '--csv', join(dir, 'series.csv')]);
   assert.equal(pr.code, 0, pr.err);
   const member = await runCli(['predict', join(out, 'member-1'), '--csv', join(dir, 'series.csv')]);
@@ -134,13 +136,7 @@ test('--linear blends the best trial with the linear baseline, saved as a run fo
     assert.ok(w.every((v) => v >= 0) && Math.abs(w[0]! + w[1]! - 1) < 1e-9, `${w}`);
     assert.ok(e.val.fusion < Math.min(...e.members.map((m: { val_mse: number }) => m.val_mse)));
   }
-  const ev = await runCli(['evaluate', out, '--json']);
-  assert.equal(ev.code, 0, ev.err);
-  const mse = JSON.parse(ev.out).test.scaled.model.mse;
-  assert.ok(
-    Math.abs(mse - e.test.ensemble.scaled.mse) <= 1e-6 * mse,
-    `evaluate ${mse} vs ${e.test.ensemble.scaled.mse}`,
-  );
+  await evaluatesAsRecorded(out, e.test.ensemble.scaled.mse);
 });
 
 test('a broken ensemble.json is one line naming the key, expected and found, exit 2', async () => {
