@@ -48,12 +48,7 @@ export interface Replicable {
   layerConfigs(): SavedLayer[];
 }
 
-type WaitAsync = (
-  a: Int32Array,
-  i: number,
-  v: number,
-  timeout?: number,
-) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
 /**
@@ -361,8 +356,14 @@ export class FitThreads {
     for (;;) {
       const p = Atomics.load(this.ctl, PENDING);
       if (p === 0) return;
-      const r = waitAsync!(this.ctl, PENDING, p, RECHECK_MS);
-      if (r.async) await Promise.race([r.value, this.failed]);
+      const r = waitAsync!(this.ctl, PENDING, p);
+      if (!r.async) continue;
+      // An event-loop timer, not waitAsync's own timeout (a V8 task): it fires even if the notification is lost.
+      let timer: NodeJS.Timeout | undefined;
+      const recheck = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, RECHECK_MS);
+      });
+      await Promise.race([r.value, this.failed, recheck]).finally(() => clearTimeout(timer));
     }
   }
 
