@@ -137,6 +137,29 @@ export class Fusion implements Predictor {
   }
 }
 
+/**
+ * Gauss-Jordan elimination with partial pivoting of the augmented k x (k + 1) rows M, in place: after it, row i
+ * reads M_ii x_i = M_ik. A column whose pivot is below `tiny` is left as it is; returns false when one was.
+ */
+function gaussJordan(M: Float64Array[] | number[][], k: number, tiny: number): boolean {
+  let full = true;
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[piv]![c]!)) piv = r;
+    [M[c], M[piv]] = [M[piv]!, M[c]!];
+    if (Math.abs(M[c]![c]!) < tiny) {
+      full = false;
+      continue;
+    }
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = M[r]![c]! / M[c]![c]!;
+      for (let q = c; q <= k; q++) M[r]![q]! -= f * M[c]![q]!;
+    }
+  }
+  return full;
+}
+
 /** Solves (A^T A + ridge I) w = A^T b by Gaussian elimination with partial pivoting; A is n x k row-major. */
 function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ridge: number): number[] {
   const M = Array.from({ length: k }, () => new Float64Array(k + 1));
@@ -147,17 +170,7 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
       M[p]![k]! += a * b[i]!;
     }
   for (let p = 1; p < k; p++) M[p]![p]! += ridge;
-  for (let c = 0; c < k; c++) {
-    let piv = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[piv]![c]!)) piv = r;
-    [M[c], M[piv]] = [M[piv]!, M[c]!];
-    if (Math.abs(M[c]![c]!) < 1e-300) continue;
-    for (let r = 0; r < k; r++) {
-      if (r === c) continue;
-      const f = M[r]![c]! / M[c]![c]!;
-      for (let q = c; q <= k; q++) M[r]![q]! -= f * M[c]![q]!;
-    }
-  }
+  gaussJordan(M, k, 1e-300);
   return M.map((row, i) => (Math.abs(row[i]!) < 1e-300 ? 0 : row[k]! / row[i]!));
 }
 
@@ -210,21 +223,11 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Solves A x = b (k x k, row-major) by Gaussian elimination with partial pivoting; null when A is singular. */
+/** Solves A x = b (k x k, row-major) by Gauss-Jordan elimination with partial pivoting; null when A is singular. */
 function solveSquare(A: Float64Array, b: Float64Array, k: number): number[] | null {
   const M = Array.from({ length: k }, (_, r) => [...A.subarray(r * k, r * k + k), b[r]!]);
   const scale = Math.max(...A.map(Math.abs), 1e-300);
-  for (let col = 0; col < k; col++) {
-    let piv = col;
-    for (let r = col + 1; r < k; r++) if (Math.abs(M[r]![col]!) > Math.abs(M[piv]![col]!)) piv = r;
-    if (Math.abs(M[piv]![col]!) < 1e-12 * scale) return null;
-    [M[col], M[piv]] = [M[piv]!, M[col]!];
-    for (let r = 0; r < k; r++) {
-      if (r === col) continue;
-      const f = M[r]![col]! / M[col]![col]!;
-      for (let q = col; q <= k; q++) M[r]![q]! -= f * M[col]![q]!;
-    }
-  }
+  if (!gaussJordan(M, k, 1e-12 * scale)) return null;
   return M.map((row, i) => row[k]! / row[i]!);
 }
 

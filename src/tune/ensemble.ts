@@ -109,16 +109,15 @@ async function distinctMembers(
 
 /** The fusion's and each member's validation MSE (the fusion's cross-fitted), and what the folder uses. */
 function choose(d: PreparedData, models: Model[], method: FusionMethod) {
-  const members = models;
   const [xv, yv] = splitTensors(d, 'val', models[0]!);
   const fusion = fuseModels(models, { method, validation: [xv, yv] });
   const valMse = (pred: ArrayLike<number>) => scoreForecast(d, 'val', pred).scaled.mse;
   const memberVal = models.map((m) => valMse(m.predict(xv).data));
   const fusionVal = valMse(crossFitPredict(models, method, [denseRows(xv), denseRows(yv)]).data);
   const best = memberVal.indexOf(Math.min(...memberVal));
-  const useFusion = members.length > 1 && fusionVal < memberVal[best]!;
+  const useFusion = models.length > 1 && fusionVal < memberVal[best]!;
   const use: EnsembleUse = useFusion
-    ? { method, members: members.map((_, i) => `member-${i + 1}`), weights: fusion.weights }
+    ? { method, members: models.map((_, i) => `member-${i + 1}`), weights: fusion.weights }
     : { method: 'mean', members: [`member-${best + 1}`], weights: [1] };
   return { fusion, memberVal, fusionVal, best, useFusion, use };
 }
@@ -162,26 +161,25 @@ interface LinearMember {
 /**
  * The `linear` baseline at the members' lookback (config/build.ts ridgeAsModel) saved as a run folder beside the
  * first member's (linear-<hash of the data section>), once: model/ and the member's model/data.json, which
- * predict, evaluate and export read like a trained run's.
+ * predict, evaluate and export read like a trained run's. Later calls (auto tries several candidates) load it
+ * instead of fitting the ridge again.
  */
 async function saveLinear(d: PreparedData, first: Member, dataSection: unknown): Promise<LinearMember> {
   const lookback = first.model.inputShape!.T!;
-  const model = ridgeAsModel(d, lookback);
   const hash = createHash('sha256').update(canonical(dataSection)).digest('hex').slice(0, 10);
   const dir = join(dirname(first.dir), `linear-${hash}`);
-  if (!existsSync(join(dir, 'model', 'data.json'))) {
-    const folder = await RunFolder.create(freePath(dir));
-    try {
-      await saveModel(model, folder.path('model'));
-      await cp(join(first.dir, 'model', 'data.json'), folder.path(join('model', 'data.json')));
-      return { dir: await folder.commit(), model, lookback };
-    } catch (e) {
-      await folder.abort();
-      model.dispose();
-      throw e;
-    }
+  if (existsSync(join(dir, 'model', 'data.json'))) return { dir, model: await loadModel(join(dir, 'model')), lookback };
+  const model = ridgeAsModel(d, lookback);
+  const folder = await RunFolder.create(freePath(dir));
+  try {
+    await saveModel(model, folder.path('model'));
+    await cp(join(first.dir, 'model', 'data.json'), folder.path(join('model', 'data.json')));
+    return { dir: await folder.commit(), model, lookback };
+  } catch (e) {
+    await folder.abort();
+    model.dispose();
+    throw e;
   }
-  return { dir, model, lookback };
 }
 
 /** The study's completed trials, best first, with the config they were run from. */
