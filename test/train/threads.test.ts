@@ -18,6 +18,7 @@ import {
 } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { type Model, sequential } from '../../src/train/index.js';
+import { EVAL, PENDING } from '../../src/train/threads/layout.js';
 import { startFitThreads } from '../../src/train/threads/pool.js';
 
 function data(N: number, T = 12, seed = 0) {
@@ -146,13 +147,34 @@ test('threads that do not start in time leave the fit on one thread, in one line
   const m = model();
   const lines: string[] = [];
   // 1 ms: no thread loads its kernels and replica that fast, so the start runs out of time as a stuck one would.
-  const pool = await startFitThreads(m, 2, 32, (l) => lines.push(l), 1);
+  const pool = await startFitThreads(m, 2, 32, (l) => lines.push(l), { startMs: 1 });
   assert.equal(pool, null);
   assert.deepEqual(lines, [
     'threads: 2 asked, training on 1 thread: the training threads did not start within 0.001 s',
   ]);
   const h = await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
   assert.ok(Number.isFinite(h.history.loss![0]));
+  m.dispose();
+});
+
+test('a training thread that never finishes its share stops the wait with an error saying so, not a hang', async () => {
+  const m = model();
+  const pool = (await startFitThreads(m, 2, 32, () => {}, { stallMs: 300 }))!;
+  assert.ok(pool, 'two threads start');
+  // Wake the thread to an empty share and count one answer more than it will give, as a stuck thread leaves it.
+  const p = pool as unknown as { ctl: Int32Array; wake(cmd: number): void; settled(): Promise<void> };
+  p.wake(EVAL);
+  Atomics.add(p.ctl, PENDING, 1);
+  const t0 = performance.now();
+  const hang = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error('still waiting after 10 s')), 10_000).unref(),
+  );
+  await assert.rejects(
+    Promise.race([p.settled(), hang]),
+    /training threads: 1 of 1 did not finish their share of the batch 0\.30 s after/,
+  );
+  assert.ok(performance.now() - t0 < 5000, 'the wait ends soon after the limit');
+  await pool.close();
   m.dispose();
 });
 

@@ -61,8 +61,30 @@ export const START_TIMEOUT_MS = 60_000;
 /** How often a wait for the threads looks at the pending count again, should a notification be lost. */
 const RECHECK_MS = 1000;
 
+/**
+ * A training thread still busy STALL_FACTOR times as long as the main thread took for its own share of the same
+ * command, and at least STALL_MS, is stuck: the fit stops with an error instead of waiting for ever. The shares are
+ * equal (at most one sample apart), so a thread that is merely slow, on a machine with more threads than cores, is a
+ * few times slower, not fifty.
+ */
+export const STALL_MS = 120_000;
+const STALL_FACTOR = 50;
+
+/** How long close() waits for the threads to hand back their engine blocks before it ends them anyway. */
+const CLOSE_MS = 10_000;
+
+/** Time limits of a pool's threads (tests shorten them). */
+export interface ThreadLimits {
+  /** To start (START_TIMEOUT_MS). */
+  startMs?: number;
+  /** To finish a share after the main thread finished its own (STALL_MS, or STALL_FACTOR times its time). */
+  stallMs?: number;
+}
+
 /** The training threads did not all report ready in time. */
 class StartTimeout extends SeqtuneError {}
+
+const seconds = (ms: number) => `${(ms / 1000).toPrecision(2)} s`;
 
 /** `started`, or a StartTimeout after ms milliseconds. */
 function inTime(started: Promise<void>, ms: number): Promise<void> {
@@ -82,7 +104,7 @@ export async function startFitThreads(
   threads: number,
   batchSize: number,
   warn: (line: string) => void,
-  startTimeoutMs = START_TIMEOUT_MS,
+  limits: ThreadLimits = {},
 ): Promise<FitThreads | null> {
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new ValueError(expected('fit.threads', 'a positive integer', threads));
@@ -102,7 +124,7 @@ export async function startFitThreads(
     warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
     return null;
   }
-  const pool = new FitThreads(model, n, batchSize, startTimeoutMs);
+  const pool = new FitThreads(model, n, batchSize, limits);
   try {
     await pool.ready;
   } catch (e) {
@@ -160,14 +182,18 @@ export class FitThreads {
   private readonly failed: Promise<never>;
   private closing = false;
   private batch = 0;
+  /** When the threads were last woken to a command (performance.now()). */
+  private wokenAt = 0;
+  private readonly stallMs: number;
 
   constructor(
     private readonly model: Replicable,
     readonly threads: number,
     /** The largest batch the buffers hold. */
     readonly batchSize: number,
-    startTimeoutMs = START_TIMEOUT_MS,
+    limits: ThreadLimits = {},
   ) {
+    this.stallMs = limits.stallMs ?? STALL_MS;
     const maxShare = Math.ceil(batchSize / threads);
     const inS = model.inputShape!,
       outS = model.outputShape!;
@@ -214,7 +240,10 @@ export class FitThreads {
         ),
       );
     }
-    this.ready = inTime(Promise.race([Promise.all(readies).then(() => undefined), this.failed]), startTimeoutMs);
+    this.ready = inTime(
+      Promise.race([Promise.all(readies).then(() => undefined), this.failed]),
+      limits.startMs ?? START_TIMEOUT_MS,
+    );
   }
 
   /** Starts training thread i; any error it reports, or its exit before close, rejects `failed`. */
@@ -284,6 +313,7 @@ export class FitThreads {
     Atomics.store(this.ctl, PENDING, this.threads - 1);
     Atomics.store(this.ctl, CMD, cmd);
     Atomics.add(this.ctl, GEN, 1);
+    this.wokenAt = performance.now();
     Atomics.notify(this.ctl, GEN);
   }
 
@@ -351,11 +381,23 @@ export class FitThreads {
     return sum / N;
   }
 
-  /** Resolves when every thread has finished the batch; rejects when one failed. */
+  /**
+   * Resolves when every thread has finished the command; rejects when one failed, or when one is still busy long
+   * after the main thread finished its own share (a stuck thread: an error naming the wait, not a hang).
+   */
   private async settled(): Promise<void> {
+    const since = performance.now(),
+      own = since - this.wokenAt,
+      limit = Math.max(this.stallMs, STALL_FACTOR * own);
     for (;;) {
       const p = Atomics.load(this.ctl, PENDING);
       if (p === 0) return;
+      if (performance.now() - since > limit)
+        throw new SeqtuneError(
+          `training threads: ${p} of ${this.threads - 1} did not finish their share of the batch ` +
+            `${seconds(limit)} after the main thread finished its own (in ${seconds(own)}); ` +
+            'stopping the fit instead of waiting for ever',
+        );
       const r = waitAsync!(this.ctl, PENDING, p);
       if (!r.async) continue;
       // An event-loop timer, not waitAsync's own timeout (a V8 task): it fires even if the notification is lost.
@@ -390,7 +432,14 @@ export class FitThreads {
     Atomics.store(this.ctl, CMD, STOP);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
-    const blocks = await Promise.race([Promise.all(returned), this.failed.catch(() => null)]);
+    // A stuck thread never answers: after CLOSE_MS the threads are ended without their blocks.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), CLOSE_MS);
+    });
+    const blocks = await Promise.race([Promise.all(returned), this.failed.catch(() => null), late]).finally(() =>
+      clearTimeout(timer),
+    );
     await Promise.all(this.workers.map((w) => w.terminate()));
     const parked = parkedBlocks(this.model.engine);
     for (const [i, b] of (blocks ?? []).entries()) parked.set(i + 1, [...(parked.get(i + 1) ?? []), ...b]);
