@@ -139,9 +139,11 @@ function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: See
   sets.push({ what: `#${best.number} and the linear baseline`, members: [best.number], linear: true });
   // A network without a linear path errs unlike the ridge, so the two blend best: on ETTh1 h168 the best such
   // trial blended with the ridge (validation 0.1009) beat the best trial, which had the ridge inside (0.1017).
-  const pure = seedGroups(base, trials).find((g) => !applyParams(base, g.trials[0]!.params).model.linear_skip);
+  const pure = seedGroups(base, trials).find(
+    (g) => !applyParams(base, g.trials[0]!.params).model.linear_skip && sameData(g.trials[0]!),
+  );
   const p = pure?.trials[0];
-  if (p && p.number !== best.number && sameData(p))
+  if (p && p.number !== best.number)
     sets.push({
       what: `#${best.number}, #${p.number} (no linear path) and the linear baseline`,
       members: [best.number, p.number],

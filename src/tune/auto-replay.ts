@@ -36,6 +36,12 @@ export function withValue(base: unknown, current: Params, param: string, v: unkn
   return c;
 }
 
+/**
+ * Marks the why of a sweep that only measures (Sweep.adopt false, other than seed repeats): its trials, even started
+ * early, never become the best to build on when the plan is replayed.
+ */
+export const MEASURED_ONLY = 'measured, not adopted';
+
 /** Extra seeds a configuration is repeated with, so that the choice rests on a mean over 1 + EXTRA_SEEDS seeds. */
 export const EXTRA_SEEDS = 2;
 
@@ -144,7 +150,11 @@ export class Replay {
    */
   private adopt(param: string, candidates: Params[]): void {
     const early = this.trials.filter(
-      (t) => String(t.attrs.why ?? '').startsWith('started while') && !('seed' in t.params) && sweptBy(t) === param,
+      (t) =>
+        String(t.attrs.why ?? '').startsWith('started while') &&
+        !('seed' in t.params) &&
+        !String(t.attrs.why).includes(MEASURED_ONLY) &&
+        sweptBy(t) === param,
     );
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {

@@ -1,7 +1,8 @@
 // The `auto` strategy: train the baseline, diagnose its curves, turn the diagnosis' machine-readable
 // advice into the next factor to sweep (one factor at a time, holding the rest), adopt the best value,
 // re-diagnose the best so far, and go on in rounds while a round brings a gain. After a round without
-// gain the budget goes to finer steps around the best values (auto-refine.ts), then to repeats of the
+// gain the budget goes to networks without the linear path beside a best that has it (to blend with the ridge at
+// the end), to finer steps around the best values (auto-refine.ts), then to repeats of the
 // best configurations with more seeds, then to a joint search over the factors swept (auto-joint.ts) until the
 // budget is spent. Stateless: the plan is replayed from the trials in storage (each
 // trial records why it was run), so --resume continues the same plan.
@@ -10,7 +11,7 @@ import type { FrozenTrial } from '../storage/index.js';
 import { joint } from './auto-joint.js';
 import { type Diag, nextLever, sweepKey } from './auto-levers.js';
 import { lookbackPlan } from './auto-lookback.js';
-import { refine, repeatSeeds } from './auto-refine.js';
+import { plainPartners, refine, repeatSeeds } from './auto-refine.js';
 import { type AutoBudget, Replay, type Step } from './auto-replay.js';
 import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, type Params } from './space.js';
@@ -36,7 +37,7 @@ export async function autoNext(
   const baseline = finishedWith(trials, {});
   if (!baseline) return runningWith(trials, {}) ? null : { params: {}, why: 'baseline: the config as written' };
   const r = new Replay(env, trials, baseline, budget);
-  for (const phase of [rounds, refine, repeatSeeds, joint]) {
+  for (const phase of [rounds, plainPartners, refine, repeatSeeds, joint]) {
     const out = await phase(r, s, attrs.lr_find as LrRange | undefined);
     if (out === 'wait') return null;
     if (out !== 'done') return out;

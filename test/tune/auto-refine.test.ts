@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { type FrozenTrial, freezeTrial } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { CONV_FRONT, nextLever, sweepKey } from '../../src/tune/auto-levers.js';
-import { finerValues, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
+import { finerValues, plainPartners, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay, withValue } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
 import { tuneSettings } from '../../src/tune/settings.js';
@@ -70,6 +70,29 @@ test('seed repeats: the best two configurations get more seeds; the means over s
     r.allNotes.at(-1)!,
     new RegExp(`#${base.number} 0\\.1000 \\(3 seeds\\).*: #${base.number} is the better`),
   );
+});
+
+test('beside a best with the linear path: the same network without it and the config as written at its data, never adopted', async () => {
+  const env = await envOf();
+  const best = { 'model.linear_skip': 'ridge', 'data.lookback': 48, [UNITS]: 16 };
+  const base = trial({}, 0.1),
+    t = trial(best, 0.05);
+  const r = () => Object.assign(new Replay(env, [base, t, ...done], base), { current: best, bestTrial: t });
+  const done: FrozenTrial[] = [];
+  const first = await plainPartners(r());
+  assert.ok(typeof first === 'object');
+  assert.deepEqual(first.params, { 'data.lookback': 48, [UNITS]: 16 });
+  assert.match(first.why, /^a network without the linear path at the best's data \(#\d+\), to blend with the linear/);
+  done.push(trial(first.params, 0.01, { why: first.why }));
+  const second = await plainPartners(r());
+  assert.ok(typeof second === 'object');
+  assert.deepEqual(second.params, { 'data.lookback': 48 });
+  done.push(trial(second.params, 0.02, { why: second.why }));
+  const end = r();
+  assert.equal(await plainPartners(end), 'done');
+  assert.deepEqual(end.current, best, 'a partner better on validation does not become the best to build on');
+  // a best without the linear path needs no partner
+  assert.equal(await plainPartners(Object.assign(new Replay(env, [base], base), { current: {} })), 'done');
 });
 
 test('auto starts the next sweep while a long trial of the last one still runs, and waits when both are running', async () => {
