@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
+import { autoNext } from '../../src/tune/auto.js';
 import { candidateLookbacks, lookbackPlan, pickLookback } from '../../src/tune/auto-lookback.js';
+import { tuneSettings } from '../../src/tune/settings.js';
 import type { TrialEnv } from '../../src/tune/trial.js';
+import { trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-lookback-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -111,4 +114,27 @@ test('the lookback swept is the shortest within 1% of the best ridge score (ETTh
   assert.equal(pickLookback(h168, 0.1125)?.L, 512);
   // nothing beats the current lookback by 1%: no sweep
   assert.equal(pickLookback(sorted([[168, 0.099]]), 0.0995), undefined);
+});
+
+test('once the lookback is settled beside the ridge path, the same network without the path runs at it', async () => {
+  const env = await envOf(8);
+  const s = tuneSettings(env.base, env.loaded.file);
+  const plateau = { pattern: 'plateau', confidence: 0.8, advice: [] };
+  const trial = trialMaker((value) => ({
+    seconds: 1,
+    epochs: 10,
+    history: { loss: [1, value], val_loss: [1, value] },
+    diagnosis: plateau,
+  }));
+  const trials = [trial({}, 0.1, { linear_val: 0.09 })];
+  const first = await autoNext(env, s, trials);
+  assert.deepEqual(first?.params, { 'model.linear_skip': 'ridge' });
+  trials.push(trial(first!.params, 0.05, { why: first!.why }));
+  const lookback = await autoNext(env, s, trials);
+  const L = lookback?.params['data.lookback'];
+  assert.ok(typeof L === 'number' && L > 8, JSON.stringify(lookback));
+  trials.push(trial(lookback!.params, 0.04, { why: lookback!.why }));
+  const partner = await autoNext(env, s, trials);
+  assert.deepEqual(partner?.params, { 'data.lookback': L });
+  assert.match(partner!.why, /^a network without the linear path at the best's data \(#2\)/);
 });
