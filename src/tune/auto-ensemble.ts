@@ -225,12 +225,23 @@ const aloneVal = (r: Ensemble, best: FrozenTrial) =>
 /** A fusion that beats every member on validation (the best trial and the linear baseline included). */
 const keepable = (r: Ensemble, best: FrozenTrial) => r.kept === 'fusion' && r.val.fusion < aloneVal(r, best);
 
-/** Writes the ensemble folder beside the trials' run folders (ensemble-after-N, N trials), once. */
-async function writeAuto(r: Ensemble, bestDir: string, n: number): Promise<string> {
+/**
+ * Writes the ensemble folder beside the trials' run folders (ensemble-after-N, N trials), once: a study ended again
+ * (a second process, a resume) points at the folder already written when it holds the same members fused the same
+ * way, and writes a new one beside it when not (an end replayed with other code chose another ensemble).
+ */
+export async function writeAuto(r: Ensemble, bestDir: string, n: number): Promise<string> {
   const want = join(dirname(bestDir), `ensemble-after-${n}`);
-  if (existsSync(join(want, 'ensemble.json'))) return want;
+  const f = join(want, 'ensemble.json');
+  if (existsSync(f)) {
+    const had = JSON.parse(await readFile(f, 'utf8')) as Partial<Ensemble>;
+    if (sameFusion(had, r)) return want;
+  }
   return writeEnsemble(freePath(want), r);
 }
+
+const sameFusion = (a: Partial<Ensemble>, b: Ensemble) =>
+  a.method === b.method && JSON.stringify(a.members?.map((m) => m.dir)) === JSON.stringify(b.members.map((m) => m.dir));
 
 type Scores = Record<string, { mse: number }>;
 

@@ -2,14 +2,14 @@
 // win; then an ensemble of the best trials' saved models, kept only when it beats the best trial alone on
 // validation, with the test scores of the ensemble, the best trial and the baselines (linear included) side by side.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import { bestByMean, finishAuto, seedGroups } from '../../src/tune/auto-ensemble.js';
+import { bestByMean, finishAuto, seedGroups, writeAuto } from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -141,5 +141,28 @@ test("a member's removed run folder costs the ensemble, not the study: one line 
     }
   } finally {
     await storage.close();
+  }
+});
+
+test('the end writes its ensemble once; an end that chose other members writes a new folder beside it', async () => {
+  const at = mkdtempSync(join(tmpdir(), 'seqtune-write-auto-'));
+  try {
+    for (const t of ['trial-1', 'trial-2', 'trial-3']) {
+      mkdirSync(join(at, t));
+      writeFileSync(join(at, t, 'config.yaml'), `name: ${t}\n`);
+    }
+    const ens = (method: string, trials: string[]) =>
+      ({
+        method,
+        members: trials.map((t, i) => ({ dir: `member-${i + 1}`, from: join(at, t) })),
+      }) as unknown as Parameters<typeof writeAuto>[0];
+    const first = await writeAuto(ens('mean', ['trial-1', 'trial-2']), join(at, 'trial-1'), 3);
+    assert.equal(first, join(at, 'ensemble-after-3'));
+    assert.equal(await writeAuto(ens('mean', ['trial-1', 'trial-2']), join(at, 'trial-1'), 3), first, 'once');
+    const other = await writeAuto(ens('blend', ['trial-1', 'trial-3']), join(at, 'trial-1'), 3);
+    assert.notEqual(other, first);
+    assert.ok(existsSync(join(other, 'ensemble.json')) && existsSync(join(first, 'ensemble.json')));
+  } finally {
+    rmSync(at, { recursive: true, force: true });
   }
 });
