@@ -39,7 +39,8 @@ export interface ParamSpec {
   /**
    * true when the backward pass never writes this parameter's gradient at the built shapes (a recurrent kernel over
    * one timestep: no step has a previous state). Its gradient stays 0, so the model neither zeroes, sums nor
-   * measures it (Stack.gradRanges); the optimizer still steps it, as PyTorch does.
+   * measures it (Stack.gradRanges), and the optimizer steps it only with weight decay, which alone can move it
+   * (Model's stepRanges; PyTorch steps it with a zero gradient, to the same effect).
    */
   readonly gradientFree?: boolean;
 }

@@ -65,6 +65,11 @@ export abstract class Optimizer {
   /** Steps taken. */
   iterations = 0;
   protected state: Buf[] = [];
+  /**
+   * L2 penalty (AdamW: decoupled decay). Without it a weight whose gradient is always zero never moves (its state
+   * stays zero and every rule's update is zero), so a model may step only the weights a backward pass writes.
+   */
+  abstract readonly weightDecay: number;
 
   constructor(lr: number, defaultLr: number) {
     this.learningRate = lr ?? defaultLr;

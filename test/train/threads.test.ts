@@ -297,6 +297,30 @@ test('a model with many weights splits the gradient sum, its norm and the update
   assert.ok(maxDiff(c1.w, c2.w) < 1e-5, `clipped: max weight difference ${maxDiff(c1.w, c2.w)}`);
 });
 
+test('without weight decay the step leaves the weights no gradient reaches untouched; with AdamW they decay', async () => {
+  // GRU(300) over one step: its recurrent kernel never gets a gradient; on 2 threads the step runs in slices.
+  const x1 = tensor(d.x.data.slice(0, 150 * 2), [150, 1, 2]);
+  const run = async (optimizer: 'adam' | 'adamw', threads: number) => {
+    const m = sequential([gru({ units: 300, inputShape: [1, 2] }), dense({ units: 1 })], { seed: 4 });
+    m.compile({ optimizer, loss: 'mse' });
+    const key = Object.keys(m.getWeights()).find((k) => k.endsWith('recurrentKernel'))!;
+    const before = m.getWeights()[key]!.slice();
+    await m.fit(x1, d.y, { epochs: 1, batchSize: 32, threads });
+    const after = m.getWeights()[key]!;
+    const w = flat(m);
+    m.dispose();
+    return { same: before.every((v, i) => v === after[i]), ratio: after[7]! / before[7]!, w };
+  };
+  for (const threads of [1, 2]) {
+    const adam = await run('adam', threads);
+    assert.ok(adam.same, `adam on ${threads} thread(s): the recurrent kernel is as initialised`);
+    const adamw = await run('adamw', threads);
+    assert.ok(!adamw.same, `adamw on ${threads} thread(s): the decay moves it`);
+    // lr 0.001, weight decay 0.01, 5 steps: (1 - 1e-5)^5
+    assert.ok(Math.abs(adamw.ratio - (1 - 1e-5) ** 5) < 1e-6, `adamw decay ${adamw.ratio}`);
+  }
+});
+
 test('threads give the engine memory they took back when they stop', async () => {
   const m = model();
   const cycle = async () => {

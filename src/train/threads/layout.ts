@@ -11,7 +11,14 @@
 // split; four for a model of SLICED_WEIGHTS or more, whose gradient sum and update run in slices too. No weight or
 // gradient is copied between the threads: with one memory per thread, each batch copied every weight about five
 // times, which made seed-gru1000 (3 million weights, 300 x 1 steps a batch) slower on 2 threads.
-import { type Buf, ELEMENTWISE, type ElementwiseCall, type Engine, sliceOf } from '../../engine/index.js';
+import {
+  type Buf,
+  ELEMENTWISE,
+  type ElementwiseCall,
+  type Engine,
+  runElementwise,
+  sliceOf,
+} from '../../engine/index.js';
 import type { LossConfig, SavedLayer } from '../../nn/index.js';
 
 /** Indices into the Int32Array control words. */
@@ -38,7 +45,8 @@ export const SLICED_WEIGHTS = 1 << 18;
 const JOB_N = 0,
   JOB_KERNEL = 1,
   JOB_PTRS = 2, // count, then up to 6 pointers
-  JOB_SCALARS = 9, // count, then up to 10 scalars
+  JOB_SCALARS = 9, // count, then up to 9 scalars
+  JOB_SPANS = 19, // ELEMENTWISE_STEP: 1 when the step runs over the gradient's spans only (stepSlice)
   JOB_SHARES = 20, // count, then (gradient pointer, weight) per share
   JOB_PARTIALS = 64; // sum of squares of slice j
 export const JOB_WORDS = 128;
@@ -103,7 +111,8 @@ export function reducedSumsq(job: Float64Array, parts: number): number {
   return s;
 }
 
-export function writeCall(job: Float64Array, c: ElementwiseCall): void {
+export function writeCall(job: Float64Array, c: ElementwiseCall, spans: boolean): void {
+  if (c.ptrs.length > 6 || c.scalars.length > 9) throw new Error(`writeCall: ${c.kernel} has too many arguments`);
   job[JOB_N] = c.n;
   job[JOB_KERNEL] = ELEMENTWISE.indexOf(c.kernel);
   job[JOB_PTRS] = c.ptrs.length;
@@ -114,16 +123,28 @@ export function writeCall(job: Float64Array, c: ElementwiseCall): void {
   c.scalars.forEach((v, i) => {
     job[JOB_SCALARS + 1 + i] = v;
   });
+  job[JOB_SPANS] = +spans;
 }
 
-export function readCall(job: Float64Array): ElementwiseCall {
+/** The call writeCall wrote, and whether it runs over the gradient's spans only. */
+export function readCall(job: Float64Array): { call: ElementwiseCall; spans: boolean } {
   const list = (at: number) => Array.from(job.subarray(at + 1, at + 1 + job[at]!));
-  return {
+  const call = {
     kernel: ELEMENTWISE[job[JOB_KERNEL]!]!,
     n: job[JOB_N]!,
     ptrs: list(JOB_PTRS),
     scalars: list(JOB_SCALARS),
   };
+  return { call, spans: job[JOB_SPANS] === 1 };
+}
+
+/**
+ * Slice j of `parts` of an optimizer step over `ranges` laid end to end: every weight ([[0, n]]), or only the spans
+ * of the gradient a backward pass writes (Stack.gradRanges) when a zero gradient moves no weight (no weight decay).
+ */
+export function stepSlice(e: Engine, c: ElementwiseCall, ranges: GradRanges, parts: number, j: number): void {
+  for (const [off, n] of spansOf(ranges, ...sliceOf(rangesLength(ranges), parts, j)))
+    runElementwise(e, c, off, off + n);
 }
 
 /** What a training thread is started with (workerData): the model to replicate and its buffers. */

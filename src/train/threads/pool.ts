@@ -1,7 +1,7 @@
 // The main thread's side of a fit on several threads: starts the training threads (replica.ts), hands each its
 // share of every batch, and adds their gradients, losses and metrics to its own share's. See layout.ts.
 import type { Worker } from 'node:worker_threads';
-import { type Buf, type ElementwiseCall, type Engine, type Ops, runElementwise, sliceOf } from '../../engine/index.js';
+import type { Buf, ElementwiseCall, Engine, Ops } from '../../engine/index.js';
 import { expected, SeqtuneError, ValueError } from '../../errors.js';
 import type { Loss, SavedLayer, SeqShape } from '../../nn/index.js';
 import type { MetricState } from '../metrics.js';
@@ -25,6 +25,7 @@ import {
   STEP,
   STOP,
   shareOf,
+  stepSlice,
   writeCall,
   writeReduce,
 } from './layout.js';
@@ -332,11 +333,14 @@ export class FitThreads {
     return reducedSumsq(this.job, this.threads);
   }
 
-  /** The optimizer's update (Optimizer.prepare), every thread running one slice of the weights. */
-  async step(call: ElementwiseCall): Promise<void> {
-    writeCall(this.job, call);
+  /**
+   * The optimizer's update (Optimizer.prepare), every thread running one slice of the weights: all of them, or with
+   * `spans` only the spans of the gradient a backward pass writes (Model's stepRanges).
+   */
+  async step(call: ElementwiseCall, spans: boolean): Promise<void> {
+    writeCall(this.job, call, spans);
     this.wake(ELEMENTWISE_STEP);
-    runElementwise(this.model.engine, call, ...sliceOf(call.n, this.threads, 0));
+    stepSlice(this.model.engine, call, spans ? this.model.gradRanges : [[0, call.n]], this.threads, 0);
     await this.settled();
   }
 

@@ -3,7 +3,7 @@
 // own gradient buffer, which the main thread reads where it lies, and writes loss and outputs back; see layout.ts.
 // It blocks in Atomics.wait between batches, and reports a failure as a message.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachEngine, runElementwise, sliceOf } from '../../engine/index.js';
+import { attachEngine } from '../../engine/index.js';
 import { layerFromConfig } from '../../nn/index.js';
 import { Model } from '../model.js';
 import {
@@ -18,6 +18,7 @@ import {
   reduceSlice,
   SHARES,
   STOP,
+  stepSlice,
 } from './layout.js';
 
 const d = workerData as ReplicaData;
@@ -54,8 +55,8 @@ function serve(model: Model): void {
     }
     if (cmd === REDUCE) reduceSlice(model.engine, job, d.threads, d.index, model.gradRanges);
     else if (cmd === ELEMENTWISE_STEP) {
-      const c = readCall(job);
-      runElementwise(model.engine, c, ...sliceOf(c.n, d.threads, d.index));
+      const { call, spans } = readCall(job);
+      stepSlice(model.engine, call, spans ? model.gradRanges : [[0, call.n]], d.threads, d.index);
     } else {
       const b = ctl[SHARES + d.index]!;
       if (b > 0) losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
