@@ -1,7 +1,8 @@
-// npm run bench [-- --peers] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R] [-- --threads N]
+// npm run bench [-- --peers] [-- --no-tfjs] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R] [-- --threads N]
 // --threads N (default 1): seqtune trains each workload on N threads (fit's threads) and the PyTorch peer runs with
 // torch.set_num_threads(N) (its --threads, and OMP/OpenBLAS threads N), so the comparison is like for like; the
-// TF.js wasm peer has no threads and stays on one.
+// TF.js wasm peer has no threads and stays on one. --no-tfjs leaves the TF.js peer out (its rounds take most of a
+// run's time; the goals of issue 17 are against PyTorch).
 // Trains every standard workload with seqtune (one thread, one child process per workload so
 // peak RSS is per workload) and, with --peers, the same workloads in PyTorch and TensorFlow.js
 // (wasm backend) in the same run, then prints seconds per epoch and the ratios side by side.
@@ -30,7 +31,8 @@ const value = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const json = flag('--json'),
-  peers = flag('--peers');
+  peers = flag('--peers'),
+  tfjs = !flag('--no-tfjs');
 const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
 const epochs = value('--epochs') ?? '2';
 const rounds = Number(value('--rounds') ?? (peers ? 3 : 1));
@@ -103,7 +105,7 @@ for (const w of workloads) {
         all.pytorch.push(
           runJsonLines(python, [torchScript, '--threads', threads, '--only', w.id, '--epochs', epochs])[0],
         );
-      all.tfjs.push(worker('tfjs_worker.ts', w.id, '1')[0]);
+      if (tfjs) all.tfjs.push(worker('tfjs_worker.ts', w.id, '1')[0]);
     }
   }
   const res = { id: w.id, seqtune: best(all.seqtune), pytorch: best(all.pytorch), tfjs: best(all.tfjs) };
