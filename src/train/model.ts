@@ -19,7 +19,7 @@ import { divergedReason, NAN_POLICIES, type NanPolicy, skippedWarning } from './
 import { ProgressLogger } from './progress.js';
 import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
-import { type GradRanges, shareOf } from './threads/layout.js';
+import { type GradRanges, rangesLength, shareOf } from './threads/layout.js';
 import { type FitThreads, startFitThreads } from './threads/pool.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
@@ -317,6 +317,10 @@ export class Model extends Stack implements CompiledStack {
   }
   private get stepRanges(): GradRanges {
     return this.stepsSpans ? this.gradRanges : [[0, this.params.length]];
+  }
+  /** The weights a step passes over (the threads' rules: worthwhileThreads, SLICED_WEIGHTS). */
+  get stepWeights(): number {
+    return rangesLength(this.stepRanges);
   }
 
   /**

@@ -39,6 +39,11 @@ export interface Replicable {
   readonly grads: Buf;
   /** The spans of `grads` a backward pass writes (Stack.gradRanges); the threads' replicas have the same. */
   readonly gradRanges: GradRanges;
+  /**
+   * The weights each step passes over (the gradient sum, its norm, the update): the gradient's spans, or every weight
+   * when the optimizer has weight decay (Model's stepRanges).
+   */
+  readonly stepWeights: number;
   /** Non-trainable weights: frozen ones are copied to the threads once; batch statistics keep a fit on one. */
   readonly state: Buf;
   readonly updatesState: boolean;
@@ -112,7 +117,7 @@ export async function startFitThreads(
   const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
   if (n < Math.min(threads, batchSize))
     warn(
-      `threads: ${threads} asked, training on ${n}: ${model.params.length.toLocaleString('en-US')} weights are ` +
+      `threads: ${threads} asked, training on ${n}: ${model.stepWeights.toLocaleString('en-US')} weights are ` +
         `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (adding the gradients of the ` +
         'threads to the batch gradient would cost more than they save)',
     );
@@ -150,9 +155,9 @@ export async function startFitThreads(
  * a run stays reproducible.
  */
 export function worthwhileThreads(model: Replicable, batchSize: number): number {
-  if (model.params.length >= SLICED_WEIGHTS) return batchSize; // the weight passes are split too
+  if (model.stepWeights >= SLICED_WEIGHTS) return batchSize; // the weight passes are split too
   const work = batchSize * (model.inputShape!.T ?? 1);
-  return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.params.length)));
+  return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.stepWeights)));
 }
 
 /** The blocks stopped threads took from an engine's memory, by thread index, for the next threads on it. */
@@ -211,7 +216,7 @@ export class FitThreads {
     this.ctl = new Int32Array(data.ctl);
     this.losses = new Float64Array(data.losses);
     this.job = new Float64Array(data.job);
-    this.sliced = model.params.length >= SLICED_WEIGHTS;
+    this.sliced = model.stepWeights >= SLICED_WEIGHTS;
     let fail: (e: Error) => void = () => {};
     this.failed = new Promise<never>((_, reject) => {
       fail = reject;
