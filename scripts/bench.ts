@@ -1,4 +1,5 @@
-// npm run bench [-- --peers] [-- --no-tfjs] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R] [-- --threads N]
+// npm run bench [-- --peers] [-- --no-tfjs] [-- --only ID,...] [-- --json] [-- --epochs N] [-- --rounds R]
+//   [-- --threads N]
 // --threads N (default 1): seqtune trains each workload on N threads (fit's threads) and the PyTorch peer runs with
 // torch.set_num_threads(N) (its --threads, and OMP/OpenBLAS threads N), so the comparison is like for like; the
 // TF.js wasm peer has no threads and stays on one. --no-tfjs leaves the TF.js peer out (its rounds take most of a
