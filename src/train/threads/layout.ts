@@ -33,10 +33,11 @@ export const REDUCE = 4; // a slice of the sum of the shares' gradients, and its
 export const ELEMENTWISE_STEP = 5; // a slice of the optimizer's element-wise step (writeCall / readCall)
 
 /**
- * Models whose step passes over at least this many weights (Model.stepWeights) split the weight passes of a step between the threads too: the sum of
- * the shares' gradients, its norm and the optimizer's update, each a pass over every weight (seed-gru1000's
- * 3 million weights: 5 of its 10 ms a batch, the forward and backward of 300 samples x 1 step the rest). Each split
- * costs one more wake-and-wait of the threads, so smaller models (the standard workloads: 10,000-70,000 weights)
+ * Models whose step passes over at least this many weights (Model.stepWeights) split the weight passes of a step
+ * between the threads too: the sum of the shares' gradients, its norm and the optimizer's update (seed-gru1000 before
+ * its step skipped the 3 million weights no gradient reaches: 5 of its 10 ms a batch, the forward and backward of
+ * 300 samples x 1 step the rest). Each split costs one more wake-and-wait of the threads, so smaller models (the
+ * standard workloads: 10,000-70,000 weights)
  * keep those passes on the main thread. A rule of the model, not of timing, so a run stays reproducible.
  */
 export const SLICED_WEIGHTS = 1 << 18;
