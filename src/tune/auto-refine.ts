@@ -4,7 +4,7 @@
 // the choice between them rests on a mean over seeds rather than on one lucky draw.
 import type { FrozenTrial } from '../storage/index.js';
 import { isJoint } from './auto-joint.js';
-import { MEASURED_ONLY, type Replay, type Step, withValue } from './auto-replay.js';
+import { MEASURED_ONLY, type Replay, type Step, same, withValue } from './auto-replay.js';
 import { applyParams, getPath, type Params } from './space.js';
 
 const FINER = 'finer steps around';
@@ -74,8 +74,6 @@ export async function plainPartners(r: Replay): Promise<Step> {
     `to blend with the linear baseline at the end (${MEASURED_ONLY})`;
   return r.step({ param: 'model.linear_skip', candidates: fit, why, adopt: false });
 }
-
-const same = (a: Params, b: Params) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Finer steps around the best values, pass after pass while a pass improves the best (three at most). */
 export async function refine(r: Replay): Promise<Step> {

@@ -5,7 +5,8 @@ import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, getPath, type Params, setPath } from './space.js';
 import type { TrialEnv } from './trial.js';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Whether two values are the same configuration value (as stored: JSON). */
+export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
 const sweptBy = (t: FrozenTrial): string | undefined =>
