@@ -39,7 +39,18 @@ const EFFECT: Record<string, number> = {
  * lookback and is judged on what the network adds to it (measured on ETTh1 h48: a GRU alone and a GRU next to a
  * trained linear path both end at about the ridge's validation MSE, the frozen ridge path starts there).
  */
-const effectOf = (a: Advice) => (a.param === 'model.linear_skip' ? -1 : (EFFECT[a.factor] ?? 5));
+const effectOf = (a: Advice) =>
+  a.param === 'model.linear_skip'
+    ? -1
+    : a.param === 'model.layers' && a.action === 'set'
+      ? FRONT
+      : (EFFECT[a.factor] ?? 5);
+/**
+ * The convolutional front comes right after the data: behind it a recurrent layer reads a few segments instead of
+ * every step, so each later trial at a long lookback costs a fraction of the time (ETTh1 h96, lookback 336: 7 s
+ * instead of 33 s for GRU(64)), and the sweeps after it get more trials from the same budget.
+ */
+const FRONT = 0.5;
 const byEffect = (a: Advice, b: Advice) => effectOf(a) - effectOf(b);
 
 /** Patterns whose advice comes first, in its own order (a diverging or unstable run needs its learning rate first). */
@@ -82,12 +93,36 @@ export const sweepKey = (a: Advice): string => `${a.param}:${a.action}`;
 
 /** The convolutional front the conv lever puts before a recurrent first layer (measured on ETTh1 h24, issue 16). */
 export const CONV_FRONT = { conv1d: { filters: 32, kernel_size: 4, strides: 4 } };
+
+/**
+ * The segment length of the segment front at a lookback: the divisor of the lookback nearest a fourteenth of it
+ * (at least 4), so that the recurrent layer reads about 14 segments (SegRNN, Lin et al. 2023, reads 15 of 48 steps
+ * at lookback 720): 6 at 96, 12 at 168, 24 at 336, 32 at 512, 48 at 720.
+ */
+export function segmentLength(lookback: number): number {
+  const aim = Math.max(4, lookback / 14);
+  let best = 0;
+  for (let d = 4; d <= lookback; d++) if (lookback % d === 0 && Math.abs(d - aim) < Math.abs(best - aim)) best = d;
+  return best || Math.round(aim);
+}
+
+/**
+ * The segment front: Conv1D(32, kernel = stride = the segment length, padding same), so the recurrent layer reads
+ * one learned summary of each segment of the window. 'same' padding keeps the window's last steps when a later
+ * lookback is not a multiple of the segment. On ETTh1 h96 at lookback 336 (issue 16): a GRU(64) behind it trained
+ * in 7 s against 33 s behind CONV_FRONT, test MSE 0.0559 against 0.0634 without the linear path.
+ */
+export const segmentFront = (lookback: number) => {
+  const k = segmentLength(lookback);
+  return { conv1d: { filters: 32, kernel_size: k, strides: k, padding: 'same' } };
+};
+
 const RECURRENT = ['gru', 'lstm', 'simple_rnn', 'bidirectional'];
 
 /**
  * Levers the diagnosis does not name: a linear path from the window to the output when the model ends in a vector;
- * a convolutional front (Conv1D, kernel 4, stride 4) before a recurrent first layer when the lookback is long
- * (96 steps or more): the recurrent layer then reads a quarter of the steps, each a learned summary of four.
+ * a convolutional front before a recurrent first layer when the lookback is long (96 steps or more), over segments
+ * of about a fourteenth of the window or over 4 steps: the recurrent layer then reads one learned summary of each.
  */
 function extraLevers(cfg: RawConfig): Advice[] {
   const layers = cfg.model.layers;
@@ -104,15 +139,19 @@ function extraLevers(cfg: RawConfig): Advice[] {
         'fixed, with the network learning what it misses',
     });
   const first = Object.keys(layers[0] ?? {})[0] ?? '';
-  if (RECURRENT.includes(first) && (cfg.data.lookback ?? 1) >= 96 && !layers.some((l) => 'conv1d' in l))
+  const lookback = cfg.data.lookback ?? 1;
+  if (RECURRENT.includes(first) && lookback >= 96 && !layers.some((l) => 'conv1d' in l))
     out.push({
       param: 'model.layers',
       action: 'set',
-      values: [[CONV_FRONT, ...layers]],
+      values: [
+        [segmentFront(lookback), ...layers],
+        [CONV_FRONT, ...layers],
+      ],
       factor: 'layers',
       text:
-        'a convolutional front: Conv1D(32, kernel 4, stride 4) before the recurrent layer, ' +
-        'which then reads a quarter of the steps',
+        `a convolutional front before the recurrent layer, which then reads one summary per segment: ` +
+        `Conv1D(32) over segments of ${segmentLength(lookback)} steps, or over 4 steps`,
     });
   return out;
 }

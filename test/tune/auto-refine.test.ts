@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type FrozenTrial, freezeTrial } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
-import { CONV_FRONT, nextLever, sweepKey } from '../../src/tune/auto-levers.js';
+import { CONV_FRONT, nextLever, segmentFront, segmentLength, sweepKey } from '../../src/tune/auto-levers.js';
 import { finerValues, plainPartners, refine, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay, withValue } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
@@ -225,8 +225,30 @@ test('a convolutional front is a lever for a recurrent first layer on a long loo
   const long = picks(96);
   const conv = long.findIndex((p) => p.param === 'model.layers');
   assert.ok(conv > long.findIndex((p) => p.param === 'data.lookback'), JSON.stringify(long.map((p) => p.param)));
-  assert.deepEqual(long[conv]!.values, [[CONV_FRONT, ...env.base.model.layers]]);
+  assert.deepEqual(long[conv]!.values, [
+    [segmentFront(96), ...env.base.model.layers],
+    [CONV_FRONT, ...env.base.model.layers],
+  ]);
+  // the front makes every later trial cheaper, so it comes before the model size
+  const units = long.findIndex((p) => p.param.endsWith('.units'));
+  assert.ok(units < 0 || conv < units, JSON.stringify(long.map((p) => p.param)));
   assert.ok(!picks(24).some((p) => p.param === 'model.layers'), 'a short lookback gets no conv front');
+});
+
+test('the segment front reads about 14 segments, each a divisor of the lookback where one is near', () => {
+  assert.deepEqual(
+    [96, 168, 336, 512, 720].map((l) => [l, segmentLength(l)]),
+    [
+      [96, 6],
+      [168, 12],
+      [336, 24],
+      [512, 32],
+      [720, 48],
+    ],
+  );
+  assert.equal(segmentLength(97), 7, 'a prime lookback: the nearest length, with same padding');
+  assert.equal(segmentLength(20), 4, 'at least 4 steps a segment');
+  assert.deepEqual(segmentFront(336), { conv1d: { filters: 32, kernel_size: 24, strides: 24, padding: 'same' } });
 });
 
 test('a value inside a list the params set whole goes into that list: one configuration, one name', () => {
