@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layerFromConfig } from '../nn/index.js';
+import type { OptimizerConfig } from '../optim/index.js';
 import { Model } from './model.js';
 import { MODEL_FORMAT, MODEL_VERSION, ModelFileError, type SavedModel } from './save.js';
 
@@ -29,10 +30,20 @@ export async function loadModel(dir: string): Promise<Model> {
     throw new ModelFileError(`${jsonPath}: ${(e as Error).message}`, { cause: e });
   }
   if (saved.compile) {
-    const { optimizer, loss, metrics, clipnorm, clipvalue } = saved.compile;
-    model.compile({ optimizer, loss, metrics, clipnorm, clipvalue });
+    const { loss, metrics, clipnorm, clipvalue } = saved.compile;
+    model.compile({ optimizer: loadedOptimizer(saved.compile.optimizer), loss, metrics, clipnorm, clipvalue });
   }
   return model;
+}
+
+/**
+ * A saved optimizer's settings. Folders written before save.ts kept the schedule's starting rate hold a zero rate
+ * when the schedule ended at zero; those load with the optimizer's default rate (the weights are what they hold).
+ */
+function loadedOptimizer(o: OptimizerConfig): OptimizerConfig {
+  if (o?.config?.learningRate !== 0) return o;
+  const { learningRate: _zero, ...rest } = o.config;
+  return { ...o, config: rest };
 }
 
 const cannotRead = (path: string, e: unknown) =>

@@ -36,6 +36,18 @@ export interface SavedModel {
   sha256: string;
 }
 
+/**
+ * The optimizer's settings, at the learning rate training would go on from. A schedule that ends at zero (cosine
+ * run to t_max) leaves a current rate no optimizer accepts, so the model saves the rate the schedule starts from.
+ */
+function savedOptimizer(model: CompiledStack): OptimizerConfig {
+  const opt = model.optimizer!.getConfig();
+  const base = model.baseLearningRate;
+  if (!((opt.config.learningRate as number) > 0) && base && base > 0)
+    return { ...opt, config: { ...opt.config, learningRate: base } };
+  return opt;
+}
+
 export async function saveModel(model: CompiledStack, dir: string): Promise<void> {
   if (!model.built) throw new ValueError('save: the model is not built yet (give inputShape or fit it first)');
   await mkdir(dir, { recursive: true });
@@ -59,7 +71,7 @@ export async function saveModel(model: CompiledStack, dir: string): Promise<void
     compile:
       model.optimizer && model.loss
         ? {
-            optimizer: model.optimizer.getConfig(),
+            optimizer: savedOptimizer(model),
             loss: model.loss.config,
             metrics: model.metrics,
             clipnorm: model.clipnorm,

@@ -25,6 +25,8 @@ export interface FitCallback<M = unknown> {
 /** A layer stack with its compile settings: what the fit warnings and the model writer read of a `Model`. */
 export interface CompiledStack extends Stack {
   optimizer?: Optimizer;
+  /** The learning rate a schedule starts from (the compiled one, or the last set by a callback). */
+  baseLearningRate?: number;
   loss?: Loss;
   clipnorm?: number;
   clipvalue?: number;

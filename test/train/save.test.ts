@@ -85,3 +85,30 @@ test('a corrupt or truncated model folder gives a clear error', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a model whose schedule ended at zero saves the rate it started from and loads again', async () => {
+  const dir = tmp();
+  try {
+    const rng = new Rng(3);
+    const x = tensor(randArray(rng, 10 * 4), [10, 4, 1]),
+      y = tensor(randArray(rng, 10), [10, 1]);
+    const m = sequential([gru({ units: 3, inputShape: [4, 1] }), dense({ units: 1 })], { seed: 5 });
+    m.compile({ optimizer: adam({ learningRate: 0.004 }), loss: 'mse' });
+    // cosine over 2 epochs reaches 0 at the third: the optimizer's current rate is 0 when training ends
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 5, schedule: { cosine: { t_max: 2 } } });
+    assert.equal(h.history.lr!.at(-1), 0);
+    await m.save(dir);
+    const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    assert.equal(saved.compile.optimizer.config.learningRate, 0.004);
+    const back = await loadModel(dir);
+    assert.equal(back.optimizer!.learningRate, 0.004);
+    // a folder written before the fix holds a zero rate: it loads, with the optimizer's default rate
+    saved.compile.optimizer.config.learningRate = 0;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(saved));
+    const old = await loadModel(dir);
+    assert.equal(old.optimizer!.learningRate, 0.001);
+    assert.deepEqual(old.predict(x).data, m.predict(x).data);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
