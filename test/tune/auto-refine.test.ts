@@ -231,7 +231,7 @@ test('a convolutional front is a lever for a recurrent first layer on a long loo
   ]);
   // the front makes every later trial cheaper, so it comes before the model size
   const units = long.findIndex((p) => p.param.endsWith('.units'));
-  assert.ok(units < 0 || conv < units, JSON.stringify(long.map((p) => p.param)));
+  assert.ok(units >= 0 && conv < units, JSON.stringify(long.map((p) => p.param)));
   assert.ok(!picks(24).some((p) => p.param === 'model.layers'), 'a short lookback gets no conv front');
 });
 
