@@ -7,6 +7,7 @@
 // the validation split's Gram matrices (no pass over its windows per lambda).
 // The data reach this file through a Design: a function that fills window i's row, so it does not care
 // how windows are stored.
+import { cholesky, cholSolve, dot4x4 } from '../engine/float64.js';
 import { type Grams, type Lagged, laggedGrams } from './linear-lagged.js';
 import { ridgePath } from './linear-path.js';
 import type { PreparedData } from './types.js';
@@ -75,8 +76,8 @@ export function rowGrams(d: Design): Grams {
       }
     }
     for (let i = 0; i < qp; i += 4) {
-      for (let j = i; j < qp; j += 4) tile(zb, i, zb, j, g, i * qp + j, qp);
-      for (let k = 0; k < mp; k += 4) tile(zb, i, yb, k, c, i * mp + k, mp);
+      for (let j = i; j < qp; j += 4) dot4x4(zb, zb, BLOCK, BLOCK, i, j, 0, BLOCK, g, i * qp + j, qp);
+      for (let k = 0; k < mp; k += 4) dot4x4(zb, yb, BLOCK, BLOCK, i, k, 0, BLOCK, c, i * mp + k, mp);
     }
   }
   const gq = new Float64Array(q * q),
@@ -86,119 +87,6 @@ export function rowGrams(d: Design): Grams {
     for (let k = 0; k < m; k++) cq[i * m + k] = c[i * mp + k]!;
   }
   return { n: d.rows, q, m, g: gq, c: cq, yy };
-}
-
-/** out[o + (a..a+3) * ld + (b..b+3)] += sum over the block's rows of u[a..a+3] v[b..b+3] (columns of BLOCK rows). */
-function tile(u: Float64Array, a: number, v: Float64Array, b: number, out: Float64Array, o: number, ld: number) {
-  const u0 = a * BLOCK,
-    u1 = u0 + BLOCK,
-    u2 = u1 + BLOCK,
-    u3 = u2 + BLOCK;
-  const v0 = b * BLOCK,
-    v1 = v0 + BLOCK,
-    v2 = v1 + BLOCK,
-    v3 = v2 + BLOCK;
-  let s00 = 0,
-    s01 = 0,
-    s02 = 0,
-    s03 = 0,
-    s10 = 0,
-    s11 = 0,
-    s12 = 0,
-    s13 = 0;
-  let s20 = 0,
-    s21 = 0,
-    s22 = 0,
-    s23 = 0,
-    s30 = 0,
-    s31 = 0,
-    s32 = 0,
-    s33 = 0;
-  for (let r = 0; r < BLOCK; r++) {
-    const x0 = u[u0 + r]!,
-      x1 = u[u1 + r]!,
-      x2 = u[u2 + r]!,
-      x3 = u[u3 + r]!;
-    const y0 = v[v0 + r]!,
-      y1 = v[v1 + r]!,
-      y2 = v[v2 + r]!,
-      y3 = v[v3 + r]!;
-    s00 += x0 * y0;
-    s01 += x0 * y1;
-    s02 += x0 * y2;
-    s03 += x0 * y3;
-    s10 += x1 * y0;
-    s11 += x1 * y1;
-    s12 += x1 * y2;
-    s13 += x1 * y3;
-    s20 += x2 * y0;
-    s21 += x2 * y1;
-    s22 += x2 * y2;
-    s23 += x2 * y3;
-    s30 += x3 * y0;
-    s31 += x3 * y1;
-    s32 += x3 * y2;
-    s33 += x3 * y3;
-  }
-  out[o]! += s00;
-  out[o + 1]! += s01;
-  out[o + 2]! += s02;
-  out[o + 3]! += s03;
-  o += ld;
-  out[o]! += s10;
-  out[o + 1]! += s11;
-  out[o + 2]! += s12;
-  out[o + 3]! += s13;
-  o += ld;
-  out[o]! += s20;
-  out[o + 1]! += s21;
-  out[o + 2]! += s22;
-  out[o + 3]! += s23;
-  o += ld;
-  out[o]! += s30;
-  out[o + 1]! += s31;
-  out[o + 2]! += s32;
-  out[o + 3]! += s33;
-}
-
-/** In-place Cholesky of a symmetric positive definite (n, n) matrix (lower triangle); false if not SPD. */
-export function cholesky(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let d = a[rj + j]!;
-    for (let k = 0; k < j; k++) d -= a[rj + k]! * a[rj + k]!;
-    if (!(d > 0)) return false;
-    const l = Math.sqrt(d);
-    a[rj + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let s = a[ri + j]!;
-      for (let k = 0; k < j; k++) s -= a[ri + k]! * a[rj + k]!;
-      a[ri + j] = s / l;
-    }
-  }
-  return true;
-}
-
-/** Solves L L^T X = B in place for B (n, m) row-major, L from cholesky(). */
-export function cholSolve(l: Float64Array, n: number, b: Float64Array, m: number): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) {
-      const f = l[ri + k]!;
-      if (f !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= f * b[k * m + c]!;
-    }
-    const d = l[ri + i]!;
-    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    for (let k = i + 1; k < n; k++) {
-      const f = l[k * n + i]!;
-      if (f !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= f * b[k * m + c]!;
-    }
-    const d = l[i * n + i]!;
-    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
-  }
 }
 
 /** The centred normal equations of the training Grams: Xc^T Xc (p x p, full) and Xc^T Yc (p x m), and the means. */

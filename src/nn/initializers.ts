@@ -13,6 +13,7 @@ import {
   Registry,
   spellAs,
 } from '../registry.js';
+import { orthonormalRows } from './orthonormal.js';
 import type { Rng } from './random.js';
 
 export type InitializerName =
@@ -86,24 +87,10 @@ function orthogonal(shape: readonly number[], rng: Rng, gain: number): Float32Ar
   const [rows, cols] = fans(shape);
   const small = Math.min(rows, cols),
     big = Math.max(rows, cols);
-  // `small` vectors of length `big`, orthonormalised by modified Gram-Schmidt (twice, for stability).
+  // `small` normal vectors of length `big`, orthonormalised (orthonormal.ts)
   const q = new Float64Array(small * big);
   for (let i = 0; i < q.length; i++) q[i] = rng.normal();
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < small; i++) {
-      const vi = q.subarray(i * big, (i + 1) * big);
-      for (let j = 0; j < i; j++) {
-        const vj = q.subarray(j * big, (j + 1) * big);
-        let d = 0;
-        for (let k = 0; k < big; k++) d += vi[k]! * vj[k]!;
-        for (let k = 0; k < big; k++) vi[k]! -= d * vj[k]!;
-      }
-      let n = 0;
-      for (let k = 0; k < big; k++) n += vi[k]! * vi[k]!;
-      n = Math.sqrt(n) || 1;
-      for (let k = 0; k < big; k++) vi[k]! /= n;
-    }
-  }
+  orthonormalRows(q, small, big);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/index.js';
 import { baselineScores, type Design, fitRidge, prepareData, ridgeForecast } from '../../src/data/index.js';
-import { cholesky, cholSolve, gramMse, grams } from '../../src/data/linear.js';
+import { gramMse, grams } from '../../src/data/linear.js';
+import { cholesky, cholSolve } from '../../src/engine/float64.js';
 import { Rng } from '../../src/nn/random.js';
 import { metricsTable } from '../../src/run/index.js';
 
