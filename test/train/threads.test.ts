@@ -18,7 +18,7 @@ import {
 } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { type Model, sequential } from '../../src/train/index.js';
-import { EVAL, PENDING } from '../../src/train/threads/layout.js';
+import { EVAL, GEN, PENDING } from '../../src/train/threads/layout.js';
 import { startFitThreads } from '../../src/train/threads/pool.js';
 
 function data(N: number, T = 12, seed = 0) {
@@ -174,6 +174,25 @@ test('a training thread that never finishes its share stops the wait with an err
     /training threads: 1 of 1 did not finish their share of the batch 0\.30 s after/,
   );
   assert.ok(performance.now() - t0 < 5000, 'the wait ends soon after the limit');
+  await pool.close();
+  m.dispose();
+});
+
+test('a wake-up without a new command (a late notify) runs nothing twice: the count of answers stays right', async () => {
+  const m = model();
+  const pool = (await startFitThreads(m, 2, 32, () => {}, { stallMs: 2000 }))!;
+  const p = pool as unknown as { ctl: Int32Array; wake(cmd: number): void; settled(): Promise<void> };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  p.wake(EVAL);
+  await p.settled();
+  // the thread has answered and blocks again; the main thread's notify of that command arrives only now, as after a
+  // pause between its bump of the command counter and its notify (a preempted thread)
+  await sleep(30);
+  Atomics.notify(p.ctl, GEN);
+  await sleep(100);
+  assert.equal(Atomics.load(p.ctl, PENDING), 0, 'the thread answered the same command twice');
+  p.wake(EVAL);
+  await p.settled();
   await pool.close();
   m.dispose();
 });

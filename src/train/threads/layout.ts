@@ -42,6 +42,24 @@ export const ELEMENTWISE_STEP = 5; // a slice of the optimizer's element-wise st
  */
 export const SLICED_WEIGHTS = 1 << 18;
 
+/**
+ * How long a side that waits for the other (a training thread for the next command, the main thread for the
+ * threads' shares) polls the control words before it blocks: a wake-up through the kernel (Atomics.wait, or
+ * waitAsync's event-loop task) costs tens of microseconds on a virtual machine, every batch, and the gap between two
+ * batches is a fraction of a millisecond. OpenMP runtimes spin the same way (for 200 ms by default); this spins for
+ * one millisecond at most, so an idle pool costs nothing between fits.
+ */
+export const SPIN_MS = 1;
+
+/** Polls ctl[i] until `done` holds of it or SPIN_MS passes; returns whether it holds. */
+export function spinUntil(ctl: Int32Array, i: number, done: (v: number) => boolean): boolean {
+  const end = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let k = 0; k < 64; k++) if (done(Atomics.load(ctl, i))) return true;
+    if (performance.now() > end) return false;
+  }
+}
+
 /** The job words (a Float64Array) of REDUCE and ELEMENTWISE_STEP. */
 const JOB_N = 0,
   JOB_KERNEL = 1,

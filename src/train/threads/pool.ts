@@ -25,6 +25,7 @@ import {
   STEP,
   STOP,
   shareOf,
+  spinUntil,
   stepSlice,
   writeCall,
   writeReduce,
@@ -398,6 +399,7 @@ export class FitThreads {
     const since = performance.now(),
       own = since - this.wokenAt,
       limit = Math.max(this.stallMs, STALL_FACTOR * own);
+    spinUntil(this.ctl, PENDING, (p) => p === 0);
     for (;;) {
       const p = Atomics.load(this.ctl, PENDING);
       if (p === 0) return;

@@ -18,6 +18,7 @@ import {
   reduceSlice,
   SHARES,
   STOP,
+  spinUntil,
   stepSlice,
 } from './layout.js';
 
@@ -45,7 +46,10 @@ function serve(model: Model): void {
   let gen = Atomics.load(ctl, GEN);
   parentPort!.postMessage({ ready: { grads: model.grads } });
   for (;;) {
-    Atomics.wait(ctl, GEN, gen);
+    // A wake-up is not a command: the main thread may notify late (after a pause between its bump of GEN and its
+    // notify) while this thread, having seen the bump, already ran the command and waits again; running the same
+    // command twice would count this thread's share twice (PENDING below zero, the main thread waiting for ever).
+    while (Atomics.load(ctl, GEN) === gen) if (!spinUntil(ctl, GEN, (g) => g !== gen)) Atomics.wait(ctl, GEN, gen);
     gen = Atomics.load(ctl, GEN);
     const cmd = Atomics.load(ctl, CMD);
     if (cmd === STOP) {
