@@ -49,13 +49,22 @@ export class Stack {
   /** Weights of another model on this engine's memory, used in place (a training thread's replica). */
   private readonly adopted?: { params: Buf; state: Buf };
 
+  /** False: the weights are left zero for setWeights to fill (a loaded model; GRU(1000)'s initialisation is 2 s). */
+  private readonly initialize: boolean;
+
   /**
    * @param opts.adopt - the params and state buffers of a model with the same layers on this engine's memory (a
    *   training thread's replica reads the main thread's weights in place): used as they are, not initialised.
+   * @param opts.initialize - false leaves the weights zero instead of drawing them (default true).
    */
   constructor(
     layers: Layer[],
-    opts: { seed?: number; inputShape?: [number, number] | [number]; adopt?: { params: Buf; state: Buf } } = {},
+    opts: {
+      seed?: number;
+      inputShape?: [number, number] | [number];
+      adopt?: { params: Buf; state: Buf };
+      initialize?: boolean;
+    } = {},
   ) {
     if (!Array.isArray(layers) || layers.length === 0)
       throw new ValueError('sequential: expected a non-empty list of layers');
@@ -65,6 +74,7 @@ export class Stack {
     this.seedValue = opts.seed ?? 42;
     this.rng = new Rng(this.seedValue);
     this.adopted = opts.adopt;
+    this.initialize = opts.initialize ?? true;
     const first = opts.inputShape ?? firstInputShape(layers[0]!);
     if (first) this.build(first);
   }
@@ -125,7 +135,7 @@ export class Stack {
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
       layer.attach(ctx, refs);
-      if (this.adopted) continue;
+      if (this.adopted || !this.initialize) continue;
       for (const { ref, init } of inits)
         this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
     }

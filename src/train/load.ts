@@ -15,7 +15,12 @@ export async function loadModel(dir: string): Promise<Model> {
   const binPath = join(dir, saved.weightsFile ?? 'weights.bin');
   const floats = await readWeights(binPath, saved);
   const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));
-  const model = new Model(layers, { seed: saved.seed, inputShape: saved.inputShape as [number, number] });
+  // every weight is set below (or the folder is refused): drawing them first would only cost time
+  const model = new Model(layers, {
+    seed: saved.seed,
+    inputShape: saved.inputShape as [number, number],
+    initialize: false,
+  });
   const values: Record<string, Float32Array> = {};
   for (const w of saved.weights) {
     if (w.offset + w.length > floats.length)

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bidirectional, dense, dropout, gru, l2, lstm, Rng, selectTimestep, tensor } from '../../src/nn/index.js';
 import { adam, rmsprop } from '../../src/optim/index.js';
-import { loadModel, sequential } from '../../src/train/index.js';
+import { loadModel, Model, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'seqtune-save-'));
@@ -111,4 +111,14 @@ test('a model whose schedule ended at zero saves the rate it started from and lo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a model built with initialize: false has zero weights for setWeights to fill (loadModel sets every one)', () => {
+  const layers = () => [gru({ units: 6, inputShape: [3, 2], name: 'g' }), dense({ units: 1, name: 'd' })];
+  const drawn = sequential(layers(), { seed: 1 });
+  const blank = new Model(layers(), { seed: 1, initialize: false });
+  assert.ok(Object.values(drawn.getWeights()).some((w) => w.some((v) => v !== 0)));
+  assert.ok(Object.values(blank.getWeights()).every((w) => w.every((v) => v === 0)));
+  blank.setWeights(drawn.getWeights());
+  assert.deepEqual(blank.getWeights(), drawn.getWeights());
 });
