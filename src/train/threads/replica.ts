@@ -1,7 +1,7 @@
 // A training thread (started by pool.ts): an engine on the main thread's memory and a replica of the model that
 // reads the main thread's weights in place. For every batch it trains its share (forward, loss, backward) into its
 // own gradient buffer, which the main thread reads where it lies, and writes loss and outputs back; see layout.ts.
-// It blocks in Atomics.wait between batches, and reports a failure as a message.
+// Between batches it polls for up to SPIN_MS, then blocks in Atomics.wait; it reports a failure as a message.
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachEngine } from '../../engine/index.js';
 import { layerFromConfig } from '../../nn/index.js';
