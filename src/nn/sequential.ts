@@ -49,7 +49,10 @@ export class Stack {
   /** Weights of another model on this engine's memory, used in place (a training thread's replica). */
   private readonly adopted?: { params: Buf; state: Buf };
 
-  /** False: the weights are left zero for setWeights to fill (a loaded model; GRU(1000)'s initialisation is 2 s). */
+  /**
+   * Whether build draws the weights: not for adopted ones, nor when opts.initialize is false (a loaded model leaves
+   * them zero for setWeights to fill; GRU(1000)'s initialisation is 2 s).
+   */
   private readonly initialize: boolean;
 
   /**
@@ -74,7 +77,7 @@ export class Stack {
     this.seedValue = opts.seed ?? 42;
     this.rng = new Rng(this.seedValue);
     this.adopted = opts.adopt;
-    this.initialize = opts.initialize ?? true;
+    this.initialize = !opts.adopt && (opts.initialize ?? true);
     const first = opts.inputShape ?? firstInputShape(layers[0]!);
     if (first) this.build(first);
   }
@@ -135,7 +138,7 @@ export class Stack {
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
       layer.attach(ctx, refs);
-      if (this.adopted || !this.initialize) continue;
+      if (!this.initialize) continue;
       for (const { ref, init } of inits)
         this.engine.view(ref.trainable ? this.params : this.state, ref.off, ref.size).set(init(initRng));
     }
