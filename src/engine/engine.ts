@@ -181,7 +181,8 @@ const PAGE = 65536;
 const ALIGN = 64;
 /** The most pages a memory may grow to (4 GiB); a shared memory declares its maximum when it is made. */
 const MAX_PAGES = 65536;
-/** K block of the GEMM kernel and its panel width; work buffers for gemm() hold KC * roundup(N, NR) floats. */
+/** K block of the GEMM kernel and its panel width; work buffers for gemm() hold KC * roundup(N, NR) floats
+ * (and KC * M more when A is transposed). */
 export const KC = 256;
 export const NR = 8;
 /** The GEMM's edge tile (4 x NR floats), one per engine: see set_edge_scratch in assembly/gemm.ts. */

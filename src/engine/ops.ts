@@ -50,8 +50,9 @@ export class Ops {
     this.work = engine.alloc(KC * NR);
   }
 
-  private workFor(N: number): number {
-    const need = KC * Math.ceil(N / NR) * NR;
+  /** The gemm kernel's scratch: a packed slice of B (KC x N), and of a transposed A (KC x M) after it. */
+  private workFor(N: number, transA: boolean, M: number): number {
+    const need = KC * (Math.ceil(N / NR) * NR + (transA ? M : 0));
     if (need > this.work.length) {
       this.engine.release(this.work);
       this.work = this.engine.alloc(need);
@@ -97,7 +98,7 @@ export class Ops {
     check(`${name} A`, A, transA ? K : M, transA ? M : K);
     check(`${name} B`, B, transB ? N : K, transB ? K : N);
     check(`${name} C`, C, M, N);
-    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, this.workFor(N), biasPtr);
+    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, this.workFor(N, transA, M), biasPtr);
   }
 
   /** Floats needed to pack a K x N op(B). */

@@ -74,6 +74,9 @@ test('gemm matches the reference on random and awkward shapes, every transpose, 
     ...Array.from({ length: 17 }, (_, i): [number, number, number] => [i + 1, 11, 9]),
     [128, 24, 40],
     [63, 16, 5],
+    // a transposed A packed by row blocks (at least 16 rows, 2 panels), with rows left over and K over 2 * KC
+    [37, 50, 600],
+    [16, 16, 257],
   ];
   for (const [M, N, K] of shapes) {
     for (const transA of [false, true])
@@ -117,6 +120,7 @@ test('gemmBias writes bias row + op(A) op(B) without reading C (NaN in C stays o
     [7, 8, 8],
     [64, 512, 8],
     [9, 20, 300],
+    [21, 30, 300],
     [3, 5, 0],
   ] as const) {
     for (const transA of [false, true])

@@ -213,42 +213,64 @@ function tile4(
   }
 }
 
-/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself
- *  (LOAD_C), zero (ZERO) or a bias row of N floats (its pointer). */
-export function gemm_slice(
-  M: i32,
+// Rows [0, Mfull) of C, in blocks of MR, against the packed slice: row block i/MR of op(A) starts at a0 + (i/MR) * arbs,
+// its rows ars bytes apart and its k steps aks bytes apart (in place, or packed by pack_a_trans).
+@inline
+function rowBlocks(
+  Mfull: i32,
   N: i32,
   kc: i32,
-  A: usize,
-  lda: i32,
-  transA: i32,
-  k0: i32,
+  a0: usize,
+  ars: usize,
+  aks: usize,
+  arbs: usize,
   Bp: usize,
   C: usize,
-  ldc: i32,
+  ldcb: usize,
   init: usize,
 ): void {
-  const ars: usize = transA ? 4 : (<usize>lda) << 2;
-  const aks: usize = transA ? (<usize>lda) << 2 : 4;
-  const ldcb = (<usize>ldc) << 2;
   const panels = (N + NR - 1) / NR;
-  const abase = A + <usize>k0 * aks;
-  const Mfull = M - (M % MR);
+  const cbs = ldcb * MR;
   if (kc * N <= ROW_OUTER_MAX) {
     // A short slice (small K): all of packed B fits in L1, so go row block by row block and
     // write each C row from left to right (panel order would write half cache lines far apart).
+    let a = a0,
+      crow = C;
     for (let i = 0; i < Mfull; i += MR) {
-      const a = abase + <usize>i * ars,
-        crow = C + <usize>i * ldcb;
       for (let p = 0; p < panels; p++) tile4(kc, a, ars, aks, Bp, p, N, crow, ldcb, init);
+      a += arbs;
+      crow += cbs;
     }
   } else {
     // Panel-outer order: one packed B panel (kc x 8) stays in L1 while every row block uses it.
     for (let p = 0; p < panels; p++) {
-      for (let i = 0; i < Mfull; i += MR)
-        tile4(kc, abase + <usize>i * ars, ars, aks, Bp, p, N, C + <usize>i * ldcb, ldcb, init);
+      let a = a0,
+        crow = C;
+      for (let i = 0; i < Mfull; i += MR) {
+        tile4(kc, a, ars, aks, Bp, p, N, crow, ldcb, init);
+        a += arbs;
+        crow += cbs;
+      }
     }
   }
+}
+
+// Rows [Mfull, M) of C, one at a time, op(A) read in place.
+@inline
+function lastRows(
+  Mfull: i32,
+  M: i32,
+  N: i32,
+  kc: i32,
+  abase: usize,
+  ars: usize,
+  aks: usize,
+  Bp: usize,
+  C: usize,
+  ldcb: usize,
+  init: usize,
+): void {
+  const panels = (N + NR - 1) / NR;
   for (let i = Mfull; i < M; i++) {
     const a = abase + <usize>i * ars;
     const crow = C + <usize>i * ldcb;
@@ -266,6 +288,82 @@ export function gemm_slice(
       }
     }
   }
+}
+
+/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself
+ *  (LOAD_C), zero (ZERO) or a bias row of N floats (its pointer). op(A) is read in place. */
+function gemm_slice(
+  M: i32,
+  N: i32,
+  kc: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  k0: i32,
+  Bp: usize,
+  C: usize,
+  ldc: i32,
+  init: usize,
+): void {
+  const ars: usize = transA ? 4 : (<usize>lda) << 2;
+  const aks: usize = transA ? (<usize>lda) << 2 : 4;
+  const ldcb = (<usize>ldc) << 2;
+  const abase = A + <usize>k0 * aks;
+  const Mfull = M - (M % MR);
+  rowBlocks(Mfull, N, kc, abase, ars, aks, ars * MR, Bp, C, ldcb, init);
+  lastRows(Mfull, M, N, kc, abase, ars, aks, Bp, C, ldcb, init);
+}
+
+/** Packs the rows [0, Mfull) of a transposed op(A) (op(A)[i][k] = A[k*lda + i]) over k [k0, k0+kc) into row
+ *  blocks: dst[(i/MR * kc + k) * MR + i%MR]. In place, each k step of a row block reads a different row of A
+ *  (lda floats apart, a cache line for 16 bytes); packed, a row block's slice is one contiguous run. */
+function pack_a_trans(kc: i32, Mfull: i32, A: usize, lda: i32, k0: i32, dst: usize): void {
+  const rb = (<usize>lda) << 2;
+  const blockBytes = (<usize>kc) * MR * 4;
+  let s = A + (<usize>k0) * rb;
+  let d = dst;
+  for (let k = 0; k < kc; k++) {
+    let di = d;
+    for (let i = 0; i < Mfull; i += MR) {
+      v128.store(di, v128.load(s + ((<usize>i) << 2)));
+      di += blockBytes;
+    }
+    s += rb;
+    d += 16;
+  }
+}
+
+// Packing a transposed A pays for itself once it is read by at least this many panels of B, and when its rows
+// (M floats at least) are longer than a cache line: shorter ones are read nearly contiguously in place.
+const PACK_A_MIN_PANELS: i32 = 2;
+const PACK_A_MIN_ROWS: i32 = 16;
+
+/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice, a transposed A packed into work first (when it has at
+ *  least PACK_A_MIN_ROWS rows and B has at least PACK_A_MIN_PANELS panels). */
+function gemm_slice_packing_a(
+  M: i32,
+  N: i32,
+  kc: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  k0: i32,
+  Bp: usize,
+  C: usize,
+  ldc: i32,
+  init: usize,
+  Ap: usize,
+): void {
+  const Mfull = M - (M % MR);
+  if (!transA || M < PACK_A_MIN_ROWS || (N + NR - 1) / NR < PACK_A_MIN_PANELS) {
+    gemm_slice(M, N, kc, A, lda, transA, k0, Bp, C, ldc, init);
+    return;
+  }
+  pack_a_trans(kc, Mfull, A, lda, k0, Ap);
+  const ldcb = (<usize>ldc) << 2;
+  rowBlocks(Mfull, N, kc, Ap, 4, MR * 4, (<usize>kc) * MR * 4, Bp, C, ldcb, init);
+  const aks = (<usize>lda) << 2;
+  lastRows(Mfull, M, N, kc, A + <usize>k0 * aks, 4, aks, Bp, C, ldcb, init);
 }
 
 /** C = beta*C on an M x N block with leading dimension ldc (beta 0 writes zeros, ignoring NaN in C). */
@@ -297,7 +395,8 @@ export function scale_block(M: i32, N: i32, C: usize, ldc: i32, beta: f32): void
   }
 }
 
-/** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice.
+/** General GEMM; work must hold KC * roundup(N, 8) floats for the packed B slice, and KC * M more after them when
+ *  transA (the packed A slice).
  *  With bias not 0 (N floats): C = bias row + op(A) op(B), beta ignored and C never read. */
 export function gemm(
   M: i32,
@@ -322,10 +421,11 @@ export function gemm(
   }
   let init = bias ? bias : beta == 0 ? ZERO : LOAD_C;
   if (init == LOAD_C) scale_block(M, N, C, ldc, beta);
+  const Ap = work + ((<usize>(KC * (((N + NR - 1) / NR) * NR))) << 2);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     pack_b(kc, N, B, ldb, transB, k0, work);
-    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init);
+    gemm_slice_packing_a(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
     init = LOAD_C;
   }
 }
