@@ -98,7 +98,8 @@ export class Ops {
     check(`${name} A`, A, transA ? K : M, transA ? M : K);
     check(`${name} B`, B, transB ? N : K, transB ? K : N);
     check(`${name} C`, C, M, N);
-    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, this.workFor(N, transA, M), biasPtr);
+    const work = this.workFor(N, transA, M);
+    this.engine.k.gemm(M, N, K, p(A), A.ld, +transA, p(B), B.ld, +transB, p(C), C.ld, beta, work, biasPtr);
   }
 
   /** Floats needed to pack a K x N op(B). */

@@ -213,8 +213,8 @@ function tile4(
   }
 }
 
-// Rows [0, Mfull) of C, in blocks of MR, against the packed slice: row block i/MR of op(A) starts at a0 + (i/MR) * arbs,
-// its rows ars bytes apart and its k steps aks bytes apart (in place, or packed by pack_a_trans).
+// Rows [0, Mfull) of C, in blocks of MR, against the packed slice: row block i/MR of op(A) starts at
+// a0 + (i/MR) * arbs, its rows ars bytes apart and its k steps aks bytes apart (in place, or packed by pack_a_trans).
 @inline
 function rowBlocks(
   Mfull: i32,
@@ -319,8 +319,8 @@ function gemm_slice(
  *  (lda floats apart, a cache line for 16 bytes); packed, a row block's slice is one contiguous run. */
 function pack_a_trans(kc: i32, Mfull: i32, A: usize, lda: i32, k0: i32, dst: usize): void {
   const rb = (<usize>lda) << 2;
-  const blockBytes = (<usize>kc) * MR * 4;
-  let s = A + (<usize>k0) * rb;
+  const blockBytes = <usize>kc * MR * 4;
+  let s = A + <usize>k0 * rb;
   let d = dst;
   for (let k = 0; k < kc; k++) {
     let di = d;
@@ -361,7 +361,7 @@ function gemm_slice_packing_a(
   }
   pack_a_trans(kc, Mfull, A, lda, k0, Ap);
   const ldcb = (<usize>ldc) << 2;
-  rowBlocks(Mfull, N, kc, Ap, 4, MR * 4, (<usize>kc) * MR * 4, Bp, C, ldcb, init);
+  rowBlocks(Mfull, N, kc, Ap, 4, MR * 4, <usize>kc * MR * 4, Bp, C, ldcb, init);
   const aks = (<usize>lda) << 2;
   lastRows(Mfull, M, N, kc, A + <usize>k0 * aks, 4, aks, Bp, C, ldcb, init);
 }
