@@ -193,7 +193,13 @@ export const TUNE_KEYS: readonly (KeyNote & {
     doc: "Minimised; a trial's value is its best epoch.",
     example: 'objective: val_mae',
   },
-  { key: 'trials', type: 'integer > 0', default: '`20`', doc: 'Trials to run.', example: 'trials: 60' },
+  {
+    key: 'trials',
+    type: 'integer > 0',
+    default: '`20`; no limit when `time_budget` is set',
+    doc: 'Trials to run. With a time budget as well, the study ends at whichever comes first.',
+    example: 'trials: 60',
+  },
   {
     key: 'time_budget',
     type: 'duration (`30m`, `2h`, `900s`) or seconds',

@@ -14,6 +14,7 @@ import { type TrialOutcome, WorkerPool } from './pool.js';
 import { trialReport } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
+import { trialLimit } from './settings.js';
 import { ownerOf, sweepStale } from './stale.js';
 import { retriesOf, type StudyContext } from './study-context.js';
 import { runTrial, sharedBaseData, type TrialEnv } from './trial.js';
@@ -52,7 +53,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };
   const l: Loop = {
-    ...{ env, proposer: proposerOf(s, auto), maxTrials: o.trials ?? s.trials, budget, jobs, pool, heartbeat },
+    ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },
     ...{ running: new Map(), tty, halted: new Promise<void>(() => {}) },
   };
   if (o.signal) l.halted = haltOn(c, l, o.signal);

@@ -34,6 +34,8 @@ export function parseDuration(v: unknown, key: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 }
 
+/** Trials a study runs when tune.trials is not set and neither is a time budget. */
+const DEFAULT_TRIALS = 20;
 const durationSchema = z.union([posNum(), str()], e('a duration like 30m, 2h or 900s'));
 const factor = () => z.number(e('an integer >= 2')).int(e('an integer >= 2')).min(2, e('an integer >= 2'));
 /** Each pruner's options, as tune.pruner writes them: `{asha: {min_epochs: 5, reduction_factor: 3}}`. */
@@ -76,6 +78,15 @@ export const tuneSchema = z.strictObject(
 );
 export type TuneSection = z.infer<typeof tuneSchema>;
 
+/**
+ * The trials a run of the study may start: --trials, else tune.trials; a --time-budget given without either lifts the
+ * default of 20, as a time budget in the config does.
+ */
+export function trialLimit(s: TuneSettings, cfg: RawConfig, o: { trials?: number; timeBudget?: number }): number {
+  if (o.trials !== undefined) return o.trials;
+  return o.timeBudget !== undefined && cfg.tune?.trials === undefined ? Infinity : s.trials;
+}
+
 /** `schema` applied to the value at `base` of `root`; a failure is one line naming the file and key path. */
 function checked<S extends z.ZodType>(file: string, schema: S, root: unknown, base: PropertyKey[]): z.output<S> {
   const r = schema.safeParse(valueAt(root, base));
@@ -102,7 +113,9 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   return {
     strategy,
     objective: objectiveOf(t.objective ?? 'val_loss', cfg, file),
-    trials: t.trials ?? 20,
+    // A time budget alone ends the study when it is spent, as Optuna's timeout without n_trials (a default of 20
+    // trials stopped the demo's 10-minute auto study after 23 seconds).
+    trials: t.trials ?? (t.time_budget === undefined ? DEFAULT_TRIALS : Infinity),
     timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
     repeats: t.repeats ?? 1,
     jobs: t.jobs ?? Math.max(1, Math.floor(availableParallelism() / (cfg.train?.threads ?? 1))),

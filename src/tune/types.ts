@@ -11,6 +11,7 @@ export type Strategy = 'auto' | 'ofat' | 'grid' | 'random' | 'tpe';
 export interface TuneSettings {
   strategy: Strategy;
   objective: string;
+  /** tune.trials; unset: 20, or no limit (Infinity) when a time budget is set. */
   trials: number;
   timeBudget: number;
   repeats: number;

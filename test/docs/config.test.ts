@@ -21,7 +21,7 @@ test("the tune: keys written by hand in docs/config.md carry tuneSettings' defau
   const def = (k: string) => TUNE_KEYS.find((t) => t.key === k)!.default;
   assert.equal(def('strategy'), `\`${s.strategy}\``);
   assert.equal(def('objective'), `\`${s.objective}\``);
-  assert.equal(def('trials'), `\`${s.trials}\``);
+  assert.ok(def('trials').startsWith(`\`${s.trials}\`;`), def('trials'));
   assert.equal(def('repeats'), `\`${s.repeats}\``);
   assert.equal(s.timeBudget, Infinity);
   assert.equal(s.pruner, undefined);

@@ -1,0 +1,34 @@
+// tune.trials: its default depends on whether a time budget ends the study.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../src/config/index.js';
+import { trialLimit, tuneSettings } from '../../src/tune/settings.js';
+
+const config = (tune: string) =>
+  parseConfig(
+    `data: {csv: x.csv, target: y, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1}
+tune: {strategy: auto${tune}}
+`,
+    '/tmp/c.yaml',
+  );
+const settings = (tune: string) => tuneSettings(config(tune), '/tmp/c.yaml');
+
+test('tune.trials: 20 by default; no limit when only a time budget is set; the one given otherwise', () => {
+  assert.equal(settings('').trials, 20);
+  assert.equal(settings(', time_budget: 10m').trials, Infinity);
+  assert.equal(settings(', time_budget: 10m').timeBudget, 600);
+  assert.equal(settings(', time_budget: 10m, trials: 5').trials, 5);
+  assert.equal(settings(', trials: 7').trials, 7);
+});
+
+test('--time-budget without a trial count anywhere lifts the default of 20; --trials and tune.trials are kept', () => {
+  const limit = (tune: string, o: { trials?: number; timeBudget?: number }) =>
+    trialLimit(settings(tune), config(tune), o);
+  assert.equal(limit('', {}), 20);
+  assert.equal(limit('', { timeBudget: 600 }), Infinity);
+  assert.equal(limit('', { timeBudget: 600, trials: 9 }), 9);
+  assert.equal(limit(', trials: 7', { timeBudget: 600 }), 7);
+  assert.equal(limit(', trials: 7', {}), 7);
+});
