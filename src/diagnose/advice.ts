@@ -226,20 +226,40 @@ function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
   ];
 }
 
-function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
-  const { L, units, dropout, rdrop, epochs, lookback } = f;
+/** Lower each dropout rate in use (a sweep of dropout 0 on a layer without dropout would repeat the baseline). */
+function lessDropout(f: Facts): Advice[] {
+  const { L, dropout, rdrop } = f;
+  const text = 'use less regularization (dropout/recurrent dropout/L2)';
   return [
-    ...(dropout > 0 || rdrop > 0
+    ...(dropout > 0
       ? [
           {
             param: `${L}.dropout`,
             action: 'decrease' as const,
             values: [0, round(dropout / 2)],
             factor: 'dropout' as const,
-            text: 'use less regularization (dropout/recurrent dropout/L2)',
+            text,
           },
         ]
       : []),
+    ...(rdrop > 0
+      ? [
+          {
+            param: `${L}.recurrent_dropout`,
+            action: 'decrease' as const,
+            values: [0, round(rdrop / 2)],
+            factor: 'recurrent_dropout' as const,
+            text: 'use less recurrent dropout',
+          },
+        ]
+      : []),
+  ];
+}
+
+function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
+  const { L, units, epochs, lookback } = f;
+  return [
+    ...lessDropout(f),
     {
       param: `${L}.units`,
       action: 'increase',

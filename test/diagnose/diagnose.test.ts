@@ -180,6 +180,24 @@ test('underfitting advice: train longer only when the run reached its epoch limi
   );
 });
 
+test('underfitting advice lowers only the dropout rates in use (recurrent dropout alone: not a sweep of dropout 0)', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const ev = { epochs: 20, bestEpoch: 17 } as Parameters<typeof adviceFor>[1];
+  const withRates = (gru: Record<string, number>) =>
+    adviceFor('underfitting', ev, {
+      config: { model: { layers: [{ gru: { units: 16, ...gru } }, { dense: { units: 1 } }] } },
+    }).filter((a) => a.action === 'decrease');
+  const sweeps = (gru: Record<string, number>) => withRates(gru).map((a) => [a.param, a.values]);
+  const L = 'model.layers[0].gru';
+  assert.deepEqual(sweeps({ recurrent_dropout: 0.2 }), [[`${L}.recurrent_dropout`, [0, 0.1]]]);
+  assert.deepEqual(sweeps({ dropout: 0.3 }), [[`${L}.dropout`, [0, 0.15]]]);
+  assert.deepEqual(sweeps({ dropout: 0.2, recurrent_dropout: 0.4 }), [
+    [`${L}.dropout`, [0, 0.1]],
+    [`${L}.recurrent_dropout`, [0, 0.2]],
+  ]);
+  assert.deepEqual(sweeps({}), []);
+});
+
 test('seqtune diagnose --explain prints the trend test per curve and window; --json carries the runner-up', async () => {
   const { runCli } = await import('../helpers/run-cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-explain-'));
