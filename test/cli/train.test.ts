@@ -138,6 +138,17 @@ test('seqtune init writes a starter config that loads, with relative: true, and 
   assert.equal(starter.model.layers.length, 2);
   assert.equal(starter.data.relative, true, 'the starter config learns changes (data.relative)');
   assert.match(readFileSync(f, 'utf8'), /docs\/config\.md/);
+  // its tune: section, commented out, is a valid one once uncommented: auto for 30 minutes, as many trials as fit
+  const text = readFileSync(f, 'utf8');
+  const tune = text.slice(text.indexOf('# tune:')).replace(/^# ?/gm, '');
+  const { tuneSettings } = await import('../../src/tune/settings.js');
+  const s = tuneSettings(parseConfig(text + tune, f), f);
+  assert.deepEqual([s.strategy, s.timeBudget, s.trials, s.space.map((p) => p.name)], [
+    'auto',
+    1800,
+    Infinity,
+    ['model.layers[0].gru.units'],
+  ]);
   const again = await quiet(['init', f]);
   assert.equal(again.value, 2);
   assert.match(again.err, /already exists/);
