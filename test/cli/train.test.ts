@@ -143,12 +143,10 @@ test('seqtune init writes a starter config that loads, with relative: true, and 
   const tune = text.slice(text.indexOf('# tune:')).replace(/^# ?/gm, '');
   const { tuneSettings } = await import('../../src/tune/settings.js');
   const s = tuneSettings(parseConfig(text + tune, f), f);
-  assert.deepEqual([s.strategy, s.timeBudget, s.trials, s.space.map((p) => p.name)], [
-    'auto',
-    1800,
-    Infinity,
-    ['model.layers[0].gru.units'],
-  ]);
+  assert.deepEqual(
+    [s.strategy, s.timeBudget, s.trials, s.space.map((p) => p.name)],
+    ['auto', 1800, Infinity, ['model.layers[0].gru.units']],
+  );
   const again = await quiet(['init', f]);
   assert.equal(again.value, 2);
   assert.match(again.err, /already exists/);
