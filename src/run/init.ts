@@ -42,7 +42,7 @@ evaluate:
 
 # tune:                      # seqtune tune: trial after trial, the best kept
 #   strategy: auto           # auto: the diagnosis of the best so far picks what to change | ofat | grid | random | tpe
-#   time_budget: 30m         # without trials: (a count) as many trials as fit
+#   time_budget: 30m         # as many trials as fit in it (or a count: trials: 60)
 #   space:                   # what ofat, grid, random and tpe search (auto sweeps these values for a key it changes)
 #     model.layers[0].gru.units: [32, 64, 128]
 `;
