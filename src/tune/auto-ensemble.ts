@@ -210,7 +210,7 @@ async function ensembleStep(
   const val = { ensemble: r.val.fusion, best: alone, ...(linear ? { linear: linear.val_mse } : {}) };
   const att = { what, kept, dir: dir ?? null, val, test: r.test.fusion };
   await c.storage.setStudyAttr(c.name, 'ensemble', att);
-  if (single) c.log(scoresLine(single, best.number, r.test.fusion.scaled.mse));
+  if (single) c.log(scoresLine(single, best.number, { mse: r.test.fusion.scaled.mse, kept }));
   if (dir) {
     await c.storage.setStudyAttr(c.name, 'best_run_dir', dir);
     c.log(`the study's result is the ensemble: ${dir} (seqtune predict and evaluate read it)`);
@@ -253,9 +253,10 @@ async function testOf(dir: string): Promise<Scores | undefined> {
   return m.test?.scaled;
 }
 
-/** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...`. */
-function scoresLine(s: Scores, n: number, ensemble?: number): string {
-  const parts = ensemble === undefined ? [] : [`ensemble ${p4(ensemble)}`];
+/** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...`; "ensemble (not kept)" when the study's
+ *  result is the best trial (its test score shown all the same, for the record). */
+function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept: boolean }): string {
+  const parts = ensemble ? [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${p4(ensemble.mse)}`] : [];
   parts.push(`best trial #${n} ${p4(s.model!.mse)}`);
   for (const [k, v] of Object.entries(s)) if (k !== 'model') parts.push(`${k} ${p4(v.mse)}`);
   return `test MSE (scaled): ${parts.join(', ')}`;

@@ -88,11 +88,16 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
           '[\\d.e-]+ for the linear baseline alone: (not )?kept',
       ),
     );
-    assert.match(text, /test MSE \(scaled\): (ensemble [\d.e-]+, )?best trial #\d+ [\d.e-]+, .*linear [\d.e-]+/);
+    assert.match(
+      text,
+      /test MSE \(scaled\): (ensemble( \(not kept\))? [\d.e-]+, )?best trial #\d+ [\d.e-]+, .*linear [\d.e-]+/,
+    );
+    const notKept = / ensemble \(not kept\) [\d.e-]+, best trial/.test(text);
     const attrs = (await storage.getStudy('seeds'))!.attrs;
     type Val = { ensemble: number; best: number; linear?: number };
     const e = attrs.ensemble as { kept: boolean; dir: string | null; val: Val };
     assert.equal(e.kept, e.val.ensemble < Math.min(e.val.best, e.val.linear ?? Infinity), 'kept when it beats each');
+    assert.equal(notKept, !e.kept, 'the test line says when the ensemble is not the result');
     if (e.kept) {
       assert.equal(out.bestRun!.dir, e.dir);
       assert.equal(attrs.best_run_dir, e.dir);
