@@ -6,7 +6,11 @@
 // that sit exactly on a bound, and ask+tell latency at trial 500 (memory storage).
 //
 //   npm run bench:search [-- --seeds 20 --seed0 1 --trials 60 --only Branin --no-optuna --only-tpe --no-latency
-//                         --latency-only --tpe '{"nStartup":8}' --no-cache]
+//                         --latency-only --tpe '{"nStartup":8}' --no-cache --dump FILE]
+//
+// --dump FILE writes every curve (per problem, sampler and seed, the best value after each trial) as JSON, for
+// paired comparisons of two runs seed by seed (the median of 20 seeds is too noisy to tell apart most changes of a
+// default).
 //
 // Optuna's curves do not change when seqtune's sampler does, so each (problem, seed, trials, mode) is kept in
 // $BENCH_SEARCH_CACHE (default: the system's temporary folder, seqtune-bench-search/), keyed by a hash of the
@@ -227,6 +231,11 @@ async function main() {
   );
   const all = [];
   if (!flag('latency-only')) for (const p of problems) all.push([p, await benchProblem(p, optuna)] as const);
+  const dump = arg('dump', '');
+  if (dump) {
+    const curves = all.map(([p, c]) => ({ problem: p.name, seed0: SEED0, curves: Object.fromEntries(c) }));
+    writeFileSync(dump, JSON.stringify({ tpe: TPE, trials: TRIALS, problems: curves }));
+  }
   if (all.length) console.log('\nGoals:\n');
   for (const [p, c] of all) verdict(p, c);
   if (!flag('no-latency')) {
