@@ -43,6 +43,13 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   return { trials, best, stopReason: fin.reason, finished };
 }
 
+/** Why a run without --resume does not open an existing study (finished or not), and what to do instead. */
+function refusal(c: StudyContext, fin: { reason: string } | null | undefined): ConfigError {
+  const state = fin ? `is finished (${fin.reason})` : 'already exists';
+  const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
+  return new ConfigError(`study "${c.name}" ${state} in ${c.url}; add --resume${more} or rename the config (name:)`);
+}
+
 /**
  * Creates the study, or with --resume fails its trials whose process died (never one with a fresh heartbeat) and
  * enqueues them again while tune.retries (at least once with --rerun-interrupted) allows.
@@ -50,12 +57,7 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
 export async function openStudy(c: StudyContext): Promise<void> {
   const { storage, name, o, s } = c;
   const existing = await storage.getStudy(name);
-  if (existing && !o.resume) {
-    const fin = existing.attrs.finished as { reason: string } | null | undefined;
-    const state = fin ? `is finished (${fin.reason})` : 'already exists';
-    const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
-    throw new ConfigError(`study "${name}" ${state} in ${c.url}; add --resume${more} or rename the config (name:)`);
-  }
+  if (existing && !o.resume) throw refusal(c, existing.attrs.finished as { reason: string } | null | undefined);
   if (!existing) {
     const attrs: Record<string, unknown> = {
       config: c.base,
@@ -64,8 +66,15 @@ export async function openStudy(c: StudyContext): Promise<void> {
       objective: s.objective,
     };
     if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
-    // With --resume, a study another process created in the meantime is joined; without, it is refused.
-    await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+    // With --resume, a study another process created in the meantime is joined; without, it is refused with the
+    // same words as above (the storage's own error said it differently, so two runs started at once failed one way
+    // or the other depending on which check lost the race).
+    try {
+      await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+    } catch (e) {
+      if (!o.resume && (await storage.getStudy(name))) throw refusal(c, null);
+      throw e;
+    }
     return;
   }
   const diffs = configDiff(existing.attrs.config, c.base);

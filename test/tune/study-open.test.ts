@@ -1,0 +1,43 @@
+// Opening a study without --resume when another process creates it at the same moment.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { MemoryStorage, type StudyRecord } from '../../src/storage/index.js';
+import { tuneSettings } from '../../src/tune/settings.js';
+import { openStudy } from '../../src/tune/study-open.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+/** A storage where another process creates the study between this one's check and its create. */
+class Racing extends MemoryStorage {
+  private checks = 0;
+  override async getStudy(name: string): Promise<StudyRecord | null> {
+    if (this.checks++ === 0) {
+      await this.createStudy(name, { by: 'the other process' });
+      return null;
+    }
+    return super.getStudy(name);
+  }
+}
+
+test('a study created by another run between the check and the create is refused in the same words as one found', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-open-'));
+  try {
+    const f = studyConfig(dir, 'race', '  strategy: grid\n  space: {train.batch_size: [16, 32]}\n');
+    const loaded = await loadConfig(f);
+    const base = resolveConfig(loaded.raw, loaded.name);
+    const context = (storage: MemoryStorage) => ({
+      ...{ loaded, base, s: tuneSettings(base, f), storage, url: 'memory:', name: 'race' },
+      ...{ o: {}, log: () => {} },
+    });
+    const words = /^study "race" already exists in memory:; add --resume to continue it or rename the config/;
+    await assert.rejects(openStudy(context(new Racing())), { message: words }, 'lost the race');
+    const found = new MemoryStorage();
+    await found.createStudy('race', {});
+    await assert.rejects(openStudy(context(found)), { message: words }, 'found it at the check');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
