@@ -1,8 +1,8 @@
 // GEMM kernels: C[M,N] = beta*C + op(A)[M,K] @ op(B)[K,N], row-major f32, byte pointers.
 // op(A)[i][k] = transA ? A[k*lda + i] : A[i*lda + k]; op(B)[k][j] = transB ? B[j*ldb + k] : B[k*ldb + j].
-// B is packed into panels of NR columns ([panel][k][NR], zero-padded), A is read in place
-// through row/k strides; a 4x8 register-blocked micro-kernel does the work. K is blocked
-// by KC so that one packed B slice stays in L2.
+// B is packed into panels of NR columns ([panel][k][NR], zero-padded); A is read in place through row/k strides,
+// or, transposed with 16 rows or more, packed by row blocks first (gemm_slice). A 4x8 register-blocked
+// micro-kernel does the work. K is blocked by KC so that one packed B slice stays in L2.
 import { fma } from './simd';
 import { fill_rows } from './vec';
 
@@ -290,30 +290,6 @@ function lastRows(
   }
 }
 
-/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself
- *  (LOAD_C), zero (ZERO) or a bias row of N floats (its pointer). op(A) is read in place. */
-function gemm_slice(
-  M: i32,
-  N: i32,
-  kc: i32,
-  A: usize,
-  lda: i32,
-  transA: i32,
-  k0: i32,
-  Bp: usize,
-  C: usize,
-  ldc: i32,
-  init: usize,
-): void {
-  const ars: usize = transA ? 4 : (<usize>lda) << 2;
-  const aks: usize = transA ? (<usize>lda) << 2 : 4;
-  const ldcb = (<usize>ldc) << 2;
-  const abase = A + <usize>k0 * aks;
-  const Mfull = M - (M % MR);
-  rowBlocks(Mfull, N, kc, abase, ars, aks, ars * MR, Bp, C, ldcb, init);
-  lastRows(Mfull, M, N, kc, abase, ars, aks, Bp, C, ldcb, init);
-}
-
 /** Packs the rows [0, Mfull) of a transposed op(A) (op(A)[i][k] = A[k*lda + i]) over k [k0, k0+kc) into row
  *  blocks: dst[(i/MR * kc + k) * MR + i%MR]. In place, each k step of a row block reads a different row of A
  *  (lda floats apart, a cache line for 16 bytes); packed, a row block's slice is one contiguous run. */
@@ -338,9 +314,10 @@ function pack_a_trans(kc: i32, Mfull: i32, A: usize, lda: i32, k0: i32, dst: usi
 const PACK_A_MIN_PANELS: i32 = 2;
 const PACK_A_MIN_ROWS: i32 = 16;
 
-/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice, a transposed A packed into work first (when it has at
- *  least PACK_A_MIN_ROWS rows and B has at least PACK_A_MIN_PANELS panels). */
-function gemm_slice_packing_a(
+/** C[M,N] = init + op(A)[M, k0:k0+kc] @ packed slice (panels of kc rows), where init is C itself (LOAD_C), zero
+ *  (ZERO) or a bias row of N floats (its pointer). A transposed A is packed into Ap first when Ap is given (not 0),
+ *  it has at least PACK_A_MIN_ROWS rows and B at least PACK_A_MIN_PANELS panels; else op(A) is read in place. */
+function gemm_slice(
   M: i32,
   N: i32,
   kc: i32,
@@ -354,16 +331,18 @@ function gemm_slice_packing_a(
   init: usize,
   Ap: usize,
 ): void {
-  const Mfull = M - (M % MR);
-  if (!transA || M < PACK_A_MIN_ROWS || (N + NR - 1) / NR < PACK_A_MIN_PANELS) {
-    gemm_slice(M, N, kc, A, lda, transA, k0, Bp, C, ldc, init);
-    return;
-  }
-  pack_a_trans(kc, Mfull, A, lda, k0, Ap);
+  const ars: usize = transA ? 4 : (<usize>lda) << 2;
+  const aks: usize = transA ? (<usize>lda) << 2 : 4;
   const ldcb = (<usize>ldc) << 2;
-  rowBlocks(Mfull, N, kc, Ap, 4, MR * 4, <usize>kc * MR * 4, Bp, C, ldcb, init);
-  const aks = (<usize>lda) << 2;
-  lastRows(Mfull, M, N, kc, A + <usize>k0 * aks, 4, aks, Bp, C, ldcb, init);
+  const abase = A + <usize>k0 * aks;
+  const Mfull = M - (M % MR);
+  if (Ap && transA && M >= PACK_A_MIN_ROWS && (N + NR - 1) / NR >= PACK_A_MIN_PANELS) {
+    pack_a_trans(kc, Mfull, A, lda, k0, Ap);
+    rowBlocks(Mfull, N, kc, Ap, 4, MR * 4, <usize>kc * MR * 4, Bp, C, ldcb, init);
+  } else {
+    rowBlocks(Mfull, N, kc, abase, ars, aks, ars * MR, Bp, C, ldcb, init);
+  }
+  lastRows(Mfull, M, N, kc, abase, ars, aks, Bp, C, ldcb, init);
 }
 
 /** C = beta*C on an M x N block with leading dimension ldc (beta 0 writes zeros, ignoring NaN in C). */
@@ -425,7 +404,7 @@ export function gemm(
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     pack_b(kc, N, B, ldb, transB, k0, work);
-    gemm_slice_packing_a(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
+    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
     init = LOAD_C;
   }
 }
@@ -448,5 +427,5 @@ export function gemm_prepacked(
     return;
   }
   if (beta != 0) scale_block(M, N, C, ldc, beta);
-  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, beta == 0 ? ZERO : LOAD_C);
+  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, beta == 0 ? ZERO : LOAD_C, 0);
 }
