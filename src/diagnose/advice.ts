@@ -228,31 +228,11 @@ function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
 
 /** Lower each dropout rate in use (a sweep of dropout 0 on a layer without dropout would repeat the baseline). */
 function lessDropout(f: Facts): Advice[] {
-  const { L, dropout, rdrop } = f;
-  const text = 'use less regularization (dropout/recurrent dropout/L2)';
+  const lower = (key: 'dropout' | 'recurrent_dropout', rate: number, text: string): Advice[] =>
+    rate > 0 ? [{ param: `${f.L}.${key}`, action: 'decrease', values: [0, round(rate / 2)], factor: key, text }] : [];
   return [
-    ...(dropout > 0
-      ? [
-          {
-            param: `${L}.dropout`,
-            action: 'decrease' as const,
-            values: [0, round(dropout / 2)],
-            factor: 'dropout' as const,
-            text,
-          },
-        ]
-      : []),
-    ...(rdrop > 0
-      ? [
-          {
-            param: `${L}.recurrent_dropout`,
-            action: 'decrease' as const,
-            values: [0, round(rdrop / 2)],
-            factor: 'recurrent_dropout' as const,
-            text: 'use less recurrent dropout',
-          },
-        ]
-      : []),
+    ...lower('dropout', f.dropout, 'use less regularization (dropout/recurrent dropout/L2)'),
+    ...lower('recurrent_dropout', f.rdrop, 'use less recurrent dropout'),
   ];
 }
 
