@@ -8,6 +8,7 @@ import { SeqtuneError } from '../errors.js';
 import { splitTensors } from '../run/index.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { bestOf } from './progress.js';
+import { trialLimit } from './settings.js';
 import { sweepStale } from './stale.js';
 import { retriesOf, type StudyContext, type StudyResult } from './study-context.js';
 import { prepareFor } from './trial.js';
@@ -32,7 +33,7 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   const more =
     fin.reason.startsWith('time budget') || fin.reason.startsWith('search space exhausted')
       ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
-      : fin.reason.startsWith('trial budget') && done < (c.o.trials ?? c.s.trials);
+      : fin.reason.startsWith('trial budget') && done < trialLimit(c.s, c.base, c.o);
   if (more) return undefined;
   const best = bestOf(trials);
   const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';

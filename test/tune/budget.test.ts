@@ -117,6 +117,20 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   assert.match(asked.out, /^study done: 3 trials \(trial budget spent\)/m, asked.out); // it ran (the config's 2)
 });
 
+test('--resume --time-budget of a study ended by the default of 20 trials runs more (no trial count anywhere)', async () => {
+  const db = join(dir, 'twenty.db');
+  const f = studyConfig(
+    dir,
+    'twenty',
+    `  strategy: random\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: {int: [2, 40]}\n`,
+    1,
+  );
+  assert.match((await runCli(['tune', f])).out, /study twenty: 20 trials \(trial budget spent\)/);
+  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished \(trial budget spent, 20 trials\)/);
+  const more = await runCli(['tune', f, '--resume', '--time-budget', '3s']);
+  assert.match(more.out, /^study twenty: \d+ trials \(time budget spent\)/m, more.out);
+});
+
 test('a trial in a worker thread gets the budget end too, and stops at it', async () => {
   const { WorkerPool } = await import('../../src/tune/pool.js');
   const { SqliteStorage } = await import('../../src/storage/index.js');
