@@ -16,9 +16,12 @@ export const informative = (t: FrozenTrial): boolean =>
  * 101-260, BENCHMARKS.md). The model still waits until half the start-up has finished.
  */
 export function inStartup(trials: readonly FrozenTrial[], nStartup: number): boolean {
-  const finished = trials.filter(informative).length;
-  const asked = finished + trials.filter((t) => t.state === 'running').length;
-  return asked < nStartup || finished < Math.ceil(nStartup / 2);
+  let finished = 0,
+    running = 0;
+  for (const t of trials)
+    if (informative(t)) finished++;
+    else if (t.state === 'running') running++;
+  return finished + running < nStartup || finished < Math.ceil(nStartup / 2);
 }
 
 /** Complete trials by value (NaN as +Infinity), then pruned ones; ties by trial number. */
@@ -40,15 +43,41 @@ export interface Split {
  */
 export function splitTrials(trials: readonly FrozenTrial[], liar: boolean): Split {
   const finished = trials.filter(informative);
-  const ranked = [...finished].sort((a, b) => score(a) - score(b) || a.number - b.number);
   const n = goodCount(finished.length);
+  const ranked = best(finished, n + 1);
+  const good = ranked.slice(0, n);
+  const inGood = new Set(good);
   const byNumber = (a: FrozenTrial, b: FrozenTrial) => a.number - b.number;
-  const running = liar ? trials.filter((t) => t.state === 'running') : [];
   return {
-    good: ranked.slice(0, n).sort(byNumber),
-    bad: [...ranked.slice(n), ...running].sort(byNumber),
+    good: good.sort(byNumber),
+    bad: trials.filter((t) => (informative(t) && !inGood.has(t)) || (liar && t.state === 'running')).sort(byNumber),
     threshold: ranked.length > n ? score(ranked[n]!) : Infinity,
   };
+}
+
+/**
+ * The k first of the trials ranked by score, then by trial number (the order is total: numbers differ), in that
+ * order: kept by insertion into a list of at most k, so a study of N trials costs about N comparisons, not a sort
+ * of N (k is at most 26).
+ */
+function best(trials: readonly FrozenTrial[], k: number): FrozenTrial[] {
+  const kept: FrozenTrial[] = [],
+    scores: number[] = [];
+  const before = (s: number, t: FrozenTrial, i: number) =>
+    s < scores[i]! || (s === scores[i]! && t.number < kept[i]!.number);
+  for (const t of trials) {
+    const s = score(t);
+    if (kept.length === k && !before(s, t, k - 1)) continue;
+    let i = kept.length;
+    while (i > 0 && before(s, t, i - 1)) i--;
+    kept.splice(i, 0, t);
+    scores.splice(i, 0, s);
+    if (kept.length > k) {
+      kept.pop();
+      scores.pop();
+    }
+  }
+  return kept;
 }
 
 /** The next parameters to sample together, and whether they choose a branch (see nextGroup). */
