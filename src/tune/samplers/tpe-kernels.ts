@@ -44,6 +44,12 @@ export class TruncatedGaussians {
   private readonly inv: Float64Array;
   /** -log(sigma) - log(sqrt(2 pi)) - logZ: the constant part of each kernel's log density. */
   private readonly base: Float64Array;
+  /**
+   * Integers: the first kernel with the same mu and sigma as kernel k (k itself when none is before it). Many trials
+   * share an integer's value (every trial with 2 layers), and their kernels share the normaliser and the cell masses,
+   * computed once for the first.
+   */
+  private readonly first: Int32Array | null = null;
 
   /**
    * @param cell - integer parameters: the density at x is the mass of its cell, `cell(x)` = [x-, x+] (a pmf
@@ -56,9 +62,18 @@ export class TruncatedGaussians {
     readonly hi: number,
     readonly cell?: (x: number) => [number, number],
   ) {
-    this.logZ = mu.map((m, k) => logNormalMass((lo - m) / sigma[k]!, (hi - m) / sigma[k]!));
-    this.inv = sigma.map((s) => 1 / s);
-    this.base = sigma.map((s, k) => -Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!);
+    const n = mu.length;
+    this.inv = new Float64Array(n);
+    this.logZ = new Float64Array(n);
+    this.base = new Float64Array(n);
+    if (cell) this.first = firstOfEach(mu, sigma);
+    for (let k = 0; k < n; k++) {
+      const s = sigma[k]!,
+        j = this.first ? this.first[k]! : k;
+      this.inv[k] = 1 / s;
+      this.logZ[k] = j < k ? this.logZ[j]! : logNormalMass((lo - mu[k]!) / s, (hi - mu[k]!) / s);
+      this.base[k] = -Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!;
+    }
   }
 
   /** log density (continuous) or log mass of the integer's cell (integers) of kernel k at x. */
@@ -89,10 +104,14 @@ export class TruncatedGaussians {
     const key = a + b;
     let m = this.cells.get(key);
     if (!m) {
-      const { mu, inv, logZ } = this;
+      const { mu, inv, logZ, first } = this;
       const lo = Math.max(a, this.lo),
         hi = Math.min(b, this.hi);
-      m = mu.map((u, k) => logNormalMass((lo - u) * inv[k]!, (hi - u) * inv[k]!) - logZ[k]!);
+      m = new Float64Array(mu.length);
+      for (let k = 0; k < mu.length; k++) {
+        const j = first![k]!;
+        m[k] = j < k ? m[j]! : logNormalMass((lo - mu[k]!) * inv[k]!, (hi - mu[k]!) * inv[k]!) - logZ[k]!;
+      }
       this.cells.set(key, m);
     }
     return m;
@@ -109,4 +128,17 @@ export class TruncatedGaussians {
     }
     return this.lo + rng.uniform() * (this.hi - this.lo);
   }
+}
+
+/** For each k, the first index j <= k with mu[j] = mu[k] and sigma[j] = sigma[k]. */
+function firstOfEach(mu: Float64Array, sigma: Float64Array): Int32Array {
+  const first = new Int32Array(mu.length);
+  const byMu = new Map<number, number[]>();
+  for (let k = 0; k < mu.length; k++) {
+    const seen = byMu.get(mu[k]!);
+    const j = seen?.find((i) => sigma[i] === sigma[k]);
+    first[k] = j ?? k;
+    if (j === undefined) seen ? seen.push(k) : byMu.set(mu[k]!, [k]);
+  }
+  return first;
 }
