@@ -162,3 +162,29 @@ test('gemmBias writes bias row + op(A) op(B) without reading C (NaN in C stays o
       }
   }
 });
+
+test('colsum: beta * out + the column sums, added one row at a time in float32 (the same bits), strided rows', () => {
+  const rng = new Rng(11);
+  for (const M of [0, 1, 3, 4, 5, 8, 9, 30])
+    for (const N of [1, 3, 4, 7, 96])
+      for (const beta of [0, 1, 0.5]) {
+        const lda = N + 3;
+        const Ah = randArray(rng, Math.max(1, M * lda)),
+          init = randArray(rng, N + 2);
+        const A = e.alloc(Ah.length),
+          out = e.alloc(N + 2);
+        e.view(A).set(Ah);
+        e.view(out).set(init);
+        ops.colsum(M, N, mat(A, lda), out, 1, beta);
+        const got = e.view(out).slice();
+        assert.equal(got[0], init[0], 'wrote before the span');
+        assert.equal(got[N + 1], init[N + 1], 'wrote after the span');
+        for (let j = 0; j < N; j++) {
+          let want = beta === 1 ? init[j + 1]! : beta === 0 ? 0 : Math.fround(init[j + 1]! * beta);
+          for (let i = 0; i < M; i++) want = Math.fround(want + Ah[i * lda + j]!);
+          assert.equal(got[j + 1], want, `colsum M=${M} N=${N} beta=${beta} at column ${j}`);
+        }
+        e.release(A);
+        e.release(out);
+      }
+});
