@@ -45,11 +45,18 @@ export class Parzen {
     readonly dims: readonly (TruncatedGaussians | CategoricalKernels)[],
     weights: readonly number[],
   ) {
-    const total = weights.reduce((a, b) => a + b, 0);
-    this.logW = Float64Array.from(weights, (w) => Math.log(w / total));
+    const n = weights.length;
+    let total = 0;
+    for (let k = 0; k < n; k++) total += weights[k]!;
+    this.logW = new Float64Array(n);
+    this.cumW = new Float64Array(n);
     let c = 0;
-    this.cumW = Float64Array.from(weights, (w) => (c += w / total));
-    this.scratch = new Float64Array(weights.length);
+    for (let k = 0; k < n; k++) {
+      this.logW[k] = Math.log(weights[k]! / total);
+      c += weights[k]! / total;
+      this.cumW[k] = c;
+    }
+    this.scratch = new Float64Array(n);
   }
 
   /** log density of a point (one coordinate per dimension). */
@@ -87,7 +94,9 @@ export function parzenOf(axes: readonly Axis[], obs: readonly number[][], weight
         CATEGORICAL_PRIOR_WEIGHT,
       );
     const range = a.hi - a.lo;
-    const mu = Float64Array.from([...obs.map((o) => o[d]!), (a.lo + a.hi) / 2]);
+    const mu = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) mu[k] = obs[k]![d]!;
+    mu[n] = (a.lo + a.hi) / 2;
     const scott = SIGMA0 * Math.max(n, 1) ** (-1 / (axes.length + 4));
     const sigma = new Float64Array(n + 1).fill(Math.min(1, Math.max(MIN_BANDWIDTH, scott)) * range);
     sigma[n] = range;

@@ -13,10 +13,10 @@ export const goodCount = (n: number): number => Math.max(1, Math.min(Math.ceil(0
  * from 1/n up (Bergstra et al. 2013's and Optuna's default), so early trials from a cruder model fade.
  */
 export function ageWeights(n: number): number[] {
-  if (n <= 25) return Array.from({ length: n }, () => 1);
+  const w = new Array<number>(n).fill(1);
   const old = n - 25;
-  const ramp = Array.from({ length: old }, (_, i) => (old === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (old - 1)));
-  return [...ramp, ...Array.from({ length: 25 }, () => 1)];
+  for (let i = 0; i < old; i++) w[i] = old === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (old - 1);
+  return w;
 }
 
 /**
