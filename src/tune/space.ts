@@ -154,7 +154,11 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
 
 /** Is a parameter active given the values chosen so far? */
 export const isActive = (p: Param, params: Params): boolean =>
-  !p.when || Object.entries(p.when).every(([k, v]) => JSON.stringify(params[k]) === JSON.stringify(v));
+  !p.when || Object.entries(p.when).every(([k, v]) => sameJson(params[k], v));
+
+/** JSON.stringify(a) === JSON.stringify(b), with no JSON when a is b or both are strings (TPE asks it of each trial). */
+const sameJson = (a: unknown, b: unknown) =>
+  a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
 
 /** Sets a value at a config path like model.layers[0].gru.units (creating objects on the way). */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {

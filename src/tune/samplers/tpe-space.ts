@@ -19,16 +19,23 @@ export interface Axis {
 }
 
 const key = (v: unknown) => JSON.stringify(v);
+const isPlain = (v: unknown) => v === null || typeof v !== 'object';
 
 export function axisOf(p: Param): Axis {
   const d = p.dist;
   if (d.kind === 'categorical') {
     const keys = d.values.map(key);
+    // a plain value (string, number, boolean, null) finds its index without JSON: a value equal to a choice has
+    // that choice's key, and the index is the first choice with that key, as indexOf finds it
+    const plain = new Map<unknown, number>();
+    d.values.forEach((v, i) => {
+      if (isPlain(v) && !plain.has(v)) plain.set(v, keys.indexOf(keys[i]!));
+    });
     return {
       lo: 0,
       hi: 0,
       choices: d.values.length,
-      toCoord: (v) => keys.indexOf(key(v)),
+      toCoord: (v) => (isPlain(v) ? plain.get(v) : undefined) ?? keys.indexOf(key(v)),
       fromCoord: (x) => d.values[x],
     };
   }

@@ -64,8 +64,9 @@ export class TpeSampler implements Sampler {
     let running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
     let pool = trials;
     let split = splitTrials(pool, this.constantLiar);
+    const axisFor = new Map(space.map((p) => [p, axisOf(p)]));
     for (let g = nextGroup(space, out, this.multivariate); g; g = nextGroup(space, out, this.multivariate)) {
-      const axes = g.params.map(axisOf);
+      const axes = g.params.map((p) => axisFor.get(p)!);
       const l = fitted(g.params, axes, split.good, split.threshold),
         bad = fitted(g.params, axes, split.bad, null);
       Object.assign(out, this.acquire(g.params, axes, l, bad, running, out, rng));
@@ -90,13 +91,19 @@ export class TpeSampler implements Sampler {
     const whole = running.filter((t) => Object.keys(t.params).every((k) => names.includes(k)));
     const busy = new Set(whole.map((t) => JSON.stringify(names.map((k) => t.params[k]))));
     const drawn = Object.values(out);
+    // candidates that land on the same point (choices, integers, floats rounded to 6 digits) are scored once
+    const scored: { coords: number[]; s: number }[] = [];
     let best: unknown[] = [],
       bestScore = -Infinity,
       bestBusy = true;
     for (let c = 0; c < this.nCandidates; c++) {
       const values = l.draw(rng).map((x, d) => axes[d]!.fromCoord(x));
       const coords = values.map((v, d) => axes[d]!.toCoord(v));
-      const s = l.logpdf(coords) - g.logpdf(coords);
+      let s = scored.find((e) => e.coords.every((x, d) => Object.is(x, coords[d])))?.s;
+      if (s === undefined) {
+        s = l.logpdf(coords) - g.logpdf(coords);
+        scored.push({ coords, s });
+      }
       const isBusy = busy.size > 0 && busy.has(JSON.stringify([...drawn, ...values]));
       if ((bestBusy && !isBusy) || (isBusy === bestBusy && s > bestScore))
         [best, bestScore, bestBusy] = [values, s, isBusy];
@@ -113,8 +120,16 @@ function fitted(group: Param[], axes: Axis[], trials: FrozenTrial[], threshold: 
   const obs: number[][] = [],
     values: (number | null)[] = [];
   for (const t of trials) {
-    const row = group.map((p, d) => (p.name in t.params ? axes[d]!.toCoord(t.params[p.name]) : Number.NaN));
-    if (!row.every((x, d) => (axes[d]!.choices ? x >= 0 : x >= axes[d]!.lo && x <= axes[d]!.hi))) continue;
+    const row = new Array<number>(group.length);
+    let valid = true;
+    for (let d = 0; d < group.length && valid; d++) {
+      const name = group[d]!.name,
+        a = axes[d]!;
+      const x = name in t.params ? a.toCoord(t.params[name]) : Number.NaN;
+      valid = a.choices ? x >= 0 : x >= a.lo && x <= a.hi;
+      row[d] = x;
+    }
+    if (!valid) continue;
     obs.push(row);
     values.push(t.state === 'complete' ? t.value : null);
   }
