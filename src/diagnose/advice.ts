@@ -7,7 +7,14 @@ import type { Evidence, PatternId } from './types.js';
 export interface RunContext {
   config?: {
     model?: { layers?: Record<string, unknown>[] };
-    train?: { epochs?: number; batch_size?: number; optimizer?: unknown; clipnorm?: number; schedule?: unknown };
+    train?: {
+      epochs?: number;
+      batch_size?: number;
+      optimizer?: unknown;
+      clipnorm?: number;
+      schedule?: unknown;
+      callbacks?: readonly unknown[];
+    };
     data?: { scale?: string; lookback?: number };
   };
 }
@@ -103,6 +110,16 @@ interface Facts {
   knownUnits: boolean;
   /** data.scale, if the config is known. */
   scale: string | undefined;
+  /** The run stops early on val_loss and keeps its best epoch's weights (so its model is that epoch's already). */
+  restoresBest: boolean;
+}
+
+/** Whether the config's callbacks stop early on val_loss with restore_best_weights. */
+function restoresBest(ctx: RunContext): boolean {
+  return (ctx.config?.train?.callbacks ?? []).some((c) => {
+    const es = (c as { early_stopping?: { monitor?: string; restore_best_weights?: boolean } } | null)?.early_stopping;
+    return es?.restore_best_weights === true && (es.monitor ?? 'val_loss') === 'val_loss';
+  });
 }
 
 function factsOf(ev: Evidence, ctx: RunContext): Facts {
@@ -123,6 +140,7 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     scale: ctx.config?.data?.scale,
     known: ctx.config !== undefined,
     knownUnits: typeof rec?.opts.units === 'number',
+    restoresBest: restoresBest(ctx),
   };
 }
 
@@ -168,26 +186,30 @@ function learningAdvice({ lr, LR, epochs, known }: Facts, ev: Evidence): Advice[
   ];
 }
 
-function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
-  const { L, units, dropout, rdrop, best } = f;
-  return [
+/** Stop at the best epoch: early stopping that restores that epoch's weights. */
+const stopEarly = ({ best }: Facts, ev: Evidence): Advice => ({
+  param: 'train.callbacks',
+  action: 'add',
+  values: [
     {
-      param: 'train.callbacks',
-      action: 'add',
-      values: [
-        {
-          early_stopping: {
-            monitor: 'val_loss',
-            patience: Math.max(3, Math.round(ev.epochs / 10)),
-            restore_best_weights: true,
-          },
-        },
-      ],
-      factor: 'early_stopping',
-      text:
-        `stop early: validation loss was best at epoch ${best} ` +
-        `(early_stopping with restore_best_weights, or epochs: ${best})`,
+      early_stopping: {
+        monitor: 'val_loss',
+        patience: Math.max(3, Math.round(ev.epochs / 10)),
+        restore_best_weights: true,
+      },
     },
+  ],
+  factor: 'early_stopping',
+  text:
+    `stop early: validation loss was best at epoch ${best} ` +
+    `(early_stopping with restore_best_weights, or epochs: ${best})`,
+});
+
+function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
+  const { L, units, dropout, rdrop } = f;
+  return [
+    // a run that already stops early and restores its best epoch's weights has that epoch's model
+    ...(f.restoresBest ? [] : [stopEarly(f, ev)]),
     {
       param: `${L}.dropout`,
       action: 'increase',

@@ -221,3 +221,24 @@ test('seqtune diagnose --explain prints the trend test per curve and window; --j
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('overfitting advice: no "stop early" for a run that already stops early and restores its best weights', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const ev = { epochs: 31, bestEpoch: 20 } as Parameters<typeof adviceFor>[1];
+  const layers = [{ gru: { units: 64 } }, { dense: { units: 1 } }];
+  const withCallbacks = (callbacks: unknown[]) =>
+    adviceFor('overfitting', ev, { config: { train: { epochs: 100, callbacks }, model: { layers } } }).map(
+      (a) => a.factor,
+    );
+  const restoring = { early_stopping: { monitor: 'val_loss', patience: 10, restore_best_weights: true } };
+  assert.ok(!withCallbacks([restoring]).includes('early_stopping'), 'it has its best epoch model already');
+  assert.ok(!withCallbacks([{ early_stopping: { patience: 5, restore_best_weights: true } }]).includes('early_stopping'));
+  assert.equal(withCallbacks([])[0], 'early_stopping');
+  assert.equal(withCallbacks([{ early_stopping: { patience: 10 } }])[0], 'early_stopping', 'keeps the last epoch');
+  assert.equal(
+    withCallbacks([{ early_stopping: { monitor: 'loss', restore_best_weights: true } }])[0],
+    'early_stopping',
+    'restores the best epoch by training loss, not validation',
+  );
+  assert.equal(withCallbacks([restoring])[0], 'dropout');
+});
