@@ -47,12 +47,16 @@ export function splitTrials(trials: readonly FrozenTrial[], liar: boolean): Spli
   const ranked = best(finished, n + 1);
   const good = ranked.slice(0, n);
   const inGood = new Set(good);
-  const byNumber = (a: FrozenTrial, b: FrozenTrial) => a.number - b.number;
-  return {
-    good: good.sort(byNumber),
-    bad: trials.filter((t) => (informative(t) && !inGood.has(t)) || (liar && t.state === 'running')).sort(byNumber),
-    threshold: ranked.length > n ? score(ranked[n]!) : Infinity,
-  };
+  const bad: FrozenTrial[] = [];
+  for (const t of trials) if (informative(t) ? !inGood.has(t) : liar && t.state === 'running') bad.push(t);
+  return { good: byNumber(good), bad: byNumber(bad), threshold: ranked.length > n ? score(ranked[n]!) : Infinity };
+}
+
+/** The trials in the order they were made (storage lists them so: then they are left as they are). */
+function byNumber(trials: FrozenTrial[]): FrozenTrial[] {
+  for (let i = 1; i < trials.length; i++)
+    if (trials[i - 1]!.number > trials[i]!.number) return trials.sort((a, b) => a.number - b.number);
+  return trials;
 }
 
 /**
@@ -67,15 +71,15 @@ function best(trials: readonly FrozenTrial[], k: number): FrozenTrial[] {
     s < scores[i]! || (s === scores[i]! && t.number < kept[i]!.number);
   for (const t of trials) {
     const s = score(t);
-    if (kept.length === k && !before(s, t, k - 1)) continue;
-    let i = kept.length;
-    while (i > 0 && before(s, t, i - 1)) i--;
-    kept.splice(i, 0, t);
-    scores.splice(i, 0, s);
-    if (kept.length > k) {
-      kept.pop();
-      scores.pop();
+    // the place to fill: a new one at the end while there is room, else the last one's (it drops out)
+    let i = Math.min(kept.length, k - 1);
+    if (kept.length === k && !before(s, t, i)) continue;
+    for (; i > 0 && before(s, t, i - 1); i--) {
+      kept[i] = kept[i - 1]!;
+      scores[i] = scores[i - 1]!;
     }
+    kept[i] = t;
+    scores[i] = s;
   }
   return kept;
 }
