@@ -55,6 +55,12 @@ export class TpeSampler implements Sampler {
     return this.options.nStartup ?? startupFor(space.length);
   }
 
+  /**
+   * Per space: its axes, and each trial's coordinates on them, computed once per trial instead of on every ask
+   * (spaceCache).
+   */
+  private readonly spaces = new WeakMap<Space, SpaceCache>();
+
   sample(space: Space, trials: readonly FrozenTrial[], rng: Rng): Params {
     const out: Params = {};
     if (inStartup(trials, this.startup(space))) {
@@ -64,11 +70,12 @@ export class TpeSampler implements Sampler {
     let running = this.constantLiar ? trials.filter((t) => t.state === 'running') : [];
     let pool = trials;
     let split = splitTrials(pool, this.constantLiar);
-    const axisFor = new Map(space.map((p) => [p, axisOf(p)]));
+    const cache = spaceCache(this.spaces, space);
     for (let g = nextGroup(space, out, this.multivariate); g; g = nextGroup(space, out, this.multivariate)) {
-      const axes = g.params.map((p) => axisFor.get(p)!);
-      const l = fitted(g.params, axes, split.good, split.threshold),
-        bad = fitted(g.params, axes, split.bad, null);
+      const dims = g.params.map((p) => space.indexOf(p));
+      const axes = dims.map((i) => cache.axes[i]!);
+      const l = fitted(cache, dims, split.good, split.threshold),
+        bad = fitted(cache, dims, split.bad, null);
       Object.assign(out, this.acquire(g.params, axes, l, bad, running, out, rng));
       if (!g.branch) continue;
       const same = onBranch(space, out);
@@ -113,26 +120,63 @@ export class TpeSampler implements Sampler {
 }
 
 /**
- * The Parzen estimator of a group fitted to the trials where all its parameters have valid values: weighted by
- * improvement over the threshold (the good group), or by age (the bad group: threshold null).
+ * A space's axes, and the coordinates of each trial's parameters on them (NaN where the trial has none), keyed by
+ * the trial's frozen params: a trial's parameters never change, so each is computed once, not on every ask (a
+ * storage that returns the same record while a trial is unchanged, as memory storage does, finds them all; one that
+ * makes new records computes them again). The space's parameters are checked to be the same objects on every ask.
  */
-function fitted(group: Param[], axes: Axis[], trials: FrozenTrial[], threshold: number | null) {
+interface SpaceCache {
+  params: Param[];
+  dists: Param['dist'][];
+  axes: Axis[];
+  coords: WeakMap<object, Float64Array>;
+}
+
+function spaceCache(caches: WeakMap<Space, SpaceCache>, space: Space): SpaceCache {
+  const c = caches.get(space);
+  if (c && c.params.length === space.length && space.every((p, i) => p === c.params[i] && p.dist === c.dists[i]))
+    return c;
+  const fresh = { params: [...space], dists: space.map((p) => p.dist), axes: space.map(axisOf), coords: new WeakMap() };
+  caches.set(space, fresh);
+  return fresh;
+}
+
+/** A trial's coordinates of every parameter of the space, from the cache or computed once. */
+function coordsOf(c: SpaceCache, t: FrozenTrial): Float64Array {
+  let x = c.coords.get(t.params);
+  if (!x) {
+    x = new Float64Array(c.params.length);
+    for (let i = 0; i < x.length; i++) {
+      const name = c.params[i]!.name;
+      x[i] = name in t.params ? c.axes[i]!.toCoord(t.params[name]) : Number.NaN;
+    }
+    c.coords.set(t.params, x);
+  }
+  return x;
+}
+
+/**
+ * The Parzen estimator of a group (the space's parameters `dims`) fitted to the trials where all its parameters
+ * have valid values: weighted by improvement over the threshold (the good group), or by age (the bad group:
+ * threshold null).
+ */
+function fitted(c: SpaceCache, dims: number[], trials: FrozenTrial[], threshold: number | null) {
   const obs: number[][] = [],
     values: (number | null)[] = [];
+  const valid = (x: Float64Array, i: number) => {
+    const a = c.axes[i]!;
+    return a.choices ? x[i]! >= 0 : x[i]! >= a.lo && x[i]! <= a.hi;
+  };
   for (const t of trials) {
-    const row = new Array<number>(group.length);
-    let valid = true;
-    for (let d = 0; d < group.length && valid; d++) {
-      const name = group[d]!.name,
-        a = axes[d]!;
-      const x = name in t.params ? a.toCoord(t.params[name]) : Number.NaN;
-      valid = a.choices ? x >= 0 : x >= a.lo && x <= a.hi;
-      row[d] = x;
-    }
-    if (!valid) continue;
-    obs.push(row);
+    const x = coordsOf(c, t);
+    if (!dims.every((i) => valid(x, i))) continue;
+    obs.push(dims.map((i) => x[i]!));
     values.push(t.state === 'complete' ? t.value : null);
   }
   const weights = threshold === null ? ageWeights(obs.length) : improvementWeights(values, threshold);
-  return parzenOf(axes, obs, weights);
+  return parzenOf(
+    dims.map((i) => c.axes[i]!),
+    obs,
+    weights,
+  );
 }
