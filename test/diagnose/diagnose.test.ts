@@ -232,7 +232,9 @@ test('overfitting advice: no "stop early" for a run that already stops early and
     );
   const restoring = { early_stopping: { monitor: 'val_loss', patience: 10, restore_best_weights: true } };
   assert.ok(!withCallbacks([restoring]).includes('early_stopping'), 'it has its best epoch model already');
-  assert.ok(!withCallbacks([{ early_stopping: { patience: 5, restore_best_weights: true } }]).includes('early_stopping'));
+  assert.ok(
+    !withCallbacks([{ early_stopping: { patience: 5, restore_best_weights: true } }]).includes('early_stopping'),
+  );
   assert.equal(withCallbacks([])[0], 'early_stopping');
   assert.equal(withCallbacks([{ early_stopping: { patience: 10 } }])[0], 'early_stopping', 'keeps the last epoch');
   assert.equal(
