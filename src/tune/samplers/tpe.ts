@@ -163,20 +163,19 @@ function coordsOf(c: SpaceCache, t: FrozenTrial): Float64Array {
 function fitted(c: SpaceCache, dims: number[], trials: FrozenTrial[], threshold: number | null) {
   const obs: number[][] = [],
     values: (number | null)[] = [];
-  const valid = (x: Float64Array, i: number) => {
-    const a = c.axes[i]!;
-    return a.choices ? x[i]! >= 0 : x[i]! >= a.lo && x[i]! <= a.hi;
-  };
-  for (const t of trials) {
-    const x = coordsOf(c, t);
-    if (!dims.every((i) => valid(x, i))) continue;
-    obs.push(dims.map((i) => x[i]!));
+  const axes = dims.map((i) => c.axes[i]!);
+  next: for (const t of trials) {
+    const x = coordsOf(c, t),
+      row = new Array<number>(dims.length);
+    for (let d = 0; d < dims.length; d++) {
+      const a = axes[d]!,
+        v = x[dims[d]!]!;
+      if (!(a.choices ? v >= 0 : v >= a.lo && v <= a.hi)) continue next;
+      row[d] = v;
+    }
+    obs.push(row);
     values.push(t.state === 'complete' ? t.value : null);
   }
   const weights = threshold === null ? ageWeights(obs.length) : improvementWeights(values, threshold);
-  return parzenOf(
-    dims.map((i) => c.axes[i]!),
-    obs,
-    weights,
-  );
+  return parzenOf(axes, obs, weights);
 }
