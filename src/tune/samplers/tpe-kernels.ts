@@ -69,12 +69,19 @@ export class TruncatedGaussians {
     this.logZ = new Float64Array(n);
     this.base = new Float64Array(n);
     if (cell) this.first = firstOfEach(mu, sigma);
+    // -log(sigma) - log(sqrt(2 pi)), computed again only when sigma changes (the observations share one)
+    let logS = Number.NaN,
+      lastS = Number.NaN;
     for (let k = 0; k < n; k++) {
       const s = sigma[k]!,
         j = this.first ? this.first[k]! : k;
+      if (!Object.is(s, lastS)) {
+        lastS = s;
+        logS = -Math.log(s) - LOG_SQRT_2PI;
+      }
       this.inv[k] = 1 / s;
       this.logZ[k] = j < k ? this.logZ[j]! : logNormalMass((lo - mu[k]!) / s, (hi - mu[k]!) / s);
-      this.base[k] = -Math.log(s) - LOG_SQRT_2PI - this.logZ[k]!;
+      this.base[k] = logS - this.logZ[k]!;
     }
   }
 
