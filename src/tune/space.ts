@@ -156,7 +156,7 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
 export const isActive = (p: Param, params: Params): boolean =>
   !p.when || Object.entries(p.when).every(([k, v]) => sameJson(params[k], v));
 
-/** JSON.stringify(a) === JSON.stringify(b), with no JSON when a is b or both are strings (TPE asks it of each trial). */
+/** JSON.stringify(a) === JSON.stringify(b), with no JSON when a is b or both are strings (TPE asks it per trial). */
 const sameJson = (a: unknown, b: unknown) =>
   a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
 
