@@ -2,11 +2,8 @@
 // was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
-import { applyParams, getPath, type Params, setPath } from './space.js';
+import { applyParams, getPath, type Params, same, setPath } from './space.js';
 import type { TrialEnv } from './trial.js';
-
-/** Whether two values are the same configuration value (as stored: JSON). */
-export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
 const sweptBy = (t: FrozenTrial): string | undefined =>

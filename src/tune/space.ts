@@ -152,13 +152,16 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
   return space;
 }
 
+/**
+ * Whether two values are the same configuration value (as stored: JSON), with no JSON when a is b or both are strings
+ * (TPE asks it per trial).
+ */
+export const same = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
+
 /** Is a parameter active given the values chosen so far? */
 export const isActive = (p: Param, params: Params): boolean =>
-  !p.when || Object.entries(p.when).every(([k, v]) => sameJson(params[k], v));
-
-/** JSON.stringify(a) === JSON.stringify(b), with no JSON when a is b or both are strings (TPE asks it per trial). */
-const sameJson = (a: unknown, b: unknown) =>
-  a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
+  !p.when || Object.entries(p.when).every(([k, v]) => same(params[k], v));
 
 /** Sets a value at a config path like model.layers[0].gru.units (creating objects on the way). */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
