@@ -200,7 +200,8 @@ async function ensembleStep(
   const { r, what } = pick;
   const kept = keepable(r, best),
     alone = aloneVal(r, best);
-  const verdict = kept ? 'kept' : 'not kept';
+  const sole = soleMember(r);
+  const verdict = kept ? 'kept' : sole ? `not kept (its weights are all on ${sole})` : 'not kept';
   const linear = r.members.find((m) => m.trial === null);
   c.log(
     `ensemble of ${what} (${r.method}): validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(alone)} for ` +
@@ -210,12 +211,25 @@ async function ensembleStep(
   const val = { ensemble: r.val.fusion, best: alone, ...(linear ? { linear: linear.val_mse } : {}) };
   const att = { what, kept, dir: dir ?? null, val, test: r.test.fusion };
   await c.storage.setStudyAttr(c.name, 'ensemble', att);
-  if (single) c.log(scoresLine(single, best.number, { mse: r.test.fusion.scaled.mse, kept }));
+  if (single) c.log(scoresLine(single, best.number, { mse: r.test.fusion.scaled.mse, kept, sole }));
   if (dir) {
     await c.storage.setStudyAttr(c.name, 'best_run_dir', dir);
     c.log(`the study's result is the ensemble: ${dir} (seqtune predict and evaluate read it)`);
   }
   return dir;
+}
+
+/**
+ * The member a fusion puts all its weight on ("#n" or "the linear baseline"), or undefined: a blend whose best convex
+ * weights are one member's is that member, and its scores are that member's.
+ */
+export function soleMember(r: Pick<Ensemble, 'method' | 'weights' | 'members'>): string | undefined {
+  if (r.method === 'stacked' || r.members.length < 2) return undefined;
+  const w = r.weights as number[],
+    i = w.findIndex((x) => Math.abs(x - 1) < 1e-9);
+  if (i < 0 || w.some((x, j) => j !== i && Math.abs(x) > 1e-9)) return undefined;
+  const t = r.members[i]!.trial;
+  return t === null ? 'the linear baseline' : `#${t}`;
 }
 
 /** The best trial's validation MSE among an ensemble's members. */
@@ -254,9 +268,14 @@ async function testOf(dir: string): Promise<Scores | undefined> {
 }
 
 /** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...`; "ensemble (not kept)" when the study's
- *  result is the best trial (its test score shown all the same, for the record). */
-function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept: boolean }): string {
-  const parts = ensemble ? [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${p4(ensemble.mse)}`] : [];
+ *  result is the best trial (its test score shown all the same, for the record), without a score of its own when its
+ *  weights are all on one member (`sole`: that member's score is on the line already). */
+export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept: boolean; sole?: string }): string {
+  const parts = !ensemble
+    ? []
+    : ensemble.sole && !ensemble.kept
+      ? [`ensemble (not kept: its weights are all on ${ensemble.sole})`]
+      : [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${p4(ensemble.mse)}`];
   parts.push(`best trial #${n} ${p4(s.model!.mse)}`);
   for (const [k, v] of Object.entries(s)) if (k !== 'model') parts.push(`${k} ${p4(v.mse)}`);
   return `test MSE (scaled): ${parts.join(', ')}`;

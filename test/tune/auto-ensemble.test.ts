@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import { bestByMean, finishAuto, seedGroups, writeAuto } from '../../src/tune/auto-ensemble.js';
+import { bestByMean, finishAuto, scoresLine, seedGroups, soleMember, writeAuto } from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -90,9 +90,12 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     );
     assert.match(
       text,
-      /test MSE \(scaled\): (ensemble( \(not kept\))? [\d.e-]+, )?best trial #\d+ [\d.e-]+, .*linear [\d.e-]+/,
+      new RegExp(
+        String.raw`test MSE \(scaled\): (ensemble( \(not kept\))? [\d.e-]+, |ensemble \(not kept: [^)]+\), )?` +
+          String.raw`best trial #\d+ [\d.e-]+, .*linear [\d.e-]+`,
+      ),
     );
-    const notKept = / ensemble \(not kept\) [\d.e-]+, best trial/.test(text);
+    const notKept = / ensemble \(not kept(\) [\d.e-]+|: [^)]+\)), best trial/.test(text);
     const attrs = (await storage.getStudy('seeds'))!.attrs;
     type Val = { ensemble: number; best: number; linear?: number };
     const e = attrs.ensemble as { kept: boolean; dir: string | null; val: Val };
@@ -117,6 +120,25 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
   } finally {
     await storage.close();
   }
+});
+
+test('a blend whose weights are all on one member is named as that member, not scored twice', () => {
+  const members = [{ trial: 288 }, { trial: null }, { trial: 17 }] as never;
+  assert.equal(soleMember({ method: 'blend', weights: [1, 0, 0], members }), '#288');
+  assert.equal(soleMember({ method: 'blend', weights: [0, 1 - 1e-12, 0], members }), 'the linear baseline');
+  assert.equal(soleMember({ method: 'blend', weights: [0.7, 0.3, 0], members }), undefined);
+  assert.equal(soleMember({ method: 'mean', weights: [0.5, 0.5, 0], members }), undefined);
+  assert.equal(soleMember({ method: 'stacked', weights: [[0, 1, 0, 0]], members }), undefined);
+  const scores = { model: { mse: 0.07274 }, linear: { mse: 0.0794 } };
+  assert.equal(
+    scoresLine(scores, 288, { mse: 0.07274, kept: false, sole: '#288' }),
+    'test MSE (scaled): ensemble (not kept: its weights are all on #288), best trial #288 0.07274, linear 0.07940',
+  );
+  assert.equal(
+    scoresLine(scores, 288, { mse: 0.0701, kept: false }),
+    'test MSE (scaled): ensemble (not kept) 0.07010, best trial #288 0.07274, linear 0.07940',
+  );
+  assert.match(scoresLine(scores, 288, { mse: 0.0701, kept: true }), /^test MSE \(scaled\): ensemble 0.07010, best/);
 });
 
 test("a member's removed run folder costs the ensemble, not the study: one line says why", async () => {
