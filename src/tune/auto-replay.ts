@@ -112,9 +112,11 @@ export class Replay {
       ? { candidates: sweep.candidates, skipped: [] }
       : await this.candidatesOf(sweep.param, sweep.values ?? []);
     const skipNote = skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '';
-    if (skipNote) this.allNotes.push(`${sweep.param}: ${skipNote}`);
+    // Two advices may sweep the same values (lr-find's range stands in for both a lower and a higher rate): said once.
+    const skipLine = `${sweep.param}: ${skipNote}`;
+    if (skipNote && !this.allNotes.includes(skipLine)) this.allNotes.push(skipLine);
     if (candidates.length === 0) {
-      if (skipNote) this.notes.push(`${sweep.param}: ${skipNote}`);
+      if (skipNote && !this.notes.includes(skipLine)) this.notes.push(skipLine);
       return 'done';
     }
     const valueIn = (c: Params) => getPath(applyParams(this.env.base, c), sweep.param) ?? null;

@@ -153,3 +153,31 @@ tune: {strategy: auto, trials: 40, jobs: 1, storage: "memory:"}
     if ('train.optimizer' in t.params)
       assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
 });
+
+test("two advices that sweep the same learning rates (lr-find's range) are said once when both are too long", async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const LR = 'train.optimizer.adam.learning_rate';
+  const lrAdvice = (action: string, values: number[]) => ({ param: LR, action, values, factor: 'learning_rate' });
+  const base = freezeTrial({
+    ...baseline,
+    attrs: {
+      ...baseline.attrs,
+      diagnosis: {
+        pattern: 'underfitting',
+        confidence: 0.8,
+        advice: [
+          { ...lrAdvice('decrease', [3e-4, 1e-4]), text: 'lower the learning rate' },
+          { ...lrAdvice('increase', [3e-3, 1e-2]), text: 'or a higher learning rate' },
+          { param: 'train.epochs', action: 'increase', values: [20], factor: 'epochs', text: 'train longer' },
+        ],
+      },
+    },
+  });
+  const estimate = async (p: Record<string, unknown>) => (LR in p ? 90 : 1200);
+  const lr_find = { min: 1e-5, best: 2e-4, max: 0.03 };
+  const next = await autoNext(env, s, [base], { lr_find }, { remaining: () => 60, estimate, skipped: false });
+  const why = next?.why ?? '';
+  const line = `${LR}: not started, too long for the time left: 0.00001 (about 2 min, 1 min left), 0.0002 `;
+  assert.equal(why.split(line).length - 1, 1, `the skipped rates said once: ${why}`);
+});
