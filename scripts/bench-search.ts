@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createStudy, type Params, RandomSampler, type TpeOptions, TpeSampler } from '../src/index.js';
@@ -26,6 +26,7 @@ import { Rng } from '../src/nn/random.js';
 import type { Sampler } from '../src/tune/index.js';
 import { parseSpace } from '../src/tune/space.js';
 import { NOISE, PROBLEMS, type Problem } from './bench-search-problems.js';
+import { processor } from './processor.js';
 
 const flag = (k: string) => process.argv.includes(`--${k}`);
 const arg = (k: string, d: string) => {
@@ -239,7 +240,7 @@ async function main() {
   if (all.length) console.log('\nGoals:\n');
   for (const [p, c] of all) verdict(p, c);
   if (!flag('no-latency')) {
-    const cpu = `${cpus()[0]?.model ?? 'unknown processor'}, ${cpus().length} cores`;
+    const cpu = processor();
     console.log(`\nLatency (memory storage; ${cpu}; load average ${loadavg()[0]!.toFixed(1)} at the start):\n`);
     for (const p of problems) await latency(p, optuna);
   }

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWorkloads } from '../bench/workloads.js';
+import { processor } from './processor.js';
 
 interface Row {
   peer: string;
@@ -120,6 +121,7 @@ for (const w of workloads) {
         cpu_seconds_per_epoch: s?.cpu_seconds_per_epoch ?? null,
         peak_rss_mb: s?.peak_rss_mb ?? null,
         engine: s?.peer,
+        processor: processor(),
         rounds,
         threads: Number(threads),
         seconds_per_epoch_rounds: secs(all.seqtune),
@@ -188,6 +190,7 @@ if (!json) {
       (peers
         ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; ` +
           `TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
-        : ''),
+        : '') +
+      `\nprocessor: ${processor()}`,
   );
 }
