@@ -45,7 +45,13 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'a missing target column',
     good({ target: 'pm25' }),
     numbers,
-    /data.target names column "pm25", which is not in the header \(y\)/,
+    /data.target names column "pm25", which is not in the header \(y\)$/m,
+  ],
+  [
+    'a target column named with the wrong case',
+    good({ target: 'Y' }),
+    numbers,
+    /data.target names column "Y", which is not in the header \(y\); did you mean "y"\? \(column names are case/,
   ],
   [
     'a non-numeric cell',

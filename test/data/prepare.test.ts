@@ -87,6 +87,10 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     /data.target names column "pm25", which is not in the header \(y\)/,
   );
   await assert.rejects(
+    prepareData({ ...base, time: 'date' }, csvFile('Date,y\n2024-01-01,1\n2024-01-02,2\n')),
+    /data.time names column "date", which is not in the header \(Date, y\); did you mean "Date"\? \(column names/,
+  );
+  await assert.rejects(
     prepareData({ ...base, time: 't' }, csvFile('t,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n')),
     /row 3, column "t": time "2024-01-02" is not after the row before/,
   );

@@ -45,10 +45,16 @@ export function readRows(cfg: DataConfig, table: Table): TableRows {
 
 /** Throws unless the header has column c; key is the config key that names it. */
 export function requireColumn(table: Table, c: string, key: string): void {
-  if (!table.columns.has(c))
-    throw new DataError(
-      `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})`,
-    );
+  if (!table.columns.has(c)) throw missingColumn(table, c, key);
+}
+
+/** The error for a column the header lacks, with the header column it likely meant (the same name but for case). */
+function missingColumn(table: Table, c: string, key: string): DataError {
+  const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
+  return new DataError(
+    `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})` +
+      (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`),
+  );
 }
 
 /** Column c of the table (checked to exist). */
@@ -59,10 +65,7 @@ export function columnOf(rows: TableRows, c: string): TableColumn {
 function parseTime(table: Table, time: string | string[], skip: number): Float64Array {
   const cols = (Array.isArray(time) ? time : [time]).map((c) => {
     const v = table.columns.get(c);
-    if (!v)
-      throw new DataError(
-        `${table.file}: data.time names column "${c}", which is not in the header (${table.header.join(', ')})`,
-      );
+    if (!v) throw missingColumn(table, c, 'data.time');
     return { name: c, column: v };
   });
   const n = table.rows - skip;
