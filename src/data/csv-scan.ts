@@ -124,7 +124,8 @@ export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean
       while (p < end && isBlank(buf[p]!)) p++;
       if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR)
         throw new CsvSyntaxError(
-          `a quoted field is followed by "${String.fromCharCode(buf[p]!)}"; expected a comma or the end of the line`,
+          `a quoted field is followed by "${String.fromCharCode(buf[p]!)}"; expected a comma or the end of the line` +
+            otherSeparator(buf[p]!),
           rec.nextLine,
           rec.count + 1,
         );
@@ -149,4 +150,13 @@ export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean
 function resetLine(rec: ScannedRecord, line: number): false {
   rec.nextLine = line;
   return false;
+}
+
+/** A hint when a field ends in what another convention uses between fields (semicolon: spreadsheets in locales with a
+ *  decimal comma; tab: TSV files). */
+export function otherSeparator(c: number): string {
+  const name = c === 59 ? 'semicolon' : c === 9 ? 'tab' : '';
+  return name
+    ? ` (the file looks ${name}-separated; seqtune reads comma-separated values: save it as CSV with commas)`
+    : '';
 }

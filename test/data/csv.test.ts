@@ -81,7 +81,11 @@ test('malformed records: one line naming the file, the line (after multi-line fi
   const cases: [string, RegExp][] = [
     ['a,b\n1,"x\ny"\n2,3"\n', /: line 4 \(data row 2\), column 2 "b": a double quote inside an unquoted field/],
     ['a,b\n1,"2\n', /: line 2 \(data row 1\), column 2 "b": a quoted field is never closed/],
-    ['a,b\n1,"2"x\n', /: line 2 \(data row 1\), column 2 "b": a quoted field is followed by "x"/],
+    [
+      'a,b\n1,"2"x\n',
+      /: line 2 \(data row 1\), column 2 "b": a quoted field is followed by "x"; expected a comma[^(]*$/,
+    ],
+    ['"a";"b"\n1;2\n', /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; seqtune/],
     ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
     ['"a\n', /: line 1 \(the header\), column 1: a quoted field is never closed/],
     ['a,,c\n1,2,3\n', /: header column 2 has no name/],

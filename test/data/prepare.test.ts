@@ -87,6 +87,10 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     /data.target names column "pm25", which is not in the header \(y\)/,
   );
   await assert.rejects(
+    prepareData(base, csvFile('t;y\n2024-01-01;1\n2024-01-02;2\n')),
+    /names column "y", which is not in the header \(t;y\); the header is one column \(the file looks semicolon-sep/,
+  );
+  await assert.rejects(
     prepareData({ ...base, time: 'date' }, csvFile('Date,y\n2024-01-01,1\n2024-01-02,2\n')),
     /data.time names column "date", which is not in the header \(Date, y\); did you mean "Date"\? \(column names/,
   );

@@ -2,6 +2,7 @@
 // against the header, and the time column(s) parsed and checked for order.
 import type { Table } from '../csv.js';
 import type { TableColumn } from '../csv-column.js';
+import { otherSeparator } from '../csv-scan.js';
 import { DataError } from '../errors.js';
 import type { DataConfig } from '../types.js';
 
@@ -51,9 +52,12 @@ export function requireColumn(table: Table, c: string, key: string): void {
 /** The error for a column the header lacks, with the header column it likely meant (the same name but for case). */
 function missingColumn(table: Table, c: string, key: string): DataError {
   const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
+  const one = table.header.length === 1 ? table.header[0]! : '';
+  const sep = one.includes(';') ? otherSeparator(59) : one.includes('\t') ? otherSeparator(9) : '';
   return new DataError(
     `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})` +
-      (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`),
+      (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`) +
+      (sep ? `; the header is one column${sep}` : ''),
   );
 }
 
