@@ -87,6 +87,14 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     /data.target names column "pm25", which is not in the header \(y\)/,
   );
   await assert.rejects(
+    prepareData(base, csvFile(series(20, (i) => (i === 3 ? '"20,7"' : String(i))))),
+    /row 4, column "y": expected a number, found "20,7" \(a decimal comma\? seqtune reads a point as the decimal mark/,
+  );
+  await assert.rejects(
+    prepareData(base, csvFile(series(20, (i) => (i === 3 ? '"1,2,3"' : String(i))))),
+    /row 4, column "y": expected a number, found "1,2,3"$/,
+  );
+  await assert.rejects(
     prepareData(base, csvFile('t;y\n2024-01-01;1\n2024-01-02;2\n')),
     /names column "y", which is not in the header \(t;y\); the header is one column \(the file looks semicolon-sep/,
   );

@@ -81,10 +81,19 @@ function isNumeric(rows: TableRows, c: string): boolean {
 function parseColumn(rows: TableRows, c: string): Float64Array {
   const col = columnOf(rows, c);
   const r = col.firstText(rows.skip);
-  if (r >= 0)
-    throw new DataError(`${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${col.textAt(r)}"`);
+  if (r >= 0) {
+    const text = col.textAt(r) ?? '',
+      point = text.trim().replace(',', '.');
+    const hint = DECIMAL_COMMA.test(text.trim())
+      ? ` (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, "${point}")`
+      : '';
+    throw new DataError(`${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"${hint}`);
+  }
   return col.numbers.subarray(rows.skip);
 }
+
+/** A number written with a comma as its decimal mark (spreadsheets in many locales): "20,7", "-0,25". */
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
 /**
  * A categorical column's categories, sorted, and each row's index among them (-1 where missing); with a trained
