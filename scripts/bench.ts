@@ -39,6 +39,7 @@ const only = new Set((value('--only') ?? '').split(',').filter(Boolean));
 const epochs = value('--epochs') ?? '2';
 const rounds = Number(value('--rounds') ?? (peers ? 3 : 1));
 const threads = value('--threads') ?? '1';
+const cpu = processor();
 if (!/^[1-9]\d*$/.test(threads)) {
   console.error(`bench: --threads: expected a positive integer, received ${threads}`);
   process.exit(2);
@@ -121,7 +122,7 @@ for (const w of workloads) {
         cpu_seconds_per_epoch: s?.cpu_seconds_per_epoch ?? null,
         peak_rss_mb: s?.peak_rss_mb ?? null,
         engine: s?.peer,
-        processor: processor(),
+        processor: cpu,
         rounds,
         threads: Number(threads),
         seconds_per_epoch_rounds: secs(all.seqtune),
@@ -191,6 +192,6 @@ if (!json) {
         ? `; PyTorch: ${results.find((r) => r.pytorch)?.pytorch?.peer ?? 'not run'}; ` +
           `TF.js: ${results.find((r) => r.tfjs)?.tfjs?.peer ?? 'not run'}`
         : '') +
-      `\nprocessor: ${processor()}`,
+      `\nprocessor: ${cpu}`,
   );
 }

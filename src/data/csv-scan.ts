@@ -125,7 +125,7 @@ export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean
       if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR)
         throw new CsvSyntaxError(
           `a quoted field is followed by "${String.fromCharCode(buf[p]!)}"; expected a comma or the end of the line` +
-            otherSeparator(buf[p]!),
+            otherSeparator(String.fromCharCode(buf[p]!)),
           rec.nextLine,
           rec.count + 1,
         );
@@ -154,8 +154,8 @@ function resetLine(rec: ScannedRecord, line: number): false {
 
 /** A hint when a field ends in what another convention uses between fields (semicolon: spreadsheets in locales with a
  *  decimal comma; tab: TSV files). */
-export function otherSeparator(c: number): string {
-  const name = c === 59 ? 'semicolon' : c === 9 ? 'tab' : '';
+export function otherSeparator(c: string): string {
+  const name = c === ';' ? 'semicolon' : c === '\t' ? 'tab' : '';
   return name
     ? ` (the file looks ${name}-separated; seqtune reads comma-separated values: save it as CSV with commas)`
     : '';

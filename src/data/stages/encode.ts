@@ -83,9 +83,10 @@ function parseColumn(rows: TableRows, c: string): Float64Array {
   const r = col.firstText(rows.skip);
   if (r >= 0) {
     const text = col.textAt(r) ?? '',
-      point = text.trim().replace(',', '.');
-    const hint = DECIMAL_COMMA.test(text.trim())
-      ? ` (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, "${point}")`
+      trimmed = text.trim();
+    const hint = DECIMAL_COMMA.test(trimmed)
+      ? ` (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, ` +
+        `"${trimmed.replace(',', '.')}")`
       : '';
     throw new DataError(`${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"${hint}`);
   }

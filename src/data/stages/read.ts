@@ -53,7 +53,7 @@ export function requireColumn(table: Table, c: string, key: string): void {
 function missingColumn(table: Table, c: string, key: string): DataError {
   const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
   const one = table.header.length === 1 ? table.header[0]! : '';
-  const sep = one.includes(';') ? otherSeparator(59) : one.includes('\t') ? otherSeparator(9) : '';
+  const sep = otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
   return new DataError(
     `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})` +
       (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`) +
