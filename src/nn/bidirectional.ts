@@ -80,9 +80,12 @@ export class Bidirectional extends Layer {
     return da;
   }
 
+  protected override inner(): Layer[] {
+    return [this.forwardLayer, this.backwardLayer];
+  }
+
   override dispose(): void {
-    this.forwardLayer.dispose();
-    this.backwardLayer.dispose();
+    for (const l of this.inner()) l.dispose();
     super.dispose();
   }
 

@@ -145,6 +145,21 @@ export abstract class Layer {
     return w.value as W;
   }
 
+  /**
+   * Gives back the buffers of every batch size but `keep`, this layer's and its inner layers': a prediction over a
+   * split calls it when done, so that the members of an ensemble do not each keep theirs (ETTh1 h96: three GRU(128)
+   * and GRU(256) members at lookback 336 held 4 GiB of workspaces sized for 256 windows and ran out of memory).
+   */
+  releaseWorkspaces(keep?: number): void {
+    for (const B of [...this.workspaces.keys()]) if (B !== keep) this.evict(B);
+    for (const l of this.inner()) l.releaseWorkspaces(keep);
+  }
+
+  /** The layers this one runs inside its own passes (a linear skip's network, a bidirectional wrapper's pair). */
+  protected inner(): Layer[] {
+    return [];
+  }
+
   private evict(B: number): void {
     const w = this.workspaces.get(B)!;
     this.workspaces.delete(B);

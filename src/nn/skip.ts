@@ -118,10 +118,12 @@ export class LinearSkip extends Layer {
     return d;
   }
 
+  protected override inner(): Layer[] {
+    return [...this.layers, ...(this.linear ? [this.linear] : []), this.flat];
+  }
+
   override dispose(): void {
-    for (const l of this.layers) l.dispose();
-    this.linear?.dispose();
-    this.flat.dispose();
+    for (const l of this.inner()) l.dispose();
     super.dispose();
   }
 

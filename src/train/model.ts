@@ -615,6 +615,8 @@ export class Model extends Stack implements CompiledStack {
         start * steps * F,
       );
     }
+    // the training batch's buffers stay (a callback may predict between epochs); the prediction's go back
+    for (const l of this.layers) l.releaseWorkspaces(this.fitBatchSize);
     return { data: res, shape: outS.T === null ? [N, F] : [N, steps, F] };
   }
 

@@ -65,21 +65,47 @@ test('predicting with many batch sizes keeps the memory of two workspaces per la
     m.compile({ optimizer: adam(), loss: 'mse' });
     return m;
   };
-  const ref = make().predict(x, { batchSize: N }).data;
   const m = make();
   const sizes = [150, 149, 148, 147, 146, 145, 144, 143, 142, 141, 140, 139]; // each but the first ends on 2 windows
   const before = m.engine.bytesReserved;
   m.predict(x, { batchSize: sizes[0]! });
-  const one = m.engine.bytesReserved - before; // the weights and one workspace per layer
-  for (const bs of sizes) {
-    const out = m.predict(x, { batchSize: bs }).data;
-    for (let i = 0; i < N; i++) assert.ok(Math.abs(out[i]! - ref[i]!) < 1e-5, `batch ${bs}, window ${i}`);
-  }
+  const one = m.engine.bytesReserved - before; // one workspace per layer (and the input buffers)
+  const outs = sizes.map((bs) => m.predict(x, { batchSize: bs }).data);
+  const ref = make().predict(x, { batchSize: N }).data;
+  for (const [k, out] of outs.entries())
+    for (let i = 0; i < N; i++) assert.ok(Math.abs(out[i]! - ref[i]!) < 1e-5, `batch ${sizes[k]}, window ${i}`);
   // 23 batch sizes ran; evicted workspaces are given back and serve the next sizes, so memory grows by less than
   // two more sets (keeping all of them took 46 MB here, against 4 MB for one set).
   const grown = m.engine.bytesReserved - before - one;
   assert.ok(grown < 2 * one, `grew ${grown} bytes after the first size, which took ${one}`);
   m.dispose();
+});
+
+test('models that predict one after another reuse one set of workspaces, as the members of an ensemble do', () => {
+  // An ETTh1 h96 study's ensemble step: GRU(128) and GRU(256) members at lookback 336 each kept the workspaces of
+  // their prediction (windows of 256 and the remainder) and together ran out of the 4 GiB.
+  const rng = new Rng(3);
+  const N = 300,
+    T = 32;
+  const x = tensor(
+    Float32Array.from({ length: N * T }, () => rng.normal()),
+    [N, T, 1],
+  );
+  const make = (seed: number) => {
+    const m = sequential([gru({ units: 64, inputShape: [T, 1] }), dense({ units: 4 })], { seed });
+    m.compile({ optimizer: adam(), loss: 'mse' });
+    return m;
+  };
+  const models = [1, 2, 3, 4, 5].map(make); // built first: their weights are all in memory before any prediction
+  const before = models[0]!.engine.bytesReserved;
+  const first = models[0]!.predict(x).data; // 256 windows, then 44
+  const one = models[0]!.engine.bytesReserved - before; // one model's workspaces (and its input buffers)
+  for (const m of models.slice(1)) m.predict(x);
+  const grown = models[0]!.engine.bytesReserved - before;
+  assert.ok(one > 0, 'the first prediction takes workspaces');
+  assert.ok(grown < 1.5 * one, `5 models took ${grown} bytes of workspaces, one took ${one}`);
+  assert.deepEqual(models[0]!.predict(x).data, first, 'the same predictions with fresh workspaces');
+  for (const m of models) m.dispose();
 });
 
 test('engines on one shared memory take blocks that never overlap, share buffers, and hand blocks back', () => {
