@@ -28,23 +28,45 @@ const configOf = (base: RawConfig, t: FrozenTrial) => {
 };
 
 /**
- * The completed trials grouped by configuration (the seed aside), the lowest mean first. A seed repeat the time
- * budget stopped early is no fair draw of its configuration and is left out.
+ * The completed trials grouped by configuration (the seed aside), the lowest mean first; a configuration run once is a
+ * group of one. A seed repeat the time budget stopped early counts only when it is a fair draw (fairDraws).
  */
 export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
   const groups = new Map<string, FrozenTrial[]>();
   for (const t of trials) {
     if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-    if ('seed' in t.params && t.attrs.stopped) continue;
     const k = canonical(configOf(base, t));
     groups.set(k, [...(groups.get(k) ?? []), t]);
   }
   return [...groups.values()]
+    .map(fairDraws)
+    .filter((g) => g.length > 0)
     .map((g) => {
       const sorted = [...g].sort((a, b) => a.value! - b.value!);
       return { trials: sorted, mean: sorted.reduce((a, t) => a + t.value!, 0) / sorted.length };
     })
     .sort((a, b) => a.mean - b.mean);
+}
+
+/**
+ * A configuration's trials without the seed repeats the time budget stopped before the epoch at which the
+ * configuration's other trials reached their best: those had no fair chance. One stopped later had: on ETTh1 h96
+ * trial #11 reached 0.0868 at epoch 9 of 14 (lr 0.039, 0.2027 two epochs later), and its two repeats, stopped at
+ * epoch 12, 0.0905 and 0.0904; left out, they left #11's lucky draw as the study's best.
+ */
+function fairDraws(g: FrozenTrial[]): FrozenTrial[] {
+  const stopped = (t: FrozenTrial) => 'seed' in t.params && Boolean(t.attrs.stopped);
+  const needed = Math.max(0, ...g.filter((t) => !stopped(t)).map(bestEpoch));
+  return g.filter((t) => !stopped(t) || (needed > 0 && t.intermediate.length >= needed));
+}
+
+/** The epoch (from 1) of a trial's best reported value; 0 when it reported none. */
+function bestEpoch(t: FrozenTrial): number {
+  let best = -1;
+  t.intermediate.forEach((v, i) => {
+    if (Number.isFinite(v) && (best < 0 || v < t.intermediate[best]!)) best = i;
+  });
+  return best + 1;
 }
 
 /** The best configuration by its mean over seeds, and the runner-up, among those run with more than one seed. */
@@ -77,26 +99,33 @@ export async function finishAuto(
   trials: readonly FrozenTrial[],
   fallback: FrozenTrial | null,
 ): Promise<{ best: FrozenTrial | null; bestRun?: BestRun; bestBy?: string }> {
-  const ranked = bestByMean(c.base, trials);
-  const top = ranked[0];
-  const best = top ? top.trials[0]! : fallback;
+  const groups = seedGroups(c.base, trials);
+  const ranked = groups.filter((g) => g.trials.length > 1);
+  // every configuration by its mean over its fair draws, one run once by its one value
+  const lead = groups[0],
+    top = ranked[0];
+  const best = lead ? lead.trials[0]! : fallback;
   if (!best) return { best };
   let bestBy: string | undefined;
-  if (top) {
+  if (top && lead === top) {
     const others = ranked.slice(1, 3).map(seedsText);
     bestBy = `by the mean over ${top.trials.length} seeds`;
     c.log(`\nbest by the mean over seeds: ${seedsText(top)}${others.length ? `; then ${others.join('; ')}` : ''}`);
-    if (fallback && fallback.number !== best.number)
-      c.log(
-        `(trial #${fallback.number}, ${p4(fallback.value!)}, was a lucky seed of a configuration ` +
-          'that is worse on average)',
-      );
     await c.storage.setStudyAttr(c.name, 'best_by_mean', {
       trial: best.number,
       mean: top.mean,
       seeds: top.trials.map((t) => ({ trial: t.number, value: t.value })),
     });
-  }
+  } else if (top)
+    c.log(
+      `\nbest: #${best.number} ${p4(best.value!)}, run with one seed, ahead of the best mean over seeds: ` +
+        seedsText(top),
+    );
+  if (fallback && fallback.number !== best.number && ranked.some((g) => g.trials.includes(fallback)))
+    c.log(
+      `(trial #${fallback.number}, ${p4(fallback.value!)}, was a lucky seed of a configuration ` +
+        'that is worse on average)',
+    );
   const bestRun = await keepBest(c, trials, best);
   if (!bestRun) return { best, bestBy };
   // the ensemble is a bonus: a member that cannot be read (a removed run folder) costs it, not the study
@@ -116,17 +145,19 @@ interface Candidate {
 
 /**
  * Candidate member sets: the best configuration's seeds, those and the runner-up's, else the best 3 trials (fused
- * with the mean); and the best trial, the best configuration's seeds, or the best trial without a linear path,
- * with the linear baseline at its lookback (blended: the convex weights with the lowest validation MSE). On ETTh1
+ * with the mean); and the best trial, the best configuration's seeds, the best trial and the best network without
+ * a linear path, or each of the best PLAIN networks without it alone, with the linear baseline at the best trial's
+ * lookback (blended: the convex weights with the lowest validation MSE). On ETTh1
  * at horizon 168 a GRU 2.4% worse than the ridge on test and the ridge blended half and half were 3.3% better
  * than the ridge.
  */
-function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: SeedGroup[], best: FrozenTrial) {
+export function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: SeedGroup[], best: FrozenTrial) {
   const data = canonical(applyParams(base, best.params).data);
   const sameData = (t: FrozenTrial) => canonical(applyParams(base, t.params).data) === data;
   const sets: Candidate[] = [];
   const [a, b] = ranked;
-  if (a) sets.push({ what: `the ${a.trials.length} seeds of #${best.number}'s configuration`, members: nums(a) });
+  if (a)
+    sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });
   if (a && b?.trials.every(sameData))
     sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
   if (!a) {
@@ -139,25 +170,34 @@ function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: See
   sets.push({ what: `#${best.number} and the linear baseline`, members: [best.number], linear: true });
   // A network without a linear path errs unlike the ridge, so the two blend best: on ETTh1 h168 the best such
   // trial blended with the ridge (validation 0.1009) beat the best trial, which had the ridge inside (0.1017).
-  const pure = seedGroups(base, trials).find(
-    (g) => !applyParams(base, g.trials[0]!.params).model.linear_skip && sameData(g.trials[0]!),
-  );
-  const p = pure?.trials[0];
-  if (p && p.number !== best.number)
+  const plain = seedGroups(base, trials)
+    .filter((g) => !applyParams(base, g.trials[0]!.params).model.linear_skip && sameData(g.trials[0]!))
+    .map((g) => g.trials[0]!)
+    .filter((t) => t.number !== best.number);
+  const p = plain[0];
+  if (p)
     sets.push({
       what: `#${best.number}, #${p.number} (no linear path) and the linear baseline`,
       members: [best.number, p.number],
       linear: true,
     });
+  // Each of the best PLAIN such networks alone with the ridge: two weights to fit on validation rather than three,
+  // and not always the best plain network (ETTh1 h48: the config as written at lookback 336, 7.5% worse than the
+  // ridge-path trials alone, blended with the ridge 0.06895 cross-fitted against 0.06914 for the best trial; with
+  // the best trial as a third member 0.06924).
+  for (const q of plain.slice(0, PLAIN))
+    sets.push({ what: `#${q.number} (no linear path) and the linear baseline`, members: [q.number], linear: true });
   if (a && a.trials.length > 1)
     sets.push({
-      what: `the seeds of #${best.number}'s configuration and the linear baseline`,
+      what: `the seeds of #${a.trials[0]!.number}'s configuration and the linear baseline`,
       members: nums(a),
       linear: true,
     });
   return sets;
 }
 const nums = (g: SeedGroup) => g.trials.map((t) => t.number);
+/** How many networks without the linear path are blended, each alone, with the linear baseline. */
+const PLAIN = 3;
 
 type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 
@@ -172,7 +212,7 @@ async function ensembleStep(
   best: FrozenTrial,
   bestDir: string,
 ): Promise<string | undefined> {
-  let pick: { what: string; r: Ensemble } | undefined;
+  const tried: { what: string; r: Ensemble }[] = [];
   for (const set of candidates(c.base, trials, ranked, best)) {
     const r = await studyEnsemble(c.storage, c.name, {
       top: set.members.length,
@@ -185,11 +225,15 @@ async function ensembleStep(
       c.log(`no blend with the linear baseline: ${e.message}`); // the trials' ensembles stand without it
       return undefined;
     });
-    if (!r || r.members.length < 2) continue;
+    if (r && r.members.length >= 2) tried.push({ what: set.what, r });
+  }
+  const alone = aloneVal(tried, best);
+  let pick: { what: string; r: Ensemble } | undefined;
+  for (const t of tried) {
     // one that can be kept wins over one that cannot; then the lower validation MSE
-    const [k, kPick] = [keepable(r, best), pick && keepable(pick.r, best)];
-    const better = !pick || (k && !kPick) || (k === kPick && r.val.fusion < pick.r.val.fusion);
-    if (better) pick = { what: set.what, r };
+    const [k, kPick] = [keepable(t.r, alone), pick && keepable(pick.r, alone)];
+    const better = !pick || (k && !kPick) || (k === kPick && t.r.val.fusion < pick.r.val.fusion);
+    if (better) pick = t;
   }
   const single = await testOf(bestDir);
   if (!pick) {
@@ -198,8 +242,7 @@ async function ensembleStep(
     return undefined;
   }
   const { r, what } = pick;
-  const kept = keepable(r, best),
-    alone = aloneVal(r, best);
+  const kept = keepable(r, alone);
   const sole = soleMember(r);
   const verdict = kept ? 'kept' : sole ? `not kept (its weights are all on ${sole})` : 'not kept';
   const linear = r.members.find((m) => m.trial === null);
@@ -232,12 +275,23 @@ export function soleMember(r: Pick<Ensemble, 'method' | 'weights' | 'members'>):
   return t === null ? 'the linear baseline' : `#${t}`;
 }
 
-/** The best trial's validation MSE among an ensemble's members. */
-const aloneVal = (r: Ensemble, best: FrozenTrial) =>
-  r.members.find((m) => m.trial === best.number)?.val_mse ?? r.val.best_member ?? Infinity;
+/**
+ * The best trial's validation MSE on the ensembles' windows, from a candidate it is a member of (every candidate of
+ * one study has the best trial's data, so the same windows); else the best member's of the first candidate.
+ */
+export function aloneVal(tried: { r: Ensemble }[], best: FrozenTrial): number {
+  for (const { r } of tried) {
+    const v = r.members.find((m) => m.trial === best.number)?.val_mse;
+    if (typeof v === 'number') return v;
+  }
+  return tried[0]?.r.val.best_member ?? Infinity;
+}
 
-/** A fusion that beats every member on validation (the best trial and the linear baseline included). */
-const keepable = (r: Ensemble, best: FrozenTrial) => r.kept === 'fusion' && r.val.fusion < aloneVal(r, best);
+/**
+ * A fusion that beats every member on validation (the linear baseline included), and the best trial alone whether
+ * it is a member or not (a blend of a network without the linear path and the ridge stands in for the study's best).
+ */
+export const keepable = (r: Ensemble, alone: number) => r.kept === 'fusion' && r.val.fusion < alone;
 
 /**
  * Writes the ensemble folder beside the trials' run folders (ensemble-after-N, N trials), once: a study ended again

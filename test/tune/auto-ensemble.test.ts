@@ -9,7 +9,17 @@ import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import { bestByMean, finishAuto, scoresLine, seedGroups, soleMember, writeAuto } from '../../src/tune/auto-ensemble.js';
+import {
+  aloneVal,
+  bestByMean,
+  candidates,
+  finishAuto,
+  keepable,
+  scoresLine,
+  seedGroups,
+  soleMember,
+  writeAuto,
+} from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -46,12 +56,45 @@ test('the best configuration is the one with the best mean over its seeds, not t
   );
   assert.ok(Math.abs(first!.mean - 0.0505) < 1e-12);
   assert.equal(second!.trials[0]!.number, a.number);
-  // a seed repeat the time budget stopped is no fair draw: left out of the mean
-  const cut = trial({ [UNITS]: 6, seed: 45 }, 0.9, { stopped: 'time budget spent' });
-  assert.equal(bestByMean(base, [...trials, cut])[0]!.trials.length, 3);
+  // a seed repeat the time budget stopped before the epoch of its configuration's best is no fair draw: left out
+  const at = (t: ReturnType<typeof trial>, intermediate: number[]) => ({ ...t, intermediate });
+  const early = at(b, [0.07, 0.06, 0.05, 0.052]); // its best at epoch 3
+  const withCut = [...trials.filter((t) => t !== b), early];
+  const cut = at(trial({ [UNITS]: 6, seed: 45 }, 0.09, { stopped: 'time budget spent' }), [0.1, 0.09]);
+  const [kept] = bestByMean(base, [...withCut, cut]);
+  assert.deepEqual(
+    kept!.trials.map((t) => t.number),
+    [b.number, trials[5]!.number, trials[6]!.number],
+  );
+  // one stopped after that epoch had its chance: it counts, and here it makes #b's configuration worse on average
+  const late = at(trial({ [UNITS]: 6, seed: 46 }, 0.09, { stopped: 'time budget spent' }), [0.1, 0.095, 0.09]);
+  const [lead] = bestByMean(base, [...withCut, late]);
+  assert.equal(lead!.trials[0]!.number, a.number);
+  assert.equal(seedGroups(base, [...withCut, late]).find((g) => g.trials.includes(late))!.trials.length, 4);
   // a configuration run with one seed is a group of its own, and not a candidate for the mean
   assert.equal(seedGroups(base, trials).length, 3);
   assert.equal(bestByMean(base, trials).length, 2);
+});
+
+test('a configuration run once ranks by its value among the means: a repeated lucky draw does not win for being repeated', async () => {
+  // ETTh1 h96: #11 0.0868 at epoch 9, its repeats stopped by the budget at epoch 12 (0.0905, 0.0904); #10 0.08895 once
+  const f = studyConfig(dir, 'once', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'once');
+  const trial = trialMaker();
+  const stopped = { stopped: 'time budget spent' };
+  const lucky = {
+    ...trial({ [UNITS]: 8 }, 0.0868),
+    intermediate: [0.096, 0.1, 0.094, 0.099, 0.092, 0.0917, 0.099, 0.0917, 0.0868, 0.106, 0.2],
+  };
+  const repeats = [0.0905, 0.0904].map((v, i) => ({
+    ...trial({ [UNITS]: 8, seed: 43 + i }, v, stopped),
+    intermediate: [0.1, 0.1, 0.097, 0.096, 0.095, 0.094, 0.093, 0.092, 0.091, v, 0.095, 0.096],
+  }));
+  const once = trial({ [UNITS]: 6 }, 0.08895);
+  const groups = seedGroups(base, [trial({}, 0.099), lucky, once, ...repeats]);
+  assert.equal(groups[0]!.trials[0]!.number, once.number, 'the configuration run once, by its 0.08895');
+  assert.equal(groups[1]!.trials.length, 3, "the lucky draw's configuration, by its mean over 3 seeds");
+  assert.ok(Math.abs(groups[1]!.mean - (0.0868 + 0.0905 + 0.0904) / 3) < 1e-12);
 });
 
 test('an auto study ends with the best by mean, an ensemble of its seeds kept when it wins, and study show says so', async () => {
@@ -192,4 +235,75 @@ test('the end writes its ensemble once; an end that chose other members writes a
   } finally {
     rmSync(at, { recursive: true, force: true });
   }
+});
+
+test("each network without the linear path at the best trial's data is a blend partner of the linear baseline on its own", async () => {
+  const f = studyConfig(dir, 'partners', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'partners');
+  const trial = trialMaker(); // numbered from 0
+  const ridge = { 'model.linear_skip': 'ridge' };
+  const trials = [
+    trial({}, 0.09), // #0: the config as written, lookback 12, no linear path
+    trial(ridge, 0.06), // #1
+    trial({ ...ridge, 'data.lookback': 24 }, 0.05), // #2: the best
+    trial({ 'data.lookback': 24 }, 0.07), // #3: the config as written at the best's data
+    trial({ 'data.lookback': 24, [UNITS]: 8 }, 0.065), // #4: the best without its path (another network)
+    trial({ 'data.lookback': 24, [UNITS]: 16 }, 0.08), // #5
+    trial({ 'data.lookback': 24, [UNITS]: 2 }, 0.085), // #6: the fourth, left out
+  ];
+  const best = trials[2]!;
+  const sets = candidates(base, trials, bestByMean(base, trials), best);
+  const blends = sets.filter((s) => s.linear).map((s) => [s.what, s.members]);
+  assert.deepEqual(blends, [
+    ['#2 and the linear baseline', [2]],
+    ['#2, #4 (no linear path) and the linear baseline', [2, 4]],
+    ['#4 (no linear path) and the linear baseline', [4]],
+    ['#3 (no linear path) and the linear baseline', [3]],
+    ['#5 (no linear path) and the linear baseline', [5]],
+  ]);
+  // #0 (lookback 12) is not on the best's windows; #6 is the fourth plain network
+  // A candidate without the best trial is kept only when it beats the best trial alone, measured where it is a member.
+  type Tried = Parameters<typeof aloneVal>[0][number];
+  const result = (fusion: number, members: [number | null, number][], kept = true): Tried => ({
+    r: {
+      kept: kept ? 'fusion' : 'best member',
+      val: { fusion, best_member: Math.min(...members.map((m) => m[1])) },
+      members: members.map(([t, v]) => ({ trial: t, val_mse: v })),
+    } as unknown as Tried['r'],
+  });
+  const withBest = result(0.0495, [
+      [2, 0.05],
+      [null, 0.06],
+    ]),
+    plainBlend = result(0.052, [
+      [3, 0.07],
+      [null, 0.06],
+    ]);
+  const alone = aloneVal([plainBlend, withBest], best);
+  assert.equal(alone, 0.05, "the best trial's own validation MSE, not the plain blend's best member");
+  assert.equal(keepable(plainBlend.r, alone), false, 'beats its members, not the best trial');
+  assert.equal(
+    keepable(
+      result(0.049, [
+        [3, 0.07],
+        [null, 0.06],
+      ]).r,
+      alone,
+    ),
+    true,
+  );
+  assert.equal(
+    keepable(
+      result(
+        0.049,
+        [
+          [3, 0.07],
+          [null, 0.06],
+        ],
+        false,
+      ).r,
+      alone,
+    ),
+    false,
+  );
 });
