@@ -155,11 +155,12 @@ export function candidates(base: RawConfig, trials: readonly FrozenTrial[], rank
   const data = canonical(applyParams(base, best.params).data);
   const sameData = (t: FrozenTrial) => canonical(applyParams(base, t.params).data) === data;
   const sets: Candidate[] = [];
-  const [a, b] = ranked;
+  // the configurations run with several seeds on the best trial's windows (the best is one of them unless it was
+  // run once), so that every candidate is scored on the windows the best trial is
+  const [a, b] = ranked.filter((g) => g.trials.every(sameData));
   if (a)
     sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });
-  if (a && b?.trials.every(sameData))
-    sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
+  if (a && b) sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
   if (!a) {
     const top = seedGroups(base, trials)
       .filter((g) => sameData(g.trials[0]!))

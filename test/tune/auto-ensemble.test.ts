@@ -250,9 +250,14 @@ test("each network without the linear path at the best trial's data is a blend p
     trial({ 'data.lookback': 24, [UNITS]: 8 }, 0.065), // #4: the best without its path (another network)
     trial({ 'data.lookback': 24, [UNITS]: 16 }, 0.08), // #5
     trial({ 'data.lookback': 24, [UNITS]: 2 }, 0.085), // #6: the fourth, left out
+    trial({ seed: 43 }, 0.091), // #7: #0's configuration again, on other windows than the best's
   ];
   const best = trials[2]!;
   const sets = candidates(base, trials, bestByMean(base, trials), best);
+  assert.ok(
+    sets.every((s) => !s.members.includes(0) && !s.members.includes(7)),
+    "#0's seeds are not scored on the best trial's windows",
+  );
   const blends = sets.filter((s) => s.linear).map((s) => [s.what, s.members]);
   assert.deepEqual(blends, [
     ['#2 and the linear baseline', [2]],
