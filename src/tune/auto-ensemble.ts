@@ -28,8 +28,8 @@ const configOf = (base: RawConfig, t: FrozenTrial) => {
 };
 
 /**
- * The completed trials grouped by configuration (the seed aside), the lowest mean first; a configuration run once is a
- * group of one. A seed repeat the time budget stopped early counts only when it is a fair draw (fairDraws).
+ * The completed trials grouped by configuration (the seed aside), the lowest mean first. A seed repeat the time
+ * budget stopped early counts only when it is a fair draw (fairDraws).
  */
 export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
   const groups = new Map<string, FrozenTrial[]>();
@@ -99,33 +99,26 @@ export async function finishAuto(
   trials: readonly FrozenTrial[],
   fallback: FrozenTrial | null,
 ): Promise<{ best: FrozenTrial | null; bestRun?: BestRun; bestBy?: string }> {
-  const groups = seedGroups(c.base, trials);
-  const ranked = groups.filter((g) => g.trials.length > 1);
-  // every configuration by its mean over its fair draws, one run once by its one value
-  const lead = groups[0],
-    top = ranked[0];
-  const best = lead ? lead.trials[0]! : fallback;
+  const ranked = bestByMean(c.base, trials);
+  const top = ranked[0];
+  const best = top ? top.trials[0]! : fallback;
   if (!best) return { best };
   let bestBy: string | undefined;
-  if (top && lead === top) {
+  if (top) {
     const others = ranked.slice(1, 3).map(seedsText);
     bestBy = `by the mean over ${top.trials.length} seeds`;
     c.log(`\nbest by the mean over seeds: ${seedsText(top)}${others.length ? `; then ${others.join('; ')}` : ''}`);
+    if (fallback && fallback.number !== best.number)
+      c.log(
+        `(trial #${fallback.number}, ${p4(fallback.value!)}, was a lucky seed of a configuration ` +
+          'that is worse on average)',
+      );
     await c.storage.setStudyAttr(c.name, 'best_by_mean', {
       trial: best.number,
       mean: top.mean,
       seeds: top.trials.map((t) => ({ trial: t.number, value: t.value })),
     });
-  } else if (top)
-    c.log(
-      `\nbest: #${best.number} ${p4(best.value!)}, run with one seed, ahead of the best mean over seeds: ` +
-        seedsText(top),
-    );
-  if (fallback && fallback.number !== best.number && ranked.some((g) => g.trials.includes(fallback)))
-    c.log(
-      `(trial #${fallback.number}, ${p4(fallback.value!)}, was a lucky seed of a configuration ` +
-        'that is worse on average)',
-    );
+  }
   const bestRun = await keepBest(c, trials, best);
   if (!bestRun) return { best, bestBy };
   // the ensemble is a bonus: a member that cannot be read (a removed run folder) costs it, not the study
@@ -155,8 +148,8 @@ export function candidates(base: RawConfig, trials: readonly FrozenTrial[], rank
   const data = canonical(applyParams(base, best.params).data);
   const sameData = (t: FrozenTrial) => canonical(applyParams(base, t.params).data) === data;
   const sets: Candidate[] = [];
-  // the configurations run with several seeds on the best trial's windows (the best is one of them unless it was
-  // run once), so that every candidate is scored on the windows the best trial is
+  // the configurations run with several seeds on the best trial's windows, so that every candidate is scored on the
+  // windows the best trial is
   const [a, b] = ranked.filter((g) => g.trials.every(sameData));
   if (a)
     sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });

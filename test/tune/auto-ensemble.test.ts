@@ -76,27 +76,6 @@ test('the best configuration is the one with the best mean over its seeds, not t
   assert.equal(bestByMean(base, trials).length, 2);
 });
 
-test('a configuration run once ranks by its value among the means: a repeated lucky draw does not win for being repeated', async () => {
-  // ETTh1 h96: #11 0.0868 at epoch 9, its repeats stopped by the budget at epoch 12 (0.0905, 0.0904); #10 0.08895 once
-  const f = studyConfig(dir, 'once', '  strategy: auto\n');
-  const base = resolveConfig((await loadConfig(f)).raw, 'once');
-  const trial = trialMaker();
-  const stopped = { stopped: 'time budget spent' };
-  const lucky = {
-    ...trial({ [UNITS]: 8 }, 0.0868),
-    intermediate: [0.096, 0.1, 0.094, 0.099, 0.092, 0.0917, 0.099, 0.0917, 0.0868, 0.106, 0.2],
-  };
-  const repeats = [0.0905, 0.0904].map((v, i) => ({
-    ...trial({ [UNITS]: 8, seed: 43 + i }, v, stopped),
-    intermediate: [0.1, 0.1, 0.097, 0.096, 0.095, 0.094, 0.093, 0.092, 0.091, v, 0.095, 0.096],
-  }));
-  const once = trial({ [UNITS]: 6 }, 0.08895);
-  const groups = seedGroups(base, [trial({}, 0.099), lucky, once, ...repeats]);
-  assert.equal(groups[0]!.trials[0]!.number, once.number, 'the configuration run once, by its 0.08895');
-  assert.equal(groups[1]!.trials.length, 3, "the lucky draw's configuration, by its mean over 3 seeds");
-  assert.ok(Math.abs(groups[1]!.mean - (0.0868 + 0.0905 + 0.0904) / 3) < 1e-12);
-});
-
 test('an auto study ends with the best by mean, an ensemble of its seeds kept when it wins, and study show says so', async () => {
   // Three seeds of each of two sizes, trained by a grid so that the run folders are real; then the end of auto.
   const space =
