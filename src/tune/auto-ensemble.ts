@@ -122,7 +122,7 @@ export async function finishAuto(
   const bestRun = await keepBest(c, trials, best);
   if (!bestRun) return { best, bestBy };
   // the ensemble is a bonus: a member that cannot be read (a removed run folder) costs it, not the study
-  const ens = await ensembleStep(c, trials, ranked, best, bestRun.dir).catch((e: Error) => {
+  const ens = await ensembleStep(c, trials, best, bestRun.dir).catch((e: Error) => {
     c.log(`no ensemble: ${e.message}`);
     return undefined;
   });
@@ -144,28 +144,25 @@ interface Candidate {
  * at horizon 168 a GRU 2.4% worse than the ridge on test and the ridge blended half and half were 3.3% better
  * than the ridge.
  */
-export function candidates(base: RawConfig, trials: readonly FrozenTrial[], ranked: SeedGroup[], best: FrozenTrial) {
+export function candidates(base: RawConfig, trials: readonly FrozenTrial[], best: FrozenTrial) {
   const data = canonical(applyParams(base, best.params).data);
   const sameData = (t: FrozenTrial) => canonical(applyParams(base, t.params).data) === data;
   const sets: Candidate[] = [];
-  // the configurations run with several seeds on the best trial's windows, so that every candidate is scored on the
-  // windows the best trial is
-  const [a, b] = ranked.filter((g) => g.trials.every(sameData));
+  // the configurations on the best trial's windows only, so that every candidate is scored on the windows it is
+  const groups = seedGroups(base, trials).filter((g) => sameData(g.trials[0]!));
+  const [a, b] = groups.filter((g) => g.trials.length > 1);
   if (a)
     sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });
   if (a && b) sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
   if (!a) {
-    const top = seedGroups(base, trials)
-      .filter((g) => sameData(g.trials[0]!))
-      .slice(0, 3)
-      .map((g) => g.trials[0]!.number);
+    const top = groups.slice(0, 3).map((g) => g.trials[0]!.number);
     if (top.length > 1) sets.push({ what: `the best ${top.length} configurations`, members: top });
   }
   sets.push({ what: `#${best.number} and the linear baseline`, members: [best.number], linear: true });
   // A network without a linear path errs unlike the ridge, so the two blend best: on ETTh1 h168 the best such
   // trial blended with the ridge (validation 0.1009) beat the best trial, which had the ridge inside (0.1017).
-  const plain = seedGroups(base, trials)
-    .filter((g) => !applyParams(base, g.trials[0]!.params).model.linear_skip && sameData(g.trials[0]!))
+  const plain = groups
+    .filter((g) => !applyParams(base, g.trials[0]!.params).model.linear_skip)
     .map((g) => g.trials[0]!)
     .filter((t) => t.number !== best.number);
   const p = plain[0];
@@ -202,12 +199,11 @@ type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 async function ensembleStep(
   c: AutoEnd,
   trials: readonly FrozenTrial[],
-  ranked: SeedGroup[],
   best: FrozenTrial,
   bestDir: string,
 ): Promise<string | undefined> {
   const tried: { what: string; r: Ensemble }[] = [];
-  for (const set of candidates(c.base, trials, ranked, best)) {
+  for (const set of candidates(c.base, trials, best)) {
     const r = await studyEnsemble(c.storage, c.name, {
       top: set.members.length,
       members: set.members,

@@ -232,7 +232,7 @@ test("each network without the linear path at the best trial's data is a blend p
     trial({ seed: 43 }, 0.091), // #7: #0's configuration again, on other windows than the best's
   ];
   const best = trials[2]!;
-  const sets = candidates(base, trials, bestByMean(base, trials), best);
+  const sets = candidates(base, trials, best);
   assert.ok(
     sets.every((s) => !s.members.includes(0) && !s.members.includes(7)),
     "#0's seeds are not scored on the best trial's windows",
