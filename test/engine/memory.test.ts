@@ -52,19 +52,27 @@ test('freed neighbours merge and serve a larger request, and a larger free block
   assert.throws(() => e.release(b), /already released/, 'a block merged away still refuses a second release');
 });
 
-test('predicting with many batch sizes keeps the memory of two workspaces per layer, with the same results', () => {
-  const rng = new Rng(1);
-  const N = 300,
-    T = 16;
-  const x = tensor(
+/** N windows of T steps of one feature, standard normal. */
+function windows(N: number, T: number, seed: number) {
+  const rng = new Rng(seed);
+  return tensor(
     Float32Array.from({ length: N * T }, () => rng.normal()),
     [N, T, 1],
   );
-  const make = () => {
-    const m = sequential([gru({ units: 32, inputShape: [T, 1] }), dense({ units: 1 })], { seed: 2 });
-    m.compile({ optimizer: adam(), loss: 'mse' });
-    return m;
-  };
+}
+
+/** GRU(units) -> Dense(out) over windows of T steps, compiled. */
+function gruModel(T: number, units: number, out: number, seed: number) {
+  const m = sequential([gru({ units, inputShape: [T, 1] }), dense({ units: out })], { seed });
+  m.compile({ optimizer: adam(), loss: 'mse' });
+  return m;
+}
+
+test('predicting with many batch sizes keeps the memory of two workspaces per layer, with the same results', () => {
+  const N = 300,
+    T = 16;
+  const x = windows(N, T, 1);
+  const make = () => gruModel(T, 32, 1, 2);
   const m = make();
   const sizes = [150, 149, 148, 147, 146, 145, 144, 143, 142, 141, 140, 139]; // each but the first ends on 2 windows
   const before = m.engine.bytesReserved;
@@ -84,19 +92,10 @@ test('predicting with many batch sizes keeps the memory of two workspaces per la
 test('models that predict one after another reuse one set of workspaces, as the members of an ensemble do', () => {
   // An ETTh1 h96 study's ensemble step: GRU(128) and GRU(256) members at lookback 336 each kept the workspaces of
   // their prediction (windows of 256 and the remainder) and together ran out of the 4 GiB.
-  const rng = new Rng(3);
-  const N = 300,
-    T = 32;
-  const x = tensor(
-    Float32Array.from({ length: N * T }, () => rng.normal()),
-    [N, T, 1],
-  );
-  const make = (seed: number) => {
-    const m = sequential([gru({ units: 64, inputShape: [T, 1] }), dense({ units: 4 })], { seed });
-    m.compile({ optimizer: adam(), loss: 'mse' });
-    return m;
-  };
-  const models = [1, 2, 3, 4, 5].map(make); // built first: their weights are all in memory before any prediction
+  const T = 32;
+  const x = windows(300, T, 3);
+  // built first: their weights are all in memory before any prediction
+  const models = [1, 2, 3, 4, 5].map((seed) => gruModel(T, 64, 4, seed));
   const before = models[0]!.engine.bytesReserved;
   const first = models[0]!.predict(x).data; // 256 windows, then 44
   const one = models[0]!.engine.bytesReserved - before; // one model's workspaces (and its input buffers)
