@@ -35,6 +35,8 @@ interface Loop {
   halted: Promise<void>;
   /** The parameters the last refused (DuplicateTrial) proposal had: the same refusal twice waits a moment. */
   refused?: string;
+  /** A trial was claimed or created while an abort was being handled: it is failed as interrupted too. */
+  late?: boolean;
 }
 
 /** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
@@ -71,16 +73,21 @@ export async function runTrials(c: StudyContext): Promise<string> {
 /** Interrupts the loop's trials when `signal` aborts; resolves when they are (a failure is said, not thrown). */
 function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
   return new Promise<void>((res) => {
-    const halt = () => {
-      const x = { ...l, storage: c.storage, study: c.name, seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log };
-      interruptTrials(x, abortReason(signal))
-        .then((trials) => c.o.onTrials?.(trials, { name: c.name, storage: c.url }))
-        .catch((e: Error) => c.log(`${abortReason(signal)}: the running trials could not be failed (${e.message})`))
-        .finally(res);
-    };
+    const halt = () => void interruptHere(c, l, signal).finally(res);
     if (signal.aborted) halt();
     else signal.addEventListener('abort', halt, { once: true });
   });
+}
+
+/** Fails this process's running trials as interrupted and passes the trials on (a failure is said, not thrown). */
+async function interruptHere(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
+  const x = { ...l, storage: c.storage, study: c.name, seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log };
+  try {
+    const trials = await interruptTrials(x, abortReason(signal));
+    c.o.onTrials?.(trials, { name: c.name, storage: c.url });
+  } catch (e) {
+    c.log(`${abortReason(signal)}: the running trials could not be failed (${(e as Error).message})`);
+  }
 }
 
 function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
@@ -101,6 +108,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     dataCache: new Map(),
     onEpoch,
     runs: c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
+    signal: c.o.signal,
   };
 }
 
@@ -119,6 +127,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
   for (;;) {
     if (c.o.signal?.aborted) {
       await l.halted;
+      if (l.late) await interruptHere(c, l, c.o.signal);
       const why = abortReason(c.o.signal);
       throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
     }
@@ -129,6 +138,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       return 'time budget spent';
     }
     const claimed = await c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0));
+    if (lateFor(c, l, claimed)) continue;
     if (claimed) {
       await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
       continue;
@@ -142,10 +152,18 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       continue;
     }
     const trial = await create(c, l, next);
+    if (lateFor(c, l, trial)) continue;
     if (!trial) continue; // taken by another process: propose again from the trials as they are now
     c.o.onTrials?.([...trials, trial], { name: c.name, storage: c.url });
     await start(c, l, trial, next.why);
   }
+}
+
+/** Whether the study is being aborted: then nothing more starts, and a trial just claimed or created is failed. */
+function lateFor(c: StudyContext, l: Loop, trial: FrozenTrial | null): boolean {
+  if (!c.o.signal?.aborted) return false;
+  if (trial) l.late = true;
+  return true;
 }
 
 /**

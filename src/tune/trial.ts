@@ -49,6 +49,11 @@ export interface TrialEnv {
   deadline?: number;
   /** Threads of each trial's training (train.threads shared between the study's jobs); default 1. */
   threads?: number;
+  /**
+   * The study's abort (Ctrl-C, SIGTERM): a trial training in this thread stops at its next epoch end and records
+   * nothing more; the study fails it as interrupted (interrupt.ts).
+   */
+  signal?: AbortSignal;
 }
 
 class Reporter extends Callback {
@@ -65,6 +70,10 @@ class Reporter extends Callback {
     super();
   }
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.env.signal?.aborted) {
+      this.model.stopTraining = true;
+      return;
+    }
     const v = logs[this.env.objective]!;
     if (v < this.best) {
       this.best = v;
@@ -241,7 +250,7 @@ async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: 
         threads: env.threads ?? 1,
       });
       Object.assign(runs.at(-1)!, { history: h, seconds: (performance.now() - t0) / 1000 });
-      if (rep.pruned || rep.outOfTime || h.diverged) break;
+      if (rep.pruned || rep.outOfTime || h.diverged || env.signal?.aborted) break;
     }
     return runs;
   } catch (e) {
@@ -280,7 +289,7 @@ function linearVal(env: TrialEnv, cfg: RawConfig, d: PreparedData): { linear_val
 
 /**
  * Runs a created (running) trial to its end and records the result; a completed trial keeps its model in a run
- * folder when env.runs says where. Never throws for a failing trial.
+ * folder when env.runs says where. Never throws for a failing trial. Interrupted (env.signal), it records nothing.
  */
 export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<FrozenTrial> {
   const started = performance.now();
@@ -289,6 +298,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     const cfg = applyParams(env.base, trial.params);
     const d = await prepareFor(env, cfg);
     runs = await fitRepeats(env, trial, cfg, d);
+    if (env.signal?.aborted) return trial; // interrupted: the study fails it (interrupt.ts)
     const values = runs.map((r) => r.rep.best);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
@@ -314,6 +324,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     if (!pruned && env.runs) attrs.run_dir = await keepModel(env, trial, cfg, d, runs);
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {
+    if (env.signal?.aborted) return trial;
     return failTrial(env, trial, e, {
       history: runs[0]?.history.history ?? null,
       seconds: (performance.now() - started) / 1000,

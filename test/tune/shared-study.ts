@@ -14,6 +14,16 @@ import { openStorage } from '../../src/storage/index.js';
 import { create, gridTune, tune, until, worker } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
+/**
+ * A trial of process `pid` mid-way: it has reported an epoch and is far from its 60th (a trial takes half a second:
+ * one seen at its end may finish before the signal reaches it).
+ */
+const midTrial = (pid: number) => (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
+  t.state === 'running' &&
+  t.owner?.endsWith(`:${pid}`) === true &&
+  t.intermediate.length >= 1 &&
+  t.intermediate.length <= 20;
+
 export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, skip: string | false): void {
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-shared-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -70,9 +80,7 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     assert.ok(await until(url, name, (t) => t !== null));
     const pid = victim.child.pid!;
     const other = worker(url, name);
-    // The victim's trial has reported an epoch: it is mid-trial, and far from its 60th.
-    const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
-      t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
+    const mid = midTrial(pid);
     assert.ok(await until(url, name, (t) => (t ?? []).some(mid)), 'caught the victim mid-trial');
     victim.child.kill('SIGKILL');
     await victim.done;
@@ -106,8 +114,7 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     assert.equal(made.code, 0, made.err);
     const victim = worker(url, name);
     const pid = victim.child.pid!;
-    const mid = (t: { owner?: string | null; state: string; intermediate: readonly number[] }) =>
-      t.state === 'running' && t.owner?.endsWith(`:${pid}`) === true && t.intermediate.length >= 1;
+    const mid = midTrial(pid);
     let exited: { code: number | null; err: string } | undefined;
     void victim.done.then((e) => {
       exited = e;

@@ -1,0 +1,74 @@
+// A study aborted (Ctrl-C, SIGTERM) while a trial trains in the main thread (one job): the trial stops at its next
+// epoch end and records nothing more, so the study fails it as interrupted and enqueues it again, however long the
+// interruption takes to reach storage. (The processes signalled for real: test/cli/tune-interrupt.test.ts.)
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
+import { MemoryStorage, openStorage } from '../../src/storage/index.js';
+import { runStudy } from '../../src/tune/index.js';
+import { StudyInterrupted } from '../../src/tune/interrupt.js';
+import { runTrial, type TrialEnv } from '../../src/tune/trial.js';
+import { studyConfig } from '../helpers/study-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-interrupt-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 3 }));
+
+test('a trial whose study is aborted stops at the next epoch end and records nothing more', async () => {
+  const f = studyConfig(dir, 'stop', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 50);
+  const loaded = await loadConfig(f);
+  const storage = new MemoryStorage();
+  await storage.createStudy('stop', {});
+  const ac = new AbortController();
+  const epochs: number[] = [];
+  const env: TrialEnv = {
+    ...{ loaded, base: resolveConfig(loaded.raw, loaded.name), storage, study: 'stop', repeats: 2 },
+    ...{ objective: 'val_loss', dataCache: new Map(), runs: join(dir, 'stop-runs'), signal: ac.signal },
+    onEpoch: (_n, e) => {
+      epochs.push(e);
+      if (e === 2) ac.abort('SIGINT');
+    },
+  };
+  const t = await runTrial(env, await storage.createTrial('stop', {}));
+  assert.deepEqual(epochs, [0, 1, 2], 'no epoch after the abort, and no second repeat');
+  assert.equal(t.state, 'running', 'left for the study to fail as interrupted');
+  const [stored] = await storage.getTrials('stop');
+  assert.deepEqual([stored!.state, stored!.intermediate.length], ['running', 3]);
+});
+
+test('a study aborted mid-trial with one job: the trial is failed as interrupted and waits for a worker', async () => {
+  const db = join(dir, 'int.db');
+  const space = '  space:\n    model.layers[0].gru.units: [2, 3, 4]\n';
+  const f = studyConfig(
+    dir,
+    'int',
+    `  strategy: grid\n  jobs: 1\n  heartbeat: 1s\n  storage: sqlite:${db}\n${space}`,
+    60,
+  );
+  // Aborted two epochs before the trial's end: it stops at the next epoch end instead of finishing while the
+  // interruption reaches storage.
+  const ac = new AbortController();
+  const log = (l: string) => {
+    if (/^trial 1: epoch 58\//.test(l)) ac.abort('SIGINT');
+  };
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log, verbose: true, signal: ac.signal, saveBest: false }),
+    (e: unknown) => e instanceof StudyInterrupted && e.reason === 'SIGINT',
+  );
+  const s = openStorage(`sqlite:${db}`);
+  const trials = await s.getTrials('int');
+  await s.close();
+  const show = trials.map((t) => `${t.number} ${t.state} ${t.error ?? ''}`).join('\n');
+  assert.deepEqual(
+    trials.map((t) => t.state),
+    ['complete', 'failed', 'waiting'],
+    show,
+  );
+  assert.match(trials[1]!.error!, /^interrupted: SIGINT to /);
+  assert.equal(trials[1]!.intermediate.length, 58, 'stopped at the next epoch end');
+  assert.deepEqual([trials[1]!.attrs.retried_as, trials[2]!.params], [2, trials[1]!.params]);
+});
