@@ -117,6 +117,11 @@ export async function finishAuto(
       `\nbest by the steady value of its curve: #${best.number} ${valueText(best)}; trial #${fallback.number}, ` +
         `${valueText(fallback)}, is a dip below its neighbouring epochs`,
     );
+    await c.storage.setStudyAttr(c.name, 'best_by_steady', {
+      trial: best.number,
+      steady: steadyValue(best),
+      dip: { trial: fallback.number, value: fallback.value, steady: steadyValue(fallback) },
+    });
   }
   if (top) {
     const others = ranked.slice(1, 3).map(seedsText);
@@ -262,7 +267,13 @@ async function ensembleStep(
       `#${best.number} alone${linear ? ` and ${p4(linear.val_mse!)} for the linear baseline alone` : ''}: ${verdict}`,
   );
   const dir = kept ? await writeAuto(r, bestDir, trials.length) : undefined;
-  const val = { ensemble: r.val.fusion, best: alone, ...(linear ? { linear: linear.val_mse } : {}) };
+  // steady values (what was compared), and the cross-fitted one the steady ensemble value comes from
+  const val = {
+    ensemble: steady(r),
+    best: alone,
+    ...(linear ? { linear: linear.val_mse } : {}),
+    cross_fitted: r.val.fusion,
+  };
   const att = { what, kept, dir: dir ?? null, val, test: r.test.fusion };
   await c.storage.setStudyAttr(c.name, 'ensemble', att);
   if (single) c.log(scoresLine(single, best.number, { mse: r.test.fusion.scaled.mse, kept, sole }));
@@ -301,9 +312,11 @@ export function aloneVal(tried: { r: Ensemble }[], best: FrozenTrial): number {
 /**
  * A fusion that beats every member on validation (the linear baseline included), and the best trial alone whether
  * it is a member or not (a blend of a network without the linear path and the ridge stands in for the study's best);
- * `fusion`: its validation MSE as compared (steadyFusion), its own by default.
+ * `fusion`: its validation MSE as compared (steadyFusion), its own by default, which must beat the linear baseline's
+ * too.
  */
-export const keepable = (r: Ensemble, alone: number, fusion = r.val.fusion) => r.kept === 'fusion' && fusion < alone;
+export const keepable = (r: Ensemble, alone: number, fusion = r.val.fusion) =>
+  r.kept === 'fusion' && fusion < alone && r.members.every((m) => m.trial !== null || fusion < m.val_mse!);
 
 /**
  * A fusion's validation MSE as steady values would have it: scaled by 1 + its members' luck (steady.ts) weighted as

@@ -8,10 +8,18 @@ import { importance } from './report.js';
 
 /** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
 export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
-  // auto chooses its best by the mean over seeds (a lucky seed does not win) and may keep an ensemble (issue 16)
+  // auto chooses its best by the mean of steady values over seeds (a lucky seed does not win), else by its steady
+  // value (a dip of a noisy curve does not win: steady.ts), and may keep an ensemble (issue 16)
   const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
-  const best = (byMean && trials.find((t) => t.number === byMean.trial)) || bestOf(trials);
-  const mean = byMean && best?.number === byMean.trial ? { seed_mean: byMean.mean, seeds: byMean.seeds } : {};
+  const bySteady = attrs.best_by_steady as { trial: number; steady: number; dip: unknown } | undefined;
+  const chosen = byMean?.trial ?? bySteady?.trial;
+  const best = (chosen !== undefined && trials.find((t) => t.number === chosen)) || bestOf(trials);
+  const mean =
+    byMean && best?.number === byMean.trial
+      ? { seed_mean: byMean.mean, seeds: byMean.seeds }
+      : bySteady && best?.number === bySteady.trial
+        ? { steady: bySteady.steady, dip: bySteady.dip }
+        : {};
   return {
     name,
     direction: 'minimize',
@@ -45,7 +53,8 @@ interface EnsembleAttr {
   what: string;
   kept: boolean;
   dir: string | null;
-  val: { ensemble: number; best: number };
+  /** Steady values (steady.ts) with `cross_fitted` beside them; studies ended before it stored plain ones. */
+  val: { ensemble: number; best: number; cross_fitted?: number };
   test: { scaled: { mse: number } };
 }
 

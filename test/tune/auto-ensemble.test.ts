@@ -134,7 +134,10 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     assert.equal(show.code, 0, show.err);
     assert.match(show.out, new RegExp(`best #${out.best!.number} `));
     assert.match(show.out, /best chosen by the mean over 3 seeds: [\d.e-]+ \(#\d+ is its best seed\)/);
-    assert.match(show.out, /ensemble of .*: validation [\d.e-]+ vs [\d.e-]+ alone, (kept \(.+\)|not kept); test MSE/);
+    assert.match(
+      show.out,
+      /ensemble of .*: validation \(steady values\) [\d.e-]+ vs [\d.e-]+ alone, (kept \(.+\)|not kept); test MSE/,
+    );
     const json = JSON.parse((await runCli(['study', 'show', 'seeds', '--storage', db, '--json'])).out);
     assert.equal(json.best.number, out.best!.number);
     assert.equal(json.best.seeds.length, 3);

@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { autoLines } from '../../src/cli/commands/study-report.js';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { seedGroups, steadyFusion } from '../../src/tune/auto-ensemble.js';
 import { luckOf, steadyValue } from '../../src/tune/steady.js';
+import { studyJson } from '../../src/tune/study-json.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -64,4 +66,25 @@ test("an ensemble's validation MSE carries its members' luck as the fusion weigh
   assert.ok(Math.abs(steadyFusion(r as unknown as R, [spiky]) - 0.08 * (1 + 0.25 * luck)) < 1e-12);
   const mean = { ...r, weights: [0.5, 0.5] };
   assert.ok(Math.abs(steadyFusion(mean as unknown as R, [spiky]) - 0.08 * (1 + 0.5 * luck)) < 1e-12);
+});
+
+test('study show names the trial auto chose by its steady value, not the dip with the lower value', () => {
+  const trial = trialMaker();
+  const spiky = { ...trial({ a: 1 }, 0.0868), intermediate: SPIKY };
+  const steady = { ...trial({ a: 2 }, 0.0894), intermediate: [0.0898, 0.0894, 0.0895, 0.0897] };
+  const attrs = {
+    strategy: 'auto',
+    best_by_steady: {
+      trial: steady.number,
+      steady: 0.0895,
+      dip: { trial: spiky.number, value: 0.0868, steady: 0.0917 },
+    },
+  };
+  const j = studyJson('s', [spiky, steady], attrs);
+  assert.equal(j.best!.number, steady.number);
+  assert.deepEqual(autoLines(j), [
+    `best chosen by the steady value of its curve: 0.0895000 (#${spiky.number}'s lower value is a dip below its ` +
+      'neighbouring epochs)',
+  ]);
+  assert.equal(studyJson('s', [spiky, steady], { strategy: 'auto' }).best!.number, spiky.number, 'without it');
 });

@@ -9,18 +9,27 @@ export { type StudyJson, studyJson } from '../../tune/index.js';
 /** The lines `study show` adds for auto's choice: the mean over seeds, and the ensemble and its verdict. */
 export function autoLines(j: StudyJson): string[] {
   const out: string[] = [];
-  const b = j.best as (StudyJson['best'] & { seed_mean?: number; seeds?: unknown[] }) | null;
+  const b = j.best as
+    | (StudyJson['best'] & { seed_mean?: number; seeds?: unknown[]; steady?: number; dip?: { trial: number } })
+    | null;
   if (b?.seed_mean !== undefined)
     out.push(
       `best chosen by the mean over ${b.seeds!.length} seeds: ${b.seed_mean.toPrecision(6)} ` +
         `(#${b.number} is its best seed)`,
     );
-  const e = j.ensemble;
-  if (e)
+  if (b?.steady !== undefined)
     out.push(
-      `ensemble of ${e.what}: validation ${e.val.ensemble.toPrecision(6)} vs ${e.val.best.toPrecision(6)} alone, ` +
-        `${e.kept ? `kept (${e.dir})` : 'not kept'}; test MSE ${e.test.scaled.mse.toPrecision(6)}`,
+      `best chosen by the steady value of its curve: ${b.steady.toPrecision(6)} (#${b.dip!.trial}'s lower value ` +
+        'is a dip below its neighbouring epochs)',
     );
+  const e = j.ensemble;
+  if (e) {
+    const steady = e.val.cross_fitted !== undefined ? ' (steady values)' : '';
+    out.push(
+      `ensemble of ${e.what}: validation${steady} ${e.val.ensemble.toPrecision(6)} vs ${e.val.best.toPrecision(6)} ` +
+        `alone, ${e.kept ? `kept (${e.dir})` : 'not kept'}; test MSE ${e.test.scaled.mse.toPrecision(6)}`,
+    );
+  }
   return out;
 }
 
