@@ -224,6 +224,11 @@ async function ensembleStep(
   best: FrozenTrial,
   bestDir: string,
 ): Promise<string | undefined> {
+  return reportPick(c, trials, best, bestDir, pickOf(await fuseCandidates(c, trials, best), trials, best));
+}
+
+/** Each candidate set fused (with the mean, or blended with the linear baseline), as studyEnsemble scores it. */
+async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: FrozenTrial) {
   const tried: { what: string; r: Ensemble }[] = [];
   for (const set of candidates(c.base, trials, best)) {
     const r = await studyEnsemble(c.storage, c.name, {
@@ -239,18 +244,36 @@ async function ensembleStep(
     });
     if (r && r.members.length >= 2) tried.push({ what: set.what, r });
   }
-  // compared by steady values (steady.ts): a member whose value is a dip of a noisy curve flatters its ensemble
+  return tried;
+}
+
+/**
+ * The candidate to report: one that can be kept wins over one that cannot, then the lower validation MSE; all
+ * compared by steady values (steady.ts), since a member whose value is a dip of a noisy curve flatters its ensemble.
+ */
+function pickOf(tried: { what: string; r: Ensemble }[], trials: readonly FrozenTrial[], best: FrozenTrial) {
   const alone = aloneVal(tried, best) * (1 + luckOf(best));
   const steady = (r: Ensemble) => steadyFusion(r, trials);
   const canKeep = (r: Ensemble) => keepable(r, alone, steady(r));
   let pick: { what: string; r: Ensemble } | undefined;
   for (const t of tried) {
-    // one that can be kept wins over one that cannot; then the lower validation MSE
     const [k, kPick] = [canKeep(t.r), pick && canKeep(pick.r)];
     const better = !pick || (k && !kPick) || (k === kPick && steady(t.r) < steady(pick.r));
     if (better) pick = t;
   }
+  return { pick, alone, steady, canKeep };
+}
+
+/** What c.log, the study's attributes and the result folder say of the picked candidate (ensembleStep's end). */
+async function reportPick(
+  c: AutoEnd,
+  trials: readonly FrozenTrial[],
+  best: FrozenTrial,
+  bestDir: string,
+  p: ReturnType<typeof pickOf>,
+): Promise<string | undefined> {
   const single = await testOf(bestDir);
+  const { pick, alone, steady, canKeep } = p;
   if (!pick) {
     c.log(`no ensemble: fewer than two distinct trials on the best trial's windows`);
     if (single) c.log(scoresLine(single, best.number));
