@@ -14,7 +14,7 @@ import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
 import { applyParams } from './space.js';
-import { luckOf, steadyValue } from './steady.js';
+import { bestEpoch, luckOf, steadyValue } from './steady.js';
 
 /** One configuration and its trials over seeds, best seed first (by their steady values: steady.ts). */
 export interface SeedGroup {
@@ -45,8 +45,8 @@ export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): See
     .map(fairDraws)
     .filter((g) => g.length > 0)
     .map((g) => {
-      const sorted = [...g].sort((a, b) => steadyValue(a) - steadyValue(b));
-      return { trials: sorted, mean: sorted.reduce((a, t) => a + steadyValue(t), 0) / sorted.length };
+      const read = g.map((t) => ({ t, v: steadyValue(t) })).sort((a, b) => a.v - b.v);
+      return { trials: read.map((r) => r.t), mean: read.reduce((a, r) => a + r.v, 0) / read.length };
     })
     .sort((a, b) => a.mean - b.mean);
 }
@@ -63,24 +63,20 @@ function fairDraws(g: FrozenTrial[]): FrozenTrial[] {
   return g.filter((t) => !stopped(t) || (needed > 0 && t.intermediate.length >= needed));
 }
 
-/** The epoch (from 1) of a trial's best reported value; 0 when it reported none. */
-function bestEpoch(t: FrozenTrial): number {
-  let best = -1;
-  t.intermediate.forEach((v, i) => {
-    if (Number.isFinite(v) && (best < 0 || v < t.intermediate[best]!)) best = i;
-  });
-  return best + 1;
-}
+/** A configuration run on more than one seed. */
+const severalSeeds = (g: SeedGroup) => g.trials.length > 1;
 
 /** The best configuration by its mean over seeds, and the runner-up, among those run with more than one seed. */
 export function bestByMean(base: RawConfig, trials: readonly FrozenTrial[]): SeedGroup[] {
-  return seedGroups(base, trials).filter((g) => g.trials.length > 1);
+  return seedGroups(base, trials).filter(severalSeeds);
 }
 
 const p4 = (v: number) => v.toPrecision(4);
 /** `0.08682 (steady 0.09168)`, or the value alone when its curve is steady (within 0.1%). */
-const valueText = (t: FrozenTrial) =>
-  luckOf(t) > 1e-3 ? `${p4(t.value!)} (steady ${p4(steadyValue(t))})` : p4(t.value!);
+const valueText = (t: FrozenTrial) => {
+  const luck = luckOf(t);
+  return luck > 1e-3 ? `${p4(t.value!)} (steady ${p4(t.value! * (1 + luck))})` : p4(t.value!);
+};
 const seedsText = (g: SeedGroup) =>
   `#${g.trials[0]!.number}'s configuration: mean ${p4(g.mean)} over ${g.trials.length} seeds ` +
   `(${g.trials.map((t) => `#${t.number} ${valueText(t)}`).join(', ')})`;
@@ -105,9 +101,10 @@ export async function finishAuto(
   trials: readonly FrozenTrial[],
   fallback: FrozenTrial | null,
 ): Promise<{ best: FrozenTrial | null; bestRun?: BestRun; bestBy?: string }> {
-  const ranked = bestByMean(c.base, trials);
+  const groups = seedGroups(c.base, trials);
+  const ranked = groups.filter(severalSeeds);
   const top = ranked[0];
-  const steadiest = seedGroups(c.base, trials)[0]?.trials[0];
+  const steadiest = groups[0]?.trials[0];
   const best = top ? top.trials[0]! : (steadiest ?? fallback);
   if (!best) return { best };
   let bestBy: string | undefined;
@@ -172,7 +169,7 @@ export function candidates(base: RawConfig, trials: readonly FrozenTrial[], best
   const sets: Candidate[] = [];
   // the configurations on the best trial's windows only, so that every candidate is scored on the windows it is
   const groups = seedGroups(base, trials).filter((g) => sameData(g.trials[0]!));
-  const [a, b] = groups.filter((g) => g.trials.length > 1);
+  const [a, b] = groups.filter(severalSeeds);
   if (a)
     sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });
   if (a && b) sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });

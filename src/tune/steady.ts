@@ -5,6 +5,15 @@
 // last epoch or one best at its first loses nothing. Auto's end ranks trials and ensembles by it (auto-ensemble.ts).
 import type { FrozenTrial } from '../storage/index.js';
 
+/** The epoch (from 1) of a trial's best reported value; 0 when it reported none. */
+export function bestEpoch(t: Pick<FrozenTrial, 'intermediate'>): number {
+  let best = -1;
+  t.intermediate.forEach((v, i) => {
+    if (Number.isFinite(v) && (best < 0 || v < t.intermediate[best]!)) best = i;
+  });
+  return best + 1;
+}
+
 /**
  * How much a trial's value flatters it: the middle of its best epoch's value and its two neighbours' over the best
  * value, minus 1 (0 when the best epoch is the first or the last). The first repeat's curve stands for the trial's
@@ -12,10 +21,7 @@ import type { FrozenTrial } from '../storage/index.js';
  */
 export function luckOf(t: Pick<FrozenTrial, 'intermediate'>): number {
   const c = t.intermediate;
-  let b = -1;
-  c.forEach((v, i) => {
-    if (Number.isFinite(v) && (b < 0 || v < c[b]!)) b = i;
-  });
+  const b = bestEpoch(t) - 1;
   if (b <= 0 || b >= c.length - 1 || !(c[b]! > 0)) return 0;
   const side = (v: number) => (Number.isFinite(v) ? v : Infinity);
   return Math.min(side(c[b - 1]!), side(c[b + 1]!)) / c[b]! - 1;
