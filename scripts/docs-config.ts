@@ -393,7 +393,8 @@ epoch: the ones its objective was measured on. The study points at the best tria
 \`best.run_dir\`) and adds \`study-history\`, \`study-factor-<k>\` (SVG and PNG) and \`study-importance.json\` to it;
 nothing is trained again.
 
-\`seqtune study ensemble NAME --top K [--method M] [--linear] [--out DIR]\` writes an ensemble run folder (default
+\`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble
+run folder (default
 \`runs/<name>/ensemble-<time>/\`), which \`predict\` and \`evaluate\` read like any run folder: \`member-<k>/\`, a copy
 of each member trial's run folder, and \`ensemble.json\`: the members, the trials skipped as the same model as a
 better one, the fusion's weights, validation and test scores, and \`use\`, the members and weights that \`predict\`
@@ -401,7 +402,10 @@ combines (the best member alone when the fusion does not beat it on validation).
 \`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the lowest
 validation MSE) or \`stacked\` (a least-squares stacker per output). \`--linear\` adds the \`linear\` baseline at
 the members' lookback as one more member: the ridge model, saved once as a run folder beside the trials'
-(\`runs/<name>/linear-<hash>/\`, its \`params\` in ensemble.json \`{linear: {lookback}}\`).
+(\`runs/<name>/linear-<hash>/\`, its \`params\` in ensemble.json \`{linear: {lookback}}\`). \`--trials 12,40\` fuses
+the trials named (each must be a completed trial of the study; a number that is not, or is there but failed,
+pruned or still running, is exit 2 naming it) in place of the best K. The line it prints gives the fusion's
+cross-fitted validation MSE beside its best member's, then the test MSE.
 
 ## Exit codes
 

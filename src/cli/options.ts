@@ -26,6 +26,22 @@ export function positiveInt(option: string): ParseOption<number> {
   return integerAtLeast(option, 1);
 }
 
+/** Trial numbers written as a comma-separated list (`3,7,12`): each a non-negative integer, none twice. */
+export function trialNumbers(option: string): ParseOption<number[]> {
+  const one = integerAtLeast(option, 0);
+  return (text) => {
+    const parts = text.split(',').map((x) => x.trim());
+    const nums = parts.map((x) => {
+      if (!/^\d+$/.test(x))
+        throw new UsageError(expected(option, 'trial numbers separated by commas, like 3,7,12', text));
+      return one(x);
+    });
+    const twice = nums.find((n, i) => nums.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`${option}: trial ${twice} is listed twice (in "${text}")`);
+    return nums;
+  };
+}
+
 /** A positive duration in seconds, written as the config writes one (30m, 2h, 900s or plain seconds). */
 export function duration(option: string): ParseOption<number> {
   return (text) => {

@@ -197,6 +197,23 @@ async function rankedTrials(storage: Storage, name: string) {
   return { base, file, ranked };
 }
 
+/**
+ * Each trial named is in the study and complete (only a complete trial's model was kept), or a StorageError says
+ * which is not.
+ */
+async function checkMembers(storage: Storage, name: string, numbers: readonly number[]): Promise<void> {
+  const trials = await storage.getTrials(name);
+  const last = Math.max(-1, ...trials.map((x) => x.number));
+  for (const n of numbers) {
+    const t = trials.find((x) => x.number === n);
+    if (!t) throw new StorageError(`study "${name}" has no trial ${n} (its trials are numbered 0 to ${last})`);
+    if (t.state !== 'complete' || t.value === null)
+      throw new StorageError(
+        `study "${name}": trial ${n} is ${t.state}, not complete; only a completed trial can be a member`,
+      );
+  }
+}
+
 /** What studyEnsemble fuses and where it writes the folder. */
 export interface EnsembleOptions {
   top: number;
@@ -220,8 +237,8 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
   const { base, file, ranked: all } = await rankedTrials(storage, name);
+  if (o.members) await checkMembers(storage, name, o.members);
   const ranked = o.members ? all.filter((t) => o.members!.includes(t.number)) : all;
-  if (ranked.length === 0) throw new StorageError(`study "${name}": none of trials ${o.members} completed`);
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));

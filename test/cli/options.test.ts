@@ -40,6 +40,19 @@ const cases: [string[], string][] = [
   [[...ensemble, '--top', 'abc'], positive('--top', 'abc')],
   [[...ensemble, '--top', '0'], positive('--top', '0')],
   [[...ensemble, '--method', 'median'], '--method: expected mean, weighted, blend or stacked, received "median"'],
+  [
+    [...ensemble, '--trials', '3;7'],
+    '--trials: expected trial numbers separated by commas, like 3,7,12, received "3;7"',
+  ],
+  [
+    [...ensemble, '--trials', '3,-1'],
+    '--trials: expected trial numbers separated by commas, like 3,7,12, received "3,-1"',
+  ],
+  [[...ensemble, '--trials', '4,2,4'], '--trials: trial 4 is listed twice (in "4,2,4")'],
+  [
+    [...ensemble, '--trials', '1,2', '--top', '2'],
+    '--top and --trials: give one (the best K trials, or the trials named)',
+  ],
 ];
 
 for (const [args, message] of cases) {

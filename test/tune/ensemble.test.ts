@@ -166,3 +166,54 @@ test('a member trial whose run folder was removed is one line naming it, exit 2'
     renameSync(`${trial0}-moved`, trial0);
   }
 });
+
+test('--trials fuses the trials named, best first, and names a trial that is not there or not complete', async () => {
+  // the 'weak' study: trial numbers 0 and 1, one of them a learning rate that leaves its model where it started
+  const e0 = readJson(join(dir, 'ens-weak'), 'ensemble.json');
+  const worse = e0.members[1].trial as number;
+  const out = join(dir, 'ens-named');
+  const r = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', String(worse), '--out', out]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`member 1/1: trial ${worse} `));
+  const e = readJson(out, 'ensemble.json');
+  assert.deepEqual(
+    e.members.map((m: { trial: number }) => m.trial),
+    [worse],
+    'the trial named, not the best',
+  );
+  const both = await runCli([
+    'study',
+    'ensemble',
+    'weak',
+    '--storage',
+    db,
+    '--trials',
+    `${worse},${1 - worse}`,
+    '--linear',
+  ]);
+  assert.equal(both.code, 0, both.err);
+  assert.match(
+    both.out,
+    new RegExp(`member 1/2: trial ${1 - worse} [^]*member 2/2: trial ${worse} [^]*member 3: the linear`),
+  );
+  assert.match(both.out, /validation MSE [\d.]+ \(cross-fitted\) vs [\d.]+ for (trial \d|the linear baseline)/);
+  const absent = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', '0,9']);
+  assert.equal(absent.code, 2);
+  assert.equal(absent.err, 'seqtune: study "weak" has no trial 9 (its trials are numbered 0 to 1)\n');
+  const q = await runCli([
+    'study',
+    'enqueue',
+    'weak',
+    '--storage',
+    db,
+    '--params',
+    '{"train.optimizer.adam.learning_rate": 0.001}',
+  ]);
+  assert.equal(q.code, 0, q.err);
+  const waiting = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', '2']);
+  assert.equal(waiting.code, 2);
+  assert.equal(
+    waiting.err,
+    'seqtune: study "weak": trial 2 is waiting, not complete; only a completed trial can be a member\n',
+  );
+});

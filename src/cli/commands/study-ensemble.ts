@@ -1,12 +1,12 @@
-// seqtune study ensemble NAME [--top K] [--method M]: the saved models of the best K distinct trials, fused into a
-// run folder that predict and evaluate read.
+// seqtune study ensemble NAME [--top K | --trials 3,7] [--method M] [--linear]: the saved models of the best K
+// distinct trials (or of the trials named), fused into a run folder that predict and evaluate read.
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
 import { FUSION_METHODS, type FusionMethod } from '../../train/index.js';
 import { studyEnsemble } from '../../tune/index.js';
-import { type CliContext, withExamples } from '../context.js';
-import { oneOf, positiveInt } from '../options.js';
+import { type CliContext, UsageError, withExamples } from '../context.js';
+import { oneOf, positiveInt, trialNumbers } from '../options.js';
 
 interface StudyEnsembleOptions {
   storage: string;
@@ -14,27 +14,32 @@ interface StudyEnsembleOptions {
   method: FusionMethod;
   out?: string;
   linear?: boolean;
+  trials?: number[];
 }
 
 type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 
 /**
- * `ensemble of 3 (mean): test MSE ...; members ...; persistence ...  (DIR)`, or, when the fusion does not beat
- * its best member on validation, `ensemble of 3 (mean) not better than trial 4 on validation; the folder uses
- * trial 4: ...`.
+ * `ensemble of 3 (mean): validation MSE ... (cross-fitted) vs ... for trial 4; test MSE ...; members ...;
+ * persistence ...  (DIR)`, or, when the fusion does not beat its best member on validation, `ensemble of 3 (mean)
+ * not better than trial 4 on validation (...); the folder uses trial 4: ...`.
  */
 function summary(r: Ensemble): string {
   const mse = (x: { mse: number }) => x.mse.toPrecision(4);
+  const p4 = (v: number) => v.toPrecision(4);
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
   const persistence = mse(r.test.baselines.scaled.persistence!);
   const n = r.members.length;
   const best = r.val.best_trial === null ? 'the linear baseline' : `trial ${r.val.best_trial}`;
+  const val = `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
   const head =
-    r.kept === 'fusion' || n === 1
-      ? `ensemble of ${n} (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
-      : `ensemble of ${n} (${r.method}) not better than ${best} on validation; ` +
-        `the folder uses ${best}: test MSE ${mse(r.test.ensemble.scaled)} ` +
-        `(fusion ${mse(r.test.fusion.scaled)})`;
+    n === 1
+      ? `ensemble of 1 (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
+      : r.kept === 'fusion'
+        ? `ensemble of ${n} (${r.method}): ${val}; test MSE ${mse(r.test.ensemble.scaled)}`
+        : `ensemble of ${n} (${r.method}) not better than ${best} on validation (${val}); ` +
+          `the folder uses ${best}: test MSE ${mse(r.test.ensemble.scaled)} ` +
+          `(fusion ${mse(r.test.fusion.scaled)})`;
   return `${head}; members ${members}; persistence ${persistence}  (${r.dir})`;
 }
 
@@ -51,14 +56,20 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       'mean',
     )
     .option('--out <dir>', 'the ensemble run folder (ensemble.json and member-N/)')
+    .option(
+      '--trials <list>',
+      'these trials (numbers separated by commas) in place of the best K',
+      trialNumbers('--trials'),
+    )
     .option('--linear', "add the linear baseline at the members' lookback as one more member")
     .description("fuse the best K distinct trials' saved models into one run folder")
     .action(async (name: string, o: StudyEnsembleOptions) => {
+      if (o.trials && cmd.getOptionValueSource('top') === 'cli')
+        throw new UsageError('--top and --trials: give one (the best K trials, or the trials named)');
+      const pick = o.trials ? { top: o.trials.length, members: o.trials } : { top: o.top };
       const st = openStorage(o.storage, { existing: true });
       try {
-        log(
-          summary(await studyEnsemble(st, name, { top: o.top, method: o.method, out: o.out, linear: o.linear, log })),
-        );
+        log(summary(await studyEnsemble(st, name, { ...pick, method: o.method, out: o.out, linear: o.linear, log })));
       } finally {
         await st.close();
       }
@@ -67,5 +78,6 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
     cmd,
     'seqtune study ensemble my-forecast --top 3 --method stacked',
     'seqtune study ensemble my-forecast --top 1 --linear --method blend',
+    'seqtune study ensemble my-forecast --trials 12,40 --linear --method blend',
   );
 }
