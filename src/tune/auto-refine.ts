@@ -6,7 +6,6 @@ import type { FrozenTrial } from '../storage/index.js';
 import { isJoint } from './auto-joint.js';
 import { MEASURED_ONLY, type Replay, type Step, withValue } from './auto-replay.js';
 import { applyParams, getPath, type Params, same } from './space.js';
-import { steadyValue } from './steady.js';
 
 const FINER = 'finer steps around';
 const PARTNER = 'a network without the linear path';
@@ -98,9 +97,7 @@ function topConfigs(r: Replay): FrozenTrial[] {
   const seen = new Set<string>();
   return r.trials
     .filter((t) => t.state === 'complete' && t.value !== null && !isSeed(t) && !isJoint(t))
-    .map((t) => ({ t, v: steadyValue(t) }))
-    .sort((a, b) => a.v - b.v)
-    .map(({ t }) => t)
+    .sort((a, b) => a.value! - b.value!)
     .filter((t) => {
       const k = JSON.stringify(applyParams(r.env.base, t.params));
       if (seen.has(k)) return false;
@@ -110,12 +107,12 @@ function topConfigs(r: Replay): FrozenTrial[] {
     .slice(0, 2);
 }
 
-/** The mean steady value (steady.ts) of a configuration over its seeds, and how many seeds it has. */
+/** The mean objective of a configuration over its seeds, and how many seeds it has. */
 export function seedMean(r: Replay, t: FrozenTrial): { mean: number; n: number } {
-  const vals = [steadyValue(t)];
+  const vals = [t.value!];
   for (const p of r.seedRepeats(t.params)) {
     const s = r.done(p);
-    if (s?.state === 'complete' && s.value !== null) vals.push(steadyValue(s));
+    if (s?.state === 'complete' && s.value !== null) vals.push(s.value);
   }
   return { mean: vals.reduce((a, b) => a + b, 0) / vals.length, n: vals.length };
 }
@@ -134,7 +131,7 @@ export async function repeatSeeds(r: Replay): Promise<Step> {
     const [a, b] = top.map((t) => ({ t, ...seedMean(r, t) }));
     const win = a!.mean <= b!.mean ? a! : b!;
     r.allNotes.push(
-      `by the mean steady value over seeds: #${a!.t.number} ${a!.mean.toPrecision(4)} (${a!.n} seeds), ` +
+      `by the mean over seeds: #${a!.t.number} ${a!.mean.toPrecision(4)} (${a!.n} seeds), ` +
         `#${b!.t.number} ${b!.mean.toPrecision(4)} (${b!.n} seeds): #${win.t.number} is the better configuration`,
     );
   }

@@ -3,7 +3,6 @@
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, getPath, type Params, same, setPath } from './space.js';
-import { steadyValue } from './steady.js';
 import type { TrialEnv } from './trial.js';
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
@@ -90,7 +89,7 @@ export class Replay {
     readonly budget?: AutoBudget,
   ) {
     this.bestTrial = baseline;
-    if (baseline.state === 'complete' && baseline.value !== null) this.best = steadyValue(baseline);
+    if (baseline.state === 'complete') this.best = baseline.value ?? Infinity;
   }
 
   done = (p: Params): FrozenTrial | undefined => finishedWith(this.trials, p);
@@ -143,9 +142,7 @@ export class Replay {
   }
 
   /**
-   * The sweep's best becomes the best to build on when it beats it, both read by their steady values (steady.ts: a
-   * curve's dip below its neighbouring epochs is luck the plan should not build on; at ETTh1 h96 it followed a
-   * learning rate whose best epoch sat between epochs 6% and 22% higher); so does a trial of the same sweep started
+   * The sweep's best becomes the best to build on when it beats it; so does a trial of the same sweep started
    * early (while another sweep ran) that beats both, since the plan went on from a best that was not final then.
    * Only the same sweep's: an early trial of another sweep came from an older best, and adopting it in place of
    * this sweep's would drop what the plan adopted since (on ETTh1 h48 the lookback 336 trial started before the
@@ -160,8 +157,8 @@ export class Replay {
         sweptBy(t) === param,
     );
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
-      if (t.state === 'complete' && t.value !== null && steadyValue(t) < this.best) {
-        this.best = steadyValue(t);
+      if (t.state === 'complete' && t.value !== null && t.value < this.best) {
+        this.best = t.value;
         this.bestTrial = t;
         this.current = { ...t.params };
         this.improved = true;

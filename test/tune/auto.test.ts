@@ -181,19 +181,3 @@ test("two advices that sweep the same learning rates (lr-find's range) are said 
   const line = `${LR}: not started, too long for the time left: 0.00001 (about 2 min, 1 min left), 0.0002 `;
   assert.equal(why.split(line).length - 1, 1, `the skipped rates said once: ${why}`);
 });
-
-test('the plan builds on a trial by its steady value: a dip below its neighbouring epochs is not adopted', async () => {
-  const env = await envOf();
-  const s = tuneSettings(env.base, env.loaded.file);
-  const estimate = async (p: Record<string, unknown>) =>
-    p['model.layers[0].gru.units'] === 256 || 'data.lookback' in p || 'model.linear_skip' in p ? 1200 : 90;
-  const budget = () => ({ remaining: () => 500, estimate });
-  const units16 = (intermediate: number[]) =>
-    freezeTrial({ ...baseline, number: 1, params: { 'model.layers[0].gru.units': 16 }, value: 0.09, intermediate });
-  // 0.09 at its best epoch, between 0.12 and 0.13: steady 0.12, behind the baseline's 0.1 (best at its last epoch)
-  const dip = await autoNext(env, s, [baseline, units16([0.2, 0.12, 0.09, 0.13])], {}, budget());
-  assert.match(dip!.why, /sweeping model\.layers\[0\]\.gru\.units over \[4,2\]: use fewer units \(8 -> 4\)/);
-  // the same value reached at the end of a falling curve is adopted: the plan goes on from units 16
-  const steady = await autoNext(env, s, [baseline, units16([0.2, 0.15, 0.12, 0.09])], {}, budget());
-  assert.match(steady!.why, /sweeping model\.layers\[0\]\.gru\.units over \[8,4\]: use fewer units \(16 -> 8\)/);
-});
