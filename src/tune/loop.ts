@@ -151,6 +151,8 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       await waitForAny(c, l);
       continue;
     }
+    // a proposal can take minutes (auto times a GRU(4000) before it starts one): it may have spent what was left
+    if (l.budget.spent()) continue;
     const trial = await create(c, l, next);
     if (lateFor(c, l, trial)) continue;
     if (!trial) continue; // taken by another process: propose again from the trials as they are now

@@ -189,3 +189,21 @@ test('a resumed study is unfinished while it runs, so that an interruption of it
   assert.equal(await seen[0], null, 'while the resumed run ran, the study was not marked finished');
   assert.deepEqual(await finished(), { reason: 'trial budget spent', trials: 2 });
 });
+
+test('no trial starts once the time budget is spent, even when it ran out while the next trial was being proposed', async (t) => {
+  const { TimeBudget } = await import('../../src/tune/budget.js');
+  // the budget is not spent when the loop looks at it, and is once the proposal is ready (an auto proposal that
+  // timed a GRU(4000) took 3 minutes on Beijing PM2.5, and its trial started 3 minutes past the budget)
+  let calls = 0;
+  t.mock.method(TimeBudget.prototype, 'spent', () => calls++ > 0);
+  const f = studyConfig(
+    dir,
+    'spent',
+    `  strategy: grid\n  jobs: 1\n  time_budget: 10m\n  storage: "memory:"\n  space:\n    model.layers[0].gru.units: [3, 5]\n`,
+    2,
+  );
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  assert.equal(r.stopReason, 'time budget spent');
+  assert.equal(r.trials.length, 0, 'the trial proposed after the budget ran out is not created');
+  assert.ok(calls >= 2, `spent() asked ${calls} times`);
+});
