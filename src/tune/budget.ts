@@ -4,7 +4,7 @@
 import type { RawConfig } from '../config/index.js';
 import type { AutoBudget } from './auto.js';
 import { applyParams, type Params } from './space.js';
-import { secondsPerWindow, type TrialEnv } from './trial.js';
+import { type TrainingCost, type TrialEnv, trainingCost } from './trial.js';
 
 export class TimeBudget {
   private readonly t0 = performance.now();
@@ -41,18 +41,33 @@ export class TimeBudget {
 }
 
 /**
- * What auto needs to judge whether a trial fits in the time left: the reference trial's seconds per epoch it
- * actually ran, scaled by timed steps, times the epochs the trial is expected to run: its configured epochs,
- * or, when the reference stopped early (early stopping), at most half as many again as the reference ran.
+ * Seconds a trial is expected to take: the reference trial's seconds per epoch it actually ran, scaled by the
+ * timed steps (seconds per window), times the epochs the trial is expected to run (its configured epochs, or, when
+ * the reference stopped early (early stopping), at most half as many again as the reference ran), plus what
+ * building its model costs beyond the reference's (an initializer that takes minutes runs before the first epoch,
+ * where the time budget cannot stop it).
  */
+export function expectedSeconds(
+  ref: { seconds: number; ran: number; configured: number },
+  configured: number,
+  cost: TrainingCost,
+  refCost: TrainingCost,
+): number {
+  const ratio = cost.perWindow / refCost.perWindow;
+  if (!Number.isFinite(ratio)) return 0;
+  const epochs = ref.ran < ref.configured ? Math.min(configured, Math.ceil(1.5 * ref.ran)) : configured;
+  return (ref.seconds / Math.max(1, ref.ran)) * ratio * epochs + Math.max(0, cost.build - refCost.build);
+}
+
+/** What auto needs to judge whether a trial fits in the time left (expectedSeconds). */
 function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
-  const perWindow = new Map<string, Promise<number>>();
-  const spw = (p: Params) => {
+  const costs = new Map<string, Promise<TrainingCost>>();
+  const costOf = (p: Params) => {
     const k = JSON.stringify(p);
-    let v = perWindow.get(k);
+    let v = costs.get(k);
     if (!v) {
-      v = secondsPerWindow(env, applyParams(base, p)).catch(() => NaN);
-      perWindow.set(k, v);
+      v = trainingCost(env, applyParams(base, p)).catch(() => ({ perWindow: NaN, build: 0 }));
+      costs.set(k, v);
     }
     return v;
   };
@@ -61,11 +76,10 @@ function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): Auto
     estimate: async (p, ref) => {
       const seconds = ref.attrs.seconds as number | undefined;
       if (!seconds) return 0;
-      const ratio = (await spw(p)) / (await spw(ref.params));
       const configured = (q: Params) => applyParams(base, q).train?.epochs ?? 1;
       const ran = (ref.attrs.epochs as number | undefined) ?? configured(ref.params);
-      const expected = ran < configured(ref.params) ? Math.min(configured(p), Math.ceil(1.5 * ran)) : configured(p);
-      return Number.isFinite(ratio) ? (seconds / Math.max(1, ran)) * ratio * expected : 0;
+      const r = { seconds, ran, configured: configured(ref.params) };
+      return expectedSeconds(r, configured(p), await costOf(p), await costOf(ref.params));
     },
   };
 }

@@ -144,26 +144,40 @@ export async function sharedBaseData(env: TrialEnv): Promise<SharedPreparedData 
 const TIMED_BATCH = 32;
 
 /**
- * Seconds of training per window for a config, from a few timed optimizer steps on one batch (at most 32 windows:
- * a GRU(1000) over 96 steps at the seed's batch of 300 took minutes to time, while the plan's thread, and so the
- * free core, waited). The auto strategy compares candidates with it to tell whether a trial can finish in the
- * time left.
+ * What a trial of a config costs: seconds of training per window, from a few timed optimizer steps on one batch (at
+ * most 32 windows: a GRU(1000) over 96 steps at the seed's batch of 300 took minutes to time, while the plan's
+ * thread, and so the free core, waited), and seconds to build its model, its initializers included (the orthogonal
+ * initializer of GRU(4000)'s recurrent kernel takes minutes, GRU(8000)'s ten times more; Beijing PM2.5). The auto
+ * strategy compares candidates with it to tell whether a trial can finish in the time left.
  */
-export async function secondsPerWindow(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> {
+export async function trainingCost(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<TrainingCost> {
   const d = await prepareFor(env, cfg);
+  const t0 = performance.now();
   const model = compiledModel(env.loaded.file, cfg, d);
+  const build = (performance.now() - t0) / 1000;
   try {
     const [x, y] = splitTensors(d, 'train', model);
     const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!, TIMED_BATCH));
     const idx = Uint32Array.from({ length: B }, (_, i) => i);
     model.trainStep(x, y, idx, 0, B); // the first step allocates and packs
-    const t0 = performance.now();
+    const t1 = performance.now();
     for (let i = 0; i < steps; i++) model.trainStep(x, y, idx, 0, B);
-    return (performance.now() - t0) / 1000 / (steps * B);
+    return { perWindow: (performance.now() - t1) / 1000 / (steps * B), build };
   } finally {
     model.dispose();
   }
 }
+
+export interface TrainingCost {
+  /** Seconds of training per window. */
+  perWindow: number;
+  /** Seconds to build the model (initializers included). */
+  build: number;
+}
+
+/** Seconds of training per window for a config (trainingCost). */
+export const secondsPerWindow = async (env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> =>
+  (await trainingCost(env, cfg, steps)).perWindow;
 
 /**
  * A memo of one study's measurements: make(env, arg) runs once per study (TrialEnv) and keyOf(arg), and every later

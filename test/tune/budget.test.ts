@@ -208,3 +208,17 @@ test('no trial starts once the time budget is spent, even if it ran out during t
   assert.equal(r.trials.length, 0, 'the trial proposed after the budget ran out is not created');
   assert.ok(calls >= 2, `spent() asked ${calls} times`);
 });
+
+test("a trial's expected seconds: the reference's per epoch, scaled by the timed steps, plus the longer build", async () => {
+  const { expectedSeconds } = await import('../../src/tune/budget.js');
+  const ref = { seconds: 60, ran: 10, configured: 10 };
+  const cheap = { perWindow: 1e-4, build: 0.5 };
+  // twice the work per window, 10 epochs of 6 s each: 120 s
+  assert.equal(expectedSeconds(ref, 10, { perWindow: 2e-4, build: 0.5 }, cheap), 120);
+  // a model that takes 200 s to build (GRU(8000)'s orthogonal initializer took longer than the budget left)
+  assert.equal(expectedSeconds(ref, 10, { perWindow: 2e-4, build: 200.5 }, cheap), 320);
+  // a reference that stopped early at 4 of 30 epochs: at most 6 epochs expected
+  assert.equal(expectedSeconds({ seconds: 40, ran: 4, configured: 30 }, 30, cheap, cheap), 60);
+  // a config that could not be timed is not held back
+  assert.equal(expectedSeconds(ref, 10, { perWindow: Number.NaN, build: 0 }, cheap), 0);
+});
