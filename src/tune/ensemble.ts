@@ -202,6 +202,7 @@ async function rankedTrials(storage: Storage, name: string) {
  * which is not.
  */
 async function checkMembers(storage: Storage, name: string, numbers: readonly number[]): Promise<void> {
+  if (numbers.length === 0) throw new StorageError(`study "${name}": an ensemble of no trials (none named)`);
   const trials = await storage.getTrials(name);
   const last = Math.max(-1, ...trials.map((x) => x.number));
   for (const n of numbers) {
