@@ -182,7 +182,7 @@ async function saveLinear(d: PreparedData, first: Member, dataSection: unknown):
   }
 }
 
-/** The study's completed trials, best first, with the config they were run from. */
+/** The study's trials, and its completed ones best first, with the config they were run from. */
 async function rankedTrials(storage: Storage, name: string) {
   const rec = await storage.getStudy(name);
   if (!rec) throw new StorageError(`no study named "${name}"`);
@@ -190,20 +190,18 @@ async function rankedTrials(storage: Storage, name: string) {
     file = rec.attrs.config_file as string;
   if (!base || !file)
     throw new StorageError(`study "${name}" does not record its config; it was made by an older seqtune`);
-  const ranked = (await storage.getTrials(name))
-    .filter((t) => t.state === 'complete' && t.value !== null)
-    .sort((a, b) => a.value! - b.value!);
+  const trials = await storage.getTrials(name);
+  const ranked = trials.filter((t) => t.state === 'complete' && t.value !== null).sort((a, b) => a.value! - b.value!);
   if (ranked.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
-  return { base, file, ranked };
+  return { base, file, trials, ranked };
 }
 
 /**
  * Each trial named is in the study and complete (only a complete trial's model was kept), or a StorageError says
  * which is not.
  */
-async function checkMembers(storage: Storage, name: string, numbers: readonly number[]): Promise<void> {
+function checkMembers(name: string, trials: readonly FrozenTrial[], numbers: readonly number[]): void {
   if (numbers.length === 0) throw new StorageError(`study "${name}": an ensemble of no trials (none named)`);
-  const trials = await storage.getTrials(name);
   const last = Math.max(-1, ...trials.map((x) => x.number));
   for (const n of numbers) {
     const t = trials.find((x) => x.number === n);
@@ -237,8 +235,8 @@ export interface EnsembleOptions {
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
-  const { base, file, ranked: all } = await rankedTrials(storage, name);
-  if (o.members) await checkMembers(storage, name, o.members);
+  const { base, file, trials, ranked: all } = await rankedTrials(storage, name);
+  if (o.members) checkMembers(name, trials, o.members);
   const ranked = o.members ? all.filter((t) => o.members!.includes(t.number)) : all;
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
