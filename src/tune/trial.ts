@@ -175,10 +175,6 @@ export interface TrainingCost {
   build: number;
 }
 
-/** Seconds of training per window for a config (trainingCost). */
-export const secondsPerWindow = async (env: TrialEnv, cfg: RawConfig, steps = 3): Promise<number> =>
-  (await trainingCost(env, cfg, steps)).perWindow;
-
 /**
  * A memo of one study's measurements: make(env, arg) runs once per study (TrialEnv) and keyOf(arg), and every later
  * call gets its promise.

@@ -9,7 +9,7 @@ import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { applyParams } from '../../src/tune/space.js';
-import { secondsPerWindow, type TrialEnv } from '../../src/tune/trial.js';
+import { type TrialEnv, trainingCost } from '../../src/tune/trial.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -109,13 +109,13 @@ test('auto does not start a sweep value whose trial would outlast the time left,
   assert.deepEqual((await autoNext(env, s, [baseline, done16], {}))?.params, { 'model.linear_skip': 'ridge' });
 });
 
-test('secondsPerWindow ranks configs by their training cost', async () => {
+test('trainingCost ranks configs by their seconds of training per window', async () => {
   const env = await envOf();
   // The quickest of five measurements each, so a moment of a busy machine cannot decide the order. GRU(256) does
   // ~1,000x the recurrent work of GRU(8) per window; the quickest of five measured 65x-195x apart under load.
   const quickest = async (cfg: typeof env.base) => {
     let best = Infinity;
-    for (let k = 0; k < 5; k++) best = Math.min(best, await secondsPerWindow(env, cfg, 3));
+    for (let k = 0; k < 5; k++) best = Math.min(best, (await trainingCost(env, cfg, 3)).perWindow);
     return best;
   };
   const small = await quickest(env.base);
