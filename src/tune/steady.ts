@@ -15,8 +15,8 @@ export function bestEpoch(t: Pick<FrozenTrial, 'intermediate'>): number {
 }
 
 /**
- * How much a trial's value flatters it: the middle of its best epoch's value and its two neighbours' over the best
- * value, minus 1 (0 when the best epoch is the first or the last). The first repeat's curve stands for the trial's
+ * How much a trial's value flatters it: the lower of its best epoch's two neighbours over the best value, minus 1
+ * (0 when the best epoch is the first or the last). The first repeat's curve stands for the trial's
  * (the one reported).
  */
 export function luckOf(t: Pick<FrozenTrial, 'intermediate'>): number {
