@@ -18,7 +18,7 @@ export type {
   InitializerLike,
   InitializerName,
 } from './initializers.js';
-export { getInitializer, initializerRegistry } from './initializers.js';
+export { getInitializer, initializerRegistry, withSketchedInit } from './initializers.js';
 export type {
   Act,
   KernelLayerOptions,

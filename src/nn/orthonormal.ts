@@ -11,6 +11,7 @@
 // 1000 x 3000), a square one is not. A factor that is not positive definite (a rank-deficient A) falls back to
 // Gram-Schmidt.
 import { cholesky, dot4x4 } from '../engine/float64.js';
+import { Rng } from './random.js';
 
 /**
  * The conditioning of A, estimated from the factor's diagonal (a lower bound), above which a second pass runs. A
@@ -19,6 +20,33 @@ import { cholesky, dot4x4 } from '../engine/float64.js';
 const SECOND_PASS_KAPPA = 30;
 /** Columns per chunk of the Gram product (4 rows' chunks of 256 float64 stay in the first-level cache). */
 const KC = 256;
+
+/** Calibration of orthonormalSeconds: one n x m matrix, small enough to take tens of milliseconds. */
+const CALIBRATION: readonly [number, number] = [256, 768];
+let rate = 0;
+
+/**
+ * Seconds orthonormalRows takes for n rows of length m on this machine: n^2 m (the Gram product and the solve, one
+ * pass) at the rate measured once per process on a CALIBRATION matrix. On the Zen 5 machine of BENCHMARKS.md the
+ * rate held within 10% from 192 x 576 to 1000 x 3000 (2.6-2.8 x 10^9 n^2 m per second); a near-square matrix that
+ * needs the second pass takes up to twice the estimate.
+ */
+export function orthonormalSeconds(n: number, m: number): number {
+  if (rate === 0) {
+    const [cn, cm] = CALIBRATION;
+    const a = new Float64Array(cn * cm),
+      rng = new Rng(1);
+    let best = Infinity;
+    for (let r = 0; r < 2; r++) {
+      for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+      const t0 = performance.now();
+      orthonormalRows(a, cn, cm);
+      best = Math.min(best, performance.now() - t0);
+    }
+    rate = (cn * cn * cm) / (Math.max(best, 1e-3) / 1000);
+  }
+  return (n * n * m) / rate;
+}
 
 /**
  * Orthonormalises the n rows of length m >= n of `a` (row-major, overwritten): afterwards they are the rows of Q,

@@ -23,6 +23,7 @@ import {
 } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { SeqtuneError } from '../errors.js';
+import { withSketchedInit } from '../nn/index.js';
 import { checkOutputWidth, freePath, saveRun, splitTensors } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { Callback, type History, type Logs, type Model } from '../train/index.js';
@@ -147,14 +148,16 @@ const TIMED_BATCH = 32;
  * What a trial of a config costs: seconds of training per window, from a few timed optimizer steps on one batch (at
  * most 32 windows: a GRU(1000) over 96 steps at the seed's batch of 300 took minutes to time, while the plan's
  * thread, and so the free core, waited), and seconds to build its model, its initializers included (the orthogonal
- * initializer of GRU(4000)'s recurrent kernel takes minutes, GRU(8000)'s ten times more; Beijing PM2.5). The auto
- * strategy compares candidates with it to tell whether a trial can finish in the time left.
+ * initializer of GRU(4000)'s recurrent kernel takes minutes, GRU(8000)'s ten times more; Beijing PM2.5). That
+ * initializer is sketched, its seconds estimated (withSketchedInit), not paid: the timing of a GRU(8000) candidate took
+ * longer than its study's budget. The auto strategy compares candidates with it to tell whether a trial can finish in
+ * the time left.
  */
 export async function trainingCost(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<TrainingCost> {
   const d = await prepareFor(env, cfg);
   const t0 = performance.now();
-  const model = compiledModel(env.loaded.file, cfg, d);
-  const build = (performance.now() - t0) / 1000;
+  const { value: model, skipped } = withSketchedInit(() => compiledModel(env.loaded.file, cfg, d));
+  const build = (performance.now() - t0) / 1000 + skipped;
   try {
     const [x, y] = splitTensors(d, 'train', model);
     const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!, TIMED_BATCH));

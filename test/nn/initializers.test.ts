@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dense, getInitializer, lstm, Rng } from '../../src/nn/index.js';
+import { dense, getInitializer, lstm, Rng, withSketchedInit } from '../../src/nn/index.js';
+import { orthonormalSeconds } from '../../src/nn/orthonormal.js';
 import { sequential } from '../../src/train/index.js';
 
 test('initializers are reproducible from the seed and follow their formulas', () => {
@@ -59,6 +60,43 @@ test('orthogonal gives orthonormal rows (or columns when taller than wide)', () 
         assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-5, `[${r},${c}] dot(${i},${j}) = ${d}`);
       }
   }
+});
+
+test('withSketchedInit: the orthogonal initializer without its QR, its seconds estimated; a fill unchanged', () => {
+  const [r, c] = [64, 192];
+  const sketched = withSketchedInit(() => [
+    getInitializer('orthogonal').init([r, c], new Rng(4)),
+    getInitializer({ className: 'orthogonal', config: { gain: 2 } }).init([c, r], new Rng(4)),
+    getInitializer('glorot_uniform').init([r, c], new Rng(4)),
+  ]);
+  const [q, tall, glorot] = sketched.value;
+  // two QRs of 64 rows of 192 skipped, each estimated as n^2 m at the calibrated rate
+  assert.equal(sketched.skipped, 2 * orthonormalSeconds(r, c));
+  assert.ok(orthonormalSeconds(2 * r, 2 * c) / orthonormalSeconds(r, c) === 8);
+  // the scale of orthonormal rows' entries (variance 1/192, times gain^2), but rows not orthogonalised
+  const variance = (v: Float32Array) => v.reduce((a, x) => a + x * x, 0) / v.length;
+  assert.ok(Math.abs(variance(q!) * c - 1) < 0.1, `variance x 192 = ${variance(q!) * c}`);
+  assert.ok(Math.abs(variance(tall!) * c - 4) < 0.4, `gain 2: variance x 192 = ${variance(tall!) * c}`);
+  let worst = 0;
+  for (let i = 1; i < r; i++) {
+    let d = 0;
+    for (let k = 0; k < c; k++) d += q![k]! * q![i * c + k]!;
+    worst = Math.max(worst, Math.abs(d));
+  }
+  assert.ok(worst > 1e-3, `rows 0 and i: largest |dot| ${worst}`);
+  assert.deepEqual(glorot, getInitializer('glorot_uniform').init([r, c], new Rng(4)));
+  // outside it (after a throw too) the QR runs again
+  assert.throws(
+    () =>
+      withSketchedInit(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
+  const real = getInitializer('orthogonal').init([r, c], new Rng(4));
+  let d = 0;
+  for (let k = 0; k < c; k++) d += real[k]! * real[c + k]!;
+  assert.ok(Math.abs(d) < 1e-5, `after the sketch: dot(0, 1) = ${d}`);
 });
 
 test('layers use Keras defaults: glorot kernel, orthogonal recurrent kernel, zero bias, LSTM forget bias 1', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
+import { orthonormalSeconds } from '../../src/nn/orthonormal.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { tuneSettings } from '../../src/tune/settings.js';
@@ -121,6 +122,16 @@ test('trainingCost ranks configs by their seconds of training per window', async
   const small = await quickest(env.base);
   const big = await quickest(applyParams(env.base, { 'model.layers[0].gru.units': 256 }));
   assert.ok(small > 0 && big > 5 * small, `GRU(256) ${big} s/window vs GRU(8) ${small}`);
+});
+
+test("trainingCost counts a large model's orthogonal initializer in its build without paying it", async () => {
+  const env = await envOf();
+  const cfg = applyParams(env.base, { 'model.layers[0].gru.units': 600 });
+  const cost = await trainingCost(env, cfg, 1);
+  // GRU(600)'s recurrent kernel, 600 rows of 1800: the QR's estimated seconds are in the build (withSketchedInit
+  // skips the QR itself: test/nn/initializers.test.ts)
+  assert.ok(cost.build >= orthonormalSeconds(600, 1800), `build ${cost.build} s`);
+  assert.ok(cost.perWindow > 0);
 });
 
 test("auto sweeps in rounds while a round brings a gain, never trains one configuration twice, and drops an optimizer's settings when it swaps the optimizer", async () => {
