@@ -87,10 +87,10 @@ let sketch: { seconds: number } | null = null;
 
 /**
  * Runs `build` (a model's construction) with the orthogonal initializer sketched: values of the right shape and
- * scale (uniform, with the variance 1/big of an orthonormal row's entries) without its QR, which costs n^2 m (GRU(1000)'s
- * recurrent kernel 1 s, GRU(8000)'s some 10 minutes), and `skipped`, the seconds the QR would have taken
- * (orthonormalSeconds). For a model built only to time its steps, as auto's estimate of whether a trial fits the time
- * left: the weights' values do not change how long a step takes.
+ * scale (uniform, with the variance 1/big of an orthonormal row's entries) without its QR, which costs n^2 m
+ * (GRU(1000)'s recurrent kernel 1 s, GRU(8000)'s some 10 minutes), and `skipped`, the seconds the QR would have
+ * taken (orthonormalSeconds). For a model built only to time its steps, as auto's estimate of whether a trial fits
+ * the time left: the weights' values do not change how long a step takes.
  */
 export function withSketchedInit<T>(build: () => T): { value: T; skipped: number } {
   const outer = sketch,
