@@ -375,7 +375,9 @@ async function overfitOneBatchCheck(
   const idx = Int32Array.from({ length: k }, (_, i) => i);
   const first = m2.lossAndGrads(xs, ys).loss;
   let last = first;
-  await m2.openThreads(threads, k);
+  // the probe's 16 windows are its own batch, not the user's: where that batch is too small for the threads, it trains
+  // on fewer without a word (a tune printed "threads: 2 asked, training on 1" at its start for GRU(1000))
+  await m2.openThreads(threads, k, () => {});
   try {
     for (let s = 0; s < steps; s++) last = await m2.trainStepAsync(xs, ys, idx, 0, k);
   } finally {

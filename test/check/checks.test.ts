@@ -48,6 +48,28 @@ test('the clean demo config passes every check', async () => {
   assert.ok((byId(cs, 'baseline.scores').evidence.scaled as Record<string, unknown>).persistence);
 });
 
+test("the checks train on the threads that pay without a warning: the overfit probe batch is theirs, not the user's", async () => {
+  // GRU(1000) over one step (10,048 weights a step reaches: the recurrent kernel is idle) on the probe's 16 windows:
+  // two threads would cost more than they save,
+  // and fitThreads' default (the cores) is no thread count the user asked for (a tune printed this line at its start)
+  const said: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => said.push(a.join(' '));
+  try {
+    await checks(
+      'data: {csv: series.csv, target: value, lookback: 1}\n' +
+        'model: {layers: [{gru: {units: 1000}}, {dense: {units: 1}}]}\n',
+      syntheticCsv({ length: 400, seed: 7 }),
+    );
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(
+    said.filter((l) => l.includes('threads:')),
+    [],
+  );
+});
+
 const cfg = (extra = '') =>
   `data: {csv: series.csv, target: y, lookback: 12, horizon: 2${extra}}\n` +
   'model: {layers: [{gru: {units: 8}}, {dense: {units: 2}}]}\n';
