@@ -1,9 +1,11 @@
 // The state of the `auto` plan while it is replayed from a study's trials (auto.ts): the best so far, what
 // was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
+
+import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
 import { applyParams, getPath, type Params, same, setPath } from './space.js';
-import type { TrialEnv } from './trial.js';
+import { prepareFor, type TrialEnv } from './trial.js';
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
 const sweptBy = (t: FrozenTrial): string | undefined =>
@@ -108,10 +110,12 @@ export class Replay {
 
   /** Runs one sweep against the trials: the next of its trials to start, 'wait', or 'done' with its best adopted. */
   async step(sweep: Sweep): Promise<Step> {
-    const { candidates, skipped } = sweep.candidates
-      ? { candidates: sweep.candidates, skipped: [] }
+    const { candidates, skipped, oneBatch } = sweep.candidates
+      ? { candidates: sweep.candidates, skipped: [], oneBatch: '' }
       : await this.candidatesOf(sweep.param, sweep.values ?? []);
-    const skipNote = skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '';
+    const skipNote = [oneBatch, skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
     // Two advices may sweep the same values (lr-find's range stands in for both a lower and a higher rate): said once.
     const skipLine = `${sweep.param}: ${skipNote}`;
     if (skipNote && !this.allNotes.includes(skipLine)) this.allNotes.push(skipLine);
@@ -181,14 +185,20 @@ export class Replay {
 
   /**
    * The trials of a sweep: current with param set to each value the best does not have already; a value whose
-   * trial would not finish in the time left is skipped (and said so).
+   * trial would not finish in the time left is skipped (and said so), and so is a batch size that trains as the
+   * same single batch of all the training windows as the best's own size or an earlier value (oneBatch).
    */
-  private async candidatesOf(param: string, values: unknown[]): Promise<{ candidates: Params[]; skipped: string[] }> {
+  private async candidatesOf(
+    param: string,
+    values: unknown[],
+  ): Promise<{ candidates: Params[]; skipped: string[]; oneBatch: string }> {
     const cfg = applyParams(this.env.base, this.current);
     const candidates: Params[] = [],
       skipped: string[] = [];
+    const whole = param === 'train.batch_size' ? await wholeBatch(this.env, cfg) : null;
     for (const v of values) {
       if (same(getPath(cfg, param), v)) continue; // the best already has this value
+      if (whole?.same(v)) continue;
       const c = withValue(this.env.base, this.current, param, v);
       const b = this.budget;
       const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.reference()) : 0;
@@ -198,6 +208,34 @@ export class Replay {
         skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
       } else candidates.push(c);
     }
-    return { candidates, skipped };
+    return { candidates, skipped, oneBatch: whole?.note() ?? '' };
   }
+}
+
+/**
+ * Batch sizes of a sweep that would train exactly as another: every size at or above the number of training windows
+ * is one step an epoch over all of them. `same(v)` is true for such a size once the best's own size or an earlier
+ * value of the sweep is one too; `note()` says which were passed over (on a 36-month series with 19 training windows,
+ * auto swept batch sizes 64 to 1024 against the config's 32, and its joint search tuned a batch size that changed
+ * nothing).
+ */
+async function wholeBatch(env: TrialEnv, cfg: RawConfig) {
+  const n = (await prepareFor(env, cfg)).windows.train.starts.length;
+  const own = cfg.train?.batch_size ?? 32;
+  let taken = own >= n;
+  const passed: unknown[] = [];
+  return {
+    same(v: unknown): boolean {
+      if (typeof v !== 'number' || v < n) return false;
+      if (taken) passed.push(v);
+      const was = taken;
+      taken = true;
+      return was;
+    },
+    note: () =>
+      passed.length
+        ? `not swept, the same single batch of all ${n} training windows as a size already in play: ` +
+          passed.join(', ')
+        : '',
+  };
 }

@@ -8,9 +8,10 @@ import { syntheticCsv } from '../../src/data/index.js';
 import { orthonormalSeconds } from '../../src/nn/orthonormal.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
+import { Replay } from '../../src/tune/auto-replay.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { applyParams } from '../../src/tune/space.js';
-import { type TrialEnv, trainingCost } from '../../src/tune/trial.js';
+import { prepareFor, type TrialEnv, trainingCost } from '../../src/tune/trial.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -122,6 +123,34 @@ test('trainingCost ranks configs by their seconds of training per window', async
   const small = await quickest(env.base);
   const big = await quickest(applyParams(env.base, { 'model.layers[0].gru.units': 256 }));
   assert.ok(small > 0 && big > 5 * small, `GRU(256) ${big} s/window vs GRU(8) ${small}`);
+});
+
+test('auto passes over batch sizes that train as the same single batch of all the training windows', async () => {
+  const env = await envOf();
+  const n = (await prepareFor(env, env.base)).windows.train.starts.length;
+  assert.ok(n > 64 && n < 256, `${n} training windows`);
+  const r = new Replay(env, [baseline], baseline);
+  // 256, 512 and 1024 are each one step an epoch over all n windows: the first is swept, the rest would repeat it
+  const step = await r.step({ param: 'train.batch_size', values: [64, 256, 512, 1024], why: 'w' });
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { 'train.batch_size': 64 });
+  assert.match(
+    step.why,
+    new RegExp(
+      /^w; sweeping train\.batch_size over \[64,256\]; /.source +
+        `not swept, the same single batch of all ${n} training windows as a size already in play: 512, 1024$`,
+    ),
+  );
+  // a best whose own batch holds every window already: nothing of the sweep is run, and the plan says why
+  r.current = { 'train.batch_size': 300 };
+  assert.equal(await r.step({ param: 'train.batch_size', values: [600, 1200], why: 'w' }), 'done');
+  assert.ok(
+    r.allNotes.includes(
+      `train.batch_size: not swept, the same single batch of all ${n} training windows as a size already in play: ` +
+        '600, 1200',
+    ),
+    r.allNotes.join('\n'),
+  );
 });
 
 test("trainingCost counts a large model's orthogonal initializer in its build without paying it", async () => {
