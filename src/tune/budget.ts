@@ -4,7 +4,7 @@
 import type { RawConfig } from '../config/index.js';
 import type { AutoBudget } from './auto.js';
 import { applyParams, type Params } from './space.js';
-import { type TrainingCost, type TrialEnv, trainingCost } from './trial.js';
+import { perStudy, type TrainingCost, type TrialEnv, trainingCost } from './trial.js';
 
 export class TimeBudget {
   private readonly t0 = performance.now();
@@ -59,18 +59,15 @@ export function expectedSeconds(
   return (ref.seconds / Math.max(1, ref.ran)) * ratio * epochs + Math.max(0, cost.build - refCost.build);
 }
 
+/** A config's training cost, measured once per study (a config that cannot be built: not a number, so no estimate). */
+const costOfConfig = perStudy(
+  (cfg: RawConfig) => JSON.stringify(cfg),
+  (env, cfg) => trainingCost(env, cfg).catch((): TrainingCost => ({ perWindow: NaN, build: 0 })),
+);
+
 /** What auto needs to judge whether a trial fits in the time left (expectedSeconds). */
 function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
-  const costs = new Map<string, Promise<TrainingCost>>();
-  const costOf = (p: Params) => {
-    const k = JSON.stringify(p);
-    let v = costs.get(k);
-    if (!v) {
-      v = trainingCost(env, applyParams(base, p)).catch(() => ({ perWindow: NaN, build: 0 }));
-      costs.set(k, v);
-    }
-    return v;
-  };
+  const costOf = (p: Params) => costOfConfig(env, applyParams(base, p));
   return {
     remaining,
     estimate: async (p, ref) => {
