@@ -227,10 +227,12 @@ async function wholeBatch(env: TrialEnv, cfg: RawConfig) {
   return {
     same(v: unknown): boolean {
       if (typeof v !== 'number' || v < n) return false;
-      if (taken) passed.push(v);
-      const was = taken;
-      taken = true;
-      return was;
+      if (!taken) {
+        taken = true; // the first size that holds every window is swept
+        return false;
+      }
+      passed.push(v);
+      return true;
     },
     note: () =>
       passed.length
