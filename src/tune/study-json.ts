@@ -53,8 +53,11 @@ interface EnsembleAttr {
   what: string;
   kept: boolean;
   dir: string | null;
-  /** Steady values (steady.ts) with `cross_fitted` beside them; studies ended before it stored plain ones. */
-  val: { ensemble: number; best: number; cross_fitted?: number };
+  /**
+   * Steady values (steady.ts) with `cross_fitted` beside them; studies ended before it stored plain ones. `against`
+   * says what `best` is: the best trial alone, or its configuration's mean over seeds (absent in older studies).
+   */
+  val: { ensemble: number; best: number; against?: string; cross_fitted?: number };
   test: { scaled: { mse: number } };
 }
 

@@ -27,7 +27,8 @@ export function autoLines(j: StudyJson): string[] {
     const steady = e.val.cross_fitted !== undefined ? ' (steady values)' : '';
     out.push(
       `ensemble of ${e.what}: validation${steady} ${e.val.ensemble.toPrecision(6)} vs ${e.val.best.toPrecision(6)} ` +
-        `alone, ${e.kept ? `kept (${e.dir})` : 'not kept'}; test MSE ${e.test.scaled.mse.toPrecision(6)}`,
+        `${e.val.against ? `for ${e.val.against}` : 'alone'}, ${e.kept ? `kept (${e.dir})` : 'not kept'}; ` +
+        `test MSE ${e.test.scaled.mse.toPrecision(6)}`,
     );
   }
   return out;
