@@ -1,7 +1,8 @@
 // Two rows of npm run bench:search compared seed by seed, from the files its --dump writes: at the last trial, the
 // difference of medians, how many seeds each row wins, and how often a median over `--draw` seeds drawn again from
-// these (bootstrap) puts row A behind row B. With 20 seeds the median moves a lot between seed sets; this says how
-// much of a difference seen on one set the seeds alone would make.
+// these (bootstrap) puts row A behind row B, and, when the dumps hold several sets of `--draw` seeds, in how many of
+// the disjoint sets (the seeds in order, `--draw` at a time) A's median is not behind. With 20 seeds the median moves
+// a lot between seed sets; this says how much of a difference seen on one set the seeds alone would make.
 //
 //   node --import tsx scripts/bench-search-compare.ts A.json [B.json] --a 'seqtune tpe' --b 'Optuna TPE multivariate'
 //        [--only PROBLEM --draw 20]
@@ -65,9 +66,17 @@ for (const [problem, xa] of a) {
     const idx = Array.from({ length: draw }, () => rng.int(xa.length));
     if (median(idx.map((i) => xa[i]!)) > median(idx.map((i) => xb[i]!))) behind++;
   }
+  // the seeds cut into disjoint sets of `draw` in order (1-20, 21-40, ...): in how many A's median is not behind
+  const sets = Math.floor(xa.length / draw);
+  let held = 0;
+  for (let k = 0; k < sets; k++) {
+    const cut = (x: number[]) => median(x.slice(k * draw, (k + 1) * draw));
+    if (cut(xa) <= cut(xb)) held++;
+  }
+  const disjoint = sets > 1 ? `; A's median not behind in ${held} of ${sets} disjoint sets of ${draw} seeds` : '';
   console.log(
     `- ${problem}, ${xa.length} seeds: median ${fmt(median(xa))} (${rowA}) - ${fmt(median(xb))} (${rowB}) = ` +
       `${fmt(median(xa) - median(xb))}; A better on ${wins} seeds, worse on ${losses}; ` +
-      `P(A's median behind B's over ${draw} seeds drawn again) = ${(behind / BOOTSTRAP).toFixed(3)}`,
+      `P(A's median behind B's over ${draw} seeds drawn again) = ${(behind / BOOTSTRAP).toFixed(3)}${disjoint}`,
   );
 }
