@@ -274,8 +274,8 @@ function pickOf(
  * ensembles' windows, steady); else the best trial's own (steady). The best of k seeds is chosen on these validation
  * windows, so its own value is low by the luck of the draw: on a fresh ETTh1 h48 study the best seed (0.06822, its
  * configuration's mean 0.06909) kept out a plain network blended with the ridge (0.06907), and was 4.6% behind that
- * blend on test (0.03954 against 0.03779; the ridge alone 0.03825). Replayed on 16 other stored studies, the end
- * chose as before.
+ * blend on test (0.03954 against 0.03779; the ridge alone 0.03825). Replayed on 19 other stored studies (the
+ * ETTh1, PM2.5, demo and two small series' studies of the sessions before), the end chose as before.
  */
 export function referenceVal(tried: { r: Ensemble }[], best: FrozenTrial, top?: SeedGroup) {
   const own = { value: aloneVal(tried, best) * (1 + luckOf(best)), against: `#${best.number} alone` };

@@ -1,6 +1,5 @@
 // The state of the `auto` plan while it is replayed from a study's trials (auto.ts): the best so far, what
 // was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
-
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
