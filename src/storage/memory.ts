@@ -175,7 +175,7 @@ export class MemoryStorage implements Storage {
     for (const t of [...this.study(study).trials]) {
       const kind = t.state === 'running' ? isStale(t, rule, at) : null;
       if (!kind) continue;
-      const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries, rule.reason);
+      const { error, retry } = staleOutcome(t, kind === 'dead', rule);
       this.changed(t, { state: 'failed', error, finished: now() });
       out.failed.push(t.number);
       if (retry) {

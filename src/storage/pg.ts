@@ -360,7 +360,7 @@ export class PgStorage implements Storage {
         const t = { ...r, started: r.started.toISOString(), heartbeat: iso(r.heartbeat), attrs: JSON.parse(r.attrs) };
         const kind = isStale(t, rule, r.now.getTime());
         if (!kind) continue;
-        const { error, retry } = staleOutcome(t, kind === 'dead', rule.retries, rule.reason);
+        const { error, retry } = staleOutcome(t, kind === 'dead', rule);
         if (retry) {
           t.attrs.retried_as = await this.insertTrial(c, sid, JSON.parse(r.params), retry, { waiting: true });
           out.enqueued.push(t.attrs.retried_as);

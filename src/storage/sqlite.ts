@@ -340,12 +340,7 @@ export class SqliteStorage implements Storage {
         for (const r of rows) {
           const kind = isStale(r, rule, at);
           if (!kind) continue;
-          const { error, retry } = staleOutcome(
-            { ...r, attrs: JSON.parse(r.attrs) },
-            kind === 'dead',
-            rule.retries,
-            rule.reason,
-          );
+          const { error, retry } = staleOutcome({ ...r, attrs: JSON.parse(r.attrs) }, kind === 'dead', rule);
           const attrs = JSON.parse(r.attrs) as Record<string, unknown>;
           if (retry) {
             const n = this.insertTrial(sid, JSON.parse(r.params), retry, { waiting: true });

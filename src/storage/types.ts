@@ -92,6 +92,11 @@ export interface StaleRule {
    * `SIGINT to HOST:PID`); default: that the owner is no longer running.
    */
   reason?: string;
+  /**
+   * The dead owners stopped their trials on a signal (Ctrl-C, SIGTERM): a stop the user asked for, not a crash, so it
+   * uses none of `retries`. Such a trial is enqueued again whenever `retries` is above 0, its retry count unchanged.
+   */
+  interrupt?: boolean;
 }
 
 /** What `failStale` did: the trials it failed and the waiting trials it enqueued in their place. */
@@ -159,9 +164,9 @@ export const ownerText = (o: Owner): string => `${o.host}:${o.pid}`;
 export function staleOutcome(
   t: { number: number; owner?: string | null; heartbeat?: string | null; started: string; attrs: object },
   dead: boolean,
-  retries: number,
-  reason?: string,
+  rule: StaleRule,
 ): { error: string; retry: Record<string, unknown> | null } {
+  const { retries, reason } = rule;
   const since = t.heartbeat ?? t.started;
   const error = !t.owner
     ? `interrupted: the trial records no owner to keep it alive (started ${t.started})`
@@ -170,13 +175,14 @@ export function staleOutcome(
       : `stale: no heartbeat from ${t.owner} since ${since}`;
   const done = Number((t.attrs as { retry?: number }).retry ?? 0);
   const why = (t.attrs as { why?: string }).why;
+  const signal = dead && rule.interrupt === true;
   return {
     error,
     retry:
-      done < retries
+      (signal ? retries > 0 : done < retries)
         ? {
             rerun_of: t.number,
-            retry: done + 1,
+            retry: signal ? done : done + 1,
             why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}`,
           }
         : null,

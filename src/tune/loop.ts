@@ -112,8 +112,12 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
   };
 }
 
-/** A trial that counts against the trial budget: all but a failed trial that was enqueued again. */
-const counts = (t: FrozenTrial) => t.state !== 'failed' || t.attrs.retried_as === undefined;
+/** The trials that count against the trial budget: all but a failed trial that was enqueued again. */
+function counted(trials: readonly FrozenTrial[]): number {
+  const rerun = new Set(trials.map((t) => t.attrs.rerun_of));
+  return trials.filter((t) => t.state !== 'failed' || (t.attrs.retried_as === undefined && !rerun.has(t.number)))
+    .length;
+}
 
 /** The study's trials after this turn's sweep of stale trials (any process's, failed and enqueued again). */
 async function sweptTrials(c: StudyContext): Promise<FrozenTrial[]> {
@@ -143,7 +147,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
       continue;
     }
-    const inBudget = trials.filter(counts).length < l.maxTrials;
+    const inBudget = counted(trials) < l.maxTrials;
     const next = inBudget ? await l.proposer.next(trials) : null;
     if (next === null || next === 'wait') {
       // Nothing to start now: wait for the trials in flight (here or in another process), or stop.

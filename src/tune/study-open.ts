@@ -87,6 +87,28 @@ export async function openStudy(c: StudyContext): Promise<void> {
   if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
   const log = (l: string) => c.log(`resume: ${l}`);
   await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log });
+  if (o.rerunInterrupted) await enqueueInterrupted(c, log);
+}
+
+/**
+ * --rerun-interrupted: enqueues again each trial failed as interrupted or stale that nothing reruns yet (its retries
+ * used up, or tune.retries 0), so a grid point or a plan's step is trained after all.
+ */
+async function enqueueInterrupted(c: StudyContext, log: (l: string) => void): Promise<void> {
+  const trials = await c.storage.getTrials(c.name);
+  const rerun = new Set(trials.map((t) => t.attrs.rerun_of));
+  for (const t of trials) {
+    if (t.state !== 'failed' || !/^(interrupted|stale):/.test(t.error ?? '')) continue;
+    if (t.attrs.retried_as !== undefined || rerun.has(t.number)) continue;
+    const why = t.attrs.why ? `: ${t.attrs.why}` : '';
+    const attrs = {
+      rerun_of: t.number,
+      retry: Number(t.attrs.retry ?? 0),
+      why: `rerun of interrupted trial #${t.number}${why}`,
+    };
+    const again = await c.storage.createTrial(c.name, t.params, attrs, { waiting: true });
+    log(`trial ${t.number} (${t.error}) enqueued again as #${again.number}`);
+  }
 }
 
 /**

@@ -158,11 +158,18 @@ export function runStorageContract(
       // A process failing its own trials on Ctrl-C says why; a trial of another live owner is left alone.
       await s.claimWaiting('st', owner(6));
       await s.createTrial('st', { a: 3 }, {}, { owner: owner(7) });
-      const sigint = { graceMs: 60_000, deadOwners: ['h1:6'], retries: 1, reason: 'SIGINT to h1:6' };
-      assert.deepEqual(await s.failStale('st', sigint), { failed: [4], enqueued: [] });
+      // A stop the user asked for uses none of the retries: trial 4, a retry already, is enqueued again with its
+      // count unchanged (a dead owner's trial with the same count was not, above); with retries 0 it is not.
+      const sigint = { graceMs: 60_000, deadOwners: ['h1:6'], retries: 1, reason: 'SIGINT to h1:6', interrupt: true };
+      assert.deepEqual(await s.failStale('st', sigint), { failed: [4], enqueued: [6] });
       const t4 = (await s.getTrials('st'))[4]!;
       assert.match(t4.error!, /^interrupted: SIGINT to h1:6 \(last heartbeat \d{4}-/);
       assert.equal((await s.getTrials('st'))[5]!.state, 'running');
+      const t6 = (await s.getTrials('st'))[6]!;
+      assert.deepEqual([t6.state, t6.params.a, t6.attrs.rerun_of, t6.attrs.retry], ['waiting', 1, 4, 1]);
+      await s.claimWaiting('st', owner(8));
+      const none = { ...sigint, deadOwners: ['h1:8'], retries: 0, reason: 'SIGINT to h1:8' };
+      assert.deepEqual(await s.failStale('st', none), { failed: [6], enqueued: [] });
     } finally {
       await s.close();
     }

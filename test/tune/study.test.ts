@@ -256,6 +256,18 @@ test('--resume with tune.retries 0 marks a crashed trial failed and goes on with
   const err: string[] = [];
   assert.equal(await main(['tune', f, '--rerun-interrupted'], { out: () => {}, err: (l) => err.push(l) }), 2);
   assert.match(err.join(''), /--rerun-interrupted goes with --resume/);
+  // --rerun-interrupted trains the failed baseline after all, though its retries are used up and the study is done.
+  const rerun: string[] = [];
+  const say = { out: (l: string) => rerun.push(l), err: (l: string) => rerun.push(l) };
+  assert.equal(await main(['tune', f, '--resume', '--rerun-interrupted'], say), 0, rerun.join(''));
+  assert.match(rerun.join(''), /resume: trial 0 \(interrupted: the trial records no owner .*\) enqueued again as #3/);
+  const s3 = new SqliteStorage(db);
+  const last = await s3.getTrials('crashed');
+  await s3.close();
+  assert.deepEqual(
+    last.slice(3).map((t) => [t.state, t.attrs.rerun_of, t.params['model.layers[0].gru.units'] ?? null]),
+    [['complete', 0, null]],
+  );
 });
 
 test('auto refuses to tune a config whose check fails, and otherwise records the lr-find range it tunes from', async () => {

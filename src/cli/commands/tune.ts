@@ -44,7 +44,7 @@ export function interruptedText(
   const here = stopped.map((t) => `#${t.number}`);
   const again = stopped.every((t) => t.attrs.retried_as !== undefined)
     ? ' (enqueued again: the resume trains them first)'
-    : ' (tune.retries 0: not enqueued again)';
+    : ' (tune.retries 0: not enqueued again; `--resume --rerun-interrupted` trains them)';
   const count = (state: string) => trials.filter((t) => t.state === state).length;
   const kept = [`${count('complete')} trial${count('complete') === 1 ? '' : 's'} complete`];
   const failed = count('failed') - here.length;
