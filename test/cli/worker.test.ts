@@ -2,7 +2,7 @@
 // --data-root) and runs trials until the study's budget is spent; an unknown study or unreadable data: exit 2, one
 // line, the study untouched.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -42,9 +42,13 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
   writeFileSync(join(elsewhere, 'series.csv'), csv);
   const w = await runCli(['worker', '--storage', url, '--study', 'joined', '--data-root', elsewhere]);
   assert.equal(w.code, 0, w.err);
-  assert.match(w.out, /worker: study joined: (trial budget spent|search space exhausted); 4 trials in storage/);
+  assert.match(
+    w.out,
+    /worker: study joined: (trial budget spent|search space exhausted); 4 trials in storage; result in .*elsewhere/,
+  );
   const s2 = new SqliteStorage(db);
   const trials = await s2.getTrials('joined');
+  const best = (await s2.getStudy('joined'))!.attrs.best_run_dir as string;
   await s2.close();
   assert.deepEqual(
     trials.map((t) => [t.state, t.params['model.layers[0].gru.units']]),
@@ -55,6 +59,13 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
       ['complete', 5],
     ],
   );
+  // The worker keeps its trials' models as tune does (runs/<study> under --data-root here) and, having finished the
+  // last trial, does the end step: the best run folder.
+  for (const t of trials.slice(2)) {
+    assert.ok(String(t.attrs.run_dir).startsWith(join(elsewhere, 'runs', 'joined')), String(t.attrs.run_dir));
+    assert.ok(existsSync(join(String(t.attrs.run_dir), 'model')));
+  }
+  assert.ok(existsSync(join(best, 'metrics.json')), best);
   const none = await runCli(['worker', '--storage', url, '--study', 'nope']);
   assert.equal(none.code, 2);
   assert.match(

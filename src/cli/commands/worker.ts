@@ -1,6 +1,7 @@
-// seqtune worker --storage URL --study NAME [--jobs N] [--data-root DIR]: joins an existing study (its config is read
-// from storage) and runs its trials beside every other process of the study until its trial or time budget is
-// spent. Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
+// seqtune worker --storage URL --study NAME [--jobs N] [--data-root DIR] [--out DIR]: joins an existing study (its
+// config is read from storage) and runs its trials beside every other process of the study until its trial or time
+// budget is spent, keeping each trial's run folder as tune does (and, when it finished the study's last trial, the
+// end step). Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
 
 import type { Command } from 'commander';
 import { storedConfig } from '../../tune/index.js';
@@ -13,6 +14,7 @@ interface WorkerOptions {
   study: string;
   jobs?: number;
   dataRoot?: string;
+  out?: string;
 }
 
 export function addWorker(parent: Command, { log }: CliContext): Command {
@@ -22,16 +24,21 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
     .requiredOption('--study <name>', 'the study to work on')
     .option('--jobs <n>', 'trials at once, in worker threads (default: tune.jobs)', positiveInt('--jobs'))
     .option('--data-root <dir>', "the folder that holds the study's data.csv on this machine")
+    .option(
+      '--out <dir>',
+      "folder of the trials' run folders (default: runs/<study> beside the study's config file, or under --data-root)",
+    )
     .description('join a stored study and run its trials until its budget is spent')
     .action(async (o: WorkerOptions) => {
       const loaded = await storedConfig(o.storage, o.study, o.dataRoot);
-      const opts = { resume: true, storage: o.storage, jobs: o.jobs, saveBest: false, log };
+      const opts = { resume: true, storage: o.storage, jobs: o.jobs, out: o.out, log };
       const r = await interruptibleStudy(loaded, opts, ({ trials }) => {
         const waiting = trials.filter((t) => t.state === 'waiting').length;
         const n = `${waiting} trial${waiting === 1 ? '' : 's'}`;
         return `study ${o.study}: ${n} waiting for a worker; start one again with the same command`;
       });
-      log(`worker: study ${r.name}: ${r.stopReason}; ${r.trials.length} trials in storage`);
+      const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
+      log(`worker: study ${r.name}: ${r.stopReason}; ${r.trials.length} trials in storage${where}`);
     });
   return withExamples(
     cmd,
