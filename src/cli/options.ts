@@ -51,6 +51,14 @@ export function duration(option: string): ParseOption<number> {
   };
 }
 
+/** A picture's file name: it ends in .svg or .png, which says what is written. */
+export function pictureFile(option: string): ParseOption<string> {
+  return (text) => {
+    if (!/\.(svg|png)$/i.test(text)) throw new UsageError(expected(option, 'a file name ending in .svg or .png', text));
+    return text;
+  };
+}
+
 /** One of a few words: `--method: expected mean, weighted or stacked, received "median"`. */
 export function oneOf<T extends string>(option: string, values: readonly T[]): ParseOption<T> {
   const what = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : String(values[0]);

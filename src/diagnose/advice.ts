@@ -17,6 +17,11 @@ export interface RunContext {
     };
     data?: { scale?: string; lookback?: number };
   };
+  /**
+   * The validation loss of the best naive baseline (persistence, the mean, ...) on the loss's own scale, when known: a
+   * run whose validation loss never comes near it blew up, whatever the shape of its curves.
+   */
+  baseline?: { name: string; loss: number };
 }
 
 export interface Advice {
@@ -355,9 +360,11 @@ function plateauRest({ opt, epochs, scale }: Facts, lrFar: Advice): Advice[] {
 }
 
 function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
-  // A loss that is NaN within the first two epochs (or explodes) is off by orders of magnitude, not by 3x.
-  const early = ev.firstNonFinite !== null && ev.firstNonFinite <= 1;
+  // A loss that is NaN within the first two epochs, or that never came within 100x of a naive baseline, is off by
+  // orders of magnitude, not by 3x.
+  const early = (ev.firstNonFinite !== null && ev.firstNonFinite <= 1) || ev.aboveBaseline !== undefined;
   const { LR, lr, known } = f;
+  const failed = ev.aboveBaseline !== undefined ? 'it never came near a naive forecast' : 'it failed at once';
   const down: Advice = early
     ? {
         param: LR,
@@ -365,8 +372,8 @@ function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
         values: [round(lr / 100), round(lr / 10)],
         factor: 'learning_rate',
         text: known
-          ? `lower the learning rate from ${lr} to ${round(lr / 100)} or ${round(lr / 10)} (it failed at once)`
-          : 'lower the learning rate by 100x or 10x (it failed at once)',
+          ? `lower the learning rate from ${lr} to ${round(lr / 100)} or ${round(lr / 10)} (${failed})`
+          : `lower the learning rate by 100x or 10x (${failed})`,
       }
     : lrDown(f);
   return [

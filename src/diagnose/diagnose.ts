@@ -2,7 +2,7 @@
 //   train falling, val falling -> learning        train falling, val rising -> overfitting
 //   train falling, val flat    -> underfitting    train flat,    val flat   -> plateau (bottleneck)
 //   train rising,  val rising  -> architecture    train rising,  val falling -> data
-//   NaN/Inf or explosion -> diverged;  oscillation larger than the trend -> unstable.
+//   NaN/Inf, explosion, or a loss 100x a naive baseline's -> diverged;  oscillation larger than the trend -> unstable.
 // Other combinations are structure or data problems: train flat + val rising reads as overfitting
 // (the model has converged and only memorises), train flat + val falling as data, train rising +
 // val flat as architecture. Trends are decided by a Mann-Kendall test with an autocorrelation
@@ -70,7 +70,7 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   const loss = history.loss ?? [];
   const val = validationOf(loss, history.val_loss);
   const evidence = evidenceOf(loss, val);
-  const early = earlyVerdict(loss, val, evidence);
+  const early = earlyVerdict(loss, val, evidence, context.baseline);
   let probabilities: Record<PatternId, number>;
   let why: string;
   if (early) {

@@ -1,5 +1,6 @@
 // Verdicts that come before any trend is read: no epochs, a non-finite loss, an explosion (up, or down
-// into ever larger negative values, which no loss that is bounded below can do), a run too short to read.
+// into ever larger negative values, which no loss that is bounded below can do), a loss that never came within
+// 100x of a naive baseline's, a run too short to read.
 import { type Evidence, noProbabilities, type PatternId } from './types.js';
 
 const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number> => {
@@ -34,10 +35,29 @@ export function explosion(loss: number[]): string | null {
   return null;
 }
 
+/** A run whose best validation (else training) loss stays this many times a naive baseline's blew up. */
+export const ABOVE_BASELINE = 100;
+export function aboveBaseline(
+  loss: number[],
+  val: number[] | null,
+  baseline: { name: string; loss: number } | undefined,
+): string | null {
+  const curve = val ?? loss;
+  if (!baseline || !(baseline.loss > 0) || !curve.length) return null;
+  const best = Math.min(...curve);
+  if (!(best > ABOVE_BASELINE * baseline.loss)) return null;
+  const which = val ? 'validation' : 'training';
+  return (
+    `the ${which} loss never came near the ${baseline.name} baseline's ${baseline.loss.toPrecision(3)}: ` +
+    `its best, ${best.toPrecision(3)}, is ${(best / baseline.loss).toPrecision(2)}x that (the weights blew up)`
+  );
+}
+
 export function earlyVerdict(
   loss: number[],
   val: number[] | null,
   e: Evidence,
+  baseline?: { name: string; loss: number },
 ): { probabilities: Record<PatternId, number>; summary: string } | null {
   const n = loss.length;
   if (n === 0) return { probabilities: only('plateau', 0.5, 'learning'), summary: 'no epochs recorded' };
@@ -47,7 +67,9 @@ export function earlyVerdict(
       probabilities: only('diverged', 0.99, 'unstable'),
       summary: `the loss became ${String(Number.isFinite(loss[k]!) ? val?.[k] : loss[k])} at epoch ${k + 1}`,
     };
-  const boom = explosion(loss) ?? (val ? explosion(val) : null);
+  const above = aboveBaseline(loss, val, baseline);
+  if (above) e.aboveBaseline = Math.min(...(val ?? loss)) / baseline!.loss;
+  const boom = explosion(loss) ?? (val ? explosion(val) : null) ?? above;
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   if (n < 4) {
     const down = loss[n - 1]! < loss[0]!;

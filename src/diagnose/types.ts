@@ -32,6 +32,8 @@ export interface Evidence {
   valAboveBest: number | null;
   /** First epoch with a non-finite loss, if any. */
   firstNonFinite: number | null;
+  /** The best loss over the best naive baseline's, when it is 100x or more (a run that blew up; RunContext.baseline). */
+  aboveBaseline?: number;
   /** The trends over every epoch. */
   whole?: { train: Trend; val: Trend | null };
   /** The trends from the best validation epoch to the end (null when that part is too short). */

@@ -1,5 +1,6 @@
 // run/: one training run from a config to a run folder; predict and evaluate on saved runs; the demo.
 
+export { baselineLoss } from './baseline-loss.js';
 export { DEMO_CONFIG, demoRun } from './demo.js';
 export {
   defaultRunDir,

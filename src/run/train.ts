@@ -33,6 +33,7 @@ import {
 } from '../diagnose/index.js';
 import { type ChartInfo, forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
 import type { History, Model, Samples } from '../train/index.js';
+import { baselineLoss } from './baseline-loss.js';
 import { defaultRunDir, RunFolder } from './folder.js';
 
 export interface SplitMetrics {
@@ -249,7 +250,7 @@ async function writeRun(
   await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);
-  const diagnosis = diagnose(history.history, { config: cfg });
+  const diagnosis = diagnose(history.history, { config: cfg, baseline: baselineLoss(cfg, r.metrics) });
   await folder.json('diagnosis.json', { ...diagnosis, evidence: evidenceFrom1(diagnosis.evidence) });
   await r.model.save(folder.path('model'));
   await folder.json(join('model', 'data.json'), {

@@ -198,6 +198,26 @@ test('underfitting advice lowers only the dropout rates in use (recurrent dropou
   assert.deepEqual(sweeps({}), []);
 });
 
+test('a loss that never comes within 100x of a naive baseline is a run that blew up, whatever its curves do', () => {
+  // The helpers' walk: Adam at a learning rate of 1e6 on standard-scaled data, the loss falling from 3e14 to 4e12.
+  const blown = {
+    loss: [3e14, 2e14, 1.1e14, 1e14, 9.8e13, 5.8e13, 2.6e13, 2.5e13, 2.8e13, 1.9e13, 9.5e12, 6.1e12, 4.4e12],
+    val_loss: [2.4e14, 1.8e14, 2.2e14, 1.2e14, 1.2e13, 1.6e13, 5.2e13, 4.3e13, 7.8e12, 5e11, 9.8e12, 1.3e13, 6e11],
+  };
+  const config = { train: { optimizer: { adam: { learning_rate: 1e6 } } } };
+  assert.notEqual(diagnose(blown, { config }).pattern, 'diverged', 'the shape alone reads as something else');
+  const d = diagnose(blown, { config, baseline: { name: 'persistence', loss: 0.1 } });
+  assert.equal(d.pattern, 'diverged');
+  assert.match(d.summary, /never came near the persistence baseline's 0\.100: its best, 5\.00e\+11, is 5\.0e\+12x/);
+  assert.deepEqual(d.advice[0]!.values, [1e4, 1e5], 'a learning rate off by orders of magnitude: 100x and 10x lower');
+  // A run near its baseline (or a baseline of another scale than 100x) reads by its curves as before.
+  const fine = { loss: blown.loss.map((v) => v / 1e14), val_loss: blown.val_loss.map((v) => v / 1e14) };
+  assert.equal(
+    diagnose(fine, { config, baseline: { name: 'persistence', loss: 0.1 } }).pattern,
+    diagnose(fine, { config }).pattern,
+  );
+});
+
 test('seqtune diagnose --explain prints the trend test per curve and window; --json carries the runner-up', async () => {
   const { runCli } = await import('../helpers/run-cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-explain-'));
@@ -217,6 +237,11 @@ test('seqtune diagnose --explain prints the trend test per curve and window; --j
     const j = await runCli(['diagnose', f, '--json']);
     const d = JSON.parse(j.out) as { runner_up: { pattern: string; confidence: number }; pattern: string };
     assert.ok(d.runner_up.pattern !== d.pattern && d.runner_up.confidence >= 0 && d.runner_up.confidence < 1);
+    const jpg = await runCli(['diagnose', f, '--plot', join(dir, 'curves.jpg')]);
+    assert.deepEqual(
+      [jpg.code, jpg.err],
+      [2, `seqtune: --plot: expected a file name ending in .svg or .png, received "${join(dir, 'curves.jpg')}"\n`],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

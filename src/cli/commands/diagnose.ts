@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import type { RawConfig } from '../../config/index.js';
 import {
   diagnose,
   diagnosisChart,
@@ -15,7 +16,9 @@ import {
   readHistory,
 } from '../../diagnose/index.js';
 import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
+import { baselineLoss } from '../../run/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
+import { pictureFile } from '../options.js';
 
 interface DiagnoseOptions {
   json?: boolean;
@@ -33,15 +36,25 @@ async function runConfig(runDir: string | undefined): Promise<RunContext['config
   }
 }
 
+/** The best naive baseline's validation loss from a run folder's metrics.json, when it has one. */
+async function runBaseline(runDir: string, config: NonNullable<RunContext['config']>): Promise<RunContext['baseline']> {
+  try {
+    return baselineLoss(config as RawConfig, JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Diagnoses the `i`-th of `count` paths: prints it (unless --json), plots it (with --plot), returns the record. */
 async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOptions, io: IO) {
   const { history, source, runDir } = await readHistory(path);
-  const d = diagnose(history, { config: await runConfig(runDir) });
+  const config = await runConfig(runDir);
+  const d = diagnose(history, { config, baseline: config && (await runBaseline(runDir!, config)) });
   const chart = diagnosisChart(history, d, source);
   if (o.plot) {
     const file = count > 1 ? o.plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : o.plot;
     const svg = renderSvg(chart);
-    await writeFile(file, file.endsWith('.png') ? svgToPng(svg) : svg);
+    await writeFile(file, /\.png$/i.test(file) ? svgToPng(svg) : svg);
   }
   const explained = o.explain ? `\n${explainText(d)}` : '';
   if (!o.json)
@@ -58,7 +71,7 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     .command('diagnose')
     .argument('<paths...>', 'Keras history JSON, Keras CSVLogger file, or seqtune run folder')
     .option('--json', 'print the diagnosis as JSON')
-    .option('--plot <file>', 'write the annotated curves (.svg or .png)')
+    .option('--plot <file>', 'write the annotated curves (.svg or .png)', pictureFile('--plot'))
     .option(
       '--explain',
       'show the trend test behind the answer: per curve and window S, z, p, slope, interval, noise, swings',
