@@ -1,6 +1,7 @@
 // How an error thrown by a command ends the process (docs/config.md, "Exit codes"): bad input or usage is exit 2
 // with one line; the work failing (a failed check, no completed trial) or storage busy or locked by another process
-// is exit 1 with one line; anything else is a bug in seqtune: exit 1 with the stack and one line that says so and
+// is exit 1 with one line; a path the system refused (a missing folder, a file where a folder should be) is exit 2
+// with one line naming it (a full disk: exit 1); anything else is a bug in seqtune: exit 1 with the stack and one line that says so and
 // where to report it. Only errors that name what the user gave count as bad input: a ValueError or ShapeError that
 // reaches here (an engine bounds check, a missing build file) was not caused by the input, or was never checked.
 import { CommanderError } from 'commander';
@@ -50,6 +51,20 @@ export function reportWhere(): string {
   return "on the project's issue tracker";
 }
 
+/**
+ * What the system said about a path the user gave (an output folder that is a file, a parent folder that does not
+ * exist, a file where a folder should be), in words; a full disk is the work failing, not the input.
+ */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a folder, where a file was expected',
+  ENOTDIR: 'a part of the path is a file, where a folder was expected',
+  EEXIST: 'exists, and is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'on a read-only file system',
+};
+
 /** Writes what the user needs to read for `e` and returns the exit code. */
 export function exitCodeFor(e: unknown, io: IO): number {
   if (e instanceof CommanderError) {
@@ -73,6 +88,11 @@ export function exitCodeFor(e: unknown, io: IO): number {
   if (e instanceof WorkFailed || e instanceof TuneRefused) {
     io.err(`seqtune: ${message}\n`);
     return 1;
+  }
+  const path = (e as { path?: unknown }).path;
+  if (code && typeof path === 'string' && (FILE_ERRORS[code] || code === 'ENOSPC')) {
+    io.err(`seqtune: ${path}: ${FILE_ERRORS[code] ?? 'no space left on the device'} (${code})\n`);
+    return code === 'ENOSPC' ? 1 : 2;
   }
   if (code && NOT_A_DATABASE.test(code)) {
     io.err(`seqtune: the study storage cannot be used (${code}: ${message}); name another with --storage\n`);

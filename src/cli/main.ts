@@ -103,8 +103,16 @@ function onSignals(io: IO): () => void {
   };
 }
 
+/** `seqtune ... | head`: once the reader closes the pipe, nothing more can be said; stop quietly, as `cat` does. */
+function onClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+}
+
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
   const release = io === processIO ? onSignals(io) : () => {};
+  if (io === processIO && !process.stdout.listeners('error').includes(onClosedPipe))
+    process.stdout.on('error', onClosedPipe);
   try {
     await program(io).parseAsync(argv, { from: 'user' });
     return 0;

@@ -98,6 +98,43 @@ test('storage locked by another process: exit 1, one line (it was a raw stack)',
   }
 });
 
+test('a path the system refuses is exit 2 with one line naming it, not a bug; a full disk is exit 1', () => {
+  let thrown: unknown;
+  try {
+    writeFileSync(join(dir, 'no-such-folder', 'x.yaml'), '');
+  } catch (e) {
+    thrown = e;
+  }
+  assert.deepEqual(captured(thrown), {
+    code: 2,
+    err: `seqtune: ${join(dir, 'no-such-folder', 'x.yaml')}: no such file or folder (ENOENT)\n`,
+  });
+  try {
+    writeFileSync(dir, '');
+  } catch (e) {
+    thrown = e;
+  }
+  assert.deepEqual(captured(thrown), {
+    code: 2,
+    err: `seqtune: ${dir}: is a folder, where a file was expected (EISDIR)\n`,
+  });
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/x/y' });
+  assert.deepEqual(captured(full), { code: 1, err: 'seqtune: /x/y: no space left on the device (ENOSPC)\n' });
+});
+
+test('seqtune ... | a reader that closed the pipe: a quiet exit 0, not an unhandled EPIPE', () => {
+  // `true` exits at once; node needs far longer to start, so the pipe is closed before the first write.
+  const entry = join(dir, 'pipe-cli.mts');
+  writeFileSync(
+    entry,
+    `import { main } from ${JSON.stringify(join(root, 'src/cli/main.ts'))};\n` +
+      'process.exitCode = await main(process.argv.slice(2));\n',
+  );
+  const cli = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(entry)}`;
+  const r = spawnSync('bash', ['-c', `set -o pipefail; ${cli} --help | true`], { cwd: root, encoding: 'utf8' });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+});
+
 test('bad input stays exit 2 with one line', () => {
   const r = captured(new StorageError('no study named "x" in seqtune.db'));
   assert.deepEqual(r, { code: 2, err: 'seqtune: no study named "x" in seqtune.db\n' });
