@@ -9,7 +9,7 @@ import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { HistoryError } from '../diagnose/index.js';
 import { ExportError } from '../export/index.js';
-import { RunFolderError } from '../run/index.js';
+import { ForecastFailed, RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
 import { ModelFileError } from '../train/index.js';
 import { StudyInterrupted, TuneRefused } from '../tune/index.js';
@@ -85,7 +85,7 @@ export function exitCodeFor(e: unknown, io: IO): number {
     io.err(`seqtune: ${(e as Error).message}\n`);
     return 2;
   }
-  if (e instanceof WorkFailed || e instanceof TuneRefused) {
+  if (e instanceof WorkFailed || e instanceof TuneRefused || e instanceof ForecastFailed) {
     io.err(`seqtune: ${message}\n`);
     return 1;
   }

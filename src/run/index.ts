@@ -13,6 +13,6 @@ export {
 export { STARTER_CONFIG } from './init.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
-export { evaluateRun, predictRun } from './predict.js';
+export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
 export { checkOutputWidth, metricsTable, saveRun, splitTensors, trainRun } from './train.js';

@@ -14,10 +14,14 @@ import {
   scoreForecast,
   unscaleTargets,
 } from '../data/index.js';
+import { SeqtuneError } from '../errors.js';
 import { loadRun } from './load.js';
 import type { SplitMetrics } from './train.js';
 
 /** Forecasts from every origin row with `lookback` rows up to and including it, as CSV text (original units). */
+/** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
+export class ForecastFailed extends SeqtuneError {}
+
 export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
@@ -35,6 +39,15 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     for (let n = 0; n < N; n++)
       for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![n + L - 1]!;
   const pred = unscaleTargets(d, out);
+  const bad = pred.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const row = Math.floor(bad / (H * nT)) + L + (cfg.skip_rows ?? 0);
+    throw new ForecastFailed(
+      `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give finite ` +
+        'forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; train it again with a ' +
+        'lower learning rate',
+    );
+  }
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
   const lines = [head.join(',')];

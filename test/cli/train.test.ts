@@ -121,6 +121,29 @@ train: {epochs: 1, batch_size: 32}
   assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);
 });
 
+test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict exits 1', async () => {
+  writeFileSync(join(dir, 'nan.csv'), syntheticCsv({ length: 200, seed: 5 }));
+  writeFileSync(
+    join(dir, 'nan.yaml'),
+    `name: nan
+data: {csv: nan.csv, time: time, target: value, lookback: 12, horizon: 1}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
+`,
+  );
+  const out = join(dir, 'nanrun');
+  const r = await quiet(['train', join(dir, 'nan.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.value, 1, r.err);
+  assert.match(
+    r.err,
+    /^seqtune: .*nanrun: the model's forecasts are not finite: the run diverged \(.*\); the folder keeps/,
+  );
+  assert.equal(JSON.parse(readFileSync(join(out, 'diagnosis.json'), 'utf8')).pattern, 'diverged');
+  const p = await quiet(['predict', out, '--csv', join(dir, 'nan.csv')]);
+  assert.deepEqual([p.value, p.out], [1, '']);
+  assert.match(p.err, /^seqtune: .*nanrun: the model's forecast from origin row 12 of .*p\.csv is (NaN|-?Infinity): /);
+});
+
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {
   const out = join(dir, 'demo');
   const r = await quiet(['demo', '--out', out, '--quiet']);

@@ -1,9 +1,10 @@
-// seqtune train CONFIG [--out DIR] [--threads N]: one run folder from a config.
+// seqtune train CONFIG [--out DIR] [--threads N]: one run folder from a config; exit 1 when the trained model gives no
+// finite forecast (a run that diverged keeps its folder, to be diagnosed).
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { trainRun } from '../../run/index.js';
-import { type CliContext, verbosity, withExamples } from '../context.js';
+import { type CliContext, verbosity, WorkFailed, withExamples } from '../context.js';
 import { THREADS_OPTION, withThreads } from '../options.js';
 
 interface TrainOptions {
@@ -21,7 +22,17 @@ export function addTrain(parent: Command, { log }: CliContext): Command {
     .option(...THREADS_OPTION)
     .description('train the model of a config and write a run folder')
     .action(async (config: string, o: TrainOptions) => {
-      await trainRun(withThreads(await loadConfig(config), o.threads), { out: o.out, verbose: verbosity(o), log });
+      const r = await trainRun(withThreads(await loadConfig(config), o.threads), {
+        out: o.out,
+        verbose: verbosity(o),
+        log,
+      });
+      const scored = [r.metrics.val.scaled.model?.mse, r.metrics.test.scaled.model?.mse];
+      if (scored.some((v) => v !== undefined && !Number.isFinite(v)))
+        throw new WorkFailed(
+          `${r.dir}: the model's forecasts are not finite: the run diverged (${r.diagnosis.summary}); the folder ` +
+            'keeps its curves and diagnosis; train again with a lower learning rate',
+        );
     });
   return withExamples(
     cmd,
