@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { MemoryStorage } from './memory.js';
-import { PgStorage } from './pg.js';
+import { PgStorage, redactUrl } from './pg.js';
 import { SqliteStorage } from './sqlite.js';
 import { type Storage, StorageError } from './types.js';
 
@@ -30,9 +30,16 @@ export function storageUrlFrom(url: string, dir: string): string {
   return file && !isAbsolute(file) ? `sqlite:${join(dir, file)}` : url;
 }
 
+/** What a --storage or tune.storage value may be, for messages. */
+const STORAGE_FORMS = 'sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:';
+
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
   if (isPostgres(url)) return new PgStorage(url, { existing: o.existing });
+  // A URL of another kind (mysql://, postgres:/ with one slash) is not a file name.
+  const scheme = /^([a-zA-Z][\w+.-]+):/.exec(url)?.[1];
+  if (scheme && scheme !== 'sqlite')
+    throw new StorageError(`--storage: expected ${STORAGE_FORMS}, received "${redactUrl(url)}"`);
   const file = sqliteFileOf(url)!;
   if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))

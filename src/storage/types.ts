@@ -178,14 +178,13 @@ export function staleOutcome(
   const signal = dead && rule.interrupt === true;
   return {
     error,
-    retry:
-      (signal ? retries > 0 : done < retries)
-        ? {
-            rerun_of: t.number,
-            retry: signal ? done : done + 1,
-            why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}`,
-          }
-        : null,
+    retry: (signal ? retries > 0 : done < retries)
+      ? {
+          rerun_of: t.number,
+          retry: signal ? done : done + 1,
+          why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}`,
+        }
+      : null,
   };
 }
 

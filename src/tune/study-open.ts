@@ -6,6 +6,7 @@ import { checkRun, lrFind } from '../check/index.js';
 import { ConfigError, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors } from '../run/index.js';
+import { redactUrl } from '../storage/index.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { bestOf } from './progress.js';
 import { trialLimit } from './settings.js';
@@ -48,7 +49,9 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
 function refusal(c: StudyContext, fin: { reason: string } | null | undefined): ConfigError {
   const state = fin ? `is finished (${fin.reason})` : 'already exists';
   const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
-  return new ConfigError(`study "${c.name}" ${state} in ${c.url}; add --resume${more} or rename the config (name:)`);
+  return new ConfigError(
+    `study "${c.name}" ${state} in ${redactUrl(c.url)}; add --resume${more} or rename the config (name:)`,
+  );
 }
 
 /**

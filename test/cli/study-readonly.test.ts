@@ -2,15 +2,17 @@
 // error; a waiting trial has neither owner nor start), and `study ls`, `show`, `export` never make seqtune's tables
 // in a database seqtune did not write, SQLite file or PostgreSQL database alike.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SqliteStorage } from '../../src/storage/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
+import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-readonly-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -85,4 +87,47 @@ test('study ls, show, export and worker on an empty PostgreSQL database: exit 2,
   const t = await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
   await c.end();
   assert.deepEqual(t.rows, [], 'no seqtune table was created');
+});
+
+test('tune on PostgreSQL never prints the password: the live line, the summary, show and the refusal to run again', {
+  skip: pgSkip,
+}, async () => {
+  const url = await freshPgUrl();
+  const password = new URL(url).password;
+  assert.ok(password, 'the test server has a password');
+  writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 200, seed: 4 }));
+  const f = studyConfig(
+    dir,
+    'secret',
+    '  strategy: grid\n  trials: 1\n  jobs: 1\n  space:\n    train.batch_size: [16]\n',
+    1,
+  );
+  const runs = [
+    await runCli(['tune', f, '--storage', url, '--out', join(dir, 'runs-secret')]),
+    await runCli(['tune', f, '--storage', url]),
+    await runCli(['study', 'show', 'nope', '--storage', url]),
+  ];
+  assert.deepEqual(
+    runs.map((r) => r.code),
+    [0, 2, 2],
+  );
+  assert.match(runs[0]!.out, /watch it live in the browser: seqtune dashboard --storage postgres:\/\/postgres@/);
+  assert.match(runs[1]!.err, /study "secret" is finished \(trial budget spent\) in postgres:\/\/postgres@/);
+  for (const r of runs) assert.ok(!`${r.out}${r.err}`.includes(password), `${r.out}${r.err}`);
+});
+
+test('a storage URL of another kind is refused in one line, not taken for a file name', async () => {
+  for (const [given, shown] of [
+    ['mysql://u:pw@db/x', 'mysql://u@db/x'],
+    ['postgres:/one-slash', 'postgres:/one-slash'],
+  ]) {
+    const r = await runCli(['study', 'ls', '--storage', given!]);
+    assert.deepEqual(
+      [r.code, r.err],
+      [
+        2,
+        `seqtune: --storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, received "${shown}"\n`,
+      ],
+    );
+  }
 });

@@ -1,7 +1,7 @@
 // seqtune study show NAME [--storage URL] [--json]: one stored study, its factor importance and every trial.
 
 import type { Command } from 'commander';
-import { openStorage } from '../../storage/index.js';
+import { openStorage, redactUrl } from '../../storage/index.js';
 import { importanceReadable, studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, withExamples } from '../context.js';
 import { autoLines, bestText, type StudyJson, trialLine } from './study-report.js';
@@ -41,7 +41,7 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
     .action(async (name: string, o: StudyShowOptions) => {
       const st = openStorage(o.storage, { existing: true });
       try {
-        const { json: j, trials, attrs } = await studyShowJson(st, name, o.storage);
+        const { json: j, trials, attrs } = await studyShowJson(st, name, redactUrl(o.storage));
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
         else showText(j, importanceReadable(trials, attrs.strategy as string | undefined), io);
       } finally {

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import type { FrozenTrial } from '../../storage/index.js';
+import { type FrozenTrial, redactUrl } from '../../storage/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
@@ -51,13 +51,13 @@ export function interruptedText(
   if (count('pruned')) kept.push(`${count('pruned')} pruned`);
   if (failed) kept.push(`${failed} failed`);
   const running = trials.filter((t) => t.state === 'running').map((t) => `#${t.number}`);
-  const where = study ? `study ${study.name} in ${study.storage}: ` : '';
+  const where = study ? `study ${study.name} in ${redactUrl(study.storage)}: ` : '';
   let marked = running.length
     ? `; the running trial${plural(running.length)} ${running.join(', ')} will be marked interrupted`
     : '';
   if (here.length)
     marked += `; the running trial${plural(here.length)} ${here.join(', ')} failed as interrupted${again}`;
-  const resume = ['seqtune', 'tune', config, '--resume', ...(storage ? ['--storage', storage] : [])];
+  const resume = ['seqtune', 'tune', config, '--resume', ...(storage ? ['--storage', redactUrl(storage)] : [])];
   return `${where}kept ${kept.join(', ')}${marked}\nresume with: ${resume.map(shellWord).join(' ')}`;
 }
 
@@ -68,7 +68,10 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--resume', 'continue an interrupted study')
     .option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
     .option('--force', 'with --resume: go on although the config differs from the one the study was created with')
-    .option('--storage <url>', "sqlite:FILE (default: the config's tune.storage, else seqtune.db beside the config)")
+    .option(
+      '--storage <url>',
+      "sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB (default: the config's tune.storage, else seqtune.db beside the config)",
+    )
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
     .option('--jobs <n>', 'trials at once, in worker threads (default: the number of cores)', positiveInt('--jobs'))
@@ -81,7 +84,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       let told = false;
       // once the study is open: the command that watches it live
       const onTrials = (_t: readonly FrozenTrial[], study: { storage: string }) => {
-        if (!told) log(`watch it live in the browser: seqtune dashboard --storage ${study.storage}`);
+        if (!told) log(`watch it live in the browser: seqtune dashboard --storage ${redactUrl(study.storage)}`);
         told = true;
       };
       const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
@@ -92,7 +95,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       const by = r.bestBy ? ` (${r.bestBy})` : '';
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
       log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
-      log(`stored in ${r.storage}; look again with: seqtune study show ${r.name} --storage ${r.storage}`);
+      const at = redactUrl(r.storage);
+      log(`stored in ${at}; look again with: seqtune study show ${r.name} --storage ${at}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
     });
   return withExamples(
