@@ -61,3 +61,6 @@ export function withExamples(cmd: Command, ...lines: string[]): Command {
 export function verbosity(o: { quiet?: boolean }): 0 | 'auto' {
   return o.quiet ? 0 : 'auto';
 }
+
+/** A command-line word as a shell reads it back: quoted when it holds anything but safe characters. */
+export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);

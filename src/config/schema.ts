@@ -18,6 +18,8 @@ import {
 } from '../registry.js';
 import { callbackRegistry, type MetricLike, metricRegistry, NAN_POLICIES } from '../train/index.js';
 
+/** `name` names the run folder (runs/<name>) and the study: one folder name, never a path out of runs/. */
+const NAME = 'a name without / or \\ (it names the run folder and the study)';
 const strList = (what = 'a list of column names') => z.array(str('a column name'), e(what));
 
 /** The config-file names of the layers, in the registry's order. */
@@ -49,7 +51,9 @@ const baseline = z.union(
 
 export const configSchema = z.strictObject(
   {
-    name: str('a name').optional(),
+    name: str(NAME)
+      .regex(/^(?!\.\.?$)[^/\\\0]+$/, e(NAME))
+      .optional(),
     seed: nonNegInt().optional(),
     data: z.strictObject(
       {

@@ -114,6 +114,12 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: model.layers\[1\].gru: GRU needs a sequence input \(T, F\), received a vector of 4\n/,
   ],
   [
+    'a name that is a path out of runs/ (it wrote the run folder there)',
+    `name: ../../elsewhere\n${good()}`,
+    numbers,
+    /c.yaml: name: expected a name without \/ or \\ \(it names the run folder and the study\), received "\.\.\/\.\.\/elsewhere"\n/,
+  ],
+  [
     'a misspelt section',
     `${good()}trian: {epochs: 2}\n`,
     numbers,

@@ -141,7 +141,10 @@ train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
   assert.equal(JSON.parse(readFileSync(join(out, 'diagnosis.json'), 'utf8')).pattern, 'diverged');
   const p = await quiet(['predict', out, '--csv', join(dir, 'nan.csv')]);
   assert.deepEqual([p.value, p.out], [1, '']);
-  assert.match(p.err, /^seqtune: .*nanrun: the model's forecast from origin row 12 of .*nan\.csv is (NaN|-?Infinity): /);
+  assert.match(
+    p.err,
+    /^seqtune: .*nanrun: the model's forecast from origin row 12 of .*nan\.csv is (NaN|-?Infinity): /,
+  );
 });
 
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {

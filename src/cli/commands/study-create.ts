@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { redactUrl } from '../../storage/index.js';
 import { createStudyOnly } from '../../tune/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, shellWord, withExamples } from '../context.js';
 
 export function addStudyCreate(parent: Command, { log }: CliContext): Command {
   const cmd = parent
@@ -16,7 +16,8 @@ export function addStudyCreate(parent: Command, { log }: CliContext): Command {
     .action(async (config: string, o: { storage?: string }) => {
       const r = await createStudyOnly(await loadConfig(config), { storage: o.storage, log });
       log(`study ${r.name} created in ${redactUrl(r.storage)}`);
-      log(`start workers with: seqtune worker --storage ${redactUrl(r.storage)} --study ${r.name}`);
+      const words = ['seqtune', 'worker', '--storage', redactUrl(r.storage), '--study', r.name];
+      log(`start workers with: ${words.map(shellWord).join(' ')}`);
     });
   return withExamples(cmd, 'seqtune study create pm25.yaml --storage postgres://tuner@db.lan/studies');
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { type FrozenTrial, redactUrl } from '../../storage/index.js';
-import { type CliContext, WorkFailed, withExamples } from '../context.js';
+import { type CliContext, shellWord, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
 import { interruptibleStudy } from './study-run.js';
@@ -21,9 +21,6 @@ interface TuneOptions {
   out?: string;
   verbose?: boolean;
 }
-
-/** A command-line word as a shell reads it back: quoted when it holds anything but safe characters. */
-const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
 
 /** Trials this process failed on the signal (interrupt.ts: `interrupted: SIGINT to HOST:PID (...)`). */
 const interruptedHere = (t: FrozenTrial) =>
