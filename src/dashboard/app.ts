@@ -56,7 +56,17 @@ const reader = (s: DashboardSource) => ({
   getTrials: s.trials,
 });
 
+/** A trial number as the API writes it: decimal digits, no sign, exponent, leading zero or space (`1e1` is no trial). */
+const trialNumber = (text: string): number | null => (/^(0|[1-9]\d{0,15})$/.test(text) ? Number(text) : null);
+
 function studyRoutes(app: Hono, s: DashboardSource): void {
+  // No study name holds a NUL (PostgreSQL cannot even compare one): such a request is for no study, not a server error.
+  app.use('/api/studies/:name/*', async (c, next) =>
+    c.req.param('name').includes('\0') ? notFound(c, 'a study whose name holds a NUL character') : next(),
+  );
+  app.use('/api/studies/:name', async (c, next) =>
+    c.req.param('name').includes('\0') ? notFound(c, 'a study whose name holds a NUL character') : next(),
+  );
   app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s))));
   app.get('/api/studies/:name', async (c) => {
     const name = c.req.param('name');
@@ -68,8 +78,8 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
     return j ? c.json(j) : notFound(c, `study "${c.req.param('name')}"`);
   });
   app.get('/api/studies/:name/trials/:n', async (c) => {
-    const n = Number(c.req.param('n'));
-    const j = Number.isInteger(n) ? await trialJson(s.storage, c.req.param('name'), n) : null;
+    const n = trialNumber(c.req.param('n'));
+    const j = n === null ? null : await trialJson(s.storage, c.req.param('name'), n);
     return j ? c.json(j) : notFound(c, `trial ${c.req.param('n')} of study "${c.req.param('name')}"`);
   });
   app.get('/api/studies/:name/trials/:n/files/:file', async (c) => {

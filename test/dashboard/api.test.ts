@@ -93,6 +93,12 @@ test('GET /api/studies/NAME/trials/N: curve per epoch, history, diagnosis, metri
   assert.match(svg.headers.get('content-security-policy')!, /default-src 'none'/, 'a served SVG runs no script');
   assert.equal((await get('/api/studies/grid2/trials/9')).status, 404);
   assert.equal((await get('/api/studies/grid2/trials/x')).status, 404);
+  // Only the number as the API writes it names a trial (1e0, 01, 0x1, a space and -0 named trials 1 and 0).
+  for (const n of ['1e0', '01', '0x1', '%201', '-0', '1.0'])
+    assert.equal((await get(`/api/studies/grid2/trials/${n}`)).status, 404, n);
+  // A name with a NUL is no study's (PostgreSQL storage answered 500 with its encoding error).
+  for (const p of ['/api/studies/%00x', '/api/studies/grid2%00/curves', '/api/studies/grid2%00/trials/1'])
+    assert.equal((await get(p)).status, 404, p);
 });
 
 test('GET /api/studies/NAME/curves: every trial objective per epoch, as base64 float32', async () => {
