@@ -48,6 +48,15 @@ export class TableColumn {
     return Number.isNaN(v) ? '' : String(v);
   }
 
+  /** How many cells from `from` on are text. */
+  textCount(from = 0): number {
+    const ends = this.textEnds;
+    if (!ends) return 0;
+    let n = 0;
+    for (let r = from; r < ends.length; r++) if (ends[r] !== (r > 0 ? ends[r - 1] : 0)) n++;
+    return n;
+  }
+
   /** The first row from `from` on whose cell is text, or -1. */
   firstText(from = 0): number {
     const ends = this.textEnds;
@@ -56,6 +65,9 @@ export class TableColumn {
     return -1;
   }
 }
+
+/** A number as a CSV writes one: decimal, an optional exponent, spaces around (not 0x10, 0b11, Infinity or 1_0). */
+const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** Builds a column cell by cell, growing its arrays as rows come. */
 export class ColumnBuilder {
@@ -84,7 +96,7 @@ export class ColumnBuilder {
       return;
     }
     const s = escaped ? buf.toString('utf8', a, b).replaceAll('""', '"') : buf.toString('utf8', a, b);
-    const v = MISSING_TOKENS.has(s) ? NaN : Number(s);
+    const v = MISSING_TOKENS.has(s) || !DECIMAL_TEXT.test(s) ? NaN : Number(s);
     if (Number.isFinite(v) || MISSING_TOKENS.has(s)) this.pushNumber(Number.isFinite(v) ? v : NaN);
     else this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
   }

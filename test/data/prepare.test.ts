@@ -82,6 +82,16 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     prepareData(base, csvFile(series(20, (i) => (i === 9 ? 'abc' : String(i))))),
     /row 10, column "y": expected a number, found "abc"/,
   );
+  // A typo in a column of numbers that data.features does not list: named, not the column left out with a note.
+  const typo = Array.from({ length: 200 }, (_, i) => `${i},${i === 49 ? 'abc' : i % 7}`);
+  await assert.rejects(
+    prepareData(base, csvFile(`y,x\n${typo.join('\n')}\n`)),
+    /row 50, column "x": expected a number, found "abc"/,
+  );
+  const labels = Array.from({ length: 200 }, (_, i) => `${i},${i % 3 ? 'calm' : 'NE'}`);
+  const left = await prepareData(base, csvFile(`y,x\n${labels.join('\n')}\n`));
+  assert.deepEqual(left.features, ['y']);
+  assert.match(left.notes.join('\n'), /columns left out of the features because they are not numeric .*: x/);
   await assert.rejects(
     prepareData({ ...base, target: 'pm25' }, csvFile(series(20, String))),
     /data.target names column "pm25", which is not in the header \(y\)/,
@@ -106,6 +116,18 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     prepareData({ ...base, time: 't' }, csvFile('t,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n')),
     /row 3, column "t": time "2024-01-02" is not after the row before/,
   );
+  // Text no date format writes: named as such, never read by Date.parse's fallback (which made "2-01" a day of 2001).
+  for (const [cell, row] of [
+    ['not a date', 3],
+    ['2-01', 3],
+    ['Month 5', 3],
+  ] as const) {
+    const text = `t,y\n2024-01-01,1\n2024-01-02,2\n${cell},3\n2024-01-04,4\n`;
+    await assert.rejects(
+      prepareData({ ...base, time: 't' }, csvFile(text)),
+      new RegExp(`row ${row}, column "t": expected a date/time \\(like 2024-01-31 .*\\), found "${cell}"`),
+    );
+  }
   await assert.rejects(
     prepareData({ ...base, lookback: 10, horizon: 5 }, csvFile(series(12, String))),
     /12 usable rows, but one window needs lookback 10 \+ horizon 5 = 15/,

@@ -73,8 +73,13 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
   return { columns, notes };
 }
 
+/**
+ * A column of numbers: no text cell, or text in at most 1% of its cells (a typo in a column of numbers: it is kept,
+ * and parseColumn names the cell, rather than the column left out with a note).
+ */
 function isNumeric(rows: TableRows, c: string): boolean {
-  return columnOf(rows, c).firstText(rows.skip) < 0;
+  const text = columnOf(rows, c).textCount(rows.skip);
+  return text === 0 || (text < rows.count && text <= Math.max(1, Math.floor(rows.count / 100)));
 }
 
 /** The column's numbers after the skipped rows (a view, not a copy); a text cell is an error naming it. */

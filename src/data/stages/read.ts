@@ -79,7 +79,11 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
   for (let i = 0; i < n; i++) {
     const r = i + skip;
     const t = cols.length === 1 ? parseStamp(cols[0]!.column, r) : fromParts(cols.map((c) => c.column.numbers[r]!));
-    if (!Number.isFinite(t)) throw new DataError(`${where(r)}expected a date/time, found "${found(r)}"`);
+    if (!Number.isFinite(t))
+      throw new DataError(
+        `${where(r)}expected a date/time (like 2024-01-31 or 2024-01-31 13:00, the year in four digits), ` +
+          `found "${found(r)}"`,
+      );
     if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
         `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates`,
@@ -89,15 +93,23 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
   return out;
 }
 
-/** One time cell: a number as it is, else a date ("2020-01-02 03:04" is read as UTC). */
+/** A date as ISO 8601 writes it, the time optional: 2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z. */
+const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * One time cell: a number as it is, else a date ("2020-01-02 03:04" is read as UTC). Beyond ISO 8601, only text
+ * with a four-digit year is left to Date.parse, whose fallback reads almost anything ("2-01" as 1 February 2001,
+ * "Month 5" as a day of 2001): NaN otherwise, and the caller names the cell.
+ */
 function parseStamp(column: TableColumn, r: number): number {
   const raw = column.textAt(r);
   if (raw === null) return column.numbers[r]!;
-  return /^-?\d+(\.\d+)?$/.test(raw)
-    ? Number(raw)
-    : Date.parse(
-        raw.includes(' ') && !raw.includes('T') ? `${raw.replace(' ', 'T') + (raw.length <= 16 ? ':00' : '')}Z` : raw,
-      );
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (ISO_DATE.test(raw))
+    return Date.parse(
+      raw.includes(' ') && !raw.includes('T') ? `${raw.replace(' ', 'T') + (raw.length <= 16 ? ':00' : '')}Z` : raw,
+    );
+  return /(^|\D)\d{4}(\D|$)/.test(raw) ? Date.parse(raw) : Number.NaN;
 }
 
 /** Time split over columns: year, month, day, hour, minute, second (UTC), as many as there are. */
