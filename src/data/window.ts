@@ -162,10 +162,18 @@ export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
 }
 
 /** First target rows of the windows in range, every `stride` rows. */
-export function windowStarts(range: [number, number], lookback: number, horizon: number, stride: number): Int32Array {
+export function windowStarts(
+  range: [number, number],
+  lookback: number,
+  horizon: number,
+  stride: number,
+  gaps?: Int32Array | null,
+): Int32Array {
   const first = Math.max(range[0], lookback),
     n = first + horizon <= range[1] ? Math.floor((range[1] - horizon - first) / stride) + 1 : 0;
-  return Int32Array.from({ length: n }, (_, i) => first + i * stride);
+  const all = Int32Array.from({ length: n }, (_, i) => first + i * stride);
+  // rows [s - lookback, s + horizon) must follow each other in the file: no gap after the window's first row
+  return gaps ? all.filter((s) => gaps[s + horizon - 1] === gaps[s - lookback]) : all;
 }
 
 /**

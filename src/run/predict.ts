@@ -18,30 +18,35 @@ import { SeqtuneError } from '../errors.js';
 import { loadRun } from './load.js';
 import type { SplitMetrics } from './train.js';
 
-/** Forecasts from every origin row with `lookback` rows up to and including it, as CSV text (original units). */
 /** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
 export class ForecastFailed extends SeqtuneError {}
 
+/**
+ * Forecasts from every origin row with `lookback` rows up to and including it (none across a row that data.missing:
+ * drop removed), as CSV text (original units, 8 significant digits).
+ */
 export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
   const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings };
   const cfg: DataConfig = { ...saved.data, missing: saved.data.missing ?? 'error' };
-  const L = cfg.lookback,
-    H = cfg.horizon ?? 1;
-  // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1.
+  const H = cfg.horizon ?? 1;
+  // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
+  // after a drop policy, whose gaps no window spans).
   const d = prepareTable({ ...cfg, split: undefined }, table, fixed);
   const nT = d.targets.length,
     N = d.windows.test.count;
+  const origin = (n: number) => d.windows.test.starts[n]! - 1;
+  const fileRow = (i: number) => (d.kept ? d.kept[i]! : i) + 1 + (cfg.skip_rows ?? 0);
   const rel = cfg.relative ?? false;
   const out = model.predict(d.windows.test.inputs()).data;
   if (rel)
     for (let n = 0; n < N; n++)
-      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![n + L - 1]!;
+      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![origin(n)]!;
   const pred = unscaleTargets(d, out);
   const bad = pred.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
-    const row = Math.floor(bad / (H * nT)) + L + (cfg.skip_rows ?? 0);
+    const row = fileRow(origin(Math.floor(bad / (H * nT))));
     throw new ForecastFailed(
       `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give finite ` +
         'forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; train it again with a ' +
@@ -52,10 +57,9 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
   const lines = [head.join(',')];
   for (let n = 0; n < N; n++) {
-    const origin = n + L - 1;
-    const cells = [String(origin + 1 + (cfg.skip_rows ?? 0))];
-    if (cfg.time) cells.push(new Date(d.time[origin]!).toISOString());
-    for (let i = 0; i < H * nT; i++) cells.push(pred[n * H * nT + i]!.toPrecision(6));
+    const cells = [String(fileRow(origin(n)))];
+    if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
+    for (let i = 0; i < H * nT; i++) cells.push(String(Number(pred[n * H * nT + i]!.toPrecision(8))));
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;

@@ -121,6 +121,33 @@ train: {epochs: 1, batch_size: 32}
   assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);
 });
 
+test('predict with data.missing: drop forecasts from no window across a dropped row, and names file rows', async () => {
+  const csv = syntheticCsv({ length: 200, seed: 6 }).trim().split('\n');
+  writeFileSync(join(dir, 'd.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'd.yaml'),
+    `name: d
+data: {csv: d.csv, time: time, target: value, lookback: 4, missing: drop}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'drun');
+  assert.equal((await quiet(['train', join(dir, 'd.yaml'), '--out', out, '--quiet'])).value, 0);
+  // 10 rows, the 6th without its value: forecasts from rows 4, 5 and 10 only (a window needs 4 adjacent rows)
+  const rows = csv.slice(0, 11).map((l, i) => (i === 6 ? l.replace(/,[^,]*$/, ',') : l));
+  writeFileSync(join(dir, 'dgap.csv'), `${rows.join('\n')}\n`);
+  const p = await quiet(['predict', out, '--csv', join(dir, 'dgap.csv')]);
+  assert.equal(p.value, 0, p.err);
+  assert.deepEqual(
+    p.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',')[0]),
+    ['origin_row', '4', '5', '10'],
+  );
+});
+
 test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict exits 1', async () => {
   writeFileSync(join(dir, 'nan.csv'), syntheticCsv({ length: 200, seed: 5 }));
   writeFileSync(

@@ -57,8 +57,15 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
     prepareData({ ...base, time: 't' }, f),
     /3 missing values \(NA, empty or NaN\), first at row 6 column "y", row 7 column "y", row 8 column "z"/,
   );
-  const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);
+  const drop = await prepareData({ ...base, time: 't', missing: 'drop', scale: 'none' }, f);
   assert.equal(drop.rows, 27);
+  // No window spans the dropped rows 5-7: in every window the times (= the file's rows here) follow each other.
+  for (const k of ['train', 'val', 'test'] as const)
+    for (const s of drop.windows[k].starts)
+      for (let r = s - base.lookback + 1; r < s + 1; r++)
+        assert.equal(drop.time[r]! - drop.time[r - 1]!, 1, `${k} ${s}`);
+  assert.deepEqual([...drop.windows.train.starts], [3, 4, 8, 9, 10, 11, 12, 13, 14, 15]);
+  assert.match(drop.notes.join('\n'), /dropped 3 rows with missing values \(no window spans a dropped row\)/);
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill', scale: 'none' }, f);
   assert.deepEqual([...ff.targetSeries.original[0]!.slice(4, 8)], [4, 4, 4, 7]);
   const li = await prepareData({ ...base, time: 't', missing: 'interpolate', scale: 'none' }, f);
@@ -74,7 +81,7 @@ test('one missing value is one value and one row in the notes (singular)', async
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill' }, f);
   assert.deepEqual(ff.notes, ['filled 1 missing value (ffill)']);
   const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);
-  assert.deepEqual(drop.notes, ['dropped 1 row with missing values']);
+  assert.deepEqual(drop.notes, ['dropped 1 row with missing values (no window spans a dropped row)']);
 });
 
 test('non-numeric cells, unknown columns, unordered time and short series are errors naming row/column', async () => {

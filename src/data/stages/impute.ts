@@ -20,6 +20,9 @@ export interface Imputed {
   time: Float64Array;
   /** The data row (1-based, as messages count rows) of usable row i. */
   rowNumber: (i: number) => number;
+  /** With rows dropped: the row (0-based, after data.skip_rows) of each usable row, and the gaps (PreparedData). */
+  kept: Int32Array | null;
+  gaps: Int32Array | null;
   notes: string[];
 }
 
@@ -34,8 +37,17 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): I
     targets: rows.targets.map((c) => pick(enc.numeric.get(c)!)),
     time: keep ? Float64Array.from(keep, (r) => rows.time[r]!) : rows.time,
     rowNumber: (i) => (keep ? keep[i]! : i) + rows.skip + 1,
+    kept: keep ? Int32Array.from(keep) : null,
+    gaps: keep ? gapsOf(keep) : null,
     notes,
   };
+}
+
+/** How many gaps (a dropped row just before it) there are up to each usable row, counting from the first. */
+function gapsOf(keep: number[]): Int32Array {
+  const gaps = new Int32Array(keep.length);
+  for (let i = 1; i < keep.length; i++) gaps[i] = gaps[i - 1]! + (keep[i] === keep[i - 1]! + 1 ? 0 : 1);
+  return gaps;
 }
 
 /** Applies the policy; keep lists the rows left when it drops rows, else it is null. */
@@ -59,7 +71,8 @@ function applyPolicy(
     const keep: number[] = [];
     for (let r = 0; r < rows.count; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);
     const dropped = rows.count - keep.length;
-    return { keep, notes: [`dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values`] };
+    const note = `dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values (no window spans a dropped row)`;
+    return { keep, notes: [note] };
   }
   // The columns may be views of the table's: fill copies of the ones with gaps.
   for (const c of used) {
