@@ -1,9 +1,10 @@
 // How an error thrown by a command ends the process (docs/config.md, "Exit codes"): bad input or usage is exit 2
 // with one line; the work failing (a failed check, no completed trial) or storage busy or locked by another process
 // is exit 1 with one line; a path the system refused (a missing folder, a file where a folder should be) is exit 2
-// with one line naming it (a full disk: exit 1); anything else is a bug in seqtune: exit 1 with the stack and one line that says so and
-// where to report it. Only errors that name what the user gave count as bad input: a ValueError or ShapeError that
-// reaches here (an engine bounds check, a missing build file) was not caused by the input, or was never checked.
+// with one line naming it (a full disk: exit 1); anything else is a bug in seqtune: exit 1 with the stack and one
+// line that says so and where to report it. Only errors that name what the user gave count as bad input: a ValueError
+// or ShapeError that reaches here (an engine bounds check, a missing build file) was not caused by the input, or was
+// never checked.
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';

@@ -56,7 +56,7 @@ const reader = (s: DashboardSource) => ({
   getTrials: s.trials,
 });
 
-/** A trial number as the API writes it: decimal digits, no sign, exponent, leading zero or space (`1e1` is no trial). */
+/** A trial number as the API writes it: decimal digits, no sign, exponent, leading zero or space (`1e1` names none). */
 const trialNumber = (text: string): number | null => (/^(0|[1-9]\d{0,15})$/.test(text) ? Number(text) : null);
 
 function studyRoutes(app: Hono, s: DashboardSource): void {

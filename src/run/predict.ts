@@ -48,9 +48,9 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   if (bad >= 0) {
     const row = fileRow(origin(Math.floor(bad / (H * nT))));
     throw new ForecastFailed(
-      `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give finite ` +
-        'forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; train it again with a ' +
-        'lower learning rate',
+      `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give ` +
+        'finite forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; ' +
+        'train it again with a lower learning rate',
     );
   }
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];

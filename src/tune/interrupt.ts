@@ -1,8 +1,9 @@
 // Ctrl-C or SIGTERM during a study (TuneOptions.signal aborted, its reason the signal's name): the trial threads are
 // stopped, this process's running trials are failed `interrupted: SIGINT to HOST:PID` and enqueued again unless
 // tune.retries is 0 (a stop the user asked for uses none of the retries, which are for crashes; stale.ts):
-// `--resume`, or another worker of the study at once, trains them again. The run folders the stopped threads were writing are removed by the caller's
-// removeUnfinishedRunFolders (run/folder.ts), which watches the study's runs folder.
+// `--resume`, or another worker of the study at once, trains them again. The run folders the stopped threads were
+// writing are removed by the caller's removeUnfinishedRunFolders (run/folder.ts), which watches the study's runs
+// folder.
 import { SeqtuneError } from '../errors.js';
 import { type FrozenTrial, ownerText, type Storage } from '../storage/index.js';
 import type { Heartbeat } from './heartbeat.js';

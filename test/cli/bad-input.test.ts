@@ -117,7 +117,10 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'a name that is a path out of runs/ (it wrote the run folder there)',
     `name: ../../elsewhere\n${good()}`,
     numbers,
-    /c.yaml: name: expected a name without \/ or \\ \(it names the run folder and the study\), received "\.\.\/\.\.\/elsewhere"\n/,
+    new RegExp(
+      String.raw`c.yaml: name: expected a name without / or \\ \(it names the run folder and the study\), ` +
+        String.raw`received "\.\./\.\./elsewhere"\n`,
+    ),
   ],
   [
     'a misspelt section',

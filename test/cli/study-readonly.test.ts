@@ -126,7 +126,8 @@ test('a storage URL of another kind is refused in one line, not taken for a file
       [r.code, r.err],
       [
         2,
-        `seqtune: --storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, received "${shown}"\n`,
+        'seqtune: --storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, ' +
+          `received "${shown}"\n`,
       ],
     );
   }

@@ -67,7 +67,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     .option('--force', 'with --resume: go on although the config differs from the one the study was created with')
     .option(
       '--storage <url>',
-      "sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB (default: the config's tune.storage, else seqtune.db beside the config)",
+      'sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB ' +
+        "(default: the config's tune.storage, else seqtune.db beside the config)",
     )
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))

@@ -71,8 +71,8 @@ function applyPolicy(
     const keep: number[] = [];
     for (let r = 0; r < rows.count; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);
     const dropped = rows.count - keep.length;
-    const note = `dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values (no window spans a dropped row)`;
-    return { keep, notes: [note] };
+    const rowsText = `${dropped} row${dropped === 1 ? '' : 's'}`;
+    return { keep, notes: [`dropped ${rowsText} with missing values (no window spans a dropped row)`] };
   }
   // The columns may be views of the table's: fill copies of the ones with gaps.
   for (const c of used) {

@@ -32,7 +32,8 @@ export function cutWindows(
     if (starts.length === 0)
       throw new DataError(
         `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) ` +
-          `holds no window of lookback ${lookback} + horizon ${horizon}${gaps ? ' without a dropped row inside' : ''}; ` +
+          `holds no window of lookback ${lookback} + horizon ${horizon}` +
+          `${gaps ? ' without a dropped row inside' : ''}; ` +
           'use more data, a smaller lookback/horizon or another split',
       );
     windows[k] = new Windows(starts, lookback, horizon, series, relative);
