@@ -18,7 +18,7 @@ export interface OpenOptions {
 const isMemory = (url: string) => url === 'memory:' || url === 'memory';
 const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
 /** The SQLite file a URL names (`sqlite:FILE` or a bare path), or null for memory and PostgreSQL. */
-const sqliteFileOf = (url: string): string | null =>
+export const sqliteFileOf = (url: string): string | null =>
   isMemory(url) || isPostgres(url) ? null : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
 
 /**

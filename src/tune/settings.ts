@@ -30,8 +30,10 @@ export function parseDuration(v: unknown, key: string): number {
   if (v === undefined) return Infinity;
   if (typeof v === 'number' && v > 0) return v;
   const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v.trim()) : null;
-  if (!m) throw new ConfigError(`${key}: expected a duration like 30m, 2h or 900s, received ${JSON.stringify(v)}`);
-  return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  const seconds = m ? Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1) : 0;
+  if (!(seconds > 0))
+    throw new ConfigError(`${key}: expected a positive duration like 30m, 2h or 900s, received ${JSON.stringify(v)}`);
+  return seconds;
 }
 
 /** Trials a study runs when tune.trials is not set and neither is a time budget. */

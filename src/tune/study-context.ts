@@ -68,6 +68,8 @@ export interface StudyContext {
   storage: Storage;
   /** The storage URL. */
   url: string;
+  /** The SQLite file this command creates (it did not exist before), else null: removed when no study was stored. */
+  fresh?: string | null;
   name: string;
   o: TuneOptions;
   log: (l: string) => void;

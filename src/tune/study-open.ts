@@ -70,6 +70,9 @@ export async function openStudy(c: StudyContext): Promise<void> {
       objective: s.objective,
     };
     if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
+    // data that cannot be read or windowed is refused before the study exists (else a rerun with it fixed would meet
+    // an empty study to --resume --force)
+    else await prepareFor(envOf(c), c.base);
     // With --resume, a study another process created in the meantime is joined; without, it is refused with the
     // same words as above (the storage's own error said it differently, so two runs started at once failed one way
     // or the other depending on which check lost the race).
@@ -131,13 +134,16 @@ async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>
   return attrs;
 }
 
+/** What prepareFor needs of a study, with a data cache of its own. */
+const envOf = (c: StudyContext) => ({
+  ...{ loaded: c.loaded, base: c.base, storage: c.storage, study: c.name },
+  ...{ repeats: 1, objective: c.s.objective, dataCache: new Map() },
+});
+
 /** The learning-rate range from lr-find on the base config. */
 async function lrRange(c: StudyContext): Promise<{ min: number; max: number; best: number }> {
-  const { loaded, base, storage, name } = c;
-  const d = await prepareFor(
-    { loaded, base, storage, study: name, repeats: 1, objective: c.s.objective, dataCache: new Map() },
-    base,
-  );
+  const { loaded, base } = c;
+  const d = await prepareFor(envOf(c), base);
   const make = () => compiledModel(loaded.file, base, d, base.seed);
   const probe = make();
   const [x, y] = splitTensors(d, 'train', probe);

@@ -5,7 +5,8 @@
 // (proposals from propose.ts, threads from pool.ts, the time budget from budget.ts), its settings come from
 // settings.ts, and Ctrl-C is handled by interrupt.ts.
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
-import { type FrozenTrial, openStorage, type Storage } from '../storage/index.js';
+import { existsSync, rmSync } from 'node:fs';
+import { type FrozenTrial, openStorage, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
@@ -25,7 +26,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       '--rerun-interrupted goes with --resume (it reruns the trials a resumed study finds interrupted)',
     );
   const c = contextOf(loaded, o);
-  const { storage, name, url, s, log } = c;
+  const { storage, name, url, s, log, fresh } = c;
   try {
     const finished = o.resume ? await finishedAlready(c) : undefined;
     if (finished) return { ...finished, name, storage: url };
@@ -50,8 +51,17 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     return { name, trials, best, bestRun, stopReason, storage: url };
   } finally {
+    const empty = fresh && (await storage.listStudies().catch(() => [null])).length === 0;
     await storage.close();
+    // a command that failed before storing a study (bad data, a refused check) leaves no database behind
+    if (empty) for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(f, { force: true });
   }
+}
+
+/** The SQLite file a storage URL names when it does not exist yet, else null. */
+function newSqliteFile(url: string): string | null {
+  const file = sqliteFileOf(url);
+  return file && !existsSync(file) ? file : null;
 }
 
 /**
@@ -77,8 +87,9 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
   const base = resolveConfig(loaded.raw, loaded.name);
   const s = tuneSettings(base, loaded.file);
   const url = o.storage ?? s.storage;
+  const fresh = newSqliteFile(url);
   const storage: Storage = openStorage(url);
-  return { loaded, base, s, storage, url, name: loaded.name, o, log };
+  return { loaded, base, s, storage, url, name: loaded.name, o, log, fresh };
 }
 
 /**

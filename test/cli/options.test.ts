@@ -16,7 +16,7 @@ const ensemble = ['study', 'ensemble', 'some-study', '--storage', 'memory:'];
 
 const positive = (option: string, received: string) => `${option}: expected a positive integer, received "${received}"`;
 const duration = (received: string) =>
-  `--time-budget: expected a duration like 30m, 2h or 900s, received "${received}"`;
+  `--time-budget: expected a positive duration like 30m, 2h or 900s, received "${received}"`;
 
 const cases: [string[], string][] = [
   [['tune', cfg, '--trials', 'abc'], positive('--trials', 'abc')],

@@ -84,6 +84,22 @@ for (const [what, tune, message] of cases) {
   });
 }
 
+test('data that holds no window: exit 2 before any study or database exists; fixed, the same command runs', async () => {
+  for (const strategy of ['grid', 'auto']) {
+    const name = `nowindow-${strategy}`;
+    const tune = `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n  space:\n    train.batch_size: [16]\n`;
+    const f = studyConfig(dir, name, tune, 1);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('lookback: 12', 'lookback: 290'));
+    const r = await runCli(['tune', f]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /holds no window of lookback 290/);
+    assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('lookback: 290', 'lookback: 12'));
+    const again = await runCli(['tune', f, '--out', join(dir, `runs-${name}`)]);
+    assert.equal(again.code, 0, again.err);
+  }
+});
+
 test('--resume with a changed config prints what changed and refuses; --force resumes', async () => {
   const db = join(dir, 'resume.db');
   const tune = (units: string) =>

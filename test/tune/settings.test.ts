@@ -32,3 +32,15 @@ test('--time-budget without a trial count anywhere lifts the default of 20; --tr
   assert.equal(limit(', trials: 7', { timeBudget: 600 }), 7);
   assert.equal(limit(', trials: 7', {}), 7);
 });
+
+test('tune.time_budget and tune.heartbeat are positive durations: 0m is refused, naming the key', () => {
+  for (const [tune, key, v] of [
+    [', time_budget: 0m', 'time_budget', '"0m"'],
+    [', time_budget: "0"', 'time_budget', '"0"'],
+    [', heartbeat: 0s', 'heartbeat', '"0s"'],
+  ])
+    assert.throws(
+      () => settings(tune!),
+      new RegExp(`/tmp/c\\.yaml: tune\\.${key}: expected a positive duration like 30m, 2h or 900s, received ${v}`),
+    );
+});
