@@ -87,7 +87,9 @@ for (const [what, tune, message] of cases) {
 test('data that holds no window: exit 2 before any study or database exists; fixed, the same command runs', async () => {
   for (const strategy of ['grid', 'auto']) {
     const name = `nowindow-${strategy}`;
-    const tune = `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n  space:\n    train.batch_size: [16]\n`;
+    const tune =
+      `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n` +
+      '  space:\n    train.batch_size: [16]\n';
     const f = studyConfig(dir, name, tune, 1);
     writeFileSync(f, readFileSync(f, 'utf8').replace('lookback: 12', 'lookback: 290'));
     const r = await runCli(['tune', f]);
