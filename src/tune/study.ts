@@ -4,8 +4,9 @@
 // from its stored config and runs the same loop. The study is opened by study-open.ts, its trials run by loop.ts
 // (proposals from propose.ts, threads from pool.ts, the time budget from budget.ts), its settings come from
 // settings.ts, and Ctrl-C is handled by interrupt.ts.
-import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
+
 import { existsSync, rmSync } from 'node:fs';
+import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
 import { type FrozenTrial, openStorage, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
