@@ -203,7 +203,9 @@ export function splitRanges(
     const f = names.map((k) => split[k] as number);
     const sum = f.reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 1) > 1e-9)
-      throw new DataError(`data.split: fractions must add up to 1, received ${f.join(' + ')} = ${sum}`);
+      throw new DataError(
+        `data.split: fractions must add up to 1, received ${f.join(' + ')} = ${Number(sum.toPrecision(12))}`,
+      );
     const a = Math.round(rows * f[0]!),
       b = Math.round(rows * (f[0]! + f[1]!));
     return { train: [0, a], val: [a, b], test: [b, rows] };

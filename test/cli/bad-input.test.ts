@@ -123,6 +123,18 @@ const cases: [string, string, string | undefined, RegExp][] = [
     ),
   ],
   [
+    'relative windows of one step (every input 0)',
+    good({ lookback: '1\n  relative: true' }),
+    numbers,
+    /c.yaml: data.relative: with lookback 1 every input is 0 \(a window is taken minus its own last step\)/,
+  ],
+  [
+    'split fractions that do not add up to 1',
+    good({ lookback: '4\n  split: {train: 0.7, val: 0.2, test: 0.2}' }),
+    numbers,
+    /data.split: fractions must add up to 1, received 0.7 \+ 0.2 \+ 0.2 = 1.1\n/,
+  ],
+  [
     'a misspelt section',
     `${good()}trian: {epochs: 2}\n`,
     numbers,
