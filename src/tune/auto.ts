@@ -123,7 +123,9 @@ async function sweepValues(
     | { values: unknown[] }
     | undefined;
   const text = advice.text;
-  if (userValues) return { values: userValues.values, text };
+  // values from elsewhere than the advice: its words quoted, so that the numbers it names do not read as the sweep's
+  const from = (source: string) => `the diagnosis advises "${text}"; the values are ${source}`;
+  if (userValues) return { values: userValues.values, text: from("tune.space's for it") };
   if (advice.param === 'data.lookback' && advice.action === 'increase')
     return lookbackPlan(r.env, applyParams(r.env.base, r.current));
   if (advice.factor !== 'learning_rate' || !lr) return { values: advice.values!, text };
@@ -132,5 +134,5 @@ async function sweepValues(
       r.note("lr-find's curve was flat within its noise: the diagnosis' learning rates are swept instead");
     return { values: advice.values!, text };
   }
-  return { values: [...new Set([lr.min, lr.best, lr.max])], text };
+  return { values: [...new Set([lr.min, lr.best, lr.max])], text: from("lr-find's range and suggestion") };
 }

@@ -151,7 +151,16 @@ test("a flat lr-find curve leaves the diagnosis' learning rates in place, and sa
     flat!.why,
     /^lr-find's curve was flat within its noise: the diagnosis' learning rates are swept instead/,
   );
-  assert.deepEqual((await autoNext(env, s, [base], { lr_find: { ...lr, flat: false } }))?.params, { [LR]: 1e-6 });
+  const sharp = await autoNext(env, s, [base], { lr_find: { ...lr, flat: false } });
+  assert.deepEqual(sharp?.params, { [LR]: 1e-6 });
+  // The advice's own numbers would contradict lr-find's: its words are quoted, and the values' source named.
+  assert.match(
+    sharp!.why,
+    new RegExp(
+      /sweeping train\.optimizer\.adam\.learning_rate over \[0\.000001,0\.000031,0\.1\]: /.source +
+        /the diagnosis advises "lr"; the values are lr-find's range and suggestion/.source,
+    ),
+  );
 });
 
 test('clipnorm is not swept when the gradient norm never reaches it; a threshold it reaches is swept', async () => {
