@@ -44,7 +44,7 @@ export async function demoRun(o: TrainRunOptions = {}): Promise<RunResult> {
     await writeFile(file, DEMO_CONFIG);
     return await trainRun(
       { raw: parseConfig(DEMO_CONFIG, file), file, dir, name: 'demo' },
-      { ...o, out: o.out ?? defaultRunDir('demo') },
+      { ...o, out: o.out ?? defaultRunDir('demo'), keepData: true },
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

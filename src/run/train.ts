@@ -1,5 +1,6 @@
 // `seqtune train`: config + CSV -> trained model, honest scores next to naive baselines, pictures,
 // all written to one run folder (docs/config.md, "The run folder").
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import {
@@ -65,6 +66,11 @@ export interface TrainRunOptions {
   log?: (line: string) => void;
   /** Overrides applied to the resolved config before training (used by tuning). */
   override?: (cfg: RawConfig) => RawConfig;
+  /**
+   * Copy the CSV into the run folder (data.csv) and read it from there later: for data in a folder that goes away
+   * (the demo's temporary one), so that evaluate and predict still find it.
+   */
+  keepData?: boolean;
 }
 
 /**
@@ -132,6 +138,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
       model,
       history,
       seconds,
+      keepData: o.keepData,
     });
     const dir = await folder.commit();
     logSummary(log, loss, metrics, diagnosis, dir);
@@ -146,6 +153,7 @@ interface FittedRun {
   loaded: LoadedConfig;
   cfg: RawConfig;
   csvPath: string;
+  keepData?: boolean;
   data: PreparedData;
   model: Model;
   history: History;
@@ -244,10 +252,19 @@ async function writeRun(
     history: History;
     metrics: RunMetrics;
     testPred: Float32Array;
+    keepData?: boolean;
   },
 ): Promise<{ diagnosis: Diagnosis; loss: ChartInfo }> {
   const { loaded, cfg, data, history } = r;
-  await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(cfg)}`);
+  // The run folder's config names the CSV so that it reads from the folder itself: by its absolute path, or the copy
+  // beside it (relative to config.yaml, as every path in a config is).
+  if (r.keepData) await folder.write('data.csv', await readFile(r.csvPath));
+  const csv = r.keepData ? 'data.csv' : r.csvPath;
+  const csvPath = r.keepData ? join(folder.final, 'data.csv') : r.csvPath;
+  await folder.write(
+    'config.yaml',
+    `# resolved by seqtune from ${loaded.file}\n${stringify({ ...cfg, data: { ...cfg.data, csv } })}`,
+  );
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);
   const diagnosis = diagnose(history.history, { config: cfg, baseline: baselineLoss(cfg, r.metrics) });
@@ -255,7 +272,7 @@ async function writeRun(
   await r.model.save(folder.path('model'));
   await folder.json(join('model', 'data.json'), {
     data: cfg.data,
-    csvPath: r.csvPath,
+    csvPath,
     features: data.features,
     targets: data.targets,
     scaler: data.scaler,

@@ -61,6 +61,8 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear
   assert.deepEqual([...readFileSync(join(out, 'loss.png')).subarray(0, 4)], PNG);
   assert.match(readFileSync(join(out, 'loss.svg'), 'utf8'), /<svg[^>]*>[\s\S]*train loss[\s\S]*validation loss/);
   assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /scale: standard[\s\S]*shuffle: true/);
+  // the CSV by its absolute path: the run folder's config.yaml reads the same data from wherever it is used
+  assert.ok(readFileSync(join(out, 'config.yaml'), 'utf8').includes(`csv: ${join(dir, 'series.csv')}\n`));
   assert.match(r.out, /test\s+MSE \(scaled\)[\s\S]*persistence[\s\S]*run folder:/);
 
   const p = await quiet(['predict', out, '--csv', join(dir, 'series.csv')]);
@@ -181,6 +183,13 @@ test('seqtune demo runs the main job on built-in data and says where its picture
   assert.match(r.out, /run folder: .*demo\s+\(loss.png, forecast.png/);
   const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.ok(m.test.scaled.model.mse < m.test.scaled.mean.mse, 'the demo model beats the training mean');
+  // Its series lives in the run folder (the demo's own folder is temporary): evaluate and check read it there.
+  assert.ok(existsSync(join(out, 'data.csv')));
+  const ev = await quiet(['evaluate', out]);
+  assert.equal(ev.value, 0, ev.err);
+  assert.equal(JSON.parse(readFileSync(join(out, 'model', 'data.json'), 'utf8')).csvPath, join(out, 'data.csv'));
+  const again = await quiet(['check', join(out, 'config.yaml'), '--json']);
+  assert.notEqual(again.value, 2, again.err);
 });
 
 test('seqtune init writes a starter config that loads, with relative: true, and never overwrites', async () => {
