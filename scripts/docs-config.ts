@@ -89,7 +89,9 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       "The layers, in order; the last one's width must be horizon x targets. " +
       `Layers: ${names(layerRegistry)}; ${TABLE} for their options.`,
-    example: 'layers: [{gru: {units: 64}}, {dense: {units: 1}}]',
+    example:
+      'layers: [{bidirectional: {lstm: {units: 32, return_sequences: true}}}, {gru: {units: 16}}, ' +
+      '{dense: {units: 1}}]',
     type: 'list of {layer: {options}}',
   },
   'model.linear_skip': {
@@ -379,13 +381,14 @@ with \`--out\`, exactly DIR):
 
 | file | content |
 |---|---|
-| \`config.yaml\` | the config as resolved (every default above filled in) |
+| \`config.yaml\` | the config as resolved (every default above filled in; \`data.csv\` by its absolute path) |
 | \`history.json\` | Keras history format: \`{"loss": [...], "val_loss": [...], "lr": [...], ...}\`, per epoch |
 | \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`; windows, epochs |
 | \`diagnosis.json\` | the diagnosis of the curves: pattern, confidence, runner-up, evidence, advice |
 | \`model/\` | the saved model, loadable by \`seqtune predict\` |
 | \`loss.svg\`, \`loss.png\` | train and validation loss per epoch |
 | \`forecast.svg\`, \`forecast.png\` | actual vs predicted over the test period |
+| \`data.csv\` | \`seqtune demo\` only: its built-in series, which its config names (the demo's own folder goes away) |
 
 \`seqtune tune CONFIG [--out DIR]\` keeps each completed trial's model in a run folder of the same form,
 \`runs/<name>/trial-<n>/\` beside the config (with \`--out\`, \`DIR/trial-<n>/\`), with the weights of the trial's best
