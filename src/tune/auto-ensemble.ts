@@ -419,9 +419,11 @@ async function testOf(dir: string): Promise<Scores | undefined> {
   return m.test?.scaled;
 }
 
-/** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...`; "ensemble (not kept)" when the study's
- *  result is the best trial (its test score shown all the same, for the record), without a score of its own when its
- *  weights are all on one member (`sole`: that member's score is on the line already). */
+/** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...; the result beats linear by 2.1%`;
+ *  "ensemble (not kept)" when the study's result is the best trial (its test score shown all the same, for the
+ *  record), without a score of its own when its weights are all on one member (`sole`: that member's score is on the
+ *  line already). The verdict holds the study's result (the kept ensemble, else the best trial) to the best baseline,
+ *  as train's metrics table does. */
 export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept: boolean; sole?: string }): string {
   const parts = !ensemble
     ? []
@@ -429,6 +431,14 @@ export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept:
       ? [`ensemble (not kept: its weights are all on ${ensemble.sole})`]
       : [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${p4(ensemble.mse)}`];
   parts.push(`best trial #${n} ${p4(s.model!.mse)}`);
-  for (const [k, v] of Object.entries(s)) if (k !== 'model') parts.push(`${k} ${p4(v.mse)}`);
-  return `test MSE (scaled): ${parts.join(', ')}`;
+  const baselines = Object.entries(s).filter(([k]) => k !== 'model');
+  for (const [k, v] of baselines) parts.push(`${k} ${p4(v.mse)}`);
+  const result = ensemble?.kept ? ensemble.mse : s.model!.mse;
+  const [name, best] = baselines.sort((a, b) => a[1].mse - b[1].mse)[0] ?? [];
+  const verdict = !best
+    ? ''
+    : result < best.mse
+      ? `; the result beats ${name} by ${(100 * (1 - result / best.mse)).toFixed(1)}%`
+      : `; the result does NOT beat ${name}`;
+  return `test MSE (scaled): ${parts.join(', ')}${verdict}`;
 }

@@ -161,13 +161,18 @@ test('a blend whose weights are all on one member is named as that member, not s
   const scores = { model: { mse: 0.07274 }, linear: { mse: 0.0794 } };
   assert.equal(
     scoresLine(scores, 288, { mse: 0.07274, kept: false, sole: '#288' }),
-    'test MSE (scaled): ensemble (not kept: its weights are all on #288), best trial #288 0.07274, linear 0.07940',
+    'test MSE (scaled): ensemble (not kept: its weights are all on #288), best trial #288 0.07274, linear 0.07940; ' +
+      'the result beats linear by 8.4%',
   );
   assert.equal(
     scoresLine(scores, 288, { mse: 0.0701, kept: false }),
-    'test MSE (scaled): ensemble (not kept) 0.07010, best trial #288 0.07274, linear 0.07940',
+    'test MSE (scaled): ensemble (not kept) 0.07010, best trial #288 0.07274, linear 0.07940; ' +
+      'the result beats linear by 8.4%',
   );
   assert.match(scoresLine(scores, 288, { mse: 0.0701, kept: true }), /^test MSE \(scaled\): ensemble 0.07010, best/);
+  assert.match(scoresLine(scores, 288, { mse: 0.0701, kept: true }), /; the result beats linear by 11\.7%$/);
+  const behind = { model: { mse: 0.0801 }, linear: { mse: 0.0794 }, persistence: { mse: 0.09 } };
+  assert.match(scoresLine(behind, 3), /, linear 0\.07940, persistence 0\.09000; the result does NOT beat linear$/);
 });
 
 test("a member's removed run folder costs the ensemble, not the study: one line says why", async () => {
