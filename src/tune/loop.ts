@@ -3,6 +3,7 @@
 // proposer (propose.ts) for the next trial and creates it, and runs it in the pool's threads (pool.ts) or here with
 // one job, under this process's heartbeat (heartbeat.ts), until the trial budget, the time budget (budget.ts) or the
 // proposals run out. Any number of processes of the study run the same loop over the same storage.
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fitThreads } from '../config/index.js';
 import { watchRunFolders } from '../run/index.js';
@@ -39,6 +40,23 @@ interface Loop {
   late?: boolean;
 }
 
+/** What a user who asked for more than the cores, or for epochs of trials run elsewhere, is told once. */
+function sharingLines(c: StudyContext, jobs: number, threads: number): string[] {
+  const cores = availableParallelism();
+  const asked = c.base.train?.threads;
+  const lines: string[] = [];
+  if (jobs > cores) lines.push(`tune: ${jobs} jobs on ${cores} cores: the trials share the cores, one thread each`);
+  else if (asked !== undefined && asked > threads)
+    lines.push(
+      `tune: train.threads ${asked} lowered to ${threads}, so that ${jobs} jobs x threads fit the ${cores} cores`,
+    );
+  if (c.o.verbose && jobs > 1)
+    lines.push(
+      `tune: --verbose prints the epochs of trials this process runs itself: none with ${jobs} jobs (--jobs 1)`,
+    );
+  return lines;
+}
+
 /** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
 export async function runTrials(c: StudyContext): Promise<string> {
   const { o, s, loaded, base } = c;
@@ -48,6 +66,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
   env.deadline = budget.deadline();
   env.threads = fitThreads(base, jobs);
+  for (const l of sharingLines(c, jobs, env.threads)) c.log(l);
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
   const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
   const threads = { ...data, runs: env.runs, deadline: env.deadline, threads: env.threads };

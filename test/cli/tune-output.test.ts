@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
@@ -108,6 +108,22 @@ for (const [signal, code, withStorage] of [
     assert.ok(err.endsWith(`seqtune: ${signal}: resume with: ${resume}\n`), err);
   });
 }
+
+test('more jobs than cores, and --verbose with trials in worker threads, are each said in one line', async () => {
+  const jobs = availableParallelism() + 1;
+  const f = config('many', '  trials: 1\n', 1);
+  const r = await runCli(['tune', f, '--verbose', '--jobs', String(jobs), '--storage', `sqlite:${join(dir, 'm.db')}`]);
+  assert.equal(r.code, 0, r.err);
+  const cores = availableParallelism();
+  assert.match(
+    r.out,
+    new RegExp(`^tune: ${jobs} jobs on ${cores} cores: the trials share the cores, one thread each$`, 'm'),
+  );
+  assert.match(
+    r.out,
+    new RegExp(`^tune: --verbose prints the epochs of trials this process runs itself: none with ${jobs} jobs`, 'm'),
+  );
+});
 
 test('random search over 2 configurations runs 2 trials, stops with the space exhausted, and does not read importance from them', async () => {
   const f = join(dir, 'few.yaml');
