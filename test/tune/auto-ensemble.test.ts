@@ -134,7 +134,13 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     const show = await runCli(['study', 'show', 'seeds', '--storage', db]);
     assert.equal(show.code, 0, show.err);
     assert.match(show.out, new RegExp(`best #${out.best!.number} `));
-    assert.match(show.out, /best chosen by the mean over 3 seeds: [\d.e-]+ \(#\d+ is its best seed\)/);
+    assert.match(
+      show.out,
+      new RegExp(
+        /best chosen by the mean over 3 seeds: [\d.e-]+ /.source +
+          /\(#\d+, its best seed by the steady value of its curve, stands for it\)/.source,
+      ),
+    );
     assert.match(
       show.out,
       new RegExp(

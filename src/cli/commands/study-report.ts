@@ -15,7 +15,7 @@ export function autoLines(j: StudyJson): string[] {
   if (b?.seed_mean !== undefined)
     out.push(
       `best chosen by the mean over ${b.seeds!.length} seeds: ${b.seed_mean.toPrecision(6)} ` +
-        `(#${b.number} is its best seed)`,
+        `(#${b.number}, its best seed by the steady value of its curve, stands for it)`,
     );
   if (b?.steady !== undefined)
     out.push(
