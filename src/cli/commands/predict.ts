@@ -14,7 +14,7 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
   const cmd = parent
     .command('predict')
     .argument('<run_dir>', 'a run folder')
-    .requiredOption('--csv <file>', 'CSV with the same columns as the training data')
+    .requiredOption('--csv <file>', 'CSV of new rows, read as the training CSV was')
     .option('--out <file>', 'write the forecasts here instead of stdout')
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {

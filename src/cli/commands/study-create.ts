@@ -10,7 +10,7 @@ import { type CliContext, shellWord, withExamples } from '../context.js';
 export function addStudyCreate(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('create')
-    .argument('<config>', 'YAML config with a tune: section')
+    .argument('<config>', 'YAML config; its tune: section says how (without one: auto, 20 trials)')
     .option('--storage <url>', "where to store it (default: the config's tune.storage)")
     .description('create a study without running a trial (workers run it: seqtune worker)')
     .action(async (config: string, o: { storage?: string }) => {

@@ -61,7 +61,7 @@ export function interruptedText(
 export function addTune(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('tune')
-    .argument('<config>', 'YAML config with a tune: section')
+    .argument('<config>', 'YAML config; its tune: section says how (without one: auto, 20 trials)')
     .option('--resume', 'continue an interrupted study')
     .option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
     .option('--force', 'with --resume: go on although the config differs from the one the study was created with')
