@@ -15,7 +15,7 @@ import {
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
-import { loadRun } from './load.js';
+import { loadRun, type SavedData } from './load.js';
 import type { SplitMetrics } from './train.js';
 
 /** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
@@ -29,7 +29,12 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
   const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings };
-  const cfg: DataConfig = { ...saved.data, missing: saved.data.missing ?? 'error' };
+  // the run's input columns by name, so that a new CSV may hold them in another order
+  const cfg: DataConfig = {
+    ...saved.data,
+    features: saved.data.features ?? inputColumns(saved),
+    missing: saved.data.missing ?? 'error',
+  };
   const H = cfg.horizon ?? 1;
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
   // after a drop policy, whose gaps no window spans).
@@ -63,6 +68,18 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A run's input columns before encoding, in its order: a one-hot `column=value` back to its column. */
+function inputColumns(saved: SavedData): string[] {
+  const cats = saved.data.categorical ?? {};
+  const out: string[] = [];
+  for (const f of saved.features) {
+    const eq = f.indexOf('=');
+    const column = eq > 0 && f.slice(0, eq) in cats ? f.slice(0, eq) : f;
+    if (!out.includes(column)) out.push(column);
+  }
+  return out;
 }
 
 /** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */

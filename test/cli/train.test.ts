@@ -150,6 +150,28 @@ train: {epochs: 1, batch_size: 32}
   );
 });
 
+test('predict finds the input columns by name: a new CSV may hold them in another order', async () => {
+  const rows = syntheticCsv({ length: 120, seed: 8 }).trim().split('\n').slice(1);
+  const cells = rows.map((l, i) => [...l.split(','), String(i % 5)]);
+  writeFileSync(join(dir, 'r.csv'), `time,value,temp\n${cells.map((c) => c.join(',')).join('\n')}\n`);
+  const moved = cells.map(([t, v, x]) => [x, t, v].join(','));
+  writeFileSync(join(dir, 'r2.csv'), `temp,time,value\n${moved.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'r.yaml'),
+    `name: r
+data: {csv: r.csv, time: time, target: value, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'rrun');
+  assert.equal((await quiet(['train', join(dir, 'r.yaml'), '--out', out, '--quiet'])).value, 0);
+  const a = await quiet(['predict', out, '--csv', join(dir, 'r.csv')]);
+  const b = await quiet(['predict', out, '--csv', join(dir, 'r2.csv')]);
+  assert.equal(b.value, 0, b.err);
+  assert.equal(b.out, a.out);
+});
+
 test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict exits 1', async () => {
   writeFileSync(join(dir, 'nan.csv'), syntheticCsv({ length: 200, seed: 5 }));
   writeFileSync(

@@ -1,10 +1,11 @@
 // Opening a study without --resume when another process creates it at the same moment.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { syntheticCsv } from '../../src/data/index.js';
 import { MemoryStorage, type StudyRecord } from '../../src/storage/index.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { openStudy } from '../../src/tune/study-open.js';
@@ -25,6 +26,7 @@ class Racing extends MemoryStorage {
 test('a study created by another run between the check and the create is refused in the same words as one found', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-open-'));
   try {
+    writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 200, seed: 1 })); // read before the create
     const f = studyConfig(dir, 'race', '  strategy: grid\n  space: {train.batch_size: [16, 32]}\n');
     const loaded = await loadConfig(f);
     const base = resolveConfig(loaded.raw, loaded.name);
