@@ -1,7 +1,8 @@
 // Random CSVs (quoted fields, CRLF, BOM, empty cells, NA tokens, very large and very small numbers, unicode
 // headers, ragged rows, broken quotes): readCsv reads every valid one exactly as csv-parse and Number() read it
-// (Number() of decimal text only: 0x1A, Infinity and 1_0 stay text), whatever the chunk size, and `seqtune train` on any of them either succeeds or exits 2 with one line naming
-// the file and the row, column or key: never a stack, never a run folder left behind.
+// (Number() of decimal text only: 0x1A, Infinity and 1_0 stay text), whatever the chunk size, and `seqtune train`
+// on any of them either succeeds or exits 2 with one line naming the file and the row, column or key: never a stack,
+// never a run folder left behind.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
