@@ -65,7 +65,53 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     splitOverlapCheck(d, H),
     distributionShiftCheck(d),
     enoughWindowsCheck(d, H, weights),
+    timeGapsCheck(d, cfg),
   ];
+}
+
+/**
+ * Steps of the time column longer than its usual one (1.5x the median step): missing hours, days or months that a
+ * window spans as if they were one step. A gap that data.missing: drop left is not one (no window spans it).
+ */
+function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
+  const t = d.time,
+    n = t.length;
+  if (!cfg.data.time || n < 3) return r('data.time_gaps', 'pass', {}, 'no time column: rows are taken as steps');
+  const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
+  const usual = Float64Array.from(steps).sort()[Math.floor((n - 1) / 2)]!;
+  let gaps = 0,
+    first = -1,
+    longest = 0;
+  for (let i = 1; i < n; i++) {
+    const dropped = d.gaps && d.gaps[i] !== d.gaps[i - 1];
+    if (dropped || !(steps[i - 1]! > 1.5 * usual)) continue;
+    gaps++;
+    if (first < 0) first = i;
+    longest = Math.max(longest, steps[i - 1]!);
+  }
+  const row = (i: number) => (d.kept ? d.kept[i]! : i) + 1 + (cfg.data.skip_rows ?? 0);
+  // dates are milliseconds (a whole number of days, hours or seconds); a numeric time column is shown as it is
+  const unit = (v: number) =>
+    v >= 1000 && v % 1000 === 0
+      ? v % 86400000 === 0
+        ? `${v / 86400000} d`
+        : v % 3600000 === 0
+          ? `${v / 3600000} h`
+          : `${v / 1000} s`
+      : String(v);
+  return r(
+    'data.time_gaps',
+    gaps ? 'warn' : 'pass',
+    gaps
+      ? { usual_step: unit(usual), gaps, longest: unit(longest), first_at_row: row(first) }
+      : { usual_step: unit(usual) },
+    gaps
+      ? `the time column skips ${gaps} time${gaps === 1 ? '' : 's'} (the usual step is ${unit(usual)}, the longest ` +
+          `${unit(longest)}, the first before row ${row(first)}): a window spans each gap as one step; add the ` +
+          'missing rows (empty cells, with data.missing: interpolate), unless the series has no value there by ' +
+          "nature (a market's weekends)"
+      : `the time column moves by its usual step (${unit(usual)}) throughout`,
+  );
 }
 
 /** NaN / Inf after cleaning, anywhere in the model's inputs and targets (as float32, window by window). */

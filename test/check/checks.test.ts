@@ -38,6 +38,7 @@ test('the clean demo config passes every check', async () => {
     'data.leakage',
     'data.scaler_train_only',
     'data.split_overlap',
+    'data.time_gaps',
     'network.init_loss',
     'network.gradients',
     'network.overfit_one_batch',
@@ -46,6 +47,19 @@ test('the clean demo config passes every check', async () => {
     assert.equal(byId(cs, id).status, 'pass', id);
   }
   assert.ok((byId(cs, 'baseline.scores').evidence.scaled as Record<string, unknown>).persistence);
+});
+
+test('a time column that skips hours warns, naming the usual step, the longest gap and its row', async () => {
+  const lines = syntheticCsv({ length: 400, seed: 7 }).trim().split('\n');
+  // rows 101-106 (hours 100-105) left out: one gap of 7 h where the step is 1 h
+  const holed = [lines[0], ...lines.slice(1, 101), ...lines.slice(107)].join('\n');
+  const config =
+    'data: {csv: series.csv, time: time, target: value, lookback: 12}\n' +
+    'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\n';
+  const c = byId(await checks(config, holed), 'data.time_gaps');
+  assert.equal(c.status, 'warn');
+  assert.deepEqual(c.evidence, { usual_step: '1 h', gaps: 1, longest: '7 h', first_at_row: 101 });
+  assert.equal(byId(await checks(config, lines.join('\n')), 'data.time_gaps').status, 'pass');
 });
 
 test("the checks train on the threads that pay without a warning: the overfit probe batch is theirs, not the user's", async () => {
