@@ -93,7 +93,7 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
   const typo = Array.from({ length: 200 }, (_, i) => `${i},${i === 49 ? 'abc' : i % 7}`);
   await assert.rejects(
     prepareData(base, csvFile(`y,x\n${typo.join('\n')}\n`)),
-    /row 50, column "x": expected a number, found "abc"/,
+    /row 50, column "x": expected a number, found "abc" \(fix the cell, or leave the column out: data\.drop\)$/,
   );
   const labels = Array.from({ length: 200 }, (_, i) => `${i},${i % 3 ? 'calm' : 'NE'}`);
   const left = await prepareData(base, csvFile(`y,x\n${labels.join('\n')}\n`));

@@ -33,7 +33,10 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
         features.push(name);
       }
     } else {
-      numeric.set(c, parseColumn(rows, c));
+      // a column data.features does not name: one typo must not stop the run without saying how to go on
+      const named = cfg.features || rows.targets.includes(c);
+      const other = named ? '' : ' (fix the cell, or leave the column out: data.drop)';
+      numeric.set(c, parseColumn(rows, c, other));
       features.push(c);
     }
   }
@@ -83,7 +86,7 @@ function isNumeric(rows: TableRows, c: string): boolean {
 }
 
 /** The column's numbers after the skipped rows (a view, not a copy); a text cell is an error naming it. */
-function parseColumn(rows: TableRows, c: string): Float64Array {
+function parseColumn(rows: TableRows, c: string, other = ''): Float64Array {
   const col = columnOf(rows, c);
   const r = col.firstText(rows.skip);
   if (r >= 0) {
@@ -93,7 +96,9 @@ function parseColumn(rows: TableRows, c: string): Float64Array {
       ? ` (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, ` +
         `"${trimmed.replace(',', '.')}")`
       : '';
-    throw new DataError(`${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"${hint}`);
+    throw new DataError(
+      `${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"${hint}${other}`,
+    );
   }
   return col.numbers.subarray(rows.skip);
 }
