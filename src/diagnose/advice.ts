@@ -18,8 +18,8 @@ export interface RunContext {
     data?: { scale?: string; lookback?: number };
   };
   /**
-   * The validation loss of the best naive baseline (persistence, the mean, ...) on the loss's own scale, when known: a
-   * run whose validation loss never comes near it blew up, whatever the shape of its curves.
+   * The validation loss of the worst naive baseline (persistence, the training mean, seasonal naive) on the loss's
+   * own scale, when known: a run whose validation loss never comes within 100x of it blew up, whatever its curves do.
    */
   baseline?: { name: string; loss: number };
 }

@@ -32,7 +32,7 @@ export interface Evidence {
   valAboveBest: number | null;
   /** First epoch with a non-finite loss, if any. */
   firstNonFinite: number | null;
-  /** The best loss over the best naive baseline's, when 100x or more (a run that blew up; RunContext.baseline). */
+  /** The best loss over the worst naive baseline's, when 100x or more (a run that blew up; RunContext.baseline). */
   aboveBaseline?: number;
   /** The trends over every epoch. */
   whole?: { train: Trend; val: Trend | null };

@@ -1,10 +1,12 @@
-// The loss a naive baseline reaches on the validation windows, on the training loss's own scale (the scaled targets,
+// The loss the naive baselines reach on the validation windows, on the training loss's own scale (the scaled targets,
 // relative to the last input step when data.relative is on, as the model trains): the reference the diagnosis holds
-// a run's loss to (a run 100x above it blew up, whatever its curves' shape).
+// a run's loss to (a run 100x above the worst of them blew up, whatever its curves' shape). Naive only, and the
+// worst of them: a smooth series' linear model (or persistence) can be 1000x better than a healthy network that has
+// trained two epochs, while no working network stays 100x behind the training mean.
 import type { RawConfig } from '../config/index.js';
 import type { Scores } from '../data/index.js';
 
-/** The best baseline's validation loss for an mse or mae loss (a huber loss has no such score): name and value. */
+/** The worst naive baseline's validation loss for an mse or mae loss (a huber loss has none): name and value. */
 export function baselineLoss(
   cfg: RawConfig,
   metrics: { val?: { scaled?: Record<string, Scores> } },
@@ -19,10 +21,11 @@ export function baselineLoss(
         ? 'mae'
         : null;
   if (!key) return undefined;
-  let best: { name: string; loss: number } | undefined;
+  let worst: { name: string; loss: number } | undefined;
   for (const [b, scores] of Object.entries(metrics.val?.scaled ?? {})) {
     const v = scores?.[key];
-    if (b !== 'model' && v !== undefined && Number.isFinite(v) && (!best || v < best.loss)) best = { name: b, loss: v };
+    const naive = b === 'persistence' || b === 'mean' || b === 'seasonal_naive';
+    if (naive && v !== undefined && Number.isFinite(v) && (!worst || v > worst.loss)) worst = { name: b, loss: v };
   }
-  return best;
+  return worst;
 }

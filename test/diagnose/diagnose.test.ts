@@ -218,6 +218,19 @@ test('a loss that never comes within 100x of a naive baseline is a run that blew
   );
 });
 
+test("the reference is the worst naive baseline's validation loss, never the linear model's", async () => {
+  const { baselineLoss } = await import('../../src/run/index.js');
+  const s = (mse: number) => ({ mse, mae: Math.sqrt(mse), rmse: Math.sqrt(mse) });
+  const val = { scaled: { model: s(9), persistence: s(0.002), mean: s(0.9), seasonal_naive: s(0.4), linear: s(1e-6) } };
+  const cfg = { data: { csv: 'x', target: 'y', lookback: 4 }, model: { layers: [] } } as never;
+  assert.deepEqual(baselineLoss(cfg, { val }), { name: 'mean', loss: 0.9 });
+  assert.equal(baselineLoss({ ...(cfg as object), train: { loss: 'huber' } } as never, { val }), undefined);
+  // A smooth series: a healthy two-epoch run 160x behind the ridge (the third walk's report) is no blown-up run.
+  const young = { loss: [1.57, 0.9, 0.6, 0.5, 0.44, 0.4, 0.38], val_loss: [0.72, 0.5, 0.42, 0.38, 0.35, 0.34, 0.33] };
+  assert.notEqual(diagnose(young, { baseline: baselineLoss(cfg, { val }) }).pattern, 'diverged');
+  assert.equal(diagnose(young, { baseline: { name: 'linear', loss: 1e-6 } }).pattern, 'diverged', 'as it read');
+});
+
 test('seqtune diagnose --explain prints the trend test per curve and window; --json carries the runner-up', async () => {
   const { runCli } = await import('../helpers/run-cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-explain-'));
