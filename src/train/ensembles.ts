@@ -4,7 +4,7 @@
 // Fusion of trained models: plain mean, a mean weighted by 1/validation-MSE, a blend (the convex weights with
 // the lowest validation MSE: Breiman 1996's stacked regression under non-negative weights that sum to one), or a
 // least-squares stacker (per output: y ~ w0 + sum_m w_m p_m, fitted on validation predictions, tiny ridge).
-import { expected, ValueError } from '../errors.js';
+import { expected, ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { getSchedule } from '../optim/index.js';
 import { Callback } from './callbacks.js';
@@ -120,6 +120,13 @@ export class Fusion implements Predictor {
 
   predict(x: Samples, opts: { batchSize?: number } = {}): Tensor {
     const preds = this.members.map((m) => m.predict(x, opts));
+    const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
+    const odd = preds.findIndex((p) => shape(p) !== shape(preds[0]!));
+    if (odd > 0)
+      throw new ShapeError(
+        `fuseModels: member ${odd + 1} predicts ${shape(preds[odd]!)} where member 1 predicts ${shape(preds[0]!)}; ` +
+          'the members of a fusion must forecast the same outputs',
+      );
     if (this.method !== 'stacked') return meanOf(preds, this.weights as number[]);
     const W = this.weights as number[][],
       cols = W.length,

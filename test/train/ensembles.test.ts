@@ -76,6 +76,23 @@ test('fusion: mean, weights proportional to 1/validation MSE, and a least-square
   assert.throws(() => fuseModels([A], { method: 'weighted' }), /needs validation data/);
 });
 
+test('a fusion of members that forecast different outputs is a ShapeError, never a mix of their buffers', () => {
+  const fixed = (cols: number): Predictor => ({
+    predict: (xs) => tensor(new Float32Array(xs.shape[0]! * cols), [xs.shape[0]!, cols]),
+  });
+  for (const members of [
+    [fixed(1), fixed(2)],
+    [fixed(2), fixed(1)],
+  ])
+    assert.throws(
+      () => fuseModels(members).predict(x),
+      (e: Error) =>
+        e.name === 'ShapeError' &&
+        /^fuseModels: member 2 predicts \[40, \d\] where member 1 predicts \[40, \d\]; the members/.test(e.message),
+    );
+  assert.deepEqual(fuseModels([fixed(2), fixed(2)]).predict(x).shape, [40, 2]);
+});
+
 test('blend: the convex weights with the lowest validation MSE, none negative, summing to one', () => {
   const n = 40,
     r = new Rng(2);
