@@ -1,7 +1,7 @@
 // `seqtune train`: config + CSV -> trained model, honest scores next to naive baselines, pictures,
 // all written to one run folder (docs/config.md, "The run folder").
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import {
   baselinesOf,
@@ -260,7 +260,7 @@ async function writeRun(
   // beside it (relative to config.yaml, as every path in a config is).
   if (r.keepData) await folder.write('data.csv', await readFile(r.csvPath));
   const csv = r.keepData ? 'data.csv' : r.csvPath;
-  const csvPath = r.keepData ? join(folder.final, 'data.csv') : r.csvPath;
+  const csvPath = r.keepData ? resolve(folder.final, 'data.csv') : r.csvPath;
   await folder.write(
     'config.yaml',
     `# resolved by seqtune from ${loaded.file}\n${stringify({ ...cfg, data: { ...cfg.data, csv } })}`,

@@ -102,8 +102,8 @@ export class Study {
  * Opens or creates a study.
  * @example
  * const study = await createStudy({ name: 'lr', space: { lr: { loguniform: [1e-4, 1e-1] } } });
- * const t = await study.ask();  // t.params.lr
- * await study.tell(t, valLoss);
+ * const t = await study.ask(); // null once the space is exhausted
+ * if (t) await study.tell(t, valLossOf(t.params.lr as number));
  */
 export const createStudy = (o: StudyOptions): Promise<Study> => Study.create(o);
 export type { Space };

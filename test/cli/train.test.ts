@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -212,6 +212,11 @@ test('seqtune demo runs the main job on built-in data and says where its picture
   assert.equal(JSON.parse(readFileSync(join(out, 'model', 'data.json'), 'utf8')).csvPath, join(out, 'data.csv'));
   const again = await quiet(['check', join(out, 'config.yaml'), '--json']);
   assert.notEqual(again.value, 2, again.err);
+  // --out relative to the working folder: the run still names its copy by an absolute path (it named demo/data.csv)
+  const rel = relative(process.cwd(), join(dir, 'demo-rel'));
+  assert.equal((await quiet(['demo', '--out', rel, '--quiet'])).value, 0);
+  const csvPath = JSON.parse(readFileSync(join(dir, 'demo-rel', 'model', 'data.json'), 'utf8')).csvPath;
+  assert.equal(csvPath, join(dir, 'demo-rel', 'data.csv'));
 });
 
 test('seqtune init writes a starter config that loads, with relative: true, and never overwrites', async () => {

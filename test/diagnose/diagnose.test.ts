@@ -54,6 +54,12 @@ test('curves drawn with another seed (not used while building the classifier) ar
   assert.ok(r.accuracy >= 0.9, `accuracy ${r.accuracy}\n${r.table}\n${r.wrong.join('\n')}`);
 });
 
+test("diagnose's TSDoc example reads as it says", () => {
+  const loss = [1, 0.6, 0.4, 0.3, 0.24, 0.2, 0.17, 0.15, 0.13, 0.12];
+  const val_loss = [1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.65, 0.7, 0.76];
+  assert.equal(diagnose({ loss, val_loss }).pattern, 'overfitting');
+});
+
 test('losses of 1e-4 and of 1e3 read the same', () => {
   const base = {
     loss: [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24],
