@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
 
@@ -143,6 +144,24 @@ test('the trials table filters by state and text and sorts by a column', { skip:
   const keys = await table.locator('.vt-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
   const study = (await (await fetch(new URL('/api/studies/grid2', d.url))).json()) as { best: { number: number } };
   assert.equal(keys.at(-1), String(study.best.number), 'the best trial last when sorted by value descending');
+});
+
+test('a study page opened while the study is empty gains parameter columns when its trials arrive', {
+  skip: missing,
+}, async () => {
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('empty', { strategy: 'random' });
+    await page.goto(`${d.url}#/study/empty`);
+    await page.locator('#trials').waitFor();
+    const t = await st.createTrial('empty', { 'train.batch_size': 16 });
+    await st.report('empty', t.number, 0, 0.25);
+    await st.finishTrial('empty', t.number, 'complete', 0.25);
+    await page.locator('#trials .vt-head span', { hasText: 'train.batch_size' }).waitFor();
+    await page.locator('#trials .vt-row .vt-cell', { hasText: /^16$/ }).waitFor();
+  } finally {
+    await st.close();
+  }
 });
 
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {

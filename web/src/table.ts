@@ -25,6 +25,7 @@ export class VirtualTable<R> {
   private sortBy = -1;
   private desc = false;
   private filter: (r: R) => boolean = () => true;
+  private head: HTMLElement;
 
   constructor(
     private cols: Column<R>[],
@@ -32,10 +33,20 @@ export class VirtualTable<R> {
     private key: (r: R) => string,
     height = 420,
   ) {
-    const head = h(
-      'div',
-      { class: 'vt-head' },
-      ...cols.map((c, i) =>
+    this.head = h('div', { class: 'vt-head' });
+    this.heads();
+    this.spacer = h('div', { class: 'vt-spacer' });
+    this.body = h('div', { class: 'vt-body', role: 'rowgroup' });
+    const scroller = h('div', { class: 'vt-scroll' }, this.spacer, this.body);
+    scroller.style.height = `${height}px`;
+    scroller.addEventListener('scroll', () => this.paint(scroller));
+    this.count = h('div', { class: 'vt-count' });
+    this.el = h('div', { class: 'vt', role: 'table' }, this.head, scroller, this.count);
+  }
+
+  private heads(): void {
+    this.head.replaceChildren(
+      ...this.cols.map((c, i) =>
         h(
           'span',
           { class: `vt-cell ${c.className ?? ''}`, role: 'columnheader', onclick: () => this.sort(i) },
@@ -43,13 +54,15 @@ export class VirtualTable<R> {
         ),
       ),
     );
-    this.spacer = h('div', { class: 'vt-spacer' });
-    this.body = h('div', { class: 'vt-body', role: 'rowgroup' });
-    const scroller = h('div', { class: 'vt-scroll' }, this.spacer, this.body);
-    scroller.style.height = `${height}px`;
-    scroller.addEventListener('scroll', () => this.paint(scroller));
-    this.count = h('div', { class: 'vt-count' });
-    this.el = h('div', { class: 'vt', role: 'table' }, head, scroller, this.count);
+  }
+
+  /** New columns (a study's first trials bring its parameters); the sort stays on a column of the same label. */
+  setColumns(cols: Column<R>[]): void {
+    const by = this.cols[this.sortBy]?.label;
+    this.cols = cols;
+    this.sortBy = by === undefined ? -1 : cols.findIndex((c) => c.label === by);
+    this.heads();
+    this.refresh();
   }
 
   setRows(rows: R[]): void {

@@ -107,6 +107,8 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     (t) => String(t.number),
   );
   table.el.id = 'trials';
+  // the parameter columns of the trials shown: a study opened empty gains them when its first trials arrive
+  let params = paramNames(s.trials).join('\n');
   const parts = {
     head: h('div'),
     history: h('div'),
@@ -120,6 +122,11 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       h('h1', {}, s.name),
       h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials · ${best}`),
     );
+    const now = paramNames(s.trials).join('\n');
+    if (now !== params) {
+      params = now;
+      table.setColumns(columns(s));
+    }
     table.setRows(s.trials);
     // the charts of every trial: drawn just after the page has shown the curves and the table
     const shown = s;
