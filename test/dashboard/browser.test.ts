@@ -144,6 +144,32 @@ test('the trials table filters by state and text and sorts by a column', { skip:
   const keys = await table.locator('.vt-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
   const study = (await (await fetch(new URL('/api/studies/grid2', d.url))).json()) as { best: { number: number } };
   assert.equal(keys.at(-1), String(study.best.number), 'the best trial last when sorted by value descending');
+  // On a window 400 px wide the page does not scroll sideways (the table does, in its box) and no value is cut.
+  await page.setViewportSize({ width: 400, height: 900 });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#trials')?.getAttribute('data-rows') === '2');
+  await page.waitForSelector('.slices'); // the charts, drawn after the table
+  try {
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest('.vt-scroll') && e.getBoundingClientRect().right > 400)
+        .map((e) => `${e.tagName}.${e.className}`),
+    );
+    assert.deepEqual(wide, [], 'nothing reaches past the window (the page does not scroll sideways)');
+    const cells = await table
+      .locator('.vt-row .vt-cell:nth-child(3)')
+      .evaluateAll((cs) =>
+        cs.map((c) => ({ text: c.textContent, title: c.getAttribute('title'), fits: c.scrollWidth <= c.clientWidth })),
+      );
+    assert.equal(cells.length, 2);
+    for (const c of cells) {
+      assert.ok(c.fits, `value ${c.text} is shown whole`);
+      assert.equal(Number(c.text), Number(Number(c.title).toPrecision(c.text!.replace(/^0\.0*/, '').length)));
+    }
+    assert.notEqual(cells[0]!.text, cells[1]!.text, 'two values that differ look different');
+  } finally {
+    await page.setViewportSize({ width: 1100, height: 1400 });
+  }
 });
 
 test('a study page opened while the study is empty gains parameter columns when its trials arrive', {

@@ -9,6 +9,12 @@ import { h } from './dom.js';
 /** Tick steps of an axis of epochs or trial numbers: whole numbers only. */
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
+/**
+ * How wide a chart is drawn: the page's content box (the window less main's and a section's padding, 90 px in
+ * all), at most 900 px; never wider than a window of 330 px or more has room for.
+ */
+export const chartWidth = (): number => Math.min(900, Math.max(240, window.innerWidth - 90));
+
 export const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
 
 export interface LineSeries {
@@ -31,7 +37,7 @@ export function lineChart(
   const el = h('div', { class: 'chart' });
   const marks = o.marks ?? [];
   const opts: uPlot.Options = {
-    width: o.width ?? Math.min(900, Math.max(320, window.innerWidth - 80)),
+    width: o.width ?? chartWidth(),
     height: o.height ?? 260,
     scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
     axes: [{ label: o.xLabel ?? 'epoch', incrs: INTEGER_STEPS }, {}],

@@ -2,7 +2,7 @@
 // pruned, the best one blue, running ones orange and growing as epochs arrive (redraw() after an append).
 
 import type { Curves } from './api.js';
-import { canvas, scaleOf, tickText, unit } from './chart.js';
+import { canvas, chartWidth, scaleOf, tickText, unit } from './chart.js';
 import { h } from './dom.js';
 
 const M = { l: 56, r: 12, t: 10, b: 28 };
@@ -15,7 +15,7 @@ export class CurvesChart {
   constructor(
     private data: Curves,
     private best: () => number | null,
-    private width = Math.min(900, Math.max(320, window.innerWidth - 80)),
+    private width = chartWidth(),
     private height = 280,
   ) {
     const c = canvas(width, height);

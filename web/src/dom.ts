@@ -30,6 +30,19 @@ export function num(v: number | null | undefined, digits = 6): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/**
+ * The fewest significant digits, from `least` to `most`, at which no two different values print the same: where two
+ * trials differ only in their fifth digit the column shows five (0.018606 and 0.018612, not 0.01861 twice).
+ */
+export function digitsToTell(values: Iterable<number | null>, least = 4, most = 8): number {
+  const xs = [...new Set([...values].filter((v): v is number => v !== null && Number.isFinite(v)))].sort(
+    (a, b) => a - b,
+  );
+  for (let d = least; d < most; d++)
+    if (xs.every((v, i) => i === 0 || v.toPrecision(d) !== xs[i - 1]!.toPrecision(d))) return d;
+  return most;
+}
+
 /** How long ago an ISO time was, in words (or a dash). */
 export function ago(iso: string | null | undefined): string {
   if (!iso) return '–';

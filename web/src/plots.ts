@@ -2,7 +2,7 @@
 // coordinates (each trial a line across the parameters to its value), and factor importance as bars.
 
 import type { Importance, TrialRow } from './api.js';
-import { canvas, scaleOf, tickText, unit } from './chart.js';
+import { canvas, chartWidth, scaleOf, tickText, unit } from './chart.js';
 import { h, num } from './dom.js';
 
 type Axis = { name: string; pos: (t: TrialRow) => number | null; labels: [string, string] };
@@ -70,7 +70,7 @@ export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
     ...names.map((n) => axisOf(n, ok)),
     { name: 'value', pos: (t: TrialRow) => unit(ys, t.value!), labels: tickText(ys) },
   ];
-  const W = Math.min(900, Math.max(320, window.innerWidth - 80)),
+  const W = chartWidth(),
     H = 260,
     top = 24,
     bottom = 40;

@@ -1,5 +1,7 @@
 // A virtualised table: only the rows in view (and a few around them) are in the page, so thousands of trials scroll
-// smoothly. Columns sort on a click of their header (again: reversed); a filter function picks the rows shown.
+// smoothly. Columns sort on a click of their header (again: reversed); a filter function picks the rows shown. Each
+// column keeps a width of its own: on a narrow window the table scrolls sideways inside its box (the header row
+// with it) instead of cutting every cell to a letter, and a cell's full text is its tooltip.
 
 import { h } from './dom.js';
 
@@ -7,18 +9,24 @@ export interface Column<R> {
   label: string;
   /** The cell's text. */
   text: (r: R) => string;
+  /** The cell's tooltip (default: the text). */
+  title?: (r: R) => string;
   /** What the column sorts by (default: the text). */
   sort?: (r: R) => number | string | null;
   className?: string;
+  /** The narrowest the column gets, in CSS pixels (default 110); wider windows share the rest. */
+  width?: number;
 }
 
 const ROW = 26;
+
+const cellStyle = (c: { width?: number }) => `flex: 1 0 ${c.width ?? 110}px`;
 const EXTRA = 10;
 
 export class VirtualTable<R> {
   readonly el: HTMLElement;
   private body: HTMLElement;
-  private spacer: HTMLElement;
+  private canvas: HTMLElement;
   private count: HTMLElement;
   private rows: R[] = [];
   private shown: R[] = [];
@@ -34,22 +42,31 @@ export class VirtualTable<R> {
     height = 420,
   ) {
     this.head = h('div', { class: 'vt-head' });
-    this.heads();
-    this.spacer = h('div', { class: 'vt-spacer' });
     this.body = h('div', { class: 'vt-body', role: 'rowgroup' });
-    const scroller = h('div', { class: 'vt-scroll' }, this.spacer, this.body);
+    this.canvas = h('div', { class: 'vt-canvas' }, this.body);
+    this.heads();
+    const scroller = h('div', { class: 'vt-scroll' }, this.head, this.canvas);
     scroller.style.height = `${height}px`;
     scroller.addEventListener('scroll', () => this.paint(scroller));
     this.count = h('div', { class: 'vt-count' });
-    this.el = h('div', { class: 'vt', role: 'table' }, this.head, scroller, this.count);
+    this.el = h('div', { class: 'vt', role: 'table' }, scroller, this.count);
   }
 
   private heads(): void {
+    const min = `${this.cols.reduce((a, c) => a + (c.width ?? 110), 0)}px`;
+    this.head.style.minWidth = min;
+    this.canvas.style.minWidth = min;
     this.head.replaceChildren(
       ...this.cols.map((c, i) =>
         h(
           'span',
-          { class: `vt-cell ${c.className ?? ''}`, role: 'columnheader', onclick: () => this.sort(i) },
+          {
+            class: `vt-cell ${c.className ?? ''}`,
+            style: cellStyle(c),
+            title: c.label,
+            role: 'columnheader',
+            onclick: () => this.sort(i),
+          },
           c.label,
         ),
       ),
@@ -97,10 +114,10 @@ export class VirtualTable<R> {
         .map(([, r]) => r);
     }
     this.shown = rows;
-    this.spacer.style.height = `${rows.length * ROW}px`;
+    this.canvas.style.height = `${rows.length * ROW}px`;
     this.count.textContent = `${rows.length} of ${this.rows.length} trials shown`;
     this.el.dataset.rows = String(rows.length);
-    this.paint(this.body.parentElement!);
+    this.paint(this.canvas.parentElement!);
   }
 
   private paint(scroller: HTMLElement): void {
@@ -108,15 +125,20 @@ export class VirtualTable<R> {
     const last = Math.min(this.shown.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW) + EXTRA);
     this.body.style.transform = `translateY(${first * ROW}px)`;
     this.body.replaceChildren(
-      ...this.shown
-        .slice(first, Math.max(last, first + 30))
-        .map((r) =>
-          h(
-            'a',
-            { class: 'vt-row', href: this.link(r), role: 'row', 'data-key': this.key(r) },
-            ...this.cols.map((c) => h('span', { class: `vt-cell ${c.className ?? ''}`, role: 'cell' }, c.text(r))),
-          ),
+      ...this.shown.slice(first, Math.max(last, first + 30)).map((r) =>
+        h(
+          'a',
+          { class: 'vt-row', href: this.link(r), role: 'row', 'data-key': this.key(r) },
+          ...this.cols.map((c) => {
+            const text = c.text(r);
+            return h(
+              'span',
+              { class: `vt-cell ${c.className ?? ''}`, style: cellStyle(c), title: c.title?.(r) ?? text, role: 'cell' },
+              text,
+            );
+          }),
         ),
+      ),
     );
   }
 }

@@ -5,7 +5,7 @@
 import { api, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
-import { h, num, section, throttle } from '../dom.js';
+import { digitsToTell, h, num, section, throttle } from '../dom.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
 
@@ -26,18 +26,26 @@ function historyChart(s: Study): HTMLElement {
   ).el;
 }
 
-function columns(s: Study): Column<TrialRow>[] {
+/** The table's columns; `digits`: the significant digits that tell the study's values apart (digitsToTell). */
+function columns(s: Study, digits: () => number): Column<TrialRow>[] {
   const cols: Column<TrialRow>[] = [
-    { label: '#', text: (t) => String(t.number), sort: (t) => t.number, className: 'narrow' },
-    { label: 'state', text: (t) => t.state, className: 'narrow' },
-    { label: 'value', text: (t) => num(t.value), sort: (t) => t.value },
-    { label: 'epochs', text: (t) => String(t.epochs), sort: (t) => t.epochs, className: 'narrow' },
-    { label: 'diagnosis', text: (t) => t.diagnosis ?? '' },
-    { label: 'why', text: (t) => t.why ?? '', className: 'wide' },
+    { label: '#', text: (t) => String(t.number), sort: (t) => t.number, width: 56 },
+    { label: 'state', text: (t) => t.state, width: 84 },
+    {
+      label: 'value',
+      text: (t) => num(t.value, digits()),
+      title: (t) => (t.value === null ? '' : String(t.value)),
+      sort: (t) => t.value,
+      width: 100,
+    },
+    { label: 'epochs', text: (t) => String(t.epochs), sort: (t) => t.epochs, width: 76 },
+    { label: 'diagnosis', text: (t) => t.diagnosis ?? '', width: 120 },
+    { label: 'why', text: (t) => t.why ?? '', width: 220 },
   ];
   for (const p of paramNames(s.trials))
     cols.push({
       label: p,
+      width: 130,
       text: (t) => (t.params[p] === undefined ? '' : JSON.stringify(t.params[p])),
       sort: (t) => (typeof t.params[p] === 'number' ? (t.params[p] as number) : JSON.stringify(t.params[p] ?? null)),
     });
@@ -101,8 +109,9 @@ function decisionPath(s: Study): HTMLElement {
 export async function studyPage(root: HTMLElement, name: string): Promise<() => void> {
   let [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
   const chart = new CurvesChart(data, () => s.best?.number ?? null);
+  let digits = digitsToTell(s.trials.map((t) => t.value));
   const table = new VirtualTable<TrialRow>(
-    columns(s),
+    columns(s, () => digits),
     (t) => `#/study/${encodeURIComponent(name)}/trial/${t.number}`,
     (t) => String(t.number),
   );
@@ -125,8 +134,9 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     const now = paramNames(s.trials).join('\n');
     if (now !== params) {
       params = now;
-      table.setColumns(columns(s));
+      table.setColumns(columns(s, () => digits));
     }
+    digits = digitsToTell(s.trials.map((t) => t.value));
     table.setRows(s.trials);
     // the charts of every trial: drawn just after the page has shown the curves and the table
     const shown = s;
