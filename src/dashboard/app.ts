@@ -5,7 +5,7 @@ import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
-import { runFile } from './files.js';
+import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
 import { findRuns, runJson } from './runs.js';
 import { webFile } from './static.js';
@@ -154,7 +154,14 @@ function eventRoute(app: Hono, s: DashboardSource): void {
 
 function webRoutes(app: Hono, s: DashboardSource): void {
   app.get('/api/health', (c) =>
-    c.json({ ok: s.hub.lastError === null, error: s.hub.lastError, storage: s.where, runs: s.runs }),
+    c.json({
+      ok: s.hub.lastError === null,
+      error: s.hub.lastError,
+      storage: s.where,
+      runs: s.runs,
+      // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest
+      runs_path: s.runs ? realFolder(s.runs) : null,
+    }),
   );
   app.get('/api/*', (c) => notFound(c, c.req.path));
   app.get('*', async (c) => {

@@ -190,6 +190,49 @@ test('a study page opened while the study is empty gains parameter columns when 
   }
 });
 
+test("a study page states the study's result as study show does: how auto chose its best, and the ensemble", {
+  skip: missing,
+}, async () => {
+  // auto's records, written as it writes them: #1 has the lowest value, but a dip; #2 was chosen by its steady value
+  const st = new SqliteStorage(fx.db);
+  const ens = join(fx.runs, 'chosen', 'ensemble-after-3');
+  try {
+    await st.createStudy('chosen', { strategy: 'auto' });
+    for (const v of [0.5, 0.4, 0.45]) {
+      const t = await st.createTrial('chosen', { 'train.batch_size': 8 * (v * 20) });
+      await st.finishTrial('chosen', t.number, 'complete', v);
+    }
+    await st.setStudyAttr('chosen', 'best_by_steady', { trial: 2, steady: 0.46, dip: { trial: 1, value: 0.4 } });
+    const val = { ensemble: 0.44, best: 0.46, against: '#2 alone', cross_fitted: 0.43 };
+    await st.setStudyAttr('chosen', 'ensemble', {
+      what: 'the best 2 configurations',
+      kept: true,
+      dir: ens,
+      val,
+      test: { scaled: { mse: 0.52 } },
+    });
+    await st.setStudyAttr('chosen', 'best_run_dir', ens);
+  } finally {
+    await st.close();
+  }
+  await page.goto(`${d.url}#/study/chosen`);
+  const result = page.locator('#result');
+  await result.waitFor();
+  const text = (await result.textContent()) ?? '';
+  assert.match(text, /best #2: 0\.45/);
+  assert.match(text, /chosen by the steady value of its curve: 0\.46 \(#1's lower value 0\.4 is a dip/);
+  assert.match(
+    text,
+    /an ensemble of the best 2 configurations: validation \(steady values\) 0\.44 vs 0\.46 for #2 alone/,
+  );
+  assert.match(text, /test MSE 0\.52/);
+  assert.match(text, /ensemble-after-3/);
+  // the history chart tells the lowest value so far from the trial chosen
+  await page.locator('.u-legend', { hasText: 'chosen best (#2)' }).waitFor();
+  assert.match((await page.locator('.u-legend').first().textContent()) ?? '', /lowest so far/);
+  await page.screenshot({ path: join(shots, 'study-result.png'), fullPage: true });
+});
+
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
   await page.goto(`${d.url}#/study/grid2/trial/1`);
   const pattern = page.locator('#diagnosis .pattern');

@@ -21,11 +21,31 @@ export interface Importance {
   method: string;
 }
 
+/** What auto's ensemble step recorded (src/tune/study-json.ts EnsembleAttr). */
+export interface Ensemble {
+  what: string;
+  kept: boolean;
+  dir: string | null;
+  val: { ensemble: number; best: number; against?: string; cross_fitted?: number };
+  test: { scaled: { mse: number } };
+}
+
 export interface Study {
   name: string;
   direction: string;
   strategy: string | null;
-  best: { number: number; value: number; params: Record<string, unknown>; run_dir: string | null } | null;
+  /** auto's choice: by the mean over seeds (seed_mean, seeds) or by the steady value of its curve (steady, dip). */
+  best: {
+    number: number;
+    value: number;
+    params: Record<string, unknown>;
+    run_dir: string | null;
+    seed_mean?: number;
+    seeds?: unknown[];
+    steady?: number;
+    dip?: { trial: number; value?: number; steady?: number } | null;
+  } | null;
+  ensemble: Ensemble | null;
   importance: Importance[];
   trials: TrialRow[];
 }

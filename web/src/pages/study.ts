@@ -9,7 +9,10 @@ import { digitsToTell, h, num, section, throttle } from '../dom.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
 
-/** Each completed trial's value and the best so far, by trial number. */
+/**
+ * Each completed trial's value, the lowest so far, and the trial the study chose as its best: auto chooses by the
+ * steady value of a curve or the mean over seeds, so its best need not be the lowest value.
+ */
 function historyChart(s: Study): HTMLElement {
   const ts = [...s.trials].sort((a, b) => a.number - b.number);
   let best = Infinity;
@@ -17,13 +20,75 @@ function historyChart(s: Study): HTMLElement {
     if (t.state === 'complete' && t.value !== null) best = Math.min(best, t.value);
     return Number.isFinite(best) ? best : null;
   });
+  const chosen = s.best;
   return lineChart(
     [
       { label: 'value', values: ts.map((t) => (t.state === 'complete' ? t.value : null)), points: true },
-      { label: 'best so far', values: bestSoFar, color: '#dc2626' },
+      { label: 'lowest so far', values: bestSoFar, color: '#dc2626' },
+      ...(chosen
+        ? [
+            {
+              label: `chosen best (#${chosen.number})`,
+              values: ts.map((t) => (t.number === chosen.number ? chosen.value : null)),
+              points: true,
+              color: '#16a34a',
+            },
+          ]
+        : []),
     ],
     { x: ts.map((t) => t.number), xLabel: 'trial' },
   ).el;
+}
+
+/**
+ * The study's result as `study show` prints it (cli/commands/study-report.ts autoLines): the best trial and its run
+ * folder, how auto chose it (the steady value of its curve, the mean over seeds), and the ensemble and its verdict.
+ */
+function resultBox(s: Study, runs: string | null): HTMLElement {
+  const b = s.best;
+  if (!b) return h('div', { id: 'result' }, h('p', { class: 'muted' }, 'no completed trial yet'));
+  const folder = (dir: string) => {
+    const id = runs && dir.startsWith(`${runs}/`) ? dir.slice(runs.length + 1) : null;
+    return id ? h('a', { href: `#/run/${encodeURIComponent(id)}` }, h('code', {}, dir)) : h('code', {}, dir);
+  };
+  const lines: HTMLElement[] = [
+    h('p', {}, h('strong', {}, `best #${b.number}: ${num(b.value)}`), ' ', h('code', {}, JSON.stringify(b.params))),
+  ];
+  if (b.seed_mean !== undefined)
+    lines.push(
+      h(
+        'p',
+        {},
+        `chosen by the mean over ${b.seeds?.length ?? '?'} seeds: ${num(b.seed_mean)} (#${b.number} is its best seed)`,
+      ),
+    );
+  if (b.steady !== undefined)
+    lines.push(
+      h(
+        'p',
+        {},
+        `chosen by the steady value of its curve: ${num(b.steady)}` +
+          (b.dip
+            ? ` (#${b.dip.trial}'s lower value${b.dip.value !== undefined ? ` ${num(b.dip.value)}` : ''} is a dip ` +
+              'below its neighbouring epochs)'
+            : ''),
+      ),
+    );
+  const e = s.ensemble;
+  if (e) {
+    const steady = e.val.cross_fitted !== undefined ? ' (steady values)' : '';
+    lines.push(
+      h(
+        'p',
+        { class: 'ensemble' },
+        h('strong', {}, e.kept ? 'result: an ensemble' : 'ensemble tried, not kept'),
+        ` of ${e.what}: validation${steady} ${num(e.val.ensemble)} vs ${num(e.val.best)} ` +
+          `${e.val.against ? `for ${e.val.against}` : 'alone'}; test MSE ${num(e.test.scaled.mse)}`,
+      ),
+    );
+  }
+  if (b.run_dir) lines.push(h('p', {}, e?.kept ? 'the ensemble: ' : 'run folder: ', folder(b.run_dir)));
+  return h('div', { id: 'result' }, ...lines);
 }
 
 /** The table's columns; `digits`: the significant digits that tell the study's values apart (digitsToTell). */
@@ -107,7 +172,11 @@ function decisionPath(s: Study): HTMLElement {
 }
 
 export async function studyPage(root: HTMLElement, name: string): Promise<() => void> {
-  let [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+  let [s, data, runs] = await Promise.all([
+    api<Study>(studyPath(name)),
+    curves(name),
+    api<{ runs_path: string | null }>('/api/health').then((x) => x.runs_path),
+  ]);
   const chart = new CurvesChart(data, () => s.best?.number ?? null);
   let digits = digitsToTell(s.trials.map((t) => t.value));
   const table = new VirtualTable<TrialRow>(
@@ -124,12 +193,10 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     analysis: h('div'),
   };
   const render = () => {
-    const best = s.best
-      ? `best #${s.best.number}: ${num(s.best.value)} ${JSON.stringify(s.best.params)}`
-      : 'no completed trial yet';
     parts.head.replaceChildren(
       h('h1', {}, s.name),
-      h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials · ${best}`),
+      h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials`),
+      resultBox(s, runs),
     );
     const now = paramNames(s.trials).join('\n');
     if (now !== params) {
