@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
-import { applyParams, configDiff } from '../tune/index.js';
+import { applyParams, configDiff, parseDuration } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { readJson } from './runs.js';
 
@@ -23,6 +23,22 @@ function diffFromBaseline(config: unknown, params: Readonly<Record<string, unkno
 async function folderFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
+}
+
+/** Heartbeats a running trial may miss before tune calls it stale (tune/stale.ts GRACE_HEARTBEATS). */
+const GRACE_HEARTBEATS = 3;
+
+/**
+ * Seconds without a heartbeat after which a running trial's process may be dead: 3 of the study's tune.heartbeat
+ * (10 s unless its config says otherwise), as tune's own sweep of stale trials reads it.
+ */
+export function staleAfterS(studyAttrs: Readonly<Record<string, unknown>>): number {
+  const tune = (studyAttrs.config as { tune?: { heartbeat?: unknown } } | undefined)?.tune;
+  try {
+    return GRACE_HEARTBEATS * parseDuration(tune?.heartbeat ?? 10, 'tune.heartbeat');
+  } catch {
+    return GRACE_HEARTBEATS * 10;
+  }
 }
 
 /** The run folder a trial names (its attributes' run_dir), or null. */
@@ -53,6 +69,9 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     owner: t.owner ?? null,
     worker: t.worker ?? null,
     heartbeat: t.heartbeat ?? null,
+    // the page tells a running trial whose process may be dead: no heartbeat for stale_after_s by the server's clock
+    stale_after_s: staleAfterS(rec.attrs),
+    now: new Date().toISOString(),
     attrs: t.attrs,
     run_dir: dir,
     history: history ?? t.attrs.history ?? null,
@@ -64,7 +83,8 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
 }
 
 /**
- * Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective. The
+ * Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective, each
+ * trial's last heartbeat and after how long without one a running trial may be dead (staleAfterS). The
  * values of all trials are one base64 string of little-endian float32 (NaN where a value is missing), trial after
  * trial in the order listed, `epochs` values each: a study of 5,000 trials x 100 epochs is 2.7 MB, built in a few
  * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
@@ -85,11 +105,14 @@ export async function curvesJson(
     objective: rec.attrs.objective ?? null,
     created: rec.created,
     finished: rec.attrs.finished ?? null,
+    stale_after_s: staleAfterS(rec.attrs),
+    now: new Date().toISOString(),
     trials: trials.map((t) => ({
       number: t.number,
       state: t.state,
       started: t.started,
       finished: t.finished,
+      heartbeat: t.heartbeat ?? null,
       epochs: t.intermediate.length,
     })),
     values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
@@ -231,6 +232,37 @@ test("a study page states the study's result as study show does: how auto chose 
   await page.locator('.u-legend', { hasText: 'chosen best (#2)' }).waitFor();
   assert.match((await page.locator('.u-legend').first().textContent()) ?? '', /lowest so far/);
   await page.screenshot({ path: join(shots, 'study-result.png'), fullPage: true });
+});
+
+test('a running trial whose heartbeat stopped long ago says that its process may be dead', {
+  skip: missing,
+}, async () => {
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('killed', { strategy: 'random' });
+    await st.createTrial('killed', { 'train.batch_size': 8 });
+  } finally {
+    await st.close();
+  }
+  // its process was killed 10 minutes ago (tune.heartbeat is 10 s: stale after 30 s)
+  const db = new Database(fx.db);
+  const then = new Date(Date.now() - 600_000).toISOString();
+  const study = db.prepare('SELECT id FROM studies WHERE name = ?').get('killed') as { id: number };
+  db.prepare('UPDATE trials SET started = ?, heartbeat = ? WHERE number = 0 AND study_id = ?').run(
+    then,
+    then,
+    study.id,
+  );
+  db.close();
+  await page.goto(`${d.url}#/study/killed`);
+  await page
+    .locator('#stale', { hasText: '#0 is running, no heartbeat for 10 min (its process may be dead)' })
+    .waitFor();
+  await page.locator('#trials .vt-row .vt-cell', { hasText: 'running ⚠' }).waitFor();
+  await page.goto(`${d.url}#/study/killed/trial/0`);
+  await page
+    .locator('#trial-head', { hasText: 'running, no heartbeat for 10 min (its process may be dead)' })
+    .waitFor();
 });
 
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {

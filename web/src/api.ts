@@ -55,6 +55,7 @@ export interface CurveTrial {
   state: string;
   started: string;
   finished: string | null;
+  heartbeat?: string | null;
   values: (number | null)[];
 }
 
@@ -63,6 +64,10 @@ export interface Curves {
   strategy: string | null;
   objective: string | null;
   created: string;
+  /** Seconds without a heartbeat after which a running trial's process may be dead. */
+  stale_after_s: number;
+  /** The server's time when it answered (the page's clock may differ). */
+  now: string;
   trials: CurveTrial[];
 }
 

@@ -54,6 +54,28 @@ export function ago(iso: string | null | undefined): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
+/** A number of seconds in words: `45 s`, `12 min`, `3 h`. */
+export function seconds(s: number): string {
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+/**
+ * For a running trial whose last heartbeat (or, without one, its start) is older than `staleAfterS`: a note saying
+ * its process may be dead (tune fails such a trial the next time a process of its study looks); otherwise null.
+ * `skewMs`: the server's clock minus this page's.
+ */
+export function staleNote(
+  t: { state: string; heartbeat?: string | null; started?: string | null },
+  staleAfterS: number,
+  skewMs: number,
+): string | null {
+  const since = t.state === 'running' ? (t.heartbeat ?? t.started) : null;
+  const s = since ? (Date.now() + skewMs - Date.parse(since)) / 1000 : Number.NaN;
+  return s > staleAfterS ? `no heartbeat for ${seconds(s)} (its process may be dead)` : null;
+}
+
 export const section = (title: string, ...children: Child[]) => h('section', {}, h('h2', {}, title), ...children);
 
 /** Calls `f` at most once per `ms`, the last call winning (for refetches on bursts of events). */

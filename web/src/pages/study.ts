@@ -2,10 +2,10 @@
 // arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
 // decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
 
-import { api, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
+import { api, type CurveTrial, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
-import { digitsToTell, h, num, section, throttle } from '../dom.js';
+import { digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
 
@@ -91,11 +91,20 @@ function resultBox(s: Study, runs: string | null): HTMLElement {
   return h('div', { id: 'result' }, ...lines);
 }
 
-/** The table's columns; `digits`: the significant digits that tell the study's values apart (digitsToTell). */
-function columns(s: Study, digits: () => number): Column<TrialRow>[] {
+/**
+ * The table's columns; `digits`: the significant digits that tell the study's values apart (digitsToTell); `stale`:
+ * what to say of a running trial whose process may be dead (shown in its state and diagnosis cells).
+ */
+function columns(s: Study, digits: () => number, stale: (t: TrialRow) => string | null): Column<TrialRow>[] {
   const cols: Column<TrialRow>[] = [
     { label: '#', text: (t) => String(t.number), sort: (t) => t.number, width: 56 },
-    { label: 'state', text: (t) => t.state, width: 84 },
+    {
+      label: 'state',
+      text: (t) => (stale(t) ? `${t.state} ⚠` : t.state),
+      title: (t) => (stale(t) ? `${t.state}, ${stale(t)}` : t.state),
+      sort: (t) => t.state,
+      width: 84,
+    },
     {
       label: 'value',
       text: (t) => num(t.value, digits()),
@@ -104,7 +113,7 @@ function columns(s: Study, digits: () => number): Column<TrialRow>[] {
       width: 100,
     },
     { label: 'epochs', text: (t) => String(t.epochs), sort: (t) => t.epochs, width: 76 },
-    { label: 'diagnosis', text: (t) => t.diagnosis ?? '', width: 120 },
+    { label: 'diagnosis', text: (t) => t.diagnosis ?? stale(t) ?? '', width: 120 },
     { label: 'why', text: (t) => t.why ?? '', width: 220 },
   ];
   for (const p of paramNames(s.trials))
@@ -179,8 +188,20 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   ]);
   const chart = new CurvesChart(data, () => s.best?.number ?? null);
   let digits = digitsToTell(s.trials.map((t) => t.value));
+  // a running trial whose heartbeat stopped: its process may be dead (the curves' answer has the heartbeats)
+  let skew = 0;
+  let beats = new Map<number, CurveTrial>();
+  const known = () => {
+    skew = Date.parse(data.now) - Date.now();
+    beats = new Map(data.trials.map((t) => [t.number, t]));
+  };
+  known();
+  const stale = (t: TrialRow) => {
+    const c = beats.get(t.number);
+    return c ? staleNote({ ...c, state: t.state }, data.stale_after_s, skew) : null;
+  };
   const table = new VirtualTable<TrialRow>(
-    columns(s, () => digits),
+    columns(s, () => digits, stale),
     (t) => `#/study/${encodeURIComponent(name)}/trial/${t.number}`,
     (t) => String(t.number),
   );
@@ -189,6 +210,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   let params = paramNames(s.trials).join('\n');
   const parts = {
     head: h('div'),
+    stale: h('div', { id: 'stale' }),
     history: h('div'),
     analysis: h('div'),
   };
@@ -201,10 +223,11 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     const now = paramNames(s.trials).join('\n');
     if (now !== params) {
       params = now;
-      table.setColumns(columns(s, () => digits));
+      table.setColumns(columns(s, () => digits, stale));
     }
     digits = digitsToTell(s.trials.map((t) => t.value));
     table.setRows(s.trials);
+    staleLines();
     // the charts of every trial: drawn just after the page has shown the curves and the table
     const shown = s;
     setTimeout(() => {
@@ -222,8 +245,15 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       );
     });
   };
+  const staleLines = () =>
+    parts.stale.replaceChildren(
+      ...s.trials
+        .filter((t) => stale(t))
+        .map((t) => h('p', { class: 'error' }, `#${t.number} is running, ${stale(t)}`)),
+    );
   root.replaceChildren(
     parts.head,
+    parts.stale,
     section('Optimization history', parts.history),
     section('Learning curves', chart.el),
     section('Trials', filters(table), table.el),
@@ -232,10 +262,17 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   render();
   const reload = throttle(async () => {
     [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    known();
     chart.replace(data);
     render();
   }, 1000);
-  return onLive((e) => {
+  // the notes of stopped heartbeats grow older: said again every few seconds, and asked again of the storage
+  const tick = window.setInterval(() => {
+    table.refresh();
+    staleLines();
+    if (s.trials.some((t) => stale(t))) reload();
+  }, 5000);
+  const off = onLive((e) => {
     if (!('study' in e) || e.study !== name) return;
     if (e.type === 'epoch') {
       chart.append(e.number, e.step, e.value);
@@ -250,4 +287,8 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       });
     } else reload();
   });
+  return () => {
+    off();
+    clearInterval(tick);
+  };
 }

@@ -3,7 +3,7 @@
 
 import { api, onLive, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { h, num, section } from '../dom.js';
+import { h, num, section, staleNote } from '../dom.js';
 import { type Diagnosis, diagnosisBox, diagnosisMarks } from './diagnosis.js';
 
 interface TrialDetail {
@@ -18,6 +18,9 @@ interface TrialDetail {
   started: string;
   finished: string | null;
   owner: string | null;
+  heartbeat: string | null;
+  stale_after_s: number;
+  now: string;
   history: Record<string, (number | null)[]> | null;
   diagnosis: Diagnosis | null;
   files: string[];
@@ -35,15 +38,34 @@ function curves(t: TrialDetail): HTMLElement {
 export async function trialPage(root: HTMLElement, study: string, n: number): Promise<() => void> {
   const t = await api<TrialDetail>(trialPath(study, n));
   const chartBox = h('div', { id: 'trial-curves', 'data-epochs': String(t.intermediate.length) }, curves(t));
+  const skew = Date.parse(t.now) - Date.now();
+  const head = h('p', { class: 'muted', id: 'trial-head' });
+  /** The state (and, running, whether its heartbeat stopped), value, epochs and owner. */
+  const headLine = () => {
+    const note = staleNote(t, t.stale_after_s, skew);
+    head.replaceChildren(
+      note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.state,
+      ` · value ${num(t.value)} · ${t.intermediate.length} epochs${t.owner ? ` · ${t.owner}` : ''}`,
+    );
+    return note;
+  };
+  headLine();
+  // a running trial's heartbeat ages: said again every few seconds, and read again while it looks stopped
+  const tick = window.setInterval(() => {
+    if (headLine())
+      void api<TrialDetail>(trialPath(study, n))
+        .then((x) => {
+          t.heartbeat = x.heartbeat;
+          t.state = x.state;
+          headLine();
+        })
+        .catch(() => {});
+  }, 5000);
   const pictures = t.files.filter((f) => f === 'forecast.png' || f === 'loss.png');
   root.replaceChildren(
     h('p', {}, h('a', { href: `#/study/${encodeURIComponent(study)}` }, `← ${study}`)),
     h('h1', {}, `Trial #${t.number}`),
-    h(
-      'p',
-      { class: 'muted' },
-      `${t.state} · value ${num(t.value)} · ${t.intermediate.length} epochs${t.owner ? ` · ${t.owner}` : ''}`,
-    ),
+    head,
     t.why ? h('p', { class: 'why' }, `why: ${t.why}`) : '',
     t.error ? h('pre', { class: 'error' }, t.error) : '',
     section('Curves and diagnosis', chartBox, diagnosisBox(t.diagnosis)),
@@ -60,12 +82,27 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
         : [h('p', { class: 'muted' }, 'no pictures yet (written when the trial ends)')]),
     ),
   );
-  return onLive((e) => {
+  const off = onLive((e) => {
     if (!('number' in e) || e.study !== study || e.number !== n) return;
     if (e.type === 'epoch') {
       t.intermediate[e.step] = e.value;
       if (!t.history?.loss) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
-    } else if (e.type === 'trial-finished') void trialPage(root, study, n);
+    } else if (e.type === 'trial-finished') {
+      stop();
+      // the ended trial's page, drawn again; leaving it stops that page's updates too
+      void trialPage(root, study, n).then((l) => {
+        next = l;
+      });
+    }
   });
+  let next = () => {};
+  const stop = () => {
+    off();
+    clearInterval(tick);
+  };
+  return () => {
+    stop();
+    next();
+  };
 }
