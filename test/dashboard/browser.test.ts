@@ -265,6 +265,27 @@ test('a running trial whose heartbeat stopped long ago says that its process may
     .waitFor();
 });
 
+test("a running trial's page counts its epochs in its header as they arrive", { skip: missing }, async () => {
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('growing', { strategy: 'random' });
+    const t = await st.createTrial('growing', { 'train.batch_size': 8 });
+    await st.report('growing', t.number, 0, 0.5);
+    await page.goto(`${d.url}#/study/growing/trial/0`);
+    await page.locator('#trial-head', { hasText: 'running · value – · 1 epochs' }).waitFor();
+    for (let e = 1; e < 4; e++) await st.report('growing', t.number, e, 0.5 / (e + 1));
+    // the header says 4 epochs as soon as the curve has them (read in the same moment)
+    const head = await page.waitForFunction(() =>
+      document.querySelector('#trial-curves')?.getAttribute('data-epochs') === '4'
+        ? document.querySelector('#trial-head')?.textContent
+        : null,
+    );
+    assert.match((await head.jsonValue()) ?? '', /running · value – · 4 epochs/);
+  } finally {
+    await st.close();
+  }
+});
+
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
   await page.goto(`${d.url}#/study/grid2/trial/1`);
   const pattern = page.locator('#diagnosis .pattern');

@@ -88,6 +88,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
       t.intermediate[e.step] = e.value;
       if (!t.history?.loss) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
+      headLine();
     } else if (e.type === 'trial-finished') {
       stop();
       // the ended trial's page, drawn again; leaving it stops that page's updates too
