@@ -33,8 +33,11 @@ export class PgFeed implements FeedSource {
     );
     return { study: Number(r!.study), trial: Number(r!.trial) };
   }
-  async studiesAfter(id: number): Promise<{ id: number; name: string }[]> {
-    return this.q('SELECT id, name FROM studies WHERE id > $1 ORDER BY id', [id]);
+  async studies(): Promise<{ id: number; name: string }[]> {
+    return (await this.q<{ id: number; name: string }>('SELECT id, name FROM studies ORDER BY id')).map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+    }));
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
     return this.q<TrialRowLite>(TRIALS, [after, ids]);

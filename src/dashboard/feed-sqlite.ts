@@ -30,11 +30,8 @@ export class SqliteFeed implements FeedSource {
     const t = this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM trials').get() as { m: number };
     return { study: s.m, trial: t.m };
   }
-  async studiesAfter(id: number): Promise<{ id: number; name: string }[]> {
-    return this.db.prepare('SELECT id, name FROM studies WHERE id > ? ORDER BY id').all(id) as {
-      id: number;
-      name: string;
-    }[];
+  async studies(): Promise<{ id: number; name: string }[]> {
+    return this.db.prepare('SELECT id, name FROM studies ORDER BY id').all() as { id: number; name: string }[];
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
     return this.db.prepare(TRIALS).all(after, JSON.stringify(ids)) as TrialRowLite[];

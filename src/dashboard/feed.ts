@@ -1,11 +1,13 @@
-// What changed in the storage since the last look, as the dashboard's events: a study created, a trial created, an
-// epoch reported, a trial finished. A source answers a few cheap queries (new studies and trials by id, the trials
-// still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and turns the answers into
-// events. It never reads a finished trial twice, so a study of thousands of trials costs what its running ones do.
+// What changed in the storage since the last look, as the dashboard's events: a study created or deleted, a trial
+// created, an epoch reported, a trial finished. A source answers a few cheap queries (the studies, new trials by id,
+// the trials still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and turns the
+// answers into events. It never reads a finished trial twice, so a study of thousands of trials costs what its
+// running ones do.
 
 /** One event of GET /api/events; `at` is when the dashboard saw it (ISO 8601). */
 export type FeedEvent =
   | { type: 'study-created'; study: string; at: string }
+  | { type: 'study-deleted'; study: string; at: string }
   | { type: 'trial-created'; study: string; number: number; state: string; at: string }
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
@@ -23,7 +25,8 @@ export interface FeedSource {
   /** False when nothing was written since the last call (a cheap check); a source without one always says true. */
   changed(): Promise<boolean>;
   maxIds(): Promise<{ study: number; trial: number }>;
-  studiesAfter(id: number): Promise<{ id: number; name: string }[]>;
+  /** Every study (a few rows: what was created and what was deleted since the last look both come from it). */
+  studies(): Promise<{ id: number; name: string }[]>;
   /** Trials with an id above `after`, or waiting or running, or one of `ids`. */
   trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]>;
   /** Every stored epoch (step, value) of these trials. */
@@ -36,6 +39,8 @@ const OPEN = new Set(['waiting', 'running']);
 export class Feed {
   private lastStudy = 0;
   private lastTrial = 0;
+  /** The studies there at the last look, by id. */
+  private studies = new Map<number, string>();
   /** Open trials by id: what they are and how many epochs of theirs were seen. */
   private open = new Map<number, TrialRowLite & { seen: number }>();
   private started = false;
@@ -47,6 +52,7 @@ export class Feed {
     const m = await this.source.maxIds();
     this.lastStudy = m.study;
     this.lastTrial = m.trial;
+    this.studies = new Map((await this.source.studies()).map((s) => [s.id, s.name]));
     const rows = await this.source.trials(m.trial, []);
     await this.track(rows.filter((r) => OPEN.has(r.state)));
     this.started = true;
@@ -65,11 +71,11 @@ export class Feed {
     if (!(await this.source.changed())) return [];
     const at = new Date().toISOString();
     const out: FeedEvent[] = [];
-    for (const s of await this.source.studiesAfter(this.lastStudy)) {
-      out.push({ type: 'study-created', study: s.name, at });
-      this.lastStudy = Math.max(this.lastStudy, s.id);
-    }
+    out.push(...(await this.studyEvents(at)));
     const rows = await this.source.trials(this.lastTrial, [...this.open.keys()]);
+    // an open trial the storage no longer has went with its study
+    const there = new Set(rows.map((r) => r.id));
+    for (const id of this.open.keys()) if (!there.has(id)) this.open.delete(id);
     for (const r of rows.filter((r) => r.id > this.lastTrial).sort((a, b) => a.id - b.id)) {
       out.push({ type: 'trial-created', study: r.study, number: r.number, state: r.state, at });
       this.open.set(r.id, { ...r, seen: 0 });
@@ -81,6 +87,20 @@ export class Feed {
       else if (this.open.delete(r.id))
         out.push({ type: 'trial-finished', study: r.study, number: r.number, state: r.state, value: r.value, at });
     }
+    return out;
+  }
+
+  /** Studies created since the last look (by id: a name deleted and made again is a new study) and deleted. */
+  private async studyEvents(at: string): Promise<FeedEvent[]> {
+    const out: FeedEvent[] = [];
+    const now = await this.source.studies();
+    const ids = new Set(now.map((s) => s.id));
+    for (const [id, name] of this.studies) if (!ids.has(id)) out.push({ type: 'study-deleted', study: name, at });
+    for (const s of now.filter((s) => s.id > this.lastStudy).sort((a, b) => a.id - b.id)) {
+      out.push({ type: 'study-created', study: s.name, at });
+      this.lastStudy = s.id;
+    }
+    this.studies = new Map(now.map((s) => [s.id, s.name]));
     return out;
   }
 

@@ -101,6 +101,16 @@ test('the studies page shows an HTML-named study as text and a new study appears
   assert.equal(await page.evaluate(() => (window as unknown as { stay?: number }).stay), 1, 'not reloaded');
   await page.screenshot({ path: join(shots, 'studies.png'), fullPage: true });
   assert.deepEqual(dialogs, [], 'no script ran from a name');
+  // a study deleted (study delete) leaves the list without a reload
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('short-lived', { strategy: 'random' });
+    await page.locator('tr[data-study="short-lived"]').waitFor();
+    await st.deleteStudy('short-lived');
+    await page.locator('tr[data-study="short-lived"]').waitFor({ state: 'detached' });
+  } finally {
+    await st.close();
+  }
 });
 
 test('the study page: the trials table grows and a running trial gains epochs without a reload', {

@@ -1,5 +1,5 @@
 // GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
-// (study-created, trial-created, each epoch, trial-finished), from SQLite and from PostgreSQL.
+// (study-created, trial-created, each epoch, trial-finished, study-deleted), from SQLite and from PostgreSQL.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,8 @@ async function readEvents(
 ) {
   const seen: { event: string; data: unknown }[] = [];
   const reader = body.getReader();
+  // an event that never comes ends the reading after 10 s (the checks then say what is missing)
+  const deadline = setTimeout(() => void reader.cancel(), 10000);
   const text = new TextDecoder();
   let buf = '';
   while (!done(seen)) {
@@ -35,6 +37,7 @@ async function readEvents(
       if (event && data) seen.push({ event, data: JSON.parse(data) });
     }
   }
+  clearTimeout(deadline);
   await reader.cancel();
   return seen;
 }
@@ -53,9 +56,16 @@ async function eventsOf(url: string): Promise<{ event: string; data: unknown }[]
   try {
     const res = await fetch(new URL('/api/events', d.url));
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
-    const reading = readEvents(res.body!, (s) => s.some((e) => e.event === 'trial-finished'));
+    // once the page has seen the trial end, the study is deleted (study delete): the page hears that too
+    let deleting: Promise<boolean> | null = null;
+    const reading = readEvents(res.body!, (s) => {
+      if (!deleting && s.some((e) => e.event === 'trial-finished')) deleting = setup.deleteStudy('live');
+      return s.some((e) => e.event === 'study-deleted');
+    });
     await writeStudy(setup);
-    return await reading;
+    const seen = await reading;
+    await deleting;
+    return seen;
   } finally {
     await setup.close();
     await d.close();
@@ -65,7 +75,7 @@ async function eventsOf(url: string): Promise<{ event: string; data: unknown }[]
 function check(seen: { event: string; data: unknown }[]): void {
   const kinds = seen.map((e) => e.event).filter((k) => k !== 'hello');
   assert.equal(kinds[0], 'study-created');
-  assert.deepEqual(kinds.slice(-1), ['trial-finished']);
+  assert.deepEqual(kinds.slice(-2), ['trial-finished', 'study-deleted']);
   assert.equal(kinds.filter((k) => k === 'trial-created').length, 1);
   assert.ok(kinds.indexOf('trial-created') < kinds.indexOf('epoch'));
   const epochs = seen.filter((e) => e.event === 'epoch').map((e) => e.data as { step: number; value: number });
@@ -75,15 +85,18 @@ function check(seen: { event: string; data: unknown }[]): void {
     'each epoch once, in order',
   );
   assert.equal(epochs[1]!.value, 0.5);
-  const fin = seen.at(-1)!.data as { study: string; number: number; state: string; value: number };
+  assert.equal((seen.at(-1)!.data as { study: string }).study, 'live');
+  const fin = seen.at(-2)!.data as { study: string; number: number; state: string; value: number };
   assert.deepEqual([fin.study, fin.number, fin.state, fin.value], ['live', 0, 'complete', 1 / 3]);
   assert.ok(!JSON.stringify(seen).includes('"before"'), 'what was there before the page opened is no event');
 }
 
-test('SQLite: a study, a trial, its epochs and its end reach the open page as events, in order', async () => {
+test('SQLite: a study, a trial, its epochs, its end and the study deleted reach the open page as events, in order', {
+  timeout: 20000,
+}, async () => {
   check(await eventsOf(`sqlite:${join(dir, 'live.db')}`));
 });
 
-test('PostgreSQL: the same events', { skip: pgSkip }, async () => {
+test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () => {
   check(await eventsOf(await freshPgUrl()));
 });

@@ -274,7 +274,10 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   }, 5000);
   const off = onLive((e) => {
     if (!('study' in e) || e.study !== name) return;
-    if (e.type === 'epoch') {
+    if (e.type === 'study-deleted') {
+      clearInterval(tick);
+      parts.stale.replaceChildren(h('p', { class: 'error' }, `study "${name}" was deleted from the storage`));
+    } else if (e.type === 'epoch') {
       chart.append(e.number, e.step, e.value);
       const t = s.trials.find((x) => x.number === e.number);
       if (t) {

@@ -83,6 +83,10 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     ),
   );
   const off = onLive((e) => {
+    if (e.type === 'study-deleted' && e.study === study) {
+      stop();
+      head.replaceChildren(h('span', { class: 'error' }, `study "${study}" was deleted from the storage`));
+    }
     if (!('number' in e) || e.study !== study || e.number !== n) return;
     if (e.type === 'epoch') {
       t.intermediate[e.step] = e.value;
