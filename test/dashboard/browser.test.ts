@@ -96,6 +96,16 @@ test('the studies page shows an HTML-named study as text and a new study appears
   await page.evaluate(() => {
     (window as unknown as { stay: number }).stay = 1;
   });
+  // "last activity" keeps counting (no event comes yet): a time shown as 2 minutes ago says so within seconds
+  const when = page.locator('#studies tr').filter({ hasText: HTML_NAME }).locator('[data-ago]');
+  await when.evaluate((e: HTMLElement) => {
+    e.dataset.ago = new Date(Date.now() - 125_000).toISOString();
+  });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#studies [data-ago]')].some((e) => e.textContent === '2 min ago'),
+    null,
+    { timeout: 5000 },
+  );
   tune = startTune();
   await page.locator('tr[data-study="live"]').waitFor({ timeout: 30000 });
   assert.equal(await page.evaluate(() => (window as unknown as { stay?: number }).stay), 1, 'not reloaded');

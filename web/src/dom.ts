@@ -76,6 +76,22 @@ export function staleNote(
   return s > staleAfterS ? `no heartbeat for ${seconds(s)} (its process may be dead)` : null;
 }
 
+let ticking = false;
+
+/**
+ * How long ago an ISO time was, as an element that keeps saying it: every `[data-ago]` of the page is written again
+ * every 2 s ("0 s ago" does not stay on a page left open).
+ */
+export function agoText(iso: string | null | undefined): HTMLElement {
+  if (!ticking) {
+    ticking = true;
+    window.setInterval(() => {
+      for (const e of document.querySelectorAll<HTMLElement>('[data-ago]')) e.textContent = ago(e.dataset.ago || null);
+    }, 2000);
+  }
+  return h('span', { 'data-ago': iso ?? '' }, ago(iso));
+}
+
 export const section = (title: string, ...children: Child[]) => h('section', {}, h('h2', {}, title), ...children);
 
 /** Calls `f` at most once per `ms`, the last call winning (for refetches on bursts of events). */

@@ -3,7 +3,7 @@
 
 import { api, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { ago, h, num, section } from '../dom.js';
+import { agoText, h, num, section } from '../dom.js';
 import { type Diagnosis, diagnosisBox, diagnosisMarks } from './diagnosis.js';
 
 type Scores = Record<string, Record<string, number>>;
@@ -42,7 +42,7 @@ export async function runsPage(root: HTMLElement): Promise<() => void> {
       h('td', {}, r.diagnosis?.pattern ?? '–'),
       h('td', {}, num(s?.model?.mse ?? null, 4)),
       h('td', {}, base ? `${num(base[1], 4)} (${base[0]})` : '–'),
-      h('td', {}, ago(r.modified)),
+      h('td', {}, agoText(r.modified)),
     );
   });
   root.replaceChildren(

@@ -2,7 +2,7 @@
 // refreshed when the live events say a study or trial appeared or ended.
 
 import { api, onLive, type Study } from '../api.js';
-import { ago, h, num, throttle } from '../dom.js';
+import { agoText, h, num, throttle } from '../dom.js';
 
 const STATES = ['complete', 'pruned', 'failed', 'running', 'waiting'];
 
@@ -26,7 +26,7 @@ function row(s: Study): HTMLElement {
     h('td', {}, String(s.trials.length)),
     h('td', {}, ...counts.map(([st, n]) => h('span', { class: `state ${st}` }, `${n} ${st}`))),
     h('td', {}, s.best ? `${num(s.best.value)} (#${s.best.number})` : '–'),
-    h('td', {}, ago(lastActivity(s))),
+    h('td', {}, agoText(lastActivity(s))),
   );
 }
 
