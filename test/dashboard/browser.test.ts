@@ -306,6 +306,25 @@ test("a running trial's page counts its epochs in its header as they arrive", { 
   }
 });
 
+test('a study or trial page asked for before it is stored opens when it is; the live indicator is on', {
+  skip: missing,
+}, async () => {
+  await page.goto(`${d.url}#/study/later/trial/0`);
+  await page.locator('#waiting').waitFor();
+  assert.match((await page.locator('main .error').textContent()) ?? '', /not found/);
+  await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 5000 });
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('later', { strategy: 'random' });
+    await page.waitForTimeout(300); // the study alone: the trial's page still waits
+    await page.locator('#waiting').waitFor();
+    await st.createTrial('later', { 'train.batch_size': 8 });
+    await page.locator('h1', { hasText: 'Trial #0' }).waitFor({ timeout: 5000 });
+  } finally {
+    await st.close();
+  }
+});
+
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
   await page.goto(`${d.url}#/study/grid2/trial/1`);
   const pattern = page.locator('#diagnosis .pattern');

@@ -1,6 +1,8 @@
 // The dashboard's pages, chosen by the location's hash: #/ studies, #/study/NAME, #/study/NAME/trial/N, #/runs,
-// #/run/ID. Leaving a page stops its live updates.
+// #/run/ID. Leaving a page stops its live updates. A study or trial page asked for before it is stored opens when it
+// is.
 
+import { onLive } from './api.js';
 import { h } from './dom.js';
 import { runPage, runsPage } from './pages/runs.js';
 import { studiesPage } from './pages/studies.js';
@@ -26,8 +28,17 @@ async function route(): Promise<void> {
     document.body.dataset.page = parts[0] || 'studies';
   } catch (e) {
     app.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
+    // a study (or trial) not there yet: its page opens when the storage has it
+    if (parts[0] === 'study' && parts[1] !== undefined) {
+      app.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
+      leave = onLive((ev) => {
+        if ((ev.type === 'study-created' || ev.type === 'trial-created') && ev.study === parts[1]) void route();
+      });
+    }
   }
 }
 
 window.addEventListener('hashchange', () => void route());
+// every page listens: the indicator says whether the live updates come, whatever the page
+onLive(() => {});
 void route();
