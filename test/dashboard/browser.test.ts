@@ -325,6 +325,42 @@ test('a study or trial page asked for before it is stored opens when it is; the 
   }
 });
 
+test('ended trials without pictures or diagnosis say why, by their state', { skip: missing }, async () => {
+  const st = new SqliteStorage(fx.db);
+  const longer = { param: 'train.epochs', action: 'increase', text: 'train longer: still falling at epoch 3' };
+  const units = { param: 'model.layers[0].gru.units', action: 'increase', text: 'use more units (4 -> 8)' };
+  try {
+    await st.createStudy('ended', { strategy: 'random' });
+    const p = await st.createTrial('ended', { 'train.batch_size': 8 });
+    for (let e = 0; e < 3; e++) await st.report('ended', p.number, e, 0.5 - e / 10);
+    const faster = { param: 'train.optimizer.adam.learning_rate', action: 'increase', text: 'or a higher rate' };
+    const diagnosis = { pattern: 'learning', advice: [longer, faster, units] };
+    await st.finishTrial('ended', p.number, 'pruned', 0.3, { attrs: { diagnosis } });
+    const dv = await st.createTrial('ended', { 'train.batch_size': 16 });
+    await st.report('ended', dv.number, 0, 0.5);
+    await st.report('ended', dv.number, 1, Number.POSITIVE_INFINITY);
+    const error = 'the objective was Infinity (diverged)';
+    await st.finishTrial('ended', dv.number, 'failed', null, { error, attrs: { diagnosis: { pattern: 'diverged' } } });
+    const f = await st.createTrial('ended', { 'train.batch_size': 32 });
+    await st.finishTrial('ended', f.number, 'failed', null, { error: 'series.csv: no window of lookback 1400' });
+  } finally {
+    await st.close();
+  }
+  await page.goto(`${d.url}#/study/ended/trial/0`);
+  await page.locator('#no-pictures', { hasText: 'stopped early by the pruner after epoch 3: no run folder' }).waitFor();
+  const advice = (await page.locator('#diagnosis').textContent()) ?? '';
+  assert.match(advice, /use more units/);
+  assert.doesNotMatch(advice, /train longer|or a higher rate/, 'a pruned trial is not told to train longer');
+  assert.match(advice, /before the pruner stopped it/);
+  await page.goto(`${d.url}#/study/ended/trial/1`);
+  await page.locator('#trial-curves', { hasText: 'the loss became non-finite at epoch 2 (diverged)' }).waitFor();
+  assert.match((await page.locator('#no-pictures').textContent()) ?? '', /non-finite at epoch 2/);
+  await page.goto(`${d.url}#/study/ended/trial/2`);
+  await page.locator('main', { hasText: 'no diagnosis: the trial failed before its first epoch' }).waitFor();
+  assert.match((await page.locator('#no-pictures').textContent()) ?? '', /the trial failed/);
+  assert.equal(await page.locator('main', { hasText: 'written when the trial ends' }).count(), 0);
+});
+
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {
   await page.goto(`${d.url}#/study/grid2/trial/1`);
   const pattern = page.locator('#diagnosis .pattern');

@@ -23,10 +23,29 @@ const trend = (label: string, t?: Trend) =>
     ? h('li', {}, `${label}: ${t.direction ?? '?'} (slope ${num(t.slope ?? null, 3)}/epoch, p ${num(t.p ?? null, 2)})`)
     : null;
 
-export function diagnosisBox(d: Diagnosis | null): HTMLElement {
-  if (!d) return h('p', { class: 'muted' }, 'no diagnosis stored (a running trial has one when it ends)');
+/**
+ * The diagnosis of a run or trial; `o.missing`: what to say when there is none (it depends on the trial's state);
+ * `o.pruned`: the epoch a pruned trial was stopped at: its curve ends there because the pruner stopped it, so
+ * advice to train longer is left out.
+ */
+export function diagnosisBox(d: Diagnosis | null, o: { missing?: string; pruned?: number } = {}): HTMLElement {
+  if (!d) return h('p', { class: 'muted' }, o.missing ?? 'no diagnosis.json in this run folder');
   const ev = d.evidence ?? {};
-  const advice = (d.advice ?? []).map((a) => (typeof a === 'string' ? a : (a.text ?? `${a.action} ${a.param}`)));
+  const longer = (a: Exclude<NonNullable<Diagnosis['advice']>[number], string>) =>
+    a.param === 'train.epochs' && a.action === 'increase';
+  const text = (a: NonNullable<Diagnosis['advice']>[number]) =>
+    typeof a === 'string' ? a : (a.text ?? `${a.action} ${a.param}`);
+  // an item that starts with "or" is the other way to the item before it, and goes with it
+  const advice = (d.advice ?? [])
+    .filter((a, i, all) => {
+      if (o.pruned === undefined) return true;
+      const before = all[i - 1];
+      return !(
+        (typeof a !== 'string' && longer(a)) ||
+        (/^or /.test(text(a)) && before && typeof before !== 'string' && longer(before))
+      );
+    })
+    .map(text);
   return h(
     'div',
     { class: 'diagnosis', id: 'diagnosis' },
@@ -37,6 +56,14 @@ export function diagnosisBox(d: Diagnosis | null): HTMLElement {
       d.confidence !== undefined ? ` (confidence ${num(d.confidence, 2)})` : '',
       d.runner_up ? `; could be ${d.runner_up.pattern}` : '',
     ),
+    o.pruned !== undefined
+      ? h(
+          'p',
+          { class: 'pruned-note' },
+          `read over the ${o.pruned} epochs it ran before the pruner stopped it (its curve was worse than ` +
+            "the others' at that point): not a verdict on how it would have ended",
+        )
+      : null,
     d.summary ? h('p', {}, d.summary) : null,
     h(
       'ul',
@@ -50,6 +77,16 @@ export function diagnosisBox(d: Diagnosis | null): HTMLElement {
       ? h('div', {}, h('h3', {}, 'Advice'), h('ul', { class: 'advice' }, ...advice.map((a) => h('li', {}, a))))
       : null,
   );
+}
+
+/** The first epoch (from 1) of any of these curves whose value is missing or not finite, or null. */
+export function nonFiniteAt(curves: readonly (readonly (number | null)[])[]): number | null {
+  let at: number | null = null;
+  for (const c of curves) {
+    const i = c.findIndex((v) => v === null || v === undefined || !Number.isFinite(v));
+    if (i >= 0 && (at === null || i + 1 < at)) at = i + 1;
+  }
+  return at;
 }
 
 /** The epoch the diagnosis' window starts at and the best epoch, as marks on a curve chart. */

@@ -4,7 +4,7 @@
 import { api, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { agoText, h, num, section } from '../dom.js';
-import { type Diagnosis, diagnosisBox, diagnosisMarks } from './diagnosis.js';
+import { type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
 
 type Scores = Record<string, Record<string, number>>;
 interface Metrics {
@@ -96,6 +96,15 @@ function metricsTable(m: Metrics | null): HTMLElement {
     : h('p', { class: 'muted' }, 'no metrics.json');
 }
 
+/** The run's losses, and where a loss became non-finite (a diverged run) the epoch it did. */
+function runCurves(series: { label: string; values: (number | null)[] }[], d: Diagnosis | null): HTMLElement {
+  const at = nonFiniteAt(series.map((s) => s.values));
+  const note = at !== null ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at}`) : null;
+  if (!series.some((s) => s.values.some((v) => v !== null && Number.isFinite(v))))
+    return h('div', {}, note ?? h('p', { class: 'muted' }, 'no epoch in history.json'));
+  return h('div', {}, lineChart(series, { marks: diagnosisMarks(d) }).el, note);
+}
+
 export async function runPage(root: HTMLElement, id: string): Promise<() => void> {
   const r = await api<Run>(runPath(id));
   const hist = r.history;
@@ -112,9 +121,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     section('Test metrics next to the baselines', metricsTable(r.metrics)),
     section(
       'Curves and diagnosis',
-      series.length
-        ? lineChart(series, { marks: diagnosisMarks(r.diagnosis) }).el
-        : h('p', { class: 'muted' }, 'no history.json'),
+      series.length ? runCurves(series, r.diagnosis) : h('p', { class: 'muted' }, 'no history.json'),
       diagnosisBox(r.diagnosis),
     ),
     section(

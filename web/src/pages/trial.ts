@@ -4,7 +4,7 @@
 import { api, onLive, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { h, num, section, staleNote } from '../dom.js';
-import { type Diagnosis, diagnosisBox, diagnosisMarks } from './diagnosis.js';
+import { type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
 
 interface TrialDetail {
   study: string;
@@ -27,12 +27,48 @@ interface TrialDetail {
   config_diff: string[];
 }
 
-function curves(t: TrialDetail): HTMLElement {
+function seriesOf(t: TrialDetail): { label: string; values: (number | null)[] }[] {
   const hist = t.history;
-  const series = hist?.loss
+  return hist?.loss
     ? [{ label: 'loss', values: hist.loss }, ...(hist.val_loss ? [{ label: 'val_loss', values: hist.val_loss }] : [])]
     : [{ label: 'objective (per epoch)', values: t.intermediate }];
-  return lineChart(series, { marks: diagnosisMarks(t.diagnosis) }).el;
+}
+
+/** A failed trial whose loss became non-finite: the epoch it did (from 1), else null. */
+function divergedAt(t: TrialDetail): number | null {
+  if (t.state !== 'failed') return null;
+  const said = t.diagnosis?.pattern === 'diverged' || /diverged|non-finite|NaN|Infinity/.test(t.error ?? '');
+  return said ? (nonFiniteAt(seriesOf(t).map((s) => s.values)) ?? t.intermediate.length) : null;
+}
+
+function curves(t: TrialDetail): HTMLElement {
+  const series = seriesOf(t);
+  const at = divergedAt(t);
+  const note = at !== null ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at} (diverged)`) : null;
+  if (!series.some((s) => s.values.some((v) => v !== null && Number.isFinite(v))))
+    return h('div', {}, note ?? h('p', { class: 'muted' }, t.state === 'running' ? 'no epoch yet' : 'no epoch stored'));
+  return h('div', {}, lineChart(series, { marks: diagnosisMarks(t.diagnosis) }).el, note);
+}
+
+/** What stands in for the forecast and loss pictures of a trial without them, by its state. */
+function noPictures(t: TrialDetail): string {
+  const at = divergedAt(t);
+  if (t.state === 'running' || t.state === 'waiting') return 'no pictures yet (written when the trial ends)';
+  if (t.state === 'pruned')
+    return `stopped early by the pruner after epoch ${t.intermediate.length}: no run folder is kept, so no pictures`;
+  if (at !== null) return `the loss became non-finite at epoch ${at} (diverged): no model to picture`;
+  if (t.state === 'failed') return 'the trial failed (the error is above): no pictures';
+  return 'no pictures in its run folder';
+}
+
+/** What stands in for the diagnosis of a trial without one, by its state. */
+function noDiagnosis(t: TrialDetail): string {
+  if (t.state === 'running' || t.state === 'waiting') return 'no diagnosis yet (a trial has one when it ends)';
+  if (t.state === 'failed')
+    return t.intermediate.length
+      ? 'no diagnosis: the trial failed (the error is above)'
+      : 'no diagnosis: the trial failed before its first epoch (the error is above)';
+  return 'no diagnosis stored';
 }
 
 export async function trialPage(root: HTMLElement, study: string, n: number): Promise<() => void> {
@@ -68,7 +104,14 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     head,
     t.why ? h('p', { class: 'why' }, `why: ${t.why}`) : '',
     t.error ? h('pre', { class: 'error' }, t.error) : '',
-    section('Curves and diagnosis', chartBox, diagnosisBox(t.diagnosis)),
+    section(
+      'Curves and diagnosis',
+      chartBox,
+      diagnosisBox(t.diagnosis, {
+        missing: noDiagnosis(t),
+        pruned: t.state === 'pruned' ? t.intermediate.length : undefined,
+      }),
+    ),
     section(
       'Config: difference from the baseline',
       t.config_diff.length
@@ -79,7 +122,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
       'Forecast and loss pictures',
       ...(pictures.length
         ? pictures.map((f) => h('img', { src: `${trialPath(study, n)}/files/${f}`, alt: f, class: 'picture' }))
-        : [h('p', { class: 'muted' }, 'no pictures yet (written when the trial ends)')]),
+        : [h('p', { class: 'muted', id: 'no-pictures' }, noPictures(t))]),
     ),
   );
   const off = onLive((e) => {
