@@ -1,5 +1,7 @@
 // Run folders under --runs: found by walking the folder (symlinked folders are not followed), each named by its path
 // relative to it (`my-forecast/2026-12-03T01-02-03`), with what its metrics.json, history.json and diagnosis.json say.
+// An ensemble folder (ensemble.json, which predict, evaluate and export read as one model) is a run folder too, its
+// test scores read from ensemble.json, and so is each of its members (member-1, ...).
 
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -9,7 +11,7 @@ import { CONTENT_TYPES, realFolder } from './files.js';
 /** How deep under --runs a run folder may be (runs/NAME/TIME is 2; a study's runs/STUDY/trial-N also 2). */
 const MAX_DEPTH = 4;
 /** The files that make a folder a run folder. */
-const MARKERS = ['metrics.json', 'history.json'];
+const MARKERS = ['metrics.json', 'history.json', 'ensemble.json'];
 
 export interface RunEntry {
   id: string;
@@ -34,7 +36,7 @@ export async function findRuns(root: string | null): Promise<RunEntry[]> {
       const s = await stat(dir);
       const files = names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
       out.push({ id: relative(real, dir).split(sep).join('/'), path: dir, modified: s.mtime.toISOString(), files });
-      return;
+      if (!names.includes('ensemble.json')) return; // an ensemble's members are run folders inside it
     }
     if (depth >= MAX_DEPTH) return;
     for (const e of ents)
@@ -61,10 +63,45 @@ export async function readJson(dir: string, name: string): Promise<unknown> {
   }
 }
 
-/** What the API says of one run folder: its files and the JSON it holds. */
+type Scores = Record<string, unknown>;
+interface EnsembleFile {
+  method?: string;
+  kept?: string;
+  members?: { dir: string; trial: number | null }[];
+  test?: {
+    ensemble?: { scaled?: Scores; original?: Scores };
+    members?: { scaled?: Scores; original?: Scores }[];
+    baselines?: { scaled?: Record<string, Scores>; original?: Record<string, Scores> };
+  };
+}
+
+/**
+ * An ensemble's test scores as a run's metrics.json has them: the ensemble as `model`, each member by its folder,
+ * then the baselines (scaled and original units).
+ */
+function ensembleMetrics(e: EnsembleFile): Record<string, unknown> | null {
+  const t = e.test;
+  if (!t?.ensemble) return null;
+  const split = (unit: 'scaled' | 'original') => ({
+    model: t.ensemble?.[unit],
+    ...Object.fromEntries((e.members ?? []).map((m, i) => [m.dir, t.members?.[i]?.[unit]])),
+    ...t.baselines?.[unit],
+  });
+  return { test: { scaled: split('scaled'), original: split('original') } };
+}
+
+/** What the API says of one run folder: its files and the JSON it holds (an ensemble's: what ensemble.json says). */
 export async function runJson(run: RunEntry): Promise<Record<string, unknown>> {
-  const [metrics, history, diagnosis] = await Promise.all(
-    ['metrics.json', 'history.json', 'diagnosis.json'].map((n) => readJson(run.path, n)),
+  const [metrics, history, diagnosis, ens] = await Promise.all(
+    ['metrics.json', 'history.json', 'diagnosis.json', 'ensemble.json'].map((n) => readJson(run.path, n)),
   );
-  return { ...run, metrics, history, diagnosis };
+  const e = ens as EnsembleFile | null;
+  const ensemble = e
+    ? {
+        method: e.method ?? null,
+        kept: e.kept ?? null,
+        members: (e.members ?? []).map(({ dir, trial }) => ({ dir, trial })),
+      }
+    : null;
+  return { ...run, metrics: metrics ?? (e ? ensembleMetrics(e) : null), history, diagnosis, ensemble };
 }

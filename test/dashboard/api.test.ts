@@ -3,7 +3,7 @@
 // a run folder however the path is spelled; HTML in names comes back as the same characters.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -43,6 +43,21 @@ before(async () => {
   mkdirSync(join(fx.dir, 'outside-run'));
   writeFileSync(join(fx.dir, 'outside-run', 'metrics.json'), '{"secret": true}');
   symlinkSync(join(fx.dir, 'outside-run'), join(fx.runs, 'linked'));
+  // an ensemble folder as auto keeps one: ensemble.json and its members' run folders (no metrics.json of its own)
+  const ens = join(fx.runs, 'grid2', 'ensemble-after-2');
+  mkdirSync(join(ens, 'member-1'), { recursive: true });
+  cpSync(join(fx.runs, 'grid2', 'trial-1', 'metrics.json'), join(ens, 'member-1', 'metrics.json'));
+  const score = (mse: number) => ({ mse, mae: mse, rmse: Math.sqrt(mse) });
+  const test = {
+    ensemble: { scaled: score(0.25), original: score(2.5) },
+    members: [{ scaled: score(0.3), original: score(3) }],
+    baselines: { scaled: { persistence: score(0.5) }, original: { persistence: score(5) } },
+  };
+  const members = [{ dir: 'member-1', trial: 1, params: {}, from: join(fx.runs, 'grid2', 'trial-1') }];
+  writeFileSync(
+    join(ens, 'ensemble.json'),
+    JSON.stringify({ format: 'seqtune-ensemble', method: 'mean', members, test }),
+  );
   d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web: null });
 });
 after(async () => {
@@ -118,10 +133,19 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
   const runs = await json<{ id: string; metrics: unknown }[]>('/api/runs');
   assert.deepEqual(
     runs.map((r) => r.id),
-    ['grid2/trial-0', 'grid2/trial-1'],
-    'a symlinked folder is not a run folder of --runs',
+    ['grid2/ensemble-after-2', 'grid2/ensemble-after-2/member-1', 'grid2/trial-0', 'grid2/trial-1'],
+    'a symlinked folder is not a run folder of --runs; an ensemble folder is, and so are its members',
   );
-  assert.ok(runs[0]!.metrics);
+  const e = await json<{ metrics: { test: { scaled: Record<string, { mse: number }> } }; ensemble: unknown }>(
+    `/api/runs/${encodeURIComponent('grid2/ensemble-after-2')}`,
+  );
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(e.metrics.test.scaled).map(([k, v]) => [k, v.mse])),
+    { model: 0.25, 'member-1': 0.3, persistence: 0.5 },
+    "the ensemble's test scores, read from ensemble.json",
+  );
+  assert.deepEqual(e.ensemble, { method: 'mean', kept: null, members: [{ dir: 'member-1', trial: 1 }] });
+  assert.ok(runs[2]!.metrics);
   const r = await json(`/api/runs/${encodeURIComponent('grid2/trial-0')}`);
   assert.equal((r.history as { loss: number[] }).loss.length, 3);
   assert.ok((r.diagnosis as { pattern: string }).pattern);

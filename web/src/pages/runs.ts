@@ -18,6 +18,8 @@ interface Run {
   metrics: Metrics | null;
   history?: Record<string, (number | null)[]> | null;
   diagnosis: Diagnosis | null;
+  /** An ensemble folder's: how its members are used and which trials they are. */
+  ensemble?: { method: string | null; kept: string | null; members: { dir: string; trial: number | null }[] } | null;
 }
 
 const testScores = (m: Metrics | null): Scores | null =>
@@ -96,6 +98,22 @@ function metricsTable(m: Metrics | null): HTMLElement {
     : h('p', { class: 'muted' }, 'no metrics.json');
 }
 
+/** An ensemble folder's members (each a run folder of its own) and how they are used. */
+function ensembleLine(r: Run): HTMLElement {
+  const e = r.ensemble!;
+  const members = e.members.flatMap((m, i) => [
+    i ? ', ' : '',
+    h('a', { href: `#/run/${encodeURIComponent(`${r.id}/${m.dir}`)}` }, m.dir),
+    m.trial !== null ? ` (trial #${m.trial})` : '',
+  ]);
+  return h(
+    'p',
+    { id: 'ensemble' },
+    `an ensemble (${e.method ?? '?'}, ${e.kept === 'best member' ? 'its best member kept' : 'the fusion kept'}) of `,
+    ...members,
+  );
+}
+
 /** The run's losses, and where a loss became non-finite (a diverged run) the epoch it did. */
 function runCurves(series: { label: string; values: (number | null)[] }[], d: Diagnosis | null): HTMLElement {
   const at = nonFiniteAt(series.map((s) => s.values));
@@ -118,15 +136,24 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     h('p', {}, h('a', { href: '#/runs' }, '← runs')),
     h('h1', {}, r.id),
     h('p', { class: 'muted' }, r.path),
+    ...(r.ensemble ? [ensembleLine(r)] : []),
     section('Test metrics next to the baselines', metricsTable(r.metrics)),
     section(
       'Curves and diagnosis',
-      series.length ? runCurves(series, r.diagnosis) : h('p', { class: 'muted' }, 'no history.json'),
-      diagnosisBox(r.diagnosis),
+      series.length
+        ? runCurves(series, r.diagnosis)
+        : h(
+            'p',
+            { class: 'muted' },
+            r.ensemble ? 'an ensemble trains no curve of its own: see its members' : 'no history.json',
+          ),
+      r.ensemble && !r.diagnosis ? null : diagnosisBox(r.diagnosis),
     ),
     section(
       'Forecast',
-      ...pictures.map((f) => h('img', { src: `${runPath(id)}/files/${f}`, alt: f, class: 'picture' })),
+      ...(pictures.length
+        ? pictures.map((f) => h('img', { src: `${runPath(id)}/files/${f}`, alt: f, class: 'picture' }))
+        : [h('p', { class: 'muted' }, 'no forecast picture in this run folder')]),
     ),
   );
   return () => {};
