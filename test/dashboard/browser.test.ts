@@ -206,6 +206,14 @@ test('a study page opened while the study is empty gains parameter columns when 
     await st.finishTrial('empty', t.number, 'complete', 0.25);
     await page.locator('#trials .vt-head span', { hasText: 'train.batch_size' }).waitFor();
     await page.locator('#trials .vt-row .vt-cell', { hasText: /^16$/ }).waitFor();
+    // an integer parameter of one value keeps integer ends in the slice and parallel coordinates (not 14.4-17.6),
+    // and the slice writes the objective's scale
+    const slice = page.locator('figure.slice', { hasText: 'train.batch_size' });
+    await slice.waitFor();
+    assert.equal(await slice.getAttribute('data-x'), '15 – 17');
+    assert.equal(await slice.getAttribute('data-y'), '0.225 – 0.275');
+    const axes = JSON.parse((await page.locator('#parallel').getAttribute('data-axes')) ?? '[]') as string[][];
+    assert.deepEqual(axes[0], ['15', '17']);
   } finally {
     await st.close();
   }

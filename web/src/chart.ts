@@ -40,7 +40,7 @@ export function lineChart(
     width: o.width ?? chartWidth(),
     height: o.height ?? 260,
     scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
-    axes: [{ label: o.xLabel ?? 'epoch', incrs: INTEGER_STEPS }, {}],
+    axes: [{ label: o.xLabel ?? 'epoch', incrs: INTEGER_STEPS }, yAxis(log, all)],
     series: [
       { label: o.xLabel ?? 'epoch' },
       ...series.map((s, i) => ({
@@ -62,14 +62,20 @@ export function lineChart(
           ctx.fillStyle = '#374151';
           ctx.setLineDash([4, 4]);
           ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-          for (const m of marks) {
+          ctx.textAlign = 'left'; // uPlot leaves the context as its last axis set it (right-aligned)
+          ctx.textBaseline = 'alphabetic';
+          marks.forEach((m, i) => {
             const px = u.valToPos(m.x, 'x', true);
             ctx.beginPath();
             ctx.moveTo(px, u.bbox.top);
             ctx.lineTo(px, u.bbox.top + u.bbox.height);
             ctx.stroke();
-            ctx.fillText(m.label, px + 4, u.bbox.top + 12 * devicePixelRatio);
-          }
+            // one line of text per mark (two marks a few epochs apart printed their labels over each other); a
+            // label that would leave the plot on the right is written to the left of its line
+            const w = ctx.measureText(m.label).width;
+            const x = px + 4 + w > u.bbox.left + u.bbox.width ? px - 4 - w : px + 4;
+            ctx.fillText(m.label, x, u.bbox.top + (12 + 14 * i) * devicePixelRatio);
+          });
           ctx.restore();
         },
       ],
@@ -78,6 +84,31 @@ export function lineChart(
   const data = [xs, ...series.map((s) => xs.map((_, i) => s.values[i] ?? null))] as uPlot.AlignedData;
   const chart = new uPlot(opts, data, el);
   return { el, chart };
+}
+
+/** A number as an axis writes it: three significant digits, an exponent from 10,000 up or below 0.0001. */
+export function axisNumber(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e4 || a < 1e-4)) return v.toExponential(1).replace('.0e', 'e');
+  return Number(v.toPrecision(3)).toString();
+}
+
+/**
+ * The y axis of a line chart: labels as axisNumber writes them in a width that holds them all (100,000 was cut to
+ * `0,000`), and on a log scale a line at each power of ten only, with 2 and 5 between them when the values span two
+ * decades or less (every minor line of several decades merged into grey bands).
+ */
+function yAxis(log: boolean, values: number[]): uPlot.Axis {
+  const decades = values.length ? Math.log10(Math.max(...values) / Math.min(...values)) : 0;
+  const keep = decades > 2 ? [1] : [1, 2, 5];
+  const mantissa = (v: number) => v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  const filter = (_u: uPlot, splits: number[]) =>
+    splits.map((v) => (keep.some((k) => Math.abs(mantissa(v) - k) < 1e-6) ? v : null));
+  return {
+    values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : axisNumber(v))),
+    size: (_u, labels) => 24 + 8 * Math.max(3, ...(labels ?? []).map((l) => l.length)),
+    ...(log ? { filter, grid: { filter }, ticks: { filter } } : {}),
+  };
 }
 
 /** A canvas at device resolution with a drawing area inside margins; returns it and a context in CSS pixels. */
@@ -96,7 +127,8 @@ export interface Scale {
   log: boolean;
 }
 
-export function scaleOf(values: Iterable<number | null>): Scale {
+/** The scale of some values; `integer`: they are whole numbers (one value is then padded by 1, not by 10%). */
+export function scaleOf(values: Iterable<number | null>, integer = false): Scale {
   let min = Infinity,
     max = -Infinity,
     pos = true;
@@ -109,7 +141,7 @@ export function scaleOf(values: Iterable<number | null>): Scale {
   if (min === Infinity) return { min: 0, max: 1, log: false };
   const log = pos && max / min > 20;
   if (min === max) {
-    const pad = Math.abs(min) * 0.1 || 1; // one value: in the middle of a scale around it
+    const pad = integer ? 1 : Math.abs(min) * 0.1 || 1; // one value: in the middle of a scale around it
     return { min: min - pad, max: max + pad, log: false };
   }
   return { min, max, log };
@@ -121,6 +153,5 @@ export const unit = (s: Scale, v: number): number =>
 
 /** Axis labels at the ends of a scale, drawn beside a vertical or horizontal axis. */
 export function tickText(s: Scale): [string, string] {
-  const f = (v: number) => Number(v.toPrecision(3)).toString();
-  return [f(s.min), f(s.max)];
+  return [axisNumber(s.min), axisNumber(s.max)];
 }

@@ -11,7 +11,12 @@ type Axis = { name: string; pos: (t: TrialRow) => number | null; labels: [string
 function axisOf(name: string, trials: TrialRow[]): Axis {
   const vals = trials.map((t) => t.params[name]);
   if (vals.every((v) => v === undefined || typeof v === 'number')) {
-    const s = scaleOf(vals.map((v) => (v === undefined ? null : (v as number))));
+    // an integer parameter (units, lookback) keeps integer ends: one value 24 is 23-25, not 21.6-26.4
+    const integer = vals.every((v) => v === undefined || Number.isInteger(v));
+    const s = scaleOf(
+      vals.map((v) => (v === undefined ? null : (v as number))),
+      integer,
+    );
     return {
       name,
       pos: (t) => (typeof t.params[name] === 'number' ? unit(s, t.params[name] as number) : null),
@@ -31,31 +36,44 @@ export const paramNames = (trials: TrialRow[]): string[] => [...new Set(trials.f
 
 const done = (trials: TrialRow[]) => trials.filter((t) => t.state === 'complete' && t.value !== null);
 
-/** One small scatter per parameter: its value (x) against the objective (y), newer trials darker. */
+/**
+ * One small scatter per parameter: its value (x) against the objective (y, its ends written at the left, `(log)`
+ * on a log scale), newer trials darker.
+ */
 export function slicePlots(trials: TrialRow[]): HTMLElement {
   const ok = done(trials);
   const ys = scaleOf(ok.map((t) => t.value));
-  const W = 260,
+  const yText = tickText(ys);
+  const W = 280,
     H = 180,
-    m = 28;
+    m = 28,
+    left = 48;
   const charts = paramNames(trials).map((name) => {
     const ax = axisOf(name, ok);
     const { el, ctx } = canvas(W, H);
     ctx.strokeStyle = '#9ca3af';
-    ctx.strokeRect(m, 8, W - m - 8, H - m - 8);
+    ctx.strokeRect(left, 8, W - left - 8, H - m - 8);
     const n = ok.length;
     ok.forEach((t, i) => {
       const x = ax.pos(t);
       if (x === null) return;
       ctx.fillStyle = `rgba(37,99,235,${0.25 + (0.75 * (i + 1)) / n})`;
-      ctx.fillRect(m + x * (W - m - 12) - 2, 8 + (1 - unit(ys, t.value!)) * (H - m - 12) - 2, 5, 5);
+      ctx.fillRect(left + 2 + x * (W - left - 14) - 2, 10 + (1 - unit(ys, t.value!)) * (H - m - 12) - 2, 5, 5);
     });
     ctx.fillStyle = '#374151';
     ctx.font = '10px sans-serif';
-    ctx.fillText(ax.labels[0], m, H - 8);
+    ctx.fillText(ax.labels[0], left, H - 8);
     const right = ax.labels[1];
     ctx.fillText(right, W - 8 - ctx.measureText(right).width, H - 8);
-    return h('figure', { class: 'slice' }, el, h('figcaption', {}, name));
+    ctx.fillText(yText[1], left - 4 - ctx.measureText(yText[1]).width, 16);
+    ctx.fillText(yText[0], left - 4 - ctx.measureText(yText[0]).width, H - m);
+    if (ys.log) ctx.fillText('(log)', 2, H / 2 - 6);
+    return h(
+      'figure',
+      { class: 'slice', 'data-x': ax.labels.join(' – '), 'data-y': yText.join(' – ') },
+      el,
+      h('figcaption', {}, name),
+    );
   });
   return charts.length ? h('div', { class: 'slices' }, ...charts) : h('p', { class: 'muted' }, 'no parameters');
 }
@@ -103,7 +121,7 @@ export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
     ctx.fillText(a.labels[1], xAt(i) + 3, top - 6);
     ctx.fillText(a.labels[0], xAt(i) + 3, H - bottom + 12);
   });
-  return h('div', { class: 'chart' }, el);
+  return h('div', { class: 'chart', id: 'parallel', 'data-axes': JSON.stringify(axes.map((a) => a.labels)) }, el);
 }
 
 /** Factor importance as labelled bars (the same numbers `study show` prints). */
