@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
-import { applyParams, configDiff, parseDuration } from '../tune/index.js';
+import { applyParams, configDiff, GRACE_HEARTBEATS, parseDuration } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { readJson } from './runs.js';
 
@@ -24,9 +24,6 @@ async function folderFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
 }
-
-/** Heartbeats a running trial may miss before tune calls it stale (tune/stale.ts GRACE_HEARTBEATS). */
-const GRACE_HEARTBEATS = 3;
 
 /**
  * Seconds without a heartbeat after which a running trial's process may be dead: 3 of the study's tune.heartbeat
