@@ -256,7 +256,11 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     if (o.write === false) return { ...result, dir: undefined };
     return {
       ...result,
-      dir: await writeEnsemble(o.out ?? defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1'), result),
+      // two ensembles within a second get -2, -3, ... as two runs do
+      dir: await writeEnsemble(
+        o.out ?? freePath(defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1')),
+        result,
+      ),
     };
   } finally {
     for (const m of members) m.model.dispose();

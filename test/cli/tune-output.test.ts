@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -57,6 +57,12 @@ test('tune prints one line per finished trial with its seconds, and --verbose on
   // Nothing is trained again: one line per member names the trial and its saved model.
   const member = (k: number) => `member ${k}/2: trial \\d \\{.*\\}, its saved model in \\S+trial-\\d\n`;
   assert.match(ens.out, new RegExp(`^${member(1)}${member(2)}(.*\n)?ensemble of 2`));
+  // Without --out, an ensemble made in the same second as another gets -2 (it was refused: "already exists").
+  const stamp = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+  for (let s = 0; s < 10; s++) mkdirSync(join(dir, 'runs', 'lines', `ensemble-${stamp(s)}`), { recursive: true });
+  const twice = await runCli(['study', 'ensemble', 'lines', '--storage', db, '--top', '2']);
+  assert.equal(twice.code, 0, twice.err);
+  assert.match(twice.out, /runs\/lines\/ensemble-[\dT-]+-2\b/);
 });
 
 for (const [signal, code, withStorage] of [
