@@ -72,7 +72,11 @@ export function addTune(parent: Command, { log }: CliContext): Command {
     )
     .option('--trials <n>', 'trial budget', positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
-    .option('--jobs <n>', 'trials at once, in worker threads (default: the cores / train.threads)', positiveInt('--jobs'))
+    .option(
+      '--jobs <n>',
+      'trials at once, in worker threads (default: the cores / train.threads)',
+      positiveInt('--jobs'),
+    )
     .option(...THREADS_OPTION)
     .option('--out <dir>', "folder of the trials' run folders (default: runs/<name> beside the config)")
     .option('--verbose', 'one line per epoch of each trial (trials run in this process: --jobs 1)')
