@@ -54,7 +54,8 @@ export function diagnosisBox(d: Diagnosis | null, o: { missing?: string; pruned?
       {},
       h('strong', { class: 'pattern' }, d.name ?? d.pattern ?? '?'),
       d.confidence !== undefined ? ` (confidence ${num(d.confidence, 2)})` : '',
-      d.runner_up ? `; could be ${d.runner_up.pattern}` : '',
+      // the runner-up only where the diagnosis itself hedges (below 0.8, as its text says "probably X; could be Y")
+      d.runner_up && (d.confidence ?? 0) < 0.8 ? `; could be ${d.runner_up.pattern}` : '',
     ),
     o.pruned !== undefined
       ? h(
