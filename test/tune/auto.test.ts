@@ -153,6 +153,15 @@ test('auto passes over batch sizes that train as the same single batch of all th
   );
 });
 
+test('auto does not sweep a layer option to the value the layer has without it (dropout 0 when none is set)', async () => {
+  const env = await envOf();
+  const r = new Replay(env, [baseline], baseline);
+  const step = await r.step({ param: 'model.layers[0].gru.dropout', values: [0, 0.1], why: 'w' });
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { 'model.layers[0].gru.dropout': 0.1 });
+  assert.match(step.why, /^w; sweeping model\.layers\[0\]\.gru\.dropout over \[0\.1\]$/);
+});
+
 test("trainingCost counts a large model's orthogonal initializer in its build without paying it", async () => {
   const env = await envOf();
   const cfg = applyParams(env.base, { 'model.layers[0].gru.units': 600 });
