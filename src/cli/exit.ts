@@ -64,6 +64,7 @@ const FILE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'not permitted',
   EROFS: 'on a read-only file system',
+  ENAMETOOLONG: 'a name in the path is longer than the file system allows (255 bytes, most often)',
 };
 
 /** Writes what the user needs to read for `e` and returns the exit code. */

@@ -33,6 +33,7 @@ import {
   lintConfig,
 } from '../diagnose/index.js';
 import { type ChartInfo, forecastChart, renderSvg, renderTerminal, svgToPng } from '../plot/index.js';
+import { redactUrl } from '../storage/index.js';
 import type { History, Model, Samples } from '../train/index.js';
 import { baselineLoss } from './baseline-loss.js';
 import { defaultRunDir, RunFolder } from './folder.js';
@@ -261,9 +262,12 @@ async function writeRun(
   if (r.keepData) await folder.write('data.csv', await readFile(r.csvPath));
   const csv = r.keepData ? 'data.csv' : r.csvPath;
   const csvPath = r.keepData ? resolve(folder.final, 'data.csv') : r.csvPath;
+  // no password in a run folder (the dashboard serves its files): tune.storage as messages show it
+  const stored = cfg.tune?.storage;
+  const tune = typeof stored === 'string' ? { tune: { ...cfg.tune, storage: redactUrl(stored) } } : {};
   await folder.write(
     'config.yaml',
-    `# resolved by seqtune from ${loaded.file}\n${stringify({ ...cfg, data: { ...cfg.data, csv } })}`,
+    `# resolved by seqtune from ${loaded.file}\n${stringify({ ...cfg, data: { ...cfg.data, csv }, ...tune })}`,
   );
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);

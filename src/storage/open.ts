@@ -17,9 +17,18 @@ export interface OpenOptions {
 
 const isMemory = (url: string) => url === 'memory:' || url === 'memory';
 const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
-/** The SQLite file a URL names (`sqlite:FILE` or a bare path), or null for memory and PostgreSQL. */
+/** A URL of another kind than seqtune stores in (`mysql://`, `postgres:/` a slash short): never a file name. */
+const otherScheme = (url: string): boolean => {
+  const scheme = /^([a-zA-Z][\w+.-]+):/.exec(url)?.[1];
+  return scheme !== undefined && scheme !== 'sqlite' && !isMemory(url) && !isPostgres(url);
+};
+/** The SQLite file a URL names (`sqlite:FILE` or a bare path), or null for memory, PostgreSQL and other kinds. */
 export const sqliteFileOf = (url: string): string | null =>
-  isMemory(url) || isPostgres(url) ? null : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  isMemory(url) || isPostgres(url) || otherScheme(url)
+    ? null
+    : url.startsWith('sqlite:')
+      ? url.slice('sqlite:'.length)
+      : url;
 
 /**
  * A storage URL written in a config: a relative SQLite file is relative to `dir`, the config file's folder, as
@@ -36,10 +45,7 @@ const STORAGE_FORMS = 'sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or mem
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
   if (isPostgres(url)) return new PgStorage(url, { existing: o.existing });
-  // A URL of another kind (mysql://, postgres:/ with one slash) is not a file name.
-  const scheme = /^([a-zA-Z][\w+.-]+):/.exec(url)?.[1];
-  if (scheme && scheme !== 'sqlite')
-    throw new StorageError(`--storage: expected ${STORAGE_FORMS}, received "${redactUrl(url)}"`);
+  if (otherScheme(url)) throw new StorageError(`--storage: expected ${STORAGE_FORMS}, received "${redactUrl(url)}"`);
   const file = sqliteFileOf(url)!;
   if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))

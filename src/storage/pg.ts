@@ -24,16 +24,26 @@ import {
   type TrialState,
 } from './types.js';
 
-/** A PostgreSQL URL as messages show it: the password left out. */
+/**
+ * A storage URL as messages show it: the password left out, whether it is given as `user:password@`, as a
+ * `?password=` parameter, or in text that is no URL at all (`postgres:/user:password@host`, a slash short).
+ */
 export function redactUrl(url: string): string {
+  let out = url;
   try {
     const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '';
-    return u.toString().replace(/:@/, '@');
+    if (u.password || u.searchParams.has('password')) {
+      u.password = '';
+      u.searchParams.delete('password');
+      out = u.toString().replace(/:@/, '@');
+    }
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1@');
+    // not a URL: the patterns below
   }
+  return out
+    .replace(/([^/:@\s]+):[^@/\s]*@/, '$1@')
+    .replace(/([?&])password=[^&]*&?/, '$1')
+    .replace(/[?&]$/, '');
 }
 
 interface TrialRow {

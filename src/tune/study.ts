@@ -27,7 +27,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       '--rerun-interrupted goes with --resume (it reruns the trials a resumed study finds interrupted)',
     );
   const c = contextOf(loaded, o);
-  const { storage, name, url, s, log, fresh } = c;
+  const { storage, name, url, s, log } = c;
   try {
     const finished = o.resume ? await finishedAlready(c) : undefined;
     if (finished) return { ...finished, name, storage: url };
@@ -52,11 +52,17 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     return { name, trials, best, bestRun, stopReason, storage: url };
   } finally {
-    const empty = fresh && (await storage.listStudies().catch(() => [null])).length === 0;
-    await storage.close();
-    // a command that failed before storing a study (bad data, a refused check) leaves no database behind
-    if (empty) for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(f, { force: true });
+    await closeStudy(c);
   }
+}
+
+/** Closes the study's storage; a SQLite file this command made and stored no study in is removed (bad data, a
+ *  refused check: nothing the user saved is there). */
+async function closeStudy(c: StudyContext): Promise<void> {
+  const { fresh, storage } = c;
+  const empty = fresh && (await storage.listStudies().catch(() => [null])).length === 0;
+  await storage.close();
+  if (empty) for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(f, { force: true });
 }
 
 /** The SQLite file a storage URL names when it does not exist yet, else null. */
@@ -77,7 +83,7 @@ export async function createStudyOnly(
   try {
     await openStudy(c);
   } finally {
-    await c.storage.close();
+    await closeStudy(c);
   }
   return { name: loaded.name, storage: c.url };
 }

@@ -118,6 +118,13 @@ test('a path the system refuses is exit 2 with one line naming it, not a bug; a 
     code: 2,
     err: `seqtune: ${dir}: is a folder, where a file was expected (EISDIR)\n`,
   });
+  try {
+    writeFileSync(join(dir, 'x'.repeat(300)), '');
+  } catch (e) {
+    thrown = e;
+  }
+  assert.match(captured(thrown).err, /^seqtune: \S+x{300}: a name in the path is longer than the file system allows/);
+  assert.equal(captured(thrown).code, 2);
   const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/x/y' });
   assert.deepEqual(captured(full), { code: 1, err: 'seqtune: /x/y: no space left on the device (ENOSPC)\n' });
 });

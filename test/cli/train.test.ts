@@ -61,6 +61,14 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear
   assert.deepEqual([...readFileSync(join(out, 'loss.png')).subarray(0, 4)], PNG);
   assert.match(readFileSync(join(out, 'loss.svg'), 'utf8'), /<svg[^>]*>[\s\S]*train loss[\s\S]*validation loss/);
   assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /scale: standard[\s\S]*shuffle: true/);
+  // no storage password in a run folder (the dashboard serves its files)
+  writeFileSync(
+    join(dir, 'pw.yaml'),
+    `${readFileSync(join(dir, 'c.yaml'), 'utf8')}tune: {storage: "postgres://tuner:secret@db.lan/studies"}\n`,
+  );
+  assert.equal((await quiet(['train', join(dir, 'pw.yaml'), '--out', join(dir, 'pwrun'), '--quiet'])).value, 0);
+  const written = readFileSync(join(dir, 'pwrun', 'config.yaml'), 'utf8');
+  assert.ok(!written.includes('secret') && written.includes('postgres://tuner@db.lan/studies'), written);
   // the CSV by its absolute path: the run folder's config.yaml reads the same data from wherever it is used
   assert.ok(readFileSync(join(out, 'config.yaml'), 'utf8').includes(`csv: ${join(dir, 'series.csv')}\n`));
   assert.match(r.out, /test\s+MSE \(scaled\)[\s\S]*persistence[\s\S]*run folder:/);

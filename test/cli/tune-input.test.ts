@@ -96,10 +96,29 @@ test('data that holds no window: exit 2 before any study or database exists; fix
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /holds no window of lookback 290/);
     assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
+    if (strategy === 'grid') {
+      const made = await runCli(['study', 'create', f]);
+      assert.equal(made.code, 2, made.err);
+      assert.ok(!existsSync(join(dir, `${name}.db`)), 'study create: no database left behind');
+    }
     writeFileSync(f, readFileSync(f, 'utf8').replace('lookback: 290', 'lookback: 12'));
     const again = await runCli(['tune', f, '--out', join(dir, `runs-${name}`)]);
     assert.equal(again.code, 0, again.err);
   }
+});
+
+test("a config's storage of another kind is refused in one line, not made a SQLite file of that name", async () => {
+  const f = studyConfig(dir, 'otherkind', '  storage: "mysql:x"\n  trials: 1\n', 1);
+  const r = await runCli(['tune', f]);
+  assert.deepEqual(
+    [r.code, r.err],
+    [
+      2,
+      'seqtune: --storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, ' +
+        'received "mysql:x"\n',
+    ],
+  );
+  assert.ok(!existsSync(join(dir, 'mysql:x')));
 });
 
 test('--resume with a changed config prints what changed and refuses; --force resumes', async () => {
