@@ -33,11 +33,11 @@ export class PgFeed implements FeedSource {
     );
     return { study: Number(r!.study), trial: Number(r!.trial) };
   }
-  async studies(): Promise<{ id: number; name: string }[]> {
-    return (await this.q<{ id: number; name: string }>('SELECT id, name FROM studies ORDER BY id')).map((r) => ({
-      id: Number(r.id),
-      name: r.name,
-    }));
+  async studies(): Promise<{ id: number; name: string; attrs: string }[]> {
+    const rows = await this.q<{ id: number; name: string; attrs: string }>(
+      'SELECT id, name, attrs FROM studies ORDER BY id',
+    );
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, attrs: r.attrs }));
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
     return this.q<TrialRowLite>(TRIALS, [after, ids]);

@@ -30,8 +30,12 @@ export class SqliteFeed implements FeedSource {
     const t = this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM trials').get() as { m: number };
     return { study: s.m, trial: t.m };
   }
-  async studies(): Promise<{ id: number; name: string }[]> {
-    return this.db.prepare('SELECT id, name FROM studies ORDER BY id').all() as { id: number; name: string }[];
+  async studies(): Promise<{ id: number; name: string; attrs: string }[]> {
+    return this.db.prepare('SELECT id, name, attrs FROM studies ORDER BY id').all() as {
+      id: number;
+      name: string;
+      attrs: string;
+    }[];
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
     return this.db.prepare(TRIALS).all(after, JSON.stringify(ids)) as TrialRowLite[];

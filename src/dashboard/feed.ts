@@ -1,5 +1,6 @@
-// What changed in the storage since the last look, as the dashboard's events: a study created or deleted, a trial
-// created, an epoch reported, a trial finished. A source answers a few cheap queries (the studies, new trials by id,
+// What changed in the storage since the last look, as the dashboard's events: a study created, updated (its stored
+// attributes: the result an auto study's end step writes) or deleted, a trial created, an epoch reported, a trial
+// finished. A source answers a few cheap queries (the studies, new trials by id,
 // the trials still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and turns the
 // answers into events. It never reads a finished trial twice, so a study of thousands of trials costs what its
 // running ones do.
@@ -8,6 +9,7 @@
 export type FeedEvent =
   | { type: 'study-created'; study: string; at: string }
   | { type: 'study-deleted'; study: string; at: string }
+  | { type: 'study-updated'; study: string; at: string }
   | { type: 'trial-created'; study: string; number: number; state: string; at: string }
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
@@ -25,8 +27,8 @@ export interface FeedSource {
   /** False when nothing was written since the last call (a cheap check); a source without one always says true. */
   changed(): Promise<boolean>;
   maxIds(): Promise<{ study: number; trial: number }>;
-  /** Every study (a few rows: what was created and what was deleted since the last look both come from it). */
-  studies(): Promise<{ id: number; name: string }[]>;
+  /** Every study with its attributes' text (a few rows: what was created, changed or deleted comes from it). */
+  studies(): Promise<{ id: number; name: string; attrs: string }[]>;
   /** Trials with an id above `after`, or waiting or running, or one of `ids`. */
   trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]>;
   /** Every stored epoch (step, value) of these trials. */
@@ -39,8 +41,8 @@ const OPEN = new Set(['waiting', 'running']);
 export class Feed {
   private lastStudy = 0;
   private lastTrial = 0;
-  /** The studies there at the last look, by id. */
-  private studies = new Map<number, string>();
+  /** The studies there at the last look, by id: their names and their attributes' text. */
+  private studies = new Map<number, { name: string; attrs: string }>();
   /** Open trials by id: what they are and how many epochs of theirs were seen. */
   private open = new Map<number, TrialRowLite & { seen: number }>();
   private started = false;
@@ -52,7 +54,7 @@ export class Feed {
     const m = await this.source.maxIds();
     this.lastStudy = m.study;
     this.lastTrial = m.trial;
-    this.studies = new Map((await this.source.studies()).map((s) => [s.id, s.name]));
+    this.studies = new Map((await this.source.studies()).map((s) => [s.id, s]));
     const rows = await this.source.trials(m.trial, []);
     await this.track(rows.filter((r) => OPEN.has(r.state)));
     this.started = true;
@@ -90,17 +92,21 @@ export class Feed {
     return out;
   }
 
-  /** Studies created since the last look (by id: a name deleted and made again is a new study) and deleted. */
+  /** Studies created since the last look (by id: a name deleted and made again is a new study), changed, deleted. */
   private async studyEvents(at: string): Promise<FeedEvent[]> {
     const out: FeedEvent[] = [];
     const now = await this.source.studies();
     const ids = new Set(now.map((s) => s.id));
-    for (const [id, name] of this.studies) if (!ids.has(id)) out.push({ type: 'study-deleted', study: name, at });
+    for (const [id, s] of this.studies) if (!ids.has(id)) out.push({ type: 'study-deleted', study: s.name, at });
+    for (const s of now) {
+      const was = this.studies.get(s.id);
+      if (was && was.attrs !== s.attrs) out.push({ type: 'study-updated', study: s.name, at });
+    }
     for (const s of now.filter((s) => s.id > this.lastStudy).sort((a, b) => a.id - b.id)) {
       out.push({ type: 'study-created', study: s.name, at });
       this.lastStudy = s.id;
     }
-    this.studies = new Map(now.map((s) => [s.id, s.name]));
+    this.studies = new Map(now.map((s) => [s.id, s]));
     return out;
   }
 

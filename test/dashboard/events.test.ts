@@ -1,5 +1,5 @@
 // GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
-// (study-created, trial-created, each epoch, trial-finished, study-deleted), from SQLite and from PostgreSQL.
+// (study-created, trial-created, each epoch, trial-finished, study-updated, study-deleted), from SQLite and PostgreSQL.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,14 +56,19 @@ async function eventsOf(url: string): Promise<{ event: string; data: unknown }[]
   try {
     const res = await fetch(new URL('/api/events', d.url));
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
-    // once the page has seen the trial end, the study is deleted (study delete): the page hears that too
+    // once the page has seen the trial end, the end step records the study's result (auto's ensemble, the best run
+    // folder: study-updated), then the study is deleted (study delete): the page hears both
+    let updating: Promise<void> | null = null;
     let deleting: Promise<boolean> | null = null;
     const reading = readEvents(res.body!, (s) => {
-      if (!deleting && s.some((e) => e.event === 'trial-finished')) deleting = setup.deleteStudy('live');
+      if (!updating && s.some((e) => e.event === 'trial-finished'))
+        updating = setup.setStudyAttr('live', 'best_run_dir', '/runs/live/trial-0');
+      if (!deleting && s.some((e) => e.event === 'study-updated')) deleting = setup.deleteStudy('live');
       return s.some((e) => e.event === 'study-deleted');
     });
     await writeStudy(setup);
     const seen = await reading;
+    await updating;
     await deleting;
     return seen;
   } finally {
@@ -75,7 +80,7 @@ async function eventsOf(url: string): Promise<{ event: string; data: unknown }[]
 function check(seen: { event: string; data: unknown }[]): void {
   const kinds = seen.map((e) => e.event).filter((k) => k !== 'hello');
   assert.equal(kinds[0], 'study-created');
-  assert.deepEqual(kinds.slice(-2), ['trial-finished', 'study-deleted']);
+  assert.deepEqual(kinds.slice(-3), ['trial-finished', 'study-updated', 'study-deleted']);
   assert.equal(kinds.filter((k) => k === 'trial-created').length, 1);
   assert.ok(kinds.indexOf('trial-created') < kinds.indexOf('epoch'));
   const epochs = seen.filter((e) => e.event === 'epoch').map((e) => e.data as { step: number; value: number });
@@ -86,7 +91,12 @@ function check(seen: { event: string; data: unknown }[]): void {
   );
   assert.equal(epochs[1]!.value, 0.5);
   assert.equal((seen.at(-1)!.data as { study: string }).study, 'live');
-  const fin = seen.at(-2)!.data as { study: string; number: number; state: string; value: number };
+  const fin = seen.find((e) => e.event === 'trial-finished')!.data as {
+    study: string;
+    number: number;
+    state: string;
+    value: number;
+  };
   assert.deepEqual([fin.study, fin.number, fin.state, fin.value], ['live', 0, 'complete', 1 / 3]);
   assert.ok(!JSON.stringify(seen).includes('"before"'), 'what was there before the page opened is no event');
 }
