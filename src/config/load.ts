@@ -42,7 +42,7 @@ export interface LoadedConfig {
 
 /**
  * Checks parts of a parsed config that the schema alone cannot: a schedule's nested parts, that callbacks watch a
- * value epochs log, relative windows with more than one step, the split's kinds.
+ * value epochs log, the split's kinds.
  */
 export function checkConfig(file: string, raw: RawConfig): void {
   if (raw.train?.schedule !== undefined) {
@@ -54,11 +54,6 @@ export function checkConfig(file: string, raw: RawConfig): void {
   }
   const monitor = monitorIssue(raw);
   if (monitor) throw new ConfigError(`${file}: ${monitor}`);
-  if (raw.data.relative && raw.data.lookback === 1)
-    throw new ConfigError(
-      `${file}: data.relative: with lookback 1 every input is 0 (a window is taken minus its own last step); ` +
-        'use lookback 2 or more, or relative: false',
-    );
   const sp = raw.data.split;
   if (sp) {
     const kinds = new Set(Object.values(sp).map((v) => typeof v));

@@ -126,7 +126,7 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'relative windows of one step (every input 0)',
     good({ lookback: '1\n  relative: true' }),
     numbers,
-    /c.yaml: data.relative: with lookback 1 every input is 0 \(a window is taken minus its own last step\)/,
+    /data.csv: data.relative: with lookback 1 every input is 0 \(a window is taken minus its own last step\)/,
   ],
   [
     'split fractions that do not add up to 1',

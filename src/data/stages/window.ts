@@ -21,6 +21,12 @@ export function cutWindows(
     horizon = cfg.horizon ?? 1,
     stride = cfg.stride ?? 1;
   const relative = cfg.relative ?? false;
+  // checked here, on the config a run or trial really has (a tune space may turn relative off where lookback is 1)
+  if (relative && lookback === 1)
+    throw new DataError(
+      `${file}: data.relative: with lookback 1 every input is 0 (a window is taken minus its own last step); ` +
+        'use lookback 2 or more, or relative: false',
+    );
   const series = { features: scaled.features, targets: scaled.targets };
   if (fixed) {
     const w = new Windows(windowStarts([0, rows], lookback, 0, 1, gaps), lookback, 0, series, relative);
