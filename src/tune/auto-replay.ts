@@ -102,9 +102,10 @@ export class Replay {
     return Array.from({ length: EXTRA_SEEDS }, (_, k) => withValue(this.env.base, p, 'seed', seed + k + 1));
   }
 
+  /** A line to say with the next trial's reasons (once: a round that meets the same idle lever again adds none). */
   note(line: string): void {
-    this.notes.push(line);
-    this.allNotes.push(line);
+    if (!this.notes.includes(line)) this.notes.push(line);
+    if (!this.allNotes.includes(line)) this.allNotes.push(line);
   }
 
   /** Runs one sweep against the trials: the next of its trials to start, 'wait', or 'done' with its best adopted. */

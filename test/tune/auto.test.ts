@@ -162,6 +162,17 @@ test('auto does not sweep a layer option to the value the layer has without it (
   assert.match(step.why, /^w; sweeping model\.layers\[0\]\.gru\.dropout over \[0\.1\]$/);
 });
 
+test("a lever's note is said once, however many rounds meet it (train.clipnorm not swept ... four times over)", async () => {
+  const r = new Replay(await envOf(), [baseline], baseline);
+  for (let round = 0; round < 4; round++) r.note('train.clipnorm not swept: the gradient norm peaked at 0.3');
+  r.note('model.linear_skip: not started');
+  assert.deepEqual(r.notes, [
+    'train.clipnorm not swept: the gradient norm peaked at 0.3',
+    'model.linear_skip: not started',
+  ]);
+  assert.equal(r.allNotes.length, 2);
+});
+
 test("trainingCost counts a large model's orthogonal initializer in its build without paying it", async () => {
   const env = await envOf();
   const cfg = applyParams(env.base, { 'model.layers[0].gru.units': 600 });
