@@ -64,3 +64,6 @@ export function verbosity(o: { quiet?: boolean }): 0 | 'auto' {
 
 /** A command-line word as a shell reads it back: quoted when it holds anything but safe characters. */
 export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
+
+/** `1 trial`, `3 trials`. */
+export const trialsText = (n: number): string => `${n} trial${n === 1 ? '' : 's'}`;

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl, StorageError } from '../../storage/index.js';
-import { type CliContext, UsageError, withExamples } from '../context.js';
+import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
 export function addStudyDelete(parent: Command, { log }: CliContext): Command {
   const cmd = parent
@@ -18,9 +18,9 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
         if (!(await st.getStudy(name))) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
         const n = (await st.getTrials(name)).length;
         if (!o.yes)
-          throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${n} trials for good`);
+          throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
         await st.deleteStudy(name);
-        log(`deleted study ${name} and its ${n} trials from ${redactUrl(o.storage)}`);
+        log(`deleted study ${name} and its ${trialsText(n)} from ${redactUrl(o.storage)}`);
       } finally {
         await st.close();
       }

@@ -24,7 +24,8 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
         else
           for (const s of all) {
             const best = s.best ? s.best.value!.toPrecision(4) : '-';
-            io.out(`${s.name.padEnd(30)} ${String(s.trials.length).padStart(4)} trials  best ${best}\n`);
+            const n = s.trials.length;
+            io.out(`${s.name.padEnd(30)} ${String(n).padStart(4)} ${n === 1 ? 'trial ' : 'trials'}  best ${best}\n`);
           }
       } finally {
         await st.close();

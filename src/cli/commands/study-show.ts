@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
 import { importanceReadable, studyShowJson } from '../../tune/index.js';
-import { type CliContext, type IO, withExamples } from '../context.js';
+import { type CliContext, type IO, trialsText, withExamples } from '../context.js';
 import { autoLines, bestText, type StudyJson, trialLine } from './study-report.js';
 
 interface StudyShowOptions {
@@ -17,7 +17,7 @@ interface StudyShowOptions {
  */
 function showText(j: StudyJson, readable: boolean, io: IO): void {
   const runDir = j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
-  io.out(`study ${j.name}: ${j.trials.length} trials; best ${bestText(j.best)}${runDir}\n`);
+  io.out(`study ${j.name}: ${trialsText(j.trials.length)}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;

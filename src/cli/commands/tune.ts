@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { type FrozenTrial, redactUrl } from '../../storage/index.js';
-import { type CliContext, shellWord, WorkFailed, withExamples } from '../context.js';
+import { type CliContext, shellWord, trialsText, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
 import { interruptibleStudy } from './study-run.js';
@@ -96,7 +96,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       if (r.finished) return log(r.finished);
       const by = r.bestBy ? ` (${r.bestBy})` : '';
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
-      log(`\nstudy ${r.name}: ${r.trials.length} trials (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
+      log(`\nstudy ${r.name}: ${trialsText(r.trials.length)} (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
       const at = redactUrl(r.storage);
       log(`stored in ${at}; look again with: seqtune study show ${r.name} --storage ${at}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);

@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import { storedConfig } from '../../tune/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, trialsText, withExamples } from '../context.js';
 import { positiveInt } from '../options.js';
 import { interruptibleStudy } from './study-run.js';
 
@@ -38,7 +38,7 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
         return `study ${o.study}: ${n} waiting for a worker; start one again with the same command`;
       });
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
-      log(`worker: study ${r.name}: ${r.stopReason}; ${r.trials.length} trials in storage${where}`);
+      log(`worker: study ${r.name}: ${r.stopReason}; ${trialsText(r.trials.length)} in storage${where}`);
     });
   return withExamples(
     cmd,
