@@ -20,7 +20,7 @@ export class TuneRefused extends SeqtuneError {}
 /**
  * With --resume, a study whose last run ended by its trial budget, its time budget or an exhausted space is
  * finished unless the command gives more (a larger trial budget, a new time budget, interrupted trials to rerun;
- * for a study whose space was exhausted, a time budget or more trials than it has):
+ * for a study whose space was exhausted, a time budget or more trials than it has) or a trial waits to run:
  * what to return instead of training anything, with the line that says so.
  */
 export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
@@ -29,6 +29,8 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   // A changed config is not "nothing to resume": openStudy refuses it, or runs it with --force.
   if (!fin || c.o.rerunInterrupted || configDiff(rec!.attrs.config, c.base).length) return undefined;
   const trials = await c.storage.getTrials(c.name);
+  // a trial a user enqueued after the end (study enqueue) is run whatever the budgets say, as it is in a running study
+  if (trials.some((t) => t.state === 'waiting')) return undefined;
   const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
   // An exhausted space may have more now: auto's plan grows with its trials and with seqtune's method.
   const more =

@@ -145,4 +145,15 @@ test('seqtune study enqueue: checked against the stored config; the waiting tria
       [2, 'complete', 32, null],
     ],
   );
+  // The study is finished (its trial budget spent); a trial enqueued now still runs (it waited forever)
+  const late = await runCli(['study', 'enqueue', 'queued', '--storage', url, '--params', '{"train.batch_size": 64}']);
+  assert.equal(late.code, 0, late.err);
+  assert.equal((await runCli(['worker', '--storage', url, '--study', 'queued'])).code, 0);
+  const s3 = new SqliteStorage(db);
+  const all = await s3.getTrials('queued');
+  await s3.close();
+  assert.deepEqual(
+    all.slice(3).map((x) => [x.state, x.params['train.batch_size']]),
+    [['complete', 64]],
+  );
 });
