@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
-import { applyParams, configDiff, GRACE_HEARTBEATS, parseDuration } from '../tune/index.js';
+import { applyParams, configDiff, staleAfterS } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { readJson } from './runs.js';
 
@@ -23,19 +23,6 @@ function diffFromBaseline(config: unknown, params: Readonly<Record<string, unkno
 async function folderFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
-}
-
-/**
- * Seconds without a heartbeat after which a running trial's process may be dead: 3 of the study's tune.heartbeat
- * (10 s unless its config says otherwise), as tune's own sweep of stale trials reads it.
- */
-export function staleAfterS(studyAttrs: Readonly<Record<string, unknown>>): number {
-  const tune = (studyAttrs.config as { tune?: { heartbeat?: unknown } } | undefined)?.tune;
-  try {
-    return GRACE_HEARTBEATS * parseDuration(tune?.heartbeat ?? 10, 'tune.heartbeat');
-  } catch {
-    return GRACE_HEARTBEATS * 10;
-  }
 }
 
 /** The run folder a trial names (its attributes' run_dir), or null. */

@@ -3,12 +3,26 @@
 // (storage.failStale does both atomically). Every process of a study sweeps; a fresh trial is never touched.
 import { hostname } from 'node:os';
 import type { FrozenTrial, Owner, StaleResult, Storage } from '../storage/index.js';
+import { parseDuration } from './settings.js';
 
 /** This process as the owner of a trial run by its worker `worker` (0: the main thread). */
 export const ownerOf = (worker = 0): Owner => ({ host: hostname(), pid: process.pid, worker });
 
 /** Heartbeats a trial may miss before it is stale. */
 export const GRACE_HEARTBEATS = 3;
+
+/**
+ * Seconds without a heartbeat after which a running trial's process may be dead: 3 of the study's tune.heartbeat
+ * (10 s unless its config says otherwise), as tune's own sweep of stale trials reads it.
+ */
+export function staleAfterS(studyAttrs: Readonly<Record<string, unknown>>): number {
+  const tune = (studyAttrs.config as { tune?: { heartbeat?: unknown } } | undefined)?.tune;
+  try {
+    return GRACE_HEARTBEATS * parseDuration(tune?.heartbeat ?? 10, 'tune.heartbeat');
+  } catch {
+    return GRACE_HEARTBEATS * 10;
+  }
+}
 
 /** Whether a process of this host with this pid exists. */
 export function alive(pid: number): boolean {

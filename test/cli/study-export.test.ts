@@ -71,9 +71,18 @@ test('study export writes every trial as JSON and as CSV; study delete needs --y
     [ask.code, ask.err],
     [2, 'seqtune: study delete: add --yes to delete study "ex" and its 3 trials for good\n'],
   );
-  const del = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
+  // a study a live process runs (a trial's heartbeat fresh) is refused: deleting it ended that process with an error
+  const s2 = new SqliteStorage(db);
+  await s2.createTrial('ex', { units: 64 }, {}, { owner: { host: 'box', pid: 43, worker: 0 } });
+  await s2.close();
+  const busy = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
+  assert.deepEqual(
+    [busy.code, busy.err],
+    [2, 'seqtune: study delete: study "ex" is running (#3 by box:43); stop its processes first, or add --force\n'],
+  );
+  const del = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes', '--force']);
   assert.equal(del.code, 0, del.err);
-  assert.match(del.out, /^deleted study ex and its 3 trials from sqlite:/);
+  assert.match(del.out, /^deleted study ex and its 4 trials from sqlite:/);
   const gone = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
   assert.equal(gone.code, 2);
   assert.match(gone.err, /^seqtune: no study named "ex" in sqlite:.*e\.db\n$/);

@@ -1,8 +1,10 @@
-// seqtune study delete NAME --yes [--storage URL]: removes a study and all its trials from storage (run folders on
-// disk are left). Without --yes it says what it would delete and exits 2.
+// seqtune study delete NAME --yes [--storage URL] [--force]: removes a study and all its trials from storage (run
+// folders on disk are left). Without --yes it says what it would delete and exits 2; a study a live process is
+// running (a running trial's heartbeat fresh) is refused unless --force.
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl, StorageError } from '../../storage/index.js';
+import { staleAfterS } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
 export function addStudyDelete(parent: Command, { log }: CliContext): Command {
@@ -11,14 +13,28 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
     .argument('<name>', 'the study')
     .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
     .option('--yes', 'really delete it')
+    .option('--force', 'delete it even while a process runs its trials')
     .description('delete a stored study and all its trials')
-    .action(async (name: string, o: { storage: string; yes?: boolean }) => {
+    .action(async (name: string, o: { storage: string; yes?: boolean; force?: boolean }) => {
       const st = openStorage(o.storage, { existing: true });
       try {
-        if (!(await st.getStudy(name))) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
-        const n = (await st.getTrials(name)).length;
+        const rec = await st.getStudy(name);
+        if (!rec) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
+        const trials = await st.getTrials(name);
+        const n = trials.length;
         if (!o.yes)
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
+        // a trial whose heartbeat is fresh has a live process: deleting under it ends that process with an error
+        const grace = staleAfterS(rec.attrs) * 1000;
+        const live = trials.filter(
+          (t) => t.state === 'running' && Date.now() - Date.parse(t.heartbeat ?? t.started) < grace,
+        );
+        if (live.length && !o.force) {
+          const who = live.map((t) => `#${t.number}${t.owner ? ` by ${t.owner}` : ''}`).join(', ');
+          throw new UsageError(
+            `study delete: study "${name}" is running (${who}); stop its processes first, or add --force`,
+          );
+        }
         await st.deleteStudy(name);
         log(`deleted study ${name} and its ${trialsText(n)} from ${redactUrl(o.storage)}`);
       } finally {
