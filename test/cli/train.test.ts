@@ -126,6 +126,8 @@ train: {epochs: 1, batch_size: 32}
     ['origin_row', '12', '13'],
   );
   assert.equal(two.out.trim().split('\n')[1], lines[1], 'the same origin gives the same forecast');
+  const dash = await quiet(['predict', out, '--csv', rowsFile(13), '--out', '-']);
+  assert.deepEqual([dash.value, dash.out], [0, two.out], '--out - is stdout (it wrote a file named -)');
   const few = await quiet(['predict', out, '--csv', rowsFile(11)]);
   assert.equal(few.value, 2);
   assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);

@@ -15,11 +15,11 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .command('predict')
     .argument('<run_dir>', 'a run folder')
     .requiredOption('--csv <file>', 'CSV of new rows, read as the training CSV was')
-    .option('--out <file>', 'write the forecasts here instead of stdout')
+    .option('--out <file>', 'write the forecasts here instead of stdout (- is stdout)')
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {
       const text = await predictRun(runDir, o.csv);
-      if (o.out) await writeFile(o.out, text);
+      if (o.out && o.out !== '-') await writeFile(o.out, text);
       else io.out(text);
     });
   return withExamples(
