@@ -41,16 +41,17 @@ export function aboveBaseline(
   loss: number[],
   val: number[] | null,
   baseline: { name: string; loss: number } | undefined,
-): string | null {
+): { ratio: number; text: string } | null {
   const curve = val ?? loss;
   if (!baseline || !(baseline.loss > 0) || !curve.length) return null;
   const best = Math.min(...curve);
-  if (!(best > ABOVE_BASELINE * baseline.loss)) return null;
+  const ratio = best / baseline.loss;
+  if (!(ratio > ABOVE_BASELINE)) return null;
   const which = val ? 'validation' : 'training';
-  return (
+  const text =
     `the ${which} loss never came near the ${baseline.name} baseline's ${baseline.loss.toPrecision(3)}: ` +
-    `its best, ${best.toPrecision(3)}, is ${(best / baseline.loss).toPrecision(2)}x that (the weights blew up)`
-  );
+    `its best, ${best.toPrecision(3)}, is ${ratio.toPrecision(2)}x that (the weights blew up)`;
+  return { ratio, text };
 }
 
 export function earlyVerdict(
@@ -68,8 +69,8 @@ export function earlyVerdict(
       summary: `the loss became ${String(Number.isFinite(loss[k]!) ? val?.[k] : loss[k])} at epoch ${k + 1}`,
     };
   const above = aboveBaseline(loss, val, baseline);
-  if (above) e.aboveBaseline = Math.min(...(val ?? loss)) / baseline!.loss;
-  const boom = explosion(loss) ?? (val ? explosion(val) : null) ?? above;
+  if (above) e.aboveBaseline = above.ratio;
+  const boom = explosion(loss) ?? (val ? explosion(val) : null) ?? above?.text;
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   if (n < 4) {
     const down = loss[n - 1]! < loss[0]!;

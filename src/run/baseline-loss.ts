@@ -5,22 +5,16 @@
 // trained two epochs, while no working network stays 100x behind the training mean.
 import type { RawConfig } from '../config/index.js';
 import type { Scores } from '../data/index.js';
+import { getLoss, type LossLike } from '../nn/index.js';
 
 /** The worst naive baseline's validation loss for an mse or mae loss (a huber loss has none): name and value. */
 export function baselineLoss(
   cfg: RawConfig,
   metrics: { val?: { scaled?: Record<string, Scores> } },
 ): { name: string; loss: number } | undefined {
-  const spelled = cfg.train?.loss ?? 'mse';
-  const name =
-    typeof spelled === 'string' ? spelled : 'className' in spelled ? spelled.className : Object.keys(spelled)[0];
-  const key =
-    name === 'mse' || name === 'mean_squared_error'
-      ? 'mse'
-      : name === 'mae' || name === 'mean_absolute_error'
-        ? 'mae'
-        : null;
-  if (!key) return undefined;
+  // the loss registry's canonical name, whichever spelling the config used (mean_squared_error, {mse: null}, ...)
+  const key = getLoss((cfg.train?.loss ?? 'mse') as LossLike).config.className;
+  if (key !== 'mse' && key !== 'mae') return undefined;
   let worst: { name: string; loss: number } | undefined;
   for (const [b, scores] of Object.entries(metrics.val?.scaled ?? {})) {
     const v = scores?.[key];

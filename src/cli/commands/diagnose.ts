@@ -36,7 +36,7 @@ async function runConfig(runDir: string | undefined): Promise<RunContext['config
   }
 }
 
-/** The best naive baseline's validation loss from a run folder's metrics.json, when it has one. */
+/** The worst naive baseline's validation loss from a run folder's metrics.json, when it has one (baselineLoss). */
 async function runBaseline(runDir: string, config: NonNullable<RunContext['config']>): Promise<RunContext['baseline']> {
   try {
     return baselineLoss(config as RawConfig, JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')));
