@@ -17,4 +17,12 @@ export type {
   StudyRecord,
   TrialState,
 } from './types.js';
-export { DuplicateTrial, freezeTrial, ownerText, StorageError, TRIAL_STATES } from './types.js';
+export {
+  DuplicateTrial,
+  freezeTrial,
+  isStale,
+  ownerText,
+  rerunAttrs,
+  StorageError,
+  TRIAL_STATES,
+} from './types.js';

@@ -174,18 +174,14 @@ export function staleOutcome(
       ? `interrupted: ${reason ?? `${t.owner} is no longer running`} (last heartbeat ${since})`
       : `stale: no heartbeat from ${t.owner} since ${since}`;
   const done = Number((t.attrs as { retry?: number }).retry ?? 0);
-  const why = (t.attrs as { why?: string }).why;
   const signal = dead && rule.interrupt === true;
-  return {
-    error,
-    retry: (signal ? retries > 0 : done < retries)
-      ? {
-          rerun_of: t.number,
-          retry: signal ? done : done + 1,
-          why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}`,
-        }
-      : null,
-  };
+  return { error, retry: (signal ? retries > 0 : done < retries) ? rerunAttrs(t, signal ? done : done + 1) : null };
+}
+
+/** The attributes of a waiting trial that reruns trial `t` (its `retry` count as given). */
+export function rerunAttrs(t: { number: number; attrs: object }, retry: number): Record<string, unknown> {
+  const why = (t.attrs as { why?: string }).why;
+  return { rerun_of: t.number, retry, why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}` };
 }
 
 /** Whether a running trial is stale under a rule, given the current time in milliseconds. */

@@ -6,7 +6,7 @@ import { checkRun, lrFind } from '../check/index.js';
 import { ConfigError, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors } from '../run/index.js';
-import { redactUrl } from '../storage/index.js';
+import { redactUrl, rerunAttrs } from '../storage/index.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { bestOf } from './progress.js';
 import { trialLimit } from './settings.js';
@@ -108,12 +108,7 @@ async function enqueueInterrupted(c: StudyContext, log: (l: string) => void): Pr
   for (const t of trials) {
     if (t.state !== 'failed' || !/^(interrupted|stale):/.test(t.error ?? '')) continue;
     if (t.attrs.retried_as !== undefined || rerun.has(t.number)) continue;
-    const why = t.attrs.why ? `: ${t.attrs.why}` : '';
-    const attrs = {
-      rerun_of: t.number,
-      retry: Number(t.attrs.retry ?? 0),
-      why: `rerun of interrupted trial #${t.number}${why}`,
-    };
+    const attrs = rerunAttrs(t, Number(t.attrs.retry ?? 0));
     const again = await c.storage.createTrial(c.name, t.params, attrs, { waiting: true });
     log(`trial ${t.number} (${t.error}) enqueued again as #${again.number}`);
   }
