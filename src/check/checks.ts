@@ -10,7 +10,7 @@ import {
   type RawConfig,
   resolveConfig,
 } from '../config/index.js';
-import { baselineScores, MissingValuesError, type PreparedData, prepareData, Scaler } from '../data/index.js';
+import { baselineScores, fileRow, MissingValuesError, type PreparedData, prepareData, Scaler } from '../data/index.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
@@ -83,13 +83,13 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
     first = -1,
     longest = 0;
   for (let i = 1; i < n; i++) {
-    const dropped = d.gaps && d.gaps[i] !== d.gaps[i - 1];
+    const dropped = d.kept && d.kept[i] !== d.kept[i - 1]! + 1;
     if (dropped || !(steps[i - 1]! > 1.5 * usual)) continue;
     gaps++;
     if (first < 0) first = i;
     longest = Math.max(longest, steps[i - 1]!);
   }
-  const row = (i: number) => (d.kept ? d.kept[i]! : i) + 1 + (cfg.data.skip_rows ?? 0);
+  const row = (i: number) => fileRow(d, i, cfg.data.skip_rows);
   // dates are milliseconds (a whole number of days, hours or seconds); a numeric time column is shown as it is
   const unit = (v: number) =>
     v >= 1000 && v % 1000 === 0

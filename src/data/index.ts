@@ -18,4 +18,4 @@ export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
 export type { DenseWindows, WindowSamples, WindowSeries } from './window.js';
-export { absolute, makeWindows, splitRanges, Windows, windowStarts } from './window.js';
+export { absolute, fileRow, makeWindows, splitRanges, Windows, windowStarts } from './window.js';

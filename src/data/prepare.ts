@@ -39,7 +39,7 @@ export function seriesKey(cfg: DataConfig): string {
 export function rewindow(d: PreparedData, cfg: DataConfig, file: string): PreparedData {
   const ranges = splitRows(cfg, file, d.rows, false);
   const series = { features: d.scaledFeatures, targets: d.targetSeries.scaled };
-  return { ...d, ranges, windows: cutWindows(cfg, file, d.rows, ranges, series, false, d.gaps) };
+  return { ...d, ranges, windows: cutWindows(cfg, file, d.rows, ranges, series, false, d.kept) };
 }
 
 export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncoding): PreparedData {
@@ -49,7 +49,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined);
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);
-  const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.gaps);
+  const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.kept);
   return {
     features: encoded.features,
     targets: rows.targets,
@@ -62,7 +62,6 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     scaledFeatures: scaled.features,
     time: clean.time,
     droppedRows: clean.droppedRows,
-    gaps: clean.gaps,
     kept: clean.kept,
     notes: [...encoded.notes, ...clean.notes],
   };

@@ -42,11 +42,9 @@ export interface PreparedData {
   /** Rows removed by the missing-value policy (drop). */
   droppedRows: number;
   /**
-   * With rows dropped (data.missing: drop): the count of gaps (usable rows i - 1 and i not adjacent in the file) up to
-   * each usable row, so that no window spans one; and each usable row's row in the file (0-based, after
-   * data.skip_rows). Null or absent when no row was dropped.
+   * With rows dropped (data.missing: drop): each usable row's row in the file (0-based, after data.skip_rows), so that
+   * no window spans a dropped one and messages name file rows. Null or absent when no row was dropped.
    */
-  gaps?: Int32Array | null;
   kept?: Int32Array | null;
   notes: string[];
 }

@@ -167,13 +167,20 @@ export function windowStarts(
   lookback: number,
   horizon: number,
   stride: number,
-  gaps?: Int32Array | null,
+  kept?: Int32Array | null,
 ): Int32Array {
   const first = Math.max(range[0], lookback),
     n = first + horizon <= range[1] ? Math.floor((range[1] - horizon - first) / stride) + 1 : 0;
   const all = Int32Array.from({ length: n }, (_, i) => first + i * stride);
-  // rows [s - lookback, s + horizon) must follow each other in the file: no gap after the window's first row
-  return gaps ? all.filter((s) => gaps[s + horizon - 1] === gaps[s - lookback]) : all;
+  // rows [s - lookback, s + horizon) must follow each other in the file: as many file rows apart as usable rows
+  const span = lookback + horizon - 1;
+  return kept ? all.filter((s) => kept[s + horizon - 1]! - kept[s - lookback]! === span) : all;
+}
+
+/** The file's data row (1-based, data.skip_rows counted) of usable row `i`, rows that data.missing: drop left out
+ *  counted too. */
+export function fileRow(d: { kept?: Int32Array | null }, i: number, skipRows = 0): number {
+  return (d.kept ? d.kept[i]! : i) + 1 + skipRows;
 }
 
 /**

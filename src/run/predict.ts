@@ -9,6 +9,7 @@ import {
   DataError,
   DEFAULT_BASELINES,
   type FixedEncoding,
+  fileRow,
   prepareTable,
   readCsv,
   scoreForecast,
@@ -42,7 +43,7 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const nT = d.targets.length,
     N = d.windows.test.count;
   const origin = (n: number) => d.windows.test.starts[n]! - 1;
-  const fileRow = (i: number) => (d.kept ? d.kept[i]! : i) + 1 + (cfg.skip_rows ?? 0);
+
   const rel = cfg.relative ?? false;
   const out = model.predict(d.windows.test.inputs()).data;
   if (rel)
@@ -51,7 +52,7 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const pred = unscaleTargets(d, out);
   const bad = pred.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
-    const row = fileRow(origin(Math.floor(bad / (H * nT))));
+    const row = fileRow(d, origin(Math.floor(bad / (H * nT))), cfg.skip_rows);
     throw new ForecastFailed(
       `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give ` +
         'finite forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; ' +
@@ -62,7 +63,7 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
   const lines = [head.join(',')];
   for (let n = 0; n < N; n++) {
-    const cells = [String(fileRow(origin(n)))];
+    const cells = [String(fileRow(d, origin(n), cfg.skip_rows))];
     if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
     for (let i = 0; i < H * nT; i++) cells.push(String(Number(pred[n * H * nT + i]!.toPrecision(8))));
     lines.push(cells.join(','));

@@ -20,9 +20,8 @@ export interface Imputed {
   time: Float64Array;
   /** The data row (1-based, as messages count rows) of usable row i. */
   rowNumber: (i: number) => number;
-  /** With rows dropped: the row (0-based, after data.skip_rows) of each usable row, and the gaps (PreparedData). */
+  /** With rows dropped: the row (0-based, after data.skip_rows) of each usable row (PreparedData.kept). */
   kept: Int32Array | null;
-  gaps: Int32Array | null;
   notes: string[];
 }
 
@@ -38,16 +37,8 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): I
     time: keep ? Float64Array.from(keep, (r) => rows.time[r]!) : rows.time,
     rowNumber: (i) => (keep ? keep[i]! : i) + rows.skip + 1,
     kept: keep ? Int32Array.from(keep) : null,
-    gaps: keep ? gapsOf(keep) : null,
     notes,
   };
-}
-
-/** How many gaps (a dropped row just before it) there are up to each usable row, counting from the first. */
-function gapsOf(keep: number[]): Int32Array {
-  const gaps = new Int32Array(keep.length);
-  for (let i = 1; i < keep.length; i++) gaps[i] = gaps[i - 1]! + (keep[i] === keep[i - 1]! + 1 ? 0 : 1);
-  return gaps;
 }
 
 /** Applies the policy; keep lists the rows left when it drops rows, else it is null. */

@@ -15,7 +15,7 @@ export function cutWindows(
   ranges: Ranges,
   scaled: Pick<Scaled, 'features' | 'targets'>,
   fixed: boolean,
-  gaps?: Int32Array | null,
+  kept?: Int32Array | null,
 ): PreparedData['windows'] {
   const lookback = cfg.lookback,
     horizon = cfg.horizon ?? 1,
@@ -29,17 +29,17 @@ export function cutWindows(
     );
   const series = { features: scaled.features, targets: scaled.targets };
   if (fixed) {
-    const w = new Windows(windowStarts([0, rows], lookback, 0, 1, gaps), lookback, 0, series, relative);
+    const w = new Windows(windowStarts([0, rows], lookback, 0, 1, kept), lookback, 0, series, relative);
     return { train: w, val: w, test: w };
   }
   const windows = {} as PreparedData['windows'];
   for (const k of ['train', 'val', 'test'] as const) {
-    const starts = windowStarts(ranges[k], lookback, horizon, stride, gaps);
+    const starts = windowStarts(ranges[k], lookback, horizon, stride, kept);
     if (starts.length === 0)
       throw new DataError(
         `${file}: the ${k} split (rows ${ranges[k][0]}-${ranges[k][1]}) ` +
           `holds no window of lookback ${lookback} + horizon ${horizon}` +
-          `${gaps ? ' without a dropped row inside' : ''}; ` +
+          `${kept ? ' without a dropped row inside' : ''}; ` +
           'use more data, a smaller lookback/horizon or another split',
       );
     windows[k] = new Windows(starts, lookback, horizon, series, relative);
