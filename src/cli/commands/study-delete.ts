@@ -3,7 +3,7 @@
 // running (a running trial's heartbeat fresh) is refused unless --force.
 
 import type { Command } from 'commander';
-import { isStale, openStorage, redactUrl, StorageError } from '../../storage/index.js';
+import { openStorage, redactUrl, StorageError } from '../../storage/index.js';
 import { staleAfterS } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
@@ -24,9 +24,13 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
         const n = trials.length;
         if (!o.yes)
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
-        // a running trial storage does not call stale has a live process: deleting under it ends that process
-        const rule = { graceMs: staleAfterS(rec.attrs) * 1000, retries: 0 };
-        const live = trials.filter((t) => t.state === 'running' && !isStale(t, rule, Date.now()));
+        // a trial whose heartbeat (or start) is fresh has a live process: deleting under it ends that process with an
+        // error. Not storage's isStale: that calls a trial without an owner dead at once, and one just made by the
+        // library (ask/tell) may be running in this very moment.
+        const grace = staleAfterS(rec.attrs) * 1000;
+        const live = trials.filter(
+          (t) => t.state === 'running' && Date.now() - Date.parse(t.heartbeat ?? t.started) < grace,
+        );
         if (live.length && !o.force) {
           const who = live.map((t) => `#${t.number}${t.owner ? ` by ${t.owner}` : ''}`).join(', ');
           throw new UsageError(
