@@ -20,7 +20,6 @@ export type {
 export {
   DuplicateTrial,
   freezeTrial,
-  isStale,
   ownerText,
   rerunAttrs,
   StorageError,
