@@ -1,13 +1,13 @@
 // The pages in a real browser (playwright-core driving Debian's Chromium), while `seqtune tune` runs in the
 // background: the studies page shows a new study without a reload, the study page's trials table grows and a running
 // trial's curve gains epochs without a reload, a trial page shows its diagnosis, a run page its metrics beside the
-// baselines, and a study named with HTML characters shows those characters. Skipped without /usr/bin/chromium
-// (failed instead with CI set). Screenshots go to $SEQTUNE_TEST_OUT/dashboard (default: the temporary folder's
-// seqtune-test-out/dashboard), outside the checkout.
+// baselines, the Runs page a run folder written while it is open, and a study named with HTML characters shows those
+// characters. Skipped without /usr/bin/chromium (failed instead with CI set). Screenshots go to
+// $SEQTUNE_TEST_OUT/dashboard (default: the temporary folder's seqtune-test-out/dashboard), outside the checkout.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -396,6 +396,19 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
   const text = (await test.textContent()) ?? '';
   for (const who of ['model', 'persistence', 'mean', 'linear']) assert.match(text, new RegExp(who));
   await page.screenshot({ path: join(shots, 'run.png'), fullPage: true });
+});
+
+test('the Runs page shows a run folder written while it is open, without a reload', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/runs`);
+  await page.locator('#runs a', { hasText: 'grid2/trial-0' }).waitFor();
+  const late = join(fx.runs, 'late', 'run-1');
+  mkdirSync(late, { recursive: true });
+  cpSync(join(fx.runs, 'grid2', 'trial-0', 'metrics.json'), join(late, 'metrics.json'));
+  try {
+    await page.locator('#runs a', { hasText: 'late/run-1' }).waitFor({ timeout: 15_000 });
+  } finally {
+    rmSync(join(fx.runs, 'late'), { recursive: true, force: true });
+  }
 });
 
 test('an HTML-named study page and its trial show the characters', { skip: missing }, async () => {

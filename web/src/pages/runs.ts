@@ -32,37 +32,71 @@ function bestBaseline(s: Scores): [string, number] | null {
   return b ? [b[0], b[1].mse!] : null;
 }
 
-export async function runsPage(root: HTMLElement): Promise<() => void> {
-  const runs = await api<Run[]>('/api/runs');
-  const rows = runs.map((r) => {
-    const s = testScores(r.metrics);
-    const base = s ? bestBaseline(s) : null;
-    return h(
-      'tr',
-      { 'data-run': r.id },
-      h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.id)),
-      h('td', {}, r.diagnosis?.pattern ?? '–'),
-      h('td', {}, num(s?.model?.mse ?? null, 4)),
-      h('td', {}, base ? `${num(base[1], 4)} (${base[0]})` : '–'),
-      h('td', {}, agoText(r.modified)),
-    );
-  });
-  root.replaceChildren(
-    h('h1', {}, 'Runs'),
-    runs.length
-      ? h(
-          'table',
-          { class: 'list', id: 'runs' },
-          h(
-            'thead',
-            {},
-            h('tr', {}, ...['run', 'diagnosis', 'test MSE', 'best baseline MSE', 'written'].map((t) => h('th', {}, t))),
-          ),
-          h('tbody', {}, ...rows),
-        )
-      : h('p', { class: 'muted' }, 'no run folders (start the dashboard with --runs DIR)'),
+/** How often the Runs page looks for new or changed run folders (they are files, not storage events). */
+const RUNS_POLL_MS = 3000;
+
+function runRow(r: Run): HTMLElement {
+  const s = testScores(r.metrics);
+  const base = s ? bestBaseline(s) : null;
+  return h(
+    'tr',
+    { 'data-run': r.id },
+    h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.id)),
+    h('td', {}, r.diagnosis?.pattern ?? '–'),
+    h('td', {}, num(s?.model?.mse ?? null, 4)),
+    h('td', {}, base ? `${num(base[1], 4)} (${base[0]})` : '–'),
+    h('td', {}, agoText(r.modified)),
   );
-  return () => {};
+}
+
+/** The list of run folders, looked at again every few seconds (as TensorBoard reloads its logdir). */
+export async function runsPage(root: HTMLElement): Promise<() => void> {
+  const { runs: folder } = await api<{ runs: string | null }>('/api/health');
+  if (!folder) {
+    root.replaceChildren(
+      h('h1', {}, 'Runs'),
+      h('p', { class: 'muted' }, 'no folder of runs: start the dashboard with --runs DIR'),
+    );
+    return () => {};
+  }
+  let shown = '';
+  const load = async () => {
+    const runs = await api<Run[]>('/api/runs');
+    const key = JSON.stringify(runs.map((r) => [r.id, r.modified, r.files]));
+    if (key === shown) return;
+    shown = key;
+    root.replaceChildren(
+      h('h1', {}, 'Runs'),
+      runs.length
+        ? h(
+            'table',
+            { class: 'list', id: 'runs' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['run', 'diagnosis', 'test MSE', 'best baseline MSE', 'written'].map((t) => h('th', {}, t)),
+              ),
+            ),
+            h('tbody', {}, ...runs.map(runRow)),
+          )
+        : h('p', { class: 'muted' }, `no run folders in ${folder} yet: they appear here as they are written`),
+    );
+  };
+  await load();
+  let busy = false;
+  const timer = window.setInterval(() => {
+    if (busy) return;
+    busy = true;
+    load()
+      .catch(() => {}) // a failed look (the server restarting) is tried again at the next tick
+      .finally(() => {
+        busy = false;
+      });
+  }, RUNS_POLL_MS);
+  return () => window.clearInterval(timer);
 }
 
 /** Test metrics (scaled and original units) with the model's row first and the baselines below. */
