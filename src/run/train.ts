@@ -219,10 +219,12 @@ async function fitRun(
   const [xTrain, yTrain] = splitTensors(data, 'train', model);
   const valSplit = t.validation ?? 'val';
   const threads = fitThreads(cfg);
+  // the header says what the fit will train on (a warning after it says why that is fewer than asked)
+  const on = model.threadsFor(threads, t.batch_size, xTrain.shape[0]!);
   log(
     `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ` +
       `${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, ` +
-      `validation on ${valSplit}, ${threads} thread${threads === 1 ? '' : 's'}`,
+      `validation on ${valSplit}, ${on} thread${on === 1 ? '' : 's'}`,
   );
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);

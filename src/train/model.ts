@@ -20,9 +20,12 @@ import { ProgressLogger } from './progress.js';
 import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
 import { type GradRanges, rangesLength, shareOf } from './threads/layout.js';
-import { type FitThreads, startFitThreads } from './threads/pool.js';
+import { type FitThreads, startFitThreads, threadPlan } from './threads/pool.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
+
+/** fit's batch size when none is given (Keras' default). */
+const DEFAULT_BATCH_SIZE = 32;
 
 export interface CompileOptions {
   optimizer?: OptimizerLike;
@@ -381,7 +384,7 @@ export class Model extends Stack implements CompiledStack {
     }
     if (validation) this.checkData(validation[0], validation[1], 'fit validationData');
     const epochs = opts.epochs ?? 1;
-    const batchSize = opts.batchSize ?? 32;
+    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(epochs) || epochs < 0)
       throw new ValueError(expected('fit.epochs', 'a non-negative integer', opts.epochs));
     if (!Number.isInteger(batchSize) || batchSize <= 0)
@@ -401,6 +404,14 @@ export class Model extends Stack implements CompiledStack {
     } finally {
       if (own) await this.closeThreads();
     }
+  }
+
+  /**
+   * How many threads a fit of `samples` samples with `threads` asked and fit's `batchSize` trains on, before it starts
+   * any: fewer for a small model, a model with batch statistics, or where shared memory is missing.
+   */
+  threadsFor(threads: number, batchSize: number | undefined, samples: number): number {
+    return threadPlan(this, threads, Math.max(1, Math.min(batchSize ?? DEFAULT_BATCH_SIZE, samples))).n;
   }
 
   /**

@@ -82,6 +82,10 @@ test('each share counts by its size: an uneven split (batch 7 over 3 threads) ma
   };
   const one = await run(1),
     three = await run(3);
+  const m = sequential([gru({ units: 5, inputShape: [12, 2] }), dense({ units: 1 })], { seed: 5 });
+  m.compile({ loss: 'mse' });
+  assert.equal(m.threadsFor(3, 7, 150), 3);
+  assert.equal(m.threadsFor(3, 7, 2), 2, 'a batch of 2 samples (the training set) has no share for a third thread');
   assert.ok(maxDiff(one.w, three.w) < 1e-5, `max weight difference ${maxDiff(one.w, three.w)}`);
   assert.ok(Math.abs(one.h.history.loss![0]! - three.h.history.loss![0]!) < 1e-6);
 });
@@ -89,6 +93,7 @@ test('each share counts by its size: an uneven split (batch 7 over 3 threads) ma
 test('batch normalization trains on one thread and says why', async () => {
   const m = sequential([gru({ units: 4, inputShape: [12, 2] }), batchNormalization(), dense({ units: 1 })]);
   m.compile({ loss: 'mse' });
+  assert.equal(m.threadsFor(2, 32, d.x.shape[0]!), 1, 'known before the fit (a run header says it)');
   const lines: string[] = [];
   const h = await m.fit(d.x, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
   assert.equal(lines.length, 1);
@@ -270,6 +275,8 @@ test('threads stay off where adding their gradients would cost more than the spl
   const lines: string[] = [];
   const a = wide(),
     b = wide();
+  assert.equal(a.threadsFor(2, 32, 150), 1);
+  assert.equal(a.threadsFor(2, undefined, 150), 1, "fit's default batch of 32");
   await a.fit(x1, d.y, { batchSize: 32, threads: 2, onWarning: (l) => lines.push(l) });
   await b.fit(x1, d.y, { batchSize: 32 });
   const said = lines.filter((l) => l.startsWith('threads:'));

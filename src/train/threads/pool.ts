@@ -103,8 +103,34 @@ function inTime(started: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
+ * The threads a fit of `batchSize`-sample batches trains on when `threads` are asked, and why it is fewer (null when
+ * it is not): known before any thread starts, so a run's header can say it (startFitThreads' fallback when threads
+ * fail to start aside).
+ */
+export function threadPlan(model: Replicable, threads: number, batchSize: number): { n: number; why: string | null } {
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new ValueError(expected('fit.threads', 'a positive integer', threads));
+  const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
+  const asked = `threads: ${threads} asked, training on`;
+  if (n < Math.min(threads, batchSize))
+    return {
+      n,
+      why:
+        `${asked} ${n}: ${model.stepWeights.toLocaleString('en-US')} weights are ` +
+        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (adding the gradients of the ` +
+        'threads to the batch gradient would cost more than they save)',
+    };
+  if (n <= 1) return { n: 1, why: null };
+  if (typeof SharedArrayBuffer !== 'function' || typeof waitAsync !== 'function')
+    return { n: 1, why: `${asked} 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable` };
+  if (model.updatesState)
+    return { n: 1, why: `${asked} 1 thread: BatchNormalization needs the statistics of the whole batch` };
+  return { n, why: null };
+}
+
+/**
  * The training threads of one fit, or null when it runs on one thread: threads is 1, the batch has one sample,
- * or (with `warn` saying why) shared memory is unavailable or the model has batch statistics.
+ * or (with `warn` saying why) shared memory is unavailable or the model has batch statistics (threadPlan).
  */
 export async function startFitThreads(
   model: Replicable,
@@ -113,24 +139,9 @@ export async function startFitThreads(
   warn: (line: string) => void,
   limits: ThreadLimits = {},
 ): Promise<FitThreads | null> {
-  if (!(Number.isInteger(threads) && threads >= 1))
-    throw new ValueError(expected('fit.threads', 'a positive integer', threads));
-  const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
-  if (n < Math.min(threads, batchSize))
-    warn(
-      `threads: ${threads} asked, training on ${n}: ${model.stepWeights.toLocaleString('en-US')} weights are ` +
-        `many for batches of ${batchSize} x ${model.inputShape!.T ?? 1} steps (adding the gradients of the ` +
-        'threads to the batch gradient would cost more than they save)',
-    );
+  const { n, why } = threadPlan(model, threads, batchSize);
+  if (why) warn(why);
   if (n <= 1) return null;
-  if (typeof SharedArrayBuffer !== 'function' || typeof waitAsync !== 'function') {
-    warn(`threads: ${threads} asked, training on 1 thread: SharedArrayBuffer or Atomics.waitAsync is unavailable`);
-    return null;
-  }
-  if (model.updatesState) {
-    warn(`threads: ${threads} asked, training on 1 thread: BatchNormalization needs the statistics of the whole batch`);
-    return null;
-  }
   const pool = new FitThreads(model, n, batchSize, limits);
   try {
     await pool.ready;
