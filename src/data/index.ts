@@ -14,6 +14,7 @@ export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';
 export { fromShared, shareData } from './share.js';
+export { fromParts, parseStamp } from './stages/read.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';

@@ -10,7 +10,9 @@ export {
   removeUnfinishedRunFolders,
   watchRunFolders,
 } from './folder.js';
-export { STARTER_CONFIG } from './init.js';
+export { STARTER_CONFIG, starterConfig } from './init.js';
+export type { CsvStart } from './init-csv.js';
+export { startFromCsv } from './init-csv.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun } from './predict.js';

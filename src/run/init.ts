@@ -1,19 +1,66 @@
-// `seqtune init`: a commented starter config.
-export const STARTER_CONFIG = `# seqtune config. Every key, its default and an example: docs/config.md (seqtune package)
+// `seqtune init`: a commented starter config, its data section read off the user's CSV where one is given.
+
+import type { CsvStart } from './init-csv.js';
+
+/** A YAML scalar for a column name or path: as it is where YAML reads it back unchanged, else double-quoted. */
+const scalar = (s: string) =>
+  /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !/^(true|false|null|yes|no|on|off)$/i.test(s) ? s : JSON.stringify(s);
+const list = (a: string[]) => `[${a.map(scalar).join(', ')}]`;
+/** A line of the config with its comment in the column the starter config keeps them in. */
+const line = (text: string, comment: string) => `${text.padEnd(28)} # ${comment}`;
+
+/** The data section's lines up to the lookback: placeholders, or what init read off the CSV. */
+function dataLines(start?: CsvStart & { csv: string }): string {
+  const v = start ?? { csv: 'data.csv', target: 'value', lookback: 48 };
+  const time = start ? start.time : 'date';
+  return [
+    line(`  csv: ${scalar(v.csv)}`, 'a CSV with a header row'),
+    time === null
+      ? line('  # time: date', 'time column(s), checked for order; optional')
+      : line(
+          `  time: ${Array.isArray(time) ? list(time) : scalar(time)}`,
+          'time column(s), checked for order; optional',
+        ),
+    start?.drop.length
+      ? line(`  drop: ${list(start.drop)}`, 'columns to ignore')
+      : line('  # drop: [id]', 'columns to ignore'),
+    start?.skipRows
+      ? line(`  skip_rows: ${start.skipRows}`, 'data rows to drop at the start')
+      : line('  # skip_rows: 24', 'data rows to drop at the start'),
+    line(`  missing: ${start?.missing ?? 'error'}`, 'error | drop | ffill | interpolate | {constant: 0}'),
+    start && Object.keys(start.categorical).length
+      ? line(
+          `  categorical: {${Object.keys(start.categorical)
+            .map((c) => `${scalar(c)}: onehot`)
+            .join(', ')}}`,
+          'label | onehot',
+        )
+      : '  # categorical: {wind: onehot}   # label | onehot',
+    line('  # features: [a, b, c]', 'default: every numeric column'),
+    line(`  target: ${scalar(v.target)}`, 'or a list of columns'),
+    line(`  lookback: ${v.lookback}`, 'timesteps fed to the model'),
+  ].join('\n');
+}
+
+/**
+ * The starter config: placeholders for the data, or (with `start` and the CSV's path relative to the config's folder)
+ * the data section init read off the CSV.
+ */
+export function starterConfig(start?: CsvStart & { csv: string }): string {
+  const v = start ?? { name: 'my-forecast' };
+  const data = dataLines(start);
+  const season = start?.season ?? null;
+  const baselines =
+    season === null
+      ? '  baselines: [persistence, mean, linear]   # also {seasonal_naive: {season: 24}}'
+      : `  baselines: [persistence, mean, linear, {seasonal_naive: {season: ${season}}}]`;
+  return `# seqtune config. Every key, its default and an example: docs/config.md (seqtune package)
 # Paths are relative to this file. Keys are snake_case, as in Keras' Python API.
-name: my-forecast
+name: ${v.name}
 seed: 42
 
 data:
-  csv: data.csv              # a CSV with a header row
-  time: date                 # time column(s), checked for order; optional
-  # drop: [id]               # columns to ignore
-  # skip_rows: 24            # data rows to drop at the start
-  missing: error             # error | drop | ffill | interpolate | {constant: 0}
-  # categorical: {wind: onehot}   # label | onehot
-  # features: [a, b, c]      # default: every numeric column
-  target: value              # or a list of columns
-  lookback: 48               # timesteps fed to the model
+${data}
   horizon: 1                 # steps ahead; > 1 = direct multi-step forecast
   split: {train: 0.7, val: 0.15, test: 0.15}   # chronological
   scale: standard            # minmax | standard | robust | none (fitted on train only)
@@ -38,7 +85,7 @@ train:
     - early_stopping: {monitor: val_loss, patience: 10, restore_best_weights: true}
 
 evaluate:
-  baselines: [persistence, mean, linear]   # also {seasonal_naive: {season: 24}}
+${baselines}
 
 # tune:                      # seqtune tune: trial after trial, the best kept
 #   strategy: auto           # auto: the diagnosis of the best so far picks what to change | ofat | grid | random | tpe
@@ -46,3 +93,7 @@ evaluate:
 #   space:                   # what ofat, grid, random and tpe search (auto sweeps these values for a key it changes)
 #     model.layers[0].gru.units: [32, 64, 128]
 `;
+}
+
+/** The starter config with placeholders for the data (`seqtune init` without --csv). */
+export const STARTER_CONFIG = starterConfig();

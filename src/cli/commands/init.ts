@@ -1,20 +1,48 @@
-// seqtune init [FILE]: a commented starter config; never overwrites a file.
+// seqtune init [FILE] [--csv DATA --target COLUMN]: a commented starter config, its data section read off the CSV
+// when one is given; never overwrites a file.
 
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { STARTER_CONFIG } from '../../run/index.js';
+import { STARTER_CONFIG, starterConfig, startFromCsv } from '../../run/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
+
+interface InitOptions {
+  csv?: string;
+  target?: string;
+}
 
 export function addInit(parent: Command, { io }: CliContext): Command {
   const cmd = parent
     .command('init')
     .argument('[file]', 'where to write', 'seqtune.yaml')
+    .option('--csv <file>', 'fill the data section from this CSV: time column, target, lookback, baselines')
+    .option('--target <column>', 'the column to forecast (needed when the CSV has several numeric columns)')
     .description('write a commented starter config')
-    .action(async (file: string) => {
+    .action(async (file: string, o: InitOptions) => {
       if (existsSync(file)) throw new UsageError(`${file}: already exists; seqtune init does not overwrite files`);
-      await writeFile(file, STARTER_CONFIG);
-      io.out(`wrote ${file}\n`);
+      if (o.target !== undefined && o.csv === undefined) throw new UsageError('--target needs --csv FILE');
+      if (o.csv === undefined) {
+        await writeFile(file, STARTER_CONFIG);
+        io.out(`wrote ${file}\n`);
+        return;
+      }
+      const start = await startFromCsv(o.csv, o.target);
+      // the CSV's path as the config names it: relative to the config's folder (as paths in a config are) when the
+      // CSV is in it or below, else absolute
+      const rel = relative(dirname(resolve(file)), resolve(o.csv));
+      const csv = rel.startsWith('..') || isAbsolute(rel) ? resolve(o.csv) : rel.split(sep).join('/');
+      await writeFile(file, starterConfig({ ...start, csv }));
+      io.out(
+        `wrote ${file} from ${o.csv}:\n${start.said.map((l) => `  ${l}\n`).join('')}` +
+          `next: seqtune check ${file}, then seqtune train ${file}\n`,
+      );
     });
-  return withExamples(cmd, 'seqtune init', 'seqtune init my.yaml');
+  return withExamples(
+    cmd,
+    'seqtune init',
+    'seqtune init my.yaml',
+    'seqtune init my.yaml --csv measurements.csv --target load',
+  );
 }

@@ -101,7 +101,7 @@ const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?
  * with a four-digit year is left to Date.parse, whose fallback reads almost anything ("2-01" as 1 February 2001,
  * "Month 5" as a day of 2001): NaN otherwise, and the caller names the cell.
  */
-function parseStamp(column: TableColumn, r: number): number {
+export function parseStamp(column: TableColumn, r: number): number {
   const raw = column.textAt(r);
   if (raw === null) return column.numbers[r]!;
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
@@ -113,6 +113,6 @@ function parseStamp(column: TableColumn, r: number): number {
 }
 
 /** Time split over columns: year, month, day, hour, minute, second (UTC), as many as there are. */
-function fromParts(p: number[]): number {
+export function fromParts(p: number[]): number {
   return Date.UTC(p[0]!, (p[1] ?? 1) - 1, p[2] ?? 1, p[3] ?? 0, p[4] ?? 0, p[5] ?? 0);
 }

@@ -1,0 +1,247 @@
+// `seqtune init --csv FILE`: the starter config's data section read off the user's CSV: its time column (one date
+// column, or year/month/day/hour columns) and the step between rows, an index column to drop, text columns to encode,
+// the target, a missing-value policy when cells are missing, and a lookback and seasonal-naive baseline from the step
+// (a day of hours, a week of days, a year of months), as a practitioner would start.
+
+import { basename } from 'node:path';
+import { DataError, fromParts, parseStamp, readCsv, type Table } from '../data/index.js';
+
+/** What init read off the CSV: the data section's values, and one line per choice to tell the user. */
+export interface CsvStart {
+  name: string;
+  time: string | string[] | null;
+  drop: string[];
+  categorical: Record<string, 'onehot'>;
+  target: string;
+  missing: 'error' | 'ffill';
+  /** Data rows to drop at the start: those before every numeric column has a value (ffill has none to carry). */
+  skipRows: number;
+  lookback: number;
+  season: number | null;
+  said: string[];
+}
+
+/** Columns of time parts, in the order data.time takes them. */
+const PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+/** A text column with at most this many distinct values is a category (one-hot); more and it is dropped. */
+const MAX_LEVELS = 20;
+
+/** Seasons by the step between rows, in seconds: the calendar's cycle a forecaster of such data starts from. */
+const SEASONS: [seconds: number, season: number, what: string][] = [
+  [60, 1440, 'a day of minutes'],
+  [5 * 60, 288, 'a day of 5-minute steps'],
+  [10 * 60, 144, 'a day of 10-minute steps'],
+  [15 * 60, 96, 'a day of 15-minute steps'],
+  [30 * 60, 48, 'a day of half-hours'],
+  [3600, 24, 'a day of hours'],
+  [86400, 7, 'a week of days'],
+  [7 * 86400, 52, 'a year of weeks'],
+  [30.44 * 86400, 12, 'a year of months'],
+  [91.3 * 86400, 4, 'a year of quarters'],
+];
+
+const lower = (s: string) => s.toLowerCase();
+
+/** The column's cells as times (ms), or null when a cell is not one or the times do not rise. */
+function timesOf(t: Table, cols: string[]): Float64Array | null {
+  const c = cols.map((n) => t.columns.get(n)!);
+  const out = new Float64Array(t.rows);
+  for (let r = 0; r < t.rows; r++) {
+    const v = c.length === 1 ? parseStamp(c[0]!, r) : fromParts(c.map((x) => x.numbers[r]!));
+    if (!Number.isFinite(v) || (r > 0 && !(v > out[r - 1]!))) return null;
+    out[r] = v;
+  }
+  return out;
+}
+
+/** data.time: year/month/... columns, else the first column of dates (text cells, all of them times in order). */
+function findTime(t: Table): { time: string | string[] | null; ms: Float64Array | null } {
+  const byName = new Map(t.header.map((h) => [lower(h), h]));
+  const parts: string[] = [];
+  for (const p of PARTS) {
+    const h = byName.get(p);
+    if (!h) break;
+    parts.push(h);
+  }
+  if (parts.length >= 2) {
+    const ms = timesOf(t, parts);
+    if (ms) return { time: parts, ms };
+  }
+  for (const h of t.header) {
+    const c = t.columns.get(h)!;
+    if (c.textCount() < t.rows) continue; // numbers or gaps: not a date column (a column of years is one of parts)
+    const ms = timesOf(t, [h]);
+    if (ms) return { time: h, ms };
+  }
+  return { time: null, ms: null };
+}
+
+/** A column that counts the rows (0, 1, 2, ... or 1, 2, 3, ...): pandas' index written to the file. */
+function isIndex(t: Table, h: string): boolean {
+  const v = t.columns.get(h)!.numbers;
+  const first = v[0]!;
+  if (first !== 0 && first !== 1) return false;
+  for (let r = 1; r < v.length; r++) if (v[r] !== first + r) return false;
+  return t.rows > 2;
+}
+
+/** The distinct texts of a column, up to `most` + 1 of them. */
+function levels(t: Table, h: string, most: number): Set<string> {
+  const c = t.columns.get(h)!;
+  const seen = new Set<string>();
+  for (let r = 0; r < t.rows && seen.size <= most; r++) {
+    const s = c.textAt(r);
+    if (s !== null) seen.add(s);
+  }
+  return seen;
+}
+
+const isMissing = (t: Table, h: string, r: number) => {
+  const c = t.columns.get(h)!;
+  return Number.isNaN(c.numbers[r]!) && c.textAt(r) === null;
+};
+
+/** How many rows at the start have a missing cell in one of the columns (none to carry forward there). */
+function leadingGaps(t: Table, cols: string[]): number {
+  let leading = 0;
+  for (const h of cols) {
+    let r = 0;
+    while (r < t.rows && isMissing(t, h, r)) r++;
+    leading = Math.max(leading, r);
+  }
+  return leading;
+}
+
+/** Cells read as missing in the columns given from data row `from` on: how many, and where the first is. */
+function missingCells(t: Table, cols: string[], from: number): { n: number; first: string | null } {
+  let n = 0;
+  let first: [number, string] | null = null;
+  for (const h of cols)
+    for (let r = from; r < t.rows; r++)
+      if (isMissing(t, h, r)) {
+        n++;
+        if (!first || r < first[0]) first = [r, h];
+      }
+  return { n, first: first ? `row ${first[0] + 1}, column "${first[1]}"` : null };
+}
+
+/** The season of a step in ms (within 10% of a calendar step), or null. */
+function seasonOf(stepMs: number): [number, string] | null {
+  const s = stepMs / 1000;
+  for (const [sec, season, what] of SEASONS) if (Math.abs(s - sec) <= 0.1 * sec) return [season, what];
+  return null;
+}
+
+function median(a: Float64Array): number {
+  const d = Float64Array.from({ length: a.length - 1 }, (_, i) => a[i + 1]! - a[i]!).sort();
+  return d[Math.floor(d.length / 2)]!;
+}
+
+/** A config name from the CSV's file name: letters, digits, - and _ (config.name is one folder name). */
+function nameOf(csv: string): string {
+  const n = basename(csv)
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return n || 'my-forecast';
+}
+
+/** The columns other than the time: a row counter to drop, text to encode or drop, and the numeric ones. */
+function sortColumns(t: Table, timeCols: string[], target: string | undefined, said: string[]) {
+  const drop: string[] = [];
+  const categorical: Record<string, 'onehot'> = {};
+  const numeric: string[] = [];
+  for (const h of t.header.filter((x) => !timeCols.includes(x))) {
+    const text = t.columns.get(h)!.textCount();
+    if (text === 0) {
+      if (h !== target && isIndex(t, h)) {
+        drop.push(h);
+        said.push(`dropped ${h}: it counts the rows`);
+      } else numeric.push(h);
+    } else if (text > t.rows / 100) {
+      const seen = levels(t, h, MAX_LEVELS);
+      if (seen.size <= MAX_LEVELS) {
+        categorical[h] = 'onehot';
+        said.push(`${h}: ${seen.size} categories, one-hot encoded`);
+      } else {
+        drop.push(h);
+        said.push(
+          `dropped ${h}: text with more than ${MAX_LEVELS} distinct values` +
+            (timeCols.length
+              ? ''
+              : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)'),
+        );
+      }
+    } else numeric.push(h); // a typo or two in a column of numbers: train names the cell
+  }
+  return { drop, categorical, numeric };
+}
+
+/** The target: --target, checked to be a numeric column, or the one numeric column there is. */
+function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string[], target?: string): string {
+  if (target !== undefined) {
+    if (!t.columns.has(target))
+      throw new DataError(`${csv}: --target "${target}": no such column; the columns are ${t.header.join(', ')}`);
+    if (!numeric.includes(target))
+      throw new DataError(
+        `${csv}: --target "${target}": expected a column of numbers to forecast; ` +
+          `${timeCols.includes(target) ? 'it is the time column' : 'it holds text'}` +
+          (numeric.length ? `; the numeric columns are ${numeric.join(', ')}` : ''),
+      );
+    return target;
+  }
+  if (numeric.length === 1) return numeric[0]!;
+  throw new DataError(
+    numeric.length
+      ? `${csv}: which column to forecast? name it with --target (the numeric columns are ${numeric.join(', ')})`
+      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})`,
+  );
+}
+
+/** skip_rows over the first rows with a missing cell, and ffill where cells are missing after them. */
+function missingPolicy(csv: string, t: Table, numeric: string[], said: string[]) {
+  const skipRows = leadingGaps(t, numeric);
+  if (skipRows >= t.rows)
+    throw new DataError(`${csv}: no row has a value in every numeric column; no row to train from`);
+  if (skipRows)
+    said.push(`skip_rows: ${skipRows} (the rows before every numeric column has a value: none to carry forward)`);
+  const gaps = missingCells(t, numeric, skipRows);
+  if (gaps.n)
+    said.push(
+      `missing: ffill (${gaps.n} cell${gaps.n === 1 ? ' is' : 's are'} missing, the first at ${gaps.first}; each ` +
+        'takes the last value before it, which uses no later row)',
+    );
+  return { skipRows, missing: gaps.n ? ('ffill' as const) : ('error' as const) };
+}
+
+/** The season from the step between rows, and a lookback of two seasons (a fifth of the rows at most; else 48). */
+function seasonAndLookback(ms: Float64Array | null, rows: number, said: string[]) {
+  const found = ms && ms.length > 2 ? seasonOf(median(ms)) : null;
+  const season = found ? found[0] : null;
+  if (found) said.push(`season: ${found[0]} (${found[1]}), a seasonal naive baseline`);
+  const wanted = season ? Math.min(2 * season, 336) : 48;
+  const lookback = Math.max(2, Math.min(wanted, Math.floor(rows / 5)));
+  const why = lookback < wanted ? `a fifth of the ${rows} rows` : season ? 'two seasons' : '';
+  said.push(`lookback: ${lookback}${why ? ` (${why})` : ''}`);
+  return { season, lookback };
+}
+
+/**
+ * Reads the CSV and chooses the starter config's data section from it. `target` names the column to forecast;
+ * without it the CSV must have one numeric column left once the time, index and text columns are set aside.
+ */
+export async function startFromCsv(csv: string, target?: string): Promise<CsvStart> {
+  const t = await readCsv(csv);
+  const said: string[] = [];
+  const { time, ms } = findTime(t);
+  const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
+  if (time !== null) said.push(`time: ${timeCols.join(', ')}`);
+  const { drop, categorical, numeric } = sortColumns(t, timeCols, target, said);
+  const chosen = chooseTarget(csv, t, numeric, timeCols, target);
+  said.push(
+    `target: ${chosen}${numeric.length > 1 ? `, the other ${numeric.length - 1} numeric columns as inputs` : ''}`,
+  );
+  const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
+  const { season, lookback } = seasonAndLookback(ms, t.rows - skipRows, said);
+  return { name: nameOf(csv), time, drop, categorical, target: chosen, missing, skipRows, lookback, season, said };
+}

@@ -1,0 +1,99 @@
+// seqtune init --csv: the starter config's data section read off a CSV (time column, index column, categories, target,
+// missing cells, season and lookback), a config that loads and windows; and the refusals, exit 2 in one line.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config/index.js';
+import { prepareData } from '../../src/data/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-init-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** An hourly CSV: a row counter first, a date column, a wind direction, two measurements. */
+function hourly(rows: number): string {
+  const lines = ['No,date,wind,load,temp'];
+  for (let r = 0; r < rows; r++) {
+    const t = new Date(Date.UTC(2024, 0, 1, r)).toISOString().slice(0, 19).replace('T', ' ');
+    const load = r < 3 || r === 100 ? '' : (50 + 10 * Math.sin((2 * Math.PI * r) / 24) + (r % 7)).toFixed(2);
+    lines.push(`${r},${t},${['N', 'S', 'E', 'W'][r % 4]},${load},${(r % 13) - 6}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('init --csv reads the data section off the CSV: a config that loads and cuts windows', async () => {
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'plant.csv'), hourly(600));
+  const f = join(dir, 'plant.yaml');
+  const r = await runCli(['init', f, '--csv', join(data, 'plant.csv'), '--target', 'load']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /time: date/);
+  assert.match(r.out, /dropped No: it counts the rows/);
+  assert.match(r.out, /wind: 4 categories, one-hot encoded/);
+  assert.match(r.out, /skip_rows: 3 /);
+  assert.match(r.out, /missing: ffill \(1 cell is missing, the first at row 101, column "load"/);
+  assert.match(r.out, /season: 24 \(a day of hours\)/);
+  assert.match(r.out, /lookback: 48 \(two seasons\)/);
+  assert.match(r.out, /next: seqtune check/);
+  const text = readFileSync(f, 'utf8');
+  assert.match(text, /^ {2}csv: data\/plant\.csv /m, 'a CSV below the config is named relative to it');
+  assert.match(text, /seasonal_naive: \{season: 24\}/);
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  assert.equal(config.name, 'plant');
+  assert.deepEqual(config.data.categorical, { wind: 'onehot' });
+  assert.equal(config.data.target, 'load');
+  assert.equal(config.data.skip_rows, 3);
+  const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+  assert.deepEqual(d.targets, ['load']);
+  assert.ok(d.windows.train.count > 300, `${d.windows.train.count} training windows`);
+  assert.ok(!d.features.includes('No'), 'the row counter is not an input');
+});
+
+test('init --csv on a short monthly series: its one numeric column is the target, the lookback a fifth of the rows', async () => {
+  const rows = ['"Month","Sales"'];
+  for (let i = 0; i < 60; i++)
+    rows.push(`"${2001 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}",${100 + i}`);
+  writeFileSync(join(dir, 'sales.csv'), `${rows.join('\r\n')}\r\n`);
+  const f = join(dir, 'sales.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'sales.csv')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /target: Sales\n/);
+  assert.match(r.out, /season: 12 \(a year of months\)/);
+  assert.match(r.out, /lookback: 12 \(a fifth of the 60 rows\)/);
+  const { raw: config } = await loadConfig(f);
+  assert.equal(config.data.time, 'Month');
+  assert.equal(config.data.missing, 'error');
+  assert.equal(config.data.lookback, 12);
+});
+
+test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
+  writeFileSync(join(dir, 'two.csv'), hourly(50));
+  const f = join(dir, 'refused.yaml');
+  const cases: [string[], RegExp][] = [
+    [
+      ['--csv', join(dir, 'two.csv')],
+      /which column to forecast\? name it with --target \(the numeric columns are load, temp\)/,
+    ],
+    [
+      ['--csv', join(dir, 'two.csv'), '--target', 'lode'],
+      /--target "lode": no such column; the columns are No, date, wind/,
+    ],
+    [
+      ['--csv', join(dir, 'two.csv'), '--target', 'wind'],
+      /--target "wind": expected a column of numbers to forecast; it holds text/,
+    ],
+    [['--csv', join(dir, 'nothing.csv')], /nothing\.csv: cannot read the CSV file \(no such file\)/],
+    [['--target', 'load'], /--target needs --csv FILE/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['init', f, ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, message);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.throws(() => readFileSync(f), /ENOENT/, 'no config written');
+  }
+});
