@@ -197,11 +197,15 @@ export class ReduceLROnPlateau extends Callback {
     }
     if (this.cooldownLeft > 0) return;
     if (++this.wait >= this.patience) {
-      const opt = this.model.optimizer!;
+      const m = this.model,
+        opt = m.optimizer!;
       const next = Math.max(opt.learningRate * this.factor, this.minLr);
       if (next < opt.learningRate) {
+        // A fit schedule computes each epoch's rate from the base rate: scaling the base by the same ratio keeps the
+        // reduction (the scheduled rate times factor from here on) instead of decaying the reduced rate again.
+        m.baseLearningRate =
+          m.baseLearningRate === opt.learningRate ? next : m.baseLearningRate * (next / opt.learningRate);
         opt.learningRate = next;
-        this.model.baseLearningRate = next;
       }
       this.cooldownLeft = this.cooldown;
       this.wait = 0;

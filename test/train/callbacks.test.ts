@@ -88,6 +88,20 @@ test('ReduceLROnPlateau multiplies the rate after patience epochs without improv
     h.history.lr!.map((v) => +v.toFixed(6)),
     [0.1, 0.1, 0.1, 0.05, 0.05, 0.025],
   );
+  // under a schedule the reduction scales the scheduled rate once (as chained PyTorch schedulers), not compounded
+  // with the decay up to the plateau: exponential 0.5 gives 0.1, 0.05, 0.025, reduced to 0.0125, then x 0.5 an epoch
+  const m3 = small();
+  m3.compile({ optimizer: adam({ learningRate: 0.1 }) });
+  const h3 = await m3.fit(x, y, {
+    epochs: 5,
+    batchSize: 16,
+    schedule: { exponential: { rate: 0.5 } },
+    callbacks: [new Script('s', [1, 1, 1, 1, 1]), new ReduceLROnPlateau({ monitor: 's', patience: 2, factor: 0.5 })],
+  });
+  assert.deepEqual(
+    h3.history.lr!.map((v) => +v.toPrecision(6)),
+    [0.1, 0.05, 0.025, 0.00625, 0.003125],
+  );
   const m2 = small();
   m2.compile({ optimizer: adam({ learningRate: 0.1 }) });
   const h2 = await m2.fit(x, y, {
