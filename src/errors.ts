@@ -20,7 +20,10 @@ export class ShapeError extends SeqtuneError {}
 
 /** Reads an expectation as `name: expected X, received Y`. */
 export function expected(name: string, what: string, received: unknown): string {
-  const shown = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  const shown =
+    typeof received === 'string' || (typeof received === 'object' && received !== null)
+      ? (JSON.stringify(received) ?? String(received))
+      : String(received);
   return `${name}: expected ${what}, received ${shown}`;
 }
 

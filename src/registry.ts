@@ -75,13 +75,17 @@ export function editDistance(a: string, b: string): number {
 const fold = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '');
 
 /**
- * The candidate a near miss most likely meant: the same letters but for case and separators, else the nearest
- * within a few edits (at most a third of its length); undefined when none is that close.
+ * The candidate a near miss most likely meant: the same letters but for case and separators, else the one candidate
+ * that starts with it, else the nearest within a few edits (at most a third of its length); undefined when none is
+ * that close.
  */
 export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   if (name === '') return undefined;
   const same = candidates.find((c) => fold(c) === fold(name));
   if (same !== undefined) return same;
+  // a name cut short (`dilation` for `dilation_rate`): the one candidate that starts with it
+  const longer = fold(name).length >= 4 ? candidates.filter((c) => fold(c).startsWith(fold(name))) : [];
+  if (longer.length === 1) return longer[0];
   let best: [number, string] | undefined;
   for (const c of candidates) {
     const d = editDistance(c.toLowerCase(), name.toLowerCase());
@@ -213,7 +217,19 @@ function checkOptions(e: Entry, given: unknown, path: PropertyKey[], ctx: z.Refi
   const o = optionsGiven(e.options, given);
   if (o === undefined) return;
   const r = e.options.safeParse(o);
-  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
+  if (!r.success)
+    for (const issue of r.error.issues) {
+      const known = e.options instanceof z.ZodObject ? Object.keys(e.options.shape) : null;
+      if (issue.code === 'unrecognized_keys' && issue.path.length === 0 && known) {
+        // an option the layer (optimizer, ...) does not take: name the one it most likely meant, or list them
+        const [k, ...more] = issue.keys;
+        const near = nearestName(k!, known);
+        const sentence =
+          `unknown key${more.length ? ` (also ${more.join(', ')})` : ''}` +
+          (near !== undefined ? didYouMean(near) : `; ${e.name} takes ${known.join(', ')}`);
+        ctx.addIssue({ code: 'custom', message: sentence, path: [...path, k!], params: { sentence } });
+      } else ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
+    }
 }
 
 /** A value as a message shows it: strings quoted, nothing as `nothing`, the rest as JSON. */

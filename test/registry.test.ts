@@ -61,7 +61,8 @@ test('the derived schema checks names, keys and options, and keeps the value as 
   assert.match(String(issue({ adamx: {} }).params?.sentence), /^unknown optimizer "adamx"; expected one of .*"adam"/);
   assert.match(String(issue({ mse: {} }).params?.sentence), /unknown optimizer "mse".*did you mean "mean_squared/);
   assert.deepEqual(issue({ adam: { learning_rate: 0 } }).path, ['adam', 'learning_rate']);
-  assert.equal(issue({ adam: { lr: 1 } }).code, 'unrecognized_keys');
+  assert.deepEqual(issue({ adam: { lr: 1 } }).path, ['adam', 'lr']);
+  assert.match(String(issue({ adam: { lr: 1 } }).params?.sentence), /^unknown key; adam takes learning_rate/);
   assert.equal(issue('adamx').params?.suggestion, 'adam');
   assert.equal(reg.schema('name').safeParse({ adam: {} }).success, false);
 });
@@ -79,4 +80,18 @@ test('spellAs spells keys as the schema does, from either spelling or an alias',
       other: 1,
     },
   );
+});
+
+test('a value a message shows is JSON where it is an object (not [object Object]), a name cut short finds its key', async () => {
+  const { expected } = await import('../src/errors.js');
+  const { nearestName } = await import('../src/registry.js');
+  assert.equal(
+    expected('RepeatVector.n', 'a positive integer', { n: 2 }),
+    'RepeatVector.n: expected a positive integer, received {"n":2}',
+  );
+  assert.equal(expected('x', 'a number', [1, 2]), 'x: expected a number, received [1,2]');
+  assert.equal(expected('x', 'a number', undefined), 'x: expected a number, received undefined');
+  assert.equal(nearestName('dilation', ['strides', 'dilation_rate']), 'dilation_rate');
+  assert.equal(nearestName('kernel', ['kernel_size', 'kernel_initializer']), undefined, 'two keys start with it');
+  assert.equal(nearestName('lr', ['learning_rate']), undefined);
 });

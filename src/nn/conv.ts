@@ -202,7 +202,7 @@ export const convLayers: LayerEntry[] = [
   optionsLayer({
     name: 'conv1d',
     className: 'Conv1D',
-    doc: 'filters, kernel_size; same/valid/causal padding, strides, dilation',
+    doc: 'filters, kernel_size; same/valid/causal padding, strides, dilation_rate',
     options: optionsObject(
       {
         filters: posInt(),

@@ -53,6 +53,16 @@ test('near misses get a suggestion, in every kind', () => {
 
 test('each optimizer, loss and callback takes its own options', () => {
   fails(config('gru: {units: 4}', '  optimizer: {sgd: {beta_1: 0.9}}\n'), /train.optimizer.sgd.beta_1: unknown key/);
+  // an option a layer or optimizer does not take: the one it most likely meant (a name cut short too), else the list
+  fails(
+    config('conv1d: {filters: 4, kernel_size: 3, dilation: 2}'),
+    /model.layers\[0\].conv1d.dilation: unknown key \(did you mean "dilation_rate"\?\)$/,
+  );
+  fails(config('gru: {units: 4, unit: 3}'), /model.layers\[0\].gru.unit: unknown key \(did you mean "units"\?\)$/);
+  fails(
+    config('gru: {units: 4}', '  optimizer: {adam: {lr: 0.01}}\n'),
+    /train.optimizer.adam.lr: unknown key; adam takes learning_rate, weight_decay, beta_1, /,
+  );
   fails(
     config('gru: {units: 4}', '  loss: {huber: {delta: 0}}\n'),
     /train.loss.huber.delta: expected a positive number/,
