@@ -1,7 +1,7 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,8 +9,11 @@ import { SeqtuneError } from '../errors.js';
 
 export class RunFolderError extends SeqtuneError {}
 
-/** The temporary folders of the run folders this thread is writing now. */
-const unfinished = new Set<string>();
+/**
+ * The temporary folders of the run folders this thread is writing now, each with the first parent folder its create
+ * made (null when they all existed), removed with it when empty.
+ */
+const unfinished = new Map<string, string | null>();
 /** Folders where other threads of this process write run folders (a study's trial threads): see watchRunFolders. */
 const watched = new Set<string>();
 
@@ -24,13 +27,32 @@ const OURS = `.partial-${HOST}-${process.pid}-`;
  * watchRunFolders, those of the process's other threads (stop those threads first). Returns the folders removed.
  */
 export function removeUnfinishedRunFolders(): string[] {
-  const removed = [...unfinished];
+  const removed = [...unfinished.keys()];
   for (const parent of watched)
     for (const name of existsSync(parent) ? readdirSync(parent) : [])
       if (name.includes(OURS) && !removed.includes(join(parent, name))) removed.push(join(parent, name));
-  for (const tmp of removed) rmSync(tmp, { recursive: true, force: true });
+  for (const tmp of removed) {
+    rmSync(tmp, { recursive: true, force: true });
+    removeMadeParents(tmp, unfinished.get(tmp) ?? null);
+  }
   unfinished.clear();
   return removed;
+}
+
+/**
+ * The parent folders a run folder's create made (`runs/<name>/` on a first run), from the temporary folder's parent
+ * up to `made`, each removed while it is empty: a failed or interrupted run leaves no empty folder behind.
+ */
+function removeMadeParents(tmp: string, made: string | null): void {
+  if (made === null) return;
+  for (let dir = dirname(tmp); dir.startsWith(made); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir); // refuses a folder that is not empty: another run's, or a file the user put there
+    } catch {
+      return;
+    }
+    if (dir === made) return;
+  }
 }
 
 /**
@@ -82,11 +104,11 @@ export class RunFolder {
     } catch (e) {
       if (e instanceof RunFolderError) throw e;
     }
-    await mkdir(dirname(final), { recursive: true });
+    const made = (await mkdir(dirname(final), { recursive: true })) ?? null;
     await removeAbandoned(dirname(final));
     const tmp = `${final}${OURS}${Date.now()}`;
     await mkdir(tmp, { recursive: true });
-    unfinished.add(tmp);
+    unfinished.set(tmp, made);
     return new RunFolder(final, tmp);
   }
 
@@ -103,18 +125,31 @@ export class RunFolder {
     );
   }
 
-  /** Moves the finished folder into place. */
+  /**
+   * Moves the finished folder into place and returns where: its name, or the first free `name-2`, `name-3`, ... when
+   * another run took the name while this one was written (two runs of one config in the same second), so finished
+   * work is never lost to a name.
+   */
   async commit(): Promise<string> {
     // an empty folder only (create checked); rmdir refuses anything else
     await rmdir(this.final).catch(() => undefined);
-    await rename(this.tmp, this.final);
-    unfinished.delete(this.tmp);
-    return this.final;
+    for (let k = 1; ; k++) {
+      const to = k === 1 ? this.final : `${this.final}-${k}`;
+      try {
+        await rename(this.tmp, to);
+        unfinished.delete(this.tmp);
+        return to;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || k >= 100) throw e;
+      }
+    }
   }
 
-  /** Removes the temporary folder after a failure. */
+  /** Removes the temporary folder after a failure (and the parent folders its create made, when empty). */
   async abort(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
+    removeMadeParents(this.tmp, unfinished.get(this.tmp) ?? null);
     unfinished.delete(this.tmp);
   }
 }

@@ -38,3 +38,31 @@ test("on a signal, this process's threads' unfinished run folders in a watched f
   release();
   assert.deepEqual([existsSync(ours), existsSync(other), existsSync(done)], [false, true, true]);
 });
+
+test('two runs that chose one name finish both: the second commits to name-2 (train twice in one second)', async () => {
+  const name = join(dir, 'same', '2026-12-05T13-23-33');
+  const a = await RunFolder.create(name);
+  const b = await RunFolder.create(name); // both chose the name while neither existed
+  await a.json('who.json', 'a');
+  await b.json('who.json', 'b');
+  assert.equal(await a.commit(), name);
+  assert.equal(await b.commit(), `${name}-2`);
+  assert.equal(existsSync(join(`${name}-2`, 'who.json')), true);
+});
+
+test('a failed or interrupted run leaves no parent folder its create made (runs/<name>/), and keeps the rest', async () => {
+  const first = await RunFolder.create(join(dir, 'fresh', 'runs', 'cfg', 'time-1'));
+  await first.abort();
+  assert.equal(existsSync(join(dir, 'fresh')), false, 'fresh/runs/cfg made by the create: removed');
+  mkdirSync(join(dir, 'kept', 'runs'), { recursive: true });
+  const second = await RunFolder.create(join(dir, 'kept', 'runs', 'cfg', 'time-1'));
+  removeUnfinishedRunFolders(); // as Ctrl-C's handler does
+  assert.equal(existsSync(join(dir, 'kept', 'runs', 'cfg')), false);
+  assert.equal(existsSync(join(dir, 'kept', 'runs')), true, 'a folder that was there before stays');
+  const ok = await RunFolder.create(join(dir, 'kept', 'runs', 'cfg', 'time-2'));
+  const other = await RunFolder.create(join(dir, 'kept', 'runs', 'cfg', 'time-3'));
+  await ok.commit();
+  await other.abort();
+  assert.equal(existsSync(join(dir, 'kept', 'runs', 'cfg', 'time-2')), true, "another run's folder keeps the parent");
+  assert.ok(second);
+});
