@@ -36,7 +36,8 @@ export function onInterrupt(note: () => string, stop?: Interrupt['stop']): () =>
   interrupts.add(i);
   return () => interrupts.delete(i);
 }
-export const interruptLines = (): string[] => [...interrupts].flatMap((i) => i.note().split('\n'));
+export const interruptLines = (): string[] =>
+  [...interrupts].flatMap((i) => i.note().split('\n')).filter((l) => l !== '');
 /** Runs the registered stops (each at most `ms` milliseconds: a stuck database must not keep the process alive). */
 export async function interruptStops(signal: NodeJS.Signals, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -238,3 +238,28 @@ test('seqtune tune prints the dashboard command for its storage; --host elsewher
   assert.equal(r.code, 2);
   assert.match(r.err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
 });
+
+test('Ctrl-C stops the dashboard with its storage closed: no -wal or -shm file left beside the SQLite file', async () => {
+  const { copyFileSync, existsSync, readdirSync } = await import('node:fs');
+  const { spawn } = await import('node:child_process');
+  const own = join(fx.dir, 'own');
+  mkdirSync(own);
+  copyFileSync(fx.db, join(own, 'copy.db')); // a file no other connection holds (the fixture's dashboard holds fx.db)
+  const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'dashboard', '--storage', `sqlite:${join(own, 'copy.db')}`, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (b) => {
+    out += b;
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  for (let i = 0; i < 300 && !out.includes('Ctrl-C stops'); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(out, /Ctrl-C stops/);
+  assert.ok(existsSync(join(own, 'copy.db-wal')), 'the open storage has its WAL file');
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.deepEqual(readdirSync(own), ['copy.db']);
+});

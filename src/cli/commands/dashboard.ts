@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { DashboardError, isLoopback, startDashboard } from '../../dashboard/index.js';
 import { redactUrl } from '../../storage/index.js';
-import { type CliContext, UsageError, withExamples } from '../context.js';
+import { type CliContext, onInterrupt, UsageError, withExamples } from '../context.js';
 
 interface DashboardCliOptions {
   storage: string;
@@ -51,6 +51,11 @@ export function addDashboard(parent: Command, { io, log }: CliContext): Command 
         );
       try {
         const d = await startDashboard({ storage: o.storage, runs, host, port });
+        // Ctrl-C closes the storage first: SQLite removes the -wal and -shm files its last connection leaves
+        onInterrupt(
+          () => '',
+          () => d.close(),
+        );
         const where = `studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}`;
         log(`seqtune dashboard: ${d.url} (${where}); Ctrl-C stops`);
       } catch (e) {
