@@ -370,18 +370,20 @@ One YAML document with \`data:\`, \`model:\`, \`train:\`, \`evaluate:\` and \`tu
 as in Keras' Python API; the TypeScript API uses the same names in camelCase. Paths are relative to the config
 file. An unknown key, a wrong type or an unknown name is an error that names the key path
 (\`file: model.layers[0].gru.units: expected a positive integer, received "big"\`). A run folder's
-\`config.yaml\` records the config with every default below filled in. \`seqtune init FILE\` writes the starter
-config at the end of this page.`;
+\`config.yaml\` records the config with the defaults of the data:, model:, train: and evaluate: keys below filled in
+(a layer's, optimizer's or callback's own options as written), \`data.features\` as the run used them, and tune: as
+written. \`seqtune init FILE\` writes the starter config at the end of this page (\`--csv DATA\` fills its data: section
+from your CSV).`;
 
 // What a run writes and how a command ends: hand-written text, as the project's contract states it.
 const RUN_FOLDER = `## The run folder
 
 \`seqtune train CONFIG [--out DIR]\` writes one run folder (default \`runs/<name>/<time>/\` beside the config;
-with \`--out\`, exactly DIR):
+with \`--out\`, exactly DIR; a second run of the config in the same second gets \`<time>-2\`):
 
 | file | content |
 |---|---|
-| \`config.yaml\` | the config as resolved (every default above filled in; \`data.csv\` by its absolute path) |
+| \`config.yaml\` | the config as resolved (defaults filled in, \`data.features\` as used, \`data.csv\` absolute) |
 | \`history.json\` | Keras history format: \`{"loss": [...], "val_loss": [...], "lr": [...], ...}\`, per epoch |
 | \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`; windows, epochs |
 | \`diagnosis.json\` | the diagnosis of the curves: pattern, confidence, runner-up, evidence, advice |

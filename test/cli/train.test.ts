@@ -61,6 +61,8 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear
   assert.deepEqual([...readFileSync(join(out, 'loss.png')).subarray(0, 4)], PNG);
   assert.match(readFileSync(join(out, 'loss.svg'), 'utf8'), /<svg[^>]*>[\s\S]*train loss[\s\S]*validation loss/);
   assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /scale: standard[\s\S]*shuffle: true/);
+  // the inputs the run used, by default every numeric column: the config trains the same ones on a wider CSV
+  assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /\n {2}features:\n {4}- value\n/);
   // no storage password in a run folder (the dashboard serves its files)
   writeFileSync(
     join(dir, 'pw.yaml'),
