@@ -393,9 +393,10 @@ with \`--out\`, exactly DIR; a second run of the config in the same second gets 
 | \`data.csv\` | \`seqtune demo\` only: its built-in series, which its config names (the demo's own folder goes away) |
 
 \`seqtune tune CONFIG [--out DIR]\` keeps each completed trial's model in a run folder of the same form,
-\`runs/<name>/trial-<n>/\` beside the config (with \`--out\`, \`DIR/trial-<n>/\`), with the weights of the trial's best
-epoch: the ones its objective was measured on. The study points at the best trial's folder (\`study show --json\`:
-\`best.run_dir\`) and adds \`study-history\`, \`study-factor-<k>\` (SVG and PNG) and \`study-importance.json\` to it;
+\`runs/<name>/trial-<n>/\` beside the config (with \`--out\`, \`DIR/trial-<n>/\`; \`trial-<n>-2\` where a study of
+the same name in another storage took the name: a script reads \`run_dir\` from \`study show --json\`), with the
+weights of the trial's best epoch: the ones its objective was measured on. The study points at the best trial's
+folder (\`study show --json\`: \`best.run_dir\`) and adds \`study-history\`, \`study-factor-<k>\` (SVG and PNG) and \`study-importance.json\` to it;
 nothing is trained again.
 
 \`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble

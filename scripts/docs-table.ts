@@ -35,13 +35,16 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|');
 const entryText = (e: Entry): string =>
   [e.name, ...(e.aliases ?? [])].map((n) => `\`${n}\``).join('/') + (e.doc ? ` (${e.doc})` : '');
 
-/** The table: one row per registry, its entries as a config file names them (aliases after a slash), its note. */
+/** The table: one row per registry, its entries as a config names them (other spellings after a slash), its note. */
 export function registryTable(registries: readonly Registry<Entry>[] = REGISTRIES): string {
   const rows = registries.map((r) => {
     const names = r.entries.map(entryText).join(', ');
     return `| ${r.info.title} | ${cell(r.info.note ? `${names}; ${r.info.note}` : names)} |`;
   });
-  return ['| kind | names (as a config file writes them; aliases after a slash) |', '|---|---|', ...rows].join('\n');
+  const head =
+    "| kind | names (a config writes the first; after a slash the TypeScript API's spellings, " +
+    'which a bare name may use too) |';
+  return [head, '|---|---|', ...rows].join('\n');
 }
 
 /** README text with the section between the markers replaced by `table`. */
