@@ -218,7 +218,10 @@ function checkOptions(e: Entry, given: unknown, path: PropertyKey[], ctx: z.Refi
   if (o === undefined) return;
   const r = e.options.safeParse(o);
   if (!r.success)
-    for (const issue of r.error.issues) {
+    // an unknown key first: a misspelt t_max is reported as itself, not as t_max missing
+    for (const issue of [...r.error.issues].sort(
+      (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+    )) {
       const known = e.options instanceof z.ZodObject ? Object.keys(e.options.shape) : null;
       if (issue.code === 'unrecognized_keys' && issue.path.length === 0 && known) {
         // an option the layer (optimizer, ...) does not take: name the one it most likely meant, or list them

@@ -60,6 +60,19 @@ function optionDescription(option: Option): string {
   return option.mandatory ? `${text} (required)` : text;
 }
 
+/**
+ * Commander's usage error as seqtune's one line: \"error: unknown command 'report'\\n(Did you mean export?)\" reads
+ * \"seqtune: unknown command 'report' (did you mean export?)\".
+ */
+function usageLine(text: string): string {
+  const one = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace('(Did you mean', '(did you mean');
+  return `seqtune: ${one}\n`;
+}
+
 export function program(io: IO = processIO): Command {
   // Set before the commands are added: each command copies the output, help and exit settings of its parent.
   const p = new Command('seqtune')
@@ -67,7 +80,7 @@ export function program(io: IO = processIO): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: io.err, writeOut: io.out })
+    .configureOutput({ writeErr: io.err, writeOut: io.out, outputError: (text, write) => write(usageLine(text)) })
     .configureHelp({ optionDescription });
   const ctx: CliContext = { io, log: (l) => io.out(`${l}\n`) };
   for (const add of COMMANDS) add(p, ctx);

@@ -13,6 +13,9 @@ import { configSchema, monitorIssue, type RawConfig } from './schema.js';
 
 export { pathString };
 
+/** The yaml package's message without its position tail (\"at line 2, column 1:\" and the quoted lines after it). */
+const yamlReason = (m: string) => m.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
+
 export class ConfigError extends SeqtuneError {}
 
 type Path = (string | number)[];
@@ -68,13 +71,13 @@ export function parseConfig(text: string, file: string): RawConfig {
   if (doc.errors.length) {
     const err = doc.errors[0]!;
     const pos = err.linePos?.[0];
-    throw new ConfigError(
-      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`,
-    );
+    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${yamlReason(err.message)}`);
   }
   const root = doc.toJS() as unknown;
   if (root === null || root === undefined)
-    throw new ConfigError(`${file}: the file is empty; expected data:, model: and train: sections`);
+    throw new ConfigError(
+      `${file}: the file is empty; expected data: and model: sections (and train:, evaluate:, tune:)`,
+    );
   const raw = validate(file, root, [], configSchema) as RawConfig;
   checkConfig(file, raw);
   return raw;

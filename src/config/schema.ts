@@ -51,7 +51,7 @@ const baseline = z.union(
 
 export const configSchema = z.strictObject(
   {
-    name: str(NAME)
+    name: str('a name as text, such as my-forecast')
       .regex(/^(?!\.\.?$)[^/\\\0]+$/, e(NAME))
       .optional(),
     seed: nonNegInt().optional(),

@@ -50,7 +50,8 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   patience?: number;
   mode?: Mode;
-  baseline?: number;
+  /** A value the monitored quantity must improve on; null or undefined: none (Keras' None). */
+  baseline?: number | null;
   restoreBestWeights?: boolean;
   startFromEpoch?: number;
 }
@@ -86,7 +87,7 @@ export class EarlyStopping extends Callback {
     this.mode = o.mode ?? 'auto';
     if (!['min', 'max', 'auto'].includes(this.mode))
       throw new ValueError(expected('EarlyStopping.mode', 'min, max or auto', o.mode));
-    this.baseline = o.baseline;
+    this.baseline = o.baseline ?? undefined;
     this.restoreBestWeights = o.restoreBestWeights ?? false;
     this.startFromEpoch = o.startFromEpoch ?? 0;
   }
@@ -335,7 +336,7 @@ export const callbackRegistry = new Registry<CallbackEntry>(
         'stopped early or not), start_from_epoch',
       options: optionsObject({
         ...watch,
-        baseline: num().optional(),
+        baseline: num().nullable().optional(), // null: Keras' None
         restore_best_weights: bool().optional(),
         start_from_epoch: nonNegInt().optional(),
       }),

@@ -147,6 +147,18 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: data.lookbak: unknown key \(did you mean "lookback"\?\)\n/,
   ],
   [
+    'a name that is not text',
+    `name: 5\n${good()}`,
+    numbers,
+    /c.yaml: name: expected a name as text, such as my-forecast, received 5\n/,
+  ],
+  [
+    'a misspelt schedule option (it was reported as t_max missing)',
+    good().replace('  epochs: 1\n', '  epochs: 1\n  schedule: {cosine: {tmax: 3}}\n'),
+    numbers,
+    /c.yaml: train.schedule.cosine.tmax: unknown key \(did you mean "t_max"\?\)\n/,
+  ],
+  [
     'an unknown NaN policy',
     good().replace('  epochs: 1\n', '  epochs: 1\n  on_nan: skip\n'),
     numbers,
@@ -188,7 +200,11 @@ test('usage errors and a missing config exit 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /none.yaml: cannot read the config file \(no such file\)/);
   const y = setup('data: [unclosed');
-  assert.match((await run(['train', y.cfg])).err, /c.yaml:1:\d+: invalid YAML/);
+  const bad = (await run(['train', y.cfg])).err;
+  assert.match(bad, /c.yaml:1:\d+: invalid YAML/);
+  assert.doesNotMatch(bad, /at line \d+, column \d+/, 'the position once, at the front');
+  const empty = setup('');
+  assert.match((await run(['train', empty.cfg])).err, /c.yaml: the file is empty; expected data: and model: sections/);
 });
 
 test('an existing run folder is never overwritten', async () => {

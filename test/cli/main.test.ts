@@ -72,5 +72,13 @@ test('predict --help marks --csv as required (and range --param); leaving it out
   assert.match((await runCli(['range', '--help'])).out, /--param <key> +.*\(required\)\n/);
   const r = await runCli(['predict', 'some-run']);
   assert.equal(r.code, 2);
-  assert.equal(r.err, "error: required option '--csv <file>' not specified\n");
+  assert.equal(r.err, "seqtune: required option '--csv <file>' not specified\n");
+});
+
+test("commander's usage errors are one line of seqtune's form: an unknown command, its suggestion on the same line", async () => {
+  const r = await runCli(['report']);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, "seqtune: unknown command 'report' (did you mean export?)\n");
+  assert.equal((await runCli(['study', 'shwo'])).err, "seqtune: unknown command 'shwo' (did you mean show?)\n");
+  assert.equal((await runCli(['train', '--bogus', 'x.yaml'])).err, "seqtune: unknown option '--bogus'\n");
 });

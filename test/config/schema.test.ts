@@ -94,3 +94,13 @@ test('a config builds its layers, callbacks and compile options through the regi
     random_uniform: { minval: -0.1 },
   });
 });
+
+test("early_stopping's baseline may be null, as Keras' None (no baseline)", async () => {
+  const c = parseConfig(
+    config('gru: {units: 4}', '  callbacks: [{early_stopping: {baseline: null, patience: 2}}]\n'),
+    'c.yaml',
+  );
+  const { callbackRegistry } = await import('../../src/train/index.js');
+  const cb = callbackRegistry.resolve(c.train!.callbacks![0]!) as unknown as { baseline?: number };
+  assert.equal(cb.baseline, undefined);
+});
