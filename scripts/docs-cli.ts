@@ -1,0 +1,62 @@
+// docs/cli.md: every command's --help, as commander prints it at 80 columns, made from the program itself (npm run
+// docs:cli; --check fails when the file is out of date, as test/docs/cli.test.ts does).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { program } from '../src/cli/main.js';
+
+export const CLI_DOC = 'docs/cli.md';
+
+/** The page: a heading and the --help text of each command and subcommand, in the order --help lists them. */
+export function cliDoc(): string {
+  let text = '';
+  const p = program({
+    out: (s) => {
+      text += s;
+    },
+    err: () => {},
+  });
+  const sections: string[] = [];
+  const walk = (cmd: Command, path: string) => {
+    for (const sub of cmd.commands) {
+      sub.configureOutput({ getOutHelpWidth: () => 80 }); // not the terminal's width: the page is the same anywhere
+      text = '';
+      sub.outputHelp();
+      sections.push(`## \`seqtune ${path}${sub.name()}\`\n\n\`\`\`text\n${text.trimEnd()}\n\`\`\``);
+      walk(sub, `${path}${sub.name()} `);
+    }
+  };
+  p.configureOutput({ getOutHelpWidth: () => 80 });
+  text = '';
+  p.outputHelp();
+  const top = text.trimEnd();
+  walk(p, '');
+  return (
+    [
+      '# Commands and options',
+      "Every command's `--help`, made from the program (`npm run docs:cli`). Exit codes, the run folder and the " +
+        'config file: [config.md](config.md).',
+      `\`\`\`text\n${top}\n\`\`\``,
+      ...sections,
+    ].join('\n\n') + '\n'
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = fileURLToPath(new URL(`../${CLI_DOC}`, import.meta.url));
+  let before = '';
+  try {
+    before = readFileSync(file, 'utf8');
+  } catch {}
+  const after = cliDoc();
+  if (process.argv.includes('--check')) {
+    if (after !== before) {
+      console.error(`docs:cli: ${CLI_DOC} is out of date; run npm run docs:cli`);
+      process.exit(1);
+    }
+  } else if (after !== before) {
+    writeFileSync(file, after);
+    console.log(`docs:cli: ${CLI_DOC} written`);
+  } else console.log(`docs:cli: ${CLI_DOC} is up to date`);
+}
