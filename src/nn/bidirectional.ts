@@ -38,6 +38,10 @@ export class Bidirectional extends Layer {
     this.backwardLayer.timeOrderOutput = true;
   }
 
+  override get drawsRandom(): boolean {
+    return this.forwardLayer.drawsRandom;
+  }
+
   protected computeOutShape(s: SeqShape): SeqShape {
     const a = this.forwardLayer.build(s);
     this.backwardLayer.build(s);

@@ -7,7 +7,6 @@ import { assertRate, expected, ValueError } from '../errors.js';
 import { nonNeg, nonNegInt, optionsObject, rate } from '../registry.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, asMat, Layer, type LayerConfig, rowsOf, type SeqShape } from './layer.js';
-import { Rng } from './random.js';
 
 export interface DropoutOptions {
   rate: number;
@@ -24,6 +23,10 @@ export class Dropout extends Layer {
     this.rate = assertRate('Dropout.rate', opts?.rate);
   }
 
+  override get drawsRandom(): boolean {
+    return this.rate > 0;
+  }
+
   protected computeOutShape(s: SeqShape): SeqShape {
     return s;
   }
@@ -38,7 +41,7 @@ export class Dropout extends Layer {
     const w = this.workspace(x.B, () => ({ mask: this.alloc(M * F), y: this.alloc(M * F), dx: this.alloc(M * F) }));
     const m = this.ctx.engine.view(w.mask),
       keep = 1 / (1 - this.rate);
-    for (let i = 0; i < m.length; i++) m[i] = this.ctx.rng.uniform() < this.rate ? 0 : keep;
+    this.ctx.draws.mask(m, x.B, F, this.rate, keep);
     this.ctx.ops.mulRows(M, F, asMat(x), mat(w.mask, F), mat(w.y, F));
     this.last = { mask: w.mask, dx: w.dx, x };
     return actOf(w.y, x.B, x.T, F);
@@ -65,7 +68,7 @@ export const dropout = (opts: DropoutOptions): Dropout => new Dropout(opts);
 export interface GaussianNoiseOptions {
   /** Standard deviation of the noise. */
   stddev: number;
-  /** Seed of the layer's own generator; without one the noise comes from the model's seeded generator. */
+  /** Salts the layer's noise (another seed, other noise); either way each step's draws come from the model's seed. */
   seed?: number;
   name?: string;
 }
@@ -74,7 +77,6 @@ export class GaussianNoise extends Layer {
   readonly className = 'GaussianNoise';
   readonly stddev: number;
   readonly seed?: number;
-  private rng?: Rng;
 
   constructor(opts: GaussianNoiseOptions) {
     super(opts?.name, 'gaussian_noise');
@@ -87,6 +89,10 @@ export class GaussianNoise extends Layer {
     this.seed = seed;
   }
 
+  override get drawsRandom(): boolean {
+    return this.stddev > 0;
+  }
+
   protected computeOutShape(s: SeqShape): SeqShape {
     return s;
   }
@@ -96,22 +102,14 @@ export class GaussianNoise extends Layer {
     const F = this.inShape!.F,
       M = rowsOf(x);
     const w = this.workspace(x.B, () => ({ y: this.alloc(M * F) }));
-    const rng = this.generator();
-    const y = this.ctx.engine.view(w.y);
-    for (let i = 0; i < y.length; i++) y[i] = this.stddev * rng.normal();
+    // with a seed of its own, the layer's noise is a stream of its own: the seed salts the step's draws
+    this.ctx.draws.normal(this.ctx.engine.view(w.y), x.B, F, this.stddev, this.seed ?? 0);
     this.ctx.ops.addRows(M, F, asMat(x), mat(w.y, F));
     return actOf(w.y, x.B, x.T, F);
   }
 
   backward(dy: Act, needDx: boolean): Act | null {
     return needDx ? dy : null;
-  }
-
-  /** The layer's own generator when it has a seed (made once, then continued), else the model's. */
-  private generator(): Rng {
-    if (this.seed === undefined) return this.ctx.rng;
-    this.rng ??= new Rng(this.seed);
-    return this.rng;
   }
 
   getConfig(): LayerConfig {

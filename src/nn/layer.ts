@@ -2,7 +2,7 @@
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
 import type { ActivationName, Buf, Engine, Mat, Ops } from '../engine/index.js';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
-import type { Rng } from './random.js';
+import type { Rng, StepDraws } from './random.js';
 import type { Regularizer, RegularizerLike } from './regularizers.js';
 
 /** Per-sample shape: a sequence of T steps of F features, or (T = null) a vector of F. */
@@ -62,6 +62,8 @@ export interface LayerContext {
   /** Non-trainable weights (moving statistics). */
   readonly state: Buf;
   readonly rng: Rng;
+  /** A training step's dropout masks and noise, the same however the batch is split between threads. */
+  readonly draws: StepDraws;
 }
 
 export type LayerConfig = Record<string, unknown>;
@@ -82,6 +84,11 @@ export abstract class Layer {
 
   /** Whether training changes this layer's non-trainable state (batch statistics), not only its parameters. */
   get updatesState(): boolean {
+    return false;
+  }
+
+  /** Whether training draws random numbers in this layer (dropout, noise): each step then gets a seed. */
+  get drawsRandom(): boolean {
     return false;
   }
 

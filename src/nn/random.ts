@@ -83,3 +83,70 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** murmur3's 32-bit finalizer: every input bit moves every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The random draws of one training step (dropout masks, noise), made so that they do not depend on how the batch is
+ * split between threads: value f of row r of the c-th draw of the step (the row of sample `offset + r % B` of the
+ * batch at timestep floor(r / B): time-major [T, B, width] or per sequence [B, width]) is a hash of (the step's seed,
+ * c, that sample, that timestep, f). A training thread that trains samples 40-79 of a batch draws what one thread
+ * training the whole batch draws for them; each layer draws in the same order on every thread.
+ */
+export class StepDraws {
+  private seed = 0;
+  private offset = 0;
+  private call = 0;
+
+  /** The seed of the step begun last (the main thread hands it to the training threads). */
+  get stepSeed(): number {
+    return this.seed;
+  }
+
+  /** Starts a step: its seed (drawn by the main thread) and the batch position of this thread's first sample. */
+  begin(seed: number, offset: number): void {
+    this.seed = seed >>> 0;
+    this.offset = offset;
+    this.call = 0;
+  }
+
+  /** The key of one row of the next draw: (seed, call, sample, timestep, salt) mixed. */
+  private rowKeys(B: number, rows: number, salt: number): (r: number) => number {
+    const c = fmix(this.seed ^ Math.imul(++this.call, 0x9e3779b9) ^ fmix(salt));
+    return (r) =>
+      fmix(fmix(c ^ Math.imul(this.offset + (r % B) + 1, 0x85ebca6b)) ^ Math.imul(Math.floor(r / B) + 1, 0xc2b2ae35));
+  }
+
+  /** Fills v (rows of `width` values, see the class) with 0 where a uniform draw is below `rate`, else `keep`. */
+  mask(v: Float32Array, B: number, width: number, rate: number, keep: number): void {
+    const rows = v.length / width;
+    const key = this.rowKeys(B, rows, 0);
+    for (let r = 0; r < rows; r++) {
+      const k = key(r);
+      for (let f = 0, at = r * width; f < width; f++)
+        v[at + f] = fmix(k ^ Math.imul(f + 1, 0x27d4eb2f)) / 4294967296 < rate ? 0 : keep;
+    }
+  }
+
+  /** Fills v (rows of `width` values) with N(0, stddev^2) draws (Box-Muller on two hashed uniforms), salted. */
+  normal(v: Float32Array, B: number, width: number, stddev: number, salt = 0): void {
+    const rows = v.length / width;
+    const key = this.rowKeys(B, rows, salt);
+    for (let r = 0; r < rows; r++) {
+      const k = key(r);
+      for (let f = 0, at = r * width; f < width; f++) {
+        const u = (fmix(k ^ Math.imul(2 * f + 1, 0x27d4eb2f)) + 1) / 4294967297; // (0, 1): log(u) is finite
+        const w = fmix(k ^ Math.imul(2 * f + 2, 0x27d4eb2f)) / 4294967296;
+        v[at + f] = stddev * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+      }
+    }
+  }
+}

@@ -213,10 +213,14 @@ export class Recurrent extends Layer {
     });
   }
 
-  private fillMask(buf: Buf, rate: number): void {
+  override get drawsRandom(): boolean {
+    return this.options.dropout > 0 || this.options.recurrentDropout > 0;
+  }
+
+  /** One mask per sequence: B rows of the buffer's width (F inputs or H units). */
+  private fillMask(buf: Buf, rate: number, B: number): void {
     const v = this.ctx.engine.view(buf);
-    const keep = 1 / (1 - rate);
-    for (let i = 0; i < v.length; i++) v[i] = this.ctx.rng.uniform() < rate ? 0 : keep;
+    this.ctx.draws.mask(v, B, v.length / B, rate, 1 / (1 - rate));
   }
 
   forward(x: Act, training: boolean): Act {
@@ -228,7 +232,7 @@ export class Recurrent extends Layer {
     const w = this.ws(B, T);
     const xin = this.projectInputs(x, training, w);
     const recMask = training && w.recMask ? w.recMask : null;
-    if (recMask) this.fillMask(recMask, this.options.recurrentDropout);
+    if (recMask) this.fillMask(recMask, this.options.recurrentDropout, B);
     const whp = this.packRecurrent(T, false);
     const [bh, bhOff] = this.recurrentBiasRow();
     for (let s = 0; s < T; s++) this.forwardStep(s, B, T, w, whp, bh, bhOff, recMask);
@@ -251,7 +255,7 @@ export class Recurrent extends Layer {
       GH = this.gates * this.units;
     let xin = asMat(x);
     if (training && w.inMask && w.xm) {
-      this.fillMask(w.inMask, this.options.dropout);
+      this.fillMask(w.inMask, this.options.dropout, B);
       for (let t = 0; t < T; t++)
         ops.mulRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.inMask, F), mat(w.xm, F, t * B * F));
       xin = mat(w.xm, F);

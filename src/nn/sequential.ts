@@ -12,7 +12,7 @@ import {
   type SeqShape,
   serializeLayer,
 } from './layer.js';
-import { Rng } from './random.js';
+import { Rng, StepDraws } from './random.js';
 import type { Regularizer } from './regularizers.js';
 
 export interface WeightInfo {
@@ -44,6 +44,8 @@ export class Stack {
    */
   gradRanges: [number, number][] = [];
   rng: Rng;
+  /** The dropout masks and noise of a training step (begun by each step: Model.beginStep, a training thread). */
+  readonly draws = new StepDraws();
   private seedValue: number;
 
   /** Weights of another model on this engine's memory, used in place (a training thread's replica). */
@@ -134,6 +136,7 @@ export class Stack {
       grads: this.grads,
       state: this.state,
       rng: this.rng,
+      draws: this.draws,
     };
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
@@ -312,6 +315,11 @@ export class Stack {
   /** Whether training changes the non-trainable state (batch statistics), not only the parameters. */
   get updatesState(): boolean {
     return this.layers.some((l) => l.updatesState);
+  }
+
+  /** Whether training draws random numbers (dropout, noise): each step then takes a seed from `rng`. */
+  get drawsRandom(): boolean {
+    return this.layers.some((l) => l.drawsRandom);
   }
 
   layerConfigs(): SavedLayer[] {

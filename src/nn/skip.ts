@@ -59,6 +59,10 @@ export class LinearSkip extends Layer {
     return this.layers.some((l) => l.updatesState);
   }
 
+  override get drawsRandom(): boolean {
+    return this.layers.some((l) => l.drawsRandom);
+  }
+
   protected computeOutShape(s: SeqShape): SeqShape {
     let t = s;
     for (const l of this.layers) t = l.build(t);

@@ -19,7 +19,7 @@ import { divergedReason, NAN_POLICIES, type NanPolicy, skippedWarning } from './
 import { ProgressLogger } from './progress.js';
 import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
-import { type GradRanges, rangesLength, shareOf } from './threads/layout.js';
+import { type GradRanges, rangesLength, STEP, shareOf } from './threads/layout.js';
 import { type FitThreads, startFitThreads, threadPlan } from './threads/pool.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
@@ -230,7 +230,7 @@ export class Model extends Stack implements CompiledStack {
     if (B > pool.batchSize)
       throw new ValueError(`trainStepAsync: a batch of ${B} samples; the threads were opened for ${pool.batchSize}`);
     const state = this.beginStep();
-    pool.dispatch(x, y, idx, start, B);
+    pool.dispatch(x, y, idx, start, B, STEP, this.draws.stepSeed);
     const b0 = shareOf(B, pool.threads, 0);
     const own = this.batchGrads(b0, this.gatherBatch(x, y, idx, start, b0), this.trainMetrics);
     if (!pool.sliced) {
@@ -268,6 +268,9 @@ export class Model extends Stack implements CompiledStack {
   /** Before a step: the moving statistics to restore and the metrics mark, under the nan policy. */
   private beginStep(): Float32Array | null {
     if (!this.optimizer || !this.loss) throw new ValueError('model: call compile() before training');
+    // the step's dropout masks and noise come from one seed (drawn only where a layer draws: a model without
+    // dropout keeps its random stream for the shuffles), the same for the training threads' shares (pool.dispatch)
+    this.draws.begin(this.drawsRandom ? this.rng.nextU32() : 0, 0);
     const state = this.onNan !== 'continue' ? this.stateBefore() : null;
     if (this.onNan === 'skip_batch') this.trainMetrics.mark();
     return state;

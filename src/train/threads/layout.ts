@@ -25,7 +25,7 @@ import type { LossConfig, SavedLayer } from '../../nn/index.js';
 export const GEN = 0; // bumped by the main thread for every command
 export const PENDING = 1; // threads still working on the current batch
 export const CMD = 2; // STEP, EVAL, REDUCE, ELEMENTWISE_STEP or STOP
-export const SHARES = 3; // SHARES + i: the samples of thread i in the current batch
+export const SHARES = 3; // SHARES + i: the samples of thread i in the current batch (0: the main thread's)
 export const STEP = 1; // forward, loss and backward of the share (training)
 export const STOP = 2;
 export const EVAL = 3; // forward and loss of the share (inference: validation)
@@ -67,8 +67,19 @@ const JOB_N = 0,
   JOB_SCALARS = 9, // count, then up to 9 scalars
   JOB_SPANS = 19, // ELEMENTWISE_STEP: 1 when the step runs over the gradient's spans only (stepSlice)
   JOB_SHARES = 20, // count, then (gradient pointer, weight) per share
-  JOB_PARTIALS = 64; // sum of squares of slice j
-export const JOB_WORDS = 128;
+  JOB_PARTIALS = 64, // sum of squares of slice j
+  JOB_STEP_SEED = 128; // STEP: the seed of the step's dropout masks and noise (StepDraws)
+export const JOB_WORDS = 129;
+
+/** STEP: the step's seed for the threads' draws, and the batch position of thread i's first sample. */
+export function writeStepSeed(job: Float64Array, seed: number): void {
+  job[JOB_STEP_SEED] = seed;
+}
+export function readStepDraws(job: Float64Array, ctl: Int32Array, i: number): { seed: number; offset: number } {
+  let offset = 0;
+  for (let k = 0; k < i; k++) offset += ctl[SHARES + k]!;
+  return { seed: job[JOB_STEP_SEED]!, offset };
+}
 
 /**
  * Writes the shares' gradients and weights (share 0: the main thread's, summed in place) for REDUCE; n: the floats

@@ -29,6 +29,7 @@ import {
   stepSlice,
   writeCall,
   writeReduce,
+  writeStepSeed,
 } from './layout.js';
 import { siblingModule, startThread } from './start.js';
 
@@ -299,11 +300,13 @@ export class FitThreads {
    * Gathers the threads' shares of samples idx[start..start+B) and wakes them to train (STEP) or to evaluate (EVAL)
    * their shares; they read the model's weights where they lie.
    */
-  dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number, cmd = STEP): void {
+  dispatch(x: Samples, y: Samples, idx: ArrayLike<number>, start: number, B: number, cmd = STEP, seed = 0): void {
     const m = this.model,
       inS = m.inputShape!,
       outS = m.outputShape!;
-    let at = start + shareOf(B, this.threads, 0);
+    this.ctl[SHARES] = shareOf(B, this.threads, 0);
+    writeStepSeed(this.job, seed);
+    let at = start + this.ctl[SHARES]!;
     for (let i = 1; i < this.threads; i++) {
       const b = shareOf(B, this.threads, i),
         s = this.shares[i - 1]!;

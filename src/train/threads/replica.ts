@@ -15,6 +15,7 @@ import {
   REDUCE,
   type ReplicaData,
   readCall,
+  readStepDraws,
   reduceSlice,
   SHARES,
   STOP,
@@ -63,6 +64,11 @@ function serve(model: Model): void {
       stepSlice(model.engine, call, spans ? model.gradRanges : [[0, call.n]], d.threads, d.index);
     } else {
       const b = ctl[SHARES + d.index]!;
+      if (cmd !== EVAL) {
+        // this share's masks and noise: what one thread training the whole batch draws for these samples
+        const { seed, offset } = readStepDraws(job, ctl, d.index);
+        model.draws.begin(seed, offset);
+      }
       if (b > 0) losses[d.index] = model.shareStep(x, y, b, out, cmd !== EVAL);
     }
     if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
