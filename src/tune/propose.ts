@@ -3,6 +3,7 @@
 // auto is a proposer over autoNext, replayed from the same trials (stateless: every process of the study, a
 // `seqtune worker` included, replays the same plan). Each answers parameters (and why), 'wait' (nothing to start
 // until a trial in flight ends: the values of a sweep are all taken) or null (nothing left).
+import type { RawConfig } from '../config/index.js';
 import { Rng } from '../nn/random.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type AutoBudget, autoNext } from './auto.js';
@@ -37,7 +38,7 @@ export interface Proposer {
   exhausted(): string;
 }
 
-function samplerOf(s: TuneSettings): Sampler {
+function samplerOf(s: TuneSettings, base: RawConfig): Sampler {
   switch (s.strategy) {
     case 'grid':
       return new GridSampler();
@@ -46,13 +47,13 @@ function samplerOf(s: TuneSettings): Sampler {
     case 'tpe':
       return new TpeSampler(s.tpe);
     default:
-      return new OfatSampler(s.order);
+      return new OfatSampler(s.order, base);
   }
 }
 
 /** A sampler as a proposer: its random stream is a function of the seed and the trials so far (reproducible). */
-function samplerProposer(s: TuneSettings): Proposer {
-  const sampler = samplerOf(s);
+function samplerProposer(s: TuneSettings, base: RawConfig): Proposer {
+  const sampler = samplerOf(s, base);
   return {
     unique: s.strategy === 'grid' || s.strategy === 'ofat',
     next: async (trials) => {
@@ -94,4 +95,4 @@ function autoProposer(s: TuneSettings, a: AutoSource): Proposer {
 
 /** The proposer of the study's strategy. */
 export const proposerOf = (s: TuneSettings, auto: AutoSource): Proposer =>
-  s.strategy === 'auto' ? autoProposer(s, auto) : samplerProposer(s);
+  s.strategy === 'auto' ? autoProposer(s, auto) : samplerProposer(s, auto.env.base);

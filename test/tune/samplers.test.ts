@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { RawConfig } from '../../src/config/index.js';
 import { Rng } from '../../src/nn/random.js';
 import { type FrozenTrial, MemoryStorage } from '../../src/storage/index.js';
 import {
@@ -139,6 +140,38 @@ test('OFAT: baseline first, then one factor at a time holding the rest, adopting
       ['b', 'q'],
     ],
   );
+});
+
+test('OFAT never trains the configuration it holds again: a swept value the config already has is that trial', () => {
+  // model.layers[0].gru.units is 8 in the config and train.batch_size 16: the baseline already trained them, and the
+  // adopted units (16) with batch 16 is the trial that adopted it (a 3 x 3 sweep trained 3 of its 7 trials twice)
+  const base = {
+    model: { layers: [{ gru: { units: 8 } }, { dense: { units: 1 } }] },
+    train: { batch_size: 16, optimizer: { adam: { learning_rate: 0.01 } } },
+  } as unknown as RawConfig;
+  const s = parseSpace({ 'model.layers[0].gru.units': [4, 8, 16], 'train.batch_size': [8, 16, 32] }, 1);
+  const score = (p: Record<string, unknown>) =>
+    (p['model.layers[0].gru.units'] === 16 ? 0 : 1) + (p['train.batch_size'] === 8 ? 0 : 0.5);
+  const o = new OfatSampler(undefined, base),
+    trials: FrozenTrial[] = [];
+  for (;;) {
+    const p = o.sample(s, trials);
+    if (!p || p === 'wait') break;
+    trials.push(done(trials.length, p, score(p)));
+  }
+  assert.deepEqual(
+    trials.map((t) => t.params),
+    [
+      {},
+      { 'model.layers[0].gru.units': 4 },
+      { 'model.layers[0].gru.units': 16 },
+      { 'model.layers[0].gru.units': 16, 'train.batch_size': 8 },
+      { 'model.layers[0].gru.units': 16, 'train.batch_size': 32 },
+    ],
+  );
+  const plan = o.plan(s, trials);
+  assert.deepEqual(plan.current, { 'model.layers[0].gru.units': 16, 'train.batch_size': 8 });
+  assert.deepEqual(plan.steps[0]!.values, [4, 8, 16], 'the sweep still names every value it covered');
 });
 
 test('median pruner stops a trial worse than the median at the same epoch; ASHA keeps the top 1/eta at each rung', () => {

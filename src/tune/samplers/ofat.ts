@@ -1,9 +1,11 @@
 // One factor at a time, the method's core rule: start from the baseline (the config as written),
 // sweep the first factor while holding the rest, adopt its best value, then the next factor, in the
 // order given. Stateless: the position in the plan is replayed from the trials in storage, so a
-// resumed study continues where it stopped.
+// resumed study continues where it stopped. A value the config already holds is the current configuration itself:
+// it is not trained again.
+import type { RawConfig } from '../../config/index.js';
 import type { FrozenTrial } from '../../storage/index.js';
-import type { Param, Params, Space } from '../space.js';
+import { applyParams, getPath, type Param, type Params, type Space, same } from '../space.js';
 import { finishedWith, runningWith, type Sampler, type SamplerAnswer } from './sampler.js';
 
 /** The values OFAT tries for a parameter: the list, or 5 points over a range (log-spaced where log). */
@@ -26,7 +28,17 @@ export interface OfatStep {
 
 export class OfatSampler implements Sampler {
   readonly name = 'ofat';
-  constructor(readonly order?: string[]) {}
+  /** `base`: the study's config, whose values of the factors are the baseline's (without it, none is known). */
+  constructor(
+    readonly order?: string[],
+    readonly base?: RawConfig,
+  ) {}
+
+  /** The configuration with factor `f` at `v`: `current` itself when the config already holds `v` there. */
+  private candidate(current: Params, f: Param, v: unknown): Params {
+    const held = this.base ? getPath(applyParams(this.base, current), f.name) : current[f.name];
+    return held !== undefined && same(held, v) ? current : { ...current, [f.name]: v };
+  }
 
   /**
    * Replays the plan over the trials: the steps finished, the current best params, and the next params to try:
@@ -41,7 +53,8 @@ export class OfatSampler implements Sampler {
     if (!done(current)) return { steps, current, next: pending(current) ? 'wait' : current };
     let bestValue = done(current)!.value ?? Infinity;
     for (const f of factors) {
-      const candidates = sweepValues(f).map((v) => ({ ...current, [f.name]: v }));
+      const values = sweepValues(f);
+      const candidates = values.map((v) => this.candidate(current, f, v));
       const missing = candidates.find((c) => !done(c) && !pending(c));
       if (missing) return { steps, current, next: missing };
       if (candidates.some((c) => !done(c))) return { steps, current, next: 'wait' }; // others still running
@@ -58,7 +71,7 @@ export class OfatSampler implements Sampler {
       if (improved) current = { ...current, [f.name]: best };
       steps.push({
         factor: f.name,
-        values: candidates.map((c) => c[f.name]),
+        values,
         best: improved ? best : null,
         bestValue: Number.isFinite(bestValue) ? bestValue : null,
       });
