@@ -25,6 +25,7 @@ export function trialReport(
     `${done.value !== null ? ` ${o.objective} ${done.value.toPrecision(4)}` : ''} ` +
     `${JSON.stringify(done.params)} in ${secondsOf(done)} s` +
     `${done.error ? ` (${done.error})` : ''}${done.attrs.stopped ? ` (${done.attrs.stopped as string})` : ''}` +
+    `${done.attrs.pruned ? ` (${done.attrs.pruned as string})` : ''}` +
     `${o.why ? `  -- ${o.why}` : ''}  | ` +
     `${all.filter((t) => t.state !== 'running' && t.state !== 'waiting').length} done, ` +
     `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${o.minutes.toFixed(1)} min`

@@ -97,7 +97,10 @@ class Reporter extends Callback {
     if (this.env.pruner.shouldPrune(me, epoch, trials)) {
       this.pruned = true;
       this.model.stopTraining = true;
-      this.model.stopReason = `pruned by ${this.env.pruner.name} at epoch ${epoch + 1}`;
+      const rule = this.env.pruner.rule ? ` was ${this.env.pruner.rule}` : '';
+      this.model.stopReason =
+        `pruned by ${this.env.pruner.name} at epoch ${epoch + 1} of ${this.model.epochsPlanned}: ` +
+        `its best ${this.env.objective} so far, ${this.best.toPrecision(4)},${rule}`;
     }
   }
   /** Puts the best epoch's weights back into the model. */
@@ -318,6 +321,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     const first = runs[0]!.history.history;
     const diag = diagnose(first, { config: cfg });
     const stopped = runs.find((r) => r.rep.outOfTime)?.history.stopReason;
+    const pruned = runs.find((r) => r.rep.pruned)?.history.stopReason;
     const attrs: Record<string, unknown> = {
       history: { loss: first.loss, val_loss: first.val_loss },
       values,
@@ -326,6 +330,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
       ...(stopped ? { stopped } : {}),
+      ...(pruned ? { pruned } : {}),
       ...linearVal(env, cfg, d),
     };
     if (!Number.isFinite(mean))
@@ -333,7 +338,6 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
         error: `the objective was ${mean} (diverged)`,
         attrs,
       });
-    const pruned = runs.some((r) => r.rep.pruned);
     if (!pruned && env.runs) attrs.run_dir = await keepModel(env, trial, cfg, d, runs);
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {

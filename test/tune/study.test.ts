@@ -122,17 +122,27 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
   });
 });
 
-test('ASHA prunes trials; pruned trials keep their curves', async () => {
+test('ASHA prunes trials; pruned trials keep their curves and say why, in storage and on their line', async () => {
   const f = config(
     'asha',
     '  strategy: random\n  trials: 8\n  storage: "memory:"\n  pruner: {asha: {min_epochs: 1, reduction_factor: 2}}\n' +
       '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.0001, 0.1]}\n',
     4,
   );
-  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  const lines: string[] = [];
+  const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l), saveBest: false });
   const pruned = r.trials.filter((t) => t.state === 'pruned');
   assert.ok(pruned.length > 0, 'some trials were pruned');
   assert.ok(pruned.every((t) => t.intermediate.length >= 1 && t.intermediate.length < 4 && t.value !== null));
+  for (const t of pruned) {
+    const why = new RegExp(
+      `^pruned by asha at epoch ${t.intermediate.length} of 4: its best val_loss so far, ` +
+        `${t.value!.toPrecision(4)}, was not in the best 1/2 of the trials that reached that epoch$`,
+    );
+    assert.match(String(t.attrs.pruned), why);
+    const line = lines.find((l) => l.startsWith(`trial ${t.number} pruned `));
+    assert.ok(line?.includes(`(${t.attrs.pruned as string})`), line);
+  }
 });
 
 test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed and run again on request, the study finishes', async () => {

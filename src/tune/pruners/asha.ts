@@ -12,6 +12,10 @@ export class AshaPruner implements Pruner {
     readonly maxEpochs = Infinity,
   ) {}
 
+  get rule(): string {
+    return `not in the best 1/${this.eta} of the trials that reached that epoch`;
+  }
+
   rungs(): number[] {
     const r: number[] = [];
     for (let e = this.minEpochs; e < this.maxEpochs && r.length < 20; e *= this.eta) r.push(e);
@@ -47,6 +51,10 @@ export class HyperbandPruner implements Pruner {
   ) {
     const n = Math.max(1, Math.floor(Math.log(maxEpochs / minEpochs) / Math.log(eta)) + 1);
     this.brackets = Array.from({ length: n }, (_, s) => new AshaPruner(minEpochs * eta ** s, eta, maxEpochs));
+  }
+
+  get rule(): string {
+    return `not in the best 1/${this.eta} of the trials of its bracket that reached that epoch`;
   }
   decidesAt(step: number): boolean {
     return this.brackets.some((b) => b.decidesAt(step));

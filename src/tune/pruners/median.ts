@@ -5,6 +5,7 @@ import { bestUpTo, type Pruner } from './pruner.js';
 
 export class MedianPruner implements Pruner {
   readonly name = 'median';
+  readonly rule = "worse than the median of the other trials' best values at that epoch";
   constructor(
     readonly startupTrials = 5,
     readonly warmupSteps = 2,

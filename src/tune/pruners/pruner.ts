@@ -3,6 +3,8 @@ import type { FrozenTrial } from '../../storage/index.js';
 
 export interface Pruner {
   readonly name: string;
+  /** What a pruned trial's best value so far failed, in words (`worse than the median of ...`). */
+  readonly rule?: string;
   /** Should `trial`, which has just reported epoch `step` (0-based), stop now? */
   shouldPrune(trial: FrozenTrial, step: number, trials: readonly FrozenTrial[]): boolean;
   /** Whether the pruner can decide anything at this step (lets the runner skip reading the study). */
