@@ -161,3 +161,31 @@ tune:
   assert.match(show.out, /^factor importance: not enough trials yet \(2 completed\)$/m);
   assert.doesNotMatch(show.out, /learning_rate 100%/);
 });
+
+test('the commands tune prints to look again work when pasted: a study name and a storage path with spaces are quoted', async () => {
+  const odd = join(dir, 'odd dir ü');
+  mkdirSync(odd, { recursive: true });
+  writeFileSync(join(odd, 'series.csv'), syntheticCsv({ length: 300, seed: 5 }));
+  const f = join(odd, 'my study.yaml');
+  writeFileSync(
+    f,
+    `name: "my study ü"
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32, optimizer: {adam: {learning_rate: 0.01}}}
+tune:
+  strategy: grid
+  jobs: 1
+  space:
+    model.layers[0].gru.units: [3]
+`,
+  );
+  const r = await runCli(['tune', f]);
+  assert.equal(r.code, 0, r.err);
+  const at = `'sqlite:${join(odd, 'seqtune.db')}'`;
+  assert.match(r.out, new RegExp(`^watch it live in the browser: seqtune dashboard --storage ${esc(at)}$`, 'm'));
+  const show = `seqtune study show 'my study ü' --storage ${at}`;
+  assert.match(r.out, new RegExp(`; look again with: ${esc(show)}$`, 'm'));
+});
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

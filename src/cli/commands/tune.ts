@@ -86,7 +86,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       let told = false;
       // once the study is open: the command that watches it live
       const onTrials = (_t: readonly FrozenTrial[], study: { storage: string }) => {
-        if (!told) log(`watch it live in the browser: seqtune dashboard --storage ${redactUrl(study.storage)}`);
+        if (!told)
+          log(`watch it live in the browser: seqtune dashboard --storage ${shellWord(redactUrl(study.storage))}`);
         told = true;
       };
       const opts = { resume, rerunInterrupted, force, storage, jobs, trials, timeBudget, out, log, verbose, onTrials };
@@ -98,7 +99,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
       log(`\nstudy ${r.name}: ${trialsText(r.trials.length)} (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
       const at = redactUrl(r.storage);
-      log(`stored in ${at}; look again with: seqtune study show ${r.name} --storage ${at}`);
+      const show = ['seqtune', 'study', 'show', r.name, '--storage', at].map(shellWord).join(' ');
+      log(`stored in ${at}; look again with: ${show}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
     });
   return withExamples(
