@@ -29,6 +29,8 @@ export interface TuneOptions {
   rerunInterrupted?: boolean;
   /** With resume: go on although the config differs from the one the study was created with. */
   force?: boolean;
+  /** `seqtune study create`: the study is made and nothing run (an existing one is refused: create has no --resume). */
+  createOnly?: boolean;
   storage?: string;
   trials?: number;
   timeBudget?: number;

@@ -49,6 +49,12 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
 
 /** Why a run without --resume does not open an existing study (finished or not), and what to do instead. */
 function refusal(c: StudyContext, fin: { reason: string } | null | undefined): ConfigError {
+  if (c.o.createOnly)
+    return new ConfigError(
+      `study "${c.name}" already exists in ${redactUrl(c.url)}${fin ? ` (finished: ${fin.reason})` : ''}; ` +
+        'run its trials with seqtune worker or seqtune tune --resume, delete it with seqtune study delete, ' +
+        'or rename the config (name:)',
+    );
   const state = fin ? `is finished (${fin.reason})` : 'already exists';
   const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
   return new ConfigError(

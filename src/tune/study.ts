@@ -79,7 +79,7 @@ export async function createStudyOnly(
   loaded: LoadedConfig,
   o: { storage?: string; log?: (l: string) => void } = {},
 ): Promise<{ name: string; storage: string }> {
-  const c = contextOf(loaded, { storage: o.storage, log: o.log });
+  const c = contextOf(loaded, { storage: o.storage, log: o.log, createOnly: true });
   try {
     await openStudy(c);
   } finally {

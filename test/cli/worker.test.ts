@@ -91,7 +91,15 @@ test('seqtune study create makes the study and runs nothing; a second create ref
   await s.close();
   const again = await runCli(['study', 'create', f]);
   assert.equal(again.code, 2);
-  assert.match(again.err, /^seqtune: study "created" already exists in sqlite:.*c\.db; add --resume .*\n$/);
+  // study create has no --resume: the line names the commands that go on with the study instead
+  assert.match(again.err, /^seqtune: study "created" already exists in sqlite:.*c\.db; run its trials with /);
+  assert.ok(
+    again.err.endsWith(
+      'run its trials with seqtune worker or seqtune tune --resume, delete it with seqtune study delete, ' +
+        'or rename the config (name:)\n',
+    ),
+    again.err,
+  );
   const w = await runCli(['worker', '--storage', `sqlite:${db}`, '--study', 'created', '--jobs', '2']);
   assert.equal(w.code, 0, w.err);
   const s2 = new SqliteStorage(db);
