@@ -14,7 +14,7 @@ export * from './samplers/index.js';
 export { parseDuration, tuneSettings } from './settings.js';
 export type { Distribution, Param, Params, Space } from './space.js';
 export { applyParams, checkSpace, gridOf, isActive, parseSpace, stackChoices } from './space.js';
-export { GRACE_HEARTBEATS, staleAfterS } from './stale.js';
+export { deadOwners, GRACE_HEARTBEATS, staleAfterS } from './stale.js';
 export type { StudyResult, TuneOptions } from './study.js';
 export { bestOf, createStudyOnly, runStudy, TuneRefused } from './study.js';
 export type { StudyJson } from './study-json.js';

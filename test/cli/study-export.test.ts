@@ -1,7 +1,8 @@
 // seqtune study export NAME --format csv|json and study delete NAME --yes over a stored study.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -86,4 +87,17 @@ test('study export writes every trial as JSON and as CSV; study delete needs --y
   const gone = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
   assert.equal(gone.code, 2);
   assert.match(gone.err, /^seqtune: no study named "ex" in sqlite:.*e\.db\n$/);
+});
+
+test('study delete takes a study whose running trial belongs to a process of this host that has exited (kill -9)', async () => {
+  const db = join(dir, 'dead.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('dead', {});
+  // its heartbeat is a moment old, but its process is gone: nothing runs the study
+  const pid = spawnSync(process.execPath, ['-e', '0']).pid!;
+  await s.createTrial('dead', { units: 8 }, {}, { owner: { host: hostname(), pid, worker: 0 } });
+  await s.close();
+  const del = await runCli(['study', 'delete', 'dead', '--storage', `sqlite:${db}`, '--yes']);
+  assert.equal(del.code, 0, del.err);
+  assert.match(del.out, /^deleted study dead and its 1 trial from sqlite:/);
 });

@@ -1,10 +1,11 @@
 // seqtune study delete NAME --yes [--storage URL] [--force]: removes a study and all its trials from storage (run
 // folders on disk are left). Without --yes it says what it would delete and exits 2; a study a live process is
-// running (a running trial's heartbeat fresh) is refused unless --force.
+// running (a running trial's heartbeat fresh, its owner not a process of this host that has exited) is refused
+// unless --force.
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl, StorageError } from '../../storage/index.js';
-import { staleAfterS } from '../../tune/index.js';
+import { deadOwners, staleAfterS } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
 export function addStudyDelete(parent: Command, { log }: CliContext): Command {
@@ -26,10 +27,15 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
         // a trial whose heartbeat (or start) is fresh has a live process: deleting under it ends that process with an
         // error. Not storage's isStale: that calls a trial without an owner dead at once, and one just made by the
-        // library (ask/tell) may be running in this very moment.
+        // library (ask/tell) may be running in this very moment. A process of this host that has exited (kill -9)
+        // runs nothing, however fresh its last heartbeat.
         const grace = staleAfterS(rec.attrs) * 1000;
+        const dead = new Set(deadOwners(trials));
         const live = trials.filter(
-          (t) => t.state === 'running' && Date.now() - Date.parse(t.heartbeat ?? t.started) < grace,
+          (t) =>
+            t.state === 'running' &&
+            !(t.owner && dead.has(t.owner)) &&
+            Date.now() - Date.parse(t.heartbeat ?? t.started) < grace,
         );
         if (live.length && !o.force) {
           const who = live.map((t) => `#${t.number}${t.owner ? ` by ${t.owner}` : ''}`).join(', ');
