@@ -304,6 +304,16 @@ function linearVal(env: TrialEnv, cfg: RawConfig, d: PreparedData): { linear_val
 }
 
 /**
+ * Why a trial with no finite objective failed: `diverged: val_loss was never finite (NaN at epoch 1)`, from the
+ * first repeat that had none (its best stayed Infinity: NaN compares as no improvement).
+ */
+function divergedText(objective: string, runs: Repeat[]): string {
+  const curve = runs.find((r) => !Number.isFinite(r.rep.best))?.history.history[objective] ?? [];
+  const at = curve.findIndex((v) => !Number.isFinite(v));
+  return `diverged: ${objective} was never finite${at >= 0 ? ` (${curve[at]} at epoch ${at + 1})` : ''}`;
+}
+
+/**
  * Runs a created (running) trial to its end and records the result; a completed trial keeps its model in a run
  * folder when env.runs says where. Never throws for a failing trial. Interrupted (env.signal), it records nothing.
  */
@@ -335,7 +345,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     };
     if (!Number.isFinite(mean))
       return await env.storage.finishTrial(env.study, trial.number, 'failed', null, {
-        error: `the objective was ${mean} (diverged)`,
+        error: divergedText(env.objective, runs),
         attrs,
       });
     if (!pruned && env.runs) attrs.run_dir = await keepModel(env, trial, cfg, d, runs);

@@ -145,6 +145,20 @@ test('ASHA prunes trials; pruned trials keep their curves and say why, in storag
   }
 });
 
+test('a trial whose objective is never finite fails as diverged, naming the value and the epoch', async () => {
+  const f = config(
+    'nan',
+    '  strategy: grid\n  jobs: 1\n  storage: "memory:"\n' +
+      '  space:\n    train.optimizer: [{sgd: {learning_rate: 1.0e+30}}]\n',
+    2,
+  );
+  const r = await runStudy(await loadConfig(f), { log: () => {}, saveBest: false });
+  assert.deepEqual(
+    r.trials.map((t) => [t.state, t.error]),
+    [['failed', 'diverged: val_loss was never finite (NaN at epoch 1)']],
+  );
+});
+
 test('a tuning process killed with SIGKILL mid-trial resumes: completed trials kept, the interrupted one failed and run again on request, the study finishes', async () => {
   // Trials long enough (about a second each) that a 25 ms poll finds each one in its first half.
   const EPOCHS = 200;
