@@ -174,6 +174,21 @@ test('OFAT never trains the configuration it holds again: a swept value the conf
   assert.deepEqual(plan.steps[0]!.values, [4, 8, 16], 'the sweep still names every value it covered');
 });
 
+test('OFAT sweeps the factors tune.order names first, then the ones it leaves out, in the order of the space', () => {
+  const s = parseSpace({ a: [1, 2], b: ['p', 'q'], c: [true, false] }, 1);
+  const o = new OfatSampler(['c']),
+    trials: FrozenTrial[] = [];
+  for (;;) {
+    const p = o.sample(s, trials);
+    if (!p || p === 'wait') break;
+    trials.push(done(trials.length, p, 1 / (trials.length + 1)));
+  }
+  assert.deepEqual(
+    o.plan(s, trials).steps.map((x) => x.factor),
+    ['c', 'a', 'b'],
+  );
+});
+
 test('median pruner stops a trial worse than the median at the same epoch; ASHA keeps the top 1/eta at each rung', () => {
   const others = [0, 1, 2, 3, 4].map((i) => done(i, {}, 1, 'complete', [1 + i * 0.1, 0.9 + i * 0.1, 0.8 + i * 0.1]));
   const med = new MedianPruner(5, 1);

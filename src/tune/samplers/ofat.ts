@@ -45,7 +45,9 @@ export class OfatSampler implements Sampler {
    * 'wait' while the values of a sweep are all taken and some still run, null at the end of the plan.
    */
   plan(space: Space, trials: readonly FrozenTrial[]): { steps: OfatStep[]; current: Params; next: SamplerAnswer } {
-    const factors = this.order ? this.order.map((n) => space.find((p) => p.name === n)!).filter(Boolean) : space;
+    // tune.order first, then the factors it does not name in the order of the space (none is left out)
+    const named = (this.order ?? []).map((n) => space.find((p) => p.name === n)).filter((p) => p !== undefined);
+    const factors = [...named, ...space.filter((p) => !named.includes(p))];
     const done = (p: Params) => finishedWith(trials, p);
     const pending = (p: Params) => runningWith(trials, p);
     let current: Params = {};
