@@ -44,7 +44,10 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       // every process of a study ends when its last trial does: the end step (best run, auto's seed means and
       // ensemble) is left to the process that finished that trial, so it is done once
       log(`the study's end step is left to ${last}, which finished its last trial`);
-      return { name, trials, best, stopReason, storage: url };
+      // auto's best is the end step's choice (the mean over seeds, the steady value), not yet made: this one is only
+      // the lowest value, and says so
+      const bestBy = s.strategy === 'auto' ? `the lowest value so far; ${last} chooses the study's best` : undefined;
+      return { name, trials, best, ...(bestBy ? { bestBy } : {}), stopReason, storage: url };
     }
     if (s.strategy === 'auto' && o.saveBest !== false)
       // best by the mean over seeds, then the ensemble step

@@ -153,3 +153,31 @@ test("the study's end step is done by the process that finished its last trial, 
   await again.close();
   assert.match(await run(), /best trial #0 \(val_loss 0\.5000\) kept no model/);
 });
+
+test("a process that leaves an auto study's end step to another says its best is only the lowest value so far", async () => {
+  const db = join(dir, 'last-auto.db');
+  const f = studyConfig(dir, 'last-auto', `  strategy: auto\n  trials: 1\n  jobs: 1\n  storage: sqlite:${db}\n`, 2);
+  // auto picks its best by the mean over seeds in the end step: the lowest value need not be it
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    const s = new SqliteStorage(db);
+    await s.createStudy('last-auto', {});
+    const owner = { host: hostname(), pid: other.pid!, worker: 0 };
+    const t = await s.createTrial('last-auto', {}, {}, { owner });
+    await s.finishTrial('last-auto', t.number, 'complete', 0.5);
+    await s.close();
+    const lines: string[] = [];
+    const code = await main(['tune', f, '--resume', '--out', join(dir, 'last-auto-runs')], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    assert.equal(code, 0, lines.join(''));
+    const who = `${hostname()}:${other.pid}`;
+    assert.match(
+      lines.join(''),
+      new RegExp(`best #0 0\\.5000 \\{\\} \\(the lowest value so far; ${who} chooses the study's best\\)`),
+    );
+  } finally {
+    other.kill();
+  }
+});
