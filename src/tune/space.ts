@@ -209,6 +209,11 @@ export function gridOf(space: Space): Params[] {
     if (p.dist.kind === 'categorical') values = p.dist.values;
     else if (p.dist.kind === 'int' && p.dist.hi - p.dist.lo <= 32)
       values = Array.from({ length: p.dist.hi - p.dist.lo + 1 }, (_, i) => (p.dist as { lo: number }).lo + i);
+    else if (p.dist.kind === 'int')
+      throw new ConfigError(
+        `tune.space.${p.name}: grid search takes an int range of at most 33 values, received ` +
+          `[${p.dist.lo}, ${p.dist.hi}] (${p.dist.hi - p.dist.lo + 1} values); give the values as a list`,
+      );
     else
       throw new ConfigError(
         `tune.space.${p.name}: grid search needs a list of values (a continuous range has no grid)`,

@@ -90,6 +90,13 @@ test('grid proposes every combination once, then stops', () => {
   for (let i = 0; i < 6; i++) trials.push(done(i, g.sample(s, trials)!, i));
   assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 6);
   assert.equal(g.sample(s, trials), null);
+  // an int range is a grid up to 33 values; a longer one is refused for what it is, not as a continuous range
+  assert.equal(gridOf(parseSpace({ n: { int: [8, 40] } }, 1)).length, 33);
+  assert.throws(() => gridOf(parseSpace({ 'train.batch_size': { int: [8, 64] } }, 1)), {
+    message:
+      'tune.space.train.batch_size: grid search takes an int range of at most 33 values, received [8, 64] ' +
+      '(57 values); give the values as a list',
+  });
 });
 
 test('random and TPE are reproducible from the seed; TPE concentrates where the good trials are', () => {
