@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChartInfo, renderSvg, svgToPng } from '../plot/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
-import { factorChart, historyChart, importance, importanceReadable } from './report.js';
+import { factorChart, historyChart, importance, importanceNotYet } from './report.js';
 
 /** The best trial's run folder, as the study's result gives it. */
 export interface BestRun {
@@ -49,10 +49,11 @@ export async function keepBest(
     const chart = factorChart(name, f.param, trials);
     if (chart) await writeChart(dir, `study-factor-${i + 1}`, chart);
   }
-  const completed = trials.filter((t) => t.state === 'complete' && t.value !== null).length;
-  const shown = importanceReadable(trials, strategy)
-    ? imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'
-    : `not enough trials yet (${completed} completed)`;
+  const notYet = importanceNotYet(trials, strategy);
+  const shown =
+    notYet === null
+      ? imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ') || 'n/a'
+      : `not enough trials yet ${notYet}`;
   log(`factor importance: ${shown}  (plots in ${dir})`);
   return { dir, trial: best.number };
 }

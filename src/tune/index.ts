@@ -9,7 +9,7 @@ export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';
-export { factorChart, historyChart, importance, importanceReadable } from './report.js';
+export { factorChart, historyChart, importance, importanceNotYet, importanceReadable } from './report.js';
 export * from './samplers/index.js';
 export { parseDuration, tuneSettings } from './settings.js';
 export type { Distribution, Param, Params, Space } from './space.js';

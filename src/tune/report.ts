@@ -55,9 +55,8 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
  */
 function groupsOf(ok: readonly FrozenTrial[], param: string): Map<string, number[]> {
   const present = ok.filter((t) => param in t.params);
-  const numeric = present.every((t) => typeof t.params[param] === 'number');
   let group: (t: FrozenTrial) => string;
-  if (numeric && new Set(present.map((t) => t.params[param])).size > 4) {
+  if (quartiled(ok, param)) {
     const sorted = present.map((t) => t.params[param] as number).sort((a, b) => a - b);
     const q = [1, 2, 3].map((k) => sorted[Math.floor((k * sorted.length) / 4)]!);
     group = (t) => String(q.filter((c) => (t.params[param] as number) >= c).length);
@@ -72,6 +71,14 @@ function groupsOf(ok: readonly FrozenTrial[], param: string): Map<string, number
   return groups;
 }
 
+/** Whether groupsOf groups a parameter by quartile: a number with more than 4 distinct values. */
+function quartiled(ok: readonly FrozenTrial[], param: string): boolean {
+  const present = ok.filter((t) => param in t.params);
+  return (
+    present.every((t) => typeof t.params[param] === 'number') && new Set(present.map((t) => t.params[param])).size > 4
+  );
+}
+
 /** The fewest completed trials whose factor importance is printed. */
 export const IMPORTANCE_MIN_TRIALS = 8;
 
@@ -84,11 +91,26 @@ export const IMPORTANCE_MIN_TRIALS = 8;
  * effects compare trials that differ in one factor, each value once by design, so only the count applies there.
  */
 export function importanceReadable(trials: readonly FrozenTrial[], strategy?: string): boolean {
+  return importanceNotYet(trials, strategy) === null;
+}
+
+/**
+ * Why factor importance is not read yet, as the words after `not enough trials yet`: `(5 completed)`, or with 8 and
+ * more, the factor with a value (or quartile) seen once: `(8 completed; model.layers[0].gru.units 12 was tried
+ * once, and each value needs 2)`. Null when it is read (importanceReadable).
+ */
+export function importanceNotYet(trials: readonly FrozenTrial[], strategy?: string): string | null {
   const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
-  if (ok.length < IMPORTANCE_MIN_TRIALS) return false;
-  if (strategy === 'ofat' || strategy === 'auto') return true;
+  if (ok.length < IMPORTANCE_MIN_TRIALS) return `(${ok.length} completed)`;
+  if (strategy === 'ofat' || strategy === 'auto') return null;
   const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
-  return names.every((n) => [...groupsOf(ok, n).values()].every((v) => v.length >= 2));
+  for (const n of names)
+    for (const [value, v] of groupsOf(ok, n))
+      if (v.length < 2) {
+        const what = quartiled(ok, n) ? `a quartile of ${n}` : `${n} ${value}`;
+        return `(${ok.length} completed; ${what} was tried once, and each value needs 2)`;
+      }
+  return null;
 }
 
 /** The objective of every finished trial and the best so far, by trial number. */

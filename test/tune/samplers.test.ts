@@ -266,6 +266,11 @@ test('factor importance is readable from 8 completed trials with 2 per value of 
     'failed trials do not count',
   );
   assert.equal(importanceReadable([...seven, done(7, { lr: 0.1 }, 3)], 'ofat'), true, 'OFAT: 8 completed');
+  // what study show and tune print instead: with 8 completed, the count alone ("8 completed") would not say why
+  const { importanceNotYet } = await import('../../src/tune/report.js');
+  assert.equal(importanceNotYet(two, 'random'), '(2 completed)');
+  assert.equal(importanceNotYet(once, 'grid'), '(8 completed; lr 0.1 was tried once, and each value needs 2)');
+  assert.equal(importanceNotYet(eight, 'random'), null);
 });
 
 test("OFAT answers 'wait' while the taken values of a sweep still run, and null only at the end of its plan", () => {

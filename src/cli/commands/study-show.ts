@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
-import { importanceReadable, studyShowJson } from '../../tune/index.js';
+import { importanceNotYet, studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, trialsText, withExamples } from '../context.js';
 import { autoLines, bestText, type StudyJson, trialLine } from './study-report.js';
 
@@ -15,14 +15,13 @@ interface StudyShowOptions {
  * The text view: the best trial, the factor importance (once there are enough trials for it to mean something),
  * then the trials from best to worst.
  */
-function showText(j: StudyJson, readable: boolean, io: IO): void {
+function showText(j: StudyJson, notYet: string | null, io: IO): void {
   const runDir = j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
   io.out(`study ${j.name}: ${trialsText(j.trials.length)}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;
-  const complete = j.trials.filter((t) => t.state === 'complete').length;
-  if (imp.length && !readable) io.out(`factor importance: not enough trials yet (${complete} completed)\n\n`);
+  if (imp.length && notYet !== null) io.out(`factor importance: not enough trials yet ${notYet}\n\n`);
   else if (imp.length) {
     const factors = imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ');
     io.out(`factor importance (${imp[0]!.method}): ${factors}\n\n`);
@@ -43,7 +42,7 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
       try {
         const { json: j, trials, attrs } = await studyShowJson(st, name, redactUrl(o.storage));
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
-        else showText(j, importanceReadable(trials, attrs.strategy as string | undefined), io);
+        else showText(j, importanceNotYet(trials, attrs.strategy as string | undefined), io);
       } finally {
         await st.close();
       }
