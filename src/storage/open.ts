@@ -42,12 +42,19 @@ export function storageUrlFrom(url: string, dir: string): string {
 /** What a --storage or tune.storage value may be, for messages. */
 const STORAGE_FORMS = 'sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:';
 
+/** What is wrong with a storage URL as a value (`expected ..., received "mysql://x"`), or null when it is one. */
+export function storageUrlProblem(url: string): string | null {
+  if (isMemory(url) || isPostgres(url)) return null;
+  if (otherScheme(url)) return `expected ${STORAGE_FORMS}, received "${redactUrl(url)}"`;
+  return sqliteFileOf(url) ? null : 'expected sqlite:FILE, received "sqlite:"';
+}
+
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
   if (isPostgres(url)) return new PgStorage(url, { existing: o.existing });
-  if (otherScheme(url)) throw new StorageError(`--storage: expected ${STORAGE_FORMS}, received "${redactUrl(url)}"`);
+  const problem = storageUrlProblem(url);
+  if (problem) throw new StorageError(`--storage: ${problem}`);
   const file = sqliteFileOf(url)!;
-  if (!file) throw new StorageError('--storage: expected sqlite:FILE, received "sqlite:"');
   if (o.existing && !existsSync(file))
     throw new StorageError(
       `${file}: no such study storage (a study is stored where its config's tune.storage says, ` +

@@ -19,7 +19,7 @@ import {
   str,
   valueAt,
 } from '../registry.js';
-import { storageUrlFrom } from '../storage/index.js';
+import { storageUrlFrom, storageUrlProblem } from '../storage/index.js';
 import { metricRegistry } from '../train/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
 import type { TpeOptions } from './samplers/index.js';
@@ -89,6 +89,13 @@ export function trialLimit(s: TuneSettings, cfg: RawConfig, o: { trials?: number
   return o.timeBudget !== undefined && cfg.tune?.trials === undefined ? Infinity : s.trials;
 }
 
+/** tune.storage as written, else the default; a value that is no storage URL is an error naming the key. */
+function checkedStorage(url: string | undefined, file: string): string {
+  const problem = url === undefined ? null : storageUrlProblem(url);
+  if (problem) throw new ConfigError(`${file}: tune.storage: ${problem}`);
+  return url ?? 'sqlite:seqtune.db';
+}
+
 /** `schema` applied to the value at `base` of `root`; a failure is one line naming the file and key path. */
 function checked<S extends z.ZodType>(file: string, schema: S, root: unknown, base: PropertyKey[]): z.output<S> {
   const r = schema.safeParse(valueAt(root, base));
@@ -124,7 +131,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file),
     heartbeat: parseDuration(t.heartbeat ?? 10, `${file}: tune.heartbeat`),
     retries: t.retries ?? 1,
-    storage: storageUrlFrom(t.storage ?? 'sqlite:seqtune.db', dirname(file)),
+    storage: storageUrlFrom(checkedStorage(t.storage, file), dirname(file)),
     space,
     order: t.order,
     tpe: tpeOptionsOf(t.sampler?.tpe),

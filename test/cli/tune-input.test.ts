@@ -110,15 +110,15 @@ test('data that holds no window: exit 2 before any study or database exists; fix
 test("a config's storage of another kind is refused in one line, not made a SQLite file of that name", async () => {
   const f = studyConfig(dir, 'otherkind', '  storage: "mysql:x"\n  trials: 1\n', 1);
   const r = await runCli(['tune', f]);
-  assert.deepEqual(
-    [r.code, r.err],
-    [
-      2,
-      'seqtune: --storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, ' +
-        'received "mysql:x"\n',
-    ],
-  );
+  const said = (file: string) =>
+    `seqtune: ${file}: tune.storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, ` +
+    'received "mysql:x"\n';
+  assert.deepEqual([r.code, r.err], [2, said(f)], 'the key and its file are named (it read as the --storage option)');
   assert.ok(!existsSync(join(dir, 'mysql:x')));
+  // --storage does not hide the config's error
+  const over = await runCli(['tune', f, '--storage', `sqlite:${join(dir, 'over.db')}`]);
+  assert.deepEqual([over.code, over.err], [2, said(f)]);
+  assert.equal((await runCli(['study', 'create', f])).err, said(f));
 });
 
 test('--resume with a changed config prints what changed and refuses; --force resumes', async () => {
