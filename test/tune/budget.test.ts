@@ -117,6 +117,23 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   assert.match(asked.out, /^study done: 3 trials \(trial budget spent\)/m, asked.out); // it ran (the config's 2)
 });
 
+test('a finished study with no successful trial exits 1 on --resume too, as the run that failed did', async () => {
+  const db = join(dir, 'allfail.db');
+  const f = studyConfig(
+    dir,
+    'allfail',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n` +
+      '    train.optimizer: [{sgd: {learning_rate: 1.0e+30}}]\n',
+    1,
+  );
+  const first = await runCli(['tune', f]);
+  assert.equal(first.code, 1, first.err);
+  const again = await runCli(['tune', f, '--resume']);
+  assert.equal(again.code, 1, again.out + again.err);
+  assert.match(again.out, /already finished .*; no best; nothing to resume/);
+  assert.match(again.err, /study allfail: no trial completed/);
+});
+
 test('--resume --time-budget of a study ended by the default of 20 trials runs more (no trial count anywhere)', async () => {
   const db = join(dir, 'twenty.db');
   const f = studyConfig(

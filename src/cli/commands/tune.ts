@@ -94,7 +94,12 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       const r = await interruptibleStudy(withThreads(await loadConfig(config), o.threads), opts, (seen) =>
         interruptedText(config, storage, seen.trials, seen.study),
       );
-      if (r.finished) return log(r.finished);
+      if (r.finished) {
+        log(r.finished);
+        // a finished study with no successful trial is a failed study, however often it is resumed (exit 1)
+        if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
+        return;
+      }
       const by = r.bestBy ? ` (${r.bestBy})` : '';
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
       log(`\nstudy ${r.name}: ${trialsText(r.trials.length)} (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
