@@ -125,7 +125,7 @@ async function enqueueInterrupted(c: StudyContext, log: (l: string) => void): Pr
  * attributes the auto strategy reads: the checks and, unless tune.space gives one, lr-find's range.
  */
 async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>> {
-  const report = await checkRun(c.loaded, { steps: 200 });
+  const report = await checkRun(c.loaded); // as seqtune check runs them, which the refusal sends the user to
   const failed = report.checks.filter((x) => x.status === 'fail');
   if (failed.length)
     throw new TuneRefused(
