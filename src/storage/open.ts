@@ -15,7 +15,8 @@ export interface OpenOptions {
   existing?: boolean;
 }
 
-const isMemory = (url: string) => url === 'memory:' || url === 'memory';
+/** memory: keeps studies only while the process runs (another process, or a later command, cannot read them). */
+export const isMemory = (url: string) => url === 'memory:' || url === 'memory';
 const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
 /** A URL of another kind than seqtune stores in (`mysql://`, `postgres:/` a slash short): never a file name. */
 const otherScheme = (url: string): boolean => {

@@ -186,6 +186,14 @@ tune:
   assert.match(r.out, new RegExp(`^watch it live in the browser: seqtune dashboard --storage ${esc(at)}$`, 'm'));
   const show = `seqtune study show 'my study ü' --storage ${at}`;
   assert.match(r.out, new RegExp(`; look again with: ${esc(show)}$`, 'm'));
+  // memory: is this process's alone: no command to paste, and study create refuses it (the study would be gone)
+  const mem = await runCli(['tune', f, '--storage', 'memory:']);
+  assert.equal(mem.code, 0, mem.err);
+  assert.doesNotMatch(mem.out, /seqtune dashboard|look again with/);
+  assert.match(mem.out, /^stored in memory: only \(gone with this process\)$/m);
+  const made = await runCli(['study', 'create', f, '--storage', 'memory:']);
+  assert.equal(made.code, 2);
+  assert.match(made.err, /^seqtune: --storage memory: keeps a study only while its process runs/);
 });
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,9 +3,9 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { redactUrl } from '../../storage/index.js';
+import { isMemory, redactUrl } from '../../storage/index.js';
 import { createStudyOnly } from '../../tune/index.js';
-import { type CliContext, shellWord, withExamples } from '../context.js';
+import { type CliContext, shellWord, UsageError, withExamples } from '../context.js';
 
 export function addStudyCreate(parent: Command, { log }: CliContext): Command {
   const cmd = parent
@@ -14,7 +14,14 @@ export function addStudyCreate(parent: Command, { log }: CliContext): Command {
     .option('--storage <url>', "where to store it (default: the config's tune.storage)")
     .description('create a study without running a trial (workers run it: seqtune worker)')
     .action(async (config: string, o: { storage?: string }) => {
-      const r = await createStudyOnly(await loadConfig(config), { storage: o.storage, log });
+      const loaded = await loadConfig(config);
+      const url = o.storage ?? loaded.raw.tune?.storage;
+      if (typeof url === 'string' && isMemory(url))
+        throw new UsageError(
+          `${o.storage !== undefined ? '--storage' : `${config}: tune.storage`} memory: keeps a study only while ` +
+            'its process runs, and study create ends at once: store it in sqlite:FILE or postgres://... for workers',
+        );
+      const r = await createStudyOnly(loaded, { storage: o.storage, log });
       log(`study ${r.name} created in ${redactUrl(r.storage)}`);
       const words = ['seqtune', 'worker', '--storage', redactUrl(r.storage), '--study', r.name];
       log(`start workers with: ${words.map(shellWord).join(' ')}`);

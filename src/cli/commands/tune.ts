@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { type FrozenTrial, redactUrl } from '../../storage/index.js';
+import { type FrozenTrial, isMemory, redactUrl } from '../../storage/index.js';
 import { type CliContext, shellWord, trialsText, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
@@ -86,7 +86,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       let told = false;
       // once the study is open: the command that watches it live
       const onTrials = (_t: readonly FrozenTrial[], study: { storage: string }) => {
-        if (!told)
+        if (!told && !isMemory(study.storage))
+          // memory: is this process's alone: no other command can read it
           log(`watch it live in the browser: seqtune dashboard --storage ${shellWord(redactUrl(study.storage))}`);
         told = true;
       };
@@ -105,7 +106,8 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       log(`\nstudy ${r.name}: ${trialsText(r.trials.length)} (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
       const at = redactUrl(r.storage);
       const show = ['seqtune', 'study', 'show', r.name, '--storage', at].map(shellWord).join(' ');
-      log(`stored in ${at}; look again with: ${show}`);
+      if (isMemory(r.storage)) log('stored in memory: only (gone with this process)');
+      else log(`stored in ${at}; look again with: ${show}`);
       if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
     });
   return withExamples(
