@@ -272,7 +272,9 @@ export const TUNE_KEYS: readonly (KeyNote & {
     key: 'order',
     type: 'list of space keys',
     default: 'the order of space',
-    doc: 'For ofat: the order in which the factors are swept.',
+    doc:
+      'For ofat (an error with another strategy): the order in which the factors are swept; those it leaves ' +
+      'out follow in the order of space.',
     example: "order: ['train.batch_size', 'model.layers[0].gru.units']",
   },
   {

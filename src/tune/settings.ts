@@ -116,6 +116,8 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   if (strategy === 'grid') withFile(file, () => gridOf(space)); // a continuous range has no grid
   if (t.sampler && strategy !== 'tpe')
     throw new ConfigError(`${file}: tune.sampler.tpe: applies to strategy tpe, received strategy ${strategy}`);
+  if (t.order && strategy !== 'ofat')
+    throw new ConfigError(`${file}: tune.order: applies to strategy ofat, received strategy ${strategy}`);
   for (const [i, k] of (t.order ?? []).entries())
     if (!space.some((p) => p.name === k))
       throw new ConfigError(`${file}: tune.order[${i}]: "${k}" is not a key of tune.space`);

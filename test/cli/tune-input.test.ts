@@ -65,8 +65,13 @@ const cases: [string, string, RegExp][] = [
   ],
   [
     'order naming no space key',
-    `${random('    train.batch_size: [8]\n')}  order: [train.batchsize]\n`,
+    `  strategy: ofat\n  trials: 1\n  space:\n    train.batch_size: [8]\n  order: [train.batchsize]\n`,
     /tune\.order\[0\]/,
+  ],
+  [
+    'an order for a strategy that has none (only ofat sweeps in an order)',
+    `${random('    train.batch_size: [8]\n')}  order: [train.batch_size]\n`,
+    /tune\.order: applies to strategy ofat, received strategy random$/,
   ],
 ];
 
