@@ -399,7 +399,8 @@ with \`--out\`, exactly DIR; a second run of the config in the same second gets 
 the same name in another storage took the name: a script reads \`run_dir\` from \`study show --json\`), with the
 weights of the trial's best epoch: the ones its objective was measured on. The study points at the best trial's
 folder (\`study show --json\`: \`best.run_dir\`) and adds \`study-history\`, \`study-factor-<k>\` (SVG and PNG) and
-\`study-importance.json\` to it; nothing is trained again.
+\`study-importance.json\` to it; nothing is trained again. \`result_dir\` is the study's result: that folder, or the
+ensemble folder auto kept (\`ensemble.dir\`).
 
 \`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble
 run folder (default

@@ -20,14 +20,18 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       : bySteady && best?.number === bySteady.trial
         ? { steady: bySteady.steady, dip: bySteady.dip }
         : {};
+  const ensemble = (attrs.ensemble as EnsembleAttr | undefined) ?? null;
+  // best.run_dir is the best trial's own folder (where the study's plots go); the study's result, an ensemble folder
+  // when auto kept one, is result_dir
+  const resultDir = (attrs.best_run_dir as string | undefined) ?? null;
+  const own = (best?.attrs.run_dir as string | undefined) ?? (ensemble?.kept ? null : resultDir);
   return {
     name,
     direction: 'minimize',
     strategy: (attrs.strategy as string | undefined) ?? null,
-    best: best
-      ? { number: best.number, value: best.value, params: best.params, run_dir: attrs.best_run_dir ?? null, ...mean }
-      : null,
-    ensemble: (attrs.ensemble as EnsembleAttr | undefined) ?? null,
+    best: best ? { number: best.number, value: best.value, params: best.params, run_dir: own, ...mean } : null,
+    result_dir: resultDir,
+    ensemble,
     importance: importance(trials, attrs.strategy as string | undefined),
     trials: trials.map((t) => ({
       number: t.number,

@@ -131,6 +131,10 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
       const ev = await runCli(['evaluate', e.dir!, '--json']);
       assert.equal(ev.code, 0, ev.err);
     } else assert.equal(attrs.best_run_dir, out.best!.attrs.run_dir);
+    // study show --json: best.run_dir is the best trial's own folder (its plots are there), result_dir the result
+    const j = JSON.parse((await runCli(['study', 'show', 'seeds', '--storage', db, '--json'])).out);
+    assert.equal(j.best.run_dir, out.best!.attrs.run_dir);
+    assert.equal(j.result_dir, e.kept ? e.dir : out.best!.attrs.run_dir);
     const show = await runCli(['study', 'show', 'seeds', '--storage', db]);
     assert.equal(show.code, 0, show.err);
     assert.match(show.out, new RegExp(`best #${out.best!.number} `));

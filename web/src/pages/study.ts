@@ -87,7 +87,8 @@ function resultBox(s: Study, runs: string | null): HTMLElement {
       ),
     );
   }
-  if (b.run_dir) lines.push(h('p', {}, e?.kept ? 'the ensemble: ' : 'run folder: ', folder(b.run_dir)));
+  if (e?.kept && e.dir) lines.push(h('p', {}, 'the ensemble: ', folder(e.dir)));
+  if (b.run_dir) lines.push(h('p', {}, `run folder of #${b.number}: `, folder(b.run_dir)));
   return h('div', { id: 'result' }, ...lines);
 }
 
