@@ -7,7 +7,7 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
-import { type FrozenTrial, openStorage, type Storage, sqliteFileOf } from '../storage/index.js';
+import { type FrozenTrial, openStorage, ownerText, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
@@ -39,24 +39,39 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name, strategy: s.strategy, objective: s.objective, log };
-    const last = lastFinisher(trials, s.heartbeat);
+    const done = (await storage.getStudy(name))?.attrs.end_step as { by: string; trials: number } | undefined;
+    // the process that finished the last trial may have done the end step and exited before this one got here
+    const last = done?.trials === trials.length ? done.by : lastFinisher(trials, s.heartbeat);
     if (last && o.saveBest !== false) {
       // every process of a study ends when its last trial does: the end step (best run, auto's seed means and
       // ensemble) is left to the process that finished that trial, so it is done once
-      log(`the study's end step is left to ${last}, which finished its last trial`);
+      log(
+        done?.by === last
+          ? `the study's end step was done by ${last}, which finished its last trial`
+          : `the study's end step is left to ${last}, which finished its last trial`,
+      );
       // auto's best is the end step's choice (the mean over seeds, the steady value), not yet made: this one is only
       // the lowest value, and says so
       const bestBy = s.strategy === 'auto' ? `the lowest value so far; ${last} chooses the study's best` : undefined;
       return { name, trials, best, ...(bestBy ? { bestBy } : {}), stopReason, storage: url };
     }
-    if (s.strategy === 'auto' && o.saveBest !== false)
+    if (s.strategy === 'auto' && o.saveBest !== false) {
       // best by the mean over seeds, then the ensemble step
-      return { name, trials, ...(await finishAuto({ ...keep, base: c.base }, trials, best)), stopReason, storage: url };
+      const auto = await finishAuto({ ...keep, base: c.base }, trials, best);
+      await endStepDone(c, trials.length);
+      return { name, trials, ...auto, stopReason, storage: url };
+    }
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
+    if (o.saveBest !== false) await endStepDone(c, trials.length);
     return { name, trials, best, bestRun, stopReason, storage: url };
   } finally {
     await closeStudy(c);
   }
+}
+
+/** Records that this process did the end step over `trials` trials: a process that ends after it does not redo it. */
+async function endStepDone(c: StudyContext, trials: number): Promise<void> {
+  await c.storage.setStudyAttr(c.name, 'end_step', { by: ownerText(ownerOf()), trials, at: new Date().toISOString() });
 }
 
 /** Closes the study's storage; a SQLite file this command made and stored no study in is removed (bad data, a

@@ -152,6 +152,16 @@ test("the study's end step is done by the process that finished its last trial, 
   await again.setStudyAttr('last', 'finished', null);
   await again.close();
   assert.match(await run(), /best trial #0 \(val_loss 0\.5000\) kept no model/);
+  // done once: a process that ends after the one that did the end step (and exited) does not do it again
+  const after = new SqliteStorage(db);
+  const done = (await after.getStudy('last'))!.attrs.end_step as { by: string; trials: number };
+  assert.deepEqual([done.by, done.trials], [`${hostname()}:${process.pid}`, 1]);
+  await after.setStudyAttr('last', 'finished', null);
+  await after.setStudyAttr('last', 'end_step', { ...done, by: `${hostname()}:999999999` }); // a process now gone
+  await after.close();
+  const third = await run();
+  assert.match(third, new RegExp(`the study's end step was done by ${hostname()}:999999999`));
+  assert.doesNotMatch(third, /best trial #/);
 });
 
 test("a process that leaves an auto study's end step to another says its best is only the lowest value so far", async () => {
