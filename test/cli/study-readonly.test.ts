@@ -132,3 +132,29 @@ test('a storage URL of another kind is refused in one line, not taken for a file
     );
   }
 });
+
+test("study show's trial lines keep their columns when some trials have a spread over repeats", async () => {
+  const { trialLine } = await import('../../src/cli/commands/study-report.js');
+  const row = (number: number, repeats: number[] | null, spread: number | null) => ({
+    number,
+    state: 'complete',
+    value: 0.5,
+    params: { a: number },
+    epochs: 12,
+    repeats,
+    spread,
+    diagnosis: 'overfitting',
+    why: null,
+    owner: null,
+    started: null,
+    finished: null,
+    error: null,
+  });
+  const a = trialLine(row(1, [0.4, 0.6], 0.1), true),
+    b = trialLine(row(2, null, null), true);
+  assert.match(a, /0\.500000 \+-0\.10 /);
+  assert.equal(a.indexOf('12 ep'), b.indexOf('12 ep'), `${a}\n${b}`);
+  assert.equal(a.indexOf('{'), b.indexOf('{'));
+  const plain = trialLine(row(2, null, null));
+  assert.equal(plain.indexOf('12 ep'), b.indexOf('12 ep') - 10, 'no empty column in a study without repeats');
+});

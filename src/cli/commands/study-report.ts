@@ -40,11 +40,16 @@ export function bestText(best: { number: number; value: number | null; params: u
 }
 
 /** One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters. */
-export function trialLine(t: StudyJson['trials'][number]): string {
+export function trialLine(t: StudyJson['trials'][number], spreads = false): string {
   // six significant digits: close trials (0.285894 vs 0.285915) must not look tied
   const value = t.value !== null ? t.value.toPrecision(6).padStart(12) : '           -';
-  const spread = t.repeats && t.repeats.length > 1 ? ` +-${t.spread!.toPrecision(2)}` : '';
+  // the spread of a repeated configuration in a column of its own (`spreads`: the study has some), so the columns
+  // after it stay aligned
+  const spread = spreads
+    ? ` ${(t.repeats && t.repeats.length > 1 ? `+-${t.spread!.toPrecision(2)}` : '').padEnd(9)}`
+    : '';
   const epochs = `${String(t.epochs).padStart(4)} ep`;
   const head = `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${value}${spread}`;
-  return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}`;
+  const why = t.state === 'failed' && t.error ? `  (${t.error})` : '';
+  return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}${why}`;
 }

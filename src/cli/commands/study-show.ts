@@ -28,7 +28,8 @@ function showText(j: StudyJson, notYet: string | null, io: IO): void {
     io.out(`factor importance (${imp[0]!.method}): ${factors}\n\n`);
   }
   const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
-  for (const t of sorted) io.out(`${trialLine(t)}\n`);
+  const spreads = j.trials.some((t) => t.repeats && t.repeats.length > 1);
+  for (const t of sorted) io.out(`${trialLine(t, spreads)}\n`);
 }
 
 export function addStudyShow(parent: Command, { io }: CliContext): Command {
