@@ -137,7 +137,7 @@ test("study show's trial lines keep their columns when some trials have a spread
   const { trialLine } = await import('../../src/cli/commands/study-report.js');
   const row = (number: number, repeats: number[] | null, spread: number | null) => ({
     number,
-    state: 'complete',
+    state: 'complete' as const,
     value: 0.5,
     params: { a: number },
     epochs: 12,
