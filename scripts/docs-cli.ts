@@ -32,15 +32,14 @@ export function cliDoc(): string {
   p.outputHelp();
   const top = text.trimEnd();
   walk(p, '');
-  return (
-    [
-      '# Commands and options',
-      "Every command's `--help`, made from the program (`npm run docs:cli`). Exit codes, the run folder and the " +
-        'config file: [config.md](config.md).',
-      `\`\`\`text\n${top}\n\`\`\``,
-      ...sections,
-    ].join('\n\n') + '\n'
-  );
+  const page = [
+    '# Commands and options',
+    "Every command's `--help`, made from the program (`npm run docs:cli`). Exit codes, the run folder and the " +
+      'config file: [config.md](config.md).',
+    `\`\`\`text\n${top}\n\`\`\``,
+    ...sections,
+  ];
+  return `${page.join('\n\n')}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -134,7 +134,7 @@ test('a finished study with no successful trial exits 1 on --resume too, as the 
   assert.match(again.err, /study allfail: no trial completed/);
   // study show's text says why a trial failed (it was only in --json)
   const show = await runCli(['study', 'show', 'allfail', '--storage', `sqlite:${db}`]);
-  assert.match(show.out, /^#0 +failed .*\{"train\.optimizer":\{"sgd":\{"learning_rate":1e\+30\}\}\}  \(diverged/m);
+  assert.match(show.out, /^#0 +failed .*\{"train\.optimizer":\{"sgd":\{"learning_rate":1e\+30\}\}\} {2}\(diverged/m);
 });
 
 test('--resume --time-budget of a study ended by the default of 20 trials runs more (no trial count anywhere)', async () => {
