@@ -67,6 +67,13 @@ function fromObject(file: string, o: unknown): LossHistory {
   }
   if (!h.loss) throw new HistoryError(`${file}: no "loss" list; keys found: ${Object.keys(src).join(', ') || 'none'}`);
   if (h.loss.length === 0) throw new HistoryError(`${file}: "loss" is empty`);
+  // The curves are read epoch by epoch side by side: a shorter val_loss (Keras' validation_freq > 1) would be
+  // read as the first epochs' values.
+  if (h.val_loss && h.val_loss.length !== h.loss.length)
+    throw new HistoryError(
+      `${file}: "val_loss" has ${h.val_loss.length} values but "loss" has ${h.loss.length}: ` +
+        'expected one value per epoch in each (validation on every epoch)',
+    );
   return h;
 }
 

@@ -145,6 +145,9 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
     assert.equal(diagnose(h2).pattern, 'learning');
     writeFileSync(c, 'epoch,acc\n0,1\n');
     await assert.rejects(readHistory(c), /the header has no "loss" column/);
+    // validation_freq: 3 in Keras: 2 validation values for 6 epochs, not the first two epochs' values
+    writeFileSync(f, '{"loss": [1, 0.7, 0.5, 0.4, 0.33, 0.28], "val_loss": [0.8, 0.6]}');
+    await assert.rejects(readHistory(f), /"val_loss" has 2 values but "loss" has 6/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
