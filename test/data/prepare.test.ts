@@ -84,6 +84,17 @@ test('one missing value is one value and one row in the notes (singular)', async
   assert.deepEqual(drop.notes, ['dropped 1 row with missing values (no window spans a dropped row)']);
 });
 
+test('a column with no value in any row is named with data.drop, whatever the missing policy', async () => {
+  const f = csvFile(`t,x,y\n${Array.from({ length: 30 }, (_, i) => `${i},,${i}`).join('\n')}`);
+  for (const missing of ['error', 'drop', 'ffill', 'interpolate'] as const)
+    await assert.rejects(
+      prepareData({ ...base, time: 't', missing }, f),
+      /t\d+\.csv: column "x" has no value in any of the 30 rows; leave it out with data\.drop/,
+    );
+  const g = csvFile(`t,x,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i},NA`).join('\n')}`);
+  await assert.rejects(prepareData({ ...base, time: 't', missing: 'drop' }, g), /data\.target "y" has no value/);
+});
+
 test('non-numeric cells, unknown columns, unordered time and short series are errors naming row/column', async () => {
   await assert.rejects(
     prepareData(base, csvFile(series(20, (i) => (i === 9 ? 'abc' : String(i))))),

@@ -50,6 +50,15 @@ function applyPolicy(
 ): { keep: number[] | null; notes: string[] } {
   const { count, cells } = findMissing(rows, numeric, used);
   if (count === 0) return { keep: null, notes: [] };
+  // A column with no value at all: drop would leave no row and ffill/interpolate have nothing to fill from.
+  const empty = typeof policy === 'string' ? used.find((c) => numeric.get(c)!.every(Number.isNaN)) : undefined;
+  if (empty !== undefined)
+    throw new DataError(
+      rows.targets.includes(empty)
+        ? `${rows.table.file}: data.target "${empty}" has no value in any of the ${rows.count} rows`
+        : `${rows.table.file}: column "${empty}" has no value in any of the ${rows.count} rows; ` +
+            'leave it out with data.drop (or name the inputs in data.features)',
+    );
   if (policy === 'error')
     throw new MissingValuesError(
       `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), ` +
