@@ -128,7 +128,9 @@ export async function readHistory(path: string): Promise<{ history: LossHistory;
   }
   const text = await readFile(path, 'utf8');
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{')) {
+  if (trimmed === '')
+    throw new HistoryError(`${path}: the file is empty; expected a Keras history JSON or a CSVLogger file`);
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let o: unknown;
     try {
       o = parseLooseJson(text);

@@ -148,6 +148,10 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
     // validation_freq: 3 in Keras: 2 validation values for 6 epochs, not the first two epochs' values
     writeFileSync(f, '{"loss": [1, 0.7, 0.5, 0.4, 0.33, 0.28], "val_loss": [0.8, 0.6]}');
     await assert.rejects(readHistory(f), /"val_loss" has 2 values but "loss" has 6/);
+    writeFileSync(f, '[0.5, 0.4]');
+    await assert.rejects(readHistory(f), /history\.json: expected a Keras history object like \{"loss"/);
+    writeFileSync(f, '\n');
+    await assert.rejects(readHistory(f), /history\.json: the file is empty; expected a Keras history JSON/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
