@@ -63,7 +63,7 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
     leakageCheck(d, H),
     scalerTrainOnlyCheck(d),
     splitOverlapCheck(d, H),
-    distributionShiftCheck(d),
+    distributionShiftCheck(d, cfg.data.relative === true),
     enoughWindowsCheck(d, H, weights),
     timeGapsCheck(d, cfg),
   ];
@@ -262,8 +262,8 @@ function splitOverlapCheck(d: PreparedData, H: number): CheckResult {
   );
 }
 
-/** Distribution shift of the target (original units). */
-function distributionShiftCheck(d: PreparedData): CheckResult {
+/** Distribution shift of the target (original units); relative windows are not advised when they are on already. */
+function distributionShiftCheck(d: PreparedData, relative: boolean): CheckResult {
   const [a, b] = d.ranges.train;
   const shift: Record<string, unknown> = {};
   let worst = 'pass' as CheckStatus;
@@ -294,7 +294,7 @@ function distributionShiftCheck(d: PreparedData): CheckResult {
     shift,
     worst === 'warn'
       ? 'validation/test values lie well outside the training range: expect extrapolation errors; ' +
-          'consider a longer training period or relative windows (data.relative)'
+          `consider a longer training period${relative ? '' : ' or relative windows (data.relative)'}`
       : 'validation and test targets lie within the training range',
   );
 }

@@ -117,6 +117,11 @@ test('overlapping splits and a shifted test period are flagged', async () => {
   const cs = await checks(cfg(', split: {train: [0, 200], val: [150, 250], test: [250, 300]}'), csv);
   assert.equal(byId(cs, 'data.split_overlap').status, 'fail');
   assert.equal(byId(cs, 'data.distribution_shift').status, 'warn');
+  assert.match(byId(cs, 'data.distribution_shift').advice, /or relative windows \(data\.relative\)/);
+  // relative windows on already: they are not the advice
+  const rel = byId(await checks(cfg(', relative: true'), csv), 'data.distribution_shift');
+  assert.equal(rel.status, 'warn');
+  assert.doesNotMatch(rel.advice, /data\.relative/);
 });
 
 const rng = new Rng(1);
