@@ -319,14 +319,14 @@ export async function networkChecks(
   makeModel: () => Model,
   x: Samples,
   y: Samples,
-  o: { steps?: number; threads?: number } = {},
+  o: { steps?: number; threads?: number; relative?: boolean } = {},
 ): Promise<CheckResult[]> {
   const n = Math.min(256, x.shape[0]!);
   const xb = denseRows(x, 0, n),
     yb = denseRows(y, 0, n);
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
-  const init = initLossCheck(m, xb, yb);
+  const init = initLossCheck(m, xb, yb, o.relative ?? false);
   const gradients = gradientsCheck(m);
   const m2 = makeModel();
   const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? 300, o.threads ?? 1);
@@ -336,7 +336,7 @@ export async function networkChecks(
 }
 
 /** The loss at initialisation next to a zero and a mean prediction's (leaves the batch's gradients in m). */
-function initLossCheck(m: Model, xb: Samples, yb: Tensor): CheckResult {
+function initLossCheck(m: Model, xb: Samples, yb: Tensor, relative: boolean): CheckResult {
   const init = m.lossAndGrads(xb, yb).loss;
   let zero = 0,
     mean = 0,
@@ -353,9 +353,11 @@ function initLossCheck(m: Model, xb: Samples, yb: Tensor): CheckResult {
   // sound initialisation gives, however far apart its two ends are (a trend puts the batch mean far
   // from 0). ratio is the factor by which init_loss lies outside the band (1 inside it). Above 2x the
   // band the initial outputs vary more than the targets do (a scale or head problem); below half of it
-  // an untrained model beats every constant, which it cannot do honestly.
+  // an untrained model beats every constant, which it cannot do honestly. With relative windows the targets are
+  // changes, often a small fraction of the scaled unit (a random walk's step), while the inputs are differences on
+  // that unit: a sound head's outputs vary on it, so the band reaches up by a unit-variance output's loss (1).
   const lo = Math.max(Math.min(zero, mean), 1e-12),
-    hi = Math.max(zero, mean, 1e-12),
+    hi = Math.max(zero, mean, 1e-12) + (relative ? 1 : 0),
     ratio = init > hi ? init / hi : init < lo ? init / lo : 1;
   const far = ratio > 2 || ratio < 0.5;
   return r(
@@ -464,7 +466,9 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
   probe.compile(compileOptions(cfg));
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
-  checks.push(...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg) })));
+  checks.push(
+    ...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg), relative: cfg.data.relative === true })),
+  );
   probe.dispose();
   const base = baselineScores(d, 'val', [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never);
   checks.push(

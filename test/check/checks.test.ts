@@ -170,6 +170,29 @@ test('an untrained model scoring like a zero prediction passes network.init_loss
   assert.ok(e.ratio! >= 1 && e.ratio! < 1.5, 'init_loss lies at the zero end of the band');
 });
 
+test('relative windows: targets far smaller than the scaled unit (random-walk steps) pass network.init_loss', async () => {
+  // The changes of a random walk whose level spans the scaled axis: an untrained head on unit-scale inputs
+  // outputs far more than they vary, as any sound initialisation does; a head 40x off still fails.
+  const steps = tensor(
+    Float32Array.from(ys.data, (v) => 0.02 * v),
+    [64, 1],
+  );
+  const head = (value?: number) => () =>
+    sequential(
+      [
+        gru({ units: 8 }),
+        dense({ units: 1, ...(value ? { kernelInitializer: { className: 'constant', config: { value } } } : {}) }),
+      ],
+      { inputShape: [6, 2] },
+    );
+  const plain = byId(await networkChecks(head(), xs, steps, { steps: 20 }), 'network.init_loss');
+  assert.notEqual(plain.status, 'pass', 'the premise: on the band of the targets alone the init loss is far above');
+  const rel = byId(await networkChecks(head(), xs, steps, { steps: 20, relative: true }), 'network.init_loss');
+  assert.equal(rel.status, 'pass', JSON.stringify(rel));
+  const bad = byId(await networkChecks(head(40), xs, steps, { steps: 20, relative: true }), 'network.init_loss');
+  assert.equal(bad.status, 'fail');
+});
+
 test('a layer whose gradient is cut (a dead relu) fails network.gradients, naming the layers', async () => {
   const cs = await networkChecks(
     () =>
