@@ -177,8 +177,11 @@ function learningAdvice({ lr, LR, epochs, known }: Facts, ev: Evidence): Advice[
       action: 'increase',
       values: [epochs * 2, epochs * 4],
       factor: 'epochs',
+      // One epoch has no trend to speak of: it is too short, not still falling.
       text:
-        `train longer: both losses were still falling at epoch ${ev.epochs} ` +
+        (ev.epochs === 1
+          ? 'train longer: one epoch shows no trend yet '
+          : `train longer: both losses were still falling at epoch ${ev.epochs} `) +
         `(try ${epochs * 2} epochs with early stopping)`,
     },
     {

@@ -76,7 +76,7 @@ export function earlyVerdict(
     const down = loss[n - 1]! < loss[0]!;
     return {
       probabilities: only(down ? 'learning' : 'plateau', 0.5, down ? 'plateau' : 'learning'),
-      summary: `only ${n} epochs: too short to read much`,
+      summary: `only ${n} epoch${n === 1 ? '' : 's'}: too short to read much`,
     };
   }
   return null;

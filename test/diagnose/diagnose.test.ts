@@ -157,6 +157,12 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
   }
 });
 
+test('a one-epoch run is too short to read, not "still falling"', () => {
+  const d = diagnose({ loss: [0.5], val_loss: [0.6] });
+  assert.match(d.summary, /only 1 epoch: too short/);
+  assert.ok(!d.advice.some((a) => /still falling/.test(a.text)));
+});
+
 test('every pattern id is one of the documented ids', () => {
   const ids: PatternId[] = [
     'learning',
