@@ -1,7 +1,7 @@
 // Scores on prepared windows: the naive baselines and a model's output against the truth, on the
 // scaled and the original scale.
 import { type BaselineSpec, baselineForecast, baselineName, isLinear, type Scores, score } from './baselines.js';
-import { linearForecast } from './linear.js';
+import { linearForecast, linearTooWide } from './linear.js';
 import { Scaler } from './scale.js';
 import type { PreparedData } from './types.js';
 import { absolute, type Windows } from './window.js';
@@ -11,7 +11,8 @@ export function baselineScores(
   d: PreparedData,
   split: 'train' | 'val' | 'test',
   specs: BaselineSpec[],
-): { scaled: Record<string, Scores>; original: Record<string, Scores> } {
+): { scaled: Record<string, Scores>; original: Record<string, Scores>; notes: string[] } {
+  const notes: string[] = [];
   const w = d.windows[split];
   const scaled: Record<string, Scores> = {},
     original: Record<string, Scores> = {};
@@ -27,7 +28,13 @@ export function baselineScores(
   for (const spec of specs) {
     const name = baselineName(spec);
     if (isLinear(spec)) {
-      const pred = linearForecast(d, split, spec === 'linear' ? undefined : spec.linear.lookback);
+      const lookback = spec === 'linear' ? undefined : spec.linear.lookback;
+      const wide = linearTooWide(d, lookback);
+      if (wide) {
+        notes.push(wide);
+        continue;
+      }
+      const pred = linearForecast(d, split, lookback);
       scaled[name] = score(pred, truth);
       original[name] = score(unscaleTargets(d, pred), truthOrig);
       continue;
@@ -38,7 +45,7 @@ export function baselineScores(
       truthOrig,
     );
   }
-  return { scaled, original };
+  return { scaled, original, notes };
 }
 
 /** A split's targets in original units (horizon-major, as Windows.y). */

@@ -8,7 +8,7 @@ export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
 export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
 export type { Design, RidgeModel } from './linear.js';
-export { fitRidge, linearForecast, linearModel, ridgeForecast } from './linear.js';
+export { fitRidge, LINEAR_MAX_INPUTS, linearForecast, linearModel, linearTooWide, ridgeForecast } from './linear.js';
 export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';

@@ -259,6 +259,26 @@ export function windowDesign(
   };
 }
 
+/**
+ * The most inputs (lookback x features) the linear baseline is fitted over: its fit grows with the cube of them (one
+ * eigendecomposition of the inputs' Gram matrix), about a minute at 2,000 on one core, and 7 features over a lookback
+ * of 336 (ETT multivariate) are 2,352. Wider data (200 columns over 24 steps: 4,800 inputs, more than 15 minutes)
+ * leave it out, with linearTooWide's note.
+ */
+export const LINEAR_MAX_INPUTS = 2500;
+
+/** Why the linear baseline is left out of prepared data's table at a lookback (too many inputs), or null. */
+export function linearTooWide(d: PreparedData, lookback = d.windows.train.lookback): string | null {
+  const p = lookback * d.scaledFeatures.length;
+  if (p <= LINEAR_MAX_INPUTS) return null;
+  return (
+    `the linear baseline is left out: ${d.scaledFeatures.length} features over a lookback of ${lookback} are ` +
+    `${p.toLocaleString('en-US')} inputs, more than ${LINEAR_MAX_INPUTS.toLocaleString('en-US')} (its fit grows ` +
+    'with the cube of them: minutes to hours); name fewer inputs in data.features, or give it a shorter lookback ' +
+    '(evaluate.baselines: [{linear: {lookback: N}}])'
+  );
+}
+
 const fitted = new WeakMap<PreparedData, Map<number, RidgeModel>>();
 
 /** The ridge model of prepared data for a lookback: fitted on train, alpha chosen on val, kept for the data. */

@@ -98,7 +98,7 @@ async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
 export async function evaluateRun(
   runDir: string,
   baselines?: BaselineSpec[],
-): Promise<{ test: SplitMetrics; val: SplitMetrics }> {
+): Promise<{ test: SplitMetrics; val: SplitMetrics; notes?: string[] }> {
   const { model, saved } = await loadRun(runDir);
   const specs = baselines ?? (await runBaselines(runDir));
   const d = prepareTable(saved.data, await readCsv(saved.csvPath));
@@ -110,12 +110,13 @@ export async function evaluateRun(
       `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); ` +
         'evaluate needs the same data',
     );
-  const out = {} as { test: SplitMetrics; val: SplitMetrics };
+  const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };
   for (const split of ['test', 'val'] as const) {
     const w = d.windows[split];
     const m = scoreForecast(d, split, model.predict(w.inputs()).data);
     const base = baselineScores(d, split, specs);
     out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
+    if (base.notes.length) out.notes = base.notes;
   }
   return out;
 }

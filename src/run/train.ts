@@ -48,6 +48,8 @@ export interface RunMetrics {
   windows: { train: number; val: number; test: number };
   epochs_run: number;
   seconds: number;
+  /** Why a baseline of evaluate.baselines is not in the tables (the linear one over too many inputs). */
+  notes?: string[];
 }
 
 export interface RunResult {
@@ -106,7 +108,7 @@ function evalSplit(
   d: PreparedData,
   split: 'val' | 'test',
   baselines: ReturnType<typeof baselinesOf>,
-): SplitMetrics & { pred: Float32Array } {
+): SplitMetrics & { pred: Float32Array; notes: string[] } {
   const [x] = splitTensors(d, split, model);
   const out = model.predict(x).data;
   const m = scoreForecast(d, split, out),
@@ -115,6 +117,7 @@ function evalSplit(
     scaled: { model: m.scaled, ...base.scaled },
     original: { model: m.original, ...base.original },
     pred: absolute(d.windows[split], out),
+    notes: base.notes,
   };
 }
 
@@ -180,6 +183,7 @@ async function finishRun(
     },
     epochs_run: history.epochs,
     seconds: r.seconds,
+    ...(test.notes.length ? { notes: test.notes } : {}),
   };
   const { diagnosis, loss } = await writeRun(folder, { ...r, metrics, testPred: test.pred });
   return { metrics, diagnosis, loss };
@@ -367,5 +371,5 @@ export function metricsTable(m: RunMetrics): string {
       ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / mse(best))).toFixed(1)}% in test MSE`
       : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${mse(best).toPrecision(4)})`
     : '';
-  return [...lines, verdict].join('\n');
+  return [...lines, verdict, ...(m.notes ?? []).map((n) => `note: ${n}`)].filter((l) => l !== '').join('\n');
 }

@@ -352,3 +352,31 @@ tune:
     ['beside'],
   );
 });
+
+test('a linear baseline over more inputs than it can fit in seconds is left out with a note that says how to have it', async () => {
+  // 60 columns over a lookback of 48: 2,880 inputs (200 columns over 24 ran for more than 15 minutes)
+  const cols = Array.from({ length: 60 }, (_, j) => `c${j}`);
+  const rows = [['y', ...cols].join(',')];
+  for (let i = 0; i < 260; i++)
+    rows.push([Math.sin(i / 5), ...cols.map((_, j) => Math.cos((i + j) / 7))].map((v) => v.toFixed(4)).join(','));
+  writeFileSync(join(dir, 'wide.csv'), `${rows.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'wide.yaml'),
+    'name: wide\ndata: {csv: wide.csv, target: y, lookback: 48}\n' +
+      'model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\ntrain: {epochs: 1}\n',
+  );
+  const out = join(dir, 'wide-run');
+  const started = Date.now();
+  const r = await quiet(['train', join(dir, 'wide.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.value, 0, r.err);
+  assert.ok(Date.now() - started < 60_000, 'seconds, not minutes');
+  assert.match(
+    r.out,
+    /note: the linear baseline is left out: 61 features over a lookback of 48 are 2,928 inputs, more than 2,500/,
+  );
+  const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.deepEqual(Object.keys(m.test.scaled).sort(), ['mean', 'model', 'persistence']);
+  assert.equal(m.notes.length, 1);
+  const ev = await quiet(['evaluate', out]);
+  assert.match(ev.out, /note: the linear baseline is left out/);
+});
