@@ -1,5 +1,6 @@
 // Loss histories from any framework: Keras history JSON (as json.dump(history.history) writes it,
 // with Python's NaN / Infinity / -Infinity tokens and null), Keras CSVLogger files, seqtune run folders.
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeqtuneError } from '../errors.js';
@@ -110,6 +111,19 @@ export function parseCsvLog(file: string, text: string): LossHistory {
   return h;
 }
 
+/** What a folder without history.json is, and what to diagnose instead. */
+function noHistory(dir: string): string {
+  const names = readdirSync(dir);
+  if (names.includes('ensemble.json')) {
+    const members = names.filter((n) => /^member-\d+$/.test(n)).sort();
+    return (
+      `${dir}: an ensemble folder has no curves of its own; diagnose its members` +
+      (members.length ? ` (${members.map((m) => join(dir, m)).join(', ')})` : '')
+    );
+  }
+  return `${dir}: no history.json: expected a seqtune run folder, a Keras history JSON or a CSVLogger file`;
+}
+
 /** Reads a history from a Keras JSON file, a CSVLogger file, or a seqtune run folder. */
 export async function readHistory(path: string): Promise<{ history: LossHistory; source: string; runDir?: string }> {
   let st: Awaited<ReturnType<typeof stat>>;
@@ -124,6 +138,7 @@ export async function readHistory(path: string): Promise<{ history: LossHistory;
   }
   if (st.isDirectory()) {
     const f = join(path, 'history.json');
+    if (!existsSync(f)) throw new HistoryError(noHistory(path));
     return { ...(await readHistory(f)), runDir: path };
   }
   const text = await readFile(path, 'utf8');

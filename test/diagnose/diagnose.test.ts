@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -300,4 +300,16 @@ test('overfitting advice: no "stop early" for a run that already stops early and
     'restores the best epoch by training loss, not validation',
   );
   assert.equal(withCallbacks([restoring])[0], 'dropout');
+});
+
+test('diagnose on a folder without history.json says what it is: an ensemble folder names its members', async () => {
+  const { runCli } = await import('../helpers/run-cli.js');
+  const ens = mkdtempSync(join(tmpdir(), 'seqtune-ens-'));
+  writeFileSync(join(ens, 'ensemble.json'), '{}');
+  for (const m of ['member-1', 'member-2']) mkdirSync(join(ens, m));
+  const r = await runCli(['diagnose', ens]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /an ensemble folder has no curves of its own; diagnose its members \(\S+member-1, \S+member-2\)/);
+  const empty = mkdtempSync(join(tmpdir(), 'seqtune-nohist-'));
+  assert.match((await runCli(['diagnose', empty])).err, /no history\.json: expected a seqtune run folder/);
 });
