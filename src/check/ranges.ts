@@ -63,10 +63,14 @@ export async function lrFind(
   const lrMin = points[iMin]?.[0] ?? lo;
   const lrSteep = points[iSteep]?.[0] ?? lrMin / 10;
   const sig = (v: number) => Number(v.toPrecision(2));
-  const low = Math.min(lrSteep, lrMin / 10);
-  const flat = isFlat(points, raw, skip, iMin, o.beta ?? 0.9);
+  // within the rates swept: a minimum at the sweep's start put min and best a decade below anything it tried
+  const first = points[0]?.[0] ?? lo;
+  const within = (v: number) => Math.min(Math.max(v, first), lrMin);
+  const low = within(Math.min(lrSteep, lrMin / 10));
+  // a loss that only rose (its minimum where the sweep starts, after the warm-up) shows no rate that learns: no guide
+  const flat = iMin <= skip || isFlat(points, raw, skip, iMin, o.beta ?? 0.9);
   return {
-    suggested: { min: sig(low), max: sig(lrMin), best: sig(Math.sqrt(lrSteep * (lrMin / 10))), flat },
+    suggested: { min: sig(low), max: sig(lrMin), best: sig(within(Math.sqrt(lrSteep * (lrMin / 10)))), flat },
     points,
     raw,
     stoppedEarly,

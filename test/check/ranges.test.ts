@@ -51,6 +51,18 @@ test('lr-find says when its curve is flat: targets that are noise independent of
   assert.equal(r.suggested.flat, true, JSON.stringify(r.suggested));
 });
 
+test('lr-find with a few steps suggests only rates it swept; a loss that only rose is no guide (flat)', async () => {
+  // 5 steps from 1e-7 to 10: the minimum at the start put min at 1e-8 and best at 3.2e-8, below the sweep
+  for (const steps of [2, 3, 5, 12]) {
+    const r = await lrFind(make, x, t, { steps, batchSize: 16 });
+    const { min, max, best } = r.suggested;
+    const first = r.points[0]![0];
+    assert.ok(min >= Number(first.toPrecision(2)) && min <= best && best <= max, `${steps}: ${JSON.stringify(r)}`);
+  }
+  const rising = await lrFind(make, x, t, { steps: 5, batchSize: 16, minLr: 1, maxLr: 10 });
+  assert.equal(rising.suggested.flat, true, JSON.stringify(rising));
+});
+
 test('batch-size range: one short run per size, the largest that trains as well as the best', async () => {
   const r = await batchSizeRange(make, [x, t], [xv, tv], { sizes: [8, 32, 128, 512], epochs: 1 });
   assert.deepEqual(
