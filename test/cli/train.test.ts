@@ -184,7 +184,7 @@ train: {epochs: 1, batch_size: 32}
   assert.equal(b.out, a.out);
 });
 
-test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict exits 1', async () => {
+test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict, evaluate and export exit 1', async () => {
   writeFileSync(join(dir, 'nan.csv'), syntheticCsv({ length: 200, seed: 5 }));
   writeFileSync(
     join(dir, 'nan.yaml'),
@@ -208,6 +208,15 @@ train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
     p.err,
     /^seqtune: .*nanrun: the model's forecast from origin row 12 of .*nan\.csv is (NaN|-?Infinity): /,
   );
+  // evaluate shows the baselines and exits 1, as train; export writes no graph that forecasts NaN
+  const ev = await quiet(['evaluate', out]);
+  assert.equal(ev.value, 1);
+  assert.match(ev.out, /persistence/);
+  assert.match(ev.err, /nanrun: the model's forecasts are not finite: the run diverged/);
+  const ex = await quiet(['export', out]);
+  assert.equal(ex.value, 1);
+  assert.match(ex.err, /nanrun: the run diverged .* nothing to export/);
+  assert.equal(existsSync(join(out, 'model.onnx')), false);
 });
 
 test('seqtune demo runs the main job on built-in data and says where its pictures are', async () => {

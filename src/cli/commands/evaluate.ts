@@ -1,8 +1,9 @@
-// seqtune evaluate RUN_DIR [--json]: a trained run's test scores next to the naive baselines, again.
+// seqtune evaluate RUN_DIR [--json]: a trained run's test scores next to the naive baselines, again; exit 1 when the
+// model gives no finite forecast (a diverged run), as train.
 
 import type { Command } from 'commander';
 import { evaluateRun, metricsTable } from '../../run/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, WorkFailed, withExamples } from '../context.js';
 
 interface EvaluateOptions {
   json?: boolean;
@@ -18,6 +19,12 @@ export function addEvaluate(parent: Command, { io }: CliContext): Command {
       const m = await evaluateRun(runDir);
       const table = () => metricsTable({ ...m, windows: { train: 0, val: 0, test: 0 }, epochs_run: 0, seconds: 0 });
       io.out(o.json ? `${JSON.stringify(m, null, 2)}\n` : `${table()}\n`);
+      // the baselines are shown; a model with no finite forecast is a failed run, as train says (exit 1)
+      if (!Number.isFinite(m.test.scaled.model?.mse ?? Number.NaN))
+        throw new WorkFailed(
+          `${runDir}: the model's forecasts are not finite: the run diverged; ` +
+            'train it again with a lower learning rate',
+        );
     });
   return withExamples(
     cmd,

@@ -1,13 +1,35 @@
 // seqtune export RUN_DIR --format onnx [--out FILE] [--raw-io]: a trained run as an ONNX model for ONNX Runtime.
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { exportRun } from '../../export/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, WorkFailed, withExamples } from '../context.js';
 
 interface ExportCliOptions {
   format: 'onnx';
   out?: string;
   rawIo?: boolean;
+}
+
+/**
+ * A run whose model gave no finite test forecast (its metrics.json says so: a diverged run, which train reports with
+ * exit 1) is not exported: the graph would forecast NaN.
+ */
+async function refuseDiverged(runDir: string): Promise<void> {
+  const text = await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => null);
+  if (text === null) return; // an ensemble folder, or a run written without one: export checks the folder itself
+  let mse: unknown;
+  try {
+    mse = (JSON.parse(text) as { test?: { scaled?: { model?: { mse?: unknown } } } }).test?.scaled?.model?.mse;
+  } catch {
+    return;
+  }
+  if (mse === null || (typeof mse === 'number' && !Number.isFinite(mse)))
+    throw new WorkFailed(
+      `${runDir}: the run diverged (its model's test forecasts are not finite, metrics.json says); nothing to ` +
+        'export: train it again with a lower learning rate',
+    );
 }
 
 export function addExport(parent: Command, { log }: CliContext): Command {
@@ -19,6 +41,7 @@ export function addExport(parent: Command, { log }: CliContext): Command {
     .option('--raw-io', 'take raw windows and return forecasts in original units (scaling inside the graph)')
     .description('export a trained run to ONNX (opset 17) for ONNX Runtime')
     .action(async (runDir: string, o: ExportCliOptions) => {
+      await refuseDiverged(runDir);
       const out = await exportRun(runDir, { out: o.out, rawIO: o.rawIo === true });
       log(`wrote ${out} (${o.rawIo ? 'raw windows in, forecasts in original units out' : 'scaled in and out'})`);
     });
