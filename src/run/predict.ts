@@ -36,6 +36,13 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     features: saved.data.features ?? inputColumns(saved),
     missing: saved.data.missing ?? 'error',
   };
+  // a column the run was trained on and the new CSV lacks: named as the run's, not as a data.features the user wrote
+  const absent = [...cfg.features!, ...[cfg.target].flat()].filter((c) => !table.columns.has(c));
+  if (absent.length)
+    throw new DataError(
+      `${csv}: the run was trained on column${absent.length > 1 ? 's' : ''} ` +
+        `${absent.map((c) => `"${c}"`).join(', ')}, not in the header (${table.header.join(', ')}); predict reads the columns the run was trained on, by name`,
+    );
   const H = cfg.horizon ?? 1;
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
   // after a drop policy, whose gaps no window spans).

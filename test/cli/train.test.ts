@@ -182,6 +182,12 @@ train: {epochs: 1, batch_size: 32}
   const b = await quiet(['predict', out, '--csv', join(dir, 'r2.csv')]);
   assert.equal(b.value, 0, b.err);
   assert.equal(b.out, a.out);
+  // a column the run was trained on is missing: named as the run's (the config has no data.features to point at)
+  writeFileSync(join(dir, 'r3.csv'), `time,value\n${cells.map((c) => c.slice(0, 2).join(',')).join('\n')}\n`);
+  const c = await quiet(['predict', out, '--csv', join(dir, 'r3.csv')]);
+  assert.equal(c.value, 2);
+  assert.match(c.err, /r3\.csv: the run was trained on column "temp", not in the header \(time, value\); /);
+  assert.doesNotMatch(c.err, /data\.features/);
 });
 
 test('a run whose model gives no finite forecast: train exits 1 and keeps the folder to diagnose; predict, evaluate and export exit 1', async () => {
