@@ -41,7 +41,8 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   if (absent.length)
     throw new DataError(
       `${csv}: the run was trained on column${absent.length > 1 ? 's' : ''} ` +
-        `${absent.map((c) => `"${c}"`).join(', ')}, not in the header (${table.header.join(', ')}); predict reads the columns the run was trained on, by name`,
+        `${absent.map((c) => `"${c}"`).join(', ')}, not in the header (${table.header.join(', ')}); ` +
+        'predict reads the columns the run was trained on, by name',
     );
   const H = cfg.horizon ?? 1;
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
