@@ -333,7 +333,8 @@ function plateauAdvice(f: Facts, ev: Evidence): Advice[] {
   return still ? [lrFar, ...rest.filter((a) => a !== lrFar)] : rest;
 }
 
-function plateauRest({ opt, epochs, scale }: Facts, lrFar: Advice): Advice[] {
+function plateauRest(f: Facts, lrFar: Advice): Advice[] {
+  const { opt, epochs, scale, L, units } = f;
   return [
     {
       param: 'train.schedule',
@@ -352,6 +353,14 @@ function plateauRest({ opt, epochs, scale }: Facts, lrFar: Advice): Advice[] {
       values: opt === 'adam' ? ['rmsprop', { sgd: { learning_rate: 0.01, momentum: 0.9, nesterov: true } }] : ['adam'],
       factor: 'optimizer',
       text: 'try another optimizer',
+    },
+    {
+      // a bottleneck of capacity: GRU(1) sat on a plateau that no rate or optimizer moved, GRU(16) went 13% lower
+      param: `${L}.units`,
+      action: 'increase',
+      values: [units * 2, units * 4],
+      factor: 'units',
+      text: `the model may be too small to go lower: use more units${change(f.knownUnits, units, units * 2)}`,
     },
     {
       param: 'check.scaling',
