@@ -259,6 +259,12 @@ test("a study page states the study's result as study show does: how auto chose 
   // the history chart tells the lowest value so far from the trial chosen
   await page.locator('.u-legend', { hasText: 'chosen best (#2)' }).waitFor();
   assert.match((await page.locator('.u-legend').first().textContent()) ?? '', /lowest so far/);
+  // its y axis spans the values (0.4 to 0.5), not the decade around them: on the log scale uPlot widened to powers
+  // of ten they were drawn flat at the foot of a 0.4 to 1 axis
+  const history = page.locator('.chart[data-y]').first();
+  await history.waitFor();
+  const [lo, hi] = ((await history.getAttribute('data-y')) ?? '').split(' ').map(Number);
+  assert.ok(lo! > 0.3 && lo! <= 0.4 && hi! >= 0.5 && hi! < 0.6, `y axis ${lo} to ${hi}`);
   await page.screenshot({ path: join(shots, 'study-result.png'), fullPage: true });
 });
 

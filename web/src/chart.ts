@@ -25,7 +25,12 @@ export interface LineSeries {
   dash?: number[];
 }
 
-/** A uPlot chart of series over x (epochs from 1 by default), log y when every value is positive. */
+/**
+ * A uPlot chart of series over x (epochs from 1 by default), log y when every value is positive and they span more
+ * than 20 times (as scaleOf), else linear: uPlot widens a log scale to whole powers of ten, so values within one
+ * decade (losses of 0.31 to 0.33) were drawn as flat lines at the foot of a 0.3 to 1 axis. The y scale drawn is
+ * written on the element as data-y (`min max`).
+ */
 export function lineChart(
   series: LineSeries[],
   o: { x?: number[]; xLabel?: string; height?: number; width?: number; marks?: { x: number; label: string }[] } = {},
@@ -33,7 +38,7 @@ export function lineChart(
   const n = Math.max(0, ...series.map((s) => s.values.length));
   const xs = o.x ?? Array.from({ length: n }, (_, i) => i + 1);
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
-  const log = all.length > 0 && all.every((v) => v > 0);
+  const log = all.length > 0 && scaleOf(all).log;
   const el = h('div', { class: 'chart' });
   const marks = o.marks ?? [];
   const opts: uPlot.Options = {
@@ -54,6 +59,11 @@ export function lineChart(
       })),
     ],
     hooks: {
+      setScale: [
+        (u, key) => {
+          if (key === 'y') el.dataset.y = `${u.scales.y!.min} ${u.scales.y!.max}`;
+        },
+      ],
       draw: [
         (u) => {
           const ctx = u.ctx;
