@@ -24,7 +24,7 @@ async function entriesOf(dir: string): Promise<Dirent[]> {
   return readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
 }
 
-/** Every run folder under `root` (its real path), sorted by id. */
+/** Every run folder under `root` (its real path), sorted by id, numbers by value (trial-2 before trial-10). */
 export async function findRuns(root: string | null): Promise<RunEntry[]> {
   const real = root ? realFolder(root) : null;
   if (!real) return [];
@@ -44,7 +44,7 @@ export async function findRuns(root: string | null): Promise<RunEntry[]> {
         await walk(join(dir, e.name), depth + 1);
   };
   await walk(real, 0);
-  return out.sort((a, b) => a.id.localeCompare(b.id));
+  return out.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
 
 /** A JSON file of a run folder, parsed, or null when it is missing or not JSON. */

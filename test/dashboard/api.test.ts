@@ -58,6 +58,11 @@ before(async () => {
     join(ens, 'ensemble.json'),
     JSON.stringify({ format: 'seqtune-ensemble', method: 'mean', members, test }),
   );
+  // trials 2 and 10 of a longer study: listed in trial order, not as text (trial-10 before trial-2)
+  for (const n of [10, 2]) {
+    mkdirSync(join(fx.runs, 'grid2', `trial-${n}`));
+    cpSync(join(fx.runs, 'grid2', 'trial-1', 'metrics.json'), join(fx.runs, 'grid2', `trial-${n}`, 'metrics.json'));
+  }
   d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web: null });
 });
 after(async () => {
@@ -133,8 +138,15 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
   const runs = await json<{ id: string; metrics: unknown }[]>('/api/runs');
   assert.deepEqual(
     runs.map((r) => r.id),
-    ['grid2/ensemble-after-2', 'grid2/ensemble-after-2/member-1', 'grid2/trial-0', 'grid2/trial-1'],
-    'a symlinked folder is not a run folder of --runs; an ensemble folder is, and so are its members',
+    [
+      'grid2/ensemble-after-2',
+      'grid2/ensemble-after-2/member-1',
+      'grid2/trial-0',
+      'grid2/trial-1',
+      'grid2/trial-2',
+      'grid2/trial-10',
+    ],
+    'a symlinked folder is not a run folder of --runs; an ensemble folder is, and so are its members; numbers in order',
   );
   const e = await json<{ metrics: { test: { scaled: Record<string, { mse: number }> } }; ensemble: unknown }>(
     `/api/runs/${encodeURIComponent('grid2/ensemble-after-2')}`,
