@@ -268,6 +268,27 @@ test("a study page states the study's result as study show does: how auto chose 
   await page.screenshot({ path: join(shots, 'study-result.png'), fullPage: true });
 });
 
+test("auto's path of decisions gives each value the digits that tell it apart from the others", {
+  skip: missing,
+}, async () => {
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('close', { strategy: 'auto' });
+    for (const v of [0.326075, 0.326062]) {
+      const t = await st.createTrial('close', { 'train.batch_size': v > 0.32607 ? 8 : 16 });
+      await st.finishTrial('close', t.number, 'complete', v);
+    }
+  } finally {
+    await st.close();
+  }
+  await page.goto(`${d.url}#/study/close`);
+  const path = page.locator('ol.path');
+  await path.waitFor();
+  const text = (await path.textContent()) ?? '';
+  assert.match(text, /complete 0\.32608/);
+  assert.match(text, /complete 0\.32606/, 'the new best, not 0.3261 again');
+});
+
 test('a running trial whose heartbeat stopped long ago says that its process may be dead', {
   skip: missing,
 }, async () => {

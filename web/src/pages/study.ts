@@ -158,8 +158,12 @@ function filters(table: VirtualTable<TrialRow>): HTMLElement {
   return h('div', { class: 'filters' }, state, text);
 }
 
-/** For auto and OFAT: the trials in the order they ran, each with why, what it changed and what it scored. */
+/**
+ * For auto and OFAT: the trials in the order they ran, each with why, what it changed and what it scored, with the
+ * digits that tell the values apart (a new best 0.326062 after 0.326075 read 0.3261 twice).
+ */
 function decisionPath(s: Study): HTMLElement {
+  const digits = digitsToTell(s.trials.map((t) => t.value));
   let best = Infinity;
   const items = [...s.trials]
     .sort((a, b) => a.number - b.number)
@@ -173,7 +177,7 @@ function decisionPath(s: Study): HTMLElement {
         h('a', { href: `#/study/${encodeURIComponent(s.name)}/trial/${t.number}` }, `#${t.number}`),
         ` ${t.why ?? (Object.keys(t.params).length ? 'sweep' : 'baseline')}: `,
         h('code', {}, change),
-        ` → ${t.state} ${num(t.value, 4)}`,
+        ` → ${t.state} ${num(t.value, digits)}`,
         t.diagnosis ? h('span', { class: 'tag' }, t.diagnosis) : null,
         better ? h('span', { class: 'tag good' }, 'new best') : null,
       );
