@@ -12,7 +12,7 @@
 import { type Advice, adviceFor, type RunContext } from './advice.js';
 import { calibrated, ranked } from './calibrate.js';
 import { earlyVerdict } from './early.js';
-import type { LossHistory } from './history.js';
+import { HistoryError, type LossHistory } from './history.js';
 import { patternProbabilities, type Readings, readings, recentWindow } from './read.js';
 import { median } from './stats.js';
 import type { Evidence, PatternId } from './types.js';
@@ -70,7 +70,13 @@ export function windowOf(n: number): number {
  * diagnose({ loss, val_loss }).pattern; // 'overfitting' (six epochs of this were too few to tell: 'underfitting')
  */
 export function diagnose(history: LossHistory, context: RunContext = {}): Diagnosis {
-  const loss = history.loss ?? [];
+  // a history without its loss list read as "learning" (readHistory's result passed whole, its .history inside)
+  if (!Array.isArray(history?.loss) || history.loss.length === 0)
+    throw new HistoryError(
+      'diagnose: expected a history with a non-empty "loss" list (a Keras History.history; readHistory returns ' +
+        `{ history, source }: pass its .history), received keys ${Object.keys(history ?? {}).join(', ') || 'none'}`,
+    );
+  const loss = history.loss;
   const val = validationOf(loss, history.val_loss);
   const evidence = evidenceOf(loss, val);
   const early = earlyVerdict(loss, val, evidence, context.baseline);

@@ -73,14 +73,22 @@ export class Study {
     return this.pruner.shouldPrune(trials.find((t) => t.number === trial.number)!, step, trials);
   }
 
-  /** Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). */
+  /**
+   * Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). A value that is
+   * not finite (NaN, Infinity: a diverged objective) fails the trial, as Optuna's tell does, with the value named.
+   */
   async tell(
     trial: FrozenTrial,
     value: number | null,
-    state: EndState = value === null ? 'failed' : 'complete',
+    state?: EndState,
     error?: string,
   ): Promise<FrozenTrial> {
-    return this.storage.finishTrial(this.name, trial.number, state, value, error ? { error } : {});
+    if (value !== null && !Number.isFinite(value) && state !== 'pruned')
+      return this.storage.finishTrial(this.name, trial.number, 'failed', null, {
+        error: error ?? `the objective was ${value}`,
+      });
+    const end = state ?? (value === null ? 'failed' : 'complete');
+    return this.storage.finishTrial(this.name, trial.number, end, value, error ? { error } : {});
   }
 
   async trials(): Promise<FrozenTrial[]> {

@@ -334,3 +334,11 @@ test('a plateau (a bottleneck) also advises more units, after the rate, schedule
   }
   assert.ok(seen > 0, 'a plateau curve read as a plateau');
 });
+
+test('diagnose() of something that is no history (readHistory\'s result passed whole) is an error, not "learning"', () => {
+  assert.throws(() => diagnose({} as never), /diagnose: expected a history with a non-empty "loss" list/);
+  assert.throws(
+    () => diagnose({ history: { loss: [1, 0.5] }, source: 'h.json' } as never),
+    /pass its \.history\), received keys history, source/,
+  );
+});

@@ -42,3 +42,14 @@ test('ask/tell: an enqueued trial is waiting until the next ask takes it, before
   assert.notDeepEqual(second.params, { x: 3 }, 'and not what was enqueued and done already');
   await study.close();
 });
+
+test('tell with a value that is not finite fails the trial, naming the value (as Optuna does)', async () => {
+  const study = await createStudy({ name: 'nan-told', storage: 'memory:', space: { x: { uniform: [0, 1] } } });
+  const t = (await study.ask())!;
+  const done = await study.tell(t, Number.NaN);
+  assert.deepEqual([done.state, done.value, done.error], ['failed', null, 'the objective was NaN']);
+  const u = (await study.ask())!;
+  assert.equal((await study.tell(u, 0.5)).state, 'complete');
+  assert.equal((await study.best())!.number, u.number);
+  await study.close();
+});
