@@ -74,15 +74,10 @@ export class Study {
   }
 
   /**
-   * Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). A value that is
-   * not finite (NaN, Infinity: a diverged objective) fails the trial, as Optuna's tell does, with the value named.
+   * Ends a trial: a value (complete), or an explicit state (pruned keeps its last value; failed none). A value that
+   * is not finite (NaN, Infinity: a diverged objective) fails the trial, as Optuna's tell does, naming the value.
    */
-  async tell(
-    trial: FrozenTrial,
-    value: number | null,
-    state?: EndState,
-    error?: string,
-  ): Promise<FrozenTrial> {
+  async tell(trial: FrozenTrial, value: number | null, state?: EndState, error?: string): Promise<FrozenTrial> {
     if (value !== null && !Number.isFinite(value) && state !== 'pruned')
       return this.storage.finishTrial(this.name, trial.number, 'failed', null, {
         error: error ?? `the objective was ${value}`,
