@@ -28,7 +28,10 @@ function validate<T>(
 ): T {
   const r = schema.safeParse(valueAt(root, base));
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    // an unknown key first: a misspelt required key (lookbak) is reported as itself with "did you mean", not as the
+    // key it stands for missing
+    const { issues } = r.error;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
     const hint = unknownKeyHint(schema, issue);
     throw new ConfigError(`${file}: ${issueSentence(issue, base, (p) => showValue(valueAt(root, p)))}${hint}`);
   }

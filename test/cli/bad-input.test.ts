@@ -159,6 +159,12 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: train.schedule.cosine.tmax: unknown key \(did you mean "t_max"\?\)\n/,
   ],
   [
+    'a misspelt required key (it was reported as the key missing)',
+    good().replace('  lookback: 4\n', '  lookbak: 4\n'),
+    numbers,
+    /c.yaml: data.lookbak: unknown key \(did you mean "lookback"\?\)\n/,
+  ],
+  [
     'an unknown NaN policy',
     good().replace('  epochs: 1\n', '  epochs: 1\n  on_nan: skip\n'),
     numbers,
