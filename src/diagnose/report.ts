@@ -29,7 +29,8 @@ export function diagnosisText(d: Diagnosis, source: string): string {
       `${d.trainOnly ? ' (training loss only)' : ''}; ` +
       `runner-up ${d.runner_up.pattern} (${d.runner_up.confidence.toFixed(2)})`,
     `  ${d.summary}`,
-    `  evidence: ${e.epochs} epochs, best ${e.bestLoss.toPrecision(4)} at epoch ${e.bestEpoch + 1}` +
+    `  evidence: ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}, ` +
+      `best ${e.bestLoss.toPrecision(4)} at epoch ${e.bestEpoch + 1}` +
       (e.gap !== null && Number.isFinite(e.gap) ? `, generalization gap ${(100 * e.gap).toFixed(0)}%` : '') +
       (e.train ? `, noise ${(100 * e.train.noise).toFixed(1)}%` : ''),
     '  what to try next:',

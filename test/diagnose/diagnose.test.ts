@@ -342,3 +342,9 @@ test('diagnose() of something that is no history (readHistory\'s result passed w
     /pass its \.history\), received keys history, source/,
   );
 });
+
+test('the report of a one-epoch run says "1 epoch"', async () => {
+  const { diagnosisText } = await import('../../src/diagnose/report.js');
+  const text = diagnosisText(diagnose({ loss: [0.5], val_loss: [0.6] }), 'one');
+  assert.match(text, /evidence: 1 epoch, best/);
+});

@@ -137,6 +137,9 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     assert.equal(j.result_dir, e.kept ? e.dir : out.best!.attrs.run_dir);
     const show = await runCli(['study', 'show', 'seeds', '--storage', db]);
     assert.equal(show.code, 0, show.err);
+    // the text names both: the best trial's folder (the study's plots) and, when auto kept one, the ensemble
+    assert.ok(show.out.includes(`run folder ${out.best!.attrs.run_dir}`), show.out);
+    if (e.kept) assert.ok(show.out.includes(`  result in ${e.dir}`), show.out);
     assert.match(show.out, new RegExp(`best #${out.best!.number} `));
     assert.match(
       show.out,

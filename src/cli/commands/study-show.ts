@@ -16,8 +16,8 @@ interface StudyShowOptions {
  * then the trials from best to worst.
  */
 function showText(j: StudyJson, notYet: string | null, io: IO): void {
-  const result = j.result_dir && j.result_dir !== j.best?.run_dir ? j.result_dir : null;
-  const runDir = result ? `  result in ${result}` : j.best?.run_dir ? `  run folder ${j.best.run_dir}` : '';
+  const result = j.result_dir && j.result_dir !== j.best?.run_dir ? `  result in ${j.result_dir}` : '';
+  const runDir = `${j.best?.run_dir ? `  run folder ${j.best.run_dir}` : ''}${result}`;
   io.out(`study ${j.name}: ${trialsText(j.trials.length)}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
