@@ -153,7 +153,10 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
   const numeric: string[] = [];
   for (const h of t.header.filter((x) => !timeCols.includes(x))) {
     const text = t.columns.get(h)!.textCount();
-    if (text === 0) {
+    if (text === 0 && t.columns.get(h)!.numbers.every(Number.isNaN)) {
+      drop.push(h);
+      said.push(`dropped ${h}: no value in any row`);
+    } else if (text === 0) {
       if (h !== target && isIndex(t, h)) {
         drop.push(h);
         said.push(`dropped ${h}: it counts the rows`);

@@ -15,11 +15,11 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** An hourly CSV: a row counter first, a date column, a wind direction, two measurements. */
 function hourly(rows: number): string {
-  const lines = ['No,date,wind,load,temp'];
+  const lines = ['No,date,wind,load,temp,empty'];
   for (let r = 0; r < rows; r++) {
     const t = new Date(Date.UTC(2024, 0, 1, r)).toISOString().slice(0, 19).replace('T', ' ');
     const load = r < 3 || r === 100 ? '' : (50 + 10 * Math.sin((2 * Math.PI * r) / 24) + (r % 7)).toFixed(2);
-    lines.push(`${r},${t},${['N', 'S', 'E', 'W'][r % 4]},${load},${(r % 13) - 6}`);
+    lines.push(`${r},${t},${['N', 'S', 'E', 'W'][r % 4]},${load},${(r % 13) - 6},`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -33,6 +33,7 @@ test('init --csv reads the data section off the CSV: a config that loads and cut
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /time: date/);
   assert.match(r.out, /dropped No: it counts the rows/);
+  assert.match(r.out, /dropped empty: no value in any row/);
   assert.match(r.out, /wind: 4 categories, one-hot encoded/);
   assert.match(r.out, /skip_rows: 3 /);
   assert.match(r.out, /missing: ffill \(1 cell is missing, the first at row 101, column "load"/);
@@ -80,7 +81,7 @@ test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
     ],
     [
       ['--csv', join(dir, 'two.csv'), '--target', 'lode'],
-      /--target "lode": no such column; the columns are No, date, wind/,
+      /--target "lode": no such column; the columns are No, date, wind, load, temp, empty/,
     ],
     [
       ['--csv', join(dir, 'two.csv'), '--target', 'wind'],
