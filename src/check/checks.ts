@@ -475,8 +475,13 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
     r(
       'baseline.scores',
       'pass',
-      { split: 'val', scaled: base.scaled, original: base.original },
-      'every later score should beat these naive forecasts',
+      {
+        split: 'val',
+        scaled: base.scaled,
+        original: base.original,
+        ...(base.notes.length ? { notes: base.notes } : {}),
+      },
+      `every later score should beat these naive forecasts${base.notes.map((n) => `; ${n}`).join('')}`,
     ),
   );
   return { checks };

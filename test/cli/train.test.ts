@@ -394,4 +394,7 @@ test('a linear baseline over more inputs than it can fit in seconds is left out 
   assert.equal(m.notes.length, 1);
   const ev = await quiet(['evaluate', out]);
   assert.match(ev.out, /note: the linear baseline is left out/);
+  const ck = await quiet(['check', join(dir, 'wide.yaml'), '--json']);
+  const scores = JSON.parse(ck.out).checks.find((c: { id: string }) => c.id === 'baseline.scores');
+  assert.match(scores.advice, /the linear baseline is left out/);
 });
