@@ -92,9 +92,11 @@ export class RunFolder {
   private constructor(
     readonly final: string,
     readonly tmp: string,
+    /** The name was asked for exactly (--out): another run taking it meanwhile is an error, not a `-2`. */
+    readonly exact: boolean,
   ) {}
 
-  static async create(final: string): Promise<RunFolder> {
+  static async create(final: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
     try {
       const st = await stat(final);
       if (!st.isDirectory() || (await readdir(final)).length > 0)
@@ -109,7 +111,7 @@ export class RunFolder {
     const tmp = `${final}${OURS}${Date.now()}`;
     await mkdir(tmp, { recursive: true });
     unfinished.set(tmp, made);
-    return new RunFolder(final, tmp);
+    return new RunFolder(final, tmp, o.exact ?? false);
   }
 
   path(name: string): string {
@@ -128,7 +130,8 @@ export class RunFolder {
   /**
    * Moves the finished folder into place and returns where: its name, or the first free `name-2`, `name-3`, ... when
    * another run took the name while this one was written (two runs of one config in the same second), so finished
-   * work is never lost to a name.
+   * work is never lost to a name. A name asked for exactly (--out) that another run took is an error that says where
+   * this run is kept: a script reading that folder would read the other run.
    */
   async commit(): Promise<string> {
     // an empty folder only (create checked); rmdir refuses anything else
@@ -138,6 +141,10 @@ export class RunFolder {
       try {
         await rename(this.tmp, to);
         unfinished.delete(this.tmp);
+        if (this.exact && to !== this.final)
+          throw new RunFolderError(
+            `${this.final}: another run wrote this folder while this one trained; this run is kept in ${to}`,
+          );
         return to;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

@@ -130,7 +130,9 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   for (const n of data.notes) log(`data: ${n}`);
   const model = compiledModel(loaded.file, cfg, data);
   checkOutputWidth(loaded.file, cfg, model, data);
-  const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir));
+  const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir), {
+    exact: o.out !== undefined,
+  });
   try {
     const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);

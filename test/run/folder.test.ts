@@ -66,3 +66,17 @@ test('a failed or interrupted run leaves no parent folder its create made (runs/
   assert.equal(existsSync(join(dir, 'kept', 'runs', 'cfg', 'time-2')), true, "another run's folder keeps the parent");
   assert.ok(second);
 });
+
+test('a folder asked for exactly (--out) that another run took meanwhile is an error saying where this run is kept', async () => {
+  const name = join(dir, 'exact', 'out');
+  const a = await RunFolder.create(name, { exact: true });
+  const b = await RunFolder.create(name, { exact: true });
+  await a.json('who.json', 'a');
+  await b.json('who.json', 'b');
+  assert.equal(await a.commit(), name);
+  await assert.rejects(
+    b.commit(),
+    new RegExp(`out: another run wrote this folder while this one trained; this run is kept in .*out-2$`),
+  );
+  assert.equal(existsSync(join(`${name}-2`, 'who.json')), true, 'the finished work is kept');
+});
