@@ -219,6 +219,17 @@ train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
   assert.equal(ev.value, 1);
   assert.match(ev.out, /persistence/);
   assert.match(ev.err, /nanrun: the model's forecasts are not finite: the run diverged/);
+  // a loss that blew up to finite values is diverged too: the diagnosis says so, and so does train's exit
+  writeFileSync(
+    join(dir, 'big.yaml'),
+    readFileSync(join(dir, 'nan.yaml'), 'utf8').replace(
+      '{sgd: {learning_rate: 1.0e+30}}',
+      '{adam: {learning_rate: 1.0e+30}}',
+    ),
+  );
+  const big = await quiet(['train', join(dir, 'big.yaml'), '--out', join(dir, 'bigrun'), '--quiet']);
+  assert.equal(big.value, 1, big.out + big.err);
+  assert.match(big.err, /bigrun: the run diverged \(.*\); the folder keeps its curves and diagnosis/);
   const ex = await quiet(['export', out]);
   assert.equal(ex.value, 1);
   assert.match(ex.err, /nanrun: the run diverged .* nothing to export/);

@@ -1,5 +1,5 @@
-// seqtune train CONFIG [--out DIR] [--threads N]: one run folder from a config; exit 1 when the trained model gives no
-// finite forecast (a run that diverged keeps its folder, to be diagnosed).
+// seqtune train CONFIG [--out DIR] [--threads N]: one run folder from a config; exit 1 when the run diverged (no finite
+// forecast, or a diagnosis of diverged: a loss that blew up; the folder is kept, to be diagnosed).
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
@@ -32,6 +32,12 @@ export function addTrain(parent: Command, { log }: CliContext): Command {
         throw new WorkFailed(
           `${r.dir}: the model's forecasts are not finite: the run diverged (${r.diagnosis.summary}); the folder ` +
             'keeps its curves and diagnosis; train again with a lower learning rate',
+        );
+      // a loss that blew up to finite values (1e61) is as failed a run: the diagnosis says diverged, so does the exit
+      if (r.diagnosis.pattern === 'diverged')
+        throw new WorkFailed(
+          `${r.dir}: the run diverged (${r.diagnosis.summary}); the folder keeps its curves and diagnosis; ` +
+            'train again with a lower learning rate',
         );
     });
   return withExamples(
