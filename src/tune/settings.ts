@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError, epochKeys, type RawConfig, unknownKeyHint } from '../config/index.js';
 import {
   bool,
+  didYouMean,
   e,
   issueSentence,
   nearestName,
@@ -120,7 +121,15 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     throw new ConfigError(`${file}: tune.order: applies to strategy ofat, received strategy ${strategy}`);
   for (const [i, k] of (t.order ?? []).entries())
     if (!space.some((p) => p.name === k))
-      throw new ConfigError(`${file}: tune.order[${i}]: "${k}" is not a key of tune.space`);
+      throw new ConfigError(
+        `${file}: tune.order[${i}]: "${k}" is not a key of tune.space` +
+          didYouMean(
+            nearestName(
+              k,
+              space.map((p) => p.name),
+            ),
+          ),
+      );
   return {
     strategy,
     objective: objectiveOf(t.objective ?? 'val_loss', cfg, file),

@@ -66,7 +66,7 @@ const cases: [string, string, RegExp][] = [
   [
     'order naming no space key',
     `  strategy: ofat\n  trials: 1\n  space:\n    train.batch_size: [8]\n  order: [train.batchsize]\n`,
-    /tune\.order\[0\]/,
+    /tune\.order\[0\]: "train\.batchsize" is not a key of tune\.space \(did you mean "train\.batch_size"\?\)$/,
   ],
   [
     'an order for a strategy that has none (only ofat sweeps in an order)',
