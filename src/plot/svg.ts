@@ -120,7 +120,10 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${formatTick(v)}</text>`);
   }
-  for (const v of niceTicks(xlo, xhi, 8)) {
+  // x as counts (epochs, trial numbers: every series' x an integer, or its index from 1) has no 1.5 tick
+  const counts = info.series.every((se) => !se.x || Array.from(se.x).every(Number.isInteger));
+  const xTicks = niceTicks(xlo, xhi, 8).filter((v) => !counts || Number.isInteger(v));
+  for (const v of xTicks.length >= 2 || !counts ? xTicks : niceTicks(xlo, xhi, 8)) {
     const x = sx(v);
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="#333"/>`);
     parts.push(`<text x="${x.toFixed(1)}" y="${m.t + ph + 18}" text-anchor="middle">${formatTick(v)}</text>`);

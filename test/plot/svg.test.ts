@@ -74,3 +74,12 @@ test('a study history chart (dashed trials and best so far) keeps its legend off
   };
   assert.equal(covered(renderSvg(info)), false);
 });
+
+test('an x axis of epochs has whole-number ticks only (a 6-epoch run showed 1.5, 2.5, ...)', () => {
+  const svg = renderSvg(
+    lossChart({ loss: [1, 0.8, 0.7, 0.65, 0.6, 0.58], val_loss: [1.1, 0.9, 0.8, 0.75, 0.72, 0.7] }),
+  );
+  const xs = [...svg.matchAll(/y="\d+" text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => Number(m[1]));
+  assert.ok(xs.length >= 2, svg);
+  assert.ok(xs.every(Number.isInteger), xs.join(' '));
+});
