@@ -1,10 +1,10 @@
 // docs/cli.md: every command's --help, as commander prints it at 80 columns, made from the program itself (npm run
 // docs:cli; --check fails when the file is out of date, as test/docs/cli.test.ts does).
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { program } from '../src/cli/main.js';
+import { writeDoc } from './docs-write.js';
 
 export const CLI_DOC = 'docs/cli.md';
 
@@ -42,20 +42,5 @@ export function cliDoc(): string {
   return `${page.join('\n\n')}\n`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const file = fileURLToPath(new URL(`../${CLI_DOC}`, import.meta.url));
-  let before = '';
-  try {
-    before = readFileSync(file, 'utf8');
-  } catch {}
-  const after = cliDoc();
-  if (process.argv.includes('--check')) {
-    if (after !== before) {
-      console.error(`docs:cli: ${CLI_DOC} is out of date; run npm run docs:cli`);
-      process.exit(1);
-    }
-  } else if (after !== before) {
-    writeFileSync(file, after);
-    console.log(`docs:cli: ${CLI_DOC} written`);
-  } else console.log(`docs:cli: ${CLI_DOC} is up to date`);
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  writeDoc('docs:cli', CLI_DOC, (_before) => cliDoc());

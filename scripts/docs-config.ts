@@ -6,7 +6,6 @@
 // schema cannot import): its keys are written here by hand (TUNE_KEYS; test/docs/config.test.ts checks their
 // defaults against tuneSettings).
 // `npm run docs:config -- --check` exits 1 when docs/config.md differs (test/docs/config.test.ts does the same).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema, type RawConfig, resolveConfig } from '../src/config/index.js';
@@ -15,6 +14,7 @@ import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
 import type { Entry, Registry } from '../src/registry.js';
 import { STARTER_CONFIG } from '../src/run/init.js';
 import { callbackRegistry, metricRegistry } from '../src/train/index.js';
+import { writeDoc } from './docs-write.js';
 
 export const CONFIG_DOC = 'docs/config.md';
 
@@ -449,20 +449,5 @@ export function configDoc(): string {
   );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const file = fileURLToPath(new URL(`../${CONFIG_DOC}`, import.meta.url));
-  let before = '';
-  try {
-    before = readFileSync(file, 'utf8');
-  } catch {}
-  const after = configDoc();
-  if (process.argv.includes('--check')) {
-    if (after !== before) {
-      console.error(`docs:config: ${CONFIG_DOC} is out of date; run npm run docs:config`);
-      process.exit(1);
-    }
-  } else if (after !== before) {
-    writeFileSync(file, after);
-    console.log(`docs:config: ${CONFIG_DOC} written`);
-  } else console.log(`docs:config: ${CONFIG_DOC} is up to date`);
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  writeDoc('docs:config', CONFIG_DOC, (_before) => configDoc());

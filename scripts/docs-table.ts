@@ -1,7 +1,6 @@
 // npm run docs:table: rewrites README.md's table of what exists (between the registry-table markers)
 // from the registries, so the README lists exactly what a config file and the library accept.
 // `npm run docs:table -- --check` exits 1 when README.md differs (test/docs/readme.test.ts does the same).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   activationRegistry,
@@ -13,6 +12,7 @@ import {
 import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
 import type { Entry, Registry } from '../src/registry.js';
 import { callbackRegistry, metricRegistry } from '../src/train/index.js';
+import { writeDoc } from './docs-write.js';
 
 /** The registries, in the order the table lists them. */
 export const REGISTRIES: readonly Registry<Entry>[] = [
@@ -55,17 +55,5 @@ export function withTable(readme: string, table = registryTable()): string {
   return `${readme.slice(0, a + BEGIN.length)}\n${table}\n${readme.slice(b)}`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const file = fileURLToPath(new URL('../README.md', import.meta.url));
-  const before = readFileSync(file, 'utf8');
-  const after = withTable(before);
-  if (process.argv.includes('--check')) {
-    if (after !== before) {
-      console.error('docs:table: README.md is out of date; run npm run docs:table');
-      process.exit(1);
-    }
-  } else if (after !== before) {
-    writeFileSync(file, after);
-    console.log('docs:table: README.md rewritten');
-  } else console.log('docs:table: README.md is up to date');
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  writeDoc('docs:table', 'README.md', (before) => withTable(before));
