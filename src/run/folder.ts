@@ -5,6 +5,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { SeqtuneError } from '../errors.js';
 
 export class RunFolderError extends SeqtuneError {}
@@ -14,6 +15,8 @@ export class RunFolderError extends SeqtuneError {}
  * made (null when they all existed), removed with it when empty.
  */
 const unfinished = new Map<string, string | null>();
+/** Run folders this thread began, for their temporary names. */
+let createdCount = 0;
 /** Folders where other threads of this process write run folders (a study's trial threads): see watchRunFolders. */
 const watched = new Set<string>();
 
@@ -108,7 +111,8 @@ export class RunFolder {
     }
     const made = (await mkdir(dirname(final), { recursive: true })) ?? null;
     await removeAbandoned(dirname(final));
-    const tmp = `${final}${OURS}${Date.now()}`;
+    // unique within the process too (two creates of one name in one millisecond): the time, this thread, a count
+    const tmp = `${final}${OURS}${Date.now()}${threadId}${String(++createdCount % 1000).padStart(3, '0')}`;
     await mkdir(tmp, { recursive: true });
     unfinished.set(tmp, made);
     return new RunFolder(final, tmp, o.exact ?? false);
