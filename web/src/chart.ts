@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { h } from './dom.js';
+import { axisNumber, tickLabels } from './ticks.js';
 
 /** Tick steps of an axis of epochs or trial numbers: whole numbers only. */
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -96,13 +97,6 @@ export function lineChart(
   return { el, chart };
 }
 
-/** A number as an axis writes it: three significant digits, an exponent from 10,000 up or below 0.0001. */
-export function axisNumber(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e4 || a < 1e-4)) return v.toExponential(1).replace('.0e', 'e');
-  return Number(v.toPrecision(3)).toString();
-}
-
 /**
  * The y axis of a line chart: labels as axisNumber writes them in a width that holds them all (100,000 was cut to
  * `0,000`), and on a log scale a line at each power of ten only, with 2 and 5 between them when the values span two
@@ -115,7 +109,8 @@ function yAxis(log: boolean, values: number[]): uPlot.Axis {
   const filter = (_u: uPlot, splits: number[]) =>
     splits.map((v) => (keep.some((k) => Math.abs(mantissa(v) - k) < 1e-6) ? v : null));
   return {
-    values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : axisNumber(v))),
+    values: (_u, splits) =>
+      log ? splits.map((v) => (v === null || v === undefined ? '' : axisNumber(v))) : tickLabels(splits),
     size: (_u, labels) => 24 + 8 * Math.max(3, ...(labels ?? []).map((l) => l.length)),
     ...(log ? { filter, grid: { filter }, ticks: { filter } } : {}),
   };
