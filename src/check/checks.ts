@@ -10,7 +10,15 @@ import {
   type RawConfig,
   resolveConfig,
 } from '../config/index.js';
-import { baselineScores, fileRow, MissingValuesError, type PreparedData, prepareData, Scaler } from '../data/index.js';
+import {
+  baselineScores,
+  fileRow,
+  MissingValuesError,
+  type PreparedData,
+  prepareData,
+  Scaler,
+  usualStep,
+} from '../data/index.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
@@ -78,7 +86,7 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
     n = t.length;
   if (!cfg.data.time || n < 3) return r('data.time_gaps', 'pass', {}, 'no time column: rows are taken as steps');
   const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
-  const usual = Float64Array.from(steps).sort()[Math.floor((n - 1) / 2)]!;
+  const usual = usualStep(t);
   let gaps = 0,
     first = -1,
     longest = 0;

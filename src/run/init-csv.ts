@@ -4,7 +4,7 @@
 // (a day of hours, a week of days, a year of months), as a practitioner would start.
 
 import { basename } from 'node:path';
-import { DataError, fromParts, parseStamp, readCsv, type Table } from '../data/index.js';
+import { DataError, fromParts, numericColumn, parseStamp, readCsv, type Table, usualStep } from '../data/index.js';
 
 /** What init read off the CSV: the data section's values, and one line per choice to tell the user. */
 export interface CsvStart {
@@ -132,11 +132,6 @@ function seasonOf(stepMs: number): [number, string] | null {
   return null;
 }
 
-function median(a: Float64Array): number {
-  const d = Float64Array.from({ length: a.length - 1 }, (_, i) => a[i + 1]! - a[i]!).sort();
-  return d[Math.floor(d.length / 2)]!;
-}
-
 /** A config name from the CSV's file name: letters, digits, - and _ (config.name is one folder name). */
 function nameOf(csv: string): string {
   const n = basename(csv)
@@ -152,16 +147,17 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
   const categorical: Record<string, 'onehot'> = {};
   const numeric: string[] = [];
   for (const h of t.header.filter((x) => !timeCols.includes(x))) {
-    const text = t.columns.get(h)!.textCount();
-    if (text === 0 && t.columns.get(h)!.numbers.every(Number.isNaN)) {
+    const column = t.columns.get(h)!;
+    if (column.textCount() === 0 && column.numbers.every(Number.isNaN)) {
       drop.push(h);
       said.push(`dropped ${h}: no value in any row`);
-    } else if (text === 0) {
+    } else if (numericColumn(column, 0, t.rows)) {
+      // a typo or two in a column of numbers is a number column, as train reads it (train names the cell)
       if (h !== target && isIndex(t, h)) {
         drop.push(h);
         said.push(`dropped ${h}: it counts the rows`);
       } else numeric.push(h);
-    } else if (text > t.rows / 100) {
+    } else {
       const seen = levels(t, h, MAX_LEVELS);
       if (seen.size <= MAX_LEVELS) {
         categorical[h] = 'onehot';
@@ -175,7 +171,7 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
               : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)'),
         );
       }
-    } else numeric.push(h); // a typo or two in a column of numbers: train names the cell
+    }
   }
   return { drop, categorical, numeric };
 }
@@ -219,7 +215,7 @@ function missingPolicy(csv: string, t: Table, numeric: string[], said: string[])
 
 /** The season from the step between rows, and a lookback of two seasons (a fifth of the rows at most; else 48). */
 function seasonAndLookback(ms: Float64Array | null, rows: number, said: string[]) {
-  const found = ms && ms.length > 2 ? seasonOf(median(ms)) : null;
+  const found = ms && ms.length > 2 ? seasonOf(usualStep(ms)) : null;
   const season = found ? found[0] : null;
   if (found) said.push(`season: ${found[0]} (${found[1]}), a seasonal naive baseline`);
   const wanted = season ? Math.min(2 * season, 336) : 48;

@@ -10,13 +10,15 @@ import {
   DEFAULT_BASELINES,
   type FixedEncoding,
   fileRow,
+  headerHint,
   prepareTable,
   readCsv,
   scoreForecast,
+  sourceColumns,
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
-import { loadRun, type SavedData } from './load.js';
+import { loadRun } from './load.js';
 import type { SplitMetrics } from './train.js';
 
 /** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
@@ -33,7 +35,7 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   // the run's input columns by name, so that a new CSV may hold them in another order
   const cfg: DataConfig = {
     ...saved.data,
-    features: saved.data.features ?? inputColumns(saved),
+    features: saved.data.features ?? sourceColumns(saved.features, Object.keys(saved.data.categorical ?? {})),
     missing: saved.data.missing ?? 'error',
   };
   // a column the run was trained on and the new CSV lacks: named as the run's, not as a data.features the user wrote
@@ -41,8 +43,8 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   if (absent.length)
     throw new DataError(
       `${csv}: the run was trained on column${absent.length > 1 ? 's' : ''} ` +
-        `${absent.map((c) => `"${c}"`).join(', ')}, not in the header (${table.header.join(', ')}); ` +
-        'predict reads the columns the run was trained on, by name',
+        `${absent.map((c) => `"${c}"`).join(', ')}, not in the header (${table.header.join(', ')})` +
+        `${headerHint(table, absent[0]!)}; predict reads the columns the run was trained on, by name`,
     );
   const H = cfg.horizon ?? 1;
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
@@ -77,18 +79,6 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** A run's input columns before encoding, in its order: a one-hot `column=value` back to its column. */
-function inputColumns(saved: SavedData): string[] {
-  const cats = saved.data.categorical ?? {};
-  const out: string[] = [];
-  for (const f of saved.features) {
-    const eq = f.indexOf('=');
-    const column = eq > 0 && f.slice(0, eq) in cats ? f.slice(0, eq) : f;
-    if (!out.includes(column)) out.push(column);
-  }
-  return out;
 }
 
 /** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */

@@ -22,6 +22,7 @@ import {
   prepareData,
   type Scores,
   scoreForecast,
+  sourceColumns,
   unscaleTargets,
 } from '../data/index.js';
 import {
@@ -212,13 +213,6 @@ export async function saveRun(
   }
 }
 
-/** The CSV columns the features came from, in order: a one-hot column `wind=N` is its column `wind`. */
-function inputColumns(d: PreparedData): string[] {
-  const cats = Object.keys(d.encodings);
-  const of = (f: string) => cats.find((c) => f === c || f.startsWith(`${c}=`)) ?? f;
-  return [...new Set(d.features.map(of))];
-}
-
 /** Says what is trained on what, warns about the config, and fits; seconds is the fit's time. */
 async function fitRun(
   loaded: LoadedConfig,
@@ -282,7 +276,15 @@ async function writeRun(
   const tune = typeof stored === 'string' ? { tune: { ...cfg.tune, storage: redactUrl(stored) } } : {};
   // data.features as the run used them (by default every numeric column): the config trains the same inputs on a CSV
   // that gains columns
-  const resolved = { ...cfg, data: { ...cfg.data, csv, features: cfg.data.features ?? inputColumns(data) }, ...tune };
+  const resolved = {
+    ...cfg,
+    data: {
+      ...cfg.data,
+      csv,
+      features: cfg.data.features ?? sourceColumns(data.features, Object.keys(data.encodings)),
+    },
+    ...tune,
+  };
   await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(resolved)}`);
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);

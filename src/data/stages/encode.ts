@@ -1,6 +1,8 @@
 // Stage 2 of prepare (encode): the feature columns chosen (data.features, else every numeric column
 // left after data.time and data.drop), numbers parsed with missing markers as NaN, categories encoded
 // (label: one code column; onehot: one 0/1 column per category, named column=value).
+
+import type { TableColumn } from '../csv-column.js';
 import { MISSING_TOKENS } from '../csv-column.js';
 import { DataError } from '../errors.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
@@ -81,8 +83,13 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
  * and parseColumn names the cell, rather than the column left out with a note).
  */
 function isNumeric(rows: TableRows, c: string): boolean {
-  const text = columnOf(rows, c).textCount(rows.skip);
-  return text === 0 || (text < rows.count && text <= Math.max(1, Math.floor(rows.count / 100)));
+  return numericColumn(columnOf(rows, c), rows.skip, rows.count);
+}
+
+/** isNumeric's rule for a column read from row `from` on, `count` rows (init --csv sorts a CSV's columns by it). */
+export function numericColumn(column: TableColumn, from: number, count: number): boolean {
+  const text = column.textCount(from);
+  return text === 0 || (text < count && text <= Math.max(1, Math.floor(count / 100)));
 }
 
 /** The column's numbers after the skipped rows (a view, not a copy); a text cell is an error naming it. */
@@ -142,6 +149,12 @@ function categoryCodes(rows: TableRows, c: string, fixed?: FixedEncoding): { lev
 }
 
 /** The numeric columns of a categorical column: its codes (label) or one indicator per category (onehot). */
+/** The CSV columns features come from, in order: a one-hot feature `wind=N` (encodeCategory) is its column `wind`. */
+export function sourceColumns(features: readonly string[], categorical: readonly string[]): string[] {
+  const of = (f: string) => categorical.find((c) => f === c || f.startsWith(`${c}=`)) ?? f;
+  return [...new Set(features.map(of))];
+}
+
 function encodeCategory(
   c: string,
   codes: Int32Array,

@@ -51,13 +51,23 @@ export function requireColumn(table: Table, c: string, key: string): void {
 
 /** The error for a column the header lacks, with the header column it likely meant (the same name but for case). */
 function missingColumn(table: Table, c: string, key: string): DataError {
+  return new DataError(
+    `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})` +
+      headerHint(table, c),
+  );
+}
+
+/**
+ * What to add to a message about column `c` missing from the table's header: the header column it likely meant (the
+ * same name but for case), and a header read as one column because the file has another separator; or ''.
+ */
+export function headerHint(table: Table, c: string): string {
   const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
   const one = table.header.length === 1 ? table.header[0]! : '';
   const sep = otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
-  return new DataError(
-    `${table.file}: ${key} names column "${c}", which is not in the header (${table.header.join(', ')})` +
-      (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`) +
-      (sep ? `; the header is one column${sep}` : ''),
+  return (
+    (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`) +
+    (sep ? `; the header is one column${sep}` : '')
   );
 }
 
@@ -91,6 +101,13 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
     out[i] = t;
   }
   return out;
+}
+
+/** The usual step of a time column (ms, or its numbers): the median of the steps between consecutive rows. */
+export function usualStep(t: ArrayLike<number>): number {
+  const n = t.length;
+  const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
+  return steps.sort()[Math.floor((n - 1) / 2)]!;
 }
 
 /** A date as ISO 8601 writes it, the time optional: 2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z. */
