@@ -118,19 +118,23 @@ export class StepDraws {
     this.call = 0;
   }
 
-  /** The key of one row of the next draw: (seed, call, sample, timestep, salt) mixed. */
-  private rowKeys(B: number, rows: number, salt: number): (r: number) => number {
-    const c = fmix(this.seed ^ Math.imul(++this.call, 0x9e3779b9) ^ fmix(salt));
-    return (r) =>
-      fmix(fmix(c ^ Math.imul(this.offset + (r % B) + 1, 0x85ebca6b)) ^ Math.imul(Math.floor(r / B) + 1, 0xc2b2ae35));
+  /** The key of the step's next draw: (seed, call, salt) mixed; rowKey adds a row's sample and timestep to it. */
+  private drawKey(salt: number): number {
+    return fmix(this.seed ^ Math.imul(++this.call, 0x9e3779b9) ^ fmix(salt));
+  }
+
+  /** Row r's key in a draw: the sample at batch position offset + r % B, at timestep floor(r / B). */
+  private rowKey(draw: number, B: number, r: number): number {
+    return fmix(
+      fmix(draw ^ Math.imul(this.offset + (r % B) + 1, 0x85ebca6b)) ^ Math.imul(Math.floor(r / B) + 1, 0xc2b2ae35),
+    );
   }
 
   /** Fills v (rows of `width` values, see the class) with 0 where a uniform draw is below `rate`, else `keep`. */
   mask(v: Float32Array, B: number, width: number, rate: number, keep: number): void {
-    const rows = v.length / width;
-    const key = this.rowKeys(B, rows, 0);
-    for (let r = 0; r < rows; r++) {
-      const k = key(r);
+    const draw = this.drawKey(0);
+    for (let r = 0, rows = v.length / width; r < rows; r++) {
+      const k = this.rowKey(draw, B, r);
       for (let f = 0, at = r * width; f < width; f++)
         v[at + f] = fmix(k ^ Math.imul(f + 1, 0x27d4eb2f)) / 4294967296 < rate ? 0 : keep;
     }
@@ -138,10 +142,9 @@ export class StepDraws {
 
   /** Fills v (rows of `width` values) with N(0, stddev^2) draws (Box-Muller on two hashed uniforms), salted. */
   normal(v: Float32Array, B: number, width: number, stddev: number, salt = 0): void {
-    const rows = v.length / width;
-    const key = this.rowKeys(B, rows, salt);
-    for (let r = 0; r < rows; r++) {
-      const k = key(r);
+    const draw = this.drawKey(salt);
+    for (let r = 0, rows = v.length / width; r < rows; r++) {
+      const k = this.rowKey(draw, B, r);
       for (let f = 0, at = r * width; f < width; f++) {
         const u = (fmix(k ^ Math.imul(2 * f + 1, 0x27d4eb2f)) + 1) / 4294967297; // (0, 1): log(u) is finite
         const w = fmix(k ^ Math.imul(2 * f + 2, 0x27d4eb2f)) / 4294967296;
