@@ -217,22 +217,19 @@ function checkOptions(e: Entry, given: unknown, path: PropertyKey[], ctx: z.Refi
   const o = optionsGiven(e.options, given);
   if (o === undefined) return;
   const r = e.options.safeParse(o);
-  if (!r.success)
-    // an unknown key first: a misspelt t_max is reported as itself, not as t_max missing
-    for (const issue of [...r.error.issues].sort(
-      (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
-    )) {
-      const known = e.options instanceof z.ZodObject ? Object.keys(e.options.shape) : null;
-      if (issue.code === 'unrecognized_keys' && issue.path.length === 0 && known) {
-        // an option the layer (optimizer, ...) does not take: name the one it most likely meant, or list them
-        const [k, ...more] = issue.keys;
-        const near = nearestName(k!, known);
-        const sentence =
-          `unknown key${more.length ? ` (also ${more.join(', ')})` : ''}` +
-          (near !== undefined ? didYouMean(near) : `; ${e.name} takes ${known.join(', ')}`);
-        ctx.addIssue({ code: 'custom', message: sentence, path: [...path, k!], params: { sentence } });
-      } else ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
-    }
+  if (r.success) return;
+  const known = e.options instanceof z.ZodObject ? Object.keys(e.options.shape) : null;
+  for (const issue of r.error.issues) {
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0 && known) {
+      // an option the layer (optimizer, ...) does not take: name the one it most likely meant, or list them
+      const [k, ...more] = issue.keys;
+      const near = nearestName(k!, known);
+      const sentence =
+        `unknown key${more.length ? ` (also ${more.join(', ')})` : ''}` +
+        (near !== undefined ? didYouMean(near) : `; ${e.name} takes ${known.join(', ')}`);
+      ctx.addIssue({ code: 'custom', message: sentence, path: [...path, k!], params: { sentence, unknownKey: true } });
+    } else ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
+  }
 }
 
 /** A value as a message shows it: strings quoted, nothing as `nothing`, the rest as JSON. */
@@ -249,7 +246,18 @@ export interface IssueLike {
   readonly path: readonly PropertyKey[];
   readonly message: string;
   readonly keys?: readonly string[];
-  readonly params?: { readonly sentence?: string; readonly suggestion?: string };
+  readonly params?: { readonly sentence?: string; readonly suggestion?: string; readonly unknownKey?: boolean };
+}
+
+/** Whether an issue is a key its object does not know: zod's, or an option a registry entry does not take. */
+export const isUnknownKey = (i: IssueLike): boolean => i.code === 'unrecognized_keys' || i.params?.unknownKey === true;
+
+/**
+ * The issue a message reports: an unknown key first, so that a misspelt key (`lookbak`, `cosine.tmax`) is reported as
+ * itself with "did you mean", not as the key it stands for missing; else the first.
+ */
+export function firstIssue<I extends IssueLike>(issues: readonly I[]): I {
+  return issues.find(isUnknownKey) ?? issues[0]!;
 }
 
 /**
@@ -288,7 +296,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, key
     const v = valueAt(value, p.slice(1));
     return typeof v === 'string' ? JSON.stringify(v) : String(v);
   };
-  throw new ValueError(issueSentence(r.error.issues[0]!, [key], shownAt), { cause: r.error });
+  throw new ValueError(issueSentence(firstIssue(r.error.issues), [key], shownAt), { cause: r.error });
 }
 
 // Key spellings. A config file writes options in snake_case, the TypeScript API in camelCase.

@@ -7,7 +7,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../errors.js';
 import { getSchedule } from '../optim/index.js';
-import { type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
+import { firstIssue, type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
 import { unknownKeyHint } from './keys.js';
 import { configSchema, monitorIssue, type RawConfig } from './schema.js';
 
@@ -28,10 +28,7 @@ function validate<T>(
 ): T {
   const r = schema.safeParse(valueAt(root, base));
   if (!r.success) {
-    // an unknown key first: a misspelt required key (lookbak) is reported as itself with "did you mean", not as the
-    // key it stands for missing
-    const { issues } = r.error;
-    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
+    const issue = firstIssue(r.error.issues);
     const hint = unknownKeyHint(schema, issue);
     throw new ConfigError(`${file}: ${issueSentence(issue, base, (p) => showValue(valueAt(root, p)))}${hint}`);
   }

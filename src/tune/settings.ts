@@ -10,6 +10,7 @@ import {
   bool,
   didYouMean,
   e,
+  firstIssue,
   issueSentence,
   nearestName,
   nonNegInt,
@@ -101,7 +102,7 @@ function checkedStorage(url: string | undefined, file: string): string {
 function checked<S extends z.ZodType>(file: string, schema: S, root: unknown, base: PropertyKey[]): z.output<S> {
   const r = schema.safeParse(valueAt(root, base));
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issue = firstIssue(r.error.issues);
   const sentence = issueSentence(issue, base, (p) => showValue(valueAt(root, p)));
   throw new ConfigError(`${file}: ${sentence}${unknownKeyHint(schema, issue)}`);
 }
@@ -119,16 +120,11 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     throw new ConfigError(`${file}: tune.sampler.tpe: applies to strategy tpe, received strategy ${strategy}`);
   if (t.order && strategy !== 'ofat')
     throw new ConfigError(`${file}: tune.order: applies to strategy ofat, received strategy ${strategy}`);
+  const keys = space.map((p) => p.name);
   for (const [i, k] of (t.order ?? []).entries())
-    if (!space.some((p) => p.name === k))
+    if (!keys.includes(k))
       throw new ConfigError(
-        `${file}: tune.order[${i}]: "${k}" is not a key of tune.space` +
-          didYouMean(
-            nearestName(
-              k,
-              space.map((p) => p.name),
-            ),
-          ),
+        `${file}: tune.order[${i}]: "${k}" is not a key of tune.space${didYouMean(nearestName(k, keys))}`,
       );
   return {
     strategy,

@@ -17,7 +17,7 @@ import {
   resolveConfig,
   unknownKeyHint,
 } from '../config/index.js';
-import { didYouMean, issueSentence, nearestName, showValue, valueAt } from '../registry.js';
+import { didYouMean, firstIssue, issueSentence, isUnknownKey, nearestName, showValue, valueAt } from '../registry.js';
 
 export type Distribution =
   | { kind: 'categorical'; values: unknown[] }
@@ -263,11 +263,10 @@ function checkValue(name: string, v: unknown, cfg: RawConfig, file: string): voi
   }
   const r = configSchema.safeParse(applied);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = firstIssue(r.error.issues);
     const sentence = issueSentence(issue, [], (q) => showValue(valueAt(applied, q)));
     const hint = unknownKeyHint(configSchema, issue);
-    if (issue.code === 'unrecognized_keys')
-      throw new ConfigError(`${where}: not a key of the config (${sentence}${hint})`);
+    if (isUnknownKey(issue)) throw new ConfigError(`${where}: not a key of the config (${sentence}${hint})`);
     throw new ConfigError(`${where}: the value ${showValue(v)} gives an invalid config (${sentence}${hint})`);
   }
   try {
