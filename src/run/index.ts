@@ -17,4 +17,4 @@ export type { EnsembleUse, SavedData } from './load.js';
 export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
-export { checkOutputWidth, metricsTable, saveRun, splitTensors, trainRun } from './train.js';
+export { checkOutputWidth, forecastsNotFinite, metricsTable, saveRun, splitTensors, trainRun } from './train.js';

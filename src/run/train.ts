@@ -43,6 +43,17 @@ export interface SplitMetrics {
   scaled: Record<string, Scores>;
   original: Record<string, Scores>;
 }
+/**
+ * Whether the model gave no finite forecast on a split it was scored on (a run that diverged): its MSE is NaN, or null
+ * where metrics.json wrote one. train, evaluate and export fail such a run.
+ */
+export function forecastsNotFinite(m: { val?: SplitMetrics; test?: SplitMetrics }): boolean {
+  return [m.val, m.test].some((s) => {
+    const mse = s?.scaled?.model?.mse as number | null | undefined; // (read from a file, a part may be missing)
+    return mse === null || (mse !== undefined && !Number.isFinite(mse));
+  });
+}
+
 export interface RunMetrics {
   test: SplitMetrics;
   val: SplitMetrics;

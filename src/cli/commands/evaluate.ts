@@ -2,7 +2,7 @@
 // model gives no finite forecast (a diverged run), as train.
 
 import type { Command } from 'commander';
-import { evaluateRun, metricsTable } from '../../run/index.js';
+import { evaluateRun, forecastsNotFinite, metricsTable } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
 
 interface EvaluateOptions {
@@ -20,7 +20,7 @@ export function addEvaluate(parent: Command, { io }: CliContext): Command {
       const table = () => metricsTable({ ...m, windows: { train: 0, val: 0, test: 0 }, epochs_run: 0, seconds: 0 });
       io.out(o.json ? `${JSON.stringify(m, null, 2)}\n` : `${table()}\n`);
       // the baselines are shown; a model with no finite forecast is a failed run, as train says (exit 1)
-      if (!Number.isFinite(m.test.scaled.model?.mse ?? Number.NaN))
+      if (forecastsNotFinite({ test: m.test }))
         throw new WorkFailed(
           `${runDir}: the model's forecasts are not finite: the run diverged; ` +
             'train it again with a lower learning rate',

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { exportRun } from '../../export/index.js';
+import { forecastsNotFinite, type RunMetrics, type SplitMetrics } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
 
 interface ExportCliOptions {
@@ -19,13 +20,13 @@ interface ExportCliOptions {
 async function refuseDiverged(runDir: string): Promise<void> {
   const text = await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => null);
   if (text === null) return; // an ensemble folder, or a run written without one: export checks the folder itself
-  let mse: unknown;
+  let test: SplitMetrics | undefined;
   try {
-    mse = (JSON.parse(text) as { test?: { scaled?: { model?: { mse?: unknown } } } }).test?.scaled?.model?.mse;
+    test = (JSON.parse(text) as Partial<RunMetrics>).test;
   } catch {
     return;
   }
-  if (mse === null || (typeof mse === 'number' && !Number.isFinite(mse)))
+  if (forecastsNotFinite({ test }))
     throw new WorkFailed(
       `${runDir}: the run diverged (its model's test forecasts are not finite, metrics.json says); nothing to ` +
         'export: train it again with a lower learning rate',

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { trainRun } from '../../run/index.js';
+import { forecastsNotFinite, trainRun } from '../../run/index.js';
 import { type CliContext, verbosity, WorkFailed, withExamples } from '../context.js';
 import { THREADS_OPTION, withThreads } from '../options.js';
 
@@ -27,8 +27,7 @@ export function addTrain(parent: Command, { log }: CliContext): Command {
         verbose: verbosity(o),
         log,
       });
-      const scored = [r.metrics.val.scaled.model?.mse, r.metrics.test.scaled.model?.mse];
-      if (scored.some((v) => v !== undefined && !Number.isFinite(v)))
+      if (forecastsNotFinite(r.metrics))
         throw new WorkFailed(
           `${r.dir}: the model's forecasts are not finite: the run diverged (${r.diagnosis.summary}); the folder ` +
             'keeps its curves and diagnosis; train again with a lower learning rate',
