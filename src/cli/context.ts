@@ -27,17 +27,17 @@ export interface CliContext {
  * stderr) and exits. A command registers while it runs and releases after.
  */
 interface Interrupt {
-  note: () => string;
+  /** Null: the command has nothing to say (its stop is all it needs). */
+  note: (() => string) | null;
   stop?: (signal: NodeJS.Signals) => Promise<void>;
 }
 const interrupts = new Set<Interrupt>();
-export function onInterrupt(note: () => string, stop?: Interrupt['stop']): () => void {
+export function onInterrupt(note: Interrupt['note'], stop?: Interrupt['stop']): () => void {
   const i = { note, stop };
   interrupts.add(i);
   return () => interrupts.delete(i);
 }
-export const interruptLines = (): string[] =>
-  [...interrupts].flatMap((i) => i.note().split('\n')).filter((l) => l !== '');
+export const interruptLines = (): string[] => [...interrupts].flatMap((i) => (i.note ? i.note().split('\n') : []));
 /** Runs the registered stops (each at most `ms` milliseconds: a stuck database must not keep the process alive). */
 export async function interruptStops(signal: NodeJS.Signals, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

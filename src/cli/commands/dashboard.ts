@@ -52,10 +52,7 @@ export function addDashboard(parent: Command, { io, log }: CliContext): Command 
       try {
         const d = await startDashboard({ storage: o.storage, runs, host, port });
         // Ctrl-C closes the storage first: SQLite removes the -wal and -shm files its last connection leaves
-        onInterrupt(
-          () => '',
-          () => d.close(),
-        );
+        onInterrupt(null, () => d.close());
         const where = `studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}`;
         log(`seqtune dashboard: ${d.url} (${where}); Ctrl-C stops`);
       } catch (e) {
