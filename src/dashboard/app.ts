@@ -102,7 +102,7 @@ function fileResponse(c: Context, f: { body: Buffer; type: string }): Response {
 function runRoutes(app: Hono, s: DashboardSource): void {
   app.get('/api/runs', async (c) => {
     const runs = await findRuns(s.runs);
-    const all = await Promise.all(runs.map((r) => runJson(r)));
+    const all = await Promise.all(runs.map((r) => runJson(r, { history: false })));
     return c.json(all.map(({ history: _h, ...rest }) => rest));
   });
   const runOf = async (id: string) => (await findRuns(s.runs)).find((r) => r.id === id) ?? null;

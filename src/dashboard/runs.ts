@@ -91,9 +91,11 @@ function ensembleMetrics(e: EnsembleFile): Record<string, unknown> | null {
 }
 
 /** What the API says of one run folder: its files and the JSON it holds (an ensemble's: what ensemble.json says). */
-export async function runJson(run: RunEntry): Promise<Record<string, unknown>> {
-  const [metrics, history, diagnosis, ens] = await Promise.all(
-    ['metrics.json', 'history.json', 'diagnosis.json', 'ensemble.json'].map((n) => readJson(run.path, n)),
+export async function runJson(run: RunEntry, o: { history?: boolean } = {}): Promise<Record<string, unknown>> {
+  // the list of runs (the Runs page polls it) shows no curves: history.json, the largest file, is for a run's page
+  const history = o.history === false ? null : readJson(run.path, 'history.json');
+  const [metrics, diagnosis, ens] = await Promise.all(
+    ['metrics.json', 'diagnosis.json', 'ensemble.json'].map((n) => readJson(run.path, n)),
   );
   const e = ens as EnsembleFile | null;
   const ensemble = e
@@ -103,5 +105,5 @@ export async function runJson(run: RunEntry): Promise<Record<string, unknown>> {
         members: (e.members ?? []).map(({ dir, trial }) => ({ dir, trial })),
       }
     : null;
-  return { ...run, metrics: metrics ?? (e ? ensembleMetrics(e) : null), history, diagnosis, ensemble };
+  return { ...run, metrics: metrics ?? (e ? ensembleMetrics(e) : null), history: await history, diagnosis, ensemble };
 }
