@@ -122,7 +122,11 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
   }
   // x as counts (epochs, trial numbers: every series' x an integer, or its index from 1) has no 1.5 tick
   const counts = info.series.every((se) => !se.x || Array.from(se.x).every(Number.isInteger));
-  const xTicks = niceTicks(xlo, xhi, 8).filter((v) => !counts || Number.isInteger(v));
+  // (niceTicks adds its step up: 1 + 5 x 0.2 is 2.0000000000000004, a whole number all the same)
+  const whole = (v: number) => Math.abs(v - Math.round(v)) < 1e-9;
+  const xTicks = niceTicks(xlo, xhi, 8)
+    .filter((v) => !counts || whole(v))
+    .map((v) => (counts ? Math.round(v) : v));
   for (const v of xTicks.length >= 2 || !counts ? xTicks : niceTicks(xlo, xhi, 8)) {
     const x = sx(v);
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="#333"/>`);

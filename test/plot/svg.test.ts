@@ -82,4 +82,8 @@ test('an x axis of epochs has whole-number ticks only (a 6-epoch run showed 1.5,
   const xs = [...svg.matchAll(/y="\d+" text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => Number(m[1]));
   assert.ok(xs.length >= 2, svg);
   assert.ok(xs.every(Number.isInteger), xs.join(' '));
+  // 3 epochs: a step of 0.2 added up (1.2, 1.4, ..., 2.0000000000000004): still 1, 2, 3
+  const three = renderSvg(lossChart({ loss: [0.92, 0.8, 0.72], val_loss: [0.86, 0.76, 0.69] }));
+  const ticks = [...three.matchAll(/y="\d+" text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(ticks, ['1', '2', '3']);
 });
