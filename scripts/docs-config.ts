@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema, type RawConfig, resolveConfig } from '../src/config/index.js';
+import { MISSING_TOKENS } from '../src/data/index.js';
 import { layerRegistry, lossRegistry } from '../src/nn/index.js';
 import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
 import type { Entry, Registry } from '../src/registry.js';
@@ -44,14 +45,23 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     example: 'csv: ../data/pm25.csv',
   },
   'data.time': {
-    doc: 'Time column(s): checked for order, never fed to the model.',
+    doc:
+      'Time column(s): checked for order, never fed to the model. One column of ISO dates (2024-01-31 13:00, with or ' +
+      'without an offset; without one, UTC), of dates with slashes or dots (31/01/2024 13:00: day first when some ' +
+      'first number is over 12 and no second one is, else month first), or of numbers (Unix seconds from 1e9 to ' +
+      '1e11, Unix milliseconds above, a counter below); or year, month, day, hour, ... columns.',
     example: 'time: [year, month, day, hour]',
     default: 'none',
   },
   'data.drop': { doc: 'Columns to ignore.', example: 'drop: [No]', default: 'none' },
   'data.skip_rows': { doc: 'Data rows to drop at the start of the file.', example: 'skip_rows: 24' },
   'data.missing': {
-    doc: 'What to do with a missing value: fail, drop the row, carry the last value forward, interpolate, or fill.',
+    doc:
+      'What to do with a missing value: fail, drop the row, carry the last value forward, interpolate, or fill. ' +
+      `A cell is missing when it is empty or one of ${[...MISSING_TOKENS]
+        .filter(Boolean)
+        .map((t) => `\`${t}\``)
+        .join(', ')}.`,
     example: 'missing: {constant: 0}',
   },
   'data.categorical': {

@@ -4,8 +4,30 @@
 
 import { scanDecimal } from './decimal.js';
 
-/** Cells read as missing: empty, NA, NaN, null, None, ?. */
-export const MISSING_TOKENS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None', '?']);
+/**
+ * Cells read as missing: empty, NA, NaN, null, None, ?, a lone - (spreadsheets and statistics offices), and the rest of
+ * pandas' default na_values (#N/A as Excel writes it, n/a, <NA>, ...).
+ */
+export const MISSING_TOKENS = new Set([
+  '',
+  'NA',
+  'N/A',
+  'n/a',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '<NA>',
+  'NaN',
+  'nan',
+  'NAN',
+  '-NaN',
+  '-nan',
+  'null',
+  'NULL',
+  'None',
+  '?',
+  '-',
+]);
 
 const scratch = new Float64Array(2);
 

@@ -5,7 +5,7 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { ColumnBuilder, type TableColumn } from './csv-column.js';
 import { fastRecord } from './csv-fast.js';
-import { CsvSyntaxError, type ScannedRecord, scanRecord } from './csv-scan.js';
+import { CsvSyntaxError, otherSeparator, type ScannedRecord, scanRecord } from './csv-scan.js';
 import { DataError } from './errors.js';
 
 export interface Table {
@@ -33,6 +33,12 @@ async function fileSize(file: string): Promise<number> {
   }
 }
 
+/** A header read as one column because the file has another separator (semicolon, tab): a hint to add, or ''. */
+export function separatorHint(header: readonly string[]): string {
+  const one = header.length === 1 ? header[0]! : '';
+  return otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
+}
+
 /** The records of a CSV as they are scanned, header first. */
 class TableReader {
   header: string[] | null = null;
@@ -54,7 +60,8 @@ class TableReader {
     if (rec.count !== this.header.length)
       throw new DataError(
         `${this.file}: line ${rec.line}: wrong number of fields: ` +
-          `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})`,
+          `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})` +
+          separatorHint(this.header),
       );
     const at = rec.at;
     for (let i = 0; i < rec.count; i++) this.builders[i]!.push(buf, at[3 * i]!, at[3 * i + 1]!, at[3 * i + 2] === 1);

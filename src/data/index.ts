@@ -3,7 +3,7 @@
 export type { BaselineSpec, LinearSpec, NaiveSpec, Scores } from './baselines.js';
 export { baselineForecast, baselineName, DEFAULT_BASELINES, isLinear, score } from './baselines.js';
 export type { ReadCsvOptions, Table } from './csv.js';
-export { readCsv } from './csv.js';
+export { readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
 export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
@@ -15,7 +15,7 @@ export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';
 export { fromShared, shareData } from './share.js';
 export { numericColumn, sourceColumns } from './stages/encode.js';
-export { fromParts, headerHint, parseStamp, usualStep } from './stages/read.js';
+export { epochMs, fromParts, headerHint, parseStamp, slashDayFirst, usualStep } from './stages/read.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';

@@ -119,3 +119,32 @@ test('a value that scaling takes beyond float32 is a DataError naming the row an
       new RegExp(`: row \\d+, column "y": .* when scaled \\(data.scale: ${scale}\\)`),
     );
 });
+
+test('spreadsheet exports: - and #N/A are missing, a semicolon file is named', async () => {
+  const t = await readCsv(csvFile('a,b\n1,-\n#N/A,n/a\n3,4\n'));
+  assert.equal(t.rows, 3);
+  assert.deepEqual([...t.columns.get('b')!.numbers].map(String), ['NaN', 'NaN', '4']);
+  assert.equal(t.columns.get('a')!.textCount(), 0);
+  await assert.rejects(readCsv(csvFile('time;load\n2024-01-01;1,5\n')), (e: Error) => {
+    assert.ok(e instanceof DataError);
+    assert.match(e.message, /line 2: wrong number of fields: expected 1 .* semicolon-separated/);
+    return true;
+  });
+});
+
+test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day is over 12, as UTC', async () => {
+  const hours = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 2, 12, i));
+  const ddmm = (ms: number) => {
+    const d = new Date(ms);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:00`;
+  };
+  for (const cell of [(ms: number) => String(ms / 1000), (ms: number) => String(ms), ddmm]) {
+    const f = csvFile(`t,v\n${hours.map((ms, i) => `${cell(ms)},${i}`).join('\n')}\n`);
+    const d = await prepareData(
+      { csv: f, time: 't', target: 'v', lookback: 2, split: { train: 0.6, val: 0.2, test: 0.2 } },
+      f,
+    );
+    assert.deepEqual([...d.time], hours, cell(hours[0]!));
+  }
+});

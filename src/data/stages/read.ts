@@ -1,8 +1,7 @@
 // Stage 1 of prepare (read): the data rows after data.skip_rows, every column the config names checked
 // against the header, and the time column(s) parsed and checked for order.
-import type { Table } from '../csv.js';
+import { separatorHint, type Table } from '../csv.js';
 import type { TableColumn } from '../csv-column.js';
-import { otherSeparator } from '../csv-scan.js';
 import { DataError } from '../errors.js';
 import type { DataConfig } from '../types.js';
 
@@ -63,8 +62,7 @@ function missingColumn(table: Table, c: string, key: string): DataError {
  */
 export function headerHint(table: Table, c: string): string {
   const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
-  const one = table.header.length === 1 ? table.header[0]! : '';
-  const sep = otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
+  const sep = separatorHint(table.header);
   return (
     (near === undefined ? '' : `; did you mean "${near}"? (column names are case-sensitive)`) +
     (sep ? `; the header is one column${sep}` : '')
@@ -86,9 +84,11 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
   const out = new Float64Array(n);
   const where = (r: number) => `${table.file}: row ${r + 1}, column "${cols.map((c) => c.name).join('/')}": `;
   const found = (r: number) => cols.map((c) => c.column.cell(r)).join(' ');
+  const dayFirst = cols.length === 1 && slashDayFirst(cols[0]!.column, skip);
   for (let i = 0; i < n; i++) {
     const r = i + skip;
-    const t = cols.length === 1 ? parseStamp(cols[0]!.column, r) : fromParts(cols.map((c) => c.column.numbers[r]!));
+    const t =
+      cols.length === 1 ? parseStamp(cols[0]!.column, r, dayFirst) : fromParts(cols.map((c) => c.column.numbers[r]!));
     if (!Number.isFinite(t))
       throw new DataError(
         `${where(r)}expected a date/time (like 2024-01-31 or 2024-01-31 13:00, the year in four digits), ` +
@@ -103,6 +103,24 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
   return out;
 }
 
+/** A date with slashes, day and month in either order, the year in four digits, a time optional. */
+const SLASHED = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})((?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)$/;
+
+/**
+ * Whether a time column's slashed dates are day first (31/01/2024): some cell's first number is over 12 and none's
+ * second is (pandas' dayfirst, inferred); else they are read month first, as Date.parse and pandas do by default.
+ */
+export function slashDayFirst(column: TableColumn, from = 0): boolean {
+  let dayFirst = false;
+  for (let r = from; r < column.length; r++) {
+    const m = SLASHED.exec(column.textAt(r) ?? '');
+    if (!m) continue;
+    if (Number(m[2]) > 12) return false;
+    if (Number(m[1]) > 12) dayFirst = true;
+  }
+  return dayFirst;
+}
+
 /** The usual step of a time column (ms, or its numbers): the median of the steps between consecutive rows. */
 export function usualStep(t: ArrayLike<number>): number {
   const n = t.length;
@@ -114,19 +132,38 @@ export function usualStep(t: ArrayLike<number>): number {
 const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * One time cell: a number as it is, else a date ("2020-01-02 03:04" is read as UTC). Beyond ISO 8601, only text
- * with a four-digit year is left to Date.parse, whose fallback reads almost anything ("2-01" as 1 February 2001,
- * "Month 5" as a day of 2001): NaN otherwise, and the caller names the cell.
+ * One time cell: a number (Unix seconds or milliseconds: epochMs), else a date ("2020-01-02 03:04" is read as UTC), a
+ * slashed date day or month first (slashDayFirst). Beyond those, only text with a four-digit year is left to
+ * Date.parse, whose fallback reads almost anything ("2-01" as 1 February 2001, "Month 5" as a day of 2001): NaN
+ * otherwise, and the caller names the cell.
  */
-export function parseStamp(column: TableColumn, r: number): number {
+export function parseStamp(column: TableColumn, r: number, dayFirst = false): number {
   const raw = column.textAt(r);
-  if (raw === null) return column.numbers[r]!;
-  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (raw === null) return epochMs(column.numbers[r]!);
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return epochMs(Number(raw));
+  const slashed = SLASHED.exec(raw);
+  if (slashed) {
+    // 01/02/2024 13:00: month first unless the column is day first (slashDayFirst); read as UTC, as ISO dates are
+    const [, a, b, y, rest] = slashed;
+    const [m, d] = dayFirst ? [b!, a!] : [a!, b!];
+    const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}${rest ? `T${rest.trim()}` : ''}`;
+    if (!ISO_DATE.test(iso)) return Number.NaN;
+    const t = Date.parse(iso.length === 10 ? iso : `${iso.length <= 16 ? `${iso}:00` : iso}Z`);
+    return Number.isFinite(t) && new Date(t).getUTCDate() === Number(d) ? t : Number.NaN;
+  }
   if (ISO_DATE.test(raw))
     return Date.parse(
       raw.includes(' ') && !raw.includes('T') ? `${raw.replace(' ', 'T') + (raw.length <= 16 ? ':00' : '')}Z` : raw,
     );
   return /(^|\D)\d{4}(\D|$)/.test(raw) ? Date.parse(raw) : Number.NaN;
+}
+
+/**
+ * A number in a time column: Unix seconds from 1e9 (2001-09-09) up to 1e11, else as it is (Unix milliseconds from
+ * 1e11, 1973-03-03, on; below 1e9 a counter of steps).
+ */
+export function epochMs(v: number): number {
+  return Math.abs(v) >= 1e9 && Math.abs(v) < 1e11 ? v * 1000 : v;
 }
 
 /** Time split over columns: year, month, day, hour, minute, second (UTC), as many as there are. */
