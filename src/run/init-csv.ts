@@ -4,7 +4,18 @@
 // (a day of hours, a week of days, a year of months), as a practitioner would start.
 
 import { basename } from 'node:path';
-import { DataError, fromParts, numericColumn, parseStamp, readCsv, type Table, usualStep } from '../data/index.js';
+import {
+  DataError,
+  fromParts,
+  headerHint,
+  numericColumn,
+  parseStamp,
+  readCsv,
+  separatorHint,
+  slashDayFirst,
+  type Table,
+  usualStep,
+} from '../data/index.js';
 
 /** What init read off the CSV: the data section's values, and one line per choice to tell the user. */
 export interface CsvStart {
@@ -42,20 +53,36 @@ const SEASONS: [seconds: number, season: number, what: string][] = [
 
 const lower = (s: string) => s.toLowerCase();
 
-/** The column's cells as times (ms), or null when a cell is not one or the times do not rise. */
-function timesOf(t: Table, cols: string[]): Float64Array | null {
+/**
+ * The column's cells as times (ms); else the first row (0-based) whose cell is not a time, or whose time is not after
+ * the row before (`order`).
+ */
+function timesOf(t: Table, cols: string[]): Float64Array | { row: number; order: boolean } {
   const c = cols.map((n) => t.columns.get(n)!);
+  const dayFirst = c.length === 1 && slashDayFirst(c[0]!);
   const out = new Float64Array(t.rows);
   for (let r = 0; r < t.rows; r++) {
-    const v = c.length === 1 ? parseStamp(c[0]!, r) : fromParts(c.map((x) => x.numbers[r]!));
-    if (!Number.isFinite(v) || (r > 0 && !(v > out[r - 1]!))) return null;
+    const v = c.length === 1 ? parseStamp(c[0]!, r, dayFirst) : fromParts(c.map((x) => x.numbers[r]!));
+    if (!Number.isFinite(v)) return { row: r, order: false };
+    if (r > 0 && !(v > out[r - 1]!)) return { row: r, order: true };
     out[r] = v;
   }
   return out;
 }
 
-/** data.time: year/month/... columns, else the first column of dates (text cells, all of them times in order). */
-function findTime(t: Table): { time: string | string[] | null; ms: Float64Array | null } {
+/** A column of numbers named as a time (time, date, timestamp, epoch, ...): Unix seconds or milliseconds. */
+const TIME_NAME = new RegExp(
+  '^(date|time|datetime|date_?time|timestamp|ts|epoch|unix(_?time)?|(unix_?)?time_?stamp)' +
+    '(_?(s|ms|sec|secs|seconds|utc))?$',
+  'i',
+);
+
+/**
+ * data.time: year/month/... columns, else the first column of dates (text cells, all of them times in order), else a
+ * column of numbers named as a time whose values rise (Unix seconds or milliseconds). A column of dates out of order
+ * (or with a time twice) is told in `said`, since train cannot use it as it is.
+ */
+function findTime(t: Table, said: string[]): { time: string | string[] | null; ms: Float64Array | null } {
   const byName = new Map(t.header.map((h) => [lower(h), h]));
   const parts: string[] = [];
   for (const p of PARTS) {
@@ -65,15 +92,40 @@ function findTime(t: Table): { time: string | string[] | null; ms: Float64Array 
   }
   if (parts.length >= 2) {
     const ms = timesOf(t, parts);
-    if (ms) return { time: parts, ms };
+    if (ms instanceof Float64Array) return { time: parts, ms };
   }
+  let unordered: string | null = null;
   for (const h of t.header) {
     const c = t.columns.get(h)!;
     if (c.textCount() < t.rows) continue; // numbers or gaps: not a date column (a column of years is one of parts)
     const ms = timesOf(t, [h]);
-    if (ms) return { time: h, ms };
+    if (ms instanceof Float64Array) return { time: h, ms };
+    if (ms.order && unordered === null) unordered = timeOrder(t, h, ms.row);
   }
+  for (const h of t.header) {
+    const c = t.columns.get(h)!;
+    if (!TIME_NAME.test(h.trim()) || c.textCount() > 0 || !c.numbers.every((v) => Math.abs(v) >= 1e9)) continue;
+    const ms = timesOf(t, [h]);
+    if (ms instanceof Float64Array) {
+      said.push(`time: ${h} (Unix ${Math.abs(c.numbers[0]!) < 1e11 ? 'seconds' : 'milliseconds'})`);
+      return { time: h, ms };
+    }
+    if (ms.order && unordered === null) unordered = timeOrder(t, h, ms.row);
+  }
+  if (unordered !== null) said.push(unordered);
   return { time: null, ms: null };
+}
+
+/** What to tell of a column of times whose row r is not after the row before: sort the file, or remove the repeat. */
+function timeOrder(t: Table, h: string, r: number): string {
+  const c = t.columns.get(h)!;
+  const same = c.cell(r) === c.cell(r - 1);
+  return (
+    `no data.time: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is ` +
+    (same
+      ? 'the time of the row before again; remove the repeated rows (or average them) and set data.time'
+      : `before the row above it ("${c.cell(r - 1)}"); sort the file by ${h} and set data.time`)
+  );
 }
 
 /** A column that counts the rows (0, 1, 2, ... or 1, 2, 3, ...): pandas' index written to the file. */
@@ -164,11 +216,15 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
         said.push(`${h}: ${seen.size} categories, one-hot encoded`);
       } else {
         drop.push(h);
+        const comma = commaNumber(t, h);
         said.push(
           `dropped ${h}: text with more than ${MAX_LEVELS} distinct values` +
-            (timeCols.length
-              ? ''
-              : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)'),
+            (comma
+              ? ` (numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor ` +
+                'decimal commas; save the file without them)'
+              : timeCols.length || said.some((l) => l.startsWith('no data.time'))
+                ? ''
+                : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)'),
         );
       }
     }
@@ -176,15 +232,34 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
   return { drop, categorical, numeric };
 }
 
+/** A cell of column h that is a number written with a comma (1,234 or 20,7), when every text cell is one; else null. */
+function commaNumber(t: Table, h: string): string | null {
+  const c = t.columns.get(h)!;
+  let first: string | null = null;
+  for (let r = 0; r < t.rows; r++) {
+    const s = c.textAt(r);
+    if (s === null) continue;
+    if (!/^[+-]?(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+)$/.test(s.trim())) return null;
+    first ??= s;
+  }
+  return first;
+}
+
 /** The target: --target, checked to be a numeric column, or the one numeric column there is. */
 function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string[], target?: string): string {
   if (target !== undefined) {
     if (!t.columns.has(target))
-      throw new DataError(`${csv}: --target "${target}": no such column; the columns are ${t.header.join(', ')}`);
+      throw new DataError(
+        `${csv}: --target "${target}": no such column; the columns are ${t.header.join(', ')}${headerHint(t, target)}`,
+      );
     if (!numeric.includes(target))
       throw new DataError(
         `${csv}: --target "${target}": expected a column of numbers to forecast; ` +
           `${timeCols.includes(target) ? 'it is the time column' : 'it holds text'}` +
+          (commaNumber(t, target)
+            ? ` (numbers written with a comma, like "${commaNumber(t, target)}": seqtune reads neither thousands ` +
+              'separators nor decimal commas; save the file without them)'
+            : '') +
           (numeric.length ? `; the numeric columns are ${numeric.join(', ')}` : ''),
       );
     return target;
@@ -193,7 +268,7 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
   throw new DataError(
     numeric.length
       ? `${csv}: which column to forecast? name it with --target (the numeric columns are ${numeric.join(', ')})`
-      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})`,
+      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})${separatorHint(t.header)}`,
   );
 }
 
@@ -232,9 +307,9 @@ function seasonAndLookback(ms: Float64Array | null, rows: number, said: string[]
 export async function startFromCsv(csv: string, target?: string): Promise<CsvStart> {
   const t = await readCsv(csv);
   const said: string[] = [];
-  const { time, ms } = findTime(t);
+  const { time, ms } = findTime(t, said);
   const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
-  if (time !== null) said.push(`time: ${timeCols.join(', ')}`);
+  if (time !== null && !said.length) said.push(`time: ${timeCols.join(', ')}`);
   const { drop, categorical, numeric } = sortColumns(t, timeCols, target, said);
   const chosen = chooseTarget(csv, t, numeric, timeCols, target);
   said.push(

@@ -37,9 +37,11 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
     ...saved.data,
     features: saved.data.features ?? sourceColumns(saved.features, Object.keys(saved.data.categorical ?? {})),
     missing: saved.data.missing ?? 'error',
+    // a column the run dropped is not read: the new CSV need not have it
+    drop: saved.data.drop?.filter((c) => table.columns.has(c)),
   };
   // a column the run was trained on and the new CSV lacks: named as the run's, not as a data.features the user wrote
-  const absent = [...cfg.features!, ...[cfg.target].flat()].filter((c) => !table.columns.has(c));
+  const absent = [...new Set([...cfg.features!, ...[cfg.target].flat()])].filter((c) => !table.columns.has(c));
   if (absent.length)
     throw new DataError(
       `${csv}: the run was trained on column${absent.length > 1 ? 's' : ''} ` +

@@ -98,3 +98,42 @@ test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
     assert.throws(() => readFileSync(f), /ENOENT/, 'no config written');
   }
 });
+
+test('init --csv on exports as they come: Unix seconds, dates out of order, a tab-separated file, #N/A and -', async () => {
+  const rows = (cell: (r: number) => string) =>
+    [
+      'time,load,temp',
+      ...Array.from(
+        { length: 200 },
+        (_, r) => `${cell(r)},${(r % 24) + (r === 50 ? 0.5 : 0)},${r === 60 ? '-' : r === 70 ? '#N/A' : r % 5}`,
+      ),
+    ].join('\n');
+  const unix = join(dir, 'unix.csv');
+  writeFileSync(
+    unix,
+    rows((r) => String(1.7e9 + 3600 * r)),
+  );
+  let r = await runCli(['init', join(dir, 'unix.yaml'), '--csv', unix, '--target', 'load']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /time: time \(Unix seconds\)/);
+  assert.match(r.out, /target: load, the other 1 numeric columns as inputs/);
+  assert.match(r.out, /missing: ffill \(2 cells are missing, the first at row 61, column "temp"/);
+  assert.match(r.out, /season: 24 \(a day of hours\)/);
+  const iso = (h: number) => new Date(Date.UTC(2024, 0, 1, h)).toISOString().slice(0, 16).replace('T', ' ');
+  const unsorted = join(dir, 'unsorted.csv');
+  writeFileSync(
+    unsorted,
+    rows((h) => iso(h === 5 ? 4 : h)),
+  );
+  r = await runCli(['init', join(dir, 'unsorted.yaml'), '--csv', unsorted, '--target', 'load']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /no data.time: column "time" holds times, but row 6 \("2024-01-01 04:00"\) is the time of the row before/,
+  );
+  const tsv = join(dir, 'tab.csv');
+  writeFileSync(tsv, rows(iso).replaceAll(',', '\t'));
+  r = await runCli(['init', join(dir, 'tab.yaml'), '--csv', tsv, '--target', 'load']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--target "load": no such column; .*the file looks tab-separated/);
+});
