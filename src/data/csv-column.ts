@@ -70,6 +70,18 @@ export class TableColumn {
     return Number.isNaN(v) ? '' : String(v);
   }
 
+  /** The first n rows (sharing this column's arrays). */
+  head(n: number): TableColumn {
+    const ends = this.textEnds?.subarray(0, n) ?? null;
+    const bytes = this.textBytes.subarray(0, n > 0 ? (ends?.[n - 1] ?? 0) : 0);
+    return new TableColumn(this.numbers.subarray(0, n), ends, bytes);
+  }
+
+  /** Whether row r is missing: no number and no text. */
+  missingAt(r: number): boolean {
+    return Number.isNaN(this.numbers[r]!) && this.textAt(r) === null;
+  }
+
   /** How many cells from `from` on are text. */
   textCount(from = 0): number {
     const ends = this.textEnds;

@@ -132,8 +132,13 @@ export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Tab
   if (!header) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
   if (reader.rows === 0)
     throw new DataError(`${file}: only a header (${header.join(', ')}); expected data rows after it`);
-  const columns = new Map(header.map((h, i) => [h, reader.builders[i]!.finish()]));
-  return { file, header, columns, rows: reader.rows };
+  const read = header.map((_, i) => reader.builders[i]!.finish());
+  // Rows at the end with no value in any cell (",,," as spreadsheets leave after the data) hold nothing: left out, so
+  // that a missing-value policy does not fill them in as data (a file of such rows alone keeps them, for the error)
+  let rows = reader.rows;
+  while (rows > 1 && read.every((c) => c.missingAt(rows - 1))) rows--;
+  const columns = new Map(header.map((h, i) => [h, rows < reader.rows ? read[i]!.head(rows) : read[i]!]));
+  return { file, header, columns, rows };
 }
 
 /** Reads the file a chunk at a time; a record cut by a chunk's end is carried over to the next. */

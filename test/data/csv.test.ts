@@ -148,3 +148,12 @@ test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day 
     assert.deepEqual([...d.time], hours, cell(hours[0]!));
   }
 });
+
+test('rows at the end with no value (",," as spreadsheets leave them) are left out; an empty row inside is kept', async () => {
+  const t = await readCsv(csvFile('t,a,b\n1,2,3\n,,\n4,5,\n,,\n"",NA,\n,,\n'));
+  assert.equal(t.rows, 3);
+  assert.deepEqual([...t.columns.get('a')!.numbers].map(String), ['2', 'NaN', '5']);
+  assert.equal(t.columns.get('t')!.cell(2), '4');
+  const only = await readCsv(csvFile('t,a\n,\n,\n'));
+  assert.equal(only.rows, 1, 'a file of empty rows keeps one, for the missing-value error to name');
+});
