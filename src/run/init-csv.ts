@@ -306,10 +306,11 @@ function seasonAndLookback(ms: Float64Array | null, rows: number, said: string[]
  */
 export async function startFromCsv(csv: string, target?: string): Promise<CsvStart> {
   const t = await readCsv(csv);
-  const said: string[] = [];
+  const name = nameOf(csv);
+  const said = [`name: ${name} (after the CSV: runs go to runs/${name}/ beside the config)`];
   const { time, ms } = findTime(t, said);
   const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
-  if (time !== null && !said.length) said.push(`time: ${timeCols.join(', ')}`);
+  if (time !== null && !said.some((l) => l.startsWith('time: '))) said.push(`time: ${timeCols.join(', ')}`);
   const { drop, categorical, numeric } = sortColumns(t, timeCols, target, said);
   const chosen = chooseTarget(csv, t, numeric, timeCols, target);
   said.push(
@@ -317,5 +318,5 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   );
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
   const { season, lookback } = seasonAndLookback(ms, t.rows - skipRows, said);
-  return { name: nameOf(csv), time, drop, categorical, target: chosen, missing, skipRows, lookback, season, said };
+  return { name, time, drop, categorical, target: chosen, missing, skipRows, lookback, season, said };
 }

@@ -31,6 +31,7 @@ test('init --csv reads the data section off the CSV: a config that loads and cut
   const f = join(dir, 'plant.yaml');
   const r = await runCli(['init', f, '--csv', join(data, 'plant.csv'), '--target', 'load']);
   assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /name: plant \(after the CSV: runs go to runs\/plant\/ beside the config\)/);
   assert.match(r.out, /time: date/);
   assert.match(r.out, /dropped No: it counts the rows/);
   assert.match(r.out, /dropped empty: no value in any row/);
