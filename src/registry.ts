@@ -247,6 +247,8 @@ export interface IssueLike {
   readonly message: string;
   readonly keys?: readonly string[];
   readonly params?: { readonly sentence?: string; readonly suggestion?: string; readonly unknownKey?: boolean };
+  /** An invalid_union's issues, one list per alternative. */
+  readonly errors?: readonly (readonly IssueLike[])[];
 }
 
 /** Whether an issue is a key its object does not know: zod's, or an option a registry entry does not take. */
@@ -257,7 +259,22 @@ export const isUnknownKey = (i: IssueLike): boolean => i.code === 'unrecognized_
  * itself with "did you mean", not as the key it stands for missing; else the first.
  */
 export function firstIssue<I extends IssueLike>(issues: readonly I[]): I {
-  return issues.find(isUnknownKey) ?? issues[0]!;
+  const issue = issues.find(isUnknownKey) ?? issues[0]!;
+  return (issue.code === 'invalid_union' && matchedAlternative(issue)) || issue;
+}
+
+/**
+ * The issue inside the one alternative of a union whose shape the value has (`{constant: "x"}` is the
+ * `{constant: number}` form with a wrong number, not none of the forms), its path from the union's; else null.
+ */
+function matchedAlternative<I extends IssueLike>(union: I): I | null {
+  const alts = union.errors ?? [];
+  // its keys all known and wrong only inside; else, with unknown keys (a misspelt one) but nothing else wrong on top
+  const inside = alts.filter((alt) => alt.every((i) => i.path.length > 0));
+  const shaped = inside.length ? inside : alts.filter((alt) => alt.every((i) => i.path.length > 0 || isUnknownKey(i)));
+  if (shaped.length !== 1) return null;
+  const inner = firstIssue(shaped[0]!);
+  return { ...inner, path: [...union.path, ...inner.path] } as unknown as I;
 }
 
 /**

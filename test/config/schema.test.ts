@@ -104,3 +104,16 @@ test("early_stopping's baseline may be null, as Keras' None (no baseline)", asyn
   const cb = callbackRegistry.resolve(c.train!.callbacks![0]!) as unknown as { baseline?: number };
   assert.equal(cb.baseline, undefined);
 });
+
+test('a value in the shape of one form of a union is told what is wrong inside that form', () => {
+  const data = (missing: string) =>
+    `data:\n  csv: d.csv\n  target: y\n  lookback: 4\n  missing: ${missing}\n` +
+    'model:\n  layers:\n    - dense: {units: 1}\n';
+  fails(data('{constant: x}'), /: data\.missing\.constant: expected a number, received "x"$/);
+  fails(data('{constnt: 0}'), /: data\.missing\.constnt: unknown key$/);
+  // no form's shape: the union's own message
+  fails(data('fill'), /: data\.missing: expected error, drop, ffill, interpolate or \{constant: x\}, received "fill"$/);
+  const baselines = (b: string) => `${config('gru: {units: 4}')}evaluate:\n  baselines: [${b}]\n`;
+  fails(baselines('{seasonal_naive: {season: x}}'), /baselines\[0\]\.seasonal_naive\.season: expected a positive/);
+  fails(baselines('{linear: {lookback: -3}}'), /baselines\[0\]\.linear\.lookback: expected a positive integer/);
+});
