@@ -74,9 +74,15 @@ export function earlyVerdict(
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   if (n < 4) {
     const down = loss[n - 1]! < loss[0]!;
+    // training fell while validation rose: the first sign of overfitting, not a run where both still fall
+    const split = down && n > 1 && val !== null && val[n - 1]! > val[0]!;
     return {
-      probabilities: only(down ? 'learning' : 'plateau', 0.5, down ? 'plateau' : 'learning'),
-      summary: `only ${n} epoch${n === 1 ? '' : 's'}: too short to read much`,
+      probabilities: split
+        ? only('overfitting', 0.6, 'learning')
+        : only(down ? 'learning' : 'plateau', 0.5, down ? 'plateau' : 'learning'),
+      summary:
+        `only ${n} epoch${n === 1 ? '' : 's'}: too short to read much` +
+        (split ? '; validation rose while training fell' : ''),
     };
   }
   return null;

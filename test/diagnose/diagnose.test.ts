@@ -163,6 +163,16 @@ test('a one-epoch run is too short to read, not "still falling"', () => {
   assert.ok(!d.advice.some((a) => /still falling/.test(a.text)));
 });
 
+test('a short run whose validation rose while training fell is not "both still falling" (walk M)', () => {
+  const d = diagnose({ loss: [0.02, 0.0025], val_loss: [0.0216, 0.051] });
+  assert.equal(d.pattern, 'overfitting');
+  assert.equal(d.runner_up.pattern, 'learning');
+  assert.match(d.summary, /only 2 epochs: too short to read much; validation rose while training fell/);
+  assert.ok(!d.advice.some((a) => /still falling/.test(a.text)));
+  assert.equal(diagnose({ loss: [0.02, 0.0025], val_loss: [0.0216, 0.01] }).pattern, 'learning');
+  assert.equal(diagnose({ loss: [0.02, 0.0025] }).pattern, 'learning');
+});
+
 test('every pattern id is one of the documented ids', () => {
   const ids: PatternId[] = [
     'learning',
