@@ -296,7 +296,9 @@ async function writeRun(
     },
     ...tune,
   };
-  await folder.write('config.yaml', `# resolved by seqtune from ${loaded.file}\n${stringify(resolved)}`);
+  // a config whose folder goes away (keepData: the demo's) is named by what it was, not by a path that is gone
+  const from = r.keepData ? `${loaded.name}'s config, its CSV copied beside this file` : loaded.file;
+  await folder.write('config.yaml', `# resolved by seqtune from ${from}\n${stringify(resolved)}`);
   await folder.json('history.json', history.history);
   await folder.json('metrics.json', r.metrics);
   const diagnosis = diagnose(history.history, { config: cfg, baseline: baselineLoss(cfg, r.metrics) });

@@ -245,6 +245,8 @@ test('seqtune demo runs the main job on built-in data and says where its picture
   assert.ok(m.test.scaled.model.mse < m.test.scaled.mean.mse, 'the demo model beats the training mean');
   // Its series lives in the run folder (the demo's own folder is temporary): evaluate and check read it there.
   assert.ok(existsSync(join(out, 'data.csv')));
+  // its config.yaml names no temporary path that is gone (walk M)
+  assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /^# resolved by seqtune from demo's config, its CSV/);
   const ev = await quiet(['evaluate', out]);
   assert.equal(ev.value, 0, ev.err);
   assert.equal(JSON.parse(readFileSync(join(out, 'model', 'data.json'), 'utf8')).csvPath, join(out, 'data.csv'));
