@@ -362,12 +362,19 @@ function plateauRest(f: Facts, lrFar: Advice): Advice[] {
       factor: 'units',
       text: `the model may be too small to go lower: use more units${change(f.knownUnits, units, units * 2)}`,
     },
-    {
-      param: 'check.scaling',
-      action: 'check',
-      factor: 'data',
-      text: `check the data scaling (data.scale is ${scale ?? 'unknown'}; inputs and targets should be on unit scale)`,
-    },
+    // only where the data may not be on unit scale: data.scale none, or not known (a bare history)
+    ...(scale === undefined || scale === 'none'
+      ? [
+          {
+            param: 'check.scaling',
+            action: 'check',
+            factor: 'data',
+            text:
+              `check the data scaling (data.scale is ${scale ?? 'unknown'}; ` +
+              'inputs and targets should be on unit scale)',
+          } satisfies Advice,
+        ]
+      : []),
   ];
 }
 

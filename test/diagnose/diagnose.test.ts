@@ -341,6 +341,10 @@ test('a plateau (a bottleneck) also advises more units, after the rate, schedule
     assert.ok(units, JSON.stringify(d.advice.map((a) => a.factor)));
     assert.deepEqual(units.values, [2, 4]);
     assert.ok(d.advice.indexOf(units) > d.advice.findIndex((a) => a.factor === 'optimizer'));
+    // the data's scale is not known here: check it; on standard-scaled data there is nothing to check (walk M)
+    assert.ok(d.advice.some((a) => a.param === 'check.scaling'));
+    const scaled = diagnose(c.history as never, { config: { ...cfg, data: { scale: 'standard' } } });
+    assert.ok(!scaled.advice.some((a) => a.param === 'check.scaling'), JSON.stringify(scaled.advice));
   }
   assert.ok(seen > 0, 'a plateau curve read as a plateau');
 });
