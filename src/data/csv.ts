@@ -33,6 +33,11 @@ async function fileSize(file: string): Promise<number> {
   }
 }
 
+/** Text as one CSV field: quoted when it holds a comma, a quote or a line break. */
+export function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
 /** A header read as one column because the file has another separator (semicolon, tab): a hint to add, or ''. */
 export function separatorHint(header: readonly string[]): string {
   const one = header.length === 1 ? header[0]! : '';

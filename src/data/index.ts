@@ -3,7 +3,7 @@
 export type { BaselineSpec, LinearSpec, NaiveSpec, Scores } from './baselines.js';
 export { baselineForecast, baselineName, DEFAULT_BASELINES, isLinear, score } from './baselines.js';
 export type { ReadCsvOptions, Table } from './csv.js';
-export { readCsv, separatorHint } from './csv.js';
+export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
 export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import {
   type BaselineSpec,
   baselineScores,
+  csvField,
   type DataConfig,
   DataError,
   DEFAULT_BASELINES,
@@ -71,12 +72,16 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
         'train it again with a lower learning rate',
     );
   }
+  // origin_time as the CSV writes it (its format and offset; numbers as numbers); time in parts as ISO 8601, UTC
+  const timeColumn = typeof cfg.time === 'string' ? table.columns.get(cfg.time)! : null;
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
   const lines = [head.join(',')];
   for (let n = 0; n < N; n++) {
-    const cells = [String(fileRow(d, origin(n), cfg.skip_rows))];
-    if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
+    const row = fileRow(d, origin(n), cfg.skip_rows);
+    const cells = [String(row)];
+    if (timeColumn) cells.push(csvField(timeColumn.cell(row - 1)));
+    else if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
     for (let i = 0; i < H * nT; i++) cells.push(String(Number(pred[n * H * nT + i]!.toPrecision(8))));
     lines.push(cells.join(','));
   }

@@ -80,6 +80,9 @@ evaluate: {baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear
   const lines = p.out.trim().split('\n');
   assert.equal(lines[0], 'origin_row,origin_time,value_t+1,value_t+2,value_t+3,value_t+4');
   assert.equal(lines.length, 1 + 600 - 24 + 1);
+  // origin_time as the CSV writes it (it was re-written in UTC with a Z the file never had)
+  const [row, time] = lines[1]!.split(',');
+  assert.equal(time, readFileSync(join(dir, 'series.csv'), 'utf8').split('\n')[Number(row)]!.split(',')[0]);
   const ev = await quiet(['evaluate', out, '--json']);
   assert.equal(ev.value, 0, ev.err);
   const em = JSON.parse(ev.out);
