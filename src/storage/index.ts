@@ -3,7 +3,7 @@
 export { MemoryStorage } from './memory.js';
 export type { OpenOptions } from './open.js';
 export { isMemory, openStorage, sqliteFileOf, storageUrlFrom, storageUrlProblem } from './open.js';
-export { PgStorage, redactUrl } from './pg.js';
+export { connectionLost, PgStorage, RECONNECT_MS, redactUrl } from './pg.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { SqliteStorage, type TrialRow as SqliteTrialRow, trialOf as sqliteTrialOf } from './sqlite.js';
 export type {

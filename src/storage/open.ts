@@ -13,6 +13,11 @@ export interface OpenOptions {
    * database (file or PostgreSQL) without seqtune's tables, is an error; nothing is created.
    */
   existing?: boolean;
+  /**
+   * PostgreSQL: how long a lost connection to a server that was reachable is waited for before a call fails (default
+   * RECONNECT_MS, a minute: a restart or a failover). A URL that never connected fails at once.
+   */
+  reconnectMs?: number;
 }
 
 /** memory: keeps studies only while the process runs (another process, or a later command, cannot read them). */
@@ -52,7 +57,7 @@ export function storageUrlProblem(url: string): string | null {
 
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
-  if (isPostgres(url)) return new PgStorage(url, { existing: o.existing });
+  if (isPostgres(url)) return new PgStorage(url, { existing: o.existing, reconnectMs: o.reconnectMs });
   const problem = storageUrlProblem(url);
   if (problem) throw new StorageError(`--storage: ${problem}`);
   const file = sqliteFileOf(url)!;

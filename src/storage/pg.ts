@@ -38,7 +38,9 @@ export function redactUrl(url: string): string {
       out = u.toString().replace(/:@/, '@');
     }
   } catch {
-    // not a URL: the patterns below
+    // Not a URL, most often for a password with a / # or ? that is not percent-encoded (`postgres://u:pa/ss@h/db`):
+    // everything from the user name's colon to the last @ is the password.
+    out = out.replace(/^([a-zA-Z][\w+.-]*:\/*)([^:@/\s]*):.*@(?=[^@]*$)/, '$1$2@');
   }
   return out
     .replace(/([^/:@\s]+):[^@/\s]*@/, '$1@')
@@ -61,6 +63,28 @@ interface TrialRow {
   heartbeat: Date | null;
 }
 type Client = pg.PoolClient | pg.Pool;
+
+/** How long a storage that was connected keeps trying to reach a server that went away (a restart, a failover). */
+export const RECONNECT_MS = 60_000;
+
+/**
+ * Whether `e` says the connection to the server was lost or refused (the server stopping, restarting or not yet
+ * accepting connections), as opposed to an error of the statement itself: errno codes of the socket, SQLSTATE class
+ * 08 (connection exception) and 57P01-57P03 (the server shutting down or starting), and node-postgres' own words for
+ * a socket that closed.
+ */
+export function connectionLost(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTCONN|EAI_AGAIN)$/.test(code)) return true;
+  if (/^(08...|57P0[123])$/.test(code)) return true;
+  const message = typeof err?.message === 'string' ? err.message : '';
+  return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/.test(
+    message,
+  );
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
@@ -112,6 +136,8 @@ export class PgStorage implements Storage {
   readonly where: string;
   private pool: pg.Pool;
   private ready: Promise<void> | null = null;
+  /** Whether a connection ever succeeded: only then is a lost one waited for (a URL that never worked fails fast). */
+  private connected = false;
 
   /**
    * `existing`: only read what is there (study ls, show, export): a database without seqtune's tables is an error,
@@ -119,7 +145,7 @@ export class PgStorage implements Storage {
    */
   constructor(
     url: string,
-    private readonly o: { max?: number; existing?: boolean } = {},
+    private readonly o: { max?: number; existing?: boolean; reconnectMs?: number } = {},
   ) {
     this.where = redactUrl(url);
     this.pool = new pg.Pool({
@@ -132,7 +158,10 @@ export class PgStorage implements Storage {
     this.pool.on('error', () => {});
   }
 
-  /** Connects and migrates once; a failure is one line naming the URL (without its password). */
+  /**
+   * Connects and migrates once; a failure is one line naming the URL (without its password), and the next call tries
+   * again (a failed first attempt is not kept for good).
+   */
   private open(): Promise<void> {
     this.ready ??= (async () => {
       let c: pg.PoolClient;
@@ -140,7 +169,11 @@ export class PgStorage implements Storage {
         c = await this.pool.connect();
       } catch (e) {
         const err = e as Error & { code?: string };
-        const why = err.message || err.code || String(e);
+        const why =
+          err.code === 'ERR_INVALID_URL'
+            ? 'not a valid URL: a user name or password holding @ : / ? # or % must be percent-encoded, ' +
+              'such as %2F for /, and a port is at most 65535'
+            : err.message || err.code || String(e);
         throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
       }
       try {
@@ -154,30 +187,71 @@ export class PgStorage implements Storage {
       } finally {
         c.release();
       }
+      this.connected = true;
     })();
+    this.ready.catch(() => {
+      this.ready = null;
+    });
     return this.ready;
   }
 
-  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], c?: Client): Promise<R[]> {
-    await this.open();
-    return (await (c ?? this.pool).query<R>(sql, args)).rows;
+  /**
+   * Runs `f`, again while the connection to a server that was reachable is lost (a restart, a failover), for up to
+   * RECONNECT_MS; then one StorageError that says what happened and that the study is kept. Statements are retried
+   * whole: a transaction the server dropped was rolled back.
+   */
+  private async retrying<T>(f: () => Promise<T>): Promise<T> {
+    const limit = this.o.reconnectMs ?? RECONNECT_MS;
+    let since: number | null = null;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+      try {
+        return await f();
+      } catch (e) {
+        const cause = connectionLost(e) ? e : e instanceof StorageError && connectionLost(e.cause) ? e.cause : null;
+        if (!this.connected || !cause) throw e;
+        since ??= Date.now();
+        const lost = Date.now() - since;
+        if (lost >= limit) {
+          const why = (cause as Error)?.message || (cause as { code?: string })?.code || String(cause);
+          throw new StorageError(
+            `${this.where}: lost the connection to PostgreSQL and could not reconnect for ` +
+              `${Math.round(lost / 1000)} s (${why}); what was stored is kept`,
+            { cause },
+          );
+        }
+        await sleep(Math.min(wait, limit - lost));
+      }
+    }
   }
 
-  /** Runs `f` in one transaction on one connection. */
-  private async tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    await this.open();
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await f(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], c?: Client): Promise<R[]> {
+    // inside a transaction (`c` given) the transaction is retried whole (tx)
+    if (c) return (await c.query<R>(sql, args)).rows;
+    return this.retrying(async () => {
+      await this.open();
+      return (await this.pool.query<R>(sql, args)).rows;
+    });
+  }
+
+  /** Runs `f` in one transaction on one connection (again, whole, when the connection is lost on the way). */
+  private tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      await this.open();
+      const c = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await c.query('BEGIN');
+        const out = await f(c);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        if (connectionLost(e)) broken = e as Error;
+        else await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        c.release(broken); // a broken connection is dropped from the pool, never handed out again
+      }
+    });
   }
 
   private async studyId(name: string, c?: Client, lock = false): Promise<number> {

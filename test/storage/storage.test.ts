@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { main } from '../../src/cli/main.js';
-import { MemoryStorage, openStorage, PgStorage, SCHEMA_VERSION, SqliteStorage } from '../../src/storage/index.js';
+import {
+  MemoryStorage,
+  openStorage,
+  PgStorage,
+  SCHEMA_VERSION,
+  SqliteStorage,
+  StorageError,
+} from '../../src/storage/index.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runStorageContract } from './contract.js';
 
@@ -122,4 +130,91 @@ test(connectTitle, { skip: pgSkip }, async () => {
     assert.match(line, why);
     for (const p of [secret, 'not-the-password', 'hunter2']) assert.ok(!line.includes(p), `no password in: ${line}`);
   }
+});
+
+/**
+ * A TCP relay to the test server that can go away and come back, as a PostgreSQL that restarts does: `down()` drops
+ * every connection and refuses new ones; `up()` listens again on the same port.
+ */
+async function relay(target: URL): Promise<{ url: string; down: () => Promise<void>; up: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const port = (server.address() as net.AddressInfo).port;
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    down: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((res) => server.close(() => res()));
+    },
+    up: () => new Promise<void>((res) => server.listen(port, '127.0.0.1', res)),
+  };
+}
+
+test('postgres: a server that goes away and comes back within the reconnect time is waited for; nothing is lost', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const r = await relay(new URL(await freshPgUrl()));
+  const s = new PgStorage(r.url, { reconnectMs: 10000 });
+  await s.createStudy('r', {});
+  await s.createTrial('r', { u: 1 });
+  await s.report('r', 0, 0, 0.5);
+  await r.down();
+  setTimeout(() => void r.up(), 1500);
+  // every kind of call waits for the server instead of failing: a statement, a transaction
+  await s.report('r', 0, 1, 0.25);
+  await s.finishTrial('r', 0, 'complete', 0.25);
+  const [t] = await s.getTrials('r');
+  assert.equal(t!.state, 'complete');
+  assert.deepEqual(t!.intermediate, [0.5, 0.25]);
+  // gone for longer than the reconnect time: one line that says so, without the password, and the study is kept
+  const short = new PgStorage(r.url, { reconnectMs: 800 });
+  await short.listStudies();
+  await r.down();
+  const secret = new URL(r.url).password;
+  await assert.rejects(short.getTrials('r'), (e: Error) => {
+    assert.ok(e instanceof StorageError, String(e));
+    assert.match(
+      e.message,
+      /: lost the connection to PostgreSQL and could not reconnect for \d+ s \(.*\); what was stored is kept$/,
+    );
+    if (secret) assert.ok(!e.message.includes(secret));
+    return true;
+  });
+  await r.up();
+  assert.equal((await short.getTrials('r'))[0]!.state, 'complete');
+  await Promise.all([s.close(), short.close()]);
+  await r.down();
+});
+
+test('postgres: a URL that never connected fails at once (no waiting), and a later call tries again', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const r = await relay(new URL(await freshPgUrl()));
+  await r.down();
+  const s = new PgStorage(r.url, { reconnectMs: 60000 });
+  const t0 = Date.now();
+  await assert.rejects(s.listStudies(), /cannot connect to PostgreSQL \(connect ECONNREFUSED/);
+  assert.ok(Date.now() - t0 < 5000);
+  await r.up();
+  assert.deepEqual(await s.listStudies(), []);
+  await s.close();
+  await r.down();
 });
