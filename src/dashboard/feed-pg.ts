@@ -2,6 +2,7 @@
 // "anything written?" check, so every poll asks; each query reads only new rows and the open trials (index scans).
 
 import pg from 'pg';
+import { connectionLost } from '../storage/index.js';
 import type { FeedSource, TrialRowLite } from './feed.js';
 
 const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
@@ -11,18 +12,38 @@ const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate WHERE tr
   ORDER BY trial_id, step`;
 
 export class PgFeed implements FeedSource {
-  private client: pg.Client;
+  private client: pg.Client | null = null;
   private connected: Promise<void> | null = null;
 
-  constructor(url: string) {
-    this.client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15000 });
-    this.client.on('error', () => {});
-  }
+  constructor(private readonly url: string) {}
 
+  /**
+   * The feed's connection, made on first use and made again after the server dropped it (a restart): a failed
+   * connect or a lost connection fails this poll only, and the next poll connects afresh.
+   */
   private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> {
-    this.connected ??= this.client.connect().then(() => {});
-    await this.connected;
-    return (await this.client.query<R>(sql, args)).rows;
+    if (!this.client) {
+      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 15000 });
+      client.on('error', () => {
+        if (this.client === client) this.drop();
+      });
+      this.client = client;
+      this.connected = client.connect().then(() => {});
+    }
+    const client = this.client;
+    try {
+      await this.connected;
+      return (await client.query<R>(sql, args)).rows;
+    } catch (e) {
+      if (this.client === client && connectionLost(e)) this.drop();
+      throw e;
+    }
+  }
+  private drop(): void {
+    const c = this.client;
+    this.client = null;
+    this.connected = null;
+    c?.end().catch(() => {});
   }
   async changed(): Promise<boolean> {
     return true;
@@ -47,6 +68,8 @@ export class PgFeed implements FeedSource {
     return this.q(EPOCHS, [ids]);
   }
   async close(): Promise<void> {
-    if (this.connected) await this.client.end().catch(() => {});
+    const c = this.client;
+    this.client = null;
+    if (c) await c.end().catch(() => {});
   }
 }

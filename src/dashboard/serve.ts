@@ -86,7 +86,8 @@ function listen(server: ReturnType<typeof createAdaptorServer>, port: number, ho
 
 /** Opens the storage and its feed; a storage that cannot be read closes what was opened and throws. */
 async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
-  const storage = openStorage(url, { existing: true });
+  // a page waits a few seconds for a PostgreSQL server that restarts, not a minute: its next poll asks again
+  const storage = openStorage(url, { existing: true, reconnectMs: 5000 });
   let feed: Feed | null = null;
   try {
     await storage.listStudies();
