@@ -97,6 +97,13 @@ export class SqliteStorage implements Storage {
       this.db = openDatabase(file, o.existing);
     } catch (e) {
       if (e instanceof StorageError) throw e;
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+        throw new StorageError(
+          `${file}: cannot open the study database: the file or its folder is read-only, and SQLite writes its ` +
+            'journal (the -wal and -shm files beside it) even to read; copy it to a folder you can write to',
+          { cause: e },
+        );
       throw new StorageError(`${file}: cannot open the study database (${(e as Error).message})`, { cause: e });
     }
   }

@@ -13,6 +13,11 @@ test('redactUrl leaves out the password of user:password@, of ?password= and of 
     ],
     ['postgres:/tuner:secret@db.lan/studies', 'postgres:/tuner@db.lan/studies'],
     ['mysql://u:secret@db/x', 'mysql://u@db/x'],
+    // a password with a / # ? or space that is not percent-encoded makes it no URL: still left out, whole
+    ['postgres://tuner:se/cret@db.lan:5432/studies', 'postgres://tuner@db.lan:5432/studies'],
+    ['postgres://tuner:se#cret@db.lan/studies', 'postgres://tuner@db.lan/studies'],
+    ['postgres://tuner:se cret/x@db.lan/studies', 'postgres://tuner@db.lan/studies'],
+    ['postgresql://tuner:secret@db.lan:99999/studies', 'postgresql://tuner@db.lan:99999/studies'],
     ['postgres://tuner@db.lan/studies', 'postgres://tuner@db.lan/studies'],
     ['sqlite:/tmp/seqtune.db', 'sqlite:/tmp/seqtune.db'],
   ];
