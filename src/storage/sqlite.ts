@@ -2,6 +2,7 @@
 // open). Every report is its own committed transaction, so a killed process loses at most the epoch it was in;
 // trial numbers, claims of waiting trials and stale-trial handling run inside IMMEDIATE transactions, so several
 // workers (threads or processes) can share a file and never take one trial twice.
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
@@ -87,6 +88,8 @@ function openDatabase(file: string, existing = false): Database.Database {
 
 export class SqliteStorage implements Storage {
   private db: Database.Database;
+  /** The file's inode when it was opened: close() tells whether the path still names it. */
+  private readonly inode: number;
 
   /** `existing`: only read what is there; a file without seqtune's tables is an error, and none are made in it. */
   constructor(
@@ -106,6 +109,7 @@ export class SqliteStorage implements Storage {
         );
       throw new StorageError(`${file}: cannot open the study database (${(e as Error).message})`, { cause: e });
     }
+    this.inode = statSync(file).ino;
   }
 
   private studyId(name: string): number {
@@ -381,7 +385,27 @@ export class SqliteStorage implements Storage {
       })
       .immediate();
   }
+  /**
+   * Closes the file. When the path no longer names the file that was opened (removed, or replaced by another file,
+   * while this process worked in it), what the open file holds would be lost with it: it is written out first, to
+   * the path where nothing is there now, else beside it, and the error says where.
+   */
   async close(): Promise<void> {
-    this.db.close();
+    const gone = !existsSync(this.file);
+    if (!gone && statSync(this.file).ino === this.inode) {
+      this.db.close();
+      return;
+    }
+    const to = gone ? this.file : `${this.file}.${process.pid}.kept.db`;
+    try {
+      await this.db.backup(to);
+    } finally {
+      this.db.close();
+    }
+    throw new StorageError(
+      `${this.file}: the study file was ${gone ? 'removed' : 'removed or replaced (another file is there now)'} ` +
+        "while this process had it open; what it held (every study in it, this process's trials included) is " +
+        `written to ${to}`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,4 +217,32 @@ test('postgres: a URL that never connected fails at once (no waiting), and a lat
   assert.deepEqual(await s.listStudies(), []);
   await s.close();
   await r.down();
+});
+
+test('sqlite: a study file removed or replaced while a process has it open is written out on close, not lost', async () => {
+  const f = join(dir, 'removed.db');
+  const s = new SqliteStorage(f);
+  await s.createStudy('kept', {});
+  await s.createTrial('kept', { u: 1 });
+  await s.finishTrial('kept', 0, 'complete', 0.5);
+  rmSync(f);
+  for (const x of ['-wal', '-shm']) rmSync(f + x, { force: true });
+  await assert.rejects(s.close(), /removed.db: the study file was removed while .* is written to .*removed\.db$/);
+  const back = new SqliteStorage(f);
+  assert.equal((await back.getTrials('kept'))[0]!.value, 0.5);
+  await back.close();
+  // replaced by another file: that file is left alone, the open one is written beside it
+  const g = join(dir, 'replaced.db');
+  const t = new SqliteStorage(g);
+  await t.createStudy('mine', {});
+  rmSync(g);
+  writeFileSync(g, 'theirs');
+  await assert.rejects(t.close(), /removed or replaced \(another file is there now\)/);
+  assert.equal(readFileSync(g, 'utf8'), 'theirs');
+  const kept = new SqliteStorage(`${g}.${process.pid}.kept.db`);
+  assert.deepEqual(
+    (await kept.listStudies()).map((x) => x.name),
+    ['mine'],
+  );
+  await kept.close();
 });
