@@ -31,6 +31,7 @@ import {
   saveModel,
 } from '../train/index.js';
 import { applyParams } from './space.js';
+import { chosenBest } from './study-json.js';
 import { prepareFor } from './trial.js';
 
 /** A member: a trial's saved run folder and its model. */
@@ -193,7 +194,7 @@ async function rankedTrials(storage: Storage, name: string) {
   const trials = await storage.getTrials(name);
   const ranked = trials.filter((t) => t.state === 'complete' && t.value !== null).sort((a, b) => a.value! - b.value!);
   if (ranked.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
-  return { base, file, trials, ranked };
+  return { base, file, trials, ranked, attrs: rec.attrs };
 }
 
 /**
@@ -235,9 +236,15 @@ export interface EnsembleOptions {
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
-  const { base, file, trials, ranked: all } = await rankedTrials(storage, name);
+  const { base, file, trials, ranked: all, attrs } = await rankedTrials(storage, name);
   if (o.members) checkMembers(name, trials, o.members);
-  const ranked = o.members ? all.filter((t) => o.members!.includes(t.number)) : all;
+  // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
+  const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
+  const ranked = o.members
+    ? all.filter((t) => o.members!.includes(t.number))
+    : chosen > 0
+      ? [all[chosen]!, ...all.slice(0, chosen), ...all.slice(chosen + 1)]
+      : all;
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));

@@ -6,13 +6,23 @@ import { type FrozenTrial, type Storage, StorageError } from '../storage/index.j
 import { bestOf } from './progress.js';
 import { importance } from './report.js';
 
+/**
+ * The trial an auto study chose as its best, where that is not the lowest value: auto chooses by the mean of steady
+ * values over seeds (a lucky seed does not win), else by the steady value (a dip of a noisy curve does not win:
+ * steady.ts). undefined for other studies.
+ */
+export function chosenBest(attrs: Record<string, unknown>): number | undefined {
+  const byMean = attrs.best_by_mean as { trial: number } | undefined;
+  const bySteady = attrs.best_by_steady as { trial: number } | undefined;
+  return byMean?.trial ?? bySteady?.trial;
+}
+
 /** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
 export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
-  // auto chooses its best by the mean of steady values over seeds (a lucky seed does not win), else by its steady
-  // value (a dip of a noisy curve does not win: steady.ts), and may keep an ensemble (issue 16)
+  // auto's best (chosenBest), and an ensemble it may keep (issue 16)
   const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
   const bySteady = attrs.best_by_steady as { trial: number; steady: number; dip: unknown } | undefined;
-  const chosen = byMean?.trial ?? bySteady?.trial;
+  const chosen = chosenBest(attrs);
   const best = (chosen !== undefined && trials.find((t) => t.number === chosen)) || bestOf(trials);
   const mean =
     byMean && best?.number === byMean.trial

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -215,5 +216,22 @@ test('--trials fuses the trials named, best first, and names a trial that is not
   assert.equal(
     waiting.err,
     'seqtune: study "weak": trial 2 is waiting, not complete; only a completed trial can be a member\n',
+  );
+});
+
+test("--top K starts from the study's own best: auto's choice by the mean over seeds, not its luckiest seed", async () => {
+  await study('chosen', '    model.layers[0].gru.units: [3, 5]\n');
+  const file = join(dir, 'studies.db');
+  const st = new SqliteStorage(file);
+  const trials = (await st.getTrials('chosen')).sort((a, b) => a.value! - b.value!);
+  const [lowest, other] = [trials[0]!.number, trials[1]!.number];
+  await st.setStudyAttr('chosen', 'best_by_mean', { trial: other, mean: 1, seeds: [] });
+  await st.close();
+  const r = await runCli(['study', 'ensemble', 'chosen', '--storage', db, '--top', '1', '--out', join(dir, 'ens-c')]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(
+    readJson(dir, 'ens-c', 'ensemble.json').members.map((m: { trial: number }) => m.trial),
+    [other],
+    `trial ${other} (the study's choice), not ${lowest} (the lowest value)`,
   );
 });
