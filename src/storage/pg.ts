@@ -433,16 +433,19 @@ export class PgStorage implements Storage {
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     return this.tx(async (c) => {
       const sid = await this.studyId(study, c, true);
-      const rows = await this.q<TrialRow & { now: Date }>(
-        "SELECT *, now() AS now FROM trials WHERE study_id = $1 AND state = 'running' ORDER BY number " +
-          'FOR UPDATE SKIP LOCKED',
+      // `up`: when the server started. No process could beat while it was down, so a heartbeat is aged from then at
+      // the earliest: a restart longer than the grace does not fail every trial that ran through it.
+      const rows = await this.q<TrialRow & { now: Date; up: Date }>(
+        'SELECT *, now() AS now, pg_postmaster_start_time() AS up FROM trials ' +
+          "WHERE study_id = $1 AND state = 'running' ORDER BY number FOR UPDATE SKIP LOCKED",
         [sid],
         c,
       );
       const out: StaleResult = { failed: [], enqueued: [] };
       for (const r of rows) {
         const t = { ...r, started: r.started.toISOString(), heartbeat: iso(r.heartbeat), attrs: JSON.parse(r.attrs) };
-        const kind = isStale(t, rule, r.now.getTime());
+        const beat = Math.max(Date.parse(t.heartbeat ?? t.started), r.up.getTime());
+        const kind = isStale({ ...t, heartbeat: new Date(beat).toISOString() }, rule, r.now.getTime());
         if (!kind) continue;
         const { error, retry } = staleOutcome(t, kind === 'dead', rule);
         if (retry) {

@@ -107,6 +107,27 @@ test('postgres: a database from a newer seqtune is refused with one line naming 
   await again.close();
 });
 
+test('postgres: a heartbeat is aged from the server\'s start at the earliest: a restart is no missed heartbeat', {
+  skip: pgSkip,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url);
+  await s.createStudy('r', {});
+  await s.createTrial('r', { a: 0 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  // the last beat 10 s before the server started: no process could beat while it was down
+  await c.query("UPDATE trials SET heartbeat = pg_postmaster_start_time() - interval '10 seconds'");
+  const [{ up }] = (
+    await c.query<{ up: string }>('SELECT extract(epoch FROM now() - pg_postmaster_start_time()) * 1000 AS up')
+  ).rows as [{ up: string }];
+  await c.end();
+  const grace = Number(up) + 5000; // longer than the server has been up, shorter than since the last beat
+  assert.deepEqual(await s.failStale('r', { graceMs: grace, retries: 0 }), { failed: [], enqueued: [] });
+  assert.deepEqual(await s.failStale('r', { graceMs: 1, retries: 0 }), { failed: [0], enqueued: [] });
+  await s.close();
+});
+
 const connectTitle =
   'postgres: a wrong password, a missing database, no server: one line naming the URL without its password, exit 2';
 test(connectTitle, { skip: pgSkip }, async () => {
