@@ -5,6 +5,7 @@
 // line that says so and where to report it. Only errors that name what the user gave count as bad input: a ValueError
 // or ShapeError that reaches here (an engine bounds check, a missing build file) was not caused by the input, or was
 // never checked.
+import { constants } from 'node:os';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
@@ -67,6 +68,12 @@ const FILE_ERRORS: Record<string, string> = {
   ENAMETOOLONG: 'a name in the path is longer than the file system allows (255 bytes, most often)',
 };
 
+/** 128 + the signal's number, as a shell reports a command the signal stopped (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export function signalExitCode(signal: string): number {
+  const n = (constants.signals as Record<string, number | undefined>)[signal];
+  return n === undefined ? 130 : 128 + n;
+}
+
 /** Writes what the user needs to read for `e` and returns the exit code. */
 export function exitCodeFor(e: unknown, io: IO): number {
   if (e instanceof CommanderError) {
@@ -76,7 +83,7 @@ export function exitCodeFor(e: unknown, io: IO): number {
   const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
   if (e instanceof StudyInterrupted) {
     io.err(`seqtune: ${message}\n`);
-    return e.reason === 'SIGTERM' ? 143 : 130; // as a shell reports a command stopped by the signal
+    return signalExitCode(e.reason);
   }
   const code = codeOf(e);
   if (code && BUSY.test(code)) {

@@ -28,7 +28,7 @@ import {
   WorkFailed,
   withExamples,
 } from './context.js';
-import { exitCodeFor } from './exit.js';
+import { exitCodeFor, signalExitCode } from './exit.js';
 import { packageVersion } from './version.js';
 
 export { type IO, UsageError, WorkFailed };
@@ -51,7 +51,20 @@ const COMMANDS: readonly AddCommand[] = [
   addInit,
 ];
 
-const processIO: IO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+/**
+ * stdout and stderr once a reader closed them (`seqtune train my.yaml | head -1`, a terminal that hung up): what is
+ * written there after is dropped and the command goes on, so the work it was asked for (a run folder, a study, a
+ * dashboard) is finished and its exit code is the work's, not a stack or a half-written run folder.
+ */
+const closed = { out: false, err: false };
+const processIO: IO = {
+  out: (s) => {
+    if (!closed.out) process.stdout.write(s);
+  },
+  err: (s) => {
+    if (!closed.err) process.stderr.write(s);
+  },
+};
 
 /** Commander's option line in --help, with "(required)" after a required option (commander shows nothing). */
 const plainHelp = new Help();
@@ -88,17 +101,23 @@ export function program(io: IO = processIO): Command {
 }
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM while a command runs in its own process: the command's own stop runs first (context.ts's
- * onInterrupt: a study fails its running trials as interrupted and stops its trial threads), then a run folder
- * being written is removed (it would be half-written), the command's interrupt note is printed (tune's says what
- * was kept and the command that resumes), and the process exits 130 or 143, as a shell reports a command stopped by
- * the signal. A second signal while that runs exits at once.
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed, the ssh connection dropped) while a command runs in its
+ * own process: the command's own stop runs first (context.ts's onInterrupt: a study fails its running trials as
+ * interrupted and stops its trial threads), then a run folder being written is removed (it would be half-written),
+ * the command's interrupt note is printed (tune's says what was kept and the command that resumes), and the process
+ * exits 130, 143 or 129, as a shell reports a command stopped by the signal. A second signal while the stop runs
+ * removes the run folders being written and exits at once.
  */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 function onSignals(io: IO): () => void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    const code = signal === 'SIGINT' ? 130 : 143;
-    if (stopping) process.exit(code);
+    const code = signalExitCode(signal);
+    if (stopping) {
+      removeUnfinishedRunFolders(); // the first signal's stop is cut short: what its threads wrote is still removed
+      process.exit(code);
+    }
     stopping = true;
     await interruptStops(signal, 20000);
     const removed = removeUnfinishedRunFolders();
@@ -107,25 +126,35 @@ function onSignals(io: IO): () => void {
     process.exit(code);
   };
   const onStop = (signal: NodeJS.Signals) => void stop(signal);
-  process.on('SIGINT', onStop);
-  process.on('SIGTERM', onStop);
+  for (const signal of STOP_SIGNALS) process.on(signal, onStop);
   return () => {
     if (stopping) return; // the handler is still at work and exits the process itself
-    process.off('SIGINT', onStop);
-    process.off('SIGTERM', onStop);
+    for (const signal of STOP_SIGNALS) process.off(signal, onStop);
   };
 }
 
-/** `seqtune ... | head`: once the reader closes the pipe, nothing more can be said; stop quietly, as `cat` does. */
-function onClosedPipe(e: NodeJS.ErrnoException): void {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-}
+/** The errors of a write whose reader is gone: a closed pipe, a terminal that hung up, a socket closed. */
+const READER_GONE = new Set(['EPIPE', 'EIO', 'ECONNRESET', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * `seqtune ... | head`: once the reader closes the pipe, nothing more can be said there; the command goes on quietly
+ * (its output there dropped), as it does when stderr's reader is gone. Another error of the stream is thrown.
+ */
+const onClosedOut = (e: NodeJS.ErrnoException): void => {
+  if (!READER_GONE.has(e.code ?? '')) throw e;
+  closed.out = true;
+};
+const onClosedErr = (e: NodeJS.ErrnoException): void => {
+  if (!READER_GONE.has(e.code ?? '')) throw e;
+  closed.err = true;
+};
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
   const release = io === processIO ? onSignals(io) : () => {};
-  if (io === processIO && !process.stdout.listeners('error').includes(onClosedPipe))
-    process.stdout.on('error', onClosedPipe);
+  if (io === processIO && !process.stdout.listeners('error').includes(onClosedOut)) {
+    process.stdout.on('error', onClosedOut);
+    process.stderr.on('error', onClosedErr);
+  }
   try {
     await program(io).parseAsync(argv, { from: 'user' });
     return 0;

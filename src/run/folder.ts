@@ -91,6 +91,24 @@ async function removeAbandoned(parent: string): Promise<void> {
   }
 }
 
+/**
+ * `mkdir -p`, with the error of the folder that could not be made: node's recursive mkdir says ENOENT for the
+ * folder asked for when the real cause is a read-only or not-writable parent (`runs: no such file or folder`, in a
+ * read-only working folder); here the first missing folder is made alone, so its own error (EROFS, EACCES) is thrown.
+ * Returns the first folder made, as mkdir does.
+ */
+async function makeFolders(dir: string): Promise<string | undefined> {
+  try {
+    return await mkdir(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let first = dir;
+    while (dirname(first) !== first && !existsSync(dirname(first))) first = dirname(first);
+    await mkdir(first); // throws the cause (a parent that is a file, read-only, not writable)
+    return (await mkdir(dir, { recursive: true })) ?? first;
+  }
+}
+
 export class RunFolder {
   private constructor(
     readonly final: string,
@@ -109,7 +127,7 @@ export class RunFolder {
     } catch (e) {
       if (e instanceof RunFolderError) throw e;
     }
-    const made = (await mkdir(dirname(final), { recursive: true })) ?? null;
+    const made = (await makeFolders(dirname(final))) ?? null;
     await removeAbandoned(dirname(final));
     // unique within the process too (two creates of one name in one millisecond): the time, this thread, a count
     const tmp = `${final}${OURS}${Date.now()}${threadId}${String(++createdCount % 1000).padStart(3, '0')}`;

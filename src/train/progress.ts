@@ -10,16 +10,29 @@ export const formatLogs = (logs: Logs) =>
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(' - ');
 
+/**
+ * Whether `stream` is a terminal that shows a live progress display: a TTY, not `TERM=dumb` (Emacs' shell, some CI
+ * runners' pseudo-terminals: cursor moves would print as garbage), not under CI (`CI` set: its log keeps every
+ * redraw). Elsewhere progress is one line per epoch.
+ */
+export function liveProgress(stream: { isTTY?: boolean } = process.stderr, env = process.env): boolean {
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb' && !('CI' in env && env.CI !== 'false' && env.CI !== '0');
+}
+
 /** fit's `verbose` display. It needs nothing of the model, so it implements the hooks without extending Callback. */
 export class ProgressLogger implements FitCallback {
   private bar?: cliProgress.SingleBar;
   private started = 0;
+  /** The bar is drawn only where `tty` was asked for and the terminal shows it (liveProgress). */
+  readonly tty: boolean;
   constructor(
     readonly epochs: number,
     readonly batches: number,
-    readonly tty: boolean,
+    tty: boolean,
     readonly write: (s: string) => void = (s) => process.stderr.write(s),
-  ) {}
+  ) {
+    this.tty = tty && liveProgress();
+  }
 
   setModel(): void {}
   onTrainBegin(): void {}

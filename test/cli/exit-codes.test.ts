@@ -4,12 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { exitCodeFor } from '../../src/cli/exit.js';
+import { exitCodeFor, signalExitCode } from '../../src/cli/exit.js';
+import { syntheticCsv } from '../../src/data/index.js';
 import { getEngine } from '../../src/engine/index.js';
 import { StorageError } from '../../src/storage/index.js';
 
@@ -140,6 +141,40 @@ test('seqtune ... | a reader that closed the pipe: a quiet exit 0, not an unhand
   const cli = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(entry)}`;
   const r = spawnSync('bash', ['-c', `set -o pipefail; ${cli} --help | true`], { cwd: root, encoding: 'utf8' });
   assert.deepEqual([r.status, r.stderr], [0, '']);
+});
+
+test('seqtune train | a reader gone (stdout, stderr or both): the run is finished, exit 0, no .partial folder', () => {
+  // It exited 0 at the first write after the reader left, in mid-training: a `.partial-` folder and no run folder,
+  // and a closed stderr was an unhandled EPIPE (exit 1, the same folder left).
+  const entry = join(dir, 'pipe-cli.mts');
+  writeFileSync(
+    entry,
+    `import { main } from ${JSON.stringify(join(root, 'src/cli/main.ts'))};\n` +
+      'process.exitCode = await main(process.argv.slice(2));\n',
+  );
+  writeFileSync(join(dir, 'pipe.csv'), syntheticCsv({ length: 400, seed: 3 }));
+  writeFileSync(
+    join(dir, 'pipe.yaml'),
+    'name: pipe\ndata: {csv: pipe.csv, target: value, lookback: 8}\n' +
+      'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 3, batch_size: 32}\n',
+  );
+  const cli = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(entry)}`;
+  for (const [i, pipe] of ['| true', '2>&1 | head -c 1 >/dev/null', '2> >(true) >/dev/null'].entries()) {
+    const out = join(dir, `piped-${i}`);
+    const line = `set -o pipefail; ${cli} train ${JSON.stringify(join(dir, 'pipe.yaml'))} --out ${JSON.stringify(out)} ${pipe}`;
+    const r = spawnSync('bash', ['-c', line], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${pipe}: ${r.stderr}`);
+    assert.ok(existsSync(join(out, 'metrics.json')), `${pipe}: the run folder is complete`);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith(`piped-${i}.partial-`)),
+      [],
+      `${pipe}: no half-written folder`,
+    );
+  }
+});
+
+test('a signal exits 128 + its number, as a shell reports it', () => {
+  assert.deepEqual(['SIGINT', 'SIGTERM', 'SIGHUP'].map(signalExitCode), [130, 143, 129]);
 });
 
 test('bad input stays exit 2 with one line', () => {

@@ -1,6 +1,6 @@
-// What a user's interruption or a read-only look must never leave behind: Ctrl-C or SIGTERM during `train` removes
-// the half-written run folder and exits 130 / 143; `study ls`, `study show` and `study ensemble` never create a
-// database where none is.
+// What a user's interruption or a read-only look must never leave behind: Ctrl-C, SIGTERM or SIGHUP during `train`
+// removes the half-written run folder and exits 130 / 143 / 129; `study ls`, `study show` and `study ensemble` never
+// create a database where none is.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -26,6 +26,7 @@ train: {epochs: 10000, batch_size: 16}
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
+  ['SIGHUP', 129], // the terminal closed or the ssh connection dropped: it died at once, leaving the .partial folder
 ] as const) {
   test(`${signal} during seqtune train removes the unfinished run folder and exits ${code}`, async () => {
     const out = join(dir, `run-${signal}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -79,4 +79,21 @@ test('a folder asked for exactly (--out) that another run took meanwhile is an e
     new RegExp(`out: another run wrote this folder while this one trained; this run is kept in .*out-2$`),
   );
   assert.equal(existsSync(join(`${name}-2`, 'who.json')), true, 'the finished work is kept');
+});
+
+test('a run folder under a folder that cannot be written names it and why, not "no such file" (EACCES, EROFS)', async (t) => {
+  // node's recursive mkdir says ENOENT for the deepest folder when the parent refuses: `runs: no such file or folder`
+  // in a read-only working folder. Root writes through permissions: there, a read-only mount shows it (not here).
+  if (process.getuid?.() === 0) return t.skip('root writes into a folder without write permission');
+  const locked = join(dir, 'locked');
+  mkdirSync(locked, { mode: 0o555 });
+  try {
+    await assert.rejects(RunFolder.create(join(locked, 'runs', 'x', 'now')), (e: NodeJS.ErrnoException) => {
+      assert.equal(e.code, 'EACCES');
+      assert.equal(e.path, join(locked, 'runs'));
+      return true;
+    });
+  } finally {
+    chmodSync(locked, 0o755);
+  }
 });

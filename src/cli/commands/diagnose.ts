@@ -1,7 +1,7 @@
 // seqtune diagnose FILE_OR_RUN... [--json] [--plot FILE] [--explain]: what the train/validation curves show,
 // and what to try.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -17,7 +17,7 @@ import {
 } from '../../diagnose/index.js';
 import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
 import { baselineLoss } from '../../run/index.js';
-import { type CliContext, type IO, withExamples } from '../context.js';
+import { type CliContext, type IO, withExamples, writeWhole } from '../context.js';
 import { pictureFile } from '../options.js';
 
 interface DiagnoseOptions {
@@ -54,7 +54,7 @@ async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOp
   if (o.plot) {
     const file = count > 1 ? o.plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : o.plot;
     const svg = renderSvg(chart);
-    await writeFile(file, /\.png$/i.test(file) ? svgToPng(svg) : svg);
+    await writeWhole(file, /\.png$/i.test(file) ? svgToPng(svg) : svg);
   }
   const explained = o.explain ? `\n${explainText(d)}` : '';
   if (!o.json)

@@ -1,9 +1,8 @@
 // seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV.
 
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { predictRun } from '../../run/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, withExamples, writeWhole } from '../context.js';
 
 interface PredictOptions {
   csv: string;
@@ -19,7 +18,7 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {
       const text = await predictRun(runDir, o.csv);
-      if (o.out && o.out !== '-') await writeFile(o.out, text);
+      if (o.out && o.out !== '-') await writeWhole(o.out, text);
       else io.out(text);
     });
   return withExamples(

@@ -4,6 +4,7 @@
 
 import type { LoadedConfig } from '../../config/index.js';
 import type { FrozenTrial } from '../../storage/index.js';
+import { liveProgress } from '../../train/index.js';
 import { runStudy, type StudyResult, type TuneOptions } from '../../tune/index.js';
 import { onInterrupt } from '../context.js';
 
@@ -35,7 +36,8 @@ export async function interruptibleStudy(
     },
   );
   try {
-    run = runStudy(loaded, { ...o, onTrials, signal: ac.signal });
+    // the live epoch line only on a terminal that shows it (not TERM=dumb, not under CI)
+    run = runStudy(loaded, { progress: liveProgress(), ...o, onTrials, signal: ac.signal });
     return await run;
   } finally {
     // Interrupted, the signal handler still prints the note, then exits.
