@@ -4,6 +4,7 @@
 
 import { Command, Help, type Option } from 'commander';
 import { removeUnfinishedRunFolders } from '../run/index.js';
+import { stopLiveProgress } from '../train/index.js';
 import { addCheck } from './commands/check.js';
 import { addDashboard } from './commands/dashboard.js';
 import { addDemo } from './commands/demo.js';
@@ -114,6 +115,7 @@ function onSignals(io: IO): () => void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     const code = signalExitCode(signal);
+    stopLiveProgress(); // a progress bar mid-epoch: its line cleared, the cursor and line wrap back before any message
     if (stopping) {
       removeUnfinishedRunFolders(); // the first signal's stop is cut short: what its threads wrote is still removed
       process.exit(code);
@@ -159,6 +161,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     await program(io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
+    stopLiveProgress(); // an error mid-epoch: its message on a line of its own, the cursor back
     return exitCodeFor(e, io);
   } finally {
     release();

@@ -19,6 +19,20 @@ export function liveProgress(stream: { isTTY?: boolean } = process.stderr, env =
   return Boolean(stream.isTTY) && env.TERM !== 'dumb' && !('CI' in env && env.CI !== 'false' && env.CI !== '0');
 }
 
+/** The bars being drawn now (one per fit that shows one). */
+const drawing = new Set<cliProgress.SingleBar>();
+let stopOnExit = false;
+
+/**
+ * Stops every progress bar being drawn: the cursor shown again, line wrap back on, the bar's line cleared. A signal
+ * handler calls it before it prints (Ctrl-C mid-epoch left the terminal with no cursor and no line wrap, the
+ * message glued to the bar); the process's exit calls it too, whatever ends the process.
+ */
+export function stopLiveProgress(): void {
+  for (const bar of drawing) bar.stop();
+  drawing.clear();
+}
+
 /** fit's `verbose` display. It needs nothing of the model, so it implements the hooks without extending Callback. */
 export class ProgressLogger implements FitCallback {
   private bar?: cliProgress.SingleBar;
@@ -50,18 +64,26 @@ export class ProgressLogger implements FitCallback {
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(this.batches, 0, { loss: '-' });
+      drawing.add(this.bar);
+      if (!stopOnExit) process.once('exit', stopLiveProgress);
+      stopOnExit = true;
     }
   }
   onBatchEnd(batch: number, logs: Logs): void {
     this.bar?.update(batch + 1, { loss: fmt(logs.loss!) });
   }
   onEpochEnd(epoch: number, logs: Logs): void {
-    this.bar?.stop();
-    this.bar = undefined;
+    this.endBar();
     const s = ((performance.now() - this.started) / 1000).toFixed(2);
     this.write(`epoch ${epoch + 1}/${this.epochs} - ${s}s - ${formatLogs(logs)}\n`);
   }
   onTrainEnd(): void {
-    this.bar?.stop();
+    this.endBar();
+  }
+  private endBar(): void {
+    if (!this.bar) return;
+    this.bar.stop();
+    drawing.delete(this.bar);
+    this.bar = undefined;
   }
 }
