@@ -1,9 +1,6 @@
 // What every command file shares: where output goes, the two errors a command throws on purpose, the shape of a
 // command's registration function, and the Examples block of its --help.
 
-import { rmSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SeqtuneError } from '../errors.js';
 
@@ -71,24 +68,3 @@ export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w 
 
 /** `1 trial`, `3 trials`. */
 export const trialsText = (n: number): string => `${n} trial${n === 1 ? '' : 's'}`;
-
-/**
- * Writes a file the user asked for (`predict --out`, `diagnose --plot`) through a temporary file beside it, renamed
- * into place when whole: Ctrl-C, SIGTERM or a failure mid-write leaves the old file or none, never a cut-off one
- * that reads as finished (the temporary file is removed on the signal too).
- */
-export async function writeWhole(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
-  const release = onInterrupt(null, async () => rmSync(tmp, { force: true }));
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    // the error names the file asked for, not the temporary one (exit.ts says what the system refused)
-    if (e instanceof Error && (e as NodeJS.ErrnoException).path === tmp) (e as NodeJS.ErrnoException).path = file;
-    throw e;
-  } finally {
-    release();
-  }
-}

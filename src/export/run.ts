@@ -3,9 +3,8 @@
 // with its data description, and writes the file through a temporary file renamed into place, so a failed export
 // leaves nothing behind.
 import { existsSync, statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { loadRun } from '../run/index.js';
+import { basename, join } from 'node:path';
+import { loadRun, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import type { ExportData } from './io.js';
@@ -29,12 +28,9 @@ function checkRunDir(runDir: string): void {
 
 /** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
 export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, out);
+    await writeWhole(out, bytes);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new ExportError(`${out}: cannot write the ONNX file (${code})`, { cause: e });
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../config/index.js';
 import { syntheticCsv } from '../data/index.js';
-import { defaultRunDir } from './folder.js';
+import { defaultRunDir, trackUnfinished } from './folder.js';
 import { type RunResult, type TrainRunOptions, trainRun } from './train.js';
 
 export const DEMO_CONFIG = `# seqtune demo: one GRU forecasting the next hour of a synthetic series
@@ -38,6 +38,7 @@ evaluate:
 
 export async function demoRun(o: TrainRunOptions = {}): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'seqtune-demo-'));
+  const release = trackUnfinished(dir); // removed on Ctrl-C too, whose handler exits before this finally runs
   try {
     await writeFile(join(dir, 'series.csv'), syntheticCsv({ length: 2400, seed: 7 }));
     const file = join(dir, 'demo.yaml');
@@ -47,6 +48,7 @@ export async function demoRun(o: TrainRunOptions = {}): Promise<RunResult> {
       { ...o, out: o.out ?? defaultRunDir('demo'), keepData: true },
     );
   } finally {
+    release();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { SeqtuneError } from '../errors.js';
 
@@ -25,9 +25,39 @@ const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
 const OURS = `.partial-${HOST}-${process.pid}-`;
 
 /**
+ * Marks a temporary file or folder this thread is writing (a file written whole, the demo's folder): a signal's
+ * removeUnfinishedRunFolders removes it as it removes a run folder being written. Returns the call that unmarks it.
+ */
+export function trackUnfinished(path: string): () => void {
+  unfinished.set(path, null);
+  return () => void unfinished.delete(path);
+}
+
+/**
+ * Writes a file the user asked for (`predict --out`, `diagnose --plot`, `export`) through a temporary file beside it,
+ * renamed into place when whole: Ctrl-C, SIGTERM or a failure mid-write leaves the old file or none, never a cut-off
+ * one that reads as finished (the temporary file is removed on a signal too). A failure names the file asked for.
+ */
+export async function writeWhole(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  const release = trackUnfinished(tmp);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    if (e instanceof Error && (e as NodeJS.ErrnoException).path === tmp) (e as NodeJS.ErrnoException).path = file;
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+/**
  * Removes every run folder this process is still writing, synchronously: for a signal handler, so that Ctrl-C or
- * SIGTERM never leaves a `*.partial-*` folder behind. Covers this thread's folders and, in the folders given to
- * watchRunFolders, those of the process's other threads (stop those threads first). Returns the folders removed.
+ * SIGTERM never leaves a `*.partial-*` folder behind. Covers this thread's folders and temporary files
+ * (trackUnfinished) and, in the folders given to watchRunFolders, those of the process's other threads (stop those
+ * threads first). Returns the folders and files removed.
  */
 export function removeUnfinishedRunFolders(): string[] {
   const removed = [...unfinished.keys()];

@@ -8,7 +8,9 @@ export {
   RunFolder,
   RunFolderError,
   removeUnfinishedRunFolders,
+  trackUnfinished,
   watchRunFolders,
+  writeWhole,
 } from './folder.js';
 export { STARTER_CONFIG, starterConfig } from './init.js';
 export type { CsvStart } from './init-csv.js';

@@ -161,7 +161,8 @@ test('seqtune train | a reader gone (stdout, stderr or both): the run is finishe
   const cli = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(entry)}`;
   for (const [i, pipe] of ['| true', '2>&1 | head -c 1 >/dev/null', '2> >(true) >/dev/null'].entries()) {
     const out = join(dir, `piped-${i}`);
-    const line = `set -o pipefail; ${cli} train ${JSON.stringify(join(dir, 'pipe.yaml'))} --out ${JSON.stringify(out)} ${pipe}`;
+    const cmd = `${cli} train ${JSON.stringify(join(dir, 'pipe.yaml'))} --out ${JSON.stringify(out)}`;
+    const line = `set -o pipefail; ${cmd} ${pipe}`;
     const r = spawnSync('bash', ['-c', line], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 0, `${pipe}: ${r.stderr}`);
     assert.ok(existsSync(join(out, 'metrics.json')), `${pipe}: the run folder is complete`);

@@ -51,6 +51,24 @@ for (const [signal, code] of [
   });
 }
 
+test('Ctrl-C during seqtune demo also removes its temporary folder of config and series', async () => {
+  const tmp = mkdtempSync(join(dir, 'tmp-')); // the child's os.tmpdir()
+  const out = join(dir, 'demo-int');
+  const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'demo', '--out', out], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, TMPDIR: tmp },
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  const demoDirs = () => readdirSync(tmp).filter((n) => n.startsWith('seqtune-demo-'));
+  const started = () => readdirSync(dir).some((n) => n.startsWith('demo-int.partial-'));
+  for (let i = 0; i < 2400 && !started() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(started() && demoDirs().length === 1, 'the demo trains from its temporary folder');
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.deepEqual(demoDirs(), [], 'its temporary folder is removed (the signal handler exits before its finally)');
+});
+
 test('study ls, show and ensemble on a database that does not exist: exit 2, one line, no file created', async () => {
   const db = join(dir, 'nothing-here.db');
   for (const args of [

@@ -107,7 +107,7 @@ test('postgres: a database from a newer seqtune is refused with one line naming 
   await again.close();
 });
 
-test('postgres: a heartbeat is aged from the server\'s start at the earliest: a restart is no missed heartbeat', {
+test("postgres: a heartbeat is aged from the server's start at the earliest: a restart is no missed heartbeat", {
   skip: pgSkip,
 }, async () => {
   const url = await freshPgUrl();

@@ -16,8 +16,8 @@ import {
   readHistory,
 } from '../../diagnose/index.js';
 import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
-import { baselineLoss } from '../../run/index.js';
-import { type CliContext, type IO, withExamples, writeWhole } from '../context.js';
+import { baselineLoss, writeWhole } from '../../run/index.js';
+import { type CliContext, type IO, withExamples } from '../context.js';
 import { pictureFile } from '../options.js';
 
 interface DiagnoseOptions {

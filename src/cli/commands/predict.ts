@@ -1,8 +1,8 @@
 // seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV.
 
 import type { Command } from 'commander';
-import { predictRun } from '../../run/index.js';
-import { type CliContext, withExamples, writeWhole } from '../context.js';
+import { predictRun, writeWhole } from '../../run/index.js';
+import { type CliContext, withExamples } from '../context.js';
 
 interface PredictOptions {
   csv: string;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeWhole } from '../../src/cli/context.js';
+import { writeWhole } from '../../src/run/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-write-whole-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
