@@ -21,7 +21,13 @@ const CHUNK = 1 << 22;
 async function fileSize(file: string): Promise<number> {
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new DataError(`${file}: expected a CSV file, found a directory`);
+    if (!st.isFile())
+      throw new DataError(
+        st.isDirectory()
+          ? `${file}: expected a CSV file, found a directory`
+          : `${file}: expected a CSV file, found a ${st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'device'}; ` +
+              'seqtune reads the file again later (check, evaluate, predict from the run folder): save it to a file',
+      );
     return st.size;
   } catch (e) {
     if (e instanceof DataError) throw e;

@@ -1,6 +1,7 @@
 // readCsv keeps typed columns (a number per cell, each distinct text once), reads the same table whatever the chunk
 // size, gives exactly Number()'s value for every number, and names file, line and column for a malformed record.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,4 +157,16 @@ test('rows at the end with no value (",," as spreadsheets leave them) are left o
   assert.equal(t.columns.get('t')!.cell(2), '4');
   const only = await readCsv(csvFile('t,a\n,\n,\n'));
   assert.equal(only.rows, 1, 'a file of empty rows keeps one, for the missing-value error to name');
+});
+
+test('a pipe or a device is refused as what it is, not as "a directory" (--csv <(zcat x.gz), /dev/stdin)', async () => {
+  await assert.rejects(readCsv(tmpdir()), /: expected a CSV file, found a directory$/);
+  await assert.rejects(readCsv('/dev/null'), /: expected a CSV file, found a device; seqtune reads the file again/);
+  const fifo = join(tmpdir(), `seqtune-fifo-${process.pid}`);
+  execFileSync('mkfifo', [fifo]);
+  try {
+    await assert.rejects(readCsv(fifo), /: expected a CSV file, found a pipe; .*save it to a file$/);
+  } finally {
+    rmSync(fifo, { force: true });
+  }
 });
