@@ -74,11 +74,23 @@ function trialReader(
 function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
+      // a host that is no address of this machine, or no name at all, is the --host's fault, not the port's
+      const hostWhy: Record<string, string> = {
+        EADDRNOTAVAIL: 'is not an address of this machine',
+        ENOTFOUND: 'is no host name this machine can resolve',
+        EAI_AGAIN: 'could not be resolved (try an address such as 127.0.0.1 or 0.0.0.0)',
+      };
       const why =
         e.code === 'EADDRINUSE'
           ? 'is in use (another dashboard?); choose another --port'
           : `cannot be listened on (${e.code ?? e.message})`;
-      reject(new DashboardError(`--port ${port}: ${host}:${port} ${why}`));
+      reject(
+        new DashboardError(
+          e.code && hostWhy[e.code]
+            ? `--host ${host}: ${hostWhy[e.code]} (${e.code})`
+            : `--port ${port}: ${host}:${port} ${why}`,
+        ),
+      );
     });
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });

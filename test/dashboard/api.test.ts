@@ -245,10 +245,14 @@ test('seqtune tune prints the dashboard command for its storage; --host elsewher
   assert.match(fx.tuneOut, /^watch it live in the browser: seqtune dashboard --storage sqlite:\S+studies\.db$/m);
   const h = await json<{ ok: boolean; storage: string }>('/api/health');
   assert.deepEqual([h.ok, h.storage], [true, fx.url]);
-  // the port is taken on 127.0.0.1, so this one stops after its warning
+  // the port is taken on 127.0.0.1: it listens nowhere, so no warning, only the error (the warning: the test below)
   const r = await runCli(['dashboard', '--storage', fx.url, '--host', '0.0.0.0', '--port', String(d.port)]);
   assert.equal(r.code, 2);
-  assert.match(r.err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
+  assert.match(r.err, /^seqtune: --port \d+: 0\.0\.0\.0:\d+ is in use/);
+  // an address that is not this machine's is the --host's fault, not the port's
+  const away = await runCli(['dashboard', '--storage', fx.url, '--host', '192.0.2.1', '--port', '0']);
+  assert.equal(away.code, 2);
+  assert.match(away.err, /^seqtune: --host 192\.0\.2\.1: is not an address of this machine \(EADDRNOTAVAIL\)\n$/);
 });
 
 test('Ctrl-C stops the dashboard with its storage closed: no -wal or -shm file left beside the SQLite file', async () => {
@@ -260,16 +264,33 @@ test('Ctrl-C stops the dashboard with its storage closed: no -wal or -shm file l
   const cli = join(import.meta.dirname, '..', 'helpers', 'cli.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, 'dashboard', '--storage', `sqlite:${join(own, 'copy.db')}`, '--port', '0'],
+    [
+      '--import',
+      'tsx',
+      cli,
+      'dashboard',
+      '--storage',
+      `sqlite:${join(own, 'copy.db')}`,
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let out = '';
+  let out = '',
+    err = '';
   child.stdout.on('data', (b) => {
     out += b;
+  });
+  child.stderr.on('data', (b) => {
+    err += b;
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   for (let i = 0; i < 300 && !out.includes('Ctrl-C stops'); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(out, /Ctrl-C stops/);
+  // listening on every address: it says the pages have no login
+  assert.match(err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
   assert.ok(existsSync(join(own, 'copy.db-wal')), 'the open storage has its WAL file');
   child.kill('SIGINT');
   assert.equal(await exited, 130);

@@ -44,13 +44,14 @@ export function addDashboard(parent: Command, { io, log }: CliContext): Command 
       const host = o.host ?? '127.0.0.1';
       const port = parsePort(o.port);
       const runs = runsFolder(o);
-      if (!isLoopback(host))
-        io.err(
-          `seqtune dashboard: warning: listening on ${host}: the pages have no login; anyone who can reach this ` +
-            'address can read every study and run folder\n',
-        );
       try {
         const d = await startDashboard({ storage: o.storage, runs, host, port });
+        // said once it listens there (a --host it cannot listen on is an error, not a warning)
+        if (!isLoopback(host))
+          io.err(
+            `seqtune dashboard: warning: listening on ${host}: the pages have no login; anyone who can reach this ` +
+              'address can read every study and run folder\n',
+          );
         // Ctrl-C closes the storage first: SQLite removes the -wal and -shm files its last connection leaves
         onInterrupt(null, () => d.close());
         const where = `studies in ${redactUrl(o.storage)}${runs ? `, runs in ${runs}` : ''}`;
