@@ -158,7 +158,12 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     process.stderr.on('error', onClosedErr);
   }
   try {
-    await program(io).parseAsync(argv, { from: 'user' });
+    const p = program(io);
+    // `seqtune help NOSUCH`: commander prints the whole help and exits 2; as `seqtune NOSUCH` it is one line that
+    // names the command and the one meant
+    const [first, second] = argv;
+    const unknownHelp = first === 'help' && second !== undefined && !p.commands.some((c) => c.name() === second);
+    await p.parseAsync(unknownHelp ? [second] : argv, { from: 'user' });
     return 0;
   } catch (e) {
     stopLiveProgress(); // an error mid-epoch: its message on a line of its own, the cursor back

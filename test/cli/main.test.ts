@@ -81,4 +81,8 @@ test("commander's usage errors are one line of seqtune's form: an unknown comman
   assert.equal(r.err, "seqtune: unknown command 'report' (did you mean export?)\n");
   assert.equal((await runCli(['study', 'shwo'])).err, "seqtune: unknown command 'shwo' (did you mean show?)\n");
   assert.equal((await runCli(['train', '--bogus', 'x.yaml'])).err, "seqtune: unknown option '--bogus'\n");
+  // `help NOSUCH` printed the whole help, exit 2 (walk O)
+  const h = await runCli(['help', 'trian']);
+  assert.deepEqual([h.code, h.out, h.err], [2, '', "seqtune: unknown command 'trian' (did you mean train?)\n"]);
+  assert.match((await runCli(['help', 'train'])).out, /^Usage: seqtune train \[options\] <config>/);
 });
