@@ -3,6 +3,7 @@
 // column per parameter (param:KEY) and the intermediate values as a JSON list.
 
 import type { Command } from 'commander';
+import { csvField } from '../../data/index.js';
 import { type FrozenTrial, openStorage, redactUrl, StorageError } from '../../storage/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 
@@ -20,11 +21,9 @@ const trialJson = (t: FrozenTrial) => ({
   error: t.error,
 });
 
-/** A CSV field: quoted when it holds a comma, a quote or a line break. */
-const field = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
+/** A CSV field: a value's text, or its JSON. */
+const field = (v: unknown): string =>
+  csvField(v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
 function toCsv(trials: readonly FrozenTrial[]): string {
   const keys = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
