@@ -13,6 +13,7 @@ import { freePath } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
+import { paramsKey } from './samplers/index.js';
 import { applyParams } from './space.js';
 import { bestEpoch, luckOf, steadyValue } from './steady.js';
 
@@ -30,6 +31,24 @@ const configOf = (base: RawConfig, t: FrozenTrial) => {
 };
 
 /**
+ * canonical(configOf(base, t)), kept by base config and the trial's params: auto groups every trial by it for each
+ * trial it proposes (checkSeeds), and a study's trials do not change their params (on a 1,300-trial study, 7 of every
+ * 65 seconds of its main thread, more with every trial).
+ */
+const configKeys = new WeakMap<object, Map<string, string>>();
+function configKey(base: RawConfig, t: FrozenTrial): string {
+  const keys = configKeys.get(base) ?? new Map<string, string>();
+  configKeys.set(base, keys);
+  const p = paramsKey(t.params);
+  const had = keys.get(p);
+  if (had !== undefined) return had;
+  const k = canonical(configOf(base, t));
+  if (keys.size >= 100_000) keys.clear();
+  keys.set(p, k);
+  return k;
+}
+
+/**
  * The completed trials grouped by configuration (the seed aside), the lowest mean of their steady values first (a
  * dip of a noisy curve does not win: steady.ts). A seed repeat the time budget stopped early counts only when it is
  * a fair draw (fairDraws).
@@ -38,7 +57,7 @@ export function seedGroups(base: RawConfig, trials: readonly FrozenTrial[]): See
   const groups = new Map<string, FrozenTrial[]>();
   for (const t of trials) {
     if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-    const k = canonical(configOf(base, t));
+    const k = configKey(base, t);
     groups.set(k, [...(groups.get(k) ?? []), t]);
   }
   return [...groups.values()]

@@ -30,8 +30,9 @@ export function finerValues(r: Replay, param: string): number[] {
   if (typeof v !== 'number') return [];
   const tried = new Set<number>([value({}) as number]);
   for (const t of r.trials) {
+    if (isFiner(t) || isSeed(t) || isJoint(t)) continue; // before the config is made: most trials of a long study
     const x = value(t.params);
-    if (typeof x === 'number' && !isFiner(t) && !isSeed(t) && !isJoint(t)) tried.add(x);
+    if (typeof x === 'number') tried.add(x);
   }
   const sorted = [...tried].filter(Number.isFinite).sort((a, b) => a - b);
   const ints = sorted.every(Number.isInteger);

@@ -15,6 +15,7 @@ import {
   stackChoices,
   TpeSampler,
 } from '../../src/tune/index.js';
+import { finishedWith, inFlight, runningWith, sameParams } from '../../src/tune/samplers/index.js';
 
 const space = parseSpace(
   {
@@ -284,4 +285,42 @@ test("OFAT answers 'wait' while the taken values of a sweep still run, and null 
   assert.deepEqual(o.sample(s, [base, running(1, { a: 1 })]), { a: 2 }, 'the sweep hands out its next value');
   assert.equal(o.sample(s, [base, running(1, { a: 1 }), running(2, { a: 2 })]), 'wait');
   assert.equal(o.sample(s, [base, done(1, { a: 1 }, 2), done(2, { a: 2 }, 3)]), null);
+});
+
+test('finishedWith and runningWith answer as a scan of every trial would, on a trials array that grows or changes state', () => {
+  const trial = (number: number, state: FrozenTrial['state'], params: Record<string, unknown>): FrozenTrial =>
+    ({ number, state, params, value: number, intermediate: [], attrs: {} }) as unknown as FrozenTrial;
+  const trials: FrozenTrial[] = [
+    trial(0, 'failed', { a: 1, b: { x: [1, 2] } }),
+    trial(1, 'complete', { b: { x: [1, 2] }, a: 1 }),
+    trial(2, 'running', { a: 2 }),
+    trial(3, 'complete', { a: null }),
+    trial(4, 'complete', {}),
+  ];
+  const scan = (p: Record<string, unknown>) => {
+    const all = trials.filter((t) => !inFlight(t) && sameParams(t.params, p));
+    return all.find((t) => t.state !== 'failed') ?? all[0];
+  };
+  const asks = [
+    { a: 1, b: { x: [1, 2] } },
+    { a: 2 },
+    { a: null },
+    { a: undefined },
+    {},
+    { a: 1 },
+    { b: { x: [2, 1] }, a: 1 },
+  ];
+  for (const p of asks) {
+    assert.equal(finishedWith(trials, p), scan(p), JSON.stringify(p));
+    assert.equal(
+      runningWith(trials, p),
+      trials.some((t) => inFlight(t) && sameParams(t.params, p)),
+    );
+  }
+  assert.equal(finishedWith(trials, { a: 1, b: { x: [1, 2] } })?.number, 1); // a completed trial over a failed one
+  (trials[2] as { state: string }).state = 'complete'; // states are read at each answer
+  assert.equal(finishedWith(trials, { a: 2 })?.number, 2);
+  trials.push(trial(5, 'waiting', { a: 3 }));
+  assert.equal(runningWith(trials, { a: 3 }), true);
+  assert.equal(finishedWith(trials, { a: 3 }), undefined);
 });
