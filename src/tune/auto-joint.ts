@@ -89,20 +89,29 @@ function contextKey(cfg: unknown, names: readonly string[]): string | null {
  * trial's params do not change. Made again each time, a 1,400-trial auto study on the demo spent 16 of every 65
  * seconds of its main thread in contextKey, and more in applyParams, more with every trial.
  */
-const kept = new WeakMap<object, { configs: Map<string, unknown>; contexts: Map<string, string | null> }>();
-const KEEP = 100_000; // a bound: the name sets change as dimensions come and go
-function keptFor(base: object): { configs: Map<string, unknown>; contexts: Map<string, string | null> } {
-  const k = kept.get(base) ?? { configs: new Map(), contexts: new Map() };
+interface Kept {
+  configs: Map<string, unknown>;
+  /** By the names' key, then by params: only the name sets the last proposal asked for are kept (one per trial). */
+  contexts: Map<string, Map<string, string | null>>;
+  used: Set<string>;
+}
+const kept = new WeakMap<object, Kept>();
+const KEEP = 100_000; // a bound on the configs
+function keptFor(base: object): Kept {
+  const k = kept.get(base) ?? { configs: new Map(), contexts: new Map(), used: new Set() };
   kept.set(base, k);
   return k;
 }
 function contextKeyOf(base: object, t: FrozenTrial, cfgOf: CfgOf, names: readonly string[]): string | null {
-  const { contexts } = keptFor(base);
-  const k = `${names.join('\n')}\n\n${paramsKey(t.params)}`;
-  if (contexts.has(k)) return contexts.get(k)!;
+  const { contexts, used } = keptFor(base);
+  const n = names.join('\n');
+  used.add(n);
+  const of = contexts.get(n) ?? new Map<string, string | null>();
+  contexts.set(n, of);
+  const k = paramsKey(t.params);
+  if (of.has(k)) return of.get(k)!;
   const v = contextKey(cfgOf(t), names);
-  if (contexts.size >= KEEP) contexts.clear();
-  contexts.set(k, v);
+  of.set(k, v);
   return v;
 }
 
@@ -174,7 +183,10 @@ export async function joint(r: Replay): Promise<Step> {
     configs.set(k, c);
     return c;
   };
+  const held = keptFor(r.env.base);
+  held.used.clear();
   const { dims, context } = contextOf(r, cfgOf, bestCfg);
+  for (const n of held.contexts.keys()) if (!held.used.has(n)) held.contexts.delete(n);
   if (dims.length === 0) return 'done';
   const space = dims.map((d) => d.param);
   const points = context.map((t) => pointOf(t, cfgOf(t), dims));
