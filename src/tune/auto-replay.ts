@@ -55,6 +55,9 @@ export interface AutoBudget {
   notes?: string[];
 }
 
+/** Seconds as the skip notes say them: under a minute in seconds ("about 0 min, -0 min left" said nothing). */
+const span = (s: number): string => (s < 59.5 ? `${Math.max(0, Math.round(s))} s` : `${(s / 60).toFixed(0)} min`);
+
 /** One sweep of the plan: a parameter and its values (or explicit candidates), and why it runs. */
 export interface Sweep {
   param: string;
@@ -205,7 +208,7 @@ export class Replay {
       const left = b?.remaining() ?? Infinity;
       if (est > left) {
         b!.skipped = true;
-        skipped.push(`${JSON.stringify(v)} (about ${(est / 60).toFixed(0)} min, ${(left / 60).toFixed(0)} min left)`);
+        skipped.push(`${JSON.stringify(v)} (about ${span(est)}, ${span(left)} left)`);
       } else candidates.push(c);
     }
     return { candidates, skipped, oneBatch: whole?.note() ?? '' };

@@ -96,8 +96,9 @@ export function importanceReadable(trials: readonly FrozenTrial[], strategy?: st
 
 /**
  * Why factor importance is not read yet, as the words after `not enough trials yet`: `(5 completed)`, or with 8 and
- * more, the factor with a value (or quartile) seen once: `(8 completed; model.layers[0].gru.units 12 was tried
- * once, and each value needs 2)`. Null when it is read (importanceReadable).
+ * more, the factor with a value (or quartile) completed once: `(8 completed; model.layers[0].gru.units 12 completed
+ * once, and each value needs 2)` (not "tried once": a TPE study had tried that value in 107 trials, 106 pruned).
+ * Null when it is read (importanceReadable).
  */
 export function importanceNotYet(trials: readonly FrozenTrial[], strategy?: string): string | null {
   const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
@@ -108,7 +109,7 @@ export function importanceNotYet(trials: readonly FrozenTrial[], strategy?: stri
     for (const [value, v] of groupsOf(ok, n))
       if (v.length < 2) {
         const what = quartiled(ok, n) ? `a quartile of ${n}` : `${n} ${value}`;
-        return `(${ok.length} completed; ${what} was tried once, and each value needs 2)`;
+        return `(${ok.length} completed; ${what} completed once, and each value needs 2)`;
       }
   return null;
 }

@@ -241,3 +241,24 @@ test("two advices that sweep the same learning rates (lr-find's range) are said 
   const line = `${LR}: not started, too long for the time left: 0.00001 (about 2 min, 1 min left), 0.0002 `;
   assert.equal(why.split(line).length - 1, 1, `the skipped rates said once: ${why}`);
 });
+
+test('a value skipped for the time left is said in seconds under a minute, never as a negative time', async () => {
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const LR = 'train.optimizer.adam.learning_rate';
+  const base = freezeTrial({
+    ...baseline,
+    attrs: {
+      ...baseline.attrs,
+      diagnosis: {
+        pattern: 'underfitting',
+        confidence: 0.8,
+        advice: [{ param: LR, action: 'decrease', values: [3e-4], factor: 'learning_rate', text: 'lower it' }],
+      },
+    },
+  });
+  const estimate = async () => 20;
+  const next = await autoNext(env, s, [base], {}, { remaining: () => -0.4, estimate, skipped: false });
+  const why = next?.why ?? '';
+  assert.match(why, /0\.0003 \(about 20 s, 0 s left\)/, why);
+});

@@ -270,7 +270,7 @@ test('factor importance is readable from 8 completed trials with 2 per value of 
   // what study show and tune print instead: with 8 completed, the count alone ("8 completed") would not say why
   const { importanceNotYet } = await import('../../src/tune/report.js');
   assert.equal(importanceNotYet(two, 'random'), '(2 completed)');
-  assert.equal(importanceNotYet(once, 'grid'), '(8 completed; lr 0.1 was tried once, and each value needs 2)');
+  assert.equal(importanceNotYet(once, 'grid'), '(8 completed; lr 0.1 completed once, and each value needs 2)');
   assert.equal(importanceNotYet(eight, 'random'), null);
 });
 
