@@ -7,7 +7,7 @@ import type { FrozenTrial, Storage } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
-import { findRuns, runJson } from './runs.js';
+import { findRuns, runJson, runList } from './runs.js';
 import { webFile } from './static.js';
 import { curvesJson, runDirOf, trialJson } from './trial.js';
 
@@ -101,9 +101,7 @@ function fileResponse(c: Context, f: { body: Buffer; type: string }): Response {
 
 function runRoutes(app: Hono, s: DashboardSource): void {
   app.get('/api/runs', async (c) => {
-    const runs = await findRuns(s.runs);
-    const all = await Promise.all(runs.map((r) => runJson(r, { history: false })));
-    return c.json(all.map(({ history: _h, ...rest }) => rest));
+    return c.json(await runList(await findRuns(s.runs)));
   });
   const runOf = async (id: string) => (await findRuns(s.runs)).find((r) => r.id === id) ?? null;
   app.get('/api/runs/:id', async (c) => {

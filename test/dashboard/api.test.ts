@@ -168,6 +168,24 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
   assert.equal((await get('/api/runs/nope')).status, 404);
 });
 
+test('GET /api/runs reads a run folder again only when it changed: a file replaced whole, a folder removed', async () => {
+  const { renameSync, rmSync } = await import('node:fs');
+  const run = join(fx.runs, 'grid2', 'trial-99');
+  mkdirSync(run);
+  const metrics = (mse: number) => JSON.stringify({ test: { scaled: { model: { mse } } } });
+  writeFileSync(join(run, 'metrics.json'), metrics(0.5));
+  type Listed = { id: string; metrics: { test: { scaled: { model: { mse: number } } } } };
+  const mseOf = async () =>
+    (await json<Listed[]>('/api/runs')).find((r) => r.id === 'grid2/trial-99')?.metrics.test.scaled.model.mse;
+  assert.equal(await mseOf(), 0.5);
+  await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(join(run, '.m.tmp'), metrics(0.25));
+  renameSync(join(run, '.m.tmp'), join(run, 'metrics.json')); // as seqtune replaces a file: the folder's time moves
+  assert.equal(await mseOf(), 0.25);
+  rmSync(run, { recursive: true });
+  assert.equal(await mseOf(), undefined);
+});
+
 test('only GET and HEAD: every other method answers 405 with Allow', async () => {
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
     for (const path of ['/api/studies', '/api/studies/grid2', '/api/events', '/']) {
