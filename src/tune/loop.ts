@@ -12,7 +12,7 @@ import { TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
-import { trialReport } from './progress.js';
+import { liveLine, trialReport } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
@@ -115,7 +115,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     `trial ${n}: epoch ${e + 1}/${E} ${s.objective} ${v.toPrecision(4)}`;
   let onEpoch: TrialEnv['onEpoch'];
   if (c.o.verbose) onEpoch = (n, e, E, v) => c.log(epochText(n, e, E, v));
-  else if (tty) onEpoch = (n, e, E, v) => process.stderr.write(`\r\x1b[2K${epochText(n, e, E, v)}`);
+  else if (tty) onEpoch = (n, e, E, v) => process.stderr.write(liveLine(epochText(n, e, E, v), process.stderr.columns));
   return {
     loaded: c.loaded,
     base: c.base,

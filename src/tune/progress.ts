@@ -31,3 +31,12 @@ export function trialReport(
     `best ${best ? `#${best.number} ${best.value!.toPrecision(4)}` : '-'}, ${o.minutes.toFixed(1)} min`
   );
 }
+
+/**
+ * A live line redrawn in place on a terminal `columns` wide: cut to one character less than the width, since a line
+ * that wraps is not redrawn in place and each redraw would leave a line behind (tune's epoch line on a 40-column
+ * terminal).
+ */
+export function liveLine(text: string, columns: number | undefined): string {
+  return `\r\x1b[2K${text.slice(0, Math.max(1, (columns || 80) - 1))}`;
+}
