@@ -60,7 +60,7 @@ export async function writeWhole(file: string, data: string | Uint8Array): Promi
  * threads first). Returns the folders and files removed.
  */
 export function removeUnfinishedRunFolders(): string[] {
-  const removed = [...unfinished.keys()];
+  const removed = [...unfinished.keys()].filter((p) => existsSync(p));
   for (const parent of watched)
     for (const name of existsSync(parent) ? readdirSync(parent) : [])
       if (name.includes(OURS) && !removed.includes(join(parent, name))) removed.push(join(parent, name));

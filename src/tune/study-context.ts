@@ -72,6 +72,11 @@ export interface StudyContext {
   url: string;
   /** The SQLite file this command creates (it did not exist before), else null: removed when no study was stored. */
   fresh?: string | null;
+  /**
+   * Once the study is in the fresh file: the file is kept on a signal (until then, Ctrl-C during the checks or
+   * lr-find removes it with the run folders being written, as nothing of the user's is in it).
+   */
+  keepFresh?: () => void;
   name: string;
   o: TuneOptions;
   log: (l: string) => void;

@@ -86,6 +86,7 @@ export async function openStudy(c: StudyContext): Promise<void> {
     // or the other depending on which check lost the race).
     try {
       await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+      c.keepFresh?.();
     } catch (e) {
       if (!o.resume && (await storage.getStudy(name))) throw refusal(c, null);
       throw e;

@@ -7,6 +7,7 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
+import { trackUnfinished } from '../run/index.js';
 import { type FrozenTrial, openStorage, ownerText, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
@@ -78,6 +79,7 @@ async function endStepDone(c: StudyContext, trials: number): Promise<void> {
  *  refused check: nothing the user saved is there). */
 async function closeStudy(c: StudyContext): Promise<void> {
   const { fresh, storage } = c;
+  c.keepFresh?.();
   const empty = fresh && (await storage.listStudies().catch(() => [null])).length === 0;
   await storage.close();
   if (empty) for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(f, { force: true });
@@ -114,7 +116,11 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
   const url = o.storage ?? s.storage;
   const fresh = newSqliteFile(url);
   const storage: Storage = openStorage(url);
-  return { loaded, base, s, storage, url, name: loaded.name, o, log, fresh };
+  const held = fresh ? [fresh, `${fresh}-wal`, `${fresh}-shm`].map(trackUnfinished) : [];
+  const keepFresh = () => {
+    for (const release of held.splice(0)) release();
+  };
+  return { loaded, base, s, storage, url, name: loaded.name, o, log, fresh, keepFresh };
 }
 
 /**

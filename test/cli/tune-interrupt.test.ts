@@ -119,3 +119,30 @@ test('SIGTERM during seqtune worker (one job, the trial in the main thread): int
   assert.match(end.out, /seqtune: SIGTERM: study term: 1 trial waiting for a worker; start one again/);
   assertInterrupted(await trialsOf(db, 'term'), pid, 'SIGTERM', 1);
 });
+
+test("Ctrl-C during auto's checks, before a study exists: the SQLite file this command made is removed too", async () => {
+  const f = join(dir, 'checks.yaml');
+  writeFileSync(
+    f,
+    `name: checks
+data: {csv: series.csv, target: value, lookback: 48, split: {train: 0.6, val: 0.2, test: 0.2}}
+model: {layers: [{gru: {units: 128}}, {dense: {units: 1}}]}
+train: {epochs: 3, batch_size: 32}
+tune: {strategy: auto, storage: checks.db}
+`,
+  );
+  const db = join(dir, 'checks.db');
+  const { child, done } = seqtune(['study', 'create', f]);
+  for (let i = 0; i < 2400 && !existsSync(db) && child.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 25));
+  assert.ok(existsSync(db), 'the command made the study file and runs its checks');
+  child.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 130, r.out);
+  assert.match(r.out, /removed the unfinished .*checks\.db/);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('checks.db')),
+    [],
+    'no empty study file (nor its -wal, -shm) left',
+  );
+});
