@@ -13,7 +13,7 @@ import { freePath } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
-import { paramsKey } from './samplers/index.js';
+import { keptByParams } from './samplers/index.js';
 import { applyParams } from './space.js';
 import { bestEpoch, luckOf, steadyValue } from './steady.js';
 
@@ -39,13 +39,7 @@ const configKeys = new WeakMap<object, Map<string, string>>();
 function configKey(base: RawConfig, t: FrozenTrial): string {
   const keys = configKeys.get(base) ?? new Map<string, string>();
   configKeys.set(base, keys);
-  const p = paramsKey(t.params);
-  const had = keys.get(p);
-  if (had !== undefined) return had;
-  const k = canonical(configOf(base, t));
-  if (keys.size >= 100_000) keys.clear();
-  keys.set(p, k);
-  return k;
+  return keptByParams(keys, t.params, () => canonical(configOf(base, t)));
 }
 
 /**

@@ -10,7 +10,7 @@ import type { FrozenTrial } from '../storage/index.js';
 import { seedGroups } from './auto-ensemble.js';
 import { EXTRA_SEEDS, type Replay, type Step, withValue } from './auto-replay.js';
 import { canonical } from './ensemble.js';
-import { paramsKey, TpeSampler } from './samplers/index.js';
+import { keptByParams, TpeSampler } from './samplers/index.js';
 import { applyParams, getPath, type Param, type Params, setPath } from './space.js';
 
 export const JOINT = 'joint search after the plan';
@@ -96,7 +96,6 @@ interface Kept {
   used: Set<string>;
 }
 const kept = new WeakMap<object, Kept>();
-const KEEP = 100_000; // a bound on the configs
 function keptFor(base: object): Kept {
   const k = kept.get(base) ?? { configs: new Map(), contexts: new Map(), used: new Set() };
   kept.set(base, k);
@@ -108,11 +107,7 @@ function contextKeyOf(base: object, t: FrozenTrial, cfgOf: CfgOf, names: readonl
   used.add(n);
   const of = contexts.get(n) ?? new Map<string, string | null>();
   contexts.set(n, of);
-  const k = paramsKey(t.params);
-  if (of.has(k)) return of.get(k)!;
-  const v = contextKey(cfgOf(t), names);
-  of.set(k, v);
-  return v;
+  return keptByParams(of, t.params, () => contextKey(cfgOf(t), names));
 }
 
 /** A trial as a point of the joint space (a categorical as its value's index), for TPE. */
@@ -175,14 +170,7 @@ export async function joint(r: Replay): Promise<Step> {
   if (check && (await r.fits(check.params))) return check;
   const bestCfg = applyParams(r.env.base, r.current);
   const { configs } = keptFor(r.env.base); // read only here (contextKey changes a copy)
-  const cfgOf: CfgOf = (t) => {
-    const k = paramsKey(t.params);
-    if (configs.has(k)) return configs.get(k);
-    const c = applyParams(r.env.base, t.params);
-    if (configs.size >= KEEP) configs.clear();
-    configs.set(k, c);
-    return c;
-  };
+  const cfgOf: CfgOf = (t) => keptByParams(configs, t.params, () => applyParams(r.env.base, t.params));
   const held = keptFor(r.env.base);
   held.used.clear();
   const { dims, context } = contextOf(r, cfgOf, bestCfg);

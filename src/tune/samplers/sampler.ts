@@ -39,6 +39,19 @@ export const finishedWith = (trials: readonly FrozenTrial[], p: Readonly<Params>
 export const runningWith = (trials: readonly FrozenTrial[], p: Readonly<Params>): boolean =>
   withParams(trials, p).some(inFlight);
 
+/**
+ * What `make` gives for a study's params, kept in `kept` by their paramsKey (a trial's params do not change): auto
+ * reads each trial's config for every trial it proposes. Cleared at `bound` entries.
+ */
+export function keptByParams<V>(kept: Map<string, V>, p: Readonly<Params>, make: () => V, bound = 100_000): V {
+  const k = paramsKey(p);
+  if (kept.has(k)) return kept.get(k)!;
+  const v = make();
+  if (kept.size >= bound) kept.clear();
+  kept.set(k, v);
+  return v;
+}
+
 /** paramsKey of stored trials' params, which are frozen. */
 const keys = new WeakMap<object, string>();
 
