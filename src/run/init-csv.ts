@@ -216,15 +216,13 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
         said.push(`${h}: ${seen.size} categories, one-hot encoded`);
       } else {
         drop.push(h);
-        const comma = commaNumber(t, h);
+        const comma = commaHint(t, h);
         said.push(
           `dropped ${h}: text with more than ${MAX_LEVELS} distinct values` +
-            (comma
-              ? ` (numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor ` +
-                'decimal commas; save the file without them)'
-              : timeCols.length || said.some((l) => l.startsWith('no data.time'))
+            (comma ||
+              (timeCols.length || said.some((l) => l.startsWith('no data.time'))
                 ? ''
-                : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)'),
+                : ' (if it is the time: data.time reads dates like 2024-01-31, the year in four digits)')),
         );
       }
     }
@@ -245,6 +243,15 @@ function commaNumber(t: Table, h: string): string | null {
   return first;
 }
 
+/** What to say of column h when its text cells are numbers written with a comma (commaNumber), else ''. */
+function commaHint(t: Table, h: string): string {
+  const comma = commaNumber(t, h);
+  return comma
+    ? ` (numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor decimal ` +
+        'commas; save the file without them)'
+    : '';
+}
+
 /** The target: --target, checked to be a numeric column, or the one numeric column there is. */
 function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string[], target?: string): string {
   if (target !== undefined) {
@@ -256,10 +263,7 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
       throw new DataError(
         `${csv}: --target "${target}": expected a column of numbers to forecast; ` +
           `${timeCols.includes(target) ? 'it is the time column' : 'it holds text'}` +
-          (commaNumber(t, target)
-            ? ` (numbers written with a comma, like "${commaNumber(t, target)}": seqtune reads neither thousands ` +
-              'separators nor decimal commas; save the file without them)'
-            : '') +
+          commaHint(t, target) +
           (numeric.length ? `; the numeric columns are ${numeric.join(', ')}` : ''),
       );
     return target;

@@ -137,4 +137,19 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
   r = await runCli(['init', join(dir, 'tab.yaml'), '--csv', tsv, '--target', 'load']);
   assert.equal(r.code, 2);
   assert.match(r.err, /--target "load": no such column; .*the file looks tab-separated/);
+  // numbers with a thousands separator are text to seqtune: said so, for --target and for a column dropped
+  const comma = join(dir, 'comma.csv');
+  writeFileSync(
+    comma,
+    rows(iso).replace(/^([^,\n]+),(\d+)(?=,)/gm, (_, a, b) => `${a},"1${b.padStart(2, '0')},251"`),
+  );
+  r = await runCli(['init', join(dir, 'comma.yaml'), '--csv', comma, '--target', 'load']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /it holds text \(numbers written with a comma, like "100,251": seqtune reads neither/);
+  r = await runCli(['init', join(dir, 'comma2.yaml'), '--csv', comma, '--target', 'temp']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /dropped load: text with more than 20 distinct values \(numbers written with a comma, like "100,251"/,
+  );
 });
