@@ -412,6 +412,16 @@ folder (\`study show --json\`: \`best.run_dir\`) and adds \`study-history\`, \`s
 \`study-importance.json\` to it; nothing is trained again. \`result_dir\` is the study's result: that folder, or the
 ensemble folder auto kept (\`ensemble.dir\`).
 
+A study stores these folders (and its config file) as absolute paths, and reads them beside its SQLite file when
+the project folder was moved, renamed or copied with it, to another machine too: a stored folder outside the
+SQLite file's folder, or inside it but gone, is read at the same place under that folder when it is there
+(\`/old/proj/runs/s/trial-3\` of a study now in \`/new/proj/seqtune.db\` is \`/new/proj/runs/s/trial-3\`, whether
+\`/old/proj\` still exists or not). So \`tune --resume\`, \`worker\`, \`study show\`, \`study ensemble\` and the
+dashboard read the new folder and write ensembles there; this needs the run folders under the SQLite file's
+folder, as the defaults put them (\`seqtune.db\` and \`runs/\` beside the config). \`evaluate\` finds a moved
+run's CSV the same way, from the run folder up to its project folder. A PostgreSQL study's folders are read as
+stored: each is on the machine that trained the trial.
+
 \`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble
 run folder (default
 \`runs/<name>/ensemble-<time>/\`), which \`predict\` and \`evaluate\` read like any run folder: \`member-<k>/\`, a copy

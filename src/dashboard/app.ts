@@ -3,6 +3,7 @@
 
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { studyHome } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
@@ -67,11 +68,12 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
   app.use('/api/studies/:name', async (c, next) =>
     c.req.param('name').includes('\0') ? notFound(c, 'a study whose name holds a NUL character') : next(),
   );
-  app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s))));
+  // the study JSON reads through `reader`, not the storage: the folders it names are read beside the storage's file
+  app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s), studyHome(s.storage))));
   app.get('/api/studies/:name', async (c) => {
     const name = c.req.param('name');
     if (!(await s.storage.getStudy(name))) return notFound(c, `study "${name}"`);
-    return c.json((await studyShowJson(reader(s), name, s.where)).json);
+    return c.json((await studyShowJson(reader(s), name, s.where, studyHome(s.storage))).json);
   });
   app.get('/api/studies/:name/curves', async (c) => {
     const j = await curvesJson(reader(s), c.req.param('name'));
@@ -87,7 +89,7 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
     const t = (await s.storage.getStudy(name))
       ? (await s.storage.getTrials(name)).find((x) => String(x.number) === c.req.param('n'))
       : undefined;
-    const dir = t ? runDirOf(t) : null;
+    const dir = t ? runDirOf(t, studyHome(s.storage)) : null;
     const f = dir ? await runFile(dir, c.req.param('file')) : null;
     return f ? fileResponse(c, f) : notFound(c, c.req.param('file'));
   });

@@ -4,6 +4,7 @@
 
 import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
+import { studyHome, studyPath } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { applyParams, configDiff, staleAfterS } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
@@ -25,9 +26,9 @@ async function folderFiles(dir: string): Promise<string[]> {
   return names.filter((n) => Object.hasOwn(CONTENT_TYPES, n.slice(n.lastIndexOf('.')))).sort();
 }
 
-/** The run folder a trial names (its attributes' run_dir), or null. */
-export const runDirOf = (t: FrozenTrial): string | null =>
-  typeof t.attrs.run_dir === 'string' ? (t.attrs.run_dir as string) : null;
+/** The run folder a trial names (its attributes' run_dir, read beside the study's file in `home`), or null. */
+export const runDirOf = (t: FrozenTrial, home: string | undefined): string | null =>
+  typeof t.attrs.run_dir === 'string' ? studyPath(t.attrs.run_dir, home) : null;
 
 /** A trial of a stored study with everything the trial page shows; null when there is no such study or trial. */
 export async function trialJson(st: Storage, study: string, number: number): Promise<Record<string, unknown> | null> {
@@ -35,7 +36,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
   if (!rec) return null;
   const t = (await st.getTrials(study)).find((x) => x.number === number);
   if (!t) return null;
-  const dir = runDirOf(t);
+  const dir = runDirOf(t, studyHome(st));
   const [history, diagnosis, metrics] = dir
     ? await Promise.all(['history.json', 'diagnosis.json', 'metrics.json'].map((n) => readJson(dir, n)))
     : [null, null, null];

@@ -18,5 +18,6 @@ export { startFromCsv } from './init-csv.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
+export { studyHome, studyPath } from './study-paths.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
 export { checkOutputWidth, forecastsNotFinite, metricsTable, saveRun, splitTensors, trainRun } from './train.js';

@@ -1,6 +1,7 @@
 // `seqtune predict RUN_DIR --csv FILE` and `seqtune evaluate RUN_DIR`.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import {
   type BaselineSpec,
@@ -20,6 +21,7 @@ import {
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
 import { loadRun } from './load.js';
+import { studyPath } from './study-paths.js';
 import type { SplitMetrics } from './train.js';
 
 /** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
@@ -99,6 +101,28 @@ async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
   return [...DEFAULT_BASELINES];
 }
 
+/**
+ * How far above a run folder its project folder may be: `<project>/runs/<name>/ensemble-<time>/member-<k>` is four
+ * levels below it. Looking further up would find a file of the same name that is not the project's.
+ */
+const PROJECT_DEPTH = 4;
+
+/**
+ * The CSV a saved run was trained on (model/data.json's csvPath, absolute), or, when it is not there (the project
+ * folder, a study's or the demo's own, was moved or copied to another machine), the same file found by studyPath
+ * beside the run folder, from the run folder up to its project folder. The scaler check of evaluateRun refuses a
+ * file with other rows.
+ */
+function runCsv(csvPath: string, runDir: string): string {
+  if (existsSync(csvPath)) return csvPath;
+  let dir = resolve(runDir);
+  for (let up = 0; up <= PROJECT_DEPTH && dirname(dir) !== dir; up++, dir = dirname(dir)) {
+    const here = studyPath(csvPath, dir);
+    if (here !== csvPath) return here;
+  }
+  return csvPath;
+}
+
 /** Test and validation scores of a saved run, recomputed from its CSV (model and the run's baselines). */
 export async function evaluateRun(
   runDir: string,
@@ -106,13 +130,14 @@ export async function evaluateRun(
 ): Promise<{ test: SplitMetrics; val: SplitMetrics; notes?: string[] }> {
   const { model, saved } = await loadRun(runDir);
   const specs = baselines ?? (await runBaselines(runDir));
-  const d = prepareTable(saved.data, await readCsv(saved.csvPath));
+  const csvPath = runCsv(saved.csvPath, runDir);
+  const d = prepareTable(saved.data, await readCsv(csvPath));
   const same = d.scaler.center.every(
     (c, i) => Math.abs(c - saved.scaler.center[i]!) <= 1e-9 * Math.max(1, Math.abs(c)),
   );
   if (!same)
     throw new DataError(
-      `${saved.csvPath}: the training rows changed since the run was trained (their scaler statistics differ); ` +
+      `${csvPath}: the training rows changed since the run was trained (their scaler statistics differ); ` +
         'evaluate needs the same data',
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };

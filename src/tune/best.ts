@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChartInfo, renderSvg, svgToPng } from '../plot/index.js';
+import { studyHome, studyPath } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { factorChart, historyChart, importance, importanceNotYet } from './report.js';
 
@@ -32,7 +33,9 @@ export async function keepBest(
   best: FrozenTrial,
 ): Promise<BestRun | undefined> {
   const { storage, name, strategy, log } = c;
-  const dir = best.attrs.run_dir as string | undefined;
+  const stored = best.attrs.run_dir as string | undefined;
+  // read beside the study's file when the project folder was moved or copied (study-paths.ts)
+  const dir = stored && studyPath(stored, studyHome(storage));
   const head = `\nbest trial #${best.number} (${c.objective} ${best.value!.toPrecision(4)})`;
   if (!dir || !existsSync(dir)) {
     const gone = dir ? ` (${dir} is not on this machine, or was removed)` : '';

@@ -19,6 +19,8 @@ import {
   freePath,
   RunFolder,
   splitTensors,
+  studyHome,
+  studyPath,
 } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
 import {
@@ -69,20 +71,24 @@ function sameModel(a: Member, b: Member): string | null {
   return `bit-identical weights: ${which} differ${differ.length === 1 ? 's' : ''} but never acted`;
 }
 
-/** The best `top` trials that are distinct models, loaded from their run folders; the ones skipped and why. */
+/**
+ * The best `top` trials that are distinct models, loaded from their run folders (read beside the study's file in
+ * `home`: studyPath); the ones skipped and why.
+ */
 async function distinctMembers(
   name: string,
   base: RawConfig,
   ranked: FrozenTrial[],
   top: number,
+  home: string | undefined,
 ): Promise<{ members: Member[]; skipped: Skipped[] }> {
   const data = canonical(applyParams(base, ranked[0]!.params).data);
   const members: Member[] = [],
     skipped: Skipped[] = [];
   for (const t of ranked) {
     if (members.length === top) break;
-    const dir = t.attrs.run_dir as string | undefined;
-    if (!dir)
+    const stored = t.attrs.run_dir as string | undefined;
+    if (!stored)
       throw new StorageError(
         `study "${name}": trial ${t.number} kept no model (it ran with saveBest off, or under an older seqtune); ` +
           'run the study again to ensemble it',
@@ -93,6 +99,7 @@ async function distinctMembers(
         `trial ${t.number} has another data section than trial ${ranked[0]!.number}; ` +
           'an ensemble needs members on the same windows',
       );
+    const dir = studyPath(stored, home);
     const modelJson = join(dir, 'model', 'model.json');
     if (!existsSync(modelJson))
       throw new StorageError(`trial ${t.number}'s run folder has no model: ${modelJson} is not there (removed?)`);
@@ -183,18 +190,22 @@ async function saveLinear(d: PreparedData, first: Member, dataSection: unknown):
   }
 }
 
-/** The study's trials, and its completed ones best first, with the config they were run from. */
+/**
+ * The study's trials, and its completed ones best first, with the config they were run from (its file read beside
+ * the study's: its data and the default ensemble folder are those of the project folder the study is in now).
+ */
 async function rankedTrials(storage: Storage, name: string) {
   const rec = await storage.getStudy(name);
   if (!rec) throw new StorageError(`no study named "${name}"`);
   const base = rec.attrs.config as RawConfig,
-    file = rec.attrs.config_file as string;
-  if (!base || !file)
+    stored = rec.attrs.config_file as string;
+  if (!base || !stored)
     throw new StorageError(`study "${name}" does not record its config; it was made by an older seqtune`);
   const trials = await storage.getTrials(name);
   const ranked = trials.filter((t) => t.state === 'complete' && t.value !== null).sort((a, b) => a.value! - b.value!);
   if (ranked.length === 0) throw new StorageError(`study "${name}" has no completed trial`);
-  return { base, file, trials, ranked, attrs: rec.attrs };
+  const home = studyHome(storage);
+  return { base, file: studyPath(stored, home), home, trials, ranked, attrs: rec.attrs };
 }
 
 /**
@@ -236,7 +247,7 @@ export interface EnsembleOptions {
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
-  const { base, file, trials, ranked: all, attrs } = await rankedTrials(storage, name);
+  const { base, file, home, trials, ranked: all, attrs } = await rankedTrials(storage, name);
   if (o.members) checkMembers(name, trials, o.members);
   // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
   const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
@@ -248,7 +259,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache: new Map() };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));
-  const { members, skipped } = await distinctMembers(name, base, ranked, o.top);
+  const { members, skipped } = await distinctMembers(name, base, ranked, o.top, home);
   let linear: LinearMember | undefined;
   try {
     if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);

@@ -5,12 +5,14 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { dataSpec, type LoadedConfig, type RawConfig } from '../config/index.js';
 import { DataError } from '../data/index.js';
+import { studyHome, studyPath } from '../run/index.js';
 import { openStorage, StorageError } from '../storage/index.js';
 
 /** The stored config of study `name` in `url` as a loaded config whose data is under `dataRoot` when given. */
 export async function storedConfig(url: string, name: string, dataRoot?: string): Promise<LoadedConfig> {
   const st = openStorage(url, { existing: true });
   let attrs: Record<string, unknown>;
+  const home = studyHome(st);
   try {
     const rec = await st.getStudy(name);
     if (!rec)
@@ -22,9 +24,11 @@ export async function storedConfig(url: string, name: string, dataRoot?: string)
     await st.close();
   }
   const raw = attrs.config as RawConfig | undefined;
-  const file = attrs.config_file as string | undefined;
-  if (!raw || !file)
+  const stored = attrs.config_file as string | undefined;
+  if (!raw || !stored)
     throw new StorageError(`study "${name}" records no config (it was made through the library, not seqtune tune)`);
+  // beside the study's file when the project folder was moved or copied with it (study-paths.ts)
+  const file = studyPath(stored, home);
   const dir = dataRoot ?? dirname(file);
   const { csvPath } = dataSpec(raw, dir);
   try {

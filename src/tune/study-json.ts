@@ -2,6 +2,7 @@
 // study, and the dashboard's API (GET /api/studies, GET /api/studies/NAME) answers with the same objects. Kept
 // here, below the CLI and the dashboard, so that both print exactly the same thing.
 
+import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
 import { bestOf } from './progress.js';
 import { importance } from './report.js';
@@ -17,8 +18,11 @@ export function chosenBest(attrs: Record<string, unknown>): number | undefined {
   return byMean?.trial ?? bySteady?.trial;
 }
 
-/** One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study). */
-export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>) {
+/**
+ * One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study); its folders read
+ * beside the study's file in `home` (studyHome), as studyPath finds them.
+ */
+export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>, home?: string) {
   // auto's best (chosenBest), and an ensemble it may keep (issue 16)
   const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
   const bySteady = attrs.best_by_steady as { trial: number; steady: number; dip: unknown } | undefined;
@@ -30,11 +34,13 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       : bySteady && best?.number === bySteady.trial
         ? { steady: bySteady.steady, dip: bySteady.dip }
         : {};
-  const ensemble = (attrs.ensemble as EnsembleAttr | undefined) ?? null;
+  const stored = (attrs.ensemble as EnsembleAttr | undefined) ?? null;
+  const here = (dir: unknown) => (typeof dir === 'string' ? studyPath(dir, home) : null);
+  const ensemble = stored && { ...stored, dir: here(stored.dir) };
   // best.run_dir is the best trial's own folder (where the study's plots go); the study's result, an ensemble folder
   // when auto kept one, is result_dir
-  const resultDir = (attrs.best_run_dir as string | undefined) ?? null;
-  const own = (best?.attrs.run_dir as string | undefined) ?? (ensemble?.kept ? null : resultDir);
+  const resultDir = here(attrs.best_run_dir);
+  const own = here(best?.attrs.run_dir) ?? (ensemble?.kept ? null : resultDir);
   return {
     name,
     direction: 'minimize',
@@ -77,23 +83,33 @@ interface EnsembleAttr {
 
 export type StudyJson = ReturnType<typeof studyJson>;
 
-/** Every stored study as `seqtune study ls --json` prints them. */
-export async function studiesJson(st: Pick<Storage, 'listStudies' | 'getTrials'>): Promise<StudyJson[]> {
+/**
+ * Every stored study as `seqtune study ls --json` prints them; `home`, where their folders are read (default: the
+ * storage's, studyHome).
+ */
+export async function studiesJson(
+  st: Pick<Storage, 'listStudies' | 'getTrials'>,
+  home = studyHome(st),
+): Promise<StudyJson[]> {
   const all = [];
   for (const s of await st.listStudies())
-    all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>));
+    all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>, home));
   return all;
 }
 
-/** One stored study as `seqtune study show NAME --json` prints it, with its trials and attributes. */
+/**
+ * One stored study as `seqtune study show NAME --json` prints it, with its trials and attributes; `home` as for
+ * studiesJson.
+ */
 export async function studyShowJson(
   st: Pick<Storage, 'getStudy' | 'getTrials'>,
   name: string,
   where: string,
+  home = studyHome(st),
 ): Promise<{ json: StudyJson; trials: FrozenTrial[]; attrs: Record<string, unknown> }> {
   const rec = await st.getStudy(name);
   if (!rec) throw new StorageError(`no study named "${name}" in ${where}`);
   const trials = await st.getTrials(name);
   const attrs = rec.attrs as Record<string, unknown>;
-  return { json: studyJson(name, trials, attrs), trials, attrs };
+  return { json: studyJson(name, trials, attrs, home), trials, attrs };
 }

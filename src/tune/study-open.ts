@@ -5,7 +5,7 @@
 import { checkRun, lrFind } from '../check/index.js';
 import { ConfigError, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
-import { splitTensors } from '../run/index.js';
+import { splitTensors, studyHome, studyPath } from '../run/index.js';
 import { redactUrl, rerunAttrs } from '../storage/index.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { bestOf } from './progress.js';
@@ -39,7 +39,8 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
       : fin.reason.startsWith('trial budget') && done < trialLimit(c.s, c.base, c.o);
   if (more) return undefined;
   const best = bestOf(trials);
-  const where = rec!.attrs.best_run_dir ? ` in ${rec!.attrs.best_run_dir as string}` : '';
+  const result = rec!.attrs.best_run_dir as string | undefined;
+  const where = result ? ` in ${studyPath(result, studyHome(c.storage))}` : '';
   const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
   const finished =
     `study ${c.name} is already finished (${fin.reason}, ${done} trial${done === 1 ? '' : 's'}); ${bestText}; ` +

@@ -1,0 +1,47 @@
+// The paths a study stores (each trial's run_dir, the study's best_run_dir and ensemble.dir, its config_file) are
+// absolute, as the process that wrote them saw them. A project folder moved, renamed, or copied to another machine
+// with its SQLite file keeps its layout under that file's folder, so there a stored path is read at the same place
+// beside the file (MLflow and TensorBoard keep run paths relative to the tracking root or logdir for this reason).
+// Every reader of a stored path goes through studyPath; nothing stored changes, so studies of every seqtune version
+// read alike.
+
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep, win32 } from 'node:path';
+import { SqliteStorage } from '../storage/index.js';
+
+/**
+ * The folder a study's stored paths are read against: its SQLite file's. undefined for PostgreSQL and memory storage:
+ * a PostgreSQL study's run folders are each on the machine that trained the trial, and are read as stored.
+ */
+export function studyHome(storage: object): string | undefined {
+  return storage instanceof SqliteStorage ? dirname(resolve(storage.file)) : undefined;
+}
+
+/** Whether `path` is `home` or inside it. */
+function inside(path: string, home: string): boolean {
+  const rel = relative(home, path);
+  return rel === '' || (rel.split(sep)[0] !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * A path a study stored, as this machine reads it, for a study whose file is in `home` (studyHome; undefined: the
+ * path as stored). A path inside home that exists is read as stored. Else the longest tail of it that exists under
+ * home is read: `/old/proj/runs/s/trial-3` of a study now in `/new/proj` is `/new/proj/runs/s/trial-3`, whether
+ * `/old/proj` was removed or not (a copied study reads and writes its copies, not the originals). Else the path as
+ * stored, which the caller reports missing. A relative path is relative to home.
+ *
+ * @example
+ * studyPath('/old/proj/runs/s/trial-3', '/new/proj'); // '/new/proj/runs/s/trial-3' when that folder exists
+ */
+export function studyPath(stored: string, home: string | undefined): string {
+  if (home === undefined) return stored;
+  // a path written on Windows is absolute too, and its tail found here (a study moved between systems)
+  if (!posix.isAbsolute(stored) && !win32.isAbsolute(stored)) return join(home, stored);
+  if (inside(stored, home) && existsSync(stored)) return stored;
+  const parts = stored.split(/[\\/]+/).filter((p) => p !== '');
+  for (let i = 0; i < parts.length; i++) {
+    const here = join(home, ...parts.slice(i));
+    if (existsSync(here)) return here;
+  }
+  return stored;
+}

@@ -1,0 +1,50 @@
+// How a path a study stored is read (run/study-paths.ts): beside the study's file when its project folder moved or
+// was copied, as stored otherwise, and always as stored for storage without a file (PostgreSQL, memory).
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { studyHome, studyPath } from '../../src/run/index.js';
+import { MemoryStorage, SqliteStorage } from '../../src/storage/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'seqtune-study-paths-'));
+process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+const made = (...p: string[]) => {
+  mkdirSync(join(root, ...p), { recursive: true });
+  return join(root, ...p);
+};
+
+test('a stored run folder is read beside the study file when the project folder moved or was copied', () => {
+  const home = made('now');
+  const trial = made('now', 'runs', 's', 'trial-3');
+  // moved (the old folder gone) or copied (still there): the layout beside the study file wins
+  assert.equal(studyPath(join(root, 'gone', 'runs', 's', 'trial-3'), home), trial);
+  const orig = made('orig', 'runs', 's', 'trial-3');
+  assert.equal(studyPath(orig, home), trial);
+  // the longest tail that is here: runs/s/trial-3, not a trial-3 folder elsewhere under home
+  made('now', 'trial-3');
+  assert.equal(studyPath(join(root, 'gone', 'runs', 's', 'trial-3'), home), trial);
+  // inside home and there: as stored; inside home and gone, found where the layout is now (a folder moved up)
+  assert.equal(studyPath(trial, home), trial);
+  assert.equal(studyPath(join(home, 'sub', 'runs', 's', 'trial-3'), home), trial);
+  // not here at all: as stored, for the caller to report (removed, or on another machine)
+  const elsewhere = made('elsewhere', 'runs', 't', 'trial-0');
+  assert.equal(studyPath(elsewhere, home), elsewhere);
+  assert.equal(studyPath(join(root, 'gone', 'runs', 's', 'trial-9'), home), join(root, 'gone', 'runs', 's', 'trial-9'));
+  // relative: relative to home; a path written on Windows: its tail found here
+  assert.equal(studyPath('runs/s/trial-3', home), trial);
+  assert.equal(studyPath('C:\\Users\\me\\proj\\runs\\s\\trial-3', home), trial);
+});
+
+test('storage without a file (PostgreSQL, memory) reads every path as stored', async () => {
+  assert.equal(studyHome(new MemoryStorage()), undefined);
+  const gone = join(root, 'gone', 'runs', 's', 'trial-3');
+  assert.equal(studyPath(gone, undefined), gone);
+  const st = new SqliteStorage(join(made('db'), 'seqtune.db'));
+  try {
+    assert.equal(studyHome(st), join(root, 'db'));
+  } finally {
+    await st.close();
+  }
+});
