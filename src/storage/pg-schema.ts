@@ -33,4 +33,15 @@ ALTER TABLE trials ADD COLUMN owner TEXT, ADD COLUMN worker INTEGER, ADD COLUMN 
 CREATE INDEX trials_by_state ON trials (study_id, state, number);
 `,
   },
+  {
+    // A token the client makes for each write that a retry after a lost connection could run twice (pg.ts): the row
+    // keeps the token of the last such write, and a retry that finds its own token there returns what is stored.
+    to: 3,
+    sql: `
+ALTER TABLE studies ADD COLUMN token TEXT;
+ALTER TABLE trials ADD COLUMN token TEXT;
+CREATE UNIQUE INDEX studies_by_token ON studies (token);
+CREATE UNIQUE INDEX trials_by_token ON trials (token);
+`,
+  },
 ];

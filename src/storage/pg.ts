@@ -2,7 +2,10 @@
 // Every statement is parameterised. The connection and the schema migrations happen on the first call (openStorage
 // stays synchronous); a failure there is one StorageError naming the URL without its password. Trial numbers are
 // assigned under a row lock on the study, waiting trials are claimed with FOR UPDATE SKIP LOCKED, and stale trials
-// are failed and enqueued again in one transaction, so no trial runs twice and no number is used twice.
+// are failed and enqueued again in one transaction, so no trial runs twice and no number is used twice. A write that
+// is retried after a lost connection carries a token it made once (schema version 3), so that a retry whose first try
+// did commit finds its own work and returns it instead of doing it again.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
@@ -198,14 +201,16 @@ export class PgStorage implements Storage {
   /**
    * Runs `f`, again while the connection to a server that was reachable is lost (a restart, a failover), for up to
    * RECONNECT_MS; then one StorageError that says what happened and that the study is kept. Statements are retried
-   * whole: a transaction the server dropped was rolled back.
+   * whole: a transaction the server dropped was rolled back. But a connection lost after the server committed and
+   * before its answer came back looks the same, so `f` is told when it runs `again`: a write that must not be done
+   * twice (a new trial, a claim, a finish) then first looks for the token it wrote, and returns what it finds.
    */
-  private async retrying<T>(f: () => Promise<T>): Promise<T> {
+  private async retrying<T>(f: (again: boolean) => Promise<T>): Promise<T> {
     const limit = this.o.reconnectMs ?? RECONNECT_MS;
     let since: number | null = null;
     for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
       try {
-        return await f();
+        return await f(since !== null);
       } catch (e) {
         const cause = connectionLost(e) ? e : e instanceof StorageError && connectionLost(e.cause) ? e.cause : null;
         if (!this.connected || !cause) throw e;
@@ -233,15 +238,18 @@ export class PgStorage implements Storage {
     });
   }
 
-  /** Runs `f` in one transaction on one connection (again, whole, when the connection is lost on the way). */
-  private tx<T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.retrying(async () => {
+  /**
+   * Runs `f` in one transaction on one connection (again, whole, when the connection is lost on the way; `again` says
+   * so, and that the first try may have committed).
+   */
+  private tx<T>(f: (c: pg.PoolClient, again: boolean) => Promise<T>): Promise<T> {
+    return this.retrying(async (again) => {
       await this.open();
       const c = await this.pool.connect();
       let broken: Error | undefined;
       try {
         await c.query('BEGIN');
-        const out = await f(c);
+        const out = await f(c, again);
         await c.query('COMMIT');
         return out;
       } catch (e) {
@@ -280,12 +288,19 @@ export class PgStorage implements Storage {
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
   ): Promise<StudyRecord> {
-    // One statement decides who creates: a second creator at the same moment finds the name taken.
-    const made = await this.q(
-      'INSERT INTO studies (name, direction, attrs) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id',
-      [name, 'minimize', JSON.stringify(attrs)],
-    );
-    if (!made.length && !opts.loadIfExists)
+    // One statement decides who creates: a second creator at the same moment finds the name taken (and a retry its
+    // own study, by the token).
+    const token = randomUUID();
+    const made = await this.tx(async (c, again) => {
+      const r = await this.q(
+        'INSERT INTO studies (name, direction, attrs, token) VALUES ($1, $2, $3, $4) ' +
+          'ON CONFLICT (name) DO NOTHING RETURNING id',
+        [name, 'minimize', JSON.stringify(attrs), token],
+        c,
+      );
+      return r.length > 0 || (again && (await this.q('SELECT 1 FROM studies WHERE token = $1', [token], c)).length > 0);
+    });
+    if (!made && !opts.loadIfExists)
       throw new StorageError(`a study named "${name}" already exists in ${this.where} (use --resume to continue it)`);
     return (await this.getStudy(name))!;
   }
@@ -315,11 +330,12 @@ export class PgStorage implements Storage {
     params: Record<string, unknown>,
     attrs: Record<string, unknown>,
     opts: NewTrial,
+    token: string | null = null,
   ): Promise<number> {
     const owner = !opts.waiting ? opts.owner : undefined;
     const r = await this.q<{ number: number }>(
-      'INSERT INTO trials (study_id, number, state, params, attrs, owner, worker, heartbeat) ' +
-        'SELECT $1, COALESCE(MAX(number), -1) + 1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END ' +
+      'INSERT INTO trials (study_id, number, state, params, attrs, owner, worker, heartbeat, token) ' +
+        'SELECT $1, COALESCE(MAX(number), -1) + 1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END, $8 ' +
         'FROM trials WHERE study_id = $1 RETURNING number',
       [
         sid,
@@ -329,6 +345,7 @@ export class PgStorage implements Storage {
         owner ? ownerText(owner) : null,
         owner ? owner.worker : null,
         Boolean(owner),
+        token,
       ],
       c,
     );
@@ -340,8 +357,12 @@ export class PgStorage implements Storage {
     attrs: Record<string, unknown> = {},
     opts: NewTrial = {},
   ): Promise<FrozenTrial> {
-    return this.tx(async (c) => {
+    const token = randomUUID();
+    return this.tx(async (c, again) => {
       const sid = await this.studyId(study, c, true);
+      // before the duplicate check, which would take the trial the first try made for another one
+      const made = again ? await this.tokenTrial(study, sid, token, c) : null;
+      if (made) return made;
       if (opts.unique) {
         const taken = await this.q<{ state: string; params: string }>(
           'SELECT state, params FROM trials WHERE study_id = $1',
@@ -355,18 +376,34 @@ export class PgStorage implements Storage {
         );
         if (dup) throw dup;
       }
-      return this.trial(study, await this.insertTrial(c, sid, params, attrs, opts), c);
+      return this.trial(study, await this.insertTrial(c, sid, params, attrs, opts, token), c);
     });
+  }
+  /** The trial of a study whose last write carried `token` (a retried write's first try did land), or null. */
+  private async tokenTrial(study: string, sid: number, token: string, c: Client): Promise<FrozenTrial | null> {
+    const r = await this.q<{ number: number }>(
+      'SELECT number FROM trials WHERE study_id = $1 AND token = $2',
+      [sid, token],
+      c,
+    );
+    return r[0] ? this.trial(study, r[0].number, c) : null;
   }
   async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
     const sid = await this.studyId(study);
-    const r = await this.q<{ number: number }>(
-      "UPDATE trials SET state = 'running', owner = $2, worker = $3, heartbeat = now(), started = now() " +
-        'WHERE id = (SELECT id FROM trials WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
-        'FOR UPDATE SKIP LOCKED) RETURNING number',
-      [sid, ownerText(owner), owner.worker, 'waiting'],
-    );
-    return r[0] ? this.trial(study, r[0].number) : null;
+    const token = randomUUID();
+    return this.tx(async (c, again) => {
+      // a retry whose first try took a trial returns that one: another would leave it running with nobody on it
+      const mine = again ? await this.tokenTrial(study, sid, token, c) : null;
+      if (mine) return mine;
+      const r = await this.q<{ number: number }>(
+        "UPDATE trials SET state = 'running', owner = $2, worker = $3, heartbeat = now(), started = now(), " +
+          'token = $5 WHERE id = (SELECT id FROM trials WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
+          'FOR UPDATE SKIP LOCKED) RETURNING number',
+        [sid, ownerText(owner), owner.worker, 'waiting', token],
+        c,
+      );
+      return r[0] ? this.trial(study, r[0].number, c) : null;
+    });
   }
   async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
     if (!numbers.length) return;
@@ -377,6 +414,7 @@ export class PgStorage implements Storage {
     );
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
+    // No token: a retry whose first try landed writes the same value to the same (trial, step) row.
     const done = await this.q(
       'INSERT INTO intermediate (trial_id, step, value) SELECT t.id, $3, $4 FROM trials t ' +
         'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND t.number = $2 AND t.state = $5 ' +
@@ -394,21 +432,23 @@ export class PgStorage implements Storage {
     value: number | null,
     extra: { error?: string; attrs?: Record<string, unknown> } = {},
   ): Promise<FrozenTrial> {
-    return this.tx(async (c) => {
+    const token = randomUUID();
+    return this.tx(async (c, again) => {
       const sid = await this.studyId(study, c);
       const r = (
-        await this.q<{ id: number; state: TrialState; attrs: string }>(
-          'SELECT id, state, attrs FROM trials WHERE study_id = $1 AND number = $2 FOR UPDATE',
+        await this.q<{ id: number; state: TrialState; attrs: string; token: string | null }>(
+          'SELECT id, state, attrs, token FROM trials WHERE study_id = $1 AND number = $2 FOR UPDATE',
           [sid, number],
           c,
         )
       )[0];
       if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
+      if (again && r.token === token) return this.trial(study, number, c); // the first try finished it
       if (r.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${r.state}`);
       const attrs = JSON.stringify({ ...JSON.parse(r.attrs), ...(extra.attrs ?? {}) });
       await this.q(
-        'UPDATE trials SET state = $1, value = $2, error = $3, attrs = $4, finished = now() WHERE id = $5',
-        [state, finite(value), extra.error ?? null, attrs, r.id],
+        'UPDATE trials SET state = $1, value = $2, error = $3, attrs = $4, finished = now(), token = $6 WHERE id = $5',
+        [state, finite(value), extra.error ?? null, attrs, r.id, token],
         c,
       );
       return this.trial(study, number, c);

@@ -4,9 +4,10 @@ import { StorageError } from './types.js';
 
 /**
  * The schema version this seqtune writes. 1: studies, trials, intermediate values. 2: waiting trials, trial
- * owners (host:pid, worker) and heartbeats.
+ * owners (host:pid, worker) and heartbeats. 3: a token per write on studies and trials (PostgreSQL: a write retried
+ * after its COMMIT landed but the answer was lost is not done twice).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** One step of the schema: the statements that take a database from version `to - 1` to `to`. */
 export interface Migration {

@@ -35,4 +35,15 @@ ALTER TABLE trials_v2 RENAME TO trials;
 CREATE INDEX trials_by_state ON trials (study_id, state, number);
 `,
   },
+  {
+    // The same columns as PostgreSQL's version 3 (one schema version for both): SQLite commits on this machine and
+    // never retries a write, so it leaves them empty.
+    to: 3,
+    sql: `
+ALTER TABLE studies ADD COLUMN token TEXT;
+ALTER TABLE trials ADD COLUMN token TEXT;
+CREATE UNIQUE INDEX studies_by_token ON studies (token);
+CREATE UNIQUE INDEX trials_by_token ON trials (token);
+`,
+  },
 ];

@@ -267,3 +267,88 @@ test('sqlite: a study file removed or replaced while a process has it open is wr
   );
   await kept.close();
 });
+
+/**
+ * Makes PostgreSQL storage `s` lose the answer to a statement that the server ran and committed, as when the connection
+ * drops right after the server commits: `commit()` arms it for the next COMMIT, `statement(re)` for the next statement
+ * run outside a transaction whose text matches. The caller sees a lost connection and retries the write.
+ */
+function loseAnswers(s: PgStorage): { commit: () => void; statement: (re: RegExp) => void; lost: () => number } {
+  const pool = (s as unknown as { pool: pg.Pool }).pool;
+  let armed: { re: RegExp; tx: boolean } | null = null;
+  let lost = 0;
+  const after = async <T>(sql: unknown, tx: boolean, run: () => Promise<T>): Promise<T> => {
+    const out = await run();
+    if (armed && armed.tx === tx && typeof sql === 'string' && armed.re.test(sql)) {
+      armed = null;
+      lost++;
+      throw new Error('Connection terminated unexpectedly');
+    }
+    return out;
+  };
+  const wrapped = new WeakSet<pg.PoolClient>();
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  // only the promise forms PgStorage uses are wrapped (pg-pool's own calls pass a callback and go through as they are)
+  pool.connect = (async (...args: unknown[]) => {
+    if (args.length) return (connect as (...a: unknown[]) => unknown)(...args);
+    const c = await connect();
+    if (!wrapped.has(c)) {
+      wrapped.add(c);
+      const query = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
+      c.query = ((...a: unknown[]) =>
+        typeof a.at(-1) === 'function' ? query(...a) : after(a[0], true, () => query(...a))) as typeof c.query;
+    }
+    return c;
+  }) as typeof pool.connect;
+  const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
+  pool.query = ((...a: unknown[]) => after(a[0], false, () => query(...a))) as typeof pool.query;
+  return {
+    commit: () => {
+      armed = { re: /^COMMIT$/, tx: true };
+    },
+    statement: (re) => {
+      armed = { re, tx: false };
+    },
+    lost: () => lost,
+  };
+}
+
+test('postgres: a write whose COMMIT landed but whose answer was lost is not done twice when it is retried', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const s = new PgStorage(await freshPgUrl(), { reconnectMs: 10000 });
+  const lose = loseAnswers(s);
+  const owner = { host: 'h', pid: 1, worker: 0 };
+  await s.listStudies(); // connected and migrated first
+  lose.commit();
+  await s.createStudy('a', { k: 1 }); // not "already exists"
+  lose.commit();
+  const t = await s.createTrial('a', { u: 1 }, { why: 'first' }, { owner, unique: true }); // not a duplicate
+  lose.statement(/^INSERT INTO intermediate/);
+  await s.report('a', t.number, 0, 0.5);
+  lose.commit();
+  const done = await s.finishTrial('a', t.number, 'complete', 0.5); // not "already complete"
+  await s.createTrial('a', { u: 2 }, {}, { waiting: true });
+  await s.createTrial('a', { u: 3 }, {}, { waiting: true });
+  lose.commit();
+  const claimed = await s.claimWaiting('a', owner); // the trial it took, not a second one
+  assert.equal(lose.lost(), 5, 'every armed answer was lost');
+  assert.deepEqual(
+    [t.number, done.state, done.value, done.intermediate, claimed?.number],
+    [0, 'complete', 0.5, [0.5], 1],
+  );
+  assert.deepEqual(
+    (await s.getTrials('a')).map((x) => [x.number, x.state, x.params, x.intermediate]),
+    [
+      [0, 'complete', { u: 1 }, [0.5]],
+      [1, 'running', { u: 2 }, []],
+      [2, 'waiting', { u: 3 }, []],
+    ],
+  );
+  assert.deepEqual(
+    (await s.listStudies()).map((x) => [x.name, x.attrs]),
+    [['a', { k: 1 }]],
+  );
+  await s.close();
+});
