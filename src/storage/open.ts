@@ -9,10 +9,15 @@ import { type Storage, StorageError } from './types.js';
 
 export interface OpenOptions {
   /**
-   * Only read what is there (study ls, show, export, worker's look-up): a SQLite file that does not exist, or a
-   * database (file or PostgreSQL) without seqtune's tables, is an error; nothing is created.
+   * Only open what is there (study delete, enqueue, ensemble, worker's look-up): a SQLite file that does not exist, or
+   * a database (file or PostgreSQL) without seqtune's tables, is an error; nothing is created.
    */
   existing?: boolean;
+  /**
+   * Only read, never write (study ls, show, export): `existing`, and a database an older seqtune wrote is read in its
+   * schema, not migrated (the next tune or worker on it migrates it); SQLite's file is opened read-only.
+   */
+  readOnly?: boolean;
   /**
    * PostgreSQL: how long a lost connection to a server that was reachable is waited for before a call fails (default
    * RECONNECT_MS, a minute: a restart or a failover). A URL that never connected fails at once.
@@ -57,14 +62,15 @@ export function storageUrlProblem(url: string): string | null {
 
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
-  if (isPostgres(url)) return new PgStorage(url, { existing: o.existing, reconnectMs: o.reconnectMs });
+  if (isPostgres(url))
+    return new PgStorage(url, { existing: o.existing, readOnly: o.readOnly, reconnectMs: o.reconnectMs });
   const problem = storageUrlProblem(url);
   if (problem) throw new StorageError(`--storage: ${problem}`);
   const file = sqliteFileOf(url)!;
-  if (o.existing && !existsSync(file))
+  if ((o.existing || o.readOnly) && !existsSync(file))
     throw new StorageError(
       `${file}: no such study storage (a study is stored where its config's tune.storage says, ` +
         'by default seqtune.db beside the config; name it with --storage)',
     );
-  return new SqliteStorage(file, { existing: o.existing });
+  return new SqliteStorage(file, { existing: o.existing, readOnly: o.readOnly });
 }

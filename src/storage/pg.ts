@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-schema.js';
-import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
+import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
 import {
   duplicateOf,
   type EndState,
@@ -103,9 +103,10 @@ function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
     error: r.error,
     started: r.started.toISOString(),
     finished: iso(r.finished),
-    owner: r.owner,
-    worker: r.worker,
-    heartbeat: iso(r.heartbeat),
+    // a version 1 database, read as it is by a read-only open, has no owner columns
+    owner: r.owner ?? null,
+    worker: r.worker ?? null,
+    heartbeat: iso(r.heartbeat ?? null),
   });
 }
 
@@ -134,6 +135,12 @@ async function mustHaveSchema(c: pg.PoolClient, where: string): Promise<void> {
     throw new StorageError(`${where}: no seqtune studies in this database (it has no seqtune tables; none were made)`);
 }
 
+/** A read-only open reads an older schema as it is, without migrating it; a newer one is refused. */
+async function readableSchema(c: pg.PoolClient, where: string): Promise<void> {
+  const row = (await c.query<{ version: number }>('SELECT version FROM seqtune_schema')).rows[0];
+  refuseNewer(where, row?.version ?? 0);
+}
+
 export class PgStorage implements Storage {
   /** The URL without its password, for messages. */
   readonly where: string;
@@ -143,12 +150,12 @@ export class PgStorage implements Storage {
   private connected = false;
 
   /**
-   * `existing`: only read what is there (study ls, show, export): a database without seqtune's tables is an error,
-   * and none are created in it.
+   * `existing`: a database without seqtune's tables is an error, and none are created in it. `readOnly` (study ls,
+   * show, export): that, and nothing is written (an older schema is read as it is, not migrated).
    */
   constructor(
     url: string,
-    private readonly o: { max?: number; existing?: boolean; reconnectMs?: number } = {},
+    private readonly o: { max?: number; existing?: boolean; readOnly?: boolean; reconnectMs?: number } = {},
   ) {
     this.where = redactUrl(url);
     this.pool = new pg.Pool({
@@ -180,8 +187,8 @@ export class PgStorage implements Storage {
         throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
       }
       try {
-        if (this.o.existing) await mustHaveSchema(c, this.where);
-        await migrate(c, this.where);
+        if (this.o.existing || this.o.readOnly) await mustHaveSchema(c, this.where);
+        await (this.o.readOnly ? readableSchema : migrate)(c, this.where);
       } catch (e) {
         if (e instanceof StorageError) throw e;
         throw new StorageError(`${this.where}: cannot prepare the study database (${(e as Error).message})`, {

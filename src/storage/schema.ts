@@ -15,12 +15,21 @@ export interface Migration {
   sql: string;
 }
 
-/** The migrations a database at `found` needs, or an error naming both versions when a newer seqtune wrote it. */
-export function migrationsFrom(where: string, found: number, all: readonly Migration[]): Migration[] {
+/**
+ * Throws an error naming both versions when a newer seqtune wrote the database. An older one is readable as it is
+ * (a read-only open does not migrate it): every migration so far only adds tables, columns and states, and readers
+ * take a column the schema lacks as null. A migration that renames or drops a column must change that.
+ */
+export function refuseNewer(where: string, found: number): void {
   if (found > SCHEMA_VERSION)
     throw new StorageError(
       `${where}: the study database has schema version ${found}, written by a newer seqtune; ` +
         `this seqtune reads versions up to ${SCHEMA_VERSION} (upgrade seqtune)`,
     );
+}
+
+/** The migrations a database at `found` needs, or an error naming both versions when a newer seqtune wrote it. */
+export function migrationsFrom(where: string, found: number, all: readonly Migration[]): Migration[] {
+  refuseNewer(where, found);
   return all.filter((m) => m.to > found);
 }

@@ -4,7 +4,7 @@
 // workers (threads or processes) can share a file and never take one trial twice.
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { migrationsFrom, SCHEMA_VERSION } from './schema.js';
+import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
   duplicateOf,
@@ -42,7 +42,7 @@ export interface TrialRow {
 
 const now = () => new Date().toISOString();
 
-/** The frozen trial of a trials row and its intermediate values. */
+/** The frozen trial of a trials row and its intermediate values (a version 1 file's row has no owner columns). */
 export function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
   return freezeTrial({
     number: r.number,
@@ -54,10 +54,34 @@ export function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
     error: r.error,
     started: r.started,
     finished: r.finished,
-    owner: r.owner,
-    worker: r.worker,
-    heartbeat: r.heartbeat,
+    owner: r.owner ?? null,
+    worker: r.worker ?? null,
+    heartbeat: r.heartbeat ?? null,
   });
+}
+
+const noStudies = (file: string) =>
+  new StorageError(`${file}: no seqtune studies in this file (it has no seqtune tables; none were made)`);
+
+/**
+ * Opens the file as it is, for reading only: a file an older seqtune wrote is read in its schema, not migrated (nor its
+ * journal mode set, nor a write lock taken), so that showing a study never changes the user's file. `query_only`
+ * refuses any write; a connection opened `readonly` would do the same but leave an empty -wal and -shm beside the file,
+ * which only a connection that may write removes when it closes.
+ */
+function openReadOnly(file: string): Database.Database {
+  const db = new Database(file, { fileMustExist: true, timeout: 30000 });
+  try {
+    db.pragma('query_only = ON');
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get()) throw noStudies(file);
+    const found = db.prepare('SELECT version FROM seqtune_schema').get() as { version: number } | undefined;
+    if (!found) throw noStudies(file);
+    refuseNewer(file, found.version);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 /** Opens the file and brings its schema to SCHEMA_VERSION (one process at a time: an IMMEDIATE transaction). */
@@ -66,7 +90,7 @@ function openDatabase(file: string, existing = false): Database.Database {
   try {
     // A read-only open never makes seqtune's tables in a file it did not write (nor changes its journal mode).
     if (existing && !db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get())
-      throw new StorageError(`${file}: no seqtune studies in this file (it has no seqtune tables; none were made)`);
+      throw noStudies(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; a table rebuild needs them off
@@ -91,13 +115,19 @@ export class SqliteStorage implements Storage {
   /** The file's inode when it was opened: close() tells whether the path still names it. */
   private readonly inode: number;
 
-  /** `existing`: only read what is there; a file without seqtune's tables is an error, and none are made in it. */
+  private readonly readOnly: boolean;
+
+  /**
+   * `existing`: a file without seqtune's tables is an error, and none are made in it. `readOnly`: that, and the file
+   * is never written (an older schema is read as it is; a write fails).
+   */
   constructor(
     readonly file: string,
-    o: { existing?: boolean } = {},
+    o: { existing?: boolean; readOnly?: boolean } = {},
   ) {
+    this.readOnly = o.readOnly ?? false;
     try {
-      this.db = openDatabase(file, o.existing);
+      this.db = this.readOnly ? openReadOnly(file) : openDatabase(file, o.existing);
     } catch (e) {
       if (e instanceof StorageError) throw e;
       const code = (e as { code?: unknown }).code;
@@ -388,11 +418,12 @@ export class SqliteStorage implements Storage {
   /**
    * Closes the file. When the path no longer names the file that was opened (removed, or replaced by another file,
    * while this process worked in it), what the open file holds would be lost with it: it is written out first, to
-   * the path where nothing is there now, else beside it, and the error says where.
+   * the path where nothing is there now, else beside it, and the error says where. A read-only open wrote nothing
+   * there to keep.
    */
   async close(): Promise<void> {
     const gone = !existsSync(this.file);
-    if (!gone && statSync(this.file).ino === this.inode) {
+    if (this.readOnly || (!gone && statSync(this.file).ino === this.inode)) {
       this.db.close();
       return;
     }

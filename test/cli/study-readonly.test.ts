@@ -1,15 +1,18 @@
 // The read-only study commands: `study show --json` says who ran each trial and when (owner, started, finished,
 // error; a waiting trial has neither owner nor start), and `study ls`, `show`, `export` never make seqtune's tables
-// in a database seqtune did not write, SQLite file or PostgreSQL database alike.
+// in a database seqtune did not write, nor migrate one an older seqtune wrote, SQLite file or PostgreSQL database
+// alike.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { syntheticCsv } from '../../src/data/index.js';
-import { SqliteStorage } from '../../src/storage/index.js';
+import { SCHEMA_VERSION, SqliteStorage } from '../../src/storage/index.js';
+import { PG_MIGRATIONS } from '../../src/storage/pg-schema.js';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite-schema.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
@@ -87,6 +90,84 @@ test('study ls, show, export and worker on an empty PostgreSQL database: exit 2,
   const t = await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
   await c.end();
   assert.deepEqual(t.rows, [], 'no seqtune table was created');
+});
+
+/** The rows of study "x" in the columns every schema version has: a complete trial with two reports, a failed one. */
+const OLDER_ROWS = `
+INSERT INTO studies (id, name, direction, attrs, created) VALUES (1, 'x', 'minimize', '{}', '2025-01-01T00:00:00Z');
+INSERT INTO trials (id, study_id, number, state, params, value, attrs, error, started, finished) VALUES
+  (1, 1, 0, 'complete', '{"u":4}', 0.25, '{}', NULL, '2025-01-01T00:00:01Z', '2025-01-01T00:00:02Z'),
+  (2, 1, 1, 'failed', '{"u":8}', NULL, '{}', 'diverged', '2025-01-01T00:00:03Z', '2025-01-01T00:00:04Z');
+INSERT INTO intermediate (trial_id, step, value) VALUES (1, 0, 0.5), (1, 1, 0.25);`;
+
+/** What ls, show and export print of study "x" in an older database: its trials, read in that schema. */
+function assertOlderRead(runs: { code: number; out: string; err: string }[], v: number): void {
+  assert.deepEqual(
+    runs.map((r) => [r.code, r.err]),
+    [
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ],
+    `version ${v}`,
+  );
+  assert.match(runs[0]!.out, /^x +2 trials +best 0\.2500\n$/);
+  const trials = JSON.parse(runs[1]!.out).trials as { state: string; owner: unknown; error: unknown }[];
+  assert.deepEqual(
+    trials.map((t) => [t.state, t.owner, t.error]),
+    [
+      ['complete', null, null],
+      ['failed', null, 'diverged'],
+    ],
+  );
+  assert.match(runs[2]!.out, /^number,state,value,param:u,intermediate,owner,worker,.*\n0,complete,0\.25,4,/);
+}
+
+test('study ls, show, export on a SQLite file an older seqtune wrote: read as it is, left byte for byte', async () => {
+  for (let v = 1; v < SCHEMA_VERSION; v++) {
+    const folder = join(dir, `older-${v}`);
+    mkdirSync(folder);
+    const f = join(folder, 'seqtune.db');
+    const db = new Database(f); // as the seqtune of schema version v made it: its migrations only, WAL
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE seqtune_schema (version INTEGER NOT NULL)');
+    db.prepare('INSERT INTO seqtune_schema (version) VALUES (?)').run(v);
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.to <= v)) db.exec(m.sql);
+    db.exec(OLDER_ROWS);
+    db.close();
+    const before = readFileSync(f);
+    const runs = [];
+    for (const args of readOnly(`sqlite:${f}`)) runs.push(await runCli(args));
+    assertOlderRead(runs, v);
+    assert.ok(readFileSync(f).equals(before), `version ${v}: the file is unchanged`);
+    assert.deepEqual(readdirSync(folder), ['seqtune.db'], 'no -wal or -shm left beside it');
+    // a command that writes (tune, worker) migrates it, as before
+    await new SqliteStorage(f).close();
+    const after = new Database(f, { readonly: true });
+    assert.equal(after.prepare('SELECT version FROM seqtune_schema').pluck().get(), SCHEMA_VERSION);
+    after.close();
+  }
+});
+
+test('study ls, show, export on a PostgreSQL database an older seqtune wrote: read as it is, not migrated', {
+  skip: pgSkip,
+}, async () => {
+  for (let v = 1; v < SCHEMA_VERSION; v++) {
+    const url = await freshPgUrl();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query('CREATE TABLE seqtune_schema (version INTEGER NOT NULL)');
+    await c.query('INSERT INTO seqtune_schema (version) VALUES ($1)', [v]);
+    for (const m of PG_MIGRATIONS.filter((m) => m.to <= v)) await c.query(m.sql);
+    await c.query(OLDER_ROWS);
+    const runs = [];
+    for (const args of readOnly(url)) runs.push(await runCli(args));
+    assertOlderRead(runs, v);
+    const version = await c.query('SELECT version FROM seqtune_schema');
+    const token = await c.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'token'");
+    await c.end();
+    assert.deepEqual([version.rows, token.rows], [[{ version: v }], []], `version ${v}: not migrated`);
+  }
 });
 
 test('tune on PostgreSQL never prints the password: the live line, the summary, show and the refusal to run again', {

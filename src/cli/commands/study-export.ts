@@ -48,7 +48,7 @@ export function addStudyExport(parent: Command, { io }: CliContext): Command {
     .action(async (name: string, o: { storage: string; format: string }) => {
       if (o.format !== 'csv' && o.format !== 'json')
         throw new UsageError(`--format: expected csv or json, received ${JSON.stringify(o.format)}`);
-      const st = openStorage(o.storage, { existing: true });
+      const st = openStorage(o.storage, { readOnly: true });
       try {
         if (!(await st.getStudy(name))) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
         const trials = await st.getTrials(name);

@@ -17,7 +17,7 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print JSON')
     .description('list the stored studies with their trial counts and best values')
     .action(async (o: StudyLsOptions) => {
-      const st = openStorage(o.storage, { existing: true });
+      const st = openStorage(o.storage, { readOnly: true });
       try {
         const all = await studiesJson(st);
         if (o.json) io.out(`${JSON.stringify(all, null, 2)}\n`);

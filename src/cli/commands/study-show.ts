@@ -40,7 +40,7 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print JSON')
     .description('show one stored study: the best trial, factor importance and every trial')
     .action(async (name: string, o: StudyShowOptions) => {
-      const st = openStorage(o.storage, { existing: true });
+      const st = openStorage(o.storage, { readOnly: true });
       try {
         const { json: j, trials, attrs } = await studyShowJson(st, name, redactUrl(o.storage));
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
