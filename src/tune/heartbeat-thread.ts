@@ -1,14 +1,21 @@
 // The heartbeat thread of a tuning process (heartbeat.ts starts it): its own storage connection and a timer that
 // refreshes the heartbeat of the process's running trials every `seconds`. Training runs elsewhere (the main thread
 // with one job, the pool's threads otherwise), so a long epoch never delays a beat. Messages: {add: n},
-// {remove: n}, 'close'. A beat that fails (the server restarting) is retried at the next tick.
+// {remove: n}, 'close'; it answers {swept} (heartbeat.ts). A beat that fails (the server restarting) is retried at
+// the next tick.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStorage } from '../storage/index.js';
+import { openStorage, type StaleRule } from '../storage/index.js';
 
-const { url, study, seconds } = workerData as { url: string; study: string; seconds: number };
+const { url, study, seconds, rule } = workerData as {
+  url: string;
+  study: string;
+  seconds: number;
+  rule: StaleRule | null;
+};
 const storage = openStorage(url);
 const trials = new Set<number>();
 let beating: Promise<void> | null = null;
+let sweeping: Promise<void> | null = null;
 
 const beat = () => {
   if (beating || !trials.size) return;
@@ -21,10 +28,28 @@ const beat = () => {
 };
 const timer = setInterval(beat, seconds * 1000);
 
+// The loop sweeps stale trials between trials only: while this process trains (with one job, for as long as its
+// trial lasts), a trial whose process died would stay running, and its rerun unclaimed by a free worker, until then.
+// Once a grace period this thread sweeps instead (a process with nothing running has its loop do it).
+const sweep = () => {
+  if (sweeping || !trials.size || !rule) return;
+  sweeping = storage
+    .failStale(study, rule)
+    .then((r) => {
+      if (r.failed.length) parentPort!.postMessage({ swept: r });
+    })
+    .catch(() => {})
+    .finally(() => {
+      sweeping = null;
+    });
+};
+const sweeper = rule ? setInterval(sweep, rule.graceMs) : undefined;
+
 parentPort!.on('message', async (m: { add: number } | { remove: number } | 'close') => {
   if (m === 'close') {
     clearInterval(timer);
-    await beating;
+    clearInterval(sweeper);
+    await Promise.all([beating, sweeping]);
     await storage.close();
     parentPort!.close();
   } else if ('add' in m) trials.add(m.add);

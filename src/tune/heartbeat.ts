@@ -2,18 +2,32 @@
 // their own (heartbeat-thread.ts), so any other process of the study can tell a live trial from one whose process
 // died (stale.ts). Memory storage has no other process: no thread, nothing to beat.
 import type { Worker } from 'node:worker_threads';
+import type { StaleResult, StaleRule } from '../storage/index.js';
 import { siblingModule, startThread } from './thread.js';
+
+/**
+ * The sweep the thread does while this process has trials running (its loop, waiting for them, sweeps none): the
+ * study's stale trials by `rule`, every `rule.graceMs`; `onSwept` is told what it failed and enqueued.
+ */
+export interface HeartbeatSweep {
+  rule: StaleRule;
+  onSwept: (r: StaleResult) => void;
+}
 
 export class Heartbeat {
   private closed: Promise<void> | null = null;
   private constructor(private readonly thread: Worker | null) {}
 
-  static async start(url: string, study: string, seconds: number): Promise<Heartbeat> {
+  static async start(url: string, study: string, seconds: number, sweep?: HeartbeatSweep): Promise<Heartbeat> {
     if (url.startsWith('memory')) return new Heartbeat(null);
-    const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), { url, study, seconds });
+    const data = { url, study, seconds, rule: sweep?.rule ?? null };
+    const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), data);
     await new Promise<void>((res, rej) => {
       thread.once('message', () => res());
       thread.once('error', rej);
+    });
+    thread.on('message', (m: { swept?: StaleResult }) => {
+      if (m.swept) sweep?.onSwept(m.swept);
     });
     thread.unref();
     return new Heartbeat(thread);

@@ -16,7 +16,7 @@ import { liveLine, trialReport } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
-import { ownerOf, sweepStale } from './stale.js';
+import { ownerOf, saySwept, staleRule, sweepStale } from './stale.js';
 import { retriesOf, type StudyContext } from './study-context.js';
 import { runTrial, sharedBaseData, type TrialEnv } from './trial.js';
 
@@ -71,7 +71,11 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
   const threads = { ...data, runs: env.runs, deadline: env.deadline, threads: env.threads };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
-  const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat);
+  const retries = retriesOf(c);
+  const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat, {
+    rule: staleRule(s.heartbeat, retries),
+    onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
+  });
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };
   const l: Loop = {
     ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },

@@ -1,8 +1,9 @@
 // Trials whose process died: a running trial whose heartbeat is older than 3 heartbeats (tune.heartbeat), or whose
 // owner is a process of this host that no longer exists, is failed and enqueued again while tune.retries allows
-// (storage.failStale does both atomically). Every process of a study sweeps; a fresh trial is never touched.
+// (storage.failStale does both atomically). Every process of a study sweeps, its loop between trials and its
+// heartbeat thread while its trials train (heartbeat.ts); a fresh trial is never touched.
 import { hostname } from 'node:os';
-import type { FrozenTrial, Owner, StaleResult, Storage } from '../storage/index.js';
+import type { FrozenTrial, Owner, StaleResult, StaleRule, Storage } from '../storage/index.js';
 import { parseDuration } from './settings.js';
 
 /** This process as the owner of a trial run by its worker `worker` (0: the main thread). */
@@ -52,6 +53,12 @@ export function deadOwners(trials: readonly FrozenTrial[]): string[] {
   return [...dead];
 }
 
+/** The rule of a sweep by heartbeat alone: stale after GRACE_HEARTBEATS of `heartbeat` seconds. */
+export const staleRule = (heartbeat: number, retries: number): StaleRule => ({
+  graceMs: GRACE_HEARTBEATS * heartbeat * 1000,
+  retries,
+});
+
 /** Fails the study's stale trials, enqueues them again while `retries` allows, and says so in one line each. */
 export async function sweepStale(
   storage: Storage,
@@ -60,20 +67,26 @@ export async function sweepStale(
 ): Promise<StaleResult> {
   const trials = o.trials ?? (await storage.getTrials(study));
   if (!trials.some((t) => t.state === 'running')) return { failed: [], enqueued: [] };
-  const r = await storage.failStale(study, {
-    graceMs: GRACE_HEARTBEATS * o.heartbeat * 1000,
-    deadOwners: deadOwners(trials),
-    retries: o.retries,
-  });
-  if (r.failed.length) {
-    const now = await storage.getTrials(study);
-    for (const n of r.failed) {
-      const t = now.find((x) => x.number === n)!;
-      const again = t.attrs.retried_as;
-      const next =
-        again !== undefined ? `; enqueued again as #${again}` : `; not enqueued again (tune.retries ${o.retries})`;
-      o.log(`trial ${n} failed: ${t.error}${next}`);
-    }
-  }
+  const r = await storage.failStale(study, { ...staleRule(o.heartbeat, o.retries), deadOwners: deadOwners(trials) });
+  await saySwept(storage, study, r, o.retries, o.log);
   return r;
+}
+
+/** One line for each trial a sweep failed: why, and whether it was enqueued again. */
+export async function saySwept(
+  storage: Storage,
+  study: string,
+  r: StaleResult,
+  retries: number,
+  log: (l: string) => void,
+): Promise<void> {
+  if (!r.failed.length) return;
+  const now = await storage.getTrials(study);
+  for (const n of r.failed) {
+    const t = now.find((x) => x.number === n)!;
+    const again = t.attrs.retried_as;
+    const next =
+      again !== undefined ? `; enqueued again as #${again}` : `; not enqueued again (tune.retries ${retries})`;
+    log(`trial ${n} failed: ${t.error}${next}`);
+  }
 }

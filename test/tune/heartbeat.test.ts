@@ -1,6 +1,6 @@
 // Heartbeats: a running trial's heartbeat advances while its (long) first epoch trains; a trial of a live process
-// elsewhere is never failed by --resume while it beats, and is failed as stale once it stops; tune.heartbeat and
-// tune.retries are read and checked.
+// elsewhere is never failed by --resume while it beats, and is failed as stale once it stops, also by the heartbeat
+// thread of a process busy with its own trial; tune.heartbeat and tune.retries are read and checked.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { type RawConfig, syntheticCsv } from '../../src/index.js';
-import { openStorage, SqliteStorage } from '../../src/storage/index.js';
+import { openStorage, SqliteStorage, type StaleResult } from '../../src/storage/index.js';
+import { Heartbeat } from '../../src/tune/heartbeat.js';
 import { tuneSettings } from '../../src/tune/settings.js';
+import { ownerOf, saySwept, staleRule } from '../../src/tune/stale.js';
 import { tune, until } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -190,4 +192,36 @@ test("a process that leaves an auto study's end step to another says its best is
   } finally {
     other.kill();
   }
+});
+
+test("a busy process's heartbeat thread fails another process's trial that stopped beating", async () => {
+  const db = join(dir, 'sweep.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('sweep', {});
+  const mine = await s.createTrial('sweep', { u: 1 }, {}, { owner: ownerOf() });
+  // a worker elsewhere that beat once, when it made its trial, and was killed
+  await s.createTrial('sweep', { u: 2 }, { why: 'grid' }, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  const swept: StaleResult[] = [];
+  const rule = staleRule(0.25, 1); // stale after 0.75 s without a beat
+  const beat = await Heartbeat.start(`sqlite:${db}`, 'sweep', 0.25, { rule, onSwept: (r) => swept.push(r) });
+  beat.add(mine.number); // this process trains trial 0: its loop sweeps nothing until that trial ends
+  for (const t0 = Date.now(); !swept.length && Date.now() - t0 < 10000; )
+    await new Promise((res) => setTimeout(res, 50));
+  await beat.close();
+  assert.deepEqual(swept, [{ failed: [1], enqueued: [2] }]);
+  const lines: string[] = [];
+  await saySwept(s, 'sweep', swept[0]!, 1, (l) => lines.push(l));
+  assert.match(
+    lines.join('\n'),
+    /^trial 1 failed: stale: no heartbeat from elsewhere:1 since \S+; enqueued again as #2$/,
+  );
+  assert.deepEqual(
+    (await s.getTrials('sweep')).map((t) => [t.number, t.state, t.params]),
+    [
+      [0, 'running', { u: 1 }],
+      [1, 'failed', { u: 2 }],
+      [2, 'waiting', { u: 2 }],
+    ],
+  );
+  await s.close();
 });
