@@ -104,6 +104,9 @@ export interface AutoEnd {
   log: (l: string) => void;
 }
 
+/** The study attributes in which the end records its choices (study-json.ts reads them). */
+const END_ATTRS = ['best_by_mean', 'best_by_steady', 'ensemble'] as const;
+
 /**
  * The end of an auto study: the best trial (the best seed of the best configuration by its mean over seeds, else
  * the best trial; by steady values, steady.ts), its run folder kept as keepBest keeps it, then the ensemble step.
@@ -114,6 +117,9 @@ export async function finishAuto(
   trials: readonly FrozenTrial[],
   fallback: FrozenTrial | null,
 ): Promise<{ best: FrozenTrial | null; bestRun?: BestRun; bestBy?: string }> {
+  // an end replayed (a resume, more trials) says only what it chose: a choice an earlier end recorded and this one
+  // does not make (a best by steady value, an ensemble it could not build) would contradict the study's result
+  for (const k of END_ATTRS) await c.storage.setStudyAttr(c.name, k, null);
   const groups = seedGroups(c.base, trials);
   const ranked = groups.filter(severalSeeds);
   const top = ranked[0];

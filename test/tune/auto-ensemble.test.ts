@@ -206,10 +206,21 @@ test("a member's removed run folder costs the ensemble, not the study: one line 
         base,
         log: (l: string) => lines.push(l),
       };
+      // as an earlier end (before more trials) would have left it: its best by the steady value of one trial
+      await storage.setStudyAttr('seeds', 'best_by_steady', { trial: 1, steady: 1, dip: null });
       const out = await finishAuto(end, trials, bestOf(trials));
       assert.equal(out.best!.number, top.trials[0]!.number);
       assert.equal(out.bestRun!.dir, top.trials[0]!.attrs.run_dir);
       assert.match(lines.join('\n'), /no ensemble: trial \d+'s run folder has no model/);
+      // the first test's end kept an ensemble; this end built none, and the study no longer says it has one
+      const attrs = (await storage.getStudy('seeds'))!.attrs;
+      assert.equal(attrs.ensemble, null, "an earlier end's ensemble is not left as this end's choice");
+      assert.equal(attrs.best_run_dir, top.trials[0]!.attrs.run_dir);
+      const json = JSON.parse((await runCli(['study', 'show', 'seeds', '--storage', db, '--json'])).out);
+      assert.equal(json.ensemble, null);
+      assert.equal(attrs.best_by_steady, null, 'this end chose by the mean over seeds');
+      assert.equal(json.best.number, top.trials[0]!.number);
+      assert.equal(json.result_dir, top.trials[0]!.attrs.run_dir);
     } finally {
       renameSync(`${gone}-moved`, gone);
     }
