@@ -8,6 +8,7 @@ import type { FrozenTrial, Storage } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
+import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRuns, runJson, runList } from './runs.js';
 import { webFile } from './static.js';
 import { curvesJson, runDirOf, trialJson } from './trial.js';
@@ -47,7 +48,11 @@ function guards(app: Hono, s: DashboardSource): void {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
   });
-  app.onError((e, c) => c.json({ error: e.message }, 500));
+  app.onError((e, c) =>
+    e instanceof QueryError
+      ? c.json({ error: e.message, param: e.param, expected: e.expected, received: e.received }, 400)
+      : c.json({ error: e.message }, 500),
+  );
 }
 
 /** The storage as the study JSON reads it, with the trials from `s.trials`. */
@@ -102,8 +107,11 @@ function fileResponse(c: Context, f: { body: Buffer; type: string }): Response {
 }
 
 function runRoutes(app: Hono, s: DashboardSource): void {
+  // a page of the list with limit, offset, order or q (the Runs page asks for pages); without them, the whole list
   app.get('/api/runs', async (c) => {
-    return c.json(await runList(await findRuns(s.runs)));
+    const q = runQuery(c.req.queries());
+    const all = await findRuns(s.runs);
+    return c.json(q ? await pageOfRuns(all, q) : await runList(all));
   });
   const runOf = async (id: string) => (await findRuns(s.runs)).find((r) => r.id === id) ?? null;
   app.get('/api/runs/:id', async (c) => {

@@ -104,8 +104,14 @@ function ensembleMetrics(e: EnsembleFile): Record<string, unknown> | null {
  */
 const listed = new Map<string, { modified: string; json: Record<string, unknown> }>();
 
-/** Each run's entry for the list of runs (no history), read again only for a folder that changed. */
-export async function runList(runs: readonly RunEntry[]): Promise<Record<string, unknown>[]> {
+/**
+ * Each run's entry for the list of runs (no history), read again only for a folder that changed. `all`: every run
+ * folder there is now (a page of the list passes its own runs and all of them); the others are forgotten.
+ */
+export async function runList(
+  runs: readonly RunEntry[],
+  all: readonly RunEntry[] = runs,
+): Promise<Record<string, unknown>[]> {
   const out = await Promise.all(
     runs.map(async (r) => {
       const had = listed.get(r.path);
@@ -115,7 +121,7 @@ export async function runList(runs: readonly RunEntry[]): Promise<Record<string,
       return json;
     }),
   );
-  const now = new Set(runs.map((r) => r.path));
+  const now = new Set(all.map((r) => r.path));
   for (const path of listed.keys()) if (!now.has(path)) listed.delete(path);
   return out;
 }

@@ -3,7 +3,7 @@
 // a run folder however the path is spelled; HTML in names comes back as the same characters.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -166,6 +166,83 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
   const f = await get(`/api/runs/${encodeURIComponent('grid2/trial-0')}/files/history.json`);
   assert.equal(f.status, 200);
   assert.equal((await get('/api/runs/nope')).status, 404);
+});
+
+type RunsPage = {
+  total: number;
+  offset: number;
+  limit: number;
+  order: string;
+  q: string;
+  next_offset: number | null;
+  runs: { id: string; metrics: unknown }[];
+};
+
+test('GET /api/runs?limit=&offset=&order=&q=: a page of the run folders, how many match, where the next starts', async () => {
+  const all = await json<{ id: string }[]>('/api/runs');
+  const ids = all.map((r) => r.id);
+  const first = await json<RunsPage>('/api/runs?limit=2');
+  assert.deepEqual(
+    { ...first, runs: first.runs.map((r) => r.id) },
+    { total: 6, offset: 0, limit: 2, order: 'id', q: '', next_offset: 2, runs: ids.slice(0, 2) },
+  );
+  assert.deepEqual(first.runs, all.slice(0, 2), "a page's runs are the whole list's entries");
+  const paged: string[] = [];
+  for (let at: number | null = 0; at !== null; ) {
+    const p: RunsPage = await json<RunsPage>(`/api/runs?limit=4&offset=${at}`);
+    paged.push(...p.runs.map((r) => r.id));
+    at = p.next_offset;
+  }
+  assert.deepEqual(paged, ids, 'page after page, every run once, in the order of the whole list');
+  const past = await json<RunsPage>('/api/runs?offset=100');
+  assert.deepEqual([past.total, past.limit, past.runs, past.next_offset], [6, 50, [], null], 'past the end: no run');
+  const q = await json<RunsPage>('/api/runs?q=TRIAL-1');
+  assert.deepEqual([q.total, q.runs.map((r) => r.id)], [2, ['grid2/trial-1', 'grid2/trial-10']], 'the id, any case');
+  // newest first: by each folder's time (a folder renamed into place, or a file added to it)
+  const t0 = Date.now() / 1000 - 3600;
+  const times: Record<string, number> = { 'grid2/trial-10': 5, 'grid2/trial-0': 4, 'grid2/ensemble-after-2': 3 };
+  for (const [i, id] of ids.entries()) utimesSync(join(fx.runs, id), t0, t0 + (times[id] ?? -i));
+  const newest = await json<RunsPage>('/api/runs?order=newest&limit=3');
+  assert.deepEqual(
+    newest.runs.map((r) => r.id),
+    ['grid2/trial-10', 'grid2/trial-0', 'grid2/ensemble-after-2'],
+  );
+  const rest = await json<RunsPage>('/api/runs?order=newest&limit=3&offset=3&q=grid2');
+  assert.deepEqual(
+    rest.runs.map((r) => r.id),
+    ['grid2/ensemble-after-2/member-1', 'grid2/trial-1', 'grid2/trial-2'],
+  );
+});
+
+test('GET /api/runs with a bad parameter answers 400 naming it, what was expected and what came', async () => {
+  const cases: [string, string, string, string][] = [
+    ['limit=abc', 'limit', 'an integer from 1 to 1000', 'abc'],
+    ['limit=0', 'limit', 'an integer from 1 to 1000', '0'],
+    ['limit=1001', 'limit', 'an integer from 1 to 1000', '1001'],
+    ['limit=2.5', 'limit', 'an integer from 1 to 1000', '2.5'],
+    ['limit=', 'limit', 'an integer from 1 to 1000', ''],
+    ['offset=-1', 'offset', 'an integer, 0 or more', '-1'],
+    ['offset=1e3', 'offset', 'an integer, 0 or more', '1e3'],
+    ['order=best', 'order', 'id or newest', 'best'],
+    ['limit=1&limit=2', 'limit', 'one value', '1, 2'],
+  ];
+  for (const [query, param, expected, received] of cases) {
+    const r = await get(`/api/runs?${query}`);
+    assert.equal(r.status, 400, query);
+    assert.deepEqual(
+      await r.json(),
+      { error: `${param}: expected ${expected}, received ${JSON.stringify(received)}`, param, expected, received },
+      query,
+    );
+  }
+  const r = await get('/api/runs?page=2');
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), {
+    error: 'page: not a parameter of /api/runs (it takes limit, offset, order, q)',
+    param: 'page',
+    expected: 'one of limit, offset, order, q',
+    received: 'page',
+  });
 });
 
 test('GET /api/runs reads a run folder again only when it changed: a file replaced whole, a folder removed', async () => {

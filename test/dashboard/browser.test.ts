@@ -1,18 +1,19 @@
 // The pages in a real browser (playwright-core driving Debian's Chromium), while `seqtune tune` runs in the
 // background: the studies page shows a new study without a reload, the study page's trials table grows and a running
 // trial's curve gains epochs without a reload, a trial page shows its diagnosis, a run page its metrics beside the
-// baselines, the Runs page a run folder written while it is open, and a study named with HTML characters shows those
-// characters. Skipped without /usr/bin/chromium (failed instead with CI set). Screenshots go to
-// $SEQTUNE_TEST_OUT/dashboard (default: the temporary folder's seqtune-test-out/dashboard), outside the checkout.
+// baselines, the Runs page a run folder written while it is open and 230 run folders a page at a time, and a study
+// named with HTML characters shows those characters. Skipped without /usr/bin/chromium (failed instead with CI set).
+// Screenshots go to $SEQTUNE_TEST_OUT/dashboard (default: the temporary folder's seqtune-test-out/dashboard), outside
+// the checkout.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { studyConfig } from '../helpers/study-config.js';
@@ -25,6 +26,7 @@ if (missing && process.env.CI) throw new Error(`CI is set and the browser tests 
 const shots = join(process.env.SEQTUNE_TEST_OUT ?? join(tmpdir(), 'seqtune-test-out'), 'dashboard');
 let fx: Fixture;
 let d: Dashboard;
+let web: string;
 let browser: Browser;
 let page: Page;
 let tune: ChildProcess | null = null;
@@ -58,8 +60,7 @@ function startTune(): ChildProcess {
 
 before(async () => {
   if (missing) return;
-  const [f, web] = await Promise.all([makeFixture('seqtune-dash-browser-'), buildWeb()]);
-  fx = f;
+  [fx, web] = await Promise.all([makeFixture('seqtune-dash-browser-'), buildWeb()]);
   mkdirSync(shots, { recursive: true });
   d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web, pollMs: 100 });
   browser = await chromium.launch({
@@ -435,6 +436,80 @@ test('the Runs page shows a run folder written while it is open, without a reloa
     await page.locator('#runs a', { hasText: 'late/run-1' }).waitFor({ timeout: 15_000 });
   } finally {
     rmSync(join(fx.runs, 'late'), { recursive: true, force: true });
+  }
+});
+
+/** 230 run folders, sweep/trial-0 ... sweep/trial-229, each written a second after the one before. */
+function manyRuns(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-many-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const t0 = Date.now() / 1000 - 3600;
+  for (let n = 0; n < 230; n++) {
+    const run = join(dir, 'sweep', `trial-${n}`);
+    mkdirSync(run, { recursive: true });
+    for (const f of ['metrics.json', 'diagnosis.json']) cpSync(join(fx.runs, 'grid2', 'trial-0', f), join(run, f));
+    utimesSync(run, t0, t0 + n);
+  }
+  return dir;
+}
+
+test('the Runs page with many runs asks for a page at a time: the first shows, the last run is reached', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  const many = await startDashboard({ storage: fx.url, runs: manyRuns(), port: 0, web });
+  const asked: string[] = [];
+  const listen = (r: Request) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/runs') asked.push(u.search);
+  };
+  page.on('request', listen);
+  const rows = page.locator('#runs tbody tr');
+  const ids = () => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')));
+  const shows = (text: string) => page.locator('#runs-count', { hasText: new RegExp(`^${text}$`) }).waitFor();
+  try {
+    await page.goto(`${many.url}#/runs`);
+    await shows('1–50 of 230');
+    assert.deepEqual(
+      await ids(),
+      Array.from({ length: 50 }, (_, n) => `sweep/trial-${n}`),
+      'by name, numbers in order',
+    );
+    assert.ok(await page.getByRole('button', { name: 'previous page' }).isDisabled());
+    await page.getByRole('button', { name: 'next page' }).click();
+    await shows('51–100 of 230');
+    assert.equal(await rows.first().getAttribute('data-run'), 'sweep/trial-50');
+    await page.getByRole('button', { name: 'last page' }).click();
+    await shows('201–230 of 230');
+    assert.equal((await ids()).at(-1), 'sweep/trial-229');
+    assert.ok(await page.getByRole('button', { name: 'next page' }).isDisabled());
+    // the page is kept in the address: back from a run, the list is where it was
+    assert.match(page.url(), /#\/runs\?offset=200$/);
+    await page.locator('#runs a', { hasText: 'sweep/trial-229' }).click();
+    await page.locator('h1', { hasText: 'sweep/trial-229' }).waitFor();
+    await page.locator('#back').click();
+    await shows('201–230 of 230');
+    await page.goto(`${many.url}#/run/${encodeURIComponent('sweep/trial-0')}`);
+    await page.goBack();
+    await shows('201–230 of 230');
+    // newest first, and a filter the server applies to every run (not only the page shown)
+    await page.locator('select[aria-label="order"]').selectOption('newest');
+    await shows('1–50 of 230');
+    assert.equal(await rows.first().getAttribute('data-run'), 'sweep/trial-229');
+    await page.screenshot({ path: join(shots, 'runs-many.png'), fullPage: false });
+    await page.locator('input[aria-label="filter runs"]').fill('TRIAL-22');
+    await shows('1–11 of 11');
+    assert.deepEqual(await ids(), [
+      ...Array.from({ length: 10 }, (_, i) => `sweep/trial-${229 - i}`),
+      'sweep/trial-22',
+    ]);
+    await page.locator('input[aria-label="filter runs"]').fill('nothing like it');
+    await page.locator('#runs-empty', { hasText: 'no run id contains "nothing like it"' }).waitFor();
+    assert.ok(asked.length >= 6, asked.join(' '));
+    for (const q of asked) assert.match(q, /[?&]limit=50(&|$)/, 'the page never asks for the whole list');
+  } finally {
+    page.off('request', listen);
+    await many.close();
   }
 });
 

@@ -34,6 +34,49 @@ function bestBaseline(s: Scores): [string, number] | null {
 
 /** How often the Runs page looks for new or changed run folders (they are files, not storage events). */
 const RUNS_POLL_MS = 3000;
+/**
+ * Runs a page of the list shows. The whole list of the demo's 2,257 trial folders was 16 MB of JSON each poll; at
+ * ~7 KB a run (its diagnosis and scores), a page of 50 is 0.36 MB.
+ */
+const PAGE_SIZE = 50;
+
+/** GET /api/runs?limit=&offset=&order=&q=: one page of the run folders and how many match. */
+interface RunsPage {
+  total: number;
+  offset: number;
+  next_offset: number | null;
+  runs: Run[];
+}
+
+/** Which page of the list is shown, kept in the address (#/runs?order=newest&offset=100): back from a run, it is. */
+interface View {
+  q: string;
+  order: 'id' | 'newest';
+  offset: number;
+}
+
+function viewOf(params: URLSearchParams): View {
+  const offset = Number(params.get('offset'));
+  return {
+    q: params.get('q') ?? '',
+    order: params.get('order') === 'newest' ? 'newest' : 'id',
+    offset: Number.isSafeInteger(offset) && offset > 0 ? offset - (offset % PAGE_SIZE) : 0,
+  };
+}
+
+function addressOf(v: View): string {
+  const p = new URLSearchParams();
+  if (v.q) p.set('q', v.q);
+  if (v.order !== 'id') p.set('order', v.order);
+  if (v.offset) p.set('offset', String(v.offset));
+  const query = p.toString();
+  return query ? `#/runs?${query}` : '#/runs';
+}
+
+/** The list's address as last shown: a run page's link back to the list opens that page of it. */
+let listAddress = '#/runs';
+
+const lastOffset = (total: number) => Math.max(0, Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
 
 function runRow(r: Run): HTMLElement {
   const s = testScores(r.metrics);
@@ -49,8 +92,11 @@ function runRow(r: Run): HTMLElement {
   );
 }
 
-/** The list of run folders, looked at again every few seconds (as TensorBoard reloads its logdir). */
-export async function runsPage(root: HTMLElement): Promise<() => void> {
+/**
+ * The list of run folders a page at a time, by name or newest first, filtered by a run's id on the server; the page
+ * shown is looked at again every few seconds (as TensorBoard reloads its logdir).
+ */
+export async function runsPage(root: HTMLElement, params: URLSearchParams): Promise<() => void> {
   const { runs: folder } = await api<{ runs: string | null }>('/api/health');
   if (!folder) {
     root.replaceChildren(
@@ -59,32 +105,102 @@ export async function runsPage(root: HTMLElement): Promise<() => void> {
     );
     return () => {};
   }
+  const view = viewOf(params);
+  listAddress = addressOf(view);
+  const body = h('tbody');
+  const table = h(
+    'table',
+    { class: 'list', id: 'runs' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['run', 'diagnosis', 'test MSE', 'best baseline MSE', 'written'].map((t) => h('th', {}, t))),
+    ),
+    body,
+  );
+  const empty = h('p', { class: 'muted', id: 'runs-empty' });
+  const count = h('span', { class: 'muted', id: 'runs-count' });
+  const go = (offset: () => number) => () => {
+    view.offset = offset();
+    show();
+  };
+  let total = 0;
+  const button = (label: string, name: string, offset: () => number) =>
+    h('button', { type: 'button', 'aria-label': name, title: name, onclick: go(offset) }, label);
+  const first = button('«', 'first page', () => 0);
+  const previous = button('‹', 'previous page', () => Math.max(0, view.offset - PAGE_SIZE));
+  const next = button('›', 'next page', () => view.offset + PAGE_SIZE);
+  const last = button('»', 'last page', () => lastOffset(total));
+  const filter = h('input', { type: 'search', placeholder: 'filter: run id contains', 'aria-label': 'filter runs' });
+  filter.value = view.q;
+  const order = h(
+    'select',
+    { 'aria-label': 'order' },
+    h('option', { value: 'id' }, 'by name'),
+    h('option', { value: 'newest' }, 'newest first'),
+  );
+  order.value = view.order;
+  root.replaceChildren(
+    h('h1', {}, 'Runs'),
+    h('div', { class: 'filters' }, filter, order, h('span', { class: 'pager' }, first, previous, count, next, last)),
+    table,
+    empty,
+  );
+
   let shown = '';
   const load = async () => {
-    const runs = await api<Run[]>('/api/runs');
-    const key = JSON.stringify(runs.map((r) => [r.id, r.modified, r.files]));
+    const want = addressOf(view);
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(view.offset), order: view.order });
+    if (view.q) q.set('q', view.q);
+    const page = await api<RunsPage>(`/api/runs?${q}`);
+    if (addressOf(view) !== want) return; // the page was changed meanwhile: its own load shows it
+    total = page.total;
+    if (page.offset > 0 && page.offset >= page.total) {
+      // past the end (runs removed, or an address kept from a longer list): the last page
+      view.offset = lastOffset(page.total);
+      show();
+      return;
+    }
+    const key = JSON.stringify([page.total, page.offset, page.runs.map((r) => [r.id, r.modified, r.files])]);
     if (key === shown) return;
     shown = key;
-    root.replaceChildren(
-      h('h1', {}, 'Runs'),
-      runs.length
-        ? h(
-            'table',
-            { class: 'list', id: 'runs' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...['run', 'diagnosis', 'test MSE', 'best baseline MSE', 'written'].map((t) => h('th', {}, t)),
-              ),
-            ),
-            h('tbody', {}, ...runs.map(runRow)),
-          )
-        : h('p', { class: 'muted' }, `no run folders in ${folder} yet: they appear here as they are written`),
-    );
+    body.replaceChildren(...page.runs.map(runRow));
+    table.hidden = !page.runs.length;
+    empty.textContent = page.runs.length
+      ? ''
+      : view.q
+        ? `no run id contains "${view.q}"`
+        : `no run folders in ${folder} yet: they appear here as they are written`;
+    count.textContent = page.runs.length
+      ? `${page.offset + 1}–${page.offset + page.runs.length} of ${page.total}`
+      : '0 of 0';
+    first.disabled = previous.disabled = page.offset === 0;
+    next.disabled = last.disabled = page.next_offset === null;
+    table.dataset.total = String(page.total);
+    table.dataset.offset = String(page.offset);
   };
+  /** Shows the view's page now (a click, a filter typed) and keeps it in the address without a new history entry. */
+  const show = () => {
+    listAddress = addressOf(view);
+    history.replaceState(null, '', listAddress);
+    void load().catch((e: Error) => {
+      empty.textContent = e.message;
+    });
+  };
+  let typing = 0;
+  filter.addEventListener('input', () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => {
+      view.q = filter.value.trim();
+      view.offset = 0;
+      show();
+    }, 250);
+  });
+  order.addEventListener('change', () => {
+    view.order = order.value === 'newest' ? 'newest' : 'id';
+    view.offset = 0;
+    show();
+  });
   await load();
   let busy = false;
   const timer = window.setInterval(() => {
@@ -96,7 +212,10 @@ export async function runsPage(root: HTMLElement): Promise<() => void> {
         busy = false;
       });
   }, RUNS_POLL_MS);
-  return () => window.clearInterval(timer);
+  return () => {
+    window.clearInterval(timer);
+    window.clearTimeout(typing);
+  };
 }
 
 /** Test metrics (scaled and original units) with the model's row first and the baselines below. */
@@ -167,7 +286,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     : [];
   const pictures = r.files.filter((f) => f.endsWith('.png') && (f.startsWith('forecast') || f.startsWith('loss')));
   root.replaceChildren(
-    h('p', {}, h('a', { href: '#/runs' }, '← runs')),
+    h('p', {}, h('a', { href: listAddress, id: 'back' }, '← runs')),
     h('h1', {}, r.id),
     h('p', { class: 'muted' }, r.path),
     ...(r.ensemble ? [ensembleLine(r)] : []),
