@@ -439,6 +439,40 @@ test('the Runs page shows a run folder written while it is open, without a reloa
   }
 });
 
+test('a page still loading when another is asked for does not draw over it', { skip: missing }, async () => {
+  await page.goto(`${d.url}#/runs`);
+  await page.locator('#runs a', { hasText: 'grid2/trial-0' }).waitFor();
+  // the run's answer is held until the list asked for after it is shown (back at once, as a double click does)
+  const run = (u: URL) => u.pathname === `/api/runs/${encodeURIComponent('grid2/trial-0')}`;
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  await page.route(run, async (r) => {
+    await held;
+    await r.continue();
+  });
+  try {
+    await page.evaluate(() => {
+      location.hash = `#/run/${encodeURIComponent('grid2/trial-0')}`;
+    });
+    await page.locator('main', { hasText: 'loading…' }).waitFor();
+    await page.evaluate(() => {
+      location.hash = '#/runs';
+    });
+    await page.locator('#runs a', { hasText: 'grid2/trial-0' }).waitFor();
+    const answered = page.waitForResponse((r) => run(new URL(r.url())));
+    release();
+    await answered;
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#metrics').count(), 0, 'the run page came last and did not draw over the list');
+    assert.equal(await page.locator('#runs').count(), 1);
+  } finally {
+    release();
+    await page.unroute(run);
+  }
+});
+
 /** 230 run folders, sweep/trial-0 ... sweep/trial-229, each written a second after the one before. */
 function manyRuns(): string {
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-many-'));

@@ -19,25 +19,32 @@ async function route(): Promise<void> {
   // what follows a `?` is the page's own state (#/runs?offset=100); names in the path are encoded, a `?` too
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split(/\?(.*)/s);
   const parts = path.split('/').map(decodeURIComponent);
-  app.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
+  // Each page draws into an element of its own. A page still loading when another is asked for (back, then forward
+  // at once) drew over the later one when its answer came last, and its updates never stopped: it draws into an
+  // element no longer shown, and stops when it is ready.
+  const root = h('div', {}, h('p', { class: 'muted' }, 'loading…'));
+  app.replaceChildren(root);
+  let stop: () => void = () => {};
   try {
     if (parts[0] === 'study' && parts[1] !== undefined && parts[2] === 'trial')
-      leave = await trialPage(app, parts[1], Number(parts[3]));
-    else if (parts[0] === 'study' && parts[1] !== undefined) leave = await studyPage(app, parts[1]);
-    else if (parts[0] === 'runs') leave = await runsPage(app, new URLSearchParams(query));
-    else if (parts[0] === 'run' && parts[1] !== undefined) leave = await runPage(app, parts.slice(1).join('/'));
-    else leave = await studiesPage(app);
-    document.body.dataset.page = parts[0] || 'studies';
+      stop = await trialPage(root, parts[1], Number(parts[3]));
+    else if (parts[0] === 'study' && parts[1] !== undefined) stop = await studyPage(root, parts[1]);
+    else if (parts[0] === 'runs') stop = await runsPage(root, new URLSearchParams(query));
+    else if (parts[0] === 'run' && parts[1] !== undefined) stop = await runPage(root, parts.slice(1).join('/'));
+    else stop = await studiesPage(root);
+    if (root.isConnected) document.body.dataset.page = parts[0] || 'studies';
   } catch (e) {
-    app.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
+    root.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
     // a study (or trial) not there yet: its page opens when the storage has it
     if (parts[0] === 'study' && parts[1] !== undefined) {
-      app.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
-      leave = onLive((ev) => {
+      root.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
+      stop = onLive((ev) => {
         if ((ev.type === 'study-created' || ev.type === 'trial-created') && ev.study === parts[1]) void route();
       });
     }
   }
+  if (root.isConnected) leave = stop;
+  else stop();
 }
 
 window.addEventListener('hashchange', () => void route());
