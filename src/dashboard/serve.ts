@@ -98,8 +98,9 @@ function listen(server: ReturnType<typeof createAdaptorServer>, port: number, ho
 
 /** Opens the storage and its feed; a storage that cannot be read closes what was opened and throws. */
 async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
-  // a page waits a few seconds for a PostgreSQL server that restarts, not a minute: its next poll asks again
-  const storage = openStorage(url, { existing: true, reconnectMs: 5000 });
+  // a page waits a few seconds for a PostgreSQL server that restarts, not a minute: its next poll asks again; the
+  // dashboard only reads, so a study an older seqtune wrote is read in its schema, not migrated (as study show)
+  const storage = openStorage(url, { readOnly: true, reconnectMs: 5000 });
   let feed: Feed | null = null;
   try {
     await storage.listStudies();

@@ -6,9 +6,13 @@
 import Database from 'better-sqlite3';
 import { type FrozenTrial, type SqliteTrialRow, sqliteTrialOf } from '../storage/index.js';
 
-const TRIALS = `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
-  t.started, t.finished, t.owner, t.worker, t.heartbeat
+const trialsSql = (has: (column: string) => boolean) => {
+  // a file an older seqtune wrote (schema version 1) has no owner, worker or heartbeat: read as null, as the storage does
+  const or = (column: string) => (has(column) ? `t.${column}` : `NULL AS ${column}`);
+  return `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
+  t.started, t.finished, ${['owner', 'worker', 'heartbeat'].map(or).join(', ')}
   FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number`;
+};
 // One JSON array of values per trial in step order (SQLite builds it; 500,000 row objects would cost seconds).
 const STEPS = `SELECT trial_id AS id, json_group_array(value ORDER BY step) AS values_, count(*) AS n, max(step) AS last
   FROM intermediate WHERE trial_id IN (SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ?)
@@ -27,8 +31,12 @@ export class SqliteTrials {
   /** The last study read and the file's data_version then: read again only after another connection wrote. */
   private last: { study: string; version: number; trials: FrozenTrial[] } | null = null;
 
+  private readonly trials: string;
+
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+    const columns = new Set((this.db.pragma('table_info(trials)') as { name: string }[]).map((c) => c.name));
+    this.trials = trialsSql((c) => columns.has(c));
   }
 
   /** The trials of a study by number, without their attributes' history (none when there is no such study). */
@@ -42,7 +50,7 @@ export class SqliteTrials {
 
   private read(study: string): FrozenTrial[] {
     const read = this.db.transaction(() => {
-      const rows = this.db.prepare(TRIALS).all(study) as SqliteTrialRow[];
+      const rows = this.db.prepare(this.trials).all(study) as SqliteTrialRow[];
       const byTrial = new Map<number, number[]>();
       for (const s of this.db.prepare(STEPS).all(study) as Steps[]) byTrial.set(s.id, this.valuesOf(s));
       return { rows, byTrial };

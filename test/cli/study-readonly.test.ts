@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { startDashboard } from '../../src/dashboard/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SCHEMA_VERSION, SqliteStorage } from '../../src/storage/index.js';
 import { PG_MIGRATIONS } from '../../src/storage/pg-schema.js';
@@ -139,6 +140,19 @@ test('study ls, show, export on a SQLite file an older seqtune wrote: read as it
     const runs = [];
     for (const args of readOnly(`sqlite:${f}`)) runs.push(await runCli(args));
     assertOlderRead(runs, v);
+    // the dashboard reads it too, as study show does (its pages and its lighter trial reads)
+    const d = await startDashboard({ storage: `sqlite:${f}`, runs: folder, port: 0, web: null });
+    try {
+      const show = (await (await fetch(`${d.url}api/studies/x`)).json()) as { trials: { owner: unknown }[] };
+      assert.deepEqual(
+        show.trials.map((t) => t.owner),
+        [null, null],
+        `version ${v}: the dashboard's study`,
+      );
+      assert.equal((await fetch(`${d.url}api/studies/x/trials/0`)).status, 200);
+    } finally {
+      await d.close();
+    }
     assert.ok(readFileSync(f).equals(before), `version ${v}: the file is unchanged`);
     assert.deepEqual(readdirSync(folder), ['seqtune.db'], 'no -wal or -shm left beside it');
     // a command that writes (tune, worker) migrates it, as before
