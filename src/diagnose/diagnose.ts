@@ -15,6 +15,7 @@ import { earlyVerdict } from './early.js';
 import { HistoryError, type LossHistory } from './history.js';
 import { patternProbabilities, type Readings, readings, recentWindow } from './read.js';
 import { median } from './stats.js';
+import type { Trend } from './trend.js';
 import type { Evidence, PatternId } from './types.js';
 
 export const PATTERNS: readonly PatternId[] = [
@@ -86,11 +87,12 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
     probabilities = early.probabilities;
     why = early.summary;
   } else {
-    const r = readings(loss, val, evidence.bestEpoch);
+    const r = readFinite(loss, val, evidence);
     Object.assign(evidence, evidenceOfReadings(r));
     probabilities = calibrated(patternProbabilities(r));
     why = trendWords(r, evidence);
   }
+  why += notFiniteWords(val, evidence);
   const [first, second] = ranked(probabilities);
   const pattern = first![0],
     confidence = +first![1].toFixed(3);
@@ -124,11 +126,23 @@ function validationOf(loss: number[], v: number[] | undefined): number[] | null 
   return v.length >= loss.length && loss.length > 0 ? v.slice(0, loss.length) : null;
 }
 
+/**
+ * The epochs whose validation loss was NaN or infinite in a run that went on: the training loss finite at every
+ * epoch and validation finite again at the last. Such a run recovered; it did not diverge. Empty otherwise: a
+ * non-finite training loss, or a validation loss that is still not finite at the end, is divergence (Keras'
+ * TerminateOnNaN stops at the first; a run that was not stopped ends that way).
+ */
+function recoveredEpochs(loss: number[], val: number[] | null): number[] {
+  if (!val || !loss.every(Number.isFinite) || !Number.isFinite(val[loss.length - 1])) return [];
+  return val.flatMap((v, i) => (Number.isFinite(v) ? [] : [i]));
+}
+
 /** The numbers a diagnosis rests on, before the trends are read. */
 function evidenceOf(loss: number[], val: number[] | null): Evidence {
   const n = loss.length;
+  const notFinite = recoveredEpochs(loss, val);
   const finiteIndex = (v: number[]) => v.findIndex((x) => !Number.isFinite(x));
-  const nonFinite = [finiteIndex(loss), val ? finiteIndex(val) : -1].filter((i) => i >= 0);
+  const nonFinite = notFinite.length ? [] : [finiteIndex(loss), val ? finiteIndex(val) : -1].filter((i) => i >= 0);
   const ref = val ?? loss;
   const finiteRef = ref.map((v, i) => ({ v, i })).filter((p) => Number.isFinite(p.v));
   const best = finiteRef.length ? finiteRef.reduce((a, b) => (b.v < a.v ? b : a)) : { v: NaN, i: 0 };
@@ -146,11 +160,61 @@ function evidenceOf(loss: number[], val: number[] | null): Evidence {
     gap: val && Number.isFinite(last) && last !== 0 ? (val[n - 1]! - last) / Math.abs(last) : null,
     valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1]! / best.v - 1 : null,
     firstNonFinite: nonFinite.length ? nonFinite.reduce((a, b) => Math.min(a, b)) : null,
+    ...(notFinite.length ? { notFinite } : {}),
   };
+}
+
+/**
+ * The readings of a run, on the epochs where both losses are finite when some validation epochs were not
+ * (e.notFinite), with every window and index numbered as the run's epochs.
+ */
+function readFinite(loss: number[], val: number[] | null, e: Evidence): Readings {
+  const skip = new Set(e.notFinite);
+  if (!val || skip.size === 0) return readings(loss, val, e.bestEpoch);
+  const kept = loss.flatMap((_, i) => (skip.has(i) ? [] : [i]));
+  const r = readings(
+    kept.map((i) => loss[i]!),
+    kept.map((i) => val[i]!),
+    kept.indexOf(e.bestEpoch),
+  );
+  return renumbered(r, kept);
+}
+
+/** Readings of the kept epochs with their windows and the valley's bottom as epochs of the whole run. */
+function renumbered(r: Readings, kept: number[]): Readings {
+  const at = (t: Trend): Trend =>
+    t.from === undefined || t.to === undefined ? t : { ...t, from: kept[t.from]!, to: kept[t.to - 1]! + 1 };
+  const pair = (p: { train: Trend; val: Trend | null }) => ({ train: at(p.train), val: p.val && at(p.val) });
+  return {
+    ...r,
+    recent: pair(r.recent),
+    late: pair(r.late),
+    whole: pair(r.whole),
+    sinceBest: r.sinceBest && { train: at(r.sinceBest.train), val: at(r.sinceBest.val) },
+    valley: r.valley && { ...r.valley, bottom: kept[r.valley.bottom]! },
+  };
+}
+
+/** The note on validation epochs that were not finite in a run that went on (e.notFinite), or nothing. */
+function notFiniteWords(val: number[] | null, e: Evidence): string {
+  const k = e.notFinite ?? [];
+  if (!val || k.length === 0) return '';
+  const one = k.length === 1;
+  const shown = k.slice(0, 8).map((i) => `${i + 1} (${val[i]})`);
+  const which = one
+    ? `${val[k[0]!]} at epoch ${k[0]! + 1}`
+    : `not finite at epochs ${shown.join(', ')}${k.length > 8 ? ` and ${k.length - 8} more` : ''}`;
+  return (
+    `; the validation loss was ${which} and finite after ${one ? 'it' : 'them'}, the training loss finite ` +
+    `throughout: ${one ? 'that epoch is' : 'those epochs are'} left out of the reading (the run went on, ` +
+    'so it is not taken for divergence)'
+  );
 }
 
 function evidenceOfReadings(r: Readings): Partial<Evidence> {
   return {
+    // the recent window as read: the last epochs of the run, or of its finite epochs (readFinite)
+    window: [r.recent.train.from!, r.recent.train.to!],
     train: r.recent.train,
     val: r.recent.val,
     whole: r.whole,

@@ -23,11 +23,19 @@ export function explosion(loss: number[]): string | null {
   let low = Infinity;
   for (let i = 0; i < n; i++) {
     const v = loss[i]!;
+    // a validation epoch that was not finite in a run that went on (Evidence.notFinite) is not read
+    if (!Number.isFinite(v)) continue;
     if (low > 0 && v > EXPLOSION * low && v > 10 * Math.abs(loss[0]!))
       return `the loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} (${(v / low).toFixed(0)}x its lowest before)`;
     low = Math.min(low, v);
   }
-  const start = Math.max(...loss.slice(0, Math.max(1, Math.round(n / 10))).map(Math.abs), 1e-300);
+  const start = Math.max(
+    ...loss
+      .slice(0, Math.max(1, Math.round(n / 10)))
+      .filter(Number.isFinite)
+      .map(Math.abs),
+    1e-300,
+  );
   if (low < 0 && -low > EXPLOSION_DOWN * start)
     return (
       `the loss fell without bound to ${low.toPrecision(3)} ` + `(${(-low / start).toFixed(0)}x the size it started at)`
@@ -44,7 +52,7 @@ export function aboveBaseline(
 ): { ratio: number; text: string } | null {
   const curve = val ?? loss;
   if (!baseline || !(baseline.loss > 0) || !curve.length) return null;
-  const best = Math.min(...curve);
+  const best = Math.min(...curve.filter(Number.isFinite));
   const ratio = best / baseline.loss;
   if (!(ratio > ABOVE_BASELINE)) return null;
   const which = val ? 'validation' : 'training';
@@ -72,16 +80,18 @@ export function earlyVerdict(
   if (above) e.aboveBaseline = above.ratio;
   const boom = explosion(loss) ?? (val ? explosion(val) : null) ?? above?.text;
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
-  if (n < 4) {
+  // the epochs read: those with finite losses (Evidence.notFinite are left out)
+  const m = n - (e.notFinite?.length ?? 0);
+  if (m < 4) {
     const down = loss[n - 1]! < loss[0]!;
     // training fell while validation rose: the first sign of overfitting, not a run where both still fall
-    const split = down && n > 1 && val !== null && val[n - 1]! > val[0]!;
+    const split = down && m > 1 && val !== null && val[n - 1]! > val.find(Number.isFinite)!;
     return {
       probabilities: split
         ? only('overfitting', 0.6, 'learning')
         : only(down ? 'learning' : 'plateau', 0.5, down ? 'plateau' : 'learning'),
       summary:
-        `only ${n} epoch${n === 1 ? '' : 's'}: too short to read much` +
+        `only ${m} epoch${m === 1 ? '' : 's'}${m < n ? ' with finite losses' : ''}: too short to read much` +
         (split ? '; validation rose while training fell' : ''),
     };
   }

@@ -50,7 +50,7 @@ const pairFrom1 = <P extends { train: Trend; val: Trend | null }>(p: P | null | 
 
 /**
  * The evidence as the JSON output shows it: epochs counted from 1, as the text and Keras' CSVLogger
- * count them (bestEpoch and firstNonFinite 1-based; window and each trend's from/to the 1-based epochs
+ * count them (bestEpoch, firstNonFinite and notFinite 1-based; window and each trend's from/to the 1-based epochs
  * [from, to], both included).
  */
 export function evidenceFrom1(e: Evidence): Evidence {
@@ -63,6 +63,7 @@ export function evidenceFrom1(e: Evidence): Evidence {
     window: [e.window[0] + 1, e.window[1]],
     bestEpoch: e.bestEpoch + 1,
     firstNonFinite: e.firstNonFinite === null ? null : e.firstNonFinite + 1,
+    ...(e.notFinite ? { notFinite: e.notFinite.map((i) => i + 1) } : {}),
     ...(e.valley ? { valley: { ...e.valley, bottom: e.valley.bottom + 1 } } : {}),
   };
 }

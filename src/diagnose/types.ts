@@ -30,8 +30,13 @@ export interface Evidence {
   gap: number | null;
   /** How far the last validation loss sits above its best, relative. */
   valAboveBest: number | null;
-  /** First epoch with a non-finite loss, if any. */
+  /** First epoch with a non-finite loss, if any (none when every one was followed by finite losses: notFinite). */
   firstNonFinite: number | null;
+  /**
+   * Epochs whose validation loss was NaN or infinite while the training loss stayed finite and validation was finite
+   * again by the last epoch: a run that recovered did not diverge, so these epochs are left out of the reading.
+   */
+  notFinite?: number[];
   /** The best loss over the worst naive baseline's, when 100x or more (a run that blew up; RunContext.baseline). */
   aboveBaseline?: number;
   /** The trends over every epoch. */

@@ -362,3 +362,36 @@ test('the report of a one-epoch run says "1 epoch"', async () => {
   const text = diagnosisText(diagnose({ loss: [0.5], val_loss: [0.6] }), 'one');
   assert.match(text, /evidence: 1 epoch, best/);
 });
+
+test('a validation loss that was NaN at one epoch and finite after it is read on its finite epochs, not as diverged', async () => {
+  const loss = Array.from({ length: 20 }, (_, i) => 0.1 + Math.exp(-i / 6) + 0.005 * Math.sin(3 * i));
+  const val = Array.from({ length: 20 }, (_, i) => 0.15 + 1.1 * Math.exp(-i / 7) + 0.006 * Math.cos(2 * i));
+  const holed = val.map((v, i) => (i === 6 ? NaN : v));
+  const d = diagnose({ loss, val_loss: holed });
+  assert.equal(d.pattern, 'learning', d.summary);
+  assert.equal(d.pattern, diagnose({ loss, val_loss: val }).pattern, 'the verdict of the finite epochs');
+  assert.deepEqual([d.evidence.firstNonFinite, d.evidence.notFinite], [null, [6]]);
+  assert.match(d.summary, /validation loss was NaN at epoch 7 and finite after it.*left out of the reading/);
+  // what is still divergence: NaN at the last epoch, a training loss that was not finite, a climb to huge values
+  const end = diagnose({ loss, val_loss: val.map((v, i) => (i === 19 ? NaN : v)) });
+  assert.deepEqual([end.pattern, end.evidence.firstNonFinite], ['diverged', 19]);
+  assert.equal(diagnose({ loss: loss.map((v, i) => (i === 6 ? NaN : v)), val_loss: val }).pattern, 'diverged');
+  const boom = diagnose({ loss, val_loss: holed.map((v, i) => (i > 12 ? 1e4 * v : v)) });
+  assert.match(`${boom.pattern} ${boom.summary}`, /^diverged the loss exploded/);
+  // seqtune diagnose prints the note and the JSON names the epoch, 1-based
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-nan-epoch-'));
+  try {
+    const f = join(dir, 'training.log');
+    const cell = (v: number) => (Number.isNaN(v) ? 'nan' : String(v));
+    writeFileSync(f, `epoch,loss,val_loss\n${loss.map((l, i) => `${i},${l},${cell(holed[i]!)}`).join('\n')}\n`);
+    const r = await runCli(['diagnose', f]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /still learning \[learning\]/);
+    assert.match(r.out, /validation loss was NaN at epoch 7 and finite after it/);
+    const j = JSON.parse((await runCli(['diagnose', f, '--json'])).out);
+    assert.deepEqual([j.pattern, j.evidence.firstNonFinite, j.evidence.notFinite], ['learning', null, [7]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
