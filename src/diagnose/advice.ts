@@ -25,7 +25,11 @@ export interface RunContext {
 }
 
 export interface Advice {
-  /** Config key path to change (as in a tune: space), or a check to make ('check.*'). */
+  /**
+   * Config key path to change (as in a tune: space), or a check to make ('check.*'). Without the run's config (a
+   * bare history) it is the lever in general terms, its factor ('learning_rate', 'units', 'dropout'...): a key path
+   * would name an optimizer or a layer (train.optimizer.adam..., model.layers[0].gru...) the history does not say.
+   */
   param: string;
   action: 'increase' | 'decrease' | 'set' | 'add' | 'remove' | 'check';
   /** Suggested values to try (one factor at a time). */
@@ -81,14 +85,16 @@ function optimizerOf(ctx: RunContext): { name: string; lr: number } {
 export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Advice[] {
   const f = factsOf(ev, ctx);
   // Values scaled from a setting the advice does not know (64 units, lr 0.001, batch 32 are guesses
-  // for a plain history file) would state that guess: such advice keeps its direction, not the values.
+  // for a plain history file, and "another optimizer" than a guessed Adam) would state that guess: such advice
+  // keeps its direction, not the values.
   const guessed = (a: Advice) =>
     (a.factor === 'units' && !f.knownUnits) ||
-    ((a.factor === 'learning_rate' || a.factor === 'batch_size') && !f.known);
+    ((a.factor === 'learning_rate' || a.factor === 'batch_size' || a.factor === 'optimizer') && !f.known);
   return ADVICE[pattern](f, ev).map((a) => {
-    if (!guessed(a)) return a;
     const b = { ...a };
-    delete b.values;
+    if (guessed(a)) delete b.values;
+    // without the config no key path is known (Advice.param): the lever in general terms
+    if (!f.known && !a.param.startsWith('check.')) b.param = a.factor;
     return b;
   });
 }
@@ -335,6 +341,7 @@ function plateauAdvice(f: Facts, ev: Evidence): Advice[] {
 
 function plateauRest(f: Facts, lrFar: Advice): Advice[] {
   const { opt, epochs, scale, L, units } = f;
+  const said = f.known ? `data.scale is ${scale ?? 'unknown'}` : 'the history does not say how the data were scaled';
   return [
     {
       param: 'train.schedule',
@@ -369,9 +376,7 @@ function plateauRest(f: Facts, lrFar: Advice): Advice[] {
             param: 'check.scaling',
             action: 'check',
             factor: 'data',
-            text:
-              `check the data scaling (data.scale is ${scale ?? 'unknown'}; ` +
-              'inputs and targets should be on unit scale)',
+            text: `check the data scaling (${said}; inputs and targets should be on unit scale)`,
           } satisfies Advice,
         ]
       : []),
@@ -402,7 +407,7 @@ function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
       param: 'check.inputs',
       action: 'check',
       factor: 'data',
-      text: 'check inputs and targets for NaN/Inf and their scale (data.missing, data.scale)',
+      text: `check inputs and targets for NaN/Inf and their scale${f.known ? ' (data.missing, data.scale)' : ''}`,
     },
   ];
 }

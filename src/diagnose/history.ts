@@ -2,7 +2,7 @@
 // with Python's NaN / Infinity / -Infinity tokens and null), Keras CSVLogger files, seqtune run folders.
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SeqtuneError } from '../errors.js';
 
 export class HistoryError extends SeqtuneError {}
@@ -124,7 +124,19 @@ function noHistory(dir: string): string {
   return `${dir}: no history.json: expected a seqtune run folder, a Keras history JSON or a CSVLogger file`;
 }
 
-/** Reads a history from a Keras JSON file, a CSVLogger file, or a seqtune run folder. */
+/**
+ * The run folder of a history file that is one's own history.json (config.yaml beside it), so that its config
+ * makes the advice concrete as the folder's would; nothing for any other file.
+ */
+function runFolderOf(file: string): { runDir?: string } {
+  const dir = dirname(file);
+  return basename(file) === 'history.json' && existsSync(join(dir, 'config.yaml')) ? { runDir: dir } : {};
+}
+
+/**
+ * Reads a history from a Keras JSON file, a CSVLogger file, or a seqtune run folder. `runDir` is the run folder
+ * (given, or the one whose history.json was given): its config.yaml and metrics.json speak for the run.
+ */
 export async function readHistory(path: string): Promise<{ history: LossHistory; source: string; runDir?: string }> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
@@ -152,7 +164,7 @@ export async function readHistory(path: string): Promise<{ history: LossHistory;
     } catch (e) {
       throw new HistoryError(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
     }
-    return { history: fromObject(path, o), source: path };
+    return { history: fromObject(path, o), source: path, ...runFolderOf(path) };
   }
   return { history: parseCsvLog(path, text), source: path };
 }

@@ -395,3 +395,50 @@ test('a validation loss that was NaN at one epoch and finite after it is read on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('advice on a bare history names levers, not config keys; a config beside its history.json names the keys', async () => {
+  const loss = [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24];
+  const overfit = { loss, val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75] };
+  const flat = { loss: loss.map((_, i) => 0.5 + 0.001 * (i % 2)), val_loss: loss.map((_, i) => 0.6 + 0.001 * (i % 3)) };
+  const nan = { loss: [1, 0.5, NaN], val_loss: [1, 0.6, NaN] };
+  const bare = [overfit, flat, nan].flatMap((h) => diagnose(h).advice);
+  // the optimizer (train.optimizer.adam...) and the layer (model.layers[0].gru...) would be guesses
+  for (const a of bare) assert.ok(!/^(train|model|data)\./.test(a.param), JSON.stringify(a));
+  assert.ok(bare.some((a) => a.param === 'learning_rate') && bare.some((a) => a.param === 'dropout'));
+  assert.equal(bare.find((a) => a.factor === 'optimizer')?.values, undefined, '"another optimizer" than a guess');
+  assert.ok(
+    bare.every((a) => !/data\.(scale|missing)/.test(a.text)),
+    bare.map((a) => a.text).join('\n'),
+  );
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-bare-advice-'));
+  try {
+    const f = join(dir, 'history.json');
+    writeFileSync(f, JSON.stringify(overfit));
+    const r = await runCli(['diagnose', f]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\[dropout: 0\.1, 0\.2, 0\.3\]/);
+    assert.doesNotMatch(r.out, /model\.layers|train\.optimizer/);
+    // the history.json of a run folder, given as a file: the config.yaml beside it says SGD and an LSTM
+    const config =
+      'model:\n  layers:\n    - lstm: { units: 32 }\n    - dense: { units: 1 }\n' +
+      'train:\n  epochs: 10\n  optimizer: { sgd: { learning_rate: 0.05 } }\n';
+    writeFileSync(join(dir, 'config.yaml'), config);
+    const j = JSON.parse((await runCli(['diagnose', f, '--json'])).out) as { advice: { param: string }[] };
+    const params = j.advice.map((a) => a.param);
+    assert.ok(params.includes('model.layers[0].lstm.dropout'), params.join(', '));
+    // another tool's config.yaml beside a history.json is not the run's
+    writeFileSync(join(dir, 'config.yaml'), 'train: ../images/train\nval: ../images/val\n');
+    const other = JSON.parse((await runCli(['diagnose', f, '--json'])).out) as { advice: { param: string }[] };
+    assert.ok(
+      other.advice.some((a) => a.param === 'dropout'),
+      JSON.stringify(other.advice),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const sgd = diagnose(nan, {
+    config: { model: { layers: [] }, train: { optimizer: { sgd: { learning_rate: 10 } } } },
+  });
+  assert.equal(sgd.advice[0]!.param, 'train.optimizer.sgd.learning_rate');
+});

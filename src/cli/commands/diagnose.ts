@@ -26,11 +26,15 @@ interface DiagnoseOptions {
   explain?: boolean;
 }
 
-/** The config a run folder was trained with, when it has a readable one. */
+/**
+ * The config a run folder was trained with, when it has a readable one: a seqtune config (model.layers a list, as
+ * every one has), so that another tool's config.yaml beside a history.json does not pass for the run's.
+ */
 async function runConfig(runDir: string | undefined): Promise<RunContext['config']> {
   if (!runDir) return undefined;
   try {
-    return parseYaml(await readFile(join(runDir, 'config.yaml'), 'utf8'));
+    const c = parseYaml(await readFile(join(runDir, 'config.yaml'), 'utf8')) as RunContext['config'];
+    return Array.isArray(c?.model?.layers) ? c : undefined;
   } catch {
     return undefined;
   }
