@@ -48,7 +48,8 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       'Time column(s): checked for order, never fed to the model. One column of ISO dates (2024-01-31 13:00, with or ' +
       'without an offset; without one, UTC), of dates with slashes or dots (31/01/2024 13:00: day first when some ' +
-      'first number is over 12 and no second one is, else month first), or of numbers (Unix seconds from 1e9 to ' +
+      'first number is over 12 and no second one is, else month first; predict reads a new CSV in the training ' +
+      "CSV's order), or of numbers (Unix seconds from 1e9 to " +
       '1e11, Unix milliseconds above, a counter below); or year, month, day, hour, ... columns.',
     example: 'time: [year, month, day, hour]',
     default: 'none',

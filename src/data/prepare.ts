@@ -43,7 +43,7 @@ export function rewindow(d: PreparedData, cfg: DataConfig, file: string): Prepar
 }
 
 export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncoding): PreparedData {
-  const rows = readRows(cfg, table);
+  const rows = readRows(cfg, table, fixed?.dayFirst);
   const encoded = encodeColumns(cfg, rows, fixed);
   const clean = imputeMissing(cfg, rows, encoded);
   const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined);
@@ -63,6 +63,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     time: clean.time,
     droppedRows: clean.droppedRows,
     kept: clean.kept,
+    ...(rows.dayFirst === undefined ? {} : { dayFirst: rows.dayFirst }),
     notes: [...encoded.notes, ...clean.notes],
   };
 }

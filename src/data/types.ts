@@ -46,13 +46,22 @@ export interface PreparedData {
    * no window spans a dropped one and messages name file rows. Null or absent when no row was dropped.
    */
   kept?: Int32Array | null;
+  /**
+   * How the time column's slashed dates were read: day first (31/01/2024) or month first; absent when it has none.
+   * A run folder keeps it (model/data.json) so that predict reads a new CSV's dates the same way.
+   */
+  dayFirst?: boolean;
   notes: string[];
 }
 
-/** A scaler and category codes fixed by a trained model, applied as they are (for predict on new data). */
+/**
+ * A scaler, category codes and date order fixed by a trained model, applied as they are (for predict on new data).
+ * dayFirst: the order the training CSV's slashed dates were read in (absent: the new file's own, slashDayFirst).
+ */
 export interface FixedEncoding {
   scaler: ScalerState;
   encodings: Record<string, string[]>;
+  dayFirst?: boolean;
 }
 
 /** Row ranges [start, end) of the three splits. */

@@ -13,7 +13,7 @@ import {
   type Predictor,
 } from '../train/index.js';
 
-/** What model/data.json records: the data section, the CSV, the columns, the scaler and the category codes. */
+/** What model/data.json records: the data section, the CSV, the columns, the scaler, the category codes, date order. */
 export interface SavedData {
   data: DataConfig;
   csvPath: string;
@@ -21,6 +21,8 @@ export interface SavedData {
   targets: string[];
   scaler: ScalerState;
   encodings: Record<string, string[]>;
+  /** Whether the CSV's slashed dates were read day first (absent: none, or a folder older than this record). */
+  dayFirst?: boolean;
 }
 
 export const ENSEMBLE_FORMAT = 'seqtune-ensemble';

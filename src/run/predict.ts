@@ -34,7 +34,8 @@ export class ForecastFailed extends SeqtuneError {}
 export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
-  const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings };
+  // the training CSV's date order (31/01/2024 or 01/31/2024): a new file whose days are all 12 or under says neither
+  const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings, dayFirst: saved.dayFirst };
   // the run's input columns by name, so that a new CSV may hold them in another order
   const cfg: DataConfig = {
     ...saved.data,

@@ -38,6 +38,7 @@ import { redactUrl } from '../storage/index.js';
 import type { History, Model, Samples } from '../train/index.js';
 import { baselineLoss } from './baseline-loss.js';
 import { defaultRunDir, RunFolder } from './folder.js';
+import type { SavedData } from './load.js';
 
 export interface SplitMetrics {
   scaled: Record<string, Scores>;
@@ -261,6 +262,20 @@ async function fitRun(
   return { history, seconds: (performance.now() - started) / 1000 };
 }
 
+/** model/data.json: how the run read its data, for predict and evaluate to read a CSV the same way (load.ts). */
+function savedData(cfg: RawConfig, csvPath: string, data: PreparedData): SavedData {
+  return {
+    data: cfg.data,
+    csvPath,
+    features: data.features,
+    targets: data.targets,
+    scaler: data.scaler,
+    encodings: data.encodings,
+    // how the CSV's slashed dates were read: predict reads a new CSV's the same way
+    ...(data.dayFirst === undefined ? {} : { dayFirst: data.dayFirst }),
+  };
+}
+
 /** Writes the run folder's files (docs/config.md, "The run folder"); returns the diagnosis and loss chart. */
 async function writeRun(
   folder: RunFolder,
@@ -304,14 +319,7 @@ async function writeRun(
   const diagnosis = diagnose(history.history, { config: cfg, baseline: baselineLoss(cfg, r.metrics) });
   await folder.json('diagnosis.json', { ...diagnosis, evidence: evidenceFrom1(diagnosis.evidence) });
   await r.model.save(folder.path('model'));
-  await folder.json(join('model', 'data.json'), {
-    data: cfg.data,
-    csvPath,
-    features: data.features,
-    targets: data.targets,
-    scaler: data.scaler,
-    encodings: data.encodings,
-  });
+  await folder.json(join('model', 'data.json'), savedData(cfg, csvPath, data));
   const loss = diagnosisChart(history.history, diagnosis, loaded.name);
   const lossSvg = renderSvg(loss);
   await folder.write('loss.svg', lossSvg);

@@ -165,6 +165,47 @@ train: {epochs: 1, batch_size: 32}
   );
 });
 
+test("predict reads a new CSV's slashed dates in the training CSV's order, and refuses one that cannot be read so", async () => {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const ddmm = (ms: number) => `${p2(new Date(ms).getUTCDate())}/${p2(new Date(ms).getUTCMonth() + 1)}/2024`;
+  const train = Array.from({ length: 120 }, (_, i) => `${ddmm(Date.UTC(2024, 0, 1 + i))},${Math.sin(i / 5)}`);
+  writeFileSync(join(dir, 'dm.csv'), `date,value\n${train.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'dm.yaml'),
+    `name: dm
+data: {csv: dm.csv, time: date, target: value, lookback: 3}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'dmrun');
+  assert.equal((await quiet(['train', join(dir, 'dm.yaml'), '--out', out, '--quiet'])).value, 0);
+  assert.equal(JSON.parse(readFileSync(join(out, 'model', 'data.json'), 'utf8')).dayFirst, true);
+  // 7-12 August, then 1-4 September: every day 12 or under; read month first, 01/09 (9 January) came before 12/08
+  const days = [7, 8, 9, 10, 11, 12]
+    .map((d) => Date.UTC(2024, 7, d))
+    .concat([1, 2, 3, 4].map((d) => Date.UTC(2024, 8, d)));
+  writeFileSync(join(dir, 'dm-new.csv'), `date,value\n${days.map((ms, i) => `${ddmm(ms)},${i / 10}`).join('\n')}\n`);
+  const p = await quiet(['predict', out, '--csv', join(dir, 'dm-new.csv')]);
+  assert.equal(p.value, 0, p.err);
+  assert.deepEqual(
+    p.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').slice(0, 2).join(',')),
+    ['origin_row,origin_time', ...days.slice(2).map((ms, i) => `${i + 3},${ddmm(ms)}`)],
+  );
+  // the same days written month first: 08/13/2024 is no date day first
+  const mmdd = join(dir, 'dm-mmdd.csv');
+  writeFileSync(mmdd, 'date,value\n08/11/2024,1\n08/12/2024,2\n08/13/2024,3\n08/14/2024,4\n');
+  const m = await quiet(['predict', out, '--csv', mmdd]);
+  assert.equal(m.value, 2);
+  const says =
+    `${mmdd}: row 3, column "date": "08/13/2024": read day first (dd/mm/yyyy), as the run's training dates were, ` +
+    'it is no date; read month first (mm/dd/yyyy) it would be 2024-08-13';
+  assert.ok(m.err.includes(says), m.err);
+});
+
 test('predict finds the input columns by name: a new CSV may hold them in another order', async () => {
   const rows = syntheticCsv({ length: 120, seed: 8 }).trim().split('\n').slice(1);
   const cells = rows.map((l, i) => [...l.split(','), String(i % 5)]);

@@ -150,6 +150,42 @@ test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day 
   }
 });
 
+test("slashed dates of a file for a trained run are read in the run's order, whatever this file's own cells suggest", async () => {
+  const { prepareTable } = await import('../../src/data/index.js');
+  // 7-12 August and 1-3 September 2024, day first: every day is 12 or under, so the file alone reads month first
+  const days = [7, 8, 9, 10, 11, 12]
+    .map((d) => Date.UTC(2024, 7, d))
+    .concat([1, 2, 3].map((d) => Date.UTC(2024, 8, d)));
+  const p = (n: number) => String(n).padStart(2, '0');
+  const ddmm = (ms: number) => `${p(new Date(ms).getUTCDate())}/${p(new Date(ms).getUTCMonth() + 1)}/2024`;
+  const f = csvFile(`date,v\n${days.map((ms, i) => `${ddmm(ms)},${i}`).join('\n')}\n`);
+  const cfg = { csv: f, time: 'date', target: 'v', lookback: 2 };
+  // the training file: 40 days from 1 January, day first (13/01/2024 says so)
+  const train = Array.from({ length: 40 }, (_, i) => `${ddmm(Date.UTC(2024, 0, 1 + i))},${i}`);
+  const t = csvFile(`date,v\n${train.join('\n')}\n`);
+  const trained = await prepareData({ ...cfg, csv: t, split: { train: 0.6, val: 0.2, test: 0.2 } }, t);
+  assert.equal(trained.dayFirst, true);
+  const fixed = { scaler: trained.scaler, encodings: trained.encodings };
+  const table = await readCsv(f);
+  assert.throws(() => prepareTable(cfg, table, fixed), /row 7, column "date": time "01\/09\/2024" is not after/);
+  const d = prepareTable(cfg, table, { ...fixed, dayFirst: true });
+  assert.deepEqual([...d.time], days);
+  assert.equal(d.dayFirst, true, 'the order it was read in, for a run folder to keep');
+  // a run trained month first refuses a 13 in the month place, naming both readings
+  const g = csvFile('date,v\n12/01/2024,1\n13/01/2024,2\n14/01/2024,3\n');
+  const gt = await readCsv(g);
+  assert.equal(prepareTable(cfg, gt, fixed).dayFirst, true, 'alone, the file reads day first');
+  assert.throws(
+    () => prepareTable(cfg, gt, { ...fixed, dayFirst: false }),
+    (e: Error) =>
+      e instanceof DataError &&
+      e.message ===
+        `${g}: row 2, column "date": "13/01/2024": read month first (mm/dd/yyyy), as the run's training dates were, ` +
+          "it is no date; read day first (dd/mm/yyyy) it would be 2024-01-13. A new CSV's slashed dates are read in " +
+          "the order the training CSV's were: write them month first (mm/dd/yyyy)",
+  );
+});
+
 test('rows at the end with no value (",," as spreadsheets leave them) are left out; an empty row inside is kept', async () => {
   const t = await readCsv(csvFile('t,a,b\n1,2,3\n,,\n4,5,\n,,\n"",NA,\n,,\n'));
   assert.equal(t.rows, 3);

@@ -17,9 +17,15 @@ export interface TableRows {
   excluded: Set<string>;
   /** Time stamps in ms (or row numbers when there is no time column). */
   time: Float64Array;
+  /** How the time column's slashed dates were read: day first (true) or month first; absent when it has none. */
+  dayFirst?: boolean;
 }
 
-export function readRows(cfg: DataConfig, table: Table): TableRows {
+/**
+ * The rows of the table. `dayFirst`, when given (the order a trained run's dates were read in: FixedEncoding), is the
+ * order slashed dates are read in, instead of the one this file's dates suggest (slashDayFirst).
+ */
+export function readRows(cfg: DataConfig, table: Table, dayFirst?: boolean): TableRows {
   const skip = cfg.skip_rows ?? 0;
   if (skip >= table.rows)
     throw new DataError(`${table.file}: data.skip_rows ${skip} removes all ${table.rows} data rows`);
@@ -31,15 +37,16 @@ export function readRows(cfg: DataConfig, table: Table): TableRows {
   const timeCols = cfg.time === undefined ? [] : Array.isArray(cfg.time) ? cfg.time : [cfg.time];
   const time =
     cfg.time !== undefined
-      ? parseTime(table, cfg.time, skip)
-      : Float64Array.from({ length: table.rows - skip }, (_, i) => i);
+      ? parseTime(table, cfg.time, skip, dayFirst)
+      : { ms: Float64Array.from({ length: table.rows - skip }, (_, i) => i) };
   return {
     table,
     skip,
     count: table.rows - skip,
     targets,
     excluded: new Set([...timeCols, ...(cfg.drop ?? [])]),
-    time,
+    time: time.ms,
+    ...(time.dayFirst === undefined ? {} : { dayFirst: time.dayFirst }),
   };
 }
 
@@ -74,7 +81,13 @@ export function columnOf(rows: TableRows, c: string): TableColumn {
   return rows.table.columns.get(c)!;
 }
 
-function parseTime(table: Table, time: string | string[], skip: number): Float64Array {
+/** The time stamps, and the order slashed dates were read in (fixed: the one given; absent without any). */
+function parseTime(
+  table: Table,
+  time: string | string[],
+  skip: number,
+  fixed: boolean | undefined,
+): { ms: Float64Array; dayFirst?: boolean } {
   const cols = (Array.isArray(time) ? time : [time]).map((c) => {
     const v = table.columns.get(c);
     if (!v) throw missingColumn(table, c, 'data.time');
@@ -84,11 +97,14 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
   const out = new Float64Array(n);
   const where = (r: number) => `${table.file}: row ${r + 1}, column "${cols.map((c) => c.name).join('/')}": `;
   const found = (r: number) => cols.map((c) => c.column.cell(r)).join(' ');
-  const dayFirst = cols.length === 1 && slashDayFirst(cols[0]!.column, skip);
+  const order = cols.length === 1 ? slashedOrder(cols[0]!.column, skip) : null;
+  const dayFirst = order === null ? false : (fixed ?? order.dayFirst);
   for (let i = 0; i < n; i++) {
     const r = i + skip;
     const t =
       cols.length === 1 ? parseStamp(cols[0]!.column, r, dayFirst) : fromParts(cols.map((c) => c.column.numbers[r]!));
+    if (!Number.isFinite(t) && fixed !== undefined && order !== null)
+      otherOrder(`${where(r)}"${found(r)}"`, parseStamp(cols[0]!.column, r, !fixed), fixed);
     if (!Number.isFinite(t))
       throw new DataError(
         `${where(r)}expected a date/time (like 2024-01-31 or 2024-01-31 13:00, the year in four digits), ` +
@@ -100,7 +116,25 @@ function parseTime(table: Table, time: string | string[], skip: number): Float64
       );
     out[i] = t;
   }
-  return out;
+  return order === null ? { ms: out } : { ms: out, dayFirst };
+}
+
+const orderName = (dayFirst: boolean) => (dayFirst ? 'day first (dd/mm/yyyy)' : 'month first (mm/dd/yyyy)');
+
+/**
+ * Throws for a slashed date that is no date in the order a trained run's dates were read in (`fixed`) but is one in
+ * the other (`other`, ms; NaN when neither reads it, and the caller's own error follows). Read in the order its own
+ * cells suggest, a new file whose days are all 12 or under would silently give other dates than the run learned on.
+ */
+function otherOrder(cell: string, other: number, fixed: boolean): void {
+  if (!Number.isFinite(other)) return;
+  const iso = new Date(other).toISOString();
+  const when = iso.slice(11, 16) === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  throw new DataError(
+    `${cell}: read ${orderName(fixed)}, as the run's training dates were, it is no date; read ` +
+      `${orderName(!fixed)} it would be ${when}. A new CSV's slashed dates are read in the order the training ` +
+      `CSV's were: write them ${orderName(fixed)}`,
+  );
 }
 
 /** A date with slashes, day and month in either order, the year in four digits, a time optional. */
@@ -111,14 +145,22 @@ const SLASHED = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})((?:[ T]\d{1,2}:\d{2}(?::\d{2
  * second is (pandas' dayfirst, inferred); else they are read month first, as Date.parse and pandas do by default.
  */
 export function slashDayFirst(column: TableColumn, from = 0): boolean {
-  let dayFirst = false;
+  return slashedOrder(column, from)?.dayFirst ?? false;
+}
+
+/** The order of a time column's slashed dates (slashDayFirst), or null when no cell is a slashed date. */
+export function slashedOrder(column: TableColumn, from = 0): { dayFirst: boolean } | null {
+  let dayFirst = false,
+    any = false;
   for (let r = from; r < column.length; r++) {
     const m = SLASHED.exec(column.textAt(r) ?? '');
     if (!m) continue;
-    if (Number(m[2]) > 12) return false;
+    any = true;
+    // a second number over 12 settles it: month first (the rest of the column need not be read)
+    if (Number(m[2]) > 12) return { dayFirst: false };
     if (Number(m[1]) > 12) dayFirst = true;
   }
-  return dayFirst;
+  return any ? { dayFirst } : null;
 }
 
 /** The usual step of a time column (ms, or its numbers): the median of the steps between consecutive rows. */
