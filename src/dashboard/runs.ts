@@ -53,6 +53,15 @@ export async function findRuns(root: string | null): Promise<RunEntry[]> {
   return out.sort((a, b) => byId(a.id, b.id));
 }
 
+/**
+ * Whether a folder is a run folder of the list (one of MARKERS in it). An ensemble's linear-baseline member holds
+ * only its model/: no page of its own, so the run page names it without a link (the link was a 'not found').
+ */
+async function isRunFolder(dir: string): Promise<boolean> {
+  const names = (await entriesOf(dir)).filter((e) => e.isFile()).map((e) => e.name);
+  return MARKERS.some((m) => names.includes(m));
+}
+
 /** A JSON file of a run folder, parsed, or null when it is missing or not JSON. */
 export async function readJson(dir: string, name: string): Promise<unknown> {
   const text = await readFile(join(dir, name), 'utf8').catch(() => null);
@@ -138,7 +147,13 @@ export async function runJson(run: RunEntry, o: { history?: boolean } = {}): Pro
     ? {
         method: e.method ?? null,
         kept: e.kept ?? null,
-        members: (e.members ?? []).map(({ dir, trial }) => ({ dir, trial })),
+        members: await Promise.all(
+          (e.members ?? []).map(async ({ dir, trial }) => ({
+            dir,
+            trial,
+            run: await isRunFolder(join(run.path, dir)),
+          })),
+        ),
       }
     : null;
   return { ...run, metrics: metrics ?? (e ? ensembleMetrics(e) : null), history: await history, diagnosis, ensemble };

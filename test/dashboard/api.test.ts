@@ -53,7 +53,13 @@ before(async () => {
     members: [{ scaled: score(0.3), original: score(3) }],
     baselines: { scaled: { persistence: score(0.5) }, original: { persistence: score(5) } },
   };
-  const members = [{ dir: 'member-1', trial: 1, params: {}, from: join(fx.runs, 'grid2', 'trial-1') }];
+  // the linear baseline as a member: its model/ only, not a run folder with a page of its own
+  mkdirSync(join(ens, 'member-2', 'model'), { recursive: true });
+  writeFileSync(join(ens, 'member-2', 'model', 'model.json'), '{}');
+  const members = [
+    { dir: 'member-1', trial: 1, params: {}, from: join(fx.runs, 'grid2', 'trial-1') },
+    { dir: 'member-2', trial: null, params: { linear: { lookback: 8 } }, from: join(fx.runs, 'grid2', 'linear-0') },
+  ];
   writeFileSync(
     join(ens, 'ensemble.json'),
     JSON.stringify({ format: 'seqtune-ensemble', method: 'mean', members, test }),
@@ -156,7 +162,18 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
     { model: 0.25, 'member-1': 0.3, persistence: 0.5 },
     "the ensemble's test scores, read from ensemble.json",
   );
-  assert.deepEqual(e.ensemble, { method: 'mean', kept: null, members: [{ dir: 'member-1', trial: 1 }] });
+  assert.deepEqual(
+    e.ensemble,
+    {
+      method: 'mean',
+      kept: null,
+      members: [
+        { dir: 'member-1', trial: 1, run: true },
+        { dir: 'member-2', trial: null, run: false },
+      ],
+    },
+    'a member is a run folder with a page of its own, or (the linear baseline) is not',
+  );
   assert.ok(runs[2]!.metrics);
   const r = await json(`/api/runs/${encodeURIComponent('grid2/trial-0')}`);
   assert.equal((r.history as { loss: number[] }).loss.length, 3);

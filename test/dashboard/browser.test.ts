@@ -8,13 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { diagnose, evidenceFrom1 } from '../../src/diagnose/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
@@ -424,6 +425,43 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
   const text = (await test.textContent()) ?? '';
   for (const who of ['model', 'persistence', 'mean', 'linear']) assert.match(text, new RegExp(who));
   await page.screenshot({ path: join(shots, 'run.png'), fullPage: true });
+});
+
+test("a run page links an ensemble's run-folder members only, and a validation NaN the run got past is no divergence", {
+  skip: missing,
+}, async () => {
+  const dir = join(fx.runs, 'odd');
+  try {
+    // an ensemble as auto keeps one with the linear baseline: member-2 holds only its model/, no page of its own
+    const ens = join(dir, 'ensemble-1');
+    cpSync(join(fx.runs, 'grid2', 'trial-0'), join(ens, 'member-1'), { recursive: true });
+    mkdirSync(join(ens, 'member-2', 'model'), { recursive: true });
+    const members = [
+      { dir: 'member-1', trial: 0, params: {} },
+      { dir: 'member-2', trial: null, params: { linear: { lookback: 8 } } },
+    ];
+    writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ method: 'blend', kept: 'fusion', members }));
+    await page.goto(`${d.url}#/run/${encodeURIComponent('odd/ensemble-1')}`);
+    const line = page.locator('#ensemble');
+    await line.waitFor();
+    assert.match((await line.textContent()) ?? '', /member-1 \(trial #0\), member-2 \(the linear baseline\)/);
+    assert.deepEqual(await line.locator('a').allTextContents(), ['member-1'], 'no link to a page that is not there');
+    // a run whose val_loss was NaN at epoch 3 and finite after: diagnosed on its finite epochs, not as diverged
+    const holed = join(dir, 'holed');
+    cpSync(join(fx.runs, 'grid2', 'trial-0'), holed, { recursive: true });
+    const loss = Array.from({ length: 12 }, (_, i) => 0.1 + Math.exp(-i / 4));
+    const val = loss.map((v, i) => (i === 2 ? Number.NaN : v + 0.05));
+    const dg = diagnose({ loss, val_loss: val });
+    assert.notEqual(dg.pattern, 'diverged');
+    writeFileSync(join(holed, 'history.json'), JSON.stringify({ loss, val_loss: val }).replace('null', 'NaN'));
+    writeFileSync(join(holed, 'diagnosis.json'), JSON.stringify({ ...dg, evidence: evidenceFrom1(dg.evidence) }));
+    await page.goto(`${d.url}#/run/${encodeURIComponent('odd/holed')}`);
+    await page.locator('#not-finite', { hasText: 'not finite at epoch 3 and finite after' }).waitFor();
+    assert.equal(await page.locator('.error', { hasText: 'non-finite' }).count(), 0, 'no "diverged" note in red');
+    await page.screenshot({ path: join(shots, 'run-holed.png'), fullPage: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the Runs page shows a run folder written while it is open, without a reload', { skip: missing }, async () => {

@@ -14,7 +14,15 @@ export interface Diagnosis {
   confidence?: number;
   runner_up?: { pattern: string; confidence: number } | null;
   summary?: string;
-  evidence?: { epochs?: number; window?: [number, number]; bestEpoch?: number; train?: Trend; val?: Trend };
+  evidence?: {
+    epochs?: number;
+    window?: [number, number];
+    bestEpoch?: number;
+    /** Epochs (from 1) whose validation loss was not finite in a run that went on finite: left out, not diverged. */
+    notFinite?: number[];
+    train?: Trend;
+    val?: Trend;
+  };
   advice?: ({ text?: string; param?: string; action?: string } | string)[];
 }
 

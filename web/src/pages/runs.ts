@@ -19,7 +19,12 @@ interface Run {
   history?: Record<string, (number | null)[]> | null;
   diagnosis: Diagnosis | null;
   /** An ensemble folder's: how its members are used and which trials they are. */
-  ensemble?: { method: string | null; kept: string | null; members: { dir: string; trial: number | null }[] } | null;
+  ensemble?: {
+    method: string | null;
+    kept: string | null;
+    /** run: the member's folder is a run folder with a page of its own (the linear baseline's holds only model/). */
+    members: { dir: string; trial: number | null; run?: boolean }[];
+  } | null;
 }
 
 const testScores = (m: Metrics | null): Scores | null =>
@@ -256,8 +261,8 @@ function ensembleLine(r: Run): HTMLElement {
   const e = r.ensemble!;
   const members = e.members.flatMap((m, i) => [
     i ? ', ' : '',
-    h('a', { href: `#/run/${encodeURIComponent(`${r.id}/${m.dir}`)}` }, m.dir),
-    m.trial !== null ? ` (trial #${m.trial})` : '',
+    m.run === false ? m.dir : h('a', { href: `#/run/${encodeURIComponent(`${r.id}/${m.dir}`)}` }, m.dir),
+    m.trial !== null ? ` (trial #${m.trial})` : m.run === false ? ' (the linear baseline)' : '',
   ]);
   return h(
     'p',
@@ -267,10 +272,25 @@ function ensembleLine(r: Run): HTMLElement {
   );
 }
 
-/** The run's losses, and where a loss became non-finite (a diverged run) the epoch it did. */
+/**
+ * The run's losses, and where a loss became non-finite (a diverged run) the epoch it did. A validation loss that was
+ * not finite at some epochs and finite again after them is no divergence: the diagnosis reads the run without them
+ * (evidence.notFinite), and the note says so rather than "became non-finite" in red beside "still learning".
+ */
 function runCurves(series: { label: string; values: (number | null)[] }[], d: Diagnosis | null): HTMLElement {
-  const at = nonFiniteAt(series.map((s) => s.values));
-  const note = at !== null ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at}`) : null;
+  const skipped = d && d.pattern !== 'diverged' ? (d.evidence?.notFinite ?? []) : [];
+  const at = skipped.length ? null : nonFiniteAt(series.map((s) => s.values));
+  const note =
+    at !== null
+      ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at}`)
+      : skipped.length
+        ? h(
+            'p',
+            { class: 'muted', id: 'not-finite' },
+            `the validation loss was not finite at epoch${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')} ` +
+              'and finite after: the diagnosis leaves those epochs out',
+          )
+        : null;
   if (!series.some((s) => s.values.some((v) => v !== null && Number.isFinite(v))))
     return h('div', {}, note ?? h('p', { class: 'muted' }, 'no epoch in history.json'));
   return h('div', {}, lineChart(series, { marks: diagnosisMarks(d) }).el, note);
