@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { type FrozenTrial, type SqliteTrialRow, sqliteTrialOf } from '../storage/index.js';
 
 const trialsSql = (has: (column: string) => boolean) => {
-  // a file an older seqtune wrote (schema version 1) has no owner, worker or heartbeat: read as null, as the storage does
+  // a file an older seqtune wrote (schema version 1) has no owner, worker or heartbeat: those read as null, as
+  // the storage reads them
   const or = (column: string) => (has(column) ? `t.${column}` : `NULL AS ${column}`);
   return `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
   t.started, t.finished, ${['owner', 'worker', 'heartbeat'].map(or).join(', ')}
