@@ -153,6 +153,10 @@ test('study ls, show, export on a SQLite file an older seqtune wrote: read as it
     } finally {
       await d.close();
     }
+    // study ensemble writes a run folder, not the study (these rows have no config: it says so)
+    const ens = await runCli(['study', 'ensemble', 'x', '--storage', `sqlite:${f}`, '--out', join(dir, `ens-${v}`)]);
+    assert.equal(ens.code, 2, ens.err);
+    assert.match(ens.err, /does not record its config/);
     assert.ok(readFileSync(f).equals(before), `version ${v}: the file is unchanged`);
     assert.deepEqual(readdirSync(folder), ['seqtune.db'], 'no -wal or -shm left beside it');
     // a command that writes (tune, worker) migrates it, as before

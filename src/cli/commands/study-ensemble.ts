@@ -67,7 +67,8 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       if (o.trials && cmd.getOptionValueSource('top') === 'cli')
         throw new UsageError('--top and --trials: give one (the best K trials, or the trials named)');
       const pick = o.trials ? { top: o.trials.length, members: o.trials } : { top: o.top };
-      const st = openStorage(o.storage, { existing: true });
+      // the ensemble is a run folder; the study is only read (an older seqtune's file is left as it is)
+      const st = openStorage(o.storage, { readOnly: true });
       try {
         log(summary(await studyEnsemble(st, name, { ...pick, method: o.method, out: o.out, linear: o.linear, log })));
       } finally {
