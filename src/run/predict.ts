@@ -93,13 +93,28 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
 
 /** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */
 async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
-  try {
-    const cfg = parse(await readFile(join(runDir, 'config.yaml'), 'utf8')) as { evaluate?: { baselines?: unknown } };
-    if (Array.isArray(cfg?.evaluate?.baselines)) return cfg.evaluate.baselines as BaselineSpec[];
-  } catch {
-    // a run folder without its config.yaml (written by an older seqtune) is scored on the default baselines
+  for (const dir of await configFolders(runDir)) {
+    try {
+      const cfg = parse(await readFile(join(dir, 'config.yaml'), 'utf8')) as { evaluate?: { baselines?: unknown } };
+      if (Array.isArray(cfg?.evaluate?.baselines)) return cfg.evaluate.baselines as BaselineSpec[];
+    } catch {
+      // a run folder without its config.yaml (written by an older seqtune; the linear member of an ensemble)
+    }
   }
   return [...DEFAULT_BASELINES];
+}
+
+/**
+ * Where a run's config.yaml may be: its own folder; for an ensemble folder (which has none of its own), its members'
+ * in the order ensemble.json uses them, whose evaluate.baselines its metrics were scored on (a kept ensemble of a
+ * config that lists seasonal_naive was evaluated without it).
+ */
+async function configFolders(runDir: string): Promise<string[]> {
+  const f = join(runDir, 'ensemble.json');
+  if (!existsSync(f)) return [runDir];
+  const members = (JSON.parse(await readFile(f, 'utf8')) as { use?: { members?: unknown } }).use?.members;
+  const names = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+  return [runDir, ...names.map((m) => join(runDir, m))];
 }
 
 /**

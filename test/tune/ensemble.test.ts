@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parse, stringify } from 'yaml';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -153,6 +154,24 @@ test('a broken ensemble.json is one line naming the key, expected and found, exi
     r.err.trim(),
     `seqtune: ${join(broken, 'ensemble.json')}: use.method: expected mean, weighted, blend or stacked, found "median"`,
   );
+});
+
+test("evaluate of an ensemble folder scores the baselines its members' config lists, not the defaults", async () => {
+  const { cpSync } = await import('node:fs');
+  const copy = join(dir, 'ens-dups-baselines');
+  cpSync(join(dir, 'ens-dups'), copy, { recursive: true });
+  // as a config that lists seasonal_naive (init --csv writes one for a series with a season) would have it
+  for (const m of readJson(copy, 'ensemble.json').use.members as string[]) {
+    const f = join(copy, m, 'config.yaml');
+    const cfg = parse(readFileSync(f, 'utf8'));
+    writeFileSync(
+      f,
+      stringify({ ...cfg, evaluate: { baselines: ['persistence', { seasonal_naive: { season: 12 } }] } }),
+    );
+  }
+  const ev = await runCli(['evaluate', copy, '--json']);
+  assert.equal(ev.code, 0, ev.err);
+  assert.deepEqual(Object.keys(JSON.parse(ev.out).test.scaled), ['model', 'persistence', 'seasonal_naive']);
 });
 
 test('a member trial whose run folder was removed is one line naming it, exit 2', async () => {
