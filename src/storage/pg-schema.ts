@@ -35,7 +35,8 @@ CREATE INDEX trials_by_state ON trials (study_id, state, number);
   },
   {
     // A token the client makes for each write that a retry after a lost connection could run twice (pg.ts): the row
-    // keeps the token of the last such write, and a retry that finds its own token there returns what is stored.
+    // keeps the tokens of such writes (a trial's: its creation's, a claim's, a finish's, space-separated), and a retry
+    // that finds its own token there returns what is stored.
     to: 3,
     sql: `
 ALTER TABLE studies ADD COLUMN token TEXT;

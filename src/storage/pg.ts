@@ -141,6 +141,14 @@ async function readableSchema(c: pg.PoolClient, where: string): Promise<void> {
   refuseNewer(where, row?.version ?? 0);
 }
 
+/**
+ * A trial row's token column holds the tokens of the writes that made and changed it, oldest first: its creation's,
+ * then a claim's, then a finish's. One write must not erase another's: a waiting trial whose creator lost the answer
+ * may be claimed by another process before the creator's retry looks for its token (it would then enqueue it twice).
+ */
+const ADD_TOKEN = (param: string) => `token = concat_ws(' ', token, ${param}::text)`;
+const HAS_TOKEN = (param: string) => `${param}::text = ANY(string_to_array(token, ' '))`;
+
 export class PgStorage implements Storage {
   /** The URL without its password, for messages. */
   readonly where: string;
@@ -386,10 +394,10 @@ export class PgStorage implements Storage {
       return this.trial(study, await this.insertTrial(c, sid, params, attrs, opts, token), c);
     });
   }
-  /** The trial of a study whose last write carried `token` (a retried write's first try did land), or null. */
+  /** The trial of a study that a write carrying `token` made or changed (a retry whose first try landed), or null. */
   private async tokenTrial(study: string, sid: number, token: string, c: Client): Promise<FrozenTrial | null> {
     const r = await this.q<{ number: number }>(
-      'SELECT number FROM trials WHERE study_id = $1 AND token = $2',
+      `SELECT number FROM trials WHERE study_id = $1 AND ${HAS_TOKEN('$2')}`,
       [sid, token],
       c,
     );
@@ -404,7 +412,8 @@ export class PgStorage implements Storage {
       if (mine) return mine;
       const r = await this.q<{ number: number }>(
         "UPDATE trials SET state = 'running', owner = $2, worker = $3, heartbeat = now(), started = now(), " +
-          'token = $5 WHERE id = (SELECT id FROM trials WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
+          `${ADD_TOKEN('$5')} WHERE id = (SELECT id FROM trials` +
+          ' WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
           'FOR UPDATE SKIP LOCKED) RETURNING number',
         [sid, ownerText(owner), owner.worker, 'waiting', token],
         c,
@@ -450,11 +459,12 @@ export class PgStorage implements Storage {
         )
       )[0];
       if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
-      if (again && r.token === token) return this.trial(study, number, c); // the first try finished it
+      if (again && r.token?.split(' ').includes(token)) return this.trial(study, number, c); // the first try did it
       if (r.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${r.state}`);
       const attrs = JSON.stringify({ ...JSON.parse(r.attrs), ...(extra.attrs ?? {}) });
       await this.q(
-        'UPDATE trials SET state = $1, value = $2, error = $3, attrs = $4, finished = now(), token = $6 WHERE id = $5',
+        `UPDATE trials SET state = $1, value = $2, error = $3, attrs = $4, finished = now(), ${ADD_TOKEN('$6')} ` +
+          'WHERE id = $5',
         [state, finite(value), extra.error ?? null, attrs, r.id, token],
         c,
       );

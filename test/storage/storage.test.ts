@@ -273,15 +273,21 @@ test('sqlite: a study file removed or replaced while a process has it open is wr
  * drops right after the server commits: `commit()` arms it for the next COMMIT, `statement(re)` for the next statement
  * run outside a transaction whose text matches. The caller sees a lost connection and retries the write.
  */
-function loseAnswers(s: PgStorage): { commit: () => void; statement: (re: RegExp) => void; lost: () => number } {
+function loseAnswers(s: PgStorage): {
+  commit: (meanwhile?: () => Promise<unknown>) => void;
+  statement: (re: RegExp) => void;
+  lost: () => number;
+} {
   const pool = (s as unknown as { pool: pg.Pool }).pool;
-  let armed: { re: RegExp; tx: boolean } | null = null;
+  let armed: { re: RegExp; tx: boolean; meanwhile?: () => Promise<unknown> } | null = null;
   let lost = 0;
   const after = async <T>(sql: unknown, tx: boolean, run: () => Promise<T>): Promise<T> => {
     const out = await run();
     if (armed && armed.tx === tx && typeof sql === 'string' && armed.re.test(sql)) {
+      const { meanwhile } = armed;
       armed = null;
       lost++;
+      await meanwhile?.(); // what another process does before this one is connected again
       throw new Error('Connection terminated unexpectedly');
     }
     return out;
@@ -303,8 +309,8 @@ function loseAnswers(s: PgStorage): { commit: () => void; statement: (re: RegExp
   const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
   pool.query = ((...a: unknown[]) => after(a[0], false, () => query(...a))) as typeof pool.query;
   return {
-    commit: () => {
-      armed = { re: /^COMMIT$/, tx: true };
+    commit: (meanwhile) => {
+      armed = { re: /^COMMIT$/, tx: true, meanwhile };
     },
     statement: (re) => {
       armed = { re, tx: false };
@@ -351,4 +357,25 @@ test('postgres: a write whose COMMIT landed but whose answer was lost is not don
     [['a', { k: 1 }]],
   );
   await s.close();
+});
+
+test('postgres: a waiting trial whose answer was lost and that another process claimed meanwhile is not made twice', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url, { reconnectMs: 10000 });
+  const other = new PgStorage(url);
+  const lose = loseAnswers(s);
+  await s.createStudy('w', {});
+  // study enqueue's write lands; before its retry, a free worker elsewhere claims the trial it made
+  lose.commit(() => other.claimWaiting('w', { host: 'elsewhere', pid: 2, worker: 0 }));
+  const t = await s.createTrial('w', { u: 1 }, { why: 'enqueued by hand' }, { waiting: true });
+  assert.equal(lose.lost(), 1);
+  assert.equal(t.number, 0);
+  assert.deepEqual(
+    (await s.getTrials('w')).map((x) => [x.number, x.state, x.params]),
+    [[0, 'running', { u: 1 }]],
+  );
+  await Promise.all([s.close(), other.close()]);
 });
