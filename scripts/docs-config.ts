@@ -417,11 +417,12 @@ A study stores these folders (and its config file) as absolute paths, and reads 
 the project folder was moved, renamed or copied with it, to another machine too: a stored folder outside the
 SQLite file's folder, or inside it but gone, is read at the same place under that folder when it is there
 (\`/old/proj/runs/s/trial-3\` of a study now in \`/new/proj/seqtune.db\` is \`/new/proj/runs/s/trial-3\`, whether
-\`/old/proj\` still exists or not). So \`tune --resume\`, \`worker\`, \`study show\`, \`study ensemble\` and the
-dashboard read the new folder and write ensembles there; this needs the run folders under the SQLite file's
-folder, as the defaults put them (\`seqtune.db\` and \`runs/\` beside the config). \`evaluate\` finds a moved
-run's CSV the same way, from the run folder up to its project folder. A PostgreSQL study's folders are read as
-stored: each is on the machine that trained the trial.
+\`/old/proj\` still exists or not: when it does, only if it holds the SQLite file's original, a copy). A study whose
+SQLite file is kept apart from its run folders reads them where they are. So \`tune --resume\`, \`worker\`,
+\`study show\`, \`study ensemble\` and the dashboard read the new folder and write ensembles there; this needs the
+run folders under the SQLite file's folder, as the defaults put them (\`seqtune.db\` and \`runs/\` beside the
+config). \`evaluate\` finds a moved run's CSV the same way, from the run folder up to its project folder. A
+PostgreSQL study's folders are read as stored: each is on the machine that trained the trial.
 
 \`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble
 run folder (default

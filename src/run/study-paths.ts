@@ -5,7 +5,7 @@
 // Every reader of a stored path goes through studyPath; nothing stored changes, so studies of every seqtune version
 // read alike.
 
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep, win32 } from 'node:path';
 import { SqliteStorage } from '../storage/index.js';
 
@@ -27,8 +27,9 @@ function inside(path: string, home: string): boolean {
  * A path a study stored, as this machine reads it, for a study whose file is in `home` (studyHome; undefined: the
  * path as stored). A path inside home that exists is read as stored. Else the longest tail of it that exists under
  * home is read: `/old/proj/runs/s/trial-3` of a study now in `/new/proj` is `/new/proj/runs/s/trial-3`, whether
- * `/old/proj` was removed or not (a copied study reads and writes its copies, not the originals). Else the path as
- * stored, which the caller reports missing. A relative path is relative to home.
+ * `/old/proj` was removed or not (a copied study reads and writes its copies, not the originals; copiedFrom tells a
+ * copy from a study whose file is kept apart from its run folders). Else the path as stored, which the caller
+ * reports missing. A relative path is relative to home.
  *
  * @example
  * studyPath('/old/proj/runs/s/trial-3', '/new/proj'); // '/new/proj/runs/s/trial-3' when that folder exists
@@ -38,10 +39,48 @@ export function studyPath(stored: string, home: string | undefined): string {
   // a path written on Windows is absolute too, and its tail found here (a study moved between systems)
   if (!posix.isAbsolute(stored) && !win32.isAbsolute(stored)) return join(home, stored);
   if (inside(stored, home) && existsSync(stored)) return stored;
+  const there = existsSync(stored);
   const parts = stored.split(/[\\/]+/).filter((p) => p !== '');
   for (let i = 0; i < parts.length; i++) {
     const here = join(home, ...parts.slice(i));
-    if (existsSync(here)) return here;
+    if (!existsSync(here)) continue;
+    // still where it was stored: the one here is its copy only when the study's file was copied here from there
+    return !there || copiedFrom(resolve(stored, ...parts.slice(i).map(() => '..')), home) ? here : stored;
   }
   return stored;
+}
+
+/** Whether a file begins as every SQLite database does. */
+function isSqlite(file: string): boolean {
+  const head = Buffer.alloc(16);
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, 16, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return head.toString('latin1') === 'SQLite format 3\0';
+}
+
+/**
+ * Whether the project folder `from`, which holds a stored path that still exists, is the one the study in `home` was
+ * copied from: it holds a SQLite file of the same name as one in home (the study's file, copied with the folder).
+ * Otherwise the study's file was kept apart from its run folders (`tune.storage: sqlite:../studies/studies.db`,
+ * `--out`), and a folder of the same layout beside that file is another study's: reading it would ensemble another
+ * study's models and write into its folder.
+ */
+function copiedFrom(from: string, home: string): boolean {
+  let files: string[];
+  try {
+    files = readdirSync(home, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  } catch {
+    return false;
+  }
+  return files.some((f) => existsSync(join(from, f)) && isSqlite(join(home, f)) && isSqlite(join(from, f)));
 }
