@@ -85,6 +85,12 @@ export interface StaleRule {
   graceMs: number;
   /** Owners (`host:pid`) known to be dead (a process of this host that no longer exists): stale at once. */
   deadOwners?: readonly string[];
+  /**
+   * Trials the sweeping process runs itself now (its heartbeat thread's): never stale, however old their heartbeat.
+   * A beat held up past the grace (its connection lost, its answer after the sweep's) says nothing of a process that
+   * is sweeping.
+   */
+  live?: readonly number[];
   /** A stale trial is enqueued again (a waiting trial, same parameters) while its retry count is below this. */
   retries: number;
   /**
@@ -186,10 +192,11 @@ export function rerunAttrs(t: { number: number; attrs: object }, retry: number):
 
 /** Whether a running trial is stale under a rule, given the current time in milliseconds. */
 export function isStale(
-  t: { owner?: string | null; heartbeat?: string | null; started: string },
+  t: { number: number; owner?: string | null; heartbeat?: string | null; started: string },
   r: StaleRule,
   now: number,
 ): 'dead' | 'stale' | null {
+  if (r.live?.includes(t.number)) return null;
   if (!t.owner || r.deadOwners?.includes(t.owner)) return 'dead';
   return now - Date.parse(t.heartbeat ?? t.started) > r.graceMs ? 'stale' : null;
 }

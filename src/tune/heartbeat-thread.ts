@@ -30,11 +30,12 @@ const timer = setInterval(beat, seconds * 1000);
 
 // The loop sweeps stale trials between trials only: while this process trains (with one job, for as long as its
 // trial lasts), a trial whose process died would stay running, and its rerun unclaimed by a free worker, until then.
-// Once a grace period this thread sweeps instead (a process with nothing running has its loop do it).
+// Once a grace period this thread sweeps instead (a process with nothing running has its loop do it), never one of
+// its own trials: they are alive, whatever a late beat left in storage.
 const sweep = () => {
   if (sweeping || !trials.size || !rule) return;
   sweeping = storage
-    .failStale(study, rule)
+    .failStale(study, { ...rule, live: [...trials] })
     .then((r) => {
       if (r.failed.length) parentPort!.postMessage({ swept: r });
     })

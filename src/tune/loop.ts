@@ -142,11 +142,14 @@ function counted(trials: readonly FrozenTrial[]): number {
     .length;
 }
 
-/** The study's trials after this turn's sweep of stale trials (any process's, failed and enqueued again). */
-async function sweptTrials(c: StudyContext): Promise<FrozenTrial[]> {
+/**
+ * The study's trials after this turn's sweep of stale trials (any other process's, and none this one runs: failed
+ * and enqueued again).
+ */
+async function sweptTrials(c: StudyContext, l: Loop): Promise<FrozenTrial[]> {
   const trials = await c.storage.getTrials(c.name);
-  const log = c.log;
-  const swept = await sweepStale(c.storage, c.name, { heartbeat: c.s.heartbeat, retries: retriesOf(c), log, trials });
+  const o = { heartbeat: c.s.heartbeat, retries: retriesOf(c), log: c.log, trials, live: [...l.running.keys()] };
+  const swept = await sweepStale(c.storage, c.name, o);
   return swept.failed.length ? c.storage.getTrials(c.name) : trials;
 }
 
@@ -158,7 +161,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       const why = abortReason(c.o.signal);
       throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
     }
-    const trials = await sweptTrials(c);
+    const trials = await sweptTrials(c, l);
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
     if (l.budget.spent()) {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);

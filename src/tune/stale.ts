@@ -59,15 +59,25 @@ export const staleRule = (heartbeat: number, retries: number): StaleRule => ({
   retries,
 });
 
-/** Fails the study's stale trials, enqueues them again while `retries` allows, and says so in one line each. */
+/**
+ * Fails the study's stale trials, enqueues them again while `retries` allows, and says so in one line each; `live`,
+ * the trials this process runs now, are never stale (StaleRule.live).
+ */
 export async function sweepStale(
   storage: Storage,
   study: string,
-  o: { heartbeat: number; retries: number; log: (l: string) => void; trials?: readonly FrozenTrial[] },
+  o: {
+    heartbeat: number;
+    retries: number;
+    log: (l: string) => void;
+    trials?: readonly FrozenTrial[];
+    live?: readonly number[];
+  },
 ): Promise<StaleResult> {
   const trials = o.trials ?? (await storage.getTrials(study));
   if (!trials.some((t) => t.state === 'running')) return { failed: [], enqueued: [] };
-  const r = await storage.failStale(study, { ...staleRule(o.heartbeat, o.retries), deadOwners: deadOwners(trials) });
+  const rule = { ...staleRule(o.heartbeat, o.retries), deadOwners: deadOwners(trials), live: o.live };
+  const r = await storage.failStale(study, rule);
   await saySwept(storage, study, r, o.retries, o.log);
   return r;
 }

@@ -225,3 +225,32 @@ test("a busy process's heartbeat thread fails another process's trial that stopp
   );
   await s.close();
 });
+
+test("a heartbeat thread's sweep never fails a trial of its own process, however late its beat", async () => {
+  const db = join(dir, 'own.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('own', {});
+  const mine = await s.createTrial('own', { u: 1 }, {}, { owner: ownerOf() });
+  await s.createTrial('own', { u: 2 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  // a beat held up past the grace (a lost PostgreSQL connection whose sweep is answered before its beat, a write lock
+  // held elsewhere): here the thread beats once a minute and sweeps by a grace of 0.6 s
+  const swept: StaleResult[] = [];
+  const beat = await Heartbeat.start(`sqlite:${db}`, 'own', 60, {
+    rule: staleRule(0.2, 0),
+    onSwept: (r) => swept.push(r),
+  });
+  beat.add(mine.number);
+  for (const t0 = Date.now(); !swept.length && Date.now() - t0 < 10000; )
+    await new Promise((res) => setTimeout(res, 50));
+  await new Promise((res) => setTimeout(res, 1000)); // two more sweeps
+  await beat.close();
+  assert.deepEqual(swept, [{ failed: [1], enqueued: [] }]);
+  assert.deepEqual(
+    (await s.getTrials('own')).map((t) => [t.number, t.state]),
+    [
+      [0, 'running'],
+      [1, 'failed'],
+    ],
+  );
+  await s.close();
+});
