@@ -7,6 +7,7 @@ import {
   isStale,
   type NewTrial,
   type Owner,
+  ownerAttrs,
   ownerText,
   type StaleResult,
   type StaleRule,
@@ -116,7 +117,7 @@ export class MemoryStorage implements Storage {
       params: structuredClone(params),
       value: null,
       intermediate: [],
-      attrs: structuredClone(attrs),
+      attrs: structuredClone(owned ? { ...attrs, ...ownerAttrs(owned) } : attrs),
       error: null,
       started: now(),
       finished: null,
@@ -131,7 +132,15 @@ export class MemoryStorage implements Storage {
     const t = this.study(study).trials.find((x) => x.state === 'waiting');
     if (!t) return null;
     const at = now();
-    this.changed(t, { state: 'running', owner: ownerText(owner), worker: owner.worker, heartbeat: at, started: at });
+    const attrs = { ...t.attrs, ...ownerAttrs(owner) };
+    this.changed(t, {
+      state: 'running',
+      owner: ownerText(owner),
+      worker: owner.worker,
+      heartbeat: at,
+      started: at,
+      attrs,
+    });
     return this.record(t);
   }
   async heartbeat(study: string, numbers: readonly number[]): Promise<void> {

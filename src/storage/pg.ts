@@ -17,6 +17,7 @@ import {
   isStale,
   type NewTrial,
   type Owner,
+  ownerAttrs,
   ownerText,
   type StaleResult,
   type StaleRule,
@@ -356,7 +357,7 @@ export class PgStorage implements Storage {
         sid,
         opts.waiting ? 'waiting' : 'running',
         JSON.stringify(params),
-        JSON.stringify(attrs),
+        JSON.stringify(owner ? { ...attrs, ...ownerAttrs(owner) } : attrs),
         owner ? ownerText(owner) : null,
         owner ? owner.worker : null,
         Boolean(owner),
@@ -410,15 +411,22 @@ export class PgStorage implements Storage {
       // a retry whose first try took a trial returns that one: another would leave it running with nobody on it
       const mine = again ? await this.tokenTrial(study, sid, token, c) : null;
       if (mine) return mine;
-      const r = await this.q<{ number: number }>(
+      const r = (
+        await this.q<{ id: number; number: number; attrs: string }>(
+          'SELECT id, number, attrs FROM trials WHERE study_id = $1 AND state = $2 ORDER BY number LIMIT 1 ' +
+            'FOR UPDATE SKIP LOCKED',
+          [sid, 'waiting'],
+          c,
+        )
+      )[0];
+      if (!r) return null;
+      await this.q(
         "UPDATE trials SET state = 'running', owner = $2, worker = $3, heartbeat = now(), started = now(), " +
-          `${ADD_TOKEN('$5')} WHERE id = (SELECT id FROM trials` +
-          ' WHERE study_id = $1 AND state = $4 ORDER BY number LIMIT 1 ' +
-          'FOR UPDATE SKIP LOCKED) RETURNING number',
-        [sid, ownerText(owner), owner.worker, 'waiting', token],
+          `attrs = $4, ${ADD_TOKEN('$5')} WHERE id = $1`,
+        [r.id, ownerText(owner), owner.worker, JSON.stringify({ ...JSON.parse(r.attrs), ...ownerAttrs(owner) }), token],
         c,
       );
-      return r[0] ? this.trial(study, r[0].number, c) : null;
+      return this.trial(study, r.number, c);
     });
   }
   async heartbeat(study: string, numbers: readonly number[]): Promise<void> {

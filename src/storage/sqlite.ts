@@ -14,6 +14,7 @@ import {
   isStale,
   type NewTrial,
   type Owner,
+  ownerAttrs,
   ownerText,
   type StaleResult,
   type StaleRule,
@@ -251,7 +252,7 @@ export class SqliteStorage implements Storage {
         n,
         opts.waiting ? 'waiting' : 'running',
         JSON.stringify(params),
-        JSON.stringify(attrs),
+        JSON.stringify(owner ? { ...attrs, ...ownerAttrs(owner) } : attrs),
         at,
         owner ? ownerText(owner) : null,
         owner ? owner.worker : null,
@@ -294,11 +295,13 @@ export class SqliteStorage implements Storage {
           .get(sid) as TrialRow | undefined;
         if (!r) return null;
         const at = now();
+        const attrs = JSON.stringify({ ...JSON.parse(r.attrs), ...ownerAttrs(owner) });
         this.db
           .prepare(
-            "UPDATE trials SET state = 'running', owner = ?, worker = ?, heartbeat = ?, started = ? WHERE id = ?",
+            "UPDATE trials SET state = 'running', owner = ?, worker = ?, heartbeat = ?, started = ?, attrs = ? " +
+              'WHERE id = ?',
           )
-          .run(ownerText(owner), owner.worker, at, at, r.id);
+          .run(ownerText(owner), owner.worker, at, at, attrs, r.id);
         return r;
       })
       .immediate();
@@ -379,10 +382,10 @@ export class SqliteStorage implements Storage {
           .all(sid) as TrialRow[];
         const at = Date.now();
         for (const r of rows) {
-          const kind = isStale(r, rule, at);
-          if (!kind) continue;
-          const { error, retry } = staleOutcome({ ...r, attrs: JSON.parse(r.attrs) }, kind === 'dead', rule);
           const attrs = JSON.parse(r.attrs) as Record<string, unknown>;
+          const kind = isStale({ ...r, attrs }, rule, at);
+          if (!kind) continue;
+          const { error, retry } = staleOutcome({ ...r, attrs }, kind === 'dead', rule);
           if (retry) {
             const n = this.insertTrial(sid, JSON.parse(r.params), retry, { waiting: true });
             out.enqueued.push(n);

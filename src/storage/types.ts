@@ -21,7 +21,17 @@ export interface Owner {
   readonly host: string;
   readonly pid: number;
   readonly worker: number;
+  /**
+   * Seconds without a heartbeat after which the process's trials are stale (3 of its tune.heartbeat), kept in the
+   * trial's attributes as `stale_after_s`: processes of one study may beat at different rates (tune.heartbeat may
+   * change on --resume), and a sweeper that beats faster must not fail a live trial of one that beats slower.
+   */
+  readonly staleAfterS?: number;
 }
+
+/** The attributes a trial records of the owner that runs it (Owner.staleAfterS). */
+export const ownerAttrs = (o: Owner): Record<string, unknown> =>
+  o.staleAfterS !== undefined ? { stale_after_s: o.staleAfterS } : {};
 
 export interface FrozenTrial {
   readonly number: number;
@@ -81,7 +91,10 @@ export function duplicateOf(
 
 /** What `failStale` looks for and what it does with what it finds. */
 export interface StaleRule {
-  /** A running trial whose heartbeat (or, without one, start) is older than this many milliseconds is stale. */
+  /**
+   * A running trial whose heartbeat (or, without one, start) is older than this many milliseconds is stale, or than
+   * its own owner's `stale_after_s` when that is longer (Owner.staleAfterS).
+   */
   graceMs: number;
   /** Owners (`host:pid`) known to be dead (a process of this host that no longer exists): stale at once. */
   deadOwners?: readonly string[];
@@ -192,11 +205,13 @@ export function rerunAttrs(t: { number: number; attrs: object }, retry: number):
 
 /** Whether a running trial is stale under a rule, given the current time in milliseconds. */
 export function isStale(
-  t: { number: number; owner?: string | null; heartbeat?: string | null; started: string },
+  t: { number: number; owner?: string | null; heartbeat?: string | null; started: string; attrs: object },
   r: StaleRule,
   now: number,
 ): 'dead' | 'stale' | null {
   if (r.live?.includes(t.number)) return null;
   if (!t.owner || r.deadOwners?.includes(t.owner)) return 'dead';
-  return now - Date.parse(t.heartbeat ?? t.started) > r.graceMs ? 'stale' : null;
+  const own = Number((t.attrs as { stale_after_s?: unknown }).stale_after_s);
+  const grace = Number.isFinite(own) ? Math.max(r.graceMs, own * 1000) : r.graceMs;
+  return now - Date.parse(t.heartbeat ?? t.started) > grace ? 'stale' : null;
 }

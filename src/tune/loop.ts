@@ -167,7 +167,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
       return 'time budget spent';
     }
-    const claimed = await c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0));
+    const claimed = await c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat));
     if (lateFor(c, l, claimed)) continue;
     if (claimed) {
       await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
@@ -205,7 +205,7 @@ function lateFor(c: StudyContext, l: Loop, trial: FrozenTrial | null): boolean {
  */
 async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenTrial | null> {
   const attrs = next.why ? { why: next.why } : {};
-  const owner = ownerOf(l.pool?.nextWorker() ?? 0);
+  const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
   try {
     const trial = await c.storage.createTrial(c.name, next.params, attrs, { owner, unique: l.proposer.unique });
     l.refused = undefined;

@@ -6,8 +6,16 @@ import { hostname } from 'node:os';
 import type { FrozenTrial, Owner, StaleResult, StaleRule, Storage } from '../storage/index.js';
 import { parseDuration } from './settings.js';
 
-/** This process as the owner of a trial run by its worker `worker` (0: the main thread). */
-export const ownerOf = (worker = 0): Owner => ({ host: hostname(), pid: process.pid, worker });
+/**
+ * This process as the owner of a trial run by its worker `worker` (0: the main thread), beating every `heartbeat`
+ * seconds (tune.heartbeat: its trials are stale after GRACE_HEARTBEATS of them, whatever another process's).
+ */
+export const ownerOf = (worker = 0, heartbeat?: number): Owner => ({
+  host: hostname(),
+  pid: process.pid,
+  worker,
+  ...(heartbeat !== undefined ? { staleAfterS: GRACE_HEARTBEATS * heartbeat } : {}),
+});
 
 /** Heartbeats a trial may miss before it is stale. */
 export const GRACE_HEARTBEATS = 3;

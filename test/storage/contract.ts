@@ -125,6 +125,23 @@ export function runStorageContract(
     }
   });
 
+  test(`${label}: a trial is stale after its own owner's stale_after_s when that is longer than the sweep's`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('sa', {});
+      const slow = { ...owner(1), staleAfterS: 60 };
+      const made = await s.createTrial('sa', { a: 0 }, { why: 'grid' }, { owner: slow });
+      await s.createTrial('sa', { a: 1 }, {}, { waiting: true });
+      const claimed = await s.claimWaiting('sa', slow);
+      await s.createTrial('sa', { a: 2 }, {}, { owner: owner(2) });
+      assert.deepEqual([made.attrs, claimed?.attrs], [{ why: 'grid', stale_after_s: 60 }, { stale_after_s: 60 }]);
+      await new Promise((res) => setTimeout(res, 20));
+      assert.deepEqual(await s.failStale('sa', { graceMs: 5, retries: 0 }), { failed: [2], enqueued: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
   test(`${label}: stale and dead trials are failed with the reason and enqueued again while retries allow`, async () => {
     const s = await make();
     try {

@@ -254,3 +254,36 @@ test("a heartbeat thread's sweep never fails a trial of its own process, however
   );
   await s.close();
 });
+
+test('a trial of a process with a longer tune.heartbeat is stale after 3 of its heartbeats, not of the sweeper', async () => {
+  const db = join(dir, 'longer.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('longer', {});
+  const mine = await s.createTrial('longer', { u: 1 }, {}, { owner: ownerOf(0, 0.25) });
+  // a process resumed with tune.heartbeat 10s (a free key on --resume) made its trial a moment ago and beats every
+  // 10 s; this one beats every 0.25 s and sweeps by a grace of 0.75 s
+  const slow = ownerOf(0, 10);
+  await s.createTrial('longer', { u: 2 }, {}, { owner: { ...slow, host: 'elsewhere' } });
+  const waiting = await s.createTrial('longer', { u: 3 }, {}, { waiting: true });
+  assert.equal((await s.claimWaiting('longer', { ...slow, host: 'there' }))?.number, waiting.number);
+  // an owner that says nothing of its heartbeat (ask-tell, an older seqtune): the sweeper's grace
+  await s.createTrial('longer', { u: 4 }, {}, { owner: { host: 'gone', pid: 1, worker: 0 } });
+  const swept: StaleResult[] = [];
+  const rule = staleRule(0.25, 0);
+  const beat = await Heartbeat.start(`sqlite:${db}`, 'longer', 0.25, { rule, onSwept: (r) => swept.push(r) });
+  beat.add(mine.number);
+  await new Promise((res) => setTimeout(res, 2500)); // three sweeps
+  await beat.close();
+  assert.deepEqual(swept, [{ failed: [3], enqueued: [] }]);
+  const trials = await s.getTrials('longer');
+  assert.deepEqual(
+    trials.map((t) => [t.number, t.state, t.attrs.stale_after_s]),
+    [
+      [0, 'running', 0.75],
+      [1, 'running', 30],
+      [2, 'running', 30],
+      [3, 'failed', undefined],
+    ],
+  );
+  await s.close();
+});
