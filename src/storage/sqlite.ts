@@ -313,10 +313,14 @@ export class SqliteStorage implements Storage {
     const beat = this.db.prepare(
       "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'running'",
     );
-    const at = now();
-    this.db.transaction(() => {
-      for (const n of numbers) beat.run(at, sid, n);
-    })();
+    // the time once the write lock is held: a beat that waited for another process's lock (up to the 30 s busy
+    // timeout) would otherwise land already old, and another process's sweep right after could take it for stale
+    this.db
+      .transaction(() => {
+        const at = now();
+        for (const n of numbers) beat.run(at, sid, n);
+      })
+      .immediate();
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
     const t = this.trialRow(study, number);

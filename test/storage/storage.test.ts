@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import {
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runStorageContract } from './contract.js';
 
+const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-store-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 after(dropPgDatabases);
@@ -378,4 +381,26 @@ test('postgres: a waiting trial whose answer was lost and that another process c
     [[0, 'running', { u: 1 }]],
   );
   await Promise.all([s.close(), other.close()]);
+});
+
+test("sqlite: a heartbeat that waited for another process's write lock says when it was written, not asked", async () => {
+  const f = join(dir, 'beat-wait.db');
+  const s = new SqliteStorage(f);
+  await s.createStudy('b', {});
+  await s.createTrial('b', { u: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
+  // another process holds the write lock for a second (a study delete, a migration, a sweep)
+  const locker = spawn(process.execPath, [
+    '-e',
+    `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(f)});
+     d.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); const t = Date.now();
+     while (Date.now() - t < 1000); d.exec('COMMIT'); d.close();`,
+  ]);
+  await new Promise((res) => locker.stdout.once('data', res));
+  const asked = Date.now();
+  await s.heartbeat('b', [0]);
+  const at = Date.parse((await s.getTrials('b'))[0]!.heartbeat!);
+  await new Promise((res) => locker.once('exit', res));
+  // a stamp from before the wait would be a second old when it lands: past the grace of a 0.25 s heartbeat
+  assert.ok(at - asked >= 500, `the heartbeat says ${at - asked} ms after it was asked`);
+  await s.close();
 });
