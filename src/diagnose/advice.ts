@@ -94,9 +94,27 @@ export function adviceFor(pattern: PatternId, ev: Evidence, ctx: RunContext): Ad
     const b = { ...a };
     if (guessed(a)) delete b.values;
     // without the config no key path is known (Advice.param): the lever in general terms
-    if (!f.known && !a.param.startsWith('check.')) b.param = a.factor;
-    return b;
+    return !f.known && !a.param.startsWith('check.') ? inGeneralTerms(b) : b;
   });
+}
+
+/**
+ * Advice named by its lever (Advice.param is its factor), with the values that say more than the lever does: a
+ * config entry named for the lever (`{early_stopping: {...}}` under early_stopping) gives its options, and a name
+ * that starts with the lever's ('batch_normalization' under batch_norm) says nothing more and is left out.
+ * `[early_stopping: {"early_stopping":{...}}]` named the lever twice.
+ */
+function inGeneralTerms(a: Advice): Advice {
+  const lever = a.factor;
+  const values = a.values
+    ?.filter((v) => !(typeof v === 'string' && v.startsWith(lever)))
+    .map((v) => {
+      const entries = v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : [];
+      return entries.length === 1 && entries[0]![0] === lever ? entries[0]![1] : v;
+    });
+  const b: Advice = { ...a, param: lever, values };
+  if (!values?.length) delete b.values;
+  return b;
 }
 
 /** What the advice says concretely: the run's values (or the defaults) of the knobs it names. */

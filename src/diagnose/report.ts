@@ -1,5 +1,6 @@
 // Renders a diagnosis for people: text, and the curves with the best epoch and the window where the
 // pattern was read marked (as plain chart info for the SVG and terminal renderers).
+import { stringify as stringifyYaml } from 'yaml';
 import type { ChartInfo } from '../plot/index.js';
 import { lossChart } from '../plot/index.js';
 import type { Diagnosis } from './diagnose.js';
@@ -35,13 +36,18 @@ export function diagnosisText(d: Diagnosis, source: string): string {
       (e.train ? `, noise ${(100 * e.train.noise).toFixed(1)}%` : ''),
     '  what to try next:',
     ...d.advice.map(
-      (a, i) =>
-        `   ${i + 1}. ${a.text}` +
-        `${a.values ? `   [${a.param}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`,
+      (a, i) => `   ${i + 1}. ${a.text}${a.values ? `   [${a.param}: ${a.values.map(asInConfig).join(', ')}]` : ''}`,
     ),
   ];
   return lines.join('\n');
 }
+
+/**
+ * A suggested value as a config file writes it (YAML flow style): `{monitor: val_loss, patience: 3}`, not JSON's
+ * `{"monitor":"val_loss","patience":3}`; a name bare, quoted only where YAML needs it.
+ */
+const asInConfig = (v: unknown): string =>
+  stringifyYaml(v, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
 
 /** A trend with its window as 1-based epochs [from, to], both included. */
 const trendFrom1 = (t: Trend | null): Trend | null => (t && t.from !== undefined ? { ...t, from: t.from + 1 } : t);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { diagnose, PATTERNS, type PatternId, readHistory } from '../../src/diagnose/index.js';
+import { type Diagnosis, diagnose, PATTERNS, type PatternId, readHistory } from '../../src/diagnose/index.js';
 import { type Curve, syntheticCurves } from '../helpers/curve-shapes.js';
 
 const toHistory = (c: Curve) =>
@@ -441,4 +441,38 @@ test('advice on a bare history names levers, not config keys; a config beside it
     config: { model: { layers: [] }, train: { optimizer: { sgd: { learning_rate: 10 } } } },
   });
   assert.equal(sgd.advice[0]!.param, 'train.optimizer.sgd.learning_rate');
+});
+
+test('advice on a bare history names each lever once, its values as a config file writes them', async () => {
+  const loss = [1, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.26, 0.25, 0.24];
+  const overfit = { loss, val_loss: [1.1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.66, 0.7, 0.75] };
+  const options = { monitor: 'val_loss', patience: 3, restore_best_weights: true };
+  const bare = diagnose(overfit);
+  assert.equal(bare.pattern, 'overfitting');
+  const stop = bare.advice.find((a) => a.factor === 'early_stopping')!;
+  // was [early_stopping: {"early_stopping":{"monitor":...}}]
+  assert.deepEqual([stop.param, stop.values], ['early_stopping', [options]]);
+  assert.equal(bare.advice.find((a) => a.factor === 'batch_norm')?.values, undefined, 'not batch_norm: batch_norm...');
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-lever-once-'));
+  try {
+    const f = join(dir, 'history.json');
+    writeFileSync(f, JSON.stringify(overfit));
+    const r = await runCli(['diagnose', f]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\[early_stopping: \{monitor: val_loss, patience: 3, restore_best_weights: true\}\]/);
+    assert.match(r.out, /\[regularization: \{l2: 0\.0001\}, \{l2: 0\.001\}, \{l2: 0\.01\}\]/);
+    for (const [, lever, values] of r.out.matchAll(/\[(\w+): (.*)\]$/gm)) assert.ok(!values!.includes(lever!), r.out);
+    const j = JSON.parse((await runCli(['diagnose', f, '--json'])).out) as Diagnosis;
+    assert.deepEqual(j.advice.find((a) => a.factor === 'early_stopping')?.values, [options]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // with the run's config: the key path, and the callback entry as it goes in the config's list
+  const known = diagnose(overfit, { config: { model: { layers: [{ gru: { units: 8 } }] }, train: { epochs: 10 } } });
+  const { diagnosisText } = await import('../../src/diagnose/report.js');
+  assert.match(
+    diagnosisText(known, 'h'),
+    /\[train\.callbacks: \{early_stopping: \{monitor: val_loss, patience: 3, restore_best_weights: true\}\}\]/,
+  );
 });
