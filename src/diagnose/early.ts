@@ -17,7 +17,7 @@ const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number>
  */
 export const EXPLOSION = 300;
 export const EXPLOSION_DOWN = 100;
-export function explosion(loss: number[]): string | null {
+export function explosion(loss: number[], which: 'training' | 'validation' = 'training'): string | null {
   const n = loss.length;
   if (n < 3) return null;
   let low = Infinity;
@@ -26,7 +26,10 @@ export function explosion(loss: number[]): string | null {
     // a validation epoch that was not finite in a run that went on (Evidence.notFinite) is not read
     if (!Number.isFinite(v)) continue;
     if (low > 0 && v > EXPLOSION * low && v > 10 * Math.abs(loss[0]!))
-      return `the loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} (${(v / low).toFixed(0)}x its lowest before)`;
+      return (
+        `the ${which} loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} ` +
+        `(${(v / low).toFixed(0)}x its lowest before)`
+      );
     low = Math.min(low, v);
   }
   const start = Math.max(
@@ -38,7 +41,8 @@ export function explosion(loss: number[]): string | null {
   );
   if (low < 0 && -low > EXPLOSION_DOWN * start)
     return (
-      `the loss fell without bound to ${low.toPrecision(3)} ` + `(${(-low / start).toFixed(0)}x the size it started at)`
+      `the ${which} loss fell without bound to ${low.toPrecision(3)} ` +
+      `(${(-low / start).toFixed(0)}x the size it started at)`
     );
   return null;
 }
@@ -62,6 +66,21 @@ export function aboveBaseline(
   return { ratio, text };
 }
 
+/**
+ * Which loss became non-finite at epoch k (0-based), and what it became: "the validation loss became NaN at epoch
+ * 30" (the dashboard's note on the curves words it the same way). "the loss became NaN" did not say which, and a
+ * validation loss that failed at the last epoch was read as the training loss.
+ */
+function nonFiniteWords(train: number, val: number | undefined, k: number): string {
+  const at = `at epoch ${k + 1}`;
+  const valBad = val !== undefined && !Number.isFinite(val);
+  if (Number.isFinite(train)) return `the validation loss became ${val} ${at}, the training loss still finite`;
+  if (!valBad) return `the training loss became ${train} ${at}`;
+  return Object.is(train, val)
+    ? `the training and validation losses became ${train} ${at}`
+    : `the training loss became ${train} and the validation loss ${val} ${at}`;
+}
+
 export function earlyVerdict(
   loss: number[],
   val: number[] | null,
@@ -74,11 +93,11 @@ export function earlyVerdict(
   if (k !== null)
     return {
       probabilities: only('diverged', 0.99, 'unstable'),
-      summary: `the loss became ${String(Number.isFinite(loss[k]!) ? val?.[k] : loss[k])} at epoch ${k + 1}`,
+      summary: nonFiniteWords(loss[k]!, val?.[k], k),
     };
   const above = aboveBaseline(loss, val, baseline);
   if (above) e.aboveBaseline = above.ratio;
-  const boom = explosion(loss) ?? (val ? explosion(val) : null) ?? above?.text;
+  const boom = explosion(loss) ?? (val ? explosion(val, 'validation') : null) ?? above?.text;
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   // the epochs read: those with finite losses (Evidence.notFinite are left out)
   const m = n - (e.notFinite?.length ?? 0);

@@ -390,7 +390,7 @@ test('ended trials without pictures or diagnosis say why, by their state', { ski
   assert.doesNotMatch(advice, /train longer|or a higher rate/, 'a pruned trial is not told to train longer');
   assert.match(advice, /before the pruner stopped it/);
   await page.goto(`${d.url}#/study/ended/trial/1`);
-  await page.locator('#trial-curves', { hasText: 'the loss became non-finite at epoch 2 (diverged)' }).waitFor();
+  await page.locator('#trial-curves', { hasText: 'the objective became non-finite at epoch 2 (diverged)' }).waitFor();
   assert.match((await page.locator('#no-pictures').textContent()) ?? '', /non-finite at epoch 2/);
   await page.goto(`${d.url}#/study/ended/trial/2`);
   await page.locator('main', { hasText: 'no diagnosis: the trial failed before its first epoch' }).waitFor();

@@ -377,7 +377,7 @@ test('a validation loss that was NaN at one epoch and finite after it is read on
   assert.deepEqual([end.pattern, end.evidence.firstNonFinite], ['diverged', 19]);
   assert.equal(diagnose({ loss: loss.map((v, i) => (i === 6 ? NaN : v)), val_loss: val }).pattern, 'diverged');
   const boom = diagnose({ loss, val_loss: holed.map((v, i) => (i > 12 ? 1e4 * v : v)) });
-  assert.match(`${boom.pattern} ${boom.summary}`, /^diverged the loss exploded/);
+  assert.match(`${boom.pattern} ${boom.summary}`, /^diverged the validation loss exploded/);
   // seqtune diagnose prints the note and the JSON names the epoch, 1-based
   const { runCli } = await import('../helpers/run-cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-nan-epoch-'));
@@ -441,6 +441,43 @@ test('advice on a bare history names levers, not config keys; a config beside it
     config: { model: { layers: [] }, train: { optimizer: { sgd: { learning_rate: 10 } } } },
   });
   assert.equal(sgd.advice[0]!.param, 'train.optimizer.sgd.learning_rate');
+});
+
+test('a non-finite or exploding loss is named: training or validation, in the summary and on the dashboard', async () => {
+  const loss = Array.from({ length: 20 }, (_, i) => 0.1 + Math.exp(-i / 6));
+  const val = loss.map((v) => v + 0.05);
+  const at = (c: number[], k: number, x: number) => c.map((v, i) => (i >= k ? x : v));
+  const said = (h: { loss: number[]; val_loss?: number[] }) => diagnose(h).summary;
+  // the walk's case: val_loss NaN at the last epoch only, the training loss finite
+  assert.equal(
+    said({ loss, val_loss: at(val, 19, NaN) }),
+    'the validation loss became NaN at epoch 20, the training loss still finite',
+  );
+  assert.match(said({ loss: at(loss, 6, NaN), val_loss: val }), /^the training loss became NaN at epoch 7$/);
+  assert.match(said({ loss: at(loss, 6, NaN), val_loss: at(val, 6, NaN) }), /^the training and validation losses/);
+  assert.match(said({ loss: at(loss, 6, Infinity), val_loss: at(val, 6, NaN) }), /training loss became Infinity and/);
+  assert.match(said({ loss: at(loss, 3, Infinity) }), /^the training loss became Infinity at epoch 4$/);
+  // explosions: up, and down without bound, of either curve
+  assert.match(said({ loss, val_loss: at(val, 15, 1e4) }), /^the validation loss exploded to 1\.00e\+4 at epoch 16/);
+  assert.match(said({ loss: at(loss, 15, 1e4), val_loss: val }), /^the training loss exploded/);
+  assert.match(said({ loss, val_loss: at(val, 15, -1e4) }), /^the validation loss fell without bound/);
+  // the dashboard's note on the curves words it the same way (what it knows: non-finite, not the value)
+  const { becameNonFinite, nonFiniteAt } = await import('../../web/src/pages/diagnosis.js');
+  const note = (l: (number | null)[], v: (number | null)[]) =>
+    becameNonFinite(
+      nonFiniteAt([
+        { label: 'loss', values: l },
+        { label: 'val_loss', values: v },
+      ])!,
+    );
+  assert.equal(note(loss, at(val, 19, NaN)), 'the validation loss became non-finite at epoch 20');
+  assert.equal(
+    note(at(loss, 6, NaN), at(val, 6, NaN)),
+    'the training and validation losses became non-finite at epoch 7',
+  );
+  assert.equal(note(at(loss, 6, NaN), at(val, 9, NaN)), 'the training loss became non-finite at epoch 7');
+  const objective = nonFiniteAt([{ label: 'objective (per epoch)', values: [0.5, null] }])!;
+  assert.equal(becameNonFinite(objective), 'the objective became non-finite at epoch 2');
 });
 
 test('advice on a bare history names each lever once, its values as a config file writes them', async () => {

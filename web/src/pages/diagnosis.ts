@@ -88,14 +88,42 @@ export function diagnosisBox(d: Diagnosis | null, o: { missing?: string; pruned?
   );
 }
 
-/** The first epoch (from 1) of any of these curves whose value is missing or not finite, or null. */
-export function nonFiniteAt(curves: readonly (readonly (number | null)[])[]): number | null {
-  let at: number | null = null;
-  for (const c of curves) {
-    const i = c.findIndex((v) => v === null || v === undefined || !Number.isFinite(v));
-    if (i >= 0 && (at === null || i + 1 < at)) at = i + 1;
+/** Where a curve first became non-finite: the epoch (from 1) and which curve(s) did at that epoch. */
+export interface NonFinite {
+  epoch: number;
+  /** The curves' labels (loss, val_loss, or the objective's). */
+  curves: string[];
+}
+
+/** The first epoch (from 1) of any of these curves whose value is missing or not finite, with the curves, or null. */
+export function nonFiniteAt(
+  series: readonly { label: string; values: readonly (number | null)[] }[],
+): NonFinite | null {
+  let at: NonFinite | null = null;
+  for (const s of series) {
+    const i = s.values.findIndex((v) => v === null || v === undefined || !Number.isFinite(v));
+    if (i < 0 || (at !== null && i + 1 > at.epoch)) continue;
+    if (at?.epoch === i + 1) at.curves.push(s.label);
+    else at = { epoch: i + 1, curves: [s.label] };
   }
   return at;
+}
+
+/** The curves' labels as words. */
+const CURVE_NAMES: Record<string, string> = { loss: 'training loss', val_loss: 'validation loss' };
+
+/**
+ * Which loss became non-finite, as the diagnosis' summary says it (src/diagnose/early.ts): "the validation loss
+ * became non-finite at epoch 30". "the loss" did not say which; a trial without a history has only its objective.
+ */
+export function becameNonFinite(at: NonFinite): string {
+  const names = at.curves.map((c) => CURVE_NAMES[c] ?? c.replace(/ \(per epoch\)$/, ''));
+  const which = !names.length
+    ? 'loss'
+    : names.join() === 'training loss,validation loss'
+      ? 'training and validation losses'
+      : names.join(' and ');
+  return `the ${which} became non-finite at epoch ${at.epoch}`;
 }
 
 /** The epoch the diagnosis' window starts at and the best epoch, as marks on a curve chart. */

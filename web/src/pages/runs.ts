@@ -4,7 +4,7 @@
 import { api, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { agoText, h, num, section } from '../dom.js';
-import { type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
+import { becameNonFinite, type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
 
 type Scores = Record<string, Record<string, number>>;
 interface Metrics {
@@ -279,10 +279,10 @@ function ensembleLine(r: Run): HTMLElement {
  */
 function runCurves(series: { label: string; values: (number | null)[] }[], d: Diagnosis | null): HTMLElement {
   const skipped = d && d.pattern !== 'diverged' ? (d.evidence?.notFinite ?? []) : [];
-  const at = skipped.length ? null : nonFiniteAt(series.map((s) => s.values));
+  const at = skipped.length ? null : nonFiniteAt(series);
   const note =
     at !== null
-      ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at}`)
+      ? h('p', { class: 'error' }, becameNonFinite(at))
       : skipped.length
         ? h(
             'p',

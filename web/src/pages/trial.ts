@@ -4,7 +4,14 @@
 import { api, onLive, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { h, num, section, staleNote } from '../dom.js';
-import { type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
+import {
+  becameNonFinite,
+  type Diagnosis,
+  diagnosisBox,
+  diagnosisMarks,
+  type NonFinite,
+  nonFiniteAt,
+} from './diagnosis.js';
 
 interface TrialDetail {
   study: string;
@@ -34,17 +41,20 @@ function seriesOf(t: TrialDetail): { label: string; values: (number | null)[] }[
     : [{ label: 'objective (per epoch)', values: t.intermediate }];
 }
 
-/** A failed trial whose loss became non-finite: the epoch it did (from 1), else null. */
-function divergedAt(t: TrialDetail): number | null {
+/**
+ * A failed trial whose loss became non-finite: the epoch it did (from 1) and which curve, else null (a trial that
+ * says it diverged with every stored value finite: its last epoch, the curve unknown).
+ */
+function divergedAt(t: TrialDetail): NonFinite | null {
   if (t.state !== 'failed') return null;
   const said = t.diagnosis?.pattern === 'diverged' || /diverged|non-finite|NaN|Infinity/.test(t.error ?? '');
-  return said ? (nonFiniteAt(seriesOf(t).map((s) => s.values)) ?? t.intermediate.length) : null;
+  return said ? (nonFiniteAt(seriesOf(t)) ?? { epoch: t.intermediate.length, curves: [] }) : null;
 }
 
 function curves(t: TrialDetail): HTMLElement {
   const series = seriesOf(t);
   const at = divergedAt(t);
-  const note = at !== null ? h('p', { class: 'error' }, `the loss became non-finite at epoch ${at} (diverged)`) : null;
+  const note = at !== null ? h('p', { class: 'error' }, `${becameNonFinite(at)} (diverged)`) : null;
   if (!series.some((s) => s.values.some((v) => v !== null && Number.isFinite(v))))
     return h('div', {}, note ?? h('p', { class: 'muted' }, t.state === 'running' ? 'no epoch yet' : 'no epoch stored'));
   return h('div', {}, lineChart(series, { marks: diagnosisMarks(t.diagnosis) }).el, note);
@@ -56,7 +66,7 @@ function noPictures(t: TrialDetail): string {
   if (t.state === 'running' || t.state === 'waiting') return 'no pictures yet (written when the trial ends)';
   if (t.state === 'pruned')
     return `stopped early by the pruner after epoch ${t.intermediate.length}: no run folder is kept, so no pictures`;
-  if (at !== null) return `the loss became non-finite at epoch ${at} (diverged): no model to picture`;
+  if (at !== null) return `${becameNonFinite(at)} (diverged): no model to picture`;
   if (t.state === 'failed') return 'the trial failed (the error is above): no pictures';
   return 'no pictures in its run folder';
 }
