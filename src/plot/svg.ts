@@ -23,10 +23,29 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
       'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
   );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(info.title)}</text>`);
+  parts.push(title(info.title, W));
   parts.push(...bands(info, f), ...axes(info, f), ...lines(info, f), ...marks(info, f), ...legend(info, box));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
+}
+
+/**
+ * About how wide a text is: 7 px a character at 12 px (DejaVu Sans, the font the PNG is drawn with, averages a little
+ * under that on labels like "best epoch 30"), in proportion at other sizes. Labels are placed by it to stay inside the
+ * plot: a label drawn past the picture's edge is cut ("best epoch 30" at the last epoch read "bes").
+ */
+const textWidth = (s: string, size = 12) => Math.ceil((7 * size * s.length) / 12);
+
+/**
+ * The title, centred, at 16 px or smaller to fit the width (a long file path in it); one that does not fit even at
+ * 11 px loses its start (the path's folders), not its end (the verdict).
+ */
+function title(text: string, W: number): string {
+  const room = W - 16;
+  const size = Math.max(11, Math.min(16, Math.floor((16 * room) / textWidth(text, 16))));
+  const fits = Math.floor((12 * room) / (7 * size));
+  const shown = text.length > fits ? `…${text.slice(text.length - fits + 1)}` : text;
+  return `<text x="${W / 2}" y="24" text-anchor="middle" font-size="${size}">${esc(shown)}</text>`;
 }
 
 /** The plot area in the picture and the data ranges it shows, with the maps from data to pixels. */
@@ -92,7 +111,7 @@ function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
 }
 
 /** Shaded x-bands with their labels. */
-function bands(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
+function bands(info: ChartInfo, { m, pw, ph, xlo, xhi, sx }: Frame): string[] {
   const parts: string[] = [];
   for (const b of info.bands ?? []) {
     const x0 = sx(Math.max(b.from, xlo)),
@@ -101,9 +120,11 @@ function bands(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
       `<rect x="${x0.toFixed(1)}" y="${m.t}" width="${Math.max(0, x1 - x0).toFixed(1)}" height="${ph}" ` +
         `fill="${b.color ?? '#ffdd88'}" opacity="0.3"/>`,
     );
+    // centred on the band, but inside the plot: a band of the last epochs or two is narrower than its label
+    const half = textWidth(b.label) / 2;
+    const cx = Math.min(Math.max((x0 + x1) / 2, m.l + half + 4), m.l + pw - half - 4);
     parts.push(
-      `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">` +
-        `${esc(b.label)}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${m.t + ph / 2}" text-anchor="middle" fill="#886600">${esc(b.label)}</text>`,
     );
   }
   return parts;
@@ -181,8 +202,11 @@ function lines(info: ChartInfo, f: Frame): string[] {
   });
 }
 
-/** Vertical marks inside the x range, with their labels. */
-function marks(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
+/**
+ * Vertical marks inside the x range, with their labels: right of the line, or left of it where the label would
+ * leave the plot on the right (the best epoch is often the last), as the dashboard's chart places them.
+ */
+function marks(info: ChartInfo, { m, pw, ph, xlo, xhi, sx }: Frame): string[] {
   const parts: string[] = [];
   for (const mk of info.marks ?? []) {
     if (mk.x < xlo || mk.x > xhi) continue;
@@ -192,10 +216,19 @@ function marks(info: ChartInfo, { m, ph, xlo, xhi, sx }: Frame): string[] {
         `stroke="${mk.color ?? '#2ca02c'}" stroke-dasharray="4 3"/>`,
     );
     parts.push(
-      `<text x="${(x + 4).toFixed(1)}" y="${m.t + ph - 6}" fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`,
+      `<text ${besideLine(x, textWidth(mk.label), m.l, m.l + pw)} y="${m.t + ph - 6}" ` +
+        `fill="${mk.color ?? '#2ca02c'}">${esc(mk.label)}</text>`,
     );
   }
   return parts;
+}
+
+/** The x and text-anchor of a label w px wide beside a line at x, 4 px off it, within [left, right] and 4 px in. */
+function besideLine(x: number, w: number, left: number, right: number): string {
+  const at = (v: number, anchor: string) => `x="${v.toFixed(1)}" text-anchor="${anchor}"`;
+  if (x + 4 + w <= right - 4) return at(x + 4, 'start');
+  if (x - 4 - w >= left + 4) return at(x - 4, 'end');
+  return at(Math.max(left + 4, right - 4 - w), 'start'); // wider than either side: inside the plot, over its line
 }
 
 interface Box {
@@ -207,8 +240,7 @@ interface Box {
 
 /** The legend's size: a 24 px line sample and the longest label (about 7 px a character at 12 px). */
 function legendSize(info: ChartInfo): { w: number; h: number } {
-  const longest = Math.max(0, ...info.series.map((s) => s.name.length));
-  return { w: Math.ceil(46 + 7 * longest), h: info.series.length * 18 + 8 };
+  return { w: 46 + Math.max(0, ...info.series.map((s) => textWidth(s.name))), h: info.series.length * 18 + 8 };
 }
 
 /** Whether the segment (x0, y0)-(x1, y1) meets the box (Liang-Barsky clipping). */

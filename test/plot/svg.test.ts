@@ -87,3 +87,40 @@ test('an x axis of epochs has whole-number ticks only (a 6-epoch run showed 1.5,
   const ticks = [...three.matchAll(/y="\d+" text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => m[1]);
   assert.deepEqual(ticks, ['1', '2', '3']);
 });
+
+/** Each text of the SVG (not the rotated y-axis label) and its extent, at about 7 px a character at 12 px. */
+function texts(svg: string) {
+  return [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)]
+    .map((m) => ({
+      attrs: Object.fromEntries([...m[1]!.matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])),
+      s: m[2]!,
+    }))
+    .filter((t) => t.attrs.transform === undefined)
+    .map(({ attrs, s }) => {
+      const x = Number(attrs.x),
+        w = (7 * Number(attrs['font-size'] ?? 12) * s.replace(/&\w+;/g, '_').length) / 12;
+      const left = attrs['text-anchor'] === 'middle' ? x - w / 2 : attrs['text-anchor'] === 'end' ? x - w : x;
+      return { s, left, right: left + w };
+    });
+}
+
+test('mark and band labels stay inside the plot, the title inside the picture ("best epoch 30" read "bes")', () => {
+  const loss = Array.from({ length: 30 }, (_, i) => 1 / (i + 1));
+  const title = `${'/a/long/folder/name'.repeat(6)}/history.json: still learning (confidence 0.97)`;
+  for (const best of [29, 28, 27, 0]) {
+    const info = lossChart({ loss, val_loss: loss.map((v) => v * 1.2) }, { bestEpoch: best, title });
+    info.bands = [{ from: 29, to: 30, label: 'read here' }];
+    info.marks!.push({ x: 1, label: 'read from here' });
+    const svg = renderSvg(info);
+    const frame = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="[\d.]+" fill="none"/.exec(svg)!;
+    const [l, r] = [Number(frame[1]), Number(frame[1]) + Number(frame[2])];
+    const all = texts(svg);
+    for (const label of [`best epoch ${best + 1}`, 'read here', 'read from here']) {
+      const t = all.find((x) => x.s === label);
+      assert.ok(t && t.left >= l && t.right <= r, `${label} at ${t?.left}..${t?.right}, plot ${l}..${r}`);
+    }
+    const head = all[0]!;
+    assert.ok(head.left >= 0 && head.right <= 800, `title at ${head.left}..${head.right}`);
+    assert.match(head.s, /history\.json: still learning \(confidence 0\.97\)$/, 'the verdict kept');
+  }
+});
