@@ -85,6 +85,8 @@ export class Replay {
   allNotes: string[] = [];
   /** Set once a sweep still running was passed to start the next one (a core would otherwise sit idle). */
   private ahead?: string;
+  /** The trials started early, by the sweep they were run for (earlyOf). */
+  private early?: Map<string, FrozenTrial[]>;
 
   constructor(
     readonly env: TrialEnv,
@@ -156,13 +158,7 @@ export class Replay {
    * linear skip was adopted stood in for the skip sweep's best, and the plan went on without the skip).
    */
   private adopt(param: string, candidates: Params[]): void {
-    const early = this.trials.filter(
-      (t) =>
-        String(t.attrs.why ?? '').startsWith('started while') &&
-        !('seed' in t.params) &&
-        !String(t.attrs.why).includes(MEASURED_ONLY) &&
-        sweptBy(t) === param,
-    );
+    const early = this.earlyOf(param);
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {
         this.best = t.value;
@@ -170,6 +166,26 @@ export class Replay {
         this.current = { ...t.params };
         this.improved = true;
       }
+  }
+
+  /**
+   * The trials started early for a sweep of param (while another sweep ran), seed repeats and measuring sweeps aside,
+   * in the order of the trials. Sorted once per replay: adopt asked every trial for each sweep the plan adopts, and
+   * the plan is replayed for every trial proposed (4 of every 160 seconds of a 2,500-trial study's main thread).
+   */
+  private earlyOf(param: string): readonly FrozenTrial[] {
+    if (!this.early) {
+      this.early = new Map();
+      for (const t of this.trials) {
+        const why = String(t.attrs.why ?? '');
+        if (!why.startsWith('started while') || 'seed' in t.params || why.includes(MEASURED_ONLY)) continue;
+        const by = sweptBy(t) ?? '';
+        const group = this.early.get(by);
+        if (group) group.push(t);
+        else this.early.set(by, [t]);
+      }
+    }
+    return this.early.get(param) ?? [];
   }
 
   /** Whether a trial with these params would finish in the time left (no budget: yes); sets budget.skipped if not. */
