@@ -17,6 +17,7 @@ import { tuneSettings } from './settings.js';
 import { alive, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
 import type { StudyContext, StudyResult, TuneOptions } from './study-context.js';
 import { finishedAlready, openStudy } from './study-open.js';
+import { sharedTrials } from './study-trials.js';
 
 export { bestOf } from './progress.js';
 export type { StudyResult, TuneOptions } from './study-context.js';
@@ -115,7 +116,8 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
   const s = tuneSettings(base, loaded.file);
   const url = o.storage ?? s.storage;
   const fresh = newSqliteFile(url);
-  const storage: Storage = openStorage(url);
+  // the loop and auto read the whole study for every trial: its finished trials are shared between reads
+  const storage: Storage = sharedTrials(openStorage(url));
   const held = fresh ? [fresh, `${fresh}-wal`, `${fresh}-shm`].map(trackUnfinished) : [];
   const keepFresh = () => {
     for (const release of held.splice(0)) release();
