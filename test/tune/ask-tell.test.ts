@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { AshaPruner, createStudy } from '../../src/index.js';
 
@@ -52,4 +55,26 @@ test('tell with a value that is not finite fails the trial, naming the value (as
   assert.equal((await study.tell(u, 0.5)).state, 'complete');
   assert.equal((await study.best())!.number, u.number);
   await study.close();
+});
+
+test("ask/tell on SQLite reads a finished trial as one object (TPE's coordinates by params are found again)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-ask-tell-'));
+  const study = await createStudy({
+    name: 'shared',
+    storage: `sqlite:${join(dir, 'study.db')}`,
+    space: { x: { uniform: [-5, 5] } },
+    sampler: 'tpe',
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const t = (await study.ask())!;
+      await study.tell(t, (t.params.x as number) ** 2);
+    }
+    const [a, b] = [await study.trials(), await study.trials()];
+    assert.equal(a.length, 3);
+    for (const [i, t] of a.entries()) assert.equal(b[i], t, `trial ${t.number} is the same object at both reads`);
+  } finally {
+    await study.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
