@@ -7,14 +7,15 @@
 
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep, win32 } from 'node:path';
-import { SqliteStorage } from '../storage/index.js';
+import type { Storage } from '../storage/index.js';
 
 /**
  * The folder a study's stored paths are read against: its SQLite file's. undefined for PostgreSQL and memory storage:
  * a PostgreSQL study's run folders are each on the machine that trained the trial, and are read as stored.
  */
 export function studyHome(storage: object): string | undefined {
-  return storage instanceof SqliteStorage ? dirname(resolve(storage.file)) : undefined;
+  const { file } = storage as Pick<Storage, 'file'>;
+  return typeof file === 'string' ? dirname(resolve(file)) : undefined;
 }
 
 /** Whether `path` is `home` or inside it. */

@@ -125,6 +125,11 @@ export interface StaleResult {
 }
 
 export interface Storage {
+  /**
+   * The file that holds the studies, for a storage kept in one (SQLite): the folder a study's stored run paths are
+   * read against when the file was moved (run/study-paths.ts). None for PostgreSQL and memory.
+   */
+  readonly file?: string;
   /** Creates a study; an existing name is an error unless `loadIfExists` (atomic: two creators, one wins). */
   createStudy(name: string, attrs: Record<string, unknown>, opts?: { loadIfExists?: boolean }): Promise<StudyRecord>;
   getStudy(name: string): Promise<StudyRecord | null>;

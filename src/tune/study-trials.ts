@@ -30,6 +30,10 @@ class SharedTrials implements Storage {
 
   constructor(private readonly storage: Storage) {}
 
+  get file(): string | undefined {
+    return this.storage.file;
+  }
+
   async getTrials(study: string): Promise<FrozenTrial[]> {
     const fresh = await this.storage.getTrials(study);
     const known = this.finished.get(study) ?? [];
