@@ -61,6 +61,9 @@ export function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
   });
 }
 
+/** Whether seqtune's tables are in the file (its schema version table). */
+const hasSchema = (db: Database.Database) =>
+  Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get());
 const noStudies = (file: string) =>
   new StorageError(`${file}: no seqtune studies in this file (it has no seqtune tables; none were made)`);
 
@@ -74,7 +77,7 @@ function openReadOnly(file: string): Database.Database {
   const db = new Database(file, { fileMustExist: true, timeout: 30000 });
   try {
     db.pragma('query_only = ON');
-    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get()) throw noStudies(file);
+    if (!hasSchema(db)) throw noStudies(file);
     const found = db.prepare('SELECT version FROM seqtune_schema').get() as { version: number } | undefined;
     if (!found) throw noStudies(file);
     refuseNewer(file, found.version);
@@ -90,8 +93,7 @@ function openDatabase(file: string, existing = false): Database.Database {
   const db = new Database(file, { timeout: 30000 });
   try {
     // A read-only open never makes seqtune's tables in a file it did not write (nor changes its journal mode).
-    if (existing && !db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get())
-      throw noStudies(file);
+    if (existing && !hasSchema(db)) throw noStudies(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; a table rebuild needs them off
