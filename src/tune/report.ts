@@ -19,16 +19,8 @@ export interface Importance {
 export function importance(trials: readonly FrozenTrial[], strategy?: string): Importance[] {
   const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
   const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
-  const key = (v: unknown) => JSON.stringify(v);
-  const effect = new Map<string, number>();
-  const diffs = (a: FrozenTrial, b: FrozenTrial) => names.filter((n) => key(a.params[n]) !== key(b.params[n]));
-  // every pair of trials: only where it is used (OFAT, auto); a random study of thousands would take minutes
-  const pairs = strategy === 'ofat' || strategy === 'auto' ? ok : [];
-  for (const a of pairs)
-    for (const b of pairs) {
-      const diff = diffs(a, b);
-      if (diff.length === 1) effect.set(diff[0]!, Math.max(effect.get(diff[0]!) ?? 0, Math.abs(a.value! - b.value!)));
-    }
+  // every pair of trials that differ in one factor: only where it is used (OFAT, auto)
+  const effect = strategy === 'ofat' || strategy === 'auto' ? oneFactorEffects(ok, names) : new Map<string, number>();
   let out: Importance[];
   if ((strategy === 'ofat' || strategy === 'auto') && effect.size)
     out = [...effect].map(([param, v]) => ({ param, importance: v, method: 'ofat-effect' as const }));
@@ -47,6 +39,37 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
   }
   const sum = out.reduce((a, b) => a + b.importance, 0) || 1;
   return out.map((x) => ({ ...x, importance: x.importance / sum })).sort((a, b) => b.importance - a.importance);
+}
+
+/**
+ * For each factor, the largest |objective difference| between two trials whose params differ in that factor alone
+ * (a factor set in one and not the other differs). Found by grouping the trials by all their other factors, rather
+ * than by comparing every pair (23 s at 2,500 trials): within a group the pairs that differ are those of different
+ * values of the factor, and the largest gap among them is the best of (largest - smallest) over value pairs.
+ */
+export function oneFactorEffects(ok: readonly FrozenTrial[], names: readonly string[]): Map<string, number> {
+  // each trial's factors as text; a factor it does not set is a character JSON never writes outside a string
+  const keys = ok.map((t) => names.map((n) => (n in t.params ? JSON.stringify(t.params[n]) : '\u0002')));
+  const effect = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    const groups = new Map<string, Map<string, { lo: number; hi: number }>>();
+    for (const [j, t] of ok.entries()) {
+      const k = keys[j]!;
+      const rest = k.filter((_, m) => m !== i).join('\u0001');
+      const byValue = groups.get(rest) ?? new Map<string, { lo: number; hi: number }>();
+      groups.set(rest, byValue);
+      const range = byValue.get(k[i]!);
+      if (range) [range.lo, range.hi] = [Math.min(range.lo, t.value!), Math.max(range.hi, t.value!)];
+      else byValue.set(k[i]!, { lo: t.value!, hi: t.value! });
+    }
+    let best = -1;
+    for (const byValue of groups.values()) {
+      const ranges = [...byValue.values()];
+      for (const a of ranges) for (const b of ranges) if (a !== b) best = Math.max(best, a.hi - b.lo);
+    }
+    if (best >= 0) effect.set(name, best);
+  }
+  return effect;
 }
 
 /**

@@ -252,6 +252,34 @@ test('random in a small space proposes no configuration already tried (running i
   assert.ok(r.sample(wide, trials, new Rng(7)), 'a continuous space is never exhausted');
 });
 
+test('one-factor effects: what comparing every pair of trials gives, on random studies with missing factors', async () => {
+  const { oneFactorEffects } = await import('../../src/tune/report.js');
+  const fc = (await import('fast-check')).default;
+  const value = fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constantFrom('x', [1, 2]));
+  const trialsOf = fc.array(
+    fc.record({ a: value, b: value, c: value, v: fc.double({ min: -5, max: 5, noNaN: true }) }),
+    { maxLength: 30 },
+  );
+  fc.assert(
+    fc.property(trialsOf, (rows) => {
+      const ok = rows.map(({ v, ...p }, i) =>
+        done(i, Object.fromEntries(Object.entries(p).filter(([, x]) => x !== undefined)), v),
+      );
+      const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
+      const naive = new Map<string, number>();
+      for (const x of ok)
+        for (const y of ok) {
+          const diff = names.filter((n) => JSON.stringify(x.params[n]) !== JSON.stringify(y.params[n]));
+          if (diff.length === 1) naive.set(diff[0]!, Math.max(naive.get(diff[0]!) ?? 0, Math.abs(x.value! - y.value!)));
+        }
+      const fast = oneFactorEffects(ok, names);
+      assert.deepEqual([...fast.keys()].sort(), [...naive.keys()].sort());
+      for (const [k, v] of naive) assert.ok(Math.abs(fast.get(k)! - v) < 1e-12, `${k}: ${fast.get(k)} against ${v}`);
+    }),
+    { numRuns: 300, seed: 27 },
+  );
+});
+
 test('factor importance is readable from 8 completed trials with 2 per value of each factor, not from fewer', async () => {
   const { importanceReadable } = await import('../../src/tune/report.js');
   const two = [done(0, { lr: 0.01 }, 1), done(1, { lr: 0.001 }, 2)];
