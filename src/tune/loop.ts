@@ -12,7 +12,7 @@ import { TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
-import { liveLine, trialReport } from './progress.js';
+import { liveLine, sameListAsAbove, trialReport } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
@@ -38,6 +38,8 @@ interface Loop {
   refused?: string;
   /** A trial was claimed or created while an abort was being handled: it is failed as interrupted too. */
   late?: boolean;
+  /** The reason the last trial line printed, whose list a next line with the same list says as "as above". */
+  lastWhy?: string;
 }
 
 /** What a user who asked for more than the cores, or for epochs of trials run elsewhere, is told once. */
@@ -274,5 +276,7 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
   const all = await c.storage.getTrials(c.name);
   c.o.onTrials?.(all, { name: c.name, storage: c.url });
   const done = all.find((t) => t.number === number)!;
-  c.log(trialReport(done, all, { objective: c.s.objective, why, minutes: l.budget.minutes() }));
+  const said = sameListAsAbove(why, l.lastWhy);
+  l.lastWhy = why;
+  c.log(trialReport(done, all, { objective: c.s.objective, why: said, minutes: l.budget.minutes() }));
 }

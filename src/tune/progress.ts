@@ -32,6 +32,21 @@ export function trialReport(
   );
 }
 
+/** A parenthesised list of three or more items, such as the factors the joint search models. */
+const LIST = /\(([^()]*, [^()]*, [^()]*)\)/;
+
+/**
+ * `why` with its parenthesised list said "as above" when the reason printed before it has the same list: the joint
+ * search's reason names every factor it models (7 factors, 350 characters on the shampoo data), and its trials come
+ * one after another, each line repeating the list.
+ * @example
+ * sameListAsAbove('TPE over (a, b, c), 9 trials', 'TPE over (a, b, c), 8 trials') // 'TPE over (as above), 9 trials'
+ */
+export function sameListAsAbove(why: string, previous: string | undefined): string {
+  const list = LIST.exec(why)?.[1];
+  return list && previous && LIST.exec(previous)?.[1] === list ? why.replace(LIST, '(as above)') : why;
+}
+
 /**
  * A live line redrawn in place on a terminal `columns` wide: cut to one character less than the width, since a line
  * that wraps is not redrawn in place and each redraw would leave a line behind (tune's epoch line on a 40-column

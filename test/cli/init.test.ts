@@ -2,7 +2,7 @@
 // missing cells, season and lookback), a config that loads and windows; and the refusals, exit 2 in one line.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -152,4 +152,19 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
     r.out,
     /dropped load: text with more than 20 distinct values \(numbers written with a comma, like "100,251"/,
   );
+});
+
+test('init given a CSV as the config to write refuses with the command that reads it, and writes nothing', async () => {
+  const csv = join(dir, 'sales.csv');
+  writeFileSync(csv, 'month,sales\n1,2\n');
+  const r = await runCli(['init', csv]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /sales\.csv: seqtune init writes a config \(YAML\) to the file it is given/);
+  assert.match(r.err, /seqtune init --csv .*sales\.csv \(writes seqtune\.yaml\)/);
+  const absent = join(dir, 'new.CSV');
+  const s = await runCli(['init', absent, '--csv', csv]);
+  assert.equal(s.code, 2);
+  assert.match(s.err, /name the config: seqtune init my\.yaml --csv /);
+  assert.equal(existsSync(absent), false, 'no YAML written under a data file name');
+  assert.equal(readFileSync(csv, 'utf8'), 'month,sales\n1,2\n');
 });

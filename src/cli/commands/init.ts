@@ -21,6 +21,15 @@ export function addInit(parent: Command, { io }: CliContext): Command {
     .option('--target <column>', 'the column to forecast (needed when the CSV has several numeric columns)')
     .description('write a commented starter config')
     .action(async (file: string, o: InitOptions) => {
+      // `seqtune init data.csv` would write a YAML config over a name meant for data (or refuse a CSV that exists
+      // with "already exists"): the argument is where the config goes, the data comes with --csv
+      if (/\.(csv|tsv|txt)$/i.test(file))
+        throw new UsageError(
+          `${file}: seqtune init writes a config (YAML) to the file it is given, and this name is a data file's; ` +
+            (o.csv === undefined
+              ? `to start a config from this CSV: seqtune init --csv ${file} (writes seqtune.yaml)`
+              : `name the config: seqtune init my.yaml --csv ${o.csv}`),
+        );
       if (existsSync(file)) throw new UsageError(`${file}: already exists; seqtune init does not overwrite files`);
       if (o.target !== undefined && o.csv === undefined) throw new UsageError('--target needs --csv FILE');
       if (o.csv === undefined) {
