@@ -9,7 +9,7 @@ import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
-import { findRuns, runJson, runList } from './runs.js';
+import { findRun, findRuns, runJson, runList } from './runs.js';
 import { webFile } from './static.js';
 import { curvesJson, runDirOf, trialJson } from './trial.js';
 
@@ -113,7 +113,8 @@ function runRoutes(app: Hono, s: DashboardSource): void {
     const all = await findRuns(s.runs);
     return c.json(q ? await pageOfRuns(all, q) : await runList(all));
   });
-  const runOf = async (id: string) => (await findRuns(s.runs)).find((r) => r.id === id) ?? null;
+  // one run by its id, found without walking the others (findRun)
+  const runOf = (id: string) => findRun(s.runs, id);
   app.get('/api/runs/:id', async (c) => {
     const r = await runOf(c.req.param('id'));
     return r ? c.json(await runJson(r)) : notFound(c, `run "${c.req.param('id')}"`);
