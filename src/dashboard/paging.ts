@@ -43,7 +43,7 @@ export interface RunPage {
 }
 
 export const DEFAULT_LIMIT = 50;
-/** A page's most runs: at ~7 KB a run (its diagnosis and scores), 1,000 is ~7 MB. */
+/** A page's most runs: at ~1.7 KB a run (its scores and the diagnosis's pattern), 1,000 is ~1.7 MB. */
 export const MAX_LIMIT = 1000;
 const PARAMS = ['limit', 'offset', 'order', 'q'];
 

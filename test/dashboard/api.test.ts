@@ -141,7 +141,7 @@ test('GET /api/studies/NAME/curves: every trial objective per epoch, as base64 f
 });
 
 test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics, history and diagnosis', async () => {
-  const runs = await json<{ id: string; metrics: unknown }[]>('/api/runs');
+  const runs = await json<{ id: string; metrics: unknown; diagnosis: unknown }[]>('/api/runs');
   assert.deepEqual(
     runs.map((r) => r.id),
     [
@@ -177,7 +177,14 @@ test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics,
   assert.ok(runs[2]!.metrics);
   const r = await json(`/api/runs/${encodeURIComponent('grid2/trial-0')}`);
   assert.equal((r.history as { loss: number[] }).loss.length, 3);
-  assert.ok((r.diagnosis as { pattern: string }).pattern);
+  const whole = r.diagnosis as { pattern: string; advice: unknown[]; evidence: unknown };
+  assert.ok(whole.pattern && whole.advice.length && whole.evidence, 'the run itself: its whole diagnosis');
+  // a list entry: the pattern the Runs page shows (the whole diagnosis made a demo trial's entry 6.7 KB, not 1.7)
+  const listed = runs.find((x) => x.id === 'grid2/trial-0')!;
+  assert.deepEqual(listed.diagnosis, { pattern: whole.pattern });
+  assert.equal(runs[0]!.diagnosis, null, 'an ensemble: no diagnosis.json');
+  const page = await json<{ runs: typeof runs }>('/api/runs?q=grid2/trial-0');
+  assert.deepEqual(page.runs[0]!.diagnosis, { pattern: whole.pattern }, 'a page of the list: the same');
   const m = r.metrics as { test: { scaled: Record<string, { mse: number }> } };
   assert.ok(m.test.scaled.model!.mse > 0 && m.test.scaled.persistence!.mse > 0, 'model and baselines');
   const f = await get(`/api/runs/${encodeURIComponent('grid2/trial-0')}/files/history.json`);
