@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
 import { studyHome, studyPath } from '../run/index.js';
-import type { FrozenTrial, Storage } from '../storage/index.js';
+import { type FrozenTrial, type Storage, staleGraceMs } from '../storage/index.js';
 import { applyParams, configDiff, staleAfterS } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { readJson } from './runs.js';
@@ -29,6 +29,14 @@ async function folderFiles(dir: string): Promise<string[]> {
 /** The run folder a trial names (its attributes' run_dir, read beside the study's file in `home`), or null. */
 export const runDirOf = (t: FrozenTrial, home: string | undefined): string | null =>
   typeof t.attrs.run_dir === 'string' ? studyPath(t.attrs.run_dir, home) : null;
+
+/**
+ * Seconds without a heartbeat after which running trial `t` of a study may be dead, by the rule storage's sweep
+ * fails it by (staleGraceMs): 3 of the study's tune.heartbeat, or of its own owner's when longer (stale_after_s). A
+ * trial whose process beats every 8 s was said stopped by a study whose heartbeat is 1 s after 3 s.
+ */
+const trialStaleAfterS = (studyAttrs: Readonly<Record<string, unknown>>, t: FrozenTrial): number =>
+  staleGraceMs(t, { graceMs: staleAfterS(studyAttrs) * 1000 }) / 1000;
 
 /** A trial of a stored study with everything the trial page shows; null when there is no such study or trial. */
 export async function trialJson(st: Storage, study: string, number: number): Promise<Record<string, unknown> | null> {
@@ -55,7 +63,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     worker: t.worker ?? null,
     heartbeat: t.heartbeat ?? null,
     // the page tells a running trial whose process may be dead: no heartbeat for stale_after_s by the server's clock
-    stale_after_s: staleAfterS(rec.attrs),
+    stale_after_s: trialStaleAfterS(rec.attrs, t),
     now: new Date().toISOString(),
     attrs: t.attrs,
     run_dir: dir,
@@ -69,7 +77,8 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
 
 /**
  * Every trial's objective per epoch (GET /api/studies/NAME/curves), with the study's strategy and objective, each
- * trial's last heartbeat and after how long without one a running trial may be dead (staleAfterS). The
+ * trial's last heartbeat and after how long without one it may be dead (the study's staleAfterS, and each trial's
+ * own, trialStaleAfterS). The
  * values of all trials are one base64 string of little-endian float32 (NaN where a value is missing), trial after
  * trial in the order listed, `epochs` values each: a study of 5,000 trials x 100 epochs is 2.7 MB, built in a few
  * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
@@ -98,6 +107,7 @@ export async function curvesJson(
       started: t.started,
       finished: t.finished,
       heartbeat: t.heartbeat ?? null,
+      stale_after_s: trialStaleAfterS(rec.attrs, t),
       epochs: t.intermediate.length,
     })),
     values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),

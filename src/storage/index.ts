@@ -23,5 +23,6 @@ export {
   ownerText,
   rerunAttrs,
   StorageError,
+  staleGraceMs,
   TRIAL_STATES,
 } from './types.js';

@@ -208,6 +208,15 @@ export function rerunAttrs(t: { number: number; attrs: object }, retry: number):
   return { rerun_of: t.number, retry, why: `rerun of interrupted trial #${t.number}${why ? `: ${why}` : ''}` };
 }
 
+/**
+ * Milliseconds without a heartbeat after which a running trial is stale under a rule: the rule's grace, or its own
+ * owner's (`stale_after_s`, Owner.staleAfterS) when that is longer. The dashboard tells a stale trial by it too.
+ */
+export function staleGraceMs(t: { attrs: object }, r: Pick<StaleRule, 'graceMs'>): number {
+  const own = Number((t.attrs as { stale_after_s?: unknown }).stale_after_s);
+  return Number.isFinite(own) ? Math.max(r.graceMs, own * 1000) : r.graceMs;
+}
+
 /** Whether a running trial is stale under a rule, given the current time in milliseconds. */
 export function isStale(
   t: { number: number; owner?: string | null; heartbeat?: string | null; started: string; attrs: object },
@@ -216,7 +225,5 @@ export function isStale(
 ): 'dead' | 'stale' | null {
   if (r.live?.includes(t.number)) return null;
   if (!t.owner || r.deadOwners?.includes(t.owner)) return 'dead';
-  const own = Number((t.attrs as { stale_after_s?: unknown }).stale_after_s);
-  const grace = Number.isFinite(own) ? Math.max(r.graceMs, own * 1000) : r.graceMs;
-  return now - Date.parse(t.heartbeat ?? t.started) > grace ? 'stale' : null;
+  return now - Date.parse(t.heartbeat ?? t.started) > staleGraceMs(t, r) ? 'stale' : null;
 }

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
 
@@ -138,6 +139,37 @@ test('GET /api/studies/NAME/curves: every trial objective per epoch, as base64 f
   const values = [...new Float32Array(b.buffer, b.byteOffset, b.length / 4)];
   const t1 = await json<{ intermediate: number[] }>('/api/studies/grid2/trials/1');
   assert.deepEqual(values.slice(3), t1.intermediate.map(Math.fround), 'trial 1 follows trial 0, as float32');
+});
+
+test("a running trial may be dead after 3 of its own owner's heartbeats when they are slower than the study's", async () => {
+  // the study beats every second (stale after 3 s); trial 0's process every 8 s (it records 24 s), trial 1's every
+  // 0.5 s (1.5 s: the study's 3 s holds, as storage's sweep reads it), trial 2 records none (ask/tell, older files)
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('beats', { strategy: 'random', config: { tune: { heartbeat: '1s' } } });
+    for (const staleAfterS of [24, 1.5, undefined])
+      await st.createTrial(
+        'beats',
+        { n: staleAfterS ?? 0 },
+        {},
+        {
+          owner: { host: 'elsewhere', pid: 1, worker: 0, ...(staleAfterS !== undefined ? { staleAfterS } : {}) },
+        },
+      );
+  } finally {
+    await st.close();
+  }
+  const c = await json<{ stale_after_s: number; trials: { stale_after_s: number }[] }>('/api/studies/beats/curves');
+  assert.equal(c.stale_after_s, 3, "the study's own");
+  assert.deepEqual(
+    c.trials.map((t) => t.stale_after_s),
+    [24, 3, 3],
+  );
+  const trials = await Promise.all([0, 1, 2].map((n) => json(`/api/studies/beats/trials/${n}`)));
+  assert.deepEqual(
+    trials.map((t) => t.stale_after_s),
+    [24, 3, 3],
+  );
 });
 
 test('GET /api/runs and /api/runs/ID: the run folders under --runs with metrics, history and diagnosis', async () => {

@@ -298,6 +298,9 @@ test('a running trial whose heartbeat stopped long ago says that its process may
   try {
     await st.createStudy('killed', { strategy: 'random' });
     await st.createTrial('killed', { 'train.batch_size': 8 });
+    // a trial whose process beats every 5 min (stale after 15): 10 minutes without a heartbeat is not yet stale
+    const slow = { host: 'elsewhere', pid: 1, worker: 0, staleAfterS: 900 };
+    await st.createTrial('killed', { 'train.batch_size': 16 }, {}, { owner: slow });
   } finally {
     await st.close();
   }
@@ -305,21 +308,21 @@ test('a running trial whose heartbeat stopped long ago says that its process may
   const db = new Database(fx.db);
   const then = new Date(Date.now() - 600_000).toISOString();
   const study = db.prepare('SELECT id FROM studies WHERE name = ?').get('killed') as { id: number };
-  db.prepare('UPDATE trials SET started = ?, heartbeat = ? WHERE number = 0 AND study_id = ?').run(
-    then,
-    then,
-    study.id,
-  );
+  db.prepare('UPDATE trials SET started = ?, heartbeat = ? WHERE study_id = ?').run(then, then, study.id);
   db.close();
   await page.goto(`${d.url}#/study/killed`);
   await page
     .locator('#stale', { hasText: '#0 is running, no heartbeat for 10 min (its process may be dead)' })
     .waitFor();
-  await page.locator('#trials .vt-row .vt-cell', { hasText: 'running ⚠' }).waitFor();
+  await page.locator('#trials .vt-row .vt-cell', { hasText: 'running ⚠' }).first().waitFor();
+  assert.doesNotMatch((await page.locator('#stale').textContent()) ?? '', /#1/, "#1 by its own owner's heartbeat");
+  assert.equal(await page.locator('#trials .vt-row .vt-cell', { hasText: 'running ⚠' }).count(), 1);
   await page.goto(`${d.url}#/study/killed/trial/0`);
   await page
     .locator('#trial-head', { hasText: 'running, no heartbeat for 10 min (its process may be dead)' })
     .waitFor();
+  await page.goto(`${d.url}#/study/killed/trial/1`);
+  await page.locator('#trial-head', { hasText: /^running · value – · 0 epochs · elsewhere:1$/ }).waitFor();
 });
 
 test("a running trial's page counts its epochs in its header as they arrive", { skip: missing }, async () => {

@@ -58,6 +58,11 @@ export interface CurveTrial {
   started: string;
   finished: string | null;
   heartbeat?: string | null;
+  /**
+   * Seconds without a heartbeat after which this trial's process may be dead: the study's, or its own owner's when
+   * longer (the rule storage fails a stale trial by).
+   */
+  stale_after_s: number;
   values: (number | null)[];
 }
 
@@ -66,7 +71,7 @@ export interface Curves {
   strategy: string | null;
   objective: string | null;
   created: string;
-  /** Seconds without a heartbeat after which a running trial's process may be dead. */
+  /** 3 of the study's tune.heartbeat; a trial whose owner beats slower has a longer one (CurveTrial.stale_after_s). */
   stale_after_s: number;
   /** The server's time when it answered (the page's clock may differ). */
   now: string;

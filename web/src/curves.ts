@@ -29,7 +29,14 @@ export class CurvesChart {
   append(number: number, step: number, value: number | null): void {
     let t = this.data.trials.find((x) => x.number === number);
     if (!t) {
-      t = { number, state: 'running', started: new Date().toISOString(), finished: null, values: [] };
+      t = {
+        number,
+        state: 'running',
+        started: new Date().toISOString(),
+        finished: null,
+        stale_after_s: this.data.stale_after_s, // the study's, until a read of the study brings the trial's own
+        values: [],
+      };
       this.data.trials.push(t);
     }
     t.values[step] = value;

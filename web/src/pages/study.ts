@@ -203,7 +203,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   known();
   const stale = (t: TrialRow) => {
     const c = beats.get(t.number);
-    return c ? staleNote({ ...c, state: t.state }, data.stale_after_s, skew) : null;
+    return c ? staleNote({ ...c, state: t.state }, c.stale_after_s, skew) : null;
   };
   const table = new VirtualTable<TrialRow>(
     columns(s, () => digits, stale),
