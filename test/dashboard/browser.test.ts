@@ -560,6 +560,11 @@ test('the Runs page with many runs asks for a page at a time: the first shows, t
     assert.ok(await page.getByRole('button', { name: 'next page' }).isDisabled());
     // the page is kept in the address: back from a run, the list is where it was
     assert.match(page.url(), /#\/runs\?offset=200$/);
+    // each page chosen is an entry of the history: Back shows the page before, Forward the one after
+    await page.goBack();
+    await shows('51–100 of 230');
+    await page.goForward();
+    await shows('201–230 of 230');
     await page.locator('#runs a', { hasText: 'sweep/trial-229' }).click();
     await page.locator('h1', { hasText: 'sweep/trial-229' }).waitFor();
     await page.locator('#back').click();
@@ -580,6 +585,11 @@ test('the Runs page with many runs asks for a page at a time: the first shows, t
     ]);
     await page.locator('input[aria-label="filter runs"]').fill('nothing like it');
     await page.locator('#runs-empty', { hasText: 'no run id contains "nothing like it"' }).waitFor();
+    // a filter typed is one entry, replaced as it changes: Back leaves it for the page before it
+    await page.goBack();
+    await shows('1–50 of 230');
+    assert.equal(await rows.first().getAttribute('data-run'), 'sweep/trial-229');
+    assert.equal(await page.locator('input[aria-label="filter runs"]').inputValue(), '');
     assert.ok(asked.length >= 6, asked.join(' '));
     for (const q of asked) assert.match(q, /[?&]limit=50(&|$)/, 'the page never asks for the whole list');
   } finally {

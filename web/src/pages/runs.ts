@@ -130,7 +130,7 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
   const count = h('span', { class: 'muted', id: 'runs-count' });
   const go = (offset: () => number) => () => {
     view.offset = offset();
-    show();
+    show('push');
   };
   let total = 0;
   const button = (label: string, name: string, offset: () => number) =>
@@ -166,7 +166,7 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
     if (page.offset > 0 && page.offset >= page.total) {
       // past the end (runs removed, or an address kept from a longer list): the last page
       view.offset = lastOffset(page.total);
-      show();
+      show('replace');
       return;
     }
     const key = JSON.stringify([page.total, page.offset, page.runs.map((r) => [r.id, r.modified, r.files])]);
@@ -187,10 +187,20 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
     table.dataset.total = String(page.total);
     table.dataset.offset = String(page.offset);
   };
-  /** Shows the view's page now (a click, a filter typed) and keeps it in the address without a new history entry. */
-  const show = () => {
+  /** Whether the history's entry is a filter being typed (replaced as it grows). */
+  let filterEntry = false;
+  /**
+   * Shows the view's page now and keeps it in the address. A page or an order chosen is a new history entry ('push'):
+   * Back returns to the page before, as in any paged list (each was one address the list replaced, and Back left the
+   * list). A filter being typed is one entry, replaced as it grows ('typing'); a page past the end, replaced.
+   */
+  const show = (how: 'push' | 'typing' | 'replace') => {
     listAddress = addressOf(view);
-    history.replaceState(null, '', listAddress);
+    if (listAddress !== location.hash) {
+      if (how === 'replace' || (how === 'typing' && filterEntry)) history.replaceState(null, '', listAddress);
+      else history.pushState(null, '', listAddress);
+    }
+    filterEntry = how === 'typing';
     void load().catch((e: Error) => {
       empty.textContent = e.message;
     });
@@ -201,13 +211,13 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
     typing = window.setTimeout(() => {
       view.q = filter.value.trim();
       view.offset = 0;
-      show();
+      show('typing');
     }, 250);
   });
   order.addEventListener('change', () => {
     view.order = order.value === 'newest' ? 'newest' : 'id';
     view.offset = 0;
-    show();
+    show('push');
   });
   await load();
   let busy = false;
