@@ -84,6 +84,18 @@ export function bestByMean(base: RawConfig, trials: readonly FrozenTrial[]): See
   return seedGroups(base, trials).filter(severalSeeds);
 }
 
+/**
+ * The trial a configuration is named by: its first trial without a seed of its own (the one the plan ran; its seed
+ * repeats came after it), else its first. Not its best seed, which is the study's best: the plan's lines and the end's
+ * name one configuration alike, and the best reads as "the best seed of #20's configuration".
+ */
+export function namedBy(g: SeedGroup): FrozenTrial {
+  const first = (ts: FrozenTrial[]) => ts.reduce((a, b) => (b.number < a.number ? b : a));
+  const unseeded = g.trials.filter((t) => !('seed' in t.params));
+  return first(unseeded.length ? unseeded : g.trials);
+}
+const configName = (g: SeedGroup) => `#${namedBy(g).number}'s configuration`;
+
 const p4 = (v: number) => v.toPrecision(4);
 /** `0.08682 (steady 0.09168)`, or the value alone when its curve is steady (within 0.1%). */
 const valueText = (t: FrozenTrial) => {
@@ -91,7 +103,7 @@ const valueText = (t: FrozenTrial) => {
   return luck > 1e-3 ? `${p4(t.value!)} (steady ${p4(t.value! * (1 + luck))})` : p4(t.value!);
 };
 const seedsText = (g: SeedGroup) =>
-  `#${g.trials[0]!.number}'s configuration: mean ${p4(g.mean)} over ${g.trials.length} seeds ` +
+  `${configName(g)}: mean ${p4(g.mean)} over ${g.trials.length} seeds ` +
   `(${g.trials.map((t) => `#${t.number} ${valueText(t)}`).join(', ')})`;
 
 /** What finishAuto needs of the study. */
@@ -141,7 +153,7 @@ export async function finishAuto(
   }
   if (top) {
     const others = ranked.slice(1, 3).map(seedsText);
-    bestBy = `by the mean over ${top.trials.length} seeds`;
+    bestBy = chosenBy(best, top, ranked[1]);
     c.log(`\nbest by the mean over seeds: ${seedsText(top)}${others.length ? `; then ${others.join('; ')}` : ''}`);
     if (fallback && fallback.number !== best.number)
       c.log(
@@ -167,6 +179,21 @@ export async function finishAuto(
   return { best, bestRun: ens ? { dir: ens, trial: best.number } : bestRun, bestBy };
 }
 
+/**
+ * Why the best is the best, in the words after it in tune's summary: `the best seed of #20's configuration; by the
+ * mean over 3 seeds #20's configuration beats #17's (over 2)`, or `by the mean over 3 seeds its configuration beats
+ * #17's` for the trial that names its configuration.
+ */
+function chosenBy(best: FrozenTrial, top: SeedGroup, runnerUp: SeedGroup | undefined): string {
+  const own = namedBy(top).number === best.number;
+  const seedOf = own ? '' : `the best seed of ${configName(top)}; `;
+  const n = top.trials.length;
+  if (!runnerUp) return `${seedOf}by the mean over ${n} seeds`;
+  const m = runnerUp.trials.length;
+  const beats = `${own ? 'its configuration' : configName(top)} beats #${namedBy(runnerUp).number}'s`;
+  return `${seedOf}by the mean over ${n} seeds ${beats}${m !== n ? ` (over ${m})` : ''}`;
+}
+
 /** A candidate ensemble: trials fused with the mean, or blended with the linear baseline. */
 interface Candidate {
   what: string;
@@ -189,8 +216,7 @@ export function candidates(base: RawConfig, trials: readonly FrozenTrial[], best
   // the configurations on the best trial's windows only, so that every candidate is scored on the windows it is
   const groups = seedGroups(base, trials).filter((g) => sameData(g.trials[0]!));
   const [a, b] = groups.filter(severalSeeds);
-  if (a)
-    sets.push({ what: `the ${a.trials.length} seeds of #${a.trials[0]!.number}'s configuration`, members: nums(a) });
+  if (a) sets.push({ what: `the ${a.trials.length} seeds of ${configName(a)}`, members: nums(a) });
   if (a && b) sets.push({ what: `the seeds of the best two configurations`, members: [...nums(a), ...nums(b)] });
   if (!a) {
     const top = groups.slice(0, 3).map((g) => g.trials[0]!.number);
@@ -218,7 +244,7 @@ export function candidates(base: RawConfig, trials: readonly FrozenTrial[], best
     sets.push({ what: `#${q.number} (no linear path) and the linear baseline`, members: [q.number], linear: true });
   if (a && a.trials.length > 1)
     sets.push({
-      what: `the seeds of #${a.trials[0]!.number}'s configuration and the linear baseline`,
+      what: `the seeds of ${configName(a)} and the linear baseline`,
       members: nums(a),
       linear: true,
     });
@@ -306,7 +332,7 @@ export function referenceVal(tried: { r: Ensemble }[], best: FrozenTrial, top?: 
     sum += v * (1 + luckOf(t));
   }
   const mean = sum / top.trials.length;
-  const against = `#${best.number}'s configuration (the mean over its ${top.trials.length} seeds)`;
+  const against = `${configName(top)} (the mean over its ${top.trials.length} seeds)`;
   return mean > own.value ? { value: mean, against } : own;
 }
 

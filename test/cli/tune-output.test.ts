@@ -153,7 +153,9 @@ tune:
   const trialLines = r.out.split('\n').filter((l) => /^trial \d+ complete/.test(l));
   assert.equal(trialLines.length, 2, r.out);
   assert.notEqual(trialLines[0]!.split(' {')[1]!.split('}')[0], trialLines[1]!.split(' {')[1]!.split('}')[0]);
-  assert.match(r.out, /^study few: 2 trials \(search space exhausted\); best #/m);
+  // the reason on a line of its own and the best on the next: a reason with the plan's notes in parentheses of its
+  // own closed them twice on one line ("...configuration)); best #53")
+  assert.match(r.out, /^study few: 2 trials, search space exhausted\nbest #\d+ [\d.e-]+ \{.*\}; result in \S+/m);
   assert.match(r.out, /^factor importance: not enough trials yet \(2 completed\) {2}\(plots in /m);
   assert.doesNotMatch(r.out, /learning_rate 100%/);
   const show = await runCli(['study', 'show', 'few', '--storage', join(dir, 'few.db')]);

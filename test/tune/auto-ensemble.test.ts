@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { openStorage } from '../../src/storage/index.js';
+import { MemoryStorage, openStorage } from '../../src/storage/index.js';
 import {
   aloneVal,
   bestByMean,
@@ -77,6 +77,41 @@ test('the best configuration is the one with the best mean over its seeds, not t
   assert.equal(bestByMean(base, trials).length, 2);
 });
 
+test('a best that is a seed repeat says whose configuration it is a seed of, and which one that beats', async () => {
+  // the summary read "(... #1 is the better configuration)); best #3": #3 is the best seed of #1's configuration
+  const f = studyConfig(dir, 'named', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'named');
+  const a = trial({ [UNITS]: 8 }, 0.05),
+    b = trial({ [UNITS]: 6 }, 0.0498);
+  const best = trial({ [UNITS]: 8, seed: 43 }, 0.0495);
+  const trials = [a, b, best, trial({ [UNITS]: 8, seed: 44 }, 0.0505), trial({ [UNITS]: 6, seed: 43 }, 0.053)];
+  const storage = new MemoryStorage();
+  await storage.createStudy('named', {});
+  const lines: string[] = [];
+  const end = {
+    storage,
+    name: 'named',
+    strategy: 'auto',
+    objective: 'val_loss',
+    base,
+    log: (l: string) => lines.push(l),
+  };
+  const out = await finishAuto(end, trials, bestOf(trials));
+  assert.equal(out.best!.number, best.number);
+  assert.equal(
+    out.bestBy,
+    `the best seed of #${a.number}'s configuration; by the mean over 3 seeds #${a.number}'s configuration ` +
+      `beats #${b.number}'s (over 2)`,
+  );
+  // the end's own line names the configuration by the same trial
+  assert.match(lines.join('\n'), new RegExp(`best by the mean over seeds: #${a.number}'s configuration: mean`));
+  // the trial that names its configuration is "its configuration"
+  const own = trials.map((t) => (t === a ? { ...t, value: 0.049, intermediate: [0.049] } : t));
+  const mine = await finishAuto(end, own, bestOf(own));
+  assert.equal(mine.best!.number, a.number);
+  assert.equal(mine.bestBy, `by the mean over 3 seeds its configuration beats #${b.number}'s (over 2)`);
+});
+
 test('an auto study ends with the best by mean, an ensemble of its seeds kept when it wins, and study show says so', async () => {
   // Three seeds of each of two sizes, trained by a grid so that the run folders are real; then the end of auto.
   const space =
@@ -100,7 +135,16 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
     const out = await finishAuto(end, trials, bestOf(trials));
     const top = bestByMean(base, trials)[0]!;
     assert.equal(out.best!.number, top.trials[0]!.number, 'the best seed of the best configuration by its mean');
-    assert.equal(out.bestBy, 'by the mean over 3 seeds');
+    // every trial of the grid has a seed: a configuration is named by its first trial
+    const name = (g: typeof top) => Math.min(...g.trials.map((t) => t.number));
+    const [runnerUp] = bestByMean(base, trials).slice(1);
+    const beats = `#${name(top)}'s configuration beats #${name(runnerUp!)}'s`;
+    assert.equal(
+      out.bestBy,
+      out.best!.number === name(top)
+        ? `by the mean over 3 seeds its configuration beats #${name(runnerUp!)}'s`
+        : `the best seed of #${name(top)}'s configuration; by the mean over 3 seeds ${beats}`,
+    );
     const text = lines.join('\n');
     assert.match(text, /best by the mean over seeds: #\d+'s configuration: mean [\d.e-]+ over 3 seeds/);
     assert.match(

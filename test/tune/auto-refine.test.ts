@@ -50,7 +50,7 @@ test('finer steps: geometric midpoints between the best value and its nearest tr
   );
 });
 
-test('seed repeats: the best two configurations get more seeds; the means over seeds are compared', async () => {
+test('seed repeats: the best two configurations get more seeds; the end of the study, not the plan, compares them', async () => {
   const env = await envOf();
   const base = trial({}, 0.1),
     t16 = trial({ [UNITS]: 16 }, 0.05);
@@ -66,10 +66,9 @@ test('seed repeats: the best two configurations get more seeds; the means over s
   ];
   const r = new Replay(env, [base, t16, ...seeds], base);
   assert.equal(await repeatSeeds(r), 'done');
-  assert.match(
-    r.allNotes.at(-1)!,
-    new RegExp(`#${base.number} 0\\.1000 \\(3 seeds\\).*: #${base.number} is the better`),
-  );
+  // a verdict in the plan's notes went into tune's last line beside the end's own choice (finishAuto), which weighs
+  // the configurations the joint search runs later too, and names the best by its best seed
+  assert.deepEqual(r.allNotes, []);
 });
 
 test('beside a best with the linear path: the same network without it and the config as written at its data, never adopted', async () => {

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { type FrozenTrial, isMemory, redactUrl } from '../../storage/index.js';
+import type { StudyResult } from '../../tune/index.js';
 import { type CliContext, shellWord, trialsText, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
@@ -58,6 +59,20 @@ export function interruptedText(
   return `${where}kept ${kept.join(', ')}${marked}\nresume with: ${resume.map(shellWord).join(' ')}`;
 }
 
+/**
+ * The end of a study in two lines: how many trials and why it stopped, then the best, why it is the best (auto's
+ * choice by the mean over seeds) and where the result is. On one line, a reason with the plan's notes in parentheses
+ * of its own closed them twice and pushed the best to the end: "(... #20 is the better configuration)); best #53".
+ */
+function summaryLines(r: StudyResult): string[] {
+  const by = r.bestBy ? ` (${r.bestBy})` : '';
+  const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
+  return [
+    `\nstudy ${r.name}: ${trialsText(r.trials.length)}, ${r.stopReason}`,
+    `best ${bestText(r.best)}${by}${where}`,
+  ];
+}
+
 export function addTune(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('tune')
@@ -101,9 +116,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
         if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
         return;
       }
-      const by = r.bestBy ? ` (${r.bestBy})` : '';
-      const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
-      log(`\nstudy ${r.name}: ${trialsText(r.trials.length)} (${r.stopReason}); best ${bestText(r.best)}${by}${where}`);
+      for (const l of summaryLines(r)) log(l);
       const at = redactUrl(r.storage);
       const show = ['seqtune', 'study', 'show', r.name, '--storage', at].map(shellWord).join(' ');
       if (isMemory(r.storage)) log('stored in memory: only (gone with this process)');
