@@ -32,7 +32,10 @@ export interface Advice {
    */
   param: string;
   action: 'increase' | 'decrease' | 'set' | 'add' | 'remove' | 'check';
-  /** Suggested values to try (one factor at a time). */
+  /**
+   * Suggested values to try (one factor at a time). For `add`, what to add to the list at `param`; another recurrent
+   * layer is given as the whole `model.layers` list with it (the layer below it changes too: return_sequences).
+   */
   values?: unknown[];
   /** Which factor family it belongs to (the auto strategy sweeps these). */
   factor:
@@ -141,6 +144,8 @@ interface Facts {
   scale: string | undefined;
   /** The run stops early on val_loss and keeps its best epoch's weights (so its model is that epoch's already). */
   restoresBest: boolean;
+  /** The config's layers with the recurrent layer stacked on itself (stackAdvice), when the layers are known. */
+  stacked: Record<string, unknown>[] | undefined;
 }
 
 /** Whether the config's callbacks stop early on val_loss with restore_best_weights. */
@@ -170,7 +175,24 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     known: ctx.config !== undefined,
     knownUnits: typeof rec?.opts.units === 'number',
     restoresBest: restoresBest(ctx),
+    stacked: rec ? stackedLayers(ctx.config!.model!.layers!, rec.index) : undefined,
   };
+}
+
+/**
+ * The layers with a copy of layer i (a recurrent layer, or a bidirectional one) below it: the copy returns sequences
+ * for layer i to read, and has no `name` (two layers of one name clash).
+ *
+ * @example stackedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0)
+ * // [{ gru: { units: 8, return_sequences: true } }, { gru: { units: 8 } }, { dense: { units: 1 } }]
+ */
+function stackedLayers(layers: readonly Record<string, unknown>[], i: number): Record<string, unknown>[] {
+  const [kind, o] = Object.entries(layers[i]!)[0]!;
+  const wrapped = kind === 'bidirectional';
+  const [inner, io] = wrapped ? Object.entries((o ?? {}) as object)[0]! : [kind, o];
+  const { name: _, ...opts } = (io ?? {}) as Record<string, unknown>;
+  const cell = { [inner]: { ...opts, return_sequences: true } };
+  return [...layers.slice(0, i), wrapped ? { bidirectional: cell } : cell, ...layers.slice(i)];
 }
 
 /** ' (a -> b)' when the current value a is known, else nothing: advice never states a guessed setting. */
@@ -301,13 +323,7 @@ function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
       factor: 'units',
       text: `use more units${change(f.knownUnits, units, units * 2)}`,
     },
-    {
-      param: 'model.layers',
-      action: 'add',
-      values: ['stacked'],
-      factor: 'layers',
-      text: 'stack another recurrent layer (return_sequences on the one below)',
-    },
+    stackAdvice(f),
     // More epochs change nothing when the run ended before its limit (early stopping).
     ...(ev.epochs >= epochs
       ? [
@@ -338,6 +354,21 @@ function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
       text: 'more data (a longer history, more features) helps an underfitting model most',
     },
   ];
+}
+
+/**
+ * Another recurrent layer on the first: its value, the layers as the config would list them with the layer stacked
+ * on a copy of itself (stackedLayers), what a user writes. None when the layers are
+ * not known: the bracket printed `[model.layers: stacked]`, a word no config takes.
+ */
+function stackAdvice(f: Facts): Advice {
+  return {
+    param: 'model.layers',
+    action: 'add',
+    ...(f.stacked ? { values: [f.stacked] } : {}),
+    factor: 'layers',
+    text: 'stack another recurrent layer (return_sequences on the one below)',
+  };
 }
 
 function plateauAdvice(f: Facts, ev: Evidence): Advice[] {

@@ -209,6 +209,36 @@ test('underfitting advice: train longer only when the run reached its epoch limi
   );
 });
 
+test('advice to stack a recurrent layer gives the layers a config would list, or no value without them', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const { buildLayers, configSchema } = await import('../../src/config/index.js');
+  const ev = { epochs: 20, bestEpoch: 17 } as Parameters<typeof adviceFor>[1];
+  const stack = (layers?: Record<string, unknown>[]) =>
+    adviceFor('underfitting', ev, layers ? { config: { model: { layers } } } : {}).find((a) => a.factor === 'layers')!;
+  const gru = { gru: { units: 8, dropout: 0.1, name: 'enc' } };
+  // the diagnosis printed `[model.layers: stacked]`, a value no config takes
+  assert.deepEqual(stack([gru, { dense: { units: 1 } }]).values, [
+    [{ gru: { units: 8, dropout: 0.1, return_sequences: true } }, gru, { dense: { units: 1 } }],
+  ]);
+  const bi = [
+    { conv1d: { filters: 4, kernel_size: 2 } },
+    { bidirectional: { lstm: { units: 4 } } },
+    { dense: { units: 1 } },
+  ];
+  const [layers] = stack(bi).values as Record<string, unknown>[][];
+  assert.deepEqual(layers, [bi[0], { bidirectional: { lstm: { units: 4, return_sequences: true } } }, ...bi.slice(1)]);
+  // what it suggests builds: a config with those layers is valid
+  const cfg = configSchema.parse({ data: { csv: 'x.csv', target: 'y', lookback: 12 }, model: { layers } });
+  assert.equal(buildLayers('c.yaml', cfg, [12, 1]).length, 4);
+  // no layers known (a bare history, a model without a recurrent layer): the advice, and no value to print
+  assert.equal(stack().values, undefined);
+  assert.equal(stack([{ dense: { units: 1 } }]).values, undefined);
+  const { diagnosisText } = await import('../../src/diagnose/report.js');
+  const d = diagnose({ loss: [1, 0.9], val_loss: [1, 0.9] });
+  const text = diagnosisText({ ...d, advice: [stack()] }, 'h.json');
+  assert.match(text, /stack another recurrent layer \(return_sequences on the one below\)$/m);
+});
+
 test('underfitting advice lowers only the dropout rates in use (recurrent dropout alone: not a sweep of dropout 0)', async () => {
   const { adviceFor } = await import('../../src/diagnose/index.js');
   const ev = { epochs: 20, bestEpoch: 17 } as Parameters<typeof adviceFor>[1];
