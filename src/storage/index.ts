@@ -20,6 +20,7 @@ export type {
 export {
   DuplicateTrial,
   freezeTrial,
+  isStale,
   ownerText,
   rerunAttrs,
   StorageError,

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -87,6 +88,31 @@ test('study export writes every trial as JSON and as CSV; study delete needs --y
   const gone = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
   assert.equal(gone.code, 2);
   assert.match(gone.err, /^seqtune: no study named "ex" in sqlite:.*e\.db\n$/);
+});
+
+test("study delete refuses a study whose trial beat within its owner's grace, longer than the study's", async () => {
+  const db = join(dir, 'slow.db');
+  const s = new SqliteStorage(db);
+  // the study's tune.heartbeat is 10 s (stale after 30 s); the trial's worker beats every 60 s (stale after 180 s)
+  await s.createStudy('slow', { config: { tune: { heartbeat: '10s' } } });
+  await s.createTrial('slow', { units: 8 }, {}, { owner: { host: 'box', pid: 45, worker: 0, staleAfterS: 180 } });
+  await s.close();
+  const beat = (secondsAgo: number) => {
+    const d = new Database(db);
+    d.prepare('UPDATE trials SET heartbeat = ?').run(new Date(Date.now() - secondsAgo * 1000).toISOString());
+    d.close();
+  };
+  beat(90);
+  const busy = await runCli(['study', 'delete', 'slow', '--storage', `sqlite:${db}`, '--yes']);
+  assert.deepEqual(
+    [busy.code, busy.err],
+    [2, 'seqtune: study delete: study "slow" is running (#0 by box:45); stop its processes first, or add --force\n'],
+  );
+  // past its owner's grace too: stale, nothing runs the study
+  beat(200);
+  const del = await runCli(['study', 'delete', 'slow', '--storage', `sqlite:${db}`, '--yes']);
+  assert.equal(del.code, 0, del.err);
+  assert.match(del.out, /^deleted study slow and its 1 trial from sqlite:/);
 });
 
 test('study delete takes a study whose running trial belongs to a process of this host that has exited (kill -9)', async () => {

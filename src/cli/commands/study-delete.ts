@@ -1,12 +1,15 @@
 // seqtune study delete NAME --yes [--storage URL] [--force]: removes a study and all its trials from storage (run
 // folders on disk are left). Without --yes it says what it would delete and exits 2; a study a live process is
-// running (a running trial's heartbeat fresh, its owner not a process of this host that has exited) is refused
-// unless --force.
+// running (a running trial not stale by storage's rule, its owner not a process of this host that has exited) is
+// refused unless --force.
 
 import type { Command } from 'commander';
-import { openStorage, redactUrl, StorageError } from '../../storage/index.js';
+import { isStale, openStorage, redactUrl, type StaleRule, StorageError } from '../../storage/index.js';
 import { deadOwners, staleAfterS } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
+
+/** The owner a trial without one is read with: no process is known dead by that name, so its start alone counts. */
+const NO_OWNER = '(no owner)';
 
 export function addStudyDelete(parent: Command, { log }: CliContext): Command {
   const cmd = parent
@@ -25,17 +28,17 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
         const n = trials.length;
         if (!o.yes)
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
-        // a trial whose heartbeat (or start) is fresh has a live process: deleting under it ends that process with an
-        // error. Not storage's isStale: that calls a trial without an owner dead at once, and one just made by the
-        // library (ask/tell) may be running in this very moment. A process of this host that has exited (kill -9)
-        // runs nothing, however fresh its last heartbeat.
+        // a running trial that is not stale has a live process: deleting under it ends that process with an error.
+        // Stale by storage's own rule (isStale): the study's grace, or the trial's owner's (stale_after_s) where that
+        // is longer (a worker beating every 60 s was judged by the study's 10 s and deleted under); a process of this
+        // host that has exited (kill -9) runs nothing, however fresh its last beat. A trial without an owner, which
+        // isStale calls dead at once, is judged by its last beat or start alone: one just made by the library
+        // (ask/tell) may be running in this very moment.
         const grace = staleAfterS(rec.attrs) * 1000;
-        const dead = new Set(deadOwners(trials));
+        const rule: StaleRule = { graceMs: grace, deadOwners: deadOwners(trials), retries: 0 };
+        const now = Date.now();
         const live = trials.filter(
-          (t) =>
-            t.state === 'running' &&
-            !(t.owner && dead.has(t.owner)) &&
-            Date.now() - Date.parse(t.heartbeat ?? t.started) < grace,
+          (t) => t.state === 'running' && isStale({ ...t, owner: t.owner ?? NO_OWNER }, rule, now) === null,
         );
         if (live.length && !o.force) {
           const who = live.map((t) => `#${t.number}${t.owner ? ` by ${t.owner}` : ''}`).join(', ');
