@@ -438,10 +438,13 @@ export class PgStorage implements Storage {
     );
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
-    // No token: a retry whose first try landed writes the same value to the same (trial, step) row.
+    // No token: a retry whose first try landed writes the same value to the same (trial, step) row. FOR SHARE: a
+    // transaction ending the trial at the same moment (finishTrial, failStale: the row locked FOR UPDATE, then
+    // changed) is waited for and the state read again after it; without it the value was written once that
+    // transaction committed, and a finished trial gained a value.
     const done = await this.q(
       'INSERT INTO intermediate (trial_id, step, value) SELECT t.id, $3, $4 FROM trials t ' +
-        'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND t.number = $2 AND t.state = $5 ' +
+        'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND t.number = $2 AND t.state = $5 FOR SHARE OF t ' +
         'ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value RETURNING trial_id',
       [study, number, step, finite(value), 'running'],
     );

@@ -325,12 +325,17 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
   async report(study: string, number: number, step: number, value: number): Promise<void> {
+    // The state is checked by the statement that writes: checked by a read before it, another process could end the
+    // trial in between (a sweep while this write waited for its lock), and a finished trial would gain a value.
+    const done = this.db
+      .prepare(
+        'INSERT OR REPLACE INTO intermediate (trial_id, step, value) ' +
+          "SELECT id, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = 'running'",
+      )
+      .run(step, Number.isFinite(value) ? value : null, this.studyId(study), number);
+    if (done.changes) return;
     const t = this.trialRow(study, number);
-    if (t.state !== 'running')
-      throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
-    this.db
-      .prepare('INSERT OR REPLACE INTO intermediate (trial_id, step, value) VALUES (?, ?, ?)')
-      .run(t.id, step, Number.isFinite(value) ? value : null);
+    throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
   }
   async finishTrial(
     study: string,

@@ -404,3 +404,52 @@ test("sqlite: a heartbeat that waited for another process's write lock says when
   assert.ok(at - asked >= 500, `the heartbeat says ${at - asked} ms after it was asked`);
   await s.close();
 });
+
+test('sqlite: a report while another process ends the trial is refused, not added to the finished trial', async () => {
+  const f = join(dir, 'report-race.db');
+  const s = new SqliteStorage(f);
+  await s.createStudy('r', {});
+  await s.createTrial('r', { u: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
+  // another process sweeps the trial while this report waits for the write lock
+  const sweeper = spawn(process.execPath, [
+    '-e',
+    `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(f)});
+     d.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); const t = Date.now();
+     while (Date.now() - t < 500);
+     d.exec("UPDATE trials SET state = 'failed', finished = '2025-01-01T00:00:00.000Z' WHERE number = 0");
+     d.exec('COMMIT'); d.close();`,
+  ]);
+  await new Promise((res) => sweeper.stdout.once('data', res));
+  await assert.rejects(s.report('r', 0, 0, 0.5), /trial 0 of "r" is failed; only a running trial takes reports/);
+  await new Promise((res) => sweeper.once('exit', res));
+  assert.deepEqual((await s.getTrials('r'))[0]!.intermediate, []);
+  await s.close();
+});
+
+test('postgres: a report while another process ends the trial is refused, not added to the finished trial', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url);
+  await s.createStudy('r', {});
+  await s.createTrial('r', { u: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
+  // another process ends the trial as finishTrial and failStale do: its row locked, then changed, then committed
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query('SELECT id FROM trials WHERE number = 0 FOR UPDATE');
+  const reported = s.report('r', 0, 0, 0.5).then(
+    () => 'written',
+    (e: Error) => e.message,
+  );
+  const waiting = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+  for (let i = 0; i < 100 && (await other.query<{ n: number }>(waiting)).rows[0]!.n === 0; i++)
+    await new Promise((res) => setTimeout(res, 20));
+  await other.query("UPDATE trials SET state = 'failed', finished = now() WHERE number = 0");
+  await other.query('COMMIT');
+  await other.end();
+  assert.match(await reported, /trial 0 of "r" is failed; only a running trial takes reports/);
+  assert.deepEqual((await s.getTrials('r'))[0]!.intermediate, []);
+  await s.close();
+});
