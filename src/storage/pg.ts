@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
+import { SeenTrials } from './seen-trials.js';
 import {
   duplicateOf,
   type EndState,
@@ -157,6 +158,8 @@ export class PgStorage implements Storage {
   private ready: Promise<void> | null = null;
   /** Whether a connection ever succeeded: only then is a lost one waited for (a URL that never worked fails fast). */
   private connected = false;
+  /** The finished trials read so far, by study: getTrials selects only the rows that can have changed since. */
+  private readonly seen = new SeenTrials();
 
   /**
    * `existing`: a database without seqtune's tables is an error, and none are created in it. `readOnly` (study ls,
@@ -336,7 +339,9 @@ export class PgStorage implements Storage {
     });
   }
   async deleteStudy(name: string): Promise<boolean> {
-    return (await this.q('DELETE FROM studies WHERE name = $1 RETURNING id', [name])).length > 0;
+    const gone = await this.q<{ id: number }>('DELETE FROM studies WHERE name = $1 RETURNING id', [name]);
+    for (const r of gone) this.seen.forget(r.id);
+    return gone.length > 0;
   }
 
   /** Inserts a trial with the study's next number; the caller holds the study's row lock. */
@@ -482,21 +487,38 @@ export class PgStorage implements Storage {
       return this.trial(study, number, c);
     });
   }
+  /**
+   * The study's trials by number. Only the rows that can have changed since this instance last read the study are
+   * selected and built (seen-trials.ts): those numbered above the highest it saw, those it saw waiting or running,
+   * and those waiting or running now; the finished trials it saw are the same objects as then. A study's row id is
+   * never used again (a sequence), so it tells a study from one deleted before it under its name.
+   */
   async getTrials(study: string): Promise<FrozenTrial[]> {
     const sid = await this.studyId(study);
-    const rows = await this.q<TrialRow>('SELECT * FROM trials WHERE study_id = $1 ORDER BY number', [sid]);
-    const steps = await this.q<{ id: number; step: number; value: number | null }>(
-      'SELECT i.trial_id AS id, i.step, i.value FROM intermediate i JOIN trials t ON t.id = i.trial_id ' +
-        'WHERE t.study_id = $1',
-      [sid],
+    const seen = this.seen.of(sid, String(sid));
+    const rows = await this.q<TrialRow>(
+      "SELECT * FROM trials WHERE study_id = $1 AND (number > $2 OR state IN ('waiting', 'running') " +
+        'OR number = ANY($3::int[])) ORDER BY number',
+      [sid, seen.top, seen.open],
     );
+    // by the rows' ids, not their state again: a trial read running that ends before this query keeps its values
+    const steps = rows.length
+      ? await this.q<{ id: number; step: number; value: number | null }>(
+          'SELECT trial_id AS id, step, value FROM intermediate WHERE trial_id = ANY($1::int[])',
+          [rows.map((r) => r.id)],
+        )
+      : [];
     const byTrial = new Map<number, number[]>();
     for (const s of steps) {
       const a = byTrial.get(s.id) ?? [];
       byTrial.set(s.id, a);
       a[s.step] = s.value ?? NaN;
     }
-    return rows.map((r) => trialOf(r, byTrial.get(r.id) ?? []));
+    return this.seen.merge(
+      sid,
+      seen,
+      rows.map((r) => trialOf(r, byTrial.get(r.id) ?? [])),
+    );
   }
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     return this.tx(async (c) => {

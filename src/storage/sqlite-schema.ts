@@ -37,7 +37,8 @@ CREATE INDEX trials_by_state ON trials (study_id, state, number);
   },
   {
     // The same columns as PostgreSQL's version 3 (one schema version for both): SQLite commits on this machine and
-    // never retries a write, so it leaves them empty.
+    // never retries a write, so it leaves trials' empty; a study's tells it from a deleted study whose row id it was
+    // given (sqlite.ts studyKey).
     to: 3,
     sql: `
 ALTER TABLE studies ADD COLUMN token TEXT;

@@ -2,9 +2,11 @@
 // open). Every report is its own committed transaction, so a killed process loses at most the epoch it was in;
 // trial numbers, claims of waiting trials and stale-trial handling run inside IMMEDIATE transactions, so several
 // workers (threads or processes) can share a file and never take one trial twice.
+import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
+import { SeenTrials } from './seen-trials.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
   duplicateOf,
@@ -119,6 +121,8 @@ export class SqliteStorage implements Storage {
   private readonly inode: number;
 
   private readonly readOnly: boolean;
+  /** The finished trials read so far, by study: getTrials selects only the rows that can have changed since. */
+  private readonly seen = new SeenTrials();
 
   /**
    * `existing`: a file without seqtune's tables is an error, and none are made in it. `readOnly`: that, and the file
@@ -173,10 +177,13 @@ export class SqliteStorage implements Storage {
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
   ): Promise<StudyRecord> {
-    // One statement decides who creates: a second creator at the same moment finds the name taken.
+    // One statement decides who creates: a second creator at the same moment finds the name taken. The token tells
+    // this study from one deleted before it, whose row id SQLite may give it (studyKey).
     const made = this.db
-      .prepare('INSERT INTO studies (name, direction, attrs, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(name, 'minimize', JSON.stringify(attrs), now());
+      .prepare(
+        'INSERT INTO studies (name, direction, attrs, created, token) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
+      .run(name, 'minimize', JSON.stringify(attrs), now(), randomUUID());
     if (!made.changes && !opts.loadIfExists)
       throw new StorageError(`a study named "${name}" already exists in ${this.file} (use --resume to continue it)`);
     return (await this.getStudy(name))!;
@@ -226,6 +233,7 @@ export class SqliteStorage implements Storage {
           .run(r.id);
         this.db.prepare('DELETE FROM trials WHERE study_id = ?').run(r.id);
         this.db.prepare('DELETE FROM studies WHERE id = ?').run(r.id);
+        this.seen.forget(r.id);
         return true;
       })
       .immediate();
@@ -362,26 +370,57 @@ export class SqliteStorage implements Storage {
       .immediate();
     return this.toTrial(this.trialRow(study, number));
   }
+  /**
+   * The study's trials by number. Only the rows that can have changed since this instance last read the study are
+   * selected and built (seen-trials.ts): those numbered above the highest it saw, those it saw waiting or running,
+   * and those waiting or running now; the finished trials it saw are the same objects as then. One read transaction:
+   * the rows and their intermediate values are of one moment.
+   */
   async getTrials(study: string): Promise<FrozenTrial[]> {
-    const sid = this.studyId(study);
-    const rows = this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(sid) as TrialRow[];
-    // All intermediate values of the study in one query (a study of hundreds of trials is read every rung).
-    const steps = this.db
-      .prepare(
-        'SELECT i.trial_id AS id, i.step AS step, i.value AS value ' +
-          'FROM intermediate i JOIN trials t ON t.id = i.trial_id WHERE t.study_id = ?',
-      )
-      .all(sid) as { id: number; step: number; value: number | null }[];
-    const byTrial = new Map<number, number[]>();
-    for (const s of steps) {
-      let a = byTrial.get(s.id);
-      if (!a) {
-        a = [];
-        byTrial.set(s.id, a);
+    return this.db.transaction(() => {
+      const { id, key } = this.studyKey(study);
+      const seen = this.seen.of(id, key);
+      const rows = this.db
+        .prepare(
+          "SELECT * FROM trials WHERE study_id = ? AND (number > ? OR state IN ('waiting', 'running') " +
+            'OR number IN (SELECT value FROM json_each(?))) ORDER BY number',
+        )
+        .all(id, seen.top, JSON.stringify(seen.open)) as TrialRow[];
+      // the intermediate values of those rows in one query (a study of hundreds of trials is read every rung)
+      const steps = rows.length
+        ? (this.db
+            .prepare(
+              'SELECT trial_id AS id, step, value FROM intermediate WHERE trial_id IN (SELECT value FROM json_each(?))',
+            )
+            .all(JSON.stringify(rows.map((r) => r.id))) as { id: number; step: number; value: number | null }[])
+        : [];
+      const byTrial = new Map<number, number[]>();
+      for (const s of steps) {
+        let a = byTrial.get(s.id);
+        if (!a) {
+          a = [];
+          byTrial.set(s.id, a);
+        }
+        a[s.step] = s.value ?? NaN;
       }
-      a[s.step] = s.value ?? NaN;
-    }
-    return rows.map((r) => trialOf(r, byTrial.get(r.id) ?? []));
+      return this.seen.merge(
+        id,
+        seen,
+        rows.map((r) => trialOf(r, byTrial.get(r.id) ?? [])),
+      );
+    })();
+  }
+  /**
+   * The study's row id, and its key for what was seen of it: the id with its token and creation time, because a study
+   * made again under the name of a deleted one may get the deleted one's id (SQLite gives a new row the highest id
+   * plus one). A file an older seqtune wrote may have no token column, and its studies no token.
+   */
+  private studyKey(name: string): { id: number; key: string } {
+    const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as
+      | { id: number; created: string; token?: string | null }
+      | undefined;
+    if (!r) throw new StorageError(`no study named "${name}" in ${this.file}`);
+    return { id: r.id, key: `${r.id} ${r.created} ${r.token ?? ''}` };
   }
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     const sid = this.studyId(study);

@@ -220,6 +220,64 @@ export function runStorageContract(
     }
   });
 
+  test(`${label}: a finished trial is the same object at every read; what changed is read again`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('s', {});
+      const a = await s.createTrial('s', { x: 1 });
+      await s.finishTrial('s', a.number, 'complete', 0.5, { attrs: { history: { loss: [1, 0.5] } } });
+      const b = await s.createTrial('s', { x: 2 });
+      const [first, second] = [await s.getTrials('s'), await s.getTrials('s')];
+      assert.notEqual(first, second, 'each read is its own array');
+      assert.equal(second[0], first[0], 'the finished trial is shared');
+      first.length = 0; // what a caller does with its array is not what the next read returns
+      await s.report('s', b.number, 0, 0.7);
+      assert.deepEqual(
+        (await s.getTrials('s')).map((t) => [t.number, t.intermediate]),
+        [
+          [0, []],
+          [1, [0.7]],
+        ],
+      );
+      await s.finishTrial('s', b.number, 'pruned', 0.7);
+      const done = await s.getTrials('s');
+      assert.equal(done[1]!.state, 'pruned', 'the record it finished with, not the running one');
+      assert.deepEqual([done[0], (await s.getTrials('s'))[1]], [second[0], done[1]]);
+      assert.equal((await s.getTrials('s'))[1], done[1]);
+      await s.createTrial('s', { x: 3 }, {}, { waiting: true });
+      assert.equal((await s.getTrials('s'))[2]!.state, 'waiting');
+      await s.claimWaiting('s', owner(4));
+      await s.report('s', 2, 0, 0.25);
+      const claimed = (await s.getTrials('s'))[2]!;
+      assert.deepEqual([claimed.state, claimed.owner, claimed.intermediate], ['running', 'h1:4', [0.25]]);
+      assert.deepEqual(await s.failStale('s', { graceMs: 60_000, deadOwners: ['h1:4'], retries: 1 }), {
+        failed: [2],
+        enqueued: [3],
+      });
+      assert.deepEqual(
+        (await s.getTrials('s')).map((t) => [t.number, t.state]),
+        [
+          [0, 'complete'],
+          [1, 'pruned'],
+          [2, 'failed'],
+          [3, 'waiting'],
+        ],
+      );
+
+      // a study deleted and made again under its name numbers its trials from 0 again
+      assert.equal(await s.deleteStudy('s'), true);
+      await s.createStudy('s', {});
+      const again = await s.createTrial('s', { x: 4 });
+      await s.finishTrial('s', again.number, 'complete', 0.1);
+      assert.deepEqual(
+        (await s.getTrials('s')).map((t) => [t.number, t.params]),
+        [[0, { x: 4 }]],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   test(`${label}: a deleted study is gone with its trials; other studies stay`, async () => {
     const s = await make();
     try {

@@ -1,0 +1,173 @@
+// A SQL storage reads again only the rows of a study that can have changed since its last read (seen-trials.ts):
+// after any sequence of writes by another instance (create, claim, report, finish, sweeps, a delete and the study
+// made again), an instance that has read before returns what a brand-new one does, with the same objects for the
+// trials it had seen finished. Runs and seed: test/helpers/fuzz.ts.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, mock, test } from 'node:test';
+import fc from 'fast-check';
+import { type EndState, type FrozenTrial, PgStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
+import { fuzzParams } from '../helpers/fuzz.js';
+import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-seen-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+after(dropPgDatabases);
+
+const pick = fc.nat({ max: 50 });
+const pid = fc.constantFrom(1, 2);
+const value = fc.oneof(
+  fc.double({ min: -5, max: 5, noNaN: true }),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY),
+);
+const step = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant('create' as const), waiting: fc.boolean(), owner: fc.option(pid) }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('claim' as const), pid }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('report' as const), pick, step: fc.nat({ max: 3 }), value }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('finish' as const),
+      pick,
+      state: fc.constantFrom<EndState>('complete', 'pruned', 'failed'),
+      value: fc.option(value),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('beat' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), pid, retries: fc.nat({ max: 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('failRunning' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('recreate' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
+);
+type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
+
+const running = (ts: readonly FrozenTrial[]) => ts.filter((t) => t.state === 'running');
+const finished = (t: FrozenTrial) => t.state !== 'running' && t.state !== 'waiting';
+
+/** Does one step with `w`; `now` is the study as a full read gives it. Returns whether the study was made again. */
+async function apply(w: Storage, name: string, s: Step, now: readonly FrozenTrial[]): Promise<boolean> {
+  const one = (k: number) => running(now)[k % running(now).length]?.number;
+  switch (s.op) {
+    case 'create': {
+      const owner = s.owner === null ? undefined : { host: 'h', pid: s.owner, worker: 0 };
+      await w.createTrial(name, { n: now.length }, { why: 'fuzz' }, { waiting: s.waiting, owner });
+      break;
+    }
+    case 'claim':
+      await w.claimWaiting(name, { host: 'h', pid: s.pid, worker: 1 });
+      break;
+    case 'report': {
+      const n = one(s.pick);
+      if (n !== undefined) await w.report(name, n, s.step, s.value);
+      break;
+    }
+    case 'finish': {
+      const n = one(s.pick);
+      if (n !== undefined) await w.finishTrial(name, n, s.state, s.value, { attrs: { history: { loss: [1, 2] } } });
+      break;
+    }
+    case 'beat': {
+      const n = one(s.pick);
+      if (n !== undefined) await w.heartbeat(name, [n]);
+      break;
+    }
+    case 'stale':
+      await w.failStale(name, { graceMs: 60_000, deadOwners: [`h:${s.pid}`], retries: s.retries });
+      break;
+    case 'failRunning':
+      await w.failRunning(name, 'interrupted');
+      break;
+    case 'recreate':
+      assert.equal(await w.deleteStudy(name), true);
+      await w.createStudy(name, {});
+      return true;
+    case 'read':
+      break;
+  }
+  return false;
+}
+
+let runs = 0;
+
+/**
+ * One case on one backend (`open()`: a new instance on the same store): its own study, written by one instance and
+ * read by another that keeps reading, which is checked after every step against a brand-new instance.
+ */
+async function check(open: () => Storage, steps: Step[]): Promise<void> {
+  const name = `run${runs++}`;
+  const [w, reader] = [open(), open()];
+  try {
+    await w.createStudy(name, {});
+    let seen: FrozenTrial[] = await reader.getTrials(name);
+    let now: FrozenTrial[] = [];
+    for (const s of steps) {
+      const again = await apply(w, name, s, now);
+      const fresh = open();
+      try {
+        now = await fresh.getTrials(name);
+      } finally {
+        await fresh.close();
+      }
+      const got = await reader.getTrials(name);
+      assert.deepStrictEqual(got, now, `after ${JSON.stringify(s)}`);
+      if (!again)
+        for (const t of seen.filter(finished)) assert.equal(got[t.number], t, `trial ${t.number} is the same object`);
+      if (s.op === 'read') assert.deepStrictEqual(await w.getTrials(name), now, 'the writing instance reads it too');
+      seen = got;
+    }
+  } finally {
+    await Promise.all([w.close(), reader.close()]);
+  }
+}
+
+const steps = fc.array(step, { maxLength: 24 });
+
+test('sqlite: an instance that has read a study before reads what a new one does, after any writes', async () => {
+  const f = join(dir, 'fuzz.db');
+  await fc.assert(
+    fc.asyncProperty(steps, (s) => check(() => new SqliteStorage(f), s)),
+    fuzzParams(),
+  );
+});
+
+test('postgres: an instance that has read a study before reads what a new one does, after any writes', {
+  skip: pgSkip,
+  timeout: 300_000,
+}, async () => {
+  const url = await freshPgUrl();
+  await fc.assert(
+    fc.asyncProperty(steps, (s) => check(() => new PgStorage(url), s)),
+    fuzzParams(),
+  );
+});
+
+test("sqlite: a study made again in a deleted one's place, with its row id and at the same millisecond, is read afresh", async () => {
+  // every record made at one moment: the new study has the deleted one's creation time as well as its row id
+  mock.timers.enable({ apis: ['Date'], now: Date.parse('2025-06-01T00:00:00.000Z') });
+  const f = join(dir, 'again.db');
+  const [w, reader] = [new SqliteStorage(f), new SqliteStorage(f)];
+  try {
+    await w.createStudy('s', {});
+    await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
+    assert.deepEqual(
+      (await reader.getTrials('s')).map((t) => t.params),
+      [{ x: 1 }],
+    );
+    await w.deleteStudy('s');
+    await w.createStudy('s', {});
+    await w.finishTrial('s', (await w.createTrial('s', { x: 2 })).number, 'complete', 2);
+    assert.deepEqual(
+      (await reader.getTrials('s')).map((t) => t.params),
+      [{ x: 2 }],
+    );
+  } finally {
+    mock.timers.reset();
+    await Promise.all([w.close(), reader.close()]);
+  }
+});
