@@ -8,7 +8,6 @@ import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
 import { type Params, parseSpace, type Space } from './space.js';
 import { ownerOf } from './stale.js';
-import { sharedTrials } from './study-trials.js';
 
 export interface StudyOptions {
   name: string;
@@ -31,11 +30,6 @@ export class Study {
     readonly sampler: Sampler,
     readonly pruner: Pruner | undefined,
     readonly seed: number,
-    /**
-     * `storage`, its finished trials shared between reads: TPE keeps each trial's coordinates by its params object,
-     * which SQLite and PostgreSQL make again at every read (every ask, every report).
-     */
-    private readonly reads: Storage,
   ) {}
 
   static async create(o: StudyOptions): Promise<Study> {
@@ -47,7 +41,7 @@ export class Study {
         : o.sampler === 'tpe' || o.sampler === undefined
           ? new TpeSampler()
           : o.sampler;
-    return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42, sharedTrials(storage));
+    return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
   }
 
   /**
@@ -58,7 +52,7 @@ export class Study {
   async ask(): Promise<FrozenTrial | null> {
     const waiting = await this.storage.claimWaiting(this.name, ownerOf());
     if (waiting) return waiting;
-    const trials = await this.reads.getTrials(this.name);
+    const trials = await this.storage.getTrials(this.name);
     const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
     return params && params !== 'wait' ? this.storage.createTrial(this.name, params) : null;
   }
@@ -75,7 +69,7 @@ export class Study {
   async report(trial: FrozenTrial, step: number, value: number): Promise<boolean> {
     await this.storage.report(this.name, trial.number, step, value);
     if (!this.pruner) return false;
-    const trials = await this.reads.getTrials(this.name);
+    const trials = await this.storage.getTrials(this.name);
     return this.pruner.shouldPrune(trials.find((t) => t.number === trial.number)!, step, trials);
   }
 
@@ -93,7 +87,7 @@ export class Study {
   }
 
   async trials(): Promise<FrozenTrial[]> {
-    return this.reads.getTrials(this.name);
+    return this.storage.getTrials(this.name);
   }
 
   async best(): Promise<FrozenTrial | null> {

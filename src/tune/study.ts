@@ -17,7 +17,6 @@ import { tuneSettings } from './settings.js';
 import { alive, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
 import type { StudyContext, StudyResult, TuneOptions } from './study-context.js';
 import { finishedAlready, openStudy } from './study-open.js';
-import { sharedTrials } from './study-trials.js';
 
 export { bestOf } from './progress.js';
 export type { StudyResult, TuneOptions } from './study-context.js';
@@ -116,8 +115,9 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
   const s = tuneSettings(base, loaded.file);
   const url = o.storage ?? s.storage;
   const fresh = newSqliteFile(url);
-  // the loop and auto read the whole study for every trial: its finished trials are shared between reads
-  const storage: Storage = sharedTrials(openStorage(url));
+  // the loop and auto read the whole study for every trial: storage selects only what changed since its last read,
+  // and its finished trials are the same objects at every read (what is kept by them is found again)
+  const storage: Storage = openStorage(url);
   const held = fresh ? [fresh, `${fresh}-wal`, `${fresh}-shm`].map(trackUnfinished) : [];
   const keepFresh = () => {
     for (const release of held.splice(0)) release();

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { SqliteStorage } from '../../src/storage/index.js';
+import { type FrozenTrial, SqliteStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -411,4 +411,18 @@ test("auto keeps going with the method's other levers when the diagnosis' advice
     r.trials.some((t) => /next lever of the method/.test(String(t.attrs.why))) ||
       new Set(r.trials.map((t) => Object.keys(t.params).join())).size > 3,
   );
+});
+
+test("a study's loop reads share its finished trials (what is kept by a trial's objects is found again)", async () => {
+  const f = config(
+    'shared',
+    `  strategy: random\n  trials: 3\n  jobs: 1\n  storage: sqlite:${join(dir, 'shared.db')}\n` +
+      '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n',
+    2,
+  );
+  const reads: (readonly FrozenTrial[])[] = [];
+  await runStudy(await loadConfig(f), { log: () => {}, saveBest: false, onTrials: (t) => reads.push(t) });
+  const zero = reads.map((r) => r.find((t) => t.number === 0 && t.state === 'complete')).filter((t) => t);
+  assert.ok(zero.length >= 3, `trial 0 finished in ${zero.length} reads`);
+  for (const t of zero) assert.equal(t, zero[0], 'trial 0 is one object in every read after it finished');
 });
