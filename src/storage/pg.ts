@@ -338,10 +338,32 @@ export class PgStorage implements Storage {
       await this.q('UPDATE studies SET attrs = $1 WHERE name = $2', [attrs, name], c);
     });
   }
+  /**
+   * A deleted row keeps no token for a retry to find, so each try notes its transaction's id and a retry asks the
+   * server whether an earlier try committed (txid_status, made for a COMMIT whose answer was lost): then it answers
+   * as that try did, and deletes nothing (a study made again under the name meanwhile is not the one it deleted).
+   */
   async deleteStudy(name: string): Promise<boolean> {
-    const gone = await this.q<{ id: number }>('DELETE FROM studies WHERE name = $1 RETURNING id', [name]);
-    for (const r of gone) this.seen.forget(r.id);
-    return gone.length > 0;
+    const tries: { xid: string; deleted: boolean }[] = [];
+    const landed = async (c: pg.PoolClient) => {
+      for (const t of tries) {
+        const r = await this.q<{ s: string | null }>('SELECT txid_status($1::bigint) AS s', [t.xid], c);
+        if (r[0]?.s === 'committed') return t;
+      }
+      return undefined;
+    };
+    return this.tx(async (c, again) => {
+      const before = again ? await landed(c) : undefined;
+      if (before) return before.deleted;
+      const xid = (await this.q<{ xid: string }>('SELECT txid_current()::text AS xid', [], c))[0]!.xid;
+      const gone = await this.q<{ id: number }>('DELETE FROM studies WHERE name = $1 RETURNING id', [name], c);
+      for (const r of gone) this.seen.forget(r.id);
+      const deleted = gone.length > 0;
+      // an earlier try whose connection the server had not yet closed: this delete waited for its lock on the row
+      const meanwhile = again && !deleted ? await landed(c) : undefined;
+      tries.push({ xid, deleted });
+      return meanwhile ? meanwhile.deleted : deleted;
+    });
   }
 
   /** Inserts a trial with the study's next number; the caller holds the study's row lock. */

@@ -405,6 +405,30 @@ test("sqlite: a heartbeat that waited for another process's write lock says when
   await s.close();
 });
 
+test('postgres: a delete whose COMMIT landed but whose answer was lost answers as it would have when retried', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url, { reconnectMs: 10000 });
+  const other = new PgStorage(url);
+  const lose = loseAnswers(s);
+  await s.createStudy('d', {});
+  await s.createTrial('d', {});
+  lose.commit();
+  assert.equal(await s.deleteStudy('d'), true, 'not "no study"');
+  assert.equal(await s.getStudy('d'), null);
+  // the retry finds the study made again under the name meanwhile: not the one it deleted, and it is kept
+  await s.createStudy('d', {});
+  lose.commit(() => other.createStudy('d', { again: true }));
+  assert.equal(await s.deleteStudy('d'), true);
+  assert.deepEqual((await s.getStudy('d'))?.attrs, { again: true });
+  lose.commit();
+  assert.equal(await s.deleteStudy('none'), false, 'nor "deleted" for a study that was never there');
+  assert.equal(lose.lost(), 3);
+  await Promise.all([s.close(), other.close()]);
+});
+
 test('sqlite: a report while another process ends the trial is refused, not added to the finished trial', async () => {
   const f = join(dir, 'report-race.db');
   const s = new SqliteStorage(f);
