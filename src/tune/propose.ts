@@ -87,7 +87,7 @@ function autoProposer(s: TuneSettings, a: AutoSource): Proposer {
     exhausted: () => {
       const notes = a.budget?.notes?.length ? ` (${[...new Set(a.budget.notes)].join('; ')})` : '';
       return a.budget?.skipped
-        ? `time budget spent (no trial left in the plan finishes in the time left)${notes}`
+        ? `time budget spent: no trial left in the plan finishes in the time left${notes}`
         : `search space exhausted${notes}`;
     },
   };

@@ -43,7 +43,7 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   const where = result ? ` in ${studyPath(result, studyHome(c.storage))}` : '';
   const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
   const finished =
-    `study ${c.name} is already finished (${fin.reason}, ${done} trial${done === 1 ? '' : 's'}); ${bestText}; ` +
+    `study ${c.name} is already finished: ${done} trial${done === 1 ? '' : 's'}, ${fin.reason}; ${bestText}; ` +
     'nothing to resume (raise --trials or give --time-budget to run more)';
   return { trials, best, stopReason: fin.reason, finished };
 }

@@ -103,7 +103,7 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   assert.equal(again.out.trim().split('\n').length, 1, again.out);
   assert.match(
     again.out,
-    /^study done is already finished \(trial budget spent, 2 trials\); best #\d val_loss [\d.]+ in .*trial-\d; /,
+    /^study done is already finished: 2 trials, trial budget spent; best #\d val_loss [\d.]+ in .*trial-\d; /,
   );
   assert.deepEqual(readdirSync(join(dir, 'runs', 'done')), folders, 'no new run folder');
   const more = await runCli(['tune', f, '--resume', '--trials', '3']);
@@ -112,7 +112,7 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   // the three values are all run: the space is exhausted, and a time budget asks it again (auto's plan may have more)
   const all = await runCli(['tune', f, '--resume', '--trials', '5']);
   assert.match(all.out, /^study done: 3 trials, search space exhausted$/m, all.out);
-  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished \(search space exhausted, 3 trials\)/);
+  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished: 3 trials, search space exhausted;/);
   const asked = await runCli(['tune', f, '--resume', '--time-budget', '1m']);
   assert.match(asked.out, /^study done: 3 trials, trial budget spent$/m, asked.out); // it ran (the config's 2)
 });
@@ -130,7 +130,7 @@ test('a finished study with no successful trial exits 1 on --resume too, as the 
   assert.equal(first.code, 1, first.err);
   const again = await runCli(['tune', f, '--resume']);
   assert.equal(again.code, 1, again.out + again.err);
-  assert.match(again.out, /already finished .*; no best; nothing to resume/);
+  assert.match(again.out, /already finished: .*; no best; nothing to resume/);
   assert.match(again.err, /study allfail: no trial completed/);
   // study show's text says why a trial failed (it was only in --json)
   const show = await runCli(['study', 'show', 'allfail', '--storage', `sqlite:${db}`]);
@@ -146,7 +146,7 @@ test('--resume --time-budget of a study ended by the default of 20 trials runs m
     1,
   );
   assert.match((await runCli(['tune', f])).out, /study twenty: 20 trials, trial budget spent/);
-  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished \(trial budget spent, 20 trials\)/);
+  assert.match((await runCli(['tune', f, '--resume'])).out, /already finished: 20 trials, trial budget spent;/);
   const more = await runCli(['tune', f, '--resume', '--time-budget', '3s']);
   assert.match(more.out, /^study twenty: \d+ trials, time budget spent/m, more.out);
 });

@@ -53,7 +53,7 @@ test('a study moved to another folder (the old one gone) reads and writes its ru
 
   // resumed with nothing more to run: the line names the moved result
   const done = await runCli(['tune', join(now, 'moved.yaml'), '--resume']);
-  assert.match(done.out, new RegExp(`already finished .* in ${join(now, 'runs', 'moved')}`));
+  assert.match(done.out, new RegExp(`already finished: .* in ${join(now, 'runs', 'moved')}`));
   // resumed: new trials and the end step (the best trial's plots) in the new folder, nothing in the old one
   const r = await runCli(['tune', join(now, 'moved.yaml'), '--resume', '--trials', '6']);
   assert.equal(r.code, 0, r.err);
