@@ -4,7 +4,14 @@
 // JSON does not use it, so the pages of a study of thousands of trials load in a fraction of the time.
 
 import Database from 'better-sqlite3';
-import { type FrozenTrial, type SqliteTrialRow, sqliteTrialOf } from '../storage/index.js';
+import {
+  type FrozenTrial,
+  SeenTrials,
+  type SqliteStudyRow,
+  type SqliteTrialRow,
+  sqliteSeenKey,
+  sqliteTrialOf,
+} from '../storage/index.js';
 
 const trialsSql = (has: (column: string) => boolean) => {
   // a file an older seqtune wrote (schema version 1) has no owner, worker or heartbeat: those read as null, as
@@ -12,12 +19,13 @@ const trialsSql = (has: (column: string) => boolean) => {
   const or = (column: string) => (has(column) ? `t.${column}` : `NULL AS ${column}`);
   return `SELECT t.id, t.number, t.state, t.params, t.value, json_remove(t.attrs, '$.history') AS attrs, t.error,
   t.started, t.finished, ${['owner', 'worker', 'heartbeat'].map(or).join(', ')}
-  FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number`;
+  FROM trials t WHERE t.study_id = ? AND (t.number > ? OR t.state IN ('waiting', 'running')
+    OR t.number IN (SELECT value FROM json_each(?))) ORDER BY t.number`;
 };
-// One JSON array of values per trial in step order (SQLite builds it; 500,000 row objects would cost seconds).
+// One JSON array of values per trial in step order (SQLite builds it; 500,000 row objects would cost seconds), for
+// the rows read (their ids as a JSON array).
 const STEPS = `SELECT trial_id AS id, json_group_array(value ORDER BY step) AS values_, count(*) AS n, max(step) AS last
-  FROM intermediate WHERE trial_id IN (SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ?)
-  GROUP BY trial_id`;
+  FROM intermediate WHERE trial_id IN (SELECT value FROM json_each(?)) GROUP BY trial_id`;
 const STEPS_OF = 'SELECT step, value FROM intermediate WHERE trial_id = ?';
 
 interface Steps {
@@ -33,6 +41,12 @@ export class SqliteTrials {
   private last: { study: string; version: number; trials: FrozenTrial[] } | null = null;
 
   private readonly trials: string;
+  /**
+   * The trials read so far, by study: a read selects only the rows that can have changed since (the storage's own
+   * rule, storage/seen-trials.ts). A running study writes at every epoch, so the file's data_version alone had every
+   * poll read every trial again.
+   */
+  private readonly seen = new SeenTrials();
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
@@ -51,13 +65,20 @@ export class SqliteTrials {
 
   private read(study: string): FrozenTrial[] {
     const read = this.db.transaction(() => {
-      const rows = this.db.prepare(this.trials).all(study) as SqliteTrialRow[];
+      const s = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(study) as SqliteStudyRow | undefined;
+      if (!s) return [];
+      const seen = this.seen.of(s.id, sqliteSeenKey(s));
+      const rows = this.db.prepare(this.trials).all(s.id, seen.top, JSON.stringify(seen.open)) as SqliteTrialRow[];
       const byTrial = new Map<number, number[]>();
-      for (const s of this.db.prepare(STEPS).all(study) as Steps[]) byTrial.set(s.id, this.valuesOf(s));
-      return { rows, byTrial };
+      const ids = JSON.stringify(rows.map((r) => r.id));
+      if (rows.length) for (const x of this.db.prepare(STEPS).all(ids) as Steps[]) byTrial.set(x.id, this.valuesOf(x));
+      return this.seen.merge(
+        s.id,
+        seen,
+        rows.map((r) => sqliteTrialOf(r, byTrial.get(r.id) ?? [])),
+      );
     });
-    const { rows, byTrial } = read();
-    return rows.map((r) => sqliteTrialOf(r, byTrial.get(r.id) ?? []));
+    return read();
   }
 
   /** A trial's values by step (null, a non-finite value, read as NaN, as the storage does). */

@@ -5,7 +5,14 @@ export type { OpenOptions } from './open.js';
 export { isMemory, openStorage, sqliteFileOf, storageUrlFrom, storageUrlProblem } from './open.js';
 export { connectionLost, PgStorage, RECONNECT_MS, redactUrl } from './pg.js';
 export { SCHEMA_VERSION } from './schema.js';
-export { SqliteStorage, type TrialRow as SqliteTrialRow, trialOf as sqliteTrialOf } from './sqlite.js';
+export { SeenTrials } from './seen-trials.js';
+export {
+  SqliteStorage,
+  type SqliteStudyRow,
+  seenKey as sqliteSeenKey,
+  type TrialRow as SqliteTrialRow,
+  trialOf as sqliteTrialOf,
+} from './sqlite.js';
 export type {
   EndState,
   FrozenTrial,

@@ -63,6 +63,20 @@ export function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
   });
 }
 
+/** A studies row as seenKey reads it (a file an older seqtune wrote may have no token column). */
+export interface SqliteStudyRow {
+  id: number;
+  created: string;
+  token?: string | null;
+}
+
+/**
+ * A study's key for what a reader saw of it (SeenTrials.of): its id with its creation time and token, because a study
+ * made again under the name of a deleted one may get the deleted one's id (SQLite gives a new row the highest id plus
+ * one). Studies in a file an older seqtune wrote have no token.
+ */
+export const seenKey = (r: SqliteStudyRow): string => `${r.id} ${r.created} ${r.token ?? ''}`;
+
 /** Whether seqtune's tables are in the file (its schema version table). */
 const hasSchema = (db: Database.Database) =>
   Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'seqtune_schema'").get());
@@ -410,17 +424,11 @@ export class SqliteStorage implements Storage {
       );
     })();
   }
-  /**
-   * The study's row id, and its key for what was seen of it: the id with its token and creation time, because a study
-   * made again under the name of a deleted one may get the deleted one's id (SQLite gives a new row the highest id
-   * plus one). A file an older seqtune wrote may have no token column, and its studies no token.
-   */
+  /** The study's row id, and its key for what was seen of it (seenKey). */
   private studyKey(name: string): { id: number; key: string } {
-    const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as
-      | { id: number; created: string; token?: string | null }
-      | undefined;
+    const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as SqliteStudyRow | undefined;
     if (!r) throw new StorageError(`no study named "${name}" in ${this.file}`);
-    return { id: r.id, key: `${r.id} ${r.created} ${r.token ?? ''}` };
+    return { id: r.id, key: seenKey(r) };
   }
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     const sid = this.studyId(study);
