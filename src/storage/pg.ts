@@ -512,17 +512,22 @@ export class PgStorage implements Storage {
   /**
    * The study's trials by number. Only the rows that can have changed since this instance last read the study are
    * selected and built (seen-trials.ts): those numbered above the highest it saw, those it saw waiting or running,
-   * and those waiting or running now; the finished trials it saw are the same objects as then. A study's row id is
-   * never used again (a sequence), so it tells a study from one deleted before it under its name.
+   * and those waiting or running now; the finished trials it saw are the same objects as then. The study is told from
+   * one made again under its name by its row id and creation time (studyKey), and the rows are read with the study's
+   * own row: a study deleted after its id was read is no study, not the trials seen of it before.
    */
   async getTrials(study: string): Promise<FrozenTrial[]> {
-    const sid = await this.studyId(study);
-    const seen = this.seen.of(sid, String(sid));
-    const rows = await this.q<TrialRow>(
-      "SELECT * FROM trials WHERE study_id = $1 AND (number > $2 OR state IN ('waiting', 'running') " +
-        'OR number = ANY($3::int[])) ORDER BY number',
+    const { id: sid, key } = await this.studyKey(study);
+    const seen = this.seen.of(sid, key);
+    // no row: the study was deleted since studyKey (a read of its trials alone found none, and handed out the deleted
+    // study's as seen); one row with no trial: none changed
+    const read = await this.q<TrialRow & { study: number }>(
+      'SELECT s.id AS study, t.* FROM studies s LEFT JOIN trials t ON t.study_id = s.id AND (t.number > $2 ' +
+        "OR t.state IN ('waiting', 'running') OR t.number = ANY($3::int[])) WHERE s.id = $1 ORDER BY t.number",
       [sid, seen.top, seen.open],
     );
+    if (!read.length) throw new StorageError(`no study named "${study}" in ${this.where}`);
+    const rows = read.filter((r) => r.id !== null);
     // by the rows' ids, not their state again: a trial read running that ends before this query keeps its values
     const steps = rows.length
       ? await this.q<{ id: number; step: number; value: number | null }>(
@@ -541,6 +546,22 @@ export class PgStorage implements Storage {
       seen,
       rows.map((r) => trialOf(r, byTrial.get(r.id) ?? [])),
     );
+  }
+  /**
+   * The study's row id, and its key for what was seen of it: the id with its creation time. A sequence never gives an
+   * id twice, but a database emptied with its sequences restarted (TRUNCATE ... RESTART IDENTITY, or dropped and made
+   * again) gives the first study the id 1 again, and a reader kept open (the dashboard) handed out the old one's
+   * trials for it.
+   */
+  private async studyKey(name: string): Promise<{ id: number; key: string }> {
+    const r = (
+      await this.q<{ id: number; created: string }>(
+        'SELECT id, created::text AS created FROM studies WHERE name = $1',
+        [name],
+      )
+    )[0];
+    if (!r) throw new StorageError(`no study named "${name}" in ${this.where}`);
+    return { id: r.id, key: `${r.id} ${r.created}` };
   }
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     return this.tx(async (c) => {

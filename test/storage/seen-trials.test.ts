@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
 import fc from 'fast-check';
+import pg from 'pg';
 import { type EndState, type FrozenTrial, PgStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
 import { fuzzParams } from '../helpers/fuzz.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
@@ -171,3 +172,75 @@ test("sqlite: a study made again in a deleted one's place, with its row id and a
     await Promise.all([w.close(), reader.close()]);
   }
 });
+
+test('postgres: a study made again in a database emptied with its ids restarted is read afresh', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const [w, reader] = [new PgStorage(url), new PgStorage(url)];
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  try {
+    await w.createStudy('s', {});
+    await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
+    assert.deepEqual(
+      (await reader.getTrials('s')).map((t) => t.params),
+      [{ x: 1 }],
+    );
+    // emptied to start over (as a database dropped and made again): the study made next has the id 1 again
+    await other.query('TRUNCATE studies RESTART IDENTITY CASCADE');
+    await w.createStudy('s', {});
+    await w.finishTrial('s', (await w.createTrial('s', { x: 2 })).number, 'complete', 2);
+    assert.deepEqual(
+      (await reader.getTrials('s')).map((t) => t.params),
+      [{ x: 2 }],
+    );
+  } finally {
+    await other.end();
+    await Promise.all([w.close(), reader.close()]);
+  }
+});
+
+test('postgres: a read of a study deleted after its id was read finds no study, not the trials it saw before', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const [w, reader] = [new PgStorage(url), new PgStorage(url)];
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  try {
+    await w.createStudy('s', {});
+    await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
+    assert.equal((await reader.getTrials('s')).length, 1);
+    // the read of the rows waits for the trials table while another process deletes the study
+    await other.query('BEGIN');
+    await other.query('LOCK TABLE trials IN ACCESS EXCLUSIVE MODE');
+    const read = reader.getTrials('s').then(
+      (ts) => `read ${JSON.stringify(ts.map((t) => t.params))}`,
+      (e: Error) => e.message,
+    );
+    // asked outside `other`'s transaction, which sees pg_stat_activity as it was at its first look
+    const waiting = () =>
+      pgCount("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'", url);
+    for (let i = 0; i < 100 && (await waiting()) === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    await other.query("DELETE FROM studies WHERE name = 's'");
+    await other.query('COMMIT');
+    assert.match(await read, /no study named "s"/);
+  } finally {
+    await other.end();
+    await Promise.all([w.close(), reader.close()]);
+  }
+});
+
+/** The `n` a one-row query of a new connection answers. */
+async function pgCount(sql: string, url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ n: number }>(sql)).rows[0]!.n;
+  } finally {
+    await c.end();
+  }
+}
