@@ -40,7 +40,8 @@ export class SqliteTrials {
   /** The last study read and the file's data_version then: read again only after another connection wrote. */
   private last: { study: string; version: number; trials: FrozenTrial[] } | null = null;
 
-  private readonly trials: string;
+  /** The trials query for the file's columns, and the schema_version it was made for (trialsQuery). */
+  private trials: { schema: number; sql: string } | null = null;
   /**
    * The trials read so far, by study: a read selects only the rows that can have changed since (the storage's own
    * rule, storage/seen-trials.ts). A running study writes at every epoch, so the file's data_version alone had every
@@ -50,8 +51,21 @@ export class SqliteTrials {
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
-    const columns = new Set((this.db.pragma('table_info(trials)') as { name: string }[]).map((c) => c.name));
-    this.trials = trialsSql((c) => columns.has(c));
+  }
+
+  /**
+   * The trials query for the file's columns as they are now. A file an older seqtune wrote gains the owner columns
+   * when a tune of this seqtune opens it (and migrates it) while the dashboard reads it: a query made once, at open,
+   * read them as null for good, and the study page said of every running trial past the grace since its start that
+   * its process may be dead (no heartbeat), though it beat all along.
+   */
+  private trialsQuery(): string {
+    const schema = this.db.pragma('schema_version', { simple: true }) as number;
+    if (this.trials?.schema !== schema) {
+      const columns = new Set((this.db.pragma('table_info(trials)') as { name: string }[]).map((c) => c.name));
+      this.trials = { schema, sql: trialsSql((c) => columns.has(c)) };
+    }
+    return this.trials.sql;
   }
 
   /** The trials of a study by number, without their attributes' history (none when there is no such study). */
@@ -68,7 +82,9 @@ export class SqliteTrials {
       const s = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(study) as SqliteStudyRow | undefined;
       if (!s) return [];
       const seen = this.seen.of(s.id, sqliteSeenKey(s));
-      const rows = this.db.prepare(this.trials).all(s.id, seen.top, JSON.stringify(seen.open)) as SqliteTrialRow[];
+      const rows = this.db
+        .prepare(this.trialsQuery())
+        .all(s.id, seen.top, JSON.stringify(seen.open)) as SqliteTrialRow[];
       const byTrial = new Map<number, number[]>();
       const ids = JSON.stringify(rows.map((r) => r.id));
       if (rows.length) for (const x of this.db.prepare(STEPS).all(ids) as Steps[]) byTrial.set(x.id, this.valuesOf(x));
