@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
-import { SeenTrials } from './seen-trials.js';
+import { SeenTrials, valuesByTrial } from './seen-trials.js';
 import {
   duplicateOf,
   type EndState,
@@ -535,12 +535,7 @@ export class PgStorage implements Storage {
           [rows.map((r) => r.id)],
         )
       : [];
-    const byTrial = new Map<number, number[]>();
-    for (const s of steps) {
-      const a = byTrial.get(s.id) ?? [];
-      byTrial.set(s.id, a);
-      a[s.step] = s.value ?? NaN;
-    }
+    const byTrial = valuesByTrial(steps);
     return this.seen.merge(
       sid,
       seen,

@@ -74,3 +74,19 @@ export class SeenTrials {
     this.studies.delete(id);
   }
 }
+
+/**
+ * The intermediate values of the rows a read selected, by the trial's row id: each in its step's place (a value that
+ * was not finite was stored as null and reads as NaN).
+ */
+export function valuesByTrial(
+  steps: readonly { id: number; step: number; value: number | null }[],
+): Map<number, number[]> {
+  const byTrial = new Map<number, number[]>();
+  for (const s of steps) {
+    const a = byTrial.get(s.id) ?? [];
+    byTrial.set(s.id, a);
+    a[s.step] = s.value ?? Number.NaN;
+  }
+  return byTrial;
+}

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
-import { SeenTrials } from './seen-trials.js';
+import { SeenTrials, valuesByTrial } from './seen-trials.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
   duplicateOf,
@@ -408,15 +408,7 @@ export class SqliteStorage implements Storage {
             )
             .all(JSON.stringify(rows.map((r) => r.id))) as { id: number; step: number; value: number | null }[])
         : [];
-      const byTrial = new Map<number, number[]>();
-      for (const s of steps) {
-        let a = byTrial.get(s.id);
-        if (!a) {
-          a = [];
-          byTrial.set(s.id, a);
-        }
-        a[s.step] = s.value ?? NaN;
-      }
+      const byTrial = valuesByTrial(steps);
       return this.seen.merge(
         id,
         seen,
