@@ -146,6 +146,11 @@ interface Facts {
   restoresBest: boolean;
   /** The config's layers with the recurrent layer stacked on itself (stackAdvice), when the layers are known. */
   stacked: Record<string, unknown>[] | undefined;
+  /**
+   * The config's layers with batch normalization after the recurrent layer (normalizedLayers), when the layers are
+   * known; null when they have it already (no advice to add it).
+   */
+  normalized: Record<string, unknown>[] | null | undefined;
 }
 
 /** Whether the config's callbacks stop early on val_loss with restore_best_weights. */
@@ -176,6 +181,7 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     knownUnits: typeof rec?.opts.units === 'number',
     restoresBest: restoresBest(ctx),
     stacked: rec ? stackedLayers(ctx.config!.model!.layers!, rec.index) : undefined,
+    normalized: rec ? normalizedLayers(ctx.config!.model!.layers!, rec.index) : undefined,
   };
 }
 
@@ -193,6 +199,17 @@ function stackedLayers(layers: readonly Record<string, unknown>[], i: number): R
   const { name: _, ...opts } = (io ?? {}) as Record<string, unknown>;
   const cell = { [inner]: { ...opts, return_sequences: true } };
   return [...layers.slice(0, i), wrapped ? { bidirectional: cell } : cell, ...layers.slice(i)];
+}
+
+/**
+ * The layers with batch normalization after layer i (the recurrent layer), or null when a layer of theirs is one.
+ *
+ * @example normalizedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0)
+ * // [{ gru: { units: 8 } }, { batch_normalization: {} }, { dense: { units: 1 } }]
+ */
+function normalizedLayers(layers: readonly Record<string, unknown>[], i: number): Record<string, unknown>[] | null {
+  if (layers.some((l) => 'batch_normalization' in l || 'batchNormalization' in l)) return null;
+  return [...layers.slice(0, i + 1), { batch_normalization: {} }, ...layers.slice(i + 1)];
 }
 
 /** ' (a -> b)' when the current value a is known, else nothing: advice never states a guessed setting. */
@@ -292,13 +309,19 @@ function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
       factor: 'units',
       text: `use fewer units${change(f.knownUnits, units, Math.round(units / 2))} or fewer layers`,
     },
-    {
-      param: 'model.layers',
-      action: 'add',
-      values: ['batch_normalization'],
-      factor: 'batch_norm',
-      text: 'try batch normalization between layers',
-    },
+    // the layers as the config would list them (`[model.layers: batch_normalization]` was a word no config takes);
+    // none where a layer is batch normalization already
+    ...(f.normalized === null
+      ? []
+      : [
+          {
+            param: 'model.layers',
+            action: 'add' as const,
+            ...(f.normalized ? { values: [f.normalized] } : {}),
+            factor: 'batch_norm' as const,
+            text: 'try batch normalization between layers',
+          },
+        ]),
   ];
 }
 

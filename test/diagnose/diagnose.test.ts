@@ -239,6 +239,24 @@ test('advice to stack a recurrent layer gives the layers a config would list, or
   assert.match(text, /stack another recurrent layer \(return_sequences on the one below\)$/m);
 });
 
+test('advice to add batch normalization gives the layers with it after the recurrent one, none where it is there', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const { buildLayers, configSchema } = await import('../../src/config/index.js');
+  const ev = { epochs: 20, bestEpoch: 5 } as Parameters<typeof adviceFor>[1];
+  const norm = (layers?: Record<string, unknown>[]) =>
+    adviceFor('overfitting', ev, layers ? { config: { model: { layers } } } : {}).find(
+      (a) => a.factor === 'batch_norm',
+    );
+  const gru = { gru: { units: 8 } };
+  // the diagnosis printed `[model.layers: batch_normalization]`, a value no config takes
+  const [layers] = norm([gru, { dense: { units: 1 } }])!.values as Record<string, unknown>[][];
+  assert.deepEqual(layers, [gru, { batch_normalization: {} }, { dense: { units: 1 } }]);
+  const cfg = configSchema.parse({ data: { csv: 'x.csv', target: 'y', lookback: 12 }, model: { layers } });
+  assert.equal(buildLayers('c.yaml', cfg, [12, 1]).length, 3, 'what it suggests builds');
+  assert.equal(norm([gru, { batch_normalization: {} }, { dense: { units: 1 } }]), undefined, 'there already');
+  assert.equal(norm()!.values, undefined, 'no layers known: the advice, no value');
+});
+
 test('underfitting advice lowers only the dropout rates in use (recurrent dropout alone: not a sweep of dropout 0)', async () => {
   const { adviceFor } = await import('../../src/diagnose/index.js');
   const ev = { epochs: 20, bestEpoch: 17 } as Parameters<typeof adviceFor>[1];
