@@ -154,19 +154,7 @@ test("sqlite: a study made again in a deleted one's place, with its row id and a
   const f = join(dir, 'again.db');
   const [w, reader] = [new SqliteStorage(f), new SqliteStorage(f)];
   try {
-    await w.createStudy('s', {});
-    await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
-    assert.deepEqual(
-      (await reader.getTrials('s')).map((t) => t.params),
-      [{ x: 1 }],
-    );
-    await w.deleteStudy('s');
-    await w.createStudy('s', {});
-    await w.finishTrial('s', (await w.createTrial('s', { x: 2 })).number, 'complete', 2);
-    assert.deepEqual(
-      (await reader.getTrials('s')).map((t) => t.params),
-      [{ x: 2 }],
-    );
+    await readAfterStartingOver(w, reader, () => w.deleteStudy('s'));
   } finally {
     mock.timers.reset();
     await Promise.all([w.close(), reader.close()]);
@@ -182,20 +170,8 @@ test('postgres: a study made again in a database emptied with its ids restarted 
   const other = new pg.Client({ connectionString: url });
   await other.connect();
   try {
-    await w.createStudy('s', {});
-    await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
-    assert.deepEqual(
-      (await reader.getTrials('s')).map((t) => t.params),
-      [{ x: 1 }],
-    );
     // emptied to start over (as a database dropped and made again): the study made next has the id 1 again
-    await other.query('TRUNCATE studies RESTART IDENTITY CASCADE');
-    await w.createStudy('s', {});
-    await w.finishTrial('s', (await w.createTrial('s', { x: 2 })).number, 'complete', 2);
-    assert.deepEqual(
-      (await reader.getTrials('s')).map((t) => t.params),
-      [{ x: 2 }],
-    );
+    await readAfterStartingOver(w, reader, () => other.query('TRUNCATE studies RESTART IDENTITY CASCADE'));
   } finally {
     await other.end();
     await Promise.all([w.close(), reader.close()]);
@@ -233,6 +209,26 @@ test('postgres: a read of a study deleted after its id was read finds no study, 
     await Promise.all([w.close(), reader.close()]);
   }
 });
+
+/**
+ * Study "s" with one trial {x: 1}, read by `reader`; then `startOver()` removes it and "s" is made again with one
+ * trial {x: 2}: the reader must read the new study's trial, not the one it saw.
+ */
+async function readAfterStartingOver(w: Storage, reader: Storage, startOver: () => Promise<unknown>): Promise<void> {
+  await w.createStudy('s', {});
+  await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
+  assert.deepEqual(
+    (await reader.getTrials('s')).map((t) => t.params),
+    [{ x: 1 }],
+  );
+  await startOver();
+  await w.createStudy('s', {});
+  await w.finishTrial('s', (await w.createTrial('s', { x: 2 })).number, 'complete', 2);
+  assert.deepEqual(
+    (await reader.getTrials('s')).map((t) => t.params),
+    [{ x: 2 }],
+  );
+}
 
 /** The `n` a one-row query of a new connection answers. */
 async function pgCount(sql: string, url: string): Promise<number> {

@@ -389,17 +389,11 @@ test("sqlite: a heartbeat that waited for another process's write lock says when
   await s.createStudy('b', {});
   await s.createTrial('b', { u: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
   // another process holds the write lock for a second (a study delete, a migration, a sweep)
-  const locker = spawn(process.execPath, [
-    '-e',
-    `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(f)});
-     d.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); const t = Date.now();
-     while (Date.now() - t < 1000); d.exec('COMMIT'); d.close();`,
-  ]);
-  await new Promise((res) => locker.stdout.once('data', res));
+  const locker = await holdWriteLock(f, 1000);
   const asked = Date.now();
   await s.heartbeat('b', [0]);
   const at = Date.parse((await s.getTrials('b'))[0]!.heartbeat!);
-  await new Promise((res) => locker.once('exit', res));
+  await locker.exited;
   // a stamp from before the wait would be a second old when it lands: past the grace of a 0.25 s heartbeat
   assert.ok(at - asked >= 500, `the heartbeat says ${at - asked} ms after it was asked`);
   await s.close();
@@ -435,17 +429,13 @@ test('sqlite: a report while another process ends the trial is refused, not adde
   await s.createStudy('r', {});
   await s.createTrial('r', { u: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
   // another process sweeps the trial while this report waits for the write lock
-  const sweeper = spawn(process.execPath, [
-    '-e',
-    `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(f)});
-     d.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); const t = Date.now();
-     while (Date.now() - t < 500);
-     d.exec("UPDATE trials SET state = 'failed', finished = '2025-01-01T00:00:00.000Z' WHERE number = 0");
-     d.exec('COMMIT'); d.close();`,
-  ]);
-  await new Promise((res) => sweeper.stdout.once('data', res));
+  const sweeper = await holdWriteLock(
+    f,
+    500,
+    "UPDATE trials SET state = 'failed', finished = '2025-01-01T00:00:00.000Z' WHERE number = 0",
+  );
   await assert.rejects(s.report('r', 0, 0, 0.5), /trial 0 of "r" is failed; only a running trial takes reports/);
-  await new Promise((res) => sweeper.once('exit', res));
+  await sweeper.exited;
   assert.deepEqual((await s.getTrials('r'))[0]!.intermediate, []);
   await s.close();
 });
@@ -477,3 +467,19 @@ test('postgres: a report while another process ends the trial is refused, not ad
   assert.deepEqual((await s.getTrials('r'))[0]!.intermediate, []);
   await s.close();
 });
+
+/**
+ * Another process that takes the SQLite file's write lock, holds it `ms` milliseconds, runs `sql` (if any) and
+ * commits. Resolves once the lock is held; `exited` once the process has committed and ended.
+ */
+async function holdWriteLock(file: string, ms: number, sql = ''): Promise<{ exited: Promise<unknown> }> {
+  const p = spawn(process.execPath, [
+    '-e',
+    `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(file)});
+     d.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); const t = Date.now();
+     while (Date.now() - t < ${ms}); ${sql ? `d.exec(${JSON.stringify(sql)}); ` : ''}d.exec('COMMIT'); d.close();`,
+  ]);
+  const exited = new Promise((res) => p.once('exit', res));
+  await new Promise((res) => p.stdout.once('data', res));
+  return { exited };
+}
