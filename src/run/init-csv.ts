@@ -1,7 +1,8 @@
 // `seqtune init --csv FILE`: the starter config's data section read off the user's CSV: its time column (one date
 // column, or year/month/day/hour columns) and the step between rows, an index column to drop, text columns to encode,
 // the target, a missing-value policy when cells are missing, and a lookback and seasonal-naive baseline from the step
-// (a day of hours, a week of days, a year of months), as a practitioner would start.
+// (a day of hours, a week of days, a year of months) where the target's autocorrelation does not peak clearly
+// elsewhere (season.ts), as a practitioner would start.
 
 import { basename } from 'node:path';
 import {
@@ -16,6 +17,7 @@ import {
   type Table,
   usualStep,
 } from '../data/index.js';
+import { checkSeason } from './season.js';
 
 /** What init read off the CSV: the data section's values, and one line per choice to tell the user. */
 export interface CsvStart {
@@ -37,18 +39,24 @@ const PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
 /** A text column with at most this many distinct values is a category (one-hot); more and it is dropped. */
 const MAX_LEVELS = 20;
 
-/** Seasons by the step between rows, in seconds: the calendar's cycle a forecaster of such data starts from. */
-const SEASONS: [seconds: number, season: number, what: string][] = [
-  [60, 1440, 'a day of minutes'],
-  [5 * 60, 288, 'a day of 5-minute steps'],
-  [10 * 60, 144, 'a day of 10-minute steps'],
-  [15 * 60, 96, 'a day of 15-minute steps'],
-  [30 * 60, 48, 'a day of half-hours'],
-  [3600, 24, 'a day of hours'],
-  [86400, 7, 'a week of days'],
-  [7 * 86400, 52, 'a year of weeks'],
-  [30.44 * 86400, 12, 'a year of months'],
-  [91.3 * 86400, 4, 'a year of quarters'],
+/** The calendar's cycles, in seconds: a step's season is the shortest that holds two steps or more. */
+const CYCLES: [seconds: number, what: string][] = [
+  [86400, 'a day'],
+  [7 * 86400, 'a week'],
+  [365.25 * 86400, 'a year'],
+];
+/** Steps between rows, in seconds, that have a calendar season, and what the rows are called. */
+const STEPS: [seconds: number, unit: string][] = [
+  [60, 'minutes'],
+  [5 * 60, '5-minute steps'],
+  [10 * 60, '10-minute steps'],
+  [15 * 60, '15-minute steps'],
+  [30 * 60, 'half-hours'],
+  [3600, 'hours'],
+  [86400, 'days'],
+  [7 * 86400, 'weeks'],
+  [30.44 * 86400, 'months'],
+  [91.3 * 86400, 'quarters'],
 ];
 
 const lower = (s: string) => s.toLowerCase();
@@ -177,11 +185,21 @@ function missingCells(t: Table, cols: string[], from: number): { n: number; firs
   return { n, first: first ? `row ${first[0] + 1}, column "${first[1]}"` : null };
 }
 
-/** The season of a step in ms (within 10% of a calendar step), or null. */
-function seasonOf(stepMs: number): [number, string] | null {
+/** A calendar cycle in rows of a step: its length and what it is called (a day of hours: 24). */
+type Cycle = [season: number, what: string];
+
+/**
+ * The calendar's cycles for a step in ms (within 10% of a step in STEPS), shortest first: the first is the season
+ * (a day of hours, a week of days, a year of months), the longer ones those an ACF peak near them is read as (a year
+ * of days: 365); none for another step.
+ */
+function cyclesOf(stepMs: number): Cycle[] {
   const s = stepMs / 1000;
-  for (const [sec, season, what] of SEASONS) if (Math.abs(s - sec) <= 0.1 * sec) return [season, what];
-  return null;
+  const step = STEPS.find(([sec]) => Math.abs(s - sec) <= 0.1 * sec);
+  if (!step) return [];
+  return CYCLES.map(([sec, what]): Cycle => [Math.round(sec / step[0]), `${what} of ${step[1]}`]).filter(
+    ([season]) => season >= 2,
+  );
 }
 
 /** A config name from the CSV's file name: letters, digits, - and _ (config.name is one folder name). */
@@ -292,14 +310,57 @@ function missingPolicy(csv: string, t: Table, numeric: string[], said: string[])
   return { skipRows, missing: gaps.n ? ('ffill' as const) : ('error' as const) };
 }
 
-/** The season from the step between rows, and a lookback of two seasons (a fifth of the rows at most; else 48). */
-function seasonAndLookback(ms: Float64Array | null, rows: number, said: string[]) {
-  const found = ms && ms.length > 2 ? seasonOf(usualStep(ms)) : null;
-  const season = found ? found[0] : null;
-  if (found) said.push(`season: ${found[0]} (${found[1]}), a seasonal naive baseline`);
-  const wanted = season ? Math.min(2 * season, 336) : 48;
+/**
+ * The target from data row `from` on as train reads it under init's missing policy: a missing cell takes the last
+ * value before it (ffill); a cell with no value before it is left out.
+ */
+function targetSeries(t: Table, target: string, from: number): Float64Array {
+  const v = t.columns.get(target)!.numbers;
+  const out = new Float64Array(t.rows - from);
+  let n = 0;
+  let last = Number.NaN;
+  for (let r = from; r < t.rows; r++) {
+    if (Number.isFinite(v[r]!)) last = v[r]!;
+    if (!Number.isNaN(last)) out[n++] = last;
+  }
+  return out.subarray(0, n);
+}
+
+/** The longest lookback init proposes (two weeks of hours), whatever the season. */
+const MAX_LOOKBACK = 336;
+
+/**
+ * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
+ * a clear peak elsewhere replaces a calendar season the data show no cycle at); and a lookback of two seasons
+ * (MAX_LOOKBACK and a fifth of the rows at most; else 48).
+ */
+function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: number, said: string[]) {
+  const cycles = ms && ms.length > 2 ? cyclesOf(usualStep(ms)) : [];
+  const calendar = cycles[0] ?? null;
+  const check = checkSeason(
+    series,
+    calendar ? calendar[0] : null,
+    cycles.slice(1).map(([c]) => c),
+  );
+  const season = check.season;
+  if (check.how === 'peak') {
+    const named = cycles.find(([c]) => c === season);
+    const where = named
+      ? `${named[1]}: the data's autocorrelation peaks at ${check.peak!.lag}`
+      : "the data's autocorrelation peaks there";
+    const instead = calendar ? `; ${calendar[1]}, ${calendar[0]}, shows no cycle` : '';
+    said.push(`season: ${season} (${where}${instead}), a seasonal naive baseline`);
+  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}), a seasonal naive baseline`);
+  const wanted = season ? Math.min(2 * season, MAX_LOOKBACK) : 48;
   const lookback = Math.max(2, Math.min(wanted, Math.floor(rows / 5)));
-  const why = lookback < wanted ? `a fifth of the ${rows} rows` : season ? 'two seasons' : '';
+  const why =
+    lookback < wanted
+      ? `a fifth of the ${rows} rows`
+      : season === null
+        ? ''
+        : 2 * season > MAX_LOOKBACK
+          ? `at most ${MAX_LOOKBACK}; two seasons are ${2 * season}`
+          : 'two seasons';
   said.push(`lookback: ${lookback}${why ? ` (${why})` : ''}`);
   return { season, lookback };
 }
@@ -321,6 +382,7 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
     `target: ${chosen}${numeric.length > 1 ? `, the other ${numeric.length - 1} numeric columns as inputs` : ''}`,
   );
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
-  const { season, lookback } = seasonAndLookback(ms, t.rows - skipRows, said);
+  const series = targetSeries(t, chosen, skipRows);
+  const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, said);
   return { name, time, drop, categorical, target: chosen, missing, skipRows, lookback, season, said };
 }

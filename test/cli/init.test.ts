@@ -168,3 +168,46 @@ test('init given a CSV as the config to write refuses with the command that read
   assert.equal(existsSync(absent), false, 'no YAML written under a data file name');
   assert.equal(readFileSync(csv, 'utf8'), 'month,sales\n1,2\n');
 });
+
+const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
+
+test('init --csv on the evaluation data sets: the season the autocorrelation shows where the calendar shows no cycle', {
+  skip: existsSync(DATASETS) ? false : `${DATASETS} not found: the data sets are not part of seqtune`,
+}, async () => {
+  const init = async (file: string, ...args: string[]) => {
+    const f = join(dir, `${file}.yaml`);
+    const r = await runCli(['init', f, '--csv', join(DATASETS, file), ...args]);
+    assert.equal(r.code, 0, r.err);
+    return { out: r.out, season: /linear, \{seasonal_naive: \{season: (\d+)\}\}\]/.exec(readFileSync(f, 'utf8'))?.[1] };
+  };
+  // sunspots: the ACF falls from lag 1 through 12 (0.75, 0.73, 0.70 at 11, 12, 13) and peaks at 125 (0.55)
+  let r = await init('monthly-sunspots.csv');
+  assert.match(
+    r.out,
+    /season: 125 \(the data's autocorrelation peaks there; a year of months, 12, shows no cycle\), a seasonal naive/,
+  );
+  assert.match(r.out, /lookback: 250 \(two seasons\)/);
+  assert.equal(r.season, '125');
+  // temperatures: no weekly cycle (0.575, 0.574, 0.568 at 6, 7, 8); the ACF peaks at 367, read as the year
+  r = await init('daily-min-temperatures.csv');
+  assert.match(
+    r.out,
+    /season: 365 \(a year of days: the data's autocorrelation peaks at 367; a week of days, 7, shows no cycle\)/,
+  );
+  assert.match(r.out, /lookback: 336 \(at most 336; two seasons are 730\)/);
+  assert.equal(r.season, '365');
+  // the calendar's, kept: a clear peak at 12, a daily ripple on a slow decay (a peak at 22), no peak at all (pm2.5)
+  for (const [file, target, season] of [
+    ['airline-passengers.csv', [], 'a year of months'],
+    ['ETTh1.csv', ['--target', 'OT'], 'a day of hours'],
+    ['pollution.csv', ['--target', 'pm2.5'], 'a day of hours'],
+  ] as const) {
+    r = await init(file, ...target);
+    assert.match(r.out, new RegExp(`season: (12|24) \\(${season}\\), a seasonal naive baseline\\n`), file);
+    assert.match(r.out, /lookback: (24|48) \(two seasons\)/, file);
+  }
+  // 36 rows dated "1-01": no time column, and too few rows for a clear peak: no season, as before
+  r = await init('shampoo.csv');
+  assert.doesNotMatch(r.out, /season/);
+  assert.equal(r.season, undefined);
+});
