@@ -4,7 +4,7 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { studyHome } from '../run/index.js';
-import type { FrozenTrial, Storage } from '../storage/index.js';
+import type { Storage, TrialsAt } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
@@ -15,8 +15,11 @@ import { curvesJson, runDirOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
   storage: Storage;
-  /** The trials of a study for the study pages (the storage's, or a lighter read of the same records). */
-  trials: (study: string) => Promise<FrozenTrial[]>;
+  /**
+   * The trials of a study for the study pages (the storage's, or a lighter read of the same records), with storage's
+   * clock at the read (TrialsAt.now).
+   */
+  trials: (study: string) => Promise<TrialsAt>;
   /** The storage URL as messages show it (no password). */
   where: string;
   /** The folder of run folders (--runs), or null. */
@@ -59,7 +62,8 @@ function guards(app: Hono, s: DashboardSource): void {
 const reader = (s: DashboardSource) => ({
   listStudies: () => s.storage.listStudies(),
   getStudy: (name: string) => s.storage.getStudy(name),
-  getTrials: s.trials,
+  getTrials: async (name: string) => (await s.trials(name)).trials,
+  getTrialsAt: s.trials,
 });
 
 /** A trial number as the API writes it: decimal digits, no sign, exponent, leading zero or space (`1e1` names none). */

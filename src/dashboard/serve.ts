@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { SeqtuneError } from '../errors.js';
-import { type FrozenTrial, openStorage, redactUrl, type Storage } from '../storage/index.js';
+import { openStorage, redactUrl, type Storage, type TrialsAt } from '../storage/index.js';
 import { dashboardApp } from './app.js';
 import { Feed, type FeedSource } from './feed.js';
 import { PgFeed } from './feed-pg.js';
@@ -50,20 +50,17 @@ function feedSourceFor(url: string): FeedSource {
 }
 
 /**
- * Trials of a study as the study pages read them: from SQLite, without the attributes' history; from PostgreSQL,
- * the storage's. Two requests for one study at once (the study page asks for its JSON and its curves together)
- * share one read.
+ * Trials of a study as the study pages read them, with storage's clock: from SQLite, without the attributes' history;
+ * from PostgreSQL, the storage's. Two requests for one study at once (the study page asks for its JSON and its curves
+ * together) share one read.
  */
-function trialReader(
-  url: string,
-  storage: Storage,
-): { read: (study: string) => Promise<FrozenTrial[]>; close(): void } {
+function trialReader(url: string, storage: Storage): { read: (study: string) => Promise<TrialsAt>; close(): void } {
   const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url));
-  const inFlight = new Map<string, Promise<FrozenTrial[]>>();
+  const inFlight = new Map<string, Promise<TrialsAt>>();
   const read = (study: string) => {
     let p = inFlight.get(study);
     if (!p) {
-      p = (light ? light.getTrials(study) : storage.getTrials(study)).finally(() => inFlight.delete(study));
+      p = (light ? light.getTrialsAt(study) : storage.getTrialsAt(study)).finally(() => inFlight.delete(study));
       inFlight.set(study, p);
     }
     return p;

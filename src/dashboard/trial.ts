@@ -42,7 +42,8 @@ const trialStaleAfterS = (studyAttrs: Readonly<Record<string, unknown>>, t: Froz
 export async function trialJson(st: Storage, study: string, number: number): Promise<Record<string, unknown> | null> {
   const rec = await st.getStudy(study);
   if (!rec) return null;
-  const t = (await st.getTrials(study)).find((x) => x.number === number);
+  const { trials, now } = await st.getTrialsAt(study);
+  const t = trials.find((x) => x.number === number);
   if (!t) return null;
   const dir = runDirOf(t, studyHome(st));
   const [history, diagnosis, metrics] = dir
@@ -62,9 +63,10 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     owner: t.owner ?? null,
     worker: t.worker ?? null,
     heartbeat: t.heartbeat ?? null,
-    // the page tells a running trial whose process may be dead: no heartbeat for stale_after_s by the server's clock
+    // the page tells a running trial whose process may be dead: no heartbeat for stale_after_s by `now`, storage's
+    // clock (TrialsAt.now), which the page's own is corrected by
     stale_after_s: trialStaleAfterS(rec.attrs, t),
-    now: new Date().toISOString(),
+    now: new Date(now).toISOString(),
     attrs: t.attrs,
     run_dir: dir,
     history: history ?? t.attrs.history ?? null,
@@ -84,12 +86,12 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
  * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
  */
 export async function curvesJson(
-  st: Pick<Storage, 'getStudy' | 'getTrials'>,
+  st: Pick<Storage, 'getStudy' | 'getTrialsAt'>,
   study: string,
 ): Promise<Record<string, unknown> | null> {
   const rec = await st.getStudy(study);
   if (!rec) return null;
-  const trials = await st.getTrials(study);
+  const { trials, now } = await st.getTrialsAt(study);
   const values = new Float32Array(trials.reduce((a, t) => a + t.intermediate.length, 0));
   let at = 0;
   for (const t of trials) for (const v of t.intermediate) values[at++] = v ?? Number.NaN;
@@ -100,7 +102,7 @@ export async function curvesJson(
     created: rec.created,
     finished: rec.attrs.finished ?? null,
     stale_after_s: staleAfterS(rec.attrs),
-    now: new Date().toISOString(),
+    now: new Date(now).toISOString(), // storage's clock, the heartbeats' (TrialsAt.now)
     trials: trials.map((t) => ({
       number: t.number,
       state: t.state,

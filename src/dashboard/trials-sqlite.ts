@@ -11,6 +11,7 @@ import {
   type SqliteTrialRow,
   sqliteSeenKey,
   sqliteTrialOf,
+  type TrialsAt,
 } from '../storage/index.js';
 
 const trialsSql = (has: (column: string) => boolean) => {
@@ -75,6 +76,11 @@ export class SqliteTrials {
     const trials = this.read(study);
     this.last = { study, version, trials };
     return trials;
+  }
+
+  /** getTrials with this machine's clock, the file's writers' (as the storage's getTrialsAt). */
+  async getTrialsAt(study: string): Promise<TrialsAt> {
+    return { trials: await this.getTrials(study), now: Date.now() };
   }
 
   private read(study: string): FrozenTrial[] {

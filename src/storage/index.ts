@@ -23,6 +23,7 @@ export type {
   Storage,
   StudyRecord,
   TrialState,
+  TrialsAt,
 } from './types.js';
 export {
   DuplicateTrial,

@@ -16,6 +16,7 @@ import {
   type StudyRecord,
   staleOutcome,
   type TrialState,
+  type TrialsAt,
 } from './types.js';
 
 interface MutableTrial {
@@ -177,6 +178,9 @@ export class MemoryStorage implements Storage {
   }
   async getTrials(study: string): Promise<FrozenTrial[]> {
     return this.study(study).trials.map((t) => this.record(t));
+  }
+  async getTrialsAt(study: string): Promise<TrialsAt> {
+    return { trials: await this.getTrials(study), now: Date.now() };
   }
   async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
     const out: StaleResult = { failed: [], enqueued: [] };

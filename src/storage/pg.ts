@@ -27,6 +27,7 @@ import {
   type StudyRecord,
   staleOutcome,
   type TrialState,
+  type TrialsAt,
 } from './types.js';
 
 /**
@@ -517,13 +518,18 @@ export class PgStorage implements Storage {
    * own row: a study deleted after its id was read is no study, not the trials seen of it before.
    */
   async getTrials(study: string): Promise<FrozenTrial[]> {
+    return (await this.getTrialsAt(study)).trials;
+  }
+  /** getTrials with the server's clock, now(), in the statement that reads the rows: its heartbeats' clock. */
+  async getTrialsAt(study: string): Promise<TrialsAt> {
     const { id: sid, key } = await this.studyKey(study);
     const seen = this.seen.of(sid, key);
     // no row: the study was deleted since studyKey (a read of its trials alone found none, and handed out the deleted
     // study's as seen); one row with no trial: none changed
-    const read = await this.q<TrialRow & { study: number }>(
-      'SELECT s.id AS study, t.* FROM studies s LEFT JOIN trials t ON t.study_id = s.id AND (t.number > $2 ' +
-        "OR t.state IN ('waiting', 'running') OR t.number = ANY($3::int[])) WHERE s.id = $1 ORDER BY t.number",
+    const read = await this.q<TrialRow & { study: number; now: Date }>(
+      'SELECT s.id AS study, now() AS now, t.* FROM studies s LEFT JOIN trials t ON t.study_id = s.id ' +
+        "AND (t.number > $2 OR t.state IN ('waiting', 'running') OR t.number = ANY($3::int[])) WHERE s.id = $1 " +
+        'ORDER BY t.number',
       [sid, seen.top, seen.open],
     );
     if (!read.length) throw new StorageError(`no study named "${study}" in ${this.where}`);
@@ -536,11 +542,12 @@ export class PgStorage implements Storage {
         )
       : [];
     const byTrial = valuesByTrial(steps);
-    return this.seen.merge(
+    const trials = this.seen.merge(
       sid,
       seen,
       rows.map((r) => trialOf(r, byTrial.get(r.id) ?? [])),
     );
+    return { trials, now: read[0]!.now.getTime() };
   }
   /**
    * The study's row id, and its key for what was seen of it: the id with its creation time. A sequence never gives an

@@ -25,6 +25,7 @@ import {
   type StudyRecord,
   staleOutcome,
   type TrialState,
+  type TrialsAt,
 } from './types.js';
 
 /** A row of the trials table as better-sqlite3 returns it (the dashboard's read-only reader shares it). */
@@ -391,6 +392,10 @@ export class SqliteStorage implements Storage {
    * the rows and their intermediate values are of one moment.
    */
   async getTrials(study: string): Promise<FrozenTrial[]> {
+    return (await this.getTrialsAt(study)).trials;
+  }
+  /** getTrials with this machine's clock: the file's writers share the file, and so its machine and clock. */
+  async getTrialsAt(study: string): Promise<TrialsAt> {
     return this.db.transaction(() => {
       const { id, key } = this.studyKey(study);
       const seen = this.seen.of(id, key);
@@ -409,11 +414,12 @@ export class SqliteStorage implements Storage {
             .all(JSON.stringify(rows.map((r) => r.id))) as { id: number; step: number; value: number | null }[])
         : [];
       const byTrial = valuesByTrial(steps);
-      return this.seen.merge(
+      const trials = this.seen.merge(
         id,
         seen,
         rows.map((r) => trialOf(r, byTrial.get(r.id) ?? [])),
       );
+      return { trials, now: Date.now() };
     })();
   }
   /** The study's row id, and its key for what was seen of it (seenKey). */

@@ -55,6 +55,18 @@ export interface FrozenTrial {
   readonly heartbeat?: string | null;
 }
 
+/** A study's trials as one read found them, with the storage's clock at that read (Storage.getTrialsAt). */
+export interface TrialsAt {
+  readonly trials: FrozenTrial[];
+  /**
+   * The storage's clock at the read, in milliseconds since 1970: the clock its heartbeats are written by, which a
+   * heartbeat is judged against (isStale). PostgreSQL's server writes them with its own now(), read here in the same
+   * statement as the trials: the clock of a machine that reads them may be minutes off (a study on a live worker was
+   * deleted, a dead one's refused). SQLite and memory: this process's clock, which their writers share.
+   */
+  readonly now: number;
+}
+
 export class StorageError extends SeqtuneError {}
 /** createTrial with `unique`: a trial with the same parameters is waiting, running or finished (not failed). */
 export class DuplicateTrial extends StorageError {}
@@ -162,6 +174,8 @@ export interface Storage {
     extra?: { error?: string; attrs?: Record<string, unknown> },
   ): Promise<FrozenTrial>;
   getTrials(study: string): Promise<FrozenTrial[]>;
+  /** getTrials, with the storage's clock at the read (TrialsAt.now), by which a trial's heartbeat is judged. */
+  getTrialsAt(study: string): Promise<TrialsAt>;
   /**
    * Fails the running trials whose owner stopped beating (`stale: no heartbeat from HOST:PID since TIME`) or is
    * known dead (`interrupted: ...`), and enqueues their parameters again while `retries` allows; atomic, so two

@@ -4,14 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, mock, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { SqliteStorage } from '../../src/storage/index.js';
+import pg from 'pg';
+import { PgStorage, SqliteStorage } from '../../src/storage/index.js';
+import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-export-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+after(dropPgDatabases);
 
 test('study export writes every trial as JSON and as CSV; study delete needs --yes; neither makes a file', async () => {
   const db = join(dir, 'e.db');
@@ -126,4 +129,50 @@ test('study delete takes a study whose running trial belongs to a process of thi
   const del = await runCli(['study', 'delete', 'dead', '--storage', `sqlite:${db}`, '--yes']);
   assert.equal(del.code, 0, del.err);
   assert.match(del.out, /^deleted study dead and its 1 trial from sqlite:/);
+});
+
+test("study delete on PostgreSQL judges a heartbeat by the server's clock, not by this machine's minutes off it", {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const url = await freshPgUrl();
+  const s = new PgStorage(url);
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  // a worker of another machine on each (judged by its heartbeat alone); tune.heartbeat 10 s: stale after 30 s
+  const elsewhere = { host: 'far', pid: 7, worker: 0 };
+  try {
+    for (const name of ['live', 'dead'])
+      await s.createStudy(name, {}).then(() => s.createTrial(name, { units: 8 }, {}, { owner: elsewhere }));
+    // by the server's clock, "live" beat a moment ago and "dead" 10 minutes ago
+    await other.query(
+      "UPDATE trials SET heartbeat = now() - interval '10 minutes' FROM studies s " +
+        "WHERE s.id = study_id AND s.name = 'dead'",
+    );
+    const deleteWithClockOff = async (minutes: number, name: string) => {
+      mock.timers.enable({ apis: ['Date'], now: Date.now() + minutes * 60_000 });
+      try {
+        return await runCli(['study', 'delete', name, '--storage', url, '--yes']);
+      } finally {
+        mock.timers.reset();
+      }
+    };
+    // this machine's clock 10 minutes ahead: the live worker's last beat looked 10 minutes old, and its study went
+    const busy = await deleteWithClockOff(10, 'live');
+    assert.deepEqual(
+      [busy.code, busy.err],
+      [2, 'seqtune: study delete: study "live" is running (#0 by far:7); stop its processes first, or add --force\n'],
+    );
+    // 10 minutes behind: the dead worker's last beat looked fresh, and its study was refused
+    const del = await deleteWithClockOff(-10, 'dead');
+    assert.equal(del.code, 0, del.err);
+    assert.match(del.out, /^deleted study dead and its 1 trial from postgres:/);
+    assert.deepEqual(
+      (await s.listStudies()).map((x) => x.name),
+      ['live'],
+    );
+  } finally {
+    await other.end();
+    await s.close();
+  }
 });

@@ -125,6 +125,26 @@ export function runStorageContract(
     }
   });
 
+  test(`${label}: getTrialsAt reads getTrials' trials with the clock their heartbeats are written by`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('clock', {});
+      await s.createTrial('clock', { a: 0 }, {}, { owner: owner(1) });
+      await s.heartbeat('clock', [0]);
+      const { trials, now } = await s.getTrialsAt('clock');
+      assert.deepEqual(trials, await s.getTrials('clock'));
+      // a beat just written is not after the clock it was read with, nor far before it
+      const beat = Date.parse(trials[0]!.heartbeat!);
+      assert.ok(
+        now >= beat && now - beat < 10_000,
+        `read at ${new Date(now).toISOString()}, beat ${trials[0]!.heartbeat}`,
+      );
+      await assert.rejects(s.getTrialsAt('nope'), /no study named "nope"/);
+    } finally {
+      await s.close();
+    }
+  });
+
   test(`${label}: a trial is stale after its own owner's stale_after_s when that is longer than the sweep's`, async () => {
     const s = await make();
     try {

@@ -24,7 +24,9 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
       try {
         const rec = await st.getStudy(name);
         if (!rec) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
-        const trials = await st.getTrials(name);
+        // judged by storage's clock, read with the trials: PostgreSQL's heartbeats are the server's now(), and this
+        // machine's clock minutes off it deleted a study under a live worker, or refused one nothing ran
+        const { trials, now } = await st.getTrialsAt(name);
         const n = trials.length;
         if (!o.yes)
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
@@ -36,7 +38,6 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
         // (ask/tell) may be running in this very moment.
         const grace = staleAfterS(rec.attrs) * 1000;
         const rule: StaleRule = { graceMs: grace, deadOwners: deadOwners(trials), retries: 0 };
-        const now = Date.now();
         const live = trials.filter(
           (t) => t.state === 'running' && isStale({ ...t, owner: t.owner ?? NO_OWNER }, rule, now) === null,
         );
