@@ -40,6 +40,16 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 /** Whether a host only listens to this machine (no warning needed). */
 export const isLoopback = (host: string): boolean => LOOPBACK.includes(host);
 
+/**
+ * How many studies the dashboard's storage (and its SQLite reader) keeps what it read of (OpenOptions.studiesKept):
+ * the Studies page reads every study in turn at each poll, so with more studies than the 4 a tune keeps, each read
+ * put out the one read next and every read was a full one (every row selected and built). 256 is well above the
+ * studies of a database a person watches on one page, and still a bound where a process would read thousands: the
+ * memory is what the kept records hold (~3 KB a trial of 40 epochs, STUDIES_KEPT's measurement), where keeping every
+ * study would keep every trial of the database; past 256 studies the reads are full ones, as before.
+ */
+const DASHBOARD_STUDIES_KEPT = 256;
+
 const isPostgres = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
 const sqliteFile = (url: string) => (url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
 
@@ -55,7 +65,7 @@ function feedSourceFor(url: string): FeedSource {
  * together) share one read.
  */
 function trialReader(url: string, storage: Storage): { read: (study: string) => Promise<TrialsAt>; close(): void } {
-  const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url));
+  const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url), { studiesKept: DASHBOARD_STUDIES_KEPT });
   const inFlight = new Map<string, Promise<TrialsAt>>();
   const read = (study: string) => {
     let p = inFlight.get(study);
@@ -97,7 +107,7 @@ function listen(server: ReturnType<typeof createAdaptorServer>, port: number, ho
 async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
   // a page waits a few seconds for a PostgreSQL server that restarts, not a minute: its next poll asks again; the
   // dashboard only reads, so a study an older seqtune wrote is read in its schema, not migrated (as study show)
-  const storage = openStorage(url, { readOnly: true, reconnectMs: 5000 });
+  const storage = openStorage(url, { readOnly: true, reconnectMs: 5000, studiesKept: DASHBOARD_STUDIES_KEPT });
   let feed: Feed | null = null;
   try {
     await storage.listStudies();

@@ -48,9 +48,11 @@ export class SqliteTrials {
    * rule, storage/seen-trials.ts). A running study writes at every epoch, so the file's data_version alone had every
    * poll read every trial again.
    */
-  private readonly seen = new SeenTrials();
+  private readonly seen: SeenTrials;
 
-  constructor(file: string) {
+  /** `studiesKept`: how many studies' trials are kept for the next read (OpenOptions.studiesKept). */
+  constructor(file: string, o: { studiesKept?: number } = {}) {
+    this.seen = new SeenTrials(o.studiesKept);
     this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
   }
 

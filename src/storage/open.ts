@@ -23,6 +23,12 @@ export interface OpenOptions {
    * RECONNECT_MS, a minute: a restart or a failover). A URL that never connected fails at once.
    */
   reconnectMs?: number;
+  /**
+   * SQLite and PostgreSQL: how many studies the storage keeps what it read of, so that its next read of one selects
+   * only the rows that can have changed (seen-trials.ts; default STUDIES_KEPT, 4: tune and a worker read one study).
+   * A process that reads every study in turn (the dashboard) needs one above their number, or each read is a full one.
+   */
+  studiesKept?: number;
 }
 
 /** memory: keeps studies only while the process runs (another process, or a later command, cannot read them). */
@@ -63,7 +69,12 @@ export function storageUrlProblem(url: string): string | null {
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
   if (isPostgres(url))
-    return new PgStorage(url, { existing: o.existing, readOnly: o.readOnly, reconnectMs: o.reconnectMs });
+    return new PgStorage(url, {
+      existing: o.existing,
+      readOnly: o.readOnly,
+      reconnectMs: o.reconnectMs,
+      studiesKept: o.studiesKept,
+    });
   const problem = storageUrlProblem(url);
   if (problem) throw new StorageError(`--storage: ${problem}`);
   const file = sqliteFileOf(url)!;
@@ -72,5 +83,5 @@ export function openStorage(url: string, o: OpenOptions = {}): Storage {
       `${file}: no such study storage (a study is stored where its config's tune.storage says, ` +
         'by default seqtune.db beside the config; name it with --storage)',
     );
-  return new SqliteStorage(file, { existing: o.existing, readOnly: o.readOnly });
+  return new SqliteStorage(file, { existing: o.existing, readOnly: o.readOnly, studiesKept: o.studiesKept });
 }

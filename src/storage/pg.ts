@@ -160,16 +160,24 @@ export class PgStorage implements Storage {
   /** Whether a connection ever succeeded: only then is a lost one waited for (a URL that never worked fails fast). */
   private connected = false;
   /** The finished trials read so far, by study: getTrials selects only the rows that can have changed since. */
-  private readonly seen = new SeenTrials();
+  private readonly seen: SeenTrials;
 
   /**
    * `existing`: a database without seqtune's tables is an error, and none are created in it. `readOnly` (study ls,
-   * show, export): that, and nothing is written (an older schema is read as it is, not migrated).
+   * show, export): that, and nothing is written (an older schema is read as it is, not migrated). `studiesKept`: how
+   * many studies' trials are kept for the next read (OpenOptions.studiesKept).
    */
   constructor(
     url: string,
-    private readonly o: { max?: number; existing?: boolean; readOnly?: boolean; reconnectMs?: number } = {},
+    private readonly o: {
+      max?: number;
+      existing?: boolean;
+      readOnly?: boolean;
+      reconnectMs?: number;
+      studiesKept?: number;
+    } = {},
   ) {
+    this.seen = new SeenTrials(o.studiesKept);
     this.where = redactUrl(url);
     this.pool = new pg.Pool({
       connectionString: url,

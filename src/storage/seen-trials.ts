@@ -3,7 +3,7 @@
 // that ends or claims a trial checks its state in the same statement or transaction), so its frozen record is kept
 // and handed out again. One read of a 2,500-trial SQLite study (40 epochs each) allocated ~38 MB, every row selected,
 // JSON-parsed and frozen again; now ~0.1 MB once its trials are known (heapUsed around the call, no GC between).
-import type { FrozenTrial } from './types.js';
+import { type FrozenTrial, StorageError } from './types.js';
 
 /** What was seen of a study at the last read; never changed in place (a read in flight keeps the one it began with). */
 export interface Seen {
@@ -18,9 +18,9 @@ export interface Seen {
 }
 
 /**
- * How many studies an instance keeps what it saw of, the last read kept: tune and a worker read one study, and a
- * process that reads many (the dashboard on PostgreSQL lists every study) must not keep every trial of the database
- * (a 2,500-trial study's records hold ~8 MB).
+ * How many studies an instance keeps what it saw of by default, the last read kept: tune and a worker read one study,
+ * and a process that reads many must not keep every trial of the database (a 2,500-trial study's records hold
+ * ~8 MB). A process that reads many studies over and over (the dashboard) opens its storage with a larger cap.
  */
 const STUDIES_KEPT = 4;
 
@@ -29,12 +29,18 @@ const NOTHING = (key: string): Seen => ({ key, trials: [], top: -1, open: [] });
 const unfinished = (t: FrozenTrial) => t.state === 'waiting' || t.state === 'running';
 
 /**
- * The studies a storage instance read last (STUDIES_KEPT), by the study's row id. A read asks `of` what to select (the
- * rows numbered above `top`, the `open` ones and those waiting or running now, with their intermediate values only),
- * builds those rows and gives them to `merge`, which returns what a read of every row would have.
+ * The studies a storage instance read last (`kept` of them, STUDIES_KEPT by default), by the study's row id. A read
+ * asks `of` what to select (the rows numbered above `top`, the `open` ones and those waiting or running now, with their
+ * intermediate values only), builds those rows and gives them to `merge`, which returns what a read of every row would
+ * have. The one read longest ago goes first: a process that reads more studies than `kept` in turn reads each in full.
  */
 export class SeenTrials {
   private readonly studies = new Map<number, Seen>();
+
+  constructor(private readonly kept = STUDIES_KEPT) {
+    if (!Number.isInteger(kept) || kept < 1)
+      throw new StorageError(`studiesKept: expected a positive integer, received ${kept}`);
+  }
 
   /**
    * What was seen of the study with row id `id`, or nothing when `key` differs: the study was deleted and one made
@@ -65,7 +71,7 @@ export class SeenTrials {
     const open = out.filter(unfinished).map((t) => t.number);
     this.studies.delete(id); // then set again: the Map's order is the order of the last reads
     this.studies.set(id, { key: seen.key, trials: out, top: Math.max(seen.top, out.at(-1)?.number ?? -1), open });
-    for (const old of this.studies.keys()) if (this.studies.size > STUDIES_KEPT) this.studies.delete(old);
+    for (const old of this.studies.keys()) if (this.studies.size > this.kept) this.studies.delete(old);
     return [...out]; // the caller's own array: one that sorts or fills it must not change what is kept
   }
 

@@ -137,16 +137,18 @@ export class SqliteStorage implements Storage {
 
   private readonly readOnly: boolean;
   /** The finished trials read so far, by study: getTrials selects only the rows that can have changed since. */
-  private readonly seen = new SeenTrials();
+  private readonly seen: SeenTrials;
 
   /**
    * `existing`: a file without seqtune's tables is an error, and none are made in it. `readOnly`: that, and the file
-   * is never written (an older schema is read as it is; a write fails).
+   * is never written (an older schema is read as it is; a write fails). `studiesKept`: how many studies' trials are
+   * kept for the next read (OpenOptions.studiesKept).
    */
   constructor(
     readonly file: string,
-    o: { existing?: boolean; readOnly?: boolean } = {},
+    o: { existing?: boolean; readOnly?: boolean; studiesKept?: number } = {},
   ) {
+    this.seen = new SeenTrials(o.studiesKept);
     this.readOnly = o.readOnly ?? false;
     try {
       this.db = this.readOnly ? openReadOnly(file) : openDatabase(file, o.existing);

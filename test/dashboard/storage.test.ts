@@ -1,13 +1,20 @@
 // The dashboard's reads of the study storage: a heartbeat on PostgreSQL is judged by the server's clock, whatever this
-// machine's says.
+// machine's says; and its storage keeps what it read of every study it serves, so that the Studies page, which reads
+// every study at each poll, selects again only the rows that changed (more studies than a tune keeps included).
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startDashboard } from '../../src/dashboard/index.js';
 import { openStorage } from '../../src/storage/index.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-storage-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 after(dropPgDatabases);
 
 const get = async <T>(base: string, path: string): Promise<T> => {
@@ -58,4 +65,83 @@ test("PostgreSQL: the pages judge a heartbeat by the server's clock, not by the 
   } finally {
     await d.close();
   }
+});
+
+/** Six studies of two finished trials each (more than the four studies a tune's storage keeps). */
+async function sixStudies(url: string): Promise<void> {
+  const st = openStorage(url);
+  try {
+    for (let s = 0; s < 6; s++) {
+      await st.createStudy(`s${s}`, {});
+      for (let n = 0; n < 2; n++)
+        await st.finishTrial(`s${s}`, (await st.createTrial(`s${s}`, { n })).number, 'complete', n);
+    }
+  } finally {
+    await st.close();
+  }
+}
+
+/**
+ * The trial rows each read of the dashboard selects while the Studies page (GET /api/studies) is asked twice, a trial
+ * added to study s0 between the two: `spy(rows)` is called with the trial rows of each read.
+ */
+async function rowsOfTwoRounds(url: string, spyOn: (rows: (n: number) => void) => () => void): Promise<number[][]> {
+  await sixStudies(url);
+  const d = await startDashboard({ storage: url, port: 0, web: null });
+  const rounds: number[][] = [];
+  const stop = spyOn((n) => rounds.at(-1)!.push(n));
+  try {
+    rounds.push([]);
+    await get(d.url, '/api/studies');
+    const st = openStorage(url);
+    await st.finishTrial('s0', (await st.createTrial('s0', { n: 2 })).number, 'complete', 2).finally(() => st.close());
+    rounds.push([]);
+    await get(d.url, '/api/studies');
+  } finally {
+    stop();
+    await d.close();
+  }
+  return rounds;
+}
+
+test('PostgreSQL: the Studies page read again selects only the rows that changed, of six studies', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  const query = pg.Pool.prototype.query as (...a: unknown[]) => Promise<pg.QueryResult>;
+  const rounds = await rowsOfTwoRounds(await freshPgUrl(), (rows) => {
+    // the storage's read of a study's rows (getTrials): one row with no trial when none changed
+    const spy = mock.method(pg.Pool.prototype, 'query', async function (this: pg.Pool, ...a: unknown[]) {
+      const r = await query.apply(this, a);
+      if (typeof a[0] === 'string' && a[0].includes('LEFT JOIN trials t'))
+        rows(r.rows.filter((x: { id: number | null }) => x.id !== null).length);
+      return r;
+    } as never);
+    return () => spy.mock.restore();
+  });
+  // every trial read once; then only the one added: with four studies kept, each read was a full one again
+  assert.deepEqual(rounds, [
+    [2, 2, 2, 2, 2, 2],
+    [1, 0, 0, 0, 0, 0],
+  ]);
+});
+
+test('SQLite: the Studies page read again selects only the rows that changed, of six studies', async () => {
+  const db = new Database(':memory:');
+  const statement = Object.getPrototypeOf(db.prepare('SELECT 1')) as { all: (...a: unknown[]) => unknown[] };
+  db.close();
+  const all = statement.all;
+  const rounds = await rowsOfTwoRounds(`sqlite:${join(dir, 'six.db')}`, (rows) => {
+    // the dashboard's own reader of a study's rows (trials-sqlite.ts)
+    const spy = mock.method(statement, 'all', function (this: { source: string }, ...a: unknown[]) {
+      const r = all.apply(this, a);
+      if (this.source.includes('FROM trials t WHERE t.study_id')) rows(r.length);
+      return r;
+    });
+    return () => spy.mock.restore();
+  });
+  assert.deepEqual(rounds, [
+    [2, 2, 2, 2, 2, 2],
+    [1, 0, 0, 0, 0, 0],
+  ]);
 });

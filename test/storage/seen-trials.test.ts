@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { type EndState, type FrozenTrial, PgStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
+import {
+  type EndState,
+  type FrozenTrial,
+  openStorage,
+  PgStorage,
+  SqliteStorage,
+  type Storage,
+} from '../../src/storage/index.js';
 import { fuzzParams } from '../helpers/fuzz.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 
@@ -208,6 +215,31 @@ test('postgres: a read of a study deleted after its id was read finds no study, 
     await other.end();
     await Promise.all([w.close(), reader.close()]);
   }
+});
+
+test('sqlite: an instance keeps what it read of as many studies as it was opened to keep (studiesKept), 4 by default', async () => {
+  const f = join(dir, 'kept.db');
+  const w = new SqliteStorage(f);
+  for (let s = 0; s < 6; s++) {
+    await w.createStudy(`k${s}`, {});
+    await w.finishTrial(`k${s}`, (await w.createTrial(`k${s}`, { s })).number, 'complete', s);
+  }
+  await w.close();
+  // each study read in turn, twice: a finished trial read again is the same object only while its study is kept
+  const keptAfterTwoRounds = async (st: Storage) => {
+    try {
+      const first = [];
+      for (let s = 0; s < 6; s++) first.push((await st.getTrials(`k${s}`))[0]);
+      const again = [];
+      for (let s = 0; s < 6; s++) again.push((await st.getTrials(`k${s}`))[0] === first[s]);
+      return again;
+    } finally {
+      await st.close();
+    }
+  };
+  assert.deepEqual(await keptAfterTwoRounds(openStorage(f, { studiesKept: 6 })), [true, true, true, true, true, true]);
+  assert.deepEqual(await keptAfterTwoRounds(openStorage(f)), [false, false, false, false, false, false]);
+  assert.throws(() => openStorage(f, { studiesKept: 0 }), /studiesKept: expected a positive integer, received 0/);
 });
 
 /**
