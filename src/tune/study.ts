@@ -36,13 +36,14 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     // running again: finished only when this run ends by a budget (an interrupted run leaves it unfinished)
     if (o.resume) await storage.setStudyAttr(name, 'finished', null);
     const stopReason = await runTrials(c);
-    const trials = await storage.getTrials(name);
+    // with storage's clock: another host's trial is judged by when it finished, which PostgreSQL writes with its now()
+    const { trials, now } = await storage.getTrialsAt(name);
     await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name, strategy: s.strategy, objective: s.objective, log };
     const done = (await storage.getStudy(name))?.attrs.end_step as { by: string; trials: number } | undefined;
     // the process that finished the last trial may have done the end step and exited before this one got here
-    const last = done?.trials === trials.length ? done.by : lastFinisher(trials, s.heartbeat);
+    const last = done?.trials === trials.length ? done.by : lastFinisher(trials, s.heartbeat, now);
     if (last && o.saveBest !== false) {
       // every process of a study ends when its last trial does: the end step (best run, auto's seed means and
       // ensemble) is left to the process that finished that trial, so it is done once
@@ -127,9 +128,10 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
 
 /**
  * The owner of the trial that finished last when that is another process that is still there (of this host and
- * running, or of another host and finished within the grace of heartbeats); undefined: this process should do it.
+ * running, or of another host and finished within the grace of heartbeats by `now`, storage's clock: TrialsAt.now);
+ * undefined: this process should do it.
  */
-function lastFinisher(trials: readonly FrozenTrial[], heartbeat: number): string | undefined {
+function lastFinisher(trials: readonly FrozenTrial[], heartbeat: number, now: number): string | undefined {
   let last: FrozenTrial | undefined;
   for (const t of trials) {
     if (!t.finished || !t.owner || (t.state !== 'complete' && t.state !== 'pruned')) continue;
@@ -138,5 +140,5 @@ function lastFinisher(trials: readonly FrozenTrial[], heartbeat: number): string
   if (!last) return undefined;
   const { host, pid } = parseOwner(last.owner!);
   if (host === ownerOf().host) return pid !== process.pid && alive(pid) ? last.owner! : undefined;
-  return Date.now() - Date.parse(last.finished!) < GRACE_HEARTBEATS * heartbeat * 1000 ? last.owner! : undefined;
+  return now - Date.parse(last.finished!) < GRACE_HEARTBEATS * heartbeat * 1000 ? last.owner! : undefined;
 }

@@ -6,19 +6,22 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, mock, test } from 'node:test';
+import pg from 'pg';
 import { main } from '../../src/cli/main.js';
 import { type RawConfig, syntheticCsv } from '../../src/index.js';
-import { openStorage, SqliteStorage, type StaleResult } from '../../src/storage/index.js';
+import { openStorage, PgStorage, SqliteStorage, type StaleResult } from '../../src/storage/index.js';
 import { Heartbeat } from '../../src/tune/heartbeat.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { ownerOf, saySwept, staleRule } from '../../src/tune/stale.js';
+import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { tune, until } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-beat-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 2 }));
+after(dropPgDatabases);
 
 test('tune.heartbeat and tune.retries: defaults 10 s and 1, durations read, bad values named', () => {
   const cfg = (tune: Record<string, unknown>) =>
@@ -164,6 +167,57 @@ test("the study's end step is done by the process that finished its last trial, 
   const third = await run();
   assert.match(third, new RegExp(`the study's end step was done by ${hostname()}:999999999`));
   assert.doesNotMatch(third, /best trial #/);
+});
+
+test("PostgreSQL: whether another host's process that finished the last trial is there goes by the server's clock", {
+  skip: pgSkip,
+  timeout: 60000,
+}, async () => {
+  const url = await freshPgUrl();
+  const f = studyConfig(
+    dir,
+    'last-pg',
+    `  strategy: grid\n  trials: 1\n  jobs: 1\n  storage: ${url}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 3]\n',
+    2,
+  );
+  // a process of another machine finished the study's only trial: PostgreSQL writes `finished` with its now()
+  const s = new PgStorage(url);
+  await s.createStudy('last-pg', {});
+  const owner = { host: 'far', pid: 7, worker: 0 };
+  const t = await s.createTrial('last-pg', { 'model.layers[0].gru.units': 2 }, {}, { owner });
+  await s.finishTrial('last-pg', t.number, 'complete', 0.5);
+  const resumeWithClockOff = async (minutes: number) => {
+    await s.setStudyAttr('last-pg', 'finished', null);
+    mock.timers.enable({ apis: ['Date'], now: Date.now() + minutes * 60_000 });
+    const lines: string[] = [];
+    try {
+      const code = await main(['tune', f, '--resume', '--out', join(dir, 'last-pg-runs')], {
+        out: (l) => lines.push(l),
+        err: (l) => lines.push(l),
+      });
+      assert.equal(code, 0, lines.join(''));
+    } finally {
+      mock.timers.reset();
+    }
+    return lines.join('');
+  };
+  try {
+    // finished a moment ago by the server's clock, this machine's 10 minutes ahead: that process looked gone for 10
+    // minutes, and this one did the end step too
+    const fresh = await resumeWithClockOff(10);
+    assert.match(fresh, /the study's end step is left to far:7, which finished its last trial/);
+    assert.doesNotMatch(fresh, /best trial #/);
+    // finished 10 minutes ago, this machine's clock 10 minutes behind: it looked just finished, and the end step was
+    // left to a process long gone (done by none)
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query("UPDATE trials SET finished = now() - interval '10 minutes'");
+    await other.end();
+    assert.match(await resumeWithClockOff(-10), /best trial #0 \(val_loss 0\.5000\) kept no model/);
+  } finally {
+    await s.close();
+  }
 });
 
 test("a process that leaves an auto study's end step to another says its best is only the lowest value so far", async () => {
