@@ -20,6 +20,8 @@ export interface DashboardSource {
    * clock at the read (TrialsAt.now).
    */
   trials: (study: string) => Promise<TrialsAt>;
+  /** Called when the studies were listed: `trials`, where it keeps what it read, drops the studies deleted since. */
+  listed?: () => void;
   /** The storage URL as messages show it (no password). */
   where: string;
   /** The folder of run folders (--runs), or null. */
@@ -60,7 +62,11 @@ function guards(app: Hono, s: DashboardSource): void {
 
 /** The storage as the study JSON reads it, with the trials from `s.trials`. */
 const reader = (s: DashboardSource) => ({
-  listStudies: () => s.storage.listStudies(),
+  listStudies: async () => {
+    const all = await s.storage.listStudies();
+    s.listed?.();
+    return all;
+  },
   getStudy: (name: string) => s.storage.getStudy(name),
   getTrials: async (name: string) => (await s.trials(name)).trials,
   getTrialsAt: s.trials,

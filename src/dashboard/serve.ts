@@ -64,7 +64,10 @@ function feedSourceFor(url: string): FeedSource {
  * from PostgreSQL, the storage's. Two requests for one study at once (the study page asks for its JSON and its curves
  * together) share one read.
  */
-function trialReader(url: string, storage: Storage): { read: (study: string) => Promise<TrialsAt>; close(): void } {
+function trialReader(
+  url: string,
+  storage: Storage,
+): { read: (study: string) => Promise<TrialsAt>; listed(): void; close(): void } {
   const light = isPostgres(url) ? null : new SqliteTrials(sqliteFile(url), { studiesKept: DASHBOARD_STUDIES_KEPT });
   const inFlight = new Map<string, Promise<TrialsAt>>();
   const read = (study: string) => {
@@ -75,7 +78,8 @@ function trialReader(url: string, storage: Storage): { read: (study: string) => 
     }
     return p;
   };
-  return { read, close: () => light?.close() };
+  // the storage's listStudies drops what it kept of the studies deleted since; the SQLite reader keeps its own
+  return { read, listed: () => light?.keepListed(), close: () => light?.close() };
 }
 
 function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<number> {
@@ -130,6 +134,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const app = dashboardApp({
     storage,
     trials: trials.read,
+    listed: trials.listed,
     where: redactUrl(o.storage),
     runs: o.runs ?? null,
     hub,

@@ -80,6 +80,14 @@ export class SqliteTrials {
     return trials;
   }
 
+  /**
+   * Drops what was kept of the studies deleted since they were read (SeenTrials.keepOnly), as the storage's
+   * listStudies does: the dashboard calls it when it lists them.
+   */
+  keepListed(): void {
+    this.seen.keepOnly(this.db.prepare('SELECT id FROM studies').pluck().all() as number[]);
+  }
+
   /** getTrials with this machine's clock, the file's writers' (as the storage's getTrialsAt). */
   async getTrialsAt(study: string): Promise<TrialsAt> {
     return { trials: await this.getTrials(study), now: Date.now() };

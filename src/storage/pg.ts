@@ -337,7 +337,9 @@ export class PgStorage implements Storage {
     return r ? studyOf(r) : null;
   }
   async listStudies(): Promise<StudyRecord[]> {
-    return (await this.q<StudyRow>('SELECT name, attrs, created FROM studies ORDER BY id')).map(studyOf);
+    const rows = await this.q<StudyRow & { id: number }>('SELECT id, name, attrs, created FROM studies ORDER BY id');
+    this.seen.keepOnly(rows.map((r) => r.id)); // a study deleted since it was read: its trials go
+    return rows.map(studyOf);
   }
   async setStudyAttr(name: string, key: string, value: unknown): Promise<void> {
     await this.tx(async (c) => {

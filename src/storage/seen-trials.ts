@@ -79,6 +79,16 @@ export class SeenTrials {
   forget(id: number): void {
     this.studies.delete(id);
   }
+
+  /**
+   * Drops what was seen of every study but those with the row ids `ids`, a listing of the storage's studies: one
+   * another process deleted is never read again, and an instance that keeps many (the dashboard, which lists the
+   * studies at every poll) held its trials until as many others were read (8 deleted studies of 1,000 trials: 24 MB).
+   */
+  keepOnly(ids: Iterable<number>): void {
+    const listed = new Set(ids);
+    for (const id of this.studies.keys()) if (!listed.has(id)) this.studies.delete(id);
+  }
 }
 
 /**

@@ -221,10 +221,12 @@ export class SqliteStorage implements Storage {
   }
   async listStudies(): Promise<StudyRecord[]> {
     const rows = this.db.prepare('SELECT * FROM studies ORDER BY id').all() as {
+      id: number;
       name: string;
       attrs: string;
       created: string;
     }[];
+    this.seen.keepOnly(rows.map((r) => r.id)); // a study deleted since it was read: its trials go
     return rows.map((r) => this.studyOf(r));
   }
   async setStudyAttr(name: string, key: string, value: unknown): Promise<void> {

@@ -1,16 +1,19 @@
 // The dashboard's reads of the study storage: a heartbeat on PostgreSQL is judged by the server's clock, whatever this
 // machine's says; and its storage keeps what it read of every study it serves, so that the Studies page, which reads
-// every study at each poll, selects again only the rows that changed (more studies than a tune keeps included).
+// every study at each poll, selects again only the rows that changed (more studies than a tune keeps included), and
+// lets go of a study deleted since.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startDashboard } from '../../src/dashboard/index.js';
-import { openStorage } from '../../src/storage/index.js';
+import { type FrozenTrial, openStorage, SeenTrials } from '../../src/storage/index.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-storage-'));
@@ -144,4 +147,54 @@ test('SQLite: the Studies page read again selects only the rows that changed, of
     [2, 2, 2, 2, 2, 2],
     [1, 0, 0, 0, 0, 0],
   ]);
+});
+
+/** A full garbage collection (node --expose-gc's gc(), turned on here). */
+const collect = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/**
+ * How many of the trial records the dashboard read of a study it still holds once another process deleted the study
+ * and the Studies page was asked again (each record its reads keep, watched through a WeakRef).
+ */
+async function heldOfDeleted(url: string): Promise<number> {
+  await sixStudies(url);
+  const st = openStorage(url);
+  await st.createStudy('gone', {});
+  for (const n of [0, 1])
+    await st.finishTrial('gone', (await st.createTrial('gone', { gone: n })).number, 'complete', n);
+  const merge = SeenTrials.prototype.merge;
+  const held: WeakRef<FrozenTrial>[] = [];
+  const spy = mock.method(SeenTrials.prototype, 'merge', function (this: SeenTrials, ...a: Parameters<typeof merge>) {
+    const out = merge.apply(this, a);
+    for (const t of out) if ('gone' in t.params) held.push(new WeakRef(t));
+    return out;
+  });
+  const d = await startDashboard({ storage: url, port: 0, web: null });
+  try {
+    await get(d.url, '/api/studies');
+    await get(d.url, '/api/studies/gone/trials/0'); // the trial page reads through the storage, not the pages' reader
+    spy.mock.restore();
+    spy.mock.resetCalls(); // the spy's calls hold what merge returned
+    await st.deleteStudy('gone');
+    await get(d.url, '/api/studies');
+    await new Promise((res) => setImmediate(res)); // a WeakRef holds its target until the job that made it ends
+    collect();
+    assert.ok(held.length >= 4, `${held.length} records of the study watched`);
+    return held.filter((r) => r.deref() !== undefined).length;
+  } finally {
+    spy.mock.restore();
+    await d.close();
+    await st.close();
+  }
+}
+
+test('SQLite and PostgreSQL: the dashboard lets go of what it read of a study deleted since when it lists them', {
+  timeout: 30000,
+}, async () => {
+  // it keeps 256 studies: a study deleted by `study delete` was never read again, and stayed until 256 others were
+  assert.equal(await heldOfDeleted(`sqlite:${join(dir, 'gone.db')}`), 0, 'sqlite');
+  if (!pgSkip) assert.equal(await heldOfDeleted(await freshPgUrl()), 0, 'postgres');
 });

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import pg from 'pg';
 import {
@@ -272,3 +274,59 @@ async function pgCount(sql: string, url: string): Promise<number> {
     await c.end();
   }
 }
+
+/** A full garbage collection (node --expose-gc's gc(), turned on here). */
+const collect = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/**
+ * Whether `reader` (opened to keep every study) still holds the trials it read of a study another process deleted,
+ * once it has listed the studies: one of them, held by nothing else, is collected or not.
+ */
+async function keepsDeleted(w: Storage, reader: Storage): Promise<boolean> {
+  for (const s of ['a', 'b', 'c']) {
+    await w.createStudy(s, {});
+    await w.finishTrial(s, (await w.createTrial(s, { s })).number, 'complete', 1);
+  }
+  const read = async () => {
+    for (const s of ['a', 'b', 'c']) await reader.getTrials(s);
+    return new WeakRef((await reader.getTrials('b'))[0]!);
+  };
+  const trial = await read();
+  await w.deleteStudy('b');
+  assert.deepEqual(
+    (await reader.listStudies()).map((s) => s.name),
+    ['a', 'c'],
+  );
+  await new Promise((res) => setImmediate(res)); // a WeakRef holds its target until the job that made it ends
+  collect();
+  return trial.deref() !== undefined;
+}
+
+test('sqlite and postgres: what was read of a study another process deleted goes when the studies are listed', {
+  timeout: 30000,
+}, async () => {
+  // the dashboard keeps 256 studies and lists them at every poll: a study deleted by `study delete` was never read
+  // again, and its trials stayed until 256 others were read (24 MB after 8 studies of 1,000 trials were deleted)
+  const f = join(dir, 'deleted.db');
+  const w = new SqliteStorage(f);
+  const reader = new SqliteStorage(f, { readOnly: true, studiesKept: 256 });
+  try {
+    assert.equal(await keepsDeleted(w, reader), false, 'sqlite');
+  } finally {
+    await reader.close();
+    await w.close();
+  }
+  if (pgSkip) return;
+  const url = await freshPgUrl();
+  const pw = new PgStorage(url);
+  const pr = new PgStorage(url, { readOnly: true, studiesKept: 256 });
+  try {
+    assert.equal(await keepsDeleted(pw, pr), false, 'postgres');
+  } finally {
+    await pr.close();
+    await pw.close();
+  }
+});
