@@ -1,8 +1,8 @@
 // `seqtune init --csv FILE`: the starter config's data section read off the user's CSV: its time column (one date
-// column, or year/month/day/hour columns) and the step between rows, an index column to drop, text columns to encode,
-// the target, a missing-value policy when cells are missing, and a lookback and seasonal-naive baseline from the step
-// (a day of hours, a week of days, a year of months) where the target's autocorrelation does not peak clearly
-// elsewhere (season.ts), as a practitioner would start.
+// column, or year/month/day/hour columns) and the step between rows, an index or constant column to drop, text to
+// encode, the target, a missing-value policy when cells are missing, and a lookback and seasonal-naive baseline from
+// the step (a day of hours, a week of days, a year of months) where the target's autocorrelation does not peak
+// clearly elsewhere (season.ts), as a practitioner would start.
 
 import { basename } from 'node:path';
 import {
@@ -156,6 +156,29 @@ function levels(t: Table, h: string, most: number): Set<string> {
   return seen;
 }
 
+/**
+ * What to say of a column that holds one value in every row with a value (`1 in every row`), else null: such a
+ * column is no input (check's data.constant_columns asks to drop it; as one-hot it is a column of ones).
+ */
+function sameValue(t: Table, h: string): string | null {
+  const c = t.columns.get(h)!;
+  let first: string | null = null;
+  let gaps = false;
+  for (let r = 0; r < t.rows; r++) {
+    if (c.missingAt(r)) {
+      gaps = true;
+      continue;
+    }
+    const text = c.textAt(r);
+    const v = text === null ? String(c.numbers[r]!) : JSON.stringify(text);
+    if (first === null) first = v;
+    else if (v !== first) return null;
+  }
+  return first === null
+    ? null
+    : `${first} in every row${gaps ? ' that has a value' : ''}, no information to learn from`;
+}
+
 const isMissing = (t: Table, h: string, r: number) => {
   const c = t.columns.get(h)!;
   return Number.isNaN(c.numbers[r]!) && c.textAt(r) === null;
@@ -211,7 +234,10 @@ function nameOf(csv: string): string {
   return n || 'my-forecast';
 }
 
-/** The columns other than the time: a row counter to drop, text to encode or drop, and the numeric ones. */
+/**
+ * The columns other than the time: a row counter or a column of one value to drop, text to encode or drop, and the
+ * numeric ones.
+ */
 function sortColumns(t: Table, timeCols: string[], target: string | undefined, said: string[]) {
   const drop: string[] = [];
   const categorical: Record<string, 'onehot'> = {};
@@ -223,13 +249,21 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
       said.push(`dropped ${h}: no value in any row`);
     } else if (numericColumn(column, 0, t.rows)) {
       // a typo or two in a column of numbers is a number column, as train reads it (train names the cell)
+      const same = h === target ? null : sameValue(t, h);
       if (h !== target && isIndex(t, h)) {
         drop.push(h);
         said.push(`dropped ${h}: it counts the rows`);
+      } else if (same !== null) {
+        drop.push(h);
+        said.push(`dropped ${h}: ${same}`);
       } else numeric.push(h);
     } else {
       const seen = levels(t, h, MAX_LEVELS);
-      if (seen.size <= MAX_LEVELS) {
+      const same = sameValue(t, h);
+      if (same !== null) {
+        drop.push(h);
+        said.push(`dropped ${h}: ${same}`);
+      } else if (seen.size <= MAX_LEVELS) {
         categorical[h] = 'onehot';
         said.push(`${h}: ${seen.size} categories, one-hot encoded`);
       } else {
@@ -268,6 +302,12 @@ function commaHint(t: Table, h: string): string {
     ? ` (numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor decimal ` +
         'commas; save the file without them)'
     : '';
+}
+
+/** What init says of the numeric columns beside the target: ', the other numeric column as an input', ... */
+function inputsSaid(others: number): string {
+  if (others === 0) return '';
+  return others === 1 ? ', the other numeric column as an input' : `, the other ${others} numeric columns as inputs`;
 }
 
 /** The target: --target, checked to be a numeric column, or the one numeric column there is. */
@@ -378,9 +418,7 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   if (time !== null && !said.some((l) => l.startsWith('time: '))) said.push(`time: ${timeCols.join(', ')}`);
   const { drop, categorical, numeric } = sortColumns(t, timeCols, target, said);
   const chosen = chooseTarget(csv, t, numeric, timeCols, target);
-  said.push(
-    `target: ${chosen}${numeric.length > 1 ? `, the other ${numeric.length - 1} numeric columns as inputs` : ''}`,
-  );
+  said.push(`target: ${chosen}${inputsSaid(numeric.length - 1)}`);
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
   const series = targetSeries(t, chosen, skipRows);
   const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, said);

@@ -55,6 +55,34 @@ test('init --csv reads the data section off the CSV: a config that loads and cut
   assert.ok(!d.features.includes('No'), 'the row counter is not an input');
 });
 
+test('init --csv drops a column of one value (text or number, gaps aside): no input, and no choice of target', async () => {
+  // A meter's export: local times with their UTC offset across the spring DST change, the site's name and a format
+  // version in every row (one cell of it empty), the load stuck at 42 for a day.
+  const lines = ['stamp,load,site,version'];
+  for (let r = 0; r < 400; r++) {
+    const utc = Date.UTC(2024, 2, 25, r),
+      off = utc >= Date.UTC(2024, 2, 31, 1) ? 2 : 1;
+    const local = `${new Date(utc + off * 3600e3).toISOString().slice(0, 19)}+0${off}:00`;
+    const load = r >= 100 && r < 124 ? 42 : 50 + 10 * Math.sin((2 * Math.PI * r) / 24) + (r % 5);
+    lines.push(`${local},${load},Berlin,${r === 7 ? '' : 1}`);
+  }
+  const csv = join(dir, 'meter.csv');
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const f = join(dir, 'meter.yaml');
+  const r = await runCli(['init', f, '--csv', csv]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /time: stamp/);
+  assert.match(r.out, /dropped site: "Berlin" in every row, no information to learn from/);
+  assert.match(r.out, /dropped version: 1 in every row that has a value, no information to learn from/);
+  assert.match(r.out, /target: load\n/, 'the one numeric column that varies is the target, and no input is left');
+  assert.doesNotMatch(r.out, /categor|missing: ffill/, 'no one-hot column of ones, no ffill for a dropped column');
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  assert.deepEqual(config.data.drop, ['site', 'version']);
+  assert.equal(config.data.categorical, undefined);
+  const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+  assert.deepEqual(d.features, ['load']);
+});
+
 test('init --csv on a short monthly series: its one numeric column is the target, the lookback a fifth of the rows', async () => {
   const rows = ['"Month","Sales"'];
   for (let i = 0; i < 60; i++)
@@ -117,7 +145,7 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
   let r = await runCli(['init', join(dir, 'unix.yaml'), '--csv', unix, '--target', 'load']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /time: time \(Unix seconds\)/);
-  assert.match(r.out, /target: load, the other 1 numeric columns as inputs/);
+  assert.match(r.out, /target: load, the other numeric column as an input/);
   assert.match(r.out, /missing: ffill \(2 cells are missing, the first at row 61, column "temp"/);
   assert.match(r.out, /season: 24 \(a day of hours\)/);
   const iso = (h: number) => new Date(Date.UTC(2024, 0, 1, h)).toISOString().slice(0, 16).replace('T', ' ');
