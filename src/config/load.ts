@@ -78,9 +78,28 @@ export function parseConfig(text: string, file: string): RawConfig {
     throw new ConfigError(
       `${file}: the file is empty; expected data: and model: sections (and train:, evaluate:, tune:)`,
     );
+  if (typeof root !== 'object' || Array.isArray(root)) throw new ConfigError(notAConfig(file, text, root));
   const raw = validate(file, root, [], configSchema) as RawConfig;
   checkConfig(file, raw);
   return raw;
+}
+
+/** Characters of a file that is no config shown in its message: a CSV given as the config once printed all of it. */
+const SHOWN = 80;
+
+/**
+ * What a file whose YAML is no mapping is told: the start of what it holds and, for a CSV given as the config (YAML
+ * reads it as one long text), the command that writes a config for it.
+ */
+function notAConfig(file: string, text: string, root: unknown): string {
+  const long = typeof root === 'string' && root.length > SHOWN;
+  const start = long ? `${showValue(root.slice(0, SHOWN))}...` : showValue(root);
+  const firstLine = text.split(/\r?\n/, 1)[0]!;
+  const csv = /\.(csv|tsv|txt)$/i.test(file) || (typeof root === 'string' && /[,;\t]/.test(firstLine));
+  return (
+    `${file}: expected a config, a mapping with data:, model: and train: sections, received ${start}` +
+    (csv ? `; this looks like a CSV: write a config that reads it with seqtune init my.yaml --csv ${file}` : '')
+  );
 }
 
 export async function loadConfig(path: string): Promise<LoadedConfig> {

@@ -213,6 +213,35 @@ test('usage errors and a missing config exit 2', async () => {
   assert.match((await run(['train', empty.cfg])).err, /c.yaml: the file is empty; expected data: and model: sections/);
 });
 
+test('a CSV given as the config: one short line that names the command writing a config for it, exit 2', async () => {
+  // YAML reads a CSV as one long text: the message once held the whole file.
+  const csv = join(dir, 'meter.csv');
+  writeFileSync(
+    csv,
+    `time,load\n${Array.from({ length: 500 }, (_, i) => `2024-01-01T${i % 24}:00,${i}`).join('\n')}\n`,
+  );
+  for (const cmd of ['train', 'check', 'tune']) {
+    const r = await run([cmd, csv]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      /meter\.csv: expected a config, a mapping with data:, model: and train: sections, received "time,load /,
+    );
+    assert.match(
+      r.err,
+      /\.\.\.; this looks like a CSV: write a config that reads it with seqtune init my\.yaml --csv .*meter\.csv\n$/,
+    );
+    assert.ok(r.err.length < 400, `${r.err.length} characters: ${r.err.slice(0, 200)}`);
+  }
+  const list = setup('- data\n- model\n');
+  const r = await run(['train', list.cfg]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /c\.yaml: expected a config, a mapping with data:, model: and train: sections, received \["data","model"\]\n$/,
+  );
+});
+
 test('an existing run folder is never overwritten', async () => {
   const { cfg, out } = setup(good(), numbers);
   mkdirSync(out);
