@@ -1,6 +1,6 @@
 // Reading a run folder back for predict and evaluate: a trained run (model/ with its data.json), or an ensemble
 // written by `seqtune study ensemble` (ensemble.json and member-N/ run folders inside), read as one predictor.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig, ScalerState } from '../data/index.js';
@@ -12,6 +12,7 @@ import {
   ModelFileError,
   type Predictor,
 } from '../train/index.js';
+import { RunFolderError } from './folder.js';
 
 /** What model/data.json records: the data section, the CSV, the columns, the scaler, the category codes, date order. */
 export interface SavedData {
@@ -92,7 +93,29 @@ async function loadEnsemble(runDir: string): Promise<{ model: Predictor; saved: 
   };
 }
 
+const isRun = (dir: string) => existsSync(join(dir, 'ensemble.json')) || existsSync(join(dir, 'model', 'model.json'));
+
+/**
+ * The run folder checked before it is read: a config, a CSV or a study's folder of runs given where a run folder
+ * belongs was told as `my.yaml/model/model.json: cannot read (ENOTDIR)`. A folder that holds run folders names a few.
+ */
+function checkRunDir(runDir: string): void {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory())
+    throw new RunFolderError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
+  if (isRun(runDir)) return;
+  const runs = readdirSync(runDir)
+    .filter((n) => isRun(join(runDir, n)))
+    .sort();
+  const inside = runs.length
+    ? `; the run folders in it: ${runs.slice(0, 3).join(', ')}${runs.length > 3 ? `, ... (${runs.length})` : ''}`
+    : '';
+  throw new RunFolderError(
+    `${runDir}: expected a trained run with model/model.json (or an ensemble.json), found no model${inside}`,
+  );
+}
+
 /** A run folder as one predictor: a trained run, or an ensemble of runs (ensemble.json). */
 export async function loadRun(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
+  checkRunDir(runDir);
   return existsSync(join(runDir, 'ensemble.json')) ? loadEnsemble(runDir) : loadSingle(runDir);
 }

@@ -242,6 +242,34 @@ test('a CSV given as the config: one short line that names the command writing a
   );
 });
 
+test('predict and evaluate given a config or a folder of runs: exit 2, what was expected and found, the runs inside', async () => {
+  // these read model/model.json below the path given: 'c.yaml/model/model.json: cannot read (ENOTDIR)' said no more
+  const { cfg } = setup(good(), numbers);
+  const study = join(dir, 'runs-of-a-study');
+  for (const t of ['trial-0', 'trial-1', 'trial-10', 'trial-2']) {
+    mkdirSync(join(study, t, 'model'), { recursive: true });
+    writeFileSync(join(study, t, 'model', 'model.json'), '{}');
+  }
+  mkdirSync(join(study, 'notes'));
+  const cases: [string[], RegExp][] = [
+    [['evaluate', cfg], /c\.yaml: expected a run folder, found a file\n$/],
+    [['predict', cfg, '--csv', cfg], /c\.yaml: expected a run folder, found a file\n$/],
+    [['evaluate', join(dir, 'absent')], /absent: expected a run folder, found nothing\n$/],
+    [
+      ['predict', study, '--csv', cfg],
+      new RegExp(
+        'runs-of-a-study: expected a trained run with model/model\\.json \\(or an ensemble\\.json\\), found no ' +
+          'model; the run folders in it: trial-0, trial-1, trial-10, \\.\\.\\. \\(4\\)\n$',
+      ),
+    ],
+  ];
+  for (const [args, msg] of cases) {
+    const r = await run(args);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, msg);
+  }
+});
+
 test('an existing run folder is never overwritten', async () => {
   const { cfg, out } = setup(good(), numbers);
   mkdirSync(out);
