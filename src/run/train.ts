@@ -391,10 +391,20 @@ export function metricsTable(m: RunMetrics): string {
   const mse = (k: string) => m.test.scaled[k]!.mse;
   const model = mse('model'),
     best = names.filter((n) => n !== 'model').sort((a, b) => mse(a) - mse(b))[0];
-  const verdict = best
-    ? model < mse(best)
-      ? `the model beats the best baseline (${best}) by ${(100 * (1 - model / mse(best))).toFixed(1)}% in test MSE`
-      : `the model does NOT beat ${best} (test MSE ${model.toPrecision(4)} vs ${mse(best).toPrecision(4)})`
-    : '';
-  return [...lines, verdict, ...(m.notes ?? []).map((n) => `note: ${n}`)].filter((l) => l !== '').join('\n');
+  return [...lines, best ? verdict(model, best, mse(best)) : '', ...(m.notes ?? []).map((n) => `note: ${n}`)]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/** Within this fraction of the best baseline's test MSE the model matches it: "beats by 0.0%" said nothing true. */
+const TIE = 0.0005;
+
+/** The model's test MSE against the best baseline's, in words. */
+function verdict(model: number, best: string, baseline: number): string {
+  const gain = 1 - model / baseline,
+    both = `test MSE ${model.toPrecision(4)} vs ${baseline.toPrecision(4)}`;
+  if (Math.abs(gain) < TIE) return `the model matches ${best} (${both}, within ${100 * TIE}%)`;
+  return gain > 0
+    ? `the model beats the best baseline (${best}) by ${(100 * gain).toFixed(1)}% in test MSE`
+    : `the model does NOT beat ${best} (${both})`;
 }

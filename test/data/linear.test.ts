@@ -156,4 +156,9 @@ test('the verdict names the best baseline, linear included', () => {
   assert.match(metricsTable(m), /the model does NOT beat linear \(test MSE 0\.03000 vs 0\.02600\)/);
   m.test.scaled.model = s(0.02);
   assert.match(metricsTable(m), /the model beats the best baseline \(linear\) by 23\.1% in test MSE/);
+  // the linear baseline's own folder scored (its MSE a rounding off the baseline's) once 'beat it by 0.0%'
+  m.test.scaled.model = s(0.026 * (1 - 1e-7));
+  assert.match(metricsTable(m), /the model matches linear \(test MSE 0\.02600 vs 0\.02600, within 0\.05%\)$/);
+  m.test.scaled.model = s(0.026 * (1 + 4e-4));
+  assert.match(metricsTable(m), /the model matches linear \(test MSE 0\.02601 vs 0\.02600, within 0\.05%\)$/);
 });
