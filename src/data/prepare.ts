@@ -45,7 +45,7 @@ export function rewindow(d: PreparedData, cfg: DataConfig, file: string): Prepar
 export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncoding): PreparedData {
   const rows = readRows(cfg, table, fixed?.dayFirst);
   const encoded = encodeColumns(cfg, rows, fixed);
-  const clean = imputeMissing(cfg, rows, encoded);
+  const clean = imputeMissing(cfg, rows, encoded, fixed !== undefined);
   const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined);
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);

@@ -75,6 +75,31 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   assert.deepEqual([...c.targetSeries.original[0]!.slice(5, 7)], [-1, -1]);
 });
 
+test('a new CSV for a trained run: missing cells are advised on in the CSV, not in data keys it cannot change', async () => {
+  const { prepareTable } = await import('../../src/data/index.js');
+  const rows = (first: string) =>
+    `t,y,z\n0,1,${first}\n${Array.from({ length: 9 }, (_, i) => `${i + 1},${i},${i}`).join('\n')}\n`;
+  const trained = await prepareData({ ...base, time: 't' }, csvFile(rows('5')));
+  const fixed = { scaler: trained.scaler, encodings: trained.encodings };
+  const table = await readCsv(csvFile(rows('')));
+  // training on the same file is told the keys of its config; predict on it, the CSV (it once named the config's keys)
+  await assert.rejects(
+    prepareData({ ...base, time: 't', missing: 'ffill' }, table.file),
+    /use data\.skip_rows or missing/,
+  );
+  assert.throws(
+    () => prepareTable({ ...base, time: 't', missing: 'ffill' }, table, fixed),
+    new RegExp(
+      'row 1, column "z": missing value at the start cannot be forward-filled; start the CSV at a row with a value ' +
+        "in every column the run reads \\(predict fills gaps with the run's data.missing: ffill\\)$",
+    ),
+  );
+  assert.throws(
+    () => prepareTable({ ...base, time: 't' }, table, fixed),
+    /first at row 1 column "z"; fill them in the CSV \(the run was trained with data.missing: error, and predict reads/,
+  );
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(NA, empty or NaN\)/);

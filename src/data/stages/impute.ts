@@ -25,9 +25,13 @@ export interface Imputed {
   notes: string[];
 }
 
-export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded): Imputed {
+/**
+ * `forecast`: the rows are a new CSV that predict reads with a trained run's data section, which its user cannot
+ * change: a message then advises on the CSV, not on data.missing or data.skip_rows.
+ */
+export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded, forecast = false): Imputed {
   const used = [...new Set([...enc.features, ...rows.targets])];
-  const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used);
+  const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used, forecast);
   const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]!) : v);
   return {
     rows: keep ? keep.length : rows.count,
@@ -47,6 +51,7 @@ function applyPolicy(
   rows: TableRows,
   numeric: Map<string, Float64Array>,
   used: string[],
+  forecast: boolean,
 ): { keep: number[] | null; notes: string[] } {
   const { count, cells } = findMissing(rows, numeric, used);
   if (count === 0) return { keep: null, notes: [] };
@@ -63,7 +68,9 @@ function applyPolicy(
     throw new MissingValuesError(
       `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), ` +
         `first at ${cells.join(', ')}; ` +
-        'set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows',
+        (forecast
+          ? 'fill them in the CSV (the run was trained with data.missing: error, and predict reads the CSV as it was)'
+          : 'set data.missing to drop, ffill, interpolate or {constant: x}, or data.skip_rows'),
       count,
       cells,
     );
@@ -77,7 +84,7 @@ function applyPolicy(
   // The columns may be views of the table's: fill copies of the ones with gaps.
   for (const c of used) {
     const v = numeric.get(c)!;
-    if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c));
+    if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c, forecast));
   }
   const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
   return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
@@ -102,7 +109,7 @@ function findMissing(
   return { count, cells };
 }
 
-function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string): Float64Array {
+function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string, forecast: boolean): Float64Array {
   const n = rows.count;
   if (policy === 'ffill') {
     for (let r = 0; r < n; r++)
@@ -110,7 +117,11 @@ function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: str
         if (r === 0)
           throw new DataError(
             `${rows.table.file}: row ${1 + rows.skip}, column "${c}": ` +
-              'missing value at the start cannot be forward-filled; use data.skip_rows or missing: interpolate',
+              'missing value at the start cannot be forward-filled; ' +
+              (forecast
+                ? 'start the CSV at a row with a value in every column the run reads ' +
+                  "(predict fills gaps with the run's data.missing: ffill)"
+                : 'use data.skip_rows or missing: interpolate'),
           );
         v[r] = v[r - 1]!;
       }
