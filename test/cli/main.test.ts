@@ -75,6 +75,11 @@ test('predict --help marks --csv as required (and range --param); leaving it out
   assert.equal(r.err, "seqtune: required option '--csv <file>' not specified\n");
 });
 
+test('tune --help says that a time budget alone sets no trial budget (the default 20 is for neither)', async () => {
+  const t = (await runCli(['tune', '--help'])).out.replace(/\s+/g, ' ');
+  assert.match(t, /--trials <n> trial budget \(default: tune\.trials, else 20; none where a time budget is given/);
+});
+
 test("commander's usage errors are one line of seqtune's form: an unknown command, its suggestion on the same line", async () => {
   const r = await runCli(['report']);
   assert.equal(r.code, 2);

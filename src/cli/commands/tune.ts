@@ -73,6 +73,9 @@ function summaryLines(r: StudyResult): string[] {
   ];
 }
 
+/** A 2-minute study went on to trial 29 on --resume: a time budget alone sets no trial budget (trialLimit). */
+const TRIALS_HELP = 'trial budget (default: tune.trials, else 20; none where a time budget is given without either)';
+
 export function addTune(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('tune')
@@ -85,7 +88,7 @@ export function addTune(parent: Command, { log }: CliContext): Command {
       'sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB ' +
         "(default: the config's tune.storage, else seqtune.db beside the config)",
     )
-    .option('--trials <n>', 'trial budget', positiveInt('--trials'))
+    .option('--trials <n>', TRIALS_HELP, positiveInt('--trials'))
     .option('--time-budget <d>', 'time budget (30m, 2h)', duration('--time-budget'))
     .option(
       '--jobs <n>',
