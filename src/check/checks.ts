@@ -182,9 +182,20 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
     constant.length ? 'warn' : 'pass',
     { constant },
     constant.length
-      ? `drop ${constant.join(', ')} (data.drop): a constant column carries no information and breaks scaling`
+      ? `drop ${dropNames(constant, d.encodings).join(', ')} (data.drop): ` +
+          'a constant column carries no information and breaks scaling'
       : 'every feature varies over the training rows',
   );
+}
+
+/**
+ * The names data.drop takes for constant features: a one-hot column whose every indicator is constant by its column's
+ * name (the advice once read 'drop site=Berlin', which data.drop refuses as no column of the CSV).
+ */
+function dropNames(constant: string[], encodings: Record<string, string[]>): string[] {
+  const whole = (c: string) => encodings[c]!.every((lv) => constant.includes(`${c}=${lv}`));
+  const column = (f: string) => Object.keys(encodings).find((c) => f.startsWith(`${c}=`) && whole(c)) ?? f;
+  return [...new Set(constant.map(column))];
 }
 
 /** Leakage: a feature that equals the target shifted by the forecast lead (1..H). */

@@ -112,6 +112,13 @@ test('a constant column is flagged', async () => {
   assert.equal(byId(await checks(cfg(), csv), 'data.constant_columns').status, 'warn');
 });
 
+test('a constant one-hot column is named as data.drop takes it: its column, not its indicator', async () => {
+  const csv = `y,c,site\n${Array.from({ length: 300 }, (_, i) => `${y[i]},5,Berlin`).join('\n')}`;
+  const c = byId(await checks(cfg(', categorical: {site: onehot}'), csv), 'data.constant_columns');
+  assert.deepEqual(c.evidence.constant, ['c', 'site=Berlin']);
+  assert.match(c.advice, /^drop c, site \(data\.drop\): a constant column/);
+});
+
 test('overlapping splits and a shifted test period are flagged', async () => {
   const csv = `y\n${Array.from({ length: 300 }, (_, i) => (i < 200 ? y[i] : y[i]! + 40)).join('\n')}`;
   const cs = await checks(cfg(', split: {train: [0, 200], val: [150, 250], test: [250, 300]}'), csv);
