@@ -15,7 +15,15 @@ export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';
 export { fromShared, shareData } from './share.js';
 export { numericColumn, sourceColumns } from './stages/encode.js';
-export { epochMs, fromParts, headerHint, parseStamp, slashDayFirst, usualStep } from './stages/read.js';
+export {
+  epochMs,
+  fromParts,
+  headerHint,
+  parseStamp,
+  repeatedTimeHint,
+  slashDayFirst,
+  usualStep,
+} from './stages/read.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';

@@ -12,6 +12,7 @@ import {
   numericColumn,
   parseStamp,
   readCsv,
+  repeatedTimeHint,
   separatorHint,
   slashDayFirst,
   type Table,
@@ -131,7 +132,8 @@ function timeOrder(t: Table, h: string, r: number): string {
   return (
     `no data.time: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is ` +
     (same
-      ? 'the time of the row before again; remove the repeated rows (or average them) and set data.time'
+      ? 'the time of the row before again; remove the repeated rows (or average them) and set data.time' +
+        repeatedTimeHint(c.cell(r))
       : `before the row above it ("${c.cell(r - 1)}"); sort the file by ${h} and set data.time`)
   );
 }
@@ -266,6 +268,9 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
       } else if (seen.size <= MAX_LEVELS) {
         categorical[h] = 'onehot';
         said.push(`${h}: ${seen.size} categories, one-hot encoded`);
+      } else if (said.some((l) => l.startsWith(`no data.time: column "${h}"`))) {
+        drop.push(h);
+        said.push(`dropped ${h}: its times, out of order as said above`);
       } else {
         drop.push(h);
         const comma = commaHint(t, h);

@@ -160,6 +160,9 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
     r.out,
     /no data.time: column "time" holds times, but row 6 \("2024-01-01 04:00"\) is the time of the row before/,
   );
+  // a local time given twice (no offset) is most often the hour a clock goes back: said, with the way out
+  assert.match(r.out, /; a local time given twice may be the hour the clock goes back for daylight saving time: /);
+  assert.match(r.out, /dropped time: its times, out of order as said above\n/, 'not "text with more than 20 ..."');
   const tsv = join(dir, 'tab.csv');
   writeFileSync(tsv, rows(iso).replaceAll(',', '\t'));
   r = await runCli(['init', join(dir, 'tab.yaml'), '--csv', tsv, '--target', 'load']);

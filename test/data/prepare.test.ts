@@ -100,6 +100,38 @@ test('a new CSV for a trained run: missing cells are advised on in the CSV, not 
   );
 });
 
+test('the hour a clock goes back, given twice without an offset, is refused with the way out; with offsets it reads', async () => {
+  // Europe/Berlin on 27 October 2024: 02:00+02:00, then 02:00+01:00 (00:00 and 01:00 UTC)
+  const utc = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 9, 26, 12 + i));
+  const local = utc.map((ms) => {
+    const off = ms < Date.UTC(2024, 9, 27, 1) ? 2 : 1;
+    return { clock: new Date(ms + off * 3600e3).toISOString().slice(0, 16), off };
+  });
+  const file = (cell: (l: { clock: string; off: number }) => string) =>
+    csvFile(`t,y\n${local.map((l, i) => `${cell(l)},${i}`).join('\n')}\n`);
+  await assert.rejects(
+    prepareData(
+      { ...base, time: 't' },
+      file((l) => l.clock.replace('T', ' ')),
+    ),
+    new RegExp(
+      'row 14, column "t": time "2024-10-27 02:00" is not after the row before; .* without duplicates; a local ' +
+        'time given twice may be the hour the clock goes back for daylight saving time: write the times in UTC or ' +
+        'with their UTC offset \\(2024-10-27T02:00\\+01:00\\)$',
+    ),
+  );
+  const d = await prepareData(
+    { ...base, time: 't' },
+    file((l) => `${l.clock}+0${l.off}:00`),
+  );
+  assert.deepEqual([...d.time], utc);
+  // a date given twice is no clock change: no such hint
+  await assert.rejects(
+    prepareData({ ...base, time: 't' }, csvFile('t,y\n2024-01-01,1\n2024-01-01,2\n2024-01-02,3\n')),
+    /without duplicates$/,
+  );
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(NA, empty or NaN\)/);

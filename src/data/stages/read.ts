@@ -112,11 +112,25 @@ function parseTime(
       );
     if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
-        `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates`,
+        `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates` +
+          (t === out[i - 1] ? repeatedTimeHint(found(r)) : ''),
       );
     out[i] = t;
   }
   return order === null ? { ms: out } : { ms: out, dayFirst };
+}
+
+/**
+ * What to add to a message about a time given twice in a row: a clock time without a UTC offset repeats where the
+ * clock goes back for daylight saving time (02:00 twice on the last Sunday of October in Europe), which the offset
+ * tells apart; '' for a cell with no time of day or with an offset.
+ */
+export function repeatedTimeHint(cell: string): string {
+  if (!/\d:\d\d/.test(cell) || /(Z|[+-]\d\d:?\d\d)$/i.test(cell.trim())) return '';
+  return (
+    '; a local time given twice may be the hour the clock goes back for daylight saving time: write the times in UTC ' +
+    'or with their UTC offset (2024-10-27T02:00+01:00)'
+  );
 }
 
 const orderName = (dayFirst: boolean) => (dayFirst ? 'day first (dd/mm/yyyy)' : 'month first (mm/dd/yyyy)');
