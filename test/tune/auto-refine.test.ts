@@ -279,6 +279,28 @@ test('a value inside a list the params set whole goes into that list: one config
   assert.deepEqual(withValue(base, plain, 'model.layers[0].gru.units', 64), {});
 });
 
+test("a layer's dropout swept to 0 leaves the key out, as the configuration without it: one configuration, one name", () => {
+  // ETTh1 h48: a sweep down from dropout 0.1 wrote an explicit 0, a second name of the best (#56 was #33), and every
+  // sweep built on it trained again what had been trained under the first name
+  const base = { model: { layers: [{ gru: { units: 64 } }, { dense: { units: 1 } }] } };
+  const current = {
+    'model.layers': [CONV_FRONT, { gru: { units: 64, dropout: 0.1 } }, { dense: { units: 1 } }],
+    'train.batch_size': 256,
+  };
+  const down = withValue(base, current, 'model.layers[1].gru.dropout', 0);
+  assert.deepEqual(down, {
+    'train.batch_size': 256,
+    'model.layers': [CONV_FRONT, { gru: { units: 64 } }, { dense: { units: 1 } }],
+  });
+  assert.deepEqual(
+    withValue(base, current, 'model.layers[1].gru.recurrent_dropout', 0),
+    current,
+    'recurrent dropout 0 is what the layer without the key has',
+  );
+  assert.deepEqual(withValue(base, {}, 'model.layers[0].gru.dropout', 0), {}, 'not set, not as a path of its own');
+  assert.deepEqual(withValue(base, {}, 'model.layers[0].gru.dropout', 0.2), { 'model.layers[0].gru.dropout': 0.2 });
+});
+
 test('recurrent dropout is not swept on windows of one step (it masks a state that is never read), and says so', async () => {
   const env = await envOf();
   env.base = { ...env.base, data: { ...env.base.data, lookback: 1 } };
