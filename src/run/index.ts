@@ -20,4 +20,13 @@ export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
 export { studyHome, studyPath } from './study-paths.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
-export { checkOutputWidth, forecastsNotFinite, metricsTable, saveRun, splitTensors, trainRun } from './train.js';
+export {
+  checkOutputWidth,
+  forecastsNotFinite,
+  metricsTable,
+  saveRun,
+  splitTensors,
+  TIE,
+  trainRun,
+  withinTie,
+} from './train.js';

@@ -396,14 +396,20 @@ export function metricsTable(m: RunMetrics): string {
     .join('\n');
 }
 
-/** Within this fraction of the best baseline's test MSE the model matches it: "beats by 0.0%" said nothing true. */
-const TIE = 0.0005;
+/**
+ * Within this fraction of the best baseline's test MSE the model matches it: "beats by 0.0%" said nothing true.
+ * tune's end holds its result to a baseline by the same rule (withinTie).
+ */
+export const TIE = 0.0005;
+
+/** Whether a test MSE is within TIE of a baseline's, either way: it matches the baseline rather than beating it. */
+export const withinTie = (mse: number, baseline: number) => Math.abs(1 - mse / baseline) < TIE;
 
 /** The model's test MSE against the best baseline's, in words. */
 function verdict(model: number, best: string, baseline: number): string {
   const gain = 1 - model / baseline,
     both = `test MSE ${model.toPrecision(4)} vs ${baseline.toPrecision(4)}`;
-  if (Math.abs(gain) < TIE) return `the model matches ${best} (${both}, within ${100 * TIE}%)`;
+  if (withinTie(model, baseline)) return `the model matches ${best} (${both}, within ${100 * TIE}%)`;
   return gain > 0
     ? `the model beats the best baseline (${best}) by ${(100 * gain).toFixed(1)}% in test MSE`
     : `the model does NOT beat ${best} (${both})`;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RawConfig } from '../config/index.js';
-import { freePath } from '../run/index.js';
+import { freePath, TIE, withinTie } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
@@ -96,15 +96,41 @@ export function namedBy(g: SeedGroup): FrozenTrial {
 }
 const configName = (g: SeedGroup) => `#${namedBy(g).number}'s configuration`;
 
-const p4 = (v: number) => v.toPrecision(4);
-/** `0.08682 (steady 0.09168)`, or the value alone when its curve is steady (within 0.1%). */
-const valueText = (t: FrozenTrial) => {
+/**
+ * The significant digits at which the values one line compares print apart: the fewest from 4 up, at most 7, at which
+ * no two different values print alike. At 4 always, a study of monthly sunspots ended with "validation MSE 0.1671
+ * ... vs 0.1671 (steady) for #14 alone: kept" for 0.167076 against 0.167089. Equal values print alike at any count.
+ */
+export function digitsApart(values: readonly number[]): number {
+  const vs = [...new Set(values.filter(Number.isFinite))];
+  for (let d = 4; d < 7; d++) if (new Set(vs.map((v) => v.toPrecision(d))).size === vs.length) return d;
+  return 7;
+}
+
+/** A trial's value and, when its curve is not steady (by more than 0.1%), its steady value: what valueText prints. */
+const valuesOf = (t: FrozenTrial): number[] => {
   const luck = luckOf(t);
-  return luck > 1e-3 ? `${p4(t.value!)} (steady ${p4(t.value! * (1 + luck))})` : p4(t.value!);
+  return luck > 1e-3 ? [t.value!, t.value! * (1 + luck)] : [t.value!];
 };
-const seedsText = (g: SeedGroup) =>
-  `${configName(g)}: mean ${p4(g.mean)} over ${g.trials.length} seeds ` +
-  `(${g.trials.map((t) => `#${t.number} ${valueText(t)}`).join(', ')})`;
+/** `0.08682 (steady 0.09168)`, or the value alone when its curve is steady; d significant digits (digitsApart). */
+const valueText = (t: FrozenTrial, d = 4) => {
+  const [v, s] = valuesOf(t).map((x) => x.toPrecision(d));
+  return s === undefined ? v! : `${v} (steady ${s})`;
+};
+const seedsText = (g: SeedGroup, d: number) =>
+  `${configName(g)}: mean ${g.mean.toPrecision(d)} over ${g.trials.length} seeds ` +
+  `(${g.trials.map((t) => `#${t.number} ${valueText(t, d)}`).join(', ')})`;
+
+/**
+ * `best by the mean over seeds: #20's configuration: mean 0.08682 over 3 seeds (#20 ..., #23 ...); then #17's ...`:
+ * the configurations' means, which rank them, printed apart (digitsApart), their seeds' values alike.
+ */
+export function meansLine(ranked: readonly SeedGroup[]): string {
+  const shown = ranked.slice(0, 3),
+    d = digitsApart(shown.map((g) => g.mean));
+  const [top, ...others] = shown.map((g) => seedsText(g, d));
+  return `best by the mean over seeds: ${top}${others.length ? `; then ${others.join('; ')}` : ''}`;
+}
 
 /** What finishAuto needs of the study. */
 export interface AutoEnd {
@@ -141,9 +167,10 @@ export async function finishAuto(
   let bestBy: string | undefined;
   if (!top && fallback && fallback.number !== best.number) {
     bestBy = 'by the steady value of its curve';
+    const d = digitsApart([...valuesOf(best), ...valuesOf(fallback)]);
     c.log(
-      `\nbest by the steady value of its curve: #${best.number} ${valueText(best)}; trial #${fallback.number}, ` +
-        `${valueText(fallback)}, is a dip below its neighbouring epochs`,
+      `\nbest by the steady value of its curve: #${best.number} ${valueText(best, d)}; trial #${fallback.number}, ` +
+        `${valueText(fallback, d)}, is a dip below its neighbouring epochs`,
     );
     await c.storage.setStudyAttr(c.name, 'best_by_steady', {
       trial: best.number,
@@ -152,9 +179,8 @@ export async function finishAuto(
     });
   }
   if (top) {
-    const others = ranked.slice(1, 3).map(seedsText);
     bestBy = chosenBy(best, top, ranked[1]);
-    c.log(`\nbest by the mean over seeds: ${seedsText(top)}${others.length ? `; then ${others.join('; ')}` : ''}`);
+    c.log(`\n${meansLine(ranked)}`);
     if (fallback && fallback.number !== best.number)
       c.log(
         top.trials.some((t) => t.number === fallback.number)
@@ -365,21 +391,23 @@ async function reportPick(
   const sole = soleMember(r);
   const verdict = kept ? 'kept' : sole ? `not kept (its weights are all on ${sole})` : 'not kept';
   const linear = r.members.find((m) => m.trial === null);
-  c.log(
-    `ensemble of ${what} (${r.method}): validation MSE ${p4(r.val.fusion)} (cross-fitted; steady ` +
-      `${p4(steady(r))}) vs ${p4(alone)} (steady) for ` +
-      `${against}${linear ? ` and ${p4(linear.val_mse!)} for the linear baseline alone` : ''}: ${verdict}`,
-  );
+  const val = { cross_fitted: r.val.fusion, ensemble: steady(r), best: alone, linear: linear?.val_mse };
+  c.log(validationLine(`ensemble of ${what} (${r.method})`, val, against, verdict));
   const dir = kept ? await writeAuto(r, bestDir, trials.length) : undefined;
   // steady values (what was compared), and the cross-fitted one the steady ensemble value comes from
-  const val = {
-    ensemble: steady(r),
-    best: alone,
-    against,
-    ...(linear ? { linear: linear.val_mse } : {}),
-    cross_fitted: r.val.fusion,
+  const att = {
+    what,
+    kept,
+    dir: dir ?? null,
+    val: {
+      ensemble: val.ensemble,
+      best: alone,
+      against,
+      ...(linear ? { linear: linear.val_mse } : {}),
+      cross_fitted: val.cross_fitted,
+    },
+    test: r.test.fusion,
   };
-  const att = { what, kept, dir: dir ?? null, val, test: r.test.fusion };
   await c.storage.setStudyAttr(c.name, 'ensemble', att);
   if (single) c.log(scoresLine(single, best.number, { mse: r.test.fusion.scaled.mse, kept, sole }));
   if (dir) {
@@ -454,6 +482,33 @@ export async function writeAuto(r: Ensemble, bestDir: string, n: number): Promis
 const sameFusion = (a: Partial<Ensemble>, b: Ensemble) =>
   a.method === b.method && JSON.stringify(a.members?.map((m) => m.dir)) === JSON.stringify(b.members.map((m) => m.dir));
 
+/** The validation MSEs the end compares a candidate by: its steady value against the single best's and linear's. */
+export interface ValScores {
+  /** The fusion's own, cross-fitted. */
+  cross_fitted: number;
+  /** The fusion's as compared (steadyFusion). */
+  ensemble: number;
+  /** The single best's as compared (referenceVal). */
+  best: number;
+  /** The linear baseline's, when it is a member. */
+  linear?: number;
+}
+
+/**
+ * `ensemble of ... (mean): validation MSE 0.1671 (cross-fitted; steady 0.1671) vs 0.1672 (steady) for #14 alone: kept`,
+ * and `and 0.1700 for the linear baseline alone` before the verdict when linear is a member; the compared values
+ * printed apart (digitsApart), the cross-fitted one with them.
+ */
+export function validationLine(head: string, v: ValScores, against: string, verdict: string): string {
+  const d = digitsApart([v.ensemble, v.best, ...(v.linear === undefined ? [] : [v.linear])]),
+    f = (x: number) => x.toPrecision(d);
+  const linear = v.linear === undefined ? '' : ` and ${f(v.linear)} for the linear baseline alone`;
+  return (
+    `${head}: validation MSE ${f(v.cross_fitted)} (cross-fitted; steady ${f(v.ensemble)}) vs ${f(v.best)} (steady) ` +
+    `for ${against}${linear}: ${verdict}`
+  );
+}
+
 type Scores = Record<string, { mse: number }>;
 
 /** The test scores (scaled) of a run folder's metrics.json: the model's and every baseline's. */
@@ -467,23 +522,29 @@ async function testOf(dir: string): Promise<Scores | undefined> {
 /** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...; the result beats linear by 2.1%`;
  *  "ensemble (not kept)" when the study's result is the best trial (its test score shown all the same, for the
  *  record), without a score of its own when its weights are all on one member (`sole`: that member's score is on the
- *  line already). The verdict holds the study's result (the kept ensemble, else the best trial) to the best baseline,
- *  as train's metrics table does. */
+ *  line already). The scores are printed apart (digitsApart). The verdict holds the study's result (the kept
+ *  ensemble, else the best trial) to the best baseline by train's rule: within TIE either way it matches it. */
 export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept: boolean; sole?: string }): string {
+  const shown = ensemble && !(ensemble.sole && !ensemble.kept);
+  const baselines = Object.entries(s).filter(([k]) => k !== 'model');
+  const d = digitsApart([...(shown ? [ensemble.mse] : []), ...Object.values(s).map((v) => v.mse)]),
+    f = (x: number) => x.toPrecision(d);
   const parts = !ensemble
     ? []
-    : ensemble.sole && !ensemble.kept
+    : !shown
       ? [`ensemble (not kept: its weights are all on ${ensemble.sole})`]
-      : [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${p4(ensemble.mse)}`];
-  parts.push(`best trial #${n} ${p4(s.model!.mse)}`);
-  const baselines = Object.entries(s).filter(([k]) => k !== 'model');
-  for (const [k, v] of baselines) parts.push(`${k} ${p4(v.mse)}`);
+      : [`ensemble${ensemble.kept ? '' : ' (not kept)'} ${f(ensemble.mse)}`];
+  parts.push(`best trial #${n} ${f(s.model!.mse)}`);
+  for (const [k, v] of baselines) parts.push(`${k} ${f(v.mse)}`);
   const result = ensemble?.kept ? ensemble.mse : s.model!.mse;
   const [name, best] = baselines.sort((a, b) => a[1].mse - b[1].mse)[0] ?? [];
-  const verdict = !best
-    ? ''
-    : result < best.mse
-      ? `; the result beats ${name} by ${(100 * (1 - result / best.mse)).toFixed(1)}%`
-      : `; the result does NOT beat ${name}`;
-  return `test MSE (scaled): ${parts.join(', ')}${verdict}`;
+  return `test MSE (scaled): ${parts.join(', ')}${best ? `; the result ${versus(result, name!, best.mse)}` : ''}`;
+}
+
+/** The study's result against the best baseline, in train's words (run/train.ts verdict): beats, matches or not. */
+function versus(result: number, name: string, baseline: number): string {
+  if (withinTie(result, baseline)) return `matches ${name} (within ${100 * TIE}%)`;
+  return result < baseline
+    ? `beats ${name} by ${(100 * (1 - result / baseline)).toFixed(1)}%`
+    : `does NOT beat ${name}`;
 }

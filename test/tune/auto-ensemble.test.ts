@@ -13,12 +13,15 @@ import {
   aloneVal,
   bestByMean,
   candidates,
+  digitsApart,
   finishAuto,
   keepable,
+  meansLine,
   referenceVal,
   scoresLine,
   seedGroups,
   soleMember,
+  validationLine,
   writeAuto,
 } from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
@@ -230,6 +233,74 @@ test('a blend whose weights are all on one member is named as that member, not s
   assert.match(scoresLine(scores, 288, { mse: 0.0701, kept: true }), /; the result beats linear by 11\.7%$/);
   const behind = { model: { mse: 0.0801 }, linear: { mse: 0.0794 }, persistence: { mse: 0.09 } };
   assert.match(scoresLine(behind, 3), /, linear 0\.07940, persistence 0\.09000; the result does NOT beat linear$/);
+});
+
+test('the values one line of the end compares print with the digits that tell them apart, from 4 to 7', async () => {
+  // monthly sunspots ended with "validation MSE 0.1671 (cross-fitted; steady 0.1671) vs 0.1671 (steady) for #14
+  // alone: kept" for 0.167076 against 0.167089, and "test MSE (scaled): ensemble 0.2074, best trial #14 0.2074"
+  assert.equal(digitsApart([0.167076, 0.167089]), 5);
+  assert.equal(digitsApart([0.0794, 0.09, 0.0794]), 4, 'equal values print alike at any count');
+  assert.equal(digitsApart([1, 1 + 1e-12, Infinity]), 7, 'at most 7');
+  assert.equal(
+    validationLine('ensemble of the best 3 configurations (mean)', v(0.167076), '#14 alone', 'kept'),
+    'ensemble of the best 3 configurations (mean): validation MSE 0.16708 (cross-fitted; steady 0.16708) vs ' +
+      '0.16709 (steady) for #14 alone: kept',
+  );
+  assert.equal(
+    validationLine('ensemble of #14 and the linear baseline (blend)', v(0.1671, 0.16712), '#14 alone', 'not kept'),
+    'ensemble of #14 and the linear baseline (blend): validation MSE 0.16710 (cross-fitted; steady 0.16710) vs ' +
+      '0.16709 (steady) for #14 alone and 0.16712 for the linear baseline alone: not kept',
+  );
+  assert.equal(
+    scoresLine({ model: { mse: 0.207442 }, linear: { mse: 0.25 } }, 14, { mse: 0.207413, kept: true }),
+    'test MSE (scaled): ensemble 0.20741, best trial #14 0.20744, linear 0.25000; the result beats linear by 17.0%',
+  );
+  // the means that rank the configurations, and the seeds' values with them
+  const base = resolveConfig((await loadConfig(studyConfig(dir, 'digits', '  strategy: auto\n'))).raw, 'digits');
+  const trials = [
+    trial({ [UNITS]: 8 }, 0.167076),
+    trial({ [UNITS]: 8, seed: 43 }, 0.167076),
+    trial({ [UNITS]: 6 }, 0.167089),
+    trial({ [UNITS]: 6, seed: 43 }, 0.167089),
+  ];
+  const [n0, n1, n2, n3] = trials.map((t) => t.number);
+  assert.equal(
+    meansLine(bestByMean(base, trials)),
+    `best by the mean over seeds: #${n0}'s configuration: mean 0.16708 over 2 seeds (#${n0} 0.16708, #${n1} ` +
+      `0.16708); then #${n2}'s configuration: mean 0.16709 over 2 seeds (#${n2} 0.16709, #${n3} 0.16709)`,
+  );
+  // a best by its steady value against the trial whose value was a dip
+  const storage = new MemoryStorage();
+  await storage.createStudy('digits', {});
+  const lines: string[] = [];
+  const end = {
+    storage,
+    name: 'digits',
+    strategy: 'auto',
+    objective: 'val_loss',
+    base,
+    log: (l: string) => lines.push(l),
+  };
+  const dip = { ...trial({ [UNITS]: 8 }, 0.167076), intermediate: [0.2, 0.167076, 0.2] };
+  const steady = [dip, trial({ [UNITS]: 6 }, 0.167089)];
+  await finishAuto(end, steady, bestOf(steady));
+  assert.match(
+    lines.join('\n'),
+    /best by the steady value of its curve: #\d+ 0\.16709; trial #\d+, 0\.16708 \(steady /,
+  );
+});
+/** The validation MSEs of an ensemble at `fusion` (steady) against a best trial at 0.167089. */
+const v = (fusion: number, linear?: number) => ({ cross_fitted: fusion, ensemble: fusion, best: 0.167089, linear });
+
+test('a result within 0.05% of the best baseline on test matches it, as train says, rather than beating it by 0.0%', () => {
+  const scores = { model: { mse: 0.07941 }, linear: { mse: 0.07942 }, persistence: { mse: 0.09 } };
+  assert.equal(
+    scoresLine(scores, 3),
+    'test MSE (scaled): best trial #3 0.07941, linear 0.07942, persistence 0.09000; the result matches linear ' +
+      '(within 0.05%)',
+  );
+  assert.match(scoresLine(scores, 3, { mse: 0.07944, kept: true }), /; the result matches linear \(within 0\.05%\)$/);
+  assert.match(scoresLine(scores, 3, { mse: 0.0793, kept: true }), /; the result beats linear by 0\.2%$/);
 });
 
 test("a member's removed run folder costs the ensemble, not the study: one line says why", async () => {
