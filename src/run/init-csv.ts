@@ -89,9 +89,12 @@ const TIME_NAME = new RegExp(
 /**
  * data.time: year/month/... columns, else the first column of dates (text cells, all of them times in order), else a
  * column of numbers named as a time whose values rise (Unix seconds or milliseconds). A column of dates out of order
- * (or with a time twice) is told in `said`, since train cannot use it as it is.
+ * (or with a time twice) is told in `said`, since train cannot use it as it is, and named as `unordered`.
  */
-function findTime(t: Table, said: string[]): { time: string | string[] | null; ms: Float64Array | null } {
+function findTime(
+  t: Table,
+  said: string[],
+): { time: string | string[] | null; ms: Float64Array | null; unordered: string | null } {
   const byName = new Map(t.header.map((h) => [lower(h), h]));
   const parts: string[] = [];
   for (const p of PARTS) {
@@ -101,15 +104,15 @@ function findTime(t: Table, said: string[]): { time: string | string[] | null; m
   }
   if (parts.length >= 2) {
     const ms = timesOf(t, parts);
-    if (ms instanceof Float64Array) return { time: parts, ms };
+    if (ms instanceof Float64Array) return { time: parts, ms, unordered: null };
   }
-  let unordered: string | null = null;
+  let unordered: { column: string; said: string } | null = null;
   for (const h of t.header) {
     const c = t.columns.get(h)!;
     if (c.textCount() < t.rows) continue; // numbers or gaps: not a date column (a column of years is one of parts)
     const ms = timesOf(t, [h]);
-    if (ms instanceof Float64Array) return { time: h, ms };
-    if (ms.order && unordered === null) unordered = timeOrder(t, h, ms.row);
+    if (ms instanceof Float64Array) return { time: h, ms, unordered: null };
+    if (ms.order && unordered === null) unordered = { column: h, said: timeOrder(t, h, ms.row) };
   }
   for (const h of t.header) {
     const c = t.columns.get(h)!;
@@ -117,12 +120,12 @@ function findTime(t: Table, said: string[]): { time: string | string[] | null; m
     const ms = timesOf(t, [h]);
     if (ms instanceof Float64Array) {
       said.push(`time: ${h} (Unix ${Math.abs(c.numbers[0]!) < 1e11 ? 'seconds' : 'milliseconds'})`);
-      return { time: h, ms };
+      return { time: h, ms, unordered: null };
     }
-    if (ms.order && unordered === null) unordered = timeOrder(t, h, ms.row);
+    if (ms.order && unordered === null) unordered = { column: h, said: timeOrder(t, h, ms.row) };
   }
-  if (unordered !== null) said.push(unordered);
-  return { time: null, ms: null };
+  if (unordered !== null) said.push(unordered.said);
+  return { time: null, ms: null, unordered: unordered?.column ?? null };
 }
 
 /** What to tell of a column of times whose row r is not after the row before: sort the file, or remove the repeat. */
@@ -238,9 +241,15 @@ function nameOf(csv: string): string {
 
 /**
  * The columns other than the time: a row counter or a column of one value to drop, text to encode or drop, and the
- * numeric ones.
+ * numeric ones. `unordered`: the column of times findTime told as out of order.
  */
-function sortColumns(t: Table, timeCols: string[], target: string | undefined, said: string[]) {
+function sortColumns(
+  t: Table,
+  timeCols: string[],
+  unordered: string | null,
+  target: string | undefined,
+  said: string[],
+) {
   const drop: string[] = [];
   const categorical: Record<string, 'onehot'> = {};
   const numeric: string[] = [];
@@ -268,7 +277,7 @@ function sortColumns(t: Table, timeCols: string[], target: string | undefined, s
       } else if (seen.size <= MAX_LEVELS) {
         categorical[h] = 'onehot';
         said.push(`${h}: ${seen.size} categories, one-hot encoded`);
-      } else if (said.some((l) => l.startsWith(`no data.time: column "${h}"`))) {
+      } else if (h === unordered) {
         drop.push(h);
         said.push(`dropped ${h}: its times, out of order as said above`);
       } else {
@@ -418,10 +427,10 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   const t = await readCsv(csv);
   const name = nameOf(csv);
   const said = [`name: ${name} (after the CSV: runs go to runs/${name}/ beside the config)`];
-  const { time, ms } = findTime(t, said);
+  const { time, ms, unordered } = findTime(t, said);
   const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
   if (time !== null && !said.some((l) => l.startsWith('time: '))) said.push(`time: ${timeCols.join(', ')}`);
-  const { drop, categorical, numeric } = sortColumns(t, timeCols, target, said);
+  const { drop, categorical, numeric } = sortColumns(t, timeCols, unordered, target, said);
   const chosen = chooseTarget(csv, t, numeric, timeCols, target);
   said.push(`target: ${chosen}${inputsSaid(numeric.length - 1)}`);
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
