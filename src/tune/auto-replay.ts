@@ -3,7 +3,7 @@
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
-import { applyParams, getPath, type Params, same, setPath } from './space.js';
+import { applyParams, deletePath, getPath, type Params, same, setPath } from './space.js';
 import { prepareFor, type TrialEnv } from './trial.js';
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
@@ -234,13 +234,6 @@ export class Replay {
     }
     return { candidates, skipped, oneBatch: whole?.note() ?? '' };
   }
-}
-
-/** Removes the key at a config path, where there is one. */
-function deletePath(obj: object, path: string): void {
-  const dot = path.lastIndexOf('.');
-  const parent = getPath(obj, path.slice(0, dot));
-  if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path.slice(dot + 1)];
 }
 
 /**

@@ -177,11 +177,19 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   o[parts[parts.length - 1]!] = value;
 }
 
+/** Removes the key at a config path like model.layers[0].gru.dropout, where there is one (the value left out). */
+export function deletePath(obj: unknown, path: string): void {
+  const parts = pathParts(path);
+  const parent = parts.slice(0, -1).reduce<unknown>(step, obj);
+  if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[parts.at(-1)!];
+}
+
+/** One key down a config path: o[k], or undefined where o has no such key. */
+const step = (o: unknown, k: string): unknown =>
+  o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
+
 export function getPath(obj: unknown, path: string): unknown {
-  let o = obj;
-  for (const k of pathParts(path))
-    o = o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
-  return o;
+  return pathParts(path).reduce<unknown>(step, obj);
 }
 
 /** The config with the trial's parameters applied (a deep copy). Optimizer paths follow a renamed optimizer. */
