@@ -174,28 +174,17 @@ test('postgres: a study made again in a database emptied with its ids restarted 
   skip: pgSkip,
   timeout: 30000,
 }, async () => {
-  const url = await freshPgUrl();
-  const [w, reader] = [new PgStorage(url), new PgStorage(url)];
-  const other = new pg.Client({ connectionString: url });
-  await other.connect();
-  try {
+  await withPgPair(async (w, reader, other) => {
     // emptied to start over (as a database dropped and made again): the study made next has the id 1 again
     await readAfterStartingOver(w, reader, () => other.query('TRUNCATE studies RESTART IDENTITY CASCADE'));
-  } finally {
-    await other.end();
-    await Promise.all([w.close(), reader.close()]);
-  }
+  });
 });
 
 test('postgres: a read of a study deleted after its id was read finds no study, not the trials it saw before', {
   skip: pgSkip,
   timeout: 30000,
 }, async () => {
-  const url = await freshPgUrl();
-  const [w, reader] = [new PgStorage(url), new PgStorage(url)];
-  const other = new pg.Client({ connectionString: url });
-  await other.connect();
-  try {
+  await withPgPair(async (w, reader, other, url) => {
     await w.createStudy('s', {});
     await w.finishTrial('s', (await w.createTrial('s', { x: 1 })).number, 'complete', 1);
     assert.equal((await reader.getTrials('s')).length, 1);
@@ -213,10 +202,7 @@ test('postgres: a read of a study deleted after its id was read finds no study, 
     await other.query("DELETE FROM studies WHERE name = 's'");
     await other.query('COMMIT');
     assert.match(await read, /no study named "s"/);
-  } finally {
-    await other.end();
-    await Promise.all([w.close(), reader.close()]);
-  }
+  });
 });
 
 test('sqlite: an instance keeps what it read of as many studies as it was opened to keep (studiesKept), 4 by default', async () => {
@@ -262,6 +248,25 @@ async function readAfterStartingOver(w: Storage, reader: Storage, startOver: () 
     (await reader.getTrials('s')).map((t) => t.params),
     [{ x: 2 }],
   );
+}
+
+/**
+ * Runs `f` on a fresh PostgreSQL database with a writer and a reader storage and a connection of another process
+ * (`other`, connected), and closes all three.
+ */
+async function withPgPair(
+  f: (w: PgStorage, reader: PgStorage, other: pg.Client, url: string) => Promise<void>,
+): Promise<void> {
+  const url = await freshPgUrl();
+  const [w, reader] = [new PgStorage(url), new PgStorage(url)];
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  try {
+    await f(w, reader, other, url);
+  } finally {
+    await other.end();
+    await Promise.all([w.close(), reader.close()]);
+  }
 }
 
 /** The `n` a one-row query of a new connection answers. */
