@@ -16,7 +16,7 @@ export interface Buf {
 export interface RawKernels {
   heap_base(): number;
   set_edge_scratch(p: number): void;
-  pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number): void;
+  pack_b(kc: number, N: number, B: number, ldb: number, transB: number, k0: number, dst: number, ps: number): void;
   gemm(
     M: number,
     N: number,
@@ -44,6 +44,7 @@ export interface RawKernels {
     C: number,
     ldc: number,
     beta: number,
+    bias: number,
   ): void;
   scale_block(M: number, N: number, C: number, ldc: number, beta: number): void;
   act_span(id: number, x: number, n: number): void;

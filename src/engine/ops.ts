@@ -111,15 +111,30 @@ export class Ops {
   packB(K: number, N: number, B: Mat, transB: boolean, dst: Buf): PackedB {
     check('packB B', B, transB ? N : K, transB ? K : N);
     checkSpan('packB dst', dst, 0, Ops.packedSize(K, N));
-    this.engine.k.pack_b(K, N, p(B), B.ld, +transB, 0, dst.ptr);
+    this.engine.k.pack_b(K, N, p(B), B.ld, +transB, 0, dst.ptr, K);
     return { buf: dst, K, N };
   }
 
-  /** C (M x N) = beta*C + op(A) (M x K) @ packed B. */
-  gemmPacked(M: number, A: Mat, transA: boolean, Bp: PackedB, C: Mat, beta: number): void {
+  /** The matrices [B1; B2; ...] (each K_i x N, not transposed) stacked along K and packed as one: [Wx; Wh]. */
+  packBStacked(parts: readonly { K: number; B: Mat }[], N: number, dst: Buf): PackedB {
+    const K = parts.reduce((s, q) => s + q.K, 0);
+    checkSpan('packBStacked dst', dst, 0, Ops.packedSize(K, N));
+    let k0 = 0;
+    for (const q of parts) {
+      check('packBStacked B', q.B, q.K, N);
+      this.engine.k.pack_b(q.K, N, p(q.B), q.B.ld, 0, 0, dst.ptr + k0 * NR * 4, K);
+      k0 += q.K;
+    }
+    return { buf: dst, K, N };
+  }
+
+  /** C (M x N) = beta*C + op(A) (M x K) @ packed B, or with a bias (N floats at boff): bias row + op(A) @ B. */
+  gemmPacked(M: number, A: Mat, transA: boolean, Bp: PackedB, C: Mat, beta: number, bias?: Buf, boff = 0): void {
     check('gemmPacked A', A, transA ? Bp.K : M, transA ? M : Bp.K);
     check('gemmPacked C', C, M, Bp.N);
-    this.engine.k.gemm_prepacked(M, Bp.N, Bp.K, p(A), A.ld, +transA, Bp.buf.ptr, p(C), C.ld, beta);
+    if (bias) checkSpan('gemmPacked bias', bias, boff, Bp.N);
+    const bp = bias ? bias.ptr + boff * 4 : 0;
+    this.engine.k.gemm_prepacked(M, Bp.N, Bp.K, p(A), A.ld, +transA, Bp.buf.ptr, p(C), C.ld, beta, bp);
   }
 
   fillRows(M: number, N: number, dst: Mat, v: Buf, voff = 0): void {

@@ -50,8 +50,13 @@ function gradcheck(c: Case, seed = 1): void {
   const yT = outT ?? 1;
   const y = tensor(randArray(rng, B * yT * c.out, 1), c.seqOut ? [B, yT, c.out] : [B, c.out]);
   const training = c.training ?? false;
-  const lossAt = () => model.lossAndGrads(x, y, { training }).loss;
-  const { dx } = model.lossAndGrads(x, y, { needDx: true, training });
+  // In training, every evaluation draws the same dropout masks (one step seed), so the loss is one function.
+  const lossAndGrads = (needDx: boolean) => {
+    if (training) model.draws.begin(11, 0);
+    return model.lossAndGrads(x, y, { needDx, training });
+  };
+  const lossAt = () => lossAndGrads(false).loss;
+  const { dx } = lossAndGrads(true);
   const trainable = new Set(model.weights.filter((w) => w.trainable).map((w) => `${w.layer}/${w.name}`));
   const weights = Object.fromEntries(Object.entries(model.getWeights()).filter(([k]) => trainable.has(k)));
   const grads: Record<string, Float32Array> = {};
@@ -158,6 +163,20 @@ const cases: Case[] = [
     T: 4,
     F: 2,
     out: 1,
+  },
+  {
+    name: 'dropout and recurrent dropout in training (lstm, goBackwards lstm, simpleRNN, gru)',
+    layers: () => [
+      lstm({ units: 4, returnSequences: true, dropout: 0.3, recurrentDropout: 0.3 }),
+      lstm({ units: 3, returnSequences: true, goBackwards: true, dropout: 0.3, recurrentDropout: 0.3 }),
+      simpleRNN({ units: 3, returnSequences: true, dropout: 0.3, recurrentDropout: 0.3 }),
+      gru({ units: 3, dropout: 0.3, recurrentDropout: 0.3 }),
+      dense({ units: 1 }),
+    ],
+    T: 5,
+    F: 2,
+    out: 1,
+    training: true,
   },
   {
     name: 'batch normalization (training statistics) between recurrent layers',

@@ -50,7 +50,8 @@ test('a saved and loaded model predicts bit-identically and keeps its full confi
     assert.equal(back.clipnorm, 5);
     assert.deepEqual(back.optimizer!.getConfig(), m.optimizer!.getConfig());
     assert.deepEqual(back.loss!.config, m.loss!.config);
-    assert.equal(back.evaluate(x, y).loss, m.evaluate(x, y).loss);
+    // the same batches: a loss summed over other batches can differ in its last bit
+    assert.equal(back.evaluate(x, y, { batchSize: 8 }).loss, m.evaluate(x, y, { batchSize: 8 }).loss);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,13 +10,14 @@ export const MR: i32 = 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 
-/** Packs op(B) rows [k0, k0+kc) x all N columns into panels: dst[(p*kc + k)*NR + j]. */
-export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32, dst: usize): void {
+/** Packs op(B) rows [k0, k0+kc) x all N columns into panels of ps rows (ps >= kc): dst[(p*ps + k)*NR + j]. A
+ *  panel stride above kc leaves room for rows packed by another call: [Wx; Wh] packed from two weights. */
+export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32, dst: usize, ps: i32): void {
   const panels = (N + NR - 1) / NR;
   for (let p = 0; p < panels; p++) {
     const j0 = p * NR;
     const w = min(NR, N - j0);
-    let d = dst + ((<usize>(p * kc) * NR) << 2);
+    let d = dst + ((<usize>(p * ps) * NR) << 2);
     if (!transB) {
       let s = B + ((<usize>(k0 * ldb + j0)) << 2);
       const sstep = (<usize>ldb) << 2;
@@ -403,13 +404,14 @@ export function gemm(
   const Ap = work + ((<usize>(KC * (((N + NR - 1) / NR) * NR))) << 2);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    pack_b(kc, N, B, ldb, transB, k0, work);
+    pack_b(kc, N, B, ldb, transB, k0, work, kc);
     gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
     init = LOAD_C;
   }
 }
 
-/** GEMM against a B packed once with pack_b over its whole K (kc = K): for weights reused every timestep. */
+/** GEMM against a B packed once with pack_b over its whole K (kc = K): for weights reused every timestep.
+ *  With bias not 0 (N floats): C = bias row + op(A) op(B), beta ignored and C never read. */
 export function gemm_prepacked(
   M: i32,
   N: i32,
@@ -421,11 +423,13 @@ export function gemm_prepacked(
   C: usize,
   ldc: i32,
   beta: f32,
+  bias: usize,
 ): void {
   if (K == 0 || M == 0 || N == 0) {
-    scale_block(M, N, C, ldc, beta);
+    if (bias) fill_rows(M, N, C, ldc, bias);
+    else scale_block(M, N, C, ldc, beta);
     return;
   }
-  if (beta != 0) scale_block(M, N, C, ldc, beta);
-  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, beta == 0 ? ZERO : LOAD_C, 0);
+  if (!bias && beta != 0) scale_block(M, N, C, ldc, beta);
+  gemm_slice(M, N, K, A, lda, transA, 0, Bp, C, ldc, bias ? bias : beta == 0 ? ZERO : LOAD_C, 0);
 }
