@@ -362,8 +362,10 @@ export class Recurrent extends Layer {
       hp = mat(w.hp!, GH);
       ops.gemmPacked(B, a, false, whp!, hp, 0);
     }
+    // An LSTM that returns its last state alone needs the others only as the next steps' inputs: written there.
+    const direct = w.xh !== null && this.cell === 'lstm' && !this.options.returnSequences && s < T - 1;
     const xpt = mat(w.xp, GH, w.xh ? 0 : t * B * GH),
-      ht = mat(w.h, H, t * B * H),
+      ht = direct ? this.nextState(t, B, w) : mat(w.h, H, t * B * H),
       gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
     if (this.cell === 'gru') {
       ops.gruForwardStep(B, H, xpt, hp, bh, bhOff, hprev, ht, gt!, this.act, this.ract);
@@ -375,7 +377,8 @@ export class Recurrent extends Layer {
     } else {
       ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
     }
-    if (w.xh && s < T - 1) this.handOn(t, B, w, ht, recMask);
+    if (direct && recMask) ops.mulRows(B, H, ht, mat(recMask, H), ht);
+    else if (w.xh && s < T - 1 && !direct) this.handOn(t, B, w, ht, recMask);
   }
 
   /**
@@ -395,12 +398,17 @@ export class Recurrent extends Layer {
     else ops.gemm(B, GH, F, a, false, this.pmat('kernel', GH), false, xp, 0);
   }
 
+  /** Stacked steps: the h part of the row block of the step after timestep t. */
+  private nextState(t: number, B: number, w: Workspace): Mat {
+    const F = this.inShape!.F,
+      ld = F + this.units;
+    return mat(w.xh!, ld, (this.reverse ? t - 1 : t + 1) * B * ld + F);
+  }
+
   /** Stacked steps: h_t (masked by recurrent dropout in training) into the h part of the next step's row block. */
   private handOn(t: number, B: number, w: Workspace, ht: Mat, recMask: Buf | null): void {
-    const F = this.inShape!.F,
-      H = this.units,
-      ld = F + H;
-    const dst = mat(w.xh!, ld, (this.reverse ? t - 1 : t + 1) * B * ld + F);
+    const H = this.units;
+    const dst = this.nextState(t, B, w);
     if (recMask) this.ctx.ops.mulRows(B, H, ht, mat(recMask, H), dst);
     else this.ctx.ops.copyRows(B, H, ht, dst);
   }

@@ -165,12 +165,13 @@ const cases: Case[] = [
     out: 1,
   },
   {
-    name: 'dropout and recurrent dropout in training (lstm, goBackwards lstm, simpleRNN, gru)',
+    name: 'dropout and recurrent dropout in training (lstm, goBackwards lstm, simpleRNN, gru, last-state lstm)',
     layers: () => [
       lstm({ units: 4, returnSequences: true, dropout: 0.3, recurrentDropout: 0.3 }),
       lstm({ units: 3, returnSequences: true, goBackwards: true, dropout: 0.3, recurrentDropout: 0.3 }),
       simpleRNN({ units: 3, returnSequences: true, dropout: 0.3, recurrentDropout: 0.3 }),
-      gru({ units: 3, dropout: 0.3, recurrentDropout: 0.3 }),
+      gru({ units: 3, returnSequences: true, dropout: 0.3, recurrentDropout: 0.3 }),
+      lstm({ units: 3, dropout: 0.3, recurrentDropout: 0.3 }),
       dense({ units: 1 }),
     ],
     T: 5,
