@@ -21,6 +21,9 @@ function compare(
     act?: ActivationName;
     ract?: ActivationName;
     reverse?: boolean;
+    /** returnSequences false: the layer outputs (and gets dL/dh for) the last processed state alone. */
+    lastState?: boolean;
+    noBias?: boolean;
     scale?: number;
     wscale?: number;
     seed: number;
@@ -35,15 +38,22 @@ function compare(
   const w = {
     Wx: randArray(rng, F * GH, ws),
     Wh: randArray(rng, H * GH, ws),
-    bx: randArray(rng, GH, ws),
-    bh: cell === 'gru' ? randArray(rng, GH, ws) : new Float32Array(GH),
+    bx: opts.noBias ? new Float32Array(GH) : randArray(rng, GH, ws),
+    bh: cell === 'gru' && !opts.noBias ? randArray(rng, GH, ws) : new Float32Array(GH),
   };
   const dh = randArray(rng, T * B * H, 1);
+  // The last state alone: dL/dh is 0 at every other timestep (the first in time order when reversed).
+  const tLast = opts.reverse ? 0 : T - 1;
+  if (opts.lastState) {
+    dh.fill(0, 0, tLast * B * H);
+    dh.fill(0, (tLast + 1) * B * H);
+  }
   const act = opts.act ?? 'tanh',
     ract = opts.ract ?? 'sigmoid';
   const layer = make[cell]({
     units: H,
-    returnSequences: true,
+    returnSequences: !opts.lastState,
+    useBias: !opts.noBias,
     activation: act,
     recurrentActivation: ract,
     goBackwards: opts.reverse,
@@ -54,7 +64,11 @@ function compare(
     for (let t = 0; t < T; t++) o.set(a.subarray((T - 1 - t) * B * H, (T - t) * B * H), t * B * H);
     return o;
   };
-  const dhLayer = opts.reverse ? Float32Array.from(rev(dh)) : dh;
+  const dhLayer = opts.lastState
+    ? dh.slice(tLast * B * H, (tLast + 1) * B * H)
+    : opts.reverse
+      ? Float32Array.from(rev(dh))
+      : dh;
   const run = runLayer(
     layer,
     T,
@@ -67,9 +81,9 @@ function compare(
       const v: Record<string, Float32Array> = {
         [`${name}/kernel`]: w.Wx,
         [`${name}/recurrentKernel`]: w.Wh,
-        [`${name}/bias`]: w.bx,
       };
-      if (cell === 'gru') v[`${name}/recurrentBias`] = w.bh;
+      if (!opts.noBias) v[`${name}/bias`] = w.bx;
+      if (cell === 'gru' && !opts.noBias) v[`${name}/recurrentBias`] = w.bh;
       s.setWeights(v);
     },
   );
@@ -77,18 +91,21 @@ function compare(
     ra = ACT[ract];
   const r = ref.cellForward(cell, T, B, F, H, x, w, a, ra, opts.reverse);
   const g = ref.cellBackward(cell, T, B, F, H, x, w, r, dh, a, ra);
-  const what = `${cell} T=${T} B=${B} F=${F} H=${H} act=${act}/${ract} reverse=${!!opts.reverse} scale=${scale}`;
-  const out = opts.reverse ? rev(run.out) : run.out;
+  const what =
+    `${cell} T=${T} B=${B} F=${F} H=${H} act=${act}/${ract} reverse=${!!opts.reverse} scale=${scale}` +
+    ` lastState=${!!opts.lastState} noBias=${!!opts.noBias}`;
+  const out = opts.reverse && !opts.lastState ? rev(run.out) : run.out;
+  const want = opts.lastState ? r.h.subarray(tLast * B * H, (tLast + 1) * B * H) : r.h;
   const tol = (name: string, got: ArrayLike<number>, want: ArrayLike<number>, atol: number) => {
     const ratio = worstRatio(got, want, atol, 2e-3);
     assert.ok(ratio <= 1, `${what}: ${name} off by ${ratio.toFixed(2)}x the tolerance`);
   };
-  tol('output', out, r.h, 1e-5);
+  tol('output', out, want, 1e-5);
   const gscale = Math.max(1, T * B * scale * 1e-3);
   tol('dKernel', run.grads.kernel!, g.dWx, 2e-4 * gscale);
   tol('dRecurrentKernel', run.grads.recurrentKernel!, g.dWh, 2e-4 * gscale);
-  tol('dBias', run.grads.bias!, g.dbx, 2e-4 * gscale);
-  if (cell === 'gru') tol('dRecurrentBias', run.grads.recurrentBias!, g.dbh, 2e-4 * gscale);
+  if (!opts.noBias) tol('dBias', run.grads.bias!, g.dbx, 2e-4 * gscale);
+  if (cell === 'gru' && !opts.noBias) tol('dRecurrentBias', run.grads.recurrentBias!, g.dbh, 2e-4 * gscale);
   tol('dx', run.dx!, g.dx, 2e-4);
 }
 
@@ -108,6 +125,29 @@ test('recurrent layers match the reference on awkward shapes (sizes 1, odd sizes
       for (const reverse of [false, true]) compare(cell, T, B, F, H, { reverse, seed: seed++ });
     }
   }
+});
+
+test('recurrent layers match the reference returning the last state alone, without biases, and at T=2', () => {
+  // LSTM and SimpleRNN over T >= 2 run stacked steps ([x_t | h_prev] [Wx; Wh]); an LSTM returning its last state
+  // writes the earlier states straight into the next step's inputs. F*H a multiple of 4 (LSTM) or 16 (SimpleRNN)
+  // takes [dWx; dWh] in one GEMM, other shapes two.
+  let seed = 400;
+  for (const cell of cells)
+    for (const [T, B, F, H] of [
+      [2, 1, 1, 1],
+      [2, 5, 3, 7],
+      [2, 4, 4, 4],
+      [3, 3, 8, 16],
+      [6, 2, 1, 33],
+      [5, 7, 2, 8],
+    ] as const)
+      for (const reverse of [false, true])
+        for (const [lastState, noBias] of [
+          [true, false],
+          [false, true],
+          [true, true],
+        ])
+          compare(cell, T, B, F, H, { reverse, lastState, noBias, seed: seed++ });
 });
 
 test('recurrent layers match the reference on a long sequence (T=200)', () => {
