@@ -212,7 +212,9 @@ export class Recurrent extends Layer {
         recMask: o.recurrentDropout > 0 ? this.alloc(B * H) : null,
         xp: this.alloc(stacked ? B * GH : TB * GH),
         hp: stacked ? null : this.alloc(B * GH),
-        xh: stacked ? this.alloc(TB * (F + H), true) : null,
+        // not zeroed: the first step's block has no state part read (its product is x_t Wx alone; the weight
+        // gradients skip that block)
+        xh: stacked ? this.alloc(TB * (F + H)) : null,
         h: this.alloc(TB * H),
         hm: o.recurrentDropout > 0 && !stacked ? this.alloc(TB * H) : null,
         g: this.cell === 'simple_rnn' ? null : this.alloc(TB * 4 * H),
@@ -301,7 +303,8 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * Wh packed for the per-step products: as it is for the forward pass, transposed for the backward pass. Null over
+   * Wh packed for the per-step products: as it is for the forward pass ([Wx; Wh] stacked for LSTM and SimpleRNN),
+   * transposed for the backward pass. Null over
    * one timestep (lookback 1, the seed's GRU(1000)): no step has a previous state, Wh is never used, and packing it
    * was a third of each seed-gru1000 batch.
    */
@@ -334,7 +337,10 @@ export class Recurrent extends Layer {
     return [this.zeros, 0];
   }
 
-  /** Step s (in processing order): hp = h_prev Wh (h_prev masked by recurrent dropout), then the cell's gate kernel. */
+  /**
+   * Step s (in processing order): its product (stacked: bias + [x_t | h_prev] [Wx; Wh]; GRU: hp = h_prev Wh), h_prev
+   * masked by recurrent dropout, then the cell's gate kernel.
+   */
   private forwardStep(
     s: number,
     B: number,

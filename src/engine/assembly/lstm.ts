@@ -1,5 +1,6 @@
 // Fused LSTM timestep (PyTorch / Keras gate order i, f, g, o):
-//   pre = xp + hp  (xp = x_t Wx + b for all t by one GEMM; hp = h_{t-1} Wh, 0 for the zero state)
+//   pre = xp + hp  (the layer passes xp = bias + x_t Wx + h_{t-1} Wh from one GEMM and hp = 0; a caller may pass
+//   xp = x_t Wx + b and hp = h_{t-1} Wh apart, hp 0 for the zero state)
 //   i = ract(pre_i), f = ract(pre_f), g = act(pre_g), o = ract(pre_o)
 //   c_t = f c_{t-1} + i g, a_t = act(c_t), h_t = o a_t
 // g (B, 4H) keeps i, f, g, o; c and a (B, H each) keep the cell state and act(c).
