@@ -304,9 +304,8 @@ export class Recurrent extends Layer {
 
   /**
    * Wh packed for the per-step products: as it is for the forward pass ([Wx; Wh] stacked for LSTM and SimpleRNN),
-   * transposed for the backward pass. Null over
-   * one timestep (lookback 1, the seed's GRU(1000)): no step has a previous state, Wh is never used, and packing it
-   * was a third of each seed-gru1000 batch.
+   * transposed for the backward pass. Null over one timestep (lookback 1, the seed's GRU(1000)): no step has a
+   * previous state, Wh is never used, and packing it was a third of each seed-gru1000 batch.
    */
   private packRecurrent(T: number, transposed: boolean): PackedB | null {
     if (T < 2) return null;
