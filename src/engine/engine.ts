@@ -55,6 +55,7 @@ export interface RawKernels {
     B: number,
     H: number,
     xp: number,
+    ldx: number,
     hp: number,
     bh: number,
     hprev: number,

@@ -230,12 +230,12 @@ export class Ops {
     check('gru hout', hout, B, H);
     check('gru g', g, B, 4 * H);
     if (hprev && hprev.ld !== hout.ld) throw new ValueError('gru: hprev and hout must share a leading dimension');
-    if (xp.ld !== 3 * H || (hp && hp.ld !== 3 * H) || g.ld !== 4 * H)
-      throw new ValueError('gru: xp, hp and g must be contiguous rows');
+    if ((hp && hp.ld !== 3 * H) || g.ld !== 4 * H) throw new ValueError('gru: hp and g must be contiguous rows');
     this.engine.k.gru_fwd_step(
       B,
       H,
       p(xp),
+      xp.ld,
       hp ? p(hp) : 0,
       bh.ptr + bhOff * 4,
       hprev ? p(hprev) : 0,

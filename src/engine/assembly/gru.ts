@@ -1,6 +1,7 @@
 // Fused GRU timestep, reset-after formulation (PyTorch, cuDNN, Keras reset_after=True).
 // Per row b of a batch, with gate blocks in PyTorch order r, z, n:
-//   xp = x_t Wx + bx (B, 3H, already computed for all t by one GEMM)
+//   xp = x_t Wx + bx (B, 3H, rows ldx floats apart; computed for all t by one GEMM, in the layer straight into the
+//   first 3H columns of g, which this step then overwrites in place: each value is read before its place is written)
 //   hp = h_{t-1} Wh  (B, 3H, one GEMM per step; hp = 0 for the zero initial state)
 //   r = ract(xp_r + hp_r + bh_r), z = ract(xp_z + hp_z + bh_z)
 //   hn = hp_n + bh_n, n = act(xp_n + r * hn), h_t = (1 - z) n + z h_{t-1}
@@ -12,6 +13,7 @@ export function gru_fwd_step(
   B: i32,
   H: i32,
   xp: usize,
+  ldx: i32,
   hp: usize,
   bh: usize,
   hprev: usize,
@@ -24,7 +26,7 @@ export function gru_fwd_step(
   const H2 = 2 * H,
     H3 = 3 * H;
   for (let b = 0; b < B; b++) {
-    const xr = xp + ((<usize>(b * H3)) << 2);
+    const xr = xp + ((<usize>(b * ldx)) << 2);
     const hr = hp + ((<usize>(b * H3)) << 2);
     const gr = g + ((<usize>(b * 4 * H)) << 2);
     let j = 0;
