@@ -398,8 +398,7 @@ export class Recurrent extends Layer {
     } else {
       ops.rnnForwardStep(B, H, xpt, hp, ht, this.act);
     }
-    if (direct && recMask) ops.mulRows(B, H, ht, mat(recMask, H), ht);
-    else if (w.xh && s < T - 1 && !direct) this.handOn(t, B, w, ht, recMask);
+    if (w.xh && s < T - 1) this.handOn(t, B, w, ht, recMask);
   }
 
   /**
@@ -426,12 +425,15 @@ export class Recurrent extends Layer {
     return mat(w.xh!, ld, (this.reverse ? t - 1 : t + 1) * B * ld + F);
   }
 
-  /** Stacked steps: h_t (masked by recurrent dropout in training) into the h part of the next step's row block. */
+  /**
+   * Stacked steps: h_t (masked by recurrent dropout in training) into the h part of the next step's row block; where
+   * the kernel wrote h_t there already (an LSTM returning its last state), only the mask, in place.
+   */
   private handOn(t: number, B: number, w: Workspace, ht: Mat, recMask: Buf | null): void {
     const H = this.units;
     const dst = this.nextState(t, B, w);
     if (recMask) this.ctx.ops.mulRows(B, H, ht, mat(recMask, H), dst);
-    else this.ctx.ops.copyRows(B, H, ht, dst);
+    else if (ht.buf !== dst.buf || ht.off !== dst.off) this.ctx.ops.copyRows(B, H, ht, dst);
   }
 
   /** The last state (H), or every state (T, H) in the layer's output order. */
