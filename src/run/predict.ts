@@ -78,7 +78,8 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   // origin_time as the CSV writes it (its format and offset; numbers as numbers); time in parts as ISO 8601, UTC
   const timeColumn = typeof cfg.time === 'string' ? table.columns.get(cfg.time)! : null;
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
-  for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(`${t}_t+${h}`);
+  // a column name may hold a comma or a quote ("Load, MW"): quoted, or the header has more fields than the rows
+  for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(csvField(`${t}_t+${h}`));
   const lines = [head.join(',')];
   for (let n = 0; n < N; n++) {
     const row = fileRow(d, origin(n), cfg.skip_rows);

@@ -206,6 +206,28 @@ train: {epochs: 1, batch_size: 32}
   assert.ok(m.err.includes(says), m.err);
 });
 
+test('predict quotes a target whose name holds a comma or a quote in its header, as the rows are read', async () => {
+  const rows = syntheticCsv({ length: 120, seed: 9 }).trim().split('\n').slice(1);
+  writeFileSync(join(dir, 'q.csv'), `time,"load, ""MW"""\n${rows.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'q.yaml'),
+    `name: q
+data: {csv: q.csv, time: time, target: 'load, "MW"', lookback: 4, horizon: 2}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 2}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'qrun');
+  const r = await quiet(['train', join(dir, 'q.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.value, 0, r.err);
+  const p = await quiet(['predict', out, '--csv', join(dir, 'q.csv')]);
+  assert.equal(p.value, 0, p.err);
+  const lines = p.out.trim().split('\n');
+  // it was written bare (load, "MW"_t+1): 6 fields in the header over 4 in each row
+  assert.equal(lines[0], 'origin_row,origin_time,"load, ""MW""_t+1","load, ""MW""_t+2"');
+  assert.equal(lines[1]!.split(',').length, 4);
+});
+
 test('predict finds the input columns by name: a new CSV may hold them in another order', async () => {
   const rows = syntheticCsv({ length: 120, seed: 8 }).trim().split('\n').slice(1);
   const cells = rows.map((l, i) => [...l.split(','), String(i % 5)]);
