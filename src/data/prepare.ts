@@ -37,7 +37,7 @@ export function seriesKey(cfg: DataConfig): string {
  * must have d's seriesKey): new start indices, no new copy of the series.
  */
 export function rewindow(d: PreparedData, cfg: DataConfig, file: string): PreparedData {
-  const ranges = splitRows(cfg, file, d.rows, false);
+  const ranges = splitRows(cfg, file, d.rows, false, d.droppedRows);
   const series = { features: d.scaledFeatures, targets: d.targetSeries.scaled };
   return { ...d, ranges, windows: cutWindows(cfg, file, d.rows, ranges, series, false, d.kept) };
 }
@@ -46,7 +46,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const rows = readRows(cfg, table, fixed?.dayFirst);
   const encoded = encodeColumns(cfg, rows, fixed);
   const clean = imputeMissing(cfg, rows, encoded, fixed !== undefined);
-  const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined);
+  const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined, clean.droppedRows);
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);
   const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.kept);

@@ -100,6 +100,29 @@ test('a new CSV for a trained run: missing cells are advised on in the CSV, not 
   );
 });
 
+test('too few rows for a window says where the rest went: data.skip_rows and data.missing: drop, in predict too', async () => {
+  const { prepareTable } = await import('../../src/data/index.js');
+  // 12 rows, the 7th without a value: skip_rows 4 and drop leave 7
+  const text = `t,y\n${Array.from({ length: 12 }, (_, i) => `${i},${i === 6 ? '' : i}`).join('\n')}\n`;
+  await assert.rejects(
+    prepareData({ ...base, lookback: 8, skip_rows: 4, missing: 'drop' }, csvFile(text)),
+    new RegExp(
+      '7 usable rows \\(of 12 data rows: data.skip_rows leaves out the first 4, data.missing: drop 1 with a missing ' +
+        'value\\), but one window needs lookback 8 \\+ horizon 1 = 9',
+    ),
+  );
+  // a new CSV for a run trained with skip_rows: its first rows are skipped as well, which the count alone hid
+  const trained = await prepareData({ ...base, skip_rows: 4 }, csvFile(series(40, String)));
+  const fixed = { scaler: trained.scaler, encodings: trained.encodings };
+  const table = await readCsv(csvFile(series(10, String)));
+  assert.throws(
+    () => prepareTable({ ...base, lookback: 8, skip_rows: 4 }, table, fixed),
+    /6 usable rows \(of 10 data rows: data.skip_rows leaves out the first 4\), but a forecast needs lookback 8 rows/,
+  );
+  // nothing left out: the count as it was
+  await assert.rejects(prepareData({ ...base, lookback: 20 }, csvFile(series(12, String))), /: 12 usable rows, but/);
+});
+
 test('the hour a clock goes back, given twice without an offset, is refused with the way out; with offsets it reads', async () => {
   // Europe/Berlin on 27 October 2024: 02:00+02:00, then 02:00+01:00 (00:00 and 01:00 UTC)
   const utc = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 9, 26, 12 + i));
