@@ -50,6 +50,21 @@ export function separatorHint(header: readonly string[]): string {
   return otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
 }
 
+/**
+ * How an empty header name usually comes about, and the way out: a pandas export keeps its index as a first column
+ * without a name; a comma at the end of every line gives a last one.
+ */
+function unnamedHint(i: number, count: number): string {
+  if (count > 1 && i === 0)
+    return (
+      '; expected a name for every column (an index column of a pandas export? ' +
+      'write it with index=False, or name it)'
+    );
+  if (count > 1 && i === count - 1)
+    return '; expected a name for every column (the header line ends in a comma: remove it, from the data lines too)';
+  return '; expected a name for every column';
+}
+
 /** The records of a CSV as they are scanned, header first. */
 class TableReader {
   header: string[] | null = null;
@@ -94,7 +109,7 @@ class TableReader {
     for (let i = 0; i < rec.count; i++) {
       const raw = buf.toString('utf8', rec.at[3 * i]!, rec.at[3 * i + 1]!);
       const h = rec.at[3 * i + 2] === 1 ? raw.replaceAll('""', '"') : raw;
-      if (h === '') throw new DataError(`${this.file}: header column ${i + 1} has no name`);
+      if (h === '') throw new DataError(`${this.file}: header column ${i + 1} has no name${unnamedHint(i, rec.count)}`);
       if (seen.has(h)) throw new DataError(`${this.file}: header names column "${h}" twice`);
       seen.add(h);
       names.push(h);

@@ -97,7 +97,10 @@ test('malformed records: one line naming the file, the line (after multi-line fi
     ['"a";"b"\n1;2\n', /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; seqtune/],
     ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
     ['"a\n', /: line 1 \(the header\), column 1: a quoted field is never closed/],
-    ['a,,c\n1,2,3\n', /: header column 2 has no name/],
+    ['a,,c\n1,2,3\n', /: header column 2 has no name; expected a name for every column$/],
+    // the two usual ways to get one: a pandas index written without a name, and a comma at the end of each line
+    [',t,y\n0,1,2\n', /: header column 1 has no name; expected a name .*\(an index column of a pandas export\?/],
+    ['t,y,\n1,2,\n', /: header column 3 has no name; expected a name .*\(the header line ends in a comma: remove it/],
   ];
   for (const [text, re] of cases) {
     const f = csvFile(text);
