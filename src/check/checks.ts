@@ -164,11 +164,10 @@ function nonFinite(s: Samples): number {
   return bad;
 }
 
-/** Constant columns over the training rows. */
+/** Constant columns over the training rows; a constant target fails (nothing to forecast), and is not to be dropped. */
 function constantColumnsCheck(d: PreparedData): CheckResult {
   const [a, b] = d.ranges.train;
-  const constant = d.features.filter((_, f) => {
-    const v = d.scaledFeatures[f]!;
+  const flat = (v: ArrayLike<number>) => {
     let lo = Infinity,
       hi = -Infinity;
     for (let i = a; i < b; i++) {
@@ -176,7 +175,18 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
       hi = Math.max(hi, v[i]!);
     }
     return hi - lo === 0;
-  });
+  };
+  const constant = d.features.filter((_, f) => flat(d.scaledFeatures[f]!));
+  const targets = d.targets.filter((_, k) => flat(d.targetSeries.scaled[k]!));
+  // the advice once read 'drop y (data.drop)' for a constant target y, which leaves y the target and fixes nothing
+  if (targets.length)
+    return r(
+      'data.constant_columns',
+      'fail',
+      { constant, constant_targets: targets },
+      `data.target ${targets.join(', ')} has one value in every training row: there is nothing to forecast ` +
+        '(every baseline scores 0); choose another target',
+    );
   return r(
     'data.constant_columns',
     constant.length ? 'warn' : 'pass',

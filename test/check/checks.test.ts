@@ -112,6 +112,14 @@ test('a constant column is flagged', async () => {
   assert.equal(byId(await checks(cfg(), csv), 'data.constant_columns').status, 'warn');
 });
 
+test('a constant target fails data.constant_columns, and is not named as a column to drop', async () => {
+  const csv = `y,x\n${Array.from({ length: 300 }, (_, i) => `5,${y[i]}`).join('\n')}`;
+  const c = byId(await checks(cfg(), csv), 'data.constant_columns');
+  assert.equal(c.status, 'fail');
+  assert.deepEqual(c.evidence.constant_targets, ['y']);
+  assert.match(c.advice, /^data\.target y has one value in every training row: there is nothing to forecast/);
+});
+
 test('a constant one-hot column is named as data.drop takes it: its column, not its indicator', async () => {
   const csv = `y,c,site\n${Array.from({ length: 300 }, (_, i) => `${y[i]},5,Berlin`).join('\n')}`;
   const c = byId(await checks(cfg(', categorical: {site: onehot}'), csv), 'data.constant_columns');
