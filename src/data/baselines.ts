@@ -17,16 +17,16 @@ export interface Scores {
   rmse: number;
 }
 
-/** Forecast (N, H, targets) of a naive baseline for the windows, on the scale of `series`. */
+/** Forecast (N, H, targets) of a naive baseline for the windows, on the scale of `series` and in its float64. */
 export function baselineForecast(
   spec: NaiveSpec,
   w: Windows,
   series: Float64Array[],
   trainMean: number[],
-): Float32Array {
+): Float64Array {
   const { starts, horizon: H } = w,
     nT = series.length;
-  const out = new Float32Array(starts.length * H * nT);
+  const out = new Float64Array(starts.length * H * nT);
   starts.forEach((s, n) => {
     for (let h = 0; h < H; h++)
       for (let k = 0; k < nT; k++) {

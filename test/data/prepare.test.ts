@@ -232,6 +232,26 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
   );
 });
 
+test('original-unit scores are float64: a series near 1e12 that moves by 1e5 scores as computed by hand', async () => {
+  // float32 holds 1e12 to a multiple of 65536: persistence's RMSE read 4.8e4 for 3.5e4
+  const v = (i: number) => 1e12 + Math.round(1e5 * Math.sin(i / 5) + 3e4 * Math.cos(i * 1.7));
+  const d = await prepareData(base, csvFile(series(200, (i) => String(v(i)))));
+  const { original } = baselineScores(d, 'test', ['persistence', 'mean']);
+  let trainSum = 0;
+  for (let i = 0; i < 120; i++) trainSum += v(i);
+  let persistence = 0,
+    mean = 0;
+  for (let s = 160; s < 200; s++) {
+    persistence += (v(s) - v(s - 1)) ** 2 / 40;
+    mean += (v(s) - trainSum / 120) ** 2 / 40;
+  }
+  assert.ok(
+    Math.abs(original.persistence!.mse / persistence - 1) < 1e-9,
+    `${original.persistence!.mse} ${persistence}`,
+  );
+  assert.ok(Math.abs(original.mean!.mse / mean - 1) < 1e-6, `${original.mean!.mse} ${mean}`);
+});
+
 test('scalers are fitted on the training rows only', async () => {
   const f = csvFile(series(100, (i) => String(i < 60 ? i % 10 : 1000 + i)));
   for (const scale of ['minmax', 'standard', 'robust'] as const) {
