@@ -13,10 +13,13 @@ import {
   type FixedEncoding,
   fileRow,
   headerHint,
+  type PreparedData,
   prepareTable,
   readCsv,
+  Scaler,
   scoreForecast,
   sourceColumns,
+  type Table,
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
@@ -29,7 +32,7 @@ export class ForecastFailed extends SeqtuneError {}
 
 /**
  * Forecasts from every origin row with `lookback` rows up to and including it (none across a row that data.missing:
- * drop removed), as CSV text (original units, 8 significant digits).
+ * drop removed), as CSV text (original units, 8 significant digits of each target's scale: forecastCell).
  */
 export async function predictRun(runDir: string, csv: string): Promise<string> {
   const { model, saved } = await loadRun(runDir);
@@ -75,21 +78,41 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
         'train it again with a lower learning rate',
     );
   }
+  return forecastCsv(d, cfg, table, pred);
+}
+
+/** The forecasts as CSV: origin_row, origin_time with data.time, then TARGET_t+1 ... TARGET_t+H, horizon-major. */
+function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float64Array): string {
+  const H = cfg.horizon ?? 1,
+    nT = d.targets.length;
+  const origin = (n: number) => d.windows.test.starts[n]! - 1;
   // origin_time as the CSV writes it (its format and offset; numbers as numbers); time in parts as ISO 8601, UTC
   const timeColumn = typeof cfg.time === 'string' ? table.columns.get(cfg.time)! : null;
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
   // a column name may hold a comma or a quote ("Load, MW"): quoted, or the header has more fields than the rows
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(csvField(`${t}_t+${h}`));
+  const scaler = new Scaler(d.scaler),
+    spread = d.targets.map((t) => scaler.state.scale[scaler.indexOf(t)] ?? 1);
   const lines = [head.join(',')];
-  for (let n = 0; n < N; n++) {
+  for (let n = 0; n < d.windows.test.count; n++) {
     const row = fileRow(d, origin(n), cfg.skip_rows);
     const cells = [String(row)];
     if (timeColumn) cells.push(csvField(timeColumn.cell(row - 1)));
     else if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
-    for (let i = 0; i < H * nT; i++) cells.push(String(Number(pred[n * H * nT + i]!.toPrecision(8))));
+    for (let i = 0; i < H * nT; i++) cells.push(forecastCell(pred[n * H * nT + i]!, spread[i % nT]!));
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A forecast to about 1e-7 of its target's scale (the model's float32 precision on scaled values): 8 significant
+ * digits, more where the level is many times the spread. A series near 1e12 that moves by 1e5 was written as
+ * 1000000100000 or 1000000000000, 8 digits that kept nothing of the forecast; it now reads 1000000012345.68.
+ */
+function forecastCell(v: number, scale: number): string {
+  const extra = Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(scale));
+  return String(Number(v.toPrecision(Math.min(17, Math.max(8, extra + 7)))));
 }
 
 /** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */

@@ -228,6 +228,37 @@ train: {epochs: 1, batch_size: 32}
   assert.equal(lines[1]!.split(',').length, 4);
 });
 
+test("predict writes a forecast to a fraction of its target's spread: a series near 1e12 scores as evaluate says", async () => {
+  // 8 significant digits wrote 1000000100000 or 1000000000000 for a series that moves by 1e5 about 1e12
+  const v = (i: number) => 1e12 + Math.round(1e5 * Math.sin(i / 5) + 3e4 * Math.cos(i * 1.7));
+  writeFileSync(join(dir, 'level.csv'), `y\n${Array.from({ length: 200 }, (_, i) => v(i)).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'level.yaml'),
+    `name: level
+data: {csv: level.csv, target: y, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'levelrun');
+  assert.equal((await quiet(['train', join(dir, 'level.yaml'), '--out', out, '--quiet'])).value, 0);
+  const p = await quiet(['predict', out, '--csv', join(dir, 'level.csv')]);
+  assert.equal(p.value, 0, p.err);
+  // origin_row r is the last input row (1-based): its forecast is of 0-based row r; the test windows are rows 170..199
+  let se = 0,
+    n = 0;
+  for (const line of p.out.trim().split('\n').slice(1)) {
+    const [r, f] = line.split(',').map(Number);
+    if (r! >= 170 && r! < 200) {
+      se += (f! - v(r!)) ** 2;
+      n++;
+    }
+  }
+  const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(n, m.windows.test);
+  assert.ok(Math.abs(se / n / m.test.original.model.mse - 1) < 1e-4, `${se / n} vs ${m.test.original.model.mse}`);
+});
+
 test('predict finds the input columns by name: a new CSV may hold them in another order', async () => {
   const rows = syntheticCsv({ length: 120, seed: 8 }).trim().split('\n').slice(1);
   const cells = rows.map((l, i) => [...l.split(','), String(i % 5)]);
