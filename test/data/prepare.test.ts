@@ -252,6 +252,18 @@ test('original-unit scores are float64: a series near 1e12 that moves by 1e5 sco
   assert.ok(Math.abs(original.mean!.mse / mean - 1) < 1e-6, `${original.mean!.mse} ${mean}`);
 });
 
+test('a column not in a header that is not UTF-8 says so: a Windows-1252 "Temp (°C)" cannot be named', async () => {
+  const f = join(dir, 'latin1.csv');
+  writeFileSync(f, Buffer.concat([Buffer.from('y,Temp ('), Buffer.from([0xb0]), Buffer.from('C)\n1,2\n2,3\n')]));
+  await assert.rejects(
+    prepareData({ ...base, features: ['y', 'Temp (°C)'] }, f),
+    new RegExp(
+      '"Temp \\(°C\\)", which is not in the header \\(y, Temp \\(\uFFFDC\\)\\); ' +
+        'the header holds bytes that are not UTF-8 .*"CSV UTF-8"$',
+    ),
+  );
+});
+
 test('scalers are fitted on the training rows only', async () => {
   const f = csvFile(series(100, (i) => String(i < 60 ? i % 10 : 1000 + i)));
   for (const scale of ['minmax', 'standard', 'robust'] as const) {
