@@ -43,6 +43,29 @@ function scale(g: GraphBuilder, x: string, cs: { center: number[]; scale: number
 const DOUBLE = { to: { i: 11 } },
   FLOAT = { to: { i: 1 } };
 
+/**
+ * The columns float32 cannot carry to their spread, one line each: the raw graph's window, last_value and forecast
+ * are float32 (24 significant bits), so a column at 1e12 that moves by 1e5 comes in rounded to a multiple of 65536
+ * and its forecast goes out so, whatever the float64 inside does. Flagged where float32's step at the column's level
+ * (|center| + scale) is over 0.1% of its scale; a scaled export leaves the scaling to the caller, in float64.
+ */
+export function float32Losses(d: ExportData): string[] {
+  const used = new Set([...d.features, ...d.targets]);
+  return d.scaler.columns.flatMap((c, i) => {
+    const scale = d.scaler.scale[i]!,
+      level = Math.abs(d.scaler.center[i]!) + scale;
+    const step = 2 ** (Math.floor(Math.log2(level)) - 23);
+    if (!used.has(c) || !(step > 1e-3 * scale)) return [];
+    const g = (v: number) => v.toPrecision(2);
+    return [
+      `column "${c}" lies near ${g(level)} and spreads over about ${g(scale)}: float32, which the --raw-io ` +
+        `window and forecast are, rounds it to steps of ${g(step)} (${g((100 * step) / scale)}% of its spread); ` +
+        'export without --raw-io and scale in float64 around the model (seqtune.scaler in its metadata), as ' +
+        'seqtune predict does',
+    ];
+  });
+}
+
 /** Whether the raw graph needs the last_value input: relative, with a target that is not a feature. */
 export const needsLastValue = (d: ExportData): boolean => d.relative && !d.targets.every((t) => d.features.includes(t));
 

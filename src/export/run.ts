@@ -7,13 +7,15 @@ import { basename, join } from 'node:path';
 import { loadRun, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
-import type { ExportData } from './io.js';
+import { type ExportData, float32Losses } from './io.js';
 import { exportOnnx } from './onnx.js';
 
 export interface ExportRunOptions {
   /** Where the .onnx file goes (default RUN_DIR/model.onnx, or RUN_DIR/model.raw.onnx with rawIO). */
   out?: string;
   rawIO?: boolean;
+  /** Told each column a --raw-io graph's float32 input and output cannot carry to its spread (float32Losses). */
+  onWarning?: (message: string) => void;
 }
 
 /** The run folder checked: a folder with a trained model, or an ensemble folder. */
@@ -53,6 +55,7 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
     scaler: saved.scaler,
     relative: saved.data.relative ?? false,
   };
+  if (o.rawIO) for (const line of float32Losses(data)) o.onWarning?.(line);
   try {
     const bytes = exportOnnx(model, { data, rawIO: o.rawIO, name: basename(runDir) });
     const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');

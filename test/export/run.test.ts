@@ -27,11 +27,17 @@ function csvText(): string {
 }
 
 /** Trains a tiny run (2 epochs) from a data section and layers; returns its folder and the CSV's path. */
-async function trainRun(name: string, data: string, layers: string, extra = ''): Promise<{ run: string; csv: string }> {
+async function trainRun(
+  name: string,
+  data: string,
+  layers: string,
+  extra = '',
+  text = csvText(),
+): Promise<{ run: string; csv: string }> {
   const d = join(dir, name);
   mkdirSync(d);
   const csv = join(d, 'd.csv');
-  writeFileSync(csv, csvText());
+  writeFileSync(csv, text);
   writeFileSync(
     join(d, 'c.yaml'),
     `seed: 3\ndata:\n  csv: d.csv\n  time: time\n${data}\nmodel:\n${extra}  layers:\n${layers}\ntrain:\n  epochs: 2\n`,
@@ -74,6 +80,7 @@ async function rawRelativeError(run: string, csv: string, features: string[], ta
   const out = join(run, 'raw.onnx');
   const r = await runCli(['export', run, '--format', 'onnx', '--raw-io', '--out', out]);
   assert.equal(r.code, 0, r.err);
+  assert.ok(!r.err.includes('warning'), r.err); // columns at 10 and 1000: float32 holds them
   const w = rawWindows(csv, L, features, targets);
   const meta = metadataOf(out);
   const inputs: Record<string, { data: Float32Array; dims: number[] }> = {
@@ -191,4 +198,24 @@ test('--raw-io on an ensemble folder: the members and their stacked or weighted 
     const err = await rawRelativeError(ens, a.csv, ['value', 'other'], ['value'], 8);
     assert.ok(err <= 1e-4, `${method}: relative error ${err}`);
   }
+});
+
+test('--raw-io warns of a column float32 cannot carry to its spread (a level of 1e12 moving by 1e5), naming it', async () => {
+  const a = syntheticSeries({ length: ROWS, seed: 5 });
+  const text = `time,meter\n${Array.from(a, (v, i) => `${i},${(1e12 + v * 1e5).toFixed(0)}`).join('\n')}\n`;
+  const { run } = await trainRun(
+    'meter',
+    '  features: [meter]\n  target: meter\n  lookback: 6',
+    '    - gru: {units: 3}\n    - dense: {units: 1}',
+    '',
+    text,
+  );
+  const raw = await runCli(['export', run, '--raw-io', '--out', join(run, 'raw.onnx')]);
+  assert.equal(raw.code, 0, raw.err);
+  const says = /seqtune export: warning: column "meter" lies near 1\.0e\+12 .* rounds it to steps of 6\.6e\+4 /;
+  assert.match(raw.err, says);
+  // the scaled graph leaves the scaling to the caller: nothing to say
+  const plain = await runCli(['export', run, '--out', join(run, 'plain.onnx')]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.equal(plain.err, '');
 });

@@ -33,7 +33,7 @@ async function refuseDiverged(runDir: string): Promise<void> {
     );
 }
 
-export function addExport(parent: Command, { log }: CliContext): Command {
+export function addExport(parent: Command, { io, log }: CliContext): Command {
   const cmd = parent
     .command('export')
     .argument('<run_dir>', 'a trained run folder, or an ensemble folder (one graph)')
@@ -43,7 +43,8 @@ export function addExport(parent: Command, { log }: CliContext): Command {
     .description('export a trained run to ONNX (opset 17) for ONNX Runtime')
     .action(async (runDir: string, o: ExportCliOptions) => {
       await refuseDiverged(runDir);
-      const out = await exportRun(runDir, { out: o.out, rawIO: o.rawIo === true });
+      const onWarning = (m: string) => io.err(`seqtune export: warning: ${m}\n`);
+      const out = await exportRun(runDir, { out: o.out, rawIO: o.rawIo === true, onWarning });
       log(`wrote ${out} (${o.rawIo ? 'raw windows in, forecasts in original units out' : 'scaled in and out'})`);
     });
   return withExamples(
