@@ -443,12 +443,27 @@ test("a run page links an ensemble's run-folder members only, and a validation N
       { dir: 'member-1', trial: 0, params: {} },
       { dir: 'member-2', trial: null, params: { linear: { lookback: 8 } } },
     ];
-    writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ method: 'blend', kept: 'fusion', members }));
+    // test scores as auto writes them: member-1 beat the ensemble on test, the linear baseline did not
+    const mse = (v: number) => ({ scaled: { mse: v } });
+    const scores = {
+      ensemble: mse(0.02),
+      members: [mse(0.019), mse(0.025)],
+      baselines: { scaled: { linear: { mse: 0.025 } } },
+    };
+    writeFileSync(
+      join(ens, 'ensemble.json'),
+      JSON.stringify({ method: 'blend', kept: 'fusion', members, test: scores }),
+    );
     await page.goto(`${d.url}#/run/${encodeURIComponent('odd/ensemble-1')}`);
     const line = page.locator('#ensemble');
     await line.waitFor();
     assert.match((await line.textContent()) ?? '', /member-1 \(trial #0\), member-2 \(the linear baseline\)/);
     assert.deepEqual(await line.locator('a').allTextContents(), ['member-1'], 'no link to a page that is not there');
+    // in the list, the ensemble's best baseline is a baseline: a member is part of the ensemble, not a baseline
+    await page.goto(`${d.url}#/runs?q=${encodeURIComponent('odd/ensemble-1')}`);
+    const row = page.locator('#runs tr[data-run="odd/ensemble-1"] td');
+    await row.first().waitFor();
+    assert.deepEqual((await row.allTextContents()).slice(2, 4), ['0.02', '0.025 (linear)']);
     // a run whose val_loss was NaN at epoch 3 and finite after: diagnosed on its finite epochs, not as diverged
     const holed = join(dir, 'holed');
     cpSync(join(fx.runs, 'grid2', 'trial-0'), holed, { recursive: true });

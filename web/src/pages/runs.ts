@@ -30,9 +30,13 @@ interface Run {
 const testScores = (m: Metrics | null): Scores | null =>
   ((m?.test as { scaled?: Scores } | undefined)?.scaled ?? null) as Scores | null;
 
-function bestBaseline(s: Scores): [string, number] | null {
+/**
+ * The lowest test MSE among the baselines. An ensemble's scores also hold each member's (member-1, ...): a member is
+ * part of the model, not a baseline (the list read "best baseline 0.02136 (member-1)" for auto's ensemble).
+ */
+function bestBaseline(s: Scores, members: readonly string[] = []): [string, number] | null {
   const b = Object.entries(s)
-    .filter(([k, v]) => k !== 'model' && Number.isFinite(v.mse))
+    .filter(([k, v]) => k !== 'model' && !members.includes(k) && Number.isFinite(v.mse))
     .sort((a, b) => a[1].mse! - b[1].mse!)[0];
   return b ? [b[0], b[1].mse!] : null;
 }
@@ -88,7 +92,9 @@ const lastOffset = (total: number) => Math.max(0, Math.floor((total - 1) / PAGE_
 
 function runRow(r: ListedRun): HTMLElement {
   const s = testScores(r.metrics);
-  const base = s ? bestBaseline(s) : null;
+  // an ensemble's members are part of it, not baselines
+  const members = r.ensemble?.members.map((m) => m.dir);
+  const base = s ? bestBaseline(s, members) : null;
   return h(
     'tr',
     { 'data-run': r.id },
