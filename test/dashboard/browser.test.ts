@@ -430,6 +430,71 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
   await page.screenshot({ path: join(shots, 'run.png'), fullPage: true });
 });
 
+/** Words of table cells (numbers and plain words) that a narrow window broke over two lines, as `0.0249|966`. */
+function brokenWords(p: Page): Promise<string[]> {
+  return p.evaluate(() => {
+    const broken: string[] = [];
+    for (const cell of document.querySelectorAll('table.list td, table.list th')) {
+      const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        for (const m of (n.textContent ?? '').matchAll(/[\w.]+/g)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+          if (tops.size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    return broken;
+  });
+}
+
+/** Elements whose right edge is past the window's, but those inside a box that scrolls sideways (the box counts). */
+const pastTheEdge = (p: Page, width: number) =>
+  p.evaluate(
+    (w) =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => !e.parentElement?.closest('.list-box, .vt-scroll') && e.getBoundingClientRect().right > w + 0.5)
+        .map((e) => `${e.tagName}.${e.className}#${e.id}`),
+    width,
+  );
+
+test('on a phone-sized window the lists keep their numbers whole, scroll in their box, and the pager stays in view', {
+  skip: missing,
+}, async () => {
+  await page.setViewportSize({ width: 320, height: 800 });
+  try {
+    await page.goto(`${d.url}#/`);
+    await page.locator('#studies a', { hasText: 'grid2' }).waitFor();
+    assert.deepEqual(await brokenWords(page), [], 'studies: no word or number broken over two lines');
+    assert.deepEqual(await pastTheEdge(page, 320), [], 'studies: the page does not scroll sideways');
+    await page.goto(`${d.url}#/runs`);
+    await page.locator('#runs a', { hasText: 'grid2/trial-0' }).waitFor();
+    assert.deepEqual(await brokenWords(page), [], 'runs: no word or number broken over two lines');
+    assert.deepEqual(await pastTheEdge(page, 320), [], 'runs: the filter, order and pager are inside the window');
+    await page.goto(`${d.url}#/run/${encodeURIComponent('grid2/trial-0')}`);
+    await page.locator('#metrics table').first().waitFor();
+    assert.deepEqual(await brokenWords(page), [], 'run: no metric broken over two lines');
+    assert.deepEqual(await pastTheEdge(page, 320), [], 'run: the metrics tables scroll in their boxes');
+    await page.screenshot({ path: join(shots, 'run-narrow.png'), fullPage: true });
+    // code that wraps (a best trial's parameters, a config difference): the background of a line of code covered
+    // the underscores of the line above (model.linear_skip read "model.linear skip")
+    const gaps = await page.evaluate(() => {
+      const code = document.createElement('code');
+      code.textContent = 'model.linear_skip model.layers[0].gru.kernel_regularizer train.optimizer.adam.learning_rate';
+      document.querySelector('main')!.append(code);
+      const rects = [...code.getClientRects()];
+      code.remove();
+      return rects.slice(1).map((r, i) => r.top - rects[i]!.bottom);
+    });
+    assert.ok(gaps.length >= 1, 'the code wraps at 320 px');
+    for (const g of gaps) assert.ok(g >= 2, `a line of code keeps clear of the one above (gap ${g} px)`);
+  } finally {
+    await page.setViewportSize({ width: 1100, height: 1400 });
+  }
+});
+
 test("a run page links an ensemble's run-folder members only, and a validation NaN the run got past is no divergence", {
   skip: missing,
 }, async () => {

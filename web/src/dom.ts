@@ -94,6 +94,13 @@ export function agoText(iso: string | null | undefined): HTMLElement {
 
 export const section = (title: string, ...children: Child[]) => h('section', {}, h('h2', {}, title), ...children);
 
+/**
+ * A table in a box that scrolls sideways when the window is narrower than the table: its numbers and words stay
+ * whole (at 375 px the studies list broke 0.0249966 into "0.0249" and "966", and the Runs page's pager was past the
+ * window's edge).
+ */
+export const scrollBox = (table: HTMLElement) => h('div', { class: 'list-box' }, table);
+
 /** Calls `f` at most once per `ms`, the last call winning (for refetches on bursts of events). */
 export function throttle(f: () => void, ms: number): () => void {
   let timer: number | null = null;

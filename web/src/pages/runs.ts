@@ -3,7 +3,7 @@
 
 import { api, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { agoText, h, num, section } from '../dom.js';
+import { agoText, h, num, scrollBox, section } from '../dom.js';
 import { becameNonFinite, type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
 
 type Scores = Record<string, Record<string, number>>;
@@ -157,7 +157,7 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
   root.replaceChildren(
     h('h1', {}, 'Runs'),
     h('div', { class: 'filters' }, filter, order, h('span', { class: 'pager' }, first, previous, count, next, last)),
-    table,
+    scrollBox(table),
     empty,
   );
 
@@ -260,12 +260,14 @@ function metricsTable(m: Metrics | null): HTMLElement {
         ),
       );
       blocks.push(
-        h(
-          'table',
-          { class: 'list metrics', 'data-split': `${split}-${unitName}` },
-          h('caption', {}, `${split} (${unitName})`),
-          h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((k) => h('th', {}, k)))),
-          h('tbody', {}, ...rows),
+        scrollBox(
+          h(
+            'table',
+            { class: 'list metrics', 'data-split': `${split}-${unitName}` },
+            h('caption', {}, `${split} (${unitName})`),
+            h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((k) => h('th', {}, k)))),
+            h('tbody', {}, ...rows),
+          ),
         ),
       );
     }

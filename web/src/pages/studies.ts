@@ -2,7 +2,7 @@
 // refreshed when the live events say a study or trial appeared or ended.
 
 import { api, onLive, type Study } from '../api.js';
-import { agoText, h, num, throttle } from '../dom.js';
+import { agoText, h, num, scrollBox, throttle } from '../dom.js';
 
 const STATES = ['complete', 'pruned', 'failed', 'running', 'waiting'];
 
@@ -46,7 +46,7 @@ export async function studiesPage(root: HTMLElement): Promise<() => void> {
     ),
     body,
   );
-  root.replaceChildren(h('h1', {}, 'Studies'), table);
+  root.replaceChildren(h('h1', {}, 'Studies'), scrollBox(table));
   const load = async () => {
     const all = await api<Study[]>('/api/studies');
     body.replaceChildren(...all.map(row));
