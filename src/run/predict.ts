@@ -61,17 +61,16 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   const d = prepareTable({ ...cfg, split: undefined }, table, fixed);
   const nT = d.targets.length,
     N = d.windows.test.count;
-  const origin = (n: number) => d.windows.test.starts[n]! - 1;
 
   const rel = cfg.relative ?? false;
   const out = model.predict(d.windows.test.inputs()).data;
   if (rel)
     for (let n = 0; n < N; n++)
-      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![origin(n)]!;
+      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![originRow(d, n)]!;
   const pred = unscaleTargets(d, out);
   const bad = pred.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
-    const row = fileRow(d, origin(Math.floor(bad / (H * nT))), cfg.skip_rows);
+    const row = fileRow(d, originRow(d, Math.floor(bad / (H * nT))), cfg.skip_rows);
     throw new ForecastFailed(
       `${runDir}: the model's forecast from origin row ${row} of ${csv} is ${pred[bad]}: its weights do not give ` +
         'finite forecasts (the run diverged; see its diagnosis.json), so there is nothing to write; ' +
@@ -81,11 +80,13 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
   return forecastCsv(d, cfg, table, pred);
 }
 
+/** The row window n is forecast from: its last input step (predict's windows are input-only, one per origin). */
+const originRow = (d: PreparedData, n: number): number => d.windows.test.starts[n]! - 1;
+
 /** The forecasts as CSV: origin_row, origin_time with data.time, then TARGET_t+1 ... TARGET_t+H, horizon-major. */
 function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float64Array): string {
   const H = cfg.horizon ?? 1,
     nT = d.targets.length;
-  const origin = (n: number) => d.windows.test.starts[n]! - 1;
   // origin_time as the CSV writes it (its format and offset; numbers as numbers); time in parts as ISO 8601, UTC
   const timeColumn = typeof cfg.time === 'string' ? table.columns.get(cfg.time)! : null;
   const head = ['origin_row', ...(cfg.time ? ['origin_time'] : [])];
@@ -95,10 +96,10 @@ function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float
     spread = d.targets.map((t) => scaler.state.scale[scaler.indexOf(t)] ?? 1);
   const lines = [head.join(',')];
   for (let n = 0; n < d.windows.test.count; n++) {
-    const row = fileRow(d, origin(n), cfg.skip_rows);
+    const row = fileRow(d, originRow(d, n), cfg.skip_rows);
     const cells = [String(row)];
     if (timeColumn) cells.push(csvField(timeColumn.cell(row - 1)));
-    else if (cfg.time) cells.push(new Date(d.time[origin(n)]!).toISOString());
+    else if (cfg.time) cells.push(new Date(d.time[originRow(d, n)]!).toISOString());
     for (let i = 0; i < H * nT; i++) cells.push(forecastCell(pred[n * H * nT + i]!, spread[i % nT]!));
     lines.push(cells.join(','));
   }
