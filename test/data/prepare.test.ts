@@ -190,6 +190,16 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
   const left = await prepareData(base, csvFile(`y,x\n${labels.join('\n')}\n`));
   assert.deepEqual(left.features, ['y']);
   assert.match(left.notes.join('\n'), /columns left out of the features because they are not numeric .*: x/);
+  // the target in data.drop: forecast from the other columns, and said so
+  const exo = await prepareData(
+    { ...base, drop: ['y'] },
+    csvFile(`y,x\n${typo.map((_, i) => `${i % 5},${i}`).join('\n')}\n`),
+  );
+  assert.deepEqual(exo.features, ['x']);
+  assert.match(
+    exo.notes.join('\n'),
+    /data\.drop lists the target "y": it is still forecast, from the other columns alone/,
+  );
   await assert.rejects(
     prepareData({ ...base, target: 'pm25' }, csvFile(series(20, String))),
     /data.target names column "pm25", which is not in the header \(y\)/,

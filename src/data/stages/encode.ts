@@ -61,6 +61,13 @@ function featureColumns(cfg: DataConfig, rows: TableRows): { columns: string[]; 
   const { table, excluded } = rows;
   const cats = cfg.categorical ?? {};
   const notes: string[] = [];
+  // a target listed in data.drop stays the target; what the list changes is that its past is no input
+  const dropped = rows.targets.filter((t) => cfg.drop?.includes(t));
+  if (dropped.length)
+    notes.push(
+      `data.drop lists the target ${dropped.map((t) => `"${t}"`).join(', ')}: it is still forecast, from the other ` +
+        'columns alone (its own past is not an input)',
+    );
   const columns = cfg.features ?? table.header.filter((c) => !excluded.has(c) && (c in cats || isNumeric(rows, c)));
   if (!cfg.features) {
     const skipped = table.header.filter((c) => !excluded.has(c) && !columns.includes(c));
