@@ -383,6 +383,9 @@ test('ended trials without pictures or diagnosis say why, by their state', { ski
     await st.finishTrial('ended', dv.number, 'failed', null, { error, attrs: { diagnosis: { pattern: 'diverged' } } });
     const f = await st.createTrial('ended', { 'train.batch_size': 32 });
     await st.finishTrial('ended', f.number, 'failed', null, { error: 'series.csv: no window of lookback 1400' });
+    // failed through ask/tell with no error text: the page must not point at an error above
+    const silent = await st.createTrial('ended', { 'train.batch_size': 64 });
+    await st.finishTrial('ended', silent.number, 'failed', null);
   } finally {
     await st.close();
   }
@@ -397,8 +400,13 @@ test('ended trials without pictures or diagnosis say why, by their state', { ski
   assert.match((await page.locator('#no-pictures').textContent()) ?? '', /non-finite at epoch 2/);
   await page.goto(`${d.url}#/study/ended/trial/2`);
   await page.locator('main', { hasText: 'no diagnosis: the trial failed before its first epoch' }).waitFor();
-  assert.match((await page.locator('#no-pictures').textContent()) ?? '', /the trial failed/);
+  assert.match((await page.locator('#no-pictures').textContent()) ?? '', /the trial failed \(the error is above\)/);
   assert.equal(await page.locator('main', { hasText: 'written when the trial ends' }).count(), 0);
+  await page.goto(`${d.url}#/study/ended/trial/3`);
+  await page
+    .locator('main', { hasText: 'no diagnosis: the trial failed before its first epoch (no error was' })
+    .waitFor();
+  assert.equal(await page.locator('main', { hasText: 'the error is above' }).count(), 0);
 });
 
 test('a trial page shows its curves with the diagnosis, advice and config difference', { skip: missing }, async () => {

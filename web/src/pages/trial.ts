@@ -60,6 +60,11 @@ function curves(t: TrialDetail): HTMLElement {
   return h('div', {}, lineChart(series, { marks: diagnosisMarks(t.diagnosis) }).el, note);
 }
 
+/** Where a failed trial's error is: above, or nowhere (a trial told failed through ask/tell without one). */
+function errorWhere(t: TrialDetail): string {
+  return t.error ? 'the error is above' : 'no error was recorded';
+}
+
 /** What stands in for the forecast and loss pictures of a trial without them, by its state. */
 function noPictures(t: TrialDetail): string {
   const at = divergedAt(t);
@@ -67,7 +72,7 @@ function noPictures(t: TrialDetail): string {
   if (t.state === 'pruned')
     return `stopped early by the pruner after epoch ${t.intermediate.length}: no run folder is kept, so no pictures`;
   if (at !== null) return `${becameNonFinite(at)} (diverged): no model to picture`;
-  if (t.state === 'failed') return 'the trial failed (the error is above): no pictures';
+  if (t.state === 'failed') return `the trial failed (${errorWhere(t)}): no pictures`;
   return 'no pictures in its run folder';
 }
 
@@ -76,8 +81,8 @@ function noDiagnosis(t: TrialDetail): string {
   if (t.state === 'running' || t.state === 'waiting') return 'no diagnosis yet (a trial has one when it ends)';
   if (t.state === 'failed')
     return t.intermediate.length
-      ? 'no diagnosis: the trial failed (the error is above)'
-      : 'no diagnosis: the trial failed before its first epoch (the error is above)';
+      ? `no diagnosis: the trial failed (${errorWhere(t)})`
+      : `no diagnosis: the trial failed before its first epoch (${errorWhere(t)})`;
   return 'no diagnosis stored';
 }
 
