@@ -1,5 +1,6 @@
 // Loss histories from any framework: Keras history JSON (as json.dump(history.history) writes it,
-// with Python's NaN / Infinity / -Infinity tokens and null), Keras CSVLogger files, seqtune run folders.
+// with Python's NaN / Infinity / -Infinity tokens and null, or as pandas writes it), Keras and PyTorch
+// Lightning CSVLogger files, seqtune run folders.
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -50,23 +51,72 @@ export function parseLooseJson(text: string): unknown {
   );
 }
 
+/**
+ * A key's values as a list: a list as it is, or a pandas column ({"0": v, "1": v, ...}, as
+ * `pd.DataFrame(history.history).to_json()` writes it) in the order of its row numbers; else null.
+ */
+function valuesOf(v: unknown): unknown[] | null {
+  if (Array.isArray(v)) return v;
+  if (v === null || typeof v !== 'object') return null;
+  const entries = Object.entries(v);
+  if (!entries.length || !entries.every(([k]) => /^\d+$/.test(k))) return null;
+  return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, x]) => x);
+}
+
+/** Rows of records ([{"loss": v, "val_loss": v}, ...], pandas' orient="records") as one list per key. */
+function fromRecords(rows: object[]): Record<string, unknown[]> {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(keys.map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k] ?? null)]));
+}
+
+/**
+ * The curves under Keras' names: PyTorch Lightning logs the training loss as train_loss (train_loss_epoch when it
+ * is logged per step too) and the validation loss as val_loss (or val_loss_epoch); a Keras name wins where both are.
+ */
+function kerasNames(h: LossHistory): LossHistory {
+  const lossKey = ['loss', 'train_loss_epoch', 'train_loss'].find((k) => h[k]);
+  const valKey = ['val_loss', 'val_loss_epoch'].find((k) => h[k]);
+  const out: LossHistory = {};
+  if (lossKey) out.loss = h[lossKey]!;
+  if (valKey) out.val_loss = h[valKey]!;
+  for (const [k, v] of Object.entries(h)) if (k !== lossKey && k !== valKey && !(k in out)) out[k] = v;
+  return out;
+}
+
+const LOSS_NAMES = '"loss" (Keras) or "train_loss" (PyTorch Lightning)';
+
 function fromObject(file: string, o: unknown): LossHistory {
-  if (o === null || typeof o !== 'object' || Array.isArray(o))
+  const records = Array.isArray(o) && o.length > 0 && o.every((r) => r !== null && typeof r === 'object');
+  if (!records && (o === null || typeof o !== 'object' || Array.isArray(o)))
     throw new HistoryError(`${file}: expected a Keras history object like {"loss": [...], "val_loss": [...]}`);
   const src = (
-    'history' in o && typeof (o as { history: unknown }).history === 'object' ? (o as { history: object }).history : o
+    records
+      ? fromRecords(o as object[])
+      : 'history' in (o as object) && typeof (o as { history: unknown }).history === 'object'
+        ? (o as { history: object }).history
+        : o
   ) as Record<string, unknown>;
-  const h: LossHistory = {};
+  const read: LossHistory = {};
   for (const [k, v] of Object.entries(src)) {
-    if (!Array.isArray(v)) continue;
-    h[k] = v.map((x, i) => {
+    const list = valuesOf(v);
+    if (!list) continue;
+    read[k] = list.map((x, i) => {
       if (x === null) return NaN;
       if (typeof x !== 'number')
         throw new HistoryError(`${file}: ${k}[${i}]: expected a number, NaN or null, received ${JSON.stringify(x)}`);
       return x;
     });
   }
-  if (!h.loss) throw new HistoryError(`${file}: no "loss" list; keys found: ${Object.keys(src).join(', ') || 'none'}`);
+  const h = kerasNames(read);
+  if (!h.loss) {
+    const keys = Object.keys(src);
+    const notList = keys.find((k) => k === 'loss' || k === 'train_loss');
+    throw new HistoryError(
+      notList
+        ? `${file}: "${notList}" is not a list of numbers (received ${JSON.stringify(src[notList]).slice(0, 60)})`
+        : `${file}: no ${LOSS_NAMES} list; keys found: ${keys.join(', ') || 'none'}`,
+    );
+  }
   if (h.loss.length === 0) throw new HistoryError(`${file}: "loss" is empty`);
   // The curves are read epoch by epoch side by side: a shorter val_loss (Keras' validation_freq > 1) would be
   // read as the first epochs' values.
@@ -78,37 +128,49 @@ function fromObject(file: string, o: unknown): LossHistory {
   return h;
 }
 
-/** Keras CSVLogger: a header with epoch, loss, val_loss, ... and one row per epoch. */
+/** A CSV log's cell as a number: blank and nan are NaN, inf and -inf (or infinity) infinite; else null. */
+function logCell(s: string): number | null {
+  if (s === '' || /^nan$/i.test(s)) return NaN;
+  if (/^-?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  const v = Number(s);
+  return Number.isNaN(v) ? null : v;
+}
+
+/**
+ * A CSV log: Keras' CSVLogger (a header with epoch, loss, val_loss, ... and one row per epoch) or PyTorch
+ * Lightning's CSVLogger (epoch, step, train_loss, val_loss, ...: a row per logging call, the training and the
+ * validation values of an epoch on rows of their own, the other cells blank). Rows that share an epoch are one
+ * epoch: each column's last value in them.
+ */
 export function parseCsvLog(file: string, text: string): LossHistory {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length < 2)
     throw new HistoryError(`${file}: expected a CSVLogger file with a header (epoch,loss,...) and one row per epoch`);
   const sep = lines[0]!.includes(';') && !lines[0]!.includes(',') ? ';' : ',';
   const head = lines[0]!.split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
-  if (!head.includes('loss')) throw new HistoryError(`${file}: the header has no "loss" column (${head.join(', ')})`);
+  if (!['loss', 'train_loss', 'train_loss_epoch'].some((k) => head.includes(k)))
+    throw new HistoryError(`${file}: the header has no ${LOSS_NAMES} column (${head.join(', ')})`);
+  const at = head.indexOf('epoch');
   const h: LossHistory = {};
-  for (const k of head) if (k !== 'epoch') h[k] = [];
+  const keys = head.filter((k) => k !== 'epoch' && k !== 'step');
+  for (const k of keys) h[k] = [];
+  let epoch: string | undefined;
   lines.slice(1).forEach((line, r) => {
-    const cells = line.split(sep);
+    const cells = line.split(sep).map((c) => c.trim());
     if (cells.length !== head.length)
       throw new HistoryError(`${file}: row ${r + 1}: expected ${head.length} fields, found ${cells.length}`);
-    head.forEach((k, i) => {
-      if (k === 'epoch') return;
-      const s = cells[i]!.trim();
-      const v =
-        s === '' || /^nan$/i.test(s)
-          ? NaN
-          : /^-?inf(inity)?$/i.test(s)
-            ? s.startsWith('-')
-              ? -Infinity
-              : Infinity
-            : Number(s);
-      if (Number.isNaN(v) && !(s === '' || /^nan$/i.test(s)))
-        throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
-      h[k]!.push(v);
-    });
+    const same = at >= 0 && r > 0 && cells[at] === epoch;
+    epoch = at >= 0 ? cells[at] : undefined;
+    for (const k of keys) {
+      const s = cells[head.indexOf(k)]!;
+      const v = logCell(s);
+      if (v === null) throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
+      const col = h[k]!;
+      if (!same) col.push(v);
+      else if (s !== '') col[col.length - 1] = v;
+    }
   });
-  return h;
+  return kerasNames(h);
 }
 
 /** What a folder without history.json is, and what to diagnose instead. */

@@ -144,7 +144,33 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
     assert.deepEqual(h2.val_loss, [1.1, 0.8, 0.65, 0.55, 0.5, 0.45]);
     assert.equal(diagnose(h2).pattern, 'learning');
     writeFileSync(c, 'epoch,acc\n0,1\n');
-    await assert.rejects(readHistory(c), /the header has no "loss" column/);
+    await assert.rejects(
+      readHistory(c),
+      /the header has no "loss" \(Keras\) or "train_loss" \(PyTorch Lightning\) column/,
+    );
+    // PyTorch Lightning's CSVLogger: a row per logging call, an epoch's training and validation values on rows of
+    // their own (train_loss_step on every step row), the other cells blank
+    writeFileSync(
+      c,
+      'epoch,step,train_loss_step,train_loss_epoch,val_loss\n0,9,0.95,,\n0,19,0.9,,\n0,19,,,1.1\n0,19,,1.0,\n' +
+        '1,29,0.75,,\n1,39,0.7,,\n1,39,,,0.8\n1,39,,0.72,\n2,49,0.5,,\n2,59,0.45,,\n2,59,,,0.65\n2,59,,0.5,\n',
+    );
+    const lightning = (await readHistory(c)).history;
+    assert.deepEqual(lightning.loss, [1.0, 0.72, 0.5]);
+    assert.deepEqual(lightning.val_loss, [1.1, 0.8, 0.65]);
+    assert.deepEqual(lightning.train_loss_step, [0.9, 0.7, 0.45]);
+    assert.equal(lightning.train_loss_epoch, undefined, 'read as loss, not kept twice');
+    // pandas: DataFrame(history.history).to_json() (a column per key, rows by number) and orient="records"
+    const curves = { loss: [1, 0.7, 0.5, 0.4], val_loss: [1.1, 0.8, 0.65, 0.55] };
+    const columns = Object.fromEntries(
+      Object.entries(curves).map(([k, v]) => [k, Object.fromEntries(v.map((x, i) => [String(i), x]).reverse())]),
+    );
+    writeFileSync(f, JSON.stringify(columns));
+    assert.deepEqual((await readHistory(f)).history, curves);
+    writeFileSync(f, JSON.stringify(curves.loss.map((l, i) => ({ train_loss: l, val_loss: curves.val_loss[i] }))));
+    assert.deepEqual((await readHistory(f)).history, curves);
+    writeFileSync(f, '{"loss": 3, "val_loss": [1]}');
+    await assert.rejects(readHistory(f), /history\.json: "loss" is not a list of numbers \(received 3\)/);
     // validation_freq: 3 in Keras: 2 validation values for 6 epochs, not the first two epochs' values
     writeFileSync(f, '{"loss": [1, 0.7, 0.5, 0.4, 0.33, 0.28], "val_loss": [0.8, 0.6]}');
     await assert.rejects(readHistory(f), /"val_loss" has 2 values but "loss" has 6/);

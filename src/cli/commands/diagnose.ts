@@ -73,7 +73,10 @@ const finiteJson = (v: unknown) =>
 export function addDiagnose(parent: Command, { io }: CliContext): Command {
   const cmd = parent
     .command('diagnose')
-    .argument('<paths...>', 'Keras history JSON, Keras CSVLogger file, or seqtune run folder')
+    .argument(
+      '<paths...>',
+      'Keras history JSON or CSVLogger file, PyTorch Lightning metrics.csv, or seqtune run folder',
+    )
     .option('--json', 'print the diagnosis as JSON')
     .option('--plot <file>', 'write the annotated curves (.svg or .png)', pictureFile('--plot'))
     .option(
