@@ -160,7 +160,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
       keepData: o.keepData,
     });
     const dir = await folder.commit();
-    logSummary(log, loss, metrics, diagnosis, dir);
+    logSummary(log, loss, metrics, diagnosis, dir, cfg);
     return { dir, metrics, history, model, data, config: cfg, diagnosis };
   } catch (e) {
     await folder.abort();
@@ -337,14 +337,37 @@ function logSummary(
   metrics: RunMetrics,
   diagnosis: Diagnosis,
   dir: string,
+  cfg: RawConfig,
 ): void {
   log('');
   log(renderTerminal(loss, { width: 60, height: 10 }).trimEnd());
   log('');
   log(metricsTable(metrics));
+  const hint = ridgeHint(cfg, metrics);
+  if (hint) log(hint);
   log('');
   log(diagnosisText(diagnosis, 'diagnosis'));
   log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
+}
+
+/**
+ * The lever for a model that the linear baseline beats on validation, where the config lacks it: the network started
+ * from that ridge model (what auto tries first). Read on validation, not test: the choice it points to is one a
+ * study makes there.
+ */
+export function ridgeHint(cfg: RawConfig, m: RunMetrics): string | null {
+  const val = m.val.scaled;
+  const model = val.model?.mse,
+    linear = val.linear?.mse;
+  // the path adds to a vector: layers that end in a dense layer (an encoder-decoder's sequence takes no skip)
+  const last = cfg.model.layers.at(-1);
+  if (cfg.model.linear_skip || !last || !('dense' in last)) return null;
+  if (model === undefined || linear === undefined || !(linear < model)) return null;
+  if (withinTie(model, linear)) return null;
+  return (
+    `hint: the linear baseline beats the model on validation (MSE ${linear.toPrecision(4)} vs ` +
+    `${model.toPrecision(4)}): try model.linear_skip: ridge, the network started from that ridge model (auto's first lever)`
+  );
 }
 
 /**

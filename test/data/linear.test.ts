@@ -9,6 +9,7 @@ import { gramMse, grams } from '../../src/data/linear.js';
 import { cholesky, cholSolve } from '../../src/engine/float64.js';
 import { Rng } from '../../src/nn/random.js';
 import { metricsTable } from '../../src/run/index.js';
+import { ridgeHint } from '../../src/run/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-linear-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -161,4 +162,28 @@ test('the verdict names the best baseline, linear included', () => {
   assert.match(metricsTable(m), /the model matches linear \(test MSE 0\.02600 vs 0\.02600, within 0\.05%\)$/);
   m.test.scaled.model = s(0.026 * (1 + 4e-4));
   assert.match(metricsTable(m), /the model matches linear \(test MSE 0\.02601 vs 0\.02600, within 0\.05%\)$/);
+});
+
+test('a model the linear baseline beats on validation is pointed to linear_skip: ridge, once', () => {
+  const s = (mse: number) => ({ mse, mae: mse, rmse: Math.sqrt(mse) });
+  const metrics = (model: number) => ({
+    test: { scaled: {}, original: {} },
+    val: { scaled: { model: s(model), persistence: s(0.4), linear: s(0.026) }, original: {} },
+    windows: { train: 0, val: 0, test: 0 },
+    epochs_run: 0,
+    seconds: 0,
+  });
+  const cfg = (model: object) => parseConfig(yamlOf(model), 'c.yaml');
+  const yamlOf = (model: object) => `data: {csv: x.csv, target: y, lookback: 4}\nmodel: ${JSON.stringify(model)}\n`;
+  const plain = cfg({ layers: [{ gru: { units: 4 } }, { dense: { units: 1 } }] });
+  assert.match(
+    ridgeHint(plain, metrics(0.1668)) ?? '',
+    /^hint: the linear baseline beats the model on validation \(MSE 0\.02600 vs 0\.1668\): try model\.linear_skip: ridge/,
+  );
+  assert.equal(ridgeHint(plain, metrics(0.02)), null, 'the model ahead on validation');
+  assert.equal(ridgeHint(plain, metrics(0.026 * (1 + 4e-4))), null, 'a tie');
+  const skip = cfg({ linear_skip: 'ridge', layers: [{ gru: { units: 4 } }, { dense: { units: 1 } }] });
+  assert.equal(ridgeHint(skip, metrics(0.1668)), null, 'the config has the path');
+  const seq = cfg({ layers: [{ gru: { units: 4, return_sequences: true } }] });
+  assert.equal(ridgeHint(seq, metrics(0.1668)), null, 'layers that do not end in a dense layer take no skip');
 });
