@@ -128,9 +128,13 @@ function fromObject(file: string, o: unknown): LossHistory {
   return h;
 }
 
-/** A CSV log's cell as a number: blank and nan are NaN, inf and -inf (or infinity) infinite; else null. */
+/**
+ * A CSV log's cell as a number: blank, nan and NA (Keras' CSVLogger writes NA for a key an epoch did not log: the
+ * validation values of the epochs between two validations, with validation_freq > 1) are NaN, inf and -inf (or
+ * infinity) infinite; else null.
+ */
 function logCell(s: string): number | null {
-  if (s === '' || /^nan$/i.test(s)) return NaN;
+  if (s === '' || /^nan?$/i.test(s)) return NaN;
   if (/^-?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   const v = Number(s);
   return Number.isNaN(v) ? null : v;

@@ -148,6 +148,11 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
       readHistory(c),
       /the header has no "loss" \(Keras\) or "train_loss" \(PyTorch Lightning\) column/,
     );
+    // Keras' CSVLogger with validation_freq: 2 writes NA for the epochs without validation
+    writeFileSync(c, 'epoch,loss,val_loss\n0,1.0,NA\n1,0.8,0.9\n2,0.7,NA\n3,0.6,0.7\n');
+    const every2 = (await readHistory(c)).history;
+    assert.deepEqual(every2.loss, [1.0, 0.8, 0.7, 0.6]);
+    assert.ok(Number.isNaN(every2.val_loss![0]) && every2.val_loss![1] === 0.9 && Number.isNaN(every2.val_loss![2]));
     // PyTorch Lightning's CSVLogger: a row per logging call, an epoch's training and validation values on rows of
     // their own (train_loss_step on every step row), the other cells blank
     writeFileSync(
