@@ -195,10 +195,28 @@ function renumbered(r: Readings, kept: number[]): Readings {
   };
 }
 
+/**
+ * k when the validation curve has a value every k-th epoch (k >= 2) and NaN at every other (Keras' validation_freq,
+ * Lightning's check_val_every_n_epoch: a log's blank or NA), the last epoch validated; else null.
+ */
+function validationEvery(val: number[], notFinite: number[]): number | null {
+  if (!notFinite.every((i) => Number.isNaN(val[i]))) return null;
+  const first = val.findIndex((v) => Number.isFinite(v));
+  const k = first + 1;
+  if (k < 2 || val.length % k !== 0) return null;
+  return val.every((v, i) => ((i + 1) % k === 0 ? Number.isFinite(v) : Number.isNaN(v))) ? k : null;
+}
+
 /** The note on validation epochs that were not finite in a run that went on (e.notFinite), or nothing. */
 function notFiniteWords(val: number[] | null, e: Evidence): string {
   const k = e.notFinite ?? [];
   if (!val || k.length === 0) return '';
+  const every = validationEvery(val, k);
+  if (every)
+    return (
+      `; validation ran every ${every} epochs (a log leaves the others blank or NA): the reading uses the epochs ` +
+      'with both curves'
+    );
   const one = k.length === 1;
   const shown = k.slice(0, 8).map((i) => `${i + 1} (${val[i]})`);
   const which = one

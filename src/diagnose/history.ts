@@ -73,10 +73,10 @@ function fromRecords(rows: object[]): Record<string, unknown[]> {
  * The curves under Keras' names: PyTorch Lightning logs the training loss as train_loss (train_loss_epoch when it
  * is logged per step too) and the validation loss as val_loss (or val_loss_epoch); a Keras name wins where both are.
  */
-function kerasNames(h: LossHistory): LossHistory {
+function kerasNames<V>(h: Record<string, V>): Record<string, V> {
   const lossKey = ['loss', 'train_loss_epoch', 'train_loss'].find((k) => h[k]);
   const valKey = ['val_loss', 'val_loss_epoch'].find((k) => h[k]);
-  const out: LossHistory = {};
+  const out: Record<string, V> = {};
   if (lossKey) out.loss = h[lossKey]!;
   if (valKey) out.val_loss = h[valKey]!;
   for (const [k, v] of Object.entries(h)) if (k !== lossKey && k !== valKey && !(k in out)) out[k] = v;
@@ -156,8 +156,13 @@ export function parseCsvLog(file: string, text: string): LossHistory {
     throw new HistoryError(`${file}: the header has no ${LOSS_NAMES} column (${head.join(', ')})`);
   const at = head.indexOf('epoch');
   const h: LossHistory = {};
+  // per column, whether each epoch's cell was left blank or NA (nothing logged), not a value such as nan
+  const unlogged: Record<string, boolean[]> = {};
   const keys = head.filter((k) => k !== 'epoch' && k !== 'step');
-  for (const k of keys) h[k] = [];
+  for (const k of keys) {
+    h[k] = [];
+    unlogged[k] = [];
+  }
   let epoch: string | undefined;
   lines.slice(1).forEach((line, r) => {
     const cells = line.split(sep).map((c) => c.trim());
@@ -169,12 +174,30 @@ export function parseCsvLog(file: string, text: string): LossHistory {
       const s = cells[head.indexOf(k)]!;
       const v = logCell(s);
       if (v === null) throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
+      const logged = s !== '' && !/^na$/i.test(s);
       const col = h[k]!;
-      if (!same) col.push(v);
-      else if (s !== '') col[col.length - 1] = v;
+      if (!same) {
+        col.push(v);
+        unlogged[k]!.push(!logged);
+      } else if (logged) {
+        col[col.length - 1] = v;
+        unlogged[k]![col.length - 1] = false;
+      }
     }
   });
-  return kerasNames(h);
+  return withoutUnvalidatedEnd(kerasNames(h), kerasNames(unlogged).val_loss);
+}
+
+/**
+ * The history without its last epochs where validation logged nothing (validation every k epochs, the run ended
+ * between two): read as values, they would be a validation loss that became NaN at the end, a divergence.
+ */
+function withoutUnvalidatedEnd(h: LossHistory, miss: boolean[] | undefined): LossHistory {
+  if (!h.val_loss || !miss || miss.every(Boolean)) return h;
+  let n = miss.length;
+  while (n > 0 && miss[n - 1]) n--;
+  if (n === miss.length) return h;
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.slice(0, n)]));
 }
 
 /** What a folder without history.json is, and what to diagnose instead. */

@@ -153,6 +153,18 @@ test('Keras history JSON with NaN/Infinity tokens and null, and CSVLogger files,
     const every2 = (await readHistory(c)).history;
     assert.deepEqual(every2.loss, [1.0, 0.8, 0.7, 0.6]);
     assert.ok(Number.isNaN(every2.val_loss![0]) && every2.val_loss![1] === 0.9 && Number.isNaN(every2.val_loss![2]));
+    // ... and a run that ended between two validations is no validation loss that became NaN (it read 'diverged')
+    const rows = [1, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.42, 0.4, 0.38, 0.37].map(
+      (l, e) => `${e},${l},${e % 2 ? l + 0.1 : 'NA'}`,
+    );
+    writeFileSync(c, `epoch,loss,val_loss\n${rows.join('\n')}\n`);
+    const odd = (await readHistory(c)).history;
+    assert.equal(odd.loss!.length, 10, 'the last epoch, not validated, left out');
+    const d = diagnose(odd);
+    assert.notEqual(d.pattern, 'diverged');
+    assert.match(d.summary, /validation ran every 2 epochs \(a log leaves the others blank or NA\)/);
+    writeFileSync(c, `epoch,loss,val_loss\n${rows.slice(0, 10).join('\n')}\n10,0.37,nan\n`);
+    assert.equal(diagnose((await readHistory(c)).history).pattern, 'diverged', 'a logged nan is a value');
     // PyTorch Lightning's CSVLogger: a row per logging call, an epoch's training and validation values on rows of
     // their own (train_loss_step on every step row), the other cells blank
     writeFileSync(
