@@ -366,7 +366,8 @@ export function ridgeHint(cfg: RawConfig, m: RunMetrics): string | null {
   if (withinTie(model, linear)) return null;
   return (
     `hint: the linear baseline beats the model on validation (MSE ${linear.toPrecision(4)} vs ` +
-    `${model.toPrecision(4)}): try model.linear_skip: ridge, the network started from that ridge model (auto's first lever)`
+    `${model.toPrecision(4)}): try model.linear_skip: ridge, the network started from that ridge model ` +
+    "(auto's first lever)"
   );
 }
 

@@ -178,7 +178,7 @@ test('a model the linear baseline beats on validation is pointed to linear_skip:
   const plain = cfg({ layers: [{ gru: { units: 4 } }, { dense: { units: 1 } }] });
   assert.match(
     ridgeHint(plain, metrics(0.1668)) ?? '',
-    /^hint: the linear baseline beats the model on validation \(MSE 0\.02600 vs 0\.1668\): try model\.linear_skip: ridge/,
+    /^hint: the linear baseline beats the model on validation \(MSE 0\.02600 vs 0\.1668\): try model\.linear_skip/,
   );
   assert.equal(ridgeHint(plain, metrics(0.02)), null, 'the model ahead on validation');
   assert.equal(ridgeHint(plain, metrics(0.026 * (1 + 4e-4))), null, 'a tie');
