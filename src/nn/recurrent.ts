@@ -634,22 +634,24 @@ export const lstm = (opts: RecurrentOptions): Recurrent => new Recurrent('lstm',
 /** Elman RNN, h = act(x Wx + h Wh + b). @example simpleRNN({ units: 32, activation: 'relu' }) */
 export const simpleRNN = (opts: RecurrentOptions): Recurrent => new Recurrent('simple_rnn', check('simple_rnn', opts));
 
-/** The options of gru, lstm and simple_rnn as a config file writes them. */
-const recurrentOptions = optionsObject(
-  {
-    units: posInt(),
-    ...kernelOptions,
-    recurrent_activation: activationOption().optional(),
-    return_sequences: bool().optional(),
-    go_backwards: bool().optional(),
-    recurrent_initializer: initializerOption().optional(),
-    unit_forget_bias: bool().optional(),
-    dropout: rate().optional(),
-    recurrent_dropout: rate().optional(),
-    recurrent_regularizer: regularizerOption().optional(),
-  },
-  'an options object such as {units: 64}',
-);
+/** The options every recurrent layer takes, as a config file writes them. */
+const sharedOptions = {
+  units: posInt(),
+  ...kernelOptions,
+  return_sequences: bool().optional(),
+  go_backwards: bool().optional(),
+  recurrent_initializer: initializerOption().optional(),
+  dropout: rate().optional(),
+  recurrent_dropout: rate().optional(),
+  recurrent_regularizer: regularizerOption().optional(),
+};
+const what = 'an options object such as {units: 64}';
+// Each cell takes only the options it uses, as Keras does: a GRU has no forget gate and a SimpleRNN no gates at all,
+// so `unit_forget_bias` on a gru or `recurrent_activation` on a simple_rnn was accepted and silently did nothing.
+const gatedOptions = { ...sharedOptions, recurrent_activation: activationOption().optional() };
+const gruOptions = optionsObject(gatedOptions, what);
+const lstmOptions = optionsObject({ ...gatedOptions, unit_forget_bias: bool().optional() }, what);
+const simpleRnnOptions = optionsObject(sharedOptions, what);
 
 /** GRU, LSTM and SimpleRNN in the layer registry. */
 export const recurrentLayers: LayerEntry[] = [
@@ -657,7 +659,7 @@ export const recurrentLayers: LayerEntry[] = [
     name: 'gru',
     className: 'GRU',
     doc: 'reset-after, as PyTorch, cuDNN and Keras `reset_after=True`',
-    options: recurrentOptions,
+    options: gruOptions,
     example: { units: 64 },
     create: gru,
   }),
@@ -665,7 +667,7 @@ export const recurrentLayers: LayerEntry[] = [
     name: 'lstm',
     className: 'LSTM',
     doc: '`unit_forget_bias`',
-    options: recurrentOptions,
+    options: lstmOptions,
     example: { units: 64 },
     create: lstm,
   }),
@@ -674,7 +676,7 @@ export const recurrentLayers: LayerEntry[] = [
     className: 'SimpleRNN',
     aliases: ['simpleRNN'],
     doc: 'h = act(x Wx + h Wh + b)',
-    options: recurrentOptions,
+    options: simpleRnnOptions,
     example: { units: 32, activation: 'relu' },
     create: simpleRNN,
   }),

@@ -73,6 +73,24 @@ test('each optimizer, loss and callback takes its own options', () => {
   );
 });
 
+test('each recurrent cell takes only the options it uses: no forget gate in a gru, no gates in a simple_rnn', () => {
+  // each was accepted and did nothing (getConfig dropped it): a config said what its model did not do
+  fails(config('gru: {units: 4, unit_forget_bias: false}'), /model.layers\[0\].gru.unit_forget_bias: unknown key/);
+  fails(
+    config('simple_rnn: {units: 4, recurrent_activation: relu}'),
+    /model.layers\[0\].simple_rnn.recurrent_activation: unknown key; simple_rnn takes units, activation, /,
+  );
+  fails(
+    config('bidirectional: {simple_rnn: {units: 4, unit_forget_bias: true}}'),
+    /model.layers\[0\].bidirectional.simple_rnn.unit_forget_bias: unknown key/,
+  );
+  for (const ok of [
+    'lstm: {units: 4, unit_forget_bias: false, recurrent_activation: hard_sigmoid}',
+    'gru: {units: 4, recurrent_activation: hard_sigmoid}',
+    'bidirectional: {lstm: {units: 4, unit_forget_bias: false}}',
+  ])
+    assert.doesNotThrow(() => parseConfig(config(ok), 'c.yaml'), ok);
+});
 test('a config builds its layers, callbacks and compile options through the registries', () => {
   const text = config(
     'conv1d: {filters: 2, kernel_size: 2, padding: causal, kernel_initializer: {random_uniform: {minval: -0.1}}}',
