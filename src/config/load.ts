@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../errors.js';
-import { getSchedule } from '../optim/index.js';
+import { getOptimizer, getSchedule } from '../optim/index.js';
 import { firstIssue, type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
 import { unknownKeyHint } from './keys.js';
 import { configSchema, monitorIssue, type RawConfig } from './schema.js';
@@ -81,7 +81,23 @@ export function parseConfig(text: string, file: string): RawConfig {
   if (typeof root !== 'object' || Array.isArray(root)) throw new ConfigError(notAConfig(file, text, root));
   const raw = validate(file, root, [], configSchema) as RawConfig;
   checkConfig(file, raw);
+  checkOptimizer(file, raw);
   return raw;
+}
+
+/**
+ * The optimizer built from train.optimizer, for the options that must agree (sgd's nesterov needs momentum > 0 and
+ * dampening 0): `{sgd: {nesterov: true}}` passed the schema and failed when training started, exit 1 with a stack.
+ * Not part of checkConfig, which also checks each value of a tune space alone: nesterov in a space beside momentum
+ * would be refused on the config's own momentum.
+ */
+function checkOptimizer(file: string, raw: RawConfig): void {
+  if (raw.train?.optimizer === undefined) return;
+  try {
+    getOptimizer(raw.train.optimizer);
+  } catch (e) {
+    throw new ConfigError(`${file}: train.optimizer.${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** Characters of a file that is no config shown in its message: a CSV given as the config once printed all of it. */

@@ -131,7 +131,10 @@ export class SGD extends Optimizer {
     this.nesterov = o.nesterov ?? false;
     this.weightDecay = num('sgd.weightDecay', o.weightDecay, 0);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0))
-      throw new ValueError('sgd.nesterov: needs momentum > 0 and dampening 0');
+      throw new ValueError(
+        'sgd.nesterov: expected momentum > 0 and dampening 0 beside it, ' +
+          `received momentum ${this.momentum} and dampening ${this.dampening}`,
+      );
   }
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 1);

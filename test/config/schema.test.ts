@@ -73,6 +73,22 @@ test('each optimizer, loss and callback takes its own options', () => {
   );
 });
 
+test("an optimizer's options that must agree are checked with the config, naming the key", () => {
+  // sgd {nesterov: true} alone passed the schema and failed when training started: exit 1 with a stack
+  fails(
+    config('gru: {units: 4}', '  optimizer: {sgd: {nesterov: true}}\n'),
+    /: c.yaml: train.optimizer.sgd.nesterov: expected momentum > 0 and dampening 0 beside it, received momentum 0 and/,
+  );
+  fails(
+    config('gru: {units: 4}', '  optimizer: {sgd: {nesterov: true, momentum: 0.9, dampening: 0.5}}\n'),
+    /train.optimizer.sgd.nesterov: .* received momentum 0.9 and dampening 0.5$/,
+  );
+  assert.doesNotThrow(() =>
+    parseConfig(config('gru: {units: 4}', '  optimizer: {sgd: {nesterov: true, momentum: 0.9}}\n'), 'c.yaml'),
+  );
+  assert.doesNotThrow(() => parseConfig(config('gru: {units: 4}', '  optimizer: sgd\n'), 'c.yaml'));
+});
+
 test('each recurrent cell takes only the options it uses: no forget gate in a gru, no gates in a simple_rnn', () => {
   // each was accepted and did nothing (getConfig dropped it): a config said what its model did not do
   fails(config('gru: {units: 4, unit_forget_bias: false}'), /model.layers\[0\].gru.unit_forget_bias: unknown key/);
