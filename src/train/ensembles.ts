@@ -36,8 +36,8 @@ export class SnapshotEnsemble implements Predictor {
 
   /** Mean prediction of the last k snapshots (default: `keep`). The model's own weights are left as they were. */
   predict(x: Samples, opts: { batchSize?: number; k?: number } = {}): Tensor {
-    const k = Math.min(opts.k ?? this.keep, this.snapshots.length);
-    if (k < 1) throw new ValueError('SnapshotEnsemble: no snapshots were taken');
+    if (this.snapshots.length === 0) throw new ValueError('SnapshotEnsemble: no snapshots were taken');
+    const k = Math.min(checkKeep('SnapshotEnsemble.predict k', opts.k ?? this.keep), this.snapshots.length);
     const e = this.model.engine;
     const saved = e.view(this.model.params).slice(),
       savedState = e.view(this.model.state).slice();
@@ -54,6 +54,12 @@ export class SnapshotEnsemble implements Predictor {
     }
     return meanOf(preds);
   }
+}
+
+/** Snapshots averaged: a positive integer (more than were taken means all of them). */
+function checkKeep(name: string, k: number): number {
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(expected(name, 'a positive integer', k));
+  return k;
 }
 
 export interface SnapshotOptions extends Omit<FitOptions, 'epochs' | 'schedule'> {
@@ -83,7 +89,14 @@ export async function fitSnapshotEnsemble(
     throw new ValueError(expected('snapshot.cycles', 'a positive integer', o.cycles));
   if (!Number.isInteger(o.cycleEpochs) || o.cycleEpochs < 1)
     throw new ValueError(expected('snapshot.cycleEpochs', 'a positive integer', o.cycleEpochs));
+  // keep 0 trained every cycle and then told predict "no snapshots were taken"; cycleMult 1.5 was refused as the
+  // schedule's t_mult and etaMin -1 as its eta_min, options the caller never gave
   const mult = o.cycleMult ?? 1;
+  if (!Number.isInteger(mult) || mult < 1)
+    throw new ValueError(expected('snapshot.cycleMult', 'an integer >= 1', o.cycleMult));
+  if (o.etaMin !== undefined && !(o.etaMin >= 0 && Number.isFinite(o.etaMin)))
+    throw new ValueError(expected('snapshot.etaMin', 'a number >= 0', o.etaMin));
+  if (o.keep !== undefined) checkKeep('snapshot.keep', o.keep);
   const schedule = getSchedule({ cosine_restarts: { t_0: o.cycleEpochs, t_mult: mult, eta_min: o.etaMin ?? 0 } });
   let epochs = 0;
   for (let c = 0, len = o.cycleEpochs; c < o.cycles; c++, len *= mult) epochs += len;

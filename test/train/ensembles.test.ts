@@ -39,6 +39,23 @@ test("a snapshot ensemble's prediction is the mean of its snapshots, one per SGD
   for (const [i, v] of p3.entries()) assert.ok(Math.abs(v - (each[0]![i]! + each[1]![i]! + each[2]![i]!) / 3) < 1e-6);
 });
 
+test("a snapshot ensemble's own options are checked before training, by their names", async () => {
+  const m = sequential([gru({ units: 3, inputShape: [6, 2] }), dense({ units: 1 })], { seed: 3 });
+  m.compile({ optimizer: sgd({ learningRate: 0.1 }) });
+  const fit = (o: object) => fitSnapshotEnsemble(m, x, y, { cycles: 2, cycleEpochs: 1, batchSize: 10, ...o });
+  // keep 0 trained every cycle, then predict said "no snapshots were taken"; the others named the schedule's options
+  await assert.rejects(fit({ keep: 0 }), /^ValueError: snapshot.keep: expected a positive integer, received 0$/);
+  await assert.rejects(fit({ keep: 1.5 }), /snapshot.keep: expected a positive integer, received 1.5/);
+  await assert.rejects(
+    fit({ cycleMult: 1.5 }),
+    /^ValueError: snapshot.cycleMult: expected an integer >= 1, received 1.5/,
+  );
+  await assert.rejects(fit({ etaMin: -1 }), /^ValueError: snapshot.etaMin: expected a number >= 0, received -1/);
+  const { ensemble } = await fit({ keep: 5 });
+  assert.equal(ensemble.predict(x).shape[0], 40, 'keep beyond the snapshots taken averages all of them');
+  assert.throws(() => ensemble.predict(x, { k: 0 }), /SnapshotEnsemble.predict k: expected a positive integer/);
+});
+
 class Fixed implements Predictor {
   constructor(readonly out: Float32Array) {}
   predict(): Tensor {
