@@ -185,7 +185,9 @@ export class Registry<E extends Entry> {
   private checkName(v: string, ctx: z.RefinementCtx): void {
     const entry = this.find(v);
     const suggestion = this.suggest(v);
-    if (entry) checkOptions(entry, undefined, [], ctx);
+    // an option a bare name lacks is named where it goes: `schedule: cosine` is told `schedule.cosine.t_max`, where
+    // `schedule.t_max` sent the user to a key that cannot be written
+    if (entry) checkOptions(entry, undefined, [entry.name], ctx);
     else ctx.addIssue({ code: 'custom', message: this.oneOf(), params: suggestion ? { suggestion } : {} });
   }
 

@@ -73,6 +73,15 @@ test('each optimizer, loss and callback takes its own options', () => {
   );
 });
 
+test('a bare name whose entry needs an option is told the key where that option goes', () => {
+  // `schedule: cosine` was told `train.schedule.t_max`, a key that cannot be written beside a bare name
+  fails(
+    config('gru: {units: 4}', '  schedule: cosine\n'),
+    /: c.yaml: train.schedule.cosine.t_max: expected a number > 0, received nothing$/,
+  );
+  fails(config('gru: {units: 4}', '  schedule: cosine_restarts\n'), /train.schedule.cosine_restarts.t_0: expected/);
+});
+
 test("an optimizer's options that must agree are checked with the config, naming the key", () => {
   // sgd {nesterov: true} alone passed the schema and failed when training started: exit 1 with a stack
   fails(
