@@ -2,7 +2,7 @@
 // check says pass / warn / fail, shows its evidence and says what to do.
 
 import {
-  buildLayers,
+  builtModel,
   compileOptions,
   dataSpec,
   fitThreads,
@@ -22,7 +22,7 @@ import {
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
-import { denseRows, gatherSamples, type Model, type Samples, sequential } from '../train/index.js';
+import { denseRows, gatherSamples, type Model, type Samples } from '../train/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface CheckResult {
@@ -489,7 +489,9 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
       return { checks: [r('data.nan_inf', 'fail', { missing_values: e.count, first: e.cells }, `${e.message}`)] };
     throw e;
   }
-  const make = () => sequential(buildLayers(loaded.file, cfg, [spec.lookback, d.features.length]), { seed: cfg.seed });
+  // built as training builds it: a model whose first layer takes no input shape (gaussian_noise, dropout) or is a
+  // linear_skip around a bidirectional layer was left unbuilt, and checkOutputWidth read its missing output shape
+  const make = () => builtModel(loaded.file, cfg, d.features.length, cfg.seed);
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
   probe.compile(compileOptions(cfg));

@@ -106,26 +106,33 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
  * the config does not ask for that.
  */
 export function compiledModel(file: string, cfg: RawConfig, data: PreparedData | number, seed = cfg.seed ?? 42): Model {
-  const features = typeof data === 'number' ? data : data.features.length;
-  const shape: [number, number] = [cfg.data.lookback, features];
-  const layers = buildLayers(file, cfg, shape);
-  let m: Model;
-  try {
-    m = sequential(layers, { seed });
-    // A first layer that takes no input shape (dropout, gaussian_noise) leaves the stack unbuilt: build it here.
-    if (!m.built) m.build(shape);
-  } catch (e) {
-    const i = e instanceof ShapeError ? layers.findIndex((l) => e.message.startsWith(`${l.name}: `)) : -1;
-    if (i < 0) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
-    const at = pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
-    throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
-  }
+  const m = builtModel(file, cfg, typeof data === 'number' ? data : data.features.length, seed);
   m.compile(compileOptions(cfg));
   if (cfg.model.linear_skip === 'ridge') {
     if (typeof data === 'number') throw new ConfigError(`${file}: model.linear_skip: ridge needs the data to fit on`);
     startFromRidge(m, data, cfg.data.lookback);
   }
   return m;
+}
+
+/**
+ * The config's model over windows of `features` columns, built and not compiled (what `seqtune check` trains with
+ * its own optimizer). Layers that do not fit together (a GRU after a flatten) are a ConfigError naming the layer.
+ */
+export function builtModel(file: string, cfg: RawConfig, features: number, seed = cfg.seed ?? 42): Model {
+  const shape: [number, number] = [cfg.data.lookback, features];
+  const layers = buildLayers(file, cfg, shape);
+  try {
+    const m = sequential(layers, { seed });
+    // A first layer that takes no input shape (dropout, gaussian_noise) leaves the stack unbuilt: build it here.
+    if (!m.built) m.build(shape);
+    return m;
+  } catch (e) {
+    const i = e instanceof ShapeError ? layers.findIndex((l) => e.message.startsWith(`${l.name}: `)) : -1;
+    if (i < 0) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
+    const at = pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
+    throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 export {
   baselinesOf,
   buildLayers,
+  builtModel,
   callbacksOf,
   compiledModel,
   compileOptions,

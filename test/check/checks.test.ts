@@ -49,6 +49,19 @@ test('the clean demo config passes every check', async () => {
   assert.ok((byId(cs, 'baseline.scores').evidence.scaled as Record<string, unknown>).persistence);
 });
 
+test('a model built as training builds it: a first layer without an input shape, a linear skip around bidirectional', async () => {
+  // check crashed (exit 1, "a bug in seqtune") reading the output shape of a model it had left unbuilt
+  const csv = syntheticCsv({ length: 400, seed: 7 });
+  for (const model of [
+    'model: {layers: [{gaussian_noise: {stddev: 0.1}}, {gru: {units: 4}}, {dense: {units: 1}}]}',
+    'model: {layers: [{dropout: {rate: 0.1}}, {lstm: {units: 4}}, {dense: {units: 1}}]}',
+    'model: {linear_skip: true, layers: [{bidirectional: {gru: {units: 3}}}, {dense: {units: 1}}]}',
+  ]) {
+    const cs = await checks(`data: {csv: series.csv, time: time, target: value, lookback: 8}\n${model}\n`, csv);
+    assert.equal(byId(cs, 'network.gradients').status, 'pass', model);
+  }
+});
+
 test('a time column that skips hours warns, naming the usual step, the longest gap and its row', async () => {
   const lines = syntheticCsv({ length: 400, seed: 7 }).trim().split('\n');
   // rows 101-106 (hours 100-105) left out: one gap of 7 h where the step is 1 h
