@@ -261,6 +261,47 @@ const cases: Case[] = [
     seqOut: true,
   },
   {
+    // the combinations of the knobs a practitioner turns together, each of whose parts is checked above alone
+    name: 'conv front, batch normalization (training), bidirectional lstm with recurrent dropout, stacked',
+    layers: () => [
+      conv1d({ filters: 4, kernelSize: 3, padding: 'causal', activation: 'tanh' }),
+      batchNormalization({ momentum: 0.9 }),
+      bidirectional(lstm({ units: 3, returnSequences: true, dropout: 0.1, recurrentDropout: 0.2 })),
+      lstm({ units: 3, recurrentDropout: 0.3 }),
+      dense({ units: 1 }),
+    ],
+    T: 6,
+    F: 2,
+    out: 1,
+    training: true,
+  },
+  {
+    name: 'bidirectional goBackwards simpleRNN (softsign) with dropout and recurrent dropout in training',
+    layers: () => [
+      bidirectional(
+        simpleRNN({ units: 4, activation: 'softsign', goBackwards: true, dropout: 0.2, recurrentDropout: 0.2 }),
+      ),
+      dense({ units: 1 }),
+    ],
+    T: 5,
+    F: 2,
+    out: 1,
+    training: true,
+  },
+  {
+    name: 'encoder-decoder: simpleRNN (softsign) -> repeatVector -> simpleRNN -> timeDistributed(dense), 2 targets',
+    layers: () => [
+      simpleRNN({ units: 4, activation: 'softsign' }),
+      repeatVector(3),
+      simpleRNN({ units: 3, activation: 'softsign', returnSequences: true }),
+      timeDistributed(dense({ units: 2 })),
+    ],
+    T: 5,
+    F: 2,
+    out: 2,
+    seqOut: true,
+  },
+  {
     name: 'dropout layer at inference is the identity',
     layers: () => [lstm({ units: 4 }), dropout({ rate: 0.5 }), dense({ units: 1 })],
     T: 4,
