@@ -96,8 +96,19 @@ function checkOptimizer(file: string, raw: RawConfig): void {
   try {
     getOptimizer(raw.train.optimizer);
   } catch (e) {
-    throw new ConfigError(`${file}: train.optimizer.${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`${file}: train.optimizer.${configSpelling((e as Error).message)}`, { cause: e });
   }
+}
+
+/**
+ * An optimizer's message with its option named as the config writes it: the optimizer says `adam.beta2` and
+ * `sgd.weightDecay`, the config `adam.beta_2` and `sgd.weight_decay`.
+ */
+function configSpelling(message: string): string {
+  return message.replace(/^(\w+)\.(\w+)/, (_, name: string, key: string) => {
+    const snake = key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([a-z])(\d)/g, '$1_$2');
+    return `${name}.${snake.toLowerCase()}`;
+  });
 }
 
 /** Characters of a file that is no config shown in its message: a CSV given as the config once printed all of it. */

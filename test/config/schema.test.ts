@@ -96,6 +96,11 @@ test("an optimizer's options that must agree are checked with the config, naming
     parseConfig(config('gru: {units: 4}', '  optimizer: {sgd: {nesterov: true, momentum: 0.9}}\n'), 'c.yaml'),
   );
   assert.doesNotThrow(() => parseConfig(config('gru: {units: 4}', '  optimizer: sgd\n'), 'c.yaml'));
+  // named as the config writes it (the optimizer's own message says adam.beta2)
+  fails(
+    config('gru: {units: 4}', '  optimizer: {adam: {beta_2: 0.9999999}}\n'),
+    /train\.optimizer\.adam\.beta_2: expected a number in \[0, 0\.999999\], received 0\.9999999$/,
+  );
 });
 
 test('each recurrent cell takes only the options it uses: no forget gate in a gru, no gates in a simple_rnn', () => {
