@@ -313,7 +313,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, key
   if (r.success) return r.data;
   const shownAt = (p: PropertyKey[]) => {
     const v = valueAt(value, p.slice(1));
-    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+    return typeof v === 'string' || isRecord(v) || Array.isArray(v) ? JSON.stringify(v) : String(v);
   };
   throw new ValueError(issueSentence(firstIssue(r.error.issues), [key], shownAt), { cause: r.error });
 }

@@ -163,7 +163,11 @@ export const initializerRegistry = new Registry<InitializerEntry>(
       name: 'random_uniform',
       className: 'randomUniform',
       doc: 'minval, maxval',
-      options: optionsObject({ minval: num().optional(), maxval: num().optional() }),
+      // an empty or reversed interval is refused, as Keras' tf.random.uniform does (it drew from [hi, lo] here)
+      options: optionsObject({ minval: num().optional(), maxval: num().optional() }).refine(
+        (c) => (c.minval ?? -0.05) < (c.maxval ?? 0.05),
+        { error: 'minval < maxval (they default to -0.05 and 0.05)' },
+      ),
       make: (c) => (s, rng) => {
         const lo = c.minval ?? -0.05,
           hi = c.maxval ?? 0.05;

@@ -113,3 +113,16 @@ test('layers use Keras defaults: glorot kernel, orthogonal recurrent kernel, zer
   const m2 = sequential([lstm({ units: 4, inputShape: [3, 2], name: 'l', unitForgetBias: false })], { seed: 9 });
   assert.ok(m2.getWeights()['l/bias']!.every((v) => v === 0));
 });
+
+test('random_uniform refuses an empty or reversed interval, showing the options it was given', () => {
+  assert.throws(
+    () => getInitializer({ random_uniform: { minval: 0.1 } }),
+    /random_uniform: expected minval < maxval \(they default to -0\.05 and 0\.05\), received \{"minval":0\.1\}/,
+  );
+  assert.throws(
+    () => getInitializer({ className: 'randomUniform', config: { minval: 1, maxval: 1 } }),
+    /minval < maxval/,
+  );
+  const u = getInitializer({ random_uniform: { minval: 0.1, maxval: 0.2 } }).init([500], new Rng(4));
+  assert.ok(u.every((v) => v >= 0.1 && v <= 0.2));
+});
