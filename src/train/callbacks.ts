@@ -345,7 +345,7 @@ export const callbackRegistry = new Registry<CallbackEntry>(
     entry({
       name: 'reduce_lr_on_plateau',
       className: 'ReduceLROnPlateau',
-      doc: 'factor, patience, cooldown, min_lr',
+      doc: 'factor, patience, cooldown, min_lr; with train.schedule, the scheduled rate times factor from then on',
       options: optionsObject({
         ...watch,
         factor: z.number(e(fraction)).gt(0, e(fraction)).lt(1, e(fraction)).optional(),
