@@ -78,6 +78,11 @@ function ready(script: URL, data: unknown, limits?: ResourceLimits): Promise<Wor
 export class WorkerPool {
   private idle: Slot[];
   private waiting: ((s: Slot) => void)[] = [];
+  /**
+   * Set by close(): a thread that close() terminated mid-trial exits like a crashed one, and is not replaced (a
+   * replacement started then kept the process of an aborted runStudy alive, with nothing left to end it).
+   */
+  private closed = false;
 
   private constructor(
     private readonly slots: Slot[],
@@ -120,7 +125,7 @@ export class WorkerPool {
       if (out.ok || !('crashed' in out)) return out;
       void w.terminate();
       if (slot.worker === w) slot.worker = null;
-      await this.respawn(slot); // the next trial of this slot finds a live thread
+      if (!this.closed) await this.respawn(slot); // the next trial of this slot finds a live thread
       return { ok: false, reason: out.reason, ...(out.stack ? { stack: out.stack } : {}) };
     } finally {
       const next = this.waiting.shift();
@@ -130,13 +135,20 @@ export class WorkerPool {
   }
 
   private async respawn(slot: Slot): Promise<Worker> {
+    if (this.closed) throw new PoolError('the trial threads were closed');
     const w = await this.spawn();
+    if (this.closed) {
+      // close() ran while this thread started: it did not see it
+      await w.terminate();
+      throw new PoolError('the trial threads were closed');
+    }
     slot.worker = w;
     watch(slot, w);
     return w;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker?.terminate()));
   }
 }

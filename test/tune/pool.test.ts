@@ -66,3 +66,28 @@ test('a thread that runs out of memory fails its trial and is replaced; a thread
     /^PoolError: a trial worker thread could not start: this thread cannot start \(test fault\)$/,
   );
 });
+
+test('a pool closed while a trial runs ends that trial and starts no thread in its place', async () => {
+  const db = join(dir, 'close.db');
+  const f = studyConfig(
+    dir,
+    'close',
+    `  strategy: grid\n  storage: sqlite:${db}\n  space: {train.batch_size: [8]}\n`,
+    1,
+  );
+  const s = new SqliteStorage(db);
+  await s.createStudy('close', {});
+  await s.createTrial('close', {});
+  await s.close();
+  process.env.SEQTUNE_TEST_FAULTS = JSON.stringify({ 0: 'hang' });
+  const pool = await WorkerPool.start(1, { file: f, storage: `sqlite:${db}`, study: 'close' }, { script: faultWorker });
+  const running = pool.run(0);
+  // A thread started from here on fails before it is ready: a replacement for the thread close() terminates (which
+  // kept an aborted study's process alive) would make the running trial's run() reject with PoolError.
+  process.env.SEQTUNE_TEST_FAULTS = JSON.stringify({ start: 'throw' });
+  await pool.close();
+  const out = await running;
+  assert.equal(out.ok, false);
+  assert.match((out as { reason: string }).reason, /^the worker thread exited \(code 1\) while it ran the trial$/);
+  await assert.rejects(pool.run(0), /^PoolError: the trial threads were closed$/);
+});
