@@ -1,7 +1,9 @@
 // The ask/tell interface for library users (as Optuna's): the caller trains, seqtune proposes and
 // records. `createStudy` opens (or creates) a study in any storage; `ask` gives the next parameters
 // as a running trial; `report` records an intermediate value and says whether to prune; `tell` ends it.
+import { expected, ValueError } from '../errors.js';
 import { Rng } from '../nn/random.js';
+import { didYouMean, nearestName } from '../registry.js';
 import { type EndState, type FrozenTrial, MemoryStorage, openStorage, type Storage } from '../storage/index.js';
 import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
@@ -33,15 +35,13 @@ export class Study {
   ) {}
 
   static async create(o: StudyOptions): Promise<Study> {
+    const sampler = samplerOf(o.sampler);
+    if (o.pruner !== undefined && typeof (o.pruner as Partial<Pruner> | null)?.shouldPrune !== 'function')
+      throw new ValueError(expected('createStudy: pruner', 'a Pruner such as new MedianPruner()', o.pruner));
+    const space = parseSpace(o.space, 1);
     const storage = typeof o.storage === 'string' ? openStorage(o.storage) : (o.storage ?? new MemoryStorage());
     await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
-    const sampler =
-      o.sampler === 'random'
-        ? new RandomSampler()
-        : o.sampler === 'tpe' || o.sampler === undefined
-          ? new TpeSampler()
-          : o.sampler;
-    return new Study(o.name, storage, parseSpace(o.space, 1), sampler, o.pruner, o.seed ?? 42);
+    return new Study(o.name, storage, space, sampler, o.pruner, o.seed ?? 42);
   }
 
   /**
@@ -99,6 +99,20 @@ export class Study {
   async close(): Promise<void> {
     await this.storage.close();
   }
+}
+
+/**
+ * The sampler a study option names (default TPE). Anything else is refused here: a misspelt name was kept as the
+ * sampler and failed at the first ask() with "this.sampler.sample is not a function".
+ */
+function samplerOf(s: StudyOptions['sampler']): Sampler {
+  if (s === 'random') return new RandomSampler();
+  if (s === 'tpe' || s === undefined) return new TpeSampler();
+  if (typeof (s as Partial<Sampler> | null)?.sample === 'function') return s as Sampler;
+  const near = typeof s === 'string' ? nearestName(s, ['random', 'tpe']) : undefined;
+  throw new ValueError(
+    expected('createStudy: sampler', '"random", "tpe" or a Sampler such as new GridSampler()', s) + didYouMean(near),
+  );
 }
 
 /**

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AshaPruner, createStudy } from '../../src/index.js';
+import { AshaPruner, createStudy, type MedianPruner } from '../../src/index.js';
 
 test('ask/tell: the caller trains, the study proposes, records, prunes and finds the best', async () => {
   const study = await createStudy({
@@ -75,6 +75,27 @@ test("ask/tell on SQLite reads a finished trial as one object (TPE's coordinates
     for (const [i, t] of a.entries()) assert.equal(b[i], t, `trial ${t.number} is the same object at both reads`);
   } finally {
     await study.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ask/tell: a sampler or pruner that is none is refused by createStudy, naming it, before storage is made', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-asktell-'));
+  try {
+    const storage = `sqlite:${join(dir, 's.db')}`;
+    const space = { x: [1, 2] };
+    const sampler = 'tpee' as unknown as 'tpe';
+    await assert.rejects(createStudy({ name: 's', space, storage, sampler }), (e: Error) => {
+      const said = 'createStudy: sampler: expected "random", "tpe" or a Sampler such as new GridSampler(), ';
+      return e.name === 'ValueError' && e.message === `${said}received "tpee" (did you mean "tpe"?)`;
+    });
+    const pruner = 'median' as unknown as MedianPruner;
+    await assert.rejects(
+      createStudy({ name: 's', space, storage, pruner }),
+      /^ValueError: createStudy: pruner: expected a Pruner such as new MedianPruner\(\), received "median"$/,
+    );
+    assert.deepEqual(readdirSync(dir), [], 'no study file');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
