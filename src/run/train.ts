@@ -77,8 +77,15 @@ export interface RunResult {
 
 export interface TrainRunOptions {
   out?: string;
-  /** Progress display: 'auto' (bar on a TTY), 1 (a line per epoch) or 0. */
+  /**
+   * Progress on stderr: 'auto' (a bar on a terminal, else a line per epoch), 1 (a line per epoch) or 0, the default
+   * (a library call prints nothing it was not asked for; `seqtune train` asks for 'auto').
+   */
   verbose?: 0 | 1 | 'auto';
+  /**
+   * Where the run's report goes, a line at a time: what `seqtune train` prints (the data notes, the header, warnings,
+   * the scores next to the baselines, the diagnosis). Default: nowhere; the result holds the same in data.
+   */
   log?: (line: string) => void;
   /** Overrides applied to the resolved config before training (used by tuning). */
   override?: (cfg: RawConfig) => RawConfig;
@@ -134,8 +141,15 @@ function evalSplit(
   };
 }
 
+/**
+ * One training run from a loaded config, as `seqtune train` does: reads and prepares the CSV, trains, scores the model
+ * next to the baselines and writes the run folder (its path is `dir`). Quiet unless `log` or `verbose` say otherwise.
+ * @example
+ * const r = await trainRun(await loadConfig('my.yaml'), { log: console.log });
+ * console.log(r.dir, r.metrics.test.scaled.model?.mse, r.diagnosis.summary);
+ */
 export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): Promise<RunResult> {
-  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const log = o.log ?? (() => {});
   let cfg = resolveConfig(loaded.raw, loaded.name);
   if (o.override) cfg = o.override(cfg);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
@@ -255,7 +269,7 @@ async function fitRun(
     validationData: splitTensors(data, valSplit, model),
     callbacks: callbacksOf(cfg),
     schedule: scheduleOf(cfg),
-    verbose: o.verbose ?? 'auto',
+    verbose: o.verbose ?? 0,
     onWarning: (w) => log(`warning: ${w}`),
     threads,
   });

@@ -62,7 +62,7 @@ function sharingLines(c: StudyContext, jobs: number, threads: number): string[] 
 /** Runs trials until the trial budget, the time budget or the proposals run out; returns why it stopped. */
 export async function runTrials(c: StudyContext): Promise<string> {
   const { o, s, loaded, base } = c;
-  const tty = Boolean(o.progress ?? process.stderr.isTTY);
+  const tty = o.progress === true;
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);

@@ -34,13 +34,14 @@ export interface TuneOptions {
   storage?: string;
   trials?: number;
   timeBudget?: number;
+  /** Where the study's report goes, a line at a time (what `seqtune tune` prints); default nowhere. */
   log?: (l: string) => void;
   /**
    * Trials at once, each in its own worker thread (default: tune.jobs, else the number of cores; 1 with memory
    * storage).
    */
   jobs?: number;
-  /** Show the running trial's epoch on stderr (default: when stderr is a terminal). */
+  /** The running trial's epoch on stderr, one line redrawn in place (default false; `seqtune tune` on a terminal). */
   progress?: boolean;
   /** One line per epoch of a trial run in this process, through `log` (instead of the terminal's progress line). */
   verbose?: boolean;

@@ -22,6 +22,14 @@ export { bestOf } from './progress.js';
 export type { StudyResult, TuneOptions } from './study-context.js';
 export { TuneRefused } from './study-open.js';
 
+/**
+ * A config's study (its tune: section), as `seqtune tune` does: trials run and stored, each keeping its run folder,
+ * the best one and, for auto, the study's result folder named in the result. Quiet unless `log` or `progress` say
+ * otherwise; `signal` stops it (the promise rejects with StudyInterrupted once the running trials are failed).
+ * @example
+ * const s = await runStudy(await loadConfig('my.yaml'), { trials: 20, log: console.log });
+ * console.log(s.best?.params, s.bestRun?.dir);
+ */
 export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promise<StudyResult> {
   if (o.rerunInterrupted && !o.resume)
     throw new ConfigError(
@@ -111,7 +119,7 @@ export async function createStudyOnly(
 
 /** The study's settings, its storage (opened here) and the options every step reads. */
 function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
-  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const log = o.log ?? (() => {});
   const base = resolveConfig(loaded.raw, loaded.name);
   const s = tuneSettings(base, loaded.file);
   const url = o.storage ?? s.storage;
