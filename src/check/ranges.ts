@@ -11,6 +11,7 @@
 // Batch-size range: one short training per batch size, with the throughput of each; the suggestion is the
 // fastest batch size among those that train (per epoch) about as well as the best one, so never one that is
 // both slower and worse than another (a larger batch is only worth its worse loss when it is faster).
+import { assertPositiveInt, assertRate, expected, ValueError } from '../errors.js';
 import { getOptimizer, type OptimizerLike } from '../optim/index.js';
 import { type Model, type Samples, sliceSamples } from '../train/index.js';
 
@@ -36,12 +37,22 @@ export interface LrFindOptions {
   threads?: number;
 }
 
+/**
+ * The learning-rate range test on a model `makeModel` builds (compiled; a fresh one, which is disposed after): the
+ * rate rises exponentially from minLr (1e-7) to maxLr (10) over `steps` (200) batches, the smoothed loss recorded,
+ * until it explodes; the suggestion is read off that curve.
+ * @example
+ * const r = await lrFind(() => { const m = sequential([gru({ units: 16, inputShape: [24, 1] }), dense({ units: 1 })]);
+ *   m.compile({ loss: 'mse' }); return m; }, x, y);
+ * console.log(r.suggested); // { min, max, best, flat }
+ */
 export async function lrFind(
   makeModel: () => Model,
   x: Samples,
   y: Samples,
   o: LrFindOptions = {},
 ): Promise<LrFindResult> {
+  checkLrFindOptions(o);
   const lo = o.minLr ?? 1e-7;
   const m = makeModel();
   m.compile({ optimizer: getOptimizer(o.optimizer ?? 'adam'), loss: m.loss?.config ?? 'mse' });
@@ -96,6 +107,26 @@ function isFlat(points: [number, number][], raw: number[], skip: number, iMin: n
 }
 
 /** The sweep: one training step per rate, rising exponentially from minLr to maxLr, until the loss explodes. */
+/**
+ * Each option checked, a ValueError naming it: a sweep between two rates minLr < maxLr over 2 steps at least (one
+ * step divided by zero and swept NaN rates; minLr above maxLr swept downwards and suggested nonsense, silently).
+ */
+function checkLrFindOptions(o: LrFindOptions): void {
+  for (const k of ['minLr', 'maxLr'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+      throw new ValueError(expected(`lrFind.${k}`, 'a positive number', v));
+  }
+  const lo = o.minLr ?? 1e-7,
+    hi = o.maxLr ?? 10;
+  if (!(lo < hi)) throw new ValueError(expected('lrFind.maxLr', `a rate above minLr (${lo})`, hi));
+  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 2))
+    throw new ValueError(expected('lrFind.steps', 'an integer >= 2', o.steps));
+  if (o.batchSize !== undefined) assertPositiveInt('lrFind.batchSize', o.batchSize);
+  if (o.beta !== undefined) assertRate('lrFind.beta', o.beta);
+  if (o.threads !== undefined) assertPositiveInt('lrFind.threads', o.threads);
+}
+
 async function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Promise<Omit<LrFindResult, 'suggested'>> {
   const lo = o.minLr ?? 1e-7,
     hi = o.maxLr ?? 10,

@@ -130,3 +130,24 @@ test('lr-find on two threads sweeps the same curve as on one, within float round
   const worst = two.points.reduce((w, p, i) => Math.max(w, Math.abs(p[1] - one.points[i]![1])), 0);
   assert.ok(worst > 0 && worst < 1e-4, `largest difference of the smoothed loss ${worst}`);
 });
+
+test('lr-find refuses options it cannot sweep, naming each, before it builds a model', async () => {
+  let built = 0;
+  const counted = () => {
+    built++;
+    return make();
+  };
+  const refused: [Parameters<typeof lrFind>[3], string][] = [
+    [{ steps: 1 }, 'lrFind.steps: expected an integer >= 2, received 1'],
+    [{ steps: 2.5 }, 'lrFind.steps: expected an integer >= 2, received 2.5'],
+    [{ minLr: 1, maxLr: 0.1 }, 'lrFind.maxLr: expected a rate above minLr (1), received 0.1'],
+    [{ maxLr: 1e-8 }, 'lrFind.maxLr: expected a rate above minLr (1e-7), received 1e-8'],
+    [{ minLr: 0 }, 'lrFind.minLr: expected a positive number, received 0'],
+    [{ maxLr: Number.NaN }, 'lrFind.maxLr: expected a positive number, received NaN'],
+    [{ batchSize: 0 }, 'lrFind.batchSize: expected a positive integer, received 0'],
+    [{ beta: 1 }, 'lrFind.beta: expected a number in [0, 1), received 1'],
+    [{ threads: 0 }, 'lrFind.threads: expected a positive integer, received 0'],
+  ];
+  for (const [o, message] of refused) await assert.rejects(lrFind(counted, x, t, o), { name: 'ValueError', message });
+  assert.equal(built, 0);
+});
