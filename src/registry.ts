@@ -234,6 +234,25 @@ function checkOptions(e: Entry, given: unknown, path: PropertyKey[], ctx: z.Refi
   }
 }
 
+/**
+ * Refuses an option of a `{name: options}` form (`like`) that the entry does not take: `options` spelled as its
+ * schema spells them (spellAs), `known` the schema's keys. The TypeScript API takes that form with any key (its type
+ * is a record), and the getters strip what a schema lacks, so `compile({ optimizer: { adam: { learnig_rate: 0.1 } } })`
+ * trained at adam's default rate without a word. A saved `{ className, config }` stays lenient: configs that other
+ * tools wrote carry keys seqtune does not read. A config file never gets here with one (its schema is strict).
+ */
+export function refuseUnknownOptions(like: unknown, options: unknown, known: readonly string[], where: string): void {
+  if (!isRecord(like) || 'className' in like || !isRecord(options)) return;
+  const [k, ...more] = Object.keys(options).filter((key) => !known.includes(key));
+  if (k === undefined) return;
+  const near = nearestName(k, known);
+  const takes = known.length ? `takes ${known.join(', ')}` : 'takes no options';
+  throw new ValueError(
+    `${where}.${k}: unknown key${more.length ? ` (also ${more.join(', ')})` : ''}` +
+      (near !== undefined ? didYouMean(near) : `; ${where} ${takes}`),
+  );
+}
+
 /** A value as a message shows it: strings quoted, nothing as `nothing`, the rest as JSON. */
 export const showValue = (v: unknown): string =>
   v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));

@@ -95,3 +95,41 @@ test('a value a message shows is JSON where it is an object (not [object Object]
   assert.equal(nearestName('kernel', ['kernel_size', 'kernel_initializer']), undefined, 'two keys start with it');
   assert.equal(nearestName('lr', ['learning_rate']), undefined);
 });
+
+test("a {name: options} form given in TypeScript refuses an option its entry lacks; a saved {className, config} doesn't", async () => {
+  const { getOptimizer, getSchedule } = await import('../src/optim/index.js');
+  const { getInitializer, getLoss } = await import('../src/nn/index.js');
+  const { dense, gru } = await import('../src/nn/index.js');
+  const { sequential } = await import('../src/train/index.js');
+  const refused: [() => unknown, string][] = [
+    [
+      () => getOptimizer({ adam: { learnig_rate: 0.1 } }),
+      'optimizer.adam.learnig_rate: unknown key (did you mean "learning_rate"?)',
+    ],
+    [
+      () => getOptimizer({ sgd: { learningRate: 0.1, momentun: 0.9, foo: 1 } }),
+      'optimizer.sgd.momentun: unknown key (also foo) (did you mean "momentum"?)',
+    ],
+    [() => getSchedule({ cosine: { tmax: 10 } }), 'schedule.cosine.tmax: unknown key (did you mean "t_max"?)'],
+    [() => getLoss({ huber: { delt: 0.5 } } as never), 'loss.huber.delt: unknown key (did you mean "delta"?)'],
+    [() => getLoss({ mse: { delta: 0.5 } } as never), 'loss.mse.delta: unknown key; loss.mse takes no options'],
+    [
+      () => getInitializer({ random_normal: { stdev: 2 } }),
+      'initializer.random_normal.stdev: unknown key (did you mean "stddev"?)',
+    ],
+    [
+      () =>
+        sequential([gru({ units: 2, inputShape: [3, 1] }), dense({ units: 1 })]).compile({
+          optimizer: { adam: { learnig_rate: 0.1 } },
+        }),
+      'optimizer.adam.learnig_rate: unknown key (did you mean "learning_rate"?)',
+    ],
+  ];
+  for (const [make, message] of refused) assert.throws(make, { name: 'ValueError', message });
+  // either spelling and the lr alias are options it takes; a saved config's extra keys (Keras writes name, amsgrad)
+  // are read past
+  assert.equal(getOptimizer({ adam: { learningRate: 0.1, beta_1: 0.8 } }).learningRate, 0.1);
+  assert.equal(getOptimizer({ adam: { lr: 0.2 } }).learningRate, 0.2);
+  assert.equal(getOptimizer({ className: 'adam', config: { learning_rate: 0.3, amsgrad: false } }).learningRate, 0.3);
+  assert.equal(getSchedule({ cosine: { tMax: 10 } }).config.className, 'cosine');
+});

@@ -11,6 +11,7 @@ import {
   parseOptions,
   posNum,
   Registry,
+  refuseUnknownOptions,
   spellAs,
 } from '../registry.js';
 import { orthonormalRows, orthonormalSeconds } from './orthonormal.js';
@@ -237,7 +238,9 @@ export const initializerRegistry = new Registry<InitializerEntry>(
 export function getInitializer(like: InitializerLike, key = 'initializer'): Initializer {
   const { entry, options } = initializerRegistry.resolve(like, key);
   const keys = Object.keys(entry.options.shape);
-  const parsed = parseOptions(entry.options.strip(), spellAs(options ?? {}, keys), `${key}.${entry.name}`);
+  const spelled = spellAs(options ?? {}, keys);
+  refuseUnknownOptions(like, spelled, keys, `${key}.${entry.name}`);
+  const parsed = parseOptions(entry.options.strip(), spelled, `${key}.${entry.name}`);
   const config: InitializerConfig = { className: entry.className };
   if (options !== undefined) config.config = parsed;
   return { config, init: entry.make(parsed) };

@@ -10,6 +10,7 @@ import {
   parseOptions,
   posNum,
   Registry,
+  refuseUnknownOptions,
   type SpellingOf,
 } from '../registry.js';
 
@@ -89,6 +90,7 @@ export interface Loss {
 
 export function getLoss(like: LossLike, key = 'loss'): Loss {
   const { entry, options } = lossRegistry.resolve(like, key);
+  refuseUnknownOptions(like, options, Object.keys(entry.options.shape), `${key}.${entry.name}`);
   const o = parseOptions(entry.options.strip(), options ?? {}, key);
   const { value, grad: slope } = entry.term(o);
   return {

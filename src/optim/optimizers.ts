@@ -17,6 +17,7 @@ import {
   posNum,
   Registry,
   rate,
+  refuseUnknownOptions,
   spellAs,
 } from '../registry.js';
 
@@ -400,6 +401,8 @@ export const OPTIMIZERS: readonly OptimizerName[] = optimizerRegistry.names;
 export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer {
   if (like instanceof Optimizer) return like;
   const { entry, options } = optimizerRegistry.resolve(like, key);
-  const spelled = spellAs(options, Object.keys(entry.options.shape), { lr: 'learning_rate' });
+  const known = Object.keys(entry.options.shape);
+  const spelled = spellAs(options, known, { lr: 'learning_rate' });
+  refuseUnknownOptions(like, spelled, known, `${key}.${entry.name}`);
   return entry.create(camelKeys(spelled));
 }

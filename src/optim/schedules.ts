@@ -19,6 +19,7 @@ import {
   posInt,
   posNum,
   Registry,
+  refuseUnknownOptions,
   spellAs,
 } from '../registry.js';
 
@@ -167,7 +168,9 @@ export function getSchedule(like: ScheduleLike, key = 'schedule'): Schedule {
   if (typeof like === 'object' && like !== null && 'lrAt' in like) return like as Schedule;
   const { entry, options } = scheduleRegistry.resolve(like, key);
   const where = `${key}.${entry.name}`;
-  const spelled = spellAs(optionsGiven(entry.options, options), Object.keys(entry.options.shape));
+  const known = Object.keys(entry.options.shape);
+  const spelled = spellAs(optionsGiven(entry.options, options), known);
+  refuseUnknownOptions(like, spelled, known, where);
   return entry.make(parseOptions(entry.options.strip(), spelled, where), where);
 }
 
