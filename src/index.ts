@@ -7,7 +7,7 @@
 // `seqtune/export`), whose names may change between minor versions. test/api.test.ts holds this list.
 
 // Checks before training and tuning.
-export type { CheckReport, CheckResult, CheckStatus } from './check/index.js';
+export type { CheckReport, CheckResult, CheckStatus, LrFindOptions, LrFindResult } from './check/index.js';
 export { checkRun, lrFind } from './check/index.js';
 // The YAML config.
 export type { LoadedConfig, RawConfig } from './config/index.js';
@@ -64,7 +64,7 @@ export type { OptimizerLike, ScheduleLike } from './optim/index.js';
 export { adagrad, adam, adamw, Optimizer, rmsprop, sgd } from './optim/index.js';
 // Config-driven runs: what `seqtune train`, `demo`, `predict` and `evaluate` do.
 export type { RunResult, TrainRunOptions } from './run/index.js';
-export { demoRun, evaluateRun, predictRun, RunFolderError, trainRun } from './run/index.js';
+export { demoRun, evaluateRun, ForecastFailed, predictRun, RunFolderError, trainRun } from './run/index.js';
 // Study storage.
 export type { FrozenTrial, Storage, TrialState } from './storage/index.js';
 export { MemoryStorage, openStorage, SqliteStorage, StorageError } from './storage/index.js';
@@ -95,7 +95,17 @@ export {
   TerminateOnNaN,
 } from './train/index.js';
 // Tuning: the ask/tell study for library users, and the config-driven study of `seqtune tune`.
-export type { Distribution, Params, Space, StudyOptions, StudyResult, TpeOptions, TuneOptions } from './tune/index.js';
+export type {
+  Distribution,
+  Params,
+  Pruner,
+  Sampler,
+  Space,
+  StudyOptions,
+  StudyResult,
+  TpeOptions,
+  TuneOptions,
+} from './tune/index.js';
 export {
   AshaPruner,
   createStudy,
@@ -105,6 +115,7 @@ export {
   RandomSampler,
   runStudy,
   Study,
+  StudyInterrupted,
   TpeSampler,
   TuneRefused,
 } from './tune/index.js';

@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+// The types a caller passes or receives (a custom sampler or pruner, lrFind's options and result): this file
+// compiles (npm run lint type-checks it) only while the root exports them.
+import type { LrFindOptions, LrFindResult, Pruner, Sampler } from '../src/index.js';
 import * as root from '../src/index.js';
+
+export type PassedAndReceived = [LrFindOptions, LrFindResult, Pruner, Sampler];
 
 const ROOT_VALUES = [
   'AshaPruner',
@@ -13,6 +18,7 @@ const ROOT_VALUES = [
   'DataError',
   'EarlyStopping',
   'ExportError',
+  'ForecastFailed',
   'GridSampler',
   'HistoryError',
   'HyperbandPruner',
@@ -32,6 +38,7 @@ const ROOT_VALUES = [
   'SqliteStorage',
   'StorageError',
   'Study',
+  'StudyInterrupted',
   'TerminateOnNaN',
   'TpeSampler',
   'TuneRefused',
