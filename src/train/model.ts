@@ -131,6 +131,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   private checkData(x: Samples, y: Samples | null, what: string): number {
+    this.assertLive(what);
     if (!this.built) this.build(x.shape.slice(1));
     const inS = this.inputShape!,
       outS = this.outputShape!;
@@ -566,6 +567,7 @@ export class Model extends Stack implements CompiledStack {
   }
 
   override dispose(): void {
+    if (this.disposed) return;
     void this.closeThreads();
     super.dispose();
     for (const b of this.batchBuffers.values()) for (const buf of [b.x, b.y, b.dy]) this.engine.release(buf);
@@ -575,6 +577,7 @@ export class Model extends Stack implements CompiledStack {
 
   /** Writes the model (config and weights) to a folder; see loadModel. */
   async save(dir: string): Promise<void> {
+    this.assertLive('save');
     await saveModel(this, dir);
   }
 

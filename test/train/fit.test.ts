@@ -260,3 +260,33 @@ test('disposed models give their engine memory back: a tuning loop does not grow
   for (let i = 0; i < 40; i++) await trial(4 + rng.int(12));
   assert.equal(e.bytesReserved, warm, 'no new engine memory once every size has been seen');
 });
+
+test('a disposed model refuses fit, evaluate, predict, save and its weights; disposing it again does nothing', async () => {
+  const { x, y } = sineData(8, 4, 5);
+  const make = (seed: number) => {
+    const m = sequential([gru({ units: 3, inputShape: [4, 1] }), dense({ units: 1 })], { seed });
+    m.compile({ loss: 'mse', optimizer: sgd({ learningRate: 0.1 }) });
+    return m;
+  };
+  const a = make(1);
+  await a.fit(x, y, { epochs: 1, onWarning: () => {} });
+  a.dispose();
+  // the models built next take its memory: a fit of the disposed one once wrote into one of these 20
+  const others = Array.from({ length: 20 }, (_, i) => make(10 + i));
+  const before = others.map((m) => Array.from(m.predict(x).data));
+  const refused = (what: string) => ({
+    name: 'ValueError',
+    message: `model: ${what} after dispose(); the model gave its memory back: build or load another`,
+  });
+  await assert.rejects(a.fit(x, y, { epochs: 3, onWarning: () => {} }), refused('fit'));
+  assert.throws(() => a.predict(x), refused('predict'));
+  assert.throws(() => a.evaluate(x, y), refused('evaluate'));
+  assert.throws(() => a.getWeights(), refused('getWeights'));
+  await assert.rejects(a.save('/nonexistent/never-written'), refused('save'));
+  a.dispose();
+  assert.deepEqual(
+    others.map((m) => Array.from(m.predict(x).data)),
+    before,
+  );
+  for (const m of others) m.dispose();
+});
