@@ -25,6 +25,9 @@ export interface StudyOptions {
 }
 
 export class Study {
+  /** Set by close(): the storage is closed (SQLite's methods then threw a TypeError of better-sqlite3's). */
+  private closed = false;
+
   private constructor(
     readonly name: string,
     readonly storage: Storage,
@@ -50,6 +53,7 @@ export class Study {
    * sweep: the sampler said 'wait').
    */
   async ask(): Promise<FrozenTrial | null> {
+    this.assertOpen('ask');
     const waiting = await this.storage.claimWaiting(this.name, ownerOf());
     if (waiting) return waiting;
     const trials = await this.storage.getTrials(this.name);
@@ -62,11 +66,13 @@ export class Study {
    * study, a `seqtune worker` included, takes it before the sampler proposes anything.
    */
   async enqueue(params: Params, attrs: Record<string, unknown> = {}): Promise<FrozenTrial> {
+    this.assertOpen('enqueue');
     return this.storage.createTrial(this.name, params, { why: 'enqueued', ...attrs }, { waiting: true });
   }
 
   /** Records the objective at a step; returns true when the pruner says to stop this trial. */
   async report(trial: FrozenTrial, step: number, value: number): Promise<boolean> {
+    this.assertOpen('report');
     await this.storage.report(this.name, trial.number, step, value);
     if (!this.pruner) return false;
     const trials = await this.storage.getTrials(this.name);
@@ -78,6 +84,7 @@ export class Study {
    * is not finite (NaN, Infinity: a diverged objective) fails the trial, as Optuna's tell does, naming the value.
    */
   async tell(trial: FrozenTrial, value: number | null, state?: EndState, error?: string): Promise<FrozenTrial> {
+    this.assertOpen('tell');
     if (value !== null && !Number.isFinite(value) && state !== 'pruned')
       return this.storage.finishTrial(this.name, trial.number, 'failed', null, {
         error: error ?? `the objective was ${value}`,
@@ -87,6 +94,7 @@ export class Study {
   }
 
   async trials(): Promise<FrozenTrial[]> {
+    this.assertOpen('trials');
     return this.storage.getTrials(this.name);
   }
 
@@ -96,8 +104,15 @@ export class Study {
       .reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
   }
 
+  /** Closes the storage; the study is not used after (its methods refuse it). Again: nothing more. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.storage.close();
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new ValueError(`study ${this.name}: ${what} after close(); open it again with createStudy`);
   }
 }
 

@@ -99,3 +99,29 @@ test('ask/tell: a sampler or pruner that is none is refused by createStudy, nami
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ask/tell: a closed study refuses its methods, naming the study (SQLite threw a TypeError of its own)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-asktell-'));
+  try {
+    const storage = `sqlite:${join(dir, 's.db')}`;
+    const study = await createStudy({ name: 'shut', space: { x: [1, 2] }, storage });
+    const t = (await study.ask())!;
+    await study.close();
+    await study.close();
+    const refused = (what: string) => ({
+      name: 'ValueError',
+      message: `study shut: ${what} after close(); open it again with createStudy`,
+    });
+    await assert.rejects(study.ask(), refused('ask'));
+    await assert.rejects(study.report(t, 0, 1), refused('report'));
+    await assert.rejects(study.tell(t, 1), refused('tell'));
+    await assert.rejects(study.enqueue({ x: 2 }), refused('enqueue'));
+    await assert.rejects(study.trials(), refused('trials'));
+    await assert.rejects(study.best(), refused('trials'));
+    const again = await createStudy({ name: 'shut', space: { x: [1, 2] }, storage });
+    assert.equal((await again.trials()).length, 1);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
