@@ -4,7 +4,16 @@
 import { expected, ValueError } from '../errors.js';
 import { Rng } from '../nn/random.js';
 import { didYouMean, nearestName } from '../registry.js';
-import { type EndState, type FrozenTrial, MemoryStorage, openStorage, type Storage } from '../storage/index.js';
+import {
+  type EndState,
+  type FrozenTrial,
+  MemoryStorage,
+  openStorage,
+  redactUrl,
+  type Storage,
+  StorageError,
+  storageUrlProblem,
+} from '../storage/index.js';
 import type { Pruner } from './pruners/index.js';
 import type { Sampler } from './samplers/index.js';
 import { RandomSampler, TpeSampler } from './samplers/index.js';
@@ -42,8 +51,19 @@ export class Study {
     if (o.pruner !== undefined && typeof (o.pruner as Partial<Pruner> | null)?.shouldPrune !== 'function')
       throw new ValueError(expected('createStudy: pruner', 'a Pruner such as new MedianPruner()', o.pruner));
     const space = parseSpace(o.space, 1);
-    const storage = typeof o.storage === 'string' ? openStorage(o.storage) : (o.storage ?? new MemoryStorage());
-    await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
+    const storage = storageOf(o.storage);
+    try {
+      if (o.loadIfExists === false && (await storage.getStudy(o.name)))
+        throw new StorageError(
+          `createStudy: a study named "${o.name}" already exists in ` +
+            `${typeof o.storage === 'string' ? redactUrl(o.storage) : 'the storage given'}; ` +
+            'loadIfExists: true (the default) continues it',
+        );
+      await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
+    } catch (e) {
+      if (storage !== o.storage) await storage.close(); // opened here from a URL: nobody else will close it
+      throw e;
+    }
     return new Study(o.name, storage, space, sampler, o.pruner, o.seed ?? 42);
   }
 
@@ -114,6 +134,17 @@ export class Study {
   private assertOpen(what: string): void {
     if (this.closed) throw new ValueError(`study ${this.name}: ${what} after close(); open it again with createStudy`);
   }
+}
+
+/**
+ * The storage a study option names (default in memory). A URL is checked here, so that its message names this
+ * option rather than the CLI's --storage (openStorage's wording).
+ */
+function storageOf(storage: StudyOptions['storage']): Storage {
+  if (typeof storage !== 'string') return storage ?? new MemoryStorage();
+  const problem = storageUrlProblem(storage);
+  if (problem) throw new StorageError(`createStudy: storage: ${problem}`);
+  return openStorage(storage);
 }
 
 /**

@@ -125,3 +125,26 @@ test('ask/tell: a closed study refuses its methods, naming the study (SQLite thr
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("ask/tell: createStudy's storage errors name its own options, not the CLI's --storage and --resume", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-asktell-'));
+  try {
+    const space = { x: [1, 2] };
+    await assert.rejects(createStudy({ name: 's', space, storage: 'mysql://u:secret@h/db' }), {
+      name: 'StorageError',
+      message:
+        'createStudy: storage: expected sqlite:FILE, postgres://USER:PASSWORD@HOST:PORT/DB or memory:, ' +
+        'received "mysql://u@h/db"',
+    });
+    const storage = `sqlite:${join(dir, 's.db')}`;
+    await (await createStudy({ name: 'taken', space, storage })).close();
+    await assert.rejects(createStudy({ name: 'taken', space, storage, loadIfExists: false }), {
+      name: 'StorageError',
+      message:
+        `createStudy: a study named "taken" already exists in ${storage}; ` +
+        'loadIfExists: true (the default) continues it',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
