@@ -77,6 +77,14 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
       'diagnose: expected a history with a non-empty "loss" list (a Keras History.history; readHistory returns ' +
         `{ history, source }: pass its .history), received keys ${Object.keys(history ?? {}).join(', ') || 'none'}`,
     );
+  // a list of anything but numbers (strings from a hand-made history, null from a JSON) read as "diverged"
+  for (const k of ['loss', 'val_loss'] as const) {
+    const i = history[k]?.findIndex((v) => typeof v !== 'number') ?? -1;
+    if (i >= 0)
+      throw new HistoryError(
+        `diagnose: ${k}[${i}]: expected a number (NaN for a missing value), received ${JSON.stringify(history[k]![i])}`,
+      );
+  }
   const loss = history.loss;
   const val = validationOf(loss, history.val_loss);
   const evidence = evidenceOf(loss, val);

@@ -446,6 +446,12 @@ test('diagnose() of something that is no history (readHistory\'s result passed w
     () => diagnose({ history: { loss: [1, 0.5] }, source: 'h.json' } as never),
     /pass its \.history\), received keys history, source/,
   );
+  // strings or nulls in the lists read as "diverged"
+  assert.throws(() => diagnose({ loss: ['a'] } as never), /diagnose: loss\[0\]: expected a number .*, received "a"/);
+  assert.throws(
+    () => diagnose({ loss: [1, 0.5], val_loss: [1, null] } as never),
+    /diagnose: val_loss\[1\]: expected a number \(NaN for a missing value\), received null/,
+  );
 });
 
 test('the report of a one-epoch run says "1 epoch"', async () => {
