@@ -47,6 +47,9 @@ export class Study {
   ) {}
 
   static async create(o: StudyOptions): Promise<Study> {
+    // an empty name made a study that `seqtune study show` and the dashboard cannot name
+    if (typeof o.name !== 'string' || o.name.trim() === '')
+      throw new ValueError(expected('createStudy: name', 'a non-empty string', o.name));
     const sampler = samplerOf(o.sampler);
     if (o.pruner !== undefined && typeof (o.pruner as Partial<Pruner> | null)?.shouldPrune !== 'function')
       throw new ValueError(expected('createStudy: pruner', 'a Pruner such as new MedianPruner()', o.pruner));

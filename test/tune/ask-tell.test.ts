@@ -94,6 +94,10 @@ test('ask/tell: a sampler or pruner that is none is refused by createStudy, nami
       createStudy({ name: 's', space, storage, pruner }),
       /^ValueError: createStudy: pruner: expected a Pruner such as new MedianPruner\(\), received "median"$/,
     );
+    await assert.rejects(
+      createStudy({ name: ' ', space, storage }),
+      /^ValueError: createStudy: name: expected a non-empty string, received " "$/,
+    );
     assert.deepEqual(readdirSync(dir), [], 'no study file');
   } finally {
     rmSync(dir, { recursive: true, force: true });
