@@ -277,7 +277,10 @@ export const TUNE_KEYS: readonly (KeyNote & {
       'The parameters searched, each a config path and a distribution: a list of values, {choice: [...]}, ' +
       '{uniform: [lo, hi]}, {loguniform: [lo, hi]}, {int: [lo, hi], log: true}, ' +
       '{stack: {cell: gru, layers: [1, 2], units: [32, 64]}} for model.layers; ' +
-      '`when: {other.path: value}` samples one only when another parameter has that value.',
+      '`when: {other.path: value}` samples one only when another parameter has that value (one it can take; keys in ' +
+      'any order). A key inside another key (`train.optimizer.sgd.momentum` beside `train.optimizer: [adam, sgd]`) ' +
+      'is set into its value, so it needs a `when:` naming a value that has it; the options of two optimizers need ' +
+      'a `when:` each, as one trial trains one optimizer.',
     example: "space: {'train.optimizer.adam.learning_rate': {loguniform: [1.0e-4, 1.0e-2]}}",
   },
   {

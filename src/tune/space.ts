@@ -146,10 +146,51 @@ export function parseSpace(raw: Record<string, unknown>, headUnits: number): Spa
     space.push({ name, dist, when });
   }
   for (const p of space)
-    for (const k of Object.keys(p.when ?? {}))
-      if (!space.some((q) => q.name === k && q !== p))
-        throw new ConfigError(`tune.space.${p.name}.when.${k}: expected another key of tune.space`);
-  return space;
+    for (const [k, v] of Object.entries(p.when ?? {})) {
+      const q = space.find((q) => q.name === k && q !== p);
+      if (!q) throw new ConfigError(`tune.space.${p.name}.when.${k}: expected another key of tune.space`);
+      if (!takes(q.dist, v))
+        throw err(`${p.name}.when.${k}`, `a value tune.space.${k} takes (${valuesText(q.dist)})`, v);
+    }
+  return whenOrder(space);
+}
+
+/** Whether a parameter can take the value v: a `when:` on a value it never takes would leave a key never sampled. */
+const takes = (d: Distribution, v: unknown): boolean =>
+  d.kind === 'categorical'
+    ? d.values.some((x) => same(x, v))
+    : typeof v === 'number' && v >= d.lo && v <= d.hi && (d.kind === 'float' || Number.isInteger(v));
+
+const valuesText = (d: Distribution): string =>
+  d.kind === 'categorical'
+    ? d.values.map(showValue).join(', ')
+    : `${d.kind === 'int' ? 'an integer' : 'a number'} in [${d.lo}, ${d.hi}]`;
+
+/**
+ * The space with each parameter after the ones its `when:` names, in the order written otherwise: the samplers draw
+ * the parameters in this order and ask isActive of the values drawn so far, so a conditional key written above the
+ * key it depends on was never drawn (random, grid and TPE's start-up left it out of every trial). A cycle of `when:`
+ * keys can never be drawn: an error.
+ */
+function whenOrder(space: Space): Space {
+  const out: Space = [];
+  const left = [...space];
+  while (left.length) {
+    const i = left.findIndex((p) => Object.keys(p.when ?? {}).every((k) => out.some((q) => q.name === k)));
+    if (i < 0) {
+      const p = left.find((p) => p.when)!;
+      const k = Object.keys(p.when!).find((k) => !out.some((q) => q.name === k))!;
+      throw new ConfigError(
+        `tune.space.${p.name}.when.${k}: expected a key that does not depend on ${p.name} in turn, received a cycle ` +
+          `of when: keys (${left
+            .filter((q) => q.when)
+            .map((q) => q.name)
+            .join(', ')})`,
+      );
+    }
+    out.push(...left.splice(i, 1));
+  }
+  return out;
 }
 
 /**
@@ -169,6 +210,8 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i]!;
+    // an optimizer, loss or schedule given by name is its {name: {}} form where a path goes into that name's options
+    if (typeof o[k] === 'string' && o[k] === parts[i + 1] && Object.hasOwn(o, k)) o[k] = { [o[k] as string]: {} };
     if (!Object.hasOwn(o, k) || o[k] === null || typeof o[k] !== 'object') {
       throw new ConfigError(`tune.space.${path}: the config has no "${parts.slice(0, i + 1).join('.')}" to change`);
     }
@@ -192,14 +235,23 @@ export function getPath(obj: unknown, path: string): unknown {
   return pathParts(path).reduce<unknown>(step, obj);
 }
 
-/** The config with the trial's parameters applied (a deep copy). Optimizer paths follow a renamed optimizer. */
+/**
+ * The config with the trial's parameters applied (a deep copy). Optimizer paths follow a renamed optimizer. A key is
+ * applied before the keys inside it (`train.optimizer` before `train.optimizer.sgd.momentum`), whatever the order of
+ * `params`: the other way round, the outer value replaced the inner one, which the trial still recorded.
+ */
 export function applyParams<T>(config: T, params: Params): T {
   const c = structuredClone(config) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(params)) {
+  const depth = (k: string) => k.split(/[.[]/).length;
+  const entries = Object.entries(params).sort(([a], [b]) => depth(a) - depth(b)); // stable: same depth as given
+  for (const [k, v] of entries) {
     if (k.startsWith('train.optimizer.') && k.split('.').length === 4) {
       const [, , name, opt] = pathParts(k) as [string, string, string, string];
       const train = c.train as Record<string, unknown>;
-      const cur = train.optimizer as Record<string, Record<string, unknown>>;
+      // an optimizer given by name (train.optimizer: sgd, a choice of a space) has no options yet
+      const named = train.optimizer;
+      const cur = (typeof named === 'string' ? { [named]: {} } : named) as Record<string, Record<string, unknown>>;
+      train.optimizer = cur;
       if (!Object.hasOwn(cur, name)) train.optimizer = { [name]: { ...(Object.values(cur)[0] ?? {}) } };
       (train.optimizer as Record<string, Record<string, unknown>>)[name]![opt] = v;
       continue;
@@ -256,15 +308,76 @@ export function checkSpace(space: Space, cfg: RawConfig, file: string): void {
         `${file}: tune.space.${p.name}: expected a path in seed, data, model, train or evaluate, received ` +
           `${JSON.stringify(p.name)}${didYouMean(nearestName(head, ['seed', 'data', 'model', 'train', 'evaluate']))}`,
       );
-    for (const v of valuesOf(p.dist)) checkValue(p.name, v, resolved, file);
+    // a conditional parameter is only ever applied with the values its when: names: it is checked with them
+    for (const v of valuesOf(p.dist)) checkValue(p.name, v, resolved, file, p.when);
+    for (const q of space) if (isInside(p.name, q.name)) checkInside(p, q, resolved, file);
+  }
+  checkOneOptimizer(space, file);
+}
+
+/** The optimizer a key sets an option of (train.optimizer.sgd.momentum: sgd), else undefined. */
+const optimizerIn = (name: string): string | undefined => /^train\.optimizer\.([^.[]+)\.[^.[]+$/.exec(name)?.[1];
+
+/** Whether two parameters are never sampled together: their when: names one key with different values. */
+const exclusive = (p: Param, q: Param): boolean =>
+  Object.entries(p.when ?? {}).some(([k, v]) => q.when && Object.hasOwn(q.when, k) && !same(q.when[k], v));
+
+/**
+ * Options of two optimizers (train.optimizer.adam.learning_rate and train.optimizer.sgd.learning_rate) sampled
+ * together: a trial has one optimizer, and the key applied last renamed it (applyParams), so every trial trained
+ * with that one while it recorded a value of the other.
+ */
+function checkOneOptimizer(space: Space, file: string): void {
+  for (const [i, p] of space.entries())
+    for (const q of space.slice(i + 1)) {
+      const a = optimizerIn(p.name),
+        b = optimizerIn(q.name);
+      if (a && b && a !== b && !exclusive(p, q))
+        throw new ConfigError(
+          `${file}: tune.space.${q.name}: expected options of one optimizer, received ${b}'s beside ` +
+            `tune.space.${p.name} (${a}'s): a trial trains with one; to search over optimizers give train.optimizer ` +
+            `a list of them and each option when: {train.optimizer: ...}`,
+        );
+    }
+}
+
+/** Whether the config path `inner` lies inside `outer` (model.layers[0].gru.units inside model.layers). */
+const isInside = (inner: string, outer: string): boolean =>
+  inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+
+/**
+ * A parameter p inside another one q (train.optimizer.adam.learning_rate inside train.optimizer) is applied after q,
+ * into q's value: each value of q it can be sampled with (the one its `when:` names, else every one) must have p's
+ * path and keep what it is (an optimizer that a learning rate of another optimizer would rename), else p's value is
+ * dropped or q's choice undone while the trial records both.
+ */
+function checkInside(p: Param, q: Param, cfg: RawConfig, file: string): void {
+  const rest = p.name.slice(q.name.length).replace(/^\./, '');
+  const pv = valuesOf(p.dist)[0];
+  const with_ = p.when && Object.hasOwn(p.when, q.name) ? [p.when[q.name]] : valuesOf(q.dist);
+  for (const qv of with_) {
+    const outer = applyParams(cfg, { [q.name]: qv });
+    let kept = true;
+    try {
+      setPath(outer, p.name, pv); // exactly at p's path, where q's value has it
+      kept = same(getPath(applyParams(cfg, { [q.name]: qv, [p.name]: pv }), q.name), getPath(outer, q.name));
+    } catch {
+      kept = false;
+    }
+    if (!kept)
+      throw new ConfigError(
+        `${file}: tune.space.${p.name}: expected a path inside each value of tune.space.${q.name} it is sampled ` +
+          `with, received one that the value ${showValue(qv)} has not (${rest}); give it when: {${q.name}: ...} ` +
+          'naming a value that has it',
+      );
   }
 }
 
-function checkValue(name: string, v: unknown, cfg: RawConfig, file: string): void {
+function checkValue(name: string, v: unknown, cfg: RawConfig, file: string, when: Params = {}): void {
   const where = `${file}: tune.space.${name}`;
   let applied: RawConfig;
   try {
-    applied = applyParams(cfg, { [name]: v });
+    applied = applyParams(cfg, { ...when, [name]: v });
   } catch (e) {
     const why = (e as Error).message.replace(`tune.space.${name}: `, '');
     throw new ConfigError(`${where}: not a path of the config (${why})`, { cause: e });

@@ -64,6 +64,24 @@ const cases: [string, string, RegExp][] = [
     /tune\.space\.train\.batch_size\.lg: unknown key \(did you mean "log"\?\)$/,
   ],
   [
+    'a when: on a value the other key never takes',
+    random('    train.batch_size: [16, 32]\n    train.clipnorm: {uniform: [1, 3], when: {train.batch_size: 61}}\n'),
+    /clipnorm\.when\.train\.batch_size: expected a value tune\.space\.train\.batch_size takes \(16, 32\), received 61$/,
+  ],
+  [
+    'a learning rate of adam beside a choice of optimizers',
+    random(
+      '    train.optimizer.adam.learning_rate: {loguniform: [1.0e-3, 1.0e-2]}\n' +
+        '    train.optimizer: [{adam: {learning_rate: 0.01}}, {rmsprop: {learning_rate: 0.01}}]\n',
+    ),
+    /tune\.space\.train\.optimizer\.adam\.learning_rate: expected a path inside each value of tune\.space\.train\.opt/,
+  ],
+  [
+    'the options of two optimizers',
+    random('    train.optimizer.adam.learning_rate: [0.001]\n    train.optimizer.sgd.momentum: [0.9]\n'),
+    /tune\.space\.train\.optimizer\.sgd\.momentum: expected options of one optimizer, received sgd's/,
+  ],
+  [
     'order naming no space key',
     `  strategy: ofat\n  trials: 1\n  space:\n    train.batch_size: [8]\n  order: [train.batchsize]\n`,
     /tune\.order\[0\]: "train\.batchsize" is not a key of tune\.space \(did you mean "train\.batch_size"\?\)$/,
