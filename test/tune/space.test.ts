@@ -5,7 +5,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/index.js';
 import { Rng } from '../../src/nn/random.js';
-import { applyParams, checkSpace, gridOf, parseSpace, RandomSampler, TpeSampler } from '../../src/tune/index.js';
+import type { FrozenTrial } from '../../src/storage/index.js';
+import {
+  applyParams,
+  checkSpace,
+  gridOf,
+  OfatSampler,
+  parseSpace,
+  RandomSampler,
+  TpeSampler,
+} from '../../src/tune/index.js';
+import { sweepValues } from '../../src/tune/samplers/ofat.js';
+import { drawOne } from '../../src/tune/samplers/random.js';
+
+const done = (number: number, params: Record<string, unknown>, value: number): FrozenTrial => ({
+  ...{ number, state: 'complete', params, value, intermediate: [value] },
+  ...{ attrs: {}, error: null, started: '', finished: '' },
+});
 
 test('a conditional key written above the key its when: names is sampled all the same (grid, random, TPE)', () => {
   const raw = {
@@ -129,4 +145,51 @@ test('a key inside another key of the space must be inside each of its values; t
     'train.loss': ['mse', 'huber'],
     'train.loss.huber.delta': { uniform: [0.5, 2], when: { 'train.loss': 'huber' } },
   });
+});
+
+test('OFAT sweeps a narrow range inside its ends as 5 distinct values; random draws stay inside the range', () => {
+  const float = (lo: number, hi: number, log = false) => ({ name: 'x', dist: { kind: 'float' as const, lo, hi, log } });
+  assert.deepEqual(sweepValues(float(0.999, 0.9999)), [0.999, 0.9992, 0.9994, 0.9997, 0.9999]); // was 0.999 x3, 1 x2
+  assert.deepEqual(sweepValues(float(1.0005, 1.0095)), [1.0005, 1.0028, 1.005, 1.0072, 1.0095]); // was 1 x3, 1.01 x2
+  assert.deepEqual(sweepValues(float(1e-4, 1e-2, true)), [0.0001, 0.000316, 0.001, 0.00316, 0.01]); // as before
+  assert.equal(drawOne(float(0.1, 0.1234566).dist, { uniform: () => 0.9999999 } as Rng), 0.1234566); // was 0.123457
+});
+
+test('OFAT sweeps a conditional factor only from a configuration where its when: holds', () => {
+  const base = parseConfig(
+    `data: {csv: x.csv, target: y, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+    '/tmp/c.yaml',
+  );
+  const s = parseSpace(
+    {
+      'train.batch_size': [16, 32],
+      'model.layers[0].gru.dropout': { choice: [0.1, 0.2], when: { 'train.batch_size': 16 } },
+    },
+    1,
+  );
+  const run = (score: (p: Record<string, unknown>) => number) => {
+    const o = new OfatSampler(undefined, base),
+      trials: FrozenTrial[] = [];
+    for (let p = o.sample(s, trials); p && p !== 'wait'; p = o.sample(s, trials))
+      trials.push(done(trials.length, p, score(p)));
+    return trials.map((t) => t.params);
+  };
+  // batch 32 (the config's) stays best: dropout, which the space gives batch 16 only, is not swept from it
+  assert.deepEqual(
+    run((p) => (p['train.batch_size'] === 16 ? 2 : 1)),
+    [{}, { 'train.batch_size': 16 }],
+  );
+  // batch 16 adopted: dropout is swept from it
+  assert.deepEqual(
+    run((p) => (p['train.batch_size'] === 16 ? 1 - Number(p['model.layers[0].gru.dropout'] ?? 0) : 2)),
+    [
+      {},
+      { 'train.batch_size': 16 },
+      { 'train.batch_size': 16, 'model.layers[0].gru.dropout': 0.1 },
+      { 'train.batch_size': 16, 'model.layers[0].gru.dropout': 0.2 },
+    ],
+  );
 });

@@ -12,7 +12,8 @@ export function drawOne(d: Distribution, rng: Rng): unknown {
   const u = rng.uniform();
   const v = d.log ? Math.exp(Math.log(d.lo) + u * (Math.log(d.hi) - Math.log(d.lo))) : d.lo + u * (d.hi - d.lo);
   if (d.kind === 'int') return Math.min(d.hi, Math.max(d.lo, Math.round(v)));
-  return Number(v.toPrecision(6));
+  // six digits can round past an end ({uniform: [0.1, 0.1234566]} drew 0.123457): kept inside, as TPE's axis does
+  return Math.min(d.hi, Math.max(d.lo, Number(v.toPrecision(6))));
 }
 
 /** Spaces with more distinct configurations than this are not listed (a repeat there is as rare as it is cheap). */
