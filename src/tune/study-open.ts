@@ -44,9 +44,18 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
   const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';
   const finished =
     `study ${c.name} is already finished: ${done} trial${done === 1 ? '' : 's'}, ${fin.reason}; ${bestText}; ` +
-    'nothing to resume (raise --trials or give --time-budget to run more)';
+    (spaceRunOut(c, fin.reason)
+      ? 'nothing to resume: every configuration of tune.space has run (add values to it and --force to run more)'
+      : 'nothing to resume (raise --trials or give --time-budget to run more)');
   return { trials, best, stopReason: fin.reason, finished };
 }
+
+/**
+ * Whether the study ended with every configuration of a fixed space run (grid, OFAT, random in a small space): more
+ * trials or time find nothing new there, only a wider tune.space does (auto's plan grows with its trials).
+ */
+const spaceRunOut = (c: StudyContext, reason: string): boolean =>
+  c.s.strategy !== 'auto' && reason.startsWith('search space exhausted');
 
 /** Why a run without --resume does not open an existing study (finished or not), and what to do instead. */
 function refusal(c: StudyContext, fin: { reason: string } | null | undefined): ConfigError {
@@ -57,7 +66,11 @@ function refusal(c: StudyContext, fin: { reason: string } | null | undefined): C
         'or rename the config (name:)',
     );
   const state = fin ? `is finished (${fin.reason})` : 'already exists';
-  const more = fin ? ' with --trials N or --time-budget D to run more' : ' to continue it';
+  const more = !fin
+    ? ' to continue it'
+    : spaceRunOut(c, fin.reason)
+      ? ' --force with more values in tune.space to run more'
+      : ' with --trials N or --time-budget D to run more';
   return new ConfigError(
     `study "${c.name}" ${state} in ${redactUrl(c.url)}; add --resume${more} or rename the config (name:)`,
   );

@@ -177,6 +177,22 @@ test('tune of a finished study without --resume says it is finished and how to r
   assert.equal((await runCli(['tune', f, '--out', join(dir, 'fin')])).code, 0);
   const again = await runCli(['tune', f]);
   assert.equal(again.code, 2);
-  assert.match(again.err, /^seqtune: study "finished" is finished \(.+\) in sqlite:.*finished\.db; /);
-  assert.match(again.err, /add --resume with --trials N or --time-budget D to run more or rename the config/);
+  assert.match(
+    again.err,
+    /^seqtune: study "finished" is finished \(search space exhausted\) in sqlite:.*finished\.db; /,
+  );
+  // every value of the grid has run: more trials or time find nothing new, only more values do (it said to raise
+  // --trials, which ran nothing)
+  assert.match(again.err, /add --resume --force with more values in tune\.space to run more or rename the config/);
+  const resumed = await runCli(['tune', f, '--resume']);
+  assert.match(resumed.out, /nothing to resume: every configuration of tune\.space has run \(add values to it and/);
+  // a study its trial budget ended is told to raise it
+  const budget = studyConfig(
+    dir,
+    'budgeted',
+    tune.replace('[2]', '[2, 3]').replace('jobs: 1', 'jobs: 1\n  trials: 1'),
+    1,
+  );
+  assert.equal((await runCli(['tune', budget, '--out', join(dir, 'fin2')])).code, 0);
+  assert.match((await runCli(['tune', budget])).err, /add --resume with --trials N or --time-budget D to run more/);
 });
