@@ -54,13 +54,24 @@ export function pathParts(path: string, key = `tune.space.${path}`): string[] {
 const KINDS = ['choice', 'stack', 'uniform', 'loguniform', 'int'];
 const STACK_KEYS = ['cell', 'layers', 'units', 'options'];
 
+/**
+ * What a key of Optuna's or Ray Tune's spaces that a distribution here does not take is written as instead: a step
+ * (suggest_int's step, quniform's q) has no key, its values are a list; a log scale of floats is loguniform.
+ */
+const INSTEAD: Record<string, string> = {
+  step: 'a range with a step is the list of its values ([16, 32, 48, 64])',
+  q: 'a range with a step is the list of its values ([16, 32, 48, 64])',
+  log: 'a float range on a log scale is {loguniform: [low, high]}',
+};
+
 /** Unknown keys of a distribution (or a stack spec) are errors naming the nearest known one. */
 function checkKeys(key: string, o: Record<string, unknown>, known: readonly string[]): void {
   for (const k of Object.keys(o))
     if (!known.includes(k))
       throw new ConfigError(
         `tune.space.${key}.${k}: unknown key` +
-          (didYouMean(nearestName(k, known)) || `; expected one of ${known.join(', ')}`),
+          (didYouMean(nearestName(k, known)) ||
+            `; expected one of ${known.join(', ')}${Object.hasOwn(INSTEAD, k) ? ` (${INSTEAD[k]})` : ''}`),
       );
 }
 

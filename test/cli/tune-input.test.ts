@@ -64,6 +64,16 @@ const cases: [string, string, RegExp][] = [
     /tune\.space\.train\.batch_size\.lg: unknown key \(did you mean "log"\?\)$/,
   ],
   [
+    'a step, as Optuna writes one',
+    random('    train.batch_size: {int: [16, 64], step: 16}\n'),
+    /tune\.space\.train\.batch_size\.step: unknown key; expected .* \(a range with a step is the list of its values/,
+  ],
+  [
+    'a log scale on a float range, as Optuna writes one',
+    random('    train.clipnorm: {uniform: [0.1, 10], log: true}\n'),
+    /clipnorm\.log: unknown key; .* \(a float range on a log scale is \{loguniform: \[low, high\]\}\)$/,
+  ],
+  [
     'a when: on a value the other key never takes',
     random('    train.batch_size: [16, 32]\n    train.clipnorm: {uniform: [1, 3], when: {train.batch_size: 61}}\n'),
     /clipnorm\.when\.train\.batch_size: expected a value tune\.space\.train\.batch_size takes \(16, 32\), received 61$/,
