@@ -241,7 +241,8 @@ export const TUNE_KEYS: readonly (KeyNote & {
     default: 'none',
     doc:
       'Stops poor trials early. median: {startup_trials: 5, warmup_epochs: 2}; asha and hyperband: ' +
-      '{min_epochs: 1, reduction_factor: 3}, up to train.epochs.',
+      '{min_epochs: 1, reduction_factor: 3}, up to train.epochs; warmup_epochs and min_epochs ' +
+      'below the epochs of a trial (a pruner that could never stop one is an error).',
     example: 'pruner: {asha: {min_epochs: 5, reduction_factor: 3}}',
   },
   {

@@ -25,7 +25,7 @@ import { storageUrlFrom, storageUrlProblem } from '../storage/index.js';
 import { metricRegistry } from '../train/index.js';
 import { AshaPruner, HyperbandPruner, MedianPruner, type Pruner } from './pruners/index.js';
 import type { TpeOptions } from './samplers/index.js';
-import { checkSpace, gridOf, parseSpace } from './space.js';
+import { checkSpace, gridOf, parseSpace, type Space } from './space.js';
 import type { Strategy, TuneSettings } from './types.js';
 
 export function parseDuration(v: unknown, key: string): number {
@@ -135,7 +135,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
     timeBudget: parseDuration(t.time_budget, `${file}: tune.time_budget`),
     repeats: t.repeats ?? 1,
     jobs: t.jobs ?? Math.max(1, Math.floor(availableParallelism() / (cfg.train?.threads ?? 1))),
-    pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file),
+    pruner: prunerOf(t.pruner, cfg.train?.epochs ?? 50, file, longestEpochs(space, cfg.train?.epochs ?? 50)),
     heartbeat: parseDuration(t.heartbeat ?? 10, `${file}: tune.heartbeat`),
     retries: t.retries ?? 1,
     storage: storageUrlFrom(checkedStorage(t.storage, file), dirname(file)),
@@ -186,8 +186,18 @@ function objectiveOf(objective: string, cfg: RawConfig, file: string): string {
   );
 }
 
-/** tune.pruner: a name, or {name: options}; epochs (train.epochs) bounds the successive-halving pruners. */
-function prunerOf(value: unknown, epochs: number, file: string): Pruner | undefined {
+/** The most epochs a trial trains: train.epochs, or the largest value of it the space searches. */
+function longestEpochs(space: Space, epochs: number): number {
+  const d = space.find((p) => p.name === 'train.epochs')?.dist;
+  const values = !d ? [] : d.kind === 'categorical' ? d.values.filter((v) => typeof v === 'number') : [d.hi];
+  return Math.max(epochs, ...values);
+}
+
+/**
+ * tune.pruner: a name, or {name: options}; epochs (train.epochs) bounds the successive-halving pruners; `longest`, the
+ * most epochs a trial of the space trains, the median pruner's warmup.
+ */
+function prunerOf(value: unknown, epochs: number, file: string, longest = epochs): Pruner | undefined {
   if (value === undefined || value === null) return undefined;
   const entries = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
   const [name, given] = typeof value === 'string' ? [value, {}] : entries.length === 1 ? entries[0]! : ['', {}];
@@ -202,7 +212,24 @@ function prunerOf(value: unknown, epochs: number, file: string): Pruner | undefi
   const n = name as PrunerName;
   const o = checked(file, PRUNER_OPTIONS[n], { tune: { pruner: { [n]: given ?? {} } } }, ['tune', 'pruner', n]);
   const p = o as { startup_trials?: number; warmup_epochs?: number; min_epochs?: number; reduction_factor?: number };
-  if (n === 'median') return new MedianPruner(p.startup_trials ?? 5, p.warmup_epochs ?? 2);
+  if (n === 'median') {
+    checkActs(file, 'median.warmup_epochs', p.warmup_epochs, 2, longest, 'it judges a trial only after them');
+    return new MedianPruner(p.startup_trials ?? 5, p.warmup_epochs ?? 2);
+  }
+  checkActs(file, `${n}.min_epochs`, p.min_epochs, 1, epochs, 'its first rung is at that epoch');
   if (n === 'asha') return new AshaPruner(p.min_epochs ?? 1, p.reduction_factor ?? 3, epochs);
   return new HyperbandPruner(p.min_epochs ?? 1, epochs, p.reduction_factor ?? 3);
+}
+
+/**
+ * A pruner whose first decision comes at or after train.epochs never stops a trial (asha with min_epochs 9 of 9
+ * epochs, median's 2 warmup epochs of 2): accepted, it ran the study as if there were none, saying nothing.
+ */
+function checkActs(file: string, key: string, given: number | undefined, def: number, epochs: number, why: string) {
+  const v = given ?? def;
+  if (v >= epochs)
+    throw new ConfigError(
+      `${file}: tune.pruner.${key}: expected fewer than the epochs of a trial (${epochs}), received ${v}` +
+        `${given === undefined ? ' (the default)' : ''}: ${why}, so it would never stop a trial`,
+    );
 }

@@ -44,3 +44,33 @@ test('tune.time_budget and tune.heartbeat are positive durations: 0m is refused,
       new RegExp(`/tmp/c\\.yaml: tune\\.${key}: expected a positive duration like 30m, 2h or 900s, received ${v}`),
     );
 });
+
+test('a pruner that could never stop a trial of train.epochs is refused, naming the option (the default too)', () => {
+  // config(): train.epochs 1; the same configs with more epochs are fine
+  const withEpochs = (tune: string, epochs: number, space = 'train.batch_size: [8, 16]') =>
+    tuneSettings(
+      parseConfig(
+        `data: {csv: x.csv, target: y, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: ${epochs}}
+tune: {strategy: random, space: {${space}}${tune}}
+`,
+        '/tmp/c.yaml',
+      ),
+      '/tmp/c.yaml',
+    );
+  assert.throws(() => withEpochs(', pruner: {asha: {min_epochs: 9}}', 9), {
+    message:
+      '/tmp/c.yaml: tune.pruner.asha.min_epochs: expected fewer than the epochs of a trial (9), received 9: its ' +
+      'first rung is at that epoch, so it would never stop a trial',
+  });
+  assert.throws(() => withEpochs(', pruner: {hyperband: {min_epochs: 50}}', 9), /hyperband\.min_epochs: expected/);
+  assert.throws(
+    () => withEpochs(', pruner: median', 2),
+    /tune\.pruner\.median\.warmup_epochs: expected fewer than the epochs of a trial \(2\), received 2 \(the default\)/,
+  );
+  assert.equal(withEpochs(', pruner: {asha: {min_epochs: 8}}', 9).pruner?.name, 'asha');
+  assert.equal(withEpochs(', pruner: median', 3).pruner?.name, 'median');
+  // the median pruner judges each trial by its own epochs: a space that trains some longer lets it act
+  assert.equal(withEpochs(', pruner: median', 2, 'train.epochs: [2, 20]').pruner?.name, 'median');
+});
