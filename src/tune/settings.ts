@@ -114,7 +114,7 @@ export function tuneSettings(cfg: RawConfig, file: string): TuneSettings {
   const space = withFile(file, () => parseSpace(t.space ?? {}, H));
   if (strategy !== 'auto' && space.length === 0)
     throw new ConfigError(`${file}: tune.space: strategy ${strategy} needs at least one parameter to search`);
-  checkSpace(space, cfg, file);
+  checkSpace(space, cfg, file, strategy !== 'auto');
   if (strategy === 'grid') withFile(file, () => gridOf(space)); // a continuous range has no grid
   if (t.sampler && strategy !== 'tpe')
     throw new ConfigError(`${file}: tune.sampler.tpe: applies to strategy tpe, received strategy ${strategy}`);

@@ -308,9 +308,12 @@ const valuesOf = (d: Distribution): unknown[] => (d.kind === 'categorical' ? d.v
 /**
  * Checks that each key of the space names a real path of the config (`train.batch_size`, not `train.batchsize`)
  * and that each of its values (each end of a range) gives a valid config, by applying it to `cfg` and validating
- * the result as a config file is validated. One ConfigError naming the file, the key and what is wrong.
+ * the result as a config file is validated. One ConfigError naming the file, the key and what is wrong. `together`
+ * (default): the keys' values go into one trial together, so a key inside another must be inside its values and
+ * options of two optimizers cannot both apply; false for auto, which changes one key at a time and puts a value
+ * inside one its configuration already sets (auto-replay.ts, withValue).
  */
-export function checkSpace(space: Space, cfg: RawConfig, file: string): void {
+export function checkSpace(space: Space, cfg: RawConfig, file: string, together = true): void {
   const resolved = resolveConfig(cfg, cfg.name ?? 'study');
   for (const p of space) {
     const head = pathParts(p.name)[0]!;
@@ -321,9 +324,9 @@ export function checkSpace(space: Space, cfg: RawConfig, file: string): void {
       );
     // a conditional parameter is only ever applied with the values its when: names: it is checked with them
     for (const v of valuesOf(p.dist)) checkValue(p.name, v, resolved, file, p.when);
-    for (const q of space) if (isInside(p.name, q.name)) checkInside(p, q, resolved, file);
+    if (together) for (const q of space) if (isInside(p.name, q.name)) checkInside(p, q, resolved, file);
   }
-  checkOneOptimizer(space, file);
+  if (together) checkOneOptimizer(space, file);
 }
 
 /** The optimizer a key sets an option of (train.optimizer.sgd.momentum: sgd), else undefined. */

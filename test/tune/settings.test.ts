@@ -74,3 +74,20 @@ tune: {strategy: random, space: {${space}}${tune}}
   // the median pruner judges each trial by its own epochs: a space that trains some longer lets it act
   assert.equal(withEpochs(', pruner: median', 2, 'train.epochs: [2, 20]').pruner?.name, 'median');
 });
+
+test("the README's auto space, units beside a stack of LSTMs, is auto's to sweep; random or grid would drop a value", () => {
+  const space =
+    ", space: {'model.layers[0].gru.units': [32, 64], 'train.batch_size': [16, 32], " +
+    "'model.layers': {stack: {cell: lstm, layers: [1, 2], units: [32, 64]}}}";
+  // auto changes one key at a time, putting a value inside one its configuration sets (withValue)
+  assert.equal(settings(space).space.length, 3);
+  for (const strategy of ['random', 'grid'])
+    assert.throws(() => {
+      const text = `data: {csv: x.csv, target: y, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1}
+tune: {strategy: ${strategy}${space}}
+`;
+      tuneSettings(parseConfig(text, '/tmp/c.yaml'), '/tmp/c.yaml');
+    }, /tune\.space\.model\.layers\[0\]\.gru\.units: expected a path inside each value of tune\.space\.model\.layers/);
+});
