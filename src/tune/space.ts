@@ -221,7 +221,7 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i]!;
-    // an optimizer, loss or schedule given by name is its {name: {}} form where a path goes into that name's options
+    // an optimizer or a loss given by name (loss: huber) is its {name: {}} form where a path goes into its options
     if (typeof o[k] === 'string' && o[k] === parts[i + 1] && Object.hasOwn(o, k)) o[k] = { [o[k] as string]: {} };
     if (!Object.hasOwn(o, k) || o[k] === null || typeof o[k] !== 'object') {
       throw new ConfigError(`tune.space.${path}: the config has no "${parts.slice(0, i + 1).join('.')}" to change`);
@@ -368,8 +368,8 @@ const isInside = (inner: string, outer: string): boolean =>
 function checkInside(p: Param, q: Param, cfg: RawConfig, file: string): void {
   const rest = p.name.slice(q.name.length).replace(/^\./, '');
   const pv = valuesOf(p.dist)[0];
-  const with_ = p.when && Object.hasOwn(p.when, q.name) ? [p.when[q.name]] : valuesOf(q.dist);
-  for (const qv of with_) {
+  const sampledWith = p.when && Object.hasOwn(p.when, q.name) ? [p.when[q.name]] : valuesOf(q.dist);
+  for (const qv of sampledWith) {
     const outer = applyParams(cfg, { [q.name]: qv });
     let kept = true;
     try {
