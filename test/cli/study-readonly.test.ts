@@ -55,6 +55,20 @@ test('study show --json: owner, started, finished and error per trial, and the w
   );
 });
 
+test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
+  const db = join(dir, 'emptied.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('gone', {});
+  await s.deleteStudy('gone');
+  await s.close();
+  const r = await runCli(['study', 'ls', '--storage', `sqlite:${db}`]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '');
+  assert.match(r.err, /^seqtune study ls: no studies in sqlite:\S*emptied\.db\n$/);
+  const json = await runCli(['study', 'ls', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual([json.out.trim(), json.err], ['[]', '']);
+});
+
 test('study ls, show, export on a SQLite file seqtune did not write: exit 2, one line, no table made', async () => {
   const f = join(dir, 'other.db');
   const other = new Database(f);

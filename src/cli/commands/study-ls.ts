@@ -1,7 +1,7 @@
 // seqtune study ls [--storage URL] [--json]: every stored study, with its trial count and best value.
 
 import type { Command } from 'commander';
-import { openStorage } from '../../storage/index.js';
+import { openStorage, redactUrl } from '../../storage/index.js';
 import { studiesJson } from '../../tune/index.js';
 import { type CliContext, withExamples } from '../context.js';
 
@@ -21,6 +21,8 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
       try {
         const all = await studiesJson(st);
         if (o.json) io.out(`${JSON.stringify(all, null, 2)}\n`);
+        // stdout stays empty for a script; the person is told why nothing came (an empty storage, not a hang)
+        else if (!all.length) io.err(`seqtune study ls: no studies in ${redactUrl(o.storage)}\n`);
         else
           for (const s of all) {
             const best = s.best ? s.best.value!.toPrecision(4) : '-';
