@@ -138,7 +138,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
 }
 
 /** The trials that count against the trial budget: all but a failed trial that was enqueued again. */
-function counted(trials: readonly FrozenTrial[]): number {
+export function counted(trials: readonly FrozenTrial[]): number {
   const rerun = new Set(trials.map((t) => t.attrs.rerun_of));
   return trials.filter((t) => t.state !== 'failed' || (t.attrs.retried_as === undefined && !rerun.has(t.number)))
     .length;

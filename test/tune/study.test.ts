@@ -285,6 +285,8 @@ test('--resume with tune.retries 0 marks a crashed trial failed and goes on with
   const say = { out: (l: string) => rerun.push(l), err: (l: string) => rerun.push(l) };
   assert.equal(await main(['tune', f, '--resume', '--rerun-interrupted'], say), 0, rerun.join(''));
   assert.match(rerun.join(''), /resume: trial 0 \(interrupted: the trial records no owner .*\) enqueued again as #3/);
+  // the closing line says the rerun trial is stored twice and counted once
+  assert.match(rerun.join(''), /study crashed: 4 trials \(1 of them failed and ran again: not counted against the tri/);
   const s3 = new SqliteStorage(db);
   const last = await s3.getTrials('crashed');
   await s3.close();

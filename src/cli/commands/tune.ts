@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { type FrozenTrial, isMemory, redactUrl } from '../../storage/index.js';
-import type { StudyResult } from '../../tune/index.js';
+import { budgetCount, type StudyResult } from '../../tune/index.js';
 import { type CliContext, shellWord, trialsText, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
@@ -67,8 +67,12 @@ export function interruptedText(
 function summaryLines(r: StudyResult): string[] {
   const by = r.bestBy ? ` (${r.bestBy})` : '';
   const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
+  // trials that failed and ran again are stored and not counted against --trials: "6 trials, trial budget spent"
+  // for a budget of 4 read as an overrun
+  const rerun = r.trials.length - budgetCount(r.trials);
+  const again = rerun > 0 ? ` (${rerun} of them failed and ran again: not counted against the trial budget)` : '';
   return [
-    `\nstudy ${r.name}: ${trialsText(r.trials.length)}, ${r.stopReason}`,
+    `\nstudy ${r.name}: ${trialsText(r.trials.length)}${again}, ${r.stopReason}`,
     `best ${bestText(r.best)}${by}${where}`,
   ];
 }
