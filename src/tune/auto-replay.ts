@@ -193,6 +193,25 @@ export class Replay {
     return this.early.get(param) ?? [];
   }
 
+  /**
+   * Why more epochs cannot change the best configuration's model, or null: its training stopped before its epochs
+   * (early stopping, or a NaN loss) for a reason of its own, not the time budget's, and a run with more epochs is the
+   * same run up to that epoch, so it stops there again (a run's epochs set no schedule: their lengths are options of
+   * their own). On a 36-month series a run that read "still learning" stopped at epoch 51 of 100, and its 200- and
+   * 400-epoch trials gave its validation loss to the last digit. One seed only: the first seed's epochs are recorded.
+   */
+  stoppedEarly(): string | null {
+    const t = this.bestTrial,
+      ran = t.attrs.epochs as number | undefined,
+      epochs = applyParams(this.env.base, this.current).train?.epochs;
+    if (this.env.repeats !== 1 || t.attrs.stopped || ran === undefined || epochs === undefined || ran >= epochs)
+      return null;
+    return (
+      `train.epochs not swept: the best configuration's training (#${t.number}) stopped at epoch ${ran} of ` +
+      `${epochs}, so more epochs would train the same model`
+    );
+  }
+
   /** Whether a trial with these params would finish in the time left (no budget: yes); sets budget.skipped if not. */
   async fits(c: Params): Promise<boolean> {
     const b = this.budget;

@@ -89,10 +89,12 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
 /**
  * Why a lever cannot change anything, or null: clipping above the gradient norm the best configuration reaches;
  * recurrent dropout on windows of one step (the recurrent state it masks starts at zero and is never read again:
- * on Beijing PM2.5 two such trials gave the baseline's validation loss to the last digit).
+ * on Beijing PM2.5 two such trials gave the baseline's validation loss to the last digit); more epochs for a best
+ * configuration whose training stopped before its epochs (Replay.stoppedEarly).
  */
 async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
   const cfg = applyParams(r.env.base, r.current);
+  if (a.param === 'train.epochs' && a.action === 'increase') return r.stoppedEarly();
   if (a.factor === 'recurrent_dropout' && cfg.data.lookback === 1)
     return (
       `${a.param} not swept: with lookback 1 each recurrent layer reads one step, ` +

@@ -320,6 +320,29 @@ test('recurrent dropout is not swept on windows of one step (it masks a state th
   assert.match(next!.why, /^model\.layers\[0\]\.gru\.recurrent_dropout not swept: with lookback 1 /);
 });
 
+test('more epochs are not swept for a best whose training stopped before its epochs (the same run), and it says so', async () => {
+  // a 36-month series: "still learning" at epoch 51 of 100 (early stopping), and 200 and 400 epochs gave the same loss
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const LR = 'train.optimizer.adam.learning_rate';
+  const advice = [
+    { param: 'train.epochs', action: 'increase', values: [20, 40], factor: 'epochs', text: 'train longer' },
+    { param: LR, action: 'increase', values: [0.003], factor: 'learning_rate', text: 'a higher learning rate' },
+  ];
+  const learning = { diagnosis: diagnosis(advice, 'learning'), linear_val: 1 };
+  const stopped = await autoNext(env, s, [trial({}, 0.1, { ...learning, epochs: 6 })]);
+  assert.deepEqual(stopped?.params, { [LR]: 0.003 });
+  assert.match(
+    stopped!.why,
+    /^train\.epochs not swept: the best configuration's training \(#\d+\) stopped at epoch 6 of 10,/,
+  );
+  // all its epochs run, or stopped by the time budget: more epochs are another run
+  for (const attrs of [{ epochs: 10 }, { epochs: 6, stopped: 'time budget spent: stopped at epoch 6 of 10' }]) {
+    const next = await autoNext(env, s, [trial({}, 0.1, { ...learning, ...attrs })]);
+    assert.deepEqual(next?.params, { 'train.epochs': 20 });
+  }
+});
+
 test('a best trial behind the linear baseline on validation gets the linear skip before the overfitting advice', async () => {
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
