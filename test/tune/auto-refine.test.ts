@@ -50,6 +50,23 @@ test('finer steps: geometric midpoints between the best value and its nearest tr
   );
 });
 
+test('finer epochs: none that a done run of the best configuration with more epochs has run already', async () => {
+  // monthly sunspots: 21 epochs between the best's 15 and its 30-epoch trial gave that trial's value to the last digit
+  const env = await envOf();
+  const EPOCHS = 'train.epochs';
+  const base = trial({}, 0.1),
+    t20 = trial({ [EPOCHS]: 20 }, 0.1),
+    other = trial({ 'model.linear_skip': 'ridge', [EPOCHS]: 40 }, 0.2);
+  assert.equal(await refine(new Replay(env, [base, t20], base)), 'done');
+  // more epochs than any run of the best configuration: a run not trained yet (other's 40 are another configuration)
+  const step = await refine(new Replay(env, [base, other], base));
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { [EPOCHS]: 20 });
+  // nor more epochs than a best whose training stopped before its own (the same run, stopped at the same epoch)
+  const stopped = trial({}, 0.1, { epochs: 6 });
+  assert.equal(await refine(new Replay(env, [stopped, other], stopped)), 'done');
+});
+
 test('seed repeats: the best two configurations get more seeds; the end of the study, not the plan, compares them', async () => {
   const env = await envOf();
   const base = trial({}, 0.1),
