@@ -72,6 +72,8 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
 interface EnsembleAttr {
   what: string;
   kept: boolean;
+  /** Why it is not kept where its values do not say it (auto-ensemble.ts notKeptWhy; absent in older studies). */
+  why_not?: string;
   dir: string | null;
   /**
    * Steady values (steady.ts) with `cross_fitted` beside them; studies ended before it stored plain ones. `against`

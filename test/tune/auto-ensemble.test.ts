@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { autoLines } from '../../src/cli/commands/study-report.js';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { MemoryStorage, openStorage } from '../../src/storage/index.js';
@@ -17,6 +18,7 @@ import {
   finishAuto,
   keepable,
   meansLine,
+  notKeptWhy,
   referenceVal,
   scoresLine,
   seedGroups,
@@ -25,6 +27,7 @@ import {
   writeAuto,
 } from '../../src/tune/auto-ensemble.js';
 import { bestOf } from '../../src/tune/study.js';
+import { studyJson } from '../../src/tune/study-json.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
@@ -199,7 +202,7 @@ test('an auto study ends with the best by mean, an ensemble of its seeds kept wh
       show.out,
       new RegExp(
         String.raw`ensemble of .*: validation \(steady values\) [\d.e-]+ vs [\d.e-]+ (alone|for .+?), ` +
-          String.raw`(kept \(.+\)|not kept); test MSE`,
+          String.raw`(kept \(.+\)|not kept( \(.+\))?); test MSE`,
       ),
     );
     const json = JSON.parse((await runCli(['study', 'show', 'seeds', '--storage', db, '--json'])).out);
@@ -233,6 +236,36 @@ test('a blend whose weights are all on one member is named as that member, not s
   assert.match(scoresLine(scores, 288, { mse: 0.0701, kept: true }), /; the result beats linear by 11\.7%$/);
   const behind = { model: { mse: 0.0801 }, linear: { mse: 0.0794 }, persistence: { mse: 0.09 } };
   assert.match(scoresLine(behind, 3), /, linear 0\.07940, persistence 0\.09000; the result does NOT beat linear$/);
+});
+
+test('an ensemble not kept says why where the values its line prints are all in its favour', () => {
+  // shampoo: "validation MSE 0.5202 (cross-fitted; steady 0.5410) vs 0.5462 (steady) for #28 alone: not kept", the
+  // reason (#28's own 0.5151, a dip its steady value hides) nowhere on the line or in study show
+  const members = [{ trial: 28 }, { trial: 64 }, { trial: 61 }] as never;
+  type R = Parameters<typeof notKeptWhy>[0];
+  const r = { kept: 'best member', method: 'mean', weights: [1 / 3, 1 / 3, 1 / 3], members } as Omit<R, 'val'>;
+  const val = { fusion: 0.52016, best_member: 0.51508, best_trial: 28 };
+  const why = 'its member #28 alone scores 0.5151 on validation, below its cross-fitted 0.5202';
+  assert.equal(notKeptWhy({ ...r, val }, false), why);
+  assert.equal(
+    notKeptWhy({ ...r, val: { ...val, best_trial: null } }, false)?.startsWith('its member the linear'),
+    true,
+  );
+  assert.equal(notKeptWhy({ ...r, val }, true), undefined, 'kept');
+  assert.equal(notKeptWhy({ ...r, kept: 'fusion', val }, false), undefined, 'its line says why: the steady values');
+  const sole = { ...r, method: 'blend', weights: [0, 1, 0] } as Omit<R, 'val'>;
+  assert.equal(notKeptWhy({ ...sole, val }, false), 'its weights are all on #64');
+  // study show prints the reason the end stored
+  const ensemble = {
+    what: 'the best 3 configurations',
+    kept: false,
+    why_not: why,
+    dir: null,
+    val: { ensemble: 0.541, best: 0.5462, against: '#28 alone', cross_fitted: 0.52016 },
+    test: { scaled: { mse: 2.3 } },
+  };
+  const [line] = autoLines(studyJson('s', [trial({}, 0.5151)], { strategy: 'auto', ensemble }));
+  assert.match(line!, /for #28 alone, not kept \(its member #28 alone scores 0\.5151 on validation, below its /);
 });
 
 test('the values one line of the end compares print with the digits that tell them apart, from 4 to 7', async () => {

@@ -25,9 +25,10 @@ export function autoLines(j: StudyJson): string[] {
   const e = j.ensemble;
   if (e) {
     const steady = e.val.cross_fitted !== undefined ? ' (steady values)' : '';
+    const verdict = e.kept ? `kept (${e.dir})` : e.why_not ? `not kept (${e.why_not})` : 'not kept';
     out.push(
       `ensemble of ${e.what}: validation${steady} ${e.val.ensemble.toPrecision(6)} vs ${e.val.best.toPrecision(6)} ` +
-        `${e.val.against ? `for ${e.val.against}` : 'alone'}, ${e.kept ? `kept (${e.dir})` : 'not kept'}; ` +
+        `${e.val.against ? `for ${e.val.against}` : 'alone'}, ${verdict}; ` +
         `test MSE ${e.test.scaled.mse.toPrecision(6)}`,
     );
   }
