@@ -12,6 +12,7 @@ import { bestOf } from './progress.js';
 import { trialLimit } from './settings.js';
 import { sweepStale } from './stale.js';
 import { retriesOf, type StudyContext, type StudyResult } from './study-context.js';
+import { chosenBest } from './study-json.js';
 import { prepareFor } from './trial.js';
 
 /** The auto strategy refused to tune: a sanity check failed. */
@@ -38,7 +39,9 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
       ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
       : fin.reason.startsWith('trial budget') && done < trialLimit(c.s, c.base, c.o);
   if (more) return undefined;
-  const best = bestOf(trials);
+  // the best as the study's end chose it (auto: by the mean over seeds or the steady value), as study show names it
+  const chosen = chosenBest(rec!.attrs);
+  const best = (chosen !== undefined && trials.find((t) => t.number === chosen)) || bestOf(trials);
   const result = rec!.attrs.best_run_dir as string | undefined;
   const where = result ? ` in ${studyPath(result, studyHome(c.storage))}` : '';
   const bestText = best ? `best #${best.number} ${c.s.objective} ${best.value!.toPrecision(4)}${where}` : 'no best';

@@ -1,4 +1,4 @@
-// Opening a study without --resume when another process creates it at the same moment.
+// Opening a study without --resume when another process creates it at the same moment; --resume of a finished one.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { MemoryStorage, type StudyRecord } from '../../src/storage/index.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import { openStudy } from '../../src/tune/study-open.js';
+import { finishedAlready, openStudy } from '../../src/tune/study-open.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 /** A storage where another process creates the study between this one's check and its create. */
@@ -39,6 +39,35 @@ test('a study created by another run between the check and the create is refused
     const found = new MemoryStorage();
     await found.createStudy('race', {});
     await assert.rejects(openStudy(context(found)), { message: words }, 'found it at the check');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--resume of a finished auto study names the best its end chose (by the steady value), not the lower dip', async () => {
+  // airline passengers: "already finished: 14 trials, trial budget spent; best #13 val_loss 0.002371 in .../trial-11",
+  // where the end and study show chose #11 (#13's value a dip of a noisy curve) and the folder is #11's
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-open-'));
+  try {
+    writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 200, seed: 1 }));
+    const f = studyConfig(dir, 'done', '  strategy: auto\n  trials: 2\n');
+    const loaded = await loadConfig(f);
+    const base = resolveConfig(loaded.raw, loaded.name);
+    const storage = new MemoryStorage();
+    await storage.createStudy('done', {
+      config: base,
+      finished: { reason: 'trial budget spent', trials: 2 },
+      best_by_steady: { trial: 1, steady: 0.003, dip: { trial: 0, value: 0.002371, steady: 0.0064 } },
+      best_run_dir: join(dir, 'runs', 'done', 'trial-1'),
+    });
+    for (const value of [0.002371, 0.003024]) {
+      const t = await storage.createTrial('done', { n: value });
+      await storage.finishTrial('done', t.number, 'complete', value);
+    }
+    const c = { loaded, base, s: tuneSettings(base, f), storage, url: 'memory:', name: 'done', o: {}, log: () => {} };
+    const r = await finishedAlready(c);
+    assert.equal(r?.best?.number, 1);
+    assert.match(r!.finished!, /; best #1 val_loss 0\.003024 in .*trial-1; nothing to resume/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
