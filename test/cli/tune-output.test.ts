@@ -107,7 +107,7 @@ for (const [signal, code, withStorage] of [
       err,
       new RegExp(
         `seqtune: ${signal}: ${where}: kept \\d+ trials? complete; ` +
-          'the running trial #\\d+ failed as interrupted \\(enqueued again: the resume trains them first\\)\\n',
+          'the running trial #\\d+ failed as interrupted \\(enqueued again: the resume trains it first\\)\\n',
       ),
     );
     const resume = `seqtune tune ${f} --resume${withStorage ? ` --storage sqlite:${db}` : ''}`;

@@ -40,9 +40,10 @@ export function interruptedText(
   const plural = (n: number) => (n > 1 ? 's' : '');
   const stopped = trials.filter(interruptedHere);
   const here = stopped.map((t) => `#${t.number}`);
+  const them = stopped.length > 1 ? 'them' : 'it';
   const again = stopped.every((t) => t.attrs.retried_as !== undefined)
-    ? ' (enqueued again: the resume trains them first)'
-    : ' (tune.retries 0: not enqueued again; `--resume --rerun-interrupted` trains them)';
+    ? ` (enqueued again: the resume trains ${them} first)`
+    : ` (tune.retries 0: not enqueued again; \`--resume --rerun-interrupted\` trains ${them})`;
   const count = (state: string) => trials.filter((t) => t.state === state).length;
   const kept = [`${count('complete')} trial${count('complete') === 1 ? '' : 's'} complete`];
   const failed = count('failed') - here.length;
