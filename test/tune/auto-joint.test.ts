@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { JOINT, joint } from '../../src/tune/auto-joint.js';
 import { finerValues, repeatSeeds } from '../../src/tune/auto-refine.js';
 import { Replay } from '../../src/tune/auto-replay.js';
+import { prepareFor } from '../../src/tune/trial.js';
 import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-joint-'));
@@ -119,4 +120,36 @@ test('a layer list the plan set whole is searched as one choice among the lists 
     JSON.stringify(layers),
   );
   assert.equal(typeof step.params[LR], 'number');
+});
+
+test('a drawn batch size that holds every training window is named as the one such size the plan ran', async () => {
+  // airline passengers, 75 training windows: the joint search drew 106, 115, 118 and 125 beside the sweep's 128, each
+  // the same single batch of all the windows
+  const env = await envOf();
+  const n = (await prepareFor(env, env.base)).windows.train.starts.length;
+  const BATCH = 'train.batch_size';
+  const whole = 2 ** Math.ceil(Math.log2(n + 1)); // the sweep's first size that holds every window
+  const base = trial({}, 0.1);
+  const trials = [
+    base,
+    trial({ [BATCH]: 16 }, 0.09),
+    trial({ [BATCH]: whole }, 0.05),
+    trial({ [BATCH]: whole, [LR]: 0.01 }, 0.06),
+    trial({ [BATCH]: whole, [LR]: 0.0001 }, 0.08),
+  ];
+  const proposed: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const r = Object.assign(new Replay(env, trials, base), { current: { [BATCH]: whole } });
+    const step = await joint(r);
+    if (typeof step !== 'object') break;
+    const b = (step.params[BATCH] as number | undefined) ?? 32;
+    proposed.push(b);
+    trials.push(trial(step.params, 0.07, step.why));
+  }
+  assert.ok(proposed.length > 0);
+  assert.deepEqual(
+    proposed.filter((b) => b >= n && b !== whole),
+    [],
+    `sizes of ${n} or more other than ${whole}: ${proposed}`,
+  );
 });
