@@ -10,6 +10,9 @@ import { prepareFor, type TrialEnv } from './trial.js';
 const sweptBy = (t: FrozenTrial): string | undefined =>
   [...String(t.attrs.why ?? '').matchAll(/sweeping (\S+?)(?= over|: |;|$)/g)].at(-1)?.[1];
 
+/** The round of the plan a sweep's why names ("round 2: ...", after the notes said before it), 1 when none. */
+const roundOf = (why: string): number => Number(/(?:^|; then )round (\d+): /.exec(why)?.[1] ?? 1);
+
 /**
  * current with param set to v. Values below param (an Adam learning rate when the optimizer changes) no
  * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
@@ -151,7 +154,7 @@ export class Replay {
       this.ahead = `started while the ${sweep.param} sweep still runs`;
       return 'done';
     }
-    if (sweep.adopt !== false) this.adopt(sweep.param, candidates);
+    if (sweep.adopt !== false) this.adopt(sweep.param, candidates, roundOf(sweep.why));
     return 'done';
   }
 
@@ -160,10 +163,14 @@ export class Replay {
    * early (while another sweep ran) that beats both, since the plan went on from a best that was not final then.
    * Only the same sweep's: an early trial of another sweep came from an older best, and adopting it in place of
    * this sweep's would drop what the plan adopted since (on ETTh1 h48 the lookback 336 trial started before the
-   * linear skip was adopted stood in for the skip sweep's best, and the plan went on without the skip).
+   * linear skip was adopted stood in for the skip sweep's best, and the plan went on without the skip). And only the
+   * same round's: a sweep of the same factor in a later round came from a later best, and adopting its trial here
+   * made the replayed plan jump past the rest of the round to that best (ETTh1, two targets: round 1's units sweep
+   * from #1 took round 2's early #33, and the plan then proposed round 2's levers as round 1's, "fewer units (8 -> 4)"
+   * from #33 with no "round 2:").
    */
-  private adopt(param: string, candidates: Params[]): void {
-    const early = this.earlyOf(param);
+  private adopt(param: string, candidates: Params[], round: number): void {
+    const early = this.earlyOf(param, round);
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {
         this.best = t.value;
@@ -174,23 +181,24 @@ export class Replay {
   }
 
   /**
-   * The trials started early for a sweep of param (while another sweep ran), seed repeats and measuring sweeps aside,
-   * in the order of the trials. Sorted once per replay: adopt asked every trial for each sweep the plan adopts, and
-   * the plan is replayed for every trial proposed (4 of every 160 seconds of a 2,500-trial study's main thread).
+   * The trials started early for a sweep of param in a round of the plan (while another sweep ran), seed repeats and
+   * measuring sweeps aside, in the order of the trials. Sorted once per replay: adopt asked every trial for each sweep
+   * the plan adopts, and the plan is replayed for every trial proposed (4 of every 160 seconds of a 2,500-trial
+   * study's main thread).
    */
-  private earlyOf(param: string): readonly FrozenTrial[] {
+  private earlyOf(param: string, round: number): readonly FrozenTrial[] {
     if (!this.early) {
       this.early = new Map();
       for (const t of this.trials) {
         const why = String(t.attrs.why ?? '');
         if (!why.startsWith('started while') || 'seed' in t.params || why.includes(MEASURED_ONLY)) continue;
-        const by = sweptBy(t) ?? '';
+        const by = `${roundOf(why)} ${sweptBy(t) ?? ''}`;
         const group = this.early.get(by);
         if (group) group.push(t);
         else this.early.set(by, [t]);
       }
     }
-    return this.early.get(param) ?? [];
+    return this.early.get(`${round} ${param}`) ?? [];
   }
 
   /**

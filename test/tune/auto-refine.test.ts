@@ -154,6 +154,27 @@ test("an early trial of another sweep does not stand in for a sweep's best (ETTh
   assert.deepEqual(next?.params, { ...skip, [UNITS]: 16 }, 'the units sweep runs again from the skip, the best');
 });
 
+test("an early trial of a later round's sweep of the same factor is not adopted by an earlier round's sweep", async () => {
+  // ETTh1, two targets: round 1's units sweep from #1 took round 2's early #33 (built on a later best), and the
+  // replayed plan jumped past the rest of round 1, proposing round 2's levers as round 1's
+  const env = await envOf();
+  const base = trial({}, 0.1),
+    t16 = trial({ [UNITS]: 16 }, 0.09);
+  const later = { [UNITS]: 32, 'train.batch_size': 64 };
+  const early = trial(later, 0.05, {
+    why:
+      'started while the train.batch_size sweep still runs; then round 2: x; ' +
+      'sweeping model.layers[0].gru.units over [32]',
+  });
+  const sweep = (why: string) => ({ param: UNITS, values: [16], why });
+  const r1 = new Replay(env, [base, t16, early], base);
+  assert.equal(await r1.step(sweep('best so far reads "underfitting" (confidence 0.8)')), 'done');
+  assert.equal(r1.bestTrial.number, t16.number, "round 1's own sweep: its best");
+  const r2 = new Replay(env, [base, t16, early], base);
+  assert.equal(await r2.step(sweep('round 2: best so far reads "underfitting" (confidence 0.8)')), 'done');
+  assert.equal(r2.bestTrial.number, early.number, "round 2's: its early trial, which beats it");
+});
+
 test("a flat lr-find curve leaves the diagnosis' learning rates in place, and says so", async () => {
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
