@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SeqtuneError } from '../errors.js';
-import { getOptimizer, getSchedule } from '../optim/index.js';
-import { firstIssue, type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
+import { getOptimizer, getSchedule, optimizerRegistry } from '../optim/index.js';
+import { camel, firstIssue, type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
 import { unknownKeyHint } from './keys.js';
 import { configSchema, monitorIssue, type RawConfig } from './schema.js';
 
@@ -102,12 +102,13 @@ function checkOptimizer(file: string, raw: RawConfig): void {
 
 /**
  * An optimizer's message with its option named as the config writes it: the optimizer says `adam.beta2` and
- * `sgd.weightDecay`, the config `adam.beta_2` and `sgd.weight_decay`.
+ * `sgd.weightDecay` (its TypeScript options), the config `adam.beta_2` and `sgd.weight_decay` (the entry's schema).
  */
 function configSpelling(message: string): string {
-  return message.replace(/^(\w+)\.(\w+)/, (_, name: string, key: string) => {
-    const snake = key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([a-z])(\d)/g, '$1_$2');
-    return `${name}.${snake.toLowerCase()}`;
+  return message.replace(/^(\w+)\.(\w+)/, (whole, name: string, key: string) => {
+    const entry = optimizerRegistry.find(name);
+    const written = entry && Object.keys(entry.options.shape).find((k) => camel(k) === key);
+    return written ? `${name}.${written}` : whole;
   });
 }
 
