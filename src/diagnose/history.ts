@@ -128,13 +128,16 @@ function fromObject(file: string, o: unknown): LossHistory {
   return h;
 }
 
+/** A CSV log's cell that holds no value logged: blank (Lightning) or NA (Keras' CSVLogger); nan is a value. */
+const unlogged = (s: string): boolean => s === '' || /^na$/i.test(s);
+
 /**
  * A CSV log's cell as a number: blank, nan and NA (Keras' CSVLogger writes NA for a key an epoch did not log: the
  * validation values of the epochs between two validations, with validation_freq > 1) are NaN, inf and -inf (or
  * infinity) infinite; else null.
  */
 function logCell(s: string): number | null {
-  if (s === '' || /^nan?$/i.test(s)) return NaN;
+  if (unlogged(s) || /^nan$/i.test(s)) return NaN;
   if (/^-?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   const v = Number(s);
   return Number.isNaN(v) ? null : v;
@@ -157,11 +160,11 @@ export function parseCsvLog(file: string, text: string): LossHistory {
   const at = head.indexOf('epoch');
   const h: LossHistory = {};
   // per column, whether each epoch's cell was left blank or NA (nothing logged), not a value such as nan
-  const unlogged: Record<string, boolean[]> = {};
-  const keys = head.filter((k) => k !== 'epoch' && k !== 'step');
-  for (const k of keys) {
+  const missing: Record<string, boolean[]> = {};
+  const columns = head.flatMap((k, i) => (k === 'epoch' || k === 'step' ? [] : [[k, i] as const]));
+  for (const [k] of columns) {
     h[k] = [];
-    unlogged[k] = [];
+    missing[k] = [];
   }
   let epoch: string | undefined;
   lines.slice(1).forEach((line, r) => {
@@ -170,22 +173,21 @@ export function parseCsvLog(file: string, text: string): LossHistory {
       throw new HistoryError(`${file}: row ${r + 1}: expected ${head.length} fields, found ${cells.length}`);
     const same = at >= 0 && r > 0 && cells[at] === epoch;
     epoch = at >= 0 ? cells[at] : undefined;
-    for (const k of keys) {
-      const s = cells[head.indexOf(k)]!;
+    for (const [k, i] of columns) {
+      const s = cells[i]!;
       const v = logCell(s);
       if (v === null) throw new HistoryError(`${file}: row ${r + 1}, column "${k}": expected a number, found "${s}"`);
-      const logged = s !== '' && !/^na$/i.test(s);
       const col = h[k]!;
       if (!same) {
         col.push(v);
-        unlogged[k]!.push(!logged);
-      } else if (logged) {
+        missing[k]!.push(unlogged(s));
+      } else if (!unlogged(s)) {
         col[col.length - 1] = v;
-        unlogged[k]![col.length - 1] = false;
+        missing[k]![col.length - 1] = false;
       }
     }
   });
-  return withoutUnvalidatedEnd(kerasNames(h), kerasNames(unlogged).val_loss);
+  return withoutUnvalidatedEnd(kerasNames(h), kerasNames(missing).val_loss);
 }
 
 /**
