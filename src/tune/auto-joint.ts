@@ -11,7 +11,7 @@ import { seedGroups } from './auto-ensemble.js';
 import { EXTRA_SEEDS, type Replay, type Step, withValue } from './auto-replay.js';
 import { canonical } from './ensemble.js';
 import { keptByParams, TpeSampler } from './samplers/index.js';
-import { applyParams, getPath, type Param, type Params, setPath } from './space.js';
+import { applyParams, getPath, isInside, type Param, type Params, setPath } from './space.js';
 import { prepareFor } from './trial.js';
 
 export const JOINT = 'joint search after the plan';
@@ -23,7 +23,6 @@ const DRAWS = 24;
 
 /** A value compared by content (undefined too: a regularizer that is not set is one of the values tried). */
 const key = (v: unknown): string => (v === undefined ? 'undefined' : canonical(v));
-const under = (w: string, k: string) => k !== w && (k.startsWith(`${w}.`) || k.startsWith(`${w}[`));
 /** Whether a config has the object a path sets a value in (the value itself may be absent: no regularizer). */
 const reachable = (cfg: unknown, k: string): boolean => {
   const cut = Math.max(k.lastIndexOf('.'), k.lastIndexOf('['));
@@ -60,7 +59,7 @@ interface Dim {
 function dimsOf(keys: readonly string[], context: readonly FrozenTrial[], factorOf: FactorOf, bestCfg: unknown): Dim[] {
   const kept = keys.filter((k) => {
     if (!reachable(bestCfg, k)) return false;
-    return !keys.some((s) => under(k, s) && reachable(bestCfg, s));
+    return !keys.some((s) => isInside(s, k) && reachable(bestCfg, s));
   });
   const dims: Dim[] = [];
   for (const name of kept) {

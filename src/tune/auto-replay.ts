@@ -3,7 +3,7 @@
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial } from '../storage/index.js';
 import { finishedWith, runningWith } from './samplers/index.js';
-import { applyParams, deletePath, getPath, type Params, same, setPath } from './space.js';
+import { applyParams, deletePath, getPath, isInside, type Params, same, setPath } from './space.js';
 import { prepareFor, type TrialEnv } from './trial.js';
 
 /** The parameter of the sweep a trial was run for (the last "sweeping X" of its why). */
@@ -23,7 +23,7 @@ export function withValue(base: unknown, current: Params, param: string, v: unkn
   // Only where that value has the path: an optimizer set by name ("rmsprop") takes its learning rate beside it.
   const whole = Object.keys(current).find(
     (k) =>
-      (param.startsWith(`${k}.`) || param.startsWith(`${k}[`)) &&
+      isInside(param, k) &&
       getPath({ x: current[k] }, `x${param.slice(k.length, param.lastIndexOf('.'))}`) instanceof Object,
   );
   if (whole) {
@@ -37,8 +37,7 @@ export function withValue(base: unknown, current: Params, param: string, v: unkn
     return withValue(base, current, whole, box.x);
   }
   const c: Params = {};
-  for (const [k, x] of Object.entries(current))
-    if (k !== param && !k.startsWith(`${param}.`) && !k.startsWith(`${param}[`)) c[k] = x;
+  for (const [k, x] of Object.entries(current)) if (k !== param && !isInside(k, param)) c[k] = x;
   if (!same(getPath(base, param) ?? unsetValue(param), v)) c[param] = v;
   return c;
 }

@@ -356,7 +356,7 @@ function checkOneOptimizer(space: Space, file: string): void {
 }
 
 /** Whether the config path `inner` lies inside `outer` (model.layers[0].gru.units inside model.layers). */
-const isInside = (inner: string, outer: string): boolean =>
+export const isInside = (inner: string, outer: string): boolean =>
   inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
 
 /**
