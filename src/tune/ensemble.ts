@@ -141,12 +141,16 @@ function say(
   >,
 ): void {
   const { members, top } = r;
+  // counted over the members found (with the linear baseline), not the K asked for: --top 100 on a study of 6 trials
+  // said "member 1/100"
+  const count = members.length + (r.linear ? 1 : 0);
   for (const [i, m] of members.entries())
     log(
-      `member ${i + 1}/${top}: trial ${m.trial.number} ${JSON.stringify(m.trial.params)}, its saved model in ${m.dir}`,
+      `member ${i + 1}/${count}: trial ${m.trial.number} ${JSON.stringify(m.trial.params)}, ` +
+        `its saved model in ${m.dir}`,
     );
   if (r.linear)
-    log(`member ${members.length + 1}: the linear baseline at lookback ${r.linear.lookback}, saved in ${r.linear.dir}`);
+    log(`member ${count}/${count}: the linear baseline at lookback ${r.linear.lookback}, saved in ${r.linear.dir}`);
   for (const s of r.skipped) log(`skipped trial ${s.trial}: the same model as trial ${s.same_as} (${s.why})`);
   if (members.length < top)
     log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);

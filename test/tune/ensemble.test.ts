@@ -56,6 +56,7 @@ test('study ensemble skips trials that are the same model, retrains nothing, and
     /skipped trial \d: the same model as trial \d \(bit-identical weights: train\.clipnorm differs but never acted\)/,
   );
   assert.match(r.out, /only 2 distinct trials of the 3 asked for/);
+  assert.match(r.out, /member 1\/2: [\s\S]*member 2\/2: /, 'counted over the members found, not the 3 asked for');
   assert.doesNotMatch(r.out, /retrain/);
   assert.deepEqual(readdirSync(join(dir, 'runs', 'dups')).sort(), trialFolders, 'no trial trained again');
   const e = readJson(out, 'ensemble.json');
@@ -119,7 +120,10 @@ test('--linear blends the best trial with the linear baseline, saved as a run fo
     out,
   ]);
   assert.equal(again.code, 0, again.err);
-  assert.match(again.out, /member 2: the linear baseline at lookback 12, saved in .*linear-[0-9a-f]{10}/);
+  assert.match(
+    again.out,
+    /member 1\/2: trial \d[\s\S]*member 2\/2: the linear baseline at lookback 12, saved in .*linear-[0-9a-f]{10}/,
+  );
   const e = readJson(out, 'ensemble.json');
   assert.equal(e.members.length, 2);
   assert.deepEqual(e.members[1].params, { linear: { lookback: 12 } });
@@ -214,7 +218,7 @@ test('--trials fuses the trials named, best first, and names a trial that is not
   assert.equal(both.code, 0, both.err);
   assert.match(
     both.out,
-    new RegExp(`member 1/2: trial ${1 - worse} [^]*member 2/2: trial ${worse} [^]*member 3: the linear`),
+    new RegExp(`member 1/3: trial ${1 - worse} [^]*member 2/3: trial ${worse} [^]*member 3/3: the linear`),
   );
   assert.match(both.out, /validation MSE [\d.]+ \(cross-fitted\) vs [\d.]+ for (trial \d|the linear baseline)/);
   const absent = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', '0,9']);
