@@ -114,7 +114,7 @@ export class GraphBuilder {
     return this.nodeN(op, inputs, 1, attrs, hint)[0]!;
   }
 
-  /** Renames a value to a graph output name with an Identity node (outputs keep their documented names). */
+  /** Renames a value to a graph output name, claimed before any layer was written, with an Identity node. */
   output(value: string, name: string): void {
     this.nodes.push({
       opType: 'Identity',

@@ -55,6 +55,9 @@ export function exportOnnx(model: Stack | Fusion, options: ExportOptions = {}): 
   const g = new GraphBuilder();
   const d = options.rawIO ? options.data! : undefined;
   const window = g.claim('window');
+  // claimed before any layer is written: a layer named "forecast" (a name the library API lets a caller give) took
+  // it as its output's name, and the graph defined "forecast" twice, which ONNX Runtime refuses to load
+  const forecast = g.claim('forecast');
   const lastValue = d && needsLastValue(d) ? g.claim('last_value') : null;
   const pre = d ? rawInput(g, d, window) : { model: window, scaled: '' };
   const x: Sym = { name: pre.model, T: input[0], F: input[1] };
@@ -63,7 +66,7 @@ export function exportOnnx(model: Stack | Fusion, options: ExportOptions = {}): 
   if (y.T !== output.T || y.F !== output.F)
     throw new ExportError(`model: the graph's output (${y.T}, ${y.F}) is not the model's (${output.T}, ${output.F})`);
   const out = d ? rawOutput(g, d, y, pre.scaled, lastValue) : y.name;
-  g.output(out, 'forecast');
+  g.output(out, forecast);
   const io = describe(input, output, options, lastValue !== null);
   return g.encode({
     name: options.name ?? 'seqtune',

@@ -181,6 +181,17 @@ const cases: [string, () => Layer[], number, number][] = [
 for (const [name, layers, T, F] of cases)
   test(`exported ${name}: ONNX Runtime gives predict's outputs`, () => check(layers(), T, F));
 
+test("layers named as the graph's input and output (window, forecast, last_value) leave those names to it", () =>
+  check(
+    [
+      gru({ units: 4, name: 'window', returnSequences: true }),
+      lstm({ units: 3, name: 'last_value' }),
+      dense({ units: 2, name: 'forecast' }),
+    ],
+    6,
+    2,
+  ));
+
 // Short windows and few units: a GRU whose gates are linear is unbounded, and on long windows with random weights
 // its outputs (and float32 rounding with them) grow without limit, in seqtune and in ONNX Runtime alike.
 test('every activation pair of GRU, LSTM and SimpleRNN is exported as it is', async () => {
