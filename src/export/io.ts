@@ -19,6 +19,12 @@ export interface ExportData {
   scaler: ScalerState;
   /** Inputs relative to the last input step, outputs added back to each target's last value. */
   relative: boolean;
+  /**
+   * Each categorical column's categories in code order (model/data.json's encodings): a label column's value is its
+   * category's index, a one-hot column `col=value` is 1 where the cell is value. Without them a caller cannot
+   * encode a window from a CSV.
+   */
+  encodings?: Record<string, string[]>;
 }
 
 /** Per-column center and scale of the named columns (one line if the scaler lacks one). */

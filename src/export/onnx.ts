@@ -143,5 +143,7 @@ function metadata(io: Described, o: ExportOptions): Record<string, string> {
       'seqtune.relative': String(d.relative),
       'seqtune.scaler': JSON.stringify(d.scaler),
     });
+  // the codes of a label-encoded column were in data.json only: a shipped model's caller could not encode the window
+  if (d && Object.keys(d.encodings ?? {}).length) m['seqtune.encodings'] = JSON.stringify(d.encodings);
   return m;
 }

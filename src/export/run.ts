@@ -54,6 +54,7 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
     targets: saved.targets,
     scaler: saved.scaler,
     relative: saved.data.relative ?? false,
+    encodings: saved.encodings,
   };
   if (o.rawIO) for (const line of float32Losses(data)) o.onWarning?.(line);
   try {

@@ -47,11 +47,16 @@ async function trainRun(
   return { run: join(d, 'run'), csv };
 }
 
-/** Raw windows (N, L, features) of the CSV ending at every origin row predict forecasts from, and last values. */
-function rawWindows(csv: string, L: number, features: string[], targets: string[]) {
+/**
+ * Raw windows (N, L, features) of the CSV ending at every origin row predict forecasts from, and last values; a
+ * categorical column's cells encoded with the codes the model's metadata gives (seqtune.encodings).
+ */
+function rawWindows(csv: string, L: number, features: string[], targets: string[], codes: Record<string, string[]>) {
   const [head, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
   const cols = head!.split(',');
-  const cells = rows.map((r) => r.split(',').map(Number));
+  const cells = rows.map((r) =>
+    r.split(',').map((v, j) => (codes[cols[j]!] ? codes[cols[j]!]!.indexOf(v) : Number(v))),
+  );
   const N = rows.length - L + 1,
     F = features.length;
   const x = new Float32Array(N * L * F),
@@ -81,8 +86,8 @@ async function rawRelativeError(run: string, csv: string, features: string[], ta
   const r = await runCli(['export', run, '--format', 'onnx', '--raw-io', '--out', out]);
   assert.equal(r.code, 0, r.err);
   assert.ok(!r.err.includes('warning'), r.err); // columns at 10 and 1000: float32 holds them
-  const w = rawWindows(csv, L, features, targets);
   const meta = metadataOf(out);
+  const w = rawWindows(csv, L, features, targets, JSON.parse(meta['seqtune.encodings'] ?? '{}'));
   const inputs: Record<string, { data: Float32Array; dims: number[] }> = {
     window: { data: w.x, dims: [w.N, L, features.length] },
   };
@@ -140,6 +145,24 @@ test('--raw-io: two targets, a sequence output (encoder-decoder), minmax, relati
   );
   const err = await rawRelativeError(run, csv, ['value', 'other'], ['value', 'other'], 10);
   assert.ok(err <= 1e-4, `relative error ${err}`);
+});
+
+test('--raw-io with a label-encoded column: the metadata gives its codes, and windows encoded with them forecast as predict', async () => {
+  const kinds = ['mid', 'low', 'high', 'low'];
+  const [head, ...rows] = csvText().trim().split('\n');
+  const text = [`${head},kind`, ...rows.map((r, i) => `${r},${kinds[Math.floor(i / 5) % 4]}`)].join('\n');
+  const { run, csv } = await trainRun(
+    'label',
+    '  categorical: {kind: label}\n  features: [value, kind]\n  target: value\n  lookback: 6\n  horizon: 2',
+    '    - gru: {units: 4}\n    - dense: {units: 2}',
+    '',
+    `${text}\n`,
+  );
+  const err = await rawRelativeError(run, csv, ['value', 'kind'], ['value'], 6);
+  assert.ok(err <= 1e-4, `relative error ${err}`);
+  assert.deepEqual(JSON.parse(metadataOf(join(run, 'raw.onnx'))['seqtune.encodings']!), {
+    kind: ['high', 'low', 'mid'],
+  });
 });
 
 test('--raw-io on absolute windows, and the plain export: names, shapes, units and the scaler in metadata', async () => {
