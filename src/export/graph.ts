@@ -63,6 +63,15 @@ function valueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   };
 }
 
+/** Whether bytes are an ONNX model seqtune wrote (its producer_name); false for anything that does not decode. */
+export function writtenBySeqtune(bytes: Uint8Array): boolean {
+  try {
+    return onnx.ModelProto.decode(bytes).producerName === 'seqtune';
+  } catch {
+    return false;
+  }
+}
+
 export class GraphBuilder {
   private readonly nodes: onnxProto.onnx.INodeProto[] = [];
   private readonly inits: onnxProto.onnx.ITensorProto[] = [];

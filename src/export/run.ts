@@ -1,12 +1,13 @@
 // exportRun: what `seqtune export RUN_DIR --format onnx` does. Reads a trained run folder (model/ and its
 // data.json), or an ensemble folder (ensemble.json: its members and their fusion become one graph), exports it
 // with its data description, and writes the file through a temporary file renamed into place, so a failed export
-// leaves nothing behind.
-import { existsSync, statSync } from 'node:fs';
+// leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadRun, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
+import { writtenBySeqtune } from './graph.js';
 import { type ExportData, float32Losses } from './io.js';
 import { exportOnnx } from './onnx.js';
 
@@ -28,6 +29,19 @@ function checkRunDir(runDir: string): void {
     );
 }
 
+/**
+ * An existing file at `out` is replaced only where it is a model seqtune exported (a run exported again): `--out
+ * RUN/model/weights.bin` wrote the graph over the run's own weights, and `--out data.csv` over the data, both with
+ * exit 0. A folder is left to the write, which names it (EISDIR).
+ */
+function checkReplaceable(out: string): void {
+  if (!existsSync(out) || !statSync(out).isFile() || writtenBySeqtune(readFileSync(out))) return;
+  throw new ExportError(
+    `${out}: expected a new file or an ONNX model seqtune exported, found another file; export replaces only a ` +
+      'model it wrote: remove the file or choose another --out',
+  );
+}
+
 /** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
 export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void> {
   try {
@@ -44,6 +58,8 @@ export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void>
  */
 export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
   checkRunDir(runDir);
+  const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');
+  checkReplaceable(out);
   const { model, saved } = await loadRun(runDir);
   if (!(model instanceof Model || model instanceof Fusion))
     throw new ExportError(`${runDir}: expected a trained model or an ensemble of them`);
@@ -59,7 +75,6 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
   if (o.rawIO) for (const line of float32Losses(data)) o.onWarning?.(line);
   try {
     const bytes = exportOnnx(model, { data, rawIO: o.rawIO, name: basename(runDir) });
-    const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');
     await writeAtomic(out, bytes);
     return out;
   } finally {

@@ -1,9 +1,9 @@
 // What `seqtune export` refuses, each with one line on stderr and exit 2, leaving no file behind: a folder with
 // no trained model, an ensemble whose members take different windows, a layer with no ONNX form, an output path
-// that cannot be written, an unknown format. The library call refuses a model that is not built and --raw-io
-// without a data description.
+// that cannot be written or holds a file export did not write, an unknown format. The library call refuses a model
+// that is not built and --raw-io without a data description.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -110,6 +110,19 @@ test('an output path that cannot be written: nothing is left there', async () =>
   );
   await refused([trained, '--out', join(out, 'taken.onnx')], /taken\.onnx: cannot write the ONNX file \(E\w+\)/, out);
   await refused([trained, '--format', 'tflite'], /argument 'tflite' is invalid. Allowed choices are onnx/, trained);
+});
+
+test("an existing file that is not a model seqtune exported (the run's weights, a CSV) is left as it was", async () => {
+  const run = join(dir, 'keep');
+  cpSync(trained, run, { recursive: true });
+  const weights = join(run, 'model', 'weights.bin'),
+    before = readFileSync(weights);
+  const line = /weights\.bin: expected a new file or an ONNX model seqtune exported, found another file/;
+  await refused([run, '--out', weights], line, join(run, 'model'));
+  assert.deepEqual(readFileSync(weights), before);
+  await refused([run, '--raw-io', '--out', join(run, 'config.yaml')], /config\.yaml: expected a new file/, run);
+  // a model it exported is replaced: the run exported again
+  for (let i = 0; i < 2; i++) assert.equal((await runCli(['export', run, '--out', join(run, 'm.onnx')])).code, 0);
 });
 
 test('the library call: a model that is not built, and raw IO without the data it was trained on', () => {
