@@ -48,11 +48,37 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isNumbers = (v: unknown, n: number) =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number');
+
+/**
+ * model/data.json, checked for what predict, evaluate and export read of it: one line naming the key, what was
+ * expected and what was found. A file without `features` was read on as it was, and export and predict stopped
+ * with a TypeError (exit 1, "a bug in seqtune").
+ */
+function checkSaved(path: string, j: Partial<SavedData> | null): SavedData {
+  const bad = (key: string, exp: string, found: unknown) =>
+    new ModelFileError(`${path}: ${key}: expected ${exp}, found ${JSON.stringify(found) ?? 'nothing'}`);
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw bad('the file', 'a JSON object', j);
+  const lookback = j.data?.lookback;
+  if (!j.data || typeof j.data !== 'object' || !Number.isInteger(lookback) || lookback! < 1)
+    throw bad('data.lookback', 'a positive integer (the data section the run was trained with)', lookback);
+  for (const key of ['features', 'targets'] as const)
+    if (!isStrings(j[key]) || j[key].length === 0) throw bad(key, 'a non-empty list of column names', j[key]);
+  const sc = j.scaler;
+  if (!sc || !isStrings(sc.columns)) throw bad('scaler.columns', 'a list of column names', sc?.columns);
+  for (const key of ['center', 'scale'] as const)
+    if (!isNumbers(sc[key], sc.columns.length))
+      throw bad(`scaler.${key}`, `one number per scaler column (${sc.columns.length})`, sc[key]);
+  return j as SavedData;
+}
+
 /** A trained run's model and data description. */
 async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
-  const model = await loadModel(join(runDir, 'model'));
-  const saved = (await readJson(join(runDir, 'model', 'data.json'), 'the data description of the run')) as SavedData;
-  return { model, saved };
+  const path = join(runDir, 'model', 'data.json');
+  const saved = checkSaved(path, (await readJson(path, 'the data description of the run')) as Partial<SavedData>);
+  return { model: await loadModel(join(runDir, 'model')), saved };
 }
 
 /** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */

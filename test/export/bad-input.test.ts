@@ -125,6 +125,26 @@ test("an existing file that is not a model seqtune exported (the run's weights, 
   for (let i = 0; i < 2; i++) assert.equal((await runCli(['export', run, '--out', join(run, 'm.onnx')])).code, 0);
 });
 
+test('a run whose model/data.json lacks what export reads: one line naming the file and key, not a TypeError', async () => {
+  const cases: [(j: Record<string, unknown>) => void, RegExp][] = [
+    [(j) => delete j.features, /data\.json: features: expected a non-empty list of column names, found nothing/],
+    [(j) => (j.data = {}), /data\.json: data\.lookback: expected a positive integer .*, found nothing/],
+    [
+      (j) => ((j.scaler as { scale: number[] }).scale = []),
+      /data\.json: scaler\.scale: expected one number per scaler column \(1\), found \[\]/,
+    ],
+  ];
+  for (const [i, [edit, line]] of cases.entries()) {
+    const run = join(dir, `data-json-${i}`);
+    cpSync(trained, run, { recursive: true });
+    const file = join(run, 'model', 'data.json');
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    edit(j);
+    writeFileSync(file, JSON.stringify(j));
+    await refused([run, '--raw-io'], line, run);
+  }
+});
+
 test('the library call: a model that is not built, and raw IO without the data it was trained on', () => {
   assert.throws(() => exportOnnx(sequential([gru({ units: 2 }), dense({ units: 1 })])), ExportError);
   const m = sequential([gru({ units: 2 }), dense({ units: 1 })], { inputShape: [3, 1] });
