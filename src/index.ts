@@ -20,7 +20,7 @@ export { diagnose, HistoryError, readHistory } from './diagnose/index.js';
 // Errors every part throws.
 export { SeqtuneError, ShapeError, ValueError } from './errors.js';
 // ONNX export of trained models (and of run folders: what `seqtune export` does).
-export type { ExportData, ExportOptions, ExportRunOptions } from './export/index.js';
+export type { Exportable, ExportData, ExportOptions, ExportRunOptions } from './export/index.js';
 export { ExportError, exportOnnx, exportRun } from './export/index.js';
 // Layers, tensors, regularizers.
 export type {

@@ -1,16 +1,14 @@
-// exportOnnx: a built seqtune model (or a Fusion of models, fusion.ts) as an ONNX model (opset 17, dynamic batch)
+// exportOnnx: a built seqtune model (or an ensemble of models, fusion.ts) as an ONNX model (opset 17, dynamic batch)
 // that ONNX Runtime runs with the same numbers. The graph's input is `window` (batch, lookback, features) and its
 // output `forecast`, (batch, F) or (batch, T, F) as the model's output; with rawIO (and the run's data
 // description) both are in the data's own units and the scaling and relative transform are graph operators
 // (io.ts). The names, shapes, units, columns and the scaler are written into the model's metadata_props either way.
 import { readFileSync } from 'node:fs';
 import type { Stack } from '../nn/index.js';
-import { Fusion } from '../train/index.js';
 import { ExportError } from './errors.js';
-import { emitFusion, fusionMembers } from './fusion.js';
+import { type Exportable, emitPredictor, modelsWithOneShape } from './fusion.js';
 import { GraphBuilder, type ValueInfo } from './graph.js';
 import { type ExportData, needsLastValue, rawInput, rawOutput } from './io.js';
-import { emitLayer } from './layers.js';
 import type { Sym } from './types.js';
 
 export interface ExportOptions {
@@ -43,14 +41,14 @@ function shapes(model: Stack, o: ExportOptions): { input: [number, number]; outp
 }
 
 /**
- * The model (or an ensemble of models, as one graph) as ONNX bytes. Layers with no ONNX form are refused with an
- * ExportError naming the layer.
+ * The model, or an ensemble of models (a Fusion, a SnapshotEnsemble, one inside another) as one graph, as ONNX
+ * bytes. Layers with no ONNX form are refused with an ExportError naming the layer.
  * @example
  * const bytes = exportOnnx(model, { data, rawIO: true });
  * await writeFile('model.onnx', bytes);
  */
-export function exportOnnx(model: Stack | Fusion, options: ExportOptions = {}): Uint8Array {
-  const stacks = model instanceof Fusion ? fusionMembers(model) : [model];
+export function exportOnnx(model: Exportable, options: ExportOptions = {}): Uint8Array {
+  const stacks = modelsWithOneShape(model);
   const { input, output } = shapes(stacks[0]!, options);
   const g = new GraphBuilder();
   const d = options.rawIO ? options.data! : undefined;
@@ -61,8 +59,7 @@ export function exportOnnx(model: Stack | Fusion, options: ExportOptions = {}): 
   const lastValue = d && needsLastValue(d) ? g.claim('last_value') : null;
   const pre = d ? rawInput(g, d, window) : { model: window, scaled: '' };
   const x: Sym = { name: pre.model, T: input[0], F: input[1] };
-  const ys = stacks.map((s) => s.layers.reduce((a, layer) => emitLayer(g, layer, a), x));
-  const y = model instanceof Fusion ? emitFusion(g, model, ys) : ys[0]!;
+  const y = emitPredictor(g, model, x);
   if (y.T !== output.T || y.F !== output.F)
     throw new ExportError(`model: the graph's output (${y.T}, ${y.F}) is not the model's (${output.T}, ${output.F})`);
   const out = d ? rawOutput(g, d, y, pre.scaled, lastValue) : y.name;

@@ -36,23 +36,31 @@ export class SnapshotEnsemble implements Predictor {
 
   /** Mean prediction of the last k snapshots (default: `keep`). The model's own weights are left as they were. */
   predict(x: Samples, opts: { batchSize?: number; k?: number } = {}): Tensor {
+    return meanOf(this.withSnapshots((m) => m.predict(x, opts), opts.k, 'SnapshotEnsemble.predict k'));
+  }
+
+  /**
+   * `fn` on the model holding each of the last k snapshots' weights (default: `keep`), oldest first; the model's own
+   * weights are put back after. What predict averages, for a caller that reads the weights (an ONNX export).
+   */
+  withSnapshots<T>(fn: (model: Model) => T, k = this.keep, what = 'SnapshotEnsemble k'): T[] {
     if (this.snapshots.length === 0) throw new ValueError('SnapshotEnsemble: no snapshots were taken');
-    const k = Math.min(checkKeep('SnapshotEnsemble.predict k', opts.k ?? this.keep), this.snapshots.length);
+    const last = Math.min(checkKeep(what, k), this.snapshots.length);
     const e = this.model.engine;
     const saved = e.view(this.model.params).slice(),
       savedState = e.view(this.model.state).slice();
-    const preds: Tensor[] = [];
+    const out: T[] = [];
     try {
-      for (let i = this.snapshots.length - k; i < this.snapshots.length; i++) {
+      for (let i = this.snapshots.length - last; i < this.snapshots.length; i++) {
         e.view(this.model.params).set(this.snapshots[i]!);
         e.view(this.model.state).set(this.states[i]!);
-        preds.push(this.model.predict(x, opts));
+        out.push(fn(this.model));
       }
     } finally {
       e.view(this.model.params).set(saved);
       e.view(this.model.state).set(savedState);
     }
-    return meanOf(preds);
+    return out;
   }
 }
 

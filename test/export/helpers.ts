@@ -3,9 +3,9 @@
 // between ONNX Runtime's output and seqtune's predict.
 import { createRequire } from 'node:module';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
-import { exportOnnx } from '../../src/export/index.js';
+import { type Exportable, exportOnnx } from '../../src/export/index.js';
 import { Rng, tensor } from '../../src/nn/index.js';
-import type { Model } from '../../src/train/index.js';
+import type { Model, Predictor } from '../../src/train/index.js';
 
 const require = createRequire(import.meta.url);
 export const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
@@ -62,7 +62,15 @@ export const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =
  * absolute output.
  */
 export async function exportedDiff(model: Model, N = 16): Promise<{ diff: number; scale: number }> {
-  const [L, F] = [model.inputShape!.T!, model.inputShape!.F];
+  return ensembleDiff(model, [model.inputShape!.T!, model.inputShape!.F], N);
+}
+
+/** exportedDiff for any model or ensemble exportOnnx takes, of windows [lookback, features]. */
+export async function ensembleDiff(
+  model: Exportable & Predictor,
+  [L, F]: [number, number],
+  N = 16,
+): Promise<{ diff: number; scale: number }> {
   const x = windows(N, L, F);
   const want = model.predict(tensor(x, [N, L, F])).data;
   const bytes = exportOnnx(model);
