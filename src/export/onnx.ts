@@ -35,6 +35,12 @@ function shapes(model: Stack, o: ExportOptions): { input: [number, number]; outp
       `data: expected lookback ${inS.T} and ${inS.F} features as the model's input, ` +
         `found lookback ${d.lookback} and ${d.features.length} features (${d.features.join(', ')})`,
     );
+  const P = (outS.T ?? 1) * outS.F;
+  if (d && d.horizon * d.targets.length !== P)
+    throw new ExportError(
+      `data: expected horizon x targets to be the model's ${P} outputs, found horizon ${d.horizon} x ` +
+        `${d.targets.length} targets (${d.targets.join(', ')})`,
+    );
   if (o.rawIO && !d)
     throw new ExportError('rawIO: needs options.data, the scaler and columns the model was trained on');
   return { input: [inS.T, inS.F], output: { name: '', T: outS.T, F: outS.F } };

@@ -9,6 +9,7 @@ import {
   Fusion,
   type FusionMethod,
   loadModel,
+  type Model,
   ModelFileError,
   type Predictor,
 } from '../train/index.js';
@@ -64,6 +65,9 @@ function checkSaved(path: string, j: Partial<SavedData> | null): SavedData {
   const lookback = j.data?.lookback;
   if (!j.data || typeof j.data !== 'object' || !Number.isInteger(lookback) || lookback! < 1)
     throw bad('data.lookback', 'a positive integer (the data section the run was trained with)', lookback);
+  const horizon = j.data.horizon;
+  if (horizon !== undefined && !(Number.isInteger(horizon) && horizon > 0))
+    throw bad('data.horizon', 'a positive integer', horizon);
   for (const key of ['features', 'targets'] as const)
     if (!isStrings(j[key]) || j[key].length === 0) throw bad(key, 'a non-empty list of column names', j[key]);
   const sc = j.scaler;
@@ -74,11 +78,38 @@ function checkSaved(path: string, j: Partial<SavedData> | null): SavedData {
   return j as SavedData;
 }
 
+/**
+ * data.json's windows against the model's input and output: a lookback or horizon that is not the model's stopped
+ * predict with a ShapeError or a TypeError ("a bug in seqtune"), and export wrote the wrong horizon into the model.
+ */
+function checkFits(path: string, saved: SavedData, model: Model): void {
+  const inS = model.inputShape,
+    outS = model.outputShape;
+  if (!inS || !outS) return;
+  const H = saved.data.horizon ?? 1,
+    nT = saved.targets.length,
+    P = (outS.T ?? 1) * outS.F;
+  if ((inS.T === null || inS.T === saved.data.lookback) && inS.F === saved.features.length && P === H * nT) return;
+  throw new ModelFileError(
+    `${path}: expected the windows of the model in model.json (lookback ${inS.T}, ${inS.F} features, ` +
+      `${P} output${P === 1 ? '' : 's'}), ` +
+      `found lookback ${saved.data.lookback}, ${saved.features.length} features and horizon ${H} x ${nT} ` +
+      `target${nT === 1 ? '' : 's'}`,
+  );
+}
+
 /** A trained run's model and data description. */
 async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
   const path = join(runDir, 'model', 'data.json');
   const saved = checkSaved(path, (await readJson(path, 'the data description of the run')) as Partial<SavedData>);
-  return { model: await loadModel(join(runDir, 'model')), saved };
+  const model = await loadModel(join(runDir, 'model'));
+  try {
+    checkFits(path, saved, model);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, saved };
 }
 
 /** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */

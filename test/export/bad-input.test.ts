@@ -125,8 +125,18 @@ test("an existing file that is not a model seqtune exported (the run's weights, 
   for (let i = 0; i < 2; i++) assert.equal((await runCli(['export', run, '--out', join(run, 'm.onnx')])).code, 0);
 });
 
-test('a run whose model/data.json lacks what export reads: one line naming the file and key, not a TypeError', async () => {
+test("a run whose model/data.json lacks what export reads, or is not its model's: one line naming the file", async () => {
+  const data = (j: Record<string, unknown>) => j.data as Record<string, unknown>;
+  const fits = 'expected the windows of the model in model.json \\(lookback 4, 1 features, 1 output\\), found';
   const cases: [(j: Record<string, unknown>) => void, RegExp][] = [
+    [
+      (j) => (data(j).lookback = 5),
+      new RegExp(`data\\.json: ${fits} lookback 5, 1 features and horizon 1 x 1 target\n`),
+    ],
+    [
+      (j) => (data(j).horizon = 3),
+      new RegExp(`data\\.json: ${fits} lookback 4, 1 features and horizon 3 x 1 target\n`),
+    ],
     [(j) => delete j.features, /data\.json: features: expected a non-empty list of column names, found nothing/],
     [(j) => (j.data = {}), /data\.json: data\.lookback: expected a positive integer .*, found nothing/],
     [
@@ -145,9 +155,12 @@ test('a run whose model/data.json lacks what export reads: one line naming the f
   }
 });
 
-test('the library call: a model that is not built, and raw IO without the data it was trained on', () => {
+test('the library call: a model that is not built, raw IO without the data it was trained on, data of another horizon', () => {
   assert.throws(() => exportOnnx(sequential([gru({ units: 2 }), dense({ units: 1 })])), ExportError);
   const m = sequential([gru({ units: 2 }), dense({ units: 1 })], { inputShape: [3, 1] });
   assert.throws(() => exportOnnx(m, { rawIO: true }), /rawIO: needs options.data/);
+  const scaler = { kind: 'standard' as const, columns: ['y'], center: [0], scale: [1] };
+  const data = { lookback: 3, horizon: 2, features: ['y'], targets: ['y'], scaler, relative: false };
+  assert.throws(() => exportOnnx(m, { data }), /data: expected horizon x targets to be the model's 1 outputs, found /);
   m.dispose();
 });
