@@ -64,15 +64,41 @@ function attributes(layer: Recurrent) {
   };
 }
 
+/**
+ * NaN where seqtune's state is NaN: from the first step whose input holds a NaN on, in processing order. ONNX Runtime's
+ * GRU and LSTM kernels turn a NaN input into finite outputs (a window with a missing cell forecast 0.34 where
+ * seqtune's predict gives NaN), so the steps are masked after the operator:
+ *   nan_t = any_f isnan(x[t, :, f]);  seen_t = sum_{s <= t} nan_s (s >= t going backwards)
+ *   y_t = seen_t > 0 ? NaN : y_t
+ * xt (T, batch, F) -> y (T, batch, H), or the last state (batch, H) with every step seen.
+ */
+function maskNaN(g: GraphBuilder, layer: Recurrent, xt: string, y: string, sequence: boolean): string {
+  const name = layer.name;
+  const nan = g.node('Cast', [g.node('IsNaN', [xt], {}, `${name}_isnan`)], { to: { i: 1 } }, `${name}_nan`);
+  const step = g.node('ReduceMax', [nan], { axes: { ints: [2] }, keepdims: { i: 1 } }, `${name}_nan_step`);
+  const seen = sequence
+    ? g.node(
+        'CumSum',
+        [step, g.constant('axis0_scalar', [0], [], 'int64')],
+        { reverse: { i: layer.options.goBackwards ? 1 : 0 } },
+        `${name}_nan_seen`,
+      )
+    : g.node('ReduceMax', [step], { axes: { ints: [0] }, keepdims: { i: 0 } }, `${name}_nan_seen`);
+  const poisoned = g.node('Greater', [seen, g.constant('zero', [0], [])], {}, `${name}_nan_poisoned`);
+  return g.node('Where', [poisoned, g.constant('nan', [Number.NaN], []), y], {}, `${name}_nan_kept`);
+}
+
 /** One recurrent layer: (batch, T, F) -> (batch, H), or (batch, T, H) when it returns sequences. */
 export function emitRecurrent(g: GraphBuilder, layer: Recurrent, x: Sym): Sym {
   const name = layer.name,
     o = layer.options;
   const xt = g.node('Transpose', [x.name], { perm: { ints: [1, 0, 2] } }, `${name}_time_major`);
   const [Y, Yh] = g.nodeN(OP[layer.cell], [xt, ...weights(g, layer, x.F)], 2, attributes(layer), name);
-  if (!o.returnSequences)
-    return { name: g.node('Squeeze', [Yh!, g.ints('axis0', [0])], {}, `${name}_last`), T: null, F: layer.units };
-  let y = g.node('Squeeze', [Y!, g.ints('axis1', [1])], {}, `${name}_seq`);
+  if (!o.returnSequences) {
+    const last = g.node('Squeeze', [Yh!, g.ints('axis0', [0])], {}, `${name}_last`);
+    return { name: maskNaN(g, layer, xt, last, false), T: null, F: layer.units };
+  }
+  let y = maskNaN(g, layer, xt, g.node('Squeeze', [Y!, g.ints('axis1', [1])], {}, `${name}_seq`), true);
   if (o.goBackwards && !layer.timeOrderOutput) {
     const [s, e, a, st] = [
       g.ints('m1', [-1]),

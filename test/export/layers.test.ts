@@ -3,7 +3,7 @@
 // 16 and on a batch of 1 (the batch dimension is dynamic).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXPORTABLE_LAYERS } from '../../src/export/index.js';
+import { EXPORTABLE_LAYERS, exportOnnx } from '../../src/export/index.js';
 import {
   ACTIVATIONS,
   averagePooling1d,
@@ -24,10 +24,11 @@ import {
   repeatVector,
   selectTimestep,
   simpleRNN,
+  tensor,
   timeDistributed,
 } from '../../src/nn/index.js';
 import { type Model, sequential } from '../../src/train/index.js';
-import { exportedDiff, randomize } from './helpers.js';
+import { exportedDiff, maxAbsDiff, randomize, runOnnx, windows } from './helpers.js';
 
 const covered = new Set<string>();
 function track(layers: readonly Layer[]): void {
@@ -191,6 +192,35 @@ test("layers named as the graph's input and output (window, forecast, last_value
     6,
     2,
   ));
+
+// A window with a missing cell (NaN): seqtune's state is NaN from that step on, in processing order; ONNX Runtime's
+// GRU and LSTM gave finite numbers there. Sample n has a NaN at step n % (L + 1) (none for the last of each L + 1).
+test('a NaN in the window gives NaN where predict does, step by step, and the same numbers elsewhere', async () => {
+  const [N, L, F] = [14, 6, 2];
+  const layers = [
+    gru({ units: 4, returnSequences: true }),
+    lstm({ units: 3, goBackwards: true, returnSequences: true }),
+    bidirectional(simpleRNN({ units: 3, returnSequences: true })),
+    timeDistributed(dense({ units: 2 })),
+  ];
+  const vector = [lstm({ units: 3, goBackwards: true }), dense({ units: 2 })];
+  for (const ls of [layers, vector]) {
+    const model: Model = sequential(ls, { inputShape: [L, F], seed: 1 });
+    randomize(model);
+    const x = windows(N, L, F);
+    for (let n = 0; n < N; n++) if (n % (L + 1) < L) x[(n * L + (n % (L + 1))) * F + (n % F)] = Number.NaN;
+    const want = model.predict(tensor(x, [N, L, F])).data;
+    const got = await runOnnx(exportOnnx(model), { window: { data: x, dims: [N, L, F] } });
+    model.dispose();
+    assert.deepEqual(
+      Array.from(got, (v) => Number.isNaN(v)),
+      Array.from(want, (v) => Number.isNaN(v)),
+    );
+    assert.ok(want.some((v) => Number.isNaN(v)) && want.some((v) => !Number.isNaN(v)));
+    const finite = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isNaN(v) ? 0 : v));
+    assert.ok(maxAbsDiff(finite(got), finite(want)) <= 1e-5);
+  }
+});
 
 // Short windows and few units: a GRU whose gates are linear is unbounded, and on long windows with random weights
 // its outputs (and float32 rounding with them) grow without limit, in seqtune and in ONNX Runtime alike.
