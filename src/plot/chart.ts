@@ -83,9 +83,22 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-export function formatTick(v: number): string {
+/**
+ * A tick's label; `step` (the distance to the next tick) asks for the digits that tell it from its neighbours. Four
+ * significant digits (two in exponent form) labelled every tick of a series near 1e9 that moves by 1000 "1.0e+9",
+ * and 1000.5 next to 1001 "1001" twice; with the step they read 1.0000005e+9 and 1000.5.
+ */
+export function formatTick(v: number, step?: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
-  return Number(v.toPrecision(4)).toString();
+  // the significant digits from the value's first one down to the step's (ticks are multiples of the step)
+  const need = step !== undefined && step > 0 ? Math.floor(Math.log10(a)) - Math.floor(Math.log10(step)) + 1 : 0;
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.min(16, Math.max(1, need - 1)));
+  return Number(v.toPrecision(Math.min(17, Math.max(4, need)))).toString();
+}
+
+/** The labels of evenly spaced ticks, each with the digits that tell it from the next (formatTick). */
+export function tickLabels(ticks: number[]): string[] {
+  const step = ticks.length >= 2 ? Math.abs(ticks[1]! - ticks[0]!) : undefined;
+  return ticks.map((v) => formatTick(v, step));
 }

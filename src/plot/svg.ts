@@ -1,7 +1,7 @@
 // A small line-chart writer: axes with round ticks, optional log-scale y, legend, vertical marks and
 // shaded x-bands. Input is a ChartInfo; output is a standalone SVG document. The legend never covers data: it
 // goes in the first corner of the plot that no line crosses, else outside the plot, on its right.
-import { type ChartInfo, formatTick, niceTicks } from './chart.js';
+import { type ChartInfo, formatTick, niceTicks, tickLabels } from './chart.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -69,9 +69,6 @@ interface Frame {
 
 /** The frame of a W x H picture; `legend` widens the right margin by that much, for a legend beside the plot. */
 function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
-  const m = { l: 72, r: 24 + legend, t: 44, b: 56 };
-  const pw = W - m.l - m.r,
-    ph = H - m.t - m.b;
   const logY = Boolean(info.logY);
   const ty = (v: number) => (logY ? Math.log10(v) : v);
   let xlo = Infinity,
@@ -96,7 +93,9 @@ function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
     yhi = 1;
   }
   if (xhi === xlo) {
-    xhi = xlo + 1;
+    // one x (one epoch, one test window): in the middle of the plot, not on its left edge
+    xlo -= 0.5;
+    xhi += 0.5;
   }
   if (yhi === ylo) {
     yhi = ylo + 1;
@@ -105,6 +104,12 @@ function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
   const pad = (yhi - ylo) * 0.05;
   ylo -= pad;
   yhi += pad;
+  // wide enough for the longest y tick label right of the axis label (x 9..21); a digit of DejaVu Sans is 0.636 em,
+  // 7.6 px at 12 px, wider than textWidth's average: 1.0000005e+9 is 92 px
+  const labelWidth = Math.max(0, ...yTicks(logY, ylo, yhi).map((t) => Math.ceil(7.7 * t.label.length)));
+  const m = { l: Math.max(72, labelWidth + 32), r: 24 + legend, t: 44, b: 56 };
+  const pw = W - m.l - m.r,
+    ph = H - m.t - m.b;
   const sx = (x: number) => m.l + ((x - xlo) / (xhi - xlo)) * pw;
   const sy = (y: number) => m.t + ph - ((ty(y) - ylo) / (yhi - ylo)) * ph;
   return { W, H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy };
@@ -130,16 +135,25 @@ function bands(info: ChartInfo, { m, pw, ph, xlo, xhi, sx }: Frame): string[] {
   return parts;
 }
 
+/**
+ * The y ticks (log: decades and their 2x/5x) of a frame's range (log10 with logY), with their labels: a linear axis's
+ * with the digits that tell them apart.
+ */
+function yTicks(logY: boolean, ylo: number, yhi: number): { v: number; label: string }[] {
+  if (logY) return niceTicks(ylo, yhi, 5).map((e) => ({ v: 10 ** e, label: formatTick(10 ** e) }));
+  const ticks = niceTicks(ylo, yhi, 6),
+    labels = tickLabels(ticks);
+  return ticks.map((v, i) => ({ v, label: labels[i]! }));
+}
+
 /** Grid lines and ticks, the frame and the axis labels. */
 function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy }: Frame): string[] {
   const parts: string[] = [];
-  // y ticks (log: decades and their 2x/5x)
-  const yTicks = logY ? niceTicks(ylo, yhi, 5).map((v) => 10 ** v) : niceTicks(ylo, yhi, 6);
-  for (const v of yTicks) {
+  for (const { v, label } of yTicks(logY, ylo, yhi)) {
     const y = sy(v);
     if (y < m.t - 0.5 || y > m.t + ph + 0.5) continue;
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${formatTick(v)}</text>`);
+    parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${label}</text>`);
   }
   // x as counts (epochs, trial numbers: every series' x an integer, or its index from 1) has no 1.5 tick
   const counts = info.series.every((se) => !se.x || Array.from(se.x).every(Number.isInteger));
@@ -148,11 +162,13 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
   const xTicks = niceTicks(xlo, xhi, 8)
     .filter((v) => !counts || whole(v))
     .map((v) => (counts ? Math.round(v) : v));
-  for (const v of xTicks.length >= 2 || !counts ? xTicks : niceTicks(xlo, xhi, 8)) {
+  const shown = xTicks.length >= 1 || !counts ? xTicks : niceTicks(xlo, xhi, 8);
+  const labels = tickLabels(shown);
+  shown.forEach((v, i) => {
     const x = sx(v);
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${m.t + ph + 18}" text-anchor="middle">${formatTick(v)}</text>`);
-  }
+    parts.push(`<text x="${x.toFixed(1)}" y="${m.t + ph + 18}" text-anchor="middle">${labels[i]}</text>`);
+  });
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(info.xLabel)}</text>`);
   parts.push(
@@ -187,18 +203,28 @@ function polylines(info: ChartInfo, { logY, sx, sy }: Frame): [number, number][]
   });
 }
 
-/** One path per series. */
+/**
+ * One path per series, and a dot for each value that has no finite neighbour to join: a path of one point draws
+ * nothing, so the loss of a one-epoch run and the forecast of a test split of one window were empty pictures.
+ */
 function lines(info: ChartInfo, f: Frame): string[] {
-  return polylines(info, f).map((parts, k) => {
+  return polylines(info, f).flatMap((parts, k) => {
     const s = info.series[k]!;
     const color = s.color ?? PALETTE[k % PALETTE.length];
     const d = parts
       .map((pts) => pts.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)}`).join(''))
       .join('');
-    return (
+    const dots = parts
+      .filter((pts) => pts.length === 1)
+      .map((pts) => {
+        const [x, y] = pts[0]!;
+        return `<circle class="point" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`;
+      });
+    return [
       `<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"` +
-      `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`
-    );
+        `${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+      ...dots,
+    ];
   });
 }
 

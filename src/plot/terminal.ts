@@ -32,7 +32,9 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
     }
   });
   const back = (v: number) => (info.logY ? 10 ** v : v);
-  const labels = [formatTick(back(hi)), formatTick(back((hi + lo) / 2)), formatTick(back(lo))] as const;
+  // on a linear axis, with the digits that tell the three apart (a loss near 1e9 read 1.0e+9 three times)
+  const step = info.logY ? undefined : (hi - lo) / 2;
+  const labels = [hi, (hi + lo) / 2, lo].map((v) => formatTick(back(v), step)) as [string, string, string];
   const lw = Math.max(...labels.map((l) => l.length));
   const lines = grid.map((row, r) => {
     const label = r === 0 ? labels[0] : r === Math.floor(H / 2) ? labels[1] : r === H - 1 ? labels[2] : '';

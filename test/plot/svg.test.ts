@@ -124,3 +124,49 @@ test('mark and band labels stay inside the plot, the title inside the picture ("
     assert.match(head.s, /history\.json: still learning \(confidence 0\.97\)$/, 'the verdict kept');
   }
 });
+
+/** The y axis' tick labels of an SVG (right-aligned left of the plot), left edges at 7.6 px a digit (DejaVu Sans). */
+function yLabels(svg: string): { s: string; left: number }[] {
+  return [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end">([^<]*)<\/text>/g)].map((m) => ({
+    s: m[2]!,
+    left: Number(m[1]) - 7.6 * m[2]!.length,
+  }));
+}
+
+test('tick labels tell every tick apart and stay clear of the axis label: a series near 1e9 read "1.0e+9" five times', () => {
+  const n = 40;
+  for (const [level, amp] of [
+    [1e9, 1000],
+    [1000, 1.5],
+    [1e-9, 1e-13],
+  ] as const) {
+    const actual = Float64Array.from({ length: n }, (_, i) => level + amp * Math.sin(i / 5));
+    const svg = renderSvg(
+      forecastChart(
+        actual,
+        actual.map((v) => v + amp / 10),
+      ),
+    );
+    const ys = yLabels(svg).map((t) => t.s);
+    assert.ok(ys.length >= 3, svg);
+    assert.equal(new Set(ys).size, ys.length, `${level}: ${ys.join(' ')}`);
+    // each label reads back as its tick's value, to the tick step
+    const step = Math.abs(Number(ys[1]) - Number(ys[0]));
+    assert.ok(step > 0 && step < 3 * amp, `${level}: ${ys.join(' ')}`);
+    // the y-axis label is drawn at x 9..21: no tick label reaches it
+    for (const t of yLabels(svg)) assert.ok(t.left >= 23, `${t.s} starts at x ${t.left}`);
+  }
+});
+
+test('a series of one value is drawn as a dot: a one-epoch loss.svg and one test window showed an empty plot', () => {
+  const one = renderSvg(lossChart({ loss: [0.5], val_loss: [0.6] }));
+  assert.equal([...one.matchAll(/<circle class="point" cx="([\d.]+)"/g)].length, 2, one);
+  const frame = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="[\d.]+" fill="none"/.exec(one)!;
+  const cx = Number(/<circle class="point" cx="([\d.]+)"/.exec(one)![1]);
+  assert.ok(Math.abs(cx - (Number(frame[1]) + Number(frame[2]) / 2)) < 1, 'in the middle of the plot');
+  const ticks = [...one.matchAll(/y="\d+" text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(ticks, ['1'], 'epoch 1 alone on the x axis');
+  // a longer series has no dots, except where a non-finite value leaves one value alone
+  const gap = renderSvg(forecastChart([1, 2, Number.NaN, 3, Number.NaN, 4, 5], [1, 2, 2, 3, 3, 4, 5]));
+  assert.equal([...gap.matchAll(/<circle class="point"/g)].length, 1, gap);
+});
