@@ -18,6 +18,7 @@ import {
 import {
   absolute,
   baselineScores,
+  fileRow,
   type PreparedData,
   prepareData,
   type Scores,
@@ -338,7 +339,7 @@ async function writeRun(
   const lossSvg = renderSvg(loss);
   await folder.write('loss.svg', lossSvg);
   await folder.write('loss.png', svgToPng(lossSvg));
-  const fc = forecastFigure(data, r.testPred, loaded.name);
+  const fc = renderSvg(forecastInfo(data, r.testPred, loaded.name, cfg.data.skip_rows));
   await folder.write('forecast.svg', fc);
   await folder.write('forecast.png', svgToPng(fc));
   return { diagnosis, loss };
@@ -387,9 +388,11 @@ export function ridgeHint(cfg: RawConfig, m: RunMetrics): string | null {
 
 /**
  * The first target one step ahead (the horizon's first step) over the test period: actual vs predicted, original
- * units.
+ * units, against the row of the CSV that step is (data rows from 1, data.skip_rows and rows data.missing: drop
+ * removed counted, as predict's origin_row counts them). It was the index among the usable rows from 0: one row
+ * early, and skip_rows plus every dropped row before it early on pollution.csv.
  */
-function forecastFigure(d: PreparedData, pred: Float32Array, name: string): string {
+export function forecastInfo(d: PreparedData, pred: Float32Array, name: string, skipRows = 0): ChartInfo {
   const w = d.windows.test,
     nT = d.targets.length,
     H = w.horizon;
@@ -401,19 +404,17 @@ function forecastFigure(d: PreparedData, pred: Float32Array, name: string): stri
   for (let i = 0; i < n; i++) {
     actual[i] = d.targetSeries.original[0]![w.starts[i]!]!;
     predicted[i] = orig[i * H * nT]!;
-    x[i] = w.starts[i]!;
+    x[i] = fileRow(d, w.starts[i]!, skipRows);
   }
-  return renderSvg(
-    forecastChart(actual, predicted, {
-      title:
-        `${name}: ${d.targets[0]} on the test period ` +
-        `(${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}` +
-        `${w.starts.length > n ? `, first ${n} windows` : ''})`,
-      x,
-      xLabel: 'row',
-      yLabel: d.targets[0],
-    }),
-  );
+  return forecastChart(actual, predicted, {
+    title:
+      `${name}: ${d.targets[0]} on the test period ` +
+      `(${H > 1 ? `first step of each ${H}-step forecast` : 'one step ahead'}` +
+      `${w.starts.length > n ? `, first ${n} windows` : ''})`,
+    x,
+    xLabel: 'row of the CSV',
+    yLabel: d.targets[0],
+  });
 }
 
 export function metricsTable(m: RunMetrics): string {
