@@ -17,12 +17,16 @@ export interface Scores {
   rmse: number;
 }
 
-/** Forecast (N, H, targets) of a naive baseline for the windows, on the scale of `series` and in its float64. */
+/**
+ * Forecast (N, H, targets) of a naive baseline for the windows, on the scale of `series` and in its float64. `kept`:
+ * each usable row's row in the file, where data.missing: drop removed rows (seasonalValue counts seasons in them).
+ */
 export function baselineForecast(
   spec: NaiveSpec,
   w: Windows,
   series: Float64Array[],
   trainMean: number[],
+  kept?: Int32Array | null,
 ): Float64Array {
   const { starts, horizon: H } = w,
     nT = series.length;
@@ -33,14 +37,41 @@ export function baselineForecast(
         let v: number;
         if (spec === 'persistence') v = series[k]![s - 1]!;
         else if (spec === 'mean') v = trainMean[k]!;
-        else {
-          const m = spec.seasonal_naive.season;
-          v = series[k]![s + h - m * Math.ceil((h + 1) / m)]!;
-        }
+        else v = seasonalValue(series[k]!, s, h, spec.seasonal_naive.season, kept);
         out[(n * H + h) * nT + k] = v;
       }
   });
   return out;
+}
+
+/**
+ * The seasonal naive forecast of target step h of the window whose first target row is s: the latest value a whole
+ * number of seasons (m rows) before that step and before s. Seasons count the file's rows: where data.missing: drop
+ * removed rows (kept), m usable rows back was further back than a season, at another phase, and a season back that
+ * was dropped is looked for one more season back. NaN where the data starts later than every such row.
+ */
+function seasonalValue(col: Float64Array, s: number, h: number, m: number, kept?: Int32Array | null): number {
+  const first = m * Math.ceil((h + 1) / m);
+  if (!kept) return s + h - first >= 0 ? col[s + h - first]! : Number.NaN;
+  const row = kept[s + h]!;
+  for (let back = first; row - back >= kept[0]!; back += m) {
+    const j = usableIndex(kept, row - back);
+    if (j >= 0) return col[j]!;
+  }
+  return Number.NaN;
+}
+
+/** The usable row that is file row `row` (kept ascending), or -1 where data.missing: drop removed it. */
+function usableIndex(kept: Int32Array, row: number): number {
+  let lo = 0,
+    hi = kept.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (kept[mid]! === row) return mid;
+    if (kept[mid]! < row) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Scores {

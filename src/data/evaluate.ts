@@ -29,7 +29,7 @@ export function baselineScores(
     const name = baselineName(spec);
     if (isLinear(spec)) {
       const lookback = spec === 'linear' ? undefined : spec.linear.lookback;
-      const wide = linearTooWide(d, lookback);
+      const wide = linearTooWide(d, lookback) ?? linearTooLong(d, lookback);
       if (wide) {
         notes.push(wide);
         continue;
@@ -39,13 +39,55 @@ export function baselineScores(
       original[name] = score(unscaleTargets(d, pred), truthOrig);
       continue;
     }
-    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled)), truth);
+    const early = typeof spec === 'object' ? seasonTooLong(d, spec.seasonal_naive.season) : null;
+    if (early) {
+      notes.push(early);
+      continue;
+    }
+    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled), d.kept), truth);
     original[name] = score(
-      baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original)),
+      baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original), d.kept),
       truthOrig,
     );
   }
   return { scaled, original, notes };
+}
+
+/**
+ * Why the seasonal naive baseline is left out (a validation or test window has no value a whole season or more
+ * before it: the data starts later), or null. Its scores were NaN (null in metrics.json), and the table's verdict
+ * then named a baseline that was not the best. Decided on both splits, so that a run's splits list the same ones.
+ */
+function seasonTooLong(d: PreparedData, season: number): string | null {
+  for (const split of ['val', 'test'] as const) {
+    const w = d.windows[split];
+    const f = baselineForecast({ seasonal_naive: { season } }, w, d.targetSeries.original, [], d.kept);
+    const bad = f.findIndex((v) => Number.isNaN(v));
+    if (bad < 0) continue;
+    const s = w.starts[Math.floor(bad / (w.horizon * d.targets.length))]!;
+    const before = d.kept ? d.kept[s]! : s;
+    return (
+      `the seasonal_naive baseline is left out: its season of ${season} rows reaches before the data's first row ` +
+      `from the ${split === 'val' ? 'validation' : 'test'} window with ${before} rows before it ` +
+      '(after data.skip_rows); give it a shorter season, or a split with more rows before validation and test'
+    );
+  }
+  return null;
+}
+
+/**
+ * Why a linear baseline with a lookback of its own is left out (no training or validation window has that many rows
+ * before it, to fit on and to choose its penalty on), or null: its fit failed, exit 1 as a bug.
+ */
+function linearTooLong(d: PreparedData, lookback?: number): string | null {
+  if (lookback === undefined) return null;
+  const split = (['train', 'val'] as const).find((k) => !d.windows[k].starts.some((s) => s >= lookback));
+  if (!split) return null;
+  const last = d.windows[split].starts.at(-1)!;
+  return (
+    `the linear baseline with lookback ${lookback} is left out: no ${split === 'val' ? 'validation' : 'training'} ` +
+    `window has ${lookback} rows before it to fit on (the last has ${last}); give it a lookback of at most ${last}`
+  );
 }
 
 /**
