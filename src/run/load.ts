@@ -49,35 +49,6 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-const isNumbers = (v: unknown, n: number) =>
-  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number');
-
-/**
- * model/data.json, checked for what predict, evaluate and export read of it: one line naming the key, what was
- * expected and what was found. A file without `features` was read on as it was, and export and predict stopped
- * with a TypeError (exit 1, "a bug in seqtune").
- */
-function checkSaved(path: string, j: Partial<SavedData> | null): SavedData {
-  const bad = (key: string, exp: string, found: unknown) =>
-    new ModelFileError(`${path}: ${key}: expected ${exp}, found ${JSON.stringify(found) ?? 'nothing'}`);
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw bad('the file', 'a JSON object', j);
-  const lookback = j.data?.lookback;
-  if (!j.data || typeof j.data !== 'object' || !Number.isInteger(lookback) || lookback! < 1)
-    throw bad('data.lookback', 'a positive integer (the data section the run was trained with)', lookback);
-  const horizon = j.data.horizon;
-  if (horizon !== undefined && !(Number.isInteger(horizon) && horizon > 0))
-    throw bad('data.horizon', 'a positive integer', horizon);
-  for (const key of ['features', 'targets'] as const)
-    if (!isStrings(j[key]) || j[key].length === 0) throw bad(key, 'a non-empty list of column names', j[key]);
-  const sc = j.scaler;
-  if (!sc || !isStrings(sc.columns)) throw bad('scaler.columns', 'a list of column names', sc?.columns);
-  for (const key of ['center', 'scale'] as const)
-    if (!isNumbers(sc[key], sc.columns.length))
-      throw bad(`scaler.${key}`, `one number per scaler column (${sc.columns.length})`, sc[key]);
-  return j as SavedData;
-}
-
 /**
  * data.json's windows against the model's input and output: a lookback or horizon that is not the model's stopped
  * predict with a ShapeError or a TypeError ("a bug in seqtune"), and export wrote the wrong horizon into the model.
@@ -101,7 +72,7 @@ function checkFits(path: string, saved: SavedData, model: Model): void {
 /** A trained run's model and data description. */
 async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
   const path = join(runDir, 'model', 'data.json');
-  const saved = checkSaved(path, (await readJson(path, 'the data description of the run')) as Partial<SavedData>);
+  const saved = checkSaved(path, await readJson(path, 'the data description of the run'));
   const model = await loadModel(join(runDir, 'model'));
   try {
     checkFits(path, saved, model);
@@ -110,6 +81,43 @@ async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: Sa
     throw e;
   }
   return { model, saved };
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isNumbers = (v: unknown, n: number) =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * model/data.json checked for what predict, evaluate and export read of it: one line naming the key, what was expected
+ * and what was found. A file of valid JSON but another shape (`{}`, `[]`, `null`: an edit, a file from another
+ * program) was exit 1 as a bug in seqtune, with a TypeError from deep inside ('The "path" argument must be of type
+ * string. Received undefined').
+ */
+function checkSaved(path: string, j: unknown): SavedData {
+  const bad = (key: string, exp: string, found: unknown) =>
+    new ModelFileError(`${path}: ${key}: expected ${exp}, found ${JSON.stringify(found) ?? 'nothing'}`);
+  if (!isObject(j)) throw bad('(the whole file)', 'an object with data, csvPath, features, targets and scaler', j);
+  const data = j.data;
+  if (!isObject(data)) throw bad('data', "the run's data: section", data);
+  if (!Number.isInteger(data.lookback) || (data.lookback as number) < 1)
+    throw bad('data.lookback', 'a positive integer', data.lookback);
+  if (data.horizon !== undefined && !(Number.isInteger(data.horizon) && (data.horizon as number) > 0))
+    throw bad('data.horizon', 'a positive integer', data.horizon);
+  if (typeof data.target !== 'string' && !(isStrings(data.target) && data.target.length > 0))
+    throw bad('data.target', 'a column name or a list of them', data.target);
+  if (typeof j.csvPath !== 'string') throw bad('csvPath', 'the path of the CSV the run was trained on', j.csvPath);
+  if (!isStrings(j.features) || j.features.length === 0) throw bad('features', 'a list of column names', j.features);
+  if (!isStrings(j.targets) || j.targets.length === 0) throw bad('targets', 'a list of column names', j.targets);
+  const sc = j.scaler;
+  if (!isObject(sc) || typeof sc.kind !== 'string' || !isStrings(sc.columns))
+    throw bad('scaler', '{kind, columns, center, scale}', sc);
+  for (const k of ['center', 'scale'] as const)
+    if (!isNumbers(sc[k], sc.columns.length))
+      throw bad(`scaler.${k}`, `${sc.columns.length} numbers, one per column of scaler.columns`, sc[k]);
+  if (j.encodings !== undefined && !isObject(j.encodings))
+    throw bad('encodings', "{column: [category, ...]} for the run's categorical columns", j.encodings);
+  return { ...j, encodings: j.encodings ?? {} } as unknown as SavedData;
 }
 
 /** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */

@@ -1,0 +1,78 @@
+// seqtune evaluate (and predict) on a run folder whose files were damaged or whose data changed: one line naming the
+// file and key, exit 2, and the folder left as it was.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-folder-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+const csv = join(dir, 'wave.csv');
+const rows = (f: (i: number) => number) => Array.from({ length: 200 }, (_, i) => `${i},${f(i)}`).join('\n');
+writeFileSync(csv, `t,y\n${rows((i) => -1000 + 50 * Math.sin(i / 5))}\n`);
+writeFileSync(
+  join(dir, 'c.yaml'),
+  `name: wave
+data: {csv: wave.csv, drop: [t], target: y, lookback: 6, horizon: 2}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 2}}]}
+train: {epochs: 1, batch_size: 64}
+evaluate: {baselines: [persistence, {seasonal_naive: {season: 5}}, mean]}
+`,
+);
+const run = join(dir, 'run');
+const trained = runCli(['train', join(dir, 'c.yaml'), '--out', run, '--quiet']);
+
+/** Every file of a folder with its content's hash. */
+function contents(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(folder.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+let copies = 0;
+/** A copy of the trained run with `damage` done to it, evaluated: exit code, stderr, and whether a file changed. */
+async function evaluateDamaged(damage: (copy: string) => void, args: string[] = []) {
+  assert.equal((await trained).code, 0, (await trained).err);
+  const copy = join(dir, `copy${copies++}`);
+  cpSync(run, copy, { recursive: true });
+  damage(copy);
+  const before = contents(copy);
+  const r = await runCli(['evaluate', copy, ...args]);
+  assert.deepEqual(contents(copy), before, 'evaluate changes nothing in the folder');
+  return r;
+}
+
+test('a model/data.json of valid JSON but another shape: exit 2 naming the file and key, not a TypeError (exit 1)', async () => {
+  for (const [text, key] of [
+    ['{}', "data: expected the run's data: section, found nothing"],
+    ['[]', '\\(the whole file\\): expected an object'],
+    ['null', '\\(the whole file\\): expected an object'],
+  ] as const) {
+    const r = await evaluateDamaged((c) => writeFileSync(join(c, 'model', 'data.json'), text));
+    assert.equal(r.code, 2, `${text}: ${r.err}`);
+    assert.match(r.err, new RegExp(`^seqtune: \\S+/model/data\\.json: ${key}`), text);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  }
+  const r = await evaluateDamaged((c) => {
+    const f = join(c, 'model', 'data.json');
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    j.scaler.scale = [1, 2, 3];
+    writeFileSync(f, JSON.stringify(j));
+  });
+  assert.equal(r.code, 2, r.err);
+  assert.match(
+    r.err,
+    /data\.json: scaler\.scale: expected 1 numbers, one per column of scaler\.columns, found \[1,2,3\]/,
+  );
+});
