@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { ConfigError, parseConfig } from '../config/index.js';
 import {
   type BaselineSpec,
   baselineScores,
@@ -116,15 +116,25 @@ function forecastCell(v: number, scale: number): string {
   return String(Number(v.toPrecision(Math.min(17, Math.max(8, extra + 7)))));
 }
 
-/** The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. */
+/**
+ * The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. A config.yaml that is
+ * there but cannot be read as a config is an error that names it and the key (exit 2): it was read as no file at
+ * all, and evaluate scored the default baselines, silently not those the run was scored on; a baseline it named
+ * wrong ([foo]) was scored as a seasonal naive and failed with a TypeError.
+ */
 async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
   for (const dir of await configFolders(runDir)) {
+    const file = join(dir, 'config.yaml');
+    let text: string;
     try {
-      const cfg = parse(await readFile(join(dir, 'config.yaml'), 'utf8')) as { evaluate?: { baselines?: unknown } };
-      if (Array.isArray(cfg?.evaluate?.baselines)) return cfg.evaluate.baselines as BaselineSpec[];
-    } catch {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
       // a run folder without its config.yaml (written by an older seqtune; the linear member of an ensemble)
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new ConfigError(`${file}: cannot read the run's config (${(e as Error).message})`, { cause: e });
     }
+    const baselines = parseConfig(text, file).evaluate?.baselines;
+    if (baselines) return baselines as BaselineSpec[];
   }
   return [...DEFAULT_BASELINES];
 }

@@ -76,3 +76,19 @@ test('a model/data.json of valid JSON but another shape: exit 2 naming the file 
     /data\.json: scaler\.scale: expected 1 numbers, one per column of scaler\.columns, found \[1,2,3\]/,
   );
 });
+
+test("a config.yaml that is not a valid config: exit 2 naming it, not the default baselines in the run's stead", async () => {
+  const bad = await evaluateDamaged((c) => writeFileSync(join(c, 'config.yaml'), 'data: [unclosed\n'));
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.err, /^seqtune: \S+\/config\.yaml:\d+:\d+: invalid YAML/);
+  const wrong = await evaluateDamaged((c) => {
+    const f = join(c, 'config.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/baselines:\n(\s+- .*\n|\s+\S.*\n)*/, 'baselines: [foo]\n'));
+  });
+  assert.equal(wrong.code, 2, wrong.err);
+  assert.match(wrong.err, /config\.yaml: evaluate\.baselines\[0\]: expected persistence, mean, linear/);
+  // no config.yaml at all (an older run folder) still scores the default baselines
+  const none = await evaluateDamaged((c) => rmSync(join(c, 'config.yaml')), ['--json']);
+  assert.equal(none.code, 0, none.err);
+  assert.deepEqual(Object.keys(JSON.parse(none.out).test.scaled), ['model', 'persistence', 'mean', 'linear']);
+});
