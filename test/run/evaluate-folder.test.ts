@@ -92,3 +92,25 @@ test("a config.yaml that is not a valid config: exit 2 naming it, not the defaul
   assert.equal(none.code, 0, none.err);
   assert.deepEqual(Object.keys(JSON.parse(none.out).test.scaled), ['model', 'persistence', 'mean', 'linear']);
 });
+
+test('training rows whose spread changed while their mean did not: exit 2, not scores on rows scaled otherwise', async () => {
+  const r = await evaluateDamaged((c) => {
+    const f = join(c, 'model', 'data.json');
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    const moved = join(dir, 'moved.csv');
+    // two training values moved by +30 and -30: the mean (a standard scaler's centre) is the same, the spread is not
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    for (const [row, by] of [
+      [12, 30],
+      [22, -30],
+    ] as const) {
+      const [t, y] = lines[row]!.split(',');
+      lines[row] = `${t},${Number(y) + by}`;
+    }
+    writeFileSync(moved, lines.join('\n'));
+    j.csvPath = moved;
+    writeFileSync(f, JSON.stringify(j));
+  });
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /moved\.csv: the training rows changed since the run was trained/);
+});
