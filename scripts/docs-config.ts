@@ -180,7 +180,10 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       'Baselines scored on the same test windows as the model. `linear` is ridge regression from the window ' +
       '(relative to its last step with `data.relative`, as NLinear) to every horizon step, its penalty chosen on ' +
-      'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`).',
+      'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`). ' +
+      "`seasonal_naive` repeats the latest value a whole number of seasons back (seasons count the CSV's rows, " +
+      'those `missing: drop` removed included). A season or a lookback that reaches before the first row of the ' +
+      'data is left out of the table with a note.',
     example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]',
   },
 };
