@@ -49,38 +49,43 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/**
- * data.json's windows against the model's input and output: a lookback or horizon that is not the model's stopped
- * predict with a ShapeError or a TypeError ("a bug in seqtune"), and export wrote the wrong horizon into the model.
- */
-function checkFits(path: string, saved: SavedData, model: Model): void {
-  const inS = model.inputShape,
-    outS = model.outputShape;
-  if (!inS || !outS) return;
-  const H = saved.data.horizon ?? 1,
-    nT = saved.targets.length,
-    P = (outS.T ?? 1) * outS.F;
-  if ((inS.T === null || inS.T === saved.data.lookback) && inS.F === saved.features.length && P === H * nT) return;
-  throw new ModelFileError(
-    `${path}: expected the windows of the model in model.json (lookback ${inS.T}, ${inS.F} features, ` +
-      `${P} output${P === 1 ? '' : 's'}), ` +
-      `found lookback ${saved.data.lookback}, ${saved.features.length} features and horizon ${H} x ${nT} ` +
-      `target${nT === 1 ? '' : 's'}`,
-  );
-}
-
 /** A trained run's model and data description. */
 async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
   const path = join(runDir, 'model', 'data.json');
   const saved = checkSaved(path, await readJson(path, 'the data description of the run'));
   const model = await loadModel(join(runDir, 'model'));
   try {
-    checkFits(path, saved, model);
+    checkAgrees(path, saved, model);
   } catch (e) {
     model.dispose();
     throw e;
   }
   return { model, saved };
+}
+
+/**
+ * data.json read against the model beside it (a model/ folder copied from another run, an edited file): windows of
+ * another lookback were exit 1 as a bug (a ShapeError from predict), and another horizon was scored silently, each
+ * window's outputs read as another window's.
+ */
+function checkAgrees(path: string, saved: SavedData, model: Model): void {
+  const inS = model.inputShape,
+    outS = model.outputShape;
+  if (!inS || !outS) return;
+  const bad = (key: string, model: string, found: unknown) =>
+    new ModelFileError(`${path}: ${key}: the model in model.json ${model}, found ${JSON.stringify(found)}`);
+  if (inS.T !== null && inS.T !== saved.data.lookback)
+    throw bad('data.lookback', `reads windows of ${inS.T} steps`, saved.data.lookback);
+  if (inS.F !== saved.features.length)
+    throw bad('features', `reads ${inS.F} input column${inS.F === 1 ? '' : 's'}`, saved.features);
+  const H = saved.data.horizon ?? 1,
+    nT = saved.targets.length;
+  const width = outS.T === null ? outS.F : outS.T * outS.F;
+  if (width !== H * nT)
+    throw new ModelFileError(
+      `${path}: data.horizon x targets: the model in model.json outputs ${width} value${width === 1 ? '' : 's'} ` +
+        `a window, found horizon ${H} x ${nT} target${nT === 1 ? '' : 's'} (${saved.targets.join(', ')}) = ${H * nT}`,
+    );
 }
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -114,7 +119,7 @@ function checkSaved(path: string, j: unknown): SavedData {
     throw bad('scaler', '{kind, columns, center, scale}', sc);
   for (const k of ['center', 'scale'] as const)
     if (!isNumbers(sc[k], sc.columns.length))
-      throw bad(`scaler.${k}`, `${sc.columns.length} numbers, one per column of scaler.columns`, sc[k]);
+      throw bad(`scaler.${k}`, `one number per column of scaler.columns (${sc.columns.length})`, sc[k]);
   if (j.encodings !== undefined && !isObject(j.encodings))
     throw bad('encodings', "{column: [category, ...]} for the run's categorical columns", j.encodings);
   return { ...j, encodings: j.encodings ?? {} } as unknown as SavedData;

@@ -73,7 +73,7 @@ test('a model/data.json of valid JSON but another shape: exit 2 naming the file 
   assert.equal(r.code, 2, r.err);
   assert.match(
     r.err,
-    /data\.json: scaler\.scale: expected 1 numbers, one per column of scaler\.columns, found \[1,2,3\]/,
+    /data\.json: scaler\.scale: expected one number per column of scaler\.columns \(1\), found \[1,2,3\]/,
   );
 });
 
@@ -113,4 +113,37 @@ test('training rows whose spread changed while their mean did not: exit 2, not s
   });
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /moved\.csv: the training rows changed since the run was trained/);
+});
+
+test('a data.json that disagrees with the model beside it: exit 2 naming the key, not a ShapeError or scores of another horizon', async () => {
+  const edit = (change: (j: { data: Record<string, unknown>; targets: string[] }) => void) => (c: string) => {
+    const f = join(c, 'model', 'data.json');
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    change(j);
+    writeFileSync(f, JSON.stringify(j));
+  };
+  const lookback = await evaluateDamaged(
+    edit((j) => {
+      j.data.lookback = 4;
+    }),
+  );
+  assert.equal(lookback.code, 2, lookback.err);
+  assert.match(
+    lookback.err,
+    /data\.json: data\.lookback: the model in model\.json reads windows of 6 steps, found 4\n$/,
+  );
+  // another horizon was scored, exit 0, each window's outputs read as another window's
+  const horizon = await evaluateDamaged(
+    edit((j) => {
+      j.data.horizon = 1;
+    }),
+  );
+  assert.equal(horizon.code, 2, horizon.err);
+  assert.ok(
+    horizon.err.endsWith(
+      'data.json: data.horizon x targets: the model in model.json outputs 2 values a window, ' +
+        'found horizon 1 x 1 target (y) = 1\n',
+    ),
+    horizon.err,
+  );
 });
