@@ -377,7 +377,8 @@ export function ridgeHint(cfg: RawConfig, m: RunMetrics): string | null {
   // the path adds to a vector: layers that end in a dense layer (an encoder-decoder's sequence takes no skip)
   const last = cfg.model.layers.at(-1);
   if (cfg.model.linear_skip || !last || !('dense' in last)) return null;
-  if (model === undefined || linear === undefined || !(linear < model)) return null;
+  // a model with no finite forecast diverged: its fix is the diagnosis' (a lower learning rate), not a skip path
+  if (model === undefined || linear === undefined || !Number.isFinite(model) || !(linear < model)) return null;
   if (withinTie(model, linear)) return null;
   return (
     `hint: the linear baseline beats the model on validation (MSE ${linear.toPrecision(4)} vs ` +

@@ -181,6 +181,8 @@ test('a model the linear baseline beats on validation is pointed to linear_skip:
     /^hint: the linear baseline beats the model on validation \(MSE 0\.02600 vs 0\.1668\): try model\.linear_skip/,
   );
   assert.equal(ridgeHint(plain, metrics(0.02)), null, 'the model ahead on validation');
+  // a diverged run (MSE Infinity, or NaN) was told to try the skip path; the diagnosis says what to change
+  assert.equal(ridgeHint(plain, metrics(Number.POSITIVE_INFINITY)), null, 'a diverged model');
   assert.equal(ridgeHint(plain, metrics(0.026 * (1 + 4e-4))), null, 'a tie');
   const skip = cfg({ linear_skip: 'ridge', layers: [{ gru: { units: 4 } }, { dense: { units: 1 } }] });
   assert.equal(ridgeHint(skip, metrics(0.1668)), null, 'the config has the path');
