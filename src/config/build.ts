@@ -128,11 +128,26 @@ export function builtModel(file: string, cfg: RawConfig, features: number, seed 
     if (!m.built) m.build(shape);
     return m;
   } catch (e) {
-    const i = e instanceof ShapeError ? layers.findIndex((l) => e.message.startsWith(`${l.name}: `)) : -1;
-    if (i < 0) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
-    const at = pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!]);
-    throw new ConfigError(`${file}: ${at}: ${(e as Error).message.slice(layers[i]!.name.length + 2)}`, { cause: e });
+    const at = e instanceof ShapeError ? shapeIssueAt(cfg, layers, e.message) : undefined;
+    if (at === undefined) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
+    throw new ConfigError(`${file}: ${at}`, { cause: e });
   }
+}
+
+/**
+ * A layer's ShapeError (`gru_2: GRU needs a sequence input ...`) as the config key that wrote the layer:
+ * `model.layers[1].gru: GRU needs ...`. With model.linear_skip the stack is one LinearSkip around the config's layers:
+ * its inner layers are the config's, and its own refusal (layers that end in a sequence) is model.linear_skip's. Else
+ * undefined: the error is no layer's.
+ */
+function shapeIssueAt(cfg: RawConfig, layers: readonly Layer[], message: string): string | undefined {
+  const skip = layers[0] instanceof LinearSkip ? layers[0] : undefined;
+  const stack = skip ? skip.layers : layers;
+  const rest = (l: Layer) => message.slice(l.name.length + 2);
+  const i = stack.findIndex((l) => message.startsWith(`${l.name}: `));
+  if (i >= 0) return `${pathString(['model', 'layers', i, Object.keys(cfg.model.layers[i]!)[0]!])}: ${rest(stack[i]!)}`;
+  if (skip && message.startsWith(`${skip.name}: `)) return `model.linear_skip: ${rest(skip)}`;
+  return undefined;
 }
 
 /**

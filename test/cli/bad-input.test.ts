@@ -114,6 +114,20 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: model.layers\[1\].gru: GRU needs a sequence input \(T, F\), received a vector of 4\n/,
   ],
   [
+    'layers inside model.linear_skip that do not fit together (was a ShapeError, exit 1, "a bug in seqtune")',
+    good({ layer: 'flatten: {}\n    - gru: {units: 2}' }).replace('model:\n', 'model:\n  linear_skip: true\n'),
+    numbers,
+    /c.yaml: model.layers\[1\].gru: GRU needs a sequence input \(T, F\), received a vector of 4\n/,
+  ],
+  [
+    'a linear skip over layers that end in a sequence (was named model.layers[0].gru)',
+    good({ layer: 'gru: {units: 2, return_sequences: true}' })
+      .replace('model:\n', 'model:\n  linear_skip: true\n')
+      .replace('    - dense: {units: 1}\n', '    - time_distributed: {dense: {units: 1}}\n'),
+    numbers,
+    /c.yaml: model.linear_skip: a linear skip needs layers that end in a vector .*, received a sequence \(4, 1\)\n/,
+  ],
+  [
     'a name that is a path out of runs/ (it wrote the run folder there)',
     `name: ../../elsewhere\n${good()}`,
     numbers,
