@@ -29,6 +29,8 @@ export class Flatten extends Layer {
     return { T: null, F: (s.T ?? 1) * s.F };
   }
   forward(x: Act, _training: boolean): Act {
+    // a vector is already flat (Keras' Flatten on (batch, F) too): it passes through, and its gradient back
+    this.last = undefined;
     if (x.T === null) return x;
     const T = x.T,
       F = x.F,
@@ -41,9 +43,9 @@ export class Flatten extends Layer {
   }
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
-    const { x, dx } = this.last!;
-    if (x.T === null) return dy;
-    const T = x.T,
+    if (!this.last) return dy;
+    const { x, dx } = this.last;
+    const T = x.T!,
       F = x.F,
       B = x.B;
     for (let t = 0; t < T; t++) this.ctx.ops.copyRows(B, F, mat(dy.buf, dy.ld, dy.off + t * F), mat(dx, F, t * B * F));

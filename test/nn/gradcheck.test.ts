@@ -248,6 +248,14 @@ const cases: Case[] = [
     out: 1,
   },
   {
+    // flatten on a vector passes it through; its backward once read the sequence it was never given (a TypeError)
+    name: 'flatten of a flattened window (a vector passes through), dense',
+    layers: () => [flatten(), flatten(), dense({ units: 2 })],
+    T: 4,
+    F: 3,
+    out: 2,
+  },
+  {
     name: 'encoder-decoder: lstm -> repeatVector -> lstm -> timeDistributed(dense)',
     layers: () => [
       lstm({ units: 4 }),
