@@ -80,6 +80,18 @@ test('tune --help says that a time budget alone sets no trial budget (the defaul
   assert.match(t, /--trials <n> trial budget \(default: tune\.trials, else 20; none where a time budget is given/);
 });
 
+test("--help states every default CONFIG.md names: dashboard's host and port, the study commands' storage", async () => {
+  // the dashboard's --host showed no default, though it listens on 127.0.0.1 unless told otherwise
+  const help = async (...words: string[]) => (await runCli([...words, '--help'])).out.replace(/\s+/g, ' ');
+  const dashboard = await help('dashboard');
+  assert.match(dashboard, /--host <host> .*\(default: "127\.0\.0\.1"\)/);
+  assert.match(dashboard, /--port <port> .*\(default: "8080"\)/);
+  for (const c of ['ls', 'show', 'ensemble', 'enqueue', 'export', 'delete'])
+    assert.match(await help('study', c), /--storage <url> .*\(default: "sqlite:seqtune\.db"\)/, `study ${c}`);
+  assert.match(await help('study', 'create'), /--storage <url> .*\(default: the config's tune\.storage, else seqtune/);
+  assert.match(await help('worker'), /--jobs <n> .*\(default: tune\.jobs, else the cores \/ train\.threads\)/);
+});
+
 test("commander's usage errors are one line of seqtune's form: an unknown command, its suggestion on the same line", async () => {
   const r = await runCli(['report']);
   assert.equal(r.code, 2);

@@ -37,11 +37,15 @@ export function addDashboard(parent: Command, { io, log }: CliContext): Command 
     .command('dashboard')
     .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
     .option('--runs <dir>', 'the folder of run folders to show (default: runs/ here or beside the storage file)')
-    .option('--host <host>', 'the address to listen on (other than 127.0.0.1: anyone who reaches it can read)')
+    .option(
+      '--host <host>',
+      'the address to listen on (other than 127.0.0.1: anyone who reaches it can read)',
+      '127.0.0.1',
+    )
     .option('--port <port>', 'the port to listen on (0: any free one)', '8080')
     .description('web pages that show studies and runs, live, in the browser (read-only)')
     .action(async (o: DashboardCliOptions) => {
-      const host = o.host ?? '127.0.0.1';
+      const host = o.host;
       const port = parsePort(o.port);
       const runs = runsFolder(o);
       try {

@@ -11,7 +11,10 @@ export function addStudyCreate(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('create')
     .argument('<config>', 'YAML config; its tune: section says how (without one: auto, 20 trials)')
-    .option('--storage <url>', "where to store it (default: the config's tune.storage)")
+    .option(
+      '--storage <url>',
+      "where to store it (default: the config's tune.storage, else seqtune.db beside the config)",
+    )
     .description('create a study without running a trial (workers run it: seqtune worker)')
     .action(async (config: string, o: { storage?: string }) => {
       const loaded = await loadConfig(config);

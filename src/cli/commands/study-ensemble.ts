@@ -55,7 +55,10 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       oneOf<FusionMethod>('--method', [...FUSION_METHODS]),
       'mean',
     )
-    .option('--out <dir>', 'the ensemble run folder (ensemble.json and member-N/)')
+    .option(
+      '--out <dir>',
+      'the ensemble run folder (ensemble.json and member-N/; default: runs/<name>/ensemble-<time> beside the config)',
+    )
     .option(
       '--trials <list>',
       'these trials (numbers separated by commas) in place of the best K',

@@ -22,7 +22,11 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
     .command('worker')
     .requiredOption('--storage <url>', 'where the study is stored (postgres://USER:PASSWORD@HOST:PORT/DB, sqlite:FILE)')
     .requiredOption('--study <name>', 'the study to work on')
-    .option('--jobs <n>', 'trials at once, in worker threads (default: tune.jobs)', positiveInt('--jobs'))
+    .option(
+      '--jobs <n>',
+      'trials at once, in worker threads (default: tune.jobs, else the cores / train.threads)',
+      positiveInt('--jobs'),
+    )
     .option('--data-root <dir>', "the folder that holds the study's data.csv on this machine")
     .option(
       '--out <dir>',
