@@ -1,7 +1,7 @@
 // npm run docs:config: writes docs/config.md, the reference of every config key, from the zod schema
 // (src/config/schema.ts, through z.toJSONSchema: the keys, their types, what is required), the defaults
 // that resolveConfig fills in (src/config/build.ts), the registries (the names a layer, loss, optimizer,
-// metric, schedule or callback may take) and the notes below (what a key means, an example, a default the
+// metric, schedule or callback may take, and each one's options from its own schema) and the notes below (what a key means, an example, a default the
 // schema cannot say). The tune: section has its own schema (tuneSchema in src/tune/settings.ts, which the config
 // schema cannot import): its keys are written here by hand (TUNE_KEYS; test/docs/config.test.ts checks their
 // defaults against tuneSettings).
@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema, type RawConfig, resolveConfig } from '../src/config/index.js';
 import { MISSING_TOKENS } from '../src/data/index.js';
-import { layerRegistry, lossRegistry } from '../src/nn/index.js';
+import { activationRegistry, layerRegistry, lossRegistry } from '../src/nn/index.js';
 import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
 import type { Entry, Registry } from '../src/registry.js';
 import { STARTER_CONFIG } from '../src/run/init.js';
 import { callbackRegistry, metricRegistry } from '../src/train/index.js';
+import { REGISTRIES } from './docs-table.js';
 import { writeDoc } from './docs-write.js';
 
 export const CONFIG_DOC = 'docs/config.md';
@@ -30,7 +31,7 @@ export interface KeyNote {
 }
 
 const names = (r: Registry<Entry>): string => r.names.map((n) => `\`${n}\``).join(', ');
-const TABLE = "see [the README's registry table](../README.md#use-it-as-a-library)";
+const TABLE = 'see [their options](#component-options) below';
 
 /** One note per key of the schema's data:, model:, train: and evaluate: sections and the top level. */
 export const NOTES: Readonly<Record<string, KeyNote>> = {
@@ -322,6 +323,7 @@ export function flow(v: unknown): string {
 function numberType(s: Json): string {
   const base = s.type === 'integer' ? 'integer' : 'number';
   if (s.exclusiveMinimum === 0 && s.exclusiveMaximum === 1) return `${base} in (0, 1)`;
+  if (s.minimum === 0 && s.exclusiveMaximum === 1) return `${base} in [0, 1)`;
   if (s.exclusiveMinimum === 0) return `${base} > 0`;
   if (s.minimum === 0) return `${base} ≥ 0`;
   return base;
@@ -330,6 +332,8 @@ function numberType(s: Json): string {
 /** A JSON Schema (as z.toJSONSchema writes the config's) in words. */
 export function typeText(s: Json): string {
   if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeText).join(' or ');
+  if (Array.isArray(s.type)) return (s.type as string[]).map((type) => typeText({ ...s, type })).join(' or ');
+  if (s.type === 'null') return 'null';
   if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => `\`${v}\``).join(' \\| ');
   if (s.type === 'integer' || s.type === 'number') return numberType(s);
   if (s.type === 'string' || s.type === 'boolean') return s.type;
@@ -380,6 +384,71 @@ function tuneTable(): string {
     (t) => `| \`${t.key}\` | ${t.type} | ${t.default} | ${cell(code(t.example))} | ${cell(t.doc)} |`,
   );
   return ['| key | type | default | example | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/**
+ * The options whose schema JSON Schema cannot write out (a registry's name or {name: options}, a nested component),
+ * in words, by key; and the entries whose whole options are one such value. docs:config stops at one it lacks.
+ */
+const OPTION_TYPES: Readonly<Record<string, string>> = {
+  activation: `an activation: ${names(activationRegistry)}`,
+  recurrent_activation: 'an activation',
+  kernel_initializer: 'an initializer, a name or {name: {options}}',
+  recurrent_initializer: 'an initializer',
+  bias_initializer: 'an initializer',
+  kernel_regularizer: 'a regularizer, {l1: x}, {l2: x} or {l1l2: {l1: x, l2: y}}',
+  recurrent_regularizer: 'a regularizer',
+  bias_regularizer: 'a regularizer',
+  activity_regularizer: 'a regularizer',
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
+  then: 'a schedule, {name: {options}}, after the warmup (default: the base rate)',
+  bidirectional: 'one recurrent layer, {gru | lstm | simple_rnn: {options}}, run both ways and concatenated',
+  time_distributed: 'one dense layer, {dense: {options}}, applied at every timestep',
+};
+
+/** One option's type in words: the schema's, or OPTION_TYPES' where the schema says no more than "any". */
+function optionType(where: string, key: string, s: Json): string {
+  const t = typeText(s);
+  if (!t.includes('any')) return t;
+  const words = OPTION_TYPES[key];
+  if (!words) throw new Error(`docs:config: no words for the type of ${where} (scripts/docs-config.ts, OPTION_TYPES)`);
+  return words;
+}
+
+/** The options of one registry entry: `key` (required) type; ... or what its whole options are. */
+function entryOptions(kind: string, e: Entry): string {
+  if (!e.options) return 'none';
+  const json = z.toJSONSchema(e.options, { unrepresentable: 'any', io: 'input' }) as Json;
+  if (json.type !== 'object' || !json.properties) return optionType(`${kind} ${e.name}`, e.name, json);
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  const props = Object.entries(json.properties as Record<string, Json>);
+  if (props.length === 0) return 'none';
+  return props
+    .map(([k, v]) => `${code(k)}${required.has(k) ? ' (required)' : ''}: ${optionType(`${kind} ${e.name}.${k}`, k, v)}`)
+    .join('; ');
+}
+
+/** Every option of every entry of the registries that have options, one table per registry. */
+function optionsSection(): string {
+  const tables = REGISTRIES.filter((r) => r.entries.some((e) => e.options)).map((r) => {
+    const rows = r.entries.map(
+      (e) => `| ${code(e.name)} | ${cell(entryOptions(r.info.kind, e))} | ${cell(e.doc ?? '')} |`,
+    );
+    return [`### ${r.info.title}`, '', '| name | options | what it is |', '|---|---|---|', ...rows].join('\n');
+  });
+  return [
+    '## Component options',
+    '',
+    'A loss, optimizer, schedule, initializer or regularizer is written as its name or as `{name: {options}}`; a ' +
+      'layer or a callback always as `{name: {options}}` (`- flatten: {}` where it takes none): ' +
+      '`- gru: {units: 64, return_sequences: true}`, `optimizer: {sgd: {learning_rate: 0.01, momentum: 0.9}}`, ' +
+      '`kernel_initializer: {orthogonal: {gain: 2}}`. These are every option each one takes (an unknown one is an ' +
+      "error naming the nearest); an option left out takes its default, and a run's `model/model.json` records the " +
+      "value every layer and the optimizer used. Activations and metrics take none. The README's registry table says " +
+      'what each one computes.',
+    '',
+    tables.join('\n\n'),
+  ].join('\n');
 }
 
 const HEAD = `# The config file
@@ -473,6 +542,7 @@ export function configDoc(): string {
         'one); its keys are listed here by hand. Each key of `space` must be a path of the config that a value ' +
         'can be set at, and each value must give a valid config.\n\n' +
         tuneTable(),
+      optionsSection(),
       RUN_FOLDER,
       `## The starter config (\`seqtune init\`)\n\n\`\`\`yaml\n${STARTER_CONFIG}\`\`\``,
     ].join('\n\n') + '\n'
