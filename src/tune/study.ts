@@ -35,6 +35,8 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     throw new ConfigError(
       '--rerun-interrupted goes with --resume (it reruns the trials a resumed study finds interrupted)',
     );
+  if (o.force && !o.resume)
+    throw new ConfigError('--force goes with --resume (it resumes a study although its config changed)');
   const c = contextOf(loaded, o);
   const { storage, name, url, s, log } = c;
   try {

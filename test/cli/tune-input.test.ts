@@ -180,6 +180,23 @@ test('--resume with a changed config prints what changed and refuses; --force re
   assert.match(forced.out, /study resume: 2 trials/);
 });
 
+test('--force and --rerun-interrupted without --resume: exit 2 naming the option, no database', async () => {
+  // --force alone was taken and did nothing on a new study
+  const db = join(dir, 'noresume.db');
+  const f = studyConfig(
+    dir,
+    'noresume',
+    `  strategy: grid\n  storage: sqlite:${db}\n  space:\n    train.epochs: [1]\n`,
+    1,
+  );
+  for (const flag of ['--force', '--rerun-interrupted']) {
+    const r = await runCli(['tune', f, flag]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, new RegExp(`^seqtune: ${flag} goes with --resume \\(it .*\\)\n$`));
+    assert.ok(!existsSync(db));
+  }
+});
+
 test('tune of a finished study without --resume says it is finished and how to run more', async () => {
   const db = join(dir, 'finished.db');
   const tune = `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2]\n`;
