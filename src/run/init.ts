@@ -36,7 +36,7 @@ function dataLines(start?: CsvStart & { csv: string }): string {
           'label | onehot',
         )
       : '  # categorical: {wind: onehot}   # label | onehot',
-    line('  # features: [a, b, c]', 'default: every numeric column'),
+    line('  # features: [a, b, c]', 'default: every numeric or categorical column'),
     line(`  target: ${scalar(v.target)}`, 'or a list of columns'),
     line(`  lookback: ${v.lookback}`, 'timesteps fed to the model'),
   ].join('\n');

@@ -53,6 +53,10 @@ test('init --csv reads the data section off the CSV: a config that loads and cut
   assert.deepEqual(d.targets, ['load']);
   assert.ok(d.windows.train.count > 300, `${d.windows.train.count} training windows`);
   assert.ok(!d.features.includes('No'), 'the row counter is not an input');
+  // the categorical column is an input by default, as the starter config's comment says (it said "every numeric
+  // column", the categorical: line right above it)
+  assert.ok(d.features.includes('wind=N'), d.features.join(', '));
+  assert.match(text, /^ {2}# features: \[a, b, c\] +# default: every numeric or categorical column$/m);
 });
 
 test('init --csv drops a column of one value (text or number, gaps aside): no input, and no choice of target', async () => {

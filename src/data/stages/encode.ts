@@ -1,4 +1,4 @@
-// Stage 2 of prepare (encode): the feature columns chosen (data.features, else every numeric column
+// Stage 2 of prepare (encode): the feature columns chosen (data.features, else every numeric or categorical column
 // left after data.time and data.drop), numbers parsed with missing markers as NaN, categories encoded
 // (label: one code column; onehot: one 0/1 column per category, named column=value).
 
