@@ -92,6 +92,12 @@ test("--help states every default CONFIG.md names: dashboard's host and port, th
   assert.match(await help('worker'), /--jobs <n> .*\(default: tune\.jobs, else the cores \/ train\.threads\)/);
 });
 
+test('diagnose --help says what --plot writes for several paths: one picture each, numbered', async () => {
+  // curves.svg of two paths was curves-1.svg and curves-2.svg, and neither the help nor the output said so
+  const help = (await runCli(['diagnose', '--help'])).out.replace(/\s+/g, ' ');
+  assert.match(help, /--plot <file> .*of several paths: FILE-1\.svg, FILE-2\.svg/);
+});
+
 test("commander's usage errors are one line of seqtune's form: an unknown command, its suggestion on the same line", async () => {
   const r = await runCli(['report']);
   assert.equal(r.code, 2);

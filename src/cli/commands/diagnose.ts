@@ -78,7 +78,11 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
       'Keras history JSON or CSVLogger file, PyTorch Lightning metrics.csv, or seqtune run folder',
     )
     .option('--json', 'print the diagnosis as JSON')
-    .option('--plot <file>', 'write the annotated curves (.svg or .png)', pictureFile('--plot'))
+    .option(
+      '--plot <file>',
+      'write the annotated curves (.svg or .png; of several paths: FILE-1.svg, FILE-2.svg, ...)',
+      pictureFile('--plot'),
+    )
     .option(
       '--explain',
       'show the trend test behind the answer: per curve and window S, z, p, slope, interval, noise, swings',
