@@ -20,7 +20,23 @@ import { callbackRegistry, type MetricLike, metricRegistry, NAN_POLICIES } from 
 
 /** `name` names the run folder (runs/<name>) and the study: one folder name, never a path out of runs/. */
 const NAME = 'a name without / or \\ (it names the run folder and the study)';
-const strList = (what = 'a list of column names') => z.array(str('a column name'), e(what));
+/**
+ * A list of column names, each named once: `features: [load, load]` fed the model one column twice and
+ * `target: [load, load]` forecast it twice, without a word. The second mention is the error.
+ */
+const strList = (what = 'a list of column names') =>
+  z.array(str('a column name'), e(what)).superRefine((names, ctx) => {
+    names.forEach((name, i) => {
+      const first = names.indexOf(name);
+      if (first < i)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: 'a column named once',
+          params: { sentence: `${JSON.stringify(name)} is already named at [${first}]; name each column once` },
+        });
+    });
+  });
 
 /** The config-file names of the layers, in the registry's order. */
 export const LAYER_KEYS: readonly string[] = layerRegistry.names;
@@ -72,7 +88,7 @@ export const configSchema = z.strictObject(
           .optional(),
         features: strList().min(1, e('a non-empty list of column names')).optional(),
         target: z.union(
-          [str('a column name'), z.array(str('a column name')).min(1, e('a column name or a non-empty list of them'))],
+          [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
           e('a column name or a list of them'),
         ),
         lookback: posInt(),

@@ -36,6 +36,7 @@ function setup(config: string, csv?: string): { cfg: string; out: string } {
   return { cfg: join(d, 'c.yaml'), out: join(d, 'run') };
 }
 const numbers = `y\n${Array.from({ length: 40 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
+const windy = `y,wind\n${Array.from({ length: 40 }, (_, i) => `${Math.sin(i / 3).toFixed(4)},${'NS'[i % 2]}`).join('\n')}\n`;
 
 const cases: [string, string, string | undefined, RegExp][] = [
   ['a missing file', good({ csv: 'nope.csv' }), undefined, /nope.csv: cannot read the CSV file \(no such file\)/],
@@ -126,6 +127,24 @@ const cases: [string, string, string | undefined, RegExp][] = [
       .replace('    - dense: {units: 1}\n', '    - time_distributed: {dense: {units: 1}}\n'),
     numbers,
     /c.yaml: model.linear_skip: a linear skip needs layers that end in a vector .*, received a sequence \(4, 1\)\n/,
+  ],
+  [
+    'a label-encoded categorical target (it trained a regression on the category codes, exit 0)',
+    good({ target: 'wind\n  categorical: {wind: label}' }),
+    windy,
+    /data.csv: data.target "wind" is categorical; the target must be numeric\n/,
+  ],
+  [
+    'a column named twice in data.features (it fed the model the column twice)',
+    good({ lookback: '4\n  features: [y, y]' }),
+    numbers,
+    /c.yaml: data.features\[1\]: "y" is already named at \[0\]; name each column once\n/,
+  ],
+  [
+    'a target named twice (it forecast the column twice)',
+    good({ target: '[y, y]' }),
+    numbers,
+    /c.yaml: data.target\[1\]: "y" is already named at \[0\]; name each column once\n/,
   ],
   [
     'a name that is a path out of runs/ (it wrote the run folder there)',

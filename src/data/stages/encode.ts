@@ -42,12 +42,12 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
       features.push(c);
     }
   }
-  for (const t of rows.targets)
-    if (!numeric.has(t)) {
-      if (t in cats)
-        throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
-      numeric.set(t, parseColumn(rows, t));
-    }
+  for (const t of rows.targets) {
+    // before the lookup: a label-encoded feature is a numeric column under its own name, and the target became its codes
+    if (t in cats)
+      throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
+    if (!numeric.has(t)) numeric.set(t, parseColumn(rows, t));
+  }
   if (!features.length)
     throw new DataError(
       `${rows.table.file}: data.features: no column is left to feed the model (of ${rows.table.header.join(', ')}, ` +
