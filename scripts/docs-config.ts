@@ -183,8 +183,10 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       '(relative to its last step with `data.relative`, as NLinear) to every horizon step, its penalty chosen on ' +
       'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`). ' +
       "`seasonal_naive` repeats the latest value a whole number of seasons back (seasons count the CSV's rows, " +
-      'those `missing: drop` removed included). A season or a lookback that reaches before the first row of the ' +
-      'data is left out of the table with a note.',
+      'those `missing: drop` removed included); one after a seasonal naive of another season is scored as ' +
+      '`seasonal_naive_<season>`. A season longer than the rows before the first validation window, or a linear ' +
+      'lookback that leaves no training window, is an error before training; `seqtune evaluate` of a run folder ' +
+      'leaves such a baseline out of the table with a note.',
     example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]',
   },
 };

@@ -3,6 +3,7 @@
 
 import {
   builtModel,
+  checkBaselines,
   compileOptions,
   dataSpec,
   fitThreads,
@@ -494,6 +495,7 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
   const make = () => builtModel(loaded.file, cfg, d.features.length, cfg.seed);
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
+  checkBaselines(loaded.file, cfg, d);
   probe.compile(compileOptions(cfg));
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   type BaselineSpec,
+  baselineProblem,
   type DataConfig,
   DEFAULT_BASELINES,
   linearModel,
@@ -211,4 +212,13 @@ export function scheduleOf(cfg: RawConfig): ScheduleLike | undefined {
 }
 export function baselinesOf(cfg: RawConfig): BaselineSpec[] {
   return (cfg.evaluate?.baselines ?? [...DEFAULT_BASELINES]) as BaselineSpec[];
+}
+
+/**
+ * evaluate.baselines against the prepared data, before any training (baselineProblem: a season or a linear lookback
+ * longer than the data before the windows it scores): a ConfigError naming the key.
+ */
+export function checkBaselines(file: string, cfg: RawConfig, d: PreparedData): void {
+  const problem = baselineProblem(d, baselinesOf(cfg));
+  if (problem) throw new ConfigError(`${file}: ${problem}`);
 }

@@ -5,6 +5,7 @@ export {
   buildLayers,
   builtModel,
   callbacksOf,
+  checkBaselines,
   compiledModel,
   compileOptions,
   dataSpec,

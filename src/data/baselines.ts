@@ -5,7 +5,8 @@
 // the training windows with its penalty chosen on the validation windows (linear.ts).
 import type { Windows } from './window.js';
 
-export type NaiveSpec = 'persistence' | 'mean' | { seasonal_naive: { season: number } };
+export type SeasonalSpec = { seasonal_naive: { season: number } };
+export type NaiveSpec = 'persistence' | 'mean' | SeasonalSpec;
 export type LinearSpec = 'linear' | { linear: { lookback?: number } };
 export type BaselineSpec = NaiveSpec | LinearSpec;
 
@@ -86,11 +87,18 @@ export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Score
   return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
 }
 
-/** The name of a baseline's scores: its own; `linear_<lookback>` for a linear model with a lookback of its own. */
-export function baselineName(spec: BaselineSpec): string {
+/**
+ * The name of a baseline's scores: its own; `linear_<lookback>` for a linear model with a lookback of its own;
+ * `seasonal_naive_<season>` for a seasonal naive listed after one of another season (`earlier`: the baselines listed
+ * before it), so that the first keeps the name metrics.json has always used and the second's scores do not replace
+ * its scores under it (hourly data with seasons 24 and 168 lost the 24's).
+ */
+export function baselineName(spec: BaselineSpec, earlier: readonly BaselineSpec[] = []): string {
   if (typeof spec === 'string') return spec;
   if ('linear' in spec) return spec.linear.lookback ? `linear_${spec.linear.lookback}` : 'linear';
-  return 'seasonal_naive';
+  const first = earlier.find((b): b is SeasonalSpec => typeof b === 'object' && 'seasonal_naive' in b);
+  const season = spec.seasonal_naive.season;
+  return first && first.seasonal_naive.season !== season ? `seasonal_naive_${season}` : 'seasonal_naive';
 }
 
 export function isLinear(spec: BaselineSpec): spec is LinearSpec {

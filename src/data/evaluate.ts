@@ -25,8 +25,8 @@ export function baselineScores(
     });
   const truthOrig = originalTargets(d, w),
     truth = w.truth();
-  for (const spec of specs) {
-    const name = baselineName(spec);
+  for (const [i, spec] of specs.entries()) {
+    const name = baselineName(spec, specs.slice(0, i));
     if (isLinear(spec)) {
       const lookback = spec === 'linear' ? undefined : spec.linear.lookback;
       const wide = linearTooWide(d, lookback) ?? linearTooLong(d, lookback);
@@ -88,6 +88,36 @@ function linearTooLong(d: PreparedData, lookback?: number): string | null {
     `the linear baseline with lookback ${lookback} is left out: no ${split === 'val' ? 'validation' : 'training'} ` +
     `window has ${lookback} rows before it to fit on (the last has ${last}); give it a lookback of at most ${last}`
   );
+}
+
+/**
+ * Why a baseline of `specs` (evaluate.baselines, in its order) cannot be scored on prepared data, as
+ * `evaluate.baselines[i]...: expected ..., received ...`, or undefined. A seasonal naive reads the target a season
+ * before each window's first target step, so a season beyond the first validation or test window's reaches before
+ * row 0 (its scores were NaN, and "the model does NOT beat seasonal_naive (vs NaN)"); a linear model of its own
+ * lookback is fitted on the training windows whose inputs all exist, so a lookback beyond the last one's leaves it
+ * none (its fit threw after the model had trained: exit 1, "a bug in seqtune"). Windows start in time order.
+ */
+export function baselineProblem(d: PreparedData, specs: readonly BaselineSpec[]): string | undefined {
+  const firstOf = (w: Windows) => (w.count ? w.starts[0]! : Infinity);
+  const scored = Math.min(firstOf(d.windows.val), firstOf(d.windows.test));
+  const train = d.windows.train;
+  const lastTrain = train.count ? train.starts[train.count - 1]! : 0;
+  for (const [i, b] of specs.entries()) {
+    if (typeof b !== 'object') continue;
+    const at = `evaluate.baselines[${i}]`;
+    if ('seasonal_naive' in b && b.seasonal_naive.season > scored)
+      return (
+        `${at}.seasonal_naive.season: expected at most ${scored}, the rows before the first validation or test ` +
+        `window's first target, received ${b.seasonal_naive.season}`
+      );
+    if ('linear' in b && b.linear.lookback !== undefined && b.linear.lookback > lastTrain)
+      return (
+        `${at}.linear.lookback: expected at most ${lastTrain}, the rows before the last training window's first ` +
+        `target (its fit needs a window whose inputs all exist), received ${b.linear.lookback}`
+      );
+  }
+  return undefined;
 }
 
 /**

@@ -1,12 +1,12 @@
 // data/: CSV, cleaning, scaling, windowing, splits, baselines, synthetic series.
 
-export type { BaselineSpec, LinearSpec, NaiveSpec, Scores } from './baselines.js';
+export type { BaselineSpec, LinearSpec, NaiveSpec, Scores, SeasonalSpec } from './baselines.js';
 export { baselineForecast, baselineName, DEFAULT_BASELINES, isLinear, score } from './baselines.js';
 export type { ReadCsvOptions, Table } from './csv.js';
 export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
-export { baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
+export { baselineProblem, baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
 export type { Design, RidgeModel } from './linear.js';
 export { fitRidge, LINEAR_MAX_INPUTS, linearForecast, linearModel, linearTooWide, ridgeForecast } from './linear.js';
 export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';

@@ -7,6 +7,7 @@ import {
   baselinesOf,
   ConfigError,
   callbacksOf,
+  checkBaselines,
   compiledModel,
   dataSpec,
   fitThreads,
@@ -158,6 +159,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   for (const n of data.notes) log(`data: ${n}`);
   const model = compiledModel(loaded.file, cfg, data);
   checkOutputWidth(loaded.file, cfg, model, data);
+  checkBaselines(loaded.file, cfg, data);
   const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir), {
     exact: o.out !== undefined,
   });

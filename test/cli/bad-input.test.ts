@@ -147,6 +147,18 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: data.target\[1\]: "y" is already named at \[0\]; name each column once\n/,
   ],
   [
+    'a seasonal naive season longer than the rows before the validation windows (its scores were NaN)',
+    `${good()}evaluate:\n  baselines: [mean, {seasonal_naive: {season: 100}}]\n`,
+    numbers,
+    /c.yaml: evaluate.baselines\[1\].seasonal_naive.season: expected at most \d+, the rows before .*, received 100\n/,
+  ],
+  [
+    'a linear baseline lookback that leaves it no training window (its fit threw after training, exit 1)',
+    `${good()}evaluate:\n  baselines: [{linear: {lookback: 100}}]\n`,
+    numbers,
+    /c.yaml: evaluate.baselines\[0\].linear.lookback: expected at most \d+, the rows before .*, received 100\n/,
+  ],
+  [
     'a name that is a path out of runs/ (it wrote the run folder there)',
     `name: ../../elsewhere\n${good()}`,
     numbers,

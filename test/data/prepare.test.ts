@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  baselineProblem,
   baselineScores,
   type DataConfig,
   DataError,
@@ -339,6 +340,26 @@ test('baselines: persistence repeats the last value, seasonal naive the value a 
   assert.ok(
     b.original.seasonal_naive!.mse < b.original.persistence!.mse,
     'a noiseless seasonal series favours seasonal naive',
+  );
+  // a second season is scored beside the first, as seasonal_naive_<season> (its scores replaced the first's)
+  const two = baselineScores(d, 'test', [{ seasonal_naive: { season: 24 } }, { seasonal_naive: { season: 12 } }]);
+  assert.deepEqual(Object.keys(two.scaled), ['seasonal_naive', 'seasonal_naive_12']);
+  assert.equal(two.original.seasonal_naive!.mse, b.original.seasonal_naive!.mse);
+  // a season longer than the data before the first validation window is refused by name (its scores were NaN)
+  const first = d.windows.val.starts[0]!;
+  assert.equal(baselineProblem(d, ['mean', { seasonal_naive: { season: first } }]), undefined);
+  assert.match(
+    baselineProblem(d, ['mean', { seasonal_naive: { season: first + 1 } }])!,
+    new RegExp(
+      `^evaluate\\.baselines\\[1\\]\\.seasonal_naive\\.season: expected at most ${first}, .*received ${first + 1}$`,
+    ),
+  );
+  // a linear lookback that leaves no training window whose inputs all exist (its fit threw after training)
+  const last = d.windows.train.starts.at(-1)!;
+  assert.equal(baselineProblem(d, [{ linear: { lookback: last } }]), undefined);
+  assert.match(
+    baselineProblem(d, [{ linear: { lookback: last + 1 } }])!,
+    /^evaluate\.baselines\[0\]\.linear\.lookback: /,
   );
 });
 

@@ -349,6 +349,13 @@ test("the reference is the worst naive baseline's validation loss, never the lin
   const young = { loss: [1.57, 0.9, 0.6, 0.5, 0.44, 0.4, 0.38], val_loss: [0.72, 0.5, 0.42, 0.38, 0.35, 0.34, 0.33] };
   assert.notEqual(diagnose(young, { baseline: baselineLoss(cfg, { val }) }).pattern, 'diverged');
   assert.equal(diagnose(young, { baseline: { name: 'linear', loss: 1e-6 } }).pattern, 'diverged', 'as it read');
+  // a second season is scored as seasonal_naive_<season>, a naive baseline too
+  const seasons = { scaled: { ...val.scaled, seasonal_naive_168: s(2) } };
+  assert.deepEqual(baselineLoss(cfg, { val: seasons }), { name: 'seasonal_naive_168', loss: 2 });
+  // without the training mean there is no reference: a seasonal naive alone can sit 100x below a healthy young run
+  // (a GRU's first epoch on a seasonal series read as diverged, exit 1)
+  const { mean: _, ...noMean } = val.scaled;
+  assert.equal(baselineLoss(cfg, { val: { scaled: noMean } }), undefined);
 });
 
 test('seqtune diagnose --explain prints the trend test per curve and window; --json carries the runner-up', async () => {
