@@ -1,10 +1,10 @@
 // npm run docs:config: writes docs/config.md, the reference of every config key, from the zod schema
 // (src/config/schema.ts, through z.toJSONSchema: the keys, their types, what is required), the defaults
 // that resolveConfig fills in (src/config/build.ts), the registries (the names a layer, loss, optimizer,
-// metric, schedule or callback may take, and each one's options from its own schema) and the notes below (what a key means, an example, a default the
-// schema cannot say). The tune: section has its own schema (tuneSchema in src/tune/settings.ts, which the config
-// schema cannot import): its keys are written here by hand (TUNE_KEYS; test/docs/config.test.ts checks their
-// defaults against tuneSettings).
+// metric, schedule or callback may take, and each one's options from its own schema) and the notes below (what a
+// key means, an example, a default the schema cannot say). The tune: section has its own schema (tuneSchema in
+// src/tune/settings.ts, which the config schema cannot import): its keys are written here by hand (TUNE_KEYS;
+// test/docs/config.test.ts checks their defaults against tuneSettings).
 // `npm run docs:config -- --check` exits 1 when docs/config.md differs (test/docs/config.test.ts does the same).
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';

@@ -130,7 +130,8 @@ export function builtModel(file: string, cfg: RawConfig, features: number, seed 
     return m;
   } catch (e) {
     const at = e instanceof ShapeError ? shapeIssueAt(cfg, layers, e.message) : undefined;
-    if (at === undefined) throw e; // not a layer refusing its input (the engine failing to load is not the config's fault)
+    // not a layer refusing its input (the engine failing to load is not the config's fault)
+    if (at === undefined) throw e;
     throw new ConfigError(`${file}: ${at}`, { cause: e });
   }
 }

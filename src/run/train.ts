@@ -317,8 +317,8 @@ async function writeRun(
   // no password in a run folder (the dashboard serves its files): tune.storage as messages show it
   const stored = cfg.tune?.storage;
   const tune = typeof stored === 'string' ? { tune: { ...cfg.tune, storage: redactUrl(stored) } } : {};
-  // data.features as the run used them (by default every numeric or categorical column): the config trains the same inputs on a CSV
-  // that gains columns
+  // data.features as the run used them (by default every numeric or categorical column): the config trains the same
+  // inputs on a CSV that gains columns
   const resolved = {
     ...cfg,
     data: {

@@ -36,7 +36,8 @@ function setup(config: string, csv?: string): { cfg: string; out: string } {
   return { cfg: join(d, 'c.yaml'), out: join(d, 'run') };
 }
 const numbers = `y\n${Array.from({ length: 40 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
-const windy = `y,wind\n${Array.from({ length: 40 }, (_, i) => `${Math.sin(i / 3).toFixed(4)},${'NS'[i % 2]}`).join('\n')}\n`;
+const windRows = Array.from({ length: 40 }, (_, i) => `${Math.sin(i / 3).toFixed(4)},${'NS'[i % 2]}`);
+const windy = `y,wind\n${windRows.join('\n')}\n`;
 
 const cases: [string, string, string | undefined, RegExp][] = [
   ['a missing file', good({ csv: 'nope.csv' }), undefined, /nope.csv: cannot read the CSV file \(no such file\)/],

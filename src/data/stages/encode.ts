@@ -43,7 +43,7 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
     }
   }
   for (const t of rows.targets) {
-    // before the lookup: a label-encoded feature is a numeric column under its own name, and the target became its codes
+    // before the lookup: a label-encoded feature is a numeric column under its own name (the target became its codes)
     if (t in cats)
       throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
     if (!numeric.has(t)) numeric.set(t, parseColumn(rows, t));
