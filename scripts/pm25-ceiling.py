@@ -7,7 +7,9 @@
 #   - the same with two non-linear terms of the last PM2.5 value;
 #   - gradient-boosted trees (scikit-learn's HistGradientBoostingRegressor) on the same windows plus hour and month,
 #     predicting the value and, separately, the change from the last value (a residual on persistence);
-#   - least squares fitted on the test hours themselves: a bound for every linear model of these inputs.
+#   - least squares fitted on the test hours themselves: a bound for every linear model of these inputs, and of these
+#     inputs with the target hour's hour of day (one-hot, and times the last PM2.5) and its observed weather (an
+#     oracle: what a perfect weather forecast for the hour ahead would add).
 # Prints each model's test RMSE against persistence on the same windows.
 #
 #   apt-get install -y python3-pandas python3-sklearn; /usr/bin/python3 scripts/pm25-ceiling.py [CSV]
@@ -89,3 +91,12 @@ for L in [1, 3, 6, 24]:
     A = np.c_[X[te], np.ones(te.sum())]
     r, p = rmse(A @ np.linalg.lstsq(A, Y[te], rcond=None)[0], Y[te]), rmse(y[t[te]], Y[te])
     print(f'| least squares fitted on the test hours (a bound) | {L} | {r:.3f} | {p:.3f} | {r / p:.4f} |')
+# The same bound with what the hour ahead itself tells: its hour of day (one-hot, and each times the last PM2.5: a
+# daily cycle of the change) and its observed weather (an oracle no forecaster has; a perfect weather forecast).
+hour = pd.get_dummies(df['hour']).astype(float).values
+for L in [1, 24]:
+    t, X, Y, (_, _, te) = windows(L)
+    ahead = np.c_[X, hour[t + 1], hour[t + 1] * scaled[t, :1], scaled[t + 1, 1:]]
+    A = np.c_[ahead[te], np.ones(te.sum())]
+    r, p = rmse(A @ np.linalg.lstsq(A, Y[te], rcond=None)[0], Y[te]), rmse(y[t[te]], Y[te])
+    print(f'| the bound + the hour ahead: its hour of day, its observed weather | {L} | {r:.3f} | {p:.3f} | {r / p:.4f} |')
