@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
+import { getEngine } from '../../src/engine/index.js';
 import {
   type Act,
   batchNormalization,
@@ -20,7 +21,15 @@ import {
 } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { type Model, sequential } from '../../src/train/index.js';
-import { EVAL, GEN, PENDING } from '../../src/train/threads/layout.js';
+import {
+  EVAL,
+  GEN,
+  jobWords,
+  PENDING,
+  reducedSumsq,
+  reduceSlice,
+  writeReduce,
+} from '../../src/train/threads/layout.js';
 import { startFitThreads } from '../../src/train/threads/pool.js';
 
 function data(N: number, T = 12, seed = 0) {
@@ -357,6 +366,41 @@ test('a model with many weights splits the gradient sum, its norm and the update
     c2 = await run(2, 0.05);
   assert.ok(maxDiff(c1.w, one.w) > 1e-4, 'clipping acted');
   assert.ok(maxDiff(c1.w, c2.w) < 1e-5, `clipped: max weight difference ${maxDiff(c1.w, c2.w)}`);
+});
+
+test('the gradient sum of many threads: every share counts once, whatever the thread count (22 and 70 included)', () => {
+  // REDUCE as the threads run it, slice after slice on one engine: slice j's partial sum must not land on a word that a
+  // later slice reads (at fixed offsets it did from 22 threads on, and from 55 on the words ran past the end)
+  const e = getEngine();
+  const rng = new Rng(5),
+    n = 300;
+  for (const parts of [2, 3, 22, 24, 70]) {
+    const host = Array.from({ length: parts }, () => Float32Array.from({ length: n }, () => rng.normal()));
+    const grads = host.map((h) => {
+      const g = e.alloc(n);
+      e.view(g).set(h);
+      return g;
+    });
+    const weights = host.map((_, i) => (i + 1) / ((parts * (parts + 1)) / 2));
+    const job = new Float64Array(new SharedArrayBuffer(8 * jobWords(parts)));
+    writeReduce(
+      job,
+      n,
+      grads.map((g, i) => [g.ptr, weights[i]!] as const),
+    );
+    for (let j = 0; j < parts; j++) reduceSlice(e, job, parts, j, [[0, n]]);
+    const sum = e.view(grads[0]!);
+    let worst = 0,
+      sumsq = 0;
+    for (let k = 0; k < n; k++) {
+      const want = host.reduce((a, h, i) => a + weights[i]! * h[k]!, 0);
+      worst = Math.max(worst, Math.abs(sum[k]! - want));
+      sumsq += sum[k]! ** 2;
+    }
+    assert.ok(worst < 1e-5, `${parts} threads: the sum is ${worst} from the weighted sum of the shares`);
+    assert.ok(Math.abs(reducedSumsq(job, parts) - sumsq) < 1e-6 * sumsq, `${parts} threads: the sum of squares`);
+    for (const g of grads) e.release(g);
+  }
 });
 
 test('without weight decay the step leaves the weights no gradient reaches untouched; with AdamW they decay', async () => {

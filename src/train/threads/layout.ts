@@ -60,16 +60,24 @@ export function spinUntil(ctl: Int32Array, i: number, done: (v: number) => boole
   }
 }
 
-/** The job words (a Float64Array) of REDUCE and ELEMENTWISE_STEP. */
+/**
+ * The job words (a Float64Array) of REDUCE and ELEMENTWISE_STEP. The shares and the slices' partial sums come last,
+ * with room for the pool's threads (jobWords). At fixed offsets (shares from 20, partial sums from 64, 129 words) a
+ * pool of 22 threads or more had the words of its last shares overwritten by the partial sums while the threads still
+ * read them (a wrong gradient for a model of SLICED_WEIGHTS: GRU(300) on 24 threads parted from one thread after one
+ * SGD step), and one of 55 or more wrote past the end (on 70 threads a NaN norm stopped the fit as diverged).
+ */
 const JOB_N = 0,
   JOB_KERNEL = 1,
   JOB_PTRS = 2, // count, then up to 6 pointers
   JOB_SCALARS = 9, // count, then up to 9 scalars
   JOB_SPANS = 19, // ELEMENTWISE_STEP: 1 when the step runs over the gradient's spans only (stepSlice)
-  JOB_SHARES = 20, // count, then (gradient pointer, weight) per share
-  JOB_PARTIALS = 64, // sum of squares of slice j
-  JOB_STEP_SEED = 128; // STEP: the seed of the step's dropout masks and noise (StepDraws)
-export const JOB_WORDS = 129;
+  JOB_STEP_SEED = 20, // STEP: the seed of the step's dropout masks and noise (StepDraws)
+  JOB_SHARES = 21; // count, then (gradient pointer, weight) per share: two words for each of the threads
+/** Where the sum of squares of slice j of `parts` (the threads) lies: after the shares' words. */
+const partialAt = (parts: number, j: number) => JOB_SHARES + 1 + 2 * parts + j;
+/** The job words of a pool of `threads` threads, the main one included. */
+export const jobWords = (threads: number): number => partialAt(threads, threads);
 
 /** STEP: the step's seed for the threads' draws, and the batch position of thread i's first sample. */
 export function writeStepSeed(job: Float64Array, seed: number): void {
@@ -86,6 +94,8 @@ export function readStepDraws(job: Float64Array, ctl: Int32Array, i: number): { 
  * of the gradient's spans (rangesLength).
  */
 export function writeReduce(job: Float64Array, n: number, shares: readonly (readonly [number, number])[]): void {
+  if (JOB_SHARES + 2 * shares.length >= job.length)
+    throw new Error(`writeReduce: ${shares.length} shares do not fit ${job.length} job words`);
   job[JOB_N] = n;
   job[JOB_SHARES] = shares.length;
   shares.forEach(([ptr, w], i) => {
@@ -114,7 +124,7 @@ export function reduceSlice(e: Engine, job: Float64Array, parts: number, j: numb
     for (let i = 1; i < shares; i++) e.k.axpy(n, w(i), at(i), at(0));
     sumsq += e.k.sumsq(at(0), n);
   }
-  job[JOB_PARTIALS + j] = sumsq;
+  job[partialAt(parts, j)] = sumsq;
 }
 
 /** Spans [offset, floats] of a gradient buffer. */
@@ -137,7 +147,7 @@ export function* spansOf(ranges: GradRanges, lo: number, hi: number): Generator<
 /** The sum of squares of the reduced gradient: the slices' partial sums in slice order. */
 export function reducedSumsq(job: Float64Array, parts: number): number {
   let s = 0;
-  for (let j = 0; j < parts; j++) s += job[JOB_PARTIALS + j]!;
+  for (let j = 0; j < parts; j++) s += job[partialAt(parts, j)]!;
   return s;
 }
 
@@ -189,7 +199,7 @@ export interface ReplicaData {
   loss: LossConfig;
   ctl: SharedArrayBuffer;
   losses: SharedArrayBuffer;
-  /** JOB_WORDS float64 words: the arguments of REDUCE and ELEMENTWISE_STEP. */
+  /** jobWords(threads) float64 words: the arguments of REDUCE and ELEMENTWISE_STEP. */
   job: SharedArrayBuffer;
   /** The threads, the main one included: the number of slices of the weight passes. */
   threads: number;

@@ -12,7 +12,7 @@ import {
   EVAL,
   GEN,
   type GradRanges,
-  JOB_WORDS,
+  jobWords,
   PENDING,
   REDUCE,
   type ReplicaData,
@@ -220,7 +220,7 @@ export class FitThreads {
     const data = {
       ctl: sab(SHARES + threads),
       losses: sab(threads, 8),
-      job: sab(JOB_WORDS, 8),
+      job: sab(jobWords(threads), 8),
       threads,
       memory: model.engine.memory,
       params: { ptr: model.params.ptr, length: model.params.length },
