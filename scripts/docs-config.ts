@@ -463,9 +463,9 @@ as in Keras' Python API; the TypeScript API uses the same names in camelCase. Pa
 file. An unknown key, a wrong type or an unknown name is an error that names the key path
 (\`file: model.layers[0].gru.units: expected a positive integer, received "big"\`). A run folder's
 \`config.yaml\` records the config with the defaults of the data:, model:, train: and evaluate: keys below filled in
-(a layer's, optimizer's or callback's own options as written), \`data.features\` as the run used them, and tune: as
-written. \`seqtune init FILE\` writes the starter config at the end of this page (\`--csv DATA\` fills its data: section
-from your CSV).`;
+(a layer's, optimizer's or callback's own options as written), \`data.features\` and \`train.threads\` as the run
+used them, and tune: as written. \`seqtune init FILE\` writes the starter config at the end of this page
+(\`--csv DATA\` fills its data: section from your CSV).`;
 
 // What a run writes and how a command ends: hand-written text, as the project's contract states it.
 const RUN_FOLDER = `## The run folder

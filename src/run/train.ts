@@ -318,7 +318,8 @@ async function writeRun(
   const stored = cfg.tune?.storage;
   const tune = typeof stored === 'string' ? { tune: { ...cfg.tune, storage: redactUrl(stored) } } : {};
   // data.features as the run used them (by default every numeric or categorical column): the config trains the same
-  // inputs on a CSV that gains columns
+  // inputs on a CSV that gains columns; train.threads as the fit trained on them (by default the cores, in a study the
+  // cores over its jobs, fewer where the fit fell back): the config repeats the run bit for bit on any machine
   const resolved = {
     ...cfg,
     data: {
@@ -326,6 +327,7 @@ async function writeRun(
       csv,
       features: cfg.data.features ?? sourceColumns(data.features, Object.keys(data.encodings)),
     },
+    ...(history.threads === undefined ? {} : { train: { ...cfg.train, threads: history.threads } }),
     ...tune,
   };
   // a config whose folder goes away (keepData: the demo's) is named by what it was, not by a path that is gone

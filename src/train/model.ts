@@ -77,6 +77,11 @@ export interface History {
   skippedBatches: number;
   /** Warnings given at the start. */
   warnings: string[];
+  /**
+   * The threads the fit trained on (set by fit): FitOptions.threads, or fewer where it fell back (and said why), or
+   * those of model.openThreads. What a run folder records as train.threads, so that its config repeats it bit for bit.
+   */
+  threads?: number;
 }
 
 interface BatchBuffers {
@@ -490,7 +495,8 @@ export class Model extends Stack implements CompiledStack {
       run.warn(w);
     }
     const { stopReason, diverged, skippedBatches } = this;
-    return { history, epochs: ran, stopReason, diverged, skippedBatches, warnings };
+    const threads = this.pool?.threads ?? 1;
+    return { history, epochs: ran, stopReason, diverged, skippedBatches, warnings, threads };
   }
 
   /** fit's validationSplit: the last fraction f of the samples (chronologically last) held out. */

@@ -142,6 +142,7 @@ test('batch normalization trains on one thread and says why', async () => {
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /threads: 2 asked, training on 1 thread: BatchNormalization/);
   assert.ok(h.warnings.includes(lines[0]!));
+  assert.equal(h.threads, 1, 'the history says the threads the fit trained on');
   await assert.rejects(m.fit(d.x, d.y, { threads: 0 }), /fit\.threads: expected a positive integer/);
 });
 
