@@ -152,8 +152,8 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       '(it says so). `--threads` on train, check, lr-find and tune overrides it.',
     example: 'threads: 2',
     default:
-      'the number of cores (`os.availableParallelism()`) for one training; in a study, the cores divided ' +
-      'between the trials that run at once (`tune.jobs` x threads never exceeds the cores)',
+      'the number of cores (`os.availableParallelism()`, 256 at most) for one training; in a study, the cores ' +
+      'divided between the trials that run at once (`tune.jobs` x threads never exceeds the cores)',
   },
   'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },
   'train.metrics': {
@@ -326,6 +326,8 @@ function numberType(s: Json): string {
   const base = s.type === 'integer' ? 'integer' : 'number';
   if (s.exclusiveMinimum === 0 && s.exclusiveMaximum === 1) return `${base} in (0, 1)`;
   if (s.minimum === 0 && s.exclusiveMaximum === 1) return `${base} in [0, 1)`;
+  if (s.exclusiveMinimum === 0 && typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER)
+    return base === 'integer' ? `integer from 1 to ${s.maximum}` : `number in (0, ${s.maximum}]`;
   if (s.exclusiveMinimum === 0) return `${base} > 0`;
   if (s.minimum === 0) return `${base} ≥ 0`;
   return base;

@@ -5,18 +5,24 @@
 
 import type { LoadedConfig } from '../config/index.js';
 import { expected } from '../errors.js';
+import { MAX_THREADS } from '../train/index.js';
 import { parseDuration } from '../tune/index.js';
 import { UsageError } from './context.js';
 
 /** Turns the text of one option value into its typed value, or throws a UsageError. */
 export type ParseOption<T> = (text: string) => T;
 
-/** An integer of at least `min`, written in decimal digits (no sign, fraction or exponent). */
-export function integerAtLeast(option: string, min: number): ParseOption<number> {
-  const what = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+/** An integer of at least `min` (and at most `max`), written in decimal digits (no sign, fraction or exponent). */
+export function integerAtLeast(option: string, min: number, max = Number.MAX_SAFE_INTEGER): ParseOption<number> {
+  const what =
+    max < Number.MAX_SAFE_INTEGER
+      ? `an integer from ${min} to ${max}`
+      : min === 1
+        ? 'a positive integer'
+        : `an integer >= ${min}`;
   return (text) => {
     const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-    if (!(Number.isSafeInteger(n) && n >= min)) throw new UsageError(expected(option, what, text));
+    if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw new UsageError(expected(option, what, text));
     return n;
   };
 }
@@ -73,7 +79,7 @@ export function oneOf<T extends string>(option: string, values: readonly T[]): P
 export const THREADS_OPTION = [
   '--threads <n>',
   'threads that share each batch (default: train.threads, else the cores; in a study, the cores over --jobs)',
-  positiveInt('--threads'),
+  integerAtLeast('--threads', 1, MAX_THREADS),
 ] as const;
 
 /** The loaded config with train.threads set to `threads` (unchanged without one). */

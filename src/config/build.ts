@@ -16,7 +16,14 @@ import { ShapeError } from '../errors.js';
 import { dense, flatten, type Layer, LinearSkip, layerFromSpec, linearSkip } from '../nn/index.js';
 import type { ScheduleLike } from '../optim/index.js';
 import { camel, camelKeys } from '../registry.js';
-import { type Callback, type CompileOptions, callbackRegistry, type Model, sequential } from '../train/index.js';
+import {
+  type Callback,
+  type CompileOptions,
+  callbackRegistry,
+  MAX_THREADS,
+  type Model,
+  sequential,
+} from '../train/index.js';
 import { ConfigError, pathString } from './load.js';
 import type { RawConfig } from './schema.js';
 
@@ -35,11 +42,12 @@ export const TRAIN_DEFAULTS = {
 
 /**
  * Threads of one training (train.threads): the config's, else the cores shared between the `jobs` trainings that
- * run at once, so jobs x threads never exceeds the cores (a study with more jobs than cores trains on 1 thread).
+ * run at once, so jobs x threads never exceeds the cores (a study with more jobs than cores trains on 1 thread), and
+ * MAX_THREADS at most (a machine of more cores).
  * Not part of resolveConfig: the cores are the machine's, not the run's, and a study resumed elsewhere is the same.
  */
 export function fitThreads(cfg: Pick<RawConfig, 'train'>, jobs = 1, cores = availableParallelism()): number {
-  const fair = Math.max(1, Math.floor(cores / Math.max(1, jobs)));
+  const fair = Math.max(1, Math.min(MAX_THREADS, Math.floor(cores / Math.max(1, jobs))));
   const asked = cfg.train?.threads;
   return asked === undefined ? fair : jobs > 1 ? Math.min(asked, fair) : asked;
 }

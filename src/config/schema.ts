@@ -16,7 +16,7 @@ import {
   posNum,
   str,
 } from '../registry.js';
-import { callbackRegistry, type MetricLike, metricRegistry, NAN_POLICIES } from '../train/index.js';
+import { callbackRegistry, MAX_THREADS, type MetricLike, metricRegistry, NAN_POLICIES } from '../train/index.js';
 
 /** `name` names the run folder (runs/<name>) and the study: one folder name, never a path out of runs/. */
 const NAME = 'a name without / or \\ (it names the run folder and the study)';
@@ -37,6 +37,8 @@ const strList = (what = 'a list of column names') =>
         });
     });
   });
+
+const THREADS = `an integer from 1 to ${MAX_THREADS}`;
 
 /** The config-file names of the layers, in the registry's order. */
 export const LAYER_KEYS: readonly string[] = layerRegistry.names;
@@ -129,7 +131,7 @@ export const configSchema = z.strictObject(
           epochs: posInt().optional(),
           batch_size: posInt().optional(),
           shuffle: z.boolean(e('true or false')).optional(),
-          threads: posInt().optional(),
+          threads: posInt(THREADS).max(MAX_THREADS, e(THREADS)).optional(),
           metrics: z.array(metricRegistry.schema<MetricLike>('name'), e('a list of metric names')).optional(),
           schedule: scheduleOption().optional(),
           callbacks: z.array(callbackRegistry.schema(), e('a list of callbacks')).optional(),

@@ -36,5 +36,6 @@ export type { SampleSource, Samples } from './samples.js';
 export { denseRows, gatherSamples, isTensor, sampleSize, sliceSamples } from './samples.js';
 export type { SavedModel } from './save.js';
 export { MODEL_FORMAT, ModelFileError, saveModel } from './save.js';
+export { MAX_THREADS } from './threads/pool.js';
 export type { CompiledStack, FitCallback, Logs } from './types.js';
 export { fitWarnings } from './warnings.js';

@@ -15,6 +15,8 @@ const cfg = join(dir, 'absent.yaml');
 const ensemble = ['study', 'ensemble', 'some-study', '--storage', 'memory:'];
 
 const positive = (option: string, received: string) => `${option}: expected a positive integer, received "${received}"`;
+// each training thread is a worker with a replica of the model: 256 at most (MAX_THREADS), not one per sample
+const threads = (received: string) => `--threads: expected an integer from 1 to 256, received "${received}"`;
 const duration = (received: string) =>
   `--time-budget: expected a positive duration like 30m, 2h or 900s, received "${received}"`;
 
@@ -31,10 +33,12 @@ const cases: [string[], string][] = [
     ['tune', cfg, '--time-budget', '0m'],
     `--time-budget: expected a positive duration like 30m, 2h or 900s, received "0m"`,
   ],
-  [['train', cfg, '--threads', '0'], positive('--threads', '0')],
-  [['check', cfg, '--threads', 'all'], positive('--threads', 'all')],
-  [['lr-find', cfg, '--threads', '1.5'], positive('--threads', '1.5')],
-  [['tune', cfg, '--threads', '-2'], positive('--threads', '-2')],
+  [['train', cfg, '--threads', '0'], threads('0')],
+  [['check', cfg, '--threads', 'all'], threads('all')],
+  [['lr-find', cfg, '--threads', '1.5'], threads('1.5')],
+  [['tune', cfg, '--threads', '-2'], threads('-2')],
+  [['train', cfg, '--threads', '257'], threads('257')],
+  [['tune', cfg, '--threads', '99999999999'], threads('99999999999')],
   [['lr-find', cfg, '--steps', '1'], '--steps: expected an integer >= 2, received "1"'],
   [['lr-find', cfg, '--steps', 'ten'], '--steps: expected an integer >= 2, received "ten"'],
   [[...ensemble, '--top', 'abc'], positive('--top', 'abc')],

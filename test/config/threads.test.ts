@@ -13,7 +13,9 @@ test('without train.threads one training takes every core and a study divides th
   assert.equal(fitThreads(cfg(), 2, 8), 4);
   assert.equal(fitThreads(cfg(), 3, 8), 2);
   assert.equal(fitThreads(cfg(), 16, 8), 1);
-  assert.equal(fitThreads(cfg()), availableParallelism());
+  assert.equal(fitThreads(cfg()), Math.min(256, availableParallelism()));
+  assert.equal(fitThreads(cfg(), 1, 512), 256, 'a machine of more cores than MAX_THREADS trains on 256');
+  assert.equal(fitThreads(cfg(), 2, 512), 256);
 });
 
 test('train.threads is kept for one training and capped so that jobs x threads stays within the cores', () => {
@@ -41,6 +43,9 @@ test('a study without tune.jobs runs cores / train.threads trials at once; --thr
   assert.equal(loaded.raw.train?.threads, undefined, 'the loaded config itself is left as it was');
 });
 
-test('train.threads must be a positive integer', () => {
-  assert.throws(() => parseConfig(yaml(', threads: 0'), '/tmp/c.yaml'), /train\.threads/);
+test('train.threads must be an integer from 1 to 256: a huge count is refused, naming the key', () => {
+  const refused = /c\.yaml: train\.threads: expected an integer from 1 to 256, received/;
+  for (const v of ['0', '-1', '1.5', 'two', '257', '99999999999'])
+    assert.throws(() => parseConfig(yaml(`, threads: ${v}`), '/tmp/c.yaml'), refused, v);
+  assert.equal(parseConfig(yaml(', threads: 256'), '/tmp/c.yaml').train?.threads, 256);
 });

@@ -143,7 +143,11 @@ test('batch normalization trains on one thread and says why', async () => {
   assert.match(lines[0]!, /threads: 2 asked, training on 1 thread: BatchNormalization/);
   assert.ok(h.warnings.includes(lines[0]!));
   assert.equal(h.threads, 1, 'the history says the threads the fit trained on');
-  await assert.rejects(m.fit(d.x, d.y, { threads: 0 }), /fit\.threads: expected a positive integer/);
+  await assert.rejects(m.fit(d.x, d.y, { threads: 0 }), /fit\.threads: expected an integer from 1 to 256/);
+  await assert.rejects(
+    m.fit(d.x, d.y, { threads: 257 }),
+    /fit\.threads: expected an integer from 1 to 256, received 257/,
+  );
 });
 
 /** A layer known only to the thread that registered it: a training thread cannot rebuild it. */

@@ -104,13 +104,21 @@ function inTime(started: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
+ * The most threads one fit may be asked for: more than the cores of the machines seqtune trains on (a count above the
+ * cores is allowed, so that runs on machines with other core counts agree bit for bit), few enough to start. Each
+ * training thread is a worker with its own replica: 64 threads of a GRU(4) took 1.4 GB of memory (22 MB each) and
+ * 11 s to start on 2 cores, so `threads: 100000` with batches of 1,024 would have started 1,023 of them (22 GB).
+ */
+export const MAX_THREADS = 256;
+
+/**
  * The threads a fit of `batchSize`-sample batches trains on when `threads` are asked, and why it is fewer (null when
  * it is not): known before any thread starts, so a run's header can say it (startFitThreads' fallback when threads
  * fail to start aside).
  */
 export function threadPlan(model: Replicable, threads: number, batchSize: number): { n: number; why: string | null } {
-  if (!(Number.isInteger(threads) && threads >= 1))
-    throw new ValueError(expected('fit.threads', 'a positive integer', threads));
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS))
+    throw new ValueError(expected('fit.threads', `an integer from 1 to ${MAX_THREADS}`, threads));
   const n = Math.min(threads, batchSize, worthwhileThreads(model, batchSize));
   const asked = `threads: ${threads} asked, training on`;
   if (n < Math.min(threads, batchSize))
