@@ -147,7 +147,8 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       'with a replica of the model; their gradients are added in a fixed order, so a thread count gives the same ' +
       'result every run, and two threads stay within about 1e-5 of one, further where Adam or RMSprop divides a ' +
       "gradient near zero by its size (a ridge path's last bias): set it where runs on machines with other " +
-      'core counts must agree bit for bit). A model with batch_normalization trains on one thread, and fewer ' +
+      'core counts must agree bit for bit; above the cores the threads take turns, and train says so). ' +
+      'A model with batch_normalization trains on one thread, and fewer ' +
       'threads are used where the weights a step updates outnumber a share of the batch by 1,000 to 1 per timestep ' +
       '(it says so). `--threads` on train, check, lr-find and tune overrides it.',
     example: 'threads: 2',

@@ -1,6 +1,7 @@
 // `seqtune train`: config + CSV -> trained model, honest scores next to naive baselines, pictures,
 // all written to one run folder (docs/config.md, "The run folder").
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import {
@@ -262,6 +263,8 @@ async function fitRun(
       `${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, ` +
       `validation on ${valSplit}, ${on} thread${on === 1 ? '' : 's'}`,
   );
+  const turns = threadsOverCores(on);
+  if (turns) log(`warning: ${turns}`);
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
   const started = performance.now();
@@ -277,6 +280,18 @@ async function fitRun(
     threads,
   });
   return { history, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * What a fit on more threads than the machine has cores is told (train.threads or --threads above them): allowed, so
+ * that a run repeats bit for bit on a machine with fewer cores, but the threads take turns on the cores, no faster.
+ */
+export function threadsOverCores(on: number, cores = availableParallelism()): string | null {
+  if (on <= cores) return null;
+  return (
+    `train.threads: ${on} threads on ${cores} core${cores === 1 ? '' : 's'} take turns, no faster than ${cores} ` +
+    `(the results are those of ${on} threads on any machine)`
+  );
 }
 
 /** model/data.json: how the run read its data, for predict and evaluate to read a CSV the same way (load.ts). */

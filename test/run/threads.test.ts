@@ -1,6 +1,7 @@
-// A run folder's config.yaml records train.threads as the fit trained on them, so that the config repeats the run
-// bit for bit (a thread count gives the same result every run, another count differs in the last bits): the cores
-// by default, fewer where the fit fell back, and a study's trial the threads its jobs left it.
+// Threads in a run: its config.yaml records train.threads as the fit trained on them, so that the config repeats the
+// run bit for bit (a thread count gives the same result every run, another count differs in the last bits): the
+// cores by default, fewer where the fit fell back, and a study's trial the threads its jobs left it. More threads
+// than cores are allowed (for that repeat), with one line saying they take turns.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { parse } from 'yaml';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { trainRun } from '../../src/run/index.js';
+import { threadsOverCores } from '../../src/run/train.js';
 import { runStudy } from '../../src/tune/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-threads-record-'));
@@ -60,4 +62,15 @@ test("a study's trial folder says the threads the trial trained on, not the conf
   const r = await runStudy(withThreads(await loadConfig(f), 2), { log: () => {}, out: join(dir, 'study-runs') });
   assert.equal(r.trials[0]!.state, 'complete');
   assert.equal(threadsOf(r.bestRun!.dir), 1);
+});
+
+test('more threads than cores are said in one line: they take turns, for the results of that many threads', () => {
+  assert.equal(threadsOverCores(2, 2), null);
+  assert.equal(threadsOverCores(1, 1), null);
+  assert.equal(
+    threadsOverCores(8, 2),
+    'train.threads: 8 threads on 2 cores take turns, no faster than 2 ' +
+      '(the results are those of 8 threads on any machine)',
+  );
+  assert.match(threadsOverCores(3, 1)!, /3 threads on 1 core take turns/);
 });
