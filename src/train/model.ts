@@ -399,6 +399,12 @@ export class Model extends Stack implements CompiledStack {
     if (!Number.isInteger(batchSize) || batchSize <= 0)
       throw new ValueError(expected('fit.batchSize', 'a positive integer', opts.batchSize));
     const bs = Math.min(batchSize, x.shape[0]!);
+    // the threads of openThreads hold batches of their size at most: said here, not by trainStepAsync at the first step
+    if (this.pool && bs > this.pool.batchSize)
+      throw new ValueError(
+        `fit.batchSize: ${bs} samples a batch, more than the ${this.pool.batchSize} that model.openThreads opened ` +
+          `the threads for; open them for ${bs}, or close them (closeThreads) and give fit threads`,
+      );
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) warn(w);

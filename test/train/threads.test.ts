@@ -255,9 +255,10 @@ test('steps on open threads allocate no engine memory after the first batch', as
   await m.openThreads(2, 32);
   await m.fit(d.x, d.y, { epochs: 1, batchSize: 32 });
   const { allocations, grows } = m.engine;
-  await m.fit(d.x, d.y, { epochs: 2, batchSize: 32 });
+  const h = await m.fit(d.x, d.y, { epochs: 2, batchSize: 32 });
   await m.closeThreads();
   assert.deepEqual([m.engine.allocations, m.engine.grows], [allocations, grows]);
+  assert.equal(h.threads, 2, 'the history says the threads of openThreads, which the fit trained on');
   await assert.rejects(
     (async () => {
       await m.openThreads(2, 16);
@@ -267,7 +268,8 @@ test('steps on open threads allocate no engine memory after the first batch', as
         await m.closeThreads();
       }
     })(),
-    /a batch of 32 samples; the threads were opened for 16/,
+    // refused at the fit's start, naming the fit's option (it failed at the first step, naming trainStepAsync)
+    /^ValueError: fit\.batchSize: 32 samples a batch, more than the 16 that model\.openThreads opened the threads/,
   );
 });
 
