@@ -322,6 +322,13 @@ export function checkSpace(space: Space, cfg: RawConfig, file: string, together 
         `${file}: tune.space.${p.name}: expected a path in seed, data, model, train or evaluate, received ` +
           `${JSON.stringify(p.name)}${didYouMean(nearestName(head, ['seed', 'data', 'model', 'train', 'evaluate']))}`,
       );
+    // every trial trains on the threads the study gives it (the cores over its jobs), whatever it sampled: a trial
+    // recorded train.threads 1 and trained on 2
+    if (p.name === 'train.threads')
+      throw new ConfigError(
+        `${file}: tune.space.train.threads: expected a key that changes what a trial learns, received one that ` +
+          'changes how fast it trains (the study shares the cores between its jobs); set train.threads or --threads',
+      );
     // a conditional parameter is only ever applied with the values its when: names: it is checked with them
     for (const v of valuesOf(p.dist)) checkValue(p.name, v, resolved, file, p.when);
     if (together) for (const q of space) if (isInside(p.name, q.name)) checkInside(p, q, resolved, file);

@@ -147,6 +147,13 @@ test('a key inside another key of the space must be inside each of its values; t
   });
 });
 
+test('train.threads is no key of the space: a trial trains on the threads the study gives it, whatever it sampled', () => {
+  assert.throws(
+    () => check({ 'train.threads': [1, 2] }),
+    /^ConfigError: c\.yaml: tune\.space\.train\.threads: expected a key that changes what a trial learns, received one/,
+  );
+});
+
 test('OFAT sweeps a narrow range inside its ends as 5 distinct values; random draws stay inside the range', () => {
   const float = (lo: number, hi: number, log = false) => ({ name: 'x', dist: { kind: 'float' as const, lo, hi, log } });
   assert.deepEqual(sweepValues(float(0.999, 0.9999)), [0.999, 0.9992, 0.9994, 0.9997, 0.9999]); // was 0.999 x3, 1 x2
