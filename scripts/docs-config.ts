@@ -185,9 +185,10 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       'the validation split; `{linear: {lookback: n}}` gives it a lookback of its own (scored as `linear_<n>`). ' +
       "`seasonal_naive` repeats the latest value a whole number of seasons back (seasons count the CSV's rows, " +
       'those `missing: drop` removed included); one after a seasonal naive of another season is scored as ' +
-      '`seasonal_naive_<season>`. A season longer than the rows before the first validation window, or a linear ' +
-      'lookback that leaves no training window, is an error before training; `seqtune evaluate` of a run folder ' +
-      'leaves such a baseline out of the table with a note.',
+      '`seasonal_naive_<season>`. A season that leaves a validation or test target no value a whole number of ' +
+      'seasons back (longer than the rows before the first validation window, or every such row removed by ' +
+      '`missing: drop`), or a linear lookback that leaves no training or validation window, is an error before ' +
+      'training; `seqtune evaluate` of a run folder leaves such a baseline out of the table with a note.',
     example: 'baselines: [persistence, {seasonal_naive: {season: 24}}, mean, linear]',
   },
 };

@@ -47,19 +47,28 @@ export function baselineForecast(
 
 /**
  * The seasonal naive forecast of target step h of the window whose first target row is s: the latest value a whole
- * number of seasons (m rows) before that step and before s. Seasons count the file's rows: where data.missing: drop
- * removed rows (kept), m usable rows back was further back than a season, at another phase, and a season back that
- * was dropped is looked for one more season back. NaN where the data starts later than every such row.
+ * number of seasons (m rows) before that step and before s (seasonalIndex). NaN where there is none.
  */
 function seasonalValue(col: Float64Array, s: number, h: number, m: number, kept?: Int32Array | null): number {
+  const j = seasonalIndex(s, h, m, kept);
+  return j >= 0 ? col[j]! : Number.NaN;
+}
+
+/**
+ * The usable row a seasonal naive of season m reads for target step h of the window whose first target row is s,
+ * or -1 where there is none (the data starts later than every such row, or data.missing: drop removed each one).
+ * Seasons count the file's rows: where data.missing: drop removed rows (kept), m usable rows back was further back
+ * than a season, at another phase, and a season back that was dropped is looked for one more season back.
+ */
+export function seasonalIndex(s: number, h: number, m: number, kept?: Int32Array | null): number {
   const first = m * Math.ceil((h + 1) / m);
-  if (!kept) return s + h - first >= 0 ? col[s + h - first]! : Number.NaN;
+  if (!kept) return s + h - first >= 0 ? s + h - first : -1;
   const row = kept[s + h]!;
   for (let back = first; row - back >= kept[0]!; back += m) {
     const j = usableIndex(kept, row - back);
-    if (j >= 0) return col[j]!;
+    if (j >= 0) return j;
   }
-  return Number.NaN;
+  return -1;
 }
 
 /** The usable row that is file row `row` (kept ascending), or -1 where data.missing: drop removed it. */

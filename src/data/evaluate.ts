@@ -1,6 +1,14 @@
 // Scores on prepared windows: the naive baselines and a model's output against the truth, on the
 // scaled and the original scale.
-import { type BaselineSpec, baselineForecast, baselineName, isLinear, type Scores, score } from './baselines.js';
+import {
+  type BaselineSpec,
+  baselineForecast,
+  baselineName,
+  isLinear,
+  type Scores,
+  score,
+  seasonalIndex,
+} from './baselines.js';
 import { linearForecast, linearTooWide } from './linear.js';
 import { Scaler } from './scale.js';
 import type { PreparedData } from './types.js';
@@ -53,68 +61,113 @@ export function baselineScores(
   return { scaled, original, notes };
 }
 
+const SPLIT_NAMES = { train: 'training', val: 'validation', test: 'test' } as const;
+
 /**
- * Why the seasonal naive baseline is left out (a validation or test window has no value a whole season or more
- * before it: the data starts later), or null. Its scores were NaN (null in metrics.json), and the table's verdict
- * then named a baseline that was not the best. Decided on both splits, so that a run's splits list the same ones.
+ * Where a seasonal naive of `season` has no value to give, or null: of the validation and test windows, the one
+ * nearest the data's start that has a target step no row a whole number of seasons back serves (seasonalIndex), and
+ * the data's rows before its first target (`before`), the rows data.missing: drop removed counted, as seasons count
+ * them. A season longer than `before` reaches before the data's first row; one within it lost every such row to
+ * data.missing: drop. The note when scoring and the config error before training are both read from here: the
+ * error counted the rows kept, so with rows dropped it refused seasons every window has a value for and passed ones
+ * that were then left out after training.
  */
-function seasonTooLong(d: PreparedData, season: number): string | null {
+function seasonGap(d: PreparedData, season: number): { split: 'val' | 'test'; before: number } | null {
+  let gap: { split: 'val' | 'test'; before: number } | null = null;
   for (const split of ['val', 'test'] as const) {
     const w = d.windows[split];
-    const f = baselineForecast({ seasonal_naive: { season } }, w, d.targetSeries.original, [], d.kept);
-    const bad = f.findIndex((v) => Number.isNaN(v));
-    if (bad < 0) continue;
-    const s = w.starts[Math.floor(bad / (w.horizon * d.targets.length))]!;
-    const before = d.kept ? d.kept[s]! : s;
-    return (
-      `the seasonal_naive baseline is left out: its season of ${season} rows reaches before the data's first row ` +
-      `from the ${split === 'val' ? 'validation' : 'test'} window with ${before} rows before it ` +
-      '(after data.skip_rows); give it a shorter season, or a split with more rows before validation and test'
-    );
+    const s = w.starts.find((s) => {
+      for (let h = 0; h < w.horizon; h++) if (seasonalIndex(s, h, season, d.kept) < 0) return true;
+      return false;
+    });
+    if (s === undefined) continue;
+    const before = d.kept ? d.kept[s]! - d.kept[0]! : s;
+    if (!gap || before < gap.before) gap = { split, before };
   }
-  return null;
+  return gap;
 }
 
 /**
- * Why a linear baseline with a lookback of its own is left out (no training or validation window has that many rows
- * before it, to fit on and to choose its penalty on), or null: its fit failed, exit 1 as a bug.
+ * Why the seasonal naive baseline is left out (seasonGap), or null. Its scores were NaN (null in metrics.json), and
+ * the table's verdict then named a baseline that was not the best. Decided on both splits, so that a run's splits
+ * list the same ones.
  */
-function linearTooLong(d: PreparedData, lookback?: number): string | null {
+function seasonTooLong(d: PreparedData, season: number): string | null {
+  const gap = seasonGap(d, season);
+  if (!gap) return null;
+  const window = `the ${SPLIT_NAMES[gap.split]} window`;
+  if (season <= gap.before)
+    return (
+      `the seasonal_naive baseline is left out: data.missing: drop removed every row a whole number of its season ` +
+      `of ${season} rows before a target of ${window} ${gap.before} rows into the data; give it another season`
+    );
+  return (
+    `the seasonal_naive baseline is left out: its season of ${season} rows reaches before the data's first row ` +
+    `from ${window} with ${gap.before} rows before it (after data.skip_rows); give it a shorter season, or a split ` +
+    'with more rows before validation and test'
+  );
+}
+
+/**
+ * Where a linear baseline with a lookback of its own has no window to fit on or to choose its penalty on (no
+ * training or validation window has that many rows before it), with the rows before that split's last window; or
+ * null.
+ */
+function linearGap(d: PreparedData, lookback?: number): { split: 'train' | 'val'; last: number } | null {
   if (lookback === undefined) return null;
   const split = (['train', 'val'] as const).find((k) => !d.windows[k].starts.some((s) => s >= lookback));
-  if (!split) return null;
-  const last = d.windows[split].starts.at(-1)!;
+  return split ? { split, last: d.windows[split].starts.at(-1) ?? 0 } : null;
+}
+
+/**
+ * Why a linear baseline with a lookback of its own is left out (linearGap), or null: its fit failed, exit 1 as a
+ * bug.
+ */
+function linearTooLong(d: PreparedData, lookback?: number): string | null {
+  const gap = linearGap(d, lookback);
+  if (!gap) return null;
   return (
-    `the linear baseline with lookback ${lookback} is left out: no ${split === 'val' ? 'validation' : 'training'} ` +
-    `window has ${lookback} rows before it to fit on (the last has ${last}); give it a lookback of at most ${last}`
+    `the linear baseline with lookback ${lookback} is left out: no ${SPLIT_NAMES[gap.split]} window has ${lookback} ` +
+    `rows before it to fit on (the last has ${gap.last}); give it a lookback of at most ${gap.last}`
+  );
+}
+
+/** What evaluate.baselines[i].seasonal_naive.season was expected to be, where seasonGap found a gap. */
+function seasonExpected(d: PreparedData, season: number, gap: { split: 'val' | 'test'; before: number }): string {
+  const split = SPLIT_NAMES[gap.split];
+  if (season <= gap.before)
+    return (
+      'expected a season with a row of the data a whole number of seasons before every validation and test ' +
+      `target, received ${season}: data.missing: drop removed each one before a target of the ${split} window ` +
+      `${gap.before} rows into the data`
+    );
+  const dropped = d.kept ? ' (rows data.missing: drop removed counted)' : '';
+  return (
+    `expected at most ${gap.before}, the rows before the first ${split} window's first target${dropped}, ` +
+    `received ${season}`
   );
 }
 
 /**
  * Why a baseline of `specs` (evaluate.baselines, in its order) cannot be scored on prepared data, as
- * `evaluate.baselines[i]...: expected ..., received ...`, or undefined. A seasonal naive reads the target a season
- * before each window's first target step, so a season beyond the first validation or test window's reaches before
- * row 0 (its scores were NaN, and "the model does NOT beat seasonal_naive (vs NaN)"); a linear model of its own
- * lookback is fitted on the training windows whose inputs all exist, so a lookback beyond the last one's leaves it
- * none (its fit threw after the model had trained: exit 1, "a bug in seqtune"). Windows start in time order.
+ * `evaluate.baselines[i]...: expected ..., received ...`, or undefined: what baselineScores would leave out with a
+ * note (seasonGap, linearGap), said before training. A seasonal naive's scores were NaN ("the model does NOT beat
+ * seasonal_naive (vs NaN)"); a linear model's fit threw after the model had trained (exit 1, "a bug in seqtune").
  */
 export function baselineProblem(d: PreparedData, specs: readonly BaselineSpec[]): string | undefined {
-  const firstOf = (w: Windows) => (w.count ? w.starts[0]! : Infinity);
-  const scored = Math.min(firstOf(d.windows.val), firstOf(d.windows.test));
-  const train = d.windows.train;
-  const lastTrain = train.count ? train.starts[train.count - 1]! : 0;
   for (const [i, b] of specs.entries()) {
     if (typeof b !== 'object') continue;
     const at = `evaluate.baselines[${i}]`;
-    if ('seasonal_naive' in b && b.seasonal_naive.season > scored)
+    if ('seasonal_naive' in b) {
+      const gap = seasonGap(d, b.seasonal_naive.season);
+      if (gap) return `${at}.seasonal_naive.season: ${seasonExpected(d, b.seasonal_naive.season, gap)}`;
+      continue;
+    }
+    const gap = linearGap(d, b.linear.lookback);
+    if (gap)
       return (
-        `${at}.seasonal_naive.season: expected at most ${scored}, the rows before the first validation or test ` +
-        `window's first target, received ${b.seasonal_naive.season}`
-      );
-    if ('linear' in b && b.linear.lookback !== undefined && b.linear.lookback > lastTrain)
-      return (
-        `${at}.linear.lookback: expected at most ${lastTrain}, the rows before the last training window's first ` +
-        `target (its fit needs a window whose inputs all exist), received ${b.linear.lookback}`
+        `${at}.linear.lookback: expected at most ${gap.last}, the rows before the last ${SPLIT_NAMES[gap.split]} ` +
+        `window's first target (its fit needs a window whose inputs all exist), received ${b.linear.lookback}`
       );
   }
   return undefined;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { baselineScores, prepareData } from '../../src/data/index.js';
+import { baselineProblem, baselineScores, prepareData } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -61,4 +61,56 @@ test('with missing: drop a seasonal naive reads a whole season of file rows back
   // 5 dropped rows just before the test split put a season of usable rows back 5 rows off phase
   assert.equal(b.original.seasonal_naive!.mse, 0);
   assert.ok(b.original.persistence!.mse > 1);
+});
+
+test('with missing: drop the config check refuses exactly the seasons whose scores would be left out with a note', async () => {
+  // rows dropped inside the training rows: the check counted the rows kept, seasons count the file's rows, so it
+  // refused seasons every window has a value for (130 with rows 100..119 dropped) and passed ones left out after
+  // training (90 with rows 80..129 dropped: the row 90 back from each validation window was dropped)
+  const dropped = (lo: number, hi: number) => {
+    const rows = wave(200, (i) => (i >= lo && i < hi ? '' : String(Math.sin(i / 5))));
+    return prepareData({ ...base, time: 't', lookback: 4, horizon: 1, missing: 'drop' }, csvFile(rows));
+  };
+  const [some, many] = [await dropped(100, 120), await dropped(80, 130)];
+  for (const d of [some, many])
+    for (let season = 1; season < 200; season++) {
+      const spec = [{ seasonal_naive: { season } }];
+      const note = baselineScores(d, 'val', spec).notes[0];
+      assert.equal(baselineProblem(d, spec) !== undefined, note !== undefined, `season ${season}: ${note}`);
+    }
+  const scored = [{ seasonal_naive: { season: 130 } }];
+  assert.equal(baselineProblem(some, scored), undefined);
+  assert.ok(Number.isFinite(baselineScores(some, 'test', scored).scaled.seasonal_naive!.mse));
+  const noted = [{ seasonal_naive: { season: 90 } }];
+  assert.match(
+    baselineScores(many, 'val', noted).notes[0]!,
+    /left out: data\.missing: drop removed every row a whole number of its season of 90 rows before a target of/,
+  );
+  assert.match(
+    baselineProblem(many, ['mean', ...noted])!,
+    new RegExp(
+      '^evaluate\\.baselines\\[1\\]\\.seasonal_naive\\.season: expected a season with a row of the data a whole ' +
+        'number of seasons before every validation and test target, received 90: data\\.missing: drop removed ' +
+        'each one before a target of the validation window \\d+ rows into the data$',
+    ),
+  );
+});
+
+test('with leading rows dropped, the note and the check count the rows before a window from the first row kept', async () => {
+  // the note counted from the row before the dropped ones: "its season of 138 rows reaches before the data's first
+  // row from the validation window with 143 rows before it"
+  const rows = wave(200, (i) => (i < 10 ? '' : String(Math.sin(i / 5))));
+  const d = await prepareData({ ...base, time: 't', lookback: 4, horizon: 1, missing: 'drop' }, csvFile(rows));
+  const first = d.windows.val.starts[0]!;
+  const spec = [{ seasonal_naive: { season: first + 5 } }];
+  assert.match(
+    baselineScores(d, 'val', spec).notes[0]!,
+    new RegExp(
+      `season of ${first + 5} rows reaches before the data's first row from the validation window with ${first} rows`,
+    ),
+  );
+  assert.match(
+    baselineProblem(d, spec)!,
+    new RegExp(`expected at most ${first}, the rows before the first validation`),
+  );
 });
