@@ -17,6 +17,6 @@ export {
 } from './build.js';
 export { knownKeysAt, unknownKeyHint } from './keys.js';
 export type { LoadedConfig } from './load.js';
-export { ConfigError, checkConfig, loadConfig, parseConfig, pathString } from './load.js';
+export { ConfigError, checkConfig, loadConfig, parseConfig, parseEvaluateSection, pathString } from './load.js';
 export type { RawConfig } from './schema.js';
 export { configSchema, epochKeys, LAYER_KEYS } from './schema.js';

@@ -65,8 +65,8 @@ export function checkConfig(file: string, raw: RawConfig): void {
   }
 }
 
-/** Parses YAML text into a validated config. */
-export function parseConfig(text: string, file: string): RawConfig {
+/** YAML text as the mapping a config is, or a ConfigError naming the file (and the line of a YAML error). */
+function parseMapping(text: string, file: string): object {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
@@ -79,10 +79,25 @@ export function parseConfig(text: string, file: string): RawConfig {
       `${file}: the file is empty; expected data: and model: sections (and train:, evaluate:, tune:)`,
     );
   if (typeof root !== 'object' || Array.isArray(root)) throw new ConfigError(notAConfig(file, text, root));
+  return root;
+}
+
+/** Parses YAML text into a validated config. */
+export function parseConfig(text: string, file: string): RawConfig {
+  const root = parseMapping(text, file);
   const raw = validate(file, root, [], configSchema) as RawConfig;
   checkConfig(file, raw);
   checkOptimizer(file, raw);
   return raw;
+}
+
+/**
+ * The evaluate: section of a run folder's config.yaml, validated alone: what evaluate reads of it. A run written by
+ * an older seqtune holds keys this version's schema refuses (`features: [x, y, x]`, once taken), and reading the
+ * whole file made `seqtune evaluate` of such a run exit 2 while predict and export read it.
+ */
+export function parseEvaluateSection(text: string, file: string): RawConfig['evaluate'] {
+  return validate(file, parseMapping(text, file), ['evaluate'], configSchema.shape.evaluate);
 }
 
 /**

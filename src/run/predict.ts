@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../config/index.js';
+import { ConfigError, parseEvaluateSection } from '../config/index.js';
 import {
   type BaselineSpec,
   baselineScores,
@@ -119,9 +119,10 @@ function forecastCell(v: number, scale: number): string {
 
 /**
  * The baselines a run's resolved config.yaml lists (evaluate.baselines), else the default ones. A config.yaml that is
- * there but cannot be read as a config is an error that names it and the key (exit 2): it was read as no file at
- * all, and evaluate scored the default baselines, silently not those the run was scored on; a baseline it named
- * wrong ([foo]) was scored as a seasonal naive and failed with a TypeError.
+ * there but whose YAML or evaluate: section cannot be read is an error that names it and the key (exit 2): it was
+ * read as no file at all, and evaluate scored the default baselines, silently not those the run was scored on; a
+ * baseline it named wrong ([foo]) was scored as a seasonal naive and failed with a TypeError. Its other sections are
+ * left to the seqtune that wrote them (parseEvaluateSection).
  */
 async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
   for (const dir of await configFolders(runDir)) {
@@ -134,7 +135,7 @@ async function runBaselines(runDir: string): Promise<BaselineSpec[]> {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new ConfigError(`${file}: cannot read the run's config (${(e as Error).message})`, { cause: e });
     }
-    const baselines = parseConfig(text, file).evaluate?.baselines;
+    const baselines = parseEvaluateSection(text, file)?.baselines;
     if (baselines) return baselines as BaselineSpec[];
   }
   return [...DEFAULT_BASELINES];

@@ -93,6 +93,21 @@ test("a config.yaml that is not a valid config: exit 2 naming it, not the defaul
   assert.deepEqual(Object.keys(JSON.parse(none.out).test.scaled), ['model', 'persistence', 'mean', 'linear']);
 });
 
+test('a config.yaml an older seqtune wrote, with a key this version refuses: evaluate reads its baselines and scores', async () => {
+  // `drop: [t, t]` was taken before columns had to be named once (a163415); the whole file was checked against this
+  // version's schema, and evaluate of such a run was exit 2 while predict and export read it
+  const older = await evaluateDamaged(
+    (c) => {
+      const f = join(c, 'config.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace(/ {2}drop:\n {4}- t\n/, '  drop: [t, t]\n'));
+    },
+    ['--json'],
+  );
+  assert.equal(older.code, 0, older.err);
+  const keys = Object.keys(JSON.parse(older.out).test.scaled);
+  assert.deepEqual(keys, ['model', 'persistence', 'seasonal_naive', 'mean']);
+});
+
 test('training rows whose spread changed while their mean did not: exit 2, not scores on rows scaled otherwise', async () => {
   const r = await evaluateDamaged((c) => {
     const f = join(c, 'model', 'data.json');
