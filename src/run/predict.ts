@@ -177,19 +177,22 @@ function runCsv(csvPath: string, runDir: string): string {
 }
 
 /**
- * Whether the scaler fitted on the CSV's training rows now is the one the run was trained with, centre and scale, to
- * 1e-9 of each column's level and spread. The centre alone passed a file whose training rows changed in spread (two
- * values moved by +30 and -30 keep the mean), and evaluate scored the model on inputs scaled unlike its training
- * (scaled test MSE 0.7741, the run's 0.7945); and an absolute 1e-9 passed any change to a series near 1e-9.
+ * Where the scaler fitted on the CSV's training rows now differs from the one the run was trained with, centre and
+ * scale, to 1e-9 of each column's level and spread: the column, what model/data.json holds and what was found; or
+ * null. The centre alone passed a file whose training rows changed in spread (two values moved by +30 and -30 keep
+ * the mean), and evaluate scored the model on inputs scaled unlike its training (scaled test MSE 0.7741, the run's
+ * 0.7945); and an absolute 1e-9 passed any change to a series near 1e-9.
  */
-function sameScaler(now: ScalerState, saved: ScalerState): boolean {
-  return (
-    now.center.length === saved.center.length &&
-    now.center.every((c, i) => {
-      const s = now.scale[i]!;
-      return Math.abs(c - saved.center[i]!) <= 1e-9 * (Math.abs(c) + s) && Math.abs(s - saved.scale[i]!) <= 1e-9 * s;
-    })
-  );
+function scalerChange(now: ScalerState, saved: ScalerState): string | null {
+  const names = (st: ScalerState) => st.columns.join(', ');
+  if (names(now) !== names(saved)) return `columns: expected ${names(saved)} (model/data.json), found ${names(now)}`;
+  const i = now.center.findIndex((c, i) => {
+    const s = now.scale[i]!;
+    return !(Math.abs(c - saved.center[i]!) <= 1e-9 * (Math.abs(c) + s) && Math.abs(s - saved.scale[i]!) <= 1e-9 * s);
+  });
+  if (i < 0) return null;
+  const pair = (st: ScalerState) => `centre ${st.center[i]} and scale ${st.scale[i]}`;
+  return `column ${now.columns[i]}: expected ${pair(saved)} (model/data.json), found ${pair(now)}`;
 }
 
 /** Test and validation scores of a saved run, recomputed from its CSV (model and the run's baselines). */
@@ -201,10 +204,10 @@ export async function evaluateRun(
   const specs = baselines ?? (await runBaselines(runDir));
   const csvPath = runCsv(saved.csvPath, runDir);
   const d = prepareTable(saved.data, await readCsv(csvPath));
-  if (!sameScaler(d.scaler, saved.scaler))
+  const change = scalerChange(d.scaler, saved.scaler);
+  if (change)
     throw new DataError(
-      `${csvPath}: the training rows changed since the run was trained (their scaler statistics differ); ` +
-        'evaluate needs the same data',
+      `${csvPath}: the training rows changed since the run was trained (${change}); evaluate needs the same data`,
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };
   for (const split of ['test', 'val'] as const) {

@@ -127,7 +127,15 @@ test('training rows whose spread changed while their mean did not: exit 2, not s
     writeFileSync(f, JSON.stringify(j));
   });
   assert.equal(r.code, 2, r.err);
-  assert.match(r.err, /moved\.csv: the training rows changed since the run was trained/);
+  // the column and both statistics named: it said "their scaler statistics differ" and no more
+  assert.match(
+    r.err,
+    new RegExp(
+      'moved\\.csv: the training rows changed since the run was trained \\(column y: expected centre -?[\\d.]+ and ' +
+        'scale [\\d.]+ \\(model/data\\.json\\), found centre -?[\\d.]+ and scale [\\d.]+\\); ' +
+        'evaluate needs the same data\n$',
+    ),
+  );
 });
 
 test('a data.json that disagrees with the model beside it: exit 2 naming the key, not a ShapeError or scores of another horizon', async () => {
