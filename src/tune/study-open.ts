@@ -3,7 +3,7 @@
 // process died are failed and enqueued again, stale.ts), and a resumed study that already finished says so instead
 // of training anything.
 import { checkRun, lrFind } from '../check/index.js';
-import { ConfigError, compiledModel, compileOptions } from '../config/index.js';
+import { ConfigError, checkBaselines, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors, studyHome, studyPath } from '../run/index.js';
 import { redactUrl, rerunAttrs } from '../storage/index.js';
@@ -95,9 +95,9 @@ export async function openStudy(c: StudyContext): Promise<void> {
       objective: s.objective,
     };
     if (s.strategy === 'auto') Object.assign(attrs, await checkBeforeAuto(c));
-    // data that cannot be read or windowed is refused before the study exists (else a rerun with it fixed would meet
-    // an empty study to --resume --force)
-    else await prepareFor(envOf(c), c.base);
+    // data that cannot be read or windowed, or that cannot serve evaluate.baselines (as train refuses them), is
+    // refused before the study exists (else a rerun with it fixed would meet an empty study to --resume --force)
+    else checkBaselines(c.loaded.file, c.base, await prepareFor(envOf(c), c.base));
     // With --resume, a study another process created in the meantime is joined; without, it is refused with the
     // same words as above (the storage's own error said it differently, so two runs started at once failed one way
     // or the other depending on which check lost the race).

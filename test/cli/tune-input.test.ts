@@ -140,6 +140,23 @@ test('data that holds no window: exit 2 before any study or database exists; fix
   }
 });
 
+test('a baseline the data cannot serve: exit 2 naming evaluate.baselines[i] before any study exists, as train', async () => {
+  // grid, random, tpe and ofat ran every trial and left the baseline out of each with a note, where train and auto
+  // refused the config
+  for (const strategy of ['grid', 'auto']) {
+    const name = `season-${strategy}`;
+    const tune =
+      `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n` +
+      '  space:\n    train.batch_size: [16]\n';
+    const f = studyConfig(dir, name, tune, 1);
+    writeFileSync(f, `${readFileSync(f, 'utf8')}evaluate: {baselines: [mean, {seasonal_naive: {season: 250}}]}\n`);
+    const r = await runCli(['tune', f]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /: evaluate\.baselines\[1\]\.seasonal_naive\.season: expected at most \d+, .*received 250\n$/);
+    assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
+  }
+});
+
 test("a config's storage of another kind is refused in one line, not made a SQLite file of that name", async () => {
   const f = studyConfig(dir, 'otherkind', '  storage: "mysql:x"\n  trials: 1\n', 1);
   const r = await runCli(['tune', f]);
