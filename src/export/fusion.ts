@@ -18,12 +18,13 @@ const kind = (p: unknown): string => (p as object | null)?.constructor?.name ?? 
 /** Every model (layer stack) in a predictor, with where it is: "model", "ensemble member 2, member 1". */
 function modelsOf(p: Predictor | Stack, where: string): { stack: Stack; where: string }[] {
   if (p instanceof Stack) return [{ stack: p, where }];
+  // a SnapshotEnsemble is its model's layers with other weights; it was told "model: not built", as if it were a
+  // model without an inputShape
   if (p instanceof SnapshotEnsemble) return [{ stack: p.model, where }];
   if (p instanceof Fusion)
     return p.members.flatMap((m, k) =>
       modelsOf(m, where === 'model' ? `ensemble member ${k + 1}` : `${where}, member ${k + 1}`),
     );
-  // a SnapshotEnsemble was told "model: not built", as if it were a model without an inputShape
   throw new ExportError(`${where}: expected a trained model, a SnapshotEnsemble or a Fusion of them, found ${kind(p)}`);
 }
 
