@@ -117,18 +117,29 @@ for (const [what, tune, message] of cases) {
   });
 }
 
+/** tune of a one-trial study config (strategy) edited by `edit`: exit 2 with `line`, and no database left behind. */
+async function refusedBeforeStudy(name: string, strategy: string, edit: (text: string) => string, line: RegExp) {
+  const tune =
+    `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n` +
+    '  space:\n    train.batch_size: [16]\n';
+  const f = studyConfig(dir, name, tune, 1);
+  writeFileSync(f, edit(readFileSync(f, 'utf8')));
+  const r = await runCli(['tune', f]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, line);
+  assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
+  return f;
+}
+
 test('data that holds no window: exit 2 before any study or database exists; fixed, the same command runs', async () => {
   for (const strategy of ['grid', 'auto']) {
     const name = `nowindow-${strategy}`;
-    const tune =
-      `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n` +
-      '  space:\n    train.batch_size: [16]\n';
-    const f = studyConfig(dir, name, tune, 1);
-    writeFileSync(f, readFileSync(f, 'utf8').replace('lookback: 12', 'lookback: 290'));
-    const r = await runCli(['tune', f]);
-    assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /holds no window of lookback 290/);
-    assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
+    const f = await refusedBeforeStudy(
+      name,
+      strategy,
+      (t) => t.replace('lookback: 12', 'lookback: 290'),
+      /holds no window of lookback 290/,
+    );
     if (strategy === 'grid') {
       const made = await runCli(['study', 'create', f]);
       assert.equal(made.code, 2, made.err);
@@ -143,18 +154,13 @@ test('data that holds no window: exit 2 before any study or database exists; fix
 test('a baseline the data cannot serve: exit 2 naming evaluate.baselines[i] before any study exists, as train', async () => {
   // grid, random, tpe and ofat ran every trial and left the baseline out of each with a note, where train and auto
   // refused the config
-  for (const strategy of ['grid', 'auto']) {
-    const name = `season-${strategy}`;
-    const tune =
-      `  strategy: ${strategy}\n  trials: 1\n  jobs: 1\n  storage: sqlite:${name}.db\n` +
-      '  space:\n    train.batch_size: [16]\n';
-    const f = studyConfig(dir, name, tune, 1);
-    writeFileSync(f, `${readFileSync(f, 'utf8')}evaluate: {baselines: [mean, {seasonal_naive: {season: 250}}]}\n`);
-    const r = await runCli(['tune', f]);
-    assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /: evaluate\.baselines\[1\]\.seasonal_naive\.season: expected at most \d+, .*received 250\n$/);
-    assert.ok(!existsSync(join(dir, `${name}.db`)), `${strategy}: no database left behind`);
-  }
+  for (const strategy of ['grid', 'auto'])
+    await refusedBeforeStudy(
+      `season-${strategy}`,
+      strategy,
+      (t) => `${t}evaluate: {baselines: [mean, {seasonal_naive: {season: 250}}]}\n`,
+      /: evaluate\.baselines\[1\]\.seasonal_naive\.season: expected at most \d+, .*received 250\n$/,
+    );
 });
 
 test("a config's storage of another kind is refused in one line, not made a SQLite file of that name", async () => {

@@ -40,6 +40,15 @@ function contents(folder: string): Record<string, string> {
   return out;
 }
 
+/** Damage that changes the copy's model/data.json as `change` does. */
+type SavedJson = { data: Record<string, unknown>; csvPath: string; scaler: { scale: number[] } };
+const editData = (change: (j: SavedJson) => void) => (copy: string) => {
+  const f = join(copy, 'model', 'data.json');
+  const j = JSON.parse(readFileSync(f, 'utf8'));
+  change(j);
+  writeFileSync(f, JSON.stringify(j));
+};
+
 let copies = 0;
 /** A copy of the trained run with `damage` done to it, evaluated: exit code, stderr, and whether a file changed. */
 async function evaluateDamaged(damage: (copy: string) => void, args: string[] = []) {
@@ -64,12 +73,11 @@ test('a model/data.json of valid JSON but another shape: exit 2 naming the file 
     assert.match(r.err, new RegExp(`^seqtune: \\S+/model/data\\.json: ${key}`), text);
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
   }
-  const r = await evaluateDamaged((c) => {
-    const f = join(c, 'model', 'data.json');
-    const j = JSON.parse(readFileSync(f, 'utf8'));
-    j.scaler.scale = [1, 2, 3];
-    writeFileSync(f, JSON.stringify(j));
-  });
+  const r = await evaluateDamaged(
+    editData((j) => {
+      j.scaler.scale = [1, 2, 3];
+    }),
+  );
   assert.equal(r.code, 2, r.err);
   assert.match(
     r.err,
@@ -109,23 +117,22 @@ test('a config.yaml an older seqtune wrote, with a key this version refuses: eva
 });
 
 test('training rows whose spread changed while their mean did not: exit 2, not scores on rows scaled otherwise', async () => {
-  const r = await evaluateDamaged((c) => {
-    const f = join(c, 'model', 'data.json');
-    const j = JSON.parse(readFileSync(f, 'utf8'));
-    const moved = join(dir, 'moved.csv');
-    // two training values moved by +30 and -30: the mean (a standard scaler's centre) is the same, the spread is not
-    const lines = readFileSync(csv, 'utf8').split('\n');
-    for (const [row, by] of [
-      [12, 30],
-      [22, -30],
-    ] as const) {
-      const [t, y] = lines[row]!.split(',');
-      lines[row] = `${t},${Number(y) + by}`;
-    }
-    writeFileSync(moved, lines.join('\n'));
-    j.csvPath = moved;
-    writeFileSync(f, JSON.stringify(j));
-  });
+  const r = await evaluateDamaged(
+    editData((j) => {
+      const moved = join(dir, 'moved.csv');
+      // two training values moved by +30 and -30: the mean (a standard scaler's centre) is the same, the spread is not
+      const lines = readFileSync(csv, 'utf8').split('\n');
+      for (const [row, by] of [
+        [12, 30],
+        [22, -30],
+      ] as const) {
+        const [t, y] = lines[row]!.split(',');
+        lines[row] = `${t},${Number(y) + by}`;
+      }
+      writeFileSync(moved, lines.join('\n'));
+      j.csvPath = moved;
+    }),
+  );
   assert.equal(r.code, 2, r.err);
   // the column and both statistics named: it said "their scaler statistics differ" and no more
   assert.match(
@@ -139,14 +146,8 @@ test('training rows whose spread changed while their mean did not: exit 2, not s
 });
 
 test('a data.json that disagrees with the model beside it: exit 2 naming the key, not a ShapeError or scores of another horizon', async () => {
-  const edit = (change: (j: { data: Record<string, unknown>; targets: string[] }) => void) => (c: string) => {
-    const f = join(c, 'model', 'data.json');
-    const j = JSON.parse(readFileSync(f, 'utf8'));
-    change(j);
-    writeFileSync(f, JSON.stringify(j));
-  };
   const lookback = await evaluateDamaged(
-    edit((j) => {
+    editData((j) => {
       j.data.lookback = 4;
     }),
   );
@@ -157,7 +158,7 @@ test('a data.json that disagrees with the model beside it: exit 2 naming the key
   );
   // another horizon was scored, exit 0, each window's outputs read as another window's
   const horizon = await evaluateDamaged(
-    edit((j) => {
+    editData((j) => {
       j.data.horizon = 1;
     }),
   );
