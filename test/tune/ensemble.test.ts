@@ -258,3 +258,27 @@ test("--top K starts from the study's own best: auto's choice by the mean over s
     `trial ${other} (the study's choice), not ${lowest} (the lowest value)`,
   );
 });
+
+test('the summary line names the baselines the config scores: without persistence it was a TypeError, exit 1', async () => {
+  const f = studyConfig(
+    dir,
+    'nopersist',
+    `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n    train.batch_size: [32]\n`,
+    1,
+  );
+  writeFileSync(f, `${readFileSync(f, 'utf8')}evaluate: {baselines: [mean]}\n`);
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const r = await runCli([
+    'study',
+    'ensemble',
+    'nopersist',
+    '--storage',
+    db,
+    '--top',
+    '1',
+    '--out',
+    join(dir, 'ens-np'),
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^ensemble of 1 \(mean\): test MSE \S+; members \S+; mean \S+ {2}\(/m);
+});

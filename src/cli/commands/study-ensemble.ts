@@ -21,14 +21,16 @@ type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 
 /**
  * `ensemble of 3 (mean): validation MSE ... (cross-fitted) vs ... for trial 4; test MSE ...; members ...;
- * persistence ...  (DIR)`, or, when the fusion does not beat its best member on validation, `ensemble of 3 (mean)
- * not better than trial 4 on validation (...); the folder uses trial 4: ...`.
+ * persistence ..., mean ...  (DIR)`, or, when the fusion does not beat its best member on validation, `ensemble of 3
+ * (mean) not better than trial 4 on validation (...); the folder uses trial 4: ...`. The baselines are those the
+ * config's evaluate.baselines scored: persistence alone was read, and a config without it (evaluate.baselines:
+ * [mean]) ended the command with a TypeError, exit 1, after the ensemble folder was written.
  */
 function summary(r: Ensemble): string {
   const mse = (x: { mse: number }) => x.mse.toPrecision(4);
   const p4 = (v: number) => v.toPrecision(4);
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
-  const persistence = mse(r.test.baselines.scaled.persistence!);
+  const baselines = Object.entries(r.test.baselines.scaled).map(([b, x]) => `${b} ${mse(x)}`);
   const n = r.members.length;
   const best = r.val.best_trial === null ? 'the linear baseline' : `trial ${r.val.best_trial}`;
   const val = `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
@@ -40,7 +42,7 @@ function summary(r: Ensemble): string {
         : `ensemble of ${n} (${r.method}) not better than ${best} on validation (${val}); ` +
           `the folder uses ${best}: test MSE ${mse(r.test.ensemble.scaled)} ` +
           `(fusion ${mse(r.test.fusion.scaled)})`;
-  return `${head}; members ${members}; persistence ${persistence}  (${r.dir})`;
+  return `${head}; members ${members}${baselines.length ? `; ${baselines.join(', ')}` : ''}  (${r.dir})`;
 }
 
 export function addStudyEnsemble(parent: Command, { log }: CliContext): Command {
