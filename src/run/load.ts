@@ -53,6 +53,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 async function loadSingle(runDir: string): Promise<{ model: Predictor; saved: SavedData }> {
   const path = join(runDir, 'model', 'data.json');
   const saved = checkSaved(path, await readJson(path, 'the data description of the run'));
+  checkNumericTarget(path, saved);
   const model = await loadModel(join(runDir, 'model'));
   try {
     checkAgrees(path, saved, model);
@@ -123,6 +124,24 @@ function checkSaved(path: string, j: unknown): SavedData {
   if (j.encodings !== undefined && !isObject(j.encodings))
     throw bad('encodings', "{column: [category, ...]} for the run's categorical columns", j.encodings);
   return { ...j, encodings: j.encodings ?? {} } as unknown as SavedData;
+}
+
+/**
+ * A run whose target is categorical, trained by a seqtune before a163415 made that a config error (a label-encoded
+ * target that was also a feature passed): it regressed on the target's category codes, so no forecast of it reads as
+ * a category. Refused here, for predict, evaluate and export alike: predict and evaluate were refused by the CSV's
+ * encoding with a line that blamed the CSV ('wave.csv: data.target "y" is categorical'), and export wrote the model,
+ * exit 0.
+ */
+function checkNumericTarget(path: string, saved: SavedData): void {
+  const cats = isObject(saved.data.categorical) ? saved.data.categorical : {};
+  const t = saved.targets.find((c) => c in cats);
+  if (t === undefined) return;
+  throw new ModelFileError(
+    `${path}: data.target "${t}" is categorical (data.categorical: ${cats[t]}): the run forecasts its category codes ` +
+      'as numbers (an older seqtune trained it), which no forecast can honestly be read back from; it cannot be ' +
+      'predicted, evaluated or exported: train it again with a numeric target',
+  );
 }
 
 /** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */

@@ -171,3 +171,31 @@ test('a data.json that disagrees with the model beside it: exit 2 naming the key
     horizon.err,
   );
 });
+
+test('a run whose target is categorical (trained before a163415 refused it): predict, evaluate and export refuse it alike', async () => {
+  // such a run regressed on the target's category codes; predict and evaluate were refused blaming the CSV
+  // ('wave.csv: data.target "y" is categorical') while export wrote an ONNX file, exit 0
+  const older = editData((j) => {
+    j.data.categorical = { y: 'label' };
+  });
+  const copy = join(dir, `copy${copies++}`);
+  assert.equal((await trained).code, 0, (await trained).err);
+  cpSync(run, copy, { recursive: true });
+  older(copy);
+  const before = contents(copy);
+  for (const args of [
+    ['evaluate', copy],
+    ['predict', copy, '--csv', csv],
+    ['export', copy],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(
+      r.err,
+      /model\/data\.json: data\.target "y" is categorical \(data\.categorical: label\): the run forecasts its category/,
+      args[0],
+    );
+  }
+  assert.deepEqual(contents(copy), before, 'nothing is written in the folder');
+});
