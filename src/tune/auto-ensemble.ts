@@ -536,12 +536,17 @@ export function validationLine(head: string, v: ValScores, against: string, verd
 
 type Scores = Record<string, { mse: number }>;
 
-/** The test scores (scaled) of a run folder's metrics.json: the model's and every baseline's. */
+/**
+ * The test scores (scaled) of a run folder's metrics.json: the model's and every baseline's. A NaN score (a seasonal
+ * naive whose season reaches before the first row) is written as null and read back as NaN: as null it failed
+ * scoresLine with a TypeError (null.toPrecision), or sorted as 0 it would have been named the best baseline.
+ */
 async function testOf(dir: string): Promise<Scores | undefined> {
   const f = join(dir, 'metrics.json');
   if (!existsSync(f)) return undefined;
-  const m = JSON.parse(await readFile(f, 'utf8')) as { test?: { scaled?: Scores } };
-  return m.test?.scaled;
+  const m = JSON.parse(await readFile(f, 'utf8')) as { test?: { scaled?: Record<string, { mse: number | null }> } };
+  const scaled = m.test?.scaled;
+  return scaled && Object.fromEntries(Object.entries(scaled).map(([k, v]) => [k, { mse: v.mse ?? Number.NaN }]));
 }
 
 /** `test MSE (scaled): ensemble x, best trial #n y, linear z, persistence ...; the result beats linear by 2.1%`;
@@ -562,7 +567,10 @@ export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept:
   parts.push(`best trial #${n} ${f(s.model!.mse)}`);
   for (const [k, v] of baselines) parts.push(`${k} ${f(v.mse)}`);
   const result = ensemble?.kept ? ensemble.mse : s.model!.mse;
-  const [name, best] = baselines.sort((a, b) => a[1].mse - b[1].mse)[0] ?? [];
+  // the best of the baselines that have a score, as metricsTable chooses (c39f45d): a NaN one made the sort's
+  // comparisons NaN, and the line named persistence where linear was better
+  const scored = baselines.filter(([, v]) => Number.isFinite(v.mse));
+  const [name, best] = scored.sort((a, b) => a[1].mse - b[1].mse)[0] ?? [];
   return `test MSE (scaled): ${parts.join(', ')}${best ? `; the result ${versus(result, name!, best.mse)}` : ''}`;
 }
 

@@ -238,6 +238,15 @@ test('a blend whose weights are all on one member is named as that member, not s
   assert.match(scoresLine(behind, 3), /, linear 0\.07940, persistence 0\.09000; the result does NOT beat linear$/);
 });
 
+test('scoresLine names the best baseline that has a score: a NaN one made it name persistence over linear', () => {
+  // a seasonal naive whose season reached before the first row scores NaN: the sort's comparisons were NaN
+  const s = { model: { mse: 0.0801 }, persistence: { mse: 0.09 }, seasonal_naive: { mse: Number.NaN } };
+  assert.match(
+    scoresLine({ ...s, linear: { mse: 0.0794 } }, 3),
+    /, persistence 0\.09000, seasonal_naive NaN, linear 0\.07940; the result does NOT beat linear$/,
+  );
+});
+
 test('an ensemble not kept says why where the values its line prints are all in its favour', () => {
   // shampoo: "validation MSE 0.5202 (cross-fitted; steady 0.5410) vs 0.5462 (steady) for #28 alone: not kept", the
   // reason (#28's own 0.5151, a dip its steady value hides) nowhere on the line or in study show
