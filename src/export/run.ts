@@ -3,7 +3,7 @@
 // with its data description, and writes the file through a temporary file renamed into place, so a failed export
 // leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { loadRun, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
@@ -42,6 +42,17 @@ function checkReplaceable(out: string): void {
   );
 }
 
+/**
+ * The folder `out` goes in, checked before the model is read: export makes no folder, and a missing one was told as
+ * 'cannot write the ONNX file (ENOENT)', which did not say what was missing.
+ */
+function checkOutFolder(out: string): void {
+  const dir = dirname(out);
+  if (existsSync(dir) && statSync(dir).isDirectory()) return;
+  const found = existsSync(dir) ? 'is a file, not a folder; choose' : 'does not exist; create it or choose';
+  throw new ExportError(`--out ${out}: the folder ${dir} ${found} another --out`);
+}
+
 /** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
 export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void> {
   try {
@@ -59,6 +70,7 @@ export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void>
 export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
   checkRunDir(runDir);
   const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');
+  checkOutFolder(out);
   checkReplaceable(out);
   const { model, saved } = await loadRun(runDir);
   if (!(model instanceof Model || model instanceof Fusion))

@@ -105,8 +105,14 @@ test('an output path that cannot be written: nothing is left there', async () =>
   mkdirSync(join(out, 'taken.onnx'), { recursive: true });
   await refused(
     [trained, '--out', join(out, 'no-such-folder', 'm.onnx')],
-    /m\.onnx: cannot write the ONNX file \(ENOENT\)/,
+    // it said 'cannot write the ONNX file (ENOENT)', which did not say what was missing
+    /^seqtune: --out \S+m\.onnx: the folder \S+no-such-folder does not exist; create it or choose another --out\n$/,
     out,
+  );
+  await refused(
+    [trained, '--out', join(trained, 'metrics.json', 'm.onnx')],
+    /m\.onnx: the folder \S+metrics\.json is a file, not a folder; choose another --out\n$/,
+    trained,
   );
   await refused([trained, '--out', join(out, 'taken.onnx')], /taken\.onnx: cannot write the ONNX file \(E\w+\)/, out);
   await refused([trained, '--format', 'tflite'], /argument 'tflite' is invalid. Allowed choices are onnx/, trained);
