@@ -4,7 +4,7 @@
 // leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { loadRun, writeWhole } from '../run/index.js';
+import { checkRunDir, loadRun, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import { writtenBySeqtune } from './graph.js';
@@ -17,16 +17,6 @@ export interface ExportRunOptions {
   rawIO?: boolean;
   /** Told each column a --raw-io graph's float32 input and output cannot carry to its spread (float32Losses). */
   onWarning?: (message: string) => void;
-}
-
-/** The run folder checked: a folder with a trained model, or an ensemble folder. */
-function checkRunDir(runDir: string): void {
-  if (!existsSync(runDir) || !statSync(runDir).isDirectory())
-    throw new ExportError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
-  if (!existsSync(join(runDir, 'ensemble.json')) && !existsSync(join(runDir, 'model', 'model.json')))
-    throw new ExportError(
-      `${runDir}: expected a trained run with model/model.json (or an ensemble.json), found no model`,
-    );
 }
 
 /**

@@ -16,7 +16,7 @@ export { STARTER_CONFIG, starterConfig } from './init.js';
 export type { CsvStart } from './init-csv.js';
 export { startFromCsv } from './init-csv.js';
 export type { EnsembleUse, SavedData } from './load.js';
-export { ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
+export { checkRunDir, ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
 export { studyHome, studyPath } from './study-paths.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';

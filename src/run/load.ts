@@ -187,8 +187,9 @@ const isRun = (dir: string) => existsSync(join(dir, 'ensemble.json')) || existsS
 /**
  * The run folder checked before it is read: a config, a CSV or a study's folder of runs given where a run folder
  * belongs was told as `my.yaml/model/model.json: cannot read (ENOTDIR)`. A folder that holds run folders names a few.
+ * export calls it too, before it checks its --out (whose default is inside the run folder).
  */
-function checkRunDir(runDir: string): void {
+export function checkRunDir(runDir: string): void {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory())
     throw new RunFolderError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
   if (isRun(runDir)) return;

@@ -75,6 +75,10 @@ test('a folder without a trained model', async () => {
   const line = /empty: expected a trained run with model\/model.json \(or an ensemble.json\), found no model/;
   await refused([empty], line, empty);
   await refused([join(dir, 'nope')], /nope: expected a run folder, found nothing/, dir);
+  // a folder of runs names a few, as predict and evaluate do (one checkRunDir): export said 'found no model' alone
+  const runs = join(dir, 'runs');
+  cpSync(trained, join(runs, 'r1'), { recursive: true });
+  await refused([runs], /runs: expected a trained run .*, found no model; the run folders in it: r1\n$/, runs);
 });
 
 test('an ensemble whose members take windows of different lengths: refused, naming the member', async () => {
