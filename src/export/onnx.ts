@@ -23,6 +23,9 @@ export interface ExportOptions {
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** `1 target`, `2 targets`: the shape messages said "1 targets" for the usual one-target run. */
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** The model's input and output shapes, checked against the data description when there is one. */
 function shapes(model: Stack, o: ExportOptions): { input: [number, number]; output: Sym } {
   const inS = model.inputShape,
@@ -32,14 +35,14 @@ function shapes(model: Stack, o: ExportOptions): { input: [number, number]; outp
   const d = o.data;
   if (d && (d.lookback !== inS.T || d.features.length !== inS.F))
     throw new ExportError(
-      `data: expected lookback ${inS.T} and ${inS.F} features as the model's input, ` +
-        `found lookback ${d.lookback} and ${d.features.length} features (${d.features.join(', ')})`,
+      `data: expected lookback ${inS.T} and ${count(inS.F, 'feature')} as the model's input, ` +
+        `found lookback ${d.lookback} and ${count(d.features.length, 'feature')} (${d.features.join(', ')})`,
     );
   const P = (outS.T ?? 1) * outS.F;
   if (d && d.horizon * d.targets.length !== P)
     throw new ExportError(
-      `data: expected horizon x targets to be the model's ${P} outputs, found horizon ${d.horizon} x ` +
-        `${d.targets.length} targets (${d.targets.join(', ')})`,
+      `data: expected horizon x targets to be the model's ${count(P, 'output')}, found horizon ${d.horizon} x ` +
+        `${count(d.targets.length, 'target')} (${d.targets.join(', ')})`,
     );
   if (o.rawIO && !d)
     throw new ExportError('rawIO: needs options.data, the scaler and columns the model was trained on');

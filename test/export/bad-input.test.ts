@@ -171,6 +171,14 @@ test('the library call: a model that is not built, raw IO without the data it wa
   assert.throws(() => exportOnnx(m, { rawIO: true }), /rawIO: needs options.data/);
   const scaler = { kind: 'standard' as const, columns: ['y'], center: [0], scale: [1] };
   const data = { lookback: 3, horizon: 2, features: ['y'], targets: ['y'], scaler, relative: false };
-  assert.throws(() => exportOnnx(m, { data }), /data: expected horizon x targets to be the model's 1 outputs, found /);
+  // one of each in the singular: it said "the model's 1 outputs, found horizon 2 x 1 targets (y)"
+  assert.throws(
+    () => exportOnnx(m, { data }),
+    /^ExportError: data: expected horizon x targets to be the model's 1 output, found horizon 2 x 1 target \(y\)$/,
+  );
+  assert.throws(
+    () => exportOnnx(m, { data: { ...data, lookback: 4 } }),
+    /^ExportError: data: expected lookback 3 and 1 feature as the model's input, found lookback 4 and 1 feature \(y\)$/,
+  );
   m.dispose();
 });
