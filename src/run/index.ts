@@ -27,6 +27,7 @@ export {
   saveRun,
   splitTensors,
   TIE,
+  threadsOverCores,
   trainRun,
   withinTie,
 } from './train.js';

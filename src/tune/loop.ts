@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fitThreads } from '../config/index.js';
-import { watchRunFolders } from '../run/index.js';
+import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
 import { TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
@@ -47,11 +47,15 @@ function sharingLines(c: StudyContext, jobs: number, threads: number): string[] 
   const cores = availableParallelism();
   const asked = c.base.train?.threads;
   const lines: string[] = [];
+  const turns = threadsOverCores(threads, cores);
   if (jobs > cores) lines.push(`tune: ${jobs} jobs on ${cores} cores: the trials share the cores, one thread each`);
   else if (asked !== undefined && asked > threads)
     lines.push(
       `tune: train.threads ${asked} lowered to ${threads}, so that ${jobs} jobs x threads fit the ${cores} cores`,
     );
+  // one job trains on the threads asked, more than the cores too (fitThreads): said once here, as train says it
+  // before its fit; `tune --jobs 1 --threads 3` on 2 cores said nothing
+  else if (turns) lines.push(`warning: ${turns}`);
   if (c.o.verbose && jobs > 1)
     lines.push(
       `tune: --verbose prints the epochs of trials this process runs itself: none with ${jobs} jobs (--jobs 1)`,

@@ -4,14 +4,13 @@
 // than cores are allowed (for that repeat), with one line saying they take turns.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { trainRun } from '../../src/run/index.js';
-import { threadsOverCores } from '../../src/run/train.js';
+import { threadsOverCores, trainRun } from '../../src/run/index.js';
 import { runStudy } from '../../src/tune/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-threads-record-'));
@@ -73,4 +72,23 @@ test('more threads than cores are said in one line: they take turns, for the res
       '(the results are those of 8 threads on any machine)',
   );
   assert.match(threadsOverCores(3, 1)!, /3 threads on 1 core take turns/);
+});
+
+test('a study of one job on more threads than cores says so once, as train does', async () => {
+  // `tune --jobs 1 --threads 3` on 2 cores trained every trial on 3 threads without the line train prints
+  const cores = availableParallelism();
+  const f = config(
+    'over',
+    '{gru: {units: 4}}, {dense: {units: 1}}',
+    `tune: {strategy: grid, trials: 2, jobs: 1, storage: 'sqlite:${join(dir, 'over.db')}', ` +
+      'space: {train.batch_size: [16, 32]}}',
+  );
+  const lines: string[] = [];
+  const r = await runStudy(withThreads(await loadConfig(f), cores + 1), {
+    log: (l) => lines.push(l),
+    out: join(dir, 'over-runs'),
+  });
+  assert.equal(r.trials.length, 2);
+  const turns = lines.filter((l) => l.includes('take turns'));
+  assert.deepEqual(turns, [`warning: ${threadsOverCores(cores + 1)}`], lines.join('\n'));
 });
