@@ -123,7 +123,12 @@ function describe(input: [number, number], output: Sym, o: ExportOptions, lastVa
       doc: `each target's value at the last input row, original units`,
     });
   const tg = d ? `, targets ${d.targets.join(', ')}` : '';
-  const outputs: ValueInfo[] = [{ name: 'forecast', shape: outShape, doc: `forecasts, horizon-major${tg}, ${units}` }];
+  // relative windows: the forecast is each target's change from its last observed value (the target's own, which is
+  // no input step where the target is not a feature), not relative to the last input step as the window is
+  const outUnits = !raw && d?.relative ? "scaled, relative to each target's last value" : units;
+  const outputs: ValueInfo[] = [
+    { name: 'forecast', shape: outShape, doc: `forecasts, horizon-major${tg}, ${outUnits}` },
+  ];
   const pre = preprocessing(o);
   return { inputs, outputs, units, doc: `seqtune forecaster. Input window ${units}; preprocessing: ${pre}.` };
 }

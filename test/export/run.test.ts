@@ -133,6 +133,16 @@ test('--raw-io: a target that is not a feature comes in as last_value (robust sc
       ['last_value', ['batch', 1]],
     ],
   );
+  // exported without --raw-io: the window is relative to its last step, the forecast to the target's last value
+  assert.equal((await runCli(['export', run, '--out', join(run, 'plain.onnx')])).code, 0);
+  const plain = metadataOf(join(run, 'plain.onnx'));
+  const docs = (key: string) => JSON.parse(plain[key]!).map((i: { meaning: string }) => i.meaning);
+  assert.deepEqual(docs('seqtune.inputs'), [
+    'the last 8 rows (columns other), scaled, relative to the last input step',
+  ]);
+  assert.deepEqual(docs('seqtune.outputs'), [
+    "forecasts, horizon-major, targets value, scaled, relative to each target's last value",
+  ]);
 });
 
 test('--raw-io: two targets, a sequence output (encoder-decoder), minmax, relative: forecasts as predict writes', async () => {
