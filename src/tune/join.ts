@@ -36,7 +36,7 @@ export async function storedConfig(url: string, name: string, dataRoot?: string)
   } catch {
     throw new DataError(
       `${csvPath}: cannot read the data of study "${name}" (data.csv ${JSON.stringify(raw.data.csv)} under ${dir}); ` +
-        'give --data-root DIR, the folder that holds it on this machine',
+        `give --data-root DIR, the folder ${JSON.stringify(raw.data.csv)} is read from on this machine`,
     );
   }
   return { raw, file, dir, name };

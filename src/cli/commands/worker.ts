@@ -27,7 +27,10 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
       'trials at once, in worker threads (default: tune.jobs, else the cores / train.threads)',
       positiveInt('--jobs'),
     )
-    .option('--data-root <dir>', "the folder that holds the study's data.csv on this machine")
+    .option(
+      '--data-root <dir>',
+      "the folder the study's data.csv path is read from on this machine, in place of its config's folder",
+    )
     .option(
       '--out <dir>',
       "folder of the trials' run folders (default: runs/<study> beside the study's config file, or under --data-root)",
