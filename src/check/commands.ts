@@ -69,6 +69,6 @@ export async function rangeRun(loaded: LoadedConfig, param: string): Promise<Bat
     throw new ConfigError(
       `--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`,
     );
-  const { make, train, val } = await setup(loaded);
-  return batchSizeRange(make, train, val);
+  const { cfg, make, train, val } = await setup(loaded);
+  return batchSizeRange(make, train, val, { threads: fitThreads(cfg) });
 }

@@ -208,6 +208,8 @@ export interface BatchRangeRow {
 export interface BatchRangeResult {
   suggested: number;
   rows: BatchRangeRow[];
+  /** The threads each batch was shared between (fit's, after any fallback; the most any size trained on). */
+  threads: number;
 }
 
 /** One short training per batch size (fresh model each time, same seed). */
@@ -215,7 +217,7 @@ export async function batchSizeRange(
   makeModel: () => Model,
   train: [Samples, Samples],
   val: [Samples, Samples],
-  o: { sizes?: number[]; epochs?: number; tolerance?: number } = {},
+  o: { sizes?: number[]; epochs?: number; tolerance?: number; threads?: number } = {},
 ): Promise<BatchRangeResult> {
   const N = train[0].shape[0]!;
   const sizes = (o.sizes ?? [8, 16, 32, 64, 128, 256, 512, 1024]).filter((b) => b <= N);
@@ -227,18 +229,23 @@ export async function batchSizeRange(
   await warm.fit(sliceSamples(train[0], 0, n), sliceSamples(train[1], 0, n), {
     epochs: 1,
     batchSize: 32,
+    threads: o.threads,
     onWarning: () => {},
   });
   warm.dispose();
+  let threads = 1;
   for (const b of sizes) {
     const m = makeModel();
     const t0 = performance.now();
+    // on the threads the training will use: measured on one, a large batch's speed-up from sharing it was missed
     const h = await m.fit(train[0], train[1], {
       epochs: o.epochs ?? 1,
       batchSize: b,
       validationData: val,
+      threads: o.threads,
       onWarning: () => {},
     });
+    threads = Math.max(threads, h.threads ?? 1);
     const sec = (performance.now() - t0) / 1000;
     rows.push({
       batch_size: b,
@@ -247,7 +254,7 @@ export async function batchSizeRange(
     });
     m.dispose();
   }
-  return { suggested: suggestBatchSize(rows, o.tolerance), rows };
+  return { suggested: suggestBatchSize(rows, o.tolerance), rows, threads };
 }
 
 /**

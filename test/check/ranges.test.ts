@@ -112,6 +112,17 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
     );
     const rr = JSON.parse(r.join(''));
     assert.ok(rr.suggested >= 8 && rr.rows.length >= 3);
+    // measured on the threads the training uses (--threads, train.threads, the cores), not on one whatever they were
+    const r2: string[] = [];
+    const args = ['range', join(dir, 'c.yaml'), '--param', 'train.batch_size', '--threads', '2'];
+    assert.equal(await main(args, { out: (s) => r2.push(s), err: () => {} }), 0);
+    assert.match(
+      r2.join(''),
+      /suggested batch size: \d+ \(the fastest within 10% of the best val_loss, on 2 threads\)\n$/,
+    );
+    const r1: string[] = [];
+    assert.equal(await main([...args.slice(0, -1), '1', '--json'], { out: (s) => r1.push(s), err: () => {} }), 0);
+    assert.equal(JSON.parse(r1.join('')).threads, 1);
     const bad: string[] = [];
     assert.equal(
       await main(['range', join(dir, 'c.yaml'), '--param', 'train.epochs'], { out: () => {}, err: (s) => bad.push(s) }),

@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { rangeRun } from '../../check/index.js';
 import { loadConfig } from '../../config/index.js';
 import { type CliContext, withExamples } from '../context.js';
+import { THREADS_OPTION, withThreads } from '../options.js';
 
 interface RangeOptions {
   param: string;
   json?: boolean;
+  threads?: number;
 }
 
 type RangeRow = Awaited<ReturnType<typeof rangeRun>>['rows'][number];
@@ -21,14 +23,15 @@ export function addRange(parent: Command, { io }: CliContext): Command {
     .argument('<config>', 'YAML config file')
     .requiredOption('--param <key>', 'the knob to sweep (train.batch_size)')
     .option('--json', 'print JSON')
+    .option(...THREADS_OPTION)
     .description('sweep a knob briefly to find its useful range')
     .action(async (config: string, o: RangeOptions) => {
-      const res = await rangeRun(await loadConfig(config), o.param);
+      const res = await rangeRun(withThreads(await loadConfig(config), o.threads), o.param);
       if (o.json) io.out(`${JSON.stringify(res)}\n`);
       else
         io.out(
           `${res.rows.map(rowLine).join('\n')}\nsuggested batch size: ${res.suggested} ` +
-            '(the fastest within 10% of the best val_loss)\n',
+            `(the fastest within 10% of the best val_loss, on ${res.threads} thread${res.threads === 1 ? '' : 's'})\n`,
         );
     });
   return withExamples(cmd, 'seqtune range my.yaml --param train.batch_size');
