@@ -150,7 +150,7 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       'core counts must agree bit for bit; above the cores the threads take turns, and train says so). ' +
       'A model with batch_normalization trains on one thread, and fewer ' +
       'threads are used where the weights a step updates outnumber a share of the batch by 1,000 to 1 per timestep ' +
-      '(it says so). `--threads` on train, check, lr-find, range and tune overrides it.',
+      '(it says so). `--threads` on train, check, lr-find, range, tune and worker overrides it.',
     example: 'threads: 2',
     default:
       'the number of cores (`os.availableParallelism()`, 256 at most) for one training; in a study, the cores ' +

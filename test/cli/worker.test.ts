@@ -2,7 +2,7 @@
 // --data-root) and runs trials until the study's budget is spent; an unknown study or unreadable data: exit 2, one
 // line, the study untouched.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -46,7 +46,8 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
   assert.equal((await s.getTrials('joined')).length, 2, 'a worker that cannot read the data touches nothing');
   await s.close();
   writeFileSync(join(elsewhere, 'series.csv'), csv);
-  const w = await runCli(['worker', '--storage', url, '--study', 'joined', '--data-root', elsewhere]);
+  // --threads as tune takes it (this machine's cores are not those of the machine that created the study)
+  const w = await runCli(['worker', '--storage', url, '--study', 'joined', '--data-root', elsewhere, '--threads', '3']);
   assert.equal(w.code, 0, w.err);
   assert.match(
     w.out,
@@ -70,6 +71,7 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
   for (const t of trials.slice(2)) {
     assert.ok(String(t.attrs.run_dir).startsWith(join(elsewhere, 'runs', 'joined')), String(t.attrs.run_dir));
     assert.ok(existsSync(join(String(t.attrs.run_dir), 'model')));
+    assert.match(readFileSync(join(String(t.attrs.run_dir), 'config.yaml'), 'utf8'), /\n {2}threads: 3\n/);
   }
   assert.ok(existsSync(join(best, 'metrics.json')), best);
   const none = await runCli(['worker', '--storage', url, '--study', 'nope']);

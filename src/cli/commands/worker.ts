@@ -1,18 +1,19 @@
-// seqtune worker --storage URL --study NAME [--jobs N] [--data-root DIR] [--out DIR]: joins an existing study (its
-// config is read from storage) and runs its trials beside every other process of the study until its trial or time
-// budget is spent, keeping each trial's run folder as tune does (and, when it finished the study's last trial, the
-// end step). Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
+// seqtune worker --storage URL --study NAME [--jobs N] [--threads N] [--data-root DIR] [--out DIR]: joins an existing
+// study (its config is read from storage) and runs its trials beside every other process of the study until its
+// trial or time budget is spent, keeping each trial's run folder as tune does (and, when it finished the study's last
+// trial, the end step). Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
 
 import type { Command } from 'commander';
 import { storedConfig } from '../../tune/index.js';
 import { type CliContext, trialsText, withExamples } from '../context.js';
-import { positiveInt } from '../options.js';
+import { positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { interruptibleStudy } from './study-run.js';
 
 interface WorkerOptions {
   storage: string;
   study: string;
   jobs?: number;
+  threads?: number;
   dataRoot?: string;
   out?: string;
 }
@@ -27,6 +28,7 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
       'trials at once, in worker threads (default: tune.jobs, else the cores / train.threads)',
       positiveInt('--jobs'),
     )
+    .option(...THREADS_OPTION)
     .option(
       '--data-root <dir>',
       "the folder the study's data.csv path is read from on this machine, in place of its config's folder",
@@ -37,7 +39,8 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
     )
     .description('join a stored study and run its trials until its budget is spent')
     .action(async (o: WorkerOptions) => {
-      const loaded = await storedConfig(o.storage, o.study, o.dataRoot);
+      // --threads as tune takes it: this machine's cores are not those of the one that created the study
+      const loaded = withThreads(await storedConfig(o.storage, o.study, o.dataRoot), o.threads);
       const opts = { resume: true, storage: o.storage, jobs: o.jobs, out: o.out, log };
       const r = await interruptibleStudy(loaded, opts, ({ trials }) => {
         const waiting = trials.filter((t) => t.state === 'waiting').length;
