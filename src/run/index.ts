@@ -21,6 +21,7 @@ export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
 export { studyHome, studyPath } from './study-paths.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
 export {
+  bestBaseline,
   checkOutputWidth,
   forecastsNotFinite,
   metricsTable,

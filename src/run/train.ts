@@ -447,14 +447,26 @@ export function metricsTable(m: RunMetrics): string {
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
-  const mse = (k: string) => m.test.scaled[k]!.mse;
-  // the best of the baselines that have a score: a NaN one made the sort's comparisons NaN, and the verdict named
-  // persistence as the best where linear was a million times better
-  const model = mse('model'),
-    best = names.filter((n) => n !== 'model' && Number.isFinite(mse(n))).sort((a, b) => mse(a) - mse(b))[0];
-  return [...lines, best ? verdict(model, best, mse(best)) : '', ...(m.notes ?? []).map((n) => `note: ${n}`)]
+  const best = bestBaseline(m.test.scaled);
+  return [
+    ...lines,
+    best ? verdict(m.test.scaled.model!.mse, best.name, best.mse) : '',
+    ...(m.notes ?? []).map((n) => `note: ${n}`),
+  ]
     .filter((l) => l !== '')
     .join('\n');
+}
+
+/**
+ * The baseline of the lowest test MSE among those that have a score (every key but `model`), or undefined: what
+ * train's verdict and tune's closing line hold a result to. A NaN score made the sort's comparisons NaN, and the
+ * verdict named persistence as the best where linear was a million times better.
+ */
+export function bestBaseline(scores: Record<string, { mse: number }>): { name: string; mse: number } | undefined {
+  let best: { name: string; mse: number } | undefined;
+  for (const [name, { mse }] of Object.entries(scores))
+    if (name !== 'model' && Number.isFinite(mse) && (!best || mse < best.mse)) best = { name, mse };
+  return best;
 }
 
 /**

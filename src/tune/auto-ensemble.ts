@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RawConfig } from '../config/index.js';
-import { freePath, TIE, withinTie } from '../run/index.js';
+import { bestBaseline, freePath, TIE, withinTie } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
@@ -567,11 +567,8 @@ export function scoresLine(s: Scores, n: number, ensemble?: { mse: number; kept:
   parts.push(`best trial #${n} ${f(s.model!.mse)}`);
   for (const [k, v] of baselines) parts.push(`${k} ${f(v.mse)}`);
   const result = ensemble?.kept ? ensemble.mse : s.model!.mse;
-  // the best of the baselines that have a score, as metricsTable chooses (c39f45d): a NaN one made the sort's
-  // comparisons NaN, and the line named persistence where linear was better
-  const scored = baselines.filter(([, v]) => Number.isFinite(v.mse));
-  const [name, best] = scored.sort((a, b) => a[1].mse - b[1].mse)[0] ?? [];
-  return `test MSE (scaled): ${parts.join(', ')}${best ? `; the result ${versus(result, name!, best.mse)}` : ''}`;
+  const best = bestBaseline(s);
+  return `test MSE (scaled): ${parts.join(', ')}${best ? `; the result ${versus(result, best.name, best.mse)}` : ''}`;
 }
 
 /** The study's result against the best baseline, in train's words (run/train.ts verdict): beats, matches or not. */
