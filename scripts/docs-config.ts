@@ -481,7 +481,7 @@ with \`--out\`, exactly DIR; a second run of the config in the same second gets 
 |---|---|
 | \`config.yaml\` | the config as resolved (defaults filled in, \`data.features\` as used, \`data.csv\` absolute) |
 | \`history.json\` | Keras history format: \`{"loss": [...], "val_loss": [...], "lr": [...], ...}\`, per epoch |
-| \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`; windows, epochs |
+| \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`, and with several targets \`by_target\` (each target's scores in its own units: \`original\` averages over them); windows, epochs |
 | \`diagnosis.json\` | the diagnosis of the curves: pattern, confidence, runner-up, evidence, advice |
 | \`model/\` | the saved model, loadable by \`seqtune predict\` |
 | \`loss.svg\`, \`loss.png\` | train and validation loss per epoch |

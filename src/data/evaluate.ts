@@ -19,11 +19,23 @@ export function baselineScores(
   d: PreparedData,
   split: 'train' | 'val' | 'test',
   specs: BaselineSpec[],
-): { scaled: Record<string, Scores>; original: Record<string, Scores>; notes: string[] } {
+): {
+  scaled: Record<string, Scores>;
+  original: Record<string, Scores>;
+  /** Where there are several targets: target -> baseline -> scores, in the target's own units. */
+  by_target?: Record<string, Record<string, Scores>>;
+  notes: string[];
+} {
   const notes: string[] = [];
   const w = d.windows[split];
   const scaled: Record<string, Scores> = {},
-    original: Record<string, Scores> = {};
+    original: Record<string, Scores> = {},
+    byTarget: Record<string, Record<string, Scores>> | undefined = d.targets.length > 1 ? {} : undefined;
+  const scoreOriginal = (name: string, pred: ArrayLike<number>) => {
+    original[name] = score(pred, truthOrig);
+    const each = targetScores(d.targets, pred, truthOrig);
+    if (each && byTarget) for (const t of d.targets) byTarget[t] = { ...byTarget[t], [name]: each[t]! };
+  };
   const [a, b] = d.ranges.train;
   const mean = (s: Float64Array[]) =>
     s.map((v) => {
@@ -44,7 +56,7 @@ export function baselineScores(
       }
       const pred = linearForecast(d, split, lookback);
       scaled[name] = score(pred, truth);
-      original[name] = score(unscaleTargets(d, pred), truthOrig);
+      scoreOriginal(name, unscaleTargets(d, pred));
       continue;
     }
     const early = typeof spec === 'object' ? seasonTooLong(d, spec.seasonal_naive.season) : null;
@@ -53,12 +65,64 @@ export function baselineScores(
       continue;
     }
     scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled), d.kept), truth);
-    original[name] = score(
-      baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original), d.kept),
-      truthOrig,
-    );
+    scoreOriginal(name, baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original), d.kept));
   }
-  return { scaled, original, notes };
+  return { scaled, original, ...(byTarget && { by_target: byTarget }), notes };
+}
+
+/**
+ * Each target's scores (forecasts and truth horizon-major, targets last), keyed by its name; undefined for one target,
+ * whose scores are the split's. A split's original-unit scores average every target's errors, in units that differ
+ * from target to target (degrees and megawatts): only these say how far off each forecast is in its own.
+ */
+export function targetScores(
+  targets: readonly string[],
+  pred: ArrayLike<number>,
+  truth: ArrayLike<number>,
+): Record<string, Scores> | undefined {
+  const nT = targets.length;
+  if (nT < 2) return undefined;
+  const out: Record<string, Scores> = {};
+  for (const [k, name] of targets.entries()) {
+    const n = Math.floor(truth.length / nT),
+      p = new Float64Array(n),
+      t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      p[i] = pred[i * nT + k]!;
+      t[i] = truth[i * nT + k]!;
+    }
+    out[name] = score(p, t);
+  }
+  return out;
+}
+
+/**
+ * A split's scores, the model's and the baselines' side by side, as metrics.json keeps them: scaled, original, and
+ * where there are several targets `by_target` (target -> model and baselines -> scores, in the target's own units).
+ */
+export interface SplitScores {
+  scaled: Record<string, Scores>;
+  original: Record<string, Scores>;
+  by_target?: Record<string, Record<string, Scores>>;
+}
+
+/** The model's output on a split's windows scored next to the baselines of `specs` (notes: baselines left out). */
+export function splitScores(
+  d: PreparedData,
+  split: 'val' | 'test',
+  modelOutput: ArrayLike<number>,
+  specs: BaselineSpec[],
+): SplitScores & { notes: string[] } {
+  const m = scoreForecast(d, split, modelOutput),
+    base = baselineScores(d, split, specs);
+  const out: SplitScores & { notes: string[] } = {
+    scaled: { model: m.scaled, ...base.scaled },
+    original: { model: m.original, ...base.original },
+    notes: base.notes,
+  };
+  if (m.by_target)
+    out.by_target = Object.fromEntries(d.targets.map((t) => [t, { model: m.by_target![t]!, ...base.by_target?.[t] }]));
+  return out;
 }
 
 const SPLIT_NAMES = { train: 'training', val: 'validation', test: 'test' } as const;
@@ -196,10 +260,13 @@ export function scoreForecast(
   d: PreparedData,
   split: 'train' | 'val' | 'test',
   modelOutput: ArrayLike<number>,
-): { scaled: Scores; original: Scores } {
+): { scaled: Scores; original: Scores; by_target?: Record<string, Scores> } {
   const w = d.windows[split];
   const pred = absolute(w, modelOutput);
-  return { scaled: score(pred, w.truth()), original: score(unscaleTargets(d, pred), originalTargets(d, w)) };
+  const orig = unscaleTargets(d, pred),
+    truth = originalTargets(d, w);
+  const each = targetScores(d.targets, orig, truth);
+  return { scaled: score(pred, w.truth()), original: score(orig, truth), ...(each && { by_target: each }) };
 }
 
 /** Maps scaled predictions (horizon-major, targets last) back to original units. */

@@ -6,7 +6,16 @@ export type { ReadCsvOptions, Table } from './csv.js';
 export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
-export { baselineProblem, baselineScores, originalTargets, scoreForecast, unscaleTargets } from './evaluate.js';
+export type { SplitScores } from './evaluate.js';
+export {
+  baselineProblem,
+  baselineScores,
+  originalTargets,
+  scoreForecast,
+  splitScores,
+  targetScores,
+  unscaleTargets,
+} from './evaluate.js';
 export type { Design, RidgeModel } from './linear.js';
 export { fitRidge, LINEAR_MAX_INPUTS, linearForecast, linearModel, linearTooWide, ridgeForecast } from './linear.js';
 export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';

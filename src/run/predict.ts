@@ -5,7 +5,6 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseEvaluateSection } from '../config/index.js';
 import {
   type BaselineSpec,
-  baselineScores,
   csvField,
   type DataConfig,
   DataError,
@@ -18,8 +17,8 @@ import {
   readCsv,
   Scaler,
   type ScalerState,
-  scoreForecast,
   sourceColumns,
+  splitScores,
   type Table,
   unscaleTargets,
 } from '../data/index.js';
@@ -211,11 +210,9 @@ export async function evaluateRun(
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };
   for (const split of ['test', 'val'] as const) {
-    const w = d.windows[split];
-    const m = scoreForecast(d, split, model.predict(w.inputs()).data);
-    const base = baselineScores(d, split, specs);
-    out[split] = { scaled: { model: m.scaled, ...base.scaled }, original: { model: m.original, ...base.original } };
-    if (base.notes.length) out.notes = base.notes;
+    const { notes, ...scores } = splitScores(d, split, model.predict(d.windows[split].inputs()).data, specs);
+    out[split] = scores;
+    if (notes.length) out.notes = notes;
   }
   return out;
 }

@@ -19,13 +19,12 @@ import {
 } from '../config/index.js';
 import {
   absolute,
-  baselineScores,
   fileRow,
   type PreparedData,
   prepareData,
-  type Scores,
-  scoreForecast,
+  type SplitScores,
   sourceColumns,
+  splitScores,
   unscaleTargets,
 } from '../data/index.js';
 import {
@@ -43,10 +42,8 @@ import { baselineLoss } from './baseline-loss.js';
 import { defaultRunDir, RunFolder } from './folder.js';
 import type { SavedData } from './load.js';
 
-export interface SplitMetrics {
-  scaled: Record<string, Scores>;
-  original: Record<string, Scores>;
-}
+/** A split's scores in metrics.json: scaled, original, and by target where there are several (SplitScores). */
+export type SplitMetrics = SplitScores;
 /**
  * Whether the model gave no finite forecast on a split it was scored on (a run that diverged): its MSE is NaN, or null
  * where metrics.json wrote one. train, evaluate and export fail such a run.
@@ -134,14 +131,7 @@ function evalSplit(
 ): SplitMetrics & { pred: Float32Array; notes: string[] } {
   const [x] = splitTensors(d, split, model);
   const out = model.predict(x).data;
-  const m = scoreForecast(d, split, out),
-    base = baselineScores(d, split, baselines);
-  return {
-    scaled: { model: m.scaled, ...base.scaled },
-    original: { model: m.original, ...base.original },
-    pred: absolute(d.windows[split], out),
-    notes: base.notes,
-  };
+  return { ...splitScores(d, split, out, baselines), pred: absolute(d.windows[split], out) };
 }
 
 /**
@@ -204,11 +194,11 @@ async function finishRun(
 ): Promise<{ metrics: RunMetrics; diagnosis: Diagnosis; loss: ChartInfo }> {
   const { cfg, data, model, history } = r;
   const baselines = baselinesOf(cfg);
-  const test = evalSplit(model, data, 'test', baselines),
-    val = evalSplit(model, data, 'val', baselines);
+  const { pred: testPred, notes, ...test } = evalSplit(model, data, 'test', baselines);
+  const { pred: _p, notes: _n, ...val } = evalSplit(model, data, 'val', baselines);
   const metrics: RunMetrics = {
-    test: { scaled: test.scaled, original: test.original },
-    val: { scaled: val.scaled, original: val.original },
+    test,
+    val,
     windows: {
       train: data.windows.train.starts.length,
       val: data.windows.val.starts.length,
@@ -216,9 +206,9 @@ async function finishRun(
     },
     epochs_run: history.epochs,
     seconds: r.seconds,
-    ...(test.notes.length ? { notes: test.notes } : {}),
+    ...(notes.length ? { notes } : {}),
   };
-  const { diagnosis, loss } = await writeRun(folder, { ...r, metrics, testPred: test.pred });
+  const { diagnosis, loss } = await writeRun(folder, { ...r, metrics, testPred });
   return { metrics, diagnosis, loss };
 }
 
@@ -445,16 +435,37 @@ export function metricsTable(m: RunMetrics): string {
       o = m.test.original[n]!;
     rows.push([n, s.mse.toPrecision(4), s.mae.toPrecision(4), o.rmse.toPrecision(4), o.mae.toPrecision(4)]);
   }
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
   const best = bestBaseline(m.test.scaled);
   return [
-    ...lines,
+    ...alignRows(rows),
+    ...targetRows(m.test),
     best ? verdict(m.test.scaled.model!.mse, best.name, best.mse) : '',
     ...(m.notes ?? []).map((n) => `note: ${n}`),
   ]
     .filter((l) => l !== '')
     .join('\n');
+}
+
+/** Rows of cells as lines: the first column to the left, the rest to the right, each as wide as its widest cell. */
+function alignRows(rows: string[][]): string[] {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+}
+
+/**
+ * Where there are several targets, the test RMSE of the model and each baseline per target, in the target's own units
+ * (the table's original-unit columns average errors in units that differ): a header, then one row per scorer.
+ */
+function targetRows(split: SplitMetrics): string[] {
+  const each = split.by_target;
+  if (!each) return [];
+  const targets = Object.keys(each),
+    names = Object.keys(each[targets[0]!]!);
+  const rows = [
+    ['test RMSE by target', ...targets],
+    ...names.map((n) => [n, ...targets.map((t) => each[t]![n]?.rmse.toPrecision(4) ?? '-')]),
+  ];
+  return alignRows(rows);
 }
 
 /**

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { baselineProblem, baselineScores, prepareData } from '../../src/data/index.js';
+import { baselineProblem, baselineScores, prepareData, splitScores, unscaleTargets } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -113,4 +113,40 @@ test('with leading rows dropped, the note and the check count the rows before a 
     baselineProblem(d, spec)!,
     new RegExp(`expected at most ${first}, the rows before the first validation`),
   );
+});
+
+test('several targets are scored each in its own units too (by_target): the original columns average degrees and megawatts', async () => {
+  const f = join(dir, `d${files++}.csv`);
+  const rows = Array.from({ length: 400 }, (_, i) => `${i},${Math.sin(i / 5)},${50000 + 1000 * Math.cos(i / 7)}`);
+  writeFileSync(f, `t,a,b\n${rows.join('\n')}\n`);
+  const d = await prepareData({ ...base, time: 't', target: ['a', 'b'], features: ['a', 'b'] }, f);
+  const w = d.windows.test;
+  const out = new Float32Array(w.count * w.horizon * 2).map((_, i) => (i % 3) / 10); // any forecast
+  const m = splitScores(d, 'test', out, ['persistence', 'mean']);
+  assert.deepEqual(Object.keys(m.by_target!), ['a', 'b']);
+  for (const t of ['a', 'b']) assert.deepEqual(Object.keys(m.by_target![t]!), ['model', 'persistence', 'mean']);
+  // each target's scores by hand, from the CSV's own values
+  const pred = unscaleTargets(d, out);
+  for (const [k, t] of ['a', 'b'].entries()) {
+    const col = k === 0 ? (i: number) => Math.sin(i / 5) : (i: number) => 50000 + 1000 * Math.cos(i / 7);
+    let model = 0,
+      persistence = 0,
+      n = 0;
+    for (let j = 0; j < w.count; j++)
+      for (let h = 0; h < w.horizon; h++, n++) {
+        const truth = col(w.starts[j]! + h);
+        model += (pred[(j * w.horizon + h) * 2 + k]! - truth) ** 2;
+        persistence += (col(w.starts[j]! - 1) - truth) ** 2;
+      }
+    assert.ok(Math.abs(m.by_target![t]!.model!.mse / (model / n) - 1) < 1e-9, t);
+    assert.ok(Math.abs(m.by_target![t]!.persistence!.mse / (persistence / n) - 1) < 1e-9, t);
+  }
+  // the split's original scores are their mean (every target has as many values)
+  for (const name of ['model', 'persistence', 'mean']) {
+    const mean = (m.by_target!.a![name]!.mse + m.by_target!.b![name]!.mse) / 2;
+    assert.ok(Math.abs(m.original[name]!.mse / mean - 1) < 1e-9, name);
+  }
+  // one target: its scores are the split's, no by_target
+  const one = await prepareData({ ...base, time: 't', target: 'a', features: ['a', 'b'] }, f);
+  assert.equal(splitScores(one, 'test', new Float32Array(one.windows.test.count * 3), ['mean']).by_target, undefined);
 });
