@@ -31,6 +31,7 @@ export {
   parseStamp,
   repeatedTimeHint,
   slashDayFirst,
+  stackedSeriesHint,
   usualStep,
 } from './stages/read.js';
 export type { SyntheticOptions } from './synthetic.js';

@@ -15,6 +15,7 @@ import {
   repeatedTimeHint,
   separatorHint,
   slashDayFirst,
+  stackedSeriesHint,
   type Table,
   usualStep,
 } from '../data/index.js';
@@ -128,9 +129,19 @@ function findTime(
   return { time: null, ms: null, unordered: unordered?.column ?? null };
 }
 
-/** What to tell of a column of times whose row r is not after the row before: sort the file, or remove the repeat. */
+/**
+ * What to tell of a column of times whose row r is not after the row before: sort the file, or remove the repeat.
+ * Throws where the file holds several series one after another (stackedSeriesHint): any config init wrote from it
+ * would train on windows that run from one series into the next.
+ */
 function timeOrder(t: Table, h: string, r: number): string {
   const c = t.columns.get(h)!;
+  const stacked = stackedSeriesHint(t, r, [h]);
+  if (stacked)
+    throw new DataError(
+      `${t.file}: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is not after the row above it ` +
+        `("${c.cell(r - 1)}")${stacked}`,
+    );
   const same = c.cell(r) === c.cell(r - 1);
   return (
     `no data.time: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is ` +

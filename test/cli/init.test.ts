@@ -246,3 +246,31 @@ test('init --csv on the evaluation data sets: the season the autocorrelation sho
   assert.doesNotMatch(r.out, /season/);
   assert.equal(r.season, undefined);
 });
+
+test('init --csv refuses a file of several series one after another (a panel), naming the column that marks them', async () => {
+  const days = (n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString());
+  const rows = ['store,date,sales'];
+  for (const s of ['north', 'south', 'east'])
+    for (const [i, d] of days(40).entries()) rows.push(`${s},${d.slice(0, 10)},${i % 7}`);
+  writeFileSync(join(dir, 'panel.csv'), `${rows.join('\n')}\n`);
+  const f = join(dir, 'panel.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'panel.csv')]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(
+    r.err,
+    /panel\.csv: column "date" holds times, but row 41 \("2024-01-01"\) is not after the row above it \("2024-02-09"\); the rows hold 3 series one after another, one for each value of column "store" \("north", "south", "east"\), the next starting at row 41: seqtune forecasts one series/,
+  );
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.ok(!existsSync(f), 'no config written');
+  // train and check say the same where a config names the time column (windows would run from one store into the next)
+  await assert.rejects(
+    prepareData({ csv: 'x', target: 'sales', features: ['sales'], lookback: 4, time: 'date' }, join(dir, 'panel.csv')),
+    /row 41, column "date": time "2024-01-01" is not after the row before; .*; the rows hold 3 series one after another, one for each value of column "store"/,
+  );
+  // a file merely out of order is told to sort, as before: no column marks blocks of rows
+  writeFileSync(join(dir, 'unsorted.csv'), 'date,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n2024-01-04,4\n');
+  await assert.rejects(
+    prepareData({ csv: 'x', target: 'y', features: ['y'], lookback: 1, time: 'date' }, join(dir, 'unsorted.csv')),
+    /is not after the row before; rows must be in time order without duplicates$/,
+  );
+});

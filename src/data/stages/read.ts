@@ -119,7 +119,12 @@ function parseTime(
     if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
         `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates` +
-          (t === out[i - 1] ? repeatedTimeHint(found(r)) : ''),
+          (t === out[i - 1] ? repeatedTimeHint(found(r)) : '') +
+          stackedSeriesHint(
+            table,
+            r,
+            cols.map((c) => c.name),
+          ),
       );
     out[i] = t;
   }
@@ -137,6 +142,49 @@ export function repeatedTimeHint(cell: string): string {
     '; a local time given twice may be the hour the clock goes back for daylight saving time: write the times in UTC ' +
     'or with their UTC offset (2024-10-27T02:00+01:00)'
   );
+}
+
+/**
+ * What to add to a message about row r's time not following the row before, where the file holds several series one
+ * after another (a panel: every store's days, then the next store's): a column other than the time whose value
+ * changes at row r and whose values each fill one block of rows (at least two rows each). seqtune forecasts one
+ * series, or several written side by side as columns; windows across such a file run from one series into the next.
+ * '' where no column marks the rows so.
+ */
+export function stackedSeriesHint(table: Table, r: number, timeCols: readonly string[]): string {
+  for (const h of table.header) {
+    if (timeCols.includes(h)) continue;
+    const c = table.columns.get(h)!;
+    if (c.cell(r) === c.cell(r - 1)) continue;
+    const blocks: string[] = [];
+    const seen = new Set<string>();
+    let run = 0,
+      ok = true;
+    for (let i = 0; i < table.rows && ok; i++) {
+      const v = c.cell(i);
+      if (i > 0 && v === c.cell(i - 1)) {
+        run++;
+        continue;
+      }
+      ok = !seen.has(v) && (i === 0 || run >= 2);
+      seen.add(v);
+      blocks.push(v);
+      run = 1;
+    }
+    if (!ok || run < 2 || blocks.length < 2) continue;
+    const named =
+      blocks
+        .slice(0, 3)
+        .map((v) => `"${v}"`)
+        .join(', ') + (blocks.length > 3 ? ', ...' : '');
+    return (
+      `; the rows hold ${blocks.length} series one after another, one for each value of column "${h}" (${named}), ` +
+      `the next starting at row ${r + 1}: seqtune forecasts one series, or several written side by side as columns; ` +
+      `keep the rows of one ${h} in the file, or give each ${h} its own column (one row per time) and list them in ` +
+      'data.target'
+    );
+  }
+  return '';
 }
 
 const orderName = (dayFirst: boolean) => (dayFirst ? 'day first (dd/mm/yyyy)' : 'month first (mm/dd/yyyy)');
