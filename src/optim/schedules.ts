@@ -52,12 +52,23 @@ export interface Schedule {
   isCycleEnd?(epoch: number): boolean;
 }
 
-/** SGDR position: cycle index, epoch within the cycle, cycle length. */
+/**
+ * SGDR position: cycle index, epoch within the cycle, cycle length. Counted in integers, as torch's scheduler does
+ * step by step: the closed form's log(epoch / t0 (t_mult - 1) + 1) / log(t_mult) falls just below an integer at some
+ * restarts (t_0 1, t_mult 10, epoch 111: 2.9999999999999996), which put the restart's epoch at the end of the cycle
+ * before (eta_min where the base rate belongs).
+ */
 export function sgdrPosition(epoch: number, t0: number, tMult: number): { cycle: number; tCur: number; tI: number } {
   if (tMult === 1) return { cycle: Math.floor(epoch / t0), tCur: epoch % t0, tI: t0 };
-  const n = Math.floor(Math.log((epoch / t0) * (tMult - 1) + 1) / Math.log(tMult));
-  const start = (t0 * (tMult ** n - 1)) / (tMult - 1);
-  return { cycle: n, tCur: epoch - start, tI: t0 * tMult ** n };
+  let cycle = 0,
+    start = 0,
+    tI = t0;
+  while (epoch >= start + tI) {
+    start += tI;
+    tI *= tMult;
+    cycle++;
+  }
+  return { cycle, tCur: epoch - start, tI };
 }
 
 interface ScheduleEntryOf<S extends z.ZodObject> extends Entry {

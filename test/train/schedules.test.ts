@@ -59,6 +59,21 @@ test('SGDR (cosine with warm restarts) matches the closed form, cycle lengths t0
   );
 });
 
+test('SGDR restarts at the base rate on every cycle start, where a logarithm would land just below it', () => {
+  // t_0 1, t_mult 10: cycles start at epochs 0, 1, 11, 111, 1111 (torch's CosineAnnealingWarmRestarts gives 1.0
+  // there); log(1000) / log(10) is 2.9999999999999996, which put epoch 111 at the last step of the cycle before (0)
+  const s = getSchedule({ cosine_restarts: { t_0: 1, t_mult: 10 } });
+  assert.deepEqual(
+    [0, 1, 11, 111, 1111].map((e) => s.lrAt(e, 0.1)),
+    [0.1, 0.1, 0.1, 0.1, 0.1],
+  );
+  assert.deepEqual(
+    [0, 10, 110, 1110].map((e) => s.isCycleEnd!(e)),
+    [true, true, true, true],
+  );
+  assert.equal(s.isCycleEnd!(111), false);
+});
+
 test('fit applies a schedule every epoch and records lr in the history', async () => {
   const rng = new Rng(0);
   const x = tensor(
