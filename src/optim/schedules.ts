@@ -159,7 +159,7 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
       name: 'warmup',
       doc: 'linear over `epochs`, then any of the others',
       // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
-      options: optionsObject({ epochs: gt0().optional(), then: schedule.optional() }),
+      options: optionsObject({ epochs: posInt('an integer > 0').optional(), then: schedule.optional() }),
       make: ({ epochs = 5, then: next }, where) => {
         const then = next ? getSchedule(next, `${where}.then`) : getSchedule('constant');
         return {

@@ -74,6 +74,18 @@ test('SGDR restarts at the base rate on every cycle start, where a logarithm wou
   assert.equal(s.isCycleEnd!(111), false);
 });
 
+test('warmup counts whole epochs: a fraction would have stepped past the base rate (2.5: 0.4, 0.8, 1.2 times it)', () => {
+  assert.throws(
+    () => getSchedule({ warmup: { epochs: 2.5 } }),
+    /schedule.warmup.epochs: expected an integer > 0, received 2.5/,
+  );
+  const w = getSchedule({ warmup: { epochs: 4 } });
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((e) => w.lrAt(e, 1)),
+    [0.25, 0.5, 0.75, 1, 1],
+  );
+});
+
 test('fit applies a schedule every epoch and records lr in the history', async () => {
   const rng = new Rng(0);
   const x = tensor(
