@@ -57,9 +57,11 @@ export interface EarlyStoppingOptions {
 }
 
 /**
- * Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras semantics). With
- * restoreBestWeights the best epoch's weights are put back at the end of training whether it stopped early or
- * not (Keras restores them only when it stops early): the weights a run keeps are those of the epoch it reports.
+ * Stops when `monitor` has not improved by more than minDelta for `patience` epochs (Keras 3 semantics). With a
+ * baseline, the patience counts the epochs since one last beat both the best so far and the baseline (an epoch
+ * that beats only the best is still the best epoch). With restoreBestWeights the best epoch's weights are put back
+ * at the end of training whether it stopped early or not (as Keras 3; Keras 2 restored them only when it stopped
+ * early): the weights a run keeps are those of the epoch it reports.
  */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
@@ -94,7 +96,7 @@ export class EarlyStopping extends Callback {
 
   override onTrainBegin(): void {
     this.sign = modeOf(this.mode, this.monitor) === 'min' ? 1 : -1;
-    this.best = this.baseline !== undefined ? this.sign * this.baseline : Infinity;
+    this.best = Infinity;
     this.wait = 0;
     this.bestEpoch = -1;
     this.stoppedEpoch = -1;
@@ -110,21 +112,29 @@ export class EarlyStopping extends Callback {
     this.lastEpoch = epoch;
     if (epoch < this.startFromEpoch) return;
     const s = this.sign * v;
-    if (s < this.best - this.minDelta) {
+    this.wait++;
+    if (this.improves(s, this.best)) {
       this.best = s;
       this.bestEpoch = epoch;
-      this.wait = 0;
       if (this.restoreBestWeights) this.snapshot.save(this.model);
+      // as Keras: the wait starts again only at a value that beats the baseline as well
+      if (this.baseline === undefined || this.improves(s, this.sign * this.baseline)) this.wait = 0;
       return;
     }
-    this.wait++;
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
+      const unbeaten = this.baseline !== undefined && !this.improves(this.best, this.sign * this.baseline);
+      const missed = unbeaten ? `did not beat the baseline ${this.baseline} in` : 'did not improve for';
       this.model.stopReason =
-        `early stopping: ${this.monitor} did not improve for ${this.wait} epochs ` +
+        `early stopping: ${this.monitor} ${missed} ${this.wait} epochs ` +
         `(best ${(this.sign * this.best).toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
     }
+  }
+
+  /** Whether the signed value s beats the signed reference by more than minDelta. */
+  private improves(s: number, reference: number): boolean {
+    return s < reference - this.minDelta;
   }
 
   override onTrainEnd(): void {

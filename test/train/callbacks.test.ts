@@ -75,6 +75,41 @@ test('EarlyStopping honours minDelta, mode max and startFromEpoch', async () => 
   assert.equal(await run(new EarlyStopping({ monitor: 's', patience: 1, startFromEpoch: 3 }), [1, 2, 3, 4, 5, 6]), 5);
 });
 
+test('EarlyStopping with a baseline as Keras 3: patience counts the epochs that miss it, the best epoch is still kept', async () => {
+  const { x, y } = data(16);
+  const run = async (es: EarlyStopping, values: number[]) => {
+    const m = small();
+    m.compile({ optimizer: sgd({ learningRate: 0.01 }) });
+    const weightsAt: Float32Array[] = [];
+    class Record extends Callback {
+      override onEpochEnd(): void {
+        weightsAt.push(Float32Array.from(m.engine.view(m.params)));
+      }
+    }
+    const h = await m.fit(x, y, {
+      epochs: values.length,
+      batchSize: 16,
+      callbacks: [new Record(), new Script('s', values), es],
+    });
+    return { h, weightsAt, now: Float32Array.from(m.engine.view(m.params)) };
+  };
+  // never below the baseline 0.5: stops after 3 epochs that miss it, with the weights of the best of them (epoch 2),
+  // where the baseline stood in for the best (no epoch was, the last weights were kept, 'best 0.5 at epoch 0')
+  const es = new EarlyStopping({ monitor: 's', patience: 3, baseline: 0.5, restoreBestWeights: true });
+  const a = await run(es, [3, 2, 2.5, 2.6, 1.9]);
+  assert.equal(a.h.epochs, 3);
+  assert.equal(es.bestEpoch, 1);
+  assert.deepEqual(a.now, a.weightsAt[1]);
+  assert.match(a.h.stopReason!, /s did not beat the baseline 0.5 in 3 epochs \(best 2.0000 at epoch 2\); restored/);
+  // an epoch that improves on the best is not where Keras stops, baseline missed or not: this one trains all 5
+  const b = await run(new EarlyStopping({ monitor: 's', patience: 2, baseline: 0.5 }), [3, 2, 1.5, 1.2, 1]);
+  assert.equal(b.h.epochs, 5);
+  // beaten once, the baseline is behind the best and patience counts from the best as without one
+  const c = await run(new EarlyStopping({ monitor: 's', patience: 2, baseline: 2.5 }), [3, 2, 2.2, 2.1, 1]);
+  assert.equal(c.h.epochs, 4);
+  assert.match(c.h.stopReason!, /s did not improve for 2 epochs/);
+});
+
 test('ReduceLROnPlateau multiplies the rate after patience epochs without improvement; LearningRateScheduler sets it from (epoch, lr)', async () => {
   const { x, y } = data(16);
   const m = small();
