@@ -1,6 +1,7 @@
 // Weight initializers as a registry: a name, a saved { className, config } or a config file's
 // { name: options } resolves to a function of (shape, rng) -> values; `config` writes it back, so a saved
-// model records exactly what it used. Fans follow Keras: for a 2-D kernel (in, out), fanIn = in, fanOut = out.
+// model records exactly what it used. Fans follow Keras: for a 2-D kernel (in, out), fanIn = in, fanOut = out; for a
+// conv1d kernel (k, in, out), k in and k out.
 import type { z } from 'zod';
 import {
   type Entry,
@@ -62,11 +63,14 @@ export interface InitializerEntry<S extends InitOptions = InitOptions> extends E
   make(options: z.output<S>): Init;
 }
 
+/**
+ * Keras' compute_fans (and torch's _calculate_fan_in_and_fan_out): a vector's length both ways; a matrix (in, out);
+ * a conv1d kernel (kernelSize, in, out): in and out each times the kernel's taps.
+ */
 function fans(shape: readonly number[]): [number, number] {
   if (shape.length === 1) return [shape[0]!, shape[0]!];
-  const out = shape[shape.length - 1]!;
-  const inn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  return [inn, out];
+  const taps = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2]! * taps, shape[shape.length - 1]! * taps];
 }
 
 function fill(shape: readonly number[], f: () => number): Float32Array {
@@ -106,7 +110,9 @@ export function withSketchedInit<T>(build: () => T): { value: T; skipped: number
 
 /** Rows orthonormal (or columns, whichever is fewer), as Keras' Orthogonal: QR of a normal matrix, sign-corrected. */
 function orthogonal(shape: readonly number[], rng: Rng, gain: number): Float32Array {
-  const [rows, cols] = fans(shape);
+  // as Keras: the kernel flattened to (everything but the last axis, the last axis)
+  const cols = shape[shape.length - 1]!,
+    rows = shape.reduce((a, b) => a * b, 1) / cols;
   const small = Math.min(rows, cols),
     big = Math.max(rows, cols);
   if (sketch) {

@@ -44,6 +44,28 @@ test('initializers are reproducible from the seed and follow their formulas', ()
   assert.throws(() => getInitializer('xavier' as never), /initializer: expected one of .*received "xavier"/);
 });
 
+test("a conv1d kernel's fans count its taps, as Keras' compute_fans and torch's Conv1d: k in, k out", () => {
+  // kernel (k 5, in 40, out 60): fanIn 200, fanOut 300, glorot's limit sqrt(6 / 500); 200 + 60 gave sqrt(6 / 260)
+  const limit = Math.sqrt(6 / 500);
+  const w = getInitializer('glorotUniform').init([5, 40, 60], new Rng(1));
+  const top = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(top <= limit && top > 0.99 * limit, `glorot uniform on (5, 40, 60): largest ${top}, limit ${limit}`);
+  const he = getInitializer('heNormal').init([5, 40, 60], new Rng(2));
+  const hv = he.reduce((s, v) => s + v * v, 0) / he.length;
+  assert.ok(Math.abs(hv - 2 / 200) < 0.0005, `he normal variance ${hv}, expected ${2 / 200}`);
+  // orthogonal flattens it to (k in, out), as Keras: 60 orthonormal columns of 200
+  const q = getInitializer('orthogonal').init([5, 40, 60], new Rng(3));
+  for (const [i, j] of [
+    [0, 0],
+    [0, 59],
+    [17, 17],
+  ] as const) {
+    let d = 0;
+    for (let k = 0; k < 200; k++) d += q[k * 60 + i]! * q[k * 60 + j]!;
+    assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-5, `columns ${i}, ${j}: ${d}`);
+  }
+});
+
 test('orthogonal gives orthonormal rows (or columns when taller than wide)', () => {
   for (const [r, c] of [
     [8, 24],
