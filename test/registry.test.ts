@@ -96,7 +96,7 @@ test('a value a message shows is JSON where it is an object (not [object Object]
   assert.equal(nearestName('lr', ['learning_rate']), undefined);
 });
 
-test("a {name: options} form given in TypeScript refuses an option its entry lacks; a saved {className, config} doesn't", async () => {
+test("a {name: options} form given in TypeScript refuses an option its entry lacks; a saved {className, config} reads past Keras' optimizer bookkeeping at its defaults", async () => {
   const { getOptimizer, getSchedule } = await import('../src/optim/index.js');
   const { getInitializer, getLoss } = await import('../src/nn/index.js');
   const { dense, gru } = await import('../src/nn/index.js');
@@ -131,5 +131,40 @@ test("a {name: options} form given in TypeScript refuses an option its entry lac
   assert.equal(getOptimizer({ adam: { learningRate: 0.1, beta_1: 0.8 } }).learningRate, 0.1);
   assert.equal(getOptimizer({ adam: { lr: 0.2 } }).learningRate, 0.2);
   assert.equal(getOptimizer({ className: 'adam', config: { learning_rate: 0.3, amsgrad: false } }).learningRate, 0.3);
+  // Keras 3's Adam.get_config() as written: its bookkeeping at the defaults is read past
+  const keras = {
+    name: 'adam',
+    learning_rate: 0.002,
+    weight_decay: null,
+    clipnorm: null,
+    global_clipnorm: null,
+    clipvalue: null,
+    use_ema: false,
+    ema_momentum: 0.99,
+    ema_overwrite_frequency: null,
+    loss_scale_factor: null,
+    gradient_accumulation_steps: null,
+    beta_1: 0.8,
+    beta_2: 0.999,
+    epsilon: 1e-7,
+    amsgrad: false,
+  };
+  assert.deepEqual(getOptimizer({ className: 'adam', config: keras as never }).getConfig().config, {
+    learningRate: 0.002,
+    beta1: 0.8,
+    beta2: 0.999,
+    epsilon: 1e-7,
+    weightDecay: 0,
+  });
+  // what would change the update, or a key that is neither (PyTorch's eps), is refused: each trained plain Adam
+  for (const [config, message] of [
+    [
+      { ...keras, amsgrad: true },
+      /optimizer.adam.amsgrad: expected false, received true: seqtune's adam has no amsgrad/,
+    ],
+    [{ ...keras, clipnorm: 1 }, /optimizer.adam.clipnorm: expected null, received 1: .*compile's clipnorm/],
+    [{ learning_rate: 0.01, eps: 0.5 }, /optimizer.adam.eps: unknown key; optimizer.adam takes .*epsilon/],
+  ] as const)
+    assert.throws(() => getOptimizer({ className: 'adam', config: config as never }), { name: 'ValueError', message });
   assert.equal(getSchedule({ cosine: { tMax: 10 } }).config.className, 'cosine');
 });

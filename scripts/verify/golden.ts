@@ -222,6 +222,7 @@ function runOptimizer(f: OptimFixture): Comparator {
       config.beta1 = (v as number[])[0]!;
       config.beta2 = (v as number[])[1]!;
     } else if (k === 'alpha') config.rho = v as number;
+    else if (k === 'eps') config.epsilon = v as number;
     else if (k === 'weight_decay') config.weightDecay = v as number;
     else config[k] = v as number | boolean;
   }

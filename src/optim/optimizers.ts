@@ -397,6 +397,43 @@ export const optimizerRegistry = new Registry<OptimizerEntry>(
 );
 export const OPTIMIZERS: readonly OptimizerName[] = optimizerRegistry.names;
 
+/**
+ * Keys a Keras optimizer's get_config writes that no seqtune optimizer has, with the values that leave them out of the
+ * update (what Keras writes by default): a saved `{ className, config }` is read past them at those values; at any
+ * other (amsgrad: true, clipnorm: 1) it is refused, as is a key of neither kind (PyTorch's eps), rather than trained
+ * without it.
+ */
+const KERAS_BOOKKEEPING: Readonly<Record<string, readonly [(v: unknown) => boolean, string, string?]>> = {
+  name: [() => true, ''],
+  amsgrad: [(v) => v === false, 'false'],
+  use_ema: [(v) => v === false, 'false'],
+  ema_momentum: [() => true, ''], // read only with use_ema
+  ema_overwrite_frequency: [(v) => v == null, 'null'],
+  clipnorm: [(v) => v == null, 'null', "compile's clipnorm (train.clipnorm) clips"],
+  global_clipnorm: [(v) => v == null, 'null', "compile's clipnorm (train.clipnorm) clips to a global norm"],
+  clipvalue: [(v) => v == null, 'null', "compile's clipvalue (train.clipvalue) clips"],
+  loss_scale_factor: [(v) => v == null, 'null'],
+  gradient_accumulation_steps: [(v) => v == null, 'null'],
+  jit_compile: [() => true, ''],
+  is_legacy_optimizer: [() => true, ''],
+  decay: [(v) => v == null || v === 0, '0'],
+};
+
+/** A saved config's keys beyond the optimizer's options: Keras' bookkeeping at its default, else refused. */
+function refuseUnused(like: unknown, spelled: Record<string, unknown>, known: readonly string[], where: string): void {
+  if (!(typeof like === 'object' && like !== null && 'className' in like)) return;
+  const other = Object.fromEntries(Object.entries(spelled).filter(([k]) => !(k in KERAS_BOOKKEEPING)));
+  refuseUnknownOptions({}, other, known, where);
+  for (const [k, v] of Object.entries(spelled)) {
+    const [neutral, wants, instead] = KERAS_BOOKKEEPING[k] ?? [() => true, ''];
+    if (!neutral(v))
+      throw new ValueError(
+        `${expected(`${where}.${k}`, wants, v)}: seqtune's ${where.split('.').pop()} has no ${k}, ` +
+          `it would train without it${instead ? `; ${instead}` : ''}`,
+      );
+  }
+}
+
 /** Resolves a name, a { className, config } (camelCase or Keras snake_case keys), `{ adam: {...} }` or an instance. */
 export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer {
   if (like instanceof Optimizer) return like;
@@ -404,5 +441,7 @@ export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer 
   const known = Object.keys(entry.options.shape);
   const spelled = spellAs(options, known, { lr: 'learning_rate' });
   refuseUnknownOptions(like, spelled, known, `${key}.${entry.name}`);
-  return entry.create(camelKeys(spelled));
+  refuseUnused(like, spelled, known, `${key}.${entry.name}`);
+  const used = Object.fromEntries(Object.entries(spelled).filter(([k]) => known.includes(k)));
+  return entry.create(camelKeys(used));
 }
