@@ -512,6 +512,7 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
         split: 'val',
         scaled: base.scaled,
         original: base.original,
+        ...(base.by_target ? { by_target: base.by_target } : {}),
         ...(base.notes.length ? { notes: base.notes } : {}),
       },
       `every later score should beat these naive forecasts${base.notes.map((n) => `; ${n}`).join('')}`,

@@ -280,3 +280,19 @@ test('seqtune check exits 0 on a clean config, 1 when a check fails, and prints 
     /\nFAIL {2}data\.leakage .*\n {6}leaks \[\{feature leak, lead 1, correlation [\d.]+\}\]\n/,
   );
 });
+
+test("several targets: baseline.scores gives each target's scores in its own units too, as metrics.json does", async () => {
+  const lines = syntheticCsv({ length: 400, seed: 7 }).trim().split('\n');
+  const csv = `${lines[0]},load\n${lines
+    .slice(1)
+    .map((l, i) => `${l},${(1000 + 50 * Math.sin(i / 3)).toFixed(2)}`)
+    .join('\n')}\n`;
+  const cs = await checks(
+    'data: {csv: series.csv, time: time, target: [value, load], lookback: 8}\n' +
+      'model: {layers: [{gru: {units: 3}}, {dense: {units: 2}}]}\n',
+    csv,
+  );
+  const each = byId(cs, 'baseline.scores').evidence.by_target as Record<string, Record<string, { rmse: number }>>;
+  assert.deepEqual(Object.keys(each), ['value', 'load']);
+  assert.ok(each.load!.persistence!.rmse > 10 * each.value!.persistence!.rmse, JSON.stringify(each));
+});
