@@ -1,7 +1,8 @@
 // How an error thrown by a command ends the process (docs/config.md, "Exit codes"): bad input or usage is exit 2
 // with one line; the work failing (a failed check, no completed trial) or storage busy or locked by another process
 // is exit 1 with one line; a path the system refused (a missing folder, a file where a folder should be) is exit 2
-// with one line naming it (a full disk: exit 1); anything else is a bug in seqtune: exit 1 with the stack and one
+// with one line naming it; a full disk or a spent quota (ENOSPC, EDQUOT, SQLite's SQLITE_FULL), with a path or
+// without one, is exit 1 with one line; anything else is a bug in seqtune: exit 1 with the stack and one
 // line that says so and where to report it. Only errors that name what the user gave count as bad input: a ValueError
 // or ShapeError that reaches here (an engine bounds check, a missing build file) was not caused by the input, or was
 // never checked.
@@ -10,6 +11,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { HistoryError } from '../diagnose/index.js';
+import { SeqtuneError } from '../errors.js';
 import { ExportError } from '../export/index.js';
 import { ForecastFailed, RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
@@ -32,6 +34,15 @@ const INPUT_ERRORS = [
 /** SQLite's and PostgreSQL's codes for "another process holds the lock" (and SQLite's for a file it cannot use). */
 const BUSY = /^(SQLITE_BUSY|SQLITE_LOCKED|55P03|40P01)/;
 const NOT_A_DATABASE = /^(SQLITE_NOTADB|SQLITE_CORRUPT|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM)/;
+/**
+ * The codes of a disk that is full or a quota that is spent: the work failed, not the input. Node's write into a file
+ * it opened (fs.promises.writeFile) says ENOSPC with no path, and SQLite's SQLITE_FULL names no file either.
+ */
+const NO_SPACE: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is spent',
+  SQLITE_FULL: 'no space left on the device (or the database reached its size limit)',
+};
 
 /** The driver's error code of `e` or of an error it wraps (`cause`), if any. */
 function codeOf(e: unknown): string | undefined {
@@ -86,6 +97,20 @@ export function exitCodeFor(e: unknown, io: IO): number {
     return signalExitCode(e.reason);
   }
   const code = codeOf(e);
+  const path = (e as { path?: unknown }).path;
+  if (code && NO_SPACE[code]) {
+    // the path when the system gave one, else what seqtune said (a StorageError names its file), else the code alone
+    const what =
+      typeof path === 'string'
+        ? `${path}: `
+        : e instanceof SeqtuneError
+          ? `${message}: `
+          : code === 'SQLITE_FULL'
+            ? 'the study storage: '
+            : '';
+    io.err(`seqtune: ${what}${NO_SPACE[code]} (${code}); free some space and run the command again\n`);
+    return 1;
+  }
   if (code && BUSY.test(code)) {
     io.err(`seqtune: the study storage is busy: another process holds its lock (${code}: ${message}); try again\n`);
     return 1;
@@ -98,10 +123,9 @@ export function exitCodeFor(e: unknown, io: IO): number {
     io.err(`seqtune: ${message}\n`);
     return 1;
   }
-  const path = (e as { path?: unknown }).path;
-  if (code && typeof path === 'string' && (FILE_ERRORS[code] || code === 'ENOSPC')) {
-    io.err(`seqtune: ${path}: ${FILE_ERRORS[code] ?? 'no space left on the device'} (${code})\n`);
-    return code === 'ENOSPC' ? 1 : 2;
+  if (code && typeof path === 'string' && FILE_ERRORS[code]) {
+    io.err(`seqtune: ${path}: ${FILE_ERRORS[code]} (${code})\n`);
+    return 2;
   }
   if (code && NOT_A_DATABASE.test(code)) {
     io.err(`seqtune: the study storage cannot be used (${code}: ${message}); name another with --storage\n`);

@@ -127,7 +127,57 @@ test('a path the system refuses is exit 2 with one line naming it, not a bug; a 
   assert.match(captured(thrown).err, /^seqtune: \S+x{300}: a name in the path is longer than the file system allows/);
   assert.equal(captured(thrown).code, 2);
   const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/x/y' });
-  assert.deepEqual(captured(full), { code: 1, err: 'seqtune: /x/y: no space left on the device (ENOSPC)\n' });
+  assert.deepEqual(captured(full), {
+    code: 1,
+    err: 'seqtune: /x/y: no space left on the device (ENOSPC); free some space and run the command again\n',
+  });
+});
+
+test('a full disk without a path (a write into an open file, SQLite) is exit 1 with one line, not a bug', () => {
+  // node's fs.promises.writeFile says ENOSPC with no path, and SQLite says SQLITE_FULL: both were "this is a bug in
+  // seqtune" with a stack (train --out on a full disk, tune whose study file filled up)
+  // what node throws for a write into a file it opened (/dev/full fails every write as a full disk does)
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+  assert.deepEqual(captured(full), {
+    code: 1,
+    err: 'seqtune: no space left on the device (ENOSPC); free some space and run the command again\n',
+  });
+  const quota = Object.assign(new Error('EDQUOT: disk quota exceeded, write'), { code: 'EDQUOT', syscall: 'write' });
+  assert.deepEqual(captured(quota), {
+    code: 1,
+    err: 'seqtune: the disk quota is spent (EDQUOT); free some space and run the command again\n',
+  });
+  // SQLite's own: a database that cannot grow (max_page_count stands in for the full disk)
+  const db = new Database(join(dir, 'full.db'));
+  db.pragma('max_page_count = 2');
+  let thrown: unknown;
+  try {
+    db.exec('CREATE TABLE a (x TEXT); CREATE TABLE b (x TEXT); CREATE TABLE c (x TEXT)');
+    thrown = undefined;
+  } catch (e) {
+    thrown = e;
+  } finally {
+    db.close();
+  }
+  assert.equal((thrown as { code?: string }).code, 'SQLITE_FULL');
+  const sqlite = captured(thrown);
+  assert.equal(sqlite.code, 1);
+  assert.match(
+    sqlite.err,
+    /^seqtune: the study storage: no space left on the device .*\(SQLITE_FULL\); free some space/,
+  );
+  assert.doesNotMatch(sqlite.err, /bug/);
+  // the same, wrapped by the storage that names its file (a study file that cannot be opened on a full disk: it was
+  // exit 2, bad input)
+  const open = new StorageError('/d/seqtune.db: cannot open the study database (database or disk is full)', {
+    cause: thrown,
+  });
+  assert.deepEqual(captured(open), {
+    code: 1,
+    err:
+      'seqtune: /d/seqtune.db: cannot open the study database (database or disk is full): no space left on the ' +
+      'device (or the database reached its size limit) (SQLITE_FULL); free some space and run the command again\n',
+  });
 });
 
 test('seqtune ... | a reader that closed the pipe: a quiet exit 0, not an unhandled EPIPE', () => {
