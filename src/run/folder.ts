@@ -46,11 +46,21 @@ export async function writeWhole(file: string, data: string | Uint8Array): Promi
     await rename(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
-    if (e instanceof Error && (e as NodeJS.ErrnoException).path === tmp) (e as NodeJS.ErrnoException).path = file;
-    throw e;
+    throw naming(e, file, tmp);
   } finally {
     release();
   }
+}
+
+/**
+ * `e` with `file` as its path when it names `tmp`, the temporary name `file` was written under, or no path at all:
+ * node's writeFile says ENOSPC (a full disk) with no path, since it writes to a file it opened, and the user would
+ * read `no space left` without the file, or a temporary name they never asked for.
+ */
+function naming(e: unknown, file: string, tmp: string): unknown {
+  const x = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof x.code === 'string' && (x.path === undefined || x.path === tmp)) x.path = file;
+  return e;
 }
 
 /**
@@ -177,8 +187,13 @@ export class RunFolder {
   path(name: string): string {
     return join(this.tmp, name);
   }
+  /** Writes a file of the folder; a failure names it where the folder will be (`runs/x/metrics.json: ...`). */
   async write(name: string, data: string | Uint8Array): Promise<void> {
-    await writeFile(this.path(name), data);
+    try {
+      await writeFile(this.path(name), data);
+    } catch (e) {
+      throw naming(e, join(this.final, name), this.path(name));
+    }
   }
   async json(name: string, value: unknown): Promise<void> {
     await this.write(
