@@ -10,6 +10,18 @@ export class SeqtuneError extends Error {
 }
 
 /**
+ * The error code of a full disk or a spent quota in `e` or an error it wraps (`cause`): ENOSPC, EDQUOT, or SQLite's
+ * SQLITE_FULL; undefined for any other error. Such a failure is the machine's, not the input's nor the work's.
+ */
+export function noSpaceCode(e: unknown): string | undefined {
+  for (let x = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return code;
+  }
+  return undefined;
+}
+
+/**
  * An argument or option outside what the function accepts. The message names it, what was expected and what
  * was received.
  */

@@ -16,7 +16,7 @@ import { ExportError } from '../export/index.js';
 import { ForecastFailed, RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
 import { ModelFileError } from '../train/index.js';
-import { StudyInterrupted, TuneRefused } from '../tune/index.js';
+import { StudyInterrupted, StudyStopped, TuneRefused } from '../tune/index.js';
 import { type IO, UsageError, WorkFailed } from './context.js';
 import { packageInfo } from './version.js';
 
@@ -95,6 +95,10 @@ export function exitCodeFor(e: unknown, io: IO): number {
   if (e instanceof StudyInterrupted) {
     io.err(`seqtune: ${message}\n`);
     return signalExitCode(e.reason);
+  }
+  if (e instanceof StudyStopped) {
+    io.err(`seqtune: ${message}\n`); // it says what the disk did, and where
+    return 1;
   }
   const code = codeOf(e);
   const path = (e as { path?: unknown }).path;

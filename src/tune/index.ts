@@ -7,7 +7,7 @@ export { configDiff } from './config-diff.js';
 export { studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
-export { counted as budgetCount } from './loop.js';
+export { counted as budgetCount, StudyStopped } from './loop.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';
 export { factorChart, historyChart, importance, importanceNotYet, importanceReadable } from './report.js';

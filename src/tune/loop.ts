@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fitThreads } from '../config/index.js';
+import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
 import { TimeBudget } from './budget.js';
@@ -40,7 +41,12 @@ interface Loop {
   late?: boolean;
   /** The reason the last trial line printed, whose list a next line with the same list says as "as above". */
   lastWhy?: string;
+  /** A trial of this process that a full disk failed (trial.ts, failNoSpace): the study stops. */
+  noSpace?: FrozenTrial;
 }
+
+/** A study stopped because the disk is full; its trials that met it wait to run again. Exit 1. */
+export class StudyStopped extends SeqtuneError {}
 
 /** What a user who asked for more than the cores, or for epochs of trials run elsewhere, is told once. */
 function sharingLines(c: StudyContext, jobs: number, threads: number): string[] {
@@ -167,6 +173,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       const why = abortReason(c.o.signal);
       throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
     }
+    if (l.noSpace) await stopForSpace(c, l, l.noSpace);
     const trials = await sweptTrials(c, l);
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
     if (l.budget.spent()) {
@@ -195,6 +202,19 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     c.o.onTrials?.([...trials, trial], { name: c.name, storage: c.url });
     await start(c, l, trial, next.why);
   }
+}
+
+/**
+ * Stops the study after a trial met a full disk: every later trial would train for nothing and fail the same way,
+ * spending the trial budget (a 6-trial study on a full runs folder ended 'trial budget spent' with 5 failed). The
+ * trials running here end first; each one that met the disk waits to run again, for --resume or another worker.
+ */
+async function stopForSpace(c: StudyContext, l: Loop, t: FrozenTrial): Promise<never> {
+  await Promise.race([Promise.all(l.running.values()), l.halted]);
+  throw new StudyStopped(
+    `study ${c.name} stopped: ${t.error}; trial ${t.number} waits to run again as #${t.attrs.retried_as}: free ` +
+      'some space, then resume the study (seqtune tune CONFIG --resume, or the worker again)',
+  );
 }
 
 /** Whether the study is being aborted: then nothing more starts, and a trial just claimed or created is failed. */
@@ -245,7 +265,8 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
       l.heartbeat.remove(n);
       if (!out.ok) await failBroken(c, n, out);
       l.running.delete(n);
-      await report(c, l, n, why);
+      const done = await report(c, l, n, why);
+      if (done.attrs.no_space !== undefined) l.noSpace ??= done;
       return n;
     });
   l.running.set(n, p);
@@ -274,8 +295,8 @@ async function waitForAny(c: StudyContext, l: Loop): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One line per finished trial: its result, why it ran, and the study so far. */
-async function report(c: StudyContext, l: Loop, number: number, why: string): Promise<void> {
+/** One line per finished trial: its result, why it ran, and the study so far; returns the trial. */
+async function report(c: StudyContext, l: Loop, number: number, why: string): Promise<FrozenTrial> {
   if (l.tty) process.stderr.write('\r\x1b[2K');
   const all = await c.storage.getTrials(c.name);
   c.o.onTrials?.(all, { name: c.name, storage: c.url });
@@ -283,4 +304,5 @@ async function report(c: StudyContext, l: Loop, number: number, why: string): Pr
   const said = sameListAsAbove(why, l.lastWhy);
   l.lastWhy = why;
   c.log(trialReport(done, all, { objective: c.s.objective, why: said, minutes: l.budget.minutes() }));
+  return done;
 }

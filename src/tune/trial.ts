@@ -22,10 +22,10 @@ import {
   shareData,
 } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
-import { SeqtuneError } from '../errors.js';
+import { noSpaceCode, SeqtuneError } from '../errors.js';
 import { withSketchedInit } from '../nn/index.js';
 import { checkOutputWidth, freePath, saveRun, splitTensors } from '../run/index.js';
-import type { FrozenTrial, Storage } from '../storage/index.js';
+import { type FrozenTrial, rerunAttrs, type Storage } from '../storage/index.js';
 import { Callback, type History, type Logs, type Model } from '../train/index.js';
 import type { Pruner } from './pruners/index.js';
 import { applyParams } from './space.js';
@@ -362,16 +362,41 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
 }
 
 /** Fails a trial that threw. A seqtune error is the trial's own (a bad value, a shape); anything else is a bug,
- * and its stack is kept in the trial's attributes. */
-function failTrial(
+ * and its stack is kept in the trial's attributes. A full disk is neither: see failNoSpace. */
+async function failTrial(
   env: TrialEnv,
   trial: FrozenTrial,
   e: unknown,
   attrs: Record<string, unknown>,
 ): Promise<FrozenTrial> {
+  const space = noSpaceCode(e);
+  if (space) return failNoSpace(env, trial, e as NodeJS.ErrnoException, space, attrs);
   const bug = !(e instanceof SeqtuneError);
   return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
     error: (e as Error)?.message ?? String(e),
     attrs: { ...attrs, ...(bug ? { stack: (e as Error)?.stack ?? String(e) } : {}) },
+  });
+}
+
+/**
+ * Fails a trial that a full disk (or a spent quota) stopped, most often as it wrote its run folder after training:
+ * not the trial's fault, so its parameters are enqueued again (a waiting trial, its retry count unchanged, as an
+ * interrupted trial's) and it counts against no budget; `no_space` (the code) tells the trial loop to stop the study
+ * (loop.ts), where it went on and failed every later trial the same way, spending the whole trial budget.
+ */
+async function failNoSpace(
+  env: TrialEnv,
+  trial: FrozenTrial,
+  e: NodeJS.ErrnoException,
+  code: string,
+  attrs: Record<string, unknown>,
+): Promise<FrozenTrial> {
+  const retry = Number(trial.attrs.retry ?? 0);
+  const again = await env.storage.createTrial(env.study, { ...trial.params }, rerunAttrs(trial, retry), {
+    waiting: true,
+  });
+  return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+    error: `${e.path ? `${e.path}: ` : ''}no space left on the device (${code})`,
+    attrs: { ...attrs, no_space: code, retried_as: again.number },
   });
 }
