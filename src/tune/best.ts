@@ -2,10 +2,9 @@
 // (trial.ts); the study points at that folder and adds its own pictures to it: the objective per trial, the
 // factor importance and a curve plot per factor, each as SVG and PNG.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChartInfo, renderSvg, svgToPng } from '../plot/index.js';
-import { studyHome, studyPath } from '../run/index.js';
+import { studyHome, studyPath, writeWhole } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { factorChart, historyChart, importance, importanceNotYet } from './report.js';
 
@@ -15,11 +14,14 @@ export interface BestRun {
   trial: number;
 }
 
-/** Writes a chart as NAME.svg and NAME.png in dir. */
+/**
+ * Writes a chart as NAME.svg and NAME.png in dir, each whole or not at all: a resume writes them again over the
+ * last run's, in a finished run folder, where a full disk cut them short.
+ */
 async function writeChart(dir: string, name: string, chart: ChartInfo): Promise<void> {
   const svg = renderSvg(chart);
-  await writeFile(join(dir, `${name}.svg`), svg);
-  await writeFile(join(dir, `${name}.png`), svgToPng(svg));
+  await writeWhole(join(dir, `${name}.svg`), svg);
+  await writeWhole(join(dir, `${name}.png`), svgToPng(svg));
 }
 
 /**
@@ -47,7 +49,7 @@ export async function keepBest(
   const imp = importance(trials, strategy);
   await storage.setStudyAttr(name, 'importance', imp);
   await writeChart(dir, 'study-history', historyChart(name, trials));
-  await writeFile(join(dir, 'study-importance.json'), `${JSON.stringify(imp, null, 2)}\n`);
+  await writeWhole(join(dir, 'study-importance.json'), `${JSON.stringify(imp, null, 2)}\n`);
   for (const [i, f] of imp.entries()) {
     const chart = factorChart(name, f.param, trials);
     if (chart) await writeChart(dir, `study-factor-${i + 1}`, chart);
