@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { SeqtuneError } from '../errors.js';
 
@@ -118,15 +118,23 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The temporary name of a run folder being written (or left by a killed process): its host and pid. */
+const PARTIAL = /\.partial-(.+)-(\d+)-\d+$/;
+
+/**
+ * Whether `dir` is a run folder's temporary name: one a command is still writing, or that a killed one left (SIGKILL,
+ * power loss), whatever is in it so far. It is no run: the next run beside it removes it.
+ */
+export const isUnfinishedRunFolder = (dir: string): boolean => PARTIAL.test(basename(resolve(dir)));
+
 /**
  * Removes the temporary folders in `parent` that a process of this machine left when it was killed (SIGKILL, power
  * loss: no handler ran). The name carries host and pid, so a folder another machine writes on a shared disk, or a
  * live process's, is left alone.
  */
 async function removeAbandoned(parent: string): Promise<void> {
-  const pattern = /\.partial-(.+)-(\d+)-\d+$/;
   for (const name of await readdir(parent).catch(() => [] as string[])) {
-    const m = pattern.exec(name);
+    const m = PARTIAL.exec(name);
     if (m && m[1] === HOST && !alive(Number(m[2]))) await rm(join(parent, name), { recursive: true, force: true });
   }
 }

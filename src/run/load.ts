@@ -13,7 +13,7 @@ import {
   ModelFileError,
   type Predictor,
 } from '../train/index.js';
-import { RunFolderError } from './folder.js';
+import { isUnfinishedRunFolder, RunFolderError } from './folder.js';
 
 /** What model/data.json records: the data section, the CSV, the columns, the scaler, the category codes, date order. */
 export interface SavedData {
@@ -192,9 +192,16 @@ const isRun = (dir: string) => existsSync(join(dir, 'ensemble.json')) || existsS
 export function checkRunDir(runDir: string): void {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory())
     throw new RunFolderError(`${runDir}: expected a run folder, found ${existsSync(runDir) ? 'a file' : 'nothing'}`);
+  // a killed train's folder may hold a whole model and still lack the rest; what export wrote into it went with it
+  // when the next train beside it removed it
+  if (isUnfinishedRunFolder(runDir))
+    throw new RunFolderError(
+      `${runDir}: expected a finished run folder, found one a command was still writing (or that a killed one ` +
+        'left): it is no run, and the next run beside it removes it; train again',
+    );
   if (isRun(runDir)) return;
   const runs = readdirSync(runDir)
-    .filter((n) => isRun(join(runDir, n)))
+    .filter((n) => isRun(join(runDir, n)) && !isUnfinishedRunFolder(n))
     .sort();
   const inside = runs.length
     ? `; the run folders in it: ${runs.slice(0, 3).join(', ')}${runs.length > 3 ? `, ... (${runs.length})` : ''}`
