@@ -165,7 +165,10 @@ export class RunFolder {
     readonly exact: boolean,
   ) {}
 
-  static async create(final: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
+  static async create(asked: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
+    // `--out r/` (a shell completes a folder's name with its slash) is the folder r: its temporary name went inside it
+    // (r/.partial-...), and the finished run was renamed to r/-2 with 'another run wrote this folder'
+    const final = join(dirname(asked), basename(asked));
     try {
       const st = await stat(final);
       if (!st.isDirectory() || (await readdir(final)).length > 0)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -96,4 +96,13 @@ test('a run folder under a folder that cannot be written names it and why, not "
   } finally {
     chmodSync(locked, 0o755);
   }
+});
+
+test('--out with a trailing slash (as a shell completes a folder) is that folder, written in its place', async () => {
+  // the temporary folder went inside it, and the run ended in out/-2 with 'another run wrote this folder'
+  const out = join(dir, 'slash');
+  const f = await RunFolder.create(`${out}/`, { exact: true });
+  await f.json('x.json', 1);
+  assert.equal(await f.commit(), out);
+  assert.deepEqual(readdirSync(out), ['x.json']);
 });
