@@ -33,13 +33,31 @@ export function trackUnfinished(path: string): () => void {
   return () => void unfinished.delete(path);
 }
 
+/** The longest name of a file or folder most file systems take, in bytes (ext4, XFS, tmpfs, APFS, NTFS's 255 units). */
+const NAME_MAX = 255;
+
+/**
+ * `name` cut to at most `bytes` bytes of UTF-8, whole characters only: the temporary name's head, so that a run
+ * folder named up to the limit gets a temporary name the file system takes too (`--out` of 250 characters failed
+ * with ENAMETOOLONG, naming a `.partial-` folder the user never asked for).
+ */
+function fitName(name: string, bytes: number): string {
+  let out = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(out + ch) > bytes) break;
+    out += ch;
+  }
+  return out;
+}
+
 /**
  * Writes a file the user asked for (`predict --out`, `diagnose --plot`, `export`) through a temporary file beside it,
  * renamed into place when whole: Ctrl-C, SIGTERM or a failure mid-write leaves the old file or none, never a cut-off
  * one that reads as finished (the temporary file is removed on a signal too). A failure names the file asked for.
  */
 export async function writeWhole(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  const tail = `.${process.pid}.partial`;
+  const tmp = join(dirname(file), `.${fitName(basename(file), NAME_MAX - 1 - tail.length)}${tail}`);
   const release = trackUnfinished(tmp);
   try {
     await writeFile(tmp, data);
@@ -176,12 +194,14 @@ export class RunFolder {
           `${final}: already exists; seqtune does not overwrite a run folder (choose another --out)`,
         );
     } catch (e) {
-      if (e instanceof RunFolderError) throw e;
+      // a name the file system refuses fails now, not when the trained run is renamed to it
+      if (e instanceof RunFolderError || (e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw e;
     }
     const made = (await makeFolders(dirname(final))) ?? null;
     await removeAbandoned(dirname(final));
     // unique within the process too (two creates of one name in one millisecond): the time, this thread, a count
-    const tmp = `${final}${OURS}${Date.now()}${threadId}${String(++createdCount % 1000).padStart(3, '0')}`;
+    const tail = `${OURS}${Date.now()}${threadId}${String(++createdCount % 1000).padStart(3, '0')}`;
+    const tmp = join(dirname(final), fitName(basename(final), NAME_MAX - Buffer.byteLength(tail)) + tail);
     // marked before it exists: a signal whose handler runs after the folder is made but before this continuation
     // (libuv runs both callbacks in one poll, the signal's first) still removes it (1 in 30 of the kill tests' runs
     // left a SIGHUP'd train's .partial folder); a folder not yet made is skipped there

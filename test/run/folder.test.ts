@@ -106,3 +106,13 @@ test('--out with a trailing slash (as a shell completes a folder) is that folder
   assert.equal(await f.commit(), out);
   assert.deepEqual(readdirSync(out), ['x.json']);
 });
+
+test('a run folder named up to the 255-byte limit is written (its temporary name is cut to fit), and a longer one fails at once', async () => {
+  // --out of 250 characters failed: its temporary name, 36 bytes longer, was over the limit (ENAMETOOLONG naming
+  // a .partial- folder the user never asked for)
+  const long = join(dir, `${'ü'.repeat(100)}${'x'.repeat(55)}`); // 255 bytes
+  const f = await RunFolder.create(long, { exact: true });
+  await f.json('x.json', 1);
+  assert.equal(await f.commit(), long);
+  await assert.rejects(RunFolder.create(`${long}y`), (e: NodeJS.ErrnoException) => e.code === 'ENAMETOOLONG');
+});

@@ -78,3 +78,9 @@ test('a run folder file that meets a full disk names its path in the run folder 
   await f.abort();
   assert.equal(existsSync(final), false);
 });
+
+test('a file named up to the 255-byte limit is written: its temporary name is cut to fit', async () => {
+  const file = join(dir, `${'y'.repeat(255)}`);
+  await writeWhole(file, 'a\n');
+  assert.equal(readFileSync(file, 'utf8'), 'a\n');
+});
