@@ -2,7 +2,7 @@
 // missing cells, season and lookback), a config that loads and windows; and the refusals, exit 2 in one line.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -273,4 +273,21 @@ test('init --csv refuses a file of several series one after another (a panel), n
     prepareData({ csv: 'x', target: 'y', features: ['y'], lookback: 1, time: 'date' }, join(dir, 'unsorted.csv')),
     /is not after the row before; rows must be in time order without duplicates$/,
   );
+});
+
+test('init on a full disk writes no config, so the next init (space freed) writes it', {
+  skip: existsSync('/dev/full') ? false : 'no /dev/full on this system',
+}, async () => {
+  // it left an empty my.yaml, and the next init said 'already exists; seqtune init does not overwrite files'
+  const f = join(dir, 'full.yaml');
+  symlinkSync('/dev/full', join(dir, `.full.yaml.${process.pid}.partial`)); // every write fails as on a full disk
+  const r = await runCli(['init', f]);
+  assert.deepEqual(
+    [r.code, r.err],
+    [1, `seqtune: ${f}: no space left on the device (ENOSPC); free some space and run the command again\n`],
+  );
+  assert.equal(existsSync(f), false);
+  const again = await runCli(['init', f]);
+  assert.equal(again.code, 0, again.err);
+  assert.match(readFileSync(f, 'utf8'), /^# seqtune config/);
 });

@@ -1,11 +1,11 @@
 // seqtune init [FILE] [--csv DATA --target COLUMN]: a commented starter config, its data section read off the CSV
-// when one is given; never overwrites a file.
+// when one is given; never overwrites a file, and writes it whole or not at all (a full disk left an empty config
+// that the next init refused as 'already exists').
 
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { STARTER_CONFIG, starterConfig, startFromCsv } from '../../run/index.js';
+import { STARTER_CONFIG, starterConfig, startFromCsv, writeWhole } from '../../run/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 
 interface InitOptions {
@@ -33,7 +33,7 @@ export function addInit(parent: Command, { io }: CliContext): Command {
       if (existsSync(file)) throw new UsageError(`${file}: already exists; seqtune init does not overwrite files`);
       if (o.target !== undefined && o.csv === undefined) throw new UsageError('--target needs --csv FILE');
       if (o.csv === undefined) {
-        await writeFile(file, STARTER_CONFIG);
+        await writeWhole(file, STARTER_CONFIG);
         io.out(`wrote ${file}\n`);
         return;
       }
@@ -42,7 +42,7 @@ export function addInit(parent: Command, { io }: CliContext): Command {
       // CSV is in it or below, else absolute
       const rel = relative(dirname(resolve(file)), resolve(o.csv));
       const csv = rel.startsWith('..') || isAbsolute(rel) ? resolve(o.csv) : rel.split(sep).join('/');
-      await writeFile(file, starterConfig({ ...start, csv }));
+      await writeWhole(file, starterConfig({ ...start, csv }));
       io.out(
         `wrote ${file} from ${o.csv}:\n${start.said.map((l) => `  ${l}\n`).join('')}` +
           `next: seqtune check ${file}, then seqtune train ${file}\n`,
