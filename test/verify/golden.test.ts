@@ -1,5 +1,5 @@
 // Every PyTorch fixture: the shared set (../shared/golden/fixtures) when present, and the extra
-// fixtures committed here (test/fixtures/golden, made by test/fixtures/gen_extra_golden.py).
+// fixtures committed here (test/fixtures/golden, made by test/fixtures/gen_extra_golden.py and gen_layer_golden.py).
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
