@@ -328,6 +328,8 @@ function numberType(s: Json): string {
   const base = s.type === 'integer' ? 'integer' : 'number';
   if (s.exclusiveMinimum === 0 && s.exclusiveMaximum === 1) return `${base} in (0, 1)`;
   if (s.minimum === 0 && s.exclusiveMaximum === 1) return `${base} in [0, 1)`;
+  if (typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER)
+    return `${base} in [${s.minimum}, ${s.maximum}]`;
   if (s.exclusiveMinimum === 0 && typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER)
     return base === 'integer' ? `integer from 1 to ${s.maximum}` : `number in (0, ${s.maximum}]`;
   if (s.exclusiveMinimum === 0) return `${base} > 0`;

@@ -338,7 +338,13 @@ const entries = [
       {
         ...lr,
         momentum: atLeast0().optional(),
-        dampening: z.number(e('a number in [0, 1]')).min(0, e('a number in [0, 1]')).max(1).optional(),
+        // torch checks none: 1 - dampening is the gradient's share of the momentum buffer, and above 1 it would
+        // step up the gradient
+        dampening: z
+          .number(e('a number in [0, 1]'))
+          .min(0, e('a number in [0, 1]'))
+          .max(1, e('a number in [0, 1]'))
+          .optional(),
         nesterov: bool().optional(),
       },
       'an options object such as {learning_rate: 0.01}',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { CONFIG_DOC, configDoc, TUNE_KEYS } from '../../scripts/docs-config.js';
+import { CONFIG_DOC, configDoc, TUNE_KEYS, typeText } from '../../scripts/docs-config.js';
 import { REGISTRIES } from '../../scripts/docs-table.js';
 import { parseConfig } from '../../src/config/index.js';
 import { tuneSettings } from '../../src/tune/settings.js';
@@ -48,4 +48,20 @@ test('docs/config.md names every option of every layer, loss, optimizer, schedul
       }
     }
   assert.ok(checked > 80, `${checked} options`);
+});
+
+test('a number bounded on both sides is written with both bounds', () => {
+  // sgd's dampening read 'number >= 0' where its check refuses above 1 (1 - dampening is the gradient's share)
+  assert.equal(typeText({ type: 'number', minimum: 0, maximum: 1 }), 'number in [0, 1]');
+  const doc = readFileSync(new URL(`../../${CONFIG_DOC}`, import.meta.url), 'utf8');
+  assert.match(doc, /\| `sgd` \| [^\n]*`dampening`: number in \[0, 1\];/);
+  assert.throws(
+    () =>
+      parseConfig(
+        'data: {csv: x.csv, target: y, lookback: 2}\nmodel: {layers: [{dense: {units: 1}}]}\n' +
+          'train: {optimizer: {sgd: {momentum: 0.9, dampening: 1.5}}}',
+        'c.yaml',
+      ),
+    /train\.optimizer\.sgd\.dampening: expected a number in \[0, 1\], received 1\.5$/,
+  );
 });
