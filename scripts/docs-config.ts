@@ -431,8 +431,14 @@ function entryOptions(kind: string, e: Entry): string {
   const required = new Set((json.required as string[] | undefined) ?? []);
   const props = Object.entries(json.properties as Record<string, Json>);
   if (props.length === 0) return 'none';
+  // a default the entry's schema carries (its meta: an optimizer's), with whose it is where Keras and PyTorch differ
+  const def = (v: Json) =>
+    v.default === undefined ? '' : `, default ${flow(v.default)}${v.whose ? ` (${String(v.whose)})` : ''}`;
   return props
-    .map(([k, v]) => `${code(k)}${required.has(k) ? ' (required)' : ''}: ${optionType(`${kind} ${e.name}.${k}`, k, v)}`)
+    .map(
+      ([k, v]) =>
+        `${code(k)}${required.has(k) ? ' (required)' : ''}: ${optionType(`${kind} ${e.name}.${k}`, k, v)}${def(v)}`,
+    )
     .join('; ');
 }
 

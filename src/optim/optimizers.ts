@@ -59,6 +59,51 @@ export interface OptimizerConfig {
 /** A name, a saved `{ className, config }` (either key spelling), a config file's `{ adam: {...} }`, an instance. */
 export type OptimizerLike = OptimizerName | OptimizerConfig | Optimizer | NamedOf<OptimizerName, NamedForm | null>;
 
+/**
+ * Every option's default, as a config file spells the option, and whose it is where Keras 3 and PyTorch differ: the
+ * constructors take them from here and docs/config.md shows them (the option schemas' meta, optionDefaults). They
+ * are mixed, each framework's where its own optimizer was followed (rmsprop Keras' rho, PyTorch's epsilon), and
+ * kept so: a changed default changes every run that leaves the option out.
+ */
+const DEFAULTS = {
+  sgd: {
+    learning_rate: [0.01, "Keras'; PyTorch's SGD has none"],
+    weight_decay: [0],
+    momentum: [0],
+    dampening: [0, "PyTorch's; Keras has no dampening"],
+    nesterov: [false],
+  },
+  adam: {
+    learning_rate: [0.001],
+    weight_decay: [0],
+    beta_1: [0.9],
+    beta_2: [0.999],
+    epsilon: [1e-8, "PyTorch's; Keras' 1e-7"],
+  },
+  adamw: {
+    learning_rate: [0.001],
+    weight_decay: [0.01, "PyTorch's; Keras' 0.004"],
+    beta_1: [0.9],
+    beta_2: [0.999],
+    epsilon: [1e-8, "PyTorch's; Keras' 1e-7"],
+  },
+  rmsprop: {
+    learning_rate: [0.001, "Keras'; PyTorch's 0.01"],
+    weight_decay: [0],
+    rho: [0.9, "Keras'; PyTorch's alpha 0.99"],
+    epsilon: [1e-8, "PyTorch's; Keras' 1e-7"],
+    momentum: [0],
+    centered: [false],
+  },
+  adagrad: {
+    learning_rate: [0.01, "PyTorch's; Keras' 0.001"],
+    weight_decay: [0],
+    epsilon: [1e-10, "PyTorch's; Keras' 1e-7"],
+    lr_decay: [0, "PyTorch's; Keras has none"],
+    initial_accumulator_value: [0, "PyTorch's; Keras' 0.1"],
+  },
+} as const satisfies Record<OptimizerName, Record<string, readonly [number | boolean, string?]>>;
+
 export abstract class Optimizer {
   abstract readonly className: OptimizerName;
   /** Current learning rate; schedules and callbacks set it between steps. */
@@ -126,11 +171,12 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   readonly weightDecay: number;
   constructor(o: SgdOptions = {}) {
-    super(o.learningRate!, 0.01);
-    this.momentum = num('sgd.momentum', o.momentum, 0);
-    this.dampening = num('sgd.dampening', o.dampening, 0, 0, 1);
-    this.nesterov = o.nesterov ?? false;
-    this.weightDecay = num('sgd.weightDecay', o.weightDecay, 0);
+    const d = DEFAULTS.sgd;
+    super(o.learningRate!, d.learning_rate[0]);
+    this.momentum = num('sgd.momentum', o.momentum, d.momentum[0]);
+    this.dampening = num('sgd.dampening', o.dampening, d.dampening[0], 0, 1);
+    this.nesterov = o.nesterov ?? d.nesterov[0];
+    this.weightDecay = num('sgd.weightDecay', o.weightDecay, d.weight_decay[0]);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0))
       throw new ValueError(
         'sgd.nesterov: expected momentum > 0 and dampening 0 beside it, ' +
@@ -176,12 +222,12 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
   readonly weightDecay: number;
   protected decoupled = false;
-  constructor(o: AdamOptions = {}, wdDefault = 0) {
-    super(o.learningRate!, 0.001);
-    this.beta1 = num('adam.beta1', o.beta1, 0.9, 0, 0.999999);
-    this.beta2 = num('adam.beta2', o.beta2, 0.999, 0, 0.999999);
-    this.epsilon = num('adam.epsilon', o.epsilon, 1e-8);
-    this.weightDecay = num('adam.weightDecay', o.weightDecay, wdDefault);
+  constructor(o: AdamOptions = {}, d: (typeof DEFAULTS)['adam' | 'adamw'] = DEFAULTS.adam) {
+    super(o.learningRate!, d.learning_rate[0]);
+    this.beta1 = num('adam.beta1', o.beta1, d.beta_1[0], 0, 0.999999);
+    this.beta2 = num('adam.beta2', o.beta2, d.beta_2[0], 0, 0.999999);
+    this.epsilon = num('adam.epsilon', o.epsilon, d.epsilon[0]);
+    this.weightDecay = num('adam.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 2);
@@ -221,7 +267,7 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   override readonly className = 'adamw';
   constructor(o: AdamOptions = {}) {
-    super(o, 0.01);
+    super(o, DEFAULTS.adamw);
     this.decoupled = true;
   }
 }
@@ -234,12 +280,13 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
   readonly weightDecay: number;
   constructor(o: RmspropOptions & { alpha?: number } = {}) {
-    super(o.learningRate!, 0.001);
-    this.rho = num('rmsprop.rho', o.rho ?? o.alpha, 0.9, 0, 1);
-    this.epsilon = num('rmsprop.epsilon', o.epsilon, 1e-8);
-    this.momentum = num('rmsprop.momentum', o.momentum, 0);
-    this.centered = o.centered ?? false;
-    this.weightDecay = num('rmsprop.weightDecay', o.weightDecay, 0);
+    const d = DEFAULTS.rmsprop;
+    super(o.learningRate!, d.learning_rate[0]);
+    this.rho = num('rmsprop.rho', o.rho ?? o.alpha, d.rho[0], 0, 1);
+    this.epsilon = num('rmsprop.epsilon', o.epsilon, d.epsilon[0]);
+    this.momentum = num('rmsprop.momentum', o.momentum, d.momentum[0]);
+    this.centered = o.centered ?? d.centered[0];
+    this.weightDecay = num('rmsprop.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 3);
@@ -275,11 +322,16 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly weightDecay: number;
   constructor(o: AdagradOptions = {}) {
-    super(o.learningRate!, 0.01);
-    this.epsilon = num('adagrad.epsilon', o.epsilon, 1e-10);
-    this.lrDecay = num('adagrad.lrDecay', o.lrDecay, 0);
-    this.initialAccumulatorValue = num('adagrad.initialAccumulatorValue', o.initialAccumulatorValue, 0);
-    this.weightDecay = num('adagrad.weightDecay', o.weightDecay, 0);
+    const d = DEFAULTS.adagrad;
+    super(o.learningRate!, d.learning_rate[0]);
+    this.epsilon = num('adagrad.epsilon', o.epsilon, d.epsilon[0]);
+    this.lrDecay = num('adagrad.lrDecay', o.lrDecay, d.lr_decay[0]);
+    this.initialAccumulatorValue = num(
+      'adagrad.initialAccumulatorValue',
+      o.initialAccumulatorValue,
+      d.initial_accumulator_value[0],
+    );
+    this.weightDecay = num('adagrad.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
   protected makeState(ops: Ops, n: number): Buf[] {
     return zeroState(ops, n, 1, this.initialAccumulatorValue);
@@ -317,10 +369,22 @@ export const adagrad = (o?: AdagradOptions): Adagrad => new Adagrad(o);
 
 const atLeast0 = () => z.number(e('a number >= 0')).nonnegative(e('a number >= 0'));
 const lr = { learning_rate: posNum().optional(), weight_decay: atLeast0().optional() };
-const adamOptions = optionsObject(
-  { ...lr, beta_1: rate().optional(), beta_2: rate().optional(), epsilon: posNum().optional() },
-  'an options object such as {learning_rate: 0.001}',
-);
+const adamShape = { ...lr, beta_1: rate().optional(), beta_2: rate().optional(), epsilon: posNum().optional() };
+
+/**
+ * An optimizer's option schemas with each one's default (and whose it is) as their meta, which JSON Schema carries
+ * as `default` and `whose`: what docs/config.md shows beside the option. Parsing is unchanged (nothing filled in).
+ */
+function optionDefaults<S extends Record<string, z.ZodType>>(name: OptimizerName, shape: S): S {
+  const d: Readonly<Record<string, readonly [number | boolean, string?]>> = DEFAULTS[name];
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, schema]) => {
+      const [value, whose] = d[k] ?? [];
+      if (value === undefined) throw new Error(`optimizer ${name}: no default for ${k} (DEFAULTS)`);
+      return [k, schema.meta({ default: value, ...(whose ? { whose } : {}) })];
+    }),
+  ) as S;
+}
 
 interface OptimizerEntryOf<N extends string> extends Entry {
   readonly name: N;
@@ -335,7 +399,7 @@ const entries = [
     name: 'sgd',
     doc: 'momentum, nesterov, dampening, weight_decay',
     options: optionsObject(
-      {
+      optionDefaults('sgd', {
         ...lr,
         momentum: atLeast0().optional(),
         // torch checks none: 1 - dampening is the gradient's share of the momentum buffer, and above 1 it would
@@ -346,29 +410,34 @@ const entries = [
           .max(1, e('a number in [0, 1]'))
           .optional(),
         nesterov: bool().optional(),
-      },
+      }),
       'an options object such as {learning_rate: 0.01}',
     ),
     create: (o) => new SGD(o),
   },
-  { name: 'adam', doc: 'beta_1, beta_2, epsilon, weight_decay', options: adamOptions, create: (o) => new Adam(o) },
+  {
+    name: 'adam',
+    doc: 'beta_1, beta_2, epsilon, weight_decay',
+    options: optionsObject(optionDefaults('adam', adamShape), 'an options object such as {learning_rate: 0.001}'),
+    create: (o) => new Adam(o),
+  },
   {
     name: 'adamw',
-    doc: 'as adam, weight_decay decoupled, default 0.01',
-    options: adamOptions,
+    doc: 'as adam, weight_decay decoupled: the weights times 1 - learning_rate x weight_decay each step',
+    options: optionsObject(optionDefaults('adamw', adamShape), 'an options object such as {learning_rate: 0.001}'),
     create: (o) => new AdamW(o),
   },
   {
     name: 'rmsprop',
     doc: 'rho, momentum, centered',
     options: optionsObject(
-      {
+      optionDefaults('rmsprop', {
         ...lr,
         rho: rate().optional(),
         epsilon: posNum().optional(),
         momentum: atLeast0().optional(),
         centered: bool().optional(),
-      },
+      }),
       'an options object such as {learning_rate: 0.001}',
     ),
     create: (o) => new RMSprop(o),
@@ -377,12 +446,12 @@ const entries = [
     name: 'adagrad',
     doc: 'lr_decay, initial_accumulator_value',
     options: optionsObject(
-      {
+      optionDefaults('adagrad', {
         ...lr,
         epsilon: posNum().optional(),
         lr_decay: atLeast0().optional(),
         initial_accumulator_value: atLeast0().optional(),
-      },
+      }),
       'an options object such as {learning_rate: 0.01}',
     ),
     create: (o) => new Adagrad(o),
@@ -397,7 +466,9 @@ export const optimizerRegistry = new Registry<OptimizerEntry>(
   {
     kind: 'optimizer',
     title: 'optimizers',
-    note: "PyTorch's update rules; `clipnorm` (global norm, as `clip_grad_norm_`) and `clipvalue`",
+    note:
+      "PyTorch's update rules (weight_decay an L2 term added to the gradient, as PyTorch's, where Keras 3 decays the " +
+      "weights apart; adamw's decoupled as both); `clipnorm` (global norm, as `clip_grad_norm_`) and `clipvalue`",
   },
   entries,
 );

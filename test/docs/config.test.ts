@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { CONFIG_DOC, configDoc, TUNE_KEYS, typeText } from '../../scripts/docs-config.js';
 import { REGISTRIES } from '../../scripts/docs-table.js';
 import { parseConfig } from '../../src/config/index.js';
+import { getOptimizer, OPTIMIZERS, optimizerRegistry } from '../../src/optim/index.js';
+import { camel } from '../../src/registry.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 
 test('docs/config.md is what npm run docs:config produces', () => {
@@ -54,7 +56,7 @@ test('a number bounded on both sides is written with both bounds', () => {
   // sgd's dampening read 'number >= 0' where its check refuses above 1 (1 - dampening is the gradient's share)
   assert.equal(typeText({ type: 'number', minimum: 0, maximum: 1 }), 'number in [0, 1]');
   const doc = readFileSync(new URL(`../../${CONFIG_DOC}`, import.meta.url), 'utf8');
-  assert.match(doc, /\| `sgd` \| [^\n]*`dampening`: number in \[0, 1\];/);
+  assert.match(doc, /\| `sgd` \| [^\n]*`dampening`: number in \[0, 1\][,;]/);
   assert.throws(
     () =>
       parseConfig(
@@ -64,4 +66,24 @@ test('a number bounded on both sides is written with both bounds', () => {
       ),
     /train\.optimizer\.sgd\.dampening: expected a number in \[0, 1\], received 1\.5$/,
   );
+});
+
+test("docs/config.md gives every optimizer option's default, the one the optimizer trains with, and whose it is", () => {
+  // rmsprop's rho 0.9 is Keras' (PyTorch's alpha 0.99), its epsilon 1e-8 PyTorch's (Keras' 1e-7), adamw's
+  // weight_decay 0.01 PyTorch's (Keras' 0.004): none of it was written anywhere
+  const doc = readFileSync(new URL(`../../${CONFIG_DOC}`, import.meta.url), 'utf8');
+  for (const name of OPTIMIZERS) {
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\` | \`learning_rate\``));
+    assert.ok(row, `no row for ${name}`);
+    const trained = getOptimizer(name).getConfig().config;
+    const keys = Object.keys((optimizerRegistry.get(name).options as z.ZodObject).shape);
+    for (const k of keys) {
+      const v = trained[camel(k)];
+      assert.ok(v !== undefined, `${name}.${k} is not in getConfig`);
+      assert.ok(row.includes(`\`${k}\`: `) && row.includes(`, default ${v}`), `${name}.${k} default ${v}: ${row}`);
+      assert.match(row, new RegExp(`\`${k}\`: [^;|]*, default ${String(v).replace('.', '\\.')}[ ;|]`), `${name}.${k}`);
+    }
+  }
+  assert.match(doc, /`rho`: number in \[0, 1\), default 0\.9 \(Keras'; PyTorch's alpha 0\.99\)/);
+  assert.match(doc, /`adamw` \|[^\n]*`weight_decay`: number ≥ 0, default 0\.01 \(PyTorch's; Keras' 0\.004\)/);
 });
