@@ -124,6 +124,13 @@ export class EarlyStopping extends Callback {
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
+      // no epoch beat the start (+-Infinity): each value was NaN or that infinity, and there is no best to name
+      if (this.bestEpoch < 0) {
+        this.model.stopReason =
+          `early stopping: ${this.monitor} was NaN or ${this.sign * Infinity} in all ${this.wait} epochs ` +
+          'it watched (no best epoch)';
+        return;
+      }
       const unbeaten = this.baseline !== undefined && !this.improves(this.best, this.sign * this.baseline);
       const missed = unbeaten ? `did not beat the baseline ${this.baseline} in` : 'did not improve for';
       this.model.stopReason =

@@ -110,6 +110,30 @@ test('EarlyStopping with a baseline as Keras 3: patience counts the epochs that 
   assert.match(c.h.stopReason!, /s did not improve for 2 epochs/);
 });
 
+test('EarlyStopping where every value is NaN (or the worst infinity) says so, and names no best epoch', async () => {
+  // it said 'did not improve for 2 epochs (best Infinity at epoch 0)'
+  const { x, y } = data(16);
+  const run = async (es: EarlyStopping, values: number[]) => {
+    const m = small();
+    m.compile({ optimizer: sgd({ learningRate: 0.01 }) });
+    return m.fit(x, y, { epochs: values.length, batchSize: 16, callbacks: [new Script('s', values), es] });
+  };
+  const a = new EarlyStopping({ monitor: 's', patience: 2, restoreBestWeights: true });
+  const h = await run(a, [Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+  assert.equal(h.epochs, 2);
+  assert.equal(a.bestEpoch, -1);
+  assert.equal(h.stopReason, 'early stopping: s was NaN or Infinity in all 2 epochs it watched (no best epoch)');
+  const b = await run(new EarlyStopping({ monitor: 's', mode: 'max', patience: 1, baseline: 0 }), [
+    -Infinity,
+    Number.NaN,
+    1,
+  ]);
+  assert.equal(b.stopReason, 'early stopping: s was NaN or -Infinity in all 2 epochs it watched (no best epoch)');
+  // a finite value once is a best epoch, named as before
+  const c = await run(new EarlyStopping({ monitor: 's', patience: 1 }), [Number.NaN, 2, Number.NaN, Number.NaN]);
+  assert.match(c.stopReason!, /s did not improve for 1 epochs \(best 2\.0000 at epoch 2\)/);
+});
+
 test('ReduceLROnPlateau multiplies the rate after patience epochs without improvement; LearningRateScheduler sets it from (epoch, lr)', async () => {
   const { x, y } = data(16);
   const m = small();
