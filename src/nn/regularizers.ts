@@ -42,7 +42,14 @@ const make = (l1v: number, l2v: number, className: RegularizerConfig['className'
 /** @example kernelRegularizer: l2(1e-4) */
 export const l1 = (v = 0.01): Regularizer => make(v, 0, 'l1');
 export const l2 = (v = 0.01): Regularizer => make(0, v, 'l2');
-export const l1l2 = (o: { l1?: number; l2?: number } = {}): Regularizer => make(o.l1 ?? 0.01, o.l2 ?? 0.01, 'l1l2');
+/**
+ * Both penalties. A factor left out is 0 beside one given, as Keras' L1L2 class (`{l1: 0.001}` is l1 alone; it added
+ * l2 0.01); with neither given both are 0.01, as Keras 2's l1_l2 and seqtune's l1 and l2.
+ */
+export const l1l2 = (o: { l1?: number; l2?: number } = {}): Regularizer => {
+  const neither = o.l1 === undefined && o.l2 === undefined;
+  return make(o.l1 ?? (neither ? 0.01 : 0), o.l2 ?? (neither ? 0.01 : 0), 'l1l2');
+};
 
 type Factor = { l1?: number; l2?: number } | number | undefined;
 export interface RegularizerEntry extends Entry {
@@ -69,7 +76,7 @@ export const regularizerRegistry = new Registry<RegularizerEntry>(
     {
       name: 'l1l2',
       aliases: ['L1L2', 'l1_l2'],
-      doc: 'both',
+      doc: 'both; a factor left out is 0 beside the other, both 0.01 when neither is given',
       options: optionsObject({ l1: nonNeg().optional(), l2: nonNeg().optional() }),
       make: (o) => l1l2(typeof o === 'number' ? { l1: o, l2: o } : o),
     },

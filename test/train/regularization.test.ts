@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { conv1d, dense, flatten, gru, l1, l1l2, l2, lstm, Rng, tensor } from '../../src/nn/index.js';
+import { conv1d, dense, flatten, getRegularizer, gru, l1, l1l2, l2, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -91,4 +91,16 @@ test('conv1d takes kernel, bias and activity regularizers too', () => {
   m.compile();
   p.compile();
   assert.ok(m.lossAndGrads(x, y).loss > p.lossAndGrads(x, y).loss);
+});
+
+test('l1l2 with one factor given takes the other as 0 (Keras L1L2); with neither, 0.01 each', () => {
+  // {l1l2: {l1: 0.001}} added an l2 penalty of 0.01 the config never wrote
+  const factors = (r: ReturnType<typeof getRegularizer>) => [r!.l1, r!.l2];
+  assert.deepEqual(factors(getRegularizer({ l1l2: { l1: 0.001 } })), [0.001, 0]);
+  assert.deepEqual(factors(getRegularizer({ l1l2: { l2: 0.003 } })), [0, 0.003]);
+  assert.deepEqual(factors(l1l2({ l1: 0.001 })), [0.001, 0]);
+  assert.deepEqual(factors(getRegularizer({ className: 'l1l2', config: { l1: 0.001 } })), [0.001, 0]);
+  assert.deepEqual(factors(getRegularizer('l1l2')), [0.01, 0.01]);
+  assert.deepEqual(factors(getRegularizer({ l1l2: {} })), [0.01, 0.01]);
+  assert.deepEqual(l1l2({ l1: 0.001 }).config, { className: 'l1l2', config: { l1: 0.001, l2: 0 } });
 });
