@@ -238,8 +238,8 @@ function checkOptions(e: Entry, given: unknown, path: PropertyKey[], ctx: z.Refi
  * Refuses an option of a `{name: options}` form (`like`) that the entry does not take: `options` spelled as its
  * schema spells them (spellAs), `known` the schema's keys. The TypeScript API takes that form with any key (its type
  * is a record), and the getters strip what a schema lacks, so `compile({ optimizer: { adam: { learnig_rate: 0.1 } } })`
- * trained at adam's default rate without a word. A saved `{ className, config }` stays lenient: configs that other
- * tools wrote carry keys seqtune does not read. A config file never gets here with one (its schema is strict).
+ * trained at adam's default rate without a word. A saved `{ className, config }` is refuseUnused's: configs that
+ * other tools wrote carry keys seqtune does not read. A config file never gets here with one (its schema is strict).
  */
 export function refuseUnknownOptions(like: unknown, options: unknown, known: readonly string[], where: string): void {
   if (!isRecord(like) || 'className' in like || !isRecord(options)) return;
@@ -251,6 +251,40 @@ export function refuseUnknownOptions(like: unknown, options: unknown, known: rea
     `${where}.${k}: unknown key${more.length ? ` (also ${more.join(', ')})` : ''}` +
       (near !== undefined ? didYouMean(near) : `; ${where} ${takes}`),
   );
+}
+
+/**
+ * Keys another tool's saved config writes that an entry has no option for, each with whether a value leaves it out
+ * of what the entry computes, that value in words and, where seqtune has its own way, what that is: Keras'
+ * optimizers write `amsgrad: false` and `clipnorm: null`, its initializers `seed`.
+ */
+export type Bookkeeping = Readonly<
+  Record<string, readonly [neutral: (v: unknown) => boolean, wants: string, instead?: string]>
+>;
+
+/**
+ * A saved `{ className, config }`'s keys beyond the entry's options (`spelled` as spellAs spells them, `known` the
+ * schema's keys): a key of `bookkeeping` at a value that leaves it out is read past; at any other value, or any other
+ * key (a misspelt `stdev`, PyTorch's `eps`), a ValueError naming it, rather than a component built without it.
+ */
+export function refuseUnused(
+  like: unknown,
+  spelled: Record<string, unknown>,
+  known: readonly string[],
+  where: string,
+  bookkeeping: Bookkeeping = {},
+): void {
+  if (!(isRecord(like) && 'className' in like)) return;
+  const other = Object.fromEntries(Object.entries(spelled).filter(([k]) => !(k in bookkeeping)));
+  refuseUnknownOptions({}, other, known, where);
+  for (const [k, v] of Object.entries(spelled)) {
+    const [neutral, wants, instead] = bookkeeping[k] ?? [() => true, ''];
+    if (!neutral(v))
+      throw new ValueError(
+        `${expected(`${where}.${k}`, wants, v)}: seqtune's ${where.split('.').pop()} has no ${k}, ` +
+          `it would train without it${instead ? `; ${instead}` : ''}`,
+      );
+  }
 }
 
 /** A value as a message shows it: strings quoted, nothing as `nothing`, the rest as JSON. */

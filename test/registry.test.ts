@@ -168,3 +168,41 @@ test("a {name: options} form given in TypeScript refuses an option its entry lac
     assert.throws(() => getOptimizer({ className: 'adam', config: config as never }), { name: 'ValueError', message });
   assert.equal(getSchedule({ cosine: { tMax: 10 } }).config.className, 'cosine');
 });
+
+test("an initializer's or a schedule's saved { className, config } refuses a key it does not take, as an optimizer's", async () => {
+  const { getSchedule } = await import('../src/optim/index.js');
+  const { getInitializer } = await import('../src/nn/index.js');
+  // each was skipped without a word: {className: 'randomNormal', config: {stdev: 2}} drew at stddev 0.05 and
+  // {className: 'cosine', config: {t_max: 10, eta_mni: 0.1}} annealed to 0
+  for (const [make, message] of [
+    [
+      () => getInitializer({ className: 'randomNormal', config: { stdev: 2 } } as never),
+      'initializer.random_normal.stdev: unknown key (did you mean "stddev"?)',
+    ],
+    [
+      () => getInitializer({ className: 'glorotUniform', config: { seed: null, gain: 2 } } as never),
+      'initializer.glorot_uniform.gain: unknown key; initializer.glorot_uniform takes no options',
+    ],
+    [
+      () => getSchedule({ className: 'cosine', config: { t_max: 10, eta_mni: 0.1 } } as never),
+      'schedule.cosine.eta_mni: unknown key (did you mean "eta_min"?)',
+    ],
+  ] as const)
+    assert.throws(make, { name: 'ValueError', message });
+  // Keras writes seed in a random initializer's config, null or set: it loads (seqtune draws from the model's seed)
+  const normal = getInitializer({ className: 'randomNormal', config: { mean: 0, stddev: 2, seed: 7 } } as never);
+  assert.deepEqual(normal.config, { className: 'randomNormal', config: { mean: 0, stddev: 2 } });
+  assert.equal(
+    getInitializer({ className: 'glorotUniform', config: { seed: null } } as never).config.className,
+    'glorotUniform',
+  );
+  assert.equal(
+    getInitializer({ className: 'orthogonal', config: { gain: 1, seed: null } } as never).config.className,
+    'orthogonal',
+  );
+  // what seqtune saves loads
+  const cosine = getSchedule({ cosine: { t_max: 10, eta_min: 0.1 } });
+  assert.deepEqual(getSchedule(cosine.config as never).config, cosine.config);
+  const warm = getSchedule({ warmup: { epochs: 2, then: { cosine: { t_max: 5 } } } });
+  assert.deepEqual(getSchedule(warm.config as never).config, warm.config);
+});

@@ -4,6 +4,7 @@
 // conv1d kernel (k, in, out), k in and k out.
 import type { z } from 'zod';
 import {
+  type Bookkeeping,
   type Entry,
   type NamedForm,
   nonNeg,
@@ -13,6 +14,7 @@ import {
   posNum,
   Registry,
   refuseUnknownOptions,
+  refuseUnused,
   spellAs,
 } from '../registry.js';
 import { orthonormalRows, orthonormalSeconds } from './orthonormal.js';
@@ -240,12 +242,20 @@ export const initializerRegistry = new Registry<InitializerEntry>(
   ],
 );
 
+/**
+ * Keras writes `seed` in every random initializer's config (null unless set); seqtune draws every initializer from
+ * the model's one seeded generator, so a saved config loads past it whatever its value (Keras' draws could not be
+ * reproduced from it anyway). Any other key an initializer lacks is refused.
+ */
+const KERAS_SEED: Bookkeeping = { seed: [() => true, ''] };
+
 /** Resolves a name, a saved `{ className, config }` or a config file's `{ name: options }` to an initializer. */
 export function getInitializer(like: InitializerLike, key = 'initializer'): Initializer {
   const { entry, options } = initializerRegistry.resolve(like, key);
   const keys = Object.keys(entry.options.shape);
   const spelled = spellAs(options ?? {}, keys);
   refuseUnknownOptions(like, spelled, keys, `${key}.${entry.name}`);
+  refuseUnused(like, spelled, keys, `${key}.${entry.name}`, KERAS_SEED);
   const parsed = parseOptions(entry.options.strip(), spelled, `${key}.${entry.name}`);
   const config: InitializerConfig = { className: entry.className };
   if (options !== undefined) config.config = parsed;

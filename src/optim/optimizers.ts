@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type Buf, type ElementwiseCall, type Ops, runElementwise } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
 import {
+  type Bookkeeping,
   bool,
   camelKeys,
   type Entry,
@@ -18,6 +19,7 @@ import {
   Registry,
   rate,
   refuseUnknownOptions,
+  refuseUnused,
   spellAs,
 } from '../registry.js';
 
@@ -480,7 +482,7 @@ export const OPTIMIZERS: readonly OptimizerName[] = optimizerRegistry.names;
  * other (amsgrad: true, clipnorm: 1) it is refused, as is a key of neither kind (PyTorch's eps), rather than trained
  * without it.
  */
-const KERAS_BOOKKEEPING: Readonly<Record<string, readonly [(v: unknown) => boolean, string, string?]>> = {
+const KERAS_BOOKKEEPING: Bookkeeping = {
   name: [() => true, ''],
   amsgrad: [(v) => v === false, 'false'],
   use_ema: [(v) => v === false, 'false'],
@@ -496,21 +498,6 @@ const KERAS_BOOKKEEPING: Readonly<Record<string, readonly [(v: unknown) => boole
   decay: [(v) => v == null || v === 0, '0'],
 };
 
-/** A saved config's keys beyond the optimizer's options: Keras' bookkeeping at its default, else refused. */
-function refuseUnused(like: unknown, spelled: Record<string, unknown>, known: readonly string[], where: string): void {
-  if (!(typeof like === 'object' && like !== null && 'className' in like)) return;
-  const other = Object.fromEntries(Object.entries(spelled).filter(([k]) => !(k in KERAS_BOOKKEEPING)));
-  refuseUnknownOptions({}, other, known, where);
-  for (const [k, v] of Object.entries(spelled)) {
-    const [neutral, wants, instead] = KERAS_BOOKKEEPING[k] ?? [() => true, ''];
-    if (!neutral(v))
-      throw new ValueError(
-        `${expected(`${where}.${k}`, wants, v)}: seqtune's ${where.split('.').pop()} has no ${k}, ` +
-          `it would train without it${instead ? `; ${instead}` : ''}`,
-      );
-  }
-}
-
 /** Resolves a name, a { className, config } (camelCase or Keras snake_case keys), `{ adam: {...} }` or an instance. */
 export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer {
   if (like instanceof Optimizer) return like;
@@ -518,7 +505,7 @@ export function getOptimizer(like: OptimizerLike, key = 'optimizer'): Optimizer 
   const known = Object.keys(entry.options.shape);
   const spelled = spellAs(options, known, { lr: 'learning_rate' });
   refuseUnknownOptions(like, spelled, known, `${key}.${entry.name}`);
-  refuseUnused(like, spelled, known, `${key}.${entry.name}`);
+  refuseUnused(like, spelled, known, `${key}.${entry.name}`, KERAS_BOOKKEEPING);
   const used = Object.fromEntries(Object.entries(spelled).filter(([k]) => known.includes(k)));
   return entry.create(camelKeys(used));
 }

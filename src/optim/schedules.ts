@@ -20,6 +20,7 @@ import {
   posNum,
   Registry,
   refuseUnknownOptions,
+  refuseUnused,
   spellAs,
 } from '../registry.js';
 
@@ -182,6 +183,8 @@ export function getSchedule(like: ScheduleLike, key = 'schedule'): Schedule {
   const known = Object.keys(entry.options.shape);
   const spelled = spellAs(optionsGiven(entry.options, options), known);
   refuseUnknownOptions(like, spelled, known, where);
+  // only seqtune writes a schedule's { className, config }: every key it does not know is refused
+  refuseUnused(like, spelled, known, where);
   return entry.make(parseOptions(entry.options.strip(), spelled, where), where);
 }
 
