@@ -489,12 +489,15 @@ with \`--out\`, exactly DIR; a second run of the config in the same second gets 
 |---|---|
 | \`config.yaml\` | the config as resolved (defaults filled in, \`data.features\` as used, \`data.csv\` absolute) |
 | \`history.json\` | Keras history format: \`{"loss": [...], "val_loss": [...], "lr": [...], ...}\`, per epoch |
-| \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`, and with several targets \`by_target\` (each target's scores in its own units: \`original\` averages over them); windows, epochs |
+| \`metrics.json\` | the model's and the baselines' scores per split, \`scaled\` and \`original\`; windows, epochs |
 | \`diagnosis.json\` | the diagnosis of the curves: pattern, confidence, runner-up, evidence, advice |
 | \`model/\` | the saved model, loadable by \`seqtune predict\` |
 | \`loss.svg\`, \`loss.png\` | train and validation loss per epoch |
 | \`forecast.svg\`, \`forecast.png\` | actual vs predicted over the test period |
 | \`data.csv\` | \`seqtune demo\` only: its built-in series, which its config names (the demo's own folder goes away) |
+
+With several targets, each split of \`metrics.json\` also has \`by_target\`: target -> model and baselines -> scores, in
+that target's own units (\`original\` averages squared errors over targets whose units differ).
 
 \`seqtune tune CONFIG [--out DIR]\` keeps each completed trial's model in a run folder of the same form,
 \`runs/<name>/trial-<n>/\` beside the config (with \`--out\`, \`DIR/trial-<n>/\`; \`trial-<n>-2\` where a study of

@@ -203,6 +203,7 @@ test("an initializer's or a schedule's saved { className, config } refuses a key
   // what seqtune saves loads
   const cosine = getSchedule({ cosine: { t_max: 10, eta_min: 0.1 } });
   assert.deepEqual(getSchedule(cosine.config as never).config, cosine.config);
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
   const warm = getSchedule({ warmup: { epochs: 2, then: { cosine: { t_max: 5 } } } });
   assert.deepEqual(getSchedule(warm.config as never).config, warm.config);
 });

@@ -258,14 +258,21 @@ test('init --csv refuses a file of several series one after another (a panel), n
   assert.equal(r.code, 2, r.err);
   assert.match(
     r.err,
-    /panel\.csv: column "date" holds times, but row 41 \("2024-01-01"\) is not after the row above it \("2024-02-09"\); the rows hold 3 series one after another, one for each value of column "store" \("north", "south", "east"\), the next starting at row 41: seqtune forecasts one series/,
+    new RegExp(
+      'panel\\.csv: column "date" holds times, but row 41 \\("2024-01-01"\\) is not after the row above it ' +
+        '\\("2024-02-09"\\); the rows hold 3 series one after another, one for each value of column "store" ' +
+        '\\("north", "south", "east"\\), the next starting at row 41: seqtune forecasts one series',
+    ),
   );
   assert.equal(r.err.trim().split('\n').length, 1, r.err);
   assert.ok(!existsSync(f), 'no config written');
   // train and check say the same where a config names the time column (windows would run from one store into the next)
   await assert.rejects(
     prepareData({ csv: 'x', target: 'sales', features: ['sales'], lookback: 4, time: 'date' }, join(dir, 'panel.csv')),
-    /row 41, column "date": time "2024-01-01" is not after the row before; .*; the rows hold 3 series one after another, one for each value of column "store"/,
+    new RegExp(
+      'row 41, column "date": time "2024-01-01" is not after the row before; .*; the rows hold 3 series one ' +
+        'after another, one for each value of column "store"',
+    ),
   );
   // a file merely out of order is told to sort, as before: no column marks blocks of rows
   writeFileSync(join(dir, 'unsorted.csv'), 'date,y\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n2024-01-04,4\n');
