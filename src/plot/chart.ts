@@ -70,6 +70,13 @@ export function forecastChart(
   };
 }
 
+/**
+ * Half the y range a chart gives a curve that never moves (one value): 1, or a tenth of the value where the value is
+ * that large (a loss of 1e42, a run that blew up in its first epoch: 1e42 + 1 is 1e42, and a range of zero width
+ * put every point at NaN).
+ */
+export const flatHalfRange = (v: number): number => Math.max(1, Math.abs(v) / 10);
+
 /** About n round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
   if (!(hi > lo)) return [lo];

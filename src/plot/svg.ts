@@ -1,7 +1,7 @@
 // A small line-chart writer: axes with round ticks, optional log-scale y, legend, vertical marks and
 // shaded x-bands. Input is a ChartInfo; output is a standalone SVG document. The legend never covers data: it
 // goes in the first corner of the plot that no line crosses, else outside the plot, on its right.
-import { type ChartInfo, formatTick, niceTicks, tickLabels } from './chart.js';
+import { type ChartInfo, flatHalfRange, formatTick, niceTicks, tickLabels } from './chart.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -98,8 +98,9 @@ function frameOf(info: ChartInfo, W: number, H: number, legend = 0): Frame {
     xhi += 0.5;
   }
   if (yhi === ylo) {
-    yhi = ylo + 1;
-    ylo -= 1;
+    const h = flatHalfRange(ylo);
+    yhi = ylo + h;
+    ylo -= h;
   }
   const pad = (yhi - ylo) * 0.05;
   ylo -= pad;

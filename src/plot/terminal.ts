@@ -1,5 +1,5 @@
 // A compact chart for the terminal: each series drawn with its own character on a character grid.
-import { type ChartInfo, formatTick } from './chart.js';
+import { type ChartInfo, flatHalfRange, formatTick } from './chart.js';
 
 export function renderTerminal(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
   const W = opts.width ?? 60,
@@ -20,7 +20,7 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
     }
   }
   if (!Number.isFinite(lo)) return `${info.title}: no finite values\n`;
-  if (hi === lo) hi = lo + 1;
+  if (hi === lo) hi = lo + flatHalfRange(lo);
   const grid = Array.from({ length: H }, () => Array<string>(W).fill(' '));
   info.series.forEach((s, k) => {
     for (let c = 0; c < W; c++) {
