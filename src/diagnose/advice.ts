@@ -127,6 +127,8 @@ interface Facts {
   units: number;
   dropout: number;
   rdrop: number;
+  /** The key paths and rates of the config's dropout layers ({dropout: {rate}}), those of rate above 0. */
+  dropoutLayers: { param: string; rate: number }[];
   opt: string;
   lr: number;
   /** Key path of the learning rate. */
@@ -169,6 +171,10 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     units: (rec?.opts.units as number | undefined) ?? 64,
     dropout: (rec?.opts.dropout as number | undefined) ?? 0,
     rdrop: (rec?.opts.recurrent_dropout as number | undefined) ?? 0,
+    dropoutLayers: (ctx.config?.model?.layers ?? []).flatMap((l, i) => {
+      const rate = (l.dropout as { rate?: unknown } | undefined)?.rate;
+      return typeof rate === 'number' && rate > 0 ? [{ param: `model.layers[${i}].dropout.rate`, rate }] : [];
+    }),
     opt,
     lr,
     LR: `train.optimizer.${opt}.learning_rate`,
@@ -325,13 +331,17 @@ function overfittingAdvice(f: Facts, ev: Evidence): Advice[] {
   ];
 }
 
-/** Lower each dropout rate in use (a sweep of dropout 0 on a layer without dropout would repeat the baseline). */
+/**
+ * Lower each dropout rate in use, the recurrent layer's and the dropout layers' (a sweep of dropout 0 on a layer
+ * without dropout would repeat the baseline).
+ */
 function lessDropout(f: Facts): Advice[] {
-  const lower = (key: 'dropout' | 'recurrent_dropout', rate: number, text: string): Advice[] =>
-    rate > 0 ? [{ param: `${f.L}.${key}`, action: 'decrease', values: [0, round(rate / 2)], factor: key, text }] : [];
+  const lower = (param: string, rate: number, factor: 'dropout' | 'recurrent_dropout', text: string): Advice[] =>
+    rate > 0 ? [{ param, action: 'decrease', values: [0, round(rate / 2)], factor, text }] : [];
   return [
-    ...lower('dropout', f.dropout, 'use less regularization (dropout/recurrent dropout/L2)'),
-    ...lower('recurrent_dropout', f.rdrop, 'use less recurrent dropout'),
+    ...lower(`${f.L}.dropout`, f.dropout, 'dropout', 'use less regularization (dropout/recurrent dropout/L2)'),
+    ...lower(`${f.L}.recurrent_dropout`, f.rdrop, 'recurrent_dropout', 'use less recurrent dropout'),
+    ...f.dropoutLayers.flatMap((d) => lower(d.param, d.rate, 'dropout', `use less dropout (${d.param} ${d.rate})`)),
   ];
 }
 
@@ -521,7 +531,9 @@ function architectureAdvice(f: Facts): Advice[] {
   ];
 }
 
-function dataAdvice({ L }: Facts): Advice[] {
+function dataAdvice(f: Facts): Advice[] {
+  const why =
+    'heavy dropout or regularization (active only in training) can make training loss sit above validation loss';
   return [
     {
       param: 'check.split',
@@ -531,15 +543,11 @@ function dataAdvice({ L }: Facts): Advice[] {
         'validation improves while training worsens: check the validation set is representative and split ' +
         'chronologically, and that scaling is fitted on training data only',
     },
-    {
-      param: `${L}.dropout`,
-      action: 'decrease',
-      values: [0],
-      factor: 'dropout',
-      text:
-        'heavy dropout or regularization (active only in training) ' +
-        'can make training loss sit above validation loss',
-    },
+    // With the config known, the dropout it has (none: nothing to lower; a sweep of dropout 0 on a layer without
+    // dropout would train the same run again); a bare history's dropout is not known, so the lever in general.
+    ...(f.known
+      ? lessDropout(f).map((a) => ({ ...a, text: `${why}: ${a.text}` }))
+      : [{ param: `${f.L}.dropout`, action: 'decrease' as const, values: [0], factor: 'dropout' as const, text: why }]),
   ];
 }
 

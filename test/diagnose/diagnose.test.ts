@@ -318,6 +318,40 @@ test('underfitting advice lowers only the dropout rates in use (recurrent dropou
   assert.deepEqual(sweeps({}), []);
 });
 
+test('data-set advice lowers the dropout the run has, a dropout layer included; none: no sweep of dropout 0', async () => {
+  // The helpers' walk: a GRU(1) without any dropout, read as a data-set problem, got gru.dropout = 0 as its first
+  // advice a tuner acts on, the same config trained again; the corpus' data runs ramp a dropout *layer*, which
+  // gru.dropout does not touch either.
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const { applyParams } = await import('../../src/tune/index.js');
+  const ev = { epochs: 40, bestEpoch: 38 } as Parameters<typeof adviceFor>[1];
+  const layersWith = (gru: Record<string, number>, rate?: number) => [
+    { gru: { units: 16, ...gru } },
+    ...(rate === undefined ? [] : [{ dropout: { rate } }]),
+    { dense: { units: 1 } },
+  ];
+  const sweeps = (layers: Record<string, unknown>[]) =>
+    adviceFor('data', ev, { config: { model: { layers } } })
+      .filter((a) => !a.param.startsWith('check.'))
+      .map((a) => [a.param, a.values]);
+  assert.deepEqual(sweeps(layersWith({})), []);
+  assert.deepEqual(sweeps(layersWith({}, 0)), []);
+  assert.deepEqual(sweeps(layersWith({}, 0.4)), [['model.layers[1].dropout.rate', [0, 0.2]]]);
+  assert.deepEqual(sweeps(layersWith({ dropout: 0.3 })), [['model.layers[0].gru.dropout', [0, 0.15]]]);
+  const layers = layersWith({}, 0.4);
+  assert.deepEqual(applyParams({ model: { layers } }, { 'model.layers[1].dropout.rate': 0 }).model.layers[1], {
+    dropout: { rate: 0 },
+  });
+  // a bare history: its dropout is not known, so the lever in general terms
+  assert.ok(adviceFor('data', ev, {}).some((a) => a.factor === 'dropout'));
+  // underfitting lowers a dropout layer's rate too
+  assert.ok(
+    adviceFor('underfitting', ev, { config: { model: { layers } } }).some(
+      (a) => a.param === 'model.layers[1].dropout.rate',
+    ),
+  );
+});
+
 test('a loss that never comes within 100x of a naive baseline is a run that blew up, whatever its curves do', () => {
   // The helpers' walk: Adam at a learning rate of 1e6 on standard-scaled data, the loss falling from 3e14 to 4e12.
   const blown = {
