@@ -239,6 +239,29 @@ const clip = (): Advice => ({
   text: 'clip gradients by global norm (clipnorm 5 or 15)',
 });
 
+/**
+ * A schedule that raised the learning rate above the config's own rate where the loss rose or swung (Evidence.lr, the
+ * recent window): the schedule, not the base rate, is the first suspect, and a constant schedule keeps the base rate.
+ * Lowering the base rate 3x left Adam at 1e-3 x 1.2 per epoch to pass 0.1 by epoch 35 all the same (the helpers'
+ * walk: 3 of 6 such runs ended worse, one diverged). A warmup climbs to the base rate, not above it: lower that.
+ */
+function scheduleUp(f: Facts, ev: Evidence): Advice[] {
+  const r = ev.lr;
+  if (!f.known || !r || !(r.last > r.from * 1.000001 && r.last > f.lr * 1.000001)) return [];
+  const [a, b] = ev.window;
+  return [
+    {
+      param: 'train.schedule',
+      action: 'set',
+      values: [{ constant: {} }],
+      factor: 'schedule',
+      text:
+        `the schedule raised the learning rate from ${round(r.from)} to ${round(r.last)} over epochs ${a + 1}-${b}, ` +
+        `above its base ${f.lr}: keep it constant`,
+    },
+  ];
+}
+
 function learningAdvice({ lr, LR, epochs, known }: Facts, ev: Evidence): Advice[] {
   return [
     {
@@ -483,6 +506,8 @@ function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
       }
     : lrDown(f);
   return [
+    // a run that failed at once: its schedule had not moved the rate yet
+    ...(early ? [] : scheduleUp(f, ev)),
     down,
     clip(),
     {
@@ -494,9 +519,10 @@ function divergedAdvice(f: Facts, ev: Evidence): Advice[] {
   ];
 }
 
-function unstableAdvice(f: Facts): Advice[] {
+function unstableAdvice(f: Facts, ev: Evidence): Advice[] {
   const { epochs, batch } = f;
   return [
+    ...scheduleUp(f, ev),
     lrDown(f),
     clip(),
     {
@@ -516,8 +542,9 @@ function unstableAdvice(f: Facts): Advice[] {
   ];
 }
 
-function architectureAdvice(f: Facts): Advice[] {
+function architectureAdvice(f: Facts, ev: Evidence): Advice[] {
   return [
+    ...scheduleUp(f, ev),
     lrDown(f),
     clip(),
     {

@@ -87,7 +87,7 @@ export function diagnose(history: LossHistory, context: RunContext = {}): Diagno
   }
   const loss = history.loss;
   const val = validationOf(loss, history.val_loss);
-  const evidence = evidenceOf(loss, val);
+  const evidence = evidenceOf(loss, val, history.lr ?? history.learning_rate);
   const early = earlyVerdict(loss, val, evidence, context.baseline);
   let probabilities: Record<PatternId, number>;
   let why: string;
@@ -146,7 +146,7 @@ function recoveredEpochs(loss: number[], val: number[] | null): number[] {
 }
 
 /** The numbers a diagnosis rests on, before the trends are read. */
-function evidenceOf(loss: number[], val: number[] | null): Evidence {
+function evidenceOf(loss: number[], val: number[] | null, lr?: number[]): Evidence {
   const n = loss.length;
   const notFinite = recoveredEpochs(loss, val);
   const finiteIndex = (v: number[]) => v.findIndex((x) => !Number.isFinite(x));
@@ -156,6 +156,7 @@ function evidenceOf(loss: number[], val: number[] | null): Evidence {
   const best = finiteRef.length ? finiteRef.reduce((a, b) => (b.v < a.v ? b : a)) : { v: NaN, i: 0 };
   const w = windowOf(n);
   const last = loss[n - 1]!;
+  const lrAt = lr && lr.length >= n && Number.isFinite(lr[n - w]) && Number.isFinite(lr[n - 1]);
   return {
     epochs: n,
     window: [n - w, n],
@@ -169,6 +170,7 @@ function evidenceOf(loss: number[], val: number[] | null): Evidence {
     valAboveBest: val && Number.isFinite(best.v) && best.v > 0 ? val[n - 1]! / best.v - 1 : null,
     firstNonFinite: nonFinite.length ? nonFinite.reduce((a, b) => Math.min(a, b)) : null,
     ...(notFinite.length ? { notFinite } : {}),
+    ...(lrAt ? { lr: { from: lr[n - w]!, last: lr[n - 1]! } } : {}),
   };
 }
 

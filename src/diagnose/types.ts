@@ -39,6 +39,11 @@ export interface Evidence {
   notFinite?: number[];
   /** The best loss over the worst naive baseline's, when 100x or more (a run that blew up; RunContext.baseline). */
   aboveBaseline?: number;
+  /**
+   * The learning rate at the start of the recent window and at the last epoch, when the history records it (`lr`, as
+   * seqtune's history.json and Keras' logs under a schedule do).
+   */
+  lr?: { from: number; last: number };
   /** The trends over every epoch. */
   whole?: { train: Trend; val: Trend | null };
   /** The trends from the best validation epoch to the end (null when that part is too short). */

@@ -651,3 +651,41 @@ test('advice on a bare history names each lever once, its values as a config fil
     /\[train\.callbacks: \{early_stopping: \{monitor: val_loss, patience: 3, restore_best_weights: true\}\}\]/,
   );
 });
+
+test('a rise or swing under a schedule that raised the learning rate is advised to keep the rate constant first', () => {
+  // The helpers' walk (ETTh1 HUFL, a GRU(16), Adam from 1e-3 with exponential rate 1.2 per epoch): the training
+  // loss rose from epoch 20; the advice lowered the base rate 3x, which the schedule raised past 0.1 all the same.
+  const n = 40;
+  const loss = Array.from({ length: n }, (_, i) => (i < 20 ? 0.5 * 0.95 ** i : 0.5 * 0.95 ** 20 * 1.08 ** (i - 20)));
+  const val_loss = loss.map((v) => 1.1 * v);
+  const lr = Array.from({ length: n }, (_, i) => 1e-3 * 1.2 ** i);
+  const cfg = {
+    model: { layers: [{ gru: { units: 16 } }, { dense: { units: 1 } }] },
+    train: { epochs: n, optimizer: { adam: { learning_rate: 1e-3 } }, schedule: { exponential: { rate: 1.2 } } },
+  };
+  const d = diagnose({ loss, val_loss, lr }, { config: cfg });
+  assert.equal(d.pattern, 'architecture');
+  assert.deepEqual(d.evidence.lr, { from: lr[24], last: lr[39] });
+  assert.deepEqual([d.advice[0]!.param, d.advice[0]!.values], ['train.schedule', [{ constant: {} }]]);
+  assert.match(
+    d.advice[0]!.text,
+    /raised the learning rate from 0\.079 to 1\.2 over epochs 25-40, above its base 0\.001/,
+  );
+  // the same curves at a constant rate, with no lr recorded, or under a warmup that climbs to the base rate (a
+  // constant schedule would start at the top): lower the rate, as before; a bare history names no schedule
+  const warmup = {
+    ...cfg,
+    train: { ...cfg.train, optimizer: { adam: { learning_rate: 0.3 } }, schedule: { warmup: { epochs: n } } },
+  };
+  const cases: [Record<string, number[]>, object, string][] = [
+    [{ loss, val_loss, lr: lr.map(() => 1e-3) }, cfg, '0.001'],
+    [{ loss, val_loss }, cfg, '0.001'],
+    [{ loss, val_loss, lr: lr.map((_, i) => (0.3 * (i + 1)) / n) }, warmup, '0.3'],
+  ];
+  for (const [h, c, base] of cases) {
+    const a = diagnose(h, { config: c as never }).advice[0]!;
+    assert.equal(a.param, 'train.optimizer.adam.learning_rate');
+    assert.match(a.text, new RegExp(`from ${base} to`));
+  }
+  assert.ok(!diagnose({ loss, val_loss, lr }).advice.some((a) => a.factor === 'schedule'));
+});
