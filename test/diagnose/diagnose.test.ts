@@ -689,3 +689,28 @@ test('a rise or swing under a schedule that raised the learning rate is advised 
   }
   assert.ok(!diagnose({ loss, val_loss, lr }).advice.some((a) => a.factor === 'schedule'));
 });
+
+test("a rate 100x or more below its optimizer's usual one: the usual rate first, not ten times the rate", () => {
+  // nine plateaus of SGD at 1e-7 (a helper's walk) were advised 1e-6 and gained under 1%; 0.01 is SGD's usual rate
+  const cfg = (optimizer: Record<string, unknown>) => ({
+    model: { layers: [{ gru: { units: 8 } }, { dense: { units: 1 } }] },
+    train: { optimizer, epochs: 40 },
+  });
+  const curves = syntheticCurves(7, 3).filter((c) => c.label === 'plateau' || c.label === 'learning');
+  let seen = 0;
+  for (const c of curves) {
+    const far = diagnose(c.history as never, { config: cfg({ sgd: { learning_rate: 1e-7 } }) });
+    if (far.pattern !== 'plateau' && far.pattern !== 'learning') continue;
+    seen++;
+    const rate = far.advice.filter((a) => a.factor === 'learning_rate');
+    assert.equal(rate.length, 1, JSON.stringify(far.advice));
+    assert.deepEqual(rate[0]!.values, [0.01, 1e-6]);
+    assert.match(rate[0]!.text, /sgd's usual .*0\.01.*1e-7 is 100000x below|1e-7 is 100000x below sgd's usual 0\.01/);
+    if (far.pattern === 'plateau') assert.equal(far.advice[0], rate[0], 'the rate first on a plateau');
+    // a rate near the usual one keeps the advice in steps of it
+    const near = diagnose(c.history as never, { config: cfg({ adam: { learning_rate: 0.0005 } }) });
+    const step = near.advice.find((a) => a.factor === 'learning_rate')!;
+    assert.ok(Array.isArray(step.values) && step.values[0] !== 0.001, JSON.stringify(step));
+  }
+  assert.ok(seen > 0, 'a plateau or learning curve read as such');
+});
