@@ -27,6 +27,13 @@ export function noSpaceCode(e: unknown): string | undefined {
  */
 export class ValueError extends SeqtuneError {}
 
+/**
+ * The work needs more memory than seqtune can have: the 4 GiB a WebAssembly memory holds (engine). The message says
+ * how much was in use, how much more was needed and what to make smaller; the CLI reads it as a config that cannot
+ * fit (exit 2, one line), not as a bug.
+ */
+export class MemoryLimitError extends SeqtuneError {}
+
 /** Shapes that do not fit together. */
 export class ShapeError extends SeqtuneError {}
 

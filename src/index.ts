@@ -18,7 +18,7 @@ export { DataError, MissingValuesError, syntheticCsv } from './data/index.js';
 export type { Advice, Diagnosis, LossHistory, PatternId } from './diagnose/index.js';
 export { diagnose, HistoryError, readHistory } from './diagnose/index.js';
 // Errors every part throws.
-export { SeqtuneError, ShapeError, ValueError } from './errors.js';
+export { MemoryLimitError, SeqtuneError, ShapeError, ValueError } from './errors.js';
 // ONNX export of trained models (and of run folders: what `seqtune export` does).
 export type { Exportable, ExportData, ExportOptions, ExportRunOptions } from './export/index.js';
 export { ExportError, exportOnnx, exportRun } from './export/index.js';

@@ -2,16 +2,17 @@
 // with one line; the work failing (a failed check, no completed trial) or storage busy or locked by another process
 // is exit 1 with one line; a path the system refused (a missing folder, a file where a folder should be) is exit 2
 // with one line naming it; a full disk or a spent quota (ENOSPC, EDQUOT, SQLite's SQLITE_FULL), with a path or
-// without one, is exit 1 with one line; anything else is a bug in seqtune: exit 1 with the stack and one
-// line that says so and where to report it. Only errors that name what the user gave count as bad input: a ValueError
-// or ShapeError that reaches here (an engine bounds check, a missing build file) was not caused by the input, or was
-// never checked.
+// without one, is exit 1 with one line; work that needs more than the 4 GiB a WebAssembly memory holds
+// (MemoryLimitError: a batch, lookback or model too large) is a config that cannot fit, exit 2; anything else is a
+// bug in seqtune: exit 1 with the stack and one line that says so and where to report it. Only errors that name
+// what the user gave count as bad input: a ValueError or ShapeError that reaches here (an engine bounds check, a
+// missing build file) was not caused by the input, or was never checked.
 import { constants } from 'node:os';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataError } from '../data/index.js';
 import { HistoryError } from '../diagnose/index.js';
-import { SeqtuneError } from '../errors.js';
+import { MemoryLimitError, SeqtuneError } from '../errors.js';
 import { ExportError } from '../export/index.js';
 import { ForecastFailed, RunFolderError } from '../run/index.js';
 import { StorageError } from '../storage/index.js';
@@ -22,6 +23,7 @@ import { packageInfo } from './version.js';
 
 const INPUT_ERRORS = [
   ConfigError,
+  MemoryLimitError,
   DataError,
   ExportError,
   HistoryError,

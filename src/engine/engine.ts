@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { ValueError } from '../errors.js';
+import { MemoryLimitError, ValueError } from '../errors.js';
 
 /** A span of f32 in engine memory. `ptr` is a byte offset, `length` counts floats. */
 export interface Buf {
@@ -314,8 +314,8 @@ export class Engine {
     this.grows++;
   }
 
-  private outOfMemory(need: number): ValueError {
-    return new ValueError(
+  private outOfMemory(need: number): MemoryLimitError {
+    return new MemoryLimitError(
       `engine: out of WebAssembly memory: ${(this.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB in use and ` +
         `${(need / 2 ** 20).toFixed(0)} MiB more needed, over the 4096 MiB a WebAssembly memory can hold; ` +
         'use a smaller batch_size, lookback or model',

@@ -1,7 +1,15 @@
 // engine/: WebAssembly kernels and the memory they work in. Everything above goes through Ops.
 
 // The root errors live in src/errors.ts; re-exported here as they always were.
-export { assertPositiveInt, assertRate, expected, SeqtuneError, ShapeError, ValueError } from '../errors.js';
+export {
+  assertPositiveInt,
+  assertRate,
+  expected,
+  MemoryLimitError,
+  SeqtuneError,
+  ShapeError,
+  ValueError,
+} from '../errors.js';
 export type { ElementwiseCall, ElementwiseKernel } from './elementwise.js';
 export { ELEMENTWISE, runElementwise, sliceOf } from './elementwise.js';
 export type { Buf, RawKernels, SimdLevel } from './engine.js';

@@ -46,6 +46,24 @@ test("an engine bounds check is a bug in seqtune: exit 1, the stack, and where t
   assert.match(r.err, bugLine);
 });
 
+test('work past the 4 GiB a WebAssembly memory holds is a config that cannot fit: exit 2, one line saying by how much and what to make smaller (it was the stack and "a bug in seqtune")', () => {
+  let thrown: unknown;
+  try {
+    getEngine().alloc(2 ** 30); // 4 GiB of floats: refused before the memory grows
+  } catch (e) {
+    thrown = e;
+  }
+  const r = captured(thrown);
+  assert.equal(r.code, 2, r.err);
+  assert.match(
+    r.err,
+    new RegExp(
+      String.raw`^seqtune: engine: out of WebAssembly memory: \d+ MiB in use and \d+ MiB more needed, over the ` +
+        String.raw`4096 MiB a WebAssembly memory can hold; use a smaller batch_size, lookback or model\n$`,
+    ),
+  );
+});
+
 test('a missing wasm build file: exit 1 with the stack and the bug line, and no run folder', () => {
   // A copy of the sources without dist/: the engine finds no kernels.
   const copy = join(dir, 'nobuild');
