@@ -14,6 +14,7 @@ import {
 import {
   baselineScores,
   fileRow,
+  linearFitNotices,
   MissingValuesError,
   type PreparedData,
   prepareData,
@@ -479,7 +480,10 @@ export interface CheckReport {
 }
 
 /** All checks of a config. Bad input (a missing file, a bad config) throws; a NaN cell is a failed check. */
-export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {}): Promise<CheckReport> {
+export async function checkRun(
+  loaded: LoadedConfig,
+  o: { steps?: number; log?: (line: string) => void } = {},
+): Promise<CheckReport> {
   const cfg = resolveConfig(loaded.raw, loaded.name);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   let d: PreparedData;
@@ -503,7 +507,9 @@ export async function checkRun(loaded: LoadedConfig, o: { steps?: number } = {})
     ...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg), relative: cfg.data.relative === true })),
   );
   probe.dispose();
-  const base = baselineScores(d, 'val', [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never);
+  const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;
+  for (const n of linearFitNotices(d, specs)) o.log?.(n);
+  const base = baselineScores(d, 'val', specs);
   checks.push(
     r(
       'baseline.scores',

@@ -9,7 +9,7 @@ import {
   score,
   seasonalIndex,
 } from './baselines.js';
-import { linearForecast, linearTooWide } from './linear.js';
+import { LINEAR_SLOW_SECONDS, linearFitSeconds, linearFitted, linearForecast, linearTooWide } from './linear.js';
 import { Scaler } from './scale.js';
 import type { PreparedData } from './types.js';
 import { absolute, type Windows } from './window.js';
@@ -68,6 +68,28 @@ export function baselineScores(
     scoreOriginal(name, baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original), d.kept));
   }
   return { scaled, original, ...(byTarget && { by_target: byTarget }), notes };
+}
+
+/**
+ * The lines to print before the baselines of `specs` are scored, one per linear baseline whose fit is expected to
+ * take more than LINEAR_SLOW_SECONDS and is not fitted yet: "fitting the linear baseline on N inputs (about M s)",
+ * so that the minutes near LINEAR_MAX_INPUTS are not silence.
+ */
+export function linearFitNotices(d: PreparedData, specs: BaselineSpec[]): string[] {
+  const out: string[] = [],
+    seen = new Set<number>();
+  for (const spec of specs) {
+    if (!isLinear(spec)) continue;
+    const lookback = (spec === 'linear' ? undefined : spec.linear.lookback) ?? d.windows.train.lookback;
+    if (linearTooWide(d, lookback) ?? linearTooLong(d, lookback)) continue;
+    if (seen.has(lookback) || linearFitted(d, lookback)) continue;
+    seen.add(lookback);
+    const p = lookback * d.scaledFeatures.length,
+      s = linearFitSeconds(p);
+    if (s > LINEAR_SLOW_SECONDS)
+      out.push(`fitting the linear baseline on ${p.toLocaleString('en-US')} inputs (about ${Math.round(s)} s)`);
+  }
+  return out;
 }
 
 /**

@@ -10,6 +10,7 @@ export type { SplitScores } from './evaluate.js';
 export {
   baselineProblem,
   baselineScores,
+  linearFitNotices,
   originalTargets,
   scoreForecast,
   splitScores,

@@ -261,9 +261,10 @@ export function windowDesign(
 
 /**
  * The most inputs (lookback x features) the linear baseline is fitted over: its fit grows with the cube of them (one
- * eigendecomposition of the inputs' Gram matrix), about a minute at 2,000 on one core, and 7 features over a lookback
- * of 336 (ETT multivariate) are 2,352. Wider data (200 columns over 24 steps: 4,800 inputs, more than 15 minutes)
- * leave it out, with linearTooWide's note.
+ * eigendecomposition of the inputs' Gram matrix, most of it, and two blocked products), about 2 minutes of one core
+ * at 2,500 (2,400: 108 s of CPU on a 2-core EPYC, 1,200: 16 s), which train and check announce first
+ * (linearFitNotices); 7 features over a lookback of 336 (ETT multivariate) are 2,352. Wider data (200 columns over 24
+ * steps: 4,800 inputs, about 15 minutes) leave it out, with linearTooWide's note.
  */
 export const LINEAR_MAX_INPUTS = 2500;
 
@@ -279,7 +280,25 @@ export function linearTooWide(d: PreparedData, lookback = d.windows.train.lookba
   );
 }
 
+/**
+ * CPU seconds of the linear baseline's fit over p inputs, about: the cube of p from FIT_SECONDS_AT_CAP at
+ * LINEAR_MAX_INPUTS (measured on a 2-core EPYC; its eigendecomposition is most of it).
+ */
+export function linearFitSeconds(p: number): number {
+  return FIT_SECONDS_AT_CAP * (p / LINEAR_MAX_INPUTS) ** 3;
+}
+
+const FIT_SECONDS_AT_CAP = 130;
+
+/** Fits expected to take longer than this are announced first (linearFitNotice), not left as silence. */
+export const LINEAR_SLOW_SECONDS = 20;
+
 const fitted = new WeakMap<PreparedData, Map<number, RidgeModel>>();
+
+/** Whether the ridge model of prepared data for a lookback is fitted already (linearModel keeps it). */
+export function linearFitted(d: PreparedData, lookback = d.windows.train.lookback): boolean {
+  return fitted.get(d)?.has(lookback) === true;
+}
 
 /** The ridge model of prepared data for a lookback: fitted on train, alpha chosen on val, kept for the data. */
 export function linearModel(d: PreparedData, lookback = d.windows.train.lookback): RidgeModel {

@@ -20,6 +20,7 @@ import {
 import {
   absolute,
   fileRow,
+  linearFitNotices,
   type PreparedData,
   prepareData,
   type SplitScores,
@@ -157,6 +158,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   try {
     const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);
+    for (const n of linearFitNotices(data, baselinesOf(cfg))) log(n);
     const { metrics, diagnosis, loss } = await finishRun(folder, {
       loaded,
       cfg,

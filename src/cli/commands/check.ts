@@ -36,7 +36,8 @@ export function addCheck(parent: Command, { io }: CliContext): Command {
     .option(...THREADS_OPTION)
     .description('sanity checks of data and network before tuning (exit 1 when one fails)')
     .action(async (config: string, o: CheckOptions) => {
-      const report = await checkRun(withThreads(await loadConfig(config), o.threads));
+      // a slow step's notice goes to stderr: stdout is the report (JSON with --json)
+      const report = await checkRun(withThreads(await loadConfig(config), o.threads), { log: (l) => io.err(`${l}\n`) });
       if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
       else
         for (const c of report.checks) {
