@@ -21,6 +21,7 @@ import {
   Scaler,
   usualStep,
 } from '../data/index.js';
+import { MemoryLimitError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
@@ -475,6 +476,28 @@ async function overfitOneBatchCheck(
   );
 }
 
+/**
+ * Whether training's steps fit in engine memory, judged as fit judges it before its first step (model.stepBytes):
+ * a config that fails here fails there, at once, with the same message.
+ */
+function memoryCheck(m: Model, batchSize: number | undefined, samples: number, threads: number): CheckResult {
+  const bs = Math.min(batchSize ?? 32, samples),
+    on = m.threadsFor(threads, bs, samples),
+    mib = Math.round(m.stepBytes(bs, samples, on) / 2 ** 20);
+  try {
+    m.assertStepFits(bs, samples, on);
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    return r('network.memory', 'fail', { batch_size: bs, threads: on, step_mib: mib, limit_mib: 4096 }, e.message);
+  }
+  return r(
+    'network.memory',
+    'pass',
+    { batch_size: bs, threads: on, step_mib: mib, limit_mib: 4096 },
+    `a training step's workspaces (${mib} MiB) fit in the 4096 MiB of engine memory`,
+  );
+}
+
 export interface CheckReport {
   checks: CheckResult[];
 }
@@ -503,9 +526,13 @@ export async function checkRun(
   probe.compile(compileOptions(cfg));
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
-  checks.push(
-    ...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg), relative: cfg.data.relative === true })),
-  );
+  const memory = memoryCheck(probe, cfg.train?.batch_size, x.shape[0]!, fitThreads(cfg));
+  checks.push(memory);
+  // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either
+  if (memory.status !== 'fail')
+    checks.push(
+      ...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg), relative: cfg.data.relative === true })),
+    );
   probe.dispose();
   const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;
   for (const n of linearFitNotices(d, specs)) o.log?.(n);

@@ -314,6 +314,25 @@ export class Engine {
     this.grows++;
   }
 
+  /**
+   * Throws the MemoryLimitError that alloc would throw later when `bytes` more (beyond the free blocks this engine
+   * can reuse) do not fit in the 4 GiB a memory can hold: a fit asks before its first step for what its steps will
+   * take, so that a batch that cannot fit fails at once, not after the data, the baselines and the first steps.
+   * `what` says what needs them, in the message.
+   */
+  assertFits(bytes: number, what: string): void {
+    let free = 0;
+    for (const size of this.freeAt.values()) free += size;
+    const inUse = Atomics.load(this.top, 0) - free;
+    if (inUse + bytes <= MAX_PAGES * PAGE) return;
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    throw new MemoryLimitError(
+      `engine: out of WebAssembly memory: ${what} needs ${mib(bytes)} MiB more than the ${mib(inUse)} MiB in ` +
+        `use, ${mib(inUse + bytes)} MiB in all, over the 4096 MiB a WebAssembly memory can hold; ` +
+        'use a smaller batch_size, lookback or model',
+    );
+  }
+
   private outOfMemory(need: number): MemoryLimitError {
     return new MemoryLimitError(
       `engine: out of WebAssembly memory: ${(this.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB in use and ` +

@@ -162,6 +162,15 @@ export abstract class Layer {
     for (const l of this.inner()) l.releaseWorkspaces(keep);
   }
 
+  /**
+   * Floats of the workspace a forward and backward pass of B samples allocates (workspace), at least: what a fit
+   * adds up before its first step to refuse a batch that cannot fit (Stack.workspaceFloats). Layers whose buffers
+   * are small next to a recurrent layer's count none of theirs; those that wrap others count the inner layers'.
+   */
+  workspaceFloats(B: number): number {
+    return this.inner().reduce((s, l) => s + l.workspaceFloats(B), 0);
+  }
+
   /** The layers this one runs inside its own passes (a linear skip's network, a bidirectional wrapper's pair). */
   protected inner(): Layer[] {
     return [];

@@ -201,38 +201,55 @@ export class Recurrent extends Layer {
     return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name]!.off);
   }
 
+  /**
+   * The sizes in floats of the buffers of one batch size's workspace (null: not needed); ws allocates them, and
+   * workspaceFloats adds them up, so what a fit is told it needs before its first step is what its steps take.
+   */
+  private wsSizes(B: number, T: number): Record<keyof Workspace, number | null> {
+    const F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H,
+      TB = T * B;
+    const o = this.options;
+    const stacked = this.stacked(T);
+    return {
+      xm: o.dropout > 0 && !stacked ? TB * F : null,
+      inMask: o.dropout > 0 ? B * F : null,
+      recMask: o.recurrentDropout > 0 ? B * H : null,
+      xp: this.cell === 'gru' ? null : stacked ? B * GH : TB * GH,
+      hp: stacked ? null : B * GH,
+      // not zeroed: the first step's block has no state part read (its product is x_t Wx alone; the weight
+      // gradients skip that block)
+      xh: stacked ? TB * (F + H) : null,
+      h: TB * H,
+      hm: o.recurrentDropout > 0 && !stacked ? TB * H : null,
+      g: this.cell === 'simple_rnn' ? null : TB * 4 * H,
+      c: this.cell === 'lstm' ? TB * H : null,
+      a: this.cell === 'lstm' ? TB * H : null,
+      out: o.returnSequences && this.reverse && !this.timeOrderOutput ? TB * H : null,
+      dxp: TB * GH,
+      dhp: this.cell === 'gru' ? TB * GH : null,
+      dcarry: B * H,
+      dcc: this.cell === 'lstm' ? B * H : null,
+      tmp: o.recurrentDropout > 0 && this.cell === 'gru' ? B * H : null,
+      dx: TB * F,
+      dyRev: o.returnSequences && this.reverse && !this.timeOrderOutput ? TB * H : null,
+    };
+  }
+
   private ws(B: number, T: number): Workspace {
     return this.workspace(B, () => {
-      const F = this.inShape!.F,
-        H = this.units,
-        GH = this.gates * H,
-        TB = T * B;
-      const o = this.options;
-      const stacked = this.stacked(T);
-      return {
-        xm: o.dropout > 0 && !stacked ? this.alloc(TB * F) : null,
-        inMask: o.dropout > 0 ? this.alloc(B * F) : null,
-        recMask: o.recurrentDropout > 0 ? this.alloc(B * H) : null,
-        xp: this.cell === 'gru' ? null : this.alloc(stacked ? B * GH : TB * GH),
-        hp: stacked ? null : this.alloc(B * GH),
-        // not zeroed: the first step's block has no state part read (its product is x_t Wx alone; the weight
-        // gradients skip that block)
-        xh: stacked ? this.alloc(TB * (F + H)) : null,
-        h: this.alloc(TB * H),
-        hm: o.recurrentDropout > 0 && !stacked ? this.alloc(TB * H) : null,
-        g: this.cell === 'simple_rnn' ? null : this.alloc(TB * 4 * H),
-        c: this.cell === 'lstm' ? this.alloc(TB * H) : null,
-        a: this.cell === 'lstm' ? this.alloc(TB * H) : null,
-        out: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
-        dxp: this.alloc(TB * GH),
-        dhp: this.cell === 'gru' ? this.alloc(TB * GH) : null,
-        dcarry: this.alloc(B * H),
-        dcc: this.cell === 'lstm' ? this.alloc(B * H) : null,
-        tmp: o.recurrentDropout > 0 && this.cell === 'gru' ? this.alloc(B * H) : null,
-        dx: this.alloc(TB * F),
-        dyRev: o.returnSequences && this.reverse && !this.timeOrderOutput ? this.alloc(TB * H) : null,
-      };
+      const sizes = this.wsSizes(B, T);
+      const w = {} as Record<string, Buf | null>;
+      for (const [k, n] of Object.entries(sizes)) w[k] = n === null ? null : this.alloc(n);
+      return w as unknown as Workspace;
     });
+  }
+
+  override workspaceFloats(B: number): number {
+    const T = this.inShape?.T;
+    if (!T) return 0;
+    return Object.values(this.wsSizes(B, T)).reduce<number>((s, n) => s + (n ?? 0), 0);
   }
 
   override get drawsRandom(): boolean {

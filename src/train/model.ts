@@ -405,6 +405,11 @@ export class Model extends Stack implements CompiledStack {
         `fit.batchSize: ${bs} samples a batch, more than the ${this.pool.batchSize} that model.openThreads opened ` +
           `the threads for; open them for ${bs}, or close them (closeThreads) and give fit threads`,
       );
+    // (threads opened before hold workspaces this engine cannot count as free: their fit is not judged here)
+    if (!this.pool) {
+      for (const l of this.layers) l.releaseWorkspaces();
+      this.assertStepFits(bs, x.shape[0]!, this.threadsFor(opts.threads ?? 1, bs, bs));
+    }
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) warn(w);
@@ -419,6 +424,30 @@ export class Model extends Stack implements CompiledStack {
     } finally {
       if (own) await this.closeThreads();
     }
+  }
+
+  /**
+   * Refuses (MemoryLimitError, before any step) a fit whose steps cannot fit in engine memory: the workspaces its
+   * steps allocate, each thread's share of a full batch and of the last, partial one (a layer keeps the buffers of
+   * its two latest batch sizes), added up by the layers from the sizes they allocate (workspaceFloats). Gradients,
+   * optimizer state and the small buffers of other layers are left out, so the sum is at most what the steps take:
+   * a config it refuses cannot fit, one it passes may still run out (and alloc says so then).
+   */
+  stepBytes(batchSize: number, samples: number, threads: number): number {
+    const bs = Math.max(1, Math.min(batchSize, samples)),
+      last = samples % bs;
+    let floats = 0;
+    for (let i = 0; i < threads; i++)
+      for (const B of [shareOf(bs, threads, i), last ? shareOf(last, threads, i) : 0])
+        if (B > 0) for (const l of this.layers) floats += l.workspaceFloats(B);
+    return floats * 4;
+  }
+
+  /** Throws the engine's MemoryLimitError when stepBytes do not fit beside what is in use. */
+  assertStepFits(batchSize: number, samples: number, threads: number): void {
+    const bs = Math.min(batchSize, samples),
+      what = `a training step of ${bs} samples on ${threads} thread${threads === 1 ? '' : 's'}`;
+    this.engine.assertFits(this.stepBytes(batchSize, samples, threads), what);
   }
 
   /**

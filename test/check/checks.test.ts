@@ -39,6 +39,7 @@ test('the clean demo config passes every check', async () => {
     'data.scaler_train_only',
     'data.split_overlap',
     'data.time_gaps',
+    'network.memory',
     'network.init_loss',
     'network.gradients',
     'network.overfit_one_batch',
@@ -47,6 +48,22 @@ test('the clean demo config passes every check', async () => {
     assert.equal(byId(cs, id).status, 'pass', id);
   }
   assert.ok((byId(cs, 'baseline.scores').evidence.scaled as Record<string, unknown>).persistence);
+});
+
+test('a config whose training steps cannot fit in engine memory fails network.memory, with the MiB, at once', async () => {
+  // lookback 5000, GRU(64), batch 256 passed check (one batch of 256 on one thread, 4088 MiB) and ran out in training
+  const t0 = performance.now();
+  const cs = await checks(
+    'data: {csv: series.csv, time: time, target: value, lookback: 5000, split: {train: 0.9, val: 0.05, test: 0.05}}\n' +
+      'model: {layers: [{gru: {units: 64}}, {dense: {units: 1}}]}\ntrain: {batch_size: 256}\n',
+    syntheticCsv({ length: 6000, seed: 7 }),
+  );
+  const m = byId(cs, 'network.memory');
+  assert.equal(m.status, 'fail');
+  assert.ok((m.evidence.step_mib as number) > 4096, JSON.stringify(m.evidence));
+  assert.match(m.advice, /out of WebAssembly memory: a training step of 256 samples .* use a smaller batch_size/);
+  assert.equal(byId(cs, 'network.overfit_one_batch'), undefined);
+  assert.ok(performance.now() - t0 < 5000, `${performance.now() - t0} ms`);
 });
 
 test('a model built as training builds it: a first layer without an input shape, a linear skip around bidirectional', async () => {

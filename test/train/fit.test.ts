@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MemoryLimitError } from '../../src/errors.js';
 import { dense, dropout, gru, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
 import { sequential } from '../../src/train/index.js';
@@ -289,4 +290,23 @@ test('a disposed model refuses fit, evaluate, predict, save and its weights; dis
     before,
   );
   for (const m of others) m.dispose();
+});
+
+test('a fit whose steps cannot fit in engine memory is refused before its first step', async () => {
+  // GRU(64) at lookback 5000, batch 256: 3.6 GB of workspaces for the full batch and 1.8 GB for the last 128 windows;
+  // it once trained a batch (seconds; 1:50 on 250,000 rows) before running out at the partial one
+  const N = 384,
+    T = 5000;
+  const x = tensor(new Float32Array(N * T * 3), [N, T, 3]),
+    y = tensor(new Float32Array(N), [N, 1]);
+  const big = sequential([gru({ units: 64, inputShape: [T, 3] }), dense({ units: 1 })], { seed: 1 });
+  big.compile({ optimizer: adam(), loss: 'mse' });
+  const t0 = performance.now();
+  await assert.rejects(
+    big.fit(x, y, { epochs: 1, batchSize: 256, onWarning: () => {} }),
+    (e: Error) =>
+      e instanceof MemoryLimitError && /a training step of 256 samples on 1 thread needs \d+ MiB/.test(e.message),
+  );
+  assert.ok(performance.now() - t0 < 1000, `refused after ${performance.now() - t0} ms`);
+  big.dispose();
 });
