@@ -24,6 +24,7 @@ const ROOT_VALUES = [
   'HyperbandPruner',
   'LearningRateScheduler',
   'MedianPruner',
+  'MemoryLimitError',
   'MemoryStorage',
   'MissingValuesError',
   'Model',
