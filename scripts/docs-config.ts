@@ -10,9 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema, type RawConfig, resolveConfig } from '../src/config/index.js';
 import { MISSING_TOKENS } from '../src/data/index.js';
-import { activationRegistry, layerRegistry, lossRegistry } from '../src/nn/index.js';
+import {
+  activationRegistry,
+  initializerRegistry,
+  type LayerEntry,
+  layerFromSpec,
+  layerRegistry,
+  lossRegistry,
+} from '../src/nn/index.js';
 import { optimizerRegistry, scheduleRegistry } from '../src/optim/index.js';
-import type { Entry, Registry } from '../src/registry.js';
+import { camel, type Entry, type Registry } from '../src/registry.js';
 import { STARTER_CONFIG } from '../src/run/init.js';
 import { callbackRegistry, metricRegistry } from '../src/train/index.js';
 import { REGISTRIES } from './docs-table.js';
@@ -431,15 +438,50 @@ function entryOptions(kind: string, e: Entry): string {
   const required = new Set((json.required as string[] | undefined) ?? []);
   const props = Object.entries(json.properties as Record<string, Json>);
   if (props.length === 0) return 'none';
-  // a default the entry's schema carries (its meta: an optimizer's), with whose it is where Keras and PyTorch differ
-  const def = (v: Json) =>
-    v.default === undefined ? '' : `, default ${flow(v.default)}${v.whose ? ` (${String(v.whose)})` : ''}`;
+  const defaults = optionDefaults(kind, e);
+  const def = (k: string, v: Json) =>
+    k in defaults ? `, default ${flow(defaults[k])}${v.whose ? ` (${String(v.whose)})` : ''}` : '';
   return props
     .map(
       ([k, v]) =>
-        `${code(k)}${required.has(k) ? ' (required)' : ''}: ${optionType(`${kind} ${e.name}.${k}`, k, v)}${def(v)}`,
+        `${code(k)}${required.has(k) ? ' (required)' : ''}: ${optionType(`${kind} ${e.name}.${k}`, k, v)}${def(k, v)}`,
     )
     .join('; ');
+}
+
+/**
+ * The default docs/config.md prints beside each option of an entry: the one its schema carries (its meta: withDefault),
+ * with whose it is where Keras and PyTorch differ; a layer's otherwise as the layer reads it back (builtDefaults).
+ */
+export function optionDefaults(kind: string, e: Entry): Record<string, unknown> {
+  if (!e.options) return {};
+  const json = z.toJSONSchema(e.options, { unrepresentable: 'any', io: 'input' }) as Json;
+  if (json.type !== 'object' || !json.properties) return {};
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  const built = kind === 'layer' ? builtDefaults(e, required) : {};
+  return Object.fromEntries(
+    Object.entries(json.properties as Record<string, Json>)
+      .map(([k, v]) => [k, v.default !== undefined ? v.default : built[k]] as const)
+      .filter(([, d]) => d !== undefined),
+  );
+}
+
+/**
+ * What a layer takes for each option left out, read back from it: the layer built from its required options alone
+ * (its example's values) and its getConfig(), an initializer or activation by the name a config file writes. An
+ * option the config does not record (a regularizer, none by default) gets no default here.
+ */
+export function builtDefaults(e: Entry, required: ReadonlySet<string>): Record<string, unknown> {
+  const example = ((e as LayerEntry).example ?? {}) as Record<string, unknown>;
+  const given = Object.fromEntries([...required].map((k) => [k, example[k]]));
+  const config: Record<string, unknown> = layerFromSpec({ [e.name]: given }, 'docs', [4, 3]).getConfig();
+  const spelled = (v: unknown) =>
+    typeof v === 'string' ? ((initializerRegistry.find(v) ?? activationRegistry.find(v))?.name ?? v) : v;
+  return Object.fromEntries(
+    Object.keys(((e as LayerEntry).options as z.ZodObject).shape)
+      .filter((k) => !required.has(k) && config[camel(k)] !== undefined)
+      .map((k) => [k, spelled(config[camel(k)])]),
+  );
 }
 
 /** Every option of every entry of the registries that have options, one table per registry. */
@@ -457,7 +499,9 @@ function optionsSection(): string {
       'layer or a callback always as `{name: {options}}` (`- flatten: {}` where it takes none): ' +
       '`- gru: {units: 64, return_sequences: true}`, `optimizer: {sgd: {learning_rate: 0.01, momentum: 0.9}}`, ' +
       '`kernel_initializer: {orthogonal: {gain: 2}}`. These are every option each one takes (an unknown one is an ' +
-      "error naming the nearest); an option left out takes its default, and a run's `model/model.json` records the " +
+      'error naming the nearest); an option left out takes the default written beside it (a regularizer or ' +
+      "gaussian_noise's seed with none written: none; l1l2's factors and warmup's then: as their rows say), and " +
+      "a run's `model/model.json` records the " +
       "value every layer and the optimizer used. Activations and metrics take none. The README's registry table says " +
       'what each one computes.',
     '',

@@ -423,6 +423,14 @@ export const str = (what = 'a string') => z.string(e(what)).min(1, e(what));
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, e(values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : values[0]));
 
+/**
+ * An option's default, on its schema where docs:config reads it (the schema's meta, `default` in its JSON Schema),
+ * and `whose` it is where Keras and PyTorch differ. The code that applies the default keeps its own literal; the docs
+ * test builds every component with each printed default written out and checks that it does what leaving it out does.
+ */
+export const withDefault = <S extends z.ZodType>(schema: S, value: unknown, whose?: string): S =>
+  schema.meta({ default: value, ...(whose ? { whose } : {}) });
+
 /** A strict options object (unknown keys are errors), with `what` as the message when it is not an object. */
 export const optionsObject = <Shape extends z.ZodRawShape>(shape: Shape, what = 'an options object') =>
   z.strictObject(shape, e(what));

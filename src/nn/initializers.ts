@@ -16,6 +16,7 @@ import {
   refuseUnknownOptions,
   refuseUnused,
   spellAs,
+  withDefault,
 } from '../registry.js';
 import { orthonormalRows, orthonormalSeconds } from './orthonormal.js';
 import type { Rng } from './random.js';
@@ -136,7 +137,10 @@ function orthogonal(shape: readonly number[], rng: Rng, gain: number): Float32Ar
 
 const entry = <S extends InitOptions>(e: InitializerEntry<S>): InitializerEntry<S> => e;
 const none = optionsObject({});
-const meanStd = optionsObject({ mean: num().optional(), stddev: nonNeg().optional() });
+const meanStd = optionsObject({
+  mean: withDefault(num().optional(), 0),
+  stddev: withDefault(nonNeg().optional(), 0.05),
+});
 // 0.8796... is the standard deviation of a unit normal truncated at two standard deviations (as Keras).
 const TRUNC_SD = 0.87962566103423978;
 const uniform = (limit: (fanIn: number, fanOut: number) => number) => (): Init => (shape, rng) => {
@@ -165,7 +169,7 @@ export const initializerRegistry = new Registry<InitializerEntry>(
       name: 'constant',
       className: 'constant',
       doc: 'value',
-      options: optionsObject({ value: num().optional() }),
+      options: optionsObject({ value: withDefault(num().optional(), 0) }),
       make: (c) => (s) => fill(s, () => c.value ?? 0),
     }),
     entry({
@@ -173,10 +177,12 @@ export const initializerRegistry = new Registry<InitializerEntry>(
       className: 'randomUniform',
       doc: 'minval, maxval',
       // an empty or reversed interval is refused, as Keras' tf.random.uniform does (it drew from [hi, lo] here)
-      options: optionsObject({ minval: num().optional(), maxval: num().optional() }).refine(
-        (c) => (c.minval ?? -0.05) < (c.maxval ?? 0.05),
-        { error: 'minval < maxval (they default to -0.05 and 0.05)' },
-      ),
+      options: optionsObject({
+        minval: withDefault(num().optional(), -0.05),
+        maxval: withDefault(num().optional(), 0.05),
+      }).refine((c) => (c.minval ?? -0.05) < (c.maxval ?? 0.05), {
+        error: 'minval < maxval (they default to -0.05 and 0.05)',
+      }),
       make: (c) => (s, rng) => {
         const lo = c.minval ?? -0.05,
           hi = c.maxval ?? 0.05;
@@ -236,7 +242,7 @@ export const initializerRegistry = new Registry<InitializerEntry>(
       name: 'orthogonal',
       className: 'orthogonal',
       doc: 'gain; QR of a normal matrix',
-      options: optionsObject({ gain: posNum().optional() }),
+      options: optionsObject({ gain: withDefault(posNum().optional(), 1) }),
       make: (c) => (s, rng) => orthogonal(s, rng, c.gain ?? 1),
     }),
   ],

@@ -12,6 +12,7 @@ import {
   Registry,
   refuseUnknownOptions,
   type SpellingOf,
+  withDefault,
 } from '../registry.js';
 
 /** One element's loss and its derivative (before the 1/n of the mean), of d = p - y. */
@@ -48,7 +49,7 @@ const entries = [
     name: 'huber',
     aliases: ['huber_loss'],
     doc: 'delta',
-    options: optionsObject({ delta: posNum().optional() }),
+    options: optionsObject({ delta: withDefault(posNum().optional(), 1) }),
     term: ({ delta = 1 }) => ({
       value: (d) => (Math.abs(d) <= delta ? 0.5 * d * d : delta * (Math.abs(d) - 0.5 * delta)),
       grad: (d) => Math.max(-delta, Math.min(delta, d)),

@@ -8,7 +8,7 @@
 
 import type { Buf } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
-import { bool, optionsObject, posNum, rate } from '../registry.js';
+import { bool, optionsObject, posNum, rate, withDefault } from '../registry.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer } from './initializers.js';
 import { type Act, actOf, Layer, type LayerConfig, type ParamSpec, rowsOf, type SeqShape } from './layer.js';
@@ -256,7 +256,11 @@ export const batchNormalization = (o?: BatchNormalizationOptions): BatchNormaliz
 /** @example layerNormalization() */
 export const layerNormalization = (o?: NormalizationOptions): LayerNormalization => new LayerNormalization(o);
 
-const normalizationOptions = { epsilon: posNum().optional(), center: bool().optional(), scale: bool().optional() };
+const normalizationOptions = {
+  epsilon: withDefault(posNum().optional(), 0.001, "Keras'; PyTorch's 1e-5"),
+  center: bool().optional(),
+  scale: bool().optional(),
+};
 
 /** BatchNormalization and LayerNormalization in the layer registry. */
 export const normalizationLayers: LayerEntry[] = [
@@ -265,7 +269,11 @@ export const normalizationLayers: LayerEntry[] = [
     className: 'BatchNormalization',
     aliases: ['batchNormalization'],
     doc: 'momentum, epsilon, center, scale; moving statistics in predict',
-    options: optionsObject({ momentum: rate().optional(), ...normalizationOptions }),
+    options: optionsObject({
+      // PyTorch's momentum weighs the new batch: its 0.1 is Keras' (and this) 0.9
+      momentum: withDefault(rate().optional(), 0.99, "Keras'; PyTorch's momentum 0.1, which is 0.9 here"),
+      ...normalizationOptions,
+    }),
     create: batchNormalization,
   }),
   optionsLayer({

@@ -3,7 +3,7 @@
 
 import type { Buf } from '../engine/index.js';
 import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
-import { oneOf, optionsObject, posInt } from '../registry.js';
+import { oneOf, optionsObject, posInt, withDefault } from '../registry.js';
 import { windowGeometry } from './conv.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
@@ -133,7 +133,7 @@ export const averagePooling1d = (o?: PoolingOptions): AveragePooling1D => new Av
 
 const poolingOptions = optionsObject({
   pool_size: posInt().optional(),
-  strides: posInt().optional(),
+  strides: withDefault(posInt().optional(), 'pool_size'),
   padding: oneOf(['valid', 'same']).optional(),
 });
 const doc = 'pool_size, strides, padding';

@@ -21,6 +21,7 @@ import {
   refuseUnknownOptions,
   refuseUnused,
   spellAs,
+  withDefault,
 } from '../registry.js';
 
 export interface SgdOptions {
@@ -383,7 +384,7 @@ function optionDefaults<S extends Record<string, z.ZodType>>(name: OptimizerName
     Object.entries(shape).map(([k, schema]) => {
       const [value, whose] = d[k] ?? [];
       if (value === undefined) throw new Error(`optimizer ${name}: no default for ${k} (DEFAULTS)`);
-      return [k, schema.meta({ default: value, ...(whose ? { whose } : {}) })];
+      return [k, withDefault(schema, value, whose)];
     }),
   ) as S;
 }

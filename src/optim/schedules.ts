@@ -22,6 +22,7 @@ import {
   refuseUnknownOptions,
   refuseUnused,
   spellAs,
+  withDefault,
 } from '../registry.js';
 
 export type ScheduleName =
@@ -103,7 +104,7 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
     entry({
       name: 'step',
       doc: 'factor every `every` epochs',
-      options: optionsObject({ factor: gt0().optional(), every: gt0().optional() }),
+      options: optionsObject({ factor: withDefault(gt0().optional(), 0.5), every: withDefault(gt0().optional(), 10) }),
       make: ({ factor = 0.5, every = 10 }) => ({
         config: { className: 'step', config: { factor, every } },
         lrAt: (e, b) => b * factor ** Math.floor(e / every),
@@ -112,7 +113,7 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
     entry({
       name: 'exponential',
       doc: 'rate^(epoch / steps)',
-      options: optionsObject({ rate: gt0().optional(), steps: gt0().optional() }),
+      options: optionsObject({ rate: withDefault(gt0().optional(), 0.96), steps: withDefault(gt0().optional(), 1) }),
       make: ({ rate = 0.96, steps = 1 }) => ({
         config: { className: 'exponential', config: { rate, steps } },
         lrAt: (e, b) => b * rate ** (e / steps),
@@ -121,7 +122,7 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
     entry({
       name: 'inverse_time',
       doc: '1 / (1 + rate epoch / steps)',
-      options: optionsObject({ rate: ge0().optional(), steps: gt0().optional() }),
+      options: optionsObject({ rate: withDefault(ge0().optional(), 0.5), steps: withDefault(gt0().optional(), 1) }),
       make: ({ rate = 0.5, steps = 1 }) => ({
         config: { className: 'inverse_time', config: { rate, steps } },
         lrAt: (e, b) => b / (1 + (rate * e) / steps),
@@ -130,7 +131,7 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
     entry({
       name: 'cosine',
       doc: 'cosine annealing to eta_min over t_max epochs',
-      options: optionsObject({ t_max: gt0(), eta_min: ge0().optional() }),
+      options: optionsObject({ t_max: gt0(), eta_min: withDefault(ge0().optional(), 0) }),
       make: ({ t_max: tMax, eta_min: etaMin = 0 }) => ({
         config: { className: 'cosine', config: { t_max: tMax, eta_min: etaMin } },
         lrAt: (e, b) => cosineAt(b, etaMin, Math.min(e, tMax), tMax),
@@ -141,8 +142,8 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
       doc: 'SGDR: cycles of t_0, t_0 t_mult, ... epochs',
       options: optionsObject({
         t_0: posInt('an integer > 0'),
-        t_mult: posInt('an integer >= 1').optional(),
-        eta_min: ge0().optional(),
+        t_mult: withDefault(posInt('an integer >= 1').optional(), 1),
+        eta_min: withDefault(ge0().optional(), 0),
       }),
       make: ({ t_0: t0, t_mult: tMult = 1, eta_min: etaMin = 0 }) => ({
         config: { className: 'cosine_restarts', config: { t_0: t0, t_mult: tMult, eta_min: etaMin } },
@@ -159,8 +160,11 @@ export const scheduleRegistry = new Registry<ScheduleEntry>(
     entry({
       name: 'warmup',
       doc: 'linear over `epochs`, then any of the others',
-      // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
-      options: optionsObject({ epochs: posInt('an integer > 0').optional(), then: schedule.optional() }),
+      options: optionsObject({
+        epochs: withDefault(posInt('an integer > 0').optional(), 5),
+        // biome-ignore lint/suspicious/noThenProperty: `then` is the config key users write (warmup: {then: ...})
+        then: schedule.optional(),
+      }),
       make: ({ epochs = 5, then: next }, where) => {
         const then = next ? getSchedule(next, `${where}.then`) : getSchedule('constant');
         return {

@@ -4,7 +4,19 @@
 import { z } from 'zod';
 import type { Buf } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
-import { bool, camelKeys, type Entry, e, nonNeg, nonNegInt, num, oneOf, optionsObject, Registry } from '../registry.js';
+import {
+  bool,
+  camelKeys,
+  type Entry,
+  e,
+  nonNeg,
+  nonNegInt,
+  num,
+  oneOf,
+  optionsObject,
+  Registry,
+  withDefault,
+} from '../registry.js';
 import type { Model } from './model.js';
 import type { FitCallback, Logs } from './types.js';
 
@@ -328,12 +340,13 @@ export interface CallbackEntry<S extends z.ZodObject = z.ZodObject> extends Entr
   build(options: z.output<S>): Callback;
 }
 const entry = <S extends z.ZodObject>(x: CallbackEntry<S>): CallbackEntry<S> => x;
-const watch = {
-  monitor: z.string(e('a key of the logs, such as val_loss')).optional(),
-  mode: oneOf(['min', 'max', 'auto']).optional(),
-  patience: nonNegInt().optional(),
-  min_delta: nonNeg().optional(),
-};
+/** The options of a callback that watches a metric, with its defaults (the constructors': Keras'). */
+const watch = (patience: number, minDelta: number) => ({
+  monitor: withDefault(z.string(e('a key of the logs, such as val_loss')).optional(), 'val_loss'),
+  mode: withDefault(oneOf(['min', 'max', 'auto']).optional(), 'auto'),
+  patience: withDefault(nonNegInt().optional(), patience),
+  min_delta: withDefault(nonNeg().optional(), minDelta),
+});
 const fraction = 'a number in (0, 1)';
 
 export const callbackRegistry = new Registry<CallbackEntry>(
@@ -352,10 +365,10 @@ export const callbackRegistry = new Registry<CallbackEntry>(
         "monitor, min_delta, patience, mode, baseline, restore_best_weights (the best epoch's weights at the end, " +
         'stopped early or not), start_from_epoch',
       options: optionsObject({
-        ...watch,
-        baseline: num().nullable().optional(), // null: Keras' None
-        restore_best_weights: bool().optional(),
-        start_from_epoch: nonNegInt().optional(),
+        ...watch(0, 0),
+        baseline: withDefault(num().nullable().optional(), null), // null: Keras' None
+        restore_best_weights: withDefault(bool().optional(), false),
+        start_from_epoch: withDefault(nonNegInt().optional(), 0),
       }),
       build: (o) => new EarlyStopping(camelKeys(o)),
     }),
@@ -364,10 +377,10 @@ export const callbackRegistry = new Registry<CallbackEntry>(
       className: 'ReduceLROnPlateau',
       doc: 'factor, patience, cooldown, min_lr; with train.schedule, the scheduled rate times factor from then on',
       options: optionsObject({
-        ...watch,
-        factor: z.number(e(fraction)).gt(0, e(fraction)).lt(1, e(fraction)).optional(),
-        cooldown: nonNegInt().optional(),
-        min_lr: nonNeg().optional(),
+        ...watch(10, 1e-4),
+        factor: withDefault(z.number(e(fraction)).gt(0, e(fraction)).lt(1, e(fraction)).optional(), 0.1),
+        cooldown: withDefault(nonNegInt().optional(), 0),
+        min_lr: withDefault(nonNeg().optional(), 0),
       }),
       build: (o) => new ReduceLROnPlateau(camelKeys(o)),
     }),

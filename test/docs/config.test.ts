@@ -4,11 +4,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { CONFIG_DOC, configDoc, TUNE_KEYS, typeText } from '../../scripts/docs-config.js';
+import { CONFIG_DOC, configDoc, flow, optionDefaults, TUNE_KEYS, typeText } from '../../scripts/docs-config.js';
 import { REGISTRIES } from '../../scripts/docs-table.js';
 import { parseConfig } from '../../src/config/index.js';
-import { getOptimizer, OPTIMIZERS, optimizerRegistry } from '../../src/optim/index.js';
-import { camel } from '../../src/registry.js';
+import {
+  activationRegistry,
+  getInitializer,
+  getLoss,
+  initializerRegistry,
+  type LayerEntry,
+  layerFromSpec,
+} from '../../src/nn/index.js';
+import { Rng } from '../../src/nn/random.js';
+import { getOptimizer, getSchedule, OPTIMIZERS, optimizerRegistry } from '../../src/optim/index.js';
+import { camel, type Entry } from '../../src/registry.js';
+import { callbackRegistry } from '../../src/train/index.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 
 test('docs/config.md is what npm run docs:config produces', () => {
@@ -86,4 +96,80 @@ test("docs/config.md gives every optimizer option's default, the one the optimiz
   }
   assert.match(doc, /`rho`: number in \[0, 1\), default 0\.9 \(Keras'; PyTorch's alpha 0\.99\)/);
   assert.match(doc, /`adamw` \|[^\n]*`weight_decay`: number ≥ 0, default 0\.01 \(PyTorch's; Keras' 0\.004\)/);
+});
+
+/** Options of `e` as a config file writes them: its required ones (its example's values, or these), then `more`. */
+function withRequired(e: Entry, more: Record<string, unknown>): Record<string, unknown> {
+  const json = z.toJSONSchema(e.options!, { unrepresentable: 'any', io: 'input' }) as { required?: string[] };
+  const example = ((e as LayerEntry).example ?? {}) as Record<string, unknown>;
+  const fallback: Record<string, unknown> = { t_max: 7, t_0: 3 };
+  return { ...Object.fromEntries((json.required ?? []).map((k) => [k, example[k] ?? fallback[k]])), ...more };
+}
+
+/** What a component does, to compare: a layer's config, an initializer's draws, a schedule's rates, and so on. */
+function behaviour(kind: string, e: Entry, options: Record<string, unknown>): unknown {
+  const spec = { [e.name]: options };
+  switch (kind) {
+    case 'layer': {
+      // an initializer or activation as the one it names, whatever the spelling (glorotUniform, glorot_uniform)
+      const { name: _, ...config } = layerFromSpec(spec, 'layer', [6, 3]).getConfig();
+      const named = (v: unknown) =>
+        typeof v === 'string' ? ((initializerRegistry.find(v) ?? activationRegistry.find(v))?.name ?? v) : v;
+      return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, named(v)]));
+    }
+    case 'initializer':
+      return Array.from(getInitializer(spec as never).init([7, 5], new Rng(3)));
+    case 'loss': {
+      const pred = Float32Array.from([-3, -0.5, 0, 0.2, 2.5]),
+        target = new Float32Array(5),
+        grad = new Float32Array(5);
+      return [getLoss(spec as never).compute(pred, 0, 5, target, 1, 5, grad), Array.from(grad)];
+    }
+    case 'schedule': {
+      const s = getSchedule(spec as never);
+      return Array.from({ length: 60 }, (_, epoch) => [s.lrAt(epoch, 0.1), s.isCycleEnd?.(epoch)]);
+    }
+    case 'callback':
+      return JSON.stringify(callbackRegistry.get(e.name).build(callbackRegistry.parse(spec).options));
+    default:
+      throw new Error(`no behaviour for a ${kind}`);
+  }
+}
+
+test('every default docs/config.md writes beside a layer, initializer, loss, schedule or callback option is what leaving it out does', () => {
+  // the layers', schedules', callbacks', initializers' and losses' defaults were written nowhere (only the
+  // optimizers' were); each printed default is now given explicitly and must change nothing
+  const doc = readFileSync(new URL(`../../${CONFIG_DOC}`, import.meta.url), 'utf8');
+  let checked = 0;
+  for (const r of REGISTRIES) {
+    const kind = r.info.kind;
+    if (!['layer', 'initializer', 'loss', 'schedule', 'callback'].includes(kind)) continue;
+    for (const e of r.entries) {
+      const defaults = optionDefaults(kind, e);
+      if (Object.keys(defaults).length === 0) continue;
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${e.name}\` | `))!;
+      const implicit = behaviour(kind, e, withRequired(e, {}));
+      for (const [k, d] of Object.entries(defaults)) {
+        assert.ok(row.includes(`\`${k}\`: `) && row.includes(`, default ${flow(d)}`), `${e.name}.${k}: ${row}`);
+        // a default that names another option (pooling's strides: pool_size) is that option's default
+        const value = typeof d === 'string' && d in defaults ? defaults[d] : d;
+        const explicit = behaviour(kind, e, withRequired(e, { [k]: value }));
+        assert.deepEqual(
+          explicit,
+          implicit,
+          `${kind} ${e.name}.${k}: default ${flow(d)} does not do what leaving it out does`,
+        );
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 60, `${checked} defaults`);
+  assert.match(
+    doc,
+    /`batch_normalization` \| `momentum`: number in \[0, 1\), default 0\.99 \(Keras'; PyTorch's momentum 0\.1/,
+  );
+  assert.match(
+    doc,
+    /`max_pooling1d` \| `pool_size`: integer > 0, default 2; `strides`: integer > 0, default pool_size;/,
+  );
 });
