@@ -207,3 +207,28 @@ test("an initializer's or a schedule's saved { className, config } refuses a key
   const warm = getSchedule({ warmup: { epochs: 2, then: { cosine: { t_max: 5 } } } });
   assert.deepEqual(getSchedule(warm.config as never).config, warm.config);
 });
+
+test("a loss's saved { className, config } refuses a key it does not take, and Keras' reduction other than the mean", async () => {
+  const { getLoss } = await import('../src/nn/index.js');
+  // each was dropped without a word: huber with `delt: 5` trained at delta 1, and Keras' reduction "sum" (a loss
+  // the batch size times larger) trained on the mean
+  for (const [config, message] of [
+    [{ className: 'huber', config: { delt: 5 } }, 'loss.huber.delt: unknown key (did you mean "delta"?)'],
+    [{ className: 'mse', config: { foo: 1 } }, 'loss.mse.foo: unknown key; loss.mse takes no options'],
+    [
+      { className: 'mse', config: { name: 'mean_squared_error', reduction: 'sum' } },
+      /^loss\.mse\.reduction: expected "sum_over_batch_size", received "sum": .*PyTorch's "mean"$/,
+    ],
+    [{ className: 'mae', config: { dtype: 'float64' } }, /^loss\.mae\.dtype: expected null or "float32"/],
+  ] as const)
+    assert.throws(() => getLoss(config as never), { name: 'ValueError', message });
+  // Keras' bookkeeping at the mean loads; what seqtune saves loads
+  const keras = getLoss({ className: 'huber', config: { delta: 2, name: 'huber_loss', reduction: 'auto' } } as never);
+  assert.deepEqual(keras.config, { className: 'huber', config: { delta: 2 } });
+  const saved = getLoss({ huber: { delta: 0.5 } });
+  assert.deepEqual(getLoss(saved.config as never).config, saved.config);
+  assert.equal(
+    getLoss({ className: 'mse', config: { reduction: 'sum_over_batch_size', dtype: null } } as never).config.className,
+    'mse',
+  );
+});

@@ -4,6 +4,7 @@
 //   huber = mean (|d| <= delta ? d^2/2 : delta (|d| - delta/2)), d = p - y;  d/dp = clip(d, -delta, delta) / n
 import type { z } from 'zod';
 import {
+  type Bookkeeping,
   type Entry,
   type NamedOf,
   optionsObject,
@@ -11,6 +12,7 @@ import {
   posNum,
   Registry,
   refuseUnknownOptions,
+  refuseUnused,
   type SpellingOf,
   withDefault,
 } from '../registry.js';
@@ -89,9 +91,28 @@ export interface Loss {
   ): number;
 }
 
+/**
+ * What Keras writes in a loss's config besides its options: its name, and a reduction that is seqtune's mean at
+ * "sum_over_batch_size" (Keras 3's default), "auto" (Keras 2's), "mean" or, without sample weights,
+ * "mean_with_sample_weight"; "sum" would train on a loss the batch size times larger, and is refused.
+ */
+const KERAS_LOSS: Bookkeeping = {
+  name: [() => true, ''],
+  reduction: [
+    (v) => ['sum_over_batch_size', 'auto', 'mean', 'mean_with_sample_weight'].includes(v as string),
+    '"sum_over_batch_size"',
+    'seqtune takes the mean over every element, as Keras\' "sum_over_batch_size" and PyTorch\'s "mean"',
+  ],
+  dtype: [(v) => v == null || v === 'float32', 'null or "float32"'],
+};
+
 export function getLoss(like: LossLike, key = 'loss'): Loss {
   const { entry, options } = lossRegistry.resolve(like, key);
-  refuseUnknownOptions(like, options, Object.keys(entry.options.shape), `${key}.${entry.name}`);
+  const known = Object.keys(entry.options.shape);
+  refuseUnknownOptions(like, options, known, `${key}.${entry.name}`);
+  // a saved { className, config }: a key no option reads is refused rather than trained without (huber's delta
+  // misspelt, Keras' reduction "sum"), Keras' bookkeeping at its neutral values read past
+  refuseUnused(like, (options ?? {}) as Record<string, unknown>, known, `${key}.${entry.name}`, KERAS_LOSS);
   const o = parseOptions(entry.options.strip(), options ?? {}, key);
   const { value, grad: slope } = entry.term(o);
   return {
