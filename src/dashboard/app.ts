@@ -10,7 +10,7 @@ import { realFolder, runFile } from './files.js';
 import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
-import { webFile } from './static.js';
+import { decodedPath, webFile } from './static.js';
 import { curvesJson, runDirOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
@@ -184,8 +184,11 @@ function webRoutes(app: Hono, s: DashboardSource): void {
   );
   app.get('/api/*', (c) => notFound(c, c.req.path));
   app.get('*', async (c) => {
+    const path = decodedPath(c.req.path);
+    if (path === null)
+      return c.json({ error: `${c.req.path}: not an address (a % must begin a UTF-8 character's %XX)` }, 400);
     if (!s.web) return c.text('the dashboard front end is not built: run npm run build:web\n', 503);
-    const f = (c.req.path !== '/' && (await webFile(s.web, c.req.path))) || (await webFile(s.web, 'index.html'));
+    const f = (path !== '/' && (await webFile(s.web, path))) || (await webFile(s.web, 'index.html'));
     if (!f) return notFound(c, c.req.path);
     c.header('Content-Security-Policy', PAGE_CSP);
     c.header('Content-Type', f.type);

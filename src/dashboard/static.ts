@@ -26,10 +26,23 @@ export function defaultWebDir(): string | null {
   return found ?? null;
 }
 
-/** A file of the front end by its URL path, or null. */
-export async function webFile(dir: string, urlPath: string): Promise<{ body: Buffer; type: string } | null> {
+/**
+ * A URL path with its %XX sequences decoded (the router leaves %25 and reserved ones encoded), or null where a % does
+ * not begin UTF-8 percent-encoding (`/%`, `/%E0%A4%A`): such an address names no file, and decodeURIComponent threw
+ * on it (answered 500).
+ */
+export function decodedPath(urlPath: string): string | null {
+  try {
+    return decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+}
+
+/** A file of the front end by its decoded URL path (decodedPath), or null. */
+export async function webFile(dir: string, path: string): Promise<{ body: Buffer; type: string } | null> {
   const root = realFolder(dir);
-  const rel = normalize(decodeURIComponent(urlPath).replace(/^\/+/, ''));
+  const rel = normalize(path.replace(/^\/+/, ''));
   if (!root || rel.startsWith('..') || rel.includes(`${sep}..`) || rel.includes('\0')) return null;
   const file = realFolder(join(root, rel));
   const type = TYPES[extname(rel).toLowerCase()];

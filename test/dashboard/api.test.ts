@@ -362,6 +362,27 @@ test('no file outside a run folder: dot segments, absolute paths, encoded traver
   }
 });
 
+test('a page address with a % that begins no UTF-8 character answers 400 saying so, not 500', async () => {
+  // the front end's files: index.html for every page path, assets by name (a second dashboard: the one above has none)
+  const web = join(fx.dir, 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>seqtune</title>');
+  writeFileSync(join(web, 'assets', 'a b%.js'), 'export {};');
+  const w = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web });
+  try {
+    const at = (path: string) => fetch(new URL(path, w.url));
+    for (const p of ['/%', '/%E0%A4%A', '/assets/%zz.js', '/study/%C3']) {
+      const r = await at(p);
+      assert.equal(r.status, 400, p);
+      assert.deepEqual(await r.json(), { error: `${p}: not an address (a % must begin a UTF-8 character's %XX)` }, p);
+    }
+    assert.equal(await (await at('/assets/a%20b%25.js')).text(), 'export {};', 'an encoded name is still found');
+    assert.match(await (await at('/runs%2Fx')).text(), /<title>seqtune/, 'a page path: index.html');
+  } finally {
+    await w.close();
+  }
+});
+
 test('requests naming another host are refused (a DNS-rebinding page cannot read the API)', async () => {
   const r = await new Promise<number>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: d.port, path: '/api/studies', headers: { host: 'evil.example' } });
