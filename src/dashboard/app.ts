@@ -42,6 +42,9 @@ const notFound = (c: Context, what: string) => c.json({ error: `${what}: not fou
 
 function guards(app: Hono, s: DashboardSource): void {
   app.use('*', async (c, next) => {
+    // on every answer, the refusals below too (a 403 that quotes the request's Host header went without them)
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
       return c.json({ error: `${c.req.method} ${c.req.path}: the dashboard only reads (GET, HEAD)` }, 405);
@@ -50,8 +53,6 @@ function guards(app: Hono, s: DashboardSource): void {
     if (s.hosts.length && !s.hosts.includes(host))
       return c.json({ error: `host "${host}" is not this dashboard's (${s.hosts.join(', ')})` }, 403);
     await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
   });
   app.onError((e, c) =>
     e instanceof QueryError

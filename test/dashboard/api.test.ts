@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
@@ -325,6 +325,7 @@ test('only GET and HEAD: every other method answers 405 with Allow', async () =>
       const r = await get(path, { method });
       assert.equal(r.status, 405, `${method} ${path}`);
       assert.equal(r.headers.get('allow'), 'GET, HEAD');
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `${method} ${path}: a refusal too`);
     }
   const head = await get('/api/studies', { method: 'HEAD' });
   assert.equal(head.status, 200);
@@ -384,16 +385,20 @@ test('a page address with a % that begins no UTF-8 character answers 400 saying 
 });
 
 test('requests naming another host are refused (a DNS-rebinding page cannot read the API)', async () => {
-  const r = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: d.port, path: '/api/studies', headers: { host: 'evil.example' } });
+  const host = 'evil.example';
+  const r = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: d.port, path: '/api/studies', headers: { host } });
     req.on('response', (res) => {
       res.resume();
-      resolve(res.statusCode!);
+      resolve(res);
     });
     req.on('error', reject);
     req.end();
   });
-  assert.equal(r, 403);
+  assert.equal(r.statusCode, 403);
+  // the refusal quotes the Host header: never sniffed as something else
+  assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  assert.equal(r.headers['referrer-policy'], 'no-referrer');
 });
 
 test('a port in use: one line, exit 2; a storage file that does not exist: exit 2 and never created', async () => {
