@@ -11,7 +11,7 @@ import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
 import { decodedPath, webFile } from './static.js';
-import { curvesJson, runDirOf, trialJson } from './trial.js';
+import { curvesJson, runFolderOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
   storage: Storage;
@@ -105,7 +105,7 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
     const t = (await s.storage.getStudy(name))
       ? (await s.storage.getTrials(name)).find((x) => String(x.number) === c.req.param('n'))
       : undefined;
-    const dir = t ? runDirOf(t, studyHome(s.storage)) : null;
+    const dir = t ? await runFolderOf(t, studyHome(s.storage)) : null;
     const f = dir ? await runFile(dir, c.req.param('file')) : null;
     return f ? fileResponse(c, f) : notFound(c, c.req.param('file'));
   });

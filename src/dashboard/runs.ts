@@ -86,7 +86,7 @@ export async function findRun(root: string | null, id: string): Promise<RunEntry
  * Whether a folder is a run folder of the list (one of MARKERS in it). An ensemble's linear-baseline member holds
  * only its model/: no page of its own, so the run page names it without a link (the link was a 'not found').
  */
-async function isRunFolder(dir: string): Promise<boolean> {
+export async function isRunFolder(dir: string): Promise<boolean> {
   const names = (await entriesOf(dir)).filter((e) => e.isFile()).map((e) => e.name);
   return MARKERS.some((m) => names.includes(m));
 }

@@ -8,7 +8,7 @@ import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, staleGraceMs } from '../storage/index.js';
 import { applyParams, configDiff, staleAfterS } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
-import { readJson } from './runs.js';
+import { isRunFolder, readJson } from './runs.js';
 
 /** The trial's config against the study's (the baseline's: a baseline trial has no parameters), `key: a -> b`. */
 function diffFromBaseline(config: unknown, params: Readonly<Record<string, unknown>>): string[] {
@@ -31,6 +31,17 @@ export const runDirOf = (t: FrozenTrial, home: string | undefined): string | nul
   typeof t.attrs.run_dir === 'string' ? studyPath(t.attrs.run_dir, home) : null;
 
 /**
+ * The folder runDirOf names when it is a run folder (metrics.json, history.json or ensemble.json in it), the only
+ * folder whose files the trial page reads, lists and serves; else null. Anyone who writes the storage writes run_dir
+ * (a trial's attributes: a shared PostgreSQL, a study file from elsewhere): `/home/me/.docker` or `../..` made the
+ * trial's answer list that folder's .json, .yaml, .csv, .txt and .log files, and served them.
+ */
+export async function runFolderOf(t: FrozenTrial, home: string | undefined): Promise<string | null> {
+  const dir = runDirOf(t, home);
+  return dir && (await isRunFolder(dir)) ? dir : null;
+}
+
+/**
  * Seconds without a heartbeat after which running trial `t` of a study may be dead, by the rule storage's sweep
  * fails it by (staleGraceMs): 3 of the study's tune.heartbeat, or of its own owner's when longer (stale_after_s). A
  * trial whose process beats every 8 s was said stopped by a study whose heartbeat is 1 s after 3 s.
@@ -45,7 +56,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
   const { trials, now } = await st.getTrialsAt(study);
   const t = trials.find((x) => x.number === number);
   if (!t) return null;
-  const dir = runDirOf(t, studyHome(st));
+  const dir = await runFolderOf(t, studyHome(st));
   const [history, diagnosis, metrics] = dir
     ? await Promise.all(['history.json', 'diagnosis.json', 'metrics.json'].map((n) => readJson(dir, n)))
     : [null, null, null];
@@ -68,7 +79,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     stale_after_s: trialStaleAfterS(rec.attrs, t),
     now: new Date(now).toISOString(),
     attrs: t.attrs,
-    run_dir: dir,
+    run_dir: runDirOf(t, studyHome(st)),
     history: history ?? t.attrs.history ?? null,
     diagnosis: diagnosis ?? t.attrs.diagnosis ?? null,
     metrics,

@@ -363,6 +363,32 @@ test('no file outside a run folder: dot segments, absolute paths, encoded traver
   }
 });
 
+test("a trial whose run_dir is no run folder: none of that folder's files listed or served", async () => {
+  // anyone who writes the storage writes a trial's attributes: here the folder of the secret and the series
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('pointed', { strategy: 'random' });
+    for (const run_dir of [fx.dir, '.', join(fx.runs, 'grid2', 'trial-0')]) {
+      const t = await st.createTrial('pointed', {}, { run_dir });
+      await st.finishTrial('pointed', t.number, 'complete', 1);
+    }
+  } finally {
+    await st.close();
+  }
+  for (const n of [0, 1]) {
+    const t = await json<{ files: string[]; metrics: unknown; run_dir: string }>(`/api/studies/pointed/trials/${n}`);
+    assert.deepEqual([t.files, t.metrics], [[], null], `trial ${n}: nothing read of ${t.run_dir}`);
+    for (const f of ['secret.json', 'series.csv']) {
+      const r = await raw(`/api/studies/pointed/trials/${n}/files/${f}`);
+      assert.equal(r.status, 404, `trial ${n}: ${f}`);
+      assert.doesNotMatch(r.body, /"secret"/);
+    }
+  }
+  const run = await json<{ files: string[] }>('/api/studies/pointed/trials/2');
+  assert.ok(run.files.includes('history.json'), 'a run folder is read as before');
+  assert.equal((await get('/api/studies/pointed/trials/2/files/history.json')).status, 200);
+});
+
 test('a page address with a % that begins no UTF-8 character answers 400 saying so, not 500', async () => {
   // the front end's files: index.html for every page path, assets by name (a second dashboard: the one above has none)
   const web = join(fx.dir, 'web');
