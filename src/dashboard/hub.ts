@@ -18,6 +18,11 @@ export class Hub {
     readonly intervalMs = 250,
   ) {}
 
+  /** How many listen now (open event streams). */
+  get listening(): number {
+    return this.listeners.size;
+  }
+
   subscribe(l: Listener): () => void {
     this.listeners.add(l);
     if (!this.timer) this.timer = setInterval(() => void this.tick(), this.intervalMs);

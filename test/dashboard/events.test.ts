@@ -1,11 +1,17 @@
 // GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
-// (study-created, trial-created, each epoch, trial-finished, study-updated, study-deleted), from SQLite and PostgreSQL.
+// (study-created, trial-created, each epoch, trial-finished, study-updated, study-deleted), from SQLite and PostgreSQL;
+// a client that stops reading is not fed every event until it leaves.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { createAdaptorServer } from '@hono/node-server';
+import { dashboardApp, MAX_QUEUED_EVENTS } from '../../src/dashboard/app.js';
+import type { Feed, FeedEvent } from '../../src/dashboard/feed.js';
+import { Hub } from '../../src/dashboard/hub.js';
 import { startDashboard } from '../../src/dashboard/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
@@ -109,4 +115,49 @@ test('SQLite: a study, a trial, its epochs, its end and the study deleted reach 
 
 test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () => {
   check(await eventsOf(await freshPgUrl()));
+});
+
+test('a client that stops reading: its stream is ended past MAX_QUEUED_EVENTS, not fed every event till it leaves', {
+  timeout: 60000,
+}, async () => {
+  // a feed of 1,000 events of 1 KB a poll, polled by hand (the hub's own timer never fires in the test)
+  let n = 0;
+  const study = 'x'.repeat(1000);
+  const feed = {
+    poll: async (): Promise<FeedEvent[]> =>
+      Array.from({ length: 1000 }, () => ({ type: 'study-updated', study, at: String(n++) })),
+    close: async () => {},
+  };
+  const hub = new Hub(feed as unknown as Feed, 1e9);
+  const app = dashboardApp({
+    storage: {} as Storage,
+    trials: async () => ({ trials: [], now: 0 }),
+    where: 'none',
+    runs: null,
+    hub,
+    web: null,
+    hosts: [],
+  });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  try {
+    client.pause(); // connected, and never reads
+    client.write('GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    while (hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
+    // 60 MB of events: far more than the sockets' buffers hold, so most wait in the stream's queue
+    for (let i = 0; i < 60 && hub.listening > 0; i++) {
+      await hub.tick();
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(hub.listening, 0, `the stream still listens after ${n} events`);
+    assert.ok(n > MAX_QUEUED_EVENTS, `${n} events`);
+  } finally {
+    client.destroy();
+    await hub.close();
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    });
+  }
 });
