@@ -346,7 +346,9 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     section(
       'Forecast',
       ...(pictures.length
-        ? pictures.map((f) => h('img', { src: `${runPath(id)}/files/${f}`, alt: f, class: 'picture' }))
+        ? pictures.map((f) =>
+            h('img', { src: `${runPath(id)}/files/${encodeURIComponent(f)}`, alt: f, class: 'picture' }),
+          )
         : [h('p', { class: 'muted' }, 'no forecast picture in this run folder')]),
     ),
   );

@@ -136,7 +136,9 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     section(
       'Forecast and loss pictures',
       ...(pictures.length
-        ? pictures.map((f) => h('img', { src: `${trialPath(study, n)}/files/${f}`, alt: f, class: 'picture' }))
+        ? pictures.map((f) =>
+            h('img', { src: `${trialPath(study, n)}/files/${encodeURIComponent(f)}`, alt: f, class: 'picture' }),
+          )
         : [h('p', { class: 'muted', id: 'no-pictures' }, noPictures(t))]),
     ),
   );
