@@ -18,13 +18,27 @@ async function route(): Promise<void> {
   leave = () => {};
   // what follows a `?` is the page's own state (#/runs?offset=100); names in the path are encoded, a `?` too
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split(/\?(.*)/s);
-  const parts = path.split('/').map(decodeURIComponent);
+  // a % that begins no character (#/run/%, typed or cut short) threw here, and the page before stayed on screen
+  const decoded = path.split('/').map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return null;
+    }
+  });
   // Each page draws into an element of its own. A page still loading when another is asked for (back, then forward
   // at once) drew over the later one when its answer came last, and its updates never stopped: it draws into an
   // element no longer shown, and stops when it is ready.
   const root = h('div', {}, h('p', { class: 'muted' }, 'loading…'));
   app.replaceChildren(root);
   let stop: () => void = () => {};
+  if (decoded.includes(null)) {
+    root.replaceChildren(
+      h('p', { class: 'error', id: 'bad-address' }, `${location.hash}: not a page address (a % must begin a %XX)`),
+    );
+    return;
+  }
+  const parts = decoded as string[];
   try {
     if (parts[0] === 'study' && parts[1] !== undefined && parts[2] === 'trial')
       stop = await trialPage(root, parts[1], Number(parts[3]));
