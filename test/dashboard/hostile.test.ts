@@ -92,6 +92,19 @@ async function hostileStorage(): Promise<string> {
     baselines: { scaled: { [X]: { mse: 3 } } },
   };
   writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ method: X, kept: X, members, test }));
+  // run folders whose files another tool (or a hand) wrote: advice that is no list, curves that are no lists
+  const odd: Record<string, Record<string, unknown>> = {
+    'odd-advice': {
+      'diagnosis.json': { pattern: 5, advice: 'retry' },
+      'metrics.json': { test: { scaled: { model: 5 } } },
+    },
+    'odd-items': { 'diagnosis.json': { advice: [null, 3, 'x'] }, 'history.json': { loss: [1, 2], val_loss: null } },
+    'odd-loss': { 'history.json': { loss: 'abc' }, 'metrics.json': [1, 2] },
+  };
+  for (const [name, files] of Object.entries(odd)) {
+    mkdirSync(join(runs, name));
+    for (const [f, v] of Object.entries(files)) writeFileSync(join(runs, name, f), JSON.stringify(v));
+  }
   const db = join(dir, 'studies.db');
   const st = new SqliteStorage(db);
   try {
@@ -217,6 +230,24 @@ test('pictures whose file names hold #, ?, % or quotes are asked for by their na
     ['forecast 100%.png', `forecast ${F}.png`, 'forecast#1.png', 'forecast?2.png'].map((f) => [f, 1]),
     'each picture loaded (a # in the address cut it to "forecast", a ? made the rest a query)',
   );
+});
+
+test('a run page whose files another tool wrote (advice or a curve that is no list) shows what it can', {
+  skip: missing,
+  timeout: 30000,
+}, async () => {
+  const said: Record<string, string> = {};
+  for (const id of ['odd-advice', 'odd-items', 'odd-loss']) {
+    const before = errors.length;
+    await page.goto(`${d.url}#/run/${id}`);
+    await page.locator('h1', { hasText: id }).waitFor({ timeout: 5000 });
+    said[id] = (await page.locator('#app').textContent())!;
+    assert.doesNotMatch(said[id], /is not a function|Cannot read properties/, id);
+    assert.deepEqual(errors.slice(before), [], id);
+  }
+  assert.match(said['odd-advice']!, /no history\.json/);
+  assert.match(said['odd-items']!, /3x/, "the advice's items as text");
+  assert.match(said['odd-loss']!, /no history\.json.*no diagnosis\.json/s, 'a loss that is no list: no curve');
 });
 
 test('a page address with a % that begins no character says so instead of leaving the page before on screen', {

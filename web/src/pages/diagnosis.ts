@@ -41,16 +41,17 @@ export function diagnosisBox(d: Diagnosis | null, o: { missing?: string; pruned?
   const ev = d.evidence ?? {};
   const longer = (a: Exclude<NonNullable<Diagnosis['advice']>[number], string>) =>
     a.param === 'train.epochs' && a.action === 'increase';
+  // a diagnosis.json written by hand or by another tool: advice that is no list is none, another item its text
   const text = (a: NonNullable<Diagnosis['advice']>[number]) =>
-    typeof a === 'string' ? a : (a.text ?? `${a.action} ${a.param}`);
+    a !== null && typeof a === 'object' ? (a.text ?? `${a.action} ${a.param}`) : String(a);
   // an item that starts with "or" is the other way to the item before it, and goes with it
-  const advice = (d.advice ?? [])
+  const advice = (Array.isArray(d.advice) ? d.advice : [])
     .filter((a, i, all) => {
       if (o.pruned === undefined) return true;
       const before = all[i - 1];
       return !(
-        (typeof a !== 'string' && longer(a)) ||
-        (/^or /.test(text(a)) && before && typeof before !== 'string' && longer(before))
+        (typeof a === 'object' && a !== null && longer(a)) ||
+        (/^or /.test(text(a)) && typeof before === 'object' && before !== null && longer(before))
       );
     })
     .map(text);

@@ -322,7 +322,8 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
   const hist = r.history;
   const series = hist
     ? Object.entries(hist)
-        .filter(([k]) => k === 'loss' || k === 'val_loss')
+        // a curve that is no list (a history.json written by hand or by another tool) is not drawn
+        .filter(([k, v]) => (k === 'loss' || k === 'val_loss') && Array.isArray(v))
         .map(([label, values]) => ({ label, values }))
     : [];
   const pictures = r.files.filter((f) => f.endsWith('.png') && (f.startsWith('forecast') || f.startsWith('loss')));

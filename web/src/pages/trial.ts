@@ -36,8 +36,12 @@ interface TrialDetail {
 
 function seriesOf(t: TrialDetail): { label: string; values: (number | null)[] }[] {
   const hist = t.history;
-  return hist?.loss
-    ? [{ label: 'loss', values: hist.loss }, ...(hist.val_loss ? [{ label: 'val_loss', values: hist.val_loss }] : [])]
+  // a curve that is no list (a history.json written by hand or by another tool) is not drawn
+  return Array.isArray(hist?.loss)
+    ? [
+        { label: 'loss', values: hist.loss },
+        ...(Array.isArray(hist.val_loss) ? [{ label: 'val_loss', values: hist.val_loss }] : []),
+      ]
     : [{ label: 'objective (per epoch)', values: t.intermediate }];
 }
 
@@ -150,7 +154,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     if (!('number' in e) || e.study !== study || e.number !== n) return;
     if (e.type === 'epoch') {
       t.intermediate[e.step] = e.value;
-      if (!t.history?.loss) chartBox.replaceChildren(curves(t));
+      if (!Array.isArray(t.history?.loss)) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
       headLine();
     } else if (e.type === 'trial-finished') {
