@@ -3,9 +3,8 @@
 // the corpus), train it, diagnose its curves with its config, apply the first advice the tuner could act on
 // (one config value changed, as `auto` does), retrain, and count how often the validation loss of the model
 // the run ends with improves. Run under nice: nice -n 10 npm run eval:advice [-- --seeds 2]
-import type { RawConfig } from '../../src/config/index.js';
-import { type Advice, diagnose } from '../../src/diagnose/index.js';
-import { applyParams } from '../../src/tune/index.js';
+import { diagnose } from '../../src/diagnose/index.js';
+import { endVal, withAdvice } from './apply-advice.js';
 import { DATA_SETS, RECIPES } from './recipes.js';
 import { haveDatasets, trainConfig } from './train-config.js';
 
@@ -15,27 +14,6 @@ const arg = (name: string, d: number) => {
 };
 const SEED0 = 11,
   seeds = arg('seeds', 2);
-
-/** The config with one piece of advice applied; null when the advice is a check for people. */
-export function withAdvice(cfg: RawConfig, a: Advice): RawConfig | null {
-  if (a.param.startsWith('check.') || !a.values?.length) return null;
-  const v = a.values[0];
-  if (a.param === 'train.callbacks') {
-    const c = structuredClone(cfg);
-    c.train = { ...c.train!, callbacks: [...(c.train?.callbacks ?? []), v] } as RawConfig['train'];
-    return c;
-  }
-  if (a.param === 'model.layers') return null;
-  return applyParams(cfg, { [a.param]: v });
-}
-
-/** Validation loss of the model a run ends with: the best epoch's with restore_best_weights, else the last. */
-function endVal(h: { val_loss: number[] }, cfg: RawConfig): number {
-  const restores = JSON.stringify(cfg.train?.callbacks ?? []).includes('"restore_best_weights":true');
-  const v = h.val_loss;
-  if (v.some((x) => !Number.isFinite(x))) return Infinity;
-  return restores ? Math.min(...v) : v[v.length - 1]!;
-}
 
 if (!haveDatasets()) {
   process.stderr.write('eval-advice: ../shared/datasets not found\n');
