@@ -204,6 +204,15 @@ test('every page over hostile strings shows them as text: no dialog, element, ha
       { handlers: [], elements: 0, links: [], images: [], title: 'seqtune dashboard' },
       hash,
     );
+    // a string that steers the direction of text sits in a <bdi> of its own, so it cannot turn its line around
+    const unisolated = await page.evaluate(() => {
+      const walk = document.createTreeWalker(document.getElementById('app')!, NodeFilter.SHOW_TEXT);
+      const found: string[] = [];
+      for (let n = walk.nextNode(); n; n = walk.nextNode())
+        if (n.nodeValue!.includes('\u202e') && n.parentElement!.tagName !== 'BDI') found.push(n.parentElement!.tagName);
+      return found;
+    });
+    assert.deepEqual(unisolated, [], `${hash}: text with U+202E outside a <bdi>`);
     if (hash.endsWith('/trial/8'))
       assert.equal(await page.locator('pre.error').textContent(), `${X}\n  at ${X}`, 'a failed trial: its error');
   }

@@ -21,7 +21,28 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 export function append(el: Element, ...children: Child[]): void {
   for (const c of children)
-    if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'object' ? c : String(c));
+    if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'object' ? c : isolated(String(c)));
+}
+
+/** The element's children replaced by `children`, text as append puts it. */
+export function replace(el: Element, ...children: Child[]): void {
+  el.replaceChildren();
+  append(el, ...children);
+}
+
+/** Right-to-left letters, and the marks, embeddings, overrides and isolates that steer the direction of text. */
+const BIDI = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Text that could turn the direction of what surrounds it, in a <bdi> of its own: a name holding U+202E (the
+ * right-to-left override) turned the rest of its line around, and right-to-left letters move the numbers and
+ * punctuation beside them. Other text stays a plain text node.
+ */
+function isolated(s: string): Node | string {
+  if (!BIDI.test(s)) return s;
+  const b = document.createElement('bdi');
+  b.textContent = s;
+  return b;
 }
 
 /** A number as people read it: 6 significant digits, or a dash. */

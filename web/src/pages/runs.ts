@@ -3,7 +3,7 @@
 
 import { api, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { agoText, h, num, scrollBox, section } from '../dom.js';
+import { agoText, h, num, replace, scrollBox, section } from '../dom.js';
 import { becameNonFinite, type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
 
 type Scores = Record<string, Record<string, number>>;
@@ -180,11 +180,14 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
     shown = key;
     body.replaceChildren(...page.runs.map(runRow));
     table.hidden = !page.runs.length;
-    empty.textContent = page.runs.length
-      ? ''
-      : view.q
-        ? `no run id contains "${view.q}"`
-        : `no run folders in ${folder} yet: they appear here as they are written`;
+    replace(
+      empty,
+      page.runs.length
+        ? ''
+        : view.q
+          ? `no run id contains "${view.q}"`
+          : `no run folders in ${folder} yet: they appear here as they are written`,
+    );
     count.textContent = page.runs.length
       ? `${page.offset + 1}–${page.offset + page.runs.length} of ${page.total}`
       : '0 of 0';
@@ -208,7 +211,7 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
     }
     filterEntry = how === 'typing';
     void load().catch((e: Error) => {
-      empty.textContent = e.message;
+      replace(empty, e.message);
     });
   };
   let typing = 0;

@@ -3,7 +3,7 @@
 
 import { api, onLive, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { h, num, section, staleNote } from '../dom.js';
+import { h, num, replace, section, staleNote } from '../dom.js';
 import {
   becameNonFinite,
   type Diagnosis,
@@ -98,7 +98,8 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
   /** The state (and, running, whether its heartbeat stopped), value, epochs and owner. */
   const headLine = () => {
     const note = staleNote(t, t.stale_after_s, skew);
-    head.replaceChildren(
+    replace(
+      head,
       note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.state,
       ` · value ${num(t.value)} · ${t.intermediate.length} epochs${t.owner ? ` · ${t.owner}` : ''}`,
     );
