@@ -2,7 +2,7 @@
 // was left out and why, and one sweep's step: the next trial to start, wait, or adopt the sweep's best.
 import type { RawConfig } from '../config/index.js';
 import type { FrozenTrial } from '../storage/index.js';
-import { finishedWith, runningWith } from './samplers/index.js';
+import { finishedWith, inFlight, runningWith } from './samplers/index.js';
 import { applyParams, deletePath, getPath, isInside, type Params, same, setPath } from './space.js';
 import { prepareFor, type TrialEnv } from './trial.js';
 
@@ -140,14 +140,17 @@ export class Replay {
     const why =
       `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
       `${skipNote ? `; ${skipNote}` : ''}`;
+    // What was left out before this sweep is said once, with the first trial run for the sweep; a sweep whose values
+    // had all run for other sweeps runs none, and passes the notes on (on shampoo sales, "data.lookback not swept: no
+    // longer lookback leaves 4 training windows per input" went unsaid: a units sweep whose values were run before
+    // came next, and its end cleared the notes).
+    const ranFor = this.ranFor(candidates, `${sweep.why}; sweeping ${sweep.param}`);
     const missing = candidates.find((c) => !this.done(c) && !this.pending(c));
     if (missing) {
-      // What was left out before this sweep is said once, with its first trial.
-      const first = candidates.every((c) => !this.done(c) && !this.pending(c));
-      const before = [...(this.ahead ? [this.ahead] : []), ...(first ? this.notes : [])];
+      const before = [...(this.ahead ? [this.ahead] : []), ...(ranFor ? [] : this.notes)];
       return { params: missing, why: before.length ? `${before.join('; ')}; then ${why}` : why };
     }
-    this.notes = [];
+    if (ranFor) this.notes = [];
     if (candidates.some((c) => !this.done(c))) {
       if (this.ahead) return 'wait';
       this.ahead = `started while the ${sweep.param} sweep still runs`;
@@ -155,6 +158,14 @@ export class Replay {
     }
     if (sweep.adopt !== false) this.adopt(sweep.param, candidates, roundOf(sweep.why));
     return 'done';
+  }
+
+  /** Whether a trial of these candidates (finished or in flight) was run for the sweep its why names (`sweeping`). */
+  private ranFor(candidates: readonly Params[], sweeping: string): boolean {
+    return candidates.some((c) => {
+      const t = this.done(c) ?? this.trials.find((x) => inFlight(x) && same(x.params, c));
+      return String(t?.attrs.why ?? '').includes(sweeping);
+    });
   }
 
   /**

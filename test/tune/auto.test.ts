@@ -262,3 +262,28 @@ test('a value skipped for the time left is said in seconds under a minute, never
   const why = next?.why ?? '';
   assert.match(why, /0\.0003 \(about 20 s, 0 s left\)/, why);
 });
+
+test('a note made before a sweep whose values all ran for other sweeps is said with the next trial run', async () => {
+  // shampoo sales: "data.lookback not swept: ..." came just before a units sweep whose values #10 and #3 had run
+  // for other sweeps; that sweep ran nothing and its end dropped the note, which no trial ever said
+  const env = await envOf();
+  const t16 = freezeTrial({
+    ...baseline,
+    number: 1,
+    params: { 'model.layers[0].gru.units': 16 },
+    attrs: { ...baseline.attrs, why: 'w0; sweeping model.layers[0].gru.units over [16]' },
+  });
+  const r = new Replay(env, [baseline, t16], baseline);
+  r.note('data.lookback not swept: no longer lookback leaves 4 training windows per input');
+  assert.equal(await r.step({ param: 'model.layers[0].gru.units', values: [16], why: 'w1' }), 'done');
+  const step = await r.step({ param: 'model.layers[0].gru.dropout', values: [0.1], why: 'w2' });
+  assert.ok(typeof step === 'object');
+  assert.match(step.why, /^data\.lookback not swept: no longer lookback .*; then w2; sweeping model\.layers/);
+  // the sweep that ran #1 said what came before it with #1: its replay passes nothing on
+  const again = new Replay(env, [baseline, t16], baseline);
+  again.note('model.linear_skip: not started, too long for the time left');
+  assert.equal(await again.step({ param: 'model.layers[0].gru.units', values: [16], why: 'w0' }), 'done');
+  const next = await again.step({ param: 'model.layers[0].gru.dropout', values: [0.1], why: 'w2' });
+  assert.ok(typeof next === 'object');
+  assert.equal(next.why, 'w2; sweeping model.layers[0].gru.dropout over [0.1]');
+});
