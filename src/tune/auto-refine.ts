@@ -4,10 +4,9 @@
 // the choice between them rests on a mean over seeds rather than on one lucky draw.
 import type { FrozenTrial } from '../storage/index.js';
 import { isJoint } from './auto-joint.js';
-import { MEASURED_ONLY, type Replay, type Step, withValue } from './auto-replay.js';
+import { FINER, MEASURED_ONLY, type Replay, type Step, withValue } from './auto-replay.js';
 import { applyParams, getPath, type Params, same } from './space.js';
 
-const FINER = 'finer steps around';
 const PARTNER = 'a network without the linear path';
 const SEEDS = 'repeats with more seeds';
 

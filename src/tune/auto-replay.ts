@@ -13,6 +13,15 @@ const sweptBy = (t: FrozenTrial): string | undefined =>
 /** The round of the plan a sweep's why names ("round 2: ...", after the notes said before it), 1 when none. */
 const roundOf = (why: string): number => Number(/(?:^|; then )round (\d+): /.exec(why)?.[1] ?? 1);
 
+/** How the why of a sweep of finer steps around the best values begins (auto-refine.ts). */
+export const FINER = 'finer steps around';
+
+/**
+ * The phase and round of the plan a sweep's why names: a sweep of finer steps (refine, after the rounds) or a round's,
+ * and which round (the finer steps name none).
+ */
+const phaseOf = (why: string): string => (why.includes(FINER) ? 'finer' : `round ${roundOf(why)}`);
+
 /**
  * current with param set to v. Values below param (an Adam learning rate when the optimizer changes) no
  * longer apply and go; a value equal to the base config's is left out, so one configuration has one name.
@@ -156,7 +165,7 @@ export class Replay {
       this.ahead = `started while the ${sweep.param} sweep still runs`;
       return 'done';
     }
-    if (sweep.adopt !== false) this.adopt(sweep.param, candidates, roundOf(sweep.why));
+    if (sweep.adopt !== false) this.adopt(sweep.param, candidates, phaseOf(sweep.why));
     return 'done';
   }
 
@@ -177,10 +186,13 @@ export class Replay {
    * same round's: a sweep of the same factor in a later round came from a later best, and adopting its trial here
    * made the replayed plan jump past the rest of the round to that best (ETTh1, two targets: round 1's units sweep
    * from #1 took round 2's early #33, and the plan then proposed round 2's levers as round 1's, "fewer units (8 -> 4)"
-   * from #33 with no "round 2:").
+   * from #33 with no "round 2:"). And only the same phase's: a finer step started early names no round, and taken as
+   * round 1's (daily minimum temperatures, 3-minute budget, jobs 2: #24, GRU(23) between the baseline's 16 and the
+   * sweep's 32, was adopted by round 1's units sweep once it finished) it made the replayed plan go back into round 1
+   * from it after the seed repeats of the baseline had run, and the trials proposed since no longer followed the plan.
    */
-  private adopt(param: string, candidates: Params[], round: number): void {
-    const early = this.earlyOf(param, round);
+  private adopt(param: string, candidates: Params[], phase: string): void {
+    const early = this.earlyOf(param, phase);
     for (const t of [...candidates.map((c) => this.done(c)!), ...early])
       if (t.state === 'complete' && t.value !== null && t.value < this.best) {
         this.best = t.value;
@@ -191,24 +203,24 @@ export class Replay {
   }
 
   /**
-   * The trials started early for a sweep of param in a round of the plan (while another sweep ran), seed repeats and
+   * The trials started early for a sweep of param in a phase of the plan (while another sweep ran), seed repeats and
    * measuring sweeps aside, in the order of the trials. Sorted once per replay: adopt asked every trial for each sweep
    * the plan adopts, and the plan is replayed for every trial proposed (4 of every 160 seconds of a 2,500-trial
    * study's main thread).
    */
-  private earlyOf(param: string, round: number): readonly FrozenTrial[] {
+  private earlyOf(param: string, phase: string): readonly FrozenTrial[] {
     if (!this.early) {
       this.early = new Map();
       for (const t of this.trials) {
         const why = String(t.attrs.why ?? '');
         if (!why.startsWith('started while') || 'seed' in t.params || why.includes(MEASURED_ONLY)) continue;
-        const by = `${roundOf(why)} ${sweptBy(t) ?? ''}`;
+        const by = `${phaseOf(why)} ${sweptBy(t) ?? ''}`;
         const group = this.early.get(by);
         if (group) group.push(t);
         else this.early.set(by, [t]);
       }
     }
-    return this.early.get(`${round} ${param}`) ?? [];
+    return this.early.get(`${phase} ${param}`) ?? [];
   }
 
   /**

@@ -287,3 +287,39 @@ test('a note made before a sweep whose values all ran for other sweeps is said w
   assert.ok(typeof next === 'object');
   assert.equal(next.why, 'w2; sweeping model.layers[0].gru.dropout over [0.1]');
 });
+
+test("a finer step started early is adopted by the finer steps' sweep, not by round 1's sweep of the same factor", async () => {
+  // daily minimum temperatures, jobs 2: #24, GRU(23) of the finer steps around the baseline's 16, started while the
+  // rounds' last sweep ran, was taken by round 1's units sweep, and the replayed plan went back into round 1 from it
+  const env = await envOf();
+  const UNITS = 'model.layers[0].gru.units';
+  const trial = (number: number, units: number, value: number, why: string) =>
+    freezeTrial({ ...baseline, number, params: { [UNITS]: units }, value, attrs: { ...baseline.attrs, why } });
+  const trials = [
+    baseline,
+    trial(1, 32, 0.2, `next lever of the method by expected effect; sweeping ${UNITS} over [32]`),
+    trial(
+      2,
+      23,
+      0.05,
+      'started while the train.optimizer sweep still runs; then finer steps around the best ' +
+        `${UNITS} (8) after a round without gain; sweeping ${UNITS} over [6,23]`,
+    ),
+    trial(
+      3,
+      6,
+      0.3,
+      `finer steps around the best ${UNITS} (8) after a round without gain; sweeping ${UNITS} over [6,23]`,
+    ),
+  ];
+  const r = new Replay(env, trials, baseline);
+  assert.equal(
+    await r.step({ param: UNITS, values: [32], why: 'next lever of the method by expected effect' }),
+    'done',
+  );
+  assert.deepEqual(r.current, {}, 'round 1 keeps the baseline: #2 is not of its sweep');
+  assert.equal(r.improved, false);
+  const why = `finer steps around the best ${UNITS} (8) after a round without gain`;
+  assert.equal(await r.step({ param: UNITS, values: [6], why }), 'done');
+  assert.deepEqual(r.current, { [UNITS]: 23 }, "the finer steps' sweep takes its own early trial");
+});
