@@ -118,6 +118,46 @@ test('a best that is a seed repeat says whose configuration it is a seed of, and
   assert.equal(mine.bestBy, `by the mean over 3 seeds its configuration beats #${b.number}'s (over 2)`);
 });
 
+test('a lower value of a configuration run on one seed is not called worse on average', async () => {
+  // daily minimum temperatures: "(trial #42, 0.3161, was a lucky seed or a dip of a noisy curve of a configuration
+  // that is worse on average)" beside the baseline's mean 0.3209 over 3 seeds; #42's ran on one seed (steady 0.3164)
+  const f = studyConfig(dir, 'oneseed', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'oneseed');
+  const a = trial({ [UNITS]: 8 }, 0.05),
+    once = trial({ [UNITS]: 6 }, 0.045),
+    worse = trial({ [UNITS]: 4 }, 0.049);
+  const seeds = [trial({ [UNITS]: 8, seed: 43 }, 0.0505), trial({ [UNITS]: 8, seed: 44 }, 0.051)];
+  const storage = new MemoryStorage();
+  await storage.createStudy('oneseed', {});
+  const lines: string[] = [];
+  const end = {
+    storage,
+    name: 'oneseed',
+    strategy: 'auto',
+    objective: 'val_loss',
+    base,
+    log: (l: string) => lines.push(l),
+  };
+  const trials = [a, once, ...seeds];
+  const out = await finishAuto(end, trials, bestOf(trials));
+  assert.equal(out.best!.number, a.number, 'the best is chosen among the configurations run on several seeds');
+  const said = lines.join('\n');
+  assert.match(
+    said,
+    new RegExp(`\\(trial #${once.number}, 0\\.04500, ran on one seed: its configuration was not repeated`),
+  );
+  assert.doesNotMatch(said, /worse on average/);
+  // a configuration run on several seeds and worse on average than the best is still said so
+  const lucky = trial({ [UNITS]: 4, seed: 43 }, 0.06);
+  const luckyTrials = [a, ...seeds, { ...worse, value: 0.044, intermediate: [0.044] }, lucky];
+  lines.length = 0;
+  await finishAuto(end, luckyTrials, bestOf(luckyTrials));
+  assert.match(
+    lines.join('\n'),
+    new RegExp(`\\(trial #${worse.number}, 0\\.04400, was a lucky seed .* worse on average\\)`),
+  );
+});
+
 test('an auto study ends with the best by mean, an ensemble of its seeds kept when it wins, and study show says so', async () => {
   // Three seeds of each of two sizes, trained by a grid so that the run folders are real; then the end of auto.
   const space =
