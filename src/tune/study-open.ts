@@ -24,7 +24,9 @@ export class TuneRefused extends SeqtuneError {}
  * for a study whose space was exhausted, a time budget or more trials than it has) or a trial waits to run:
  * what to return instead of training anything, with the line that says so.
  */
-export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult, 'name' | 'storage'> | undefined> {
+export async function finishedAlready(
+  c: StudyContext,
+): Promise<(Omit<StudyResult, 'name' | 'storage'> & { endStepLeft?: boolean }) | undefined> {
   const rec = await c.storage.getStudy(c.name);
   const fin = rec?.attrs.finished as { reason: string; trials: number } | undefined;
   // A changed config is not "nothing to resume": openStudy refuses it, or runs it with --force.
@@ -39,6 +41,12 @@ export async function finishedAlready(c: StudyContext): Promise<Omit<StudyResult
       ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
       : fin.reason.startsWith('trial budget') && done < trialLimit(c.s, c.base, c.o);
   if (more) return undefined;
+  // finished, but the end step (the best run folder, auto's seed means and ensemble) was cut short (a second Ctrl-C, a
+  // kill): it is done now, and nothing trained. As finished, the resume said "nothing to resume" and named the lowest
+  // value with the folder of the best the cut end had chosen (demo, 6 trials: "best #4 ... in .../trial-1").
+  const end = rec!.attrs.end_step as { trials: number } | undefined;
+  if (c.o.saveBest !== false && end?.trials !== trials.length)
+    return { trials, best: null, stopReason: fin.reason, endStepLeft: true };
   // the best as the study's end chose it (auto: by the mean over seeds or the steady value), as study show names it
   const chosen = chosenBest(rec!.attrs);
   const best = (chosen !== undefined && trials.find((t) => t.number === chosen)) || bestOf(trials);

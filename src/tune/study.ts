@@ -41,11 +41,12 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   const { storage, name, url, s, log } = c;
   try {
     const finished = o.resume ? await finishedAlready(c) : undefined;
-    if (finished) return { ...finished, name, storage: url };
+    if (finished && !finished.endStepLeft) return { ...finished, name, storage: url };
     await openStudy(c);
     // running again: finished only when this run ends by a budget (an interrupted run leaves it unfinished)
-    if (o.resume) await storage.setStudyAttr(name, 'finished', null);
-    const stopReason = await runTrials(c);
+    if (o.resume && !finished) await storage.setStudyAttr(name, 'finished', null);
+    if (finished) log(`study ${name} finished (${finished.stopReason}), but its end step was cut short: done now`);
+    const stopReason = finished ? finished.stopReason : await runTrials(c);
     // with storage's clock: another host's trial is judged by when it finished, which PostgreSQL writes with its now()
     const { trials, now } = await storage.getTrialsAt(name);
     await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });

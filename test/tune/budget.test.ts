@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { evaluateRun } from '../../src/run/index.js';
-import { MemoryStorage } from '../../src/storage/index.js';
+import { MemoryStorage, openStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
 import { runTrial, type TrialEnv } from '../../src/tune/trial.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -115,6 +115,43 @@ test('--resume of a finished study says it is finished, in one line, and trains 
   assert.match((await runCli(['tune', f, '--resume'])).out, /already finished: 3 trials, search space exhausted;/);
   const asked = await runCli(['tune', f, '--resume', '--time-budget', '1m']);
   assert.match(asked.out, /^study done: 3 trials, trial budget spent$/m, asked.out); // it ran (the config's 2)
+});
+
+test('--resume of a study whose end step was cut short does the end step, and trains nothing', async () => {
+  // a second Ctrl-C during a demo study's end step: the study was finished, the end's choices cleared and not made
+  // again, and --resume said "already finished ... nothing to resume" with the lowest value and another trial's folder
+  const db = join(dir, 'cut.db');
+  const f = studyConfig(
+    dir,
+    'cut',
+    `  strategy: grid\n  jobs: 1\n  trials: 2\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [3, 4, 5]\n',
+    2,
+  );
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const cut = async (reason: string) => {
+    const storage = openStorage(`sqlite:${db}`);
+    try {
+      await storage.setStudyAttr('cut', 'end_step', null);
+      await storage.setStudyAttr('cut', 'best_run_dir', null);
+      await storage.setStudyAttr('cut', 'finished', { reason, trials: 2 });
+    } finally {
+      await storage.close();
+    }
+  };
+  // ended by its time budget: a resume without --time-budget runs no trial (the space has a third value)
+  for (const reason of ['trial budget spent', 'time budget spent']) {
+    await cut(reason);
+    const again = await runCli(['tune', f, '--resume']);
+    assert.equal(again.code, 0, again.err);
+    assert.match(
+      again.out,
+      new RegExp(`^study cut finished \\(${reason}\\), but its end step was cut short: done now$`, 'm'),
+    );
+    assert.match(again.out, /^best trial #\d \(val_loss [\d.]+\): its model is in .*trial-\d/m, again.out);
+    assert.match(again.out, new RegExp(`^study cut: 2 trials, ${reason}$`, 'm'), again.out);
+    assert.match((await runCli(['tune', f, '--resume'])).out, /^study cut is already finished: 2 trials, /);
+  }
 });
 
 test('a finished study with no successful trial exits 1 on --resume too, as the run that failed did', async () => {

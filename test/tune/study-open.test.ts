@@ -59,6 +59,7 @@ test('--resume of a finished auto study names the best its end chose (by the ste
       finished: { reason: 'trial budget spent', trials: 2 },
       best_by_steady: { trial: 1, steady: 0.003, dip: { trial: 0, value: 0.002371, steady: 0.0064 } },
       best_run_dir: join(dir, 'runs', 'done', 'trial-1'),
+      end_step: { by: 'host:1', trials: 2, at: '2026-01-01T00:00:00.000Z' },
     });
     for (const value of [0.002371, 0.003024]) {
       const t = await storage.createTrial('done', { n: value });
