@@ -144,7 +144,9 @@ export class Replay {
       if (skipNote && !this.notes.includes(skipLine)) this.notes.push(skipLine);
       return 'done';
     }
-    const valueIn = (c: Params) => getPath(applyParams(this.env.base, c), sweep.param) ?? null;
+    // a value the option has when its key is left out is shown as that value: "dropout over [null,0.05]" said 0 as null
+    const valueIn = (c: Params) =>
+      getPath(applyParams(this.env.base, c), sweep.param) ?? unsetValue(sweep.param) ?? null;
     const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map(valueIn))}`;
     const why =
       `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +

@@ -162,6 +162,17 @@ test('auto does not sweep a layer option to the value the layer has without it (
   assert.match(step.why, /^w; sweeping model\.layers\[0\]\.gru\.dropout over \[0\.1\]$/);
 });
 
+test('a sweep down to no dropout shows the rate it trains with, 0, not null', async () => {
+  // the demo (jobs 2): "sweeping model.layers[0].gru.dropout over [null,0.05]: use less regularization"
+  const env = await envOf();
+  const r = new Replay(env, [baseline], baseline);
+  r.current = { 'model.layers[0].gru.dropout': 0.1 };
+  const step = await r.step({ param: 'model.layers[0].gru.dropout', values: [0, 0.05], why: 'w' });
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { 'model.layers[0].gru.dropout': 0.05 });
+  assert.equal(step.why, 'w; sweeping model.layers[0].gru.dropout over [0,0.05]');
+});
+
 test("a lever's note is said once, however many rounds meet it (train.clipnorm not swept ... four times over)", async () => {
   const r = new Replay(await envOf(), [baseline], baseline);
   for (let round = 0; round < 4; round++) r.note('train.clipnorm not swept: the gradient norm peaked at 0.3');
