@@ -8,6 +8,7 @@ import { SeqtuneError } from '../errors.js';
 import { splitTensors, studyHome, studyPath } from '../run/index.js';
 import { redactUrl, rerunAttrs } from '../storage/index.js';
 import { configDiff, diffLine } from './config-diff.js';
+import { counted } from './loop.js';
 import { bestOf } from './progress.js';
 import { trialLimit } from './settings.js';
 import { sweepStale } from './stale.js';
@@ -35,11 +36,14 @@ export async function finishedAlready(
   // a trial a user enqueued after the end (study enqueue) is run whatever the budgets say, as it is in a running study
   if (trials.some((t) => t.state === 'waiting')) return undefined;
   const done = trials.filter((t) => t.state !== 'running' && t.state !== 'waiting').length;
+  // the trials as the trial budget counts them (an interrupted trial that ran again counts once): a study of 3 trials
+  // whose #1 was interrupted and ran again as #2 holds 4, and `--resume --trials 4` said "nothing to resume"
+  const spent = counted(trials);
   // An exhausted space may have more now: auto's plan grows with its trials and with seqtune's method.
   const more =
     fin.reason.startsWith('time budget') || fin.reason.startsWith('search space exhausted')
-      ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > done
-      : fin.reason.startsWith('trial budget') && done < trialLimit(c.s, c.base, c.o);
+      ? c.o.timeBudget !== undefined || (c.o.trials ?? 0) > spent
+      : fin.reason.startsWith('trial budget') && spent < trialLimit(c.s, c.base, c.o);
   if (more) return undefined;
   // finished, but the end step (the best run folder, auto's seed means and ensemble) was cut short (a second Ctrl-C, a
   // kill): it is done now, and nothing trained. As finished, the resume said "nothing to resume" and named the lowest

@@ -73,3 +73,38 @@ test('--resume of a finished auto study names the best its end chose (by the ste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--resume with a larger trial budget counts an interrupted trial that ran again once, as the budget does', async () => {
+  // a demo study of 3 trials whose #1 was interrupted and ran again as #2 holds 4: `--resume --trials 4` said
+  // "already finished: 4 trials, trial budget spent; ... nothing to resume (raise --trials ...)"
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-open-'));
+  try {
+    writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 200, seed: 1 }));
+    const f = studyConfig(dir, 'rerun', '  strategy: auto\n  trials: 3\n');
+    const loaded = await loadConfig(f);
+    const base = resolveConfig(loaded.raw, loaded.name);
+    const storage = new MemoryStorage();
+    await storage.createStudy('rerun', {
+      config: base,
+      finished: { reason: 'trial budget spent', trials: 4 },
+      end_step: { by: 'host:1', trials: 4, at: '2026-01-01T00:00:00.000Z' },
+    });
+    const end = async (params: Record<string, unknown>, attrs: Record<string, unknown>, failed = false) => {
+      const t = await storage.createTrial('rerun', params, attrs);
+      await storage.finishTrial('rerun', t.number, failed ? 'failed' : 'complete', failed ? null : 0.1, {
+        ...(failed ? { error: 'interrupted: SIGTERM', attrs: { retried_as: 2 } } : {}),
+      });
+    };
+    await end({}, {});
+    await end({ n: 1 }, {}, true);
+    await end({ n: 1 }, { rerun_of: 1 });
+    await end({ n: 2 }, {});
+    const c = (o: { trials?: number }) => ({
+      ...{ loaded, base, s: tuneSettings(base, f), storage, url: 'memory:', name: 'rerun', o, log: () => {} },
+    });
+    assert.match((await finishedAlready(c({})))!.finished!, /already finished: 4 trials, trial budget spent;/);
+    assert.equal(await finishedAlready(c({ trials: 4 })), undefined, 'a fourth counted trial is left to run');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
