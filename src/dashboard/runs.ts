@@ -111,12 +111,26 @@ type Scores = Record<string, unknown>;
 interface EnsembleFile {
   method?: string;
   kept?: string;
-  members?: { dir: string; trial: number | null }[];
+  members?: { dir?: unknown; trial?: unknown }[];
   test?: {
     ensemble?: { scaled?: Scores; original?: Scores };
     members?: { scaled?: Scores; original?: Scores }[];
     baselines?: { scaled?: Record<string, Scores>; original?: Record<string, Scores> };
   };
+}
+
+/**
+ * An ensemble's members as ensemble.json lists them, each with its folder and trial. A seqtune before 91140e9 wrote
+ * members as {trial, params, val}, with no folder: it saved them as member-1, member-2, ... in that order (each a
+ * model.json and weights.bin, no run folder). Read as they were, their folder was undefined and the list of runs
+ * failed whole (500, 'The "path" argument must be of type string') where --runs held one such folder.
+ */
+function ensembleMembers(e: EnsembleFile): { dir: string; trial: number | null }[] {
+  const members = Array.isArray(e.members) ? e.members : [];
+  return members.map((m, i) => ({
+    dir: typeof m?.dir === 'string' ? m.dir : `member-${i + 1}`,
+    trial: typeof m?.trial === 'number' ? m.trial : null,
+  }));
 }
 
 /**
@@ -128,7 +142,7 @@ function ensembleMetrics(e: EnsembleFile): Record<string, unknown> | null {
   if (!t?.ensemble) return null;
   const split = (unit: 'scaled' | 'original') => ({
     model: t.ensemble?.[unit],
-    ...Object.fromEntries((e.members ?? []).map((m, i) => [m.dir, t.members?.[i]?.[unit]])),
+    ...Object.fromEntries(ensembleMembers(e).map((m, i) => [m.dir, t.members?.[i]?.[unit]])),
     ...t.baselines?.[unit],
   });
   return { test: { scaled: split('scaled'), original: split('original') } };
@@ -188,7 +202,7 @@ export async function runJson(run: RunEntry, o: { history?: boolean } = {}): Pro
         method: e.method ?? null,
         kept: e.kept ?? null,
         members: await Promise.all(
-          (e.members ?? []).map(async ({ dir, trial }) => ({
+          ensembleMembers(e).map(async ({ dir, trial }) => ({
             dir,
             trial,
             run: await isRunFolder(join(run.path, dir)),

@@ -2,11 +2,11 @@
 // of the list (the Runs page asks for one at a time) keeps the other pages' entries.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findRun, findRuns, runList } from '../../src/dashboard/runs.js';
+import { findRun, findRuns, runJson, runList } from '../../src/dashboard/runs.js';
 
 test("a page of the run list keeps the other pages' entries in runList's cache", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-runs-'));
@@ -143,6 +143,47 @@ test('findRun finds a run folder by its id exactly when findRuns lists it, and n
     for (const id of never) assert.equal(await findRun(root, id), null, JSON.stringify(id));
     assert.equal(await findRun(null, 'r0'), null, 'no --runs');
     assert.equal(await findRun(join(dir, 'missing'), 'r0'), null, 'a --runs that is not there');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an ensemble folder an older seqtune wrote (members with no folder) is listed, its members by their folders', async () => {
+  // ensemble.json as study ensemble --method stacked wrote it at 1efc38f (before 91140e9): members {trial, params,
+  // val}, saved as member-1.. in order (each a model.json and weights.bin, left out of the fixture: no run folder)
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-older-'));
+  try {
+    const ens = join(dir, 'air', 'ensemble-1efc38f');
+    cpSync(join(import.meta.dirname, '..', 'fixtures', 'older', 'ensemble-1efc38f'), ens, { recursive: true });
+    mkdirSync(join(dir, 'air', 'trial-0'));
+    writeFileSync(join(dir, 'air', 'trial-0', 'metrics.json'), '{}');
+    const all = await findRuns(dir);
+    assert.deepEqual(
+      (await runList(all)).map((r) => r.id),
+      ['air/ensemble-1efc38f', 'air/trial-0'],
+    );
+    const e = (await runJson(all[0]!)) as {
+      ensemble: unknown;
+      metrics: { test: { scaled: Record<string, { mse: number }> } };
+    };
+    assert.deepEqual(e.ensemble, {
+      method: 'stacked',
+      kept: null,
+      members: [
+        { dir: 'member-1', trial: 0, run: false },
+        { dir: 'member-2', trial: 2, run: false },
+        { dir: 'member-3', trial: 1, run: false },
+      ],
+    });
+    const mse = Object.fromEntries(Object.entries(e.metrics.test.scaled).map(([k, v]) => [k, v.mse.toFixed(3)]));
+    assert.deepEqual(mse, {
+      model: '9.827',
+      'member-1': '16.238',
+      'member-2': '18.220',
+      'member-3': '22.098',
+      persistence: '0.517',
+      mean: '11.374',
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
