@@ -144,10 +144,26 @@ function checkNumericTarget(path: string, saved: SavedData): void {
   );
 }
 
+/**
+ * An ensemble.json that `seqtune study ensemble` wrote before 91140e9 made an ensemble a run folder: no format, its
+ * members {trial, params, val} saved as model.json and weights.bin without their data description (no data.json), so
+ * no seqtune can forecast with it. It was told as `format: expected "seqtune-ensemble", found undefined`.
+ */
+function checkNotOlder(path: string, j: { format?: unknown; study?: unknown; members?: unknown }): void {
+  if (j?.format !== undefined || !Array.isArray(j?.members)) return;
+  const study = typeof j.study === 'string' ? ` ${j.study}` : '';
+  throw new ModelFileError(
+    `${path}: an ensemble an older seqtune wrote (study ensemble before 2026-12-02 kept its members' weights ` +
+      'without their data description): it cannot be predicted, evaluated or exported; make it again with this ' +
+      `seqtune (seqtune study ensemble${study}, from a study whose trials kept their models)`,
+  );
+}
+
 /** ensemble.json's `use`, checked: one line naming the key, what was expected and what was found. */
 function checkUse(path: string, j: { format?: unknown; version?: unknown; use?: Partial<EnsembleUse> }): EnsembleUse {
   const bad = (key: string, exp: string, found: unknown) =>
     new ModelFileError(`${path}: ${key}: expected ${exp}, found ${JSON.stringify(found)}`);
+  checkNotOlder(path, j);
   if (j?.format !== ENSEMBLE_FORMAT) throw bad('format', `"${ENSEMBLE_FORMAT}"`, j?.format);
   if (j.version !== ENSEMBLE_VERSION) throw bad('version', String(ENSEMBLE_VERSION), j.version);
   const u = j.use;

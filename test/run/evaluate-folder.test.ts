@@ -199,3 +199,23 @@ test('a run whose target is categorical (trained before a163415 refused it): pre
   }
   assert.deepEqual(contents(copy), before, 'nothing is written in the folder');
 });
+
+test('an ensemble folder an older seqtune wrote (no format, before 91140e9): predict, evaluate and export say so', async () => {
+  // ensemble.json as study ensemble wrote it at 1efc38f: its members' weights without their data description, which
+  // that seqtune could not forecast with either; this one said 'format: expected "seqtune-ensemble", found undefined'
+  const ens = join(dir, 'ensemble-1efc38f');
+  cpSync(join(import.meta.dirname, '..', 'fixtures', 'older', 'ensemble-1efc38f'), ens, { recursive: true });
+  const before = contents(ens);
+  for (const args of [
+    ['evaluate', ens],
+    ['predict', ens, '--csv', csv],
+    ['export', ens],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, /ensemble-1efc38f\/ensemble\.json: an ensemble an older seqtune wrote .*cannot be predicted/);
+    assert.match(r.err, /make it again with this seqtune \(seqtune study ensemble air-1efc38f, /, args[0]);
+  }
+  assert.deepEqual(contents(ens), before, 'nothing is written in the folder');
+});
