@@ -2,6 +2,7 @@
 // file now. Trials already run were trained with the stored one, so a resume with another config mixes two
 // studies; the tune command refuses it unless --force, and says what differs.
 import { type RawConfig, resolveConfig } from '../config/index.js';
+import { DEFAULT_BASELINES } from '../data/index.js';
 import { pathString, showValue } from '../registry.js';
 
 /** Keys that change how long or where a study runs, not what its trials train: a resume may change them. */
@@ -15,6 +16,23 @@ const FREE = new Set([
   'train.threads',
 ]);
 
+/**
+ * Defaults an older seqtune filled in that this one fills in otherwise, by key: what it stored then, and this
+ * seqtune's default. A study it created stored its default as a value (a run's config.yaml is resolved), so a config
+ * that leaves the key out, unchanged since, read as changed and --resume was refused: evaluate.baselines was
+ * [persistence, mean] before 4e4c604 (2026-12-02) added linear, which reports on the test split and trains nothing.
+ */
+const EARLIER_DEFAULTS: Record<string, { was: unknown; now: unknown }> = {
+  'evaluate.baselines': { was: ['persistence', 'mean'], now: DEFAULT_BASELINES },
+};
+
+/** Whether `key` went from an older seqtune's default (stored) to this one's (now): no change of the user's. */
+function defaultMoved(key: string, stored: unknown, now: unknown): boolean {
+  const d = EARLIER_DEFAULTS[key];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return d !== undefined && same(stored, d.was) && same(now, d.now);
+}
+
 /** Every value of a config by its key path; a list of plain values (a space's values) is one value. */
 function leaves(v: unknown, path: (string | number)[], out: Map<string, unknown>): Map<string, unknown> {
   const plain = (x: unknown) => x === null || typeof x !== 'object';
@@ -27,8 +45,8 @@ function leaves(v: unknown, path: (string | number)[], out: Map<string, unknown>
 
 /**
  * Each difference as `key: stored -> now` (`(none)` where a side has no value), in key order. The stored config is
- * resolved again first, so a default added since it was stored is no difference. A study created without a config
- * (through the library's ask/tell) has nothing to compare.
+ * resolved again first, so a default added since it was stored is no difference, and so is a default changed since
+ * (EARLIER_DEFAULTS). A study created without a config (through the library's ask/tell) has nothing to compare.
  */
 export function configDiff(stored: unknown, current: RawConfig): string[] {
   if (stored === null || typeof stored !== 'object' || !('data' in stored)) return []; // a study made without one
@@ -39,6 +57,7 @@ export function configDiff(stored: unknown, current: RawConfig): string[] {
   const shown = (m: Map<string, unknown>, k: string) => (m.has(k) ? showValue(m.get(k)) : '(none)');
   return keys
     .filter((k) => JSON.stringify(before.get(k)) !== JSON.stringify(after.get(k)))
+    .filter((k) => !defaultMoved(k, before.get(k), after.get(k)))
     .sort()
     .map((k) => `${k}: ${shown(before, k)} -> ${shown(after, k)}`);
 }

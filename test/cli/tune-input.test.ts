@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
+import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -245,4 +246,37 @@ test('tune of a finished study without --resume says it is finished and how to r
   );
   assert.equal((await runCli(['tune', budget, '--out', join(dir, 'fin2')])).code, 0);
   assert.match((await runCli(['tune', budget])).err, /add --resume with --trials N or --time-budget D to run more/);
+});
+
+test('--resume of a study an older seqtune created, its config unchanged: a default changed since is no difference', async () => {
+  // before 4e4c604 a config without evaluate: was stored with baselines [persistence, mean] (the study's config is
+  // resolved); this seqtune's default adds linear, and --resume was refused as 'the config differs
+  // (evaluate.baselines: ["persistence","mean"] -> ["persistence","mean","linear"])' (walk: the 1efc38f build's study)
+  const db = join(dir, 'older.db');
+  const f = studyConfig(
+    dir,
+    'older',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space: {train.epochs: [1]}\n`,
+  );
+  assert.equal((await runCli(['tune', f, '--out', join(dir, 'older-best')])).code, 0);
+  const storage = new SqliteStorage(db);
+  const config = (await storage.getStudy('older'))!.attrs.config as { evaluate: { baselines: unknown } };
+  assert.deepEqual(config.evaluate.baselines, ['persistence', 'mean', 'linear']);
+  await storage.setStudyAttr('older', 'config', { ...config, evaluate: { baselines: ['persistence', 'mean'] } });
+  await storage.close();
+  writeFileSync(f, readFileSync(f, 'utf8').replace('[1]}', '[1, 2]}'));
+  const resumed = await runCli(['tune', f, '--resume', '--force', '--out', join(dir, 'older-best2')]);
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(
+    resumed.out,
+    /resume --force: the config differs from the study's \(tune\.space\.train\.epochs: \[1\] -> \[1,2\]\)\n/,
+  );
+  writeFileSync(f, readFileSync(f, 'utf8').replace('[1, 2]}', '[1]}'));
+  const again = await runCli(['tune', f, '--resume', '--out', join(dir, 'older-best3')]);
+  assert.equal(again.code, 0, again.err);
+  // the user's own baselines are still a change
+  writeFileSync(f, `${readFileSync(f, 'utf8')}evaluate: {baselines: [persistence]}\n`);
+  const changed = await runCli(['tune', f, '--resume']);
+  assert.equal(changed.code, 2);
+  assert.match(changed.err, /differs .*\(evaluate\.baselines: \["persistence","mean"\] -> \["persistence"\]\)/);
 });
