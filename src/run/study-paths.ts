@@ -30,7 +30,7 @@ function inside(path: string, home: string): boolean {
  * home is read: `/old/proj/runs/s/trial-3` of a study now in `/new/proj` is `/new/proj/runs/s/trial-3`, whether
  * `/old/proj` was removed or not (a copied study reads and writes its copies, not the originals; copiedFrom tells a
  * copy from a study whose file is kept apart from its run folders). Else the path as stored, which the caller
- * reports missing. A relative path is relative to home.
+ * reports missing. A relative path is read beside home, or above it (relativeHere).
  *
  * @example
  * studyPath('/old/proj/runs/s/trial-3', '/new/proj'); // '/new/proj/runs/s/trial-3' when that folder exists
@@ -38,7 +38,7 @@ function inside(path: string, home: string): boolean {
 export function studyPath(stored: string, home: string | undefined): string {
   if (home === undefined) return stored;
   // a path written on Windows is absolute too, and its tail found here (a study moved between systems)
-  if (!posix.isAbsolute(stored) && !win32.isAbsolute(stored)) return join(home, stored);
+  if (!posix.isAbsolute(stored) && !win32.isAbsolute(stored)) return relativeHere(stored, home);
   if (inside(stored, home) && existsSync(stored)) return stored;
   const there = existsSync(stored);
   const parts = stored.split(/[\\/]+/).filter((p) => p !== '');
@@ -49,6 +49,26 @@ export function studyPath(stored: string, home: string | undefined): string {
     return !there || copiedFrom(resolve(stored, ...parts.slice(i).map(() => '..')), home) ? here : stored;
   }
   return stored;
+}
+
+/** How far above the study's folder a relative stored path is looked for (relativeHere). */
+const RELATIVE_UP = 3;
+
+/**
+ * A relative path a study stored, read where it is: beside the study's file, else in the first folder above it that
+ * holds it. A seqtune before b31341b (the first builds, 2026-11-29) stored its best run folder as `runs/NAME/TIME`,
+ * relative to the folder it ran in, as it read the study's file; with the file in a folder below that one
+ * (`tune.storage: sqlite:studies/s.db`), read beside the file it named a folder that is not there, and study show,
+ * ls --json and the dashboard pointed at `studies/runs/NAME/TIME`. Else the path beside the file, for the caller to
+ * report missing.
+ */
+function relativeHere(stored: string, home: string): string {
+  for (let up = 0, dir = home; up <= RELATIVE_UP; up++, dir = dirname(dir)) {
+    const here = join(dir, stored);
+    if (existsSync(here)) return here;
+    if (dirname(dir) === dir) break;
+  }
+  return join(home, stored);
 }
 
 /** Whether a file begins as every SQLite database does. */

@@ -71,3 +71,16 @@ test('a study whose file is kept apart from its run folders reads them where the
   assert.equal(studyPath(config, home), config);
   assert.ok(existsSync(other));
 });
+
+test('a relative path an older seqtune stored is read beside the study file, else in a folder above it', () => {
+  // the 1efc38f build stored best_run_dir as runs/NAME/TIME, relative to the folder tune ran in; with
+  // tune.storage: sqlite:db/s.db that folder is above the file's, and study show named proj/db/runs/rel/TIME
+  const home = made('rel', 'proj', 'db');
+  const run = made('rel', 'proj', 'runs', 'rel', '2026-12-06T21-33-55');
+  assert.equal(studyPath('runs/rel/2026-12-06T21-33-55', home), run);
+  // beside the file first, where there is one
+  const beside = made('rel', 'proj', 'db', 'runs', 'rel', '2026-12-06T21-33-55');
+  assert.equal(studyPath('runs/rel/2026-12-06T21-33-55', home), beside);
+  // nowhere: beside the file, for the caller to report missing
+  assert.equal(studyPath('runs/rel/gone', home), join(home, 'runs', 'rel', 'gone'));
+});
