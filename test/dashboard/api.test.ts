@@ -490,12 +490,18 @@ test('Ctrl-C stops the dashboard with its storage closed: no -wal or -shm file l
     err += b;
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  for (let i = 0; i < 300 && !out.includes('Ctrl-C stops'); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.match(out, /Ctrl-C stops/);
-  // listening on every address: it says the pages have no login
-  assert.match(err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
-  assert.ok(existsSync(join(own, 'copy.db-wal')), 'the open storage has its WAL file');
-  child.kill('SIGINT');
-  assert.equal(await exited, 130);
-  assert.deepEqual(readdirSync(own), ['copy.db']);
+  try {
+    // up to a minute to start: at a load average of 10 (other work on two cores) 30 s were too few, and the failed
+    // test left the dashboard running, which kept the test runner from ever ending
+    for (let i = 0; i < 600 && !out.includes('Ctrl-C stops'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /Ctrl-C stops/);
+    // listening on every address: it says the pages have no login
+    assert.match(err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
+    assert.ok(existsSync(join(own, 'copy.db-wal')), 'the open storage has its WAL file');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.deepEqual(readdirSync(own), ['copy.db']);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
