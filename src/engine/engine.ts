@@ -282,7 +282,7 @@ export class Engine {
     let ptr = this.takeFree(bytes);
     if (ptr === undefined) {
       const end = Atomics.load(this.top, 0) + bytes;
-      if (end > MAX_PAGES * PAGE) throw this.outOfMemory(end - this.memory.buffer.byteLength);
+      if (end > MAX_PAGES * PAGE) throw memoryLimit('a buffer', end - bytes, bytes);
       ptr = Atomics.add(this.top, 0, bytes);
       // Another engine on this memory may grow it meanwhile: grow until the block fits.
       for (let need = ptr + bytes - this.memory.buffer.byteLength; need > 0; ) {
@@ -308,7 +308,7 @@ export class Engine {
       try {
         this.memory.grow(pages(need));
       } catch {
-        throw this.outOfMemory(need);
+        throw memoryLimit('a buffer', have, need);
       }
     }
     this.grows++;
@@ -324,21 +324,7 @@ export class Engine {
     let free = 0;
     for (const size of this.freeAt.values()) free += size;
     const inUse = Atomics.load(this.top, 0) - free;
-    if (inUse + bytes <= MAX_PAGES * PAGE) return;
-    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-    throw new MemoryLimitError(
-      `engine: out of WebAssembly memory: ${what} needs ${mib(bytes)} MiB more than the ${mib(inUse)} MiB in ` +
-        `use, ${mib(inUse + bytes)} MiB in all, over the 4096 MiB a WebAssembly memory can hold; ` +
-        'use a smaller batch_size, lookback or model',
-    );
-  }
-
-  private outOfMemory(need: number): MemoryLimitError {
-    return new MemoryLimitError(
-      `engine: out of WebAssembly memory: ${(this.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB in use and ` +
-        `${(need / 2 ** 20).toFixed(0)} MiB more needed, over the 4096 MiB a WebAssembly memory can hold; ` +
-        'use a smaller batch_size, lookback or model',
-    );
+    if (inUse + bytes > MAX_PAGES * PAGE) throw memoryLimit(what, inUse, bytes);
   }
 
   /** Gives a buffer back for reuse. */
@@ -449,6 +435,19 @@ function sharedMemory(): WebAssembly.Memory {
         `later can): ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+}
+
+/**
+ * The one message of work that cannot fit (alloc's, grow's, assertFits'): `what` needs `more` bytes beside the `inUse`
+ * it has, past the 4 GiB a memory can hold, and what to make smaller.
+ */
+function memoryLimit(what: string, inUse: number, more: number): MemoryLimitError {
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  return new MemoryLimitError(
+    `engine: out of WebAssembly memory: ${what} needs ${mib(more)} MiB more than the ${mib(inUse)} MiB in use, ` +
+      `${mib(inUse + more)} MiB in all, over the 4096 MiB a WebAssembly memory can hold; ` +
+      'use a smaller batch_size, lookback or model',
+  );
 }
 
 function align(n: number): number {

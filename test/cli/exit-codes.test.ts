@@ -58,7 +58,8 @@ test('work past the 4 GiB a WebAssembly memory holds is a config that cannot fit
   assert.match(
     r.err,
     new RegExp(
-      String.raw`^seqtune: engine: out of WebAssembly memory: \d+ MiB in use and \d+ MiB more needed, over the ` +
+      String.raw`^seqtune: engine: out of WebAssembly memory: a buffer needs 4096 MiB more than the \d+ MiB in use, ` +
+        String.raw`\d+ MiB in all, over the ` +
         String.raw`4096 MiB a WebAssembly memory can hold; use a smaller batch_size, lookback or model\n$`,
     ),
   );
