@@ -483,9 +483,10 @@ async function overfitOneBatchCheck(
 function memoryCheck(m: Model, batchSize: number | undefined, samples: number, threads: number): CheckResult {
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
-    mib = Math.round(m.stepBytes(bs, samples, on) / 2 ** 20);
+    bytes = m.stepBytes(bs, samples, on),
+    mib = Math.round(bytes / 2 ** 20);
   try {
-    m.assertStepFits(bs, samples, on);
+    m.assertStepFits(bs, samples, on, bytes);
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
     return r('network.memory', 'fail', { batch_size: bs, threads: on, step_mib: mib, limit_mib: 4096 }, e.message);

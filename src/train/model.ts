@@ -443,11 +443,19 @@ export class Model extends Stack implements CompiledStack {
     return floats * 4;
   }
 
-  /** Throws the engine's MemoryLimitError when stepBytes do not fit beside what is in use. */
-  assertStepFits(batchSize: number, samples: number, threads: number): void {
+  /**
+   * Throws the engine's MemoryLimitError when stepBytes do not fit beside what is in use; `bytes`: stepBytes when the
+   * caller has them (check reports them).
+   */
+  assertStepFits(
+    batchSize: number,
+    samples: number,
+    threads: number,
+    bytes = this.stepBytes(batchSize, samples, threads),
+  ): void {
     const bs = Math.min(batchSize, samples),
       what = `a training step of ${bs} samples on ${threads} thread${threads === 1 ? '' : 's'}`;
-    this.engine.assertFits(this.stepBytes(batchSize, samples, threads), what);
+    this.engine.assertFits(bytes, what);
   }
 
   /**
