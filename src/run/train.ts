@@ -124,15 +124,16 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
   }
 }
 
+/** The model's and the baselines' scores on a split, and the model's output there (scaled, as predict gives it). */
 function evalSplit(
   model: Model,
   d: PreparedData,
   split: 'val' | 'test',
   baselines: ReturnType<typeof baselinesOf>,
-): SplitMetrics & { pred: Float32Array; notes: string[] } {
+): SplitMetrics & { out: Float32Array; notes: string[] } {
   const [x] = splitTensors(d, split, model);
   const out = model.predict(x).data;
-  return { ...splitScores(d, split, out, baselines), pred: absolute(d.windows[split], out) };
+  return { ...splitScores(d, split, out, baselines), out };
 }
 
 /**
@@ -196,8 +197,9 @@ async function finishRun(
 ): Promise<{ metrics: RunMetrics; diagnosis: Diagnosis; loss: ChartInfo }> {
   const { cfg, data, model, history } = r;
   const baselines = baselinesOf(cfg);
-  const { pred: testPred, notes, ...test } = evalSplit(model, data, 'test', baselines);
-  const { pred: _p, notes: _n, ...val } = evalSplit(model, data, 'val', baselines);
+  const { out, notes, ...test } = evalSplit(model, data, 'test', baselines);
+  const testPred = absolute(data.windows.test, out);
+  const { out: _o, notes: _n, ...val } = evalSplit(model, data, 'val', baselines);
   const metrics: RunMetrics = {
     test,
     val,
