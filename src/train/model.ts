@@ -107,11 +107,17 @@ export class Model extends Stack implements CompiledStack {
   diverged = false;
   /** Epochs the running fit was asked for (for progress displays). */
   epochsPlanned = 0;
-  /**
-   * The batch size of the last fit: evaluate and predict default to it, so inference reuses the training batch's
-   * buffers instead of making another set (a recurrent layer's scale with batch x timesteps x units).
-   */
+  /** The batch size of the last fit. */
   fitBatchSize?: number;
+  /**
+   * The most samples one thread's workspace holds in the last fit (its share of a full batch: fitBatchSize on one
+   * thread): evaluate and predict default to it, so inference reuses the main thread's training buffers instead of
+   * making another set (a recurrent layer's scale with batch x timesteps x units).
+   * At fitBatchSize they made a set twice its size once the threads had stopped, beside the threads' freed blocks,
+   * which are cut to their sizes: a GRU(64) at lookback 4300, batch 256 on 2 threads trained, then ran out of memory
+   * predicting the 300 validation windows (806 MiB more, over the 4096).
+   */
+  private fitShare?: number;
   /** The rate schedules start from; compile sets it from the optimizer. */
   baseLearningRate = 0;
   private trainMetrics = new MetricState([]);
@@ -513,6 +519,7 @@ export class Model extends Stack implements CompiledStack {
     this.skippedBatches = 0;
     this.epochsPlanned = epochs;
     this.fitBatchSize = bs;
+    this.fitShare = shareOf(bs, this.pool?.threads ?? 1, 0);
     const history = this.emptyHistory(Boolean(validation));
     const identity = Int32Array.from({ length: N }, (_, i) => i);
     for (const c of callbacks) await c.onTrainBegin();
@@ -635,7 +642,7 @@ export class Model extends Stack implements CompiledStack {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
-    const bs = Math.min(opts.batchSize ?? this.fitBatchSize ?? 256, N);
+    const bs = Math.min(opts.batchSize ?? this.fitShare ?? 256, N);
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     let sum = 0;
     const metrics = new MetricState(this.metrics);
@@ -672,7 +679,7 @@ export class Model extends Stack implements CompiledStack {
     const steps = outS.T ?? 1,
       F = outS.F;
     const res = new Float32Array(N * steps * F);
-    const bs = Math.min(opts.batchSize ?? this.fitBatchSize ?? 256, Math.max(N, 1));
+    const bs = Math.min(opts.batchSize ?? this.fitShare ?? 256, Math.max(N, 1));
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start);
@@ -682,7 +689,7 @@ export class Model extends Stack implements CompiledStack {
       );
     }
     // the training batch's buffers stay (a callback may predict between epochs); the prediction's go back
-    for (const l of this.layers) l.releaseWorkspaces(this.fitBatchSize);
+    for (const l of this.layers) l.releaseWorkspaces(this.fitShare);
     return { data: res, shape: outS.T === null ? [N, F] : [N, steps, F] };
   }
 

@@ -133,6 +133,30 @@ test('each share counts by its size: an uneven split (batch 7 over 3 threads) ma
   assert.ok(Math.abs(one.h.history.loss![0]! - three.h.history.loss![0]!) < 1e-6);
 });
 
+test("after a fit on 2 threads, predict and evaluate run in batches of the main thread's share: no new buffers", async () => {
+  // at the fit's batch size they made a workspace twice the main thread's once the threads had stopped: a GRU(64) at
+  // lookback 4300, batch 256 on 2 threads trained, then ran out of memory predicting 300 validation windows
+  const { x, y } = data(128);
+  const m = model();
+  const h = await m.fit(x, y, { epochs: 1, batchSize: 32, threads: 2, onWarning: () => {} });
+  assert.equal(h.threads, 2);
+  const e = getEngine(),
+    alloc = e.alloc;
+  let n = 0;
+  e.alloc = (...a) => {
+    n++;
+    return alloc.apply(e, a);
+  };
+  try {
+    m.predict(x);
+    m.evaluate(x, y);
+  } finally {
+    e.alloc = alloc;
+  }
+  assert.equal(n, 0, `${n} buffers allocated`);
+  m.dispose();
+});
+
 test('batch normalization trains on one thread and says why', async () => {
   const m = sequential([gru({ units: 4, inputShape: [12, 2] }), batchNormalization(), dense({ units: 1 })]);
   m.compile({ loss: 'mse' });
