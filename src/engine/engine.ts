@@ -183,6 +183,8 @@ const PAGE = 65536;
 const ALIGN = 64;
 /** The most pages a memory may grow to (4 GiB); a shared memory declares its maximum when it is made. */
 const MAX_PAGES = 65536;
+/** The bytes a WebAssembly memory can hold (4 GiB): all the engine has, buffers of every thread together. */
+export const MEMORY_LIMIT_BYTES = MAX_PAGES * PAGE;
 /** K block of the GEMM kernel and its panel width; work buffers for gemm() hold KC * roundup(N, NR) floats
  * (and KC * M more when A is transposed). */
 export const KC = 256;

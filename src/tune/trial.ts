@@ -3,8 +3,10 @@
 
 import { join } from 'node:path';
 import {
+  builtModel,
   callbacksOf,
   compiledModel,
+  compileOptions,
   dataSpec,
   type LoadedConfig,
   type RawConfig,
@@ -230,6 +232,32 @@ async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number)
     model.dispose();
   }
 }
+
+/**
+ * The bytes a config's training steps take in engine memory, as fit counts them before its first step
+ * (Model.stepBytes, on the threads a trial trains on), measured once per config and study; 0 when the config cannot
+ * be built (its trial says why). The auto strategy starts no trial whose steps cannot fit in MEMORY_LIMIT_BYTES.
+ */
+export const stepMemory = perStudy(
+  (cfg: RawConfig) => JSON.stringify({ ...cfg, tune: undefined }),
+  async (env, cfg) => {
+    try {
+      const d = await prepareFor(env, cfg);
+      // built and compiled, not started from the ridge (linear_skip: ridge): the same layers, without the ridge's fit
+      const { value: model } = withSketchedInit(() => builtModel(env.loaded.file, cfg, d.features.length));
+      model.compile(compileOptions(cfg));
+      try {
+        const n = d.windows.train.starts.length,
+          bs = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, n));
+        return model.stepBytes(bs, n, model.threadsFor(env.threads ?? 1, bs, n));
+      } finally {
+        model.dispose();
+      }
+    } catch {
+      return 0;
+    }
+  },
+);
 
 /** One repeat of a trial: the fitted model, its history and its reporter. */
 interface Repeat {

@@ -225,6 +225,40 @@ tune: {strategy: auto, trials: 40, jobs: 1, storage: "memory:"}
       assert.ok(!Object.keys(t.params).some((k) => k.startsWith('train.optimizer.')), JSON.stringify(t.params));
 });
 
+test('auto starts no sweep value whose training steps cannot fit in engine memory, and says so', async () => {
+  // lookback 2000, batch 256: GRU(256)'s steps need about 9 GiB of the 4; its trial failed before its first step,
+  // and a sweep from a later best asked for it again
+  writeFileSync(join(dir, 'long.csv'), syntheticCsv({ length: 4000, seed: 3 }));
+  writeFileSync(
+    join(dir, 'long.yaml'),
+    `name: long
+data: {csv: long.csv, target: value, lookback: 2000, split: {train: 0.8, val: 0.1, test: 0.1}}
+model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
+train: {epochs: 10, batch_size: 256}
+tune: {strategy: auto, trials: 20, storage: "memory:"}
+`,
+  );
+  const loaded = await loadConfig(join(dir, 'long.yaml'));
+  const env: TrialEnv = { ...(await envOf()), loaded, base: resolveConfig(loaded.raw, loaded.name) };
+  const units = 'model.layers[0].gru.units';
+  const r = new Replay(env, [baseline], baseline);
+  const next = await r.step({ param: units, values: [16, 256], why: 'more units', text: 'use more units' });
+  assert.ok(next !== 'wait' && next !== 'done');
+  assert.deepEqual(next.params, { [units]: 16 });
+  assert.match(
+    next.why,
+    new RegExp(
+      /^more units; sweeping model\.layers\[0\]\.gru\.units over \[16\]: use more units; /.source +
+        /not started, cannot fit in the 4096 MiB of engine memory: 256 \((\d+) MiB\)$/.source,
+    ),
+  );
+  const mib = Number(/256 \((\d+) MiB\)/.exec(next.why)![1]);
+  assert.ok(mib > 4096, `${mib} MiB`);
+  // nor where the plan asks whether a trial fits (the joint search, the plain partners, the refinements)
+  assert.equal(await r.fits({ [units]: 256 }), false);
+  assert.equal(await r.fits({ [units]: 16 }), true);
+});
+
 test("two advices that sweep the same learning rates (lr-find's range) are said once when both are too long", async () => {
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
