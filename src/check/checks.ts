@@ -480,10 +480,16 @@ async function overfitOneBatchCheck(
  * Whether training's steps fit in engine memory, judged as fit judges it before its first step (model.stepBytes):
  * a config that fails here fails there, at once, with the same message.
  */
-function memoryCheck(m: Model, batchSize: number | undefined, samples: number, threads: number): CheckResult {
+function memoryCheck(
+  m: Model,
+  batchSize: number | undefined,
+  samples: number,
+  threads: number,
+  validation: number,
+): CheckResult {
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
-    bytes = m.stepBytes(bs, samples, on),
+    bytes = m.stepBytes(bs, samples, on, validation),
     mib = Math.round(bytes / 2 ** 20);
   try {
     m.assertStepFits(bs, samples, on, bytes);
@@ -527,7 +533,8 @@ export async function checkRun(
   probe.compile(compileOptions(cfg));
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
-  const memory = memoryCheck(probe, cfg.train?.batch_size, x.shape[0]!, fitThreads(cfg));
+  const validation = d.windows[cfg.train?.validation ?? 'val'].starts.length;
+  const memory = memoryCheck(probe, cfg.train?.batch_size, x.shape[0]!, fitThreads(cfg), validation);
   checks.push(memory);
   // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either
   if (memory.status !== 'fail')

@@ -414,7 +414,8 @@ export class Model extends Stack implements CompiledStack {
     // (threads opened before hold workspaces this engine cannot count as free: their fit is not judged here)
     if (!this.pool) {
       for (const l of this.layers) l.releaseWorkspaces();
-      this.assertStepFits(bs, x.shape[0]!, this.threadsFor(opts.threads ?? 1, bs, bs));
+      const on = this.threadsFor(opts.threads ?? 1, bs, bs);
+      this.assertStepFits(bs, x.shape[0]!, on, this.stepBytes(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0));
     }
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
@@ -435,18 +436,29 @@ export class Model extends Stack implements CompiledStack {
   /**
    * Refuses (MemoryLimitError, before any step) a fit whose steps cannot fit in engine memory: the workspaces its
    * steps allocate, each thread's share of a full batch and of the last, partial one (a layer keeps the buffers of
-   * its two latest batch sizes), added up by the layers from the sizes they allocate (workspaceFloats). Gradients,
-   * optimizer state and the small buffers of other layers are left out, so the sum is at most what the steps take:
-   * a config it refuses cannot fit, one it passes may still run out (and alloc says so then).
+   * its two latest batch sizes), added up by the layers from the sizes they allocate (workspaceFloats). With
+   * `validation` samples, each thread's share of the validation's last batch takes the training's partial batch's
+   * place beside the full batch's when that is larger (where the two meet: after the validation's full batches, or
+   * with no partial batch). Gradients, optimizer state and the small buffers of other layers are left out, so the sum
+   * is at most what the steps take: a config it refuses cannot fit, one it passes may still run out (and alloc says
+   * so then).
    */
-  stepBytes(batchSize: number, samples: number, threads: number): number {
+  stepBytes(batchSize: number, samples: number, threads: number, validation = 0): number {
     const bs = Math.max(1, Math.min(batchSize, samples)),
-      last = samples % bs;
-    let floats = 0;
-    for (let i = 0; i < threads; i++)
-      for (const B of [shareOf(bs, threads, i), last ? shareOf(last, threads, i) : 0])
-        if (B > 0) for (const l of this.layers) floats += l.workspaceFloats(B);
-    return floats * 4;
+      last = samples % bs,
+      vbs = Math.min(bs, validation),
+      vlast = vbs > 0 && (validation >= bs || !last) ? validation % vbs || vbs : 0;
+    const sum = (B: number) => {
+      let floats = 0;
+      for (let i = 0; i < threads; i++) {
+        const b = B > 0 ? shareOf(B, threads, i) : 0;
+        if (b > 0) for (const l of this.layers) floats += l.workspaceFloats(b);
+      }
+      return floats;
+    };
+    const full = sum(bs),
+      other = (B: number) => (B > 0 && B !== bs ? sum(B) : 0);
+    return (full + Math.max(other(last), other(vlast))) * 4;
   }
 
   /**

@@ -310,3 +310,28 @@ test('a fit whose steps cannot fit in engine memory is refused before its first 
   assert.ok(performance.now() - t0 < 1000, `refused after ${performance.now() - t0} ms`);
   big.dispose();
 });
+
+test("a fit whose validation's last batch cannot fit beside the training batch is refused before its first step", async () => {
+  // GRU(64) at lookback 4000, batch 256 on 256 windows: the training batch's workspaces fit (about 2.8 GB), but the
+  // 200 validation windows, a batch size of their own, take 2.2 GB more beside them: the fit trained its epoch and ran
+  // out validating it
+  const N = 256,
+    V = 200,
+    T = 4000;
+  const x = tensor(new Float32Array(N * T * 3), [N, T, 3]),
+    y = tensor(new Float32Array(N), [N, 1]);
+  const xv = tensor(new Float32Array(V * T * 3), [V, T, 3]),
+    yv = tensor(new Float32Array(V), [V, 1]);
+  const m = sequential([gru({ units: 64, inputShape: [T, 3] }), dense({ units: 1 })], { seed: 1 });
+  m.compile({ optimizer: adam(), loss: 'mse' });
+  assert.ok(m.stepBytes(256, N, 1) < 2 ** 32, 'the training batch alone fits');
+  assert.ok(m.stepBytes(256, N, 1, V) > 2 ** 32, 'with the validation batch it does not');
+  assert.ok(m.stepBytes(256, N + 100, 1, 256 + V) > 2 ** 32, 'nor in place of a smaller partial batch');
+  assert.equal(m.stepBytes(256, N + 100, 1, 0), m.stepBytes(256, N + 100, 1, 256 + 50), 'a larger one stays');
+  await assert.rejects(
+    m.fit(x, y, { epochs: 1, batchSize: 256, validationData: [xv, yv], onWarning: () => {} }),
+    (e: Error) =>
+      e instanceof MemoryLimitError && /a training step of 256 samples on 1 thread needs \d+ MiB/.test(e.message),
+  );
+  m.dispose();
+});
