@@ -8,21 +8,18 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { diagnose, evidenceFrom1 } from '../../src/diagnose/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
+import { buildWeb, missing, openPage } from '../helpers/browser.js';
 import { studyConfig } from '../helpers/study-config.js';
 import { type Fixture, HTML_NAME, makeFixture } from './fixture.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
-if (missing && process.env.CI) throw new Error(`CI is set and the browser tests cannot run: ${missing}`);
 
 const shots = join(process.env.SEQTUNE_TEST_OUT ?? join(tmpdir(), 'seqtune-test-out'), 'dashboard');
 let fx: Fixture;
@@ -31,21 +28,8 @@ let web: string;
 let browser: Browser;
 let page: Page;
 let tune: ChildProcess | null = null;
-const dialogs: string[] = [];
-const errors: string[] = [];
-
-/** Builds the front end from web/ into a temporary folder, so the pages tested are the sources' own. */
-async function buildWeb(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'seqtune-dash-web-'));
-  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-  const { build } = await import('vite');
-  await build({
-    configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.mjs'),
-    configLoader: 'native',
-    build: { outDir: out },
-  });
-  return out;
-}
+let dialogs: string[] = [];
+let errors: string[] = [];
 
 /**
  * `seqtune tune` of a grid in its own process: 30 trials of 60 epochs, one at a time, so that on a slow machine
@@ -64,16 +48,7 @@ before(async () => {
   [fx, web] = await Promise.all([makeFixture('seqtune-dash-browser-'), buildWeb()]);
   mkdirSync(shots, { recursive: true });
   d = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web, pollMs: 100 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-  page.on('dialog', (dl) => {
-    dialogs.push(dl.message());
-    void dl.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  ({ browser, page, dialogs, errors } = await openPage());
 });
 
 after(async () => {

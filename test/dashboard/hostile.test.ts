@@ -5,17 +5,14 @@
 // made of them, no link that is not the dashboard's own. Skipped without /usr/bin/chromium (failed with CI set).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
-if (missing && process.env.CI) throw new Error(`CI is set and the browser tests cannot run: ${missing}`);
+import { buildWeb, missing, openPage } from '../helpers/browser.js';
 
 const HOSTILE = [
   '<script>alert("s")</script>',
@@ -40,22 +37,8 @@ let dir: string;
 let d: Dashboard;
 let browser: Browser;
 let page: Page;
-const dialogs: string[] = [];
-const errors: string[] = [];
-
-/** Builds the front end from web/ into a temporary folder, so the pages tested are the sources' own. */
-async function buildWeb(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'seqtune-dash-web-'));
-  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-  const { build } = await import('vite');
-  await build({
-    configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.mjs'),
-    configLoader: 'native',
-    build: { outDir: out },
-    logLevel: 'warn',
-  });
-  return out;
-}
+let dialogs: string[] = [];
+let errors: string[] = [];
 
 /** A study of 9 trials and two run folders (a run, an ensemble) with X in every string the pages show. */
 async function hostileStorage(): Promise<string> {
@@ -144,16 +127,7 @@ before(async () => {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const [db, web] = await Promise.all([hostileStorage(), buildWeb()]);
   d = await startDashboard({ storage: `sqlite:${db}`, runs: join(dir, 'runs'), port: 0, web, pollMs: 100 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-  page.on('dialog', (dl) => {
-    dialogs.push(dl.message());
-    void dl.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  ({ browser, page, dialogs, errors } = await openPage());
 });
 
 after(async () => {
