@@ -319,7 +319,7 @@ export const TUNE_KEYS: readonly (KeyNote & {
   },
 ];
 
-type Json = { type?: string; [k: string]: unknown };
+export type Json = { type?: string; [k: string]: unknown };
 
 /** A value as a config file writes it, in YAML's flow style. */
 export function flow(v: unknown): string {
@@ -433,10 +433,9 @@ function optionType(where: string, key: string, s: Json): string {
 /** The options of one registry entry: `key` (required) type; ... or what its whole options are. */
 function entryOptions(kind: string, e: Entry): string {
   if (!e.options) return 'none';
-  const json = z.toJSONSchema(e.options, { unrepresentable: 'any', io: 'input' }) as Json;
-  if (json.type !== 'object' || !json.properties) return optionType(`${kind} ${e.name}`, e.name, json);
-  const required = new Set((json.required as string[] | undefined) ?? []);
-  const props = Object.entries(json.properties as Record<string, Json>);
+  const o = objectOptions(e);
+  if (!o) return optionType(`${kind} ${e.name}`, e.name, z.toJSONSchema(e.options, JSON_SCHEMA) as Json);
+  const { props, required } = o;
   if (props.length === 0) return 'none';
   const defaults = optionDefaults(kind, e);
   const def = (k: string, v: Json) =>
@@ -454,16 +453,30 @@ function entryOptions(kind: string, e: Entry): string {
  * with whose it is where Keras and PyTorch differ; a layer's otherwise as the layer reads it back (builtDefaults).
  */
 export function optionDefaults(kind: string, e: Entry): Record<string, unknown> {
-  if (!e.options) return {};
-  const json = z.toJSONSchema(e.options, { unrepresentable: 'any', io: 'input' }) as Json;
-  if (json.type !== 'object' || !json.properties) return {};
-  const required = new Set((json.required as string[] | undefined) ?? []);
-  const built = kind === 'layer' ? builtDefaults(e, required) : {};
+  const o = objectOptions(e);
+  if (!o) return {};
+  const built = kind === 'layer' ? builtDefaults(e, o.required) : {};
   return Object.fromEntries(
-    Object.entries(json.properties as Record<string, Json>)
+    o.props
       .map(([k, v]) => [k, v.default !== undefined ? v.default : built[k]] as const)
       .filter(([, d]) => d !== undefined),
   );
+}
+
+const JSON_SCHEMA = { unrepresentable: 'any', io: 'input' } as const;
+
+/**
+ * An entry's options as its JSON Schema writes them, each with its schema, and the required ones; null where it takes
+ * none or its whole options are one value (bidirectional's layer).
+ */
+export function objectOptions(e: Entry): { props: [string, Json][]; required: ReadonlySet<string> } | null {
+  if (!e.options) return null;
+  const json = z.toJSONSchema(e.options, JSON_SCHEMA) as Json;
+  if (json.type !== 'object' || !json.properties) return null;
+  return {
+    props: Object.entries(json.properties as Record<string, Json>),
+    required: new Set((json.required as string[] | undefined) ?? []),
+  };
 }
 
 /**
@@ -471,7 +484,7 @@ export function optionDefaults(kind: string, e: Entry): Record<string, unknown> 
  * (its example's values) and its getConfig(), an initializer or activation by the name a config file writes. An
  * option the config does not record (a regularizer, none by default) gets no default here.
  */
-export function builtDefaults(e: Entry, required: ReadonlySet<string>): Record<string, unknown> {
+function builtDefaults(e: Entry, required: ReadonlySet<string>): Record<string, unknown> {
   const example = ((e as LayerEntry).example ?? {}) as Record<string, unknown>;
   const given = Object.fromEntries([...required].map((k) => [k, example[k]]));
   const config: Record<string, unknown> = layerFromSpec({ [e.name]: given }, 'docs', [4, 3]).getConfig();

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { CONFIG_DOC, configDoc, flow, optionDefaults, TUNE_KEYS, typeText } from '../../scripts/docs-config.js';
+import {
+  CONFIG_DOC,
+  configDoc,
+  flow,
+  objectOptions,
+  optionDefaults,
+  TUNE_KEYS,
+  typeText,
+} from '../../scripts/docs-config.js';
 import { REGISTRIES } from '../../scripts/docs-table.js';
 import { parseConfig } from '../../src/config/index.js';
 import {
@@ -100,10 +108,10 @@ test("docs/config.md gives every optimizer option's default, the one the optimiz
 
 /** Options of `e` as a config file writes them: its required ones (its example's values, or these), then `more`. */
 function withRequired(e: Entry, more: Record<string, unknown>): Record<string, unknown> {
-  const json = z.toJSONSchema(e.options!, { unrepresentable: 'any', io: 'input' }) as { required?: string[] };
+  const required = objectOptions(e)?.required ?? [];
   const example = ((e as LayerEntry).example ?? {}) as Record<string, unknown>;
   const fallback: Record<string, unknown> = { t_max: 7, t_0: 3 };
-  return { ...Object.fromEntries((json.required ?? []).map((k) => [k, example[k] ?? fallback[k]])), ...more };
+  return { ...Object.fromEntries([...required].map((k) => [k, example[k] ?? fallback[k]])), ...more };
 }
 
 /** What a component does, to compare: a layer's config, an initializer's draws, a schedule's rates, and so on. */
