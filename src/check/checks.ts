@@ -21,6 +21,7 @@ import {
   Scaler,
   usualStep,
 } from '../data/index.js';
+import { MEMORY_LIMIT_BYTES } from '../engine/index.js';
 import { MemoryLimitError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
@@ -490,18 +491,20 @@ function memoryCheck(
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
     bytes = m.stepBytes(bs, samples, on, validation),
-    mib = Math.round(bytes / 2 ** 20);
+    mib = Math.round(bytes / 2 ** 20),
+    limit = MEMORY_LIMIT_BYTES / 2 ** 20,
+    evidence = { batch_size: bs, threads: on, step_mib: mib, limit_mib: limit };
   try {
     m.assertStepFits(bs, samples, on, bytes);
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
-    return r('network.memory', 'fail', { batch_size: bs, threads: on, step_mib: mib, limit_mib: 4096 }, e.message);
+    return r('network.memory', 'fail', evidence, e.message);
   }
   return r(
     'network.memory',
     'pass',
-    { batch_size: bs, threads: on, step_mib: mib, limit_mib: 4096 },
-    `a training step's workspaces (${mib} MiB) fit in the 4096 MiB of engine memory`,
+    evidence,
+    `a training step's workspaces (${mib} MiB) fit in the ${limit} MiB of engine memory`,
   );
 }
 
