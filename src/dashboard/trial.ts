@@ -37,9 +37,11 @@ export const runDirOf = (t: FrozenTrial, home: string | undefined): string | nul
  * trial's answer list that folder's .json, .yaml, .csv, .txt and .log files, and served them.
  */
 export async function runFolderOf(t: FrozenTrial, home: string | undefined): Promise<string | null> {
-  const dir = runDirOf(t, home);
-  return dir && (await isRunFolder(dir)) ? dir : null;
+  return runFolder(runDirOf(t, home));
 }
+
+/** `dir` when it is a run folder, else null (runFolderOf). */
+const runFolder = async (dir: string | null): Promise<string | null> => (dir && (await isRunFolder(dir)) ? dir : null);
 
 /**
  * Seconds without a heartbeat after which running trial `t` of a study may be dead, by the rule storage's sweep
@@ -56,7 +58,9 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
   const { trials, now } = await st.getTrialsAt(study);
   const t = trials.find((x) => x.number === number);
   if (!t) return null;
-  const dir = await runFolderOf(t, studyHome(st));
+  // the folder the trial names, shown as run_dir, and read only when it is a run folder (studyPath looks once)
+  const named = runDirOf(t, studyHome(st)),
+    dir = await runFolder(named);
   const [history, diagnosis, metrics] = dir
     ? await Promise.all(['history.json', 'diagnosis.json', 'metrics.json'].map((n) => readJson(dir, n)))
     : [null, null, null];
@@ -79,7 +83,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     stale_after_s: trialStaleAfterS(rec.attrs, t),
     now: new Date(now).toISOString(),
     attrs: t.attrs,
-    run_dir: runDirOf(t, studyHome(st)),
+    run_dir: named,
     history: history ?? t.attrs.history ?? null,
     diagnosis: diagnosis ?? t.attrs.diagnosis ?? null,
     metrics,
