@@ -81,7 +81,17 @@ export function pack_b(kc: i32, N: i32, B: usize, ldb: i32, transB: i32, k0: i32
 // The tile starts from C (init LOAD_C), from zero (ZERO) or from the bias row at init (any other
 // value is a pointer); in the last two cases C is only written.
 @inline
-function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize, ldcb: usize, init: usize): void {
+function micro4x8(
+  kc: i32,
+  a: usize,
+  ars: usize,
+  aks: usize,
+  b: usize,
+  bks: usize,
+  c: usize,
+  ldcb: usize,
+  init: usize,
+): void {
   const c1 = c + ldcb,
     c2 = c1 + ldcb,
     c3 = c2 + ldcb;
@@ -119,7 +129,7 @@ function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize,
     c30 = fma(a3, b0, c30);
     c31 = fma(a3, b1, c31);
     a += aks;
-    b += 32;
+    b += bks;
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -132,7 +142,7 @@ function micro4x8(kc: i32, a: usize, ars: usize, aks: usize, b: usize, c: usize,
 }
 
 @inline
-function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize): void {
+function micro1x8(kc: i32, a: usize, aks: usize, b: usize, bks: usize, c: usize, init: usize): void {
   let c00: v128, c01: v128;
   if (init == ZERO) {
     c00 = c01 = f32x4.splat(0);
@@ -146,7 +156,7 @@ function micro1x8(kc: i32, a: usize, aks: usize, b: usize, c: usize, init: usize
     c00 = fma(a0, v128.load(b), c00);
     c01 = fma(a0, v128.load(b, 16), c01);
     a += aks;
-    b += 32;
+    b += bks;
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -204,10 +214,10 @@ function tile4(
   const w = min(NR, N - j0);
   const c = crow + ((<usize>j0) << 2);
   if (w == NR) {
-    micro4x8(kc, a, ars, aks, b, c, ldcb, initAt(init, j0));
+    micro4x8(kc, a, ars, aks, b, 32, c, ldcb, initAt(init, j0));
   } else {
     for (let r = 0; r < MR; r++) edgeRow(EDGE + ((<usize>(r * NR)) << 2), w, initAt(init, j0), c + <usize>r * ldcb);
-    micro4x8(kc, a, ars, aks, b, EDGE, NR * 4, LOAD_C);
+    micro4x8(kc, a, ars, aks, b, 32, EDGE, NR * 4, LOAD_C);
     for (let r = 0; r < MR; r++)
       for (let j = 0; j < w; j++)
         store<f32>(c + <usize>r * ldcb + ((<usize>j) << 2), load<f32>(EDGE + ((<usize>(r * NR + j)) << 2)));
@@ -281,10 +291,10 @@ function lastRows(
       const w = min(NR, N - j0);
       const c = crow + ((<usize>j0) << 2);
       if (w == NR) {
-        micro1x8(kc, a, aks, b, c, initAt(init, j0));
+        micro1x8(kc, a, aks, b, 32, c, initAt(init, j0));
       } else {
         edgeRow(EDGE, w, initAt(init, j0), c);
-        micro1x8(kc, a, aks, b, EDGE, LOAD_C);
+        micro1x8(kc, a, aks, b, 32, EDGE, LOAD_C);
         for (let j = 0; j < w; j++) store<f32>(c + ((<usize>j) << 2), load<f32>(EDGE + ((<usize>j) << 2)));
       }
     }
@@ -346,6 +356,63 @@ function gemm_slice(
   lastRows(Mfull, M, N, kc, abase, ars, aks, Bp, C, ldcb, init);
 }
 
+// Products with at most this many rows of C read B where it lies instead of packing it: each packed panel would be
+// read by one or two row blocks only, so packing (a write of all of B, and a read back from far caches) costs more
+// than it saves. dWx = x^T dXP has the inputs' features as rows (1 for a univariate series): seed-gru1000's packed
+// copy of dXP was 1.8 MB a thread, every batch.
+const UNPACKED_B_MAX_M: i32 = 2 * MR;
+
+/** gemm_slice for op(B) = B (not transposed) read in place, rows ldb floats apart: full panels of NR columns one
+ *  after the other, every row of C against each; the last, narrower panel is packed (zero-padded) and done by
+ *  gemm_slice. */
+function gemm_slice_in_place(
+  M: i32,
+  N: i32,
+  kc: i32,
+  A: usize,
+  lda: i32,
+  transA: i32,
+  k0: i32,
+  B: usize,
+  ldb: i32,
+  C: usize,
+  ldc: i32,
+  init: usize,
+  work: usize,
+): void {
+  const ars: usize = transA ? 4 : (<usize>lda) << 2;
+  const aks: usize = transA ? (<usize>lda) << 2 : 4;
+  const bks: usize = (<usize>ldb) << 2;
+  const ldcb = (<usize>ldc) << 2;
+  const abase = A + <usize>k0 * aks;
+  const bbase = B + <usize>k0 * bks;
+  const Mfull = M - (M % MR);
+  const full = N / NR;
+  for (let p = 0; p < full; p++) {
+    const j0 = p * NR;
+    const b = bbase + ((<usize>j0) << 2);
+    const at = initAt(init, j0);
+    let a = abase,
+      c = C + ((<usize>j0) << 2);
+    let i = 0;
+    for (; i < Mfull; i += MR) {
+      micro4x8(kc, a, ars, aks, b, bks, c, ldcb, at);
+      a += ars * MR;
+      c += ldcb * MR;
+    }
+    for (; i < M; i++) {
+      micro1x8(kc, a, aks, b, bks, c, at);
+      a += ars;
+      c += ldcb;
+    }
+  }
+  const j0 = full * NR;
+  if (j0 < N) {
+    pack_b(kc, N - j0, B + ((<usize>j0) << 2), ldb, 0, k0, work, kc);
+    gemm_slice(M, N - j0, kc, A, lda, transA, k0, work, C + ((<usize>j0) << 2), ldc, initAt(init, j0), 0);
+  }
+}
+
 /** C = beta*C on an M x N block with leading dimension ldc (beta 0 writes zeros, ignoring NaN in C). */
 export function scale_block(M: i32, N: i32, C: usize, ldc: i32, beta: f32): void {
   if (beta == 1) return;
@@ -404,8 +471,11 @@ export function gemm(
   const Ap = work + ((<usize>(KC * (((N + NR - 1) / NR) * NR))) << 2);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    pack_b(kc, N, B, ldb, transB, k0, work, kc);
-    gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
+    if (!transB && M <= UNPACKED_B_MAX_M) gemm_slice_in_place(M, N, kc, A, lda, transA, k0, B, ldb, C, ldc, init, work);
+    else {
+      pack_b(kc, N, B, ldb, transB, k0, work, kc);
+      gemm_slice(M, N, kc, A, lda, transA, k0, work, C, ldc, init, Ap);
+    }
     init = LOAD_C;
   }
 }
