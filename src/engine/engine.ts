@@ -78,6 +78,8 @@ export interface RawKernels {
     dhp: number,
     act: number,
     ract: number,
+    dbx: number,
+    dbh: number,
   ): void;
   lstm_fwd_step(
     B: number,

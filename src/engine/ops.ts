@@ -246,6 +246,11 @@ export class Ops {
       ract,
     );
   }
+  /**
+   * One GRU step backwards (gru_bwd_step). dhp null writes no dhp (a step whose dhp feeds only the recurrent bias's
+   * gradient); `bias` adds the step's column sums of dxp and dhp to the gradients of the input and recurrent biases
+   * (3H floats each at offsets x and h of grads), as colsum would, to the bit.
+   */
   gruBackwardStep(
     B: number,
     H: number,
@@ -254,17 +259,22 @@ export class Ops {
     dy: Mat | null,
     dcarry: Mat,
     dxp: Mat,
-    dhp: Mat,
+    dhp: Mat | null,
     act: number,
     ract: number,
+    bias?: { grads: Buf; x: number; h: number },
   ): void {
     check('gru g', g, B, 4 * H);
     if (hprev) check('gru hprev', hprev, B, H);
     if (dy) check('gru dy', dy, B, H);
     check('gru dcarry', dcarry, B, H);
     check('gru dxp', dxp, B, 3 * H);
-    check('gru dhp', dhp, B, 3 * H);
-    if (g.ld !== 4 * H || dcarry.ld !== H || dxp.ld !== 3 * H || dhp.ld !== 3 * H)
+    if (dhp) check('gru dhp', dhp, B, 3 * H);
+    if (bias) {
+      checkSpan('gru bias x', bias.grads, bias.x, 3 * H);
+      checkSpan('gru bias h', bias.grads, bias.h, 3 * H);
+    }
+    if (g.ld !== 4 * H || dcarry.ld !== H || dxp.ld !== 3 * H || (dhp && dhp.ld !== 3 * H))
       throw new ValueError('gru backward: g, dcarry, dxp, dhp must be contiguous rows');
     this.engine.k.gru_bwd_step(
       B,
@@ -276,9 +286,11 @@ export class Ops {
       dy ? dy.ld : 0,
       p(dcarry),
       p(dxp),
-      p(dhp),
+      dhp ? p(dhp) : 0,
       act,
       ract,
+      bias ? bias.grads.ptr + bias.x * 4 : 0,
+      bias ? bias.grads.ptr + bias.h * 4 : 0,
     );
   }
   lstmForwardStep(

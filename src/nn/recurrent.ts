@@ -516,18 +516,22 @@ export class Recurrent extends Layer {
     const dxpt = mat(w.dxp, GH, t * B * GH);
     const gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
     if (this.cell === 'gru') {
-      const dhpt = mat(w.dhp!, GH, t * B * GH);
+      // The biases' gradients are summed by the kernel as it goes, so the first step's dHP, which feeds nothing else
+      // (weightGrads reads the steps with a previous state), is not written: seed-gru1000's one step, 1.8 MB a thread.
+      const dhpt = s === 0 ? null : mat(w.dhp!, GH, t * B * GH);
       const hprev = s === 0 ? null : mat(w.h, H, pt * B * H);
-      ops.gruBackwardStep(B, H, gt!, hprev, dyt, dcarry, dxpt, dhpt, this.act, this.ract);
-      this.biasGrads(B, dxpt, dhpt);
+      const bias = this.options.useBias
+        ? { grads: this.ctx.grads, x: this.p.bias!.off, h: this.p.recurrentBias!.off }
+        : undefined;
+      ops.gruBackwardStep(B, H, gt!, hprev, dyt, dcarry, dxpt, dhpt, this.act, this.ract, bias);
       if (s === 0) return;
       if (recMask) {
         const tmp = mat(w.tmp!, H);
-        ops.gemmPacked(B, dhpt, false, whtp!, tmp, 0);
+        ops.gemmPacked(B, dhpt!, false, whtp!, tmp, 0);
         ops.mulRows(B, H, tmp, recMask, tmp);
         ops.addRows(B, H, tmp, dcarry);
       } else {
-        ops.gemmPacked(B, dhpt, false, whtp!, dcarry, 1);
+        ops.gemmPacked(B, dhpt!, false, whtp!, dcarry, 1);
       }
       return;
     }
@@ -538,7 +542,7 @@ export class Recurrent extends Layer {
     } else {
       ops.rnnBackwardStep(B, H, mat(w.h, H, t * B * H), dyt, dcarry, dxpt, this.act);
     }
-    this.biasGrads(B, dxpt, null);
+    this.biasGrads(B, dxpt);
     if (s > 0) {
       ops.gemmPacked(B, dxpt, false, whtp!, dcarry, 0);
       if (recMask) ops.mulRows(B, H, dcarry, recMask, dcarry);
@@ -546,16 +550,13 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * The biases' gradients, the column sums of one step's gate gradients, added while the step's rows are in cache (a
-   * sum over all T*B rows at the end of the pass read them back from far caches: medium-gru's column sums 0.24 ->
-   * 0.09 ms a batch, medium-lstm's 0.19 -> 0.06).
+   * The input bias's gradient, the column sums of one step's gate gradients, added while the step's rows are in cache
+   * (a sum over all T*B rows at the end of the pass read them back from far caches: medium-lstm's column sums 0.19 ->
+   * 0.06 ms a batch). GRU's kernel adds its biases' gradients itself.
    */
-  private biasGrads(B: number, dxpt: Mat, dhpt: Mat | null): void {
+  private biasGrads(B: number, dxpt: Mat): void {
     if (!this.options.useBias) return;
-    const { ops, grads } = this.ctx;
-    const GH = this.gates * this.units;
-    ops.colsum(B, GH, dxpt, grads, this.p.bias!.off, 1);
-    if (dhpt) ops.colsum(B, GH, dhpt, grads, this.p.recurrentBias!.off, 1);
+    this.ctx.ops.colsum(B, this.gates * this.units, dxpt, this.ctx.grads, this.p.bias!.off, 1);
   }
 
   /** dWx = xin^T dXP and dWh = sum over steps with a previous state of h_prev^T dHP_t. */

@@ -93,7 +93,9 @@ export function gru_fwd_step(
 //   dn = dh (1 - z), dz = dh (h_{t-1} - n), dh_{t-1} (direct) = dh z
 //   dpre_n = dn act'(n); dxp_n = dpre_n; dhp_n = dpre_n r; dr = dpre_n hn
 //   dpre_r = dr ract'(r), dpre_z = dz ract'(z); dxp_{r,z} = dhp_{r,z} = dpre_{r,z}
-// dcarry (B, H) is overwritten with the direct part; the caller adds dhp Wh^T.
+// dcarry (B, H) is overwritten with the direct part; the caller adds dhp Wh^T. With dbx (and dbh) not 0, each row's
+// dxp (and dhp) is added to them, one row after the other (colsum's sums, to the bit), while the row is at hand: the
+// biases' gradients without reading dxp and dhp back. dhp 0 writes no dhp (the first step, where dhp feeds only dbh).
 export function gru_bwd_step(
   B: i32,
   H: i32,
@@ -107,6 +109,8 @@ export function gru_bwd_step(
   dhp: usize,
   act: i32,
   ract: i32,
+  dbx: usize,
+  dbh: usize,
 ): void {
   const H3 = 3 * H;
   const z0 = (<usize>H) << 2,
@@ -136,13 +140,26 @@ export function gru_bwd_step(
       const fr = vflush(dr),
         fz = vflush(dz),
         fn = vflush(dpn);
+      const fh = vflush(f32x4.mul(dpn, r));
       v128.store(crow + o, vflush(f32x4.mul(dh, z)));
       v128.store(xr + o, fr);
       v128.store(xr + z0 + o, fz);
       v128.store(xr + n0 + o, fn);
-      v128.store(hr + o, fr);
-      v128.store(hr + z0 + o, fz);
-      v128.store(hr + n0 + o, vflush(f32x4.mul(dpn, r)));
+      if (dhp) {
+        v128.store(hr + o, fr);
+        v128.store(hr + z0 + o, fz);
+        v128.store(hr + n0 + o, fh);
+      }
+      if (dbx) {
+        v128.store(dbx + o, f32x4.add(v128.load(dbx + o), fr));
+        v128.store(dbx + z0 + o, f32x4.add(v128.load(dbx + z0 + o), fz));
+        v128.store(dbx + n0 + o, f32x4.add(v128.load(dbx + n0 + o), fn));
+      }
+      if (dbh) {
+        v128.store(dbh + o, f32x4.add(v128.load(dbh + o), fr));
+        v128.store(dbh + z0 + o, f32x4.add(v128.load(dbh + z0 + o), fz));
+        v128.store(dbh + n0 + o, f32x4.add(v128.load(dbh + n0 + o), fh));
+      }
     }
     for (; j < H; j++) {
       const o = (<usize>j) << 2;
@@ -159,13 +176,26 @@ export function gru_bwd_step(
       const fr = sflush(dr),
         fz = sflush(dz),
         fn = sflush(dpn);
+      const fh = sflush(dpn * r);
       store<f32>(crow + o, sflush(dh * z));
       store<f32>(xr + o, fr);
       store<f32>(xr + z0 + o, fz);
       store<f32>(xr + n0 + o, fn);
-      store<f32>(hr + o, fr);
-      store<f32>(hr + z0 + o, fz);
-      store<f32>(hr + n0 + o, sflush(dpn * r));
+      if (dhp) {
+        store<f32>(hr + o, fr);
+        store<f32>(hr + z0 + o, fz);
+        store<f32>(hr + n0 + o, fh);
+      }
+      if (dbx) {
+        store<f32>(dbx + o, load<f32>(dbx + o) + fr);
+        store<f32>(dbx + z0 + o, load<f32>(dbx + z0 + o) + fz);
+        store<f32>(dbx + n0 + o, load<f32>(dbx + n0 + o) + fn);
+      }
+      if (dbh) {
+        store<f32>(dbh + o, load<f32>(dbh + o) + fr);
+        store<f32>(dbh + z0 + o, load<f32>(dbh + z0 + o) + fz);
+        store<f32>(dbh + n0 + o, load<f32>(dbh + n0 + o) + fh);
+      }
     }
   }
 }
