@@ -7,6 +7,7 @@ import { studyHome } from '../run/index.js';
 import type { Storage, TrialsAt } from '../storage/index.js';
 import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
+import { acceptsHost, hostOf } from './hosts.js';
 import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
@@ -29,7 +30,10 @@ export interface DashboardSource {
   hub: Hub;
   /** The built front end (dist/web), or null when it was not built. */
   web: string | null;
-  /** Host names the pages may be reached by (a DNS-rebinding page names another); empty: any. */
+  /**
+   * The names the pages may be reached by besides IP addresses and localhost (hosts.ts: a DNS-rebinding page names
+   * another); `.name`: that name and every name under it.
+   */
   hosts: readonly string[];
 }
 
@@ -49,9 +53,18 @@ function guards(app: Hono, s: DashboardSource): void {
       c.header('Allow', 'GET, HEAD');
       return c.json({ error: `${c.req.method} ${c.req.path}: the dashboard only reads (GET, HEAD)` }, 405);
     }
-    const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (s.hosts.length && !s.hosts.includes(host))
-      return c.json({ error: `host "${host}" is not this dashboard's (${s.hosts.join(', ')})` }, 403);
+    const host = c.req.header('host') ?? '';
+    if (!acceptsHost(host, s.hosts)) {
+      const names = ['IP addresses', 'localhost', ...s.hosts].join(', ');
+      return c.json(
+        {
+          error:
+            `Host "${hostOf(host)}" is no name of this dashboard (it answers to ${names}); if the name is yours, ` +
+            `start the dashboard with --allowed-host ${hostOf(host) || 'NAME'}`,
+        },
+        403,
+      );
+    }
     await next();
   });
   app.onError((e, c) =>

@@ -4,17 +4,18 @@
 
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { SeqtuneError } from '../errors.js';
 import { openStorage, redactUrl, type Storage, type TrialsAt } from '../storage/index.js';
 import { dashboardApp } from './app.js';
+import { DashboardError } from './errors.js';
 import { Feed, type FeedSource } from './feed.js';
 import { PgFeed } from './feed-pg.js';
 import { SqliteFeed } from './feed-sqlite.js';
+import { hostNames } from './hosts.js';
 import { Hub } from './hub.js';
 import { defaultWebDir } from './static.js';
 import { SqliteTrials } from './trials-sqlite.js';
 
-export class DashboardError extends SeqtuneError {}
+export { DashboardError };
 
 export interface DashboardOptions {
   /** A study storage URL: sqlite:FILE (or a bare path) or postgres://... */
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   /** The folder of run folders the pages may show (and serve files of); null: none but the studies' own. */
   runs?: string | null;
   host?: string;
+  /** More names the pages may be reached by (--allowed-host; `.example.com`: it and the names under it). */
+  allowedHosts?: readonly string[];
   /** 0: any free port. */
   port?: number;
   /** The built front end; default dist/web. */
@@ -33,6 +36,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   url: string;
   port: number;
+  /** The names it answers to besides IP addresses and localhost (hosts.ts). */
+  hosts: readonly string[];
   close(): Promise<void>;
 }
 
@@ -128,6 +133,7 @@ async function openSources(url: string): Promise<{ storage: Storage; feed: Feed 
 /** Starts the dashboard; `close()` stops listening, ends the event streams and closes the storage. */
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
+  const hosts = hostNames(host, o.allowedHosts ?? []); // an --allowed-host that names no host throws first
   const { storage, feed } = await openSources(o.storage);
   const hub = new Hub(feed, o.pollMs ?? 250);
   const trials = trialReader(o.storage, storage);
@@ -139,7 +145,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     runs: o.runs ?? null,
     hub,
     web: o.web === undefined ? defaultWebDir() : o.web,
-    hosts: isLoopback(host) ? LOOPBACK : [],
+    hosts,
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   let port: number;
@@ -155,6 +161,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   return {
     url: `http://${shown}:${port}/`,
     port,
+    hosts,
     async close() {
       await hub.close();
       await new Promise<void>((r) => {

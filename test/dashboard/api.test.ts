@@ -497,6 +497,11 @@ test('Ctrl-C stops the dashboard with its storage closed: no -wal or -shm file l
     assert.match(out, /Ctrl-C stops/);
     // listening on every address: it says the pages have no login
     assert.match(err, /^seqtune dashboard: warning: listening on 0\.0\.0\.0: the pages have no login; /);
+    // and which names a browser may use (any other is refused: hosts.test.ts)
+    assert.match(
+      out,
+      /^seqtune dashboard: answers to IP addresses, localhost, \S.*; another name: --allowed-host NAME$/m,
+    );
     assert.ok(existsSync(join(own, 'copy.db-wal')), 'the open storage has its WAL file');
     child.kill('SIGINT');
     assert.equal(await exited, 130);
