@@ -30,6 +30,8 @@ export interface DashboardSource {
   hub: Hub;
   /** The built front end (dist/web), or null when it was not built. */
   web: string | null;
+  /** When an event stream whose client reads too slowly is ended; default STREAM_LIMITS. */
+  streamLimits?: StreamLimits;
   /**
    * The names the pages may be reached by besides IP addresses and localhost (hosts.ts: a DNS-rebinding page names
    * another); `.name`: that name and every name under it.
@@ -151,23 +153,41 @@ function runRoutes(app: Hono, s: DashboardSource): void {
 }
 
 /**
- * The most events one stream holds for a client that reads them slower than they come (or not at all: a client that
- * keeps its connection and stops reading). Past it the stream is ended, and a page's EventSource connects again. A
- * client that stopped reading held every event until it left: with a tune reporting 10,000 events of 1 KB a second,
- * the dashboard's heap grew by 10 MB a second. 10,000 events of a few hundred bytes is a few MB a stream.
+ * When an event stream is ended (a page's EventSource connects again and the page reads what it shows anew): its
+ * client took no byte for `stallMs` while events wait (a write waits for the socket to drain; a client that keeps its
+ * connection and stops reading), or more than `maxQueuedBytes` of events wait for it (one that reads slower than they
+ * come). A client that stopped reading held every event until it left: with a tune reporting 10,000 events of 1 KB a
+ * second, the heap grew by 10 MB a second. The cut was 10,000 waiting events, which one poll brings when 10,000 trials
+ * are enqueued at once: a client that read everything was cut before its first byte of them, every time. 8 MiB is
+ * about 60,000 trials created in one poll (~140 bytes an event); 5 s without a byte taken is no reading client's
+ * pace (a slow link drains the socket's buffer in well under a second).
  */
-export const MAX_QUEUED_EVENTS = 10_000;
+export interface StreamLimits {
+  stallMs: number;
+  maxQueuedBytes: number;
+}
+
+export const STREAM_LIMITS: StreamLimits = { stallMs: 5000, maxQueuedBytes: 8 * 1024 * 1024 };
 
 function eventRoute(app: Hono, s: DashboardSource): void {
+  const limits = s.streamLimits ?? STREAM_LIMITS;
   app.get('/api/events', (c) => {
     if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
     return streamSSE(c, async (stream) => {
       let wake: () => void = () => {};
-      const queue: string[] = [];
+      const queue: { event: string; data: string }[] = [];
+      let next = 0; // the first of `queue` not written yet
+      let queued = 0; // the characters of the events that wait
+      let writingSince: number | null = null; // when the write that waits for the client began
       const off = s.hub.subscribe((events) => {
-        for (const e of events) queue.push(JSON.stringify(e), e.type);
-        if (queue.length > 2 * MAX_QUEUED_EVENTS) {
-          queue.length = 0;
+        for (const e of events) {
+          const data = JSON.stringify(e);
+          queue.push({ event: e.type, data });
+          queued += data.length;
+        }
+        const stalled = writingSince !== null && Date.now() - writingSince > limits.stallMs;
+        if (stalled || queued > limits.maxQueuedBytes) {
+          queue.length = next = queued = 0;
           stream.abort();
         }
         wake();
@@ -178,10 +198,14 @@ function eventRoute(app: Hono, s: DashboardSource): void {
       });
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ at: new Date().toISOString() }) });
       while (!stream.aborted) {
-        while (queue.length) {
-          const data = queue.shift()!;
-          await stream.writeSSE({ event: queue.shift()!, data });
+        while (next < queue.length) {
+          const m = queue[next++]!;
+          queued -= m.data.length;
+          writingSince = Date.now();
+          await stream.writeSSE(m);
+          writingSince = null;
         }
+        queue.length = next = 0;
         await new Promise<void>((r) => {
           // a comment now and then keeps proxies from closing an idle stream; the timer never holds the process
           const idle = setTimeout(r, 15000).unref();
@@ -190,7 +214,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
             r();
           };
         });
-        if (!queue.length && !stream.aborted) await stream.write(': idle\n\n');
+        if (next >= queue.length && !stream.aborted) await stream.write(': idle\n\n');
       }
       off();
     });

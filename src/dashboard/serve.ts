@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { openStorage, redactUrl, type Storage, type TrialsAt } from '../storage/index.js';
-import { dashboardApp } from './app.js';
+import { dashboardApp, type StreamLimits } from './app.js';
 import { DashboardError } from './errors.js';
 import { Feed, type FeedSource } from './feed.js';
 import { PgFeed } from './feed-pg.js';
@@ -31,6 +31,8 @@ export interface DashboardOptions {
   web?: string | null;
   /** How often the storage is polled for changes while a page listens (ms). */
   pollMs?: number;
+  /** When an event stream whose client reads too slowly is ended (tests); default STREAM_LIMITS. */
+  streamLimits?: StreamLimits;
 }
 
 export interface Dashboard {
@@ -146,6 +148,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     hub,
     web: o.web === undefined ? defaultWebDir() : o.web,
     hosts,
+    ...(o.streamLimits ? { streamLimits: o.streamLimits } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   let port: number;

@@ -1,6 +1,7 @@
 // GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
 // (study-created, trial-created, each epoch, trial-finished, study-updated, study-deleted), from SQLite and PostgreSQL;
-// a client that stops reading is not fed every event until it leaves.
+// a client that stops reading is not fed every event until it leaves, and one that reads gets every event of a poll
+// however many.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
-import { dashboardApp, MAX_QUEUED_EVENTS } from '../../src/dashboard/app.js';
+import { dashboardApp, STREAM_LIMITS, type StreamLimits } from '../../src/dashboard/app.js';
 import type { Feed, FeedEvent } from '../../src/dashboard/feed.js';
 import { Hub } from '../../src/dashboard/hub.js';
 import { startDashboard } from '../../src/dashboard/index.js';
@@ -117,15 +118,16 @@ test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () =
   check(await eventsOf(await freshPgUrl()));
 });
 
-test('a client that stops reading: its stream is ended past MAX_QUEUED_EVENTS, not fed every event till it leaves', {
-  timeout: 60000,
-}, async () => {
-  // a feed of 1,000 events of 1 KB a poll, polled by hand (the hub's own timer never fires in the test)
+/**
+ * The event route over a feed polled by hand (the hub's own timer never fires in the test): each tick brings `size`
+ * events of `bytes` characters.
+ */
+async function eventServer(limits: StreamLimits, size: number, bytes: number) {
   let n = 0;
-  const study = 'x'.repeat(1000);
+  const study = 'x'.repeat(bytes);
   const feed = {
     poll: async (): Promise<FeedEvent[]> =>
-      Array.from({ length: 1000 }, () => ({ type: 'study-updated', study, at: String(n++) })),
+      Array.from({ length: size }, () => ({ type: 'study-updated', study, at: String(n++) })),
     close: async () => {},
   };
   const hub = new Hub(feed as unknown as Feed, 1e9);
@@ -137,27 +139,95 @@ test('a client that stops reading: its stream is ended past MAX_QUEUED_EVENTS, n
     hub,
     web: null,
     hosts: [],
+    streamLimits: limits,
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  return {
+    hub,
+    port: (server.address() as AddressInfo).port,
+    sent: () => n,
+    async close() {
+      await hub.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Ticks the hub until its one stream is ended, each tick after the client's socket had its turn. */
+async function tickUntilEnded(hub: Hub): Promise<void> {
+  while (hub.listening > 0) {
+    await hub.tick();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A client of /api/events that connects and never reads. */
+async function idleClient(port: number, hub: Hub) {
+  const client = connect(port, '127.0.0.1');
+  client.pause();
+  client.write('GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  while (hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
+  return client;
+}
+
+test('a client that stops reading: its stream is ended once it took no byte for stallMs, not fed till it leaves', {
+  timeout: 60000,
+}, async () => {
+  // no bound on what waits: only the client's not reading ends the stream
+  const s = await eventServer({ stallMs: 200, maxQueuedBytes: Number.POSITIVE_INFINITY }, 1000, 1000);
+  const client = await idleClient(s.port, s.hub);
   try {
-    client.pause(); // connected, and never reads
-    client.write('GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    while (hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
-    // 60 MB of events: far more than the sockets' buffers hold, so most wait in the stream's queue
-    for (let i = 0; i < 60 && hub.listening > 0; i++) {
-      await hub.tick();
-      await new Promise((r) => setImmediate(r));
-    }
-    assert.equal(hub.listening, 0, `the stream still listens after ${n} events`);
-    assert.ok(n > MAX_QUEUED_EVENTS, `${n} events`);
+    await tickUntilEnded(s.hub);
+    assert.equal(s.hub.listening, 0);
   } finally {
     client.destroy();
-    await hub.close();
-    await new Promise<void>((r) => {
-      server.close(() => r());
-      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    await s.close();
+  }
+});
+
+test('a client that reads slower than events come: its stream is ended past maxQueuedBytes', {
+  timeout: 60000,
+}, async () => {
+  const s = await eventServer({ stallMs: Number.POSITIVE_INFINITY, maxQueuedBytes: 4e6 }, 1000, 1000);
+  const client = await idleClient(s.port, s.hub);
+  try {
+    await tickUntilEnded(s.hub);
+    assert.ok(s.sent() > 4000, `${s.sent()} events of 1 KB`);
+  } finally {
+    client.destroy();
+    await s.close();
+  }
+});
+
+test('a client that reads: one poll of 30,000 events reaches it whole, and its stream goes on', {
+  timeout: 60000,
+}, async () => {
+  // 10,000 trials enqueued at once were 10,000 events of one poll: a client that read everything was cut before
+  // its first byte of them (the cut was 10,000 waiting events)
+  const s = await eventServer(STREAM_LIMITS, 30000, 100);
+  try {
+    const res = await fetch(`http://127.0.0.1:${s.port}/api/events`);
+    let listening = -1;
+    const reading = readEvents(res.body!, (seen) => {
+      if (seen.length < 30001) return false;
+      listening = s.hub.listening; // before the reading ends it
+      return true;
     });
+    while (s.hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
+    await s.hub.tick();
+    const seen = await reading;
+    assert.equal(seen.filter((e) => e.event === 'study-updated').length, 30000, 'every event of the poll');
+    assert.deepEqual(
+      seen.slice(1).map((e) => (e.data as { at: string }).at),
+      Array.from({ length: 30000 }, (_, i) => String(i)),
+      'in order',
+    );
+    assert.equal(listening, 1, 'the stream still listens once every event was read');
+  } finally {
+    await s.close();
   }
 });
