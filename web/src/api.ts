@@ -94,7 +94,12 @@ export async function curves(name: string): Promise<Curves> {
   return { ...raw, trials };
 }
 
+/**
+ * The live events; `resync`: the stream connected again after it was cut (the server ends the stream of a page that
+ * reads too slowly, or restarted), so what came meanwhile is unknown and a page reads what it shows anew.
+ */
 export type LiveEvent =
+  | { type: 'resync' }
   | { type: 'study-created'; study: string; at: string }
   | { type: 'study-deleted'; study: string; at: string }
   | { type: 'study-updated'; study: string; at: string }
@@ -125,9 +130,11 @@ export function onLive(l: Listener): () => void {
   if (!source) {
     source = new EventSource('/api/events');
     const live = document.getElementById('live');
+    let hellos = 0;
     source.addEventListener('hello', () => {
       if (live) live.textContent = 'live';
       live?.classList.add('on');
+      if (hellos++) for (const f of listeners) f({ type: 'resync' });
     });
     source.onerror = () => {
       if (live) live.textContent = 'reconnecting';

@@ -53,7 +53,11 @@ async function route(): Promise<void> {
     if (parts[0] === 'study' && parts[1] !== undefined) {
       root.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
       stop = onLive((ev) => {
-        if ((ev.type === 'study-created' || ev.type === 'trial-created') && ev.study === parts[1]) void route();
+        if (
+          ev.type === 'resync' ||
+          ((ev.type === 'study-created' || ev.type === 'trial-created') && ev.study === parts[1])
+        )
+          void route();
       });
     }
   }

@@ -278,6 +278,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     if (s.trials.some((t) => stale(t))) reload();
   }, 5000);
   const off = onLive((e) => {
+    if (e.type === 'resync') return void reload();
     if (!('study' in e) || e.study !== name) return;
     if (e.type === 'study-deleted') {
       clearInterval(tick);

@@ -152,15 +152,16 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
       stop();
       head.replaceChildren(h('span', { class: 'error' }, `study "${study}" was deleted from the storage`));
     }
-    if (!('number' in e) || e.study !== study || e.number !== n) return;
+    const mine = 'number' in e && e.study === study && e.number === n;
+    if (e.type !== 'resync' && !mine) return;
     if (e.type === 'epoch') {
       t.intermediate[e.step] = e.value;
       if (!Array.isArray(t.history?.loss)) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
       headLine();
-    } else if (e.type === 'trial-finished') {
+    } else if (e.type === 'trial-finished' || e.type === 'resync') {
       stop();
-      // the ended trial's page, drawn again; leaving it stops that page's updates too
+      // the ended trial's page (or one whose events were cut), drawn again; leaving it stops its updates too
       void trialPage(root, study, n).then((l) => {
         next = l;
       });
