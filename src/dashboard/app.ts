@@ -1,6 +1,7 @@
 // The dashboard's HTTP app (Hono): a read-only JSON API over the study storage and the run folders, Server-Sent
 // Events of what changes, and the built front end. Every method but GET and HEAD is answered 405.
 
+import { basename, resolve } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { studyHome } from '../run/index.js';
@@ -221,14 +222,33 @@ function eventRoute(app: Hono, s: DashboardSource): void {
   });
 }
 
+/**
+ * The storage as /api/health names it: a SQLite file by its name, a PostgreSQL database by its server and name, not
+ * the folders of this machine nor the user (anyone who reaches the pages reads the answer; a person knows which file
+ * or database they started the dashboard on, and the command line printed it whole).
+ */
+export function storageName(where: string): string {
+  if (/^postgres(ql)?:\/\//.test(where)) {
+    try {
+      const u = new URL(where);
+      return `${u.protocol}//${u.host}${u.pathname}`;
+    } catch {
+      return where.replace(/^([a-z]+:\/\/)[^@/]*@/, '$1');
+    }
+  }
+  return `sqlite:${basename(where.replace(/^sqlite:/, ''))}`;
+}
+
 function webRoutes(app: Hono, s: DashboardSource): void {
   app.get('/api/health', (c) =>
     c.json({
       ok: s.hub.lastError === null,
       error: s.hub.lastError,
-      storage: s.where,
-      runs: s.runs,
-      // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest
+      storage: storageName(s.where),
+      // the page asks only whether there is a folder of runs: its name, not where it lies
+      runs: s.runs === null ? null : basename(resolve(s.runs)),
+      // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest; the
+      // study answers name their run folders by such paths already (best_run_dir, a trial's run_dir)
       runs_path: s.runs ? realFolder(s.runs) : null,
     }),
   );

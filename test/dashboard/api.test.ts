@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:
 import { type IncomingMessage, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { storageName } from '../../src/dashboard/app.js';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -427,6 +428,14 @@ test('requests naming another host are refused (a DNS-rebinding page cannot read
   assert.equal(r.headers['referrer-policy'], 'no-referrer');
 });
 
+test("/api/health names the storage and the runs without this machine's folders or the database's user", () => {
+  assert.equal(storageName('sqlite:/home/ana/work/studies.db'), 'sqlite:studies.db');
+  assert.equal(storageName('../studies.db'), 'sqlite:studies.db', 'a bare path');
+  assert.equal(storageName('postgres://tuner@db.lan:5432/studies?sslmode=require'), 'postgres://db.lan:5432/studies');
+  assert.equal(storageName('postgresql://tuner@db.lan/studies'), 'postgresql://db.lan/studies');
+  assert.equal(storageName('postgres://tuner@db lan/x'), 'postgres://db lan/x', 'no URL: the user still goes');
+});
+
 test('a port in use: one line, exit 2; a storage file that does not exist: exit 2 and never created', async () => {
   const r = await runCli(['dashboard', '--storage', fx.url, '--port', String(d.port)]);
   assert.equal(r.code, 2);
@@ -446,8 +455,8 @@ test('a port in use: one line, exit 2; a storage file that does not exist: exit 
 
 test('seqtune tune prints the dashboard command for its storage; --host elsewhere warns that there is no login', async () => {
   assert.match(fx.tuneOut, /^watch it live in the browser: seqtune dashboard --storage sqlite:\S+studies\.db$/m);
-  const h = await json<{ ok: boolean; storage: string }>('/api/health');
-  assert.deepEqual([h.ok, h.storage], [true, fx.url]);
+  const h = await json<{ ok: boolean; storage: string; runs: string; runs_path: string }>('/api/health');
+  assert.deepEqual([h.ok, h.storage, h.runs], [true, 'sqlite:studies.db', 'runs']);
   // the port is taken on 127.0.0.1: it listens nowhere, so no warning, only the error (the warning: the test below)
   const r = await runCli(['dashboard', '--storage', fx.url, '--host', '0.0.0.0', '--port', String(d.port)]);
   assert.equal(r.code, 2);
