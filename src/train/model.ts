@@ -435,30 +435,19 @@ export class Model extends Stack implements CompiledStack {
 
   /**
    * Refuses (MemoryLimitError, before any step) a fit whose steps cannot fit in engine memory: the workspaces its
-   * steps allocate, each thread's share of a full batch and of the last, partial one (a layer keeps the buffers of
-   * its two latest batch sizes), added up by the layers from the sizes they allocate (workspaceFloats). With
-   * `validation` samples, each thread's share of the validation's last batch takes the training's partial batch's
-   * place beside the full batch's when that is larger (where the two meet: after the validation's full batches, or
-   * with no partial batch). Gradients, optimizer state and the small buffers of other layers are left out, so the sum
-   * is at most what the steps take: a config it refuses cannot fit, one it passes may still run out (and alloc says
-   * so then).
+   * steps allocate on each thread, for each batch size a thread's share of the fit runs, added up by the layers from
+   * the sizes they allocate (workspaceFloats). The sizes are the full batch's, the last partial one's and, with
+   * `validation` samples, the validation's last batch's: a layer keeps the workspaces of its three latest sizes
+   * (WORKSPACES_KEPT), so all three are in memory together from the first epoch on. Gradients, optimizer state and
+   * the small buffers of other layers are left out, so the sum is at most what the steps take: a config it refuses
+   * cannot fit, one it passes may still run out (and alloc says so then).
    */
   stepBytes(batchSize: number, samples: number, threads: number, validation = 0): number {
-    const bs = Math.max(1, Math.min(batchSize, samples)),
-      last = samples % bs,
-      vbs = Math.min(bs, validation),
-      vlast = vbs > 0 && (validation >= bs || !last) ? validation % vbs || vbs : 0;
-    const sum = (B: number) => {
-      let floats = 0;
-      for (let i = 0; i < threads; i++) {
-        const b = B > 0 ? shareOf(B, threads, i) : 0;
-        if (b > 0) for (const l of this.layers) floats += l.workspaceFloats(b);
-      }
-      return floats;
-    };
-    const full = sum(bs),
-      other = (B: number) => (B > 0 && B !== bs ? sum(B) : 0);
-    return (full + Math.max(other(last), other(vlast))) * 4;
+    let floats = 0;
+    for (let i = 0; i < threads; i++)
+      for (const b of shareSizes(batchSize, samples, validation, threads, i))
+        for (const l of this.layers) floats += l.workspaceFloats(b);
+    return floats * 4;
   }
 
   /**
@@ -751,6 +740,18 @@ export class Model extends Stack implements CompiledStack {
     if (this.regularized) loss += this.weightPenalty(true);
     return { loss, dx: dxAct ? this.toHost(dxAct).data : null };
   }
+}
+
+/**
+ * The batch sizes thread `i` of `threads` runs in a fit of `samples` samples in batches of `batchSize` with
+ * `validation` samples to validate (its shares of the full batch, of the last partial one and of the validation's
+ * batches), each once: the sizes whose workspaces its layers keep.
+ */
+function shareSizes(batchSize: number, samples: number, validation: number, threads: number, i: number): number[] {
+  const bs = Math.max(1, Math.min(batchSize, samples)),
+    vbs = Math.min(bs, validation);
+  const batches = [bs, samples % bs, vbs, vbs > 0 ? validation % vbs : 0];
+  return [...new Set(batches.filter((B) => B > 0).map((B) => shareOf(B, threads, i)))].filter((b) => b > 0);
 }
 
 /** Rows [a, b) of a sample-major tensor (a copy-free view of the data). */

@@ -68,7 +68,7 @@ function gruModel(T: number, units: number, out: number, seed: number) {
   return m;
 }
 
-test('predicting with many batch sizes keeps the memory of two workspaces per layer, with the same results', () => {
+test('predicting with many batch sizes keeps at most three workspaces per layer, with the same results', () => {
   const N = 300,
     T = 16;
   const x = windows(N, T, 1);

@@ -135,10 +135,20 @@ test('each share counts by its size: an uneven split (batch 7 over 3 threads) ma
 
 test("after a fit on 2 threads, predict and evaluate run in batches of the main thread's share: no new buffers", async () => {
   // at the fit's batch size they made a workspace twice the main thread's once the threads had stopped: a GRU(64) at
-  // lookback 4300, batch 256 on 2 threads trained, then ran out of memory predicting 300 validation windows
-  const { x, y } = data(128);
+  // lookback 4300, batch 256 on 2 threads trained, then ran out of memory predicting 300 validation windows. The
+  // main thread's shares of 16 (full batches), 12 (the last) and 10 (the validation's one batch) each keep theirs:
+  // with two kept, the validation's evicted the share's, and predict made it again
+  const { x, y } = data(120),
+    v = data(20, 12, 1),
+    p = data(128, 12, 2);
   const m = model();
-  const h = await m.fit(x, y, { epochs: 1, batchSize: 32, threads: 2, onWarning: () => {} });
+  const h = await m.fit(x, y, {
+    epochs: 2,
+    batchSize: 32,
+    threads: 2,
+    validationData: [v.x, v.y],
+    onWarning: () => {},
+  });
   assert.equal(h.threads, 2);
   const e = getEngine(),
     alloc = e.alloc;
@@ -148,8 +158,8 @@ test("after a fit on 2 threads, predict and evaluate run in batches of the main 
     return alloc.apply(e, a);
   };
   try {
-    m.predict(x);
-    m.evaluate(x, y);
+    m.predict(p.x);
+    m.evaluate(p.x, p.y);
   } finally {
     e.alloc = alloc;
   }
