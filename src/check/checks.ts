@@ -504,7 +504,8 @@ function memoryCheck(
     'network.memory',
     'pass',
     evidence,
-    `a training step's workspaces (${mib} MiB) fit in the ${limit} MiB of engine memory`,
+    `a training step's buffers (${mib} MiB: workspaces, batches, optimizer state, threads' gradients) fit in the ` +
+      `${limit} MiB of engine memory`,
   );
 }
 

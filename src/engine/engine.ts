@@ -282,7 +282,7 @@ export class Engine {
   alloc(n: number, zero = false): Buf {
     if (!Number.isInteger(n) || n < 0)
       throw new ValueError(`engine.alloc: expected a non-negative integer size, received ${n}`);
-    const bytes = align(Math.max(n, 1) * 4);
+    const bytes = blockFloats(n) * 4;
     let ptr = this.takeFree(bytes);
     if (ptr === undefined) {
       const end = Atomics.load(this.top, 0) + bytes;
@@ -456,6 +456,11 @@ function memoryLimit(what: string, inUse: number, more: number): MemoryLimitErro
 
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** Floats of the block alloc takes for a buffer of n floats (every block starts 64-byte aligned). */
+export function blockFloats(n: number): number {
+  return align(Math.max(n, 1) * 4) / 4;
 }
 
 let shared: Engine | undefined;

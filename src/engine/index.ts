@@ -13,7 +13,7 @@ export {
 export type { ElementwiseCall, ElementwiseKernel } from './elementwise.js';
 export { ELEMENTWISE, runElementwise, sliceOf } from './elementwise.js';
 export type { Buf, RawKernels, SimdLevel } from './engine.js';
-export { attachEngine, Engine, getEngine, MEMORY_LIMIT_BYTES } from './engine.js';
+export { attachEngine, blockFloats, Engine, getEngine, MEMORY_LIMIT_BYTES } from './engine.js';
 export type { ActivationName, Mat, PackedB } from './ops.js';
 export { ACT, getOps, mat, Ops } from './ops.js';
 export * as reference from './reference.js';

@@ -50,14 +50,29 @@ export class Ops {
     this.work = engine.alloc(KC * NR);
   }
 
-  /** The gemm kernel's scratch: a packed slice of B (KC x N), and of a transposed A (KC x M) after it. */
+  /** The gemm kernel's scratch for N columns: a packed slice of B (KC x N), and of a transposed A (KC x M) after it. */
+  static scratchFloats(N: number, transA: boolean, M: number): number {
+    return KC * (Math.ceil(N / NR) * NR + (transA ? M : 0));
+  }
+
+  /** Floats of the scratch this Ops holds: the largest any of its products has needed (it grows, never shrinks). */
+  get scratchHeld(): number {
+    return this.work.length;
+  }
+
   private workFor(N: number, transA: boolean, M: number): number {
-    const need = KC * (Math.ceil(N / NR) * NR + (transA ? M : 0));
-    if (need > this.work.length) {
-      this.engine.release(this.work);
-      this.work = this.engine.alloc(need);
-    }
+    this.reserveScratch(Ops.scratchFloats(N, transA, M));
     return this.work.ptr;
+  }
+
+  /**
+   * Makes the scratch at least `floats` now: a training step reserves its largest product's before its first step,
+   * so that the scratch is made once, not grown product by product, each smaller one left behind as a hole.
+   */
+  reserveScratch(floats: number): void {
+    if (floats <= this.work.length) return;
+    this.engine.release(this.work);
+    this.work = this.engine.alloc(floats);
   }
 
   /** C = beta*C + op(A) @ op(B); op(A) is M x K, op(B) is K x N. */

@@ -63,12 +63,17 @@ export class Bidirectional extends Layer {
     this.backwardLayer.attach(ctx, part('backward/'));
   }
 
+  /** The two directions' outputs side by side (the layers' own workspaces are theirs: inner). */
+  protected override workspaceSizes(B: number) {
+    return { out: (this.outShape!.T ?? 1) * B * this.outShape!.F };
+  }
+
   forward(x: Act, training: boolean): Act {
     const a = this.forwardLayer.forward(x, training);
     const b = this.backwardLayer.forward(x, training);
     const H = a.F,
       M = rowsOf(a);
-    const ws = this.workspace(x.B, () => ({ out: this.alloc(M * 2 * H) }));
+    const ws = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
     this.ctx.ops.copyRows(M, H, mat(a.buf, a.ld, a.off), mat(ws.out, 2 * H, 0));
     this.ctx.ops.copyRows(M, H, mat(b.buf, b.ld, b.off), mat(ws.out, 2 * H, H));
     return actOf(ws.out, x.B, a.T, 2 * H);

@@ -4,7 +4,7 @@
 // Implemented as im2col (rows (t', b), columns (j, f)) followed by one GEMM:
 //   y = act(cols @ W + b);  dW += cols^T dy;  dcols = dy W^T, scattered back to dx.
 
-import { type Buf, mat } from '../engine/index.js';
+import { type Buf, mat, Ops } from '../engine/index.js';
 import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
 import { oneOf, optionsObject, posInt } from '../registry.js';
 import { activationId } from './activations.js';
@@ -110,19 +110,27 @@ export class Conv1D extends Layer {
       }
   }
 
+  /** y = cols W (N = filters), dW = cols^T dy (cols transposed: K rows), dcols = dy W^T (N = K). */
+  override scratchFloats(): number {
+    const K = this.kernelSize * this.inShape!.F;
+    return Math.max(Ops.scratchFloats(this.filters, true, K), Ops.scratchFloats(K, false, 0));
+  }
+
+  /** The im2col rows and their gradient, the output, and dL/dx. */
+  protected override workspaceSizes(B: number) {
+    const F = this.inShape!.F,
+      K = this.kernelSize * F,
+      rows = this.geo.out * B;
+    return { cols: rows * K, y: rows * this.filters, dcols: rows * K, dx: this.inShape!.T! * B * F };
+  }
+
   forward(x: Act, _training: boolean): Act {
     const { engine, ops, params } = this.ctx;
     const F = this.inShape!.F,
       K = this.kernelSize * F,
       U = this.filters,
-      rows = this.geo.out * x.B,
-      T = this.inShape!.T!;
-    const w = this.workspace(x.B, () => ({
-      cols: this.alloc(rows * K),
-      y: this.alloc(rows * U),
-      dcols: this.alloc(rows * K),
-      dx: this.alloc(T * x.B * F),
-    }));
+      rows = this.geo.out * x.B;
+    const w = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
     const cols = engine.view(w.cols);
     cols.fill(0);
     const f = engine.f32,

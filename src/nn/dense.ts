@@ -1,6 +1,6 @@
 // Dense: y = act(x W + b) on the last axis; on a sequence it applies to every timestep (as Keras).
 
-import { type Buf, mat } from '../engine/index.js';
+import { type Buf, mat, Ops } from '../engine/index.js';
 import { assertPositiveInt } from '../errors.js';
 import { optionsObject, posInt } from '../registry.js';
 import { activationId } from './activations.js';
@@ -67,13 +67,24 @@ export class Dense extends Layer {
     return this.options.trainable === false ? this.ctx.state : this.ctx.params;
   }
 
+  /** y = x W (N = units), dW = x^T dy (x transposed: F rows), dx = dy W^T (N = F). */
+  override scratchFloats(): number {
+    const F = this.inShape!.F;
+    return Math.max(Ops.scratchFloats(this.units, this.options.trainable !== false, F), Ops.scratchFloats(F, false, 0));
+  }
+
+  protected override workspaceSizes(B: number) {
+    const M = (this.inShape!.T ?? 1) * B;
+    return { y: M * this.units, dx: M * this.inShape!.F };
+  }
+
   forward(x: Act, _training: boolean): Act {
     const { ops } = this.ctx,
       params = this.weights;
     const F = this.inShape!.F,
       U = this.units,
       M = rowsOf(x);
-    const w = this.workspace(x.B, () => ({ y: this.alloc(M * U), dx: this.alloc(M * F) }));
+    const w = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
     const y = mat(w.y, U);
     if (this.p.bias)
       ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel!.off), false, y, params, this.p.bias.off);

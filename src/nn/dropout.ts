@@ -31,6 +31,17 @@ export class Dropout extends Layer {
     return s;
   }
 
+  /** The mask, the output and dL/dx of B samples in training. */
+  private sizes(B: number) {
+    const n = (this.inShape!.T ?? 1) * B * this.inShape!.F;
+    return { mask: n, y: n, dx: n };
+  }
+
+  /** A training step's at a rate above 0 (inference, and a rate of 0, pass x through). */
+  protected override workspaceSizes(B: number) {
+    return this.rate > 0 ? this.sizes(B) : {};
+  }
+
   forward(x: Act, training: boolean): Act {
     if (!training || this.rate === 0) {
       this.last = { mask: null, dx: null as unknown as Buf, x };
@@ -38,7 +49,7 @@ export class Dropout extends Layer {
     }
     const F = this.inShape!.F,
       M = rowsOf(x);
-    const w = this.workspace(x.B, () => ({ mask: this.alloc(M * F), y: this.alloc(M * F), dx: this.alloc(M * F) }));
+    const w = this.workspace(x.B, () => this.allocSizes(this.sizes(x.B)));
     const m = this.ctx.engine.view(w.mask),
       keep = 1 / (1 - this.rate);
     this.ctx.draws.mask(m, x.B, F, this.rate, keep);
@@ -97,11 +108,21 @@ export class GaussianNoise extends Layer {
     return s;
   }
 
+  /** The noisy output of B samples in training. */
+  private sizes(B: number) {
+    return { y: (this.inShape!.T ?? 1) * B * this.inShape!.F };
+  }
+
+  /** A training step's at a deviation above 0 (inference, and a deviation of 0, pass x through). */
+  protected override workspaceSizes(B: number) {
+    return this.stddev > 0 ? this.sizes(B) : {};
+  }
+
   forward(x: Act, training: boolean): Act {
     if (!training || this.stddev === 0) return x;
     const F = this.inShape!.F,
       M = rowsOf(x);
-    const w = this.workspace(x.B, () => ({ y: this.alloc(M * F) }));
+    const w = this.workspace(x.B, () => this.allocSizes(this.sizes(x.B)));
     // with a seed of its own, the layer's noise is a stream of its own: the seed salts the step's draws
     this.ctx.draws.normal(this.ctx.engine.view(w.y), x.B, F, this.stddev, this.seed ?? 0);
     this.ctx.ops.addRows(M, F, asMat(x), mat(w.y, F));

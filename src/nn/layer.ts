@@ -1,6 +1,6 @@
 // The layer contract. Activations live in engine memory; sequences are time-major: row (t, b)
 // of a (T, B, F) activation sits at off + (t*B + b)*ld. Vectors (T = null) have row b at off + b*ld.
-import type { ActivationName, Buf, Engine, Mat, Ops } from '../engine/index.js';
+import { type ActivationName, type Buf, blockFloats, type Engine, type Mat, type Ops } from '../engine/index.js';
 import { getInitializer, type Initializer, type InitializerLike } from './initializers.js';
 import type { Rng, StepDraws } from './random.js';
 import type { Regularizer, RegularizerLike } from './regularizers.js';
@@ -75,6 +75,9 @@ export type LayerConfig = Record<string, unknown>;
  * lookback 500, batch 128, 300 windows and 75 to validate: 232 MiB in use, 375 reserved by the fourth epoch).
  */
 export const WORKSPACES_KEPT = 3;
+
+/** The buffers allocSizes makes for a record of sizes: a buffer for each number, null where a size may be null. */
+export type Allocated<S> = { [K in keyof S]: null extends S[K] ? Buf | null : Buf };
 
 let layerCounter = 0;
 
@@ -161,6 +164,22 @@ export abstract class Layer {
   }
 
   /**
+   * The engine buffers of B samples' workspace by name, their sizes in floats (null: not made), as a training
+   * step (forward and backward) makes them: allocSizes allocates from them, and workspaceFloats adds them up, so
+   * what a fit is told it needs before its first step is what its steps take. A layer without buffers has none.
+   */
+  protected workspaceSizes(_B: number): Record<string, number | null> {
+    return {};
+  }
+
+  /** One buffer of each size in `sizes` (null for null), this layer's: a workspace made from workspaceSizes. */
+  protected allocSizes<S extends Record<string, number | null>>(sizes: S): Allocated<S> {
+    const w: Record<string, Buf | null> = {};
+    for (const [k, n] of Object.entries(sizes)) w[k] = n === null ? null : this.alloc(n);
+    return w as Allocated<S>;
+  }
+
+  /**
    * Gives back the buffers of every batch size but `keep`, this layer's and its inner layers': a prediction over a
    * split calls it when done, so that the members of an ensemble do not each keep theirs (ETTh1 h96: three GRU(128)
    * and GRU(256) members at lookback 336 held 4 GiB of workspaces sized for 256 windows and ran out of memory).
@@ -171,12 +190,26 @@ export abstract class Layer {
   }
 
   /**
-   * Floats of the workspace a forward and backward pass of B samples allocates (workspace), at least: what a fit
-   * adds up before its first step to refuse a batch that cannot fit (Stack.workspaceFloats). Layers whose buffers
-   * are small next to a recurrent layer's count none of theirs; those that wrap others count the inner layers'.
+   * Floats of the workspace a training step of B samples allocates: this layer's (workspaceSizes) and its inner
+   * layers'. What a fit adds up before its first step to refuse a batch that cannot fit (Model.stepBytes).
    */
   workspaceFloats(B: number): number {
-    return this.inner().reduce((s, l) => s + l.workspaceFloats(B), 0);
+    let floats = 0;
+    if (this.inShape) for (const n of Object.values(this.workspaceSizes(B))) if (n !== null) floats += blockFloats(n);
+    return this.inner().reduce((s, l) => s + l.workspaceFloats(B), floats);
+  }
+
+  /**
+   * Floats of the buffers a training step makes once, whatever the batch size (a recurrent layer's packed weights):
+   * this layer's and its inner layers'.
+   */
+  fixedFloats(): number {
+    return this.inner().reduce((s, l) => s + l.fixedFloats(), 0);
+  }
+
+  /** Floats of gemm scratch its largest product needs (Ops.scratchFloats), this layer's or an inner layer's. */
+  scratchFloats(): number {
+    return this.inner().reduce((s, l) => Math.max(s, l.scratchFloats()), 0);
   }
 
   /** The layers this one runs inside its own passes (a linear skip's network, a bidirectional wrapper's pair). */

@@ -51,15 +51,14 @@ abstract class Normalization extends Layer {
     if (this.center) specs.push({ name: 'beta', shape: [F], initializer: getInitializer('zeros') });
     return specs;
   }
+  /** The normalised input, the inverse deviations (per feature or per row), the output and dL/dx. */
+  protected override workspaceSizes(B: number) {
+    const M = (this.inShape!.T ?? 1) * B,
+      F = this.inShape!.F;
+    return { xh: M * F, inv: Math.max(M, F), y: M * F, dx: M * F };
+  }
   protected ws(x: Act) {
-    const M = rowsOf(x),
-      F = x.F;
-    return this.workspace(x.B, () => ({
-      xh: this.alloc(M * F),
-      inv: this.alloc(Math.max(M, F)),
-      y: this.alloc(M * F),
-      dx: this.alloc(M * F),
-    }));
+    return this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
   }
   protected gammaBeta(): { g: Float32Array | null; b: Float32Array | null } {
     const { engine, params } = this.ctx;

@@ -44,6 +44,12 @@ class Pooling1D extends Layer {
     return { T: this.geo.out, F: s.F };
   }
 
+  /** The output and dL/dx (the max's positions are a host array). */
+  protected override workspaceSizes(B: number) {
+    const F = this.inShape!.F;
+    return { y: this.geo.out * B * F, dx: this.inShape!.T! * B * F };
+  }
+
   forward(x: Act, _training: boolean): Act {
     const { engine } = this.ctx;
     const T = this.inShape!.T!,
@@ -51,8 +57,7 @@ class Pooling1D extends Layer {
       B = x.B,
       { out, padLeft } = this.geo;
     const w = this.workspace(B, () => ({
-      y: this.alloc(out * B * F),
-      dx: this.alloc(T * B * F),
+      ...this.allocSizes(this.workspaceSizes(B)),
       arg: new Int32Array(out * B * F),
     }));
     const f = engine.f32,

@@ -6,7 +6,7 @@
 // recurrentKernel (H, G*H), bias (G*H), GRU also recurrentBias (G*H) (reset-after). Gate blocks in PyTorch
 // order: GRU r, z, n; LSTM i, f, g, o.
 
-import { type Buf, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
+import { type Buf, blockFloats, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
 import type { Cell } from '../engine/reference.js';
 import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../errors.js';
 import { bool, optionsObject, posInt, Registry, rate } from '../registry.js';
@@ -201,12 +201,27 @@ export class Recurrent extends Layer {
     return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name]!.off);
   }
 
-  /**
-   * The sizes in floats of the buffers of one batch size's workspace (null: not needed); ws allocates them, and
-   * workspaceFloats adds them up, so what a fit is told it needs before its first step is what its steps take.
-   */
-  private wsSizes(B: number, T: number): Record<keyof Workspace, number | null> {
+  /** The packed recurrent kernel for the forward pass and its transpose for the backward pass (packRecurrent). */
+  override fixedFloats(): number {
     const F = this.inShape!.F,
+      H = this.units,
+      GH = this.gates * H;
+    if (this.inShape!.T! < 2) return 0;
+    return (
+      blockFloats(Ops.packedSize(this.stacked(this.inShape!.T!) ? F + H : H, GH)) + blockFloats(Ops.packedSize(GH, H))
+    );
+  }
+
+  /** The input projection (N = GH), the weight gradients (x and h transposed: up to F + H rows), dx (N = F). */
+  override scratchFloats(): number {
+    const F = this.inShape!.F,
+      GH = this.gates * this.units;
+    return Math.max(Ops.scratchFloats(GH, true, F + this.units), Ops.scratchFloats(F, false, 0));
+  }
+
+  protected override workspaceSizes(B: number): Record<keyof Workspace, number | null> {
+    const T = this.inShape!.T!,
+      F = this.inShape!.F,
       H = this.units,
       GH = this.gates * H,
       TB = T * B;
@@ -237,19 +252,8 @@ export class Recurrent extends Layer {
     };
   }
 
-  private ws(B: number, T: number): Workspace {
-    return this.workspace(B, () => {
-      const sizes = this.wsSizes(B, T);
-      const w = {} as Record<string, Buf | null>;
-      for (const [k, n] of Object.entries(sizes)) w[k] = n === null ? null : this.alloc(n);
-      return w as unknown as Workspace;
-    });
-  }
-
-  override workspaceFloats(B: number): number {
-    const T = this.inShape?.T;
-    if (!T) return 0;
-    return Object.values(this.wsSizes(B, T)).reduce<number>((s, n) => s + (n ?? 0), 0);
+  private ws(B: number): Workspace {
+    return this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)) as Workspace);
   }
 
   override get drawsRandom(): boolean {
@@ -268,7 +272,7 @@ export class Recurrent extends Layer {
       F = this.inShape!.F;
     if (x.F !== F || x.T !== this.inShape!.T)
       throw new ShapeError(`${this.name}: expected input (${this.inShape!.T}, ${F}), received (${x.T}, ${x.F})`);
-    const w = this.ws(B, T);
+    const w = this.ws(B);
     const xin = w.xh ? this.stackInputs(x, training, w) : this.projectInputs(x, training, w);
     const recMask = training && w.recMask ? w.recMask : null;
     if (recMask) this.fillMask(recMask, this.options.recurrentDropout, B);

@@ -28,6 +28,17 @@ export class Flatten extends Layer {
   protected computeOutShape(s: SeqShape): SeqShape {
     return { T: null, F: (s.T ?? 1) * s.F };
   }
+  /** A sequence's rows laid out flat, and dL/dx. */
+  private sizes(B: number) {
+    const n = B * (this.inShape!.T ?? 1) * this.inShape!.F;
+    return { y: n, dx: n };
+  }
+
+  /** A sequence's (a vector passes through). */
+  protected override workspaceSizes(B: number) {
+    return this.inShape!.T === null ? {} : this.sizes(B);
+  }
+
   forward(x: Act, _training: boolean): Act {
     // a vector is already flat (Keras' Flatten on (batch, F) too): it passes through, and its gradient back
     this.last = undefined;
@@ -35,7 +46,7 @@ export class Flatten extends Layer {
     const T = x.T,
       F = x.F,
       B = x.B;
-    const w = this.workspace(B, () => ({ y: this.alloc(B * T * F), dx: this.alloc(B * T * F) }));
+    const w = this.workspace(B, () => this.allocSizes(this.sizes(B)));
     for (let t = 0; t < T; t++)
       this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.y, T * F, t * F));
     this.last = { x, ...w };
@@ -69,10 +80,14 @@ export class RepeatVector extends Layer {
       throw new ShapeError(`${this.name}: RepeatVector needs a vector input, received a sequence (${s.T}, ${s.F})`);
     return { T: this.n, F: s.F };
   }
+  protected override workspaceSizes(B: number) {
+    return { y: this.n * B * this.inShape!.F, dx: B * this.inShape!.F };
+  }
+
   forward(x: Act, _training: boolean): Act {
     const B = x.B,
       F = x.F;
-    const w = this.workspace(B, () => ({ y: this.alloc(this.n * B * F), dx: this.alloc(B * F) }));
+    const w = this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)));
     for (let t = 0; t < this.n; t++) this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off), mat(w.y, F, t * B * F));
     this.last = { x, ...w };
     return actOf(w.y, B, this.n, F);
@@ -114,6 +129,9 @@ export class TimeDistributed extends Layer {
   }
   forward(x: Act, training: boolean): Act {
     return this.layer.forward(x, training);
+  }
+  protected override inner(): Layer[] {
+    return [this.layer];
   }
   override dispose(): void {
     this.layer.dispose();

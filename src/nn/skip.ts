@@ -100,13 +100,18 @@ export class LinearSkip extends Layer {
     return [...this.layers.map((l, i): [string, Layer] => [`${i}/`, l]), ['linear/', this.linear!]];
   }
 
+  /** The sum of the two paths (the layers' own workspaces are theirs: inner). */
+  protected override workspaceSizes(B: number) {
+    return { out: B * this.outShape!.F };
+  }
+
   forward(x: Act, training: boolean): Act {
     let a = x;
     for (const l of this.layers) a = l.forward(a, training);
     const s = this.linear!.forward(this.flat.forward(x, training), training);
     const M = rowsOf(a),
       U = a.F;
-    const ws = this.workspace(x.B, () => ({ out: this.alloc(M * U) }));
+    const ws = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
     this.ctx.ops.copyRows(M, U, mat(a.buf, a.ld, a.off), mat(ws.out, U));
     this.ctx.ops.addRows(M, U, mat(s.buf, s.ld, s.off), mat(ws.out, U));
     return actOf(ws.out, x.B, null, U);

@@ -1,7 +1,6 @@
 // Selects one timestep of a sequence: (T, F) -> (F). index may be negative (-1 is the last step),
 // as x[:, index] in Keras/PyTorch code. Used to put a head on the last output of a bidirectional stack.
 
-import type { Buf } from '../engine/index.js';
 import { ShapeError } from '../errors.js';
 import { int, optionsObject } from '../registry.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
@@ -32,12 +31,17 @@ export class SelectTimestep extends Layer {
     return { buf: x.buf, off: x.off + this.t * x.B * x.ld, ld: x.ld, B: x.B, T: null, F: x.F };
   }
 
+  /** dL/dx, a sequence that is zero but at the step taken (the forward pass reads x where it lies). */
+  protected override workspaceSizes(B: number) {
+    return { dx: this.inShape!.T! * B * this.inShape!.F };
+  }
+
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
     const T = this.inShape!.T!,
       F = this.inShape!.F,
       B = this.B;
-    const w = this.workspace(B, (): { dx: Buf } => ({ dx: this.alloc(T * B * F) }));
+    const w = this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)));
     this.ctx.engine.view(w.dx).fill(0);
     this.ctx.ops.copyRows(B, F, { buf: dy.buf, off: dy.off, ld: dy.ld }, { buf: w.dx, off: this.t * B * F, ld: F });
     return actOf(w.dx, B, T, F);

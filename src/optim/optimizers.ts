@@ -4,7 +4,7 @@
 // optimizer, and getConfig writes it back.
 
 import { z } from 'zod';
-import { type Buf, type ElementwiseCall, type Ops, runElementwise } from '../engine/index.js';
+import { type Buf, blockFloats, type ElementwiseCall, type Ops, runElementwise } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
 import {
   type Bookkeeping,
@@ -142,13 +142,25 @@ export abstract class Optimizer {
     return this.call(params, grads);
   }
 
+  /**
+   * Floats of the state its first step makes for `n` weights (its buffers of n floats each: Adam's two moments,
+   * RMSprop's three, SGD's and Adagrad's one); 0 once made. What a fit counts before its first step (Model.stepBytes).
+   */
+  stateFloats(n: number): number {
+    return this.state.length ? 0 : blockFloats(n) * this.slots;
+  }
+
   /** Gives the optimizer's state buffers back to the engine (the next step starts fresh). */
   dispose(ops: Ops): void {
     for (const b of this.state) ops.engine.release(b);
     this.state = [];
   }
 
-  protected abstract makeState(ops: Ops, n: number): Buf[];
+  /** Buffers of n floats (one float a weight each) its state holds. */
+  protected abstract readonly slots: number;
+  protected makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, this.slots);
+  }
   /** The update of this step (iterations already counted) as one element-wise kernel call. */
   protected abstract call(params: Buf, grads: Buf): ElementwiseCall;
   abstract getConfig(): OptimizerConfig;
@@ -186,9 +198,7 @@ export class SGD extends Optimizer {
           `received momentum ${this.momentum} and dampening ${this.dampening}`,
       );
   }
-  protected makeState(ops: Ops, n: number): Buf[] {
-    return zeroState(ops, n, 1);
-  }
+  protected readonly slots = 1;
   protected call(p: Buf, g: Buf): ElementwiseCall {
     return {
       kernel: 'sgd_step',
@@ -232,9 +242,7 @@ export class Adam extends Optimizer {
     this.epsilon = num('adam.epsilon', o.epsilon, d.epsilon[0]);
     this.weightDecay = num('adam.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
-  protected makeState(ops: Ops, n: number): Buf[] {
-    return zeroState(ops, n, 2);
-  }
+  protected readonly slots = 2;
   protected call(p: Buf, g: Buf): ElementwiseCall {
     const t = this.iterations;
     return {
@@ -291,9 +299,7 @@ export class RMSprop extends Optimizer {
     this.centered = o.centered ?? d.centered[0];
     this.weightDecay = num('rmsprop.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
-  protected makeState(ops: Ops, n: number): Buf[] {
-    return zeroState(ops, n, 3);
-  }
+  protected readonly slots = 3;
   protected call(p: Buf, g: Buf): ElementwiseCall {
     const [sq, buf, ga] = this.state;
     return {
@@ -336,8 +342,9 @@ export class Adagrad extends Optimizer {
     );
     this.weightDecay = num('adagrad.weightDecay', o.weightDecay, d.weight_decay[0]);
   }
-  protected makeState(ops: Ops, n: number): Buf[] {
-    return zeroState(ops, n, 1, this.initialAccumulatorValue);
+  protected readonly slots = 1;
+  protected override makeState(ops: Ops, n: number): Buf[] {
+    return zeroState(ops, n, this.slots, this.initialAccumulatorValue);
   }
   protected call(p: Buf, g: Buf): ElementwiseCall {
     const clr = this.learningRate / (1 + (this.iterations - 1) * this.lrDecay);

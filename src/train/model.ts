@@ -2,7 +2,7 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import { type Buf, type ElementwiseCall, runElementwise } from '../engine/index.js';
+import { type Buf, blockFloats, type ElementwiseCall, runElementwise } from '../engine/index.js';
 import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
@@ -417,6 +417,7 @@ export class Model extends Stack implements CompiledStack {
       const on = this.threadsFor(opts.threads ?? 1, bs, bs);
       this.assertStepFits(bs, x.shape[0]!, on, this.stepBytes(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0));
     }
+    this.ops.reserveScratch(this.scratchFloats);
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
     const warnings = fitWarnings(this, x, y, validation, batchSize);
     for (const w of warnings) warn(w);
@@ -434,20 +435,39 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /**
-   * Refuses (MemoryLimitError, before any step) a fit whose steps cannot fit in engine memory: the workspaces its
-   * steps allocate on each thread, for each batch size a thread's share of the fit runs, added up by the layers from
-   * the sizes they allocate (workspaceFloats). The sizes are the full batch's, the last partial one's and, with
-   * `validation` samples, the validation's last batch's: a layer keeps the workspaces of its three latest sizes
-   * (WORKSPACES_KEPT), so all three are in memory together from the first epoch on. Gradients, optimizer state and
-   * the small buffers of other layers are left out, so the sum is at most what the steps take: a config it refuses
-   * cannot fit, one it passes may still run out (and alloc says so then).
+   * The bytes a fit's steps add to engine memory, beside the weights and gradients the model holds: what fit asks the
+   * engine for before its first step, to refuse (MemoryLimitError) a fit whose steps cannot fit. Each thread, for each
+   * batch size its share of the fit runs, holds its layers' workspaces (workspaceFloats: every layer counts the
+   * buffers it allocates) and the batch's input, target and output gradient; the sizes are the full batch's, the last
+   * partial one's and, with `validation` samples, the validation's last batch's, all three in memory together from
+   * the first epoch on (a layer keeps WORKSPACES_KEPT). Each training thread's replica holds a gradient of its own,
+   * and the optimizer makes its state at the first step (stateFloats). Each thread's layers make buffers of their own
+   * once (fixedFloats: a recurrent layer's packed weights, counted again by a second fit, which keeps the first's), and
+   * its gemm kernel the scratch of the largest product (scratchFloats). A dropout or noise layer counts its
+   * training buffers at a size only the validation runs too (inference makes none): a few percent above, no more.
    */
   stepBytes(batchSize: number, samples: number, threads: number, validation = 0): number {
-    let floats = 0;
+    const inS = this.inputShape!,
+      outS = this.outputShape!,
+      outN = (outS.T ?? 1) * outS.F,
+      batchFloats = (b: number) => blockFloats((inS.T ?? 1) * inS.F * b) + 2 * blockFloats(outN * b);
+    const fixed = this.layers.reduce((s, l) => s + l.fixedFloats(), 0),
+      scratch = this.scratchFloats;
+    // the replicas' gradients and gemm scratch, the main thread's scratch where it must grow, the optimizer's state
+    let floats = (threads - 1) * (blockFloats(this.grads.length) + blockFloats(scratch));
+    if (scratch > this.ops.scratchHeld) floats += blockFloats(scratch);
+    floats += threads * fixed + (this.optimizer?.stateFloats(this.params.length) ?? 0);
     for (let i = 0; i < threads; i++)
-      for (const b of shareSizes(batchSize, samples, validation, threads, i))
+      for (const b of shareSizes(batchSize, samples, validation, threads, i)) {
         for (const l of this.layers) floats += l.workspaceFloats(b);
+        if (i > 0 || !this.batchBuffers.has(b)) floats += batchFloats(b);
+      }
     return floats * 4;
+  }
+
+  /** Floats of gemm scratch a training step's largest product needs (Layer.scratchFloats): a thread reserves them. */
+  get scratchFloats(): number {
+    return this.layers.reduce((s, l) => Math.max(s, l.scratchFloats()), 0);
   }
 
   /**

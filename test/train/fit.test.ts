@@ -328,10 +328,10 @@ test("a fit whose validation's last batch cannot fit beside the training batch i
   assert.ok(m.stepBytes(256, N, 1, V) > 2 ** 32, 'with the validation batch it does not');
   assert.ok(m.stepBytes(256, N + 100, 1, 256 + V) > 2 ** 32, 'nor beside a smaller partial batch');
   // the partial batch's and the validation's last batch's workspaces are both kept (WORKSPACES_KEPT)
-  const [full, partial] = [m.stepBytes(256, 256, 1), m.stepBytes(100, 100, 1)];
-  assert.equal(m.stepBytes(256, N + 100, 1, 0), full + partial);
-  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 100), full + partial, 'a size counted once');
-  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 50), full + partial + m.stepBytes(50, 50, 1));
+  const [full, withPartial] = [m.stepBytes(256, 256, 1), m.stepBytes(256, N + 100, 1)];
+  const fifty = m.stepBytes(256, 306, 1) - full;
+  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 100), withPartial, 'a size counted once');
+  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 50), withPartial + fifty, 'a third size beside them');
   await assert.rejects(
     m.fit(x, y, { epochs: 1, batchSize: 256, validationData: [xv, yv], onWarning: () => {} }),
     (e: Error) =>

@@ -40,6 +40,7 @@ function replica(): Model {
     adopt: { params: d.params, state: d.state },
   });
   model.compile({ loss: d.loss });
+  model.ops.reserveScratch(model.scratchFloats);
   return model;
 }
 
