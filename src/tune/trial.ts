@@ -235,8 +235,11 @@ async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number)
 
 /**
  * The bytes a config's training steps take in engine memory, as fit counts them before its first step
- * (Model.stepBytes, on the threads a trial trains on), measured once per config and study; 0 when the config cannot
- * be built (its trial says why). The auto strategy starts no trial whose steps cannot fit in MEMORY_LIMIT_BYTES.
+ * (Model.stepBytes with fit's arguments: the batch, the training windows, the threads a trial trains on and the
+ * validation windows fitRepeats validates on), measured once per config and study; 0 when the config cannot be built
+ * (its trial says why). No trial starts whose steps cannot fit in MEMORY_LIMIT_BYTES (auto's sweeps, the samplers'
+ * proposals). Without the validation's windows, a trial this passed could be refused by fit at once: GRU(192) at
+ * lookback 2000, batch 200, 1,000 training and 1,500 validation windows counted 3,225 MiB here and 4,837 in fit.
  */
 export const stepMemory = perStudy(
   (cfg: RawConfig) => JSON.stringify({ ...cfg, tune: undefined }),
@@ -249,7 +252,7 @@ export const stepMemory = perStudy(
       try {
         const n = d.windows.train.starts.length,
           bs = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, n));
-        return model.stepBytes(bs, n, model.threadsFor(env.threads ?? 1, bs, n));
+        return model.stepBytes(bs, n, model.threadsFor(env.threads ?? 1, bs, n), d.windows.val.starts.length);
       } finally {
         model.dispose();
       }

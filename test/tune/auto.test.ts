@@ -3,15 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, resolveConfig } from '../../src/config/index.js';
+import { compiledModel, loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
+import { MEMORY_LIMIT_BYTES, MemoryLimitError } from '../../src/engine/index.js';
 import { orthonormalSeconds } from '../../src/nn/orthonormal.js';
+import { splitTensors } from '../../src/run/index.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { Replay } from '../../src/tune/auto-replay.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { applyParams } from '../../src/tune/space.js';
-import { prepareFor, type TrialEnv, trainingCost } from '../../src/tune/trial.js';
+import { prepareFor, stepMemory, type TrialEnv, trainingCost } from '../../src/tune/trial.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -257,6 +259,42 @@ tune: {strategy: auto, trials: 20, storage: "memory:"}
   // nor where the plan asks whether a trial fits (the joint search, the plain partners, the refinements)
   assert.equal(await r.fits({ [units]: 256 }), false);
   assert.equal(await r.fits({ [units]: 16 }), true);
+});
+
+test("auto's memory check counts the validation's last batch, as fit's does: no trial it starts is refused at once", async () => {
+  // GRU(192) at lookback 2000, batch 200: 1,000 training windows (no partial batch) and 1,500 validation windows,
+  // whose last batch of 100 sits beside the full batch's workspaces: 3,225 MiB without it, 4,837 with it, and fit
+  // refused the trial auto had started
+  writeFileSync(join(dir, 'wide.csv'), syntheticCsv({ length: 5000, seed: 3 }));
+  writeFileSync(
+    join(dir, 'wide.yaml'),
+    `name: wide
+data: {csv: wide.csv, target: value, lookback: 2000, split: {train: 0.6, val: 0.3, test: 0.1}}
+model: {layers: [{gru: {units: 8}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 200}
+tune: {strategy: auto, trials: 20, storage: "memory:"}
+`,
+  );
+  const loaded = await loadConfig(join(dir, 'wide.yaml'));
+  const env: TrialEnv = { ...(await envOf()), loaded, base: resolveConfig(loaded.raw, loaded.name) };
+  const units = 'model.layers[0].gru.units';
+  const cfg = applyParams(env.base, { [units]: 192 });
+  const d = await prepareFor(env, cfg);
+  assert.deepEqual([d.windows.train.starts.length, d.windows.val.starts.length], [1000, 1500]);
+  const bytes = await stepMemory(env, cfg);
+  assert.ok(bytes > MEMORY_LIMIT_BYTES, `${Math.round(bytes / 2 ** 20)} MiB`);
+  assert.equal(await new Replay(env, [baseline], baseline).fits({ [units]: 192 }), false);
+  const model = compiledModel(loaded.file, cfg, d);
+  try {
+    const fit = model.fit(...splitTensors(d, 'train', model), {
+      epochs: 1,
+      batchSize: 200,
+      validationData: splitTensors(d, 'val', model),
+    });
+    await assert.rejects(fit, MemoryLimitError, 'fit refuses it before its first step');
+  } finally {
+    model.dispose();
+  }
 });
 
 test("two advices that sweep the same learning rates (lr-find's range) are said once when both are too long", async () => {
