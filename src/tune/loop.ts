@@ -19,6 +19,7 @@ import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
 import { ownerOf, saySwept, staleRule, sweepStale } from './stale.js';
 import { retriesOf, type StudyContext } from './study-context.js';
+import { assertSomeFit, notStarted, REFUSED_IN_A_ROW, refuseTooBig } from './too-big.js';
 import { runTrial, sharedBaseData, type TrialEnv } from './trial.js';
 
 /** The trial loop's state. */
@@ -43,6 +44,8 @@ interface Loop {
   lastWhy?: string;
   /** A trial of this process that a full disk failed (trial.ts, failNoSpace): the study stops. */
   noSpace?: FrozenTrial;
+  /** Proposals the memory check refused since a trial last started (too-big.ts). */
+  refusedInARow: number;
 }
 
 /** A study stopped because the disk is full; its trials that met it wait to run again. Exit 1. */
@@ -91,7 +94,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };
   const l: Loop = {
     ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },
-    ...{ running: new Map(), tty, halted: new Promise<void>(() => {}) },
+    ...{ running: new Map(), tty, halted: new Promise<void>(() => {}), refusedInARow: 0 },
   };
   if (o.signal) l.halted = haltOn(c, l, o.signal);
   const release = env.runs ? watchRunFolders(env.runs) : () => {};
@@ -147,11 +150,15 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
   };
 }
 
-/** The trials that count against the trial budget: all but a failed trial that was enqueued again. */
+/**
+ * The trials that count against the trial budget: all but a failed trial that was enqueued again, and one the memory
+ * check kept from starting (too-big.ts).
+ */
 export function counted(trials: readonly FrozenTrial[]): number {
   const rerun = new Set(trials.map((t) => t.attrs.rerun_of));
-  return trials.filter((t) => t.state !== 'failed' || (t.attrs.retried_as === undefined && !rerun.has(t.number)))
-    .length;
+  return trials.filter(
+    (t) => t.state !== 'failed' || (t.attrs.retried_as === undefined && !rerun.has(t.number) && !notStarted(t)),
+  ).length;
 }
 
 /**
@@ -190,12 +197,22 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     const next = inBudget ? await l.proposer.next(trials) : null;
     if (next === null || next === 'wait') {
       // Nothing to start now: wait for the trials in flight (here or in another process), or stop.
-      if (!l.running.size && !trials.some(inFlight)) return inBudget ? l.proposer.exhausted() : 'trial budget spent';
+      if (!l.running.size && !trials.some(inFlight)) {
+        assertSomeFit(c.name, trials);
+        return inBudget ? l.proposer.exhausted() : 'trial budget spent';
+      }
       await waitForAny(c, l);
       continue;
     }
     // a proposal can take minutes (auto times a GRU(4000) before it starts one): it may have spent what was left
     if (l.budget.spent()) continue;
+    const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
+    if (await refuseTooBig(c, l.env, next, { owner, unique: l.proposer.unique })) {
+      if (++l.refusedInARow < REFUSED_IN_A_ROW) continue;
+      assertSomeFit(c.name, await c.storage.getTrials(c.name));
+      return `${REFUSED_IN_A_ROW} proposals in a row cannot fit in engine memory`;
+    }
+    l.refusedInARow = 0;
     const trial = await create(c, l, next);
     if (lateFor(c, l, trial)) continue;
     if (!trial) continue; // taken by another process: propose again from the trials as they are now
