@@ -18,7 +18,16 @@ export {
   unscaleTargets,
 } from './evaluate.js';
 export type { Design, RidgeModel } from './linear.js';
-export { fitRidge, LINEAR_MAX_INPUTS, linearForecast, linearModel, linearTooWide, ridgeForecast } from './linear.js';
+export {
+  fitRidge,
+  LINEAR_MAX_INPUTS,
+  linearFitSeconds,
+  linearFitted,
+  linearForecast,
+  linearModel,
+  linearTooWide,
+  ridgeForecast,
+} from './linear.js';
 export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';

@@ -2,9 +2,21 @@
 // loop: no trial starts once it is spent, a running trial stops at the first epoch end past it (and keeps
 // what it has), and the auto strategy reads it to leave out trials that would not finish in time.
 import type { RawConfig } from '../config/index.js';
+import { linearFitSeconds, linearFitted } from '../data/index.js';
+import { ownerText } from '../storage/index.js';
 import type { AutoBudget } from './auto.js';
 import { applyParams, type Params } from './space.js';
-import { perStudy, type TrainingCost, type TrialEnv, trainingCost } from './trial.js';
+import { ownerOf } from './stale.js';
+import {
+  dataKey,
+  perStudy,
+  prepareFor,
+  type RidgePaid,
+  ridgeLookbacks,
+  type TrainingCost,
+  type TrialEnv,
+  trainingCost,
+} from './trial.js';
 
 export class TimeBudget {
   private readonly t0 = performance.now();
@@ -35,28 +47,72 @@ export class TimeBudget {
   }
 
   /** What auto needs to judge whether a trial fits in the time left; undefined without a budget. */
-  forAuto(env: TrialEnv, base: RawConfig): AutoBudget | undefined {
-    return Number.isFinite(this.seconds) ? timeLeft(env, base, () => this.remaining()) : undefined;
+  forAuto(env: TrialEnv, base: RawConfig, jobs = 1): AutoBudget | undefined {
+    return Number.isFinite(this.seconds) ? timeLeft(env, base, () => this.remaining(), jobs) : undefined;
   }
 }
 
+/** What a finished trial measured of itself (runTrial's attrs), for the estimate of the next. */
+export interface Reference {
+  /** Its seconds, from its start to its run folder written. */
+  seconds: number;
+  /** Epochs it ran, and its config's. */
+  ran: number;
+  configured: number;
+  /** Seconds of its epochs alone (fit_seconds); undefined for a trial of an older seqtune. */
+  fit?: number;
+  /** Seconds of the ridge models it fitted first (attrs.ridge). */
+  ridge?: number;
+}
+
 /**
- * Seconds a trial is expected to take: the reference trial's seconds per epoch it actually ran, scaled by the
- * timed steps (seconds per window), times the epochs the trial is expected to run (its configured epochs, or, when
- * the reference stopped early (early stopping), at most half as many again as the reference ran), plus what
- * building its model costs beyond the reference's (an initializer that takes minutes runs before the first epoch,
- * where the time budget cannot stop it).
+ * Seconds a trial is expected to take: the reference trial's seconds per epoch it actually ran (its epochs alone),
+ * scaled by the timed steps (seconds per window), times the epochs the trial is expected to run (its configured
+ * epochs, or, when the reference stopped early (early stopping), at most half as many again as the reference ran),
+ * plus what the reference spent after its epochs (its scores over every window and its run folder, as much at least),
+ * plus what building its model costs beyond the reference's (an initializer that takes minutes runs before the first
+ * epoch, where the time budget cannot stop it), plus `ridge`: the seconds of the ridge models it will have to fit
+ * (ridgeSeconds). A reference's ridge fit was read as training and scaled by the epochs: at lookback 2000 a baseline
+ * of 20 epochs of 2 s took 226 s, 170 of them the ridge its run folder's linear baseline needed.
  */
 export function expectedSeconds(
-  ref: { seconds: number; ran: number; configured: number },
+  ref: Reference,
   configured: number,
   cost: TrainingCost,
   refCost: TrainingCost,
+  ridge = 0,
 ): number {
   const ratio = cost.perWindow / refCost.perWindow;
   if (!Number.isFinite(ratio)) return 0;
   const epochs = ref.ran < ref.configured ? Math.min(configured, Math.ceil(1.5 * ref.ran)) : configured;
-  return (ref.seconds / Math.max(1, ref.ran)) * ratio * epochs + Math.max(0, cost.build - refCost.build);
+  const training = ref.fit ?? ref.seconds;
+  const after = ref.fit === undefined ? 0 : Math.max(0, ref.seconds - ref.fit - (ref.ridge ?? 0));
+  return (
+    (training / Math.max(1, ref.ran)) * ratio * epochs +
+    after * Math.max(1, ratio) +
+    Math.max(0, cost.build - refCost.build) +
+    ridge
+  );
+}
+
+/**
+ * Seconds of the ridge fits a trial at these lookbacks may have to pay first: none for a lookback whose ridge every
+ * thread of this process that runs trials has fitted already on the same data (as many of this process's trials as
+ * there are jobs paid it, each thread once; with one job, the main thread's own), else the fit's seconds scaled by the
+ * cube of its inputs from the slowest one the study measured (`paid`), or linearFitSeconds without one.
+ */
+export function ridgeSeconds(
+  need: readonly { lookback: number; inputs: number; fitted: boolean; paidBy: number }[],
+  jobs: number,
+  paid: readonly RidgePaid[],
+): number {
+  const perCube = Math.max(0, ...paid.map((r) => r.seconds / r.inputs ** 3));
+  let s = 0;
+  for (const r of need) {
+    if ((jobs === 1 && r.fitted) || r.paidBy >= jobs) continue;
+    s += perCube > 0 ? perCube * r.inputs ** 3 : linearFitSeconds(r.inputs);
+  }
+  return s;
 }
 
 /** A config's training cost, measured once per study (a config that cannot be built: not a number, so no estimate). */
@@ -65,8 +121,28 @@ const costOfConfig = perStudy(
   (env, cfg) => trainingCost(env, cfg).catch((): TrainingCost => ({ perWindow: NaN, build: 0 })),
 );
 
+/** The ridge fits a trial of cfg may pay first (ridgeSeconds), from the study's trials. */
+async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number): Promise<number> {
+  const d = await prepareFor(env, cfg).catch(() => undefined);
+  if (!d) return 0;
+  // (a study not in storage has no trial that paid one: an estimate never fails the plan)
+  const trials = await env.storage.getTrials(env.study).catch((): FrozenTrial[] => []);
+  const me = ownerText(ownerOf()),
+    key = dataKey(cfg);
+  const paid = trials.flatMap((t) => (t.attrs.ridge as RidgePaid[] | undefined) ?? []);
+  const mine = trials.filter((t) => t.owner === me && dataKey(applyParams(env.base, t.params)) === key);
+  const need = ridgeLookbacks(env, cfg, d).map((lookback) => ({
+    lookback,
+    inputs: lookback * d.scaledFeatures.length,
+    fitted: linearFitted(d, lookback),
+    paidBy: mine.filter((t) => ((t.attrs.ridge as RidgePaid[] | undefined) ?? []).some((r) => r.lookback === lookback))
+      .length,
+  }));
+  return ridgeSeconds(need, jobs, paid);
+}
+
 /** What auto needs to judge whether a trial fits in the time left (expectedSeconds). */
-function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): AutoBudget {
+function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number, jobs: number): AutoBudget {
   const costOf = (p: Params) => costOfConfig(env, applyParams(base, p));
   return {
     remaining,
@@ -75,8 +151,16 @@ function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number): Auto
       if (!seconds) return 0;
       const configured = (q: Params) => applyParams(base, q).train?.epochs ?? 1;
       const ran = (ref.attrs.epochs as number | undefined) ?? configured(ref.params);
-      const r = { seconds, ran, configured: configured(ref.params) };
-      return expectedSeconds(r, configured(p), await costOf(p), await costOf(ref.params));
+      const refRidge = ((ref.attrs.ridge as RidgePaid[] | undefined) ?? []).reduce((a, r) => a + r.seconds, 0);
+      const r: Reference = {
+        seconds,
+        ran,
+        configured: configured(ref.params),
+        fit: ref.attrs.fit_seconds as number | undefined,
+        ridge: refRidge,
+      };
+      const ridge = await ridgeOf(env, applyParams(base, p), jobs);
+      return expectedSeconds(r, configured(p), await costOf(p), await costOf(ref.params), ridge);
     },
   };
 }

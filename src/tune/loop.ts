@@ -91,7 +91,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
     rule: staleRule(s.heartbeat, retries),
     onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
   });
-  const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base) };
+  const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base, jobs) };
   const l: Loop = {
     ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },
     ...{ running: new Map(), tty, halted: new Promise<void>(() => {}), refusedInARow: 0 },

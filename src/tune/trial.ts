@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import {
+  baselinesOf,
   builtModel,
   callbacksOf,
   compiledModel,
@@ -15,7 +16,10 @@ import {
 import {
   type DataConfig,
   DataError,
+  isLinear,
+  linearFitted,
   linearModel,
+  linearTooWide,
   type PreparedData,
   prepareData,
   rewindow,
@@ -319,19 +323,71 @@ async function keepModel(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: P
 /** The most ridge inputs (lookback x features) a trial fits for linearVal: a few seconds at most. */
 const LINEAR_VAL_INPUTS = 768;
 
+/** Whether a trial records linearVal: the objective is val_loss, the loss MSE, and the ridge small. */
+function linearValAsked(env: TrialEnv, cfg: RawConfig, d: PreparedData): boolean {
+  const mse = (cfg.train?.loss ?? 'mse') === 'mse' && env.objective === 'val_loss';
+  const small = cfg.data.lookback * d.features.length <= LINEAR_VAL_INPUTS;
+  return mse && small && (cfg.train?.validation ?? 'val') === 'val';
+}
+
 /**
  * The `linear` baseline's validation MSE at the trial's lookback, in the units of val_loss (the objective is
  * val_loss and the loss MSE), so that auto can see a network that does not beat a ridge model; else nothing.
  */
 function linearVal(env: TrialEnv, cfg: RawConfig, d: PreparedData): { linear_val?: number } {
-  const mse = (cfg.train?.loss ?? 'mse') === 'mse' && env.objective === 'val_loss';
-  const small = cfg.data.lookback * d.features.length <= LINEAR_VAL_INPUTS;
-  if (!mse || !small || (cfg.train?.validation ?? 'val') !== 'val') return {};
+  if (!linearValAsked(env, cfg, d)) return {};
   try {
     return { linear_val: linearModel(d, cfg.data.lookback).valMse };
   } catch {
     return {}; // a ridge model that cannot be fitted (too few windows) says nothing about the network
   }
+}
+
+/**
+ * The lookbacks whose ridge model (the `linear` baseline's) a trial of a config fits: its linear path's
+ * (linear_skip: ridge), its linear baselines' (scored in its run folder) and linearVal's. Each is fitted once per
+ * prepared data and thread (linearModel keeps it), in a time that grows with the cube of its inputs: at lookback 2000
+ * 67 s of one core by linearFitSeconds, 197 s measured on a loaded 2-core machine, minutes no epoch end can stop.
+ */
+export function ridgeLookbacks(env: TrialEnv, cfg: RawConfig, d: PreparedData): number[] {
+  const L = cfg.data.lookback,
+    out = new Set<number>();
+  if (cfg.model.linear_skip === 'ridge') out.add(L);
+  for (const spec of baselinesOf(cfg)) {
+    if (!isLinear(spec)) continue;
+    const at = (spec === 'linear' ? undefined : spec.linear.lookback) ?? L;
+    if (!linearTooWide(d, at)) out.add(at);
+  }
+  if (linearValAsked(env, cfg, d)) out.add(L);
+  return [...out];
+}
+
+/** A ridge model a trial fitted (payRidges): its lookback, inputs and seconds. */
+export interface RidgePaid {
+  lookback: number;
+  inputs: number;
+  seconds: number;
+}
+
+/**
+ * Fits the ridge models a trial needs (ridgeLookbacks) that this thread has not fitted for the data yet, first and
+ * timed, so that the trial records what they cost (attrs.ridge) apart from its epochs: the time budget's estimate of
+ * a trial read them as training and scaled them by the epochs. A fit that fails is left to the trial to meet.
+ */
+function payRidges(env: TrialEnv, cfg: RawConfig, d: PreparedData): RidgePaid[] {
+  const paid: RidgePaid[] = [];
+  for (const lookback of ridgeLookbacks(env, cfg, d)) {
+    if (linearFitted(d, lookback)) continue;
+    const t0 = performance.now();
+    try {
+      linearModel(d, lookback);
+    } catch {
+      continue;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    paid.push({ lookback, inputs: lookback * d.scaledFeatures.length, seconds });
+  }
+  return paid;
 }
 
 /**
@@ -354,7 +410,10 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
   try {
     const cfg = applyParams(env.base, trial.params);
     const d = await prepareFor(env, cfg);
+    const ridge = payRidges(env, cfg, d);
+    const fitStart = performance.now();
     runs = await fitRepeats(env, trial, cfg, d);
+    const fitSeconds = (performance.now() - fitStart) / 1000;
     if (env.signal?.aborted) return trial; // interrupted: the study fails it (interrupt.ts)
     const values = runs.map((r) => r.rep.best);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -368,6 +427,8 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       values,
       spread: sd,
       seconds: (performance.now() - started) / 1000,
+      fit_seconds: fitSeconds,
+      ...(ridge.length ? { ridge } : {}),
       epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
       ...(stopped ? { stopped } : {}),
@@ -379,7 +440,13 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
         error: divergedText(env.objective, runs),
         attrs,
       });
-    if (!pruned && env.runs) attrs.run_dir = await keepModel(env, trial, cfg, d, runs);
+    if (!pruned && env.runs) {
+      // its scores over every window and its run folder: seconds after the epochs that the budget cannot stop either
+      const saveStart = performance.now();
+      attrs.run_dir = await keepModel(env, trial, cfg, d, runs);
+      attrs.save_seconds = (performance.now() - saveStart) / 1000;
+      attrs.seconds = (performance.now() - started) / 1000;
+    }
     return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
   } catch (e) {
     if (env.signal?.aborted) return trial;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { linearModel } from '../../src/data/index.js';
 import { type FrozenTrial, freezeTrial } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { CONV_FRONT, nextLever, segmentFront, segmentLength, sweepKey } from '../../src/tune/auto-levers.js';
@@ -13,6 +14,7 @@ import { finerValues, plainPartners, refine, repeatSeeds } from '../../src/tune/
 import { Replay, withValue } from '../../src/tune/auto-replay.js';
 import { TimeBudget } from '../../src/tune/budget.js';
 import { tuneSettings } from '../../src/tune/settings.js';
+import { prepareFor } from '../../src/tune/trial.js';
 import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-auto-refine-'));
@@ -217,6 +219,8 @@ test('clipnorm is not swept when the gradient norm never reaches it; a threshold
 test('a trial is estimated from the epochs the reference actually ran (early stopping), not the configured ones', async () => {
   const env = await envOf();
   const budget = new TimeBudget(600).forAuto(env, env.base)!;
+  // the ridge of its linear baseline fitted already in this (the one job's) thread: the epochs alone
+  linearModel(await prepareFor(env, env.base));
   // 60 s for 4 of 10 configured epochs: about 15 s an epoch, at most 6 epochs expected (1.5 x what it ran)
   const ref = trial({}, 0.1, { seconds: 60, epochs: 4 });
   assert.ok(Math.abs((await budget.estimate({}, ref)) - 90) < 1e-9);

@@ -279,3 +279,59 @@ test("a trial's expected seconds: the reference's per epoch, scaled by the timed
   // a config that could not be timed is not held back
   assert.equal(expectedSeconds(ref, 10, { perWindow: Number.NaN, build: 0 }, cheap), 0);
 });
+
+test("a trial's estimate: its epochs from the reference's epochs alone, then its scoring and the ridge it must fit", async () => {
+  const { expectedSeconds } = await import('../../src/tune/budget.js');
+  const cheap = { perWindow: 1e-4, build: 0.5 };
+  const twice = { perWindow: 2e-4, build: 0.5 };
+  // 60 s: 40 s of 10 epochs, 15 s fitting a ridge first, 5 s scoring and saving; twice the work per window, and a
+  // ridge of 30 s to fit: 80 s of epochs, 10 s of scoring, 30 s of ridge (it was 120 s of epochs, and no ridge)
+  const ref = { seconds: 60, ran: 10, configured: 10, fit: 40, ridge: 15 };
+  assert.equal(expectedSeconds(ref, 10, twice, cheap, 30), 120);
+  // the same configuration where the ridge is fitted already: its epochs and its scoring
+  assert.equal(expectedSeconds(ref, 10, cheap, cheap), 45);
+});
+
+test('the ridge a trial may fit first: none where every thread has it, else scaled from the one the study timed', async () => {
+  const { ridgeSeconds } = await import('../../src/tune/budget.js');
+  const { linearFitSeconds } = await import('../../src/data/index.js');
+  const need = (o: { fitted?: boolean; paidBy?: number }) => [
+    { lookback: 2000, inputs: 2000, fitted: o.fitted ?? false, paidBy: o.paidBy ?? 0 },
+  ];
+  const timed = [{ lookback: 1000, inputs: 1000, seconds: 10 }];
+  assert.equal(ridgeSeconds(need({}), 1, timed), 80, 'twice the inputs, eight times the seconds');
+  assert.equal(ridgeSeconds(need({}), 1, []), linearFitSeconds(2000), 'none timed: the one-core estimate');
+  assert.equal(ridgeSeconds(need({ fitted: true }), 1, timed), 0, 'one job: the main thread has it');
+  // two jobs: a worker thread that has not fitted it may run the trial until two of this process's trials paid it
+  assert.equal(ridgeSeconds(need({ fitted: true, paidBy: 1 }), 2, timed), 80);
+  assert.equal(ridgeSeconds(need({ paidBy: 2 }), 2, timed), 0);
+});
+
+test('a trial records its epochs, the ridge it fitted first and its run folder apart; the next one fits no ridge', async () => {
+  const f = studyConfig(dir, 'parts', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 2);
+  const loaded = await loadConfig(f);
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const storage = new MemoryStorage();
+  await storage.createStudy('parts', {});
+  const { linearFitted } = await import('../../src/data/index.js');
+  const fittedAtEpoch: boolean[] = [];
+  const env: TrialEnv = {
+    ...{ loaded, base, storage, study: 'parts', repeats: 1, objective: 'val_loss', dataCache: new Map() },
+    runs: join(dir, 'parts-runs'),
+    onEpoch: () => fittedAtEpoch.push(linearFitted([...env.dataCache.values()][0]!, 12)),
+  };
+  const first = await runTrial(env, await storage.createTrial('parts', {}));
+  assert.equal(first.state, 'complete');
+  // the ridge before the epochs: they stop at the time budget, and the ridge after them would run past it
+  assert.deepEqual(fittedAtEpoch, [true, true]);
+  const a = first.attrs as { seconds: number; fit_seconds: number; save_seconds: number; ridge: unknown[] };
+  assert.deepEqual(
+    a.ridge.map((r) => Object.keys(r as object).sort()),
+    [['inputs', 'lookback', 'seconds']],
+  );
+  assert.deepEqual((a.ridge[0] as { lookback: number; inputs: number }).lookback, 12);
+  assert.ok(a.fit_seconds > 0 && a.save_seconds > 0, JSON.stringify(a));
+  assert.ok(a.seconds >= a.fit_seconds + a.save_seconds, 'seconds include the run folder written after the epochs');
+  const second = await runTrial(env, await storage.createTrial('parts', { 'model.layers[0].gru.units': 4 }));
+  assert.equal(second.attrs.ridge, undefined, 'the ridge of these windows was fitted already in this thread');
+});
