@@ -309,9 +309,13 @@ async function ensembleStep(
   return reportPick(c, trials, best, bestDir, pickOf(await fuseCandidates(c, trials, best), trials, best, top));
 }
 
-/** Each candidate set fused (with the mean, or blended with the linear baseline), as studyEnsemble scores it. */
+/**
+ * Each candidate set fused (with the mean, or blended with the linear baseline), as studyEnsemble scores it, over
+ * one prepared data (one ridge fit).
+ */
 async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: FrozenTrial) {
   const tried: { what: string; r: Ensemble }[] = [];
+  const dataCache = new Map();
   for (const set of candidates(c.base, trials, best)) {
     const r = await studyEnsemble(c.storage, c.name, {
       top: set.members.length,
@@ -319,6 +323,7 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
       write: false,
       linear: set.linear,
       method: set.linear ? 'blend' : 'mean',
+      dataCache,
     }).catch((e: Error) => {
       if (!set.linear) throw e;
       c.log(`no blend with the linear baseline: ${e.message}`); // the trials' ensembles stand without it

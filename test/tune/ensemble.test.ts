@@ -282,3 +282,24 @@ test('the summary line names the baselines the config scores: without persistenc
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^ensemble of 1 \(mean\): test MSE \S+; members \S+; mean \S+ {2}\(/m);
 });
+
+test("ensembles scored over one dataCache fit the linear baseline's ridge once, for them all", async () => {
+  // auto's end step scores up to eight candidates; each prepared its data anew and fitted the ridge again (110 s each
+  // at lookback 2000 on 2 cores)
+  await study('once', '    model.layers[0].gru.units: [3, 5]\n');
+  const { studyEnsemble } = await import('../../src/tune/ensemble.js');
+  const { linearFitted } = await import('../../src/data/index.js');
+  const storage = new SqliteStorage(join(dir, 'studies.db'));
+  try {
+    const dataCache = new Map();
+    const o = { top: 2, write: false, linear: true, method: 'blend' as const, dataCache };
+    await studyEnsemble(storage, 'once', o);
+    const [d] = [...dataCache.values()];
+    assert.equal(dataCache.size, 1);
+    assert.ok(linearFitted(d, 12), 'the ridge was fitted on the data kept in the cache');
+    await studyEnsemble(storage, 'once', { ...o, top: 1 });
+    assert.deepEqual([...dataCache.values()], [d], 'the second ensemble read the same data, and its ridge');
+  } finally {
+    await storage.close();
+  }
+});
