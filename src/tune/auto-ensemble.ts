@@ -12,6 +12,7 @@ import type { RawConfig } from '../config/index.js';
 import { bestBaseline, freePath, TIE, withinTie } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
+import { endRidge, memberSeconds } from './budget.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
 import { keptByParams } from './samplers/index.js';
 import { applyParams } from './space.js';
@@ -140,10 +141,12 @@ export interface AutoEnd {
   objective: string;
   base: RawConfig;
   log: (l: string) => void;
+  /** The time budget's end (Date.now() milliseconds): the candidates that would run past it are not scored. */
+  endAt?: number;
 }
 
 /** The study attributes in which the end records its choices (study-json.ts reads them). */
-const END_ATTRS = ['best_by_mean', 'best_by_steady', 'ensemble'] as const;
+const END_ATTRS = ['best_by_mean', 'best_by_steady', 'ensemble', 'ensemble_cut'] as const;
 
 /**
  * The end of an auto study: the best trial (the best seed of the best configuration by its mean over seeds, else
@@ -306,17 +309,31 @@ async function ensembleStep(
   bestDir: string,
   top: SeedGroup | undefined,
 ): Promise<string | undefined> {
-  return reportPick(c, trials, best, bestDir, pickOf(await fuseCandidates(c, trials, best), trials, best, top));
+  const { tried, cut } = await fuseCandidates(c, trials, best);
+  return reportPick(c, trials, best, bestDir, { ...pickOf(tried, trials, best, top), cut });
 }
 
 /**
  * Each candidate set fused (with the mean, or blended with the linear baseline), as studyEnsemble scores it, over
- * one prepared data (one ridge fit).
+ * one prepared data (one ridge fit). With a time budget (AutoEnd.endAt) a candidate is scored only while its
+ * expected seconds fit in what is left: its members' predictions (memberSeconds of the best trial's save_seconds,
+ * then as measured) and, for the first, the ridge fit (endRidge); the ones left out are said in one line and kept in
+ * the study's attribute ensemble_cut.
  */
 async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: FrozenTrial) {
   const tried: { what: string; r: Ensemble }[] = [];
-  const dataCache = new Map();
-  for (const set of candidates(c.base, trials, best)) {
+  const sets = candidates(c.base, trials, best),
+    cut: string[] = [],
+    dataCache = new Map();
+  let perMember = memberSeconds(Number(best.attrs.save_seconds ?? 0)),
+    ridge = endRidge(c.base, best, trials);
+  for (const set of sets) {
+    const expected = set.members.length * perMember + ridge;
+    if (c.endAt !== undefined && Date.now() + expected * 1000 > c.endAt) {
+      cut.push(set.what);
+      continue;
+    }
+    const t0 = performance.now();
     const r = await studyEnsemble(c.storage, c.name, {
       top: set.members.length,
       members: set.members,
@@ -329,9 +346,19 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
       c.log(`no blend with the linear baseline: ${e.message}`); // the trials' ensembles stand without it
       return undefined;
     });
+    const took = (performance.now() - t0) / 1000;
+    if (ridge === 0) perMember = took / set.members.length;
+    ridge = 0;
     if (r && r.members.length >= 2) tried.push({ what: set.what, r });
   }
-  return tried;
+  if (cut.length) {
+    c.log(
+      `ensemble: ${cut.length} of ${sets.length} candidates not scored, too long for what the time budget left: ` +
+        cut.join('; '),
+    );
+    await c.storage.setStudyAttr(c.name, 'ensemble_cut', cut);
+  }
+  return { tried, cut: cut.length > 0 };
 }
 
 /**
@@ -395,12 +422,16 @@ async function reportPick(
   trials: readonly FrozenTrial[],
   best: FrozenTrial,
   bestDir: string,
-  p: ReturnType<typeof pickOf>,
+  p: ReturnType<typeof pickOf> & { cut?: boolean },
 ): Promise<string | undefined> {
   const single = await testOf(bestDir);
   const { pick, alone, against, steady, canKeep } = p;
   if (!pick) {
-    c.log(`no ensemble: fewer than two distinct trials on the best trial's windows`);
+    c.log(
+      p.cut
+        ? 'no ensemble: the time budget left none of its candidates time to be scored'
+        : `no ensemble: fewer than two distinct trials on the best trial's windows`,
+    );
     if (single) c.log(scoresLine(single, best.number));
     return undefined;
   }

@@ -1,10 +1,11 @@
 // The time budget of a study (tune.time_budget or --time-budget), counted from the start of its trial
 // loop: no trial starts once it is spent, a running trial stops at the first epoch end past it (and keeps
-// what it has), and the auto strategy reads it to leave out trials that would not finish in time.
+// what it has), and the auto strategy reads it to leave out trials that would not finish in time. An auto study
+// keeps a reserve for its end step (endStepReserve): its trials stop that much earlier.
 import type { RawConfig } from '../config/index.js';
 import { linearFitSeconds, linearFitted } from '../data/index.js';
-import { ownerText } from '../storage/index.js';
-import type { AutoBudget } from './auto.js';
+import { type FrozenTrial, ownerText } from '../storage/index.js';
+import type { AutoBudget } from './auto-replay.js';
 import { applyParams, type Params } from './space.js';
 import { ownerOf } from './stale.js';
 import {
@@ -20,25 +21,35 @@ import {
 
 export class TimeBudget {
   private readonly t0 = performance.now();
+  /**
+   * Seconds kept for the study's end step (endStepReserve): no trial starts in them, and a trial started stops at
+   * the first epoch end past the budget less them.
+   */
+  reserve = 0;
 
   /** seconds: the budget (Infinity: none). */
   constructor(readonly seconds: number) {}
 
-  /** Seconds left (negative once spent). */
+  /** Seconds left to the trials (negative once spent): the budget less the end step's reserve. */
   remaining(): number {
-    return this.seconds - (performance.now() - this.t0) / 1000;
+    return this.seconds - this.reserve - (performance.now() - this.t0) / 1000;
   }
 
   spent(): boolean {
-    return (performance.now() - this.t0) / 1000 >= this.seconds;
+    return this.remaining() <= 0;
   }
 
   /**
-   * The budget's end as a Date.now() time, for the running trials (worker threads included), which stop at the
-   * first epoch end past it; undefined without a budget.
+   * When a trial started now stops, as a Date.now() time: the trials (worker threads included) stop at the first
+   * epoch end past it; undefined without a budget.
    */
   deadline(): number | undefined {
     return Number.isFinite(this.seconds) ? Date.now() + this.remaining() * 1000 : undefined;
+  }
+
+  /** The budget's end, the end step's reserve included, as a Date.now() time; undefined without a budget. */
+  end(): number | undefined {
+    return Number.isFinite(this.seconds) ? Date.now() + (this.remaining() + this.reserve) * 1000 : undefined;
   }
 
   /** Minutes since the start. */
@@ -50,6 +61,36 @@ export class TimeBudget {
   forAuto(env: TrialEnv, base: RawConfig, jobs = 1): AutoBudget | undefined {
     return Number.isFinite(this.seconds) ? timeLeft(env, base, () => this.remaining(), jobs) : undefined;
   }
+}
+
+/** The members whose predictions the end step's reserve holds time for: one candidate of three (auto-ensemble.ts). */
+const RESERVED_MEMBERS = 3;
+
+/**
+ * Seconds an auto study keeps for its end step (finishAuto): the ridge model at the best trial's lookback, fitted
+ * again there for its blends, and the predictions of RESERVED_MEMBERS members over the validation and test windows,
+ * each about twice what the best trial's scores and run folder took (save_seconds). The end step scores its
+ * candidates while they fit in what is left (fuseCandidates) and says which it left out. At lookback 2000, horizon 500
+ * on 2 cores a 2-minute study's end step took 132 s after its trials, 110 s of it that ridge fit.
+ */
+export function endStepReserve(base: RawConfig, best: FrozenTrial | null, trials: readonly FrozenTrial[]): number {
+  if (!best) return 0;
+  const save = Number(best.attrs.save_seconds ?? 0);
+  return endRidge(base, best, trials) + RESERVED_MEMBERS * memberSeconds(save);
+}
+
+/** Seconds the end step spends on one member's predictions, from a trial's save_seconds (its own scores). */
+export const memberSeconds = (save: number): number => 2 * save;
+
+/**
+ * Seconds of the ridge fit the end step pays at the best trial's lookback (its data prepared anew): scaled from the
+ * fits the study timed (ridgeSeconds); 0 where no trial fitted one at that lookback (too many inputs: none is fitted).
+ */
+export function endRidge(base: RawConfig, best: FrozenTrial, trials: readonly FrozenTrial[]): number {
+  const paid = trials.flatMap((t) => (t.attrs.ridge as RidgePaid[] | undefined) ?? []);
+  const lookback = applyParams(base, best.params).data.lookback;
+  const at = paid.find((r) => r.lookback === lookback);
+  return at ? ridgeSeconds([{ ...at, fitted: false, paidBy: 0 }], 1, paid) : 0;
 }
 
 /** What a finished trial measured of itself (runTrial's attrs), for the estimate of the next. */

@@ -9,11 +9,11 @@ import { fitThreads } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
-import { TimeBudget } from './budget.js';
+import { endStepReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
-import { liveLine, sameListAsAbove, trialReport } from './progress.js';
+import { bestOf, liveLine, sameListAsAbove, trialReport } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
@@ -80,6 +80,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
   env.deadline = budget.deadline();
+  c.endAt = budget.end();
   env.threads = fitThreads(base, jobs);
   for (const l of sharingLines(c, jobs, env.threads)) c.log(l);
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
@@ -183,6 +184,9 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     if (l.noSpace) await stopForSpace(c, l, l.noSpace);
     const trials = await sweptTrials(c, l);
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
+    // auto's end step (its ensemble) runs after the trials, within the budget: the time it will take is kept from them
+    if (c.s.strategy === 'auto' && c.o.saveBest !== false)
+      l.budget.reserve = endStepReserve(c.base, bestOf(trials), trials);
     if (l.budget.spent()) {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
       return 'time budget spent';
@@ -269,9 +273,11 @@ async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenT
 async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string): Promise<void> {
   const n = trial.number;
   l.heartbeat.add(n);
+  // it stops at the first epoch end past the budget less the end step's reserve as it is now
+  const deadline = l.budget.deadline();
   const work: Promise<TrialOutcome> = l.pool
-    ? l.pool.run(n)
-    : runTrial(l.env, trial).then(
+    ? l.pool.run(n, deadline)
+    : runTrial({ ...l.env, deadline }, trial).then(
         (): TrialOutcome => ({ ok: true }),
         (e: Error): TrialOutcome => ({ ok: false, reason: e?.message ?? String(e), stack: e?.stack }),
       );

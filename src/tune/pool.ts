@@ -117,11 +117,11 @@ export class WorkerPool {
    * Runs a created trial on a free thread. Never rejects for the thread's failure (the outcome says it); rejects
    * with PoolError when a dead thread cannot be replaced.
    */
-  async run(number: number): Promise<TrialOutcome> {
+  async run(number: number, deadline?: number): Promise<TrialOutcome> {
     const slot = this.idle.pop() ?? (await new Promise<Slot>((res) => this.waiting.push(res)));
     try {
       const w = slot.worker ?? (await this.respawn(slot));
-      const out = await runOn(w, number);
+      const out = await runOn(w, number, deadline);
       if (out.ok || !('crashed' in out)) return out;
       void w.terminate();
       if (slot.worker === w) slot.worker = null;
@@ -161,7 +161,7 @@ function watch(slot: Slot, w: Worker): void {
 }
 
 /** One trial on one thread: its answer, or the thread's death. */
-function runOn(w: Worker, number: number): Promise<TrialOutcome | CrashOutcome> {
+function runOn(w: Worker, number: number, deadline?: number): Promise<TrialOutcome | CrashOutcome> {
   return new Promise((res) => {
     const done = (o: TrialOutcome | CrashOutcome) => {
       w.off('message', onMessage);
@@ -186,7 +186,7 @@ function runOn(w: Worker, number: number): Promise<TrialOutcome | CrashOutcome> 
     w.on('message', onMessage);
     w.once('error', onError);
     w.once('exit', onExit);
-    w.postMessage({ number });
+    w.postMessage({ number, deadline });
   });
 }
 

@@ -81,6 +81,8 @@ export interface StudyContext {
   name: string;
   o: TuneOptions;
   log: (l: string) => void;
+  /** The time budget's end (Date.now() milliseconds), once the trial loop started with one: the end step's too. */
+  endAt?: number;
 }
 
 /** How often a trial whose process died (or that was interrupted) is enqueued again. */

@@ -30,7 +30,7 @@ const env: TrialEnv = {
   threads,
 };
 
-parentPort!.on('message', async (msg: { number: number } | 'close') => {
+parentPort!.on('message', async (msg: { number: number; deadline?: number } | 'close') => {
   if (msg === 'close') {
     await storage.close();
     parentPort!.close();
@@ -39,7 +39,8 @@ parentPort!.on('message', async (msg: { number: number } | 'close') => {
   try {
     const trial = (await storage.getTrials(study)).find((t) => t.number === msg.number);
     if (!trial) throw new Error(`study "${study}" has no trial ${msg.number}`);
-    const done = await runTrial(env, trial);
+    // the loop's deadline for this trial (the budget less the end step's reserve at its start), else the study's
+    const done = await runTrial({ ...env, deadline: msg.deadline ?? env.deadline }, trial);
     parentPort!.postMessage({ number: done.number, state: done.state });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -426,6 +426,38 @@ test("a member's removed run folder costs the ensemble, not the study: one line 
   }
 });
 
+test('an end step with no time left in the budget scores no candidate, and says which it left out', async () => {
+  // at lookback 2000 on 2 cores a 2-minute study's end step took 132 s after its trials, past the budget
+  const storage = openStorage(db);
+  const lines: string[] = [];
+  try {
+    const trials = await storage.getTrials('seeds');
+    const base = resolveConfig((await loadConfig(join(dir, 'seeds.yaml'))).raw, 'seeds');
+    const end = {
+      ...{ storage, name: 'seeds', strategy: 'auto', objective: 'val_loss', base },
+      log: (l: string) => lines.push(l),
+      endAt: Date.now() - 1,
+    };
+    const out = await finishAuto(end, trials, bestOf(trials));
+    const top = bestByMean(base, trials)[0]!;
+    assert.equal(out.bestRun!.dir, top.trials[0]!.attrs.run_dir, 'the best trial is the result');
+    const text = lines.join('\n');
+    assert.match(
+      text,
+      /^ensemble: (\d+) of \1 candidates not scored, too long for what the time budget left: the 3 seeds of #\d+'s /m,
+    );
+    assert.match(text, /^no ensemble: the time budget left none of its candidates time to be scored$/m);
+    const attrs = (await storage.getStudy('seeds'))!.attrs;
+    assert.ok(Array.isArray(attrs.ensemble_cut) && attrs.ensemble_cut.length > 1, JSON.stringify(attrs.ensemble_cut));
+    assert.equal(attrs.ensemble, null);
+    // an end with time for it scores them all, and clears what the cut end recorded
+    await finishAuto({ ...end, endAt: Date.now() + 3600e3, log: () => {} }, trials, bestOf(trials));
+    assert.equal((await storage.getStudy('seeds'))!.attrs.ensemble_cut, null);
+  } finally {
+    await storage.close();
+  }
+});
+
 test('the end writes its ensemble once; an end that chose other members writes a new folder beside it', async () => {
   const at = mkdtempSync(join(tmpdir(), 'seqtune-write-auto-'));
   try {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { evaluateRun } from '../../src/run/index.js';
-import { MemoryStorage, openStorage } from '../../src/storage/index.js';
+import { freezeTrial, MemoryStorage, openStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
 import { runTrial, type TrialEnv } from '../../src/tune/trial.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -334,4 +334,67 @@ test('a trial records its epochs, the ridge it fitted first and its run folder a
   assert.ok(a.seconds >= a.fit_seconds + a.save_seconds, 'seconds include the run folder written after the epochs');
   const second = await runTrial(env, await storage.createTrial('parts', { 'model.layers[0].gru.units': 4 }));
   assert.equal(second.attrs.ridge, undefined, 'the ridge of these windows was fitted already in this thread');
+});
+
+test("an auto study's end step is kept from its trials: the reserve comes off the time the trials have", async () => {
+  const { TimeBudget, endStepReserve } = await import('../../src/tune/budget.js');
+  const b = new TimeBudget(600);
+  assert.equal(b.spent(), false);
+  b.reserve = 600;
+  assert.equal(b.spent(), true, 'no trial starts in the reserve');
+  b.reserve = 200;
+  // a trial started now stops 200 s before the budget's end, which the end step keeps
+  const gap = b.end()! - b.deadline()!;
+  assert.ok(Math.abs(gap - 200e3) < 1000, String(gap));
+  const base = resolveConfig((await loadConfig(studyConfig(dir, 'reserve', '  strategy: auto\n'))).raw, 'reserve');
+  const trial = (n: number, attrs: Record<string, unknown>, params = {}) =>
+    freezeTrial({
+      ...{ number: n, state: 'complete', params, value: 0.1, intermediate: [0.1], error: null },
+      ...{ started: '', finished: '', attrs },
+    });
+  // the best trial's scores took 5 s, and a ridge at its lookback of 12 took 0.5 s: the end step fits that ridge
+  // again and predicts with three members, each about twice the best's scores
+  const best = trial(0, { save_seconds: 5, ridge: [{ lookback: 12, inputs: 12, seconds: 0.5 }] });
+  assert.equal(endStepReserve(base, best, [best]), 30.5);
+  // a best at a lookback no trial fitted a ridge at (too many inputs: none is fitted): its members alone
+  const other = trial(1, { save_seconds: 5 }, { 'data.lookback': 24 });
+  assert.equal(endStepReserve(base, other, [best, other]), 30);
+  assert.equal(endStepReserve(base, null, []), 0, 'no trial yet: nothing to reserve');
+});
+
+test('a worker thread stops its trial at the deadline the loop gives it with the trial', async () => {
+  const { WorkerPool } = await import('../../src/tune/pool.js');
+  const { SqliteStorage } = await import('../../src/storage/index.js');
+  const db = join(dir, 'given.db');
+  const f = studyConfig(dir, 'given', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [3]\n', 50);
+  const s = new SqliteStorage(db);
+  await s.createStudy('given', {});
+  const t = await s.createTrial('given', {});
+  // no deadline when the pool started: the trial's own (the budget less the end step's reserve when it started)
+  const pool = await WorkerPool.start(1, { file: f, storage: `sqlite:${db}`, study: 'given', runs: join(dir, 'g') });
+  try {
+    await pool.run(t.number, Date.now() - 1);
+  } finally {
+    await pool.close();
+  }
+  const done = (await s.getTrials('given'))[0]!;
+  await s.close();
+  assert.equal(done.attrs.stopped, 'time budget spent: stopped at epoch 1 of 50');
+});
+
+test("an auto study's loop keeps its end step's reserve from the trials it starts after the first", async (t) => {
+  const { TimeBudget } = await import('../../src/tune/budget.js');
+  const reserves: number[] = [];
+  const own = TimeBudget.prototype.deadline;
+  t.mock.method(TimeBudget.prototype, 'deadline', function (this: InstanceType<typeof TimeBudget>) {
+    reserves.push(this.reserve);
+    return own.call(this);
+  });
+  const f = studyConfig(dir, 'kept-end', '  strategy: auto\n  jobs: 1\n  trials: 2\n  time_budget: 10m\n', 2);
+  const r = await runStudy(await loadConfig(f), { log: () => {}, storage: 'memory:' });
+  assert.equal(r.trials.length, 2);
+  // the loop's start, then one deadline per trial: the second knows the first's scores and ridge
+  assert.equal(reserves.length, 3, String(reserves));
+  assert.deepEqual(reserves.slice(0, 2), [0, 0]);
+  assert.ok(reserves[2]! > 0, String(reserves));
 });
