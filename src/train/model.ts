@@ -693,21 +693,27 @@ export class Model extends Stack implements CompiledStack {
     return { loss: loss + penalty, ...metrics.result() };
   }
 
-  /** Predictions (N, out) or (N, T, out), inference mode. */
+  /**
+   * Predictions (N, out) or (N, T, out), inference mode. After a fit, without a batchSize, every batch has the size of
+   * the fit's (its main thread's share), the last one filled up with copies of the last sample, whose outputs are
+   * dropped (each sample's output is its own, to the bit): the workspaces the fit made and its memory check counted
+   * serve it. A last batch of another size made a fourth workspace beside the fit's three, in a block none of theirs
+   * could be, past what the check counted: GRU(64) at lookback 500, +86 MiB (26%) to predict a split.
+   */
   predict(x: Samples, opts: { batchSize?: number } = {}): Tensor {
     const N = this.checkData(x, null, 'predict');
     const outS = this.outputShape!;
     const steps = outS.T ?? 1,
       F = outS.F;
     const res = new Float32Array(N * steps * F);
-    const bs = Math.min(opts.batchSize ?? this.fitShare ?? 256, Math.max(N, 1));
-    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    const filled = opts.batchSize === undefined && this.fitShare !== undefined;
+    const bs = filled ? this.fitShare! : Math.min(opts.batchSize ?? 256, Math.max(N, 1));
+    const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
     for (let start = 0; start < N; start += bs) {
-      const B = Math.min(bs, N - start);
-      res.set(
-        this.toHost(this.forward(this.inputAct(x, idx, start, B, this.buffers(B)), false)).data,
-        start * steps * F,
-      );
+      const B = Math.min(bs, N - start),
+        run = filled ? bs : B;
+      const out = this.toHost(this.forward(this.inputAct(x, idx, start, run, this.buffers(run)), false)).data;
+      res.set(run === B ? out : out.subarray(0, B * steps * F), start * steps * F);
     }
     // the training batch's buffers stay (a callback may predict between epochs); the prediction's go back
     for (const l of this.layers) l.releaseWorkspaces(this.fitShare);

@@ -33,6 +33,28 @@ test('fit lowers the loss and reports loss and val_loss per epoch', async () => 
   assert.ok(valLoss[14]! < 0.05, `val_loss ${valLoss[14]}`);
 });
 
+test('predict after a fit runs batches of the fit size, the last filled up: no workspace made, same outputs', async () => {
+  // a fit of 120 samples in batches of 32 with 20 to validate keeps workspaces for 32, 24 and 20 samples; predicting
+  // 70 in batches of 32 would make one for 6
+  const { x, y } = sineData(120),
+    v = sineData(20, 12, 1),
+    p = sineData(70, 12, 2);
+  const m = sequential(
+    [gru({ units: 8, inputShape: [12, 1], returnSequences: true }), lstm({ units: 4 }), dense({ units: 1 })],
+    { seed: 5 },
+  );
+  m.compile({ optimizer: adam(), loss: 'mse' });
+  await m.fit(x, y, { epochs: 2, batchSize: 32, validationData: [v.x, v.y] });
+  const e = m.engine,
+    before = [e.allocations, e.bytesReserved];
+  const got = m.predict(p.x);
+  assert.deepEqual([e.allocations, e.bytesReserved], before, 'predict made a workspace');
+  const want = m.predict(p.x, { batchSize: 70 }); // one batch of the 70 alone
+  assert.deepEqual(got.shape, [70, 1]);
+  assert.deepEqual(Array.from(got.data), Array.from(want.data));
+  assert.equal(m.predict(sineData(3, 12, 3).x).data.length, 3); // fewer samples than a batch
+});
+
 test('the same seed trains to identical histories and weights', async () => {
   const { x, y } = sineData(96);
   const run = async () => {
