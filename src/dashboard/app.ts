@@ -161,7 +161,8 @@ function runRoutes(app: Hono, s: DashboardSource): void {
  * second, the heap grew by 10 MB a second. The cut was 10,000 waiting events, which one poll brings when 10,000 trials
  * are enqueued at once: a client that read everything was cut before its first byte of them, every time. 8 MiB is
  * about 60,000 trials created in one poll (~140 bytes an event); 5 s without a byte taken is no reading client's
- * pace (a slow link drains the socket's buffer in well under a second).
+ * pace (a slow link drains the socket's buffer in well under a second). The 5 s are counted on a timer, so the time a
+ * long storage poll held the server (a 30,000-trial SQLite poll took about 1 s) is not taken for the client's.
  */
 export interface StreamLimits {
   stallMs: number;
@@ -169,6 +170,9 @@ export interface StreamLimits {
 }
 
 export const STREAM_LIMITS: StreamLimits = { stallMs: 5000, maxQueuedBytes: 8 * 1024 * 1024 };
+
+/** The ticks of the stall clock in `stallMs`: a client is cut after more than this many with one write waiting. */
+const STALL_TICKS = 5;
 
 function eventRoute(app: Hono, s: DashboardSource): void {
   const limits = s.streamLimits ?? STREAM_LIMITS;
@@ -179,14 +183,23 @@ function eventRoute(app: Hono, s: DashboardSource): void {
       const queue: { event: string; data: string }[] = [];
       let next = 0; // the first of `queue` not written yet
       let queued = 0; // the characters of the events that wait
-      let writingSince: number | null = null; // when the write that waits for the client began
+      // The stall clock: ticks of a timer during which one write waited for the client. A server busy in a long
+      // poll (better-sqlite3 reads block the event loop) lets the timer fire once, late, so the seconds the server
+      // could not write count as one tick, not as the client's not reading.
+      let writing = false;
+      let waited = 0;
+      const clock = Number.isFinite(limits.stallMs)
+        ? setInterval(() => {
+            waited = writing ? waited + 1 : 0;
+          }, limits.stallMs / STALL_TICKS).unref()
+        : undefined;
       const off = s.hub.subscribe((events) => {
         for (const e of events) {
           const data = JSON.stringify(e);
           queue.push({ event: e.type, data });
           queued += data.length;
         }
-        const stalled = writingSince !== null && Date.now() - writingSince > limits.stallMs;
+        const stalled = waited > STALL_TICKS;
         if (stalled || queued > limits.maxQueuedBytes) {
           queue.length = next = queued = 0;
           stream.abort();
@@ -194,6 +207,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         wake();
       });
       stream.onAbort(() => {
+        clearInterval(clock);
         off();
         wake();
       });
@@ -202,9 +216,10 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         while (next < queue.length) {
           const m = queue[next++]!;
           queued -= m.data.length;
-          writingSince = Date.now();
+          writing = true;
           await stream.writeSSE(m);
-          writingSince = null;
+          writing = false;
+          waited = 0;
         }
         queue.length = next = 0;
         await new Promise<void>((r) => {
@@ -217,6 +232,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         });
         if (next >= queue.length && !stream.aborted) await stream.write(': idle\n\n');
       }
+      clearInterval(clock);
       off();
     });
   });

@@ -122,12 +122,16 @@ test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () =
  * The event route over a feed polled by hand (the hub's own timer never fires in the test): each tick brings `size`
  * events of `bytes` characters.
  */
-async function eventServer(limits: StreamLimits, size: number, bytes: number) {
-  let n = 0;
+async function eventServer(limits: StreamLimits, size: number, bytes: number, blockMs = 0) {
+  let n = 0,
+    polls = 0;
   const study = 'x'.repeat(bytes);
   const feed = {
-    poll: async (): Promise<FeedEvent[]> =>
-      Array.from({ length: size }, () => ({ type: 'study-updated', study, at: String(n++) })),
+    poll: async (): Promise<FeedEvent[]> => {
+      // from the second poll on, the poll holds the event loop blockMs, as a long better-sqlite3 read does
+      if (polls++ > 0) for (const until = Date.now() + blockMs; Date.now() < until; );
+      return Array.from({ length: size }, () => ({ type: 'study-updated', study, at: String(n++) }));
+    },
     close: async () => {},
   };
   const hub = new Hub(feed as unknown as Feed, 1e9);
@@ -226,6 +230,31 @@ test('a client that reads: one poll of 30,000 events reaches it whole, and its s
       Array.from({ length: 30000 }, (_, i) => String(i)),
       'in order',
     );
+    assert.equal(listening, 1, 'the stream still listens once every event was read');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a client that reads while a poll holds the server past stallMs: its stream goes on', {
+  timeout: 60000,
+}, async () => {
+  // the stall was measured by the clock: a write that waited for the socket while a poll blocked the server for
+  // longer than stallMs read as a client that stopped reading, and the stream was cut
+  const s = await eventServer({ stallMs: 200, maxQueuedBytes: Number.POSITIVE_INFINITY }, 20000, 100, 800);
+  try {
+    const res = await fetch(`http://127.0.0.1:${s.port}/api/events`);
+    let listening = -1;
+    const reading = readEvents(res.body!, (seen) => {
+      if (seen.length < 40001) return false;
+      listening = s.hub.listening;
+      return true;
+    });
+    while (s.hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
+    await s.hub.tick(); // 2 MB of events: the stream writes them while
+    await s.hub.tick(); // the second poll holds the server 800 ms
+    const seen = await reading;
+    assert.equal(seen.filter((e) => e.event === 'study-updated').length, 40000, 'every event of both polls');
     assert.equal(listening, 1, 'the stream still listens once every event was read');
   } finally {
     await s.close();
