@@ -10,6 +10,8 @@ import {
   type LoadedConfig,
   type RawConfig,
   resolveConfig,
+  TRAIN_DEFAULTS,
+  threadsOfFit,
 } from '../config/index.js';
 import {
   baselineScores,
@@ -347,6 +349,10 @@ function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): Check
   );
 }
 
+/** The overfit probe: the windows of its one batch, and its steps unless told. */
+const OVERFIT_BATCH = 16,
+  OVERFIT_STEPS = 300;
+
 /** Network checks on a model built from the config (never the caller's own model state). */
 export async function networkChecks(
   makeModel: () => Model,
@@ -362,7 +368,7 @@ export async function networkChecks(
   const init = initLossCheck(m, xb, yb, o.relative ?? false);
   const gradients = gradientsCheck(m);
   const m2 = makeModel();
-  const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? 300, o.threads ?? 1);
+  const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? OVERFIT_STEPS, o.threads ?? 1);
   m.dispose();
   m2.dispose();
   return [init, gradients, overfit];
@@ -441,7 +447,7 @@ function gradientsCheck(m: Model): CheckResult {
   );
 }
 
-/** Overfit one small batch: a fresh model m2 should drive the loss on 16 windows near zero. */
+/** Overfit one small batch: a fresh model m2 should drive the loss on OVERFIT_BATCH windows near zero. */
 async function overfitOneBatchCheck(
   m2: Model,
   x: Samples,
@@ -449,7 +455,7 @@ async function overfitOneBatchCheck(
   steps: number,
   threads: number,
 ): Promise<CheckResult> {
-  const k = Math.min(16, x.shape[0]!);
+  const k = Math.min(OVERFIT_BATCH, x.shape[0]!);
   const xs = denseRows(x, 0, k),
     ys = denseRows(y, 0, k);
   m2.compile({ optimizer: adam({ learningRate: 1e-2 }), loss: 'mse' });
@@ -538,12 +544,18 @@ export async function checkRun(
   const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
   const [x, y] = splitTensors(d, 'train', probe);
   const validation = d.windows[cfg.train?.validation ?? 'val'].starts.length;
-  const memory = memoryCheck(probe, cfg.train?.batch_size, x.shape[0]!, fitThreads(cfg), validation);
+  const samples = x.shape[0]!,
+    free = fitThreads(cfg),
+    fit = { batchSize: cfg.train?.batch_size, samples, epochs: cfg.train?.epochs ?? TRAIN_DEFAULTS.epochs };
+  const memory = memoryCheck(probe, cfg.train?.batch_size, samples, threadsOfFit(cfg, free, probe, fit), validation);
   checks.push(memory);
-  // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either
+  // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either;
+  // the overfit probe trains on the threads its own steps gain from
+  const k = Math.min(OVERFIT_BATCH, samples),
+    probeThreads = threadsOfFit(cfg, free, probe, { batchSize: k, samples: k, epochs: o.steps ?? OVERFIT_STEPS });
   if (memory.status !== 'fail')
     checks.push(
-      ...(await networkChecks(make, x, y, { ...o, threads: fitThreads(cfg), relative: cfg.data.relative === true })),
+      ...(await networkChecks(make, x, y, { ...o, threads: probeThreads, relative: cfg.data.relative === true })),
     );
   probe.dispose();
   const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;

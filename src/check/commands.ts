@@ -8,12 +8,13 @@ import {
   fitThreads,
   type LoadedConfig,
   resolveConfig,
+  threadsOfFit,
 } from '../config/index.js';
 import { prepareData } from '../data/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
 import { checkOutputWidth, RunFolder, splitTensors } from '../run/index.js';
 import type { Model } from '../train/index.js';
-import { type BatchRangeResult, batchSizeRange, type LrFindResult, lrFind } from './ranges.js';
+import { type BatchRangeResult, batchSizeRange, LR_FIND_STEPS, type LrFindResult, lrFind } from './ranges.js';
 
 async function setup(loaded: LoadedConfig) {
   const cfg = resolveConfig(loaded.raw, loaded.name);
@@ -22,7 +23,13 @@ async function setup(loaded: LoadedConfig) {
   const make = (): Model => compiledModel(loaded.file, cfg, d);
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
-  return { cfg, d, make, train: splitTensors(d, 'train', probe), val: splitTensors(d, 'val', probe) };
+  const train = splitTensors(d, 'train', probe);
+  // the threads a fit of `steps` batches of the config's size gains from (all that are free with train.threads set)
+  const threads = (steps: number) => {
+    const batchSize = Math.min(cfg.train?.batch_size ?? 32, train[0].shape[0]!);
+    return threadsOfFit(cfg, fitThreads(cfg), probe, { batchSize, samples: batchSize, epochs: steps });
+  };
+  return { cfg, d, make, train, val: splitTensors(d, 'val', probe), threads };
 }
 
 /** lr-find on a config; writes lr-find.svg/png (log-x) into `out` when given. */
@@ -30,13 +37,13 @@ export async function lrFindRun(
   loaded: LoadedConfig,
   o: { out?: string; steps?: number } = {},
 ): Promise<LrFindResult & { dir?: string }> {
-  const { cfg, make, train } = await setup(loaded);
+  const { cfg, make, train, threads } = await setup(loaded);
   const optimizer = compileOptions(cfg).optimizer;
   const res = await lrFind(make, train[0], train[1], {
     batchSize: cfg.train?.batch_size,
     optimizer,
     steps: o.steps,
-    threads: fitThreads(cfg),
+    threads: threads(o.steps ?? LR_FIND_STEPS),
   });
   if (!o.out) return res;
   const folder = await RunFolder.create(o.out);
@@ -69,6 +76,8 @@ export async function rangeRun(loaded: LoadedConfig, param: string): Promise<Bat
     throw new ConfigError(
       `--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`,
     );
-  const { cfg, make, train, val } = await setup(loaded);
-  return batchSizeRange(make, train, val, { threads: fitThreads(cfg) });
+  const { cfg, make, train, val, threads } = await setup(loaded);
+  // on the threads the training will use: its batches over its epochs
+  const batches = Math.ceil(train[0].shape[0]! / Math.min(cfg.train?.batch_size ?? 32, train[0].shape[0]!));
+  return batchSizeRange(make, train, val, { threads: threads(batches * (cfg.train?.epochs ?? 1)) });
 }

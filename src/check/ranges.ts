@@ -37,6 +37,9 @@ export interface LrFindOptions {
   threads?: number;
 }
 
+/** The batches lr-find raises the rate over, unless told. */
+export const LR_FIND_STEPS = 200;
+
 /**
  * The learning-rate range test on a model `makeModel` builds (compiled; a fresh one, which is disposed after): the
  * rate rises exponentially from minLr (1e-7) to maxLr (10) over `steps` (200) batches, the smoothed loss recorded,
@@ -130,7 +133,7 @@ function checkLrFindOptions(o: LrFindOptions): void {
 async function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Promise<Omit<LrFindResult, 'suggested'>> {
   const lo = o.minLr ?? 1e-7,
     hi = o.maxLr ?? 10,
-    steps = o.steps ?? 200,
+    steps = o.steps ?? LR_FIND_STEPS,
     beta = o.beta ?? 0.9;
   const N = x.shape[0]!,
     B = Math.min(o.batchSize ?? 32, N);

@@ -52,6 +52,21 @@ export function fitThreads(cfg: Pick<RawConfig, 'train'>, jobs = 1, cores = avai
   return asked === undefined ? fair : jobs > 1 ? Math.min(asked, fair) : asked;
 }
 
+/**
+ * The threads a fit of `model` trains on, of the `free` ones fitThreads gives: all of them when the config asks for a
+ * count (train.threads), else as many as the fit gains from (Model.threadsWorth: one for a fit too small to pay for
+ * starting threads). `samples` are the training windows, `epochs` the fit's (the steps, for a probe of one batch).
+ */
+export function threadsOfFit(
+  cfg: Pick<RawConfig, 'train'>,
+  free: number,
+  model: Model,
+  fit: { batchSize?: number; samples: number; epochs: number },
+): number {
+  if (cfg.train?.threads !== undefined) return free;
+  return model.threadsWorth(free, fit.batchSize, fit.samples, fit.epochs);
+}
+
 /** The config with every default filled in (what `config.yaml` of a run records). */
 export function resolveConfig(raw: RawConfig, name: string): RawConfig {
   const t = raw.train ?? {};

@@ -14,6 +14,7 @@ export {
   ridgeAsModel,
   scheduleOf,
   TRAIN_DEFAULTS,
+  threadsOfFit,
 } from './build.js';
 export { knownKeysAt, unknownKeyHint } from './keys.js';
 export type { LoadedConfig } from './load.js';

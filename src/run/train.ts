@@ -16,6 +16,7 @@ import {
   type RawConfig,
   resolveConfig,
   scheduleOf,
+  threadsOfFit,
 } from '../config/index.js';
 import {
   absolute,
@@ -249,13 +250,16 @@ async function fitRun(
   const t = cfg.train!;
   const [xTrain, yTrain] = splitTensors(data, 'train', model);
   const valSplit = t.validation ?? 'val';
-  const threads = fitThreads(cfg);
+  const samples = xTrain.shape[0]!,
+    free = fitThreads(cfg);
+  const threads = threadsOfFit(cfg, free, model, { batchSize: t.batch_size, samples, epochs: t.epochs! });
   // the header says what the fit will train on (a warning after it says why that is fewer than asked)
-  const on = model.threadsFor(threads, t.batch_size, xTrain.shape[0]!);
+  const on = model.threadsFor(threads, t.batch_size, samples);
+  const small = threads < free ? ` (of ${free}: too little work in a batch or the fit to share)` : '';
   log(
     `training ${loaded.name}: ${data.windows.train.starts.length} train / ${data.windows.val.starts.length} val / ` +
       `${data.windows.test.starts.length} test windows, ${model.countParams().toLocaleString('en-US')} weights, ` +
-      `validation on ${valSplit}, ${on} thread${on === 1 ? '' : 's'}`,
+      `validation on ${valSplit}, ${on} thread${on === 1 ? '' : 's'}${small}`,
   );
   const turns = threadsOverCores(on);
   if (turns) log(`warning: ${turns}`);

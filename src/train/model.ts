@@ -20,7 +20,7 @@ import { ProgressLogger } from './progress.js';
 import { gatherSamples, isTensor, type Samples, sampleSize, sliceSamples } from './samples.js';
 import { saveModel } from './save.js';
 import { type GradRanges, rangesLength, STEP, shareOf } from './threads/layout.js';
-import { type FitThreads, startFitThreads, threadPlan } from './threads/pool.js';
+import { type FitThreads, startFitThreads, threadPlan, threadsWorth } from './threads/pool.js';
 import type { CompiledStack, FitCallback, Logs } from './types.js';
 import { fitWarnings } from './warnings.js';
 
@@ -491,6 +491,14 @@ export class Model extends Stack implements CompiledStack {
    */
   threadsFor(threads: number, batchSize: number | undefined, samples: number): number {
     return threadPlan(this, threads, Math.max(1, Math.min(batchSize ?? DEFAULT_BATCH_SIZE, samples))).n;
+  }
+
+  /**
+   * How many of `threads` free threads a fit of `epochs` epochs over `samples` samples in batches of `batchSize` gains
+   * from, where nobody asked for a count (threadsWorth): 1 for a fit too small to pay for starting them.
+   */
+  threadsWorth(threads: number, batchSize: number | undefined, samples: number, epochs: number): number {
+    return threadsWorth(this, threads, batchSize ?? DEFAULT_BATCH_SIZE, samples, epochs);
   }
 
   /**

@@ -12,6 +12,8 @@ import {
   type LoadedConfig,
   type RawConfig,
   scheduleOf,
+  TRAIN_DEFAULTS,
+  threadsOfFit,
 } from '../config/index.js';
 import {
   type DataConfig,
@@ -255,8 +257,9 @@ export const stepMemory = perStudy(
       model.compile(compileOptions(cfg));
       try {
         const n = d.windows.train.starts.length,
-          bs = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, n));
-        return model.stepBytes(bs, n, model.threadsFor(env.threads ?? 1, bs, n), d.windows.val.starts.length);
+          bs = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, n)),
+          threads = trialThreads(env, cfg, model, n);
+        return model.stepBytes(bs, n, model.threadsFor(threads, bs, n), d.windows.val.starts.length);
       } finally {
         model.dispose();
       }
@@ -265,6 +268,16 @@ export const stepMemory = perStudy(
     }
   },
 );
+
+/** The threads a trial's fit trains on: the study's share of the cores, where the fit gains from them. */
+function trialThreads(env: TrialEnv, cfg: RawConfig, model: Model, samples: number): number {
+  const t = cfg.train ?? {};
+  return threadsOfFit(cfg, env.threads ?? 1, model, {
+    batchSize: t.batch_size,
+    samples,
+    epochs: t.epochs ?? TRAIN_DEFAULTS.epochs,
+  });
+}
 
 /** One repeat of a trial: the fitted model, its history and its reporter. */
 interface Repeat {
@@ -298,7 +311,7 @@ async function fitRepeats(env: TrialEnv, trial: FrozenTrial, cfg: RawConfig, d: 
         callbacks: [...callbacksOf(cfg), rep],
         schedule: scheduleOf(cfg),
         onWarning: () => {},
-        threads: env.threads ?? 1,
+        threads: trialThreads(env, cfg, model, d.windows.train.starts.length),
       });
       Object.assign(runs.at(-1)!, { history: h, seconds: (performance.now() - t0) / 1000 });
       if (rep.pruned || rep.outOfTime || h.diverged || env.signal?.aborted) break;

@@ -43,7 +43,9 @@ test("a run's config.yaml says the threads it trained on: the header's count by 
     out: join(dir, 'plain-run'),
     log: (l) => lines.push(l),
   });
-  const on = Number(/, (\d+) threads?$/.exec(lines.find((l) => l.startsWith('training plain:'))!)![1]);
+  const on = Number(
+    /, (\d+) threads?( \(of \d+: .*\))?$/.exec(lines.find((l) => l.startsWith('training plain:'))!)![1],
+  );
   assert.equal(threadsOf(plain.dir), on, 'without train.threads: the count the header said');
   assert.equal(plain.history.threads, on);
   // batch normalization trains on one thread whatever is asked

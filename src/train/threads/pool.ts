@@ -181,6 +181,41 @@ export function worthwhileThreads(model: Replicable, batchSize: number): number 
   return Math.max(1, Math.floor((1000 * work) / Math.max(1, model.stepWeights)));
 }
 
+/**
+ * The least work (weights the step passes over x the sample-timesteps of a thread's share) a share of a batch holds
+ * for threads to gain where nobody asked for them (threadsWorth), and the least a whole fit holds to pay for starting
+ * them (each thread loads the kernels and builds its replica: 0.33-0.40 s on AMD EPYC family 23, on every fit). On
+ * that machine, 2 threads against 1 per batch (openThreads once, the best of 3 fits of 5 epochs): GRU(4) at 12 steps,
+ * batches of 32 (a share of 25 thousand) 0.54x; GRU(8) at 24 (123 thousand) 0.9x; GRU(16) at 24 (362 thousand)
+ * 1.0-1.2x; LSTM(16) at 24 (627 thousand) 1.17x; GRU(24) at 24 (774 thousand) 1.3x; GRU(16) at 48, batches of 64
+ * (1.45 million) 1.38x; tiny-gru (2.6 million) 1.5x. A fit gains about a quarter of its one-thread time, some 0.3-0.7
+ * ns a weight-timestep, so 0.35 s of starting pays back past about 4 billion.
+ */
+export const MIN_SHARE_WORK = 2 ** 19;
+export const MIN_FIT_WORK = 2 ** 32;
+
+/**
+ * The threads a fit of `epochs` epochs over `samples` samples in batches of `batchSize` trains on when nobody asked
+ * for a count (train.threads unset) and `threads` are free: all of them where each share holds MIN_SHARE_WORK and
+ * the whole fit MIN_FIT_WORK, fewer or 1 where not. A study of GRU(4) trials on 240 rows started a thread for every
+ * trial and ran 4x longer than on one (24 trials: 25 s against 6.5 s). A rule of the model and the fit, not of
+ * timing, so a run stays reproducible.
+ */
+export function threadsWorth(
+  model: Replicable,
+  threads: number,
+  batchSize: number,
+  samples: number,
+  epochs: number,
+): number {
+  const T = model.inputShape!.T ?? 1,
+    w = Math.max(1, model.stepWeights),
+    bs = Math.max(1, Math.min(batchSize, samples));
+  if (w * T * samples * epochs < MIN_FIT_WORK) return 1;
+  const shares = Math.floor((w * T * bs) / MIN_SHARE_WORK);
+  return Math.max(1, Math.min(threads, shares, worthwhileThreads(model, bs)));
+}
+
 /** The blocks stopped threads took from an engine's memory, by thread index, for the next threads on it. */
 const parked = new WeakMap<Engine, Map<number, [number, number][]>>();
 function parkedBlocks(e: Engine): Map<number, [number, number][]> {
