@@ -162,7 +162,7 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     default:
       'the number of cores (`os.availableParallelism()`, 256 at most) for one training; in a study, the cores ' +
       'divided between the trials that run at once (`tune.jobs` x threads never exceeds the cores); one thread ' +
-      'for a fit too small to gain from more (a thread\'s share of a batch under 2^19 weight-timesteps: the weights ' +
+      "for a fit too small to gain from more (a thread's share of a batch under 2^19 weight-timesteps: the weights " +
       'x its samples x the lookback; or the whole fit under 2^32, which would not pay for starting the threads, ' +
       'about 0.35 s each): the header of `seqtune train` says so',
   },

@@ -174,6 +174,35 @@ export const STREAM_LIMITS: StreamLimits = { stallMs: 5000, maxQueuedBytes: 8 * 
 /** The ticks of the stall clock in `stallMs`: a client is cut after more than this many with one write waiting. */
 const STALL_TICKS = 5;
 
+/**
+ * Counts the ticks of a timer during which one write waited for the client. A server busy in a long poll
+ * (better-sqlite3 reads block the event loop) lets the timer fire once, late, so the seconds the server could not
+ * write count as one tick, not as the client's not reading.
+ */
+class StallClock {
+  private waiting = false;
+  private ticks = 0;
+  private readonly timer?: NodeJS.Timeout;
+  constructor(stallMs: number) {
+    if (Number.isFinite(stallMs))
+      this.timer = setInterval(() => {
+        this.ticks = this.waiting ? this.ticks + 1 : 0;
+      }, stallMs / STALL_TICKS).unref();
+  }
+  get stalled(): boolean {
+    return this.ticks > STALL_TICKS;
+  }
+  async writing(write: Promise<void>): Promise<void> {
+    this.waiting = true;
+    await write;
+    this.waiting = false;
+    this.ticks = 0;
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 function eventRoute(app: Hono, s: DashboardSource): void {
   const limits = s.streamLimits ?? STREAM_LIMITS;
   app.get('/api/events', (c) => {
@@ -183,31 +212,21 @@ function eventRoute(app: Hono, s: DashboardSource): void {
       const queue: { event: string; data: string }[] = [];
       let next = 0; // the first of `queue` not written yet
       let queued = 0; // the characters of the events that wait
-      // The stall clock: ticks of a timer during which one write waited for the client. A server busy in a long
-      // poll (better-sqlite3 reads block the event loop) lets the timer fire once, late, so the seconds the server
-      // could not write count as one tick, not as the client's not reading.
-      let writing = false;
-      let waited = 0;
-      const clock = Number.isFinite(limits.stallMs)
-        ? setInterval(() => {
-            waited = writing ? waited + 1 : 0;
-          }, limits.stallMs / STALL_TICKS).unref()
-        : undefined;
+      const clock = new StallClock(limits.stallMs);
       const off = s.hub.subscribe((events) => {
         for (const e of events) {
           const data = JSON.stringify(e);
           queue.push({ event: e.type, data });
           queued += data.length;
         }
-        const stalled = waited > STALL_TICKS;
-        if (stalled || queued > limits.maxQueuedBytes) {
+        if (clock.stalled || queued > limits.maxQueuedBytes) {
           queue.length = next = queued = 0;
           stream.abort();
         }
         wake();
       });
       stream.onAbort(() => {
-        clearInterval(clock);
+        clock.stop();
         off();
         wake();
       });
@@ -216,10 +235,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         while (next < queue.length) {
           const m = queue[next++]!;
           queued -= m.data.length;
-          writing = true;
-          await stream.writeSSE(m);
-          writing = false;
-          waited = 0;
+          await clock.writing(stream.writeSSE(m));
         }
         queue.length = next = 0;
         await new Promise<void>((r) => {
@@ -232,7 +248,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         });
         if (next >= queue.length && !stream.aborted) await stream.write(': idle\n\n');
       }
-      clearInterval(clock);
+      clock.stop();
       off();
     });
   });
