@@ -179,13 +179,17 @@ export class Stack {
   activityPenalty = 0;
   private outputs: Act[] = [];
 
-  forward(x: Act, training: boolean): Act {
+  /**
+   * The layers' forward passes over a batch. `samples`: the first samples of the batch the activity penalty counts
+   * (all unless said; a batch filled up past its real samples: Model.evaluate's last).
+   */
+  forward(x: Act, training: boolean, samples = x.B): Act {
     let a = x;
     this.activityPenalty = 0;
     this.layers.forEach((l, i) => {
       a = l.forward(a, training);
       this.outputs[i] = a;
-      if (l.activityRegularizer) this.activityPenalty += this.activity(a, l.activityRegularizer, null);
+      if (l.activityRegularizer) this.activityPenalty += this.activity(a, l.activityRegularizer, null, samples);
     });
     return a;
   }
@@ -201,20 +205,23 @@ export class Stack {
     return d;
   }
 
-  /** Penalty (l1 sum|y| + l2 sum y^2) / B of an output; with dy, adds its gradient there. */
-  private activity(y: Act, reg: Regularizer, dy: Act | null): number {
+  /**
+   * Penalty (l1 sum|y| + l2 sum y^2) / B of an output over its first `samples` samples (B of them); with dy, adds
+   * its gradient there.
+   */
+  private activity(y: Act, reg: Regularizer, dy: Act | null, samples = y.B): number {
     const f32 = this.engine.f32,
-      rows = (y.T ?? 1) * y.B,
       base = (y.buf.ptr >>> 2) + y.off;
     const dbase = dy ? (dy.buf.ptr >>> 2) + dy.off : 0;
     let pen = 0;
-    for (let r = 0; r < rows; r++)
-      for (let j = 0; j < y.F; j++) {
-        const v = f32[base + r * y.ld + j]!;
-        pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
-        if (dy) f32[dbase + r * dy.ld + j]! += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / y.B;
-      }
-    return pen / y.B;
+    for (let t = 0; t < (y.T ?? 1); t++)
+      for (let r = t * y.B, end = r + samples; r < end; r++)
+        for (let j = 0; j < y.F; j++) {
+          const v = f32[base + r * y.ld + j]!;
+          pen += reg.l1 * Math.abs(v) + reg.l2 * v * v;
+          if (dy) f32[dbase + r * dy.ld + j]! += (reg.l1 * Math.sign(v) + 2 * reg.l2 * v) / samples;
+        }
+    return pen / samples;
   }
 
   /** Weight-regularization penalty; with grads, also adds its gradient into the gradient buffer. */

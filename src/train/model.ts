@@ -666,24 +666,48 @@ export class Model extends Stack implements CompiledStack {
     await saveModel(this, dir);
   }
 
-  /** Mean loss and the compiled metrics over x, y (inference mode: dropout off). */
+  /**
+   * Mean loss and the compiled metrics over x, y (inference mode: dropout off). After a fit, without a batchSize, it
+   * runs batches of the fit's size (its main thread's share) as predict does, the last filled up with copies of the
+   * last sample that neither the loss, the metrics nor an activity penalty read: the same figures, to the bit, as
+   * batches of that size with a smaller last one, without making that one's workspace beside the fit's three.
+   */
   evaluate(x: Samples, y: Samples, opts: { batchSize?: number } = {}): { loss: number; [metric: string]: number } {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
-    const bs = Math.min(opts.batchSize ?? this.fitShare ?? 256, N);
-    const idx = Int32Array.from({ length: N }, (_, i) => i);
+    const filled = opts.batchSize === undefined && this.fitShare !== undefined;
+    const bs = filled ? this.fitShare! : Math.min(opts.batchSize ?? 256, N);
+    const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
     let sum = 0;
     const metrics = new MetricState(this.metrics);
     for (let start = 0; start < N; start += bs) {
-      const B = Math.min(bs, N - start);
-      const bufs = this.buffers(B);
-      this.gather(y, outS.T, outS.F, idx, start, B, bufs.y);
-      const out = this.forward(this.inputAct(x, idx, start, B, bufs), false);
-      sum += (this.lossOf(out, bufs, false, metrics) + this.activityPenalty) * B;
+      const B = Math.min(bs, N - start),
+        run = filled ? bs : B;
+      const bufs = this.buffers(run);
+      this.gather(y, outS.T, outS.F, idx, start, B, bufs.y); // the B real samples' targets, (T, B, F)
+      const out = this.forward(this.inputAct(x, idx, start, run, bufs), false, B);
+      sum += (this.lossOf(this.firstSamples(out, B), bufs, false, metrics) + this.activityPenalty) * B;
     }
     const penalty = this.regularized ? this.weightPenalty(false) : 0;
     return { loss: sum / N + penalty, ...metrics.result() };
+  }
+
+  /**
+   * The first B samples of a batch's output, rows (t, b < B) moved in place to (t * B + b) for a sequence: the rows
+   * the loss of B samples reads (evaluate's last batch, filled up past them). The output's other rows are left as
+   * they are; nothing reads them before the next forward pass writes them again.
+   */
+  private firstSamples(out: Act, B: number): Act {
+    if (B === out.B) return out;
+    const f32 = this.engine.f32,
+      base = (out.buf.ptr >>> 2) + out.off;
+    for (let t = 1; t < (out.T ?? 1); t++)
+      for (let b = 0; b < B; b++) {
+        const from = base + (t * out.B + b) * out.ld;
+        f32.copyWithin(base + (t * B + b) * out.ld, from, from + out.F);
+      }
+    return { ...out, B };
   }
 
   /** evaluate with each batch split between the threads of openThreads (evaluate itself when none are open). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryLimitError } from '../../src/errors.js';
-import { dense, dropout, gru, lstm, Rng, tensor } from '../../src/nn/index.js';
+import { dense, dropout, gru, l2, lstm, Rng, tensor, timeDistributed } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
 import { Callback, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
@@ -53,6 +53,35 @@ test('predict after a fit runs batches of the fit size, the last filled up: no w
   assert.deepEqual(got.shape, [70, 1]);
   assert.deepEqual(Array.from(got.data), Array.from(want.data));
   assert.equal(m.predict(sineData(3, 12, 3).x).data.length, 3); // fewer samples than a batch
+});
+
+test('evaluate after a fit runs batches of the fit size, the last filled up: no workspace made, the same figures', async () => {
+  // batches of 32 with 20 to validate keep workspaces for 32, 24 and 20 samples; evaluating 70 in batches of 32 made
+  // one for 6. The filled-up rows count in neither the loss, the metric nor the activity penalty: a sequence output's
+  // (time-major: its real rows are not the first) as a vector's
+  for (const sequence of [false, true]) {
+    const data = (n: number, seed: number) => {
+      const { x, y } = sineData(n, 12, seed);
+      return { x, y: sequence ? x : y };
+    };
+    const { x, y } = data(120, 0),
+      v = data(20, 1),
+      p = data(70, 2),
+      few = data(3, 3); // fewer samples than a batch
+    const head = sequence ? timeDistributed(dense({ units: 1 })) : dense({ units: 1 });
+    const m = sequential(
+      [gru({ units: 8, inputShape: [12, 1], returnSequences: sequence, activityRegularizer: l2(0.01) }), head],
+      { seed: 5 },
+    );
+    m.compile({ optimizer: adam(), loss: 'mse', metrics: ['mae'] });
+    await m.fit(x, y, { epochs: 2, batchSize: 32, validationData: [v.x, v.y] });
+    const e = m.engine,
+      before = [e.allocations, e.bytesReserved];
+    const got = [m.evaluate(p.x, p.y), m.evaluate(few.x, few.y)];
+    assert.deepEqual([e.allocations, e.bytesReserved], before, `sequence ${sequence}: evaluate made a workspace`);
+    const want = [m.evaluate(p.x, p.y, { batchSize: 32 }), m.evaluate(few.x, few.y, { batchSize: 3 })]; // 6, 3 last
+    assert.deepEqual(got, want, `sequence ${sequence}`);
+  }
 });
 
 test('the same seed trains to identical histories and weights', async () => {
