@@ -3,6 +3,7 @@
 
 import {
   builtModel,
+  callbacksOf,
   checkBaselines,
   compileOptions,
   dataSpec,
@@ -28,7 +29,7 @@ import { MemoryLimitError } from '../errors.js';
 import type { Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
-import { denseRows, gatherSamples, type Model, type Samples } from '../train/index.js';
+import { type Callback, denseRows, gatherSamples, type Model, type Samples } from '../train/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface CheckResult {
@@ -493,10 +494,11 @@ function memoryCheck(
   samples: number,
   threads: number,
   validation: number,
+  callbacks: readonly Callback[],
 ): CheckResult {
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
-    bytes = m.stepBytes(bs, samples, on, validation),
+    bytes = m.stepBytes(bs, samples, on, validation, callbacks),
     mib = Math.round(bytes / 2 ** 20),
     limit = MEMORY_LIMIT_BYTES / 2 ** 20,
     evidence = { batch_size: bs, threads: on, step_mib: mib, limit_mib: limit };
@@ -510,8 +512,8 @@ function memoryCheck(
     'network.memory',
     'pass',
     evidence,
-    `a training step's buffers (${mib} MiB: workspaces, batches, optimizer state, threads' gradients) fit in the ` +
-      `${limit} MiB of engine memory`,
+    `a training step's buffers (${mib} MiB: workspaces, batches, optimizer state, threads' gradients, callbacks' ` +
+      `copies of the weights) fit in the ${limit} MiB of engine memory`,
   );
 }
 
@@ -547,7 +549,8 @@ export async function checkRun(
   const samples = x.shape[0]!,
     free = fitThreads(cfg),
     fit = { batchSize: cfg.train?.batch_size, samples, epochs: cfg.train?.epochs ?? TRAIN_DEFAULTS.epochs };
-  const memory = memoryCheck(probe, cfg.train?.batch_size, samples, threadsOfFit(cfg, free, probe, fit), validation);
+  const threads = threadsOfFit(cfg, free, probe, fit);
+  const memory = memoryCheck(probe, cfg.train?.batch_size, samples, threads, validation, callbacksOf(cfg));
   checks.push(memory);
   // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either;
   // the overfit probe trains on the threads its own steps gain from

@@ -2,7 +2,7 @@
 // setting model.stopTraining (and may say why in model.stopReason).
 
 import { z } from 'zod';
-import type { Buf } from '../engine/index.js';
+import { type Buf, blockFloats } from '../engine/index.js';
 import { expected, ValueError } from '../errors.js';
 import {
   bool,
@@ -31,6 +31,10 @@ export abstract class Callback implements FitCallback<Model> {
   onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
   onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
   onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Floats of engine memory the callback takes during a fit (fit's memory check counts them); none unless said. */
+  engineFloats(_model: Model): number {
+    return 0;
+  }
 }
 
 type Mode = 'min' | 'max' | 'auto';
@@ -39,6 +43,10 @@ const modeOf = (mode: Mode, monitor: string): 'min' | 'max' =>
 
 /** Copy of the model's weights (trainable and moving statistics) in engine memory, made once and reused. */
 class WeightSnapshot {
+  /** The floats of engine memory a copy of the model's weights takes (its two blocks). */
+  static floats(model: Model): number {
+    return blockFloats(model.params.length) + blockFloats(model.state.length);
+  }
   private bufs?: [Buf, Buf];
   save(model: Model): void {
     this.bufs ??= [model.engine.alloc(model.params.length), model.engine.alloc(model.state.length)];
@@ -104,6 +112,11 @@ export class EarlyStopping extends Callback {
     this.baseline = o.baseline ?? undefined;
     this.restoreBestWeights = o.restoreBestWeights ?? false;
     this.startFromEpoch = o.startFromEpoch ?? 0;
+  }
+
+  /** The best epoch's weights with restoreBestWeights (a copy in engine memory), else none. */
+  override engineFloats(model: Model): number {
+    return this.restoreBestWeights ? WeightSnapshot.floats(model) : 0;
   }
 
   override onTrainBegin(): void {
@@ -264,6 +277,10 @@ export class LearningRateScheduler extends Callback {
  */
 export class TerminateOnNaN extends Callback {
   private snapshot = new WeightSnapshot();
+  /** The last finite weights (a copy in engine memory). */
+  override engineFloats(model: Model): number {
+    return WeightSnapshot.floats(model);
+  }
   override onTrainBegin(): void {
     this.snapshot.save(this.model);
   }

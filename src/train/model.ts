@@ -415,7 +415,8 @@ export class Model extends Stack implements CompiledStack {
     if (!this.pool) {
       for (const l of this.layers) l.releaseWorkspaces();
       const on = this.threadsFor(opts.threads ?? 1, bs, bs);
-      this.assertStepFits(bs, x.shape[0]!, on, this.stepBytes(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0));
+      const bytes = this.stepBytes(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0, opts.callbacks);
+      this.assertStepFits(bs, x.shape[0]!, on, bytes);
     }
     this.ops.reserveScratch(this.scratchFloats);
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
@@ -443,10 +444,18 @@ export class Model extends Stack implements CompiledStack {
    * the first epoch on (a layer keeps WORKSPACES_KEPT). Each training thread's replica holds a gradient of its own,
    * and the optimizer makes its state at the first step (stateFloats). Each thread's layers make buffers of their own
    * once (fixedFloats: a recurrent layer's packed weights, counted again by a second fit, which keeps the first's), and
-   * its gemm kernel the scratch of the largest product (scratchFloats). A dropout or noise layer counts its
-   * training buffers at a size only the validation runs too (inference makes none): a few percent above, no more.
+   * its gemm kernel the scratch of the largest product (scratchFloats). The fit's `callbacks` count what they take
+   * (engineFloats: EarlyStopping's restoreBestWeights and TerminateOnNaN keep a copy of the weights). A dropout or
+   * noise layer counts its training buffers at a size only the validation runs too (inference makes none): a few
+   * percent above, no more.
    */
-  stepBytes(batchSize: number, samples: number, threads: number, validation = 0): number {
+  stepBytes(
+    batchSize: number,
+    samples: number,
+    threads: number,
+    validation = 0,
+    callbacks: readonly FitCallback<Model>[] = [],
+  ): number {
     const inS = this.inputShape!,
       outS = this.outputShape!,
       outN = (outS.T ?? 1) * outS.F,
@@ -457,6 +466,7 @@ export class Model extends Stack implements CompiledStack {
     let floats = (threads - 1) * (blockFloats(this.grads.length) + blockFloats(scratch));
     if (scratch > this.ops.scratchHeld) floats += blockFloats(scratch);
     floats += threads * fixed + (this.optimizer?.stateFloats(this.params.length) ?? 0);
+    for (const c of callbacks) floats += c.engineFloats?.(this) ?? 0;
     for (let i = 0; i < threads; i++)
       for (const b of shareSizes(batchSize, samples, validation, threads, i)) {
         for (const l of this.layers) floats += l.workspaceFloats(b);

@@ -20,6 +20,11 @@ export interface FitCallback<M = unknown> {
   onEpochBegin(epoch: number, logs?: Logs): void | Promise<void>;
   onEpochEnd(epoch: number, logs: Logs): void | Promise<void>;
   onBatchEnd(batch: number, logs: Logs): void | Promise<void>;
+  /**
+   * Floats of engine memory the callback takes during a fit of `model` (a copy of its weights), counted by fit's
+   * memory check before the first step (Model.stepBytes); none when absent.
+   */
+  engineFloats?(model: M): number;
 }
 
 /** A layer stack with its compile settings: what the fit warnings and the model writer read of a `Model`. */

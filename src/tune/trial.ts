@@ -259,7 +259,7 @@ export const stepMemory = perStudy(
         const n = d.windows.train.starts.length,
           bs = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, n)),
           threads = trialThreads(env, cfg, model, n);
-        return model.stepBytes(bs, n, model.threadsFor(threads, bs, n), d.windows.val.starts.length);
+        return model.stepBytes(bs, n, model.threadsFor(threads, bs, n), d.windows.val.starts.length, callbacksOf(cfg));
       } finally {
         model.dispose();
       }

@@ -66,6 +66,27 @@ test('a config whose training steps cannot fit in engine memory fails network.me
   assert.ok(performance.now() - t0 < 5000, `${performance.now() - t0} ms`);
 });
 
+test("network.memory counts the copies of the weights that early stopping's restore_best_weights and terminate_on_nan keep", async () => {
+  // 0.93 million weights (3.5 MiB a copy) beside steps that cannot fit: the check fails at once, and the network
+  // checks, which would grow the gemm scratch the estimate counts while it is not yet held, do not run
+  const csv = syntheticCsv({ length: 6000, seed: 7 });
+  const mib = async (callbacks: string) => {
+    const cs = await checks(
+      'data: {csv: series.csv, time: time, target: value, lookback: 5000, ' +
+        'split: {train: 0.9, val: 0.05, test: 0.05}}\n' +
+        'model: {layers: [{gru: {units: 64}}, {dense: {units: 2000}}, {dense: {units: 400}}, {dense: {units: 1}}]}\n' +
+        `train: {batch_size: 256, callbacks: [${callbacks}]}\n`,
+      csv,
+    );
+    const m = byId(cs, 'network.memory');
+    assert.equal(m.status, 'fail');
+    return m.evidence.step_mib as number;
+  };
+  const without = await mib('{early_stopping: {patience: 3}}'),
+    both = await mib('{early_stopping: {patience: 3, restore_best_weights: true}}, terminate_on_nan: {}');
+  assert.ok(Math.abs(both - without - 7) <= 1, `${without} MiB, ${both} with two copies of the weights`);
+});
+
 test('a model built as training builds it: a first layer without an input shape, a linear skip around bidirectional', async () => {
   // check crashed (exit 1, "a bug in seqtune") reading the output shape of a model it had left unbuilt
   const csv = syntheticCsv({ length: 400, seed: 7 });

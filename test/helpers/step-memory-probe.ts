@@ -1,6 +1,7 @@
 // A thread with an engine of its own (each thread's is made on first use): builds one of the models below, trains
 // it (validation after each epoch), and posts what fit was told its steps need (Model.stepBytes) beside what the
-// engine's memory grew by (its high-water mark, Engine.bytesReserved, before and after), for step-memory.test.ts.
+// engine's memory grew by (its high-water mark, Engine.bytesReserved, before and after) and what fit asked the engine
+// for (Engine.assertFits), for step-memory.test.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   batchNormalization,
@@ -22,7 +23,7 @@ import {
   timeDistributed,
 } from '../../src/nn/index.js';
 import { adagrad, adam, type Optimizer, rmsprop, sgd } from '../../src/optim/index.js';
-import { sequential } from '../../src/train/index.js';
+import { type Callback, EarlyStopping, sequential, TerminateOnNaN } from '../../src/train/index.js';
 import { randArray } from './random.js';
 
 export interface Probe {
@@ -35,11 +36,15 @@ export interface Probe {
   threads: number;
   horizon?: number;
   epochs?: number;
+  /** Callbacks of the fit (those that keep a copy of the weights in engine memory). */
+  callbacks?: (keyof typeof CALLBACKS)[];
 }
 
 const F = 2;
 const MODELS = {
   gru: () => [gru({ units: 16 }), dense({ units: 1 })],
+  // weights that outweigh its workspaces at a short lookback: what a copy of them takes shows
+  wide_gru: () => [gru({ units: 128 }), dense({ units: 1 })],
   lstm: () => [lstm({ units: 16 }), dense({ units: 1 })],
   simple_rnn: () => [simpleRNN({ units: 16 }), dense({ units: 1 })],
   conv_pool: () => [
@@ -89,6 +94,11 @@ const OPTIMIZERS = {
   adagrad: () => adagrad(),
 } satisfies Record<string, () => Optimizer>;
 
+const CALLBACKS = {
+  early_stopping: () => new EarlyStopping({ patience: 10, restoreBestWeights: true }),
+  terminate_on_nan: () => new TerminateOnNaN(),
+} satisfies Record<string, () => Callback>;
+
 const p = workerData as Probe;
 const h = p.horizon ?? 1,
   sequenceOut = p.model === 'encoder_decoder';
@@ -102,13 +112,22 @@ const samples = (n: number, seed: number) => {
 const [x, y] = samples(p.samples, 1),
   validation = samples(p.validation, 3);
 const threads = m.threadsFor(p.threads, p.batch, p.samples);
-const estimate = m.stepBytes(p.batch, p.samples, threads, p.validation);
+const callbacks = (p.callbacks ?? []).map((c) => CALLBACKS[c]());
+const estimate = m.stepBytes(p.batch, p.samples, threads, p.validation, callbacks);
+// what fit asks the engine for before its first step: the same estimate
+let asked = 0;
+const assertFits = m.engine.assertFits.bind(m.engine);
+m.engine.assertFits = (bytes, what) => {
+  asked = bytes;
+  assertFits(bytes, what);
+};
 const before = m.engine.bytesReserved;
 await m.fit(x, y, {
   epochs: p.epochs ?? 2,
   batchSize: p.batch,
   threads: p.threads,
   validationData: [validation[0], validation[1]],
+  callbacks,
   onWarning: () => {},
 });
-parentPort!.postMessage({ estimate, grown: m.engine.bytesReserved - before, threads });
+parentPort!.postMessage({ estimate, asked, grown: m.engine.bytesReserved - before, threads });

@@ -1,7 +1,9 @@
 // What fit is told its steps need before the first (Model.stepBytes), against what they take: the engine's
 // high-water mark, in a thread of its own for each model (a fresh memory), over two epochs with validation. Each
-// layer counts its workspace, the optimizer its state, the training threads their replicas' gradients: conv1d with
-// batch normalization in front of a GRU(64) at lookback 500 was estimated at 252 MiB and took 346 (D, session 34).
+// layer counts its workspace, the optimizer its state, the training threads their replicas' gradients, a callback
+// its copy of the weights: conv1d with batch normalization in front of a GRU(64) at lookback 500 was estimated at
+// 252 MiB and took 346 (D, session 34); GRU(128) at lookback 4 with restoreBestWeights and TerminateOnNaN 0.875 of
+// what it took. What fit asks the engine for before its first step is the same estimate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startThread } from '../../src/train/threads/start.js';
@@ -9,7 +11,7 @@ import type { Probe } from '../helpers/step-memory-probe.ts';
 
 const probe = new URL('../helpers/step-memory-probe.ts', import.meta.url);
 
-function measure(p: Probe): Promise<{ estimate: number; grown: number; threads: number }> {
+function measure(p: Probe): Promise<{ estimate: number; asked: number; grown: number; threads: number }> {
   return new Promise((resolve, reject) => {
     const w = startThread(probe, p);
     w.once('message', (r) => {
@@ -35,6 +37,10 @@ const probes: Probe[] = [
   { ...base, model: 'encoder_decoder', horizon: 48, threads: 2 },
   { ...base, model: 'direct_horizon', horizon: 200 },
   { ...base, model: 'linear_skip', validation: 70 },
+  // a copy of the weights for each of EarlyStopping's restoreBestWeights and TerminateOnNaN
+  { ...base, model: 'wide_gru', T: 4, callbacks: ['early_stopping', 'terminate_on_nan'] },
+  { ...base, model: 'conv_batch_norm', callbacks: ['early_stopping'] },
+  { ...base, model: 'wide_gru', T: 4, threads: 2, callbacks: ['terminate_on_nan'] },
 ];
 
 test('the memory a fit is told its steps need is at least what they take, and at most 1.05 times it', async (t) => {
@@ -44,9 +50,12 @@ test('the memory a fit is told its steps need is at least what they take, and at
   const rows = probes.map((p, i) => {
     const { estimate, grown, threads } = results[i]!;
     const ratio = (estimate / grown).toFixed(3);
-    return `${p.model}, ${p.optimizer ?? 'adam'}, ${threads} thread(s): ${estimate} / ${grown} = ${ratio}`;
+    const callbacks = p.callbacks ? `, ${p.callbacks.join(' + ')}` : '';
+    return `${p.model}, ${p.optimizer ?? 'adam'}, ${threads} thread(s)${callbacks}: ${estimate} / ${grown} = ${ratio}`;
   });
   for (const row of rows) t.diagnostic(row);
-  for (const [i, { estimate, grown }] of results.entries())
+  for (const [i, { estimate, asked, grown }] of results.entries()) {
     assert.ok(estimate >= grown && estimate <= 1.05 * grown, `${rows[i]}\n(all:\n${rows.join('\n')})`);
+    assert.equal(asked, estimate, `fit asked for another estimate: ${rows[i]}`);
+  }
 });
