@@ -325,10 +325,18 @@ export class Engine {
    * `what` says what needs them, in the message.
    */
   assertFits(bytes: number, what: string): void {
+    const inUse = this.bytesInUse;
+    if (inUse + bytes > MAX_PAGES * PAGE) throw memoryLimit(what, inUse, bytes);
+  }
+
+  /**
+   * Bytes of the memory in use: the high-water mark less the free blocks this engine can reuse (another engine's on
+   * this memory count as in use).
+   */
+  get bytesInUse(): number {
     let free = 0;
     for (const size of this.freeAt.values()) free += size;
-    const inUse = Atomics.load(this.top, 0) - free;
-    if (inUse + bytes > MAX_PAGES * PAGE) throw memoryLimit(what, inUse, bytes);
+    return Atomics.load(this.top, 0) - free;
   }
 
   /** Gives a buffer back for reuse. */

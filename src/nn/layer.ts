@@ -201,10 +201,10 @@ export abstract class Layer {
 
   /**
    * Floats of the buffers a training step makes once, whatever the batch size (a recurrent layer's packed weights):
-   * this layer's and its inner layers'.
+   * this layer's and its inner layers'; with `toMake`, only those not made yet (a second fit finds the first's).
    */
-  fixedFloats(): number {
-    return this.inner().reduce((s, l) => s + l.fixedFloats(), 0);
+  fixedFloats(toMake = false): number {
+    return this.inner().reduce((s, l) => s + l.fixedFloats(toMake), 0);
   }
 
   /** Floats of gemm scratch its largest product needs (Ops.scratchFloats), this layer's or an inner layer's. */

@@ -201,14 +201,22 @@ export class Recurrent extends Layer {
     return mat(grads ? this.ctx.grads : this.ctx.params, ld, this.p[name]!.off);
   }
 
-  /** The packed recurrent kernel for the forward pass and its transpose for the backward pass (packRecurrent). */
-  override fixedFloats(): number {
+  /**
+   * The packed recurrent kernel for the forward pass and its transpose for the backward pass (packRecurrent), and
+   * the zero row of a cell without GRU's recurrent bias (recurrentBiasRow); with `toMake`, those not made yet.
+   */
+  override fixedFloats(toMake = false): number {
     const F = this.inShape!.F,
       H = this.units,
-      GH = this.gates * H;
-    if (this.inShape!.T! < 2) return 0;
+      GH = this.gates * H,
+      T = this.inShape!.T!;
+    const count = (made: unknown, floats: number) => (toMake && made ? 0 : blockFloats(floats));
+    const zeros = this.cell === 'gru' && this.options.useBias ? 0 : count(this.zeros, GH);
+    if (T < 2) return zeros;
     return (
-      blockFloats(Ops.packedSize(this.stacked(this.inShape!.T!) ? F + H : H, GH)) + blockFloats(Ops.packedSize(GH, H))
+      zeros +
+      count(this.whPack, Ops.packedSize(this.stacked(T) ? F + H : H, GH)) +
+      count(this.whtPack, Ops.packedSize(GH, H))
     );
   }
 

@@ -443,7 +443,7 @@ export class Model extends Stack implements CompiledStack {
    * partial one's and, with `validation` samples, the validation's last batch's, all three in memory together from
    * the first epoch on (a layer keeps WORKSPACES_KEPT). Each training thread's replica holds a gradient of its own,
    * and the optimizer makes its state at the first step (stateFloats). Each thread's layers make buffers of their own
-   * once (fixedFloats: a recurrent layer's packed weights, counted again by a second fit, which keeps the first's), and
+   * once (fixedFloats: a recurrent layer's packed weights; the main thread's only where not made yet), and
    * its gemm kernel the scratch of the largest product (scratchFloats). The fit's `callbacks` count what they take
    * (engineFloats: EarlyStopping's restoreBestWeights and TerminateOnNaN keep a copy of the weights). A dropout or
    * noise layer counts its training buffers at a size only the validation runs too (inference makes none): a few
@@ -460,12 +460,12 @@ export class Model extends Stack implements CompiledStack {
       outS = this.outputShape!,
       outN = (outS.T ?? 1) * outS.F,
       batchFloats = (b: number) => blockFloats((inS.T ?? 1) * inS.F * b) + 2 * blockFloats(outN * b);
-    const fixed = this.layers.reduce((s, l) => s + l.fixedFloats(), 0),
+    const fixed = (toMake: boolean) => this.layers.reduce((s, l) => s + l.fixedFloats(toMake), 0),
       scratch = this.scratchFloats;
     // the replicas' gradients and gemm scratch, the main thread's scratch where it must grow, the optimizer's state
     let floats = (threads - 1) * (blockFloats(this.grads.length) + blockFloats(scratch));
     if (scratch > this.ops.scratchHeld) floats += blockFloats(scratch);
-    floats += threads * fixed + (this.optimizer?.stateFloats(this.params.length) ?? 0);
+    floats += (threads - 1) * fixed(false) + fixed(true) + (this.optimizer?.stateFloats(this.params.length) ?? 0);
     for (const c of callbacks) floats += c.engineFloats?.(this) ?? 0;
     for (let i = 0; i < threads; i++)
       for (const b of shareSizes(batchSize, samples, validation, threads, i)) {

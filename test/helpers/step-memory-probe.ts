@@ -38,6 +38,8 @@ export interface Probe {
   epochs?: number;
   /** Callbacks of the fit (those that keep a copy of the weights in engine memory). */
   callbacks?: (keyof typeof CALLBACKS)[];
+  /** Measure a second fit of the model (one thread, no callbacks). */
+  refit?: boolean;
 }
 
 const F = 2;
@@ -113,6 +115,22 @@ const [x, y] = samples(p.samples, 1),
   validation = samples(p.validation, 3);
 const threads = m.threadsFor(p.threads, p.batch, p.samples);
 const callbacks = (p.callbacks ?? []).map((c) => CALLBACKS[c]());
+const fit = () =>
+  m.fit(x, y, {
+    epochs: p.epochs ?? 2,
+    batchSize: p.batch,
+    threads: p.threads,
+    validationData: [validation[0], validation[1]],
+    callbacks,
+    onWarning: () => {},
+  });
+// A second fit finds the first's buffers but its workspaces, which it gives back before its estimate: what it takes
+// is what the memory in use grows by (on one thread without callbacks, what a fit makes stays to its end)
+if (p.refit) {
+  await fit();
+  for (const l of m.layers) l.releaseWorkspaces();
+}
+const used = () => (p.refit ? m.engine.bytesInUse : m.engine.bytesReserved);
 const estimate = m.stepBytes(p.batch, p.samples, threads, p.validation, callbacks);
 // what fit asks the engine for before its first step: the same estimate
 let asked = 0;
@@ -121,13 +139,6 @@ m.engine.assertFits = (bytes, what) => {
   asked = bytes;
   assertFits(bytes, what);
 };
-const before = m.engine.bytesReserved;
-await m.fit(x, y, {
-  epochs: p.epochs ?? 2,
-  batchSize: p.batch,
-  threads: p.threads,
-  validationData: [validation[0], validation[1]],
-  callbacks,
-  onWarning: () => {},
-});
-parentPort!.postMessage({ estimate, asked, grown: m.engine.bytesReserved - before, threads });
+const before = used();
+await fit();
+parentPort!.postMessage({ estimate, asked, grown: used() - before, threads });

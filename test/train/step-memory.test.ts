@@ -41,6 +41,9 @@ const probes: Probe[] = [
   { ...base, model: 'wide_gru', T: 4, callbacks: ['early_stopping', 'terminate_on_nan'] },
   { ...base, model: 'conv_batch_norm', callbacks: ['early_stopping'] },
   { ...base, model: 'wide_gru', T: 4, threads: 2, callbacks: ['terminate_on_nan'] },
+  // a second fit: the first's packed weights, batch buffers, optimizer state and scratch are there already
+  { ...base, model: 'wide_gru', T: 4, refit: true },
+  { ...base, model: 'lstm', refit: true },
 ];
 
 test('the memory a fit is told its steps need is at least what they take, and at most 1.05 times it', async (t) => {
@@ -50,8 +53,9 @@ test('the memory a fit is told its steps need is at least what they take, and at
   const rows = probes.map((p, i) => {
     const { estimate, grown, threads } = results[i]!;
     const ratio = (estimate / grown).toFixed(3);
-    const callbacks = p.callbacks ? `, ${p.callbacks.join(' + ')}` : '';
-    return `${p.model}, ${p.optimizer ?? 'adam'}, ${threads} thread(s)${callbacks}: ${estimate} / ${grown} = ${ratio}`;
+    const what = [p.model, p.optimizer ?? 'adam', `${threads} thread(s)`, ...(p.callbacks ?? [])];
+    if (p.refit) what.push('second fit');
+    return `${what.join(', ')}: ${estimate} / ${grown} = ${ratio}`;
   });
   for (const row of rows) t.diagnostic(row);
   for (const [i, { estimate, asked, grown }] of results.entries()) {
