@@ -2,7 +2,7 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import { type Buf, blockFloats, type ElementwiseCall, runElementwise } from '../engine/index.js';
+import { type Buf, blockFloats, type ElementwiseCall, MEMORY_LIMIT_BYTES, runElementwise } from '../engine/index.js';
 import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
@@ -26,6 +26,8 @@ import { fitWarnings } from './warnings.js';
 
 /** fit's batch size when none is given (Keras' default). */
 const DEFAULT_BATCH_SIZE = 32;
+/** The most samples a batch of predict and evaluate holds, without a batchSize, on a model no fit has run on. */
+const INFERENCE_BATCH_SIZE = 256;
 
 export interface CompileOptions {
   optimizer?: OptimizerLike;
@@ -456,10 +458,6 @@ export class Model extends Stack implements CompiledStack {
     validation = 0,
     callbacks: readonly FitCallback<Model>[] = [],
   ): number {
-    const inS = this.inputShape!,
-      outS = this.outputShape!,
-      outN = (outS.T ?? 1) * outS.F,
-      batchFloats = (b: number) => blockFloats((inS.T ?? 1) * inS.F * b) + 2 * blockFloats(outN * b);
     const fixed = (toMake: boolean) => this.layers.reduce((s, l) => s + l.fixedFloats(toMake), 0),
       scratch = this.scratchFloats;
     // the replicas' gradients and gemm scratch, the main thread's scratch where it must grow, the optimizer's state
@@ -470,9 +468,52 @@ export class Model extends Stack implements CompiledStack {
     for (let i = 0; i < threads; i++)
       for (const b of shareSizes(batchSize, samples, validation, threads, i)) {
         for (const l of this.layers) floats += l.workspaceFloats(b);
-        if (i > 0 || !this.batchBuffers.has(b)) floats += batchFloats(b);
+        if (i > 0 || !this.batchBuffers.has(b)) floats += this.batchFloats(b);
       }
     return floats * 4;
+  }
+
+  /** Floats of the blocks of a batch's input, target and output gradient for b samples (buffers). */
+  private batchFloats(b: number): number {
+    const inS = this.inputShape!,
+      outS = this.outputShape!;
+    return blockFloats((inS.T ?? 1) * inS.F * b) + 2 * blockFloats((outS.T ?? 1) * outS.F * b);
+  }
+
+  /**
+   * The batches predict and evaluate run N samples in: of `batchSize`; else, after a fit, of the fit's (its main
+   * thread's share), the last filled up with copies of the last sample (filled), which the workspaces the fit made
+   * serve; else of inferenceBatch. idx: each row's sample.
+   */
+  private inferenceBatches(N: number, batchSize?: number): { bs: number; filled: boolean; idx: Int32Array } {
+    const filled = batchSize === undefined && this.fitShare !== undefined;
+    const bs = filled
+      ? this.fitShare!
+      : batchSize !== undefined
+        ? Math.max(1, Math.min(batchSize, N))
+        : this.inferenceBatch(N);
+    const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
+    return { bs, filled, idx };
+  }
+
+  /**
+   * The batch predict and evaluate run on N samples without a batchSize on a model no fit has run on (a loaded one):
+   * up to INFERENCE_BATCH_SIZE samples, halved while what it makes (its layers' workspaces and its buffers) does not
+   * fit in the engine memory left. Each sample's prediction is its own whatever the batch. At 256, a GRU(64) trained
+   * at lookback 6000 in batches of 32 (841 MiB for its steps) needed 4131 MiB to predict or evaluate its run folder.
+   */
+  private inferenceBatch(N: number): number {
+    const left = MEMORY_LIMIT_BYTES - this.engine.bytesInUse,
+      scratch = this.scratchFloats > this.ops.scratchHeld ? blockFloats(this.scratchFloats) : 0;
+    const bytes = (b: number) =>
+      4 *
+      this.layers.reduce(
+        (s, l) => s + l.workspaceFloats(b) + l.fixedFloats(true),
+        scratch + (this.batchBuffers.has(b) ? 0 : this.batchFloats(b)),
+      );
+    let bs = Math.max(1, Math.min(INFERENCE_BATCH_SIZE, N));
+    while (bs > 1 && bytes(bs) > left) bs = Math.ceil(bs / 2);
+    return bs;
   }
 
   /** Floats of gemm scratch a training step's largest product needs (Layer.scratchFloats): a thread reserves them. */
@@ -686,9 +727,7 @@ export class Model extends Stack implements CompiledStack {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
-    const filled = opts.batchSize === undefined && this.fitShare !== undefined;
-    const bs = filled ? this.fitShare! : Math.min(opts.batchSize ?? 256, N);
-    const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
+    const { bs, filled, idx } = this.inferenceBatches(N, opts.batchSize);
     let sum = 0;
     const metrics = new MetricState(this.metrics);
     for (let start = 0; start < N; start += bs) {
@@ -748,9 +787,7 @@ export class Model extends Stack implements CompiledStack {
     const steps = outS.T ?? 1,
       F = outS.F;
     const res = new Float32Array(N * steps * F);
-    const filled = opts.batchSize === undefined && this.fitShare !== undefined;
-    const bs = filled ? this.fitShare! : Math.min(opts.batchSize ?? 256, Math.max(N, 1));
-    const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
+    const { bs, filled, idx } = this.inferenceBatches(N, opts.batchSize);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start),
         run = filled ? bs : B;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import { MemoryLimitError } from '../../src/errors.js';
 import { dense, dropout, gru, l2, lstm, Rng, tensor, timeDistributed } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
@@ -412,4 +413,26 @@ test("a fit with validation keeps its three batch sizes' workspaces: memory stop
   assert.ok(reserved[0]! > before, 'the first epoch makes the workspaces');
   assert.deepEqual(reserved.slice(1), [reserved[0], reserved[0], reserved[0]], `MiB after each epoch: ${mib}`);
   m.dispose();
+});
+
+test('predict and evaluate on a model no fit has run on take batches whose workspaces fit in the memory left', () => {
+  // 256 samples a batch made workspaces of 256 whatever memory was left: a GRU(64) trained at lookback 6000 in
+  // batches of 32 (841 MiB for its steps) needed 4131 MiB to predict its run folder. Here a batch of 256 needs
+  // 35 MiB, and the memory holds 20 more
+  const T = 200,
+    { x, y } = sineData(256, T, 5);
+  const m = sequential([gru({ units: 16, inputShape: [T, 1] }), dense({ units: 1 })], { seed: 1 });
+  m.compile({ loss: 'mse' });
+  const want = m.predict(x, { batchSize: 16 }).data,
+    wantLoss = m.evaluate(x, y, { batchSize: 16 }).loss;
+  const e = m.engine,
+    taken = e.alloc((MEMORY_LIMIT_BYTES - e.bytesInUse - 20 * 2 ** 20) / 4);
+  try {
+    assert.deepEqual(m.predict(x).data, want);
+    const loss = m.evaluate(x, y).loss;
+    assert.ok(Math.abs(loss - wantLoss) <= 1e-6 * wantLoss, `${loss} against ${wantLoss} in batches of 16`);
+  } finally {
+    e.release(taken);
+    m.dispose();
+  }
 });
