@@ -361,11 +361,11 @@ export async function networkChecks(
   y: Samples,
   o: { steps?: number; threads?: number; relative?: boolean } = {},
 ): Promise<CheckResult[]> {
-  const n = Math.min(256, x.shape[0]!);
-  const xb = denseRows(x, 0, n),
-    yb = denseRows(y, 0, n);
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
+  const n = probeWindows(m, x.shape[0]!);
+  const xb = denseRows(x, 0, n),
+    yb = denseRows(y, 0, n);
   const init = initLossCheck(m, xb, yb, o.relative ?? false);
   const gradients = gradientsCheck(m);
   const m2 = makeModel();
@@ -374,6 +374,19 @@ export async function networkChecks(
   m2.dispose();
   return [init, gradients, overfit];
 }
+
+/**
+ * The windows of the init-loss and gradient checks' one batch: up to PROBE_WINDOWS, halved while a training step on
+ * them does not fit in the engine memory left. 256 whatever was left: a GRU(64) at lookback 6000 that trains in
+ * batches of 32 (841 MiB for its steps) made `seqtune check` exit 2, out of memory (4131 MiB).
+ */
+function probeWindows(m: Model, N: number): number {
+  const left = MEMORY_LIMIT_BYTES - m.engine.bytesInUse;
+  let n = Math.min(PROBE_WINDOWS, N);
+  while (n > 1 && m.stepBytes(n, n, 1) > left) n = Math.ceil(n / 2);
+  return n;
+}
+const PROBE_WINDOWS = 256;
 
 /** The loss at initialisation next to a zero and a mean prediction's (leaves the batch's gradients in m). */
 function initLossCheck(m: Model, xb: Samples, yb: Tensor, relative: boolean): CheckResult {
@@ -404,6 +417,7 @@ function initLossCheck(m: Model, xb: Samples, yb: Tensor, relative: boolean): Ch
     'network.init_loss',
     !Number.isFinite(init) || ratio > 20 ? 'fail' : far ? 'warn' : 'pass',
     {
+      windows: yb.shape[0]!,
       init_loss: round(init),
       zero_prediction_loss: round(zero),
       mean_prediction_loss: round(mean),
