@@ -81,6 +81,9 @@ function nonFiniteWords(train: number, val: number | undefined, k: number): stri
     : `the training loss became ${train} and the validation loss ${val} ${at}`;
 }
 
+/** Epochs a run needs before its trends are read (5 strictly falling points give z = 2.20). */
+export const SHORT_RUN = 5;
+
 export function earlyVerdict(
   loss: number[],
   val: number[] | null,
@@ -101,7 +104,9 @@ export function earlyVerdict(
   if (boom) return { probabilities: only('diverged', 0.95, 'architecture'), summary: boom };
   // the epochs read: those with finite losses (Evidence.notFinite are left out)
   const m = n - (e.notFinite?.length ?? 0);
-  if (m < 4) {
+  // Below SHORT_RUN epochs no trend can pass the test: the Mann-Kendall z of 4 strictly falling points is
+  // (6 - 1) / sqrt(4 * 3 * 13 / 18) = 1.70, short of TREND.z (2); 4 epochs falling 30% each read as flat, underfitting
+  if (m < SHORT_RUN) {
     const down = loss[n - 1]! < loss[0]!;
     // training fell while validation rose: the first sign of overfitting, not a run where both still fall
     const split = down && m > 1 && val !== null && val[n - 1]! > val.find(Number.isFinite)!;

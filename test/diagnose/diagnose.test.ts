@@ -216,6 +216,20 @@ test('a short run whose validation rose while training fell is not "both still f
   assert.equal(diagnose({ loss: [0.02, 0.0025] }).pattern, 'learning');
 });
 
+test('a 4-epoch run is too short to read: steadily falling curves are not flat, underfitting', () => {
+  // 4 points cannot pass the Mann-Kendall test (z at most 1.70 < 2): both curves falling 29% and 23% an epoch were
+  // read as "flat", and the run as underfitting
+  const falling = (a: number, r: number, n: number) => Array.from({ length: n }, (_, i) => a * r ** i);
+  const d = diagnose({ loss: falling(1, 0.71, 4), val_loss: falling(1.1, 0.77, 4) });
+  assert.equal(d.pattern, 'learning');
+  assert.match(d.summary, /only 4 epochs: too short to read much/);
+  assert.equal(diagnose({ loss: falling(1, 0.71, 4), val_loss: [1.1, 0.9, 1, 1.2] }).pattern, 'overfitting');
+  // from 5 epochs the trend is read
+  const five = diagnose({ loss: falling(1, 0.71, 5), val_loss: falling(1.1, 0.77, 5) });
+  assert.equal(five.pattern, 'learning');
+  assert.doesNotMatch(five.summary, /too short/);
+});
+
 test('every pattern id is one of the documented ids', () => {
   const ids: PatternId[] = [
     'learning',
