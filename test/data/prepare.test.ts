@@ -213,6 +213,15 @@ test('non-numeric cells, unknown columns, unordered time and short series are er
     prepareData(base, csvFile(series(20, (i) => (i === 3 ? '"1,2,3"' : String(i))))),
     /row 4, column "y": expected a number, found "1,2,3"$/,
   );
+  // digits in threes may be a thousands separator: "1,120" passengers were told to be written "1.120" (1.12)
+  await assert.rejects(
+    prepareData(base, csvFile(series(20, (i) => (i === 3 ? '"1,120"' : String(i))))),
+    /found "1,120" \(a thousands separator or a decimal comma\? .*save the file as "1120" or "1\.120", whichever it/,
+  );
+  await assert.rejects(
+    prepareData(base, csvFile(series(20, (i) => (i === 3 ? '"-12,345,678.5"' : String(i))))),
+    /found "-12,345,678\.5" \(a thousands separator\? .*without them: save the file as "-12345678\.5"\)$/,
+  );
   await assert.rejects(
     prepareData(base, csvFile('t;y\n2024-01-01;1\n2024-01-02;2\n')),
     /names column "y", which is not in the header \(t;y\); the header is one column \(the file looks semicolon-sep/,

@@ -106,16 +106,39 @@ function parseColumn(rows: TableRows, c: string, other = ''): Float64Array {
   if (r >= 0) {
     const text = col.textAt(r) ?? '',
       trimmed = text.trim();
-    const hint = DECIMAL_COMMA.test(trimmed)
-      ? ` (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, ` +
-        `"${trimmed.replace(',', '.')}")`
-      : '';
     throw new DataError(
-      `${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"${hint}${other}`,
+      `${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"` +
+        `${numberHint(trimmed)}${other}`,
     );
   }
   return col.numbers.subarray(rows.skip);
 }
+
+/**
+ * What a cell that is no number may have meant: a decimal comma ("20,7"), a thousands separator ("12,345,678",
+ * "1,234.5"), or either ("1,120": 1120 or 1.12; only the file's author knows); '' otherwise. "1,120" was taken for a
+ * decimal comma alone, and the advice to write "1.120" made 1120 passengers 1.12.
+ */
+function numberHint(cell: string): string {
+  const decimal = DECIMAL_COMMA.test(cell),
+    thousands = THOUSANDS.test(cell);
+  const plain = cell.replaceAll(',', '');
+  if (decimal && thousands)
+    return (
+      ' (a thousands separator or a decimal comma? seqtune reads numbers without thousands separators and with a ' +
+      `point as the decimal mark: save the file as "${plain}" or "${cell.replace(',', '.')}", whichever it means)`
+    );
+  if (thousands) return ` (a thousands separator? seqtune reads numbers without them: save the file as "${plain}")`;
+  if (decimal)
+    return (
+      ' (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, ' +
+      `"${cell.replace(',', '.')}")`
+    );
+  return '';
+}
+
+/** A number whose digits are grouped in threes by commas: "1,120", "-12,345,678.5". */
+const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 
 /** A number written with a comma as its decimal mark (spreadsheets in many locales): "20,7", "-0,25". */
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
