@@ -51,6 +51,25 @@ test('near misses get a suggestion, in every kind', () => {
   );
 });
 
+test("a key of Keras' fit, Optuna's optimize or the Informer scripts says where seqtune keeps it", async () => {
+  // train.validation_split listed every key of train: but the one place the validation rows are set
+  fails(
+    config('gru: {units: 4}', '  validation_split: 0.2\n'),
+    /train.validation_split: unknown key; Keras' fit argument: the validation rows are data.split.val, a chrono/,
+  );
+  fails(config('gru: {units: 4}', '  verbose: 2\n'), /train.verbose: unknown key; .* --quiet none$/);
+  const data = (key: string) => config('gru: {units: 4}').replace('  lookback: 4\n', `  lookback: 4\n  ${key}: 4\n`);
+  fails(data('seq_len'), /data.seq_len: unknown key; the input steps of a window are data.lookback$/);
+  fails(data('pred_len'), /data.pred_len: unknown key; the steps ahead are data.horizon$/);
+  // only where the key it stands for is: an unknown key elsewhere is answered as before
+  fails(config('gru: {units: 4, verbose: 1}'), /model.layers\[0\].gru.verbose: unknown key; gru takes units, /);
+  const { tuneSettings } = await import('../../src/tune/settings.js');
+  const tune = (line: string) => () =>
+    tuneSettings(parseConfig(`${config('gru: {units: 4}')}tune:\n  ${line}\n`, 'c.yaml'), 'c.yaml');
+  assert.throws(tune('timeout: 60'), /tune.timeout: unknown key; Optuna's optimize argument: .* tune.time_budget/);
+  assert.throws(tune('direction: minimize'), /tune.direction: unknown key; seqtune minimises tune.objective/);
+});
+
 test('each optimizer, loss and callback takes its own options', () => {
   fails(config('gru: {units: 4}', '  optimizer: {sgd: {beta_1: 0.9}}\n'), /train.optimizer.sgd.beta_1: unknown key/);
   // an option a layer or optimizer does not take: the one it most likely meant (a name cut short too), else the list
