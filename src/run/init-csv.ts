@@ -322,11 +322,26 @@ function commaNumber(t: Table, h: string): string | null {
 
 /** What to say of column h when its text cells are numbers written with a comma (commaNumber), else ''. */
 function commaHint(t: Table, h: string): string {
+  const words = commaWords(t, h);
+  return words ? ` (${words})` : '';
+}
+
+/** What a column of numbers written with commas holds, in words, or ''. */
+function commaWords(t: Table, h: string): string {
   const comma = commaNumber(t, h);
   return comma
-    ? ` (numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor decimal ` +
-        'commas; save the file without them)'
+    ? `numbers written with a comma, like "${comma}": seqtune reads neither thousands separators nor decimal ` +
+        'commas; save the file without them'
     : '';
+}
+
+/**
+ * `; Sales holds numbers written with a comma, ...` for the first column of such numbers, or '': a CSV whose one
+ * column of numbers was written "1,120" had "no column of numbers to forecast", and no word of why.
+ */
+function commasSaid(t: Table): string {
+  const h = t.header.find((c) => commaNumber(t, c));
+  return h === undefined ? '' : `; ${h} holds ${commaWords(t, h)}`;
 }
 
 /** What init says of the numeric columns beside the target: ', the other numeric column as an input', ... */
@@ -355,7 +370,8 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
   throw new DataError(
     numeric.length
       ? `${csv}: which column to forecast? name it with --target (the numeric columns are ${numeric.join(', ')})`
-      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})${separatorHint(t.header)}`,
+      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})${separatorHint(t.header)}` +
+          commasSaid(t),
   );
 }
 

@@ -187,6 +187,15 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
     r.out,
     /dropped load: text with more than 20 distinct values \(numbers written with a comma, like "100,251"/,
   );
+  // with no --target and no other column of numbers: "no column of numbers to forecast" said nothing of why
+  const only = join(dir, 'comma-only.csv');
+  writeFileSync(only, `month,passengers\n${['1,120', '1,180', '1,320'].map((v, i) => `${i},"${v}"`).join('\n')}\n`);
+  r = await runCli(['init', join(dir, 'comma3.yaml'), '--csv', only]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /no column of numbers to forecast \(the columns are month, passengers\); passengers holds numbers written with /,
+  );
 });
 
 test('init given a CSV as the config to write refuses with the command that reads it, and writes nothing', async () => {
