@@ -411,6 +411,24 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
   const text = (await test.textContent()) ?? '';
   for (const who of ['model', 'persistence', 'mean', 'linear']) assert.match(text, new RegExp(who));
   await page.screenshot({ path: join(shots, 'run.png'), fullPage: true });
+  // every column in view on a window that holds the tables: in columns of a third of the section, the tables of a
+  // run with a seasonal naive baseline (five rows, three metrics) were cut at their last column (rmse), behind a
+  // scroll bar, on a 1280 px window
+  const wide = join(fx.runs, 'wide', 'run-1');
+  mkdirSync(wide, { recursive: true });
+  const row = (v: number) => ({ mse: v, mae: Math.sqrt(v) * 0.8, rmse: Math.sqrt(v) });
+  const scores = (k: number) =>
+    Object.fromEntries(
+      ['model', 'persistence', 'mean', 'linear', 'seasonal_naive'].map((who, i) => [who, row(k * 0.004401 * (i + 1))]),
+    );
+  const split = { scaled: scores(1), original: scores(3379) };
+  writeFileSync(join(wide, 'metrics.json'), JSON.stringify({ test: split, val: split }));
+  await page.goto(`${d.url}#/run/${encodeURIComponent('wide/run-1')}`);
+  await page.locator('#metrics table[data-split="val-original"]').waitFor();
+  const cut = await page.$$eval('#metrics .list-box', (boxes) =>
+    boxes.filter((b) => b.scrollWidth > b.clientWidth).map((b) => b.querySelector('caption')?.textContent),
+  );
+  assert.deepEqual(cut, [], 'no metrics table scrolls sideways at 1100 px');
 });
 
 /** Words of table cells (numbers and plain words) that a narrow window broke over two lines, as `0.0249|966`. */
