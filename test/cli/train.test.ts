@@ -133,6 +133,19 @@ train: {epochs: 1, batch_size: 32}
   assert.equal(two.out.trim().split('\n')[1], lines[1], 'the same origin gives the same forecast');
   const dash = await quiet(['predict', out, '--csv', rowsFile(13), '--out', '-']);
   assert.deepEqual([dash.value, dash.out], [0, two.out], '--out - is stdout (it wrote a file named -)');
+  // --out replaces forecasts predict wrote, and no other file: `--out p13.csv` wrote over the CSV it read, exit 0
+  const forecasts = join(dir, 'forecasts.csv');
+  for (let k = 0; k < 2; k++) {
+    const w = await quiet(['predict', out, '--csv', rowsFile(13), '--out', forecasts]);
+    assert.equal(w.value, 0, w.err);
+    assert.equal(readFileSync(forecasts, 'utf8'), two.out);
+  }
+  const input = rowsFile(13),
+    before = readFileSync(input, 'utf8');
+  const over = await quiet(['predict', out, '--csv', input, '--out', input]);
+  assert.equal(over.value, 2);
+  assert.match(over.err, /--out .*p13\.csv: expected a new file or forecasts seqtune predict wrote, found another/);
+  assert.equal(readFileSync(input, 'utf8'), before, 'the CSV is as it was');
   const few = await quiet(['predict', out, '--csv', rowsFile(11)]);
   assert.equal(few.value, 2);
   assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);

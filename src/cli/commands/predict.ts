@@ -1,12 +1,34 @@
 // seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV.
 
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { predictRun, writeWhole } from '../../run/index.js';
-import { type CliContext, withExamples } from '../context.js';
+import { type CliContext, UsageError, withExamples } from '../context.js';
 
 interface PredictOptions {
   csv: string;
   out?: string;
+}
+
+/**
+ * An existing file at --out is replaced only where it holds forecasts predict wrote (its header begins with
+ * origin_row): `--out new.csv` wrote the forecasts over the very CSV they were made from, and `--out my.yaml` over the
+ * config, both with exit 0. A folder is left to the write, which names it (EISDIR).
+ */
+function checkReplaceable(out: string): void {
+  if (!existsSync(out) || !statSync(out).isFile()) return;
+  const head = Buffer.alloc(11);
+  const fd = openSync(out, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('utf8') === 'origin_row,') return;
+  throw new UsageError(
+    `--out ${out}: expected a new file or forecasts seqtune predict wrote, found another file; predict replaces only ` +
+      'its own forecasts: remove the file or choose another --out',
+  );
 }
 
 export function addPredict(parent: Command, { io }: CliContext): Command {
@@ -14,11 +36,13 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .command('predict')
     .argument('<run_dir>', 'a run folder')
     .requiredOption('--csv <file>', 'CSV of new rows, read as the training CSV was')
-    .option('--out <file>', 'write the forecasts here instead of stdout (- is stdout)')
+    .option('--out <file>', 'write the forecasts here instead of stdout (- is stdout); replaces only forecasts')
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {
+      const out = o.out && o.out !== '-' ? o.out : undefined;
+      if (out) checkReplaceable(out);
       const text = await predictRun(runDir, o.csv);
-      if (o.out && o.out !== '-') await writeWhole(o.out, text);
+      if (out) await writeWhole(out, text);
       else io.out(text);
     });
   return withExamples(
