@@ -421,7 +421,8 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
     Object.fromEntries(
       ['model', 'persistence', 'mean', 'linear', 'seasonal_naive'].map((who, i) => [who, row(k * 0.004401 * (i + 1))]),
     );
-  const split = { scaled: scores(1), original: scores(3379) };
+  // two targets: each one's scores in its own units (by_target), as seqtune train prints them
+  const split = { scaled: scores(1), original: scores(3379), by_target: { TEMP: scores(3000), DEWP: scores(3700) } };
   writeFileSync(join(wide, 'metrics.json'), JSON.stringify({ test: split, val: split }));
   await page.goto(`${d.url}#/run/${encodeURIComponent('wide/run-1')}`);
   await page.locator('#metrics table[data-split="val-original"]').waitFor();
@@ -429,6 +430,18 @@ test('a run page shows its test metrics next to the baselines', { skip: missing 
     boxes.filter((b) => b.scrollWidth > b.clientWidth).map((b) => b.querySelector('caption')?.textContent),
   );
   assert.deepEqual(cut, [], 'no metrics table scrolls sideways at 1100 px');
+  assert.deepEqual(await page.locator('#metrics caption').allTextContents(), [
+    'test (scaled)',
+    'test (original)',
+    'test: TEMP',
+    'test: DEWP',
+    'val (scaled)',
+    'val (original)',
+    'val: TEMP',
+    'val: DEWP',
+  ]);
+  const temp = (await page.locator('#metrics table[data-split="test-target-TEMP"] tr.model').textContent()) ?? '';
+  assert.match(temp, /^model13\.2/, "the model's row of TEMP, in its units");
 });
 
 /** Words of table cells (numbers and plain words) that a narrow window broke over two lines, as `0.0249|966`. */

@@ -245,35 +245,43 @@ export async function runsPage(root: HTMLElement, params: URLSearchParams): Prom
   };
 }
 
-/** Test metrics (scaled and original units) with the model's row first and the baselines below. */
+/** One table of scores: the model's row first (as metrics.json lists it) and the baselines below. */
+function scoresTable(s: Scores, key: string, caption: string): HTMLElement {
+  const names = Object.keys(Object.values(s)[0] ?? {});
+  const rows = Object.entries(s).map(([who, v]) =>
+    h(
+      'tr',
+      { class: who === 'model' ? 'model' : '' },
+      h('td', {}, who),
+      ...names.map((k) => h('td', {}, num(v[k] ?? null, 4))),
+    ),
+  );
+  return scrollBox(
+    h(
+      'table',
+      { class: 'list metrics', 'data-split': key },
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((k) => h('th', {}, k)))),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}
+
+/**
+ * Test metrics (scaled and original units), and with several targets each target's own (in its units, as
+ * metrics.json's by_target has them; `seqtune train` prints them, and the page showed only the scores of all targets
+ * together, where a target of large units outweighs the rest).
+ */
 function metricsTable(m: Metrics | null): HTMLElement {
   const blocks: HTMLElement[] = [];
   for (const split of ['test', 'val']) {
-    const sp = m?.[split] as { scaled?: Scores; original?: Scores } | undefined;
+    const sp = m?.[split] as { scaled?: Scores; original?: Scores; by_target?: Record<string, Scores> } | undefined;
     for (const unitName of ['scaled', 'original'] as const) {
       const s = sp?.[unitName];
-      if (!s) continue;
-      const names = Object.keys(Object.values(s)[0] ?? {});
-      const rows = Object.entries(s).map(([who, v]) =>
-        h(
-          'tr',
-          { class: who === 'model' ? 'model' : '' },
-          h('td', {}, who),
-          ...names.map((k) => h('td', {}, num(v[k] ?? null, 4))),
-        ),
-      );
-      blocks.push(
-        scrollBox(
-          h(
-            'table',
-            { class: 'list metrics', 'data-split': `${split}-${unitName}` },
-            h('caption', {}, `${split} (${unitName})`),
-            h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((k) => h('th', {}, k)))),
-            h('tbody', {}, ...rows),
-          ),
-        ),
-      );
+      if (s) blocks.push(scoresTable(s, `${split}-${unitName}`, `${split} (${unitName})`));
     }
+    for (const [target, s] of Object.entries(sp?.by_target ?? {}))
+      if (s && typeof s === 'object') blocks.push(scoresTable(s, `${split}-target-${target}`, `${split}: ${target}`));
   }
   return blocks.length
     ? h('div', { class: 'metrics-grid', id: 'metrics' }, ...blocks)
