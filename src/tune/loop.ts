@@ -78,20 +78,23 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const tty = o.progress === true;
   const env = trialEnvOf(c, tty);
   const jobs = c.url.startsWith('memory') ? 1 : Math.max(1, o.jobs ?? s.jobs);
-  const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
-  env.deadline = budget.deadline();
-  c.endAt = budget.end();
   env.threads = fitThreads(base, jobs);
   for (const l of sharingLines(c, jobs, env.threads)) c.log(l);
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
   const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
-  const threads = { ...data, runs: env.runs, deadline: env.deadline, threads: env.threads };
+  // each trial takes the loop's deadline with it (start)
+  const threads = { ...data, runs: env.runs, threads: env.threads };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
   const retries = retriesOf(c);
   const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat, {
     rule: staleRule(s.heartbeat, retries),
     onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
   });
+  // The time budget counts from here, once the trial threads and the heartbeat are up (seconds from source, under
+  // load): a study of 'time_budget: 3s' on a loaded machine had spent it before its first trial and ran none.
+  const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
+  env.deadline = budget.deadline();
+  c.endAt = budget.end();
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base, jobs) };
   const l: Loop = {
     ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },
