@@ -238,7 +238,8 @@ export const TUNE_KEYS: readonly (KeyNote & {
     default: 'none (no time limit)',
     doc:
       "The study's time limit, counted from the start of its trial loop (once its trial threads and heartbeat " +
-      'are up). No trial starts once it is spent; a running trial stops at the first epoch end past it, then scores itself and writes its run folder: a study ends within ' +
+      'are up). No trial starts once it is spent; a running trial stops at the first epoch end past it, then ' +
+      'scores itself and writes its run folder: a study ends within ' +
       "its budget plus that much of one trial. `auto` keeps an estimate of its end step (the ensemble's scores) from " +
       'the trials, stops its trials that much earlier, scores its first candidate ensemble in that time and the ' +
       'others only while they fit in what is left, saying which it left out.',

@@ -309,7 +309,8 @@ test('seqtune check exits 0 on a clean config, 1 when a check fails, and prints 
     text.join(''),
     new RegExp(
       String.raw`\nPASS  network\.init_loss +the loss .*\n {6}` +
-        String.raw`windows \d+, init_loss [\d.]+, zero_prediction_loss [\d.]+, mean_prediction_loss [\d.]+, ratio [\d.]+\n`,
+        String.raw`windows \d+, init_loss [\d.]+, zero_prediction_loss [\d.]+, ` +
+        String.raw`mean_prediction_loss [\d.]+, ratio [\d.]+\n`,
     ),
     'the text shows the evidence numbers under each check',
   );
