@@ -340,6 +340,15 @@ train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
   const big = await quiet(['train', join(dir, 'big.yaml'), '--out', join(dir, 'bigrun'), '--quiet']);
   assert.equal(big.value, 1, big.out + big.err);
   assert.match(big.err, /bigrun: the run diverged \(.*\); the folder keeps its curves and diagnosis/);
+  // ... and evaluate and export say it as train does: they read its diagnosis (evaluate said 0, export wrote a graph)
+  const bigEv = await quiet(['evaluate', join(dir, 'bigrun')]);
+  assert.equal(bigEv.value, 1, bigEv.err);
+  assert.match(bigEv.out, /persistence/);
+  assert.match(bigEv.err, /bigrun: the run diverged \(.*; diagnosis\.json says\); train it again with a lower/);
+  const bigEx = await quiet(['export', join(dir, 'bigrun')]);
+  assert.equal(bigEx.value, 1, bigEx.err);
+  assert.match(bigEx.err, /bigrun: the run diverged \(.*; diagnosis\.json says\); nothing to export/);
+  assert.equal(existsSync(join(dir, 'bigrun', 'model.onnx')), false);
   const ex = await quiet(['export', out]);
   assert.equal(ex.value, 1);
   assert.match(ex.err, /nanrun: the run diverged .* nothing to export/);

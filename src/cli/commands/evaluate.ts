@@ -1,9 +1,10 @@
 // seqtune evaluate RUN_DIR [--json]: a trained run's test scores next to the naive baselines, again; exit 1 when the
-// model gives no finite forecast (a diverged run), as train.
+// model gives no finite forecast or its diagnosis says diverged (a diverged run), as train.
 
 import type { Command } from 'commander';
 import { evaluateRun, forecastsNotFinite, metricsTable } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
+import { divergedSummary } from '../diverged.js';
 
 interface EvaluateOptions {
   json?: boolean;
@@ -24,6 +25,13 @@ export function addEvaluate(parent: Command, { io }: CliContext): Command {
         throw new WorkFailed(
           `${runDir}: the model's forecasts are not finite: the run diverged; ` +
             'train it again with a lower learning rate',
+        );
+      // a loss that blew up to finite values: train exited 1 for it, and so does evaluate (it said 0 with a test MSE
+      // of 3.3e12 next to the baselines)
+      const diverged = await divergedSummary(runDir);
+      if (diverged)
+        throw new WorkFailed(
+          `${runDir}: the run diverged (${diverged}; diagnosis.json says); train it again with a lower learning rate`,
         );
     });
   return withExamples(

@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import { exportRun } from '../../export/index.js';
 import { forecastsNotFinite, type RunMetrics, type SplitMetrics } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
+import { divergedSummary } from '../diverged.js';
 
 interface ExportCliOptions {
   format: 'onnx';
@@ -15,7 +16,7 @@ interface ExportCliOptions {
 
 /**
  * A run whose model gave no finite test forecast (its metrics.json says so: a diverged run, which train reports with
- * exit 1) is not exported: the graph would forecast NaN.
+ * exit 1) is not exported: the graph would forecast NaN; nor one whose diagnosis says diverged (train's exit 1 too).
  */
 async function refuseDiverged(runDir: string): Promise<void> {
   const text = await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => null);
@@ -30,6 +31,14 @@ async function refuseDiverged(runDir: string): Promise<void> {
     throw new WorkFailed(
       `${runDir}: the run diverged (its model's test forecasts are not finite, metrics.json says); nothing to ` +
         'export: train it again with a lower learning rate',
+    );
+  // a loss that blew up to finite values: train exited 1, and the graph would forecast what the blown-up weights say
+  // (shampoo sales at Adam 1e6: -1.0e8)
+  const diverged = await divergedSummary(runDir);
+  if (diverged)
+    throw new WorkFailed(
+      `${runDir}: the run diverged (${diverged}; diagnosis.json says); nothing to export: train it again with a ` +
+        'lower learning rate',
     );
 }
 
