@@ -38,6 +38,7 @@ export {
   epochMs,
   fromParts,
   headerHint,
+  newestFirstHint,
   parseStamp,
   repeatedTimeHint,
   slashDayFirst,

@@ -9,6 +9,7 @@ import {
   DataError,
   fromParts,
   headerHint,
+  newestFirstHint,
   numericColumn,
   parseStamp,
   readCsv,
@@ -106,6 +107,8 @@ function findTime(
   if (parts.length >= 2) {
     const ms = timesOf(t, parts);
     if (ms instanceof Float64Array) return { time: parts, ms, unordered: null };
+    const reversed = ms.order ? newestFirstHint(t, parts, 0, false) : '';
+    if (reversed) throw new DataError(`${t.file}: columns ${parts.join(', ')} hold times${reversed}`);
   }
   let unordered: { column: string; said: string } | null = null;
   for (const h of t.header) {
@@ -132,11 +135,13 @@ function findTime(
 /**
  * What to tell of a column of times whose row r is not after the row before: sort the file, or remove the repeat.
  * Throws where the file holds several series one after another (stackedSeriesHint): any config init wrote from it
- * would train on windows that run from one series into the next.
+ * would train on windows that run from one series into the next; and where it runs newest first (newestFirstHint):
+ * any config would train it backwards in time.
  */
 function timeOrder(t: Table, h: string, r: number): string {
   const c = t.columns.get(h)!;
-  const stacked = stackedSeriesHint(t, r, [h]);
+  // a file that runs newest first: a config without data.time would train it backwards (its oldest rows the test)
+  const stacked = newestFirstHint(t, h, 0, slashDayFirst(c)) || stackedSeriesHint(t, r, [h]);
   if (stacked)
     throw new DataError(
       `${t.file}: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is not after the row above it ` +

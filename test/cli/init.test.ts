@@ -291,6 +291,37 @@ test('init --csv refuses a file of several series one after another (a panel), n
   );
 });
 
+test('init --csv refuses a file that runs newest first, and train says to sort it oldest first', async () => {
+  // exports with the newest row on top: init wrote a config without data.time (a note said "sort the file"), which
+  // trained the series backwards, its oldest rows the test split; train said "not after the row before" alone
+  const days = Array.from({ length: 60 }, (_, i) => new Date(Date.UTC(2024, 0, 60 - i)).toISOString().slice(0, 10));
+  writeFileSync(join(dir, 'newest.csv'), `date,y\n${days.map((d, i) => `${d},${(i * 7) % 11}`).join('\n')}\n`);
+  const f = join(dir, 'newest.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'newest.csv')]);
+  assert.equal(r.code, 2, r.out);
+  assert.match(
+    r.err,
+    new RegExp(
+      'newest\\.csv: column "date" holds times, but row 2 \\("2024-02-28"\\) is not after the row above it ' +
+        '\\("2024-02-29"\\); the rows run from newest to oldest \\("2024-02-29" first, "2024-01-01" last\\): sort ' +
+        'the file oldest first',
+    ),
+  );
+  assert.ok(!existsSync(f), 'no config written');
+  const parts = `year,month,day,y\n${days.map((d, i) => `${d.replaceAll('-', ',')},${i % 5}`).join('\n')}\n`;
+  writeFileSync(join(dir, 'newest-parts.csv'), parts.replace(/,0(\d)/g, ',$1'));
+  const p = await runCli(['init', f, '--csv', join(dir, 'newest-parts.csv')]);
+  assert.equal(p.code, 2, p.out);
+  assert.match(p.err, /columns year, month, day hold times; the rows run from newest to oldest/);
+  await assert.rejects(
+    prepareData({ csv: 'x', target: 'y', features: ['y'], lookback: 1, time: 'date' }, join(dir, 'newest.csv')),
+    new RegExp(
+      'row 2, column "date": time "2024-02-28" is not after the row before; rows must be in time order without ' +
+        'duplicates; the rows run from newest to oldest \\("2024-02-29" first, "2024-01-01" last\\): sort the file',
+    ),
+  );
+});
+
 test('init on a full disk writes no config, so the next init (space freed) writes it', {
   skip: existsSync('/dev/full') ? false : 'no /dev/full on this system',
 }, async () => {

@@ -120,15 +120,39 @@ function parseTime(
       throw new DataError(
         `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates` +
           (t === out[i - 1] ? repeatedTimeHint(found(r)) : '') +
-          stackedSeriesHint(
-            table,
-            r,
-            cols.map((c) => c.name),
-          ),
+          (newestFirstHint(table, time, skip, dayFirst) ||
+            stackedSeriesHint(
+              table,
+              r,
+              cols.map((c) => c.name),
+            )),
       );
     out[i] = t;
   }
   return order === null ? { ms: out } : { ms: out, dayFirst };
+}
+
+/**
+ * What to add to a message about rows out of time order where every row is before the one above it: the file runs
+ * from newest to oldest, as many exports do (a market's prices, a sensor's log, newest on top); or ''. Said as "not
+ * after the row before" alone, the fix was not plain, and a config without data.time trained such a file backwards:
+ * its oldest rows were the test split.
+ */
+export function newestFirstHint(table: Table, time: string | string[], skip: number, dayFirst: boolean): string {
+  const cols = (Array.isArray(time) ? time : [time]).map((c) => table.columns.get(c));
+  if (cols.some((c) => c === undefined) || table.rows - skip < 2) return '';
+  const at = (r: number) =>
+    cols.length === 1 ? parseStamp(cols[0]!, r, dayFirst) : fromParts(cols.map((c) => c!.numbers[r]!));
+  for (let r = skip + 1, before = at(skip); r < table.rows; r++) {
+    const t = at(r);
+    if (!(t < before)) return '';
+    before = t;
+  }
+  const cell = (r: number) => cols.map((c) => c!.cell(r)).join(' ');
+  return (
+    `; the rows run from newest to oldest ("${cell(skip)}" first, "${cell(table.rows - 1)}" last): sort the file ` +
+    'oldest first (seqtune reads a series forward in time: its last rows are the test split)'
+  );
 }
 
 /**
