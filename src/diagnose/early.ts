@@ -17,6 +17,8 @@ const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number>
  */
 export const EXPLOSION = 300;
 export const EXPLOSION_DOWN = 100;
+/** A ratio as a message says it: 412x, 6.7e+14x (toFixed wrote every digit: "669145297018468x its lowest before"). */
+const times = (r: number): string => `${r < 1e6 ? r.toFixed(0) : r.toPrecision(2)}x`;
 export function explosion(loss: number[], which: 'training' | 'validation' = 'training'): string | null {
   const n = loss.length;
   if (n < 3) return null;
@@ -25,11 +27,10 @@ export function explosion(loss: number[], which: 'training' | 'validation' = 'tr
     const v = loss[i]!;
     // a validation epoch that was not finite in a run that went on (Evidence.notFinite) is not read
     if (!Number.isFinite(v)) continue;
-    if (low > 0 && v > EXPLOSION * low && v > 10 * Math.abs(loss[0]!))
-      return (
-        `the ${which} loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} ` +
-        `(${(v / low).toFixed(0)}x its lowest before)`
-      );
+    if (low > 0 && v > EXPLOSION * low && v > 10 * Math.abs(loss[0]!)) {
+      const ratio = times(v / low);
+      return `the ${which} loss exploded to ${v.toPrecision(3)} at epoch ${i + 1} (${ratio} its lowest before)`;
+    }
     low = Math.min(low, v);
   }
   const start = Math.max(
@@ -42,7 +43,7 @@ export function explosion(loss: number[], which: 'training' | 'validation' = 'tr
   if (low < 0 && -low > EXPLOSION_DOWN * start)
     return (
       `the ${which} loss fell without bound to ${low.toPrecision(3)} ` +
-      `(${(-low / start).toFixed(0)}x the size it started at)`
+      `(${times(-low / start)} the size it started at)`
     );
   return null;
 }

@@ -613,6 +613,12 @@ test('a non-finite or exploding loss is named: training or validation, in the su
   assert.match(said({ loss, val_loss: at(val, 15, 1e4) }), /^the validation loss exploded to 1\.00e\+4 at epoch 16/);
   assert.match(said({ loss: at(loss, 15, 1e4), val_loss: val }), /^the training loss exploded/);
   assert.match(said({ loss, val_loss: at(val, 15, -1e4) }), /^the validation loss fell without bound/);
+  // a ratio of many digits in two (it read "669145297018468x its lowest before"), a small one whole
+  assert.match(
+    said({ loss: at(loss, 15, 9.56e14) }),
+    /^the training loss exploded to 9\.56e\+14 at epoch 16 \(4\.9e\+15x its/,
+  );
+  assert.match(said({ loss: at(loss, 15, 1e4) }), /\(50769x its lowest before\)$/);
   // the dashboard's note on the curves words it the same way (what it knows: non-finite, not the value)
   const { becameNonFinite, nonFiniteAt } = await import('../../web/src/pages/diagnosis.js');
   const note = (l: (number | null)[], v: (number | null)[]) =>
