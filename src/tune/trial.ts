@@ -176,7 +176,9 @@ export async function trainingCost(env: TrialEnv, cfg: RawConfig, steps = 3): Pr
     model.trainStep(x, y, idx, 0, B); // the first step allocates and packs
     const t1 = performance.now();
     for (let i = 0; i < steps; i++) model.trainStep(x, y, idx, 0, B);
-    return { perWindow: (performance.now() - t1) / 1000 / (steps * B), build };
+    // an epoch trains every training window and runs the validation's forward passes (about a third of a step)
+    const windows = x.shape[0]! + d.windows.val.starts.length / 3;
+    return { perWindow: (performance.now() - t1) / 1000 / (steps * B), build, windows };
   } finally {
     model.dispose();
   }
@@ -187,6 +189,8 @@ export interface TrainingCost {
   perWindow: number;
   /** Seconds to build the model (initializers included). */
   build: number;
+  /** The windows an epoch trains, and a third of those it validates: perWindow x windows is its training. */
+  windows?: number;
 }
 
 /**

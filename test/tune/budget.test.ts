@@ -292,6 +292,22 @@ test("a trial's estimate: its epochs from the reference's epochs alone, then its
   assert.equal(expectedSeconds(ref, 10, cheap, cheap), 45);
 });
 
+test("a trial's epochs scale only what the timed steps account for: the rest of an epoch is the reference's", async () => {
+  const { expectedSeconds } = await import('../../src/tune/budget.js');
+  // airline passengers: 85 windows an epoch, GRU(64) timed at 0.1 ms a window and GRU(256) at 1.1 ms, an epoch of
+  // GRU(64) 25 ms: 8.5 ms of its steps, 16.5 of the rest; GRU(256)'s epoch 16.5 + 93.5 ms. The whole epoch scaled by
+  // 11 made it 275 ms: GRU(256) was skipped as 'about 15 min' in a 2-minute study, and trained in 4.8 s
+  const ref = { seconds: 3, ran: 100, configured: 100, fit: 2.5 };
+  const small = { perWindow: 1e-4, build: 0, windows: 85 },
+    big = { perWindow: 1.1e-3, build: 0, windows: 85 };
+  assert.ok(Math.abs(expectedSeconds(ref, 100, big, small) - (11 + 0.5 * 11)) < 1e-9);
+  // steps timed slower than the whole epoch (a loaded machine): the whole epoch scales, as before
+  const slow = { ...small, perWindow: 1e-3 };
+  assert.ok(Math.abs(expectedSeconds(ref, 100, { ...big, perWindow: 1.1e-2 }, slow) - (2.5 * 11 + 0.5 * 11)) < 1e-9);
+  // a lookback that halves the windows halves the steps' part
+  assert.ok(Math.abs(expectedSeconds(ref, 100, { ...small, windows: 42.5 }, small) - (2.075 + 0.5)) < 1e-9);
+});
+
 test('the ridge a trial may fit first: none where every thread has it, else scaled from the one the study timed', async () => {
   const { ridgeSeconds } = await import('../../src/tune/budget.js');
   const { linearFitSeconds } = await import('../../src/data/index.js');
