@@ -2,14 +2,14 @@
 // relative to the last input step when data.relative is on, as NLinear) to every horizon step of every
 // target at once, in closed form. With z = [x, 1] (an unpenalised intercept, by centring):
 //   (Xc^T Xc + lambda I) W = Xc^T Yc    Xc, Yc centred on the training means; b = mean(y) - mean(x) W
-// solved by Cholesky in Float64 for all outputs together. lambda = alpha * trace(Xc^T Xc) / p, alpha
+// solved in Float64 for all outputs together (linear-path.ts). lambda = alpha * trace(Xc^T Xc) / p, alpha
 // from a log grid (decades, then half-decades around the best), chosen by validation MSE computed from
-// the validation split's Gram matrices (no pass over its windows per lambda).
+// the validation split's Gram matrices or rows (no pass over its windows per lambda).
 // The data reach this file through a Design: a function that fills window i's row, so it does not care
 // how windows are stored.
 import { cholesky, cholSolve, dot4x4 } from '../engine/float64.js';
 import { type Grams, type Lagged, laggedGrams } from './linear-lagged.js';
-import { ridgePath } from './linear-path.js';
+import { ridgePath, type ValRows } from './linear-path.js';
 import type { PreparedData } from './types.js';
 
 /** Window rows of one split, as the ridge model reads them. */
@@ -107,7 +107,7 @@ export function centred(t: Grams) {
   return { p, m, mx, my, a, rhs };
 }
 
-/** Ridge solution for one lambda; null when the system is not positive definite. */
+/** Ridge solution for one lambda, by Cholesky; null when the system is not positive definite. */
 export function solveRidge(
   cn: ReturnType<typeof centred>,
   lambda: number,
@@ -154,19 +154,19 @@ export function gramMse(v: Grams, w: Float64Array, b: Float64Array): number {
 
 /**
  * Fits the ridge model on `train`, alpha chosen on `val` (decades 1e-6..1e3, then half-decades around the best):
- * every alpha is scored from one eigendecomposition (linear-path.ts; gramMse is the plain definition it is tested
- * against), and the chosen one is solved by Cholesky.
+ * every alpha is scored, and the chosen one solved, from one tridiagonalisation of the training normal matrix
+ * (linear-path.ts), over the validation split's rows when it has fewer than the inputs, else its Gram sums
+ * (solveRidge, by Cholesky, and gramMse are the plain definitions it is tested against).
  */
 export function fitRidge(train: Design, val: Design): RidgeModel {
   const cn = centred(grams(train));
-  const gv = grams(val);
   let trace = 0;
   for (let i = 0; i < cn.p; i++) trace += cn.a[i * cn.p + i]!;
   const scale = trace > 0 ? trace / cn.p : 1;
-  const path = ridgePath(cn, gv);
+  const path = ridgePath(cn, val.rows < cn.p ? valRows(val) : grams(val));
   const scores = new Map<number, number>();
   const score = (e: number) => {
-    if (!scores.has(e)) scores.set(e, path(10 ** e * scale));
+    if (!scores.has(e)) scores.set(e, path.mse(10 ** e * scale));
     return scores.get(e)!;
   };
   const bestOf = (es: number[]) => es.filter((e) => !Number.isNaN(score(e))).sort((a, b) => score(a) - score(b))[0];
@@ -175,12 +175,22 @@ export function fitRidge(train: Design, val: Design): RidgeModel {
     throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
   score(e0 - 0.5);
   score(e0 + 0.5);
-  // best first; a lambda at the edge of positive definiteness may still fail Cholesky: then the next best
-  for (const e of [...scores.keys()].filter((x) => !Number.isNaN(score(x))).sort((a, b) => score(a) - score(b))) {
-    const s = solveRidge(cn, 10 ** e * scale);
-    if (s) return { ...s, lambda: 10 ** e * scale, alpha: 10 ** e, valMse: score(e) };
-  }
-  throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
+  const e = bestOf([...scores.keys()])!;
+  const lambda = 10 ** e * scale;
+  const w = path.solve(lambda)!;
+  const b = Float64Array.from(cn.my);
+  for (let i = 0; i < cn.p; i++) for (let k = 0; k < cn.m; k++) b[k]! -= cn.mx[i]! * w[i * cn.m + k]!;
+  return { w, b, lambda, alpha: 10 ** e, valMse: score(e) };
+}
+
+/** A design's rows: its inputs (rows x p) and outputs (rows x m). */
+function valRows(d: Design): ValRows {
+  const p = d.inputs,
+    m = d.outputs;
+  const z = new Float64Array(d.rows * p),
+    y = new Float64Array(d.rows * m);
+  for (let i = 0; i < d.rows; i++) d.fill(i, z.subarray(i * p, (i + 1) * p), y.subarray(i * m, (i + 1) * m));
+  return { rows: d.rows, z, y };
 }
 
 /** Forecasts (rows, m) of a fitted model on a design, with the offsets added back (absolute, scaled). */
@@ -260,9 +270,10 @@ export function windowDesign(
 }
 
 /**
- * The most inputs (lookback x features) the linear baseline is fitted over: its fit grows with the cube of them (one
- * eigendecomposition of the inputs' Gram matrix, most of it, and two blocked products), about 2 minutes of one core
- * at 2,500 (2,400: 108 s of CPU on a 2-core EPYC, 1,200: 16 s), which train and check announce first
+ * The most inputs (lookback x features) the linear baseline is fitted over: its fit grows with the cube of them (the
+ * tridiagonal form of the inputs' Gram matrix and products with its Q), about 2 minutes of one core at 2,500 with the
+ * eigendecomposition it took until 2026-12-07 (2,400: 108 s of CPU on a 2-core EPYC, 1,200: 16 s; now about a
+ * quarter of that: BENCHMARKS.md, bench:linear), which train and check announce first
  * (linearFitNotices); 7 features over a lookback of 336 (ETT multivariate) are 2,352. Wider data (200 columns over 24
  * steps: 4,800 inputs, about 15 minutes) leave it out, with linearTooWide's note.
  */
@@ -282,7 +293,7 @@ export function linearTooWide(d: PreparedData, lookback = d.windows.train.lookba
 
 /**
  * CPU seconds of the linear baseline's fit over p inputs, about: the cube of p from FIT_SECONDS_AT_CAP at
- * LINEAR_MAX_INPUTS (measured on a 2-core EPYC; its eigendecomposition is most of it).
+ * LINEAR_MAX_INPUTS (measured on a 2-core EPYC with the eigendecomposition the fit took until 2026-12-07).
  */
 export function linearFitSeconds(p: number): number {
   return FIT_SECONDS_AT_CAP * (p / LINEAR_MAX_INPUTS) ** 3;

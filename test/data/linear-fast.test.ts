@@ -1,17 +1,17 @@
 // The ridge baseline's fast paths (issue 16, item 4: seconds on ETTm1-sized data) against the plain definitions:
 // Gram sums along the lags of sliding windows (linear-lagged.ts) against the row-by-row sums, the validation
-// MSE of every lambda from one eigendecomposition (linear-path.ts) against the Cholesky solution scored by gramMse,
-// and the symmetric eigendecomposition (eigen.ts) against A = V diag(d) V^T.
+// MSE and weights of every lambda from one tridiagonalisation (linear-path.ts) against the Cholesky solution scored
+// by gramMse, and the blocked tridiagonalisation (tridiagonal.ts) against Q^T A Q = T with Q orthogonal.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { symEigen } from '../../src/data/eigen.js';
 import { type Design, fitRidge, prepareData } from '../../src/data/index.js';
 import { centred, gramMse, grams, rowGrams, solveRidge, windowDesign } from '../../src/data/linear.js';
 import { type Lagged, laggedGrams } from '../../src/data/linear-lagged.js';
 import { ridgePath } from '../../src/data/linear-path.js';
+import { tridiagonal } from '../../src/data/tridiagonal.js';
 import { Rng } from '../../src/nn/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-linear-fast-'));
@@ -69,41 +69,73 @@ test('Gram sums along the lags equal the row-by-row sums: relative or not, gaps 
   assert.equal(laggedGrams({ series, x, y, relative: false, starts: strided }), null);
 });
 
-test('the symmetric eigendecomposition reconstructs A with orthonormal vectors, for awkward sizes', () => {
+/** The transpose of x (r x c row-major). */
+const tr = (x: Float64Array, r: number, c: number) =>
+  Float64Array.from({ length: r * c }, (_, i) => x[(i % r) * c + Math.floor(i / r)]!);
+
+test('the tridiagonal form: Q^T A Q = T and Q^T Q = I, for awkward sizes and across panels of 32 rows', () => {
   const rng = new Rng(4);
-  for (const n of [1, 2, 5, 17]) {
+  for (const n of [1, 2, 5, 17, 33, 70]) {
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++)
       for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal() * (i === j ? 10 : 1);
-    const { d, vt } = symEigen(a, n);
+    // a zero row and column past the first: a reflector with nothing to do
+    if (n > 5) for (let j = 0; j < n; j++) a[3 * n + j] = a[j * n + 3] = 0;
+    const t = tridiagonal(a, n);
+    // Q^T A Q: Q^T applied to A's columns, then to the columns of the transpose of the result
+    const b = Float64Array.from(a); // B^T = A
+    t.qtTimes(b, n); // (Q^T A)^T
+    const c = tr(b, n, n);
+    t.qtTimes(c, n); // (Q^T A Q)^T = T
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) {
-        let r = 0,
-          o = 0;
-        for (let k = 0; k < n; k++) {
-          r += vt[k * n + i]! * d[k]! * vt[k * n + j]!;
-          o += vt[i * n + k]! * vt[j * n + k]!;
-        }
-        assert.ok(Math.abs(r - a[i * n + j]!) < 1e-10, `n ${n}: A[${i},${j}]`);
-        assert.ok(Math.abs(o - (i === j ? 1 : 0)) < 1e-10, `n ${n}: V orthonormal at ${i},${j}`);
+        const want = i === j ? t.d[i]! : j === i + 1 ? t.e[i]! : i === j + 1 ? t.e[j]! : 0;
+        assert.ok(Math.abs(c[i * n + j]! - want) < 1e-10, `n ${n}: T[${i},${j}] ${c[i * n + j]} vs ${want}`);
       }
+    // Q Q^T I = I, and the columns of Q (Q^T applied to I, transposed) orthonormal
+    const id = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+    const q = Float64Array.from(id);
+    t.qtTimes(q, n); // rows of (Q^T)^T = Q: row r is row r of Q
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let o = 0;
+        for (let k = 0; k < n; k++) o += q[k * n + i]! * q[k * n + j]!;
+        assert.ok(Math.abs(o - (i === j ? 1 : 0)) < 1e-12, `n ${n}: Q^T Q at ${i},${j}`);
+      }
+    t.qTimes(q, n);
+    for (let i = 0; i < n * n; i++) assert.ok(Math.abs(q[i]! - id[i]!) < 1e-12, `n ${n}: Q Q^T = I at ${i}`);
   }
 });
 
-test('the validation MSE of every lambda from one eigendecomposition equals the Cholesky solution scored by gramMse', () => {
+test('the validation MSE and weights of every lambda from one tridiagonalisation equal the Cholesky solution', () => {
   const rng = new Rng(8);
-  const series = [Float64Array.from({ length: 500 }, (_, t) => Math.sin(t / 7) + 0.2 * rng.normal())];
-  const x = Array.from({ length: 12 }, (_, j) => ({ series: 0, lag: j - 12 }));
+  const series = [Float64Array.from({ length: 800 }, (_, t) => Math.sin(t / 7) + 0.2 * rng.normal())];
+  // 45 inputs: two panels of the tridiagonalisation
+  const x = Array.from({ length: 45 }, (_, j) => ({ series: 0, lag: j - 45 }));
   const y = Array.from({ length: 4 }, (_, j) => ({ series: 0, lag: j }));
   const d = (starts: number[]) => lagDesign({ series, x, y, relative: false, starts: Int32Array.from(starts) });
-  const cn = centred(grams(d(Array.from({ length: 300 }, (_, i) => i + 12))));
-  const gv = grams(d(Array.from({ length: 150 }, (_, i) => i + 330)));
-  const path = ridgePath(cn, gv);
-  for (const lambda of [1e-4, 0.1, 3, 500]) {
-    const s = solveRidge(cn, lambda)!;
-    const plain = gramMse(gv, s.w, s.b);
-    assert.ok(close(path(lambda), plain, plain, 1e-9), `lambda ${lambda}: ${path(lambda)} vs ${plain}`);
+  const cn = centred(grams(d(Array.from({ length: 300 }, (_, i) => i + 45))));
+  // the validation split by its Gram sums (more windows than inputs), and by its rows (fewer)
+  for (const nv of [150, 30]) {
+    const vd = d(Array.from({ length: nv }, (_, i) => i + 360));
+    const gv = grams(vd);
+    const z = new Float64Array(nv * 45),
+      ys = new Float64Array(nv * 4);
+    for (let i = 0; i < nv; i++) vd.fill(i, z.subarray(i * 45, i * 45 + 45), ys.subarray(i * 4, i * 4 + 4));
+    for (const path of [ridgePath(cn, gv), ridgePath(cn, { rows: nv, z, y: ys })])
+      for (const lambda of [1e-4, 0.1, 3, 500]) {
+        const s = solveRidge(cn, lambda)!;
+        const plain = gramMse(gv, s.w, s.b);
+        assert.ok(close(path.mse(lambda), plain, plain, 1e-9), `lambda ${lambda}: ${path.mse(lambda)} vs ${plain}`);
+        const w = path.solve(lambda)!;
+        const norm = Math.sqrt(s.w.reduce((a, v) => a + v * v, 0));
+        for (const [i, v] of w.entries()) assert.ok(close(v, s.w[i]!, norm, 1e-9), `lambda ${lambda}: w[${i}]`);
+      }
   }
+  // below the smallest eigenvalue of A (negative lambda): not positive definite
+  const path = ridgePath(cn, grams(d(Array.from({ length: 150 }, (_, i) => i + 360))));
+  assert.ok(Number.isNaN(path.mse(-1e9)), 'no score where A + lambda I is not positive definite');
+  assert.equal(path.solve(-1e9), null);
 });
 
 test('the ridge fit on windows is unchanged by the fast paths (alpha, weights within 1e-9), ETT-like data', async () => {
