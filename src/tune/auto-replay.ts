@@ -64,8 +64,8 @@ export const EXTRA_SEEDS = 2;
 export interface AutoBudget {
   /** Seconds of the time budget left. */
   remaining(): number;
-  /** Estimated seconds a trial with these params takes. */
-  estimate(params: Params, reference: FrozenTrial): Promise<number>;
+  /** Estimated seconds a trial with these params takes, from a reference trial and the study's trials. */
+  estimate(params: Params, reference: FrozenTrial, trials: readonly FrozenTrial[]): Promise<number>;
   /** Set by autoNext when it left a value out because it would not finish in time. */
   skipped?: boolean;
   /** Set by autoNext when the plan ends: what it left out and why (values too long, levers that cannot act). */
@@ -262,7 +262,7 @@ export class Replay {
     if (await this.tooBig(c)) return false;
     const b = this.budget;
     if (!b) return true;
-    if ((await b.estimate(c, this.reference())) <= b.remaining()) return true;
+    if ((await b.estimate(c, this.reference(), this.trials)) <= b.remaining()) return true;
     b.skipped = true;
     return false;
   }
@@ -307,7 +307,7 @@ export class Replay {
         continue;
       }
       const b = this.budget;
-      const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.reference()) : 0;
+      const est = b && !this.done(c) && !this.pending(c) ? await b.estimate(c, this.reference(), this.trials) : 0;
       const left = b?.remaining() ?? Infinity;
       if (est > left) {
         b!.skipped = true;

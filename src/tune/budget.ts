@@ -176,12 +176,13 @@ const costOfConfig = perStudy(
   (env, cfg) => trainingCost(env, cfg).catch((): TrainingCost => ({ perWindow: NaN, build: 0 })),
 );
 
-/** The ridge fits a trial of cfg may pay first (ridgeSeconds), from the study's trials. */
-async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number): Promise<number> {
+/**
+ * The ridge fits a trial of cfg may pay first (ridgeSeconds), from the study's trials as the plan has them (it read
+ * them all from storage again for each estimate: every candidate value of every sweep).
+ */
+async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number, trials: readonly FrozenTrial[]): Promise<number> {
   const d = await prepareFor(env, cfg).catch(() => undefined);
   if (!d) return 0;
-  // (a study not in storage has no trial that paid one: an estimate never fails the plan)
-  const trials = await env.storage.getTrials(env.study).catch((): FrozenTrial[] => []);
   const me = ownerText(ownerOf()),
     key = dataKey(cfg);
   const paid = trials.flatMap((t) => (t.attrs.ridge as RidgePaid[] | undefined) ?? []);
@@ -201,7 +202,7 @@ function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number, jobs:
   const costOf = (p: Params) => costOfConfig(env, applyParams(base, p));
   return {
     remaining,
-    estimate: async (p, ref) => {
+    estimate: async (p, ref, trials) => {
       const seconds = ref.attrs.seconds as number | undefined;
       if (!seconds) return 0;
       const configured = (q: Params) => applyParams(base, q).train?.epochs ?? 1;
@@ -214,7 +215,7 @@ function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number, jobs:
         fit: ref.attrs.fit_seconds as number | undefined,
         ridge: refRidge,
       };
-      const ridge = await ridgeOf(env, applyParams(base, p), jobs);
+      const ridge = await ridgeOf(env, applyParams(base, p), jobs, trials);
       return expectedSeconds(r, configured(p), await costOf(p), await costOf(ref.params), ridge);
     },
   };

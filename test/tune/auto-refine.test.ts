@@ -223,9 +223,22 @@ test('a trial is estimated from the epochs the reference actually ran (early sto
   linearModel(await prepareFor(env, env.base));
   // 60 s for 4 of 10 configured epochs: about 15 s an epoch, at most 6 epochs expected (1.5 x what it ran)
   const ref = trial({}, 0.1, { seconds: 60, epochs: 4 });
-  assert.ok(Math.abs((await budget.estimate({}, ref)) - 90) < 1e-9);
+  assert.ok(Math.abs((await budget.estimate({}, ref, [ref])) - 90) < 1e-9);
   const full = trial({}, 0.1, { seconds: 60, epochs: 10 });
-  assert.ok(Math.abs((await budget.estimate({}, full)) - 60) < 1e-9, 'a run to its last epoch: its own time');
+  assert.ok(Math.abs((await budget.estimate({}, full, [full])) - 60) < 1e-9, 'a run to its last epoch: its own time');
+});
+
+test("a trial's estimate reads the ridge the study paid from the plan's trials, not storage", async (t) => {
+  // each estimate read every trial of the study from storage again: every candidate value of every sweep
+  const env = await envOf();
+  const reads = t.mock.method(env.storage, 'getTrials');
+  const budget = new TimeBudget(600).forAuto(env, env.base)!;
+  const L = env.base.data.lookback;
+  // its linear baseline's ridge not fitted in this thread yet: 7 s, as a trial of the study (another process) paid it
+  const ref = trial({}, 0.1, { seconds: 60, epochs: 10, ridge: [{ lookback: L, inputs: L, seconds: 7 }] });
+  const est = await budget.estimate({}, ref, [ref]);
+  assert.ok(Math.abs(est - 67) < 1e-9, `60 s of epochs and 7 of ridge, estimated ${est}`);
+  assert.equal(reads.mock.callCount(), 0, 'no trial read from storage');
 });
 
 test("a candidate's time is estimated from the best trial so far, one factor away from it", async () => {
