@@ -12,7 +12,7 @@ import type { RawConfig } from '../config/index.js';
 import { bestBaseline, freePath, TIE, withinTie } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
-import { endRidge, endStepReserve, memberSeconds } from './budget.js';
+import { endRidge, memberSeconds } from './budget.js';
 import { canonical, studyEnsemble, writeEnsemble } from './ensemble.js';
 import { keptByParams } from './samplers/index.js';
 import { applyParams } from './space.js';
@@ -143,6 +143,8 @@ export interface AutoEnd {
   log: (l: string) => void;
   /** The time budget's end (Date.now() milliseconds): the candidates that would run past it are not scored. */
   endAt?: number;
+  /** Seconds the trial loop kept from its trials for this step (endStepReserve); none: 0. */
+  reserve?: number;
 }
 
 /** The study attributes in which the end records its choices (study-json.ts reads them). */
@@ -330,7 +332,7 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
   // The first candidate has the seconds the trial loop kept for it (endStepReserve), whatever the clock says: the
   // trials in flight, the best run and its plots take it past the budget's end first (a 75-second demo study, its
   // reserve kept, scored none of its 8 candidates of 0.3 s); the others are scored while they fit in what is left.
-  const reserved = endStepReserve(c.base, best, trials),
+  const reserved = c.reserve ?? 0,
     endAt = c.endAt === undefined ? undefined : Math.max(c.endAt, Date.now() + 1000 * reserved);
   for (const [i, set] of sets.entries()) {
     const expected = set.members.length * perMember + ridge;

@@ -189,7 +189,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
     // auto's end step (its ensemble) runs after the trials, within the budget: the time it will take is kept from them
     if (c.s.strategy === 'auto' && c.o.saveBest !== false)
-      l.budget.reserve = endStepReserve(c.base, bestOf(trials), trials);
+      c.reserve = l.budget.reserve = endStepReserve(c.base, bestOf(trials), trials);
     if (l.budget.spent()) {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
       return 'time budget spent';

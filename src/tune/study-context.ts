@@ -83,6 +83,8 @@ export interface StudyContext {
   log: (l: string) => void;
   /** The time budget's end (Date.now() milliseconds), once the trial loop started with one: the end step's too. */
   endAt?: number;
+  /** Seconds the trial loop kept from its trials for auto's end step (endStepReserve, as it last computed it). */
+  reserve?: number;
 }
 
 /** How often a trial whose process died (or that was interrupted) is enqueued again. */

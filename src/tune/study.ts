@@ -70,7 +70,7 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     }
     if (s.strategy === 'auto' && o.saveBest !== false) {
       // best by the mean over seeds, then the ensemble step
-      const auto = await finishAuto({ ...keep, base: c.base, endAt: c.endAt }, trials, best);
+      const auto = await finishAuto({ ...keep, base: c.base, endAt: c.endAt, reserve: c.reserve }, trials, best);
       await endStepDone(c, trials.length);
       return { name, trials, ...auto, stopReason, storage: url };
     }

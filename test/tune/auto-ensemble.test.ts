@@ -463,6 +463,34 @@ test('an end step with no time left in the budget scores its first candidate in 
   }
 });
 
+test('the end step gives its first candidate the reserve the trial loop kept (AutoEnd.reserve), not its own', async () => {
+  // the loop computed the end step's reserve each turn, and the end step computed it again from the trials
+  const storage = openStorage(db);
+  const lines: string[] = [];
+  try {
+    // members that took 10 s to score themselves: 60 s by endStepReserve, which the first candidate would fit in
+    const trials = (await storage.getTrials('seeds')).map((t) => ({
+      ...t,
+      attrs: { ...t.attrs, save_seconds: 10, ridge: [] },
+    }));
+    const base = resolveConfig((await loadConfig(join(dir, 'seeds.yaml'))).raw, 'seeds');
+    const end = {
+      ...{ storage, name: 'seeds', strategy: 'auto', objective: 'val_loss', base },
+      log: (l: string) => lines.push(l),
+      endAt: Date.now() - 1,
+      reserve: 0,
+    };
+    await finishAuto(end, trials, bestOf(trials));
+    const cut = /^ensemble: (\d+) of (\d+) candidates not scored/m.exec(lines.join('\n'));
+    assert.ok(cut && cut[1] === cut[2], `the loop kept nothing for them: none scored\n${lines.join('\n')}`);
+    lines.length = 0;
+    await finishAuto({ ...end, reserve: 3600 }, trials, bestOf(trials));
+    assert.doesNotMatch(lines.join('\n'), /candidates not scored/, 'the loop kept an hour: all scored');
+  } finally {
+    await storage.close();
+  }
+});
+
 test('the end writes its ensemble once; an end that chose other members writes a new folder beside it', async () => {
   const at = mkdtempSync(join(tmpdir(), 'seqtune-write-auto-'));
   try {
