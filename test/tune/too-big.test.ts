@@ -23,6 +23,7 @@ function wideConfig(name: string, tune: string): string {
 data: {csv: wide.csv, target: value, lookback: 2000, split: {train: 0.6, val: 0.3, test: 0.1}}
 model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
 train: {epochs: 1, batch_size: 200}
+evaluate: {baselines: [persistence]}  # no ridge over 2,000 inputs: what is tested is the memory check
 tune:
   jobs: 1
   storage: sqlite:${join(dir, `${name}.db`)}
