@@ -118,7 +118,11 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
     const lever =
       /(best so far reads "\w+" \(confidence [\d.]+\)|next lever of the method by expected effect); sweeping \S+ over/;
     const partner = /^a network without the linear path at the best's data/; // beside a best with the linear skip
-    assert.ok(lever.test(t.attrs.why as string) || partner.test(t.attrs.why as string), String(t.attrs.why));
+    // a best behind the ridge model on validation: the linear path first (4 epochs read as still learning)
+    const ridgeFirst =
+      /does not beat the linear baseline on validation .*: the linear skip before the advice for "\w+"/;
+    const why = String(t.attrs.why);
+    assert.ok(lever.test(why) || partner.test(why) || ridgeFirst.test(why), why);
   });
 });
 
