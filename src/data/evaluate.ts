@@ -9,7 +9,14 @@ import {
   score,
   seasonalIndex,
 } from './baselines.js';
-import { LINEAR_SLOW_SECONDS, linearFitSeconds, linearFitted, linearForecast, linearTooWide } from './linear.js';
+import {
+  LINEAR_SLOW_SECONDS,
+  linearFitSeconds,
+  linearFitted,
+  linearForecast,
+  linearTooWide,
+  ridgeShape,
+} from './linear.js';
 import { Scaler } from './scale.js';
 import type { PreparedData } from './types.js';
 import { absolute, type Windows } from './window.js';
@@ -85,7 +92,7 @@ export function linearFitNotices(d: PreparedData, specs: BaselineSpec[]): string
     if (seen.has(lookback) || linearFitted(d, lookback)) continue;
     seen.add(lookback);
     const p = lookback * d.scaledFeatures.length,
-      s = linearFitSeconds(p);
+      s = linearFitSeconds(ridgeShape(d, lookback));
     if (s > LINEAR_SLOW_SECONDS)
       out.push(`fitting the linear baseline on ${p.toLocaleString('en-US')} inputs (about ${Math.round(s)} s)`);
   }

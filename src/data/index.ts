@@ -26,7 +26,9 @@ export {
   linearForecast,
   linearModel,
   linearTooWide,
+  type RidgeShape,
   ridgeForecast,
+  ridgeShape,
 } from './linear.js';
 export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';

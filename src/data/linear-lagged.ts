@@ -47,6 +47,9 @@ function runsOf(starts: ArrayLike<number>): [number, number][] | null {
   return runs;
 }
 
+/** Whether windows with these starts have their Gram sums taken along the lags (laggedGrams), not row by row. */
+export const laggable = (starts: ArrayLike<number>): boolean => runsOf(starts) !== null;
+
 /** Every series' lags as one contiguous block of base columns: where each block starts and its lowest lag. */
 function baseColumns(l: Lagged) {
   const lo = l.series.map(() => Infinity),

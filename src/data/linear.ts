@@ -8,7 +8,7 @@
 // The data reach this file through a Design: a function that fills window i's row, so it does not care
 // how windows are stored.
 import { cholesky, cholSolve, dot4x4 } from '../engine/float64.js';
-import { type Grams, type Lagged, laggedGrams } from './linear-lagged.js';
+import { type Grams, type Lagged, laggable, laggedGrams } from './linear-lagged.js';
 import { ridgePath, type ValRows } from './linear-path.js';
 import type { PreparedData } from './types.js';
 
@@ -271,11 +271,11 @@ export function windowDesign(
 
 /**
  * The most inputs (lookback x features) the linear baseline is fitted over: its fit grows with the cube of them (the
- * tridiagonal form of the inputs' Gram matrix and products with its Q), about 2 minutes of one core at 2,500 with the
- * eigendecomposition it took until 2026-12-07 (2,400: 108 s of CPU on a 2-core EPYC, 1,200: 16 s; now about a
- * quarter of that: BENCHMARKS.md, bench:linear), which train and check announce first
- * (linearFitNotices); 7 features over a lookback of 336 (ETT multivariate) are 2,352. Wider data (200 columns over 24
- * steps: 4,800 inputs, about 15 minutes) leave it out, with linearTooWide's note.
+ * tridiagonal form of the inputs' Gram matrix, and products with its Q of the outputs' and the validation windows'
+ * columns: linearFitSeconds), about 2 minutes of one core at 2,500 when the cap was set (an eigendecomposition until
+ * 2026-12-07: 2,400 inputs took 108 s of CPU on a 2-core EPYC), about half a minute now; train and check announce
+ * a fit over LINEAR_SLOW_SECONDS first (linearFitNotices); 7 features over a lookback of 336 (ETT multivariate) are
+ * 2,352. Wider data (200 columns over 24 steps: 4,800 inputs) leave it out, with linearTooWide's note.
  */
 export const LINEAR_MAX_INPUTS = 2500;
 
@@ -291,15 +291,58 @@ export function linearTooWide(d: PreparedData, lookback = d.windows.train.lookba
   );
 }
 
-/**
- * CPU seconds of the linear baseline's fit over p inputs, about: the cube of p from FIT_SECONDS_AT_CAP at
- * LINEAR_MAX_INPUTS (measured on a 2-core EPYC with the eigendecomposition the fit took until 2026-12-07).
- */
-export function linearFitSeconds(p: number): number {
-  return FIT_SECONDS_AT_CAP * (p / LINEAR_MAX_INPUTS) ** 3;
+/** What the arithmetic of a ridge fit (fitRidge on windowDesign's fit windows) depends on: linearFitSeconds. */
+export interface RidgeShape {
+  /** p: lookback x features. */
+  inputs: number;
+  /** m: horizon x targets. */
+  outputs: number;
+  /** Training and validation windows whose inputs are all inside the series. */
+  train: number;
+  val: number;
+  /** The series the windows are lags of (features and targets once each), and the lags of each (lookback + horizon). */
+  series: number;
+  span: number;
+  /** Whether the training windows' Gram sums go along the lags (linear-lagged.ts), else row by row. */
+  lagged: boolean;
 }
 
-const FIT_SECONDS_AT_CAP = 130;
+/** The shape of prepared data's ridge fit at a lookback. */
+export function ridgeShape(d: PreparedData, lookback = d.windows.train.lookback): RidgeShape {
+  const starts = (s: 'train' | 'val') => Array.from(d.windows[s].starts).filter((x) => x >= lookback);
+  const train = starts('train');
+  return {
+    inputs: lookback * d.scaledFeatures.length,
+    outputs: d.windows.train.horizon * d.targetSeries.scaled.length,
+    train: train.length,
+    val: starts('val').length,
+    series: new Set([...d.scaledFeatures, ...d.targetSeries.scaled]).size,
+    span: lookback + d.windows.train.horizon,
+    lagged: train.length > 0 && laggable(train),
+  };
+}
+
+/**
+ * Seconds of a ridge fit of this shape, about, from its multiply-adds (linear-path.ts): 2p^3/3 to make T, p^2 per
+ * column of Q's products (R, W and the validation rows, or 2p for its Gram), p^2 m / 2 for R~ R~^T (and p^2 v / 2 + p
+ * v m for the validation rows' products), 60 p^2 for the alphas, at FIT_RATE; the Gram sums along the lags (n S^2
+ * (lookback + horizon)) at GRAM_RATE, row by row (n p^2 / 2 + n p m) at FIT_RATE. The rates are the slower ones a
+ * 2-core EPYC gave under load (BENCHMARKS.md, bench:linear: 1,000 inputs 3.9 s of CPU, expected 3.8; 2,000: 14.7-17.9,
+ * expected 17.1; 4,000: 94, expected 122; ETTm1-sized, 672 inputs to 96 or 672 outputs: 2.5-4.3, expected 3.2-4.0).
+ */
+export function linearFitSeconds(s: RidgeShape): number {
+  const { inputs: p, outputs: m, val: v } = s;
+  const grams = (n: number) =>
+    s.lagged ? (n * s.series ** 2 * s.span) / GRAM_RATE : (n * ((p + 1) ** 2 / 2 + (p + 1) * m)) / FIT_RATE;
+  const byRows = v < p;
+  const tiles = (2 / 3) * p ** 3 + 2.5 * p * p * m + 60 * p * p + (byRows ? 1.5 * p * p * v + p * v * m : 2 * p ** 3);
+  return FIT_START + grams(s.train) + (byRows ? 0 : grams(v)) + tiles / FIT_RATE;
+}
+
+/** Multiply-adds a second of the fit's tiled float64 products and of the Gram sums along the lags; seconds to start. */
+const FIT_RATE = 0.8e9,
+  GRAM_RATE = 0.25e9,
+  FIT_START = 0.3;
 
 /** Fits expected to take longer than this are announced first (linearFitNotice), not left as silence. */
 export const LINEAR_SLOW_SECONDS = 20;

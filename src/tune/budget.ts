@@ -3,7 +3,7 @@
 // what it has), and the auto strategy reads it to leave out trials that would not finish in time. An auto study
 // keeps a reserve for its end step (endStepReserve): its trials stop that much earlier.
 import type { RawConfig } from '../config/index.js';
-import { linearFitSeconds, linearFitted } from '../data/index.js';
+import { linearFitSeconds, linearFitted, linearTooWide, ridgeShape } from '../data/index.js';
 import { type FrozenTrial, ownerText } from '../storage/index.js';
 import type { AutoBudget } from './auto-replay.js';
 import { applyParams, type Params } from './space.js';
@@ -71,10 +71,16 @@ const RESERVED_MEMBERS = 3;
  * again there for its blends, and the predictions of RESERVED_MEMBERS members over the validation and test windows,
  * each about twice what the best trial's scores and run folder took (save_seconds). The end step scores its
  * candidates while they fit in what is left (fuseCandidates) and says which it left out. At lookback 2000, horizon 500
- * on 2 cores a 2-minute study's end step took 132 s after its trials, 110 s of it that ridge fit.
+ * on 2 cores a 2-minute study's end step took 132 s after its trials, 110 s of it that ridge fit. Before a trial
+ * finished: `first`, the ridge fit at the base config's lookback as expected (firstReserve).
  */
-export function endStepReserve(base: RawConfig, best: FrozenTrial | null, trials: readonly FrozenTrial[]): number {
-  if (!best) return 0;
+export function endStepReserve(
+  base: RawConfig,
+  best: FrozenTrial | null,
+  trials: readonly FrozenTrial[],
+  first = 0,
+): number {
+  if (!best) return first;
   const save = Number(best.attrs.save_seconds ?? 0);
   return endRidge(base, best, trials) + RESERVED_MEMBERS * memberSeconds(save);
 }
@@ -83,14 +89,27 @@ export function endStepReserve(base: RawConfig, best: FrozenTrial | null, trials
 export const memberSeconds = (save: number): number => 2 * save;
 
 /**
- * Seconds of the ridge fit the end step pays at the best trial's lookback (its data prepared anew): scaled from the
- * fits the study timed (ridgeSeconds); 0 where no trial fitted one at that lookback (too many inputs: none is fitted).
+ * Seconds of the ridge fit the end step pays at the best trial's lookback (its data prepared anew): as expected, scaled
+ * as the fits the study timed ran (ridgeSeconds; a trial of an older seqtune that recorded no expectation: as it
+ * took); 0 where no trial fitted one at that lookback (too many inputs: none is fitted).
  */
 export function endRidge(base: RawConfig, best: FrozenTrial, trials: readonly FrozenTrial[]): number {
   const paid = trials.flatMap((t) => (t.attrs.ridge as RidgePaid[] | undefined) ?? []);
   const lookback = applyParams(base, best.params).data.lookback;
   const at = paid.find((r) => r.lookback === lookback);
-  return at ? ridgeSeconds([{ ...at, fitted: false, paidBy: 0 }], 1, paid) : 0;
+  if (!at) return 0;
+  return at.expected ? ridgeSeconds([{ ...at, expected: at.expected, fitted: false, paidBy: 0 }], 1, paid) : at.seconds;
+}
+
+/**
+ * The seconds an auto study keeps for its end step before any of its trials finished (endStepReserve's `first`): the
+ * ridge fit at the base config's lookback as expected (linearFitSeconds), which the end step pays again; the
+ * members' predictions are not known until a trial has scored itself. 0 where the data cannot be prepared or the
+ * inputs are too many for a ridge.
+ */
+export async function firstReserve(env: TrialEnv): Promise<number> {
+  const d = await prepareFor(env, env.base).catch(() => undefined);
+  return d && !linearTooWide(d) ? linearFitSeconds(ridgeShape(d)) : 0;
 }
 
 /** What a finished trial measured of itself (runTrial's attrs), for the estimate of the next. */
@@ -153,19 +172,21 @@ function epochSeconds(refEpoch: number, cost: TrainingCost, refCost: TrainingCos
 /**
  * Seconds of the ridge fits a trial at these lookbacks may have to pay first: none for a lookback whose ridge every
  * thread of this process that runs trials has fitted already on the same data (as many of this process's trials as
- * there are jobs paid it, each thread once; with one job, the main thread's own), else the fit's seconds scaled by the
- * cube of its inputs from the slowest one the study measured (`paid`), or linearFitSeconds without one.
+ * there are jobs paid it, each thread once; with one job, the main thread's own), else its expected seconds
+ * (linearFitSeconds) times the most any fit the study measured (`paid`) took over its own expectation, or as expected
+ * without one. (The cube of the inputs, which this scaled by, made 1.4 s measured over 500 inputs 90 s over 2,000: the
+ * fit's products with the outputs' columns, p^2 m, are as much of it as the cube there; 17 s measured.)
  */
 export function ridgeSeconds(
-  need: readonly { lookback: number; inputs: number; fitted: boolean; paidBy: number }[],
+  need: readonly { lookback: number; inputs: number; expected: number; fitted: boolean; paidBy: number }[],
   jobs: number,
   paid: readonly RidgePaid[],
 ): number {
-  const perCube = Math.max(0, ...paid.map((r) => r.seconds / r.inputs ** 3));
+  const slower = Math.max(0, ...paid.map((r) => (r.expected ? r.seconds / r.expected : 0)));
   let s = 0;
   for (const r of need) {
     if ((jobs === 1 && r.fitted) || r.paidBy >= jobs) continue;
-    s += perCube > 0 ? perCube * r.inputs ** 3 : linearFitSeconds(r.inputs);
+    s += (slower > 0 ? slower : 1) * r.expected;
   }
   return s;
 }
@@ -190,6 +211,7 @@ async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number, trials: read
   const need = ridgeLookbacks(env, cfg, d).map((lookback) => ({
     lookback,
     inputs: lookback * d.scaledFeatures.length,
+    expected: linearFitSeconds(ridgeShape(d, lookback)),
     fitted: linearFitted(d, lookback),
     paidBy: mine.filter((t) => ((t.attrs.ridge as RidgePaid[] | undefined) ?? []).some((r) => r.lookback === lookback))
       .length,

@@ -9,7 +9,7 @@ import { fitThreads } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
-import { endStepReserve, TimeBudget } from './budget.js';
+import { endStepReserve, firstReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
@@ -188,8 +188,12 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     const trials = await sweptTrials(c, l);
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
     // auto's end step (its ensemble) runs after the trials, within the budget: the time it will take is kept from them
-    if (c.s.strategy === 'auto' && c.o.saveBest !== false)
-      c.reserve = l.budget.reserve = endStepReserve(c.base, bestOf(trials), trials);
+    // (before a trial finished, the ridge fit it will pay, as expected: the first trials stop in time for it too)
+    if (c.s.strategy === 'auto' && c.o.saveBest !== false) {
+      const best = bestOf(trials);
+      const first = best || !Number.isFinite(l.budget.seconds) ? 0 : await firstReserve(l.env);
+      c.reserve = l.budget.reserve = endStepReserve(c.base, best, trials, first);
+    }
     if (l.budget.spent()) {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
       return 'time budget spent';

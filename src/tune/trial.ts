@@ -19,12 +19,14 @@ import {
   type DataConfig,
   DataError,
   isLinear,
+  linearFitSeconds,
   linearFitted,
   linearModel,
   linearTooWide,
   type PreparedData,
   prepareData,
   rewindow,
+  ridgeShape,
   type SharedPreparedData,
   seriesKey,
   shareData,
@@ -364,7 +366,8 @@ function linearVal(env: TrialEnv, cfg: RawConfig, d: PreparedData): { linear_val
  * The lookbacks whose ridge model (the `linear` baseline's) a trial of a config fits: its linear path's
  * (linear_skip: ridge), its linear baselines' (scored in its run folder) and linearVal's. Each is fitted once per
  * prepared data and thread (linearModel keeps it), in a time that grows with the cube of its inputs: at lookback 2000
- * 67 s of one core by linearFitSeconds, 197 s measured on a loaded 2-core machine, minutes no epoch end can stop.
+ * (horizon 500) 17 s of one core by linearFitSeconds, 15-18 s of CPU measured on a loaded 2-core machine (89 s before
+ * 2026-12-07's faster fit, 197 s wall), seconds no epoch end can stop.
  */
 export function ridgeLookbacks(env: TrialEnv, cfg: RawConfig, d: PreparedData): number[] {
   const L = cfg.data.lookback,
@@ -379,11 +382,13 @@ export function ridgeLookbacks(env: TrialEnv, cfg: RawConfig, d: PreparedData): 
   return [...out];
 }
 
-/** A ridge model a trial fitted (payRidges): its lookback, inputs and seconds. */
+/** A ridge model a trial fitted (payRidges): its lookback, inputs and seconds, and the seconds it was expected to. */
 export interface RidgePaid {
   lookback: number;
   inputs: number;
   seconds: number;
+  /** linearFitSeconds of its shape (none in trials of an older seqtune). */
+  expected?: number;
 }
 
 /**
@@ -402,7 +407,8 @@ function payRidges(env: TrialEnv, cfg: RawConfig, d: PreparedData): RidgePaid[] 
       continue;
     }
     const seconds = (performance.now() - t0) / 1000;
-    paid.push({ lookback, inputs: lookback * d.scaledFeatures.length, seconds });
+    const expected = linearFitSeconds(ridgeShape(d, lookback));
+    paid.push({ lookback, inputs: lookback * d.scaledFeatures.length, seconds, expected });
   }
   return paid;
 }

@@ -159,17 +159,17 @@ test('several targets are scored each in its own units too (by_target): the orig
 });
 
 test('a linear baseline whose fit takes more than 20 s is announced before it is fitted, with its inputs and seconds', async () => {
-  // 61 features over a lookback of 24: 1,464 inputs, about 26 s (the cube of 2,500's 130 s); a helper's check
-  // over 2,400 inputs was minutes of silence
+  // 61 series over a lookback of 40 to 12 steps of each: 2,440 inputs to 732 outputs, about 27 s (25.4 s of CPU
+  // measured on a 2-core EPYC); a helper's check over 2,400 inputs was minutes of silence
   const cols = Array.from({ length: 60 }, (_, j) => `c${j}`);
   const rows = [['t', 'y', ...cols].join(',')];
   for (let i = 0; i < 200; i++)
     rows.push([i, Math.sin(i / 5), ...cols.map((_, j) => Math.cos((i + j) / 7))].map((v) => v.toFixed(4)).join(','));
   const f = join(dir, 'wide.csv');
   writeFileSync(f, `${rows.join('\n')}\n`);
-  const d = await prepareData({ csv: f, time: 't', target: 'y', lookback: 24, horizon: 1 }, f);
-  assert.deepEqual(linearFitNotices(d, ['persistence', 'linear', { linear: { lookback: 24 } }]), [
-    'fitting the linear baseline on 1,464 inputs (about 26 s)',
+  const d = await prepareData({ csv: f, time: 't', target: ['y', ...cols], lookback: 40, horizon: 12 }, f);
+  assert.deepEqual(linearFitNotices(d, ['persistence', 'linear', { linear: { lookback: 40 } }]), [
+    'fitting the linear baseline on 2,440 inputs (about 27 s)',
   ]);
   // a short lookback fits in seconds, one too wide is left out (its note says so): nothing to announce
   assert.deepEqual(linearFitNotices(d, [{ linear: { lookback: 4 } }, { linear: { lookback: 48 } }, 'mean']), []);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Design, fitRidge, prepareData } from '../../src/data/index.js';
+import { type Design, fitRidge, linearFitSeconds, prepareData, ridgeShape } from '../../src/data/index.js';
 import { centred, gramMse, grams, rowGrams, solveRidge, windowDesign } from '../../src/data/linear.js';
 import { type Lagged, laggedGrams } from '../../src/data/linear-lagged.js';
 import { ridgePath } from '../../src/data/linear-path.js';
@@ -163,4 +163,26 @@ test('the ridge fit on windows is unchanged by the fast paths (alpha, weights wi
     for (const [i, v] of fast.b.entries()) assert.ok(close(v, plain.b[i]!, Math.abs(plain.b[i]!) + norm, 1e-9));
     assert.ok(close(fast.valMse, plain.valMse, plain.valMse, 1e-9));
   }
+});
+
+test("a ridge fit's shape: the windows with every input inside, each series once; its expected seconds", async () => {
+  const rng = new Rng(17);
+  const rows = ['a,b,c'];
+  for (let t = 0; t < 900; t++) rows.push([0, 1, 2].map(() => rng.normal().toFixed(4)).join(','));
+  const f = join(dir, 'shape.csv');
+  writeFileSync(f, `${rows.join('\n')}\n`);
+  const spec = { csv: f, features: ['a', 'b', 'c'], target: ['c', 'a'], lookback: 24, horizon: 6 };
+  const data = await prepareData(spec, f);
+  const s = ridgeShape(data, 30);
+  const [tr, va] = (['train', 'val'] as const).map((x) => windowDesign(data, x, 30, true));
+  assert.deepEqual(s, { inputs: 90, outputs: 12, train: tr!.rows, val: va!.rows, series: 3, span: 36, lagged: true });
+  // every third window: too many runs of starts for the sums along the lags
+  const strided = await prepareData({ ...spec, stride: 3 }, f);
+  assert.equal(ridgeShape(strided).lagged, false);
+  // the fit BENCHMARKS.md measured at 14.7-17.9 s of CPU (2,000 inputs to 500 outputs); its products with the
+  // outputs' columns (p^2 m) count as much as the cube there
+  const wide = { inputs: 2000, outputs: 500, train: 1701, val: 401, series: 1, span: 2500, lagged: true };
+  const e = linearFitSeconds(wide);
+  assert.ok(e > 14 && e < 25, `expected ${e} s`);
+  assert.ok(linearFitSeconds({ ...wide, outputs: 1000 }) > 1.3 * e, 'twice the outputs');
 });

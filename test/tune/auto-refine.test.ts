@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { linearModel } from '../../src/data/index.js';
+import { linearFitSeconds, linearModel, ridgeShape } from '../../src/data/index.js';
 import { type FrozenTrial, freezeTrial } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { CONV_FRONT, nextLever, segmentFront, segmentLength, sweepKey } from '../../src/tune/auto-levers.js';
@@ -235,7 +235,9 @@ test("a trial's estimate reads the ridge the study paid from the plan's trials, 
   const budget = new TimeBudget(600).forAuto(env, env.base)!;
   const L = env.base.data.lookback;
   // its linear baseline's ridge not fitted in this thread yet: 7 s, as a trial of the study (another process) paid it
-  const ref = trial({}, 0.1, { seconds: 60, epochs: 10, ridge: [{ lookback: L, inputs: L, seconds: 7 }] });
+  const expected = linearFitSeconds(ridgeShape(await prepareFor(env, env.base)));
+  const paid = { lookback: L, inputs: L, seconds: 7, expected };
+  const ref = trial({}, 0.1, { seconds: 60, epochs: 10, ridge: [paid] });
   const est = await budget.estimate({}, ref, [ref]);
   assert.ok(Math.abs(est - 67) < 1e-9, `60 s of epochs and 7 of ridge, estimated ${est}`);
   assert.equal(reads.mock.callCount(), 0, 'no trial read from storage');

@@ -308,18 +308,20 @@ test("a trial's epochs scale only what the timed steps account for: the rest of 
   assert.ok(Math.abs(expectedSeconds(ref, 100, { ...small, windows: 42.5 }, small) - (2.075 + 0.5)) < 1e-9);
 });
 
-test('the ridge a trial may fit first: none where every thread has it, else scaled from the one the study timed', async () => {
+test('the ridge a trial may fit first: none where every thread has it, else as expected, as slow as the study ran', async () => {
   const { ridgeSeconds } = await import('../../src/tune/budget.js');
-  const { linearFitSeconds } = await import('../../src/data/index.js');
   const need = (o: { fitted?: boolean; paidBy?: number }) => [
-    { lookback: 2000, inputs: 2000, fitted: o.fitted ?? false, paidBy: o.paidBy ?? 0 },
+    { lookback: 2000, inputs: 2000, expected: 20, fitted: o.fitted ?? false, paidBy: o.paidBy ?? 0 },
   ];
-  const timed = [{ lookback: 1000, inputs: 1000, seconds: 10 }];
-  assert.equal(ridgeSeconds(need({}), 1, timed), 80, 'twice the inputs, eight times the seconds');
-  assert.equal(ridgeSeconds(need({}), 1, []), linearFitSeconds(2000), 'none timed: the one-core estimate');
+  // a fit the study timed took twice what it was expected to (it scaled by the cube of the inputs: 80 s)
+  const timed = [{ lookback: 1000, inputs: 1000, seconds: 10, expected: 5 }];
+  assert.equal(ridgeSeconds(need({}), 1, timed), 40, 'twice its expected seconds');
+  assert.equal(ridgeSeconds(need({}), 1, []), 20, 'none timed: its expected seconds');
+  const older = [{ lookback: 1000, inputs: 1000, seconds: 10 }];
+  assert.equal(ridgeSeconds(need({}), 1, older), 20, 'a fit that recorded no expectation scales nothing');
   assert.equal(ridgeSeconds(need({ fitted: true }), 1, timed), 0, 'one job: the main thread has it');
   // two jobs: a worker thread that has not fitted it may run the trial until two of this process's trials paid it
-  assert.equal(ridgeSeconds(need({ fitted: true, paidBy: 1 }), 2, timed), 80);
+  assert.equal(ridgeSeconds(need({ fitted: true, paidBy: 1 }), 2, timed), 40);
   assert.equal(ridgeSeconds(need({ paidBy: 2 }), 2, timed), 0);
 });
 
@@ -343,7 +345,7 @@ test('a trial records its epochs, the ridge it fitted first and its run folder a
   const a = first.attrs as { seconds: number; fit_seconds: number; save_seconds: number; ridge: unknown[] };
   assert.deepEqual(
     a.ridge.map((r) => Object.keys(r as object).sort()),
-    [['inputs', 'lookback', 'seconds']],
+    [['expected', 'inputs', 'lookback', 'seconds']],
   );
   assert.deepEqual((a.ridge[0] as { lookback: number; inputs: number }).lookback, 12);
   assert.ok(a.fit_seconds > 0 && a.save_seconds > 0, JSON.stringify(a));
@@ -409,8 +411,15 @@ test("an auto study's loop keeps its end step's reserve from the trials it start
   const f = studyConfig(dir, 'kept-end', '  strategy: auto\n  jobs: 1\n  trials: 2\n  time_budget: 10m\n', 2);
   const r = await runStudy(await loadConfig(f), { log: () => {}, storage: 'memory:' });
   assert.equal(r.trials.length, 2);
-  // the loop's start, then one deadline per trial: the second knows the first's scores and ridge
+  // the loop's start, then one deadline per trial: the first keeps the ridge fit the end step will pay, as expected
+  // (it kept nothing: a first trial ran to the budget's end, and the end step's ridge after it), the second knows the
+  // first's scores and ridge
   assert.equal(reserves.length, 3, String(reserves));
-  assert.deepEqual(reserves.slice(0, 2), [0, 0]);
+  assert.equal(reserves[0], 0);
+  const { linearFitSeconds, ridgeShape, prepareData } = await import('../../src/data/index.js');
+  const csv = join(dir, 'series.csv');
+  const d = await prepareData({ csv, target: 'value', lookback: 12, split: { train: 0.6, val: 0.2, test: 0.2 } }, csv);
+  assert.ok(reserves[1]! > 0, `the first trial keeps the end step's ridge: ${reserves}`);
+  assert.ok(Math.abs(reserves[1]! - linearFitSeconds(ridgeShape(d))) < 1e-9, String(reserves));
   assert.ok(reserves[2]! > 0, String(reserves));
 });
