@@ -332,11 +332,15 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
   // The first candidate has the seconds the trial loop kept for it (endStepReserve), whatever the clock says: the
   // trials in flight, the best run and its plots take it past the budget's end first (a 75-second demo study, its
   // reserve kept, scored none of its 8 candidates of 0.3 s); the others are scored while they fit in what is left.
+  // The loop kept its reserve for the best by value at its last turn, this step's best is the mean over seeds and
+  // the trials that finished after: the first candidate is scored wherever the loop kept anything (the demo study
+  // scored none of 5 when its estimate was above the loop's reserve).
   const reserved = c.reserve ?? 0,
     endAt = c.endAt === undefined ? undefined : Math.max(c.endAt, Date.now() + 1000 * reserved);
   for (const [i, set] of sets.entries()) {
     const expected = set.members.length * perMember + ridge;
-    if (endAt !== undefined && !(i === 0 && expected <= reserved) && Date.now() + expected * 1000 > endAt) {
+    const first = i === 0 && (reserved > 0 || expected <= 0);
+    if (endAt !== undefined && !first && Date.now() + expected * 1000 > endAt) {
       cut.push(set.what);
       continue;
     }
