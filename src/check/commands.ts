@@ -24,12 +24,11 @@ async function setup(loaded: LoadedConfig) {
   const probe = make();
   checkOutputWidth(loaded.file, cfg, probe, d);
   const train = splitTensors(d, 'train', probe);
+  const batchSize = Math.min(cfg.train?.batch_size ?? 32, train[0].shape[0]!);
   // the threads a fit of `steps` batches of the config's size gains from (all that are free with train.threads set)
-  const threads = (steps: number) => {
-    const batchSize = Math.min(cfg.train?.batch_size ?? 32, train[0].shape[0]!);
-    return threadsOfFit(cfg, fitThreads(cfg), probe, { batchSize, samples: batchSize, epochs: steps });
-  };
-  return { cfg, d, make, train, val: splitTensors(d, 'val', probe), threads };
+  const threads = (steps: number) =>
+    threadsOfFit(cfg, fitThreads(cfg), probe, { batchSize, samples: batchSize, epochs: steps });
+  return { cfg, d, make, train, val: splitTensors(d, 'val', probe), batchSize, threads };
 }
 
 /** lr-find on a config; writes lr-find.svg/png (log-x) into `out` when given. */
@@ -76,8 +75,8 @@ export async function rangeRun(loaded: LoadedConfig, param: string): Promise<Bat
     throw new ConfigError(
       `--param: expected train.batch_size (the learning rate has seqtune lr-find), received "${param}"`,
     );
-  const { cfg, make, train, val, threads } = await setup(loaded);
+  const { cfg, make, train, val, batchSize, threads } = await setup(loaded);
   // on the threads the training will use: its batches over its epochs
-  const batches = Math.ceil(train[0].shape[0]! / Math.min(cfg.train?.batch_size ?? 32, train[0].shape[0]!));
+  const batches = Math.ceil(train[0].shape[0]! / batchSize);
   return batchSizeRange(make, train, val, { threads: threads(batches * (cfg.train?.epochs ?? 1)) });
 }
