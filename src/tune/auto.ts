@@ -13,7 +13,7 @@ import { type Diag, nextLever, sweepKey } from './auto-levers.js';
 import { lookbackPlan } from './auto-lookback.js';
 import { plainPartners, refine, repeatSeeds } from './auto-refine.js';
 import { type AutoBudget, Replay, type Step } from './auto-replay.js';
-import { finishedWith, runningWith } from './samplers/index.js';
+import { finishedWith, inFlight, sameParams } from './samplers/index.js';
 import { applyParams, type Params } from './space.js';
 import { gradientNorm, type TrialEnv } from './trial.js';
 import type { TuneSettings } from './types.js';
@@ -35,7 +35,11 @@ export async function autoNext(
   budget?: AutoBudget,
 ): Promise<{ params: Params; why: string } | null> {
   const baseline = finishedWith(trials, {});
-  if (!baseline) return runningWith(trials, {}) ? null : { params: {}, why: 'baseline: the config as written' };
+  if (!baseline) {
+    const running = trials.find((t) => inFlight(t) && sameParams(t.params, {}));
+    if (!running) return { params: {}, why: 'baseline: the config as written' };
+    return besideBaseline(env, s, trials, running, attrs.lr_find as LrRange | undefined);
+  }
   const r = new Replay(env, trials, baseline, budget);
   for (const phase of [rounds, plainPartners, refine, repeatSeeds, joint]) {
     const out = await phase(r, s, attrs.lr_find as LrRange | undefined);
@@ -44,6 +48,32 @@ export async function autoNext(
   }
   if (budget) budget.notes = r.allNotes;
   return null;
+}
+
+/**
+ * A trial to run beside the baseline while it trains, or null: the first lever of the method by expected effect (the
+ * linear path, a longer lookback, the convolutional front, the units), which the first round reaches first unless the
+ * baseline's curves read an urgent pattern. Until the baseline finished nothing else was proposed, and a core sat
+ * idle: on daily minimum temperatures (lookback 336, horizon 7, GRU(64), jobs 2) the baseline took the whole
+ * 5-minute budget on one core and the study ended with it alone. Not timed against the budget (there is no finished
+ * trial to time it from): the budget stops it with the baseline's trial.
+ */
+async function besideBaseline(
+  env: TrialEnv,
+  s: TuneSettings,
+  trials: readonly FrozenTrial[],
+  baseline: FrozenTrial,
+  lr: LrRange | undefined,
+): Promise<{ params: Params; why: string } | null> {
+  const r = new Replay(env, trials, baseline);
+  const unread: Diag = { pattern: 'not read yet', confidence: 0, advice: [] };
+  const lever = nextLever(env, baseline, unread, applyParams(env.base, {}), new Set(), 1);
+  if (!lever) return null;
+  const sweep = await sweepValues(r, s, lever.advice, lr);
+  if ('note' in sweep) return null;
+  const why = `started while the baseline still runs; ${lever.reason}`;
+  const step = await r.step({ param: lever.advice.param, values: sweep.values, why, text: sweep.text });
+  return typeof step === 'object' ? step : null;
 }
 
 /** Rounds of coordinate descent over the levers; a round that improved the best starts another around it. */

@@ -406,3 +406,23 @@ test("a finer step started early is adopted by the finer steps' sweep, not by ro
   assert.equal(await r.step({ param: UNITS, values: [6], why }), 'done');
   assert.deepEqual(r.current, { [UNITS]: 23 }, "the finer steps' sweep takes its own early trial");
 });
+
+test('while the baseline trains, auto starts the first lever of the method beside it, once, and builds on it after', async () => {
+  // daily minimum temperatures (lookback 336, horizon 7, jobs 2, 5-minute budget): the baseline took the whole budget
+  // on one core while auto proposed nothing for the other, and the study ended with the baseline alone
+  const env = await envOf();
+  const s = tuneSettings(env.base, env.loaded.file);
+  const running = freezeTrial({ ...baseline, state: 'running', value: null, intermediate: [], attrs: {} });
+  const beside = await autoNext(env, s, [running]);
+  assert.ok(beside, 'a trial beside the running baseline');
+  assert.deepEqual(beside.params, { 'model.linear_skip': 'ridge' });
+  assert.match(beside.why, /^started while the baseline still runs; next lever of the method by expected effect; /);
+  const second = freezeTrial({ ...running, number: 1, params: beside.params, attrs: { why: beside.why } });
+  assert.equal(await autoNext(env, s, [running, second]), null, 'one lever beside the baseline, not every core');
+  // the baseline ends; the rounds meet the linear skip first and find it run: it is adopted when it is better
+  const attrs = { ...baseline.attrs, why: beside.why };
+  const better = freezeTrial({ ...second, state: 'complete', value: 0.05, attrs });
+  const next = await autoNext(env, s, [baseline, better]);
+  assert.ok(next, 'a next trial after the baseline');
+  assert.equal(next.params['model.linear_skip'], 'ridge', 'the next sweep builds on the linear skip');
+});
