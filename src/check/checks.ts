@@ -335,18 +335,32 @@ function distributionShiftCheck(d: PreparedData, relative: boolean): CheckResult
   );
 }
 
-/** Enough windows for the model. */
+/**
+ * The fewest validation windows whose mean score tells trials apart: below it a study that chooses among many trials
+ * by validation fits the windows' noise (airline passengers, 12 months ahead: 11 validation windows; auto's 484
+ * trials took the validation MSE from the linear path's 0.069 to 0.046 while test went from 0.073 to 0.117).
+ */
+export const FEW_VAL_WINDOWS = 30;
+
+/** Enough windows for the model, and for validation scores to choose between models. */
 function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): CheckResult {
   const nTrain = d.windows.train.starts.length,
+    nVal = d.windows.val.starts.length,
     targets = nTrain * d.targets.length * H;
   const few = nTrain < 100 || (weights !== undefined && weights > 10 * targets);
+  const fewVal = nVal > 0 && nVal < FEW_VAL_WINDOWS;
+  const advice = [
+    few ? 'few training windows for this model: use fewer units, regularization, or more data' : '',
+    fewVal
+      ? `only ${nVal} validation windows: their scores are noisy, and a study that chooses among many trials ` +
+        'by them fits that noise (use a larger validation split, or few trials)'
+      : '',
+  ].filter(Boolean);
   return r(
     'data.enough_windows',
-    few ? 'warn' : 'pass',
-    { train_windows: nTrain, training_targets: targets, weights: weights ?? null },
-    few
-      ? 'few training windows for this model: use fewer units, regularization, or more data'
-      : 'enough training windows for the model size',
+    advice.length ? 'warn' : 'pass',
+    { train_windows: nTrain, val_windows: nVal, training_targets: targets, weights: weights ?? null },
+    advice.join('; ') || 'enough training windows for the model size, and validation windows to compare models',
   );
 }
 

@@ -113,6 +113,21 @@ test('a time column that skips hours warns, naming the usual step, the longest g
   assert.equal(byId(await checks(config, lines.join('\n')), 'data.time_gaps').status, 'pass');
 });
 
+test('fewer than 30 validation windows warn with their count: a study choosing by their scores fits their noise', async () => {
+  const config = (val: number) =>
+    'data: {csv: series.csv, target: value, lookback: 12, horizon: 12, ' +
+    `split: {train: ${0.9 - val}, val: ${val}, test: 0.1}}\n` +
+    'model: {layers: [{gru: {units: 4}}, {dense: {units: 12}}]}\n';
+  const csv = syntheticCsv({ length: 400, seed: 7 });
+  const few = byId(await checks(config(0.05), csv), 'data.enough_windows');
+  assert.equal(few.status, 'warn');
+  assert.equal(few.evidence.val_windows, 9);
+  assert.match(few.advice, /^only 9 validation windows: their scores are noisy/);
+  const enough = byId(await checks(config(0.2), csv), 'data.enough_windows');
+  assert.equal(enough.status, 'pass', enough.advice);
+  assert.ok((enough.evidence.val_windows as number) >= 30);
+});
+
 test("the checks train on the threads that pay without a warning: the overfit probe batch is theirs, not the user's", async () => {
   // GRU(1000) over one step (10,048 weights a step reaches: the recurrent kernel is idle) on the probe's 16 windows:
   // two threads would cost more than they save,

@@ -126,6 +126,24 @@ test('the auto strategy trains the baseline, then sweeps the factor its diagnosi
   });
 });
 
+test('auto says what the checks warn of before its trials: few validation windows to choose by', async () => {
+  const f = join(dir, 'fewval.yaml');
+  writeFileSync(
+    f,
+    `name: fewval
+data: {csv: series.csv, target: value, lookback: 12, split: {train: 0.85, val: 0.05, test: 0.1}}
+model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}
+train: {epochs: 2, batch_size: 32}
+tune: {strategy: auto, trials: 1, storage: "memory:"}
+`,
+  );
+  const lines: string[] = [];
+  await runStudy(await loadConfig(f), { log: (l) => lines.push(l), saveBest: false });
+  const said = lines.find((l) => l.startsWith('check: data.enough_windows: '));
+  assert.match(String(said), /only 25 validation windows: their scores are noisy/);
+  assert.ok(lines.indexOf(said!) < lines.findIndex((l) => l.startsWith('trial 0 ')), 'said before the trials');
+});
+
 test('ASHA prunes trials; pruned trials keep their curves and say why, in storage and on their line', async () => {
   const f = config(
     'asha',
