@@ -219,6 +219,30 @@ async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number, trials: read
   return ridgeSeconds(need, jobs, paid);
 }
 
+/** Seconds as a line says them: under 90 in seconds, else in minutes. */
+const about = (s: number): string => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
+
+/**
+ * A line for the start of an auto study whose baseline, as written, may take more than the whole time budget (its
+ * configured epochs of its training as timed, trainingCost, and its model's build; early stopping may end it
+ * sooner), or null. Daily minimum temperatures at lookback 336 (GRU(64), 100 epochs, a 5-minute budget): the baseline
+ * took the whole budget and the study ended with it alone, with nothing said before.
+ */
+export async function baselineOverBudget(env: TrialEnv, budget: number): Promise<string | null> {
+  if (!Number.isFinite(budget)) return null;
+  const cost = await costOfConfig(env, applyParams(env.base, {}));
+  if (!(cost.perWindow > 0) || cost.windows === undefined) return null;
+  const epochs = env.base.train?.epochs ?? 1,
+    epoch = cost.perWindow * cost.windows,
+    total = cost.build + epochs * epoch;
+  if (total <= budget) return null;
+  return (
+    `tune: the baseline as written may take up to about ${about(total)} (${epochs} epochs of about ` +
+    `${epoch.toPrecision(2)} s, early stopping aside), more than the ${about(budget)} time budget: auto will have ` +
+    'little to compare (a longer tune.time_budget, or fewer train.epochs, leaves it room)'
+  );
+}
+
 /** What auto needs to judge whether a trial fits in the time left (expectedSeconds). */
 function timeLeft(env: TrialEnv, base: RawConfig, remaining: () => number, jobs: number): AutoBudget {
   const costOf = (p: Params) => costOfConfig(env, applyParams(base, p));

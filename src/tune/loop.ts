@@ -9,7 +9,7 @@ import { fitThreads } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
-import { endStepReserve, firstReserve, TimeBudget } from './budget.js';
+import { baselineOverBudget, endStepReserve, firstReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
@@ -92,6 +92,10 @@ export async function runTrials(c: StudyContext): Promise<string> {
   });
   // The time budget counts from here, once the trial threads and the heartbeat are up (seconds from source, under
   // load): a study of 'time_budget: 3s' on a loaded machine had spent it before its first trial and ran none.
+  if (s.strategy === 'auto' && !(await c.storage.getTrials(c.name)).length) {
+    const over = await baselineOverBudget(env, o.timeBudget ?? s.timeBudget);
+    if (over) c.log(over);
+  }
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
   env.deadline = budget.deadline();
   c.endAt = budget.end();

@@ -423,3 +423,19 @@ test("an auto study's loop keeps its end step's reserve from the trials it start
   assert.ok(Math.abs(reserves[1]! - linearFitSeconds(ridgeShape(d))) < 1e-9, String(reserves));
   assert.ok(reserves[2]! > 0, String(reserves));
 });
+
+test('an auto study says at its start when the baseline as written may outlast the whole time budget', async () => {
+  const f = studyConfig(dir, 'over', '  strategy: auto\n', 1000);
+  const loaded = await loadConfig(f);
+  const base = resolveConfig(loaded.raw, loaded.name);
+  const env: TrialEnv = {
+    ...{ loaded, base, storage: new MemoryStorage(), study: 'over', repeats: 1, objective: 'val_loss' },
+    dataCache: new Map(),
+  };
+  const { baselineOverBudget } = await import('../../src/tune/budget.js');
+  const line = await baselineOverBudget(env, 0.5);
+  assert.match(String(line), /^tune: the baseline as written may take up to about \d+ (s|min) \(1000 epochs of about /);
+  assert.match(String(line), /more than the 1 s time budget: auto will have little to compare/);
+  assert.equal(await baselineOverBudget(env, 1e6), null, 'a budget it fits in: nothing said');
+  assert.equal(await baselineOverBudget(env, Infinity), null, 'no budget: nothing said');
+});
