@@ -26,7 +26,7 @@ import {
 } from '../data/index.js';
 import { MEMORY_LIMIT_BYTES } from '../engine/index.js';
 import { MemoryLimitError } from '../errors.js';
-import type { Tensor } from '../nn/index.js';
+import { LinearSkip, type Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
 import { checkOutputWidth, splitTensors } from '../run/index.js';
 import { type Callback, denseRows, gatherSamples, type Model, type Samples } from '../train/index.js';
@@ -447,7 +447,19 @@ function initLossCheck(m: Model, xb: Samples, yb: Tensor, relative: boolean): Ch
   );
 }
 
-/** Gradients of every layer (as m holds them): finite and non-zero. */
+/**
+ * The layer a weight's gradient is reported under: its own, or for a weight of a linear skip the wrapped layer it
+ * belongs to (`0/kernel` of the first, `linear/kernel` of the linear path), so that a dead layer inside the skip is
+ * named rather than hidden in the sum with the linear path's gradient.
+ */
+function gradientLayer(m: Model, w: { layer: string; name: string }): string {
+  const skip = m.layers.find((l) => l.name === w.layer);
+  if (!(skip instanceof LinearSkip)) return w.layer;
+  const part = w.name.slice(0, w.name.indexOf('/'));
+  return skip.layers[Number(part)]?.name ?? `${skip.name}_${part}`;
+}
+
+/** Gradients of every layer (as m holds them; the layers a linear skip wraps each on its own): finite and non-zero. */
 function gradientsCheck(m: Model): CheckResult {
   const byLayer = new Map<string, number>();
   let nonFinite = false;
@@ -458,7 +470,8 @@ function gradientsCheck(m: Model): CheckResult {
       if (!Number.isFinite(v)) nonFinite = true;
       s += v * v;
     }
-    byLayer.set(w.layer, (byLayer.get(w.layer) ?? 0) + s);
+    const layer = gradientLayer(m, w);
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + s);
   }
   const norms = Object.fromEntries([...byLayer].map(([k, v]) => [k, round(Math.sqrt(v), 3)]));
   const dead = [...byLayer].filter(([, v]) => v === 0).map(([k]) => k);

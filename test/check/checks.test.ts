@@ -7,7 +7,7 @@ import { type CheckResult, checkRun, networkChecks } from '../../src/check/index
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/index.js';
 import { syntheticCsv, syntheticSeries } from '../../src/data/index.js';
-import { dense, gru, Rng, tensor } from '../../src/nn/index.js';
+import { dense, gru, linearSkip, Rng, tensor } from '../../src/nn/index.js';
 import { DEMO_CONFIG } from '../../src/run/index.js';
 import { sequential } from '../../src/train/index.js';
 
@@ -297,6 +297,36 @@ test('a layer whose gradient is cut (a dead relu) fails network.gradients, namin
   const c = byId(cs, 'network.gradients');
   assert.equal(c.status, 'fail');
   assert.deepEqual(c.evidence.dead_layers, ['rnn', 'dead']);
+});
+
+test('a dead layer inside a linear skip fails network.gradients, naming it beside the linear path', async () => {
+  // the skip's linear path gets a gradient whatever the layers do: summed with it under the skip's name, the dead
+  // layers passed (gradient_norm_by_layer {linear_skip: 5.87})
+  const cs = await networkChecks(
+    () =>
+      sequential(
+        [
+          linearSkip([
+            gru({ units: 8, name: 'rnn' }),
+            dense({
+              units: 8,
+              activation: 'relu',
+              biasInitializer: { className: 'constant', config: { value: -100 } },
+              name: 'dead',
+            }),
+            dense({ units: 1, name: 'head' }),
+          ]),
+        ],
+        { inputShape: [6, 2] },
+      ),
+    xs,
+    ys,
+    { steps: 20 },
+  );
+  const c = byId(cs, 'network.gradients');
+  assert.equal(c.status, 'fail', JSON.stringify(c));
+  assert.deepEqual(c.evidence.dead_layers, ['rnn', 'dead']);
+  assert.deepEqual(Object.keys(c.evidence.gradient_norm_by_layer as object).slice(0, 3), ['rnn', 'dead', 'head']);
 });
 
 test('seqtune check exits 0 on a clean config, 1 when a check fails, and prints JSON', async () => {
