@@ -4,7 +4,7 @@
 // leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { checkRunDir, loadRun, writeWhole } from '../run/index.js';
+import { checkRunDir, loadRun, trainingMoves, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import { writtenBySeqtune } from './graph.js';
@@ -15,7 +15,10 @@ export interface ExportRunOptions {
   /** Where the .onnx file goes (default RUN_DIR/model.onnx, or RUN_DIR/model.raw.onnx with rawIO). */
   out?: string;
   rawIO?: boolean;
-  /** Told each column a --raw-io graph's float32 input and output cannot carry to its spread (float32Losses). */
+  /**
+   * Told each column a --raw-io graph's float32 input and output cannot carry to its spread, or its moves where the
+   * run's CSV is at hand (float32Losses).
+   */
   onWarning?: (message: string) => void;
 }
 
@@ -74,7 +77,7 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
     relative: saved.data.relative ?? false,
     encodings: saved.encodings,
   };
-  if (o.rawIO) for (const line of float32Losses(data)) o.onWarning?.(line);
+  if (o.rawIO) for (const line of float32Losses(data, await trainingMoves(runDir, saved))) o.onWarning?.(line);
   try {
     const bytes = exportOnnx(model, { data, rawIO: o.rawIO, name: basename(runDir) });
     await writeAtomic(out, bytes);

@@ -17,7 +17,7 @@ export type { CsvStart } from './init-csv.js';
 export { startFromCsv } from './init-csv.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { checkRunDir, ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
-export { evaluateRun, ForecastFailed, predictRun } from './predict.js';
+export { evaluateRun, ForecastFailed, predictRun, trainingMoves } from './predict.js';
 export { studyHome, studyPath } from './study-paths.js';
 export type { RunMetrics, RunResult, SplitMetrics, TrainRunOptions } from './train.js';
 export {

@@ -23,7 +23,7 @@ import {
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
-import { loadRun } from './load.js';
+import { loadRun, type SavedData } from './load.js';
 import { studyPath } from './study-paths.js';
 import type { SplitMetrics } from './train.js';
 
@@ -192,6 +192,34 @@ function scalerChange(now: ScalerState, saved: ScalerState): string | null {
   if (i < 0) return null;
   const pair = (st: ScalerState) => `centre ${st.center[i]} and scale ${st.scale[i]}`;
   return `column ${now.columns[i]}: expected ${pair(saved)} (model/data.json), found ${pair(now)}`;
+}
+
+/**
+ * Each column's typical move over the training rows of the CSV a saved run was trained on, in original units: the
+ * mean |x_t - x_(t-1)|, by name (features after encoding, and targets). Null where that CSV is gone or no longer
+ * holds the training rows the run was scaled on: the caller (export's float32 warning) then judges by spread alone.
+ * `saved`: the run's model/data.json, as loadRun gives it.
+ */
+export async function trainingMoves(runDir: string, saved: SavedData): Promise<Record<string, number> | null> {
+  let d: PreparedData;
+  try {
+    d = prepareTable(saved.data, await readCsv(runCsv(saved.csvPath, runDir)));
+  } catch {
+    return null;
+  }
+  if (scalerChange(d.scaler, saved.scaler)) return null;
+  const [from, to] = d.ranges.train;
+  const moves: Record<string, number> = {};
+  const add = (name: string, scaled: Float64Array) => {
+    const s = d.scaler.scale[d.scaler.columns.indexOf(name)];
+    if (s === undefined || name in moves || to - from < 2) return;
+    let sum = 0;
+    for (let t = from + 1; t < to; t++) sum += Math.abs(scaled[t]! - scaled[t - 1]!);
+    moves[name] = (sum / (to - from - 1)) * s;
+  };
+  for (const [i, f] of d.features.entries()) add(f, d.scaledFeatures[i]!);
+  for (const [i, t] of d.targets.entries()) add(t, d.targetSeries.scaled[i]!);
+  return moves;
 }
 
 /** Test and validation scores of a saved run, recomputed from its CSV (model and the run's baselines). */
