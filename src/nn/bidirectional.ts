@@ -29,6 +29,9 @@ export class Bidirectional extends Layer {
     super(opts.name, 'bidirectional');
     if (!(layer instanceof Recurrent)) throw new ValueError('bidirectional: expected a gru, lstm or simpleRNN layer');
     this.forwardLayer = layer;
+    // the wrapped layer's activity penalty, on both directions' outputs (their sum: the penalty of the concatenation,
+    // as Keras adds each direction's); the stack applies a layer's own, and the inner layers are not the stack's
+    this.activityRegularizer = layer.activityRegularizer;
     const { inputShape: _ignored, ...o } = layer.options;
     this.backwardLayer = new Recurrent(layer.cell, {
       ...o,

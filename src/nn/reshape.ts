@@ -115,6 +115,9 @@ export class TimeDistributed extends Layer {
   ) {
     super(opts.name, 'time_distributed');
     if (!(layer instanceof Dense)) throw new ValueError('timeDistributed: expected a dense layer');
+    // the dense layer's activity penalty, applied by the stack to this layer's output (the dense layer's own, on every
+    // timestep, as a dense layer on a sequence has it)
+    this.activityRegularizer = layer.activityRegularizer;
   }
   protected computeOutShape(s: SeqShape): SeqShape {
     if (s.T === null) throw new ShapeError(`${this.name}: TimeDistributed needs a sequence input`);

@@ -1,6 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { conv1d, dense, flatten, getRegularizer, gru, l1, l1l2, l2, lstm, Rng, tensor } from '../../src/nn/index.js';
+import {
+  bidirectional,
+  conv1d,
+  dense,
+  flatten,
+  getRegularizer,
+  gru,
+  type Layer,
+  l1,
+  l1l2,
+  l2,
+  lstm,
+  Rng,
+  tensor,
+  timeDistributed,
+} from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -68,6 +83,47 @@ test('activity regularizer adds l2 * sum(y^2) / batch of the layer output, with 
   m.setWeights({ [key]: w });
   const lm = m.lossAndGrads(x, y).loss;
   assert.ok(Math.abs((lp - lm) / (2 * eps) - g) < 3e-3 + 3e-2 * Math.abs(g));
+});
+
+test('an activity regularizer inside bidirectional or time_distributed adds its penalty as on the wrapper output', () => {
+  // the stack applied the activity penalties of its own layers only: bidirectional: {gru: {activity_regularizer:
+  // {l2: 100}}} trained with the loss of the plain model (0.5056 both), the option saved and never applied
+  // [the layers with the regularizer, without it, the index of the wrapper whose output it is on]
+  const pairs: [() => Layer[], () => Layer[], number][] = [
+    [
+      () => [bidirectional(gru({ units: 3, activityRegularizer: l2(0.1) })), dense({ units: 1 })],
+      () => [bidirectional(gru({ units: 3 })), dense({ units: 1 })],
+      0,
+    ],
+    [
+      () => [
+        gru({ units: 3, returnSequences: true }),
+        timeDistributed(dense({ units: 2, activityRegularizer: l2(0.1) })),
+        flatten(),
+        dense({ units: 1 }),
+      ],
+      () => [
+        gru({ units: 3, returnSequences: true }),
+        timeDistributed(dense({ units: 2 })),
+        flatten(),
+        dense({ units: 1 }),
+      ],
+      1,
+    ],
+  ];
+  for (const [withReg, without, at] of pairs) {
+    const m = sequential(withReg(), { seed: 4, inputShape: [5, 2] }),
+      plain = sequential(without(), { seed: 4, inputShape: [5, 2] });
+    m.compile();
+    plain.compile();
+    const h = m.activations(x)[at]!.data;
+    const expectedPen = (0.1 * h.reduce((s, v) => s + v * v, 0)) / 6;
+    const gap = m.lossAndGrads(x, y).loss - plain.lossAndGrads(x, y).loss;
+    assert.ok(
+      expectedPen > 1e-3 && Math.abs(gap - expectedPen) < 1e-6,
+      `${m.layers[0]!.name}: ${gap} vs ${expectedPen}`,
+    );
+  }
 });
 
 test('conv1d takes kernel, bias and activity regularizers too', () => {
