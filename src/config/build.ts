@@ -116,11 +116,33 @@ export function buildLayers(file: string, cfg: RawConfig, inputShape: [number, n
     }
   });
   if (!cfg.model.linear_skip) return layers;
+  // LinearSkip's own refusal named the layer as built (gru_1) and itself as the TypeScript API does (linearSkip)
+  const reg = layers.findIndex((l) => l.activityRegularizer);
+  if (reg >= 0)
+    throw new ConfigError(
+      `${file}: ${layerKey(cfg, reg)}.activity_regularizer: a layer inside model.linear_skip cannot have one ` +
+        '(the skip applies no activity penalty to the layers it wraps); remove it, or model.linear_skip',
+    );
   try {
     return [linearSkip(layers, { frozenLinear: cfg.model.linear_skip === 'ridge' })];
   } catch (e) {
     throw new ConfigError(`${file}: model.linear_skip: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * The config key of model.layers[i]'s layer, through a wrapper to the layer it wraps:
+ * model.layers[0].bidirectional.gru.
+ */
+function layerKey(cfg: RawConfig, i: number): string {
+  const spec = cfg.model.layers[i]!,
+    kind = Object.keys(spec)[0]!,
+    options = (spec as Record<string, unknown>)[kind];
+  const inner =
+    (kind === 'bidirectional' || kind === 'time_distributed') && options && typeof options === 'object'
+      ? Object.keys(options)[0]
+      : undefined;
+  return pathString(['model', 'layers', i, kind, ...(inner ? [inner] : [])]);
 }
 
 /**

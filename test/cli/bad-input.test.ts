@@ -130,6 +130,15 @@ const cases: [string, string, string | undefined, RegExp][] = [
     /c.yaml: model.linear_skip: a linear skip needs layers that end in a vector .*, received a sequence \(4, 1\)\n/,
   ],
   [
+    'an activity regularizer inside model.linear_skip (was named gru_1 and linearSkip, neither written in the config)',
+    good({ layer: 'bidirectional: {gru: {units: 2, activity_regularizer: {l2: 0.1}}}' }).replace(
+      'model:\n',
+      'model:\n  linear_skip: true\n',
+    ),
+    numbers,
+    /c.yaml: model.layers\[0\].bidirectional.gru.activity_regularizer: a layer inside model.linear_skip cannot have/,
+  ],
+  [
     'a label-encoded categorical target (it trained a regression on the category codes, exit 0)',
     good({ target: 'wind\n  categorical: {wind: label}' }),
     windy,
