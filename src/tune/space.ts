@@ -334,10 +334,29 @@ export function checkSpace(space: Space, cfg: RawConfig, file: string, together 
     if (together) for (const q of space) if (isInside(p.name, q.name)) checkInside(p, q, resolved, file);
   }
   if (together) checkOneOptimizer(space, file);
+  if (together) for (const p of space) checkOptimizerTrained(p, space, resolved, file);
 }
 
 /** The optimizer a key sets an option of (train.optimizer.sgd.momentum: sgd), else undefined. */
 const optimizerIn = (name: string): string | undefined => /^train\.optimizer\.([^.[]+)\.[^.[]+$/.exec(name)?.[1];
+
+/**
+ * An option of an optimizer the config does not train (train.optimizer.sgd.momentum in a config of adam), with no
+ * train.optimizer in the space to choose that one: applying it renamed the optimizer (applyParams), so every trial
+ * trained sgd with adam's options (its learning rate 0.003 for sgd's default 0.01) while the config said adam, where a
+ * path of a layer the config does not have (model.layers[0].lstm.units for a gru) is refused.
+ */
+function checkOptimizerTrained(p: Param, space: Space, cfg: RawConfig, file: string): void {
+  const opt: unknown = cfg.train?.optimizer,
+    name = optimizerIn(p.name),
+    current = typeof opt === 'string' ? opt : Object.keys(opt ?? {})[0];
+  if (!name || !current || name === current || space.some((q) => q.name === 'train.optimizer')) return;
+  throw new ConfigError(
+    `${file}: tune.space.${p.name}: not a path of the config (its optimizer is ${current}, not ${name}); set ` +
+      `train.optimizer: ${name}, or search both with train.optimizer: [${current}, ${name}] in the space and ` +
+      `when: {train.optimizer: ${name}} on this key`,
+  );
+}
 
 /** Whether two parameters are never sampled together: their when: names one key with different values. */
 const exclusive = (p: Param, q: Param): boolean =>

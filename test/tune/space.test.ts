@@ -147,6 +147,24 @@ test('a key inside another key of the space must be inside each of its values; t
   });
 });
 
+test('an option of an optimizer the config does not train, with no train.optimizer in the space, is refused', () => {
+  // every trial of train.optimizer.sgd.momentum: [0.5, 0.9] on a config of adam trained sgd, with adam's learning
+  // rate, while a layer the config does not have (model.layers[0].lstm.units) was refused
+  assert.throws(
+    () => check({ 'train.optimizer.sgd.momentum': [0.5, 0.9] }),
+    new RegExp(
+      '^ConfigError: c.yaml: tune.space.train.optimizer.sgd.momentum: not a path of the config \\(its optimizer is ' +
+        'adam, not sgd\\); set train.optimizer: sgd, or search both with train.optimizer: \\[adam, sgd\\]',
+    ),
+  );
+  // the config's own optimizer's options, and another's chosen by train.optimizer in the space, are fine
+  check({ 'train.optimizer.adam.beta_1': [0.5, 0.9] });
+  check({
+    'train.optimizer': ['adam', 'sgd'],
+    'train.optimizer.sgd.momentum': { choice: [0.9], when: { 'train.optimizer': 'sgd' } },
+  });
+});
+
 test('train.threads is no key of the space: a trial trains on the threads the study gives it, whatever it sampled', () => {
   assert.throws(
     () => check({ 'train.threads': [1, 2] }),
