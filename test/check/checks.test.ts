@@ -128,6 +128,22 @@ test('fewer than 30 validation windows warn with their count: a study choosing b
   assert.ok((enough.evidence.val_windows as number) >= 30);
 });
 
+test('the overfit probe warns where the loss falls but not near zero, and fails only where it does not halve', async () => {
+  const d = join(dir, 'overfit');
+  (await import('node:fs')).mkdirSync(d);
+  writeFileSync(join(d, 'series.csv'), syntheticCsv({ length: 2400, seed: 7 }));
+  writeFileSync(join(d, 'c.yaml'), DEMO_CONFIG);
+  const loaded = { raw: parseConfig(DEMO_CONFIG, join(d, 'c.yaml')), file: join(d, 'c.yaml'), dir: d, name: 'c' };
+  const probe = async (steps: number) => byId((await checkRun(loaded, { steps })).checks, 'network.overfit_one_batch');
+  // 5 steps take the demo's batch from 0.447 to about a third: it learns, not yet near zero
+  const some = await probe(5);
+  assert.equal(some.status, 'warn', JSON.stringify(some.evidence));
+  assert.match(some.advice, /^the model lowers the loss on 16 windows to [\d.]+% of its start in 5 steps, not near/);
+  const none = await probe(0);
+  assert.equal(none.status, 'fail');
+  assert.match(none.advice, /cannot fit 16 windows in 0 steps \(the loss at 100% of its start\)/);
+});
+
 test("the checks train on the threads that pay without a warning: the overfit probe batch is theirs, not the user's", async () => {
   // GRU(1000) over one step (10,048 weights a step reaches: the recurrent kernel is idle) on the probe's 16 windows:
   // two threads would cost more than they save,
