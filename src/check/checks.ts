@@ -16,6 +16,7 @@ import {
 } from '../config/index.js';
 import {
   baselineScores,
+  calendarMonths,
   fileRow,
   linearFitNotices,
   MissingValuesError,
@@ -86,12 +87,14 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
 
 /**
  * Steps of the time column longer than its usual one (1.5x the median step): missing hours, days or months that a
- * window spans as if they were one step. A gap that data.missing: drop left is not one (no window spans it).
+ * window spans as if they were one step. A gap that data.missing: drop left is not one (no window spans it). A column
+ * of whole months (calendarMonths) is stepped in months, so monthly data's step is a month, not the median's 31 days.
  */
 function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
-  const t = d.time,
-    n = t.length;
+  const n = d.time.length;
   if (!cfg.data.time || n < 3) return r('data.time_gaps', 'pass', {}, 'no time column: rows are taken as steps');
+  const months = calendarMonths(d.time),
+    t = months ?? d.time;
   const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
   const usual = usualStep(t);
   let gaps = 0,
@@ -105,15 +108,7 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
     longest = Math.max(longest, steps[i - 1]!);
   }
   const row = (i: number) => fileRow(d, i, cfg.data.skip_rows);
-  // dates are milliseconds (a whole number of days, hours or seconds); a numeric time column is shown as it is
-  const unit = (v: number) =>
-    v >= 1000 && v % 1000 === 0
-      ? v % 86400000 === 0
-        ? `${v / 86400000} d`
-        : v % 3600000 === 0
-          ? `${v / 3600000} h`
-          : `${v / 1000} s`
-      : String(v);
+  const unit = months ? monthsUnit : stepUnit;
   return r(
     'data.time_gaps',
     gaps ? 'warn' : 'pass',
@@ -127,6 +122,22 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
           "nature (a market's weekends)"
       : `the time column moves by its usual step (${unit(usual)}) throughout`,
   );
+}
+
+const plural = (v: number, what: string) => `${v} ${what}${v === 1 ? '' : 's'}`;
+
+/** A step of calendar months: in years where it is whole ones. */
+const monthsUnit = (v: number) => (v % 12 === 0 ? plural(v / 12, 'year') : plural(v, 'month'));
+
+/**
+ * A step of the time column: dates are milliseconds (a whole number of weeks, days, hours or seconds); a numeric time
+ * column is shown as it is.
+ */
+function stepUnit(v: number): string {
+  if (!(v >= 1000 && v % 1000 === 0)) return String(v);
+  if (v % 604800000 === 0) return plural(v / 604800000, 'week');
+  if (v % 86400000 === 0) return `${v / 86400000} d`;
+  return v % 3600000 === 0 ? `${v / 3600000} h` : `${v / 1000} s`;
 }
 
 /** NaN / Inf after cleaning, anywhere in the model's inputs and targets (as float32, window by window). */

@@ -37,6 +37,7 @@ export type { SharedPreparedData } from './share.js';
 export { fromShared, shareData } from './share.js';
 export { numericColumn, sourceColumns } from './stages/encode.js';
 export {
+  calendarMonths,
   epochMs,
   fromParts,
   headerHint,

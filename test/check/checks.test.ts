@@ -144,6 +144,53 @@ test('the overfit probe warns where the loss falls but not near zero, and fails 
   assert.match(none.advice, /cannot fit 16 windows in 0 steps \(the loss at 100% of its start\)/);
 });
 
+test('a time column of months, years or weeks has a usual step of a month, a year or a week, not 31 days', async () => {
+  // check said "usual step 31 d" of airline-passengers' months (the median of 28 to 31 days), where pandas infers MS
+  const config =
+    'data: {csv: series.csv, time: time, target: value, lookback: 4}\n' +
+    'model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\n';
+  const day = 86400000;
+  const csv = (stamps: string[]) =>
+    `time,value\n${stamps.map((s, i) => `${s},${(Math.sin(i / 2) + i / 30).toFixed(3)}`).join('\n')}\n`;
+  const at = (i: number, step: (d: Date, i: number) => void) => {
+    const d = new Date(Date.UTC(1949, 0, 1));
+    step(d, i);
+    return d.toISOString().slice(0, 10);
+  };
+  const months = Array.from(
+    { length: 60 },
+    (_, i) => `${1949 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`,
+  );
+  const gaps = async (stamps: string[]) => byId(await checks(config, csv(stamps)), 'data.time_gaps').evidence;
+  assert.deepEqual(await gaps(months), { usual_step: '1 month' });
+  // months at their last day (pandas' ME) and quarters
+  const ends = Array.from({ length: 60 }, (_, i) => at(i, (d) => d.setUTCMonth(i + 1, 0)));
+  assert.deepEqual(await gaps(ends), { usual_step: '1 month' });
+  assert.deepEqual(await gaps(Array.from({ length: 60 }, (_, i) => at(i, (d) => d.setUTCMonth(3 * i)))), {
+    usual_step: '3 months',
+  });
+  // a month left out (rows 13 and 14 are 1950-01 and 1950-03): one gap of two months
+  assert.deepEqual(await gaps([...months.slice(0, 13), ...months.slice(14)]), {
+    usual_step: '1 month',
+    gaps: 1,
+    longest: '2 months',
+    first_at_row: 14,
+  });
+  const years = Array.from({ length: 60 }, (_, i) => at(i, (d) => d.setUTCFullYear(1900 + i)));
+  assert.deepEqual(await gaps([...years.slice(0, 20), ...years.slice(22)]), {
+    usual_step: '1 year',
+    gaps: 1,
+    longest: '3 years',
+    first_at_row: 21,
+  });
+  const weeks = Array.from({ length: 60 }, (_, i) => at(i, (d) => d.setTime(d.getTime() + 7 * i * day)));
+  assert.deepEqual(await gaps(weeks), { usual_step: '1 week' });
+  // days stay days, a month's days too (the 1st to the 31st of January: no step of months)
+  assert.deepEqual(await gaps(Array.from({ length: 60 }, (_, i) => at(i, (d) => d.setUTCDate(1 + i)))), {
+    usual_step: '1 d',
+  });
+});
+
 test("the checks train on the threads that pay without a warning: the overfit probe batch is theirs, not the user's", async () => {
   // GRU(1000) over one step (10,048 weights a step reaches: the recurrent kernel is idle) on the probe's 16 windows:
   // two threads would cost more than they save,

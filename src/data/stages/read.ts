@@ -262,6 +262,30 @@ export function usualStep(t: ArrayLike<number>): number {
   return steps.sort()[Math.floor((n - 1) / 2)]!;
 }
 
+/**
+ * The stamps of a time column (ms) as calendar months (year x 12 + month) when the column moves by whole months, as
+ * pandas' inferred frequencies MS, ME, QS and YS read it: every stamp at the same time of day, on the same day of its
+ * month or each on its month's last day. Else null: a month is 28 to 31 days, so the steps of monthly data in ms are
+ * no one step (the median of airline-passengers' is 31 days).
+ */
+export function calendarMonths(t: ArrayLike<number>): Float64Array | null {
+  if (t.length < 2) return null;
+  const at = (i: number) => new Date(t[i]!);
+  const first = at(0);
+  const clock = t[0]! - Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate());
+  const lastDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  const monthEnd = first.getUTCDate() === lastDay(first);
+  const out = new Float64Array(t.length);
+  for (let i = 0; i < t.length; i++) {
+    const d = at(i);
+    const day = d.getUTCDate();
+    const sameDay = monthEnd ? day === lastDay(d) : day === first.getUTCDate();
+    if (!sameDay || t[i]! - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), day) !== clock) return null;
+    out[i] = d.getUTCFullYear() * 12 + d.getUTCMonth();
+  }
+  return out;
+}
+
 /** A date as ISO 8601 writes it, the time optional: 2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z. */
 const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
