@@ -1,5 +1,5 @@
 // A run folder whose diagnosis says diverged: a loss that blew up, to finite values too (Adam at 1e30, a loss of
-// 1e61), whose weights still give numbers. train exits 1 for it; evaluate and export read the folder's
+// 1e61), whose weights still give numbers. train exits 1 for it; evaluate, export and predict read the folder's
 // diagnosis.json to say the same.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -349,6 +349,12 @@ train: {epochs: 2, batch_size: 32, optimizer: {sgd: {learning_rate: 1.0e+30}}}
   assert.equal(bigEx.value, 1, bigEx.err);
   assert.match(bigEx.err, /bigrun: the run diverged \(.*; diagnosis\.json says\); nothing to export/);
   assert.equal(existsSync(join(dir, 'bigrun', 'model.onnx')), false);
+  // ... and so does predict, writing nothing (it wrote the blown-up weights' forecasts, finite, with exit 0)
+  const bigOut = join(dir, 'big-forecasts.csv');
+  const bigP = await quiet(['predict', join(dir, 'bigrun'), '--csv', join(dir, 'nan.csv'), '--out', bigOut]);
+  assert.deepEqual([bigP.value, bigP.out], [1, ''], bigP.err);
+  assert.match(bigP.err, /bigrun: the run diverged \(.*; diagnosis\.json says\); nothing to forecast with: train it/);
+  assert.equal(existsSync(bigOut), false);
   const ex = await quiet(['export', out]);
   assert.equal(ex.value, 1);
   assert.match(ex.err, /nanrun: the run diverged .* nothing to export/);

@@ -1,9 +1,11 @@
-// seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV.
+// seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV; exit 1, nothing written, for a
+// run that diverged (forecasts that are not finite, or a diagnosis that says diverged), as train, evaluate and export.
 
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { predictRun, writeWhole } from '../../run/index.js';
-import { type CliContext, UsageError, withExamples } from '../context.js';
+import { type CliContext, UsageError, WorkFailed, withExamples } from '../context.js';
+import { divergedSummary } from '../diverged.js';
 
 interface PredictOptions {
   csv: string;
@@ -41,7 +43,16 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .action(async (runDir: string, o: PredictOptions) => {
       const out = o.out && o.out !== '-' ? o.out : undefined;
       if (out) checkReplaceable(out);
+      // forecasts that are not finite are refused by predictRun, naming the row; a loss that blew up to finite values
+      // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
+      // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
       const text = await predictRun(runDir, o.csv);
+      const diverged = await divergedSummary(runDir);
+      if (diverged)
+        throw new WorkFailed(
+          `${runDir}: the run diverged (${diverged}; diagnosis.json says); nothing to forecast with: train it again ` +
+            'with a lower learning rate',
+        );
       if (out) await writeWhole(out, text);
       else io.out(text);
     });
