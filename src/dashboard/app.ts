@@ -12,7 +12,7 @@ import { acceptsHost, hostOf } from './hosts.js';
 import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
-import { decodedPath, webFile } from './static.js';
+import { decodedPath, pageAddress, webFile } from './static.js';
 import { curvesJson, runFolderOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
@@ -290,7 +290,9 @@ function webRoutes(app: Hono, s: DashboardSource): void {
     if (path === null)
       return c.json({ error: `${c.req.path}: not an address (a % must begin a UTF-8 character's %XX)` }, 400);
     if (!s.web) return c.text('the dashboard front end is not built: run npm run build:web\n', 503);
-    const f = (path !== '/' && (await webFile(s.web, path))) || (await webFile(s.web, 'index.html'));
+    const f = await webFile(s.web, path === '/' ? 'index.html' : path);
+    // a page's address without its # (/study/NAME): index.html there would ask for its assets under /study/
+    if (!f && path !== '/') return c.redirect(pageAddress(c.req.url), 302);
     if (!f) return notFound(c, c.req.path);
     c.header('Content-Security-Policy', PAGE_CSP);
     c.header('Content-Type', f.type);

@@ -1,5 +1,6 @@
-// The built front end (npm run build:web writes dist/web): index.html for every page path, the hashed assets by
-// name. Files are looked up by a plain relative path under the folder and never outside it.
+// The built front end (npm run build:web writes dist/web): index.html at /, the hashed assets by name, and any other
+// path sent to the page of its # address (pageAddress). Files are looked up by a plain relative path under the
+// folder and never outside it.
 
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -48,4 +49,18 @@ export async function webFile(dir: string, path: string): Promise<{ body: Buffer
   const type = TYPES[extname(rel).toLowerCase()];
   if (!file || !type || !isInside(file, root) || !(await stat(file)).isFile()) return null;
   return { body: await readFile(file), type };
+}
+
+/**
+ * Where a path that is no file of the front end is sent: the page of the same address after a `#`, which is how the
+ * pages are addressed (`/study/NAME?x` -> `#/study/NAME?x`). index.html loads its assets relative to its own address
+ * (Vite's base './', so the dashboard can sit under a proxy's path): served at /study/NAME it asked for
+ * /study/assets/..., was answered index.html again, and its script never ran (a blank page). The address is relative
+ * (`../#/study/NAME`: one `../` for each folder the path is in), so it is the dashboard's own root wherever that is,
+ * and never another site's; the path's %XX stay as they were, as the pages decode them.
+ */
+export function pageAddress(url: string): string {
+  const { pathname, search } = new URL(url);
+  const folders = pathname.split('/').length - 2;
+  return `${folders > 0 ? '../'.repeat(folders) : './'}#${pathname}${search}`;
 }

@@ -390,7 +390,7 @@ test("a trial whose run_dir is no run folder: none of that folder's files listed
   assert.equal((await get('/api/studies/pointed/trials/2/files/history.json')).status, 200);
 });
 
-test('a page address with a % that begins no UTF-8 character answers 400 saying so, not 500', async () => {
+test('a page address with a % that begins no UTF-8 character answers 400, not 500; one without its # goes there', async () => {
   // the front end's files: index.html for every page path, assets by name (a second dashboard: the one above has none)
   const web = join(fx.dir, 'web');
   mkdirSync(join(web, 'assets'), { recursive: true });
@@ -405,7 +405,18 @@ test('a page address with a % that begins no UTF-8 character answers 400 saying 
       assert.deepEqual(await r.json(), { error: `${p}: not an address (a % must begin a UTF-8 character's %XX)` }, p);
     }
     assert.equal(await (await at('/assets/a%20b%25.js')).text(), 'export {};', 'an encoded name is still found');
-    assert.match(await (await at('/runs%2Fx')).text(), /<title>seqtune/, 'a page path: index.html');
+    assert.match(await (await at('/runs%2Fx')).text(), /<title>seqtune/, 'a page path: index.html, after its #');
+    // a page's address without its #: sent to the # address, relative to the dashboard's root wherever that is
+    // (index.html served at /study/NAME asked for /study/assets/..., got index.html, and the page stayed blank)
+    const moved = async (path: string) => {
+      const r = await fetch(`${new URL(w.url).origin}${path}`, { redirect: 'manual' });
+      return [r.status, r.headers.get('location')];
+    };
+    assert.deepEqual(await moved('/study/a%20b%2Fc'), [302, '../#/study/a%20b%2Fc']);
+    assert.deepEqual(await moved('/runs?q=x&offset=50'), [302, './#/runs?q=x&offset=50']);
+    assert.deepEqual(await moved('/study/s/trial/3/'), [302, '../../../../#/study/s/trial/3/']);
+    assert.deepEqual(await moved('//evil.example/x'), [302, '../../#//evil.example/x'], 'never another site');
+    assert.equal((await fetch(new URL('/', w.url), { redirect: 'manual' })).status, 200);
   } finally {
     await w.close();
   }
