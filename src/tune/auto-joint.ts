@@ -7,11 +7,10 @@
 import { configSchema } from '../config/index.js';
 import { Rng } from '../nn/random.js';
 import type { FrozenTrial } from '../storage/index.js';
-import { seedGroups } from './auto-ensemble.js';
 import { EXTRA_SEEDS, type Replay, type Step, withValue } from './auto-replay.js';
-import { canonical } from './ensemble.js';
 import { keptByParams, TpeSampler } from './samplers/index.js';
-import { applyParams, getPath, isInside, type Param, type Params, setPath } from './space.js';
+import { seedGroups } from './seeds.js';
+import { applyParams, canonical, getPath, isInside, type Param, type Params, setPath } from './space.js';
 import { prepareFor } from './trial.js';
 
 export const JOINT = 'joint search after the plan';

@@ -32,7 +32,7 @@ import {
   type Model,
   saveModel,
 } from '../train/index.js';
-import { applyParams } from './space.js';
+import { applyParams, canonical } from './space.js';
 import { chosenBest } from './study-json.js';
 import { prepareFor } from './trial.js';
 
@@ -51,14 +51,6 @@ export interface Skipped {
   same_as: number;
   why: string;
 }
-
-/** JSON with object keys sorted, so that two configs compare by content. */
-export const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
 
 /** Why trial b is the same model as trial a: the same effective config, or the same weights despite settings. */
 function sameModel(a: Member, b: Member): string | null {

@@ -204,6 +204,14 @@ function whenOrder(space: Space): Space {
   return out;
 }
 
+/** JSON with object keys sorted, so that two configs compare by content. */
+export const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+
 /**
  * Whether two values are the same configuration value (as stored: JSON), with no JSON when a is b or both are strings
  * (TPE asks it per trial).

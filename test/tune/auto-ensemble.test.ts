@@ -21,11 +21,11 @@ import {
   notKeptWhy,
   referenceVal,
   scoresLine,
-  seedGroups,
   soleMember,
   validationLine,
   writeAuto,
 } from '../../src/tune/auto-ensemble.js';
+import { seedGroups } from '../../src/tune/seeds.js';
 import { bestOf } from '../../src/tune/study.js';
 import { studyJson } from '../../src/tune/study-json.js';
 import { trialMaker } from '../helpers/auto-plan.js';
