@@ -587,19 +587,27 @@ run folders under the SQLite file's folder, as the defaults put them (\`seqtune.
 config). \`evaluate\` finds a moved run's CSV the same way, from the run folder up to its project folder. A
 PostgreSQL study's folders are read as stored: each is on the machine that trained the trial.
 
-\`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble
-run folder (default
-\`runs/<name>/ensemble-<time>/\`), which \`predict\` and \`evaluate\` read like any run folder: \`member-<k>/\`, a copy
-of each member trial's run folder, and \`ensemble.json\`: the members, the trials skipped as the same model as a
-better one, the fusion's weights, validation and test scores, and \`use\`, the members and weights that \`predict\`
-combines (the best member alone when the fusion does not beat it on validation). \`--method\`: \`mean\`,
-\`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the lowest
-validation MSE) or \`stacked\` (a least-squares stacker per output). \`--linear\` adds the \`linear\` baseline at
-the members' lookback as one more member: the ridge model, saved once as a run folder beside the trials'
+\`seqtune study ensemble NAME --top K | --trials N,M,... [--method M] [--linear] [--out DIR]\` writes an ensemble run
+folder (default \`runs/<name>/ensemble-<time>/\`), which \`predict\` and \`evaluate\` read like any run folder:
+\`member-<k>/\`, a copy of each member trial's run folder, and \`ensemble.json\`: the members, the trials skipped as
+the same model as a better one, the fusion's weights, validation and test scores, and \`use\`, the members and weights
+that \`predict\` combines. The best K are the trials as an \`auto\` study's end reads them, whatever the strategy: the
+study's best first (auto's choice, else the best seed of the best configuration run on several seeds, else the
+steadiest trial), then configurations by the mean of their seeds' steady values (a trial's best epoch read against the
+lower of its two neighbouring epochs), each configuration's seeds steadiest first; so a dip of a noisy curve or a
+lucky seed of a configuration worse on average does not rank first by its value (the command says how the members were
+chosen and names the lower values it ranked below them). The fusion is used when it beats each member on validation
+and, read steady (its members' dips weighed as it weighs them), the study's best (its configuration's mean over seeds
+where it is the best of several); otherwise the folder uses the study's best alone, or the linear baseline with
+\`--linear\` where that is lower, never another member lower on validation by the luck of its draw. \`--method\`:
+\`mean\`, \`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the
+lowest validation MSE) or \`stacked\` (a least-squares stacker per output). \`--linear\` adds the \`linear\` baseline
+at the members' lookback as one more member: the ridge model, saved once as a run folder beside the trials'
 (\`runs/<name>/linear-<hash>/\`, its \`params\` in ensemble.json \`{linear: {lookback}}\`). \`--trials 12,40\` fuses
-the trials named (each must be a completed trial of the study; a number that is not, or is there but failed,
-pruned or still running, is exit 2 naming it) in place of the best K. The line it prints gives the fusion's
-cross-fitted validation MSE beside its best member's, then the test MSE.
+the trials named (each must be a completed trial of the study; a number that is not, or is there but failed, pruned or
+still running, is exit 2 naming it) in place of the best K, ordered and judged the same way. The line it prints gives
+the fusion's cross-fitted validation MSE (and its steady value) beside that of the model it had to beat, then the test
+MSE; \`ensemble.json\`'s \`val.steady\` holds the two values compared.
 
 ## Exit codes
 

@@ -1,6 +1,8 @@
 // `seqtune study ensemble NAME --top K`: fuses the saved models of the K best distinct trials of a study (mean,
-// 1/MSE-weighted or a least-squares stacker fitted on validation) without training anything. The result is a run
-// folder: ensemble.json and the members' run folders (member-1, ...), which predict and evaluate read like any run.
+// 1/MSE-weighted or a least-squares stacker fitted on validation) without training anything; the best as the
+// study's end reads its trials (studyReading: seeds.ts studyOrder, steady values), not by their lowest value. The
+// result is a run folder: ensemble.json and the members' run folders (member-1, ...), which predict and evaluate read
+// like any run.
 // Trials that are the same model as a better one (the same effective config, or bit-identical weights: settings
 // that never acted, such as a clipnorm the gradients never reached) are skipped, and said so. A fusion that does not
 // beat its best member on validation (cross-fitted: train/ensembles.ts crossFitPredict) is reported as such, and
@@ -32,7 +34,9 @@ import {
   type Model,
   saveModel,
 } from '../train/index.js';
+import { seedGroups, studyOrder } from './seeds.js';
 import { applyParams, canonical } from './space.js';
+import { luckOf, steadyValue } from './steady.js';
 import { chosenBest } from './study-json.js';
 import { prepareFor } from './trial.js';
 
@@ -107,19 +111,49 @@ async function distinctMembers(
   return { members, skipped };
 }
 
-/** The fusion's and each member's validation MSE (the fusion's cross-fitted), and what the folder uses. */
-function choose(d: PreparedData, models: Model[], method: FusionMethod) {
+/**
+ * How the study reads the members (EnsembleOptions.studyReading): each one's luck (steady.ts; 0 for the linear
+ * baseline), and what each stands for alone as a factor of its validation MSE, null for a trial the study ranks
+ * below the first (never the folder's single model).
+ */
+interface Reading {
+  luck: number[];
+  alone: (number | null)[];
+}
+
+/**
+ * The fusion's and each member's validation MSE (the fusion's cross-fitted), and what the folder uses: the fusion
+ * when it beats each member; else the member lowest on validation. With the study's reading the fusion must also beat
+ * the single model the study would use, both read steady (its members' luck as it weighs them), and that model is
+ * the folder's otherwise: the first member (the study's best) or the linear baseline, whichever is lower.
+ */
+function choose(d: PreparedData, models: Model[], method: FusionMethod, read?: Reading) {
   const [xv, yv] = splitTensors(d, 'val', models[0]!);
   const fusion = fuseModels(models, { method, validation: [xv, yv] });
   const valMse = (pred: ArrayLike<number>) => scoreForecast(d, 'val', pred).scaled.mse;
   const memberVal = models.map((m) => valMse(m.predict(xv).data));
   const fusionVal = valMse(crossFitPredict(models, method, [denseRows(xv), denseRows(yv)]).data);
-  const best = memberVal.indexOf(Math.min(...memberVal));
-  const useFusion = models.length > 1 && fusionVal < memberVal[best]!;
+  const lowest = memberVal.indexOf(Math.min(...memberVal));
+  const alone = read ? memberVal.map((v, i) => (read.alone[i] === null ? Infinity : v * read.alone[i]!)) : memberVal;
+  const best = alone.indexOf(Math.min(...alone));
+  // a stacker's weights are per output: its members count alike
+  const share = (i: number) =>
+    typeof fusion.weights[i] === 'number' ? (fusion.weights[i] as number) : 1 / models.length;
+  const fusionRead = read ? fusionVal * (1 + read.luck.reduce((a, l, i) => a + share(i) * l, 0)) : fusionVal;
+  const useFusion = models.length > 1 && fusionVal < memberVal[lowest]! && fusionRead < alone[best]!;
   const use: EnsembleUse = useFusion
     ? { method, members: models.map((_, i) => `member-${i + 1}`), weights: fusion.weights }
     : { method: 'mean', members: [`member-${best + 1}`], weights: [1] };
-  return { fusion, memberVal, fusionVal, best, useFusion, use };
+  return {
+    fusion,
+    memberVal,
+    fusionVal,
+    best,
+    lowest,
+    useFusion,
+    use,
+    ...(read ? { read: { fusionRead, alone } } : {}),
+  };
 }
 
 /** A member's name in the lines: its trial, or the linear baseline. */
@@ -148,10 +182,24 @@ function say(
     log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);
   const all = r.linear ? [...members, r.linear] : members;
   const best = nameOf(all[r.best]!);
-  if (all.length > 1 && !r.useFusion)
+  const p4 = (v: number) => v.toPrecision(4);
+  if (all.length < 2 || r.useFusion) return;
+  if (!r.read)
     log(
-      `the ${r.method} fusion does not beat its best member on validation (MSE ${r.fusionVal.toPrecision(4)}, ` +
-        `cross-fitted, vs ${r.memberVal[r.best]!.toPrecision(4)} for ${best}): the folder uses ${best} alone`,
+      `the ${r.method} fusion does not beat its best member on validation (MSE ${p4(r.fusionVal)}, ` +
+        `cross-fitted, vs ${p4(r.memberVal[r.best]!)} for ${best}): the folder uses ${best} alone`,
+    );
+  else if (r.fusionVal >= r.memberVal[r.lowest]!)
+    log(
+      `the ${r.method} fusion does not beat each member on validation (MSE ${p4(r.fusionVal)}, cross-fitted, vs ` +
+        `${p4(r.memberVal[r.lowest]!)} for ${nameOf(all[r.lowest]!)}): the folder uses ${best} alone` +
+        (r.lowest === r.best ? '' : ', the model the study reads as its best'),
+    );
+  else
+    log(
+      `the ${r.method} fusion does not beat ${best} on validation read steady (MSE ${p4(r.fusionVal)}, ` +
+        `cross-fitted; steady ${p4(r.read.fusionRead)}, vs ${p4(r.read.alone[r.best]!)} for ${best}): the folder ` +
+        `uses ${best} alone`,
     );
 }
 
@@ -184,6 +232,63 @@ async function saveLinear(d: PreparedData, first: Member, dataSection: unknown):
     model.dispose();
     throw e;
   }
+}
+
+/**
+ * The study's reading of the members (choose): each trial's luck; the first (the study's best) alone as its steady
+ * value, raised to its configuration's mean over seeds where it is the best of several (its own value is low by the
+ * luck of that draw, as auto's end judges it: referenceVal); the linear baseline as it is; the other trials never.
+ */
+function reading(base: RawConfig, trials: readonly FrozenTrial[], members: Member[], linear: boolean): Reading {
+  const first = members[0]!.trial;
+  const group = seedGroups(base, trials).find((g) => g.trials.includes(first));
+  const mean = group && group.trials.length > 1 && group.trials[0] === first ? group.mean / steadyValue(first) : 1;
+  const luck = members.map((m) => luckOf(m.trial));
+  return {
+    luck: linear ? [...luck, 0] : luck,
+    alone: [(1 + luck[0]!) * Math.max(1, mean), ...members.slice(1).map(() => null), ...(linear ? [1] : [])],
+  };
+}
+
+/**
+ * How the members were chosen, as study ensemble prints it, and the trials with a lower value than the last member
+ * that this reading ranks below them (a dip of a noisy curve, or a lucky seed of a configuration worse on average).
+ */
+function readingLine(
+  base: RawConfig,
+  trials: readonly FrozenTrial[],
+  members: Member[],
+  skipped: Skipped[],
+  named: boolean,
+): string {
+  const groups = seedGroups(base, trials);
+  const text = (t: FrozenTrial) => {
+    const g = groups.find((x) => x.trials.includes(t));
+    const steady = luckOf(t) > 1e-3 ? `, steady ${steadyValue(t).toPrecision(4)}` : '';
+    const mean =
+      g && g.trials.length > 1
+        ? `, its configuration's mean ${g.mean.toPrecision(4)} over ${g.trials.length} seeds`
+        : '';
+    return `trial ${t.number} (${t.value!.toPrecision(4)}${steady}${mean})`;
+  };
+  const last = Math.max(...members.map((m) => m.trial.value!));
+  const passed = named
+    ? []
+    : trials.filter(
+        (t) =>
+          t.state === 'complete' &&
+          t.value !== null &&
+          t.value < last &&
+          !members.some((m) => m.trial === t) &&
+          !skipped.some((x) => x.trial === t.number),
+      );
+  const lower = passed.sort((a, b) => a.value! - b.value!).slice(0, 3);
+  return (
+    `members ${named ? 'ordered' : 'chosen'} as the study's end reads its trials: its best first (trial ` +
+    `${members[0]!.trial.number}), then configurations by the mean of their seeds' steady values (a best epoch read ` +
+    "against its neighbours), each one's seeds steadiest first" +
+    (lower.length ? `; ranked lower by that reading: ${lower.map(text).join(', ')}` : '')
+  );
 }
 
 /**
@@ -244,6 +349,14 @@ export interface EnsembleOptions {
    * anew and fitted the ridge again, 110 s at lookback 2000 on 2 cores).
    */
   dataCache?: Map<string, PreparedData>;
+  /**
+   * Rank and judge the members as the study's end reads its trials (`seqtune study ensemble`): the best K in
+   * studyOrder (configurations by the mean over seeds of steady values, the study's best first) rather than by value,
+   * each member's validation MSE read steady, and, where the fusion is not kept, the folder uses the study's best (or
+   * the linear baseline) rather than the member lowest on validation, which may be a dip of a noisy curve or a lucky
+   * seed. Auto's end compares its candidates itself (auto-ensemble.ts pickOf) and leaves it off.
+   */
+  studyReading?: boolean;
 }
 
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
@@ -253,11 +366,14 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   if (o.members) checkMembers(name, trials, o.members);
   // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
   const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
-  const ranked = o.members
-    ? all.filter((t) => o.members!.includes(t.number))
-    : chosen > 0
-      ? [all[chosen]!, ...all.slice(0, chosen), ...all.slice(chosen + 1)]
-      : all;
+  const named = (ts: FrozenTrial[]) => (o.members ? ts.filter((t) => o.members!.includes(t.number)) : ts);
+  const ranked = o.studyReading
+    ? named(studyOrder(base, trials, chosenBest(attrs)))
+    : o.members
+      ? named(all)
+      : chosen > 0
+        ? [all[chosen]!, ...all.slice(0, chosen), ...all.slice(chosen + 1)]
+        : all;
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const dataCache = o.dataCache ?? new Map<string, PreparedData>();
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache };
@@ -267,10 +383,12 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   try {
     if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);
     const all = linear ? [...members, linear] : members;
+    if (o.studyReading) log(readingLine(base, trials, members, skipped, o.members !== undefined));
     const c = choose(
       d,
       all.map((m) => m.model),
       method,
+      o.studyReading ? reading(base, trials, members, linear !== undefined) : undefined,
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
     const result = ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
@@ -323,6 +441,8 @@ function ensembleResult(
       fusion: c.fusionVal,
       best_member: c.memberVal[c.best],
       best_trial: 'trial' in best ? best.trial.number : null,
+      // the study's reading (studyReading): the fusion and the single model it must beat, read steady
+      ...(c.read ? { steady: { fusion: c.read.fusionRead, best_member: c.read.alone[c.best] } } : {}),
     },
     weights: c.fusion.weights,
     test: {

@@ -68,3 +68,22 @@ function fairDraws(g: FrozenTrial[]): FrozenTrial[] {
 
 /** A configuration run on more than one seed. */
 export const severalSeeds = (g: SeedGroup) => g.trials.length > 1;
+
+/**
+ * A study's completed trials as its end reads them (auto's reading, whatever the strategy): its best first (the one
+ * the study names, `first`: auto's choice; else the best seed of the best configuration run on several seeds, else the
+ * steadiest trial), then configuration by configuration, the lowest mean of steady values over seeds first, each
+ * configuration's seeds steadiest first; the trials seedGroups leaves out (a value that is not finite, a seed repeat
+ * stopped before it had a fair chance) last, by value.
+ */
+export function studyOrder(base: RawConfig, trials: readonly FrozenTrial[], first?: number): FrozenTrial[] {
+  const groups = seedGroups(base, trials);
+  const lead = first ?? (groups.find(severalSeeds) ?? groups[0])?.trials[0]?.number;
+  const read = groups.flatMap((g) => g.trials);
+  const rest = trials
+    .filter((t) => t.state === 'complete' && t.value !== null && !read.includes(t))
+    .sort((a, b) => a.value! - b.value!);
+  const all = [...read, ...rest];
+  const i = all.findIndex((t) => t.number === lead);
+  return i > 0 ? [all[i]!, ...all.slice(0, i), ...all.slice(i + 1)] : all;
+}

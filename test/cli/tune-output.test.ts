@@ -54,9 +54,10 @@ test('tune prints one line per finished trial with its seconds, and --verbose on
 
   const ens = await runCli(['study', 'ensemble', 'lines', '--storage', db, '--top', '2', '--out', join(dir, 'ens')]);
   assert.equal(ens.code, 0, ens.err);
-  // Nothing is trained again: one line per member names the trial and its saved model.
+  // Nothing is trained again: a line says how the members were chosen, then one per member names the trial and its
+  // saved model.
   const member = (k: number) => `member ${k}/2: trial \\d \\{.*\\}, its saved model in \\S+trial-\\d\n`;
-  assert.match(ens.out, new RegExp(`^${member(1)}${member(2)}(.*\n)?ensemble of 2`));
+  assert.match(ens.out, new RegExp(`^members chosen as .*\n${member(1)}${member(2)}(.*\n)?ensemble of 2`));
   // Without --out, an ensemble made in the same second as another gets -2 (it was refused: "already exists").
   const stamp = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
   for (let s = 0; s < 10; s++) mkdirSync(join(dir, 'runs', 'lines', `ensemble-${stamp(s)}`), { recursive: true });

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { parse, stringify } from 'yaml';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
@@ -88,7 +89,7 @@ test('a fusion that does not beat its best member on validation is reported, and
   assert.match(
     r.out,
     new RegExp(
-      'the mean fusion does not beat its best member on validation ' +
+      'the mean fusion does not beat each member on validation ' +
         '\\(MSE [\\d.]+, cross-fitted, vs [\\d.]+ for trial \\d\\): the folder uses trial \\d alone',
     ),
   );
@@ -220,7 +221,10 @@ test('--trials fuses the trials named, best first, and names a trial that is not
     both.out,
     new RegExp(`member 1/3: trial ${1 - worse} [^]*member 2/3: trial ${worse} [^]*member 3/3: the linear`),
   );
-  assert.match(both.out, /validation MSE [\d.]+ \(cross-fitted\) vs [\d.]+ for (trial \d|the linear baseline)/);
+  assert.match(
+    both.out,
+    /validation MSE [\d.]+ \(cross-fitted; steady [\d.]+\) vs [\d.]+ (\(steady\) for trial \d|for the linear baseline)/,
+  );
   const absent = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', '0,9']);
   assert.equal(absent.code, 2);
   assert.equal(absent.err, 'seqtune: study "weak" has no trial 9 (its trials are numbered 0 to 1)\n');
@@ -256,6 +260,67 @@ test("--top K starts from the study's own best: auto's choice by the mean over s
     readJson(dir, 'ens-c', 'ensemble.json').members.map((m: { trial: number }) => m.trial),
     [other],
     `trial ${other} (the study's choice), not ${lowest} (the lowest value)`,
+  );
+});
+
+test("--top and --trials read trials as the study's end does: a dip or a lucky seed neither leads nor is the fallback", async () => {
+  // two configurations on two seeds each: a learning rate of 1e-7 (its models stay where they started) and 0.01
+  await study('read', '    seed: [1, 2]\n    train.optimizer.adam.learning_rate: [0.0000001, 0.01]\n');
+  const file = join(dir, 'studies.db');
+  const st = new SqliteStorage(file);
+  const trials = await st.getTrials('read');
+  await st.close();
+  const lr = (t: (typeof trials)[number]) => t.params['train.optimizer.adam.learning_rate'];
+  const good = trials.filter((t) => lr(t) === 0.01).sort((a, b) => a.value! - b.value!);
+  const [a1, a2] = trials.filter((t) => lr(t) !== 0.01).map((t) => t.number);
+  const [lucky, sibling] = [good[0]!.number, good[1]!.number];
+  // As stored, the lowest value of the study is `lucky`'s, a dip between two epochs 50% above it, and its
+  // configuration is worse on average (its sibling seed 0.8): by the mean of steady values (0.51 against 0.7) the
+  // 1e-7 configuration is the best. Its models are the worse on validation, so the fusion with `lucky` cannot beat it.
+  const sql = new Database(file);
+  const set = (n: number, value: number, curve: number[]) => {
+    const id = sql
+      .prepare('SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? AND t.number = ?')
+      .pluck()
+      .get('read', n);
+    sql.prepare('UPDATE trials SET value = ? WHERE id = ?').run(value, id);
+    sql.prepare('DELETE FROM intermediate WHERE trial_id = ?').run(id);
+    for (const [step, v] of curve.entries())
+      sql.prepare('INSERT INTO intermediate (trial_id, step, value) VALUES (?, ?, ?)').run(id, step, v);
+  };
+  set(a1!, 0.5, [0.9, 0.7, 0.5, 0.5]);
+  set(a2!, 0.52, [0.9, 0.7, 0.6, 0.52]);
+  set(lucky, 0.4, [0.9, 0.6, 0.4, 0.6]);
+  set(sibling, 0.8, [0.9, 0.85, 0.8, 0.8]);
+  sql.close();
+  const top = await runCli(['study', 'ensemble', 'read', '--storage', db, '--top', '2', '--out', join(dir, 'ens-r')]);
+  assert.equal(top.code, 0, top.err);
+  const members = (out: string) => readJson(dir, out, 'ensemble.json').members.map((m: { trial: number }) => m.trial);
+  assert.deepEqual(members('ens-r'), [a1, a2], `the seeds of the best configuration, not trial ${lucky}'s dip`);
+  assert.match(top.out, /^members chosen as the study's end reads its trials: its best first \(trial \d\), then /);
+  assert.match(top.out, new RegExp(`ranked lower by that reading: trial ${lucky} \\(0\\.4000, steady 0\\.6000, its `));
+  // named: the study's best first, and the folder falls back to it, not to the member lowest on validation
+  const named = await runCli([
+    'study',
+    'ensemble',
+    'read',
+    '--storage',
+    db,
+    '--trials',
+    `${lucky},${a1}`,
+    '--out',
+    join(dir, 'ens-r2'),
+  ]);
+  assert.equal(named.code, 0, named.err);
+  const e = readJson(dir, 'ens-r2', 'ensemble.json');
+  assert.deepEqual(members('ens-r2'), [a1, lucky]);
+  assert.equal(e.members[1].val_mse < e.members[0].val_mse, true, `trial ${lucky}'s model is lower on validation`);
+  assert.deepEqual([e.kept, e.use.members, e.val.best_trial], ['best member', ['member-1'], a1]);
+  assert.match(
+    named.out,
+    new RegExp(
+      `vs [\\d.]+ for trial ${lucky}\\): the folder uses trial ${a1} alone, the model the study reads as its best`,
+    ),
   );
 });
 

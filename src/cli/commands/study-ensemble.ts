@@ -1,5 +1,6 @@
 // seqtune study ensemble NAME [--top K | --trials 3,7] [--method M] [--linear]: the saved models of the best K
-// distinct trials (or of the trials named), fused into a run folder that predict and evaluate read.
+// distinct trials (or of the trials named), fused into a run folder that predict and evaluate read; the best as the
+// study's end reads its trials (studyReading: the mean over seeds of steady values), not by their lowest value.
 
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
@@ -33,15 +34,28 @@ function summary(r: Ensemble): string {
   const baselines = Object.entries(r.test.baselines.scaled).map(([b, x]) => `${b} ${mse(x)}`);
   const n = r.members.length;
   const best = r.val.best_trial === null ? 'the linear baseline' : `trial ${r.val.best_trial}`;
-  const val = `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
+  // read as the study reads its trials (steady values): the values compared
+  const s = r.val.steady;
+  const val = s
+    ? `validation MSE ${p4(r.val.fusion)} (cross-fitted; steady ${p4(s.fusion)}) vs ${p4(s.best_member!)} ` +
+      `${r.val.best_trial === null ? '' : '(steady) '}for ${best}`
+    : `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
+  // a member lower on validation than the fusion (cross-fitted) keeps it out, whichever model the folder then uses
+  const low = r.members.reduce((a, m) => ((m.val_mse ?? Infinity) < (a.val_mse ?? Infinity) ? m : a));
+  const lowVal = low.val_mse ?? Infinity;
+  const name = (m: typeof low) => (m.trial === null ? 'the linear baseline' : `trial ${m.trial}`);
+  const notBetter =
+    s && lowVal <= r.val.fusion && name(low) !== best
+      ? `not better than each member on validation (${name(low)} alone ${p4(lowVal)} vs ${p4(r.val.fusion)} ` +
+        'cross-fitted)'
+      : `not better than ${best} on validation (${val})`;
   const head =
     n === 1
       ? `ensemble of 1 (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
       : r.kept === 'fusion'
         ? `ensemble of ${n} (${r.method}): ${val}; test MSE ${mse(r.test.ensemble.scaled)}`
-        : `ensemble of ${n} (${r.method}) not better than ${best} on validation (${val}); ` +
-          `the folder uses ${best}: test MSE ${mse(r.test.ensemble.scaled)} ` +
-          `(fusion ${mse(r.test.fusion.scaled)})`;
+        : `ensemble of ${n} (${r.method}) ${notBetter}; the folder uses ${best}: ` +
+          `test MSE ${mse(r.test.ensemble.scaled)} (fusion ${mse(r.test.fusion.scaled)})`;
   return `${head}; members ${members}${baselines.length ? `; ${baselines.join(', ')}` : ''}  (${r.dir})`;
 }
 
@@ -50,7 +64,7 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
     .command('ensemble')
     .argument('<name>', 'the study')
     .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
-    .option('--top <k>', 'how many of the best trials', positiveInt('--top'), 3)
+    .option('--top <k>', "how many of the best trials (as auto's end ranks them)", positiveInt('--top'), 3)
     .option(
       '--method <m>',
       `${FUSION_METHODS.join(', ')} (blend: the convex weights with the lowest validation MSE)`,
@@ -75,7 +89,8 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
       // the ensemble is a run folder; the study is only read (an older seqtune's file is left as it is)
       const st = openStorage(o.storage, { readOnly: true });
       try {
-        log(summary(await studyEnsemble(st, name, { ...pick, method: o.method, out: o.out, linear: o.linear, log })));
+        const options = { ...pick, method: o.method, out: o.out, linear: o.linear, log, studyReading: true };
+        log(summary(await studyEnsemble(st, name, options)));
       } finally {
         await st.close();
       }
