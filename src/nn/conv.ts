@@ -60,7 +60,7 @@ export class Conv1D extends Layer {
   private readonly kernelReg?: Regularizer;
   private readonly biasReg?: Regularizer;
   private geo = { out: 0, padLeft: 0 };
-  private last?: { x: Act; cols: Buf; y: Buf; dcols: Buf; dx: Buf };
+  private last?: { x: Act; cols: Buf; y: Buf; dcols: Buf | null; dx: Buf | null };
 
   constructor(readonly options: Conv1DOptions) {
     super(options?.name, 'conv1d');
@@ -110,18 +110,20 @@ export class Conv1D extends Layer {
       }
   }
 
-  /** y = cols W (N = filters), dW = cols^T dy (cols transposed: K rows), dcols = dy W^T (N = K). */
-  override scratchFloats(): number {
+  /** y = cols W (N = filters), dW = cols^T dy (cols transposed: K rows), dcols = dy W^T (N = K); in inference y. */
+  override scratchFloats(inference = false): number {
     const K = this.kernelSize * this.inShape!.F;
+    if (inference) return Ops.scratchFloats(this.filters, false, 0);
     return Math.max(Ops.scratchFloats(this.filters, true, K), Ops.scratchFloats(K, false, 0));
   }
 
-  /** The im2col rows and their gradient, the output, and dL/dx. */
-  protected override workspaceSizes(B: number) {
+  /** The im2col rows, the output, and (not in inference) the rows' gradient and dL/dx. */
+  protected override workspaceSizes(B: number, inference = false) {
     const F = this.inShape!.F,
       K = this.kernelSize * F,
       rows = this.geo.out * B;
-    return { cols: rows * K, y: rows * this.filters, dcols: rows * K, dx: this.inShape!.T! * B * F };
+    const back = (n: number) => (inference ? null : n);
+    return { cols: rows * K, y: rows * this.filters, dcols: back(rows * K), dx: back(this.inShape!.T! * B * F) };
   }
 
   forward(x: Act, _training: boolean): Act {
@@ -130,7 +132,7 @@ export class Conv1D extends Layer {
       K = this.kernelSize * F,
       U = this.filters,
       rows = this.geo.out * x.B;
-    const w = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
+    const w = this.workspace(x.B, (inference) => this.allocSizes(this.workspaceSizes(x.B, inference)));
     const cols = engine.view(w.cols);
     cols.fill(0);
     const f = engine.f32,
@@ -171,14 +173,14 @@ export class Conv1D extends Layer {
     ops.gemm(K, U, rows, mat(cols, K), true, d, false, mat(grads, U, this.p.kernel!.off), 1);
     if (this.p.bias) ops.colsum(rows, U, d, grads, this.p.bias.off, 1);
     if (!needDx) return null;
-    ops.gemm(rows, K, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dcols, K), 0);
-    const dxv = engine.view(dx),
-      dc = engine.view(dcols);
+    ops.gemm(rows, K, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dcols!, K), 0);
+    const dxv = engine.view(dx!),
+      dc = engine.view(dcols!);
     dxv.fill(0);
     this.taps(x.B, (r, j, s) => {
       for (let c = 0; c < F; c++) dxv[s * F + c]! += dc[r * K + j * F + c]!;
     });
-    return actOf(dx, x.B, T, F);
+    return actOf(dx!, x.B, T, F);
   }
 
   getConfig(): LayerConfig {

@@ -37,7 +37,7 @@ export class Dense extends Layer {
   private readonly actId: number;
   private readonly kernelReg?: Regularizer;
   private readonly biasReg?: Regularizer;
-  private last?: { x: Act; y: Buf; dx: Buf; B: number };
+  private last?: { x: Act; y: Buf; dx: Buf | null; B: number };
 
   constructor(readonly options: DenseOptions) {
     super(options?.name, 'dense');
@@ -67,15 +67,17 @@ export class Dense extends Layer {
     return this.options.trainable === false ? this.ctx.state : this.ctx.params;
   }
 
-  /** y = x W (N = units), dW = x^T dy (x transposed: F rows), dx = dy W^T (N = F). */
-  override scratchFloats(): number {
+  /** y = x W (N = units), dW = x^T dy (x transposed: F rows), dx = dy W^T (N = F); in inference y alone. */
+  override scratchFloats(inference = false): number {
     const F = this.inShape!.F;
+    if (inference) return Ops.scratchFloats(this.units, false, 0);
     return Math.max(Ops.scratchFloats(this.units, this.options.trainable !== false, F), Ops.scratchFloats(F, false, 0));
   }
 
-  protected override workspaceSizes(B: number) {
+  /** The output, and dL/dx (not in inference). */
+  protected override workspaceSizes(B: number, inference = false) {
     const M = (this.inShape!.T ?? 1) * B;
-    return { y: M * this.units, dx: M * this.inShape!.F };
+    return { y: M * this.units, dx: inference ? null : M * this.inShape!.F };
   }
 
   forward(x: Act, _training: boolean): Act {
@@ -84,7 +86,7 @@ export class Dense extends Layer {
     const F = this.inShape!.F,
       U = this.units,
       M = rowsOf(x);
-    const w = this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
+    const w = this.workspace(x.B, (inference) => this.allocSizes(this.workspaceSizes(x.B, inference)));
     const y = mat(w.y, U);
     if (this.p.bias)
       ops.gemmBias(M, U, F, asMat(x), false, mat(params, U, this.p.kernel!.off), false, y, params, this.p.bias.off);
@@ -108,8 +110,8 @@ export class Dense extends Layer {
       if (this.p.bias) ops.colsum(M, U, d, grads, this.p.bias.off, 1);
     }
     if (!needDx) return null;
-    ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dx, F), 0);
-    return actOf(dx, x.B, x.T, F);
+    ops.gemm(M, F, U, d, false, mat(params, U, this.p.kernel!.off), true, mat(dx!, F), 0);
+    return actOf(dx!, x.B, x.T, F);
   }
 
   getConfig(): LayerConfig {

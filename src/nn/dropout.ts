@@ -38,8 +38,8 @@ export class Dropout extends Layer {
   }
 
   /** A training step's at a rate above 0 (inference, and a rate of 0, pass x through). */
-  protected override workspaceSizes(B: number) {
-    return this.rate > 0 ? this.sizes(B) : {};
+  protected override workspaceSizes(B: number, inference = false) {
+    return this.rate > 0 && !inference ? this.sizes(B) : {};
   }
 
   forward(x: Act, training: boolean): Act {
@@ -114,8 +114,8 @@ export class GaussianNoise extends Layer {
   }
 
   /** A training step's at a deviation above 0 (inference, and a deviation of 0, pass x through). */
-  protected override workspaceSizes(B: number) {
-    return this.stddev > 0 ? this.sizes(B) : {};
+  protected override workspaceSizes(B: number, inference = false) {
+    return this.stddev > 0 && !inference ? this.sizes(B) : {};
   }
 
   forward(x: Act, training: boolean): Act {

@@ -64,6 +64,16 @@ export interface LayerContext {
   readonly rng: Rng;
   /** A training step's dropout masks and noise, the same however the batch is split between threads. */
   readonly draws: StepDraws;
+  /**
+   * The forward pass under way: `inference` while one runs that neither trains nor has a backward pass after it
+   * (predict, evaluate, validation), whose workspaces leave out the buffers only training and backward use.
+   */
+  readonly pass: ForwardPass;
+}
+
+/** What the model says of its forward pass under way (LayerContext.pass); Stack.forward sets it. */
+export interface ForwardPass {
+  inference: boolean;
 }
 
 export type LayerConfig = Record<string, unknown>;
@@ -90,7 +100,7 @@ export abstract class Layer {
   activityRegularizer?: Regularizer;
   protected ctx!: LayerContext;
   protected p: Record<string, ParamRef> = {};
-  private readonly workspaces = new Map<number, { value: unknown; bufs: Buf[] }>();
+  private readonly workspaces = new Map<number, { value: unknown; bufs: Buf[]; inference: boolean }>();
   private owned: Buf[] = [];
 
   /** Whether training changes this layer's non-trainable state (batch statistics), not only its parameters. */
@@ -146,18 +156,22 @@ export abstract class Layer {
    * sizes keep theirs (a fit's: the full batch, the last partial one and the validation's last batch; a prediction's:
    * the training batch and the split's last): a workspace scales with batch x timesteps x units, and keeping one per
    * size ever seen filled the 4 GiB of a WebAssembly memory (GRU(256) at lookback 192 reserved 3.4 GB). The current
-   * one is never evicted, so a backward pass always finds the buffers of its forward pass.
+   * one is never evicted, so a backward pass always finds the buffers of its forward pass. `make(inference)` makes
+   * them for the pass under way (LayerContext.pass): an inference pass's leave out what training and the backward
+   * pass use, and serve no training step (one at that size makes its workspace anew); a training step's serve both.
    */
-  protected workspace<W>(B: number, make: () => W): W {
+  protected workspace<W>(B: number, make: (inference: boolean) => W): W {
+    const inference = this.ctx.pass.inference;
     let w = this.workspaces.get(B);
-    if (w !== undefined) {
+    if (w !== undefined && (inference || !w.inference)) {
       this.workspaces.delete(B);
       this.workspaces.set(B, w);
       return w.value as W;
     }
-    if (this.workspaces.size >= WORKSPACES_KEPT) this.evict(this.workspaces.keys().next().value!);
+    if (w !== undefined) this.evict(B);
+    else if (this.workspaces.size >= WORKSPACES_KEPT) this.evict(this.workspaces.keys().next().value!);
     const before = this.owned.length;
-    w = { value: make(), bufs: [] };
+    w = { value: make(inference), bufs: [], inference };
     w.bufs = this.owned.slice(before);
     this.workspaces.set(B, w);
     return w.value as W;
@@ -165,10 +179,11 @@ export abstract class Layer {
 
   /**
    * The engine buffers of B samples' workspace by name, their sizes in floats (null: not made), as a training
-   * step (forward and backward) makes them: allocSizes allocates from them, and workspaceFloats adds them up, so
-   * what a fit is told it needs before its first step is what its steps take. A layer without buffers has none.
+   * step (forward and backward) makes them, or with `inference` as an inference pass does (LayerContext.pass):
+   * allocSizes allocates from them, and workspaceFloats adds them up, so what a fit or a prediction is told it needs
+   * before its first batch is what its batches take. A layer without buffers has none.
    */
-  protected workspaceSizes(_B: number): Record<string, number | null> {
+  protected workspaceSizes(_B: number, _inference = false): Record<string, number | null> {
     return {};
   }
 
@@ -190,26 +205,32 @@ export abstract class Layer {
   }
 
   /**
-   * Floats of the workspace a training step of B samples allocates: this layer's (workspaceSizes) and its inner
-   * layers'. What a fit adds up before its first step to refuse a batch that cannot fit (Model.stepBytes).
+   * Floats of the workspace a training step of B samples allocates, or with `inference` an inference pass: this
+   * layer's (workspaceSizes) and its inner layers'. What a fit adds up before its first step to refuse a batch that
+   * cannot fit (Model.stepBytes), and a prediction to choose its batch (Model.inferenceBatch).
    */
-  workspaceFloats(B: number): number {
+  workspaceFloats(B: number, inference = false): number {
     let floats = 0;
-    if (this.inShape) for (const n of Object.values(this.workspaceSizes(B))) if (n !== null) floats += blockFloats(n);
-    return this.inner().reduce((s, l) => s + l.workspaceFloats(B), floats);
+    if (this.inShape)
+      for (const n of Object.values(this.workspaceSizes(B, inference))) if (n !== null) floats += blockFloats(n);
+    return this.inner().reduce((s, l) => s + l.workspaceFloats(B, inference), floats);
   }
 
   /**
-   * Floats of the buffers a training step makes once, whatever the batch size (a recurrent layer's packed weights):
-   * this layer's and its inner layers'; with `toMake`, only those not made yet (a second fit finds the first's).
+   * Floats of the buffers a training step makes once, whatever the batch size (a recurrent layer's packed weights),
+   * or with `inference` an inference pass: this layer's and its inner layers'; with `toMake`, only those not made yet
+   * (a second fit finds the first's).
    */
-  fixedFloats(toMake = false): number {
-    return this.inner().reduce((s, l) => s + l.fixedFloats(toMake), 0);
+  fixedFloats(toMake = false, inference = false): number {
+    return this.inner().reduce((s, l) => s + l.fixedFloats(toMake, inference), 0);
   }
 
-  /** Floats of gemm scratch its largest product needs (Ops.scratchFloats), this layer's or an inner layer's. */
-  scratchFloats(): number {
-    return this.inner().reduce((s, l) => Math.max(s, l.scratchFloats()), 0);
+  /**
+   * Floats of gemm scratch its largest product needs (Ops.scratchFloats), this layer's or an inner layer's, in a
+   * training step or with `inference` in an inference pass.
+   */
+  scratchFloats(inference = false): number {
+    return this.inner().reduce((s, l) => Math.max(s, l.scratchFloats(inference)), 0);
   }
 
   /** The layers this one runs inside its own passes (a linear skip's network, a bidirectional wrapper's pair). */

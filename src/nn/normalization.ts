@@ -28,7 +28,7 @@ abstract class Normalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  protected last?: { x: Act; xh: Buf; inv: Buf; y: Buf; dx: Buf; training: boolean };
+  protected last?: { x: Act; xh: Buf; inv: Buf; y: Buf; dx: Buf | null; training: boolean };
 
   constructor(
     readonly options: NormalizationOptions,
@@ -51,14 +51,14 @@ abstract class Normalization extends Layer {
     if (this.center) specs.push({ name: 'beta', shape: [F], initializer: getInitializer('zeros') });
     return specs;
   }
-  /** The normalised input, the inverse deviations (per feature or per row), the output and dL/dx. */
-  protected override workspaceSizes(B: number) {
+  /** The normalised input, the inverse deviations (per feature or per row), the output, dL/dx (not in inference). */
+  protected override workspaceSizes(B: number, inference = false) {
     const M = (this.inShape!.T ?? 1) * B,
       F = this.inShape!.F;
-    return { xh: M * F, inv: Math.max(M, F), y: M * F, dx: M * F };
+    return { xh: M * F, inv: Math.max(M, F), y: M * F, dx: inference ? null : M * F };
   }
   protected ws(x: Act) {
-    return this.workspace(x.B, () => this.allocSizes(this.workspaceSizes(x.B)));
+    return this.workspace(x.B, (inference) => this.allocSizes(this.workspaceSizes(x.B, inference)));
   }
   protected gammaBeta(): { g: Float32Array | null; b: Float32Array | null } {
     const { engine, params } = this.ctx;
@@ -144,7 +144,7 @@ export class BatchNormalization extends Normalization {
       db = (dy.buf.ptr >>> 2) + dy.off;
     const xh = engine.view(this.last!.xh),
       inv = engine.view(this.last!.inv),
-      dx = engine.view(this.last!.dx);
+      dx = engine.view(this.last!.dx!);
     const { g } = this.gammaBeta();
     for (let j = 0; j < F; j++) {
       let sd = 0,
@@ -164,7 +164,7 @@ export class BatchNormalization extends Normalization {
         dx[r * F + j] = training ? (is / M) * (M * d - sd * gj - xh[r * F + j]! * sdh * gj) : d * is;
       }
     }
-    return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;
+    return needDx ? actOf(this.last!.dx!, x.B, x.T, F) : null;
   }
 
   getConfig(): LayerConfig {
@@ -221,7 +221,7 @@ export class LayerNormalization extends Normalization {
       gb = grads.ptr >>> 2;
     const xh = engine.view(this.last!.xh),
       inv = engine.view(this.last!.inv),
-      dx = engine.view(this.last!.dx);
+      dx = engine.view(this.last!.dx!);
     const { g } = this.gammaBeta();
     for (let r = 0; r < M; r++) {
       const o = db + r * dy.ld;
@@ -242,7 +242,7 @@ export class LayerNormalization extends Normalization {
         dx[r * F + j] = inv[r]! * (dh - s / F - (xh[r * F + j]! * sh) / F);
       }
     }
-    return needDx ? actOf(this.last!.dx, x.B, x.T, F) : null;
+    return needDx ? actOf(this.last!.dx!, x.B, x.T, F) : null;
   }
 
   getConfig(): LayerConfig {

@@ -21,7 +21,7 @@ class Pooling1D extends Layer {
   readonly strides: number;
   readonly padding: 'valid' | 'same';
   private geo = { out: 0, padLeft: 0 };
-  private last?: { x: Act; y: Buf; arg: Int32Array; dx: Buf };
+  private last?: { x: Act; y: Buf; arg: Int32Array; dx: Buf | null };
 
   constructor(
     readonly kind: 'max' | 'average',
@@ -44,10 +44,10 @@ class Pooling1D extends Layer {
     return { T: this.geo.out, F: s.F };
   }
 
-  /** The output and dL/dx (the max's positions are a host array). */
-  protected override workspaceSizes(B: number) {
+  /** The output and (not in inference) dL/dx; the max's positions are a host array. */
+  protected override workspaceSizes(B: number, inference = false) {
     const F = this.inShape!.F;
-    return { y: this.geo.out * B * F, dx: this.inShape!.T! * B * F };
+    return { y: this.geo.out * B * F, dx: inference ? null : this.inShape!.T! * B * F };
   }
 
   forward(x: Act, _training: boolean): Act {
@@ -56,8 +56,8 @@ class Pooling1D extends Layer {
       F = x.F,
       B = x.B,
       { out, padLeft } = this.geo;
-    const w = this.workspace(B, () => ({
-      ...this.allocSizes(this.workspaceSizes(B)),
+    const w = this.workspace(B, (inference) => ({
+      ...this.allocSizes(this.workspaceSizes(B, inference)),
       arg: new Int32Array(out * B * F),
     }));
     const f = engine.f32,
@@ -95,7 +95,8 @@ class Pooling1D extends Layer {
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
     const { engine } = this.ctx;
-    const { x, arg, dx } = this.last!;
+    const { x, arg } = this.last!,
+      dx = this.last!.dx!;
     const T = this.inShape!.T!,
       F = x.F,
       B = x.B,

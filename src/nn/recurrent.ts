@@ -68,12 +68,13 @@ interface Workspace {
   c: Buf | null;
   a: Buf | null;
   out: Buf | null;
-  dxp: Buf;
+  // the backward pass's (null in an inference pass's workspace)
+  dxp: Buf | null;
   dhp: Buf | null;
-  dcarry: Buf;
+  dcarry: Buf | null;
   dcc: Buf | null;
   tmp: Buf | null;
-  dx: Buf;
+  dx: Buf | null;
   dyRev: Buf | null;
 }
 
@@ -202,10 +203,11 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * The packed recurrent kernel for the forward pass and its transpose for the backward pass (packRecurrent), and
-   * the zero row of a cell without GRU's recurrent bias (recurrentBiasRow); with `toMake`, those not made yet.
+   * The packed recurrent kernel for the forward pass and its transpose for the backward pass (packRecurrent; not in
+   * `inference`), and the zero row of a cell without GRU's recurrent bias (recurrentBiasRow); with `toMake`, those
+   * not made yet.
    */
-  override fixedFloats(toMake = false): number {
+  override fixedFloats(toMake = false, inference = false): number {
     const F = this.inShape!.F,
       H = this.units,
       GH = this.gates * H,
@@ -216,18 +218,23 @@ export class Recurrent extends Layer {
     return (
       zeros +
       count(this.whPack, Ops.packedSize(this.stacked(T) ? F + H : H, GH)) +
-      count(this.whtPack, Ops.packedSize(GH, H))
+      (inference ? 0 : count(this.whtPack, Ops.packedSize(GH, H)))
     );
   }
 
-  /** The input projection (N = GH), the weight gradients (x and h transposed: up to F + H rows), dx (N = F). */
-  override scratchFloats(): number {
+  /**
+   * The input projection (N = GH), the weight gradients (x and h transposed: up to F + H rows), dx (N = F); in
+   * inference the projection alone.
+   */
+  override scratchFloats(inference = false): number {
     const F = this.inShape!.F,
       GH = this.gates * this.units;
+    if (inference) return Ops.scratchFloats(GH, false, 0);
     return Math.max(Ops.scratchFloats(GH, true, F + this.units), Ops.scratchFloats(F, false, 0));
   }
 
-  protected override workspaceSizes(B: number): Record<keyof Workspace, number | null> {
+  /** A training step's buffers; an inference pass's leave out dropout's and the backward pass's. */
+  protected override workspaceSizes(B: number, inference = false): Record<keyof Workspace, number | null> {
     const T = this.inShape!.T!,
       F = this.inShape!.F,
       H = this.units,
@@ -235,33 +242,37 @@ export class Recurrent extends Layer {
       TB = T * B;
     const o = this.options;
     const stacked = this.stacked(T);
+    const dropout = inference ? 0 : o.dropout,
+      recurrentDropout = inference ? 0 : o.recurrentDropout;
+    const back = (n: number | null) => (inference ? null : n);
+    const reversed = o.returnSequences && this.reverse && !this.timeOrderOutput;
     return {
-      xm: o.dropout > 0 && !stacked ? TB * F : null,
-      inMask: o.dropout > 0 ? B * F : null,
-      recMask: o.recurrentDropout > 0 ? B * H : null,
+      xm: dropout > 0 && !stacked ? TB * F : null,
+      inMask: dropout > 0 ? B * F : null,
+      recMask: recurrentDropout > 0 ? B * H : null,
       xp: this.cell === 'gru' ? null : stacked ? B * GH : TB * GH,
       hp: stacked ? null : B * GH,
       // not zeroed: the first step's block has no state part read (its product is x_t Wx alone; the weight
       // gradients skip that block)
       xh: stacked ? TB * (F + H) : null,
       h: TB * H,
-      hm: o.recurrentDropout > 0 && !stacked ? TB * H : null,
+      hm: recurrentDropout > 0 && !stacked ? TB * H : null,
       g: this.cell === 'simple_rnn' ? null : TB * 4 * H,
       c: this.cell === 'lstm' ? TB * H : null,
       a: this.cell === 'lstm' ? TB * H : null,
-      out: o.returnSequences && this.reverse && !this.timeOrderOutput ? TB * H : null,
-      dxp: TB * GH,
-      dhp: this.cell === 'gru' ? TB * GH : null,
-      dcarry: B * H,
-      dcc: this.cell === 'lstm' ? B * H : null,
-      tmp: o.recurrentDropout > 0 && this.cell === 'gru' ? B * H : null,
-      dx: TB * F,
-      dyRev: o.returnSequences && this.reverse && !this.timeOrderOutput ? TB * H : null,
+      out: reversed ? TB * H : null,
+      dxp: back(TB * GH),
+      dhp: back(this.cell === 'gru' ? TB * GH : null),
+      dcarry: back(B * H),
+      dcc: back(this.cell === 'lstm' ? B * H : null),
+      tmp: back(recurrentDropout > 0 && this.cell === 'gru' ? B * H : null),
+      dx: back(TB * F),
+      dyRev: back(reversed ? TB * H : null),
     };
   }
 
   private ws(B: number): Workspace {
-    return this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)) as Workspace);
+    return this.workspace(B, (inference) => this.allocSizes(this.workspaceSizes(B, inference)) as Workspace);
   }
 
   override get drawsRandom(): boolean {
@@ -483,7 +494,7 @@ export class Recurrent extends Layer {
     const T = this.inShape!.T!,
       H = this.units;
     const recMask = training && w.recMask ? mat(w.recMask, H) : null;
-    this.ctx.engine.view(w.dcarry).fill(0);
+    this.ctx.engine.view(w.dcarry!).fill(0);
     if (w.dcc) this.ctx.engine.view(w.dcc).fill(0);
     const whtp = this.packRecurrent(T, true);
     const dySeq = this.outputGradInTimeOrder(dy, B, T);
@@ -524,8 +535,8 @@ export class Recurrent extends Layer {
     const H = this.units,
       GH = this.gates * H;
     const [t, pt] = this.timesOf(s, T);
-    const dcarry = mat(w.dcarry, H);
-    const dxpt = mat(w.dxp, GH, t * B * GH);
+    const dcarry = mat(w.dcarry!, H);
+    const dxpt = mat(w.dxp!, GH, t * B * GH);
     const gt = w.g ? mat(w.g, 4 * H, t * B * 4 * H) : null;
     if (this.cell === 'gru') {
       // The biases' gradients are summed by the kernel as it goes, so the first step's dHP, which feeds nothing else
@@ -578,7 +589,7 @@ export class Recurrent extends Layer {
       H = this.units,
       GH = this.gates * H,
       TB = T * B;
-    const dXP = mat(w.dxp, GH),
+    const dXP = mat(w.dxp!, GH),
       dHP = w.dhp ? mat(w.dhp, GH) : dXP;
     const dWx = this.pmat('kernel', GH, true);
     if (w.xh && this.p.recurrentKernel!.off === this.p.kernel!.off + F * GH) {
@@ -611,7 +622,7 @@ export class Recurrent extends Layer {
     const dW = this.pmat('kernel', GH, true);
     const [rest, first] = this.reverse ? [0, T - 1] : [1, 0];
     const xh = (t: number) => mat(w.xh!, ld, t * B * ld),
-      dXP = (t: number) => mat(w.dxp, GH, t * B * GH);
+      dXP = (t: number) => mat(w.dxp!, GH, t * B * GH);
     ops.gemm(ld, GH, (T - 1) * B, xh(rest), true, dXP(rest), false, dW, 1);
     ops.gemm(F, GH, B, xh(first), true, dXP(first), false, dW, 1);
   }
@@ -621,13 +632,13 @@ export class Recurrent extends Layer {
     const { ops } = this.ctx;
     const F = this.inShape!.F,
       GH = this.gates * this.units;
-    ops.gemm(T * B, F, GH, mat(w.dxp, GH), false, this.pmat('kernel', GH), true, mat(w.dx, F), 0);
+    ops.gemm(T * B, F, GH, mat(w.dxp!, GH), false, this.pmat('kernel', GH), true, mat(w.dx!, F), 0);
     if (training && w.inMask)
       for (let t = 0; t < T; t++) {
-        const m = mat(w.dx, F, t * B * F);
+        const m = mat(w.dx!, F, t * B * F);
         ops.mulRows(B, F, m, mat(w.inMask, F), m);
       }
-    return actOf(w.dx, B, T, F);
+    return actOf(w.dx!, B, T, F);
   }
 
   override dispose(): void {

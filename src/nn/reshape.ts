@@ -21,22 +21,22 @@ import {
 
 export class Flatten extends Layer {
   readonly className = 'Flatten';
-  private last?: { x: Act; y: Buf; dx: Buf };
+  private last?: { x: Act; y: Buf; dx: Buf | null };
   constructor(opts: { name?: string } = {}) {
     super(opts.name, 'flatten');
   }
   protected computeOutShape(s: SeqShape): SeqShape {
     return { T: null, F: (s.T ?? 1) * s.F };
   }
-  /** A sequence's rows laid out flat, and dL/dx. */
-  private sizes(B: number) {
+  /** A sequence's rows laid out flat, and (not in inference) dL/dx. */
+  private sizes(B: number, inference: boolean) {
     const n = B * (this.inShape!.T ?? 1) * this.inShape!.F;
-    return { y: n, dx: n };
+    return { y: n, dx: inference ? null : n };
   }
 
   /** A sequence's (a vector passes through). */
-  protected override workspaceSizes(B: number) {
-    return this.inShape!.T === null ? {} : this.sizes(B);
+  protected override workspaceSizes(B: number, inference = false) {
+    return this.inShape!.T === null ? {} : this.sizes(B, inference);
   }
 
   forward(x: Act, _training: boolean): Act {
@@ -46,7 +46,7 @@ export class Flatten extends Layer {
     const T = x.T,
       F = x.F,
       B = x.B;
-    const w = this.workspace(B, () => this.allocSizes(this.sizes(B)));
+    const w = this.workspace(B, (inference) => this.allocSizes(this.sizes(B, inference)));
     for (let t = 0; t < T; t++)
       this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off + t * B * x.ld), mat(w.y, T * F, t * F));
     this.last = { x, ...w };
@@ -55,7 +55,8 @@ export class Flatten extends Layer {
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
     if (!this.last) return dy;
-    const { x, dx } = this.last;
+    const { x } = this.last,
+      dx = this.last.dx!;
     const T = x.T!,
       F = x.F,
       B = x.B;
@@ -70,7 +71,7 @@ export class Flatten extends Layer {
 export class RepeatVector extends Layer {
   readonly className = 'RepeatVector';
   readonly n: number;
-  private last?: { x: Act; y: Buf; dx: Buf };
+  private last?: { x: Act; y: Buf; dx: Buf | null };
   constructor(n: number, opts: { name?: string } = {}) {
     super(opts.name, 'repeat_vector');
     this.n = assertPositiveInt('RepeatVector.n', n);
@@ -80,21 +81,23 @@ export class RepeatVector extends Layer {
       throw new ShapeError(`${this.name}: RepeatVector needs a vector input, received a sequence (${s.T}, ${s.F})`);
     return { T: this.n, F: s.F };
   }
-  protected override workspaceSizes(B: number) {
-    return { y: this.n * B * this.inShape!.F, dx: B * this.inShape!.F };
+  /** The repeated rows, and (not in inference) dL/dx. */
+  protected override workspaceSizes(B: number, inference = false) {
+    return { y: this.n * B * this.inShape!.F, dx: inference ? null : B * this.inShape!.F };
   }
 
   forward(x: Act, _training: boolean): Act {
     const B = x.B,
       F = x.F;
-    const w = this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)));
+    const w = this.workspace(B, (inference) => this.allocSizes(this.workspaceSizes(B, inference)));
     for (let t = 0; t < this.n; t++) this.ctx.ops.copyRows(B, F, mat(x.buf, x.ld, x.off), mat(w.y, F, t * B * F));
     this.last = { x, ...w };
     return actOf(w.y, B, this.n, F);
   }
   backward(dy: Act, needDx: boolean): Act | null {
     if (!needDx) return null;
-    const { x, dx } = this.last!;
+    const { x } = this.last!,
+      dx = this.last!.dx!;
     const B = x.B,
       F = x.F;
     this.ctx.ops.copyRows(B, F, mat(dy.buf, dy.ld, dy.off), mat(dx, F));

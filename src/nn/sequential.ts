@@ -5,6 +5,7 @@ import { type Buf, type Engine, getEngine, getOps, type Ops } from '../engine/in
 import { ShapeError, ValueError } from '../errors.js';
 import {
   type Act,
+  type ForwardPass,
   type Layer,
   type LayerConfig,
   type ParamRef,
@@ -46,6 +47,8 @@ export class Stack {
   rng: Rng;
   /** The dropout masks and noise of a training step (begun by each step: Model.beginStep, a training thread). */
   readonly draws = new StepDraws();
+  /** The forward pass under way, as the layers read it (LayerContext.pass): set by forward. */
+  protected readonly pass: ForwardPass = { inference: false };
   private seedValue: number;
 
   /** Set by dispose(): the model's engine memory went back for reuse (assertLive refuses a use after it). */
@@ -140,6 +143,7 @@ export class Stack {
       state: this.state,
       rng: this.rng,
       draws: this.draws,
+      pass: this.pass,
     };
     const initRng = new Rng(this.seedValue ^ 0x5eed);
     for (const { layer, refs, inits } of specs) {
@@ -181,10 +185,13 @@ export class Stack {
 
   /**
    * The layers' forward passes over a batch. `samples`: the first samples of the batch the activity penalty counts
-   * (all unless said; a batch filled up past its real samples: Model.evaluate's last).
+   * (all unless said; a batch filled up past its real samples: Model.evaluate's last). `backward` false: no backward
+   * pass follows (predict, evaluate, validation), so that without `training` the pass is an inference pass, whose
+   * workspaces leave out the buffers only training and backward use (Layer.workspace); backward refuses to follow it.
    */
-  forward(x: Act, training: boolean, samples = x.B): Act {
+  forward(x: Act, training: boolean, samples = x.B, backward = true): Act {
     let a = x;
+    this.pass.inference = !training && !backward;
     this.activityPenalty = 0;
     this.layers.forEach((l, i) => {
       a = l.forward(a, training);
@@ -196,6 +203,11 @@ export class Stack {
 
   /** Backpropagates dy from the output; parameter gradients are added to `grads`. Returns dL/dx when asked. */
   backward(dy: Act, needDx = false): Act | null {
+    if (this.pass.inference)
+      throw new ValueError(
+        'model.backward: the forward pass before it was an inference pass, whose workspaces hold no backward ' +
+          'buffers; run forward with `backward` true (its fourth argument) when a backward pass follows',
+      );
     let d: Act | null = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const reg = this.layers[i]!.activityRegularizer;

@@ -31,9 +31,9 @@ export class SelectTimestep extends Layer {
     return { buf: x.buf, off: x.off + this.t * x.B * x.ld, ld: x.ld, B: x.B, T: null, F: x.F };
   }
 
-  /** dL/dx, a sequence that is zero but at the step taken (the forward pass reads x where it lies). */
-  protected override workspaceSizes(B: number) {
-    return { dx: this.inShape!.T! * B * this.inShape!.F };
+  /** dL/dx, a sequence that is zero but at the step taken (the forward pass reads x in place); none in inference. */
+  protected override workspaceSizes(B: number, inference = false) {
+    return { dx: inference ? null : this.inShape!.T! * B * this.inShape!.F };
   }
 
   backward(dy: Act, needDx: boolean): Act | null {
@@ -41,10 +41,10 @@ export class SelectTimestep extends Layer {
     const T = this.inShape!.T!,
       F = this.inShape!.F,
       B = this.B;
-    const w = this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)));
-    this.ctx.engine.view(w.dx).fill(0);
-    this.ctx.ops.copyRows(B, F, { buf: dy.buf, off: dy.off, ld: dy.ld }, { buf: w.dx, off: this.t * B * F, ld: F });
-    return actOf(w.dx, B, T, F);
+    const dx = this.workspace(B, () => this.allocSizes(this.workspaceSizes(B)).dx!);
+    this.ctx.engine.view(dx).fill(0);
+    this.ctx.ops.copyRows(B, F, { buf: dy.buf, off: dy.off, ld: dy.ld }, { buf: dx, off: this.t * B * F, ld: F });
+    return actOf(dx, B, T, F);
   }
 
   getConfig(): LayerConfig {

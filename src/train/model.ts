@@ -315,7 +315,7 @@ export class Model extends Stack implements CompiledStack {
   /** Forward (inference) and loss over a gathered batch, for evaluate; loss plus activity penalty. */
   private batchLoss(B: number, bufs: BatchBuffers, metrics?: MetricState): number {
     const inS = this.inputShape!;
-    const out = this.forward(actOf(bufs.x, B, inS.T, inS.F), false);
+    const out = this.forward(actOf(bufs.x, B, inS.T, inS.F), false, B, false);
     this.lastOut = out;
     return this.lossOf(out, bufs, false, metrics) + this.activityPenalty;
   }
@@ -447,9 +447,8 @@ export class Model extends Stack implements CompiledStack {
    * and the optimizer makes its state at the first step (stateFloats). Each thread's layers make buffers of their own
    * once (fixedFloats: a recurrent layer's packed weights; the main thread's only where not made yet), and
    * its gemm kernel the scratch of the largest product (scratchFloats). The fit's `callbacks` count what they take
-   * (engineFloats: EarlyStopping's restoreBestWeights and TerminateOnNaN keep a copy of the weights). A dropout or
-   * noise layer counts its training buffers at a size only the validation runs too (inference makes none): a few
-   * percent above, no more.
+   * (engineFloats: EarlyStopping's restoreBestWeights and TerminateOnNaN keep a copy of the weights). A size only
+   * the validation runs holds an inference pass's workspace (workspaceFloats' inference: no backward buffers).
    */
   stepBytes(
     batchSize: number,
@@ -466,8 +465,8 @@ export class Model extends Stack implements CompiledStack {
     floats += (threads - 1) * fixed(false) + fixed(true) + (this.optimizer?.stateFloats(this.params.length) ?? 0);
     for (const c of callbacks) floats += c.engineFloats?.(this) ?? 0;
     for (let i = 0; i < threads; i++)
-      for (const b of shareSizes(batchSize, samples, validation, threads, i)) {
-        for (const l of this.layers) floats += l.workspaceFloats(b);
+      for (const [b, inference] of shareSizes(batchSize, samples, validation, threads, i)) {
+        for (const l of this.layers) floats += l.workspaceFloats(b, inference);
         if (i > 0 || !this.batchBuffers.has(b)) floats += this.batchFloats(b);
       }
     return floats * 4;
@@ -483,7 +482,7 @@ export class Model extends Stack implements CompiledStack {
   /**
    * The batches predict and evaluate run N samples in: of `batchSize`; else, after a fit, of the fit's (its main
    * thread's share), the last filled up with copies of the last sample (filled), which the workspaces the fit made
-   * serve; else of inferenceBatch. idx: each row's sample.
+   * serve; else of inferenceBatch. idx: each row's sample. The gemm scratch of their products is made first.
    */
   private inferenceBatches(N: number, batchSize?: number): { bs: number; filled: boolean; idx: Int32Array } {
     const filled = batchSize === undefined && this.fitShare !== undefined;
@@ -492,33 +491,51 @@ export class Model extends Stack implements CompiledStack {
       : batchSize !== undefined
         ? Math.max(1, Math.min(batchSize, N))
         : this.inferenceBatch(N);
+    this.ops.reserveScratch(this.inferenceScratch);
     const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
     return { bs, filled, idx };
   }
 
   /**
    * The batch predict and evaluate run on N samples without a batchSize on a model no fit has run on (a loaded one):
-   * up to INFERENCE_BATCH_SIZE samples, halved while what it makes (its layers' workspaces and its buffers) does not
-   * fit in the engine memory left. Each sample's prediction is its own whatever the batch. At 256, a GRU(64) trained
-   * at lookback 6000 in batches of 32 (841 MiB for its steps) needed 4131 MiB to predict or evaluate its run folder.
+   * up to INFERENCE_BATCH_SIZE samples, halved while what it makes (inferenceBytes) does not fit in the engine memory
+   * left. Each sample's prediction is its own whatever the batch. At 256, a GRU(64) trained at lookback 6000 in
+   * batches of 32 (841 MiB for its steps) needed 4131 MiB to predict or evaluate its run folder.
    */
   private inferenceBatch(N: number): number {
-    const left = MEMORY_LIMIT_BYTES - this.engine.bytesInUse,
-      scratch = this.scratchFloats > this.ops.scratchHeld ? blockFloats(this.scratchFloats) : 0;
-    const bytes = (b: number) =>
-      4 *
-      this.layers.reduce(
-        (s, l) => s + l.workspaceFloats(b) + l.fixedFloats(true),
-        scratch + (this.batchBuffers.has(b) ? 0 : this.batchFloats(b)),
-      );
+    const left = MEMORY_LIMIT_BYTES - this.engine.bytesInUse;
     let bs = Math.max(1, Math.min(INFERENCE_BATCH_SIZE, N));
-    while (bs > 1 && bytes(bs) > left) bs = Math.ceil(bs / 2);
+    while (bs > 1 && this.inferenceBytes(bs) > left) bs = Math.ceil(bs / 2);
     return bs;
+  }
+
+  /**
+   * The bytes predict and evaluate add to engine memory for batches of `batchSize` samples where no workspace of a
+   * fit serves them: each layer's inference workspace (workspaceFloats' inference: no backward buffers), the buffers
+   * its layers make once for a forward pass and have not yet (fixedFloats), the batch's buffers and the gemm scratch
+   * where it must grow. What inferenceBatch halves its batch by.
+   */
+  inferenceBytes(batchSize: number): number {
+    const scratch = this.inferenceScratch > this.ops.scratchHeld ? blockFloats(this.inferenceScratch) : 0;
+    const batch = this.batchBuffers.has(batchSize) ? 0 : this.batchFloats(batchSize);
+    const floats = this.layers.reduce(
+      (s, l) => s + l.workspaceFloats(batchSize, true) + l.fixedFloats(true, true),
+      scratch + batch,
+    );
+    return floats * 4;
   }
 
   /** Floats of gemm scratch a training step's largest product needs (Layer.scratchFloats): a thread reserves them. */
   get scratchFloats(): number {
     return this.layers.reduce((s, l) => Math.max(s, l.scratchFloats()), 0);
+  }
+
+  /**
+   * Floats of gemm scratch an inference pass's largest product needs, reserved before predict's and evaluate's first
+   * batch: made once, not grown product by product with each smaller one left behind as a hole.
+   */
+  private get inferenceScratch(): number {
+    return this.layers.reduce((s, l) => Math.max(s, l.scratchFloats(true)), 0);
   }
 
   /**
@@ -735,7 +752,7 @@ export class Model extends Stack implements CompiledStack {
         run = filled ? bs : B;
       const bufs = this.buffers(run);
       this.gather(y, outS.T, outS.F, idx, start, B, bufs.y); // the B real samples' targets, (T, B, F)
-      const out = this.forward(this.inputAct(x, idx, start, run, bufs), false, B);
+      const out = this.forward(this.inputAct(x, idx, start, run, bufs), false, B, false);
       sum += (this.lossOf(this.firstSamples(out, B), bufs, false, metrics) + this.activityPenalty) * B;
     }
     const penalty = this.regularized ? this.weightPenalty(false) : 0;
@@ -791,7 +808,8 @@ export class Model extends Stack implements CompiledStack {
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start),
         run = filled ? bs : B;
-      const out = this.toHost(this.forward(this.inputAct(x, idx, start, run, this.buffers(run)), false)).data;
+      const act = this.inputAct(x, idx, start, run, this.buffers(run));
+      const out = this.toHost(this.forward(act, false, run, false)).data;
       res.set(run === B ? out : out.subarray(0, B * steps * F), start * steps * F);
     }
     // the training batch's buffers stay (a callback may predict between epochs); the prediction's go back
@@ -805,6 +823,7 @@ export class Model extends Stack implements CompiledStack {
     const idx = Int32Array.from({ length: N }, (_, i) => i);
     let a = this.inputAct(x, idx, 0, N, this.buffers(N));
     const res: Tensor[] = [];
+    this.pass.inference = true;
     for (const layer of this.layers) {
       a = layer.forward(a, false);
       res.push(this.toHost(a));
@@ -850,13 +869,25 @@ export class Model extends Stack implements CompiledStack {
 /**
  * The batch sizes thread `i` of `threads` runs in a fit of `samples` samples in batches of `batchSize` with
  * `validation` samples to validate (its shares of the full batch, of the last partial one and of the validation's
- * batches), each once: the sizes whose workspaces its layers keep.
+ * batches), each once: the sizes whose workspaces its layers keep, each with whether only the validation runs it
+ * (its workspace an inference pass's, Layer.workspace).
  */
-function shareSizes(batchSize: number, samples: number, validation: number, threads: number, i: number): number[] {
+function shareSizes(
+  batchSize: number,
+  samples: number,
+  validation: number,
+  threads: number,
+  i: number,
+): [number, boolean][] {
   const bs = Math.max(1, Math.min(batchSize, samples)),
     vbs = Math.min(bs, validation);
-  const batches = [bs, samples % bs, vbs, vbs > 0 ? validation % vbs : 0];
-  return [...new Set(batches.filter((B) => B > 0).map((B) => shareOf(B, threads, i)))].filter((b) => b > 0);
+  const shares = (batches: number[]) => batches.filter((B) => B > 0).map((B) => shareOf(B, threads, i));
+  const trained = new Set(shares([bs, samples % bs]).filter((b) => b > 0));
+  const validated = new Set(shares([vbs, vbs > 0 ? validation % vbs : 0]).filter((b) => b > 0 && !trained.has(b)));
+  return [
+    ...[...trained].map((b): [number, boolean] => [b, false]),
+    ...[...validated].map((b): [number, boolean] => [b, true]),
+  ];
 }
 
 /** Rows [a, b) of a sample-major tensor (a copy-free view of the data). */

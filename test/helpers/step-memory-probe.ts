@@ -3,31 +3,12 @@
 // engine's memory grew by (its high-water mark, Engine.bytesReserved, before and after) and what fit asked the engine
 // for (Engine.assertFits), for step-memory.test.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  batchNormalization,
-  bidirectional,
-  conv1d,
-  dense,
-  dropout,
-  flatten,
-  gru,
-  type Layer,
-  linearSkip,
-  lstm,
-  maxPooling1d,
-  Rng,
-  repeatVector,
-  selectTimestep,
-  simpleRNN,
-  tensor,
-  timeDistributed,
-} from '../../src/nn/index.js';
 import { adagrad, adam, type Optimizer, rmsprop, sgd } from '../../src/optim/index.js';
 import { type Callback, EarlyStopping, sequential, TerminateOnNaN } from '../../src/train/index.js';
-import { randArray } from './random.js';
+import { F, MODELS, type ModelName, probeSamples } from './probe-models.js';
 
 export interface Probe {
-  model: keyof typeof MODELS;
+  model: ModelName;
   optimizer?: keyof typeof OPTIMIZERS;
   T: number;
   batch: number;
@@ -42,53 +23,6 @@ export interface Probe {
   refit?: boolean;
 }
 
-const F = 2;
-const MODELS = {
-  gru: () => [gru({ units: 16 }), dense({ units: 1 })],
-  // weights that outweigh its workspaces at a short lookback: what a copy of them takes shows
-  wide_gru: () => [gru({ units: 128 }), dense({ units: 1 })],
-  lstm: () => [lstm({ units: 16 }), dense({ units: 1 })],
-  simple_rnn: () => [simpleRNN({ units: 16 }), dense({ units: 1 })],
-  conv_pool: () => [
-    conv1d({ filters: 16, kernelSize: 3, padding: 'causal', activation: 'relu' }),
-    maxPooling1d({ poolSize: 2 }),
-    gru({ units: 16 }),
-    dense({ units: 1 }),
-  ],
-  conv_batch_norm: () => [
-    conv1d({ filters: 32, kernelSize: 3, padding: 'causal' }),
-    batchNormalization(),
-    gru({ units: 16 }),
-    dense({ units: 1 }),
-  ],
-  dropout_stack: () => [
-    lstm({ units: 16, returnSequences: true }),
-    dropout({ rate: 0.2 }),
-    gru({ units: 16, dropout: 0.1, recurrentDropout: 0.1 }),
-    dense({ units: 1 }),
-  ],
-  dense_stack: () => [
-    gru({ units: 16 }),
-    dense({ units: 64, activation: 'relu' }),
-    dense({ units: 32, activation: 'relu' }),
-    dense({ units: 1 }),
-  ],
-  flatten_dense: () => [flatten(), dense({ units: 64, activation: 'relu' }), dense({ units: 1 })],
-  bidirectional: () => [
-    bidirectional(gru({ units: 16, returnSequences: true })),
-    selectTimestep(-1),
-    dense({ units: 1 }),
-  ],
-  encoder_decoder: (h: number) => [
-    gru({ units: 16 }),
-    repeatVector(h),
-    gru({ units: 16, returnSequences: true }),
-    timeDistributed(dense({ units: 1 })),
-  ],
-  direct_horizon: (h: number) => [gru({ units: 16 }), dense({ units: h })],
-  linear_skip: () => [linearSkip([gru({ units: 16 }), dense({ units: 1 })])],
-} satisfies Record<string, (horizon: number) => Layer[]>;
-
 const OPTIMIZERS = {
   adam: () => adam(),
   rmsprop: () => rmsprop({ momentum: 0.9, centered: true }),
@@ -102,17 +36,11 @@ const CALLBACKS = {
 } satisfies Record<string, () => Callback>;
 
 const p = workerData as Probe;
-const h = p.horizon ?? 1,
-  sequenceOut = p.model === 'encoder_decoder';
+const h = p.horizon ?? 1;
 const m = sequential(MODELS[p.model](h), { seed: 1, inputShape: [p.T, F] });
 m.compile({ optimizer: OPTIMIZERS[p.optimizer ?? 'adam'](), loss: 'mse' });
-const samples = (n: number, seed: number) => {
-  const yShape = sequenceOut ? [n, h, 1] : [n, h];
-  const rng = new Rng(seed);
-  return [tensor(randArray(rng, n * p.T * F), [n, p.T, F]), tensor(randArray(rng, n * h), yShape)] as const;
-};
-const [x, y] = samples(p.samples, 1),
-  validation = samples(p.validation, 3);
+const [x, y] = probeSamples(p.model, p.samples, p.T, h, 1),
+  validation = probeSamples(p.model, p.validation, p.T, h, 3);
 const threads = m.threadsFor(p.threads, p.batch, p.samples);
 const callbacks = (p.callbacks ?? []).map((c) => CALLBACKS[c]());
 const fit = () =>

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import { MemoryLimitError } from '../../src/errors.js';
 import { dense, dropout, gru, l2, lstm, Rng, tensor, timeDistributed } from '../../src/nn/index.js';
 import { adam, clipByGlobalNorm, clipByValue, sgd } from '../../src/optim/index.js';
 import { Callback, sequential } from '../../src/train/index.js';
+import { F, MODELS, type ModelName, probeSamples } from '../helpers/probe-models.js';
 import { randArray } from '../helpers/random.js';
 
 /** A noisy sine to forecast one step ahead from 12 steps. */
@@ -364,12 +364,12 @@ test('a fit whose steps cannot fit in engine memory is refused before its first 
 });
 
 test("a fit whose validation's last batch cannot fit beside the training batch is refused before its first step", async () => {
-  // GRU(64) at lookback 4000, batch 256 on 256 windows: the training batch's workspaces fit (about 2.8 GB), but the
-  // 200 validation windows, a batch size of their own, take 2.2 GB more beside them: the fit trained its epoch and ran
-  // out validating it
+  // GRU(64) at lookback 5000, batch 256 on 256 windows: the training batch's workspaces fit (3.4 GiB), but the 200
+  // validation windows, a batch size of their own, take 1.2 GiB more beside them (an inference pass's workspaces): the
+  // fit trained its epoch and ran out validating it
   const N = 256,
     V = 200,
-    T = 4000;
+    T = 5000;
   const x = tensor(new Float32Array(N * T * 3), [N, T, 3]),
     y = tensor(new Float32Array(N), [N, 1]);
   const xv = tensor(new Float32Array(V * T * 3), [V, T, 3]),
@@ -381,9 +381,12 @@ test("a fit whose validation's last batch cannot fit beside the training batch i
   assert.ok(m.stepBytes(256, N + 100, 1, 256 + V) > 2 ** 32, 'nor beside a smaller partial batch');
   // the partial batch's and the validation's last batch's workspaces are both kept (WORKSPACES_KEPT)
   const [full, withPartial] = [m.stepBytes(256, 256, 1), m.stepBytes(256, N + 100, 1)];
-  const fifty = m.stepBytes(256, 306, 1) - full;
+  const fifty = m.stepBytes(256, 306, 1) - full,
+    validatedFifty = m.stepBytes(256, 256, 1, 306) - full;
   assert.equal(m.stepBytes(256, N + 100, 1, 256 + 100), withPartial, 'a size counted once');
-  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 50), withPartial + fifty, 'a third size beside them');
+  assert.equal(m.stepBytes(256, N + 100, 1, 256 + 50), withPartial + validatedFifty, 'a third size beside them');
+  // without the backward pass's buffers: (T, B, H) and (T, B, 4H) of the (T, B, 11H + F) a training step's hold
+  assert.ok(validatedFifty < 0.5 * fifty, `a size only the validation runs: ${validatedFifty} against ${fifty}`);
   await assert.rejects(
     m.fit(x, y, { epochs: 1, batchSize: 256, validationData: [xv, yv], onWarning: () => {} }),
     (e: Error) =>
@@ -415,24 +418,27 @@ test("a fit with validation keeps its three batch sizes' workspaces: memory stop
   m.dispose();
 });
 
-test('predict and evaluate on a model no fit has run on take batches whose workspaces fit in the memory left', () => {
-  // 256 samples a batch made workspaces of 256 whatever memory was left: a GRU(64) trained at lookback 6000 in
-  // batches of 32 (841 MiB for its steps) needed 4131 MiB to predict its run folder. Here a batch of 256 needs
-  // 35 MiB, and the memory holds 20 more
-  const T = 200,
-    { x, y } = sineData(256, T, 5);
-  const m = sequential([gru({ units: 16, inputShape: [T, 1] }), dense({ units: 1 })], { seed: 1 });
-  m.compile({ loss: 'mse' });
-  const want = m.predict(x, { batchSize: 16 }).data,
-    wantLoss = m.evaluate(x, y, { batchSize: 16 }).loss;
-  const e = m.engine,
-    taken = e.alloc((MEMORY_LIMIT_BYTES - e.bytesInUse - 20 * 2 ** 20) / 4);
-  try {
-    assert.deepEqual(m.predict(x).data, want);
-    const loss = m.evaluate(x, y).loss;
-    assert.ok(Math.abs(loss - wantLoss) <= 1e-6 * wantLoss, `${loss} against ${wantLoss} in batches of 16`);
-  } finally {
-    e.release(taken);
+test("an inference pass's workspace, without the backward buffers, gives the outputs of a training step's", () => {
+  // predict on a model no fit has run on makes workspaces without what training and the backward pass use; after
+  // lossAndGrads on the same samples (a forward and backward pass) it runs in the training step's workspaces
+  const T = 12,
+    N = 20;
+  for (const [name, layers] of Object.entries(MODELS)) {
+    const h = name === 'encoder_decoder' ? 3 : name === 'direct_horizon' ? 4 : 1;
+    const m = sequential(layers(h), { seed: 1, inputShape: [T, F] });
+    m.compile({ loss: 'mse' });
+    const [x, y] = probeSamples(name as ModelName, N, T, h, 2);
+    const inference = m.predict(x, { batchSize: N }).data;
+    m.lossAndGrads(x, y);
+    const alloc = m.engine.alloc.bind(m.engine);
+    let made = 0;
+    m.engine.alloc = (n, zero) => {
+      made++;
+      return alloc(n, zero);
+    };
+    const training = m.predict(x, { batchSize: N }).data;
+    assert.equal(made, 0, `${name}: predict after lossAndGrads made buffers`);
+    assert.deepEqual(inference, training, name);
     m.dispose();
   }
 });

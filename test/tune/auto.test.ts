@@ -262,9 +262,10 @@ tune: {strategy: auto, trials: 20, storage: "memory:"}
 });
 
 test("auto's memory check counts the validation's last batch, as fit's does: no trial it starts is refused at once", async () => {
-  // GRU(192) at lookback 2000, batch 200: 1,000 training windows (no partial batch) and 1,500 validation windows,
-  // whose last batch of 100 sits beside the full batch's workspaces: 3,225 MiB without it, 4,837 with it, and fit
-  // refused the trial auto had started
+  // GRU(224) at lookback 2000, batch 200: 1,000 training windows (no partial batch) and 1,500 validation windows,
+  // whose last batch of 100 sits beside the full batch's workspaces: 3,767 MiB without it, 4,622 with it (an inference
+  // pass's workspaces), and fit refused the trial auto had started (GRU(192) at lookback 2000: 3,225 and 4,837 MiB
+  // when validation made a training step's workspaces)
   writeFileSync(join(dir, 'wide.csv'), syntheticCsv({ length: 5000, seed: 3 }));
   writeFileSync(
     join(dir, 'wide.yaml'),
@@ -278,12 +279,12 @@ tune: {strategy: auto, trials: 20, storage: "memory:"}
   const loaded = await loadConfig(join(dir, 'wide.yaml'));
   const env: TrialEnv = { ...(await envOf()), loaded, base: resolveConfig(loaded.raw, loaded.name) };
   const units = 'model.layers[0].gru.units';
-  const cfg = applyParams(env.base, { [units]: 192 });
+  const cfg = applyParams(env.base, { [units]: 224 });
   const d = await prepareFor(env, cfg);
   assert.deepEqual([d.windows.train.starts.length, d.windows.val.starts.length], [1000, 1500]);
   const bytes = await stepMemory(env, cfg);
   assert.ok(bytes > MEMORY_LIMIT_BYTES, `${Math.round(bytes / 2 ** 20)} MiB`);
-  assert.equal(await new Replay(env, [baseline], baseline).fits({ [units]: 192 }), false);
+  assert.equal(await new Replay(env, [baseline], baseline).fits({ [units]: 224 }), false);
   const model = compiledModel(loaded.file, cfg, d);
   try {
     const fit = model.fit(...splitTensors(d, 'train', model), {

@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'seqtune-too-big-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'wide.csv'), syntheticCsv({ length: 5000, seed: 3 }));
 
-/** Lookback 2000, batch 200: GRU(192)'s steps need 4,837 MiB (auto.test.ts), GRU(4)'s a few. */
+/** Lookback 2000, batch 200: GRU(256)'s steps need 5,283 MiB, GRU(4)'s a few. */
 function wideConfig(name: string, tune: string): string {
   const f = join(dir, `${name}.yaml`);
   writeFileSync(
@@ -33,13 +33,13 @@ ${tune}`,
 }
 
 test('a grid point that cannot fit is not started, said in one line, and spends no trial of the budget', async () => {
-  const f = wideConfig('grid', '  strategy: grid\n  trials: 1\n  space:\n    model.layers[0].gru.units: [192, 4]\n');
+  const f = wideConfig('grid', '  strategy: grid\n  trials: 1\n  space:\n    model.layers[0].gru.units: [256, 4]\n');
   const lines: string[] = [];
   const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l), saveBest: false });
   const [big, small] = r.trials;
   assert.equal(r.trials.length, 2);
   assert.equal(big!.state, 'failed');
-  assert.deepEqual(big!.params, { 'model.layers[0].gru.units': 192 });
+  assert.deepEqual(big!.params, { 'model.layers[0].gru.units': 256 });
   assert.equal(big!.intermediate.length, 0);
   assert.equal(big!.attrs.not_started, 'memory');
   assert.match(big!.error!, /^not started: its training steps need \d+ MiB, more than the 4096 MiB of engine memory/);
@@ -47,12 +47,12 @@ test('a grid point that cannot fit is not started, said in one line, and spends 
   assert.equal(r.stopReason, 'trial budget spent');
   assert.match(
     lines.join('\n'),
-    /^trial 0 not started: its training steps need \d+ MiB, .*\{"model\.layers\[0\]\.gru\.units":192\}$/m,
+    /^trial 0 not started: its training steps need \d+ MiB, .*\{"model\.layers\[0\]\.gru\.units":256\}$/m,
   );
 });
 
 test('a grid whose every point cannot fit ends with a clear error, exit 2, and starts nothing', async () => {
-  const f = wideConfig('none', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [192, 256]\n');
+  const f = wideConfig('none', '  strategy: grid\n  space:\n    model.layers[0].gru.units: [256, 320]\n');
   const r = await runCli(['tune', f]);
   assert.equal(r.code, 2, r.out + r.err);
   assert.match(
