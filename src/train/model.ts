@@ -482,18 +482,29 @@ export class Model extends Stack implements CompiledStack {
   /**
    * The batches predict and evaluate run N samples in: of `batchSize`; else, after a fit, of the fit's (its main
    * thread's share), the last filled up with copies of the last sample (filled), which the workspaces the fit made
-   * serve; else of inferenceBatch. idx: each row's sample. The gemm scratch of their products is made first.
+   * serve; else of inferenceBatch (chosen). idx: each row's sample. The gemm scratch of their products is made first.
    */
-  private inferenceBatches(N: number, batchSize?: number): { bs: number; filled: boolean; idx: Int32Array } {
-    const filled = batchSize === undefined && this.fitShare !== undefined;
-    const bs = filled
-      ? this.fitShare!
-      : batchSize !== undefined
-        ? Math.max(1, Math.min(batchSize, N))
-        : this.inferenceBatch(N);
+  private inferenceBatches(
+    N: number,
+    batchSize?: number,
+  ): { bs: number; filled: boolean; chosen: boolean; idx: Int32Array } {
+    const filled = batchSize === undefined && this.fitShare !== undefined,
+      chosen = batchSize === undefined && !filled;
+    const bs = filled ? this.fitShare! : chosen ? this.inferenceBatch(N) : Math.max(1, Math.min(batchSize!, N));
     this.ops.reserveScratch(this.inferenceScratch);
     const idx = Int32Array.from({ length: filled ? Math.ceil(N / bs) * bs : N }, (_, i) => Math.min(i, N - 1));
-    return { bs, filled, idx };
+    return { bs, filled, chosen, idx };
+  }
+
+  /**
+   * Before a batch of `run` samples of predict or evaluate, its buffers made: where inferenceBatch chose their batch of
+   * `bs` and this last one is smaller, the full batches' workspaces go back, so that its own are cut from theirs and
+   * the batches take what inferenceBytes counted, no more (beside them, a GRU(64) at lookback 6000 predicting 300
+   * windows in batches of 256 took 2205 MiB, its batch of 256 1881). Its buffers, which stay, are made before: cut
+   * from the workspaces' blocks, they split them, and the next prediction's batch of 256 found no block for its own.
+   */
+  private beforeBatch(run: number, bs: number, chosen: boolean): void {
+    if (chosen && run < bs) for (const l of this.layers) l.releaseWorkspaces();
   }
 
   /**
@@ -505,19 +516,22 @@ export class Model extends Stack implements CompiledStack {
   private inferenceBatch(N: number): number {
     const left = MEMORY_LIMIT_BYTES - this.engine.bytesInUse;
     let bs = Math.max(1, Math.min(INFERENCE_BATCH_SIZE, N));
-    while (bs > 1 && this.inferenceBytes(bs) > left) bs = Math.ceil(bs / 2);
+    while (bs > 1 && this.inferenceBytes(bs, N) > left) bs = Math.ceil(bs / 2);
     return bs;
   }
 
   /**
-   * The bytes predict and evaluate add to engine memory for batches of `batchSize` samples where no workspace of a
-   * fit serves them: each layer's inference workspace (workspaceFloats' inference: no backward buffers), the buffers
-   * its layers make once for a forward pass and have not yet (fixedFloats), the batch's buffers and the gemm scratch
-   * where it must grow. What inferenceBatch halves its batch by.
+   * The bytes predict and evaluate of `samples` samples (one batch unless said) add to engine memory in batches of
+   * `batchSize` samples where no workspace of a fit serves them: each layer's inference workspace (workspaceFloats'
+   * inference: no backward buffers; a smaller last batch's are cut from them, beforeBatch), the buffers its layers
+   * make once for a forward pass and have not yet (fixedFloats), the batches' buffers and the gemm scratch where it
+   * must grow. What inferenceBatch halves its batch by.
    */
-  inferenceBytes(batchSize: number): number {
+  inferenceBytes(batchSize: number, samples = batchSize): number {
     const scratch = this.inferenceScratch > this.ops.scratchHeld ? blockFloats(this.inferenceScratch) : 0;
-    const batch = this.batchBuffers.has(batchSize) ? 0 : this.batchFloats(batchSize);
+    let batch = 0;
+    for (const b of new Set([batchSize, samples % batchSize]))
+      if (b > 0 && !this.batchBuffers.has(b)) batch += this.batchFloats(b);
     const floats = this.layers.reduce(
       (s, l) => s + l.workspaceFloats(batchSize, true) + l.fixedFloats(true, true),
       scratch + batch,
@@ -744,17 +758,20 @@ export class Model extends Stack implements CompiledStack {
     if (!this.loss) throw new ValueError('model: call compile() before evaluate');
     const N = this.checkData(x, y, 'evaluate');
     const outS = this.outputShape!;
-    const { bs, filled, idx } = this.inferenceBatches(N, opts.batchSize);
+    const { bs, filled, chosen, idx } = this.inferenceBatches(N, opts.batchSize);
     let sum = 0;
     const metrics = new MetricState(this.metrics);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start),
         run = filled ? bs : B;
       const bufs = this.buffers(run);
+      this.beforeBatch(run, bs, chosen);
       this.gather(y, outS.T, outS.F, idx, start, B, bufs.y); // the B real samples' targets, (T, B, F)
       const out = this.forward(this.inputAct(x, idx, start, run, bufs), false, B, false);
       sum += (this.lossOf(this.firstSamples(out, B), bufs, false, metrics) + this.activityPenalty) * B;
     }
+    // as predict's: the next one's full batch finds the blocks of this one's (a fit's validation keeps its sizes')
+    if (chosen) for (const l of this.layers) l.releaseWorkspaces();
     const penalty = this.regularized ? this.weightPenalty(false) : 0;
     return { loss: sum / N + penalty, ...metrics.result() };
   }
@@ -804,11 +821,13 @@ export class Model extends Stack implements CompiledStack {
     const steps = outS.T ?? 1,
       F = outS.F;
     const res = new Float32Array(N * steps * F);
-    const { bs, filled, idx } = this.inferenceBatches(N, opts.batchSize);
+    const { bs, filled, chosen, idx } = this.inferenceBatches(N, opts.batchSize);
     for (let start = 0; start < N; start += bs) {
       const B = Math.min(bs, N - start),
         run = filled ? bs : B;
-      const act = this.inputAct(x, idx, start, run, this.buffers(run));
+      const bufs = this.buffers(run);
+      this.beforeBatch(run, bs, chosen);
+      const act = this.inputAct(x, idx, start, run, bufs);
       const out = this.toHost(this.forward(act, false, run, false)).data;
       res.set(run === B ? out : out.subarray(0, B * steps * F), start * steps * F);
     }

@@ -1,8 +1,9 @@
 // A thread with an engine of its own (each thread's is made on first use): builds one of the models of
 // probe-models.ts, as a loaded run's is (no fit has run on it), and predicts or evaluates its samples without a batch
-// size, for inference-memory.test.ts. It posts what predict and evaluate are told a batch needs (Model.inferenceBytes,
-// for the batch they take) beside what the engine's memory grew by (its high-water mark, Engine.bytesReserved); with
-// `leave`, the outputs with that many MiB of engine memory left beside those of batches of 16.
+// size, twice (as seqtune evaluate predicts its test and validation windows), for inference-memory.test.ts. It posts
+// what predict and evaluate are told their batches need (Model.inferenceBytes, for the batch they take) beside what
+// the engine's memory grew by (its high-water mark, Engine.bytesReserved); with `leave`, the outputs with that many
+// MiB of engine memory left beside those of batches of 16.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import { sequential } from '../../src/train/index.js';
@@ -33,8 +34,9 @@ if (p.leave !== undefined) {
   parentPort!.postMessage({ want, got: run(), full });
 } else {
   // memory to spare: a batch of up to 256 samples
-  const estimate = m.inferenceBytes(Math.min(256, p.samples));
+  const estimate = m.inferenceBytes(Math.min(256, p.samples), p.samples);
   const before = m.engine.bytesReserved;
+  run();
   run();
   parentPort!.postMessage({ estimate, grown: m.engine.bytesReserved - before });
 }
