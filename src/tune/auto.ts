@@ -120,7 +120,8 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
  * Why a lever cannot change anything, or null: clipping above the gradient norm the best configuration reaches;
  * recurrent dropout on windows of one step (the recurrent state it masks starts at zero and is never read again:
  * on Beijing PM2.5 two such trials gave the baseline's validation loss to the last digit); more epochs for a best
- * configuration whose training stopped before its epochs (Replay.stoppedEarly).
+ * configuration whose training stopped before its epochs (Replay.stoppedEarly). Clipping is swept, with a note, where
+ * the best configuration's gradient norm could not be measured (its steps do not fit in the engine memory left).
  */
 async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
   const cfg = applyParams(r.env.base, r.current);
@@ -133,6 +134,10 @@ async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
   if (a.factor !== 'clipnorm') return null;
   const inPlay = [...(a.values as number[]), cfg.train?.clipnorm ?? Infinity];
   const g = await gradientNorm(r.env, cfg);
+  if (typeof g === 'string') {
+    r.note(`train.clipnorm swept without the gradient norm of the best configuration, whose steps did not run: ${g}`);
+    return null;
+  }
   if (!(g < Math.min(...inPlay))) return null;
   return (
     `train.clipnorm not swept: the gradient norm peaked at ${g.toPrecision(3)} in the first steps of the best ` +

@@ -32,7 +32,7 @@ import {
   shareData,
 } from '../data/index.js';
 import { diagnose } from '../diagnose/index.js';
-import { noSpaceCode, SeqtuneError } from '../errors.js';
+import { MemoryLimitError, noSpaceCode, SeqtuneError } from '../errors.js';
 import { withSketchedInit } from '../nn/index.js';
 import { checkOutputWidth, freePath, saveRun, splitTensors } from '../run/index.js';
 import { type FrozenTrial, rerunAttrs, type Storage } from '../storage/index.js';
@@ -217,11 +217,14 @@ export function perStudy<A, T>(keyOf: (arg: A) => string, make: (env: TrialEnv, 
 /**
  * The largest global gradient norm (before clipping) over the first training steps of a config (one epoch, at
  * most 50 batches), measured once per config and study. The auto strategy skips clipnorm values it would
- * never reach.
+ * never reach. Where the steps cannot fit in the engine memory left (fit's check, before the first: their buffers,
+ * made one by one, grew the memory to the limit before one failed), why, as the engine says it; Infinity where the
+ * config cannot be built (its trials say why).
  */
 export const gradientNorm = perStudy(
   (cfg: RawConfig) => JSON.stringify({ ...cfg, tune: undefined }),
-  (env, cfg) => measureGradientNorm(env, cfg, 50).catch(() => Infinity),
+  (env, cfg): Promise<number | string> =>
+    measureGradientNorm(env, cfg, 50).catch((e) => (e instanceof MemoryLimitError ? e.message : Infinity)),
 );
 
 async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number): Promise<number> {
@@ -233,6 +236,7 @@ async function measureGradientNorm(env: TrialEnv, cfg: RawConfig, steps: number)
     const [x, y] = splitTensors(d, 'train', model);
     const N = x.shape[0]!,
       B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, N));
+    model.assertStepFits(B, B, 1); // full batches on this thread, nothing validated
     const order = model.rng.permutation(N);
     let peak = 0;
     for (let i = 0, start = 0; i < steps && start + B <= N; i++, start += B) {

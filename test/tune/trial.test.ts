@@ -1,0 +1,53 @@
+// The measurements of a config that tune's trial.ts makes outside a trial's fit. In a file of its own: the engine
+// memory holds nothing but what the test takes (no free blocks of other tests' models).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { compiledModel } from '../../src/config/index.js';
+import { getEngine, MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
+import { autoNext } from '../../src/tune/auto.js';
+import { tuneSettings } from '../../src/tune/settings.js';
+import { gradientNorm, prepareFor } from '../../src/tune/trial.js';
+import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-trial-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const envOf = autoTestEnv(dir, 'trial');
+
+test("the gradient norm's steps that cannot fit in the memory left do not run: clipnorm is swept, and a note says why", async () => {
+  // they ran without fit's memory check: their buffers, made one by one, grew the engine's memory to the limit before
+  // one failed, and the norm read as Infinity, said nowhere (GRU(256) at lookback 2000, batch 200: 3127 MiB reserved)
+  const env = await envOf(),
+    d = await prepareFor(env, env.base);
+  const probe = compiledModel(env.loaded.file, env.base, d),
+    step = probe.stepBytes(32, 32, 1);
+  probe.dispose();
+  const e = getEngine(),
+    taken = e.alloc((MEMORY_LIMIT_BYTES - e.bytesInUse - step / 2) / 4);
+  try {
+    const before = e.bytesReserved;
+    const g = await gradientNorm(env, env.base);
+    assert.match(String(g), /^engine: out of WebAssembly memory: a training step of 32 samples on 1 thread needs /);
+    assert.equal(e.bytesReserved, before, 'no buffer of the steps made');
+    // the lever is not ruled out on a norm not measured: its trials meet their own memory checks
+    const trial = trialMaker(() => ({
+      seconds: 60,
+      epochs: 10,
+      diagnosis: {
+        pattern: 'unstable',
+        confidence: 0.8,
+        advice: [{ param: 'train.clipnorm', action: 'set', values: [1e6], factor: 'clipnorm', text: 'clip' }],
+      },
+    }));
+    const next = await autoNext(env, tuneSettings(env.base, env.loaded.file), [trial({}, 0.1)]);
+    assert.deepEqual(next?.params, { 'train.clipnorm': 1e6 });
+    assert.match(
+      next!.why,
+      /^train\.clipnorm swept without the gradient norm of the best configuration, whose steps did not run: engine: /,
+    );
+  } finally {
+    e.release(taken);
+  }
+});
