@@ -415,10 +415,7 @@ export async function networkChecks(
  * batches of 32 (841 MiB for its steps) made `seqtune check` exit 2, out of memory (4131 MiB).
  */
 function probeWindows(m: Model, N: number): number {
-  const left = MEMORY_LIMIT_BYTES - m.engine.bytesInUse;
-  let n = Math.min(PROBE_WINDOWS, N);
-  while (n > 1 && m.stepBytes(n, n, 1) > left) n = Math.ceil(n / 2);
-  return n;
+  return m.engine.largestThatFits(Math.min(PROBE_WINDOWS, N), (n) => m.stepBytes(n, n, 1));
 }
 const PROBE_WINDOWS = 256;
 

@@ -330,6 +330,17 @@ export class Engine {
   }
 
   /**
+   * The largest of `most`, its halves (rounded up) ... 1 whose `bytes(n)` fit beside what is in use (at least 1): the
+   * batch that predict and evaluate take without a batch size (Model.inferenceBatch) and check's network probe.
+   */
+  largestThatFits(most: number, bytes: (n: number) => number): number {
+    const left = MAX_PAGES * PAGE - this.bytesInUse;
+    let n = Math.max(1, most);
+    while (n > 1 && bytes(n) > left) n = Math.ceil(n / 2);
+    return n;
+  }
+
+  /**
    * Bytes of the memory in use: the high-water mark less the free blocks this engine can reuse (another engine's on
    * this memory count as in use).
    */

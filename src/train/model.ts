@@ -2,7 +2,7 @@
 // Batches are gathered into time-major buffers in engine memory; one training step is
 // forward, loss, backward, clip, optimizer update, and allocates nothing after the first batch.
 
-import { type Buf, blockFloats, type ElementwiseCall, MEMORY_LIMIT_BYTES, runElementwise } from '../engine/index.js';
+import { type Buf, blockFloats, type ElementwiseCall, runElementwise } from '../engine/index.js';
 import { expected, ShapeError, ValueError } from '../errors.js';
 import { type Act, actOf, getLoss, type Layer, type Loss, type LossLike, Stack, type Tensor } from '../nn/index.js';
 import {
@@ -514,10 +514,7 @@ export class Model extends Stack implements CompiledStack {
    * batches of 32 (841 MiB for its steps) needed 4131 MiB to predict or evaluate its run folder.
    */
   private inferenceBatch(N: number): number {
-    const left = MEMORY_LIMIT_BYTES - this.engine.bytesInUse;
-    let bs = Math.max(1, Math.min(INFERENCE_BATCH_SIZE, N));
-    while (bs > 1 && this.inferenceBytes(bs, N) > left) bs = Math.ceil(bs / 2);
-    return bs;
+    return this.engine.largestThatFits(Math.min(INFERENCE_BATCH_SIZE, N), (b) => this.inferenceBytes(b, N));
   }
 
   /**
