@@ -183,9 +183,12 @@ export class RunFolder {
     readonly exact: boolean,
   ) {}
 
-  static async create(asked: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
-    // `--out r/` (a shell completes a folder's name with its slash) is the folder r: its temporary name went inside it
-    // (r/.partial-...), and the finished run was renamed to r/-2 with 'another run wrote this folder'
+  /**
+   * The folder `asked` names, or a RunFolderError where it is taken (a file, or a folder with something in it): what
+   * create refuses, for a command to ask before work that takes minutes (study ensemble fitted and scored its members,
+   * then refused an --out that existed).
+   */
+  static async refuseTaken(asked: string): Promise<string> {
     const final = join(dirname(asked), basename(asked));
     try {
       const st = await stat(final);
@@ -197,6 +200,13 @@ export class RunFolder {
       // a name the file system refuses fails now, not when the trained run is renamed to it
       if (e instanceof RunFolderError || (e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw e;
     }
+    return final;
+  }
+
+  static async create(asked: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
+    // `--out r/` (a shell completes a folder's name with its slash) is the folder r: its temporary name went inside it
+    // (r/.partial-...), and the finished run was renamed to r/-2 with 'another run wrote this folder'
+    const final = await RunFolder.refuseTaken(asked);
     const made = (await makeFolders(dirname(final))) ?? null;
     await removeAbandoned(dirname(final));
     // unique within the process too (two creates of one name in one millisecond): the time, this thread, a count

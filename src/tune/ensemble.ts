@@ -362,6 +362,7 @@ export interface EnsembleOptions {
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
+  if (o.out && o.write !== false) await RunFolder.refuseTaken(o.out); // before the members are fitted and scored
   const { base, file, home, trials, ranked: all, attrs } = await rankedTrials(storage, name);
   if (o.members) checkMembers(name, trials, o.members);
   // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)

@@ -74,6 +74,11 @@ test('study ensemble skips trials that are the same model, retrains nothing, and
   const member = await runCli(['predict', join(out, 'member-1'), '--csv', join(dir, 'series.csv')]);
   assert.equal(pr.out.split('\n').length, member.out.split('\n').length);
   assert.match(pr.out, /^origin_row,value_t\+1\n/);
+  // the same --out again: refused before any member is loaded and scored (it was after them all)
+  const again = await runCli(['study', 'ensemble', 'dups', '--storage', db, '--top', '3', '--out', out]);
+  assert.equal(again.code, 2, again.out);
+  assert.match(again.err, /ens-dups: already exists; seqtune does not overwrite a run folder/);
+  assert.doesNotMatch(again.out, /member|skipped/, 'nothing scored');
 });
 
 test('a fusion that does not beat its best member on validation is reported, and the folder uses that member', async () => {
