@@ -90,12 +90,13 @@ export async function runTrials(c: StudyContext): Promise<string> {
     rule: staleRule(s.heartbeat, retries),
     onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
   });
-  // The time budget counts from here, once the trial threads and the heartbeat are up (seconds from source, under
-  // load): a study of 'time_budget: 3s' on a loaded machine had spent it before its first trial and ran none.
+  // said before the budget counts: timing the baseline's steps is not the trials' time
   if (s.strategy === 'auto' && !(await c.storage.getTrials(c.name)).length) {
     const over = await baselineOverBudget(env, o.timeBudget ?? s.timeBudget);
     if (over) c.log(over);
   }
+  // The time budget counts from here, once the trial threads and the heartbeat are up (seconds from source, under
+  // load): a study of 'time_budget: 3s' on a loaded machine had spent it before its first trial and ran none.
   const budget = new TimeBudget(o.timeBudget ?? s.timeBudget);
   env.deadline = budget.deadline();
   c.endAt = budget.end();

@@ -162,7 +162,7 @@ async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>
       `tune: refusing to tune ${c.name}: ${failed.map((x) => `${x.id} failed (${x.advice})`).join('; ')}. ` +
         `Run seqtune check ${c.loaded.file}`,
     );
-  // what the checks warn of is said before the trials (a study of airline passengers ran 484 trials on 11
+  // what the checks warn of is said before the trials (a study of airline passengers ran 484 trials on 10
   // validation windows, and on test values outside the training range, with nothing said)
   for (const x of report.checks) if (x.status === 'warn') c.log(`check: ${x.id}: ${x.advice}`);
   const attrs: Record<string, unknown> = { checks: report.checks.map((x) => ({ id: x.id, status: x.status })) };
