@@ -3,9 +3,10 @@
 // diagnosis.json to say the same.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkFailed } from './context.js';
 
 /** The summary of the run folder's diagnosis.json where its pattern is diverged; null otherwise (or without one). */
-export async function divergedSummary(runDir: string): Promise<string | null> {
+async function divergedSummary(runDir: string): Promise<string | null> {
   const text = await readFile(join(runDir, 'diagnosis.json'), 'utf8').catch(() => null);
   if (text === null) return null;
   try {
@@ -14,4 +15,17 @@ export async function divergedSummary(runDir: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * Exit 1 (WorkFailed) for a run folder whose diagnosis says diverged, with what the command cannot do (`nothing`:
+ * "nothing to export"), else nothing: evaluate, export and predict say the same of it.
+ */
+export async function failIfDiverged(runDir: string, nothing?: string): Promise<void> {
+  const diverged = await divergedSummary(runDir);
+  if (diverged)
+    throw new WorkFailed(
+      `${runDir}: the run diverged (${diverged}; diagnosis.json says); ${nothing ? `${nothing}: ` : ''}train it ` +
+        'again with a lower learning rate',
+    );
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { evaluateRun, forecastsNotFinite, metricsTable } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
-import { divergedSummary } from '../diverged.js';
+import { failIfDiverged } from '../diverged.js';
 
 interface EvaluateOptions {
   json?: boolean;
@@ -28,11 +28,7 @@ export function addEvaluate(parent: Command, { io }: CliContext): Command {
         );
       // a loss that blew up to finite values: train exited 1 for it, and so does evaluate (it said 0 with a test MSE
       // of 3.3e12 next to the baselines)
-      const diverged = await divergedSummary(runDir);
-      if (diverged)
-        throw new WorkFailed(
-          `${runDir}: the run diverged (${diverged}; diagnosis.json says); train it again with a lower learning rate`,
-        );
+      await failIfDiverged(runDir);
     });
   return withExamples(
     cmd,

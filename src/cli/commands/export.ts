@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import { exportRun } from '../../export/index.js';
 import { forecastsNotFinite, type RunMetrics, type SplitMetrics } from '../../run/index.js';
 import { type CliContext, WorkFailed, withExamples } from '../context.js';
-import { divergedSummary } from '../diverged.js';
+import { failIfDiverged } from '../diverged.js';
 
 interface ExportCliOptions {
   format: 'onnx';
@@ -34,12 +34,7 @@ async function refuseDiverged(runDir: string): Promise<void> {
     );
   // a loss that blew up to finite values: train exited 1, and the graph would forecast what the blown-up weights say
   // (shampoo sales at Adam 1e6: -1.0e8)
-  const diverged = await divergedSummary(runDir);
-  if (diverged)
-    throw new WorkFailed(
-      `${runDir}: the run diverged (${diverged}; diagnosis.json says); nothing to export: train it again with a ` +
-        'lower learning rate',
-    );
+  await failIfDiverged(runDir, 'nothing to export');
 }
 
 export function addExport(parent: Command, { io, log }: CliContext): Command {

@@ -4,8 +4,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { predictRun, writeWhole } from '../../run/index.js';
-import { type CliContext, UsageError, WorkFailed, withExamples } from '../context.js';
-import { divergedSummary } from '../diverged.js';
+import { type CliContext, UsageError, withExamples } from '../context.js';
+import { failIfDiverged } from '../diverged.js';
 
 interface PredictOptions {
   csv: string;
@@ -47,12 +47,7 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
       // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
       // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
       const text = await predictRun(runDir, o.csv);
-      const diverged = await divergedSummary(runDir);
-      if (diverged)
-        throw new WorkFailed(
-          `${runDir}: the run diverged (${diverged}; diagnosis.json says); nothing to forecast with: train it again ` +
-            'with a lower learning rate',
-        );
+      await failIfDiverged(runDir, 'nothing to forecast with');
       if (out) await writeWhole(out, text);
       else io.out(text);
     });
