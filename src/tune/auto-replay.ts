@@ -73,7 +73,8 @@ export interface AutoBudget {
 }
 
 /** Seconds as the skip notes say them: under a minute in seconds ("about 0 min, -0 min left" said nothing). */
-const span = (s: number): string => (s < 59.5 ? `${Math.max(0, Math.round(s))} s` : `${(s / 60).toFixed(0)} min`);
+export const span = (s: number): string =>
+  s < 59.5 ? `${Math.max(0, Math.round(s))} s` : `${(s / 60).toFixed(0)} min`;
 
 /** Bytes in MiB, as the engine's messages say them. */
 const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;

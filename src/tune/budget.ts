@@ -5,7 +5,7 @@
 import type { RawConfig } from '../config/index.js';
 import { linearFitSeconds, linearFitted, linearTooWide, ridgeShape } from '../data/index.js';
 import { type FrozenTrial, ownerText } from '../storage/index.js';
-import type { AutoBudget } from './auto-replay.js';
+import { type AutoBudget, span } from './auto-replay.js';
 import { applyParams, type Params } from './space.js';
 import { ownerOf } from './stale.js';
 import {
@@ -219,9 +219,6 @@ async function ridgeOf(env: TrialEnv, cfg: RawConfig, jobs: number, trials: read
   return ridgeSeconds(need, jobs, paid);
 }
 
-/** Seconds as a line says them: under 90 in seconds, else in minutes. */
-const about = (s: number): string => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
-
 /**
  * A line for the start of an auto study whose baseline, as written, may take more than the whole time budget (its
  * configured epochs of its training as timed, trainingCost, and its model's build; early stopping may end it
@@ -237,8 +234,8 @@ export async function baselineOverBudget(env: TrialEnv, budget: number): Promise
     total = cost.build + epochs * epoch;
   if (total <= budget) return null;
   return (
-    `tune: the baseline as written may take up to about ${about(total)} (${epochs} epochs of about ` +
-    `${epoch.toPrecision(2)} s, early stopping aside), more than the ${about(budget)} time budget: auto will have ` +
+    `tune: the baseline as written may take up to about ${span(total)} (${epochs} epochs of about ` +
+    `${epoch.toPrecision(2)} s, early stopping aside), more than the ${span(budget)} time budget: auto will have ` +
     'little to compare (a longer tune.time_budget, or fewer train.epochs, leaves it room)'
   );
 }
