@@ -34,7 +34,7 @@ import {
   type Model,
   saveModel,
 } from '../train/index.js';
-import { seedGroups, studyOrder } from './seeds.js';
+import { type SeedGroup, seedGroups, studyOrder } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
 import { chosenBest } from './study-json.js';
@@ -239,9 +239,9 @@ async function saveLinear(d: PreparedData, first: Member, dataSection: unknown):
  * value, raised to its configuration's mean over seeds where it is the best of several (its own value is low by the
  * luck of that draw, as auto's end judges it: referenceVal); the linear baseline as it is; the other trials never.
  */
-function reading(base: RawConfig, trials: readonly FrozenTrial[], members: Member[], linear: boolean): Reading {
+function reading(groups: readonly SeedGroup[], members: Member[], linear: boolean): Reading {
   const first = members[0]!.trial;
-  const group = seedGroups(base, trials).find((g) => g.trials.includes(first));
+  const group = groups.find((g) => g.trials.includes(first));
   const mean = group && group.trials.length > 1 && group.trials[0] === first ? group.mean / steadyValue(first) : 1;
   const luck = members.map((m) => luckOf(m.trial));
   return {
@@ -255,13 +255,12 @@ function reading(base: RawConfig, trials: readonly FrozenTrial[], members: Membe
  * that this reading ranks below them (a dip of a noisy curve, or a lucky seed of a configuration worse on average).
  */
 function readingLine(
-  base: RawConfig,
+  groups: readonly SeedGroup[],
   trials: readonly FrozenTrial[],
   members: Member[],
   skipped: Skipped[],
   named: boolean,
 ): string {
-  const groups = seedGroups(base, trials);
   const text = (t: FrozenTrial) => {
     const g = groups.find((x) => x.trials.includes(t));
     const steady = luckOf(t) > 1e-3 ? `, steady ${steadyValue(t).toPrecision(4)}` : '';
@@ -368,8 +367,10 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
   const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
   const named = (ts: FrozenTrial[]) => (o.members ? ts.filter((t) => o.members!.includes(t.number)) : ts);
+  // the study's reading: its trials' configurations and seeds, grouped once for the order, the line and the choice
+  const groups = o.studyReading ? seedGroups(base, trials) : [];
   const ranked = o.studyReading
-    ? named(studyOrder(base, trials, chosenBest(attrs)))
+    ? named(studyOrder(base, trials, chosenBest(attrs), groups))
     : o.members
       ? named(all)
       : chosen > 0
@@ -384,12 +385,12 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   try {
     if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);
     const all = linear ? [...members, linear] : members;
-    if (o.studyReading) log(readingLine(base, trials, members, skipped, o.members !== undefined));
+    if (o.studyReading) log(readingLine(groups, trials, members, skipped, o.members !== undefined));
     const c = choose(
       d,
       all.map((m) => m.model),
       method,
-      o.studyReading ? reading(base, trials, members, linear !== undefined) : undefined,
+      o.studyReading ? reading(groups, members, linear !== undefined) : undefined,
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
     const result = ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));

@@ -74,10 +74,14 @@ export const severalSeeds = (g: SeedGroup) => g.trials.length > 1;
  * the study names, `first`: auto's choice; else the best seed of the best configuration run on several seeds, else the
  * steadiest trial), then configuration by configuration, the lowest mean of steady values over seeds first, each
  * configuration's seeds steadiest first; the trials seedGroups leaves out (a value that is not finite, a seed repeat
- * stopped before it had a fair chance) last, by value.
+ * stopped before it had a fair chance) last, by value. `groups`: seedGroups of these trials, where the caller has them.
  */
-export function studyOrder(base: RawConfig, trials: readonly FrozenTrial[], first?: number): FrozenTrial[] {
-  const groups = seedGroups(base, trials);
+export function studyOrder(
+  base: RawConfig,
+  trials: readonly FrozenTrial[],
+  first?: number,
+  groups: readonly SeedGroup[] = seedGroups(base, trials),
+): FrozenTrial[] {
   const lead = first ?? (groups.find(severalSeeds) ?? groups[0])?.trials[0]?.number;
   const read = groups.flatMap((g) => g.trials);
   const rest = trials
