@@ -90,6 +90,24 @@ test('seed repeats: the best two configurations get more seeds; the end of the s
   assert.deepEqual(r.allNotes, []);
 });
 
+test('seed repeats that would not finish in the time left are not started, and the plan says so', async () => {
+  // Beijing PM2.5 six hours ahead: two repeats of about 4 min started with 33 s of an 8-minute budget left, stopped
+  // at epoch 2 (no fair draw), and the end step had no time left for 5 of its 6 candidates
+  const env = await envOf();
+  const base = trial({}, 0.1),
+    t16 = trial({ [UNITS]: 16 }, 0.05);
+  const budget = (left: number) => ({ remaining: () => left, estimate: async () => 240 });
+  const r = new Replay(env, [base, t16], base, budget(33));
+  assert.equal(await repeatSeeds(r), 'done');
+  assert.deepEqual(r.allNotes, [
+    'seed: not started, too long for the time left: 43 (about 4 min, 33 s left), 44 (about 4 min, 33 s left)',
+  ]);
+  assert.equal(r.budget!.skipped, true);
+  const roomy = await repeatSeeds(new Replay(env, [base, t16], base, budget(600)));
+  assert.ok(typeof roomy === 'object');
+  assert.deepEqual(roomy.params, { [UNITS]: 16, seed: 43 });
+});
+
 test('beside a best with the linear path: the same network without it and the config as written at its data, never adopted', async () => {
   const env = await envOf();
   const best = { 'model.linear_skip': 'ridge', 'data.lookback': 48, [UNITS]: 16 };

@@ -9,7 +9,7 @@ import { MEMORY_LIMIT_BYTES, MemoryLimitError } from '../../src/engine/index.js'
 import { orthonormalSeconds } from '../../src/nn/orthonormal.js';
 import { splitTensors } from '../../src/run/index.js';
 import { freezeTrial, MemoryStorage } from '../../src/storage/index.js';
-import { autoNext } from '../../src/tune/auto.js';
+import { type AutoBudget, autoNext } from '../../src/tune/auto.js';
 import { Replay } from '../../src/tune/auto-replay.js';
 import { tuneSettings } from '../../src/tune/settings.js';
 import { applyParams } from '../../src/tune/space.js';
@@ -320,8 +320,10 @@ test("two advices that sweep the same learning rates (lr-find's range) are said 
   });
   const estimate = async (p: Record<string, unknown>) => (LR in p ? 90 : 1200);
   const lr_find = { min: 1e-5, best: 2e-4, max: 0.03 };
-  const next = await autoNext(env, s, [base], { lr_find }, { remaining: () => 60, estimate, skipped: false });
-  const why = next?.why ?? '';
+  const budget: AutoBudget = { remaining: () => 60, estimate, skipped: false };
+  // nothing fits in the minute left, seed repeats included: the plan ends, and its notes say what it left out
+  assert.equal(await autoNext(env, s, [base], { lr_find }, budget), null);
+  const why = budget.notes!.join('; ');
   const line = `${LR}: not started, too long for the time left: 0.00001 (about 2 min, 1 min left), 0.0002 `;
   assert.equal(why.split(line).length - 1, 1, `the skipped rates said once: ${why}`);
 });
@@ -342,8 +344,9 @@ test('a value skipped for the time left is said in seconds under a minute, never
     },
   });
   const estimate = async () => 20;
-  const next = await autoNext(env, s, [base], {}, { remaining: () => -0.4, estimate, skipped: false });
-  const why = next?.why ?? '';
+  const budget: AutoBudget = { remaining: () => -0.4, estimate, skipped: false };
+  assert.equal(await autoNext(env, s, [base], {}, budget), null);
+  const why = budget.notes!.join('; ');
   assert.match(why, /0\.0003 \(about 20 s, 0 s left\)/, why);
 });
 
