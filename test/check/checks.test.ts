@@ -113,7 +113,7 @@ test('a time column that skips hours warns, naming the usual step, the longest g
   assert.equal(byId(await checks(config, lines.join('\n')), 'data.time_gaps').status, 'pass');
 });
 
-test('fewer than 30 validation windows warn with their count: a study choosing by their scores fits their noise', async () => {
+test('fewer than 30 validation windows warn with their count: and the stretch of the series they cover', async () => {
   const config = (val: number) =>
     'data: {csv: series.csv, target: value, lookback: 12, horizon: 12, ' +
     `split: {train: ${0.9 - val}, val: ${val}, test: 0.1}}\n` +
@@ -122,7 +122,7 @@ test('fewer than 30 validation windows warn with their count: a study choosing b
   const few = byId(await checks(config(0.05), csv), 'data.enough_windows');
   assert.equal(few.status, 'warn');
   assert.equal(few.evidence.val_windows, 9);
-  assert.match(few.advice, /^only 9 validation windows: their scores are noisy/);
+  assert.match(few.advice, /^only 9 validation windows \(20 steps of the series\): a study that chooses among many trials/);
   const enough = byId(await checks(config(0.2), csv), 'data.enough_windows');
   assert.equal(enough.status, 'pass', enough.advice);
   assert.ok((enough.evidence.val_windows as number) >= 30);
