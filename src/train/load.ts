@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ShapeError, ValueError } from '../errors.js';
 import { layerFromConfig } from '../nn/index.js';
 import type { OptimizerConfig } from '../optim/index.js';
 import { Model } from './model.js';
@@ -14,12 +15,10 @@ export async function loadModel(dir: string): Promise<Model> {
   const saved = await readModelJson(jsonPath);
   const binPath = join(dir, saved.weightsFile ?? 'weights.bin');
   const floats = await readWeights(binPath, saved);
-  const layers = saved.layers.map((l, i) => layerFromConfig(l, `${jsonPath}: layers[${i}]`));
   // every weight is set below (or the folder is refused): drawing them first would only cost time
-  const model = new Model(layers, {
-    seed: saved.seed,
-    inputShape: saved.inputShape as [number, number],
-    initialize: false,
+  const model = fromSaved(jsonPath, () => {
+    const layers = saved.layers.map((l, i) => fromSaved(`layers[${i}]`, () => layerFromConfig(l, `layers[${i}]`)));
+    return new Model(layers, { seed: saved.seed, inputShape: saved.inputShape as [number, number], initialize: false });
   });
   const values: Record<string, Float32Array> = {};
   for (const w of saved.weights) {
@@ -36,9 +35,27 @@ export async function loadModel(dir: string): Promise<Model> {
   }
   if (saved.compile) {
     const { loss, metrics, clipnorm, clipvalue } = saved.compile;
-    model.compile({ optimizer: loadedOptimizer(saved.compile.optimizer), loss, metrics, clipnorm, clipvalue });
+    fromSaved(jsonPath, () =>
+      model.compile({ optimizer: loadedOptimizer(saved.compile!.optimizer), loss, metrics, clipnorm, clipvalue }),
+    );
   }
   return model;
+}
+
+/**
+ * `make()`, with a ValueError or ShapeError it throws (a layer, optimizer or loss that refuses its saved settings,
+ * layers whose shapes do not fit) as a ModelFileError prefixed with `where` (the file, or a layer's key in it): such
+ * a model.json was edited by hand or written by another version, and `seqtune predict` read it as a bug (exit 1 with
+ * a stack), where the folder is bad input (exit 2, one line).
+ */
+function fromSaved<T>(where: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof ValueError || e instanceof ShapeError || e instanceof ModelFileError)) throw e;
+    // a layer's className is refused under its key already (layers[0].className: ...)
+    throw new ModelFileError(e.message.startsWith(where) ? e.message : `${where}: ${e.message}`, { cause: e });
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bidirectional, dense, dropout, gru, l2, lstm, Rng, selectTimestep, tensor } from '../../src/nn/index.js';
 import { adam, rmsprop } from '../../src/optim/index.js';
-import { loadModel, Model, sequential } from '../../src/train/index.js';
+import { loadModel, Model, ModelFileError, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'seqtune-save-'));
@@ -82,6 +82,38 @@ test('a corrupt or truncated model folder gives a clear error', async () => {
     writeFileSync(json, text.replace('"GRU"', '"Transformer"'));
     await assert.rejects(loadModel(dir), /layers\[0\].className: expected one of .*received "Transformer"/);
     await assert.rejects(loadModel(join(dir, 'nope')), /model.json: cannot read \(ENOENT\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a model.json whose layers or compile settings are refused is a ModelFileError naming file and key', async () => {
+  // a hand-edited file or another version's: these were a ValueError or ShapeError, which the CLI reads as a bug
+  const dir = tmp();
+  try {
+    const m = sequential([gru({ units: 3, inputShape: [4, 1] }), dense({ units: 1 })]);
+    m.compile({ optimizer: adam() });
+    await m.save(dir);
+    const json = join(dir, 'model.json');
+    const good = JSON.parse(readFileSync(json, 'utf8'));
+    const edited = async (edit: (j: typeof good) => void, message: RegExp) => {
+      const j = structuredClone(good);
+      edit(j);
+      writeFileSync(json, JSON.stringify(j));
+      await assert.rejects(loadModel(dir), (e: Error) => {
+        assert.ok(e instanceof ModelFileError, `${e.name}: ${e.message}`);
+        assert.match(e.message, message);
+        return true;
+      });
+    };
+    await edited((j) => (j.layers[0].config.units = 0), /model.json: layers\[0\]: GRU.units: expected a positive .*0$/);
+    await edited((j) => (j.layers[1].config.activation = 'foo'), /model.json: layers\[1\]: Dense.activation: .*"foo"/);
+    await edited((j) => (j.layers[0].className = 'Gru'), /model.json: layers\[0\].className: expected one of /);
+    await edited((j) => (j.layers = []), /model.json: sequential: expected a non-empty list of layers/);
+    await edited((j) => (j.inputShape = [4]), /model.json: .*GRU needs a sequence input/);
+    await edited((j) => (j.compile.optimizer.className = 'foo'), /model.json: optimizer: expected one of /);
+    await edited((j) => (j.compile.optimizer.config.learningRate = -1), /model.json: optimizer.learningRate: /);
+    await edited((j) => (j.compile.loss = { className: 'foo' }), /model.json: loss: expected one of /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
