@@ -528,7 +528,10 @@ async function overfitOneBatchCheck(
   // on fewer without a word (a tune printed "threads: 2 asked, training on 1" at its start for GRU(1000))
   await m2.openThreads(threads, k, () => {});
   try {
-    for (let s = 0; s < steps; s++) last = await m2.trainStepAsync(xs, ys, idx, 0, k);
+    for (let s = 0; s < steps; s++) {
+      last = await m2.trainStepAsync(xs, ys, idx, 0, k);
+      await new Promise<void>((r) => setImmediate(r)); // Ctrl-C's handler runs between steps (see lrFind's sweep)
+    }
   } finally {
     await m2.closeThreads();
   }

@@ -148,6 +148,9 @@ async function sweep(m: Model, x: Samples, y: Samples, o: LrFindOptions): Promis
     const lr = lo * (hi / lo) ** (i / (steps - 1));
     m.optimizer!.learningRate = lr;
     const loss = await m.trainStepAsync(x, y, order, start, B);
+    // on one thread a step settles without a turn of the event loop: a sweep of --steps 100000 ignored Ctrl-C and
+    // SIGTERM (their handlers never ran) until it ended; fit yields so after each epoch
+    await new Promise<void>((r) => setImmediate(r));
     raw.push(loss);
     avg = beta * avg + (1 - beta) * loss;
     const smooth = avg / (1 - beta ** (i + 1));

@@ -10,6 +10,7 @@ import { syntheticCsv, syntheticSeries } from '../../src/data/index.js';
 import { dense, gru, linearSkip, Rng, tensor } from '../../src/nn/index.js';
 import { DEMO_CONFIG } from '../../src/run/index.js';
 import { sequential } from '../../src/train/index.js';
+import { stepTurns } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-check-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -292,6 +293,14 @@ test('a head with a wrong scale fails network.init_loss', async () => {
   const c = byId(cs, 'network.init_loss');
   assert.equal(c.status, 'fail');
   assert.ok((c.evidence.ratio as number) > 20);
+});
+
+test('the overfit probe lets the event loop run between its steps, so Ctrl-C and SIGTERM stop seqtune check', async () => {
+  // on one thread its 300 steps ran without a turn of the event loop: Ctrl-C waited for them (6 s for a GRU(384))
+  const make = () => sequential([gru({ units: 4 }), dense({ units: 1 })], { inputShape: [6, 2] });
+  const seen = await stepTurns(() => networkChecks(make, xs, ys, { steps: 10, threads: 1 }));
+  assert.equal(seen.length, 10);
+  assert.ok(seen.at(-1)! >= seen[0]! + 9, `turns of the event loop at each step: ${seen.join(' ')}`);
 });
 
 test('an untrained model scoring like a zero prediction passes network.init_loss, however far off the mean is', async () => {

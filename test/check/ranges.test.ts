@@ -4,6 +4,7 @@ import { batchSizeRange, lrFind } from '../../src/check/index.js';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
 import { dense, gru, Rng, tensor } from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
+import { stepTurns } from '../helpers/step-turns.js';
 
 const y = syntheticSeries({ length: 700, seed: 3 });
 const m = y.reduce((a, b) => a + b, 0) / y.length;
@@ -161,4 +162,11 @@ test('lr-find refuses options it cannot sweep, naming each, before it builds a m
   ];
   for (const [o, message] of refused) await assert.rejects(lrFind(counted, x, t, o), { name: 'ValueError', message });
   assert.equal(built, 0);
+});
+
+test("lr-find's sweep lets the event loop run between its steps, so Ctrl-C and SIGTERM stop it", async () => {
+  // on one thread a sweep of --steps 100000 ignored Ctrl-C and SIGTERM (their handlers never ran) until it ended
+  const seen = await stepTurns(() => lrFind(make, x, t, { steps: 20, batchSize: 16, maxLr: 1e-3 }));
+  assert.equal(seen.length, 20);
+  assert.ok(seen.at(-1)! >= seen[0]! + 19, `turns of the event loop at each step: ${seen.join(' ')}`);
 });
