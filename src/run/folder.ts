@@ -217,10 +217,13 @@ export class RunFolder {
     // left a SIGHUP'd train's .partial folder); a folder not yet made is skipped there
     unfinished.set(tmp, made);
     try {
-      await mkdir(tmp, { recursive: true });
+      // not recursive: its parent is there (made above), and node's recursive mkdir says ENOENT where the parent
+      // refuses (a read-only mount, a folder without write permission), which named the temporary folder:
+      // '/mnt/ro/r.partial-host-123-...: no such file or folder (ENOENT)' for --out /mnt/ro/r
+      await mkdir(tmp);
     } catch (e) {
       unfinished.delete(tmp);
-      throw e;
+      throw naming(e, final, tmp);
     }
     return new RunFolder(final, tmp, o.exact ?? false);
   }

@@ -98,6 +98,24 @@ test('a run folder under a folder that cannot be written names it and why, not "
   }
 });
 
+test('a run folder in a folder that cannot be written names the folder asked for and why (EACCES)', async (t) => {
+  // the temporary folder was made with a recursive mkdir, which said ENOENT and named it: '/mnt/ro/r.partial-...: no
+  // such file or folder' for --out /mnt/ro/r on a read-only mount. Root writes through permissions (not here).
+  if (process.getuid?.() === 0) return t.skip('root writes into a folder without write permission');
+  const locked = join(dir, 'locked-parent');
+  mkdirSync(locked, { mode: 0o555 });
+  try {
+    await assert.rejects(RunFolder.create(join(locked, 'r'), { exact: true }), (e: NodeJS.ErrnoException) => {
+      assert.equal(e.code, 'EACCES');
+      assert.equal(e.path, join(locked, 'r'));
+      return true;
+    });
+    assert.deepEqual(readdirSync(locked), []);
+  } finally {
+    chmodSync(locked, 0o755);
+  }
+});
+
 test('--out with a trailing slash (as a shell completes a folder) is that folder, written in its place', async () => {
   // the temporary folder went inside it, and the run ended in out/-2 with 'another run wrote this folder'
   const out = join(dir, 'slash');
