@@ -122,13 +122,17 @@ export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean
       if (q < 0) return resetLine(rec, line0);
       p = q;
       while (p < end && isBlank(buf[p]!)) p++;
-      if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR)
+      if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) {
+        // a tab right after the quote is the separator of a tab-separated file: the blanks skipped above hid it, and
+        // '"a"\t"b"' was 'followed by """' with no word of tabs
+        const c = String.fromCharCode(buf[q] === TAB ? TAB : buf[p]!);
         throw new CsvSyntaxError(
-          `a quoted field is followed by "${String.fromCharCode(buf[p]!)}"; expected a comma or the end of the line` +
-            otherSeparator(String.fromCharCode(buf[p]!)),
+          `a quoted field is followed by ${c === '\t' ? 'a tab' : `"${c}"`}; expected a comma or the end of the line` +
+            otherSeparator(c),
           rec.nextLine,
           rec.count + 1,
         );
+      }
     } else p = unquotedEnd(buf, p, end, rec, rec.nextLine);
     rec.count++;
     if (p >= end) {

@@ -95,6 +95,8 @@ test('malformed records: one line naming the file, the line (after multi-line fi
       /: line 2 \(data row 1\), column 2 "b": a quoted field is followed by "x"; expected a comma[^(]*$/,
     ],
     ['"a";"b"\n1;2\n', /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; seqtune/],
+    // the tab was skipped as a blank and the next quote named: 'followed by """', with no word of tabs
+    ['"a"\t"b"\n1\t2\n', /column 1: a quoted field is followed by a tab; .* \(the file looks tab-separated; seqtune/],
     ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
     ['"a\n', /: line 1 \(the header\), column 1: a quoted field is never closed/],
     ['a,,c\n1,2,3\n', /: header column 2 has no name; expected a name for every column$/],
