@@ -50,6 +50,30 @@ const splitPart = z.union(
   ],
   e('a fraction or a [start, end) row range'),
 );
+/**
+ * What data.split's parts must say together, checked with the config: fractions that add up to 1, or ranges whose
+ * start is before their end, never a mix. These were refused after the CSV was read, in its name (`pollution.csv:
+ * data.split: fractions must add up to 1`), though the file is not at fault and need not be read.
+ */
+function splitRefine(
+  split: Record<'train' | 'val' | 'test', number | [number, number]>,
+  ctx: z.RefinementCtx<Record<'train' | 'val' | 'test', number | [number, number]>>,
+): void {
+  const fail = (sentence: string, path: PropertyKey[] = []) =>
+    ctx.addIssue({ code: 'custom', message: sentence, path, params: { sentence } });
+  const parts = [split.train, split.val, split.test];
+  if (parts.every((f) => typeof f === 'number')) {
+    const sum = parts.reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > 1e-9)
+      fail(`fractions must add up to 1, received ${parts.join(' + ')} = ${Number(sum.toPrecision(12))}`);
+  } else if (parts.every((f) => Array.isArray(f))) {
+    for (const k of ['train', 'val', 'test'] as const) {
+      const [a, b] = split[k] as [number, number];
+      if (!(a < b)) fail(`expected [start, end) with start < end, received [${a}, ${b}]`, [k]);
+    }
+  } else fail('give train, val and test all as fractions or all as [start, end) row ranges');
+}
+
 const missing = z.union(
   [
     z.enum(['error', 'drop', 'ffill', 'interpolate'], e('error, drop, ffill, interpolate or {constant: x}')),
@@ -101,6 +125,7 @@ export const configSchema = z.strictObject(
             { train: splitPart, val: splitPart, test: splitPart },
             e('{train, val, test} as fractions or [start, end) ranges'),
           )
+          .superRefine(splitRefine)
           .optional(),
         scale: z.enum(['minmax', 'standard', 'robust', 'none'], e('minmax, standard, robust or none')).optional(),
         relative: z.boolean(e('true or false')).optional(),

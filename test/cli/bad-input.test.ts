@@ -187,7 +187,7 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'split fractions that do not add up to 1',
     good({ lookback: '4\n  split: {train: 0.7, val: 0.2, test: 0.2}' }),
     numbers,
-    /data.split: fractions must add up to 1, received 0.7 \+ 0.2 \+ 0.2 = 1.1\n/,
+    /c.yaml: data.split: fractions must add up to 1, received 0.7 \+ 0.2 \+ 0.2 = 1.1\n/, // the config, not the CSV
   ],
   [
     'a misspelt section',

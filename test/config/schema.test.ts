@@ -184,3 +184,15 @@ test('a value in the shape of one form of a union is told what is wrong inside t
   fails(baselines('{seasonal_naive: {season: x}}'), /baselines\[0\]\.seasonal_naive\.season: expected a positive/);
   fails(baselines('{linear: {lookback: -3}}'), /baselines\[0\]\.linear\.lookback: expected a positive integer/);
 });
+
+test("data.split's parts are checked together with the config, not after the CSV is read and in its name", () => {
+  const split = (v: string) => config('gru: {units: 4}').replace('lookback: 4\n', `lookback: 4\n  split: ${v}\n`);
+  fails(split('{train: 0.7, val: 0.2, test: 0.2}'), /: c.yaml: data.split: fractions must add up to 1, .* = 1.1$/);
+  fails(split('{train: 0.7, val: [100, 120], test: [120, 144]}'), /: c.yaml: data.split: give train, val and test all/);
+  fails(
+    split('{train: [0, 100], val: [120, 120], test: [120, 144]}'),
+    /: c.yaml: data.split.val: expected \[start, end\) with start < end, received \[120, 120\]$/,
+  );
+  parseConfig(split('{train: 0.6, val: 0.2, test: 0.2}'), 'c.yaml');
+  parseConfig(split('{train: [0, 100], val: [100, 120], test: [120, 144]}'), 'c.yaml');
+});
