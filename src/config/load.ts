@@ -73,7 +73,14 @@ function parseMapping(text: string, file: string): object {
     const pos = err.linePos?.[0];
     throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${yamlReason(err.message)}`);
   }
-  const root = doc.toJS() as unknown;
+  let root: unknown;
+  try {
+    root = doc.toJS();
+  } catch (e) {
+    // the yaml package refuses aliases that expand past its limit (a 'billion laughs' file: nine levels of nine
+    // aliases each) only here, with a ReferenceError the CLI read as a bug (exit 1 with a stack)
+    throw new ConfigError(`${file}: invalid YAML: ${yamlReason((e as Error).message)}`, { cause: e });
+  }
   if (root === null || root === undefined)
     throw new ConfigError(
       `${file}: the file is empty; expected data: and model: sections (and train:, evaluate:, tune:)`,

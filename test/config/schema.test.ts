@@ -196,3 +196,11 @@ test("data.split's parts are checked together with the config, not after the CSV
   parseConfig(split('{train: 0.6, val: 0.2, test: 0.2}'), 'c.yaml');
   parseConfig(split('{train: [0, 100], val: [100, 120], test: [120, 144]}'), 'c.yaml');
 });
+
+test('YAML whose aliases expand past the reader\'s limit (a "billion laughs" file) is a ConfigError naming the file', () => {
+  // the yaml package throws a ReferenceError when the document is turned into values: exit 1 and 'a bug in seqtune'
+  let text = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+  for (const [i, n] of [...'bcdefghi'].entries())
+    text += `${n}: &${n} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]\n`;
+  fails(`${text}data: *i\n`, /ConfigError: c.yaml: invalid YAML: Excessive alias count/);
+});
