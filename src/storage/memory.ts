@@ -109,7 +109,7 @@ export class MemoryStorage implements Storage {
     opts: NewTrial = {},
   ): Promise<FrozenTrial> {
     const s = this.study(study);
-    const dup = opts.unique ? duplicateOf(study, params, s.trials) : null;
+    const dup = opts.unique ? duplicateOf(study, params, s.trials, opts.unique) : null;
     if (dup) throw dup;
     const owned = !opts.waiting && opts.owner;
     const t: MutableTrial = {

@@ -427,6 +427,7 @@ export class PgStorage implements Storage {
           study,
           params,
           taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+          opts.unique,
         );
         if (dup) throw dup;
       }

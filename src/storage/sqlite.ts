@@ -307,6 +307,7 @@ export class SqliteStorage implements Storage {
             study,
             params,
             taken.map((t) => ({ state: t.state, params: JSON.parse(t.params) })),
+            opts.unique,
           );
           if (dup) throw dup;
         }

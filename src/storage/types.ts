@@ -68,7 +68,10 @@ export interface TrialsAt {
 }
 
 export class StorageError extends SeqtuneError {}
-/** createTrial with `unique`: a trial with the same parameters is waiting, running or finished (not failed). */
+/**
+ * createTrial with `unique`: a trial with the same parameters is waiting, running or finished (not failed); with
+ * `unique: 'in-flight'`, waiting or running.
+ */
 export class DuplicateTrial extends StorageError {}
 
 /** Options of createTrial. */
@@ -77,8 +80,12 @@ export interface NewTrial {
   owner?: Owner;
   /** Waiting for a worker to claim it. */
   waiting?: boolean;
-  /** Refuse (DuplicateTrial) when the same parameters are waiting, running or done: grid and OFAT never repeat. */
-  unique?: boolean;
+  /**
+   * Refuse (DuplicateTrial) when the same parameters are waiting, running or done: grid, OFAT and auto never repeat;
+   * 'in-flight': when they are waiting or running (random and TPE may draw a finished configuration again, but two
+   * processes that drew from the same trials at the same moment must not train one configuration side by side).
+   */
+  unique?: boolean | 'in-flight';
 }
 
 /** Parameters as comparable text: keys sorted at the top level (a trial's values keep their own order). */
@@ -89,16 +96,22 @@ export const paramsKey = (p: Readonly<Record<string, unknown>>): string =>
       .map((k) => [k, p[k]]),
   );
 
-/** The DuplicateTrial for `params` when one of `taken` (trials' state and parameters) already has them. */
+/**
+ * The DuplicateTrial for `params` when one of `taken` (trials' state and parameters) already has them: one not failed,
+ * or with `unique` 'in-flight' one waiting or running (NewTrial.unique).
+ */
 export function duplicateOf(
   study: string,
   params: Readonly<Record<string, unknown>>,
   taken: readonly { state: string; params: Readonly<Record<string, unknown>> }[],
+  unique: true | 'in-flight' = true,
 ): DuplicateTrial | null {
   const key = paramsKey(params);
-  return taken.some((t) => t.state !== 'failed' && paramsKey(t.params) === key)
-    ? new DuplicateTrial(`study "${study}" already has a trial with the parameters ${JSON.stringify(params)}`)
-    : null;
+  const counts = (state: string) =>
+    unique === 'in-flight' ? state === 'waiting' || state === 'running' : state !== 'failed';
+  if (!taken.some((t) => counts(t.state) && paramsKey(t.params) === key)) return null;
+  const what = unique === 'in-flight' ? 'a trial waiting or running' : 'a trial';
+  return new DuplicateTrial(`study "${study}" already has ${what} with the parameters ${JSON.stringify(params)}`);
 }
 
 /** What `failStale` looks for and what it does with what it finds. */

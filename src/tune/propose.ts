@@ -29,9 +29,12 @@ export interface Proposal {
 export interface Proposer {
   /**
    * Grid, OFAT and auto never repeat a configuration: the loop creates their trials with `unique`, so two processes
-   * proposing the same value at the same moment start it once.
+   * proposing the same value at the same moment start it once. Random and TPE may draw a finished configuration
+   * again, never one in flight ('in-flight'): their draws are a function of the seed and the trials so far, so two
+   * processes that read the same trials draw the same (3 workers started on a random study trained its first
+   * configuration 3 times); the one refused draws again from the trials as they are then.
    */
-  readonly unique: boolean;
+  readonly unique: true | 'in-flight';
   /** The next trial, 'wait', or null. A proposal already in flight (another process took it) is 'wait'. */
   next(trials: readonly FrozenTrial[]): Promise<Proposal | 'wait' | null>;
   /** Why the study stops when next() has nothing left and nothing is in flight. */
@@ -55,7 +58,7 @@ function samplerOf(s: TuneSettings, base: RawConfig): Sampler {
 function samplerProposer(s: TuneSettings, base: RawConfig): Proposer {
   const sampler = samplerOf(s, base);
   return {
-    unique: s.strategy === 'grid' || s.strategy === 'ofat',
+    unique: s.strategy === 'grid' || s.strategy === 'ofat' ? true : 'in-flight',
     next: async (trials) => {
       const p = sampler.sample(s.space, trials, new Rng(s.seed * 1000003 + trials.length));
       if (p === null || p === 'wait') return p;

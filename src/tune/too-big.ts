@@ -39,7 +39,7 @@ export async function refuseTooBig(
   c: StudyContext,
   env: TrialEnv,
   next: { params: Params; why: string },
-  o: { owner: Owner; unique: boolean },
+  o: { owner: Owner; unique: true | 'in-flight' },
 ): Promise<boolean> {
   const why = await tooBigWhy(env, next.params);
   if (!why) return false;

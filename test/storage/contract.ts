@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
-import type { Storage } from '../../src/storage/index.js';
+import { DuplicateTrial, type FrozenTrial, type Storage } from '../../src/storage/index.js';
 
 const owner = (pid: number, worker = 0) => ({ host: 'h1', pid, worker });
 
@@ -231,6 +231,19 @@ export function runStorageContract(
       for (const m of same)
         if (m.status === 'rejected')
           assert.match(m.reason.message, /already has a trial with the parameters \{"u":4\}/);
+      // 'in-flight' (random, TPE): one of three at once, and again once the first has finished, not while it runs
+      const drawn = await Promise.allSettled(
+        [0, 1, 2].map(() => s.createTrial('race', { r: 1 }, {}, { unique: 'in-flight' })),
+      );
+      assert.deepEqual(drawn.map((m) => m.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+      for (const m of drawn)
+        if (m.status === 'rejected')
+          assert.match(m.reason.message, /already has a trial waiting or running with the parameters \{"r":1\}/);
+      const first = drawn.find((m) => m.status === 'fulfilled') as PromiseFulfilledResult<FrozenTrial>;
+      await s.finishTrial('race', first.value.number, 'complete', 1);
+      const again = await s.createTrial('race', { r: 1 }, {}, { unique: 'in-flight' });
+      await assert.rejects(s.createTrial('race', { r: 1 }, {}, { unique: 'in-flight' }), DuplicateTrial);
+      await s.finishTrial('race', again.number, 'complete', 1);
       assert.deepEqual(
         created.map((t) => t.number).sort((a, b) => a - b),
         [6, 7, 8, 9, 10, 11, 12, 13],

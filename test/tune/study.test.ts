@@ -451,3 +451,34 @@ test("a study's loop reads share its finished trials (what is kept by a trial's 
   assert.ok(zero.length >= 3, `trial 0 finished in ${zero.length} reads`);
   for (const t of zero) assert.equal(t, zero[0], 'trial 0 is one object in every read after it finished');
 });
+
+test('a random study whose trial another process drew a moment ago draws again: no configuration trains twice at once', async () => {
+  // random and TPE draw from the seed and the trials so far: two processes that read the same trials draw the same
+  // configuration (3 seqtune worker started together on a random study trained its first configuration 3 times)
+  const f = config(
+    'drawn',
+    '  strategy: random\n  trials: 2\n  jobs: 1\n' +
+      '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n',
+    2,
+  );
+  const run = async (db: string, onTrials?: (t: readonly FrozenTrial[]) => void) =>
+    runStudy(await loadConfig(f), { storage: `sqlite:${join(dir, db)}`, log: () => {}, saveBest: false, onTrials });
+  const first = (await run('drawn-alone.db')).trials[0]!.params;
+  let other: SqliteStorage | undefined;
+  const r = await run('drawn.db', (trials) => {
+    // another process creates what both drew between this one's read of the trials and its create (SQLite answers
+    // at once); it finishes its trial once this process has started one of its own
+    if (!other && trials.length === 0) {
+      other = new SqliteStorage(join(dir, 'drawn.db'));
+      void other.createTrial('drawn', first, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+    }
+    const drawn = trials.find((t) => t.owner === 'elsewhere:1');
+    if (drawn?.state === 'running' && trials.some((t) => t.number > drawn.number))
+      void other?.finishTrial('drawn', drawn.number, 'complete', 1);
+  });
+  await other?.close();
+  const show = r.trials.map((t) => `#${t.number} ${t.state} ${t.owner} ${JSON.stringify(t.params)}`).join('\n');
+  assert.equal(r.trials[0]!.owner, 'elsewhere:1', show);
+  assert.equal(r.trials.length, 2, show);
+  assert.notDeepEqual(r.trials[1]!.params, first, `no configuration twice at once:\n${show}`);
+});
