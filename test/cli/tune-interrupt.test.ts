@@ -2,13 +2,14 @@
 // and enqueued again, no unfinished run folder is left, the exit is 130 (143 for SIGTERM), and the study resumes
 // cleanly: `tune --resume` trains the interrupted parameters again first. Real processes, signalled mid-trial.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { interruptedText } from '../../src/cli/commands/tune.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { type FrozenTrial, SqliteStorage } from '../../src/storage/index.js';
+import { type FrozenTrial, MemoryStorage, SqliteStorage } from '../../src/storage/index.js';
 import { until } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -145,4 +146,15 @@ tune: {strategy: auto, storage: checks.db}
     [],
     'no empty study file (nor its -wal, -shm) left',
   );
+});
+
+test("the interrupt note says another live process's running trial runs on; a dead one's is marked interrupted", async () => {
+  const s = new MemoryStorage();
+  await s.createStudy('beside', {});
+  const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process of this host that has exited
+  await s.createTrial('beside', { u: 1 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  await s.createTrial('beside', { u: 2 }, {}, { owner: { host: hostname(), pid: gone, worker: 0 } });
+  const text = interruptedText('beside.yaml', undefined, await s.getTrials('beside'));
+  assert.match(text, /^kept 0 trials complete; the running trial #1 will be marked interrupted; #0 runs on in /);
+  assert.match(text, /; #0 runs on in another process \(elsewhere:1\)\n/);
 });

@@ -1,10 +1,11 @@
 // seqtune tune CONFIG [--resume] [--trials N] [--time-budget D] [--jobs N]: a tuning study; each completed trial
 // keeps its model in a run folder and the study points at the best one. Exit 1 when no trial completed.
 
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { type FrozenTrial, isMemory, redactUrl } from '../../storage/index.js';
-import { budgetCount, type StudyResult } from '../../tune/index.js';
+import { type FrozenTrial, isMemory, ownerText, redactUrl } from '../../storage/index.js';
+import { budgetCount, deadOwners, type StudyResult } from '../../tune/index.js';
 import { type CliContext, shellWord, trialsText, WorkFailed, withExamples } from '../context.js';
 import { duration, positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { bestText } from './study-report.js';
@@ -29,7 +30,8 @@ const interruptedHere = (t: FrozenTrial) =>
 
 /**
  * What an interrupted `tune` says: the trials storage keeps, the running ones it failed as interrupted (enqueued
- * again: a resume trains them first), or those a resume will mark interrupted, and the command that resumes.
+ * again: a resume trains them first), or those a resume will mark interrupted, those that other processes of the
+ * study run on, and the command that resumes.
  */
 export function interruptedText(
   config: string,
@@ -49,11 +51,24 @@ export function interruptedText(
   const failed = count('failed') - here.length;
   if (count('pruned')) kept.push(`${count('pruned')} pruned`);
   if (failed) kept.push(`${failed} failed`);
-  const running = trials.filter((t) => t.state === 'running').map((t) => `#${t.number}`);
+  // a trial of another live process of the study runs on (a resume never fails a fresh one): only this process's
+  // and a dead one's of this host are marked interrupted (a SIGINT beside two workers said so of their trials)
+  const dead = new Set(deadOwners(trials));
+  const me = ownerText({ host: hostname(), pid: process.pid, worker: 0 });
+  const running = trials.filter((t) => t.state === 'running');
+  const left = (t: FrozenTrial) => !t.owner || t.owner === me || dead.has(t.owner);
+  const orphans = running.filter(left).map((t) => `#${t.number}`);
+  const others = running.filter((t) => !left(t));
   const where = study ? `study ${study.name} in ${redactUrl(study.storage)}: ` : '';
-  let marked = running.length
-    ? `; the running trial${plural(running.length)} ${running.join(', ')} will be marked interrupted`
+  let marked = orphans.length
+    ? `; the running trial${plural(orphans.length)} ${orphans.join(', ')} will be marked interrupted`
     : '';
+  if (others.length) {
+    const owners = [...new Set(others.map((t) => t.owner))];
+    const numbers = others.map((t) => `#${t.number}`).join(', ');
+    const who = owners.length > 1 ? 'other processes' : 'another process';
+    marked += `; ${numbers} ${others.length > 1 ? 'run' : 'runs'} on in ${who} (${owners.join(', ')})`;
+  }
   if (here.length)
     marked += `; the running trial${plural(here.length)} ${here.join(', ')} failed as interrupted${again}`;
   const resume = ['seqtune', 'tune', config, '--resume', ...(storage ? ['--storage', redactUrl(storage)] : [])];
