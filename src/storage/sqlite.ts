@@ -105,12 +105,33 @@ function openReadOnly(file: string): Database.Database {
   }
 }
 
+/**
+ * The refusal of a file with tables of its own and none of seqtune's: another program's database, which seqtune's
+ * tables would be made in beside its own (and its journal mode changed), a table of its named `studies` given a
+ * column; null when the file is seqtune's, new or empty.
+ */
+function notOurs(db: Database.Database, file: string): StorageError | null {
+  if (hasSchema(db)) return null;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) != 'sqlite_' ORDER BY name")
+    .all() as { name: string }[];
+  if (!tables.length) return null;
+  const names = tables.map((t) => t.name);
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return new StorageError(
+    `${file}: not a seqtune study file: it holds tables of its own (${shown}) and none of seqtune's; ` +
+      'seqtune makes its tables only in a new or empty file (name another with --storage or tune.storage)',
+  );
+}
+
 /** Opens the file and brings its schema to SCHEMA_VERSION (one process at a time: an IMMEDIATE transaction). */
 function openDatabase(file: string, existing = false): Database.Database {
   const db = new Database(file, { timeout: 30000 });
   try {
     // A read-only open never makes seqtune's tables in a file it did not write (nor changes its journal mode).
     if (existing && !hasSchema(db)) throw noStudies(file);
+    const foreign = notOurs(db, file);
+    if (foreign) throw foreign;
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; a table rebuild needs them off

@@ -91,6 +91,41 @@ test('sqlite: a version 1 file is migrated on open, its trials kept; a file from
   );
 });
 
+test("sqlite: another program's database is refused in one line and left as it was; an empty file is taken", async () => {
+  const f = join(dir, 'theirs.db');
+  const theirs = new Database(f);
+  theirs.exec('CREATE TABLE studies (x INTEGER); CREATE TABLE notes (a TEXT); INSERT INTO studies VALUES (7);');
+  theirs.close();
+  const sql = () => {
+    const db = new Database(f, { readonly: true });
+    const rows = db.prepare('SELECT name, sql FROM sqlite_master ORDER BY name').all();
+    const mode = db.pragma('journal_mode', { simple: true });
+    db.close();
+    return { rows, mode };
+  };
+  const before = sql();
+  // it had seqtune's tables made beside its own and a token column added to its studies, then a stack trace
+  assert.throws(
+    () => new SqliteStorage(f),
+    new RegExp(
+      "theirs\\.db: not a seqtune study file: it holds tables of its own \\(notes, studies\\) and none of seqtune's; " +
+        'seqtune makes its tables only in a new or empty file',
+    ),
+  );
+  assert.deepEqual(sql(), before);
+  const empty = join(dir, 'empty.db');
+  const made = new Database(empty);
+  made.exec('CREATE TABLE t (a); DROP TABLE t;');
+  made.close();
+  const s = new SqliteStorage(empty);
+  await s.createStudy('mine', {});
+  assert.deepEqual(
+    (await s.listStudies()).map((x) => x.name),
+    ['mine'],
+  );
+  await s.close();
+});
+
 test('postgres: a database from a newer seqtune is refused with one line naming both versions', {
   skip: pgSkip,
 }, async () => {
