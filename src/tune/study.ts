@@ -8,13 +8,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
 import { trackUnfinished } from '../run/index.js';
-import { type FrozenTrial, openStorage, ownerText, type Storage, sqliteFileOf } from '../storage/index.js';
+import { type FrozenTrial, isStale, openStorage, ownerText, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
 import { runTrials } from './loop.js';
 import { bestOf } from './progress.js';
 import { tuneSettings } from './settings.js';
-import { alive, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
+import { alive, deadOwners, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
 import type { StudyContext, StudyResult, TuneOptions } from './study-context.js';
 import { finishedAlready, openStudy } from './study-open.js';
 
@@ -49,20 +49,15 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     const stopReason = finished ? finished.stopReason : await runTrials(c);
     // with storage's clock: another host's trial is judged by when it finished, which PostgreSQL writes with its now()
     const { trials, now } = await storage.getTrialsAt(name);
-    await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
+    // a time budget counts from each process's start: one whose budget is spent leaves a study that others still run
+    // unfinished, to them (it had done the end step while they trained, and a worker joining then was told the study
+    // was finished)
+    const others = finished ? [] : runningElsewhere(trials, s.heartbeat, now);
+    if (!others.length) await storage.setStudyAttr(name, 'finished', { reason: stopReason, trials: trials.length });
     const best = bestOf(trials);
     const keep = { storage, name, strategy: s.strategy, objective: s.objective, log };
-    const done = (await storage.getStudy(name))?.attrs.end_step as { by: string; trials: number } | undefined;
-    // the process that finished the last trial may have done the end step and exited before this one got here
-    const last = done?.trials === trials.length ? done.by : lastFinisher(trials, s.heartbeat, now);
+    const last = await endStepElsewhere(c, trials, now, others);
     if (last && o.saveBest !== false) {
-      // every process of a study ends when its last trial does: the end step (best run, auto's seed means and
-      // ensemble) is left to the process that finished that trial, so it is done once
-      log(
-        done?.by === last
-          ? `the study's end step was done by ${last}, which finished its last trial`
-          : `the study's end step is left to ${last}, which finished its last trial`,
-      );
       // auto's best is the end step's choice (the mean over seeds, the steady value), not yet made: this one is only
       // the lowest value, and says so
       const bestBy = s.strategy === 'auto' ? `the lowest value so far; ${last} chooses the study's best` : undefined;
@@ -80,6 +75,35 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   } finally {
     await closeStudy(c);
   }
+}
+
+/**
+ * Who does (or did) the study's end step when not this process, said in one line: the processes that still run its
+ * trials, else the one that finished its last trial (every process of a study ends when its last trial does: the end
+ * step, best run, auto's seed means and ensemble, is left to that one, so it is done once); undefined: this one.
+ */
+async function endStepElsewhere(
+  c: StudyContext,
+  trials: readonly FrozenTrial[],
+  now: number,
+  others: readonly string[],
+): Promise<string | undefined> {
+  const done = (await c.storage.getStudy(c.name))?.attrs.end_step as { by: string; trials: number } | undefined;
+  // the process that finished the last trial may have done the end step and exited before this one got here
+  const last = others.length
+    ? others.join(', ')
+    : done?.trials === trials.length
+      ? done.by
+      : lastFinisher(trials, c.s.heartbeat, now);
+  if (last && c.o.saveBest !== false)
+    c.log(
+      others.length
+        ? `the study's end step is left to ${last}, which still ${others.length > 1 ? 'run' : 'runs'} its trials`
+        : done?.by === last
+          ? `the study's end step was done by ${last}, which finished its last trial`
+          : `the study's end step is left to ${last}, which finished its last trial`,
+    );
+  return last;
 }
 
 /** Records that this process did the end step over `trials` trials: a process that ends after it does not redo it. */
@@ -135,6 +159,17 @@ function contextOf(loaded: LoadedConfig, o: TuneOptions): StudyContext {
     for (const release of held.splice(0)) release();
   };
   return { loaded, base, s, storage, url, name: loaded.name, o, log, fresh, keepFresh };
+}
+
+/**
+ * The owners of the trials that other processes of the study still run: of this host and running, or of another host
+ * with a heartbeat within the grace by `now`, storage's clock (what a sweep of stale trials leaves alone).
+ */
+function runningElsewhere(trials: readonly FrozenTrial[], heartbeat: number, now: number): string[] {
+  const me = ownerText(ownerOf());
+  const rule = { graceMs: GRACE_HEARTBEATS * heartbeat * 1000, retries: 0, deadOwners: deadOwners(trials) };
+  const live = trials.filter((t) => t.state === 'running' && t.owner !== me && !isStale(t, rule, now));
+  return [...new Set(live.map((t) => t.owner!))];
 }
 
 /**

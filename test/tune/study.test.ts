@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { type FrozenTrial, SqliteStorage } from '../../src/storage/index.js';
-import { runStudy } from '../../src/tune/index.js';
+import { createStudyOnly, runStudy } from '../../src/tune/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-'));
@@ -481,4 +481,32 @@ test('a random study whose trial another process drew a moment ago draws again: 
   assert.equal(r.trials[0]!.owner, 'elsewhere:1', show);
   assert.equal(r.trials.length, 2, show);
   assert.notDeepEqual(r.trials[1]!.params, first, `no configuration twice at once:\n${show}`);
+});
+
+test('a process whose time budget is spent leaves a study that another process still runs to it, unfinished', async () => {
+  // each process's time budget counts from its start: the first to end did the end step while another still trained
+  // (its best and result folder soon out of date), and marked the study finished, so that a worker joining then was
+  // told "time budget spent" and `tune --resume` "already finished: nothing to resume"
+  const db = join(dir, 'beside.db');
+  const f = config(
+    'beside',
+    `  strategy: random\n  jobs: 1\n  storage: sqlite:${db}\n` +
+      '  space:\n    train.optimizer.adam.learning_rate: {loguniform: [0.001, 0.05]}\n',
+    2,
+  );
+  const loaded = await loadConfig(f);
+  await createStudyOnly(loaded);
+  const other = new SqliteStorage(db);
+  const elsewhere = { host: 'elsewhere', pid: 1, worker: 0 };
+  await other.createTrial('beside', { 'train.optimizer.adam.learning_rate': 0.02 }, {}, { owner: elsewhere });
+  const lines: string[] = [];
+  const r = await runStudy(loaded, { resume: true, timeBudget: 1, log: (l) => lines.push(l) });
+  assert.equal(r.stopReason, 'time budget spent');
+  assert.ok(
+    lines.includes("the study's end step is left to elsewhere:1, which still runs its trials"),
+    lines.join('\n'),
+  );
+  assert.equal(r.bestRun, undefined, 'no end step');
+  assert.equal((await other.getStudy('beside'))?.attrs.finished ?? null, null, 'not finished while elsewhere:1 runs');
+  await other.close();
 });
