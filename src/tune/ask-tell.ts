@@ -5,6 +5,7 @@ import { expected, ValueError } from '../errors.js';
 import { Rng } from '../nn/random.js';
 import { didYouMean, nearestName } from '../registry.js';
 import {
+  DuplicateTrial,
   type EndState,
   type FrozenTrial,
   MemoryStorage,
@@ -73,15 +74,27 @@ export class Study {
   /**
    * The next trial to run, now running and owned by this process: the oldest enqueued (waiting) trial first, else
    * the sampler's proposal; null when the sampler has nothing left, or nothing until a running trial is told (OFAT's
-   * sweep: the sampler said 'wait').
+   * sweep: the sampler said 'wait'; or it proposes parameters a trial in flight already has).
    */
   async ask(): Promise<FrozenTrial | null> {
     this.assertOpen('ask');
     const waiting = await this.storage.claimWaiting(this.name, ownerOf());
     if (waiting) return waiting;
-    const trials = await this.storage.getTrials(this.name);
-    const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
-    return params && params !== 'wait' ? this.storage.createTrial(this.name, params) : null;
+    // The draw is a function of the seed and the trials so far: asks that read the same trials (calls at once, other
+    // processes) drew the same parameters, and each made a trial of them. A draw that is in flight by then is refused
+    // and drawn again from the trials as they are now, while they grow; one in flight before it was read is 'wait'.
+    for (let read = -1; ; ) {
+      const trials = await this.storage.getTrials(this.name);
+      if (trials.length === read) return null;
+      read = trials.length;
+      const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
+      if (!params || params === 'wait') return null;
+      try {
+        return await this.storage.createTrial(this.name, params, {}, { unique: 'in-flight' });
+      } catch (e) {
+        if (!(e instanceof DuplicateTrial)) throw e;
+      }
+    }
   }
 
   /**

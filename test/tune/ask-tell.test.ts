@@ -79,6 +79,26 @@ test("ask/tell on SQLite reads a finished trial as one object (TPE's coordinates
   }
 });
 
+test('ask/tell: asks at once draw distinct parameters (they read the same trials and each made a trial of one draw)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-ask-tell-'));
+  const file = `sqlite:${join(dir, 'study.db')}`;
+  const space = { x: { uniform: [-5, 5] }, u: [1, 2] };
+  const [one, two] = [
+    await createStudy({ name: 'at-once', storage: file, space, sampler: 'tpe' }),
+    await createStudy({ name: 'at-once', storage: file, space, sampler: 'tpe' }),
+  ];
+  try {
+    const asked = await Promise.all([one.ask(), two.ask(), one.ask(), two.ask()]);
+    const params = asked.map((t) => JSON.stringify(t!.params));
+    assert.equal(new Set(params).size, 4, params.join('\n'));
+    assert.deepEqual(asked.map((t) => t!.number).sort(), [0, 1, 2, 3]);
+  } finally {
+    await one.close();
+    await two.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('ask/tell: a sampler or pruner that is none is refused by createStudy, naming it, before storage is made', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-asktell-'));
   try {
