@@ -47,7 +47,7 @@ export class Feed {
   private open = new Map<number, TrialRowLite & { seen: number }>();
   private started = false;
 
-  constructor(readonly source: FeedSource) {}
+  constructor(private source: FeedSource) {}
 
   /** Remembers what is there now: the first poll reports only what comes after. */
   async start(): Promise<void> {
@@ -126,6 +126,22 @@ export class Feed {
       t.seen = Math.max(t.seen, mine.length);
     }
     return out;
+  }
+
+  /**
+   * Reads `source` from now on, in place of the storage read so far (a study file replaced by another): the studies
+   * read so far are deleted and those of the new storage created, as events, and what it holds then is known.
+   */
+  async replace(source: FeedSource): Promise<FeedEvent[]> {
+    const at = new Date().toISOString();
+    const gone = [...this.studies.values()].map((s): FeedEvent => ({ type: 'study-deleted', study: s.name, at }));
+    await this.source.close().catch(() => {});
+    this.source = source;
+    this.open.clear();
+    this.started = false;
+    await this.start();
+    const made = [...this.studies.values()].map((s): FeedEvent => ({ type: 'study-created', study: s.name, at }));
+    return [...gone, ...made];
   }
 
   close(): Promise<void> {

@@ -2,7 +2,7 @@
 // (GET /api/events), and hands each event to every listener. A failed poll is retried at the next tick; it does not
 // end the streams.
 
-import type { Feed, FeedEvent } from './feed.js';
+import type { Feed, FeedEvent, FeedSource } from './feed.js';
 
 export type Listener = (events: FeedEvent[]) => void;
 
@@ -16,6 +16,8 @@ export class Hub {
   constructor(
     private readonly feed: Feed,
     readonly intervalMs = 250,
+    /** Asked before each poll: a new source to read from now on (Feed.replace), or null. */
+    private readonly reopened: () => Promise<FeedSource | null> = async () => null,
   ) {}
 
   /** How many listen now (open event streams). */
@@ -40,7 +42,8 @@ export class Hub {
     if (this.busy) return;
     this.busy = true;
     try {
-      const events = await this.feed.poll();
+      const source = await this.reopened();
+      const events = source ? await this.feed.replace(source) : await this.feed.poll();
       this.lastError = null;
       if (events.length) for (const l of this.listeners) l(events);
     } catch (e) {

@@ -2,6 +2,7 @@
 // start the change feed, listen on host:port. A port in use or a storage that cannot be read is a DashboardError,
 // which the CLI prints as one line (exit 2).
 
+import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { openStorage, redactUrl, type Storage, type TrialsAt } from '../storage/index.js';
@@ -114,21 +115,99 @@ function listen(server: ReturnType<typeof createAdaptorServer>, port: number, ho
   });
 }
 
-/** Opens the storage and its feed; a storage that cannot be read closes what was opened and throws. */
-async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
+/** Opens the storage and a feed source over it; a storage that cannot be read closes what was opened and throws. */
+async function openReadable(url: string): Promise<{ storage: Storage; source: FeedSource }> {
   // a page waits a few seconds for a PostgreSQL server that restarts, not a minute: its next poll asks again; the
   // dashboard only reads, so a study an older seqtune wrote is read in its schema, not migrated (as study show)
   const storage = openStorage(url, { readOnly: true, reconnectMs: 5000, studiesKept: DASHBOARD_STUDIES_KEPT });
-  let feed: Feed | null = null;
   try {
     await storage.listStudies();
-    feed = new Feed(feedSourceFor(url));
+    return { storage, source: feedSourceFor(url) };
+  } catch (e) {
+    await storage.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Opens the storage and its feed; a storage that cannot be read closes what was opened and throws. */
+async function openSources(url: string): Promise<{ storage: Storage; feed: Feed }> {
+  const { storage, source } = await openReadable(url);
+  const feed = new Feed(source);
+  try {
     await feed.start();
     return { storage, feed };
   } catch (e) {
-    await feed?.close().catch(() => {});
+    await feed.close().catch(() => {});
     await storage.close().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * The storage and the trials reader the pages read, opened again when the SQLite file they read was replaced: `rm
+ * seqtune.db` and a new study, or a copy moved over it. Each connection kept the file it had opened: the pages showed
+ * the removed file's studies, and none of the new one's, until the dashboard was restarted. A file removed and not
+ * replaced keeps the one open; one not readable yet (a tune making its tables) is tried again at the next look.
+ */
+class Readers {
+  private ino: number | null;
+  private swapping: Promise<void> | null = null;
+  /** A feed source for the file opened last, until the hub takes it (Hub's `reopened`). */
+  private source: FeedSource | null = null;
+
+  constructor(
+    private readonly url: string,
+    public storage: Storage,
+    public trials: ReturnType<typeof trialReader>,
+  ) {
+    this.ino = isPostgres(url) ? null : inodeOf(sqliteFile(url));
+  }
+
+  /** Opens the file again if another is at its path now; what was open is closed a little later (reads in flight). */
+  fresh(): Promise<void> {
+    if (this.ino === null) return Promise.resolve();
+    const ino = inodeOf(sqliteFile(this.url));
+    if (ino === null || ino === this.ino || this.swapping) return this.swapping ?? Promise.resolve();
+    this.swapping = openReadable(this.url)
+      .then(({ storage, source }) => {
+        const [oldStorage, oldTrials] = [this.storage, this.trials];
+        this.storage = storage;
+        this.trials = trialReader(this.url, storage);
+        void this.source?.close().catch(() => {}); // one the hub did not take yet
+        this.source = source;
+        this.ino = ino;
+        setTimeout(() => {
+          oldTrials.close();
+          void oldStorage.close().catch(() => {});
+        }, 10_000).unref();
+      })
+      .catch(() => {}) // not readable yet: the next look tries again
+      .finally(() => {
+        this.swapping = null;
+      });
+    return this.swapping;
+  }
+
+  /** The feed source of a file opened again since the last call, or null (Hub's `reopened`). */
+  async reopened(): Promise<FeedSource | null> {
+    await this.fresh();
+    const s = this.source;
+    this.source = null;
+    return s;
+  }
+
+  close(): Promise<void> {
+    this.trials.close();
+    void this.source?.close().catch(() => {});
+    return this.storage.close();
+  }
+}
+
+function inodeOf(file: string): number | null {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return null;
   }
 }
 
@@ -136,13 +215,15 @@ async function openSources(url: string): Promise<{ storage: Storage; feed: Feed 
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
   const hosts = hostNames(host, o.allowedHosts ?? []); // an --allowed-host that names no host throws first
-  const { storage, feed } = await openSources(o.storage);
-  const hub = new Hub(feed, o.pollMs ?? 250);
-  const trials = trialReader(o.storage, storage);
+  const first = await openSources(o.storage);
+  const r = new Readers(o.storage, first.storage, trialReader(o.storage, first.storage));
+  const hub = new Hub(first.feed, o.pollMs ?? 250, () => r.reopened());
   const app = dashboardApp({
-    storage,
-    trials: trials.read,
-    listed: trials.listed,
+    get storage() {
+      return r.storage;
+    },
+    trials: (study) => r.trials.read(study),
+    listed: () => r.trials.listed(),
     where: redactUrl(o.storage),
     runs: o.runs ?? null,
     hub,
@@ -150,14 +231,18 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     hosts,
     ...(o.streamLimits ? { streamLimits: o.streamLimits } : {}),
   });
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createAdaptorServer({
+    fetch: async (req: Request, ...rest: unknown[]) => {
+      await r.fresh();
+      return app.fetch(req, ...(rest as []));
+    },
+  });
   let port: number;
   try {
     port = await listen(server, o.port ?? 8080, host);
   } catch (e) {
     await hub.close();
-    trials.close();
-    await storage.close();
+    await r.close();
     throw e;
   }
   const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -171,8 +256,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         server.close(() => r());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      trials.close();
-      await storage.close();
+      await r.close();
     },
   };
 }

@@ -123,6 +123,39 @@ test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () =
   check(await eventsOf(await freshPgUrl()));
 });
 
+test('SQLite: a study file replaced under the dashboard (rm, then a new study) is read anew: its studies, its events', {
+  timeout: 20000,
+}, async () => {
+  // each of the dashboard's connections kept the file it had opened: the pages showed the removed file's studies,
+  // none of the new one's, and no event, until the dashboard was restarted
+  const f = join(dir, 'replaced.db');
+  const old = openStorage(`sqlite:${f}`);
+  await old.createStudy('old', {});
+  await old.close();
+  const d = await startDashboard({ storage: `sqlite:${f}`, port: 0, web: null, pollMs: 20 });
+  const names = async () =>
+    ((await (await fetch(new URL('/api/studies', d.url))).json()) as { name: string }[]).map((s) => s.name);
+  try {
+    assert.deepEqual(await names(), ['old']);
+    const res = await fetch(new URL('/api/events', d.url));
+    const reading = readEvents(res.body!, (s) =>
+      s.some((e) => e.event === 'study-created' && (e.data as { study: string }).study === 'new'),
+    );
+    for (const x of [f, `${f}-wal`, `${f}-shm`]) rmSync(x, { force: true });
+    const fresh = openStorage(`sqlite:${f}`);
+    await fresh.createStudy('new', {});
+    const seen = await reading;
+    await fresh.close();
+    const said = seen.map((e) => `${e.event} ${(e.data as { study?: string }).study ?? ''}`);
+    assert.ok(said.includes('study-deleted old'), said.join('\n'));
+    assert.ok(said.includes('study-created new'), said.join('\n'));
+    assert.deepEqual(await names(), ['new']);
+    assert.equal((await fetch(new URL('/api/studies/old', d.url))).status, 404);
+  } finally {
+    await d.close();
+  }
+});
+
 /**
  * The event route over a feed polled by hand (the hub's own timer never fires in the test): each tick brings `size`
  * events of `bytes` characters.
