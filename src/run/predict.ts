@@ -30,11 +30,20 @@ import type { SplitMetrics } from './train.js';
 /** A run whose model gives no finite forecast (its training diverged): the work failed, exit 1. */
 export class ForecastFailed extends SeqtuneError {}
 
+/** Options of predictRun. */
+export interface PredictOptions {
+  /**
+   * Where predict's notes go, a line at a time: what data.missing filled or dropped in the new CSV (as `seqtune train`
+   * says it, `data: ...`) and the filled cells the newest forecast reads. `seqtune predict` writes them to stderr.
+   */
+  log?: (line: string) => void;
+}
+
 /**
  * Forecasts from every origin row with `lookback` rows up to and including it (none across a row that data.missing:
  * drop removed), as CSV text (original units, 8 significant digits of each target's scale: forecastCell).
  */
-export async function predictRun(runDir: string, csv: string): Promise<string> {
+export async function predictRun(runDir: string, csv: string, o: PredictOptions = {}): Promise<string> {
   const { model, saved } = await loadRun(runDir);
   const table = await readCsv(csv);
   // the training CSV's date order (31/01/2024 or 01/31/2024): a new file whose days are all 12 or under says neither
@@ -77,7 +86,39 @@ export async function predictRun(runDir: string, csv: string): Promise<string> {
         'train it again with a lower learning rate',
     );
   }
+  if (o.log) {
+    for (const n of d.notes) o.log(`data: ${n}`);
+    const filled = N > 0 ? filledInWindow(d, cfg, table, N - 1) : null;
+    if (filled) o.log(filled);
+  }
   return forecastCsv(d, cfg, table, pred);
+}
+
+/**
+ * A line saying that the forecast from window n reads cells data.missing filled (the newest forecast, the one a user
+ * acts on: a meter whose last reading is missing is forecast from the value ffill carried forward, without a word), or
+ * null when its window has none.
+ */
+function filledInWindow(d: PreparedData, cfg: DataConfig, table: Table, n: number): string | null {
+  const last = originRow(d, n),
+    L = cfg.lookback;
+  const columns = [...new Set([...(cfg.features ?? []), ...[cfg.target].flat()])];
+  let count = 0,
+    newest = '';
+  for (let r = last - L + 1; r <= last; r++) {
+    const row = fileRow(d, r, cfg.skip_rows);
+    for (const c of columns)
+      if (table.columns.get(c)?.missingAt(row - 1)) {
+        count++;
+        newest = `row ${row} column "${c}"`;
+      }
+  }
+  if (count === 0) return null;
+  const how = typeof cfg.missing === 'object' ? `constant ${cfg.missing.constant}` : cfg.missing;
+  return (
+    `the last forecast (origin row ${fileRow(d, last, cfg.skip_rows)}) reads ${count} filled ` +
+    `cell${count === 1 ? '' : 's'} of its ${L}-row window, the newest at ${newest} (data.missing: ${how})`
+  );
 }
 
 /** The row window n is forecast from: its last input step (predict's windows are input-only, one per origin). */

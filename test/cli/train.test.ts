@@ -178,6 +178,37 @@ train: {epochs: 1, batch_size: 32}
   );
 });
 
+test('predict says what data.missing filled in the new CSV, and the filled cells the newest forecast reads', async () => {
+  // a meter whose latest reading is missing was forecast from the value ffill carried forward, without a word
+  const csv = syntheticCsv({ length: 200, seed: 6 }).trim().split('\n');
+  writeFileSync(join(dir, 'f.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'f.yaml'),
+    `name: f
+data: {csv: f.csv, time: time, target: value, lookback: 4, missing: ffill}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'frun');
+  assert.equal((await quiet(['train', join(dir, 'f.yaml'), '--out', out, '--quiet'])).value, 0);
+  const gap = (at: number[]) => csv.slice(0, 11).map((l, i) => (at.includes(i) ? l.replace(/,[^,]*$/, ',') : l));
+  writeFileSync(join(dir, 'fgap.csv'), `${gap([3, 10]).join('\n')}\n`);
+  const p = await quiet(['predict', out, '--csv', join(dir, 'fgap.csv')]);
+  assert.equal(p.value, 0, p.err);
+  assert.equal(p.out.trim().split('\n').length, 8, 'the forecasts on stdout, the notes on stderr');
+  assert.match(p.err, /^data: filled 2 missing values \(ffill\)$/m);
+  assert.match(
+    p.err,
+    /^the last forecast \(origin row 10\) reads 1 filled cell of its 4-row window, the newest at row 10 column "value" \(data\.missing: ffill\)$/m,
+  );
+  // a gap older than the newest window: the fill is said, the newest forecast reads none
+  writeFileSync(join(dir, 'fold.csv'), `${gap([3]).join('\n')}\n`);
+  const q = await quiet(['predict', out, '--csv', join(dir, 'fold.csv')]);
+  assert.match(q.err, /^data: filled 1 missing value \(ffill\)$/m);
+  assert.doesNotMatch(q.err, /last forecast/);
+});
+
 test("predict reads a new CSV's slashed dates in the training CSV's order, and refuses one that cannot be read so", async () => {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const ddmm = (ms: number) => `${p2(new Date(ms).getUTCDate())}/${p2(new Date(ms).getUTCMonth() + 1)}/2024`;

@@ -46,7 +46,7 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
       // forecasts that are not finite are refused by predictRun, naming the row; a loss that blew up to finite values
       // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
       // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
-      const text = await predictRun(runDir, o.csv);
+      const text = await predictRun(runDir, o.csv, { log: (l) => io.err(`${l}\n`) });
       await failIfDiverged(runDir, 'nothing to forecast with');
       if (out) await writeWhole(out, text);
       else io.out(text);
