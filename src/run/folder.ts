@@ -1,8 +1,8 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 
-import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -172,6 +172,38 @@ async function makeFolders(dir: string): Promise<string | undefined> {
     while (dirname(first) !== first && !existsSync(dirname(first))) first = dirname(first);
     await mkdir(first); // throws the cause (a parent that is a file, read-only, not writable)
     return (await mkdir(dir, { recursive: true })) ?? first;
+  }
+}
+
+/**
+ * Throws the system's error, naming `dir`, where run folders cannot be made in `dir` (a read-only mount, a file in
+ * the way, a parent without write permission); makes nothing. For a command that writes run folders only after
+ * minutes of other work, or after it wrote elsewhere: a study's trials each failed at once with EROFS, after the
+ * study was created (`tune --out /mnt/ro/t`: 'no trial completed', exit 1).
+ */
+export async function refuseUnwritable(dir: string): Promise<void> {
+  const asked = resolve(dir);
+  let d = asked;
+  try {
+    for (;;) {
+      const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT' && dirname(d) !== d) return null;
+        throw e;
+      });
+      if (st === null) {
+        d = dirname(d);
+        continue;
+      }
+      if (!st.isDirectory())
+        throw Object.assign(new Error(`ENOTDIR: not a directory, '${d}'`), { code: 'ENOTDIR', path: d });
+      // the first folder that exists must take a new entry (EROFS on a read-only mount, EACCES without permission)
+      await access(d, constants.W_OK | constants.X_OK);
+      return;
+    }
+  } catch (e) {
+    const x = e as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof x.code === 'string') x.path = asked;
+    throw e;
   }
 }
 

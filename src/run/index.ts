@@ -7,6 +7,7 @@ export {
   freePath,
   RunFolder,
   RunFolderError,
+  refuseUnwritable,
   removeUnfinishedRunFolders,
   trackUnfinished,
   watchRunFolders,

@@ -137,6 +137,10 @@ async function interruptHere(c: StudyContext, l: Loop, signal: AbortSignal): Pro
   }
 }
 
+/** The folder of the trials' run folders: --out, else runs/<name> beside the config; undefined: none kept. */
+export const runsFolder = (c: StudyContext): string | undefined =>
+  c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name));
+
 function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
   const { s } = c;
   const epochText = (n: number, e: number, E: number, v: number) =>
@@ -154,7 +158,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     objective: s.objective,
     dataCache: new Map(),
     onEpoch,
-    runs: c.o.saveBest === false ? undefined : resolve(c.o.out ?? join(c.loaded.dir, 'runs', c.name)),
+    runs: runsFolder(c),
     signal: c.o.signal,
   };
 }

@@ -7,11 +7,11 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import { ConfigError, type LoadedConfig, resolveConfig } from '../config/index.js';
-import { trackUnfinished } from '../run/index.js';
+import { refuseUnwritable, trackUnfinished } from '../run/index.js';
 import { type FrozenTrial, isStale, openStorage, ownerText, type Storage, sqliteFileOf } from '../storage/index.js';
 import { finishAuto } from './auto-ensemble.js';
 import { keepBest } from './best.js';
-import { runTrials } from './loop.js';
+import { runsFolder, runTrials } from './loop.js';
 import { bestOf } from './progress.js';
 import { tuneSettings } from './settings.js';
 import { alive, deadOwners, GRACE_HEARTBEATS, ownerOf, parseOwner } from './stale.js';
@@ -42,6 +42,11 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
   try {
     const finished = o.resume ? await finishedAlready(c) : undefined;
     if (finished && !finished.endStepLeft) return { ...finished, name, storage: url };
+    // where the trials keep their run folders is made by the first trial that completes: one that cannot be made
+    // (a read-only mount, a file in the way) is refused before the study exists or a resumed or joined one trains
+    // (each trial failed at once with EROFS, and the study ended 'no trial completed', exit 1)
+    const runs = runsFolder(c);
+    if (runs) await refuseUnwritable(runs);
     await openStudy(c);
     // running again: finished only when this run ends by a budget (an interrupted run leaves it unfinished)
     if (o.resume && !finished) await storage.setStudyAttr(name, 'finished', null);

@@ -280,3 +280,41 @@ test('--resume of a study an older seqtune created, its config unchanged: a defa
   assert.equal(changed.code, 2);
   assert.match(changed.err, /differs .*\(evaluate\.baselines: \["persistence","mean"\] -> \["persistence"\]\)/);
 });
+
+test("a trials' folder that cannot be made: exit 2 naming it and why, before the study exists or trains", async () => {
+  // --out under a file (as a read-only mount or a folder without permission): the study was created and every trial
+  // failed at once (ENOTDIR, EROFS), 'no trial completed', exit 1; --resume and a joining worker trained the same way
+  const db = join(dir, 'noruns.db');
+  const f = studyConfig(
+    dir,
+    'noruns',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space: {train.epochs: [1]}\n`,
+  );
+  writeFileSync(join(dir, 'afile'), 'not a folder\n');
+  const out = join(dir, 'afile', 'trials');
+  const why = 'a part of the path is a file, where a folder was expected (ENOTDIR)\n';
+  const said = `seqtune: ${out}: ${why}`;
+  const r = await runCli(['tune', f, '--out', out]);
+  assert.deepEqual([r.code, r.err], [2, said]);
+  assert.ok(!existsSync(db), 'no study, no database');
+  // the default runs/<name> beside the config, with a file in the way
+  writeFileSync(join(dir, 'runs'), 'not a folder\n');
+  try {
+    const byDefault = await runCli(['tune', f]);
+    assert.equal(byDefault.code, 2, byDefault.err);
+    assert.equal(byDefault.err, `seqtune: ${join(dir, 'runs', 'noruns')}: ${why}`);
+  } finally {
+    rmSync(join(dir, 'runs'));
+  }
+  assert.equal((await runCli(['study', 'create', f])).code, 0);
+  for (const args of [
+    ['tune', f, '--resume', '--out', out],
+    ['worker', '--study', 'noruns', '--storage', `sqlite:${db}`, '--out', out],
+  ]) {
+    const again = await runCli(args);
+    assert.deepEqual([again.code, again.err], [2, said], args[0]);
+  }
+  const storage = new SqliteStorage(db);
+  assert.deepEqual(await storage.getTrials('noruns'), [], 'no trial ran');
+  await storage.close();
+});

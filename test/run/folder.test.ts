@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RunFolder, removeUnfinishedRunFolders, watchRunFolders } from '../../src/run/index.js';
+import { RunFolder, refuseUnwritable, removeUnfinishedRunFolders, watchRunFolders } from '../../src/run/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-folder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,4 +133,27 @@ test('a run folder named up to the 255-byte limit is written (its temporary name
   await f.json('x.json', 1);
   assert.equal(await f.commit(), long);
   await assert.rejects(RunFolder.create(`${long}y`), (e: NodeJS.ErrnoException) => e.code === 'ENAMETOOLONG');
+});
+
+test('refuseUnwritable makes nothing, and names the folder asked for with the reason it cannot be made', async (t) => {
+  await refuseUnwritable(join(dir, 'not-yet', 'trials'));
+  assert.equal(existsSync(join(dir, 'not-yet')), false, 'a check, not a mkdir');
+  writeFileSync(join(dir, 'a-file'), '');
+  await assert.rejects(refuseUnwritable(join(dir, 'a-file', 'trials')), {
+    code: 'ENOTDIR',
+    path: join(dir, 'a-file', 'trials'),
+  });
+  await assert.rejects(refuseUnwritable(join(dir, 'a-file')), { code: 'ENOTDIR', path: join(dir, 'a-file') });
+  // a read-only mount says EROFS; a folder without write permission EACCES, except to root
+  if (process.getuid?.() === 0) return t.skip('root writes into a folder without write permission');
+  const locked = join(dir, 'locked-check');
+  mkdirSync(locked, { mode: 0o555 });
+  try {
+    await assert.rejects(refuseUnwritable(join(locked, 'runs', 'x')), {
+      code: 'EACCES',
+      path: join(locked, 'runs', 'x'),
+    });
+  } finally {
+    chmodSync(locked, 0o755);
+  }
 });
