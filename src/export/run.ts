@@ -2,9 +2,9 @@
 // data.json), or an ensemble folder (ensemble.json: its members and their fusion become one graph), exports it
 // with its data description, and writes the file through a temporary file renamed into place, so a failed export
 // leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { checkRunDir, loadRun, trainingMoves, writeWhole } from '../run/index.js';
+import { checkRunDir, loadRun, replaceable, trainingMoves, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import { writtenBySeqtune } from './graph.js';
@@ -28,7 +28,7 @@ export interface ExportRunOptions {
  * exit 0. A folder is left to the write, which names it (EISDIR).
  */
 function checkReplaceable(out: string): void {
-  if (!existsSync(out) || !statSync(out).isFile() || writtenBySeqtune(readFileSync(out))) return;
+  if (replaceable(out, writtenBySeqtune)) return;
   throw new ExportError(
     `${out}: expected a new file or an ONNX model seqtune exported, found another file; export replaces only a ` +
       'model it wrote: remove the file or choose another --out',

@@ -2,11 +2,13 @@
 // shaded x-bands. Input is a ChartInfo; output is a standalone SVG document. The legend never covers data: it
 // goes in the first corner of the plot that no line crosses, else outside the plot, on its right.
 import { type ChartInfo, flatHalfRange, formatTick, niceTicks, tickLabels } from './chart.js';
+import { svgMark } from './mark.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function renderSvg(info: ChartInfo, opts: { width?: number; height?: number } = {}): string {
+/** The chart as an SVG document; `mark` names the command that wrote it, in a comment before the root (mark.ts). */
+export function renderSvg(info: ChartInfo, opts: { width?: number; height?: number; mark?: string } = {}): string {
   const W0 = opts.width ?? 800,
     H0 = opts.height ?? 480;
   let f = frameOf(info, W0, H0);
@@ -26,7 +28,7 @@ export function renderSvg(info: ChartInfo, opts: { width?: number; height?: numb
   parts.push(title(info.title, W));
   parts.push(...bands(info, f), ...axes(info, f), ...lines(info, f), ...marks(info, f), ...legend(info, box));
   parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  return `${opts.mark === undefined ? '' : svgMark(opts.mark)}${parts.join('\n')}\n`;
 }
 
 /**

@@ -1,7 +1,17 @@
 // A run folder is written under a temporary name and renamed into place only when complete, so a
 // failed command never leaves a half-written folder, and an existing folder is never overwritten.
 
-import { constants, existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { access, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -68,6 +78,27 @@ export async function writeWhole(file: string, data: string | Uint8Array): Promi
   } finally {
     release();
   }
+}
+
+/**
+ * Whether a command that writes `file` whole may replace what is there: nothing, a folder (left to the write, which
+ * names it: EISDIR), or a file `ours` says the command wrote, from its first `bytes` bytes (all of it when not given).
+ * predict, export and diagnose --plot replace only their own output: `--out new.csv` wrote forecasts over the CSV
+ * they were made from, export's `--out RUN/model/weights.bin` over the run's weights, `--plot RUN/loss.svg` over the
+ * run's own chart, each with exit 0.
+ */
+export function replaceable(file: string, ours: (head: Buffer) => boolean, bytes?: number): boolean {
+  if (!existsSync(file)) return true;
+  const st = statSync(file);
+  if (!st.isFile()) return true;
+  const head = Buffer.alloc(Math.min(bytes ?? st.size, st.size));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return ours(head);
 }
 
 /**

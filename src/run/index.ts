@@ -9,6 +9,7 @@ export {
   RunFolderError,
   refuseUnwritable,
   removeUnfinishedRunFolders,
+  replaceable,
   trackUnfinished,
   watchRunFolders,
   writeWhole,

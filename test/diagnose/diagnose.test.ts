@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -430,6 +430,39 @@ test('seqtune diagnose --explain prints the trend test per curve and window; --j
       [jpg.code, jpg.err],
       [2, `seqtune: --plot: expected a file name ending in .svg or .png, received "${join(dir, 'curves.jpg')}"\n`],
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("diagnose --plot replaces only a plot it wrote, as predict and export: never a run's own loss.svg or loss.png", async () => {
+  // `diagnose RUN --plot RUN/loss.svg` wrote over the chart train saved in the run folder, exit 0
+  const { runCli } = await import('../helpers/run-cli.js');
+  const { lossChart, renderSvg, svgToPng } = await import('../../src/plot/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-plot-'));
+  try {
+    const f = join(dir, 'training.log');
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},${0.1 + Math.exp(-i / 8)},${0.2 + Math.exp(-i / 6)}`);
+    writeFileSync(f, `epoch,loss,val_loss\n${rows.join('\n')}\n`);
+    // as train writes a run's loss chart: seqtune's own, but not diagnose's
+    const svg = renderSvg(lossChart({ loss: [1, 0.5], val_loss: [1.1, 0.6] }, { title: 'run' }));
+    const theirs = { 'loss.svg': Buffer.from(svg), 'loss.png': Buffer.from(svgToPng(svg)) };
+    for (const [name, bytes] of Object.entries(theirs)) {
+      writeFileSync(join(dir, name), bytes);
+      const r = await runCli(['diagnose', f, '--plot', join(dir, name)]);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /loss\.(svg|png): expected a new file or a plot seqtune diagnose wrote, found another file/);
+      assert.ok(readFileSync(join(dir, name)).equals(bytes), `${name} is left as it was`);
+    }
+    // its own plots, .svg and .png, it replaces
+    for (const name of ['curves.svg', 'curves.png'])
+      for (let k = 0; k < 2; k++) assert.equal((await runCli(['diagnose', f, '--plot', join(dir, name)])).code, 0);
+    // of several paths, every file is checked before any is written
+    writeFileSync(join(dir, 'many-2.svg'), svg);
+    const many = await runCli(['diagnose', f, f, '--plot', join(dir, 'many.svg')]);
+    assert.equal(many.code, 2, many.err);
+    assert.match(many.err, /many-2\.svg: expected a new file or a plot seqtune diagnose wrote/);
+    assert.ok(!existsSync(join(dir, 'many-1.svg')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,9 +15,9 @@ import {
   type RunContext,
   readHistory,
 } from '../../diagnose/index.js';
-import { renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
-import { baselineLoss, writeWhole } from '../../run/index.js';
-import { type CliContext, type IO, withExamples } from '../context.js';
+import { MARK_HEAD, markedBy, renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
+import { baselineLoss, replaceable, writeWhole } from '../../run/index.js';
+import { type CliContext, type IO, UsageError, withExamples } from '../context.js';
 import { pictureFile } from '../options.js';
 
 interface DiagnoseOptions {
@@ -49,6 +49,29 @@ async function runBaseline(runDir: string, config: NonNullable<RunContext['confi
   }
 }
 
+/** What diagnose's pictures carry (plot/mark.ts): --plot replaces a picture with it, and no other file. */
+const MARK = 'seqtune diagnose';
+
+/** The --plot file of the `i`-th of `count` paths: FILE, or FILE-1.svg, FILE-2.svg, ... */
+const plotFile = (plot: string, i: number, count: number) =>
+  count > 1 ? plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : plot;
+
+/**
+ * An existing file at a --plot name is replaced only where it is a plot diagnose wrote, as predict and export replace
+ * only their own output: `--plot RUN/loss.svg` wrote over the run's own chart (train's, unmarked), exit 0. Checked for
+ * every path's file before any is written.
+ */
+function checkReplaceable(plot: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const file = plotFile(plot, i, count);
+    if (replaceable(file, (head) => markedBy(head, MARK), MARK_HEAD)) continue;
+    throw new UsageError(
+      `--plot ${file}: expected a new file or a plot seqtune diagnose wrote, found another file; diagnose replaces ` +
+        'only its own plots: remove the file or choose another --plot',
+    );
+  }
+}
+
 /** Diagnoses the `i`-th of `count` paths: prints it (unless --json), plots it (with --plot), returns the record. */
 async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOptions, io: IO) {
   const { history, source, runDir } = await readHistory(path);
@@ -56,9 +79,9 @@ async function diagnoseOne(path: string, i: number, count: number, o: DiagnoseOp
   const d = diagnose(history, { config, baseline: config && (await runBaseline(runDir!, config)) });
   const chart = diagnosisChart(history, d, source);
   if (o.plot) {
-    const file = count > 1 ? o.plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : o.plot;
-    const svg = renderSvg(chart);
-    await writeWhole(file, /\.png$/i.test(file) ? svgToPng(svg) : svg);
+    const file = plotFile(o.plot, i, count);
+    const svg = renderSvg(chart, { mark: MARK });
+    await writeWhole(file, /\.png$/i.test(file) ? svgToPng(svg, { mark: MARK }) : svg);
   }
   const explained = o.explain ? `\n${explainText(d)}` : '';
   if (!o.json)
@@ -80,7 +103,7 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     .option('--json', 'print the diagnosis as JSON')
     .option(
       '--plot <file>',
-      'write the annotated curves (.svg or .png; of several paths: FILE-1.svg, FILE-2.svg, ...)',
+      'write the annotated curves (.svg or .png; of several paths: FILE-1.svg, FILE-2.svg, ...); replaces only its own',
       pictureFile('--plot'),
     )
     .option(
@@ -89,6 +112,7 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     )
     .description('read train/validation loss curves and say what to try next')
     .action(async (paths: string[], o: DiagnoseOptions) => {
+      if (o.plot) checkReplaceable(o.plot, paths.length);
       const all = [];
       for (const [i, path] of paths.entries()) all.push(await diagnoseOne(path, i, paths.length, o, io));
       if (o.json) io.out(`${finiteJson(all.length === 1 ? all[0] : all)}\n`);

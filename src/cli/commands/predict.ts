@@ -1,9 +1,8 @@
 // seqtune predict RUN_DIR --csv FILE [--out FILE]: forecasts of a trained run as CSV; exit 1, nothing written, for a
 // run that diverged (forecasts that are not finite, or a diagnosis that says diverged), as train, evaluate and export.
 
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { predictRun, writeWhole } from '../../run/index.js';
+import { predictRun, replaceable, writeWhole } from '../../run/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 import { failIfDiverged } from '../diverged.js';
 
@@ -18,15 +17,7 @@ interface PredictOptions {
  * config, both with exit 0. A folder is left to the write, which names it (EISDIR).
  */
 function checkReplaceable(out: string): void {
-  if (!existsSync(out) || !statSync(out).isFile()) return;
-  const head = Buffer.alloc(11);
-  const fd = openSync(out, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.toString('utf8') === 'origin_row,') return;
+  if (replaceable(out, (head) => head.toString('utf8') === 'origin_row,', 11)) return;
   throw new UsageError(
     `--out ${out}: expected a new file or forecasts seqtune predict wrote, found another file; predict replaces only ` +
       'its own forecasts: remove the file or choose another --out',
