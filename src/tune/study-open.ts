@@ -100,6 +100,9 @@ export async function openStudy(c: StudyContext): Promise<void> {
   const existing = await storage.getStudy(name);
   if (existing && !o.resume) throw refusal(c, existing.attrs.finished as { reason: string } | null | undefined);
   if (!existing) {
+    // created as without --resume (as Optuna's load_if_exists), but said: a mistyped --storage or name, or a study
+    // deleted meanwhile, started a new study from trial 0 without a word
+    if (o.resume) c.log(`resume: no study "${name}" in ${redactUrl(c.url)}; creating it`);
     const attrs: Record<string, unknown> = {
       config: c.base,
       config_file: c.loaded.file,

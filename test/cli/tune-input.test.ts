@@ -318,3 +318,18 @@ test("a trials' folder that cannot be made: exit 2 naming it and why, before the
   assert.deepEqual(await storage.getTrials('noruns'), [], 'no trial ran');
   await storage.close();
 });
+
+test('--resume of a study that does not exist creates it and says so in one line', async () => {
+  // it was created without a word: a mistyped --storage started a new study from trial 0 in silence
+  const db = join(dir, 'notyet.db');
+  const f = studyConfig(
+    dir,
+    'notyet',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space: {train.epochs: [1]}\n`,
+  );
+  const r = await runCli(['tune', f, '--resume', '--out', join(dir, 'notyet-runs')]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split('\n')[0], `resume: no study "notyet" in sqlite:${db}; creating it`);
+  const again = await runCli(['tune', f, '--resume', '--trials', '2', '--out', join(dir, 'notyet-runs2')]);
+  assert.doesNotMatch(again.out, /no study/, 'a study that exists is resumed in silence');
+});
