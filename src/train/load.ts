@@ -98,6 +98,17 @@ async function readModelJson(jsonPath: string): Promise<SavedModel> {
     throw new ModelFileError(`${jsonPath}: version: expected ${MODEL_VERSION}, received ${saved.version}`);
   if (!Array.isArray(saved.layers) || !Array.isArray(saved.weights) || !Array.isArray(saved.inputShape))
     throw new ModelFileError(`${jsonPath}: layers, weights and inputShape must be lists`);
+  // checked here, not where the weights are read: a missing key read as 'expected undefined bytes, found 292'
+  const received = (v: unknown) => (v === undefined ? 'nothing (the key is missing)' : JSON.stringify(v));
+  if (!Number.isSafeInteger(saved.weightsBytes) || saved.weightsBytes < 0)
+    throw new ModelFileError(
+      `${jsonPath}: weightsBytes: expected the size of the weights file in bytes, ` +
+        `received ${received(saved.weightsBytes)}`,
+    );
+  if (typeof saved.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(saved.sha256))
+    throw new ModelFileError(
+      `${jsonPath}: sha256: expected the weights file's SHA-256 (64 hex digits), received ${received(saved.sha256)}`,
+    );
   return saved;
 }
 

@@ -114,6 +114,17 @@ test('a model.json whose layers or compile settings are refused is a ModelFileEr
     await edited((j) => (j.compile.optimizer.className = 'foo'), /model.json: optimizer: expected one of /);
     await edited((j) => (j.compile.optimizer.config.learningRate = -1), /model.json: optimizer.learningRate: /);
     await edited((j) => (j.compile.loss = { className: 'foo' }), /model.json: loss: expected one of /);
+    // a missing size or digest was 'weights.bin: expected undefined bytes, found 76' and 'SHA-256 ... (undefined...)'
+    await edited(
+      (j) => delete j.weightsBytes,
+      /model.json: weightsBytes: expected the size .*received nothing \(the key is missing\)$/,
+    );
+    await edited((j) => (j.weightsBytes = '76'), /model.json: weightsBytes: expected .*, received "76"$/);
+    await edited(
+      (j) => delete j.sha256,
+      /model.json: sha256: expected the weights file's SHA-256 \(64 hex digits\), received nothing /,
+    );
+    await edited((j) => (j.sha256 = 'abc'), /model.json: sha256: expected .*, received "abc"$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
