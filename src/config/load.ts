@@ -65,8 +65,28 @@ export function checkConfig(file: string, raw: RawConfig): void {
   }
 }
 
+/**
+ * A file that is no text is said to be so, before YAML reads it: YAML allows no control character but tab and the
+ * line ends, and a random binary file given as the config read as one long string with a comma in its first line,
+ * which was called a CSV ('this looks like a CSV: write a config that reads it with seqtune init ...').
+ */
+function refuseBinary(text: string, file: string): void {
+  const control = (c: number) => (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f;
+  let at = 0;
+  while (at < text.length && !control(text.charCodeAt(at))) at++;
+  if (at === text.length) return;
+  const before = text.slice(0, at).split(/\r\n|\r|\n/);
+  const code = text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  throw new ConfigError(
+    `${file}: expected a YAML config, found a file that is not text (the control character U+${code} at ` +
+      `line ${before.length}, column ${before.at(-1)!.length + 1}): a binary file, or text saved as UTF-16 ` +
+      '(save it as UTF-8)',
+  );
+}
+
 /** YAML text as the mapping a config is, or a ConfigError naming the file (and the line of a YAML error). */
 function parseMapping(text: string, file: string): object {
+  refuseBinary(text, file);
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) {
     const err = doc.errors[0]!;

@@ -297,6 +297,27 @@ test('a CSV given as the config: one short line that names the command writing a
   );
 });
 
+test('a binary file given as the config is called a file that is not text, not a CSV: exit 2', async () => {
+  // read as one long YAML string with a comma in its first line: 'this looks like a CSV: write a config ... init'
+  const bin = join(dir, 'model.bin');
+  writeFileSync(bin, Buffer.from([0x4a, 0x2c, 0x42, 0x1b, 0x77, 0x2c, 0x44, 0x19, 0x7c, 0x7a, 0x16, 0x12, 0x66]));
+  for (const cmd of ['train', 'check']) {
+    const r = await run([cmd, bin]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      /model\.bin: expected a YAML config, found a file that is not text \(the control character U\+001B at line 1, /,
+    );
+    assert.doesNotMatch(r.err, /CSV/);
+  }
+  const utf16 = join(dir, 'utf16.yaml');
+  writeFileSync(utf16, Buffer.from('data: {csv: a.csv}\n', 'utf16le'));
+  assert.match(
+    (await run(['check', utf16])).err,
+    /U\+0000 at line 1, column 2\): a binary file, or text saved as UTF-16/,
+  );
+});
+
 test('predict and evaluate given a config or a folder of runs: exit 2, what was expected and found, the runs inside', async () => {
   // these read model/model.json below the path given: 'c.yaml/model/model.json: cannot read (ENOTDIR)' said no more
   const { cfg } = setup(good(), numbers);
