@@ -18,7 +18,11 @@ export interface Table {
 
 const CHUNK = 1 << 22;
 
-async function fileSize(file: string): Promise<number> {
+/** Why a CSV that is no file is refused, unless the caller says otherwise (ReadCsvOptions.notAFile). */
+const READ_AGAIN =
+  'seqtune reads the file again later (check, evaluate, predict from the run folder): save it to a file';
+
+async function fileSize(file: string, notAFile = READ_AGAIN): Promise<number> {
   try {
     const st = await stat(file);
     if (!st.isFile())
@@ -26,7 +30,7 @@ async function fileSize(file: string): Promise<number> {
         st.isDirectory()
           ? `${file}: expected a CSV file, found a directory`
           : `${file}: expected a CSV file, found a ${st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'device'}; ` +
-              'seqtune reads the file again later (check, evaluate, predict from the run folder): save it to a file',
+              notAFile,
       );
     return st.size;
   } catch (e) {
@@ -130,6 +134,11 @@ class TableReader {
 export interface ReadCsvOptions {
   /** Bytes read from the file at a time (default 4 MiB); records cut by a chunk's end are carried over. */
   chunkBytes?: number;
+  /**
+   * What a pipe, socket or device given as the file is told after 'expected a CSV file, found a pipe; ' (default:
+   * that seqtune reads the file again later, as it does a training CSV that a run folder names).
+   */
+  notAFile?: string;
 }
 
 /**
@@ -137,7 +146,7 @@ export interface ReadCsvOptions {
  * @example const t = await readCsv('data.csv'); t.columns.get('value')!.numbers
  */
 export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Table> {
-  const size = await fileSize(file);
+  const size = await fileSize(file, o.notAFile);
   if (size === 0) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
   const reader = new TableReader(file);
   let fh: FileHandle;

@@ -45,7 +45,9 @@ export interface PredictOptions {
  */
 export async function predictRun(runDir: string, csv: string, o: PredictOptions = {}): Promise<string> {
   const { model, saved } = await loadRun(runDir);
-  const table = await readCsv(csv);
+  // a new CSV is read once, but by its size, in parts: a pipe has none (reading again later is train's reason)
+  const notAFile = 'predict reads the rows of --csv from a file, by its size: save them to a file and give its name';
+  const table = await readCsv(csv, { notAFile });
   // the training CSV's date order (31/01/2024 or 01/31/2024): a new file whose days are all 12 or under says neither
   const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings, dayFirst: saved.dayFirst };
   // the run's input columns by name, so that a new CSV may hold them in another order

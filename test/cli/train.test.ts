@@ -1,6 +1,7 @@
 // seqtune train / demo / predict / evaluate end to end on small synthetic data.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -149,6 +150,18 @@ train: {epochs: 1, batch_size: 32}
   const few = await quiet(['predict', out, '--csv', rowsFile(11)]);
   assert.equal(few.value, 2);
   assert.match(few.err, /11 usable rows, but a forecast needs lookback 12 rows/);
+  // a pipe (--csv <(zcat rows.gz)) was told 'seqtune reads the file again later', as train is: predict does not
+  const fifo = join(dir, 'rows.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const piped = await quiet(['predict', out, '--csv', fifo]);
+  assert.deepEqual(
+    [piped.value, piped.err],
+    [
+      2,
+      `seqtune: ${fifo}: expected a CSV file, found a pipe; ` +
+        'predict reads the rows of --csv from a file, by its size: save them to a file and give its name\n',
+    ],
+  );
 });
 
 test('predict with data.missing: drop forecasts from no window across a dropped row, and names file rows', async () => {
