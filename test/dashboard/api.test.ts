@@ -462,6 +462,15 @@ test('a port in use: one line, exit 2; a storage file that does not exist: exit 
   assert.match(bad.err, /^seqtune: --port: expected a port number 0-65535, received "http"\n$/);
   const runs = await runCli(['dashboard', '--storage', fx.url, '--runs', join(fx.dir, 'nope'), '--port', '0']);
   assert.match(runs.err, /--runs \S+nope: no such folder/);
+  // a file given as --runs is named as a file (it was 'no such folder')
+  const file = join(fx.dir, 'a-file');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, 'not a folder\n');
+  const onFile = await runCli(['dashboard', '--storage', fx.url, '--runs', file, '--port', '0']);
+  assert.deepEqual(
+    [onFile.code, onFile.err],
+    [2, `seqtune: --runs ${file}: expected a folder of run folders, found a file\n`],
+  );
 });
 
 test('seqtune tune prints the dashboard command for its storage; --host elsewhere warns that there is no login', async () => {

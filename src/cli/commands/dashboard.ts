@@ -27,7 +27,13 @@ function parsePort(s: string): number {
 function runsFolder(o: DashboardCliOptions): string | null {
   const isDir = (d: string) => existsSync(d) && statSync(d).isDirectory();
   if (o.runs !== undefined) {
-    if (!isDir(o.runs)) throw new UsageError(`--runs ${o.runs}: no such folder`);
+    // a file there was told 'no such folder'
+    if (!isDir(o.runs))
+      throw new UsageError(
+        existsSync(o.runs)
+          ? `--runs ${o.runs}: expected a folder of run folders, found a file`
+          : `--runs ${o.runs}: no such folder`,
+      );
     return o.runs;
   }
   const file = /^postgres(ql)?:\/\//.test(o.storage) ? null : o.storage.replace(/^sqlite:/, '');
