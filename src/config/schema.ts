@@ -74,6 +74,28 @@ function splitRefine(
   } else fail('give train, val and test all as fractions or all as [start, end) row ranges');
 }
 
+/**
+ * data.target names no time column: `time: Month, target: Month` was refused after the CSV was read, as 'row 1, column
+ * "Month": expected a number, found "1949-01"', without a word of data.time.
+ */
+function targetRefine(
+  data: { time?: string | string[]; target: string | string[] },
+  ctx: z.RefinementCtx<{ time?: string | string[]; target: string | string[] }>,
+): void {
+  const times = data.time === undefined ? [] : ([] as string[]).concat(data.time);
+  const targets = ([] as string[]).concat(data.target);
+  targets.forEach((t, i) => {
+    if (!times.includes(t)) return;
+    const sentence = `${JSON.stringify(t)} is data.time, the time column; expected a column of values to forecast`;
+    ctx.addIssue({
+      code: 'custom',
+      message: sentence,
+      path: Array.isArray(data.target) ? ['target', i] : ['target'],
+      params: { sentence },
+    });
+  });
+}
+
 const missing = z.union(
   [
     z.enum(['error', 'drop', 'ffill', 'interpolate'], e('error, drop, ffill, interpolate or {constant: x}')),
@@ -97,41 +119,43 @@ export const configSchema = z.strictObject(
       .regex(/^(?!\.\.?$)[^/\\\0]+$/, e(NAME))
       .optional(),
     seed: nonNegInt().optional(),
-    data: z.strictObject(
-      {
-        csv: str('a path to a CSV file'),
-        time: z
-          .union(
+    data: z
+      .strictObject(
+        {
+          csv: str('a path to a CSV file'),
+          time: z
+            .union(
+              [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
+              e('a column name or a list of them'),
+            )
+            .optional(),
+          drop: strList().optional(),
+          skip_rows: nonNegInt().optional(),
+          missing: missing.optional(),
+          categorical: z
+            .record(z.string(), z.enum(['label', 'onehot'], e('label or onehot')), e('{column: label | onehot}'))
+            .optional(),
+          features: strList().min(1, e('a non-empty list of column names')).optional(),
+          target: z.union(
             [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
             e('a column name or a list of them'),
-          )
-          .optional(),
-        drop: strList().optional(),
-        skip_rows: nonNegInt().optional(),
-        missing: missing.optional(),
-        categorical: z
-          .record(z.string(), z.enum(['label', 'onehot'], e('label or onehot')), e('{column: label | onehot}'))
-          .optional(),
-        features: strList().min(1, e('a non-empty list of column names')).optional(),
-        target: z.union(
-          [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
-          e('a column name or a list of them'),
-        ),
-        lookback: posInt(),
-        horizon: posInt().optional(),
-        stride: posInt().optional(),
-        split: z
-          .strictObject(
-            { train: splitPart, val: splitPart, test: splitPart },
-            e('{train, val, test} as fractions or [start, end) ranges'),
-          )
-          .superRefine(splitRefine)
-          .optional(),
-        scale: z.enum(['minmax', 'standard', 'robust', 'none'], e('minmax, standard, robust or none')).optional(),
-        relative: z.boolean(e('true or false')).optional(),
-      },
-      e('the data: section (csv, target, lookback, ...)'),
-    ),
+          ),
+          lookback: posInt(),
+          horizon: posInt().optional(),
+          stride: posInt().optional(),
+          split: z
+            .strictObject(
+              { train: splitPart, val: splitPart, test: splitPart },
+              e('{train, val, test} as fractions or [start, end) ranges'),
+            )
+            .superRefine(splitRefine)
+            .optional(),
+          scale: z.enum(['minmax', 'standard', 'robust', 'none'], e('minmax, standard, robust or none')).optional(),
+          relative: z.boolean(e('true or false')).optional(),
+        },
+        e('the data: section (csv, target, lookback, ...)'),
+      )
+      .superRefine(targetRefine),
     model: z.strictObject(
       {
         layers: z

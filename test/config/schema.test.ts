@@ -197,6 +197,16 @@ test("data.split's parts are checked together with the config, not after the CSV
   parseConfig(split('{train: [0, 100], val: [100, 120], test: [120, 144]}'), 'c.yaml');
 });
 
+test('data.target naming the time column (data.time) is refused with the config, saying it is the time column', () => {
+  // it was '<csv>: row 1, column "Month": expected a number, found "1949-01"', with no word of data.time
+  const cfg = (time: string, target: string) =>
+    config('gru: {units: 4}').replace(/target: \w+/, `time: ${time}\n  target: ${target}`);
+  const said = 'is data.time, the time column; expected a column of values to forecast$';
+  fails(cfg('Month', 'Month'), new RegExp(`: c.yaml: data.target: "Month" ${said}`));
+  fails(cfg('[Date, Hour]', '[load, Hour]'), new RegExp(`: c.yaml: data.target\\[1\\]: "Hour" ${said}`));
+  parseConfig(cfg('Month', 'Passengers'), 'c.yaml');
+});
+
 test('YAML whose aliases expand past the reader\'s limit (a "billion laughs" file) is a ConfigError naming the file', () => {
   // the yaml package throws a ReferenceError when the document is turned into values: exit 1 and 'a bug in seqtune'
   let text = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
