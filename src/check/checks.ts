@@ -17,6 +17,7 @@ import {
 import {
   baselineScores,
   calendarMonths,
+  fewTestWindows,
   fileRow,
   linearFitNotices,
   MissingValuesError,
@@ -362,6 +363,7 @@ function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): Check
     targets = nTrain * d.targets.length * H;
   const few = nTrain < 100 || (weights !== undefined && weights > 10 * targets);
   const fewVal = nVal > 0 && nVal < FEW_VAL_WINDOWS;
+  const nTest = d.windows.test.starts.length;
   const advice = [
     few ? 'few training windows for this model: use fewer units, regularization, or more data' : '',
     fewVal
@@ -369,11 +371,18 @@ function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): Check
         'trials by their scores fits that stretch, which the test period need not resemble (use a larger validation ' +
         'split, or few trials)'
       : '',
+    fewTestWindows(nTest, H) ?? '',
   ].filter(Boolean);
   return r(
     'data.enough_windows',
     advice.length ? 'warn' : 'pass',
-    { train_windows: nTrain, val_windows: nVal, training_targets: targets, weights: weights ?? null },
+    {
+      train_windows: nTrain,
+      val_windows: nVal,
+      test_windows: nTest,
+      training_targets: targets,
+      weights: weights ?? null,
+    },
     advice.join('; ') || 'enough training windows for the model size, and validation windows to compare models',
   );
 }

@@ -52,4 +52,13 @@ export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
 export type { DenseWindows, WindowSamples, WindowSeries } from './window.js';
-export { absolute, fileRow, makeWindows, splitRanges, Windows, windowStarts } from './window.js';
+export {
+  absolute,
+  FEW_TEST_WINDOWS,
+  fewTestWindows,
+  fileRow,
+  makeWindows,
+  splitRanges,
+  Windows,
+  windowStarts,
+} from './window.js';

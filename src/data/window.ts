@@ -161,6 +161,27 @@ export function absolute(w: Windows, pred: ArrayLike<number>): Float32Array {
   return out;
 }
 
+/**
+ * The fewest test windows whose scores can tell a model from a baseline: a model better on all 4 of 4 windows would
+ * be so by chance 1 time in 16 (a one-sided sign test, above 0.05); on 5 of 5, 1 in 32.
+ */
+export const FEW_TEST_WINDOWS = 5;
+
+/**
+ * What a split of `n` test windows (each `horizon` steps) is told when there are fewer than FEW_TEST_WINDOWS and at
+ * least one, as train's warning and check's data.enough_windows say it; undefined otherwise. A test split of one
+ * window trained and scored without a word: its MSE was one forecast's.
+ */
+export function fewTestWindows(n: number, horizon: number): string | undefined {
+  if (n <= 0 || n >= FEW_TEST_WINDOWS) return undefined;
+  const forecasts = n === 1 ? 'one forecast' : `${n} forecasts`;
+  return (
+    `only ${n} test window${n === 1 ? '' : 's'} (${n + horizon - 1} step${n + horizon === 2 ? '' : 's'} of the ` +
+    `series): the test scores are of ${forecasts}, too few to tell the model from a baseline (fewer than ` +
+    `${FEW_TEST_WINDOWS}); use a larger test split (data.split.test)`
+  );
+}
+
 /** First target rows of the windows in range, every `stride` rows. */
 export function windowStarts(
   range: [number, number],

@@ -20,6 +20,7 @@ import {
 } from '../config/index.js';
 import {
   absolute,
+  fewTestWindows,
   fileRow,
   linearFitNotices,
   type PreparedData,
@@ -263,6 +264,8 @@ async function fitRun(
   );
   const turns = threadsOverCores(on);
   if (turns) log(`warning: ${turns}`);
+  const fewTest = fewTestWindows(data.windows.test.starts.length, cfg.data.horizon ?? 1);
+  if (fewTest) log(`warning: ${fewTest}`);
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
   const started = performance.now();

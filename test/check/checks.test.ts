@@ -123,10 +123,31 @@ test('fewer than 30 validation windows warn with their count: and the stretch of
   const few = byId(await checks(config(0.05), csv), 'data.enough_windows');
   assert.equal(few.status, 'warn');
   assert.equal(few.evidence.val_windows, 9);
-  assert.match(few.advice, /^only 9 validation windows \(20 steps of the series\): a study that chooses among many trials/);
+  assert.match(
+    few.advice,
+    /^only 9 validation windows \(20 steps of the series\): a study that chooses among many trials/,
+  );
   const enough = byId(await checks(config(0.2), csv), 'data.enough_windows');
   assert.equal(enough.status, 'pass', enough.advice);
   assert.ok((enough.evidence.val_windows as number) >= 30);
+});
+
+test('a test split of fewer than 5 windows warns with its count', async () => {
+  // rows 0-399: the test range [396, 400) holds 4 windows of horizon 1, [395, 400) 5
+  const config = (testFrom: number) =>
+    'data: {csv: series.csv, target: value, lookback: 12, ' +
+    `split: {train: [0, 300], val: [300, ${testFrom}], test: [${testFrom}, 400]}}\n` +
+    'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 1}\n';
+  const csv = syntheticCsv({ length: 400, seed: 7 });
+  const said =
+    'only 4 test windows (4 steps of the series): the test scores are of 4 forecasts, too few to tell the model ' +
+    'from a baseline (fewer than 5); use a larger test split (data.split.test)';
+  const few = byId(await checks(config(396), csv), 'data.enough_windows');
+  assert.equal(few.evidence.test_windows, 4);
+  assert.equal(few.advice, said);
+  const enough = byId(await checks(config(395), csv), 'data.enough_windows');
+  assert.equal(enough.evidence.test_windows, 5);
+  assert.doesNotMatch(enough.advice, /test/);
 });
 
 test('the overfit probe warns where the loss falls but not near zero, and fails only where it does not halve', async () => {

@@ -164,6 +164,25 @@ train: {epochs: 1, batch_size: 32}
   );
 });
 
+test('a test split of one window is said in a warning after the header (it trained and scored in silence)', async () => {
+  writeFileSync(join(dir, 'one.csv'), syntheticCsv({ length: 200, seed: 4 }));
+  writeFileSync(
+    join(dir, 'one.yaml'),
+    'data: {csv: one.csv, target: value, lookback: 12, split: {train: [0, 150], val: [150, 199], test: [199, 200]}}\n' +
+      'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {epochs: 1}\n',
+  );
+  const r = await quiet(['train', join(dir, 'one.yaml'), '--out', join(dir, 'one-run')]);
+  assert.equal(r.value, 0, r.err);
+  const lines = r.out.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('training one: '));
+  assert.match(lines[header]!, / \/ 1 test windows, /);
+  assert.equal(
+    lines[header + 1],
+    'warning: only 1 test window (1 step of the series): the test scores are of one forecast, too few to tell the ' +
+      'model from a baseline (fewer than 5); use a larger test split (data.split.test)',
+  );
+});
+
 test('predict with data.missing: drop forecasts from no window across a dropped row, and names file rows', async () => {
   const csv = syntheticCsv({ length: 200, seed: 6 }).trim().split('\n');
   writeFileSync(join(dir, 'd.csv'), `${csv.join('\n')}\n`);
