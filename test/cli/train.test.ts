@@ -230,10 +230,10 @@ train: {epochs: 1, batch_size: 32}
   assert.equal(p.value, 0, p.err);
   assert.equal(p.out.trim().split('\n').length, 8, 'the forecasts on stdout, the notes on stderr');
   assert.match(p.err, /^data: filled 2 missing values \(ffill\)$/m);
-  assert.match(
-    p.err,
-    /^the last forecast \(origin row 10\) reads 1 filled cell of its 4-row window, the newest at row 10 column "value" \(data\.missing: ffill\)$/m,
-  );
+  const newest =
+    'the last forecast (origin row 10) reads 1 filled cell of its 4-row window, ' +
+    'the newest at row 10 column "value" (data.missing: ffill)';
+  assert.ok(p.err.split('\n').includes(newest), p.err);
   // a gap older than the newest window: the fill is said, the newest forecast reads none
   writeFileSync(join(dir, 'fold.csv'), `${gap([3]).join('\n')}\n`);
   const q = await quiet(['predict', out, '--csv', join(dir, 'fold.csv')]);
