@@ -74,6 +74,18 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
     assert.match(readFileSync(join(String(t.attrs.run_dir), 'config.yaml'), 'utf8'), /\n {2}threads: 3\n/);
   }
   assert.ok(existsSync(join(best, 'metrics.json')), best);
+  // a worker that joins the finished study trains nothing and says so, why, and what runs more (it said "trial budget
+  // spent; 4 trials in storage" as if it had run them)
+  const late = await runCli(['worker', '--storage', url, '--study', 'joined', '--data-root', elsewhere]);
+  assert.equal(late.code, 0, late.err);
+  assert.match(
+    late.out,
+    /^worker: study joined is already finished \((trial budget spent|search space exhausted); 4 trials, best #\d /,
+  );
+  assert.match(late.out, /: this worker trained nothing; to run more: .*seqtune study enqueue joined --params JSON\n$/);
+  const s3 = new SqliteStorage(db);
+  assert.equal((await s3.getTrials('joined')).length, 4);
+  await s3.close();
   const none = await runCli(['worker', '--storage', url, '--study', 'nope']);
   assert.equal(none.code, 2);
   assert.match(

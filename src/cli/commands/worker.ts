@@ -4,8 +4,8 @@
 // trial, the end step). Exit 2 when the study does not exist or its data cannot be read (nothing is touched then).
 
 import type { Command } from 'commander';
-import { storedConfig } from '../../tune/index.js';
-import { type CliContext, trialsText, withExamples } from '../context.js';
+import { type StudyResult, storedConfig } from '../../tune/index.js';
+import { type CliContext, trialsText, WorkFailed, withExamples } from '../context.js';
 import { positiveInt, THREADS_OPTION, withThreads } from '../options.js';
 import { interruptibleStudy } from './study-run.js';
 
@@ -47,6 +47,12 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
         const n = `${waiting} trial${waiting === 1 ? '' : 's'}`;
         return `study ${o.study}: ${n} waiting for a worker; start one again with the same command`;
       });
+      if (r.finished) {
+        log(finishedLine(r, (loaded.raw.tune?.strategy ?? 'auto') === 'auto'));
+        // as tune --resume: a finished study with no successful trial is a failed study (exit 1)
+        if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
+        return;
+      }
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
       log(`worker: study ${r.name}: ${r.stopReason}; ${trialsText(r.trials.length)} in storage${where}`);
     });
@@ -54,5 +60,23 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
     cmd,
     'seqtune worker --storage postgres://tuner:secret@db.lan:5432/studies --study pm25 --jobs 4',
     'seqtune worker --storage sqlite:seqtune.db --study pm25 --data-root /data/pm25',
+  );
+}
+
+/**
+ * A worker that joined a finished study trained nothing: the line says so, why, and what runs more of it (a worker
+ * has no budget of its own; it said "trial budget spent; 6 trials in storage" as if it had run them).
+ */
+function finishedLine({ name, stopReason: reason, trials, best }: StudyResult, auto: boolean): string {
+  const bestText = best ? `best #${best.number} ${best.value!.toPrecision(4)}` : 'no trial completed';
+  // auto's plan grows with more trials; a fixed space has run every configuration it has (as tune --resume says)
+  const more =
+    !auto && reason.startsWith('search space exhausted')
+      ? 'add values to tune.space and run seqtune tune CONFIG --resume --force'
+      : 'seqtune tune CONFIG --resume --trials N (or --time-budget D)';
+  const state = `${reason}; ${trialsText(trials.length)}, ${bestText}`;
+  return (
+    `worker: study ${name} is already finished (${state}): this worker trained nothing; to run more: ${more}, ` +
+    `or add a trial with seqtune study enqueue ${name} --params JSON`
   );
 }
