@@ -29,6 +29,11 @@ export interface DashboardSource {
   /** The folder of run folders (--runs), or null. */
   runs: string | null;
   hub: Hub;
+  /**
+   * Why the storage cannot be read now besides the last poll's error (Hub.lastError), or null: a SQLite file removed
+   * from its path and not replaced (serve.ts, Readers).
+   */
+  storageError?: () => string | null;
   /** The built front end (dist/web), or null when it was not built. */
   web: string | null;
   /** When an event stream whose client reads too slowly is ended; default STREAM_LIMITS. */
@@ -70,11 +75,13 @@ function guards(app: Hono, s: DashboardSource): void {
     }
     await next();
   });
-  app.onError((e, c) =>
-    e instanceof QueryError
-      ? c.json({ error: e.message, param: e.param, expected: e.expected, received: e.received }, 400)
-      : c.json({ error: e.message }, 500),
-  );
+  app.onError((e, c) => {
+    if (e instanceof QueryError)
+      return c.json({ error: e.message, param: e.param, expected: e.expected, received: e.received }, 400);
+    // a read of a SQLite file removed with its -wal and -shm fails as "disk I/O error": the page says why
+    const gone = s.storageError?.();
+    return c.json({ error: gone ? `${gone} (${e.message})` : e.message }, 500);
+  });
 }
 
 /** The storage as the study JSON reads it, with the trials from `s.trials`. */
@@ -272,18 +279,19 @@ export function storageName(where: string): string {
 }
 
 function webRoutes(app: Hono, s: DashboardSource): void {
-  app.get('/api/health', (c) =>
-    c.json({
-      ok: s.hub.lastError === null,
-      error: s.hub.lastError,
+  app.get('/api/health', (c) => {
+    const error = s.storageError?.() ?? s.hub.lastError;
+    return c.json({
+      ok: error === null,
+      error,
       storage: storageName(s.where),
       // the page asks only whether there is a folder of runs: its name, not where it lies
       runs: s.runs === null ? null : basename(resolve(s.runs)),
       // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest; the
       // study answers name their run folders by such paths already (best_run_dir, a trial's run_dir)
       runs_path: s.runs ? realFolder(s.runs) : null,
-    }),
-  );
+    });
+  });
   app.get('/api/*', (c) => notFound(c, c.req.path));
   app.get('*', async (c) => {
     const path = decodedPath(c.req.path);

@@ -147,10 +147,13 @@ async function openSources(url: string): Promise<{ storage: Storage; feed: Feed 
  * The storage and the trials reader the pages read, opened again when the SQLite file they read was replaced: `rm
  * seqtune.db` and a new study, or a copy moved over it. Each connection kept the file it had opened: the pages showed
  * the removed file's studies, and none of the new one's, until the dashboard was restarted. A file removed and not
- * replaced keeps the one open; one not readable yet (a tune making its tables) is tried again at the next look.
+ * replaced keeps the one open, and `gone` says so (/api/health: it said ok while the pages showed a file no longer
+ * there); one not readable yet (a tune making its tables) is tried again at the next look.
  */
 class Readers {
   private ino: number | null;
+  /** Why what the pages show is no longer the storage's: the file was removed from its path and none is there. */
+  gone: string | null = null;
   private swapping: Promise<void> | null = null;
   /** A feed source for the file opened last, until the hub takes it (Hub's `reopened`). */
   private source: FeedSource | null = null;
@@ -167,6 +170,7 @@ class Readers {
   fresh(): Promise<void> {
     if (this.ino === null) return Promise.resolve();
     const ino = inodeOf(sqliteFile(this.url));
+    this.gone = ino === null ? GONE : null;
     if (ino === null || ino === this.ino || this.swapping) return this.swapping ?? Promise.resolve();
     this.swapping = openReadable(this.url)
       .then(({ storage, source }) => {
@@ -203,6 +207,10 @@ class Readers {
   }
 }
 
+const GONE =
+  'the SQLite file is no longer at its path (removed or moved): what the pages read of it stays as it was, and ' +
+  'nothing new is read; a study file made there again is read anew';
+
 function inodeOf(file: string): number | null {
   try {
     return statSync(file).ino;
@@ -224,6 +232,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     },
     trials: (study) => r.trials.read(study),
     listed: () => r.trials.listed(),
+    storageError: () => r.gone,
     where: redactUrl(o.storage),
     runs: o.runs ?? null,
     hub,

@@ -156,6 +156,54 @@ test('SQLite: a study file replaced under the dashboard (rm, then a new study) i
   }
 });
 
+test('SQLite: a study file removed and not replaced: /api/health says so, the pages keep what they had', {
+  timeout: 20000,
+}, async () => {
+  // the dashboard kept serving the removed file's contents while /api/health said ok
+  type Health = { ok: boolean; error: string | null; storage: string };
+  const gone = /^the SQLite file is no longer at its path \(removed or moved\): what the pages read of it stays /;
+  const dashboardOn = async (name: string) => {
+    const f = join(dir, name);
+    const st = openStorage(`sqlite:${f}`);
+    await st.createStudy('kept', {});
+    await st.close();
+    const d = await startDashboard({ storage: `sqlite:${f}`, port: 0, web: null, pollMs: 20 });
+    const get = (path: string) => fetch(new URL(path, d.url));
+    const health = async () => (await (await get('/api/health')).json()) as Health;
+    const names = async () => ((await (await get('/api/studies')).json()) as { name: string }[]).map((s) => s.name);
+    return { f, d, get, health, names };
+  };
+  const a = await dashboardOn('removed.db');
+  try {
+    assert.deepEqual([(await a.health()).ok, (await a.health()).error], [true, null]);
+    assert.deepEqual(await a.names(), ['kept']);
+    rmSync(a.f);
+    const h = await a.health();
+    assert.deepEqual([h.ok, h.storage], [false, 'sqlite:removed.db']);
+    assert.match(h.error!, gone);
+    assert.deepEqual(await a.names(), ['kept'], 'what was read of it is read as before');
+    // a study file made there again is read anew, and health is ok again
+    const again = openStorage(`sqlite:${a.f}`);
+    await again.createStudy('again', {});
+    await again.close();
+    assert.deepEqual([(await a.health()).ok, (await a.health()).error], [true, null]);
+    assert.deepEqual(await a.names(), ['again']);
+  } finally {
+    await a.d.close();
+  }
+  // removed before the pages read its trials: that read fails, and the error a page gets says why (it said only
+  // "disk I/O error")
+  const b = await dashboardOn('removed-unread.db');
+  try {
+    rmSync(b.f);
+    const failed = await b.get('/api/studies');
+    assert.equal(failed.status, 500);
+    assert.match(((await failed.json()) as { error: string }).error, gone);
+  } finally {
+    await b.d.close();
+  }
+});
+
 /**
  * The event route over a feed polled by hand (the hub's own timer never fires in the test): each tick brings `size`
  * events of `bytes` characters.
