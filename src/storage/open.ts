@@ -1,6 +1,6 @@
 // Storage from a URL: memory:, sqlite:FILE (relative to the working folder), a bare file path, or
 // postgres://USER:PASSWORD@HOST:PORT/DB (also postgresql://).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { MemoryStorage } from './memory.js';
 import { PgStorage, redactUrl } from './pg.js';
@@ -66,6 +66,8 @@ export function storageUrlProblem(url: string): string | null {
   return sqliteFileOf(url) ? null : 'expected sqlite:FILE, received "sqlite:"';
 }
 
+const isFolder = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
 export function openStorage(url: string, o: OpenOptions = {}): Storage {
   if (isMemory(url)) return new MemoryStorage();
   if (isPostgres(url))
@@ -78,6 +80,12 @@ export function openStorage(url: string, o: OpenOptions = {}): Storage {
   const problem = storageUrlProblem(url);
   if (problem) throw new StorageError(`--storage: ${problem}`);
   const file = sqliteFileOf(url)!;
+  // SQLite said only "unable to open database file", for every command that takes a storage
+  if (isFolder(file))
+    throw new StorageError(
+      `${file}: is a folder, not a study file; a SQLite storage names its file ` +
+        `(sqlite:${join(file, 'seqtune.db')}, say)`,
+    );
   if ((o.existing || o.readOnly) && !existsSync(file))
     throw new StorageError(
       `${file}: no such study storage (a study is stored where its config's tune.storage says, ` +

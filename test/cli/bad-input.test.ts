@@ -355,3 +355,36 @@ test('an existing run folder is never overwritten', async () => {
   assert.match(r.err, /already exists; seqtune does not overwrite a run folder/);
   assert.deepEqual(readdirSync(out), ['keep.txt']);
 });
+
+test('--storage naming a folder: every command that takes one says it is a folder, exit 2, one line', async () => {
+  // SQLite said "unable to open database file" for each of them
+  const { cfg } = setup(`${good()}tune:\n  strategy: grid\n  space:\n    train.batch_size: [8, 16]\n`, numbers);
+  const folder = join(dir, 'studies');
+  mkdirSync(folder);
+  const at = ['--storage', `sqlite:${folder}`];
+  for (const args of [
+    ['tune', cfg, ...at],
+    ['tune', cfg, '--resume', ...at],
+    ['worker', ...at, '--study', 'c'],
+    ['study', 'create', cfg, ...at],
+    ['study', 'ls', ...at],
+    ['study', 'show', 'c', ...at],
+    ['study', 'delete', 'c', ...at],
+    ['study', 'enqueue', 'c', ...at, '--params', '{"train.batch_size": 8}'],
+    ['study', 'export', 'c', ...at, '--format', 'csv'],
+    ['study', 'ensemble', 'c', ...at, '--top', '2', '--out', join(dir, 'ens')],
+    ['dashboard', '--storage', folder, '--port', '0'],
+  ]) {
+    const r = await run(args);
+    assert.deepEqual(
+      [r.code, r.err],
+      [
+        2,
+        `seqtune: ${folder}: is a folder, not a study file; a SQLite storage names its file ` +
+          `(sqlite:${join(folder, 'seqtune.db')}, say)\n`,
+      ],
+      args.join(' '),
+    );
+  }
+  assert.deepEqual(readdirSync(folder), [], 'nothing is made in it');
+});
