@@ -113,11 +113,38 @@ function trialOf(r: TrialRow, intermediate: number[]): FrozenTrial {
   });
 }
 
+/** The relations seqtune's schema makes by name (pg-schema.ts; the names of keys and sequences PostgreSQL chooses). */
+const OUR_RELATIONS = ['studies', 'trials', 'intermediate', 'trials_by_state', 'studies_by_token', 'trials_by_token'];
+
+/**
+ * The refusal of a database with no seqtune tables and a table (or index) of its own by one of the names seqtune's
+ * take: the migration failed on it as "cannot prepare the study database (relation "studies" already exists)". As
+ * the SQLite file's check (sqlite.ts, notOurs), but only names that clash: a PostgreSQL database is often shared with
+ * other programs' tables, and seqtune's beside them change nothing of theirs. Null when the database is seqtune's or
+ * nothing clashes. Its schema is the one the tables are made in, the first of the search path.
+ */
+async function notOurs(c: pg.PoolClient, where: string): Promise<StorageError | null> {
+  const r = await c.query<{ relname: string }>(
+    'SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+      'WHERE n.nspname = current_schema() AND c.relname = ANY($1::text[]) ORDER BY c.relname',
+    [['seqtune_schema', ...OUR_RELATIONS]],
+  );
+  const names = r.rows.map((x) => x.relname);
+  if (!names.length || names.includes('seqtune_schema')) return null;
+  return new StorageError(
+    `${where}: not a seqtune study database: it has no seqtune tables, and tables of its own by the names seqtune's ` +
+      `take (${names.join(', ')}); seqtune makes its tables only where none of studies, trials, intermediate is ` +
+      'taken (name another database with --storage or tune.storage); nothing was changed',
+  );
+}
+
 /** Brings the database to SCHEMA_VERSION, one opener at a time (a transaction-scoped advisory lock). */
 async function migrate(c: pg.PoolClient, where: string): Promise<void> {
   await c.query('BEGIN');
   try {
     await c.query('SELECT pg_advisory_xact_lock($1)', [0x5eb7e]);
+    const foreign = await notOurs(c, where);
+    if (foreign) throw foreign;
     await c.query('CREATE TABLE IF NOT EXISTS seqtune_schema (version INTEGER NOT NULL)');
     const row = (await c.query<{ version: number }>('SELECT version FROM seqtune_schema')).rows[0];
     const todo = migrationsFrom(where, row?.version ?? 0, PG_MIGRATIONS);

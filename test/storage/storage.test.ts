@@ -126,6 +126,40 @@ test("sqlite: another program's database is refused in one line and left as it w
   await s.close();
 });
 
+test("postgres: a database with a table of its own named as seqtune's is refused in one line, untouched", {
+  skip: pgSkip,
+}, async () => {
+  // the migration failed on it: "cannot prepare the study database (relation "studies" already exists)"
+  const url = await freshPgUrl();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('CREATE TABLE studies (x INTEGER); CREATE TABLE notes (a TEXT); INSERT INTO studies VALUES (7)');
+  const tables = async () =>
+    (
+      await c.query<{ t: string }>(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      )
+    ).rows.map((r) => r.t);
+  const s = new PgStorage(url);
+  await assert.rejects(
+    s.createStudy('x', {}),
+    new RegExp(
+      '/seqtune_t_\\w+: not a seqtune study database: it has no seqtune tables, and tables of its own by the names ' +
+        "seqtune's take \\(studies\\); seqtune makes its tables only where none of studies, trials, intermediate is " +
+        'taken \\(name another database with --storage or tune.storage\\); nothing was changed$',
+    ),
+  );
+  await s.close();
+  assert.deepEqual(await tables(), ['notes', 'studies']);
+  // other programs' tables by other names are no clash: seqtune's are made beside them
+  await c.query('DROP TABLE studies');
+  const ok = new PgStorage(url);
+  await ok.createStudy('x', {});
+  await ok.close();
+  assert.deepEqual(await tables(), ['intermediate', 'notes', 'seqtune_schema', 'studies', 'trials']);
+  await c.end();
+});
+
 test('postgres: a database from a newer seqtune is refused with one line naming both versions', {
   skip: pgSkip,
 }, async () => {
