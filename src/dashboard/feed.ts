@@ -1,9 +1,9 @@
 // What changed in the storage since the last look, as the dashboard's events: a study created, updated (its stored
-// attributes: the result an auto study's end step writes) or deleted, a trial created, an epoch reported, a trial
-// finished. A source answers a few cheap queries (the studies, new trials by id,
-// the trials still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and turns the
-// answers into events. It never reads a finished trial twice, so a study of thousands of trials costs what its
-// running ones do.
+// attributes: the result an auto study's end step writes) or deleted, a trial created, a waiting trial started (a
+// worker claimed it), an epoch reported, a trial finished. A source answers a few cheap queries (the studies, new
+// trials by id, the trials still open, the epochs of those); the feed keeps the ids and epoch counts it has seen and
+// turns the answers into events. It never reads a finished trial twice, so a study of thousands of trials costs what
+// its running ones do.
 
 /** One event of GET /api/events; `at` is when the dashboard saw it (ISO 8601). */
 export type FeedEvent =
@@ -11,6 +11,7 @@ export type FeedEvent =
   | { type: 'study-deleted'; study: string; at: string }
   | { type: 'study-updated'; study: string; at: string }
   | { type: 'trial-created'; study: string; number: number; state: string; at: string }
+  | { type: 'trial-started'; study: string; number: number; state: string; at: string }
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
 
@@ -82,6 +83,14 @@ export class Feed {
       out.push({ type: 'trial-created', study: r.study, number: r.number, state: r.state, at });
       this.open.set(r.id, { ...r, seen: 0 });
       this.lastTrial = r.id;
+    }
+    // a waiting trial a worker claimed: the page showed it waiting until its first epoch
+    for (const r of rows) {
+      const was = this.open.get(r.id);
+      if (was && OPEN.has(r.state) && was.state !== r.state) {
+        out.push({ type: 'trial-started', study: r.study, number: r.number, state: r.state, at });
+        was.state = r.state;
+      }
     }
     out.push(...(await this.newEpochs(rows, at)));
     for (const r of rows) {

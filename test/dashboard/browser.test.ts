@@ -322,6 +322,21 @@ test("a running trial's page counts its epochs in its header as they arrive", { 
   }
 });
 
+test("a waiting trial's page says running once a worker claims it, before any epoch", { skip: missing }, async () => {
+  // no event came for the claim: the page said waiting until the trial's first epoch
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('claimed', { strategy: 'random' });
+    await st.createTrial('claimed', { 'train.batch_size': 8 }, {}, { waiting: true });
+    await page.goto(`${d.url}#/study/claimed/trial/0`);
+    await page.locator('#trial-head', { hasText: /^waiting · value – · 0 epochs$/ }).waitFor();
+    await st.claimWaiting('claimed', { host: 'elsewhere', pid: 2, worker: 0 });
+    await page.locator('#trial-head', { hasText: /^running · value – · 0 epochs · elsewhere:2$/ }).waitFor();
+  } finally {
+    await st.close();
+  }
+});
+
 test('a study or trial page asked for before it is stored opens when it is; the live indicator is on', {
   skip: missing,
 }, async () => {

@@ -1,7 +1,7 @@
 // GET /api/events: what another process writes to the storage reaches an open page as Server-Sent Events, in order
-// (study-created, trial-created, each epoch, trial-finished, study-updated, study-deleted), from SQLite and PostgreSQL;
-// a client that stops reading is not fed every event until it leaves, and one that reads gets every event of a poll
-// however many.
+// (study-created, trial-created, trial-started when a worker claims a waiting trial, each epoch, trial-finished,
+// study-updated, study-deleted), from SQLite and PostgreSQL; a client that stops reading is not fed every event until
+// it leaves, and one that reads gets every event of a poll however many.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -121,6 +121,55 @@ test('SQLite: a study, a trial, its epochs, its end and the study deleted reach 
 
 test('PostgreSQL: the same events', { skip: pgSkip, timeout: 20000 }, async () => {
   check(await eventsOf(await freshPgUrl()));
+});
+
+/**
+ * A trial enqueued while the page listens, then claimed by a worker, then its first epoch: the events the page gets
+ * (the claim was none: the page showed the trial waiting until its first epoch).
+ */
+async function claimEventsOf(url: string): Promise<{ event: string; data: unknown }[]> {
+  const st = openStorage(url);
+  await st.createStudy('queued', {});
+  const d = await startDashboard({ storage: url, port: 0, web: null, pollMs: 20 });
+  try {
+    const res = await fetch(new URL('/api/events', d.url));
+    let claiming: Promise<void> | null = null;
+    let reporting: Promise<void> | null = null;
+    const owner = { host: 'elsewhere', pid: 1, worker: 0 };
+    const reading = readEvents(res.body!, (s) => {
+      // each step once the page has seen the one before, so that each comes in a poll of its own
+      if (!claiming && s.some((e) => e.event === 'trial-created'))
+        claiming = st.claimWaiting('queued', owner).then(() => {});
+      if (!reporting && s.some((e) => e.event === 'trial-started')) reporting = st.report('queued', 0, 0, 0.5);
+      return s.some((e) => e.event === 'epoch');
+    });
+    await st.createTrial('queued', { units: 4 }, {}, { waiting: true });
+    const seen = await reading;
+    await claiming;
+    await reporting;
+    return seen.filter((e) => e.event !== 'hello');
+  } finally {
+    await st.close();
+    await d.close();
+  }
+}
+
+function checkClaim(seen: { event: string; data: unknown }[]): void {
+  const said = seen.map((e) => {
+    const x = e.data as { study: string; number: number; state?: string };
+    return `${e.event} ${x.study} #${x.number} ${x.state ?? ''}`.trim();
+  });
+  assert.deepEqual(said, ['trial-created queued #0 waiting', 'trial-started queued #0 running', 'epoch queued #0']);
+}
+
+test('SQLite: a waiting trial claimed by a worker reaches the page as trial-started, before its epochs', {
+  timeout: 20000,
+}, async () => {
+  checkClaim(await claimEventsOf(`sqlite:${join(dir, 'claimed.db')}`));
+});
+
+test('PostgreSQL: a claimed trial, the same events', { skip: pgSkip, timeout: 20000 }, async () => {
+  checkClaim(await claimEventsOf(await freshPgUrl()));
 });
 
 test('SQLite: a study file replaced under the dashboard (rm, then a new study) is read anew: its studies, its events', {

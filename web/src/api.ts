@@ -104,6 +104,7 @@ export type LiveEvent =
   | { type: 'study-deleted'; study: string; at: string }
   | { type: 'study-updated'; study: string; at: string }
   | { type: 'trial-created'; study: string; number: number; state: string; at: string }
+  | { type: 'trial-started'; study: string; number: number; state: string; at: string }
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
 
@@ -140,7 +141,8 @@ export function onLive(l: Listener): () => void {
       if (live) live.textContent = 'reconnecting';
       live?.classList.remove('on');
     };
-    for (const type of ['study-created', 'study-deleted', 'study-updated', 'trial-created', 'epoch', 'trial-finished'])
+    const types = ['study-created', 'study-deleted', 'study-updated', 'trial-created', 'trial-started', 'epoch'];
+    for (const type of [...types, 'trial-finished'])
       source.addEventListener(type, (m) => {
         const e = JSON.parse((m as MessageEvent<string>).data) as LiveEvent;
         for (const f of listeners) f(e);

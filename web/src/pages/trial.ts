@@ -159,9 +159,10 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
       if (!Array.isArray(t.history?.loss)) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
       headLine();
-    } else if (e.type === 'trial-finished' || e.type === 'resync') {
+    } else if (e.type === 'trial-finished' || e.type === 'trial-started' || e.type === 'resync') {
       stop();
-      // the ended trial's page (or one whose events were cut), drawn again; leaving it stops its updates too
+      // the ended (or just claimed) trial's page, or one whose events were cut, drawn again; leaving it stops its
+      // updates too
       void trialPage(root, study, n).then((l) => {
         next = l;
       });
