@@ -337,6 +337,27 @@ test("a waiting trial's page says running once a worker claims it, before any ep
   }
 });
 
+test('a trial claimed before the feed first saw it reaches its page too (trial-created, running)', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  // the page read the trial waiting; the feed, polling every 1.5 s, first saw it claimed: trial-created running, no
+  // trial-started. The page said waiting until the first epoch (in 1 of 3 fresh-clone runs of the test above).
+  const slow = await startDashboard({ storage: fx.url, runs: fx.runs, port: 0, web, pollMs: 1500 });
+  const st = new SqliteStorage(fx.db);
+  try {
+    await st.createStudy('claimed-fast', { strategy: 'random' });
+    await st.createTrial('claimed-fast', { 'train.batch_size': 8 }, {}, { waiting: true });
+    await page.goto(`${slow.url}#/study/claimed-fast/trial/0`);
+    await page.locator('#trial-head', { hasText: /^waiting · value – · 0 epochs$/ }).waitFor();
+    await st.claimWaiting('claimed-fast', { host: 'elsewhere', pid: 3, worker: 0 });
+    await page.locator('#trial-head', { hasText: /^running · value – · 0 epochs · elsewhere:3$/ }).waitFor();
+  } finally {
+    await st.close();
+    await slow.close();
+  }
+});
+
 test('a study or trial page asked for before it is stored opens when it is; the live indicator is on', {
   skip: missing,
 }, async () => {

@@ -159,7 +159,14 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
       if (!Array.isArray(t.history?.loss)) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
       headLine();
-    } else if (e.type === 'trial-finished' || e.type === 'trial-started' || e.type === 'resync') {
+    } else if (
+      e.type === 'trial-finished' ||
+      e.type === 'trial-started' ||
+      e.type === 'resync' ||
+      // the page read the trial before the feed saw it, and the feed saw it first in another state: a waiting trial
+      // claimed within one poll of its creation reached the page as trial-created running, never trial-started
+      (e.type === 'trial-created' && e.state !== t.state)
+    ) {
       stop();
       // the ended (or just claimed) trial's page, or one whose events were cut, drawn again; leaving it stops its
       // updates too
