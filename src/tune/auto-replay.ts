@@ -155,10 +155,9 @@ export class Replay {
       if (skipNote && !this.notes.includes(skipLine)) this.notes.push(skipLine);
       return 'done';
     }
-    // a value the option has when its key is left out is shown as that value: "dropout over [null,0.05]" said 0 as null
-    const valueIn = (c: Params) =>
-      getPath(applyParams(this.env.base, c), sweep.param) ?? unsetValue(sweep.param) ?? null;
-    const shown = sweep.candidates ? '' : ` over ${JSON.stringify(candidates.map(valueIn))}`;
+    const shown = sweep.candidates
+      ? ''
+      : ` over ${JSON.stringify(candidates.map((c) => this.valueIn(c, sweep.param)))}`;
     const why =
       `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
       `${skipNote ? `; ${skipNote}` : ''}`;
@@ -305,6 +304,14 @@ export class Replay {
   }
 
   /**
+   * param's value in the configuration of candidate c, as the sweep's lines show it: a value the option has when its
+   * key is left out is shown as that value ("dropout over [null,0.05]" said 0 as null).
+   */
+  private valueIn(c: Params, param: string): unknown {
+    return getPath(applyParams(this.env.base, c), param) ?? unsetValue(param) ?? null;
+  }
+
+  /**
    * The candidates that fit in engine memory (tooBig) and finish in the time left, and those left out, by their value
    * of param and why. Explicit candidates too (a sweep's `candidates`): on Beijing PM2.5 six hours ahead the seed
    * repeats of the best configuration (about 4 min each) were started with 33 s of an 8-minute budget left, stopped at
@@ -318,7 +325,7 @@ export class Replay {
       skipped: string[] = [],
       tooBig: string[] = [];
     for (const c of made) {
-      const v = JSON.stringify(getPath(applyParams(this.env.base, c), param) ?? unsetValue(param) ?? null);
+      const v = JSON.stringify(this.valueIn(c, param));
       const bytes = await this.tooBig(c);
       if (bytes) {
         tooBig.push(`${v} (${mib(bytes)})`);
