@@ -59,7 +59,8 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
     drop: saved.data.drop?.filter((c) => table.columns.has(c)),
   };
   // a column the run was trained on and the new CSV lacks: named as the run's, not as a data.features the user wrote
-  const absent = [...new Set([...cfg.features!, ...[cfg.target].flat()])].filter((c) => !table.columns.has(c));
+  const read = [...new Set([...cfg.features!, ...[cfg.target].flat()])];
+  const absent = read.filter((c) => !table.columns.has(c));
   if (absent.length)
     throw new DataError(
       `${csv}: the run was trained on column${absent.length > 1 ? 's' : ''} ` +
@@ -90,21 +91,26 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
   }
   if (o.log) {
     for (const n of d.notes) o.log(`data: ${n}`);
-    const filled = N > 0 ? filledInWindow(d, cfg, table, N - 1) : null;
+    const filled = N > 0 ? filledInWindow(d, cfg, table, read, N - 1) : null;
     if (filled) o.log(filled);
   }
   return forecastCsv(d, cfg, table, pred);
 }
 
 /**
- * A line saying that the forecast from window n reads cells data.missing filled (the newest forecast, the one a user
- * acts on: a meter whose last reading is missing is forecast from the value ffill carried forward, without a word), or
- * null when its window has none.
+ * A line saying that the forecast from window n reads cells of `columns` (the ones the run reads) that data.missing
+ * filled (the newest forecast, the one a user acts on: a meter whose last reading is missing is forecast from the value
+ * ffill carried forward, without a word), or null when its window has none.
  */
-function filledInWindow(d: PreparedData, cfg: DataConfig, table: Table, n: number): string | null {
+function filledInWindow(
+  d: PreparedData,
+  cfg: DataConfig,
+  table: Table,
+  columns: readonly string[],
+  n: number,
+): string | null {
   const last = originRow(d, n),
     L = cfg.lookback;
-  const columns = [...new Set([...(cfg.features ?? []), ...[cfg.target].flat()])];
   let count = 0,
     newest = '';
   for (let r = last - L + 1; r <= last; r++) {
