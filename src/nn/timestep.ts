@@ -1,7 +1,7 @@
 // Selects one timestep of a sequence: (T, F) -> (F). index may be negative (-1 is the last step),
 // as x[:, index] in Keras/PyTorch code. Used to put a head on the last output of a bidirectional stack.
 
-import { ShapeError } from '../errors.js';
+import { expected, ShapeError, ValueError } from '../errors.js';
 import { int, optionsObject } from '../registry.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
 import { type Act, actOf, Layer, type LayerConfig, type SeqShape } from './layer.js';
@@ -11,11 +11,16 @@ export class SelectTimestep extends Layer {
   private t = 0;
   private B = 0;
 
-  constructor(
-    readonly index: number,
-    name?: string,
-  ) {
+  readonly index: number;
+
+  /**
+   * index is checked here, as the other layers check theirs: a model.json edited to index 1.5, "-1" or null loaded, and
+   * export died on it (exit 1, a RangeError from BigInt) while predict read a step that is none or step 0 (exit 0).
+   */
+  constructor(index: number, name?: string) {
     super(name, 'select_timestep');
+    if (!Number.isInteger(index)) throw new ValueError(expected('SelectTimestep.index', 'an integer', index));
+    this.index = index;
   }
 
   protected computeOutShape(s: SeqShape): SeqShape {

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ExportError, exportOnnx } from '../../src/export/index.js';
-import { type Act, dense, gru, Layer, type LayerConfig, registerLayer, type SeqShape } from '../../src/nn/index.js';
+import {
+  type Act,
+  dense,
+  gru,
+  Layer,
+  type LayerConfig,
+  registerLayer,
+  type SeqShape,
+  selectTimestep,
+} from '../../src/nn/index.js';
 import { sequential } from '../../src/train/index.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -102,6 +111,30 @@ test('a layer with no ONNX form: refused, naming the layer and what can be expor
   });
   await m.save(join(run, 'model'));
   await refused([run], /layer doubler_1: Doubler has no ONNX form; exportable: GRU, LSTM/, run);
+});
+
+test('a model.json whose select_timestep index is no integer: refused, naming the layer and the key', async () => {
+  // export died on it (exit 1, a RangeError from BigInt), and predict read a step that is none, or step 0 for null
+  const run = join(dir, 'select-edited');
+  cpSync(trained, run, { recursive: true });
+  const m = sequential([gru({ units: 3, returnSequences: true }), selectTimestep(-1), dense({ units: 1 })], {
+    inputShape: [4, 1],
+  });
+  await m.save(join(run, 'model'));
+  m.dispose();
+  const file = join(run, 'model', 'model.json');
+  const saved = readFileSync(file, 'utf8');
+  for (const [index, shown] of [
+    [1.5, '1.5'],
+    ['-1', '"-1"'],
+    [null, 'null'],
+  ] as const) {
+    const j = JSON.parse(saved);
+    j.layers[1].config.index = index;
+    writeFileSync(file, JSON.stringify(j));
+    const line = `model.json: layers[1]: SelectTimestep.index: expected an integer, received ${shown}\n$`;
+    await refused([run, '--raw-io'], new RegExp(line.replace(/[[\]().]/g, '\\$&')), run);
+  }
 });
 
 test('an output path that cannot be written: nothing is left there', async () => {
