@@ -57,6 +57,24 @@ export async function writeAtomic(out: string, bytes: Uint8Array): Promise<void>
 }
 
 /**
+ * The scaler's columns are those the model reads, in its order: the features, then each target that is not one
+ * (data/stages/scale.ts), as predict checks a CSV's columns against them. A model/data.json edited so that they are
+ * not (swapped, a feature listed twice or renamed) was exported with exit 0, each column scaled with another
+ * column's center and scale (a forecast of 1,520 where predict gives 10), or refused with a line naming no file.
+ */
+function checkColumns(runDir: string, d: ExportData): void {
+  const want = [...d.features, ...d.targets.filter((t) => !d.features.includes(t))];
+  if (new Set(d.features).size === d.features.length && want.join('\0') === d.scaler.columns.join('\0')) return;
+  const file = existsSync(join(runDir, 'ensemble.json'))
+    ? `${runDir}: its first member's model/data.json`
+    : join(runDir, 'model', 'data.json');
+  throw new ExportError(
+    `${file}: scaler.columns: expected the features, then the targets that are not features, each once ` +
+      `(${want.join(', ')}), found ${d.scaler.columns.join(', ')}`,
+  );
+}
+
+/**
  * Exports a trained run folder (or an ensemble folder) to ONNX; returns the path written.
  * @example await exportRun('runs/my-forecast/2026-12-03T01-00-00', { rawIO: true })
  */
@@ -68,17 +86,18 @@ export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promi
   const { model, saved } = await loadRun(runDir);
   if (!(model instanceof Model || model instanceof Fusion))
     throw new ExportError(`${runDir}: expected a trained model or an ensemble of them`);
-  const data: ExportData = {
-    lookback: saved.data.lookback,
-    horizon: saved.data.horizon ?? 1,
-    features: saved.features,
-    targets: saved.targets,
-    scaler: saved.scaler,
-    relative: saved.data.relative ?? false,
-    encodings: saved.encodings,
-  };
-  if (o.rawIO) for (const line of float32Losses(data, await trainingMoves(runDir, saved))) o.onWarning?.(line);
   try {
+    const data: ExportData = {
+      lookback: saved.data.lookback,
+      horizon: saved.data.horizon ?? 1,
+      features: saved.features,
+      targets: saved.targets,
+      scaler: saved.scaler,
+      relative: saved.data.relative ?? false,
+      encodings: saved.encodings,
+    };
+    checkColumns(runDir, data);
+    if (o.rawIO) for (const line of float32Losses(data, await trainingMoves(runDir, saved))) o.onWarning?.(line);
     const bytes = exportOnnx(model, { data, rawIO: o.rawIO, name: basename(runDir) });
     await writeAtomic(out, bytes);
     return out;

@@ -45,11 +45,13 @@ class Doubler extends Layer {
 }
 registerLayer('Doubler', (c) => new Doubler(c));
 
-/** A run trained for one epoch on a small sine, with windows of `lookback` steps. */
-async function train(name: string, lookback: number): Promise<string> {
+/** A run trained one epoch on a small sine (a cosine `x` beside it with two columns), windows of `lookback` steps. */
+async function train(name: string, lookback: number, columns = 1): Promise<string> {
   const d = join(dir, name);
   mkdirSync(d);
-  const csv = `y\n${Array.from({ length: 60 }, (_, i) => Math.sin(i / 3).toFixed(4)).join('\n')}\n`;
+  const row = (i: number) => [Math.sin(i / 3), Math.cos(i / 5) * 40 + 100].slice(0, columns).map((v) => v.toFixed(4));
+  const rows = Array.from({ length: 60 }, (_, i) => row(i).join(','));
+  const csv = `${['y', 'x'].slice(0, columns).join(',')}\n${rows.join('\n')}\n`;
   writeFileSync(join(d, 'd.csv'), csv);
   writeFileSync(
     join(d, 'c.yaml'),
@@ -62,10 +64,11 @@ async function train(name: string, lookback: number): Promise<string> {
   return join(d, 'run');
 }
 
-let trained: string, longer: string;
+let trained: string, longer: string, two: string;
 test.before(async () => {
   trained = await train('trained', 4);
   longer = await train('longer', 5);
+  two = await train('two', 4, 2);
 });
 
 /** Runs export; asserts exit 2, one line on stderr matching `line`, and that `folder` holds what it held before. */
@@ -195,6 +198,28 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
     edit(j);
     writeFileSync(file, JSON.stringify(j));
     await refused([run, '--raw-io'], line, run);
+  }
+});
+
+test("a model/data.json whose scaler.columns are not the model's features and targets: refused, naming the file", async () => {
+  // swapped, the export scaled y with x's center and scale and wrote the model (exit 0): its forecasts were x's size
+  const cases: [(j: Record<string, unknown>) => void, string][] = [
+    [(j) => (j.features = ['x', 'y']), '(x, y), found y, x'],
+    [(j) => (j.features = ['y', 'y']), '(y, y), found y, x'],
+    [(j) => ((j.scaler as { columns: string[] }).columns = ['y', 'z']), '(y, x), found y, z'],
+  ];
+  for (const [i, [edit, found]] of cases.entries()) {
+    const run = join(dir, `columns-${i}`);
+    cpSync(two, run, { recursive: true });
+    const file = join(run, 'model', 'data.json');
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    edit(j);
+    writeFileSync(file, JSON.stringify(j));
+    const line =
+      'model/data.json: scaler.columns: expected the features, then the targets that are not features, each once ' +
+      `${found}\n$`;
+    for (const raw of [[], ['--raw-io']])
+      await refused([run, ...raw], new RegExp(line.replace(/[[\]().]/g, '\\$&')), run);
   }
 });
 
