@@ -76,6 +76,16 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   assert.deepEqual([...c.targetSeries.original[0]!.slice(5, 7)], [-1, -1]);
 });
 
+test('missing values: the cells named first are the first in the file, whichever column holds them', async () => {
+  // y (the target, read first) misses a value late, z early: the message starts at z's row
+  const rows = Array.from({ length: 30 }, (_, i) => `${i},${i === 20 ? 'NA' : i},${i === 2 ? '-' : i}`);
+  const text = `t,y,z\n${rows.join('\n')}\n`;
+  await assert.rejects(
+    prepareData({ ...base, time: 't' }, csvFile(text)),
+    /2 missing values \(NA, empty or NaN\), first at row 3 column "z", row 21 column "y";/,
+  );
+});
+
 test('a new CSV for a trained run: missing cells are advised on in the CSV, not in data keys it cannot change', async () => {
   const { prepareTable } = await import('../../src/data/index.js');
   const rows = (first: string) =>

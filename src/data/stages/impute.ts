@@ -90,22 +90,21 @@ function applyPolicy(
   return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
 }
 
-/** How many cells are missing, and where the first five are. */
+/** How many cells are missing, and where the first five are, in the file's order (row by row, then column). */
 function findMissing(
   rows: TableRows,
   numeric: Map<string, Float64Array>,
   used: string[],
 ): { count: number; cells: string[] } {
+  const columns = used.map((c) => numeric.get(c)!);
   const cells: string[] = [];
   let count = 0;
-  for (const c of used) {
-    const v = numeric.get(c)!;
-    for (let r = 0; r < rows.count; r++)
-      if (Number.isNaN(v[r])) {
+  for (let r = 0; r < rows.count; r++)
+    for (let j = 0; j < columns.length; j++)
+      if (Number.isNaN(columns[j]![r])) {
         count++;
-        if (cells.length < 5) cells.push(`row ${r + 1 + rows.skip} column "${c}"`);
+        if (cells.length < 5) cells.push(`row ${r + 1 + rows.skip} column "${used[j]}"`);
       }
-  }
   return { count, cells };
 }
 
