@@ -99,12 +99,14 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
   const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
   const usual = usualStep(t);
   let gaps = 0,
+    missing = 0,
     first = -1,
     longest = 0;
   for (let i = 1; i < n; i++) {
     const dropped = d.kept && d.kept[i] !== d.kept[i - 1]! + 1;
     if (dropped || !(steps[i - 1]! > 1.5 * usual)) continue;
     gaps++;
+    missing += Math.max(1, Math.round(steps[i - 1]! / usual) - 1);
     if (first < 0) first = i;
     longest = Math.max(longest, steps[i - 1]!);
   }
@@ -114,11 +116,12 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
     'data.time_gaps',
     gaps ? 'warn' : 'pass',
     gaps
-      ? { usual_step: unit(usual), gaps, longest: unit(longest), first_at_row: row(first) }
+      ? { usual_step: unit(usual), gaps, missing_steps: missing, longest: unit(longest), first_at_row: row(first) }
       : { usual_step: unit(usual) },
     gaps
-      ? `the time column skips ${gaps} time${gaps === 1 ? '' : 's'} (the usual step is ${unit(usual)}, the longest ` +
-          `${unit(longest)}, the first before row ${row(first)}): a window spans each gap as one step; add the ` +
+      ? `the time column skips ${plural(missing, 'step')} in ${plural(gaps, 'gap')} (the usual step is ` +
+          `${unit(usual)}, the longest gap ${unit(longest)}, the first before row ${row(first)}): a window spans ` +
+          'each gap as one step; add the ' +
           'missing rows (empty cells, with data.missing: interpolate), unless the series has no value there by ' +
           "nature (a market's weekends)"
       : `the time column moves by its usual step (${unit(usual)}) throughout`,

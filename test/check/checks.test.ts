@@ -110,7 +110,9 @@ test('a time column that skips hours warns, naming the usual step, the longest g
     'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\n';
   const c = byId(await checks(config, holed), 'data.time_gaps');
   assert.equal(c.status, 'warn');
-  assert.deepEqual(c.evidence, { usual_step: '1 h', gaps: 1, longest: '7 h', first_at_row: 101 });
+  assert.deepEqual(c.evidence, { usual_step: '1 h', gaps: 1, missing_steps: 6, longest: '7 h', first_at_row: 101 });
+  // the six hours left out are said as six steps, not as "skips 1 time" (one timestamp)
+  assert.match(c.advice, /^the time column skips 6 steps in 1 gap \(the usual step is 1 h, the longest gap 7 h, /);
   assert.equal(byId(await checks(config, lines.join('\n')), 'data.time_gaps').status, 'pass');
 });
 
@@ -195,6 +197,7 @@ test('a time column of months, years or weeks has a usual step of a month, a yea
   assert.deepEqual(await gaps([...months.slice(0, 13), ...months.slice(14)]), {
     usual_step: '1 month',
     gaps: 1,
+    missing_steps: 1,
     longest: '2 months',
     first_at_row: 14,
   });
@@ -202,6 +205,7 @@ test('a time column of months, years or weeks has a usual step of a month, a yea
   assert.deepEqual(await gaps([...years.slice(0, 20), ...years.slice(22)]), {
     usual_step: '1 year',
     gaps: 1,
+    missing_steps: 2,
     longest: '3 years',
     first_at_row: 21,
   });
