@@ -135,6 +135,41 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
   }
 });
 
+test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be no guide', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { main } = await import('../../src/cli/main.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-'));
+  try {
+    // uniform noise: nothing to learn, the loss stays at its level whatever the rate
+    const noise: string[] = [];
+    for (let i = 0, s = 1; i < 500; i++) {
+      s = (s * 16807) % 2147483647;
+      noise.push((s / 2147483647).toFixed(4));
+    }
+    writeFileSync(join(dir, 'series.csv'), `value\n${noise.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      'data: {csv: series.csv, target: value, lookback: 12}\n' +
+        'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n',
+    );
+    const out: string[] = [];
+    const args = ['lr-find', join(dir, 'c.yaml'), '--out', join(dir, 'lr'), '--steps', '80'];
+    assert.equal(await main(args, { out: (t) => out.push(t), err: () => {} }), 0);
+    assert.match(
+      out.join(''),
+      new RegExp(
+        '^the loss curve is flat within its noise: no rate stands out, so none is suggested ' +
+          "\\(its pick, [\\d.e-]+, is no guide\\); keep the config's learning rate",
+      ),
+    );
+    assert.doesNotMatch(out.join(''), /suggested learning rate/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('lr-find on two threads sweeps the same curve as on one, within float rounding', async () => {
   const one = await lrFind(make, x, t, { steps: 40, batchSize: 16 });
   const two = await lrFind(make, x, t, { steps: 40, batchSize: 16, threads: 2 });

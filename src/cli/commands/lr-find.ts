@@ -29,13 +29,17 @@ export function addLrFind(parent: Command, { io }: CliContext): Command {
         out: o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
         steps: o.steps,
       });
-      const { min, max, best } = res.suggested;
       if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
-      else
-        io.out(
-          `${res.suggested.flat ? 'the loss curve is flat within its noise: no rate stands out; ' : ''}` +
-            `suggested learning rate ${best} (range ${min} - ${max}); plot: ${res.dir}/lr-find.png\n`,
-        );
+      else io.out(`${suggestionText(res.suggested)}; plot: ${res.dir}/lr-find.png\n`);
     });
   return withExamples(cmd, 'seqtune lr-find my.yaml', 'seqtune lr-find my.yaml --steps 100 --json');
+}
+
+/** A flat curve's pick is no guide (lrFind's flat): it is named as such, never as a rate to use. */
+function suggestionText({ min, max, best, flat }: { min: number; max: number; best: number; flat: boolean }): string {
+  if (!flat) return `suggested learning rate ${best} (range ${min} - ${max})`;
+  return (
+    `the loss curve is flat within its noise: no rate stands out, so none is suggested (its pick, ${best}, is no ` +
+    "guide); keep the config's learning rate, or sweep it in a study (seqtune tune, strategy auto)"
+  );
 }
