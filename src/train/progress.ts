@@ -33,10 +33,19 @@ export function stopLiveProgress(): void {
   drawing.clear();
 }
 
-/** fit's `verbose` display. It needs nothing of the model, so it implements the hooks without extending Callback. */
+/** Without a live display, a line within an epoch at most this often (ms): an epoch can take minutes. */
+export const PROGRESS_LINE_MS = 60_000;
+
+/**
+ * fit's `verbose` display. It needs nothing of the model, so it implements the hooks without extending Callback.
+ * Without a live display (a log file, CI) it writes a line per epoch, and within an epoch one every `every` ms with
+ * the batches done: an epoch over a million rows (5,468 batches of 128) took minutes with nothing written.
+ */
 export class ProgressLogger implements FitCallback {
   private bar?: cliProgress.SingleBar;
   private started = 0;
+  private lastLine = 0;
+  private epoch = 0;
   /** The bar is drawn only where `tty` was asked for and the terminal shows it (liveProgress). */
   readonly tty: boolean;
   constructor(
@@ -44,6 +53,7 @@ export class ProgressLogger implements FitCallback {
     readonly batches: number,
     tty: boolean,
     readonly write: (s: string) => void = (s) => process.stderr.write(s),
+    readonly every = PROGRESS_LINE_MS,
   ) {
     this.tty = tty && liveProgress();
   }
@@ -53,6 +63,8 @@ export class ProgressLogger implements FitCallback {
 
   onEpochBegin(epoch: number): void {
     this.started = performance.now();
+    this.lastLine = this.started;
+    this.epoch = epoch;
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -71,6 +83,12 @@ export class ProgressLogger implements FitCallback {
   }
   onBatchEnd(batch: number, logs: Logs): void {
     this.bar?.update(batch + 1, { loss: fmt(logs.loss!) });
+    const now = performance.now();
+    if (this.tty || batch + 1 >= this.batches || now - this.lastLine < this.every) return;
+    this.lastLine = now;
+    const s = ((now - this.started) / 1000).toFixed(2),
+      at = `epoch ${this.epoch + 1}/${this.epochs} - batch ${batch + 1}/${this.batches}`;
+    this.write(`${at} - ${s}s - ${formatLogs(logs)}\n`);
   }
   onEpochEnd(epoch: number, logs: Logs): void {
     this.endBar();

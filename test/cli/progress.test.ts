@@ -26,3 +26,22 @@ test('the epoch bar follows liveProgress; one line per epoch goes to the writer 
   p.onEpochEnd(0, { loss: 0.5, val_loss: 0.25 });
   assert.match(lines.join(''), /^epoch 1\/2 - \d+\.\d\ds - loss 0\.5000 - val_loss 0\.2500\n$/);
 });
+
+test('without a live display, a line within a long epoch says how far it is (not silence until its end)', () => {
+  const lines: string[] = [];
+  const p = new ProgressLogger(3, 4, false, (s) => lines.push(s), 0);
+  p.onEpochBegin(1);
+  p.onBatchEnd(0, { loss: 1, size: 32 });
+  p.onBatchEnd(1, { loss: 0.5, size: 32 });
+  p.onBatchEnd(3, { loss: 0.5, size: 32 });
+  p.onEpochEnd(1, { loss: 0.5 });
+  assert.equal(lines.length, 3);
+  assert.match(lines[0]!, /^epoch 2\/3 - batch 1\/4 - \d+\.\d\ds - loss 1\.000\n$/);
+  assert.match(lines[1]!, /^epoch 2\/3 - batch 2\/4 - \d+\.\d\ds - loss 0\.5000\n$/);
+  assert.match(lines[2]!, /^epoch 2\/3 - \d+\.\d\ds - loss 0\.5000\n$/);
+  const quiet: string[] = [];
+  const q = new ProgressLogger(1, 4, false, (s) => quiet.push(s));
+  q.onEpochBegin(0);
+  for (let b = 0; b < 4; b++) q.onBatchEnd(b, { loss: 1, size: 32 });
+  assert.equal(quiet.length, 0);
+});
