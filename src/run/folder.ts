@@ -64,8 +64,9 @@ function fitName(name: string, bytes: number): string {
  * Writes a file the user asked for (`predict --out`, `diagnose --plot`, `export`) through a temporary file beside it,
  * renamed into place when whole: Ctrl-C, SIGTERM or a failure mid-write leaves the old file or none, never a cut-off
  * one that reads as finished (the temporary file is removed on a signal too). A failure names the file asked for.
+ * `data` as pieces (predictRun's) is written one after another: together they may be more than a string can hold.
  */
-export async function writeWhole(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeWhole(file: string, data: string | Uint8Array | readonly string[]): Promise<void> {
   const tail = `.${process.pid}.partial`;
   const tmp = join(dirname(file), `.${fitName(basename(file), NAME_MAX - 1 - tail.length)}${tail}`);
   const release = trackUnfinished(tmp);

@@ -37,13 +37,22 @@ export interface PredictOptions {
    * says it, `data: ...`) and the filled cells the newest forecast reads. `seqtune predict` writes them to stderr.
    */
   log?: (line: string) => void;
+  /** The most characters in one piece of the CSV (default PIECE_CHARS). */
+  pieceChars?: number;
 }
 
 /**
- * Forecasts from every origin row with `lookback` rows up to and including it (none across a row that data.missing:
- * drop removed), as CSV text (original units, 8 significant digits of each target's scale: forecastCell).
+ * Characters in a piece of predict's CSV, about: V8 holds no string of more than 2^29 - 24 (512 Mi) characters, and
+ * 13,000 origins of 10 targets x 500 steps made one of more (RangeError: Invalid string length, exit 1 as a bug).
  */
-export async function predictRun(runDir: string, csv: string, o: PredictOptions = {}): Promise<string> {
+export const PIECE_CHARS = 1 << 24;
+
+/**
+ * Forecasts from every origin row with `lookback` rows up to and including it (none across a row that data.missing:
+ * drop removed), as CSV text (original units, 8 significant digits of each target's scale: forecastCell), in pieces of
+ * whole lines (`pieces.join('')` where it fits in one string; write them one after another where it may not).
+ */
+export async function predictRun(runDir: string, csv: string, o: PredictOptions = {}): Promise<string[]> {
   const { model, saved } = await loadRun(runDir);
   // a new CSV is read once, but by its size, in parts: a pipe has none (reading again later is train's reason)
   const notAFile = 'predict reads the rows of --csv from a file, by its size: save them to a file and give its name';
@@ -94,7 +103,7 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
     const filled = N > 0 ? filledInWindow(d, cfg, table, read, N - 1) : null;
     if (filled) o.log(filled);
   }
-  return forecastCsv(d, cfg, table, pred);
+  return forecastCsv(d, cfg, table, pred, o.pieceChars ?? PIECE_CHARS);
 }
 
 /**
@@ -132,8 +141,11 @@ function filledInWindow(
 /** The row window n is forecast from: its last input step (predict's windows are input-only, one per origin). */
 const originRow = (d: PreparedData, n: number): number => d.windows.test.starts[n]! - 1;
 
-/** The forecasts as CSV: origin_row, origin_time with data.time, then TARGET_t+1 ... TARGET_t+H, horizon-major. */
-function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float64Array): string {
+/**
+ * The forecasts as CSV: origin_row, origin_time with data.time, then TARGET_t+1 ... TARGET_t+H, horizon-major; lines
+ * joined into pieces of about `piece` characters.
+ */
+function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float64Array, piece: number): string[] {
   const H = cfg.horizon ?? 1,
     nT = d.targets.length;
   // origin_time as the CSV writes it (its format and offset; numbers as numbers); time in parts as ISO 8601, UTC
@@ -143,16 +155,24 @@ function forecastCsv(d: PreparedData, cfg: DataConfig, table: Table, pred: Float
   for (let h = 1; h <= H; h++) for (const t of d.targets) head.push(csvField(`${t}_t+${h}`));
   const scaler = new Scaler(d.scaler),
     spread = d.targets.map((t) => scaler.state.scale[scaler.indexOf(t)] ?? 1);
-  const lines = [head.join(',')];
+  const pieces: string[] = [];
+  let lines = [head.join(',')],
+    chars = 0;
   for (let n = 0; n < d.windows.test.count; n++) {
+    if (chars >= piece) {
+      pieces.push(`${lines.join('\n')}\n`);
+      [lines, chars] = [[], 0];
+    }
     const row = fileRow(d, originRow(d, n), cfg.skip_rows);
     const cells = [String(row)];
     if (timeColumn) cells.push(csvField(timeColumn.cell(row - 1)));
     else if (cfg.time) cells.push(new Date(d.time[originRow(d, n)]!).toISOString());
     for (let i = 0; i < H * nT; i++) cells.push(forecastCell(pred[n * H * nT + i]!, spread[i % nT]!));
     lines.push(cells.join(','));
+    chars += lines.at(-1)!.length + 1;
   }
-  return `${lines.join('\n')}\n`;
+  if (lines.length) pieces.push(`${lines.join('\n')}\n`);
+  return pieces;
 }
 
 /**

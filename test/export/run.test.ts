@@ -75,7 +75,7 @@ function rawWindows(csv: string, L: number, features: string[], targets: string[
 
 /** predict's forecasts (original units) as one array, horizon-major per origin row. */
 async function predicted(run: string, csv: string): Promise<Float32Array> {
-  const [head, ...lines] = (await predictRun(run, csv)).trim().split('\n');
+  const [head, ...lines] = (await predictRun(run, csv)).join('').trim().split('\n');
   const first = head!.split(',').findIndex((c) => c.includes('_t+'));
   return Float32Array.from(lines.flatMap((l) => l.split(',').slice(first).map(Number)));
 }

@@ -37,10 +37,10 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
       // forecasts that are not finite are refused by predictRun, naming the row; a loss that blew up to finite values
       // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
       // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
-      const text = await predictRun(runDir, o.csv, { log: (l) => io.err(`${l}\n`) });
+      const pieces = await predictRun(runDir, o.csv, { log: (l) => io.err(`${l}\n`) });
       await failIfDiverged(runDir, 'nothing to forecast with');
-      if (out) await writeWhole(out, text);
-      else io.out(text);
+      if (out) await writeWhole(out, pieces);
+      else for (const p of pieces) io.out(p);
     });
   return withExamples(
     cmd,
