@@ -599,7 +599,7 @@ test("each network without the linear path at the best trial's data is a blend p
   );
 });
 
-test('a network without the linear path at another lookback is blended with the ridge at its own, when it forecasts the same steps', async () => {
+test("where the best trial's data has no network without the linear path, one at another lookback is blended with the ridge at its own", async () => {
   // ETTh1 h24 (thirty-ninth session): the plan trained #6 (lookback 336, no linear path) to blend at the end, its
   // finer steps moved the best to lookback 310, and the end left #6 out: it scored the best alone with the ridge
   // (test 0.025896, the ridge 0.025902), where #6 with the ridge was ahead on validation and 1.3% below the ridge
@@ -622,6 +622,18 @@ test('a network without the linear path at another lookback is blended with the 
     ['#2 (no linear path, lookback 24) and the linear baseline', [2], 24],
     ['#0 (no linear path, lookback 12) and the linear baseline', [0], 12],
   ]);
+  // only where no network without the linear path is at the best's own data: the fresh h48 study of the same session,
+  // with every lookback's in play, took one at lookback 299 that led on validation and lost on test
+  const atBest = trial({ 'data.lookback': 22 }, 0.08); // #5
+  const withOwn = candidates(base, [...trials, atBest], trials[3]!).filter((s) => s.linear);
+  assert.deepEqual(
+    withOwn.map((s) => s.what),
+    [
+      '#3 and the linear baseline',
+      '#3, #5 (no linear path) and the linear baseline',
+      '#5 (no linear path) and the linear baseline',
+    ],
+  );
   // Compared only where its validation windows forecast the best trial's steps (a lookback longer than the rows
   // before the validation rows starts them later)
   const cache = new Map<string, PreparedData>();
