@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fitThreads } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
-import { DuplicateTrial, type FrozenTrial } from '../storage/index.js';
+import { DuplicateTrial, type FrozenTrial, redactUrl, StorageError } from '../storage/index.js';
 import { baselineOverBudget, endStepReserve, firstReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
@@ -46,10 +46,15 @@ interface Loop {
   noSpace?: FrozenTrial;
   /** Proposals the memory check refused since a trial last started (too-big.ts). */
   refusedInARow: number;
+  /** Trials of this process that ended because the study was deleted under them (`study delete --force`). */
+  deleted: number[];
 }
 
 /** A study stopped because the disk is full; its trials that met it wait to run again. Exit 1. */
 export class StudyStopped extends SeqtuneError {}
+
+/** A study deleted from storage (`seqtune study delete --force`) while this process ran it. Exit 1. */
+export class StudyDeleted extends StudyStopped {}
 
 /** What a user who asked for more than the cores, or for epochs of trials run elsewhere, is told once. */
 function sharingLines(c: StudyContext, jobs: number, threads: number): string[] {
@@ -103,18 +108,46 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const auto = { env, storage: c.storage, study: c.name, budget: budget.forAuto(env, base, jobs) };
   const l: Loop = {
     ...{ env, proposer: proposerOf(s, auto), maxTrials: trialLimit(s, base, o), budget, jobs, pool, heartbeat },
-    ...{ running: new Map(), tty, halted: new Promise<void>(() => {}), refusedInARow: 0 },
+    ...{ running: new Map(), tty, halted: new Promise<void>(() => {}), refusedInARow: 0, deleted: [] },
   };
   if (o.signal) l.halted = haltOn(c, l, o.signal);
   const release = env.runs ? watchRunFolders(env.runs) : () => {};
   try {
     return await loopTrials(c, l);
+  } catch (e) {
+    throw (await deletedUnder(c, l, e)) ?? e;
   } finally {
     if (!o.signal?.aborted) await Promise.allSettled(l.running.values());
     await heartbeat.close();
     await pool?.close();
     release();
   }
+}
+
+/** Whether the study is gone from storage (deleted under this process); false when storage cannot tell. */
+const studyGone = (c: StudyContext): Promise<boolean> =>
+  c.storage.getStudy(c.name).then(
+    (r) => r === null,
+    () => false,
+  );
+
+/**
+ * What a storage error `e` of the loop means when the study was deleted under it (`seqtune study delete --force`):
+ * one line that says so, and what became of this process's trials, instead of the storage's "no study named".
+ */
+async function deletedUnder(c: StudyContext, l: Loop, e: unknown): Promise<StudyDeleted | undefined> {
+  if (!(e instanceof StorageError) || !(await studyGone(c))) return undefined;
+  // those still running here stop too, at their next epoch's report (runTrials waits for them)
+  const n = [...new Set([...l.deleted, ...l.running.keys()])].sort((a, b) => a - b);
+  const stopped = n.length
+    ? `; ${n.length > 1 ? 'trials' : 'trial'} ${n.map((x) => `#${x}`).join(', ')} stopped at ` +
+      `${n.length > 1 ? 'their' : 'its'} next epoch`
+    : '';
+  return new StudyDeleted(
+    `study ${c.name} was deleted from ${redactUrl(c.url)} while this process ran it (seqtune study delete ` +
+      `--force)${stopped}; nothing more of it is stored`,
+    { cause: e },
+  );
 }
 
 /** Interrupts the loop's trials when `signal` aborts; resolves when they are (a failure is said, not thrown). */
@@ -302,8 +335,9 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
     .then(async (out) => {
       if (c.o.signal?.aborted) return n; // failed as interrupted (interrupt.ts), whatever the thread says
       l.heartbeat.remove(n);
-      if (!out.ok) await failBroken(c, n, out);
+      if (!out.ok) await failBroken(c, l, n, out);
       l.running.delete(n);
+      if (l.deleted.includes(n)) return n; // the loop's next read of the study says so (deletedUnder)
       const done = await report(c, l, n, why);
       if (done.attrs.no_space !== undefined) l.noSpace ??= done;
       return n;
@@ -312,14 +346,18 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
   if (l.running.size >= l.jobs) await Promise.race([...l.running.values(), l.halted]);
 }
 
-/** Fails a trial whose thread (or whose own error handling) failed, with the reason and the stack. */
-async function failBroken(c: StudyContext, n: number, out: { reason: string; stack?: string }): Promise<void> {
+/**
+ * Fails a trial whose thread (or whose own error handling) failed, with the reason and the stack; one whose study was
+ * deleted under it (its reports refused) is only noted, for the line that ends the loop.
+ */
+async function failBroken(c: StudyContext, l: Loop, n: number, out: { reason: string; stack?: string }) {
   try {
     await c.storage.finishTrial(c.name, n, 'failed', null, {
       error: out.reason,
       attrs: out.stack ? { stack: out.stack } : {},
     });
   } catch (e) {
+    if (await studyGone(c)) return void l.deleted.push(n);
     c.log(`trial ${n}: ${out.reason} (and it could not be marked failed: ${(e as Error).message})`);
   }
 }

@@ -4,11 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { exitCodeFor } from '../../src/cli/exit.js';
 import { main } from '../../src/cli/main.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { type FrozenTrial, SqliteStorage } from '../../src/storage/index.js';
-import { createStudyOnly, runStudy } from '../../src/tune/index.js';
+import { createStudyOnly, runStudy, StudyDeleted } from '../../src/tune/index.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-tune-'));
@@ -509,4 +510,39 @@ test('a process whose time budget is spent leaves a study that another process s
   assert.equal(r.bestRun, undefined, 'no end step');
   assert.equal((await other.getStudy('beside'))?.attrs.finished ?? null, null, 'not finished while elsewhere:1 runs');
   await other.close();
+});
+
+test('a study deleted under its tune (study delete --force) ends it with one line naming the deletion', async () => {
+  const db = join(dir, 'deleted.db');
+  const f = config(
+    'deleted',
+    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 4, 8]\n',
+    50,
+  );
+  const lines: string[] = [];
+  // the moment trial 0 is made, another process deletes the study: its first report finds it gone
+  let deleted = false;
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (deleted || !trials.some((t) => t.state === 'running')) return;
+    deleted = true;
+    const other = new SqliteStorage(db);
+    void other.deleteStudy('deleted').finally(() => other.close());
+  };
+  const run = runStudy(await loadConfig(f), { log: (l) => lines.push(l), jobs: 1, saveBest: false, onTrials });
+  const e = await run.then(
+    () => assert.fail('the tune went on'),
+    (x: unknown) => x,
+  );
+  assert.ok(e instanceof StudyDeleted, String(e));
+  assert.equal(
+    (e as Error).message,
+    `study deleted was deleted from sqlite:${db} while this process ran it (seqtune study delete --force); ` +
+      'trial #0 stopped at its next epoch; nothing more of it is stored',
+  );
+  // before: "trial 0: no study named ... (and it could not be marked failed: no study named ...)", then exit 2
+  assert.deepEqual(lines, []);
+  const err: string[] = [];
+  assert.equal(exitCodeFor(e, { out: () => {}, err: (s) => err.push(s) }), 1);
+  assert.deepEqual(err, [`seqtune: ${(e as Error).message}\n`]);
 });
