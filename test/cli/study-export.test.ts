@@ -81,9 +81,16 @@ test('study export writes every trial as JSON and as CSV; study delete needs --y
   await s2.createTrial('ex', { units: 64 }, {}, { owner: { host: 'box', pid: 43, worker: 0 } });
   await s2.close();
   const busy = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes']);
+  // it names the process (pid, host) and its last beat, and says what --force does to it ("stop its processes
+  // first, or add --force" said neither)
   assert.deepEqual(
-    [busy.code, busy.err],
-    [2, 'seqtune: study delete: study "ex" is running (#3 by box:43); stop its processes first, or add --force\n'],
+    [busy.code, busy.err.replace(/heartbeat \d+ s/, 'heartbeat N s')],
+    [
+      2,
+      'seqtune: study delete: study "ex" is running: trial #3 by process 43 on box (last heartbeat N s ago); stop ' +
+        'that process first, or add --force to delete the study anyway: that process then stops with an error at ' +
+        "its trial's next epoch, storing nothing more\n",
+    ],
   );
   const del = await runCli(['study', 'delete', 'ex', '--storage', url, '--yes', '--force']);
   assert.equal(del.code, 0, del.err);
@@ -106,16 +113,29 @@ test("study delete refuses a study whose trial beat within its owner's grace, lo
     d.close();
   };
   beat(90);
+  // a second process runs the study too: both are named, each with its trials and last beat
+  const s2 = new SqliteStorage(db);
+  for (const pid of [46, 46])
+    await s2.createTrial('slow', { units: 16 }, {}, { owner: { host: 'far', pid, worker: 0 } });
+  await s2.close();
   const busy = await runCli(['study', 'delete', 'slow', '--storage', `sqlite:${db}`, '--yes']);
-  assert.deepEqual(
-    [busy.code, busy.err],
-    [2, 'seqtune: study delete: study "slow" is running (#0 by box:45); stop its processes first, or add --force\n'],
+  assert.equal(busy.code, 2);
+  assert.match(
+    busy.err,
+    new RegExp(
+      '^seqtune: study delete: study "slow" is running: trial #0 by process 45 on box \\(last heartbeat (89|9\\d) s ' +
+        'ago\\); trials #1, #2 by process 46 on far \\(last heartbeat \\d s ago\\); stop those processes first, or ' +
+        "add --force to delete the study anyway: each of them then stops with an error at its trial's next epoch",
+    ),
   );
+  const d = new Database(db);
+  d.prepare("UPDATE trials SET state = 'complete' WHERE number > 0").run();
+  d.close();
   // past its owner's grace too: stale, nothing runs the study
   beat(200);
   const del = await runCli(['study', 'delete', 'slow', '--storage', `sqlite:${db}`, '--yes']);
   assert.equal(del.code, 0, del.err);
-  assert.match(del.out, /^deleted study slow and its 1 trial from sqlite:/);
+  assert.match(del.out, /^deleted study slow and its 3 trials from sqlite:/);
 });
 
 test('study delete takes a study whose running trial belongs to a process of this host that has exited (kill -9)', async () => {
@@ -159,9 +179,11 @@ test("study delete on PostgreSQL judges a heartbeat by the server's clock, not b
     };
     // this machine's clock 10 minutes ahead: the live worker's last beat looked 10 minutes old, and its study went
     const busy = await deleteWithClockOff(10, 'live');
-    assert.deepEqual(
-      [busy.code, busy.err],
-      [2, 'seqtune: study delete: study "live" is running (#0 by far:7); stop its processes first, or add --force\n'],
+    assert.equal(busy.code, 2);
+    // its last beat by the server's clock too: a moment ago, not 10 minutes off
+    assert.match(
+      busy.err,
+      /^seqtune: study delete: study "live" is running: trial #0 by process 7 on far \(last heartbeat \d s ago\);/,
     );
     // 10 minutes behind: the dead worker's last beat looked fresh, and its study was refused
     const del = await deleteWithClockOff(-10, 'dead');

@@ -4,12 +4,37 @@
 // refused unless --force.
 
 import type { Command } from 'commander';
-import { isStale, openStorage, redactUrl, type StaleRule, StorageError } from '../../storage/index.js';
-import { deadOwners, staleAfterS } from '../../tune/index.js';
+import {
+  type FrozenTrial,
+  isStale,
+  openStorage,
+  redactUrl,
+  type StaleRule,
+  StorageError,
+} from '../../storage/index.js';
+import { deadOwners, parseOwner, staleAfterS } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
 /** The owner a trial without one is read with: no process is known dead by that name, so its start alone counts. */
 const NO_OWNER = '(no owner)';
+
+/**
+ * The live trials as the refusal names them, by the process (pid and host) that runs them, with its last heartbeat:
+ * `trials #0, #1 by process 4242 on box (last heartbeat 2 s ago)`; and how many processes that is.
+ */
+function liveText(live: readonly FrozenTrial[], now: number): { text: string; processes: number } {
+  const by = new Map<string, FrozenTrial[]>();
+  for (const t of live) by.set(t.owner ?? '', [...(by.get(t.owner ?? '') ?? []), t]);
+  const text = [...by].map(([owner, ts]) => {
+    const last = Math.max(...ts.map((t) => Date.parse(t.heartbeat ?? t.started)));
+    const beat = `last heartbeat ${Math.max(0, Math.round((now - last) / 1000))} s ago`;
+    const numbers = `${ts.length > 1 ? 'trials' : 'trial'} ${ts.map((t) => `#${t.number}`).join(', ')}`;
+    if (!owner) return `${numbers} with no owner (made through the library; ${beat})`;
+    const { host, pid } = parseOwner(owner);
+    return `${numbers} by process ${pid} on ${host} (${beat})`;
+  });
+  return { text: text.join('; '), processes: by.size };
+}
 
 export function addStudyDelete(parent: Command, { log }: CliContext): Command {
   const cmd = parent
@@ -42,9 +67,12 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
           (t) => t.state === 'running' && isStale({ ...t, owner: t.owner ?? NO_OWNER }, rule, now) === null,
         );
         if (live.length && !o.force) {
-          const who = live.map((t) => `#${t.number}${t.owner ? ` by ${t.owner}` : ''}`).join(', ');
+          const { text, processes } = liveText(live, now);
           throw new UsageError(
-            `study delete: study "${name}" is running (${who}); stop its processes first, or add --force`,
+            `study delete: study "${name}" is running: ${text}; stop ${processes > 1 ? 'those processes' : 'that'} ` +
+              `${processes > 1 ? '' : 'process '}first, or add --force to delete the study anyway: ` +
+              `${processes > 1 ? 'each of them' : 'that process'} then stops with an error at its trial's next ` +
+              'epoch, storing nothing more',
           );
         }
         await st.deleteStudy(name);
