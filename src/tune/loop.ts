@@ -46,6 +46,8 @@ interface Loop {
   noSpace?: FrozenTrial;
   /** Proposals the memory check refused since a trial last started (too-big.ts). */
   refusedInARow: number;
+  /** The line that this process waits for other processes' trials, its budget spent, was said. */
+  saidWait?: boolean;
   /** Trials of this process that ended because the study was deleted under them (`study delete --force`). */
   deleted: number[];
 }
@@ -254,6 +256,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
         assertSomeFit(c.name, trials);
         return inBudget ? l.proposer.exhausted() : 'trial budget spent';
       }
+      if (!inBudget && !l.running.size) sayWaitForOthers(c, l, trials);
       await waitForAny(c, l);
       continue;
     }
@@ -360,6 +363,24 @@ async function failBroken(c: StudyContext, l: Loop, n: number, out: { reason: st
     if (await studyGone(c)) return void l.deleted.push(n);
     c.log(`trial ${n}: ${out.reason} (and it could not be marked failed: ${(e as Error).message})`);
   }
+}
+
+/**
+ * Once: this process has no trial left to start, the study's trials having spent its trial budget, and it waits for
+ * the trials other processes run (any that goes stale is run again here); `tune --resume --trials 1` on a study
+ * another process still ran waited without a word until that process's trials ended.
+ */
+function sayWaitForOthers(c: StudyContext, l: Loop, trials: readonly FrozenTrial[]): void {
+  if (l.saidWait) return;
+  l.saidWait = true;
+  const flying = trials.filter(inFlight);
+  const owners = [...new Set(flying.map((t) => t.owner ?? 'no owner'))];
+  const held = counted(trials);
+  c.log(
+    `study ${c.name}: its ${held} trial${held === 1 ? '' : 's'} already spend the trial budget of ${l.maxTrials}; ` +
+      `waiting for ${flying.map((t) => `#${t.number}`).join(', ')}, run by ${owners.join(', ')}, to end (one whose ` +
+      'process dies is run again here); Ctrl-C leaves them to that process',
+  );
 }
 
 /** Waits for a trial of this process to end, or a moment (other processes' trials end, or go stale). */

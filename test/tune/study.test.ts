@@ -546,3 +546,41 @@ test('a study deleted under its tune (study delete --force) ends it with one lin
   assert.equal(exitCodeFor(e, { out: () => {}, err: (s) => err.push(s) }), 1);
   assert.deepEqual(err, [`seqtune: ${(e as Error).message}\n`]);
 });
+
+test("--resume with a trial budget the study's trials already spend says what it waits for: another process's trials", async () => {
+  const db = join(dir, 'spent.db');
+  const f = config(
+    'spent',
+    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 4, 8]\n`,
+  );
+  await createStudyOnly(await loadConfig(f));
+  // another machine's process runs two trials, beating now (stale only after an hour: however slow this machine)
+  const other = new SqliteStorage(db);
+  const owner = { host: 'far', pid: 7, worker: 0, staleAfterS: 3600 };
+  for (const units of [2, 4]) await other.createTrial('spent', { 'model.layers[0].gru.units': units }, {}, { owner });
+  const lines: string[] = [];
+  // once the resume says it waits (else after 20 s, to fail on what it said), the other process finishes them
+  let finished: Promise<void> | undefined;
+  const finish = () =>
+    (finished ??= (async () => {
+      for (const n of [0, 1]) await other.finishTrial('spent', n, 'complete', 0.5 - n / 10);
+    })());
+  const timer = setTimeout(finish, 20_000);
+  const log = (l: string) => {
+    lines.push(l);
+    if (l.includes('waiting for')) void finish();
+  };
+  const r = await runStudy(await loadConfig(f), { log, resume: true, trials: 1, saveBest: false });
+  clearTimeout(timer);
+  await other.close();
+  assert.equal(r.stopReason, 'trial budget spent');
+  assert.equal(r.trials.length, 2, 'nothing trained here');
+  // before: not a word until the other process's trials ended
+  assert.deepEqual(
+    lines.filter((l) => l.includes('waiting for')),
+    [
+      'study spent: its 2 trials already spend the trial budget of 1; waiting for #0, #1, run by far:7, to end ' +
+        '(one whose process dies is run again here); Ctrl-C leaves them to that process',
+    ],
+  );
+});
