@@ -82,6 +82,8 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
     late.out,
     /^worker: study joined is already finished \((trial budget spent|search space exhausted); 4 trials, best #\d /,
   );
+  // the best's value named by the objective, as tune names it ("best #2 0.0123" said not which value)
+  assert.match(late.out, /; 4 trials, best #\d val_loss \d/);
   assert.match(late.out, /: this worker trained nothing; to run more: .*seqtune study enqueue joined --params JSON\n$/);
   const s3 = new SqliteStorage(db);
   assert.equal((await s3.getTrials('joined')).length, 4);

@@ -48,7 +48,10 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
         return `study ${o.study}: ${n} waiting for a worker; start one again with the same command`;
       });
       if (r.finished) {
-        log(finishedLine(r, (loaded.raw.tune?.strategy ?? 'auto') === 'auto'));
+        const tune = loaded.raw.tune;
+        log(
+          finishedLine(r, (tune?.strategy ?? 'auto') === 'auto', (tune?.objective as string | undefined) ?? 'val_loss'),
+        );
         // as tune --resume: a finished study with no successful trial is a failed study (exit 1)
         if (!r.best) throw new WorkFailed(`study ${r.name}: no trial completed`);
         return;
@@ -67,8 +70,9 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
  * A worker that joined a finished study trained nothing: the line says so, why, and what runs more of it (a worker
  * has no budget of its own; it said "trial budget spent; 6 trials in storage" as if it had run them).
  */
-function finishedLine({ name, stopReason: reason, trials, best }: StudyResult, auto: boolean): string {
-  const bestText = best ? `best #${best.number} ${best.value!.toPrecision(4)}` : 'no trial completed';
+function finishedLine({ name, stopReason: reason, trials, best }: StudyResult, auto: boolean, objective: string) {
+  // the objective named, as tune's lines name it ("best #2 0.0123" said not which value)
+  const bestText = best ? `best #${best.number} ${objective} ${best.value!.toPrecision(4)}` : 'no trial completed';
   // auto's plan grows with more trials; a fixed space has run every configuration it has (as tune --resume says)
   const more =
     !auto && reason.startsWith('search space exhausted')
