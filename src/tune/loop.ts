@@ -324,6 +324,7 @@ async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenT
  */
 async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string): Promise<void> {
   const n = trial.number;
+  c.trained = (c.trained ?? 0) + 1;
   l.heartbeat.add(n);
   // it stops at the first epoch end past the budget less the end step's reserve as it is now
   const deadline = l.budget.deadline();

@@ -18,6 +18,8 @@ export interface StudyResult {
   finished?: string;
   /** The storage URL the study lives in (a relative SQLite file in the config resolved beside it). */
   storage: string;
+  /** Trials this run started (trained, or began to): of a study other processes run too, the share of this one. */
+  trained?: number;
 }
 
 export interface TuneOptions {
@@ -85,6 +87,8 @@ export interface StudyContext {
   endAt?: number;
   /** Seconds the trial loop kept from its trials for auto's end step (endStepReserve, as it last computed it). */
   reserve?: number;
+  /** Trials this run started (StudyResult.trained). */
+  trained?: number;
 }
 
 /** How often a trial whose process died (or that was interrupted) is enqueued again. */

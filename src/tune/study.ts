@@ -66,17 +66,17 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
       // auto's best is the end step's choice (the mean over seeds, the steady value), not yet made: this one is only
       // the lowest value, and says so
       const bestBy = s.strategy === 'auto' ? `the lowest value so far; ${last} chooses the study's best` : undefined;
-      return { name, trials, best, ...(bestBy ? { bestBy } : {}), stopReason, storage: url };
+      return { name, trials, best, ...(bestBy ? { bestBy } : {}), stopReason, storage: url, trained: c.trained ?? 0 };
     }
     if (s.strategy === 'auto' && o.saveBest !== false) {
       // best by the mean over seeds, then the ensemble step
       const auto = await finishAuto({ ...keep, base: c.base, endAt: c.endAt, reserve: c.reserve }, trials, best);
       await endStepDone(c, trials.length);
-      return { name, trials, ...auto, stopReason, storage: url };
+      return { name, trials, ...auto, stopReason, storage: url, trained: c.trained ?? 0 };
     }
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;
     if (o.saveBest !== false) await endStepDone(c, trials.length);
-    return { name, trials, best, bestRun, stopReason, storage: url };
+    return { name, trials, best, bestRun, stopReason, storage: url, trained: c.trained ?? 0 };
   } finally {
     await closeStudy(c);
   }

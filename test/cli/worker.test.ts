@@ -51,7 +51,8 @@ test('seqtune worker joins a stored study with its data under --data-root and ru
   assert.equal(w.code, 0, w.err);
   assert.match(
     w.out,
-    /worker: study joined: (trial budget spent|search space exhausted); 4 trials in storage; result in .*elsewhere/,
+    // how many of them it trained ("4 trials in storage" said not)
+    /worker: study joined: (trial budget spent|search space exhausted); this worker trained 2 of the study's 4 trials;/,
   );
   const s2 = new SqliteStorage(db);
   const trials = await s2.getTrials('joined');
@@ -185,5 +186,35 @@ test('seqtune study enqueue: checked against the stored config; the waiting tria
   assert.deepEqual(
     all.slice(3).map((x) => [x.state, x.params['train.batch_size']]),
     [['complete', 64]],
+  );
+});
+
+test('a worker that joins while other processes run the last trials says it trained none: they took them', async () => {
+  writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 240, seed: 9 }));
+  const db = join(dir, 'late.db');
+  const f = studyConfig(
+    dir,
+    'late',
+    `  strategy: grid\n  trials: 2\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    train.batch_size: [16, 32]\n`,
+    2,
+  );
+  assert.equal((await runCli(['study', 'create', f])).code, 0);
+  // another machine's process runs both trials of the budget (stale only after an hour, however slow this machine)
+  const other = new SqliteStorage(db);
+  const owner = { host: 'far', pid: 7, worker: 0, staleAfterS: 3600 };
+  for (const b of [16, 32]) await other.createTrial('late', { 'train.batch_size': b }, {}, { owner });
+  const done = setTimeout(() => {
+    void (async () => {
+      for (const n of [0, 1]) await other.finishTrial('late', n, 'complete', 0.5 - n / 10);
+    })();
+  }, 1500);
+  const w = await runCli(['worker', '--storage', `sqlite:${db}`, '--study', 'late']);
+  clearTimeout(done);
+  await other.close();
+  assert.equal(w.code, 0, w.err);
+  // it said "trial budget spent; 2 trials in storage", as if it had spent it
+  assert.match(
+    w.out,
+    /\nworker: study late: trial budget spent; this worker trained none of the study's 2 trials: other processes took/,
   );
 });

@@ -57,13 +57,24 @@ export function addWorker(parent: Command, { log }: CliContext): Command {
         return;
       }
       const where = r.bestRun ? `; result in ${r.bestRun.dir}` : '';
-      log(`worker: study ${r.name}: ${r.stopReason}; ${trialsText(r.trials.length)} in storage${where}`);
+      log(`worker: study ${r.name}: ${r.stopReason}; ${shareText(r)}${where}`);
     });
   return withExamples(
     cmd,
     'seqtune worker --storage postgres://tuner:secret@db.lan:5432/studies --study pm25 --jobs 4',
     'seqtune worker --storage sqlite:seqtune.db --study pm25 --data-root /data/pm25',
   );
+}
+
+/**
+ * How many of the study's trials this worker trained: one that joined while other processes ran the study's last
+ * trials said "trial budget spent; 4 trials in storage", as if it had spent the budget itself.
+ */
+function shareText({ trials, trained = 0, stopReason }: StudyResult): string {
+  const share = `this worker trained ${trained || 'none'} of the study's ${trialsText(trials.length)}`;
+  return !trained && stopReason.startsWith('trial budget')
+    ? `${share}: other processes took the remaining ones`
+    : share;
 }
 
 /**
