@@ -112,6 +112,10 @@ function checkSaved(path: string, j: unknown): SavedData {
     throw bad('data.horizon', 'a positive integer', data.horizon);
   if (typeof data.target !== 'string' && !(isStrings(data.target) && data.target.length > 0))
     throw bad('data.target', 'a column name or a list of them', data.target);
+  // a string or number here was read as relative by predict and the --raw-io graph, while the ONNX metadata wrote
+  // it as it was found ("false", "1") for a caller to read otherwise
+  if (data.relative !== undefined && typeof data.relative !== 'boolean')
+    throw bad('data.relative', 'true or false', data.relative);
   if (typeof j.csvPath !== 'string') throw bad('csvPath', 'the path of the CSV the run was trained on', j.csvPath);
   if (!isStrings(j.features) || j.features.length === 0) throw bad('features', 'a list of column names', j.features);
   if (!isStrings(j.targets) || j.targets.length === 0) throw bad('targets', 'a list of column names', j.targets);

@@ -183,6 +183,9 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
       /data\.json: data\.horizon x targets: the model in model\.json outputs 1 value a window, found horizon 3 x 1/,
     ],
     [(j) => (data(j).horizon = 0), /data\.json: data\.horizon: expected a positive integer, found 0/],
+    // read as relative by predict and the --raw-io graph, written as found ("false", "1") in the ONNX metadata
+    [(j) => (data(j).relative = 'false'), /data\.json: data\.relative: expected true or false, found "false"\n/],
+    [(j) => (data(j).relative = 1), /data\.json: data\.relative: expected true or false, found 1\n/],
     [(j) => delete j.features, /data\.json: features: expected a list of column names, found nothing/],
     [(j) => (j.data = {}), /data\.json: data\.lookback: expected a positive integer, found nothing/],
     [
