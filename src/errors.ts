@@ -52,6 +52,15 @@ export function assertPositiveInt(name: string, v: unknown): number {
   return v;
 }
 
+/**
+ * An optional true-or-false option, as given (undefined: the layer's default). A saved model.json edited by hand
+ * with `"goBackwards": "false"` was read as true, as any string is, by the layer and by the export alike.
+ */
+export function assertOptionalBool(name: string, v: unknown): boolean | undefined {
+  if (v !== undefined && typeof v !== 'boolean') throw new ValueError(expected(name, 'true or false', v));
+  return v;
+}
+
 export function assertRate(name: string, v: unknown): number {
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(expected(name, 'a number in [0, 1)', v));
   return v;

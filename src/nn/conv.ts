@@ -5,7 +5,7 @@
 //   y = act(cols @ W + b);  dW += cols^T dy;  dcols = dy W^T, scattered back to dx.
 
 import { type Buf, mat, Ops } from '../engine/index.js';
-import { assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
+import { assertOptionalBool, assertPositiveInt, expected, ShapeError, ValueError } from '../errors.js';
 import { oneOf, optionsObject, posInt } from '../registry.js';
 import { activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
@@ -68,6 +68,7 @@ export class Conv1D extends Layer {
     this.kernelSize = assertPositiveInt('Conv1D.kernelSize', options.kernelSize);
     this.strides = assertPositiveInt('Conv1D.strides', options.strides ?? 1);
     this.dilationRate = assertPositiveInt('Conv1D.dilationRate', options.dilationRate ?? 1);
+    assertOptionalBool('Conv1D.useBias', options.useBias);
     this.padding = options.padding ?? 'valid';
     if (!['valid', 'same', 'causal'].includes(this.padding))
       throw new ValueError(expected('Conv1D.padding', 'valid, same or causal', this.padding));

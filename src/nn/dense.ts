@@ -1,7 +1,7 @@
 // Dense: y = act(x W + b) on the last axis; on a sequence it applies to every timestep (as Keras).
 
 import { type Buf, mat, Ops } from '../engine/index.js';
-import { assertPositiveInt } from '../errors.js';
+import { assertOptionalBool, assertPositiveInt } from '../errors.js';
 import { optionsObject, posInt } from '../registry.js';
 import { activationId } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
@@ -42,6 +42,7 @@ export class Dense extends Layer {
   constructor(readonly options: DenseOptions) {
     super(options?.name, 'dense');
     this.units = assertPositiveInt('Dense.units', options?.units);
+    assertOptionalBool('Dense.useBias', options.useBias);
     this.actId = activationId(options.activation ?? 'linear', 'Dense.activation');
     getInitializer(options.kernelInitializer ?? 'glorotUniform', 'Dense.kernelInitializer');
     getInitializer(options.biasInitializer ?? 'zeros', 'Dense.biasInitializer');

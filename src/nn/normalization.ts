@@ -7,7 +7,7 @@
 // LayerNormalization: statistics per row over the features (biased variance), same formula.
 
 import type { Buf } from '../engine/index.js';
-import { expected, ValueError } from '../errors.js';
+import { assertOptionalBool, expected, ValueError } from '../errors.js';
 import { bool, optionsObject, posNum, rate, withDefault } from '../registry.js';
 import { type LayerEntry, optionsLayer } from './entry.js';
 import { getInitializer } from './initializers.js';
@@ -38,8 +38,8 @@ abstract class Normalization extends Layer {
     super(options?.name, prefix);
     this.epsilon = options.epsilon ?? defEps;
     if (!(this.epsilon > 0)) throw new ValueError(expected(`${prefix}.epsilon`, 'a positive number', options.epsilon));
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
+    this.center = assertOptionalBool(`${prefix}.center`, options.center) ?? true;
+    this.scale = assertOptionalBool(`${prefix}.scale`, options.scale) ?? true;
   }
   protected computeOutShape(s: SeqShape): SeqShape {
     return s;

@@ -8,7 +8,7 @@
 
 import { type Buf, blockFloats, type Mat, mat, Ops, type PackedB } from '../engine/index.js';
 import type { Cell } from '../engine/reference.js';
-import { assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../errors.js';
+import { assertOptionalBool, assertPositiveInt, assertRate, expected, ShapeError, ValueError } from '../errors.js';
 import { bool, optionsObject, posInt, Registry, rate } from '../registry.js';
 import { type ActivationName, activationId, activationOption } from './activations.js';
 import { kernelOptions, type LayerEntry, optionsLayer } from './entry.js';
@@ -102,6 +102,8 @@ export class Recurrent extends Layer {
     this.className = cell === 'gru' ? 'GRU' : cell === 'lstm' ? 'LSTM' : 'SimpleRNN';
     const key = (k: string) => `${this.className}.${k}`;
     this.units = assertPositiveInt(key('units'), opts.units);
+    for (const k of ['useBias', 'returnSequences', 'goBackwards', 'unitForgetBias'] as const)
+      assertOptionalBool(key(k), opts[k]);
     this.options = {
       units: this.units,
       activation: opts.activation ?? 'tanh',

@@ -6,7 +6,7 @@
 // `model.linear_skip: true` in a config wraps the model's layers in one.
 
 import { mat } from '../engine/index.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { assertOptionalBool, ShapeError, ValueError } from '../errors.js';
 import { Dense } from './dense.js';
 import {
   type Act,
@@ -44,6 +44,7 @@ export class LinearSkip extends Layer {
     private readonly opts: LinearSkipOptions = {},
   ) {
     super(opts.name, 'linear_skip');
+    assertOptionalBool('LinearSkip.frozenLinear', opts.frozenLinear);
     if (!Array.isArray(layers) || layers.length === 0)
       throw new ValueError('linearSkip: expected a non-empty list of layers');
     const reg = layers.find((l) => l.activityRegularizer);
@@ -152,7 +153,7 @@ export class LinearSkip extends Layer {
     if (!Array.isArray(saved)) throw new ValueError('LinearSkip.layers: expected the saved list of layers');
     return new LinearSkip(saved.map(inner), {
       name: c.name as string | undefined,
-      frozenLinear: c.frozenLinear === true,
+      frozenLinear: c.frozenLinear as boolean | undefined,
     });
   }
 }

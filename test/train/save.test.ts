@@ -3,7 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bidirectional, dense, dropout, gru, l2, lstm, Rng, selectTimestep, tensor } from '../../src/nn/index.js';
+import {
+  batchNormalization,
+  bidirectional,
+  conv1d,
+  dense,
+  dropout,
+  gru,
+  l2,
+  layerNormalization,
+  linearSkip,
+  lstm,
+  Rng,
+  selectTimestep,
+  tensor,
+} from '../../src/nn/index.js';
 import { adam, rmsprop } from '../../src/optim/index.js';
 import { loadModel, Model, ModelFileError, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
@@ -125,6 +139,52 @@ test('a model.json whose layers or compile settings are refused is a ModelFileEr
       /model.json: sha256: expected the weights file's SHA-256 \(64 hex digits\), received nothing /,
     );
     await edited((j) => (j.sha256 = 'abc'), /model.json: sha256: expected .*, received "abc"$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a true-or-false layer option written as a string in model.json is refused, not read as true', async () => {
+  // "goBackwards": "false" ran the LSTM backwards, in predict and in the exported graph alike, exit 0
+  const dir = tmp();
+  try {
+    const m = sequential([
+      conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 1] }),
+      batchNormalization(),
+      layerNormalization(),
+      bidirectional(lstm({ units: 2, returnSequences: true })),
+      gru({ units: 2 }),
+      dense({ units: 1 }),
+    ]);
+    await m.save(dir);
+    const json = join(dir, 'model.json');
+    const good = readFileSync(json, 'utf8');
+    const cases: [(l: { config: Record<string, unknown> }[]) => void, RegExp][] = [
+      [(l) => (l[0]!.config.useBias = 'false'), /layers\[0\]: Conv1D\.useBias: expected true or false, .*"false"$/],
+      [(l) => (l[1]!.config.center = 0), /layers\[1\]: batch_normalization\.center: expected true or false, .* 0$/],
+      [(l) => (l[2]!.config.scale = 'no'), /layers\[2\]: layer_normalization\.scale: expected true or false, .*"no"$/],
+      [
+        (l) => ((l[3]!.config.layer as { config: Record<string, unknown> }).config.goBackwards = 'false'),
+        /layers\[3\]: LSTM\.goBackwards: expected true or false, received "false"$/,
+      ],
+      [(l) => (l[4]!.config.returnSequences = 'true'), /layers\[4\]: GRU\.returnSequences: expected true or false/],
+      [(l) => (l[5]!.config.useBias = null), /layers\[5\]: Dense\.useBias: expected true or false, received null$/],
+    ];
+    for (const [edit, message] of cases) {
+      const j = JSON.parse(good);
+      edit(j.layers);
+      writeFileSync(json, JSON.stringify(j));
+      await assert.rejects(loadModel(dir), (e: Error) => {
+        assert.ok(e instanceof ModelFileError, `${e.name}: ${e.message}`);
+        assert.match(e.message, /model\.json: /);
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+    assert.throws(
+      () => linearSkip([dense({ units: 1 })], { frozenLinear: 'true' as never }),
+      /LinearSkip\.frozenLinear: expected true or false, received "true"$/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
