@@ -125,9 +125,28 @@ function checkSaved(path: string, j: unknown): SavedData {
   for (const k of ['center', 'scale'] as const)
     if (!isNumbers(sc[k], sc.columns.length))
       throw bad(`scaler.${k}`, `one number per column of scaler.columns (${sc.columns.length})`, sc[k]);
+  checkScales(path, sc as unknown as ScalerState);
   if (j.encodings !== undefined && !isObject(j.encodings))
     throw bad('encodings', "{column: [category, ...]} for the run's categorical columns", j.encodings);
   return { ...j, encodings: j.encodings ?? {} } as unknown as SavedData;
+}
+
+/**
+ * The scaler's centers finite and its scales positive and finite, as a fitted scaler's are (a constant column gets 1):
+ * a scale of 0 made export write a graph whose raw input it warned of in 'Infinity% of its spread' (exit 0) where
+ * predict refused the run, and a negative one crashed predict (exit 1, a RangeError from writing the forecast).
+ */
+function checkScales(path: string, sc: ScalerState): void {
+  const at = (k: 'center' | 'scale', ok: (v: number) => boolean) => {
+    const i = sc[k].findIndex((v) => !ok(v));
+    if (i < 0) return;
+    const what = k === 'scale' ? 'a positive number' : 'a finite number';
+    throw new ModelFileError(
+      `${path}: scaler.${k}: expected ${what} for each column, found ${sc[k][i]} for ${sc.columns[i]}`,
+    );
+  };
+  at('center', Number.isFinite);
+  at('scale', (v) => Number.isFinite(v) && v > 0);
 }
 
 /**

@@ -192,6 +192,21 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
       (j) => ((j.scaler as { scale: number[] }).scale = []),
       /data\.json: scaler\.scale: expected one number per column of scaler\.columns \(1\), found \[\]/,
     ],
+    // export wrote the graph, warning of 'Infinity% of its spread', where predict refused; a negative one crashed
+    // predict (exit 1, a RangeError)
+    [
+      (j) => ((j.scaler as { scale: number[] }).scale = [0]),
+      /data\.json: scaler\.scale: expected a positive number for each column, found 0 for y\n/,
+    ],
+    [
+      (j) => ((j.scaler as { scale: number[] }).scale = [-0.5]),
+      /data\.json: scaler\.scale: expected a positive number for each column, found -0\.5 for y\n/,
+    ],
+    // JSON holds no Infinity, but 1e999 reads as one
+    [
+      (j) => ((j.scaler as { center: unknown[] }).center = ['1e999']),
+      /data\.json: scaler\.center: expected a finite number for each column, found Infinity for y\n/,
+    ],
   ];
   for (const [i, [edit, line]] of cases.entries()) {
     const run = join(dir, `data-json-${i}`);
@@ -199,7 +214,7 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
     const file = join(run, 'model', 'data.json');
     const j = JSON.parse(readFileSync(file, 'utf8'));
     edit(j);
-    writeFileSync(file, JSON.stringify(j));
+    writeFileSync(file, JSON.stringify(j).replace('"1e999"', '1e999'));
     await refused([run, '--raw-io'], line, run);
   }
 });
