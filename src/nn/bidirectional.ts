@@ -3,7 +3,7 @@
 // false the backward half is its final state (time 0), as Keras; with true, both are in time order.
 
 import { mat } from '../engine/index.js';
-import { ValueError } from '../errors.js';
+import { expected, ValueError } from '../errors.js';
 import { type LayerEntry, layerEntry, savedOptions } from './entry.js';
 import {
   type Act,
@@ -25,9 +25,13 @@ export class Bidirectional extends Layer {
   readonly forwardLayer: Recurrent;
   readonly backwardLayer: Recurrent;
 
-  constructor(layer: Recurrent, opts: { name?: string } = {}) {
+  /** `mergeMode`: what a saved model.json records; concat is the one merge there is (a config file names none). */
+  constructor(layer: Recurrent, opts: { name?: string; mergeMode?: string } = {}) {
     super(opts.name, 'bidirectional');
     if (!(layer instanceof Recurrent)) throw new ValueError('bidirectional: expected a gru, lstm or simpleRNN layer');
+    // another (Keras' sum, mul, ave) was ignored: the layer concatenated, in predict and in the export alike
+    if (opts.mergeMode !== undefined && opts.mergeMode !== 'concat')
+      throw new ValueError(expected('Bidirectional.mergeMode', '"concat", the one merge seqtune has', opts.mergeMode));
     this.forwardLayer = layer;
     // the wrapped layer's activity penalty, on both directions' outputs (their sum: the penalty of the concatenation,
     // as Keras adds each direction's); the stack applies a layer's own, and the inner layers are not the stack's
@@ -130,7 +134,7 @@ export const bidirectionalLayers: LayerEntry[] = [
     example: { lstm: { units: 32 } },
     build: (o, ctx) => bidirectional(recurrentOf(ctx.inner(o, ctx.inputShape))),
     fromConfig: (c, inner) => {
-      const o = savedOptions<{ name?: string; layer: SavedLayer }>(c);
+      const o = savedOptions<{ name?: string; mergeMode?: string; layer: SavedLayer }>(c);
       return bidirectional(recurrentOf(inner(o.layer)), o);
     },
   }),

@@ -190,6 +190,31 @@ test('a true-or-false layer option written as a string in model.json is refused,
   }
 });
 
+test('a saved bidirectional layer naming a merge other than concat is refused, not read as concat', async () => {
+  // "mergeMode": "sum" was ignored: the layer concatenated its directions, in predict and the export alike, exit 0
+  const dir = tmp();
+  try {
+    const m = sequential([bidirectional(gru({ units: 2, inputShape: [4, 1] })), dense({ units: 1 })]);
+    await m.save(dir);
+    const json = join(dir, 'model.json');
+    const good = readFileSync(json, 'utf8');
+    const j = JSON.parse(good);
+    assert.equal(j.layers[0].config.mergeMode, 'concat');
+    j.layers[0].config.mergeMode = 'sum';
+    writeFileSync(json, JSON.stringify(j));
+    await assert.rejects(loadModel(dir), (e: Error) => {
+      assert.ok(e instanceof ModelFileError, `${e.name}: ${e.message}`);
+      assert.match(e.message, /model\.json: layers\[0\]: Bidirectional\.mergeMode: expected "concat", .*"sum"$/);
+      return true;
+    });
+    delete j.layers[0].config.mergeMode;
+    writeFileSync(json, JSON.stringify(j));
+    (await loadModel(dir)).dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a model whose schedule ended at zero saves the rate it started from and loads again', async () => {
   const dir = tmp();
   try {
