@@ -129,7 +129,8 @@ export function rawOutput(g: GraphBuilder, d: ExportData, y: Sym, scaledWindow: 
   const nT = d.targets.length;
   if (y.F % nT !== 0)
     throw new ExportError(
-      `rawIO: the model's output has ${y.F} values per step, not a multiple of the ${nT} targets (${d.targets})`,
+      `rawIO: the model's output has ${y.F} values per step, not a multiple of the ${nT} targets ` +
+        `(${d.targets.join(', ')})`,
     );
   let out = g.node('Cast', [y.name], DOUBLE, 'forecast_f64');
   if (d.relative) {

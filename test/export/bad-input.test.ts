@@ -257,4 +257,13 @@ test('the library call: a model that is not built, raw IO without the data it wa
     /^ExportError: data: expected lookback 3 and 1 feature as the model's input, found lookback 4 and 1 feature \(y\)$/,
   );
   m.dispose();
+  // a sequence out of 2 values a step, read as 3 targets: the targets were listed as (a,b,c)
+  const seq = sequential([gru({ units: 2, returnSequences: true }), dense({ units: 2 })], { inputShape: [3, 2] });
+  const abc = { kind: 'standard' as const, columns: ['a', 'b', 'c'], center: [0, 0, 0], scale: [1, 1, 1] };
+  const three = { ...data, features: ['a', 'b'], targets: ['a', 'b', 'c'], scaler: abc };
+  assert.throws(
+    () => exportOnnx(seq, { rawIO: true, data: three }),
+    /^ExportError: rawIO: the model's output has 2 values per step, not a multiple of the 3 targets \(a, b, c\)$/,
+  );
+  seq.dispose();
 });
