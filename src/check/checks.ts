@@ -16,15 +16,15 @@ import {
 } from '../config/index.js';
 import {
   baselineScores,
-  calendarMonths,
   fewTestWindows,
   fileRow,
+  gapsText,
   linearFitNotices,
   MissingValuesError,
   type PreparedData,
   prepareData,
   Scaler,
-  usualStep,
+  timeGaps,
 } from '../data/index.js';
 import { MEMORY_LIMIT_BYTES } from '../engine/index.js';
 import { MemoryLimitError } from '../errors.js';
@@ -86,62 +86,23 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): C
   ];
 }
 
-/**
- * Steps of the time column longer than its usual one (1.5x the median step): missing hours, days or months that a
- * window spans as if they were one step. A gap that data.missing: drop left is not one (no window spans it). A column
- * of whole months (calendarMonths) is stepped in months, so monthly data's step is a month, not the median's 31 days.
- */
+/** Gaps in the time column (timeGaps): steps a window spans as if they were one. */
 function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
-  const n = d.time.length;
-  if (!cfg.data.time || n < 3) return r('data.time_gaps', 'pass', {}, 'no time column: rows are taken as steps');
-  const months = calendarMonths(d.time),
-    t = months ?? d.time;
-  const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1]! - t[i]!);
-  const usual = usualStep(t);
-  let gaps = 0,
-    missing = 0,
-    first = -1,
-    longest = 0;
-  for (let i = 1; i < n; i++) {
-    const dropped = d.kept && d.kept[i] !== d.kept[i - 1]! + 1;
-    if (dropped || !(steps[i - 1]! > 1.5 * usual)) continue;
-    gaps++;
-    missing += Math.max(1, Math.round(steps[i - 1]! / usual) - 1);
-    if (first < 0) first = i;
-    longest = Math.max(longest, steps[i - 1]!);
-  }
+  const g = cfg.data.time ? timeGaps(d.time, d.kept) : null;
+  if (!g) return r('data.time_gaps', 'pass', {}, 'no time column: rows are taken as steps');
   const row = (i: number) => fileRow(d, i, cfg.data.skip_rows);
-  const unit = months ? monthsUnit : stepUnit;
+  const gaps = g.before.length;
   return r(
     'data.time_gaps',
     gaps ? 'warn' : 'pass',
     gaps
-      ? { usual_step: unit(usual), gaps, missing_steps: missing, longest: unit(longest), first_at_row: row(first) }
-      : { usual_step: unit(usual) },
+      ? { usual_step: g.usual, gaps, missing_steps: g.missing, longest: g.longest, first_at_row: row(g.before[0]!) }
+      : { usual_step: g.usual },
     gaps
-      ? `the time column skips ${plural(missing, 'step')} in ${plural(gaps, 'gap')} (the usual step is ` +
-          `${unit(usual)}, the longest gap ${unit(longest)}, the first before row ${row(first)}): a window spans ` +
-          'each gap as one step; add the ' +
-          'missing rows (empty cells, with data.missing: interpolate), unless the series has no value there by ' +
-          "nature (a market's weekends)"
-      : `the time column moves by its usual step (${unit(usual)}) throughout`,
+      ? `${gapsText(g, row)}: a window spans each gap as one step; add the missing rows (empty cells, with ` +
+          "data.missing: interpolate), unless the series has no value there by nature (a market's weekends)"
+      : `the time column moves by its usual step (${g.usual}) throughout`,
   );
-}
-
-const plural = (v: number, what: string) => `${v} ${what}${v === 1 ? '' : 's'}`;
-
-/** A step of calendar months: in years where it is whole ones. */
-const monthsUnit = (v: number) => (v % 12 === 0 ? plural(v / 12, 'year') : plural(v, 'month'));
-
-/**
- * A step of the time column: dates are milliseconds (a whole number of weeks, days, hours or seconds); a numeric time
- * column is shown as it is.
- */
-function stepUnit(v: number): string {
-  if (!(v >= 1000 && v % 1000 === 0)) return String(v);
-  if (v % 604800000 === 0) return plural(v / 604800000, 'week');
-  if (v % 86400000 === 0) return `${v / 86400000} d`;
-  return v % 3600000 === 0 ? `${v / 3600000} h` : `${v / 1000} s`;
 }
 
 /** NaN / Inf after cleaning, anywhere in the model's inputs and targets (as float32, window by window). */

@@ -11,6 +11,7 @@ import {
   DEFAULT_BASELINES,
   type FixedEncoding,
   fileRow,
+  gapsText,
   headerHint,
   type PreparedData,
   prepareTable,
@@ -20,6 +21,7 @@ import {
   sourceColumns,
   splitScores,
   type Table,
+  timeGaps,
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
@@ -102,6 +104,8 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
     for (const n of d.notes) o.log(`data: ${n}`);
     const filled = N > 0 ? filledInWindow(d, cfg, table, read, N - 1) : null;
     if (filled) o.log(filled);
+    const gaps = gapsInWindows(d, cfg);
+    if (gaps) o.log(gaps);
   }
   return forecastCsv(d, cfg, table, pred, o.pieceChars ?? PIECE_CHARS);
 }
@@ -135,6 +139,32 @@ function filledInWindow(
   return (
     `the last forecast (origin row ${fileRow(d, last, cfg.skip_rows)}) reads ${count} filled ` +
     `cell${count === 1 ? '' : 's'} of its ${L}-row window, the newest at ${newest} (data.missing: ${how})`
+  );
+}
+
+/**
+ * A line saying that the new CSV's time column skips steps (the gaps `seqtune check` warns of in training data:
+ * timeGaps), how many forecasts read a window that spans one as if it were one step, and whether the newest does; or
+ * null when there is no gap (or no time column). A window across a 6-hour gap was forecast as one hour, without a word.
+ */
+function gapsInWindows(d: PreparedData, cfg: DataConfig): string | null {
+  const g = cfg.time ? timeGaps(d.time, d.kept) : null;
+  if (!g?.before.length) return null;
+  // gapsUpTo[i]: the gaps before rows 1..i, so a window of rows a..b spans one where gapsUpTo[b] > gapsUpTo[a]
+  const gapsUpTo = new Int32Array(d.time.length);
+  for (const i of g.before) gapsUpTo[i] = 1;
+  for (let i = 1; i < gapsUpTo.length; i++) gapsUpTo[i]! += gapsUpTo[i - 1]!;
+  const N = d.windows.test.count,
+    L = cfg.lookback;
+  const spans = (n: number) => gapsUpTo[originRow(d, n)]! > gapsUpTo[originRow(d, n) - L + 1]!;
+  let count = 0;
+  for (let n = 0; n < N; n++) if (spans(n)) count++;
+  const row = (i: number) => fileRow(d, i, cfg.skip_rows);
+  const last = N > 0 ? `the last forecast (origin row ${row(originRow(d, N - 1))})` : '';
+  const newest = !last ? '' : spans(N - 1) ? `, ${last} among them` : `; ${last} reads none`;
+  return (
+    `${gapsText(g, row)}: ${count} of the ${N} forecast${N === 1 ? '' : 's'} read a window that spans a gap as ` +
+    `one step${newest}; add the missing rows to forecast from steps of ${g.usual}, as the run was trained`
   );
 }
 

@@ -241,6 +241,48 @@ train: {epochs: 1, batch_size: 32}
   assert.doesNotMatch(q.err, /last forecast/);
 });
 
+test('predict says where the time column of the new CSV skips steps, and which forecasts read across a gap', async () => {
+  // a new CSV without rows 41-45 was forecast across the 6-hour step as if it were one hour, without a word, while
+  // check warns of such gaps in training data (data.time_gaps)
+  const csv = syntheticCsv({ length: 200, seed: 7 }).trim().split('\n');
+  writeFileSync(join(dir, 'g.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'g.yaml'),
+    `name: g
+data: {csv: g.csv, time: time, target: value, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'grun');
+  assert.equal((await quiet(['train', join(dir, 'g.yaml'), '--out', out, '--quiet'])).value, 0);
+  // data rows 1-20 of the hourly series without those listed
+  const predict = async (cut: number[]) => {
+    const rows = [csv[0]!, ...csv.slice(1, 21).filter((_, i) => !cut.includes(i + 1))];
+    writeFileSync(join(dir, 'ggap.csv'), `${rows.join('\n')}\n`);
+    const p = await quiet(['predict', out, '--csv', join(dir, 'ggap.csv')]);
+    assert.equal(p.value, 0, p.err);
+    return p;
+  };
+  const older = await predict([8, 9, 10]);
+  assert.equal(older.out.trim().split('\n').length, 15, 'every forecast is still written');
+  const said =
+    'the time column skips 3 steps in 1 gap (the usual step is 1 h, the longest gap 4 h, the first before row 8): ' +
+    '3 of the 14 forecasts read a window that spans a gap as one step; the last forecast (origin row 17) reads ' +
+    'none; add the missing rows to forecast from steps of 1 h, as the run was trained';
+  assert.ok(older.err.split('\n').includes(said), older.err);
+  const newest = await predict([17, 18]);
+  assert.match(
+    newest.err,
+    new RegExp(
+      '^the time column skips 2 steps in 1 gap .*: 2 of the 15 forecasts read a window that spans a gap as one ' +
+        'step, the last forecast \\(origin row 18\\) among them;',
+      'm',
+    ),
+  );
+  assert.doesNotMatch((await predict([])).err, /skips/);
+});
+
 test("predict reads a new CSV's slashed dates in the training CSV's order, and refuses one that cannot be read so", async () => {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const ddmm = (ms: number) => `${p2(new Date(ms).getUTCDate())}/${p2(new Date(ms).getUTCMonth() + 1)}/2024`;
