@@ -86,6 +86,21 @@ test('missing values: the cells named first are the first in the file, whichever
   );
 });
 
+test('text in several number columns: the first cells in the file named across columns, and how many', async () => {
+  // "n.a." in row 151 of load was not said while row 201 of temp ("err", read first) stopped the run
+  const rows = Array.from({ length: 300 }, (_, i) => {
+    const temp = i === 200 || i === 250 ? 'err' : String(i % 9);
+    return `${i},${temp},${i === 150 ? 'n.a.' : i % 11}`;
+  });
+  await assert.rejects(
+    prepareData({ ...base, time: 'time', target: 'load' }, csvFile(`time,temp,load\n${rows.join('\n')}\n`)),
+    new RegExp(
+      'row 151, column "load": expected a number, found "n\\.a\\."; 3 cells of number columns are text, first at ' +
+        'row 151 column "load" \\("n\\.a\\."\\), row 201 column "temp" \\("err"\\), row 251 column "temp" \\("err"\\)$',
+    ),
+  );
+});
+
 test('a new CSV for a trained run: missing cells are advised on in the CSV, not in data keys it cannot change', async () => {
   const { prepareTable } = await import('../../src/data/index.js');
   const rows = (first: string) =>

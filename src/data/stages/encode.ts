@@ -26,6 +26,8 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
   const numeric = new Map<string, Float64Array>();
   const encodings: Record<string, string[]> = {};
   const features: string[] = [];
+  // the columns read as numbers, and what to add to a message about one of their cells
+  const numbers: { c: string; other: string }[] = [];
   for (const c of columns) {
     if (c in cats) {
       const { levels, codes } = categoryCodes(rows, c, fixed);
@@ -37,8 +39,7 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
     } else {
       // a column data.features does not name: one typo must not stop the run without saying how to go on
       const named = cfg.features || rows.targets.includes(c);
-      const other = named ? '' : ' (fix the cell, or leave the column out: data.drop)';
-      numeric.set(c, parseColumn(rows, c, other));
+      numbers.push({ c, other: named ? '' : ' (fix the cell, or leave the column out: data.drop)' });
       features.push(c);
     }
   }
@@ -46,8 +47,10 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
     // before the lookup: a label-encoded feature is a numeric column under its own name (the target became its codes)
     if (t in cats)
       throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
-    if (!numeric.has(t)) numeric.set(t, parseColumn(rows, t));
+    if (!numbers.some((n) => n.c === t)) numbers.push({ c: t, other: '' });
   }
+  refuseText(rows, numbers);
+  for (const { c } of numbers) numeric.set(c, columnOf(rows, c).numbers.subarray(rows.skip));
   if (!features.length)
     throw new DataError(
       `${rows.table.file}: data.features: no column is left to feed the model (of ${rows.table.header.join(', ')}, ` +
@@ -99,19 +102,41 @@ export function numericColumn(column: TableColumn, from: number, count: number):
   return text === 0 || (text < count && text <= Math.max(1, Math.floor(count / 100)));
 }
 
-/** The column's numbers after the skipped rows (a view, not a copy); a text cell is an error naming it. */
-function parseColumn(rows: TableRows, c: string, other = ''): Float64Array {
-  const col = columnOf(rows, c);
-  const r = col.firstText(rows.skip);
-  if (r >= 0) {
-    const text = col.textAt(r) ?? '',
-      trimmed = text.trim();
-    throw new DataError(
-      `${rows.table.file}: row ${r + 1}, column "${c}": expected a number, found "${text}"` +
-        `${numberHint(trimmed)}${other}`,
-    );
+/** How many text cells in number columns a message names, in the file's order (as missing values are: impute.ts). */
+const SHOWN_CELLS = 5;
+
+/**
+ * Text in the columns read as numbers: an error naming the first such cell in the file's order (row by row, then
+ * column), what it may have meant (numberHint), and, where there are more, how many and the first few. A file with
+ * "n.a." in row 151 of one column and "err" in row 201 of another was refused for the later one alone, and the other
+ * came up only on the next run.
+ */
+function refuseText(rows: TableRows, numbers: { c: string; other: string }[]): void {
+  const { header, file } = rows.table;
+  const cells: { r: number; c: string; other: string; text: string }[] = [];
+  let count = 0;
+  for (const { c, other } of numbers) {
+    const col = columnOf(rows, c);
+    for (let r = col.firstText(rows.skip), k = 0; r >= 0; r = col.firstText(r + 1), k++) {
+      count++;
+      if (k < SHOWN_CELLS) cells.push({ r, c, other, text: col.textAt(r) ?? '' });
+    }
   }
-  return col.numbers.subarray(rows.skip);
+  if (!count) return;
+  cells.sort((a, b) => a.r - b.r || header.indexOf(a.c) - header.indexOf(b.c));
+  const first = cells[0]!;
+  const more =
+    count > 1
+      ? `; ${count} cells of number columns are text, first at ` +
+        cells
+          .slice(0, SHOWN_CELLS)
+          .map((x) => `row ${x.r + 1} column "${x.c}" ("${x.text}")`)
+          .join(', ')
+      : '';
+  throw new DataError(
+    `${file}: row ${first.r + 1}, column "${first.c}": expected a number, found "${first.text}"` +
+      `${numberHint(first.text.trim())}${first.other}${more}`,
+  );
 }
 
 /**
