@@ -65,7 +65,7 @@ const cases: [string, string, string | undefined, RegExp][] = [
     'NA under the error policy',
     good(),
     numbers.replace('\n0.3272', '\nNA'),
-    /data.csv: 1 missing value \(NA, empty or NaN\), first at row 2 column "y"; set data.missing/,
+    /data.csv: 1 missing value \(empty or one of [^)]*\), first at row 2 column "y"; set data.missing/,
   ],
   [
     'a series shorter than lookback + horizon',

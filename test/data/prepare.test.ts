@@ -56,7 +56,7 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   const f = csvFile(text);
   await assert.rejects(
     prepareData({ ...base, time: 't' }, f),
-    /3 missing values \(NA, empty or NaN\), first at row 6 column "y", row 7 column "y", row 8 column "z"/,
+    /3 missing values \([^)]*\), first at row 6 column "y", row 7 column "y", row 8 column "z"/,
   );
   const drop = await prepareData({ ...base, time: 't', missing: 'drop', scale: 'none' }, f);
   assert.equal(drop.rows, 27);
@@ -82,7 +82,7 @@ test('missing values: the cells named first are the first in the file, whichever
   const text = `t,y,z\n${rows.join('\n')}\n`;
   await assert.rejects(
     prepareData({ ...base, time: 't' }, csvFile(text)),
-    /2 missing values \(NA, empty or NaN\), first at row 3 column "z", row 21 column "y";/,
+    /2 missing values \([^)]*\), first at row 3 column "z", row 21 column "y";/,
   );
 });
 
@@ -99,6 +99,21 @@ test('text in several number columns: the first cells in the file named across c
         'row 151 column "load" \\("n\\.a\\."\\), row 201 column "temp" \\("err"\\), row 251 column "temp" \\("err"\\)$',
     ),
   );
+});
+
+test('missing values under data.missing: error: the message lists every cell text read as missing', async () => {
+  // "-", "?" and "null" are read as missing (MISSING_TOKENS), but the message said "(NA, empty or NaN)"
+  const { MISSING_TOKENS } = await import('../../src/data/index.js');
+  const rows = Array.from({ length: 30 }, (_, i) => `${i},${i === 4 ? '-' : i},${i === 9 ? 'null' : i}`);
+  const err = await prepareData({ ...base, time: 't' }, csvFile(`t,y,z\n${rows.join('\n')}\n`)).then(
+    () => assert.fail('expected the missing values to be refused'),
+    (e: Error) => e.message,
+  );
+  assert.match(
+    err,
+    /: 2 missing values \(empty or one of "NA", .*"-"\), first at row 5 column "y", row 10 column "z";/,
+  );
+  for (const t of MISSING_TOKENS) if (t) assert.ok(err.includes(`"${t}"`), `"${t}" in: ${err}`);
 });
 
 test('a new CSV for a trained run: missing cells are advised on in the CSV, not in data keys it cannot change', async () => {
@@ -183,7 +198,7 @@ test('the hour a clock goes back, given twice without an offset, is refused with
 
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
-  await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(NA, empty or NaN\)/);
+  await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(empty or one of "NA", [^)]*\)/);
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill' }, f);
   assert.deepEqual(ff.notes, ['filled 1 missing value (ffill)']);
   const drop = await prepareData({ ...base, time: 't', missing: 'drop' }, f);

@@ -1,6 +1,7 @@
 // Stage 3 of prepare (impute): missing values in the columns in use handled by data.missing: error
 // (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
 // nearest value) or {constant: x}. Filling works on copies of the columns that have gaps.
+import { MISSING_TOKENS } from '../csv-column.js';
 import { DataError, MissingValuesError } from '../errors.js';
 import type { DataConfig, MissingPolicy } from '../types.js';
 import type { Encoded } from './encode.js';
@@ -45,6 +46,15 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded, fo
   };
 }
 
+/**
+ * What a cell read as missing is, as messages say it: empty, or one of MISSING_TOKENS. "(NA, empty or NaN)" was said
+ * of a file whose missing cells were "-" or "null", which the user could not then find.
+ */
+const MISSING_CELLS = `empty or one of ${[...MISSING_TOKENS]
+  .filter(Boolean)
+  .map((t) => `"${t}"`)
+  .join(', ')}`;
+
 /** Applies the policy; keep lists the rows left when it drops rows, else it is null. */
 function applyPolicy(
   policy: MissingPolicy,
@@ -66,7 +76,7 @@ function applyPolicy(
     );
   if (policy === 'error')
     throw new MissingValuesError(
-      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (NA, empty or NaN), ` +
+      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (${MISSING_CELLS}), ` +
         `first at ${cells.join(', ')}; ` +
         (forecast
           ? 'fill them in the CSV (the run was trained with data.missing: error, and predict reads the CSV as it was)'
