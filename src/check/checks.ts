@@ -30,7 +30,7 @@ import { MEMORY_LIMIT_BYTES } from '../engine/index.js';
 import { MemoryLimitError } from '../errors.js';
 import { LinearSkip, type Tensor } from '../nn/index.js';
 import { adam } from '../optim/index.js';
-import { checkOutputWidth, splitTensors } from '../run/index.js';
+import { checkOutputWidth, splitTensors, WEIGHTS_PER_TARGET } from '../run/index.js';
 import { type Callback, denseRows, gatherSamples, type Model, type Samples } from '../train/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -325,11 +325,16 @@ function enoughWindowsCheck(d: PreparedData, H: number, weights?: number): Check
   const nTrain = d.windows.train.starts.length,
     nVal = d.windows.val.starts.length,
     targets = nTrain * d.targets.length * H;
-  const few = nTrain < 100 || (weights !== undefined && weights > 10 * targets);
+  const heavy = weights !== undefined && weights > WEIGHTS_PER_TARGET * targets;
   const fewVal = nVal > 0 && nVal < FEW_VAL_WINDOWS;
   const nTest = d.windows.test.starts.length;
   const advice = [
-    few ? 'few training windows for this model: use fewer units, regularization, or more data' : '',
+    // a model init sized to the windows (at most WEIGHTS_PER_TARGET weights each) was told to use fewer units
+    heavy
+      ? 'few training windows for this model: use fewer units, regularization, or more data'
+      : nTrain < 100
+        ? `only ${nTrain} training windows: few to learn from, whatever the model (more rows, or a shorter lookback)`
+        : '',
     fewVal
       ? `only ${nVal} validation windows (${nVal + H - 1} steps of the series): a study that chooses among many ` +
         'trials by their scores fits that stretch, which the test period need not resemble (use a larger validation ' +

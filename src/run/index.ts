@@ -16,7 +16,7 @@ export {
 } from './folder.js';
 export { STARTER_CONFIG, starterConfig } from './init.js';
 export type { CsvStart } from './init-csv.js';
-export { startFromCsv } from './init-csv.js';
+export { STARTER_SPLIT, startFromCsv, WEIGHTS_PER_TARGET } from './init-csv.js';
 export type { EnsembleUse, SavedData } from './load.js';
 export { checkRunDir, ENSEMBLE_FORMAT, ENSEMBLE_VERSION, loadRun } from './load.js';
 export { evaluateRun, ForecastFailed, predictRun, trainingMoves } from './predict.js';

@@ -16,9 +16,11 @@ import {
   repeatedTimeHint,
   separatorHint,
   slashDayFirst,
+  splitRanges,
   stackedSeriesHint,
   type Table,
   usualStep,
+  windowStarts,
 } from '../data/index.js';
 import { checkSeason } from './season.js';
 
@@ -34,7 +36,40 @@ export interface CsvStart {
   skipRows: number;
   lookback: number;
   season: number | null;
+  /** The GRU's units, and why when fewer than the usual 64 (modelSize). */
+  units: number;
+  unitsWhy: string | null;
   said: string[];
+}
+
+/** The starter config's split (init.ts writes it). */
+export const STARTER_SPLIT = { train: 0.7, val: 0.15, test: 0.15 };
+
+/**
+ * `seqtune check` (data.enough_windows) warns of a model with more weights than this many per training target (window
+ * x target x horizon step): init sizes its model under it.
+ */
+export const WEIGHTS_PER_TARGET = 10;
+
+/** The GRU units init proposes, the most first: the first whose model the training windows can carry. */
+const UNITS = [64, 32, 16, 8, 4];
+
+/** Weights of GRU(units) -> Dense(1) on `inputs` columns (reset_after: two bias vectors per gate). */
+const gruWeights = (units: number, inputs: number) => 3 * (units * (inputs + units) + 2 * units) + units + 1;
+
+/**
+ * The GRU's units: 64, or fewer where the training windows are few (shampoo's 36 rows give 18: GRU(64)'s 12,929
+ * weights are 718 per training target, and check warned 'few training windows for this model').
+ */
+function modelSize(rows: number, lookback: number, inputs: number, said: string[]) {
+  const windows = windowStarts(splitRanges(rows, STARTER_SPLIT).train, lookback, 1, 1).length;
+  const units = UNITS.find((u) => gruWeights(u, inputs) <= WEIGHTS_PER_TARGET * windows) ?? UNITS.at(-1)!;
+  if (units === UNITS[0]) return { units, unitsWhy: null };
+  const unitsWhy =
+    `${gruWeights(units, inputs)} weights for ${windows} training windows ` +
+    `(GRU(${UNITS[0]}): ${gruWeights(UNITS[0]!, inputs)}; at most ${WEIGHTS_PER_TARGET} a window)`;
+  said.push(`model: gru units ${units}, ${unitsWhy}`);
+  return { units, unitsWhy };
 }
 
 /** Columns of time parts, in the order data.time takes them. */
@@ -468,5 +503,7 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
   const series = targetSeries(t, chosen, skipRows);
   const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, said);
-  return { name, time, drop, categorical, target: chosen, missing, skipRows, lookback, season, said };
+  const inputs = numeric.length + Object.keys(categorical).reduce((n, h) => n + levels(t, h, MAX_LEVELS).size, 0);
+  const size = modelSize(t.rows - skipRows, lookback, inputs, said);
+  return { name, time, drop, categorical, target: chosen, missing, skipRows, lookback, season, ...size, said };
 }

@@ -50,6 +50,9 @@ export function starterConfig(start?: CsvStart & { csv: string }): string {
   const v = start ?? { name: 'my-forecast' };
   const data = dataLines(start);
   const season = start?.season ?? null;
+  const gru = start?.unitsWhy
+    ? `    - gru: {units: ${start.units}}        # ${start.unitsWhy}`
+    : '    - gru: {units: 64}       # gru | lstm | simple_rnn | bidirectional | conv1d | dense | dropout | ...';
   const baselines =
     season === null
       ? '  baselines: [persistence, mean, linear]   # also {seasonal_naive: {season: 24}}'
@@ -69,7 +72,7 @@ ${data}
 
 model:
   layers:
-    - gru: {units: 64}       # gru | lstm | simple_rnn | bidirectional | conv1d | dense | dropout | ...
+${gru}
     - dense: {units: 1}      # = horizon x number of targets
 
 train:

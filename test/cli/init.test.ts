@@ -104,6 +104,31 @@ test('init --csv on a short monthly series: its one numeric column is the target
   assert.equal(config.data.lookback, 12);
 });
 
+test('init --csv sizes the GRU to the training windows, and check then finds the model not too big for them', async () => {
+  // shampoo's 36 rows give 18 training windows: init wrote GRU(64), 12,929 weights, and check said 'few training
+  // windows for this model: use fewer units'
+  const rows = Array.from({ length: 36 }, (_, i) => `${2001 + Math.floor(i / 12)}-${(i % 12) + 1},${100 + 7 * i}`);
+  writeFileSync(join(dir, 'sales.csv'), `Month,Sales\n${rows.join('\n')}\n`);
+  const f = join(dir, 'sales-size.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'sales.csv')]);
+  assert.equal(r.code, 0, r.err);
+  const said = 'model: gru units 4, 89 weights for 18 training windows (GRU(64): 12929; at most 10 a window)';
+  assert.ok(r.out.includes(said), r.out);
+  assert.match(readFileSync(f, 'utf8'), /^ {4}- gru: \{units: 4\} +# 89 weights for 18 training windows/m);
+  const c = await runCli(['check', f, '--json']);
+  const checks = JSON.parse(c.out).checks as { id: string; advice: string; evidence: Record<string, number> }[];
+  const enough = checks.find((x) => x.id === 'data.enough_windows')!;
+  assert.ok(enough.evidence.weights! <= 10 * enough.evidence.training_targets!, JSON.stringify(enough));
+  assert.doesNotMatch(enough.advice, /for this model/);
+  assert.match(enough.advice, /only 18 training windows: few to learn from, whatever the model/);
+  // enough rows: the usual GRU(64)
+  const long = Array.from({ length: 3000 }, (_, i) => `${i},${Math.sin(i / 5).toFixed(4)}`);
+  writeFileSync(join(dir, 'long.csv'), `t,y\n${long.join('\n')}\n`);
+  const g = join(dir, 'long-size.yaml');
+  assert.equal((await runCli(['init', g, '--csv', join(dir, 'long.csv')])).code, 0);
+  assert.match(readFileSync(g, 'utf8'), /- gru: \{units: 64\} /);
+});
+
 test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
   writeFileSync(join(dir, 'two.csv'), hourly(50));
   const f = join(dir, 'refused.yaml');
