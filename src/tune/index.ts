@@ -8,6 +8,7 @@ export { studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
 export { counted as budgetCount, StudyDeleted, StudyStopped } from './loop.js';
+export { trialsNamed } from './progress.js';
 export * from './pruners/index.js';
 export type { Importance } from './report.js';
 export { factorChart, historyChart, importance, importanceNotYet, importanceReadable } from './report.js';

@@ -13,7 +13,7 @@ import { baselineOverBudget, endStepReserve, firstReserve, TimeBudget } from './
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
-import { bestOf, liveLine, sameListAsAbove, trialReport } from './progress.js';
+import { bestOf, liveLine, sameListAsAbove, trialReport, trialsNamed } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
@@ -141,10 +141,7 @@ async function deletedUnder(c: StudyContext, l: Loop, e: unknown): Promise<Study
   if (!(e instanceof StorageError) || !(await studyGone(c))) return undefined;
   // those still running here stop too, at their next epoch's report (runTrials waits for them)
   const n = [...new Set([...l.deleted, ...l.running.keys()])].sort((a, b) => a - b);
-  const stopped = n.length
-    ? `; ${n.length > 1 ? 'trials' : 'trial'} ${n.map((x) => `#${x}`).join(', ')} stopped at ` +
-      `${n.length > 1 ? 'their' : 'its'} next epoch`
-    : '';
+  const stopped = n.length ? `; ${trialsNamed(n)} stopped at ` + `${n.length > 1 ? 'their' : 'its'} next epoch` : '';
   return new StudyDeleted(
     `study ${c.name} was deleted from ${redactUrl(c.url)} while this process ran it (seqtune study delete ` +
       `--force)${stopped}; nothing more of it is stored`,

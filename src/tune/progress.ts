@@ -8,6 +8,11 @@ export function bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
     .reduce<FrozenTrial | null>((a, t) => (!a || t.value! < a.value! ? t : a), null);
 }
 
+/** Trials named by number, as the lines about a study's trials name them: `trial #3`, `trials #0, #1`. */
+export function trialsNamed(numbers: readonly number[]): string {
+  return `${numbers.length > 1 ? 'trials' : 'trial'} ${numbers.map((n) => `#${n}`).join(', ')}`;
+}
+
 /** How long a finished trial ran, in seconds with one decimal. */
 function secondsOf(t: FrozenTrial): string {
   return ((Date.parse(t.finished ?? t.started) - Date.parse(t.started)) / 1000).toFixed(1);

@@ -12,7 +12,7 @@ import {
   type StaleRule,
   StorageError,
 } from '../../storage/index.js';
-import { deadOwners, parseOwner, staleAfterS } from '../../tune/index.js';
+import { deadOwners, parseOwner, staleAfterS, trialsNamed } from '../../tune/index.js';
 import { type CliContext, trialsText, UsageError, withExamples } from '../context.js';
 
 /** The owner a trial without one is read with: no process is known dead by that name, so its start alone counts. */
@@ -28,7 +28,7 @@ function liveText(live: readonly FrozenTrial[], now: number): { text: string; pr
   const text = [...by].map(([owner, ts]) => {
     const last = Math.max(...ts.map((t) => Date.parse(t.heartbeat ?? t.started)));
     const beat = `last heartbeat ${Math.max(0, Math.round((now - last) / 1000))} s ago`;
-    const numbers = `${ts.length > 1 ? 'trials' : 'trial'} ${ts.map((t) => `#${t.number}`).join(', ')}`;
+    const numbers = trialsNamed(ts.map((t) => t.number));
     if (!owner) return `${numbers} with no owner (made through the library; ${beat})`;
     const { host, pid } = parseOwner(owner);
     return `${numbers} by process ${pid} on ${host} (${beat})`;
