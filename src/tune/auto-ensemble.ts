@@ -316,7 +316,7 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
   const fitted = new Set<number>(); // the lookbacks other than the best's whose ridge model the step has fitted
   for (const [i, set] of sets.entries()) {
     const other = set.lookback === undefined ? undefined : trials.find((t) => t.number === set.members[0]);
-    const fit = other && !fitted.has(set.lookback!) ? endRidge(c.base, other, trials) : other ? 0 : ridge;
+    const fit = !other ? ridge : fitted.has(set.lookback!) ? 0 : endRidge(c.base, other, trials);
     const expected = set.members.length * perMember + fit;
     const first = i === 0 && (reserved > 0 || expected <= 0);
     if (endAt !== undefined && !first && Date.now() + expected * 1000 > endAt) {
