@@ -43,6 +43,7 @@ export class Dense extends Layer {
     super(options?.name, 'dense');
     this.units = assertPositiveInt('Dense.units', options?.units);
     assertOptionalBool('Dense.useBias', options.useBias);
+    assertOptionalBool('Dense.trainable', options.trainable);
     this.actId = activationId(options.activation ?? 'linear', 'Dense.activation');
     getInitializer(options.kernelInitializer ?? 'glorotUniform', 'Dense.kernelInitializer');
     getInitializer(options.biasInitializer ?? 'zeros', 'Dense.biasInitializer');
@@ -127,6 +128,8 @@ export class Dense extends Layer {
       ...(this.biasReg ? { biasRegularizer: this.biasReg.config } : {}),
       ...(this.activityRegularizer ? { activityRegularizer: this.activityRegularizer.config } : {}),
       ...(this.options.inputShape ? { inputShape: this.options.inputShape } : {}),
+      // a frozen layer stays frozen in the saved model: loaded, its weights were trained again by a further fit
+      ...(this.options.trainable === false ? { trainable: false } : {}),
     };
   }
 }

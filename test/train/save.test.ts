@@ -251,3 +251,32 @@ test('a model built with initialize: false has zero weights for setWeights to fi
   blank.setWeights(drawn.getWeights());
   assert.deepEqual(blank.getWeights(), drawn.getWeights());
 });
+
+test('a frozen Dense (trainable: false) stays frozen in the saved model: a fit of the loaded model keeps it', async () => {
+  // the saved config left trainable out: the loaded layer's weights were trainable and a further fit changed them
+  const dir = tmp();
+  try {
+    const rng = new Rng(4);
+    const x = tensor(randArray(rng, 12 * 4), [12, 4, 1]),
+      y = tensor(randArray(rng, 12), [12, 1]);
+    const m = sequential(
+      [gru({ units: 3, inputShape: [4, 1] }), dense({ units: 2, trainable: false }), dense({ units: 1 })],
+      { seed: 2 },
+    );
+    m.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'mse' });
+    await m.save(dir);
+    const back = await loadModel(dir);
+    assert.equal(back.countParams({ trainableOnly: true }), m.countParams({ trainableOnly: true }));
+    const frozen = (w: Record<string, Float32Array>) =>
+      Object.entries(w).filter(([k]) => k.startsWith(`${back.layers[1]!.name}/`));
+    const before = frozen(back.getWeights()),
+      rest = back.getWeights()[`${back.layers[2]!.name}/kernel`];
+    assert.equal(before.length, 2);
+    await back.fit(x, y, { epochs: 2, batchSize: 4 });
+    assert.deepEqual(frozen(back.getWeights()), before);
+    assert.notDeepEqual(back.getWeights()[`${back.layers[2]!.name}/kernel`], rest, 'the trainable head did train');
+    assert.throws(() => dense({ units: 1, trainable: 'false' as never }), /Dense\.trainable: expected true or false/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
