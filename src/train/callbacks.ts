@@ -193,7 +193,14 @@ export interface ReduceLROnPlateauOptions {
   mode?: Mode;
 }
 
-/** Multiplies the learning rate by `factor` when `monitor` stalls for `patience` epochs. */
+/**
+ * Multiplies the learning rate by `factor` when `monitor` stalls for `patience` epochs, never below `minLr`. Under a
+ * fit schedule the reductions scale each epoch's scheduled rate (their product, applied as the epoch begins), and
+ * min_lr is their floor there too: an epoch's rate is the scheduled one times the reductions, or the lower of the
+ * scheduled rate and min_lr where that is more (the schedule's own decay may go below min_lr; its eta_min is its
+ * floor). Scaling the schedule's base rate instead let a step decay take a reduced rate below min_lr, and under a
+ * cosine with eta_min the rate climbed back toward eta_min after a reduction.
+ */
 export class ReduceLROnPlateau extends Callback {
   readonly monitor: string;
   readonly factor: number;
@@ -206,6 +213,8 @@ export class ReduceLROnPlateau extends Callback {
   private wait = 0;
   private cooldownLeft = 0;
   private sign = 1;
+  /** The reductions so far, as the factor on a fit schedule's rates. */
+  private scale = 1;
 
   constructor(o: ReduceLROnPlateauOptions = {}) {
     super();
@@ -224,6 +233,13 @@ export class ReduceLROnPlateau extends Callback {
     this.best = Infinity;
     this.wait = 0;
     this.cooldownLeft = 0;
+    this.scale = 1;
+  }
+  /** Under a schedule: the epoch's scheduled rate (set as the epoch began) times the reductions, floored at min_lr. */
+  override onEpochBegin(): void {
+    const opt = this.model.optimizer!;
+    if (this.model.scheduled && this.scale < 1)
+      opt.learningRate = Math.max(opt.learningRate * this.scale, Math.min(opt.learningRate, this.minLr));
   }
   override onEpochEnd(_epoch: number, logs: Logs): void {
     const v = logs[this.monitor];
@@ -244,10 +260,7 @@ export class ReduceLROnPlateau extends Callback {
         opt = m.optimizer!;
       const next = Math.max(opt.learningRate * this.factor, this.minLr);
       if (next < opt.learningRate) {
-        // A fit schedule computes each epoch's rate from the base rate: scaling the base by the same ratio keeps the
-        // reduction (the scheduled rate times factor from here on) instead of decaying the reduced rate again.
-        m.baseLearningRate =
-          m.baseLearningRate === opt.learningRate ? next : m.baseLearningRate * (next / opt.learningRate);
+        this.scale *= next / opt.learningRate;
         opt.learningRate = next;
       }
       this.cooldownLeft = this.cooldown;
@@ -392,7 +405,9 @@ export const callbackRegistry = new Registry<CallbackEntry>(
     entry({
       name: 'reduce_lr_on_plateau',
       className: 'ReduceLROnPlateau',
-      doc: 'factor, patience, cooldown, min_lr; with train.schedule, the scheduled rate times factor from then on',
+      doc:
+        'factor, patience, cooldown, min_lr (the floor of its reductions); with train.schedule, the scheduled rate ' +
+        'times factor from then on, not below min_lr (the schedule alone may go lower)',
       options: optionsObject({
         ...watch(10, 1e-4),
         factor: withDefault(z.number(e(fraction)).gt(0, e(fraction)).lt(1, e(fraction)).optional(), 0.1),

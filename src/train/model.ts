@@ -122,6 +122,8 @@ export class Model extends Stack implements CompiledStack {
   private fitShare?: number;
   /** The rate schedules start from; compile sets it from the optimizer. */
   baseLearningRate = 0;
+  /** Whether the fit under way sets the rate from a schedule as each epoch begins (before the callbacks' hook). */
+  scheduled = false;
   private trainMetrics = new MetricState([]);
   private readonly batchBuffers = new Map<number, BatchBuffers>();
 
@@ -626,6 +628,7 @@ export class Model extends Stack implements CompiledStack {
     this.diverged = false;
     this.skippedBatches = 0;
     this.epochsPlanned = epochs;
+    this.scheduled = schedule !== undefined;
     this.fitBatchSize = bs;
     this.fitShare = shareOf(bs, this.pool?.threads ?? 1, 0);
     const history = this.emptyHistory(Boolean(validation));

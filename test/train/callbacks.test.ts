@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dense, gru, lstm, Rng, tensor } from '../../src/nn/index.js';
-import { adam, sgd } from '../../src/optim/index.js';
+import { adam, type ScheduleLike, sgd } from '../../src/optim/index.js';
 import {
   Callback,
   EarlyStopping,
@@ -171,6 +171,38 @@ test('ReduceLROnPlateau multiplies the rate after patience epochs without improv
   assert.deepEqual(
     h2.history.lr!.map((v) => +v.toPrecision(6)),
     [0.1, 0.01, 0.001],
+  );
+});
+
+test('ReduceLROnPlateau under a schedule: min_lr floors its reductions, and a cosine with eta_min stays reduced', async () => {
+  const { x, y } = data(16);
+  const lrs = async (schedule: ScheduleLike, plateau: ReduceLROnPlateau, epochs: number) => {
+    const m = small();
+    m.compile({ optimizer: adam({ learningRate: 0.1 }) });
+    const h = await m.fit(x, y, {
+      epochs,
+      batchSize: 16,
+      schedule,
+      callbacks: [new Script('s', new Array(epochs).fill(1)), plateau],
+    });
+    return h.history.lr!.map((v) => +v.toPrecision(6));
+  };
+  // step halves every 2 epochs; the reduction after epoch 1 stops at min_lr 0.04, and the step's halving of the
+  // reduced rate went to 0.02, below min_lr, while the schedule alone (0.05) was above it; the schedule alone may go
+  // below it (0.025 at epoch 4)
+  assert.deepEqual(
+    await lrs(
+      { step: { factor: 0.5, every: 2 } },
+      new ReduceLROnPlateau({ monitor: 's', patience: 1, minLr: 0.04 }),
+      5,
+    ),
+    [0.1, 0.1, 0.04, 0.04, 0.025],
+  );
+  // cosine from 0.1 to eta_min 0.05 over 4 epochs, reduced x 0.1 after epochs 1 and 2: the scheduled rate (0.075,
+  // 0.0573) times 0.1 and 0.01; it climbed back toward eta_min (0.03, then 0.0428)
+  assert.deepEqual(
+    await lrs({ cosine: { t_max: 4, eta_min: 0.05 } }, new ReduceLROnPlateau({ monitor: 's', patience: 1 }), 4),
+    [0.1, 0.0926777, 0.0075, 0.000573223],
   );
 });
 
