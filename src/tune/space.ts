@@ -257,12 +257,15 @@ export function getPath(obj: unknown, path: string): unknown {
 /**
  * The config with the trial's parameters applied (a deep copy). Optimizer paths follow a renamed optimizer. A key is
  * applied before the keys inside it (`train.optimizer` before `train.optimizer.sgd.momentum`), whatever the order of
- * `params`: the other way round, the outer value replaced the inner one, which the trial still recorded.
+ * `params`: the other way round, the outer value replaced the inner one, which the trial still recorded. The values
+ * go in as copies: a key inside another was set into the object of the space's list (or the when: naming it) that
+ * the outer value was, so checkSpace left {sgd: {..., nesterov: true}} in a when: that no draw then equalled, and a
+ * key under it was never sampled.
  */
 export function applyParams<T>(config: T, params: Params): T {
   const c = structuredClone(config) as Record<string, unknown>;
   const depth = (k: string) => k.split(/[.[]/).length;
-  const entries = Object.entries(params).sort(([a], [b]) => depth(a) - depth(b)); // stable: same depth as given
+  const entries = Object.entries(structuredClone(params)).sort(([a], [b]) => depth(a) - depth(b)); // stable
   for (const [k, v] of entries) {
     if (k.startsWith('train.optimizer.') && k.split('.').length === 4) {
       const [, , name, opt] = pathParts(k) as [string, string, string, string];

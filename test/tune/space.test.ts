@@ -147,6 +147,43 @@ test('a key inside another key of the space must be inside each of its values; t
   });
 });
 
+test("applying a key inside another leaves the space's values as written: a when: on an optimizer object holds", () => {
+  // checkSpace applied nesterov into the sgd object of the list (the one the when: names): the when: read
+  // {sgd: {learning_rate: 0.05, momentum: 0.9, nesterov: true}}, which no draw equals, and nesterov was never sampled
+  const raw = {
+    'train.optimizer': [{ adam: { learning_rate: 0.01 } }, { sgd: { learning_rate: 0.05, momentum: 0.9 } }],
+    'train.optimizer.sgd.nesterov': {
+      choice: [true, false],
+      when: { 'train.optimizer': { sgd: { learning_rate: 0.05, momentum: 0.9 } } },
+    },
+    'model.layers': { choice: [[{ gru: { units: 2 } }, { dense: { units: 1 } }]] },
+    'model.layers[0].gru.dropout': [0, 0.2],
+  };
+  const space = parseSpace(structuredClone(raw), 1);
+  checkSpace(space, config, 'c.yaml');
+  assert.deepEqual(space.find((p) => p.name === 'train.optimizer')!.dist, {
+    kind: 'categorical',
+    values: raw['train.optimizer'],
+  });
+  assert.deepEqual(space.find((p) => p.name === 'train.optimizer.sgd.nesterov')!.when, {
+    'train.optimizer': raw['train.optimizer'][1],
+  });
+  assert.deepEqual(space.find((p) => p.name === 'model.layers')!.dist, {
+    kind: 'categorical',
+    values: raw['model.layers'].choice,
+  });
+  const drawn = Array.from({ length: 16 }, (_, i) => new RandomSampler().sample(space, [], new Rng(i))!);
+  assert.ok(
+    drawn.some((d) => 'train.optimizer.sgd.nesterov' in d),
+    'nesterov is drawn where sgd is',
+  );
+  // a trial's parameters are not changed by applying them either
+  const params = { 'train.optimizer': { sgd: { learning_rate: 0.05 } }, 'train.optimizer.sgd.nesterov': true };
+  const applied = applyParams(config, params);
+  assert.deepEqual(applied.train!.optimizer, { sgd: { learning_rate: 0.05, nesterov: true } });
+  assert.deepEqual(params['train.optimizer'], { sgd: { learning_rate: 0.05 } });
+});
+
 test('an option of an optimizer the config does not train, with no train.optimizer in the space, is refused', () => {
   // every trial of train.optimizer.sgd.momentum: [0.5, 0.9] on a config of adam trained sgd, with adam's learning
   // rate, while a layer the config does not have (model.layers[0].lstm.units) was refused
