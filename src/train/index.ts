@@ -33,7 +33,7 @@ export { Model, sequential, sliceRows } from './model.js';
 export { NAN_POLICIES, type NanPolicy } from './nan-policy.js';
 export { formatLogs, liveProgress, ProgressLogger, stopLiveProgress } from './progress.js';
 export type { SampleSource, Samples } from './samples.js';
-export { denseRows, gatherSamples, isTensor, sampleSize, sliceSamples } from './samples.js';
+export { denseRows, gatherSamples, isTensor, sampleSize, sliceSamples, spreadRows } from './samples.js';
 export type { SavedModel } from './save.js';
 export { MODEL_FORMAT, ModelFileError, saveModel } from './save.js';
 export { MAX_THREADS } from './threads/pool.js';

@@ -77,9 +77,29 @@ export function sliceSamples(s: Samples, a: number, b: number): Samples {
 export function denseRows(s: Samples, a = 0, b = s.shape[0] ?? 0): Tensor {
   if (!(Number.isInteger(a) && Number.isInteger(b) && 0 <= a && a <= b && b <= (s.shape[0] ?? 0)))
     throw new ShapeError(`denseRows: rows [${a}, ${b}) of ${s.shape[0]} samples`);
+  return rowsAt(
+    s,
+    Int32Array.from({ length: b - a }, (_, i) => a + i),
+  );
+}
+
+/**
+ * n rows spread evenly over the samples, in order (every row when n is not less), dense as denseRows gives them: a
+ * batch that stands for the whole set, where the first rows may not (a series flat before it starts moving).
+ */
+export function spreadRows(s: Samples, n: number): Tensor {
+  const N = s.shape[0] ?? 0,
+    k = Math.min(Math.max(0, Math.floor(n)), N);
+  return rowsAt(
+    s,
+    Int32Array.from({ length: k }, (_, i) => Math.floor((i * N) / k)),
+  );
+}
+
+/** The rows idx of the samples as a dense sample-major tensor. */
+function rowsAt(s: Samples, idx: Int32Array): Tensor {
   const per = sampleSize(s),
-    out = new Float32Array((b - a) * per);
-  const idx = Int32Array.from({ length: b - a }, (_, i) => a + i);
-  gatherSamples(s, idx, 0, b - a, 1, per, out);
-  return { data: out, shape: [b - a, ...s.shape.slice(1)] };
+    out = new Float32Array(idx.length * per);
+  gatherSamples(s, idx, 0, idx.length, 1, per, out);
+  return { data: out, shape: [idx.length, ...s.shape.slice(1)] };
 }
