@@ -31,7 +31,7 @@ export interface DashboardSource {
   hub: Hub;
   /**
    * Why the storage cannot be read now besides the last poll's error (Hub.lastError), or null: a SQLite file removed
-   * from its path and not replaced (serve.ts, Readers).
+   * from its path and not replaced, or replaced by one that cannot be read (serve.ts, Readers).
    */
   storageError?: () => string | null;
   /** The built front end (dist/web), or null when it was not built. */
@@ -279,18 +279,23 @@ export function storageName(where: string): string {
 }
 
 function webRoutes(app: Hono, s: DashboardSource): void {
+  // 503 while the storage cannot be read (`curl -f`, a monitor that reads the status alone), with the same JSON: the
+  // dashboard's own pages read it then too (the runs folder, the error they show)
   app.get('/api/health', (c) => {
     const error = s.storageError?.() ?? s.hub.lastError;
-    return c.json({
-      ok: error === null,
-      error,
-      storage: storageName(s.where),
-      // the page asks only whether there is a folder of runs: its name, not where it lies
-      runs: s.runs === null ? null : basename(resolve(s.runs)),
-      // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest; the
-      // study answers name their run folders by such paths already (best_run_dir, a trial's run_dir)
-      runs_path: s.runs ? realFolder(s.runs) : null,
-    });
+    return c.json(
+      {
+        ok: error === null,
+        error,
+        storage: storageName(s.where),
+        // the page asks only whether there is a folder of runs: its name, not where it lies
+        runs: s.runs === null ? null : basename(resolve(s.runs)),
+        // the real path of --runs: a run folder a study names (best_run_dir) under it is the run page of its rest; the
+        // study answers name their run folders by such paths already (best_run_dir, a trial's run_dir)
+        runs_path: s.runs ? realFolder(s.runs) : null,
+      },
+      error === null ? 200 : 503,
+    );
   });
   app.get('/api/*', (c) => notFound(c, c.req.path));
   app.get('*', async (c) => {

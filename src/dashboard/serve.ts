@@ -4,6 +4,7 @@
 
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { openStorage, redactUrl, type Storage, type TrialsAt } from '../storage/index.js';
 import { dashboardApp, type StreamLimits } from './app.js';
@@ -148,12 +149,15 @@ async function openSources(url: string): Promise<{ storage: Storage; feed: Feed 
  * seqtune.db` and a new study, or a copy moved over it. Each connection kept the file it had opened: the pages showed
  * the removed file's studies, and none of the new one's, until the dashboard was restarted. A file removed and not
  * replaced keeps the one open, and `gone` says so (/api/health: it said ok while the pages showed a file no longer
- * there); one not readable yet (a tune making its tables) is tried again at the next look.
+ * there). One that cannot be read (a folder, a file of another kind, a tune making its tables) keeps the one open too,
+ * and `unreadable` says why: it was tried again at each look while /api/health said ok; it is read once it can be.
  */
 class Readers {
   private ino: number | null;
   /** Why what the pages show is no longer the storage's: the file was removed from its path and none is there. */
   gone: string | null = null;
+  /** Why what the pages show is no longer the storage's: the file at its path now cannot be read (the error). */
+  unreadable: string | null = null;
   private swapping: Promise<void> | null = null;
   /** A feed source for the file opened last, until the hub takes it (Hub's `reopened`). */
   private source: FeedSource | null = null;
@@ -169,11 +173,14 @@ class Readers {
   /** Opens the file again if another is at its path now; what was open is closed a little later (reads in flight). */
   fresh(): Promise<void> {
     if (this.ino === null) return Promise.resolve();
-    const ino = inodeOf(sqliteFile(this.url));
+    const file = sqliteFile(this.url);
+    const ino = inodeOf(file);
     this.gone = ino === null ? GONE : null;
+    if (ino === null || ino === this.ino) this.unreadable = null;
     if (ino === null || ino === this.ino || this.swapping) return this.swapping ?? Promise.resolve();
     this.swapping = openReadable(this.url)
       .then(({ storage, source }) => {
+        this.unreadable = null;
         const [oldStorage, oldTrials] = [this.storage, this.trials];
         this.storage = storage;
         this.trials = trialReader(this.url, storage);
@@ -185,7 +192,10 @@ class Readers {
           void oldStorage.close().catch(() => {});
         }, 10_000).unref();
       })
-      .catch(() => {}) // not readable yet: the next look tries again
+      .catch((e: Error) => {
+        // the next look tries again
+        this.unreadable = unreadable(file, e);
+      })
       .finally(() => {
         this.swapping = null;
       });
@@ -211,6 +221,11 @@ const GONE =
   'the SQLite file is no longer at its path (removed or moved): what the pages read of it stays as it was, and ' +
   'nothing new is read; a study file made there again is read anew';
 
+/** What /api/health says of a file at the path that cannot be read: its name, not the folders (storageName). */
+const unreadable = (file: string, e: Error) =>
+  `the SQLite file at its path cannot be read (${e.message.replaceAll(file, basename(file))}): what the pages read ` +
+  'before stays as it was, and nothing new is read; it is read anew once it can be';
+
 function inodeOf(file: string): number | null {
   try {
     return statSync(file).ino;
@@ -232,7 +247,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     },
     trials: (study) => r.trials.read(study),
     listed: () => r.trials.listed(),
-    storageError: () => r.gone,
+    storageError: () => r.gone ?? r.unreadable,
     where: redactUrl(o.storage),
     runs: o.runs ?? null,
     hub,

@@ -4,7 +4,7 @@
 // it leaves, and one that reads gets every event of a poll however many.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,6 +250,52 @@ test('SQLite: a study file removed and not replaced: /api/health says so, the pa
     assert.match(((await failed.json()) as { error: string }).error, gone);
   } finally {
     await b.d.close();
+  }
+});
+
+test('SQLite: a study file replaced by one that cannot be read: /api/health says so (503), and reads it once it can', {
+  timeout: 20000,
+}, async () => {
+  // a folder or a file of another kind in its place was tried again at each look, quietly, while health said ok
+  type Health = { ok: boolean; error: string | null; storage: string };
+  const f = join(dir, 'unreadable.db');
+  const st = openStorage(`sqlite:${f}`);
+  await st.createStudy('kept', {});
+  await st.close();
+  const d = await startDashboard({ storage: `sqlite:${f}`, port: 0, web: null, pollMs: 20 });
+  const get = (path: string) => fetch(new URL(path, d.url));
+  const health = async () => {
+    const r = await get('/api/health');
+    return { status: r.status, ...((await r.json()) as Health) };
+  };
+  const names = async () => ((await (await get('/api/studies')).json()) as { name: string }[]).map((s) => s.name);
+  const fine = { ok: true, error: null, storage: 'sqlite:unreadable.db', runs: null, runs_path: null };
+  const cannot = /^the SQLite file at its path cannot be read \(unreadable\.db: (.*)\): what the pages read before stays/;
+  try {
+    assert.deepEqual(await health(), { ...fine, status: 200 });
+    rmSync(f);
+    mkdirSync(f);
+    let h = await health();
+    assert.deepEqual([h.status, h.ok], [503, false]);
+    assert.match(h.error!, cannot);
+    assert.match(h.error!, /is a folder, not a study file/);
+    assert.ok(!h.error!.includes(dir), `no folder of this machine: ${h.error}`);
+    assert.deepEqual(await names(), ['kept'], 'what was read of it is read as before');
+    rmSync(f, { recursive: true });
+    writeFileSync(f, 'not a database '.repeat(500));
+    h = await health();
+    assert.deepEqual([h.status, h.ok], [503, false]);
+    assert.match(h.error!, cannot);
+    assert.match(h.error!, /file is not a database/);
+    // a study file there again: read anew, health ok
+    rmSync(f);
+    const again = openStorage(`sqlite:${f}`);
+    await again.createStudy('again', {});
+    await again.close();
+    assert.deepEqual(await health(), { ...fine, status: 200 });
+    assert.deepEqual(await names(), ['again']);
+  } finally {
+    await d.close();
   }
 });
 

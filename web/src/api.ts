@@ -108,14 +108,27 @@ export type LiveEvent =
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
 
-export async function api<T>(path: string): Promise<T> {
+/** `accept`: statuses besides 2xx whose JSON is the answer (/api/health's 503). */
+export async function api<T>(path: string, accept: readonly number[] = []): Promise<T> {
   const r = await fetch(path);
-  if (!r.ok) {
+  if (!r.ok && !accept.includes(r.status)) {
     const body = (await r.json().catch(() => ({}))) as { error?: string };
     throw new Error(body.error ?? `${path}: ${r.status}`);
   }
   return (await r.json()) as T;
 }
+
+/** GET /api/health; `error` says why the storage cannot be read now (null when it can). */
+export interface Health {
+  ok: boolean;
+  error: string | null;
+  storage: string;
+  runs: string | null;
+  runs_path: string | null;
+}
+
+/** The dashboard's health: answered 503 while the storage cannot be read, and that answer is read as well. */
+export const health = () => api<Health>('/api/health', [503]);
 
 export const studyPath = (name: string) => `/api/studies/${encodeURIComponent(name)}`;
 export const trialPath = (name: string, n: number) => `${studyPath(name)}/trials/${n}`;

@@ -2,7 +2,7 @@
 // (#/runs?q=TEXT&order=newest&offset=N: a page of the list), #/run/ID. Leaving a page stops its live updates. A
 // study or trial page asked for before it is stored opens when it is.
 
-import { onLive } from './api.js';
+import { health, onLive } from './api.js';
 import { h } from './dom.js';
 import { runPage, runsPage } from './pages/runs.js';
 import { studiesPage } from './pages/studies.js';
@@ -65,7 +65,30 @@ async function route(): Promise<void> {
   else stop();
 }
 
+/** How often every page asks whether the storage can be read (the note above it says why not while it cannot). */
+const HEALTH_MS = 5000;
+
+/**
+ * The note above every page while the storage cannot be read (a SQLite file removed, or one that cannot be read in its
+ * place): what the pages show then is what was read before. The page said nothing of it; only /api/health did.
+ */
+async function checkHealth(): Promise<void> {
+  const note = document.getElementById('storage-error');
+  if (!note) return;
+  const error = await health().then(
+    (x) => x.error,
+    (e: Error) => `the dashboard does not answer (${e.message})`,
+  );
+  note.textContent = error ? `storage: ${error}` : '';
+  note.hidden = !error;
+}
+
 window.addEventListener('hashchange', () => void route());
-// every page listens: the indicator says whether the live updates come, whatever the page
-onLive(() => {});
+// every page listens: the indicator says whether the live updates come, whatever the page; the stream connected
+// again (hello after a cut) is a moment to ask about the storage too
+onLive((e) => {
+  if (e.type === 'resync') void checkHealth();
+});
 void route();
+void checkHealth();
+setInterval(() => void checkHealth(), HEALTH_MS);

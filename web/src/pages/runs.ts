@@ -1,7 +1,7 @@
 // The run folders under --runs: a list with each run's diagnosis and test error next to its best baseline, and a
 // run's page with its curves, forecast picture, diagnosis and test metrics beside the baselines'.
 
-import { api, runPath } from '../api.js';
+import { api, health, runPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { agoText, h, num, replace, scrollBox, section } from '../dom.js';
 import { becameNonFinite, type Diagnosis, diagnosisBox, diagnosisMarks, nonFiniteAt } from './diagnosis.js';
@@ -111,7 +111,7 @@ function runRow(r: ListedRun): HTMLElement {
  * shown is looked at again every few seconds (as TensorBoard reloads its logdir).
  */
 export async function runsPage(root: HTMLElement, params: URLSearchParams): Promise<() => void> {
-  const { runs: folder } = await api<{ runs: string | null }>('/api/health');
+  const { runs: folder } = await health();
   if (!folder) {
     root.replaceChildren(
       h('h1', {}, 'Runs'),

@@ -2,7 +2,7 @@
 // arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
 // decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
 
-import { api, type CurveTrial, curves, onLive, type Study, studyPath, type TrialRow } from '../api.js';
+import { api, type CurveTrial, curves, health, onLive, type Study, studyPath, type TrialRow } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
 import { digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
@@ -189,7 +189,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   let [s, data, runs] = await Promise.all([
     api<Study>(studyPath(name)),
     curves(name),
-    api<{ runs_path: string | null }>('/api/health').then((x) => x.runs_path),
+    health().then((x) => x.runs_path),
   ]);
   const chart = new CurvesChart(data, () => s.best?.number ?? null);
   let digits = digitsToTell(s.trials.map((t) => t.value));
