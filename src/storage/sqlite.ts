@@ -3,7 +3,8 @@
 // trial numbers, claims of waiting trials and stale-trial handling run inside IMMEDIATE transactions, so several
 // workers (threads or processes) can share a file and never take one trial twice.
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrationsFrom, refuseNewer, SCHEMA_VERSION } from './schema.js';
 import { SeenTrials, valuesByTrial } from './seen-trials.js';
@@ -151,6 +152,39 @@ function openDatabase(file: string, existing = false): Database.Database {
   }
 }
 
+const writable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Why SQLite could not write the file: the file or its folder read-only, or its -wal or -shm made by another user's
+ * read (a dashboard or study ls of a file it cannot write leaves them, owned by that user, where the folder lets it),
+ * which the file's owner cannot write. That last one was said to be the file or its folder, which the owner could
+ * write; only removing the two files, or making them writable, lets a tune or worker write there again.
+ */
+function readOnlyWhy(file: string): string {
+  const journal = [`${file}-wal`, `${file}-shm`].filter((f) => existsSync(f) && !writable(f));
+  if (journal.length && writable(file) && writable(dirname(file))) {
+    const owners = journal.map((f) => `${basename(f)}: uid ${statSync(f).uid}, mode ${modeOf(f)}`).join('; ');
+    return (
+      `this user cannot write its journal (${owners}), which another user's read (a dashboard, study ls) of a file ` +
+      `it could not write leaves behind; once no process has the file open, remove ${basename(file)}-wal and ` +
+      `${basename(file)}-shm (SQLite makes them again), or make them writable by this user`
+    );
+  }
+  return (
+    'the file or its folder is read-only, and SQLite writes its journal (the -wal and -shm files beside it) even ' +
+    'to read; copy it to a folder you can write to'
+  );
+}
+
+const modeOf = (f: string) => (statSync(f).mode & 0o777).toString(8).padStart(4, '0');
+
 export class SqliteStorage implements Storage {
   private db: Database.Database;
   /** The file's inode when it was opened: close() tells whether the path still names it. */
@@ -177,11 +211,7 @@ export class SqliteStorage implements Storage {
       if (e instanceof StorageError) throw e;
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
-        throw new StorageError(
-          `${file}: cannot open the study database: the file or its folder is read-only, and SQLite writes its ` +
-            'journal (the -wal and -shm files beside it) even to read; copy it to a folder you can write to',
-          { cause: e },
-        );
+        throw new StorageError(`${file}: cannot open the study database: ${readOnlyWhy(file)}`, { cause: e });
       throw new StorageError(`${file}: cannot open the study database (${(e as Error).message})`, { cause: e });
     }
     this.inode = statSync(file).ino;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,37 @@ test('sqlite: a version 1 file is migrated on open, its trials kept; a file from
         `this seqtune reads versions up to ${SCHEMA_VERSION} \\(upgrade seqtune\\)$`,
     ),
   );
+});
+
+test("sqlite: a -shm another user's read left, which this user cannot write, is named, not the file or its folder", {
+  skip: process.getuid?.() === 0 ? 'root writes files without write permission' : false,
+}, async () => {
+  // a dashboard (or study ls) of another user, on a file it cannot write in a folder it can, leaves the two files
+  // owned by it (mode 0644): the owner's next tune was told 'the file or its folder is read-only' (both writable)
+  const f = join(dir, 'shared.db');
+  const st = new SqliteStorage(f);
+  await st.createStudy('s', {});
+  await st.close();
+  const reader = new Database(f, { readonly: true }); // leaves an empty -wal and -shm
+  reader.prepare('SELECT count(*) FROM studies').get();
+  reader.close();
+  chmodSync(`${f}-shm`, 0o444);
+  assert.throws(
+    () => new SqliteStorage(f),
+    new RegExp(
+      `${f}: cannot open the study database: this user cannot write its journal \\(shared\\.db-shm: uid \\d+, ` +
+        'mode 0444\\), .* remove shared\\.db-wal and shared\\.db-shm ',
+    ),
+  );
+  rmSync(`${f}-wal`, { force: true });
+  rmSync(`${f}-shm`);
+  const again = new SqliteStorage(f);
+  assert.deepEqual(
+    (await again.listStudies()).map((x) => x.name),
+    ['s'],
+    'removed, the file is written again',
+  );
+  await again.close();
 });
 
 test("sqlite: another program's database is refused in one line and left as it was; an empty file is taken", async () => {
