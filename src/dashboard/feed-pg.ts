@@ -3,9 +3,9 @@
 
 import pg from 'pg';
 import { connectionLost } from '../storage/index.js';
-import type { FeedSource, TrialRowLite } from './feed.js';
+import type { FeedSource, StudyRowLite, TrialRowLite } from './feed.js';
 
-const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
+const TRIALS = `SELECT t.id, t.study_id AS "studyId", s.name AS study, t.number, t.state, t.value
   FROM trials t JOIN studies s ON s.id = t.study_id
   WHERE t.id > $1 OR t.state IN ('waiting', 'running') OR t.id = ANY($2::int[])`;
 const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate WHERE trial_id = ANY($1::int[])
@@ -48,17 +48,21 @@ export class PgFeed implements FeedSource {
   async changed(): Promise<boolean> {
     return true;
   }
-  async maxIds(): Promise<{ study: number; trial: number }> {
-    const [r] = await this.q<{ study: number; trial: number }>(
-      'SELECT (SELECT coalesce(max(id), 0) FROM studies) AS study, (SELECT coalesce(max(id), 0) FROM trials) AS trial',
-    );
-    return { study: Number(r!.study), trial: Number(r!.trial) };
+  async maxTrialId(): Promise<number> {
+    const [r] = await this.q<{ m: number }>('SELECT coalesce(max(id), 0) AS m FROM trials');
+    return Number(r!.m);
   }
-  async studies(): Promise<{ id: number; name: string; attrs: string }[]> {
-    const rows = await this.q<{ id: number; name: string; attrs: string }>(
-      'SELECT id, name, attrs FROM studies ORDER BY id',
+  async studies(): Promise<StudyRowLite[]> {
+    const rows = await this.q<StudyRowLite>(
+      'SELECT id, name, attrs, created::text AS created FROM studies ORDER BY id',
     );
-    return rows.map((r) => ({ id: Number(r.id), name: r.name, attrs: r.attrs }));
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, attrs: r.attrs, created: r.created }));
+  }
+  async lastTrials(): Promise<{ study: number; trial: number }[]> {
+    const rows = await this.q<{ study: number; trial: number }>(
+      'SELECT study_id AS study, max(id) AS trial FROM trials GROUP BY study_id',
+    );
+    return rows.map((r) => ({ study: Number(r.study), trial: Number(r.trial) }));
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {
     return this.q<TrialRowLite>(TRIALS, [after, ids]);

@@ -3,9 +3,9 @@
 // is written costs one pragma.
 
 import Database from 'better-sqlite3';
-import type { FeedSource, TrialRowLite } from './feed.js';
+import type { FeedSource, StudyRowLite, TrialRowLite } from './feed.js';
 
-const TRIALS = `SELECT t.id, s.name AS study, t.number, t.state, t.value
+const TRIALS = `SELECT t.id, t.study_id AS studyId, s.name AS study, t.number, t.state, t.value
   FROM trials t JOIN studies s ON s.id = t.study_id
   WHERE t.id > ? OR t.state IN ('waiting', 'running') OR t.id IN (SELECT value FROM json_each(?))`;
 const EPOCHS = `SELECT trial_id AS trial, step, value FROM intermediate
@@ -25,16 +25,16 @@ export class SqliteFeed implements FeedSource {
     this.version = v;
     return changed;
   }
-  async maxIds(): Promise<{ study: number; trial: number }> {
-    const s = this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM studies').get() as { m: number };
-    const t = this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM trials').get() as { m: number };
-    return { study: s.m, trial: t.m };
+  async maxTrialId(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM trials').get() as { m: number }).m;
   }
-  async studies(): Promise<{ id: number; name: string; attrs: string }[]> {
-    return this.db.prepare('SELECT id, name, attrs FROM studies ORDER BY id').all() as {
-      id: number;
-      name: string;
-      attrs: string;
+  async studies(): Promise<StudyRowLite[]> {
+    return this.db.prepare('SELECT id, name, attrs, created FROM studies ORDER BY id').all() as StudyRowLite[];
+  }
+  async lastTrials(): Promise<{ study: number; trial: number }[]> {
+    return this.db.prepare('SELECT study_id AS study, max(id) AS trial FROM trials GROUP BY study_id').all() as {
+      study: number;
+      trial: number;
     }[];
   }
   async trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]> {

@@ -17,19 +17,35 @@ export type FeedEvent =
 
 export interface TrialRowLite {
   id: number;
+  /** The study's row id (studies().id). */
+  studyId: number;
   study: string;
   number: number;
   state: string;
   value: number | null;
 }
 
+/**
+ * A study as the feed tells studies apart: by its id and its creation time, because a study deleted and made again
+ * under its name may get the deleted one's id (SQLite gives a new row the highest id plus one), as its trials may.
+ */
+export interface StudyRowLite {
+  id: number;
+  name: string;
+  attrs: string;
+  created: string;
+}
+
 /** The queries a storage answers for the feed (feed-sqlite.ts, feed-pg.ts). */
 export interface FeedSource {
   /** False when nothing was written since the last call (a cheap check); a source without one always says true. */
   changed(): Promise<boolean>;
-  maxIds(): Promise<{ study: number; trial: number }>;
+  /** The highest trial id (0: none). */
+  maxTrialId(): Promise<number>;
   /** Every study with its attributes' text (a few rows: what was created, changed or deleted comes from it). */
-  studies(): Promise<{ id: number; name: string; attrs: string }[]>;
+  studies(): Promise<StudyRowLite[]>;
+  /** Each study's highest trial id (studies without trials left out). */
+  lastTrials(): Promise<{ study: number; trial: number }[]>;
   /** Trials with an id above `after`, or waiting or running, or one of `ids`. */
   trials(after: number, ids: readonly number[]): Promise<TrialRowLite[]>;
   /** Every stored epoch (step, value) of these trials. */
@@ -40,10 +56,12 @@ export interface FeedSource {
 const OPEN = new Set(['waiting', 'running']);
 
 export class Feed {
-  private lastStudy = 0;
+  /** The highest trial id seen: trials above it are new. */
   private lastTrial = 0;
-  /** The studies there at the last look, by id: their names and their attributes' text. */
-  private studies = new Map<number, { name: string; attrs: string }>();
+  /** Each study's highest trial id seen, by study id: lastTrial goes back to the highest of those left (`forget`). */
+  private lastTrialOf = new Map<number, number>();
+  /** The studies there at the last look, by id. */
+  private studies = new Map<number, StudyRowLite>();
   /** Open trials by id: what they are and how many epochs of theirs were seen. */
   private open = new Map<number, TrialRowLite & { seen: number }>();
   private started = false;
@@ -52,11 +70,10 @@ export class Feed {
 
   /** Remembers what is there now: the first poll reports only what comes after. */
   async start(): Promise<void> {
-    const m = await this.source.maxIds();
-    this.lastStudy = m.study;
-    this.lastTrial = m.trial;
+    this.lastTrial = await this.source.maxTrialId();
     this.studies = new Map((await this.source.studies()).map((s) => [s.id, s]));
-    const rows = await this.source.trials(m.trial, []);
+    this.lastTrialOf = new Map((await this.source.lastTrials()).map((r) => [r.study, r.trial]));
+    const rows = await this.source.trials(this.lastTrial, []);
     await this.track(rows.filter((r) => OPEN.has(r.state)));
     this.started = true;
   }
@@ -83,6 +100,7 @@ export class Feed {
       out.push({ type: 'trial-created', study: r.study, number: r.number, state: r.state, at });
       this.open.set(r.id, { ...r, seen: 0 });
       this.lastTrial = r.id;
+      this.lastTrialOf.set(r.studyId, r.id);
     }
     // a waiting trial a worker claimed: the page showed it waiting until its first epoch
     for (const r of rows) {
@@ -101,22 +119,38 @@ export class Feed {
     return out;
   }
 
-  /** Studies created since the last look (by id: a name deleted and made again is a new study), changed, deleted. */
+  /**
+   * Studies deleted, changed and created since the last look. A study is told by its id and creation time: a name
+   * deleted and made again is a new study, even with the deleted one's id. SQLite gives that id again, and the ids
+   * of the deleted study's trials to the next trials: a study deleted and made again under its name read as the old
+   * one changed, with no trial of it created and the epochs of its trials counted on from the old ones' (an `epoch`
+   * of step 1 first), and a study or trial made after one was deleted was never told at all (its id was not above
+   * the highest seen).
+   */
   private async studyEvents(at: string): Promise<FeedEvent[]> {
     const out: FeedEvent[] = [];
     const now = await this.source.studies();
-    const ids = new Set(now.map((s) => s.id));
-    for (const [id, s] of this.studies) if (!ids.has(id)) out.push({ type: 'study-deleted', study: s.name, at });
-    for (const s of now) {
-      const was = this.studies.get(s.id);
-      if (was && was.attrs !== s.attrs) out.push({ type: 'study-updated', study: s.name, at });
-    }
-    for (const s of now.filter((s) => s.id > this.lastStudy).sort((a, b) => a.id - b.id)) {
+    const byId = new Map(now.map((s) => [s.id, s]));
+    const same = (s: StudyRowLite) => this.studies.get(s.id)?.created === s.created;
+    const gone = [...this.studies.values()].filter((s) => byId.get(s.id)?.created !== s.created);
+    for (const s of gone) out.push({ type: 'study-deleted', study: s.name, at });
+    for (const s of now)
+      if (same(s) && this.studies.get(s.id)!.attrs !== s.attrs) out.push({ type: 'study-updated', study: s.name, at });
+    for (const s of now.filter((s) => !same(s)).sort((a, b) => a.id - b.id))
       out.push({ type: 'study-created', study: s.name, at });
-      this.lastStudy = s.id;
-    }
-    this.studies = new Map(now.map((s) => [s.id, s]));
+    this.studies = byId;
+    if (gone.length) this.forget(new Set(gone.map((s) => s.id)));
     return out;
+  }
+
+  /**
+   * Forgets the trials of deleted studies: their open ones, and the trial cursor goes back to the highest trial id of
+   * the studies left, above which every trial made since lies (a new row's id is above every id there).
+   */
+  private forget(gone: ReadonlySet<number>): void {
+    for (const [id, t] of this.open) if (gone.has(t.studyId)) this.open.delete(id);
+    for (const id of gone) this.lastTrialOf.delete(id);
+    this.lastTrial = Math.max(0, ...this.lastTrialOf.values());
   }
 
   /** The epochs of the open trials (and of those that just ended) that were not seen yet. */

@@ -172,6 +172,71 @@ test('PostgreSQL: a claimed trial, the same events', { skip: pgSkip, timeout: 20
   checkClaim(await claimEventsOf(await freshPgUrl()));
 });
 
+/**
+ * A study deleted and made again under its name while the page listens, then deleted again and a trial of another
+ * study made: the events the page gets. SQLite gives the new study the deleted one's id, and the new trials the
+ * deleted ones' ids: the page heard the new study as the old one updated, no trial of it created and its first
+ * epoch not at all (the old trial's count went on), and the other study's trial never.
+ */
+async function remadeEventsOf(url: string): Promise<string[]> {
+  const st = openStorage(url);
+  await st.createStudy('keep', {});
+  await st.finishTrial('keep', (await st.createTrial('keep', { units: 2 })).number, 'complete', 0.4);
+  await st.createStudy('a', { config: 1 });
+  await st.report('a', (await st.createTrial('a', { units: 4 })).number, 0, 0.9);
+  const d = await startDashboard({ storage: url, port: 0, web: null, pollMs: 20 });
+  try {
+    const res = await fetch(new URL('/api/events', d.url));
+    let remaking: Promise<void> | null = null;
+    let deleting: Promise<void> | null = null;
+    const reading = readEvents(res.body!, (s) => {
+      if (!remaking && s.some((e) => e.event === 'hello'))
+        remaking = (async () => {
+          await st.deleteStudy('a');
+          await st.createStudy('a', { config: 1 });
+          await st.report('a', (await st.createTrial('a', { units: 8 })).number, 0, 0.7);
+        })();
+      if (!deleting && s.some((e) => e.event === 'epoch'))
+        deleting = (async () => {
+          await st.deleteStudy('a');
+          await st.createTrial('keep', { units: 3 });
+        })();
+      return s.some((e) => e.event === 'trial-created' && (e.data as { study: string }).study === 'keep');
+    });
+    const seen = await reading;
+    await remaking;
+    await deleting;
+    return seen
+      .filter((e) => e.event !== 'hello')
+      .map((e) => {
+        const x = e.data as { study: string; number?: number; step?: number };
+        return [e.event, x.study, x.number === undefined ? '' : `#${x.number}`, x.step ?? ''].join(' ').trim();
+      });
+  } finally {
+    await st.close();
+    await d.close();
+  }
+}
+
+const REMADE = [
+  'study-deleted a',
+  'study-created a',
+  'trial-created a #0',
+  'epoch a #0 0',
+  'study-deleted a',
+  'trial-created keep #1',
+];
+
+test('SQLite: a study deleted and made again under its name reaches the page as deleted, created, with its trials', {
+  timeout: 20000,
+}, async () => {
+  assert.deepEqual(await remadeEventsOf(`sqlite:${join(dir, 'remade.db')}`), REMADE);
+});
+
+test('PostgreSQL: a study made again under its name, the same events', { skip: pgSkip, timeout: 20000 }, async () => {
+  assert.deepEqual(await remadeEventsOf(await freshPgUrl()), REMADE);
+});
+
 test('SQLite: a study file replaced under the dashboard (rm, then a new study) is read anew: its studies, its events', {
   timeout: 20000,
 }, async () => {
@@ -270,7 +335,8 @@ test('SQLite: a study file replaced by one that cannot be read: /api/health says
   };
   const names = async () => ((await (await get('/api/studies')).json()) as { name: string }[]).map((s) => s.name);
   const fine = { ok: true, error: null, storage: 'sqlite:unreadable.db', runs: null, runs_path: null };
-  const cannot = /^the SQLite file at its path cannot be read \(unreadable\.db: (.*)\): what the pages read before stays/;
+  const cannot =
+    /^the SQLite file at its path cannot be read \(unreadable\.db: (.*)\): what the pages read before stays/;
   try {
     assert.deepEqual(await health(), { ...fine, status: 200 });
     rmSync(f);
