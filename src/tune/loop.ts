@@ -126,26 +126,47 @@ export async function runTrials(c: StudyContext): Promise<string> {
   }
 }
 
-/** Whether the study is gone from storage (deleted under this process); false when storage cannot tell. */
-const studyGone = (c: StudyContext): Promise<boolean> =>
-  c.storage.getStudy(c.name).then(
-    (r) => r === null,
-    () => false,
-  );
+/**
+ * The study as storage has it now: `there` (the one this process opened, or storage cannot tell), `gone` (deleted
+ * under this process) or `remade` (deleted, and another made under its name since: another creation time).
+ */
+async function studyNow(c: StudyContext): Promise<'there' | 'gone' | 'remade'> {
+  try {
+    const r = await c.storage.getStudy(c.name);
+    return r === null ? 'gone' : c.created !== undefined && r.created !== c.created ? 'remade' : 'there';
+  } catch {
+    return 'there';
+  }
+}
+
+/** Whether the study this process opened is gone from storage (deleted under it, or deleted and made again). */
+const studyGone = async (c: StudyContext): Promise<boolean> => (await studyNow(c)) !== 'there';
 
 /**
  * What a storage error `e` of the loop means when the study was deleted under it (`seqtune study delete --force`):
  * one line that says so, and what became of this process's trials, instead of the storage's "no study named".
  */
 async function deletedUnder(c: StudyContext, l: Loop, e: unknown): Promise<StudyDeleted | undefined> {
-  if (!(e instanceof StorageError) || !(await studyGone(c))) return undefined;
+  if (!(e instanceof StorageError)) return undefined;
+  const now = await studyNow(c);
+  return now === 'there' ? undefined : deletedLine(c, l, now, e);
+}
+
+/**
+ * The line that ends the loop of a study deleted under it. A study made again under its name is another study: the
+ * loop went on in it as if it were its own (its trials made there, failed there as stale), the trial it ran told
+ * 'study "NAME" has no trial 0' at its next report.
+ */
+function deletedLine(c: StudyContext, l: Loop, now: 'gone' | 'remade', cause?: unknown): StudyDeleted {
   // those still running here stop too, at their next epoch's report (runTrials waits for them)
   const n = [...new Set([...l.deleted, ...l.running.keys()])].sort((a, b) => a - b);
   const stopped = n.length ? `; ${trialsNamed(n)} stopped at ` + `${n.length > 1 ? 'their' : 'its'} next epoch` : '';
+  const remade =
+    now === 'remade' ? ', and another study was made under its name since: this process does not join it' : '';
   return new StudyDeleted(
     `study ${c.name} was deleted from ${redactUrl(c.url)} while this process ran it (seqtune study delete ` +
-      `--force)${stopped}; nothing more of it is stored`,
-    { cause: e },
+      `--force)${remade}${stopped}; nothing more of it is stored`,
+    cause === undefined ? undefined : { cause },
   );
 }
 
@@ -226,6 +247,8 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
     }
     if (l.noSpace) await stopForSpace(c, l, l.noSpace);
+    // before anything is written: a study made again under its name is not this process's to sweep or add to
+    if ((await studyNow(c)) === 'remade') throw deletedLine(c, l, 'remade');
     const trials = await sweptTrials(c, l);
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
     // auto's end step (its ensemble) runs after the trials, within the budget: the time it will take is kept from them

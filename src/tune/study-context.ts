@@ -81,6 +81,11 @@ export interface StudyContext {
    */
   keepFresh?: () => void;
   name: string;
+  /**
+   * The study's creation time as storage gave it once this process opened it (openStudy): a study deleted and made
+   * again under its name has another, and is not this process's (loop.ts, studyNow).
+   */
+  created?: string;
   o: TuneOptions;
   log: (l: string) => void;
   /** The time budget's end (Date.now() milliseconds), once the trial loop started with one: the end step's too. */

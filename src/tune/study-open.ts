@@ -117,7 +117,7 @@ export async function openStudy(c: StudyContext): Promise<void> {
     // same words as above (the storage's own error said it differently, so two runs started at once failed one way
     // or the other depending on which check lost the race).
     try {
-      await storage.createStudy(name, attrs, { loadIfExists: o.resume });
+      c.created = (await storage.createStudy(name, attrs, { loadIfExists: o.resume })).created;
       c.keepFresh?.();
     } catch (e) {
       if (!o.resume && (await storage.getStudy(name))) throw refusal(c, null);
@@ -125,6 +125,7 @@ export async function openStudy(c: StudyContext): Promise<void> {
     }
     return;
   }
+  c.created = existing.created;
   const diffs = configDiff(existing.attrs.config, c.base);
   if (diffs.length && !o.force)
     throw new ConfigError(

@@ -584,3 +584,45 @@ test("--resume with a trial budget the study's trials already spend says what it
     ],
   );
 });
+
+test('a study deleted and made again under its name under its tune ends it; the new study gets nothing of it', {
+  timeout: 120000,
+}, async () => {
+  // the loop went on in the new study as if it were its own: trial 0 was told 'study "remade" has no trial 0' at its
+  // next report, and the next trials were made in the new study
+  const db = join(dir, 'remade.db');
+  const f = config(
+    'remade',
+    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 4, 8]\n',
+    50,
+  );
+  const lines: string[] = [];
+  let remaking: Promise<void> | null = null;
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (remaking || !trials.some((t) => t.state === 'running')) return;
+    const other = new SqliteStorage(db);
+    remaking = (async () => {
+      await other.deleteStudy('remade');
+      await other.createStudy('remade', { strategy: 'random' });
+      await other.close();
+    })();
+  };
+  const run = runStudy(await loadConfig(f), { log: (l) => lines.push(l), jobs: 1, saveBest: false, onTrials });
+  const e = await run.then(
+    () => assert.fail('the tune went on'),
+    (x: unknown) => x,
+  );
+  await remaking;
+  assert.ok(e instanceof StudyDeleted, String(e));
+  assert.equal(
+    (e as Error).message,
+    `study remade was deleted from sqlite:${db} while this process ran it (seqtune study delete --force), and ` +
+      'another study was made under its name since: this process does not join it; trial #0 stopped at its next ' +
+      'epoch; nothing more of it is stored',
+  );
+  assert.deepEqual(lines, []);
+  const st = new SqliteStorage(db);
+  assert.deepEqual(await st.getTrials('remade'), [], 'nothing of the tune in the new study');
+  await st.close();
+});
