@@ -81,6 +81,10 @@ const FILE_ERRORS: Record<string, string> = {
   ENAMETOOLONG: 'a name in the path is longer than the file system allows (255 bytes, most often)',
 };
 
+/** What the system said about a path, in the words above (`a part of the path is a file, ...`), with its code. */
+export const fileErrorText = (e: NodeJS.ErrnoException): string =>
+  e.code && FILE_ERRORS[e.code] ? `${FILE_ERRORS[e.code]} (${e.code})` : e.message;
+
 /** 128 + the signal's number, as a shell reports a command the signal stopped (SIGINT 130, SIGTERM 143, SIGHUP 129). */
 export function signalExitCode(signal: string): number {
   const n = (constants.signals as Record<string, number | undefined>)[signal];

@@ -139,14 +139,22 @@ function newSqliteFile(url: string): string | null {
 export async function createStudyOnly(
   loaded: LoadedConfig,
   o: { storage?: string; log?: (l: string) => void } = {},
-): Promise<{ name: string; storage: string }> {
+): Promise<{ name: string; storage: string; runs: string; runsError: NodeJS.ErrnoException | null }> {
   const c = contextOf(loaded, { storage: o.storage, log: o.log, createOnly: true });
+  // where a worker keeps its trials' run folders unless its --out or --data-root says otherwise, checked as tune
+  // checks its own: one that cannot be made is said (a worker there refuses to start), not refused (workers on other
+  // machines give --out or --data-root)
+  const runs = runsFolder(c)!;
+  const runsError = await refuseUnwritable(runs).then(
+    () => null,
+    (e: NodeJS.ErrnoException) => e,
+  );
   try {
     await openStudy(c);
   } finally {
     await closeStudy(c);
   }
-  return { name: loaded.name, storage: c.url };
+  return { name: loaded.name, storage: c.url, runs, runsError };
 }
 
 /** The study's settings, its storage (opened here) and the options every step reads. */

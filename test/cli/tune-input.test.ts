@@ -3,7 +3,7 @@
 // naming the file and key, no database. --resume with a changed config says what changed and refuses (--force).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -317,6 +317,37 @@ test("a trials' folder that cannot be made: exit 2 naming it and why, before the
   const storage = new SqliteStorage(db);
   assert.deepEqual(await storage.getTrials('noruns'), [], 'no trial ran');
   await storage.close();
+});
+
+test('study create says when its workers cannot keep run folders where they would by default (a file in the way)', {
+  timeout: 60000,
+}, async () => {
+  // it said nothing: the study was made, and every worker started as it said refused at once (ENOTDIR)
+  const sub = join(dir, 'create-runs');
+  mkdirSync(sub);
+  writeFileSync(join(sub, 'series.csv'), readFileSync(join(dir, 'series.csv')));
+  const db = join(sub, 'made.db');
+  const f = studyConfig(
+    sub,
+    'made',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space: {train.epochs: [1]}\n`,
+  );
+  writeFileSync(join(sub, 'runs'), 'not a folder\n');
+  const runs = join(sub, 'runs', 'made');
+  const why = 'a part of the path is a file, where a folder was expected (ENOTDIR)';
+  const r = await runCli(['study', 'create', f]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    r.err,
+    `seqtune study create: warning: ${runs}: ${why}: a worker keeps its trials' run folders there unless its --out ` +
+      'or --data-root says otherwise, and refuses to start; clear the way (a file in its place, a folder it ' +
+      'cannot write), or start workers with --out DIR\n',
+  );
+  const w = await runCli(['worker', '--study', 'made', '--storage', `sqlite:${db}`]);
+  assert.deepEqual([w.code, w.err], [2, `seqtune: ${runs}: ${why}\n`], 'the worker refuses as said');
+  rmSync(join(sub, 'runs'));
+  const again = await runCli(['study', 'create', f, '--storage', `sqlite:${join(sub, 'again.db')}`]);
+  assert.deepEqual([again.code, again.err], [0, ''], 'nothing said where the folder can be made');
 });
 
 test('--resume of a study that does not exist creates it and says so in one line', async () => {

@@ -6,8 +6,9 @@ import { loadConfig } from '../../config/index.js';
 import { isMemory, redactUrl } from '../../storage/index.js';
 import { createStudyOnly } from '../../tune/index.js';
 import { type CliContext, shellWord, UsageError, withExamples } from '../context.js';
+import { fileErrorText } from '../exit.js';
 
-export function addStudyCreate(parent: Command, { log }: CliContext): Command {
+export function addStudyCreate(parent: Command, { io, log }: CliContext): Command {
   const cmd = parent
     .command('create')
     .argument('<config>', 'YAML config; its tune: section says how (without one: auto, 20 trials)')
@@ -28,6 +29,13 @@ export function addStudyCreate(parent: Command, { log }: CliContext): Command {
       log(`study ${r.name} created in ${redactUrl(r.storage)}`);
       const words = ['seqtune', 'worker', '--storage', redactUrl(r.storage), '--study', r.name];
       log(`start workers with: ${words.map(shellWord).join(' ')}`);
+      // a worker refused to start there with the same words, after the study was made and its workers sent off
+      if (r.runsError)
+        io.err(
+          `seqtune study create: warning: ${r.runs}: ${fileErrorText(r.runsError)}: a worker keeps its trials' run ` +
+            'folders there unless its --out or --data-root says otherwise, and refuses to start; clear the way ' +
+            '(a file in its place, a folder it cannot write), or start workers with --out DIR\n',
+        );
     });
   return withExamples(cmd, 'seqtune study create pm25.yaml --storage postgres://tuner@db.lan/studies');
 }
