@@ -292,6 +292,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     const trial = await create(c, l, next);
     if (lateFor(c, l, trial)) continue;
     if (!trial) continue; // taken by another process: propose again from the trials as they are now
+    if (await pastBudget(c, l, trial)) continue;
     c.o.onTrials?.([...trials, trial], { name: c.name, storage: c.url });
     await start(c, l, trial, next.why);
   }
@@ -336,6 +337,24 @@ async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenT
     l.refused = key;
     return null;
   }
+}
+
+/**
+ * Whether `trial`, just made, is past the trial budget: another process made one between this loop's read of the
+ * study and this trial (two `tune --resume` started at once both read it one short of the budget, and a study of
+ * `trials: 3` ran 4). Of the trials made at once the later numbered one is recorded as failed without starting
+ * (attrs.not_started, which no budget counts) and said in one line; the loop then finds the budget spent.
+ */
+async function pastBudget(c: StudyContext, l: Loop, trial: FrozenTrial): Promise<boolean> {
+  if (!Number.isFinite(l.maxTrials)) return false;
+  const upTo = (await c.storage.getTrials(c.name)).filter((t) => t.number <= trial.number);
+  if (counted(upTo) <= l.maxTrials) return false;
+  const error =
+    `not started: the trials before it spend the trial budget of ${l.maxTrials} (another process made one at the ` +
+    'same moment)';
+  await c.storage.finishTrial(c.name, trial.number, 'failed', null, { error, attrs: { not_started: 'budget' } });
+  c.log(`trial ${trial.number} ${error}`);
+  return true;
 }
 
 /**

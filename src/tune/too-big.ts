@@ -28,7 +28,10 @@ export async function tooBigWhy(env: TrialEnv, params: Params): Promise<{ error:
   };
 }
 
-/** A trial the memory check kept from starting (tooBigWhy): no budget counts it. */
+/**
+ * A trial the memory check kept from starting (tooBigWhy), or the trial budget (loop.ts pastBudget): no budget counts
+ * it.
+ */
 export const notStarted = (t: FrozenTrial): boolean => t.attrs.not_started !== undefined;
 
 /**

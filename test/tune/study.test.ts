@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { exitCodeFor } from '../../src/cli/exit.js';
 import { main } from '../../src/cli/main.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/index.js';
@@ -625,4 +626,58 @@ test('a study deleted and made again under its name under its tune ends it; the 
   const st = new SqliteStorage(db);
   assert.deepEqual(await st.getTrials('remade'), [], 'nothing of the tune in the new study');
   await st.close();
+});
+
+test('a trial made as another process made the last one the trial budget allows is not run: the budget holds', {
+  timeout: 120000,
+}, async () => {
+  // two `tune --resume` started at once both read the study one short of its budget and both made a trial: a study
+  // of trials: 3 ran 4
+  const db = join(dir, 'budget-race.db');
+  const f = config(
+    'race',
+    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 3, 4, 5, 6, 7]\n',
+    2,
+  );
+  const lines: string[] = [];
+  let other = false;
+  let reads = 0;
+  // the moment the loop has read the study's 2 finished trials (after the line of the second's report, which reads
+  // them too), another process stores a third (a finished trial of its own)
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (other || trials.length !== 2 || trials.some((t) => t.state === 'running') || ++reads < 2) return;
+    other = true;
+    const db2 = new Database(db);
+    db2
+      .prepare(
+        'INSERT INTO trials (study_id, number, state, params, value, attrs, started, finished, owner) ' +
+          `SELECT id, 2, 'complete', '{"model.layers[0].gru.units":9}', 0.5, '{}', ?, ?, 'elsewhere:1' ` +
+          "FROM studies WHERE name = 'race'",
+      )
+      .run(new Date().toISOString(), new Date().toISOString());
+    db2.close();
+  };
+  const r = await runStudy(await loadConfig(f), { log: (l) => lines.push(l), jobs: 1, saveBest: false, onTrials });
+  assert.equal(other, true);
+  const st = new SqliteStorage(db);
+  const trials = await st.getTrials('race');
+  await st.close();
+  assert.deepEqual(
+    trials.map((t) => [t.number, t.state, t.attrs.not_started ?? null]),
+    [
+      [0, 'complete', null],
+      [1, 'complete', null],
+      [2, 'complete', null],
+      [3, 'failed', 'budget'],
+    ],
+  );
+  assert.equal(r.stopReason, 'trial budget spent');
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('trial 3')),
+    [
+      'trial 3 not started: the trials before it spend the trial budget of 3 (another process made one at the ' +
+        'same moment)',
+    ],
+  );
 });
