@@ -102,13 +102,12 @@ export class Feed {
       this.lastTrial = r.id;
       this.lastTrialOf.set(r.studyId, r.id);
     }
-    // a waiting trial a worker claimed: the page showed it waiting until its first epoch
+    // a waiting trial a worker claimed: the page showed it waiting until its first epoch (its new state is kept with
+    // the others' below)
     for (const r of rows) {
       const was = this.open.get(r.id);
-      if (was && OPEN.has(r.state) && was.state !== r.state) {
+      if (was && OPEN.has(r.state) && was.state !== r.state)
         out.push({ type: 'trial-started', study: r.study, number: r.number, state: r.state, at });
-        was.state = r.state;
-      }
     }
     out.push(...(await this.newEpochs(rows, at)));
     for (const r of rows) {
