@@ -3,8 +3,9 @@
 // For two lagged columns, sum_s a[s + i] b[s + j] over a run of consecutive starts [s0, s1] changes by one
 // product at each end when both lags move by one:
 //   P(i + 1, j + 1) = P(i, j) + a[s1 + 1 + i] b[s1 + 1 + j] - a[s0 + i] b[s0 + j]
-// so each diagonal of the lag-by-lag Gram costs one sum over the windows and O(1) per further entry: O(n F (L+H))
-// for F series, lookback L and horizon H, against O(n (L F)^2) for the row-by-row sums (ETTm1, 7 series,
+// so each diagonal of the lag-by-lag Gram costs one sum over the windows and O(1) per further entry (per run of
+// starts). Every pair of the F series has about 2 (L+H) diagonals, so the sums are O(n F^2 (L+H)) for lookback L and
+// horizon H (linearFitSeconds's estimate, n S^2 span), against O(n (L F)^2) for the row-by-row sums (ETTm1, 7 series,
 // lookback 96, horizon 96: 34k windows, 22 s -> a fraction of a second). Relative columns are differences of two
 // lagged columns (the lag and lag -1), so their sums are sums of four such products; the series are centred
 // first (a relative column does not change), which keeps that difference from cancelling digits.
