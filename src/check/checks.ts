@@ -71,18 +71,37 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
+/**
+ * What the checks say as they go, for a caller that shows it (seqtune check printed nothing for minutes on a million
+ * rows, then every result at once): a step begins (reading the data, a check by its id), a long one moves on (the
+ * overfit probe's steps), a check's result is known, in the order of the report.
+ */
+export interface CheckProgress {
+  begin(step: string): void;
+  tick?(step: string, detail: string): void;
+  done(c: CheckResult): void;
+}
+
+/** One check, its beginning and its result told to `p`. */
+function one(p: CheckProgress | undefined, id: string, run: () => CheckResult): CheckResult {
+  p?.begin(id);
+  const c = run();
+  p?.done(c);
+  return c;
+}
+
 /** Checks on prepared data (no model needed). */
-export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number): CheckResult[] {
+export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number, p?: CheckProgress): CheckResult[] {
   const H = cfg.data.horizon ?? 1;
   return [
-    nanInfCheck(d),
-    constantColumnsCheck(d),
-    leakageCheck(d, H),
-    scalerTrainOnlyCheck(d),
-    splitOverlapCheck(d, H),
-    distributionShiftCheck(d, cfg.data.relative === true),
-    enoughWindowsCheck(d, H, weights),
-    timeGapsCheck(d, cfg),
+    one(p, 'data.nan_inf', () => nanInfCheck(d)),
+    one(p, 'data.constant_columns', () => constantColumnsCheck(d)),
+    one(p, 'data.leakage', () => leakageCheck(d, H)),
+    one(p, 'data.scaler_train_only', () => scalerTrainOnlyCheck(d)),
+    one(p, 'data.split_overlap', () => splitOverlapCheck(d, H)),
+    one(p, 'data.distribution_shift', () => distributionShiftCheck(d, cfg.data.relative === true)),
+    one(p, 'data.enough_windows', () => enoughWindowsCheck(d, H, weights)),
+    one(p, 'data.time_gaps', () => timeGapsCheck(d, cfg)),
   ];
 }
 
@@ -374,8 +393,9 @@ export async function networkChecks(
   makeModel: () => Model,
   x: Samples,
   y: Samples,
-  o: { steps?: number; threads?: number; relative?: boolean } = {},
+  o: { steps?: number; threads?: number; relative?: boolean; progress?: CheckProgress } = {},
 ): Promise<CheckResult[]> {
+  const p = o.progress;
   const m = makeModel();
   m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
   const n = probeWindows(m, x.shape[0]!);
@@ -383,10 +403,13 @@ export async function networkChecks(
   // launch) are targets of one value, a band of no width around zero, and a sound GRU failed at ratio 1.6e8
   const xb = spreadRows(x, n),
     yb = spreadRows(y, n);
-  const init = initLossCheck(m, xb, yb, o.relative ?? false);
-  const gradients = gradientsCheck(m);
+  const init = one(p, 'network.init_loss', () => initLossCheck(m, xb, yb, o.relative ?? false));
+  const gradients = one(p, 'network.gradients', () => gradientsCheck(m));
   const m2 = makeModel();
-  const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? OVERFIT_STEPS, o.threads ?? 1);
+  p?.begin(OVERFIT_ID);
+  const tick = p?.tick && ((s: number, of: number) => p.tick?.(OVERFIT_ID, `step ${s}/${of}`));
+  const overfit = await overfitOneBatchCheck(m2, x, y, o.steps ?? OVERFIT_STEPS, o.threads ?? 1, tick);
+  p?.done(overfit);
   m.dispose();
   m2.dispose();
   return [init, gradients, overfit];
@@ -489,6 +512,8 @@ function gradientsCheck(m: Model): CheckResult {
   );
 }
 
+const OVERFIT_ID = 'network.overfit_one_batch';
+
 /** Overfit one small batch: a fresh model m2 should drive the loss on OVERFIT_BATCH windows near zero. */
 async function overfitOneBatchCheck(
   m2: Model,
@@ -496,6 +521,7 @@ async function overfitOneBatchCheck(
   y: Samples,
   steps: number,
   threads: number,
+  tick?: (step: number, steps: number) => void,
 ): Promise<CheckResult> {
   const k = Math.min(OVERFIT_BATCH, x.shape[0]!);
   const xs = denseRows(x, 0, k),
@@ -510,6 +536,7 @@ async function overfitOneBatchCheck(
   try {
     for (let s = 0; s < steps; s++) {
       last = await m2.trainStepAsync(xs, ys, idx, 0, k);
+      tick?.(s + 1, steps);
       await new Promise<void>((r) => setImmediate(r)); // Ctrl-C's handler runs between steps (see lrFind's sweep)
     }
   } finally {
@@ -520,7 +547,7 @@ async function overfitOneBatchCheck(
     learns = last < HALF * first;
   const pct = `${round((100 * last) / first, 1)}%`;
   return r(
-    'network.overfit_one_batch',
+    OVERFIT_ID,
     ok ? 'pass' : learns ? 'warn' : 'fail',
     { batch: k, steps, loss_before: round(first), loss_after: round(last) },
     ok
@@ -566,6 +593,28 @@ function memoryCheck(
   );
 }
 
+/** The baselines' scores on validation, for later scores to beat (the linear fit's notices, if slow, to `log`). */
+function baselinesCheck(d: PreparedData, cfg: RawConfig, log?: (line: string) => void): CheckResult {
+  const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;
+  for (const n of linearFitNotices(d, specs)) log?.(n);
+  const base = baselineScores(d, 'val', specs);
+  return r(
+    'baseline.scores',
+    'pass',
+    {
+      split: 'val',
+      scaled: base.scaled,
+      original: base.original,
+      ...(base.by_target ? { by_target: base.by_target } : {}),
+      ...(base.notes.length ? { notes: base.notes } : {}),
+    },
+    `every later score should beat these naive forecasts${base.notes.map((n) => `; ${n}`).join('')}`,
+  );
+}
+
+/** checkRun's first step, before any check: reading the CSV and making the windows (tens of seconds at 10^6 rows). */
+export const READING = 'reading the data';
+
 export interface CheckReport {
   checks: CheckResult[];
 }
@@ -573,17 +622,20 @@ export interface CheckReport {
 /** All checks of a config. Bad input (a missing file, a bad config) throws; a NaN cell is a failed check. */
 export async function checkRun(
   loaded: LoadedConfig,
-  o: { steps?: number; log?: (line: string) => void } = {},
+  o: { steps?: number; log?: (line: string) => void; progress?: CheckProgress } = {},
 ): Promise<CheckReport> {
+  const p = o.progress;
   const cfg = resolveConfig(loaded.raw, loaded.name);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
   let d: PreparedData;
+  p?.begin(READING);
   try {
     d = await prepareData(spec, csvPath);
   } catch (e) {
-    if (e instanceof MissingValuesError)
-      return { checks: [r('data.nan_inf', 'fail', { missing_values: e.count, first: e.cells }, `${e.message}`)] };
-    throw e;
+    if (!(e instanceof MissingValuesError)) throw e;
+    const c = r('data.nan_inf', 'fail', { missing_values: e.count, first: e.cells }, `${e.message}`);
+    p?.done(c);
+    return { checks: [c] };
   }
   // built as training builds it: a model whose first layer takes no input shape (gaussian_noise, dropout) or is a
   // linear_skip around a bidirectional layer was left unbuilt, and checkOutputWidth read its missing output shape
@@ -592,14 +644,16 @@ export async function checkRun(
   checkOutputWidth(loaded.file, cfg, probe, d);
   checkBaselines(loaded.file, cfg, d);
   probe.compile(compileOptions(cfg));
-  const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }));
+  const checks = dataChecks(d, cfg, probe.countParams({ trainableOnly: true }), p);
   const [x, y] = splitTensors(d, 'train', probe);
   const validation = d.windows[cfg.train?.validation ?? 'val'].starts.length;
   const samples = x.shape[0]!,
     free = fitThreads(cfg),
     fit = { batchSize: cfg.train?.batch_size, samples, epochs: cfg.train?.epochs ?? TRAIN_DEFAULTS.epochs };
   const threads = threadsOfFit(cfg, free, probe, fit);
-  const memory = memoryCheck(probe, cfg.train?.batch_size, samples, threads, validation, callbacksOf(cfg));
+  const memory = one(p, 'network.memory', () =>
+    memoryCheck(probe, cfg.train?.batch_size, samples, threads, validation, callbacksOf(cfg)),
+  );
   checks.push(memory);
   // the network checks run a batch of up to 256 windows: where training's steps cannot fit, theirs may not either;
   // the overfit probe trains on the threads its own steps gain from
@@ -607,25 +661,13 @@ export async function checkRun(
     probeThreads = threadsOfFit(cfg, free, probe, { batchSize: k, samples: k, epochs: o.steps ?? OVERFIT_STEPS });
   if (memory.status !== 'fail')
     checks.push(
-      ...(await networkChecks(make, x, y, { ...o, threads: probeThreads, relative: cfg.data.relative === true })),
+      ...(await networkChecks(make, x, y, {
+        ...{ steps: o.steps, progress: p },
+        ...{ threads: probeThreads, relative: cfg.data.relative === true },
+      })),
     );
   probe.dispose();
-  const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;
-  for (const n of linearFitNotices(d, specs)) o.log?.(n);
-  const base = baselineScores(d, 'val', specs);
-  checks.push(
-    r(
-      'baseline.scores',
-      'pass',
-      {
-        split: 'val',
-        scaled: base.scaled,
-        original: base.original,
-        ...(base.by_target ? { by_target: base.by_target } : {}),
-        ...(base.notes.length ? { notes: base.notes } : {}),
-      },
-      `every later score should beat these naive forecasts${base.notes.map((n) => `; ${n}`).join('')}`,
-    ),
-  );
+  const baselines = one(p, 'baseline.scores', () => baselinesCheck(d, cfg, o.log));
+  checks.push(baselines);
   return { checks };
 }

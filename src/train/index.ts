@@ -31,7 +31,7 @@ export { METRICS, MetricState, metricName, metricRegistry } from './metrics.js';
 export type { CompileOptions, FitOptions, History } from './model.js';
 export { Model, sequential, sliceRows } from './model.js';
 export { NAN_POLICIES, type NanPolicy } from './nan-policy.js';
-export { formatLogs, liveProgress, ProgressLogger, stopLiveProgress } from './progress.js';
+export { formatLogs, liveProgress, PROGRESS_LINE_MS, ProgressLogger, stopLiveProgress } from './progress.js';
 export type { SampleSource, Samples } from './samples.js';
 export { denseRows, gatherSamples, isTensor, sampleSize, sliceSamples, spreadRows } from './samples.js';
 export type { SavedModel } from './save.js';

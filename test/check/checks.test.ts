@@ -497,3 +497,36 @@ test("several targets: baseline.scores gives each target's scores in its own uni
   assert.deepEqual(Object.keys(each), ['value', 'load']);
   assert.ok(each.load!.persistence!.rmse > 10 * each.value!.persistence!.rmse, JSON.stringify(each));
 });
+
+test('checkRun tells each step as it goes: reading the data, then every check begun and done in report order', async () => {
+  // seqtune check on 200,000 rows x 20 printed nothing for 125 s, then every result at once
+  const d = join(dir, `c${n++}`);
+  (await import('node:fs')).mkdirSync(d);
+  writeFileSync(join(d, 'series.csv'), syntheticCsv({ length: 2400, seed: 7 }));
+  const events: string[] = [],
+    done: CheckResult[] = [];
+  const report = await checkRun(
+    { raw: parseConfig(DEMO_CONFIG, join(d, 'c.yaml')), file: join(d, 'c.yaml'), dir: d, name: 'c' },
+    {
+      steps: 20,
+      progress: {
+        begin: (s) => events.push(`begin ${s}`),
+        tick: (s, detail) => events.push(`tick ${s} ${detail}`),
+        done: (c) => {
+          events.push(`done ${c.id}`);
+          done.push(c);
+        },
+      },
+    },
+  );
+  assert.deepEqual(done, report.checks);
+  const ticks = events.filter((e) => e.startsWith('tick '));
+  assert.deepEqual(
+    ticks,
+    Array.from({ length: 20 }, (_, i) => `tick network.overfit_one_batch step ${i + 1}/20`),
+  );
+  assert.deepEqual(
+    events.filter((e) => !e.startsWith('tick ')),
+    ['begin reading the data', ...report.checks.flatMap((c) => [`begin ${c.id}`, `done ${c.id}`])],
+  );
+});

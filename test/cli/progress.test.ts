@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CheckLog } from '../../src/cli/commands/check.js';
 import { liveProgress, ProgressLogger } from '../../src/train/index.js';
 
 test('a live progress display on a TTY only, not with TERM=dumb or under CI', () => {
@@ -44,4 +45,49 @@ test('without a live display, a line within a long epoch says how far it is (not
   q.onEpochBegin(0);
   for (let b = 0; b < 4; b++) q.onBatchEnd(b, { loss: 1, size: 32 });
   assert.equal(quiet.length, 0);
+});
+
+test("seqtune check's display: each check's lines as its result comes, what runs now on stderr", () => {
+  const r = (id: string) => ({ id, status: 'pass' as const, evidence: { rows: 3 }, advice: 'fine' });
+  const io = () => {
+    const o = { out: [] as string[], err: [] as string[] };
+    return { o, io: { out: (s: string) => o.out.push(s), err: (s: string) => o.err.push(s) } };
+  };
+  // a log file: the results on stdout as they come, a line on stderr when a step begins or moves on past `every`
+  const file = io();
+  const p = new CheckLog(file.io, false, false, 0);
+  p.begin('reading the data');
+  p.begin('data.nan_inf');
+  p.done(r('data.nan_inf'));
+  assert.deepEqual(file.o.out, ['PASS  data.nan_inf                 fine\n      rows 3\n']);
+  p.begin('network.overfit_one_batch');
+  p.tick('network.overfit_one_batch', 'step 1/300');
+  assert.equal(file.o.err.length, 4);
+  assert.match(file.o.err[0]!, /^check: reading the data - \d+\.\d\ds since the checks began\n$/);
+  assert.match(
+    file.o.err[3]!,
+    /^check: network\.overfit_one_batch, step 1\/300 - \d+\.\d\ds since the checks began\n$/,
+  );
+  // by default at most one line a minute: a quick run writes none
+  const quick = io();
+  const q = new CheckLog(quick.io, false, false);
+  for (const id of ['data.nan_inf', 'data.leakage']) {
+    q.begin(id);
+    q.done(r(id));
+  }
+  assert.deepEqual(quick.o.err, []);
+  assert.equal(quick.o.out.length, 2);
+  // --json: nothing on stdout until the report; a live display draws one line and clears it before anything else
+  const tty = io();
+  const t = new CheckLog(tty.io, true, true);
+  t.begin('data.leakage');
+  t.note('fitting the linear baseline on 1,920 inputs (about 51 s)');
+  t.done(r('data.leakage'));
+  t.clear();
+  assert.deepEqual(tty.o.out, []);
+  assert.deepEqual(tty.o.err, [
+    '\r\x1b[Kcheck: data.leakage...',
+    '\r\x1b[K',
+    'fitting the linear baseline on 1,920 inputs (about 51 s)\n',
+  ]);
 });
