@@ -244,10 +244,15 @@ function leakageCheck(d: PreparedData, H: number): CheckResult {
 /** Scaler statistics from the training rows only. */
 function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
   const [a, b] = d.ranges.train;
-  // Refitted one column at a time from its unscaled values (a copy of every column at once would double the data).
+  // Refitted one column at a time from the unscaled values of its training rows (a copy of every column at once would
+  // double the data), in a loop: Float64Array.from(column, fn) calls fn through the iterator, 0.4 s a column of 10^6
+  // rows where this loop takes 5 ms (this check took 25 s at 1,000,000 rows x 20 under load, all the others 4 s).
   const same = d.features.every((_, f) => {
-    const raw = Float64Array.from(d.scaledFeatures[f]!, (v) => v * d.scaler.scale[f]! + d.scaler.center[f]!);
-    const center = Scaler.fit(d.scaler.kind, [d.scaler.columns[f]!], [raw], a, b).state.center[0]!;
+    const col = d.scaledFeatures[f]!,
+      [scale, shift] = [d.scaler.scale[f]!, d.scaler.center[f]!],
+      raw = new Float64Array(b - a);
+    for (let i = a; i < b; i++) raw[i - a] = col[i]! * scale + shift;
+    const center = Scaler.fit(d.scaler.kind, [d.scaler.columns[f]!], [raw], 0, b - a).state.center[0]!;
     return Math.abs(center - d.scaler.center[f]!) <= 1e-6 * Math.max(1, Math.abs(d.scaler.center[f]!));
   });
   return r(
