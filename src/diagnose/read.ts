@@ -12,7 +12,7 @@
 // the score of a run whose training loss kept falling over the late run (the last 70%) while validation never
 // moved there (the early drop both curves make at the start is not part of either reading: it made the whole-run
 // validation "falling" and hid the underfitting row, and the whole-run training "falling" made plateaus underfit).
-import { median, sigmoid } from './stats.js';
+import { median, runningMedian, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
 import { noProbabilities, type Oscillation, type PatternId } from './types.js';
 import { despiked, VALLEY, type Valley, valleyOf } from './valley.js';
@@ -106,10 +106,7 @@ function oscillationOf(t: Trend, v: Trend | null, w: number): Oscillation {
 }
 
 /** Running median of y over an odd window k. */
-function smooth(y: number[], k: number): number[] {
-  const h = (k - 1) / 2;
-  return y.map((_, i) => median(y.slice(Math.max(0, i - h), i + h + 1)));
-}
+const smooth = (y: number[], k: number): number[] => runningMedian(y, (k - 1) / 2);
 
 /**
  * How much the training loss since the best validation epoch speaks for overfitting: a falling training loss

@@ -6,6 +6,37 @@ export const median = (v: number[]): number => {
   return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 };
 
+/**
+ * The median of v over [i - h, i + h] (cut at the ends) for every i, as median(v.slice(i - h, i + h + 1)) gives it,
+ * from one sorted window that gains a value and loses one per step (binary search, a shift of at most 2h + 1): a
+ * sort per point took O(n h log h), and diagnose's smoothing over a tenth of the run (h = n / 20) took 6 s of a
+ * 10,000-epoch history and 513 s of a 100,000-epoch one. A non-finite value falls back to the sorts.
+ */
+export function runningMedian(v: number[], h: number): number[] {
+  const n = v.length;
+  if (!v.every(Number.isFinite)) return v.map((_, i) => median(v.slice(Math.max(0, i - h), i + h + 1)));
+  const w: number[] = [];
+  const at = (x: number) => {
+    let lo = 0,
+      hi = w.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (w[m]! < x) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  for (let j = 0; j < Math.min(n, h + 1); j++) w.splice(at(v[j]!), 0, v[j]!);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && i + h < n) w.splice(at(v[i + h]!), 0, v[i + h]!);
+    if (i - h - 1 >= 0) w.splice(at(v[i - h - 1]!), 1);
+    const k = w.length;
+    out[i] = k % 2 ? w[(k - 1) / 2]! : (w[k / 2 - 1]! + w[k / 2]!) / 2;
+  }
+  return out;
+}
+
 /** The q-quantile (0..1) of v, by linear interpolation between order statistics. */
 export function quantile(v: number[], q: number): number {
   const s = [...v].sort((a, b) => a - b);

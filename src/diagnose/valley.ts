@@ -9,7 +9,7 @@
 // noise is the robust sd of the residuals, widened for their lag-1 autocorrelation (the variance of a mean of
 // AR(1) noise grows by (1 + rho) / (1 - rho)). Upward spikes (a bad batch) are clipped first (a Hampel filter),
 // so one spike at the end cannot make a level.
-import { autocorrelation, mad, median } from './stats.js';
+import { autocorrelation, mad, runningMedian } from './stats.js';
 
 export interface Valley {
   /** Index of the lowest fitted epoch and the sizes of the pooled bottom and end levels. */
@@ -74,8 +74,9 @@ function fallingFit(y: number[]): number[] {
  */
 export function despiked(y: number[], k = VALLEY.spikeSds, drop = false): number[] {
   const sd = mad(y.slice(1).map((v, i) => v - y[i]!)) / Math.SQRT2;
+  const ms = runningMedian(y, 3);
   return y.map((v, i) => {
-    const m = median(y.slice(Math.max(0, i - 3), i + 4));
+    const m = ms[i]!;
     return sd > 0 && v > m + k * sd ? (drop ? m : m + k * sd) : v;
   });
 }
@@ -133,5 +134,6 @@ function countEnd(fit: number[]): number {
 /** Robust sd of white noise read from the epoch-to-epoch differences less their local level (running median). */
 export function diffNoise(y: number[]): number {
   const d = y.slice(1).map((v, i) => v - y[i]!);
-  return mad(d.map((v, i) => v - median(d.slice(Math.max(0, i - 2), i + 3)))) / Math.SQRT2;
+  const m = runningMedian(d, 2);
+  return mad(d.map((v, i) => v - m[i]!)) / Math.SQRT2;
 }
