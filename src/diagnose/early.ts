@@ -1,6 +1,7 @@
 // Verdicts that come before any trend is read: no epochs, a non-finite loss, an explosion (up, or down
 // into ever larger negative values, which no loss that is bounded below can do), a loss that never came within
 // 100x of a naive baseline's, a run too short to read.
+import { minOf } from './stats.js';
 import { type Evidence, noProbabilities, type PatternId } from './types.js';
 
 const only = (a: PatternId, pa: number, b: PatternId): Record<PatternId, number> => {
@@ -57,7 +58,7 @@ export function aboveBaseline(
 ): { ratio: number; text: string } | null {
   const curve = val ?? loss;
   if (!baseline || !(baseline.loss > 0) || !curve.length) return null;
-  const best = Math.min(...curve.filter(Number.isFinite));
+  const best = minOf(curve.filter(Number.isFinite));
   const ratio = best / baseline.loss;
   if (!(ratio > ABOVE_BASELINE)) return null;
   const which = val ? 'validation' : 'training';

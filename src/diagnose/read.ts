@@ -12,7 +12,7 @@
 // the score of a run whose training loss kept falling over the late run (the last 70%) while validation never
 // moved there (the early drop both curves make at the start is not part of either reading: it made the whole-run
 // validation "falling" and hid the underfitting row, and the whole-run training "falling" made plateaus underfit).
-import { median, runningMedian, sigmoid } from './stats.js';
+import { median, minOf, runningMedian, sigmoid } from './stats.js';
 import { logScale, TREND, type Trend, trendOfScaled } from './trend.js';
 import { noProbabilities, type Oscillation, type PatternId } from './types.js';
 import { despiked, VALLEY, type Valley, valleyOf } from './valley.js';
@@ -145,7 +145,7 @@ function overfitScore(yt: number[], yv: number[], best: number, recent: { train:
   }
   const k = Math.max(3, 2 * Math.round(n / 20) + 1);
   const s = smooth(yv, k);
-  const low = s.indexOf(Math.min(...s));
+  const low = s.indexOf(minOf(s));
   let level = 0;
   if (tailOk(low) && n >= 8) {
     const w = recentWindow(n);

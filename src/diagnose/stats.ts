@@ -37,6 +37,20 @@ export function runningMedian(v: number[], h: number): number[] {
   return out;
 }
 
+/**
+ * Math.min(...v) (NaN where v holds one, Infinity when empty) in a loop: the spread overflows the call stack past
+ * about 125,000 values (diagnose of a history that long exited 1, 'RangeError: Maximum call stack size exceeded').
+ */
+export function minOf(v: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (Number.isNaN(x)) return NaN;
+    if (x < m) m = x;
+  }
+  return m;
+}
+
 /** The q-quantile (0..1) of v, by linear interpolation between order statistics. */
 export function quantile(v: number[], q: number): number {
   const s = [...v].sort((a, b) => a - b);

@@ -9,7 +9,7 @@
 // noise is the robust sd of the residuals, widened for their lag-1 autocorrelation (the variance of a mean of
 // AR(1) noise grows by (1 + rho) / (1 - rho)). Upward spikes (a bad batch) are clipped first (a Hampel filter),
 // so one spike at the end cannot make a level.
-import { autocorrelation, mad, runningMedian } from './stats.js';
+import { autocorrelation, mad, minOf, runningMedian } from './stats.js';
 
 export interface Valley {
   /** Index of the lowest fitted epoch and the sizes of the pooled bottom and end levels. */
@@ -99,7 +99,7 @@ export function valleyOf(raw: number[]): Valley | null {
     }
   }
   const fit = [...fallingFit(y.slice(0, split)), ...fallingFit(rev.slice(0, n - split)).reverse()];
-  const low = Math.min(...fit);
+  const low = minOf(fit);
   const first = fit.indexOf(low),
     last = fit.lastIndexOf(low);
   // The fit's extreme levels are biased (its lowest level pools the lowest epochs, its end level the highest

@@ -3,8 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { aboveBaseline } from '../../src/diagnose/early.js';
 import { diagnose } from '../../src/diagnose/index.js';
-import { median, runningMedian } from '../../src/diagnose/stats.js';
+import { median, minOf, runningMedian } from '../../src/diagnose/stats.js';
+import { valleyOf } from '../../src/diagnose/valley.js';
 
 /** A falling training loss and a validation loss that turns up, with noise (a fixed LCG, so runs are alike). */
 function history(n: number) {
@@ -48,4 +50,23 @@ test('diagnose of a 4x longer history takes about 4x as long, not 16x', () => {
   const short = time(5000),
     long = time(20000);
   assert.ok(long < 8 * short + 300, `5,000 epochs ${short.toFixed(0)} ms, 20,000 epochs ${long.toFixed(0)} ms`);
+});
+
+test('curves past 125,000 epochs: no Math.min(...curve), which overflowed the call stack (diagnose exited 1)', () => {
+  const { loss, val_loss } = history(200_000);
+  assert.equal(
+    minOf(val_loss),
+    val_loss.reduce((a, b) => Math.min(a, b)),
+  );
+  assert.ok(Number.isNaN(minOf([1, NaN, 0])));
+  assert.equal(minOf([]), Infinity);
+  assert.ok(valleyOf(val_loss)!.rise > 0);
+  assert.match(
+    aboveBaseline(
+      loss,
+      val_loss.map((v) => v * 1e4),
+      { name: 'mean', loss: 1 },
+    )!.text,
+    /never came near/,
+  );
 });
