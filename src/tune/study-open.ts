@@ -159,7 +159,9 @@ async function enqueueInterrupted(c: StudyContext, log: (l: string) => void): Pr
  * attributes the auto strategy reads: the checks and, unless tune.space gives one, lr-find's range.
  */
 async function checkBeforeAuto(c: StudyContext): Promise<Record<string, unknown>> {
-  const report = await checkRun(c.loaded); // as seqtune check runs them, which the refusal sends the user to
+  // as seqtune check runs them, which the refusal sends the user to; but for the baselines' scores, which the study
+  // does not keep (the linear baseline's ridge fit took minutes at 10^6 rows, and the trials fit it again)
+  const report = await checkRun(c.loaded, { baselines: false });
   const failed = report.checks.filter((x) => x.status === 'fail');
   if (failed.length)
     throw new TuneRefused(
