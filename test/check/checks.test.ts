@@ -530,34 +530,3 @@ test('checkRun tells each step as it goes: reading the data, then every check be
     ['begin reading the data', ...report.checks.flatMap((c) => [`begin ${c.id}`, `done ${c.id}`])],
   );
 });
-
-test('data.scaler_train_only takes about as long as the other checks over the same rows, not tens of times longer', async () => {
-  // it copied each whole column through Float64Array.from(column, fn): 25 s at 1,000,000 rows x 20, where
-  // data.constant_columns, which reads the same training rows of the same columns, took 0.3 s
-  const d = join(dir, `c${n++}`);
-  (await import('node:fs')).mkdirSync(d);
-  const cols = Array.from({ length: 12 }, (_, j) => `x${j}`);
-  const rows = Array.from({ length: 100_000 }, (_, i) => cols.map((_, j) => ((i * (j + 7)) % 101) / 10).join(','));
-  writeFileSync(join(d, 'series.csv'), `${cols.join(',')}\n${rows.join('\n')}\n`);
-  const config =
-    'data: {csv: series.csv, target: x0, lookback: 2, split: {train: 0.9, val: 0.05, test: 0.05}}\n' +
-    'model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\n';
-  const ms: Record<string, number> = {};
-  let t = 0;
-  await checkRun(
-    { raw: parseConfig(config, join(d, 'c.yaml')), file: join(d, 'c.yaml'), dir: d, name: 'c' },
-    {
-      steps: 1,
-      progress: {
-        begin: () => {
-          t = performance.now();
-        },
-        done: (c) => {
-          ms[c.id] = performance.now() - t;
-        },
-      },
-    },
-  );
-  const [scaler, constant] = [ms['data.scaler_train_only']!, ms['data.constant_columns']!];
-  assert.ok(scaler < 6 * constant + 40, `${scaler.toFixed(1)} ms against ${constant.toFixed(1)} ms`);
-});
