@@ -323,6 +323,9 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
       cut.push(set.what);
       continue;
     }
+    // a long one is said before it starts: at 1,000,000 rows the log was silent for 2.5 minutes after the trials
+    if (expected >= SAY_SCORING_S)
+      c.log(`ensemble of ${set.what}: scoring it on the validation windows, about ${Math.round(expected)} s`);
     const t0 = performance.now();
     const r = await scoreSet(c, set, dataCache);
     const took = (performance.now() - t0) / 1000;
@@ -344,6 +347,9 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
   }
   return { tried, cut: cut.length > 0 };
 }
+
+/** Seconds from which the end step says a candidate's scoring before it starts. */
+const SAY_SCORING_S = 20;
 
 /** One candidate set fused as studyEnsemble scores it; a blend the linear baseline cannot join is said and skipped. */
 function scoreSet(c: AutoEnd, set: Candidate, dataCache: Map<string, PreparedData>) {

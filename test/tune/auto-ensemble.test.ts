@@ -450,6 +450,7 @@ test('an end step with no time left in the budget scores its first candidate in 
     const top = bestByMean(base, trials)[0]!;
     assert.ok(out.bestRun!.dir, 'a result');
     const text = lines.join('\n');
+    assert.doesNotMatch(text, /scoring it on the validation windows/, 'none expected to take long');
     const cutLine =
       /^ensemble: (\d+) of (\d+) candidates not scored, too long for what the time budget left: (.*)$/m.exec(text);
     assert.ok(cutLine, text);
@@ -495,6 +496,10 @@ test('the end step gives its first candidate the reserve the trial loop kept (Au
     lines.length = 0;
     await finishAuto({ ...end, reserve: 3600 }, trials, bestOf(trials));
     assert.doesNotMatch(lines.join('\n'), /candidates not scored/, 'the loop kept an hour: all scored');
+    // a candidate expected to take long is said before its scoring starts (a million rows: 2.5 silent minutes); the
+    // others, timed on it, are short
+    const said = lines.filter((l) => /^ensemble of .*: scoring it on the validation windows, about \d+ s$/.test(l));
+    assert.equal(said.length, 1, lines.join('\n'));
   } finally {
     await storage.close();
   }
