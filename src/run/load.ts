@@ -116,6 +116,8 @@ function checkSaved(path: string, j: unknown): SavedData {
   // it as it was found ("false", "1") for a caller to read otherwise
   if (data.relative !== undefined && typeof data.relative !== 'boolean')
     throw bad('data.relative', 'true or false', data.relative);
+  // the order the training CSV's slashed dates were read in: "false" (a string) read them day first
+  if (j.dayFirst !== undefined && typeof j.dayFirst !== 'boolean') throw bad('dayFirst', 'true or false', j.dayFirst);
   if (typeof j.csvPath !== 'string') throw bad('csvPath', 'the path of the CSV the run was trained on', j.csvPath);
   if (!isStrings(j.features) || j.features.length === 0) throw bad('features', 'a list of column names', j.features);
   if (!isStrings(j.targets) || j.targets.length === 0) throw bad('targets', 'a list of column names', j.targets);

@@ -186,6 +186,8 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
     // read as relative by predict and the --raw-io graph, written as found ("false", "1") in the ONNX metadata
     [(j) => (data(j).relative = 'false'), /data\.json: data\.relative: expected true or false, found "false"\n/],
     [(j) => (data(j).relative = 1), /data\.json: data\.relative: expected true or false, found 1\n/],
+    // the training CSV's date order: "false" (a string) read 01/02/2024 as the 1st of February in predict
+    [(j) => (j.dayFirst = 'false'), /data\.json: dayFirst: expected true or false, found "false"\n/],
     [(j) => delete j.features, /data\.json: features: expected a list of column names, found nothing/],
     [(j) => (j.data = {}), /data\.json: data\.lookback: expected a positive integer, found nothing/],
     [
