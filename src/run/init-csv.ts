@@ -30,7 +30,8 @@ export interface CsvStart {
   time: string | string[] | null;
   drop: string[];
   categorical: Record<string, 'onehot'>;
-  target: string;
+  /** One column, or several (--target A,B): the Dense layer gives one output per target. */
+  target: string | string[];
   missing: 'error' | 'ffill';
   /** Data rows to drop at the start: those before every numeric column has a value (ffill has none to carry). */
   skipRows: number;
@@ -54,20 +55,24 @@ export const WEIGHTS_PER_TARGET = 10;
 /** The GRU units init proposes, the most first: the first whose model the training windows can carry. */
 const UNITS = [64, 32, 16, 8, 4];
 
-/** Weights of GRU(units) -> Dense(1) on `inputs` columns (reset_after: two bias vectors per gate). */
-const gruWeights = (units: number, inputs: number) => 3 * (units * (inputs + units) + 2 * units) + units + 1;
+/** Weights of GRU(units) -> Dense(outputs) on `inputs` columns (reset_after: two bias vectors per gate). */
+const gruWeights = (units: number, inputs: number, outputs: number) =>
+  3 * (units * (inputs + units) + 2 * units) + (units + 1) * outputs;
 
 /**
  * The GRU's units: 64, or fewer where the training windows are few (shampoo's 36 rows give 18: GRU(64)'s 12,929
- * weights are 718 per training target, and check warned 'few training windows for this model').
+ * weights are 718 per training target, and check warned 'few training windows for this model'). Each window holds a
+ * value of each of the `targets` to learn (check counts windows x targets x horizon).
  */
-function modelSize(rows: number, lookback: number, inputs: number, said: string[]) {
+function modelSize(rows: number, lookback: number, inputs: number, targets: number, said: string[]) {
   const windows = windowStarts(splitRanges(rows, STARTER_SPLIT).train, lookback, 1, 1).length;
-  const units = UNITS.find((u) => gruWeights(u, inputs) <= WEIGHTS_PER_TARGET * windows) ?? UNITS.at(-1)!;
+  const weights = (u: number) => gruWeights(u, inputs, targets);
+  const units = UNITS.find((u) => weights(u) <= WEIGHTS_PER_TARGET * windows * targets) ?? UNITS.at(-1)!;
   if (units === UNITS[0]) return { units, unitsWhy: null };
+  const per = targets === 1 ? 'a window' : `a window and target (${targets} targets)`;
   const unitsWhy =
-    `${gruWeights(units, inputs)} weights for ${windows} training windows ` +
-    `(GRU(${UNITS[0]}): ${gruWeights(UNITS[0]!, inputs)}; at most ${WEIGHTS_PER_TARGET} a window)`;
+    `${weights(units)} weights for ${windows} training windows ` +
+    `(GRU(${UNITS[0]}): ${weights(UNITS[0]!)}; at most ${WEIGHTS_PER_TARGET} ${per})`;
   said.push(`model: gru units ${units}, ${unitsWhy}`);
   return { units, unitsWhy };
 }
@@ -298,7 +303,7 @@ function sortColumns(
   t: Table,
   timeCols: string[],
   unordered: string | null,
-  target: string | undefined,
+  targets: string[],
   said: string[],
 ) {
   const drop: string[] = [];
@@ -311,8 +316,9 @@ function sortColumns(
       said.push(`dropped ${h}: no value in any row`);
     } else if (numericColumn(column, 0, t.rows)) {
       // a typo or two in a column of numbers is a number column, as train reads it (train names the cell)
-      const same = h === target ? null : sameValue(t, h);
-      if (h !== target && isIndex(t, h)) {
+      const target = targets.includes(h);
+      const same = target ? null : sameValue(t, h);
+      if (!target && isIndex(t, h)) {
         drop.push(h);
         said.push(`dropped ${h}: it counts the rows`);
       } else if (same !== null) {
@@ -390,9 +396,22 @@ function inputsSaid(others: number): string {
   return others === 1 ? ', the other numeric column as an input' : `, the other ${others} numeric columns as inputs`;
 }
 
-/** The target: --target, checked to be a numeric column, or the one numeric column there is. */
-function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string[], target?: string): string {
-  if (target !== undefined) {
+/**
+ * The columns --target names: "load", or a comma list "load,temp" (a column whose name holds the comma is that column);
+ * none without --target.
+ */
+function targetsNamed(t: Table, target: string | undefined): string[] {
+  if (target === undefined) return [];
+  if (t.columns.has(target) || !target.includes(',')) return [target];
+  const named = target.split(',').map((c) => c.trim());
+  const twice = named.find((c, i) => named.indexOf(c) !== i);
+  if (twice !== undefined) throw new DataError(`${t.file}: --target "${target}": names "${twice}" twice`);
+  return named;
+}
+
+/** The targets: those --target names, checked to be numeric columns, or the one numeric column there is. */
+function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string[], named: string[]): string[] {
+  for (const target of named) {
     if (!t.columns.has(target))
       throw new DataError(
         `${csv}: --target "${target}": no such column; the columns are ${t.header.join(', ')}${headerHint(t, target)}`,
@@ -404,9 +423,9 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
           commaHint(t, target) +
           (numeric.length ? `; the numeric columns are ${numeric.join(', ')}` : ''),
       );
-    return target;
   }
-  if (numeric.length === 1) return numeric[0]!;
+  if (named.length) return named;
+  if (numeric.length === 1) return [numeric[0]!];
   throw new DataError(
     numeric.length
       ? `${csv}: which column to forecast? name it with --target (the numeric columns are ${numeric.join(', ')})`
@@ -453,9 +472,10 @@ const MAX_LOOKBACK = 336;
 /**
  * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
  * a clear peak elsewhere replaces a calendar season the data show no cycle at); and a lookback of two seasons
- * (MAX_LOOKBACK and a fifth of the rows at most; else 48).
+ * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `whose`: what to add of the series checked ('' for the one
+ * target; of several, the first's).
  */
-function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: number, said: string[]) {
+function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: number, whose: string, said: string[]) {
   const cycles = ms && ms.length > 2 ? cyclesOf(usualStep(ms)) : [];
   const calendar = cycles[0] ?? null;
   const check = checkSeason(
@@ -470,8 +490,8 @@ function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: 
       ? `${named[1]}: the data's autocorrelation peaks at ${check.peak!.lag}`
       : "the data's autocorrelation peaks there";
     const instead = calendar ? `; ${calendar[1]}, ${calendar[0]}, shows no cycle` : '';
-    said.push(`season: ${season} (${where}${instead}), a seasonal naive baseline`);
-  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}), a seasonal naive baseline`);
+    said.push(`season: ${season} (${where}${instead}${whose}), a seasonal naive baseline`);
+  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}${whose}), a seasonal naive baseline`);
   const wanted = season ? Math.min(2 * season, MAX_LOOKBACK) : 48;
   const lookback = Math.max(2, Math.min(wanted, Math.floor(rows / 5)));
   const why =
@@ -487,8 +507,9 @@ function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: 
 }
 
 /**
- * Reads the CSV and chooses the starter config's data section from it. `target` names the column to forecast;
- * without it the CSV must have one numeric column left once the time, index and text columns are set aside.
+ * Reads the CSV and chooses the starter config's data section from it. `target` names the column to forecast, or
+ * several as a comma list ("load,temp"); without it the CSV must have one numeric column left once the time, index
+ * and text columns are set aside.
  */
 export async function startFromCsv(csv: string, target?: string): Promise<CsvStart> {
   const t = await readCsv(csv);
@@ -497,13 +518,17 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   const { time, ms, unordered } = findTime(t, said);
   const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
   if (time !== null && !said.some((l) => l.startsWith('time: '))) said.push(`time: ${timeCols.join(', ')}`);
-  const { drop, categorical, numeric } = sortColumns(t, timeCols, unordered, target, said);
-  const chosen = chooseTarget(csv, t, numeric, timeCols, target);
-  said.push(`target: ${chosen}${inputsSaid(numeric.length - 1)}`);
+  const named = targetsNamed(t, target);
+  const { drop, categorical, numeric } = sortColumns(t, timeCols, unordered, named, said);
+  const chosen = chooseTarget(csv, t, numeric, timeCols, named);
+  said.push(`target: ${chosen.join(', ')}${inputsSaid(numeric.length - chosen.length)}`);
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
-  const series = targetSeries(t, chosen, skipRows);
-  const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, said);
+  // one season for the seasonal naive baseline of every target: the first target's
+  const series = targetSeries(t, chosen[0]!, skipRows);
+  const first = chosen.length > 1 ? `; checked on ${chosen[0]}, the first target` : '';
+  const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, first, said);
   const inputs = numeric.length + Object.keys(categorical).reduce((n, h) => n + levels(t, h, MAX_LEVELS).size, 0);
-  const size = modelSize(t.rows - skipRows, lookback, inputs, said);
-  return { name, time, drop, categorical, target: chosen, missing, skipRows, lookback, season, ...size, said };
+  const size = modelSize(t.rows - skipRows, lookback, inputs, chosen.length, said);
+  const targetKey = chosen.length === 1 ? chosen[0]! : chosen;
+  return { name, time, drop, categorical, target: targetKey, missing, skipRows, lookback, season, ...size, said };
 }

@@ -37,7 +37,9 @@ function dataLines(start?: CsvStart & { csv: string }): string {
         )
       : '  # categorical: {wind: onehot}   # label | onehot',
     line('  # features: [a, b, c]', 'default: every numeric or categorical column'),
-    line(`  target: ${scalar(v.target)}`, 'or a list of columns'),
+    Array.isArray(v.target)
+      ? line(`  target: ${list(v.target)}`, 'the columns to forecast')
+      : line(`  target: ${scalar(v.target)}`, 'or a list of columns'),
     line(`  lookback: ${v.lookback}`, 'timesteps fed to the model'),
   ].join('\n');
 }
@@ -50,6 +52,8 @@ export function starterConfig(start?: CsvStart & { csv: string }): string {
   const v = start ?? { name: 'my-forecast' };
   const data = dataLines(start);
   const season = start?.season ?? null;
+  // one output a target (horizon 1)
+  const outputs = Array.isArray(start?.target) ? start.target.length : 1;
   const gru = start?.unitsWhy
     ? `    - gru: {units: ${start.units}}        # ${start.unitsWhy}`
     : '    - gru: {units: 64}       # gru | lstm | simple_rnn | bidirectional | conv1d | dense | dropout | ...';
@@ -73,7 +77,7 @@ ${data}
 model:
   layers:
 ${gru}
-    - dense: {units: 1}      # = horizon x number of targets
+    - dense: {units: ${outputs}}${' '.repeat(Math.max(1, 7 - String(outputs).length))}# = horizon x number of targets
 
 train:
   loss: mse                  # mse | mae | huber

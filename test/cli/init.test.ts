@@ -129,6 +129,36 @@ test('init --csv sizes the GRU to the training windows, and check then finds the
   assert.match(readFileSync(g, 'utf8'), /- gru: \{units: 64\} /);
 });
 
+test('init --csv --target a,b: both columns the targets, one Dense output each, the GRU sized to both', async () => {
+  // '--target load,temp' was 'no such column', the whole text taken as one name
+  writeFileSync(join(dir, 'pair.csv'), hourly(600));
+  const f = join(dir, 'pair.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'pair.csv'), '--target', 'load, temp']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /target: load, temp\n/);
+  assert.match(r.out, /season: 24 \(a day of hours; checked on load, the first target\)/);
+  const text = readFileSync(f, 'utf8');
+  assert.match(text, /^ {2}target: \[load, temp\] +# the columns to forecast$/m);
+  assert.match(text, /^ {4}- dense: \{units: 2\} +# = horizon x number of targets$/m);
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  assert.deepEqual(config.data.target, ['load', 'temp']);
+  const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+  assert.deepEqual(d.targets, ['load', 'temp']);
+  // few rows: at most 10 weights a window and target, as check counts them (GRU(8) -> Dense(2): 288 + 2 x 9)
+  const rows = Array.from({ length: 60 }, (_, i) => `${2001 + Math.floor(i / 12)}-${(i % 12) + 1},${i},${i % 5}`);
+  writeFileSync(join(dir, 'two-sales.csv'), `Month,a,b\n${rows.join('\n')}\n`);
+  const g = join(dir, 'two-sales.yaml');
+  const s = await runCli(['init', g, '--csv', join(dir, 'two-sales.csv'), '--target', 'b,a']);
+  assert.equal(s.code, 0, s.err);
+  const said = '306 weights for 32 training windows (GRU(64): 13186; at most 10 a window and target (2 targets))';
+  assert.ok(s.out.includes(`model: gru units 8, ${said}`), s.out);
+  const c = await runCli(['check', g, '--json']);
+  const checks = JSON.parse(c.out).checks as { id: string; evidence: Record<string, number> }[];
+  const enough = checks.find((x) => x.id === 'data.enough_windows')!;
+  assert.equal(enough.evidence.weights, 306, JSON.stringify(enough));
+  assert.equal(enough.evidence.training_targets, 64, JSON.stringify(enough));
+});
+
 test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
   writeFileSync(join(dir, 'two.csv'), hourly(50));
   const f = join(dir, 'refused.yaml');
@@ -141,6 +171,9 @@ test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
       ['--csv', join(dir, 'two.csv'), '--target', 'lode'],
       /--target "lode": no such column; the columns are No, date, wind, load, temp, empty/,
     ],
+    [['--csv', join(dir, 'two.csv'), '--target', 'load,lode'], /--target "lode": no such column; the columns are No/],
+    [['--csv', join(dir, 'two.csv'), '--target', 'load,wind'], /--target "wind": expected a column of numbers/],
+    [['--csv', join(dir, 'two.csv'), '--target', 'load,load'], /--target "load,load": names "load" twice/],
     [
       ['--csv', join(dir, 'two.csv'), '--target', 'wind'],
       /--target "wind": expected a column of numbers to forecast; it holds text/,

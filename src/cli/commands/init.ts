@@ -1,6 +1,6 @@
-// seqtune init [FILE] [--csv DATA --target COLUMN]: a commented starter config, its data section read off the CSV
-// when one is given; never overwrites a file, and writes it whole or not at all (a full disk left an empty config
-// that the next init refused as 'already exists').
+// seqtune init [FILE] [--csv DATA --target COLUMN[,COLUMN...]]: a commented starter config, its data section read off
+// the CSV when one is given; never overwrites a file, and writes it whole or not at all (a full disk left an empty
+// config that the next init refused as 'already exists').
 
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -18,7 +18,10 @@ export function addInit(parent: Command, { io }: CliContext): Command {
     .command('init')
     .argument('[file]', 'where to write', 'seqtune.yaml')
     .option('--csv <file>', 'fill the data section from this CSV: time column, target, lookback, baselines')
-    .option('--target <column>', 'the column to forecast (needed when the CSV has several numeric columns)')
+    .option(
+      '--target <columns>',
+      'the column to forecast, or several: a,b (needed when the CSV has several numeric columns)',
+    )
     .description('write a commented starter config')
     .action(async (file: string, o: InitOptions) => {
       // `seqtune init data.csv` would write a YAML config over a name meant for data (or refuse a CSV that exists
