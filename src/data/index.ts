@@ -36,7 +36,7 @@ export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';
 export { fromShared, shareData } from './share.js';
-export { numericColumn, sourceColumns } from './stages/encode.js';
+export { numericColumn, sourceColumns, textCells } from './stages/encode.js';
 export {
   calendarMonths,
   epochMs,

@@ -19,6 +19,7 @@ import {
   splitRanges,
   stackedSeriesHint,
   type Table,
+  textCells,
   usualStep,
   windowStarts,
 } from '../data/index.js';
@@ -523,6 +524,14 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   const chosen = chooseTarget(csv, t, numeric, timeCols, named);
   said.push(`target: ${chosen.join(', ')}${inputsSaid(numeric.length - chosen.length)}`);
   const { skipRows, missing } = missingPolicy(csv, t, numeric, said);
+  // a typo or two in a column of numbers keeps it an input (numericColumn), and train refuses the cells: said now,
+  // with train's words, rather than at the first train
+  const text = textCells(t, numeric, skipRows);
+  if (text)
+    said.push(
+      `train refuses text in a column of numbers: ${text.said}${text.more}; ` +
+        'fix the cells in the CSV (an empty cell is read as missing)',
+    );
   // one season for the seasonal naive baseline of every target: the first target's
   const series = targetSeries(t, chosen[0]!, skipRows);
   const first = chosen.length > 1 ? `; checked on ${chosen[0]}, the first target` : '';

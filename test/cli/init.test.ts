@@ -159,6 +159,38 @@ test('init --csv --target a,b: both columns the targets, one Dense output each, 
   assert.equal(enough.evidence.training_targets, 64, JSON.stringify(enough));
 });
 
+test('init --csv names the text cells of the number columns it reads, in the words train refuses them with', async () => {
+  // a typo or two keeps a column numeric (an input, a target): init said nothing, and train then refused the cells
+  const lines = hourly(600).split('\n');
+  const cell = (row: number, col: number, text: string) => {
+    const f = lines[row]!.split(',');
+    f[col] = text;
+    lines[row] = f.join(',');
+  };
+  cell(200, 3, 'n.a.');
+  cell(300, 4, '"12,5"');
+  writeFileSync(join(dir, 'typos.csv'), lines.join('\n'));
+  const f = join(dir, 'typos.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'typos.csv'), '--target', 'load']);
+  assert.equal(r.code, 0, r.err);
+  const said =
+    'row 200, column "load": expected a number, found "n.a."; 2 cells of number columns are text, first at ' +
+    'row 200 column "load" ("n.a."), row 300 column "temp" ("12,5")';
+  assert.ok(
+    r.out.includes(`  train refuses text in a column of numbers: ${said}; fix the cells in the CSV (an empty cell`),
+    r.out,
+  );
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  await assert.rejects(prepareData(config.data, join(cfgDir, config.data.csv)), (e: Error) => {
+    assert.ok(e.message.endsWith(said), e.message);
+    return true;
+  });
+  // none: no such line
+  writeFileSync(join(dir, 'clean.csv'), hourly(600));
+  const c = await runCli(['init', join(dir, 'clean.yaml'), '--csv', join(dir, 'clean.csv'), '--target', 'load']);
+  assert.doesNotMatch(c.out, /train refuses/);
+});
+
 test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
   writeFileSync(join(dir, 'two.csv'), hourly(50));
   const f = join(dir, 'refused.yaml');

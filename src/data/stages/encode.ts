@@ -2,6 +2,7 @@
 // left after data.time and data.drop), numbers parsed with missing markers as NaN, categories encoded
 // (label: one code column; onehot: one 0/1 column per category, named column=value).
 
+import type { Table } from '../csv.js';
 import type { TableColumn } from '../csv-column.js';
 import { MISSING_TOKENS } from '../csv-column.js';
 import { DataError } from '../errors.js';
@@ -112,18 +113,45 @@ const SHOWN_CELLS = 5;
  * came up only on the next run.
  */
 function refuseText(rows: TableRows, numbers: { c: string; other: string }[]): void {
-  const { header, file } = rows.table;
-  const cells: { r: number; c: string; other: string; text: string }[] = [];
+  const text = textCells(
+    rows.table,
+    numbers.map((n) => n.c),
+    rows.skip,
+  );
+  if (!text) return;
+  const other = numbers.find((n) => n.c === text.first.c)!.other;
+  throw new DataError(`${rows.table.file}: ${text.said}${other}${text.more}`);
+}
+
+/** A cell of text in a column of numbers: its row (0-based), column and text. */
+interface TextCell {
+  r: number;
+  c: string;
+  text: string;
+}
+
+/**
+ * The text cells of `columns` (read as numbers) from data row `from` on, as train refuses them, or null where there is
+ * none: the first in the file's order (row by row, then column) said as 'row 151, column "load": expected a number,
+ * found "n.a."' with what it may have meant (numberHint), and `more`: where there are more, how many and the first few
+ * ('; 3 cells of number columns are text, first at ...'), else ''. init --csv says the same of the columns it reads.
+ */
+export function textCells(
+  table: Table,
+  columns: readonly string[],
+  from: number,
+): { first: TextCell; said: string; more: string } | null {
+  const cells: TextCell[] = [];
   let count = 0;
-  for (const { c, other } of numbers) {
-    const col = columnOf(rows, c);
-    for (let r = col.firstText(rows.skip), k = 0; r >= 0; r = col.firstText(r + 1), k++) {
+  for (const c of columns) {
+    const col = table.columns.get(c)!;
+    for (let r = col.firstText(from), k = 0; r >= 0; r = col.firstText(r + 1), k++) {
       count++;
-      if (k < SHOWN_CELLS) cells.push({ r, c, other, text: col.textAt(r) ?? '' });
+      if (k < SHOWN_CELLS) cells.push({ r, c, text: col.textAt(r) ?? '' });
     }
   }
-  if (!count) return;
-  cells.sort((a, b) => a.r - b.r || header.indexOf(a.c) - header.indexOf(b.c));
+  if (!count) return null;
+  cells.sort((a, b) => a.r - b.r || table.header.indexOf(a.c) - table.header.indexOf(b.c));
   const first = cells[0]!;
   const more =
     count > 1
@@ -133,10 +161,9 @@ function refuseText(rows: TableRows, numbers: { c: string; other: string }[]): v
           .map((x) => `row ${x.r + 1} column "${x.c}" ("${x.text}")`)
           .join(', ')
       : '';
-  throw new DataError(
-    `${file}: row ${first.r + 1}, column "${first.c}": expected a number, found "${first.text}"` +
-      `${numberHint(first.text.trim())}${first.other}${more}`,
-  );
+  const hint = numberHint(first.text.trim());
+  const said = `row ${first.r + 1}, column "${first.c}": expected a number, found "${first.text}"${hint}`;
+  return { first, said, more };
 }
 
 /**
