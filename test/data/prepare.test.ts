@@ -101,6 +101,24 @@ test('text in several number columns: the first cells in the file named across c
   );
 });
 
+test('a target of text in every row: a time column is told to be data.time, other text to be no target', async () => {
+  // 'row 1, column "date": expected a number, found "2024-01-01"; 40 cells of number columns are text', as of typos
+  const rows = Array.from({ length: 40 }, (_, i) => `2024-01-${String(1 + (i % 28)).padStart(2, '0')},${i},x${i}`);
+  const f = csvFile(`date,y,name\n${rows.join('\n')}\n`);
+  await assert.rejects(
+    prepareData({ ...base, target: 'date' }, f),
+    new RegExp(
+      'data\\.target "date": expected a column of numbers to forecast, found text in every row \\("2024-01-01" in ' +
+        'row 1\\): it holds times; name it data\\.time \\(data\\.time: date\\) and the column to forecast ' +
+        'data\\.target$',
+    ),
+  );
+  await assert.rejects(
+    prepareData({ ...base, target: ['y', 'name'], skip_rows: 2 }, f),
+    /data\.target\[1\] "name": expected a column of numbers to forecast, found text in every row \("x2" in row 3\)$/,
+  );
+});
+
 test('missing values under data.missing: error: the message lists every cell text read as missing', async () => {
   // "-", "?" and "null" are read as missing (MISSING_TOKENS), but the message said "(NA, empty or NaN)"
   const { MISSING_TOKENS } = await import('../../src/data/index.js');

@@ -7,7 +7,7 @@ import type { TableColumn } from '../csv-column.js';
 import { MISSING_TOKENS } from '../csv-column.js';
 import { DataError } from '../errors.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
-import { columnOf, requireColumn, type TableRows } from './read.js';
+import { columnOf, parseStamp, requireColumn, type TableRows } from './read.js';
 
 export { MISSING_TOKENS };
 
@@ -49,6 +49,7 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
     if (t in cats)
       throw new DataError(`${rows.table.file}: data.target "${t}" is categorical; the target must be numeric`);
     if (!numbers.some((n) => n.c === t)) numbers.push({ c: t, other: '' });
+    refuseTextTarget(rows, t, cfg);
   }
   refuseText(rows, numbers);
   for (const { c } of numbers) numeric.set(c, columnOf(rows, c).numbers.subarray(rows.skip));
@@ -58,6 +59,29 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
         'data.drop and data.time take some and the rest are not numeric); name the inputs in data.features',
     );
   return { features, numeric, encodings, notes };
+}
+
+/**
+ * A target whose every cell is text: no values to forecast. Where they are times (the date column named as the target,
+ * without data.time) the message says to name it data.time: it said 'row 1, column "date": expected a number, found
+ * "2016-07-01 00:00:00"; 17420 cells of number columns are text', as if of a few typos.
+ */
+function refuseTextTarget(rows: TableRows, t: string, cfg: DataConfig): void {
+  const col = columnOf(rows, t);
+  if (col.textCount(rows.skip) < rows.count) return;
+  const r = rows.skip;
+  const cell = col.textAt(r)!;
+  const times = Number.isFinite(parseStamp(col, r));
+  const key = Array.isArray(cfg.target) ? `data.target[${cfg.target.indexOf(t)}]` : 'data.target';
+  throw new DataError(
+    `${rows.table.file}: ${key} "${t}": expected a column of numbers to forecast, found text in every row ` +
+      `("${cell}" in row ${r + 1})` +
+      (!times
+        ? ''
+        : cfg.time === undefined
+          ? `: it holds times; name it data.time (data.time: ${t}) and the column to forecast data.target`
+          : ': it holds times; name the column to forecast data.target'),
+  );
 }
 
 /** The feature columns before encoding, checked; a note names the columns left out for not being numeric. */
