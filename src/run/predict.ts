@@ -41,6 +41,11 @@ export interface PredictOptions {
   log?: (line: string) => void;
   /** The most characters in one piece of the CSV (default PIECE_CHARS). */
   pieceChars?: number;
+  /**
+   * Data rows to skip at the start of the new CSV: by default the run's data.skip_rows (the rows its training CSV
+   * began with that hold no data); 0 for a new file that has no such rows.
+   */
+  skipRows?: number;
 }
 
 /**
@@ -68,6 +73,7 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
     missing: saved.data.missing ?? 'error',
     // a column the run dropped is not read: the new CSV need not have it
     drop: saved.data.drop?.filter((c) => table.columns.has(c)),
+    skip_rows: o.skipRows ?? saved.data.skip_rows,
   };
   // a column the run was trained on and the new CSV lacks: named as the run's, not as a data.features the user wrote
   const read = [...new Set([...cfg.features!, ...[cfg.target].flat()])];
@@ -101,6 +107,13 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
     );
   }
   if (o.log) {
+    // a recent file of 100 rows lost its first 24 to a skip_rows meant for the training CSV's first rows, unsaid
+    const skip = cfg.skip_rows ?? 0;
+    if (skip > 0 && o.skipRows === undefined)
+      o.log(
+        `data: skipped the first ${skip} data row${skip === 1 ? '' : 's'} of ${csv}, as the run's data.skip_rows ` +
+          "skipped its training CSV's (--skip-rows 0 reads them)",
+      );
     for (const n of d.notes) o.log(`data: ${n}`);
     const filled = N > 0 ? filledInWindow(d, cfg, table, read, N - 1) : null;
     if (filled) o.log(filled);

@@ -5,10 +5,12 @@ import type { Command } from 'commander';
 import { predictRun, replaceable, writeWhole } from '../../run/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 import { failIfDiverged } from '../diverged.js';
+import { integerAtLeast } from '../options.js';
 
 interface PredictOptions {
   csv: string;
   out?: string;
+  skipRows?: number;
 }
 
 /**
@@ -30,6 +32,11 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .argument('<run_dir>', 'a run folder')
     .requiredOption('--csv <file>', 'CSV of new rows, read as the training CSV was')
     .option('--out <file>', 'write the forecasts here instead of stdout (- is stdout); replaces only forecasts')
+    .option(
+      '--skip-rows <n>',
+      "data rows to skip at the start of --csv (default: the run's data.skip_rows, as its training CSV's)",
+      integerAtLeast('--skip-rows', 0),
+    )
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {
       const out = o.out && o.out !== '-' ? o.out : undefined;
@@ -37,7 +44,11 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
       // forecasts that are not finite are refused by predictRun, naming the row; a loss that blew up to finite values
       // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
       // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
-      const pieces = await predictRun(runDir, o.csv, { log: (l) => io.err(`${l}\n`) });
+      const log = (l: string) => io.err(`${l}\n`);
+      const pieces = await predictRun(runDir, o.csv, {
+        log,
+        ...(o.skipRows === undefined ? {} : { skipRows: o.skipRows }),
+      });
       await failIfDiverged(runDir, 'nothing to forecast with');
       if (out) await writeWhole(out, pieces);
       else for (const p of pieces) io.out(p);
