@@ -52,6 +52,21 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc: 'The CSV file, with a header row; relative to the config file.',
     example: 'csv: ../data/pm25.csv',
   },
+  'data.separator': {
+    doc:
+      'What the CSV writes between fields: a comma, or a semicolon (spreadsheets in locales with a decimal comma ' +
+      'save "CSV" so; init --csv sets it for such a file). Predict and evaluate read new CSVs the same way (predict ' +
+      'writes its forecasts with commas and points).',
+    example: 'separator: ";"',
+    default: '","',
+  },
+  'data.decimal': {
+    doc:
+      'The decimal mark of its numbers: a point, or a comma ("20,7"; with data.separator: ";"). With a comma, a ' +
+      'number written with a point ("20.7", or "1.234" with a thousands point) is text, and refused as such.',
+    example: 'decimal: ","',
+    default: '"."',
+  },
   'data.time': {
     doc:
       'Time column(s): checked for order, never fed to the model. One column of ISO dates (2024-01-31 13:00, with or ' +

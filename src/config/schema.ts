@@ -96,6 +96,16 @@ function targetRefine(
   });
 }
 
+/** A decimal comma needs another separator between fields: "20,7,3" cannot be read. */
+function decimalRefine(
+  data: { separator?: string; decimal?: string },
+  ctx: z.RefinementCtx<{ separator?: string; decimal?: string }>,
+): void {
+  if (data.decimal !== ',' || data.separator === ';') return;
+  const sentence = 'a decimal comma needs another separator between fields: data.separator: ";"';
+  ctx.addIssue({ code: 'custom', message: sentence, path: ['decimal'], params: { sentence } });
+}
+
 const missing = z.union(
   [
     z.enum(['error', 'drop', 'ffill', 'interpolate'], e('error, drop, ffill, interpolate or {constant: x}')),
@@ -123,6 +133,8 @@ export const configSchema = z.strictObject(
       .strictObject(
         {
           csv: str('a path to a CSV file'),
+          separator: z.enum([',', ';'], e('"," or ";"')).optional(),
+          decimal: z.enum(['.', ','], e('"." or ","')).optional(),
           time: z
             .union(
               [str('a column name'), strList().min(1, e('a column name or a non-empty list of them'))],
@@ -155,7 +167,8 @@ export const configSchema = z.strictObject(
         },
         e('the data: section (csv, target, lookback, ...)'),
       )
-      .superRefine(targetRefine),
+      .superRefine(targetRefine)
+      .superRefine(decimalRefine),
     model: z.strictObject(
       {
         layers: z

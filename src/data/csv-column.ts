@@ -31,9 +31,12 @@ export const MISSING_TOKENS = new Set([
 
 const scratch = new Float64Array(2);
 
-/** The decimal number that is exactly bytes [a, b) (decimal.ts), or NaN when it is not one or needs more care. */
-export function decimalNumber(buf: Uint8Array, a: number, b: number): number {
-  return scanDecimal(buf, a, b, scratch) === b ? scratch[1]! : NaN;
+/**
+ * The decimal number that is exactly bytes [a, b) (decimal.ts), or NaN when it is not one or needs more care. `point`:
+ * the decimal mark's byte ('.', or ',' for data.decimal: ',').
+ */
+export function decimalNumber(buf: Uint8Array, a: number, b: number, point = 46): number {
+  return scanDecimal(buf, a, b, scratch, point) === b ? scratch[1]! : NaN;
 }
 
 /** A column read from a CSV; row r is the r-th data row (0-based). */
@@ -111,7 +114,11 @@ export class ColumnBuilder {
   private textUsed = 0;
   private n = 0;
 
-  constructor(capacity: number) {
+  /** `comma`: numbers are written with a decimal comma (data.decimal: ','), "20,7"; a point is then no decimal mark. */
+  constructor(
+    capacity: number,
+    private readonly comma = false,
+  ) {
     this.numbers = new Float64Array(Math.max(16, capacity));
   }
 
@@ -124,13 +131,15 @@ export class ColumnBuilder {
 
   /** Adds the cell in bytes [a, b) of buf; `escaped` when it holds doubled quotes (""). */
   push(buf: Buffer, a: number, b: number, escaped: boolean): void {
-    const fast = escaped ? NaN : decimalNumber(buf, a, b);
+    const fast = escaped ? NaN : decimalNumber(buf, a, b, this.comma ? 44 : 46);
     if (!Number.isNaN(fast)) {
       this.pushNumber(fast);
       return;
     }
     const s = escaped ? buf.toString('utf8', a, b).replaceAll('""', '"') : buf.toString('utf8', a, b);
-    const v = MISSING_TOKENS.has(s) || !DECIMAL_TEXT.test(s) ? NaN : Number(s);
+    // with a decimal comma, "20,7" is 20.7 and "20.7" no number (a thousands point, or another file's habit)
+    const text = this.comma ? (s.includes('.') ? '' : s.replace(',', '.')) : s;
+    const v = MISSING_TOKENS.has(s) || !DECIMAL_TEXT.test(text) ? NaN : Number(text);
     if (Number.isFinite(v) || MISSING_TOKENS.has(s)) this.pushNumber(Number.isFinite(v) ? v : NaN);
     else this.pushText(escaped ? Buffer.from(s) : buf.subarray(a, b));
   }

@@ -7,6 +7,7 @@
 import { scanDecimal } from './decimal.js';
 
 const COMMA = 44,
+  POINT = 46,
   LF = 10,
   CR = 13,
   QUOTE = 34;
@@ -15,16 +16,16 @@ const isBlank = (c: number | undefined) => c === 32 || c === 9;
 
 /** The decimal number at i into out[1]; returns the position after it, or -1 when there is none to read fast (or it
  * reaches the buffer's end, where it may go on). */
-function numberAt(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
-  const p = scanDecimal(buf, i, end, out);
+function numberAt(buf: Uint8Array, i: number, end: number, out: Float64Array, point: number): number {
+  const p = scanDecimal(buf, i, end, out, point);
   return p < 0 || p >= end ? -1 : p;
 }
 
-/** The end of an unquoted field starting at i (a comma or line end), or -1 at a quote or the buffer's end. */
-function fieldEnd(buf: Uint8Array, i: number, end: number): number {
+/** The end of an unquoted field starting at i (a separator or line end), or -1 at a quote or the buffer's end. */
+function fieldEnd(buf: Uint8Array, i: number, end: number, sep: number): number {
   for (; i < end; i++) {
     const c = buf[i];
-    if (c === COMMA || c === LF || c === CR) return i;
+    if (c === sep || c === LF || c === CR) return i;
     if (c === QUOTE) return -1;
   }
   return -1;
@@ -34,6 +35,7 @@ function fieldEnd(buf: Uint8Array, i: number, end: number): number {
  * Reads the record at p as `fields` unquoted fields: field f's number into vals[f] with spans[2f] = -1, or, when
  * it is not a decimal number, its bytes [spans[2f], spans[2f+1]) (blanks around it left out). Returns the position
  * after the record's line end, or -1 to leave the record to the general scanner. vals needs fields + 2 entries.
+ * `sep` and `point`: the bytes of the separator (data.separator) and the decimal mark (data.decimal).
  */
 export function fastRecord(
   buf: Uint8Array,
@@ -42,19 +44,21 @@ export function fastRecord(
   fields: number,
   vals: Float64Array,
   spans: Int32Array,
+  sep = COMMA,
+  point = POINT,
 ): number {
   const scratch = vals.subarray(fields, fields + 2);
   let i = p;
   for (let f = 0; f < fields; f++) {
     while (i < end && isBlank(buf[i])) i++;
     const start = i;
-    let q = numberAt(buf, i, end, scratch);
+    let q = numberAt(buf, i, end, scratch, point);
     const after = q < 0 ? undefined : buf[q];
-    if (q >= 0 && (after === COMMA || after === LF || after === CR || isBlank(after))) {
+    if (q >= 0 && (after === sep || after === LF || after === CR || isBlank(after))) {
       vals[f] = scratch[1]!;
       spans[2 * f] = -1;
     } else {
-      q = fieldEnd(buf, start, end);
+      q = fieldEnd(buf, start, end, sep);
       if (q < 0) return -1;
       let e = q;
       while (e > start && isBlank(buf[e - 1])) e--;
@@ -66,7 +70,7 @@ export function fastRecord(
     while (i < end && isBlank(buf[i])) i++;
     const c = buf[i];
     if (f < fields - 1) {
-      if (c !== COMMA) return -1;
+      if (c !== sep) return -1;
       i++;
     } else if (c === LF) return i + 1;
     else if (c === CR && buf[i + 1] === LF) return i + 2;

@@ -60,12 +60,12 @@ function closingQuote(buf: Uint8Array, p: number, end: number, eof: boolean, rec
   return i + 1;
 }
 
-/** Scans an unquoted field from p; returns where it ends (a comma, a line end or the end of the data). */
-function unquotedEnd(buf: Uint8Array, p: number, end: number, rec: ScannedRecord, line: number): number {
+/** Scans an unquoted field from p; returns where it ends (the separator, a line end or the end of the data). */
+function unquotedEnd(buf: Uint8Array, p: number, end: number, rec: ScannedRecord, line: number, sep: number): number {
   let i = p;
   while (i < end) {
     const c = buf[i]!;
-    if (c === COMMA || c === LF || c === CR) break;
+    if (c === sep || c === LF || c === CR) break;
     if (c === QUOTE)
       throw new CsvSyntaxError(
         'a double quote inside an unquoted field; quote the whole field and double the quote ("")',
@@ -98,9 +98,17 @@ function skipEmptyLines(buf: Uint8Array, p: number, end: number, eof: boolean): 
 /**
  * Scans the record starting at p (after any empty lines). Returns false when the buffer ends before the record
  * does and more data may follow (not eof), or when nothing but empty lines is left; the caller then scans again
- * from the same p once more data is there (rec.nextLine is left as it was).
+ * from the same p once more data is there (rec.nextLine is left as it was). `sep`: the separator's byte (a comma, or
+ * the semicolon of data.separator: ';').
  */
-export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean, rec: ScannedRecord): boolean {
+export function scanRecord(
+  buf: Uint8Array,
+  p: number,
+  end: number,
+  eof: boolean,
+  rec: ScannedRecord,
+  sep = COMMA,
+): boolean {
   const line0 = rec.nextLine;
   const skipped = skipEmptyLines(buf, p, end, eof);
   if (skipped.p >= end) return false;
@@ -122,25 +130,26 @@ export function scanRecord(buf: Uint8Array, p: number, end: number, eof: boolean
       if (q < 0) return resetLine(rec, line0);
       p = q;
       while (p < end && isBlank(buf[p]!)) p++;
-      if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) {
+      if (p < end && buf[p] !== sep && buf[p] !== LF && buf[p] !== CR) {
         // a tab right after the quote is the separator of a tab-separated file: the blanks skipped above hid it, and
         // '"a"\t"b"' was 'followed by """' with no word of tabs
         const c = String.fromCharCode(buf[q] === TAB ? TAB : buf[p]!);
         throw new CsvSyntaxError(
-          `a quoted field is followed by ${c === '\t' ? 'a tab' : `"${c}"`}; expected a comma or the end of the line` +
-            otherSeparator(c),
+          `a quoted field is followed by ${c === '\t' ? 'a tab' : `"${c}"`}; expected ` +
+            `${sep === COMMA ? 'a comma' : `"${String.fromCharCode(sep)}"`} or the end of the line` +
+            (sep === COMMA ? otherSeparator(c) : ''),
           rec.nextLine,
           rec.count + 1,
         );
       }
-    } else p = unquotedEnd(buf, p, end, rec, rec.nextLine);
+    } else p = unquotedEnd(buf, p, end, rec, rec.nextLine, sep);
     rec.count++;
     if (p >= end) {
       if (!eof) return resetLine(rec, line0);
       rec.next = p;
       return true;
     }
-    if (buf[p] === COMMA) {
+    if (buf[p] === sep) {
       p++;
       continue;
     }
@@ -157,10 +166,14 @@ function resetLine(rec: ScannedRecord, line: number): false {
 }
 
 /** A hint when a field ends in what another convention uses between fields (semicolon: spreadsheets in locales with a
- *  decimal comma; tab: TSV files). */
+ *  decimal comma, which data.separator reads; tab: TSV files). */
 export function otherSeparator(c: string): string {
-  const name = c === ';' ? 'semicolon' : c === '\t' ? 'tab' : '';
-  return name
-    ? ` (the file looks ${name}-separated; seqtune reads comma-separated values: save it as CSV with commas)`
+  if (c === ';')
+    return (
+      ' (the file looks semicolon-separated; set data.separator: ";" in the config, and data.decimal: "," where its ' +
+      'numbers are written with a decimal comma)'
+    );
+  return c === '\t'
+    ? ' (the file looks tab-separated; seqtune reads comma- or semicolon-separated values: save it as CSV with commas)'
     : '';
 }

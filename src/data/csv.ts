@@ -77,12 +77,21 @@ class TableReader {
   /** One record as the fast path reads it: numbers (header length + 2 for its scratch) and byte spans. */
   values = new Float64Array(2);
   spans = new Int32Array(0);
-  constructor(readonly file: string) {}
+  /** The separator's byte and the decimal mark's (data.separator, data.decimal). */
+  readonly sep: number;
+  readonly point: number;
+  constructor(
+    readonly file: string,
+    o: CsvFormat = {},
+  ) {
+    this.sep = (o.separator ?? ',').charCodeAt(0);
+    this.point = (o.decimal ?? '.').charCodeAt(0);
+  }
 
   take(buf: Buffer, rec: ScannedRecord): void {
     if (!this.header) {
       this.header = this.headerOf(buf, rec);
-      this.builders = this.header.map(() => new ColumnBuilder(1024));
+      this.builders = this.header.map(() => new ColumnBuilder(1024, this.point === 44));
       this.values = new Float64Array(this.header.length + 2);
       this.spans = new Int32Array(2 * this.header.length);
       return;
@@ -91,7 +100,7 @@ class TableReader {
       throw new DataError(
         `${this.file}: line ${rec.line}: wrong number of fields: ` +
           `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})` +
-          separatorHint(this.header),
+          (this.sep === 44 ? separatorHint(this.header) : ''),
       );
     const at = rec.at;
     for (let i = 0; i < rec.count; i++) this.builders[i]!.push(buf, at[3 * i]!, at[3 * i + 1]!, at[3 * i + 2] === 1);
@@ -131,7 +140,16 @@ class TableReader {
   }
 }
 
-export interface ReadCsvOptions {
+/**
+ * How the file writes its fields and numbers (data.separator, data.decimal): a comma between fields and a point in
+ * numbers by default; a semicolon and a decimal comma as spreadsheets in many European locales save "CSV".
+ */
+export interface CsvFormat {
+  separator?: ',' | ';';
+  decimal?: '.' | ',';
+}
+
+export interface ReadCsvOptions extends CsvFormat {
   /** Bytes read from the file at a time (default 4 MiB); records cut by a chunk's end are carried over. */
   chunkBytes?: number;
   /**
@@ -148,7 +166,9 @@ export interface ReadCsvOptions {
 export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Table> {
   const size = await fileSize(file, o.notAFile);
   if (size === 0) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
-  const reader = new TableReader(file);
+  if (o.decimal === ',' && (o.separator ?? ',') === ',')
+    throw new DataError(`${file}: a decimal comma needs another separator between fields (data.separator: ";")`);
+  const reader = new TableReader(file, o);
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
@@ -192,14 +212,16 @@ async function scanFile(fh: FileHandle, size: number, reader: TableReader, chunk
     let p = first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     const rows0 = reader.rows;
     for (;;) {
-      const q = reader.header ? fastRecord(buf, p, buf.length, reader.header.length, reader.values, reader.spans) : -1;
+      const q = reader.header
+        ? fastRecord(buf, p, buf.length, reader.header.length, reader.values, reader.spans, reader.sep, reader.point)
+        : -1;
       if (q >= 0) {
         reader.takeFast(buf);
         rec.nextLine++;
         p = q;
         continue;
       }
-      if (!scanRecord(buf, p, buf.length, eof, rec)) break;
+      if (!scanRecord(buf, p, buf.length, eof, rec, reader.sep)) break;
       reader.take(buf, rec);
       p = rec.next;
     }

@@ -23,9 +23,10 @@ function exponentAt(buf: Uint8Array, i: number, end: number, out: Float64Array):
 
 /**
  * The decimal number starting at i (reading no further than end) into out[1]; returns the position after it, or -1
- * when there is none there that the fast path can read exactly. Uses out[0] as scratch.
+ * when there is none there that the fast path can read exactly. Uses out[0] as scratch. `point`: the decimal mark's
+ * byte (46, '.'; 44, ',' for data.decimal: ',').
  */
-export function scanDecimal(buf: Uint8Array, i: number, end: number, out: Float64Array): number {
+export function scanDecimal(buf: Uint8Array, i: number, end: number, out: Float64Array, point = 46): number {
   const neg = buf[i] === 45;
   if (neg || buf[i] === 43) i++;
   let m = 0,
@@ -34,11 +35,12 @@ export function scanDecimal(buf: Uint8Array, i: number, end: number, out: Float6
     any = false,
     frac = false;
   for (; i < end; i++) {
-    const d = buf[i]! - 48;
-    if (d === -2 && !frac) {
+    const c = buf[i]!;
+    if (c === point && !frac) {
       frac = true;
       continue;
     }
+    const d = c - 48;
     if (d < 0 || d > 9) break;
     any = true;
     if ((digits > 0 || d !== 0) && ++digits > 15) return -1;

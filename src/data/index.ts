@@ -2,7 +2,7 @@
 
 export type { BaselineSpec, LinearSpec, NaiveSpec, Scores, SeasonalSpec } from './baselines.js';
 export { baselineForecast, baselineName, DEFAULT_BASELINES, isLinear, score } from './baselines.js';
-export type { ReadCsvOptions, Table } from './csv.js';
+export type { CsvFormat, ReadCsvOptions, Table } from './csv.js';
 export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { DataError, MissingValuesError } from './errors.js';
@@ -31,7 +31,7 @@ export {
   ridgeForecast,
   ridgeShape,
 } from './linear.js';
-export { prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
+export { csvFormat, prepareData, prepareTable, rewindow, seriesKey } from './prepare.js';
 export type { ScalerKind, ScalerState } from './scale.js';
 export { SCALERS, Scaler } from './scale.js';
 export type { SharedPreparedData } from './share.js';

@@ -7,7 +7,7 @@
 //   scale   scalers fitted on the training rows only
 //   window  each split's windows cut
 
-import { readCsv, type Table } from './csv.js';
+import { type CsvFormat, readCsv, type Table } from './csv.js';
 import { encodeColumns } from './stages/encode.js';
 import { imputeMissing } from './stages/impute.js';
 import { readRows } from './stages/read.js';
@@ -18,8 +18,16 @@ import type { DataConfig, FixedEncoding, PreparedData } from './types.js';
 
 /** Reads and prepares the data of a config. baseDir resolves a relative csv path. */
 export async function prepareData(cfg: DataConfig, csvPath: string): Promise<PreparedData> {
-  const table = await readCsv(csvPath);
+  const table = await readCsv(csvPath, csvFormat(cfg));
   return prepareTable(cfg, table);
+}
+
+/** How the data section says its CSV is written (data.separator, data.decimal), for readCsv. */
+export function csvFormat(cfg: DataConfig): CsvFormat {
+  return {
+    ...(cfg.separator === undefined ? {} : { separator: cfg.separator }),
+    ...(cfg.decimal === undefined ? {} : { decimal: cfg.decimal }),
+  };
 }
 
 /** Keys of `data:` that only shape the windows: the prepared series does not depend on them. */

@@ -7,6 +7,10 @@ export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate' | { const
 
 export interface DataConfig {
   csv: string;
+  /** What the CSV writes between fields: a comma (default) or a semicolon. */
+  separator?: ',' | ';';
+  /** The decimal mark of its numbers: a point (default) or a comma (with separator ';'). */
+  decimal?: '.' | ',';
   time?: string | string[];
   drop?: string[];
   skip_rows?: number;

@@ -4,8 +4,10 @@
 // the step (a day of hours, a week of days, a year of months) where the target's autocorrelation does not peak
 // clearly elsewhere (season.ts), as a practitioner would start.
 
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
+  type CsvFormat,
   DataError,
   fromParts,
   headerHint,
@@ -28,6 +30,8 @@ import { checkSeason } from './season.js';
 /** What init read off the CSV: the data section's values, and one line per choice to tell the user. */
 export interface CsvStart {
   name: string;
+  /** data.separator and data.decimal where the file is not comma-separated with decimal points. */
+  format: CsvFormat;
   time: string | string[] | null;
   drop: string[];
   categorical: Record<string, 'onehot'>;
@@ -52,6 +56,41 @@ export const STARTER_SPLIT = { train: 0.7, val: 0.15, test: 0.15 };
  * x target x horizon step): init sizes its model under it.
  */
 export const WEIGHTS_PER_TARGET = 10;
+
+/** How many bytes of the file init reads to tell its separator (its header line is in them). */
+const HEAD_BYTES = 1 << 16;
+
+/**
+ * The CSV read as it is written: a header line with semicolons between its fields and no comma (spreadsheets in
+ * locales with a decimal comma save "CSV" so) is read with data.separator ";", and with data.decimal "," where more
+ * cells read as numbers so. It was refused, the header one column.
+ */
+async function readAsWritten(csv: string, said: string[]): Promise<{ t: Table; format: CsvFormat }> {
+  let head = '';
+  try {
+    const fh = await open(csv, 'r');
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      head = buf.toString('utf8', 0, (await fh.read(buf, 0, HEAD_BYTES, 0)).bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // readCsv names what is wrong with the file
+  }
+  const header = head.split(/\r?\n|\r/, 1)[0]!.replace(/"[^"]*"/g, '""');
+  if (!header.includes(';') || header.includes(',')) return { t: await readCsv(csv), format: {} };
+  const points = await readCsv(csv, { separator: ';' });
+  const commas = await readCsv(csv, { separator: ';', decimal: ',' });
+  const numbers = (t: Table) =>
+    t.header.reduce((n, h) => n + t.columns.get(h)!.numbers.filter(Number.isFinite).length, 0);
+  if (numbers(commas) > numbers(points)) {
+    said.push('separator: ";", decimal: "," (fields between semicolons, numbers with a decimal comma)');
+    return { t: commas, format: { separator: ';', decimal: ',' } };
+  }
+  said.push('separator: ";" (fields between semicolons)');
+  return { t: points, format: { separator: ';' } };
+}
 
 /** The GRU units init proposes, the most first: the first whose model the training windows can carry. */
 const UNITS = [64, 32, 16, 8, 4];
@@ -300,13 +339,7 @@ function nameOf(csv: string): string {
  * The columns other than the time: a row counter or a column of one value to drop, text to encode or drop, and the
  * numeric ones. `unordered`: the column of times findTime told as out of order.
  */
-function sortColumns(
-  t: Table,
-  timeCols: string[],
-  unordered: string | null,
-  targets: string[],
-  said: string[],
-) {
+function sortColumns(t: Table, timeCols: string[], unordered: string | null, targets: string[], said: string[]) {
   const drop: string[] = [];
   const categorical: Record<string, 'onehot'> = {};
   const numeric: string[] = [];
@@ -513,9 +546,9 @@ function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: 
  * and text columns are set aside.
  */
 export async function startFromCsv(csv: string, target?: string): Promise<CsvStart> {
-  const t = await readCsv(csv);
   const name = nameOf(csv);
   const said = [`name: ${name} (after the CSV: runs go to runs/${name}/ beside the config)`];
+  const { t, format } = await readAsWritten(csv, said);
   const { time, ms, unordered } = findTime(t, said);
   const timeCols = time === null ? [] : Array.isArray(time) ? time : [time];
   if (time !== null && !said.some((l) => l.startsWith('time: '))) said.push(`time: ${timeCols.join(', ')}`);
@@ -539,5 +572,18 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
   const inputs = numeric.length + Object.keys(categorical).reduce((n, h) => n + levels(t, h, MAX_LEVELS).size, 0);
   const size = modelSize(t.rows - skipRows, lookback, inputs, chosen.length, said);
   const targetKey = chosen.length === 1 ? chosen[0]! : chosen;
-  return { name, time, drop, categorical, target: targetKey, missing, skipRows, lookback, season, ...size, said };
+  return {
+    name,
+    format,
+    time,
+    drop,
+    categorical,
+    target: targetKey,
+    missing,
+    skipRows,
+    lookback,
+    season,
+    ...size,
+    said,
+  };
 }

@@ -13,8 +13,11 @@ const line = (text: string, comment: string) => `${text.padEnd(28)} # ${comment}
 function dataLines(start?: CsvStart & { csv: string }): string {
   const v = start ?? { csv: 'data.csv', target: 'value', lookback: 48 };
   const time = start ? start.time : 'date';
+  const format = start?.format ?? {};
   return [
     line(`  csv: ${scalar(v.csv)}`, 'a CSV with a header row'),
+    ...(format.separator ? [line(`  separator: "${format.separator}"`, 'between fields (default ",")')] : []),
+    ...(format.decimal ? [line(`  decimal: "${format.decimal}"`, 'the decimal mark (default ".")')] : []),
     time === null
       ? line('  # time: date', 'time column(s), checked for order; optional')
       : line(

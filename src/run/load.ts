@@ -116,6 +116,11 @@ function checkSaved(path: string, j: unknown): SavedData {
   // it as it was found ("false", "1") for a caller to read otherwise
   if (data.relative !== undefined && typeof data.relative !== 'boolean')
     throw bad('data.relative', 'true or false', data.relative);
+  // how the CSVs are read: another value made readCsv split fields at a byte no config can give
+  if (data.separator !== undefined && data.separator !== ',' && data.separator !== ';')
+    throw bad('data.separator', '"," or ";"', data.separator);
+  if (data.decimal !== undefined && data.decimal !== '.' && data.decimal !== ',')
+    throw bad('data.decimal', '"." or ","', data.decimal);
   // the order the training CSV's slashed dates were read in: "false" (a string) read them day first
   if (j.dayFirst !== undefined && typeof j.dayFirst !== 'boolean') throw bad('dayFirst', 'true or false', j.dayFirst);
   if (typeof j.csvPath !== 'string') throw bad('csvPath', 'the path of the CSV the run was trained on', j.csvPath);

@@ -6,6 +6,7 @@ import { ConfigError, parseEvaluateSection } from '../config/index.js';
 import {
   type BaselineSpec,
   csvField,
+  csvFormat,
   type DataConfig,
   DataError,
   DEFAULT_BASELINES,
@@ -65,7 +66,7 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
   const { model, saved } = await loadRun(runDir);
   // a new CSV is read once, but by its size, in parts: a pipe has none (reading again later is train's reason)
   const notAFile = 'predict reads the rows of --csv from a file, by its size: save them to a file and give its name';
-  const table = await readCsv(csv, { notAFile });
+  const table = await readCsv(csv, { notAFile, ...csvFormat(saved.data) });
   // the training CSV's date order (31/01/2024 or 01/31/2024): a new file whose days are all 12 or under says neither
   const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings, dayFirst: saved.dayFirst };
   // the run's input columns by name, so that a new CSV may hold them in another order
@@ -352,7 +353,7 @@ function scalerChange(now: ScalerState, saved: ScalerState): string | null {
 export async function trainingMoves(runDir: string, saved: SavedData): Promise<Record<string, number> | null> {
   let d: PreparedData;
   try {
-    d = prepareTable(saved.data, await readCsv(runCsv(saved.csvPath, runDir)));
+    d = prepareTable(saved.data, await readCsv(runCsv(saved.csvPath, runDir), csvFormat(saved.data)));
   } catch {
     return null;
   }
@@ -379,7 +380,7 @@ export async function evaluateRun(
   const { model, saved } = await loadRun(runDir);
   const specs = baselines ?? (await runBaselines(runDir));
   const csvPath = runCsv(saved.csvPath, runDir);
-  const d = prepareTable(saved.data, await readCsv(csvPath));
+  const d = prepareTable(saved.data, await readCsv(csvPath, csvFormat(saved.data)));
   const change = scalerChange(d.scaler, saved.scaler);
   if (change)
     throw new DataError(

@@ -2,10 +2,20 @@
 // missing cells, season and lookback), a config that loads and windows; and the refusals, exit 2 in one line.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/index.js';
 import { prepareData } from '../../src/data/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -189,6 +199,44 @@ test('init --csv names the text cells of the number columns it reads, in the wor
   writeFileSync(join(dir, 'clean.csv'), hourly(600));
   const c = await runCli(['init', join(dir, 'clean.yaml'), '--csv', join(dir, 'clean.csv'), '--target', 'load']);
   assert.doesNotMatch(c.out, /train refuses/);
+});
+
+test('init --csv on a European export: data.separator and data.decimal written, and train and predict read it', async () => {
+  // semicolons between fields and decimal commas (a German spreadsheet's "CSV"): init said 'no column of numbers to
+  // forecast (the columns are "Datum";"Temperatur (°C)";"Station")' and told to save the file with commas
+  const de = fileURLToPath(new URL('../fixtures/european/temperatures-de.csv', import.meta.url));
+  copyFileSync(de, join(dir, 'temperaturen.csv'));
+  const f = join(dir, 'temperaturen.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'temperaturen.csv')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /separator: ";", decimal: "," \(fields between semicolons, numbers with a decimal comma\)/);
+  assert.match(r.out, /target: Temperatur \(°C\)\n/);
+  const text = readFileSync(f, 'utf8');
+  assert.match(text, /^ {2}separator: ";" +# between fields/m);
+  assert.match(text, /^ {2}decimal: "," +# the decimal mark/m);
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+  assert.equal(d.targetSeries.original[0]![0], 20.7);
+  // a short run, and a new file of the same export read as the training one was
+  const quick = text.replace(/epochs: 100/, 'epochs: 1').replace(/units: \d+\}/, 'units: 2}');
+  writeFileSync(f, quick);
+  const run = join(dir, 'temperaturen-run');
+  const t = await runCli(['train', f, '--out', run, '--quiet']);
+  assert.equal(t.code, 0, t.err);
+  const recent = readFileSync(de, 'utf8').split('\r\n').slice(0, 41).join('\r\n');
+  writeFileSync(join(dir, 'neu.csv'), `${recent}\r\n`);
+  const p = await runCli(['predict', run, '--csv', join(dir, 'neu.csv')]);
+  assert.equal(p.code, 0, p.err);
+  const lines = p.out.trim().split('\n');
+  assert.equal(lines[0], 'origin_row,origin_time,Temperatur (°C)_t+1');
+  assert.equal(lines.length, 1 + 40 - 14 + 1);
+  assert.match(lines.at(-1)!, /^40,09\.02\.1981,-?\d+(\.\d+)?$/);
+  // semicolons with points: the separator alone
+  writeFileSync(join(dir, 'points.csv'), `t;y\n${Array.from({ length: 60 }, (_, i) => `${i};${i % 5}.5`).join('\n')}`);
+  const q = await runCli(['init', join(dir, 'points.yaml'), '--csv', join(dir, 'points.csv'), '--target', 'y']);
+  assert.equal(q.code, 0, q.err);
+  assert.match(q.out, /separator: ";" \(fields between semicolons\)\n/);
+  assert.doesNotMatch(readFileSync(join(dir, 'points.yaml'), 'utf8'), /decimal:/);
 });
 
 test('init --csv refuses in one line, exit 2, and writes nothing', async () => {

@@ -214,3 +214,17 @@ test('YAML whose aliases expand past the reader\'s limit (a "billion laughs" fil
     text += `${n}: &${n} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]\n`;
   fails(`${text}data: *i\n`, /ConfigError: c.yaml: invalid YAML: Excessive alias count/);
 });
+
+test('data.separator and data.decimal: a semicolon and a decimal comma, the comma only with the semicolon', () => {
+  const data = (keys: string) =>
+    `data:\n  csv: d.csv\n${keys}  target: y\n  lookback: 4\nmodel:\n  layers: [dense: {units: 1}]\n`;
+  const raw = parseConfig(data('  separator: ";"\n  decimal: ","\n'), 'c.yaml');
+  assert.deepEqual([raw.data.separator, raw.data.decimal], [';', ',']);
+  fails(
+    data('  decimal: ","\n'),
+    /c\.yaml: data\.decimal: a decimal comma needs another separator between fields: data\.separator: ";"/,
+  );
+  fails(data('  separator: ","\n  decimal: ","\n'), /data\.decimal: a decimal comma needs another separator/);
+  fails(data('  separator: "|"\n'), /data\.separator: expected "," or ";"/);
+  fails(data('  decimal: "·"\n'), /data\.decimal: expected "\." or ","/);
+});

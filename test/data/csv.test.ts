@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DataError, prepareData, readCsv } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-csv-'));
@@ -94,7 +95,10 @@ test('malformed records: one line naming the file, the line (after multi-line fi
       'a,b\n1,"2"x\n',
       /: line 2 \(data row 1\), column 2 "b": a quoted field is followed by "x"; expected a comma[^(]*$/,
     ],
-    ['"a";"b"\n1;2\n', /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; seqtune/],
+    [
+      '"a";"b"\n1;2\n',
+      /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; set data\.separator: ";"/,
+    ],
     // the tab was skipped as a blank and the next quote named: 'followed by """', with no word of tabs
     ['"a"\t"b"\n1\t2\n', /column 1: a quoted field is followed by a tab; .* \(the file looks tab-separated; seqtune/],
     ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
@@ -136,6 +140,39 @@ test('spreadsheet exports: - and #N/A are missing, a semicolon file is named', a
     assert.match(e.message, /line 2: wrong number of fields: expected 1 .* semicolon-separated/);
     return true;
   });
+});
+
+test('a European export (semicolons, decimal commas, CRLF) reads with data.separator and data.decimal', async () => {
+  // the first year of daily-min-temperatures as a German spreadsheet saves it: it was refused, the header one column
+  const de = fileURLToPath(new URL('../fixtures/european/temperatures-de.csv', import.meta.url));
+  const t = await readCsv(de, { separator: ';', decimal: ',' });
+  assert.deepEqual(t.header, ['Datum', 'Temperatur (°C)', 'Station']);
+  assert.equal(t.rows, 365);
+  const temp = t.columns.get('Temperatur (°C)')!;
+  assert.equal(temp.textCount(), 0);
+  assert.deepEqual([...temp.numbers.subarray(0, 3)], [20.7, 17.9, 18.8]);
+  assert.equal(t.columns.get('Station')!.textAt(0), 'Melbourne; Regional Office');
+  for (let chunk = 1; chunk <= 7; chunk += 3) {
+    const c = await readCsv(de, { separator: ';', decimal: ',', chunkBytes: chunk });
+    assert.deepEqual(c.columns.get('Temperatur (°C)')!.numbers, temp.numbers, `chunk ${chunk}`);
+  }
+  // every number exactly Number() of its text with a point, fast path or not; a point is no decimal mark then
+  const cells = ['0,1', '-0', '1,5e3', '"3,5"', ' 4,25 ', '0,12345678901234567', '7,', '+,5', '20.7', '1.234,5'];
+  const v = (
+    await readCsv(csvFile(`v;w\n${cells.map((c) => `${c};1`).join('\n')}\n`), { separator: ';', decimal: ',' })
+  ).columns.get('v')!;
+  cells.slice(0, -2).forEach((c, i) => {
+    const want = Number(c.replaceAll('"', '').replace(',', '.').trim());
+    assert.ok(Object.is(v.numbers[i], want), `${c}: ${v.numbers[i]} vs ${want}`);
+  });
+  assert.deepEqual([v.textAt(8), v.textAt(9)], ['20.7', '1.234,5']);
+  // semicolons alone, points in numbers
+  const p = await readCsv(csvFile('a;b\n1.5;"x;y"\n2;z\n'), { separator: ';' });
+  assert.deepEqual([...p.columns.get('a')!.numbers], [1.5, 2]);
+  assert.equal(p.columns.get('b')!.textAt(0), 'x;y');
+  await assert.rejects(readCsv(de, { decimal: ',' }), /a decimal comma needs another separator between fields/);
+  // without the keys: the hint names them
+  await assert.rejects(readCsv(de), /semicolon-separated; set data\.separator: ";" in the config, and data\.decimal/);
 });
 
 test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day is over 12, as UTC', async () => {

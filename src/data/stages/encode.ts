@@ -75,7 +75,7 @@ function refuseTextTarget(rows: TableRows, t: string, cfg: DataConfig): void {
   const key = Array.isArray(cfg.target) ? `data.target[${cfg.target.indexOf(t)}]` : 'data.target';
   throw new DataError(
     `${rows.table.file}: ${key} "${t}": expected a column of numbers to forecast, found text in every row ` +
-      `("${cell}" in row ${r + 1})` +
+      `("${cell}" in row ${r + 1})${numberHint(cell.trim())}` +
       (!times
         ? ''
         : cfg.time === undefined
@@ -207,8 +207,8 @@ function numberHint(cell: string): string {
   if (thousands) return ` (a thousands separator? seqtune reads numbers without them: save the file as "${plain}")`;
   if (decimal)
     return (
-      ' (a decimal comma? seqtune reads a point as the decimal mark: save the file with points, ' +
-      `"${cell.replace(',', '.')}")`
+      ' (a decimal comma? seqtune reads a point as the decimal mark unless data.decimal: "," says otherwise, with ' +
+      `data.separator: ";" between fields; or save the file with points, "${cell.replace(',', '.')}")`
     );
   return '';
 }
