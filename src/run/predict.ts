@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseEvaluateSection } from '../config/index.js';
 import {
   type BaselineSpec,
+  cellAt,
   csvField,
   csvFormat,
   type DataConfig,
@@ -175,7 +176,7 @@ function filledInWindow(
     for (const c of columns)
       if (table.columns.get(c)?.missingAt(row - 1)) {
         count++;
-        newest = `row ${row} column "${c}"`;
+        newest = cellAt(row, c);
       }
   }
   if (count === 0) return null;

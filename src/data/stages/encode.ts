@@ -5,7 +5,7 @@
 import type { Table } from '../csv.js';
 import type { TableColumn } from '../csv-column.js';
 import { MISSING_TOKENS } from '../csv-column.js';
-import { DataError } from '../errors.js';
+import { cellAt, DataError, SHOWN_CELLS } from '../errors.js';
 import type { DataConfig, FixedEncoding } from '../types.js';
 import { columnOf, parseStamp, requireColumn, type TableRows } from './read.js';
 
@@ -127,9 +127,6 @@ export function numericColumn(column: TableColumn, from: number, count: number):
   return text === 0 || (text < count && text <= Math.max(1, Math.floor(count / 100)));
 }
 
-/** How many text cells in number columns a message names, in the file's order (as missing values are: impute.ts). */
-const SHOWN_CELLS = 5;
-
 /**
  * Text in the columns read as numbers: an error naming the first such cell in the file's order (row by row, then
  * column), what it may have meant (numberHint), and, where there are more, how many and the first few. A file with
@@ -182,7 +179,7 @@ export function textCells(
       ? `; ${count} cells of number columns are text, first at ` +
         cells
           .slice(0, SHOWN_CELLS)
-          .map((x) => `row ${x.r + 1} column "${x.c}" ("${x.text}")`)
+          .map((x) => cellAt(x.r + 1, x.c, x.text))
           .join(', ')
       : '';
   const hint = numberHint(first.text.trim());

@@ -2,7 +2,7 @@
 // (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
 // nearest value) or {constant: x}. Filling works on copies of the columns that have gaps.
 import { MISSING_TOKENS } from '../csv-column.js';
-import { DataError, MissingValuesError } from '../errors.js';
+import { cellAt, DataError, MissingValuesError, SHOWN_CELLS } from '../errors.js';
 import type { DataConfig, MissingPolicy } from '../types.js';
 import type { Encoded } from './encode.js';
 import type { TableRows } from './read.js';
@@ -100,7 +100,7 @@ function applyPolicy(
   return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
 }
 
-/** How many cells are missing, and where the first five are, in the file's order (row by row, then column). */
+/** How many cells are missing, and where the first few are (SHOWN_CELLS), in the file's order. */
 function findMissing(
   rows: TableRows,
   numeric: Map<string, Float64Array>,
@@ -113,7 +113,7 @@ function findMissing(
     for (let j = 0; j < columns.length; j++)
       if (Number.isNaN(columns[j]![r])) {
         count++;
-        if (cells.length < 5) cells.push(`row ${r + 1 + rows.skip} column "${used[j]}"`);
+        if (cells.length < SHOWN_CELLS) cells.push(cellAt(r + 1 + rows.skip, used[j]!));
       }
   return { count, cells };
 }
