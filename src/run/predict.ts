@@ -110,21 +110,33 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
         'train it again with a lower learning rate',
     );
   }
-  if (o.log) {
-    // a recent file of 100 rows lost its first 24 to a skip_rows meant for the training CSV's first rows, unsaid
-    const skip = cfg.skip_rows ?? 0;
-    if (skip > 0 && o.skipRows === undefined)
-      o.log(
-        `data: skipped the first ${skip} data row${skip === 1 ? '' : 's'} of ${csv}, as the run's data.skip_rows ` +
-          "skipped its training CSV's (--skip-rows 0 reads them)",
-      );
-    for (const n of d.notes) o.log(`data: ${n}`);
-    const filled = N > 0 ? filledInWindow(d, cfg, table, read, N - 1) : null;
-    if (filled) o.log(filled);
-    const gaps = gapsInWindows(d, cfg);
-    if (gaps) o.log(gaps);
-  }
+  if (o.log) sayNotes(o.log, { d, cfg, table, read, csv }, o.skipRows === undefined);
   return await forecastCsv(d, cfg, table, pred, o.pieceChars ?? PIECE_CHARS);
+}
+
+/**
+ * predict's notes: the rows of the new CSV skipped by the run's data.skip_rows (`runSkip`: no --skip-rows), what
+ * data.missing filled or dropped, the filled cells the newest forecast reads, and the gaps its windows span.
+ */
+function sayNotes(
+  log: (line: string) => void,
+  p: { d: PreparedData; cfg: DataConfig; table: Table; read: string[]; csv: string },
+  runSkip: boolean,
+): void {
+  const { d, cfg } = p;
+  // a recent file of 100 rows lost its first 24 to a skip_rows meant for the training CSV's first rows, unsaid
+  const skip = cfg.skip_rows ?? 0;
+  if (skip > 0 && runSkip)
+    log(
+      `data: skipped the first ${skip} data row${skip === 1 ? '' : 's'} of ${p.csv}, as the run's data.skip_rows ` +
+        "skipped its training CSV's (--skip-rows 0 reads them)",
+    );
+  for (const n of d.notes) log(`data: ${n}`);
+  const N = d.windows.test.count;
+  const filled = N > 0 ? filledInWindow(d, cfg, p.table, p.read, N - 1) : null;
+  if (filled) log(filled);
+  const gaps = gapsInWindows(d, cfg);
+  if (gaps) log(gaps);
 }
 
 /**
