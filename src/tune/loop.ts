@@ -15,6 +15,7 @@ import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
 import { bestOf, liveLine, sameListAsAbove, trialReport, trialsNamed } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
+import { QuietLine, runningLine } from './quiet.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
 import { ownerOf, saySwept, staleRule, sweepStale } from './stale.js';
@@ -57,6 +58,22 @@ export class StudyStopped extends SeqtuneError {}
 
 /** A study deleted from storage (`seqtune study delete --force`) while this process ran it. Exit 1. */
 export class StudyDeleted extends StudyStopped {}
+
+/**
+ * Where no live line shows the trials' epochs (no terminal, or jobs > 1: trials in threads), a line at most once a
+ * minute of nothing else said, of this process's running trials as storage has them (quiet.ts); returns the stop.
+ */
+function quietLine(c: StudyContext, l: Loop): (() => void) | undefined {
+  if (l.jobs === 1 && (l.tty || c.o.verbose)) return undefined;
+  const log = c.log;
+  const look = async () => runningLine(await c.storage.getTrials(c.name), new Set(l.running.keys()), c.s.objective);
+  const q = new QuietLine(log, look).start();
+  c.log = q.wrap(log);
+  return () => {
+    q.stop();
+    c.log = log;
+  };
+}
 
 /** What a user who asked for more than the cores, or for epochs of trials run elsewhere, is told once. */
 function sharingLines(c: StudyContext, jobs: number, threads: number): string[] {
@@ -114,12 +131,14 @@ export async function runTrials(c: StudyContext): Promise<string> {
   };
   if (o.signal) l.halted = haltOn(c, l, o.signal);
   const release = env.runs ? watchRunFolders(env.runs) : () => {};
+  const quiet = quietLine(c, l);
   try {
     return await loopTrials(c, l);
   } catch (e) {
     throw (await deletedUnder(c, l, e)) ?? e;
   } finally {
     if (!o.signal?.aborted) await Promise.allSettled(l.running.values());
+    quiet?.();
     await heartbeat.close();
     await pool?.close();
     release();
