@@ -383,16 +383,16 @@ export class Engine {
     this.freeEnd.delete(ptr + size);
   }
 
-  /** Puts a block on the free lists, merged with the free blocks just before and after it (unless `merge` is off). */
-  private addFree(ptr: number, size: number, merge = true): void {
-    const before = merge ? this.freeEnd.get(ptr) : undefined;
+  /** Puts a block on the free lists, merged with the free blocks just before and after it. */
+  private addFree(ptr: number, size: number): void {
+    const before = this.freeEnd.get(ptr);
     if (before !== undefined) {
       const s = this.freeAt.get(before)!;
       this.removeFree(before, s);
       ptr = before;
       size += s;
     }
-    const after = merge ? this.freeAt.get(ptr + size) : undefined;
+    const after = this.freeAt.get(ptr + size);
     if (after !== undefined) {
       this.removeFree(ptr + size, after);
       size += after;
@@ -417,12 +417,13 @@ export class Engine {
   }
 
   /**
-   * Takes the blocks of an engine on this memory that has stopped (ownedBlocks) onto this engine's free lists, each
-   * as it was (not merged with its neighbours): a thread that builds the same model asks for the same sizes, and
-   * finds each one exactly.
+   * Takes the blocks of an engine on this memory that has stopped (ownedBlocks) onto this engine's free lists, merged
+   * with their free neighbours as release merges them: a thread that builds the same model asks for the same sizes in
+   * the same order and cuts each from the front of the merged block where it was; kept each as it was, they served
+   * no larger request, and a next thread that built a larger model grew the memory past all of them.
    */
   reclaim(blocks: readonly [number, number][]): void {
-    for (const [ptr, bytes] of blocks) this.addFree(ptr, bytes, false);
+    for (const [ptr, bytes] of blocks) this.addFree(ptr, bytes);
   }
 
   /** The whole memory as f32 (re-made after growth). */

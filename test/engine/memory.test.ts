@@ -125,6 +125,19 @@ test('engines on one shared memory take blocks that never overlap, share buffers
   assert.equal(a.bytesReserved, top, 'served from the reclaimed blocks, without taking fresh memory');
 });
 
+test("a stopped engine's blocks, taken back, merge with each other and serve a request for their sum", () => {
+  // reclaim kept each block as it was: a next thread that built a larger model found none of them large enough
+  const a = new Engine();
+  const b = new Engine(undefined, a.memory);
+  const parts = [b.alloc(1000), b.alloc(3000), b.alloc(2000)];
+  a.alloc(10); // the top moves past them
+  const top = a.bytesReserved;
+  a.reclaim(b.ownedBlocks());
+  const whole = a.alloc(6000);
+  assert.ok(whole.ptr <= parts[0]!.ptr, 'one block from the three (and the edge tile of b before them)');
+  assert.equal(a.bytesReserved, top, 'without taking fresh memory');
+});
+
 test('a runtime without shared WebAssembly memory gets an error that says so', () => {
   const Real = WebAssembly.Memory;
   class NoShared extends Real {
