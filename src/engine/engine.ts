@@ -285,9 +285,7 @@ export class Engine {
     const bytes = blockFloats(n) * 4;
     let ptr = this.takeFree(bytes);
     if (ptr === undefined) {
-      const end = Atomics.load(this.top, 0) + bytes;
-      if (end > MAX_PAGES * PAGE) throw memoryLimit('a buffer', end - bytes, bytes);
-      ptr = Atomics.add(this.top, 0, bytes);
+      ptr = this.takeTop(bytes);
       // Another engine on this memory may grow it meanwhile: grow until the block fits.
       for (let need = ptr + bytes - this.memory.buffer.byteLength; need > 0; ) {
         this.grow(need);
@@ -300,6 +298,24 @@ export class Engine {
     this.released.delete(ptr);
     if (zero) this.view(buf).fill(0);
     return buf;
+  }
+
+  /**
+   * A fresh block of `bytes` from the top of the memory; where this engine's free block ends at the top, the block
+   * starts there and takes only the rest from the top (it was left behind: a buffer larger than the last one given
+   * back grew the memory by all of its size). The top moves only if no other engine on this memory moved it meanwhile.
+   */
+  private takeTop(bytes: number): number {
+    const top = Atomics.load(this.top, 0),
+      start = this.freeEnd.get(top);
+    const from = start ?? top;
+    if (from + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', from, bytes);
+    if (start !== undefined && Atomics.compareExchange(this.top, 0, top, start + bytes) === top) {
+      this.removeFree(start, top - start);
+      return start;
+    }
+    if (top + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', top, bytes);
+    return Atomics.add(this.top, 0, bytes);
   }
 
   /** Grows memory by at least `need` bytes (by a quarter when that fits, to grow rarely). */

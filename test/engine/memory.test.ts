@@ -125,6 +125,17 @@ test('engines on one shared memory take blocks that never overlap, share buffers
   assert.equal(a.bytesReserved, top, 'served from the reclaimed blocks, without taking fresh memory');
 });
 
+test('a free block at the top is extended by a buffer larger than it, not left behind', () => {
+  const e = new Engine();
+  e.alloc(1000);
+  const last = e.alloc(1000);
+  const top = e.bytesReserved;
+  e.release(last);
+  const big = e.alloc(5000);
+  assert.equal(big.ptr, last.ptr, 'the buffer starts in the free block');
+  assert.equal(e.bytesReserved, top + 4000 * 4, 'and takes only the rest from the top');
+});
+
 test("a stopped engine's blocks, taken back, merge with each other and serve a request for their sum", () => {
   // reclaim kept each block as it was: a next thread that built a larger model found none of them large enough
   const a = new Engine();
