@@ -426,7 +426,7 @@ export async function networkChecks(
  * batches of 32 (841 MiB for its steps) made `seqtune check` exit 2, out of memory (4131 MiB).
  */
 function probeWindows(m: Model, N: number): number {
-  return m.engine.largestThatFits(Math.min(PROBE_WINDOWS, N), (n) => m.stepBytes(n, n, 1));
+  return m.engine.largestThatFits(Math.min(PROBE_WINDOWS, N), (n) => m.stepBlocks(n, n, 1));
 }
 const PROBE_WINDOWS = 256;
 
@@ -579,12 +579,12 @@ function memoryCheck(
 ): CheckResult {
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
-    bytes = m.stepBytes(bs, samples, on, validation, callbacks),
-    mib = Math.round(bytes / 2 ** 20),
+    blocks = m.stepBlocks(bs, samples, on, validation, callbacks),
+    mib = Math.round(blocks.reduce((s, b) => s + b, 0) / 2 ** 20),
     limit = MEMORY_LIMIT_BYTES / 2 ** 20,
     evidence = { batch_size: bs, threads: on, step_mib: mib, limit_mib: limit };
   try {
-    m.assertStepFits(bs, samples, on, bytes);
+    m.assertStepFits(bs, samples, on, blocks);
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
     return r('network.memory', 'fail', evidence, e.message);

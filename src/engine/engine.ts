@@ -309,12 +309,12 @@ export class Engine {
     const top = Atomics.load(this.top, 0),
       start = this.freeEnd.get(top);
     const from = start ?? top;
-    if (from + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', from, bytes);
+    if (from + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', this.bytesInUse, bytes, this.largestRoom());
     if (start !== undefined && Atomics.compareExchange(this.top, 0, top, start + bytes) === top) {
       this.removeFree(start, top - start);
       return start;
     }
-    if (top + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', top, bytes);
+    if (top + bytes > MAX_PAGES * PAGE) throw memoryLimit('a buffer', this.bytesInUse, bytes, this.largestRoom());
     return Atomics.add(this.top, 0, bytes);
   }
 
@@ -335,25 +335,58 @@ export class Engine {
   }
 
   /**
-   * Throws the MemoryLimitError that alloc would throw later when `bytes` more (beyond the free blocks this engine
-   * can reuse) do not fit in the 4 GiB a memory can hold: a fit asks before its first step for what its steps will
-   * take, so that a batch that cannot fit fails at once, not after the data, the baselines and the first steps.
-   * `what` says what needs them, in the message.
+   * Throws the MemoryLimitError that alloc would throw later when buffers of `blocks` bytes (each a block of
+   * blockFloats, as the caller will ask for them) cannot all be allocated beside what is in use (fitsBlocks): a fit
+   * asks before its first step for what its steps will take, so that a batch that cannot fit fails at once, not after
+   * the data, the baselines and the first steps. `what` says what needs them, in the message.
    */
-  assertFits(bytes: number, what: string): void {
-    const inUse = this.bytesInUse;
-    if (inUse + bytes > MAX_PAGES * PAGE) throw memoryLimit(what, inUse, bytes);
+  assertFits(blocks: readonly number[], what: string): void {
+    if (!this.fitsBlocks(blocks)) throw memoryLimit(what, this.bytesInUse, sum(blocks), this.largestRoom());
   }
 
   /**
-   * The largest of `most`, its halves (rounded up) ... 1 whose `bytes(n)` fit beside what is in use (at least 1): the
-   * batch that predict and evaluate take without a batch size (Model.inferenceBatch) and check's network probe.
+   * The largest of `most`, its halves (rounded up) ... 1 whose buffers `blocks(n)` (bytes each) can be allocated
+   * beside what is in use (at least 1): the batch that predict and evaluate take without a batch size
+   * (Model.inferenceBatch) and check's network probe.
    */
-  largestThatFits(most: number, bytes: (n: number) => number): number {
-    const left = MAX_PAGES * PAGE - this.bytesInUse;
+  largestThatFits(most: number, blocks: (n: number) => readonly number[]): number {
     let n = Math.max(1, most);
-    while (n > 1 && bytes(n) > left) n = Math.ceil(n / 2);
+    while (n > 1 && !this.fitsBlocks(blocks(n))) n = Math.ceil(n / 2);
     return n;
+  }
+
+  /**
+   * Whether buffers of `blocks` bytes could all be allocated now, judged as alloc takes them: each, largest first, from
+   * the smallest free block of this engine that holds it (the rest of that block stays free), else from the room the
+   * memory has left at the top (with the free block that ends there). The free bytes summed were counted as one block
+   * before: with 375 MiB in use and 3000 MiB free in holes of 2 MiB, 1 GiB passed and its alloc threw.
+   */
+  fitsBlocks(blocks: readonly number[]): boolean {
+    const top = Atomics.load(this.top, 0),
+      atTop = this.freeEnd.get(top);
+    let room = MAX_PAGES * PAGE - (atTop ?? top);
+    const holes = [...this.freeAt].filter(([ptr]) => ptr !== atTop).map(([, size]) => size);
+    holes.sort((a, b) => a - b);
+    for (const bytes of [...blocks].sort((a, b) => b - a)) {
+      const i = firstAtLeast(holes, bytes);
+      if (i < holes.length) {
+        const rest = holes[i]! - bytes;
+        holes.splice(i, 1);
+        if (rest > 0) holes.splice(firstAtLeast(holes, rest), 0, rest);
+        continue;
+      }
+      room -= bytes;
+      if (room < 0) return false;
+    }
+    return true;
+  }
+
+  /** Bytes of the largest buffer alloc could make now: in this engine's largest free block, or at the top. */
+  private largestRoom(): number {
+    const top = Atomics.load(this.top, 0);
+    let room = MAX_PAGES * PAGE - (this.freeEnd.get(top) ?? top);
+    for (const size of this.freeAt.values()) room = Math.max(room, size);
+    return room;
   }
 
   /**
@@ -479,16 +512,34 @@ function sharedMemory(): WebAssembly.Memory {
 
 /**
  * The one message of work that cannot fit (alloc's, grow's, assertFits'): `what` needs `more` bytes beside the `inUse`
- * it has, past the 4 GiB a memory can hold, and what to make smaller.
+ * it has, past the 4 GiB a memory can hold, and what to make smaller; within them, where the free bytes are in blocks
+ * too small for its buffers, the `largest` block alloc could make (fragmentation: buffers in use between them).
  */
-function memoryLimit(what: string, inUse: number, more: number): MemoryLimitError {
+function memoryLimit(what: string, inUse: number, more: number, largest?: number): MemoryLimitError {
   const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-  return new MemoryLimitError(
-    `engine: out of WebAssembly memory: ${what} needs ${mib(more)} MiB more than the ${mib(inUse)} MiB in use, ` +
-      `${mib(inUse + more)} MiB in all, over the 4096 MiB a WebAssembly memory can hold; ` +
-      'use a smaller batch_size, lookback or model',
-  );
+  const why =
+    largest !== undefined && inUse + more <= MAX_PAGES * PAGE
+      ? `${what} needs ${mib(more)} MiB beside the ${mib(inUse)} MiB in use, and the ` +
+        `${mib(MAX_PAGES * PAGE - inUse)} MiB free of the 4096 MiB a WebAssembly memory can hold are in pieces too ` +
+        `small for its buffers (the largest ${mib(largest)} MiB; buffers in use lie between them); `
+      : `${what} needs ${mib(more)} MiB more than the ${mib(inUse)} MiB in use, ${mib(inUse + more)} MiB in all, ` +
+        'over the 4096 MiB a WebAssembly memory can hold; ';
+  return new MemoryLimitError(`engine: out of WebAssembly memory: ${why}use a smaller batch_size, lookback or model`);
 }
+
+/** The first index of ascending `xs` whose value is at least `x` (xs.length where none is). */
+function firstAtLeast(xs: readonly number[], x: number): number {
+  let lo = 0,
+    hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;

@@ -210,10 +210,16 @@ export abstract class Layer {
    * cannot fit (Model.stepBytes), and a prediction to choose its batch (Model.inferenceBatch).
    */
   workspaceFloats(B: number, inference = false): number {
-    let floats = 0;
+    return this.workspaceBlocks(B, inference).reduce((s, n) => s + n, 0);
+  }
+
+  /** The blocks (floats, blockFloats) of the buffers workspaceFloats adds up, one a buffer: what fitsBlocks judges. */
+  workspaceBlocks(B: number, inference = false): number[] {
+    const blocks: number[] = [];
     if (this.inShape)
-      for (const n of Object.values(this.workspaceSizes(B, inference))) if (n !== null) floats += blockFloats(n);
-    return this.inner().reduce((s, l) => s + l.workspaceFloats(B, inference), floats);
+      for (const n of Object.values(this.workspaceSizes(B, inference))) if (n !== null) blocks.push(blockFloats(n));
+    for (const l of this.inner()) blocks.push(...l.workspaceBlocks(B, inference));
+    return blocks;
   }
 
   /**

@@ -419,8 +419,8 @@ export class Model extends Stack implements CompiledStack {
     if (!this.pool) {
       for (const l of this.layers) l.releaseWorkspaces();
       const on = this.threadsFor(opts.threads ?? 1, bs, bs);
-      const bytes = this.stepBytes(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0, opts.callbacks);
-      this.assertStepFits(bs, x.shape[0]!, on, bytes);
+      const blocks = this.stepBlocks(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0, opts.callbacks);
+      this.assertStepFits(bs, x.shape[0]!, on, blocks);
     }
     this.ops.reserveScratch(this.scratchFloats);
     const warn = opts.onWarning ?? ((m: string) => console.warn(`seqtune warning: ${m}`));
@@ -459,26 +459,51 @@ export class Model extends Stack implements CompiledStack {
     validation = 0,
     callbacks: readonly FitCallback<Model>[] = [],
   ): number {
-    const fixed = (toMake: boolean) => this.layers.reduce((s, l) => s + l.fixedFloats(toMake), 0),
-      scratch = this.scratchFloats;
-    // the replicas' gradients and gemm scratch, the main thread's scratch where it must grow, the optimizer's state
-    let floats = (threads - 1) * (blockFloats(this.grads.length) + blockFloats(scratch));
-    if (scratch > this.ops.scratchHeld) floats += blockFloats(scratch);
-    floats += (threads - 1) * fixed(false) + fixed(true) + (this.optimizer?.stateFloats(this.params.length) ?? 0);
-    for (const c of callbacks) floats += c.engineFloats?.(this) ?? 0;
+    return this.stepBlocks(batchSize, samples, threads, validation, callbacks).reduce((s, b) => s + b, 0);
+  }
+
+  /**
+   * The blocks stepBytes adds up, in bytes, one a buffer (a layer's fixed buffers, a callback's copies: one for all):
+   * what fit asks the engine to find room for (Engine.assertFits), each in a free block that holds it or at the top.
+   */
+  stepBlocks(
+    batchSize: number,
+    samples: number,
+    threads: number,
+    validation = 0,
+    callbacks: readonly FitCallback<Model>[] = [],
+  ): number[] {
+    const scratch = blockFloats(this.scratchFloats),
+      state = this.optimizer?.stateFloats(this.params.length) ?? 0,
+      weights = blockFloats(this.params.length);
+    const floats: number[] = [];
+    const add = (n: number, times = 1) => {
+      for (let k = 0; k < times && n > 0; k++) floats.push(n);
+    };
+    // the replicas' gradients, gemm scratch and fixed buffers, the main thread's scratch where it must grow and its
+    // fixed buffers not made yet, the optimizer's state (buffers of one float a weight)
+    add(blockFloats(this.grads.length), threads - 1);
+    add(scratch, threads - 1 + (this.scratchFloats > this.ops.scratchHeld ? 1 : 0));
+    for (const l of this.layers) {
+      add(l.fixedFloats(false), threads - 1);
+      add(l.fixedFloats(true));
+    }
+    add(weights, state / weights);
+    for (const c of callbacks) add(c.engineFloats?.(this) ?? 0);
     for (let i = 0; i < threads; i++)
       for (const [b, inference] of shareSizes(batchSize, samples, validation, threads, i)) {
-        for (const l of this.layers) floats += l.workspaceFloats(b, inference);
-        if (i > 0 || !this.batchBuffers.has(b)) floats += this.batchFloats(b);
+        for (const l of this.layers) floats.push(...l.workspaceBlocks(b, inference));
+        if (i > 0 || !this.batchBuffers.has(b)) floats.push(...this.batchBlocks(b));
       }
-    return floats * 4;
+    return floats.map((n) => n * 4);
   }
 
   /** Floats of the blocks of a batch's input, target and output gradient for b samples (buffers). */
-  private batchFloats(b: number): number {
+  private batchBlocks(b: number): number[] {
     const inS = this.inputShape!,
-      outS = this.outputShape!;
-    return blockFloats((inS.T ?? 1) * inS.F * b) + 2 * blockFloats((outS.T ?? 1) * outS.F * b);
+      outS = this.outputShape!,
+      out = blockFloats((outS.T ?? 1) * outS.F * b);
+    return [blockFloats((inS.T ?? 1) * inS.F * b), out, out];
   }
 
   /**
@@ -516,7 +541,7 @@ export class Model extends Stack implements CompiledStack {
    * batches of 32 (841 MiB for its steps) needed 4131 MiB to predict or evaluate its run folder.
    */
   private inferenceBatch(N: number): number {
-    return this.engine.largestThatFits(Math.min(INFERENCE_BATCH_SIZE, N), (b) => this.inferenceBytes(b, N));
+    return this.engine.largestThatFits(Math.min(INFERENCE_BATCH_SIZE, N), (b) => this.inferenceBlocks(b, N));
   }
 
   /**
@@ -527,15 +552,21 @@ export class Model extends Stack implements CompiledStack {
    * must grow. What inferenceBatch halves its batch by.
    */
   inferenceBytes(batchSize: number, samples = batchSize): number {
-    const scratch = this.inferenceScratch > this.ops.scratchHeld ? blockFloats(this.inferenceScratch) : 0;
-    let batch = 0;
+    return this.inferenceBlocks(batchSize, samples).reduce((s, b) => s + b, 0);
+  }
+
+  /** The blocks inferenceBytes adds up, in bytes, one a buffer (a layer's fixed buffers: one for all). */
+  private inferenceBlocks(batchSize: number, samples = batchSize): number[] {
+    const floats: number[] = [];
+    if (this.inferenceScratch > this.ops.scratchHeld) floats.push(blockFloats(this.inferenceScratch));
     for (const b of new Set([batchSize, samples % batchSize]))
-      if (b > 0 && !this.batchBuffers.has(b)) batch += this.batchFloats(b);
-    const floats = this.layers.reduce(
-      (s, l) => s + l.workspaceFloats(batchSize, true) + l.fixedFloats(true, true),
-      scratch + batch,
-    );
-    return floats * 4;
+      if (b > 0 && !this.batchBuffers.has(b)) floats.push(...this.batchBlocks(b));
+    for (const l of this.layers) {
+      floats.push(...l.workspaceBlocks(batchSize, true));
+      const fixed = l.fixedFloats(true, true);
+      if (fixed > 0) floats.push(fixed);
+    }
+    return floats.map((n) => n * 4);
   }
 
   /** Floats of gemm scratch a training step's largest product needs (Layer.scratchFloats): a thread reserves them. */
@@ -552,18 +583,18 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /**
-   * Throws the engine's MemoryLimitError when stepBytes do not fit beside what is in use; `bytes`: stepBytes when the
-   * caller has them (check reports them).
+   * Throws the engine's MemoryLimitError when the buffers of stepBlocks cannot be allocated beside what is in use;
+   * `blocks`: stepBlocks when the caller has them (fit and check, with their validation and callbacks).
    */
   assertStepFits(
     batchSize: number,
     samples: number,
     threads: number,
-    bytes = this.stepBytes(batchSize, samples, threads),
+    blocks = this.stepBlocks(batchSize, samples, threads),
   ): void {
     const bs = Math.min(batchSize, samples),
       what = `a training step of ${bs} samples on ${threads} thread${threads === 1 ? '' : 's'}`;
-    this.engine.assertFits(bytes, what);
+    this.engine.assertFits(blocks, what);
   }
 
   /**

@@ -4,7 +4,8 @@
 // above 2 GiB, where `ptr >> 2` turned negative, and every later trial in that thread trained on garbage.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Engine, Ops } from '../../src/engine/index.js';
+import { type Buf, Engine, Ops } from '../../src/engine/index.js';
+import { MemoryLimitError } from '../../src/errors.js';
 import { dense, gru, Rng, tensor } from '../../src/nn/index.js';
 import { adam } from '../../src/optim/index.js';
 import { sequential } from '../../src/train/index.js';
@@ -123,6 +124,56 @@ test('engines on one shared memory take blocks that never overlap, share buffers
   a.alloc(3000);
   a.alloc(10);
   assert.equal(a.bytesReserved, top, 'served from the reclaimed blocks, without taking fresh memory');
+});
+
+const MiB = 2 ** 20;
+
+/** An engine with `n` free holes of 2 MiB, each after a live block of `pin` bytes (so no two merge). */
+function holed(n: number, pin: number): Engine {
+  const e = new Engine();
+  const holes: Buf[] = [];
+  for (let i = 0; i < n; i++) {
+    holes.push(e.alloc((2 * MiB) / 4));
+    e.alloc(pin / 4);
+  }
+  for (const h of holes) e.release(h);
+  return e;
+}
+
+test('assertFits judges by what can be allocated: 3000 MiB free in 2 MiB holes do not hold a 1 GiB buffer', () => {
+  // 375 MiB in use, 3000 MiB free in 1500 holes of 2 MiB, 721 MiB left at the top: the free bytes were counted as one,
+  // assertFits passed 1 GiB, and the alloc after it threw
+  const e = holed(1500, MiB / 4);
+  assert.equal(Math.round(e.bytesInUse / MiB), 375);
+  assert.throws(() => e.alloc(2 ** 30 / 4), /in pieces too small for its buffers/, 'the buffer itself does not fit');
+  assert.throws(
+    () => e.assertFits([2 ** 30], 'a training step of 256 samples on 1 thread'),
+    new RegExp(
+      'out of WebAssembly memory: a training step of 256 samples on 1 thread needs 1024 MiB beside the 375 MiB in ' +
+        'use, and the 3721 MiB free of the 4096 MiB .* are in pieces too small for its buffers \\(the largest 721 MiB',
+    ),
+  );
+  // the holes serve buffers they can hold: 1,500 of 2 MiB and 700 MiB at the top fit, as alloc takes them
+  const fitting = [...Array.from({ length: 1500 }, () => 2 * MiB), 700 * MiB];
+  e.assertFits(fitting, 'buffers the holes hold');
+  const top = e.bytesReserved;
+  for (const b of fitting) e.alloc(b / 4);
+  assert.equal(e.bytesReserved, top + 700 * MiB, 'only the large one from the top');
+  assert.throws(() => e.assertFits([30 * MiB], 'one more'), MemoryLimitError);
+});
+
+test('largestThatFits halves until the buffers fit in a block, not in the free bytes summed', () => {
+  const e = holed(1500, MiB / 4);
+  // one buffer of n MiB: 1024 passed on the free bytes summed (3721 MiB); 512 is the first that fits at the top
+  assert.equal(
+    e.largestThatFits(1024, (n) => [n * MiB]),
+    512,
+  );
+  assert.equal(
+    e.largestThatFits(1024, (n) => Array.from({ length: n }, () => MiB)),
+    1024,
+    'a thousand buffers of 1 MiB fit in the holes',
+  );
 });
 
 test('a free block at the top is extended by a buffer larger than it, not left behind', () => {
