@@ -17,6 +17,7 @@ export type {
   EndState,
   FrozenTrial,
   NewTrial,
+  OfStudy,
   Owner,
   StaleResult,
   StaleRule,
@@ -32,6 +33,7 @@ export {
   ownerText,
   rerunAttrs,
   StorageError,
+  StudyRemade,
   staleGraceMs,
   TRIAL_STATES,
 } from './types.js';

@@ -6,9 +6,11 @@ import {
   freezeTrial,
   isStale,
   type NewTrial,
+  type OfStudy,
   type Owner,
   ownerAttrs,
   ownerText,
+  remadeError,
   type StaleResult,
   type StaleRule,
   type Storage,
@@ -59,13 +61,15 @@ export class MemoryStorage implements Storage {
     this.frozen.delete(t);
   }
 
-  private study(name: string) {
+  private study(name: string, of: OfStudy = {}) {
     const s = this.studies.get(name);
     if (!s) throw new StorageError(`no study named "${name}"`);
+    const remade = remadeError(name, 'memory', s.rec.created, of);
+    if (remade) throw remade;
     return s;
   }
-  private trial(study: string, number: number): MutableTrial {
-    const t = this.study(study).trials[number];
+  private trial(study: string, number: number, of: OfStudy = {}): MutableTrial {
+    const t = this.study(study, of).trials[number];
     if (!t) throw new StorageError(`study "${study}" has no trial ${number}`);
     return t;
   }
@@ -150,8 +154,8 @@ export class MemoryStorage implements Storage {
       if (t?.state === 'running') this.changed(t, { heartbeat: now() });
     }
   }
-  async report(study: string, number: number, step: number, value: number): Promise<void> {
-    const t = this.trial(study, number);
+  async report(study: string, number: number, step: number, value: number, of: OfStudy = {}): Promise<void> {
+    const t = this.trial(study, number, of);
     if (t.state !== 'running')
       throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
     const intermediate = [...t.intermediate];
@@ -163,9 +167,9 @@ export class MemoryStorage implements Storage {
     number: number,
     state: EndState,
     value: number | null,
-    extra: { error?: string; attrs?: Record<string, unknown> } = {},
+    extra: { error?: string; attrs?: Record<string, unknown> } & OfStudy = {},
   ): Promise<FrozenTrial> {
-    const t = this.trial(study, number);
+    const t = this.trial(study, number, extra);
     if (t.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${t.state}`);
     this.changed(t, {
       state,

@@ -17,9 +17,11 @@ import {
   freezeTrial,
   isStale,
   type NewTrial,
+  type OfStudy,
   type Owner,
   ownerAttrs,
   ownerText,
+  remadeError,
   type StaleResult,
   type StaleRule,
   type Storage,
@@ -317,10 +319,12 @@ export class PgStorage implements Storage {
     });
   }
 
-  private async studyId(name: string, c?: Client, lock = false): Promise<number> {
-    const sql = `SELECT id FROM studies WHERE name = $1${lock ? ' FOR UPDATE' : ''}`;
-    const r = (await this.q<{ id: number }>(sql, [name], c))[0];
+  private async studyId(name: string, c?: Client, lock = false, of: OfStudy = {}): Promise<number> {
+    const sql = `SELECT id, created FROM studies WHERE name = $1${lock ? ' FOR UPDATE' : ''}`;
+    const r = (await this.q<{ id: number; created: Date }>(sql, [name], c))[0];
     if (!r) throw new StorageError(`no study named "${name}" in ${this.where}`);
+    const remade = remadeError(name, this.where, r.created.toISOString(), of);
+    if (remade) throw remade;
     return r.id;
   }
 
@@ -503,18 +507,22 @@ export class PgStorage implements Storage {
       [study, [...numbers]],
     );
   }
-  async report(study: string, number: number, step: number, value: number): Promise<void> {
+  async report(study: string, number: number, step: number, value: number, of: OfStudy = {}): Promise<void> {
     // No token: a retry whose first try landed writes the same value to the same (trial, step) row. FOR SHARE: a
     // transaction ending the trial at the same moment (finishTrial, failStale: the row locked FOR UPDATE, then
     // changed) is waited for and the state read again after it; without it the value was written once that
-    // transaction committed, and a finished trial gained a value.
+    // transaction committed, and a finished trial gained a value. With of.created the study is read first and its id
+    // written by: PostgreSQL never gives a study made again the deleted one's id.
+    const sid = of.created === undefined ? null : await this.studyId(study, undefined, false, of);
     const done = await this.q(
       'INSERT INTO intermediate (trial_id, step, value) SELECT t.id, $3, $4 FROM trials t ' +
-        'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND t.number = $2 AND t.state = $5 FOR SHARE OF t ' +
+        'JOIN studies s ON s.id = t.study_id WHERE s.name = $1 AND ($6::int IS NULL OR s.id = $6) AND t.number = $2 ' +
+        'AND t.state = $5 FOR SHARE OF t ' +
         'ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value RETURNING trial_id',
-      [study, number, step, finite(value), 'running'],
+      [study, number, step, finite(value), 'running', sid],
     );
     if (done.length) return;
+    if (sid !== null) await this.studyId(study, undefined, false, of); // deleted (and made again) since it was read
     const t = await this.trial(study, number);
     throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
   }
@@ -523,11 +531,11 @@ export class PgStorage implements Storage {
     number: number,
     state: EndState,
     value: number | null,
-    extra: { error?: string; attrs?: Record<string, unknown> } = {},
+    extra: { error?: string; attrs?: Record<string, unknown> } & OfStudy = {},
   ): Promise<FrozenTrial> {
     const token = randomUUID();
     return this.tx(async (c, again) => {
-      const sid = await this.studyId(study, c);
+      const sid = await this.studyId(study, c, false, extra);
       const r = (
         await this.q<{ id: number; state: TrialState; attrs: string; token: string | null }>(
           'SELECT id, state, attrs, token FROM trials WHERE study_id = $1 AND number = $2 FOR UPDATE',

@@ -16,9 +16,11 @@ import {
   freezeTrial,
   isStale,
   type NewTrial,
+  type OfStudy,
   type Owner,
   ownerAttrs,
   ownerText,
+  remadeError,
   type StaleResult,
   type StaleRule,
   type Storage,
@@ -217,9 +219,13 @@ export class SqliteStorage implements Storage {
     this.inode = statSync(file).ino;
   }
 
-  private studyId(name: string): number {
-    const r = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
+  private studyId(name: string, of: OfStudy = {}): number {
+    const r = this.db.prepare('SELECT id, created FROM studies WHERE name = ?').get(name) as
+      | { id: number; created: string }
+      | undefined;
     if (!r) throw new StorageError(`no study named "${name}" in ${this.file}`);
+    const remade = remadeError(name, this.file, r.created, of);
+    if (remade) throw remade;
     return r.id;
   }
 
@@ -232,10 +238,10 @@ export class SqliteStorage implements Storage {
     return trialOf(r, intermediate);
   }
 
-  private trialRow(study: string, number: number): TrialRow {
+  private trialRow(study: string, number: number, of: OfStudy = {}): TrialRow {
     const r = this.db
       .prepare('SELECT * FROM trials WHERE study_id = ? AND number = ?')
-      .get(this.studyId(study), number) as TrialRow | undefined;
+      .get(this.studyId(study, of), number) as TrialRow | undefined;
     if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
     return r;
   }
@@ -403,17 +409,18 @@ export class SqliteStorage implements Storage {
       })
       .immediate();
   }
-  async report(study: string, number: number, step: number, value: number): Promise<void> {
+  async report(study: string, number: number, step: number, value: number, of: OfStudy = {}): Promise<void> {
     // The state is checked by the statement that writes: checked by a read before it, another process could end the
-    // trial in between (a sweep while this write waited for its lock), and a finished trial would gain a value.
-    const done = this.db
-      .prepare(
-        'INSERT OR REPLACE INTO intermediate (trial_id, step, value) ' +
-          "SELECT id, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = 'running'",
-      )
-      .run(step, Number.isFinite(value) ? value : null, this.studyId(study), number);
+    // trial in between (a sweep while this write waited for its lock), and a finished trial would gain a value. The
+    // study (of.created) is read in the same write transaction: SQLite may give a study made again the deleted one's id.
+    const write = this.db.prepare(
+      'INSERT OR REPLACE INTO intermediate (trial_id, step, value) ' +
+        "SELECT id, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = 'running'",
+    );
+    const v = Number.isFinite(value) ? value : null;
+    const done = this.db.transaction(() => write.run(step, v, this.studyId(study, of), number)).immediate();
     if (done.changes) return;
-    const t = this.trialRow(study, number);
+    const t = this.trialRow(study, number, of);
     throw new StorageError(`trial ${number} of "${study}" is ${t.state}; only a running trial takes reports`);
   }
   async finishTrial(
@@ -421,11 +428,11 @@ export class SqliteStorage implements Storage {
     number: number,
     state: EndState,
     value: number | null,
-    extra: { error?: string; attrs?: Record<string, unknown> } = {},
+    extra: { error?: string; attrs?: Record<string, unknown> } & OfStudy = {},
   ): Promise<FrozenTrial> {
     this.db
       .transaction(() => {
-        const t = this.trialRow(study, number);
+        const t = this.trialRow(study, number, extra);
         if (t.state !== 'running') throw new StorageError(`trial ${number} of "${study}" is already ${t.state}`);
         this.db
           .prepare('UPDATE trials SET state = ?, value = ?, error = ?, attrs = ?, finished = ? WHERE id = ?')

@@ -74,6 +74,26 @@ export class StorageError extends SeqtuneError {}
  */
 export class DuplicateTrial extends StorageError {}
 
+/** Which study of a name a write is for: the one created at `created` (StudyRecord.created); any when none. */
+export interface OfStudy {
+  created?: string;
+}
+
+/**
+ * A write for a study (OfStudy) deleted since and made again under its name: the study of that name now is another,
+ * whose trials share the numbers of the deleted one's.
+ */
+export class StudyRemade extends StorageError {}
+
+/** The StudyRemade of a write for the study of `name` created at `of.created`, when the one there now is not it. */
+export function remadeError(name: string, where: string, now: string, of: OfStudy): StudyRemade | null {
+  if (of.created === undefined || of.created === now) return null;
+  return new StudyRemade(
+    `study "${name}" in ${where} was deleted and made again under its name (created ${now}; the study written to ` +
+      `was created ${of.created}): nothing is written to the new study`,
+  );
+}
+
 /** Options of createTrial. */
 export interface NewTrial {
   /** Running, owned by this owner with a fresh heartbeat (default: running without an owner). */
@@ -176,15 +196,19 @@ export interface Storage {
   claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null>;
   /** Refreshes the heartbeat of these trials (those still running; others are left as they are). */
   heartbeat(study: string, numbers: readonly number[]): Promise<void>;
-  /** Records the objective at one step (epoch) of a running trial. */
-  report(study: string, number: number, step: number, value: number): Promise<void>;
-  /** Ends a running trial. Ending a finished trial is an error. */
+  /**
+   * Records the objective at one step (epoch) of a running trial. `of.created`: the study's creation time as the
+   * caller opened it (StudyRecord.created); a study deleted and made again under its name since is another study, and
+   * the report is refused (StudyRemade), not written to its trial of that number.
+   */
+  report(study: string, number: number, step: number, value: number, of?: OfStudy): Promise<void>;
+  /** Ends a running trial. Ending a finished trial is an error; `extra.created` as report's `of.created`. */
   finishTrial(
     study: string,
     number: number,
     state: EndState,
     value: number | null,
-    extra?: { error?: string; attrs?: Record<string, unknown> },
+    extra?: { error?: string; attrs?: Record<string, unknown> } & OfStudy,
   ): Promise<FrozenTrial>;
   getTrials(study: string): Promise<FrozenTrial[]>;
   /** getTrials, with the storage's clock at the read (TrialsAt.now), by which a trial's heartbeat is judged. */

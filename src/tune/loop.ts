@@ -105,7 +105,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
   env.threads = fitThreads(base, jobs);
   for (const l of sharingLines(c, jobs, env.threads)) c.log(l);
   const shared = jobs > 1 ? await sharedBaseData(env) : undefined;
-  const data = { file: loaded.file, loaded, storage: c.url, study: c.name, data: shared };
+  const data = { file: loaded.file, loaded, storage: c.url, study: c.name, created: c.created, data: shared };
   // each trial takes the loop's deadline with it (start)
   const threads = { ...data, runs: env.runs, threads: env.threads };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
@@ -225,6 +225,7 @@ function trialEnvOf(c: StudyContext, tty: boolean): TrialEnv {
     base: c.base,
     storage: c.storage,
     study: c.name,
+    created: c.created,
     pruner: s.pruner,
     repeats: s.repeats,
     objective: s.objective,
@@ -371,7 +372,8 @@ async function pastBudget(c: StudyContext, l: Loop, trial: FrozenTrial): Promise
   const error =
     `not started: the trials before it spend the trial budget of ${l.maxTrials} (another process made one at the ` +
     'same moment)';
-  await c.storage.finishTrial(c.name, trial.number, 'failed', null, { error, attrs: { not_started: 'budget' } });
+  const end = { error, attrs: { not_started: 'budget' }, created: c.created };
+  await c.storage.finishTrial(c.name, trial.number, 'failed', null, end);
   c.log(`trial ${trial.number} ${error}`);
   return true;
 }
@@ -415,6 +417,7 @@ async function start(c: StudyContext, l: Loop, trial: FrozenTrial, why: string):
 async function failBroken(c: StudyContext, l: Loop, n: number, out: { reason: string; stack?: string }) {
   try {
     await c.storage.finishTrial(c.name, n, 'failed', null, {
+      created: c.created,
       error: out.reason,
       attrs: out.stack ? { stack: out.stack } : {},
     });

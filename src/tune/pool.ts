@@ -24,6 +24,8 @@ export interface WorkerData {
   loaded?: LoadedConfig;
   storage: string;
   study: string;
+  /** The study's creation time as the parent opened it (TrialEnv.created). */
+  created?: string;
   /** The base config's prepared data in shared memory (every worker reads the same series, none copies it). */
   data?: SharedPreparedData;
   /** The folder where completed trials keep their run folders. */

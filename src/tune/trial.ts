@@ -45,6 +45,11 @@ export interface TrialEnv {
   base: RawConfig;
   storage: Storage;
   study: string;
+  /**
+   * The study's creation time as this process opened it (StudyContext.created): the trial's reports and end are
+   * written to that study only, never to one made again under its name since (Storage.report's `of`).
+   */
+  created?: string;
   pruner?: Pruner;
   repeats: number;
   objective: string;
@@ -100,7 +105,7 @@ class Reporter extends Callback {
       this.model.stopReason = `time budget spent: stopped at epoch ${epoch + 1} of ${this.model.epochsPlanned}`;
     }
     if (!this.active) return;
-    await this.env.storage.report(this.env.study, this.trial.number, epoch, v);
+    await this.env.storage.report(this.env.study, this.trial.number, epoch, v, { created: this.env.created });
     if (this.outOfTime || !this.env.pruner || this.env.pruner.decidesAt?.(epoch) === false) return;
     const trials = await this.env.storage.getTrials(this.env.study);
     const me = trials.find((t) => t.number === this.trial.number)!;
@@ -464,6 +469,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     };
     if (!Number.isFinite(mean))
       return await env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+        created: env.created,
         error: divergedText(env.objective, runs),
         attrs,
       });
@@ -474,7 +480,8 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       attrs.save_seconds = (performance.now() - saveStart) / 1000;
       attrs.seconds = (performance.now() - started) / 1000;
     }
-    return await env.storage.finishTrial(env.study, trial.number, pruned ? 'pruned' : 'complete', mean, { attrs });
+    const end = pruned ? 'pruned' : 'complete';
+    return await env.storage.finishTrial(env.study, trial.number, end, mean, { attrs, created: env.created });
   } catch (e) {
     if (env.signal?.aborted) return trial;
     return failTrial(env, trial, e, {
@@ -498,6 +505,7 @@ async function failTrial(
   if (space) return failNoSpace(env, trial, e as NodeJS.ErrnoException, space, attrs);
   const bug = !(e instanceof SeqtuneError);
   return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+    created: env.created,
     error: (e as Error)?.message ?? String(e),
     attrs: { ...attrs, ...(bug ? { stack: (e as Error)?.stack ?? String(e) } : {}) },
   });
@@ -521,6 +529,7 @@ async function failNoSpace(
     waiting: true,
   });
   return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
+    created: env.created,
     error: `${e.path ? `${e.path}: ` : ''}no space left on the device (${code})`,
     attrs: { ...attrs, no_space: code, retried_as: again.number },
   });

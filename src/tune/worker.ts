@@ -9,7 +9,7 @@ import type { WorkerData } from './pool.js';
 import { tuneSettings } from './settings.js';
 import { dataKey, runTrial, type TrialEnv } from './trial.js';
 
-const { file, loaded: given, storage: url, study, data, runs, deadline, threads } = workerData as WorkerData;
+const { file, loaded: given, storage: url, study, created, data, runs, deadline, threads } = workerData as WorkerData;
 // The parent's config as loaded (a `seqtune worker` reads it from storage: there may be no file on this machine).
 const loaded = given ?? (await loadConfig(file));
 const base = resolveConfig(loaded.raw, loaded.name);
@@ -20,6 +20,7 @@ const env: TrialEnv = {
   base,
   storage,
   study,
+  created,
   pruner: s.pruner,
   repeats: s.repeats,
   objective: s.objective,

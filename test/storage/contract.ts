@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
-import { DuplicateTrial, type FrozenTrial, type Storage } from '../../src/storage/index.js';
+import { DuplicateTrial, type FrozenTrial, type Storage, StudyRemade } from '../../src/storage/index.js';
 
 const owner = (pid: number, worker = 0) => ({ host: 'h1', pid, worker });
 
@@ -326,6 +326,31 @@ export function runStorageContract(
       assert.equal((await s.getTrials('kept')).length, 1);
       await s.createStudy('gone', {});
       assert.equal((await s.createTrial('gone', {})).number, 0, 'a study made again starts from trial 0');
+    } finally {
+      await s.close();
+    }
+  });
+  test(`${label}: a report or end for a study deleted and made again under its name never reaches the new study`, async () => {
+    const s = await make();
+    try {
+      const old = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 1 }, {}, { owner: owner(1) });
+      await s.report('re', 0, 0, 1, { created: old.created });
+      await s.deleteStudy('re');
+      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+      const made = await s.createStudy('re', {});
+      assert.notEqual(made.created, old.created);
+      await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
+      // the old process's trial #0 goes on: its epochs and its end, by name and number, meet the new trial #0
+      await assert.rejects(s.report('re', 0, 1, 7, { created: old.created }), StudyRemade);
+      await assert.rejects(s.report('re', 0, 1, 7, { created: old.created }), /deleted and made again/);
+      await assert.rejects(s.finishTrial('re', 0, 'complete', 7, { created: old.created }), StudyRemade);
+      const [t] = await s.getTrials('re');
+      assert.deepEqual([t!.state, t!.params, t!.intermediate], ['running', { x: 2 }, []]);
+      await s.report('re', 0, 0, 3, { created: made.created });
+      assert.equal((await s.finishTrial('re', 0, 'complete', 3, { created: made.created })).value, 3);
+      await s.deleteStudy('re');
+      await assert.rejects(s.report('re', 0, 1, 7, { created: made.created }), /no study named "re"/);
     } finally {
       await s.close();
     }

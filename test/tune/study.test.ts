@@ -633,6 +633,49 @@ test('a study deleted and made again under its name under its tune ends it; the 
   await st.close();
 });
 
+test("a trial of a study deleted and made again under its tune writes nothing to the new study's trial of its number", {
+  timeout: 120000,
+}, async () => {
+  // the new study's trial #0, run by another process, took the old trial #0's epochs (reports by name and number), and
+  // its end: failed with the old trial's error
+  const db = join(dir, 'remade-trial.db');
+  const f = config(
+    'remade',
+    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
+      '  space:\n    model.layers[0].gru.units: [2, 4, 8]\n',
+    50,
+  );
+  let remaking: Promise<void> | null = null;
+  const owner = { host: 'far', pid: 7, worker: 0, staleAfterS: 3600 };
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (remaking || !trials.some((t) => t.state === 'running')) return;
+    const other = new SqliteStorage(db);
+    remaking = (async () => {
+      await other.deleteStudy('remade');
+      await other.createStudy('remade', { strategy: 'random' });
+      await other.createTrial('remade', { 'model.layers[0].gru.units': 99 }, {}, { owner });
+      await other.close();
+    })();
+  };
+  const run = runStudy(await loadConfig(f), { log: () => {}, jobs: 1, saveBest: false, onTrials });
+  const e = await run.then(
+    () => assert.fail('the tune went on'),
+    (x: unknown) => x,
+  );
+  await remaking;
+  assert.ok(e instanceof StudyDeleted, String(e));
+  assert.match((e as Error).message, /another study was made under its name since: this process does not join it/);
+  const st = new SqliteStorage(db);
+  const [t, ...more] = await st.getTrials('remade');
+  await st.close();
+  assert.deepEqual(more, []);
+  assert.deepEqual(
+    [t!.state, t!.params, t!.intermediate, t!.error, t!.owner],
+    ['running', { 'model.layers[0].gru.units': 99 }, [], null, 'far:7'],
+    "the new study's trial #0 as its process made it",
+  );
+});
+
 test('a trial made as another process made the last one the trial budget allows is not run: the budget holds', {
   timeout: 120000,
 }, async () => {
