@@ -65,11 +65,17 @@ export class Feed {
   /** Open trials by id: what they are and how many epochs of theirs were seen. */
   private open = new Map<number, TrialRowLite & { seen: number }>();
   private started = false;
+  /**
+   * The last poll failed partway (a query refused, the connection lost): the next reads again without asking the
+   * source whether anything changed, which that poll's question already answered (and SQLite's data_version moved on).
+   */
+  private failed = false;
 
   constructor(private source: FeedSource) {}
 
   /** Remembers what is there now: the first poll reports only what comes after. */
   async start(): Promise<void> {
+    this.open.clear();
     this.lastTrial = await this.source.maxTrialId();
     this.studies = new Map((await this.source.studies()).map((s) => [s.id, s]));
     this.lastTrialOf = new Map((await this.source.lastTrials()).map((r) => [r.study, r.trial]));
@@ -85,10 +91,33 @@ export class Feed {
     for (const r of rows) this.open.set(r.id, { ...r, seen: counts.get(r.id) ?? 0 });
   }
 
-  /** The events since the last poll, in the order they happened as far as the storage tells. */
+  /**
+   * The events since the last poll, in the order they happened as far as the storage tells. A poll that fails partway
+   * leaves what the feed knows as it was (its cursors, the studies, the epochs seen), so that the next poll tells what
+   * this one read: they were lost, the cursors already past them.
+   */
   async poll(): Promise<FeedEvent[]> {
     if (!this.started) await this.start();
-    if (!(await this.source.changed())) return [];
+    if (!this.failed && !(await this.source.changed())) return [];
+    const kept = this.known();
+    this.failed = true;
+    try {
+      const out = await this.read();
+      this.failed = false;
+      return out;
+    } catch (e) {
+      Object.assign(this, kept);
+      throw e;
+    }
+  }
+
+  /** What the feed knows, as a copy that a failed poll puts back (the open trials' epoch counts change in place). */
+  private known() {
+    const open = new Map([...this.open].map(([id, t]) => [id, { ...t }]));
+    return { lastTrial: this.lastTrial, lastTrialOf: new Map(this.lastTrialOf), studies: this.studies, open };
+  }
+
+  private async read(): Promise<FeedEvent[]> {
     const at = new Date().toISOString();
     const out: FeedEvent[] = [];
     out.push(...(await this.studyEvents(at)));
