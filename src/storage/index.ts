@@ -16,6 +16,7 @@ export {
 export type {
   EndState,
   FrozenTrial,
+  MadeStudy,
   NewTrial,
   OfStudy,
   Owner,

@@ -5,6 +5,7 @@ import {
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type MadeStudy,
   type NewTrial,
   type OfStudy,
   type Owner,
@@ -78,10 +79,10 @@ export class MemoryStorage implements Storage {
     name: string,
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
-  ): Promise<StudyRecord> {
+  ): Promise<MadeStudy> {
     const s = this.studies.get(name);
     if (s) {
-      if (opts.loadIfExists) return s.rec;
+      if (opts.loadIfExists) return Object.freeze({ ...s.rec, made: false });
       throw new StorageError(`a study named "${name}" already exists`);
     }
     const rec = Object.freeze({
@@ -91,7 +92,7 @@ export class MemoryStorage implements Storage {
       attrs: Object.freeze({ ...attrs }),
     });
     this.studies.set(name, { rec, trials: [] });
-    return rec;
+    return Object.freeze({ ...rec, made: true });
   }
   async getStudy(name: string): Promise<StudyRecord | null> {
     return this.studies.get(name)?.rec ?? null;

@@ -16,6 +16,7 @@ import {
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type MadeStudy,
   type NewTrial,
   type OfStudy,
   type Owner,
@@ -346,7 +347,7 @@ export class PgStorage implements Storage {
     name: string,
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
-  ): Promise<StudyRecord> {
+  ): Promise<MadeStudy> {
     // One statement decides who creates: a second creator at the same moment finds the name taken (and a retry its
     // own study, by the token).
     const token = randomUUID();
@@ -361,7 +362,7 @@ export class PgStorage implements Storage {
     });
     if (!made && !opts.loadIfExists)
       throw new StorageError(`a study named "${name}" already exists in ${this.where} (use --resume to continue it)`);
-    return (await this.getStudy(name))!;
+    return Object.freeze({ ...(await this.getStudy(name))!, made });
   }
   async getStudy(name: string): Promise<StudyRecord | null> {
     const r = (await this.q<StudyRow>('SELECT name, attrs, created FROM studies WHERE name = $1', [name]))[0];

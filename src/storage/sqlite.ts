@@ -15,6 +15,7 @@ import {
   type FrozenTrial,
   freezeTrial,
   isStale,
+  type MadeStudy,
   type NewTrial,
   type OfStudy,
   type Owner,
@@ -250,7 +251,7 @@ export class SqliteStorage implements Storage {
     name: string,
     attrs: Record<string, unknown>,
     opts: { loadIfExists?: boolean } = {},
-  ): Promise<StudyRecord> {
+  ): Promise<MadeStudy> {
     // One statement decides who creates: a second creator at the same moment finds the name taken. The token tells
     // this study from one deleted before it, whose row id SQLite may give it (studyKey).
     const made = this.db
@@ -260,7 +261,7 @@ export class SqliteStorage implements Storage {
       .run(name, 'minimize', JSON.stringify(attrs), now(), randomUUID());
     if (!made.changes && !opts.loadIfExists)
       throw new StorageError(`a study named "${name}" already exists in ${this.file} (use --resume to continue it)`);
-    return (await this.getStudy(name))!;
+    return Object.freeze({ ...(await this.getStudy(name))!, made: made.changes > 0 });
   }
   async getStudy(name: string): Promise<StudyRecord | null> {
     const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as
@@ -412,7 +413,8 @@ export class SqliteStorage implements Storage {
   async report(study: string, number: number, step: number, value: number, of: OfStudy = {}): Promise<void> {
     // The state is checked by the statement that writes: checked by a read before it, another process could end the
     // trial in between (a sweep while this write waited for its lock), and a finished trial would gain a value. The
-    // study (of.created) is read in the same write transaction: SQLite may give a study made again the deleted one's id.
+    // study (of.created) is read in the same write transaction: SQLite may give a study made again the deleted one's
+    // id.
     const write = this.db.prepare(
       'INSERT OR REPLACE INTO intermediate (trial_id, step, value) ' +
         "SELECT id, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = 'running'",

@@ -16,6 +16,11 @@ export interface StudyRecord {
   readonly attrs: Readonly<Record<string, unknown>>;
 }
 
+/** What createStudy answers: the study, and whether this call made it (false: it was there, loadIfExists). */
+export interface MadeStudy extends StudyRecord {
+  readonly made: boolean;
+}
+
 /** Who runs a trial: a host, a process on it, and a worker (thread) of that process. */
 export interface Owner {
   readonly host: string;
@@ -175,8 +180,11 @@ export interface Storage {
    * read against when the file was moved (run/study-paths.ts). None for PostgreSQL and memory.
    */
   readonly file?: string;
-  /** Creates a study; an existing name is an error unless `loadIfExists` (atomic: two creators, one wins). */
-  createStudy(name: string, attrs: Record<string, unknown>, opts?: { loadIfExists?: boolean }): Promise<StudyRecord>;
+  /**
+   * Creates a study; an existing name is an error unless `loadIfExists` (atomic: two creators, one wins), when it is
+   * the study there that is answered, `made: false` (another process made it: a `tune --resume` that joins).
+   */
+  createStudy(name: string, attrs: Record<string, unknown>, opts?: { loadIfExists?: boolean }): Promise<MadeStudy>;
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudyRecord[]>;
   setStudyAttr(name: string, key: string, value: unknown): Promise<void>;

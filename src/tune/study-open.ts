@@ -6,7 +6,7 @@ import { checkRun, lrFind } from '../check/index.js';
 import { ConfigError, checkBaselines, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors, studyHome, studyPath } from '../run/index.js';
-import { redactUrl, rerunAttrs } from '../storage/index.js';
+import { type MadeStudy, redactUrl, rerunAttrs, type StudyRecord } from '../storage/index.js';
 import { configDiff, diffLine } from './config-diff.js';
 import { counted } from './loop.js';
 import { bestOf } from './progress.js';
@@ -116,15 +116,26 @@ export async function openStudy(c: StudyContext): Promise<void> {
     // With --resume, a study another process created in the meantime is joined; without, it is refused with the
     // same words as above (the storage's own error said it differently, so two runs started at once failed one way
     // or the other depending on which check lost the race).
+    let made: MadeStudy;
     try {
-      c.created = (await storage.createStudy(name, attrs, { loadIfExists: o.resume })).created;
+      made = await storage.createStudy(name, attrs, { loadIfExists: o.resume });
       c.keepFresh?.();
     } catch (e) {
       if (!o.resume && (await storage.getStudy(name))) throw refusal(c, null);
       throw e;
     }
-    return;
+    c.created = made.created;
+    if (made.made) return;
+    // two `tune --resume` of a new study started at once both said they were creating it, the one that joined too
+    c.log(`resume: another process created study "${name}" meanwhile; this process joins it`);
+    return resumeFound(c, made);
   }
+  return resumeFound(c, existing);
+}
+
+/** --resume of a study that is there: its config compared with this one, its dead processes' trials swept. */
+async function resumeFound(c: StudyContext, existing: StudyRecord): Promise<void> {
+  const { storage, name, o, s } = c;
   c.created = existing.created;
   const diffs = configDiff(existing.attrs.config, c.base);
   if (diffs.length && !o.force)

@@ -19,7 +19,9 @@ export function runStorageContract(
       assert.equal(rec.name, 'a');
       assert.equal(rec.direction, 'minimize');
       await assert.rejects(s.createStudy('a', {}), /already exists/);
-      assert.equal((await s.createStudy('a', {}, { loadIfExists: true })).name, 'a');
+      assert.equal(rec.made, true);
+      const loaded = await s.createStudy('a', {}, { loadIfExists: true });
+      assert.deepEqual([loaded.name, loaded.made, loaded.attrs], ['a', false, { strategy: 'ofat' }]);
       await s.createStudy('b', {});
       assert.deepEqual(
         (await s.listStudies()).map((x) => x.name),

@@ -44,6 +44,54 @@ test('a study created by another run between the check and the create is refused
   }
 });
 
+test('--resume of a new study that another process creates at the same moment says it joins it, and checks its config', async () => {
+  // two `tune --resume` of a study not made yet: both said 'creating it', the one that joined too, and it ran in the
+  // study the other made, whatever config that one was made with
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-open-'));
+  try {
+    writeFileSync(join(dir, 'series.csv'), syntheticCsv({ length: 200, seed: 1 }));
+    const f = studyConfig(dir, 'race', '  strategy: grid\n  space: {train.batch_size: [16, 32]}\n');
+    const loaded = await loadConfig(f);
+    const base = resolveConfig(loaded.raw, loaded.name);
+    /** A storage where the other process creates the study, with `config`, between this one's check and create. */
+    class Joined extends MemoryStorage {
+      private checks = 0;
+      constructor(private config: unknown) {
+        super();
+      }
+      override async getStudy(name: string): Promise<StudyRecord | null> {
+        if (this.checks++ === 0) {
+          await this.createStudy(name, { config: this.config });
+          return null;
+        }
+        return super.getStudy(name);
+      }
+    }
+    const open = async (storage: MemoryStorage) => {
+      const lines: string[] = [];
+      const c = {
+        ...{ loaded, base, s: tuneSettings(base, f), storage, url: 'memory:', name: 'race' },
+        ...{ o: { resume: true }, log: (l: string) => lines.push(l) },
+      };
+      await openStudy(c);
+      return { lines, created: (c as { created?: string }).created };
+    };
+    const storage = new Joined(base);
+    const { lines, created } = await open(storage);
+    assert.deepEqual(lines, [
+      'resume: no study "race" in memory:; creating it',
+      'resume: another process created study "race" meanwhile; this process joins it',
+    ]);
+    assert.equal(created, (await storage.getStudy('race'))!.created);
+    const made = await open(new MemoryStorage());
+    assert.deepEqual(made.lines, ['resume: no study "race" in memory:; creating it'], 'the creator says no more');
+    const other = { ...base, train: { ...(base as { train: object }).train, batch_size: 7 } };
+    await assert.rejects(open(new Joined(other)), /--resume: the config differs from the one study "race" was created/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--resume of a finished auto study names the best its end chose (by the steady value), not the lower dip', async () => {
   // airline passengers: "already finished: 14 trials, trial budget spent; best #13 val_loss 0.002371 in .../trial-11",
   // where the end and study show chose #11 (#13's value a dip of a noisy curve) and the folder is #11's
