@@ -301,6 +301,33 @@ test('a running trial whose heartbeat stopped long ago says that its process may
   await page.locator('#trial-head', { hasText: /^running · value – · 0 epochs · elsewhere:1$/ }).waitFor();
 });
 
+test('a study page whose study is deleted and made again under its name says when the new trials stop beating', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  // the page read the new study, but its notes of stopped heartbeats were no longer said again every 5 s: a trial
+  // whose process died showed running, with no note, until some other event reloaded the page
+  const st = new SqliteStorage(fx.db);
+  const owner = { host: 'elsewhere', pid: 2, worker: 0 };
+  try {
+    await st.createStudy('again', { strategy: 'random' });
+    await st.createTrial('again', { 'train.batch_size': 8 }, {}, { owner });
+    await page.goto(`${d.url}#/study/again`);
+    await page.locator('#trials .vt-row .vt-cell', { hasText: 'running' }).first().waitFor();
+    await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 5000 }); // the page hears the events
+    await st.deleteStudy('again');
+    await page.locator('#stale', { hasText: 'study "again" was deleted from the storage' }).waitFor();
+    await st.createStudy('again', { strategy: 'random', config: { tune: { heartbeat: 1 } } });
+    // beating when the page reads it; its process beats no more, and it is stale 3 s later (3 of tune.heartbeat)
+    await st.createTrial('again', { 'train.batch_size': 16 }, {}, { owner });
+    await page.locator('#trials .vt-row .vt-cell', { hasText: '16' }).first().waitFor();
+  } finally {
+    await st.close();
+  }
+  const note = /#0 is running, no heartbeat for \d+ s \(its process may be dead\)/;
+  await page.locator('#stale', { hasText: note }).waitFor({ timeout: 20000 });
+});
+
 test("a running trial's page counts its epochs in its header as they arrive", { skip: missing }, async () => {
   const st = new SqliteStorage(fx.db);
   try {

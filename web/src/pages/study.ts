@@ -265,23 +265,32 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     parts.analysis,
   );
   render();
+  // the notes of stopped heartbeats grow older: said again every few seconds, and asked again of the storage; not
+  // while the study is deleted (0), and again once a study of its name is read (made again under its name: the page
+  // showed it, and its trials' heartbeats stopping went unsaid)
+  let tick = 0;
+  let closed = false;
+  const ticking = () => {
+    tick = window.setInterval(() => {
+      table.refresh();
+      staleLines();
+      if (s.trials.some((t) => stale(t))) reload();
+    }, 5000);
+  };
   const reload = throttle(async () => {
     [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
     known();
     chart.replace(data);
     render();
+    if (!tick && !closed) ticking();
   }, 1000);
-  // the notes of stopped heartbeats grow older: said again every few seconds, and asked again of the storage
-  const tick = window.setInterval(() => {
-    table.refresh();
-    staleLines();
-    if (s.trials.some((t) => stale(t))) reload();
-  }, 5000);
+  ticking();
   const off = onLive((e) => {
     if (e.type === 'resync') return void reload();
     if (!('study' in e) || e.study !== name) return;
     if (e.type === 'study-deleted') {
       clearInterval(tick);
+      tick = 0;
       parts.stale.replaceChildren(h('p', { class: 'error' }, `study "${name}" was deleted from the storage`));
     } else if (e.type === 'epoch') {
       chart.append(e.number, e.step, e.value);
@@ -297,6 +306,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     } else reload();
   });
   return () => {
+    closed = true;
     off();
     clearInterval(tick);
   };
