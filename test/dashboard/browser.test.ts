@@ -328,6 +328,48 @@ test('a study page whose study is deleted and made again under its name says whe
   await page.locator('#stale', { hasText: note }).waitFor({ timeout: 20000 });
 });
 
+test('a study page whose read was under way when its study was deleted keeps saying that it was deleted', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  // the read's answer, the study as it was before the deletion, was drawn over the note of the deletion
+  const st = new SqliteStorage(fx.db);
+  const study = (u: URL) => u.pathname === '/api/studies/held' || u.pathname === '/api/studies/held/curves';
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  try {
+    await st.createStudy('held', { strategy: 'random' });
+    await st.createTrial('held', { 'train.batch_size': 8 });
+    await page.goto(`${d.url}#/study/held`);
+    await page.locator('#trials .vt-row .vt-cell', { hasText: 'running' }).first().waitFor();
+    await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 5000 });
+    // the study's answers (it, its curves) are read from the server at once, handed over once the deletion was heard
+    let fetched = 0;
+    await page.route(study, async (r) => {
+      const answer = await r.fetch();
+      assert.equal(answer.status(), 200);
+      fetched++;
+      await held;
+      await r.fulfill({ response: answer });
+    });
+    await st.createTrial('held', { 'train.batch_size': 16 }); // trial-created: the page reads the study again
+    while (fetched < 2) await page.waitForTimeout(20);
+    await st.deleteStudy('held');
+    await page.locator('#stale', { hasText: 'study "held" was deleted from the storage' }).waitFor();
+    const answered = page.waitForResponse((r) => study(new URL(r.url())));
+    release();
+    await answered;
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#stale').textContent(), 'study "held" was deleted from the storage');
+  } finally {
+    release();
+    await page.unroute(study);
+    await st.close();
+  }
+});
+
 test("a running trial's page counts its epochs in its header as they arrive", { skip: missing }, async () => {
   const st = new SqliteStorage(fx.db);
   try {

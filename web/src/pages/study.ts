@@ -277,8 +277,14 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       if (s.trials.some((t) => stale(t))) reload();
     }, 5000);
   };
+  // deletions heard: a read begun before one (its answer the deleted study's) neither replaces the page's note of it
+  // nor starts the tick again
+  let deletions = 0;
   const reload = throttle(async () => {
-    [s, data] = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    const before = deletions;
+    const read = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    if (deletions !== before) return;
+    [s, data] = read;
     known();
     chart.replace(data);
     render();
@@ -291,6 +297,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
     if (e.type === 'study-deleted') {
       clearInterval(tick);
       tick = 0;
+      deletions++;
       parts.stale.replaceChildren(h('p', { class: 'error' }, `study "${name}" was deleted from the storage`));
     } else if (e.type === 'epoch') {
       chart.append(e.number, e.step, e.value);
