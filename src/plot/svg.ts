@@ -3,6 +3,7 @@
 // goes in the first corner of the plot that no line crosses, else outside the plot, on its right.
 import { type ChartInfo, flatHalfRange, formatTick, niceTicks, tickLabels } from './chart.js';
 import { svgMark } from './mark.js';
+import { thinPolyline } from './thin.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -183,7 +184,7 @@ function axes(info: ChartInfo, { H, m, pw, ph, logY, xlo, xhi, ylo, yhi, sx, sy 
 
 /**
  * Each series as pixel polylines: a non-finite value (or one <= 0 on a log scale) breaks the line. What the lines
- * draw and what the legend must not cover.
+ * draw and what the legend must not cover; a long one thinned to a few points a pixel column (thinPolyline).
  */
 function polylines(info: ChartInfo, { logY, sx, sy }: Frame): [number, number][][][] {
   return info.series.map((s) => {
@@ -202,7 +203,7 @@ function polylines(info: ChartInfo, { logY, sx, sy }: Frame): [number, number][]
       }
       cur.push([sx(x), sy(y)]);
     }
-    return out;
+    return out.map(thinPolyline);
   });
 }
 
