@@ -140,9 +140,9 @@ function sayNotes(
 }
 
 /**
- * Origins predict forecasts, or writes as CSV lines, between two turns of the event loop: Ctrl-C and SIGTERM are
- * handled on a turn (main.ts), and one call over every origin held them off to its end (17,085 origins of ETTh1 at
- * lookback 336, GRU(64), horizon 96: SIGTERM 4 s in, exit 6 s later; more under load).
+ * Origins predict (and evaluate) forecasts, or predict writes as CSV lines, between two turns of the event loop:
+ * Ctrl-C and SIGTERM are handled on a turn (main.ts), and one call over every origin held them off to its end (17,085
+ * origins of ETTh1 at lookback 336, GRU(64), horizon 96: SIGTERM 4 s in, exit 6 s later; more under load).
  */
 export const ORIGINS_AT_ONCE = 512;
 
@@ -401,7 +401,7 @@ export async function evaluateRun(
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };
   for (const split of ['test', 'val'] as const) {
-    const { notes, ...scores } = splitScores(d, split, model.predict(d.windows[split].inputs()).data, specs);
+    const { notes, ...scores } = splitScores(d, split, await forecastWindows(model, d.windows[split]), specs);
     out[split] = scores;
     if (notes.length) out.notes = notes;
   }

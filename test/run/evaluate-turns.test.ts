@@ -1,0 +1,60 @@
+// evaluate lets the event loop turn between batches of windows, as predict does (predict-turns.test.ts), so that
+// Ctrl-C and SIGTERM (handled on a turn: main.ts) stop it: one model call over a split's every window held them off
+// to its end.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { evaluateRun, ORIGINS_AT_ONCE } from '../../src/run/predict.js';
+import { Model } from '../../src/train/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-turns-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+test('evaluate turns the event loop between batches of windows, with the scores of one call a split', async () => {
+  const rows = 300 + 2 * (2 * ORIGINS_AT_ONCE + 100);
+  const wave = Array.from({ length: rows }, (_, i) => `${i},${(10 * Math.sin(i / 5) + (i % 7)).toFixed(3)}`);
+  writeFileSync(join(dir, 'train.csv'), `t,y\n${wave.join('\n')}\n`);
+  const [a, b] = [300, 300 + 2 * ORIGINS_AT_ONCE + 100];
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    'name: wave\ndata: {csv: train.csv, drop: [t], target: y, lookback: 32, horizon: 8,\n' +
+      `  split: {train: [0, ${a}], val: [${a}, ${b}], test: [${b}, ${rows}]}}\n` +
+      'model: {layers: [{gru: {units: 8}}, {dense: {units: 8}}]}\ntrain: {epochs: 1, batch_size: 64}\n' +
+      'evaluate: {baselines: [persistence]}\n',
+  );
+  const run = join(dir, 'run');
+  const t = await runCli(['train', join(dir, 'c.yaml'), '--out', run, '--quiet']);
+  assert.equal(t.code, 0, t.err);
+  // the turns of the event loop that had run at each call of the model's predict
+  let turns = 0,
+    stop = false;
+  const turn = () => {
+    turns++;
+    if (!stop) setImmediate(turn);
+  };
+  const predict = Model.prototype.predict;
+  const calls: number[] = [];
+  Model.prototype.predict = function (this: Model, ...a: Parameters<typeof predict>) {
+    calls.push(turns);
+    return predict.apply(this, a);
+  };
+  setImmediate(turn);
+  let m: Awaited<ReturnType<typeof evaluateRun>>;
+  try {
+    m = await evaluateRun(run);
+  } finally {
+    stop = true;
+    Model.prototype.predict = predict;
+  }
+  // each split's windows (2 x 512 + 100 - 39) in three calls
+  assert.equal(calls.length, 6, `calls at turns ${calls}`);
+  for (let i = 1; i < calls.length; i++) assert.ok(calls[i]! > calls[i - 1]!, `a turn before call ${i + 1}: ${calls}`);
+  // the scores train wrote, from the model's forecasts of every window
+  const saved = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+  assert.equal(typeof saved.test.scaled.model.mse, 'number');
+  assert.equal(m.test.scaled.model!.mse, saved.test.scaled.model.mse);
+  assert.equal(m.val.scaled.model!.mse, saved.val.scaled.model.mse);
+});
