@@ -22,13 +22,23 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
   if (!Number.isFinite(lo)) return `${info.title}: no finite values\n`;
   if (hi === lo) hi = lo + flatHalfRange(lo);
   const grid = Array.from({ length: H }, () => Array<string>(W).fill(' '));
+  const draw = (v: number, c: number, glyph: string) => {
+    if (!Number.isFinite(v) || (info.logY && v <= 0)) return;
+    grid[H - 1 - Math.round(((ty(v) - lo) / (hi - lo)) * (H - 1))]![c] = glyph;
+  };
   info.series.forEach((s, k) => {
+    const glyph = glyphs[k % glyphs.length]!;
     for (let c = 0; c < W; c++) {
-      const i = Math.min(s.values.length - 1, Math.round((c / Math.max(W - 1, 1)) * (Math.max(n, 2) - 1)));
-      const v = s.values[i]!;
-      if (i < 0 || !Number.isFinite(v) || (info.logY && v <= 0)) continue;
-      const r = H - 1 - Math.round(((ty(v) - lo) / (hi - lo)) * (H - 1));
-      grid[r]![c] = glyphs[k % glyphs.length]!;
+      if (n <= W) {
+        const i = Math.min(s.values.length - 1, Math.round((c / Math.max(W - 1, 1)) * (Math.max(n, 2) - 1)));
+        if (i >= 0) draw(s.values[i]!, c, glyph);
+        continue;
+      }
+      // more values than columns: each column's share of them drawn by its lowest and highest (one value a column
+      // lost the rest: the spike of a 100,000-epoch history was not drawn)
+      const [a, b] = columnValues(s.values, Math.floor((c * n) / W), Math.floor(((c + 1) * n) / W), info.logY);
+      if (a !== undefined) draw(a, c, glyph);
+      if (b !== undefined) draw(b, c, glyph);
     }
   });
   const back = (v: number) => (info.logY ? 10 ** v : v);
@@ -46,4 +56,21 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
       `${info.series.map((s, k) => `${glyphs[k % glyphs.length]} ${s.name}`).join('   ')}`,
   );
   return `${info.title}\n${lines.join('\n')}\n`;
+}
+
+/** The lowest and highest value of values[from, to) that a chart draws (finite; > 0 on a log scale), if any. */
+function columnValues(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  logY?: boolean,
+): [number | undefined, number | undefined] {
+  let lo: number | undefined, hi: number | undefined;
+  for (let i = from; i < Math.min(to, values.length); i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v) || (logY && v <= 0)) continue;
+    if (lo === undefined || v < lo) lo = v;
+    if (hi === undefined || v > hi) hi = v;
+  }
+  return [lo, hi];
 }

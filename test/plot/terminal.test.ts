@@ -28,3 +28,21 @@ test('a run that blew up in its first epoch (one loss of 1.1e42) is drawn, in th
   // a flat ordinary loss keeps the range it had (the value +- 1)
   assert.match(renderTerminal(lossChart({ loss: [0.5, 0.5] }), { width: 30, height: 9 }), /^1\.5 \|/m);
 });
+
+test("a curve of more values than columns is drawn by each column's lowest and highest: a spike of 100,000 epochs", () => {
+  // one value a column (the 100,000-epoch history of a diagnose --plot) drew 60 of 100,000: the spike at epoch
+  // 77,001 that tops the y axis, and the lowest loss, were not drawn
+  const n = 100_000;
+  const loss = Array.from({ length: n }, (_, i) => 1 / (1 + i / 1000) + (i % 7) * 1e-4);
+  const val_loss = Array.from({ length: n }, (_, i) => 0.5 + 0.1 * Math.sin(i / 50) + (i === 77_000 ? 2 : 0));
+  const text = renderTerminal(lossChart({ loss, val_loss }), { width: 60, height: 10 });
+  const rows = text.split('\n').slice(1, 11);
+  const col = (row: string) => row.indexOf('|') + 1;
+  // the spike: an 'o' in the top row, in the column of epoch 77,001
+  assert.equal(rows[0]!.indexOf('o') - col(rows[0]!), Math.floor((77_000 * 60) / n), text);
+  // the lowest training loss (the last epochs') in the bottom row's last column
+  assert.equal(rows[9]!.at(-1), '*', text);
+  // a curve no longer than the columns: one value a column, as before
+  const short = renderTerminal(lossChart({ loss: loss.slice(0, 40) }), { width: 60, height: 10 });
+  assert.equal((short.match(/\*/g) ?? []).length, 60 + 1); // a glyph a column, and the legend's
+});
