@@ -601,7 +601,7 @@ function memoryCheck(
 /** The baselines' scores on validation, for later scores to beat (the linear fit's notices, if slow, to `log`). */
 function baselinesCheck(d: PreparedData, cfg: RawConfig, log?: (line: string) => void): CheckResult {
   const specs = [...(cfg.evaluate?.baselines ?? ['persistence', 'mean'])] as never;
-  for (const n of linearFitNotices(d, specs)) log?.(n);
+  for (const n of linearFitNotices(d, specs, ['val'])) log?.(n);
   const base = baselineScores(d, 'val', specs);
   return r(
     'baseline.scores',

@@ -25,6 +25,7 @@ export {
   linearFitSeconds,
   linearFitted,
   linearForecast,
+  linearForecastSeconds,
   linearModel,
   linearTooWide,
   type RidgeShape,

@@ -329,6 +329,10 @@ export function ridgeShape(d: PreparedData, lookback = d.windows.train.lookback)
  * (lookback + horizon)) at GRAM_RATE, row by row (n p^2 / 2 + n p m) at FIT_RATE. The rates are the slower ones a
  * 2-core EPYC gave under load (BENCHMARKS.md, bench:linear: 1,000 inputs 3.9 s of CPU, expected 3.8; 2,000: 14.7-17.9,
  * expected 17.1; 4,000: 94, expected 122; ETTm1-sized, 672 inputs to 96 or 672 outputs: 2.5-4.3, expected 3.2-4.0).
+ * No term is missing at 1,000,000 rows x 20, lookback and horizon 96 (2026-12-07, CPU under load): the Gram sums 90 s
+ * for the training windows and 17 for the validation ones (expected 215 and 46; 0.6e9 a second at 120,000 rows as at
+ * 1,000,000), the tiles 14.7 (25), the alphas and the solve 1.2, the designs 0.1: 123 s, expected
+ * 286. The forecasts that follow it are linearForecastSeconds'.
  */
 export function linearFitSeconds(s: RidgeShape): number {
   const { inputs: p, outputs: m, val: v } = s;
@@ -343,6 +347,19 @@ export function linearFitSeconds(s: RidgeShape): number {
 const FIT_RATE = 0.8e9,
   GRAM_RATE = 0.25e9,
   FIT_START = 0.3;
+
+/**
+ * Seconds of the fitted ridge model's forecasts of `windows` windows (ridgeForecast: p m multiply-adds a window, at
+ * FORECAST_RATE), which the fit's estimate leaves out: at 1,000,000 rows x 20, lookback and horizon 96 (1,920
+ * inputs to 96 outputs), 57 s of CPU for the test split's 149,905 windows (the validation split's as many), after a
+ * fit of 123 s.
+ */
+export function linearForecastSeconds(s: RidgeShape, windows: number): number {
+  return (windows * s.inputs * s.outputs) / FORECAST_RATE;
+}
+
+/** Multiply-adds a second of ridgeForecast (0.48e9 measured, 1,920 inputs to 96 outputs, on a loaded 2-core EPYC). */
+const FORECAST_RATE = 0.45e9;
 
 /** Fits expected to take longer than this are announced first (linearFitNotice), not left as silence. */
 export const LINEAR_SLOW_SECONDS = 20;

@@ -9,7 +9,11 @@ import {
   baselineProblem,
   baselineScores,
   linearFitNotices,
+  linearFitSeconds,
+  linearForecastSeconds,
   prepareData,
+  type RidgeShape,
+  ridgeShape,
   splitScores,
   unscaleTargets,
 } from '../../src/data/index.js';
@@ -173,4 +177,40 @@ test('a linear baseline whose fit takes more than 20 s is announced before it is
   ]);
   // a short lookback fits in seconds, one too wide is left out (its note says so): nothing to announce
   assert.deepEqual(linearFitNotices(d, [{ linear: { lookback: 4 } }, { linear: { lookback: 48 } }, 'mean']), []);
+});
+
+test("the linear baseline's notice counts its forecasts of the scored windows, p m multiply-adds each, after the fit", async () => {
+  // 1,000,000 rows x 20, lookback and horizon 96: the fit took 123 s of CPU, then the forecasts of the validation and
+  // test splits' 149,905 windows each 57 s (0.48e9 multiply-adds a second), which the notice's seconds left out
+  const big: RidgeShape = {
+    inputs: 1920,
+    outputs: 96,
+    train: 699_809,
+    val: 149_905,
+    series: 20,
+    span: 192,
+    lagged: true,
+  };
+  const one = linearForecastSeconds(big, 149_905);
+  assert.ok(one > 50 && one < 75, String(one));
+  assert.equal(linearForecastSeconds(big, 2 * 149_905), 2 * one);
+  assert.equal(linearForecastSeconds({ ...big, outputs: 48 }, 149_905), one / 2);
+  // 2,000 rows of 61 series, lookback 40, horizon 12 (2,440 inputs to 732 outputs): 578 validation and test windows
+  const cols = Array.from({ length: 60 }, (_, j) => `c${j}`);
+  const rows = [['t', 'y', ...cols].join(',')];
+  for (let i = 0; i < 2000; i++)
+    rows.push([i, Math.sin(i / 5), ...cols.map((_, j) => Math.cos((i + j) / 7))].map((v) => v.toFixed(4)).join(','));
+  const f = join(dir, 'wide-long.csv');
+  writeFileSync(f, `${rows.join('\n')}\n`);
+  const d = await prepareData({ csv: f, time: 't', target: ['y', ...cols], lookback: 40, horizon: 12 }, f);
+  const shape = ridgeShape(d),
+    fit = linearFitSeconds(shape);
+  const said = (splits?: ('val' | 'test')[]) => {
+    const line = linearFitNotices(d, ['linear'], splits)[0] ?? '';
+    return Number(/about (\d+) s/.exec(line)?.[1]);
+  };
+  const { val, test: t } = d.windows;
+  assert.equal(said(), Math.round(fit + linearForecastSeconds(shape, val.count + t.count)));
+  assert.equal(said(['val']), Math.round(fit + linearForecastSeconds(shape, val.count)));
+  assert.ok(said() >= Math.round(fit) + 2, `${said()} s said, the fit ${fit} s`);
 });
