@@ -494,8 +494,10 @@ test('a client that reads while a poll holds the server past stallMs: its stream
   timeout: 60000,
 }, async () => {
   // the stall was measured by the clock: a write that waited for the socket while a poll blocked the server for
-  // longer than stallMs read as a client that stopped reading, and the stream was cut
-  const s = await eventServer({ stallMs: 200, maxQueuedBytes: Number.POSITIVE_INFINITY }, 20000, 100, 800);
+  // longer than stallMs read as a client that stopped reading, and the stream was cut. stallMs 2 s (a write cut after
+  // about 2.4 s of timer ticks waiting), not 200 ms: on two cores under a load of 14 the client, in this process, once
+  // read nothing for 240 ms of ticks and the stream was cut before its first event
+  const s = await eventServer({ stallMs: 2000, maxQueuedBytes: Number.POSITIVE_INFINITY }, 20000, 100, 3000);
   try {
     const res = await fetch(`http://127.0.0.1:${s.port}/api/events`);
     let listening = -1;
@@ -506,7 +508,7 @@ test('a client that reads while a poll holds the server past stallMs: its stream
     });
     while (s.hub.listening === 0) await new Promise((r) => setTimeout(r, 10));
     await s.hub.tick(); // 2 MB of events: the stream writes them while
-    await s.hub.tick(); // the second poll holds the server 800 ms
+    await s.hub.tick(); // the second poll holds the server 3 s
     const seen = await reading;
     assert.equal(seen.filter((e) => e.event === 'study-updated').length, 40000, 'every event of both polls');
     assert.equal(listening, 1, 'the stream still listens once every event was read');
