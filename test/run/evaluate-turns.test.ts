@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluateRun, ORIGINS_AT_ONCE } from '../../src/run/predict.js';
-import { Model } from '../../src/train/index.js';
 import { runCli } from '../helpers/run-cli.js';
+import { callTurns } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-turns-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -29,26 +29,10 @@ test('evaluate turns the event loop between batches of windows, with the scores 
   const t = await runCli(['train', join(dir, 'c.yaml'), '--out', run, '--quiet']);
   assert.equal(t.code, 0, t.err);
   // the turns of the event loop that had run at each call of the model's predict
-  let turns = 0,
-    stop = false;
-  const turn = () => {
-    turns++;
-    if (!stop) setImmediate(turn);
-  };
-  const predict = Model.prototype.predict;
-  const calls: number[] = [];
-  Model.prototype.predict = function (this: Model, ...a: Parameters<typeof predict>) {
-    calls.push(turns);
-    return predict.apply(this, a);
-  };
-  setImmediate(turn);
-  let m: Awaited<ReturnType<typeof evaluateRun>>;
-  try {
+  let m!: Awaited<ReturnType<typeof evaluateRun>>;
+  const { calls } = await callTurns('predict', async () => {
     m = await evaluateRun(run);
-  } finally {
-    stop = true;
-    Model.prototype.predict = predict;
-  }
+  });
   // each split's windows (2 x 512 + 100 - 39) in three calls
   assert.equal(calls.length, 6, `calls at turns ${calls}`);
   for (let i = 1; i < calls.length; i++) assert.ok(calls[i]! > calls[i - 1]!, `a turn before call ${i + 1}: ${calls}`);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ORIGINS_AT_ONCE, predictRun } from '../../src/run/predict.js';
-import { Model } from '../../src/train/index.js';
 import { runCli } from '../helpers/run-cli.js';
+import { callTurns } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-predict-turns-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -29,27 +29,10 @@ test('predict turns the event loop between batches of origins, and of CSV lines'
   assert.equal(t.code, 0, t.err);
   const csv = join(dir, 'new.csv');
   // the turns of the event loop that had run at each call of the model's predict, and when predictRun returned
-  let turns = 0,
-    stop = false;
-  const turn = () => {
-    turns++;
-    if (!stop) setImmediate(turn);
-  };
-  const predict = Model.prototype.predict;
-  const calls: number[] = [];
-  Model.prototype.predict = function (this: Model, ...a: Parameters<typeof predict>) {
-    calls.push(turns);
-    return predict.apply(this, a);
-  };
-  setImmediate(turn);
-  let pieces: string[];
-  try {
+  let pieces!: string[];
+  const { calls, end } = await callTurns('predict', async () => {
     pieces = await predictRun(run, csv);
-  } finally {
-    stop = true;
-    Model.prototype.predict = predict;
-  }
-  const end = turns;
+  });
   assert.equal(pieces.join('').trim().split('\n').length, 1 + origins);
   assert.equal(calls.length, 12, 'one call a batch of origins');
   for (let i = 1; i < calls.length; i++) assert.ok(calls[i]! > calls[i - 1]!, `a turn before call ${i + 1}: ${calls}`);
