@@ -25,10 +25,12 @@ import {
   type Table,
   timeGaps,
   unscaleTargets,
-  Windows,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
-import type { Predictor } from '../train/index.js';
+import { forecastWindows, ORIGINS_AT_ONCE, turn } from './forecast.js';
+
+export { ORIGINS_AT_ONCE };
+
 import { loadRun, type SavedData } from './load.js';
 import { studyPath } from './study-paths.js';
 import type { SplitMetrics } from './train.js';
@@ -137,34 +139,6 @@ function sayNotes(
   if (filled) log(filled);
   const gaps = gapsInWindows(d, cfg);
   if (gaps) log(gaps);
-}
-
-/**
- * Origins predict (and evaluate) forecasts, or predict writes as CSV lines, between two turns of the event loop:
- * Ctrl-C and SIGTERM are handled on a turn (main.ts), and one call over every origin held them off to its end (17,085
- * origins of ETTh1 at lookback 336, GRU(64), horizon 96: SIGTERM 4 s in, exit 6 s later; more under load).
- */
-export const ORIGINS_AT_ONCE = 512;
-
-/** A turn of the event loop, for a signal's handler to run in. */
-const turn = () => new Promise<void>((r) => setImmediate(r));
-
-/** The model's outputs for every window of w, ORIGINS_AT_ONCE at a time with a turn of the event loop between. */
-async function forecastWindows(model: Predictor, w: Windows): Promise<Float32Array> {
-  const N = w.count;
-  if (N <= ORIGINS_AT_ONCE) return model.predict(w.inputs()).data;
-  let out: Float32Array | null = null;
-  for (let a = 0; a < N; a += ORIGINS_AT_ONCE) {
-    const b = Math.min(N, a + ORIGINS_AT_ONCE);
-    const part = model.predict(
-      new Windows(w.starts.subarray(a, b), w.lookback, w.horizon, w.series, w.relative).inputs(),
-    );
-    const per = part.data.length / (b - a);
-    out ??= new Float32Array(N * per);
-    out.set(part.data, a * per);
-    await turn();
-  }
-  return out!;
 }
 
 /**

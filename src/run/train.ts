@@ -43,6 +43,7 @@ import { redactUrl } from '../storage/index.js';
 import type { History, Model, Samples } from '../train/index.js';
 import { baselineLoss } from './baseline-loss.js';
 import { defaultRunDir, RunFolder } from './folder.js';
+import { forecastWindows } from './forecast.js';
 import type { SavedData } from './load.js';
 
 /** A split's scores in metrics.json: scaled, original, and by target where there are several (SplitScores). */
@@ -126,15 +127,18 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
   }
 }
 
-/** The model's and the baselines' scores on a split, and the model's output there (scaled, as predict gives it). */
-function evalSplit(
+/**
+ * The model's and the baselines' scores on a split, and the model's output there (scaled, as predict gives it),
+ * forecast a batch of windows at a time with turns of the event loop between (forecast.ts): one call over every window
+ * held Ctrl-C and SIGTERM off to its end.
+ */
+async function evalSplit(
   model: Model,
   d: PreparedData,
   split: 'val' | 'test',
   baselines: ReturnType<typeof baselinesOf>,
-): SplitMetrics & { out: Float32Array; notes: string[] } {
-  const [x] = splitTensors(d, split, model);
-  const out = model.predict(x).data;
+): Promise<SplitMetrics & { out: Float32Array; notes: string[] }> {
+  const out = await forecastWindows(model, d.windows[split]);
   return { ...splitScores(d, split, out, baselines), out };
 }
 
@@ -199,9 +203,9 @@ async function finishRun(
 ): Promise<{ metrics: RunMetrics; diagnosis: Diagnosis; loss: ChartInfo }> {
   const { cfg, data, model, history } = r;
   const baselines = baselinesOf(cfg);
-  const { out, notes, ...test } = evalSplit(model, data, 'test', baselines);
+  const { out, notes, ...test } = await evalSplit(model, data, 'test', baselines);
   const testPred = absolute(data.windows.test, out);
-  const { out: _o, notes: _n, ...val } = evalSplit(model, data, 'val', baselines);
+  const { out: _o, notes: _n, ...val } = await evalSplit(model, data, 'val', baselines);
   const metrics: RunMetrics = {
     test,
     val,
