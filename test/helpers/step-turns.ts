@@ -2,6 +2,9 @@
 // Model.trainStepAsync; a forecast, Model.predict), while `run` runs: a loop of calls that never lets the event loop
 // turn keeps Ctrl-C's and SIGTERM's handlers from running (on one thread a step settles without a turn), so the
 // command cannot be stopped until the loop ends.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ORIGINS_AT_ONCE } from '../../src/run/forecast.js';
 import { Model } from '../../src/train/index.js';
 
 type Counted = 'trainStepAsync' | 'predict';
@@ -37,4 +40,25 @@ export async function callTurns(
 /** The turns at each training step's start while `run` runs. */
 export async function stepTurns(run: () => Promise<unknown>): Promise<number[]> {
   return (await callTurns('trainStepAsync', run)).calls;
+}
+
+/**
+ * A wave series in `dir` (train.csv) and its config (c.yaml, returned) whose validation and test splits hold more than
+ * 2 x ORIGINS_AT_ONCE windows each, so that a forecast of either takes three batches: GRU(8) -> Dense(8), horizon 8.
+ */
+export function writeWaveSplits(dir: string): string {
+  const split = 2 * ORIGINS_AT_ONCE + 100;
+  const rows = 300 + 2 * split;
+  const wave = Array.from({ length: rows }, (_, i) => `${i},${(10 * Math.sin(i / 5) + (i % 7)).toFixed(3)}`);
+  writeFileSync(join(dir, 'train.csv'), `t,y\n${wave.join('\n')}\n`);
+  const [a, b] = [300, 300 + split];
+  const file = join(dir, 'c.yaml');
+  writeFileSync(
+    file,
+    'name: wave\ndata: {csv: train.csv, drop: [t], target: y, lookback: 32, horizon: 8,\n' +
+      `  split: {train: [0, ${a}], val: [${a}, ${b}], test: [${b}, ${rows}]}}\n` +
+      'model: {layers: [{gru: {units: 8}}, {dense: {units: 8}}]}\ntrain: {epochs: 1, batch_size: 64}\n' +
+      'evaluate: {baselines: [persistence]}\n',
+  );
+  return file;
 }

@@ -2,31 +2,21 @@
 // Ctrl-C and SIGTERM (handled on a turn: main.ts) stop it: one model call over a split's every window held them off
 // to its end.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evaluateRun, ORIGINS_AT_ONCE } from '../../src/run/predict.js';
+import { evaluateRun } from '../../src/run/predict.js';
 import { runCli } from '../helpers/run-cli.js';
-import { callTurns } from '../helpers/step-turns.js';
+import { callTurns, writeWaveSplits } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-turns-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 test('evaluate turns the event loop between batches of windows, with the scores of one call a split', async () => {
-  const rows = 300 + 2 * (2 * ORIGINS_AT_ONCE + 100);
-  const wave = Array.from({ length: rows }, (_, i) => `${i},${(10 * Math.sin(i / 5) + (i % 7)).toFixed(3)}`);
-  writeFileSync(join(dir, 'train.csv'), `t,y\n${wave.join('\n')}\n`);
-  const [a, b] = [300, 300 + 2 * ORIGINS_AT_ONCE + 100];
-  writeFileSync(
-    join(dir, 'c.yaml'),
-    'name: wave\ndata: {csv: train.csv, drop: [t], target: y, lookback: 32, horizon: 8,\n' +
-      `  split: {train: [0, ${a}], val: [${a}, ${b}], test: [${b}, ${rows}]}}\n` +
-      'model: {layers: [{gru: {units: 8}}, {dense: {units: 8}}]}\ntrain: {epochs: 1, batch_size: 64}\n' +
-      'evaluate: {baselines: [persistence]}\n',
-  );
+  const config = writeWaveSplits(dir);
   const run = join(dir, 'run');
-  const t = await runCli(['train', join(dir, 'c.yaml'), '--out', run, '--quiet']);
+  const t = await runCli(['train', config, '--out', run, '--quiet']);
   assert.equal(t.code, 0, t.err);
   // the turns of the event loop that had run at each call of the model's predict
   let m!: Awaited<ReturnType<typeof evaluateRun>>;
