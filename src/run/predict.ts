@@ -29,8 +29,6 @@ import {
 import { SeqtuneError } from '../errors.js';
 import { forecastWindows, ORIGINS_AT_ONCE, turn } from './forecast.js';
 
-export { ORIGINS_AT_ONCE };
-
 import { loadRun, type SavedData } from './load.js';
 import { studyPath } from './study-paths.js';
 import type { SplitMetrics } from './train.js';

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ORIGINS_AT_ONCE, predictRun } from '../../src/run/predict.js';
+import { ORIGINS_AT_ONCE } from '../../src/run/forecast.js';
+import { predictRun } from '../../src/run/predict.js';
 import { runCli } from '../helpers/run-cli.js';
 import { callTurns } from '../helpers/step-turns.js';
 
