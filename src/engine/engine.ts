@@ -244,6 +244,8 @@ export class Engine {
   /** Block size of every handed-out pointer (a reused block can be larger than its request). */
   private readonly sizes = new Map<number, number>();
   private readonly released = new Set<number>();
+  /** Blocks stopped training threads gave back, by thread index, for the next thread of that index (park). */
+  private readonly parked = new Map<number, [number, number][]>();
   private f32cache: Float32Array;
   /** Number of times memory has grown (a test reads it to show steady-state steps allocate nothing). */
   grows = 0;
@@ -338,10 +340,12 @@ export class Engine {
    * Throws the MemoryLimitError that alloc would throw later when buffers of `blocks` bytes (each a block of
    * blockFloats, as the caller will ask for them) cannot all be allocated beside what is in use (fitsBlocks): a fit
    * asks before its first step for what its steps will take, so that a batch that cannot fit fails at once, not after
-   * the data, the baselines and the first steps. `what` says what needs them, in the message.
+   * the data, the baselines and the first steps. `what` says what needs them, in the message; `threads`, what each
+   * training thread's engine will allocate (fitsBlocks).
    */
-  assertFits(blocks: readonly number[], what: string): void {
-    if (!this.fitsBlocks(blocks)) throw memoryLimit(what, this.bytesInUse, sum(blocks), this.largestRoom());
+  assertFits(blocks: readonly number[], what: string, threads: readonly (readonly number[])[] = []): void {
+    if (!this.fitsBlocks(blocks, threads))
+      throw memoryLimit(what, this.bytesInUse, sum(blocks) + sum(threads.map(sum)), this.largestRoom());
   }
 
   /**
@@ -359,26 +363,34 @@ export class Engine {
    * Whether buffers of `blocks` bytes could all be allocated now, judged as alloc takes them: each, largest first, from
    * the smallest free block of this engine that holds it (the rest of that block stays free), else from the room the
    * memory has left at the top (with the free block that ends there). The free bytes summed were counted as one block
-   * before: with 375 MiB in use and 3000 MiB free in holes of 2 MiB, 1 GiB passed and its alloc threw.
+   * before: with 375 MiB in use and 3000 MiB free in holes of 2 MiB, 1 GiB passed and its alloc threw. `threads[i]`:
+   * the buffers training thread i + 1 will allocate, in the blocks parked for that thread (park), merged as its engine
+   * takes them, else from the same room at the top; they were counted in use and the thread's buffers at the top as
+   * well, and a second fit on two threads near the limit was refused with the first's blocks waiting for it.
    */
-  fitsBlocks(blocks: readonly number[]): boolean {
+  fitsBlocks(blocks: readonly number[], threads: readonly (readonly number[])[] = []): boolean {
     const top = Atomics.load(this.top, 0),
       atTop = this.freeEnd.get(top);
-    let room = MAX_PAGES * PAGE - (atTop ?? top);
-    const holes = [...this.freeAt].filter(([ptr]) => ptr !== atTop).map(([, size]) => size);
-    holes.sort((a, b) => a - b);
-    for (const bytes of [...blocks].sort((a, b) => b - a)) {
-      const i = firstAtLeast(holes, bytes);
-      if (i < holes.length) {
-        const rest = holes[i]! - bytes;
-        holes.splice(i, 1);
-        if (rest > 0) holes.splice(firstAtLeast(holes, rest), 0, rest);
-        continue;
-      }
-      room -= bytes;
-      if (room < 0) return false;
-    }
-    return true;
+    const room = { left: MAX_PAGES * PAGE - (atTop ?? top) };
+    const own = [...this.freeAt].filter(([ptr]) => ptr !== atTop).map(([, size]) => size);
+    if (!place(blocks, own, room)) return false;
+    return threads.every((b, i) => place(b, mergedSizes(this.parked.get(i + 1) ?? []), room));
+  }
+
+  /**
+   * Keeps the blocks a stopped training thread gave back (ownedBlocks) for the next thread of that `index` on this
+   * memory, which takes them with unpark: free for that thread's engine, not for this one, and counted so (bytesInUse,
+   * fitsBlocks).
+   */
+  park(index: number, blocks: readonly [number, number][]): void {
+    if (blocks.length) this.parked.set(index, [...(this.parked.get(index) ?? []), ...blocks]);
+  }
+
+  /** The blocks parked for training thread `index` (none when none are), handed over to its engine: no longer kept. */
+  unpark(index: number): [number, number][] {
+    const blocks = this.parked.get(index) ?? [];
+    this.parked.delete(index);
+    return blocks;
   }
 
   /** Bytes of the largest buffer alloc could make now: in this engine's largest free block, or at the top. */
@@ -390,12 +402,13 @@ export class Engine {
   }
 
   /**
-   * Bytes of the memory in use: the high-water mark less the free blocks this engine can reuse (another engine's on
-   * this memory count as in use).
+   * Bytes of the memory in use: the high-water mark less the free blocks this engine can reuse and those parked for
+   * training threads (park; another running engine's on this memory count as in use).
    */
   get bytesInUse(): number {
     let free = 0;
     for (const size of this.freeAt.values()) free += size;
+    for (const blocks of this.parked.values()) for (const [, size] of blocks) free += size;
     return Atomics.load(this.top, 0) - free;
   }
 
@@ -525,6 +538,39 @@ function memoryLimit(what: string, inUse: number, more: number, largest?: number
       : `${what} needs ${mib(more)} MiB more than the ${mib(inUse)} MiB in use, ${mib(inUse + more)} MiB in all, ` +
         'over the 4096 MiB a WebAssembly memory can hold; ';
   return new MemoryLimitError(`engine: out of WebAssembly memory: ${why}use a smaller batch_size, lookback or model`);
+}
+
+/**
+ * Places buffers of `blocks` bytes as fitsBlocks judges alloc would, largest first, each in the smallest of the free
+ * blocks `holes` (bytes) that holds it, its rest left free, else in `room.left` at the top; false where one fits
+ * in neither. `holes` is sorted and used up.
+ */
+function place(blocks: readonly number[], holes: number[], room: { left: number }): boolean {
+  holes.sort((a, b) => a - b);
+  for (const bytes of [...blocks].sort((a, b) => b - a)) {
+    const i = firstAtLeast(holes, bytes);
+    if (i < holes.length) {
+      const rest = holes[i]! - bytes;
+      holes.splice(i, 1);
+      if (rest > 0) holes.splice(firstAtLeast(holes, rest), 0, rest);
+      continue;
+    }
+    room.left -= bytes;
+    if (room.left < 0) return false;
+  }
+  return true;
+}
+
+/** Sizes of `blocks` ([pointer, bytes]) with neighbours merged, as an engine's free lists hold them (reclaim). */
+function mergedSizes(blocks: readonly [number, number][]): number[] {
+  const sizes: number[] = [];
+  let end = -1;
+  for (const [ptr, bytes] of [...blocks].sort((a, b) => a[0] - b[0])) {
+    if (ptr === end) sizes[sizes.length - 1]! += bytes;
+    else sizes.push(bytes);
+    end = ptr + bytes;
+  }
+  return sizes;
 }
 
 /** The first index of ascending `xs` whose value is at least `x` (xs.length where none is). */

@@ -419,7 +419,7 @@ export class Model extends Stack implements CompiledStack {
     if (!this.pool) {
       for (const l of this.layers) l.releaseWorkspaces();
       const on = this.threadsFor(opts.threads ?? 1, bs, bs);
-      const blocks = this.stepBlocks(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0, opts.callbacks);
+      const blocks = this.stepBlocksByThread(bs, x.shape[0]!, on, validation?.[0].shape[0] ?? 0, opts.callbacks);
       this.assertStepFits(bs, x.shape[0]!, on, blocks);
     }
     this.ops.reserveScratch(this.scratchFloats);
@@ -465,6 +465,7 @@ export class Model extends Stack implements CompiledStack {
   /**
    * The blocks stepBytes adds up, in bytes, one a buffer (a layer's fixed buffers, a callback's copies: one for all):
    * what fit asks the engine to find room for (Engine.assertFits), each in a free block that holds it or at the top.
+   * Those of this thread first, then each training thread's (stepBlocksByThread).
    */
   stepBlocks(
     batchSize: number,
@@ -473,29 +474,45 @@ export class Model extends Stack implements CompiledStack {
     validation = 0,
     callbacks: readonly FitCallback<Model>[] = [],
   ): number[] {
+    return this.stepBlocksByThread(batchSize, samples, threads, validation, callbacks).flat();
+  }
+
+  /**
+   * stepBlocks by the thread that allocates them: [0] this thread's (the optimizer's state, the callbacks' copies, its
+   * share's buffers, its scratch where it must grow and its fixed buffers not made yet), [i] training thread i's (its
+   * replica's gradient, gemm scratch and fixed buffers, its share's buffers), which its engine cuts from the blocks
+   * parked for it (Engine.park) before the top of the memory.
+   */
+  stepBlocksByThread(
+    batchSize: number,
+    samples: number,
+    threads: number,
+    validation = 0,
+    callbacks: readonly FitCallback<Model>[] = [],
+  ): number[][] {
     const scratch = blockFloats(this.scratchFloats),
       state = this.optimizer?.stateFloats(this.params.length) ?? 0,
       weights = blockFloats(this.params.length);
-    const floats: number[] = [];
-    const add = (n: number, times = 1) => {
-      for (let k = 0; k < times && n > 0; k++) floats.push(n);
-    };
-    // the replicas' gradients, gemm scratch and fixed buffers, the main thread's scratch where it must grow and its
-    // fixed buffers not made yet, the optimizer's state (buffers of one float a weight)
-    add(blockFloats(this.grads.length), threads - 1);
-    add(scratch, threads - 1 + (this.scratchFloats > this.ops.scratchHeld ? 1 : 0));
-    for (const l of this.layers) {
-      add(l.fixedFloats(false), threads - 1);
-      add(l.fixedFloats(true));
-    }
-    add(weights, state / weights);
-    for (const c of callbacks) add(c.engineFloats?.(this) ?? 0);
-    for (let i = 0; i < threads; i++)
+    const byThread: number[][] = [];
+    for (let i = 0; i < threads; i++) {
+      const floats: number[] = [];
+      const add = (n: number, times = 1) => {
+        for (let k = 0; k < times && n > 0; k++) floats.push(n);
+      };
+      if (i > 0) add(blockFloats(this.grads.length));
+      if (i > 0 || this.scratchFloats > this.ops.scratchHeld) add(scratch);
+      for (const l of this.layers) add(l.fixedFloats(i === 0));
+      if (i === 0) {
+        add(weights, state / weights); // the optimizer's state: buffers of one float a weight
+        for (const c of callbacks) add(c.engineFloats?.(this) ?? 0);
+      }
       for (const [b, inference] of shareSizes(batchSize, samples, validation, threads, i)) {
         for (const l of this.layers) floats.push(...l.workspaceBlocks(b, inference));
         if (i > 0 || !this.batchBuffers.has(b)) floats.push(...this.batchBlocks(b));
       }
-    return floats.map((n) => n * 4);
+      byThread.push(floats.map((n) => n * 4));
+    }
+    return byThread;
   }
 
   /** Floats of the blocks of a batch's input, target and output gradient for b samples (buffers). */
@@ -584,17 +601,20 @@ export class Model extends Stack implements CompiledStack {
 
   /**
    * Throws the engine's MemoryLimitError when the buffers of stepBlocks cannot be allocated beside what is in use;
-   * `blocks`: stepBlocks when the caller has them (fit and check, with their validation and callbacks).
+   * `blocks`: stepBlocksByThread when the caller has them (fit, with its validation and callbacks), or stepBlocks (all
+   * judged as this thread's: check).
    */
   assertStepFits(
     batchSize: number,
     samples: number,
     threads: number,
-    blocks = this.stepBlocks(batchSize, samples, threads),
+    blocks: readonly number[] | readonly (readonly number[])[] = this.stepBlocksByThread(batchSize, samples, threads),
   ): void {
     const bs = Math.min(batchSize, samples),
       what = `a training step of ${bs} samples on ${threads} thread${threads === 1 ? '' : 's'}`;
-    this.engine.assertFits(blocks, what);
+    const [own = [], ...others] =
+      typeof blocks[0] === 'number' ? [blocks as readonly number[]] : (blocks as readonly (readonly number[])[]);
+    this.engine.assertFits(own, what, others);
   }
 
   /**

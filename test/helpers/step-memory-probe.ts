@@ -63,9 +63,9 @@ const estimate = m.stepBytes(p.batch, p.samples, threads, p.validation, callback
 // what fit asks the engine for before its first step: the same estimate
 let asked = 0;
 const assertFits = m.engine.assertFits.bind(m.engine);
-m.engine.assertFits = (blocks, what) => {
-  asked = blocks.reduce((s, b) => s + b, 0);
-  assertFits(blocks, what);
+m.engine.assertFits = (blocks, what, threads = []) => {
+  asked = [...blocks, ...threads.flat()].reduce((s, b) => s + b, 0);
+  assertFits(blocks, what, threads);
 };
 const before = used();
 await fit();
