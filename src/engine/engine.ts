@@ -360,10 +360,12 @@ export class Engine {
   }
 
   /**
-   * Whether buffers of `blocks` bytes could all be allocated now, judged as alloc takes them: each, largest first, from
-   * the smallest free block of this engine that holds it (the rest of that block stays free), else from the room the
-   * memory has left at the top (with the free block that ends there). The free bytes summed were counted as one block
-   * before: with 375 MiB in use and 3000 MiB free in holes of 2 MiB, 1 GiB passed and its alloc threw. `threads[i]`:
+   * Whether buffers of `blocks` bytes, asked for in that order, could all be allocated now, judged as alloc takes them:
+   * each from the smallest free block of this engine that holds it (the rest of that block stays free), else from the
+   * room the memory has left at the top (with the free block that ends there). The free bytes summed were counted as
+   * one block before: with 375 MiB in use and 3000 MiB free in holes of 2 MiB, 1 GiB passed and its alloc threw. Then
+   * the largest were placed first: a fit's gemm scratch and batch buffers, asked for first, split the one hole that
+   * held its optimizer's state, and the second buffer of the state threw after the check had passed. `threads[i]`:
    * the buffers training thread i + 1 will allocate, in the blocks parked for that thread (park), merged as its engine
    * takes them, else from the same room at the top; they were counted in use and the thread's buffers at the top as
    * well, and a second fit on two threads near the limit was refused with the first's blocks waiting for it.
@@ -541,13 +543,13 @@ function memoryLimit(what: string, inUse: number, more: number, largest?: number
 }
 
 /**
- * Places buffers of `blocks` bytes as fitsBlocks judges alloc would, largest first, each in the smallest of the free
+ * Places buffers of `blocks` bytes as fitsBlocks judges alloc would, in their order, each in the smallest of the free
  * blocks `holes` (bytes) that holds it, its rest left free, else in `room.left` at the top; false where one fits
  * in neither. `holes` is sorted and used up.
  */
 function place(blocks: readonly number[], holes: number[], room: { left: number }): boolean {
   holes.sort((a, b) => a - b);
-  for (const bytes of [...blocks].sort((a, b) => b - a)) {
+  for (const bytes of blocks) {
     const i = firstAtLeast(holes, bytes);
     if (i < holes.length) {
       const rest = holes[i]! - bytes;

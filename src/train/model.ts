@@ -478,10 +478,13 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /**
-   * stepBlocks by the thread that allocates them: [0] this thread's (the optimizer's state, the callbacks' copies, its
-   * share's buffers, its scratch where it must grow and its fixed buffers not made yet), [i] training thread i's (its
-   * replica's gradient, gemm scratch and fixed buffers, its share's buffers), which its engine cuts from the blocks
-   * parked for it (Engine.park) before the top of the memory.
+   * stepBlocks by the thread that allocates them, each thread's in the order its fit asks for them (Engine.fitsBlocks
+   * places them so): [0] this thread's: its gemm scratch where it must grow, the callbacks' copies, then for each batch
+   * size its share runs (the full batch's, the last's, the validation's) the batch's buffers and the layers'
+   * workspaces, at the first size each layer's fixed buffers not made yet (forward ones after its workspace, the
+   * backward pass's in the backward order) and the optimizer's state (the first step's update); [i] training thread
+   * i's: its replica's gradient and gemm scratch, then its share's as this thread's (all fixed buffers its own), which
+   * its engine cuts from the blocks parked for it (Engine.park) before the top of the memory.
    */
   stepBlocksByThread(
     batchSize: number,
@@ -501,14 +504,17 @@ export class Model extends Stack implements CompiledStack {
       };
       if (i > 0) add(blockFloats(this.grads.length));
       if (i > 0 || this.scratchFloats > this.ops.scratchHeld) add(scratch);
-      for (const l of this.layers) add(l.fixedFloats(i === 0));
-      if (i === 0) {
-        add(weights, state / weights); // the optimizer's state: buffers of one float a weight
-        for (const c of callbacks) add(c.engineFloats?.(this) ?? 0);
-      }
-      for (const [b, inference] of shareSizes(batchSize, samples, validation, threads, i)) {
-        for (const l of this.layers) floats.push(...l.workspaceBlocks(b, inference));
+      if (i === 0) for (const c of callbacks) add(c.engineFloats?.(this) ?? 0);
+      for (const [k, [b, inference]] of shareSizes(batchSize, samples, validation, threads, i).entries()) {
         if (i > 0 || !this.batchBuffers.has(b)) floats.push(...this.batchBlocks(b));
+        const toMake = i === 0;
+        for (const l of this.layers) {
+          floats.push(...l.workspaceBlocks(b, inference));
+          if (k === 0) add(l.fixedFloats(toMake, true));
+        }
+        if (k > 0) continue;
+        for (const l of [...this.layers].reverse()) add(l.fixedFloats(toMake) - l.fixedFloats(toMake, true));
+        if (i === 0) add(weights, state / weights); // the optimizer's state: buffers of one float a weight
       }
       byThread.push(floats.map((n) => n * 4));
     }
@@ -572,17 +578,22 @@ export class Model extends Stack implements CompiledStack {
     return this.inferenceBlocks(batchSize, samples).reduce((s, b) => s + b, 0);
   }
 
-  /** The blocks inferenceBytes adds up, in bytes, one a buffer (a layer's fixed buffers: one for all). */
+  /**
+   * The blocks inferenceBytes adds up, in bytes, one a buffer (a layer's fixed buffers: one for all), in the order a
+   * prediction asks for them: the gemm scratch, the full batch's buffers, each layer's workspace and fixed buffers,
+   * the last batch's buffers.
+   */
   private inferenceBlocks(batchSize: number, samples = batchSize): number[] {
     const floats: number[] = [];
     if (this.inferenceScratch > this.ops.scratchHeld) floats.push(blockFloats(this.inferenceScratch));
-    for (const b of new Set([batchSize, samples % batchSize]))
-      if (b > 0 && !this.batchBuffers.has(b)) floats.push(...this.batchBlocks(b));
+    const batches = (b: number) => (b > 0 && !this.batchBuffers.has(b) ? this.batchBlocks(b) : []);
+    floats.push(...batches(batchSize));
     for (const l of this.layers) {
       floats.push(...l.workspaceBlocks(batchSize, true));
       const fixed = l.fixedFloats(true, true);
       if (fixed > 0) floats.push(fixed);
     }
+    floats.push(...batches(samples % batchSize));
     return floats.map((n) => n * 4);
   }
 
