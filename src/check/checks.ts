@@ -579,8 +579,8 @@ function memoryCheck(
 ): CheckResult {
   const bs = Math.min(batchSize ?? 32, samples),
     on = m.threadsFor(threads, bs, samples),
-    blocks = m.stepBlocks(bs, samples, on, validation, callbacks),
-    mib = Math.round(blocks.reduce((s, b) => s + b, 0) / 2 ** 20),
+    blocks = m.stepBlocksByThread(bs, samples, on, validation, callbacks),
+    mib = Math.round(blocks.flat().reduce((s, b) => s + b, 0) / 2 ** 20),
     limit = MEMORY_LIMIT_BYTES / 2 ** 20,
     evidence = { batch_size: bs, threads: on, step_mib: mib, limit_mib: limit };
   try {

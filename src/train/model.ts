@@ -611,20 +611,18 @@ export class Model extends Stack implements CompiledStack {
   }
 
   /**
-   * Throws the engine's MemoryLimitError when the buffers of stepBlocks cannot be allocated beside what is in use;
-   * `blocks`: stepBlocksByThread when the caller has them (fit, with its validation and callbacks), or stepBlocks (all
-   * judged as this thread's: check).
+   * Throws the engine's MemoryLimitError when the buffers of stepBlocksByThread cannot be allocated beside what is in
+   * use; `blocks`: stepBlocksByThread when the caller has them (fit and check, with their validation and callbacks).
    */
   assertStepFits(
     batchSize: number,
     samples: number,
     threads: number,
-    blocks: readonly number[] | readonly (readonly number[])[] = this.stepBlocksByThread(batchSize, samples, threads),
+    blocks: readonly (readonly number[])[] = this.stepBlocksByThread(batchSize, samples, threads),
   ): void {
     const bs = Math.min(batchSize, samples),
       what = `a training step of ${bs} samples on ${threads} thread${threads === 1 ? '' : 's'}`;
-    const [own = [], ...others] =
-      typeof blocks[0] === 'number' ? [blocks as readonly number[]] : (blocks as readonly (readonly number[])[]);
+    const [own = [], ...others] = blocks;
     this.engine.assertFits(own, what, others);
   }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
-import { getEngine } from '../../src/engine/index.js';
+import { getEngine, MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import {
   type Act,
   batchNormalization,
@@ -480,4 +480,27 @@ test('threads give the engine memory they took back when they stop', async () =>
   const second = await cycle(); // (the blocks settle into place over the first two)
   assert.equal(await cycle(), second, 'the third pair of threads took no fresh memory');
   assert.equal(await cycle(), second);
+});
+
+test('a second fit on two threads near the memory limit finds the blocks the first parked for its thread', async () => {
+  // they were counted in use and the thread's buffers again at the top: a dense model of 67 million weights, 3212 MiB
+  // in use before its first fit on two threads (4013 after), was refused a second (272 MiB more than the 4013 in use)
+  const F = 2048,
+    N = 4;
+  const m = sequential([dense({ units: F, inputShape: [F] })], { seed: 1 });
+  m.compile({ optimizer: sgd({ learningRate: 1e-3 }), loss: 'mse' });
+  const x = tensor(new Float32Array(N * F).fill(0.01), [N, F]),
+    y = tensor(new Float32Array(N * F), [N, F]);
+  const fit = () => m.fit(x, y, { epochs: 1, batchSize: N, threads: 2, shuffle: false, onWarning: () => {} });
+  assert.equal((await fit()).threads, 2);
+  const e = m.engine;
+  // all but 1 MiB of the memory taken: less than the thread's gradient (16 MiB), parked with its other blocks
+  const ballast = e.alloc((MEMORY_LIMIT_BYTES - e.bytesReserved - 2 ** 20) / 4);
+  try {
+    // the check passes, and the steps run: the thread's buffers are cut from its parked blocks
+    assert.equal((await fit()).threads, 2);
+  } finally {
+    e.release(ballast);
+    m.dispose();
+  }
 });

@@ -216,14 +216,6 @@ export function threadsWorth(
   return Math.max(1, Math.min(threads, shares, worthwhileThreads(model, bs)));
 }
 
-/** The blocks stopped threads took from an engine's memory, by thread index, for the next threads on it. */
-const parked = new WeakMap<Engine, Map<number, [number, number][]>>();
-function parkedBlocks(e: Engine): Map<number, [number, number][]> {
-  const m = parked.get(e) ?? new Map<number, [number, number][]>();
-  parked.set(e, m);
-  return m;
-}
-
 /** A thread's share: its gradient in the engine memory (known once the thread is ready), and its sample buffers. */
 interface Share {
   grads?: Buf;
@@ -321,11 +313,10 @@ export class FitThreads {
       layers: m.layerConfigs(),
       inputShape: inS.T === null ? [inS.F] : [inS.T, inS.F],
       seed: replicaSeed(m.seed, i),
-      blocks: parkedBlocks(m.engine).get(i) ?? [],
+      blocks: m.engine.unpark(i),
       loss: m.loss!.config,
       ...buffers,
     };
-    parkedBlocks(m.engine).delete(i);
     const worker = startThread(siblingModule(import.meta.url, 'replica'), init);
     const failure = (why: string) => new SeqtuneError(`training thread ${i} of ${this.threads} failed: ${why}`);
     worker.on('message', (msg: unknown) => {
@@ -509,7 +500,6 @@ export class FitThreads {
       clearTimeout(timer),
     );
     await Promise.all(this.workers.map((w) => w.terminate()));
-    const parked = parkedBlocks(this.model.engine);
-    for (const [i, b] of (blocks ?? []).entries()) parked.set(i + 1, [...(parked.get(i + 1) ?? []), ...b]);
+    for (const [i, b] of (blocks ?? []).entries()) this.model.engine.park(i + 1, b);
   }
 }
