@@ -13,27 +13,53 @@ import {
   LINEAR_SLOW_SECONDS,
   linearFitSeconds,
   linearFitted,
-  linearForecast,
   linearForecastSeconds,
+  linearForecastSteps,
   linearTooWide,
   ridgeShape,
 } from './linear.js';
 import { Scaler } from './scale.js';
+import { runSteps, runStepsAsync, type Steps } from './steps.js';
 import type { PreparedData } from './types.js';
 import { absolute, type Windows } from './window.js';
+
+/** The baselines' scores on a split (baselineScores). */
+export interface BaselineScores {
+  scaled: Record<string, Scores>;
+  original: Record<string, Scores>;
+  /** Where there are several targets: target -> baseline -> scores, in the target's own units. */
+  by_target?: Record<string, Record<string, Scores>>;
+  notes: string[];
+}
 
 /** Scores of the baselines on a split's windows, on the scaled and the original scale. */
 export function baselineScores(
   d: PreparedData,
   split: 'train' | 'val' | 'test',
   specs: BaselineSpec[],
-): {
-  scaled: Record<string, Scores>;
-  original: Record<string, Scores>;
-  /** Where there are several targets: target -> baseline -> scores, in the target's own units. */
-  by_target?: Record<string, Record<string, Scores>>;
-  notes: string[];
-} {
+): BaselineScores {
+  return runSteps(baselineScoresSteps(d, split, specs));
+}
+
+/**
+ * baselineScores with a turn of the event loop every so often during the linear baseline's fit and forecasts
+ * (runStepsAsync; `onTurn` before each), so that a signal stops it and a progress line moves; the same scores.
+ */
+export function baselineScoresAsync(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  specs: BaselineSpec[],
+  onTurn?: () => void,
+): Promise<BaselineScores> {
+  return runStepsAsync(baselineScoresSteps(d, split, specs), onTurn);
+}
+
+/** baselineScores a step at a time (steps.ts): the linear baseline's fit and forecasts are its steps. */
+function* baselineScoresSteps(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  specs: BaselineSpec[],
+): Steps<BaselineScores> {
   const notes: string[] = [];
   const w = d.windows[split];
   const scaled: Record<string, Scores> = {},
@@ -62,7 +88,7 @@ export function baselineScores(
         notes.push(wide);
         continue;
       }
-      const pred = linearForecast(d, split, lookback);
+      const pred = yield* linearForecastSteps(d, split, lookback);
       scaled[name] = score(pred, truth);
       scoreOriginal(name, unscaleTargets(d, pred));
       continue;
@@ -90,7 +116,24 @@ export function linearFitNotices(
   specs: BaselineSpec[],
   splits: readonly ('val' | 'test')[] = ['val', 'test'],
 ): string[] {
-  const out: string[] = [],
+  return linearFits(d, specs, splits)
+    .filter((f) => f.seconds > LINEAR_SLOW_SECONDS)
+    .map(
+      (f) =>
+        `fitting the linear baseline on ${f.inputs.toLocaleString('en-US')} inputs (about ${Math.round(f.seconds)} s)`,
+    );
+}
+
+/**
+ * The linear baselines of `specs` not fitted yet, once per lookback: their inputs and the seconds expected for the fit
+ * and the forecasts of the windows of `splits` (linearFitSeconds, linearForecastSeconds).
+ */
+export function linearFits(
+  d: PreparedData,
+  specs: BaselineSpec[],
+  splits: readonly ('val' | 'test')[] = ['val', 'test'],
+): { inputs: number; seconds: number }[] {
+  const out: { inputs: number; seconds: number }[] = [],
     seen = new Set<number>();
   for (const spec of specs) {
     if (!isLinear(spec)) continue;
@@ -98,12 +141,12 @@ export function linearFitNotices(
     if (linearTooWide(d, lookback) ?? linearTooLong(d, lookback)) continue;
     if (seen.has(lookback) || linearFitted(d, lookback)) continue;
     seen.add(lookback);
-    const p = lookback * d.scaledFeatures.length,
-      shape = ridgeShape(d, lookback),
-      windows = splits.reduce((n, split) => n + d.windows[split].count, 0),
-      s = linearFitSeconds(shape) + linearForecastSeconds(shape, windows);
-    if (s > LINEAR_SLOW_SECONDS)
-      out.push(`fitting the linear baseline on ${p.toLocaleString('en-US')} inputs (about ${Math.round(s)} s)`);
+    const shape = ridgeShape(d, lookback),
+      windows = splits.reduce((n, split) => n + d.windows[split].count, 0);
+    out.push({
+      inputs: lookback * d.scaledFeatures.length,
+      seconds: linearFitSeconds(shape) + linearForecastSeconds(shape, windows),
+    });
   }
   return out;
 }
@@ -151,8 +194,31 @@ export function splitScores(
   modelOutput: ArrayLike<number>,
   specs: BaselineSpec[],
 ): SplitScores & { notes: string[] } {
+  return runSteps(splitScoresSteps(d, split, modelOutput, specs));
+}
+
+/**
+ * splitScores with a turn of the event loop every so often during the linear baseline's fit and forecasts
+ * (baselineScoresAsync): one call held Ctrl-C and SIGTERM off to the fit's end (evaluate and train on ETTh1, 7
+ * features over a lookback of 336: half a minute).
+ */
+export function splitScoresAsync(
+  d: PreparedData,
+  split: 'val' | 'test',
+  modelOutput: ArrayLike<number>,
+  specs: BaselineSpec[],
+): Promise<SplitScores & { notes: string[] }> {
+  return runStepsAsync(splitScoresSteps(d, split, modelOutput, specs));
+}
+
+function* splitScoresSteps(
+  d: PreparedData,
+  split: 'val' | 'test',
+  modelOutput: ArrayLike<number>,
+  specs: BaselineSpec[],
+): Steps<SplitScores & { notes: string[] }> {
   const m = scoreForecast(d, split, modelOutput),
-    base = baselineScores(d, split, specs);
+    base = yield* baselineScoresSteps(d, split, specs);
   const out: SplitScores & { notes: string[] } = {
     scaled: { model: m.scaled, ...base.scaled },
     original: { model: m.original, ...base.original },

@@ -6,14 +6,17 @@ export type { CsvFormat, ReadCsvOptions, Table } from './csv.js';
 export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
 export { cellAt, DataError, MissingValuesError } from './errors.js';
-export type { SplitScores } from './evaluate.js';
+export type { BaselineScores, SplitScores } from './evaluate.js';
 export {
   baselineProblem,
   baselineScores,
+  baselineScoresAsync,
   linearFitNotices,
+  linearFits,
   originalTargets,
   scoreForecast,
   splitScores,
+  splitScoresAsync,
   targetScores,
   unscaleTargets,
 } from './evaluate.js';

@@ -10,6 +10,8 @@
 // lagged columns (the lag and lag -1), so their sums are sums of four such products; the series are centred
 // first (a relative column does not change), which keeps that difference from cancelling digits.
 
+import { runSteps, type Steps } from './steps.js';
+
 /** Sums over the rows of a design: G = sum z z^T (q x q, q = p + 1, upper triangle), C = sum z y^T, sum y^2. */
 export interface Grams {
   n: number;
@@ -95,31 +97,58 @@ function dot(a: Float64Array, i: number, b: Float64Array, j: number, runs: [numb
   return acc0 + acc1;
 }
 
-/** The base Gram (width x width, full) over every series' lag block, one diagonal at a time. */
-function baseGram(z: Float64Array[], b: ReturnType<typeof baseColumns>, runs: [number, number][]) {
+/**
+ * The base Gram (width x width, full) over every series' lag block, one diagonal at a time: a step a diagonal (a sum
+ * over the windows at GRAM_RATE, about a third of the tiles' FIT_RATE: yields 3 multiply-adds a window).
+ */
+function* baseGram(
+  z: Float64Array[],
+  b: ReturnType<typeof baseColumns>,
+  runs: [number, number][],
+): Steps<Float64Array> {
   const W = b.width,
     out = new Float64Array(W * W);
+  let n = 0;
+  for (const [s0, s1] of runs) n += s1 - s0 + 1;
   for (let u = 0; u < z.length; u++)
     for (let v = u; v < z.length; v++) {
-      const [A, B] = [z[u]!, z[v]!];
-      const [lu, lv, nu, nv] = [b.lo[u]!, b.lo[v]!, b.len[u]!, b.len[v]!];
+      const nu = b.len[u]!,
+        nv = b.len[v]!;
       // diagonals start on the first row (i = 0, j >= 0) or the first column (j = 0, i > 0; u = v: mirrored)
       const firsts: [number, number][] = [];
       for (let j = 0; j < nv; j++) firsts.push([0, j]);
       if (u !== v) for (let i = 1; i < nu; i++) firsts.push([i, 0]);
       for (const [i0, j0] of firsts) {
-        let acc = dot(A, lu + i0, B, lv + j0, runs);
-        for (let i = i0, j = j0; i < nu && j < nv; i++, j++) {
-          if (i > i0) {
-            const [x, y] = [lu + i - 1, lv + j - 1];
-            for (const [s0, s1] of runs) acc += A[s1 + 1 + x]! * B[s1 + 1 + y]! - A[s0 + x]! * B[s0 + y]!;
-          }
-          out[(b.at[u]! + i) * W + b.at[v]! + j] = acc;
-          out[(b.at[v]! + j) * W + b.at[u]! + i] = acc;
-        }
+        diagonal(z, b, runs, u, v, i0, j0, out);
+        yield 3 * n;
       }
     }
   return out;
+}
+
+/** The diagonal of series u's lags by series v's that starts at (i0, j0) of their blocks, into out (baseGram). */
+function diagonal(
+  z: Float64Array[],
+  b: ReturnType<typeof baseColumns>,
+  runs: [number, number][],
+  u: number,
+  v: number,
+  i0: number,
+  j0: number,
+  out: Float64Array,
+): void {
+  const W = b.width;
+  const [A, B] = [z[u]!, z[v]!];
+  const [lu, lv, nu, nv] = [b.lo[u]!, b.lo[v]!, b.len[u]!, b.len[v]!];
+  let acc = dot(A, lu + i0, B, lv + j0, runs);
+  for (let i = i0, j = j0; i < nu && j < nv; i++, j++) {
+    if (i > i0) {
+      const [x, y] = [lu + i - 1, lv + j - 1];
+      for (const [s0, s1] of runs) acc += A[s1 + 1 + x]! * B[s1 + 1 + y]! - A[s0 + x]! * B[s0 + y]!;
+    }
+    out[(b.at[u]! + i) * W + b.at[v]! + j] = acc;
+    out[(b.at[v]! + j) * W + b.at[u]! + i] = acc;
+  }
 }
 
 /** The sums over the starts of every base column, one lag after another. */
@@ -139,11 +168,16 @@ function baseSums(z: Float64Array[], b: ReturnType<typeof baseColumns>, l: Lagge
 
 /** The Gram sums of a lagged design; null when its starts are too broken up for the diagonal walk to pay. */
 export function laggedGrams(l: Lagged): Grams | null {
+  return runSteps(laggedGramsSteps(l));
+}
+
+/** laggedGrams a diagonal at a time (steps.ts). */
+export function* laggedGramsSteps(l: Lagged): Steps<Grams | null> {
   const runs = runsOf(l.starts);
   if (!runs || l.starts.length === 0) return null;
   const b = baseColumns(l);
   const z = seriesOf(l);
-  const BG = baseGram(z, b, runs),
+  const BG = yield* baseGram(z, b, runs),
     S = baseSums(z, b, l, runs),
     W = b.width;
   // a column of the design: its base column, and the base column subtracted from it (relative), or -1

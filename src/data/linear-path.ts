@@ -11,7 +11,8 @@
 // times the arithmetic, in loops at a third of the tiles' speed: 89 s of CPU for 2,000 inputs on a 2-core EPYC.
 import { dot4x4 } from '../engine/float64.js';
 import type { Grams } from './linear-lagged.js';
-import { type Tridiagonal, tridiagonal } from './tridiagonal.js';
+import { runSteps, type Steps } from './steps.js';
+import { type Tridiagonal, tridiagonalSteps } from './tridiagonal.js';
 
 /** The centred training normal equations (linear.ts centred()). */
 export interface Normal {
@@ -61,6 +62,18 @@ export function timesT(
   k: number,
   symmetric = false,
 ): Float64Array {
+  return runSteps(timesTSteps(x, y, r, c, k, symmetric));
+}
+
+/** timesT a pair of panels at a time (steps.ts): at most r JB KB multiply-adds a step. */
+function* timesTSteps(
+  x: Float64Array,
+  y: Float64Array,
+  r: number,
+  c: number,
+  k: number,
+  symmetric = false,
+): Steps<Float64Array> {
   const rp = Math.ceil(r / 4) * 4,
     cp = Math.ceil(c / 4) * 4;
   const xp = padRows(x, r, k),
@@ -73,6 +86,7 @@ export function timesT(
       for (let i = 0; i < (symmetric ? j1 : rp); i += 4)
         for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j += 4)
           dot4x4(xp, yp, k, k, i, j, k0, k1, t, i * cp + j, cp);
+      yield (symmetric ? j1 : rp) * (j1 - j0) * (k1 - k0);
     }
   }
   const out = new Float64Array(r * c);
@@ -160,13 +174,24 @@ export interface RidgePath {
   mse(lambda: number): number;
   /** The weights W (p x m) of the ridge solution for lambda; null when A + lambda I is not positive definite. */
   solve(lambda: number): Float64Array | null;
+  /** solve a panel of Q at a time (steps.ts). */
+  solveSteps(lambda: number): Steps<Float64Array | null>;
 }
 
 /**
  * G~ = Q^T G' Q and C~ = Q^T C' of the validation split, and yy': from its Gram sums (two products with Q^T of p
  * columns), or from its rows when it has fewer than p (Y = Q^T Zc^T: G~ = Y Y^T, C~ = Y Yc).
  */
-function rotatedVal(cn: Normal, t: Tridiagonal, val: Grams | ValRows) {
+function* rotatedVal(
+  cn: Normal,
+  t: Tridiagonal,
+  val: Grams | ValRows,
+): Steps<{
+  n: number;
+  g: Float64Array;
+  c: Float64Array;
+  yy: number;
+}> {
   const { p, m, mx, my } = cn;
   if ('z' in val) {
     const nv = val.rows,
@@ -178,17 +203,19 @@ function rotatedVal(cn: Normal, t: Tridiagonal, val: Grams | ValRows) {
     }
     let yy = 0;
     for (const v of yc) yy += v * v;
-    t.qtTimes(z, nv); // rows of (Q^T Zc^T)^T
+    yield* t.qtSteps(z, nv); // rows of (Q^T Zc^T)^T
     const y = transpose(z, nv, p);
-    return { n: nv, g: timesT(y, y, p, p, nv, true), c: timesT(y, transpose(yc, nv, m), p, m, nv), yy };
+    const g = yield* timesTSteps(y, y, p, p, nv, true);
+    return { n: nv, g, c: yield* timesTSteps(y, transpose(yc, nv, m), p, m, nv), yy };
   }
   const cv = centredVal(cn, val);
+  yield p * p;
   const g = cv.g; // symmetric: its own transpose
-  t.qtTimes(g, p); // (Q^T G')^T
+  yield* t.qtSteps(g, p); // (Q^T G')^T
   const g2 = transpose(g, p, p);
-  t.qtTimes(g2, p); // (Q^T G' Q)^T = G~
+  yield* t.qtSteps(g2, p); // (Q^T G' Q)^T = G~
   const ct = transpose(cv.c, p, m);
-  t.qtTimes(ct, m);
+  yield* t.qtSteps(ct, m);
   return { n: val.n, g: g2, c: transpose(ct, m, p), yy: cv.yy };
 }
 
@@ -197,15 +224,29 @@ function rotatedVal(cn: Normal, t: Tridiagonal, val: Grams | ValRows) {
  * `val`: the validation split's Gram sums, or its rows.
  */
 export function ridgePath(cn: Normal, val: Grams | ValRows): RidgePath {
+  return runSteps(ridgePathSteps(cn, val));
+}
+
+/** ridgePath's preparation a panel at a time (steps.ts). */
+export function* ridgePathSteps(cn: Normal, val: Grams | ValRows): Steps<RidgePath> {
   const { p, m } = cn;
-  const t = tridiagonal(cn.a, p);
+  const t = yield* tridiagonalSteps(cn.a, p);
   const { d, e } = t;
   const rtt = transpose(cn.rhs, p, m);
-  t.qtTimes(rtt, m);
+  yield* t.qtSteps(rtt, m);
   const rt = transpose(rtt, m, p); // R~ = Q^T R
-  const v = rotatedVal(cn, t, val);
-  const kt = timesT(rt, rt, p, p, m, true); // K~ = R~ R~^T
+  const v = yield* rotatedVal(cn, t, val);
+  const kt = yield* timesTSteps(rt, rt, p, p, m, true); // K~ = R~ R~^T
   const scale = Math.max(1, v.n * m);
+  function* solveSteps(lambda: number): Steps<Float64Array | null> {
+    const f = factor(d, e, lambda);
+    if (!f) return null;
+    const xs = new Float64Array(p * m);
+    tridiagSolve(f, rt, xs, m);
+    const wt = transpose(xs, p, m);
+    yield* t.qSteps(wt, m); // W = Q X
+    return transpose(wt, m, p);
+  }
   const y1 = new Float64Array(p * p),
     y2 = new Float64Array(p * p),
     x = new Float64Array(p * m);
@@ -226,14 +267,7 @@ export function ridgePath(cn: Normal, val: Grams | ValRows): RidgePath {
       for (let i = 0; i < p * m; i++) lin += x[i]! * v.c[i]!;
       return (quad - 2 * lin + v.yy) / scale;
     },
-    solve(lambda) {
-      const f = factor(d, e, lambda);
-      if (!f) return null;
-      const xs = new Float64Array(p * m);
-      tridiagSolve(f, rt, xs, m);
-      const wt = transpose(xs, p, m);
-      t.qTimes(wt, m); // W = Q X
-      return transpose(wt, m, p);
-    },
+    solve: (lambda) => runSteps(solveSteps(lambda)),
+    solveSteps,
   };
 }

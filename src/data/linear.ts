@@ -8,8 +8,9 @@
 // The data reach this file through a Design: a function that fills window i's row, so it does not care
 // how windows are stored.
 import { cholesky, cholSolve, dot4x4 } from '../engine/float64.js';
-import { type Grams, type Lagged, laggable, laggedGrams } from './linear-lagged.js';
-import { ridgePath, type ValRows } from './linear-path.js';
+import { type Grams, type Lagged, laggable, laggedGramsSteps } from './linear-lagged.js';
+import { ridgePathSteps, type ValRows } from './linear-path.js';
+import { runSteps, type Steps } from './steps.js';
 import type { PreparedData } from './types.js';
 
 /** Window rows of one split, as the ridge model reads them. */
@@ -42,11 +43,21 @@ const BLOCK = 64;
 
 /** The Gram sums of a design: along the lags when it is windows of series (linear-lagged.ts), else row by row. */
 export function grams(d: Design): Grams {
-  return (d.lagged && laggedGrams(d.lagged)) || rowGrams(d);
+  return runSteps(gramsSteps(d));
+}
+
+/** grams() a diagonal or a block of rows at a time (steps.ts). */
+function* gramsSteps(d: Design): Steps<Grams> {
+  return (d.lagged && (yield* laggedGramsSteps(d.lagged))) || (yield* rowGramsSteps(d));
 }
 
 /** Accumulates the Gram sums of a design in blocks of rows (column-major blocks, 4 x 4 tiles of sums). */
 export function rowGrams(d: Design): Grams {
+  return runSteps(rowGramsSteps(d));
+}
+
+/** rowGrams a block of BLOCK rows at a time (steps.ts): BLOCK (qp^2 / 2 + qp mp) multiply-adds a block. */
+function* rowGramsSteps(d: Design): Steps<Grams> {
   const p = d.inputs,
     q = p + 1,
     m = d.outputs;
@@ -61,24 +72,8 @@ export function rowGrams(d: Design): Grams {
     y = new Float64Array(m);
   let yy = 0;
   for (let r0 = 0; r0 < d.rows; r0 += BLOCK) {
-    const R = Math.min(BLOCK, d.rows - r0);
-    if (R < BLOCK) {
-      zb.fill(0);
-      yb.fill(0);
-    }
-    for (let r = 0; r < R; r++) {
-      d.fill(r0 + r, x, y);
-      for (let i = 0; i < p; i++) zb[i * BLOCK + r] = x[i]!;
-      zb[p * BLOCK + r] = 1;
-      for (let k = 0; k < m; k++) {
-        yb[k * BLOCK + r] = y[k]!;
-        yy += y[k]! * y[k]!;
-      }
-    }
-    for (let i = 0; i < qp; i += 4) {
-      for (let j = i; j < qp; j += 4) dot4x4(zb, zb, BLOCK, BLOCK, i, j, 0, BLOCK, g, i * qp + j, qp);
-      for (let k = 0; k < mp; k += 4) dot4x4(zb, yb, BLOCK, BLOCK, i, k, 0, BLOCK, c, i * mp + k, mp);
-    }
+    yy = gramBlock(d, r0, { zb, yb, x, y, g, c }, yy);
+    yield BLOCK * ((qp * qp) / 2 + qp * mp);
   }
   const gq = new Float64Array(q * q),
     cq = new Float64Array(q * m);
@@ -87,6 +82,39 @@ export function rowGrams(d: Design): Grams {
     for (let k = 0; k < m; k++) cq[i * m + k] = c[i * mp + k]!;
   }
   return { n: d.rows, q, m, g: gq, c: cq, yy };
+}
+
+/** Adds rows [r0, r0 + BLOCK) of a design to the Gram sums g and c (rowGrams's buffers); returns yy plus their y^2. */
+function gramBlock(
+  d: Design,
+  r0: number,
+  b: { zb: Float64Array; yb: Float64Array; x: Float64Array; y: Float64Array; g: Float64Array; c: Float64Array },
+  yy: number,
+): number {
+  const { zb, yb, x, y, g, c } = b,
+    p = d.inputs,
+    m = d.outputs,
+    qp = Math.ceil((p + 1) / 4) * 4,
+    mp = Math.ceil(m / 4) * 4;
+  const R = Math.min(BLOCK, d.rows - r0);
+  if (R < BLOCK) {
+    zb.fill(0);
+    yb.fill(0);
+  }
+  for (let r = 0; r < R; r++) {
+    d.fill(r0 + r, x, y);
+    for (let i = 0; i < p; i++) zb[i * BLOCK + r] = x[i]!;
+    zb[p * BLOCK + r] = 1;
+    for (let k = 0; k < m; k++) {
+      yb[k * BLOCK + r] = y[k]!;
+      yy += y[k]! * y[k]!;
+    }
+  }
+  for (let i = 0; i < qp; i += 4) {
+    for (let j = i; j < qp; j += 4) dot4x4(zb, zb, BLOCK, BLOCK, i, j, 0, BLOCK, g, i * qp + j, qp);
+    for (let k = 0; k < mp; k += 4) dot4x4(zb, yb, BLOCK, BLOCK, i, k, 0, BLOCK, c, i * mp + k, mp);
+  }
+  return yy;
 }
 
 /** The centred normal equations of the training Grams: Xc^T Xc (p x p, full) and Xc^T Yc (p x m), and the means. */
@@ -159,25 +187,36 @@ export function gramMse(v: Grams, w: Float64Array, b: Float64Array): number {
  * (solveRidge, by Cholesky, and gramMse are the plain definitions it is tested against).
  */
 export function fitRidge(train: Design, val: Design): RidgeModel {
-  const cn = centred(grams(train));
+  return runSteps(fitRidgeSteps(train, val));
+}
+
+/** fitRidge a step at a time (steps.ts): the Gram sums, the tridiagonalisation and Q's products a panel at a time. */
+function* fitRidgeSteps(train: Design, val: Design): Steps<RidgeModel> {
+  const cn = centred(yield* gramsSteps(train));
   let trace = 0;
   for (let i = 0; i < cn.p; i++) trace += cn.a[i * cn.p + i]!;
   const scale = trace > 0 ? trace / cn.p : 1;
-  const path = ridgePath(cn, val.rows < cn.p ? valRows(val) : grams(val));
+  const path = yield* ridgePathSteps(cn, val.rows < cn.p ? valRows(val) : yield* gramsSteps(val));
   const scores = new Map<number, number>();
   const score = (e: number) => {
     if (!scores.has(e)) scores.set(e, path.mse(10 ** e * scale));
     return scores.get(e)!;
   };
   const bestOf = (es: number[]) => es.filter((e) => !Number.isNaN(score(e))).sort((a, b) => score(a) - score(b))[0];
+  // each decade's score a step (about 4 p^2 multiply-adds), before bestOf reads them from the map
+  for (let k = 0; k < 10; k++) {
+    score(k - 6);
+    yield 4 * cn.p * cn.p;
+  }
   const e0 = bestOf(Array.from({ length: 10 }, (_, k) => k - 6));
   if (e0 === undefined)
     throw new Error('linear baseline: the normal equations are not positive definite for any lambda');
   score(e0 - 0.5);
   score(e0 + 0.5);
+  yield 8 * cn.p * cn.p;
   const e = bestOf([...scores.keys()])!;
   const lambda = 10 ** e * scale;
-  const w = path.solve(lambda)!;
+  const w = (yield* path.solveSteps(lambda))!;
   const b = Float64Array.from(cn.my);
   for (let i = 0; i < cn.p; i++) for (let k = 0; k < cn.m; k++) b[k]! -= cn.mx[i]! * w[i * cn.m + k]!;
   return { w, b, lambda, alpha: 10 ** e, valMse: score(e) };
@@ -195,14 +234,40 @@ function valRows(d: Design): ValRows {
 
 /** Forecasts (rows, m) of a fitted model on a design, with the offsets added back (absolute, scaled). */
 export function ridgeForecast(model: RidgeModel, d: Design): Float32Array {
+  return runSteps(ridgeForecastSteps(model, d));
+}
+
+/** Rows ridgeForecastSteps forecasts a step. */
+const FORECAST_ROWS = 256;
+
+/** ridgeForecast FORECAST_ROWS rows at a time (steps.ts): p m multiply-adds a row. */
+function* ridgeForecastSteps(model: RidgeModel, d: Design): Steps<Float32Array> {
+  const out = new Float32Array(d.rows * d.outputs);
+  const x = new Float64Array(d.inputs),
+    y = new Float64Array(d.outputs),
+    acc = new Float64Array(d.outputs);
+  for (let a = 0; a < d.rows; a += FORECAST_ROWS) {
+    const b = Math.min(d.rows, a + FORECAST_ROWS);
+    forecastRows(model, d, a, b, { x, y, acc }, out);
+    yield (b - a) * d.inputs * d.outputs;
+  }
+  return out;
+}
+
+/** ridgeForecast's rows [from, to) into out. */
+function forecastRows(
+  model: RidgeModel,
+  d: Design,
+  from: number,
+  to: number,
+  t: { x: Float64Array; y: Float64Array; acc: Float64Array },
+  out: Float32Array,
+): void {
   const p = d.inputs,
     m = d.outputs,
-    { w, b } = model;
-  const out = new Float32Array(d.rows * m);
-  const x = new Float64Array(p),
-    y = new Float64Array(m),
-    acc = new Float64Array(m);
-  for (let n = 0; n < d.rows; n++) {
+    { w, b } = model,
+    { x, y, acc } = t;
+  for (let n = from; n < to; n++) {
     d.fill(n, x, y);
     acc.set(b);
     for (let i = 0; i < p; i++) {
@@ -213,7 +278,6 @@ export function ridgeForecast(model: RidgeModel, d: Design): Float32Array {
     }
     for (let k = 0; k < m; k++) out[n * m + k] = acc[k]! + d.offset(n, k);
   }
-  return out;
 }
 
 /**
@@ -371,20 +435,38 @@ export function linearFitted(d: PreparedData, lookback = d.windows.train.lookbac
   return fitted.get(d)?.has(lookback) === true;
 }
 
-/** The ridge model of prepared data for a lookback: fitted on train, alpha chosen on val, kept for the data. */
+/**
+ * The ridge model of prepared data for a lookback: fitted on train, alpha chosen on val, kept for the data (a model
+ * linearModelSteps fitted, run to its end by runStepsAsync, is this one's too).
+ */
 export function linearModel(d: PreparedData, lookback = d.windows.train.lookback): RidgeModel {
+  return runSteps(linearModelSteps(d, lookback));
+}
+
+/** linearModel a step at a time (steps.ts): none when it is fitted already. */
+function* linearModelSteps(d: PreparedData, lookback = d.windows.train.lookback): Steps<RidgeModel> {
+  const kept = fitted.get(d)?.get(lookback);
+  if (kept) return kept;
+  const m = yield* fitRidgeSteps(windowDesign(d, 'train', lookback, true), windowDesign(d, 'val', lookback, true));
+  // the map looked up again: another fit (linearModel, while this one waited for a turn) may have kept its own
   const byLookback = fitted.get(d) ?? new Map<number, RidgeModel>();
   fitted.set(d, byLookback);
-  let m = byLookback.get(lookback);
-  if (!m) {
-    m = fitRidge(windowDesign(d, 'train', lookback, true), windowDesign(d, 'val', lookback, true));
-    byLookback.set(lookback, m);
-  }
-  return m;
+  if (!byLookback.has(lookback)) byLookback.set(lookback, m);
+  return byLookback.get(lookback)!;
 }
 
 /** The linear baseline's forecasts (N, horizon * targets) for a split's windows, scaled, offsets added back. */
 export function linearForecast(d: PreparedData, split: 'train' | 'val' | 'test', lookback?: number): Float32Array {
+  return runSteps(linearForecastSteps(d, split, lookback));
+}
+
+/** linearForecast a step at a time (steps.ts): the fit's, where it is not fitted yet, then the forecasts'. */
+export function* linearForecastSteps(
+  d: PreparedData,
+  split: 'train' | 'val' | 'test',
+  lookback?: number,
+): Steps<Float32Array> {
   const L = lookback ?? d.windows[split].lookback;
-  return ridgeForecast(linearModel(d, L), windowDesign(d, split, L));
+  const model = yield* linearModelSteps(d, L);
+  return yield* ridgeForecastSteps(model, windowDesign(d, split, L));
 }

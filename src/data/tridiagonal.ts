@@ -8,6 +8,7 @@
 // every lambda from T in O(n^2). The unblocked reduction (EISPACK tred2, as in JAMA) with Q formed took 27 of the
 // 94 s of CPU a ridge fit over 2,000 inputs took on a 2-core EPYC, the eigenvectors of T (tql2) another 23.
 import { dot4x4 } from '../engine/float64.js';
+import { runSteps, type Steps } from './steps.js';
 
 /** Rows of a panel: the reflectors made against a pending update before it is applied in tiles. */
 const NB = 32;
@@ -21,12 +22,24 @@ export interface Tridiagonal {
   qtTimes(bt: Float64Array, k: number): void;
   /** B <- Q B in place, for bt = B^T (k x n row-major). */
   qTimes(bt: Float64Array, k: number): void;
+  /** qtTimes a panel at a time (steps.ts). */
+  qtSteps(bt: Float64Array, k: number): Steps<void>;
+  /** qTimes a panel at a time (steps.ts). */
+  qSteps(bt: Float64Array, k: number): Steps<void>;
 }
 
 const up4 = (x: number) => Math.ceil(x / 4) * 4;
 
 /** The tridiagonal form of the symmetric (n x n, row-major, full) a; a is not changed. */
 export function tridiagonal(a: Float64Array, n: number): Tridiagonal {
+  return runSteps(tridiagonalSteps(a, n));
+}
+
+/**
+ * tridiagonal() a row at a time (steps.ts): about 2 top^2 multiply-adds a row of the active block [0, top) (its
+ * product with the block, 4 rows at a time), and the panel's update of the block a band of ROWS rows at a time.
+ */
+export function* tridiagonalSteps(a: Float64Array, n: number): Steps<Tridiagonal> {
   const ld = up4(n);
   // the active block, full (both triangles), padded to a multiple of 4 with zeros; row i keeps u_i once made
   const w = new Float64Array(ld * ld);
@@ -38,17 +51,21 @@ export function tridiagonal(a: Float64Array, n: number): Tridiagonal {
   for (let top = n; top > 1; ) {
     const nb = Math.min(NB, top - 1),
       lo = top - nb;
-    reducePanel(w, ld, top, nb, d, e, h);
+    yield* reducePanel(w, ld, top, nb, d, e, h);
     panels.push([lo, top]);
     top = lo;
   }
   d[0] = w[0]!;
+  const qtSteps = (bt: Float64Array, k: number) => applyPanels(w, ld, h, panels, bt, k, n, false),
+    qSteps = (bt: Float64Array, k: number) => applyPanels(w, ld, h, [...panels].reverse(), bt, k, n, true);
   return {
     n,
     d,
     e,
-    qtTimes: (bt, k) => applyPanels(w, ld, h, panels, bt, k, n, false),
-    qTimes: (bt, k) => applyPanels(w, ld, h, [...panels].reverse(), bt, k, n, true),
+    qtTimes: (bt, k) => runSteps(qtSteps(bt, k)),
+    qTimes: (bt, k) => runSteps(qSteps(bt, k)),
+    qtSteps,
+    qSteps,
   };
 }
 
@@ -58,7 +75,7 @@ export function tridiagonal(a: Float64Array, n: number): Tridiagonal {
  * (reflector), and w_i = (A - pending) u / h less (u.w / 2h) u, so that H A H = A - u w^T - w u^T; then the block
  * [0, top - nb) is updated with all of them at once.
  */
-function reducePanel(
+function* reducePanel(
   w: Float64Array,
   ld: number,
   top: number,
@@ -66,49 +83,65 @@ function reducePanel(
   d: Float64Array,
   e: Float64Array,
   h: Float64Array,
-): void {
+): Steps<void> {
   const lo = top - nb;
   // W of the panel: row c is w for the reflector of row top - 1 - c (entries 0..top - 1)
   const W = new Float64Array(nb * ld);
   const x = new Float64Array(ld);
   for (let c = 0; c < nb; c++) {
-    const i = top - 1 - c,
-      ri = i * ld;
-    for (let c2 = 0; c2 < c; c2++) {
-      const ru = (top - 1 - c2) * ld,
-        rw = c2 * ld;
-      const wi = W[rw + i]!,
-        ui = w[ru + i]!;
-      for (let k = 0; k <= i; k++) w[ri + k]! -= w[ru + k]! * wi + W[rw + k]! * ui;
-    }
-    d[i] = w[ri + i]!;
-    const hh = reflector(w, ri, i, e);
-    h[i] = hh;
-    if (hh === 0) continue;
-    // x = A[0:i, 0:i] u over the block as it was before this panel, 4 rows at a time
-    symv(w, ld, i, ri, x);
-    // less the panel's pending update: sum over earlier c2 of u_c2 (w_c2 . u) + w_c2 (u_c2 . u)
-    for (let c2 = 0; c2 < c; c2++) {
-      const ru = (top - 1 - c2) * ld,
-        rw = c2 * ld;
-      let wu = 0,
-        uu = 0;
-      for (let k = 0; k < i; k++) {
-        wu += W[rw + k]! * w[ri + k]!;
-        uu += w[ru + k]! * w[ri + k]!;
-      }
-      for (let k = 0; k < i; k++) x[k]! -= w[ru + k]! * wu + W[rw + k]! * uu;
-    }
-    let ux = 0;
-    for (let k = 0; k < i; k++) {
-      x[k]! /= hh;
-      ux += w[ri + k]! * x[k]!;
-    }
-    const kk = ux / (2 * hh),
-      rw = c * ld;
-    for (let k = 0; k < i; k++) W[rw + k] = x[k]! - kk * w[ri + k]!;
+    reduceRow(w, ld, top, c, W, x, d, e, h);
+    yield 2 * top * top;
   }
-  if (lo > 0) update(w, ld, lo, top, nb, W);
+  if (lo > 0) yield* update(w, ld, lo, top, nb, W);
+}
+
+/** Row top - 1 - c of the panel (reducePanel): brought up to date, its reflector made, and its row of W. */
+function reduceRow(
+  w: Float64Array,
+  ld: number,
+  top: number,
+  c: number,
+  W: Float64Array,
+  x: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  h: Float64Array,
+): void {
+  const i = top - 1 - c,
+    ri = i * ld;
+  for (let c2 = 0; c2 < c; c2++) {
+    const ru = (top - 1 - c2) * ld,
+      rw = c2 * ld;
+    const wi = W[rw + i]!,
+      ui = w[ru + i]!;
+    for (let k = 0; k <= i; k++) w[ri + k]! -= w[ru + k]! * wi + W[rw + k]! * ui;
+  }
+  d[i] = w[ri + i]!;
+  const hh = reflector(w, ri, i, e);
+  h[i] = hh;
+  if (hh === 0) return;
+  // x = A[0:i, 0:i] u over the block as it was before this panel, 4 rows at a time
+  symv(w, ld, i, ri, x);
+  // less the panel's pending update: sum over earlier c2 of u_c2 (w_c2 . u) + w_c2 (u_c2 . u)
+  for (let c2 = 0; c2 < c; c2++) {
+    const ru = (top - 1 - c2) * ld,
+      rw = c2 * ld;
+    let wu = 0,
+      uu = 0;
+    for (let k = 0; k < i; k++) {
+      wu += W[rw + k]! * w[ri + k]!;
+      uu += w[ru + k]! * w[ri + k]!;
+    }
+    for (let k = 0; k < i; k++) x[k]! -= w[ru + k]! * wu + W[rw + k]! * uu;
+  }
+  let ux = 0;
+  for (let k = 0; k < i; k++) {
+    x[k]! /= hh;
+    ux += w[ri + k]! * x[k]!;
+  }
+  const kk = ux / (2 * hh),
+    rw = c * ld;
+  for (let k = 0; k < i; k++) W[rw + k] = x[k]! - kk * w[ri + k]!;
 }
 
 /**
@@ -168,11 +201,15 @@ function symv(w: Float64Array, ld: number, i: number, ri: number, x: Float64Arra
   }
 }
 
+/** Rows of the bands that the panels' updates and products with Q take a step each (a multiple of 4). */
+const ROWS = 128;
+
 /**
  * w[0:lo, 0:lo] -= U^T W + W^T U for the panel's reflectors U (rows top - 1 - c of w) and W (rows c of W): the
- * upper 4 x 4 tiles as one product over 2 nb columns (dot4x4), the lower triangle mirrored from them.
+ * upper 4 x 4 tiles as one product over 2 nb columns (dot4x4), ROWS rows of tiles a step, the lower triangle mirrored
+ * from them.
  */
-function update(w: Float64Array, ld: number, lo: number, top: number, nb: number, W: Float64Array): void {
+function* update(w: Float64Array, ld: number, lo: number, top: number, nb: number, W: Float64Array): Steps<void> {
   const lp = up4(lo),
     k2 = 2 * nb;
   // x row j: (-u_0[j], ..., -u_{nb-1}[j], -w_0[j], ...), y row j: (w_0[j], ..., u_0[j], ...); zero rows past lo
@@ -191,7 +228,12 @@ function update(w: Float64Array, ld: number, lo: number, top: number, nb: number
     }
   }
   // tiles reaching past lo add zeros to rows and columns [lo, lp): panel rows keep their values
-  for (let i = 0; i < lp; i += 4) for (let j = i; j < lp; j += 4) dot4x4(x, y, k2, k2, i, j, 0, k2, w, i * ld + j, ld);
+  for (let i0 = 0; i0 < lp; i0 += ROWS) {
+    const i1 = Math.min(lp, i0 + ROWS);
+    for (let i = i0; i < i1; i += 4)
+      for (let j = i; j < lp; j += 4) dot4x4(x, y, k2, k2, i, j, 0, k2, w, i * ld + j, ld);
+    yield (i1 - i0) * (lp - i0) * k2;
+  }
   for (let i0 = 0; i0 < lo; i0 += 32)
     for (let j0 = 0; j0 <= i0; j0 += 32)
       for (let i = i0; i < Math.min(lo, i0 + 32); i++)
@@ -201,9 +243,10 @@ function update(w: Float64Array, ld: number, lo: number, top: number, nb: number
 /**
  * B <- P_1 ... P_m B (transposed: bt (k x n) <- bt P_m^T ... ), for the panels in the order given, each P = H_lo ...
  * H_{top-1} = I - V S V^T (S upper triangular, dlarft forward: S_jj = 1 / h_j, S[0:j, j] = -S[0:j, 0:j] V^T v_j /
- * h_j), or its transpose I - V S^T V^T when `transposed` (Q B applies the panels' transposes, lowest first).
+ * h_j), or its transpose I - V S^T V^T when `transposed` (Q B applies the panels' transposes, lowest first). A step a
+ * panel: about 2 k NB top multiply-adds.
  */
-function applyPanels(
+function* applyPanels(
   w: Float64Array,
   ld: number,
   h: Float64Array,
@@ -212,7 +255,7 @@ function applyPanels(
   k: number,
   n: number,
   transposed: boolean,
-): void {
+): Steps<void> {
   const kp = up4(k);
   // B^T padded: kp x ld
   const b = new Float64Array(kp * ld);
@@ -234,23 +277,53 @@ function applyPanels(
       }
     }
     const s = blockFactor(vt, len, nb, h, lo);
-    // z = B^T V (kp x nbp), then z S^T (S when transposed), negated
-    const z = new Float64Array(kp * nbp);
-    for (let i = 0; i < kp; i += 4)
-      for (let j = 0; j < nbp; j += 4) dot4x4(b, vt, ld, len, i, j, 0, top - 1, z, i * nbp + j, nbp);
-    const z2 = new Float64Array(kp * nbp);
-    for (let r = 0; r < k; r++)
-      for (let c = 0; c < nb; c++) {
-        let acc = 0;
-        if (transposed) for (let c2 = 0; c2 <= c; c2++) acc += z[r * nbp + c2]! * s[c2 * nb + c]!;
-        else for (let c2 = c; c2 < nb; c2++) acc += z[r * nbp + c2]! * s[c * nb + c2]!;
-        z2[r * nbp + c] = -acc;
-      }
-    // B^T[:, 0:top-1] -= z2 V^T
-    for (let i = 0; i < kp; i += 4)
-      for (let j = 0; j < len; j += 4) dot4x4(z2, v, nbp, nbp, i, j, 0, nb, b, i * ld + j, ld);
+    const z = new Float64Array(kp * nbp),
+      z2 = new Float64Array(kp * nbp);
+    // the rows of B^T are independent: ROWS of them a step
+    for (let r0 = 0; r0 < kp; r0 += ROWS) {
+      const r1 = Math.min(kp, r0 + ROWS);
+      applyBand({ b, ld, vt, v, len, s, nb, nbp, top }, z, z2, r0, r1, Math.min(r1, k), transposed);
+      yield 2 * (r1 - r0) * nbp * len;
+    }
   }
   for (let r = 0; r < k; r++) bt.set(b.subarray(r * ld, r * ld + n), r * n);
+}
+
+/**
+ * Rows [r0, r1) of B^T (rows past k: padding) times a panel's I - V S V^T (transposed: S^T): z = B^T V, then z S^T
+ * (S when transposed), negated (z2), then B^T[:, 0:top-1] -= z2 V^T.
+ */
+function applyBand(
+  q: {
+    b: Float64Array;
+    ld: number;
+    vt: Float64Array;
+    v: Float64Array;
+    len: number;
+    s: Float64Array;
+    nb: number;
+    nbp: number;
+    top: number;
+  },
+  z: Float64Array,
+  z2: Float64Array,
+  r0: number,
+  r1: number,
+  rk: number,
+  transposed: boolean,
+): void {
+  const { b, ld, vt, v, len, s, nb, nbp, top } = q;
+  for (let i = r0; i < r1; i += 4)
+    for (let j = 0; j < nbp; j += 4) dot4x4(b, vt, ld, len, i, j, 0, top - 1, z, i * nbp + j, nbp);
+  for (let r = r0; r < rk; r++)
+    for (let c = 0; c < nb; c++) {
+      let acc = 0;
+      if (transposed) for (let c2 = 0; c2 <= c; c2++) acc += z[r * nbp + c2]! * s[c2 * nb + c]!;
+      else for (let c2 = c; c2 < nb; c2++) acc += z[r * nbp + c2]! * s[c * nb + c2]!;
+      z2[r * nbp + c] = -acc;
+    }
+  for (let i = r0; i < r1; i += 4)
+    for (let j = 0; j < len; j += 4) dot4x4(z2, v, nbp, nbp, i, j, 0, nb, b, i * ld + j, ld);
 }
 
 /** S (nb x nb, upper triangular) of a panel's compact WY form I - V S V^T, from its vectors vt (rows, ld len). */

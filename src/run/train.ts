@@ -27,7 +27,7 @@ import {
   prepareData,
   type SplitScores,
   sourceColumns,
-  splitScores,
+  splitScoresAsync,
   unscaleTargets,
 } from '../data/index.js';
 import {
@@ -130,7 +130,7 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
 /**
  * The model's and the baselines' scores on a split, and the model's output there (scaled, as predict gives it),
  * forecast a batch of windows at a time with turns of the event loop between (forecast.ts): one call over every window
- * held Ctrl-C and SIGTERM off to its end.
+ * held Ctrl-C and SIGTERM off to its end; the linear baseline's fit and forecasts turn it too (splitScoresAsync).
  */
 async function evalSplit(
   model: Model,
@@ -139,7 +139,7 @@ async function evalSplit(
   baselines: ReturnType<typeof baselinesOf>,
 ): Promise<SplitMetrics & { out: Float32Array; notes: string[] }> {
   const out = await forecastWindows(model, d.windows[split]);
-  return { ...splitScores(d, split, out, baselines), out };
+  return { ...(await splitScoresAsync(d, split, out, baselines)), out };
 }
 
 /**

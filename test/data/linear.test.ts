@@ -4,12 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/index.js';
-import { baselineScores, type Design, fitRidge, prepareData, ridgeForecast } from '../../src/data/index.js';
+import {
+  type BaselineSpec,
+  baselineScores,
+  baselineScoresAsync,
+  type Design,
+  fitRidge,
+  linearModel,
+  prepareData,
+  ridgeForecast,
+} from '../../src/data/index.js';
 import { gramMse, grams } from '../../src/data/linear.js';
 import { cholesky, cholSolve } from '../../src/engine/float64.js';
 import { Rng } from '../../src/nn/random.js';
 import { metricsTable } from '../../src/run/index.js';
 import { ridgeHint } from '../../src/run/train.js';
+import { callTurns } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-linear-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -188,4 +198,31 @@ test('a model the linear baseline beats on validation is pointed to linear_skip:
   assert.equal(ridgeHint(skip, metrics(0.1668)), null, 'the config has the path');
   const seq = cfg({ layers: [{ gru: { units: 4, return_sequences: true } }] });
   assert.equal(ridgeHint(seq, metrics(0.1668)), null, 'layers that do not end in a dense layer take no skip');
+});
+
+test('the linear baseline fitted with turns of the event loop is the one fitted at once, bit for bit', async () => {
+  // three series over a lookback of 120 (360 inputs): several WORK_AT_ONCE of work, so several turns
+  const rng = new Rng(5);
+  const rows = Array.from({ length: 1400 }, (_, t) =>
+    [Math.sin(t / 7), Math.cos(t / 11), (t % 13) / 13].map((x) => (x + 0.2 * rng.normal()).toFixed(5)).join(','),
+  );
+  const f = join(dir, 'three.csv');
+  writeFileSync(f, `a,b,y\n${rows.join('\n')}\n`);
+  const kinds = [
+    { relative: false, split: { train: 0.7, val: 0.15, test: 0.15 } }, // the Gram sums along the lags
+    { relative: true, stride: 2, split: { train: 0.7, val: 0.15, test: 0.15 } }, // row by row (a stride)
+    { relative: true, split: { train: 0.8, val: 0.1, test: 0.1 } }, // fewer validation windows than inputs
+  ];
+  for (const k of kinds) {
+    const spec = { csv: f, target: 'y', lookback: 120, horizon: 6, scale: 'standard' as const, ...k };
+    const [once, turning] = [await prepareData(spec, f), await prepareData(spec, f)];
+    const specs: BaselineSpec[] = ['linear'];
+    const at = baselineScores(once, 'test', specs);
+    const { end, calls } = await callTurns('predict', () => baselineScoresAsync(turning, 'test', specs));
+    assert.equal(calls.length, 0);
+    assert.ok(end >= 3, `${JSON.stringify(k)}: ${end} turns`);
+    assert.deepEqual(await baselineScoresAsync(turning, 'test', specs), at);
+    const [a, b] = [linearModel(once), linearModel(turning)];
+    assert.deepEqual([a.w, a.b, a.lambda, a.alpha, a.valMse], [b.w, b.b, b.lambda, b.alpha, b.valMse]);
+  }
 });

@@ -62,3 +62,24 @@ export function writeWaveSplits(dir: string): string {
   );
   return file;
 }
+
+/**
+ * A wave series in `dir` (wide.csv) and its config (wide.yaml, returned) whose linear baseline's fit (lookback 400:
+ * the tridiagonal form of a 400 x 400 matrix and Q's products) is several times WORK_AT_ONCE multiply-adds, so that
+ * its async fit (steps.ts) turns the event loop a few times; its validation and test splits are one batch of windows
+ * each (a model call each): GRU(2) -> Dense(4), horizon 4, one epoch.
+ */
+export function writeLinearFit(dir: string): string {
+  const rows = 2400;
+  const wave = Array.from({ length: rows }, (_, i) => `${i},${(10 * Math.sin(i / 5) + (i % 7)).toFixed(3)}`);
+  writeFileSync(join(dir, 'wide.csv'), `t,y\n${wave.join('\n')}\n`);
+  const file = join(dir, 'wide.yaml');
+  writeFileSync(
+    file,
+    'name: wide\ndata: {csv: wide.csv, drop: [t], target: y, lookback: 400, horizon: 4,\n' +
+      '  split: {train: [0, 1600], val: [1600, 2000], test: [2000, 2400]}}\n' +
+      'model: {layers: [{gru: {units: 2}}, {dense: {units: 4}}]}\ntrain: {epochs: 1, batch_size: 256}\n' +
+      'evaluate: {baselines: [persistence, linear]}\n',
+  );
+  return file;
+}
