@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type CheckResult, checkRun, networkChecks } from '../../src/check/index.js';
 import { main } from '../../src/cli/main.js';
-import { parseConfig } from '../../src/config/index.js';
+import { loadConfig, parseConfig } from '../../src/config/index.js';
 import { syntheticCsv, syntheticSeries } from '../../src/data/index.js';
 import { dense, gru, linearSkip, Rng, tensor } from '../../src/nn/index.js';
 import { DEMO_CONFIG } from '../../src/run/index.js';
 import { sequential } from '../../src/train/index.js';
-import { stepTurns } from '../helpers/step-turns.js';
+import { stepTurns, writeLinearFit } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-check-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -529,4 +529,23 @@ test('checkRun tells each step as it goes: reading the data, then every check be
     events.filter((e) => !e.startsWith('tick ')),
     ['begin reading the data', ...report.checks.flatMap((c) => [`begin ${c.id}`, `done ${c.id}`])],
   );
+});
+
+test("checkRun's progress moves during the linear baseline's fit, which turns the event loop", async () => {
+  // 7 features over a lookback of 336 on ETTh1: the live line and Ctrl-C waited half a minute for the fit's end
+  const d = join(dir, `c${n++}`);
+  (await import('node:fs')).mkdirSync(d);
+  const events: string[] = [];
+  await checkRun(await loadConfig(writeLinearFit(d)), {
+    steps: 2,
+    progress: {
+      begin: (s) => events.push(`begin ${s}`),
+      tick: (s, detail) => events.push(`tick ${s} ${detail}`),
+      done: (c) => events.push(`done ${c.id}`),
+    },
+  });
+  const at = events.indexOf('begin baseline.scores');
+  const during = events.slice(at + 1, events.indexOf('done baseline.scores'));
+  assert.ok(at >= 0 && during.length >= 4, events.join('\n'));
+  for (const e of during) assert.match(e, /^tick baseline\.scores linear baseline: \d+ s of about \d+ s$/);
 });
