@@ -364,9 +364,13 @@ export interface RidgeShape {
   /** Training and validation windows whose inputs are all inside the series. */
   train: number;
   val: number;
-  /** The series the windows are lags of (features and targets once each), and the lags of each (lookback + horizon). */
+  /**
+   * The series the windows are lags of (features and targets once each), and their lags together (linear-lagged.ts's
+   * base columns: lookback for a feature, horizon for a target, both for a series that is both, one more for a target
+   * alone of relative windows).
+   */
   series: number;
-  span: number;
+  lags: number;
   /** Whether the training windows' Gram sums go along the lags (linear-lagged.ts), else row by row. */
   lagged: boolean;
 }
@@ -381,35 +385,60 @@ export function ridgeShape(d: PreparedData, lookback = d.windows.train.lookback)
     train: train.length,
     val: starts('val').length,
     series: new Set([...d.scaledFeatures, ...d.targetSeries.scaled]).size,
-    span: lookback + d.windows.train.horizon,
+    lags: lagsOf(d, lookback),
     lagged: train.length > 0 && laggable(train),
   };
 }
 
+/** The lags of every series of prepared data's windows at a lookback, together (RidgeShape.lags). */
+function lagsOf(d: PreparedData, lookback: number): number {
+  const H = d.windows.train.horizon,
+    relative = d.windows.train.relative;
+  let n = 0;
+  for (const s of new Set([...d.scaledFeatures, ...d.targetSeries.scaled])) {
+    const feature = d.scaledFeatures.includes(s),
+      target = d.targetSeries.scaled.includes(s);
+    n += (feature ? lookback : 0) + (target ? H : 0) + (target && !feature && relative ? 1 : 0);
+  }
+  return n;
+}
+
 /**
- * Seconds of a ridge fit of this shape, about, from its multiply-adds (linear-path.ts): 2p^3/3 to make T, p^2 per
- * column of Q's products (R, W and the validation rows, or 2p for its Gram), p^2 m / 2 for R~ R~^T (and p^2 v / 2 + p
- * v m for the validation rows' products), 60 p^2 for the alphas, at FIT_RATE; the Gram sums along the lags (n S^2
- * (lookback + horizon)) at GRAM_RATE, row by row (n p^2 / 2 + n p m) at FIT_RATE. The rates are the slower ones a
- * 2-core EPYC gave under load (BENCHMARKS.md, bench:linear: 1,000 inputs 3.9 s of CPU, expected 3.8; 2,000: 14.7-17.9,
- * expected 17.1; 4,000: 94, expected 122; ETTm1-sized, 672 inputs to 96 or 672 outputs: 2.5-4.3, expected 3.2-4.0).
- * No term is missing at 1,000,000 rows x 20, lookback and horizon 96 (2026-12-07, CPU under load): the Gram sums 90 s
- * for the training windows and 17 for the validation ones (expected 215 and 46; 0.6e9 a second at 120,000 rows as at
- * 1,000,000), the tiles 14.7 (25), the alphas and the solve 1.2, the designs 0.1: 123 s, expected
- * 286. The forecasts that follow it are linearForecastSeconds'.
+ * Seconds of a ridge fit of this shape, about, from its multiply-adds (linear-path.ts): 2p^3/3 to make T and 2p^3 for
+ * Q's products with the validation Gram's 2p columns, at CUBE_RATE; p^2 per column of Q's other products (R, W and the
+ * validation rows), p^2 m / 2 for R~ R~^T (and p^2 v / 2 + p v m for the validation rows' products), 60 p^2 for the
+ * alphas, at FIT_RATE; the Gram sums along the lags (a sum over the n windows per diagonal: n S lags) at GRAM_RATE,
+ * row by row (n p^2 / 2 + n p m) at FIT_RATE. The rates are the slower ones a 2-core EPYC gave under load
+ * (BENCHMARKS.md, bench:linear: 1,000 inputs 3.9 s of CPU; 2,000: 14.7-17.9; 4,000: 94; ETTm1-sized, 672 inputs to 96
+ * or 672 outputs: 2.5-4.3). Until 2026-12-07 the cube was at FIT_RATE and the Gram sums were n S^2 (lookback +
+ * horizon) at 0.25e9, which counted a horizon's lags for every series and over-estimated 2.3 times at 1,000,000 rows x
+ * 20, lookback and horizon 96 (the Gram sums 90 s of CPU for the training windows and 17 for the validation ones, the
+ * tiles 14.7, the alphas and the solve 1.2: 123 s, expected 286; now 115), 1.8 times at 200,000 x 20, lookback 96,
+ * horizon 24 (Gram sums 15.6 and 2.4 s, tiles 12.6: expected 55 s, now 34), 1.8 times on ETTh1's 7 series at
+ * lookback 336 (27 s, expected 49 with the forecasts of validation and test, now 33); it under-estimates by a tenth
+ * where the outputs' products lead (61 series over a lookback of 40, horizon 12: 2,440 inputs to 732 outputs, 25.4 s
+ * of CPU, now 23, 27 before). Measured on their own at 1,920
+ * inputs: T 3.7 s (1.26e9 a second), Q^T times 1,920 columns 4.2 s (1.7e9); the Gram sums 0.35e9 a second at 50,000,
+ * 100,000 and 200,000 rows x 20, lookback 96 and horizon 24 or lookback 48 and horizon 96. The forecasts that follow
+ * it are linearForecastSeconds'.
  */
 export function linearFitSeconds(s: RidgeShape): number {
   const { inputs: p, outputs: m, val: v } = s;
   const grams = (n: number) =>
-    s.lagged ? (n * s.series ** 2 * s.span) / GRAM_RATE : (n * ((p + 1) ** 2 / 2 + (p + 1) * m)) / FIT_RATE;
+    s.lagged ? (n * s.series * s.lags) / GRAM_RATE : (n * ((p + 1) ** 2 / 2 + (p + 1) * m)) / FIT_RATE;
   const byRows = v < p;
-  const tiles = (2 / 3) * p ** 3 + 2.5 * p * p * m + 60 * p * p + (byRows ? 1.5 * p * p * v + p * v * m : 2 * p ** 3);
-  return FIT_START + grams(s.train) + (byRows ? 0 : grams(v)) + tiles / FIT_RATE;
+  const cube = (2 / 3) * p ** 3 + (byRows ? 0 : 2 * p ** 3);
+  const tiles = 2.5 * p * p * m + 60 * p * p + (byRows ? 1.5 * p * p * v + p * v * m : 0);
+  return FIT_START + grams(s.train) + (byRows ? 0 : grams(v)) + cube / CUBE_RATE + tiles / FIT_RATE;
 }
 
-/** Multiply-adds a second of the fit's tiled float64 products and of the Gram sums along the lags; seconds to start. */
-const FIT_RATE = 0.8e9,
-  GRAM_RATE = 0.25e9,
+/**
+ * Multiply-adds a second of the tridiagonalisation and of Q's products with p columns (CUBE_RATE), of the fit's other
+ * tiled float64 products (FIT_RATE) and of the Gram sums along the lags; seconds to start.
+ */
+const CUBE_RATE = 1.25e9,
+  FIT_RATE = 0.8e9,
+  GRAM_RATE = 0.35e9,
   FIT_START = 0.3;
 
 /**

@@ -163,8 +163,9 @@ test('several targets are scored each in its own units too (by_target): the orig
 });
 
 test('a linear baseline whose fit takes more than 20 s is announced before it is fitted, with its inputs and seconds', async () => {
-  // 61 series over a lookback of 40 to 12 steps of each: 2,440 inputs to 732 outputs, about 27 s (25.4 s of CPU
-  // measured on a 2-core EPYC); a helper's check over 2,400 inputs was minutes of silence
+  // 61 series over a lookback of 40 to 12 steps of each: 2,440 inputs to 732 outputs, about 23 s (25.4 s of CPU
+  // measured on a 2-core EPYC; 27 s by the estimate before its cube's rate); a helper's check over 2,400 inputs was
+  // minutes of silence
   const cols = Array.from({ length: 60 }, (_, j) => `c${j}`);
   const rows = [['t', 'y', ...cols].join(',')];
   for (let i = 0; i < 200; i++)
@@ -173,7 +174,7 @@ test('a linear baseline whose fit takes more than 20 s is announced before it is
   writeFileSync(f, `${rows.join('\n')}\n`);
   const d = await prepareData({ csv: f, time: 't', target: ['y', ...cols], lookback: 40, horizon: 12 }, f);
   assert.deepEqual(linearFitNotices(d, ['persistence', 'linear', { linear: { lookback: 40 } }]), [
-    'fitting the linear baseline on 2,440 inputs (about 27 s)',
+    'fitting the linear baseline on 2,440 inputs (about 23 s)',
   ]);
   // a short lookback fits in seconds, one too wide is left out (its note says so): nothing to announce
   assert.deepEqual(linearFitNotices(d, [{ linear: { lookback: 4 } }, { linear: { lookback: 48 } }, 'mean']), []);
@@ -188,7 +189,7 @@ test("the linear baseline's notice counts its forecasts of the scored windows, p
     train: 699_809,
     val: 149_905,
     series: 20,
-    span: 192,
+    lags: 19 * 96 + 192,
     lagged: true,
   };
   const one = linearForecastSeconds(big, 149_905);

@@ -175,13 +175,14 @@ test("a ridge fit's shape: the windows with every input inside, each series once
   const data = await prepareData(spec, f);
   const s = ridgeShape(data, 30);
   const [tr, va] = (['train', 'val'] as const).map((x) => windowDesign(data, x, 30, true));
-  assert.deepEqual(s, { inputs: 90, outputs: 12, train: tr!.rows, val: va!.rows, series: 3, span: 36, lagged: true });
+  // b: a feature only (30 lags), a and c: features and targets (30 + 6 each)
+  assert.deepEqual(s, { inputs: 90, outputs: 12, train: tr!.rows, val: va!.rows, series: 3, lags: 102, lagged: true });
   // every third window: too many runs of starts for the sums along the lags
   const strided = await prepareData({ ...spec, stride: 3 }, f);
   assert.equal(ridgeShape(strided).lagged, false);
   // the fit BENCHMARKS.md measured at 14.7-17.9 s of CPU (2,000 inputs to 500 outputs); its products with the
   // outputs' columns (p^2 m) count as much as the cube there
-  const wide = { inputs: 2000, outputs: 500, train: 1701, val: 401, series: 1, span: 2500, lagged: true };
+  const wide = { inputs: 2000, outputs: 500, train: 1701, val: 401, series: 1, lags: 2500, lagged: true };
   const e = linearFitSeconds(wide);
   assert.ok(e > 14 && e < 25, `expected ${e} s`);
   assert.ok(linearFitSeconds({ ...wide, outputs: 1000 }) > 1.3 * e, 'twice the outputs');
