@@ -53,6 +53,7 @@ export {
   stackedSeriesHint,
   usualStep,
 } from './stages/read.js';
+export { turn } from './steps.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';

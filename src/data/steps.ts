@@ -14,8 +14,8 @@ export type Steps<T> = Generator<number, T, void>;
  */
 export const WORK_AT_ONCE = 2 ** 22;
 
-/** A turn of the event loop, for a signal's handler to run in (as run/forecast.ts's). */
-const turn = () => new Promise<void>((r) => setImmediate(r));
+/** A turn of the event loop, for a signal's handler to run in (here and run/forecast.ts's batches of windows). */
+export const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** The result of `s`, run to its end without a turn. */
 export function runSteps<T>(s: Steps<T>): T {

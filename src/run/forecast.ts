@@ -1,6 +1,6 @@
 // Forecasts over many windows a batch of origins at a time, with a turn of the event loop between batches, so that
 // Ctrl-C and SIGTERM (handled on a turn: cli/main.ts) stop predict, evaluate and train's scoring of its splits.
-import { Windows } from '../data/index.js';
+import { turn, Windows } from '../data/index.js';
 import type { Predictor } from '../train/index.js';
 
 /**
@@ -9,9 +9,6 @@ import type { Predictor } from '../train/index.js';
  * GRU(64), horizon 96: SIGTERM 4 s in, exit 6 s later; more under load).
  */
 export const ORIGINS_AT_ONCE = 512;
-
-/** A turn of the event loop, for a signal's handler to run in. */
-export const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** The model's outputs for every window of w, ORIGINS_AT_ONCE at a time with a turn of the event loop between. */
 export async function forecastWindows(model: Predictor, w: Windows): Promise<Float32Array> {

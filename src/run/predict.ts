@@ -21,13 +21,14 @@ import {
   Scaler,
   type ScalerState,
   sourceColumns,
-  splitScores,
+  splitScoresAsync,
   type Table,
   timeGaps,
+  turn,
   unscaleTargets,
 } from '../data/index.js';
 import { SeqtuneError } from '../errors.js';
-import { forecastWindows, ORIGINS_AT_ONCE, turn } from './forecast.js';
+import { forecastWindows, ORIGINS_AT_ONCE } from './forecast.js';
 
 import { loadRun, type SavedData } from './load.js';
 import { studyPath } from './study-paths.js';
@@ -373,7 +374,12 @@ export async function evaluateRun(
     );
   const out = {} as { test: SplitMetrics; val: SplitMetrics; notes?: string[] };
   for (const split of ['test', 'val'] as const) {
-    const { notes, ...scores } = splitScores(d, split, await forecastWindows(model, d.windows[split]), specs);
+    const { notes, ...scores } = await splitScoresAsync(
+      d,
+      split,
+      await forecastWindows(model, d.windows[split]),
+      specs,
+    );
     out[split] = scores;
     if (notes.length) out.notes = notes;
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluateRun } from '../../src/run/predict.js';
 import { runCli } from '../helpers/run-cli.js';
-import { callTurns, writeWaveSplits } from '../helpers/step-turns.js';
+import { callTurns, writeLinearFit, writeWaveSplits } from '../helpers/step-turns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-evaluate-turns-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -31,4 +31,19 @@ test('evaluate turns the event loop between batches of windows, with the scores 
   assert.equal(typeof saved.test.scaled.model.mse, 'number');
   assert.equal(m.test.scaled.model!.mse, saved.test.scaled.model.mse);
   assert.equal(m.val.scaled.model!.mse, saved.val.scaled.model.mse);
+});
+
+test("evaluate's linear baseline is fitted with turns of the event loop, so that a signal stops it there", async () => {
+  // one synchronous fit held Ctrl-C and SIGTERM off to its end (ETTh1, 7 features over a lookback of 336: 46 s)
+  const run = join(dir, 'wide-run');
+  const t = await runCli(['train', writeLinearFit(dir), '--out', run, '--quiet']);
+  assert.equal(t.code, 0, t.err);
+  let m!: Awaited<ReturnType<typeof evaluateRun>>;
+  const { calls } = await callTurns('predict', async () => {
+    m = await evaluateRun(run);
+  });
+  // one call for the test split's windows, then their scores (the fit), then one for the validation split's
+  assert.equal(calls.length, 2, `calls at turns ${calls}`);
+  assert.ok(calls[1]! - calls[0]! >= 4, `turns during the test split's scores (the linear fit): ${calls}`);
+  assert.ok(Number.isFinite(m.test.scaled.linear!.mse));
 });
