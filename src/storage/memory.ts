@@ -149,9 +149,11 @@ export class MemoryStorage implements Storage {
     });
     return this.record(t);
   }
-  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+  async heartbeat(study: string, numbers: readonly number[], of: OfStudy = {}): Promise<void> {
+    if (!numbers.length) return;
+    const s = this.study(study, of);
     for (const n of numbers) {
-      const t = this.study(study).trials[n];
+      const t = s.trials[n];
       if (t?.state === 'running') this.changed(t, { heartbeat: now() });
     }
   }
@@ -187,10 +189,10 @@ export class MemoryStorage implements Storage {
   async getTrialsAt(study: string): Promise<TrialsAt> {
     return { trials: await this.getTrials(study), now: Date.now() };
   }
-  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
+  async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {
     const out: StaleResult = { failed: [], enqueued: [] };
     const at = Date.now();
-    for (const t of [...this.study(study).trials]) {
+    for (const t of [...this.study(study, of).trials]) {
       const kind = t.state === 'running' ? isStale(t, rule, at) : null;
       if (!kind) continue;
       const { error, retry } = staleOutcome(t, kind === 'dead', rule);

@@ -500,12 +500,15 @@ export class PgStorage implements Storage {
       return this.trial(study, r.number, c);
     });
   }
-  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+  async heartbeat(study: string, numbers: readonly number[], of: OfStudy = {}): Promise<void> {
     if (!numbers.length) return;
+    // with of.created, by the id of the study read first, as report: a study made again since has another id
+    const sid = of.created === undefined ? null : await this.studyId(study, undefined, false, of);
     await this.q(
-      'UPDATE trials SET heartbeat = now() WHERE study_id = (SELECT id FROM studies WHERE name = $1) ' +
+      'UPDATE trials SET heartbeat = now() ' +
+        'WHERE study_id = COALESCE($3::int, (SELECT id FROM studies WHERE name = $1)) ' +
         "AND number = ANY($2::int[]) AND state = 'running'",
-      [study, [...numbers]],
+      [study, [...numbers], sid],
     );
   }
   async report(study: string, number: number, step: number, value: number, of: OfStudy = {}): Promise<void> {
@@ -612,9 +615,9 @@ export class PgStorage implements Storage {
     if (!r) throw new StorageError(`no study named "${name}" in ${this.where}`);
     return { id: r.id, key: `${r.id} ${r.created}` };
   }
-  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
+  async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {
     return this.tx(async (c) => {
-      const sid = await this.studyId(study, c, true);
+      const sid = await this.studyId(study, c, true, of);
       // `up`: when the server started. No process could beat while it was down, so a heartbeat is aged from then at
       // the earliest: a restart longer than the grace does not fail every trial that ran through it.
       const rows = await this.q<TrialRow & { now: Date; up: Date }>(

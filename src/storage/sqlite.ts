@@ -220,6 +220,10 @@ export class SqliteStorage implements Storage {
     this.inode = statSync(file).ino;
   }
 
+  /**
+   * The study's row id; with `of.created`, of that study only (StudyRemade else). Read it in the transaction that
+   * writes by it: SQLite may give a study made again under the name the deleted one's id.
+   */
   private studyId(name: string, of: OfStudy = {}): number {
     const r = this.db.prepare('SELECT id, created FROM studies WHERE name = ?').get(name) as
       | { id: number; created: string }
@@ -395,9 +399,8 @@ export class SqliteStorage implements Storage {
       .immediate();
     return row ? this.toTrial(this.trialRow(study, row.number)) : null;
   }
-  async heartbeat(study: string, numbers: readonly number[]): Promise<void> {
+  async heartbeat(study: string, numbers: readonly number[], of: OfStudy = {}): Promise<void> {
     if (!numbers.length) return;
-    const sid = this.studyId(study);
     const beat = this.db.prepare(
       "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'running'",
     );
@@ -405,6 +408,7 @@ export class SqliteStorage implements Storage {
     // timeout) would otherwise land already old, and another process's sweep right after could take it for stale
     this.db
       .transaction(() => {
+        const sid = this.studyId(study, of);
         const at = now();
         for (const n of numbers) beat.run(at, sid, n);
       })
@@ -493,10 +497,10 @@ export class SqliteStorage implements Storage {
     if (!r) throw new StorageError(`no study named "${name}" in ${this.file}`);
     return { id: r.id, key: seenKey(r) };
   }
-  async failStale(study: string, rule: StaleRule): Promise<StaleResult> {
-    const sid = this.studyId(study);
+  async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {
     return this.db
       .transaction(() => {
+        const sid = this.studyId(study, of);
         const out: StaleResult = { failed: [], enqueued: [] };
         const rows = this.db
           .prepare("SELECT * FROM trials WHERE study_id = ? AND state = 'running' ORDER BY number")

@@ -79,7 +79,10 @@ export class StorageError extends SeqtuneError {}
  */
 export class DuplicateTrial extends StorageError {}
 
-/** Which study of a name a write is for: the one created at `created` (StudyRecord.created); any when none. */
+/**
+ * Which study of a name a call is for: the one created at `created` (StudyRecord.created), as the process that calls
+ * opened it; any when none.
+ */
 export interface OfStudy {
   created?: string;
 }
@@ -90,7 +93,10 @@ export interface OfStudy {
  */
 export class StudyRemade extends StorageError {}
 
-/** The StudyRemade of a write for the study of `name` created at `of.created`, when the one there now is not it. */
+/**
+ * The StudyRemade of a call for the study of `name` created at `of.created`, when the one there now is not it (a write:
+ * nothing is written).
+ */
 export function remadeError(name: string, where: string, now: string, of: OfStudy): StudyRemade | null {
   if (of.created === undefined || of.created === now) return null;
   return new StudyRemade(
@@ -202,8 +208,11 @@ export interface Storage {
   ): Promise<FrozenTrial>;
   /** Atomically takes the lowest-numbered waiting trial for `owner` (now running), or null when none waits. */
   claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null>;
-  /** Refreshes the heartbeat of these trials (those still running; others are left as they are). */
-  heartbeat(study: string, numbers: readonly number[]): Promise<void>;
+  /**
+   * Refreshes the heartbeat of these trials (those still running; others are left as they are). `of.created` as
+   * report's: a study made again under the name since is refused (StudyRemade), its trials of these numbers unbeaten.
+   */
+  heartbeat(study: string, numbers: readonly number[], of?: OfStudy): Promise<void>;
   /**
    * Records the objective at one step (epoch) of a running trial. `of.created`: the study's creation time as the
    * caller opened it (StudyRecord.created); a study deleted and made again under its name since is another study, and
@@ -224,9 +233,10 @@ export interface Storage {
   /**
    * Fails the running trials whose owner stopped beating (`stale: no heartbeat from HOST:PID since TIME`) or is
    * known dead (`interrupted: ...`), and enqueues their parameters again while `retries` allows; atomic, so two
-   * processes never fail or enqueue one trial twice.
+   * processes never fail or enqueue one trial twice. `of.created` as report's: a study made again under the name since
+   * is refused (StudyRemade), none of its trials failed or enqueued by a process of the deleted one.
    */
-  failStale(study: string, rule: StaleRule): Promise<StaleResult>;
+  failStale(study: string, rule: StaleRule, of?: OfStudy): Promise<StaleResult>;
   /** Marks every running trial of a study failed, live or not (for a study known to have no live process). */
   failRunning(study: string, reason: string): Promise<number[]>;
   close(): Promise<void>;

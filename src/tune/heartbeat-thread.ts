@@ -2,13 +2,16 @@
 // refreshes the heartbeat of the process's running trials every `seconds`. Training runs elsewhere (the main thread
 // with one job, the pool's threads otherwise), so a long epoch never delays a beat. Messages: {add: n},
 // {remove: n}, 'close'; it answers {swept} (heartbeat.ts). A beat that fails (the server restarting) is retried at
-// the next tick.
+// the next tick. Beats and sweeps are for the study as the process opened it (`created`): one deleted and made again
+// under its name since is refused (StudyRemade), and its trials of the same numbers are left to their own processes
+// (the loop ends at its next look at the study).
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStorage, type StaleRule } from '../storage/index.js';
 
-const { url, study, seconds, rule } = workerData as {
+const { url, study, created, seconds, rule } = workerData as {
   url: string;
   study: string;
+  created?: string;
   seconds: number;
   rule: StaleRule | null;
 };
@@ -20,7 +23,7 @@ let sweeping: Promise<void> | null = null;
 const beat = () => {
   if (beating || !trials.size) return;
   beating = storage
-    .heartbeat(study, [...trials])
+    .heartbeat(study, [...trials], { created })
     .catch(() => {})
     .finally(() => {
       beating = null;
@@ -35,7 +38,7 @@ const timer = setInterval(beat, seconds * 1000);
 const sweep = () => {
   if (sweeping || !trials.size || !rule) return;
   sweeping = storage
-    .failStale(study, { ...rule, live: [...trials] })
+    .failStale(study, { ...rule, live: [...trials] }, { created })
     .then((r) => {
       if (r.failed.length) parentPort!.postMessage({ swept: r });
     })

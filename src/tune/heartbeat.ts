@@ -2,7 +2,7 @@
 // their own (heartbeat-thread.ts), so any other process of the study can tell a live trial from one whose process
 // died (stale.ts). Memory storage has no other process: no thread, nothing to beat.
 import type { Worker } from 'node:worker_threads';
-import type { StaleResult, StaleRule } from '../storage/index.js';
+import type { OfStudy, StaleResult, StaleRule } from '../storage/index.js';
 import { siblingModule, startThread } from './thread.js';
 
 /**
@@ -18,9 +18,19 @@ export class Heartbeat {
   private closed: Promise<void> | null = null;
   private constructor(private readonly thread: Worker | null) {}
 
-  static async start(url: string, study: string, seconds: number, sweep?: HeartbeatSweep): Promise<Heartbeat> {
+  /**
+   * `of.created`: the study's creation time as this process opened it (StudyContext.created); a study deleted and made
+   * again under its name is another, whose trials of the same numbers the thread neither beats nor sweeps.
+   */
+  static async start(
+    url: string,
+    study: string,
+    seconds: number,
+    sweep?: HeartbeatSweep,
+    of: OfStudy = {},
+  ): Promise<Heartbeat> {
     if (url.startsWith('memory')) return new Heartbeat(null);
-    const data = { url, study, seconds, rule: sweep?.rule ?? null };
+    const data = { url, study, created: of.created, seconds, rule: sweep?.rule ?? null };
     const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), data);
     await new Promise<void>((res, rej) => {
       thread.once('message', () => res());

@@ -110,10 +110,16 @@ export async function runTrials(c: StudyContext): Promise<string> {
   const threads = { ...data, runs: env.runs, threads: env.threads };
   const pool = jobs > 1 ? await WorkerPool.start(jobs, threads, { script: o.workerScript }) : null;
   const retries = retriesOf(c);
-  const heartbeat = await Heartbeat.start(c.url, c.name, s.heartbeat, {
-    rule: staleRule(s.heartbeat, retries),
-    onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
-  });
+  const heartbeat = await Heartbeat.start(
+    c.url,
+    c.name,
+    s.heartbeat,
+    {
+      rule: staleRule(s.heartbeat, retries),
+      onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
+    },
+    { created: c.created },
+  );
   // said before the budget counts: timing the baseline's steps is not the trials' time
   if (s.strategy === 'auto' && !(await c.storage.getTrials(c.name)).length) {
     const over = await baselineOverBudget(env, o.timeBudget ?? s.timeBudget);

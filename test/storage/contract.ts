@@ -357,4 +357,38 @@ export function runStorageContract(
       await s.close();
     }
   });
+  test(`${label}: a beat or a sweep for a study deleted and made again under its name leaves the new study alone`, async () => {
+    const s = await make();
+    try {
+      const old = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 1 }, {}, { owner: owner(1) });
+      await s.heartbeat('re', [0], { created: old.created });
+      await s.deleteStudy('re');
+      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+      const made = await s.createStudy('re', {});
+      const mine = await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
+      await s.createTrial('re', { x: 3 }, {}, { owner: owner(3) });
+      await new Promise((r) => setTimeout(r, 5)); // a beat now is a later time
+      // the old process's heartbeat thread beats its trial #0, and its sweep fails the trials it finds stale (h1:2
+      // and h1:3 dead, say, or beating slower than its grace)
+      await assert.rejects(s.heartbeat('re', [0, 1], { created: old.created }), StudyRemade);
+      const rule = { graceMs: 0, deadOwners: ['h1:2', 'h1:3'], retries: 1 };
+      await assert.rejects(s.failStale('re', rule, { created: old.created }), /deleted and made again/);
+      const now = await s.getTrials('re');
+      assert.deepEqual(
+        now.map((t) => [t.number, t.state, t.heartbeat]),
+        [
+          [0, 'running', mine.heartbeat],
+          [1, 'running', now[1]!.started],
+        ],
+        'the new study as its processes left it: running, unbeaten, nothing enqueued',
+      );
+      await s.heartbeat('re', [0], { created: made.created });
+      assert.notEqual((await s.getTrials('re'))[0]!.heartbeat, mine.heartbeat);
+      const swept = await s.failStale('re', { ...rule, live: [0] }, { created: made.created });
+      assert.deepEqual(swept, { failed: [1], enqueued: [2] });
+    } finally {
+      await s.close();
+    }
+  });
 }

@@ -341,3 +341,46 @@ test('a trial of a process with a longer tune.heartbeat is stale after 3 of its 
   );
   await s.close();
 });
+
+test("a heartbeat thread of a study deleted and made again under its name neither beats nor sweeps the new one's trials", async () => {
+  const db = join(dir, 'again.db');
+  const url = `sqlite:${db}`;
+  const s = new SqliteStorage(db);
+  const old = await s.createStudy('again', {});
+  await s.createTrial('again', { u: 1 }, {}, { owner: ownerOf() });
+  const swept: StaleResult[] = [];
+  const rule = staleRule(0.1, 1); // stale after 0.3 s without a beat, swept every 0.3 s
+  const beat = await Heartbeat.start(url, 'again', 0.1, { rule, onSwept: (r) => swept.push(r) }, old);
+  beat.add(0); // this process trains trial #0 of the study it opened
+  const first = (await s.getTrials('again'))[0]!.heartbeat;
+  for (const t0 = Date.now(); (await s.getTrials('again'))[0]!.heartbeat === first && Date.now() - t0 < 10000; )
+    await new Promise((res) => setTimeout(res, 20));
+  assert.notEqual((await s.getTrials('again'))[0]!.heartbeat, first, 'the thread beats the trial it was given');
+  // study delete --force and another tune under the name: its trials #0 and #1 by processes elsewhere (#1's stopped
+  // beating), its trial #2 by a process whose heartbeat thread beats it as often as the old thread beats
+  await s.deleteStudy('again');
+  await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+  const made = await s.createStudy('again', {});
+  const control = await Heartbeat.start(url, 'again', 0.1, undefined, made);
+  const theirs = await s.createTrial('again', { u: 2 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  await s.createTrial('again', { u: 3 }, {}, { owner: { host: 'elsewhere', pid: 2, worker: 0 } });
+  control.add((await s.createTrial('again', { u: 4 }, {}, { owner: ownerOf(0, 20) })).number);
+  const beats = new Set<string>();
+  for (const t0 = Date.now(); beats.size < 10 && Date.now() - t0 < 20000; ) {
+    beats.add(String((await s.getTrials('again'))[2]!.heartbeat));
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  await Promise.all([beat.close(), control.close()]);
+  assert.ok(beats.size >= 10, `the new study's own thread beat ${beats.size} times`);
+  assert.deepEqual(swept, [], 'the old thread swept nothing');
+  assert.deepEqual(
+    (await s.getTrials('again')).map((t) => [t.number, t.state, t.number === 0 ? t.heartbeat : null]),
+    [
+      [0, 'running', theirs.heartbeat],
+      [1, 'running', null],
+      [2, 'running', null],
+    ],
+    "the new study's trials #0 and #1 as their processes left them: unbeaten, not failed, nothing enqueued",
+  );
+  await s.close();
+});
