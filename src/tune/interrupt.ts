@@ -28,6 +28,11 @@ export const abortReason = (signal: AbortSignal): string =>
 export interface Interruptible {
   storage: Storage;
   study: string;
+  /**
+   * The study's creation time as this process opened it: a study deleted and made again under its name since is
+   * refused (StudyRemade), its trials left to their own processes.
+   */
+  created?: string;
   pool: WorkerPool | null;
   heartbeat: Heartbeat;
   /** tune.heartbeat, seconds. */
@@ -41,13 +46,17 @@ export async function interruptTrials(x: Interruptible, reason: string): Promise
   await x.pool?.close(); // a terminated thread writes nothing more: no report, no run folder
   await x.heartbeat.close();
   const me = ownerText(ownerOf());
-  const r = await x.storage.failStale(x.study, {
-    graceMs: GRACE_HEARTBEATS * x.seconds * 1000,
-    deadOwners: [me],
-    retries: x.retries,
-    reason: `${reason} to ${me}`,
-    interrupt: true,
-  });
+  const r = await x.storage.failStale(
+    x.study,
+    {
+      graceMs: GRACE_HEARTBEATS * x.seconds * 1000,
+      deadOwners: [me],
+      retries: x.retries,
+      reason: `${reason} to ${me}`,
+      interrupt: true,
+    },
+    { created: x.created },
+  );
   const now = await x.storage.getTrials(x.study);
   for (const n of r.failed) {
     const t = now.find((y) => y.number === n)!;

@@ -206,7 +206,10 @@ function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
 
 /** Fails this process's running trials as interrupted and passes the trials on (a failure is said, not thrown). */
 async function interruptHere(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
-  const x = { ...l, storage: c.storage, study: c.name, seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log };
+  const x = {
+    ...{ ...l, storage: c.storage, study: c.name, created: c.created },
+    ...{ seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log },
+  };
   try {
     const trials = await interruptTrials(x, abortReason(signal));
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
@@ -260,7 +263,7 @@ export function counted(trials: readonly FrozenTrial[]): number {
 async function sweptTrials(c: StudyContext, l: Loop): Promise<FrozenTrial[]> {
   const trials = await c.storage.getTrials(c.name);
   const o = { heartbeat: c.s.heartbeat, retries: retriesOf(c), log: c.log, trials, live: [...l.running.keys()] };
-  const swept = await sweepStale(c.storage, c.name, o);
+  const swept = await sweepStale(c.storage, c.name, { ...o, created: c.created });
   return swept.failed.length ? c.storage.getTrials(c.name) : trials;
 }
 

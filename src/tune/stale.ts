@@ -69,7 +69,8 @@ export const staleRule = (heartbeat: number, retries: number): StaleRule => ({
 
 /**
  * Fails the study's stale trials, enqueues them again while `retries` allows, and says so in one line each; `live`,
- * the trials this process runs now, are never stale (StaleRule.live).
+ * the trials this process runs now, are never stale (StaleRule.live). `created`: the study's creation time as this
+ * process opened it; a study deleted and made again under its name since is refused (StudyRemade), not swept.
  */
 export async function sweepStale(
   storage: Storage,
@@ -80,12 +81,13 @@ export async function sweepStale(
     log: (l: string) => void;
     trials?: readonly FrozenTrial[];
     live?: readonly number[];
+    created?: string;
   },
 ): Promise<StaleResult> {
   const trials = o.trials ?? (await storage.getTrials(study));
   if (!trials.some((t) => t.state === 'running')) return { failed: [], enqueued: [] };
   const rule = { ...staleRule(o.heartbeat, o.retries), deadOwners: deadOwners(trials), live: o.live };
-  const r = await storage.failStale(study, rule);
+  const r = await storage.failStale(study, rule, { created: o.created });
   await saySwept(storage, study, r, o.retries, o.log);
   return r;
 }

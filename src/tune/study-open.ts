@@ -145,7 +145,7 @@ async function resumeFound(c: StudyContext, existing: StudyRecord): Promise<void
     );
   if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
   const log = (l: string) => c.log(`resume: ${l}`);
-  await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log });
+  await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log, created: c.created });
   if (o.rerunInterrupted) await enqueueInterrupted(c, log);
 }
 

@@ -10,10 +10,10 @@ import { after, mock, test } from 'node:test';
 import pg from 'pg';
 import { main } from '../../src/cli/main.js';
 import { type RawConfig, syntheticCsv } from '../../src/index.js';
-import { openStorage, PgStorage, SqliteStorage, type StaleResult } from '../../src/storage/index.js';
+import { openStorage, PgStorage, SqliteStorage, type StaleResult, StudyRemade } from '../../src/storage/index.js';
 import { Heartbeat } from '../../src/tune/heartbeat.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import { ownerOf, saySwept, staleRule } from '../../src/tune/stale.js';
+import { ownerOf, saySwept, staleRule, sweepStale } from '../../src/tune/stale.js';
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../helpers/pg.js';
 import { tune, until } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
@@ -382,5 +382,25 @@ test("a heartbeat thread of a study deleted and made again under its name neithe
     ],
     "the new study's trials #0 and #1 as their processes left them: unbeaten, not failed, nothing enqueued",
   );
+  await s.close();
+});
+
+test("the sweep of a tune (its loop's, --resume's) of a study deleted and made again under its name leaves the new study's trials", async () => {
+  const s = new SqliteStorage(join(dir, 'again-sweep.db'));
+  const old = await s.createStudy('again', {});
+  await s.deleteStudy('again');
+  await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+  const made = await s.createStudy('again', {});
+  await s.createTrial('again', { u: 1 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  await new Promise((res) => setTimeout(res, 20)); // past the grace of 3 beats of 1 ms
+  const lines: string[] = [];
+  const o = { heartbeat: 0.001, retries: 1, log: (l: string) => lines.push(l) };
+  await assert.rejects(sweepStale(s, 'again', { ...o, created: old.created }), StudyRemade);
+  assert.deepEqual(
+    (await s.getTrials('again')).map((t) => [t.number, t.state]),
+    [[0, 'running']],
+  );
+  assert.deepEqual(lines, []);
+  assert.deepEqual(await sweepStale(s, 'again', { ...o, created: made.created }), { failed: [0], enqueued: [1] });
   await s.close();
 });

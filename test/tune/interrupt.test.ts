@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { MemoryStorage, openStorage } from '../../src/storage/index.js';
+import { MemoryStorage, openStorage, SqliteStorage, StudyRemade } from '../../src/storage/index.js';
+import { Heartbeat } from '../../src/tune/heartbeat.js';
 import { runStudy } from '../../src/tune/index.js';
-import { StudyInterrupted } from '../../src/tune/interrupt.js';
+import { interruptTrials, StudyInterrupted } from '../../src/tune/interrupt.js';
+import { ownerOf } from '../../src/tune/stale.js';
 import { runTrial, type TrialEnv } from '../../src/tune/trial.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -71,4 +73,34 @@ test('a study aborted mid-trial with one job: the trial is failed as interrupted
   assert.match(trials[1]!.error!, /^interrupted: SIGINT to /);
   assert.equal(trials[1]!.intermediate.length, 58, 'stopped at the next epoch end');
   assert.deepEqual([trials[1]!.attrs.retried_as, trials[2]!.params], [2, trials[1]!.params]);
+});
+
+test("Ctrl-C of a process whose study was deleted and made again under its name fails none of the new study's trials", async () => {
+  const s = new SqliteStorage(join(dir, 'remade.db'));
+  const old = await s.createStudy('remade', {});
+  await s.createTrial('remade', { u: 1 }, {}, { owner: ownerOf() }); // this process's trial, training
+  // study delete --force and another tune under the name: a trial of a process elsewhere that stopped beating, one made
+  // through the library (no owner), and one of this process's pid (the same number, another machine's process, say)
+  await s.deleteStudy('remade');
+  await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+  await s.createStudy('remade', {});
+  await s.createTrial('remade', { u: 2 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  await s.createTrial('remade', { u: 3 }, {});
+  await s.createTrial('remade', { u: 4 }, {}, { owner: ownerOf() });
+  await new Promise((res) => setTimeout(res, 20)); // past the grace of 3 beats of 1 ms
+  const x = {
+    ...{ storage: s, study: 'remade', created: old.created, pool: null, seconds: 0.001, retries: 1, log: () => {} },
+    heartbeat: await Heartbeat.start('memory:', 'remade', 0.001),
+  };
+  await assert.rejects(interruptTrials(x, 'SIGINT'), StudyRemade);
+  assert.deepEqual(
+    (await s.getTrials('remade')).map((t) => [t.number, t.state, t.error]),
+    [
+      [0, 'running', null],
+      [1, 'running', null],
+      [2, 'running', null],
+    ],
+    'the new study as its processes left it: nothing failed, nothing enqueued',
+  );
+  await s.close();
 });
