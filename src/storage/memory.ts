@@ -7,6 +7,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_READ,
   type OfStudy,
   type Owner,
   ownerAttrs,
@@ -62,10 +63,10 @@ export class MemoryStorage implements Storage {
     this.frozen.delete(t);
   }
 
-  private study(name: string, of: OfStudy = {}) {
+  private study(name: string, of: OfStudy = {}, done?: string) {
     const s = this.studies.get(name);
     if (!s) throw new StorageError(`no study named "${name}"`);
-    const remade = remadeError(name, 'memory', s.rec.created, of);
+    const remade = remadeError(name, 'memory', s.rec.created, of, done);
     if (remade) throw remade;
     return s;
   }
@@ -183,11 +184,11 @@ export class MemoryStorage implements Storage {
     });
     return this.record(t);
   }
-  async getTrials(study: string): Promise<FrozenTrial[]> {
-    return this.study(study).trials.map((t) => this.record(t));
+  async getTrials(study: string, of: OfStudy = {}): Promise<FrozenTrial[]> {
+    return this.study(study, of, NOTHING_READ).trials.map((t) => this.record(t));
   }
-  async getTrialsAt(study: string): Promise<TrialsAt> {
-    return { trials: await this.getTrials(study), now: Date.now() };
+  async getTrialsAt(study: string, of: OfStudy = {}): Promise<TrialsAt> {
+    return { trials: await this.getTrials(study, of), now: Date.now() };
   }
   async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {
     const out: StaleResult = { failed: [], enqueued: [] };

@@ -18,6 +18,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_READ,
   type OfStudy,
   type Owner,
   ownerAttrs,
@@ -567,12 +568,12 @@ export class PgStorage implements Storage {
    * one made again under its name by its row id and creation time (studyKey), and the rows are read with the study's
    * own row: a study deleted after its id was read is no study, not the trials seen of it before.
    */
-  async getTrials(study: string): Promise<FrozenTrial[]> {
-    return (await this.getTrialsAt(study)).trials;
+  async getTrials(study: string, of: OfStudy = {}): Promise<FrozenTrial[]> {
+    return (await this.getTrialsAt(study, of)).trials;
   }
   /** getTrials with the server's clock, now(), in the statement that reads the rows: its heartbeats' clock. */
-  async getTrialsAt(study: string): Promise<TrialsAt> {
-    const { id: sid, key } = await this.studyKey(study);
+  async getTrialsAt(study: string, of: OfStudy = {}): Promise<TrialsAt> {
+    const { id: sid, key } = await this.studyKey(study, of);
     const seen = this.seen.of(sid, key);
     // no row: the study was deleted since studyKey (a read of its trials alone found none, and handed out the deleted
     // study's as seen); one row with no trial: none changed
@@ -605,14 +606,17 @@ export class PgStorage implements Storage {
    * again) gives the first study the id 1 again, and a reader kept open (the dashboard) handed out the old one's
    * trials for it.
    */
-  private async studyKey(name: string): Promise<{ id: number; key: string }> {
+  private async studyKey(name: string, of: OfStudy = {}): Promise<{ id: number; key: string }> {
     const r = (
-      await this.q<{ id: number; created: string }>(
-        'SELECT id, created::text AS created FROM studies WHERE name = $1',
+      await this.q<{ id: number; created: string; at: Date }>(
+        'SELECT id, created::text AS created, created AS at FROM studies WHERE name = $1',
         [name],
       )
     )[0];
     if (!r) throw new StorageError(`no study named "${name}" in ${this.where}`);
+    // with of.created, the trials are read by this id: a study made again since has another (the row read with them)
+    const remade = remadeError(name, this.where, r.at.toISOString(), of, NOTHING_READ);
+    if (remade) throw remade;
     return { id: r.id, key: `${r.id} ${r.created}` };
   }
   async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {

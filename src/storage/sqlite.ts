@@ -17,6 +17,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_READ,
   type OfStudy,
   type Owner,
   ownerAttrs,
@@ -460,13 +461,13 @@ export class SqliteStorage implements Storage {
    * and those waiting or running now; the finished trials it saw are the same objects as then. One read transaction:
    * the rows and their intermediate values are of one moment.
    */
-  async getTrials(study: string): Promise<FrozenTrial[]> {
-    return (await this.getTrialsAt(study)).trials;
+  async getTrials(study: string, of: OfStudy = {}): Promise<FrozenTrial[]> {
+    return (await this.getTrialsAt(study, of)).trials;
   }
   /** getTrials with this machine's clock: the file's writers share the file, and so its machine and clock. */
-  async getTrialsAt(study: string): Promise<TrialsAt> {
+  async getTrialsAt(study: string, of: OfStudy = {}): Promise<TrialsAt> {
     return this.db.transaction(() => {
-      const { id, key } = this.studyKey(study);
+      const { id, key } = this.studyKey(study, of);
       const seen = this.seen.of(id, key);
       const rows = this.db
         .prepare(
@@ -491,10 +492,15 @@ export class SqliteStorage implements Storage {
       return { trials, now: Date.now() };
     })();
   }
-  /** The study's row id, and its key for what was seen of it (seenKey). */
-  private studyKey(name: string): { id: number; key: string } {
+  /**
+   * The study's row id, and its key for what was seen of it (seenKey); with `of.created`, of that study only (read in
+   * the transaction that reads its trials by the id).
+   */
+  private studyKey(name: string, of: OfStudy = {}): { id: number; key: string } {
     const r = this.db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as SqliteStudyRow | undefined;
     if (!r) throw new StorageError(`no study named "${name}" in ${this.file}`);
+    const remade = remadeError(name, this.file, r.created, of, NOTHING_READ);
+    if (remade) throw remade;
     return { id: r.id, key: seenKey(r) };
   }
   async failStale(study: string, rule: StaleRule, of: OfStudy = {}): Promise<StaleResult> {

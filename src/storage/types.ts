@@ -94,16 +94,25 @@ export interface OfStudy {
 export class StudyRemade extends StorageError {}
 
 /**
- * The StudyRemade of a call for the study of `name` created at `of.created`, when the one there now is not it (a write:
- * nothing is written).
+ * The StudyRemade of a call for the study of `name` created at `of.created`, when the one there now is not it; `done`
+ * says what became of the call (a write: nothing is written; a read: NOTHING_READ).
  */
-export function remadeError(name: string, where: string, now: string, of: OfStudy): StudyRemade | null {
+export function remadeError(
+  name: string,
+  where: string,
+  now: string,
+  of: OfStudy,
+  done = 'nothing is written to the new study',
+): StudyRemade | null {
   if (of.created === undefined || of.created === now) return null;
   return new StudyRemade(
-    `study "${name}" in ${where} was deleted and made again under its name (created ${now}; the study written to ` +
-      `was created ${of.created}): nothing is written to the new study`,
+    `study "${name}" in ${where} was deleted and made again under its name (created ${now}; the study asked for ` +
+      `was created ${of.created}): ${done}`,
   );
 }
+
+/** remadeError's `done` for a read (a trial looked up by number): the new study's trials are not the deleted one's. */
+export const NOTHING_READ = "its trials are not read as the deleted study's";
 
 /** Options of createTrial. */
 export interface NewTrial {
@@ -227,9 +236,13 @@ export interface Storage {
     value: number | null,
     extra?: { error?: string; attrs?: Record<string, unknown> } & OfStudy,
   ): Promise<FrozenTrial>;
-  getTrials(study: string): Promise<FrozenTrial[]>;
+  /**
+   * The study's trials by number. `of.created` as report's: a study made again under the name since is refused
+   * (StudyRemade), not read as the one the caller opened (a trial looked up by number there is another's).
+   */
+  getTrials(study: string, of?: OfStudy): Promise<FrozenTrial[]>;
   /** getTrials, with the storage's clock at the read (TrialsAt.now), by which a trial's heartbeat is judged. */
-  getTrialsAt(study: string): Promise<TrialsAt>;
+  getTrialsAt(study: string, of?: OfStudy): Promise<TrialsAt>;
   /**
    * Fails the running trials whose owner stopped beating (`stale: no heartbeat from HOST:PID since TIME`) or is
    * known dead (`interrupted: ...`), and enqueues their parameters again while `retries` allows; atomic, so two

@@ -38,7 +38,8 @@ parentPort!.on('message', async (msg: { number: number; deadline?: number } | 'c
     return;
   }
   try {
-    const trial = (await storage.getTrials(study)).find((t) => t.number === msg.number);
+    // of the study the parent opened: in one deleted and made again under its name since, this number is another's
+    const trial = (await storage.getTrials(study, { created })).find((t) => t.number === msg.number);
     if (!trial) throw new Error(`study "${study}" has no trial ${msg.number}`);
     // the loop's deadline for this trial (the budget less the end step's reserve at its start), else the study's
     const done = await runTrial({ ...env, deadline: msg.deadline ?? env.deadline }, trial);

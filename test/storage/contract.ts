@@ -357,6 +357,37 @@ export function runStorageContract(
       await s.close();
     }
   });
+  test(`${label}: the trials of a study deleted and made again under its name are not read for the deleted one`, async () => {
+    const s = await make();
+    try {
+      const old = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 1 }, {}, { owner: owner(1) });
+      assert.deepEqual(
+        (await s.getTrials('re', { created: old.created })).map((t) => t.params),
+        [{ x: 1 }],
+      );
+      await s.deleteStudy('re');
+      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+      const made = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
+      // the old process's trial thread looks up its trial #0 by number: the new study's #0 is another's
+      await assert.rejects(s.getTrials('re', { created: old.created }), StudyRemade);
+      await assert.rejects(
+        s.getTrialsAt('re', { created: old.created }),
+        new RegExp(
+          '^StudyRemade: study "re" in .* was deleted and made again under its name \\(created .*; the study asked ' +
+            "for was created .*\\): its trials are not read as the deleted study's$",
+        ),
+      );
+      assert.deepEqual(
+        (await s.getTrials('re', { created: made.created })).map((t) => t.params),
+        [{ x: 2 }],
+      );
+      assert.equal((await s.getTrialsAt('re', { created: made.created })).trials.length, 1);
+    } finally {
+      await s.close();
+    }
+  });
   test(`${label}: a beat or a sweep for a study deleted and made again under its name leaves the new study alone`, async () => {
     const s = await make();
     try {

@@ -10,6 +10,7 @@ import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runStudy } from '../../src/tune/index.js';
 import { WorkerPool } from '../../src/tune/pool.js';
+import { ownerOf } from '../../src/tune/stale.js';
 import { studyConfig } from '../helpers/study-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-pool-'));
@@ -90,4 +91,41 @@ test('a pool closed while a trial runs ends that trial and starts no thread in i
   assert.equal(out.ok, false);
   assert.match((out as { reason: string }).reason, /^the worker thread exited \(code 1\) while it ran the trial$/);
   await assert.rejects(pool.run(0), /^PoolError: the trial threads were closed$/);
+});
+
+test("a trial thread of a study deleted and made again under its name does not run the new study's trial of its number", async () => {
+  const db = join(dir, 'remade.db');
+  const f = studyConfig(
+    dir,
+    'remade',
+    `  strategy: grid\n  storage: sqlite:${db}\n  space: {train.batch_size: [8]}\n`,
+    1,
+  );
+  const s = new SqliteStorage(db);
+  const old = await s.createStudy('remade', {});
+  await s.createTrial('remade', {}, {}, { owner: ownerOf() }); // the trial this process made for its thread
+  // study delete --force and another tune under the name before the thread looked its trial up: trial #0 is another
+  // process's (here its first epoch would train, and only its report be refused)
+  await s.deleteStudy('remade');
+  await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+  await s.createStudy('remade', {});
+  const theirs = await s.createTrial(
+    'remade',
+    { 'train.batch_size': 16 },
+    {},
+    { owner: { host: 'far', pid: 7, worker: 0 } },
+  );
+  const pool = await WorkerPool.start(1, { file: f, storage: `sqlite:${db}`, study: 'remade', created: old.created });
+  try {
+    const out = await pool.run(0);
+    assert.equal(out.ok, false);
+    assert.match(
+      (out as { reason: string }).reason,
+      /^study "remade" in .* was deleted and made again under its name \(.*\): its trials are not read as the deleted/,
+    );
+  } finally {
+    await pool.close();
+  }
+  assert.deepEqual(await s.getTrials('remade'), [theirs], "the new study's trial #0 as its process made it");
+  await s.close();
 });
