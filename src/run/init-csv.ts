@@ -507,7 +507,8 @@ const MAX_LOOKBACK = 336;
  * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
  * a clear peak elsewhere replaces a calendar season the data show no cycle at); and a lookback of two seasons
  * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `whose`: what to add of the series checked ('' for the one
- * target; of several, the first's).
+ * target; of several, the first's). The season returned is the seasonal naive baseline's: null where the rows before
+ * the starter split's validation rows are fewer than a season (20 hourly rows hold 14), which train refuses.
  */
 function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: number, whose: string, said: string[]) {
   const cycles = ms && ms.length > 2 ? cyclesOf(usualStep(ms)) : [];
@@ -518,14 +519,20 @@ function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: 
     cycles.slice(1).map(([c]) => c),
   );
   const season = check.season;
+  // train refuses a seasonal naive whose season reaches before the first row from the first validation target
+  const room = splitRanges(rows, STARTER_SPLIT).val[0];
+  const baseline =
+    season !== null && season > room
+      ? `; no seasonal naive baseline: the ${rows} rows hold ${room} before the validation split, fewer than a season`
+      : ', a seasonal naive baseline';
   if (check.how === 'peak') {
     const named = cycles.find(([c]) => c === season);
     const where = named
       ? `${named[1]}: the data's autocorrelation peaks at ${check.peak!.lag}`
       : "the data's autocorrelation peaks there";
     const instead = calendar ? `; ${calendar[1]}, ${calendar[0]}, shows no cycle` : '';
-    said.push(`season: ${season} (${where}${instead}${whose}), a seasonal naive baseline`);
-  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}${whose}), a seasonal naive baseline`);
+    said.push(`season: ${season} (${where}${instead}${whose})${baseline}`);
+  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}${whose})${baseline}`);
   const wanted = season ? Math.min(2 * season, MAX_LOOKBACK) : 48;
   const lookback = Math.max(2, Math.min(wanted, Math.floor(rows / 5)));
   const why =
@@ -537,7 +544,7 @@ function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: 
           ? `at most ${MAX_LOOKBACK}; two seasons are ${2 * season}`
           : 'two seasons';
   said.push(`lookback: ${lookback}${why ? ` (${why})` : ''}`);
-  return { season, lookback };
+  return { season: season !== null && season > room ? null : season, lookback };
 }
 
 /**

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { checkBaselines } from '../../src/config/build.js';
 import { loadConfig } from '../../src/config/index.js';
 import { prepareData } from '../../src/data/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -112,6 +113,28 @@ test('init --csv on a short monthly series: its one numeric column is the target
   assert.equal(config.data.time, 'Month');
   assert.equal(config.data.missing, 'error');
   assert.equal(config.data.lookback, 12);
+});
+
+test('init --csv on 20 hourly rows writes no seasonal naive baseline that train refuses: a day is more than they hold', async () => {
+  // 20 rows of hours: init wrote {seasonal_naive: {season: 24}}, and check and train refused its own config, exit 2:
+  // 'evaluate.baselines[3].seasonal_naive.season: expected at most 14, the rows before the first validation ...'
+  writeFileSync(join(dir, 'day.csv'), hourly(23)); // 3 rows skipped: no load yet
+  const f = join(dir, 'day.yaml');
+  const r = await runCli(['init', f, '--csv', join(dir, 'day.csv'), '--target', 'temp']);
+  assert.equal(r.code, 0, r.err);
+  const said =
+    'season: 24 (a day of hours); no seasonal naive baseline: the 20 rows hold 14 before the validation split, ' +
+    'fewer than a season';
+  assert.ok(r.out.includes(said), r.out);
+  const { raw: config, dir: cfgDir } = await loadConfig(f);
+  assert.deepEqual(config.evaluate?.baselines, ['persistence', 'mean', 'linear']);
+  const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+  assert.doesNotThrow(() => checkBaselines(f, config, d));
+  // 40 rows hold 28 before validation: a day fits, and the baseline is written
+  writeFileSync(join(dir, 'days.csv'), hourly(43));
+  const g = join(dir, 'days.yaml');
+  assert.equal((await runCli(['init', g, '--csv', join(dir, 'days.csv'), '--target', 'temp'])).code, 0);
+  assert.match(readFileSync(g, 'utf8'), /seasonal_naive: \{season: 24\}/);
 });
 
 test('init --csv sizes the GRU to the training windows, and check then finds the model not too big for them', async () => {
