@@ -51,10 +51,10 @@ export function rewindow(d: PreparedData, cfg: DataConfig, file: string): Prepar
 }
 
 export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncoding): PreparedData {
-  const rows = readRows(cfg, table, fixed?.dayFirst);
+  const rows = readRows(cfg, table, fixed?.dayFirst, fixed?.skipName);
   const encoded = encodeColumns(cfg, rows, fixed);
   const clean = imputeMissing(cfg, rows, encoded, fixed !== undefined);
-  const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined, clean.droppedRows);
+  const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined, clean.droppedRows, fixed?.skipName);
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);
   const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.kept);

@@ -66,6 +66,11 @@ export interface FixedEncoding {
   scaler: ScalerState;
   encodings: Record<string, string[]>;
   dayFirst?: boolean;
+  /**
+   * What messages call the rows skipped at the start: data.skip_rows (the default), or the option that set them
+   * instead (predict's --skip-rows), so that a user who typed `--skip-rows 40` is not told of a key they never wrote.
+   */
+  skipName?: string;
 }
 
 /** Row ranges [start, end) of the three splits. */

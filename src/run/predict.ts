@@ -70,7 +70,13 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
   const notAFile = 'predict reads the rows of --csv from a file, by its size: save them to a file and give its name';
   const table = await readCsv(csv, { notAFile, ...csvFormat(saved.data) });
   // the training CSV's date order (31/01/2024 or 01/31/2024): a new file whose days are all 12 or under says neither
-  const fixed: FixedEncoding = { scaler: saved.scaler, encodings: saved.encodings, dayFirst: saved.dayFirst };
+  const fixed: FixedEncoding = {
+    scaler: saved.scaler,
+    encodings: saved.encodings,
+    dayFirst: saved.dayFirst,
+    // the rows skipped are named as the user set them: --skip-rows 40 on 30 rows was 'data.skip_rows 40 removes ...'
+    ...(o.skipRows === undefined ? {} : { skipName: '--skip-rows' }),
+  };
   // the run's input columns by name, so that a new CSV may hold them in another order
   const cfg: DataConfig = {
     ...saved.data,

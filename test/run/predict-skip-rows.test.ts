@@ -49,3 +49,28 @@ test("predict says that it skips the run's data.skip_rows in the new CSV, and --
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--skip-rows/);
 });
+
+test('predict names --skip-rows, as the user typed it, where the rows it skips leave too few', async () => {
+  // '--skip-rows 40' on a 30-row file said 'data.skip_rows 40 removes all 30 data rows': a key the user never wrote
+  const wave = (n: number) => Array.from({ length: n }, (_, i) => `${i},${Math.sin(i / 5).toFixed(3)}`).join('\n');
+  writeFileSync(join(dir, 'long.csv'), `t,y\n${wave(200)}\n`);
+  writeFileSync(join(dir, 'short.csv'), `t,y\n${wave(30)}\n`);
+  writeFileSync(
+    join(dir, 'named.yaml'),
+    'name: named\ndata: {csv: long.csv, drop: [t], skip_rows: 30, target: y, lookback: 4}\n' +
+      'model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\ntrain: {epochs: 1, batch_size: 64}\n',
+  );
+  const run = join(dir, 'named-run');
+  assert.equal((await runCli(['train', join(dir, 'named.yaml'), '--out', run, '--quiet'])).code, 0);
+  const short = join(dir, 'short.csv');
+  const all = await runCli(['predict', run, '--csv', short, '--skip-rows', '40']);
+  assert.equal(all.code, 2, all.err);
+  assert.equal(all.err, `seqtune: ${short}: --skip-rows 40 removes all 30 data rows\n`);
+  const most = await runCli(['predict', run, '--csv', short, '--skip-rows', '28']);
+  assert.equal(most.code, 2, most.err);
+  assert.match(most.err, /2 usable rows \(of 30 data rows: --skip-rows leaves out the first 28\), but a forecast/);
+  // without --skip-rows, the run's data.skip_rows is what skipped them, and is named so
+  const run30 = await runCli(['predict', run, '--csv', short]);
+  assert.equal(run30.code, 2, run30.err);
+  assert.match(run30.err, /: data\.skip_rows 30 removes all 30 data rows\n$/);
+});

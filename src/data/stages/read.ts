@@ -23,12 +23,12 @@ export interface TableRows {
 
 /**
  * The rows of the table. `dayFirst`, when given (the order a trained run's dates were read in: FixedEncoding), is the
- * order slashed dates are read in, instead of the one this file's dates suggest (slashDayFirst).
+ * order slashed dates are read in, instead of the one this file's dates suggest (slashDayFirst). `skipName`: what
+ * set the rows skipped (FixedEncoding.skipName).
  */
-export function readRows(cfg: DataConfig, table: Table, dayFirst?: boolean): TableRows {
+export function readRows(cfg: DataConfig, table: Table, dayFirst?: boolean, skipName = 'data.skip_rows'): TableRows {
   const skip = cfg.skip_rows ?? 0;
-  if (skip >= table.rows)
-    throw new DataError(`${table.file}: data.skip_rows ${skip} removes all ${table.rows} data rows`);
+  if (skip >= table.rows) throw new DataError(`${table.file}: ${skipName} ${skip} removes all ${table.rows} data rows`);
   const targets = Array.isArray(cfg.target) ? cfg.target : [cfg.target];
   for (const [i, t] of targets.entries())
     requireColumn(table, t, Array.isArray(cfg.target) ? `data.target[${i}]` : 'data.target');

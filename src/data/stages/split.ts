@@ -6,17 +6,26 @@ import { DataError } from '../errors.js';
 import type { DataConfig, Ranges } from '../types.js';
 import { splitRanges } from '../window.js';
 
-/** `dropped`: the rows data.missing: drop removed, which `rows` no longer counts. */
-export function splitRows(cfg: DataConfig, file: string, rows: number, fixed: boolean, dropped = 0): Ranges {
+/**
+ * `dropped`: the rows data.missing: drop removed, which `rows` no longer counts; `skipName`: what set the rows skipped
+ * at the start (FixedEncoding.skipName).
+ */
+export function splitRows(
+  cfg: DataConfig,
+  file: string,
+  rows: number,
+  fixed: boolean,
+  dropped = 0,
+  skipName = 'data.skip_rows',
+): Ranges {
   const lookback = cfg.lookback,
     horizon = cfg.horizon ?? 1;
+  const usable = () => usableRows(rows, cfg.skip_rows ?? 0, dropped, skipName);
   if (fixed && rows < lookback)
-    throw new DataError(
-      `${file}: ${usableRows(rows, cfg.skip_rows ?? 0, dropped)}, but a forecast needs lookback ${lookback} rows`,
-    );
+    throw new DataError(`${file}: ${usable()}, but a forecast needs lookback ${lookback} rows`);
   if (!fixed && rows < lookback + horizon)
     throw new DataError(
-      `${file}: ${usableRows(rows, cfg.skip_rows ?? 0, dropped)}, ` +
+      `${file}: ${usable()}, ` +
         `but one window needs lookback ${lookback} + horizon ${horizon} = ${lookback + horizon}`,
     );
   if (fixed)
@@ -38,9 +47,9 @@ export function splitRows(cfg: DataConfig, file: string, rows: number, fixed: bo
  * "16 usable rows", and where the file's other rows went when the config left some out: predict skips
  * data.skip_rows in a new CSV too, so 40 rows of it give 16 at skip_rows 24, which the count alone does not explain.
  */
-function usableRows(rows: number, skip: number, dropped: number): string {
+function usableRows(rows: number, skip: number, dropped: number, skipName: string): string {
   const why = [
-    ...(skip ? [`data.skip_rows leaves out the first ${skip}`] : []),
+    ...(skip ? [`${skipName} leaves out the first ${skip}`] : []),
     ...(dropped ? [`data.missing: drop ${dropped} with a missing value`] : []),
   ];
   return `${rows} usable rows${why.length ? ` (of ${rows + skip + dropped} data rows: ${why.join(', ')})` : ''}`;
