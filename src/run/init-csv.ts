@@ -503,22 +503,56 @@ function targetSeries(t: Table, target: string, from: number): Float64Array {
 /** The longest lookback init proposes (two weeks of hours), whatever the season. */
 const MAX_LOOKBACK = 336;
 
+/** 'a', 'a and b', 'a, b and c'. */
+const listed = (names: string[]) =>
+  names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/**
+ * What init adds of the targets whose seasons it checked ('' for one target): of several, each is checked, and one
+ * season serves the seasonal naive baseline of all of them (evaluate.baselines takes one): the first target's, and the
+ * others that differ are named with theirs. It checked the first alone: a second target with another cycle went unsaid.
+ */
+function targetsSeasons(names: string[], seasons: (number | null)[]): string {
+  if (names.length < 2) return '';
+  const differ = names.slice(1).filter((_, i) => seasons[i + 1] !== seasons[0]);
+  if (!differ.length) return `; ${listed(names)} alike`;
+  const theirs = differ.map((n) => {
+    const s = seasons[names.indexOf(n)] ?? null;
+    return s === null ? `${n} shows no clear cycle` : `${n} has another, ${s}`;
+  });
+  return `; of ${names[0]}, the first target; ${theirs.join(', ')}: the seasonal naive takes one season for all`;
+}
+
 /**
  * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
  * a clear peak elsewhere replaces a calendar season the data show no cycle at); and a lookback of two seasons
- * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `whose`: what to add of the series checked ('' for the one
- * target; of several, the first's). The season returned is the seasonal naive baseline's: null where the rows before
- * the starter split's validation rows are fewer than a season (20 hourly rows hold 14), which train refuses.
+ * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `series`: each target's, in `names`' order; the first
+ * target's season is the one used (targetsSeasons says how the others' compare). The season returned is the seasonal
+ * naive baseline's: null where the rows before the starter split's validation rows are fewer than a season (20 hourly
+ * rows hold 14), which train refuses.
  */
-function seasonAndLookback(ms: Float64Array | null, series: Float64Array, rows: number, whose: string, said: string[]) {
+function seasonAndLookback(
+  ms: Float64Array | null,
+  series: Float64Array[],
+  names: string[],
+  rows: number,
+  said: string[],
+) {
   const cycles = ms && ms.length > 2 ? cyclesOf(usualStep(ms)) : [];
   const calendar = cycles[0] ?? null;
-  const check = checkSeason(
-    series,
-    calendar ? calendar[0] : null,
-    cycles.slice(1).map(([c]) => c),
+  const checks = series.map((x) =>
+    checkSeason(
+      x,
+      calendar ? calendar[0] : null,
+      cycles.slice(1).map(([c]) => c),
+    ),
   );
+  const check = checks[0]!;
   const season = check.season;
+  const whose = targetsSeasons(
+    names,
+    checks.map((c) => c.season),
+  );
   // train refuses a seasonal naive whose season reaches before the first row from the first validation target
   const room = splitRanges(rows, STARTER_SPLIT).val[0];
   const baseline =
@@ -572,10 +606,9 @@ export async function startFromCsv(csv: string, target?: string): Promise<CsvSta
       `train refuses text in a column of numbers: ${text.said}${text.more}; ` +
         'fix the cells in the CSV (an empty cell is read as missing)',
     );
-  // one season for the seasonal naive baseline of every target: the first target's
-  const series = targetSeries(t, chosen[0]!, skipRows);
-  const first = chosen.length > 1 ? `; checked on ${chosen[0]}, the first target` : '';
-  const { season, lookback } = seasonAndLookback(ms, series, t.rows - skipRows, first, said);
+  // one season for the seasonal naive baseline of every target: the first target's, the others' checked against it
+  const series = chosen.map((c) => targetSeries(t, c, skipRows));
+  const { season, lookback } = seasonAndLookback(ms, series, chosen, t.rows - skipRows, said);
   const inputs = numeric.length + Object.keys(categorical).reduce((n, h) => n + levels(t, h, MAX_LEVELS).size, 0);
   const size = modelSize(t.rows - skipRows, lookback, inputs, chosen.length, said);
   const targetKey = chosen.length === 1 ? chosen[0]! : chosen;

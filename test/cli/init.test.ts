@@ -169,7 +169,15 @@ test('init --csv --target a,b: both columns the targets, one Dense output each, 
   const r = await runCli(['init', f, '--csv', join(dir, 'pair.csv'), '--target', 'load, temp']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /target: load, temp\n/);
-  assert.match(r.out, /season: 24 \(a day of hours; checked on load, the first target\)/);
+  // each target's season checked: temp's 13-hour saw is named beside load's day (the first target's alone was checked,
+  // 'season: 24 (a day of hours; checked on load, the first target)', and temp's cycle went unsaid)
+  assert.ok(
+    r.out.includes(
+      'season: 24 (a day of hours; of load, the first target; temp has another, 13: the seasonal naive takes one ' +
+        'season for all), a seasonal naive baseline\n',
+    ),
+    r.out,
+  );
   const text = readFileSync(f, 'utf8');
   assert.match(text, /^ {2}target: \[load, temp\] +# the columns to forecast$/m);
   assert.match(text, /^ {4}- dense: \{units: 2\} +# = horizon x number of targets$/m);
@@ -177,6 +185,15 @@ test('init --csv --target a,b: both columns the targets, one Dense output each, 
   assert.deepEqual(config.data.target, ['load', 'temp']);
   const d = await prepareData(config.data, join(cfgDir, config.data.csv));
   assert.deepEqual(d.targets, ['load', 'temp']);
+  // two daily cycles: alike
+  const daily = hourly(600).replace(/^(\d+),([^,]+),(\w),([^,]*),(-?\d+),$/gm, (_, r, t, w, load) => {
+    const n = Number(r);
+    return `${r},${t},${w},${load},${(20 + 5 * Math.cos((2 * Math.PI * n) / 24) + (n % 3)).toFixed(2)},`;
+  });
+  writeFileSync(join(dir, 'both.csv'), daily);
+  const both = await runCli(['init', join(dir, 'both.yaml'), '--csv', join(dir, 'both.csv'), '--target', 'load,temp']);
+  assert.equal(both.code, 0, both.err);
+  assert.match(both.out, /season: 24 \(a day of hours; load and temp alike\), a seasonal naive baseline\n/);
   // few rows: at most 10 weights a window and target, as check counts them (GRU(8) -> Dense(2): 288 + 2 x 9)
   const rows = Array.from({ length: 60 }, (_, i) => `${2001 + Math.floor(i / 12)}-${(i % 12) + 1},${i},${i % 5}`);
   writeFileSync(join(dir, 'two-sales.csv'), `Month,a,b\n${rows.join('\n')}\n`);
