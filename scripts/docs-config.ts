@@ -323,7 +323,10 @@ export const TUNE_KEYS: readonly (KeyNote & {
       '`when: {other.path: value}` samples one only when another parameter has that value (one it can take; keys in ' +
       'any order). A key inside another key (`train.optimizer.sgd.momentum` beside `train.optimizer: [adam, sgd]`) ' +
       'is set into its value, so it needs a `when:` naming a value that has it; the options of two optimizers need ' +
-      'a `when:` each, as one trial trains one optimizer.',
+      'a `when:` each, as one trial trains one optimizer. A value replaces the whole value at its path: a bare ' +
+      'name in a list (`train.optimizer: [adam, sgd]`) trains that optimizer with its defaults (adam at ' +
+      'learning_rate 0.001), without the options the base config gives it (`{adam: {learning_rate: 0.01}}`); write ' +
+      'them in the list (`[{adam: {learning_rate: 0.01}}, sgd]`) to keep them.',
     example: "space: {'train.optimizer.adam.learning_rate': {loguniform: [1.0e-4, 1.0e-2]}}",
   },
   {
