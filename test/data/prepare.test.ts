@@ -214,6 +214,23 @@ test('the hour a clock goes back, given twice without an offset, is refused with
   );
 });
 
+test('times as pandas writes them with their offset, a space before the time of day, read at that offset', async () => {
+  // df.to_csv() of a tz-aware index writes "2024-01-01 00:00:00+00:00": read as no date (Date.parse of
+  // "2024-01-01T00:00:00+00:00Z"), so data.time refused every row and init dropped the column as text
+  const utc = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 0, 1, i));
+  const iso = (ms: number, off: number) => new Date(ms + off * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
+  const cells = utc.map((ms, i) => (i % 2 ? `${iso(ms, 1)}+01:00` : `${iso(ms, 0)}+00:00`));
+  const d = await prepareData({ ...base, time: 't' }, csvFile(`t,y\n${cells.map((c, i) => `${c},${i}`).join('\n')}\n`));
+  assert.deepEqual([...d.time], utc);
+  // and with a Z, or an offset without its colon
+  const z = ['00:00Z', '02:00+0100', '02:00Z', '03:00Z', '04:00Z', '05:00Z'].map((c, i) => `2024-01-01 ${c},${i}`);
+  const zoned = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(`t,y\n${z.join('\n')}\n`));
+  assert.deepEqual(
+    [...zoned.time],
+    [0, 1, 2, 3, 4, 5].map((h) => Date.UTC(2024, 0, 1, h)),
+  );
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(empty or one of "NA", [^)]*\)/);

@@ -289,6 +289,22 @@ export function calendarMonths(t: ArrayLike<number>): Float64Array | null {
 /** A date as ISO 8601 writes it, the time optional: 2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z. */
 const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/** An ISO 8601 date (ISO_DATE) in its parts: date, time of day (absent: midnight) and UTC offset (absent: UTC). */
+const ISO_PARTS =
+  /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * An ISO 8601 date (ISO_DATE) in ms, written out in full for Date.parse: a space before the time of day, as pandas
+ * writes a time with its offset ("2024-01-01 00:00:00+00:00"), gave NaN ("...+00:00Z"), and the column was dropped as
+ * text.
+ */
+function isoMs(raw: string): number {
+  const [, y, mo, d, h, mi, sec, frac, zone] = ISO_PARTS.exec(raw)!;
+  const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
+  const offset = !zone || zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  return Date.parse(`${y}-${two(mo)}-${d ? two(d) : '01'}T${two(h)}:${two(mi)}:${two(sec)}${frac ?? ''}${offset}`);
+}
+
 /**
  * One time cell: a number (Unix seconds or milliseconds: epochMs), else a date ("2020-01-02 03:04" is read as UTC), a
  * slashed date day or month first (slashDayFirst). Beyond those, only text with a four-digit year is left to
@@ -309,10 +325,7 @@ export function parseStamp(column: TableColumn, r: number, dayFirst = false): nu
     const t = Date.parse(iso.length === 10 ? iso : `${iso.length <= 16 ? `${iso}:00` : iso}Z`);
     return Number.isFinite(t) && new Date(t).getUTCDate() === Number(d) ? t : Number.NaN;
   }
-  if (ISO_DATE.test(raw))
-    return Date.parse(
-      raw.includes(' ') && !raw.includes('T') ? `${raw.replace(' ', 'T') + (raw.length <= 16 ? ':00' : '')}Z` : raw,
-    );
+  if (ISO_DATE.test(raw)) return raw.includes(' ') && !raw.includes('T') ? isoMs(raw) : Date.parse(raw);
   return /(^|\D)\d{4}(\D|$)/.test(raw) ? Date.parse(raw) : Number.NaN;
 }
 
