@@ -231,6 +231,25 @@ test('times as pandas writes them with their offset, a space before the time of 
   );
 });
 
+test('times without a zone are read as UTC on any machine: a T before the time, or a month by its name', async () => {
+  // On a machine in Europe/Berlin, Date.parse read "2024-03-31T02:00:00" in local time, an hour the clocks skip: the
+  // naive hourly file was 'not after the row before' there (exit 2) and trained on a machine in UTC
+  const utc = Array.from({ length: 6 }, (_, i) => Date.UTC(2024, 2, 31, i));
+  const month = (ms: number) => `${new Date(ms).getUTCDate()}-Mar-2024 ${new Date(ms).toISOString().slice(11, 16)}`;
+  const tz = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin';
+  try {
+    for (const cell of [(ms: number) => new Date(ms).toISOString().slice(0, 19), month]) {
+      const text = `t,y\n${utc.map((ms, i) => `${cell(ms)},${i}`).join('\n')}\n`;
+      const d = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(text));
+      assert.deepEqual([...d.time], utc, text);
+    }
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(empty or one of "NA", [^)]*\)/);

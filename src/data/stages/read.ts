@@ -294,9 +294,11 @@ const ISO_PARTS =
   /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * An ISO 8601 date (ISO_DATE) in ms, written out in full for Date.parse: a space before the time of day, as pandas
- * writes a time with its offset ("2024-01-01 00:00:00+00:00"), gave NaN ("...+00:00Z"), and the column was dropped as
- * text.
+ * An ISO 8601 date (ISO_DATE) in ms, written out in full for Date.parse, UTC where it gives no offset: a space before
+ * the time of day, as pandas writes a time with its offset ("2024-01-01 00:00:00+00:00"), gave NaN ("...+00:00Z"), and
+ * the column was dropped as text; and Date.parse reads "2024-03-31T02:00:00" (a T, no offset) in the machine's time
+ * zone, where the space form was UTC: an hourly file refused on a machine in Europe/Berlin ('not after the row
+ * before' at the hour the clocks go forward) trained on one in UTC.
  */
 function isoMs(raw: string): number {
   const [, y, mo, d, h, mi, sec, frac, zone] = ISO_PARTS.exec(raw)!;
@@ -306,10 +308,11 @@ function isoMs(raw: string): number {
 }
 
 /**
- * One time cell: a number (Unix seconds or milliseconds: epochMs), else a date ("2020-01-02 03:04" is read as UTC), a
- * slashed date day or month first (slashDayFirst). Beyond those, only text with a four-digit year is left to
- * Date.parse, whose fallback reads almost anything ("2-01" as 1 February 2001, "Month 5" as a day of 2001): NaN
- * otherwise, and the caller names the cell.
+ * One time cell: a number (Unix seconds or milliseconds: epochMs), else a date ("2020-01-02 03:04" and
+ * "2020-01-02T03:04" are read as UTC, on any machine), a slashed date day or month first (slashDayFirst). Beyond those,
+ * only text with a four-digit year is left to Date.parse (as UTC unless it names its zone), whose fallback reads
+ * almost anything ("2-01" as 1 February 2001, "Month 5" as a day of 2001): NaN otherwise, and the caller names the
+ * cell.
  */
 export function parseStamp(column: TableColumn, r: number, dayFirst = false): number {
   const raw = column.textAt(r);
@@ -325,9 +328,17 @@ export function parseStamp(column: TableColumn, r: number, dayFirst = false): nu
     const t = Date.parse(iso.length === 10 ? iso : `${iso.length <= 16 ? `${iso}:00` : iso}Z`);
     return Number.isFinite(t) && new Date(t).getUTCDate() === Number(d) ? t : Number.NaN;
   }
-  if (ISO_DATE.test(raw)) return raw.includes(' ') && !raw.includes('T') ? isoMs(raw) : Date.parse(raw);
-  return /(^|\D)\d{4}(\D|$)/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (ISO_DATE.test(raw)) return isoMs(raw);
+  if (!/(^|\D)\d{4}(\D|$)/.test(raw)) return Number.NaN;
+  // Date.parse reads a time without a zone in the machine's time zone ("01-Jan-2024 00:00"): said to be UTC, as the
+  // ISO and slashed dates above are, unless the text gives its zone
+  if (ZONED.test(raw)) return Date.parse(raw);
+  const utc = Date.parse(`${raw} UTC`);
+  return Number.isFinite(utc) ? utc : Date.parse(raw);
 }
+
+/** Text that gives its time zone: an offset after a time of day (10:00+01:00, 10:00 -0500), Z, or a zone's name. */
+const ZONED = /\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$|\b(UTC|GMT|UT|[ECMP][SD]T)\b/i;
 
 /**
  * A number in a time column: Unix seconds from 1e9 (2001-09-09) up to 1e11, else as it is (Unix milliseconds from
