@@ -250,6 +250,19 @@ test('times without a zone are read as UTC on any machine: a T before the time, 
   }
 });
 
+test('slashed dates with a one-digit hour, as Excel writes them in the US ("1/1/2024 0:00"), are read', async () => {
+  // "1/1/2024 0:00" went to Date.parse as "2024-01-01T0:00:00Z", no date: row 1 was 'expected a date/time' (exit 2)
+  // and init dropped the column as text
+  const utc = Array.from({ length: 12 }, (_, i) => Date.UTC(2024, 0, 1, 4 * i));
+  const excel = (ms: number) => {
+    const t = new Date(ms);
+    return `${t.getUTCMonth() + 1}/${t.getUTCDate()}/${t.getUTCFullYear()} ${t.getUTCHours()}:00`;
+  };
+  const text = `t,y\n${utc.map((ms, i) => `${excel(ms)},${i}`).join('\n')}\n`;
+  const d = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(text));
+  assert.deepEqual([...d.time], utc, text);
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(empty or one of "NA", [^)]*\)/);

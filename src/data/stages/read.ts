@@ -324,8 +324,9 @@ export function parseStamp(column: TableColumn, r: number, dayFirst = false): nu
     const [, a, b, y, rest] = slashed;
     const [m, d] = dayFirst ? [b!, a!] : [a!, b!];
     const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}${rest ? `T${rest.trim()}` : ''}`;
+    // isoMs pads the hour: Excel's "1/1/2024 0:00" was "2024-01-01T0:00:00Z" to Date.parse, no date
     if (!ISO_DATE.test(iso)) return Number.NaN;
-    const t = Date.parse(iso.length === 10 ? iso : `${iso.length <= 16 ? `${iso}:00` : iso}Z`);
+    const t = isoMs(iso);
     return Number.isFinite(t) && new Date(t).getUTCDate() === Number(d) ? t : Number.NaN;
   }
   if (ISO_DATE.test(raw)) return isoMs(raw);
