@@ -201,6 +201,7 @@ function findTime(
   for (const h of t.header) {
     const c = t.columns.get(h)!;
     if (!TIME_NAME.test(h.trim()) || c.textCount() > 0 || !c.numbers.every((v) => Math.abs(v) >= 1e9)) continue;
+    if (numberDates(t, h)) continue; // 2024010100: a date and hour, not Unix seconds (sortColumns drops it)
     const ms = timesOf(t, [h]);
     if (ms instanceof Float64Array) {
       said.push(`time: ${h} (Unix ${Math.abs(c.numbers[0]!) < 1e11 ? 'seconds' : 'milliseconds'})`);
@@ -235,6 +236,27 @@ function timeOrder(t: Table, h: string, r: number): string {
         repeatedTimeHint(c.cell(r))
       : `before the row above it ("${c.cell(r - 1)}"); sort the file by ${h} and set data.time`)
   );
+}
+
+/** Digits of a date written as a number: YYYYMMDD, YYYYMMDDHH, YYYYMMDDHHMM, YYYYMMDDHHMMSS. */
+const DATE_DIGITS = /^(\d{4})(\d\d)(\d\d)(\d\d)?(\d\d)?(\d\d)?$/;
+
+/**
+ * A column of dates written as numbers (20240131, or 2024013113 with the hour), rising from row to row: read as
+ * numbers, 20240131 was an input the model learned from, and 2024013113, at least 1e9, was taken for Unix seconds
+ * (a step of 1 s, 77 s at midnight) and made data.time.
+ */
+function numberDates(t: Table, h: string): boolean {
+  const v = t.columns.get(h)!.numbers;
+  if (t.rows < 2) return false;
+  for (let r = 0; r < t.rows; r++) {
+    const m = Number.isInteger(v[r]) ? DATE_DIGITS.exec(String(v[r])) : null;
+    if (!m || (r > 0 && !(v[r]! > v[r - 1]!))) return false;
+    const [y, mo, d, hh = 0, mi = 0, ss = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
+    if (y! < 1800 || y! > 2200 || mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || hh > 23 || mi > 59 || ss > 59)
+      return false;
+  }
+  return true;
 }
 
 /** A column that counts the rows (0, 1, 2, ... or 1, 2, 3, ...): pandas' index written to the file. */
@@ -355,6 +377,12 @@ function sortColumns(t: Table, timeCols: string[], unordered: string | null, tar
       if (!target && isIndex(t, h)) {
         drop.push(h);
         said.push(`dropped ${h}: it counts the rows`);
+      } else if (!target && numberDates(t, h)) {
+        drop.push(h);
+        said.push(
+          `dropped ${h}: dates written as numbers ("${t.columns.get(h)!.cell(0)}"), no input; data.time reads ` +
+            'them written as dates (2024-01-31, 2024-01-31 13:00): write them so to use them as the time',
+        );
       } else if (same !== null) {
         drop.push(h);
         said.push(`dropped ${h}: ${same}`);

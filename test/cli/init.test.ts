@@ -376,6 +376,31 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
   );
 });
 
+test('init --csv drops dates written as numbers, no input and no Unix time: 20240131 and 2024013113', async () => {
+  // a "date" of 2024010100, 2024010101, ... (a date and hour) was 'time: date (Unix seconds)', a step of 1 s; a
+  // "date" of 20240101, 20240102, ... was an input to the model
+  const pad = (n: number) => String(n).padStart(2, '0');
+  for (const [hours, cell] of [
+    [24, (t: Date) => `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}`],
+    [1, (t: Date) => `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}${pad(t.getUTCHours())}`],
+  ] as const) {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const t = new Date(Date.UTC(2024, 0, 1) + i * hours * 3600e3);
+      return `${cell(t)},${(10 + Math.sin(i / 3)).toFixed(3)},${i % 7}`;
+    });
+    const csv = join(dir, `numbered-${hours}.csv`);
+    writeFileSync(csv, `date,load,temp\n${rows.join('\n')}\n`);
+    const f = join(dir, `numbered-${hours}.yaml`);
+    const r = await runCli(['init', f, '--csv', csv, '--target', 'load']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /dropped date: dates written as numbers \("20240101(00)?"\), no input; data\.time reads them/);
+    assert.doesNotMatch(r.out, /Unix/);
+    const { raw: config } = await loadConfig(f);
+    assert.deepEqual(config.data.drop, ['date']);
+    assert.equal(config.data.time, undefined);
+  }
+});
+
 test('init given a CSV as the config to write refuses with the command that reads it, and writes nothing', async () => {
   const csv = join(dir, 'sales.csv');
   writeFileSync(csv, 'month,sales\n1,2\n');
