@@ -69,6 +69,25 @@ function unnamedHint(i: number, count: number): string {
   return '; expected a name for every column';
 }
 
+/**
+ * What to say of a header whose bytes hold NUL (UTF-16, as Excel's "Unicode Text" and Windows PowerShell 5's Out-File
+ * write text, or no text at all), or ''. Read as UTF-8 its names held NULs and its last line, a lone NUL, was one
+ * field: 'line 201: wrong number of fields: expected 3 as in the header, found 1', no word of the encoding.
+ */
+function utf16Said(buf: Buffer, rec: ScannedRecord): string {
+  const a = rec.at[0]!,
+    b = rec.at[3 * (rec.count - 1) + 1]!;
+  if (buf.indexOf(0, a) < 0 || buf.indexOf(0, a) >= b) return '';
+  const bom = (buf[a] === 0xff && buf[a + 1] === 0xfe) || (buf[a] === 0xfe && buf[a + 1] === 0xff);
+  return (
+    `the header holds NUL bytes: ${
+      bom
+        ? 'the file is UTF-16 (it starts with a UTF-16 byte order mark)'
+        : 'the file ' + 'looks UTF-16, or is not text'
+    }; seqtune reads UTF-8 (or ASCII): save it as "CSV UTF-8" (in PowerShell: ` + 'Out-File -Encoding utf8)'
+  );
+}
+
 /** The records of a CSV as they are scanned, header first. */
 class TableReader {
   header: string[] | null = null;
@@ -117,6 +136,8 @@ class TableReader {
   }
 
   private headerOf(buf: Buffer, rec: ScannedRecord): string[] {
+    const utf16 = utf16Said(buf, rec);
+    if (utf16) throw new DataError(`${this.file}: ${utf16}`);
     const names: string[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < rec.count; i++) {

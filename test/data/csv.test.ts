@@ -237,6 +237,25 @@ test('rows at the end with no value (",," as spreadsheets leave them) are left o
   assert.equal(only.rows, 1, 'a file of empty rows keeps one, for the missing-value error to name');
 });
 
+test('a UTF-16 file (Excel\'s "Unicode Text", PowerShell 5\'s Out-File) is refused as UTF-16, with the way out', async () => {
+  // it was 'line 4: wrong number of fields: expected 2 as in the header, found 1' (its last line a lone NUL byte)
+  const text = 'date,load\n2024-01-01,1\n2024-01-02,2\n';
+  const cases: [Buffer, string][] = [
+    [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'the file is UTF-16 (it starts with'],
+    [Buffer.from(text, 'utf16le'), 'the file looks UTF-16, or is not text'],
+  ];
+  for (const [bytes, said] of cases) {
+    const f = join(dir, `utf16-${k++}.csv`);
+    writeFileSync(f, bytes);
+    await assert.rejects(readCsv(f), (e: Error) => {
+      assert.ok(e instanceof DataError, String(e));
+      assert.ok(e.message.startsWith(`${f}: the header holds NUL bytes: ${said}`), e.message);
+      assert.match(e.message, /save it as "CSV UTF-8"/);
+      return true;
+    });
+  }
+});
+
 test('a pipe or a device is refused as what it is, not as "a directory" (--csv <(zcat x.gz), /dev/stdin)', async () => {
   await assert.rejects(readCsv(tmpdir()), /: expected a CSV file, found a directory$/);
   await assert.rejects(readCsv('/dev/null'), /: expected a CSV file, found a device; seqtune reads the file again/);
