@@ -55,6 +55,21 @@ export function separatorHint(header: readonly string[]): string {
 }
 
 /**
+ * A hint where the header is one field and the first data line has several, each a name (letters): a title or a
+ * comment line above the header (a logger's "# exported by meter v2"), read as the header; or ''. A line of numbers
+ * ("1,5" in a file of one column written with decimal commas) is no header.
+ */
+function aboveHeaderHint(header: readonly string[], buf: Buffer, rec: ScannedRecord): string {
+  if (header.length !== 1 || rec.count < 2) return '';
+  for (let i = 0; i < rec.count; i++)
+    if (!/\p{L}/u.test(buf.toString('utf8', rec.at[3 * i]!, rec.at[3 * i + 1]!))) return '';
+  return (
+    ` (the header line is one field, "${header[0]}": a title or comment above the header? seqtune reads the first ` +
+    'line as the header: remove the lines above it)'
+  );
+}
+
+/**
  * How an empty header name usually comes about, and the way out: a pandas export keeps its index as a first column
  * without a name; a comma at the end of every line gives a last one.
  */
@@ -119,7 +134,7 @@ class TableReader {
       throw new DataError(
         `${this.file}: line ${rec.line}: wrong number of fields: ` +
           `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})` +
-          (this.sep === 44 ? separatorHint(this.header) : ''),
+          ((this.sep === 44 ? separatorHint(this.header) : '') || aboveHeaderHint(this.header, buf, rec)),
       );
     const at = rec.at;
     for (let i = 0; i < rec.count; i++) this.builders[i]!.push(buf, at[3 * i]!, at[3 * i + 1]!, at[3 * i + 2] === 1);

@@ -256,6 +256,24 @@ test('a UTF-16 file (Excel\'s "Unicode Text", PowerShell 5\'s Out-File) is refus
   }
 });
 
+test('a title or comment line above the header is named as such, not a line of numbers with commas', async () => {
+  // '# exported by meter v2' above the header was read as a header of one field: 'line 2: wrong number of fields:
+  // expected 1 as in the header, found 3 (data row 1)', and no word of why
+  const body = 'date,load,temp\n2024-01-01,1,2\n';
+  for (const above of ['# exported by meter v2', 'Sensor export']) {
+    const f = csvFile(`${above}\n${body}`);
+    await assert.rejects(
+      readCsv(f),
+      new RegExp(
+        `${f}: line 2: wrong number of fields: expected 1 as in the header, found 3 \\(data row 1\\) \\(the header ` +
+          `line is one field, "${above}": a title or comment above the header\\? .*remove the lines above it\\)$`,
+      ),
+    );
+  }
+  // one column of decimal commas: its line of numbers is no header, and no such hint
+  await assert.rejects(readCsv(csvFile('value\n1,5\n')), /found 2 \(data row 1\)$/);
+});
+
 test('a pipe or a device is refused as what it is, not as "a directory" (--csv <(zcat x.gz), /dev/stdin)', async () => {
   await assert.rejects(readCsv(tmpdir()), /: expected a CSV file, found a directory$/);
   await assert.rejects(readCsv('/dev/null'), /: expected a CSV file, found a device; seqtune reads the file again/);
