@@ -51,6 +51,7 @@ export {
   repeatedTimeHint,
   slashDayFirst,
   stackedSeriesHint,
+  timeOfDayColumn,
   usualStep,
 } from './stages/read.js';
 export { turn } from './steps.js';

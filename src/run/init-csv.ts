@@ -22,6 +22,7 @@ import {
   stackedSeriesHint,
   type Table,
   textCells,
+  timeOfDayColumn,
   usualStep,
   windowStarts,
 } from '../data/index.js';
@@ -229,6 +230,13 @@ function timeOrder(t: Table, h: string, r: number): string {
         `("${c.cell(r - 1)}")${stacked}`,
     );
   const same = c.cell(r) === c.cell(r - 1);
+  const clock = same ? timeOfDayColumn(t, h) : undefined;
+  if (clock !== undefined)
+    return (
+      `no data.time: column "${h}" holds dates without the time of day, which column "${clock}" holds (row ${r + 1}: ` +
+      `"${c.cell(r)}" again); data.time reads the date and the time from one column (2024-01-31 13:00) or from ` +
+      'year, month, day, hour columns: join the two in one column of the CSV to use them as the time'
+    );
   return (
     `no data.time: column "${h}" holds times, but row ${r + 1} ("${c.cell(r)}") is ` +
     (same

@@ -401,6 +401,30 @@ test('init --csv drops dates written as numbers, no input and no Unix time: 2024
   }
 });
 
+test('init --csv and data.time name the column of times of day beside a column of dates, not repeated rows', async () => {
+  // Date and Time columns (the UCI household power data: 16/12/2006;17:24:00): init said 'row 2 ("01/01/2024") is the
+  // time of the row before again; remove the repeated rows (or average them)', and train 'without duplicates'
+  const rows = Array.from({ length: 120 }, (_, i) => {
+    const t = new Date(Date.UTC(2024, 0, 1, i)).toISOString();
+    const date = `${t.slice(8, 10)}/${t.slice(5, 7)}/${t.slice(0, 4)}`;
+    return `${date},${t.slice(11, 19)},${(10 + Math.sin(i / 4)).toFixed(3)}`;
+  });
+  const csv = join(dir, 'logger.csv');
+  writeFileSync(csv, `Date,Time,load\n${rows.join('\n')}\n`);
+  const r = await runCli(['init', join(dir, 'logger.yaml'), '--csv', csv]);
+  assert.equal(r.code, 0, r.err);
+  const said =
+    'no data.time: column "Date" holds dates without the time of day, which column "Time" holds (row 2: ' +
+    '"01/01/2024" again); data.time reads the date and the time from one column';
+  assert.ok(r.out.includes(said), r.out);
+  assert.doesNotMatch(r.out, /repeated rows/);
+  await assert.rejects(prepareData({ csv, time: 'Date', target: 'load', lookback: 4 }, csv), (e: Error) => {
+    assert.match(e.message, /row 2, column "Date": time "01\/01\/2024" is not after the row before/);
+    assert.match(e.message, /; column "Time" holds the time of day: data\.time reads the date and the time from one/);
+    return true;
+  });
+});
+
 test('init given a CSV as the config to write refuses with the command that reads it, and writes nothing', async () => {
   const csv = join(dir, 'sales.csv');
   writeFileSync(csv, 'month,sales\n1,2\n');

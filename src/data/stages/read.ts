@@ -119,7 +119,7 @@ function parseTime(
     if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
         `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates` +
-          (t === out[i - 1] ? repeatedTimeHint(found(r)) : '') +
+          (t === out[i - 1] ? repeatedTimeHint(found(r)) || timeOfDayHint(table, time) : '') +
           (newestFirstHint(table, time, skip, dayFirst) ||
             stackedSeriesHint(
               table,
@@ -166,6 +166,33 @@ export function repeatedTimeHint(cell: string): string {
     '; a local time given twice may be the hour the clock goes back for daylight saving time: write the times in UTC ' +
     'or with their UTC offset (2024-10-27T02:00+01:00)'
   );
+}
+
+/** A time of day as a column of its own holds it: 17:24, 17:24:00, 7:05:09.5. */
+const TIME_OF_DAY = /^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** The column other than the time column(s) whose every cell is a time of day (TIME_OF_DAY), or undefined. */
+export function timeOfDayColumn(table: Table, time: string | string[]): string | undefined {
+  const timeCols = Array.isArray(time) ? time : [time];
+  return table.header.find((h) => {
+    if (timeCols.includes(h) || table.rows < 2) return false;
+    const c = table.columns.get(h)!;
+    for (let r = 0; r < table.rows; r++) if (!TIME_OF_DAY.test(c.textAt(r) ?? '')) return false;
+    return true;
+  });
+}
+
+/**
+ * What to add to a message about a date given twice in a row, where another column holds the time of day (Date and
+ * Time columns, as the UCI household power data and many loggers write them): the date repeats every row of a day,
+ * and 'rows must be in time order without duplicates' advised removing rows that are not repeated; or ''.
+ */
+export function timeOfDayHint(table: Table, time: string | string[]): string {
+  const h = timeOfDayColumn(table, time);
+  return h === undefined
+    ? ''
+    : `; column "${h}" holds the time of day: data.time reads the date and the time from one column ` +
+        '(2024-01-31 13:00) or from year, month, day, hour columns: join the two in one column of the CSV';
 }
 
 /**
