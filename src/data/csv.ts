@@ -94,12 +94,12 @@ function utf16Said(buf: Buffer, rec: ScannedRecord): string {
     b = rec.at[3 * (rec.count - 1) + 1]!;
   if (buf.indexOf(0, a) < 0 || buf.indexOf(0, a) >= b) return '';
   const bom = (buf[a] === 0xff && buf[a + 1] === 0xfe) || (buf[a] === 0xfe && buf[a + 1] === 0xff);
+  const what = bom
+    ? 'the file is UTF-16 (it starts with a UTF-16 byte order mark)'
+    : 'the file looks UTF-16, or is not text';
   return (
-    `the header holds NUL bytes: ${
-      bom
-        ? 'the file is UTF-16 (it starts with a UTF-16 byte order mark)'
-        : 'the file ' + 'looks UTF-16, or is not text'
-    }; seqtune reads UTF-8 (or ASCII): save it as "CSV UTF-8" (in PowerShell: ` + 'Out-File -Encoding utf8)'
+    `the header holds NUL bytes: ${what}; seqtune reads UTF-8 (or ASCII): save it as "CSV UTF-8" ` +
+    '(in PowerShell: Out-File -Encoding utf8)'
   );
 }
 
