@@ -494,6 +494,15 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
           (numeric.length ? `; the numeric columns are ${numeric.join(', ')}` : ''),
       );
   }
+  // a target of one value: every baseline scores 0 and check fails it (data.constant_columns); init wrote the config
+  const constant = named.find((c) => sameValue(t, c) !== null);
+  if (constant !== undefined) {
+    const others = numeric.filter((c) => c !== constant);
+    throw new DataError(
+      `${csv}: --target "${constant}": expected a column whose values change; it holds ${sameValue(t, constant)}: ` +
+        `nothing to forecast${others.length ? `; the other numeric columns are ${others.join(', ')}` : ''}`,
+    );
+  }
   if (named.length) return named;
   if (numeric.length === 1) return [numeric[0]!];
   throw new DataError(

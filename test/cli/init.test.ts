@@ -281,6 +281,7 @@ test('init --csv on a European export: data.separator and data.decimal written, 
 
 test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
   writeFileSync(join(dir, 'two.csv'), hourly(50));
+  writeFileSync(join(dir, 'flat.csv'), hourly(50).replace(/^(\d+,[^,]+,\w),[^,]*,/gm, '$1,7,'));
   const f = join(dir, 'refused.yaml');
   const cases: [string[], RegExp][] = [
     [
@@ -299,6 +300,14 @@ test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
       /--target "wind": expected a column of numbers to forecast; it holds text/,
     ],
     [['--csv', join(dir, 'nothing.csv')], /nothing\.csv: cannot read the CSV file \(no such file\)/],
+    // a target of one value: init wrote the config, and check failed it (data.constant_columns: nothing to forecast)
+    [
+      ['--csv', join(dir, 'flat.csv'), '--target', 'load'],
+      new RegExp(
+        '--target "load": expected a column whose values change; it holds 7 in every row, no information to ' +
+          'learn from: nothing to forecast; the other numeric columns are temp\n',
+      ),
+    ],
     [['--target', 'load'], /--target needs --csv FILE/],
   ];
   for (const [args, message] of cases) {
