@@ -4,7 +4,7 @@
 // Conv, ignored by MaxPool, and left out of the average (count_include_pad=0) as seqtune's 'same' pooling does.
 import { type Conv1D, type Layer, type MaxPooling1D, windowGeometry } from '../nn/index.js';
 import { applyActivation } from './activations.js';
-import type { GraphBuilder } from './graph.js';
+import type { Attr, GraphBuilder } from './graph.js';
 import type { Sym } from './types.js';
 
 type Padding = Conv1D['padding'];
@@ -58,7 +58,23 @@ export function emitPooling(g: GraphBuilder, layer: Layer, x: Sym): Sym {
     ...(p.kind === 'average' ? { count_include_pad: { i: 0 } } : {}),
   };
   const op = p.kind === 'max' ? 'MaxPool' : 'AveragePool';
-  const y = g.node(op, [channelsFirst(g, x.name, `${p.name}_channels_first`)], attrs, p.name);
+  const xcf = channelsFirst(g, x.name, `${p.name}_channels_first`);
+  let y = g.node(op, [xcf], attrs, p.name);
+  if (p.kind === 'max') y = emptyMax(g, p.name, xcf, y, attrs);
   const T = windowGeometry(x.T!, p.poolSize, p.strides, 1, p.padding).out;
   return { name: g.node('Transpose', [y], { perm: { ints: [0, 2, 1] } }, `${p.name}_time_last`), T, F: x.F };
+}
+
+/**
+ * -Infinity where a max pool's window holds no value above -Infinity (every cell NaN or -Infinity), as seqtune's
+ * max pool gives (its max starts at -Infinity and skips NaN); ONNX Runtime's MaxPool starts at -FLT_MAX and gave
+ * -3.4e38 there, so a missing cell through a conv1d front and a max pool forecast numbers near 1e38 where predict's
+ * forecasts are NaN or infinite:
+ *   some = MaxPool(x > -Infinity);  y = some > 0 ? y : -Infinity
+ */
+function emptyMax(g: GraphBuilder, name: string, xcf: string, y: string, attrs: Record<string, Attr>): string {
+  const above = g.node('Greater', [xcf, g.constant('minus_inf', [Number.NEGATIVE_INFINITY], [])], {}, `${name}_some`);
+  const some = g.node('MaxPool', [g.node('Cast', [above], { to: { i: 1 } }, `${name}_some_f32`)], attrs, `${name}_any`);
+  const kept = g.node('Greater', [some, g.constant('zero', [0], [])], {}, `${name}_nonempty`);
+  return g.node('Where', [kept, y, g.constant('minus_inf', [Number.NEGATIVE_INFINITY], [])], {}, `${name}_empty`);
 }

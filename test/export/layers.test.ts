@@ -222,6 +222,38 @@ test('a NaN in the window gives NaN where predict does, step by step, and the sa
   }
 });
 
+// seqtune's max pool skips NaN and gives -Infinity for a window with no value above it; ONNX Runtime's MaxPool gave
+// -FLT_MAX there, so a missing cell through a conv1d front (kernel 2: two NaN steps) and a max pool of 2 forecast
+// numbers (about 1e38) where predict's forecasts are NaN or infinite.
+test('a max pool over cells that are all NaN gives -Infinity as predict, and the forecast behind it is not finite either', async () => {
+  const [L, F] = [6, 1];
+  const x = Float32Array.from([Number.NaN, Number.NaN, 1, Number.NaN, 2, Number.NEGATIVE_INFINITY]);
+  for (const padding of ['valid', 'same'] as const) {
+    const pool: Model = sequential([maxPooling1d({ poolSize: 2, strides: 1, padding }), flatten()], {
+      inputShape: [L, F],
+      seed: 1,
+    });
+    const want = Array.from(pool.predict(tensor(x, [1, L, F])).data);
+    assert.deepEqual(Array.from(await runOnnx(exportOnnx(pool), { window: { data: x, dims: [1, L, F] } })), want);
+    assert.ok(want.includes(Number.NEGATIVE_INFINITY), String(want));
+    pool.dispose();
+  }
+  // the forecast behind it: a Dense of the pooled -Infinity is -Infinity, +Infinity or NaN as its weights' signs mix
+  const layers = [conv1d({ filters: 3, kernelSize: 2 }), maxPooling1d({ poolSize: 2 }), flatten(), dense({ units: 4 })];
+  const model: Model = sequential(layers, { inputShape: [8, 2], seed: 1 });
+  randomize(model);
+  const w = windows(4, 8, 2);
+  w[(1 * 8 + 3) * 2 + 1] = Number.NaN;
+  const want = model.predict(tensor(w, [4, 8, 2])).data;
+  const got = await runOnnx(exportOnnx(model), { window: { data: w, dims: [4, 8, 2] } });
+  model.dispose();
+  const kind = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? 'finite' : String(v)));
+  assert.deepEqual(kind(got), kind(want));
+  assert.ok(want.some((v) => !Number.isFinite(v)));
+  const finite = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : 0));
+  assert.ok(maxAbsDiff(finite(got), finite(want)) <= 1e-5);
+});
+
 // Short windows and few units: a GRU whose gates are linear is unbounded, and on long windows with random weights
 // its outputs (and float32 rounding with them) grow without limit, in seqtune and in ONNX Runtime alike.
 test('every activation pair of GRU, LSTM and SimpleRNN is exported as it is', async () => {
