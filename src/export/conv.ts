@@ -62,7 +62,8 @@ export function emitPooling(g: GraphBuilder, layer: Layer, x: Sym): Sym {
   let y = g.node(op, [xcf], attrs, p.name);
   if (p.kind === 'max') y = emptyMax(g, p.name, xcf, y, attrs);
   const T = windowGeometry(x.T!, p.poolSize, p.strides, 1, p.padding).out;
-  return { name: g.node('Transpose', [y], { perm: { ints: [0, 2, 1] } }, `${p.name}_time_last`), T, F: x.F };
+  const out = g.node('Transpose', [y], { perm: { ints: [0, 2, 1] } }, `${p.name}_time_last`);
+  return { name: out, T, F: x.F, ...(p.kind === 'max' || x.infinite ? { infinite: true } : {}) };
 }
 
 /**

@@ -116,5 +116,9 @@ export function emitLayer(g: GraphBuilder, layer: Layer, x: Sym): Sym {
     throw new ExportError(
       `layer ${layer.name}: ${layer.className} has no ONNX form; exportable: ${EXPORTABLE_LAYERS.join(', ')}`,
     );
-  return emit(g, layer, x);
+  const y = emit(g, layer, x);
+  // -Infinity from a max pool passes through every layer but a recurrent one, which turns it into NaN or a number
+  return x.infinite && !y.infinite && !RECURRENT.has(layer.className) ? { ...y, infinite: true } : y;
 }
+
+const RECURRENT = new Set(['GRU', 'LSTM', 'SimpleRNN', 'Bidirectional']);

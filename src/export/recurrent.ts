@@ -68,13 +68,25 @@ function attributes(layer: Recurrent) {
  * NaN where seqtune's state is NaN: from the first step whose input holds a NaN on, in processing order. ONNX Runtime's
  * GRU and LSTM kernels turn a NaN input into finite outputs (a window with a missing cell forecast 0.34 where
  * seqtune's predict gives NaN), so the steps are masked after the operator:
- *   nan_t = any_f isnan(x[t, :, f]);  seen_t = sum_{s <= t} nan_s (s >= t going backwards)
+ *   nan_t = any_f isnan(x[t, :, f])  (behind a max pool: any_j isnan((x W)[t, :, j]));
+ *   seen_t = sum_{s <= t} nan_s (s >= t going backwards)
  *   y_t = seen_t > 0 ? NaN : y_t
  * xt (T, batch, F) -> y (T, batch, H), or the last state (batch, H) with every step seen.
  */
-function maskNaN(g: GraphBuilder, layer: Recurrent, xt: string, y: string, sequence: boolean): string {
+function maskNaN(g: GraphBuilder, layer: Recurrent, x: Sym, xt: string, y: string, sequence: boolean): string {
   const name = layer.name;
-  const nan = g.node('Cast', [g.node('IsNaN', [xt], {}, `${name}_isnan`)], { to: { i: 1 } }, `${name}_nan`);
+  // behind a max pool a step of -Infinity (a pool window of NaN cells) makes seqtune's state NaN where its input
+  // projection x W is NaN (-Infinity times weights of both signs), which ONNX Runtime's kernels turned into numbers:
+  // there the steps are read off x W (batch, T, G*H), one more product of the input; elsewhere off x itself
+  const src = x.infinite
+    ? g.node(
+        'MatMul',
+        [xt, g.constant(`${name}_kernel`, layer.getWeight('kernel'), [x.F, layer.gates * layer.units])],
+        {},
+        `${name}_projection`,
+      )
+    : xt;
+  const nan = g.node('Cast', [g.node('IsNaN', [src], {}, `${name}_isnan`)], { to: { i: 1 } }, `${name}_nan`);
   const step = g.node('ReduceMax', [nan], { axes: { ints: [2] }, keepdims: { i: 1 } }, `${name}_nan_step`);
   const seen = sequence
     ? g.node(
@@ -96,9 +108,9 @@ export function emitRecurrent(g: GraphBuilder, layer: Recurrent, x: Sym): Sym {
   const [Y, Yh] = g.nodeN(OP[layer.cell], [xt, ...weights(g, layer, x.F)], 2, attributes(layer), name);
   if (!o.returnSequences) {
     const last = g.node('Squeeze', [Yh!, g.ints('axis0', [0])], {}, `${name}_last`);
-    return { name: maskNaN(g, layer, xt, last, false), T: null, F: layer.units };
+    return { name: maskNaN(g, layer, x, xt, last, false), T: null, F: layer.units };
   }
-  let y = maskNaN(g, layer, xt, g.node('Squeeze', [Y!, g.ints('axis1', [1])], {}, `${name}_seq`), true);
+  let y = maskNaN(g, layer, x, xt, g.node('Squeeze', [Y!, g.ints('axis1', [1])], {}, `${name}_seq`), true);
   if (o.goBackwards && !layer.timeOrderOutput) {
     const [s, e, a, st] = [
       g.ints('m1', [-1]),

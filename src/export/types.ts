@@ -7,6 +7,11 @@ export interface Sym {
   readonly name: string;
   readonly T: number | null;
   readonly F: number;
+  /**
+   * The value may hold -Infinity where the window holds NaN: a max pool over cells that are all NaN gives it, and the
+   * layers after it carry it on (layers.ts emitLayer) up to a recurrent layer, which masks by it (recurrent.ts).
+   */
+  readonly infinite?: boolean;
 }
 
 /** Writes one layer into the graph: its input value in, its output value out. */
