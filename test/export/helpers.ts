@@ -1,6 +1,7 @@
 // Shared by the export tests: windows cut from the synthetic series, models with every weight set at random
 // (biases and moving statistics included, so nothing is checked at a trivial zero), and the largest difference
 // between ONNX Runtime's output and seqtune's predict.
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
 import { type Exportable, exportOnnx } from '../../src/export/index.js';
@@ -78,4 +79,16 @@ export async function ensembleDiff(
   const one = await runOnnx(bytes, { window: { data: x.slice(0, L * F), dims: [1, L, F] } });
   const diff = Math.max(maxAbsDiff(all, want), maxAbsDiff(one, want.subarray(0, one.length)));
   return { diff, scale: want.reduce((m, v) => Math.max(m, Math.abs(v)), 0) };
+}
+
+/**
+ * Asserts that the ONNX outputs `got` are NaN where seqtune's `want` are, that `want` holds both NaN and numbers (the
+ * case tested is there), and that the numbers agree to 1e-5.
+ */
+export function assertSameNaNs(got: ArrayLike<number>, want: ArrayLike<number>): void {
+  const nan = (a: ArrayLike<number>) => Array.from(a, (v) => Number.isNaN(v));
+  assert.deepEqual(nan(got), nan(want));
+  assert.ok(nan(want).includes(true) && nan(want).includes(false));
+  const finite = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isNaN(v) ? 0 : v));
+  assert.ok(maxAbsDiff(finite(got), finite(want)) <= 1e-5);
 }
