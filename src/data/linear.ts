@@ -417,10 +417,9 @@ function lagsOf(d: PreparedData, lookback: number): number {
  * horizon 24 (Gram sums 15.6 and 2.4 s, tiles 12.6: expected 55 s, now 34), 1.8 times on ETTh1's 7 series at
  * lookback 336 (27 s, expected 49 with the forecasts of validation and test, now 33); it under-estimates by a tenth
  * where the outputs' products lead (61 series over a lookback of 40, horizon 12: 2,440 inputs to 732 outputs, 25.4 s
- * of CPU, now 23, 27 before). Measured on their own at 1,920
- * inputs: T 3.7 s (1.26e9 a second), Q^T times 1,920 columns 4.2 s (1.7e9); the Gram sums 0.35e9 a second at 50,000,
- * 100,000 and 200,000 rows x 20, lookback 96 and horizon 24 or lookback 48 and horizon 96. The forecasts that follow
- * it are linearForecastSeconds'.
+ * of CPU, now 23, 27 before). Measured on their own at 1,920 inputs: T 3.7 s (1.26e9 a second), Q^T times 1,920
+ * columns 4.2 s (1.7e9); the Gram sums 0.35e9 a second at 50,000, 100,000 and 200,000 rows x 20, lookback 96 and
+ * horizon 24 or lookback 48 and horizon 96. The forecasts that follow it are linearForecastSeconds'.
  */
 export function linearFitSeconds(s: RidgeShape): number {
   const { inputs: p, outputs: m, val: v } = s;

@@ -207,8 +207,13 @@ function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
 /** Fails this process's running trials as interrupted and passes the trials on (a failure is said, not thrown). */
 async function interruptHere(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
   const x = {
-    ...{ ...l, storage: c.storage, study: c.name, created: c.created },
-    ...{ seconds: c.s.heartbeat, retries: retriesOf(c), log: c.log },
+    ...l,
+    storage: c.storage,
+    study: c.name,
+    created: c.created,
+    seconds: c.s.heartbeat,
+    retries: retriesOf(c),
+    log: c.log,
   };
   try {
     const trials = await interruptTrials(x, abortReason(signal));
