@@ -131,6 +131,21 @@ export async function fitSnapshotEnsemble(
 export type FusionMethod = 'mean' | 'weighted' | 'blend' | 'stacked';
 export const FUSION_METHODS: readonly FusionMethod[] = ['mean', 'weighted', 'blend', 'stacked'];
 
+const shapeText = (t: Tensor) => `[${t.shape.join(', ')}]`;
+
+/**
+ * Whether two members forecast the same outputs: the same shape, or one the other's sequence flattened. A model
+ * whose output is a vector of horizon x targets (a dense head, the linear baseline) and one whose output is a
+ * sequence (horizon, targets) (an encoder-decoder's time-distributed head) forecast the same values in the same
+ * order, horizon-major: value h * targets + k of a window is step h of target k in both (data/window.ts targets).
+ * A fusion of them is one of those flat buffers, whichever form its members give it.
+ */
+function sameOutputs(a: readonly number[], b: readonly number[]): boolean {
+  const size = (s: readonly number[]) => s.slice(1).reduce((p, v) => p * v, 1);
+  if (a.length === b.length) return a.every((v, i) => v === b[i]);
+  return a[0] === b[0] && Math.min(a.length, b.length) === 2 && size(a) === size(b);
+}
+
 export class Fusion implements Predictor {
   /** Per member weight (mean, weighted, blend) or per output column [intercept, w_1..w_M] (stacked). */
   constructor(
@@ -139,14 +154,14 @@ export class Fusion implements Predictor {
     readonly weights: number[] | number[][],
   ) {}
 
+  /** The members' forecasts combined, in member 1's form: (N, horizon * targets) or (N, horizon, targets). */
   predict(x: Samples, opts: { batchSize?: number } = {}): Tensor {
     const preds = this.members.map((m) => m.predict(x, opts));
-    const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
-    const odd = preds.findIndex((p) => shape(p) !== shape(preds[0]!));
+    const odd = preds.findIndex((p) => !sameOutputs(p.shape, preds[0]!.shape));
     if (odd > 0)
       throw new ShapeError(
-        `fuseModels: member ${odd + 1} predicts ${shape(preds[odd]!)} where member 1 predicts ${shape(preds[0]!)}; ` +
-          'the members of a fusion must forecast the same outputs',
+        `fuseModels: member ${odd + 1} predicts ${shapeText(preds[odd]!)} where member 1 predicts ` +
+          `${shapeText(preds[0]!)}; the members of a fusion must forecast the same outputs`,
       );
     if (this.method !== 'stacked') return meanOf(preds, this.weights as number[]);
     const W = this.weights as number[][],

@@ -108,6 +108,62 @@ test('a fusion of members that forecast different outputs is a ShapeError, never
         /^fuseModels: member 2 predicts \[40, \d\] where member 1 predicts \[40, \d\]; the members/.test(e.message),
     );
   assert.deepEqual(fuseModels([fixed(2), fixed(2)]).predict(x).shape, [40, 2]);
+  // a sequence (2, 3) and a vector of 6 are not one layout of the other's (3, 2) values
+  const seq = (T: number, F: number): Predictor => ({
+    predict: (xs) => tensor(new Float32Array(xs.shape[0]! * T * F), [xs.shape[0]!, T, F]),
+  });
+  for (const members of [
+    [seq(3, 2), seq(2, 3)],
+    [seq(3, 2), fixed(5)],
+  ])
+    assert.throws(
+      () => fuseModels(members).predict(x),
+      /^ShapeError: fuseModels: member 2 predicts \[40, [\d, ]+\] where/,
+    );
+});
+
+test('a sequence output (horizon, targets) and a vector of horizon x targets are fused on their flat layout', () => {
+  // an encoder-decoder's (N, 3, 2) and the linear baseline's (N, 6): value h * 2 + k of a window is step h of target
+  // k in both. fuseModels said "member 2 predicts [12, 6] where member 1 predicts [12, 3, 2]", a ShapeError.
+  const n = 12,
+    r = new Rng(5);
+  const col = () => Float32Array.from({ length: n * 6 }, () => r.normal());
+  const a = col(),
+    b = col(),
+    yv = a.map((v, i) => 0.25 + 0.6 * v + 0.3 * b[i]! + 0.01 * r.normal());
+  const A: Predictor = { predict: () => tensor(a, [n, 3, 2]) },
+    B: Predictor = { predict: () => tensor(b, [n, 6]) };
+  const xv = tensor(new Float32Array(n), [n, 1, 1]);
+  for (const [method, target] of [
+    ['mean', tensor(yv, [n, 3, 2])],
+    ['weighted', tensor(yv, [n, 3, 2])],
+    ['blend', tensor(yv, [n, 6])],
+    ['stacked', tensor(yv, [n, 3, 2])],
+    ['stacked', tensor(yv, [n, 6])],
+  ] as const)
+    for (const members of [
+      [A, B],
+      [B, A],
+    ]) {
+      const f = fuseModels(members, { method, validation: [xv, target] });
+      const p = f.predict(xv),
+        [wa, wb] = members[0] === A ? [1, 2] : [2, 1];
+      assert.deepEqual(p.shape, members[0] === A ? [n, 3, 2] : [n, 6], "in member 1's form");
+      for (let i = 0; i < n * 6; i++) {
+        const w =
+          method === 'stacked' ? (f.weights as number[][])[i % f.weights.length]! : [0, ...(f.weights as number[])];
+        const want = w[0]! + w[wa]! * a[i]! + w[wb]! * b[i]!;
+        assert.ok(Math.abs(p.data[i]! - want) < 1e-5, `${method} [${i}]: ${p.data[i]} vs ${want}`);
+      }
+      if (method === 'stacked') {
+        const W = f.weights as number[][];
+        assert.equal(W.length, target.shape.length === 3 ? 2 : 6, 'a row per target, or per step and target');
+        for (const row of W)
+          assert.ok(
+            Math.abs(row[0]! - 0.25) < 0.02 && Math.abs(row[wa]! - 0.6) < 0.02 && Math.abs(row[wb]! - 0.3) < 0.02,
+          );
+      }
+    }
 });
 
 test('blend: the convex weights with the lowest validation MSE, none negative, summing to one', () => {
