@@ -9,7 +9,7 @@
 // the folder then uses the best member alone.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { baselinesOf, type LoadedConfig, type RawConfig, ridgeAsModel } from '../config/index.js';
 import { type BaselineSpec, baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
@@ -208,25 +208,28 @@ interface LinearMember {
   dir: string;
   model: Model;
   lookback: number;
+  /** Whether this call saved the folder (an ensemble that fails removes it), or found it saved before. */
+  saved: boolean;
 }
 
 /**
  * The `linear` baseline at the members' lookback (config/build.ts ridgeAsModel) saved as a run folder beside the
  * first member's (linear-<hash of the data section>), once: model/ and the member's model/data.json, which
  * predict, evaluate and export read like a trained run's. Later calls (auto tries several candidates) load it
- * instead of fitting the ridge again.
+ * instead of fitting the ridge again; studyEnsemble removes it again where the ensemble it was saved for fails.
  */
 async function saveLinear(d: PreparedData, first: Member, dataSection: unknown): Promise<LinearMember> {
   const lookback = first.model.inputShape!.T!;
   const hash = createHash('sha256').update(canonical(dataSection)).digest('hex').slice(0, 10);
   const dir = join(dirname(first.dir), `linear-${hash}`);
-  if (existsSync(join(dir, 'model', 'data.json'))) return { dir, model: await loadModel(join(dir, 'model')), lookback };
+  if (existsSync(join(dir, 'model', 'data.json')))
+    return { dir, model: await loadModel(join(dir, 'model')), lookback, saved: false };
   const model = ridgeAsModel(d, lookback);
   const folder = await RunFolder.create(freePath(dir));
   try {
     await saveModel(model, folder.path('model'));
     await cp(join(first.dir, 'model', 'data.json'), folder.path(join('model', 'data.json')));
-    return { dir: await folder.commit(), model, lookback };
+    return { dir: await folder.commit(), model, lookback, saved: true };
   } catch (e) {
     await folder.abort();
     model.dispose();
@@ -403,6 +406,11 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
         result,
       ),
     };
+  } catch (e) {
+    // the linear member saved for an ensemble that was not made goes with it: an --out that could not be written
+    // left runs/<name>/linear-<hash>/ beside the trials, a folder no ensemble uses
+    if (linear?.saved) await rm(linear.dir, { recursive: true, force: true });
+    throw e;
   } finally {
     for (const m of members) m.model.dispose();
     linear?.model.dispose();

@@ -151,6 +151,26 @@ test('--linear blends the best trial with the linear baseline, saved as a run fo
   await evaluatesAsRecorded(out, e.test.ensemble.scaled.mse);
 });
 
+test('an ensemble that fails removes the linear member it saved, and keeps one saved before', async () => {
+  // an --out inside a file fails at the end, after the ridge was fitted and saved beside the trials: its
+  // runs/fails/linear-<hash>/ stayed there, a folder no ensemble uses
+  await study('fails', '    model.layers[0].gru.units: [3, 5]\n');
+  const runs = join(dir, 'runs', 'fails');
+  const linearRuns = () => readdirSync(runs).filter((f) => f.startsWith('linear-'));
+  const args = ['study', 'ensemble', 'fails', '--storage', db, '--top', '2', '--linear', '--method', 'blend'];
+  const bad = await runCli([...args, '--out', join(dir, 'series.csv', 'ens')]);
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.err, /series\.csv: exists, and is not a folder/);
+  assert.deepEqual(linearRuns(), [], 'no linear-<hash> folder left beside the trials');
+  const ok = await runCli([...args, '--out', join(dir, 'ens-fails')]);
+  assert.equal(ok.code, 0, ok.err);
+  const [saved] = linearRuns();
+  assert.ok(saved, 'saved beside the trials');
+  const again = await runCli([...args, '--out', join(dir, 'series.csv', 'ens')]);
+  assert.equal(again.code, 2, again.err);
+  assert.deepEqual(linearRuns(), [saved], 'a folder an earlier ensemble saved is kept');
+});
+
 test('a broken ensemble.json is one line naming the key, expected and found, exit 2', async () => {
   const out = join(dir, 'ens-weak');
   const e = readJson(out, 'ensemble.json');
