@@ -619,7 +619,7 @@ and, read steady (its members' dips weighed as it weighs them), the study's best
 where it is the best of several); otherwise the folder uses the study's best alone, or the linear baseline with
 \`--linear\` where that is lower, never another member lower on validation by the luck of its draw. \`--method\`:
 \`mean\`, \`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the
-lowest validation MSE) or \`stacked\` (a least-squares stacker per output: per horizon step and target, or per target
+lowest validation MSE; at most 12 models, the linear baseline counted) or \`stacked\` (a least-squares stacker per output: per horizon step and target, or per target
 where the first member's output is a sequence). \`--linear\` adds the \`linear\` baseline at the members' lookback as
 one more member: the ridge model, saved once as a run folder beside the trials' (\`runs/<name>/linear-<hash>/\`, its
 \`params\` in ensemble.json \`{linear: {lookback}}\`). Members whose output is a sequence (horizon, targets), as an

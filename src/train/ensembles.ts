@@ -223,9 +223,13 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
  * (at most 12), the best one with no negative weight. Members that predict alike (a singular subset) are solved
  * on the smaller subsets.
  */
+/** The most members a blend fuses: convexWeights solves every subset of them (2^M). */
+export const BLEND_MAX_MEMBERS = 12;
+
 function convexWeights(preds: Tensor[], y: Tensor): number[] {
   const M = preds.length;
-  if (M > 12) throw new ValueError(`fuseModels: method "blend" fuses at most 12 models, received ${M}`);
+  if (M > BLEND_MAX_MEMBERS)
+    throw new ValueError(`fuseModels: method "blend" fuses at most ${BLEND_MAX_MEMBERS} models, received ${M}`);
   const G = preds.map((a) => preds.map((b) => dot(a.data, b.data)));
   const c = preds.map((a) => dot(a.data, y.data));
   let best: { w: number[]; f: number } = { w: preds.map((_, i) => (i === 0 ? 1 : 0)), f: G[0]![0]! - 2 * c[0]! };

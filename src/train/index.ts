@@ -18,6 +18,7 @@ export {
 } from './callbacks.js';
 export type { FusionMethod, Predictor, SnapshotOptions } from './ensembles.js';
 export {
+  BLEND_MAX_MEMBERS,
   crossFitPredict,
   FUSION_METHODS,
   Fusion,

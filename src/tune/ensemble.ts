@@ -26,6 +26,7 @@ import {
 } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
 import {
+  BLEND_MAX_MEMBERS,
   crossFitPredict,
   denseRows,
   type FusionMethod,
@@ -384,6 +385,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));
   const { members, skipped } = await distinctMembers(name, base, ranked, o.top, home);
+  checkBlendSize(name, method, members.length, o.linear === true);
   let linear: LinearMember | undefined;
   try {
     if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);
@@ -415,6 +417,22 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     for (const m of members) m.model.dispose();
     linear?.model.dispose();
   }
+}
+
+/**
+ * A blend of more members than it fuses (BLEND_MAX_MEMBERS) is refused before the linear member is fitted and the
+ * members are scored, naming how many to ask for: `--top 12 --linear --method blend` ended in "ValueError: fuseModels:
+ * method "blend" fuses at most 12 models, received 13", exit 1 as a bug in seqtune.
+ */
+function checkBlendSize(name: string, method: FusionMethod, trials: number, linear: boolean): void {
+  const n = trials + (linear ? 1 : 0);
+  if (method !== 'blend' || n <= BLEND_MAX_MEMBERS) return;
+  const most = BLEND_MAX_MEMBERS - (linear ? 1 : 0);
+  throw new StorageError(
+    `study "${name}": a blend fuses at most ${BLEND_MAX_MEMBERS} models, found ${n} (${trials} distinct trials` +
+      `${linear ? ' and the linear baseline' : ''}); ask for at most ${most} trials${linear ? ' with --linear' : ''}, ` +
+      'or use another --method',
+  );
 }
 
 /** What ensemble.json records: the members, how they are used, and their validation and test scores. */

@@ -171,6 +171,31 @@ test('an ensemble that fails removes the linear member it saved, and keeps one s
   assert.deepEqual(linearRuns(), [saved], 'a folder an earlier ensemble saved is kept');
 });
 
+test('a blend of more than 12 models is refused by what to ask for, exit 2, before the linear member is saved', async () => {
+  // --top 12 --linear --method blend: "ValueError: fuseModels: method "blend" fuses at most 12 models, received 13",
+  // exit 1 as a bug in seqtune, after the ridge was fitted and saved
+  const units = Array.from({ length: 12 }, (_, i) => i + 1);
+  const f = studyConfig(dir, 'many', `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n`, 1);
+  writeFileSync(f, `${readFileSync(f, 'utf8')}    model.layers[0].gru.units: [${units.join(', ')}]\n`);
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const args = ['study', 'ensemble', 'many', '--storage', db, '--method', 'blend', '--out', join(dir, 'ens-many')];
+  const r = await runCli([...args, '--top', '12', '--linear']);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(
+    r.err,
+    'seqtune: study "many": a blend fuses at most 12 models, found 13 (12 distinct trials and the linear baseline); ' +
+      'ask for at most 11 trials with --linear, or use another --method\n',
+  );
+  assert.deepEqual(
+    readdirSync(join(dir, 'runs', 'many')).filter((d) => !d.startsWith('trial-')),
+    [],
+    'no linear member saved',
+  );
+  const ok = await runCli([...args, '--top', '11', '--linear']);
+  assert.equal(ok.code, 0, ok.err);
+  assert.equal(readJson(dir, 'ens-many', 'ensemble.json').members.length, 12);
+});
+
 test('a broken ensemble.json is one line naming the key, expected and found, exit 2', async () => {
   const out = join(dir, 'ens-weak');
   const e = readJson(out, 'ensemble.json');
