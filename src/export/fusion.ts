@@ -28,17 +28,39 @@ function modelsOf(p: Predictor | Stack, where: string): { stack: Stack; where: s
   throw new ExportError(`${where}: expected a trained model, a SnapshotEnsemble or a Fusion of them, found ${kind(p)}`);
 }
 
-/** The predictor's models, each of the first one's input and output shapes (one line naming the first that differs). */
+/**
+ * The predictor's models, each of the first one's input shape and output values (one line naming the first that
+ * differs). An output (T, F) and one of T x F values are one forecast, horizon-major in both (train/ensembles.ts
+ * Fusion): an encoder-decoder and the linear baseline of `study ensemble --linear`.
+ */
 export function modelsWithOneShape(p: Exportable): Stack[] {
   const models = modelsOf(p, 'model');
   const shape = (s: Stack) => JSON.stringify([s.inputShape, s.outputShape]);
-  const k = models.findIndex((m) => shape(m.stack) !== shape(models[0]!.stack));
+  const same = (s: Stack, first: Stack) =>
+    shape(s) === shape(first) ||
+    (JSON.stringify(s.inputShape) === JSON.stringify(first.inputShape) &&
+      s.outputShape !== undefined &&
+      first.outputShape !== undefined &&
+      sameOutputs(s.outputShape, first.outputShape));
+  const k = models.findIndex((m) => !same(m.stack, models[0]!.stack));
   if (k > 0)
     throw new ExportError(
       `${models[k]!.where}: expected the input and output shapes of member 1 ${shape(models[0]!.stack)}, ` +
         `found ${shape(models[k]!.stack)}`,
     );
   return models.map((m) => m.stack);
+}
+
+/** Two output shapes that are one forecast: the same, or a sequence (T, F) and a vector of T x F values. */
+function sameOutputs(a: { T: number | null; F: number }, b: { T: number | null; F: number }): boolean {
+  return a.T === b.T ? a.F === b.F : (a.T ?? 1) * a.F === (b.T ?? 1) * b.F && (a.T === null || b.T === null);
+}
+
+/** A member's output in the form of member 1's `y`, as Fusion.predict gives it: (batch, T, F) <-> (batch, T x F). */
+function asFirst(g: GraphBuilder, ym: Sym, y: Sym, m: number): string {
+  if (ym.T === y.T) return ym.name;
+  const shape = g.ints(`fusion_member${m + 1}_shape`, y.T === null ? [0, y.F] : [0, y.T, y.F]);
+  return g.node('Reshape', [ym.name, shape], {}, `fusion_member${m + 1}_reshape`);
 }
 
 /** The members' outputs combined with per-member weights (mean, weighted, blend) or per-output stacker rows. */
@@ -52,7 +74,8 @@ function combine(g: GraphBuilder, method: FusionMethod, weights: number[] | numb
   const coef = (m: number) => Array.from({ length: P }, (_, i) => (stacked ? W[i % W.length]![m + 1]! : w[m]!));
   let acc = stacked ? g.constant('fusion_intercept', coef(-1), dims) : null;
   ys.forEach((ym, m) => {
-    const term = g.node('Mul', [ym.name, g.constant(`fusion_w${m + 1}`, coef(m), dims)], {}, `fusion_member${m + 1}`);
+    const w = g.constant(`fusion_w${m + 1}`, coef(m), dims);
+    const term = g.node('Mul', [asFirst(g, ym, y, m), w], {}, `fusion_member${m + 1}`);
     acc = acc ? g.node('Add', [acc, term], {}, 'fusion') : term;
   });
   return { ...y, name: acc! };

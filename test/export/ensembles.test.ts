@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExportError, exportOnnx } from '../../src/export/index.js';
-import { batchNormalization, dense, gru, lstm, tensor } from '../../src/nn/index.js';
+import {
+  batchNormalization,
+  dense,
+  flatten,
+  gru,
+  lstm,
+  repeatVector,
+  tensor,
+  timeDistributed,
+} from '../../src/nn/index.js';
 import { Fusion, fitSnapshotEnsemble, fuseModels, type Predictor, sequential } from '../../src/train/index.js';
 import { ensembleDiff, randomize, windows } from './helpers.js';
 
@@ -59,6 +68,29 @@ test('a fusion with a snapshot ensemble among its members, and a fusion of fusio
     const { diff, scale } = await ensembleDiff(f, [L, F]);
     assert.ok(diff <= 1e-5, `${name}: max |onnx - predict| = ${diff}, outputs up to ${scale}`);
   }
+});
+
+test("a fusion of an encoder-decoder (3, 2) and a model of 6 outputs: in member 1's form, as its predict", async () => {
+  // `study ensemble --linear` of encoder-decoder trials: export refused the folder predict and evaluate read, with
+  // 'ensemble member 2: expected the input and output shapes of member 1 [..., {"T":3,"F":2}], found [..., {"T":null,"F":6}]'
+  const encoderDecoder = [gru({ units: 4 }), repeatVector(3), gru({ units: 3, returnSequences: true })];
+  const seq = sequential([...encoderDecoder, timeDistributed(dense({ units: 2 }))], { inputShape: [L, F], seed: 4 });
+  const flat = sequential([flatten(), dense({ units: 6 })], { inputShape: [L, F], seed: 5 });
+  for (const m of [seq, flat]) randomize(m, 6);
+  const stacked = (rows: number) =>
+    Array.from({ length: rows }, (_, i) => [0.1 * i - 0.2, 0.7 - 0.1 * i, 0.4 + 0.05 * i]);
+  for (const [a, b] of [
+    [seq, flat],
+    [flat, seq],
+  ] as const)
+    for (const f of [
+      new Fusion([a, b], 'blend', [0.3, 0.7]),
+      new Fusion([a, b], 'stacked', stacked(2)),
+      new Fusion([a, b], 'stacked', stacked(6)),
+    ]) {
+      const { diff, scale } = await ensembleDiff(f, [L, F]);
+      assert.ok(diff <= 1e-5, `${f.method} of ${a === seq ? 'seq, flat' : 'flat, seq'}: ${diff}, up to ${scale}`);
+    }
 });
 
 test('what is no model is refused, naming where it is', () => {

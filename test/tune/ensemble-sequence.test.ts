@@ -1,9 +1,10 @@
 // Ensembles of trials whose model outputs a sequence (horizon, targets) per window (an encoder-decoder: a
 // time-distributed dense head), with the linear baseline as a member, whose output is a vector of horizon x targets:
 // the same values, horizon-major, fused as one flat buffer (train/ensembles.ts Fusion). `study ensemble --linear`
-// exited 1 with "ShapeError: fuseModels: member 3 predicts [N, 6] where member 1 predicts [N, 3, 2]".
+// exited 1 with "ShapeError: fuseModels: member 3 predicts [N, 6] where member 1 predicts [N, 3, 2]", and export
+// refused the folder.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -90,5 +91,9 @@ test('study ensemble --linear fuses sequence-output trials with the ridge: every
         const want = w[0]! + each.reduce((s, p, m) => s + w[m + 1]! * p[n]![j]!, 0);
         assert.ok(Math.abs(v - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${method} [${n}][${j}] ${v} vs ${want}`);
       }
+    // one ONNX graph, the linear member's output in the encoder-decoder's form (test/export/ensembles checks its values)
+    const ex = await runCli(['export', fused]);
+    assert.equal(ex.code, 0, `${method}: ${ex.err}`);
+    assert.ok(existsSync(join(fused, 'model.onnx')));
   }
 });
