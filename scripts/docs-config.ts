@@ -618,13 +618,14 @@ chosen and names the lower values it ranked below them). The fusion is used when
 and, read steady (its members' dips weighed as it weighs them), the study's best (its configuration's mean over seeds
 where it is the best of several); otherwise the folder uses the study's best alone, or the linear baseline with
 \`--linear\` where that is lower, never another member lower on validation by the luck of its draw. \`--method\`:
-\`mean\`, \`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the
-lowest validation MSE; at most 12 models, the linear baseline counted) or \`stacked\` (a least-squares stacker per output: per horizon step and target, or per target
-where the first member's output is a sequence). \`--linear\` adds the \`linear\` baseline at the members' lookback as
-one more member: the ridge model, saved once as a run folder beside the trials' (\`runs/<name>/linear-<hash>/\`, its
-\`params\` in ensemble.json \`{linear: {lookback}}\`). Members whose output is a sequence (horizon, targets), as an
-encoder-decoder's, and members whose output is a vector of horizon x targets, as the linear baseline's, are fused
-value by value: both give a window's values horizon-major (step 1's targets, then step 2's). \`--trials 12,40\` fuses
+\`mean\`, \`weighted\` (by 1/validation MSE), \`blend\` (the weights, none negative and summing to one, with the lowest
+validation MSE; at most 12 models, the linear baseline counted) or \`stacked\` (a least-squares stacker per output: per
+horizon step and target, or per target where the first member's output is a sequence). \`--linear\` adds the \`linear\`
+baseline at the members' lookback as one more member: the ridge model, saved once as a run folder beside the trials'
+(\`runs/<name>/linear-<hash>/\`, its \`params\` in ensemble.json \`{linear: {lookback}}\`). Members whose output is a
+sequence (horizon, targets), as an encoder-decoder's, and members whose output is a vector of horizon x targets, as the
+linear baseline's, are fused value by value: both give a window's values horizon-major (step 1's targets, then step
+2's). \`--trials 12,40\` fuses
 the trials named (each must be a completed trial of the study; a number that is not, or is there but failed, pruned or
 still running, is exit 2 naming it) in place of the best K, ordered and judged the same way. The line it prints gives
 the fusion's cross-fitted validation MSE (and its steady value) beside that of the model it had to beat, then the test

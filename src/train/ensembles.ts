@@ -217,15 +217,15 @@ function leastSquares(A: Float64Array, b: Float64Array, n: number, k: number, ri
   return M.map((row, i) => (Math.abs(row[i]!) < 1e-300 ? 0 : row[k]! / row[i]!));
 }
 
+/** The most members a blend fuses: convexWeights solves every subset of them (2^M). */
+export const BLEND_MAX_MEMBERS = 12;
+
 /**
  * The weights w >= 0, sum 1, that minimise the mean squared error of sum_m w_m p_m against y: w' G w - 2 c' w with
  * G_ij = p_i . p_j and c_i = p_i . y. Exact: the equality-constrained solution on every subset of the members
  * (at most 12), the best one with no negative weight. Members that predict alike (a singular subset) are solved
  * on the smaller subsets.
  */
-/** The most members a blend fuses: convexWeights solves every subset of them (2^M). */
-export const BLEND_MAX_MEMBERS = 12;
-
 function convexWeights(preds: Tensor[], y: Tensor): number[] {
   const M = preds.length;
   if (M > BLEND_MAX_MEMBERS)

@@ -430,7 +430,8 @@ function checkBlendSize(name: string, method: FusionMethod, trials: number, line
   const most = BLEND_MAX_MEMBERS - (linear ? 1 : 0);
   throw new StorageError(
     `study "${name}": a blend fuses at most ${BLEND_MAX_MEMBERS} models, found ${n} (${trials} distinct trials` +
-      `${linear ? ' and the linear baseline' : ''}); ask for at most ${most} trials${linear ? ' with --linear' : ''}, ` +
+      `${linear ? ' and the linear baseline' : ''}); ask for at most ${most} trials` +
+      `${linear ? ' with --linear' : ''}, ` +
       'or use another --method',
   );
 }

@@ -72,7 +72,8 @@ test('a fusion with a snapshot ensemble among its members, and a fusion of fusio
 
 test("a fusion of an encoder-decoder (3, 2) and a model of 6 outputs: in member 1's form, as its predict", async () => {
   // `study ensemble --linear` of encoder-decoder trials: export refused the folder predict and evaluate read, with
-  // 'ensemble member 2: expected the input and output shapes of member 1 [..., {"T":3,"F":2}], found [..., {"T":null,"F":6}]'
+  // 'ensemble member 2: expected the input and output shapes of member 1 [..., {"T":3,"F":2}],
+  // found [..., {"T":null,"F":6}]'
   const encoderDecoder = [gru({ units: 4 }), repeatVector(3), gru({ units: 3, returnSequences: true })];
   const seq = sequential([...encoderDecoder, timeDistributed(dense({ units: 2 }))], { inputShape: [L, F], seed: 4 });
   const flat = sequential([flatten(), dense({ units: 6 })], { inputShape: [L, F], seed: 5 });

@@ -91,7 +91,8 @@ test('study ensemble --linear fuses sequence-output trials with the ridge: every
         const want = w[0]! + each.reduce((s, p, m) => s + w[m + 1]! * p[n]![j]!, 0);
         assert.ok(Math.abs(v - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${method} [${n}][${j}] ${v} vs ${want}`);
       }
-    // one ONNX graph, the linear member's output in the encoder-decoder's form (test/export/ensembles checks its values)
+    // one ONNX graph, the linear member's output in the encoder-decoder's form (test/export/ensembles checks its
+    // values)
     const ex = await runCli(['export', fused]);
     assert.equal(ex.code, 0, `${method}: ${ex.err}`);
     assert.ok(existsSync(join(fused, 'model.onnx')));
