@@ -114,7 +114,7 @@ export class MemoryStorage implements Storage {
     attrs: Record<string, unknown> = {},
     opts: NewTrial = {},
   ): Promise<FrozenTrial> {
-    const s = this.study(study);
+    const s = this.study(study, opts);
     const dup = opts.unique ? duplicateOf(study, params, s.trials, opts.unique) : null;
     if (dup) throw dup;
     const owned = !opts.waiting && opts.owner;
@@ -135,8 +135,8 @@ export class MemoryStorage implements Storage {
     s.trials.push(t);
     return this.record(t);
   }
-  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
-    const t = this.study(study).trials.find((x) => x.state === 'waiting');
+  async claimWaiting(study: string, owner: Owner, of: OfStudy = {}): Promise<FrozenTrial | null> {
+    const t = this.study(study, of).trials.find((x) => x.state === 'waiting');
     if (!t) return null;
     const at = now();
     const attrs = { ...t.attrs, ...ownerAttrs(owner) };

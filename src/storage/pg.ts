@@ -330,8 +330,8 @@ export class PgStorage implements Storage {
     return r.id;
   }
 
-  private async trial(study: string, number: number, c?: Client): Promise<FrozenTrial> {
-    const sid = await this.studyId(study, c);
+  private async trial(study: string, number: number, c?: Client, of: OfStudy = {}): Promise<FrozenTrial> {
+    const sid = await this.studyId(study, c, false, of);
     const r = (await this.q<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND number = $2', [sid, number], c))[0];
     if (!r) throw new StorageError(`study "${study}" has no trial ${number}`);
     const steps = await this.q<{ step: number; value: number | null }>(
@@ -446,7 +446,7 @@ export class PgStorage implements Storage {
   ): Promise<FrozenTrial> {
     const token = randomUUID();
     return this.tx(async (c, again) => {
-      const sid = await this.studyId(study, c, true);
+      const sid = await this.studyId(study, c, true, opts);
       // before the duplicate check, which would take the trial the first try made for another one
       const made = again ? await this.tokenTrial(study, sid, token, c) : null;
       if (made) return made;
@@ -476,10 +476,11 @@ export class PgStorage implements Storage {
     );
     return r[0] ? this.trial(study, r[0].number, c) : null;
   }
-  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
-    const sid = await this.studyId(study);
+  async claimWaiting(study: string, owner: Owner, of: OfStudy = {}): Promise<FrozenTrial | null> {
     const token = randomUUID();
     return this.tx(async (c, again) => {
+      // ids are never given again here: the study checked is the one whose trials the claim takes
+      const sid = await this.studyId(study, c, false, of);
       // a retry whose first try took a trial returns that one: another would leave it running with nobody on it
       const mine = again ? await this.tokenTrial(study, sid, token, c) : null;
       if (mine) return mine;
@@ -498,7 +499,7 @@ export class PgStorage implements Storage {
         [r.id, ownerText(owner), owner.worker, JSON.stringify({ ...JSON.parse(r.attrs), ...ownerAttrs(owner) }), token],
         c,
       );
-      return this.trial(study, r.number, c);
+      return this.trial(study, r.number, c, of);
     });
   }
   async heartbeat(study: string, numbers: readonly number[], of: OfStudy = {}): Promise<void> {

@@ -358,9 +358,9 @@ export class SqliteStorage implements Storage {
     attrs: Record<string, unknown> = {},
     opts: NewTrial = {},
   ): Promise<FrozenTrial> {
-    const sid = this.studyId(study);
-    const number = this.db
+    return this.db
       .transaction(() => {
+        const sid = this.studyId(study, opts);
         if (opts.unique) {
           const taken = this.db.prepare('SELECT state, params FROM trials WHERE study_id = ?').all(sid) as {
             state: string;
@@ -374,15 +374,15 @@ export class SqliteStorage implements Storage {
           );
           if (dup) throw dup;
         }
-        return this.insertTrial(sid, params, attrs, opts);
+        // read in the transaction: by name after it, a study made again meanwhile would answer another's trial
+        return this.toTrial(this.trialRow(study, this.insertTrial(sid, params, attrs, opts)));
       })
       .immediate();
-    return this.toTrial(this.trialRow(study, number));
   }
-  async claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null> {
-    const sid = this.studyId(study);
-    const row = this.db
+  async claimWaiting(study: string, owner: Owner, of: OfStudy = {}): Promise<FrozenTrial | null> {
+    return this.db
       .transaction(() => {
+        const sid = this.studyId(study, of);
         const r = this.db
           .prepare("SELECT * FROM trials WHERE study_id = ? AND state = 'waiting' ORDER BY number LIMIT 1")
           .get(sid) as TrialRow | undefined;
@@ -395,10 +395,9 @@ export class SqliteStorage implements Storage {
               'WHERE id = ?',
           )
           .run(ownerText(owner), owner.worker, at, at, attrs, r.id);
-        return r;
+        return this.toTrial(this.trialRow(study, r.number));
       })
       .immediate();
-    return row ? this.toTrial(this.trialRow(study, row.number)) : null;
   }
   async heartbeat(study: string, numbers: readonly number[], of: OfStudy = {}): Promise<void> {
     if (!numbers.length) return;

@@ -114,8 +114,11 @@ export function remadeError(
 /** remadeError's `done` for a read (a trial looked up by number): the new study's trials are not the deleted one's. */
 export const NOTHING_READ = "its trials are not read as the deleted study's";
 
-/** Options of createTrial. */
-export interface NewTrial {
+/**
+ * Options of createTrial. `created` as report's (OfStudy): a study made again under the name since is refused
+ * (StudyRemade), no trial of the deleted study's process made in it.
+ */
+export interface NewTrial extends OfStudy {
   /** Running, owned by this owner with a fresh heartbeat (default: running without an owner). */
   owner?: Owner;
   /** Waiting for a worker to claim it. */
@@ -215,8 +218,11 @@ export interface Storage {
     attrs?: Record<string, unknown>,
     opts?: NewTrial,
   ): Promise<FrozenTrial>;
-  /** Atomically takes the lowest-numbered waiting trial for `owner` (now running), or null when none waits. */
-  claimWaiting(study: string, owner: Owner): Promise<FrozenTrial | null>;
+  /**
+   * Atomically takes the lowest-numbered waiting trial for `owner` (now running), or null when none waits. `of.created`
+   * as report's: a study made again under the name since is refused (StudyRemade), none of its trials taken.
+   */
+  claimWaiting(study: string, owner: Owner, of?: OfStudy): Promise<FrozenTrial | null>;
   /**
    * Refreshes the heartbeat of these trials (those still running; others are left as they are). `of.created` as
    * report's: a study made again under the name since is refused (StudyRemade), its trials of these numbers unbeaten.

@@ -296,7 +296,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
       if (l.running.size) await Promise.race([Promise.all(l.running.values()), l.halted]);
       return 'time budget spent';
     }
-    const claimed = await c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat));
+    const claimed = await claim(c, l);
     if (lateFor(c, l, claimed)) continue;
     if (claimed) {
       await start(c, l, claimed, (claimed.attrs.why as string | undefined) ?? '');
@@ -317,7 +317,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     // a proposal can take minutes (auto times a GRU(4000) before it starts one): it may have spent what was left
     if (l.budget.spent()) continue;
     const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
-    if (await refuseTooBig(c, l.env, next, { owner, unique: l.proposer.unique })) {
+    if (await refuseTooBig(c, l.env, next, { owner, unique: l.proposer.unique, created: c.created })) {
       if (++l.refusedInARow < REFUSED_IN_A_ROW) continue;
       assertSomeFit(c.name, await c.storage.getTrials(c.name));
       return `${REFUSED_IN_A_ROW} proposals in a row cannot fit in engine memory`;
@@ -345,6 +345,10 @@ async function stopForSpace(c: StudyContext, l: Loop, t: FrozenTrial): Promise<n
   );
 }
 
+/** Takes the lowest waiting trial for the next worker; in a study made again under its name since: StudyRemade. */
+const claim = (c: StudyContext, l: Loop): Promise<FrozenTrial | null> =>
+  c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat), { created: c.created });
+
 /** Whether the study is being aborted: then nothing more starts, and a trial just claimed or created is failed. */
 function lateFor(c: StudyContext, l: Loop, trial: FrozenTrial | null): boolean {
   if (!c.o.signal?.aborted) return false;
@@ -361,7 +365,8 @@ async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenT
   const attrs = next.why ? { why: next.why } : {};
   const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
   try {
-    const trial = await c.storage.createTrial(c.name, next.params, attrs, { owner, unique: l.proposer.unique });
+    const unique = l.proposer.unique;
+    const trial = await c.storage.createTrial(c.name, next.params, attrs, { owner, unique, created: c.created });
     l.refused = undefined;
     return trial;
   } catch (e) {

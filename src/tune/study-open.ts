@@ -154,13 +154,13 @@ async function resumeFound(c: StudyContext, existing: StudyRecord): Promise<void
  * used up, or tune.retries 0), so a grid point or a plan's step is trained after all.
  */
 async function enqueueInterrupted(c: StudyContext, log: (l: string) => void): Promise<void> {
-  const trials = await c.storage.getTrials(c.name);
+  const trials = await c.storage.getTrials(c.name, { created: c.created });
   const rerun = new Set(trials.map((t) => t.attrs.rerun_of));
   for (const t of trials) {
     if (t.state !== 'failed' || !/^(interrupted|stale):/.test(t.error ?? '')) continue;
     if (t.attrs.retried_as !== undefined || rerun.has(t.number)) continue;
     const attrs = rerunAttrs(t, Number(t.attrs.retry ?? 0));
-    const again = await c.storage.createTrial(c.name, t.params, attrs, { waiting: true });
+    const again = await c.storage.createTrial(c.name, t.params, attrs, { waiting: true, created: c.created });
     log(`trial ${t.number} (${t.error}) enqueued again as #${again.number}`);
   }
 }

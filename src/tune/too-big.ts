@@ -42,13 +42,14 @@ export async function refuseTooBig(
   c: StudyContext,
   env: TrialEnv,
   next: { params: Params; why: string },
-  o: { owner: Owner; unique: true | 'in-flight' },
+  o: { owner: Owner; unique: true | 'in-flight'; created?: string },
 ): Promise<boolean> {
   const why = await tooBigWhy(env, next.params);
   if (!why) return false;
   try {
     const t = await c.storage.createTrial(c.name, next.params, next.why ? { why: next.why } : {}, o);
     await c.storage.finishTrial(c.name, t.number, 'failed', null, {
+      created: o.created,
       error: why.error,
       attrs: { not_started: 'memory', step_mib: why.mib },
     });

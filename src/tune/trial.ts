@@ -527,6 +527,7 @@ async function failNoSpace(
   const retry = Number(trial.attrs.retry ?? 0);
   const again = await env.storage.createTrial(env.study, { ...trial.params }, rerunAttrs(trial, retry), {
     waiting: true,
+    created: env.created,
   });
   return env.storage.finishTrial(env.study, trial.number, 'failed', null, {
     created: env.created,

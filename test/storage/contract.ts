@@ -388,6 +388,31 @@ export function runStorageContract(
       await s.close();
     }
   });
+  test(`${label}: no trial is made or claimed in a study deleted and made again under its name for the deleted one`, async () => {
+    const s = await make();
+    try {
+      const old = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 0 }, {}, { waiting: true, created: old.created });
+      assert.equal((await s.claimWaiting('re', owner(1), { created: old.created }))!.number, 0);
+      await s.deleteStudy('re');
+      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+      const made = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 'new' }, {}, { waiting: true });
+      // the old process's loop, past its look at the study: it claims a waiting trial, creates its proposal, enqueues
+      await assert.rejects(s.claimWaiting('re', owner(1), { created: old.created }), StudyRemade);
+      await assert.rejects(s.createTrial('re', { x: 1 }, {}, { owner: owner(1), created: old.created }), StudyRemade);
+      await assert.rejects(s.createTrial('re', { x: 2 }, {}, { waiting: true, created: old.created }), StudyRemade);
+      assert.deepEqual(
+        (await s.getTrials('re')).map((t) => [t.number, t.state, t.params, t.owner]),
+        [[0, 'waiting', { x: 'new' }, null]],
+        "the new study's waiting trial unclaimed, and nothing of the old process's in it",
+      );
+      assert.equal((await s.claimWaiting('re', owner(2), { created: made.created }))!.owner, 'h1:2');
+      assert.equal((await s.createTrial('re', { x: 3 }, {}, { created: made.created })).number, 1);
+    } finally {
+      await s.close();
+    }
+  });
   test(`${label}: a beat or a sweep for a study deleted and made again under its name leaves the new study alone`, async () => {
     const s = await make();
     try {
