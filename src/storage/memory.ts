@@ -7,6 +7,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_DELETED,
   NOTHING_READ,
   type OfStudy,
   type Owner,
@@ -105,7 +106,9 @@ export class MemoryStorage implements Storage {
     const s = this.study(name);
     s.rec = Object.freeze({ ...s.rec, attrs: Object.freeze({ ...s.rec.attrs, [key]: value }) });
   }
-  async deleteStudy(name: string): Promise<boolean> {
+  async deleteStudy(name: string, of: OfStudy = {}): Promise<boolean> {
+    if (!this.studies.has(name)) return false;
+    this.study(name, of, NOTHING_DELETED);
     return this.studies.delete(name);
   }
   async createTrial(

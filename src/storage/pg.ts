@@ -18,6 +18,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_DELETED,
   NOTHING_READ,
   type OfStudy,
   type Owner,
@@ -387,7 +388,7 @@ export class PgStorage implements Storage {
    * server whether an earlier try committed (txid_status, made for a COMMIT whose answer was lost): then it answers
    * as that try did, and deletes nothing (a study made again under the name meanwhile is not the one it deleted).
    */
-  async deleteStudy(name: string): Promise<boolean> {
+  async deleteStudy(name: string, of: OfStudy = {}): Promise<boolean> {
     const tries: { xid: string; deleted: boolean }[] = [];
     const landed = async (c: pg.PoolClient) => {
       for (const t of tries) {
@@ -400,7 +401,19 @@ export class PgStorage implements Storage {
       const before = again ? await landed(c) : undefined;
       if (before) return before.deleted;
       const xid = (await this.q<{ xid: string }>('SELECT txid_current()::text AS xid', [], c))[0]!.xid;
-      const gone = await this.q<{ id: number }>('DELETE FROM studies WHERE name = $1 RETURNING id', [name], c);
+      // the study judged (of.created), locked: ids are never given again, so the delete by it is of that one
+      const row = (
+        await this.q<{ id: number; created: Date }>(
+          'SELECT id, created FROM studies WHERE name = $1 FOR UPDATE',
+          [name],
+          c,
+        )
+      )[0];
+      const remade = row && remadeError(name, this.where, row.created.toISOString(), of, NOTHING_DELETED);
+      if (remade) throw remade;
+      const gone = row
+        ? await this.q<{ id: number }>('DELETE FROM studies WHERE id = $1 RETURNING id', [row.id], c)
+        : [];
       for (const r of gone) this.seen.forget(r.id);
       const deleted = gone.length > 0;
       // an earlier try whose connection the server had not yet closed: this delete waited for its lock on the row

@@ -17,6 +17,7 @@ import {
   isStale,
   type MadeStudy,
   type NewTrial,
+  NOTHING_DELETED,
   NOTHING_READ,
   type OfStudy,
   type Owner,
@@ -305,11 +306,15 @@ export class SqliteStorage implements Storage {
       })
       .immediate();
   }
-  async deleteStudy(name: string): Promise<boolean> {
+  async deleteStudy(name: string, of: OfStudy = {}): Promise<boolean> {
     return this.db
       .transaction(() => {
-        const r = this.db.prepare('SELECT id FROM studies WHERE name = ?').get(name) as { id: number } | undefined;
+        const r = this.db.prepare('SELECT id, created FROM studies WHERE name = ?').get(name) as
+          | { id: number; created: string }
+          | undefined;
         if (!r) return false;
+        const remade = remadeError(name, this.file, r.created, of, NOTHING_DELETED);
+        if (remade) throw remade;
         this.db
           .prepare('DELETE FROM intermediate WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?)')
           .run(r.id);

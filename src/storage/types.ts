@@ -111,6 +111,9 @@ export function remadeError(
   );
 }
 
+/** remadeError's `done` for a delete: the study there now was not the one judged. */
+export const NOTHING_DELETED = 'nothing is deleted (it was not the study judged: look at it again)';
+
 /** remadeError's `done` for a read (a trial looked up by number): the new study's trials are not the deleted one's. */
 export const NOTHING_READ = "its trials are not read as the deleted study's";
 
@@ -206,8 +209,11 @@ export interface Storage {
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudyRecord[]>;
   setStudyAttr(name: string, key: string, value: unknown): Promise<void>;
-  /** Deletes a study and all its trials; false when there was none. */
-  deleteStudy(name: string): Promise<boolean>;
+  /**
+   * Deletes a study and all its trials; false when there was none. `of.created` as report's: a study made again under
+   * the name since the caller judged it is refused (StudyRemade, NOTHING_DELETED), not deleted unchecked.
+   */
+  deleteStudy(name: string, of?: OfStudy): Promise<boolean>;
   /**
    * A new trial with the next number of the study (numbers never repeat, even across processes): running, owned by
    * `owner` with a fresh heartbeat, or `waiting` for a worker to claim it.

@@ -413,6 +413,29 @@ export function runStorageContract(
       await s.close();
     }
   });
+  test(`${label}: a delete of a study judged before it was deleted and made again under its name deletes nothing`, async () => {
+    const s = await make();
+    try {
+      const old = await s.createStudy('re', {});
+      await s.deleteStudy('re');
+      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+      const made = await s.createStudy('re', {});
+      await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
+      // study delete judged the old study (no live trial), and deletes after another process made it again
+      await assert.rejects(
+        s.deleteStudy('re', { created: old.created }),
+        /^StudyRemade: study "re" .*\): nothing is deleted \(it was not the study judged: look at it again\)$/,
+      );
+      assert.deepEqual(
+        (await s.getTrials('re', { created: made.created })).map((t) => [t.state, t.params]),
+        [['running', { x: 2 }]],
+      );
+      assert.equal(await s.deleteStudy('re', { created: made.created }), true);
+      assert.equal(await s.deleteStudy('re', { created: made.created }), false);
+    } finally {
+      await s.close();
+    }
+  });
   test(`${label}: a beat or a sweep for a study deleted and made again under its name leaves the new study alone`, async () => {
     const s = await make();
     try {

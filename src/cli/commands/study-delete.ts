@@ -51,7 +51,7 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
         if (!rec) throw new StorageError(`no study named "${name}" in ${redactUrl(o.storage)}`);
         // judged by storage's clock, read with the trials: PostgreSQL's heartbeats are the server's now(), and this
         // machine's clock minutes off it deleted a study under a live worker, or refused one nothing ran
-        const { trials, now } = await st.getTrialsAt(name);
+        const { trials, now } = await st.getTrialsAt(name, { created: rec.created });
         const n = trials.length;
         if (!o.yes)
           throw new UsageError(`study delete: add --yes to delete study "${name}" and its ${trialsText(n)} for good`);
@@ -75,7 +75,8 @@ export function addStudyDelete(parent: Command, { log }: CliContext): Command {
               'epoch, storing nothing more',
           );
         }
-        await st.deleteStudy(name);
+        // the study judged, not one made again under the name since (StudyRemade): that one is deleted unchecked
+        await st.deleteStudy(name, { created: rec.created });
         log(`deleted study ${name} and its ${trialsText(n)} from ${redactUrl(o.storage)}`);
       } finally {
         await st.close();
