@@ -15,7 +15,7 @@ import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
 import { bestOf, liveLine, sameListAsAbove, trialReport, trialsNamed } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
-import { QuietLine, runningLine } from './quiet.js';
+import { lookRunning, QuietLine } from './quiet.js';
 import { inFlight } from './samplers/index.js';
 import { trialLimit } from './settings.js';
 import { ownerOf, saySwept, staleRule, sweepStale } from './stale.js';
@@ -66,7 +66,8 @@ export class StudyDeleted extends StudyStopped {}
 function quietLine(c: StudyContext, l: Loop): (() => void) | undefined {
   if (l.jobs === 1 && (l.tty || c.o.verbose)) return undefined;
   const log = c.log;
-  const look = async () => runningLine(await c.storage.getTrials(c.name), new Set(l.running.keys()), c.s.objective);
+  const mine = () => new Set(l.running.keys());
+  const look = lookRunning(c.storage, c.name, { created: c.created }, mine, c.s.objective);
   const q = new QuietLine(log, look).start();
   c.log = q.wrap(log);
   return () => {

@@ -1,7 +1,7 @@
 // A line at most once a minute while this process's trials run and nothing else was said: where no live line shows
 // their epochs (no terminal: a log file, CI; or trials in the pool's threads, jobs > 1, whose epochs only storage
 // hears), a study of long trials was silent until one ended (a GRU(256) trial of 13 minutes, 110 s at a million rows).
-import type { FrozenTrial } from '../storage/index.js';
+import type { FrozenTrial, OfStudy, Storage } from '../storage/index.js';
 import { PROGRESS_LINE_MS } from '../train/index.js';
 
 /** Says `look()`'s line when `every` ms passed since the last line said through `wrap`ped logs or by itself. */
@@ -74,3 +74,13 @@ export function runningLine(
   };
   return `running: ${running.map(one).join('; ')}`;
 }
+
+/**
+ * The look of a study's quiet line: runningLine of the trials numbered `mine()` in the study of `name` created at
+ * `of.created`, as this process opened it; a study made again under the name since is not read (StudyRemade, which
+ * the line says nothing of): its trials of those numbers are another process's.
+ */
+export const lookRunning =
+  (storage: Storage, name: string, of: OfStudy, mine: () => ReadonlySet<number>, objective: string) =>
+  async (): Promise<string | null> =>
+    runningLine(await storage.getTrials(name, of), mine(), objective);

@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FrozenTrial } from '../../src/storage/index.js';
-import { QuietLine, runningLine } from '../../src/tune/quiet.js';
+import { type FrozenTrial, MemoryStorage, StudyRemade } from '../../src/storage/index.js';
+import { lookRunning, QuietLine, runningLine } from '../../src/tune/quiet.js';
 
 const trial = (number: number, state: string, intermediate: number[], started: string): FrozenTrial =>
   ({ number, state, intermediate, started, params: {}, attrs: {}, value: null, error: null, finished: null }) as never;
@@ -73,4 +73,30 @@ test('a look with nothing to say (no trial running) or that fails says nothing, 
   }
   assert.equal(looks, 3, 'at 60 s, 120 s and 180 s');
   assert.deepEqual(said, ['running: trial 1 no epoch yet (3.0 min)']);
+});
+
+test("the quiet line of a study deleted and made again under its name says nothing of the new study's trials", async () => {
+  const s = new MemoryStorage();
+  const old = await s.createStudy('q', {});
+  await s.createTrial('q', { x: 1 }, {}, { owner: { host: 'h', pid: 1, worker: 0 } });
+  const look = lookRunning(s, 'q', { created: old.created }, () => new Set([0]), 'val_loss');
+  assert.match((await look())!, /^running: trial 0 no epoch yet/);
+  await s.deleteStudy('q');
+  await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
+  await s.createStudy('q', {});
+  await s.createTrial('q', { x: 2 }, {}, { owner: { host: 'h', pid: 2, worker: 0 } });
+  for (const [i, v] of [0.5, 0.25, 0.125].entries()) await s.report('q', 0, i, v);
+  // this process's trial #0 is gone with its study: the new study's #0 is another process's
+  await assert.rejects(look(), StudyRemade);
+  const said: string[] = [];
+  let clock = 0;
+  const q = new QuietLine(
+    (l) => said.push(l),
+    look,
+    60_000,
+    () => clock,
+  );
+  clock = 60_000;
+  await q.tick();
+  assert.deepEqual(said, [], 'not "running: trial 0 epoch 3 val_loss 0.1250"');
 });
