@@ -37,6 +37,8 @@ interface Loop {
   tty: boolean;
   /** Resolves once an abort of TuneOptions.signal has interrupted this process's trials (never without one). */
   halted: Promise<void>;
+  /** Stops listening for the abort: a signal after the loop has no trial of it to fail (haltOn). */
+  unhalt?: () => void;
   /** The parameters the last refused (DuplicateTrial) proposal had: the same refusal twice waits a moment. */
   refused?: string;
   /** A trial was claimed or created while an abort was being handled: it is failed as interrupted too. */
@@ -145,6 +147,11 @@ export async function runTrials(c: StudyContext): Promise<string> {
     throw (await deletedUnder(c, l, e)) ?? e;
   } finally {
     if (!o.signal?.aborted) await Promise.allSettled(l.running.values());
+    // no abort from here fails this process's trials (none runs): a listener left on did, through the storage the
+    // caller closes next ('Cannot use a pool after calling end on the pool'); one under way is waited for, as the
+    // loop may end without it (its study deleted and made again) and the storage would close under it
+    l.unhalt?.();
+    if (o.signal?.aborted) await l.halted;
     quiet?.();
     await heartbeat.close();
     await pool?.close();
@@ -201,7 +208,10 @@ function haltOn(c: StudyContext, l: Loop, signal: AbortSignal): Promise<void> {
   return new Promise<void>((res) => {
     const halt = () => void interruptHere(c, l, signal).finally(res);
     if (signal.aborted) halt();
-    else signal.addEventListener('abort', halt, { once: true });
+    else {
+      signal.addEventListener('abort', halt, { once: true });
+      l.unhalt = () => signal.removeEventListener('abort', halt);
+    }
   });
 }
 

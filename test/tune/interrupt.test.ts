@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { syntheticCsv } from '../../src/data/index.js';
-import { MemoryStorage, openStorage, SqliteStorage, StudyRemade } from '../../src/storage/index.js';
+import { type FrozenTrial, MemoryStorage, openStorage, SqliteStorage, StudyRemade } from '../../src/storage/index.js';
 import { Heartbeat } from '../../src/tune/heartbeat.js';
 import { runStudy } from '../../src/tune/index.js';
 import { interruptTrials, StudyInterrupted } from '../../src/tune/interrupt.js';
@@ -103,4 +103,35 @@ test("Ctrl-C of a process whose study was deleted and made again under its name 
     'the new study as its processes left it: nothing failed, nothing enqueued',
   );
   await s.close();
+});
+
+test('SIGTERM as a tune ends on its study deleted and made again under its name fails nothing through closed storage', async () => {
+  const db = join(dir, 'late.db');
+  const space = '  space:\n    model.layers[0].gru.units: [2]\n';
+  const f = studyConfig(dir, 'late', `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n${space}`, 2);
+  const other = new SqliteStorage(db);
+  const ac = new AbortController();
+  const said: string[] = [];
+  // the loop's look after its trial: study delete --force and another tune under the name (SQLite writes within the
+  // call); the tune ends on it, its storage closed, and SIGTERM comes as it exits (the CLI listens until it has)
+  let looks = 0; // the first after the trial is its report's, the second the loop's
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (trials[0]?.state !== 'complete' || ++looks !== 2) return;
+    void other.deleteStudy('late');
+    void other.createStudy('late', {});
+  };
+  const log = (l: string) => said.push(l);
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log, signal: ac.signal, saveBest: false, onTrials }),
+    /study late was deleted .* and another study was made under its name since/,
+  );
+  ac.abort('SIGTERM');
+  await new Promise((res) => setImmediate(res)); // what the abort's listeners do at once
+  assert.deepEqual(
+    said.filter((l) => l.startsWith('SIGTERM')),
+    [],
+    "no 'SIGTERM: the running trials could not be failed (The database connection is not open)' (PostgreSQL: " +
+      "'Cannot use a pool after calling end on the pool'): the loop that would fail them is over",
+  );
+  await other.close();
 });
