@@ -2,9 +2,22 @@
 
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
-import { DuplicateTrial, type FrozenTrial, type Storage, StudyRemade } from '../../src/storage/index.js';
+import {
+  DuplicateTrial,
+  type FrozenTrial,
+  type MadeStudy,
+  type Storage,
+  StudyRemade,
+} from '../../src/storage/index.js';
 
 const owner = (pid: number, worker = 0) => ({ host: 'h1', pid, worker });
+
+/** Deletes study `name` and makes it again, at another creation time (milliseconds): the re-made study's record. */
+async function remade(s: Storage, name: string): Promise<MadeStudy> {
+  await s.deleteStudy(name);
+  await new Promise((r) => setTimeout(r, 5));
+  return s.createStudy(name, {});
+}
 
 export function runStorageContract(
   label: string,
@@ -338,9 +351,7 @@ export function runStorageContract(
       const old = await s.createStudy('re', {});
       await s.createTrial('re', { x: 1 }, {}, { owner: owner(1) });
       await s.report('re', 0, 0, 1, { created: old.created });
-      await s.deleteStudy('re');
-      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
-      const made = await s.createStudy('re', {});
+      const made = await remade(s, 're');
       assert.notEqual(made.created, old.created);
       await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
       // the old process's trial #0 goes on: its epochs and its end, by name and number, meet the new trial #0
@@ -366,9 +377,7 @@ export function runStorageContract(
         (await s.getTrials('re', { created: old.created })).map((t) => t.params),
         [{ x: 1 }],
       );
-      await s.deleteStudy('re');
-      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
-      const made = await s.createStudy('re', {});
+      const made = await remade(s, 're');
       await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
       // the old process's trial thread looks up its trial #0 by number: the new study's #0 is another's
       await assert.rejects(s.getTrials('re', { created: old.created }), StudyRemade);
@@ -394,9 +403,7 @@ export function runStorageContract(
       const old = await s.createStudy('re', {});
       await s.createTrial('re', { x: 0 }, {}, { waiting: true, created: old.created });
       assert.equal((await s.claimWaiting('re', owner(1), { created: old.created }))!.number, 0);
-      await s.deleteStudy('re');
-      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
-      const made = await s.createStudy('re', {});
+      const made = await remade(s, 're');
       await s.createTrial('re', { x: 'new' }, {}, { waiting: true });
       // the old process's loop, past its look at the study: it claims a waiting trial, creates its proposal, enqueues
       await assert.rejects(s.claimWaiting('re', owner(1), { created: old.created }), StudyRemade);
@@ -417,9 +424,7 @@ export function runStorageContract(
     const s = await make();
     try {
       const old = await s.createStudy('re', {});
-      await s.deleteStudy('re');
-      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
-      const made = await s.createStudy('re', {});
+      const made = await remade(s, 're');
       await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
       // study delete judged the old study (no live trial), and deletes after another process made it again
       await assert.rejects(
@@ -442,9 +447,7 @@ export function runStorageContract(
       const old = await s.createStudy('re', {});
       await s.createTrial('re', { x: 1 }, {}, { owner: owner(1) });
       await s.heartbeat('re', [0], { created: old.created });
-      await s.deleteStudy('re');
-      await new Promise((r) => setTimeout(r, 5)); // another creation time (milliseconds)
-      const made = await s.createStudy('re', {});
+      const made = await remade(s, 're');
       const mine = await s.createTrial('re', { x: 2 }, {}, { owner: owner(2) });
       await s.createTrial('re', { x: 3 }, {}, { owner: owner(3) });
       await new Promise((r) => setTimeout(r, 5)); // a beat now is a later time
