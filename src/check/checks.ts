@@ -428,7 +428,7 @@ export async function networkChecks(
  * batches of 32 (841 MiB for its steps) made `seqtune check` exit 2, out of memory (4131 MiB).
  */
 function probeWindows(m: Model, N: number): number {
-  return m.engine.largestThatFits(Math.min(PROBE_WINDOWS, N), (n) => m.stepBlocks(n, n, 1));
+  return m.engine.largestThatFits(Math.min(PROBE_WINDOWS, N), (n) => m.stepBlocksByThread(n, n, 1).flat());
 }
 const PROBE_WINDOWS = 256;
 

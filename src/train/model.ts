@@ -459,32 +459,21 @@ export class Model extends Stack implements CompiledStack {
     validation = 0,
     callbacks: readonly FitCallback<Model>[] = [],
   ): number {
-    return this.stepBlocks(batchSize, samples, threads, validation, callbacks).reduce((s, b) => s + b, 0);
+    return this.stepBlocksByThread(batchSize, samples, threads, validation, callbacks)
+      .flat()
+      .reduce((s, b) => s + b, 0);
   }
 
   /**
-   * The blocks stepBytes adds up, in bytes, one a buffer (a layer's fixed buffers, a callback's copies: one for all):
-   * what fit asks the engine to find room for (Engine.assertFits), each in a free block that holds it or at the top.
-   * Those of this thread first, then each training thread's (stepBlocksByThread).
-   */
-  stepBlocks(
-    batchSize: number,
-    samples: number,
-    threads: number,
-    validation = 0,
-    callbacks: readonly FitCallback<Model>[] = [],
-  ): number[] {
-    return this.stepBlocksByThread(batchSize, samples, threads, validation, callbacks).flat();
-  }
-
-  /**
-   * stepBlocks by the thread that allocates them, each thread's in the order its fit asks for them (Engine.fitsBlocks
-   * places them so): [0] this thread's: its gemm scratch where it must grow, the callbacks' copies, then for each batch
-   * size its share runs (the full batch's, the last's, the validation's) the batch's buffers and the layers'
-   * workspaces, at the first size each layer's fixed buffers not made yet (forward ones after its workspace, the
-   * backward pass's in the backward order) and the optimizer's state (the first step's update); [i] training thread
-   * i's: its replica's gradient and gemm scratch, then its share's as this thread's (all fixed buffers its own), which
-   * its engine cuts from the blocks parked for it (Engine.park) before the top of the memory.
+   * The blocks stepBytes adds up, in bytes, one a buffer (a layer's fixed buffers, a callback's copies: one for all),
+   * by the thread that allocates them: what fit asks the engine to find room for (Engine.assertFits), each thread's in
+   * the order its fit asks for them (Engine.fitsBlocks places them so): [0] this thread's: its gemm scratch where it
+   * must grow, the callbacks' copies, then for each batch size its share runs (the full batch's, the last's, the
+   * validation's) the batch's buffers and the layers' workspaces, at the first size each layer's fixed buffers not made
+   * yet (forward ones after its workspace, the backward pass's in the backward order) and the optimizer's state (the
+   * first step's update); [i] training thread i's: its replica's gradient and gemm scratch, then its share's as this
+   * thread's (all fixed buffers its own), which its engine cuts from the blocks parked for it (Engine.park) before the
+   * top of the memory.
    */
   stepBlocksByThread(
     batchSize: number,
