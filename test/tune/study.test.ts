@@ -591,19 +591,21 @@ test("--resume with a trial budget the study's trials already spend says what it
   );
 });
 
-test('a study deleted and made again under its name under its tune ends it; the new study gets nothing of it', {
-  timeout: 120000,
-}, async () => {
-  // the loop went on in the new study as if it were its own: trial 0 was told 'study "remade" has no trial 0' at its
-  // next report, and the next trials were made in the new study
-  const db = join(dir, 'remade.db');
+/**
+ * A random study of 3 trials (GRU units 2, 4, 8; 50 epochs) in SQLite file `db`, tuned while another process deletes
+ * it and makes it again under its name once a trial runs (then `also`, on the new study); the error the tune ends in.
+ */
+async function tuneRemadeUnder(
+  db: string,
+  log: (l: string) => void,
+  also?: (other: SqliteStorage) => Promise<unknown>,
+): Promise<unknown> {
   const f = config(
     'remade',
     `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
       '  space:\n    model.layers[0].gru.units: [2, 4, 8]\n',
     50,
   );
-  const lines: string[] = [];
   let remaking: Promise<void> | null = null;
   const onTrials = (trials: readonly FrozenTrial[]) => {
     if (remaking || !trials.some((t) => t.state === 'running')) return;
@@ -611,15 +613,27 @@ test('a study deleted and made again under its name under its tune ends it; the 
     remaking = (async () => {
       await other.deleteStudy('remade');
       await other.createStudy('remade', { strategy: 'random' });
+      await also?.(other);
       await other.close();
     })();
   };
-  const run = runStudy(await loadConfig(f), { log: (l) => lines.push(l), jobs: 1, saveBest: false, onTrials });
+  const run = runStudy(await loadConfig(f), { log, jobs: 1, saveBest: false, onTrials });
   const e = await run.then(
     () => assert.fail('the tune went on'),
     (x: unknown) => x,
   );
   await remaking;
+  return e;
+}
+
+test('a study deleted and made again under its name under its tune ends it; the new study gets nothing of it', {
+  timeout: 120000,
+}, async () => {
+  // the loop went on in the new study as if it were its own: trial 0 was told 'study "remade" has no trial 0' at its
+  // next report, and the next trials were made in the new study
+  const db = join(dir, 'remade.db');
+  const lines: string[] = [];
+  const e = await tuneRemadeUnder(db, (l) => lines.push(l));
   assert.ok(e instanceof StudyDeleted, String(e));
   assert.equal(
     (e as Error).message,
@@ -639,30 +653,12 @@ test("a trial of a study deleted and made again under its tune writes nothing to
   // the new study's trial #0, run by another process, took the old trial #0's epochs (reports by name and number), and
   // its end: failed with the old trial's error
   const db = join(dir, 'remade-trial.db');
-  const f = config(
-    'remade',
-    `  strategy: random\n  trials: 3\n  storage: sqlite:${db}\n` +
-      '  space:\n    model.layers[0].gru.units: [2, 4, 8]\n',
-    50,
-  );
-  let remaking: Promise<void> | null = null;
   const owner = { host: 'far', pid: 7, worker: 0, staleAfterS: 3600 };
-  const onTrials = (trials: readonly FrozenTrial[]) => {
-    if (remaking || !trials.some((t) => t.state === 'running')) return;
-    const other = new SqliteStorage(db);
-    remaking = (async () => {
-      await other.deleteStudy('remade');
-      await other.createStudy('remade', { strategy: 'random' });
-      await other.createTrial('remade', { 'model.layers[0].gru.units': 99 }, {}, { owner });
-      await other.close();
-    })();
-  };
-  const run = runStudy(await loadConfig(f), { log: () => {}, jobs: 1, saveBest: false, onTrials });
-  const e = await run.then(
-    () => assert.fail('the tune went on'),
-    (x: unknown) => x,
+  const e = await tuneRemadeUnder(
+    db,
+    () => {},
+    (other) => other.createTrial('remade', { 'model.layers[0].gru.units': 99 }, {}, { owner }),
   );
-  await remaking;
   assert.ok(e instanceof StudyDeleted, String(e));
   assert.match((e as Error).message, /another study was made under its name since: this process does not join it/);
   const st = new SqliteStorage(db);
