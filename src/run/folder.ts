@@ -10,14 +10,16 @@ import {
   readSync,
   rmdirSync,
   rmSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { access, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { SeqtuneError } from '../errors.js';
 
+/** A run folder or an output file that cannot be written where it was asked for (exit 2). */
 export class RunFolderError extends SeqtuneError {}
 
 /**
@@ -82,8 +84,8 @@ export async function writeWhole(file: string, data: string | Uint8Array | reado
 }
 
 /**
- * Whether a command that writes `file` whole may replace what is there: nothing, a folder (left to the write, which
- * names it: EISDIR), or a file `ours` says the command wrote, from its first `bytes` bytes (all of it when not given).
+ * Whether a command that writes `file` whole may replace what is there: nothing, a folder (refuseOutFile's to
+ * refuse), or a file `ours` says the command wrote, from its first `bytes` bytes (all of it when not given).
  * predict, export and diagnose --plot replace only their own output: `--out new.csv` wrote forecasts over the CSV
  * they were made from, export's `--out RUN/model/weights.bin` over the run's weights, `--plot RUN/loss.svg` over the
  * run's own chart, each with exit 0.
@@ -208,6 +210,20 @@ async function makeFolders(dir: string): Promise<string | undefined> {
 }
 
 /**
+ * The first of `path` and the folders above it that is there, with what it is: a name not there (ENOENT), or below a
+ * file (ENOTDIR), leads to the folder above it. Another error of the system (ENAMETOOLONG, EACCES) is thrown.
+ */
+async function firstThere(path: string): Promise<{ at: string; st: Stats }> {
+  for (let d = path; ; d = dirname(d)) {
+    const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
+      if ((e.code === 'ENOENT' || e.code === 'ENOTDIR') && dirname(d) !== d) return null;
+      throw e;
+    });
+    if (st !== null) return { at: d, st };
+  }
+}
+
+/**
  * Throws the system's error, naming `dir`, where run folders cannot be made in `dir` (a read-only mount, a file in
  * the way, a parent without write permission); makes nothing. For a command that writes run folders only after
  * minutes of other work, or after it wrote elsewhere: a study's trials each failed at once with EROFS, after the
@@ -215,28 +231,55 @@ async function makeFolders(dir: string): Promise<string | undefined> {
  */
 export async function refuseUnwritable(dir: string): Promise<void> {
   const asked = resolve(dir);
-  let d = asked;
   try {
-    for (;;) {
-      const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT' && dirname(d) !== d) return null;
-        throw e;
-      });
-      if (st === null) {
-        d = dirname(d);
-        continue;
-      }
-      if (!st.isDirectory())
-        throw Object.assign(new Error(`ENOTDIR: not a directory, '${d}'`), { code: 'ENOTDIR', path: d });
-      // the first folder that exists must take a new entry (EROFS on a read-only mount, EACCES without permission)
-      await access(d, constants.W_OK | constants.X_OK);
-      return;
-    }
+    const { at, st } = await firstThere(asked);
+    if (!st.isDirectory())
+      throw Object.assign(new Error(`ENOTDIR: not a directory, '${at}'`), { code: 'ENOTDIR', path: at });
+    // the first folder that exists must take a new entry (EROFS on a read-only mount, EACCES without permission)
+    await access(at, constants.W_OK | constants.X_OK);
   } catch (e) {
     const x = e as NodeJS.ErrnoException;
     if (e instanceof Error && typeof x.code === 'string') x.path = asked;
     throw e;
   }
+}
+
+/**
+ * What keeps a command from writing in the folder `dir`, in words with what to do, or null where nothing does: it, or
+ * the first folder above it that is there, is a file or takes no new entry (EROFS on a read-only mount, EACCES
+ * without write permission, except to root); where `mayMake` is false (a file is written in a folder that is there:
+ * nothing makes it), a `dir` that is not there. Makes nothing.
+ */
+async function keptFrom(dir: string, mayMake: boolean): Promise<{ found: string; todo: string } | null> {
+  const { at, st } = await firstThere(dir);
+  if (!st.isDirectory()) return { found: `the folder ${at} is a file, not a folder`, todo: 'choose another' };
+  if (!mayMake && at !== dir) return { found: `the folder ${dir} does not exist`, todo: 'create it or choose another' };
+  try {
+    await access(at, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    return {
+      found: `the folder ${at} takes no new file (${(e as NodeJS.ErrnoException).code})`,
+      todo: 'choose another',
+    };
+  }
+  return null;
+}
+
+/**
+ * Throws a RunFolderError naming `option` and `file` where a command cannot write the file `file` (writeWhole): a
+ * folder is there, or its folder is not there (nothing makes it), is a file or takes no new file. Makes nothing. For
+ * a command to ask before its work, not after: `predict --out` naming a folder forecast 400,000 rows for 10 s, then
+ * said 'outdir: is a folder, where a file was expected (EISDIR)', without a word of --out. What a file there holds is
+ * the command's own question (replaceable).
+ */
+export async function refuseOutFile(option: string, file: string): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  const kept = st?.isDirectory()
+    ? { found: 'expected a file path, found a folder', todo: 'name a file in it or choose another' }
+    : file.endsWith('/') || file.endsWith(sep)
+      ? { found: "expected a file path, found a folder's name (it ends in /)", todo: 'choose another' }
+      : await keptFrom(dirname(file), false);
+  if (kept) throw new RunFolderError(`${option} ${file}: ${kept.found}; ${kept.todo} ${option}`);
 }
 
 export class RunFolder {

@@ -7,6 +7,7 @@ export {
   freePath,
   RunFolder,
   RunFolderError,
+  refuseOutFile,
   refuseUnwritable,
   removeUnfinishedRunFolders,
   replaceable,

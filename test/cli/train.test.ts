@@ -164,6 +164,35 @@ train: {epochs: 1, batch_size: 32}
   );
 });
 
+test('predict refuses an --out it cannot write before it forecasts: a folder, a folder not there, one that is a file', async () => {
+  // it forecast the whole CSV (10 s for 400,000 rows), then said 'outdir: is a folder, where a file was expected
+  // (EISDIR)', without a word of --out
+  writeFileSync(join(dir, 'o.csv'), syntheticCsv({ length: 80, seed: 8 }));
+  writeFileSync(
+    join(dir, 'o.yaml'),
+    'data: {csv: o.csv, time: time, target: value, lookback: 8}\n' +
+      'model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}\ntrain: {epochs: 1}\n',
+  );
+  const run = join(dir, 'orun');
+  assert.equal((await quiet(['train', join(dir, 'o.yaml'), '--out', run, '--quiet'])).value, 0);
+  const folder = join(dir, 'o-folder');
+  mkdirSync(folder);
+  for (const [out, csv, said] of [
+    [folder, 'o.csv', 'expected a file path, found a folder; name a file in it or choose another --out'],
+    [join(dir, 'o-none', 'f.csv'), 'o.csv', `the folder ${join(dir, 'o-none')} does not exist; create it or choose`],
+    [join(dir, 'o.csv', 'f.csv'), 'o.csv', `the folder ${join(dir, 'o.csv')} is a file, not a folder; choose another`],
+    [`${join(dir, 'o-new')}/`, 'o.csv', "expected a file path, found a folder's name (it ends in /)"],
+    // judged before the run and the CSV are read: a CSV that is not there is not what is said
+    [folder, 'no-such.csv', 'expected a file path, found a folder'],
+  ]) {
+    const r = await quiet(['predict', run, '--csv', join(dir, csv!), '--out', out!]);
+    assert.equal(r.value, 2, r.err);
+    assert.ok(r.err.startsWith(`seqtune: --out ${out}: ${said}`), r.err);
+  }
+  assert.deepEqual(readdirSync(folder), [], 'nothing written in the folder');
+  assert.equal(existsSync(join(dir, 'o-none')), false, 'no folder made');
+});
+
 test('a test split of one window is said in a warning after the header (it trained and scored in silence)', async () => {
   writeFileSync(join(dir, 'one.csv'), syntheticCsv({ length: 200, seed: 4 }));
   writeFileSync(

@@ -2,7 +2,7 @@
 // run that diverged (forecasts that are not finite, or a diagnosis that says diverged), as train, evaluate and export.
 
 import type { Command } from 'commander';
-import { predictRun, replaceable, writeWhole } from '../../run/index.js';
+import { predictRun, refuseOutFile, replaceable, writeWhole } from '../../run/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 import { failIfDiverged } from '../diverged.js';
 import { integerAtLeast } from '../options.js';
@@ -14,11 +14,13 @@ interface PredictOptions {
 }
 
 /**
- * An existing file at --out is replaced only where it holds forecasts predict wrote (its header begins with
- * origin_row): `--out new.csv` wrote the forecasts over the very CSV they were made from, and `--out my.yaml` over the
- * config, both with exit 0. A folder is left to the write, which names it (EISDIR).
+ * --out is checked before the forecasts are made: a path that cannot be written (a folder, a folder that is not
+ * there) was told after the whole file was forecast. An existing file there is replaced only where it holds forecasts
+ * predict wrote (its header begins with origin_row): `--out new.csv` wrote the forecasts over the very CSV they were
+ * made from, and `--out my.yaml` over the config, both with exit 0.
  */
-function checkReplaceable(out: string): void {
+async function checkOut(out: string): Promise<void> {
+  await refuseOutFile('--out', out);
   if (replaceable(out, (head) => head.toString('utf8') === 'origin_row,', 11)) return;
   throw new UsageError(
     `--out ${out}: expected a new file or forecasts seqtune predict wrote, found another file; predict replaces only ` +
@@ -40,7 +42,7 @@ export function addPredict(parent: Command, { io }: CliContext): Command {
     .description('forecast with a trained run')
     .action(async (runDir: string, o: PredictOptions) => {
       const out = o.out && o.out !== '-' ? o.out : undefined;
-      if (out) checkReplaceable(out);
+      if (out) await checkOut(out);
       // forecasts that are not finite are refused by predictRun, naming the row; a loss that blew up to finite values
       // is refused here, before anything is written: train exited 1 for it, evaluate and export too, and predict wrote
       // what the blown-up weights say (shampoo sales at Adam 1e6: -1.0e8) with exit 0
