@@ -2,9 +2,9 @@
 // data.json), or an ensemble folder (ensemble.json: its members and their fusion become one graph), exports it
 // with its data description, and writes the file through a temporary file renamed into place, so a failed export
 // leaves nothing behind. It replaces an existing file only where that is a model seqtune exported.
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { checkRunDir, loadRun, replaceable, trainingMoves, writeWhole } from '../run/index.js';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { checkRunDir, loadRun, refuseOutFile, replaceable, trainingMoves, writeWhole } from '../run/index.js';
 import { Fusion, Model } from '../train/index.js';
 import { ExportError } from './errors.js';
 import { writtenBySeqtune } from './graph.js';
@@ -25,7 +25,7 @@ export interface ExportRunOptions {
 /**
  * An existing file at `out` is replaced only where it is a model seqtune exported (a run exported again): `--out
  * RUN/model/weights.bin` wrote the graph over the run's own weights, and `--out data.csv` over the data, both with
- * exit 0. A folder is left to the write, which names it (EISDIR).
+ * exit 0.
  */
 function checkReplaceable(out: string): void {
   if (replaceable(out, writtenBySeqtune)) return;
@@ -33,17 +33,6 @@ function checkReplaceable(out: string): void {
     `${out}: expected a new file or an ONNX model seqtune exported, found another file; export replaces only a ` +
       'model it wrote: remove the file or choose another --out',
   );
-}
-
-/**
- * The folder `out` goes in, checked before the model is read: export makes no folder, and a missing one was told as
- * 'cannot write the ONNX file (ENOENT)', which did not say what was missing.
- */
-function checkOutFolder(out: string): void {
-  const dir = dirname(out);
-  if (existsSync(dir) && statSync(dir).isDirectory()) return;
-  const found = existsSync(dir) ? 'is a file, not a folder; choose' : 'does not exist; create it or choose';
-  throw new ExportError(`--out ${out}: the folder ${dir} ${found} another --out`);
 }
 
 /** Writes bytes to `out` through a temporary file in the same folder; on failure nothing is left there. */
@@ -81,7 +70,9 @@ function checkColumns(runDir: string, d: ExportData): void {
 export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
   checkRunDir(runDir);
   const out = o.out ?? join(runDir, o.rawIO ? 'model.raw.onnx' : 'model.onnx');
-  checkOutFolder(out);
+  // checked before the model is read and exported: a folder there was told after it, 'cannot write the ONNX file
+  // (EISDIR)' without a word of --out; export makes no folder, and a missing one is told so
+  await refuseOutFile('--out', out);
   checkReplaceable(out);
   const { model, saved } = await loadRun(runDir);
   if (!(model instanceof Model || model instanceof Fusion))

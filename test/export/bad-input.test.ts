@@ -154,7 +154,12 @@ test('an output path that cannot be written: nothing is left there', async () =>
     /m\.onnx: the folder \S+metrics\.json is a file, not a folder; choose another --out\n$/,
     trained,
   );
-  await refused([trained, '--out', join(out, 'taken.onnx')], /taken\.onnx: cannot write the ONNX file \(E\w+\)/, out);
+  // a folder at --out was told after the model was read and exported: 'taken.onnx: cannot write the ONNX file (EISDIR)'
+  await refused(
+    [trained, '--out', join(out, 'taken.onnx')],
+    /^seqtune: --out \S+taken\.onnx: expected a file path, found a folder; name a file in it or choose another --out$/m,
+    out,
+  );
   await refused([trained, '--format', 'tflite'], /argument 'tflite' is invalid. Allowed choices are onnx/, trained);
 });
 
