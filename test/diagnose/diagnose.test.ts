@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -463,6 +463,31 @@ test("diagnose --plot replaces only a plot it wrote, as predict and export: neve
     assert.equal(many.code, 2, many.err);
     assert.match(many.err, /many-2\.svg: expected a new file or a plot seqtune diagnose wrote/);
     assert.ok(!existsSync(join(dir, 'many-1.svg')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('diagnose --plot it cannot write is refused before any path is read: a folder there, a folder not there', async () => {
+  // it read, diagnosed and printed the curves, then said 'nodir/x.svg: no such file or folder (ENOENT)' without a word
+  // of --plot; of two paths, the first one's plot was written and printed before the second's folder said EISDIR
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-plot-to-'));
+  try {
+    const f = join(dir, 'training.log');
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},${0.1 + Math.exp(-i / 8)},${0.2 + Math.exp(-i / 6)}`);
+    writeFileSync(f, `epoch,loss,val_loss\n${rows.join('\n')}\n`);
+    mkdirSync(join(dir, 'many-2.svg'));
+    for (const [paths, plot, said] of [
+      [[f, f], join(dir, 'many.svg'), `${join(dir, 'many-2.svg')}: expected a file path, found a folder; name a file`],
+      [[f], join(dir, 'nodir', 'x.svg'), `${join(dir, 'nodir', 'x.svg')}: the folder ${join(dir, 'nodir')} does not`],
+      [[f], join(f, 'x.png'), `${join(f, 'x.png')}: the folder ${f} is a file, not a folder; choose another --plot`],
+    ] as const) {
+      const r = await runCli(['diagnose', ...paths, '--plot', plot]);
+      assert.deepEqual([r.code, r.out], [2, ''], r.err);
+      assert.ok(r.err.startsWith(`seqtune: --plot ${said}`), r.err);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['many-2.svg', 'training.log'], 'no plot written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ import {
   readHistory,
 } from '../../diagnose/index.js';
 import { MARK_HEAD, markedBy, renderSvg, renderTerminal, svgToPng } from '../../plot/index.js';
-import { baselineLoss, replaceable, writeWhole } from '../../run/index.js';
+import { baselineLoss, refuseOutFile, replaceable, writeWhole } from '../../run/index.js';
 import { type CliContext, type IO, UsageError, withExamples } from '../context.js';
 import { pictureFile } from '../options.js';
 
@@ -57,13 +57,17 @@ const plotFile = (plot: string, i: number, count: number) =>
   count > 1 ? plot.replace(/(\.\w+)?$/, (ext) => `-${i + 1}${ext}`) : plot;
 
 /**
- * An existing file at a --plot name is replaced only where it is a plot diagnose wrote, as predict and export replace
- * only their own output: `--plot RUN/loss.svg` wrote over the run's own chart (train's, unmarked), exit 0. Checked for
- * every path's file before any is written.
+ * Every path's --plot file, checked before any path is read or any plot written: one that cannot be written (a folder
+ * of that name, a folder that is not there) was told after the curves were read, diagnosed and printed, and of
+ * several paths after the first one's plot was written, as 'nodir/x.svg: no such file or folder (ENOENT)' without a
+ * word of --plot. An existing file at a --plot name is replaced only where it is a plot diagnose wrote, as predict
+ * and export replace only their own output: `--plot RUN/loss.svg` wrote over the run's own chart (train's, unmarked),
+ * exit 0.
  */
-function checkReplaceable(plot: string, count: number): void {
+async function checkPlots(plot: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const file = plotFile(plot, i, count);
+    await refuseOutFile('--plot', file);
     if (replaceable(file, (head) => markedBy(head, MARK), MARK_HEAD)) continue;
     throw new UsageError(
       `--plot ${file}: expected a new file or a plot seqtune diagnose wrote, found another file; diagnose replaces ` +
@@ -112,7 +116,7 @@ export function addDiagnose(parent: Command, { io }: CliContext): Command {
     )
     .description('read train/validation loss curves and say what to try next')
     .action(async (paths: string[], o: DiagnoseOptions) => {
-      if (o.plot) checkReplaceable(o.plot, paths.length);
+      if (o.plot) await checkPlots(o.plot, paths.length);
       const all = [];
       for (const [i, path] of paths.entries()) all.push(await diagnoseOne(path, i, paths.length, o, io));
       if (o.json) io.out(`${finiteJson(all.length === 1 ? all[0] : all)}\n`);
