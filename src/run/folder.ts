@@ -291,11 +291,23 @@ export class RunFolder {
   ) {}
 
   /**
-   * The folder `asked` names, or a RunFolderError where it is taken (a file, or a folder with something in it): what
-   * create refuses, for a command to ask before work that takes minutes (study ensemble fitted and scored its members,
-   * then refused an --out that existed).
+   * The folder `asked` names, or a RunFolderError where it is taken (a file, or a folder with something in it) or
+   * cannot be made (a folder above it is a file, or takes no new entry): what create refuses, for a command to ask
+   * before work that takes minutes (study ensemble fitted and scored its members, then refused an --out that existed,
+   * or one below a file: 'afile: exists, and is not a folder (EEXIST)').
    */
   static async refuseTaken(asked: string): Promise<string> {
+    const final = await RunFolder.untaken(asked);
+    const kept = await keptFrom(dirname(final), true);
+    if (kept) throw new RunFolderError(`${final}: cannot make the run folder: ${kept.found}; ${kept.todo} --out`);
+    return final;
+  }
+
+  /**
+   * The folder `asked` names, or a RunFolderError where it is taken. create's own check: a parent it cannot make is
+   * told by the system's error, of the folder that could not be made (makeFolders).
+   */
+  private static async untaken(asked: string): Promise<string> {
     const final = join(dirname(asked), basename(asked));
     try {
       const st = await stat(final);
@@ -313,7 +325,7 @@ export class RunFolder {
   static async create(asked: string, o: { exact?: boolean } = {}): Promise<RunFolder> {
     // `--out r/` (a shell completes a folder's name with its slash) is the folder r: its temporary name went inside it
     // (r/.partial-...), and the finished run was renamed to r/-2 with 'another run wrote this folder'
-    const final = await RunFolder.refuseTaken(asked);
+    const final = await RunFolder.untaken(asked);
     const made = (await makeFolders(dirname(final))) ?? null;
     await removeAbandoned(dirname(final));
     // unique within the process too (two creates of one name in one millisecond): the time, this thread, a count

@@ -2,7 +2,7 @@
 // (duplicates skipped, and said so), nothing is retrained, and a fusion that does not beat its best member on
 // validation is reported as such, the folder then using the best member alone.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -79,6 +79,19 @@ test('study ensemble skips trials that are the same model, retrains nothing, and
   assert.equal(again.code, 2, again.out);
   assert.match(again.err, /ens-dups: already exists; seqtune does not overwrite a run folder/);
   assert.doesNotMatch(again.out, /member|skipped/, 'nothing scored');
+  // an --out below a file likewise: it was told after every member was scored, 'series.csv: exists, and is not a
+  // folder (EEXIST)'
+  const under = join(dir, 'series.csv', 'ens');
+  const below = await runCli(['study', 'ensemble', 'dups', '--storage', db, '--top', '3', '--out', under]);
+  assert.deepEqual(
+    [below.code, below.err],
+    [
+      2,
+      `seqtune: ${under}: cannot make the run folder: the folder ${join(dir, 'series.csv')} is a file, not a ` +
+        'folder; choose another --out\n',
+    ],
+  );
+  assert.doesNotMatch(below.out, /member|skipped/, 'nothing scored');
 });
 
 test('a fusion that does not beat its best member on validation is reported, and the folder uses that member', async () => {
@@ -151,22 +164,34 @@ test('--linear blends the best trial with the linear baseline, saved as a run fo
   await evaluatesAsRecorded(out, e.test.ensemble.scaled.mse);
 });
 
+/**
+ * `seqtune study ensemble ... --out out` where another process takes `out` while the members are scored: a file is
+ * written there at the command's first line (the check of --out is behind it), so the ensemble fails at its end.
+ */
+async function takenMeanwhile(args: string[], out: string): Promise<{ code: number; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const err: string[] = [];
+  const taking = () => void (existsSync(out) || writeFileSync(out, 'another run'));
+  const code = await main([...args, '--out', out], { out: taking, err: (s) => err.push(s) });
+  return { code, err: err.join('') };
+}
+
 test('an ensemble that fails removes the linear member it saved, and keeps one saved before', async () => {
-  // an --out inside a file fails at the end, after the ridge was fitted and saved beside the trials: its
-  // runs/fails/linear-<hash>/ stayed there, a folder no ensemble uses
+  // an --out that fails at the end, after the ridge was fitted and saved beside the trials, left its
+  // runs/fails/linear-<hash>/ there, a folder no ensemble uses
   await study('fails', '    model.layers[0].gru.units: [3, 5]\n');
   const runs = join(dir, 'runs', 'fails');
   const linearRuns = () => readdirSync(runs).filter((f) => f.startsWith('linear-'));
   const args = ['study', 'ensemble', 'fails', '--storage', db, '--top', '2', '--linear', '--method', 'blend'];
-  const bad = await runCli([...args, '--out', join(dir, 'series.csv', 'ens')]);
+  const bad = await takenMeanwhile(args, join(dir, 'ens-taken'));
   assert.equal(bad.code, 2, bad.err);
-  assert.match(bad.err, /series\.csv: exists, and is not a folder/);
+  assert.match(bad.err, /ens-taken: already exists; seqtune does not overwrite a run folder/);
   assert.deepEqual(linearRuns(), [], 'no linear-<hash> folder left beside the trials');
   const ok = await runCli([...args, '--out', join(dir, 'ens-fails')]);
   assert.equal(ok.code, 0, ok.err);
   const [saved] = linearRuns();
   assert.ok(saved, 'saved beside the trials');
-  const again = await runCli([...args, '--out', join(dir, 'series.csv', 'ens')]);
+  const again = await takenMeanwhile(args, join(dir, 'ens-taken-2'));
   assert.equal(again.code, 2, again.err);
   assert.deepEqual(linearRuns(), [saved], 'a folder an earlier ensemble saved is kept');
 });
