@@ -205,3 +205,35 @@ test("lr-find's sweep lets the event loop run between its steps, so Ctrl-C and S
   assert.equal(seen.length, 20);
   assert.ok(seen.at(-1)! >= seen[0]! + 19, `turns of the event loop at each step: ${seen.join(' ')}`);
 });
+
+test('seqtune lr-find refuses an --out it cannot make before it reads the CSV and sweeps: one taken, one below a file', async () => {
+  // both were refused after the sweep: 'lr: already exists ...', 'c.yaml: exists, and is not a folder (EEXIST)'
+  const { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { runCli } = await import('../helpers/run-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-out-'));
+  try {
+    // a CSV that is not there: what is said is --out's, judged first
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      'data: {csv: no-such.csv, target: value, lookback: 12}\n' +
+        'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\n',
+    );
+    const taken = join(dir, 'lr');
+    mkdirSync(taken);
+    writeFileSync(join(taken, 'keep.txt'), 'mine');
+    const below = join(dir, 'c.yaml', 'lr');
+    for (const [out, said] of [
+      [taken, `${taken}: already exists; seqtune does not overwrite a run folder (choose another --out)`],
+      [below, `${below}: cannot make the run folder: the folder ${join(dir, 'c.yaml')} is a file, not a folder`],
+    ]) {
+      const r = await runCli(['lr-find', join(dir, 'c.yaml'), '--out', out!, '--steps', '20']);
+      assert.equal(r.code, 2, r.err);
+      assert.ok(r.err.startsWith(`seqtune: ${said}`), r.err);
+    }
+    assert.deepEqual(readdirSync(taken), ['keep.txt']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { lrFindRun } from '../../check/index.js';
 import { loadConfig } from '../../config/index.js';
-import { defaultRunDir } from '../../run/index.js';
+import { defaultRunDir, RunFolder } from '../../run/index.js';
 import { type CliContext, withExamples } from '../context.js';
 import { integerAtLeast, THREADS_OPTION, withThreads } from '../options.js';
 
@@ -25,10 +25,12 @@ export function addLrFind(parent: Command, { io }: CliContext): Command {
     .description('learning-rate range test: suggests a learning rate and a range')
     .action(async (config: string, o: LrFindOptions) => {
       const loaded = withThreads(await loadConfig(config), o.threads);
-      const res = await lrFindRun(loaded, {
-        out: o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
-        steps: o.steps,
-      });
+      // the folder's place is judged before the CSV is read and swept: an --out taken or below a file was refused
+      // after the sweep ('afile: exists, and is not a folder (EEXIST)')
+      const out = await RunFolder.refuseTaken(
+        o.out ?? defaultRunDir(loaded.name, loaded.dir).replace(/([^/]+)$/, 'lr-find-$1'),
+      );
+      const res = await lrFindRun(loaded, { out, steps: o.steps });
       if (o.json) io.out(`${JSON.stringify({ suggested: res.suggested, points: res.points })}\n`);
       else io.out(`${suggestionText(res.suggested)}; plot: ${res.dir}/lr-find.png\n`);
     });
