@@ -151,6 +151,9 @@ async function evalSplit(
  */
 export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): Promise<RunResult> {
   const log = o.log ?? (() => {});
+  // the run folder's place is judged before the CSV is read and prepared (seconds for a large one): an --out taken or
+  // below a file, or a config folder that takes no runs/, was refused after it
+  const out = await RunFolder.refuseTaken(o.out ?? defaultRunDir(loaded.name, loaded.dir));
   let cfg = resolveConfig(loaded.raw, loaded.name);
   if (o.override) cfg = o.override(cfg);
   const { spec, csvPath } = dataSpec(cfg, loaded.dir);
@@ -159,9 +162,7 @@ export async function trainRun(loaded: LoadedConfig, o: TrainRunOptions = {}): P
   const model = compiledModel(loaded.file, cfg, data);
   checkOutputWidth(loaded.file, cfg, model, data);
   checkBaselines(loaded.file, cfg, data);
-  const folder = await RunFolder.create(o.out ?? defaultRunDir(loaded.name, loaded.dir), {
-    exact: o.out !== undefined,
-  });
+  const folder = await RunFolder.create(out, { exact: o.out !== undefined });
   try {
     const { history, seconds } = await fitRun(loaded, cfg, model, data, o, log);
     if (history.stopReason) log(history.stopReason);
