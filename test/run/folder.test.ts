@@ -4,7 +4,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RunFolder, refuseUnwritable, removeUnfinishedRunFolders, watchRunFolders } from '../../src/run/index.js';
+import {
+  RunFolder,
+  refuseOutFile,
+  refuseUnwritable,
+  removeUnfinishedRunFolders,
+  watchRunFolders,
+} from '../../src/run/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-folder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,7 +82,7 @@ test('a folder asked for exactly (--out) that another run took meanwhile is an e
   assert.equal(await a.commit(), name);
   await assert.rejects(
     b.commit(),
-    new RegExp(`out: another run wrote this folder while this one trained; this run is kept in .*out-2$`),
+    /out: another run wrote this folder while this one trained; this run is kept in .*out-2$/,
   );
   assert.equal(existsSync(join(`${name}-2`, 'who.json')), true, 'the finished work is kept');
 });
@@ -153,6 +159,35 @@ test('refuseUnwritable makes nothing, and names the folder asked for with the re
       code: 'EACCES',
       path: join(locked, 'runs', 'x'),
     });
+  } finally {
+    chmodSync(locked, 0o755);
+  }
+});
+
+test('refuseOutFile and refuseTaken judge a place before anything is written there, and make nothing', async (t) => {
+  await refuseOutFile('--out', join(dir, 'new.csv'));
+  await assert.rejects(refuseOutFile('--out', join(dir, 'not-here', 'f.csv')), {
+    name: 'RunFolderError',
+    message:
+      `--out ${join(dir, 'not-here', 'f.csv')}: the folder ${join(dir, 'not-here')} does not exist; ` +
+      'create it or choose another --out',
+  });
+  assert.equal(existsSync(join(dir, 'not-here')), false);
+  // a folder that takes no new file (a read-only mount: EROFS; no write permission: EACCES, except to root)
+  if (process.getuid?.() === 0) return t.skip('root writes into a folder without write permission');
+  const locked = join(dir, 'locked-out');
+  mkdirSync(locked, { mode: 0o555 });
+  try {
+    const svg = join(locked, 'x.svg');
+    await assert.rejects(refuseOutFile('--plot', svg), {
+      message: `--plot ${svg}: the folder ${locked} takes no new file (EACCES); choose another --plot`,
+    });
+    await assert.rejects(RunFolder.refuseTaken(join(locked, 'runs', 'x')), {
+      message:
+        `${join(locked, 'runs', 'x')}: cannot make the run folder: the folder ${locked} takes no new file (EACCES); ` +
+        'choose another --out',
+    });
+    assert.deepEqual(readdirSync(locked), []);
   } finally {
     chmodSync(locked, 0o755);
   }
