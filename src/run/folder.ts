@@ -76,10 +76,23 @@ export async function writeWhole(file: string, data: string | Uint8Array | reado
     await writeFile(tmp, data);
     await rename(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw naming(e, file, tmp);
   } finally {
     release();
+  }
+}
+
+/**
+ * Removes the temporary file of a write that failed, if it is there: force skips a name not there (ENOENT), but not
+ * one below a file (ENOTDIR), whose error took the write's place and named the temporary file (`seqtune init
+ * afile/x.yaml`: 'afile/.x.yaml.24405.partial: a part of the path is a file ... (ENOTDIR)').
+ */
+function removeQuietly(tmp: string): void {
+  try {
+    rmSync(tmp, { force: true });
+  } catch {
+    // nothing was made there: the write's own error says why
   }
 }
 

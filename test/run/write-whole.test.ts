@@ -41,6 +41,17 @@ test('writeWhole onto a folder fails naming the path asked for, and leaves no te
   );
 });
 
+test('writeWhole below a file, or in a folder not there, names the path asked for, not its temporary name', async () => {
+  // the removal of the temporary file that was never made threw its own ENOTDIR, and `seqtune init afile/x.yaml` said
+  // 'afile/.x.yaml.24405.partial: a part of the path is a file, where a folder was expected (ENOTDIR)'
+  writeFileSync(join(dir, 'a-file'), '');
+  for (const [file, code] of [
+    [join(dir, 'a-file', 'x.yaml'), 'ENOTDIR'],
+    [join(dir, 'not-here', 'x.yaml'), 'ENOENT'],
+  ])
+    await assert.rejects(writeWhole(file!, 'x'), { code, path: file });
+});
+
 // /dev/full takes an open and fails every write with ENOSPC, as a full disk does (node's writeFile then gives no
 // path: it writes to a file it opened); the temporary name is made a link to it
 const devFull = existsSync('/dev/full') ? false : 'no /dev/full on this system';
