@@ -13,7 +13,7 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, readlink, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -304,10 +304,10 @@ export class RunFolder {
   ) {}
 
   /**
-   * The folder `asked` names, or a RunFolderError where it is taken (a file, or a folder with something in it) or
-   * cannot be made (a folder above it is a file, or takes no new entry): what create refuses, for a command to ask
-   * before work that takes minutes (study ensemble fitted and scored its members, then refused an --out that existed,
-   * or one below a file: 'afile: exists, and is not a folder (EEXIST)').
+   * The folder `asked` names, or a RunFolderError where it is taken (a file, a link, or a folder with something in
+   * it) or cannot be made (a folder above it is a file, or takes no new entry): what create refuses, for a command to
+   * ask before work that takes minutes (study ensemble fitted and scored its members, then refused an --out that
+   * existed, or one below a file: 'afile: exists, and is not a folder (EEXIST)').
    */
   static async refuseTaken(asked: string): Promise<string> {
     const final = await RunFolder.untaken(asked);
@@ -323,7 +323,15 @@ export class RunFolder {
   private static async untaken(asked: string): Promise<string> {
     const final = join(dirname(asked), basename(asked));
     try {
-      const st = await stat(final);
+      const st = await lstat(final);
+      // a link (to an empty folder, or to nothing) passed, and the run trained in full, was refused by the rename into
+      // place ('r.partial-host-123-...: a part of the path is a file ... (ENOTDIR)') and thrown away
+      if (st.isSymbolicLink())
+        throw new RunFolderError(
+          `${final}: expected a new folder or an empty one, found a link (to ${await readlink(final)}); a run ` +
+            'folder is renamed into place when finished, which replaces no link: give the folder it links to, or ' +
+            'choose another --out',
+        );
       if (!st.isDirectory() || (await readdir(final)).length > 0)
         throw new RunFolderError(
           `${final}: already exists; seqtune does not overwrite a run folder (choose another --out)`,

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -191,4 +200,26 @@ test('refuseOutFile and refuseTaken judge a place before anything is written the
   } finally {
     chmodSync(locked, 0o755);
   }
+});
+
+test('a run folder asked for where a link is (to an empty folder, or to nothing) is refused at once, not after the run', async () => {
+  // it passed, the run trained in full, and the rename into place failed ('r.partial-host-123-...: a part of the path
+  // is a file, where a folder was expected (ENOTDIR)'): the finished run was thrown away
+  const at = join(dir, 'links');
+  const empty = join(at, 'target');
+  mkdirSync(empty, { recursive: true });
+  for (const [name, to] of [
+    ['link-to-empty', empty],
+    ['link-to-nothing', join(at, 'nothing')],
+  ]) {
+    const link = join(at, name!);
+    symlinkSync(to!, link);
+    await assert.rejects(RunFolder.create(link, { exact: true }), {
+      name: 'RunFolderError',
+      message:
+        `${link}: expected a new folder or an empty one, found a link (to ${to}); a run folder is renamed into place ` +
+        'when finished, which replaces no link: give the folder it links to, or choose another --out',
+    });
+  }
+  assert.deepEqual(readdirSync(at).sort(), ['link-to-empty', 'link-to-nothing', 'target'], 'nothing made');
 });
