@@ -159,6 +159,8 @@ interface Facts {
   scale: string | undefined;
   /** The run stops early on val_loss and keeps its best epoch's weights (so its model is that epoch's already). */
   restoresBest: boolean;
+  /** The config's early stopping on val_loss: the key path of its options and its patience, where it has one. */
+  stopping: { path: string; patience: number } | undefined;
   /** The config's layers with the recurrent layer stacked on itself (stackAdvice), when the layers are known. */
   stacked: Record<string, unknown>[] | undefined;
   /**
@@ -174,6 +176,17 @@ function restoresBest(ctx: RunContext): boolean {
     const es = (c as { early_stopping?: { monitor?: string; restore_best_weights?: boolean } } | null)?.early_stopping;
     return es?.restore_best_weights === true && (es.monitor ?? 'val_loss') === 'val_loss';
   });
+}
+
+/** The config's early stopping on val_loss (EarlyStopping's patience is 0 where not given), or undefined. */
+function stoppingOf(ctx: RunContext): Facts['stopping'] {
+  const callbacks = ctx.config?.train?.callbacks ?? [];
+  for (let i = 0; i < callbacks.length; i++) {
+    const es = (callbacks[i] as { early_stopping?: { monitor?: string; patience?: number } } | null)?.early_stopping;
+    if (es && (es.monitor ?? 'val_loss') === 'val_loss')
+      return { path: `train.callbacks[${i}].early_stopping`, patience: es.patience ?? 0 };
+  }
+  return undefined;
 }
 
 function factsOf(ev: Evidence, ctx: RunContext): Facts {
@@ -199,6 +212,7 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
     known: ctx.config !== undefined,
     knownUnits: typeof rec?.opts.units === 'number',
     restoresBest: restoresBest(ctx),
+    stopping: stoppingOf(ctx),
     stacked: rec ? stackedLayers(ctx.config!.model!.layers!, rec.index) : undefined,
     normalized: rec ? normalizedLayers(ctx.config!.model!.layers!, rec.index) : undefined,
   };
@@ -277,19 +291,21 @@ function scheduleUp(f: Facts, ev: Evidence): Advice[] {
 
 function learningAdvice(f: Facts, ev: Evidence): Advice[] {
   const { lr, LR, epochs, known } = f;
+  const stopped = stoppedByPatience(f, ev);
+  const longer: Advice = {
+    param: 'train.epochs',
+    action: 'increase',
+    values: [epochs * 2, epochs * 4],
+    factor: 'epochs',
+    // One epoch has no trend to speak of: it is too short, not still falling.
+    text:
+      (ev.epochs === 1
+        ? 'train longer: one epoch shows no trend yet '
+        : `train longer: both losses were still falling at epoch ${ev.epochs} `) +
+      `(try ${epochs * 2} epochs with early stopping)`,
+  };
   return [
-    {
-      param: 'train.epochs',
-      action: 'increase',
-      values: [epochs * 2, epochs * 4],
-      factor: 'epochs',
-      // One epoch has no trend to speak of: it is too short, not still falling.
-      text:
-        (ev.epochs === 1
-          ? 'train longer: one epoch shows no trend yet '
-          : `train longer: both losses were still falling at epoch ${ev.epochs} `) +
-        `(try ${epochs * 2} epochs with early stopping)`,
-    },
+    ...(stopped ? morePatience(f, ev, stopped) : [longer]),
     farBelow(f) === undefined
       ? {
           param: LR,
@@ -389,6 +405,50 @@ function lessDropout(f: Facts): Advice[] {
     ...lower(`${f.L}.dropout`, f.dropout, 'dropout', 'use less regularization (dropout/recurrent dropout/L2)'),
     ...lower(`${f.L}.recurrent_dropout`, f.rdrop, 'recurrent_dropout', 'use less recurrent dropout'),
     ...f.dropoutLayers.flatMap((d) => lower(d.param, d.rate, 'dropout', `use less dropout (${d.param} ${d.rate})`)),
+  ];
+}
+
+/**
+ * The config's early stopping where it ended the run, or would have at its last epoch: its last `patience` epochs (at
+ * least one) brought no better validation loss (a run stopped for another reason, a tune's time budget, is not
+ * taken for it). More epochs alone then train the same model: airline passengers' GRU(8) read "still learning" at
+ * epoch 100 of 100 (best at 90, patience 10), and the 200 epochs advised stopped at epoch 100 again, same weights.
+ */
+function stoppedByPatience(f: Facts, ev: Evidence): Facts['stopping'] {
+  if (!f.stopping || ev.epochs < 2) return undefined;
+  return ev.epochs - f.best >= Math.max(1, f.stopping.patience) ? f.stopping : undefined;
+}
+
+/**
+ * More patience for a run early stopping ended while it still learned. Where the run also used all its epochs, either
+ * change alone trains the same model: the advice is then more epochs with more patience, one lever whose values are
+ * the epochs (the tuner sweeps them as it did; the text names the patience).
+ */
+function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string; patience: number }): Advice[] {
+  const more = Math.max(2 * patience, 5);
+  const ended =
+    `both losses were still falling slowly, but early stopping ended the run at epoch ${ev.epochs}, ` +
+    `${ev.epochs - f.best} epochs after the best validation loss (epoch ${f.best})`;
+  if (ev.epochs >= f.epochs)
+    return [
+      {
+        param: 'train.epochs',
+        action: 'increase',
+        values: [f.epochs * 2, f.epochs * 4],
+        factor: 'epochs',
+        text:
+          `train longer with more patience: ${ended}, its last of ${f.epochs}; more epochs or more patience ` +
+          `alone train the same model (try ${f.epochs * 2} epochs with ${path}.patience ${patience} -> ${more})`,
+      },
+    ];
+  return [
+    {
+      param: `${path}.patience`,
+      action: 'increase',
+      values: [more, 2 * more],
+      factor: 'early_stopping',
+      text: `more patience: ${ended}, so more epochs alone train the same model (patience ${patience} -> ${more})`,
+    },
   ];
 }
 

@@ -266,6 +266,42 @@ test('underfitting advice: train longer only when the run reached its epoch limi
   );
 });
 
+test('still-learning advice: more patience, not more epochs alone, where early stopping ended the run', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  // airline passengers' GRU(8): best at epoch 90, patience 10; "try 200 epochs" stopped at epoch 100 again, same model
+  const ev = (epochs: number, best: number) => ({ epochs, bestEpoch: best - 1 }) as Parameters<typeof adviceFor>[1];
+  const config = (epochs: number) => ({
+    train: {
+      epochs,
+      callbacks: [
+        { terminate_on_nan: {} },
+        { early_stopping: { monitor: 'val_loss', patience: 10, restore_best_weights: true } },
+      ],
+    },
+  });
+  const lever = (a: { param: string; values?: unknown[] }[]) => a.map((x) => [x.param, x.values]);
+  const patience = ['train.callbacks[1].early_stopping.patience', [20, 40]];
+  // at its limit: more epochs with more patience (either alone trains the same model), the values the epochs
+  const atLimit = adviceFor('learning', ev(100, 90), { config: config(100) });
+  assert.deepEqual(lever(atLimit)[0], ['train.epochs', [200, 400]]);
+  assert.match(atLimit[0]!.text, /^train longer with more patience: .*ended the run at epoch 100, 10 epochs after/);
+  assert.match(atLimit[0]!.text, /\(try 200 epochs with train\.callbacks\[1\]\.early_stopping\.patience 10 -> 20\)$/);
+  // before its limit: patience only
+  const before = adviceFor('learning', ev(100, 90), { config: config(200) });
+  assert.deepEqual(lever(before)[0], patience);
+  assert.match(before[0]!.text, /^more patience: .* so more epochs alone train the same model \(patience 10 -> 20\)$/);
+  assert.ok(!lever(adviceFor('learning', ev(100, 90), { config: config(200) })).some(([p]) => p === 'train.epochs'));
+  // best near the end (patience not spent): train longer, as before
+  const spent = adviceFor('learning', ev(100, 97), { config: config(100) });
+  assert.deepEqual(lever(spent)[0], ['train.epochs', [200, 400]]);
+  assert.match(spent[0]!.text, /^train longer: both losses were still falling at epoch 100/);
+  // no early stopping in the config: more epochs
+  assert.deepEqual(lever(adviceFor('learning', ev(100, 90), { config: { train: { epochs: 100 } } }))[0], [
+    'train.epochs',
+    [200, 400],
+  ]);
+});
+
 test('advice to stack a recurrent layer gives the layers a config would list, or no value without them', async () => {
   const { adviceFor } = await import('../../src/diagnose/index.js');
   const { buildLayers, configSchema } = await import('../../src/config/index.js');
