@@ -46,8 +46,11 @@ export function renderTerminal(info: ChartInfo, opts: { width?: number; height?:
   const step = info.logY ? undefined : (hi - lo) / 2;
   const labels = [hi, (hi + lo) / 2, lo].map((v) => formatTick(back(v), step)) as [string, string, string];
   const lw = Math.max(...labels.map((l) => l.length));
+  // the middle label on the row its value is drawn in (draw's rounding): on an even height that is the row above
+  // floor(H / 2), where the label sat a row low (train's 10 rows: 0.2196 beside the row of 0.2037)
+  const mid = H - 1 - Math.round((H - 1) / 2);
   const lines = grid.map((row, r) => {
-    const label = r === 0 ? labels[0] : r === Math.floor(H / 2) ? labels[1] : r === H - 1 ? labels[2] : '';
+    const label = r === 0 ? labels[0] : r === mid ? labels[1] : r === H - 1 ? labels[2] : '';
     return `${label.padStart(lw)} |${row.join('')}`;
   });
   lines.push(`${' '.repeat(lw)} +${'-'.repeat(W)}`);

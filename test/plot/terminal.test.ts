@@ -46,3 +46,12 @@ test("a curve of more values than columns is drawn by each column's lowest and h
   const short = renderTerminal(lossChart({ loss: loss.slice(0, 40) }), { width: 60, height: 10 });
   assert.equal((short.match(/\*/g) ?? []).length, 60 + 1); // a glyph a column, and the legend's
 });
+
+test('the middle y label sits on the row its value is drawn in, on an even height as on an odd one', () => {
+  // train's chart is 10 rows high: the middle label sat a row below the row of its value (0.2196 beside 0.1877)
+  for (const height of [9, 10, 12]) {
+    const text = renderTerminal(lossChart({ loss: [1, 0.5, 0] }), { width: 3, height });
+    const row = text.split('\n').find((l) => /^\s*0\.5 \|/.test(l));
+    assert.equal(row?.replace(/^.*\|/, ''), ' * ', `height ${height}:\n${text}`);
+  }
+});
