@@ -44,10 +44,17 @@ export function diagnosisText(d: Diagnosis, source: string): string {
 
 /**
  * A suggested value as a config file writes it (YAML flow style): `{monitor: val_loss, patience: 3}`, not JSON's
- * `{"monitor":"val_loss","patience":3}`; a name bare, quoted only where YAML needs it.
+ * `{"monitor":"val_loss","patience":3}`; a name bare, quoted only where YAML needs it. An object met twice is
+ * written twice, not as a YAML anchor and alias (`kernel_regularizer: &a1 {l2: 0.0001}`, then `*a1`, in the layers
+ * of the advice to stack a regularized layer).
  */
 const asInConfig = (v: unknown): string =>
-  stringifyYaml(v, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
+  stringifyYaml(v, {
+    collectionStyle: 'flow',
+    flowCollectionPadding: false,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+  }).trimEnd();
 
 /** A trend with its window as 1-based epochs [from, to], both included. */
 const trendFrom1 = (t: Trend | null): Trend | null => (t && t.from !== undefined ? { ...t, from: t.from + 1 } : t);

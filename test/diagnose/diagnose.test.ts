@@ -332,6 +332,24 @@ test('advice to stack a recurrent layer gives the layers a config would list, or
   assert.match(text, /stack another recurrent layer \(return_sequences on the one below\)$/m);
 });
 
+test('advice values are written as a config writes them: a setting the stacked layers share is spelled out twice', async () => {
+  const { adviceFor } = await import('../../src/diagnose/index.js');
+  const { diagnosisText } = await import('../../src/diagnose/report.js');
+  // shampoo's trial with an L2 GRU read "underfitting": its stack advice printed `kernel_regularizer: &a1 {l2:
+  // 0.0001}` and then `*a1`, a YAML anchor and alias, the regularizer object being one in both copies of the layer
+  const gru = { gru: { units: 16, kernel_regularizer: { l2: 0.0001 } } };
+  const ev = { epochs: 20, bestEpoch: 17 } as Parameters<typeof adviceFor>[1];
+  const advice = adviceFor('underfitting', ev, { config: { model: { layers: [gru, { dense: { units: 1 } }] } } });
+  const d = diagnose({ loss: [1, 0.9], val_loss: [1, 0.9] });
+  const text = diagnosisText({ ...d, advice: advice.filter((a) => a.factor === 'layers') }, 'h.json');
+  const layer = 'gru: {units: 16, kernel_regularizer: {l2: 0.0001}';
+  assert.ok(
+    text.includes(`[model.layers: [{${layer}, return_sequences: true}}, {${layer}}}, {dense: {units: 1}}]]`),
+    text,
+  );
+  assert.doesNotMatch(text, /[&*]a1/);
+});
+
 test('advice to add batch normalization gives the layers with it after the recurrent one, none where it is there', async () => {
   const { adviceFor } = await import('../../src/diagnose/index.js');
   const { buildLayers, configSchema } = await import('../../src/config/index.js');
