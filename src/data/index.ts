@@ -48,9 +48,11 @@ export {
   headerHint,
   newestFirstHint,
   parseStamp,
+  partsProblem,
   repeatedTimeHint,
   slashDayFirst,
   stackedSeriesHint,
+  stampProblem,
   timeOfDayColumn,
   usualStep,
 } from './stages/read.js';

@@ -14,12 +14,14 @@ import {
   newestFirstHint,
   numericColumn,
   parseStamp,
+  partsProblem,
   readCsv,
   repeatedTimeHint,
   separatorHint,
   slashDayFirst,
   splitRanges,
   stackedSeriesHint,
+  stampProblem,
   type Table,
   textCells,
   timeOfDayColumn,
@@ -188,6 +190,13 @@ function findTime(
   if (parts.length >= 2) {
     const ms = timesOf(t, parts);
     if (ms instanceof Float64Array) return { time: parts, ms, unordered: null };
+    const c = parts.map((h) => t.columns.get(h)!);
+    const problem = ms.order ? '' : partsProblem(c.map((x) => x.numbers[ms.row]!));
+    if (problem)
+      throw new DataError(
+        `${t.file}: columns ${parts.join(', ')} hold times, but row ${ms.row + 1} ` +
+          `("${c.map((x) => x.cell(ms.row)).join(' ')}") is no date: ${problem}; fix the cell`,
+      );
     const reversed = ms.order ? newestFirstHint(t, parts, 0, false) : '';
     if (reversed) throw new DataError(`${t.file}: columns ${parts.join(', ')} hold times${reversed}`);
   }
@@ -197,6 +206,7 @@ function findTime(
     if (c.textCount() < t.rows) continue; // numbers or gaps: not a date column (a column of years is one of parts)
     const ms = timesOf(t, [h]);
     if (ms instanceof Float64Array) return { time: h, ms, unordered: null };
+    if (!ms.order) noDate(t, h);
     if (ms.order && unordered === null) unordered = { column: h, said: timeOrder(t, h, ms.row) };
   }
   for (const h of t.header) {
@@ -212,6 +222,27 @@ function findTime(
   }
   if (unordered !== null) said.push(unordered.said);
   return { time: null, ms: null, unordered: unordered?.column ?? null };
+}
+
+/**
+ * Throws where column h holds times but for cells written as dates the calendar does not have ("2024-02-30",
+ * stampProblem): Date.parse read it as 1 March, and init wrote a config of that column; without the check such a
+ * column would be dropped as text.
+ */
+function noDate(t: Table, h: string): void {
+  const c = t.columns.get(h)!;
+  const dayFirst = slashDayFirst(c);
+  let first = -1;
+  for (let r = 0; r < t.rows; r++) {
+    if (Number.isFinite(parseStamp(c, r, dayFirst))) continue;
+    if (!stampProblem(c, r, dayFirst)) return;
+    if (first < 0) first = r;
+  }
+  if (first >= 0)
+    throw new DataError(
+      `${t.file}: column "${h}" holds times, but row ${first + 1} ("${c.cell(first)}") is no date: ` +
+        `${stampProblem(c, first, dayFirst)}; fix the cell`,
+    );
 }
 
 /**

@@ -319,6 +319,33 @@ test('init --csv refuses in one line, exit 2, and writes nothing', async () => {
   }
 });
 
+test('init --csv refuses a column of dates with one the calendar does not have, naming its row and why', async () => {
+  // Date.parse read "2024-02-30" as 1 March: the next row, 1 March, was 'not after the row above it', and init wrote a
+  // config without data.time, the date column dropped as out of order
+  const days = ['2024-02-27', '2024-02-28', '2024-02-30', '2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04'];
+  writeFileSync(join(dir, 'feb30.csv'), `date,load\n${days.map((d, i) => `${d},${i % 3}`).join('\n')}\n`);
+  const parts = days.map((d, i) => `${d.replaceAll('-', ',').replaceAll(',0', ',')},${i % 3}`);
+  writeFileSync(join(dir, 'feb30-parts.csv'), `year,month,day,load\n${parts.join('\n')}\n`);
+  const f = join(dir, 'feb30.yaml');
+  for (const [csv, message] of [
+    ['feb30.csv', /feb30\.csv: column "date" holds times, but row 3 \("2024-02-30"\) is no date: February 2024 has no/],
+    ['feb30-parts.csv', /columns year, month, day hold times, but row 3 \("2024 2 30"\) is no date: February 2024 has/],
+  ] as const) {
+    const r = await runCli(['init', f, '--csv', join(dir, csv)]);
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.err, message);
+    assert.throws(() => readFileSync(f), /ENOENT/, 'no config written');
+  }
+  // a leap day is a date
+  writeFileSync(
+    join(dir, 'feb29.csv'),
+    `date,load\n${days.map((d, i) => `${d.replace('30', '29')},${i % 3}`).join('\n')}\n`,
+  );
+  const r = await runCli(['init', f, '--csv', join(dir, 'feb29.csv')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /time: date/);
+});
+
 test('init --csv on exports as they come: Unix seconds, dates out of order, a tab-separated file, #N/A and -', async () => {
   const rows = (cell: (r: number) => string) =>
     [

@@ -263,6 +263,59 @@ test('slashed dates with a one-digit hour, as Excel writes them in the US ("1/1/
   assert.deepEqual([...d.time], utc, text);
 });
 
+test('a date the calendar does not have is refused, naming row, column, cell and why; leap days are read', async () => {
+  // Date.parse rolled "2024-02-30" over into 1 March, "2024-04-31" into 1 May, "Jan 1 2024 23:60" into 23:00: a file
+  // with one such cell trained on a date it does not hold (or was 'not after the row before' a row later)
+  const days = (cell: string) =>
+    `t,y\n${['2024-02-27', '2024-02-28', cell, '2024-03-02', '2024-03-03'].map((c, i) => `${c},${i}`).join('\n')}\n`;
+  for (const [cell, why] of [
+    ['2024-02-30', 'February 2024 has no day 30 \\(it has 29 days\\)'],
+    ['2023-02-29', 'February 2023 has no day 29 \\(it has 28 days\\)'],
+    ['2024-04-31 00:00', 'April 2024 has no day 31 \\(it has 30 days\\)'],
+    ['2024-04-31T00:00:00+01:00', 'April 2024 has no day 31'],
+    ['2024-13-01', 'there is no month 13 \\(months are 1 to 12\\)'],
+    ['2024-02-29 25:00', 'there is no hour 25 \\(hours are 0 to 23\\)'],
+    ['2024-02-29 23:60', 'there is no minute 60'],
+    ['2024-02-29T00:00+25:00', 'there is no UTC offset \\+25:00'],
+    ['2/30/2024 0:00', 'read month first \\(mm/dd/yyyy\\), February 2024 has no day 30'],
+    ['2024/02/30', 'February 2024 has no day 30'],
+    ['30-Feb-2024', 'February 2024 has no day 30'],
+    ['Feb 30 2024 00:00', 'February 2024 has no day 30'],
+    ['Feb 29 2024 23:60', 'there is no minute 60'],
+  ] as const)
+    await assert.rejects(
+      prepareData({ ...base, time: 't', lookback: 1 }, csvFile(days(cell))),
+      new RegExp(`t\\d+\\.csv: row 3, column "t": found "${cell.replaceAll('+', '\\+')}", which is no date: ${why}`),
+      cell,
+    );
+  // day first: 30/02 is no date either way
+  const dayFirst = 't,y\n27/02/2024,1\n28/02/2024,2\n30/02/2024,3\n02/03/2024,4\n';
+  await assert.rejects(
+    prepareData({ ...base, time: 't', lookback: 1 }, csvFile(dayFirst)),
+    /row 3, column "t": found "30\/02\/2024", which is no date: read day first \(dd\/mm\/yyyy\), February 2024 has no/,
+  );
+  // year, month, day columns: Date.UTC made 2023, 2, 29 the 1st of March
+  const parts = 'year,month,day,y\n2023,2,27,1\n2023,2,28,2\n2023,2,29,3\n2023,3,2,4\n2023,3,3,5\n';
+  await assert.rejects(
+    prepareData({ ...base, time: ['year', 'month', 'day'], lookback: 1 }, csvFile(parts)),
+    /row 3, column "year\/month\/day": found "2023 2 29", which is no date: February 2023 has no day 29 \(it has 28/,
+  );
+  // a leap day, and the end of the day as ISO 8601 writes it (24:00, the next day's midnight), are read
+  const leap = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(days('2024-02-29')));
+  assert.equal(leap.time[2], Date.UTC(2024, 1, 29));
+  for (const cell of ['2/29/2024', '29-Feb-2024', 'Feb 29 2024', '2024/02/29']) {
+    const d = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(days(cell)));
+    assert.equal(d.time[2], Date.UTC(2024, 1, 29), cell);
+  }
+  const leapParts = await prepareData(
+    { ...base, time: ['year', 'month', 'day'], lookback: 1 },
+    csvFile(parts.replaceAll('2023', '2024')),
+  );
+  assert.equal(leapParts.time[2], Date.UTC(2024, 1, 29));
+  const end = await prepareData({ ...base, time: 't', lookback: 1 }, csvFile(days('2024-02-28 24:00')));
+  assert.equal(end.time[2], Date.UTC(2024, 1, 29));
+});
+
 test('one missing value is one value and one row in the notes (singular)', async () => {
   const f = csvFile(`t,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i === 5 ? 'NA' : i}`).join('\n')}`);
   await assert.rejects(prepareData({ ...base, time: 't' }, f), /: 1 missing value \(empty or one of "NA", [^)]*\)/);

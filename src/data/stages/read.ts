@@ -1,5 +1,7 @@
 // Stage 1 of prepare (read): the data rows after data.skip_rows, every column the config names checked
 // against the header, and the time column(s) parsed and checked for order.
+
+import { calendarProblem, offsetProblem, writtenDateProblem } from '../calendar.js';
 import { separatorHint, type Table } from '../csv.js';
 import type { TableColumn } from '../csv-column.js';
 import { DataError } from '../errors.js';
@@ -111,11 +113,15 @@ function parseTime(
       cols.length === 1 ? parseStamp(cols[0]!.column, r, dayFirst) : fromParts(cols.map((c) => c.column.numbers[r]!));
     if (!Number.isFinite(t) && fixed !== undefined && order !== null)
       otherOrder(`${where(r)}"${found(r)}"`, parseStamp(cols[0]!.column, r, !fixed), fixed);
-    if (!Number.isFinite(t))
+    if (!Number.isFinite(t)) {
+      const problem = timeProblem(cols, r, dayFirst);
       throw new DataError(
-        `${where(r)}expected a date/time (like 2024-01-31 or 2024-01-31 13:00, the year in four digits), ` +
-          `found "${found(r)}"`,
+        problem
+          ? `${where(r)}found "${found(r)}", which is no date: ${problem}`
+          : `${where(r)}expected a date/time (like 2024-01-31 or 2024-01-31 13:00, the year in four digits), ` +
+              `found "${found(r)}"`,
       );
+    }
     if (i > 0 && !(t > out[i - 1]!))
       throw new DataError(
         `${where(r)}time "${found(r)}" is not after the row before; rows must be in time order without duplicates` +
@@ -130,6 +136,13 @@ function parseTime(
     out[i] = t;
   }
   return order === null ? { ms: out } : { ms: out, dayFirst };
+}
+
+/** Why row r of the time column(s) is written as a time but is none (stampProblem, partsProblem), or ''. */
+function timeProblem(cols: { column: TableColumn }[], r: number, dayFirst: boolean): string {
+  return cols.length === 1
+    ? stampProblem(cols[0]!.column, r, dayFirst)
+    : partsProblem(cols.map((c) => c.column.numbers[r]!));
 }
 
 /**
@@ -313,56 +326,88 @@ export function calendarMonths(t: ArrayLike<number>): Float64Array | null {
   return out;
 }
 
-/** A date as ISO 8601 writes it, the time optional: 2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z. */
-const ISO_DATE = /^\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** An ISO 8601 date (ISO_DATE) in its parts: date, time of day (absent: midnight) and UTC offset (absent: UTC). */
+/**
+ * A date as ISO 8601 writes it, the time optional (2020-01, 2020-01-02, 2020-01-02 03:04, 2020-01-02T03:04:05Z), in its
+ * parts: date, time of day (absent: midnight) and UTC offset (absent: UTC).
+ */
 const ISO_PARTS =
   /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * An ISO 8601 date (ISO_DATE) in ms, written out in full for Date.parse, UTC where it gives no offset: a space before
- * the time of day, as pandas writes a time with its offset ("2024-01-01 00:00:00+00:00"), gave NaN ("...+00:00Z"), and
- * the column was dropped as text; and Date.parse reads "2024-03-31T02:00:00" (a T, no offset) in the machine's time
- * zone, where the space form was UTC: an hourly file refused on a machine in Europe/Berlin ('not after the row
- * before' at the hour the clocks go forward) trained on one in UTC.
+ * An ISO 8601 date (ISO_PARTS' match) in ms, written out in full for Date.parse, UTC where it gives no offset: a space
+ * before the time of day, as pandas writes a time with its offset ("2024-01-01 00:00:00+00:00"), gave NaN
+ * ("...+00:00Z"), and the column was dropped as text; and Date.parse reads "2024-03-31T02:00:00" (a T, no offset) in
+ * the machine's time zone, where the space form was UTC: an hourly file refused on a machine in Europe/Berlin ('not
+ * after the row before' at the hour the clocks go forward) trained on one in UTC.
  */
-function isoMs(raw: string): number {
-  const [, y, mo, d, h, mi, sec, frac, zone] = ISO_PARTS.exec(raw)!;
+function isoMs([, y, mo, d, h, mi, sec, frac, zone]: RegExpExecArray): number {
   const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
   const offset = !zone || zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   return Date.parse(`${y}-${two(mo)}-${d ? two(d) : '01'}T${two(h)}:${two(mi)}:${two(sec)}${frac ?? ''}${offset}`);
 }
+
+/** What makes an ISO 8601 date (ISO_PARTS' match) no date, or '' (calendar.ts). */
+function isoProblem([, y, mo, d, h, mi, sec, , zone]: RegExpExecArray): string {
+  const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  return (
+    calendarProblem({ y: Number(y), mo: Number(mo), d: n(d), h: n(h), mi: n(mi), s: n(sec) }) || offsetProblem(zone)
+  );
+}
+
+/** A time cell read: its time in ms, or NaN and why it is no time when it is written as one but is none ('' else). */
+interface Stamp {
+  ms: number;
+  problem: string;
+}
+
+const noStamp = (problem = ''): Stamp => ({ ms: Number.NaN, problem });
 
 /**
  * One time cell: a number (Unix seconds or milliseconds: epochMs), else a date ("2020-01-02 03:04" and
  * "2020-01-02T03:04" are read as UTC, on any machine), a slashed date day or month first (slashDayFirst). Beyond those,
  * only text with a four-digit year is left to Date.parse (as UTC unless it names its zone), whose fallback reads
  * almost anything ("2-01" as 1 February 2001, "Month 5" as a day of 2001): NaN otherwise, and the caller names the
- * cell.
+ * cell. A date the calendar does not have is NaN too ("2024-02-30": Date.parse read 1 March): stampProblem says why.
  */
 export function parseStamp(column: TableColumn, r: number, dayFirst = false): number {
+  return readStamp(column, r, dayFirst).ms;
+}
+
+/**
+ * Why a time cell written as a date is none ("February 2024 has no day 30 (it has 29 days)"), or '' (a time, or text
+ * that is no date at all).
+ */
+export function stampProblem(column: TableColumn, r: number, dayFirst = false): string {
+  return readStamp(column, r, dayFirst).problem;
+}
+
+function readStamp(column: TableColumn, r: number, dayFirst: boolean): Stamp {
   const raw = column.textAt(r);
-  if (raw === null) return epochMs(column.numbers[r]!);
-  if (/^-?\d+(\.\d+)?$/.test(raw)) return epochMs(Number(raw));
+  if (raw === null) return { ms: epochMs(column.numbers[r]!), problem: '' };
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return { ms: epochMs(Number(raw)), problem: '' };
   const slashed = SLASHED.exec(raw);
   if (slashed) {
     // 01/02/2024 13:00: month first unless the column is day first (slashDayFirst); read as UTC, as ISO dates are
     const [, a, b, y, rest] = slashed;
     const [m, d] = dayFirst ? [b!, a!] : [a!, b!];
-    const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}${rest ? `T${rest.trim()}` : ''}`;
     // isoMs pads the hour: Excel's "1/1/2024 0:00" was "2024-01-01T0:00:00Z" to Date.parse, no date
-    if (!ISO_DATE.test(iso)) return Number.NaN;
-    const t = isoMs(iso);
-    return Number.isFinite(t) && new Date(t).getUTCDate() === Number(d) ? t : Number.NaN;
+    const iso = ISO_PARTS.exec(`${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}${rest ? `T${rest.trim()}` : ''}`)!;
+    const problem = isoProblem(iso);
+    return problem ? noStamp(`read ${orderName(dayFirst)}, ${problem}`) : { ms: isoMs(iso), problem: '' };
   }
-  if (ISO_DATE.test(raw)) return isoMs(raw);
-  if (!/(^|\D)\d{4}(\D|$)/.test(raw)) return Number.NaN;
+  const iso = ISO_PARTS.exec(raw);
+  if (iso) {
+    const problem = isoProblem(iso);
+    return problem ? noStamp(problem) : { ms: isoMs(iso), problem: '' };
+  }
+  if (!/(^|\D)\d{4}(\D|$)/.test(raw)) return noStamp();
+  const problem = writtenDateProblem(raw);
+  if (problem) return noStamp(problem);
   // Date.parse reads a time without a zone in the machine's time zone ("01-Jan-2024 00:00"): said to be UTC, as the
   // ISO and slashed dates above are, unless the text gives its zone
-  if (ZONED.test(raw)) return Date.parse(raw);
+  if (ZONED.test(raw)) return { ms: Date.parse(raw), problem: '' };
   const utc = Date.parse(`${raw} UTC`);
-  return Number.isFinite(utc) ? utc : Date.parse(raw);
+  return { ms: Number.isFinite(utc) ? utc : Date.parse(raw), problem: '' };
 }
 
 /** Text that gives its time zone: an offset after a time of day (10:00+01:00, 10:00 -0500), Z, or a zone's name. */
@@ -376,7 +421,25 @@ export function epochMs(v: number): number {
   return Math.abs(v) >= 1e9 && Math.abs(v) < 1e11 ? v * 1000 : v;
 }
 
-/** Time split over columns: year, month, day, hour, minute, second (UTC), as many as there are. */
+const PART_NAMES = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+
+/**
+ * Why time split over columns (fromParts) is no time: a part that is no whole number (a second may hold a fraction),
+ * or a date the calendar does not have ("February 2024 has no day 30 (it has 29 days)"); '' otherwise, and where a
+ * part is missing (NaN), which the caller names as no time.
+ */
+export function partsProblem(p: number[]): string {
+  if (p.some(Number.isNaN)) return '';
+  const broken = p.findIndex((v, i) => i < 5 && !Number.isInteger(v));
+  if (broken >= 0) return `the ${PART_NAMES[broken]} ${p[broken]} is no whole number`;
+  return calendarProblem({ y: p[0]!, mo: p[1] ?? 1, d: p[2], h: p[3], mi: p[4], s: p[5] });
+}
+
+/**
+ * Time split over columns: year, month, day, hour, minute, second (UTC), as many as there are; NaN where they are no
+ * time (partsProblem: Date.UTC made 2024, 2, 30 the 1st of March).
+ */
 export function fromParts(p: number[]): number {
+  if (partsProblem(p)) return Number.NaN;
   return Date.UTC(p[0]!, (p[1] ?? 1) - 1, p[2] ?? 1, p[3] ?? 0, p[4] ?? 0, p[5] ?? 0);
 }
