@@ -54,16 +54,17 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
   'data.separator': {
     doc:
-      'What the CSV writes between fields: a comma, or a semicolon (spreadsheets in locales with a decimal comma ' +
-      'save "CSV" so; init --csv sets it for such a file). Predict and evaluate read new CSVs the same way (predict ' +
-      'writes its forecasts with commas and points).',
+      'What the CSV writes between fields: a comma, a semicolon (spreadsheets in locales with a decimal comma save ' +
+      '"CSV" so), or a tab, written "\\t" in double quotes (a spreadsheet\'s "Text (tab-delimited)", pandas\' ' +
+      'to_csv(sep="\\t")); init --csv sets it for such a file. Predict and evaluate read new CSVs the same way ' +
+      '(predict writes its forecasts with commas and points).',
     example: 'separator: ";"',
     default: '","',
   },
   'data.decimal': {
     doc:
-      'The decimal mark of its numbers: a point, or a comma ("20,7"; with data.separator: ";"). With a comma, a ' +
-      'number written with a point ("20.7", or "1.234" with a thousands point) is text, and refused as such.',
+      'The decimal mark of its numbers: a point, or a comma ("20,7"; with data.separator: ";" or "\\t"). With a ' +
+      'comma, a number written with a point ("20.7", or "1.234" with a thousands point) is text, and refused as such.',
     example: 'decimal: ","',
     default: '"."',
   },
@@ -374,12 +375,16 @@ function numberType(s: Json): string {
   return base;
 }
 
+/** A value a key takes as the docs write it: as it is, or as YAML writes it in double quotes ("\\t", a tab). */
+const enumText = (v: unknown) =>
+  typeof v === 'string' && JSON.stringify(v) !== `"${v}"` ? JSON.stringify(v) : String(v);
+
 /** A JSON Schema (as z.toJSONSchema writes the config's) in words. */
 export function typeText(s: Json): string {
   if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeText).join(' or ');
   if (Array.isArray(s.type)) return (s.type as string[]).map((type) => typeText({ ...s, type })).join(' or ');
   if (s.type === 'null') return 'null';
-  if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => `\`${v}\``).join(' \\| ');
+  if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => `\`${enumText(v)}\``).join(' \\| ');
   if (s.type === 'integer' || s.type === 'number') return numberType(s);
   if (s.type === 'string' || s.type === 'boolean') return s.type;
   if (s.type === 'array') {

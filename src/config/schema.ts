@@ -96,13 +96,13 @@ function targetRefine(
   });
 }
 
-/** A decimal comma needs another separator between fields: "20,7,3" cannot be read. */
+/** A decimal comma needs another separator between fields (a semicolon or a tab): "20,7,3" cannot be read. */
 function decimalRefine(
   data: { separator?: string; decimal?: string },
   ctx: z.RefinementCtx<{ separator?: string; decimal?: string }>,
 ): void {
-  if (data.decimal !== ',' || data.separator === ';') return;
-  const sentence = 'a decimal comma needs another separator between fields: data.separator: ";"';
+  if (data.decimal !== ',' || data.separator === ';' || data.separator === '\t') return;
+  const sentence = 'a decimal comma needs another separator between fields: data.separator: ";" or "\\t"';
   ctx.addIssue({ code: 'custom', message: sentence, path: ['decimal'], params: { sentence } });
 }
 
@@ -133,7 +133,7 @@ export const configSchema = z.strictObject(
       .strictObject(
         {
           csv: str('a path to a CSV file'),
-          separator: z.enum([',', ';'], e('"," or ";"')).optional(),
+          separator: z.enum([',', ';', '\t'], e('",", ";" or "\\t" (a tab, in double quotes)')).optional(),
           decimal: z.enum(['.', ','], e('"." or ","')).optional(),
           time: z
             .union(

@@ -1,7 +1,8 @@
-// The byte-level scanner under readCsv: RFC 4180 records (comma-separated, fields in double quotes may hold
-// commas, line breaks and doubled quotes ""), LF, CRLF or CR line ends, spaces and tabs around a field ignored,
-// empty lines skipped. It finds where each field's bytes lie and decodes nothing itself: a record is taken only
-// once all of it is in the buffer, so a caller reading the file in chunks carries the unfinished tail over.
+// The byte-level scanner under readCsv: RFC 4180 records (comma-separated, or by data.separator semicolon- or
+// tab-separated; fields in double quotes may hold the separator, line breaks and doubled quotes ""), LF, CRLF or CR
+// line ends, spaces and tabs around a field ignored (spaces alone where the tab separates), empty lines skipped. It
+// finds where each field's bytes lie and decodes nothing itself: a record is taken only once all of it is in the
+// buffer, so a caller reading the file in chunks carries the unfinished tail over.
 
 const COMMA = 44,
   QUOTE = 34,
@@ -32,7 +33,19 @@ export interface ScannedRecord {
   nextLine: number;
 }
 
-const isBlank = (c: number) => c === SPACE || c === TAB;
+/** A blank around a field: a space, or a tab where the tab is not the separator (`sep`). */
+const isBlank = (c: number, sep: number) => c === SPACE || (c === TAB && sep !== TAB);
+
+/** The separator in words, as messages name it: a comma, a semicolon, a tab. */
+export function separatorName(sep: number): string {
+  return sep === COMMA
+    ? 'a comma'
+    : sep === TAB
+      ? 'a tab'
+      : sep === 59
+        ? 'a semicolon'
+        : `"${String.fromCharCode(sep)}"`;
+}
 
 /** Scans a quoted field whose opening quote is at p; returns the position after its closing quote, or -1. */
 function closingQuote(buf: Uint8Array, p: number, end: number, eof: boolean, rec: ScannedRecord, line: number) {
@@ -75,18 +88,27 @@ function unquotedEnd(buf: Uint8Array, p: number, end: number, rec: ScannedRecord
     i++;
   }
   let e = i;
-  while (e > p && isBlank(buf[e - 1]!)) e--;
+  while (e > p && isBlank(buf[e - 1]!, sep)) e--;
   rec.at[3 * rec.count] = p;
   rec.at[3 * rec.count + 1] = e;
   return i;
 }
 
-/** Skips lines that are empty or blank; `p` is where the next record starts (end when none is complete yet). */
-function skipEmptyLines(buf: Uint8Array, p: number, end: number, eof: boolean): { p: number; lines: number } {
+/**
+ * Skips lines that are empty or blank (a line of tabs is a record of empty fields where the tab separates); `p` is
+ * where the next record starts (end when none is complete yet).
+ */
+function skipEmptyLines(
+  buf: Uint8Array,
+  p: number,
+  end: number,
+  eof: boolean,
+  sep: number,
+): { p: number; lines: number } {
   let lines = 0;
   for (;;) {
     let q = p;
-    while (q < end && isBlank(buf[q]!)) q++;
+    while (q < end && isBlank(buf[q]!, sep)) q++;
     if (q >= end) return { p: end, lines };
     if (buf[q] !== LF && buf[q] !== CR) return { p, lines };
     if (buf[q] === CR && q + 1 >= end && !eof) return { p: end, lines };
@@ -99,7 +121,7 @@ function skipEmptyLines(buf: Uint8Array, p: number, end: number, eof: boolean): 
  * Scans the record starting at p (after any empty lines). Returns false when the buffer ends before the record
  * does and more data may follow (not eof), or when nothing but empty lines is left; the caller then scans again
  * from the same p once more data is there (rec.nextLine is left as it was). `sep`: the separator's byte (a comma, or
- * the semicolon of data.separator: ';').
+ * the semicolon or tab of data.separator).
  */
 export function scanRecord(
   buf: Uint8Array,
@@ -110,7 +132,7 @@ export function scanRecord(
   sep = COMMA,
 ): boolean {
   const line0 = rec.nextLine;
-  const skipped = skipEmptyLines(buf, p, end, eof);
+  const skipped = skipEmptyLines(buf, p, end, eof, sep);
   if (skipped.p >= end) return false;
   p = skipped.p;
   const line = line0 + skipped.lines;
@@ -124,20 +146,19 @@ export function scanRecord(
       rec.at = grown;
     }
     rec.at[3 * rec.count + 2] = 0;
-    while (p < end && isBlank(buf[p]!)) p++;
+    while (p < end && isBlank(buf[p]!, sep)) p++;
     if (p < end && buf[p] === QUOTE) {
       const q = closingQuote(buf, p, end, eof, rec, line);
       if (q < 0) return resetLine(rec, line0);
       p = q;
-      while (p < end && isBlank(buf[p]!)) p++;
+      while (p < end && isBlank(buf[p]!, sep)) p++;
       if (p < end && buf[p] !== sep && buf[p] !== LF && buf[p] !== CR) {
         // a tab right after the quote is the separator of a tab-separated file: the blanks skipped above hid it, and
         // '"a"\t"b"' was 'followed by """' with no word of tabs
         const c = String.fromCharCode(buf[q] === TAB ? TAB : buf[p]!);
         throw new CsvSyntaxError(
           `a quoted field is followed by ${c === '\t' ? 'a tab' : `"${c}"`}; expected ` +
-            `${sep === COMMA ? 'a comma' : `"${String.fromCharCode(sep)}"`} or the end of the line` +
-            (sep === COMMA ? otherSeparator(c) : ''),
+            `${separatorName(sep)} or the end of the line${otherSeparator(c)}`,
           rec.nextLine,
           rec.count + 1,
         );
@@ -166,7 +187,8 @@ function resetLine(rec: ScannedRecord, line: number): false {
 }
 
 /** A hint when a field ends in what another convention uses between fields (semicolon: spreadsheets in locales with a
- *  decimal comma, which data.separator reads; tab: TSV files). */
+ *  decimal comma; tab: TSV files, as spreadsheets and pandas' to_csv(sep="\t") write them), which data.separator
+ *  reads. */
 export function otherSeparator(c: string): string {
   if (c === ';')
     return (
@@ -174,6 +196,7 @@ export function otherSeparator(c: string): string {
       'numbers are written with a decimal comma)'
     );
   return c === '\t'
-    ? ' (the file looks tab-separated; seqtune reads comma- or semicolon-separated values: save it as CSV with commas)'
+    ? ' (the file looks tab-separated; set data.separator: "\\t" in the config, in double quotes: YAML reads "\\t" ' +
+        'as a tab)'
     : '';
 }

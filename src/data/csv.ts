@@ -134,7 +134,7 @@ class TableReader {
       throw new DataError(
         `${this.file}: line ${rec.line}: wrong number of fields: ` +
           `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})` +
-          ((this.sep === 44 ? separatorHint(this.header) : '') || aboveHeaderHint(this.header, buf, rec)),
+          (separatorHint(this.header) || aboveHeaderHint(this.header, buf, rec)),
       );
     const at = rec.at;
     for (let i = 0; i < rec.count; i++) this.builders[i]!.push(buf, at[3 * i]!, at[3 * i + 1]!, at[3 * i + 2] === 1);
@@ -178,10 +178,11 @@ class TableReader {
 
 /**
  * How the file writes its fields and numbers (data.separator, data.decimal): a comma between fields and a point in
- * numbers by default; a semicolon and a decimal comma as spreadsheets in many European locales save "CSV".
+ * numbers by default; a semicolon and a decimal comma as spreadsheets in many European locales save "CSV"; a tab as
+ * spreadsheets save "Text (tab-delimited)" and pandas' to_csv(sep="\t") writes.
  */
 export interface CsvFormat {
-  separator?: ',' | ';';
+  separator?: ',' | ';' | '\t';
   decimal?: '.' | ',';
 }
 
@@ -203,7 +204,9 @@ export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Tab
   const size = await fileSize(file, o.notAFile);
   if (size === 0) throw new DataError(`${file}: the file is empty; expected a header row and data rows`);
   if (o.decimal === ',' && (o.separator ?? ',') === ',')
-    throw new DataError(`${file}: a decimal comma needs another separator between fields (data.separator: ";")`);
+    throw new DataError(
+      `${file}: a decimal comma needs another separator between fields (data.separator: ";" or "\\t")`,
+    );
   const reader = new TableReader(file, o);
   let fh: FileHandle;
   try {

@@ -7,9 +7,9 @@ export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate' | { const
 
 export interface DataConfig {
   csv: string;
-  /** What the CSV writes between fields: a comma (default) or a semicolon. */
-  separator?: ',' | ';';
-  /** The decimal mark of its numbers: a point (default) or a comma (with separator ';'). */
+  /** What the CSV writes between fields: a comma (default), a semicolon or a tab. */
+  separator?: ',' | ';' | '\t';
+  /** The decimal mark of its numbers: a point (default) or a comma (with separator ';' or a tab). */
   decimal?: '.' | ',';
   time?: string | string[];
   drop?: string[];

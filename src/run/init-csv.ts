@@ -63,10 +63,17 @@ export const WEIGHTS_PER_TARGET = 10;
 /** How many bytes of the file init reads to tell its separator (its header line is in them). */
 const HEAD_BYTES = 1 << 16;
 
+/** The separators init tells a file's by, other than the comma, and how it says them. */
+const SEPARATORS = [
+  { sep: ';', said: 'separator: ";"', between: 'fields between semicolons' },
+  { sep: '\t', said: 'separator: "\\t"', between: 'fields between tabs' },
+] as const;
+
 /**
- * The CSV read as it is written: a header line with semicolons between its fields and no comma (spreadsheets in
- * locales with a decimal comma save "CSV" so) is read with data.separator ";", and with data.decimal "," where more
- * cells read as numbers so. It was refused, the header one column.
+ * The CSV read as it is written: a header line with semicolons or tabs between its fields and no comma (spreadsheets in
+ * locales with a decimal comma save "CSV" with semicolons; spreadsheets' "Text (tab-delimited)" and pandas'
+ * to_csv(sep="\t") write tabs) is read with that data.separator, and with data.decimal "," where more cells read as
+ * numbers so. It was refused, the header one column.
  */
 async function readAsWritten(csv: string, said: string[]): Promise<{ t: Table; format: CsvFormat }> {
   let head = '';
@@ -82,17 +89,20 @@ async function readAsWritten(csv: string, said: string[]): Promise<{ t: Table; f
     // readCsv names what is wrong with the file
   }
   const header = head.split(/\r?\n|\r/, 1)[0]!.replace(/"[^"]*"/g, '""');
-  if (!header.includes(';') || header.includes(',')) return { t: await readCsv(csv), format: {} };
-  const points = await readCsv(csv, { separator: ';' });
-  const commas = await readCsv(csv, { separator: ';', decimal: ',' });
+  const count = (c: string) => header.split(c).length - 1;
+  // the separator the header has most of, where it has no comma
+  const other = header.includes(',') ? undefined : [...SEPARATORS].sort((a, b) => count(b.sep) - count(a.sep))[0];
+  if (!other || !count(other.sep)) return { t: await readCsv(csv), format: {} };
+  const points = await readCsv(csv, { separator: other.sep });
+  const commas = await readCsv(csv, { separator: other.sep, decimal: ',' });
   const numbers = (t: Table) =>
     t.header.reduce((n, h) => n + t.columns.get(h)!.numbers.filter(Number.isFinite).length, 0);
   if (numbers(commas) > numbers(points)) {
-    said.push('separator: ";", decimal: "," (fields between semicolons, numbers with a decimal comma)');
-    return { t: commas, format: { separator: ';', decimal: ',' } };
+    said.push(`${other.said}, decimal: "," (${other.between}, numbers with a decimal comma)`);
+    return { t: commas, format: { separator: other.sep, decimal: ',' } };
   }
-  said.push('separator: ";" (fields between semicolons)');
-  return { t: points, format: { separator: ';' } };
+  said.push(`${other.said} (${other.between})`);
+  return { t: points, format: { separator: other.sep } };
 }
 
 /** The GRU units init proposes, the most first: the first whose model the training windows can carry. */

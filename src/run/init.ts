@@ -16,7 +16,9 @@ function dataLines(start?: CsvStart & { csv: string }): string {
   const format = start?.format ?? {};
   return [
     line(`  csv: ${scalar(v.csv)}`, 'a CSV with a header row'),
-    ...(format.separator ? [line(`  separator: "${format.separator}"`, 'between fields (default ",")')] : []),
+    ...(format.separator
+      ? [line(`  separator: ${JSON.stringify(format.separator)}`, 'between fields (default ",")')]
+      : []),
     ...(format.decimal ? [line(`  decimal: "${format.decimal}"`, 'the decimal mark (default ".")')] : []),
     time === null
       ? line('  # time: date', 'time column(s), checked for order; optional')

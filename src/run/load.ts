@@ -117,8 +117,8 @@ function checkSaved(path: string, j: unknown): SavedData {
   if (data.relative !== undefined && typeof data.relative !== 'boolean')
     throw bad('data.relative', 'true or false', data.relative);
   // how the CSVs are read: another value made readCsv split fields at a byte no config can give
-  if (data.separator !== undefined && data.separator !== ',' && data.separator !== ';')
-    throw bad('data.separator', '"," or ";"', data.separator);
+  if (data.separator !== undefined && data.separator !== ',' && data.separator !== ';' && data.separator !== '\t')
+    throw bad('data.separator', '",", ";" or "\\t"', data.separator);
   if (data.decimal !== undefined && data.decimal !== '.' && data.decimal !== ',')
     throw bad('data.decimal', '"." or ","', data.decimal);
   // the order the training CSV's slashed dates were read in: "false" (a string) read them day first

@@ -381,11 +381,35 @@ test('init --csv on exports as they come: Unix seconds, dates out of order, a ta
   // a local time given twice (no offset) is most often the hour a clock goes back: said, with the way out
   assert.match(r.out, /; a local time given twice may be the hour the clock goes back for daylight saving time: /);
   assert.match(r.out, /dropped time: its times, out of order as said above\n/, 'not "text with more than 20 ..."');
+  // a tab-separated file: it was refused ('--target "load": no such column; ... the file looks tab-separated'), as
+  // data.separator took a comma or a semicolon only; with decimal commas too
   const tsv = join(dir, 'tab.csv');
   writeFileSync(tsv, rows(iso).replaceAll(',', '\t'));
-  r = await runCli(['init', join(dir, 'tab.yaml'), '--csv', tsv, '--target', 'load']);
-  assert.equal(r.code, 2);
-  assert.match(r.err, /--target "load": no such column; .*the file looks tab-separated/);
+  writeFileSync(
+    join(dir, 'tab-comma.csv'),
+    rows(iso)
+      .replaceAll(',', '\t')
+      .replace(/(\d)\.(\d)/g, '$1,$2'),
+  );
+  for (const [csv, said, decimal] of [
+    [tsv, /separator: "\\t" \(fields between tabs\)\n/, undefined],
+    [
+      join(dir, 'tab-comma.csv'),
+      /separator: "\\t", decimal: "," \(fields between tabs, numbers with a decimal comma/,
+      ',',
+    ],
+  ] as const) {
+    const yaml = join(dir, `${csv.endsWith('comma.csv') ? 'tab-comma' : 'tab'}.yaml`);
+    r = await runCli(['init', yaml, '--csv', csv, '--target', 'load']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, said);
+    assert.match(r.out, /time: time\n/);
+    assert.match(readFileSync(yaml, 'utf8'), /^ {2}separator: "\\t" +# between fields/m);
+    const { raw: config, dir: cfgDir } = await loadConfig(yaml);
+    assert.deepEqual([config.data.separator, config.data.decimal], ['\t', decimal]);
+    const d = await prepareData(config.data, join(cfgDir, config.data.csv));
+    assert.equal(d.targetSeries.original[0]![50], 2.5, 'row 51 of load: 50 % 24 + 0.5');
+  }
   // numbers with a thousands separator are text to seqtune: said so, for --target and for a column dropped
   const comma = join(dir, 'comma.csv');
   writeFileSync(

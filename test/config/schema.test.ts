@@ -215,16 +215,21 @@ test('YAML whose aliases expand past the reader\'s limit (a "billion laughs" fil
   fails(`${text}data: *i\n`, /ConfigError: c.yaml: invalid YAML: Excessive alias count/);
 });
 
-test('data.separator and data.decimal: a semicolon and a decimal comma, the comma only with the semicolon', () => {
+test('data.separator and data.decimal: a semicolon or a tab, and a decimal comma only with one of them', () => {
   const data = (keys: string) =>
     `data:\n  csv: d.csv\n${keys}  target: y\n  lookback: 4\nmodel:\n  layers: [dense: {units: 1}]\n`;
   const raw = parseConfig(data('  separator: ";"\n  decimal: ","\n'), 'c.yaml');
   assert.deepEqual([raw.data.separator, raw.data.decimal], [';', ',']);
   fails(
     data('  decimal: ","\n'),
-    /c\.yaml: data\.decimal: a decimal comma needs another separator between fields: data\.separator: ";"/,
+    /c\.yaml: data\.decimal: a decimal comma needs another separator between fields: data\.separator: ";" or "\\t"/,
   );
   fails(data('  separator: ","\n  decimal: ","\n'), /data\.decimal: a decimal comma needs another separator/);
-  fails(data('  separator: "|"\n'), /data\.separator: expected "," or ";"/);
+  fails(data('  separator: "|"\n'), /data\.separator: expected ",", ";" or "\\t" \(a tab, in double quotes\)/);
+  // a tab, as YAML reads "\t" in double quotes (a TSV): refused before, and a decimal comma with it
+  const tab = parseConfig(data('  separator: "\\t"\n  decimal: ","\n'), 'c.yaml');
+  assert.deepEqual([tab.data.separator, tab.data.decimal], ['\t', ',']);
+  // in single quotes YAML reads two characters, a backslash and a t
+  fails(data("  separator: '\\t'\n"), /data\.separator: expected ",", ";" or "\\t" \(a tab, in double quotes\)/);
   fails(data('  decimal: "·"\n'), /data\.decimal: expected "\." or ","/);
 });

@@ -100,7 +100,10 @@ test('malformed records: one line naming the file, the line (after multi-line fi
       /column 1: a quoted field is followed by ";"; .* \(the file looks semicolon-separated; set data\.separator: ";"/,
     ],
     // the tab was skipped as a blank and the next quote named: 'followed by """', with no word of tabs
-    ['"a"\t"b"\n1\t2\n', /column 1: a quoted field is followed by a tab; .* \(the file looks tab-separated; seqtune/],
+    [
+      '"a"\t"b"\n1\t2\n',
+      /column 1: a quoted field is followed by a tab; .* \(the file looks tab-separated; set data\.s/,
+    ],
     ['a,b\n1,"p\nq"\n1,2,3\n', /: line 4: wrong number of fields: expected 2 as in the header, found 3 \(data row 2\)/],
     ['"a\n', /: line 1 \(the header\), column 1: a quoted field is never closed/],
     ['a,,c\n1,2,3\n', /: header column 2 has no name; expected a name for every column$/],
@@ -173,6 +176,41 @@ test('a European export (semicolons, decimal commas, CRLF) reads with data.separ
   await assert.rejects(readCsv(de, { decimal: ',' }), /a decimal comma needs another separator between fields/);
   // without the keys: the hint names them
   await assert.rejects(readCsv(de), /semicolon-separated; set data\.separator: ";" in the config, and data\.decimal/);
+});
+
+test('a tab-separated file (spreadsheets, pandas to_csv(sep="\\t")) reads with data.separator "\\t"', async () => {
+  // data.separator took a comma or a semicolon only: a TSV was refused with 'save it as CSV with commas'
+  const text =
+    '\uFEFFdate\tload\tnote\tw\r\n2024-01-01 00:00\t1.5\t"a\tb"\t 3 \r\n2024-01-01 01:00\t\tplain\t4e2\r\n\r\n' +
+    '2024-01-01 02:00\t-2\t"say ""hi"""\t\r\n\t\t\t\r\n2024-01-01 04:00\t7\tx\t8';
+  const f = csvFile(text);
+  const t = await readCsv(f, { separator: '\t' });
+  assert.deepEqual(t.header, ['date', 'load', 'note', 'w']);
+  assert.equal(t.rows, 5, 'a line of tabs is a row of empty cells, not an empty line');
+  assert.deepEqual([...t.columns.get('load')!.numbers].map(String), ['1.5', 'NaN', '-2', 'NaN', '7']);
+  assert.deepEqual([...t.columns.get('w')!.numbers].map(String), ['3', '400', 'NaN', 'NaN', '8']);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((r) => t.columns.get('note')!.cell(r)),
+    ['a\tb', 'plain', 'say "hi"', '', 'x'],
+  );
+  assert.equal(t.columns.get('date')!.textAt(4), '2024-01-01 04:00');
+  for (let chunk = 1; chunk <= 9; chunk++) {
+    const c = await readCsv(f, { separator: '\t', chunkBytes: chunk });
+    for (const h of t.header) {
+      assert.deepEqual(c.columns.get(h)!.numbers, t.columns.get(h)!.numbers, `chunk ${chunk} ${h}`);
+      assert.deepEqual(c.columns.get(h)!.textBytes, t.columns.get(h)!.textBytes, `chunk ${chunk} ${h}`);
+    }
+  }
+  // a decimal comma with tabs between fields
+  const de = await readCsv(csvFile('t\tv\n1\t20,7\n2\t"-0,25"\n3\t1,5e3\n'), { separator: '\t', decimal: ',' });
+  assert.deepEqual([...de.columns.get('v')!.numbers], [20.7, -0.25, 1500]);
+  // read with commas (the default) or semicolons, the tab is named and the key to set
+  const tsv = csvFile('date\tload\n2024-01-01\t1,5\n2024-01-02\t2,5\n');
+  for (const separator of [',', ';'] as const)
+    await assert.rejects(
+      prepareData({ csv: tsv, time: 'date', target: 'load', lookback: 1, separator }, tsv),
+      /(wrong number of fields|not in the header).*the file looks tab-separated; set data\.separator: "\\t" in the/,
+    );
 });
 
 test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day is over 12, as UTC', async () => {

@@ -194,7 +194,7 @@ test("a run whose model/data.json lacks what export reads, or is not its model's
     // the training CSV's date order: "false" (a string) read 01/02/2024 as the 1st of February in predict
     [(j) => (j.dayFirst = 'false'), /data\.json: dayFirst: expected true or false, found "false"\n/],
     // readCsv would split the CSV's fields at another byte than a config can name
-    [(j) => (data(j).separator = '|'), /data\.json: data\.separator: expected "," or ";", found "\|"\n/],
+    [(j) => (data(j).separator = '|'), /data\.json: data\.separator: expected ",", ";" or "\\t", found "\|"\n/],
     [(j) => delete j.features, /data\.json: features: expected a list of column names, found nothing/],
     [(j) => (j.data = {}), /data\.json: data\.lookback: expected a positive integer, found nothing/],
     [

@@ -205,7 +205,7 @@ function numberHint(cell: string): string {
   if (decimal)
     return (
       ' (a decimal comma? seqtune reads a point as the decimal mark unless data.decimal: "," says otherwise, with ' +
-      `data.separator: ";" between fields; or save the file with points, "${cell.replace(',', '.')}")`
+      `data.separator: ";" or "\\t" between fields; or save the file with points, "${cell.replace(',', '.')}")`
     );
   return '';
 }
