@@ -17,6 +17,9 @@ export function cellAt(row: number, column: string, text?: string): string {
   return `row ${row} column "${column}"${text === undefined ? '' : ` ("${text}")`}`;
 }
 
+/** A count and its noun as messages say them: "1 row", "16 rows". */
+export const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** Missing values under the `error` policy; carries where they are, so a check can report them. */
 export class MissingValuesError extends DataError {
   constructor(

@@ -2,6 +2,7 @@
 // `seqtune check` warns of them in the training rows (data.time_gaps); `seqtune predict` says which forecasts read
 // across one.
 
+import { plural } from './errors.js';
 import { calendarMonths, usualStep } from './stages/read.js';
 
 /** The gaps of a time column (timeGaps). */
@@ -57,8 +58,6 @@ export function gapsText(g: TimeGaps, row: (i: number) => number): string {
     `${g.usual}, the longest gap ${g.longest}, the first before row ${row(g.before[0]!)})`
   );
 }
-
-const plural = (v: number, what: string): string => `${v} ${what}${v === 1 ? '' : 's'}`;
 
 /** A step of calendar months: in years where it is whole ones. */
 const monthsUnit = (v: number) => (v % 12 === 0 ? plural(v / 12, 'year') : plural(v, 'month'));

@@ -5,7 +5,7 @@ export { baselineForecast, baselineName, DEFAULT_BASELINES, isLinear, score } fr
 export type { CsvFormat, ReadCsvOptions, Table } from './csv.js';
 export { csvField, readCsv, separatorHint } from './csv.js';
 export { MISSING_TOKENS, TableColumn } from './csv-column.js';
-export { cellAt, DataError, MissingValuesError } from './errors.js';
+export { cellAt, DataError, MissingValuesError, plural } from './errors.js';
 export type { BaselineScores, SplitScores } from './evaluate.js';
 export {
   baselineProblem,

@@ -15,6 +15,7 @@ import {
   numericColumn,
   parseStamp,
   partsProblem,
+  plural,
   readCsv,
   repeatedTimeHint,
   separatorHint,
@@ -124,7 +125,7 @@ function modelSize(rows: number, lookback: number, inputs: number, targets: numb
   if (units === UNITS[0]) return { units, unitsWhy: null };
   const per = targets === 1 ? 'a window' : `a window and target (${targets} targets)`;
   const unitsWhy =
-    `${weights(units)} weights for ${windows} training windows ` +
+    `${weights(units)} weights for ${plural(windows, 'training window')} ` +
     `(GRU(${UNITS[0]}): ${weights(UNITS[0]!)}; at most ${WEIGHTS_PER_TARGET} ${per})`;
   said.push(`model: gru units ${units}, ${unitsWhy}`);
   return { units, unitsWhy };
@@ -560,7 +561,10 @@ function missingPolicy(csv: string, t: Table, numeric: string[], said: string[])
   if (skipRows >= t.rows)
     throw new DataError(`${csv}: no row has a value in every numeric column; no row to train from`);
   if (skipRows)
-    said.push(`skip_rows: ${skipRows} (the rows before every numeric column has a value: none to carry forward)`);
+    said.push(
+      `skip_rows: ${skipRows} (the ${skipRows === 1 ? 'row' : 'rows'} before every numeric column has a value: ` +
+        'none to carry forward)',
+    );
   const gaps = missingCells(t, numeric, skipRows);
   if (gaps.n)
     said.push(

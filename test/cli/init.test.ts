@@ -137,6 +137,15 @@ test('init --csv on 20 hourly rows writes no seasonal naive baseline that train 
   assert.match(readFileSync(g, 'utf8'), /seasonal_naive: \{season: 24\}/);
 });
 
+test('init --csv says a count of one in the singular: 1 training window, the row before', async () => {
+  // '89 weights for 1 training windows', 'skip_rows: 1 (the rows before every numeric column has a value'
+  writeFileSync(join(dir, 'four.csv'), 'a,y\n,1\n2,3\n3,2\n4,5\n5,4\n');
+  const r = await runCli(['init', join(dir, 'four.yaml'), '--csv', join(dir, 'four.csv'), '--target', 'y']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /skip_rows: 1 \(the row before every numeric column has a value: none to carry forward\)\n/);
+  assert.match(r.out, /model: gru units 4, \d+ weights for 1 training window \(GRU/);
+});
+
 test('init --csv sizes the GRU to the training windows, and check then finds the model not too big for them', async () => {
   // shampoo's 36 rows give 18 training windows: init wrote GRU(64), 12,929 weights, and check said 'few training
   // windows for this model: use fewer units'

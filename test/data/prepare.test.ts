@@ -325,6 +325,18 @@ test('one missing value is one value and one row in the notes (singular)', async
   assert.deepEqual(drop.notes, ['dropped 1 row with missing values (no window spans a dropped row)']);
 });
 
+test('counts of one are said in the singular: 1 usable row, the one data row, its one row', async () => {
+  // '1 usable rows (of 3 data rows: ...)', 'data.skip_rows 1 removes all 1 data rows', 'in any of the 1 rows'
+  const cases: [DataConfig, string, RegExp][] = [
+    [base, 'y\n1\n', /: 1 usable row, but one window needs lookback 3 \+ horizon 1 = 4$/],
+    [{ ...base, skip_rows: 2 }, 'y\n1\n2\n3\n', /: 1 usable row \(of 3 data rows: data\.skip_rows leaves out the/],
+    [{ ...base, skip_rows: 1 }, 'y\n1\n', /: data\.skip_rows 1 removes the one data row$/],
+    [base, 'y,x\n1,\n', /: column "x" has no value in its one row; leave it out with data\.drop/],
+    [{ ...base, time: 't', missing: 'drop' }, 't,y\n1,1\n2,\n3,\n', /: 1 usable row \(of 3 data rows: data\.missing/],
+  ];
+  for (const [cfg, text, message] of cases) await assert.rejects(prepareData(cfg, csvFile(text)), message, text);
+});
+
 test('a column with no value in any row is named with data.drop, whatever the missing policy', async () => {
   const f = csvFile(`t,x,y\n${Array.from({ length: 30 }, (_, i) => `${i},,${i}`).join('\n')}`);
   for (const missing of ['error', 'drop', 'ffill', 'interpolate'] as const)

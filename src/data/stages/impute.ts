@@ -2,7 +2,7 @@
 // (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
 // nearest value) or {constant: x}. Filling works on copies of the columns that have gaps.
 import { MISSING_TOKENS } from '../csv-column.js';
-import { cellAt, DataError, MissingValuesError, SHOWN_CELLS } from '../errors.js';
+import { cellAt, DataError, MissingValuesError, plural, SHOWN_CELLS } from '../errors.js';
 import type { DataConfig, MissingPolicy } from '../types.js';
 import type { Encoded } from './encode.js';
 import type { TableRows } from './read.js';
@@ -70,13 +70,13 @@ function applyPolicy(
   if (empty !== undefined)
     throw new DataError(
       rows.targets.includes(empty)
-        ? `${rows.table.file}: data.target "${empty}" has no value in any of the ${rows.count} rows`
-        : `${rows.table.file}: column "${empty}" has no value in any of the ${rows.count} rows; ` +
+        ? `${rows.table.file}: data.target "${empty}" has no value in ${anyRow(rows.count)}`
+        : `${rows.table.file}: column "${empty}" has no value in ${anyRow(rows.count)}; ` +
             'leave it out with data.drop (or name the inputs in data.features)',
     );
   if (policy === 'error')
     throw new MissingValuesError(
-      `${rows.table.file}: ${count} missing value${count > 1 ? 's' : ''} (${MISSING_CELLS}), ` +
+      `${rows.table.file}: ${plural(count, 'missing value')} (${MISSING_CELLS}), ` +
         `first at ${cells.join(', ')}; ` +
         (forecast
           ? 'fill them in the CSV (the run was trained with data.missing: error, and predict reads the CSV as it was)'
@@ -88,8 +88,7 @@ function applyPolicy(
     const keep: number[] = [];
     for (let r = 0; r < rows.count; r++) if (used.every((c) => !Number.isNaN(numeric.get(c)![r]))) keep.push(r);
     const dropped = rows.count - keep.length;
-    const rowsText = `${dropped} row${dropped === 1 ? '' : 's'}`;
-    return { keep, notes: [`dropped ${rowsText} with missing values (no window spans a dropped row)`] };
+    return { keep, notes: [`dropped ${plural(dropped, 'row')} with missing values (no window spans a dropped row)`] };
   }
   // The columns may be views of the table's: fill copies of the ones with gaps.
   for (const c of used) {
@@ -97,8 +96,11 @@ function applyPolicy(
     if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c, forecast));
   }
   const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
-  return { keep: null, notes: [`filled ${count} missing value${count === 1 ? '' : 's'} (${how})`] };
+  return { keep: null, notes: [`filled ${plural(count, 'missing value')} (${how})`] };
 }
+
+/** "any of the 30 rows", or "its one row". */
+const anyRow = (n: number) => (n === 1 ? 'its one row' : `any of the ${n} rows`);
 
 /** How many cells are missing, and where the first few are (SHOWN_CELLS), in the file's order. */
 function findMissing(

@@ -30,7 +30,10 @@ export interface TableRows {
  */
 export function readRows(cfg: DataConfig, table: Table, dayFirst?: boolean, skipName = 'data.skip_rows'): TableRows {
   const skip = cfg.skip_rows ?? 0;
-  if (skip >= table.rows) throw new DataError(`${table.file}: ${skipName} ${skip} removes all ${table.rows} data rows`);
+  if (skip >= table.rows) {
+    const all = table.rows === 1 ? 'the one data row' : `all ${table.rows} data rows`;
+    throw new DataError(`${table.file}: ${skipName} ${skip} removes ${all}`);
+  }
   const targets = Array.isArray(cfg.target) ? cfg.target : [cfg.target];
   for (const [i, t] of targets.entries())
     requireColumn(table, t, Array.isArray(cfg.target) ? `data.target[${i}]` : 'data.target');

@@ -2,7 +2,7 @@
 // default), after checking that the rows hold one window at all. With a trained model's encoding
 // (predict on new data) every split is all the rows, and one window needs only its lookback inputs:
 // a forecast from the last lookback rows has no targets to read.
-import { DataError } from '../errors.js';
+import { DataError, plural } from '../errors.js';
 import type { DataConfig, Ranges } from '../types.js';
 import { splitRanges } from '../window.js';
 
@@ -22,7 +22,7 @@ export function splitRows(
     horizon = cfg.horizon ?? 1;
   const usable = () => usableRows(rows, cfg.skip_rows ?? 0, dropped, skipName);
   if (fixed && rows < lookback)
-    throw new DataError(`${file}: ${usable()}, but a forecast needs lookback ${lookback} rows`);
+    throw new DataError(`${file}: ${usable()}, but a forecast needs lookback ${plural(lookback, 'row')}`);
   if (!fixed && rows < lookback + horizon)
     throw new DataError(
       `${file}: ${usable()}, ` +
@@ -44,7 +44,7 @@ export function splitRows(
 }
 
 /**
- * "16 usable rows", and where the file's other rows went when the config left some out: predict skips
+ * "16 usable rows" ("1 usable row"), and where the file's other rows went when the config left some out: predict skips
  * data.skip_rows in a new CSV too, so 40 rows of it give 16 at skip_rows 24, which the count alone does not explain.
  */
 function usableRows(rows: number, skip: number, dropped: number, skipName: string): string {
@@ -52,5 +52,6 @@ function usableRows(rows: number, skip: number, dropped: number, skipName: strin
     ...(skip ? [`${skipName} leaves out the first ${skip}`] : []),
     ...(dropped ? [`data.missing: drop ${dropped} with a missing value`] : []),
   ];
-  return `${rows} usable rows${why.length ? ` (of ${rows + skip + dropped} data rows: ${why.join(', ')})` : ''}`;
+  const all = why.length ? ` (of ${plural(rows + skip + dropped, 'data row')}: ${why.join(', ')})` : '';
+  return `${plural(rows, 'usable row')}${all}`;
 }
