@@ -187,9 +187,10 @@ function resetLine(rec: ScannedRecord, line: number): false {
 }
 
 /** A hint when a field ends in what another convention uses between fields (semicolon: spreadsheets in locales with a
- *  decimal comma; tab: TSV files, as spreadsheets and pandas' to_csv(sep="\t") write them), which data.separator
- *  reads. */
+ *  decimal comma; tab: TSV files, as spreadsheets and pandas' to_csv(sep="\t") write them; a comma, in a file read
+ *  with another separator), which data.separator reads. */
 export function otherSeparator(c: string): string {
+  if (c === ',') return ' (the file looks comma-separated; leave data.separator out: a comma is its default)';
   if (c === ';')
     return (
       ' (the file looks semicolon-separated; set data.separator: ";" in the config, and data.decimal: "," where its ' +

@@ -5,11 +5,13 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { ColumnBuilder, type TableColumn } from './csv-column.js';
 import { fastRecord } from './csv-fast.js';
-import { CsvSyntaxError, otherSeparator, type ScannedRecord, scanRecord } from './csv-scan.js';
+import { CsvSyntaxError, otherSeparator, type ScannedRecord, scanRecord, separatorName } from './csv-scan.js';
 import { DataError } from './errors.js';
 
 export interface Table {
   readonly file: string;
+  /** The separator the file was read with (data.separator). */
+  readonly separator: Separator;
   readonly header: string[];
   /** Column name -> its cells, one per data row. */
   readonly columns: Map<string, TableColumn>;
@@ -48,10 +50,14 @@ export function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** A header read as one column because the file has another separator (semicolon, tab): a hint to add, or ''. */
-export function separatorHint(header: readonly string[]): string {
+/**
+ * A header read as one column because the file has another separator than `separator` (a semicolon, a tab, or a comma
+ * where the file was read with another): a hint to add, or ''.
+ */
+export function separatorHint(header: readonly string[], separator: Separator = ','): string {
   const one = header.length === 1 ? header[0]! : '';
-  return otherSeparator([';', '\t'].find((c) => one.includes(c)) ?? '');
+  const others = (separator === ',' ? [';', '\t'] : [';', '\t', ','].filter((c) => c !== separator)) as Separator[];
+  return otherSeparator(others.find((c) => one.includes(c)) ?? '');
 }
 
 /**
@@ -73,14 +79,17 @@ function aboveHeaderHint(header: readonly string[], buf: Buffer, rec: ScannedRec
  * How an empty header name usually comes about, and the way out: a pandas export keeps its index as a first column
  * without a name; a comma at the end of every line gives a last one.
  */
-function unnamedHint(i: number, count: number): string {
+function unnamedHint(i: number, count: number, sep: number): string {
   if (count > 1 && i === 0)
     return (
       '; expected a name for every column (an index column of a pandas export? ' +
       'write it with index=False, or name it)'
     );
   if (count > 1 && i === count - 1)
-    return '; expected a name for every column (the header line ends in a comma: remove it, from the data lines too)';
+    return (
+      `; expected a name for every column (the header line ends in ${separatorName(sep)}: remove it, from the data ` +
+      'lines too)'
+    );
   return '; expected a name for every column';
 }
 
@@ -111,14 +120,16 @@ class TableReader {
   /** One record as the fast path reads it: numbers (header length + 2 for its scratch) and byte spans. */
   values = new Float64Array(2);
   spans = new Int32Array(0);
-  /** The separator's byte and the decimal mark's (data.separator, data.decimal). */
+  /** The separator (data.separator), its byte, and the decimal mark's (data.decimal). */
+  readonly separator: Separator;
   readonly sep: number;
   readonly point: number;
   constructor(
     readonly file: string,
     o: CsvFormat = {},
   ) {
-    this.sep = (o.separator ?? ',').charCodeAt(0);
+    this.separator = o.separator ?? ',';
+    this.sep = this.separator.charCodeAt(0);
     this.point = (o.decimal ?? '.').charCodeAt(0);
   }
 
@@ -134,7 +145,7 @@ class TableReader {
       throw new DataError(
         `${this.file}: line ${rec.line}: wrong number of fields: ` +
           `expected ${this.header.length} as in the header, found ${rec.count} (data row ${this.rows + 1})` +
-          (separatorHint(this.header) || aboveHeaderHint(this.header, buf, rec)),
+          (separatorHint(this.header, this.separator) || aboveHeaderHint(this.header, buf, rec)),
       );
     const at = rec.at;
     for (let i = 0; i < rec.count; i++) this.builders[i]!.push(buf, at[3 * i]!, at[3 * i + 1]!, at[3 * i + 2] === 1);
@@ -158,7 +169,8 @@ class TableReader {
     for (let i = 0; i < rec.count; i++) {
       const raw = buf.toString('utf8', rec.at[3 * i]!, rec.at[3 * i + 1]!);
       const h = rec.at[3 * i + 2] === 1 ? raw.replaceAll('""', '"') : raw;
-      if (h === '') throw new DataError(`${this.file}: header column ${i + 1} has no name${unnamedHint(i, rec.count)}`);
+      if (h === '')
+        throw new DataError(`${this.file}: header column ${i + 1} has no name${unnamedHint(i, rec.count, this.sep)}`);
       if (seen.has(h)) throw new DataError(`${this.file}: header names column "${h}" twice`);
       seen.add(h);
       names.push(h);
@@ -181,8 +193,11 @@ class TableReader {
  * numbers by default; a semicolon and a decimal comma as spreadsheets in many European locales save "CSV"; a tab as
  * spreadsheets save "Text (tab-delimited)" and pandas' to_csv(sep="\t") writes.
  */
+/** What data.separator takes. */
+export type Separator = ',' | ';' | '\t';
+
 export interface CsvFormat {
-  separator?: ',' | ';' | '\t';
+  separator?: Separator;
   decimal?: '.' | ',';
 }
 
@@ -232,7 +247,7 @@ export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Tab
   let rows = reader.rows;
   while (rows > 1 && read.every((c) => c.missingAt(rows - 1))) rows--;
   const columns = new Map(header.map((h, i) => [h, rows < reader.rows ? read[i]!.head(rows) : read[i]!]));
-  return { file, header, columns, rows };
+  return { file, separator: reader.separator, header, columns, rows };
 }
 
 /** Reads the file a chunk at a time; a record cut by a chunk's end is carried over to the next. */

@@ -550,7 +550,8 @@ function chooseTarget(csv: string, t: Table, numeric: string[], timeCols: string
   throw new DataError(
     numeric.length
       ? `${csv}: which column to forecast? name it with --target (the numeric columns are ${numeric.join(', ')})`
-      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})${separatorHint(t.header)}` +
+      : `${csv}: no column of numbers to forecast (the columns are ${t.header.join(', ')})` +
+          separatorHint(t.header, t.separator) +
           commasSaid(t),
   );
 }

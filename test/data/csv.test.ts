@@ -213,6 +213,25 @@ test('a tab-separated file (spreadsheets, pandas to_csv(sep="\\t")) reads with d
     );
 });
 
+test('a file read with another separator than its own is told which it has, a tab named as a tab', async () => {
+  // a comma file read with data.separator ";" or "\t" got no hint ('names column "y", which is not in the header
+  // (t,y)'), and a tab at the end of each line of a TSV was 'the header line ends in a comma'
+  const commas = csvFile('t,y\n1,2\n2,3\n');
+  for (const separator of [';', '\t'] as const)
+    await assert.rejects(
+      prepareData({ csv: commas, target: 'y', lookback: 1, separator }, commas),
+      /not in the header \(t,y\); the header is one column \(the file looks comma-separated; leave data\.separator out/,
+    );
+  await assert.rejects(
+    readCsv(csvFile('t\ty\t\n1\t2\t\n'), { separator: '\t' }),
+    /header column 3 has no name; expected a name for every column \(the header line ends in a tab: remove it, from/,
+  );
+  await assert.rejects(
+    readCsv(csvFile('t\ty\n1\t"2" x\n'), { separator: '\t' }),
+    /line 2 \(data row 1\), column 2 "y": a quoted field is followed by "x"; expected a tab or the end of the line$/,
+  );
+});
+
 test('data.time reads Unix seconds and milliseconds, and dd/mm/yyyy where a day is over 12, as UTC', async () => {
   const hours = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 2, 12, i));
   const ddmm = (ms: number) => {

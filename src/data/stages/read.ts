@@ -74,7 +74,7 @@ function missingColumn(table: Table, c: string, key: string): DataError {
  */
 export function headerHint(table: Table, c: string): string {
   const near = table.header.find((h) => h.trim().toLowerCase() === c.trim().toLowerCase());
-  const sep = separatorHint(table.header);
+  const sep = separatorHint(table.header, table.separator);
   // "Temp (°C)" from a spreadsheet saved in Windows-1252 reads as "Temp (\uFFFDC)", which no config can name
   const encoding = table.header.some((h) => h.includes('\uFFFD'))
     ? '; the header holds bytes that are not UTF-8 (shown as \uFFFD): the file is in another encoding, such as the ' +
