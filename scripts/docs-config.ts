@@ -74,7 +74,8 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       'without an offset; without one, UTC), of dates with slashes or dots (31/01/2024 13:00: day first when some ' +
       'first number is over 12 and no second one is, else month first; predict reads a new CSV in the training ' +
       "CSV's order), or of numbers (Unix seconds from 1e9 to " +
-      '1e11, Unix milliseconds above, a counter below); or year, month, day, hour, ... columns.',
+      '1e11, Unix milliseconds above, a counter below); or year, month, day, hour, ... columns. A date the calendar ' +
+      'does not have (2024-02-30, 2023-02-29, hour 25) is refused with its row, not read as another.',
     example: 'time: [year, month, day, hour]',
     default: 'none',
   },
