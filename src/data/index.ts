@@ -30,6 +30,7 @@ export {
   linearForecast,
   linearForecastSeconds,
   linearModel,
+  linearModelAsync,
   linearTooWide,
   type RidgeShape,
   ridgeForecast,

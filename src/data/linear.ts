@@ -10,7 +10,7 @@
 import { cholesky, cholSolve, dot4x4 } from '../engine/float64.js';
 import { type Grams, type Lagged, laggable, laggedGramsSteps } from './linear-lagged.js';
 import { ridgePathSteps, type ValRows } from './linear-path.js';
-import { runSteps, type Steps } from './steps.js';
+import { runSteps, runStepsAsync, type Steps } from './steps.js';
 import type { PreparedData } from './types.js';
 
 /** Window rows of one split, as the ridge model reads them. */
@@ -469,6 +469,19 @@ export function linearFitted(d: PreparedData, lookback = d.windows.train.lookbac
  */
 export function linearModel(d: PreparedData, lookback = d.windows.train.lookback): RidgeModel {
   return runSteps(linearModelSteps(d, lookback));
+}
+
+/**
+ * linearModel with a turn of the event loop every so often during the fit (runStepsAsync; `onTurn` before each, which
+ * may throw to stop it), so that a signal's handler runs on the main thread (tune's ranking of lookbacks); the same
+ * model, kept as linearModel's.
+ */
+export function linearModelAsync(
+  d: PreparedData,
+  lookback = d.windows.train.lookback,
+  onTurn?: () => void,
+): Promise<RidgeModel> {
+  return runStepsAsync(linearModelSteps(d, lookback), onTurn);
 }
 
 /** linearModel a step at a time (steps.ts): none when it is fitted already. */

@@ -8,8 +8,9 @@ import { loadConfig, resolveConfig } from '../../src/config/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { candidateLookbacks, lookbackPlan, pickLookback } from '../../src/tune/auto-lookback.js';
+import { StudyInterrupted } from '../../src/tune/interrupt.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import type { TrialEnv } from '../../src/tune/trial.js';
+import { prepareFor, type TrialEnv } from '../../src/tune/trial.js';
 import { trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-lookback-'));
@@ -27,11 +28,11 @@ function seasonalCsv(n: number, amplitude: number): string {
   return `value\n${rows.join('\n')}\n`;
 }
 
-async function envOf(lookback: number, amplitude = 4): Promise<TrialEnv> {
-  writeFileSync(join(dir, `season${amplitude}.csv`), seasonalCsv(1000, amplitude));
+async function envOf(lookback: number, amplitude = 4, rows = 1000): Promise<TrialEnv> {
+  writeFileSync(join(dir, `season${amplitude}-${rows}.csv`), seasonalCsv(rows, amplitude));
   writeFileSync(
     join(dir, `c${lookback}-${amplitude}.yaml`),
-    `data: {csv: season${amplitude}.csv, target: value, lookback: ${lookback}, horizon: 4,
+    `data: {csv: season${amplitude}-${rows}.csv, target: value, lookback: ${lookback}, horizon: 4,
   split: {train: 0.6, val: 0.2, test: 0.2}}
 model: {layers: [{gru: {units: 4}}, {dense: {units: 4}}]}
 `,
@@ -85,6 +86,33 @@ test('a lookback is not lengthened when the ridge model gains nothing from it (n
       /^data\.lookback not swept: the ridge model's validation MSE at 8 \(0\.\d+\) is not beaten by 1% /.source +
         /at any longer lookback \(\d+ /.source,
     ),
+  );
+});
+
+test('the lookbacks are ranked with turns of the event loop, and an abort stops the ranking at the next', async () => {
+  // 1,200 training rows: candidates up to 192 steps, whose ridge fits are many WORK_AT_ONCE of multiply-adds
+  const env = await envOf(8, 4, 2000);
+  await prepareFor(env, env.base); // the data's reading turns the event loop too: prepared first, not counted
+  let turns = 0,
+    stop = false;
+  const turn = () => {
+    turns++;
+    if (!stop) setImmediate(turn);
+  };
+  setImmediate(turn);
+  const plan = await lookbackPlan(env, env.base);
+  stop = true;
+  assert.ok('values' in plan, JSON.stringify(plan));
+  assert.ok(turns >= 5, `${turns} turns during the fits`);
+  // aborted (Ctrl-C or SIGTERM to the tune), the ranking stops at its next turn as the study loop would
+  const ac = new AbortController();
+  const aborted = { ...env, dataCache: new Map(), signal: ac.signal };
+  await prepareFor(aborted, aborted.base);
+  const ranking = lookbackPlan(aborted, aborted.base);
+  setImmediate(() => ac.abort('SIGTERM'));
+  await assert.rejects(
+    ranking,
+    (e) => e instanceof StudyInterrupted && e.message === 'study lookback: interrupted (SIGTERM)',
   );
 });
 
