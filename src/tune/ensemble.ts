@@ -209,33 +209,58 @@ interface LinearMember {
   dir: string;
   model: Model;
   lookback: number;
-  /** Whether this call saved the folder (an ensemble that fails removes it), or found it saved before. */
-  saved: boolean;
+  /**
+   * The folder this call wrote, still under its temporary name (keepLinear moves it to `dir` once the ensemble is
+   * made, an ensemble that fails removes it); none where the folder was saved before.
+   */
+  folder?: RunFolder;
 }
 
 /**
  * The `linear` baseline at the members' lookback (config/build.ts ridgeAsModel) saved as a run folder beside the
  * first member's (linear-<hash of the data section>), once: model/ and the member's model/data.json, which
  * predict, evaluate and export read like a trained run's. Later calls (auto tries several candidates) load it
- * instead of fitting the ridge again; studyEnsemble removes it again where the ensemble it was saved for fails.
+ * instead of fitting the ridge again. The folder is written under a temporary name, which other ensembles do not
+ * look for, and takes its name only when the ensemble it was fitted for is made (keepLinear): one that failed removed
+ * the folder it had saved, while another process's ensemble of the study could have loaded it and then failed to
+ * copy it into its own folder.
  */
 async function saveLinear(d: PreparedData, first: Member, dataSection: unknown): Promise<LinearMember> {
   const lookback = first.model.inputShape!.T!;
   const hash = createHash('sha256').update(canonical(dataSection)).digest('hex').slice(0, 10);
   const dir = join(dirname(first.dir), `linear-${hash}`);
-  if (existsSync(join(dir, 'model', 'data.json')))
-    return { dir, model: await loadModel(join(dir, 'model')), lookback, saved: false };
+  const saved = () => existsSync(join(dir, 'model', 'data.json'));
+  if (saved()) return { dir, model: await loadModel(join(dir, 'model')), lookback };
   const model = ridgeAsModel(d, lookback);
-  const folder = await RunFolder.create(freePath(dir));
+  // saved by another process during the fit: its folder holds this model, bit for bit (the same data's ridge)
+  if (saved()) return { dir, model, lookback };
+  let folder: RunFolder | undefined;
   try {
+    // create refuses the name where another process's folder took it since the look above: that one is kept
+    folder = await RunFolder.create(dir).catch((e) => {
+      if (saved()) return undefined;
+      throw e;
+    });
+    if (!folder) return { dir, model, lookback };
     await saveModel(model, folder.path('model'));
     await cp(join(first.dir, 'model', 'data.json'), folder.path(join('model', 'data.json')));
-    return { dir: await folder.commit(), model, lookback, saved: true };
+    return { dir, model, lookback, folder };
   } catch (e) {
-    await folder.abort();
+    await folder?.abort();
     model.dispose();
     throw e;
   }
+}
+
+/**
+ * The linear member's folder this call wrote (saveLinear) moved to its name, once its ensemble is made; where
+ * another process saved the same ridge under that name meanwhile (commit then names this one `-2`), this copy goes.
+ */
+async function keepLinear(l: LinearMember | undefined): Promise<void> {
+  if (!l?.folder) return;
+  const at = await l.folder.commit();
+  l.folder = undefined;
+  if (at !== l.dir) await rm(at, { recursive: true, force: true });
 }
 
 /**
@@ -399,19 +424,20 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
     const result = ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
-    if (o.write === false) return { ...result, dir: undefined };
-    return {
-      ...result,
-      // two ensembles within a second get -2, -3, ... as two runs do
-      dir: await writeEnsemble(
-        o.out ?? freePath(defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1')),
-        result,
-      ),
-    };
+    if (o.write === false) {
+      await keepLinear(linear);
+      return { ...result, dir: undefined };
+    }
+    // two ensembles within a second get -2, -3, ... as two runs do
+    const out = o.out ?? freePath(defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1'));
+    // the linear member copied from where this call wrote it, under its temporary name until the ensemble is made
+    const written = await writeEnsemble(out, result, linear?.folder ? { [linear.dir]: linear.folder.tmp } : {});
+    await keepLinear(linear);
+    return { ...result, dir: written };
   } catch (e) {
     // the linear member saved for an ensemble that was not made goes with it: an --out that could not be written
     // left runs/<name>/linear-<hash>/ beside the trials, a folder no ensemble uses
-    if (linear?.saved) await rm(linear.dir, { recursive: true, force: true });
+    await linear?.folder?.abort();
     throw e;
   } finally {
     for (const m of members) m.model.dispose();
@@ -483,14 +509,18 @@ function ensembleResult(
   };
 }
 
-/** The ensemble folder: ensemble.json and a copy of each member's run folder. */
+/**
+ * The ensemble folder: ensemble.json and a copy of each member's run folder (from `from`, or where `writtenAt` says
+ * a folder not yet under that name is: studyEnsemble's linear member).
+ */
 export async function writeEnsemble(
   out: string,
   result: { members: { dir: string; from: string }[] },
+  writtenAt: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   const folder = await RunFolder.create(out);
   try {
-    for (const m of result.members) await cp(m.from, folder.path(m.dir), { recursive: true });
+    for (const m of result.members) await cp(writtenAt[m.from] ?? m.from, folder.path(m.dir), { recursive: true });
     await folder.json('ensemble.json', result);
     return await folder.commit();
   } catch (e) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parse, stringify } from 'yaml';
@@ -194,6 +194,39 @@ test('an ensemble that fails removes the linear member it saved, and keeps one s
   const again = await takenMeanwhile(args, join(dir, 'ens-taken-2'));
   assert.equal(again.code, 2, again.err);
   assert.deepEqual(linearRuns(), [saved], 'a folder an earlier ensemble saved is kept');
+});
+
+test("the linear member an ensemble saves is out of other ensembles' sight until that ensemble is made", async () => {
+  // two ensembles of a study at once: the one that failed removed the runs/<name>/linear-<hash>/ it had saved, which
+  // the other could have found and loaded meanwhile, and then failed to copy into its own folder (ENOENT)
+  await study('sight', '    model.layers[0].gru.units: [3, 5]\n');
+  const { studyEnsemble } = await import('../../src/tune/ensemble.js');
+  const storage = new SqliteStorage(join(dir, 'studies.db'));
+  // what another ensemble looking for the linear member would find, as this one says where it is saved
+  const found: boolean[] = [];
+  const log = (l: string) => {
+    const at = /^member \d+\/\d+: the linear baseline at lookback \d+, saved in (.+)$/.exec(l)?.[1];
+    if (at) found.push(existsSync(join(at, 'model', 'data.json')));
+  };
+  const o = { top: 2, linear: true, method: 'blend' as const, log };
+  try {
+    await assert.rejects(studyEnsemble(storage, 'sight', { ...o, out: join(dir, 'series.csv', 'ens') }), /EEXIST/);
+    const ok = await studyEnsemble(storage, 'sight', { ...o, out: join(dir, 'ens-sight') });
+    assert.deepEqual(found, [false, false], 'not there for another ensemble to load while this one runs');
+    const linear = ok.members.find((m) => m.trial === null)!;
+    assert.ok(existsSync(join(linear.from, 'model', 'data.json')), 'under its name once the ensemble is made');
+    assert.ok(existsSync(join(dir, 'ens-sight', 'member-3', 'model', 'data.json')), 'copied into the ensemble');
+    await studyEnsemble(storage, 'sight', { ...o, write: false });
+    assert.deepEqual(found, [false, false, true], 'the next ensemble loads it');
+    const runs = readdirSync(join(dir, 'runs', 'sight'));
+    assert.deepEqual(
+      runs.filter((f) => !f.startsWith('trial-')),
+      [basename(linear.from)],
+      'one linear folder, no other',
+    );
+  } finally {
+    await storage.close();
+  }
 });
 
 test('a blend of more than 12 models is refused by what to ask for, exit 2, before the linear member is saved', async () => {
