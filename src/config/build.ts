@@ -10,6 +10,7 @@ import {
   type DataConfig,
   DEFAULT_BASELINES,
   linearModel,
+  linearModelAsync,
   type PreparedData,
 } from '../data/index.js';
 import { ShapeError } from '../errors.js';
@@ -222,9 +223,10 @@ export function startFromRidge(m: Model, data: PreparedData, lookback: number): 
  * holding the ridge model's weights, fitted on the training windows with its penalty chosen on the validation
  * windows. With data.relative the windows are relative to their last step, as the ridge's design. It reads the
  * windows a network of that lookback reads, so it can be fused with one (an ensemble member) or saved as a run.
+ * The fit turns the event loop every so often (linearModelAsync), so that Ctrl-C and SIGTERM stop its caller.
  */
-export function ridgeAsModel(data: PreparedData, lookback: number): Model {
-  const ridge = linearModel(data, lookback);
+export async function ridgeAsModel(data: PreparedData, lookback: number): Promise<Model> {
+  const ridge = await linearModelAsync(data, lookback);
   const m = sequential([flatten({ name: 'window' }), dense({ units: ridge.b.length, name: 'linear' })], {
     inputShape: [lookback, data.features.length],
   });

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { baselinesOf, type LoadedConfig, type RawConfig, ridgeAsModel } from '../config/index.js';
-import { type BaselineSpec, baselineScores, type PreparedData, scoreForecast } from '../data/index.js';
+import { type BaselineSpec, baselineScoresAsync, type PreparedData, scoreForecast } from '../data/index.js';
 import {
   defaultRunDir,
   ENSEMBLE_FORMAT,
@@ -231,7 +231,7 @@ async function saveLinear(d: PreparedData, first: Member, dataSection: unknown):
   const dir = join(dirname(first.dir), `linear-${hash}`);
   const saved = () => existsSync(join(dir, 'model', 'data.json'));
   if (saved()) return { dir, model: await loadModel(join(dir, 'model')), lookback };
-  const model = ridgeAsModel(d, lookback);
+  const model = await ridgeAsModel(d, lookback);
   // saved by another process during the fit: its folder holds this model, bit for bit (the same data's ridge)
   if (saved()) return { dir, model, lookback };
   let folder: RunFolder | undefined;
@@ -423,7 +423,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
       o.studyReading ? reading(groups, members, linear !== undefined) : undefined,
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
-    const result = ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
+    const result = await ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
     if (o.write === false) {
       await keepLinear(linear);
       return { ...result, dir: undefined };
@@ -462,8 +462,11 @@ function checkBlendSize(name: string, method: FusionMethod, trials: number, line
   );
 }
 
-/** What ensemble.json records: the members, how they are used, and their validation and test scores. */
-function ensembleResult(
+/**
+ * What ensemble.json records: the members, how they are used, and their validation and test scores (the baselines'
+ * with turns of the event loop during the linear ones' fits, so that Ctrl-C and SIGTERM stop the command).
+ */
+async function ensembleResult(
   name: string,
   method: FusionMethod,
   d: PreparedData,
@@ -504,7 +507,7 @@ function ensembleResult(
       ensemble: c.useFusion ? fusionTest : scoreOf(best.model.predict(xt).data),
       fusion: fusionTest,
       members: all.map((m) => scoreOf(m.model.predict(xt).data)),
-      baselines: baselineScores(d, 'test', baselines),
+      baselines: await baselineScoresAsync(d, 'test', baselines),
     },
   };
 }

@@ -229,6 +229,47 @@ test("the linear member an ensemble saves is out of other ensembles' sight until
   }
 });
 
+test('an ensemble fits the linear baselines with turns of the event loop, so that Ctrl-C and SIGTERM stop it', async () => {
+  // a linear baseline at lookback 200 (the ridge's fit many WORK_AT_ONCE of multiply-adds) among the study's: the fits
+  // of the linear member and of the baselines scored on test ran at once, and a signal waited for them (ETTh1: 22 s)
+  writeFileSync(join(dir, 'long.csv'), syntheticCsv({ length: 1500, seed: 3 }));
+  const f = studyConfig(dir, 'turns', `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n`, 1);
+  const yaml = readFileSync(f, 'utf8').replace('csv: series.csv', 'csv: long.csv');
+  const baselines = 'evaluate: {baselines: [persistence, {linear: {lookback: 200}}]}\n';
+  writeFileSync(f, `${yaml}    model.layers[0].gru.units: [3, 5]\n${baselines}`);
+  assert.equal((await runCli(['tune', f])).code, 0);
+  const { studyEnsemble } = await import('../../src/tune/ensemble.js');
+  const { ridgeAsModel } = await import('../../src/config/index.js');
+  const { prepareData } = await import('../../src/data/index.js');
+  const storage = new SqliteStorage(join(dir, 'studies.db'));
+  let turns = 0,
+    counting = false,
+    stop = false;
+  const turn = () => {
+    if (counting) turns++;
+    if (!stop) setImmediate(turn);
+  };
+  setImmediate(turn);
+  try {
+    const o = { top: 2, linear: true, method: 'blend' as const, write: false };
+    await studyEnsemble(storage, 'turns', o); // saves the linear member: the next loads it, with no turn of its own
+    // from the member lines (the members loaded, the linear one too) to the end: the test split's scores
+    const log = (l: string) => {
+      if (l.startsWith('member 1/')) counting = true;
+    };
+    await studyEnsemble(storage, 'turns', { ...o, log });
+    assert.ok(turns >= 3, `${turns} turns while the baselines were scored`);
+    const csv = join(dir, 'long.csv');
+    const d = await prepareData({ ...parse(yaml).data, csv }, csv);
+    [counting, turns] = [true, 0];
+    (await ridgeAsModel(d, 200)).dispose();
+    assert.ok(turns >= 3, `${turns} turns while the linear member was fitted`);
+  } finally {
+    stop = true;
+    await storage.close();
+  }
+});
+
 test('a blend of more than 12 models is refused by what to ask for, exit 2, before the linear member is saved', async () => {
   // --top 12 --linear --method blend: "ValueError: fuseModels: method "blend" fuses at most 12 models, received 13",
   // exit 1 as a bug in seqtune, after the ridge was fitted and saved
