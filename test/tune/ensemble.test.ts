@@ -204,13 +204,16 @@ test("the linear member an ensemble saves is out of other ensembles' sight until
   const storage = new SqliteStorage(join(dir, 'studies.db'));
   // what another ensemble looking for the linear member would find, as this one says where it is saved
   const found: boolean[] = [];
+  // the first ensemble fails at its end: another process takes its --out once the linear member is saved
+  const taken = join(dir, 'ens-sight-taken');
   const log = (l: string) => {
     const at = /^member \d+\/\d+: the linear baseline at lookback \d+, saved in (.+)$/.exec(l)?.[1];
     if (at) found.push(existsSync(join(at, 'model', 'data.json')));
+    if (at && found.length === 1) writeFileSync(taken, 'another run');
   };
   const o = { top: 2, linear: true, method: 'blend' as const, log };
   try {
-    await assert.rejects(studyEnsemble(storage, 'sight', { ...o, out: join(dir, 'series.csv', 'ens') }), /EEXIST/);
+    await assert.rejects(studyEnsemble(storage, 'sight', { ...o, out: taken }), /already exists/);
     const ok = await studyEnsemble(storage, 'sight', { ...o, out: join(dir, 'ens-sight') });
     assert.deepEqual(found, [false, false], 'not there for another ensemble to load while this one runs');
     const linear = ok.members.find((m) => m.trial === null)!;
