@@ -8,7 +8,9 @@ import {
   DuplicateTrial,
   type EndState,
   type FrozenTrial,
+  type MadeStudy,
   MemoryStorage,
+  type OfStudy,
   openStorage,
   redactUrl,
   type Storage,
@@ -45,6 +47,11 @@ export class Study {
     readonly sampler: Sampler,
     readonly pruner: Pruner | undefined,
     readonly seed: number,
+    /**
+     * The study's creation time as this handle opened it (StudyRecord.created): a study deleted and made again under
+     * its name since is another, and every call is refused (StudyRemade) rather than read or written there.
+     */
+    readonly created: string,
   ) {}
 
   static async create(o: StudyOptions): Promise<Study> {
@@ -56,6 +63,7 @@ export class Study {
       throw new ValueError(expected('createStudy: pruner', 'a Pruner such as new MedianPruner()', o.pruner));
     const space = parseSpace(o.space, 1);
     const storage = storageOf(o.storage);
+    let made: MadeStudy;
     try {
       if (o.loadIfExists === false && (await storage.getStudy(o.name)))
         throw new StorageError(
@@ -63,12 +71,12 @@ export class Study {
             `${typeof o.storage === 'string' ? redactUrl(o.storage) : 'the storage given'}; ` +
             'loadIfExists: true (the default) continues it',
         );
-      await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
+      made = await storage.createStudy(o.name, { api: 'ask-tell' }, { loadIfExists: o.loadIfExists ?? true });
     } catch (e) {
       if (storage !== o.storage) await storage.close(); // opened here from a URL: nobody else will close it
       throw e;
     }
-    return new Study(o.name, storage, space, sampler, o.pruner, o.seed ?? 42);
+    return new Study(o.name, storage, space, sampler, o.pruner, o.seed ?? 42, made.created);
   }
 
   /**
@@ -78,19 +86,19 @@ export class Study {
    */
   async ask(): Promise<FrozenTrial | null> {
     this.assertOpen('ask');
-    const waiting = await this.storage.claimWaiting(this.name, ownerOf());
+    const waiting = await this.storage.claimWaiting(this.name, ownerOf(), this.of());
     if (waiting) return waiting;
     // The draw is a function of the seed and the trials so far: asks that read the same trials (calls at once, other
     // processes) drew the same parameters, and each made a trial of them. A draw that is in flight by then is refused
     // and drawn again from the trials as they are now, while they grow; one in flight before it was read is 'wait'.
     for (let read = -1; ; ) {
-      const trials = await this.storage.getTrials(this.name);
+      const trials = await this.storage.getTrials(this.name, this.of());
       if (trials.length === read) return null;
       read = trials.length;
       const params = this.sampler.sample(this.space, trials, new Rng(this.seed * 1000003 + trials.length));
       if (!params || params === 'wait') return null;
       try {
-        return await this.storage.createTrial(this.name, params, {}, { unique: 'in-flight' });
+        return await this.storage.createTrial(this.name, params, {}, { unique: 'in-flight', ...this.of() });
       } catch (e) {
         if (!(e instanceof DuplicateTrial)) throw e;
       }
@@ -103,15 +111,15 @@ export class Study {
    */
   async enqueue(params: Params, attrs: Record<string, unknown> = {}): Promise<FrozenTrial> {
     this.assertOpen('enqueue');
-    return this.storage.createTrial(this.name, params, { why: 'enqueued', ...attrs }, { waiting: true });
+    return this.storage.createTrial(this.name, params, { why: 'enqueued', ...attrs }, { waiting: true, ...this.of() });
   }
 
   /** Records the objective at a step; returns true when the pruner says to stop this trial. */
   async report(trial: FrozenTrial, step: number, value: number): Promise<boolean> {
     this.assertOpen('report');
-    await this.storage.report(this.name, trial.number, step, value);
+    await this.storage.report(this.name, trial.number, step, value, this.of());
     if (!this.pruner) return false;
-    const trials = await this.storage.getTrials(this.name);
+    const trials = await this.storage.getTrials(this.name, this.of());
     return this.pruner.shouldPrune(trials.find((t) => t.number === trial.number)!, step, trials);
   }
 
@@ -124,14 +132,15 @@ export class Study {
     if (value !== null && !Number.isFinite(value) && state !== 'pruned')
       return this.storage.finishTrial(this.name, trial.number, 'failed', null, {
         error: error ?? `the objective was ${value}`,
+        ...this.of(),
       });
     const end = state ?? (value === null ? 'failed' : 'complete');
-    return this.storage.finishTrial(this.name, trial.number, end, value, error ? { error } : {});
+    return this.storage.finishTrial(this.name, trial.number, end, value, { ...(error ? { error } : {}), ...this.of() });
   }
 
   async trials(): Promise<FrozenTrial[]> {
     this.assertOpen('trials');
-    return this.storage.getTrials(this.name);
+    return this.storage.getTrials(this.name, this.of());
   }
 
   async best(): Promise<FrozenTrial | null> {
@@ -145,6 +154,11 @@ export class Study {
     if (this.closed) return;
     this.closed = true;
     await this.storage.close();
+  }
+
+  /** The study this handle opened, for every storage call (OfStudy). */
+  private of(): OfStudy {
+    return { created: this.created };
   }
 
   private assertOpen(what: string): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AshaPruner, createStudy, type MedianPruner } from '../../src/index.js';
+import { SqliteStorage, StudyRemade } from '../../src/storage/index.js';
 
 test('ask/tell: the caller trains, the study proposes, records, prunes and finds the best', async () => {
   const study = await createStudy({
@@ -169,6 +170,42 @@ test("ask/tell: createStudy's storage errors name its own options, not the CLI's
         'loadIfExists: true (the default) continues it',
     });
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ask/tell: a study deleted and made again under its name is refused to a handle of the deleted one, its trials untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-asktell-'));
+  const file = join(dir, 's.db');
+  const study = await createStudy({ name: 'again', storage: `sqlite:${file}`, space: { x: [1, 2, 3] }, seed: 1 });
+  const other = new SqliteStorage(file); // another process: study delete --force, and a new study under the name
+  try {
+    const mine = (await study.ask())!;
+    await study.enqueue({ x: 3 });
+    await other.deleteStudy('again');
+    await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+    await other.createStudy('again', {});
+    await other.createTrial('again', { x: 9 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+    await other.createTrial('again', { x: 8 }, {}, { waiting: true });
+    const refused = /^StudyRemade: study "again" in .* was deleted and made again under its name/;
+    await assert.rejects(study.report(mine, 0, 0.5), refused, 'report');
+    await assert.rejects(study.tell(mine, 0.5), refused, 'tell');
+    await assert.rejects(study.tell(mine, Number.NaN), refused, 'tell of a value not finite');
+    await assert.rejects(study.ask(), refused, 'ask');
+    await assert.rejects(study.enqueue({ x: 2 }), refused, 'enqueue');
+    await assert.rejects(study.trials(), StudyRemade, 'trials');
+    await assert.rejects(study.best(), StudyRemade, 'best');
+    assert.deepEqual(
+      (await other.getTrials('again')).map((t) => [t.number, t.state, t.params, t.intermediate, t.owner]),
+      [
+        [0, 'running', { x: 9 }, [], 'elsewhere:1'],
+        [1, 'waiting', { x: 8 }, [], null],
+      ],
+      'the new study as its own process left it: its #0 not reported or told, its waiting #1 not taken, nothing added',
+    );
+  } finally {
+    await study.close();
+    await other.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
