@@ -57,7 +57,9 @@ export async function interruptTrials(x: Interruptible, reason: string): Promise
     },
     { created: x.created },
   );
-  const now = await x.storage.getTrials(x.study);
+  // with the creation time too: a study deleted and made again since the sweep is another, whose trials of these
+  // numbers are not the ones failed here
+  const now = await x.storage.getTrials(x.study, { created: x.created });
   for (const n of r.failed) {
     const t = now.find((y) => y.number === n)!;
     const again = t.attrs.retried_as !== undefined ? `; enqueued again as #${t.attrs.retried_as}` : '';

@@ -105,6 +105,32 @@ test("Ctrl-C of a process whose study was deleted and made again under its name 
   await s.close();
 });
 
+test("Ctrl-C as the study is made again after its sweep reads none of the new study's trials as its own", async (t) => {
+  const s = new SqliteStorage(join(dir, 'remade-after.db'));
+  const old = await s.createStudy('after', {});
+  await s.createTrial('after', { u: 1 }, {}, { owner: ownerOf() }); // this process's trial, training
+  // study delete --force and another tune under the name, between the interrupt's sweep and its read of the trials:
+  // the new study's #0 another process's, failed by it
+  const failStale = s.failStale.bind(s);
+  t.mock.method(s, 'failStale', async (...a: Parameters<typeof s.failStale>) => {
+    const r = await failStale(...a);
+    await s.deleteStudy('after');
+    await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+    await s.createStudy('after', {});
+    const theirs = await s.createTrial('after', { u: 2 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+    await s.finishTrial('after', theirs.number, 'failed', null, { error: 'their own error' });
+    return r;
+  });
+  const said: string[] = [];
+  const x = {
+    ...{ storage: s, study: 'after', created: old.created, pool: null, seconds: 1, retries: 1 },
+    ...{ heartbeat: await Heartbeat.start('memory:', 'after', 1), log: (l: string) => said.push(l) },
+  };
+  await assert.rejects(interruptTrials(x, 'SIGINT'), StudyRemade);
+  assert.deepEqual(said, [], "no 'trial 0 failed: their own error': the new study's #0 is not the trial failed here");
+  await s.close();
+});
+
 test('SIGTERM as a tune ends on its study deleted and made again under its name fails nothing through closed storage', async () => {
   const db = join(dir, 'late.db');
   const space = '  space:\n    model.layers[0].gru.units: [2]\n';
