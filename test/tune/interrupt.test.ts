@@ -161,3 +161,72 @@ test('SIGTERM as a tune ends on its study deleted and made again under its name 
   );
   await other.close();
 });
+
+test('a tune that ends as its interrupt is under way waits for it before its storage closes', async (t) => {
+  const db = join(dir, 'held.db');
+  const space = '  space:\n    model.layers[0].gru.units: [2]\n';
+  const f = studyConfig(dir, 'held', `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n${space}`, 2);
+  const other = new SqliteStorage(db);
+  const ac = new AbortController();
+  const said: string[] = [];
+  const events: string[] = [];
+  // The interrupt's sweep is held until the loop, ended meanwhile (below), has looked at the study and gone on to its
+  // end: a loop that does not wait for the interrupt closes the storage within that turn, under the held sweep.
+  let release = () => {};
+  const held = new Promise<void>((res) => {
+    release = res;
+  });
+  let [entered, looked] = [false, false];
+  const go = () => entered && looked && setImmediate(release);
+  const { failStale, getStudy, close } = SqliteStorage.prototype;
+  t.mock.method(
+    SqliteStorage.prototype,
+    'failStale',
+    async function (this: SqliteStorage, ...a: Parameters<typeof failStale>) {
+      if (!a[1].interrupt) return failStale.apply(this, a);
+      events.push('interrupt held');
+      entered = true;
+      go();
+      await held;
+      try {
+        return await failStale.apply(this, a);
+      } finally {
+        events.push('interrupt done');
+      }
+    },
+  );
+  t.mock.method(SqliteStorage.prototype, 'getStudy', function (this: SqliteStorage, name: string) {
+    if (ac.signal.aborted && !looked) {
+      looked = true; // the loop's look at the study it ended on (deletedUnder)
+      go();
+    }
+    return getStudy.call(this, name);
+  });
+  t.mock.method(SqliteStorage.prototype, 'close', function (this: SqliteStorage) {
+    if (this !== other) events.push('storage closed');
+    return close.call(this);
+  });
+  // SIGTERM at the loop's look after its trial, as the study is deleted and made again: the loop ends on it (its next
+  // claim refused) while the interrupt's sweep is held (then refused too: the study is another)
+  let looks = 0; // the first after the trial is its report's, the second the loop's
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    if (trials[0]?.state !== 'complete' || ++looks !== 2) return;
+    void other.deleteStudy('held');
+    void other.createStudy('held', {});
+    ac.abort('SIGTERM');
+  };
+  const log = (l: string) => said.push(l);
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log, signal: ac.signal, saveBest: false, onTrials }),
+    /study held was deleted .* and another study was made under its name since/,
+  );
+  assert.deepEqual(events, ['interrupt held', 'interrupt done', 'storage closed'], said.join('\n'));
+  const sigterm = said.filter((l) => l.startsWith('SIGTERM'));
+  assert.equal(sigterm.length, 1, said.join('\n'));
+  // the interrupt's own refusal of the study made again, not 'The database connection is not open'
+  assert.match(
+    sigterm[0]!,
+    /^SIGTERM: the running trials could not be failed \(study "held" in .* was deleted and made again/,
+  );
+  await other.close();
+});
