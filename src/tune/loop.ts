@@ -119,7 +119,7 @@ export async function runTrials(c: StudyContext): Promise<string> {
     s.heartbeat,
     {
       rule: staleRule(s.heartbeat, retries),
-      onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log).catch(() => {}),
+      onSwept: (r) => void saySwept(c.storage, c.name, r, retries, c.log, { created: c.created }).catch(() => {}),
     },
     { created: c.created },
   );

@@ -3,7 +3,7 @@
 // (storage.failStale does both atomically). Every process of a study sweeps, its loop between trials and its
 // heartbeat thread while its trials train (heartbeat.ts); a fresh trial is never touched.
 import { hostname } from 'node:os';
-import type { FrozenTrial, Owner, StaleResult, StaleRule, Storage } from '../storage/index.js';
+import type { FrozenTrial, OfStudy, Owner, StaleResult, StaleRule, Storage } from '../storage/index.js';
 import { parseDuration } from './settings.js';
 
 /**
@@ -88,20 +88,25 @@ export async function sweepStale(
   if (!trials.some((t) => t.state === 'running')) return { failed: [], enqueued: [] };
   const rule = { ...staleRule(o.heartbeat, o.retries), deadOwners: deadOwners(trials), live: o.live };
   const r = await storage.failStale(study, rule, { created: o.created });
-  await saySwept(storage, study, r, o.retries, o.log);
+  await saySwept(storage, study, r, o.retries, o.log, { created: o.created });
   return r;
 }
 
-/** One line for each trial a sweep failed: why, and whether it was enqueued again. */
+/**
+ * One line for each trial a sweep failed: why, and whether it was enqueued again. `of.created` as the sweep's: a study
+ * deleted and made again since the sweep is refused (StudyRemade), its trials of those numbers not said as the ones
+ * failed.
+ */
 export async function saySwept(
   storage: Storage,
   study: string,
   r: StaleResult,
   retries: number,
   log: (l: string) => void,
+  of: OfStudy = {},
 ): Promise<void> {
   if (!r.failed.length) return;
-  const now = await storage.getTrials(study);
+  const now = await storage.getTrials(study, of);
   for (const n of r.failed) {
     const t = now.find((x) => x.number === n)!;
     const again = t.attrs.retried_as;

@@ -404,3 +404,27 @@ test("the sweep of a tune (its loop's, --resume's) of a study deleted and made a
   assert.deepEqual(await sweepStale(s, 'again', { ...o, created: made.created }), { failed: [0], enqueued: [1] });
   await s.close();
 });
+
+test("a sweep's lines say none of the trials of its study made again as it swept as the ones it failed", async (t) => {
+  const s = new SqliteStorage(join(dir, 'again-said.db'));
+  const old = await s.createStudy('again', {});
+  await s.createTrial('again', { u: 1 }, {}, { owner: { host: 'elsewhere', pid: 1, worker: 0 } });
+  await new Promise((res) => setTimeout(res, 20)); // past the grace of 3 beats of 1 ms
+  // study delete --force and another tune under the name between the sweep and its read of the trials it failed: the
+  // new study's #0 another process's, failed by it
+  const failStale = s.failStale.bind(s);
+  t.mock.method(s, 'failStale', async (...a: Parameters<typeof s.failStale>) => {
+    const r = await failStale(...a);
+    await s.deleteStudy('again');
+    await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+    await s.createStudy('again', {});
+    const theirs = await s.createTrial('again', { u: 2 }, {}, { owner: { host: 'elsewhere', pid: 2, worker: 0 } });
+    await s.finishTrial('again', theirs.number, 'failed', null, { error: 'their own error' });
+    return r;
+  });
+  const lines: string[] = [];
+  const o = { heartbeat: 0.001, retries: 1, log: (l: string) => lines.push(l), created: old.created };
+  await assert.rejects(sweepStale(s, 'again', o), StudyRemade);
+  assert.deepEqual(lines, [], "no 'trial 0 failed: their own error; not enqueued again (tune.retries 1)'");
+  await s.close();
+});
