@@ -485,10 +485,13 @@ async function waitForAny(c: StudyContext, l: Loop): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One line per finished trial: its result, why it ran, and the study so far; returns the trial. */
+/**
+ * One line per finished trial: its result, why it ran, and the study so far; returns the trial. A study deleted and
+ * made again under its name since is refused (StudyRemade): its trial of that number is another's.
+ */
 async function report(c: StudyContext, l: Loop, number: number, why: string): Promise<FrozenTrial> {
   if (l.tty) process.stderr.write('\r\x1b[2K');
-  const all = await c.storage.getTrials(c.name);
+  const all = await c.storage.getTrials(c.name, { created: c.created });
   c.o.onTrials?.(all, { name: c.name, storage: c.url });
   const done = all.find((t) => t.number === number)!;
   const said = sameListAsAbove(why, l.lastWhy);

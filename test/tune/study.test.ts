@@ -672,6 +672,47 @@ test("a trial of a study deleted and made again under its tune writes nothing to
   );
 });
 
+test("a trial's line, its study made again as it ended, is not the new study's trial of its number", async (t) => {
+  const db = join(dir, 'remade-line.db');
+  const f = config(
+    'line',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2]\n`,
+    2,
+  );
+  // once the trial has stored its end, before the loop reads it for its line: study delete --force, and another tune
+  // under the name whose #0 (another process's) is complete
+  const { finishTrial } = SqliteStorage.prototype;
+  let remade = false;
+  t.mock.method(
+    SqliteStorage.prototype,
+    'finishTrial',
+    async function (this: SqliteStorage, ...a: Parameters<typeof finishTrial>) {
+      const done = await finishTrial.apply(this, a);
+      if (remade || done.state !== 'complete') return done;
+      remade = true;
+      const other = new SqliteStorage(db);
+      await other.deleteStudy('line');
+      await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+      await other.createStudy('line', {});
+      const owner = { host: 'far', pid: 7, worker: 0 };
+      await other.createTrial('line', { 'model.layers[0].gru.units': 99 }, {}, { owner });
+      await other.finishTrial('line', 0, 'complete', 0.125);
+      await other.close();
+      return done;
+    },
+  );
+  const lines: string[] = [];
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log: (l) => lines.push(l), saveBest: false }),
+    /^StudyDeleted: study line was deleted .* and another study was made under its name since/,
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('trial 0')),
+    [],
+    "no 'trial 0 complete val_loss 0.1250 {\"model.layers[0].gru.units\":99}': the new study's #0 is another's",
+  );
+});
+
 test('a trial made as another process made the last one the trial budget allows is not run: the budget holds', {
   timeout: 120000,
 }, async () => {
