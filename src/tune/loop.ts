@@ -277,10 +277,11 @@ export function counted(trials: readonly FrozenTrial[]): number {
  * and enqueued again).
  */
 async function sweptTrials(c: StudyContext, l: Loop): Promise<FrozenTrial[]> {
-  const trials = await c.storage.getTrials(c.name);
+  const of = { created: c.created }; // a study made again since the loop looked at it is refused (StudyRemade)
+  const trials = await c.storage.getTrials(c.name, of);
   const o = { heartbeat: c.s.heartbeat, retries: retriesOf(c), log: c.log, trials, live: [...l.running.keys()] };
-  const swept = await sweepStale(c.storage, c.name, { ...o, created: c.created });
-  return swept.failed.length ? c.storage.getTrials(c.name) : trials;
+  const swept = await sweepStale(c.storage, c.name, { ...o, ...of });
+  return swept.failed.length ? c.storage.getTrials(c.name, of) : trials;
 }
 
 async function loopTrials(c: StudyContext, l: Loop): Promise<string> {

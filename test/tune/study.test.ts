@@ -713,6 +713,48 @@ test("a trial's line, its study made again as it ended, is not the new study's t
   );
 });
 
+test("the loop's read of its study made again since it looked gives none of the new study's trials on", async (t) => {
+  const db = join(dir, 'remade-read.db');
+  const f = config(
+    'read',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2, 3]\n`,
+    2,
+  );
+  // the loop's look at the study after its first trial finds it there; then study delete --force, and another tune
+  // under the name whose #0 (another process's) is complete, before the loop reads the trials
+  const { getStudy } = SqliteStorage.prototype;
+  let [looked, remade] = [false, false];
+  t.mock.method(SqliteStorage.prototype, 'getStudy', async function (this: SqliteStorage, name: string) {
+    const study = await getStudy.call(this, name);
+    if (!looked || remade) return study;
+    remade = true;
+    const other = new SqliteStorage(db);
+    await other.deleteStudy('read');
+    await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+    await other.createStudy('read', {});
+    await other.createTrial(
+      'read',
+      { 'model.layers[0].gru.units': 99 },
+      {},
+      { owner: { host: 'far', pid: 7, worker: 0 } },
+    );
+    await other.finishTrial('read', 0, 'complete', 0.125);
+    await other.close();
+    return study;
+  });
+  const seen: unknown[] = [];
+  const onTrials = (trials: readonly FrozenTrial[]) => {
+    looked ||= trials[0]?.state === 'complete';
+    seen.push(...trials.map((x) => x.params['model.layers[0].gru.units']));
+  };
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log: () => {}, saveBest: false, onTrials }),
+    /^StudyDeleted: study read was deleted .* and another study was made under its name since/,
+  );
+  assert.ok(remade);
+  assert.ok(!seen.includes(99), `the trials given on (what an interrupted tune's note counts): ${seen.join(', ')}`);
+});
+
 test('a trial made as another process made the last one the trial budget allows is not run: the budget holds', {
   timeout: 120000,
 }, async () => {
