@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fitThreads } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { threadsOverCores, watchRunFolders } from '../run/index.js';
-import { DuplicateTrial, type FrozenTrial, redactUrl, StorageError } from '../storage/index.js';
+import { DuplicateTrial, type FrozenTrial, redactUrl, StorageError, StudyRemade } from '../storage/index.js';
 import { baselineOverBudget, endStepReserve, firstReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
@@ -230,7 +230,11 @@ async function interruptHere(c: StudyContext, l: Loop, signal: AbortSignal): Pro
     const trials = await interruptTrials(x, abortReason(signal));
     c.o.onTrials?.(trials, { name: c.name, storage: c.url });
   } catch (e) {
-    c.log(`${abortReason(signal)}: the running trials could not be failed (${(e as Error).message})`);
+    // a study made again under its name: its refusal says what became of the call (nothing written, or the trials
+    // failed, then not read back: 'could not be failed' was untrue of those)
+    const what = (e as Error).message;
+    const line = e instanceof StudyRemade ? what : `the running trials could not be failed (${what})`;
+    c.log(`${abortReason(signal)}: ${line}`);
   }
 }
 

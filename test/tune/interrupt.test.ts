@@ -226,7 +226,47 @@ test('a tune that ends as its interrupt is under way waits for it before its sto
   // the interrupt's own refusal of the study made again, not 'The database connection is not open'
   assert.match(
     sigterm[0]!,
-    /^SIGTERM: the running trials could not be failed \(study "held" in .* was deleted and made again/,
+    /^SIGTERM: study "held" in .* was deleted and made again .*: nothing is written to the new study$/,
+  );
+  await other.close();
+});
+
+test('Ctrl-C as the study is made again after its sweep says so, not that trials could not be failed', async (t) => {
+  const db = join(dir, 'said.db');
+  const space = '  space:\n    model.layers[0].gru.units: [2]\n';
+  const f = studyConfig(dir, 'said', `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n${space}`, 50);
+  const other = new SqliteStorage(db);
+  // the interrupt fails the trial as interrupted; then study delete --force and another tune under the name, before
+  // the interrupt reads the trials it failed (refused: the study is another)
+  const { failStale } = SqliteStorage.prototype;
+  t.mock.method(
+    SqliteStorage.prototype,
+    'failStale',
+    async function (this: SqliteStorage, ...a: Parameters<typeof failStale>) {
+      const r = await failStale.apply(this, a);
+      if (!a[1].interrupt) return r;
+      await other.deleteStudy('said');
+      await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+      await other.createStudy('said', {});
+      return r;
+    },
+  );
+  const ac = new AbortController();
+  const said: string[] = [];
+  const log = (l: string) => {
+    said.push(l);
+    if (/^trial 0: epoch 3\//.test(l)) ac.abort('SIGINT');
+  };
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log, verbose: true, signal: ac.signal, saveBest: false }),
+    (e: unknown) => e instanceof StudyInterrupted,
+  );
+  const sigint = said.filter((l) => l.startsWith('SIGINT'));
+  assert.equal(sigint.length, 1, said.join('\n'));
+  assert.match(
+    sigint[0]!,
+    /^SIGINT: study "said" in .* was deleted and made again .*: its trials are not read as the deleted study's$/,
+    'the trials were failed (then deleted with their study): not "the running trials could not be failed"',
   );
   await other.close();
 });
