@@ -37,6 +37,12 @@ export interface Advice {
    * layer is given as the whole `model.layers` list with it (the layer below it changes too: return_sequences).
    */
   values?: unknown[];
+  /**
+   * Other config keys (key path -> value) to set together with each of the values, where the change works only
+   * jointly: more epochs for a run that early stopping ended at its last epoch also take more patience, since either
+   * alone trains the same model. Absent for a change of one key.
+   */
+  also?: Record<string, unknown>;
   /** Which factor family it belongs to (the auto strategy sweeps these). */
   factor:
     | 'epochs'
@@ -422,7 +428,7 @@ function stoppedByPatience(f: Facts, ev: Evidence): Facts['stopping'] {
 /**
  * More patience for a run early stopping ended while it still learned. Where the run also used all its epochs, either
  * change alone trains the same model: the advice is then more epochs with more patience, one lever whose values are
- * the epochs (the tuner sweeps them as it did; the text names the patience).
+ * the epochs, each with the patience (`also`: the tuner sets both; with the epochs alone it trained the same model).
  */
 function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string; patience: number }): Advice[] {
   const more = Math.max(2 * patience, 5);
@@ -435,6 +441,7 @@ function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string
         param: 'train.epochs',
         action: 'increase',
         values: [f.epochs * 2, f.epochs * 4],
+        also: { [`${path}.patience`]: more },
         factor: 'epochs',
         text:
           `train longer with more patience: ${ended}, its last of ${f.epochs}; more epochs or more patience ` +
@@ -452,6 +459,31 @@ function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string
   ];
 }
 
+/**
+ * Train longer, for a run that used all its epochs: twice the epochs, with twice the patience (at least 5) where its
+ * early stopping's patience ran out at that last epoch (stoppedByPatience), since more epochs alone stop there again.
+ */
+function longerAtLimit(f: Facts, ev: Evidence): Advice {
+  const longer: Advice = {
+    param: 'train.epochs',
+    action: 'increase',
+    values: [f.epochs * 2],
+    factor: 'epochs',
+    text: '',
+  };
+  const stopped = stoppedByPatience(f, ev);
+  if (!stopped) return { ...longer, text: 'train longer' };
+  const more = Math.max(2 * stopped.patience, 5);
+  return {
+    ...longer,
+    also: { [`${stopped.path}.patience`]: more },
+    text:
+      `train longer with more patience: early stopping would have ended the run at its last epoch, ` +
+      `${ev.epochs - f.best} epochs after the best validation loss (epoch ${f.best}) ` +
+      `(${f.epochs * 2} epochs with ${stopped.path}.patience ${stopped.patience} -> ${more})`,
+  };
+}
+
 function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
   const { L, units, epochs, lookback } = f;
   return [
@@ -464,18 +496,9 @@ function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
       text: `use more units${change(f.knownUnits, units, units * 2)}`,
     },
     stackAdvice(f),
-    // More epochs change nothing when the run ended before its limit (early stopping).
-    ...(ev.epochs >= epochs
-      ? [
-          {
-            param: 'train.epochs',
-            action: 'increase' as const,
-            values: [epochs * 2],
-            factor: 'epochs' as const,
-            text: 'train longer',
-          },
-        ]
-      : []),
+    // More epochs change nothing when the run ended before its limit (early stopping), nor alone when early stopping
+    // would have ended it at its limit: there they take more patience with them.
+    ...(ev.epochs >= epochs ? [longerAtLimit(f, ev)] : []),
     ...(lookback
       ? [
           {

@@ -83,6 +83,8 @@ const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
 export interface Sweep {
   param: string;
   values?: unknown[];
+  /** Other keys set together with each value (the advice's `also`: more epochs with more patience). */
+  also?: Params;
   candidates?: Params[];
   why: string;
   /** What the sweep tries, in words (the advice's text). */
@@ -138,7 +140,7 @@ export class Replay {
   async step(sweep: Sweep): Promise<Step> {
     const { candidates, skipped, tooBig, oneBatch } = sweep.candidates
       ? { ...(await this.inTime(sweep.param, sweep.candidates)), oneBatch: '' }
-      : await this.candidatesOf(sweep.param, sweep.values ?? []);
+      : await this.candidatesOf(sweep.param, sweep.values ?? [], sweep.also);
     const skipNote = [
       oneBatch,
       tooBig.length
@@ -157,7 +159,10 @@ export class Replay {
     }
     const shown = sweep.candidates
       ? ''
-      : ` over ${JSON.stringify(candidates.map((c) => this.valueIn(c, sweep.param)))}`;
+      : ` over ${JSON.stringify(candidates.map((c) => this.valueIn(c, sweep.param)))}` +
+        Object.entries(sweep.also ?? {})
+          .map(([k, v]) => ` with ${k} ${JSON.stringify(v)}`)
+          .join('');
     const why =
       `${sweep.why}; sweeping ${sweep.param}${shown}${sweep.text ? `: ${sweep.text}` : ''}` +
       `${skipNote ? `; ${skipNote}` : ''}`;
@@ -284,21 +289,27 @@ export class Replay {
   }
 
   /**
-   * The trials of a sweep: current with param set to each value the best does not have already; a value whose
+   * The trials of a sweep: current with param set to each value the best does not have already, and the keys of
+   * `also` set with it (the best with this value and those already is left out too); a value whose
    * trial would not finish in the time left is skipped (and said so), and so is a batch size that trains as the
    * same single batch of all the training windows as the best's own size or an earlier value (oneBatch).
    */
   private async candidatesOf(
     param: string,
     values: unknown[],
+    also: Params = {},
   ): Promise<{ candidates: Params[]; skipped: string[]; tooBig: string[]; oneBatch: string }> {
     const cfg = applyParams(this.env.base, this.current);
+    const has = (k: string, v: unknown) => same(getPath(cfg, k) ?? unsetValue(k), v);
+    const alsoHas = Object.entries(also).every(([k, v]) => has(k, v));
     const made: Params[] = [];
     const whole = param === 'train.batch_size' ? await wholeBatch(this.env, cfg) : null;
     for (const v of values) {
-      if (same(getPath(cfg, param) ?? unsetValue(param), v)) continue; // the best already has this value
+      if (has(param, v) && alsoHas) continue; // the best already has this value
       if (whole?.same(v)) continue;
-      made.push(withValue(this.env.base, this.current, param, v));
+      let c = withValue(this.env.base, this.current, param, v);
+      for (const [k, x] of Object.entries(also)) c = withValue(this.env.base, c, k, x);
+      made.push(c);
     }
     return { ...(await this.inTime(param, made)), oneBatch: whole?.note() ?? '' };
   }

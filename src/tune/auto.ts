@@ -72,7 +72,8 @@ async function besideBaseline(
   const sweep = await sweepValues(r, s, lever.advice, lr);
   if ('note' in sweep) return null;
   const why = `started while the baseline still runs; ${lever.reason}`;
-  const step = await r.step({ param: lever.advice.param, values: sweep.values, why, text: sweep.text });
+  const { param, also } = lever.advice;
+  const step = await r.step({ param, values: sweep.values, also, why, text: sweep.text });
   return typeof step === 'object' ? step : null;
 }
 
@@ -104,7 +105,13 @@ async function rounds(r: Replay, s: TuneSettings, lr: LrRange | undefined): Prom
       r.note(sweep.note);
       continue;
     }
-    const step = await r.step({ param: advice.param, values: sweep.values, why: reason, text: sweep.text });
+    const step = await r.step({
+      param: advice.param,
+      values: sweep.values,
+      also: advice.also,
+      why: reason,
+      text: sweep.text,
+    });
     if (step !== 'done') return step;
     // the plain network beside the ridge path as soon as the lookback is settled, not after rounds that can take
     // the whole budget (ETTh1 h24 on one core: a GRU(256) at lookback 336 took 17 of 30 minutes)

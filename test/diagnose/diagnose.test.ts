@@ -260,6 +260,11 @@ test('underfitting advice: train longer only when the run reached its epoch limi
   );
   assert.deepEqual(stoppedEarly.find((a) => a.param === 'data.lookback')?.values, [192]);
   assert.deepEqual(adviceFor('underfitting', ev(30), { config }).find((a) => a.param === 'train.epochs')?.values, [60]);
+  // early stopping whose patience (2) ran out at the last epoch: more epochs alone would stop there again
+  const es = { ...config, train: { epochs: 30, callbacks: [{ early_stopping: { patience: 2 } }] } };
+  const atLimit = adviceFor('underfitting', ev(30), { config: es }).find((a) => a.param === 'train.epochs')!;
+  assert.deepEqual([atLimit.values, atLimit.also], [[60], { 'train.callbacks[0].early_stopping.patience': 5 }]);
+  assert.match(atLimit.text, /\(60 epochs with train\.callbacks\[0\]\.early_stopping\.patience 2 -> 5\)$/);
   assert.ok(
     !params(adviceFor('underfitting', ev(30), {})).includes('data.lookback'),
     'no lookback advice for a bare history',
@@ -284,6 +289,8 @@ test('still-learning advice: more patience, not more epochs alone, where early s
   // at its limit: more epochs with more patience (either alone trains the same model), the values the epochs
   const atLimit = adviceFor('learning', ev(100, 90), { config: config(100) });
   assert.deepEqual(lever(atLimit)[0], ['train.epochs', [200, 400]]);
+  // ... each with the patience, which the tuner sets beside the epochs
+  assert.deepEqual(atLimit[0]!.also, { 'train.callbacks[1].early_stopping.patience': 20 });
   assert.match(atLimit[0]!.text, /^train longer with more patience: .*ended the run at epoch 100, 10 epochs after/);
   assert.match(atLimit[0]!.text, /\(try 200 epochs with train\.callbacks\[1\]\.early_stopping\.patience 10 -> 20\)$/);
   // before its limit: patience only
@@ -295,6 +302,7 @@ test('still-learning advice: more patience, not more epochs alone, where early s
   const spent = adviceFor('learning', ev(100, 97), { config: config(100) });
   assert.deepEqual(lever(spent)[0], ['train.epochs', [200, 400]]);
   assert.match(spent[0]!.text, /^train longer: both losses were still falling at epoch 100/);
+  assert.equal(spent[0]!.also, undefined);
   // no early stopping in the config: more epochs
   assert.deepEqual(lever(adviceFor('learning', ev(100, 90), { config: { train: { epochs: 100 } } }))[0], [
     'train.epochs',

@@ -418,6 +418,34 @@ test('more epochs are not swept for a best whose training stopped before its epo
   }
 });
 
+test('more epochs with more patience are one sweep: each trial sets both keys, where the advice sets them jointly', async () => {
+  // airline passengers: GRU(8), 100 epochs, patience 10, best at 90; the 200-epoch trial of a sweep of the epochs
+  // alone stopped at epoch 100 again, the same model
+  const env = await envOf();
+  env.base = { ...env.base, train: { ...env.base.train, callbacks: [{ early_stopping: { patience: 3 } }] } };
+  const s = tuneSettings(env.base, env.loaded.file);
+  const PATIENCE = 'train.callbacks[0].early_stopping.patience';
+  const advice = [
+    {
+      param: 'train.epochs',
+      action: 'increase',
+      values: [20, 40],
+      also: { [PATIENCE]: 6 },
+      factor: 'epochs',
+      text: 'train longer with more patience',
+    },
+  ];
+  const base = trial({}, 0.1, { diagnosis: diagnosis(advice, 'learning'), linear_val: 1, epochs: 10 });
+  const first = await autoNext(env, s, [base]);
+  assert.deepEqual(first?.params, { 'train.epochs': 20, [PATIENCE]: 6 });
+  assert.match(
+    first!.why,
+    /sweeping train\.epochs over \[20,40\] with train\.callbacks\[0\]\.early_stopping\.patience 6: /,
+  );
+  const t20 = trial(first!.params, 0.09, { why: first!.why, epochs: 20 });
+  assert.deepEqual((await autoNext(env, s, [base, t20]))?.params, { 'train.epochs': 40, [PATIENCE]: 6 });
+});
+
 test('a best trial behind the linear baseline on validation gets the linear skip before the overfitting advice', async () => {
   const env = await envOf();
   const s = tuneSettings(env.base, env.loaded.file);
