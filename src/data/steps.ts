@@ -1,9 +1,9 @@
 // A long computation of the linear baseline (its ridge fit, its forecasts) cut into steps: a generator that yields the
-// multiply-adds each step did and returns its result. runSteps runs one to its end at once (a trial's fits, config
-// build's startFromRidge, which call the fit synchronously); runStepsAsync turns the event loop after every
-// WORK_AT_ONCE of them, so that Ctrl-C and SIGTERM (handled on a turn: cli/main.ts) stop evaluate, check, train, auto's
-// ranking of lookbacks and study ensemble during the fit, and check's progress line moves. Both run the same
-// arithmetic in the same order: the results are the same bits.
+// multiply-adds each step did and returns its result. runSteps runs one to its end at once (config build's
+// startFromRidge, which calls the fit synchronously, and in a trial finds the fit made first); runStepsAsync turns the
+// event loop after every WORK_AT_ONCE of them, so that Ctrl-C and SIGTERM (handled on a turn: cli/main.ts) stop
+// evaluate, check, train, a tune's trials, auto's ranking of lookbacks and study ensemble during the fit, and check's
+// progress line moves. Both run the same arithmetic in the same order: the results are the same bits.
 
 /** A computation that yields the multiply-adds (at the fit's tiled rate, linearFitSeconds' FIT_RATE) of each step. */
 export type Steps<T> = Generator<number, T, void>;

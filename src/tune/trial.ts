@@ -22,6 +22,7 @@ import {
   linearFitSeconds,
   linearFitted,
   linearModel,
+  linearModelAsync,
   linearTooWide,
   type PreparedData,
   prepareData,
@@ -404,15 +405,19 @@ export interface RidgePaid {
  * Fits the ridge models a trial needs (ridgeLookbacks) that this thread has not fitted for the data yet, first and
  * timed, so that the trial records what they cost (attrs.ridge) apart from its epochs: the time budget's estimate of
  * a trial read them as training and scaled them by the epochs. A fit that fails is left to the trial to meet.
+ * Fitted with turns of the event loop (linearModelAsync; the later linearModel of the ridge path, linearVal and the
+ * baselines finds them kept), stopped at the first after the study's abort: a trial of `jobs: 1` runs on the main
+ * thread, where SIGTERM waited for the fits (ETTh1 OT, lookback 720, linear_skip ridge: 6 s).
  */
-function payRidges(env: TrialEnv, cfg: RawConfig, d: PreparedData): RidgePaid[] {
+async function payRidges(env: TrialEnv, cfg: RawConfig, d: PreparedData): Promise<RidgePaid[]> {
   const paid: RidgePaid[] = [];
   for (const lookback of ridgeLookbacks(env, cfg, d)) {
     if (linearFitted(d, lookback)) continue;
     const t0 = performance.now();
     try {
-      linearModel(d, lookback);
-    } catch {
+      await linearModelAsync(d, lookback, () => env.signal?.throwIfAborted());
+    } catch (e) {
+      if (env.signal?.aborted) throw e;
       continue;
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -442,7 +447,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
   try {
     const cfg = applyParams(env.base, trial.params);
     const d = await prepareFor(env, cfg);
-    const ridge = payRidges(env, cfg, d);
+    const ridge = await payRidges(env, cfg, d);
     const fitStart = performance.now();
     runs = await fitRepeats(env, trial, cfg, d);
     const fitSeconds = (performance.now() - fitStart) / 1000;

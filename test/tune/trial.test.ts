@@ -1,15 +1,16 @@
 // The measurements of a config that tune's trial.ts makes outside a trial's fit. In a file of its own: the engine
 // memory holds nothing but what the test takes (no free blocks of other tests' models).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compiledModel } from '../../src/config/index.js';
+import { linearFitted, syntheticCsv } from '../../src/data/index.js';
 import { getEngine, MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import { gradientNorm, prepareFor } from '../../src/tune/trial.js';
+import { gradientNorm, prepareFor, runTrial, type TrialEnv } from '../../src/tune/trial.js';
 import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-trial-'));
@@ -52,4 +53,38 @@ test("the gradient norm's steps that cannot fit in the memory left do not run: c
   } finally {
     e.release(taken);
   }
+});
+
+test("a trial's ridge fits take turns of the event loop, and an abort stops them at the next", async () => {
+  // a trial of `jobs: 1` runs on the main thread, where SIGTERM waited for its ridge fits (ETTh1 OT, lookback 720,
+  // linear_skip ridge: 6 s); here 1,608 training windows of 192 steps, several turns' work
+  writeFileSync(join(dir, 'long.csv'), syntheticCsv({ length: 3000, seed: 3 }));
+  const env = await envOf();
+  const base = {
+    ...env.base,
+    data: { ...env.base.data, csv: 'long.csv', lookback: 192 },
+    model: { ...env.base.model, linear_skip: 'ridge' as const },
+    train: { ...env.base.train, epochs: 1 },
+  };
+  const ac = new AbortController();
+  const aborted: TrialEnv = { ...env, base, signal: ac.signal };
+  const d = await prepareFor(aborted, base); // the data's reading turns the event loop too: prepared first
+  await env.storage.createStudy('trial', {});
+  let turns = 0;
+  const turn = () => {
+    if (++turns === 2) ac.abort('SIGTERM');
+    else setImmediate(turn);
+  };
+  setImmediate(turn);
+  const t = await runTrial(aborted, await env.storage.createTrial('trial', {}));
+  assert.equal(t.state, 'running', 'interrupted: the trial records nothing (the study fails it)');
+  assert.equal(linearFitted(d, 192), false, 'the fit stopped at the first turn after the abort');
+  // not aborted: the fit runs to its end, before the epochs, and is kept for the data
+  const done = await runTrial({ ...aborted, signal: undefined }, await env.storage.createTrial('trial', {}));
+  assert.equal(done.state, 'complete', String(done.error));
+  assert.deepEqual(
+    (done.attrs.ridge as { lookback: number }[]).map((r) => r.lookback),
+    [192],
+  );
+  assert.ok(linearFitted(d, 192));
 });
