@@ -11,7 +11,7 @@ import {
   threadsOfFit,
 } from '../config/index.js';
 import { prepareData } from '../data/index.js';
-import { renderSvg, svgToPng } from '../plot/index.js';
+import { type ChartInfo, renderSvg, svgToPng } from '../plot/index.js';
 import { checkOutputWidth, RunFolder, splitTensors } from '../run/index.js';
 import type { Model } from '../train/index.js';
 import { type BatchRangeResult, batchSizeRange, LR_FIND_STEPS, type LrFindResult, lrFind } from './ranges.js';
@@ -47,19 +47,7 @@ export async function lrFindRun(
   if (!o.out) return res;
   const folder = await RunFolder.create(o.out);
   try {
-    const svg = renderSvg({
-      title:
-        `${loaded.name}: learning-rate range test ` +
-        `(${res.suggested.flat ? 'flat curve, no guide; ' : ''}` +
-        `suggested ${res.suggested.best}, range ${res.suggested.min} - ${res.suggested.max})`,
-      xLabel: 'log10(learning rate)',
-      yLabel: 'smoothed training loss',
-      series: [
-        { name: 'smoothed loss', values: res.points.map((p) => p[1]), x: res.points.map((p) => Math.log10(p[0])) },
-      ],
-      marks: [{ x: Math.log10(res.suggested.best), label: `best ${res.suggested.best}` }],
-      bands: [{ from: Math.log10(res.suggested.min), to: Math.log10(res.suggested.max), label: 'suggested range' }],
-    });
+    const svg = renderSvg(lrFindChart(loaded.name, res));
     await folder.write('lr-find.svg', svg);
     await folder.write('lr-find.png', svgToPng(svg));
     await folder.json('lr-find.json', { suggested: res.suggested, points: res.points });
@@ -68,6 +56,30 @@ export async function lrFindRun(
     await folder.abort();
     throw e;
   }
+}
+
+/**
+ * lr-find's curve as plain chart data: the suggested range as a band and the suggested rate as a mark; a flat curve
+ * (lrFind's flat) suggests nothing, as lr-find's text says, so it has neither, only a title that says so (the band
+ * and "best 0.00044" were drawn on a curve whose text said "none is suggested").
+ */
+function lrFindChart(name: string, res: Pick<LrFindResult, 'suggested' | 'points'>): ChartInfo {
+  const { min, max, best, flat } = res.suggested;
+  const curve: ChartInfo = {
+    title: `${name}: learning-rate range test (suggested ${best}, range ${min} - ${max})`,
+    xLabel: 'log10(learning rate)',
+    yLabel: 'smoothed training loss',
+    series: [
+      { name: 'smoothed loss', values: res.points.map((p) => p[1]), x: res.points.map((p) => Math.log10(p[0])) },
+    ],
+  };
+  if (flat)
+    return { ...curve, title: `${name}: learning-rate range test (flat within its noise: no rate is suggested)` };
+  return {
+    ...curve,
+    marks: [{ x: Math.log10(best), label: `best ${best}` }],
+    bands: [{ from: Math.log10(min), to: Math.log10(max), label: 'suggested range' }],
+  };
 }
 
 export async function rangeRun(loaded: LoadedConfig, param: string): Promise<BatchRangeResult> {

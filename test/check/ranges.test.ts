@@ -135,8 +135,8 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
   }
 });
 
-test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be no guide', async () => {
-  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be no guide, in its text and its plot', async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { main } = await import('../../src/cli/main.js');
@@ -165,6 +165,10 @@ test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be n
       ),
     );
     assert.doesNotMatch(out.join(''), /suggested learning rate/);
+    // the plot says what the text says: no suggested range, no best rate (both were drawn on a flat curve)
+    const svg = readFileSync(join(dir, 'lr', 'lr-find.svg'), 'utf8');
+    assert.match(svg, /learning-rate range test \(flat within its noise: no rate is suggested\)/);
+    assert.doesNotMatch(svg, /suggested range|best \d|suggested \d/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
