@@ -59,6 +59,9 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       spread: (t.attrs.spread as number | undefined) ?? null,
       diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
       why: t.attrs.why ?? null,
+      // why its training ended before its epochs: the time budget (`time budget spent: stopped at epoch 18 of 100`,
+      // trial.ts), so that its epochs and its diagnosis read as those of a curve cut short; null when it was not
+      stopped: (t.attrs.stopped as string | undefined) ?? null,
       // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
       owner: t.owner ?? null,
       started: t.state === 'waiting' ? null : t.started,

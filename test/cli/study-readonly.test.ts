@@ -55,6 +55,39 @@ test('study show --json: owner, started, finished and error per trial, and the w
   );
 });
 
+test('study show names a trial the time budget cut short, in its line and its JSON, and reads its diagnosis so', async () => {
+  const db = join(dir, 'cut.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('cut', { strategy: 'auto' });
+  const stopped = 'time budget spent: stopped at epoch 3 of 100';
+  for (const [u, cut] of [
+    [1, true],
+    [2, false],
+  ] as const) {
+    const t = await s.createTrial('cut', { u }, {}, {});
+    for (let e = 0; e < 3; e++) await s.report('cut', t.number, e, 0.5 - e / 10 + u / 100);
+    const attrs = { diagnosis: { pattern: 'underfitting' }, ...(cut ? { stopped } : {}) };
+    await s.finishTrial('cut', t.number, 'complete', 0.3 + u / 100, { attrs });
+  }
+  await s.close();
+  const r = await runCli(['study', 'show', 'cut', '--storage', `sqlite:${db}`]);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.match(
+    lines.find((l) => l.startsWith('#0 '))!,
+    new RegExp(
+      'underfitting {"u":1} {2}' +
+        '\\(time budget spent: stopped at epoch 3 of 100; the diagnosis reads only the 3 epochs it ran\\)$',
+    ),
+  );
+  assert.match(lines.find((l) => l.startsWith('#1 '))!, /underfitting {"u":2}$/);
+  const j = await runCli(['study', 'show', 'cut', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual(
+    (JSON.parse(j.out).trials as { stopped: unknown }[]).map((t) => t.stopped),
+    [stopped, null],
+  );
+});
+
 test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
   const db = join(dir, 'emptied.db');
   const s = new SqliteStorage(db);
@@ -258,6 +291,7 @@ test("study show's trial lines keep their columns when some trials have a spread
     spread,
     diagnosis: 'overfitting',
     why: null,
+    stopped: null,
     owner: null,
     started: null,
     finished: null,

@@ -40,7 +40,10 @@ export function bestText(best: { number: number; value: number | null; params: u
   return best ? `#${best.number} ${best.value!.toPrecision(4)} ${JSON.stringify(best.params)}` : 'none';
 }
 
-/** One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters. */
+/**
+ * One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters, then why it
+ * failed or was cut short by the time budget.
+ */
 export function trialLine(t: StudyJson['trials'][number], spreads = false): string {
   // six significant digits: close trials (0.285894 vs 0.285915) must not look tied
   const value = t.value !== null ? t.value.toPrecision(6).padStart(12) : '           -';
@@ -52,5 +55,8 @@ export function trialLine(t: StudyJson['trials'][number], spreads = false): stri
   const epochs = `${String(t.epochs).padStart(4)} ep`;
   const head = `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${value}${spread}`;
   const why = t.state === 'failed' && t.error ? `  (${t.error})` : '';
-  return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}${why}`;
+  // a trial the time budget cut short says so: its epochs and its diagnosis are those of a curve cut short
+  const read = t.diagnosis ? `; the diagnosis reads only the ${t.epochs} epochs it ran` : '';
+  const cut = t.stopped ? `  (${t.stopped}${read})` : '';
+  return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}${why}${cut}`;
 }
