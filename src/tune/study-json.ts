@@ -62,6 +62,8 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       // why its training ended before its epochs: the time budget (`time budget spent: stopped at epoch 18 of 100`,
       // trial.ts), so that its epochs and its diagnosis read as those of a curve cut short; null when it was not
       stopped: (t.attrs.stopped as string | undefined) ?? null,
+      // the trial that runs a failed one's parameters again (interrupted, stale, a full disk); null when none does
+      retried_as: (t.attrs.retried_as as number | undefined) ?? null,
       // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
       owner: t.owner ?? null,
       started: t.state === 'waiting' ? null : t.started,

@@ -88,6 +88,37 @@ test('study show names a trial the time budget cut short, in its line and its JS
   );
 });
 
+test('study show names the trial that runs an interrupted one again, and why a waiting trial waits', async () => {
+  const db = join(dir, 'again.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('again', {});
+  await s.createTrial('again', { u: 1 }, { why: 'the baseline' }, { owner: { host: 'box', pid: 7, worker: 0 } });
+  const swept = await s.failStale('again', {
+    graceMs: 60_000,
+    deadOwners: ['box:7'],
+    retries: 1,
+    interrupt: true,
+    reason: 'SIGINT to box:7',
+  });
+  assert.deepEqual(swept.enqueued, [1]);
+  await s.createTrial('again', { u: 2 }, { why: 'enqueued by hand' }, { waiting: true });
+  await s.close();
+  const r = await runCli(['study', 'show', 'again', '--storage', `sqlite:${db}`]);
+  assert.equal(r.code, 0, r.err);
+  const line = (n: number) => r.out.split('\n').find((l) => l.startsWith(`#${n} `))!;
+  assert.match(
+    line(0),
+    /^#0 +failed .*\{"u":1\} {2}\(interrupted: SIGINT to box:7 \(last heartbeat [^)]+\); enqueued again as #1\)$/,
+  );
+  assert.match(line(1), /^#1 +waiting .*\{"u":1\} {2}\(rerun of interrupted trial #0: the baseline\)$/);
+  assert.match(line(2), /^#2 +waiting .*\{"u":2\} {2}\(enqueued by hand\)$/);
+  const j = await runCli(['study', 'show', 'again', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual(
+    (JSON.parse(j.out).trials as { retried_as: unknown }[]).map((t) => t.retried_as),
+    [1, null, null],
+  );
+});
+
 test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
   const db = join(dir, 'emptied.db');
   const s = new SqliteStorage(db);
@@ -292,6 +323,7 @@ test("study show's trial lines keep their columns when some trials have a spread
     diagnosis: 'overfitting',
     why: null,
     stopped: null,
+    retried_as: null,
     owner: null,
     started: null,
     finished: null,

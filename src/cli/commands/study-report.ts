@@ -42,7 +42,7 @@ export function bestText(best: { number: number; value: number | null; params: u
 
 /**
  * One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters, then why it
- * failed or was cut short by the time budget.
+ * failed (and which trial runs it again), why it waits, or that the time budget cut it short.
  */
 export function trialLine(t: StudyJson['trials'][number], spreads = false): string {
   // six significant digits: close trials (0.285894 vs 0.285915) must not look tied
@@ -54,7 +54,15 @@ export function trialLine(t: StudyJson['trials'][number], spreads = false): stri
     : '';
   const epochs = `${String(t.epochs).padStart(4)} ep`;
   const head = `#${String(t.number).padEnd(4)} ${t.state.padEnd(8)} ${value}${spread}`;
-  const why = t.state === 'failed' && t.error ? `  (${t.error})` : '';
+  // a failed trial's error and the trial that runs it again; a waiting trial's reason (`rerun of interrupted trial
+  // #0`, `enqueued by hand`): the failed trial and its rerun read as one story, not as a loss and a stray duplicate
+  const again = t.retried_as !== null ? `; enqueued again as #${t.retried_as}` : '';
+  const why =
+    t.state === 'failed' && t.error
+      ? `  (${t.error}${again})`
+      : t.state === 'waiting' && typeof t.why === 'string'
+        ? `  (${t.why})`
+        : '';
   // a trial the time budget cut short says so: its epochs and its diagnosis are those of a curve cut short
   const read = t.diagnosis ? `; the diagnosis reads only the ${t.epochs} epochs it ran` : '';
   const cut = t.stopped ? `  (${t.stopped}${read})` : '';
