@@ -3,9 +3,10 @@
 // here, below the CLI and the dashboard, so that both print exactly the same thing.
 
 import { studyHome, studyPath } from '../run/index.js';
-import { type FrozenTrial, type Storage, StorageError } from '../storage/index.js';
+import { type FrozenTrial, type Storage, StorageError, staleGraceMs } from '../storage/index.js';
 import { bestOf } from './progress.js';
 import { importance } from './report.js';
+import { staleAfterS } from './stale.js';
 
 /**
  * The trial an auto study chose as its best, where that is not the lowest value: auto chooses by the mean of steady
@@ -20,9 +21,16 @@ export function chosenBest(attrs: Record<string, unknown>): number | undefined {
 
 /**
  * One study as `seqtune study show NAME --json` prints it (and `study ls --json`, one per study); its folders read
- * beside the study's file in `home` (studyHome), as studyPath finds them.
+ * beside the study's file in `home` (studyHome), as studyPath finds them. `now`: the storage's clock at the read
+ * (TrialsAt.now), by which a running trial's heartbeat is judged (silent_s); without it none is judged.
  */
-export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: Record<string, unknown>, home?: string) {
+export function studyJson(
+  name: string,
+  trials: readonly FrozenTrial[],
+  attrs: Record<string, unknown>,
+  home?: string,
+  now?: number,
+) {
   // auto's best (chosenBest), and an ensemble it may keep (issue 16)
   const byMean = attrs.best_by_mean as { trial: number; mean: number; seeds: unknown[] } | undefined;
   const bySteady = attrs.best_by_steady as { trial: number; steady: number; dip: unknown } | undefined;
@@ -64,6 +72,10 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       stopped: (t.attrs.stopped as string | undefined) ?? null,
       // the trial that runs a failed one's parameters again (interrupted, stale, a full disk); null when none does
       retried_as: (t.attrs.retried_as as number | undefined) ?? null,
+      // a running trial whose process may have stopped: seconds without a heartbeat, once past the grace after which
+      // the study's next tune or worker fails it as stale (storage's failStale); null for one that beats. A trial whose
+      // process was killed read 'running' in study show for ever after.
+      silent_s: now === undefined ? null : silentS(t, attrs, now),
       // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
       owner: t.owner ?? null,
       started: t.state === 'waiting' ? null : t.started,
@@ -71,6 +83,17 @@ export function studyJson(name: string, trials: readonly FrozenTrial[], attrs: R
       error: t.error,
     })),
   };
+}
+
+/**
+ * Seconds running trial `t` has gone without a heartbeat (its start, before the first) by the storage's clock
+ * `now`, when that is past its grace (staleGraceMs: 3 of the study's tune.heartbeat, or of its owner's when longer);
+ * else null.
+ */
+function silentS(t: FrozenTrial, attrs: Record<string, unknown>, now: number): number | null {
+  if (t.state !== 'running') return null;
+  const silent = now - Date.parse(t.heartbeat ?? t.started);
+  return silent > staleGraceMs(t, { graceMs: staleAfterS(attrs) * 1000 }) ? Math.round(silent / 1000) : null;
 }
 
 /** What auto's ensemble step recorded (auto-ensemble.ts). */
@@ -95,12 +118,14 @@ export type StudyJson = ReturnType<typeof studyJson>;
  * storage's, studyHome).
  */
 export async function studiesJson(
-  st: Pick<Storage, 'listStudies' | 'getTrials'>,
+  st: Pick<Storage, 'listStudies' | 'getTrialsAt'>,
   home = studyHome(st),
 ): Promise<StudyJson[]> {
   const all = [];
-  for (const s of await st.listStudies())
-    all.push(studyJson(s.name, await st.getTrials(s.name), s.attrs as Record<string, unknown>, home));
+  for (const s of await st.listStudies()) {
+    const { trials, now } = await st.getTrialsAt(s.name);
+    all.push(studyJson(s.name, trials, s.attrs as Record<string, unknown>, home, now));
+  }
   return all;
 }
 
@@ -109,14 +134,14 @@ export async function studiesJson(
  * studiesJson.
  */
 export async function studyShowJson(
-  st: Pick<Storage, 'getStudy' | 'getTrials'>,
+  st: Pick<Storage, 'getStudy' | 'getTrialsAt'>,
   name: string,
   where: string,
   home = studyHome(st),
 ): Promise<{ json: StudyJson; trials: FrozenTrial[]; attrs: Record<string, unknown> }> {
   const rec = await st.getStudy(name);
   if (!rec) throw new StorageError(`no study named "${name}" in ${where}`);
-  const trials = await st.getTrials(name);
+  const { trials, now } = await st.getTrialsAt(name);
   const attrs = rec.attrs as Record<string, unknown>;
-  return { json: studyJson(name, trials, attrs, home), trials, attrs };
+  return { json: studyJson(name, trials, attrs, home, now), trials, attrs };
 }

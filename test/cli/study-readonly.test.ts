@@ -119,6 +119,38 @@ test('study show names the trial that runs an interrupted one again, and why a w
   );
 });
 
+test('study show tells a running trial whose process stopped beating from one that beats, as the sweep judges it', async () => {
+  const db = join(dir, 'silent.db');
+  const s = new SqliteStorage(db);
+  // a heartbeat every 10 ms: the sweep fails a trial silent for 30 ms
+  await s.createStudy('silent', { config: { tune: { heartbeat: 0.01 } } });
+  await s.createTrial('silent', { u: 1 }, {}, { owner: { host: 'box', pid: 7, worker: 0 } });
+  await s.createStudy('beating', {});
+  await s.createTrial('beating', { u: 1 }, {}, { owner: { host: 'box', pid: 7, worker: 0 } });
+  await s.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const show = (study: string) => runCli(['study', 'show', study, '--storage', `sqlite:${db}`]);
+  assert.match(
+    (await show('silent')).out,
+    new RegExp(
+      '\\n#0 +running .*\\{"u":1\\} {2}\\(no heartbeat from box:7 for \\d+ s: its process may have stopped, ' +
+        "and the study's next tune or worker fails it as stale\\)\\n",
+    ),
+  );
+  assert.match((await show('beating')).out, /\n#0 +running .*\{"u":1\}\n/);
+  const j = await runCli(['study', 'ls', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual(
+    (JSON.parse(j.out) as { name: string; trials: { silent_s: unknown }[] }[]).map((x) => [
+      x.name,
+      typeof x.trials[0]!.silent_s,
+    ]),
+    [
+      ['silent', 'number'],
+      ['beating', 'object'],
+    ],
+  );
+});
+
 test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
   const db = join(dir, 'emptied.db');
   const s = new SqliteStorage(db);
@@ -324,6 +356,7 @@ test("study show's trial lines keep their columns when some trials have a spread
     why: null,
     stopped: null,
     retried_as: null,
+    silent_s: null,
     owner: null,
     started: null,
     finished: null,

@@ -62,7 +62,10 @@ export function trialLine(t: StudyJson['trials'][number], spreads = false): stri
       ? `  (${t.error}${again})`
       : t.state === 'waiting' && typeof t.why === 'string'
         ? `  (${t.why})`
-        : '';
+        : t.silent_s !== null
+          ? `  (no heartbeat from ${t.owner ?? 'its process'} for ${t.silent_s} s: its process may have stopped, and ` +
+            "the study's next tune or worker fails it as stale)"
+          : '';
   // a trial the time budget cut short says so: its epochs and its diagnosis are those of a curve cut short
   const read = t.diagnosis ? `; the diagnosis reads only the ${t.epochs} epochs it ran` : '';
   const cut = t.stopped ? `  (${t.stopped}${read})` : '';
