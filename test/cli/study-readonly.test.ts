@@ -151,6 +151,38 @@ test('study show tells a running trial whose process stopped beating from one th
   );
 });
 
+test('study ls and the head of study show count the trials that are not complete by state', async () => {
+  const db = join(dir, 'states.db');
+  const s = new SqliteStorage(db);
+  const owner = { host: 'box', pid: 7, worker: 0 };
+  await s.createStudy('mixed', {});
+  for (const [u, end] of [
+    [1, 'complete'],
+    [2, 'pruned'],
+    [3, 'failed'],
+    [4, 'failed'],
+  ] as const) {
+    await s.createTrial('mixed', { u }, {}, { owner });
+    await s.finishTrial('mixed', u - 1, end, end === 'failed' ? null : u / 10, end === 'failed' ? { error: 'x' } : {});
+  }
+  await s.createTrial('mixed', { u: 5 }, {}, { owner });
+  await s.createTrial('mixed', { u: 6 }, {}, { waiting: true });
+  await s.createStudy('done', {});
+  await s.createTrial('done', { u: 1 }, {}, { owner });
+  await s.finishTrial('done', 0, 'complete', 0.5);
+  await s.close();
+  const ls = await runCli(['study', 'ls', '--storage', `sqlite:${db}`]);
+  assert.equal(ls.code, 0, ls.err);
+  assert.deepEqual(ls.out.split('\n').slice(0, -1), [
+    `${'mixed'.padEnd(30)}    6 trials (1 waiting, 1 running, 1 pruned, 2 failed) best 0.1000`,
+    `${'done'.padEnd(30)}    1 trial${' '.repeat(45)}best 0.5000`,
+  ]);
+  const show = await runCli(['study', 'show', 'mixed', '--storage', `sqlite:${db}`]);
+  assert.match(show.out, /^study mixed: 6 trials \(1 waiting, 1 running, 1 pruned, 2 failed\); best #0 0\.1000 /);
+  const done = await runCli(['study', 'show', 'done', '--storage', `sqlite:${db}`]);
+  assert.match(done.out, /^study done: 1 trial; best #0 0\.5000 /);
+});
+
 test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
   const db = join(dir, 'emptied.db');
   const s = new SqliteStorage(db);
@@ -222,7 +254,7 @@ function assertOlderRead(runs: { code: number; out: string; err: string }[], v: 
     ],
     `version ${v}`,
   );
-  assert.match(runs[0]!.out, /^x +2 trials +best 0\.2500\n$/);
+  assert.match(runs[0]!.out, /^x +2 trials \(1 failed\) best 0\.2500\n$/);
   const trials = JSON.parse(runs[1]!.out).trials as { state: string; owner: unknown; error: unknown }[];
   assert.deepEqual(
     trials.map((t) => [t.state, t.owner, t.error]),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
 import { studiesJson } from '../../tune/index.js';
 import { type CliContext, withExamples } from '../context.js';
+import { statesText } from './study-report.js';
 
 interface StudyLsOptions {
   storage: string;
@@ -23,12 +24,17 @@ export function addStudyLs(parent: Command, { io }: CliContext): Command {
         if (o.json) io.out(`${JSON.stringify(all, null, 2)}\n`);
         // stdout stays empty for a script; the person is told why nothing came (an empty storage, not a hang)
         else if (!all.length) io.err(`seqtune study ls: no studies in ${redactUrl(o.storage)}\n`);
-        else
-          for (const s of all) {
+        else {
+          // the trials that are not complete by state, in a column of their own (statesText) before the best
+          const states = all.map((s) => statesText(s.trials));
+          const width = Math.max(0, ...states.map((x) => x.length));
+          for (const [i, s] of all.entries()) {
             const best = s.best ? s.best.value!.toPrecision(4) : '-';
             const n = s.trials.length;
-            io.out(`${s.name.padEnd(30)} ${String(n).padStart(4)} ${n === 1 ? 'trial ' : 'trials'}  best ${best}\n`);
+            const count = `${String(n).padStart(4)} ${n === 1 ? 'trial ' : 'trials'}`;
+            io.out(`${s.name.padEnd(30)} ${count} ${states[i]!.padEnd(width)} best ${best}\n`);
           }
+        }
       } finally {
         await st.close();
       }

@@ -1,6 +1,7 @@
 // What the study commands print about a stored study: the lines of the text views, shared by `tune`, `study ls`
 // and `study show`.
 
+import { TRIAL_STATES } from '../../storage/index.js';
 import type { StudyJson } from '../../tune/index.js';
 
 // The JSON itself is built in src/tune/study-json.ts, which the dashboard's API shares.
@@ -33,6 +34,16 @@ export function autoLines(j: StudyJson): string[] {
     );
   }
   return out;
+}
+
+/**
+ * A study's trials that are not complete, counted by state: `(9 pruned)`, `(2 failed, 2 running, 1 waiting)`; '' when
+ * all are complete. `study ls` read '5 trials  best -' for a study whose trials had all failed or waited.
+ */
+export function statesText(trials: readonly { state: string }[]): string {
+  const count = (state: string) => trials.filter((t) => t.state === state).length;
+  const others = TRIAL_STATES.filter((s) => s !== 'complete' && count(s) > 0).map((s) => `${count(s)} ${s}`);
+  return others.length ? `(${others.join(', ')})` : '';
 }
 
 /** The best trial in a line: `#12 0.01234 {"train.batch_size":32}`, or `none`. */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
 import { importanceNotYet, studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, trialsText, withExamples } from '../context.js';
-import { autoLines, bestText, type StudyJson, trialLine } from './study-report.js';
+import { autoLines, bestText, type StudyJson, statesText, trialLine } from './study-report.js';
 
 interface StudyShowOptions {
   storage: string;
@@ -18,7 +18,10 @@ interface StudyShowOptions {
 function showText(j: StudyJson, notYet: string | null, io: IO): void {
   const result = j.result_dir && j.result_dir !== j.best?.run_dir ? `  result in ${j.result_dir}` : '';
   const runDir = `${j.best?.run_dir ? `  run folder ${j.best.run_dir}` : ''}${result}`;
-  io.out(`study ${j.name}: ${trialsText(j.trials.length)}; best ${bestText(j.best)}${runDir}\n`);
+  const states = statesText(j.trials);
+  io.out(
+    `study ${j.name}: ${trialsText(j.trials.length)}${states && ` ${states}`}; best ${bestText(j.best)}${runDir}\n`,
+  );
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;
