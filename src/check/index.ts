@@ -4,4 +4,4 @@ export type { CheckProgress, CheckReport, CheckResult, CheckStatus } from './che
 export { checkRun, dataChecks, networkChecks } from './checks.js';
 export { lrFindRun, rangeRun } from './commands.js';
 export type { BatchRangeResult, BatchRangeRow, LrFindOptions, LrFindResult } from './ranges.js';
-export { batchSizeRange, lrFind, suggestBatchSize } from './ranges.js';
+export { batchSizeRange, lrFind, lrSuggestionText, suggestBatchSize } from './ranges.js';

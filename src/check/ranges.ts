@@ -37,6 +37,18 @@ export interface LrFindOptions {
   threads?: number;
 }
 
+/**
+ * lr-find's suggestion in words, as `seqtune lr-find` and auto's study print it: `suggested learning rate 0.023
+ * (range 0.017 - 0.33)`; a flat curve's pick is no guide (flat): it is named as such, never as a rate to use.
+ */
+export function lrSuggestionText({ min, max, best, flat }: LrFindResult['suggested']): string {
+  if (!flat) return `suggested learning rate ${best} (range ${min} - ${max})`;
+  return (
+    'the loss curve is flat within its noise: no rate stands out, so none is suggested ' +
+    `(its pick, ${best}, is no guide)`
+  );
+}
+
 /** The batches lr-find raises the rate over, unless told. */
 export const LR_FIND_STEPS = 200;
 

@@ -2,7 +2,7 @@
 // study keeps), `--resume` and `worker` join it (the config must match the stored one unless --force; trials whose
 // process died are failed and enqueued again, stale.ts), and a resumed study that already finished says so instead
 // of training anything.
-import { checkRun, lrFind } from '../check/index.js';
+import { checkRun, lrFind, lrSuggestionText } from '../check/index.js';
 import { ConfigError, checkBaselines, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors, studyHome, studyPath } from '../run/index.js';
@@ -202,9 +202,8 @@ async function lrRange(c: StudyContext): Promise<{ min: number; max: number; bes
   const [x, y] = splitTensors(d, 'train', probe);
   const lf = await lrFind(make, x, y, { batchSize: base.train?.batch_size, optimizer: compileOptions(base).optimizer });
   probe.dispose();
-  const { best, min, max, flat } = lf.suggested;
-  c.log(
-    `lr-find: ${flat ? "flat curve (auto keeps the diagnosis' rates); " : ''}suggested ${best} (range ${min} - ${max})`,
-  );
+  // a flat curve's pick is named as no guide, as seqtune lr-find names it: 'flat curve; suggested 0.000023' read as a
+  // rate to use
+  c.log(`lr-find: ${lrSuggestionText(lf.suggested)}${lf.suggested.flat ? "; auto keeps the diagnosis' rates" : ''}`);
   return lf.suggested;
 }

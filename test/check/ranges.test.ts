@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { batchSizeRange, lrFind } from '../../src/check/index.js';
 import { makeWindows, syntheticSeries } from '../../src/data/index.js';
@@ -135,25 +138,29 @@ test('seqtune lr-find --json prints {suggested, points} and writes lr-find.svg/p
   }
 });
 
+/**
+ * Uniform noise in `dir` (series.csv) and a GRU(4) config over it (c.yaml, with `more` lines): nothing to learn, the
+ * loss stays at its level whatever the rate.
+ */
+function writeNoise(dir: string, more = ''): void {
+  const noise: string[] = [];
+  for (let i = 0, s = 1; i < 500; i++) {
+    s = (s * 16807) % 2147483647;
+    noise.push((s / 2147483647).toFixed(4));
+  }
+  writeFileSync(join(dir, 'series.csv'), `value\n${noise.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    'data: {csv: series.csv, target: value, lookback: 12}\n' +
+      `model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n${more}`,
+  );
+}
+
 test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be no guide, in its text and its plot', async () => {
-  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const { main } = await import('../../src/cli/main.js');
   const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-'));
   try {
-    // uniform noise: nothing to learn, the loss stays at its level whatever the rate
-    const noise: string[] = [];
-    for (let i = 0, s = 1; i < 500; i++) {
-      s = (s * 16807) % 2147483647;
-      noise.push((s / 2147483647).toFixed(4));
-    }
-    writeFileSync(join(dir, 'series.csv'), `value\n${noise.join('\n')}\n`);
-    writeFileSync(
-      join(dir, 'c.yaml'),
-      'data: {csv: series.csv, target: value, lookback: 12}\n' +
-        'model: {layers: [{gru: {units: 4}}, {dense: {units: 1}}]}\ntrain: {batch_size: 16}\n',
-    );
+    writeNoise(dir);
     const out: string[] = [];
     const args = ['lr-find', join(dir, 'c.yaml'), '--out', join(dir, 'lr'), '--steps', '80'];
     assert.equal(await main(args, { out: (t) => out.push(t), err: () => {} }), 0);
@@ -169,6 +176,29 @@ test('seqtune lr-find on a flat curve suggests no rate: its pick is said to be n
     const svg = readFileSync(join(dir, 'lr', 'lr-find.svg'), 'utf8');
     assert.match(svg, /learning-rate range test \(flat within its noise: no rate is suggested\)/);
     assert.doesNotMatch(svg, /suggested range|best \d|suggested \d/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("auto's study names a flat lr-find curve's pick as no guide, as seqtune lr-find does", async () => {
+  const { main } = await import('../../src/cli/main.js');
+  const dir = mkdtempSync(join(tmpdir(), 'seqtune-lr-'));
+  try {
+    writeNoise(dir, 'name: flat\ntune: {strategy: auto, trials: 1, storage: "memory:"}\n');
+    const out: string[] = [];
+    await main(['tune', join(dir, 'c.yaml')], { out: (t) => out.push(t), err: (t) => out.push(t) });
+    const line = out
+      .join('')
+      .split('\n')
+      .find((l) => l.startsWith('lr-find: '));
+    assert.match(
+      line ?? out.join(''),
+      new RegExp(
+        '^lr-find: the loss curve is flat within its noise: no rate stands out, so none is suggested ' +
+          "\\(its pick, [\\d.e-]+, is no guide\\); auto keeps the diagnosis' rates$",
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // seqtune lr-find CONFIG [--json] [--out DIR] [--steps N]: the learning-rate range test.
 
 import type { Command } from 'commander';
-import { lrFindRun } from '../../check/index.js';
+import { type LrFindResult, lrFindRun, lrSuggestionText } from '../../check/index.js';
 import { loadConfig } from '../../config/index.js';
 import { defaultRunDir, RunFolder } from '../../run/index.js';
 import { type CliContext, withExamples } from '../context.js';
@@ -37,11 +37,8 @@ export function addLrFind(parent: Command, { io }: CliContext): Command {
   return withExamples(cmd, 'seqtune lr-find my.yaml', 'seqtune lr-find my.yaml --steps 100 --json');
 }
 
-/** A flat curve's pick is no guide (lrFind's flat): it is named as such, never as a rate to use. */
-function suggestionText({ min, max, best, flat }: { min: number; max: number; best: number; flat: boolean }): string {
-  if (!flat) return `suggested learning rate ${best} (range ${min} - ${max})`;
-  return (
-    `the loss curve is flat within its noise: no rate stands out, so none is suggested (its pick, ${best}, is no ` +
-    "guide); keep the config's learning rate, or sweep it in a study (seqtune tune, strategy auto)"
-  );
+/** lr-find's suggestion (lrSuggestionText), and on a flat curve what to do instead. */
+function suggestionText(suggested: LrFindResult['suggested']): string {
+  const instead = "; keep the config's learning rate, or sweep it in a study (seqtune tune, strategy auto)";
+  return `${lrSuggestionText(suggested)}${suggested.flat ? instead : ''}`;
 }
