@@ -53,35 +53,42 @@ export function studyJson(
     name,
     direction: 'minimize',
     strategy: (attrs.strategy as string | undefined) ?? null,
+    // why its last run ended (`time budget spent`) and its trials then; null while it runs or after an interrupt
+    finished: (attrs.finished as { reason: string; trials: number } | null | undefined) ?? null,
     best: best ? { number: best.number, value: best.value, params: best.params, run_dir: own, ...mean } : null,
     result_dir: resultDir,
     ensemble,
     importance: importance(trials, attrs.strategy as string | undefined),
-    trials: trials.map((t) => ({
-      number: t.number,
-      state: t.state,
-      value: t.value,
-      params: t.params,
-      epochs: t.intermediate.length,
-      repeats: (t.attrs.values as number[] | undefined) ?? null,
-      spread: (t.attrs.spread as number | undefined) ?? null,
-      diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
-      why: t.attrs.why ?? null,
-      // why its training ended before its epochs: the time budget (`time budget spent: stopped at epoch 18 of 100`,
-      // trial.ts), so that its epochs and its diagnosis read as those of a curve cut short; null when it was not
-      stopped: (t.attrs.stopped as string | undefined) ?? null,
-      // the trial that runs a failed one's parameters again (interrupted, stale, a full disk); null when none does
-      retried_as: (t.attrs.retried_as as number | undefined) ?? null,
-      // a running trial whose process may have stopped: seconds without a heartbeat, once past the grace after which
-      // the study's next tune or worker fails it as stale (storage's failStale); null for one that beats. A trial whose
-      // process was killed read 'running' in study show for ever after.
-      silent_s: now === undefined ? null : silentS(t, attrs, now),
-      // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
-      owner: t.owner ?? null,
-      started: t.state === 'waiting' ? null : t.started,
-      finished: t.finished,
-      error: t.error,
-    })),
+    trials: trials.map((t) => trialJson(t, attrs, now)),
+  };
+}
+
+/** One trial as studyJson lists it; `now` as studyJson's. */
+function trialJson(t: FrozenTrial, attrs: Record<string, unknown>, now?: number) {
+  return {
+    number: t.number,
+    state: t.state,
+    value: t.value,
+    params: t.params,
+    epochs: t.intermediate.length,
+    repeats: (t.attrs.values as number[] | undefined) ?? null,
+    spread: (t.attrs.spread as number | undefined) ?? null,
+    diagnosis: (t.attrs.diagnosis as { pattern?: string } | undefined)?.pattern ?? null,
+    why: t.attrs.why ?? null,
+    // why its training ended before its epochs: the time budget (`time budget spent: stopped at epoch 18 of 100`,
+    // trial.ts), so that its epochs and its diagnosis read as those of a curve cut short; null when it was not
+    stopped: (t.attrs.stopped as string | undefined) ?? null,
+    // the trial that runs a failed one's parameters again (interrupted, stale, a full disk); null when none does
+    retried_as: (t.attrs.retried_as as number | undefined) ?? null,
+    // a running trial whose process may have stopped: seconds without a heartbeat, once past the grace after which
+    // the study's next tune or worker fails it as stale (storage's failStale); null for one that beats. A trial whose
+    // process was killed read 'running' in study show for ever after.
+    silent_s: now === undefined ? null : silentS(t, attrs, now),
+    // who ran it (host:pid) and when: null while it waits; finished null while it waits or runs
+    owner: t.owner ?? null,
+    started: t.state === 'waiting' ? null : t.started,
+    finished: t.finished,
+    error: t.error,
   };
 }
 

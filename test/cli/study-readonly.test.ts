@@ -183,6 +183,31 @@ test('study ls and the head of study show count the trials that are not complete
   assert.match(done.out, /^study done: 1 trial; best #0 0\.5000 /);
 });
 
+test("the head of study show says why the study's last run ended, as tune's last lines do", async () => {
+  const db = join(dir, 'ended.db');
+  const s = new SqliteStorage(db);
+  const owner = { host: 'box', pid: 7, worker: 0 };
+  for (const name of ['spent', 'grown', 'open']) {
+    await s.createStudy(name, {});
+    await s.createTrial(name, { u: 1 }, {}, { owner });
+    await s.finishTrial(name, 0, 'complete', 0.5);
+  }
+  await s.setStudyAttr('spent', 'finished', { reason: 'time budget spent', trials: 1 });
+  await s.setStudyAttr('grown', 'finished', { reason: 'trial budget spent', trials: 1 });
+  await s.createTrial('grown', { u: 2 }, {}, { waiting: true });
+  await s.close();
+  const head = async (name: string) =>
+    (await runCli(['study', 'show', name, '--storage', `sqlite:${db}`])).out.split('\n')[0];
+  assert.equal(await head('spent'), 'study spent: 1 trial, time budget spent; best #0 0.5000 {"u":1}');
+  assert.equal(
+    await head('grown'),
+    'study grown: 2 trials (1 waiting), trial budget spent at 1 trial; best #0 0.5000 {"u":1}',
+  );
+  assert.equal(await head('open'), 'study open: 1 trial; best #0 0.5000 {"u":1}');
+  const j = await runCli(['study', 'show', 'spent', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual(JSON.parse(j.out).finished, { reason: 'time budget spent', trials: 1 });
+});
+
 test('study ls of a storage whose studies were all deleted: nothing on stdout, why on stderr, exit 0', async () => {
   const db = join(dir, 'emptied.db');
   const s = new SqliteStorage(db);

@@ -19,9 +19,11 @@ function showText(j: StudyJson, notYet: string | null, io: IO): void {
   const result = j.result_dir && j.result_dir !== j.best?.run_dir ? `  result in ${j.result_dir}` : '';
   const runDir = `${j.best?.run_dir ? `  run folder ${j.best.run_dir}` : ''}${result}`;
   const states = statesText(j.trials);
-  io.out(
-    `study ${j.name}: ${trialsText(j.trials.length)}${states && ` ${states}`}; best ${bestText(j.best)}${runDir}\n`,
-  );
+  // why its last run ended, as tune's last lines say it (`2 trials, time budget spent`); trials enqueued since add on
+  const fin = j.finished;
+  const ended = fin ? `, ${fin.reason}${fin.trials !== j.trials.length ? ` at ${trialsText(fin.trials)}` : ''}` : '';
+  const head = `${trialsText(j.trials.length)}${states && ` ${states}`}${ended}`;
+  io.out(`study ${j.name}: ${head}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;
