@@ -9,6 +9,7 @@ import {
   score,
   seasonalIndex,
 } from './baselines.js';
+import { plural } from './errors.js';
 import {
   LINEAR_SLOW_SECONDS,
   linearFitSeconds,
@@ -267,12 +268,13 @@ function seasonTooLong(d: PreparedData, season: number): string | null {
   if (season <= gap.before)
     return (
       `the seasonal_naive baseline is left out: data.missing: drop removed every row a whole number of its season ` +
-      `of ${season} rows before a target of ${window} ${gap.before} rows into the data; give it another season`
+      `of ${season} rows before a target of ${window} ${plural(gap.before, 'row')} into the data; give it another ` +
+      'season'
     );
   return (
     `the seasonal_naive baseline is left out: its season of ${season} rows reaches before the data's first row ` +
-    `from ${window} with ${gap.before} rows before it (after data.skip_rows); give it a shorter season, or a split ` +
-    'with more rows before validation and test'
+    `from ${window} with ${plural(gap.before, 'row')} before it (after data.skip_rows); give it a shorter season, ` +
+    'or a split with more rows before validation and test'
   );
 }
 
@@ -307,7 +309,7 @@ function seasonExpected(d: PreparedData, season: number, gap: { split: 'val' | '
     return (
       'expected a season with a row of the data a whole number of seasons before every validation and test ' +
       `target, received ${season}: data.missing: drop removed each one before a target of the ${split} window ` +
-      `${gap.before} rows into the data`
+      `${plural(gap.before, 'row')} into the data`
     );
   const dropped = d.kept ? ' (rows data.missing: drop removed counted)' : '';
   return (

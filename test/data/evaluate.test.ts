@@ -50,6 +50,14 @@ test('a seasonal naive whose season reaches before the first row is left out wit
   assert.ok(Number.isFinite(ok.scaled.seasonal_naive!.mse) && ok.notes.length === 0);
 });
 
+test('the seasonal naive note says one row in the singular: "with 1 row before it"', async () => {
+  // a validation window one row in: the note read "the validation window with 1 rows before it"
+  const split: Record<'train' | 'val' | 'test', [number, number]> = { train: [0, 2], val: [1, 4], test: [4, 6] };
+  const d = await prepareData({ ...base, time: 't', lookback: 1, horizon: 1, split }, csvFile(wave(6)));
+  const note = baselineScores(d, 'val', [{ seasonal_naive: { season: 3 } }]).notes[0]!;
+  assert.match(note, /from the validation window with 1 row before it \(after data\.skip_rows\)/);
+});
+
 test('a linear baseline with a lookback no training window has is left out with a note (its fit failed, exit 1)', async () => {
   const d = await prepareData({ ...base, time: 't' }, csvFile(wave(300)));
   const b = baselineScores(d, 'test', ['persistence', 'linear', { linear: { lookback: 250 } }]);
