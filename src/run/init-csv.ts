@@ -616,7 +616,8 @@ function targetsSeasons(names: string[], seasons: (number | null)[]): string {
 
 /**
  * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
- * a clear peak elsewhere replaces a calendar season the data show no cycle at); and a lookback of two seasons
+ * a clear peak elsewhere replaces a calendar season the data show no cycle at, and with no peak anywhere such a
+ * season is none; with too few rows to check, the calendar's is said as the calendar's); and a lookback of two seasons
  * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `series`: each target's, in `names`' order; the first
  * target's season is the one used (targetsSeasons says how the others' compare). The season returned is the seasonal
  * naive baseline's: null where the rows before the starter split's validation rows are fewer than a season (20 hourly
@@ -657,7 +658,18 @@ function seasonAndLookback(
       : "the data's autocorrelation peaks there";
     const instead = calendar ? `; ${calendar[1]}, ${calendar[0]}, shows no cycle` : '';
     said.push(`season: ${season} (${where}${instead}${whose})${baseline}`);
-  } else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}${whose})${baseline}`);
+  } else if (calendar && check.how === 'short')
+    // too few rows to tell whether the data have the calendar's cycle: said as the calendar's, not the data's
+    said.push(
+      `season: ${calendar[0]} (the calendar's, ${calendar[1]}: ${rows} rows are too few to see whether the data ` +
+        `have it${whose})${baseline}`,
+    );
+  else if (calendar && season === null)
+    said.push(
+      `season: none (${calendar[1]}, ${calendar[0]}, shows no cycle: the autocorrelation there, ` +
+        `${check.calendarAcf!.toFixed(3)}, is within two standard errors of none${whose}), no seasonal naive baseline`,
+    );
+  else if (calendar) said.push(`season: ${calendar[0]} (${calendar[1]}${whose})${baseline}`);
   const wanted = season ? Math.min(2 * season, MAX_LOOKBACK) : 48;
   const lookback = Math.max(2, Math.min(wanted, Math.floor(rows / 5)));
   const why =

@@ -19,7 +19,8 @@ export interface SeasonCheck {
   season: number | null;
   /**
    * short: too few rows to test the calendar season (kept); calendar: the ACF peaks at or near it (kept); peak: it
-   * does not and the ACF peaks clearly at `season`; none: no clear peak anywhere (the calendar's kept, or null).
+   * does not and the ACF peaks clearly at `season`; none: no clear peak anywhere (the calendar's kept where its ACF
+   * is significant, else null: the data show no cycle at it).
    */
   how: 'short' | 'calendar' | 'peak' | 'none';
   /** The ACF at the calendar season, where the rows were enough to compute it. */
@@ -195,7 +196,7 @@ export function clearPeaks(r: Float64Array, n: number): AcfPeak[] {
  * 1. fewer rows than three calendar seasons (and a tenth): the calendar's, untested;
  * 2. the calendar season is significant and within a tenth of a local maximum: kept;
  * 3. else the clear peak (clearPeaks) of largest z, or the longer calendar cycle within a tenth of its lag;
- * 4. else the calendar's (or null).
+ * 4. else the calendar's where its ACF is significant (rows a season apart alike), or null.
  *
  * @example checkSeason(monthlySunspots, 12, []) // { season: 125, how: 'peak', calendarAcf: 0.727, peak: {...} }
  */
@@ -213,13 +214,17 @@ export function checkSeason(values: ArrayLike<number>, calendar: number | null, 
   // the largest z, not the largest acf: a cycle's multiples peak almost as high (a sine of period 50 in noise, 1,000
   // rows: 0.40 at 99, 0.37 at 50), while the standard error grows with the lag
   const peak = peaks.reduce<AcfPeak | null>((best, p) => (best === null || p.z > best.z ? p : best), null);
+  const alike = calendar !== null && bartlettZ(r, n)[calendar]! >= MIN_Z;
   if (calendar !== null) {
     const w = near(calendar);
     let peaked = false;
     for (let k = calendar - w; k <= calendar + w && !peaked; k++) peaked = k >= 1 && isPeak(r, k);
-    if (peaked && bartlettZ(r, n)[calendar]! >= MIN_Z) return { season: calendar, how: 'calendar', calendarAcf, peak };
+    if (peaked && alike) return { season: calendar, how: 'calendar', calendarAcf, peak };
   }
-  if (peak === null) return { season: calendar, how: 'none', calendarAcf, peak };
+  // the calendar's kept where rows a season apart are alike (an ACF decaying through it, hourly pm2.5 at 24), and
+  // dropped where they are not: the last 60 rows of monthly sunspots have 0.005 at 12, and their seasonal naive of
+  // 12 scored a test MSE 13 times persistence's
+  if (peak === null) return { season: alike ? calendar : null, how: 'none', calendarAcf, peak };
   const cycle = cycles.find((c) => Math.abs(c - peak.lag) <= near(c));
   return { season: cycle ?? peak.lag, how: 'peak', calendarAcf, peak };
 }

@@ -123,8 +123,8 @@ test('init --csv on 20 hourly rows writes no seasonal naive baseline that train 
   const r = await runCli(['init', f, '--csv', join(dir, 'day.csv'), '--target', 'temp']);
   assert.equal(r.code, 0, r.err);
   const said =
-    'season: 24 (a day of hours); no seasonal naive baseline: the 20 rows hold 14 before the validation split, ' +
-    'fewer than a season';
+    "season: 24 (the calendar's, a day of hours: 20 rows are too few to see whether the data have it); no seasonal " +
+    'naive baseline: the 20 rows hold 14 before the validation split, fewer than a season';
   assert.ok(r.out.includes(said), r.out);
   const { raw: config, dir: cfgDir } = await loadConfig(f);
   assert.deepEqual(config.evaluate?.baselines, ['persistence', 'mean', 'linear']);
@@ -550,6 +550,39 @@ test('init --csv on the evaluation data sets: the season the autocorrelation sho
   r = await init('shampoo.csv');
   assert.doesNotMatch(r.out, /season/);
   assert.equal(r.season, undefined);
+});
+
+test("init --csv on a few rows of a data set claims no season the rows do not show: none, or the calendar's as such", {
+  skip: existsSync(DATASETS) ? false : `${DATASETS} not found: the data sets are not part of seqtune`,
+}, async () => {
+  const slice = async (file: string, rows: (lines: string[]) => string[]) => {
+    const lines = readFileSync(join(DATASETS, file), 'utf8').trimEnd().split('\n');
+    const csv = join(dir, `${rows.name}-${file}`);
+    writeFileSync(csv, `${[lines[0]!, ...rows(lines.slice(1))].join('\n')}\n`);
+    const f = join(dir, `${rows.name}-${file}.yaml`);
+    const r = await runCli(['init', f, '--csv', csv]);
+    assert.equal(r.code, 0, r.err);
+    return { out: r.out, yaml: readFileSync(f, 'utf8') };
+  };
+  const last60 = (l: string[]) => l.slice(-60);
+  const first36 = (l: string[]) => l.slice(0, 36);
+  const first48 = (l: string[]) => l.slice(0, 48);
+  // the last 60 months of sunspots: 0.005 at 12, and init said "season: 12 (a year of months)" and wrote a seasonal
+  // naive of 12 that scored a test MSE of 4.275 beside persistence's 0.328
+  let r = await slice('monthly-sunspots.csv', last60);
+  assert.match(
+    r.out,
+    /season: none \(a year of months, 12, shows no cycle: the autocorrelation there, 0\.005, is within two standard /,
+  );
+  assert.match(r.out, /lookback: 12 \(a fifth of the 60 rows\)/);
+  assert.doesNotMatch(r.yaml, /linear, \{seasonal_naive/);
+  // 36 months are too few to check a year: the calendar's, said as such
+  r = await slice('airline-passengers.csv', first36);
+  assert.match(r.out, /season: 12 \(the calendar's, a year of months: 36 rows are too few to see whether the data /);
+  assert.match(r.yaml, /linear, \{seasonal_naive: \{season: 12\}\}\]/);
+  // 48 months of passengers show their year (0.625 at 12)
+  r = await slice('airline-passengers.csv', first48);
+  assert.match(r.out, /season: 12 \(a year of months\), a seasonal naive baseline\n/);
 });
 
 test('init --csv refuses a file of several series one after another (a panel), naming the column that marks them', async () => {
