@@ -1,6 +1,6 @@
 // Gaps in the time column: steps longer than its usual one, which a window spans as if they were one step.
-// `seqtune check` warns of them in the training rows (data.time_gaps); `seqtune predict` says which forecasts read
-// across one.
+// `seqtune check` warns of them in the training rows (data.time_gaps), `seqtune train` says so too; `seqtune predict`
+// says which forecasts read across one.
 
 import { plural } from './errors.js';
 import { calendarMonths, usualStep } from './stages/read.js';
@@ -56,6 +56,17 @@ export function gapsText(g: TimeGaps, row: (i: number) => number): string {
   return (
     `the time column skips ${plural(g.missing, 'step')} in ${plural(g.before.length, 'gap')} (the usual step is ` +
     `${g.usual}, the longest gap ${g.longest}, the first before row ${row(g.before[0]!)})`
+  );
+}
+
+/**
+ * The gaps as check warns of them (data.time_gaps), with what to do: `seqtune train` says the same line, so that a
+ * run trained without a check is not trained across a month-long hole unsaid.
+ */
+export function gapsAdvice(g: TimeGaps, row: (i: number) => number): string {
+  return (
+    `${gapsText(g, row)}: a window spans each gap as one step; add the missing rows (empty cells, with ` +
+    "data.missing: interpolate), unless the series has no value there by nature (a market's weekends)"
   );
 }
 

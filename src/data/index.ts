@@ -20,7 +20,7 @@ export {
   targetScores,
   unscaleTargets,
 } from './evaluate.js';
-export { gapsText, type TimeGaps, timeGaps } from './gaps.js';
+export { gapsAdvice, gapsText, type TimeGaps, timeGaps } from './gaps.js';
 export type { Design, RidgeModel } from './linear.js';
 export {
   fitRidge,

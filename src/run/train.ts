@@ -22,12 +22,14 @@ import {
   absolute,
   fewTestWindows,
   fileRow,
+  gapsAdvice,
   linearFitNotices,
   type PreparedData,
   prepareData,
   type SplitScores,
   sourceColumns,
   splitScoresAsync,
+  timeGaps,
   unscaleTargets,
 } from '../data/index.js';
 import {
@@ -271,6 +273,9 @@ async function fitRun(
   if (turns) log(`warning: ${turns}`);
   const fewTest = fewTestWindows(data.windows.test.starts.length, cfg.data.horizon ?? 1);
   if (fewTest) log(`warning: ${fewTest}`);
+  // check's warning of gaps in the time column: a run trained without a check spanned a 32-day hole unsaid
+  const gaps = cfg.data.time ? timeGaps(data.time, data.kept) : null;
+  if (gaps?.before.length) log(`warning: ${gapsAdvice(gaps, (i) => fileRow(data, i, cfg.data.skip_rows))}`);
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
   const started = performance.now();

@@ -312,6 +312,29 @@ train: {epochs: 1, batch_size: 32}
   assert.doesNotMatch((await predict([])).err, /skips/);
 });
 
+test('train warns of gaps in the time column as check does, and predict on its training CSV says it was trained so', async () => {
+  // 200 hourly rows without data rows 50-81: train said nothing of the 32-hour hole (only check warned)
+  const csv = syntheticCsv({ length: 200, seed: 7 }).trim().split('\n');
+  const rows = [csv[0]!, ...csv.slice(1).filter((_, i) => i + 1 < 50 || i + 1 > 81)];
+  writeFileSync(join(dir, 'holes.csv'), `${rows.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'holes.yaml'),
+    `name: holes
+data: {csv: holes.csv, time: time, target: value, lookback: 4}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`,
+  );
+  const out = join(dir, 'holesrun');
+  const t = await quiet(['train', join(dir, 'holes.yaml'), '--out', out]);
+  assert.equal(t.value, 0, t.err);
+  const warned =
+    'warning: the time column skips 32 steps in 1 gap (the usual step is 1 h, the longest gap 33 h, the first ' +
+    'before row 50): a window spans each gap as one step; add the missing rows (empty cells, with data.missing: ' +
+    "interpolate), unless the series has no value there by nature (a market's weekends)";
+  assert.ok(`${t.out}\n${t.err}`.split('\n').includes(warned), `${t.out}\n${t.err}`);
+});
+
 test("predict reads a new CSV's slashed dates in the training CSV's order, and refuses one that cannot be read so", async () => {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const ddmm = (ms: number) => `${p2(new Date(ms).getUTCDate())}/${p2(new Date(ms).getUTCMonth() + 1)}/2024`;
