@@ -117,7 +117,9 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
         'train it again with a lower learning rate',
     );
   }
-  if (o.log) sayNotes(o.log, { d, cfg, table, read, csv }, o.skipRows === undefined);
+  // the training CSV itself: its gaps are the run's own, and predict's "as the run was trained" was untrue
+  const trainedOn = resolve(csv) === resolve(runCsv(saved.csvPath, runDir));
+  if (o.log) sayNotes(o.log, { d, cfg, table, read, csv, trainedOn }, o.skipRows === undefined);
   return await forecastCsv(d, cfg, table, pred, o.pieceChars ?? PIECE_CHARS);
 }
 
@@ -127,7 +129,7 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
  */
 function sayNotes(
   log: (line: string) => void,
-  p: { d: PreparedData; cfg: DataConfig; table: Table; read: string[]; csv: string },
+  p: { d: PreparedData; cfg: DataConfig; table: Table; read: string[]; csv: string; trainedOn: boolean },
   runSkip: boolean,
 ): void {
   const { d, cfg } = p;
@@ -142,7 +144,7 @@ function sayNotes(
   const N = d.windows.test.count;
   const filled = N > 0 ? filledInWindow(d, cfg, p.table, p.read, N - 1) : null;
   if (filled) log(filled);
-  const gaps = gapsInWindows(d, cfg);
+  const gaps = gapsInWindows(d, cfg, p.trainedOn);
   if (gaps) log(gaps);
 }
 
@@ -182,8 +184,9 @@ function filledInWindow(
  * A line saying that the new CSV's time column skips steps (the gaps `seqtune check` warns of in training data:
  * timeGaps), how many forecasts read a window that spans one as if it were one step, and whether the newest does; or
  * null when there is no gap (or no time column). A window across a 6-hour gap was forecast as one hour, without a word.
+ * `trainedOn`: the CSV is the run's training CSV, whose gaps the run was trained across (train warns of them).
  */
-function gapsInWindows(d: PreparedData, cfg: DataConfig): string | null {
+function gapsInWindows(d: PreparedData, cfg: DataConfig, trainedOn: boolean): string | null {
   const g = cfg.time ? timeGaps(d.time, d.kept) : null;
   if (!g?.before.length) return null;
   // gapsUpTo[i]: the gaps before rows 1..i, so a window of rows a..b spans one where gapsUpTo[b] > gapsUpTo[a]
@@ -198,9 +201,13 @@ function gapsInWindows(d: PreparedData, cfg: DataConfig): string | null {
   const row = (i: number) => fileRow(d, i, cfg.skip_rows);
   const last = N > 0 ? `the last forecast (origin row ${row(originRow(d, N - 1))})` : '';
   const newest = !last ? '' : spans(N - 1) ? `, ${last} among them` : `; ${last} reads none`;
+  const add = trainedOn
+    ? `the run was trained across the same gaps (this is its training CSV): add the missing rows and train it ` +
+      `again to forecast from steps of ${g.usual}`
+    : `add the missing rows to forecast from steps of ${g.usual}, as the run was trained`;
   return (
     `${gapsText(g, row)}: ${count} of the ${N} forecast${N === 1 ? '' : 's'} read a window that spans a gap as ` +
-    `one step${newest}; add the missing rows to forecast from steps of ${g.usual}, as the run was trained`
+    `one step${newest}; ${add}`
   );
 }
 

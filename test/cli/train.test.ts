@@ -333,6 +333,15 @@ train: {epochs: 1, batch_size: 32}
     'before row 50): a window spans each gap as one step; add the missing rows (empty cells, with data.missing: ' +
     "interpolate), unless the series has no value there by nature (a market's weekends)";
   assert.ok(`${t.out}\n${t.err}`.split('\n').includes(warned), `${t.out}\n${t.err}`);
+  // predict on the training CSV ended "add the missing rows to forecast from steps of 1 h, as the run was trained",
+  // but the run was trained across these same gaps
+  const p = await quiet(['predict', out, '--csv', join(dir, 'holes.csv')]);
+  assert.equal(p.value, 0, p.err);
+  assert.match(
+    p.err,
+    /reads none; the run was trained across the same gaps \(this is its training CSV\): add the missing rows and /,
+  );
+  assert.doesNotMatch(p.err, /as the run was trained/);
 });
 
 test("predict reads a new CSV's slashed dates in the training CSV's order, and refuses one that cannot be read so", async () => {
