@@ -442,3 +442,19 @@ test("an inference pass's workspace, without the backward buffers, gives the out
     m.dispose();
   }
 });
+
+test('a one-thread fit turns the event loop during an epoch, so that a signal is handled before it ends', async () => {
+  // a step on this thread alone settles without a turn: the one turn at an epoch's end came before a signal was read,
+  // and `seqtune train` on one thread stopped two epochs after SIGTERM (GRU(48), lookback 336: 11.6 s)
+  const { stepTurns } = await import('../helpers/step-turns.js');
+  const { x, y } = sineData(16384, 48);
+  const m = sequential([gru({ units: 32, inputShape: [48, 1] }), dense({ units: 1 })], { seed: 0 });
+  m.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
+  const t0 = performance.now();
+  const turns = await stepTurns(() => m.fit(x, y, { epochs: 1, batchSize: 32, threads: 1, onWarning: () => {} }));
+  const ms = performance.now() - t0;
+  assert.equal(turns.length, 512);
+  // 512 steps of GRU(32) over 48 steps: about 0.6 s on a 2-core EPYC, ten times the 50 ms between turns
+  assert.ok(turns.at(-1)! > turns[0]!, `no turn during the epoch of ${Math.round(ms)} ms: turns at steps ${turns}`);
+  m.dispose();
+});
