@@ -64,7 +64,7 @@ export function starterConfig(start?: CsvStart & { csv: string }): string {
     : '    - gru: {units: 64}       # gru | lstm | simple_rnn | bidirectional | conv1d | dense | dropout | ...';
   const baselines =
     season === null
-      ? '  baselines: [persistence, mean, linear]   # also {seasonal_naive: {season: 24}}'
+      ? '  baselines: [persistence, mean, linear]   # {seasonal_naive: {season: N}} where the data repeat every N rows'
       : `  baselines: [persistence, mean, linear, {seasonal_naive: {season: ${season}}}]`;
   return `# seqtune config. Every key, its default and an example: docs/config.md (seqtune package)
 # Paths are relative to this file. Keys are snake_case, as in Keras' Python API.

@@ -576,6 +576,8 @@ test("init --csv on a few rows of a data set claims no season the rows do not sh
   );
   assert.match(r.out, /lookback: 12 \(a fifth of the 60 rows\)/);
   assert.doesNotMatch(r.yaml, /linear, \{seasonal_naive/);
+  // nor in its comment: 'also {seasonal_naive: {season: 24}}' beside monthly rows that show no cycle
+  assert.doesNotMatch(r.yaml, /season: \d/);
   // 36 months are too few to check a year: the calendar's, said as such
   r = await slice('airline-passengers.csv', first36);
   assert.match(r.out, /season: 12 \(the calendar's, a year of months: 36 rows are too few to see whether the data /);
