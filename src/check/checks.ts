@@ -19,7 +19,7 @@ import {
   baselineScoresAsync,
   fewTestWindows,
   fileRow,
-  gapsText,
+  gapsAdvice,
   linearFitNotices,
   linearFits,
   MissingValuesError,
@@ -120,8 +120,7 @@ function timeGapsCheck(d: PreparedData, cfg: RawConfig): CheckResult {
       ? { usual_step: g.usual, gaps, missing_steps: g.missing, longest: g.longest, first_at_row: row(g.before[0]!) }
       : { usual_step: g.usual },
     gaps
-      ? `${gapsText(g, row)}: a window spans each gap as one step; add the missing rows (empty cells, with ` +
-          "data.missing: interpolate), unless the series has no value there by nature (a market's weekends)"
+      ? gapsAdvice(g, row) // train says the same line
       : `the time column moves by its usual step (${g.usual}) throughout`,
   );
 }
