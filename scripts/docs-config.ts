@@ -635,7 +635,9 @@ linear baseline's, are fused value by value: both give a window's values horizon
 the trials named (each must be a completed trial of the study; a number that is not, or is there but failed, pruned or
 still running, is exit 2 naming it) in place of the best K, ordered and judged the same way. The line it prints gives
 the fusion's cross-fitted validation MSE (and its steady value) beside that of the model it had to beat, then the test
-MSE; \`ensemble.json\`'s \`val.steady\` holds the two values compared.
+MSE; \`ensemble.json\`'s \`val.steady\` holds the two values compared (with \`mean_over_seeds\`,
+\`{configuration, seeds}\`, where the model to beat is the study's best read as its configuration's mean over seeds, as
+the line says).
 
 ## Exit codes
 

@@ -15,7 +15,7 @@ import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { endRidge, memberSeconds } from './budget.js';
 import { studyEnsemble, writeEnsemble } from './ensemble.js';
-import { type SeedGroup, seedGroups, severalSeeds } from './seeds.js';
+import { namedBy, type SeedGroup, seedGroups, severalSeeds } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
 import { dataKey } from './trial.js';
@@ -25,16 +25,6 @@ export function bestByMean(base: RawConfig, trials: readonly FrozenTrial[]): See
   return seedGroups(base, trials).filter(severalSeeds);
 }
 
-/**
- * The trial a configuration is named by: its first trial without a seed of its own (the one the plan ran; its seed
- * repeats came after it), else its first. Not its best seed, which is the study's best: the plan's lines and the end's
- * name one configuration alike, and the best reads as "the best seed of #20's configuration".
- */
-export function namedBy(g: SeedGroup): FrozenTrial {
-  const first = (ts: FrozenTrial[]) => ts.reduce((a, b) => (b.number < a.number ? b : a));
-  const unseeded = g.trials.filter((t) => !('seed' in t.params));
-  return first(unseeded.length ? unseeded : g.trials);
-}
 const configName = (g: SeedGroup) => `#${namedBy(g).number}'s configuration`;
 
 /**

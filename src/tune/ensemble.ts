@@ -35,7 +35,7 @@ import {
   type Model,
   saveModel,
 } from '../train/index.js';
-import { type SeedGroup, seedGroups, studyOrder } from './seeds.js';
+import { namedBy, type SeedGroup, seedGroups, studyOrder } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
 import { chosenBest } from './study-json.js';
@@ -120,6 +120,33 @@ async function distinctMembers(
 interface Reading {
   luck: number[];
   alone: (number | null)[];
+  /** Where the first member's alone is its configuration's mean over seeds: that configuration (namedBy) and seeds. */
+  mean?: MeanOverSeeds;
+}
+
+/**
+ * The configuration whose mean over seeds (steady) the study's best stands for, where it is the best seed of several:
+ * the trial the configuration is named by (seeds.ts namedBy) and how many seeds.
+ */
+export interface MeanOverSeeds {
+  configuration: number;
+  seeds: number;
+}
+
+/**
+ * What the single model a fusion must beat stands for (val.steady.best_member), in the words after "for":
+ * `trial 56 (steady)`, `#14's configuration (the mean over its 3 seeds; trial 56 is its best seed)` where the
+ * study's best is the best seed of several, `the linear baseline`. `study ensemble airline-passengers` printed "vs
+ * 0.02483 (steady) for trial 56": 0.02483 was #14's configuration's mean over 3 seeds, trial 56's own 0.02440.
+ */
+export function standsFor(val: { best_trial: number | null; steady?: { mean_over_seeds?: MeanOverSeeds } }): string {
+  if (val.best_trial === null) return 'the linear baseline';
+  const m = val.steady?.mean_over_seeds;
+  if (!m) return `trial ${val.best_trial}${val.steady ? ' (steady)' : ''}`;
+  return (
+    `#${m.configuration}'s configuration (the mean over its ${m.seeds} seeds, steady; trial ${val.best_trial} is ` +
+    'its best seed)'
+  );
 }
 
 /**
@@ -145,6 +172,8 @@ function choose(d: PreparedData, models: Model[], method: FusionMethod, read?: R
   const use: EnsembleUse = useFusion
     ? { method, members: models.map((_, i) => `member-${i + 1}`), weights: fusion.weights }
     : { method: 'mean', members: [`member-${best + 1}`], weights: [1] };
+  // the first member's reading stands for its configuration's mean only where it is the single model compared
+  const mean = read?.mean && best === 0 ? { mean_over_seeds: read.mean } : {};
   return {
     fusion,
     memberVal,
@@ -153,7 +182,7 @@ function choose(d: PreparedData, models: Model[], method: FusionMethod, read?: R
     lowest,
     useFusion,
     use,
-    ...(read ? { read: { fusionRead, alone } } : {}),
+    ...(read ? { read: { fusionRead, alone, ...mean } } : {}),
   };
 }
 
@@ -199,8 +228,9 @@ function say(
   else
     log(
       `the ${r.method} fusion does not beat ${best} on validation read steady (MSE ${p4(r.fusionVal)}, ` +
-        `cross-fitted; steady ${p4(r.read.fusionRead)}, vs ${p4(r.read.alone[r.best]!)} for ${best}): the folder ` +
-        `uses ${best} alone`,
+        `cross-fitted; steady ${p4(r.read.fusionRead)}, vs ${p4(r.read.alone[r.best]!)} for ` +
+        `${standsFor({ best_trial: r.best < members.length ? members[r.best]!.trial.number : null, steady: r.read })}` +
+        `): the folder uses ${best} alone`,
     );
 }
 
@@ -276,6 +306,7 @@ function reading(groups: readonly SeedGroup[], members: Member[], linear: boolea
   return {
     luck: linear ? [...luck, 0] : luck,
     alone: [(1 + luck[0]!) * Math.max(1, mean), ...members.slice(1).map(() => null), ...(linear ? [1] : [])],
+    ...(group && mean > 1 ? { mean: { configuration: namedBy(group).number, seeds: group.trials.length } } : {}),
   };
 }
 
@@ -500,7 +531,16 @@ async function ensembleResult(
       best_member: c.memberVal[c.best],
       best_trial: 'trial' in best ? best.trial.number : null,
       // the study's reading (studyReading): the fusion and the single model it must beat, read steady
-      ...(c.read ? { steady: { fusion: c.read.fusionRead, best_member: c.read.alone[c.best] } } : {}),
+      // (mean_over_seeds: the single model is the study's best, read as its configuration's mean over seeds)
+      ...(c.read
+        ? {
+            steady: {
+              fusion: c.read.fusionRead,
+              best_member: c.read.alone[c.best],
+              ...(c.read.mean_over_seeds ? { mean_over_seeds: c.read.mean_over_seeds } : {}),
+            },
+          }
+        : {}),
     },
     weights: c.fusion.weights,
     test: {

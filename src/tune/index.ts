@@ -4,7 +4,7 @@ export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
 export { configDiff } from './config-diff.js';
-export { studyEnsemble } from './ensemble.js';
+export { standsFor, studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';
 export { counted as budgetCount, StudyDeleted, StudyStopped } from './loop.js';

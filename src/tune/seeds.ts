@@ -70,6 +70,17 @@ function fairDraws(g: FrozenTrial[]): FrozenTrial[] {
 export const severalSeeds = (g: SeedGroup) => g.trials.length > 1;
 
 /**
+ * The trial a configuration is named by: its first trial without a seed of its own (the one the plan ran; its seed
+ * repeats came after it), else its first. Not its best seed, which is the study's best: the plan's lines and the end's
+ * name one configuration alike, and the best reads as "the best seed of #20's configuration".
+ */
+export function namedBy(g: SeedGroup): FrozenTrial {
+  const first = (ts: FrozenTrial[]) => ts.reduce((a, b) => (b.number < a.number ? b : a));
+  const unseeded = g.trials.filter((t) => !('seed' in t.params));
+  return first(unseeded.length ? unseeded : g.trials);
+}
+
+/**
  * A study's completed trials as its end reads them (auto's reading, whatever the strategy): its best first (the one
  * the study names, `first`: auto's choice; else the best seed of the best configuration run on several seeds, else the
  * steadiest trial), then configuration by configuration, the lowest mean of steady values over seeds first, each

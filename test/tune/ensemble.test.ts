@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parse, stringify } from 'yaml';
+import { summary } from '../../src/cli/commands/study-ensemble.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -111,7 +112,7 @@ test('a fusion that does not beat its best member on validation is reported, and
         '\\(MSE [\\d.]+, cross-fitted, vs [\\d.]+ for trial \\d\\): the folder uses trial \\d alone',
     ),
   );
-  assert.match(r.out, /ensemble of 2 \(mean\) not better than trial \d on validation/);
+  assert.match(r.out, /ensemble of 2 \(mean\) not better than each member on validation \(trial \d alone [\d.]+ vs /);
   const csv = join(dir, 'series.csv');
   const a = await runCli(['predict', out, '--csv', csv]),
     b = await runCli(['predict', join(out, e.use.members[0]), '--csv', csv]);
@@ -373,9 +374,11 @@ test('--trials fuses the trials named, best first, and names a trial that is not
     both.out,
     new RegExp(`member 1/3: trial ${1 - worse} [^]*member 2/3: trial ${worse} [^]*member 3/3: the linear`),
   );
+  // the member lowest on validation keeps the fusion out, and is named with its own value (it read "not better than
+  // the linear baseline on validation (validation MSE 0.3007 (cross-fitted; ...) vs 0.04243 for the linear baseline)")
   assert.match(
     both.out,
-    /validation MSE [\d.]+ \(cross-fitted; steady [\d.]+\) vs [\d.]+ (\(steady\) for trial \d|for the linear baseline)/,
+    /not better than each member on validation \((trial \d|the linear baseline) alone [\d.]+ vs [\d.]+ cross-fitted\)/,
   );
   const absent = await runCli(['study', 'ensemble', 'weak', '--storage', db, '--trials', '0,9']);
   assert.equal(absent.code, 2);
@@ -449,6 +452,11 @@ test("--top and --trials read trials as the study's end does: a dip or a lucky s
   assert.equal(top.code, 0, top.err);
   const members = (out: string) => readJson(dir, out, 'ensemble.json').members.map((m: { trial: number }) => m.trial);
   assert.deepEqual(members('ens-r'), [a1, a2], `the seeds of the best configuration, not trial ${lucky}'s dip`);
+  // trial a1 stands for its configuration's mean over its two seeds (0.51, its own steady value 0.5), and says so
+  assert.deepEqual(readJson(dir, 'ens-r', 'ensemble.json').val.steady.mean_over_seeds, {
+    configuration: Math.min(a1!, a2!),
+    seeds: 2,
+  });
   assert.match(top.out, /^members chosen as the study's end reads its trials: its best first \(trial \d\), then /);
   assert.match(top.out, new RegExp(`ranked lower by that reading: trial ${lucky} \\(0\\.4000, steady 0\\.6000, its `));
   // named: the study's best first, and the folder falls back to it, not to the member lowest on validation
@@ -473,6 +481,70 @@ test("--top and --trials read trials as the study's end does: a dip or a lucky s
     new RegExp(
       `vs [\\d.]+ for trial ${lucky}\\): the folder uses trial ${a1} alone, the model the study reads as its best`,
     ),
+  );
+});
+
+test("the summary line names what each validation figure is and whose: a configuration's mean is not its best seed's", () => {
+  // airline passengers: "vs 0.02483 (steady) for trial 56", 0.02483 being #14's configuration's mean over 3 seeds
+  // (trial 56's own steady value 0.02440); shampoo: "not better than trial 53 on validation (validation MSE 0.4043
+  // (cross-fitted; steady 0.4176) vs 0.5440 (steady) for trial 53)", the reason (trial 53 alone 0.3696) left out
+  const result = (kept: string, fusion: number, members: [number | null, number][], steady: object) =>
+    ({
+      method: 'blend',
+      kept,
+      members: members.map(([trial, val_mse]) => ({ trial, val_mse })),
+      val: { fusion, best_member: members[0]![1], best_trial: members[0]![0], steady },
+      test: {
+        ensemble: { scaled: { mse: 0.04 } },
+        fusion: { scaled: { mse: 0.04 } },
+        members: members.map(() => ({ scaled: { mse: 0.041 } })),
+        baselines: { scaled: { linear: { mse: 0.0399 } } },
+      },
+      dir: 'ens',
+    }) as unknown as Parameters<typeof summary>[0];
+  const mean = { configuration: 14, seeds: 3 };
+  const kept = result(
+    'fusion',
+    0.02401,
+    [
+      [56, 0.02427],
+      [null, 0.0245],
+    ],
+    { fusion: 0.02412, best_member: 0.02483, mean_over_seeds: mean },
+  );
+  assert.ok(
+    summary(kept).startsWith(
+      'ensemble of 2 (blend): validation MSE 0.02401 (cross-fitted; steady 0.02412) vs 0.02483 for ' +
+        "#14's configuration (the mean over its 3 seeds, steady; trial 56 is its best seed); test MSE ",
+    ),
+    summary(kept),
+  );
+  const own = result(
+    'fusion',
+    0.02401,
+    [
+      [56, 0.02427],
+      [null, 0.0245],
+    ],
+    { fusion: 0.02412, best_member: 0.0244 },
+  );
+  assert.ok(summary(own).includes(' vs 0.02440 for trial 56 (steady); test MSE '), summary(own));
+  const shampoo = result(
+    'best member',
+    0.4043,
+    [
+      [53, 0.3696],
+      [84, 0.41],
+      [null, 0.4],
+    ],
+    { fusion: 0.4176, best_member: 0.544, mean_over_seeds: { configuration: 53, seeds: 3 } },
+  );
+  assert.ok(
+    summary(shampoo).startsWith(
+      'ensemble of 3 (blend) not better than each member on validation (trial 53 alone 0.3696 vs 0.4043 ' +
+        'cross-fitted); the folder uses trial 53: ',
+    ),
+    summary(shampoo),
   );
 });
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
 import { FUSION_METHODS, type FusionMethod } from '../../train/index.js';
-import { studyEnsemble } from '../../tune/index.js';
+import { standsFor, studyEnsemble } from '../../tune/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 import { oneOf, positiveInt, trialNumbers } from '../options.js';
 
@@ -21,13 +21,18 @@ interface StudyEnsembleOptions {
 type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
 
 /**
- * `ensemble of 3 (mean): validation MSE ... (cross-fitted) vs ... for trial 4; test MSE ...; members ...;
- * persistence ..., mean ...  (DIR)`, or, when the fusion does not beat its best member on validation, `ensemble of 3
- * (mean) not better than trial 4 on validation (...); the folder uses trial 4: ...`. The baselines are those the
- * config's evaluate.baselines scored: persistence alone was read, and a config without it (evaluate.baselines:
- * [mean]) ended the command with a TypeError, exit 1, after the ensemble folder was written.
+ * `ensemble of 3 (mean): validation MSE ... (cross-fitted; steady ...) vs ... for #14's configuration (the mean over
+ * its 3 seeds, steady; trial 56 is its best seed); test MSE ...; members ...; persistence ..., mean ...  (DIR)`, each
+ * figure named with what it is and whose it is (standsFor); or, when the fusion is not kept, why: `not better than
+ * each member on validation (trial 53 alone ... vs ... cross-fitted)`, else not better than the study's best read
+ * steady (the figures above), then `the folder uses trial 53: ...`. The member lowest on validation was named only
+ * when it was not the study's best: shampoo printed "not better than trial 53 on validation (validation MSE 0.4043
+ * (cross-fitted; steady 0.4176) vs 0.5440 (steady) for trial 53)", every figure in the fusion's favour, trial 53's
+ * own 0.3696 left out. The baselines are those the config's evaluate.baselines scored: persistence alone was read,
+ * and a config without it (evaluate.baselines: [mean]) ended the command with a TypeError, exit 1, after the
+ * ensemble folder was written.
  */
-function summary(r: Ensemble): string {
+export function summary(r: Ensemble): string {
   const mse = (x: { mse: number }) => x.mse.toPrecision(4);
   const p4 = (v: number) => v.toPrecision(4);
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
@@ -38,17 +43,18 @@ function summary(r: Ensemble): string {
   const s = r.val.steady;
   const val = s
     ? `validation MSE ${p4(r.val.fusion)} (cross-fitted; steady ${p4(s.fusion)}) vs ${p4(s.best_member!)} ` +
-      `${r.val.best_trial === null ? '' : '(steady) '}for ${best}`
+      `for ${standsFor(r.val)}`
     : `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
   // a member lower on validation than the fusion (cross-fitted) keeps it out, whichever model the folder then uses
   const low = r.members.reduce((a, m) => ((m.val_mse ?? Infinity) < (a.val_mse ?? Infinity) ? m : a));
   const lowVal = low.val_mse ?? Infinity;
   const name = (m: typeof low) => (m.trial === null ? 'the linear baseline' : `trial ${m.trial}`);
-  const notBetter =
-    s && lowVal <= r.val.fusion && name(low) !== best
+  const notBetter = !s
+    ? `not better than ${best} on validation (${val})`
+    : lowVal <= r.val.fusion
       ? `not better than each member on validation (${name(low)} alone ${p4(lowVal)} vs ${p4(r.val.fusion)} ` +
         'cross-fitted)'
-      : `not better than ${best} on validation (${val})`;
+      : `not better than ${best} on validation read steady (${val})`;
   const head =
     n === 1
       ? `ensemble of 1 (${r.method}): test MSE ${mse(r.test.ensemble.scaled)}`
