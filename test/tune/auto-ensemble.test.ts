@@ -320,6 +320,36 @@ test('an ensemble not kept says why where the values its line prints are all in 
   assert.match(line!, /for #28 alone, not kept \(its member #28 alone scores 0\.5151 on validation, below its /);
 });
 
+test('an ensemble within 0.05% (TIE) of the single best on validation is not kept: no real gain', () => {
+  // daily minimum temperatures: "validation MSE 0.31002 (cross-fitted; steady 0.31002) vs 0.31003 (steady) for #1
+  // alone and 0.31383 for the linear baseline alone: kept", then 0.2854 on test against #1's 0.2852
+  type R = Parameters<typeof keepable>[0];
+  const blend = (fusion: number, linear = 0.31383) =>
+    ({
+      kept: 'fusion',
+      method: 'blend',
+      weights: [0.9, 0.1],
+      members: [
+        { trial: 1, val_mse: 0.31003 },
+        { trial: null, val_mse: linear },
+      ],
+      val: { fusion, best_member: 0.31003, best_trial: 1 },
+    }) as unknown as R;
+  assert.equal(keepable(blend(0.31002), 0.31003), false, '0.003% below #1 alone');
+  assert.equal(keepable(blend(0.3098), 0.31003), true, '0.07% below');
+  assert.equal(keepable(blend(0.3098, 0.30985), 0.31003), false, 'within TIE of the linear baseline alone');
+  const val = (ensemble: number, linear = 0.31383) => ({ cross_fitted: ensemble, ensemble, best: 0.31003, linear });
+  assert.equal(
+    notKeptWhy(blend(0.31002), false, { val: val(0.31002), against: '#1 alone' }),
+    'within 0.05% of #1 alone: no real gain',
+  );
+  assert.equal(
+    notKeptWhy(blend(0.3098, 0.30985), false, { val: val(0.3098, 0.30985), against: '#1 alone' }),
+    'within 0.05% of the linear baseline alone: no real gain',
+  );
+  assert.equal(notKeptWhy(blend(0.3098), true, { val: val(0.3098), against: '#1 alone' }), undefined, 'kept');
+});
+
 test('the values one line of the end compares print with the digits that tell them apart, from 4 to 7', async () => {
   // monthly sunspots ended with "validation MSE 0.1671 (cross-fitted; steady 0.1671) vs 0.1671 (steady) for #14
   // alone: kept" for 0.167076 against 0.167089, and "test MSE (scaled): ensemble 0.2074, best trial #14 0.2074"
