@@ -421,8 +421,16 @@ export interface EnsembleOptions {
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'mean';
-  if (o.out && o.write !== false) await RunFolder.refuseTaken(o.out); // before the members are fitted and scored
   const { base, file, home, trials, ranked: all, attrs } = await rankedTrials(storage, name);
+  // the folder judged before the members are fitted and scored, the default beside the config as an --out: a default
+  // that could not be made (runs/<name> a file) was told after them all, when the folder was written; two ensembles
+  // within a second get -2, -3, ... as two runs do
+  const out =
+    o.write === false
+      ? undefined
+      : await RunFolder.refuseTaken(
+          o.out ?? freePath(defaultRunDir(name, dirname(file)).replace(/([^/]+)$/, 'ensemble-$1')),
+        );
   if (o.members) checkMembers(name, trials, o.members);
   // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
   const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
@@ -455,12 +463,10 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
     const result = await ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
-    if (o.write === false) {
+    if (out === undefined) {
       await keepLinear(linear);
       return { ...result, dir: undefined };
     }
-    // two ensembles within a second get -2, -3, ... as two runs do
-    const out = o.out ?? freePath(defaultRunDir(name, loaded.dir).replace(/([^/]+)$/, 'ensemble-$1'));
     // the linear member copied from where this call wrote it, under its temporary name until the ensemble is made
     const written = await writeEnsemble(out, result, linear?.folder ? { [linear.dir]: linear.folder.tmp } : {});
     await keepLinear(linear);

@@ -2,7 +2,7 @@
 // (duplicates skipped, and said so), nothing is retrained, and a fusion that does not beat its best member on
 // validation is reported as such, the folder then using the best member alone.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
@@ -93,6 +93,27 @@ test('study ensemble skips trials that are the same model, retrains nothing, and
     ],
   );
   assert.doesNotMatch(below.out, /member|skipped/, 'nothing scored');
+});
+
+test('the default folder beside the config is judged before the members are scored, as an --out is', async () => {
+  // the trials kept elsewhere (tune --out) and runs/<name> beside the config a file: the members were loaded, the
+  // linear member fitted and the fusion scored, then "runs/elsewhere: exists, and is not a folder (EEXIST)"
+  const f = studyConfig(
+    dir,
+    'elsewhere',
+    `  strategy: grid\n  jobs: 1\n  storage: ${db}\n  space:\n    model.layers[0].gru.units: [3, 5]\n`,
+  );
+  assert.equal((await runCli(['tune', f, '--out', join(dir, 'kept-elsewhere')])).code, 0);
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  writeFileSync(join(dir, 'runs', 'elsewhere'), 'not a folder');
+  const r = await runCli(['study', 'ensemble', 'elsewhere', '--storage', db, '--top', '2', '--linear']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(
+    r.err,
+    /^seqtune: \S+ensemble-[\dT-]+: cannot make the run folder: the folder \S+elsewhere is a file, not a folder; /,
+  );
+  assert.doesNotMatch(r.out, /member|skipped/, 'nothing scored');
+  assert.deepEqual(readdirSync(join(dir, 'kept-elsewhere')).sort(), ['trial-0', 'trial-1'], 'no linear member saved');
 });
 
 test('a fusion that does not beat its best member on validation is reported, and the folder uses that member', async () => {
