@@ -223,10 +223,11 @@ export function startFromRidge(m: Model, data: PreparedData, lookback: number): 
  * holding the ridge model's weights, fitted on the training windows with its penalty chosen on the validation
  * windows. With data.relative the windows are relative to their last step, as the ridge's design. It reads the
  * windows a network of that lookback reads, so it can be fused with one (an ensemble member) or saved as a run.
- * The fit turns the event loop every so often (linearModelAsync), so that Ctrl-C and SIGTERM stop its caller.
+ * The fit turns the event loop every so often (linearModelAsync), so that Ctrl-C and SIGTERM stop its caller;
+ * `onTurn` is called at each turn (auto's end step throws there once the study is interrupted).
  */
-export async function ridgeAsModel(data: PreparedData, lookback: number): Promise<Model> {
-  const ridge = await linearModelAsync(data, lookback);
+export async function ridgeAsModel(data: PreparedData, lookback: number, onTurn?: () => void): Promise<Model> {
+  const ridge = await linearModelAsync(data, lookback, onTurn);
   const m = sequential([flatten({ name: 'window' }), dense({ units: ridge.b.length, name: 'linear' })], {
     inputShape: [lookback, data.features.length],
   });

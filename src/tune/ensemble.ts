@@ -255,13 +255,18 @@ interface LinearMember {
  * the folder it had saved, while another process's ensemble of the study could have loaded it and then failed to
  * copy it into its own folder.
  */
-async function saveLinear(d: PreparedData, first: Member, dataSection: unknown): Promise<LinearMember> {
+async function saveLinear(
+  d: PreparedData,
+  first: Member,
+  dataSection: unknown,
+  onTurn?: () => void,
+): Promise<LinearMember> {
   const lookback = first.model.inputShape!.T!;
   const hash = createHash('sha256').update(canonical(dataSection)).digest('hex').slice(0, 10);
   const dir = join(dirname(first.dir), `linear-${hash}`);
   const saved = () => existsSync(join(dir, 'model', 'data.json'));
   if (saved()) return { dir, model: await loadModel(join(dir, 'model')), lookback };
-  const model = await ridgeAsModel(d, lookback);
+  const model = await ridgeAsModel(d, lookback, onTurn);
   // saved by another process during the fit: its folder holds this model, bit for bit (the same data's ridge)
   if (saved()) return { dir, model, lookback };
   let folder: RunFolder | undefined;
@@ -416,6 +421,11 @@ export interface EnsembleOptions {
    * seed. Auto's end compares its candidates itself (auto-ensemble.ts pickOf) and leaves it off.
    */
   studyReading?: boolean;
+  /**
+   * Called at each turn of the event loop during the ridge fits (the linear member, the linear baselines on test):
+   * auto's end step throws there when the study is interrupted.
+   */
+  onTurn?: () => void;
 }
 
 export async function studyEnsemble(storage: Storage, name: string, o: EnsembleOptions) {
@@ -452,7 +462,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   checkBlendSize(name, method, members.length, o.linear === true);
   let linear: LinearMember | undefined;
   try {
-    if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data);
+    if (o.linear) linear = await saveLinear(d, members[0]!, applyParams(base, ranked[0]!.params).data, o.onTurn);
     const all = linear ? [...members, linear] : members;
     if (o.studyReading) log(readingLine(groups, trials, members, skipped, o.members !== undefined));
     const c = choose(
@@ -462,7 +472,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
       o.studyReading ? reading(groups, members, linear !== undefined) : undefined,
     );
     say(log, { members, linear, skipped, top: o.top, method, ...c });
-    const result = await ensembleResult(name, method, d, all, skipped, c, baselinesOf(base));
+    const result = await ensembleResult(name, method, d, all, skipped, c, baselinesOf(base), o.onTurn);
     if (out === undefined) {
       await keepLinear(linear);
       return { ...result, dir: undefined };
@@ -511,6 +521,7 @@ async function ensembleResult(
   skipped: Skipped[],
   c: ReturnType<typeof choose>,
   baselines: BaselineSpec[],
+  onTurn?: () => void,
 ) {
   const [xt] = splitTensors(d, 'test', all[0]!.model);
   const scoreOf = (pred: Float32Array) => scoreForecast(d, 'test', pred);
@@ -553,7 +564,7 @@ async function ensembleResult(
       ensemble: c.useFusion ? fusionTest : scoreOf(best.model.predict(xt).data),
       fusion: fusionTest,
       members: all.map((m) => scoreOf(m.model.predict(xt).data)),
-      baselines: await baselineScoresAsync(d, 'test', baselines),
+      baselines: await baselineScoresAsync(d, 'test', baselines, onTurn),
     },
   };
 }

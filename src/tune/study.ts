@@ -70,8 +70,13 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     }
     if (s.strategy === 'auto' && o.saveBest !== false) {
       // best by the mean over seeds, then the ensemble step
-      const auto = await finishAuto({ ...keep, base: c.base, endAt: c.endAt, reserve: c.reserve }, trials, best);
-      await endStepDone(c, trials.length);
+      const { interrupted, ...auto } = await finishAuto(
+        { ...keep, base: c.base, endAt: c.endAt, reserve: c.reserve, signal: o.signal },
+        trials,
+        best,
+      );
+      // an end step cut short by the signal is not recorded as done: a resume does it (finishedAlready)
+      if (!interrupted) await endStepDone(c, trials.length);
       return { name, trials, ...auto, stopReason, storage: url, trained: c.trained ?? 0 };
     }
     const bestRun = best && o.saveBest !== false ? await keepBest(keep, trials, best) : undefined;

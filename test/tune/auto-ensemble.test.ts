@@ -497,6 +497,46 @@ test('an end step with no time left in the budget scores its first candidate in 
   }
 });
 
+test("the study's signal stops the end step between candidates: the best trial stands, and the step says so", async () => {
+  // SIGTERM during the end step (ETTh1 OT, lookback 96 to 336, horizon 96) waited for all of it: exit 143 after 11.7 s
+  const storage = openStorage(db);
+  try {
+    const trials = await storage.getTrials('seeds');
+    const base = resolveConfig((await loadConfig(join(dir, 'seeds.yaml'))).raw, 'seeds');
+    const ac = new AbortController();
+    const lines: string[] = [];
+    let reads = 0; // the study read by each candidate scored (studyEnsemble) once the signal came
+    const watched = new Proxy(storage, {
+      get(target, key, receiver) {
+        if (key !== 'getTrials') return Reflect.get(target, key, receiver);
+        return (name: string) => {
+          if (ac.signal.aborted) reads++;
+          ac.abort('SIGTERM'); // during the first candidate
+          return target.getTrials(name);
+        };
+      },
+    });
+    const end = { storage: watched, name: 'seeds', strategy: 'auto', objective: 'val_loss', base, signal: ac.signal };
+    const out = await finishAuto({ ...end, log: (l: string) => lines.push(l) }, trials, bestOf(trials));
+    const text = lines.join('\n');
+    assert.equal(out.interrupted, 'SIGTERM');
+    assert.equal(reads, 0, 'no candidate started after the signal');
+    assert.match(out.bestRun!.dir, new RegExp(`trial-${out.best!.number}$`), "the best trial's own folder");
+    assert.match(
+      text,
+      new RegExp(
+        `^the end step was interrupted \\(SIGTERM\\) before an ensemble was chosen: the study's result is best trial ` +
+          `#${out.best!.number} \\(.*trial-${out.best!.number}\\); --resume does the end step$`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(text, /^(ensemble of|test MSE)/m);
+    assert.equal((await storage.getStudy('seeds'))!.attrs.ensemble, null, 'no ensemble recorded');
+  } finally {
+    await storage.close();
+  }
+});
+
 test('the end step gives its first candidate the reserve the trial loop kept (AutoEnd.reserve), not its own', async () => {
   // the loop computed the end step's reserve each turn, and the end step computed it again from the trials
   const storage = openStorage(db);
