@@ -442,18 +442,7 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
           o.out ?? freePath(defaultRunDir(name, dirname(file)).replace(/([^/]+)$/, 'ensemble-$1')),
         );
   if (o.members) checkMembers(name, trials, o.members);
-  // the best K: the best as the study names it first (auto's choice by the mean over seeds, not its luckiest seed)
-  const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
-  const named = (ts: FrozenTrial[]) => (o.members ? ts.filter((t) => o.members!.includes(t.number)) : ts);
-  // the study's reading: its trials' configurations and seeds, grouped once for the order, the line and the choice
-  const groups = o.studyReading ? seedGroups(base, trials) : [];
-  const ranked = o.studyReading
-    ? named(studyOrder(base, trials, chosenBest(attrs), groups))
-    : o.members
-      ? named(all)
-      : chosen > 0
-        ? [all[chosen]!, ...all.slice(0, chosen), ...all.slice(chosen + 1)]
-        : all;
+  const { ranked, groups } = memberOrder(o, base, trials, all, attrs);
   const loaded: LoadedConfig = { raw: base, file, dir: dirname(file), name };
   const dataCache = o.dataCache ?? new Map<string, PreparedData>();
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache };
@@ -490,6 +479,31 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
     for (const m of members) m.model.dispose();
     linear?.model.dispose();
   }
+}
+
+/**
+ * The trials in the order the members are taken, and the study's reading of them (its configurations and seeds,
+ * grouped once for the order, the line and the choice, where `o.studyReading`): the best as the study names it first
+ * (auto's choice by the mean over seeds, not its luckiest seed), then by value; only `o.members` where given.
+ */
+function memberOrder(
+  o: EnsembleOptions,
+  base: RawConfig,
+  trials: FrozenTrial[],
+  all: FrozenTrial[],
+  attrs: Record<string, unknown>,
+): { ranked: FrozenTrial[]; groups: SeedGroup[] } {
+  const chosen = all.findIndex((t) => t.number === chosenBest(attrs));
+  const named = (ts: FrozenTrial[]) => (o.members ? ts.filter((t) => o.members!.includes(t.number)) : ts);
+  const groups = o.studyReading ? seedGroups(base, trials) : [];
+  const ranked = o.studyReading
+    ? named(studyOrder(base, trials, chosenBest(attrs), groups))
+    : o.members
+      ? named(all)
+      : chosen > 0
+        ? [all[chosen]!, ...all.slice(0, chosen), ...all.slice(chosen + 1)]
+        : all;
+  return { ranked, groups };
 }
 
 /**
