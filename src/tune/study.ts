@@ -52,8 +52,10 @@ export async function runStudy(loaded: LoadedConfig, o: TuneOptions = {}): Promi
     if (o.resume && !finished) await storage.setStudyAttr(name, 'finished', null);
     if (finished) log(`study ${name} finished (${finished.stopReason}), but its end step was cut short: done now`);
     const stopReason = finished ? finished.stopReason : await runTrials(c);
-    // with storage's clock: another host's trial is judged by when it finished, which PostgreSQL writes with its now()
-    const { trials, now } = await storage.getTrialsAt(name);
+    // with storage's clock: another host's trial is judged by when it finished, which PostgreSQL writes with its now();
+    // with the study's creation time: one deleted and made again under its name as the loop ended is another's, and
+    // was read as this tune's (its trials listed, the study marked finished, a --resume of it told so)
+    const { trials, now } = await storage.getTrialsAt(name, { created: c.created });
     // a time budget counts from each process's start: one whose budget is spent leaves a study that others still run
     // unfinished, to them (it had done the end step while they trained, and a worker joining then was told the study
     // was finished)

@@ -713,6 +713,57 @@ test("a trial's line, its study made again as it ended, is not the new study's t
   );
 });
 
+test("a study made again as its trials ended is not read as the tune's, nor marked finished by it", async (t) => {
+  // runStudy read the trials by name once its loop had ended: a study deleted and made again under the name then
+  // (study delete --force, another tune) was taken for its own, its trial listed as the tune's, and marked finished
+  // ({reason: 'search space exhausted'}), so that a --resume of it was told it had finished
+  const db = join(dir, 'remade-end.db');
+  const f = config(
+    'end',
+    `  strategy: grid\n  jobs: 1\n  storage: sqlite:${db}\n  space:\n    model.layers[0].gru.units: [2]\n`,
+    2,
+  );
+  // runStudy's own read (getTrialsAt itself; the loop's reads go through getTrials): the study is made again first
+  const { getTrials, getTrialsAt } = SqliteStorage.prototype;
+  let viaGetTrials = 0,
+    remade = false;
+  t.mock.method(SqliteStorage.prototype, 'getTrials', async function (this: SqliteStorage, ...a: [string]) {
+    viaGetTrials++;
+    try {
+      return await getTrials.apply(this, a);
+    } finally {
+      viaGetTrials--;
+    }
+  });
+  t.mock.method(
+    SqliteStorage.prototype,
+    'getTrialsAt',
+    async function (this: SqliteStorage, ...a: Parameters<typeof getTrialsAt>) {
+      if (!remade && viaGetTrials === 0) {
+        remade = true;
+        const other = new SqliteStorage(db);
+        await other.deleteStudy('end');
+        await new Promise((res) => setTimeout(res, 5)); // another creation time (milliseconds)
+        await other.createStudy('end', {});
+        const owner = { host: 'far', pid: 7, worker: 0 };
+        await other.createTrial('end', { 'model.layers[0].gru.units': 99 }, {}, { owner });
+        await other.finishTrial('end', 0, 'complete', 0.125);
+        await other.close();
+      }
+      return getTrialsAt.apply(this, a);
+    },
+  );
+  await assert.rejects(
+    runStudy(await loadConfig(f), { log: () => {}, saveBest: false }),
+    /StudyRemade: study "end" in .* was deleted and made again under its name .*: its trials are not read as the /,
+  );
+  assert.ok(remade, 'the study was made again as the loop ended');
+  const st = new SqliteStorage(db);
+  const rec = await st.getStudy('end');
+  await st.close();
+  assert.equal(rec!.attrs.finished, undefined, 'the new study is not marked finished by the old tune');
+});
+
 test("the loop's read of its study made again since it looked gives none of the new study's trials on", async (t) => {
   const db = join(dir, 'remade-read.db');
   const f = config(
