@@ -60,7 +60,8 @@ export interface TuneOptions {
   workerScript?: URL;
   /**
    * Aborted (its reason the signal's name, `SIGINT`): the trial threads stop, this process's running trials are
-   * failed as interrupted (interrupt.ts) and runStudy rejects with StudyInterrupted.
+   * failed as interrupted (interrupt.ts) and runStudy rejects with StudyInterrupted. Aborted during auto's end step
+   * (the trials done), the step stops and runStudy resolves with the best trial, the step left for `--resume`.
    */
   signal?: AbortSignal;
 }

@@ -25,7 +25,8 @@ export { TuneRefused } from './study-open.js';
 /**
  * A config's study (its tune: section), as `seqtune tune` does: trials run and stored, each keeping its run folder,
  * the best one and, for auto, the study's result folder named in the result. Quiet unless `log` or `progress` say
- * otherwise; `signal` stops it (the promise rejects with StudyInterrupted once the running trials are failed).
+ * otherwise; `signal` stops it (the promise rejects with StudyInterrupted once the running trials are failed; during
+ * auto's end step it resolves with the best trial, the step left for a resume).
  * @example
  * const s = await runStudy(await loadConfig('my.yaml'), { trials: 20, log: console.log });
  * console.log(s.best?.params, s.bestRun?.dir);
