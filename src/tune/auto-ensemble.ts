@@ -15,7 +15,7 @@ import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { endRidge, memberSeconds } from './budget.js';
 import { studyEnsemble, writeEnsemble } from './ensemble.js';
-import { abortReason, StudyInterrupted } from './interrupt.js';
+import { StudyInterrupted, throwIfInterrupted } from './interrupt.js';
 import { namedBy, type SeedGroup, seedGroups, severalSeeds } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
@@ -361,11 +361,7 @@ async function fuseCandidates(c: AutoEnd, trials: readonly FrozenTrial[], best: 
  * step waited for all of it (ETTh1 OT, lookback 96 to 336, horizon 96: exit 143 11.7 s after the signal).
  */
 function stopper(c: AutoEnd): () => void {
-  return () => {
-    if (!c.signal?.aborted) return;
-    const why = abortReason(c.signal);
-    throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
-  };
+  return () => throwIfInterrupted(c.name, c.signal);
 }
 
 /** Seconds from which the end step says a candidate's scoring before it starts. */

@@ -6,7 +6,7 @@
 // none does, the lever is left out (a trial at a longer lookback costs in proportion to it) and a note says why.
 import type { RawConfig } from '../config/index.js';
 import { linearModelAsync } from '../data/index.js';
-import { abortReason, StudyInterrupted } from './interrupt.js';
+import { throwIfInterrupted } from './interrupt.js';
 import { perStudy, prepareFor, type TrialEnv } from './trial.js';
 
 /** The lookbacks tried besides the current one's doublings: the usual ones of the forecasting literature. */
@@ -43,12 +43,7 @@ async function rankLookbacks(env: TrialEnv, cfg: RawConfig): Promise<LookbackPla
   // fitted with turns of the event loop, and stopped at the first after an abort: on the main thread a signal waited
   // for every fit, and the study's interrupt for the ranking's end (ETTh1 OT at lookback 96: eight fits, up to 768
   // inputs, 10 to 20 s under load)
-  // (the study loop's own error for an abort: what it would throw at its next turn)
-  const stop = () => {
-    if (!env.signal?.aborted) return;
-    const why = abortReason(env.signal);
-    throw new StudyInterrupted(`study ${env.study}: interrupted (${why})`, why);
-  };
+  const stop = () => throwIfInterrupted(env.study, env.signal);
   const mse = async (L: number) => (await linearModelAsync(d, L, stop)).valMse;
   const m0 = await mse(L0);
   const scored: Scored[] = [];

@@ -25,6 +25,16 @@ export class StudyInterrupted extends SeqtuneError {
 export const abortReason = (signal: AbortSignal): string =>
   typeof signal.reason === 'string' ? signal.reason : 'abort';
 
+/**
+ * Throws the study loop's StudyInterrupted where `signal` is aborted: what the loop throws at its next turn, and what
+ * auto's ranking of lookbacks and its end step throw at theirs (between candidates, at the ridge fits' turns).
+ */
+export function throwIfInterrupted(study: string, signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const why = abortReason(signal);
+  throw new StudyInterrupted(`study ${study}: interrupted (${why})`, why);
+}
+
 export interface Interruptible {
   storage: Storage;
   study: string;

@@ -11,7 +11,7 @@ import { threadsOverCores, watchRunFolders } from '../run/index.js';
 import { DuplicateTrial, type FrozenTrial, redactUrl, StorageError, StudyRemade } from '../storage/index.js';
 import { baselineOverBudget, endStepReserve, firstReserve, TimeBudget } from './budget.js';
 import { Heartbeat } from './heartbeat.js';
-import { abortReason, interruptTrials, StudyInterrupted } from './interrupt.js';
+import { abortReason, interruptTrials, throwIfInterrupted } from './interrupt.js';
 import { type TrialOutcome, WorkerPool } from './pool.js';
 import { bestOf, liveLine, sameListAsAbove, trialReport, trialsNamed } from './progress.js';
 import { type Proposal, type Proposer, proposerOf } from './propose.js';
@@ -293,8 +293,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     if (c.o.signal?.aborted) {
       await l.halted;
       if (l.late) await interruptHere(c, l, c.o.signal);
-      const why = abortReason(c.o.signal);
-      throw new StudyInterrupted(`study ${c.name}: interrupted (${why})`, why);
+      throwIfInterrupted(c.name, c.o.signal);
     }
     if (l.noSpace) await stopForSpace(c, l, l.noSpace);
     // before anything is written: a study made again under its name is not this process's to sweep or add to
