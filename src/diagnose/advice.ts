@@ -430,8 +430,9 @@ function stoppedByPatience(f: Facts, ev: Evidence): Facts['stopping'] {
  * change alone trains the same model: the advice is then more epochs with more patience, one lever whose values are
  * the epochs, each with the patience (`also`: the tuner sets both; with the epochs alone it trained the same model).
  */
-function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string; patience: number }): Advice[] {
-  const more = Math.max(2 * patience, 5);
+function morePatience(f: Facts, ev: Evidence, stopping: { path: string; patience: number }): Advice[] {
+  const { path, patience } = stopping;
+  const { more, also, change } = patienceUp(stopping);
   const ended =
     `both losses were still falling slowly, but early stopping ended the run at epoch ${ev.epochs}, ` +
     `${ev.epochs - f.best} epochs after the best validation loss (epoch ${f.best})`;
@@ -441,11 +442,11 @@ function morePatience(f: Facts, ev: Evidence, { path, patience }: { path: string
         param: 'train.epochs',
         action: 'increase',
         values: [f.epochs * 2, f.epochs * 4],
-        also: { [`${path}.patience`]: more },
+        also,
         factor: 'epochs',
         text:
           `train longer with more patience: ${ended}, its last of ${f.epochs}; more epochs or more patience ` +
-          `alone train the same model (try ${f.epochs * 2} epochs with ${path}.patience ${patience} -> ${more})`,
+          `alone train the same model (try ${f.epochs * 2} epochs with ${change})`,
       },
     ];
   return [
@@ -473,15 +474,24 @@ function longerAtLimit(f: Facts, ev: Evidence): Advice {
   };
   const stopped = stoppedByPatience(f, ev);
   if (!stopped) return { ...longer, text: 'train longer' };
-  const more = Math.max(2 * stopped.patience, 5);
+  const { also, change } = patienceUp(stopped);
   return {
     ...longer,
-    also: { [`${stopped.path}.patience`]: more },
+    also,
     text:
       `train longer with more patience: early stopping would have ended the run at its last epoch, ` +
       `${ev.epochs - f.best} epochs after the best validation loss (epoch ${f.best}) ` +
-      `(${f.epochs * 2} epochs with ${stopped.path}.patience ${stopped.patience} -> ${more})`,
+      `(${f.epochs * 2} epochs with ${change})`,
   };
+}
+
+/**
+ * The patience advised with more epochs (morePatience, longerAtLimit): twice the config's, at least 5; as the key the
+ * tuner sets with them (Advice.also), and as the advice's text names the change.
+ */
+function patienceUp({ path, patience }: { path: string; patience: number }) {
+  const more = Math.max(2 * patience, 5);
+  return { more, also: { [`${path}.patience`]: more }, change: `${path}.patience ${patience} -> ${more}` };
 }
 
 function underfittingAdvice(f: Facts, ev: Evidence): Advice[] {
