@@ -119,10 +119,12 @@ export class LinearSkip extends Layer {
   }
 
   backward(dy: Act, needDx: boolean): Act | null {
-    let d: Act | null = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backward(d!, i > 0 || needDx);
+    // the linear path first: a layer's backward may scale dy in place (a dense layer's by its activation's
+    // derivative), which gave the linear path the gradient of output = act(...) + act'(...) (x W + b)
     const ds = this.linear!.backward(dy, needDx);
     const dxs = ds && this.flat.backward(ds, needDx);
+    let d: Act | null = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backward(d!, i > 0 || needDx);
     if (!needDx || !d || !dxs) return null;
     this.ctx.ops.addRows(rowsOf(d), d.F, mat(dxs.buf, dxs.ld, dxs.off), mat(d.buf, d.ld, d.off));
     return d;

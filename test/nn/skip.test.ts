@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildLayers, parseConfig } from '../../src/config/index.js';
-import { dense, gru, linearSkip, lstm, Rng, tensor } from '../../src/nn/index.js';
+import { type ActivationName, dense, gru, linearSkip, lstm, Rng, tensor } from '../../src/nn/index.js';
 import { loadModel, sequential } from '../../src/train/index.js';
 import { randArray } from '../helpers/random.js';
 
@@ -19,10 +19,13 @@ const T = 5,
   B = 4;
 
 /** A skip model and the same wrapped layers alone, with equal weights; the skip's linear path set at random. */
-function pair(seed: number) {
+function pair(seed: number, activation: ActivationName = 'linear') {
   const rng = new Rng(seed);
-  const skip = sequential([linearSkip([gru({ units: 4 }), dense({ units: U })])], { seed, inputShape: [T, F] });
-  const plain = sequential([gru({ units: 4 }), dense({ units: U })], { seed, inputShape: [T, F] });
+  const skip = sequential([linearSkip([gru({ units: 4 }), dense({ units: U, activation })])], {
+    seed,
+    inputShape: [T, F],
+  });
+  const plain = sequential([gru({ units: 4 }), dense({ units: U, activation })], { seed, inputShape: [T, F] });
   const sw = skip.getWeights();
   const keys = Object.keys(sw);
   const inner = keys.filter((k) => !k.includes('/linear/'));
@@ -58,8 +61,15 @@ test('a linear skip outputs the wrapped layers plus a linear map of the flattene
     }
 });
 
-test('gradients of every weight of both paths and of the input match finite differences', () => {
-  const { skip, rng } = pair(2);
+// The last layer's activation is the wrapped path's alone: with a sigmoid there, the linear path's gradients were
+// those of act'(.) (x W + b), a quarter of the true ones at a sigmoid's centre (its dense scaled dy in place first).
+for (const activation of ['linear', 'sigmoid', 'tanh'] as const)
+  test(`gradients of every weight of both paths and of the input match finite differences (last layer ${activation})`, () => {
+    gradcheckSkip(activation);
+  });
+
+function gradcheckSkip(activation: ActivationName): void {
+  const { skip, rng } = pair(2, activation);
   skip.compile({ optimizer: 'sgd', loss: 'mse' });
   const x = tensor(randArray(rng, B * T * F, 1), [B, T, F]),
     y = tensor(randArray(rng, B * U, 1), [B, U]);
@@ -93,7 +103,7 @@ test('gradients of every weight of both paths and of the input match finite diff
     x.data[i] = orig;
     close((lp - lm) / (2 * eps), dx![i]!, `d loss / d x[${i}]`);
   }
-});
+}
 
 test('a model with a linear skip saves and loads back to the same forecasts', async () => {
   const { skip, rng } = pair(3);
