@@ -3,7 +3,7 @@
 // false the backward half is its final state (time 0), as Keras; with true, both are in time order.
 
 import { mat } from '../engine/index.js';
-import { expected, ValueError } from '../errors.js';
+import { expected, ShapeError, ValueError } from '../errors.js';
 import { type LayerEntry, layerEntry, savedOptions } from './entry.js';
 import {
   type Act,
@@ -49,8 +49,20 @@ export class Bidirectional extends Layer {
     return this.forwardLayer.drawsRandom;
   }
 
+  /**
+   * The wrapped layer's refusal of the input is this layer's: it named the layer built inside (`lstm_2: LSTM needs a
+   * sequence input`), which no stack holds, so a config's `bidirectional` after a vector was exit 1, 'a bug in
+   * seqtune', where the key of a plain lstm there is named.
+   */
   protected computeOutShape(s: SeqShape): SeqShape {
-    const a = this.forwardLayer.build(s);
+    let a: SeqShape;
+    try {
+      a = this.forwardLayer.build(s);
+    } catch (e) {
+      const own = `${this.forwardLayer.name}: `;
+      if (!(e instanceof ShapeError && e.message.startsWith(own))) throw e;
+      throw new ShapeError(`${this.name}: ${e.message.slice(own.length)}`, { cause: e });
+    }
     this.backwardLayer.build(s);
     return { T: a.T, F: 2 * a.F };
   }

@@ -140,6 +140,22 @@ test('each recurrent cell takes only the options it uses: no forget gate in a gr
   ])
     assert.doesNotThrow(() => parseConfig(config(ok), 'c.yaml'), ok);
 });
+test('a bidirectional layer after a vector is refused naming its key, not as a bug (was exit 1: "lstm_2: ...")', () => {
+  for (const skip of ['', '  linear_skip: true\n']) {
+    const text = config('lstm: {units: 2}\n    - bidirectional: {lstm: {units: 2}}').replace(
+      'model:\n',
+      `model:\n${skip}`,
+    );
+    assert.throws(
+      () => compiledModel('c.yaml', parseConfig(text, 'c.yaml'), 3),
+      (e: Error) =>
+        e.name === 'ConfigError' &&
+        e.message ===
+          'c.yaml: model.layers[1].bidirectional: LSTM needs a sequence input (T, F), received a vector of 2',
+    );
+  }
+});
+
 test('a config builds its layers, callbacks and compile options through the registries', () => {
   const text = config(
     'conv1d: {filters: 2, kernel_size: 2, padding: causal, kernel_initializer: {random_uniform: {minval: -0.1}}}',
