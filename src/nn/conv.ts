@@ -224,7 +224,11 @@ export const convLayers: LayerEntry[] = [
         ...kernelOptions,
       },
       '{filters: n, kernel_size: k}',
-    ),
+      // refused with the config, in its keys: the layer's own refusal named its TypeScript option ('Conv1D: strides >
+      // 1 together with dilationRate > 1 is not supported')
+    ).refine((c) => (c.strides ?? 1) === 1 || (c.dilation_rate ?? 1) === 1, {
+      error: 'strides 1 or dilation_rate 1 (a convolution with strides > 1 cannot be dilated, as in Keras)',
+    }),
     example: { filters: 32, kernel_size: 3, padding: 'causal' },
     create: conv1d,
   }),

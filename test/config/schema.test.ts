@@ -156,6 +156,18 @@ test('a bidirectional layer after a vector is refused naming its key, not as a b
   }
 });
 
+test('a conv1d both strided and dilated is refused with the config, in its keys (was "dilationRate")', () => {
+  fails(
+    config('conv1d: {filters: 2, kernel_size: 2, strides: 2, dilation_rate: 2}'),
+    new RegExp(
+      'c.yaml: model.layers\\[0\\].conv1d: expected strides 1 or dilation_rate 1 ' +
+        '\\(a convolution with strides > 1 cannot be dilated, as in Keras\\), received \\{.*\\}$',
+    ),
+  );
+  parseConfig(config('conv1d: {filters: 2, kernel_size: 2, strides: 2}'), 'c.yaml');
+  parseConfig(config('conv1d: {filters: 2, kernel_size: 2, dilation_rate: 2}'), 'c.yaml');
+});
+
 test('a config builds its layers, callbacks and compile options through the registries', () => {
   const text = config(
     'conv1d: {filters: 2, kernel_size: 2, padding: causal, kernel_initializer: {random_uniform: {minval: -0.1}}}',
