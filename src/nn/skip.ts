@@ -69,7 +69,7 @@ export class LinearSkip extends Layer {
     for (const l of this.layers) t = l.build(t);
     if (t.T !== null)
       throw new ShapeError(
-        `${this.name}: a linear skip needs layers that end in a vector (e.g. dense: {units: horizon}), ` +
+        `${this.name}: a linear skip needs layers that end in a vector (a dense layer of horizon x targets units), ` +
           `received a sequence (${t.T}, ${t.F})`,
       );
     this.linear ??= new Dense({
