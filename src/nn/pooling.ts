@@ -37,7 +37,10 @@ class Pooling1D extends Layer {
   }
 
   protected computeOutShape(s: SeqShape): SeqShape {
-    if (s.T === null) throw new ShapeError(`${this.name}: pooling needs a sequence input (T, F)`);
+    if (s.T === null)
+      throw new ShapeError(
+        `${this.name}: ${this.className} needs a sequence input (T, F), received a vector of ${s.F}`,
+      );
     this.geo = windowGeometry(s.T, this.poolSize, this.strides, 1, this.padding);
     if (this.geo.out < 1)
       throw new ShapeError(`${this.name}: pool of ${this.poolSize} does not fit a sequence of ${s.T}`);

@@ -123,7 +123,11 @@ export class TimeDistributed extends Layer {
     this.activityRegularizer = layer.activityRegularizer;
   }
   protected computeOutShape(s: SeqShape): SeqShape {
-    if (s.T === null) throw new ShapeError(`${this.name}: TimeDistributed needs a sequence input`);
+    if (s.T === null)
+      throw new ShapeError(
+        `${this.name}: TimeDistributed needs a sequence input (T, F), received a vector of ${s.F} ` +
+          '(a dense layer takes a vector itself)',
+      );
     return this.layer.build(s);
   }
   override paramSpecs(): ParamSpec[] {

@@ -156,6 +156,31 @@ test('a bidirectional layer after a vector is refused naming its key, not as a b
   }
 });
 
+test('a pooling or time_distributed layer after a vector is told what it received (was "pooling needs a sequence")', () => {
+  const refusal = (layer: string) => {
+    const text = config(`gru: {units: 2}\n    - ${layer}`);
+    try {
+      compiledModel('c.yaml', parseConfig(text, 'c.yaml'), 3);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'built';
+  };
+  assert.equal(
+    refusal('max_pooling1d: {}'),
+    'c.yaml: model.layers[1].max_pooling1d: MaxPooling1D needs a sequence input (T, F), received a vector of 2',
+  );
+  assert.equal(
+    refusal('average_pooling1d: {}'),
+    'c.yaml: model.layers[1].average_pooling1d: AveragePooling1D needs a sequence input (T, F), received a vector of 2',
+  );
+  assert.equal(
+    refusal('time_distributed: {dense: {units: 2}}'),
+    'c.yaml: model.layers[1].time_distributed: TimeDistributed needs a sequence input (T, F), received a vector of 2 ' +
+      '(a dense layer takes a vector itself)',
+  );
+});
+
 test('a conv1d both strided and dilated is refused with the config, in its keys (was "dilationRate")', () => {
   fails(
     config('conv1d: {filters: 2, kernel_size: 2, strides: 2, dilation_rate: 2}'),
