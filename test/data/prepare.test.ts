@@ -76,6 +76,29 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
   assert.deepEqual([...c.targetSeries.original[0]!.slice(5, 7)], [-1, -1]);
 });
 
+test('missing: interpolate stops at each split: the test rows move no training or validation value', async () => {
+  // 40 rows, split 28/6/6: rows 25-27 (the last training rows) and 32-33 (the last validation rows) are missing;
+  // the test rows differ between the two files (a level shift of 100). Each gap took a value of the next split
+  // (validation row 33 was 50 in one file and 150 in the other): the test rows moved val_loss and early stopping.
+  const csv = (shift: number) =>
+    csvFile(
+      't,y\n' +
+        Array.from(
+          { length: 40 },
+          (_, i) => `${i},${[25, 26, 27, 32, 33].includes(i) ? '' : i + (i >= 34 ? shift : 0)}`,
+        ).join('\n'),
+    );
+  const split = { train: 0.7, val: 0.15, test: 0.15 };
+  const cfg: DataConfig = { ...base, time: 't', missing: 'interpolate', scale: 'standard', split };
+  const [a, b] = [await prepareData(cfg, csv(0)), await prepareData(cfg, csv(100))];
+  assert.deepEqual([...a.ranges.test], [34, 40]);
+  const upToTest = (d: typeof a) => [...d.targetSeries.original[0]!.slice(0, 34)];
+  assert.deepEqual(upToTest(a), upToTest(b));
+  assert.deepEqual(a.scaler, b.scaler);
+  // a gap at the end of a split takes the last value before it; one inside a split is still interpolated
+  assert.deepEqual(upToTest(a).slice(24, 34), [24, 24, 24, 24, 28, 29, 30, 31, 31, 31]);
+});
+
 test('missing values: the cells named first are the first in the file, whichever column holds them', async () => {
   // y (the target, read first) misses a value late, z early: the message starts at z's row
   const rows = Array.from({ length: 30 }, (_, i) => `${i},${i === 20 ? 'NA' : i},${i === 2 ? '-' : i}`);

@@ -1,11 +1,14 @@
 // Stage 3 of prepare (impute): missing values in the columns in use handled by data.missing: error
 // (the default: say where they are), drop (the rows), ffill, interpolate (linear; the ends take the
-// nearest value) or {constant: x}. Filling works on copies of the columns that have gaps.
+// nearest value; never across the end of a split) or {constant: x}. Filling works on copies of the columns that have
+// gaps.
 import { MISSING_TOKENS } from '../csv-column.js';
 import { cellAt, DataError, MissingValuesError, plural, SHOWN_CELLS } from '../errors.js';
 import type { DataConfig, MissingPolicy } from '../types.js';
+import { splitRanges } from '../window.js';
 import type { Encoded } from './encode.js';
 import type { TableRows } from './read.js';
+import { DEFAULT_SPLIT } from './split.js';
 
 type FillPolicy = Exclude<MissingPolicy, 'error' | 'drop'>;
 
@@ -32,7 +35,8 @@ export interface Imputed {
  */
 export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded, forecast = false): Imputed {
   const used = [...new Set([...enc.features, ...rows.targets])];
-  const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used, forecast);
+  const ends = forecast ? [rows.count] : splitEnds(cfg, rows.count);
+  const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used, { forecast, ends });
   const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]!) : v);
   return {
     rows: keep ? keep.length : rows.count,
@@ -55,14 +59,32 @@ const MISSING_CELLS = `empty or one of ${[...MISSING_TOKENS]
   .map((t) => `"${t}"`)
   .join(', ')}`;
 
-/** Applies the policy; keep lists the rows left when it drops rows, else it is null. */
+/**
+ * Where interpolation stops, in order: the end of each split and of the rows. A gap at the end of the validation rows
+ * was interpolated toward the first test value after it, so the test rows moved val_loss and the epoch early stopping
+ * kept. The split is found again where splitRows is (a bad data.split is left for it to name): null here.
+ */
+function splitEnds(cfg: DataConfig, count: number): number[] {
+  try {
+    const r = splitRanges(count, cfg.split ?? DEFAULT_SPLIT);
+    return [...new Set([r.train[1], r.val[1], r.test[1], count])].filter((e) => e <= count).sort((a, b) => a - b);
+  } catch {
+    return [count];
+  }
+}
+
+/**
+ * Applies the policy; keep lists the rows left when it drops rows, else it is null. `ends`: where interpolation stops
+ * (splitEnds).
+ */
 function applyPolicy(
   policy: MissingPolicy,
   rows: TableRows,
   numeric: Map<string, Float64Array>,
   used: string[],
-  forecast: boolean,
+  how: { forecast: boolean; ends: number[] },
 ): { keep: number[] | null; notes: string[] } {
+  const { forecast } = how;
   const { count, cells } = findMissing(rows, numeric, used);
   if (count === 0) return { keep: null, notes: [] };
   // A column with no value at all: drop would leave no row and ffill/interpolate have nothing to fill from.
@@ -93,10 +115,10 @@ function applyPolicy(
   // The columns may be views of the table's: fill copies of the ones with gaps.
   for (const c of used) {
     const v = numeric.get(c)!;
-    if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c, forecast));
+    if (v.some(Number.isNaN)) numeric.set(c, fillColumn(policy, v.slice(), rows, c, how));
   }
-  const how = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
-  return { keep: null, notes: [`filled ${plural(count, 'missing value')} (${how})`] };
+  const said = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
+  return { keep: null, notes: [`filled ${plural(count, 'missing value')} (${said})`] };
 }
 
 /** "any of the 30 rows", or "its one row". */
@@ -120,8 +142,15 @@ function findMissing(
   return { count, cells };
 }
 
-function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: string, forecast: boolean): Float64Array {
-  const n = rows.count;
+function fillColumn(
+  policy: FillPolicy,
+  v: Float64Array,
+  rows: TableRows,
+  c: string,
+  how: { forecast: boolean; ends: number[] },
+): Float64Array {
+  const n = rows.count,
+    { forecast } = how;
   if (policy === 'ffill') {
     for (let r = 0; r < n; r++)
       if (Number.isNaN(v[r])) {
@@ -137,7 +166,7 @@ function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: str
         v[r] = v[r - 1]!;
       }
   } else if (policy === 'interpolate') {
-    interpolate(v, n);
+    for (const end of how.ends) interpolate(v, end);
     if (v.every(Number.isNaN))
       throw new DataError(`${rows.table.file}: column "${c}" has no values to interpolate from`);
   } else {
@@ -146,11 +175,15 @@ function fillColumn(policy: FillPolicy, v: Float64Array, rows: TableRows, c: str
   return v;
 }
 
-/** Linear interpolation over each run of NaN in v[0, n); a run at either end takes the nearest value. */
+/**
+ * Linear interpolation over each run of NaN in v[0, n), from values in v[0, n) only; a run at either end takes the
+ * nearest value (none where v[0, n) has no value: left for a later n).
+ */
 function interpolate(v: Float64Array, n: number): void {
   let last = -1;
   for (let r = 0; r <= n; r++) {
     if (r < n && Number.isNaN(v[r])) continue;
+    if (r === n && last < 0) return;
     for (let q = last + 1; q < r; q++)
       v[q] = last < 0 ? v[r]! : r >= n ? v[last]! : v[last]! + ((v[r]! - v[last]!) * (q - last)) / (r - last);
     last = r;

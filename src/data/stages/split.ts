@@ -6,6 +6,9 @@ import { DataError, plural } from '../errors.js';
 import type { DataConfig, Ranges } from '../types.js';
 import { splitRanges } from '../window.js';
 
+/** data.split where the config gives none. */
+export const DEFAULT_SPLIT = { train: 0.7, val: 0.15, test: 0.15 };
+
 /**
  * `dropped`: the rows data.missing: drop removed, which `rows` no longer counts; `skipName`: what set the rows skipped
  * at the start (FixedEncoding.skipName).
@@ -35,7 +38,7 @@ export function splitRows(
       test: [0, rows] as [number, number],
     };
   try {
-    return splitRanges(rows, cfg.split ?? { train: 0.7, val: 0.15, test: 0.15 });
+    return splitRanges(rows, cfg.split ?? DEFAULT_SPLIT);
   } catch (e) {
     // splitRanges names the key (data.split.test: ...); the message names the file too.
     if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`, { cause: e });
