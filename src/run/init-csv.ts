@@ -615,13 +615,30 @@ function targetsSeasons(names: string[], seasons: (number | null)[]): string {
 }
 
 /**
+ * Each target's checkSeason against the calendar's cycles, on the rows before the starter split's test rows (`seen`):
+ * a cycle only the test rows had set the season and the lookback.
+ */
+function seasonChecks(series: Float64Array[], cycles: Cycle[], rows: number) {
+  const seen = splitRanges(rows, STARTER_SPLIT).test[0];
+  const checks = series.map((x) =>
+    checkSeason(
+      x.subarray(0, seen),
+      cycles[0]?.[0] ?? null,
+      cycles.slice(1).map(([c]) => c),
+    ),
+  );
+  return { seen, checks };
+}
+
+/**
  * The season: the calendar's for the step between rows, checked against the target's autocorrelation (checkSeason:
  * a clear peak elsewhere replaces a calendar season the data show no cycle at, and with no peak anywhere such a
  * season is none; with too few rows to check, the calendar's is said as the calendar's); and a lookback of two seasons
  * (MAX_LOOKBACK and a fifth of the rows at most; else 48). `series`: each target's, in `names`' order; the first
  * target's season is the one used (targetsSeasons says how the others' compare). The season returned is the seasonal
  * naive baseline's: null where the rows before the starter split's validation rows are fewer than a season (20 hourly
- * rows hold 14), which train refuses.
+ * rows hold 14), which train refuses. The ACF is of the rows before the starter split's test rows: the test rows choose
+ * nothing.
  */
 function seasonAndLookback(
   ms: Float64Array | null,
@@ -632,13 +649,7 @@ function seasonAndLookback(
 ) {
   const cycles = ms && ms.length > 2 ? cyclesOf(usualStep(ms)) : [];
   const calendar = cycles[0] ?? null;
-  const checks = series.map((x) =>
-    checkSeason(
-      x,
-      calendar ? calendar[0] : null,
-      cycles.slice(1).map(([c]) => c),
-    ),
-  );
+  const { seen, checks } = seasonChecks(series, cycles, rows);
   const check = checks[0]!;
   const season = check.season;
   const whose = targetsSeasons(
@@ -661,8 +672,8 @@ function seasonAndLookback(
   } else if (calendar && check.how === 'short')
     // too few rows to tell whether the data have the calendar's cycle: said as the calendar's, not the data's
     said.push(
-      `season: ${calendar[0]} (the calendar's, ${calendar[1]}: ${rows} rows are too few to see whether the data ` +
-        `have it${whose})${baseline}`,
+      `season: ${calendar[0]} (the calendar's, ${calendar[1]}: the ${seen} rows before the test split are too few to ` +
+        `see whether the data have it${whose})${baseline}`,
     );
   else if (calendar && season === null)
     said.push(

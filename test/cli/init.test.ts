@@ -123,8 +123,8 @@ test('init --csv on 20 hourly rows writes no seasonal naive baseline that train 
   const r = await runCli(['init', f, '--csv', join(dir, 'day.csv'), '--target', 'temp']);
   assert.equal(r.code, 0, r.err);
   const said =
-    "season: 24 (the calendar's, a day of hours: 20 rows are too few to see whether the data have it); no seasonal " +
-    'naive baseline: the 20 rows hold 14 before the validation split, fewer than a season';
+    "season: 24 (the calendar's, a day of hours: the 17 rows before the test split are too few to see whether the " +
+    'data have it); no seasonal naive baseline: the 20 rows hold 14 before the validation split, fewer than a season';
   assert.ok(r.out.includes(said), r.out);
   const { raw: config, dir: cfgDir } = await loadConfig(f);
   assert.deepEqual(config.evaluate?.baselines, ['persistence', 'mean', 'linear']);
@@ -135,6 +135,35 @@ test('init --csv on 20 hourly rows writes no seasonal naive baseline that train 
   const g = join(dir, 'days.yaml');
   assert.equal((await runCli(['init', g, '--csv', join(dir, 'days.csv'), '--target', 'temp'])).code, 0);
   assert.match(readFileSync(g, 'utf8'), /seasonal_naive: \{season: 24\}/);
+});
+
+test('init --csv chooses the season and lookback on the rows before the test split: the test rows change neither', async () => {
+  // 400 days of noise; in the second file the last 60 (the starter split's test rows) carry a cycle of 10 days. The
+  // ACF of all rows peaked at 10: init said "season: 10 (the data's autocorrelation peaks there ...)", lookback 20,
+  // and wrote a seasonal naive of 10 that only the test rows had shown.
+  let seed = 7;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  const values = Array.from({ length: 400 }, () => 2 * noise());
+  const start = Date.UTC(2020, 0, 1);
+  const csv = (name: string, cycle: number) => {
+    const rows = values.map((v, i) => {
+      const day = new Date(start + i * 86400000).toISOString().slice(0, 10);
+      return `${day},${(v + (i >= 340 ? cycle * Math.sin((2 * Math.PI * i) / 10) : 0)).toFixed(5)}`;
+    });
+    writeFileSync(join(dir, name), `day,value\n${rows.join('\n')}\n`);
+    return join(dir, name);
+  };
+  const said = async (file: string) => {
+    const r = await runCli(['init', `${file}.yaml`, '--csv', file]);
+    assert.equal(r.code, 0, r.err);
+    return r.out.split('\n').filter((l) => /^ {2}(season|lookback):/.test(l));
+  };
+  const plain = await said(csv('plain.csv', 0));
+  assert.equal(plain.length, 2, plain.join('\n'));
+  assert.deepEqual(await said(csv('planted.csv', 5)), plain);
 });
 
 test('init --csv says a count of one in the singular: 1 training window, the row before', async () => {
@@ -520,14 +549,15 @@ test('init --csv on the evaluation data sets: the season the autocorrelation sho
     assert.equal(r.code, 0, r.err);
     return { out: r.out, season: /linear, \{seasonal_naive: \{season: (\d+)\}\}\]/.exec(readFileSync(f, 'utf8'))?.[1] };
   };
-  // sunspots: the ACF falls from lag 1 through 12 (0.75, 0.73, 0.70 at 11, 12, 13) and peaks at 125 (0.55)
+  // sunspots: the ACF falls from lag 1 through 12 (0.75, 0.73, 0.70 at 11, 12, 13) and peaks at 125 (0.55); of the rows
+  // before the test split (init reads no test row) at 126
   let r = await init('monthly-sunspots.csv');
   assert.match(
     r.out,
-    /season: 125 \(the data's autocorrelation peaks there; a year of months, 12, shows no cycle\), a seasonal naive/,
+    /season: 126 \(the data's autocorrelation peaks there; a year of months, 12, shows no cycle\), a seasonal naive/,
   );
-  assert.match(r.out, /lookback: 250 \(two seasons\)/);
-  assert.equal(r.season, '125');
+  assert.match(r.out, /lookback: 252 \(two seasons\)/);
+  assert.equal(r.season, '126');
   // temperatures: no weekly cycle (0.575, 0.574, 0.568 at 6, 7, 8); the ACF peaks at 367, read as the year
   r = await init('daily-min-temperatures.csv');
   assert.match(
@@ -567,12 +597,13 @@ test("init --csv on a few rows of a data set claims no season the rows do not sh
   const last60 = (l: string[]) => l.slice(-60);
   const first36 = (l: string[]) => l.slice(0, 36);
   const first48 = (l: string[]) => l.slice(0, 48);
-  // the last 60 months of sunspots: 0.005 at 12, and init said "season: 12 (a year of months)" and wrote a seasonal
-  // naive of 12 that scored a test MSE of 4.275 beside persistence's 0.328
+  // the last 60 months of sunspots (the 51 before the test split: -0.018 at 12; all 60: 0.005), and init said
+  // "season: 12 (a year of months)" and wrote a seasonal naive of 12 that scored a test MSE of 4.275 beside
+  // persistence's 0.328
   let r = await slice('monthly-sunspots.csv', last60);
   assert.match(
     r.out,
-    /season: none \(a year of months, 12, shows no cycle: the autocorrelation there, 0\.005, is within two standard /,
+    /season: none \(a year of months, 12, shows no cycle: the autocorrelation there, -0\.018, is within two standard /,
   );
   assert.match(r.out, /lookback: 12 \(a fifth of the 60 rows\)/);
   assert.doesNotMatch(r.yaml, /linear, \{seasonal_naive/);
@@ -580,7 +611,7 @@ test("init --csv on a few rows of a data set claims no season the rows do not sh
   assert.doesNotMatch(r.yaml, /season: \d/);
   // 36 months are too few to check a year: the calendar's, said as such
   r = await slice('airline-passengers.csv', first36);
-  assert.match(r.out, /season: 12 \(the calendar's, a year of months: 36 rows are too few to see whether the data /);
+  assert.match(r.out, /season: 12 \(the calendar's, a year of months: the 31 rows before the test split are too /);
   assert.match(r.yaml, /linear, \{seasonal_naive: \{season: 12\}\}\]/);
   // 48 months of passengers show their year (0.625 at 12)
   r = await slice('airline-passengers.csv', first48);
