@@ -195,7 +195,7 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
     constant.length ? 'warn' : 'pass',
     { constant },
     constant.length
-      ? `drop ${dropNames(constant, d.encodings).join(', ')} (data.drop): ` +
+      ? `drop ${dropNames(constant, d.encodings, d.features).join(', ')} (data.drop): ` +
           'a constant column carries no information and breaks scaling'
       : 'every feature varies over the training rows',
   );
@@ -203,10 +203,12 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
 
 /**
  * The names data.drop takes for constant features: a one-hot column whose every indicator is constant by its column's
- * name (the advice once read 'drop site=Berlin', which data.drop refuses as no column of the CSV).
+ * name (the advice once read 'drop site=Berlin', which data.drop refuses as no column of the CSV). Its indicators are
+ * those among the features: a category no training row holds has none (prepare's untrainedColumns).
  */
-function dropNames(constant: string[], encodings: Record<string, string[]>): string[] {
-  const whole = (c: string) => encodings[c]!.every((lv) => constant.includes(`${c}=${lv}`));
+function dropNames(constant: string[], encodings: Record<string, string[]>, features: string[]): string[] {
+  const whole = (c: string) =>
+    encodings[c]!.every((lv) => !features.includes(`${c}=${lv}`) || constant.includes(`${c}=${lv}`));
   const column = (f: string) => Object.keys(encodings).find((c) => f.startsWith(`${c}=`) && whole(c)) ?? f;
   return [...new Set(constant.map(column))];
 }

@@ -8,7 +8,7 @@
 //   window  each split's windows cut
 
 import { type CsvFormat, readCsv, type Table } from './csv.js';
-import { encodeColumns } from './stages/encode.js';
+import { encodeColumns, untrainedColumns } from './stages/encode.js';
 import { imputeMissing } from './stages/impute.js';
 import { readRows } from './stages/read.js';
 import { scaleColumns } from './stages/scale.js';
@@ -55,6 +55,12 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const encoded = encodeColumns(cfg, rows, fixed);
   const clean = imputeMissing(cfg, rows, encoded, fixed !== undefined);
   const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined, clean.droppedRows, fixed?.skipName);
+  const untrained = fixed
+    ? { drop: new Set<number>(), notes: [] }
+    : untrainedColumns(cfg, encoded, clean.features, ranges.train);
+  const kept = (_: unknown, i: number) => !untrained.drop.has(i);
+  encoded.features = encoded.features.filter(kept);
+  clean.features = clean.features.filter(kept);
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);
   const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.kept);
@@ -72,6 +78,6 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     droppedRows: clean.droppedRows,
     kept: clean.kept,
     ...(rows.dayFirst === undefined ? {} : { dayFirst: rows.dayFirst }),
-    notes: [...encoded.notes, ...clean.notes],
+    notes: [...encoded.notes, ...untrained.notes, ...clean.notes],
   };
 }

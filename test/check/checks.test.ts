@@ -301,6 +301,11 @@ test('a constant one-hot column is named as data.drop takes it: its column, not 
   const c = byId(await checks(cfg(', categorical: {site: onehot}'), csv), 'data.constant_columns');
   assert.deepEqual(c.evidence.constant, ['c', 'site=Berlin']);
   assert.match(c.advice, /^drop c, site \(data\.drop\): a constant column/);
+  // a category only the test rows hold has no indicator: the column is still constant over the training rows
+  const site = (i: number) => (i < 280 ? 'Berlin' : 'Paris');
+  const later = `y,c,site\n${Array.from({ length: 300 }, (_, i) => `${y[i]},5,${site(i)}`).join('\n')}`;
+  const d = byId(await checks(cfg(', categorical: {site: onehot}'), later), 'data.constant_columns');
+  assert.match(d.advice, /^drop c, site \(data\.drop\): a constant column/);
 });
 
 test('overlapping splits and a shifted test period are flagged', async () => {

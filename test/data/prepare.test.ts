@@ -9,6 +9,7 @@ import {
   type DataConfig,
   DataError,
   prepareData,
+  prepareTable,
   readCsv,
   syntheticSeries,
 } from '../../src/data/index.js';
@@ -501,6 +502,35 @@ test('categorical columns: label and one-hot encoding', async () => {
   const oh = await prepareData({ ...base, categorical: { wind: 'onehot' }, scale: 'none' }, f);
   assert.deepEqual(oh.features, ['y', 'wind=NW', 'wind=SE', 'wind=cv']);
   assert.deepEqual([...oh.scaledFeatures[2]!.slice(0, 3)], [0, 1, 0]);
+});
+
+test('one-hot: a category first seen in the test rows gets no column: the test rows change no input of the model', async () => {
+  // 40 rows, split 28/6/6; in the second file rows 35-36 (test rows) are "gust", a category of no other row. It got a
+  // column wind=gust, 0 in every training row: 4 inputs instead of 3 (the weights drawn at the start, val_loss and
+  // the epoch early stopping kept all moved with the test rows), and the test rows of it read untrained weights.
+  const wind = (i: number, test: boolean) => (test && (i === 35 || i === 36) ? 'gust' : ['NW', 'SE', 'cv'][i % 3]);
+  const csv = (test: boolean) =>
+    csvFile(`y,wind\n${Array.from({ length: 40 }, (_, i) => `${i % 7},${wind(i, test)}`).join('\n')}`);
+  const cfg: DataConfig = {
+    ...base,
+    categorical: { wind: 'onehot' },
+    split: { train: 0.7, val: 0.15, test: 0.15 },
+  };
+  const [a, b] = [await prepareData(cfg, csv(false)), await prepareData(cfg, csv(true))];
+  assert.deepEqual(b.features, ['y', 'wind=NW', 'wind=SE', 'wind=cv']);
+  assert.deepEqual(b.scaler, a.scaler);
+  const upToTest = (d: typeof a) => d.scaledFeatures.map((c) => [...c.slice(0, 34)]);
+  assert.deepEqual(upToTest(b), upToTest(a));
+  assert.match(b.notes.join('\n'), /column "wind": "gust" in no training row: no input column for it/);
+  // a row of it reads as none of the categories, here and where predict reads a CSV with the run's encoding
+  const raw = (d: typeof a, r: number) =>
+    [1, 2, 3].map((j) => Math.round(d.scaledFeatures[j]![r]! * d.scaler.scale[j]! + d.scaler.center[j]!));
+  assert.deepEqual(raw(b, 35), [0, 0, 0]);
+  assert.deepEqual(raw(b, 37), [0, 1, 0]);
+  const fixed = { scaler: b.scaler, encodings: b.encodings };
+  const p = prepareTable(cfg, await readCsv(csv(true)), fixed);
+  assert.deepEqual(p.features, b.features);
+  assert.deepEqual([...p.scaledFeatures[1]!], [...b.scaledFeatures[1]!]);
 });
 
 test('windows follow the ETT protocol: a window belongs to the split holding all its targets; inputs may reach back', async () => {

@@ -34,6 +34,8 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
       const { levels, codes } = categoryCodes(rows, c, fixed);
       encodings[c] = levels;
       for (const [name, values] of encodeCategory(c, codes, levels, cats[c]!)) {
+        // a category the training rows did not hold has no column of the model's (untrainedColumns): none of them
+        if (fixed && cats[c] === 'onehot' && !fixed.scaler.columns.includes(name)) continue;
         numeric.set(name, values);
         features.push(name);
       }
@@ -266,4 +268,37 @@ function encodeCategory(
 ): [string, Float64Array][] {
   if (kind === 'label') return [[c, Float64Array.from(codes, (k) => (k < 0 ? NaN : k))]];
   return levels.map((lv, j) => [`${c}=${lv}`, Float64Array.from(codes, (k) => (k < 0 ? NaN : k === j ? 1 : 0))]);
+}
+
+/**
+ * The one-hot columns (indices into `features`) of categories no training row holds, and a note for each: such a
+ * category, first seen in the validation or test rows, got a column 0 in every training row, so that the test rows
+ * changed the model's inputs (their width, the weights drawn at the start, every epoch's val_loss) and a test row of
+ * it read weights no training had touched. prepare leaves them out: a row of such a category reads as none of the
+ * categories (all 0), as predict reads it (encodeColumns with the run's columns).
+ */
+export function untrainedColumns(
+  cfg: DataConfig,
+  enc: Pick<Encoded, 'features' | 'encodings'>,
+  columns: Float64Array[],
+  train: [number, number],
+): { drop: Set<number>; notes: string[] } {
+  const drop = new Set<number>(),
+    notes: string[] = [];
+  for (const [c, kind] of Object.entries(cfg.categorical ?? {})) {
+    if (kind !== 'onehot' || !enc.encodings[c]) continue;
+    const unseen = enc.encodings[c].filter((lv) => {
+      const i = enc.features.indexOf(`${c}=${lv}`);
+      if (i < 0 || columns[i]!.subarray(train[0], train[1]).includes(1)) return false;
+      drop.add(i);
+      return true;
+    });
+    if (unseen.length)
+      notes.push(
+        `column "${c}": ${unseen.map((lv) => `"${lv}"`).join(', ')} in no training row: no input column for ` +
+          `${unseen.length === 1 ? 'it' : 'them'} (a row of ${unseen.length === 1 ? 'it' : 'one'} reads as none of ` +
+          'the categories)',
+      );
+  }
+  return { drop, notes };
 }
