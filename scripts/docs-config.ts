@@ -94,8 +94,9 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
   'data.categorical': {
     doc:
-      'Non-numeric columns to encode, each as one integer label or as one-hot columns. A one-hot column is made for ' +
-      'each category of the training rows: a row of a category they lack reads as none of them (all 0).',
+      'Non-numeric columns to encode, each as one integer label (0, 1, ... in the order the categories first ' +
+      'appear in the file) or as one-hot columns. A one-hot column is made for each category of the training rows: ' +
+      'a row of a category they lack reads as none of them (all 0).',
     example: 'categorical: {cbwd: onehot}',
     default: 'none',
   },

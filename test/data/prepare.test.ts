@@ -533,6 +533,20 @@ test('one-hot: a category first seen in the test rows gets no column: the test r
   assert.deepEqual([...p.scaledFeatures[1]!], [...b.scaledFeatures[1]!]);
 });
 
+test('label: a category first seen in the test rows moves no code of the training rows (first appearance order)', async () => {
+  // rows of A, C and D; in the second file rows 35-36 (test rows) are "B". Sorted, B took code 1 and C, D moved from
+  // 1, 2 to 2, 3: the training rows' inputs changed with the test rows, which no scaler undoes
+  const wind = (i: number, test: boolean) => (test && (i === 35 || i === 36) ? 'B' : ['A', 'C', 'D'][(i * 7) % 3]);
+  const csv = (test: boolean) =>
+    csvFile(`y,wind\n${Array.from({ length: 40 }, (_, i) => `${i % 5},${wind(i, test)}`).join('\n')}`);
+  const cfg: DataConfig = { ...base, categorical: { wind: 'label' }, split: { train: 0.7, val: 0.15, test: 0.15 } };
+  const [a, b] = [await prepareData(cfg, csv(false)), await prepareData(cfg, csv(true))];
+  assert.deepEqual(b.scaler, a.scaler);
+  const upToTest = (d: typeof a) => d.scaledFeatures.map((c) => [...c.slice(0, 34)]);
+  assert.deepEqual(upToTest(b), upToTest(a));
+  assert.deepEqual(b.encodings.wind, ['A', 'C', 'D', 'B']);
+});
+
 test('windows follow the ETT protocol: a window belongs to the split holding all its targets; inputs may reach back', async () => {
   const f = csvFile(series(100, String));
   const d = await prepareData(

@@ -31,7 +31,7 @@ export function encodeColumns(cfg: DataConfig, rows: TableRows, fixed?: FixedEnc
   const numbers: { c: string; other: string }[] = [];
   for (const c of columns) {
     if (c in cats) {
-      const { levels, codes } = categoryCodes(rows, c, fixed);
+      const { levels, codes } = categoryCodes(rows, c, cats[c]!, fixed);
       encodings[c] = levels;
       for (const [name, values] of encodeCategory(c, codes, levels, cats[c]!)) {
         // a category the training rows did not hold has no column of the model's (untrainedColumns): none of them
@@ -222,7 +222,18 @@ const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
  * A categorical column's categories, sorted, and each row's index among them (-1 where missing); with a trained
  * model's encoding, its own categories (and no new one).
  */
-function categoryCodes(rows: TableRows, c: string, fixed?: FixedEncoding): { levels: string[]; codes: Int32Array } {
+/**
+ * The categories of column c and each row's code. A label's codes follow the file's order of first appearance: sorted,
+ * a category first seen in the test rows ("B" among A, C, D) moved the codes of the training rows' categories after
+ * it (C 1 -> 2, D 2 -> 3), no shift or scale of the column alike, and with them the model's inputs and val_loss.
+ * One-hot columns are sorted (untrainedColumns leaves out those of the categories no training row holds).
+ */
+function categoryCodes(
+  rows: TableRows,
+  c: string,
+  kind: 'label' | 'onehot',
+  fixed?: FixedEncoding,
+): { levels: string[]; codes: Int32Array } {
   const col = columnOf(rows, c),
     n = rows.count;
   const cells: (string | null)[] = [];
@@ -241,7 +252,7 @@ function categoryCodes(rows: TableRows, c: string, fixed?: FixedEncoding): { lev
     }
     raw[i] = k;
   }
-  const levels = fixed?.encodings[c] ?? (cells as string[]).slice().sort();
+  const levels = fixed?.encodings[c] ?? (kind === 'label' ? (cells as string[]) : (cells as string[]).slice().sort());
   const toLevel = cells.map((s) => levels.indexOf(s!));
   const codes = raw.map((k) => (k < 0 ? -1 : toLevel[k]!));
   const unseen = fixed ? codes.findIndex((k, i) => k < 0 && raw[i]! >= 0) : -1;
