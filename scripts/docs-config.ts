@@ -85,7 +85,8 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
     doc:
       'What to do with a missing value: fail, drop the row, carry the last value forward, interpolate, or fill. ' +
       'Interpolation stops at the end of each split: a gap at the end of the training or validation rows takes the ' +
-      'last value before it, never one from the next split. ' +
+      'last value before it, never one from the next split. The test scores leave out the target values a fill ' +
+      'made (a note says how many). ' +
       `A cell is missing when it is empty or one of ${[...MISSING_TOKENS]
         .filter(Boolean)
         .map((t) => `\`${t}\``)

@@ -84,15 +84,22 @@ function usableIndex(kept: Int32Array, row: number): number {
   return -1;
 }
 
-export function score(pred: ArrayLike<number>, target: ArrayLike<number>): Scores {
+/**
+ * MSE, MAE and RMSE of pred against target; with `observed`, of the values it marks 1 only (the target cells the CSV
+ * had: PreparedData.filledTargets), NaN where it marks none.
+ */
+export function score(pred: ArrayLike<number>, target: ArrayLike<number>, observed?: Uint8Array | null): Scores {
   let se = 0,
-    ae = 0;
+    ae = 0,
+    count = 0;
   for (let i = 0; i < target.length; i++) {
+    if (observed && !observed[i]) continue;
     const d = pred[i]! - target[i]!;
     se += d * d;
     ae += Math.abs(d);
+    count++;
   }
-  const n = Math.max(target.length, 1);
+  const n = observed ? count : Math.max(target.length, 1);
   return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
 }
 

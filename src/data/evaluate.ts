@@ -67,8 +67,8 @@ function* baselineScoresSteps(
     original: Record<string, Scores> = {},
     byTarget: Record<string, Record<string, Scores>> | undefined = d.targets.length > 1 ? {} : undefined;
   const scoreOriginal = (name: string, pred: ArrayLike<number>) => {
-    original[name] = score(pred, truthOrig);
-    const each = targetScores(d.targets, pred, truthOrig);
+    original[name] = score(pred, truthOrig, observed);
+    const each = targetScores(d.targets, pred, truthOrig, observed);
     if (each && byTarget) for (const t of d.targets) byTarget[t] = { ...byTarget[t], [name]: each[t]! };
   };
   const [a, b] = d.ranges.train;
@@ -79,7 +79,9 @@ function* baselineScoresSteps(
       return t / (b - a);
     });
   const truthOrig = originalTargets(d, w),
-    truth = w.truth();
+    truth = w.truth(),
+    observed = observedTargets(d, split);
+  if (observed) notes.push(filledNote(observed));
   for (const [i, spec] of specs.entries()) {
     const name = baselineName(spec, specs.slice(0, i));
     if (isLinear(spec)) {
@@ -90,7 +92,7 @@ function* baselineScoresSteps(
         continue;
       }
       const pred = yield* linearForecastSteps(d, split, lookback);
-      scaled[name] = score(pred, truth);
+      scaled[name] = score(pred, truth, observed);
       scoreOriginal(name, unscaleTargets(d, pred));
       continue;
     }
@@ -99,7 +101,8 @@ function* baselineScoresSteps(
       notes.push(early);
       continue;
     }
-    scaled[name] = score(baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled), d.kept), truth);
+    const forecast = baselineForecast(spec, w, d.targetSeries.scaled, mean(d.targetSeries.scaled), d.kept);
+    scaled[name] = score(forecast, truth, observed);
     scoreOriginal(name, baselineForecast(spec, w, d.targetSeries.original, mean(d.targetSeries.original), d.kept));
   }
   return { scaled, original, ...(byTarget && { by_target: byTarget }), notes };
@@ -161,6 +164,7 @@ export function targetScores(
   targets: readonly string[],
   pred: ArrayLike<number>,
   truth: ArrayLike<number>,
+  observed?: Uint8Array | null,
 ): Record<string, Scores> | undefined {
   const nT = targets.length;
   if (nT < 2) return undefined;
@@ -168,14 +172,52 @@ export function targetScores(
   for (const [k, name] of targets.entries()) {
     const n = Math.floor(truth.length / nT),
       p = new Float64Array(n),
-      t = new Float64Array(n);
+      t = new Float64Array(n),
+      o = observed ? new Uint8Array(n) : null;
     for (let i = 0; i < n; i++) {
       p[i] = pred[i * nT + k]!;
       t[i] = truth[i * nT + k]!;
+      if (o) o[i] = observed![i * nT + k]!;
     }
-    out[name] = score(p, t);
+    out[name] = score(p, t, o);
   }
   return out;
+}
+
+/**
+ * Which target values of the test windows the CSV had (1) and which data.missing filled (0), horizon-major as
+ * originalTargets; null where none was filled, and for the other splits. A filled value is no truth to report a score
+ * against: persistence scored 0 on every forward-filled one, and a forecast near 100 was scored against a constant 0
+ * (lk.csv: persistence's test RMSE of y 29.6 with missing: ffill, 42.7 with {constant: 0}, from three filled cells).
+ * Validation scores keep them, as val_loss does: what the choices made on validation compare stays alike.
+ */
+export function observedTargets(d: PreparedData, split: 'train' | 'val' | 'test'): Uint8Array | null {
+  const filled = d.filledTargets;
+  if (!filled || split !== 'test') return null;
+  const w = d.windows.test,
+    nT = d.targets.length,
+    out = new Uint8Array(w.count * w.horizon * nT);
+  let any = false;
+  for (let n = 0; n < w.count; n++) {
+    const s = w.starts[n]!;
+    for (let h = 0; h < w.horizon; h++)
+      for (let k = 0; k < nT; k++) {
+        const f = filled[k]![s + h]!;
+        out[(n * w.horizon + h) * nT + k] = f ? 0 : 1;
+        any ||= f === 1;
+      }
+  }
+  return any ? out : null;
+}
+
+/** The note of test windows with filled target values (observedTargets): how many the scores leave out. */
+function filledNote(observed: Uint8Array): string {
+  const left = observed.reduce((a, o) => a + (o ? 0 : 1), 0);
+  return (
+    `${plural(left, 'test target value')} of ${observed.length.toLocaleString('en-US')} ` +
+    `${left === 1 ? 'was' : 'were'} missing in the CSV (filled by data.missing): the scores leave ` +
+    `${left === 1 ? 'it' : 'them'} out`
+  );
 }
 
 /**
@@ -371,8 +413,13 @@ export function scoreForecast(
   const pred = absolute(w, modelOutput);
   const orig = unscaleTargets(d, pred),
     truth = originalTargets(d, w);
-  const each = targetScores(d.targets, orig, truth);
-  return { scaled: score(pred, w.truth()), original: score(orig, truth), ...(each && { by_target: each }) };
+  const observed = observedTargets(d, split);
+  const each = targetScores(d.targets, orig, truth, observed);
+  return {
+    scaled: score(pred, w.truth(), observed),
+    original: score(orig, truth, observed),
+    ...(each && { by_target: each }),
+  };
 }
 
 /** Maps scaled predictions (horizon-major, targets last) back to original units. */

@@ -77,6 +77,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     time: clean.time,
     droppedRows: clean.droppedRows,
     kept: clean.kept,
+    filledTargets: clean.filled,
     ...(rows.dayFirst === undefined ? {} : { dayFirst: rows.dayFirst }),
     notes: [...encoded.notes, ...untrained.notes, ...clean.notes],
   };

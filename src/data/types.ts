@@ -51,6 +51,12 @@ export interface PreparedData {
    */
   kept?: Int32Array | null;
   /**
+   * Where data.missing filled a target cell (ffill, interpolate, constant): 1 there, per target in `targets` order,
+   * full length. The test scores leave those cells out (a forecast scored against a value the fill made up: a
+   * constant 0 in a series near 100). Null or absent when no target cell was filled.
+   */
+  filledTargets?: Uint8Array[] | null;
+  /**
    * How the time column's slashed dates were read: day first (31/01/2024) or month first; absent when it has none.
    * A run folder keeps it (model/data.json) so that predict reads a new CSV's dates the same way.
    */

@@ -223,3 +223,29 @@ test("the linear baseline's notice counts its forecasts of the scored windows, p
   assert.equal(said(['val']), Math.round(fit + linearForecastSeconds(shape, val.count)));
   assert.ok(said() >= Math.round(fit) + 2, `${said()} s said, the fit ${fit} s`);
 });
+
+test('a target value data.missing filled is left out of the scores: no forecast is scored against a made-up value', async () => {
+  // y = 100 + i over 40 rows (test rows 34-39, horizon 1), row 36 missing and filled with a constant 0: persistence's
+  // test MSE was (4 x 1 + 135^2 + 137^2) / 6 = 6166.3, a forecast equal to every true value scored 136^2 / 6 = 3083
+  // for its miss of the 0, and ffill scored persistence 0 on the copied value.
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},${i === 36 ? '' : 100 + i}`);
+  const cfg = {
+    ...base,
+    lookback: 3,
+    horizon: 1,
+    split: { train: 0.7, val: 0.15, test: 0.15 },
+    scale: 'none' as const,
+  };
+  const d = await prepareData({ ...cfg, missing: { constant: 0 } }, csvFile(rows));
+  const w = d.windows.test;
+  assert.deepEqual([...w.starts], [34, 35, 36, 37, 38, 39]);
+  const truth = Float32Array.from(w.starts, (s) => 100 + s); // the true value of the filled cell too
+  const m = splitScores(d, 'test', truth, ['persistence']);
+  assert.deepEqual(m.original.model, { mse: 0, mae: 0, rmse: 0 });
+  // persistence at 37 reads the filled 0 (an input): 137 off; 36 itself is left out
+  assert.equal(m.original.persistence!.mse, (4 + 137 ** 2) / 5);
+  assert.equal(m.original.persistence!.mae, (4 + 137) / 5);
+  assert.match(m.notes.join('\n'), /^1 test target value of 6 was missing in the CSV \(filled by data.missing\)/);
+  const ff = await prepareData({ ...cfg, missing: 'ffill' }, csvFile(rows));
+  assert.equal(baselineScores(ff, 'test', ['persistence']).original.persistence!.mse, (4 + 2 ** 2) / 5);
+});

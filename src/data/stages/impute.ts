@@ -26,6 +26,8 @@ export interface Imputed {
   rowNumber: (i: number) => number;
   /** With rows dropped: the row (0-based, after data.skip_rows) of each usable row (PreparedData.kept). */
   kept: Int32Array | null;
+  /** The target cells the policy filled (PreparedData.filledTargets), or null. */
+  filled: Uint8Array[] | null;
   notes: string[];
 }
 
@@ -36,6 +38,10 @@ export interface Imputed {
 export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded, forecast = false): Imputed {
   const used = [...new Set([...enc.features, ...rows.targets])];
   const ends = forecast ? [rows.count] : splitEnds(cfg, rows.count);
+  const filled = filledCells(
+    cfg.missing ?? 'error',
+    rows.targets.map((t) => enc.numeric.get(t)!),
+  );
   const { keep, notes } = applyPolicy(cfg.missing ?? 'error', rows, enc.numeric, used, { forecast, ends });
   const pick = (v: Float64Array) => (keep ? Float64Array.from(keep, (r) => v[r]!) : v);
   return {
@@ -46,6 +52,7 @@ export function imputeMissing(cfg: DataConfig, rows: TableRows, enc: Encoded, fo
     time: keep ? Float64Array.from(keep, (r) => rows.time[r]!) : rows.time,
     rowNumber: (i) => (keep ? keep[i]! : i) + rows.skip + 1,
     kept: keep ? Int32Array.from(keep) : null,
+    filled,
     notes,
   };
 }
@@ -119,6 +126,12 @@ function applyPolicy(
   }
   const said = typeof policy === 'string' ? policy : `constant ${policy.constant}`;
   return { keep: null, notes: [`filled ${plural(count, 'missing value')} (${said})`] };
+}
+
+/** The cells of the target columns a fill policy will fill (1), before it does; null where it fills none. */
+function filledCells(policy: MissingPolicy, targets: Float64Array[]): Uint8Array[] | null {
+  if (policy === 'error' || policy === 'drop' || !targets.some((v) => v.some(Number.isNaN))) return null;
+  return targets.map((v) => Uint8Array.from(v, (x) => (Number.isNaN(x) ? 1 : 0)));
 }
 
 /** "any of the 30 rows", or "its one row". */
