@@ -115,7 +115,9 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   'data.stride': { doc: 'Rows between the starts of two consecutive windows.', example: 'stride: 4' },
   'data.split': {
     doc:
-      'Chronological train/val/test split, as fractions or [start, end) row ranges. A window belongs to the ' +
+      'Chronological train/val/test split, as fractions or [start, end) row ranges of the data rows (after ' +
+      '`skip_rows`; rows `missing: drop` removes are counted, and each split is the rows left in it). ' +
+      'A window belongs to the ' +
       'split that holds all its target steps; its inputs may reach back before it (the ETT protocol).',
     example: 'split: {train: [0, 8640], val: [8640, 11520], test: [11520, 14400]}',
   },

@@ -45,7 +45,7 @@ export function seriesKey(cfg: DataConfig): string {
  * must have d's seriesKey): new start indices, no new copy of the series.
  */
 export function rewindow(d: PreparedData, cfg: DataConfig, file: string): PreparedData {
-  const ranges = splitRows(cfg, file, d.rows, false, d.droppedRows);
+  const ranges = splitRows(cfg, file, d.rows, false, d.droppedRows, undefined, d.kept);
   const series = { features: d.scaledFeatures, targets: d.targetSeries.scaled };
   return { ...d, ranges, windows: cutWindows(cfg, file, d.rows, ranges, series, false, d.kept) };
 }
@@ -54,7 +54,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const rows = readRows(cfg, table, fixed?.dayFirst, fixed?.skipName);
   const encoded = encodeColumns(cfg, rows, fixed);
   const clean = imputeMissing(cfg, rows, encoded, fixed !== undefined);
-  const ranges = splitRows(cfg, table.file, clean.rows, fixed !== undefined, clean.droppedRows, fixed?.skipName);
+  const ranges = splitRows(cfg, table.file, clean.rows, !!fixed, clean.droppedRows, fixed?.skipName, clean.kept);
   const untrained = fixed
     ? { drop: new Set<number>(), notes: [] }
     : untrainedColumns(cfg, encoded, clean.features, ranges.train);

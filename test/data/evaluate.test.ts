@@ -85,7 +85,7 @@ test('with missing: drop a seasonal naive reads a whole season of file rows back
 test('with missing: drop the config check refuses exactly the seasons whose scores would be left out with a note', async () => {
   // rows dropped inside the training rows: the check counted the rows kept, seasons count the file's rows, so it
   // refused seasons every window has a value for (130 with rows 100..119 dropped) and passed ones left out after
-  // training (90 with rows 80..129 dropped: the row 90 back from each validation window was dropped)
+  // training (90 with rows 80..129 dropped: the row 90 back from the first test windows was dropped)
   const dropped = (lo: number, hi: number) => {
     const rows = wave(200, (i) => (i >= lo && i < hi ? '' : String(Math.sin(i / 5))));
     return prepareData({ ...base, time: 't', lookback: 4, horizon: 1, missing: 'drop' }, csvFile(rows));
@@ -110,7 +110,7 @@ test('with missing: drop the config check refuses exactly the seasons whose scor
     new RegExp(
       '^evaluate\\.baselines\\[1\\]\\.seasonal_naive\\.season: expected a season with a row of the data a whole ' +
         'number of seasons before every validation and test target, received 90: data\\.missing: drop removed ' +
-        'each one before a target of the validation window \\d+ rows into the data$',
+        'each one before a target of the test window 170 rows into the data$',
     ),
   );
 });

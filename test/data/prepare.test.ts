@@ -66,7 +66,8 @@ test('missing values: error names row and column; drop, ffill, interpolate and c
     for (const s of drop.windows[k].starts)
       for (let r = s - base.lookback + 1; r < s + 1; r++)
         assert.equal(drop.time[r]! - drop.time[r - 1]!, 1, `${k} ${s}`);
-  assert.deepEqual([...drop.windows.train.starts], [3, 4, 8, 9, 10, 11, 12, 13, 14, 15]);
+  // the split is of the file's 30 rows (training rows 0-17), the 15 of them left the training rows
+  assert.deepEqual([...drop.windows.train.starts], [3, 4, 8, 9, 10, 11, 12, 13, 14]);
   assert.match(drop.notes.join('\n'), /dropped 3 rows with missing values \(no window spans a dropped row\)/);
   const ff = await prepareData({ ...base, time: 't', missing: 'ffill', scale: 'none' }, f);
   assert.deepEqual([...ff.targetSeries.original[0]!.slice(4, 8)], [4, 4, 4, 7]);
@@ -98,6 +99,26 @@ test('missing: interpolate stops at each split: the test rows move no training o
   assert.deepEqual(a.scaler, b.scaler);
   // a gap at the end of a split takes the last value before it; one inside a split is still interpolated
   assert.deepEqual(upToTest(a).slice(24, 34), [24, 24, 24, 24, 28, 29, 30, 31, 31, 31]);
+});
+
+test("missing: drop splits the file's rows: rows dropped in the test rows move no training or validation row", async () => {
+  // 300 rows, split 210/45/45; 10 rows of the test rows miss y. The split was of the 290 rows left: training rows
+  // 0-202, so the test rows' missing cells chose the training and validation windows (196 -> 189 training windows)
+  const y = (i: number, gaps: boolean) => (gaps && i >= 270 && i < 290 && i % 2 ? '' : i % 11);
+  const csv = (gaps: boolean) =>
+    csvFile(`t,y\n${Array.from({ length: 300 }, (_, i) => `${i},${y(i, gaps)}`).join('\n')}`);
+  const cfg: DataConfig = {
+    ...base,
+    time: 't',
+    lookback: 12,
+    missing: 'drop',
+    split: { train: 0.7, val: 0.15, test: 0.15 },
+  };
+  const [a, b] = [await prepareData(cfg, csv(false)), await prepareData(cfg, csv(true))];
+  assert.equal(b.droppedRows, 10);
+  assert.deepEqual(b.ranges, { train: [0, 210], val: [210, 255], test: [255, 290] });
+  for (const k of ['train', 'val'] as const) assert.deepEqual([...b.windows[k].starts], [...a.windows[k].starts]);
+  assert.deepEqual(b.scaler, a.scaler);
 });
 
 test('missing values: the cells named first are the first in the file, whichever column holds them', async () => {

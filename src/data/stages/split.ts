@@ -10,8 +10,9 @@ import { splitRanges } from '../window.js';
 export const DEFAULT_SPLIT = { train: 0.7, val: 0.15, test: 0.15 };
 
 /**
- * `dropped`: the rows data.missing: drop removed, which `rows` no longer counts; `skipName`: what set the rows skipped
- * at the start (FixedEncoding.skipName).
+ * `dropped`: the rows data.missing: drop removed, which `rows` no longer counts, and `kept` the file row of each row
+ * left (PreparedData.kept): the split is of the file's rows, each range the rows left in it; `skipName`: what set the
+ * rows skipped at the start (FixedEncoding.skipName).
  */
 export function splitRows(
   cfg: DataConfig,
@@ -20,6 +21,7 @@ export function splitRows(
   fixed: boolean,
   dropped = 0,
   skipName = 'data.skip_rows',
+  kept?: Int32Array | null,
 ): Ranges {
   const lookback = cfg.lookback,
     horizon = cfg.horizon ?? 1;
@@ -38,12 +40,33 @@ export function splitRows(
       test: [0, rows] as [number, number],
     };
   try {
-    return splitRanges(rows, cfg.split ?? DEFAULT_SPLIT);
+    const ranges = splitRanges(rows + (kept ? dropped : 0), cfg.split ?? DEFAULT_SPLIT);
+    return kept ? keptRanges(ranges, kept) : ranges;
   } catch (e) {
     // splitRanges names the key (data.split.test: ...); the message names the file too.
     if (e instanceof DataError) throw new DataError(`${file}: ${e.message}`, { cause: e });
     throw e;
   }
+}
+
+/**
+ * Ranges of the file's rows as ranges of the rows data.missing: drop left (`kept`: the file row of each). Split over
+ * the rows left, the boundaries moved with every row dropped after them: 10 missing cells in the test rows of 300 moved
+ * the training rows' end from 210 to 203, and the test rows chose the training windows and the epochs kept.
+ */
+function keptRanges(ranges: Ranges, kept: Int32Array): Ranges {
+  const at = (row: number) => {
+    let lo = 0,
+      hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid]! < row) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const of = ([a, b]: [number, number]): [number, number] => [at(a), at(b)];
+  return { train: of(ranges.train), val: of(ranges.val), test: of(ranges.test) };
 }
 
 /**
