@@ -61,13 +61,14 @@ export { turn } from './steps.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
 export type { DataConfig, FixedEncoding, MissingPolicy, PreparedData } from './types.js';
-export type { DenseWindows, WindowSamples, WindowSeries } from './window.js';
+export type { DenseWindows, SharedTargets, WindowSamples, WindowSeries } from './window.js';
 export {
   absolute,
   FEW_TEST_WINDOWS,
   fewTestWindows,
   fileRow,
   makeWindows,
+  sharedTargets,
   splitRanges,
   Windows,
   windowStarts,

@@ -182,6 +182,48 @@ export function fewTestWindows(n: number, horizon: number): string | undefined {
   );
 }
 
+/** Target rows two splits' windows share (sharedTargets): how many, and the first and last (usable rows). */
+export interface SharedTargets {
+  splits: ['train', 'val'] | ['train', 'test'] | ['val', 'test'];
+  rows: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * The target rows each pair of splits shares, as check's data.split_overlap counts them; only pairs that share one.
+ * Explicit data.split ranges may overlap: a validation range reaching into the test rows let early stopping choose on
+ * test rows, a training range into them fitted the model on the rows it was scored on.
+ */
+export function sharedTargets(windows: Record<'train' | 'val' | 'test', Windows>): SharedTargets[] {
+  const rowsOf = (w: Windows) => {
+    const marks = new Uint8Array((w.starts.at(-1) ?? 0) + w.horizon);
+    for (const s of w.starts) marks.fill(1, s, s + w.horizon);
+    return marks;
+  };
+  const pairs = [
+    ['train', 'val'],
+    ['train', 'test'],
+    ['val', 'test'],
+  ] as const;
+  const out: SharedTargets[] = [];
+  for (const [a, b] of pairs) {
+    const x = rowsOf(windows[a]),
+      y = rowsOf(windows[b]);
+    let rows = 0,
+      first = -1,
+      last = -1;
+    for (let i = 0; i < Math.min(x.length, y.length); i++)
+      if (x[i]! & y[i]!) {
+        rows++;
+        if (first < 0) first = i;
+        last = i;
+      }
+    if (rows) out.push({ splits: [a, b] as SharedTargets['splits'], rows, first, last });
+  }
+  return out;
+}
+
 /** First target rows of the windows in range, every `stride` rows. */
 export function windowStarts(
   range: [number, number],

@@ -25,8 +25,10 @@ import {
   gapsAdvice,
   linearFitNotices,
   type PreparedData,
+  plural,
   prepareData,
   type SplitScores,
+  sharedTargets,
   sourceColumns,
   splitScoresAsync,
   timeGaps,
@@ -276,6 +278,7 @@ async function fitRun(
   // check's warning of gaps in the time column: a run trained without a check spanned a 32-day hole unsaid
   const gaps = cfg.data.time ? timeGaps(data.time, data.kept) : null;
   if (gaps?.before.length) log(`warning: ${gapsAdvice(gaps, (i) => fileRow(data, i, cfg.data.skip_rows))}`);
+  for (const w of overlapWarnings(data, cfg.data.skip_rows)) log(`warning: ${w}`);
   // fit itself warns about the acc metric and the weight count; the lint adds what fit cannot see.
   for (const w of lintConfig(cfg).filter((x) => !x.startsWith('train.metrics'))) log(`warning: ${w}`);
   const started = performance.now();
@@ -393,6 +396,26 @@ function logSummary(
   log('');
   log(diagnosisText(diagnosis, 'diagnosis'));
   log(`\nrun folder: ${dir}  (loss.png, forecast.png, metrics.json, history.json, model/)`);
+}
+
+/** What rows two splits share do, by pair (overlapWarnings). */
+const WHAT_OVERLAP = {
+  'train,val': 'val_loss and early stopping read rows the model is fit on',
+  'train,test': 'the model is scored on rows it was fit on: the test scores come out optimistic',
+  'val,test': 'early stopping chooses the epoch on test rows: the test scores come out optimistic',
+} as const;
+
+/**
+ * What train says of explicit data.split ranges that share target rows (sharedTargets), as check's data.split_overlap
+ * does: `seqtune train` said nothing, and its test scores read as those of unseen rows.
+ */
+function overlapWarnings(d: PreparedData, skipRows = 0): string[] {
+  return sharedTargets(d.windows).map(
+    (o) =>
+      `data.split: the ${o.splits.join(' and ')} windows share ${plural(o.rows, 'target row')} ` +
+      `(data rows ${fileRow(d, o.first, skipRows)}-${fileRow(d, o.last, skipRows)}): ` +
+      `${WHAT_OVERLAP[o.splits.join(',') as keyof typeof WHAT_OVERLAP]}; make the ranges disjoint`,
+  );
 }
 
 /**

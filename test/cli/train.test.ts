@@ -312,6 +312,30 @@ train: {epochs: 1, batch_size: 32}
   assert.doesNotMatch((await predict([])).err, /skips/);
 });
 
+test('train warns of data.split ranges that share target rows, as check does: the test scores are not of unseen rows', async () => {
+  // validation [150, 200) reaching into the test rows [180, 200): early stopping chose the epoch on test rows, and
+  // train said nothing (only check warned: data.split_overlap)
+  writeFileSync(join(dir, 'overlap.csv'), syntheticCsv({ length: 200, seed: 7 }));
+  const config = (split: string) =>
+    `name: overlap
+data: {csv: overlap.csv, time: time, target: value, lookback: 4, split: ${split}}
+model: {layers: [{gru: {units: 2}}, {dense: {units: 1}}]}
+train: {epochs: 1, batch_size: 32}
+`;
+  let runs = 0;
+  const train = async (split: string) => {
+    writeFileSync(join(dir, 'overlap.yaml'), config(split));
+    const t = await quiet(['train', join(dir, 'overlap.yaml'), '--out', join(dir, `overlap-${runs++}`)]);
+    assert.equal(t.value, 0, t.err);
+    return `${t.out}\n${t.err}`.split('\n').filter((l) => l.startsWith('warning: data.split'));
+  };
+  assert.deepEqual(await train('{train: [0, 150], val: [150, 200], test: [180, 200]}'), [
+    'warning: data.split: the val and test windows share 20 target rows (data rows 181-200): early stopping chooses ' +
+      'the epoch on test rows: the test scores come out optimistic; make the ranges disjoint',
+  ]);
+  assert.deepEqual(await train('{train: [0, 140], val: [140, 170], test: [170, 200]}'), []);
+});
+
 test('train warns of gaps in the time column as check does, and predict on its training CSV says it was trained so', async () => {
   // 200 hourly rows without data rows 50-81: train said nothing of the 32-hour hole (only check warned)
   const csv = syntheticCsv({ length: 200, seed: 7 }).trim().split('\n');
