@@ -648,3 +648,38 @@ test('relative windows: inputs and targets minus the last input value; a zero fo
   });
   assert.ok(Math.abs(mse / zero.length - persistence) < 1e-6 * persistence);
 });
+
+test('the test rows change nothing before them: every scaler, fill policy and encoding, with gaps at the boundaries', async () => {
+  // 200 rows, split 140/30/30; the second file's test rows are shifted, their feature flipped and scaled, a category
+  // only they hold, and both files miss cells at the end of the validation rows (168, 169) and in the test rows
+  const rows = (shift: boolean) =>
+    Array.from({ length: 200 }, (_, i) => {
+      const t = shift && i >= 170;
+      const y = i === 150 || i === 168 || (i >= 175 && i < 180) ? '' : Math.sin(i / 4) + (t ? 100 : 0) + i / 50;
+      const x = i === 169 || i === 120 ? '' : Math.cos(i / 3) * (t ? -9 : 1);
+      return `${i},${x},${t && i % 7 === 0 ? 'Z' : ['a', 'b'][i % 2]},${y}`;
+    });
+  const files = [false, true].map((shift) => csvFile(`t,x,c,y\n${rows(shift).join('\n')}\n`));
+  for (const scale of ['minmax', 'standard', 'robust', 'none'] as const)
+    for (const missing of ['ffill', 'interpolate', 'drop', { constant: 0 }] as const)
+      for (const kind of ['label', 'onehot'] as const) {
+        const cfg: DataConfig = {
+          ...base,
+          time: 't',
+          lookback: 5,
+          horizon: 2,
+          missing,
+          scale,
+          relative: true,
+          categorical: { c: kind },
+          split: { train: 0.7, val: 0.15, test: 0.15 },
+        };
+        const [a, b] = await Promise.all(files.map((f) => prepareData(cfg, f)));
+        const at = `${scale} ${JSON.stringify(missing)} ${kind}`;
+        const end = a!.ranges.test[0];
+        assert.deepEqual([a!.ranges, a!.features, a!.scaler], [b!.ranges, b!.features, b!.scaler], at);
+        const before = (d: typeof a) => d!.scaledFeatures.map((c) => [...c.subarray(0, end)]);
+        assert.deepEqual(before(a), before(b), at);
+        for (const k of ['train', 'val'] as const) assert.deepEqual(a!.windows[k].starts, b!.windows[k].starts, at);
+      }
+});
