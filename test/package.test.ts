@@ -1,0 +1,44 @@
+// The package as a user installs it (npm install seqtune into a project of their own): what it depends on and what
+// its tarball holds. A user's install runs every dependency's install scripts, so a dependency the shipped code never
+// imports costs them its download and its scripts (onnxruntime-node's fetches CUDA libraries from nuget.org and, with
+// no route there, failed the whole install).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+
+const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** The .ts files under dir (the AssemblyScript kernels left out: they compile to the shipped .wasm). */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) return p.endsWith(join('engine', 'assembly')) ? [] : sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The npm packages a source file imports (`node:` built-ins left out), by package name, as TypeScript reads them. */
+function packagesImported(file: string): string[] {
+  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => !s.startsWith('.') && !s.startsWith('node:'))
+    .map((s) =>
+      s
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+}
+
+test("the dependencies are exactly the packages the shipped code (src/, bin/) imports; the tests' are dev ones", () => {
+  const files = [...sources(join(root, 'src')), join(root, 'bin', 'seqtune.js')];
+  const imported = new Set(files.flatMap(packagesImported));
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), [...imported].sort());
+});
