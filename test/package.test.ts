@@ -12,6 +12,7 @@ const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  files: string[];
 };
 
 /** The .ts files under dir (the AssemblyScript kernels left out: they compile to the shipped .wasm). */
@@ -41,4 +42,18 @@ test("the dependencies are exactly the packages the shipped code (src/, bin/) im
   const files = [...sources(join(root, 'src')), join(root, 'bin', 'seqtune.js')];
   const imported = new Set(files.flatMap(packagesImported));
   assert.deepEqual(Object.keys(pkg.dependencies).sort(), [...imported].sort());
+});
+
+test('the source maps the package ships hold their sources: src/ is not shipped, and maps naming it mislead', () => {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    },
+  );
+  assert.ok(config);
+  const shipsSources = pkg.files.some((f) => f === 'src' || f.startsWith('src/'));
+  if (config.options.sourceMap && !shipsSources) assert.equal(config.options.inlineSources, true);
 });
