@@ -3,8 +3,9 @@
 // imports costs them its download and its scripts (onnxruntime-node's fetches CUDA libraries from nuget.org and, with
 // no route there, failed the whole install).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
 
@@ -56,4 +57,30 @@ test('the source maps the package ships hold their sources: src/ is not shipped,
   assert.ok(config);
   const shipsSources = pkg.files.some((f) => f === 'src' || f.startsWith('src/'));
   if (config.options.sourceMap && !shipsSources) assert.equal(config.options.inlineSources, true);
+});
+
+let packedOnce: Set<string> | undefined;
+/** The files `npm pack` puts in the tarball (package.json `files`, with what npm always adds), by path. */
+function packedFiles(): Set<string> {
+  if (packedOnce) return packedOnce;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  const [packed] = JSON.parse(out) as [{ files: { path: string }[] }];
+  packedOnce = new Set(packed.files.map((f) => f.path));
+  return packedOnce;
+}
+
+test('every relative link of the Markdown files the package ships leads to a file it ships', () => {
+  const packed = packedFiles();
+  const docs = [...packed].filter((f) => f.endsWith('.md'));
+  assert.ok(docs.includes('README.md'));
+  const missing = docs.flatMap((doc) =>
+    [...readFileSync(join(root, doc), 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((link) => !/^[a-z]+:/i.test(link))
+      .map((link) => normalize(join(dirname(doc), link)))
+      .filter((file) => !packed.has(file))
+      .map((file) => `${doc} -> ${file}`),
+  );
+  assert.deepEqual(missing, []);
 });
