@@ -3,8 +3,9 @@
 // imports costs them its download and its scripts (onnxruntime-node's fetches CUDA libraries from nuget.org and, with
 // no route there, failed the whole install).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
@@ -14,6 +15,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   files: string[];
+  scripts: Record<string, string>;
 };
 
 /** The .ts files under dir (the AssemblyScript kernels left out: they compile to the shipped .wasm). */
@@ -83,4 +85,25 @@ test('every relative link of the Markdown files the package ships leads to a fil
       .map((file) => `${doc} -> ${file}`),
   );
   assert.deepEqual(missing, []);
+});
+
+test('npm run build in a checkout without its dev dependencies (npm install /path/to/it) says what to run', () => {
+  assert.match(pkg.scripts.build!, /^node scripts\/build-tools\.mjs && /);
+  const script = join(root, 'scripts', 'build-tools.mjs');
+  assert.equal(spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8' }).status, 0);
+  const bare = mkdtempSync(join(tmpdir(), 'seqtune checkout '));
+  try {
+    copyFileSync(join(root, 'package.json'), join(bare, 'package.json'));
+    const run = spawnSync(process.execPath, [script], { cwd: bare, encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.equal(
+      run.stderr,
+      "seqtune: npm run build (which npm runs as prepare when it installs a checkout's folder) needs the dev " +
+        'dependencies, and assemblyscript, typescript, @types/node, vite, uplot are not installed in ' +
+        `${bare}: run npm install there first, or install a built package ` +
+        '(npm pack there, then npm install the .tgz)\n',
+    );
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
 });
