@@ -4,7 +4,7 @@
 // no route there, failed the whole install).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
@@ -16,6 +16,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
   files: string[];
   scripts: Record<string, string>;
+  bin: Record<string, string>;
+  exports: Record<string, { types: string; default: string }>;
 };
 
 /** The .ts files under dir (the AssemblyScript kernels left out: they compile to the shipped .wasm). */
@@ -106,4 +108,29 @@ test('npm run build in a checkout without its dev dependencies (npm install /pat
   } finally {
     rmSync(bare, { recursive: true, force: true });
   }
+});
+
+test('the tarball holds what an installed package runs: the command, every export, the kernels, the dashboard', (t) => {
+  if (!existsSync(join(root, 'dist', 'web', 'index.html'))) return t.skip('dist/ is not built (npm run build)');
+  const packed = packedFiles();
+  const page = readFileSync(join(root, 'dist', 'web', 'index.html'), 'utf8');
+  const assets = [...page.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => `dist/web/${m[1]}`);
+  assert.ok(assets.length >= 2, 'dist/web/index.html loads its script and style');
+  const needed = [
+    ...Object.values(pkg.bin),
+    ...Object.values(pkg.exports).flatMap((e) => [e.types, e.default]),
+    'dist/engine/kernels.relaxed.wasm',
+    'dist/engine/kernels.simd.wasm',
+    'dist/web/index.html',
+    ...assets,
+    'docs/config.md',
+  ].map((f) => normalize(f));
+  assert.deepEqual(
+    needed.filter((f) => !packed.has(f)),
+    [],
+  );
+  assert.deepEqual(
+    [...packed].filter((f) => /^(src|test|scripts|bench|examples|web)\/|\.test\.|\.tsbuildinfo$/.test(f)),
+    [],
+  );
 });
