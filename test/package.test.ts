@@ -4,7 +4,17 @@
 // no route there, failed the whole install).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
@@ -133,4 +143,29 @@ test('the tarball holds what an installed package runs: the command, every expor
     [...packed].filter((f) => /^(src|test|scripts|bench|examples|web)\/|\.test\.|\.tsbuildinfo$/.test(f)),
     [],
   );
+});
+
+test('npm run build:ts removes what tsc wrote for a source since removed, which npm pack would ship', () => {
+  assert.match(pkg.scripts['build:ts']!, /^node scripts\/dist-orphans\.mjs && tsc /);
+  const checkout = mkdtempSync(join(tmpdir(), 'seqtune-dist-'));
+  try {
+    const kept = ['src/tune/loop.ts', 'dist/tune/loop.js', 'dist/tune/loop.d.ts', 'dist/tune/loop.js.map'];
+    const web = ['dist/web/index.html', 'dist/web/assets/index-x.js', 'dist/engine/kernels.simd.wasm'];
+    const gone = ['dist/tune/study-trials.js', 'dist/tune/study-trials.d.ts', 'dist/tune/study-trials.js.map'];
+    for (const f of [...kept, ...web, ...gone]) {
+      mkdirSync(join(checkout, dirname(f)), { recursive: true });
+      writeFileSync(join(checkout, f), '');
+    }
+    const run = spawnSync(process.execPath, [join(root, 'scripts', 'dist-orphans.mjs')], {
+      cwd: checkout,
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      [...kept, ...web, ...gone].filter((f) => existsSync(join(checkout, f))),
+      [...kept, ...web],
+    );
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
 });
