@@ -120,7 +120,14 @@ export class VirtualTable<R> {
     this.paint(this.canvas.parentElement!);
   }
 
+  /**
+   * Paints the rows in view. A row that had the focus (Tab through the table, a live study's page painting its rows
+   * anew at each trial) gets it back in its new element: the focus went to the page's body, and the next Tab started
+   * again from the table's first rows.
+   */
   private paint(scroller: HTMLElement): void {
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && this.body.contains(active) ? active.dataset.key : undefined;
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - EXTRA);
     const last = Math.min(this.shown.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW) + EXTRA);
     this.body.style.transform = `translateY(${first * ROW}px)`;
@@ -140,5 +147,8 @@ export class VirtualTable<R> {
         ),
       ),
     );
+    if (focused === undefined) return;
+    for (const row of this.body.children)
+      if (row instanceof HTMLElement && row.dataset.key === focused) row.focus({ preventScroll: true });
   }
 }
