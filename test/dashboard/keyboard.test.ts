@@ -66,3 +66,23 @@ test('Tab goes down the trials table while trials arrive and past the rows first
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   assert.equal(await focused(), '45', 'rows drawn as the table scrolls to them');
 });
+
+test('a column header sorts the trials table from the keyboard', { skip: missing, timeout: 60000 }, async () => {
+  await page.goto(`${d.url}#/`);
+  await page.goto(`${d.url}#/study/keys`);
+  await page.locator('#trials .vt-row').first().waitFor();
+  await page.getByLabel('filter').focus();
+  for (const _ of ['#', 'state', 'value']) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'value');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press(' ');
+  const header = page.locator('#trials [role=columnheader]', { hasText: 'value' });
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  const last = await page.locator('#trials .vt-count').textContent();
+  const n = Number(last!.split(' ')[0]) - 1;
+  assert.equal(
+    await page.locator('#trials .vt-row').first().getAttribute('data-key'),
+    String(n),
+    'highest value first',
+  );
+});

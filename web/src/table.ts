@@ -65,12 +65,28 @@ export class VirtualTable<R> {
             style: cellStyle(c),
             title: c.label,
             role: 'columnheader',
+            // a header sorts from the keyboard too: Tab to it, Enter or Space (it took a click alone)
+            tabindex: 0,
             onclick: () => this.sort(i),
+            onkeydown: (e: Event) => {
+              const key = (e as KeyboardEvent).key;
+              if (key !== 'Enter' && key !== ' ') return;
+              e.preventDefault();
+              this.sort(i);
+            },
           },
           c.label,
         ),
       ),
     );
+    this.marks();
+  }
+
+  /** Which header the rows are sorted by, and which way (aria-sort), for a screen reader. */
+  private marks(): void {
+    [...this.head.children].forEach((el, i) => {
+      el.setAttribute('aria-sort', i !== this.sortBy ? 'none' : this.desc ? 'descending' : 'ascending');
+    });
   }
 
   /** New columns (a study's first trials bring its parameters); the sort stays on a column of the same label. */
@@ -93,6 +109,7 @@ export class VirtualTable<R> {
   private sort(i: number): void {
     this.desc = this.sortBy === i ? !this.desc : false;
     this.sortBy = i;
+    this.marks();
     this.refresh();
   }
 
