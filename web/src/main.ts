@@ -32,16 +32,14 @@ async function route(): Promise<void> {
   const root = h('div', {}, h('p', { class: 'muted' }, 'loading…'));
   app.replaceChildren(root);
   let stop: () => void = () => {};
-  if (decoded.includes(null)) {
-    root.replaceChildren(
-      h('p', { class: 'error', id: 'bad-address' }, `${location.hash}: not a page address (a % must begin a %XX)`),
-    );
-    return;
-  }
+  if (decoded.includes(null)) return badAddress(root, 'a % must begin a %XX');
   const parts = decoded as string[];
+  // a trial's number, or null: `abc` was asked for as trial NaN (and waited for, for ever), an empty one as trial 0
+  const trial = parts[0] === 'study' && parts[2] === 'trial' ? trialNumber(parts[3]) : undefined;
+  if (trial === null) return badAddress(root, 'a trial is a number: 0, 1, ...');
   try {
-    if (parts[0] === 'study' && parts[1] !== undefined && parts[2] === 'trial')
-      stop = await trialPage(root, parts[1], Number(parts[3]));
+    if (parts[0] === 'study' && parts[1] !== undefined && trial !== undefined)
+      stop = await trialPage(root, parts[1], trial);
     else if (parts[0] === 'study' && parts[1] !== undefined) stop = await studyPage(root, parts[1]);
     else if (parts[0] === 'runs') stop = await runsPage(root, new URLSearchParams(query));
     else if (parts[0] === 'run' && parts[1] !== undefined) stop = await runPage(root, parts.slice(1).join('/'));
@@ -63,6 +61,16 @@ async function route(): Promise<void> {
   }
   if (root.isConnected) leave = stop;
   else stop();
+}
+
+/** The page says that its address names no page, and why. */
+function badAddress(root: HTMLElement, why: string): void {
+  root.replaceChildren(h('p', { class: 'error', id: 'bad-address' }, `${location.hash}: not a page address (${why})`));
+}
+
+/** The trial number an address names (`#/study/NAME/trial/N`), or null when it names none. */
+function trialNumber(text: string | undefined): number | null {
+  return text !== undefined && /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : null;
 }
 
 /** How often every page asks whether the storage can be read (the note above it says why not while it cannot). */

@@ -1,0 +1,51 @@
+// Trial pages by their address: one that names no trial number says so. Skipped without /usr/bin/chromium (failed
+// instead with CI set).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { openStorage, type Storage } from '../../src/storage/index.js';
+import { buildWeb, missing, openPage } from '../helpers/browser.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-addr-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+let st: Storage;
+let d: Dashboard;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  if (missing) return;
+  st = openStorage(`sqlite:${join(dir, 'studies.db')}`);
+  await st.createStudy('s', { strategy: 'random' });
+  const t = await st.createTrial('s', { units: 4 });
+  await st.finishTrial('s', t.number, 'complete', 0.5);
+  d = await startDashboard({
+    storage: `sqlite:${join(dir, 'studies.db')}`,
+    port: 0,
+    web: await buildWeb(),
+    pollMs: 50,
+  });
+  ({ browser, page } = await openPage());
+});
+
+after(async () => {
+  await browser?.close();
+  await d?.close();
+  await st?.close();
+});
+
+test('a trial address without a trial number says so, and waits for nothing', { skip: missing }, async () => {
+  for (const n of ['abc', '', '1.5', '-1']) {
+    await page.goto(`${d.url}#/`);
+    await page.goto(`${d.url}#/study/s/trial/${n}`);
+    const note = page.locator('#bad-address');
+    await note.waitFor();
+    assert.equal(await note.textContent(), `#/study/s/trial/${n}: not a page address (a trial is a number: 0, 1, ...)`);
+    assert.equal(await page.locator('#waiting').count(), 0, n);
+  }
+});
