@@ -51,10 +51,9 @@ async function route(): Promise<void> {
     if (parts[0] === 'study' && parts[1] !== undefined) {
       root.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
       stop = onLive((ev) => {
-        if (
-          ev.type === 'resync' ||
-          ((ev.type === 'study-created' || ev.type === 'trial-created') && ev.study === parts[1])
-        )
+        if (ev.type === 'resync' || (ev.type === 'study-created' && ev.study === parts[1])) void route();
+        // a trial page waits for its own trial: it was asked for again at every trial of its study
+        else if (ev.type === 'trial-created' && ev.study === parts[1] && (trial === undefined || ev.number === trial))
           void route();
       });
     }
