@@ -45,6 +45,8 @@ export interface Study {
     steady?: number;
     dip?: { trial: number; value?: number; steady?: number } | null;
   } | null;
+  /** Why its last run ended and at how many trials (`trial budget spent`); null while it runs or was resumed. */
+  finished?: { reason: string; trials: number } | null;
   /** The study's result folder: the ensemble's when auto kept one, else the best trial's. */
   result_dir: string | null;
   ensemble: Ensemble | null;

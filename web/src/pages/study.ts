@@ -41,6 +41,18 @@ function historyChart(s: Study): HTMLElement {
 }
 
 /**
+ * Its trials and why its last run ended, as `study show` says them (`300 trials, trial budget spent`; trials enqueued
+ * since: `at 300 trials`): the page said `300 trials` alone, and a study that had ended looked like one still running.
+ */
+function headText(s: Study): string {
+  const trials = (k: number) => `${k} trial${k === 1 ? '' : 's'}`;
+  const fin = s.finished;
+  if (!fin) return trials(s.trials.length);
+  const since = fin.trials !== s.trials.length ? ` at ${trials(fin.trials)}` : '';
+  return `${trials(s.trials.length)}, ${fin.reason}${since}`;
+}
+
+/**
  * The study's result as `study show` prints it (cli/commands/study-report.ts autoLines): the best trial and its run
  * folder, how auto chose it (the steady value of its curve, the mean over seeds), and the ensemble and its verdict.
  */
@@ -222,7 +234,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   const render = () => {
     parts.head.replaceChildren(
       h('h1', {}, s.name),
-      h('p', { class: 'muted' }, `${s.strategy ?? 'strategy ?'} · ${s.trials.length} trials`),
+      h('p', { class: 'muted', id: 'study-head' }, `${s.strategy ?? 'strategy ?'} · ${headText(s)}`),
       resultBox(s, runs),
     );
     const now = paramNames(s.trials).join('\n');

@@ -1,0 +1,60 @@
+// A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
+// show` does, when the tune ends. Skipped without /usr/bin/chromium (failed instead with CI set).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { openStorage, type Storage } from '../../src/storage/index.js';
+import { buildWeb, missing, openPage } from '../helpers/browser.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-study-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+let st: Storage;
+let d: Dashboard;
+let browser: Browser;
+let page: Page;
+
+/** A finished trial of `study`. */
+async function trial(study: string, value: number): Promise<void> {
+  const t = await st.createTrial(study, { units: value });
+  await st.finishTrial(study, t.number, 'complete', value);
+}
+
+before(async () => {
+  if (missing) return;
+  st = openStorage(`sqlite:${join(dir, 'studies.db')}`);
+  d = await startDashboard({
+    storage: `sqlite:${join(dir, 'studies.db')}`,
+    port: 0,
+    web: await buildWeb(),
+    pollMs: 50,
+  });
+  ({ browser, page } = await openPage());
+});
+
+after(async () => {
+  await browser?.close();
+  await d?.close();
+  await st?.close();
+});
+
+test("a study page's head says why the study's run ended, once it ends, as study show does", {
+  skip: missing,
+}, async () => {
+  await st.createStudy('ends', { strategy: 'random' });
+  await trial('ends', 1);
+  await trial('ends', 2);
+  await page.goto(`${d.url}#/study/ends`);
+  const head = page.locator('#study-head');
+  await head.waitFor();
+  assert.equal(await head.textContent(), 'random · 2 trials');
+  // what runStudy records when its loop ends (tune/study.ts)
+  await st.setStudyAttr('ends', 'finished', { reason: 'trial budget spent', trials: 2 });
+  await page.locator('#study-head', { hasText: 'random · 2 trials, trial budget spent' }).waitFor();
+  await trial('ends', 3);
+  await page.locator('#study-head', { hasText: 'random · 3 trials, trial budget spent at 2 trials' }).waitFor();
+});
