@@ -1,5 +1,6 @@
 // A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
-// show` does, when the tune ends. Skipped without /usr/bin/chromium (failed instead with CI set).
+// show` does, when the tune ends; its factor importance is drawn when study show prints it, and said not to mean
+// anything yet, in study show's words, when not. Skipped without /usr/bin/chromium (failed instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
+import { importanceNotYet } from '../../src/tune/index.js';
 import { buildWeb, missing, openPage } from '../helpers/browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-study-'));
@@ -57,4 +59,22 @@ test("a study page's head says why the study's run ended, once it ends, as study
   await page.locator('#study-head', { hasText: 'random · 2 trials, trial budget spent' }).waitFor();
   await trial('ends', 3);
   await page.locator('#study-head', { hasText: 'random · 3 trials, trial budget spent at 2 trials' }).waitFor();
+});
+
+test('factor importance is drawn when study show prints it, and study show says why not yet when not', {
+  skip: missing,
+}, async () => {
+  await st.createStudy('imp', { strategy: 'random' });
+  // 16 units once in 10 trials: a value seen once, whose share of the variance is chance
+  for (const units of [4, 4, 4, 8, 8, 8, 4, 8, 16, 4]) await trial('imp', units);
+  const why = importanceNotYet(await st.getTrials('imp'), 'random');
+  assert.equal(why, '(10 completed; units 16 completed once, and each value needs 2)');
+  await page.goto(`${d.url}#/study/imp`);
+  const note = page.locator('#importance-not-yet');
+  await note.waitFor();
+  assert.equal(await note.textContent(), `not enough trials yet ${why}`);
+  await trial('imp', 16);
+  assert.equal(importanceNotYet(await st.getTrials('imp'), 'random'), null);
+  await page.locator('.bars .bar-label', { hasText: 'units' }).waitFor();
+  assert.equal(await note.count(), 0);
 });

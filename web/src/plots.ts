@@ -124,11 +124,13 @@ export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
   return h('div', { class: 'chart', id: 'parallel', 'data-axes': JSON.stringify(axes.map((a) => a.labels)) }, el);
 }
 
-/** Factor importance as labelled bars (the same numbers `study show` prints). */
-export function importanceBars(imp: Importance[], completed: number): HTMLElement {
-  // as `study show` says it: below 8 completed trials the shares mean little (tune/report.ts IMPORTANCE_MIN_TRIALS)
-  if (!imp.length || completed < 8)
-    return h('p', { class: 'muted' }, `not enough trials yet (${completed} completed; shown from 8)`);
+/**
+ * Factor importance as labelled bars (the same numbers `study show` prints), or as it says why not yet (`notYet`:
+ * importance.ts importanceNotYet's words).
+ */
+export function importanceBars(imp: Importance[], notYet: string | null): HTMLElement {
+  if (notYet !== null || !imp.length)
+    return h('p', { class: 'muted', id: 'importance-not-yet' }, `not enough trials yet ${notYet ?? ''}`.trim());
   const max = Math.max(...imp.map((i) => i.importance), 1e-12);
   return h(
     'div',
