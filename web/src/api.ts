@@ -110,12 +110,22 @@ export type LiveEvent =
   | { type: 'epoch'; study: string; number: number; step: number; epochs: number; value: number | null; at: string }
   | { type: 'trial-finished'; study: string; number: number; state: string; value: number | null; at: string };
 
+/** An answer of the API that is an error: its `error` text, and its status (404: not found; 500: not read). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** `accept`: statuses besides 2xx whose JSON is the answer (/api/health's 503). */
 export async function api<T>(path: string, accept: readonly number[] = []): Promise<T> {
   const r = await fetch(path);
   if (!r.ok && !accept.includes(r.status)) {
     const body = (await r.json().catch(() => ({}))) as { error?: string };
-    throw new Error(body.error ?? `${path}: ${r.status}`);
+    throw new ApiError(body.error ?? `${path}: ${r.status}`, r.status);
   }
   return (await r.json()) as T;
 }

@@ -2,7 +2,7 @@
 // (#/runs?q=TEXT&order=newest&offset=N: a page of the list), #/run/ID. Leaving a page stops its live updates. A
 // study or trial page asked for before it is stored opens when it is.
 
-import { health, onLive } from './api.js';
+import { ApiError, health, onLive } from './api.js';
 import { h } from './dom.js';
 import { runPage, runsPage } from './pages/runs.js';
 import { studiesPage } from './pages/studies.js';
@@ -12,10 +12,16 @@ import './style.css';
 
 const app = document.getElementById('app')!;
 let leave: () => void = () => {};
+/**
+ * Whether the page shown could not be read (an answer other than 404), and `storage` once the storage could not be
+ * read after that: the page is read again when it can.
+ */
+let failed: false | 'page' | 'storage' = false;
 
 async function route(): Promise<void> {
   leave();
   leave = () => {};
+  failed = false;
   // what follows a `?` is the page's own state (#/runs?offset=100); names in the path are encoded, a `?` too
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split(/\?(.*)/s);
   // a % that begins no character (#/run/%, typed or cut short) threw here, and the page before stayed on screen
@@ -47,8 +53,13 @@ async function route(): Promise<void> {
     if (root.isConnected) document.body.dataset.page = parts[0] || 'studies';
   } catch (e) {
     root.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
+    // not read: when the storage cannot be read now, the page is read again once it can (checkHealth)
+    if (!(e instanceof ApiError) || e.status !== 404) {
+      if (root.isConnected) failed = 'page';
+      void checkHealth();
+    }
     // a study (or trial) not there yet: its page opens when the storage has it
-    if (parts[0] === 'study' && parts[1] !== undefined) {
+    else if (parts[0] === 'study' && parts[1] !== undefined) {
       root.append(h('p', { class: 'muted', id: 'waiting' }, 'waiting for it: this page opens when it is stored'));
       stop = onLive((ev) => {
         if (ev.type === 'resync' || (ev.type === 'study-created' && ev.study === parts[1])) void route();
@@ -88,6 +99,9 @@ async function checkHealth(): Promise<void> {
   );
   note.textContent = error ? `storage: ${error}` : '';
   note.hidden = !error;
+  // a page opened while the storage could not be read showed its error after the storage came back, until a reload
+  if (error && failed) failed = 'storage';
+  else if (!error && failed === 'storage') void route();
 }
 
 window.addEventListener('hashchange', () => void route());
