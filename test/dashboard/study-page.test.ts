@@ -1,6 +1,7 @@
 // A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
 // show` does, when the tune ends; its factor importance is drawn when study show prints it, and said not to mean
-// anything yet, in study show's words, when not. Skipped without /usr/bin/chromium (failed instead with CI set).
+// anything yet, in study show's words, when not; a curve of one epoch is drawn. Skipped without /usr/bin/chromium
+// (failed instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,4 +78,21 @@ test('factor importance is drawn when study show prints it, and study show says 
   assert.equal(importanceNotYet(await st.getTrials('imp'), 'random'), null);
   await page.locator('.bars .bar-label', { hasText: 'units' }).waitFor();
   assert.equal(await note.count(), 0);
+});
+
+test("a running trial's curve shows from its first epoch on the study's chart", { skip: missing }, async () => {
+  await st.createStudy('first', { strategy: 'random' });
+  const t = await st.createTrial('first', { units: 4 });
+  await st.report('first', t.number, 0, 0.5);
+  await page.goto(`${d.url}#/study/first`);
+  await page.locator('#curves-canvas').waitFor();
+  await page.locator('.legend', { hasText: 'running #0' }).waitFor();
+  // the pixels of the running trials' orange (#ea580c) on the canvas
+  const orange = await page.locator('#curves-canvas').evaluate((c: HTMLCanvasElement) => {
+    const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i]! > 200 && px[i + 1]! < 140 && px[i + 2]! < 80) n++;
+    return n;
+  });
+  assert.ok(orange > 0, 'the one epoch is drawn');
 });

@@ -72,18 +72,29 @@ export class CurvesChart {
     const maxLen = Math.max(1, ...data.trials.map((t) => t.values.length));
     const px = (i: number) => M.l + (maxLen > 1 ? (i / (maxLen - 1)) * w : w / 2);
     const py = (v: number) => M.t + hh - Math.min(1, Math.max(0, unit(ys, v))) * hh;
+    const finite = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+    // a value with no finite neighbour (a curve of one epoch: a running trial's first, a trial pruned or failed
+    // after it) is a dot: as a line it was a moveTo alone, and nothing was drawn of that trial
     const path = (values: (number | null)[]) => {
       ctx.beginPath();
+      const dots: [number, number][] = [];
       let pen = false;
       values.forEach((v, i) => {
-        if (v === null || v === undefined || !Number.isFinite(v)) pen = false;
+        if (!finite(v)) pen = false;
         else if (pen) ctx.lineTo(px(i), py(v));
         else {
           ctx.moveTo(px(i), py(v));
           pen = true;
+          if (!finite(values[i + 1])) dots.push([px(i), py(v)]);
         }
       });
       ctx.stroke();
+      ctx.fillStyle = ctx.strokeStyle;
+      for (const [x, y] of dots) {
+        ctx.beginPath();
+        ctx.arc(x, y, Math.max(2, ctx.lineWidth), 0, 2 * Math.PI);
+        ctx.fill();
+      }
     };
     const best = this.best();
     const layers: [(s: string, n: number) => boolean, string, number][] = [
