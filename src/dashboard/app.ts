@@ -13,6 +13,7 @@ import type { Hub } from './hub.js';
 import { pageOfRuns, QueryError, runQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
 import { decodedPath, pageAddress, webFile } from './static.js';
+import { studyRows } from './study-list.js';
 import { curvesJson, runFolderOf, trialJson } from './trial.js';
 
 export interface DashboardSource {
@@ -109,6 +110,7 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
   );
   // the study JSON reads through `reader`, not the storage: the folders it names are read beside the storage's file
   app.get('/api/studies', async (c) => c.json(await studiesJson(reader(s), studyHome(s.storage))));
+  app.get('/api/study-list', async (c) => c.json(studyRows(await studiesJson(reader(s), studyHome(s.storage)))));
   app.get('/api/studies/:name', async (c) => {
     const name = c.req.param('name');
     if (!(await s.storage.getStudy(name))) return notFound(c, `study "${name}"`);

@@ -89,6 +89,32 @@ test('GET /api/studies and /api/studies/NAME answer exactly what study ls --json
   assert.match(((await missing.json()) as { error: string }).error, /study "nope": not found/);
 });
 
+test('GET /api/study-list: each study of study ls --json with its trials counted by state, not listed', async () => {
+  const ls = JSON.parse((await runCli(['study', 'ls', '--storage', fx.url, '--json'])).out);
+  const grid = ls.find((s: { name: string }) => s.name === 'grid2');
+  const list = await json<Record<string, unknown>[]>('/api/study-list');
+  assert.deepEqual(
+    list.map((s) => s.name),
+    ls.map((s: { name: string }) => s.name),
+  );
+  const last = grid.trials
+    .map((t: { finished: string }) => t.finished)
+    .sort()
+    .at(-1);
+  assert.deepEqual(
+    list.find((s) => s.name === 'grid2'),
+    {
+      name: 'grid2',
+      strategy: 'grid',
+      finished: grid.finished,
+      trials: 2,
+      states: { complete: 2 },
+      best: { number: grid.best.number, value: grid.best.value },
+      last_activity: last,
+    },
+  );
+});
+
 test('a study named with HTML characters comes back as those characters, in every field', async () => {
   const names = (await json<{ name: string }[]>('/api/studies')).map((s) => s.name);
   assert.ok(names.includes(HTML_NAME));

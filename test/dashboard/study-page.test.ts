@@ -1,7 +1,7 @@
 // A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
 // show` does, when the tune ends; its factor importance is drawn when study show prints it, and said not to mean
-// anything yet, in study show's words, when not; a curve of one epoch is drawn. Skipped without /usr/bin/chromium
-// (failed instead with CI set).
+// anything yet, in study show's words, when not; a curve of one epoch is drawn. The Studies page counts a study's
+// trials without reading each of them at every trial. Skipped without /usr/bin/chromium (failed instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -95,4 +95,25 @@ test("a running trial's curve shows from its first epoch on the study's chart", 
     return n;
   });
   assert.ok(orange > 0, 'the one epoch is drawn');
+});
+
+test('the Studies page counts a new trial without reading every trial stored', { skip: missing }, async () => {
+  await st.createStudy('many', { strategy: 'random' });
+  for (let n = 0; n < 400; n++) await trial('many', n);
+  await page.goto(`${d.url}#/`);
+  const cells = page.locator('tr[data-study="many"] td');
+  await cells.nth(2).filter({ hasText: /^400$/ }).waitFor();
+  assert.equal(await cells.nth(3).textContent(), '400 complete');
+  assert.equal(await cells.nth(4).textContent(), '0 (#0)');
+  const read: Promise<number>[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/studies') || r.url().includes('/api/study-list'))
+      read.push(r.body().then((b) => b.length));
+  });
+  const t = await st.createTrial('many', { units: 1 });
+  await st.finishTrial('many', t.number, 'failed', null);
+  await cells.nth(3).filter({ hasText: '400 complete1 failed' }).waitFor();
+  assert.equal(await cells.nth(2).textContent(), '401');
+  const bytes = (await Promise.all(read)).reduce((a, b) => a + b, 0);
+  assert.ok(bytes < 5000, `${bytes} bytes read for one trial`);
 });

@@ -21,6 +21,17 @@ export interface Importance {
   method: string;
 }
 
+/** A study as the Studies page lists it (GET /api/study-list, src/dashboard/study-list.ts). */
+export interface StudyRow {
+  name: string;
+  strategy: string | null;
+  finished: { reason: string; trials: number } | null;
+  trials: number;
+  states: Record<string, number>;
+  best: { number: number; value: number | null } | null;
+  last_activity: string | null;
+}
+
 /** What auto's ensemble step recorded (src/tune/study-json.ts EnsembleAttr). */
 export interface Ensemble {
   what: string;

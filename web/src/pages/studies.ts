@@ -1,32 +1,23 @@
-// The studies page: one row per stored study with its strategy, trials by state, best value and last activity;
-// refreshed when the live events say a study or trial appeared or ended.
+// The studies page: one row per stored study with its strategy, trials by state, best value and last activity
+// (GET /api/study-list: the trials counted, not listed); refreshed when the live events say a study or trial appeared
+// or ended.
 
-import { api, onLive, type Study } from '../api.js';
+import { api, onLive, type StudyRow } from '../api.js';
 import { agoText, h, num, scrollBox, throttle } from '../dom.js';
 
 const STATES = ['complete', 'pruned', 'failed', 'running', 'waiting'];
 
-/** The latest start or end of any trial (those fields come with study ls --json), else null. */
-function lastActivity(s: Study): string | null {
-  let last: string | null = null;
-  for (const t of s.trials)
-    for (const v of [t.started, t.finished]) if (v && (!last || Date.parse(v) > Date.parse(last))) last = v;
-  return last;
-}
-
-function row(s: Study): HTMLElement {
-  const counts = STATES.map((st) => [st, s.trials.filter((t) => t.state === st).length] as const).filter(
-    ([, n]) => n > 0,
-  );
+function row(s: StudyRow): HTMLElement {
+  const counts = STATES.map((st) => [st, s.states[st] ?? 0] as const).filter(([, n]) => n > 0);
   return h(
     'tr',
     { 'data-study': s.name },
     h('td', {}, h('a', { href: `#/study/${encodeURIComponent(s.name)}` }, s.name)),
     h('td', {}, s.strategy ?? '–'),
-    h('td', {}, String(s.trials.length)),
+    h('td', {}, String(s.trials)),
     h('td', {}, ...counts.map(([st, n]) => h('span', { class: `state ${st}` }, `${n} ${st}`))),
     h('td', {}, s.best ? `${num(s.best.value)} (#${s.best.number})` : '–'),
-    h('td', {}, agoText(lastActivity(s))),
+    h('td', {}, agoText(s.last_activity)),
   );
 }
 
@@ -48,7 +39,7 @@ export async function studiesPage(root: HTMLElement): Promise<() => void> {
   );
   root.replaceChildren(h('h1', {}, 'Studies'), scrollBox(table));
   const load = async () => {
-    const all = await api<Study[]>('/api/studies');
+    const all = await api<StudyRow[]>('/api/study-list');
     body.replaceChildren(...all.map(row));
     if (!all.length) body.append(h('tr', {}, h('td', { colspan: 6 }, 'no study in this storage yet')));
   };
