@@ -1,7 +1,8 @@
 // A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
 // show` does, when the tune ends; its factor importance is drawn when study show prints it, and said not to mean
 // anything yet, in study show's words, when not; a curve of one epoch is drawn. The Studies page counts a study's
-// trials without reading each of them at every trial. Skipped without /usr/bin/chromium (failed instead with CI set).
+// trials without reading each of them at every trial. A trial whose epochs and heartbeats keep coming is never said to
+// have stopped. Skipped without /usr/bin/chromium (failed instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -117,3 +118,46 @@ test('the Studies page counts a new trial without reading every trial stored', {
   const bytes = (await Promise.all(read)).reduce((a, b) => a + b, 0);
   assert.ok(bytes < 5000, `${bytes} bytes read for one trial`);
 });
+
+test('a running trial whose epochs and heartbeats keep coming is never said to have stopped beating', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  // tune.heartbeat 1 s: a trial is stale after 3 s without one
+  await st.createStudy('alive', { strategy: 'random', config: { tune: { heartbeat: 1 } } });
+  const t = await st.createTrial('alive', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 3, worker: 0 } });
+  await page.goto(`${d.url}#/study/alive`);
+  await page.locator('#trials .vt-row').first().waitFor();
+  await page.locator('#live', { hasText: /^live$/ }).waitFor();
+  await epochs(t.number, 0);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { said: string[] }).said), []);
+  // the trial's own page, with 16 epochs more
+  await page.goto(`${d.url}#/study/alive/trial/0`);
+  await page.locator('#trial-curves[data-epochs="16"]').waitFor();
+  await epochs(t.number, 16, '#trial-curves[data-epochs="K"]');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { said: string[] }).said), []);
+});
+
+/**
+ * 16 epochs of trial `n` of `alive` from `from`, 0.5 s apart, each with a heartbeat: past the 3 s and the page's 5-s
+ * tick; each heard by the page (the study page's lastEpoch, or `shown` with K its epochs) before the next. The page
+ * notes meanwhile (window.said) every text of a stopped heartbeat it shows, however briefly.
+ */
+async function epochs(n: number, from: number, shown?: string): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { said: string[] };
+    w.said = [];
+    new MutationObserver(() => {
+      const text = ['#stale', '#trials', '#trial-head'].map((q) => document.querySelector(q)?.textContent).join(' ');
+      if (/no heartbeat|⚠/.test(text)) w.said.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  for (let e = from; e < from + 16; e++) {
+    await st.heartbeat('alive', [n]);
+    await st.report('alive', n, e, 1 / (e + 1));
+    if (shown) await page.locator(shown.replace('K', String(e + 1))).waitFor();
+    else
+      await page.waitForFunction((k) => (window as { lastEpoch?: { epochs: number } }).lastEpoch?.epochs === k, e + 1);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -97,6 +97,15 @@ export function staleNote(
   return s > staleAfterS ? `no heartbeat for ${seconds(s)} (its process may be dead)` : null;
 }
 
+/**
+ * A running trial's epoch, seen by the dashboard at `at`, is a sign of its process's life as its heartbeat is: its
+ * epochs came every second while the page said 'no heartbeat for 8 s (its process may be dead)' from the heartbeat it
+ * last read.
+ */
+export function beating(t: { heartbeat?: string | null }, at: string): void {
+  if (!t.heartbeat || Date.parse(at) > Date.parse(t.heartbeat)) t.heartbeat = at;
+}
+
 let ticking = false;
 
 /**

@@ -5,7 +5,7 @@
 import { api, type CurveTrial, curves, health, onLive, type Study, studyPath, type TrialRow } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
-import { digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
+import { beating, digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
 import { importanceNotYet } from '../importance.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
@@ -282,9 +282,12 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   let closed = false;
   const ticking = () => {
     tick = window.setInterval(() => {
-      table.refresh();
-      staleLines();
+      // a trial that looks stopped by the heartbeat last read is read again before it is said to be (trial.ts)
       if (s.trials.some((t) => stale(t))) reload();
+      else {
+        table.refresh();
+        staleLines();
+      }
     }, 5000);
   };
   // deletions heard: a read begun before one (its answer the deleted study's) neither replaces the page's note of it
@@ -311,6 +314,8 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       parts.stale.replaceChildren(h('p', { class: 'error' }, `study "${name}" was deleted from the storage`));
     } else if (e.type === 'epoch') {
       chart.append(e.number, e.step, e.value);
+      const beat = beats.get(e.number);
+      if (beat) beating(beat, e.at);
       const t = s.trials.find((x) => x.number === e.number);
       if (t) {
         t.epochs = Math.max(t.epochs, e.epochs);

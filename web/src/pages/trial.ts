@@ -3,7 +3,7 @@
 
 import { api, onLive, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
-import { h, num, replace, section, staleNote } from '../dom.js';
+import { beating, h, num, replace, section, staleNote } from '../dom.js';
 import {
   becameNonFinite,
   type Diagnosis,
@@ -106,9 +106,12 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     return note;
   };
   headLine();
-  // a running trial's heartbeat ages: said again every few seconds, and read again while it looks stopped
+  // a running trial's heartbeat ages: said again every few seconds, and read again while it looks stopped, before it
+  // is said to have stopped (said from the heartbeat last read, a trial beating every 2 s read 'no heartbeat for 7 s'
+  // until the read answered)
   const tick = window.setInterval(() => {
-    if (headLine())
+    if (!staleNote(t, t.stale_after_s, skew)) headLine();
+    else
       void api<TrialDetail>(trialPath(study, n))
         .then((x) => {
           t.heartbeat = x.heartbeat;
@@ -156,6 +159,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     if (e.type !== 'resync' && !mine) return;
     if (e.type === 'epoch') {
       t.intermediate[e.step] = e.value;
+      beating(t, e.at);
       if (!Array.isArray(t.history?.loss)) chartBox.replaceChildren(curves(t));
       chartBox.dataset.epochs = String(t.intermediate.length);
       headLine();
