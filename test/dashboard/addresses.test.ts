@@ -1,5 +1,6 @@
-// Trial pages by their address: one that names no trial number says so, and one of a trial not stored yet waits
-// for that trial alone. Skipped without /usr/bin/chromium (failed instead with CI set).
+// Pages by their address: a trial address that names no trial number says so, one of a trial not stored yet waits
+// for that trial alone, and each page's title names what it shows. Skipped without /usr/bin/chromium (failed
+// instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,4 +79,19 @@ test("a trial page waiting for its trial asks for it again when it comes, not at
   }
   await page.locator('h1', { hasText: 'Trial #6' }).waitFor();
   assert.equal(asked.length, 2, 'once before it was stored, once when it was');
+});
+
+test("each page's title names what it shows, and Back's does too", { skip: missing }, async () => {
+  const titles: [string, string][] = [
+    ['#/', 'studies · seqtune'],
+    ['#/study/s', 's · seqtune'],
+    ['#/study/s/trial/0', '#0 s · seqtune'],
+    ['#/runs', 'runs · seqtune'],
+  ];
+  for (const [hash, title] of titles) {
+    await page.goto(`${d.url}${hash}`);
+    await page.waitForFunction((t) => document.title === t, title, { timeout: 5000 });
+  }
+  await page.goBack();
+  await page.waitForFunction(() => document.title === '#0 s · seqtune', null, { timeout: 5000 });
 });

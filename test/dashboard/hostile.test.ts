@@ -149,7 +149,8 @@ const injected = () =>
     images: [...document.querySelectorAll('img')]
       .map((i) => i.getAttribute('src')!)
       .filter((s) => !s.startsWith('/api/')),
-    title: document.title,
+    // the one <title>, ending as the dashboard's titles do (the page's own name before: a study's, as text)
+    title: document.querySelectorAll('title').length === 1 && document.title.endsWith(' · seqtune'),
   }));
 
 test('every page over hostile strings shows them as text: no dialog, element, handler or foreign link', {
@@ -173,11 +174,7 @@ test('every page over hostile strings shows them as text: no dialog, element, ha
     await page.locator(ready).first().waitFor();
     const text = (await page.locator('#app').textContent()) ?? '';
     assert.ok(text.includes('<script>alert("s")'), `${hash}: the strings show as text`);
-    assert.deepEqual(
-      await injected(),
-      { handlers: [], elements: 0, links: [], images: [], title: 'seqtune dashboard' },
-      hash,
-    );
+    assert.deepEqual(await injected(), { handlers: [], elements: 0, links: [], images: [], title: true }, hash);
     // a string that steers the direction of text sits in a <bdi> of its own, so it cannot turn its line around
     const unisolated = await page.evaluate(() => {
       const walk = document.createTreeWalker(document.getElementById('app')!, NodeFilter.SHOW_TEXT);

@@ -35,6 +35,7 @@ async function route(): Promise<void> {
   // Each page draws into an element of its own. A page still loading when another is asked for (back, then forward
   // at once) drew over the later one when its answer came last, and its updates never stopped: it draws into an
   // element no longer shown, and stops when it is ready.
+  document.title = pageTitle(decoded);
   const root = h('div', {}, h('p', { class: 'muted' }, 'loading…'));
   app.replaceChildren(root);
   let stop: () => void = () => {};
@@ -71,6 +72,26 @@ async function route(): Promise<void> {
   }
   if (root.isConnected) leave = stop;
   else stop();
+}
+
+/**
+ * The window's title: what the page shows, then the dashboard (`my-study · seqtune`, `#12 my-study · seqtune`); every
+ * page was 'seqtune dashboard', so two tabs on two studies, and the entries of Back's list, read the same.
+ */
+function pageTitle(parts: (string | null)[]): string {
+  if (parts.includes(null)) return 'seqtune';
+  const [page, name, trial, n] = parts;
+  const what =
+    page === 'study' && name && trial === 'trial'
+      ? `#${n} ${name}`
+      : page === 'study' && name
+        ? name
+        : page === 'run' && name
+          ? parts.slice(1).join('/')
+          : page === 'runs'
+            ? 'runs'
+            : 'studies';
+  return `${what} · seqtune`;
 }
 
 /** The page says that its address names no page, and why. */
