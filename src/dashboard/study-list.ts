@@ -13,6 +13,8 @@ export interface StudyRow {
   trials: number;
   /** How many trials are in each state, the states with none left out. */
   states: Record<string, number>;
+  /** Of its running trials, how many have gone without a heartbeat past their grace (silent_s): dead, maybe. */
+  silent: number;
   best: { number: number; value: number | null } | null;
   /** The latest start or end of any of its trials (ISO 8601), null before the first starts. */
   last_activity: string | null;
@@ -22,8 +24,10 @@ export function studyRows(all: readonly StudyJson[]): StudyRow[] {
   return all.map((s) => {
     const states: Record<string, number> = {};
     let last: string | null = null;
+    let silent = 0;
     for (const t of s.trials) {
       states[t.state] = (states[t.state] ?? 0) + 1;
+      if (t.silent_s !== null) silent++;
       for (const v of [t.started, t.finished]) if (v && (!last || Date.parse(v) > Date.parse(last))) last = v;
     }
     return {
@@ -32,6 +36,7 @@ export function studyRows(all: readonly StudyJson[]): StudyRow[] {
       finished: s.finished,
       trials: s.trials.length,
       states,
+      silent,
       best: s.best && { number: s.best.number, value: s.best.value },
       last_activity: last,
     };

@@ -109,6 +109,7 @@ test('GET /api/study-list: each study of study ls --json with its trials counted
       finished: grid.finished,
       trials: 2,
       states: { complete: 2 },
+      silent: 0,
       best: { number: grid.best.number, value: grid.best.value },
       last_activity: last,
     },

@@ -1,14 +1,16 @@
 // A study's page as a user watching a study sees it: its head says when and why the study's run ended, as `study
 // show` does, when the tune ends; its factor importance is drawn when study show prints it, and said not to mean
 // anything yet, in study show's words, when not; a curve of one epoch is drawn. The Studies page counts a study's
-// trials without reading each of them at every trial. A trial whose epochs and heartbeats keep coming is never said to
-// have stopped. Skipped without /usr/bin/chromium (failed instead with CI set).
+// trials without reading each of them at every trial, and marks a running trial whose heartbeat stopped. A trial
+// whose epochs and heartbeats keep coming is never said to have stopped. Skipped without /usr/bin/chromium (failed
+// instead with CI set).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
@@ -161,3 +163,19 @@ async function epochs(n: number, from: number, shown?: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+test('the Studies page marks a running trial whose heartbeat stopped long ago', { skip: missing }, async () => {
+  await st.createStudy('killed', { strategy: 'random' });
+  await st.createTrial('killed', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 4, worker: 0 } });
+  // its process was killed 10 minutes ago (tune.heartbeat is 10 s: stale after 30 s)
+  const db = new Database(join(dir, 'studies.db'));
+  const then = new Date(Date.now() - 600_000).toISOString();
+  const study = db.prepare('SELECT id FROM studies WHERE name = ?').get('killed') as { id: number };
+  db.prepare('UPDATE trials SET started = ?, heartbeat = ? WHERE study_id = ?').run(then, then, study.id);
+  db.close();
+  await page.goto(`${d.url}#/`);
+  const state = page.locator('tr[data-study="killed"] .state.running');
+  await state.waitFor();
+  assert.equal(await state.textContent(), '1 running ⚠');
+  assert.match((await state.getAttribute('title'))!, /^1 of them without a heartbeat .*: it may be dead$/);
+});

@@ -28,6 +28,8 @@ export interface StudyRow {
   finished: { reason: string; trials: number } | null;
   trials: number;
   states: Record<string, number>;
+  /** Its running trials without a heartbeat past their grace: their process may be dead. */
+  silent: number;
   best: { number: number; value: number | null } | null;
   last_activity: string | null;
 }

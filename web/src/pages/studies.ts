@@ -7,6 +7,16 @@ import { agoText, h, num, scrollBox, throttle } from '../dom.js';
 
 const STATES = ['complete', 'pruned', 'failed', 'running', 'waiting'];
 
+/**
+ * How many trials are in a state; running ones whose heartbeat stopped (`silent`) are marked as the study page marks
+ * them: a study whose process was killed read '1 running' here for ever, as if it still ran.
+ */
+function stateCount(state: string, n: number, silent: number): HTMLElement {
+  if (state !== 'running' || !silent) return h('span', { class: `state ${state}` }, `${n} ${state}`);
+  const title = `${silent} of them without a heartbeat for longer than their process beats: it may be dead`;
+  return h('span', { class: 'state running', title }, `${n} running ⚠`);
+}
+
 function row(s: StudyRow): HTMLElement {
   const counts = STATES.map((st) => [st, s.states[st] ?? 0] as const).filter(([, n]) => n > 0);
   return h(
@@ -15,7 +25,7 @@ function row(s: StudyRow): HTMLElement {
     h('td', {}, h('a', { href: `#/study/${encodeURIComponent(s.name)}` }, s.name)),
     h('td', {}, s.strategy ?? '–'),
     h('td', {}, String(s.trials)),
-    h('td', {}, ...counts.map(([st, n]) => h('span', { class: `state ${st}` }, `${n} ${st}`))),
+    h('td', {}, ...counts.map(([st, n]) => stateCount(st, n, s.silent))),
     h('td', {}, s.best ? `${num(s.best.value)} (#${s.best.number})` : '–'),
     h('td', {}, agoText(s.last_activity)),
   );
