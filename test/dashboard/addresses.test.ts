@@ -51,6 +51,17 @@ test('a trial address without a trial number says so, and waits for nothing', { 
   }
 });
 
+test('a study or run address without its name says so, and waits for nothing', { skip: missing }, async () => {
+  for (const what of ['study', 'run']) {
+    await page.goto(`${d.url}#/`);
+    await page.goto(`${d.url}#/${what}/`);
+    const note = page.locator('#bad-address');
+    await note.waitFor();
+    assert.equal(await note.textContent(), `#/${what}/: not a page address (#/${what}/ names no ${what})`);
+    assert.equal(await page.locator('#waiting').count(), 0, what);
+  }
+});
+
 test("a trial page waiting for its trial asks for it again when it comes, not at each of its study's trials", {
   skip: missing,
   timeout: 60000,

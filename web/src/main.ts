@@ -44,6 +44,9 @@ async function route(): Promise<void> {
   // a trial's number, or null: `abc` was asked for as trial NaN (and waited for, for ever), an empty one as trial 0
   const trial = parts[0] === 'study' && parts[2] === 'trial' ? trialNumber(parts[3]) : undefined;
   if (trial === null) return badAddress(root, 'a trial is a number: 0, 1, ...');
+  // `#/study/` asked for the study '' and waited for it to be stored, for ever; `#/run/` for the run ''
+  if ((parts[0] === 'study' || parts[0] === 'run') && parts[1] === '')
+    return badAddress(root, `#/${parts[0]}/ names no ${parts[0]}`);
   try {
     if (parts[0] === 'study' && parts[1] !== undefined && trial !== undefined)
       stop = await trialPage(root, parts[1], trial);
