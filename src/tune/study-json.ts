@@ -5,7 +5,7 @@
 import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError, staleGraceMs } from '../storage/index.js';
 import { bestOf } from './progress.js';
-import { importance } from './report.js';
+import { importance, importanceNotYet } from './report.js';
 import { staleAfterS } from './stale.js';
 
 /**
@@ -59,6 +59,8 @@ export function studyJson(
     result_dir: resultDir,
     ensemble,
     importance: importance(trials, attrs.strategy as string | undefined),
+    // why the importance means nothing yet, in study show's words after `not enough trials yet`; null once it does
+    importance_not_yet: importanceNotYet(trials, attrs.strategy as string | undefined),
     trials: trials.map((t) => trialJson(t, attrs, now)),
   };
 }

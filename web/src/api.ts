@@ -64,6 +64,8 @@ export interface Study {
   result_dir: string | null;
   ensemble: Ensemble | null;
   importance: Importance[];
+  /** Why the importance means nothing yet, in study show's words (`(5 completed)`); null once it does. */
+  importance_not_yet: string | null;
   trials: TrialRow[];
 }
 

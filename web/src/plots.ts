@@ -125,8 +125,8 @@ export function parallelCoordinates(trials: TrialRow[]): HTMLElement {
 }
 
 /**
- * Factor importance as labelled bars (the same numbers `study show` prints), or as it says why not yet (`notYet`:
- * importance.ts importanceNotYet's words).
+ * Factor importance as labelled bars (the same numbers `study show` prints), or as it says why not yet (`notYet`: the
+ * study JSON's `importance_not_yet`, study show's words).
  */
 export function importanceBars(imp: Importance[], notYet: string | null): HTMLElement {
   if (notYet !== null || !imp.length)

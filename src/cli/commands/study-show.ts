@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
-import { importanceNotYet, studyShowJson } from '../../tune/index.js';
+import { studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, trialsText, withExamples } from '../context.js';
 import { autoLines, bestText, type StudyJson, statesText, trialLine } from './study-report.js';
 
@@ -15,7 +15,7 @@ interface StudyShowOptions {
  * The text view: the best trial, the factor importance (once there are enough trials for it to mean something),
  * then the trials from best to worst.
  */
-function showText(j: StudyJson, notYet: string | null, io: IO): void {
+function showText(j: StudyJson, io: IO): void {
   const result = j.result_dir && j.result_dir !== j.best?.run_dir ? `  result in ${j.result_dir}` : '';
   const runDir = `${j.best?.run_dir ? `  run folder ${j.best.run_dir}` : ''}${result}`;
   const states = statesText(j.trials);
@@ -27,7 +27,8 @@ function showText(j: StudyJson, notYet: string | null, io: IO): void {
   for (const l of autoLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;
-  if (imp.length && notYet !== null) io.out(`factor importance: not enough trials yet ${notYet}\n\n`);
+  if (imp.length && j.importance_not_yet !== null)
+    io.out(`factor importance: not enough trials yet ${j.importance_not_yet}\n\n`);
   else if (imp.length) {
     const factors = imp.map((x) => `${x.param} ${(100 * x.importance).toFixed(0)}%`).join(', ');
     io.out(`factor importance (${imp[0]!.method}): ${factors}\n\n`);
@@ -47,9 +48,9 @@ export function addStudyShow(parent: Command, { io }: CliContext): Command {
     .action(async (name: string, o: StudyShowOptions) => {
       const st = openStorage(o.storage, { readOnly: true });
       try {
-        const { json: j, trials, attrs } = await studyShowJson(st, name, redactUrl(o.storage));
+        const { json: j } = await studyShowJson(st, name, redactUrl(o.storage));
         if (o.json) io.out(`${JSON.stringify(j, null, 2)}\n`);
-        else showText(j, importanceNotYet(trials, attrs.strategy as string | undefined), io);
+        else showText(j, io);
       } finally {
         await st.close();
       }

@@ -6,7 +6,6 @@ import { api, type CurveTrial, curves, health, onLive, type Study, studyPath, ty
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
 import { beating, digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
-import { importanceNotYet } from '../importance.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
 
@@ -256,7 +255,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
           : []),
         section('Parallel coordinates', parallelCoordinates(shown.trials)),
         section('Slices', slicePlots(shown.trials)),
-        section('Factor importance', importanceBars(shown.importance, importanceNotYet(shown.trials, shown.strategy))),
+        section('Factor importance', importanceBars(shown.importance, shown.importance_not_yet)),
       );
     });
   };
