@@ -101,7 +101,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     replace(
       head,
       note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.state,
-      ` · value ${num(t.value)} · ${t.intermediate.length} epochs${t.owner ? ` · ${t.owner}` : ''}`,
+      ` · value ${num(t.value)} · ${t.intermediate.length} epoch${t.intermediate.length === 1 ? '' : 's'}${t.owner ? ` · ${t.owner}` : ''}`,
     );
     return note;
   };
