@@ -34,6 +34,9 @@ interface TrialDetail {
   config_diff: string[];
 }
 
+/** `1 epoch`, `4 epochs`. */
+const epochs = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
+
 function seriesOf(t: TrialDetail): { label: string; values: (number | null)[] }[] {
   const hist = t.history;
   // a curve that is no list (a history.json written by hand or by another tool) is not drawn
@@ -101,7 +104,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     replace(
       head,
       note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.state,
-      ` · value ${num(t.value)} · ${t.intermediate.length} epoch${t.intermediate.length === 1 ? '' : 's'}${t.owner ? ` · ${t.owner}` : ''}`,
+      ` · value ${num(t.value)} · ${epochs(t.intermediate.length)}${t.owner ? ` · ${t.owner}` : ''}`,
     );
     return note;
   };
