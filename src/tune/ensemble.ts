@@ -70,27 +70,36 @@ function sameModel(a: Member, b: Member): string | null {
 
 /**
  * The best `top` trials that are distinct models, loaded from their run folders (read beside the study's file in
- * `home`: studyPath); the ones skipped and why.
+ * `home`: studyPath); the ones skipped and why. An ensemble needs members on the same windows: a trial named
+ * (`named`: --trials, auto's seeds) on another data section than the first is an error; one that --top reaches
+ * (an auto study that swept data.lookback, its best at one lookback and the next best at another) is left out,
+ * in `otherData`, and the next best on the first's windows taken: `study ensemble NAME --top 2` on such a study was
+ * "trial 20 has another data section than trial 3", exit 2, though the study had 16 trials on trial 3's windows.
  */
 async function distinctMembers(
   name: string,
   base: RawConfig,
   ranked: FrozenTrial[],
-  top: number,
+  o: { top: number; named: boolean },
   home: string | undefined,
-): Promise<{ members: Member[]; skipped: Skipped[] }> {
+): Promise<{ members: Member[]; skipped: Skipped[]; otherData: number[] }> {
   const data = canonical(applyParams(base, ranked[0]!.params).data);
   const members: Member[] = [],
-    skipped: Skipped[] = [];
+    skipped: Skipped[] = [],
+    otherData: number[] = [];
   for (const t of ranked) {
-    if (members.length === top) break;
+    if (members.length === o.top) break;
+    const cfg = applyParams(base, t.params);
+    if (canonical(cfg.data) !== data && !o.named) {
+      otherData.push(t.number);
+      continue;
+    }
     const stored = t.attrs.run_dir as string | undefined;
     if (!stored)
       throw new StorageError(
         `study "${name}": trial ${t.number} kept no model (it ran with saveBest off, or under an older seqtune); ` +
           'run the study again to ensemble it',
       );
-    const cfg = applyParams(base, t.params);
     if (canonical(cfg.data) !== data)
       throw new StorageError(
         `trial ${t.number} has another data section than trial ${ranked[0]!.number}; ` +
@@ -109,7 +118,7 @@ async function distinctMembers(
       m.model.dispose();
     } else members.push(m);
   }
-  return { members, skipped };
+  return { members, skipped, otherData };
 }
 
 /**
@@ -184,6 +193,18 @@ function choose(d: PreparedData, models: Model[], method: FusionMethod, read?: R
     use,
     ...(read ? { read: { fusionRead, alone, ...mean } } : {}),
   };
+}
+
+/**
+ * `left out trials 20, 19: another data section than trial 3 (an ensemble needs members on the same windows)`; the
+ * first 5 of them named, and how many more.
+ */
+function otherDataLine(numbers: readonly number[], first: number): string {
+  const more = numbers.length > 5 ? ` and ${numbers.length - 5} more` : '';
+  return (
+    `left out trial${numbers.length > 1 ? 's' : ''} ${numbers.slice(0, 5).join(', ')}${more}: another data section ` +
+    `than trial ${first} (an ensemble needs members on the same windows)`
+  );
 }
 
 /** A member's name in the lines: its trial, or the linear baseline. */
@@ -447,7 +468,9 @@ export async function studyEnsemble(storage: Storage, name: string, o: EnsembleO
   const dataCache = o.dataCache ?? new Map<string, PreparedData>();
   const env = { loaded, base, storage, study: name, repeats: 1, objective: 'val_loss', dataCache };
   const d = await prepareFor(env, applyParams(base, ranked[0]!.params));
-  const { members, skipped } = await distinctMembers(name, base, ranked, o.top, home);
+  const named = o.members !== undefined;
+  const { members, skipped, otherData } = await distinctMembers(name, base, ranked, { top: o.top, named }, home);
+  if (otherData.length) log(otherDataLine(otherData, ranked[0]!.number));
   checkBlendSize(name, method, members.length, o.linear === true);
   let linear: LinearMember | undefined;
   try {

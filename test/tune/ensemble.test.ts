@@ -613,3 +613,28 @@ test("ensembles scored over one dataCache fit the linear baseline's ridge once, 
     await storage.close();
   }
 });
+
+test('--top leaves out the trials on another data section than the best, said so; --trials naming one is refused', async () => {
+  // an auto study that swept data.lookback had its best (by the mean over seeds) at lookback 12 and the next best at
+  // 48: `study ensemble NAME --top 2` was "trial 20 has another data section than trial 3; ...", exit 2
+  await study('windows', '    data.lookback: [8, 12]\n    model.layers[0].gru.units: [3, 5]\n');
+  const st = new SqliteStorage(join(dir, 'studies.db'));
+  const trials = await st.getTrials('windows');
+  await st.close();
+  const out = join(dir, 'ens-windows');
+  const r = await runCli(['study', 'ensemble', 'windows', '--storage', db, '--top', '4', '--out', out]);
+  assert.equal(r.code, 0, r.err);
+  const members = readJson(out, 'ensemble.json').members.map((m: { trial: number }) => m.trial) as number[];
+  const lookback = (n: number) => trials.find((t) => t.number === n)!.params['data.lookback'];
+  const same = trials.filter((t) => lookback(t.number) === lookback(members[0]!)).map((t) => t.number);
+  const other = trials.filter((t) => lookback(t.number) !== lookback(members[0]!)).map((t) => t.number);
+  assert.deepEqual([...members].sort(), same.sort(), "the two trials at the first member's lookback");
+  const left = new RegExp(
+    `left out trials (${other.join('|')}), (${other.join('|')}): another data section than trial `,
+  );
+  assert.match(r.out, left);
+  assert.match(r.out, /only 2 distinct trials of the 4 asked for/);
+  const named = await runCli(['study', 'ensemble', 'windows', '--storage', db, '--trials', `${same[0]},${other[0]}`]);
+  assert.equal(named.code, 2);
+  assert.match(named.err, /^seqtune: trial \d has another data section than trial \d; an ensemble needs members on/);
+});

@@ -70,7 +70,12 @@ export function addStudyEnsemble(parent: Command, { log }: CliContext): Command 
     .command('ensemble')
     .argument('<name>', 'the study')
     .option('--storage <url>', 'where the studies are stored', 'sqlite:seqtune.db')
-    .option('--top <k>', "how many of the best trials (as auto's end ranks them)", positiveInt('--top'), 3)
+    .option(
+      '--top <k>',
+      "how many of the best trials (as auto's end ranks them; those on the best's windows)",
+      positiveInt('--top'),
+      3,
+    )
     .option(
       '--method <m>',
       `${FUSION_METHODS.join(', ')} (blend: the convex weights with the lowest validation MSE)`,
