@@ -97,6 +97,20 @@ export function connectionLost(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/**
+ * Keeps the connection error of a client checked out of the pool (which listens only to its idle clients) from
+ * crashing the process: the server's "terminating connection" (a restart, pg_terminate_backend) that arrives between
+ * two statements, with none running, is emitted as an 'error' event, and with no listener it was an uncaught
+ * exception (a trial thread: "the worker thread crashed: terminating connection due to administrator command", the
+ * trial failed and not run again; the main thread: the process). Heard here, the client's next statement rejects
+ * ("Client has encountered a connection error"), which retrying() takes as a lost connection. Returns the unlisten.
+ */
+function heldClientErrors(c: pg.PoolClient): () => void {
+  const heard = () => {};
+  c.on('error', heard);
+  return () => c.off('error', heard);
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
 
@@ -239,6 +253,7 @@ export class PgStorage implements Storage {
             : err.message || err.code || String(e);
         throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
       }
+      const unlisten = heldClientErrors(c);
       try {
         if (this.o.existing || this.o.readOnly) await mustHaveSchema(c, this.where);
         await (this.o.readOnly ? readableSchema : migrate)(c, this.where);
@@ -248,6 +263,7 @@ export class PgStorage implements Storage {
           cause: e,
         });
       } finally {
+        unlisten();
         c.release();
       }
       this.connected = true;
@@ -306,6 +322,7 @@ export class PgStorage implements Storage {
     return this.retrying(async (again) => {
       await this.open();
       const c = await this.pool.connect();
+      const unlisten = heldClientErrors(c);
       let broken: Error | undefined;
       try {
         await c.query('BEGIN');
@@ -317,6 +334,7 @@ export class PgStorage implements Storage {
         else await c.query('ROLLBACK').catch(() => {});
         throw e;
       } finally {
+        unlisten();
         c.release(broken); // a broken connection is dropped from the pool, never handed out again
       }
     });

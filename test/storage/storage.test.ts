@@ -583,3 +583,33 @@ async function holdWriteLock(file: string, ms: number, sql = ''): Promise<{ exit
   await new Promise((res) => p.stdout.once('data', res));
   return { exited };
 }
+
+test('postgres: a connection the server ends between two statements of a transaction is retried, not a crash', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  // `pg_terminate_backend` (or a restart) while a trial thread held a connection between statements: the client's
+  // 'error' event had no listener, and the thread crashed ("the worker thread crashed: terminating connection due to
+  // administrator command"); its trial failed, and was not run again
+  const url = await freshPgUrl();
+  const s = new PgStorage(url, { reconnectMs: 10000 });
+  await s.listStudies(); // connected and migrated first
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const tries: boolean[] = [];
+  const tx = (s as unknown as { tx: <T>(f: (c: pg.PoolClient, again: boolean) => Promise<T>) => Promise<T> }).tx;
+  const out = await tx.call(s, async (c, again) => {
+    tries.push(again);
+    if (again) return (await c.query('SELECT 7 AS n')).rows[0].n;
+    const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    // the socket's end, not the client's 'error' (a listener of the test's own would hear it in place of storage's)
+    const conn = (c as unknown as { connection: { once: (e: string, f: () => void) => void } }).connection;
+    const ended = new Promise<void>((res) => conn.once('end', res));
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    await ended; // the server's message came while no statement ran on c
+    return (await c.query('SELECT 1 AS n')).rows[0].n;
+  });
+  await admin.end();
+  assert.deepEqual([out, tries], [7, [false, true]]);
+  await s.close();
+});
