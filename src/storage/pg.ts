@@ -253,6 +253,10 @@ export class PgStorage implements Storage {
             : err.message || err.code || String(e);
         throw new StorageError(`${this.where}: cannot connect to PostgreSQL (${why})`, { cause: e });
       }
+      // the URL works: a connection lost from here on (while the schema is read or migrated) is waited for, as one
+      // lost later is; a trial thread's first open, its connection ended by a restart, failed its trial with "cannot
+      // prepare the study database (Client has encountered a connection error and is not queryable)"
+      this.connected = true;
       const unlisten = heldClientErrors(c);
       try {
         if (this.o.existing || this.o.readOnly) await mustHaveSchema(c, this.where);
@@ -266,7 +270,6 @@ export class PgStorage implements Storage {
         unlisten();
         c.release();
       }
-      this.connected = true;
     })();
     this.ready.catch(() => {
       this.ready = null;

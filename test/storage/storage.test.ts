@@ -396,7 +396,7 @@ function loseAnswers(s: PgStorage): {
     return out;
   };
   const wrapped = new WeakSet<pg.PoolClient>();
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const connect = pool.connect.bind(pool) as (...cb: unknown[]) => Promise<pg.PoolClient>;
   // only the promise forms PgStorage uses are wrapped (pg-pool's own calls pass a callback and go through as they are)
   pool.connect = (async (...args: unknown[]) => {
     if (args.length) return (connect as (...a: unknown[]) => unknown)(...args);
@@ -611,5 +611,43 @@ test('postgres: a connection the server ends between two statements of a transac
   });
   await admin.end();
   assert.deepEqual([out, tries], [7, [false, true]]);
+  await s.close();
+});
+
+test('postgres: a connection ended while the first open reads the schema is retried: the URL worked', {
+  skip: pgSkip,
+  timeout: 30000,
+}, async () => {
+  // a trial thread's storage opens its own connection; one ended by pg_terminate_backend (a restart) before its
+  // schema check failed the trial: "cannot prepare the study database (Client has encountered a connection error
+  // and is not queryable)", as if the URL had never worked
+  const url = await freshPgUrl();
+  const made = new PgStorage(url);
+  await made.listStudies(); // the schema made
+  await made.close();
+  const s = new PgStorage(url, { reconnectMs: 10000 });
+  const pool = (s as unknown as { pool: pg.Pool }).pool;
+  const connect = pool.connect.bind(pool) as (...cb: unknown[]) => Promise<pg.PoolClient>;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  let ended = 0;
+  // pool.query connects with a callback: that is passed on; open()'s connect, a promise, is the one ended
+  (pool as unknown as { connect: (...cb: unknown[]) => unknown }).connect = (...cb: unknown[]) =>
+    cb.length ? connect(...cb) : endedOnce();
+  const endedOnce = async () => {
+    const c = await connect();
+    if (ended++ > 0) return c;
+    const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const heard = () => {}; // storage listens from here on; the error may come before it does
+    c.on('error', heard);
+    const conn = (c as unknown as { connection: { once: (e: string, f: () => void) => void } }).connection;
+    const gone = new Promise<void>((res) => conn.once('end', res));
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    await gone;
+    return c;
+  };
+  assert.deepEqual(await s.listStudies(), []);
+  assert.ok(ended >= 2, 'connected again');
+  await admin.end();
   await s.close();
 });
