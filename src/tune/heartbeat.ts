@@ -16,7 +16,14 @@ export interface HeartbeatSweep {
 
 export class Heartbeat {
   private closed: Promise<void> | null = null;
-  private constructor(private readonly thread: Worker | null) {}
+  /** The trials beaten now: a thread started again (its last one died) is given them. */
+  private readonly trials = new Set<number>();
+  private constructor(
+    private thread: Worker | null,
+    private readonly spawn: () => Promise<Worker>,
+  ) {
+    if (thread) this.watch(thread);
+  }
 
   /**
    * `of.created`: the study's creation time as this process opened it (StudyContext.created); a study deleted and made
@@ -29,24 +36,50 @@ export class Heartbeat {
     sweep?: HeartbeatSweep,
     of: OfStudy = {},
   ): Promise<Heartbeat> {
-    if (url.startsWith('memory')) return new Heartbeat(null);
     const data = { url, study, created: of.created, seconds, rule: sweep?.rule ?? null };
-    const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), data);
-    await new Promise<void>((res, rej) => {
-      thread.once('message', () => res());
-      thread.once('error', rej);
+    const spawn = async () => {
+      const thread = startThread(siblingModule(import.meta.url, 'heartbeat-thread'), data);
+      await new Promise<void>((res, rej) => {
+        thread.once('message', () => res());
+        thread.once('error', rej);
+      });
+      thread.on('message', (m: { swept?: StaleResult }) => {
+        if (m.swept) sweep?.onSwept(m.swept);
+      });
+      thread.unref();
+      return thread;
+    };
+    return new Heartbeat(url.startsWith('memory') ? null : await spawn(), spawn);
+  }
+
+  /**
+   * A thread that dies before close() (an error its storage threw where nothing caught it) is started again, with
+   * the trials it beat: it died silently, and this process trained on while every trial it ran was failed as stale
+   * by the others (PostgreSQL backends ended by pg_terminate_backend: 33 of 63 trials of a 3-process study), each
+   * trained to its end, its run folder written for a failed trial.
+   */
+  private watch(thread: Worker): void {
+    thread.on('error', () => {}); // the exit follows
+    thread.once('exit', () => {
+      if (this.closed || this.thread !== thread) return;
+      this.thread = null;
+      void this.spawn()
+        .then((t) => {
+          if (this.closed) return void t.terminate();
+          this.thread = t;
+          this.watch(t);
+          for (const n of this.trials) t.postMessage({ add: n });
+        })
+        .catch(() => {}); // no thread: the trials are failed as stale, as when the process dies
     });
-    thread.on('message', (m: { swept?: StaleResult }) => {
-      if (m.swept) sweep?.onSwept(m.swept);
-    });
-    thread.unref();
-    return new Heartbeat(thread);
   }
 
   add(trial: number): void {
+    this.trials.add(trial);
     this.thread?.postMessage({ add: trial });
   }
   remove(trial: number): void {
+    this.trials.delete(trial);
     this.thread?.postMessage({ remove: trial });
   }
 
@@ -57,13 +90,14 @@ export class Heartbeat {
   }
 
   private async stop(): Promise<void> {
-    if (!this.thread) return;
-    this.thread.ref(); // kept alive until it has closed its storage connection
-    const gone = new Promise((res) => this.thread!.once('exit', res));
-    this.thread.postMessage('close');
+    const thread = this.thread;
+    if (!thread) return;
+    thread.ref(); // kept alive until it has closed its storage connection
+    const gone = new Promise((res) => thread.once('exit', res));
+    thread.postMessage('close');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([gone, new Promise((res) => (timer = setTimeout(res, 5000)))]);
     clearTimeout(timer);
-    await this.thread.terminate();
+    await thread.terminate();
   }
 }

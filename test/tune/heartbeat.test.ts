@@ -434,3 +434,27 @@ test("a sweep's lines say none of the trials of its study made again as it swept
   assert.deepEqual(lines, [], "no 'trial 0 failed: their own error; not enqueued again (tune.retries 1)'");
   await s.close();
 });
+
+test('a heartbeat thread that dies is started again with the trials it beat: they are not left to be failed as stale', async () => {
+  // it died silently (an error its storage threw where nothing caught it): the process trained on, and every trial
+  // it ran was failed as stale by the other processes of the study, trained to its end all the same
+  const db = join(dir, 'dies.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('dies', {});
+  const mine = await s.createTrial('dies', { u: 1 }, {}, { owner: ownerOf(0, 0.1) });
+  const beat = await Heartbeat.start(`sqlite:${db}`, 'dies', 0.1);
+  beat.add(mine.number);
+  const first = (beat as unknown as { thread: import('node:worker_threads').Worker }).thread;
+  await first.terminate();
+  const died = Date.now();
+  let last = 0;
+  for (const t0 = Date.now(); last <= died && Date.now() - t0 < 10000; ) {
+    await new Promise((res) => setTimeout(res, 50));
+    last = Date.parse((await s.getTrials('dies'))[0]!.heartbeat ?? '0');
+  }
+  const now = (beat as unknown as { thread: unknown }).thread;
+  await beat.close();
+  assert.ok(now !== null && now !== first, 'another thread');
+  assert.ok(last > died, `a beat after the thread died (the last at ${new Date(last).toISOString()})`);
+  await s.close();
+});
