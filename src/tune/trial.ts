@@ -1,6 +1,7 @@
 // One trial: the base config with the trial's parameters applied, trained (repeats x seeds), its
 // objective per epoch reported to storage as it happens, pruned when the pruner says so.
 
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   baselinesOf,
@@ -485,8 +486,7 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       attrs.save_seconds = (performance.now() - saveStart) / 1000;
       attrs.seconds = (performance.now() - started) / 1000;
     }
-    const end = pruned ? 'pruned' : 'complete';
-    return await env.storage.finishTrial(env.study, trial.number, end, mean, { attrs, created: env.created });
+    return await finishKept(env, trial, pruned ? 'pruned' : 'complete', mean, attrs);
   } catch (e) {
     if (env.signal?.aborted) return trial;
     return failTrial(env, trial, e, {
@@ -495,6 +495,39 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     });
   } finally {
     for (const r of runs) r.model.dispose();
+  }
+}
+
+/**
+ * Records the trial's end. Where storage refuses it, the trial no longer running (failed as stale by another process
+ * while it scored itself and wrote its run folder, its heartbeat late), the run folder it wrote is removed: no trial
+ * points at it, and it was left as runs/<name>/trial-N of a failed trial beside the folder of the trial that ran its
+ * parameters again (22 such folders in a study of 63 trials whose heartbeats stopped).
+ */
+async function finishKept(
+  env: TrialEnv,
+  trial: FrozenTrial,
+  end: 'complete' | 'pruned',
+  value: number,
+  attrs: Record<string, unknown>,
+): Promise<FrozenTrial> {
+  try {
+    return await env.storage.finishTrial(env.study, trial.number, end, value, { attrs, created: env.created });
+  } catch (e) {
+    const dir = attrs.run_dir;
+    if (typeof dir === 'string' && (await notItsFolder(env, trial.number, dir)))
+      await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Whether trial `n` is stored as another end than the one that keeps `dir` (a storage that cannot say: false). */
+async function notItsFolder(env: TrialEnv, n: number, dir: string): Promise<boolean> {
+  try {
+    const t = (await env.storage.getTrials(env.study, { created: env.created })).find((x) => x.number === n);
+    return t !== undefined && t.state !== 'running' && t.attrs.run_dir !== dir;
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 // The measurements of a config that tune's trial.ts makes outside a trial's fit. In a file of its own: the engine
 // memory holds nothing but what the test takes (no free blocks of other tests' models).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -87,4 +87,23 @@ test("a trial's ridge fits take turns of the event loop, and an abort stops them
     [192],
   );
   assert.ok(linearFitted(d, 192));
+});
+
+test('a trial failed as stale while it wrote its run folder removes that folder: no trial-N of a failed trial', async () => {
+  // its heartbeat late, another process failed it as it scored itself: the finish was refused ("already failed") and
+  // runs/<name>/trial-N stayed beside the folder of the trial that ran its parameters again
+  const env = await envOf();
+  const runs = join(dir, 'runs-stale');
+  await env.storage.createStudy('trial', {}).catch(() => {});
+  const t = await env.storage.createTrial('trial', { 'train.epochs': 2 });
+  const finish = env.storage.finishTrial.bind(env.storage);
+  let refused = 0;
+  env.storage.finishTrial = async (...a: Parameters<typeof finish>) => {
+    if (refused++ === 0) await env.storage.failRunning('trial', 'stale: no heartbeat from elsewhere:1');
+    return finish(...a);
+  };
+  await assert.rejects(runTrial({ ...env, runs }, t), /already failed/);
+  const stored = (await env.storage.getTrials('trial')).find((x) => x.number === t.number)!;
+  assert.equal(stored.state, 'failed');
+  assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [], 'no run folder of the failed trial');
 });
