@@ -320,6 +320,28 @@ test('overlapping splits and a shifted test period are flagged', async () => {
   assert.doesNotMatch(rel.advice, /data\.relative/);
 });
 
+test('data.distribution_shift advises on the validation rows alone: test rows shifted are told, and change nothing', async () => {
+  const series = (from: number) =>
+    `y\n${Array.from({ length: 300 }, (_, i) => (i < from ? y[i] : y[i]! + 40)).join('\n')}`;
+  // the default split: training rows 0-210, validation 210-255, test 255-300
+  const plain = byId(await checks(cfg(), series(300)), 'data.distribution_shift');
+  const test = byId(await checks(cfg(), series(255)), 'data.distribution_shift');
+  assert.equal(plain.status, 'pass');
+  assert.equal(test.status, 'pass');
+  assert.equal(plain.advice, 'the validation targets lie within the training range');
+  assert.equal(
+    test.advice,
+    `${plain.advice}; for information, not a choice: the test values of y lie well outside the training range, so ` +
+      'the test scores will measure extrapolation (a config changed for it would be chosen on the test rows)',
+  );
+  assert.doesNotMatch(test.advice, /data\.relative/);
+  assert.equal((test.evidence['y.test'] as { outside_train_range: number }).outside_train_range, 1);
+  // the validation rows shifted: that is a warning, and relative windows its advice
+  const val = byId(await checks(cfg(), series(210)), 'data.distribution_shift');
+  assert.equal(val.status, 'warn');
+  assert.match(val.advice, /^the validation values of y lie well outside the training range: .* \(data\.relative\);/);
+});
+
 const rng = new Rng(1);
 const xs = tensor(
   Float32Array.from({ length: 64 * 6 * 2 }, () => rng.normal()),
