@@ -193,7 +193,12 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
   'train.shuffle': { doc: 'Shuffle the training windows every epoch.', example: 'shuffle: false' },
   'train.metrics': {
-    doc: `Metrics reported per epoch, beside the loss: ${names(metricRegistry)}.`,
+    doc:
+      `Metrics reported per epoch, beside the loss: ${names(metricRegistry)}. Each is of the targets the model ` +
+      'learns, as the loss: scaled by `data.scale` (a `mae` of 0.1 with `standard` is a tenth of the training ' +
+      "rows' standard deviation), relative with `data.relative`; `metrics.json` scores the forecasts in the data's " +
+      'units. `mape` and `smape`, percentages of the target, are refused unless `data.scale: none` without ' +
+      '`data.relative` (a percentage of a scaled value measures nothing: a series around 10 read `mape` 147).',
     example: 'metrics: [mae, rmse]',
     type: 'list of names',
   },

@@ -9,7 +9,7 @@ import { SeqtuneError } from '../errors.js';
 import { getOptimizer, getSchedule, optimizerRegistry } from '../optim/index.js';
 import { camel, firstIssue, type IssueLike, issueSentence, pathString, showValue, valueAt } from '../registry.js';
 import { unknownKeyHint } from './keys.js';
-import { configSchema, monitorIssue, type RawConfig } from './schema.js';
+import { configSchema, metricsIssue, monitorIssue, type RawConfig } from './schema.js';
 
 export { pathString };
 
@@ -55,7 +55,7 @@ export function checkConfig(file: string, raw: RawConfig): void {
       throw new ConfigError(`${file}: ${(e as Error).message}`, { cause: e });
     }
   }
-  const monitor = monitorIssue(raw);
+  const monitor = monitorIssue(raw) ?? metricsIssue(raw);
   if (monitor) throw new ConfigError(`${file}: ${monitor}`);
   const sp = raw.data.split;
   if (sp) {

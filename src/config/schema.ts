@@ -221,6 +221,33 @@ export function epochKeys(cfg: Pick<RawConfig, 'train'>): string[] {
   return [...['loss', ...metrics].flatMap((k) => [`val_${k}`, k]), 'lr'];
 }
 
+/** The metrics that are a percentage of the target (metricsIssue): meaningful only in the data's units. */
+const PERCENT_METRICS = ['mape', 'smape'];
+
+/**
+ * A percentage metric of train.metrics on targets that are not in the data's units. The metrics are computed per
+ * epoch inside the model on the targets it learns, as Keras computes them on the y_true given to fit: with data.scale
+ * (standard by default) a target around 10 is around 0 there, and with data.relative it is the change from the last
+ * observed value. mae, rmse and mse are then in the scaled units, as the loss is; a percentage of such a value is
+ * no figure of the data (a series around 10 forecast within 4%, test MAE 0.40, read mape 147.1, val_mape 135.2).
+ */
+export function metricsIssue(cfg: Pick<RawConfig, 'train' | 'data'>): string | undefined {
+  const scale = cfg.data.scale ?? 'standard',
+    relative = cfg.data.relative === true;
+  if (scale === 'none' && !relative) return undefined;
+  const i = (cfg.train?.metrics ?? []).findIndex((m) => PERCENT_METRICS.includes(metricRegistry.get(m).name));
+  if (i < 0) return undefined;
+  const name = metricRegistry.get(cfg.train!.metrics![i]!).name,
+    how = [scale === 'none' ? '' : `scaled by data.scale (${scale})`, relative ? 'relative (data.relative)' : '']
+      .filter(Boolean)
+      .join(' and ');
+  return (
+    `train.metrics[${i}]: ${name} is a percentage of the target as the model learns it, here ${how}, not of the ` +
+    "data's values, so it measures nothing of the forecasts: use mae or rmse (in those units, as the loss is; " +
+    "metrics.json scores the forecasts in the data's units), or data.scale: none without data.relative"
+  );
+}
+
 /** A callback's `monitor` that no epoch logs, as `train.callbacks[i].name.monitor: ...`, or undefined. */
 export function monitorIssue(cfg: Pick<RawConfig, 'train'>): string | undefined {
   const keys = epochKeys(cfg);

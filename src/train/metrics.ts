@@ -3,6 +3,9 @@
 //   rmse  = sqrt(mean (y - p)^2)
 //   mape  = 100 mean |y - p| / max(|y|, 1e-7)        (Keras' MeanAbsolutePercentageError)
 //   smape = 200 mean |y - p| / max(|y| + |p|, 1e-7)
+//   Each of the targets fit is given, as Keras' metrics of y_true: in a config's run the scaled (and with
+//   data.relative, relative) targets, as the loss; mape and smape are refused there unless the targets are the data's
+//   values (config metricsIssue), a percentage of a scaled value measuring nothing.
 //   accuracy = mean [y == p]   (exact equality: meaningless for regression, kept because the
 //              classic baseline asks for it; fit warns when it is requested)
 import { type Entry, Registry, type SpellingOf } from '../registry.js';
@@ -28,12 +31,12 @@ const entries = [
   {
     name: 'mape',
     aliases: ['mean_absolute_percentage_error'],
-    doc: '100 mean |y - p| / |y|',
+    doc: "100 mean |y - p| / |y|; a config takes it with data.scale: none alone, the targets in the data's units",
     term: (y, _p, a) => (100 * a) / Math.max(Math.abs(y), 1e-7),
   },
   {
     name: 'smape',
-    doc: '200 mean |y - p| / (|y| + |p|)',
+    doc: '200 mean |y - p| / (|y| + |p|); as mape, with data.scale: none alone',
     term: (y, p, a) => (200 * a) / Math.max(Math.abs(y) + Math.abs(p), 1e-7),
   },
   { name: 'mse', aliases: ['mean_squared_error'], doc: 'mean (y - p)^2', term: (_y, _p, a) => a * a },

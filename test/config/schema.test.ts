@@ -122,6 +122,32 @@ test("an optimizer's options that must agree are checked with the config, naming
   );
 });
 
+test('a percentage metric on scaled or relative targets is refused: it measured nothing (a series around 10: mape 147)', () => {
+  const withData = (data: string, metrics: string) =>
+    config('gru: {units: 4}', `  metrics: ${metrics}\n`).replace('  lookback: 4\n', `  lookback: 4\n${data}`);
+  fails(
+    withData('', '[mae, mape]'),
+    new RegExp(
+      'c.yaml: train.metrics\\[1\\]: mape is a percentage of the target as the model learns it, here scaled by ' +
+        "data.scale \\(standard\\), not of the data's values, so it measures nothing of the forecasts: use mae or rmse",
+    ),
+  );
+  fails(
+    withData('  scale: minmax\n', '[smape]'),
+    /train.metrics\[0\]: smape .* here scaled by data.scale \(minmax\), not/,
+  );
+  fails(
+    withData('  scale: none\n  relative: true\n', '[mean_absolute_percentage_error]'),
+    /train.metrics\[0\]: mape .* here relative \(data.relative\), not/,
+  );
+  // the targets in the data's units: a percentage of them is one of the data
+  assert.deepEqual(parseConfig(withData('  scale: none\n', '[mape, smape]'), 'c.yaml').train?.metrics, [
+    'mape',
+    'smape',
+  ]);
+  assert.doesNotThrow(() => parseConfig(withData('', '[mae, rmse]'), 'c.yaml'));
+});
+
 test('each recurrent cell takes only the options it uses: no forget gate in a gru, no gates in a simple_rnn', () => {
   // each was accepted and did nothing (getConfig dropped it): a config said what its model did not do
   fails(config('gru: {units: 4, unit_forget_bias: false}'), /model.layers\[0\].gru.unit_forget_bias: unknown key/);
