@@ -26,6 +26,7 @@ import {
   type PreparedData,
   prepareData,
   Scaler,
+  sharedTargets,
   timeGaps,
 } from '../data/index.js';
 import { MEMORY_LIMIT_BYTES } from '../engine/index.js';
@@ -100,7 +101,7 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number, p?
     one(p, 'data.constant_columns', () => constantColumnsCheck(d)),
     one(p, 'data.leakage', () => leakageCheck(d, H)),
     one(p, 'data.scaler_train_only', () => scalerTrainOnlyCheck(d)),
-    one(p, 'data.split_overlap', () => splitOverlapCheck(d, H)),
+    one(p, 'data.split_overlap', () => splitOverlapCheck(d, cfg.data.skip_rows)),
     one(p, 'data.distribution_shift', () => distributionShiftCheck(d, cfg.data.relative === true)),
     one(p, 'data.enough_windows', () => enoughWindowsCheck(d, H, weights)),
     one(p, 'data.time_gaps', () => timeGapsCheck(d, cfg)),
@@ -273,30 +274,26 @@ function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
   );
 }
 
-/** Split overlap: target rows shared between splits (one mark per row and split, not a set of every target). */
-function splitOverlapCheck(d: PreparedData, H: number): CheckResult {
-  const rowsOf = (k: 'train' | 'val' | 'test') => {
-    const marks = new Uint8Array(d.rows + H);
-    for (const s of d.windows[k].starts) marks.fill(1, s, s + H);
-    return marks;
-  };
-  const tr = rowsOf('train'),
-    va = rowsOf('val'),
-    te = rowsOf('test');
-  const count = (x: Uint8Array, y: Uint8Array) => {
-    let c = 0;
-    for (let i = 0; i < x.length; i++) c += x[i]! & y[i]!;
-    return c;
-  };
-  const ov = { train_val: count(tr, va), train_test: count(tr, te), val_test: count(va, te) };
+/**
+ * Split overlap: target rows shared between splits, counted by sharedTargets as train counts them for its warning
+ * (check kept a copy of its own), with the file rows each pair shares.
+ */
+function splitOverlapCheck(d: PreparedData, skipRows = 0): CheckResult {
+  const ov = { train_val: 0, train_test: 0, val_test: 0 },
+    where: string[] = [];
+  for (const o of sharedTargets(d.windows)) {
+    ov[o.splits.join('_') as keyof typeof ov] = o.rows;
+    where.push(`${o.splits.join(' and ')}: data rows ${fileRow(d, o.first, skipRows)}-${fileRow(d, o.last, skipRows)}`);
+  }
+  const rows = where.length ? ` (${where.join('; ')})` : '';
   return r(
     'data.split_overlap',
     ov.train_val || ov.train_test ? 'fail' : ov.val_test ? 'warn' : 'pass',
     ov,
     ov.train_val || ov.train_test
-      ? 'training targets also appear in validation/test: split chronologically without overlap'
+      ? `training targets also appear in validation/test${rows}: split chronologically without overlap`
       : ov.val_test
-        ? 'validation and test share target rows: the test score is not independent of model selection'
+        ? `validation and test share target rows${rows}: the test score is not independent of model selection`
         : 'train, validation and test targets are disjoint',
   );
 }

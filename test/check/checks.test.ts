@@ -320,6 +320,27 @@ test('overlapping splits and a shifted test period are flagged', async () => {
   assert.doesNotMatch(rel.advice, /data\.relative/);
 });
 
+test('data.split_overlap counts and names the rows each pair shares, as train warns of them (sharedTargets)', async () => {
+  const csv = `y\n${y.slice(0, 200).join('\n')}`;
+  const val = byId(
+    await checks(cfg(', split: {train: [0, 150], val: [150, 200], test: [180, 200]}'), csv),
+    'data.split_overlap',
+  );
+  assert.equal(val.status, 'warn');
+  assert.deepEqual(val.evidence, { train_val: 0, train_test: 0, val_test: 20 });
+  // train's warning of the same ranges: 'the val and test windows share 20 target rows (data rows 181-200)'
+  assert.equal(
+    val.advice,
+    'validation and test share target rows (val and test: data rows 181-200): the test score is not independent ' +
+      'of model selection',
+  );
+  const split = ', split: {train: [0, 160], val: [150, 190], test: [185, 200]}';
+  const train = byId(await checks(cfg(split), csv), 'data.split_overlap');
+  assert.equal(train.status, 'fail');
+  assert.deepEqual(train.evidence, { train_val: 10, train_test: 0, val_test: 5 });
+  assert.match(train.advice, /\(train and val: data rows 151-160; val and test: data rows 186-190\): split chrono/);
+});
+
 test('data.distribution_shift advises on the validation rows alone: test rows shifted are told, and change nothing', async () => {
   const series = (from: number) =>
     `y\n${Array.from({ length: 300 }, (_, i) => (i < from ? y[i] : y[i]! + 40)).join('\n')}`;
