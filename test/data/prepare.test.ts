@@ -554,6 +554,29 @@ test('one-hot: a category first seen in the test rows gets no column: the test r
   assert.deepEqual([...p.scaledFeatures[1]!], [...b.scaledFeatures[1]!]);
 });
 
+test("predict's unseen category names the categories the model knows: one-hot, those with a column", async () => {
+  // "gust" only in test rows 35-36 has no column (untrainedColumns): the error listed it among the rest, as known
+  const wind = (i: number) => (i === 35 || i === 36 ? 'gust' : ['NW', 'SE', 'cv'][i % 3]!);
+  const rows = (w: (i: number) => string) =>
+    csvFile(`y,wind\n${Array.from({ length: 40 }, (_, i) => `${i % 7},${w(i)}`).join('\n')}`);
+  const split = { train: 0.7, val: 0.15, test: 0.15 };
+  const calm = (i: number) => (i === 3 ? 'calm' : wind(i));
+  for (const [kind, known] of [
+    ['onehot', 'the model knows NW, SE, cv; gust, first seen after the training rows, has no column and reads as none'],
+    ['label', 'NW, SE, cv, gust'],
+  ] as const) {
+    const cfg: DataConfig = { ...base, categorical: { wind: kind }, split };
+    const d = await prepareData(cfg, rows(wind));
+    const f = rows(calm);
+    await assert.rejects(
+      async () => prepareTable(cfg, await readCsv(f), { scaler: d.scaler, encodings: d.encodings }),
+      (e: Error) =>
+        e instanceof DataError &&
+        e.message.startsWith(`${f}: row 4, column "wind": category "calm" was not seen in training (${known}`),
+    );
+  }
+});
+
 test('label: a category first seen in the test rows moves no code of the training rows (first appearance order)', async () => {
   // rows of A, C and D; in the second file rows 35-36 (test rows) are "B". Sorted, B took code 1 and C, D moved from
   // 1, 2 to 2, 3: the training rows' inputs changed with the test rows, which no scaler undoes

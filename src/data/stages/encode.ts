@@ -259,9 +259,30 @@ function categoryCodes(
   if (unseen >= 0)
     throw new DataError(
       `${rows.table.file}: row ${unseen + 1 + rows.skip}, column "${c}": ` +
-        `category "${cells[raw[unseen]!]}" was not seen in training (${levels.join(', ')})`,
+        `category "${cells[raw[unseen]!]}" was not seen in training (${knownLevels(c, kind, levels, fixed!)})`,
     );
   return { levels, codes };
+}
+
+/**
+ * The categories of column c a trained model knows, as predict's unseen-category error lists them. A one-hot model
+ * has a column for each category of its training rows only (untrainedColumns): one first seen in the validation or
+ * test rows is named apart, as read as none of them; the list once named it among the rest, as if the model knew it.
+ */
+function knownLevels(c: string, kind: 'label' | 'onehot', levels: string[], fixed: FixedEncoding): string {
+  if (kind === 'label') return levels.join(', ');
+  const has = (lv: string) => fixed.scaler.columns.includes(`${c}=${lv}`);
+  const known = levels.filter(has),
+    none = levels.filter((lv) => !has(lv));
+  return (
+    `the model knows ${known.join(', ')}` +
+    (none.length
+      ? `; ${none.join(', ')}, first seen after the training rows, ${none.length === 1 ? 'has' : 'have'} no column ` +
+        'and ' +
+        (none.length === 1 ? 'reads' : 'read') +
+        ' as none of them'
+      : '')
+  );
 }
 
 /** The numeric columns of a categorical column: its codes (label) or one indicator per category (onehot). */
