@@ -20,4 +20,4 @@ export { knownKeysAt, unknownKeyHint } from './keys.js';
 export type { LoadedConfig } from './load.js';
 export { ConfigError, checkConfig, loadConfig, parseConfig, parseEvaluateSection, pathString } from './load.js';
 export type { RawConfig } from './schema.js';
-export { configSchema, epochKeys, LAYER_KEYS } from './schema.js';
+export { configSchema, epochKeys, LAYER_KEYS, metricsIssue } from './schema.js';

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, epochKeys, type RawConfig, unknownKeyHint } from '../config/index.js';
+import { ConfigError, epochKeys, metricsIssue, type RawConfig, unknownKeyHint } from '../config/index.js';
 import {
   bool,
   didYouMean,
@@ -175,11 +175,15 @@ function objectiveOf(objective: string, cfg: RawConfig, file: string): string {
   if (keys.includes(objective)) return objective;
   const metric = metricRegistry.find(objective.replace(/^val_/, ''));
   const near = nearestName(objective, keys);
-  const hint = metric
-    ? `; add ${metric.name} to train.metrics to tune on it`
-    : near !== undefined
-      ? ` (did you mean "${near}"?)`
-      : '';
+  // a percentage metric is refused on scaled or relative targets (metricsIssue): adding it would be refused next
+  const added = metric && metricsIssue({ data: cfg.data, train: { ...cfg.train, metrics: [metric.name] } });
+  const hint = added
+    ? `; ${metric.name} is not taken here: ${added.replace(/^train\.metrics\[0\]: /, '')}`
+    : metric
+      ? `; add ${metric.name} to train.metrics to tune on it`
+      : near !== undefined
+        ? ` (did you mean "${near}"?)`
+        : '';
   throw new ConfigError(
     `${file}: tune.objective: expected a value every epoch reports (${keys.join(', ')}), ` +
       `received ${JSON.stringify(objective)}${hint}`,

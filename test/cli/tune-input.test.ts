@@ -35,6 +35,12 @@ const cases: [string, string, RegExp][] = [
     /objective: expected a value every epoch reports \(val_loss, loss, val_mae, mae\), received "val_mse"; add mse/,
   ],
   [
+    // adding mape on the config's scaled targets would be refused (train.metrics): the hint says so, not "add mape"
+    'a percentage objective on scaled targets',
+    '  objective: val_mape\n',
+    /received "val_mape"; mape is not taken here: mape is a percentage of the target as the model learns it, here scaled by data\.scale \(standard\)/,
+  ],
+  [
     'a __proto__ path',
     random("    '__proto__.polluted': [1]\n"),
     /tune\.space\.__proto__\.polluted: expected a config path .* \("__proto__" is not a config key\)$/,
