@@ -122,13 +122,28 @@ export function checkOutputWidth(file: string, cfg: RawConfig, model: Model, d: 
   if (!ok) {
     const last = cfg.model.layers.length - 1;
     const kind = Object.keys(cfg.model.layers[last]!)[0];
+    const size = `horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}`;
     throw new ConfigError(
       `${file}: model.layers[${last}].${kind}: ` +
-        `the model outputs ${o.T === null ? `${o.F} value${o.F === 1 ? '' : 's'}` : `(${o.T}, ${o.F}) values`} ` +
-        'per window; ' +
-        `expected ${H * nT} (horizon ${H} x ${nT} target${nT > 1 ? 's' : ''}), e.g. dense: {units: ${H * nT}}`,
+        (o.T === null
+          ? `the model outputs ${o.F} value${o.F === 1 ? '' : 's'} per window; ` +
+            `expected ${H * nT} (${size}), e.g. dense: {units: ${H * nT}}`
+          : `the model outputs (${o.T}, ${o.F}) values per window; expected (${H}, ${nT}) (${size}), ` +
+            `e.g. ${sequenceAdvice(cfg, o.T, o.F, H, nT)}`),
     );
   }
+}
+
+/**
+ * How a model whose output is a sequence (T, F) reaches (horizon, targets): the steps from a repeat_vector's n (the
+ * one the config has, named by its place), the values per step from the time_distributed dense last.
+ */
+function sequenceAdvice(cfg: RawConfig, T: number, F: number, H: number, nT: number): string {
+  const rv = cfg.model.layers.map((l) => Object.keys(l)[0]).lastIndexOf('repeat_vector');
+  const steps =
+    rv >= 0 ? `model.layers[${rv}].repeat_vector: {n: ${H}}` : `repeat_vector: {n: ${H}} before the decoder`;
+  const fix = [...(T === H ? [] : [steps]), ...(F === nT ? [] : [`time_distributed: {dense: {units: ${nT}}} last`])];
+  return `${fix.join(' and ')}, or a vector output ending in dense: {units: ${H * nT}}`;
 }
 
 /**

@@ -726,3 +726,46 @@ test('a linear baseline over more inputs than it can fit in seconds is left out 
   const scores = JSON.parse(ck.out).checks.find((c: { id: string }) => c.id === 'baseline.scores');
   assert.match(scores.advice, /the linear baseline is left out/);
 });
+
+test('an encoder-decoder whose output sequence does not fit is told its repeat_vector n and time_distributed units', async () => {
+  const rows = Array.from(
+    { length: 120 },
+    (_, i) => `${i},${Math.sin(i / 5).toFixed(3)},${Math.cos(i / 7).toFixed(3)}`,
+  );
+  writeFileSync(join(dir, 'two.csv'), `time,a,b\n${rows.join('\n')}\n`);
+  const cfg = (n: number, units: number, name: string) => {
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      `name: ${name}
+data: {csv: two.csv, target: [a, b], lookback: 8, horizon: 3}
+model:
+  layers:
+    - gru: {units: 4}
+    - repeat_vector: {n: ${n}}
+    - gru: {units: 4, return_sequences: true}
+    - time_distributed: {dense: {units: ${units}}}
+train: {epochs: 1}
+`,
+    );
+    return quiet(['train', join(dir, `${name}.yaml`), '--out', join(dir, `${name}-run`), '--quiet']);
+  };
+  // was: "the model outputs (2, 2) values per window; expected 6 (horizon 3 x 2 targets), e.g. dense: {units: 6}"
+  const steps = await cfg(2, 2, 'ed-steps');
+  assert.equal(steps.value, 2, steps.err);
+  assert.ok(
+    steps.err.endsWith(
+      'model.layers[3].time_distributed: the model outputs (2, 2) values per window; ' +
+        'expected (3, 2) (horizon 3 x 2 targets), ' +
+        'e.g. model.layers[1].repeat_vector: {n: 3}, or a vector output ending in dense: {units: 6}\n',
+    ),
+    steps.err,
+  );
+  const width = await cfg(3, 6, 'ed-width');
+  assert.equal(width.value, 2, width.err);
+  assert.match(
+    width.err,
+    /outputs \(3, 6\) values per window; expected \(3, 2\) .*e.g. time_distributed: \{dense: \{units: 2\}\} last,/,
+  );
+  const fits = await cfg(3, 2, 'ed-fits');
+  assert.equal(fits.value, 0, fits.err);
+});
