@@ -1,6 +1,23 @@
 // `seqtune init`: a commented starter config, its data section read off the user's CSV where one is given.
 
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CsvStart } from './init-csv.js';
+
+/**
+ * Where the config reference is, as the starter config's first comment names it: this package's own docs/config.md
+ * (in a user's project node_modules/seqtune/docs/config.md), relative to `cwd` when it is in it or below, else
+ * absolute (a global install's). The comment said "docs/config.md (seqtune package)", a file no user's project has.
+ */
+export function docsPointer(
+  docs = fileURLToPath(new URL('../../docs/config.md', import.meta.url)),
+  cwd = process.cwd(),
+): string {
+  if (!existsSync(docs)) return 'docs/config.md in the seqtune package';
+  const rel = relative(cwd, docs);
+  return rel.startsWith('..') || isAbsolute(rel) ? docs : rel.split(sep).join('/');
+}
 
 /** A YAML scalar for a column name or path: as it is where YAML reads it back unchanged, else double-quoted. */
 const scalar = (s: string) =>
@@ -66,7 +83,7 @@ export function starterConfig(start?: CsvStart & { csv: string }): string {
     season === null
       ? '  baselines: [persistence, mean, linear]   # {seasonal_naive: {season: N}} where the data repeat every N rows'
       : `  baselines: [persistence, mean, linear, {seasonal_naive: {season: ${season}}}]`;
-  return `# seqtune config. Every key, its default and an example: docs/config.md (seqtune package)
+  return `# seqtune config. Every key, its default and an example: ${docsPointer()}
 # Paths are relative to this file. Keys are snake_case, as in Keras' Python API.
 name: ${v.name}
 seed: 42

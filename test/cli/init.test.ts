@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { checkBaselines } from '../../src/config/build.js';
 import { loadConfig } from '../../src/config/index.js';
 import { prepareData } from '../../src/data/index.js';
+import { docsPointer } from '../../src/run/init.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-init-'));
@@ -699,4 +700,25 @@ test('init on a full disk writes no config, so the next init (space freed) write
   const again = await runCli(['init', f]);
   assert.equal(again.code, 0, again.err);
   assert.match(readFileSync(f, 'utf8'), /^# seqtune config/);
+});
+
+test("the starter config's first comment names the config reference where it is, not in a folder the user lacks", async () => {
+  // was "docs/config.md (seqtune package)": a path no user's project has (theirs is in node_modules/seqtune)
+  const f = join(dir, 'pointer.yaml');
+  const r = await runCli(['init', f]);
+  assert.equal(r.code, 0, r.err);
+  const named = /^# seqtune config\. Every key, its default and an example: (.+)$/m.exec(readFileSync(f, 'utf8'))?.[1];
+  assert.ok(named !== undefined && existsSync(named), `${named} is no file (from ${process.cwd()})`);
+  assert.equal(
+    readFileSync(named, 'utf8'),
+    readFileSync(fileURLToPath(new URL('../../docs/config.md', import.meta.url)), 'utf8'),
+  );
+  // in a user's project: relative to the folder init runs in; outside it (a global install), absolute
+  const project = join(dir, 'project');
+  const docs = join(project, 'node_modules', 'seqtune', 'docs', 'config.md');
+  mkdirSync(join(project, 'node_modules', 'seqtune', 'docs'), { recursive: true });
+  writeFileSync(docs, '# config\n');
+  assert.equal(docsPointer(docs, project), 'node_modules/seqtune/docs/config.md');
+  assert.equal(docsPointer(docs, join(project, 'configs')), docs);
+  assert.equal(docsPointer(join(project, 'none.md'), project), 'docs/config.md in the seqtune package');
 });
