@@ -57,6 +57,9 @@ export const LR_FIND_STEPS = 200;
  * rate rises exponentially from minLr (1e-7) to maxLr (10) over `steps` (200) batches, the smoothed loss recorded,
  * until it explodes; the suggestion is read off that curve.
  * @example
+ * import { dense, gru, lrFind, sequential, tensor } from 'seqtune';
+ * const x = tensor(new Float32Array(256 * 24), [256, 24, 1]); // 256 windows of 24 steps, one feature
+ * const y = tensor(new Float32Array(256), [256, 1]);
  * const r = await lrFind(() => { const m = sequential([gru({ units: 16, inputShape: [24, 1] }), dense({ units: 1 })]);
  *   m.compile({ loss: 'mse' }); return m; }, x, y);
  * console.log(r.suggested); // { min, max, best, flat }
@@ -278,7 +281,9 @@ export async function batchSizeRange(
 /**
  * Among the batch sizes whose validation loss is within `tolerance` (default 10%) of the best, the one with the
  * highest throughput (the larger on a tie). No other row is both faster and better than it.
- * @example suggestBatchSize([{ batch_size: 8, val_loss: 1, windows_per_second: 3894 },
+ * @example
+ * import { suggestBatchSize } from 'seqtune/check';
+ * suggestBatchSize([{ batch_size: 8, val_loss: 1, windows_per_second: 3894 },
  *   { batch_size: 128, val_loss: 1.08, windows_per_second: 2834 }]) // 8
  */
 export function suggestBatchSize(rows: readonly BatchRangeRow[], tolerance = 0.1): number {

@@ -213,7 +213,9 @@ export interface ReadCsvOptions extends CsvFormat {
 
 /**
  * Reads a CSV file with a header row into typed columns (see TableColumn).
- * @example const t = await readCsv('data.csv'); t.columns.get('value')!.numbers
+ * @example
+ * import { readCsv } from 'seqtune/data';
+ * const t = await readCsv('data.csv'); t.columns.get('value')!.numbers
  */
 export async function readCsv(file: string, o: ReadCsvOptions = {}): Promise<Table> {
   const size = await fileSize(file, o.notAFile);

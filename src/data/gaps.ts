@@ -24,6 +24,7 @@ export interface TimeGaps {
  * month, not the median's 31 days. Null with fewer than 3 stamps.
  *
  * @example
+ * import { timeGaps } from 'seqtune/data';
  * const g = timeGaps(Float64Array.of(0, 3600000, 7200000, 7 * 3600000)); // hourly, then a jump of 5 h
  * // g.before = [3], g.missing = 4, g.usual = '1 h', g.longest = '5 h'
  */

@@ -28,7 +28,11 @@ function shared<T extends Float64Array | Int32Array>(a: T): T {
 
 /**
  * The prepared data with every column in shared memory (copied there once if it is not yet).
- * @example new Worker(url, { workerData: shareData(d) });   // in the worker: fromShared(workerData)
+ * @example
+ * import { Worker } from 'node:worker_threads';
+ * import { prepareData, shareData } from 'seqtune/data';
+ * const d = await prepareData({ csv: 'data.csv', target: 'value', lookback: 24 }, 'data.csv');
+ * new Worker(new URL('./worker.js', import.meta.url), { workerData: shareData(d) }); // there: fromShared(workerData)
  */
 export function shareData(d: PreparedData): SharedPreparedData {
   const windows = {} as SharedPreparedData['windows'];

@@ -40,7 +40,12 @@ export interface DenseWindows {
  * Baselines and scores read `starts` and the series; the model reads `inputs()` and `targets()`; `copy()` gives
  * every window as arrays (for small series).
  * @example
- * const w = d.windows.train;                  // from prepareData
+ * import { dense, gru, sequential } from 'seqtune';
+ * import { prepareData } from 'seqtune/data';
+ * const d = await prepareData({ csv: 'data.csv', target: 'value', lookback: 24 }, 'data.csv');
+ * const model = sequential([gru({ units: 16, inputShape: [24, d.features.length] }), dense({ units: 1 })]);
+ * model.compile({ loss: 'mse' });
+ * const w = d.windows.train;
  * await model.fit(w.inputs(), w.targets(), { epochs: 10, batchSize: 32 });
  */
 export class Windows {

@@ -227,9 +227,8 @@ function factsOf(ev: Evidence, ctx: RunContext): Facts {
 /**
  * The layers with a copy of layer i (a recurrent layer, or a bidirectional one) below it: the copy returns sequences
  * for layer i to read, and has no `name` (two layers of one name clash).
- *
- * @example stackedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0)
- * // [{ gru: { units: 8, return_sequences: true } }, { gru: { units: 8 } }, { dense: { units: 1 } }]
+ * For instance, stackedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0) is
+ * [{ gru: { units: 8, return_sequences: true } }, { gru: { units: 8 } }, { dense: { units: 1 } }]
  */
 function stackedLayers(layers: readonly Record<string, unknown>[], i: number): Record<string, unknown>[] {
   const [kind, o] = Object.entries(layers[i]!)[0]!;
@@ -242,9 +241,8 @@ function stackedLayers(layers: readonly Record<string, unknown>[], i: number): R
 
 /**
  * The layers with batch normalization after layer i (the recurrent layer), or null when a layer of theirs is one.
- *
- * @example normalizedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0)
- * // [{ gru: { units: 8 } }, { batch_normalization: {} }, { dense: { units: 1 } }]
+ * For instance, normalizedLayers([{ gru: { units: 8 } }, { dense: { units: 1 } }], 0) is
+ * [{ gru: { units: 8 } }, { batch_normalization: {} }, { dense: { units: 1 } }]
  */
 function normalizedLayers(layers: readonly Record<string, unknown>[], i: number): Record<string, unknown>[] | null {
   if (layers.some((l) => 'batch_normalization' in l || 'batchNormalization' in l)) return null;

@@ -66,6 +66,7 @@ export function windowOf(n: number): number {
 /**
  * Diagnoses a history. `context` (the run's config, its baselines) makes the advice concrete.
  * @example
+ * import { diagnose } from 'seqtune';
  * const loss = [1, 0.6, 0.4, 0.3, 0.24, 0.2, 0.17, 0.15, 0.13, 0.12];
  * const val_loss = [1, 0.7, 0.55, 0.5, 0.52, 0.56, 0.6, 0.65, 0.7, 0.76];
  * diagnose({ loss, val_loss }).pattern; // 'overfitting' (six epochs of this were too few to tell: 'underfitting')

@@ -227,6 +227,7 @@ function compileKernels(prefer: SimdLevel): { module: WebAssembly.Module; simd: 
  * memory after its first step.
  *
  * @example
+ * import { getEngine } from 'seqtune/engine';
  * const e = getEngine();
  * const a = e.alloc(4); e.view(a).set([1, 2, 3, 4]);
  * e.k.scale(a.ptr, 4, 2); // a = [2, 4, 6, 8]

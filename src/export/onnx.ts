@@ -53,7 +53,16 @@ function shapes(model: Stack, o: ExportOptions): { input: [number, number]; outp
  * The model, or an ensemble of models (a Fusion, a SnapshotEnsemble, one inside another) as one graph, as ONNX
  * bytes. Layers with no ONNX form are refused with an ExportError naming the layer.
  * @example
- * const bytes = exportOnnx(model, { data, rawIO: true });
+ * import { writeFile } from 'node:fs/promises';
+ * import { dense, exportOnnx, gru, sequential } from 'seqtune';
+ * import { prepareData } from 'seqtune/data';
+ * const spec = { csv: 'data.csv', target: 'value', lookback: 24, horizon: 1, relative: false };
+ * const data = await prepareData(spec, spec.csv);
+ * const model = sequential([gru({ units: 16, inputShape: [24, data.features.length] }), dense({ units: 1 })]);
+ * model.compile({ loss: 'mse' });
+ * await model.fit(data.windows.train.inputs(), data.windows.train.targets(), { epochs: 5 });
+ * // the data as model/data.json holds it; rawIO: inputs and outputs in the CSV's own units
+ * const bytes = exportOnnx(model, { data: { ...data, ...spec }, rawIO: true });
  * await writeFile('model.onnx', bytes);
  */
 export function exportOnnx(model: Exportable, options: ExportOptions = {}): Uint8Array {

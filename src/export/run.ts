@@ -65,7 +65,9 @@ function checkColumns(runDir: string, d: ExportData): void {
 
 /**
  * Exports a trained run folder (or an ensemble folder) to ONNX; returns the path written.
- * @example await exportRun('runs/my-forecast/2026-12-03T01-00-00', { rawIO: true })
+ * @example
+ * import { exportRun } from 'seqtune';
+ * await exportRun('runs/my-forecast/2026-12-03T01-00-00', { rawIO: true })
  */
 export async function exportRun(runDir: string, o: ExportRunOptions = {}): Promise<string> {
   checkRunDir(runDir);

@@ -126,7 +126,11 @@ export class Bidirectional extends Layer {
   }
 }
 
-/** @example bidirectional(lstm({ units: 32 })) */
+/**
+ * @example
+ * import { bidirectional, lstm } from 'seqtune';
+ * bidirectional(lstm({ units: 32 }))
+ */
 export const bidirectional = (layer: Recurrent, opts?: { name?: string }): Bidirectional =>
   new Bidirectional(layer, opts);
 

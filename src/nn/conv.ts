@@ -205,7 +205,11 @@ export class Conv1D extends Layer {
   }
 }
 
-/** @example conv1d({ filters: 32, kernelSize: 3, padding: 'causal', activation: 'relu' }) */
+/**
+ * @example
+ * import { conv1d } from 'seqtune';
+ * conv1d({ filters: 32, kernelSize: 3, padding: 'causal', activation: 'relu' })
+ */
 export const conv1d = (o: Conv1DOptions): Conv1D => new Conv1D(o);
 
 /** Conv1D in the layer registry, with every option the layer takes. */

@@ -134,7 +134,12 @@ export class Dense extends Layer {
   }
 }
 
-/** Fully connected layer. @example dense({ units: 1 }) */
+/**
+ * Fully connected layer.
+ * @example
+ * import { dense } from 'seqtune';
+ * dense({ units: 1 })
+ */
 export const dense = (opts: DenseOptions): Dense => new Dense(opts);
 
 /** Dense in the layer registry. */

@@ -73,7 +73,11 @@ export class Dropout extends Layer {
   }
 }
 
-/** @example dropout({ rate: 0.2 }) */
+/**
+ * @example
+ * import { dropout } from 'seqtune';
+ * dropout({ rate: 0.2 })
+ */
 export const dropout = (opts: DropoutOptions): Dropout => new Dropout(opts);
 
 export interface GaussianNoiseOptions {
@@ -138,7 +142,11 @@ export class GaussianNoise extends Layer {
   }
 }
 
-/** @example gaussianNoise({ stddev: 0.1 }) */
+/**
+ * @example
+ * import { gaussianNoise } from 'seqtune';
+ * gaussianNoise({ stddev: 0.1 })
+ */
 export const gaussianNoise = (opts: GaussianNoiseOptions): GaussianNoise => new GaussianNoise(opts);
 
 /** The noise layers in the layer registry. */

@@ -250,9 +250,17 @@ export class LayerNormalization extends Normalization {
   }
 }
 
-/** @example batchNormalization({ momentum: 0.99 }) */
+/**
+ * @example
+ * import { batchNormalization } from 'seqtune';
+ * batchNormalization({ momentum: 0.99 })
+ */
 export const batchNormalization = (o?: BatchNormalizationOptions): BatchNormalization => new BatchNormalization(o);
-/** @example layerNormalization() */
+/**
+ * @example
+ * import { layerNormalization } from 'seqtune';
+ * layerNormalization()
+ */
 export const layerNormalization = (o?: NormalizationOptions): LayerNormalization => new LayerNormalization(o);
 
 const normalizationOptions = {

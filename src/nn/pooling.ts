@@ -136,7 +136,11 @@ export class AveragePooling1D extends Pooling1D {
     super('average', o);
   }
 }
-/** @example maxPooling1d({ poolSize: 2 }) */
+/**
+ * @example
+ * import { maxPooling1d } from 'seqtune';
+ * maxPooling1d({ poolSize: 2 })
+ */
 export const maxPooling1d = (o?: PoolingOptions): MaxPooling1D => new MaxPooling1D(o);
 export const averagePooling1d = (o?: PoolingOptions): AveragePooling1D => new AveragePooling1D(o);
 

@@ -669,12 +669,24 @@ function check(cell: Cell, opts: RecurrentOptions): RecurrentOptions {
 
 /**
  * Gated recurrent unit, reset-after (PyTorch, cuDNN, Keras reset_after=True).
- * @example gru({ units: 64, returnSequences: true })
+ * @example
+ * import { gru } from 'seqtune';
+ * gru({ units: 64, returnSequences: true })
  */
 export const gru = (opts: RecurrentOptions): Recurrent => new Recurrent('gru', check('gru', opts));
-/** Long short-term memory. @example lstm({ units: 64, dropout: 0.1 }) */
+/**
+ * Long short-term memory.
+ * @example
+ * import { lstm } from 'seqtune';
+ * lstm({ units: 64, dropout: 0.1 })
+ */
 export const lstm = (opts: RecurrentOptions): Recurrent => new Recurrent('lstm', check('lstm', opts));
-/** Elman RNN, h = act(x Wx + h Wh + b). @example simpleRNN({ units: 32, activation: 'relu' }) */
+/**
+ * Elman RNN, h = act(x Wx + h Wh + b).
+ * @example
+ * import { simpleRNN } from 'seqtune';
+ * simpleRNN({ units: 32, activation: 'relu' })
+ */
 export const simpleRNN = (opts: RecurrentOptions): Recurrent => new Recurrent('simple_rnn', check('simple_rnn', opts));
 
 /** The options every recurrent layer takes, as a config file writes them. */

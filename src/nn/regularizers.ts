@@ -39,7 +39,11 @@ const make = (l1v: number, l2v: number, className: RegularizerConfig['className'
   };
 };
 
-/** @example kernelRegularizer: l2(1e-4) */
+/**
+ * @example
+ * import { dense, l1, l2 } from 'seqtune';
+ * dense({ units: 1, kernelRegularizer: l2(1e-4), biasRegularizer: l1(1e-5) })
+ */
 export const l1 = (v = 0.01): Regularizer => make(v, 0, 'l1');
 export const l2 = (v = 0.01): Regularizer => make(0, v, 'l2');
 /**

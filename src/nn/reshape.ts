@@ -156,9 +156,17 @@ export class TimeDistributed extends Layer {
 }
 
 export const flatten = (opts?: { name?: string }): Flatten => new Flatten(opts);
-/** @example repeatVector(24) */
+/**
+ * @example
+ * import { repeatVector } from 'seqtune';
+ * repeatVector(24)
+ */
 export const repeatVector = (n: number, opts?: { name?: string }): RepeatVector => new RepeatVector(n, opts);
-/** @example timeDistributed(dense({ units: 1 })) */
+/**
+ * @example
+ * import { dense, timeDistributed } from 'seqtune';
+ * timeDistributed(dense({ units: 1 }))
+ */
 export const timeDistributed = (layer: Dense, opts?: { name?: string }): TimeDistributed =>
   new TimeDistributed(layer, opts);
 

@@ -162,6 +162,9 @@ export class LinearSkip extends Layer {
 
 /**
  * The layers with a linear path from the input window to their output added (output = layers + linear).
- * @example linearSkip([gru({ units: 32, inputShape: [96, 1] }), dense({ units: 24 })])
+ * @example
+ * import { dense, gru } from 'seqtune';
+ * import { linearSkip } from 'seqtune/nn';
+ * linearSkip([gru({ units: 32, inputShape: [96, 1] }), dense({ units: 24 })])
  */
 export const linearSkip = (layers: Layer[], opts?: LinearSkipOptions): LinearSkip => new LinearSkip(layers, opts);

@@ -7,7 +7,12 @@ export interface Tensor {
   readonly shape: readonly number[];
 }
 
-/** Wraps data with a shape (data length must equal the shape's product). @example tensor([1, 2, 3, 4], [2, 2, 1]) */
+/**
+ * Wraps data with a shape (data length must equal the shape's product).
+ * @example
+ * import { tensor } from 'seqtune';
+ * tensor([1, 2, 3, 4], [2, 2, 1])
+ */
 export function tensor(data: ArrayLike<number>, shape: readonly number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0))

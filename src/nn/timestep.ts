@@ -57,7 +57,11 @@ export class SelectTimestep extends Layer {
   }
 }
 
-/** @example selectTimestep(-1) */
+/**
+ * @example
+ * import { selectTimestep } from 'seqtune';
+ * selectTimestep(-1)
+ */
 export const selectTimestep = (index: number, opts?: { name?: string }): SelectTimestep =>
   new SelectTimestep(index, opts?.name);
 

@@ -369,9 +369,17 @@ export class Adagrad extends Optimizer {
   }
 }
 
-/** @example sgd({ learningRate: 0.01, momentum: 0.9, nesterov: true }) */
+/**
+ * @example
+ * import { sgd } from 'seqtune';
+ * sgd({ learningRate: 0.01, momentum: 0.9, nesterov: true })
+ */
 export const sgd = (o?: SgdOptions): SGD => new SGD(o);
-/** @example adam({ learningRate: 1e-3 }) */
+/**
+ * @example
+ * import { adam } from 'seqtune';
+ * adam({ learningRate: 1e-3 })
+ */
 export const adam = (o?: AdamOptions): Adam => new Adam(o);
 export const adamw = (o?: AdamOptions): AdamW => new AdamW(o);
 export const rmsprop = (o?: RmspropOptions & { alpha?: number }): RMSprop => new RMSprop(o);

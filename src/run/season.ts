@@ -109,8 +109,7 @@ function fft(re: Float64Array, im: Float64Array): void {
  * The sample ACF of x at lags 0..maxLag: r_k = sum_{i>=k} (x_i - m)(x_{i-k} - m) / sum_i (x_i - m)^2, m the mean
  * (the biased estimator, as R's acf and statsmodels' take it). Through the FFT (Wiener-Khinchin, zero-padded to at
  * least n + maxLag so that no lag wraps): O(n log n) whatever maxLag. A constant series has r_k = 0 for k > 0.
- *
- * @example autocorrelation([1, 2, 1, 2, 1, 2], 2) // Float64Array [1, -0.8333.., 0.6666..]
+ * For instance, autocorrelation([1, 2, 1, 2, 1, 2], 2) is Float64Array [1, -0.8333.., 0.6666..]
  */
 export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
   const n = x.length;
@@ -197,8 +196,8 @@ export function clearPeaks(r: Float64Array, n: number): AcfPeak[] {
  * 2. the calendar season is significant and within a tenth of a local maximum: kept;
  * 3. else the clear peak (clearPeaks) of largest z, or the longer calendar cycle within a tenth of its lag;
  * 4. else the calendar's where its ACF is significant (rows a season apart alike), or null.
- *
- * @example checkSeason(monthlySunspots, 12, []) // { season: 125, how: 'peak', calendarAcf: 0.727, peak: {...} }
+ * For instance, checkSeason(monthlySunspots, 12, []) on the monthly sunspot counts is
+ * { season: 125, how: 'peak', calendarAcf: 0.727, peak: {...} }.
  */
 export function checkSeason(values: ArrayLike<number>, calendar: number | null, cycles: number[] = []): SeasonCheck {
   const n = values.length;

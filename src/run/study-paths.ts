@@ -33,6 +33,7 @@ function inside(path: string, home: string): boolean {
  * reports missing. A relative path is read beside home, or above it (relativeHere).
  *
  * @example
+ * import { studyPath } from 'seqtune/run';
  * studyPath('/old/proj/runs/s/trial-3', '/new/proj'); // '/new/proj/runs/s/trial-3' when that folder exists
  */
 export function studyPath(stored: string, home: string | undefined): string {

@@ -165,6 +165,7 @@ async function evalSplit(
  * One training run from a loaded config, as `seqtune train` does: reads and prepares the CSV, trains, scores the model
  * next to the baselines and writes the run folder (its path is `dir`). Quiet unless `log` or `verbose` say otherwise.
  * @example
+ * import { loadConfig, trainRun } from 'seqtune';
  * const r = await trainRun(await loadConfig('my.yaml'), { log: console.log });
  * console.log(r.dir, r.metrics.test.scaled.model?.mse, r.diagnosis.summary);
  */

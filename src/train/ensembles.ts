@@ -85,7 +85,13 @@ export interface SnapshotOptions extends Omit<FitOptions, 'epochs' | 'schedule'>
 
 /**
  * Trains one model with cosine warm restarts and keeps a snapshot at the end of every cycle.
- * @example const { ensemble } = await fitSnapshotEnsemble(model, x, y, { cycles: 4, cycleEpochs: 10, batchSize: 32 });
+ * @example
+ * import { dense, fitSnapshotEnsemble, gru, sequential, tensor } from 'seqtune';
+ * const x = tensor(new Float32Array(256 * 24), [256, 24, 1]); // 256 windows of 24 steps, one feature
+ * const y = tensor(new Float32Array(256), [256, 1]);
+ * const model = sequential([gru({ units: 16, inputShape: [24, 1] }), dense({ units: 1 })]);
+ * model.compile({ loss: 'mse' });
+ * const { ensemble } = await fitSnapshotEnsemble(model, x, y, { cycles: 4, cycleEpochs: 10, batchSize: 32 });
  */
 export async function fitSnapshotEnsemble(
   model: Model,
@@ -280,7 +286,16 @@ function solveSquare(A: Float64Array, b: Float64Array, k: number): number[] | nu
 
 /**
  * Fuses trained models into one predictor. 'weighted', 'blend' and 'stacked' need validation data.
- * @example const f = fuseModels([a, b, c], { method: 'stacked', validation: [xVal, yVal] });
+ * @example
+ * import { dense, fuseModels, gru, sequential, tensor } from 'seqtune';
+ * const xVal = tensor(new Float32Array(64 * 24), [64, 24, 1]); // validation windows: 24 steps, one feature
+ * const yVal = tensor(new Float32Array(64), [64, 1]);
+ * const member = (units: number) => {
+ *   const m = sequential([gru({ units, inputShape: [24, 1] }), dense({ units: 1 })]);
+ *   m.compile({ loss: 'mse' });
+ *   return m; // trained with m.fit before it is fused
+ * };
+ * const f = fuseModels([member(8), member(16), member(32)], { method: 'stacked', validation: [xVal, yVal] });
  */
 export function fuseModels(
   members: Predictor[],
@@ -342,7 +357,18 @@ export function fuseModels(
  * The fusion's validation predictions, each made by a fusion fitted without it: 'weighted' and 'stacked' are fitted
  * on one half of the validation windows (in order) and predict the other, both ways, so that a stacker cannot look
  * better than its members only by fitting the windows it is scored on. 'mean' fits nothing and predicts them all.
- * @example const pred = crossFitPredict([a, b], 'stacked', [xVal, yVal]); // compare its MSE with a's and b's
+ * @example
+ * import { dense, gru, sequential, tensor } from 'seqtune';
+ * import { crossFitPredict } from 'seqtune/train';
+ * const xVal = tensor(new Float32Array(64 * 24), [64, 24, 1]); // validation windows: 24 steps, one feature
+ * const yVal = tensor(new Float32Array(64), [64, 1]);
+ * const member = (units: number) => {
+ *   const m = sequential([gru({ units, inputShape: [24, 1] }), dense({ units: 1 })]);
+ *   m.compile({ loss: 'mse' });
+ *   return m; // trained with m.fit before it is fused
+ * };
+ * const [a, b] = [member(8), member(16)];
+ * const pred = crossFitPredict([a, b], 'stacked', [xVal, yVal]); // compare its MSE with a's and b's
  */
 export function crossFitPredict(members: Predictor[], method: FusionMethod, validation: [Tensor, Tensor]): Tensor {
   const [xv, yv] = validation;

@@ -392,6 +392,10 @@ export class Model extends Stack implements CompiledStack {
   /**
    * Trains for a number of epochs and returns the per-epoch history.
    * @example
+   * import { adam, dense, gru, sequential, tensor } from 'seqtune';
+   * const x = tensor(new Float32Array(256 * 24), [256, 24, 1]); // 256 windows of 24 steps, one feature
+   * const y = tensor(new Float32Array(256), [256, 1]);
+   * const [xv, yv] = [tensor(new Float32Array(64 * 24), [64, 24, 1]), tensor(new Float32Array(64), [64, 1])];
    * const model = sequential([gru({ units: 32, inputShape: [24, 1] }), dense({ units: 1 })]);
    * model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'mse' });
    * const { history } = await model.fit(x, y, { epochs: 10, batchSize: 32, validationData: [xv, yv] });
@@ -980,7 +984,9 @@ export function sliceRows(t: Tensor, a: number, b: number): Tensor {
 
 /**
  * A model from a list of layers.
- * @example sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 })
+ * @example
+ * import { dense, lstm, sequential } from 'seqtune';
+ * sequential([lstm({ units: 64, inputShape: [24, 8] }), dense({ units: 1 })], { seed: 1 })
  */
 export function sequential(
   layers: Layer[],

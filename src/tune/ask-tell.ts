@@ -194,9 +194,11 @@ function samplerOf(s: StudyOptions['sampler']): Sampler {
 /**
  * Opens or creates a study.
  * @example
+ * import { createStudy } from 'seqtune';
  * const study = await createStudy({ name: 'lr', space: { lr: { loguniform: [1e-4, 1e-1] } } });
  * const t = await study.ask(); // null once the space is exhausted
- * if (t) await study.tell(t, valLossOf(t.params.lr as number));
+ * const valLossOf = async (lr: number) => (Math.log10(lr) + 2) ** 2; // train with this rate: the validation loss
+ * if (t) await study.tell(t, await valLossOf(t.params.lr as number));
  */
 export const createStudy = (o: StudyOptions): Promise<Study> => Study.create(o);
 export type { Space };

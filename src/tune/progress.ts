@@ -44,8 +44,8 @@ const LIST = /\(([^()]*, [^()]*, [^()]*)\)/;
  * `why` with its parenthesised list said "as above" when the reason printed before it has the same list: the joint
  * search's reason names every factor it models (7 factors, 350 characters on the shampoo data), and its trials come
  * one after another, each line repeating the list.
- * @example
- * sameListAsAbove('TPE over (a, b, c), 9 trials', 'TPE over (a, b, c), 8 trials') // 'TPE over (as above), 9 trials'
+ * For instance, sameListAsAbove('TPE over (a, b, c), 9 trials', 'TPE over (a, b, c), 8 trials') is
+ * 'TPE over (as above), 9 trials'.
  */
 export function sameListAsAbove(why: string, previous: string | undefined): string {
   const list = LIST.exec(why)?.[1];

@@ -28,6 +28,7 @@ export { TuneRefused } from './study-open.js';
  * otherwise; `signal` stops it (the promise rejects with StudyInterrupted once the running trials are failed; during
  * auto's end step it resolves with the best trial, the step left for a resume).
  * @example
+ * import { loadConfig, runStudy } from 'seqtune';
  * const s = await runStudy(await loadConfig('my.yaml'), { trials: 20, log: console.log });
  * console.log(s.best?.params, s.bestRun?.dir);
  */

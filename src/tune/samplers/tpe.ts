@@ -36,6 +36,8 @@ export interface TpeOptions {
 
 /**
  * @example
+ * import { TpeSampler, createStudy } from 'seqtune';
+ * const space = { lr: { loguniform: [1e-4, 1e-1] }, units: { choice: [16, 32, 64] } };
  * const study = await createStudy({ name: 's', space, sampler: new TpeSampler({ nStartup: 8 }) });
  */
 export class TpeSampler implements Sampler {
