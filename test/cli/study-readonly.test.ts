@@ -151,6 +151,27 @@ test('study show tells a running trial whose process stopped beating from one th
   );
 });
 
+test('study ls counts the running trials that stopped beating, as study show judges them', async () => {
+  const db = join(dir, 'silent-ls.db');
+  const s = new SqliteStorage(db);
+  const owner = { host: 'box', pid: 7, worker: 0 };
+  // a heartbeat every 10 ms: the sweep fails a trial silent for 30 ms
+  await s.createStudy('killed', { config: { tune: { heartbeat: 0.01 } } });
+  await s.createTrial('killed', { u: 1 }, {}, { owner });
+  await s.finishTrial('killed', 0, 'complete', 0.5);
+  await s.createTrial('killed', { u: 2 }, {}, { owner });
+  await s.createStudy('beating', {});
+  await s.createTrial('beating', { u: 1 }, {}, { owner });
+  await s.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const ls = await runCli(['study', 'ls', '--storage', `sqlite:${db}`]);
+  assert.equal(ls.code, 0, ls.err);
+  const [killed, beating] = ls.out.split('\n');
+  assert.match(killed!, /^killed +2 trials \(1 running, 1 silent for \d+ s\) best 0\.5000$/);
+  assert.match(beating!, /^beating +1 trial {2}\(1 running\) +best -$/);
+  assert.match(ls.err, /^seqtune study ls: a silent trial has had no heartbeat for longer than its grace: /);
+});
+
 test('study ls and the head of study show count the trials that are not complete by state', async () => {
   const db = join(dir, 'states.db');
   const s = new SqliteStorage(db);
