@@ -80,6 +80,9 @@ function trialJson(t: FrozenTrial, attrs: Record<string, unknown>, now?: number)
     // why its training ended before its epochs: the time budget (`time budget spent: stopped at epoch 18 of 100`,
     // trial.ts), so that its epochs and its diagnosis read as those of a curve cut short; null when it was not
     stopped: (t.attrs.stopped as string | undefined) ?? null,
+    // where and why the pruner stopped it, so that its epochs and its diagnosis read as those of a curve cut short;
+    // null when it was not pruned
+    pruned: prunedJson(t),
     // the trial that runs a failed one's parameters again (interrupted, stale, a full disk); null when none does
     retried_as: (t.attrs.retried_as as number | undefined) ?? null,
     // a running trial whose process may have stopped: seconds without a heartbeat, once past the grace after which
@@ -92,6 +95,19 @@ function trialJson(t: FrozenTrial, attrs: Record<string, unknown>, now?: number)
     finished: t.finished,
     error: t.error,
   };
+}
+
+/**
+ * A pruned trial's end: the epoch it was pruned at, and the pruner's words where the storage keeps them (trial.ts
+ * records them: `pruned by median at epoch 2 of 100: its best val_loss so far, 0.2134, was worse than the median of
+ * the other trials' best values at that epoch`); why is null for a trial pruned without them (ask-tell's tell, an
+ * older seqtune), its epoch that of its last reported value (null before the first). null when it was not pruned.
+ */
+function prunedJson(t: FrozenTrial): { epoch: number | null; why: string | null } | null {
+  if (t.state !== 'pruned') return null;
+  const why = typeof t.attrs.pruned === 'string' ? t.attrs.pruned : null;
+  const at = why?.match(/ at epoch (\d+) of /);
+  return { epoch: at ? Number(at[1]) : t.intermediate.length || null, why };
 }
 
 /**

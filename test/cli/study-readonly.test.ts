@@ -88,6 +88,37 @@ test('study show names a trial the time budget cut short, in its line and its JS
   );
 });
 
+test('study show says where and why a trial was pruned, in its line and its JSON, and reads its diagnosis so', async () => {
+  const db = join(dir, 'pruned.db');
+  const s = new SqliteStorage(db);
+  await s.createStudy('pr', { strategy: 'random' });
+  // as trial.ts records the median pruner's decision; #1 pruned through ask-tell's tell, which keeps no reason
+  const why =
+    'pruned by median at epoch 2 of 100: its best val_loss so far, 0.4000, was worse than the median of the other ' +
+    "trials' best values at that epoch";
+  for (const [u, attrs] of [
+    [1, { diagnosis: { pattern: 'underfitting' }, pruned: why }],
+    [2, {}],
+    [3, { diagnosis: { pattern: 'underfitting' } }],
+  ] as const) {
+    const t = await s.createTrial('pr', { u }, {}, {});
+    for (let e = 0; e < 2; e++) await s.report('pr', t.number, e, 0.5 - e / 10 + u / 100);
+    await s.finishTrial('pr', t.number, u === 3 ? 'complete' : 'pruned', 0.4 + u / 100, { attrs });
+  }
+  await s.close();
+  const r = await runCli(['study', 'show', 'pr', '--storage', `sqlite:${db}`]);
+  assert.equal(r.code, 0, r.err);
+  const line = (n: number) => r.out.split('\n').find((l) => l.startsWith(`#${n} `))!;
+  assert.ok(line(0).endsWith(`underfitting {"u":1}  (${why}; the diagnosis reads only the 2 epochs it ran)`), line(0));
+  assert.match(line(1), /^#1 +pruned .* {"u":2} {2}\(pruned at epoch 2; its pruner's reason is not stored\)$/);
+  assert.match(line(2), /underfitting {"u":3}$/);
+  const j = await runCli(['study', 'show', 'pr', '--storage', `sqlite:${db}`, '--json']);
+  assert.deepEqual(
+    (JSON.parse(j.out).trials as { pruned: unknown }[]).map((t) => t.pruned),
+    [{ epoch: 2, why }, { epoch: 2, why: null }, null],
+  );
+});
+
 test('study show names the trial that runs an interrupted one again, and why a waiting trial waits', async () => {
   const db = join(dir, 'again.db');
   const s = new SqliteStorage(db);
@@ -433,6 +464,7 @@ test("study show's trial lines keep their columns when some trials have a spread
     diagnosis: 'overfitting',
     why: null,
     stopped: null,
+    pruned: null,
     retried_as: null,
     silent_s: null,
     owner: null,

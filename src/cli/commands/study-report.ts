@@ -51,9 +51,14 @@ export function bestText(best: { number: number; value: number | null; params: u
   return best ? `#${best.number} ${best.value!.toPrecision(4)} ${JSON.stringify(best.params)}` : 'none';
 }
 
+/** A pruned trial's end (studyJson's pruned): the pruner's words, else where it was pruned and that they are lost. */
+function prunedText(p: { epoch: number | null; why: string | null }): string {
+  return p.why ?? `pruned${p.epoch !== null ? ` at epoch ${p.epoch}` : ''}; its pruner's reason is not stored`;
+}
+
 /**
  * One trial of `study show`: number, state, value (+- spread over repeats), epochs, diagnosis, parameters, then why it
- * failed (and which trial runs it again), why it waits, or that the time budget cut it short.
+ * failed (and which trial runs it again), why it waits, or that the time budget or the pruner cut it short.
  */
 export function trialLine(t: StudyJson['trials'][number], spreads = false): string {
   // six significant digits: close trials (0.285894 vs 0.285915) must not look tied
@@ -77,8 +82,11 @@ export function trialLine(t: StudyJson['trials'][number], spreads = false): stri
           ? `  (no heartbeat from ${t.owner ?? 'its process'} for ${t.silent_s} s: its process may have stopped, and ` +
             "the study's next tune or worker fails it as stale)"
           : '';
-  // a trial the time budget cut short says so: its epochs and its diagnosis are those of a curve cut short
-  const read = t.diagnosis ? `; the diagnosis reads only the ${t.epochs} epochs it ran` : '';
-  const cut = t.stopped ? `  (${t.stopped}${read})` : '';
+  // a trial the time budget cut short, or the pruner stopped, says so: its epochs and its diagnosis are those of a
+  // curve cut short (a pruned trial's read '2 ep  underfitting' as if its training had ended)
+  const ran = `${t.epochs} ${t.epochs === 1 ? 'epoch' : 'epochs'}`;
+  const read = t.diagnosis ? `; the diagnosis reads only the ${ran} it ran` : '';
+  const end = t.stopped ?? (t.pruned && prunedText(t.pruned));
+  const cut = end ? `  (${end}${read})` : '';
   return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}${why}${cut}`;
 }
