@@ -569,6 +569,38 @@ test("the summary line names what each validation figure is and whose: a configu
   );
 });
 
+test('the summary line prints two different figures apart, with the digits that tell them apart (digitsApart)', () => {
+  // at 4 digits always: 'not better than each member on validation (trial 56 alone 0.1671 vs 0.1671 cross-fitted)'
+  // and 'test MSE 0.04000 (fusion 0.04000)' for different values
+  const r = {
+    method: 'mean',
+    kept: 'best member',
+    members: [
+      { trial: 56, val_mse: 0.167076 },
+      { trial: 12, val_mse: 0.18 },
+    ],
+    val: {
+      fusion: 0.167089,
+      best_member: 0.167076,
+      best_trial: 56,
+      steady: { fusion: 0.17, best_member: 0.1685 },
+    },
+    test: {
+      ensemble: { scaled: { mse: 0.0400012 } },
+      fusion: { scaled: { mse: 0.0400034 } },
+      members: [{ scaled: { mse: 0.0400012 } }, { scaled: { mse: 0.05 } }],
+      baselines: { scaled: { persistence: { mse: 0.06 } } },
+    },
+    dir: 'ens',
+  } as unknown as Parameters<typeof summary>[0];
+  assert.equal(
+    summary(r),
+    'ensemble of 2 (mean) not better than each member on validation (trial 56 alone 0.16708 vs 0.16709 ' +
+      'cross-fitted); the folder uses trial 56: test MSE 0.040001 (fusion 0.040003); members 0.040001, ' +
+      '0.050000; persistence 0.060000  (ens)',
+  );
+});
+
 test('the summary line names the baselines the config scores: without persistence it was a TypeError, exit 1', async () => {
   const f = studyConfig(
     dir,

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { openStorage } from '../../storage/index.js';
 import { FUSION_METHODS, type FusionMethod } from '../../train/index.js';
-import { standsFor, studyEnsemble } from '../../tune/index.js';
+import { digitsApart, standsFor, studyEnsemble } from '../../tune/index.js';
 import { type CliContext, UsageError, withExamples } from '../context.js';
 import { oneOf, positiveInt, trialNumbers } from '../options.js';
 
@@ -33,8 +33,9 @@ type Ensemble = Awaited<ReturnType<typeof studyEnsemble>>;
  * ensemble folder was written.
  */
 export function summary(r: Ensemble): string {
-  const mse = (x: { mse: number }) => x.mse.toPrecision(4);
-  const p4 = (v: number) => v.toPrecision(4);
+  const [dVal, dTest] = summaryDigits(r);
+  const mse = (x: { mse: number }) => x.mse.toPrecision(dTest);
+  const pVal = (v: number) => v.toPrecision(dVal);
   const members = r.test.members.map((m) => mse(m.scaled)).join(', ');
   const baselines = Object.entries(r.test.baselines.scaled).map(([b, x]) => `${b} ${mse(x)}`);
   const n = r.members.length;
@@ -42,9 +43,9 @@ export function summary(r: Ensemble): string {
   // read as the study reads its trials (steady values): the values compared
   const s = r.val.steady;
   const val = s
-    ? `validation MSE ${p4(r.val.fusion)} (cross-fitted; steady ${p4(s.fusion)}) vs ${p4(s.best_member!)} ` +
+    ? `validation MSE ${pVal(r.val.fusion)} (cross-fitted; steady ${pVal(s.fusion)}) vs ${pVal(s.best_member!)} ` +
       `for ${standsFor(r.val)}`
-    : `validation MSE ${p4(r.val.fusion)} (cross-fitted) vs ${p4(r.val.best_member!)} for ${best}`;
+    : `validation MSE ${pVal(r.val.fusion)} (cross-fitted) vs ${pVal(r.val.best_member!)} for ${best}`;
   // a member lower on validation than the fusion (cross-fitted) keeps it out, whichever model the folder then uses
   const low = r.members.reduce((a, m) => ((m.val_mse ?? Infinity) < (a.val_mse ?? Infinity) ? m : a));
   const lowVal = low.val_mse ?? Infinity;
@@ -52,7 +53,7 @@ export function summary(r: Ensemble): string {
   const notBetter = !s
     ? `not better than ${best} on validation (${val})`
     : lowVal <= r.val.fusion
-      ? `not better than each member on validation (${name(low)} alone ${p4(lowVal)} vs ${p4(r.val.fusion)} ` +
+      ? `not better than each member on validation (${name(low)} alone ${pVal(lowVal)} vs ${pVal(r.val.fusion)} ` +
         'cross-fitted)'
       : `not better than ${best} on validation read steady (${val})`;
   const head =
@@ -63,6 +64,20 @@ export function summary(r: Ensemble): string {
         : `ensemble of ${n} (${r.method}) ${notBetter}; the folder uses ${best}: ` +
           `test MSE ${mse(r.test.ensemble.scaled)} (fusion ${mse(r.test.fusion.scaled)})`;
   return `${head}; members ${members}${baselines.length ? `; ${baselines.join(', ')}` : ''}  (${r.dir})`;
+}
+
+/**
+ * The significant digits of summary's validation figures and of its test figures, each set printed apart
+ * (digitsApart), as auto's end prints its own: at 4 always, two different values could read alike ('validation MSE
+ * 0.1671 ... vs 0.1671').
+ */
+function summaryDigits(r: Ensemble): [number, number] {
+  const s = r.val.steady;
+  const val = [r.val.fusion, r.val.best_member, s?.fusion, s?.best_member, ...r.members.map((m) => m.val_mse)];
+  const t = r.test;
+  const test = [...[t.ensemble, t.fusion, ...t.members].map((x) => x.scaled), ...Object.values(t.baselines.scaled)];
+  const known = (xs: readonly (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
+  return [digitsApart(known(val)), digitsApart(test.map((x) => x.mse))];
 }
 
 export function addStudyEnsemble(parent: Command, { log }: CliContext): Command {
