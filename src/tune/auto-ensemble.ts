@@ -14,6 +14,7 @@ import { bestBaseline, freePath, TIE, withinTie } from '../run/index.js';
 import type { FrozenTrial, Storage } from '../storage/index.js';
 import { type BestRun, keepBest } from './best.js';
 import { endRidge, memberSeconds } from './budget.js';
+import { digitsApart } from './digits.js';
 import { studyEnsemble, writeEnsemble } from './ensemble.js';
 import { StudyInterrupted, throwIfInterrupted } from './interrupt.js';
 import { namedBy, type SeedGroup, seedGroups, severalSeeds } from './seeds.js';
@@ -27,17 +28,6 @@ export function bestByMean(base: RawConfig, trials: readonly FrozenTrial[]): See
 }
 
 const configName = (g: SeedGroup) => `#${namedBy(g).number}'s configuration`;
-
-/**
- * The significant digits at which the values one line compares print apart: the fewest from 4 up, at most 7, at which
- * no two different values print alike. At 4 always, a study of monthly sunspots ended with "validation MSE 0.1671
- * ... vs 0.1671 (steady) for #14 alone: kept" for 0.167076 against 0.167089. Equal values print alike at any count.
- */
-export function digitsApart(values: readonly number[]): number {
-  const vs = [...new Set(values.filter(Number.isFinite))];
-  for (let d = 4; d < 7; d++) if (new Set(vs.map((v) => v.toPrecision(d))).size === vs.length) return d;
-  return 7;
-}
 
 /** A trial's value and, when its curve is not steady (by more than 0.1%), its steady value: what valueText prints. */
 const valuesOf = (t: FrozenTrial): number[] => {

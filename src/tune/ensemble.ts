@@ -35,6 +35,7 @@ import {
   type Model,
   saveModel,
 } from '../train/index.js';
+import { digitsApart } from './digits.js';
 import { namedBy, type SeedGroup, seedGroups, studyOrder } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
@@ -211,7 +212,7 @@ function otherDataLine(numbers: readonly number[], first: number): string {
 const nameOf = (m: Member | LinearMember) => ('trial' in m ? `trial ${m.trial.number}` : 'the linear baseline');
 
 /** One line per member and per skipped trial, and the fusion's verdict when it does not beat its best member. */
-function say(
+export function say(
   log: (l: string) => void,
   r: { members: Member[]; linear?: LinearMember; skipped: Skipped[]; top: number; method: FusionMethod } & ReturnType<
     typeof choose
@@ -233,23 +234,26 @@ function say(
     log(`only ${members.length} distinct trial${members.length === 1 ? '' : 's'} of the ${top} asked for`);
   const all = r.linear ? [...members, r.linear] : members;
   const best = nameOf(all[r.best]!);
-  const p4 = (v: number) => v.toPrecision(4);
   if (all.length < 2 || r.useFusion) return;
+  // the figures a verdict compares, with the digits that tell them apart (digitsApart): at 4 always, a fusion 0.16708
+  // against a member's 0.16709 read "0.1671 ... vs 0.1671"
+  const d = digitsApart([r.fusionVal, ...r.memberVal, ...(r.read ? [r.read.fusionRead, ...r.read.alone] : [])]);
+  const pd = (v: number) => v.toPrecision(d);
   if (!r.read)
     log(
-      `the ${r.method} fusion does not beat its best member on validation (MSE ${p4(r.fusionVal)}, ` +
-        `cross-fitted, vs ${p4(r.memberVal[r.best]!)} for ${best}): the folder uses ${best} alone`,
+      `the ${r.method} fusion does not beat its best member on validation (MSE ${pd(r.fusionVal)}, ` +
+        `cross-fitted, vs ${pd(r.memberVal[r.best]!)} for ${best}): the folder uses ${best} alone`,
     );
   else if (r.fusionVal >= r.memberVal[r.lowest]!)
     log(
-      `the ${r.method} fusion does not beat each member on validation (MSE ${p4(r.fusionVal)}, cross-fitted, vs ` +
-        `${p4(r.memberVal[r.lowest]!)} for ${nameOf(all[r.lowest]!)}): the folder uses ${best} alone` +
+      `the ${r.method} fusion does not beat each member on validation (MSE ${pd(r.fusionVal)}, cross-fitted, vs ` +
+        `${pd(r.memberVal[r.lowest]!)} for ${nameOf(all[r.lowest]!)}): the folder uses ${best} alone` +
         (r.lowest === r.best ? '' : ', the model the study reads as its best'),
     );
   else
     log(
-      `the ${r.method} fusion does not beat ${best} on validation read steady (MSE ${p4(r.fusionVal)}, ` +
-        `cross-fitted; steady ${p4(r.read.fusionRead)}, vs ${p4(r.read.alone[r.best]!)} for ` +
+      `the ${r.method} fusion does not beat ${best} on validation read steady (MSE ${pd(r.fusionVal)}, ` +
+        `cross-fitted; steady ${pd(r.read.fusionRead)}, vs ${pd(r.read.alone[r.best]!)} for ` +
         `${standsFor({ best_trial: r.best < members.length ? members[r.best]!.trial.number : null, steady: r.read })}` +
         `): the folder uses ${best} alone`,
     );

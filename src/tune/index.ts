@@ -3,8 +3,8 @@
 export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
-export { digitsApart } from './auto-ensemble.js';
 export { configDiff } from './config-diff.js';
+export { digitsApart } from './digits.js';
 export { standsFor, studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';
 export { storedConfig } from './join.js';

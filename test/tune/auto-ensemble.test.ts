@@ -14,7 +14,6 @@ import {
   aloneVal,
   bestByMean,
   candidates,
-  digitsApart,
   finishAuto,
   keepable,
   meansLine,
@@ -26,6 +25,7 @@ import {
   validationLine,
   writeAuto,
 } from '../../src/tune/auto-ensemble.js';
+import { digitsApart } from '../../src/tune/digits.js';
 import { seedGroups } from '../../src/tune/seeds.js';
 import { applyParams } from '../../src/tune/space.js';
 import { bestOf } from '../../src/tune/study.js';

@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { summary } from '../../src/cli/commands/study-ensemble.js';
 import { syntheticCsv } from '../../src/data/index.js';
 import { SqliteStorage } from '../../src/storage/index.js';
+import { say } from '../../src/tune/ensemble.js';
 import { runCli } from '../helpers/run-cli.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -669,4 +670,21 @@ test('--top leaves out the trials on another data section than the best, said so
   const named = await runCli(['study', 'ensemble', 'windows', '--storage', db, '--trials', `${same[0]},${other[0]}`]);
   assert.equal(named.code, 2);
   assert.match(named.err, /^seqtune: trial \d has another data section than trial \d; an ensemble needs members on/);
+});
+
+test("a fusion's verdict prints its figures apart: 0.16708 against a member's 0.16709 read '0.1671 vs 0.1671'", () => {
+  const lines: string[] = [];
+  const trial = (number: number) => ({ trial: { number, params: {} }, dir: `trial-${number}` });
+  say((l) => lines.push(l), {
+    members: [trial(3), trial(5)],
+    skipped: [],
+    top: 2,
+    method: 'mean',
+    best: 0,
+    lowest: 0,
+    useFusion: false,
+    fusionVal: 0.167089,
+    memberVal: [0.167076, 0.2],
+  } as unknown as Parameters<typeof say>[1]);
+  assert.match(lines.at(-1)!, /\(MSE 0\.16709, cross-fitted, vs 0\.16708 for trial 3\)/);
 });
