@@ -131,7 +131,9 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
   },
   'model.layers': {
     doc:
-      "The layers, in order; the last one's width must be horizon x targets. " +
+      "The layers, in order; the model's output must be horizon x targets values (a vector, e.g. a last dense of " +
+      'that many units) or a sequence of horizon steps of targets values (an encoder-decoder: repeat_vector n = ' +
+      'horizon, then a time_distributed dense of targets units). ' +
       `Layers: ${names(layerRegistry)}; ${TABLE} for their options.`,
     example:
       'layers: [{bidirectional: {lstm: {units: 32, return_sequences: true}}}, {gru: {units: 16}}, ' +
