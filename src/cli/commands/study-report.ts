@@ -1,6 +1,7 @@
 // What the study commands print about a stored study: the lines of the text views, shared by `tune`, `study ls`
 // and `study show`.
 
+import { plural } from '../../data/index.js';
 import { TRIAL_STATES } from '../../storage/index.js';
 import type { StudyJson } from '../../tune/index.js';
 
@@ -84,8 +85,7 @@ export function trialLine(t: StudyJson['trials'][number], spreads = false): stri
           : '';
   // a trial the time budget cut short, or the pruner stopped, says so: its epochs and its diagnosis are those of a
   // curve cut short (a pruned trial's read '2 ep  underfitting' as if its training had ended)
-  const ran = `${t.epochs} ${t.epochs === 1 ? 'epoch' : 'epochs'}`;
-  const read = t.diagnosis ? `; the diagnosis reads only the ${ran} it ran` : '';
+  const read = t.diagnosis ? `; the diagnosis reads only the ${plural(t.epochs, 'epoch')} it ran` : '';
   const end = t.stopped ?? (t.pruned && prunedText(t.pruned));
   const cut = end ? `  (${end}${read})` : '';
   return `${head}  ${epochs}  ${(t.diagnosis ?? '').padEnd(12)} ${JSON.stringify(t.params)}${why}${cut}`;
