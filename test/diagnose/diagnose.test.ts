@@ -578,15 +578,17 @@ test('overfitting advice: no "stop early" for a run that already stops early and
   assert.equal(withCallbacks([restoring])[0], 'dropout');
 });
 
-test('diagnose on a folder without history.json says what it is: an ensemble folder names its members', async () => {
+test('diagnose on a folder without history.json says what it is: an ensemble folder names its members', async (t) => {
   const { runCli } = await import('../helpers/run-cli.js');
   const ens = mkdtempSync(join(tmpdir(), 'seqtune-ens-'));
+  t.after(() => rmSync(ens, { recursive: true, force: true }));
   writeFileSync(join(ens, 'ensemble.json'), '{}');
   for (const m of ['member-1', 'member-2']) mkdirSync(join(ens, m));
   const r = await runCli(['diagnose', ens]);
   assert.equal(r.code, 2);
   assert.match(r.err, /an ensemble folder has no curves of its own; diagnose its members \(\S+member-1, \S+member-2\)/);
   const empty = mkdtempSync(join(tmpdir(), 'seqtune-nohist-'));
+  t.after(() => rmSync(empty, { recursive: true, force: true }));
   assert.match((await runCli(['diagnose', empty])).err, /no history\.json: expected a seqtune run folder/);
 });
 
