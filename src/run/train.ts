@@ -364,9 +364,11 @@ async function writeRun(
   const tune = typeof stored === 'string' ? { tune: { ...cfg.tune, storage: redactUrl(stored) } } : {};
   // data.features as the run used them (by default every numeric or categorical column): the config trains the same
   // inputs on a CSV that gains columns; train.threads as the fit trained on them (by default the cores, in a study the
-  // cores over its jobs, fewer where the fit fell back): the config repeats the run bit for bit on any machine
+  // cores over its jobs, fewer where the fit fell back): the config repeats the run bit for bit on any machine; the
+  // seed the model was built with (a study's trial of repeats keeps its best repeat, seed + r, not the config's seed)
   const resolved = {
     ...cfg,
+    seed: r.model.seed,
     data: {
       ...cfg.data,
       csv,
