@@ -10,8 +10,10 @@ import {
   callbacksOf,
   checkBaselines,
   compiledModel,
+  configSchema,
   dataSpec,
   fitThreads,
+  knownKeysAt,
   type LoadedConfig,
   type RawConfig,
   resolveConfig,
@@ -338,6 +340,17 @@ function savedData(cfg: RawConfig, csvPath: string, data: PreparedData): SavedDa
   };
 }
 
+/**
+ * A section of config.yaml with its keys in the order of the config schema, the order a config read back has: the
+ * keys a run adds (data.features, train.threads) and the defaults it fills in came first or last, so that `seqtune
+ * train RUN/config.yaml` wrote data.features above data.target and train.threads elsewhere in its own config.yaml.
+ */
+function schemaOrder<T extends object>(section: 'data' | 'train', o: T): T {
+  const keys = knownKeysAt(configSchema, [section]) ?? [];
+  const rank = (k: string) => (keys.includes(k) ? keys.indexOf(k) : keys.length);
+  return Object.fromEntries(Object.entries(o).sort((a, b) => rank(a[0]) - rank(b[0]))) as T;
+}
+
 /** Writes the run folder's files (docs/config.md, "The run folder"); returns the diagnosis and loss chart. */
 async function writeRun(
   folder: RunFolder,
@@ -366,15 +379,16 @@ async function writeRun(
   // inputs on a CSV that gains columns; train.threads as the fit trained on them (by default the cores, in a study the
   // cores over its jobs, fewer where the fit fell back): the config repeats the run bit for bit on any machine; the
   // seed the model was built with (a study's trial of repeats keeps its best repeat, seed + r, not the config's seed)
+  const train = history.threads === undefined ? cfg.train : { ...cfg.train, threads: history.threads };
   const resolved = {
     ...cfg,
     seed: r.model.seed,
-    data: {
+    data: schemaOrder('data', {
       ...cfg.data,
       csv,
       features: cfg.data.features ?? sourceColumns(data.features, Object.keys(data.encodings)),
-    },
-    ...(history.threads === undefined ? {} : { train: { ...cfg.train, threads: history.threads } }),
+    }),
+    ...(train ? { train: schemaOrder('train', train) } : {}),
     ...tune,
   };
   // a config whose folder goes away (keepData: the demo's) is named by what it was, not by a path that is gone
