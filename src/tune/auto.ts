@@ -142,7 +142,7 @@ async function cannotAct(r: Replay, a: Advice): Promise<string | null> {
   const inPlay = [...(a.values as number[]), cfg.train?.clipnorm ?? Infinity];
   const g = await gradientNorm(r.env, cfg);
   if (typeof g === 'string') {
-    r.note(`train.clipnorm swept without the gradient norm of the best configuration, whose steps did not run: ${g}`);
+    r.note(`train.clipnorm swept without the gradient norm of the best configuration, not measured: ${g}`);
     return null;
   }
   if (!(g < Math.min(...inPlay))) return null;

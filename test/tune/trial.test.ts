@@ -10,7 +10,7 @@ import { linearFitted, syntheticCsv } from '../../src/data/index.js';
 import { getEngine, MEMORY_LIMIT_BYTES } from '../../src/engine/index.js';
 import { autoNext } from '../../src/tune/auto.js';
 import { tuneSettings } from '../../src/tune/settings.js';
-import { gradientNorm, prepareFor, runTrial, type TrialEnv } from '../../src/tune/trial.js';
+import { gradientNorm, measureGradientNorm, prepareFor, runTrial, type TrialEnv } from '../../src/tune/trial.js';
 import { autoTestEnv, trialMaker } from '../helpers/auto-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-trial-'));
@@ -48,11 +48,30 @@ test("the gradient norm's steps that cannot fit in the memory left do not run: c
     assert.deepEqual(next?.params, { 'train.clipnorm': 1e6 });
     assert.match(
       next!.why,
-      /^train\.clipnorm swept without the gradient norm of the best configuration, whose steps did not run: engine: /,
+      /^train\.clipnorm swept without the gradient norm of the best configuration, not measured: engine: /,
     );
   } finally {
     e.release(taken);
   }
+});
+
+test('a gradient norm that would hold the plan longer than it may wait is not measured, and says why', async () => {
+  // Beijing PM2.5: a GRU of thousands of units (its orthogonal initializer, then 23 steps of 300 windows) held the plan's thread
+  // for 20 minutes after the study's 30-minute budget had ended; no finished trial was read meanwhile
+  const env = await envOf();
+  const g = await measureGradientNorm(env, env.base, 50);
+  assert.ok(typeof g === 'number' && g > 0, `measured: ${g}`);
+  // a quarter of the time left: 1 ms left of the budget
+  const late = await measureGradientNorm({ ...env, deadline: Date.now() + 1 }, env.base, 50);
+  assert.match(
+    String(late),
+    /^its model's build and \d+ steps of 32 windows would take about 0 s in the plan's thread, where no trial starts meanwhile \(a quarter of the 0 s of the time budget left\)$/,
+  );
+  const bounded = await measureGradientNorm(env, env.base, 50, { seconds: 0, why: 'at most 0 s' });
+  assert.match(
+    String(bounded),
+    /would take about 0 s in the plan's thread, where no trial starts meanwhile \(at most 0 s\)$/,
+  );
 });
 
 test("a trial's ridge fits take turns of the event loop, and an abort stops them at the next", async () => {
