@@ -6,92 +6,64 @@
 // instead with CI set).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
-import { openStorage, type Storage } from '../../src/storage/index.js';
 import { importanceNotYet } from '../../src/tune/index.js';
-import { buildWeb, missing, openPage } from '../helpers/browser.js';
+import { missing } from '../helpers/browser.js';
+import { livePage } from './fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'seqtune-dash-study-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let st: Storage;
-let d: Dashboard;
-let browser: Browser;
-let page: Page;
+const live = livePage('seqtune-dash-study-');
 
 /** A finished trial of `study`. */
 async function trial(study: string, value: number): Promise<void> {
-  const t = await st.createTrial(study, { units: value });
-  await st.finishTrial(study, t.number, 'complete', value);
+  const t = await live.st.createTrial(study, { units: value });
+  await live.st.finishTrial(study, t.number, 'complete', value);
 }
-
-before(async () => {
-  if (missing) return;
-  st = openStorage(`sqlite:${join(dir, 'studies.db')}`);
-  d = await startDashboard({
-    storage: `sqlite:${join(dir, 'studies.db')}`,
-    port: 0,
-    web: await buildWeb(),
-    pollMs: 50,
-  });
-  ({ browser, page } = await openPage());
-});
-
-after(async () => {
-  await browser?.close();
-  await d?.close();
-  await st?.close();
-});
 
 test("a study page's head says why the study's run ended, once it ends, as study show does", {
   skip: missing,
 }, async () => {
-  await st.createStudy('ends', { strategy: 'random' });
+  await live.st.createStudy('ends', { strategy: 'random' });
   await trial('ends', 1);
   await trial('ends', 2);
-  await page.goto(`${d.url}#/study/ends`);
-  const head = page.locator('#study-head');
+  await live.page.goto(`${live.d.url}#/study/ends`);
+  const head = live.page.locator('#study-head');
   await head.waitFor();
   assert.equal(await head.textContent(), 'random · 2 trials');
   // what runStudy records when its loop ends (tune/study.ts)
-  await st.setStudyAttr('ends', 'finished', { reason: 'trial budget spent', trials: 2 });
-  await page.locator('#study-head', { hasText: 'random · 2 trials, trial budget spent' }).waitFor();
+  await live.st.setStudyAttr('ends', 'finished', { reason: 'trial budget spent', trials: 2 });
+  await live.page.locator('#study-head', { hasText: 'random · 2 trials, trial budget spent' }).waitFor();
   await trial('ends', 3);
-  await page.locator('#study-head', { hasText: 'random · 3 trials, trial budget spent at 2 trials' }).waitFor();
+  await live.page.locator('#study-head', { hasText: 'random · 3 trials, trial budget spent at 2 trials' }).waitFor();
 });
 
 test('factor importance is drawn when study show prints it, and study show says why not yet when not', {
   skip: missing,
 }, async () => {
-  await st.createStudy('imp', { strategy: 'random' });
+  await live.st.createStudy('imp', { strategy: 'random' });
   // 16 units once in 10 trials: a value seen once, whose share of the variance is chance
   for (const units of [4, 4, 4, 8, 8, 8, 4, 8, 16, 4]) await trial('imp', units);
-  const why = importanceNotYet(await st.getTrials('imp'), 'random');
+  const why = importanceNotYet(await live.st.getTrials('imp'), 'random');
   assert.equal(why, '(10 completed; units 16 completed once, and each value needs 2)');
-  await page.goto(`${d.url}#/study/imp`);
-  const note = page.locator('#importance-not-yet');
+  await live.page.goto(`${live.d.url}#/study/imp`);
+  const note = live.page.locator('#importance-not-yet');
   await note.waitFor();
   assert.equal(await note.textContent(), `not enough trials yet ${why}`);
   await trial('imp', 16);
-  assert.equal(importanceNotYet(await st.getTrials('imp'), 'random'), null);
-  await page.locator('.bars .bar-label', { hasText: 'units' }).waitFor();
+  assert.equal(importanceNotYet(await live.st.getTrials('imp'), 'random'), null);
+  await live.page.locator('.bars .bar-label', { hasText: 'units' }).waitFor();
   assert.equal(await note.count(), 0);
 });
 
 test("a running trial's curve shows from its first epoch on the study's chart", { skip: missing }, async () => {
-  await st.createStudy('first', { strategy: 'random' });
-  const t = await st.createTrial('first', { units: 4 });
-  await st.report('first', t.number, 0, 0.5);
-  await page.goto(`${d.url}#/study/first`);
-  await page.locator('#curves-canvas').waitFor();
-  await page.locator('.legend', { hasText: 'running #0' }).waitFor();
+  await live.st.createStudy('first', { strategy: 'random' });
+  const t = await live.st.createTrial('first', { units: 4 });
+  await live.st.report('first', t.number, 0, 0.5);
+  await live.page.goto(`${live.d.url}#/study/first`);
+  await live.page.locator('#curves-canvas').waitFor();
+  await live.page.locator('.legend', { hasText: 'running #0' }).waitFor();
   // the pixels of the running trials' orange (#ea580c) on the canvas
-  const orange = await page.locator('#curves-canvas').evaluate((c: HTMLCanvasElement) => {
+  const orange = await live.page.locator('#curves-canvas').evaluate((c: HTMLCanvasElement) => {
     const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < px.length; i += 4) if (px[i]! > 200 && px[i + 1]! < 140 && px[i + 2]! < 80) n++;
@@ -101,20 +73,20 @@ test("a running trial's curve shows from its first epoch on the study's chart", 
 });
 
 test('the Studies page counts a new trial without reading every trial stored', { skip: missing }, async () => {
-  await st.createStudy('many', { strategy: 'random' });
+  await live.st.createStudy('many', { strategy: 'random' });
   for (let n = 0; n < 400; n++) await trial('many', n);
-  await page.goto(`${d.url}#/`);
-  const cells = page.locator('tr[data-study="many"] td');
+  await live.page.goto(`${live.d.url}#/`);
+  const cells = live.page.locator('tr[data-study="many"] td');
   await cells.nth(2).filter({ hasText: /^400$/ }).waitFor();
   assert.equal(await cells.nth(3).textContent(), '400 complete');
   assert.equal(await cells.nth(4).textContent(), '0 (#0)');
   const read: Promise<number>[] = [];
-  page.on('response', (r) => {
+  live.page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/studies') || r.url().includes('/api/study-list'))
       read.push(r.body().then((b) => b.length));
   });
-  const t = await st.createTrial('many', { units: 1 });
-  await st.finishTrial('many', t.number, 'failed', null);
+  const t = await live.st.createTrial('many', { units: 1 });
+  await live.st.finishTrial('many', t.number, 'failed', null);
   await cells.nth(3).filter({ hasText: '400 complete1 failed' }).waitFor();
   assert.equal(await cells.nth(2).textContent(), '401');
   const bytes = (await Promise.all(read)).reduce((a, b) => a + b, 0);
@@ -126,18 +98,18 @@ test('a running trial whose epochs and heartbeats keep coming is never said to h
   timeout: 60000,
 }, async () => {
   // tune.heartbeat 1 s: a trial is stale after 3 s without one
-  await st.createStudy('alive', { strategy: 'random', config: { tune: { heartbeat: 1 } } });
-  const t = await st.createTrial('alive', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 3, worker: 0 } });
-  await page.goto(`${d.url}#/study/alive`);
-  await page.locator('#trials .vt-row').first().waitFor();
-  await page.locator('#live', { hasText: /^live$/ }).waitFor();
+  await live.st.createStudy('alive', { strategy: 'random', config: { tune: { heartbeat: 1 } } });
+  const t = await live.st.createTrial('alive', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 3, worker: 0 } });
+  await live.page.goto(`${live.d.url}#/study/alive`);
+  await live.page.locator('#trials .vt-row').first().waitFor();
+  await live.page.locator('#live', { hasText: /^live$/ }).waitFor();
   await epochs(t.number, 0);
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { said: string[] }).said), []);
+  assert.deepEqual(await live.page.evaluate(() => (window as unknown as { said: string[] }).said), []);
   // the trial's own page, with 16 epochs more
-  await page.goto(`${d.url}#/study/alive/trial/0`);
-  await page.locator('#trial-curves[data-epochs="16"]').waitFor();
+  await live.page.goto(`${live.d.url}#/study/alive/trial/0`);
+  await live.page.locator('#trial-curves[data-epochs="16"]').waitFor();
   await epochs(t.number, 16, '#trial-curves[data-epochs="K"]');
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { said: string[] }).said), []);
+  assert.deepEqual(await live.page.evaluate(() => (window as unknown as { said: string[] }).said), []);
 });
 
 /**
@@ -146,7 +118,7 @@ test('a running trial whose epochs and heartbeats keep coming is never said to h
  * notes meanwhile (window.said) every text of a stopped heartbeat it shows, however briefly.
  */
 async function epochs(n: number, from: number, shown?: string): Promise<void> {
-  await page.evaluate(() => {
+  await live.page.evaluate(() => {
     const w = window as unknown as { said: string[] };
     w.said = [];
     new MutationObserver(() => {
@@ -155,26 +127,29 @@ async function epochs(n: number, from: number, shown?: string): Promise<void> {
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
   for (let e = from; e < from + 16; e++) {
-    await st.heartbeat('alive', [n]);
-    await st.report('alive', n, e, 1 / (e + 1));
-    if (shown) await page.locator(shown.replace('K', String(e + 1))).waitFor();
+    await live.st.heartbeat('alive', [n]);
+    await live.st.report('alive', n, e, 1 / (e + 1));
+    if (shown) await live.page.locator(shown.replace('K', String(e + 1))).waitFor();
     else
-      await page.waitForFunction((k) => (window as { lastEpoch?: { epochs: number } }).lastEpoch?.epochs === k, e + 1);
+      await live.page.waitForFunction(
+        (k) => (window as { lastEpoch?: { epochs: number } }).lastEpoch?.epochs === k,
+        e + 1,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 test('the Studies page marks a running trial whose heartbeat stopped long ago', { skip: missing }, async () => {
-  await st.createStudy('killed', { strategy: 'random' });
-  await st.createTrial('killed', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 4, worker: 0 } });
+  await live.st.createStudy('killed', { strategy: 'random' });
+  await live.st.createTrial('killed', { units: 4 }, {}, { owner: { host: 'elsewhere', pid: 4, worker: 0 } });
   // its process was killed 10 minutes ago (tune.heartbeat is 10 s: stale after 30 s)
-  const db = new Database(join(dir, 'studies.db'));
+  const db = new Database(live.db);
   const then = new Date(Date.now() - 600_000).toISOString();
   const study = db.prepare('SELECT id FROM studies WHERE name = ?').get('killed') as { id: number };
   db.prepare('UPDATE trials SET started = ?, heartbeat = ? WHERE study_id = ?').run(then, then, study.id);
   db.close();
-  await page.goto(`${d.url}#/`);
-  const state = page.locator('tr[data-study="killed"] .state.running');
+  await live.page.goto(`${live.d.url}#/`);
+  const state = live.page.locator('tr[data-study="killed"] .state.running');
   await state.waitFor();
   assert.equal(await state.textContent(), '1 running ⚠');
   assert.match((await state.getAttribute('title'))!, /^1 of them without a heartbeat .*: it may be dead$/);
