@@ -154,3 +154,33 @@ test('the Studies page marks a running trial whose heartbeat stopped long ago', 
   assert.equal(await state.textContent(), '1 running ⚠');
   assert.match((await state.getAttribute('title'))!, /^1 of them without a heartbeat .*: it may be dead$/);
 });
+
+test("a pruned trial's row and page say at which epoch and why the pruner stopped it, as study show does", {
+  skip: missing,
+}, async () => {
+  const { st, page, d } = live;
+  await st.createStudy('cut', { strategy: 'random' });
+  const why =
+    'pruned by median at epoch 3 of 10: its best val_loss so far, 0.4, was worse than the median of the other ' +
+    "trials' best values at that epoch";
+  const t = await st.createTrial('cut', { units: 4 });
+  for (const e of [0, 1, 2]) await st.report('cut', t.number, e, 0.5 - e / 100);
+  await st.finishTrial('cut', t.number, 'pruned', 0.48, { attrs: { pruned: why } });
+  // pruned by hand through ask-tell: no words kept
+  const u = await st.createTrial('cut', { units: 8 });
+  await st.report('cut', u.number, 0, 0.6);
+  await st.finishTrial('cut', u.number, 'pruned', 0.6);
+  await page.goto(`${d.url}#/study/cut`);
+  const state = (n: number) => page.locator(`#trials .vt-row[data-key="${n}"] [role=cell]`).nth(1);
+  await state(1).waitFor();
+  assert.equal(await state(0).textContent(), 'pruned at epoch 3');
+  assert.equal(await state(0).getAttribute('title'), why);
+  assert.equal(await state(1).textContent(), 'pruned at epoch 1');
+  assert.equal(await state(1).getAttribute('title'), "pruned at epoch 1; its pruner's reason is not stored");
+  await page.getByLabel('filter').fill('median');
+  await page.locator('#trials .vt-count', { hasText: '1 of 2 trials shown' }).waitFor();
+  await page.goto(`${d.url}#/study/cut/trial/0`);
+  await page.locator('#pruned').waitFor();
+  assert.equal(await page.locator('#pruned').textContent(), why);
+  assert.match((await page.locator('#trial-head').textContent())!, /^pruned at epoch 3 · value 0\.48 · 3 epochs/);
+});

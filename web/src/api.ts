@@ -10,10 +10,28 @@ export interface TrialRow {
   spread: number | null;
   diagnosis: string | null;
   why: string | null;
+  /** Where the pruner stopped it and its words (null: not pruned; absent from an older dashboard). */
+  pruned?: Pruned | null;
   started?: string | null;
   finished?: string | null;
   owner?: string | null;
 }
+
+/** A pruned trial's end, as study show --json has it: the epoch it was stopped at, and the pruner's words. */
+export interface Pruned {
+  epoch: number | null;
+  why: string | null;
+}
+
+/**
+ * What `study show` says of a pruned trial (cli/commands/study-report.ts prunedText): the pruner's words (`pruned by
+ * median at epoch 2 of 100: its best val_loss so far, ...`), else where it was pruned and that they are lost.
+ */
+export const prunedText = (p: Pruned): string =>
+  p.why ?? `pruned${p.epoch !== null ? ` at epoch ${p.epoch}` : ''}; its pruner's reason is not stored`;
+
+/** A pruned trial's state in a few words: `pruned at epoch 3` (`pruned` before its first epoch). */
+export const prunedState = (p: Pruned): string => `pruned${p.epoch !== null ? ` at epoch ${p.epoch}` : ''}`;
 
 export interface Importance {
   param: string;

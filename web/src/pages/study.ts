@@ -2,7 +2,18 @@
 // arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
 // decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
 
-import { api, type CurveTrial, curves, health, onLive, type Study, studyPath, type TrialRow } from '../api.js';
+import {
+  api,
+  type CurveTrial,
+  curves,
+  health,
+  onLive,
+  prunedState,
+  prunedText,
+  type Study,
+  studyPath,
+  type TrialRow,
+} from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
 import { beating, digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
@@ -113,10 +124,11 @@ function columns(s: Study, digits: () => number, stale: (t: TrialRow) => string 
     { label: '#', text: (t) => String(t.number), sort: (t) => t.number, width: 56 },
     {
       label: 'state',
-      text: (t) => (stale(t) ? `${t.state} ⚠` : t.state),
-      title: (t) => (stale(t) ? `${t.state}, ${stale(t)}` : t.state),
+      // a pruned trial's epoch and the pruner's words, as study show says them: the row read 'pruned' alone
+      text: (t) => (stale(t) ? `${t.state} ⚠` : t.pruned ? prunedState(t.pruned) : t.state),
+      title: (t) => (stale(t) ? `${t.state}, ${stale(t)}` : t.pruned ? prunedText(t.pruned) : t.state),
       sort: (t) => t.state,
-      width: 84,
+      width: 130,
     },
     {
       label: 'value',
@@ -158,7 +170,7 @@ function filters(table: VirtualTable<TrialRow>): HTMLElement {
       (t) =>
         (st === 'any state' || t.state === st) &&
         (!q ||
-          `${t.diagnosis ?? ''} ${t.why ?? ''} ${Object.entries(t.params)
+          `${t.diagnosis ?? ''} ${t.why ?? ''} ${t.pruned ? prunedText(t.pruned) : ''} ${Object.entries(t.params)
             .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
             .join(' ')}`
             .toLowerCase()

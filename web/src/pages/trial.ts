@@ -1,7 +1,7 @@
 // A trial's page: train and validation curves marked with the diagnosis (pattern, evidence, advice), its config as
 // a difference from the baseline's, why it was run, and its forecast picture; a running trial's curve grows live.
 
-import { api, onLive, trialPath } from '../api.js';
+import { api, onLive, type Pruned, prunedState, prunedText, trialPath } from '../api.js';
 import { lineChart } from '../chart.js';
 import { beating, h, num, replace, section, staleNote } from '../dom.js';
 import {
@@ -21,6 +21,8 @@ interface TrialDetail {
   params: Record<string, unknown>;
   intermediate: (number | null)[];
   why: string | null;
+  /** Where and why the pruner stopped it (null: not pruned). */
+  pruned?: Pruned | null;
   error: string | null;
   started: string;
   finished: string | null;
@@ -103,7 +105,7 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     const note = staleNote(t, t.stale_after_s, skew);
     replace(
       head,
-      note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.state,
+      note ? h('span', { class: 'error' }, `${t.state}, ${note}`) : t.pruned ? prunedState(t.pruned) : t.state,
       ` · value ${num(t.value)} · ${epochs(t.intermediate.length)}${t.owner ? ` · ${t.owner}` : ''}`,
     );
     return note;
@@ -129,6 +131,8 @@ export async function trialPage(root: HTMLElement, study: string, n: number): Pr
     h('h1', {}, `Trial #${t.number}`),
     head,
     t.why ? h('p', { class: 'why' }, `why: ${t.why}`) : '',
+    // the pruner's words, as study show prints them: the page said 'pruned' and nothing of why
+    t.pruned ? h('p', { class: 'why', id: 'pruned' }, prunedText(t.pruned)) : '',
     t.error ? h('pre', { class: 'error' }, t.error) : '',
     section(
       'Curves and diagnosis',
