@@ -18,6 +18,8 @@ export interface StudyRow {
   best: { number: number; value: number | null } | null;
   /** The latest start or end of any of its trials (ISO 8601), null before the first starts. */
   last_activity: string | null;
+  /** About how many seconds its run has left, as study ls --json says (time_left_s); null when it does not say. */
+  time_left_s: number | null;
 }
 
 export function studyRows(all: readonly StudyJson[]): StudyRow[] {
@@ -39,6 +41,8 @@ export function studyRows(all: readonly StudyJson[]): StudyRow[] {
       silent,
       best: s.best && { number: s.best.number, value: s.best.value },
       last_activity: last,
+      // study ls --json's estimate, where this seqtune's has one (read by name: older ones have no such field)
+      time_left_s: (s as { time_left_s?: number | null }).time_left_s ?? null,
     };
   });
 }

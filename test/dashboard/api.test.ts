@@ -112,6 +112,8 @@ test('GET /api/study-list: each study of study ls --json with its trials counted
       silent: 0,
       best: { number: grid.best.number, value: grid.best.value },
       last_activity: last,
+      // study ls --json's estimate of the time its run has left, where it has one
+      time_left_s: grid.time_left_s ?? null,
     },
   );
 });

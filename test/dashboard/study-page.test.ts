@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { Route } from 'playwright-core';
 import { importanceNotYet } from '../../src/tune/index.js';
 import { missing } from '../helpers/browser.js';
 import { livePage } from './fixture.js';
@@ -183,4 +184,33 @@ test("a pruned trial's row and page say at which epoch and why the pruner stoppe
   await page.locator('#pruned').waitFor();
   assert.equal(await page.locator('#pruned').textContent(), why);
   assert.match((await page.locator('#trial-head').textContent())!, /^pruned at epoch 3 · value 0\.48 · 3 epochs/);
+});
+
+test("the study's head and the Studies page say its time left when study show --json has it, nothing when not", {
+  skip: missing,
+}, async () => {
+  const { st, page, d } = live;
+  await st.createStudy('left', { strategy: 'random' });
+  await trial('left', 1);
+  // study show --json and study ls --json as a seqtune that estimates it answers: 250 s, then none (null)
+  let left: number | null | undefined = 250;
+  const stub = async (route: Route) => {
+    const r = await route.fetch();
+    const body = await r.json();
+    const put = (s: Record<string, unknown>) => (s.name === 'left' ? { ...s, time_left_s: left } : s);
+    await route.fulfill({ response: r, json: Array.isArray(body) ? body.map(put) : put(body) });
+  };
+  await page.route((u) => u.pathname === '/api/studies/left' || u.pathname === '/api/study-list', stub);
+  await page.goto(`${d.url}#/study/left`);
+  await page.locator('#study-head', { hasText: 'random · 1 trial · time left about 5 min' }).waitFor();
+  await page.goto(`${d.url}#/`);
+  const cell = page.locator('tr[data-study="left"] td').nth(3);
+  await cell.locator('.time-left', { hasText: 'time left about 5 min' }).waitFor();
+  for (left of [null, undefined]) {
+    await page.goto(`${d.url}#/study/left`);
+    await page.locator('#study-head', { hasText: /^random · 1 trial$/ }).waitFor();
+    await page.goto(`${d.url}#/`);
+    await cell.filter({ hasText: /^1 complete$/ }).waitFor();
+  }
+  await page.unroute(() => true);
 });

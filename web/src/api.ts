@@ -50,6 +50,8 @@ export interface StudyRow {
   silent: number;
   best: { number: number; value: number | null } | null;
   last_activity: string | null;
+  /** About how many seconds its run has left (study ls --json); null or absent when it does not say. */
+  time_left_s?: number | null;
 }
 
 /** What auto's ensemble step recorded (src/tune/study-json.ts EnsembleAttr). */
@@ -84,6 +86,8 @@ export interface Study {
   importance: Importance[];
   /** Why the importance means nothing yet, in study show's words (`(5 completed)`); null once it does. */
   importance_not_yet: string | null;
+  /** About how many seconds its run has left (study show --json); null or absent when it does not say. */
+  time_left_s?: number | null;
   trials: TrialRow[];
 }
 

@@ -122,6 +122,13 @@ export function agoText(iso: string | null | undefined): HTMLElement {
   return h('span', { 'data-ago': iso ?? '' }, ago(iso));
 }
 
+/**
+ * A study's time left as its head and the Studies page say it: `time left about 5 min` (whole minutes, up), or ''
+ * when study show --json does not say (time_left_s null or absent).
+ */
+export const timeLeft = (s: number | null | undefined): string =>
+  typeof s === 'number' && Number.isFinite(s) ? `time left about ${Math.ceil(Math.max(0, s) / 60)} min` : '';
+
 export const section = (title: string, ...children: Child[]) => h('section', {}, h('h2', {}, title), ...children);
 
 /**

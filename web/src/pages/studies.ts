@@ -3,7 +3,7 @@
 // or ended.
 
 import { api, onLive, type StudyRow } from '../api.js';
-import { agoText, h, num, scrollBox, throttle } from '../dom.js';
+import { agoText, h, num, scrollBox, throttle, timeLeft } from '../dom.js';
 
 const STATES = ['complete', 'pruned', 'failed', 'running', 'waiting'];
 
@@ -25,7 +25,13 @@ function row(s: StudyRow): HTMLElement {
     h('td', {}, h('a', { href: `#/study/${encodeURIComponent(s.name)}` }, s.name)),
     h('td', {}, s.strategy ?? '–'),
     h('td', {}, String(s.trials)),
-    h('td', {}, ...counts.map(([st, n]) => stateCount(st, n, s.silent))),
+    h(
+      'td',
+      {},
+      ...counts.map(([st, n]) => stateCount(st, n, s.silent)),
+      // the estimate of study ls --json, while it has one
+      timeLeft(s.time_left_s) ? h('span', { class: 'time-left' }, timeLeft(s.time_left_s)) : null,
+    ),
     h('td', {}, s.best ? `${num(s.best.value)} (#${s.best.number})` : '–'),
     h('td', {}, agoText(s.last_activity)),
   );

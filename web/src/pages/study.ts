@@ -16,7 +16,7 @@ import {
 } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
-import { beating, digitsToTell, h, num, section, staleNote, throttle } from '../dom.js';
+import { beating, digitsToTell, h, num, section, staleNote, throttle, timeLeft } from '../dom.js';
 import { importanceBars, parallelCoordinates, paramNames, slicePlots } from '../plots.js';
 import { type Column, VirtualTable } from '../table.js';
 
@@ -246,7 +246,11 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   const render = () => {
     parts.head.replaceChildren(
       h('h1', {}, s.name),
-      h('p', { class: 'muted', id: 'study-head' }, `${s.strategy ?? 'strategy ?'} · ${headText(s)}`),
+      h(
+        'p',
+        { class: 'muted', id: 'study-head' },
+        [s.strategy ?? 'strategy ?', headText(s), timeLeft(s.time_left_s)].filter(Boolean).join(' · '),
+      ),
       resultBox(s, runs),
     );
     const now = paramNames(s.trials).join('\n');
