@@ -10,7 +10,7 @@ import { studiesJson, studyShowJson } from '../tune/index.js';
 import { realFolder, runFile } from './files.js';
 import { acceptsHost, hostOf } from './hosts.js';
 import type { Hub } from './hub.js';
-import { pageOfRuns, QueryError, runQuery } from './paging.js';
+import { pageOfRuns, QueryError, runQuery, trialsQuery } from './paging.js';
 import { findRun, findRuns, runJson, runList } from './runs.js';
 import { decodedPath, pageAddress, webFile } from './static.js';
 import { studyRows } from './study-list.js';
@@ -100,6 +100,15 @@ const reader = (s: DashboardSource) => ({
 /** A trial number as the API writes it: decimal digits, no sign, exponent, leading zero or space (`1e1` names none). */
 const trialNumber = (text: string): number | null => (/^(0|[1-9]\d{0,15})$/.test(text) ? Number(text) : null);
 
+/**
+ * The trials of `?trials=` and those they changed without an event of their own: a failed trial whose rerun is one
+ * of them (retried_as is written when the rerun is made).
+ */
+const changed =
+  (only: ReadonlySet<number>) =>
+  (t: { number: number; retried_as: number | null }): boolean =>
+    only.has(t.number) || (t.retried_as !== null && only.has(t.retried_as));
+
 function studyRoutes(app: Hono, s: DashboardSource): void {
   // No study name holds a NUL (PostgreSQL cannot even compare one): such a request is for no study, not a server error.
   app.use('/api/studies/:name/*', async (c, next) =>
@@ -113,11 +122,13 @@ function studyRoutes(app: Hono, s: DashboardSource): void {
   app.get('/api/study-list', async (c) => c.json(studyRows(await studiesJson(reader(s), studyHome(s.storage)))));
   app.get('/api/studies/:name', async (c) => {
     const name = c.req.param('name');
+    const only = trialsQuery(c.req.queries());
     if (!(await s.storage.getStudy(name))) return notFound(c, `study "${name}"`);
-    return c.json((await studyShowJson(reader(s), name, s.where, studyHome(s.storage))).json);
+    const json = (await studyShowJson(reader(s), name, s.where, studyHome(s.storage))).json;
+    return c.json(only ? { ...json, trials: json.trials.filter(changed(only)) } : json);
   });
   app.get('/api/studies/:name/curves', async (c) => {
-    const j = await curvesJson(reader(s), c.req.param('name'));
+    const j = await curvesJson(reader(s), c.req.param('name'), trialsQuery(c.req.queries()));
     return j ? c.json(j) : notFound(c, `study "${c.req.param('name')}"`);
   });
   app.get('/api/studies/:name/trials/:n', async (c) => {

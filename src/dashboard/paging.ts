@@ -110,3 +110,28 @@ export async function pageOfRuns(all: readonly RunEntry[], q: RunQuery): Promise
     runs: await runList(ordered.slice(q.offset, end), all),
   };
 }
+
+/** The most trial numbers one request may name (a page asks for the trials of about a second's events). */
+export const MAX_TRIALS = 1000;
+
+/**
+ * The trials a study's answer is cut to, for a page that has read it whole and asks only for what changed since
+ * (GET /api/studies/NAME?trials=3,17, and its curves): those numbers (`?trials=`: none, the study's own fields
+ * alone); null when the request names none (the whole study). Any other parameter, a value given twice, or one that
+ * is not trial numbers separated by commas, is a QueryError.
+ */
+export function trialsQuery(params: Record<string, string[]>): Set<number> | null {
+  const names = Object.keys(params);
+  if (!names.length) return null;
+  const other = names.find((n) => n !== 'trials');
+  if (other !== undefined)
+    throw new QueryError(other, 'trials', other, `${other}: not a parameter of a study's answer (it takes trials)`);
+  const values = params.trials!;
+  if (values.length > 1) throw new QueryError('trials', 'one value', values.join(', '));
+  const text = values[0]!;
+  const list = text === '' ? [] : text.split(',');
+  const what = `trial numbers separated by commas (at most ${MAX_TRIALS}), as 3,17`;
+  if (list.length > MAX_TRIALS || !list.every((n) => /^(0|[1-9]\d{0,15})$/.test(n)))
+    throw new QueryError('trials', what, text);
+  return new Set(list.map(Number));
+}

@@ -100,15 +100,19 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
  * own, trialStaleAfterS). The
  * values of all trials are one base64 string of little-endian float32 (NaN where a value is missing), trial after
  * trial in the order listed, `epochs` values each: a study of 5,000 trials x 100 epochs is 2.7 MB, built in a few
- * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read.
+ * milliseconds, where the same numbers as JSON text take a large share of a second to write and to read. `only`:
+ * those trials alone (?trials=, what a page asks for once it has read the whole).
  */
 export async function curvesJson(
   st: Pick<Storage, 'getStudy' | 'getTrialsAt'>,
   study: string,
+  only: ReadonlySet<number> | null = null,
 ): Promise<Record<string, unknown> | null> {
   const rec = await st.getStudy(study);
   if (!rec) return null;
-  const { trials, now } = await st.getTrialsAt(study);
+  const read = await st.getTrialsAt(study);
+  const now = read.now;
+  const trials = only ? read.trials.filter((t) => only.has(t.number)) : read.trials;
   const values = new Float32Array(trials.reduce((a, t) => a + t.intermediate.length, 0));
   let at = 0;
   for (const t of trials) for (const v of t.intermediate) values[at++] = v ?? Number.NaN;

@@ -214,3 +214,26 @@ test("the study's head and the Studies page say its time left when study show --
   }
   await page.unroute(() => true);
 });
+
+test('a study page reads again only the trials that started or ended, not the whole study', {
+  skip: missing,
+  timeout: 60000,
+}, async () => {
+  const { st, page, d } = live;
+  await st.createStudy('big', { strategy: 'random' });
+  for (let n = 0; n < 400; n++) await trial('big', n);
+  await page.goto(`${d.url}#/study/big`);
+  await page.locator('#trials .vt-count', { hasText: '400 of 400 trials shown' }).waitFor();
+  await page.locator('#live', { hasText: /^live$/ }).waitFor();
+  const read: Promise<number>[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/studies/big')) read.push(r.body().then((b) => b.length));
+  });
+  const t = await st.createTrial('big', { units: -1 });
+  await st.report('big', t.number, 0, 0.25);
+  await st.finishTrial('big', t.number, 'complete', -1);
+  await page.locator('#trials .vt-count', { hasText: '401 of 401 trials shown' }).waitFor();
+  await page.locator('#result', { hasText: 'best #400: -1' }).waitFor();
+  const bytes = (await Promise.all(read)).reduce((a, b) => a + b, 0);
+  assert.ok(read.length > 0 && bytes < 10000, `${bytes} bytes read in ${read.length} answers for one trial`);
+});

@@ -117,11 +117,14 @@ export interface Curves {
   trials: CurveTrial[];
 }
 
-/** GET /api/studies/NAME/curves: the trials' values come as one base64 string of little-endian float32. */
-export async function curves(name: string): Promise<Curves> {
+/**
+ * GET /api/studies/NAME/curves: the trials' values come as one base64 string of little-endian float32. `only`: those
+ * trials alone (`?trials=`), for a page that has read them all and merges what changed (mergeTrials).
+ */
+export async function curves(name: string, only?: readonly number[]): Promise<Curves> {
   const raw = await api<
     Omit<Curves, 'trials'> & { trials: (Omit<CurveTrial, 'values'> & { epochs: number })[]; values: string }
-  >(`${studyPath(name)}/curves`);
+  >(`${studyPath(name)}/curves${only ? trialsQuery(only) : ''}`);
   const bytes = Uint8Array.from(atob(raw.values), (c) => c.charCodeAt(0));
   const all = new Float32Array(bytes.buffer);
   let at = 0;
@@ -180,6 +183,18 @@ export interface Health {
 export const health = () => api<Health>('/api/health', [503]);
 
 export const studyPath = (name: string) => `/api/studies/${encodeURIComponent(name)}`;
+/** The query that cuts a study's answer to these trials: `?trials=3,17`. */
+export const trialsQuery = (numbers: readonly number[]) => `?trials=${numbers.join(',')}`;
+
+/**
+ * `all` with the trials of `changed` in place of those of their numbers and the new ones added, by number (what a
+ * page read whole, merged with an answer cut to the trials that changed).
+ */
+export function mergeTrials<T extends { number: number }>(all: readonly T[], changed: readonly T[]): T[] {
+  const by = new Map(all.map((t) => [t.number, t]));
+  for (const t of changed) by.set(t.number, t);
+  return [...by.values()].sort((a, b) => a.number - b.number);
+}
 export const trialPath = (name: string, n: number) => `${studyPath(name)}/trials/${n}`;
 export const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
 

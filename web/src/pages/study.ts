@@ -1,18 +1,22 @@
 // A study's page: its best trial, the optimization history, every trial's curve (running ones growing as epochs
 // arrive), the trials table, parallel coordinates, slices, factor importance, and for auto and OFAT the path of
-// decisions. Live events append epochs at once and refetch the study (at most once a second) when trials start or end.
+// decisions. Live events append epochs at once, and (at most once a second) read again the trials that started or
+// ended: the study's own fields and those trials alone, merged into what the page read whole when it opened or its
+// live stream connected again.
 
 import {
   api,
   type CurveTrial,
   curves,
   health,
+  mergeTrials,
   onLive,
   prunedState,
   prunedText,
   type Study,
   studyPath,
   type TrialRow,
+  trialsQuery,
 } from '../api.js';
 import { lineChart } from '../chart.js';
 import { CurvesChart } from '../curves.js';
@@ -298,7 +302,9 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   const ticking = () => {
     tick = window.setInterval(() => {
       // a trial that looks stopped by the heartbeat last read is read again before it is said to be (trial.ts)
-      if (s.trials.some((t) => stale(t))) reload();
+      const silent = s.trials.filter((t) => stale(t));
+      for (const t of silent) changed.add(t.number);
+      if (silent.length) reload();
       else {
         table.refresh();
         staleLines();
@@ -308,11 +314,27 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   // deletions heard: a read begun before one (its answer the deleted study's) neither replaces the page's note of it
   // nor starts the tick again
   let deletions = 0;
+  // the trials to read again (numbers the events named since the last read), or all of them (`whole`: after the
+  // stream was cut or the study made again; and when more changed than a read of some is worth)
+  const changed = new Set<number>();
+  let whole = false;
   const reload = throttle(async () => {
     const before = deletions;
-    const read = await Promise.all([api<Study>(studyPath(name)), curves(name)]);
+    const some = whole || changed.size > 500 ? null : [...changed];
+    whole = false;
+    changed.clear();
+    const read = await Promise.all([
+      api<Study>(studyPath(name) + (some ? trialsQuery(some) : '')),
+      curves(name, some ?? undefined),
+    ]).catch((e: unknown) => {
+      whole = true; // what was asked for is not known to the page: all of it, next time
+      throw e;
+    });
     if (deletions !== before) return;
-    [s, data] = read;
+    if (some) {
+      s = { ...read[0], trials: mergeTrials(s.trials, read[0].trials) };
+      data = { ...read[1], trials: mergeTrials(data.trials, read[1].trials) };
+    } else [s, data] = read;
     known();
     chart.replace(data);
     render();
@@ -320,6 +342,7 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
   }, 1000);
   ticking();
   const off = onLive((e) => {
+    if (e.type === 'resync') whole = true;
     if (e.type === 'resync') return void reload();
     if (!('study' in e) || e.study !== name) return;
     if (e.type === 'study-deleted') {
@@ -340,7 +363,12 @@ export async function studyPage(root: HTMLElement, name: string): Promise<() => 
       requestAnimationFrame(() => {
         (window as unknown as { lastEpoch?: unknown }).lastEpoch = { ...e, drawn: Date.now() };
       });
-    } else reload();
+    } else {
+      // a trial created, started or ended: it alone; the study made again under its name: all of it
+      if ('number' in e) changed.add(e.number);
+      else if (e.type === 'study-created') whole = true;
+      reload();
+    }
   });
   return () => {
     closed = true;
