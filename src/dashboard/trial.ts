@@ -86,6 +86,8 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     now: new Date(now).toISOString(),
     attrs: t.attrs,
     run_dir: named,
+    // whether run_dir is a run folder the answer read: a folder deleted or moved since the trial named it is not
+    run_dir_found: dir !== null,
     history: history ?? t.attrs.history ?? null,
     diagnosis: diagnosis ?? t.attrs.diagnosis ?? null,
     metrics,

@@ -6,6 +6,7 @@
 // instead with CI set).
 
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Route } from 'playwright-core';
@@ -236,4 +237,18 @@ test('a study page reads again only the trials that started or ended, not the wh
   await page.locator('#result', { hasText: 'best #400: -1' }).waitFor();
   const bytes = (await Promise.all(read)).reduce((a, b) => a + b, 0);
   assert.ok(read.length > 0 && bytes < 10000, `${bytes} bytes read in ${read.length} answers for one trial`);
+});
+
+test('a trial whose run folder was deleted says so where its pictures would be', { skip: missing }, async () => {
+  const { st, page, d } = live;
+  await st.createStudy('gone', { strategy: 'random' });
+  const t = await st.createTrial('gone', { units: 4 }, { run_dir: join(live.dir, 'runs', 'trial-0') });
+  await st.finishTrial('gone', t.number, 'complete', 0.5);
+  await page.goto(`${d.url}#/study/gone/trial/0`);
+  const note = page.locator('#no-pictures');
+  await note.waitFor();
+  assert.equal(
+    await note.textContent(),
+    `its run folder ${join(live.dir, 'runs', 'trial-0')} is not there (deleted or moved since): no pictures`,
+  );
 });

@@ -33,6 +33,9 @@ interface TrialDetail {
   history: Record<string, (number | null)[]> | null;
   diagnosis: Diagnosis | null;
   files: string[];
+  /** The run folder the trial names (null: none), and whether it is there to read. */
+  run_dir?: string | null;
+  run_dir_found?: boolean;
   config_diff: string[];
 }
 
@@ -82,6 +85,9 @@ function noPictures(t: TrialDetail): string {
     return `stopped early by the pruner after epoch ${t.intermediate.length}: no run folder is kept, so no pictures`;
   if (at !== null) return `${becameNonFinite(at)} (diverged): no model to picture`;
   if (t.state === 'failed') return `the trial failed (${errorWhere(t)}): no pictures`;
+  // its folder deleted or moved since: the page said 'no pictures in its run folder', as if the folder were there
+  if (t.run_dir && t.run_dir_found === false)
+    return `its run folder ${t.run_dir} is not there (deleted or moved since): no pictures`;
   return 'no pictures in its run folder';
 }
 
