@@ -61,10 +61,22 @@ function historyChart(s: Study): HTMLElement {
  */
 function headText(s: Study): string {
   const trials = (k: number) => `${k} trial${k === 1 ? '' : 's'}`;
+  const all = `${trials(s.trials.length)}${statesText(s.trials)}`;
   const fin = s.finished;
-  if (!fin) return trials(s.trials.length);
+  if (!fin) return all;
   const since = fin.trials !== s.trials.length ? ` at ${trials(fin.trials)}` : '';
-  return `${trials(s.trials.length)}, ${fin.reason}${since}`;
+  return `${all}, ${fin.reason}${since}`;
+}
+
+/**
+ * Its trials that are not complete, counted by state, as study show says them (cli/commands/study-report.ts
+ * statesText, in storage's TRIAL_STATES order): ` (5 pruned)`, ` (1 running, 2 failed)`; '' when all are complete.
+ * The head said `10 trials` of a study whose 5 pruned trials study show counted.
+ */
+function statesText(trials: readonly TrialRow[]): string {
+  const count = (state: string) => trials.filter((t) => t.state === state).length;
+  const others = ['waiting', 'running', 'pruned', 'failed'].filter((st) => count(st) > 0);
+  return others.length ? ` (${others.map((st) => `${count(st)} ${st}`).join(', ')})` : '';
 }
 
 /**
