@@ -351,15 +351,6 @@ function readingLine(
   skipped: Skipped[],
   named: boolean,
 ): string {
-  const text = (t: FrozenTrial) => {
-    const g = groups.find((x) => x.trials.includes(t));
-    const steady = luckOf(t) > 1e-3 ? `, steady ${steadyValue(t).toPrecision(4)}` : '';
-    const mean =
-      g && g.trials.length > 1
-        ? `, its configuration's mean ${g.mean.toPrecision(4)} over ${g.trials.length} seeds`
-        : '';
-    return `trial ${t.number} (${t.value!.toPrecision(4)}${steady}${mean})`;
-  };
   const last = Math.max(...members.map((m) => m.trial.value!));
   const passed = named
     ? []
@@ -376,8 +367,26 @@ function readingLine(
     `members ${named ? 'ordered' : 'chosen'} as the study's end reads its trials: its best first (trial ` +
     `${members[0]!.trial.number}), then configurations by the mean of their seeds' steady values (a best epoch read ` +
     "against its neighbours), each one's seeds steadiest first" +
-    (lower.length ? `; ranked lower by that reading: ${lower.map(text).join(', ')}` : '')
+    (lower.length ? `; ranked lower by that reading: ${lowerText(groups, lower)}` : '')
   );
+}
+
+/**
+ * The trials readingLine ranks lower, each with its value, its steady value where that differs and its
+ * configuration's mean over seeds, printed with the digits that tell them apart (digitsApart): at 4 always, two trials
+ * of 0.400000 and 0.400030 read 'trial 3 (0.4000, ...), trial 5 (0.4000, ...)'.
+ */
+function lowerText(groups: readonly SeedGroup[], lower: readonly FrozenTrial[]): string {
+  const figures = lower.map((t) => {
+    const g = groups.find((x) => x.trials.includes(t));
+    const steady = luckOf(t) > 1e-3 ? steadyValue(t) : undefined;
+    return { t, steady, mean: g && g.trials.length > 1 ? { of: g.mean, seeds: g.trials.length } : undefined };
+  });
+  const d = digitsApart(figures.flatMap((f) => [f.t.value!, f.steady ?? f.t.value!, f.mean?.of ?? f.t.value!]));
+  const text = ({ t, steady, mean }: (typeof figures)[number]) =>
+    `trial ${t.number} (${t.value!.toPrecision(d)}${steady !== undefined ? `, steady ${steady.toPrecision(d)}` : ''}` +
+    `${mean ? `, its configuration's mean ${mean.of.toPrecision(d)} over ${mean.seeds} seeds` : ''})`;
+  return figures.map(text).join(', ');
 }
 
 /**

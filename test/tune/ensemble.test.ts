@@ -506,6 +506,40 @@ test("--top and --trials read trials as the study's end does: a dip or a lucky s
   );
 });
 
+test('the line of how members were chosen prints the trials it ranks lower apart (digitsApart), not at 4 digits', async () => {
+  await study('apart', '    seed: [1, 2]\n    train.optimizer.adam.learning_rate: [0.0000001, 0.01]\n');
+  const file = join(dir, 'studies.db');
+  const st = new SqliteStorage(file);
+  const trials = await st.getTrials('apart');
+  await st.close();
+  const lr = (t: (typeof trials)[number]) => t.params['train.optimizer.adam.learning_rate'];
+  const [a1, a2] = trials.filter((t) => lr(t) !== 0.01).map((t) => t.number);
+  const [g1, g2] = trials.filter((t) => lr(t) === 0.01).map((t) => t.number);
+  const sql = new Database(file);
+  const set = (n: number, value: number, curve: number[]) => {
+    const id = sql
+      .prepare('SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? AND t.number = ?')
+      .pluck()
+      .get('apart', n);
+    sql.prepare('UPDATE trials SET value = ? WHERE id = ?').run(value, id);
+    sql.prepare('DELETE FROM intermediate WHERE trial_id = ?').run(id);
+    for (const [step, v] of curve.entries())
+      sql.prepare('INSERT INTO intermediate (trial_id, step, value) VALUES (?, ?, ?)').run(id, step, v);
+  };
+  // the 1e-7 configuration is the best by the mean of steady values (0.51 against 0.55); the other's two seeds, a dip
+  // of 0.4 and a steady 0.40003, both lower than the last member's 0.52, are ranked lower, and printed apart
+  set(a1!, 0.5, [0.9, 0.7, 0.5, 0.5]);
+  set(a2!, 0.52, [0.9, 0.7, 0.6, 0.52]);
+  set(g1!, 0.4, [0.9, 0.7, 0.4, 0.7]);
+  set(g2!, 0.40003, [0.9, 0.85, 0.8, 0.40003]);
+  sql.close();
+  const r = await runCli(['study', 'ensemble', 'apart', '--storage', db, '--top', '2', '--out', join(dir, 'ens-a')]);
+  assert.equal(r.code, 0, r.err);
+  const line = r.out.split('\n').find((l) => l.startsWith('members chosen'))!;
+  assert.match(line, new RegExp(`ranked lower by that reading: trial ${g1} \\(0\\.40000, steady 0\\.70000, its `));
+  assert.match(line, new RegExp(`, trial ${g2} \\(0\\.40003, its configuration's mean 0\\.55001 over 2 seeds\\)`));
+});
+
 test("the summary line names what each validation figure is and whose: a configuration's mean is not its best seed's", () => {
   // airline passengers: "vs 0.02483 (steady) for trial 56", 0.02483 being #14's configuration's mean over 3 seeds
   // (trial 56's own steady value 0.02440); shampoo: "not better than trial 53 on validation (validation MSE 0.4043
