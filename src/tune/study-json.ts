@@ -101,11 +101,15 @@ function trialJson(t: FrozenTrial, attrs: Record<string, unknown>, now?: number)
  * A pruned trial's end: the epoch it was pruned at, and the pruner's words where the storage keeps them (trial.ts
  * records them: `pruned by median at epoch 2 of 100: its best val_loss so far, 0.2134, was worse than the median of
  * the other trials' best values at that epoch`); why is null for a trial pruned without them (ask-tell's tell, an
- * older seqtune), its epoch that of its last reported value (null before the first). null when it was not pruned.
+ * older seqtune), its epoch that of its last reported value (null before the first). The epoch is the number trial.ts
+ * stores (`pruned_epoch`); a study written before it kept only the words, and the epoch is read out of them. null
+ * when it was not pruned.
  */
 function prunedJson(t: FrozenTrial): { epoch: number | null; why: string | null } | null {
   if (t.state !== 'pruned') return null;
   const why = typeof t.attrs.pruned === 'string' ? t.attrs.pruned : null;
+  const stored = t.attrs.pruned_epoch;
+  if (typeof stored === 'number' && Number.isInteger(stored) && stored > 0) return { epoch: stored, why };
   const at = why?.match(/ at epoch (\d+) of /);
   return { epoch: at ? Number(at[1]) : t.intermediate.length || null, why };
 }

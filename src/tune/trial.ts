@@ -79,6 +79,8 @@ class Reporter extends Callback {
   /** The weights and moving statistics at the best epoch: what the trial's value was measured on. */
   bestWeights?: [Float32Array, Float32Array];
   pruned = false;
+  /** The epoch (from 1) the pruner stopped it at, kept as `pruned_epoch`; 0 while it is not pruned. */
+  prunedEpoch = 0;
   outOfTime = false;
   constructor(
     readonly env: TrialEnv,
@@ -113,6 +115,7 @@ class Reporter extends Callback {
     const me = trials.find((t) => t.number === this.trial.number)!;
     if (this.env.pruner.shouldPrune(me, epoch, trials)) {
       this.pruned = true;
+      this.prunedEpoch = epoch + 1;
       this.model.stopTraining = true;
       const rule = this.env.pruner.rule ? ` was ${this.env.pruner.rule}` : '';
       this.model.stopReason =
@@ -513,7 +516,8 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
     const first = runs[0]!.history.history;
     const diag = diagnose(first, { config: cfg });
     const stopped = runs.find((r) => r.rep.outOfTime)?.history.stopReason;
-    const pruned = runs.find((r) => r.rep.pruned)?.history.stopReason;
+    const prunedRun = runs.find((r) => r.rep.pruned);
+    const pruned = prunedRun?.history.stopReason;
     const attrs: Record<string, unknown> = {
       history: { loss: first.loss, val_loss: first.val_loss },
       values,
@@ -524,7 +528,8 @@ export async function runTrial(env: TrialEnv, trial: FrozenTrial): Promise<Froze
       epochs: first.loss!.length,
       diagnosis: { pattern: diag.pattern, confidence: diag.confidence, advice: diag.advice },
       ...(stopped ? { stopped } : {}),
-      ...(pruned ? { pruned } : {}),
+      // the epoch as a number (study show's pruned.epoch), beside the pruner's words that name it too
+      ...(pruned ? { pruned, pruned_epoch: prunedRun!.rep.prunedEpoch } : {}),
       ...linearVal(env, cfg, d),
     };
     if (!Number.isFinite(mean))

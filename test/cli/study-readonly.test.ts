@@ -100,6 +100,8 @@ test('study show says where and why a trial was pruned, in its line and its JSON
     [1, { diagnosis: { pattern: 'underfitting' }, pruned: why }],
     [2, {}],
     [3, { diagnosis: { pattern: 'underfitting' } }],
+    // the epoch as trial.ts stores it now, a number: read as it is, whatever the words say (or where they say it)
+    [4, { pruned: 'pruned by median: worse than the median', pruned_epoch: 1 }],
   ] as const) {
     const t = await s.createTrial('pr', { u }, {}, {});
     for (let e = 0; e < 2; e++) await s.report('pr', t.number, e, 0.5 - e / 10 + u / 100);
@@ -115,7 +117,7 @@ test('study show says where and why a trial was pruned, in its line and its JSON
   const j = await runCli(['study', 'show', 'pr', '--storage', `sqlite:${db}`, '--json']);
   assert.deepEqual(
     (JSON.parse(j.out).trials as { pruned: unknown }[]).map((t) => t.pruned),
-    [{ epoch: 2, why }, { epoch: 2, why: null }, null],
+    [{ epoch: 2, why }, { epoch: 2, why: null }, null, { epoch: 1, why: 'pruned by median: worse than the median' }],
   );
 });
 

@@ -164,6 +164,8 @@ test('ASHA prunes trials; pruned trials keep their curves and say why, in storag
         `${t.value!.toPrecision(4)}, was not in the best 1/2 of the trials that reached that epoch$`,
     );
     assert.match(String(t.attrs.pruned), why);
+    // the epoch as a number too (study show's pruned.epoch), not only in the words
+    assert.equal(t.attrs.pruned_epoch, t.intermediate.length);
     const line = lines.find((l) => l.startsWith(`trial ${t.number} pruned `));
     assert.ok(line?.includes(`(${t.attrs.pruned as string})`), line);
   }
