@@ -67,3 +67,13 @@ export function diffLine(diffs: readonly string[], max = 8): string {
   const more = diffs.length > max ? `; and ${diffs.length - max} more` : '';
   return diffs.slice(0, max).join('; ') + more;
 }
+
+/**
+ * A change of a study's config by `tune --resume --force` (study-open.ts), kept in its `config_changes`: when (this
+ * process's clock, ISO 8601), by which process (host:pid), and what differed (configDiff's lines, stored -> now).
+ */
+export interface ConfigChange {
+  at: string;
+  by: string;
+  differs: string[];
+}

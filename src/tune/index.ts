@@ -3,7 +3,7 @@
 export type { StudyOptions } from './ask-tell.js';
 export { createStudy, Study } from './ask-tell.js';
 export { autoNext } from './auto.js';
-export { configDiff } from './config-diff.js';
+export { type ConfigChange, configDiff, diffLine } from './config-diff.js';
 export { digitsApart } from './digits.js';
 export { standsFor, studyEnsemble } from './ensemble.js';
 export { StudyInterrupted } from './interrupt.js';

@@ -4,6 +4,7 @@
 
 import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError, staleGraceMs } from '../storage/index.js';
+import type { ConfigChange } from './config-diff.js';
 import { bestOf } from './progress.js';
 import { importance, importanceNotYet } from './report.js';
 import { staleAfterS } from './stale.js';
@@ -55,6 +56,9 @@ export function studyJson(
     strategy: (attrs.strategy as string | undefined) ?? null,
     // why its last run ended (`time budget spent`) and its trials then; null while it runs or after an interrupt
     finished: (attrs.finished as { reason: string; trials: number } | null | undefined) ?? null,
+    // each change of its config by `tune --resume --force` (when, by which process, what differed: stored -> then);
+    // null when it runs the config it was created with (kept in its attributes as config_created once changed)
+    config_changes: configChanges(attrs),
     best: best ? { number: best.number, value: best.value, params: best.params, run_dir: own, ...mean } : null,
     result_dir: resultDir,
     ensemble,
@@ -63,6 +67,12 @@ export function studyJson(
     importance_not_yet: importanceNotYet(trials, attrs.strategy as string | undefined),
     trials: trials.map((t) => trialJson(t, attrs, now)),
   };
+}
+
+/** The study's changes of config by --force (study-open.ts), oldest first; null when none. */
+function configChanges(attrs: Record<string, unknown>): ConfigChange[] | null {
+  const all = attrs.config_changes;
+  return Array.isArray(all) && all.length ? (all as ConfigChange[]) : null;
 }
 
 /** One trial as studyJson lists it; `now` as studyJson's. */

@@ -6,12 +6,12 @@ import { checkRun, lrFind, lrSuggestionText } from '../check/index.js';
 import { ConfigError, checkBaselines, compiledModel, compileOptions } from '../config/index.js';
 import { SeqtuneError } from '../errors.js';
 import { splitTensors, studyHome, studyPath } from '../run/index.js';
-import { type MadeStudy, redactUrl, rerunAttrs, type StudyRecord } from '../storage/index.js';
-import { configDiff, diffLine } from './config-diff.js';
+import { type MadeStudy, ownerText, redactUrl, rerunAttrs, type StudyRecord } from '../storage/index.js';
+import { type ConfigChange, configDiff, diffLine } from './config-diff.js';
 import { counted } from './loop.js';
 import { bestOf } from './progress.js';
 import { trialLimit } from './settings.js';
-import { sweepStale } from './stale.js';
+import { ownerOf, sweepStale } from './stale.js';
 import { retriesOf, type StudyContext, type StudyResult } from './study-context.js';
 import { chosenBest } from './study-json.js';
 import { prepareFor } from './trial.js';
@@ -138,15 +138,34 @@ async function resumeFound(c: StudyContext, existing: StudyRecord): Promise<void
   const { storage, name, o, s } = c;
   c.created = existing.created;
   const diffs = configDiff(existing.attrs.config, c.base);
+  // the study's config is the last one run with --force, once one was
+  const was = existing.attrs.config_changes ? 'last ran with --force' : 'was created with';
   if (diffs.length && !o.force)
     throw new ConfigError(
-      `${c.loaded.file}: --resume: the config differs from the one study "${name}" was created with ` +
+      `${c.loaded.file}: --resume: the config differs from the one study "${name}" ${was} ` +
         `(${diffLine(diffs)}); add --force to resume with this config anyway`,
     );
-  if (diffs.length) c.log(`resume --force: the config differs from the study's (${diffLine(diffs)})`);
+  if (diffs.length) await forceConfig(c, existing, diffs);
   const log = (l: string) => c.log(`resume: ${l}`);
   await sweepStale(storage, name, { heartbeat: s.heartbeat, retries: retriesOf(c), log, created: c.created });
   if (o.rerunInterrupted) await enqueueInterrupted(c, log);
+}
+
+/**
+ * --resume --force with a changed config: the study's config becomes this one, so that a later --resume (or a worker)
+ * with it is no change, as it was not (`--resume --force`, then `--resume` with the same config: "the config differs"
+ * again). The config the study was created with is kept (`config_created`, once), and each change (`config_changes`:
+ * when, by which process, what differed) is said by study show.
+ */
+async function forceConfig(c: StudyContext, existing: StudyRecord, diffs: string[]): Promise<void> {
+  c.log(`resume --force: the config differs from the study's (${diffLine(diffs)}); the study keeps this config now`);
+  const { storage, name } = c;
+  if (existing.attrs.config_created === undefined)
+    await storage.setStudyAttr(name, 'config_created', existing.attrs.config ?? null);
+  const before = (await storage.getStudy(name))?.attrs.config_changes;
+  const change: ConfigChange = { at: new Date().toISOString(), by: ownerText(ownerOf()), differs: diffs };
+  await storage.setStudyAttr(name, 'config_changes', [...(Array.isArray(before) ? before : []), change]);
+  await storage.setStudyAttr(name, 'config', c.base);
 }
 
 /**

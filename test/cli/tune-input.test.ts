@@ -208,6 +208,32 @@ test('--resume with a changed config prints what changed and refuses; --force re
   assert.equal(forced.code, 0, forced.err);
   assert.match(forced.out, /resume --force: the config differs from the study's \(train\.epochs: 1 -> 2; /);
   assert.match(forced.out, /study resume: 2 trials/);
+  // the study keeps the config it ran with --force: a plain --resume with it is no change (it said "the config
+  // differs" again, and refused); the one it was created with is kept, and study show says what changed and when
+  const again = await runCli(['tune', f, '--resume', '--trials', '3', '--out', join(dir, 'best4')]);
+  assert.equal(again.code, 0, again.err);
+  assert.doesNotMatch(again.out + again.err, /differs/);
+  const st = new SqliteStorage(db);
+  const attrs = (await st.getStudy('resume'))!.attrs;
+  await st.close();
+  assert.equal((attrs.config_created as { train: { epochs: number } }).train.epochs, 1);
+  assert.equal((attrs.config as { train: { epochs: number } }).train.epochs, 2);
+  const show = await runCli(['study', 'show', 'resume', '--storage', `sqlite:${db}`]);
+  assert.match(
+    show.out,
+    /\nconfig changed by --force at \d{4}-\d\d-\d\dT[\d:.]+Z \([^)]+:\d+\): train\.epochs: 1 -> 2; tune\.space\.model/,
+  );
+  const json = JSON.parse((await runCli(['study', 'show', 'resume', '--storage', `sqlite:${db}`, '--json'])).out);
+  assert.deepEqual(json.config_changes[0].differs, [
+    'train.epochs: 1 -> 2',
+    'tune.space.model.layers[0].gru.units: [2] -> [2,3]',
+  ]);
+  assert.equal(json.config_changes.length, 1);
+  // the config to resume with is now the one run with --force, and the refusal says so
+  writeFileSync(f, readFileSync(f, 'utf8').replace('epochs: 2', 'epochs: 3'));
+  const third = await runCli(['tune', f, '--resume']);
+  assert.equal(third.code, 2);
+  assert.match(third.err, /differs from the one study "resume" last ran with --force \(train\.epochs: 2 -> 3\)/);
 });
 
 test('--force and --rerun-interrupted without --resume: exit 2 naming the option, no database', async () => {
@@ -270,18 +296,24 @@ test('--resume of a study an older seqtune created, its config unchanged: a defa
   assert.deepEqual(config.evaluate.baselines, ['persistence', 'mean', 'linear']);
   await storage.setStudyAttr('older', 'config', { ...config, evaluate: { baselines: ['persistence', 'mean'] } });
   await storage.close();
-  writeFileSync(f, readFileSync(f, 'utf8').replace('[1]}', '[1, 2]}'));
+  const again = await runCli(['tune', f, '--resume', '--out', join(dir, 'older-best3')]);
+  assert.equal(again.code, 0, again.err);
+  assert.doesNotMatch(again.out + again.err, /differs/);
+  // --force with another space: the moved default is no difference there either (and the study keeps this config)
+  const text = readFileSync(f, 'utf8');
+  writeFileSync(f, text.replace('[1]}', '[1, 2]}'));
   const resumed = await runCli(['tune', f, '--resume', '--force', '--out', join(dir, 'older-best2')]);
   assert.equal(resumed.code, 0, resumed.err);
   assert.match(
     resumed.out,
-    /resume --force: the config differs from the study's \(tune\.space\.train\.epochs: \[1\] -> \[1,2\]\)\n/,
+    /resume --force: the config differs from the study's \(tune\.space\.train\.epochs: \[1\] -> \[1,2\]\); /,
   );
-  writeFileSync(f, readFileSync(f, 'utf8').replace('[1, 2]}', '[1]}'));
-  const again = await runCli(['tune', f, '--resume', '--out', join(dir, 'older-best3')]);
-  assert.equal(again.code, 0, again.err);
-  // the user's own baselines are still a change
-  writeFileSync(f, `${readFileSync(f, 'utf8')}evaluate: {baselines: [persistence]}\n`);
+  assert.match(resumed.out, /\); the study keeps this config now\n/);
+  // the user's own baselines are still a change (against the older study's, as it was before the --force)
+  const st = new SqliteStorage(db);
+  await st.setStudyAttr('older', 'config', { ...config, evaluate: { baselines: ['persistence', 'mean'] } });
+  await st.close();
+  writeFileSync(f, `${text}evaluate: {baselines: [persistence]}\n`);
   const changed = await runCli(['tune', f, '--resume']);
   assert.equal(changed.code, 2);
   assert.match(changed.err, /differs .*\(evaluate\.baselines: \["persistence","mean"\] -> \["persistence"\]\)/);

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { openStorage, redactUrl } from '../../storage/index.js';
-import { studyShowJson } from '../../tune/index.js';
+import { diffLine, studyShowJson } from '../../tune/index.js';
 import { type CliContext, type IO, trialsText, withExamples } from '../context.js';
 import { autoLines, bestText, type StudyJson, statesText, trialLine } from './study-report.js';
 
@@ -25,6 +25,7 @@ function showText(j: StudyJson, io: IO): void {
   const head = `${trialsText(j.trials.length)}${states && ` ${states}`}${ended}`;
   io.out(`study ${j.name}: ${head}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
+  for (const l of changeLines(j)) io.out(`${l}\n`);
   io.out('\n');
   const imp = j.importance;
   if (imp.length && j.importance_not_yet !== null)
@@ -36,6 +37,14 @@ function showText(j: StudyJson, io: IO): void {
   const sorted = [...j.trials].sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
   const spreads = j.trials.some((t) => t.repeats && t.repeats.length > 1);
   for (const t of sorted) io.out(`${trialLine(t, spreads)}\n`);
+}
+
+/**
+ * One line for each change of the study's config by `tune --resume --force`: its trials before it trained with the
+ * config as it was (`config changed by --force at TIME (HOST:PID): KEY: stored -> now; ...`).
+ */
+function changeLines(j: StudyJson): string[] {
+  return (j.config_changes ?? []).map((c) => `config changed by --force at ${c.at} (${c.by}): ${diffLine(c.differs)}`);
 }
 
 export function addStudyShow(parent: Command, { io }: CliContext): Command {

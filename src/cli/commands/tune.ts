@@ -96,13 +96,18 @@ function summaryLines(r: StudyResult): string[] {
 /** A 2-minute study went on to trial 29 on --resume: a time budget alone sets no trial budget (trialLimit). */
 const TRIALS_HELP = 'trial budget (default: tune.trials, else 20; none where a time budget is given without either)';
 
+/** --force's help: the study keeps the config it ran (study-open.ts forceConfig), as a later --resume compares. */
+const FORCE_HELP =
+  "with --resume: go on although the config differs from the study's; the study keeps this config from then on " +
+  '(study show says what changed, and when)';
+
 export function addTune(parent: Command, { log }: CliContext): Command {
   const cmd = parent
     .command('tune')
     .argument('<config>', 'YAML config; its tune: section says how (without one: auto, 20 trials)')
     .option('--resume', 'continue an interrupted study')
     .option('--rerun-interrupted', 'with --resume: train the interrupted trials again first')
-    .option('--force', 'with --resume: go on although the config differs from the one the study was created with')
+    .option('--force', FORCE_HELP)
     .option(
       '--storage <url>',
       'sqlite:FILE or postgres://USER:PASSWORD@HOST:PORT/DB ' +
