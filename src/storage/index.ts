@@ -37,4 +37,5 @@ export {
   StudyRemade,
   staleGraceMs,
   TRIAL_STATES,
+  trialDeadline,
 } from './types.js';

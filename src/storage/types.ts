@@ -32,11 +32,30 @@ export interface Owner {
    * change on --resume), and a sweeper that beats faster must not fail a live trial of one that beats slower.
    */
   readonly staleAfterS?: number;
+  /**
+   * The end of the process's time budget, as a Date.now() time of its own clock; none without a budget. A trial it
+   * runs records the seconds then left of it as `budget_left_s`, from its `started`, which the storage writes by its
+   * own clock (PostgreSQL's server's, as the heartbeats): the deadline on that clock is `started` plus them, whatever
+   * the process's clock (trialDeadline).
+   */
+  readonly deadline?: number;
 }
 
-/** The attributes a trial records of the owner that runs it (Owner.staleAfterS). */
-export const ownerAttrs = (o: Owner): Record<string, unknown> =>
-  o.staleAfterS !== undefined ? { stale_after_s: o.staleAfterS } : {};
+/** The attributes a trial records of the owner that runs it (Owner.staleAfterS, Owner.deadline). */
+export const ownerAttrs = (o: Owner): Record<string, unknown> => ({
+  ...(o.staleAfterS !== undefined ? { stale_after_s: o.staleAfterS } : {}),
+  ...(o.deadline !== undefined ? { budget_left_s: Math.round(o.deadline - Date.now()) / 1000 } : {}),
+});
+
+/**
+ * The end of the time budget of the process that runs (ran) trial `t`, in milliseconds since 1970 by the storage's
+ * clock (the one its heartbeats are judged by, TrialsAt.now): its `started` plus the seconds its owner had left then
+ * (Owner.deadline); undefined when its owner had no time budget.
+ */
+export function trialDeadline(t: { started: string; attrs: object }): number | undefined {
+  const left = (t.attrs as { budget_left_s?: unknown }).budget_left_s;
+  return typeof left === 'number' && Number.isFinite(left) ? Date.parse(t.started) + left * 1000 : undefined;
+}
 
 export interface FrozenTrial {
   readonly number: number;

@@ -331,7 +331,7 @@ async function loopTrials(c: StudyContext, l: Loop): Promise<string> {
     }
     // a proposal can take minutes (auto times a GRU(4000) before it starts one): it may have spent what was left
     if (l.budget.spent()) continue;
-    const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
+    const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat, c.endAt);
     if (await refuseTooBig(c, l.env, next, { owner, unique: l.proposer.unique, created: c.created })) {
       if (++l.refusedInARow < REFUSED_IN_A_ROW) continue;
       assertSomeFit(c.name, await c.storage.getTrials(c.name));
@@ -362,7 +362,9 @@ async function stopForSpace(c: StudyContext, l: Loop, t: FrozenTrial): Promise<n
 
 /** Takes the lowest waiting trial for the next worker; in a study made again under its name since: StudyRemade. */
 const claim = (c: StudyContext, l: Loop): Promise<FrozenTrial | null> =>
-  c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat), { created: c.created });
+  c.storage.claimWaiting(c.name, ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat, c.endAt), {
+    created: c.created,
+  });
 
 /** Whether the study is being aborted: then nothing more starts, and a trial just claimed or created is failed. */
 function lateFor(c: StudyContext, l: Loop, trial: FrozenTrial | null): boolean {
@@ -378,7 +380,7 @@ function lateFor(c: StudyContext, l: Loop, trial: FrozenTrial | null): boolean {
  */
 async function create(c: StudyContext, l: Loop, next: Proposal): Promise<FrozenTrial | null> {
   const attrs = next.why ? { why: next.why } : {};
-  const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat);
+  const owner = ownerOf(l.pool?.nextWorker() ?? 0, c.s.heartbeat, c.endAt);
   try {
     const unique = l.proposer.unique;
     const trial = await c.storage.createTrial(c.name, next.params, attrs, { owner, unique, created: c.created });

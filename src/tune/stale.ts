@@ -8,13 +8,15 @@ import { parseDuration } from './settings.js';
 
 /**
  * This process as the owner of a trial run by its worker `worker` (0: the main thread), beating every `heartbeat`
- * seconds (tune.heartbeat: its trials are stale after GRACE_HEARTBEATS of them, whatever another process's).
+ * seconds (tune.heartbeat: its trials are stale after GRACE_HEARTBEATS of them, whatever another process's), its time
+ * budget ending at `deadline` (a Date.now() time; Owner.deadline) when it has one.
  */
-export const ownerOf = (worker = 0, heartbeat?: number): Owner => ({
+export const ownerOf = (worker = 0, heartbeat?: number, deadline?: number): Owner => ({
   host: hostname(),
   pid: process.pid,
   worker,
   ...(heartbeat !== undefined ? { staleAfterS: GRACE_HEARTBEATS * heartbeat } : {}),
+  ...(deadline !== undefined ? { deadline } : {}),
 });
 
 /** Heartbeats a trial may miss before it is stale. */

@@ -8,6 +8,7 @@ import type { ConfigChange } from './config-diff.js';
 import { bestOf } from './progress.js';
 import { importance, importanceNotYet } from './report.js';
 import { staleAfterS } from './stale.js';
+import { timeLeft } from './time-left.js';
 
 /**
  * The trial an auto study chose as its best, where that is not the lowest value: auto chooses by the mean of steady
@@ -65,6 +66,9 @@ export function studyJson(
     importance: importance(trials, attrs.strategy as string | undefined),
     // why the importance means nothing yet, in study show's words after `not enough trials yet`; null once it does
     importance_not_yet: importanceNotYet(trials, attrs.strategy as string | undefined),
+    // seconds until the latest end of the time budgets of the processes that run it now (live by their heartbeats, as
+    // the stale rule judges them), and how many such processes; null and 0 when none runs with a time budget
+    ...timeLeft(trials, attrs, now),
     trials: trials.map((t) => trialJson(t, attrs, now)),
   };
 }

@@ -8,6 +8,7 @@ import {
   type MadeStudy,
   type Storage,
   StudyRemade,
+  trialDeadline,
 } from '../../src/storage/index.js';
 
 const owner = (pid: number, worker = 0) => ({ host: 'h1', pid, worker });
@@ -172,6 +173,31 @@ export function runStorageContract(
       assert.deepEqual([made.attrs, claimed?.attrs], [{ why: 'grid', stale_after_s: 60 }, { stale_after_s: 60 }]);
       await new Promise((res) => setTimeout(res, 20));
       assert.deepEqual(await s.failStale('sa', { graceMs: 5, retries: 0 }), { failed: [2], enqueued: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test(`${label}: a trial records its owner's time budget as the seconds left at its start, on the storage's clock`, async () => {
+    const s = await make();
+    try {
+      await s.createStudy('tb', {});
+      const timed = { ...owner(1), deadline: Date.now() + 600_000 };
+      const made = await s.createTrial('tb', { a: 0 }, {}, { owner: timed });
+      await s.createTrial('tb', { a: 1 }, {}, { waiting: true });
+      const claimed = (await s.claimWaiting('tb', timed))!;
+      const none = await s.createTrial('tb', { a: 2 }, {}, { owner: owner(2) });
+      for (const t of [made, claimed]) {
+        const left = t.attrs.budget_left_s as number;
+        assert.ok(left > 590 && left <= 600, `${t.number}: ${left}`);
+        // its deadline, from its start by the storage's clock (PostgreSQL: the server's, as the heartbeats)
+        const end = trialDeadline(t)!;
+        assert.equal(end, Date.parse(t.started) + left * 1000);
+      }
+      assert.deepEqual([none.attrs, trialDeadline(none)], [{}, undefined]);
+      const { trials, now } = await s.getTrialsAt('tb');
+      const end = trialDeadline(trials[0]!)!;
+      assert.ok(end - now > 590_000 && end - now <= 600_000, `${end - now} ms`);
     } finally {
       await s.close();
     }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticCsv } from '../../src/data/index.js';
 import { openStorage } from '../../src/storage/index.js';
+import { runCli } from '../helpers/run-cli.js';
 import { create, gridTune, tune, until, worker } from '../helpers/shared-study.js';
 import { studyConfig } from '../helpers/study-config.js';
 
@@ -99,6 +100,50 @@ export function sharedStudyTests(label: string, makeUrl: () => Promise<string>, 
     const again = trials.find((t) => t.number === k.attrs.retried_as)!;
     assert.deepEqual([again.state, again.params, again.attrs.rerun_of], ['complete', k.params, k.number]);
     assert.equal(trials.filter((t) => t.state === 'complete').length, 6, 'the study finished its budget of 6');
+  });
+
+  test(`${label}: study show and study ls --json say the time left to the budgets of the processes that run it`, {
+    skip,
+  }, async () => {
+    const url = await makeUrl();
+    const name = `left-${label}`;
+    const f = studyConfig(dir, name, gridTune(url).replace('trials: 24', 'trials: 6'), 5000);
+    assert.equal((await create(f).done).code, 0);
+    const out = (k: string) => ['--out', join(dir, `left-${label}-${k}`)];
+    const short = tune([f, '--resume', '--time-budget', '5m', ...out('a')]);
+    const long = tune([f, '--resume', '--time-budget', '20m', ...out('b')]);
+    const both = (t: Parameters<Parameters<typeof until>[2]>[0]) =>
+      [short, long].every((p) =>
+        (t ?? []).some((x) => x.state === 'running' && x.owner?.endsWith(`:${p.child.pid}`) && x.intermediate.length),
+      );
+    assert.ok(await until(url, name, both), 'both processes mid-trial');
+    const show = async () => {
+      const j = await runCli(['study', 'show', name, '--storage', url, '--json']);
+      assert.equal(j.code, 0, j.err);
+      const text = await runCli(['study', 'show', name, '--storage', url]);
+      const ls = JSON.parse((await runCli(['study', 'ls', '--storage', url, '--json'])).out);
+      const { time_left_s, time_left_processes } = JSON.parse(j.out);
+      const listed = ls.find((s: { name: string }) => s.name === name);
+      return { s: time_left_s, n: time_left_processes, text: text.out, ls: listed.time_left_s };
+    };
+    // the later of the two budgets, 20 minutes from their start (the study's storage keeps each process's)
+    const two = await show();
+    assert.ok(two.s > 18 * 60 && two.s <= 20 * 60, `${two.s} s`);
+    assert.equal(two.n, 2);
+    assert.ok(two.ls > 18 * 60 && two.ls <= 20 * 60, `study ls --json: ${two.ls} s`);
+    assert.match(two.text, /\ntime left: about (19|20) min \(2 processes\)\n/);
+    // a process gone (killed: it never said so) is not counted: the other's 5 minutes
+    long.child.kill('SIGKILL');
+    await long.done;
+    const one = await show();
+    assert.ok(one.s > 3 * 60 && one.s <= 5 * 60, `${one.s} s`);
+    assert.equal(one.n, 1);
+    assert.match(one.text, /\ntime left: about [45] min \(1 process\)\n/);
+    short.child.kill('SIGKILL');
+    await short.done;
+    const none = await show();
+    assert.deepEqual([none.s, none.n, none.ls], [null, 0, null]);
+    assert.doesNotMatch(none.text, /time left/);
   });
 
   test(`${label}: SIGINT to a worker mid-trial: exit 130, its trial failed as interrupted and trained by another`, {

@@ -26,6 +26,7 @@ function showText(j: StudyJson, io: IO): void {
   io.out(`study ${j.name}: ${head}; best ${bestText(j.best)}${runDir}\n`);
   for (const l of autoLines(j)) io.out(`${l}\n`);
   for (const l of changeLines(j)) io.out(`${l}\n`);
+  if (j.time_left_s !== null) io.out(`${timeLeftLine(j.time_left_s, j.time_left_processes)}\n`);
   io.out('\n');
   const imp = j.importance;
   if (imp.length && j.importance_not_yet !== null)
@@ -45,6 +46,22 @@ function showText(j: StudyJson, io: IO): void {
  */
 function changeLines(j: StudyJson): string[] {
   return (j.config_changes ?? []).map((c) => `config changed by --force at ${c.at} (${c.by}): ${diffLine(c.differs)}`);
+}
+
+/**
+ * `time left: about 12 min (2 processes)`: the time left to the latest time budget of the processes that run the
+ * study now (studyJson's time_left_s); once it is spent, that they are finishing.
+ */
+export function timeLeftLine(seconds: number, processes: number): string {
+  const who = `${processes} process${processes === 1 ? '' : 'es'}`;
+  if (seconds <= 0) return `time left: none, the time budget is spent (${who} finishing)`;
+  const about =
+    seconds < 90
+      ? `${seconds} s`
+      : seconds < 90 * 60
+        ? `${Math.round(seconds / 60)} min`
+        : `${(seconds / 3600).toFixed(1)} h`;
+  return `time left: about ${about} (${who})`;
 }
 
 export function addStudyShow(parent: Command, { io }: CliContext): Command {
