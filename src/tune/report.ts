@@ -17,8 +17,42 @@ export interface Importance {
  * Normalised to sum to 1.
  */
 export function importance(trials: readonly FrozenTrial[], strategy?: string): Importance[] {
+  return importanceOf(readOf(trials), strategy);
+}
+
+/**
+ * importance and importanceNotYet of the same trials, from one grouping of them by each factor's values: study show
+ * --json (which the dashboard asks for every few seconds) grouped a 3,000-trial random study twice.
+ */
+export function importanceRead(
+  trials: readonly FrozenTrial[],
+  strategy?: string,
+): { importance: Importance[]; notYet: string | null } {
+  const r = readOf(trials);
+  return { importance: importanceOf(r, strategy), notYet: notYetOf(r, strategy) };
+}
+
+/** The completed trials importance reads, their factors, and each factor's groupsOf, made once when first asked. */
+interface Read {
+  ok: readonly FrozenTrial[];
+  names: string[];
+  groups: (param: string) => { byValue: Map<string, number[]>; quartiled: boolean };
+}
+
+function readOf(trials: readonly FrozenTrial[]): Read {
   const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
-  const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
+  const made = new Map<string, { byValue: Map<string, number[]>; quartiled: boolean }>();
+  const groups = (param: string) => {
+    const had = made.get(param);
+    if (had) return had;
+    const g = { byValue: groupsOf(ok, param), quartiled: quartiled(ok, param) };
+    made.set(param, g);
+    return g;
+  };
+  return { ok, names: [...new Set(ok.flatMap((t) => Object.keys(t.params)))], groups };
+}
+
+function importanceOf({ ok, names, groups }: Read, strategy?: string): Importance[] {
   // every pair of trials that differ in one factor: only where it is used (OFAT, auto)
   const effect = strategy === 'ofat' || strategy === 'auto' ? oneFactorEffects(ok, names) : new Map<string, number>();
   let out: Importance[];
@@ -30,7 +64,7 @@ export function importance(trials: readonly FrozenTrial[], strategy?: string): I
     const total = vals.reduce((a, v) => a + (v - mean) ** 2, 0) || 1;
     out = names.map((param) => {
       let between = 0;
-      for (const v of groupsOf(ok, param).values()) {
+      for (const v of groups(param).byValue.values()) {
         const m = v.reduce((a, b) => a + b, 0) / v.length;
         between += v.length * (m - mean) ** 2;
       }
@@ -124,16 +158,20 @@ export function importanceReadable(trials: readonly FrozenTrial[], strategy?: st
  * Null when it is read (importanceReadable).
  */
 export function importanceNotYet(trials: readonly FrozenTrial[], strategy?: string): string | null {
-  const ok = trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
+  return notYetOf(readOf(trials), strategy);
+}
+
+function notYetOf({ ok, names, groups }: Read, strategy?: string): string | null {
   if (ok.length < IMPORTANCE_MIN_TRIALS) return `(${ok.length} completed)`;
   if (strategy === 'ofat' || strategy === 'auto') return null;
-  const names = [...new Set(ok.flatMap((t) => Object.keys(t.params)))];
-  for (const n of names)
-    for (const [value, v] of groupsOf(ok, n))
+  for (const n of names) {
+    const g = groups(n);
+    for (const [value, v] of g.byValue)
       if (v.length < 2) {
-        const what = quartiled(ok, n) ? `a quartile of ${n}` : `${n} ${value}`;
+        const what = g.quartiled ? `a quartile of ${n}` : `${n} ${value}`;
         return `(${ok.length} completed; ${what} completed once, and each value needs 2)`;
       }
+  }
   return null;
 }
 

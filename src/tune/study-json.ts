@@ -6,7 +6,7 @@ import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, StorageError, staleGraceMs } from '../storage/index.js';
 import type { ConfigChange } from './config-diff.js';
 import { bestOf } from './progress.js';
-import { importance, importanceNotYet } from './report.js';
+import { importanceRead } from './report.js';
 import { staleAfterS } from './stale.js';
 import { timeLeft } from './time-left.js';
 
@@ -51,6 +51,7 @@ export function studyJson(
   // when auto kept one, is result_dir
   const resultDir = here(attrs.best_run_dir);
   const own = here(best?.attrs.run_dir) ?? (ensemble?.kept ? null : resultDir);
+  const read = importanceRead(trials, attrs.strategy as string | undefined);
   return {
     name,
     direction: 'minimize',
@@ -63,9 +64,9 @@ export function studyJson(
     best: best ? { number: best.number, value: best.value, params: best.params, run_dir: own, ...mean } : null,
     result_dir: resultDir,
     ensemble,
-    importance: importance(trials, attrs.strategy as string | undefined),
+    importance: read.importance,
     // why the importance means nothing yet, in study show's words after `not enough trials yet`; null once it does
-    importance_not_yet: importanceNotYet(trials, attrs.strategy as string | undefined),
+    importance_not_yet: read.notYet,
     // seconds until the latest end of the time budgets of the processes that run it now (live by their heartbeats, as
     // the stale rule judges them), and how many such processes; null and 0 when none runs with a time budget
     ...timeLeft(trials, attrs, now),

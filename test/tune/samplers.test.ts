@@ -300,6 +300,22 @@ test('factor importance is readable from 8 completed trials with 2 per value of 
   assert.equal(importanceNotYet(two, 'random'), '(2 completed)');
   assert.equal(importanceNotYet(once, 'grid'), '(8 completed; lr 0.1 completed once, and each value needs 2)');
   assert.equal(importanceNotYet(eight, 'random'), null);
+  // study show --json reads both from one grouping of the trials (importanceRead): the same answers, a quartiled
+  // factor (a number of more than 4 values) included
+  const { importance, importanceRead } = await import('../../src/tune/report.js');
+  const wide = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => done(i, { lookback: 8 + i, b: i % 2 === 0 }, (i * 7) % 5));
+  for (const [trials, strategy] of [
+    [two, 'random'],
+    [once, 'grid'],
+    [eight, 'random'],
+    [[...seven, done(7, { lr: 0.1 }, 3)], 'ofat'],
+    [wide, 'tpe'],
+    [wide.slice(0, 9), 'random'],
+  ] as const)
+    assert.deepEqual(importanceRead(trials, strategy), {
+      importance: importance(trials, strategy),
+      notYet: importanceNotYet(trials, strategy),
+    });
 });
 
 test("OFAT answers 'wait' while the taken values of a sweep still run, and null only at the end of its plan", () => {
