@@ -22,7 +22,7 @@ import {
 import { Scaler } from './scale.js';
 import { runSteps, runStepsAsync, type Steps } from './steps.js';
 import type { PreparedData } from './types.js';
-import { absolute, type Windows } from './window.js';
+import { forecastsOf, type Windows } from './window.js';
 
 /** The baselines' scores on a split (baselineScores). */
 export interface BaselineScores {
@@ -410,7 +410,7 @@ export function scoreForecast(
   modelOutput: ArrayLike<number>,
 ): { scaled: Scores; original: Scores; by_target?: Record<string, Scores> } {
   const w = d.windows[split];
-  const pred = absolute(w, modelOutput);
+  const pred = forecastsOf(w, modelOutput);
   const orig = unscaleTargets(d, pred),
     truth = originalTargets(d, w);
   const observed = observedTargets(d, split);
