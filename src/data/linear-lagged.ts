@@ -29,6 +29,8 @@ export interface Lagged {
   readonly y: readonly { series: number; lag: number }[];
   /** Every column minus its series at s - 1 (data.relative). */
   readonly relative: boolean;
+  /** Each series' constant taken off its columns where they are not relative (the design's `shift`), or none. */
+  readonly shift?: readonly number[];
   /** The windows' starts, ascending; every s + lag (and s - 1) is inside its series. */
   readonly starts: ArrayLike<number>;
 }
@@ -71,11 +73,18 @@ function baseColumns(l: Lagged) {
   return { lo, len: hi.map((h, u) => Math.max(0, h - lo[u]! + 1)), at, width };
 }
 
-/** The series as Float64, centred on their mean when relative (a relative column is the same either way). */
+/**
+ * The series as Float64, centred on their mean when relative (a relative column is the same either way), else less
+ * their shift (the design's columns are).
+ */
 function seriesOf(l: Lagged): Float64Array[] {
-  return l.series.map((s) => {
+  return l.series.map((s, u) => {
     const a = Float64Array.from(s);
-    if (!l.relative) return a;
+    if (!l.relative) {
+      const c = l.shift?.[u] ?? 0;
+      if (c !== 0) for (let i = 0; i < a.length; i++) a[i]! -= c;
+      return a;
+    }
     const mean = a.reduce((x, v) => x + v, 0) / Math.max(1, a.length);
     for (let i = 0; i < a.length; i++) a[i]! -= mean;
     return a;
