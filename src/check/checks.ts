@@ -51,6 +51,16 @@ const r = (id: string, status: CheckStatus, evidence: Record<string, unknown>, a
 });
 const round = (v: number, d = 4) => Number(v.toPrecision(d));
 
+/**
+ * `v` to 4 significant digits of `spread` (a range's width, a scaler's scale), and to at least 4 of its own: at 4 of
+ * its own, a target near 1e7 that spans 2.5 read train_range [10000000, 10000000] and center [10000000].
+ */
+function roundAgainst(v: number, spread: number): number {
+  if (!(spread > 0) || !Number.isFinite(spread) || !Number.isFinite(v) || v === 0) return round(v);
+  const extra = Math.ceil(Math.log10(Math.abs(v) / spread));
+  return round(v, Math.min(17, 4 + Math.max(0, extra)));
+}
+
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let ma = 0,
@@ -265,7 +275,7 @@ function scalerTrainOnlyCheck(d: PreparedData): CheckResult {
     {
       scale: d.scaler.kind,
       fitted_on_rows: [a, b],
-      center: d.scaler.center.map((v) => round(v)),
+      center: d.scaler.center.map((v, i) => roundAgainst(v, d.scaler.scale[i]!)),
       scale_values: d.scaler.scale.map((v) => round(v)),
     },
     same
@@ -328,7 +338,7 @@ function shiftOf(y: Float64Array, [a, b]: [number, number], [c, e]: [number, num
   return {
     outside_train_range: round(outside / Math.max(e - c, 1), 3),
     mean_shift_in_train_sd: round((m / Math.max(e - c, 1) - mean) / sd, 3),
-    train_range: [round(lo), round(hi)],
+    train_range: [roundAgainst(lo, hi - lo), roundAgainst(hi, hi - lo)],
   };
 }
 

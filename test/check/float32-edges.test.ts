@@ -1,0 +1,34 @@
+// seqtune check on numbers at the edges of what its figures and float32 hold: a level far above the series' spread.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type CheckResult, dataChecks } from '../../src/check/index.js';
+import { prepareData } from '../../src/data/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqtune-check-f32-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const byId = (cs: CheckResult[], id: string) => cs.find((c) => c.id === id)!;
+
+/** 1e7 + a daily sine of amplitude 1, to 4 decimals (its training rows span 9999999.0 to 10000001.0). */
+const level = Array.from({ length: 400 }, (_, i) => (1e7 + Math.sin((2 * Math.PI * i) / 24)).toFixed(4));
+const file = join(dir, 'level.csv');
+writeFileSync(file, `t,y\n${level.map((v, i) => `${i},${v}`).join('\n')}\n`);
+const cfg = { csv: 'level.csv', time: 't', target: 'y', lookback: 8, horizon: 1 };
+
+test("check's evidence keeps the digits that tell a level near 1e7 from its spread (range, scaler center)", async () => {
+  const d = await prepareData(cfg, file);
+  const cs = dataChecks(d, { data: cfg } as never);
+  const train = d.targetSeries.original[0]!.subarray(...d.ranges.train);
+  const [lo, hi] = [Math.min(...train), Math.max(...train)];
+  // 4 significant digits of each read [10000000, 10000000]: a range of nothing
+  const shift = byId(cs, 'data.distribution_shift').evidence as Record<string, { train_range: [number, number] }>;
+  const [a, b] = shift['y.val']!.train_range;
+  assert.ok(
+    Math.abs(a - lo) <= 1e-3 * (hi - lo) && Math.abs(b - hi) <= 1e-3 * (hi - lo),
+    `[${a}, ${b}] vs [${lo}, ${hi}]`,
+  );
+  const center = (byId(cs, 'data.scaler_train_only').evidence as { center: number[] }).center[0]!;
+  assert.ok(Math.abs(center - d.scaler.center[0]!) <= 1e-3 * d.scaler.scale[0]!, `center ${center}`);
+});
