@@ -121,7 +121,13 @@ export const NOTES: Readonly<Record<string, KeyNote>> = {
       'split that holds all its target steps; its inputs may reach back before it (the ETT protocol).',
     example: 'split: {train: [0, 8640], val: [8640, 11520], test: [11520, 14400]}',
   },
-  'data.scale': { doc: 'The scaler, fitted on the training rows only.', example: 'scale: minmax' },
+  'data.scale': {
+    doc:
+      'The scaler, fitted on the training rows only. The model reads its inputs in float32 (about 7 digits): with ' +
+      '`none`, a level far above its variation (near 1e7, moving by 1) reaches it in whole numbers, which ' +
+      '`seqtune check` (data.float32_precision) and `seqtune train` warn of; scores and baselines are float64.',
+    example: 'scale: minmax',
+  },
   'data.relative': {
     doc:
       'Each window relative to its last input step: every feature minus its value at the last input step, ' +

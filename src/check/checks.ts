@@ -17,6 +17,8 @@ import {
 } from '../config/index.js';
 import {
   baselineScoresAsync,
+  coarseColumns,
+  coarseText,
   fewTestWindows,
   fileRow,
   gapsAdvice,
@@ -115,7 +117,31 @@ export function dataChecks(d: PreparedData, cfg: RawConfig, weights?: number, p?
     one(p, 'data.distribution_shift', () => distributionShiftCheck(d, cfg.data.relative === true)),
     one(p, 'data.enough_windows', () => enoughWindowsCheck(d, H, weights)),
     one(p, 'data.time_gaps', () => timeGapsCheck(d, cfg)),
+    one(p, 'data.float32_precision', () => float32Check(d, cfg.data.relative === true)),
   ];
+}
+
+/**
+ * Columns the model reads in float32 too coarsely for their variation (coarseColumns): a level near 1e7 with
+ * data.scale: none passed every check, and the model trained on whole numbers of a series that moved by 1.
+ */
+function float32Check(d: PreparedData, relative: boolean): CheckResult {
+  const coarse = coarseColumns(d, relative);
+  return r(
+    'data.float32_precision',
+    coarse.length ? 'warn' : 'pass',
+    {
+      coarse: coarse.map((c) => ({
+        column: c.column,
+        largest: round(c.largest),
+        step: round(c.step),
+        sd: round(c.sd),
+      })),
+    },
+    coarse.length
+      ? coarse.map((c) => coarseText(c, d.scaler.kind)).join('; ')
+      : 'float32 holds every column the model reads to at least 3 digits of its variation',
+  );
 }
 
 /** Gaps in the time column (timeGaps): steps a window spans as if they were one. */

@@ -57,6 +57,8 @@ export {
   timeOfDayColumn,
   usualStep,
 } from './stages/read.js';
+export type { CoarseColumn } from './stages/scale.js';
+export { coarseColumns, coarseText } from './stages/scale.js';
 export { turn } from './steps.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { syntheticCsv, syntheticSeries } from './synthetic.js';
@@ -67,6 +69,7 @@ export {
   FEW_TEST_WINDOWS,
   fewTestWindows,
   fileRow,
+  forecastsOf,
   makeWindows,
   sharedTargets,
   splitRanges,

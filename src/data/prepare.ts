@@ -11,7 +11,7 @@ import { type CsvFormat, readCsv, type Table } from './csv.js';
 import { encodeColumns, untrainedColumns } from './stages/encode.js';
 import { imputeMissing } from './stages/impute.js';
 import { readRows } from './stages/read.js';
-import { scaleColumns } from './stages/scale.js';
+import { coarseColumns, coarseText, scaleColumns } from './stages/scale.js';
 import { splitRows } from './stages/split.js';
 import { cutWindows } from './stages/window.js';
 import type { DataConfig, FixedEncoding, PreparedData } from './types.js';
@@ -64,7 +64,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   const names = { features: encoded.features, targets: rows.targets };
   const scaled = scaleColumns(cfg, table.file, names, clean, ranges.train, fixed);
   const windows = cutWindows(cfg, table.file, clean.rows, ranges, scaled, fixed !== undefined, clean.kept);
-  return {
+  const out: PreparedData = {
     features: encoded.features,
     targets: rows.targets,
     rows: clean.rows,
@@ -81,4 +81,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     ...(rows.dayFirst === undefined ? {} : { dayFirst: rows.dayFirst }),
     notes: [...encoded.notes, ...untrained.notes, ...clean.notes],
   };
+  // a trained model's data (predict) was told at training
+  if (!fixed) for (const c of coarseColumns(out, cfg.relative ?? false)) out.notes.push(coarseText(c, out.scaler.kind));
+  return out;
 }

@@ -32,3 +32,27 @@ test("check's evidence keeps the digits that tell a level near 1e7 from its spre
   const center = (byId(cs, 'data.scaler_train_only').evidence as { center: number[] }).center[0]!;
   assert.ok(Math.abs(center - d.scaler.center[0]!) <= 1e-3 * d.scaler.scale[0]!, `center ${center}`);
 });
+
+test('data.float32_precision warns of a level near 1e7 the model reads in float32 as it is (data.scale: none)', async () => {
+  const run = async (extra: object) => {
+    const c = { ...cfg, ...extra };
+    const d = await prepareData(c, file);
+    return { d, check: byId(dataChecks(d, { data: c } as never), 'data.float32_precision') };
+  };
+  const none = await run({ scale: 'none' });
+  // float32 holds 1e7 in steps of 1, the sine's sd is 0.71: it passed every check and trained on whole numbers
+  assert.equal(none.check.status, 'warn');
+  assert.match(
+    none.check.advice,
+    /column "y".* near 10000000 \(data\.scale: none\) are 1 apart.*data\.scale: standard/,
+  );
+  assert.ok(
+    none.d.notes.some((n) => /column "y": the model reads it in float32/.test(n)),
+    'train says it too',
+  );
+  for (const extra of [{ scale: 'standard' }, { scale: 'none', relative: true }]) {
+    const { d, check } = await run(extra);
+    assert.equal(check.status, 'pass', JSON.stringify(extra));
+    assert.deepEqual(d.notes, []);
+  }
+});

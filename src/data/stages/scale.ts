@@ -4,7 +4,7 @@
 import { DataError } from '../errors.js';
 import { Scaler } from '../scale.js';
 import { sharedColumns } from '../share.js';
-import type { DataConfig, FixedEncoding } from '../types.js';
+import type { DataConfig, FixedEncoding, PreparedData } from '../types.js';
 import type { Imputed } from './impute.js';
 
 export interface Scaled {
@@ -79,4 +79,71 @@ function checkRange(
               'rescale the column, or use another data.scale',
           );
     });
+}
+
+/** A column the model reads in float32 in steps too coarse for its variation (float32Coarse). */
+export interface CoarseColumn {
+  column: string;
+  /** The largest magnitude of its values as the model reads them (scaled). */
+  largest: number;
+  /** float32's step at that magnitude. */
+  step: number;
+  /** The standard deviation of its training rows, as the model reads them. */
+  sd: number;
+}
+
+/** A float32 step above this share of a column's training sd: it keeps fewer than about 3 digits of its variation. */
+const COARSE_SHARE = 1e-3;
+
+/** float32's step (ulp) at magnitude v. */
+export const float32Step = (v: number): number => (v > 0 ? 2 ** (Math.floor(Math.log2(v)) - 23) : 0);
+
+/**
+ * The columns the model reads as they are (not relative: with data.relative it reads differences taken in float64)
+ * whose float32 step at their largest value is above COARSE_SHARE of their training sd: a level near 1e7 that moves
+ * by 1 (data.scale: none) reaches the model in whole numbers, and it trained on noise.
+ */
+export function float32Coarse(
+  names: readonly string[],
+  columns: readonly Float64Array[],
+  [a, b]: [number, number],
+): CoarseColumn[] {
+  const out: CoarseColumn[] = [];
+  columns.forEach((v, j) => {
+    let largest = 0,
+      sum = 0,
+      sq = 0;
+    for (let i = 0; i < v.length; i++) largest = Math.max(largest, Math.abs(v[i]!));
+    for (let i = a; i < b; i++) sum += v[i]!;
+    const mean = sum / Math.max(1, b - a);
+    for (let i = a; i < b; i++) sq += (v[i]! - mean) ** 2;
+    const sd = Math.sqrt(sq / Math.max(1, b - a)),
+      step = float32Step(largest);
+    if (sd > 0 && step > COARSE_SHARE * sd) out.push({ column: names[j]!, largest, step, sd });
+  });
+  return out;
+}
+
+/** What train and check say of a coarse column (float32Coarse). */
+export function coarseText(c: CoarseColumn, kind: string): string {
+  const g = (v: number) => Number(v.toPrecision(3)).toString();
+  return (
+    `column "${c.column}": the model reads it in float32, whose values near ${g(c.largest)} (data.scale: ${kind}) ` +
+    `are ${g(c.step)} apart, against a standard deviation of ${g(c.sd)} over the training rows: ` +
+    'it keeps fewer than 3 digits of its variation; use data.scale: standard (or data.relative: true)'
+  );
+}
+
+/** float32Coarse of the columns prepared data feeds the model as they are: none with data.relative. */
+export function coarseColumns(
+  d: Pick<PreparedData, 'features' | 'targets' | 'scaledFeatures' | 'targetSeries' | 'ranges'>,
+  relative: boolean,
+): CoarseColumn[] {
+  if (relative) return [];
+  const extra = d.targets.flatMap((t, k) => (d.features.includes(t) ? [] : [{ t, v: d.targetSeries.scaled[k]! }]));
+  return float32Coarse(
+    [...d.features, ...extra.map((e) => e.t)],
+    [...d.scaledFeatures, ...extra.map((e) => e.v)],
+    d.ranges.train,
+  );
 }
