@@ -219,13 +219,18 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
   const constant = d.features.filter((_, f) => flat(d.scaledFeatures[f]!));
   const targets = d.targets.filter((_, k) => flat(d.targetSeries.scaled[k]!));
   // the advice once read 'drop y (data.drop)' for a constant target y, which leaves y the target and fixes nothing
+  // a target that varies after the training rows: its baselines do not score 0 there, but the model learns nothing
+  const later = targets.filter((t) => !flatAfter(d.targetSeries.original[d.targets.indexOf(t)]!, b));
   if (targets.length)
     return r(
       'data.constant_columns',
       'fail',
       { constant, constant_targets: targets },
-      `data.target ${targets.join(', ')} has one value in every training row: there is nothing to forecast ` +
-        '(every baseline scores 0); choose another target',
+      `data.target ${targets.join(', ')} has one value in every training row: ` +
+        (later.length
+          ? `${later.join(', ')} varies after them, which the model cannot learn from the training rows; move ` +
+            'data.split so that the training rows hold its changes, or choose another target'
+          : 'there is nothing to forecast (every baseline scores 0); choose another target'),
     );
   return r(
     'data.constant_columns',
@@ -236,6 +241,12 @@ function constantColumnsCheck(d: PreparedData): CheckResult {
           'a constant column carries no information and breaks scaling'
       : 'every feature varies over the training rows',
   );
+}
+
+/** Whether v holds its value at row b - 1 in every later row. */
+function flatAfter(v: Float64Array, b: number): boolean {
+  for (let i = b; i < v.length; i++) if (v[i] !== v[b - 1]) return false;
+  return true;
 }
 
 /**

@@ -11,7 +11,7 @@ import { type CsvFormat, readCsv, type Table } from './csv.js';
 import { encodeColumns, untrainedColumns } from './stages/encode.js';
 import { imputeMissing } from './stages/impute.js';
 import { readRows } from './stages/read.js';
-import { coarseColumns, coarseText, scaleColumns } from './stages/scale.js';
+import { coarseColumns, coarseText, constantTargetNotes, scaleColumns } from './stages/scale.js';
 import { splitRows } from './stages/split.js';
 import { cutWindows } from './stages/window.js';
 import type { DataConfig, FixedEncoding, PreparedData } from './types.js';
@@ -82,6 +82,9 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
     notes: [...encoded.notes, ...untrained.notes, ...clean.notes],
   };
   // a trained model's data (predict) was told at training
-  if (!fixed) for (const c of coarseColumns(out, cfg.relative ?? false)) out.notes.push(coarseText(c, out.scaler.kind));
+  if (!fixed) {
+    out.notes.push(...constantTargetNotes(out.targets, clean.targets, ranges.train));
+    for (const c of coarseColumns(out, cfg.relative ?? false)) out.notes.push(coarseText(c, out.scaler.kind));
+  }
   return out;
 }

@@ -1,7 +1,7 @@
 // Stage 5 of prepare (scale): one scaler over every feature column and every target that is not also
 // a feature, fitted on the training rows only (data.scale, standard by default); with a trained
 // model's encoding, its scaler as it is, after checking the columns match.
-import { DataError } from '../errors.js';
+import { DataError, plural } from '../errors.js';
 import { Scaler } from '../scale.js';
 import { sharedColumns } from '../share.js';
 import type { DataConfig, FixedEncoding, PreparedData } from '../types.js';
@@ -146,4 +146,31 @@ export function coarseColumns(
     [...d.scaledFeatures, ...extra.map((e) => e.v)],
     d.ranges.train,
   );
+}
+
+/**
+ * What train says of each target with one value in every training row (the scaler takes its scale as 1, and the
+ * model learns that value): a target constant over training and varying after trained without a word, its
+ * generalization gap 1698%.
+ */
+export function constantTargetNotes(
+  names: readonly string[],
+  targets: readonly Float64Array[],
+  [a, b]: [number, number],
+): string[] {
+  const out: string[] = [];
+  targets.forEach((v, k) => {
+    const first = v[a]!;
+    for (let i = a; i < b; i++) if (v[i] !== first) return;
+    let later = 0;
+    for (let i = b; i < v.length; i++) if (v[i] !== first) later++;
+    out.push(
+      `data.target "${names[k]}" has one value (${first}) in all ${b - a} training rows` +
+        (later
+          ? `, while ${plural(later, 'later row')} differ: the model can learn only that value (the scaler takes its ` +
+            'scale as 1); move data.split so that the training rows hold its changes, or choose another target'
+          : ' and in every later row: there is nothing to forecast; choose another target'),
+    );
+  });
+  return out;
 }
