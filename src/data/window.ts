@@ -175,8 +175,9 @@ export class Windows {
 export function forecastsOf(w: Windows, pred: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(pred);
   if (!w.relative) return out;
+  // per window: horizon x targets, also for predict's input-only windows (horizon 0) of a model of that many outputs
   const nT = w.series.targets.length,
-    per = w.horizon * nT;
+    per = w.count ? out.length / w.count : 0;
   for (let n = 0; n < w.count; n++) for (let i = 0; i < per; i++) out[n * per + i]! += w.offset(n, i % nT);
   return out;
 }

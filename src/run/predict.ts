@@ -13,6 +13,7 @@ import {
   DEFAULT_BASELINES,
   type FixedEncoding,
   fileRow,
+  forecastsOf,
   gapsText,
   headerHint,
   type PreparedData,
@@ -99,15 +100,10 @@ export async function predictRun(runDir: string, csv: string, o: PredictOptions 
   // With the fixed encoding, prepare cuts input-only windows: one per origin row L - 1 .. rows - 1 (in the rows left
   // after a drop policy, whose gaps no window spans).
   const d = prepareTable({ ...cfg, split: undefined }, table, fixed);
-  const nT = d.targets.length,
-    N = d.windows.test.count;
-
-  const rel = cfg.relative ?? false;
-  const out = await forecastWindows(model, d.windows.test);
-  if (rel)
-    for (let n = 0; n < N; n++)
-      for (let i = 0; i < H * nT; i++) out[n * H * nT + i]! += d.targetSeries.scaled[i % nT]![originRow(d, n)]!;
-  const pred = unscaleTargets(d, out);
+  const nT = d.targets.length;
+  // the origin's value added back in float64 (forecastsOf): added into the float32 output, a series near 1e7 with
+  // data.scale: none and data.relative was forecast in whole numbers (9999999 for 10000000.23)
+  const pred = unscaleTargets(d, forecastsOf(d.windows.test, await forecastWindows(model, d.windows.test)));
   const bad = pred.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     const row = fileRow(d, originRow(d, Math.floor(bad / (H * nT))), cfg.skip_rows);
