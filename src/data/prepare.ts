@@ -11,10 +11,16 @@ import { type CsvFormat, readCsv, type Table } from './csv.js';
 import { encodeColumns, untrainedColumns } from './stages/encode.js';
 import { imputeMissing } from './stages/impute.js';
 import { readRows } from './stages/read.js';
-import { coarseColumns, coarseText, constantTargetNotes, scaleColumns } from './stages/scale.js';
+import { coarseColumns, coarseText, constantTargetNotes, robustUnscaled, scaleColumns } from './stages/scale.js';
 import { splitRows } from './stages/split.js';
 import { cutWindows } from './stages/window.js';
 import type { DataConfig, FixedEncoding, PreparedData } from './types.js';
+
+/** The unscaled columns of the scaler's, in its order: the features, then the targets that are not features. */
+function scaledSources(d: PreparedData, clean: { features: Float64Array[]; targets: Float64Array[] }): Float64Array[] {
+  const extra = d.targets.flatMap((t, k) => (d.features.includes(t) ? [] : [clean.targets[k]!]));
+  return [...clean.features, ...extra];
+}
 
 /** Reads and prepares the data of a config. baseDir resolves a relative csv path. */
 export async function prepareData(cfg: DataConfig, csvPath: string): Promise<PreparedData> {
@@ -84,6 +90,7 @@ export function prepareTable(cfg: DataConfig, table: Table, fixed?: FixedEncodin
   // a trained model's data (predict) was told at training
   if (!fixed) {
     out.notes.push(...constantTargetNotes(out.targets, clean.targets, ranges.train));
+    out.notes.push(...robustUnscaled(out.scaler, scaledSources(out, clean), ranges.train));
     for (const c of coarseColumns(out, cfg.relative ?? false)) out.notes.push(coarseText(c, out.scaler.kind));
   }
   return out;

@@ -67,3 +67,27 @@ test('a relative model that outputs zeros scores exactly as persistence near 1e7
   assert.equal(s.scaled.model!.mse, s.scaled.persistence!.mse);
   assert.equal(s.original.model!.mse, s.original.persistence!.mse);
 });
+
+test('data.scale: robust on a column whose middle half is one value says it leaves the column as it is', async () => {
+  // 0 in most rows, counts in the thousands in some: an interquartile range of 0, so scale 1, silently
+  const y = (i: number) => (i % 7 === 3 ? 1000 + ((i * 37) % 4000) : 0);
+  const file = csvFile(
+    'y',
+    Array.from({ length: 300 }, (_, i) => String(y(i))),
+  );
+  const d = await prepareData({ csv: 'x.csv', target: 'y', lookback: 8, horizon: 1, scale: 'robust' }, file);
+  assert.equal(d.scaler.scale[0], 1);
+  assert.ok(
+    d.notes.some((n) => /column "y": data\.scale: robust leaves it as it is .*interquartile range of 0/.test(n)),
+    d.notes.join('\n'),
+  );
+  // a column with an interquartile range above 0 is scaled by it: nothing to say
+  const one = csvFile(
+    'y',
+    Array.from({ length: 300 }, (_, i) => String(i % 4)),
+  );
+  assert.deepEqual(
+    (await prepareData({ csv: 'x.csv', target: 'y', lookback: 8, horizon: 1, scale: 'robust' }, one)).notes,
+    [],
+  );
+});

@@ -2,7 +2,7 @@
 // a feature, fitted on the training rows only (data.scale, standard by default); with a trained
 // model's encoding, its scaler as it is, after checking the columns match.
 import { DataError, plural } from '../errors.js';
-import { Scaler } from '../scale.js';
+import { Scaler, type ScalerState } from '../scale.js';
 import { sharedColumns } from '../share.js';
 import type { DataConfig, FixedEncoding, PreparedData } from '../types.js';
 import type { Imputed } from './impute.js';
@@ -170,6 +170,37 @@ export function constantTargetNotes(
           ? `, while ${plural(later, 'later row')} differ: the model can learn only that value (the scaler takes its ` +
             'scale as 1); move data.split so that the training rows hold its changes, or choose another target'
           : ' and in every later row: there is nothing to forecast; choose another target'),
+    );
+  });
+  return out;
+}
+
+/**
+ * What train and check say of each column data.scale: robust leaves as it is: one whose training rows vary but whose
+ * interquartile range is 0 (a count that is 0 in most rows) gets scale 1, as a constant one does, and the model read
+ * counts in the thousands (loss 1.2e6) where the scaler's name promised values near 1.
+ */
+export function robustUnscaled(
+  scaler: Pick<ScalerState, 'kind' | 'columns' | 'center' | 'scale'>,
+  data: readonly Float64Array[],
+  [a, b]: [number, number],
+): string[] {
+  if (scaler.kind !== 'robust') return [];
+  const out: string[] = [];
+  data.forEach((v, j) => {
+    if (scaler.scale[j] !== 1) return;
+    const q = v.slice(a, b).sort();
+    const at = (p: number) => {
+      const i = p * (q.length - 1),
+        lo = Math.floor(i);
+      return q[lo]! + (q[Math.min(lo + 1, q.length - 1)]! - q[lo]!) * (i - lo);
+    };
+    // Scaler.fit's quantiles: a column whose interquartile range is 1 is scaled by it
+    if (q.length === 0 || q[0] === q[q.length - 1] || at(0.75) - at(0.25) > 0) return;
+    out.push(
+      `column "${scaler.columns[j]}": data.scale: robust leaves it as it is (less its median ${scaler.center[j]}): ` +
+        `its training rows vary from ${q[0]} to ${q[q.length - 1]} but their middle half holds one value, an ` +
+        'interquartile range of 0; use data.scale: standard or minmax',
     );
   });
   return out;
