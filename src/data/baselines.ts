@@ -86,21 +86,28 @@ function usableIndex(kept: Int32Array, row: number): number {
 
 /**
  * MSE, MAE and RMSE of pred against target; with `observed`, of the values it marks 1 only (the target cells the CSV
- * had: PreparedData.filledTargets), NaN where it marks none.
+ * had: PreparedData.filledTargets), NaN where it marks none. Errors whose squares overflow float64 (above 1e154) are
+ * summed as shares of the largest: a series near 1e300 read RMSE Infinity, its MAE 5.6e299.
  */
 export function score(pred: ArrayLike<number>, target: ArrayLike<number>, observed?: Uint8Array | null): Scores {
   let se = 0,
     ae = 0,
+    big = 0,
     count = 0;
   for (let i = 0; i < target.length; i++) {
     if (observed && !observed[i]) continue;
     const d = pred[i]! - target[i]!;
     se += d * d;
     ae += Math.abs(d);
+    big = Math.max(big, Math.abs(d));
     count++;
   }
   const n = observed ? count : Math.max(target.length, 1);
-  return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
+  if (Number.isFinite(se) || !Number.isFinite(big)) return { mse: se / n, mae: ae / n, rmse: Math.sqrt(se / n) };
+  let share = 0;
+  for (let i = 0; i < target.length; i++) if (!observed || observed[i]) share += ((pred[i]! - target[i]!) / big) ** 2;
+  const rmse = big * Math.sqrt(share / n);
+  return { mse: rmse * rmse, mae: ae / n, rmse };
 }
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { baselineScores, prepareData, splitScores } from '../../src/data/index.js';
+import { baselineScores, prepareData, score, splitScores } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-float32-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -90,4 +90,19 @@ test('data.scale: robust on a column whose middle half is one value says it leav
     (await prepareData({ csv: 'x.csv', target: 'y', lookback: 8, horizon: 1, scale: 'robust' }, one)).notes,
     [],
   );
+});
+
+test('RMSE and MAE of errors near 1e300, whose squares overflow float64, are finite and right', () => {
+  const target = Array.from({ length: 30 }, (_, i) => 1e300 * (2 + Math.sin(i / 5)));
+  const pred = target.map((v, i) => v + 1e299 * Math.cos(i));
+  // the reference: the same sums of errors taken in units of 1e299
+  const e = pred.map((p, i) => (p - target[i]!) / 1e299);
+  const rmse = 1e299 * Math.sqrt(e.reduce((a, v) => a + v * v, 0) / 30),
+    mae = (1e299 * e.reduce((a, v) => a + Math.abs(v), 0)) / 30;
+  const s = score(pred, target);
+  // the squares summed as they are overflowed: RMSE Infinity beside an MAE of 6e298
+  assert.ok(Math.abs(s.rmse - rmse) <= 1e-12 * rmse, `RMSE ${s.rmse} vs ${rmse}`);
+  assert.ok(Math.abs(s.mae - mae) <= 1e-12 * mae, `MAE ${s.mae} vs ${mae}`);
+  const small = score([1, 2, 3], [1.5, 2, 2]);
+  assert.deepEqual(small, { mse: 1.25 / 3, mae: 0.5, rmse: Math.sqrt(1.25 / 3) });
 });
