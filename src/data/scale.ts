@@ -14,6 +14,21 @@ export interface ScalerState {
   scale: number[];
 }
 
+/**
+ * The population sd of v about c where its squares overflow float64 (deviations above 1e154): summed as shares of the
+ * largest deviation. Values near 1e300 got scale 1 (the fallback for a constant column), and a column of 2e300 was
+ * refused as becoming -6.9e298 when scaled by data.scale: standard.
+ */
+function spreadOf(v: Float64Array, c: number): number {
+  let big = 0,
+    share = 0;
+  for (let i = 0; i < v.length; i++) big = Math.max(big, Math.abs(v[i]! - c));
+  // beyond 1e307 a forecast's error (a difference of two values) may overflow float64: scale 1, which prepare refuses
+  if (!(big <= 1e307)) return 1;
+  for (let i = 0; i < v.length; i++) share += ((v[i]! - c) / big) ** 2;
+  return big * Math.sqrt(share / v.length);
+}
+
 export class Scaler {
   constructor(readonly state: ScalerState) {}
 
@@ -43,7 +58,7 @@ export class Scaler {
         for (let i = 0; i < v.length; i++) sum += v[i]!;
         c = sum / v.length;
         for (let i = 0; i < v.length; i++) sq += (v[i]! - c) ** 2;
-        s = Math.sqrt(sq / v.length);
+        s = Number.isFinite(sq) ? Math.sqrt(sq / v.length) : spreadOf(v, c);
       } else if (kind === 'robust') {
         const q = v.slice().sort();
         const at = (p: number) => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { baselineScores, prepareData, score, splitScores } from '../../src/data/index.js';
+import { baselineScores, prepareData, Scaler, score, splitScores } from '../../src/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqtune-float32-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -105,4 +105,15 @@ test('RMSE and MAE of errors near 1e300, whose squares overflow float64, are fin
   assert.ok(Math.abs(s.mae - mae) <= 1e-12 * mae, `MAE ${s.mae} vs ${mae}`);
   const small = score([1, 2, 3], [1.5, 2, 2]);
   assert.deepEqual(small, { mse: 1.25 / 3, mae: 0.5, rmse: Math.sqrt(1.25 / 3) });
+});
+
+test('data.scale: standard of values near 1e300, whose squares overflow float64, scales them by their sd', () => {
+  const v = Float64Array.from({ length: 140 }, (_, i) => 1e300 * (2 + Math.sin(i / 5)));
+  // the reference: the same sd taken in units of 1e300
+  const u = Array.from(v, (x) => x / 1e300),
+    m = u.reduce((a, x) => a + x, 0) / u.length;
+  const sd = 1e300 * Math.sqrt(u.reduce((a, x) => a + (x - m) ** 2, 0) / u.length);
+  const s = Scaler.fit('standard', ['y'], [v], 0, v.length).state.scale[0]!;
+  // its sum of squares overflowed and the scale fell back to 1, as for a constant column
+  assert.ok(Math.abs(s - sd) <= 1e-12 * sd, `scale ${s} vs ${sd}`);
 });
