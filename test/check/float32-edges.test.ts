@@ -56,3 +56,13 @@ test('data.float32_precision warns of a level near 1e7 the model reads in float3
     assert.deepEqual(d.notes, []);
   }
 });
+
+test('data.float32_precision warns of values so small that float32 holds them subnormal (scale none)', async () => {
+  const f = join(dir, 'subnormal.csv');
+  writeFileSync(f, `y\n${Array.from({ length: 200 }, (_, i) => 1e-43 * (2 + Math.sin(i / 5))).join('\n')}\n`);
+  const c = { csv: 'subnormal.csv', target: 'y', lookback: 8, horizon: 1, scale: 'none' as const };
+  const check = byId(dataChecks(await prepareData(c, f), { data: c } as never), 'data.float32_precision');
+  // float32 holds 1e-43 in steps of 1.4e-45, not the 2.1e-50 its exponent would give a normal number
+  assert.equal(check.status, 'warn');
+  assert.match(check.advice, /are 1\.4e-45 apart/);
+});

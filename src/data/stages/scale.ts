@@ -95,8 +95,8 @@ export interface CoarseColumn {
 /** A float32 step above this share of a column's training sd: it keeps fewer than about 3 digits of its variation. */
 const COARSE_SHARE = 1e-3;
 
-/** float32's step (ulp) at magnitude v. */
-export const float32Step = (v: number): number => (v > 0 ? 2 ** (Math.floor(Math.log2(v)) - 23) : 0);
+/** float32's step (ulp) at magnitude v: 2^-149 below its smallest normal value (1.2e-38), where it is subnormal. */
+export const float32Step = (v: number): number => (v > 0 ? 2 ** Math.max(Math.floor(Math.log2(v)) - 23, -149) : 0);
 
 /**
  * The columns the model reads as they are (not relative: with data.relative it reads differences taken in float64)
