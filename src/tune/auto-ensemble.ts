@@ -17,7 +17,7 @@ import { endRidge, memberSeconds } from './budget.js';
 import { digitsApart } from './digits.js';
 import { studyEnsemble, writeEnsemble } from './ensemble.js';
 import { StudyInterrupted, throwIfInterrupted } from './interrupt.js';
-import { namedBy, type SeedGroup, seedGroups, severalSeeds } from './seeds.js';
+import { chosenGroup, namedBy, type SeedGroup, seedGroups, seedSpread, severalSeeds } from './seeds.js';
 import { applyParams, canonical } from './space.js';
 import { luckOf, steadyValue } from './steady.js';
 import { dataKey } from './trial.js';
@@ -77,8 +77,9 @@ export interface AutoEnd {
 const END_ATTRS = ['best_by_mean', 'best_by_steady', 'ensemble', 'ensemble_cut'] as const;
 
 /**
- * The end of an auto study: the best trial (the best seed of the best configuration by its mean over seeds, else
- * the best trial; by steady values, steady.ts), its run folder kept as keepBest keeps it, then the ensemble step.
+ * The end of an auto study: the best trial (the best seed of the configuration seeds.ts chosenGroup names: the best
+ * by its mean over seeds, unless one run on one seed is below that by more than the study's seed spread; else the
+ * best trial; by steady values, steady.ts), its run folder kept as keepBest keeps it, then the ensemble step.
  * Returns the best trial and the run folder the study points at (the ensemble's when it was kept).
  */
 export async function finishAuto(
@@ -91,13 +92,14 @@ export async function finishAuto(
   for (const k of END_ATTRS) await c.storage.setStudyAttr(c.name, k, null);
   const groups = seedGroups(c.base, trials);
   const ranked = groups.filter(severalSeeds);
-  const top = ranked[0];
-  const steadiest = groups[0]?.trials[0];
-  const best = top ? top.trials[0]! : (steadiest ?? fallback);
+  const chosen = chosenGroup(groups);
+  // the best configuration by its mean over seeds, where one was chosen among those run on several
+  const top = chosen && severalSeeds(chosen) ? chosen : undefined;
+  const best = chosen?.trials[0] ?? fallback;
   if (!best) return { best };
-  let bestBy: string | undefined;
+  let bestBy = chosen && !top && ranked[0] ? oneSeedBest(chosen, ranked, groups, c.log) : undefined;
   if (!top && fallback && fallback.number !== best.number) {
-    bestBy = 'by the steady value of its curve';
+    bestBy ??= 'by the steady value of its curve';
     const d = digitsApart([...valuesOf(best), ...valuesOf(fallback)]);
     c.log(
       `\nbest by the steady value of its curve: #${best.number} ${valueText(best, d)}; trial #${fallback.number}, ` +
@@ -112,7 +114,7 @@ export async function finishAuto(
   if (top) {
     bestBy = chosenBy(best, top, ranked[1]);
     c.log(`\n${meansLine(ranked)}`);
-    if (fallback && fallback.number !== best.number) c.log(passedOver(fallback, best, top, groups));
+    if (fallback && fallback.number !== best.number) c.log(passedOver(fallback, best, top, groups, seedSpread(groups)));
     await c.storage.setStudyAttr(c.name, 'best_by_mean', {
       trial: best.number,
       mean: top.mean,
@@ -145,17 +147,49 @@ export async function finishAuto(
  * minimum temperatures (3 minutes) the line called #42 (0.3161, steady 0.3164) a configuration worse on average than
  * the baseline's 0.3209 over 3 seeds: #42's ran on one seed, and the budget ended before it was repeated.
  */
-function passedOver(low: FrozenTrial, best: FrozenTrial, top: SeedGroup, groups: readonly SeedGroup[]): string {
+function passedOver(
+  low: FrozenTrial,
+  best: FrozenTrial,
+  top: SeedGroup,
+  groups: readonly SeedGroup[],
+  spread: number,
+): string {
   const head = `(trial #${low.number}, ${valueText(low)},`;
   if (top.trials.some((t) => t.number === low.number))
     return `${head} dipped below its neighbours: its configuration's steadiest seed, #${best.number}, stands for it)`;
   const own = groups.find((g) => g.trials.some((t) => t.number === low.number));
   if (own?.trials.length === 1 && own.mean < top.mean)
     return (
-      `${head} ran on one seed: its configuration was not repeated, and the best is chosen among the ` +
-      'configurations run on several seeds)'
+      `${head} ran on one seed: its configuration was not repeated, and its steady value is within the ` +
+      `spread of one configuration's seeds in this study (${pct(spread)}) of the best mean over seeds)`
     );
   return `${head} was a lucky seed or a dip of a noisy curve of a configuration that is worse on average)`;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Why a configuration run on one seed is the best (seeds.ts chosenGroup), in the words after it in tune's summary
+ * (logged with the means it was weighed against):
+ * `on one seed: its steady value 0.03290 is 14.3% below the best mean over seeds (#3's configuration: 0.03840 over 3),
+ * more than one configuration's seeds spread in this study (5.1%); not repeated, so its own mean is not known`.
+ */
+function oneSeedBest(
+  lone: SeedGroup,
+  ranked: readonly SeedGroup[],
+  groups: readonly SeedGroup[],
+  log: (l: string) => void,
+): string {
+  const top = ranked[0]!,
+    d = digitsApart([lone.mean, top.mean]);
+  const why =
+    `on one seed: its steady value ${lone.mean.toPrecision(d)} is ${pct(1 - lone.mean / top.mean)} below the best ` +
+    `mean over seeds (${configName(top)}: ${top.mean.toPrecision(d)} over ${top.trials.length}), more than one ` +
+    `configuration's seeds spread in this study (${pct(seedSpread(groups))}); not repeated, so its own mean is ` +
+    'not known';
+  log(`\n${meansLine(ranked)}`);
+  log(`best on one seed: #${lone.trials[0]!.number}, ${why}`);
+  return why;
 }
 
 /**

@@ -126,10 +126,11 @@ test('a lower value of a configuration run on one seed is not called worse on av
   // that is worse on average)" beside the baseline's mean 0.3209 over 3 seeds; #42's ran on one seed (steady 0.3164)
   const f = studyConfig(dir, 'oneseed', '  strategy: auto\n');
   const base = resolveConfig((await loadConfig(f)).raw, 'oneseed');
+  // #once is 4.2% below #a's mean over seeds, within the 5.9% its seeds spread (seeds.ts chosenGroup)
   const a = trial({ [UNITS]: 8 }, 0.05),
-    once = trial({ [UNITS]: 6 }, 0.045),
+    once = trial({ [UNITS]: 6 }, 0.049),
     worse = trial({ [UNITS]: 4 }, 0.049);
-  const seeds = [trial({ [UNITS]: 8, seed: 43 }, 0.0505), trial({ [UNITS]: 8, seed: 44 }, 0.051)];
+  const seeds = [trial({ [UNITS]: 8, seed: 43 }, 0.0505), trial({ [UNITS]: 8, seed: 44 }, 0.053)];
   const storage = new MemoryStorage();
   await storage.createStudy('oneseed', {});
   const lines: string[] = [];
@@ -147,7 +148,7 @@ test('a lower value of a configuration run on one seed is not called worse on av
   const said = lines.join('\n');
   assert.match(
     said,
-    new RegExp(`\\(trial #${once.number}, 0\\.04500, ran on one seed: its configuration was not repeated`),
+    new RegExp(`\\(trial #${once.number}, 0\\.04900, ran on one seed: its configuration was not repeated`),
   );
   assert.doesNotMatch(said, /worse on average/);
   // a configuration run on several seeds and worse on average than the best is still said so
@@ -759,4 +760,58 @@ test("the single best a candidate must beat is the best configuration's mean ove
   assert.equal(unscored.value, 0.06822);
   // a best trial that is not the configuration's best seed (a dip passed over) is held to its own value
   assert.equal(referenceVal([seeds], b, top).value, 0.06909);
+});
+
+test('a configuration repeated early by another process does not beat many clearly lower single-seed trials', async () => {
+  // scripts/chaos.ts, processes of different time budgets on one study: one near the end of its budget repeated the
+  // seeds of #3 (mean 0.0384) at its fourth trial, the others ran 14 trials on one seed each down to 0.0329, and the
+  // end chose #3 "by the mean over 3 seeds". Built here through the storage, as the processes leave it.
+  const f = studyConfig(dir, 'procs', '  strategy: auto\n');
+  const base = resolveConfig((await loadConfig(f)).raw, 'procs');
+  const storage = new MemoryStorage();
+  await storage.createStudy('procs', {});
+  const owner = (pid: number) => ({ host: 'h', pid, worker: 0 });
+  const ran = async (params: Record<string, unknown>, curve: number[], pid: number) => {
+    const t = await storage.createTrial('procs', params, {}, { owner: owner(pid) });
+    for (const [i, v] of curve.entries()) await storage.report('procs', t.number, i + 1, v);
+    await storage.finishTrial('procs', t.number, 'complete', Math.min(...curve));
+  };
+  await ran({}, [0.06, 0.05], 1);
+  await ran({ [UNITS]: 16 }, [0.05, 0.042], 1);
+  await ran({ [UNITS]: 6 }, [0.05, 0.045], 1);
+  await ran({ [UNITS]: 12 }, [0.045, 0.0383], 2);
+  await ran({ [UNITS]: 12, seed: 43 }, [0.045, 0.0381], 2); // the short process: seed repeats of its best
+  await ran({ [UNITS]: 12, seed: 44 }, [0.045, 0.0388], 2);
+  for (let k = 0; k < 14; k++) await ran({ [UNITS]: 20 + k }, [0.04, 0.0329 + 0.0003 * k], 1);
+  const trials = await storage.getTrials('procs');
+  const lines: string[] = [];
+  const end = {
+    storage,
+    name: 'procs',
+    strategy: 'auto',
+    objective: 'val_loss',
+    base,
+    log: (l: string) => lines.push(l),
+  };
+  const out = await finishAuto(end, trials, bestOf(trials));
+  assert.equal(out.best!.number, 6, `the lowest single-seed trial, not #3's seed:\n${lines.join('\n')}`);
+  assert.match(out.bestBy!, /^on one seed: its steady value 0\.03290 is 14\.\d% below the best mean over seeds \(#3's/);
+  assert.match(out.bestBy!, /more than one configuration's seeds spread in this study \(1\.8%\); not repeated/);
+  assert.match(lines.join('\n'), /best by the mean over seeds: #3's configuration: mean 0\.03840 over 3 seeds/);
+  assert.match(lines.join('\n'), /best on one seed: #6, on one seed/);
+  const attrs = (await storage.getStudy('procs'))!.attrs;
+  assert.equal(attrs.best_by_mean, null, 'study show does not name #3 the best by its mean');
+  assert.equal(studyJson('procs', trials, attrs).best!.number, 6);
+  // within the spread of seeds the study measured, the configuration run on several seeds stands: a lucky seed of a
+  // configuration not repeated does not win (0.0376 is 2.8% below the mean 0.03867 of #3's seeds, which spread 3.9% here)
+  const near = trials
+    .filter((t) => t.number < 6 || t.number === 7)
+    .map((t) => (t.number === 7 ? { ...t, value: 0.0376, intermediate: [0.04, 0.0376] } : t))
+    .map((t) => (t.number === 5 ? { ...t, value: 0.0396, intermediate: [0.045, 0.0396] } : t));
+  const kept = await finishAuto(end, near, bestOf(near));
+  assert.equal(kept.best!.number, 4, 'the best seed of #3: a lucky seed within the spread does not win');
+  assert.match(
+    lines.join('\n'),
+    /\(trial #7, 0\.03760, ran on one seed: .*within the spread of one configuration's seeds/,
+  );
 });
