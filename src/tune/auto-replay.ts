@@ -72,6 +72,9 @@ export interface AutoBudget {
   notes?: string[];
 }
 
+/** How a sweep's why names its values left out for the time left (each `VALUE (about 8 min, 5 min left)`). */
+const TOO_LONG = 'not started, too long for the time left: ';
+
 /** Seconds as the skip notes say them: under a minute in seconds ("about 0 min, -0 min left" said nothing). */
 export const span = (s: number): string =>
   s < 59.5 ? `${Math.max(0, Math.round(s))} s` : `${(s / 60).toFixed(0)} min`;
@@ -138,15 +141,17 @@ export class Replay {
 
   /** Runs one sweep against the trials: the next of its trials to start, 'wait', or 'done' with its best adopted. */
   async step(sweep: Sweep): Promise<Step> {
-    const { candidates, skipped, tooBig, oneBatch } = sweep.candidates
+    const made = sweep.candidates
       ? { ...(await this.inTime(sweep.param, sweep.candidates)), oneBatch: '' }
       : await this.candidatesOf(sweep.param, sweep.values ?? [], sweep.also);
+    const { skipped, tooBig, oneBatch } = made;
+    const candidates = this.notSaidTooLong(made.candidates, sweep.param, `${sweep.why}; sweeping ${sweep.param}`);
     const skipNote = [
       oneBatch,
       tooBig.length
         ? `not started, cannot fit in the ${mib(MEMORY_LIMIT_BYTES)} of engine memory: ${tooBig.join(', ')}`
         : '',
-      skipped.length ? `not started, too long for the time left: ${skipped.join(', ')}` : '',
+      skipped.length ? `${TOO_LONG}${skipped.join(', ')}` : '',
     ]
       .filter(Boolean)
       .join('; ');
@@ -184,6 +189,27 @@ export class Replay {
     }
     if (sweep.adopt !== false) this.adopt(sweep.param, candidates, phaseOf(sweep.why));
     return 'done';
+  }
+
+  /**
+   * The candidates less those not run yet that the first trial run for this sweep (`sweeping`, as ranFor) said were too
+   * long for the time left: the sweep keeps the values it started with. A process of another time budget on the same
+   * study found them in time, ran them after the sweep had ended in the first process, and the sweep's best moved
+   * under the plan built on it: in a study of two processes (300 s and 45 s) #3 ended round 1's units sweep at GRU(4),
+   * 2 "not started, too long for the time left", and #5 (GRU(4), lr 0.52, 0.03161) was the best of the sweep built on
+   * it; the 45 s process then ran GRU(2) for the units sweep (#6, 0.03180, below #3's 0.03181), the replayed units
+   * sweep adopted it, and every later trial built on #6 and #8: none went back to #5, the study's lowest.
+   */
+  private notSaidTooLong(candidates: Params[], param: string, sweeping: string): Params[] {
+    if (candidates.every((c) => this.done(c) || this.pending(c))) return candidates;
+    const why = String(this.trials.find((t) => String(t.attrs.why ?? '').includes(sweeping))?.attrs.why ?? '');
+    const own = why.slice(why.indexOf(sweeping));
+    const at = own.indexOf(TOO_LONG);
+    if (at < 0) return candidates;
+    const said = `, ${own.slice(at + TOO_LONG.length).split(';')[0]}`;
+    return candidates.filter(
+      (c) => this.done(c) || this.pending(c) || !said.includes(`, ${JSON.stringify(this.valueIn(c, param))} (about `),
+    );
   }
 
   /** Whether a trial of these candidates (finished or in flight) was run for the sweep its why names (`sweeping`). */

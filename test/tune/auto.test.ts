@@ -430,3 +430,37 @@ test('while the baseline trains, auto starts the first lever of the method besid
   assert.ok(next, 'a next trial after the baseline');
   assert.equal(next.params['model.linear_skip'], 'ridge', 'the next sweep builds on the linear skip');
 });
+
+test('a sweep keeps the values it started with: one its first trial said too long is not run for it later', async () => {
+  // two processes on one study (300 s and 45 s budgets): #3 ended round 1's units sweep at GRU(4) with 2 "not started,
+  // too long for the time left"; the 45 s process found GRU(2) in time and ran it for the same sweep, the replayed
+  // sweep adopted it, and the plan built on it left the best of the sweep after it (#5, the study's lowest) behind
+  const env = await envOf();
+  const UNITS = 'model.layers[0].gru.units';
+  const sweeping = `w1; sweeping ${UNITS}`;
+  const t4 = freezeTrial({
+    ...baseline,
+    number: 1,
+    params: { [UNITS]: 4 },
+    value: 0.09,
+    attrs: {
+      ...baseline.attrs,
+      why: `${sweeping} over [4]: fewer units; not started, too long for the time left: 2 (about 8 min, 5 min left)`,
+    },
+  });
+  const budget: AutoBudget = { remaining: () => 600, estimate: async () => 10 };
+  const r = new Replay(env, [baseline, t4], baseline, budget);
+  assert.equal(await r.step({ param: UNITS, values: [4, 2], why: 'w1' }), 'done', 'GRU(2) is not run for it');
+  assert.equal(r.bestTrial.number, 1, "the sweep's best is adopted");
+  // a value its first trial did not say too long is run (the plan's own values, or with more time)
+  const said = freezeTrial({ ...t4, attrs: { ...t4.attrs, why: `${sweeping} over [4]: fewer units` } });
+  const again = new Replay(env, [baseline, said], baseline, budget);
+  const step = await again.step({ param: UNITS, values: [4, 2], why: 'w1' });
+  assert.ok(typeof step === 'object');
+  assert.deepEqual(step.params, { [UNITS]: 2 });
+  // one already run for it (by the other process) stays in the sweep
+  const t2 = freezeTrial({ ...baseline, number: 2, params: { [UNITS]: 2 }, value: 0.08, attrs: { ...t4.attrs } });
+  const ran = new Replay(env, [baseline, t4, t2], baseline, budget);
+  assert.equal(await ran.step({ param: UNITS, values: [4, 2], why: 'w1' }), 'done');
+  assert.equal(ran.bestTrial.number, 2);
+});
