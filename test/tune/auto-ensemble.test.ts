@@ -803,7 +803,8 @@ test('a configuration repeated early by another process does not beat many clear
   assert.equal(attrs.best_by_mean, null, 'study show does not name #3 the best by its mean');
   assert.equal(studyJson('procs', trials, attrs).best!.number, 6);
   // within the spread of seeds the study measured, the configuration run on several seeds stands: a lucky seed of a
-  // configuration not repeated does not win (0.0376 is 2.8% below the mean 0.03867 of #3's seeds, which spread 3.9% here)
+  // configuration not repeated does not win (0.0376 is 2.8% below the mean 0.03867 of #3's seeds, which spread 3.9%
+  // here)
   const near = trials
     .filter((t) => t.number < 6 || t.number === 7)
     .map((t) => (t.number === 7 ? { ...t, value: 0.0376, intermediate: [0.04, 0.0376] } : t))

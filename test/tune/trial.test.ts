@@ -56,8 +56,8 @@ test("the gradient norm's steps that cannot fit in the memory left do not run: c
 });
 
 test('a gradient norm that would hold the plan longer than it may wait is not measured, and says why', async () => {
-  // Beijing PM2.5: a GRU of thousands of units (its orthogonal initializer, then 23 steps of 300 windows) held the plan's thread
-  // for 20 minutes after the study's 30-minute budget had ended; no finished trial was read meanwhile
+  // Beijing PM2.5: a GRU of thousands of units (its orthogonal initializer, then 23 steps of 300 windows) held the
+  // plan's thread for 20 minutes after the study's 30-minute budget had ended; no finished trial was read meanwhile
   const env = await envOf();
   const g = await measureGradientNorm(env, env.base, 50);
   assert.ok(typeof g === 'number' && g > 0, `measured: ${g}`);
@@ -65,7 +65,10 @@ test('a gradient norm that would hold the plan longer than it may wait is not me
   const late = await measureGradientNorm({ ...env, deadline: Date.now() + 1 }, env.base, 50);
   assert.match(
     String(late),
-    /^its model's build and \d+ steps of 32 windows would take about 0 s in the plan's thread, where no trial starts meanwhile \(a quarter of the 0 s of the time budget left\)$/,
+    new RegExp(
+      "^its model's build and \\d+ steps of 32 windows would take about 0 s in the plan's thread, where no trial " +
+        'starts meanwhile \\(a quarter of the 0 s of the time budget left\\)$',
+    ),
   );
   const bounded = await measureGradientNorm(env, env.base, 50, { seconds: 0, why: 'at most 0 s' });
   assert.match(
