@@ -19,6 +19,8 @@ import {
 import { callbackRegistry, MAX_THREADS, type MetricLike, metricRegistry, NAN_POLICIES } from '../train/index.js';
 
 /** `name` names the run folder (runs/<name>) and the study: one folder name, never a path out of runs/. */
+/** What a seed must be: the random generators keep 32 bits of it. */
+const SEED = 'an integer from 0 to 4294967295';
 const NAME = 'a name without / or \\ (it names the run folder and the study)';
 /**
  * A list of column names, each named once: `features: [load, load]` fed the model one column twice and
@@ -128,7 +130,10 @@ export const configSchema = z.strictObject(
     name: str('a name as text, such as my-forecast')
       .regex(/^(?!\.\.?$)[^/\\\0]+$/, e(NAME))
       .optional(),
-    seed: nonNegInt().optional(),
+    // a seed of 32 bits (the generators keep 32: 4294967303 trained as 7; a study's draws of one above 2^32 were alike)
+    seed: nonNegInt(SEED)
+      .max(2 ** 32 - 1, e(SEED))
+      .optional(),
     data: z
       .strictObject(
         {

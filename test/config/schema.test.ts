@@ -312,3 +312,12 @@ test('data.separator and data.decimal: a semicolon or a tab, and a decimal comma
   fails(data("  separator: '\\t'\n"), /data\.separator: expected ",", ";" or "\\t" \(a tab, in double quotes\)/);
   fails(data('  decimal: "·"\n'), /data\.decimal: expected "\." or ","/);
 });
+
+test('a seed is refused above 32 bits, where the generators would keep only its low bits', () => {
+  // seed 4294967303 trained the weights of seed 7, and a random study of seed 1733600000000 (a timestamp) drew the
+  // same parameters for every trial (seed x 1000003 + trial number lost its low digits above 2^53)
+  fails(`seed: 4294967303\n${config('gru: {units: 4}')}`, /c\.yaml: seed: expected an integer from 0 to 4294967295/);
+  fails(`seed: 1733600000000\n${config('gru: {units: 4}')}`, /seed: expected an integer from 0 to 4294967295/);
+  assert.equal(parseConfig(`seed: 4294967295\n${config('gru: {units: 4}')}`, 'c.yaml').seed, 4294967295);
+  assert.equal(parseConfig(`seed: 0\n${config('gru: {units: 4}')}`, 'c.yaml').seed, 0);
+});
