@@ -250,6 +250,7 @@ function eventRoute(app: Hono, s: DashboardSource): void {
         off();
         wake();
       });
+      await s.hub.sync(); // the feed knows what the page may have read: a study deleted from now on is told
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ at: new Date().toISOString() }) });
       while (!stream.aborted) {
         while (next < queue.length) {

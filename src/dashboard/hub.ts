@@ -9,7 +9,8 @@ export type Listener = (events: FeedEvent[]) => void;
 export class Hub {
   private listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  /** The poll under way, if any. */
+  private polling: Promise<void> | null = null;
   /** The last poll's error, if it failed (shown by GET /api/health). */
   lastError: string | null = null;
 
@@ -37,10 +38,26 @@ export class Hub {
     };
   }
 
-  /** One poll, unless the last one is still running; its events go to every listener. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  /** One poll, unless the last one is still running (then that one's end). Its events go to every listener. */
+  tick(): Promise<void> {
+    this.polling ??= this.poll().finally(() => {
+      this.polling = null;
+    });
+    return this.polling;
+  }
+
+  /**
+   * A poll that starts now (after the one under way, if any): once it is done the feed knows every study the storage
+   * holds now, so that a study a page read is told when it is deleted. An event stream says hello only after it: the
+   * hub stops polling while no page listens, and a study created then, read by a page that opened and deleted before
+   * the next poll, was never told deleted (its page went on showing it, live).
+   */
+  async sync(): Promise<void> {
+    await this.polling;
+    await this.tick();
+  }
+
+  private async poll(): Promise<void> {
     try {
       const source = await this.reopened();
       const events = source ? await this.feed.replace(source) : await this.feed.poll();
@@ -48,8 +65,6 @@ export class Hub {
       if (events.length) for (const l of this.listeners) l(events);
     } catch (e) {
       this.lastError = (e as Error).message;
-    } finally {
-      this.busy = false;
     }
   }
 
