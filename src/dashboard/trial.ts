@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import type { RawConfig } from '../config/index.js';
 import { studyHome, studyPath } from '../run/index.js';
 import { type FrozenTrial, type Storage, staleGraceMs } from '../storage/index.js';
-import { applyParams, configDiff, staleAfterS, studyJson } from '../tune/index.js';
+import { applyParams, configDiff, prunedJson, staleAfterS } from '../tune/index.js';
 import { CONTENT_TYPES } from './files.js';
 import { isRunFolder, readJson } from './runs.js';
 
@@ -73,7 +73,7 @@ export async function trialJson(st: Storage, study: string, number: number): Pro
     intermediate: t.intermediate,
     why: t.attrs.why ?? null,
     // where and why the pruner stopped it, as study show --json has it (null when it was not pruned)
-    pruned: studyJson(study, [t], rec.attrs).trials[0]!.pruned,
+    pruned: prunedJson(t),
     error: t.error,
     started: t.started,
     finished: t.finished,

@@ -21,5 +21,5 @@ export { deadOwners, GRACE_HEARTBEATS, parseOwner, staleAfterS } from './stale.j
 export type { StudyResult, TuneOptions } from './study.js';
 export { bestOf, createStudyOnly, runStudy, TuneRefused } from './study.js';
 export type { StudyJson } from './study-json.js';
-export { studiesJson, studyJson, studyShowJson } from './study-json.js';
+export { prunedJson, studiesJson, studyJson, studyShowJson } from './study-json.js';
 export type { Strategy, TuneSettings } from './types.js';

@@ -120,7 +120,7 @@ function trialJson(t: FrozenTrial, attrs: Record<string, unknown>, now?: number)
  * stores (`pruned_epoch`); a study written before it kept only the words, and the epoch is read out of them. null
  * when it was not pruned.
  */
-function prunedJson(t: FrozenTrial): { epoch: number | null; why: string | null } | null {
+export function prunedJson(t: FrozenTrial): { epoch: number | null; why: string | null } | null {
   if (t.state !== 'pruned') return null;
   const why = typeof t.attrs.pruned === 'string' ? t.attrs.pruned : null;
   const stored = t.attrs.pruned_epoch;

@@ -174,14 +174,15 @@ const TIMED_BATCH = 32;
  * initializer of GRU(4000)'s recurrent kernel takes minutes, GRU(8000)'s ten times more; Beijing PM2.5). That
  * initializer is sketched, its seconds estimated (withSketchedInit), not paid: the timing of a GRU(8000) candidate took
  * longer than its study's budget. The auto strategy compares candidates with it to tell whether a trial can finish in
- * the time left.
+ * the time left. `fits`: first check that steps of that many windows fit in the engine memory left (MemoryLimitError).
  */
-export async function trainingCost(env: TrialEnv, cfg: RawConfig, steps = 3): Promise<TrainingCost> {
+export async function trainingCost(env: TrialEnv, cfg: RawConfig, steps = 3, fits?: number): Promise<TrainingCost> {
   const d = await prepareFor(env, cfg);
   const t0 = performance.now();
   const { value: model, skipped } = withSketchedInit(() => compiledModel(env.loaded.file, cfg, d));
   const build = (performance.now() - t0) / 1000 + skipped;
   try {
+    if (fits !== undefined) model.assertStepFits(fits, fits, 1); // steps of `fits` windows, nothing validated
     const [x, y] = splitTensors(d, 'train', model);
     const B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, x.shape[0]!, TIMED_BATCH));
     const idx = Uint32Array.from({ length: B }, (_, i) => i);
@@ -267,15 +268,9 @@ export async function measureGradientNorm(
   const d = await prepareFor(env, cfg);
   const N = d.windows.train.starts.length,
     B = Math.max(1, Math.min(cfg.train?.batch_size ?? 32, N));
-  // its steps' memory first, on a model with its initializers sketched: the timing's own steps are smaller
-  const probe = withSketchedInit(() => compiledModel(env.loaded.file, cfg, d)).value;
-  try {
-    probe.assertStepFits(B, B, 1); // full batches on this thread, nothing validated
-  } finally {
-    probe.dispose();
-  }
+  // its steps' memory checked first (full batches on this thread): the timing's own steps are smaller
   const n = Math.min(steps, Math.floor(N / B)),
-    cost = await trainingCost(env, cfg);
+    cost = await trainingCost(env, cfg, 3, B);
   const seconds = cost.build + cost.perWindow * n * B;
   if (seconds > limit.seconds)
     return (
